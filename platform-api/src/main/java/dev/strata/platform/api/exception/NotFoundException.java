@@ -1,0 +1,10 @@
+package dev.strata.platform.api.exception;
+
+/** A resource, provider or record named by id does not exist. */
+public class NotFoundException extends StrataException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFoundException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.strata.platform.api.exception;
+
+/** A provider call did not finish before its deadline, or was interrupted. */
+public class ProviderTimeoutException extends StrataException {
+    private static final long serialVersionUID = 1L;
+
+    public ProviderTimeoutException(String message) {
+        super(message);
+    }
+
+    public ProviderTimeoutException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.strata.platform.api.exception;
+
+/**
+ * A provider cannot serve the call: it is not registered (being replaced, or not installed), its
+ * backend is unreachable, or it reports itself unavailable.
+ */
+public class ProviderUnavailableException extends StrataException {
+    private static final long serialVersionUID = 1L;
+
+    public ProviderUnavailableException(String message) {
+        super(message);
+    }
+
+    public ProviderUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

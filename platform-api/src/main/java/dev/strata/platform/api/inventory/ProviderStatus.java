@@ -1,0 +1,47 @@
+package dev.strata.platform.api.inventory;
+
+import dev.strata.platform.api.provider.Capability;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A provider as the core sees it.
+ *
+ * @param id the provider id
+ * @param vendor the vendor
+ * @param version the provider's version (its bundle's, unless it sets one)
+ * @param bundle the symbolic name of the bundle that registered it, or null when departed
+ * @param capabilities the SPIs it registered
+ * @param state its state
+ * @param since when it entered that state
+ * @param lastDiscovery when its last successful discovery finished, or null
+ * @param lastDiscoveryTime how long that discovery took, or null
+ * @param generation the generation of its last successful snapshot, 0 before the first
+ * @param resources how many nodes, accelerators, fabrics and pools its last snapshot held
+ * @param message why it is FAILED or UNAVAILABLE, or null
+ * @param swaps how many times a new registration replaced a departed one
+ */
+public record ProviderStatus(
+        String id,
+        String vendor,
+        String version,
+        String bundle,
+        Set<Capability> capabilities,
+        ProviderState state,
+        Instant since,
+        Instant lastDiscovery,
+        Duration lastDiscoveryTime,
+        long generation,
+        int resources,
+        String message,
+        int swaps) {
+
+    public ProviderStatus {
+        Objects.requireNonNull(id, "id");
+        capabilities = Set.copyOf(capabilities);
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(since, "since");
+    }
+}

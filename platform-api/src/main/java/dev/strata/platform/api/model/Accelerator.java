@@ -1,0 +1,58 @@
+package dev.strata.platform.api.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A GPU or other accelerator.
+ *
+ * @param id a stable unique id (the GPU UUID for NVIDIA)
+ * @param vendor vendor name, e.g. {@code NVIDIA}
+ * @param model product name, e.g. {@code NVIDIA H200}
+ * @param memoryBytes device memory in bytes
+ * @param computeCapability e.g. {@code 9.0}, or null
+ * @param pciAddress the PCI function, lower case {@code dddd:bb:dd.f}, or null
+ * @param nodeId the node the device is in, or null until the inventory matches it to one
+ * @param numaNode the NUMA node the device is local to, -1 when unknown
+ * @param interconnectDomain the id of the NVLink/NVSwitch domain the device belongs to, or null
+ * @param linkBandwidthGBps aggregate device-to-device link bandwidth per direction in GB/s, 0 when none
+ * @param partitionProfiles the partition profiles the device supports (empty when it cannot be partitioned)
+ * @param partitioningEnabled whether partitioning (MIG) is currently enabled
+ * @param powerLimitWatts enforced power limit in watts, 0 when unknown
+ * @param health the device's health
+ */
+public record Accelerator(
+        String id,
+        String vendor,
+        String model,
+        long memoryBytes,
+        String computeCapability,
+        String pciAddress,
+        String nodeId,
+        int numaNode,
+        String interconnectDomain,
+        double linkBandwidthGBps,
+        List<PartitionProfile> partitionProfiles,
+        boolean partitioningEnabled,
+        long powerLimitWatts,
+        Health health) {
+
+    public Accelerator {
+        Checks.requireText(id, "accelerator.id");
+        Checks.requireText(model, "accelerator.model");
+        Checks.requireNonNegative(memoryBytes, "accelerator.memoryBytes");
+        Checks.requireNonNegative(linkBandwidthGBps, "accelerator.linkBandwidthGBps");
+        Checks.requireNonNegative(powerLimitWatts, "accelerator.powerLimitWatts");
+        partitionProfiles = List.copyOf(Objects.requireNonNull(partitionProfiles, "accelerator.partitionProfiles"));
+        Objects.requireNonNull(health, "accelerator.health");
+        if (pciAddress != null) {
+            pciAddress = pciAddress.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** This accelerator placed on a node. */
+    public Accelerator onNode(String node, int numa) {
+        return new Accelerator(id, vendor, model, memoryBytes, computeCapability, pciAddress, node, numa,
+                interconnectDomain, linkBandwidthGBps, partitionProfiles, partitioningEnabled, powerLimitWatts, health);
+    }
+}

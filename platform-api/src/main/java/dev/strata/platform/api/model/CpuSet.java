@@ -1,0 +1,212 @@
+package dev.strata.platform.api.model;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.stream.IntStream;
+
+/**
+ * An immutable set of logical CPU numbers (Linux processor numbers, hwloc's PU {@code P#}).
+ *
+ * <p>Parses and prints the Linux <em>cpulist</em> format ({@code "0-3,8,10-11"}) used by
+ * {@code /sys/devices/system/node/nodeN/cpulist} and the <em>cpumask</em> format
+ * ({@code "00000000,0000ff00"}) used by {@code cpumap} and {@code local_cpus}.
+ * Instances are value objects: equal when they hold the same CPUs.
+ */
+public final class CpuSet implements Comparable<CpuSet> {
+
+    /** The empty set, for example the CPUs of a memory-only NUMA node. */
+    public static final CpuSet EMPTY = new CpuSet(new BitSet());
+
+    private final BitSet bits;
+
+    private CpuSet(BitSet bits) {
+        this.bits = bits;
+    }
+
+    /** A set holding exactly the given CPU numbers. */
+    public static CpuSet of(int... cpus) {
+        BitSet bits = new BitSet();
+        for (int cpu : cpus) {
+            if (cpu < 0) {
+                throw new IllegalArgumentException("CPU number " + cpu + " is negative; expected 0 or more");
+            }
+            bits.set(cpu);
+        }
+        return bits.isEmpty() ? EMPTY : new CpuSet(bits);
+    }
+
+    /** A set holding the CPUs of the given bit set (copied). */
+    public static CpuSet of(BitSet cpus) {
+        return cpus.isEmpty() ? EMPTY : new CpuSet((BitSet) cpus.clone());
+    }
+
+    /**
+     * Parses the Linux cpulist format: comma-separated numbers and inclusive ranges, possibly
+     * with a stride ({@code "0-15:2"}); blank input is the empty set.
+     *
+     * @throws IllegalArgumentException naming the offending element when the text is not a cpulist
+     */
+    public static CpuSet parseList(String text) {
+        String trimmed = text == null ? "" : text.strip();
+        if (trimmed.isEmpty()) {
+            return EMPTY;
+        }
+        BitSet bits = new BitSet();
+        for (String part : trimmed.split(",")) {
+            String element = part.strip();
+            try {
+                int stride = 1;
+                int colon = element.indexOf(':');
+                if (colon >= 0) {
+                    String strideText = element.substring(colon + 1);
+                    int slash = strideText.indexOf('/');
+                    stride = Integer.parseInt(slash >= 0 ? strideText.substring(0, slash) : strideText);
+                    element = element.substring(0, colon);
+                }
+                int dash = element.indexOf('-');
+                int from = Integer.parseInt(dash >= 0 ? element.substring(0, dash) : element);
+                int to = dash >= 0 ? Integer.parseInt(element.substring(dash + 1)) : from;
+                if (from < 0 || to < from || stride < 1) {
+                    throw new NumberFormatException();
+                }
+                for (int cpu = from; cpu <= to; cpu += stride) {
+                    bits.set(cpu);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "cpulist element '" + part + "' in '" + text + "' is not a CPU number or range; expected e.g. 0-3,8");
+            }
+        }
+        return of(bits);
+    }
+
+    /**
+     * Parses the Linux cpumask format: comma-separated 32-bit hexadecimal words, most
+     * significant first ({@code "ffffffff,00000001"}); an optional {@code 0x} prefix is accepted.
+     *
+     * @throws IllegalArgumentException when the text is not a cpumask
+     */
+    public static CpuSet parseMask(String text) {
+        String trimmed = text == null ? "" : text.strip();
+        if (trimmed.startsWith("0x") || trimmed.startsWith("0X")) {
+            trimmed = trimmed.substring(2);
+        }
+        if (trimmed.isEmpty()) {
+            return EMPTY;
+        }
+        String[] words = trimmed.split(",");
+        BitSet bits = new BitSet();
+        int base = 0;
+        for (int i = words.length - 1; i >= 0; i--) {
+            String word = words[i].strip();
+            long value;
+            try {
+                value = word.isEmpty() ? 0 : Long.parseLong(word, 16);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "cpumask word '" + word + "' in '" + text + "' is not hexadecimal; expected e.g. 0000ffff,00000000");
+            }
+            // Each word is 32 bits, whatever its printed width (hwloc's XML writes wider words).
+            int width = Math.max(32, ((word.length() + 7) / 8) * 32);
+            for (int bit = 0; bit < width && bit < 64; bit++) {
+                if ((value >>> bit & 1L) != 0) {
+                    bits.set(base + bit);
+                }
+            }
+            base += width;
+        }
+        return of(bits);
+    }
+
+    public boolean isEmpty() {
+        return bits.isEmpty();
+    }
+
+    public int size() {
+        return bits.cardinality();
+    }
+
+    public boolean contains(int cpu) {
+        return cpu >= 0 && bits.get(cpu);
+    }
+
+    /** True when every CPU of {@code other} is in this set. */
+    public boolean containsAll(CpuSet other) {
+        BitSet rest = (BitSet) other.bits.clone();
+        rest.andNot(bits);
+        return rest.isEmpty();
+    }
+
+    public boolean intersects(CpuSet other) {
+        return bits.intersects(other.bits);
+    }
+
+    public CpuSet union(CpuSet other) {
+        BitSet union = (BitSet) bits.clone();
+        union.or(other.bits);
+        return of(union);
+    }
+
+    public CpuSet intersection(CpuSet other) {
+        BitSet both = (BitSet) bits.clone();
+        both.and(other.bits);
+        return of(both);
+    }
+
+    public CpuSet minus(CpuSet other) {
+        BitSet rest = (BitSet) bits.clone();
+        rest.andNot(other.bits);
+        return of(rest);
+    }
+
+    /** The lowest CPU number, or -1 when empty. */
+    public int first() {
+        return bits.nextSetBit(0);
+    }
+
+    /** The CPU numbers in ascending order. */
+    public IntStream stream() {
+        return bits.stream();
+    }
+
+    public int[] toArray() {
+        return bits.stream().toArray();
+    }
+
+    /** The cpulist form, e.g. {@code "0-3,8"}; the empty set prints as {@code ""}. */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        int start = bits.nextSetBit(0);
+        while (start >= 0) {
+            int end = bits.nextClearBit(start) - 1;
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            out.append(start);
+            if (end > start) {
+                out.append('-').append(end);
+            }
+            start = bits.nextSetBit(end + 1);
+        }
+        return out.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CpuSet other && bits.equals(other.bits);
+    }
+
+    @Override
+    public int hashCode() {
+        return bits.hashCode();
+    }
+
+    /** Orders by lowest CPU, then by the rest, so sets sort as hwloc lists them. */
+    @Override
+    public int compareTo(CpuSet other) {
+        int[] mine = toArray();
+        int[] theirs = other.toArray();
+        return Arrays.compare(mine, theirs);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.strata.platform.api.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable view of everything Strata knows, merged from every provider's latest snapshot.
+ *
+ * @param generation increases whenever the content changes
+ * @param takenAt when this view was assembled
+ * @param sites sites by id order
+ * @param nodes nodes by id order
+ * @param fabrics fabrics
+ * @param storagePools storage pools
+ * @param powerDomains power domains
+ */
+public record InventorySnapshot(
+        long generation,
+        Instant takenAt,
+        List<Site> sites,
+        List<Node> nodes,
+        List<Fabric> fabrics,
+        List<StoragePool> storagePools,
+        List<PowerDomain> powerDomains) {
+
+    public static final InventorySnapshot EMPTY =
+            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of());
+
+    public InventorySnapshot {
+        Objects.requireNonNull(takenAt, "inventory.takenAt");
+        sites = List.copyOf(sites);
+        nodes = List.copyOf(nodes);
+        fabrics = List.copyOf(fabrics);
+        storagePools = List.copyOf(storagePools);
+        powerDomains = List.copyOf(powerDomains);
+    }
+
+    public Optional<Node> node(String id) {
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    public Optional<Site> site(String id) {
+        return sites.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.strata.platform.api.provider;
+
+/**
+ * The service properties every provider service carries. Set them with {@link StrataProvider}
+ * on the component rather than by hand.
+ */
+public final class ProviderProperties {
+
+    private ProviderProperties() {
+    }
+
+    /**
+     * The provider's id, unique in a Strata instance ({@code baremetal}, {@code aws-eu}): a
+     * {@code String}, mandatory. Services of one bundle that share an id are one provider with
+     * several capabilities. The id must stay the same across versions of the bundle, so that a
+     * new version takes over the old one's resources.
+     */
+    public static final String ID = "strata.provider.id";
+
+    /** The vendor ({@code aws}, {@code openstack}, {@code nvidia}, {@code baremetal}): a {@code String}, mandatory. */
+    public static final String VENDOR = "strata.provider.vendor";
+
+    /**
+     * The provider's version: a {@code String}, optional. When absent, Strata reports the
+     * version of the bundle that registered the service.
+     */
+    public static final String VERSION = "strata.provider.version";
+}

@@ -1,0 +1,47 @@
+package dev.strata.platform.api.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class CpuSetTest {
+
+    @Test
+    void parsesAndPrintsCpuLists() {
+        CpuSet set = CpuSet.parseList("0-3,8,10-11\n");
+        assertThat(set.toArray()).containsExactly(0, 1, 2, 3, 8, 10, 11);
+        assertThat(set).hasToString("0-3,8,10-11");
+        assertThat(CpuSet.parseList("0-7:2")).hasToString("0,2,4,6");
+        assertThat(CpuSet.parseList("")).isEqualTo(CpuSet.EMPTY);
+    }
+
+    @Test
+    void parsesCpuMasksWordByWord() {
+        assertThat(CpuSet.parseMask("00000000,0000ff00").toArray()).containsExactly(8, 9, 10, 11, 12, 13, 14, 15);
+        assertThat(CpuSet.parseMask("00000001,00000000").toArray()).containsExactly(32);
+        assertThat(CpuSet.parseMask("0x00000003")).isEqualTo(CpuSet.of(0, 1));
+        assertThat(CpuSet.parseMask("00000000")).isEqualTo(CpuSet.EMPTY);
+    }
+
+    @Test
+    void rejectsMalformedInputNamingTheElement() {
+        assertThatThrownBy(() -> CpuSet.parseList("0-3,x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'");
+        assertThatThrownBy(() -> CpuSet.parseList("5-2")).hasMessageContaining("'5-2'");
+        assertThatThrownBy(() -> CpuSet.parseMask("zz")).hasMessageContaining("'zz'");
+    }
+
+    @Test
+    void setAlgebra() {
+        CpuSet a = CpuSet.parseList("0-3");
+        CpuSet b = CpuSet.parseList("2-5");
+        assertThat(a.union(b)).hasToString("0-5");
+        assertThat(a.intersection(b)).hasToString("2-3");
+        assertThat(a.minus(b)).hasToString("0-1");
+        assertThat(a.containsAll(CpuSet.of(1, 2))).isTrue();
+        assertThat(a.containsAll(b)).isFalse();
+        assertThat(a.intersects(b)).isTrue();
+    }
+}
