@@ -1,0 +1,96 @@
+package dev.strata.platform.core.inventory;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs provider calls on a bounded pool, each with a deadline. When the deadline passes the
+ * returned future fails with {@link ProviderTimeoutException} and the call's thread is
+ * interrupted; a provider that ignores the interruption keeps at most that one thread.
+ */
+final class DeadlineExecutor implements AutoCloseable {
+
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService timer;
+
+    DeadlineExecutor(int maxThreads) {
+        this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                threads("strata-provider-call"));
+        ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1, threads("strata-provider-deadline"));
+        scheduled.setRemoveOnCancelPolicy(true);
+        this.timer = scheduled;
+    }
+
+    /**
+     * Starts {@code task}; the future completes with its result, its exception, or a
+     * {@link ProviderTimeoutException} after {@code timeout}.
+     *
+     * @param what names the call in messages, e.g. {@code discovery of baremetal/COMPUTE}
+     */
+    <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Future<?> running;
+        try {
+            running = pool.submit(() -> {
+                try {
+                    result.complete(task.call());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new ProviderUnavailableException(
+                    what + " refused: all " + pool.getMaximumPoolSize() + " provider call threads are busy"));
+            return result;
+        }
+        Future<?> deadline = timer.schedule(() -> {
+            if (result.completeExceptionally(new ProviderTimeoutException(
+                    what + " did not finish within " + InventorySettings.describe(timeout)))) {
+                running.cancel(true);
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((value, error) -> deadline.cancel(false));
+        return result;
+    }
+
+    /**
+     * Runs {@code task} every {@code period}, first after {@code period}, on the timer thread:
+     * the task must not block. An exception from one run does not cancel the next.
+     */
+    Future<?> every(Duration period, Runnable task, java.util.function.Consumer<RuntimeException> onError) {
+        return timer.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                onError.accept(e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        pool.shutdownNow();
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

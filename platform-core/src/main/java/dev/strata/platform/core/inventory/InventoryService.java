@@ -1,0 +1,181 @@
+package dev.strata.platform.core.inventory;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderStatus;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.provider.Capability;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.FabricProvider;
+import dev.strata.platform.api.provider.GpuProvider;
+import dev.strata.platform.api.provider.ProviderProperties;
+import dev.strata.platform.api.provider.StorageProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inventory and provider registry as OSGi services: tracks every provider service
+ * dynamically and hands registrations to a {@link ProviderDirectory}.
+ *
+ * <p>Configuration PID {@value InventorySettings#PID}. An invalid configuration at activation
+ * fails the component with a message naming the property; an invalid change while running is
+ * rejected the same way and the previous settings stay in force.
+ */
+@Component(service = {Inventory.class, ProviderRegistry.class}, immediate = true, configurationPid = InventorySettings.PID)
+@Designate(ocd = InventoryConfig.class)
+public class InventoryService implements Inventory, ProviderRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryService.class);
+    private static final int MAX_PROVIDER_THREADS = 32;
+
+    private final ProviderDirectory directory;
+    private volatile Future<?> ticker;
+
+    @Activate
+    public InventoryService(InventoryConfig config) {
+        this(InventorySettings.from(config), Clock.systemUTC());
+    }
+
+    InventoryService(InventorySettings settings, Clock clock) {
+        this.directory = new ProviderDirectory(settings, new DeadlineExecutor(MAX_PROVIDER_THREADS), clock);
+        schedule(settings);
+        LOG.info("Strata inventory started: refresh every {}, discovery deadline {}, swap wait {}, stale grace {}",
+                InventorySettings.describe(settings.refreshInterval()), InventorySettings.describe(settings.discoveryTimeout()),
+                InventorySettings.describe(settings.swapWait()), InventorySettings.describe(settings.staleGracePeriod()));
+    }
+
+    @Modified
+    void modified(InventoryConfig config) {
+        InventorySettings settings;
+        try {
+            settings = InventorySettings.from(config);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        InventorySettings previous = directory.settings();
+        directory.configure(settings);
+        if (!previous.refreshInterval().equals(settings.refreshInterval())) {
+            schedule(settings);
+        }
+        LOG.info("Strata inventory reconfigured: {}", settings);
+    }
+
+    @Deactivate
+    void deactivate() {
+        Future<?> t = ticker;
+        if (t != null) {
+            t.cancel(false);
+        }
+        directory.close();
+    }
+
+    private synchronized void schedule(InventorySettings settings) {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        ticker = directory.executor().every(settings.refreshInterval(), directory::tick,
+                e -> LOG.error("Periodic inventory refresh failed", e));
+    }
+
+    // ---- the services ------------------------------------------------------------------------
+
+    @Override
+    public InventorySnapshot snapshot() {
+        return directory.inventory();
+    }
+
+    @Override
+    public InventorySnapshot refresh(Duration maxWait) {
+        return directory.refreshAll(maxWait);
+    }
+
+    @Override
+    public List<ProviderStatus> providers() {
+        return directory.statuses();
+    }
+
+    @Override
+    public Optional<ProviderStatus> provider(String id) {
+        return directory.status(id);
+    }
+
+    @Override
+    public ProviderStatus refresh(String id, Duration maxWait) {
+        return directory.refresh(id, maxWait);
+    }
+
+    // ---- provider tracking ------------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindCompute(ServiceReference<ComputeProvider> ref, ComputeProvider provider) {
+        register(ref, Capability.COMPUTE, provider::discoverCompute);
+    }
+
+    void unbindCompute(ServiceReference<ComputeProvider> ref) {
+        directory.unregister(serviceId(ref), Capability.COMPUTE);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindGpu(ServiceReference<GpuProvider> ref, GpuProvider provider) {
+        register(ref, Capability.GPU, provider::discoverGpus);
+    }
+
+    void unbindGpu(ServiceReference<GpuProvider> ref) {
+        directory.unregister(serviceId(ref), Capability.GPU);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindFabric(ServiceReference<FabricProvider> ref, FabricProvider provider) {
+        register(ref, Capability.FABRIC, provider::discoverFabrics);
+    }
+
+    void unbindFabric(ServiceReference<FabricProvider> ref) {
+        directory.unregister(serviceId(ref), Capability.FABRIC);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindStorage(ServiceReference<StorageProvider> ref, StorageProvider provider) {
+        register(ref, Capability.STORAGE, provider::discoverStorage);
+    }
+
+    void unbindStorage(ServiceReference<StorageProvider> ref) {
+        directory.unregister(serviceId(ref), Capability.STORAGE);
+    }
+
+    private void register(ServiceReference<?> ref, Capability capability, Registration.Discoverer discoverer) {
+        Object id = ref.getProperty(ProviderProperties.ID);
+        if (!(id instanceof String providerId) || providerId.isBlank()) {
+            LOG.error("Ignoring {} service {} of bundle {}: it has no {} property; expected the provider id as a string",
+                    capability, serviceId(ref), ref.getBundle().getSymbolicName(), ProviderProperties.ID);
+            return;
+        }
+        Object vendor = ref.getProperty(ProviderProperties.VENDOR);
+        Object version = ref.getProperty(ProviderProperties.VERSION);
+        String bundleVersion = ref.getBundle().getVersion().toString();
+        directory.register(new Registration(providerId, vendor == null ? providerId : vendor.toString(),
+                version == null ? bundleVersion : version.toString(), ref.getBundle().getSymbolicName(),
+                serviceId(ref), capability, discoverer));
+    }
+
+    private static long serviceId(ServiceReference<?> ref) {
+        return (Long) ref.getProperty(Constants.SERVICE_ID);
+    }
+}

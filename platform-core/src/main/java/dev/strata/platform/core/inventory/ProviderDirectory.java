@@ -1,0 +1,487 @@
+package dev.strata.platform.core.inventory;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.inventory.ProviderStatus;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.provider.Capability;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.api.provider.StorageSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The providers the core knows, their latest snapshots and the merged inventory. Free of OSGi:
+ * the DS component feeds it registrations. Thread-safe; all mutable state is guarded by one lock,
+ * provider calls run outside it.
+ *
+ * <p>Hot swap: when a provider's last service goes away its entry becomes
+ * {@link ProviderState#DEPARTED} and its resources stay, stale. When a service with the same id
+ * returns, the entry takes it over (the swap is counted and logged) and rediscovers at once.
+ * {@link #refresh} waits, within a bound, for a departed provider to return, and retries a call
+ * that failed because its provider left while it ran.
+ */
+final class ProviderDirectory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderDirectory.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, Entry> entries = new TreeMap<>();
+    private final AtomicLong operations = new AtomicLong();
+    private final AtomicLong generations = new AtomicLong();
+    private final DeadlineExecutor executor;
+    private final Clock clock;
+    private volatile InventorySettings settings;
+    private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
+
+    ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock) {
+        this.settings = settings;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    void configure(InventorySettings newSettings) {
+        this.settings = newSettings;
+    }
+
+    DeadlineExecutor executor() {
+        return executor;
+    }
+
+    InventorySettings settings() {
+        return settings;
+    }
+
+    InventorySnapshot inventory() {
+        return inventory;
+    }
+
+    // ---- registrations ---------------------------------------------------------------------
+
+    void register(Registration registration) {
+        Entry entry;
+        lock.lock();
+        try {
+            entry = entries.computeIfAbsent(registration.providerId(), Entry::new);
+            boolean returning = entry.state == ProviderState.DEPARTED;
+            entry.registrations.put(registration.capability(), registration);
+            entry.everRegistered.add(registration.capability());
+            String previousVersion = entry.version;
+            entry.vendor = registration.vendor();
+            entry.version = registration.version();
+            entry.bundle = registration.bundle();
+            if (returning) {
+                entry.swaps++;
+                Duration gap = Duration.between(entry.since, clock.instant());
+                LOG.info("Provider {} returned: version {} replaces {} after {} ms; rediscovering",
+                        registration.providerId(), registration.version(), previousVersion, gap.toMillis());
+                entry.setState(ProviderState.STARTING, null, clock.instant());
+            } else if (entry.state == null) {
+                LOG.info("Provider {} ({} {}) registered {}", registration.providerId(), registration.vendor(),
+                        registration.version(), registration.capability());
+                entry.setState(ProviderState.STARTING, null, clock.instant());
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        discover(entry, registration);
+    }
+
+    void unregister(long serviceId, Capability capability) {
+        lock.lock();
+        try {
+            for (Entry entry : entries.values()) {
+                Registration current = entry.registrations.get(capability);
+                if (current != null && current.serviceId() == serviceId) {
+                    entry.registrations.remove(capability);
+                    if (entry.registrations.isEmpty()) {
+                        entry.bundle = null;
+                        entry.setState(ProviderState.DEPARTED, null, clock.instant());
+                        LOG.info("Provider {} departed; its {} resources stay, stale, for up to {} or until it returns",
+                                entry.id, entry.resources(), InventorySettings.describe(settings.staleGracePeriod()));
+                    }
+                    remerge();
+                    changed.signalAll();
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- discovery ---------------------------------------------------------------------------
+
+    /** Starts (or joins) a discovery of one registration; the result is folded in when it completes. */
+    private CompletableFuture<Object> discover(Entry entry, Registration registration) {
+        lock.lock();
+        try {
+            CompletableFuture<Object> running = entry.inFlight.get(registration.capability());
+            if (running != null && !running.isDone() && entry.inFlightRegistration.get(registration.capability()) == registration) {
+                return running;
+            }
+            String operationId = registration.providerId() + "/" + registration.capability() + "/" + operations.incrementAndGet();
+            Duration timeout = settings.discoveryTimeout();
+            Instant started = clock.instant();
+            DiscoveryContext context = new DiscoveryContext(operationId, started.plus(timeout), clock);
+            String what = "discovery of " + registration.providerId() + " " + registration.capability();
+            CompletableFuture<Object> call = executor.call(what, timeout, () -> {
+                Object snapshot = registration.discoverer().discover(context);
+                if (snapshot == null) {
+                    throw new ProviderFailureException(what + " returned no snapshot");
+                }
+                return snapshot;
+            });
+            entry.inFlight.put(registration.capability(), call);
+            entry.inFlightRegistration.put(registration.capability(), registration);
+            call.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+            return call;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void fold(Entry entry, Registration registration, Object snapshot, Throwable error, Instant started) {
+        Throwable cause = unwrap(error);
+        lock.lock();
+        try {
+            boolean current = entry.registrations.get(registration.capability()) == registration;
+            Instant now = clock.instant();
+            if (cause == null) {
+                long generation = generationOf(snapshot);
+                Object previous = entry.snapshots.get(registration.capability());
+                if (previous != null && generationOf(previous) > generation) {
+                    LOG.debug("Ignoring out-of-order snapshot {} of {} (have {})", generation, entry.id, generationOf(previous));
+                    return;
+                }
+                entry.snapshots.put(registration.capability(), snapshot);
+                entry.lastGood = now;
+                entry.generation = generation;
+                entry.lastDiscovery = now;
+                entry.lastDiscoveryTime = Duration.between(started, now);
+                if (current) {
+                    String unavailable = snapshot instanceof GpuSnapshot gpu ? gpu.unavailableReason() : null;
+                    if (unavailable != null) {
+                        if (entry.state != ProviderState.UNAVAILABLE) {
+                            LOG.info("Provider {} is unavailable: {}", entry.id, unavailable);
+                        }
+                        entry.setState(ProviderState.UNAVAILABLE, unavailable, now);
+                    } else {
+                        if (entry.state != ProviderState.ACTIVE) {
+                            LOG.info("Provider {} {} discovered {} resources in {} ms", entry.id, entry.version,
+                                    entry.resources(), entry.lastDiscoveryTime.toMillis());
+                        }
+                        entry.setState(ProviderState.ACTIVE, null, now);
+                    }
+                }
+                remerge();
+            } else if (current) {
+                String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+                if (entry.state != ProviderState.FAILED || !message.equals(entry.message)) {
+                    LOG.warn("Provider {} failed: {}", entry.id, message);
+                }
+                entry.setState(ProviderState.FAILED, message, now);
+                remerge();
+            } else {
+                LOG.debug("Discovery of departed registration {} of {} failed: {}", registration.serviceId(), entry.id, cause.toString());
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Discovers one provider now, waiting for it while it is being replaced.
+     *
+     * @see dev.strata.platform.api.inventory.ProviderRegistry#refresh
+     */
+    ProviderStatus refresh(String id, Duration maxWait) {
+        Instant deadline = clock.instant().plus(maxWait);
+        while (true) {
+            List<Registration> registrations = awaitRegistrations(id, deadline);
+            Entry entry = entry(id);
+            List<CompletableFuture<Object>> calls = new ArrayList<>();
+            for (Registration r : registrations) {
+                calls.add(discover(entry, r));
+            }
+            boolean retry = false;
+            for (int i = 0; i < calls.size(); i++) {
+                try {
+                    calls.get(i).get(settings.discoveryTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ProviderUnavailableException("interrupted while refreshing provider " + id, e);
+                } catch (TimeoutException e) {
+                    throw new dev.strata.platform.api.exception.ProviderTimeoutException(
+                            "discovery of " + id + " did not finish within " + InventorySettings.describe(settings.discoveryTimeout()));
+                } catch (ExecutionException e) {
+                    Registration r = registrations.get(i);
+                    if (!isCurrent(r) && clock.instant().isBefore(deadline)) {
+                        retry = true; // the provider left while the call ran: try its successor
+                    } else {
+                        throw translate(unwrap(e), id);
+                    }
+                }
+            }
+            if (!retry) {
+                return status(id).orElseThrow(() -> new NotFoundException("provider '" + id + "' is gone"));
+            }
+        }
+    }
+
+    private List<Registration> awaitRegistrations(String id, Instant deadline) {
+        lock.lock();
+        try {
+            while (true) {
+                Entry entry = entries.get(id);
+                if (entry == null) {
+                    throw new NotFoundException("no provider '" + id + "'; known providers: "
+                            + (entries.isEmpty() ? "none" : String.join(", ", entries.keySet())));
+                }
+                if (!entry.registrations.isEmpty()) {
+                    return List.copyOf(entry.registrations.values());
+                }
+                long waitNanos = Duration.between(clock.instant(), deadline).toNanos();
+                if (waitNanos <= 0) {
+                    throw new ProviderUnavailableException("provider '" + id + "' departed "
+                            + Duration.between(entry.since, clock.instant()).toSeconds()
+                            + " s ago and has not returned (waited " + InventorySettings.describe(settings.swapWait()) + ")");
+                }
+                try {
+                    changed.awaitNanos(waitNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ProviderUnavailableException("interrupted while waiting for provider '" + id + "' to return", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Discovers every provider, waiting for departed ones; failures are recorded in their status, not thrown. */
+    InventorySnapshot refreshAll(Duration maxWait) {
+        for (String id : ids()) {
+            try {
+                refresh(id, maxWait);
+            } catch (StrataException e) {
+                LOG.debug("Refresh of {} failed: {}", id, e.getMessage());
+            }
+        }
+        return inventory;
+    }
+
+    /** The periodic tick: rediscover registered providers, drop resources past their grace period. */
+    void tick() {
+        List<Map.Entry<Entry, Registration>> due = new ArrayList<>();
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            Duration grace = settings.staleGracePeriod();
+            boolean dropped = false;
+            for (var it = entries.values().iterator(); it.hasNext(); ) {
+                Entry entry = it.next();
+                if (entry.state == ProviderState.DEPARTED && entry.since.plus(grace).isBefore(now)) {
+                    LOG.info("Provider {} did not return within {}; dropping its {} resources",
+                            entry.id, InventorySettings.describe(grace), entry.resources());
+                    it.remove();
+                    dropped = true;
+                    continue;
+                }
+                if (entry.state == ProviderState.FAILED && !entry.snapshots.isEmpty()
+                        && (entry.lastGood == null || entry.lastGood.plus(grace).isBefore(now))) {
+                    LOG.info("Provider {} has failed for longer than {}; dropping its {} stale resources",
+                            entry.id, InventorySettings.describe(grace), entry.resources());
+                    entry.snapshots.clear();
+                    dropped = true;
+                }
+                entry.registrations.values().forEach(r -> due.add(Map.entry(entry, r)));
+            }
+            if (dropped) {
+                remerge();
+            }
+        } finally {
+            lock.unlock();
+        }
+        due.forEach(d -> discover(d.getKey(), d.getValue()));
+    }
+
+    // ---- views -------------------------------------------------------------------------------
+
+    List<String> ids() {
+        lock.lock();
+        try {
+            return List.copyOf(entries.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<ProviderStatus> statuses() {
+        lock.lock();
+        try {
+            return entries.values().stream().map(Entry::status).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Optional<ProviderStatus> status(String id) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(entries.get(id)).map(Entry::status);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+    }
+
+    // ---- internals ---------------------------------------------------------------------------
+
+    private Entry entry(String id) {
+        lock.lock();
+        try {
+            Entry entry = entries.get(id);
+            if (entry == null) {
+                throw new NotFoundException("no provider '" + id + "'");
+            }
+            return entry;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isCurrent(Registration r) {
+        lock.lock();
+        try {
+            Entry entry = entries.get(r.providerId());
+            return entry != null && entry.registrations.get(r.capability()) == r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Rebuilds the merged inventory; called with the lock held. */
+    private void remerge() {
+        List<InventoryMerger.Contribution> contributions = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            boolean stale = entry.state != ProviderState.ACTIVE && entry.state != ProviderState.UNAVAILABLE;
+            contributions.add(new InventoryMerger.Contribution(entry.id, stale, List.copyOf(entry.snapshots.values())));
+        }
+        inventory = InventoryMerger.merge(generations.incrementAndGet(), clock.instant(), contributions);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static StrataException translate(Throwable cause, String id) {
+        if (cause instanceof StrataException strata) {
+            return strata;
+        }
+        return new ProviderFailureException("provider '" + id + "' failed: " + cause, cause);
+    }
+
+    static long generationOf(Object snapshot) {
+        if (snapshot instanceof ComputeSnapshot s) {
+            return s.generation();
+        } else if (snapshot instanceof GpuSnapshot s) {
+            return s.generation();
+        } else if (snapshot instanceof FabricSnapshot s) {
+            return s.generation();
+        } else if (snapshot instanceof StorageSnapshot s) {
+            return s.generation();
+        }
+        throw new ProviderFailureException("unknown snapshot type " + snapshot.getClass().getName());
+    }
+
+    static int resourcesOf(Object snapshot) {
+        if (snapshot instanceof ComputeSnapshot s) {
+            return s.nodes().size();
+        } else if (snapshot instanceof GpuSnapshot s) {
+            return s.accelerators().size();
+        } else if (snapshot instanceof FabricSnapshot s) {
+            return s.fabrics().size();
+        } else if (snapshot instanceof StorageSnapshot s) {
+            return s.pools().size();
+        }
+        return 0;
+    }
+
+    /** One provider id; mutable, guarded by the directory's lock. */
+    private static final class Entry {
+        final String id;
+        final Map<Capability, Registration> registrations = new EnumMap<>(Capability.class);
+        final Map<Capability, Object> snapshots = new EnumMap<>(Capability.class);
+        final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
+        final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
+        final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
+        String vendor;
+        String version;
+        String bundle;
+        ProviderState state;
+        Instant since;
+        String message;
+        Instant lastDiscovery;
+        Instant lastGood;
+        Duration lastDiscoveryTime;
+        long generation;
+        int swaps;
+
+        Entry(String id) {
+            this.id = id;
+        }
+
+        void setState(ProviderState newState, String newMessage, Instant now) {
+            if (newState != state) {
+                since = now;
+            }
+            state = newState;
+            message = newMessage;
+        }
+
+        int resources() {
+            return snapshots.values().stream().mapToInt(ProviderDirectory::resourcesOf).sum();
+        }
+
+        ProviderStatus status() {
+            return new ProviderStatus(id, vendor, version, bundle,
+                    registrations.isEmpty() ? everRegistered : registrations.keySet(),
+                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps);
+        }
+    }
+}
