@@ -1,0 +1,76 @@
+package dev.strata.provider.baremetal;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.provider.baremetal.sysfs.SysfsDiscovery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This host as a bare-metal node, read from {@code /sys} and {@code /proc} under a configurable
+ * root. Keeps no state the platform needs: the node id derives from the host name (or the
+ * configuration), so a new version of the bundle reports the same node.
+ */
+@Component(service = ComputeProvider.class, immediate = true, configurationPid = SysfsComputeProvider.PID)
+@Designate(ocd = BaremetalConfig.class)
+@StrataProvider(id = SysfsComputeProvider.ID, vendor = "baremetal")
+public class SysfsComputeProvider implements ComputeProvider {
+
+    public static final String PID = "dev.strata.provider.baremetal";
+    public static final String ID = "baremetal";
+    private static final Logger LOG = LoggerFactory.getLogger(SysfsComputeProvider.class);
+
+    private final SysfsDiscovery discovery;
+    private final String nodeId;
+    private final String siteId;
+    private final Clock clock;
+    private final AtomicLong lastGeneration = new AtomicLong();
+
+    @Activate
+    public SysfsComputeProvider(BaremetalConfig config) {
+        this(validRoot(config.root()), config.nodeId(), config.site(), Clock.systemUTC());
+    }
+
+    SysfsComputeProvider(Path root, String nodeId, String siteId, Clock clock) {
+        if (siteId == null || siteId.isBlank()) {
+            throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
+        }
+        this.discovery = new SysfsDiscovery(root);
+        String host = discovery.hostname();
+        this.nodeId = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
+        this.siteId = siteId;
+        this.clock = clock;
+        LOG.info("Bare-metal provider reads {} as node {} at site {}", root, this.nodeId, siteId);
+    }
+
+    private static Path validRoot(String root) {
+        Path path = root == null || root.isBlank() ? null : Path.of(root);
+        if (path == null || !Files.isDirectory(path)) {
+            throw new InvalidConfigurationException(PID, "root", root, "an existing directory holding sys/ and proc/ (/ for this host)");
+        }
+        return path;
+    }
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        context.checkDeadline("reading " + nodeId);
+        Node node = discovery.discover(nodeId, ID, siteId);
+        context.checkDeadline("returning " + nodeId);
+        long now = clock.millis();
+        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        return new ComputeSnapshot(generation, clock.instant(), List.of(Site.local(siteId, ID)), List.of(node), List.of());
+    }
+}

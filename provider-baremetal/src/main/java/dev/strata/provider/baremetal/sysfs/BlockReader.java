@@ -1,0 +1,43 @@
+package dev.strata.provider.baremetal.sysfs;
+
+import dev.strata.platform.api.model.Disk;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads local block devices from {@code /sys/block}, except loop, RAM, zram and device-mapper
+ * devices: size ({@code size} in 512-byte sectors), {@code queue/rotational} and the PCI function
+ * of the controller the device hangs below.
+ */
+final class BlockReader {
+    static final String BLOCK_DIR = "/sys/block";
+    private static final List<String> VIRTUAL_PREFIXES = List.of("loop", "ram", "zram", "dm-");
+    private static final long SECTOR_BYTES = 512;
+
+    private final SysfsFiles files;
+
+    BlockReader(SysfsFiles files) {
+        this.files = files;
+    }
+
+    List<Disk> read() {
+        List<Disk> disks = new ArrayList<>();
+        for (Path entry : files.list(files.path(BLOCK_DIR))) {
+            String name = entry.getFileName().toString();
+            if (VIRTUAL_PREFIXES.stream().anyMatch(name::startsWith) || !files.isDirectory(entry)) {
+                continue;
+            }
+            OptionalLong sectors = files.number(entry.resolve("size"));
+            long size = sectors.isPresent() && sectors.getAsLong() > 0 && sectors.getAsLong() <= Long.MAX_VALUE / SECTOR_BYTES
+                    ? sectors.getAsLong() * SECTOR_BYTES : 0;
+            boolean rotational = files.value(entry.resolve("queue/rotational")).filter("1"::equals).isPresent();
+            Optional<Path> device = files.resolve(entry);
+            String pciAddress = device.map(p -> PciReader.pciFunctionOf(p, files.root())).orElse(null);
+            disks.add(new Disk(name, size, rotational, pciAddress));
+        }
+        return disks;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.strata.provider.baremetal.sysfs;
+
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.PciDevice;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads network interfaces from {@code /sys/class/net}, except the loopback {@code lo}: MAC
+ * address, speed, link type and the PCI function behind the interface (its {@code device}, or the
+ * PCI function a virtio device sits on).
+ */
+final class NetReader {
+    static final String NET_DIR = "/sys/class/net";
+    private static final int ARPHRD_ETHER = 1;
+    private static final int ARPHRD_INFINIBAND = 32;
+
+    private final SysfsFiles files;
+
+    NetReader(SysfsFiles files) {
+        this.files = files;
+    }
+
+    List<Nic> read(Map<String, PciDevice> pciByAddress) {
+        List<Nic> nics = new ArrayList<>();
+        for (Path entry : files.list(files.path(NET_DIR))) {
+            String name = entry.getFileName().toString();
+            if (name.equals("lo") || !files.isDirectory(entry)) {
+                continue;
+            }
+            String pciAddress = pciAddress(entry.resolve("device"));
+            PciDevice pci = pciAddress == null ? null : pciByAddress.get(pciAddress);
+            String mac = files.value(entry.resolve("address")).orElse(null);
+            OptionalLong speed = files.number(entry.resolve("speed"));
+            long speedMbps = speed.isPresent() && speed.getAsLong() > 0 ? speed.getAsLong() : 0;
+            nics.add(new Nic(name, pciAddress, mac, speedMbps, pci == null ? -1 : pci.numaNode(), linkType(entry)));
+        }
+        return nics;
+    }
+
+    private String pciAddress(Path deviceLink) {
+        Optional<Path> device = files.resolve(deviceLink);
+        if (device.isEmpty() || !files.exists(device.get())) {
+            return null;
+        }
+        Path path = device.get();
+        Path name = path.getFileName();
+        if (name != null && PciReader.ADDRESS.matcher(name.toString()).matches()) {
+            return PciReader.pciFunctionOf(path, files.root());
+        }
+        boolean virtio = files.linkName(path.resolve("subsystem")).filter("virtio"::equals).isPresent();
+        return virtio && path.getParent() != null ? PciReader.pciFunctionOf(path.getParent(), files.root()) : null;
+    }
+
+    private String linkType(Path entry) {
+        OptionalLong type = files.number(entry.resolve("type"));
+        if (type.isEmpty()) {
+            return null;
+        }
+        return switch ((int) type.getAsLong()) {
+            case ARPHRD_ETHER -> "ethernet";
+            case ARPHRD_INFINIBAND -> "infiniband";
+            default -> Long.toString(type.getAsLong());
+        };
+    }
+}

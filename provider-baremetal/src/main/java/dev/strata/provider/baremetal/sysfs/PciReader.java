@@ -1,0 +1,116 @@
+package dev.strata.provider.baremetal.sysfs;
+
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.PciDevice;
+import dev.strata.platform.api.model.PciLink;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * Reads PCI functions from {@code /sys/bus/pci/devices}: ids and class, NUMA node
+ * ({@code numa_node}, -1 when the platform does not say), local CPUs, PCIe link and bound driver.
+ */
+final class PciReader {
+    static final String PCI_DIR = "/sys/bus/pci/devices";
+    /** A PCI function name, {@code domain:bus:device.function}; domains may be wider than 16 bits. */
+    static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
+
+    private final SysfsFiles files;
+    private final PciIds names;
+
+    PciReader(SysfsFiles files, PciIds names) {
+        this.files = files;
+        this.names = names;
+    }
+
+    List<PciDevice> read(CpuSet online) {
+        List<PciDevice> devices = new ArrayList<>();
+        for (Path entry : files.list(files.path(PCI_DIR))) {
+            String address = entry.getFileName().toString();
+            if (!ADDRESS.matcher(address).matches()) {
+                continue;
+            }
+            Optional<Path> dir = files.resolve(entry);
+            if (dir.isEmpty() || !files.isDirectory(dir.get())) {
+                continue;
+            }
+            devices.add(device(address, dir.get(), online));
+        }
+        devices.sort(Comparator.comparing(PciDevice::address));
+        return devices;
+    }
+
+    private PciDevice device(String address, Path dir, CpuSet online) {
+        int vendor = (int) files.number(dir.resolve("vendor")).orElse(0xffff);
+        int device = (int) files.number(dir.resolve("device")).orElse(0xffff);
+        int classCode = (int) files.number(dir.resolve("class")).orElse(0);
+        int numaNode = Math.max(-1, files.intValue(dir.resolve("numa_node"), -1));
+        CpuSet localCpus = files.cpus(dir.resolve("local_cpulist"), dir.resolve("local_cpus"))
+                .map(s -> s.intersection(online)).orElse(CpuSet.EMPTY);
+        String driver = files.linkName(dir.resolve("driver")).orElse(null);
+        return new PciDevice(address, vendor, device, classCode, names.vendor(vendor), names.device(vendor, device),
+                numaNode, localCpus, link(dir), driver);
+    }
+
+    private PciLink link(Path dir) {
+        double currentSpeed = speed(dir.resolve("current_link_speed"));
+        int currentWidth = width(dir.resolve("current_link_width"));
+        double maxSpeed = speed(dir.resolve("max_link_speed"));
+        int maxWidth = width(dir.resolve("max_link_width"));
+        if (currentSpeed == 0 && currentWidth == 0 && maxSpeed == 0 && maxWidth == 0) {
+            return null;
+        }
+        return new PciLink(currentSpeed, currentWidth, maxSpeed, maxWidth);
+    }
+
+    /** {@code "8.0 GT/s PCIe"}, {@code "16 GT/s"} or {@code "2.5 GT/s"} in GT/s; 0 for "Unknown" or unreadable. */
+    static double parseSpeed(String text) {
+        String s = text.strip().toLowerCase(Locale.ROOT);
+        int unit = s.indexOf("gt/s");
+        if (unit <= 0) {
+            return 0;
+        }
+        try {
+            double value = Double.parseDouble(s.substring(0, unit).strip());
+            return value > 0 && Double.isFinite(value) ? value : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private double speed(Path file) {
+        return files.value(file).map(PciReader::parseSpeed).orElse(0.0);
+    }
+
+    private int width(Path file) {
+        OptionalLong value = files.number(file);
+        return value.isPresent() && value.getAsLong() > 0 && value.getAsLong() <= 1024 ? (int) value.getAsLong() : 0;
+    }
+
+    /** The nearest PCI function at or above a canonical sysfs device path, or null. */
+    static String pciFunctionOf(Path devicePath, Path root) {
+        for (Path p = devicePath; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            Path name = p.getFileName();
+            Path parent = p.getParent();
+            if (name != null && ADDRESS.matcher(name.toString()).matches() && parent != null && isPciParent(parent)) {
+                return name.toString().toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isPciParent(Path parent) {
+        Path name = parent.getFileName();
+        if (name == null) {
+            return false;
+        }
+        String text = name.toString();
+        return text.startsWith("pci") || ADDRESS.matcher(text).matches();
+    }
+}

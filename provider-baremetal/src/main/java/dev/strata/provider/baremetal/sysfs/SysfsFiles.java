@@ -1,0 +1,214 @@
+package dev.strata.provider.baremetal.sysfs;
+
+import dev.strata.platform.api.model.CpuSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Safe reads below a root directory that holds a {@code /sys} and {@code /proc} tree.
+ *
+ * <p>Paths are given as absolute names of the described system ({@code "/sys/bus/pci/devices"}).
+ * Symbolic links are resolved against the root: an absolute link target such as
+ * {@code /sys/devices/pci0000:00} means {@code <root>/sys/devices/pci0000:00}, a relative one is
+ * relative to the link's directory, and {@code ..} never leaves the root. A file that is missing,
+ * unreadable or not text yields an empty result; nothing here throws.
+ */
+final class SysfsFiles {
+    private static final int MAX_LINK_HOPS = 40;
+
+    private final Path root;
+
+    SysfsFiles(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** The path below the root for an absolute name of the described system, links not resolved. */
+    Path path(String name) {
+        String relative = name.startsWith("/") ? name.substring(1) : name;
+        return relative.isEmpty() ? root : root.resolve(relative);
+    }
+
+    /**
+     * The canonical form of a path below the root, every symbolic link resolved against the root;
+     * empty when a link cannot be read or links loop. The result need not exist.
+     */
+    Optional<Path> resolve(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        if (!absolute.startsWith(root)) {
+            return Optional.empty();
+        }
+        Deque<String> todo = new ArrayDeque<>();
+        for (Path part : root.relativize(absolute)) {
+            todo.addLast(part.toString());
+        }
+        Path current = root;
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.pollFirst();
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (!current.equals(root)) {
+                    current = current.getParent();
+                }
+                continue;
+            }
+            Path next = current.resolve(name);
+            if (!Files.isSymbolicLink(next)) {
+                current = next;
+                continue;
+            }
+            if (++hops > MAX_LINK_HOPS) {
+                return Optional.empty();
+            }
+            Path target;
+            try {
+                target = Files.readSymbolicLink(next);
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return Optional.empty();
+            }
+            List<String> parts = new ArrayList<>();
+            for (Path part : target) {
+                parts.add(part.toString());
+            }
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                todo.addFirst(parts.get(i));
+            }
+            if (target.isAbsolute()) {
+                current = root;
+            }
+        }
+        return Optional.of(current);
+    }
+
+    Optional<Path> resolve(String name) {
+        return resolve(path(name));
+    }
+
+    boolean isDirectory(Path path) {
+        return resolve(path).map(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).orElse(false);
+    }
+
+    boolean exists(Path path) {
+        return resolve(path).map(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS)).orElse(false);
+    }
+
+    /** The entries of a directory (their names below the given path), sorted by name; empty when unreadable. */
+    List<Path> list(Path dir) {
+        Optional<Path> real = resolve(dir);
+        if (real.isEmpty() || !Files.isDirectory(real.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(real.get())) {
+            for (Path entry : stream) {
+                entries.add(dir.resolve(entry.getFileName().toString()));
+            }
+        } catch (IOException | SecurityException e) {
+            return List.of();
+        }
+        entries.sort(null);
+        return entries;
+    }
+
+    /** The whole text of a file, or empty when it is missing or unreadable. */
+    Optional<String> text(Path file) {
+        Optional<Path> real = resolve(file);
+        if (real.isEmpty() || !Files.isRegularFile(real.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new String(Files.readAllBytes(real.get()), StandardCharsets.UTF_8));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The trimmed text of a one-value file; empty when missing, unreadable or blank. */
+    Optional<String> value(Path file) {
+        return text(file).map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    List<String> lines(Path file) {
+        return text(file).map(t -> t.lines().toList()).orElse(List.of());
+    }
+
+    /** A decimal or {@code 0x} hexadecimal integer file. */
+    OptionalLong number(Path file) {
+        Optional<String> text = value(file);
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return parseNumber(text.get());
+    }
+
+    int intValue(Path file, int fallback) {
+        OptionalLong value = number(file);
+        if (value.isEmpty() || value.getAsLong() < Integer.MIN_VALUE || value.getAsLong() > Integer.MAX_VALUE) {
+            return fallback;
+        }
+        return (int) value.getAsLong();
+    }
+
+    /** A CPU set from the first readable file: {@code *list} names hold a cpulist, others a cpumask. */
+    Optional<CpuSet> cpus(Path... candidates) {
+        for (Path file : candidates) {
+            Optional<String> text = text(file).map(String::strip);
+            if (text.isEmpty()) {
+                continue;
+            }
+            try {
+                boolean list = file.getFileName().toString().endsWith("list");
+                return Optional.of(list ? CpuSet.parseList(text.get()) : CpuSet.parseMask(text.get()));
+            } catch (IllegalArgumentException e) {
+                // not a CPU set: try the next candidate
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The file name a symbolic link points to (e.g. a driver's name), without resolving it. */
+    Optional<String> linkName(Path link) {
+        Optional<Path> parent = resolve(link.getParent());
+        if (parent.isEmpty()) {
+            return Optional.empty();
+        }
+        Path real = parent.get().resolve(link.getFileName().toString());
+        if (!Files.isSymbolicLink(real)) {
+            return Optional.empty();
+        }
+        try {
+            Path target = Files.readSymbolicLink(real).getFileName();
+            return target == null ? Optional.empty() : Optional.of(target.toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    static OptionalLong parseNumber(String text) {
+        String s = text.strip();
+        try {
+            if (s.startsWith("0x") || s.startsWith("0X")) {
+                return OptionalLong.of(Long.parseLong(s.substring(2), 16));
+            }
+            return OptionalLong.of(Long.parseLong(s));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+}

@@ -1,0 +1,545 @@
+package dev.strata.provider.baremetal.sysfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.Disk;
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.NumaNode;
+import dev.strata.platform.api.model.PciDevice;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerDraw;
+import dev.strata.platform.api.model.ResourceState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link SysfsDiscovery} on small hand-made {@code /sys} + {@code /proc} trees, one odd case at a time. */
+class SysfsDiscoveryTest {
+
+    @TempDir
+    Path root;
+
+    // ---------------------------------------------------------------- CPUs
+
+    @Test
+    void readsPackagesCoresAndThreadsOrderedByFirstThread() throws IOException {
+        // 2 packages x 2 cores x 2 threads, Linux-style numbering: thread siblings are n and n+4.
+        for (int cpu = 0; cpu < 8; cpu++) {
+            int pkg = cpu % 4 / 2;
+            int core = cpu % 2;
+            int first = cpu % 4;
+            cpu(cpu, pkg, core, first + "," + (first + 4), pkg == 0 ? "0-1,4-5" : "2-3,6-7");
+        }
+        write("/sys/devices/system/cpu/online", "0-7\n");
+        write("/proc/cpuinfo", cpuinfoX86(8));
+
+        Node node = discover();
+
+        assertThat(node.cpu().online()).isEqualTo(CpuSet.parseList("0-7"));
+        assertThat(node.cpu().offline()).isEqualTo(CpuSet.EMPTY);
+        assertThat(node.cpu().packages()).extracting(CpuPackage::id).containsExactly(0, 1);
+        CpuPackage first = node.cpu().packages().get(0);
+        assertThat(first.vendor()).isEqualTo("GenuineIntel");
+        assertThat(first.model()).isEqualTo("Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz");
+        assertThat(first.cores()).extracting(CpuCore::id).containsExactly(0, 1);
+        assertThat(first.cores()).extracting(CpuCore::threads)
+                .containsExactly(CpuSet.of(0, 4), CpuSet.of(1, 5));
+        assertThat(node.cpu().packages().get(1).threads()).isEqualTo(CpuSet.parseList("2-3,6-7"));
+        assertThat(node.cpu().cores()).isEqualTo(4);
+        assertThat(node.cpu().threads()).isEqualTo(8);
+        assertThat(node.cpu().model()).isEqualTo("Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz");
+        assertThat(node.attributes()).containsEntry("architecture", "x86_64");
+    }
+
+    @Test
+    void offlineCpusAreOnlyInTheOfflineSet() throws IOException {
+        for (int cpu = 0; cpu < 3; cpu++) {
+            cpu(cpu, 0, cpu, Integer.toString(cpu), "0-2");
+        }
+        // cpu3 is offline: the kernel removes its topology directory.
+        write("/sys/devices/system/cpu/cpu3/online", "0\n");
+        write("/sys/devices/system/cpu/online", "0-2\n");
+        write("/sys/devices/system/cpu/offline", "3-63\n"); // possible but not present CPUs too
+
+        Node node = discover();
+
+        assertThat(node.cpu().online()).isEqualTo(CpuSet.parseList("0-2"));
+        assertThat(node.cpu().offline()).isEqualTo(CpuSet.of(3));
+        assertThat(node.cpu().packages()).hasSize(1);
+        assertThat(node.cpu().packages().get(0).threads()).isEqualTo(CpuSet.parseList("0-2"));
+        assertThat(node.cpu().cores()).isEqualTo(3);
+    }
+
+    @Test
+    void withoutAnOnlineFileCpusWithTopologyAndNotMarkedOfflineAreOnline() throws IOException {
+        cpu(0, 0, 0, "0", "0-1");
+        cpu(1, 0, 1, "1", "0-1");
+        write("/sys/devices/system/cpu/cpu1/online", "0\n"); // offline, stale topology left behind
+        write("/sys/devices/system/cpu/cpu2/online", "0\n"); // offline, no topology
+
+        Node node = discover();
+
+        assertThat(node.cpu().online()).isEqualTo(CpuSet.of(0));
+        assertThat(node.cpu().offline()).isEqualTo(CpuSet.of(1, 2));
+        assertThat(node.cpu().packages().get(0).cores()).containsExactly(new CpuCore(0, CpuSet.of(0)));
+    }
+
+    @Test
+    void repeatedPackageIdsWithDistinctSiblingMasksAreDistinctPackages() throws IOException {
+        // IA-64 style: both CPUs say physical_package_id 0 but each is alone in its core_siblings.
+        cpu(0, 0, 0, "0", "0");
+        cpu(1, 0, 0, "1", "1");
+
+        Node node = discover();
+
+        assertThat(node.cpu().packages()).extracting(CpuPackage::id).containsExactly(0, 0);
+        assertThat(node.cpu().cores()).isEqualTo(2);
+    }
+
+    @Test
+    void threadsOfOneSiblingMaskWithDistinctCoreIdsAreDistinctCores() throws IOException {
+        // AMD compute unit: thread_siblings pairs two "cores" with their own core_id, as hwloc counts them.
+        cpu(0, 0, 0, "0-1", "0-1");
+        cpu(1, 0, 1, "0-1", "0-1");
+
+        Node node = discover();
+
+        assertThat(node.cpu().packages().get(0).cores())
+                .containsExactly(new CpuCore(0, CpuSet.of(0)), new CpuCore(1, CpuSet.of(1)));
+    }
+
+    @Test
+    void cpusWithoutCoreInformationAreCoresOfTheirOwnAndMissingPackageIdIsMinusOne() throws IOException {
+        write("/sys/devices/system/cpu/cpu0/topology/core_siblings", "3\n");
+        write("/sys/devices/system/cpu/cpu1/topology/core_siblings", "3\n");
+
+        Node node = discover();
+
+        assertThat(node.cpu().packages()).hasSize(1);
+        CpuPackage pkg = node.cpu().packages().get(0);
+        assertThat(pkg.id()).isEqualTo(-1);
+        assertThat(pkg.vendor()).isNull();
+        assertThat(pkg.model()).isNull();
+        assertThat(pkg.cores()).containsExactly(new CpuCore(-1, CpuSet.of(0)), new CpuCore(-1, CpuSet.of(1)));
+    }
+
+    @Test
+    void cpuinfoOfArmAndPowerNamesTheirCpus() {
+        CpuInfo arm = CpuInfo.parse(List.of("Processor\t: ARMv7 Processor rev 1 (v7l)", "processor\t: 0",
+                "BogoMIPS\t: 1595.80", "", "processor\t: 1", "", "CPU implementer\t: 0x41",
+                "CPU architecture: 7", "CPU part\t: 0xc09", "", "Hardware\t: ST-Ericsson MOP500 platform"));
+        assertThat(arm.vendor(1)).isEqualTo("ARM");
+        assertThat(arm.model(1)).isEqualTo("ARMv7 Processor rev 1 (v7l)");
+        assertThat(arm.architecture()).isEqualTo("arm");
+
+        CpuInfo arm64 = CpuInfo.parse(List.of("processor\t: 0", "CPU implementer\t: 0x4e",
+                "CPU architecture: 8", "CPU part\t: 0x004"));
+        assertThat(arm64.vendor(0)).isEqualTo("NVIDIA");
+        assertThat(arm64.model(0)).isNull();
+        assertThat(arm64.architecture()).isEqualTo("aarch64");
+
+        CpuInfo power = CpuInfo.parse(List.of("processor\t: 0", "cpu\t\t: POWER9, altivec supported",
+                "clock\t\t: 3450.000000MHz", "", "timebase\t: 512000000", "platform\t: PowerNV",
+                "model\t\t: 8335-GTW"));
+        assertThat(power.vendor(0)).isNull();
+        assertThat(power.model(0)).isEqualTo("POWER9, altivec supported");
+        assertThat(power.architecture()).isEqualTo("ppc64");
+
+        CpuInfo s390 = CpuInfo.parse(List.of("vendor_id       : IBM/S390", "# processors    : 2",
+                "processor 0: version = FF,  identification = 0133E8,  machine = 2964"));
+        assertThat(s390.vendor(0)).isEqualTo("IBM/S390");
+        assertThat(s390.architecture()).isEqualTo("s390x");
+    }
+
+    // ---------------------------------------------------------------- NUMA and memory
+
+    @Test
+    void cpuLessAndMemoryLessNumaNodes() throws IOException {
+        for (int cpu = 0; cpu < 4; cpu++) {
+            cpu(cpu, 0, cpu, Integer.toString(cpu), "0-3");
+        }
+        write("/sys/devices/system/cpu/online", "0-2\n");
+        // node0: CPUs, no memory; node1: memory, no CPUs (e.g. CXL); node2: both, with an offline CPU.
+        node(0, "0-1", "Node 0 MemTotal:       0 kB\n", "10 20 30");
+        node(1, "", "Node 1 MemTotal:       2097152 kB\nNode 1 MemFree:  1 kB\n", "20 10 30");
+        node(2, "2-3", "Node 2 MemTotal:       1048576 kB\n", "30 30 10");
+        write("/proc/meminfo", "MemTotal:        9999999 kB\n");
+
+        Node node = discover();
+
+        assertThat(node.numaNodes()).containsExactly(
+                new NumaNode(0, CpuSet.of(0, 1), 0, List.of(10, 20, 30)),
+                new NumaNode(1, CpuSet.EMPTY, 2L << 30, List.of(20, 10, 30)),
+                new NumaNode(2, CpuSet.of(2), 1L << 30, List.of(30, 30, 10)));
+        assertThat(node.memoryBytes()).isEqualTo(3L << 30);
+    }
+
+    @Test
+    void withoutNodeDirectoriesTheMachineIsOneNode() throws IOException {
+        cpu(0, 0, 0, "0", "0-1");
+        cpu(1, 0, 1, "1", "0-1");
+        write("/proc/meminfo", "MemTotal:        4096 kB\nMemFree:   1024 kB\n");
+
+        Node node = discover();
+
+        assertThat(node.numaNodes()).containsExactly(new NumaNode(0, CpuSet.of(0, 1), 4096L * 1024, List.of()));
+        assertThat(node.memoryBytes()).isEqualTo(4096L * 1024);
+    }
+
+    @Test
+    void sparseNodeIdsAndMaskOnlyNodes() throws IOException {
+        for (int cpu = 0; cpu < 4; cpu++) {
+            cpu(cpu, 0, cpu, Integer.toString(cpu), "0-3");
+        }
+        write("/sys/devices/system/node/node33/cpumap", "00000003\n");
+        write("/sys/devices/system/node/node33/meminfo", "Node 33 MemTotal: 1024 kB\n");
+        write("/sys/devices/system/node/node7/cpumap", "0000000c\n");
+        write("/sys/devices/system/node/node7/meminfo", "Node 7 MemTotal: 2048 kB\n");
+        write("/sys/devices/system/node/online", "7,33\n"); // not a node directory
+
+        Node node = discover();
+
+        assertThat(node.numaNodes()).extracting(NumaNode::id).containsExactly(7, 33);
+        assertThat(node.numaNodes()).extracting(NumaNode::cpus).containsExactly(CpuSet.of(2, 3), CpuSet.of(0, 1));
+        assertThat(node.memoryBytes()).isEqualTo(3072L * 1024);
+    }
+
+    // ---------------------------------------------------------------- PCI
+
+    @Test
+    void pciDevicesThroughAbsoluteLinksAreReadInsideTheRoot() throws IOException {
+        oneCpu();
+        String gpu = "/sys/devices/pci0000:af/0000:af:00.0/0000:b0:00.0";
+        write(gpu + "/vendor", "0x10de\n");
+        write(gpu + "/device", "0x2330\n");
+        write(gpu + "/class", "0x030200\n");
+        write(gpu + "/numa_node", "1\n");
+        write(gpu + "/local_cpulist", "0\n");
+        write(gpu + "/current_link_speed", "16.0 GT/s PCIe\n");
+        write(gpu + "/current_link_width", "16\n");
+        write(gpu + "/max_link_speed", "32.0 GT/s PCIe\n");
+        write(gpu + "/max_link_width", "16\n");
+        write("/sys/bus/pci/drivers/nvidia/bind", "");
+        link(gpu + "/driver", "../../../../bus/pci/drivers/nvidia");
+        // Absolute link, as some snapshots have: must mean <root>/sys/devices/..., not this machine's /sys.
+        link("/sys/bus/pci/devices/0000:b0:00.0", gpu);
+
+        PciDevice device = discover().pciDevice("0000:b0:00.0").orElseThrow();
+
+        assertThat(device).isEqualTo(new PciDevice("0000:b0:00.0", 0x10de, 0x2330, 0x030200, null, null, 1,
+                CpuSet.of(0), new PciLink(16.0, 16, 32.0, 16), "nvidia"));
+        assertThat(device.isAcceleratorCandidate()).isTrue();
+    }
+
+    @Test
+    void pciDevicesWithoutLocalityOrLinkInformation() throws IOException {
+        oneCpu();
+        // No numa_node, no local CPUs, no link files: an integrated device.
+        pci("0000:00:00.0", "0x8086", "0x1237", "0x060000");
+        // numa_node -1, a mask instead of a list, "Unknown" current speed of a link that is down.
+        pci("0000:00:1f.0", "0x8086", "0x7000", "0x060100");
+        String bridge = "/sys/devices/pci0000:00/0000:00:1f.0";
+        write(bridge + "/numa_node", "-1\n");
+        write(bridge + "/local_cpus", "ffffffff,ffffffff\n");
+        write(bridge + "/current_link_speed", "Unknown\n");
+        write(bridge + "/current_link_width", "0\n");
+        write(bridge + "/max_link_speed", "8 GT/s\n");
+        write(bridge + "/max_link_width", "4\n");
+        // Link files that report nothing at all.
+        pci("0000:00:02.0", "0x1234", "0x1111", "0x030000");
+        String vga = "/sys/devices/pci0000:00/0000:00:02.0";
+        write(vga + "/current_link_speed", "Unknown\n");
+        write(vga + "/current_link_width", "0\n");
+
+        List<PciDevice> devices = discover().pciDevices();
+
+        assertThat(devices).extracting(PciDevice::address).containsExactly("0000:00:00.0", "0000:00:02.0", "0000:00:1f.0");
+        PciDevice host = devices.get(0);
+        assertThat(host.numaNode()).isEqualTo(-1);
+        assertThat(host.localCpus()).isEqualTo(CpuSet.EMPTY);
+        assertThat(host.link()).isNull();
+        assertThat(host.driver()).isNull();
+        assertThat(devices.get(1).link()).isNull();
+        PciDevice isa = devices.get(2);
+        assertThat(isa.numaNode()).isEqualTo(-1);
+        assertThat(isa.localCpus()).isEqualTo(CpuSet.of(0)); // restricted to the online CPUs
+        assertThat(isa.link()).isEqualTo(new PciLink(0, 0, 8.0, 4));
+    }
+
+    @Test
+    void pciLinkSpeedTexts() {
+        assertThat(PciReader.parseSpeed("8.0 GT/s PCIe")).isEqualTo(8.0);
+        assertThat(PciReader.parseSpeed("16.0 GT/s")).isEqualTo(16.0);
+        assertThat(PciReader.parseSpeed("2.5 GT/s")).isEqualTo(2.5);
+        assertThat(PciReader.parseSpeed("Unknown")).isZero();
+        assertThat(PciReader.parseSpeed("Unknown speed")).isZero();
+        assertThat(PciReader.parseSpeed("")).isZero();
+    }
+
+    @Test
+    void pciNamesComeFromThePciIdDatabaseOfTheTree() throws IOException {
+        oneCpu();
+        pci("0000:3b:00.0", "0x10de", "0x2330", "0x030200");
+        write("/usr/share/hwdata/pci.ids", """
+                # comment
+                10de  NVIDIA Corporation
+                \t2330  GH100 [H100 SXM5 80GB]
+                \t\t10de 16c1  H100 SXM5 80GB
+                8086  Intel Corporation
+                C 03  Display controller
+                \t02  3D controller
+                """);
+
+        PciDevice device = discover().pciDevices().get(0);
+
+        assertThat(device.vendorName()).isEqualTo("NVIDIA Corporation");
+        assertThat(device.deviceName()).isEqualTo("GH100 [H100 SXM5 80GB]");
+    }
+
+    // ---------------------------------------------------------------- NICs and disks
+
+    @Test
+    void nicsWithTheirPciFunctionAndNumaNode() throws IOException {
+        oneCpu();
+        pci("0000:43:00.0", "0x15b3", "0x1017", "0x020700");
+        write("/sys/devices/pci0000:00/0000:43:00.0/numa_node", "0\n");
+        String ib = "/sys/devices/pci0000:00/0000:43:00.0/net/ib0";
+        write(ib + "/address", "80:00:00:03:fe:80:00:00:00:00:00:00:00:11:75:00:00:77:cf:c8\n");
+        write(ib + "/speed", "100000\n");
+        write(ib + "/type", "32\n");
+        link(ib + "/device", "../../../0000:43:00.0");
+        link("/sys/class/net/ib0", "../../devices/pci0000:00/0000:43:00.0/net/ib0");
+        // virtio-net: the device is virtio0, the PCI function its parent.
+        pci("0000:00:03.0", "0x1af4", "0x1000", "0x020000");
+        String virtio = "/sys/devices/pci0000:00/0000:00:03.0/virtio0";
+        write("/sys/bus/virtio/uevent", "");
+        link(virtio + "/subsystem", "../../../../bus/virtio");
+        String eth = virtio + "/net/eth0";
+        write(eth + "/address", "02:00:00:00:00:01\n");
+        write(eth + "/speed", "-1\n");
+        write(eth + "/type", "1\n");
+        link(eth + "/device", "../../../virtio0");
+        link("/sys/class/net/eth0", "../../devices/pci0000:00/0000:00:03.0/virtio0/net/eth0");
+        // A bridge without device, an unreadable speed (a directory where a file should be), and lo.
+        write("/sys/devices/virtual/net/br0/address", "02:00:00:00:00:02\n");
+        write("/sys/devices/virtual/net/br0/type", "1\n");
+        Files.createDirectories(path("/sys/devices/virtual/net/br0/speed"));
+        link("/sys/class/net/br0", "../../devices/virtual/net/br0");
+        write("/sys/devices/virtual/net/lo/type", "772\n");
+        link("/sys/class/net/lo", "../../devices/virtual/net/lo");
+
+        List<Nic> nics = discover().nics();
+
+        assertThat(nics).containsExactly(
+                new Nic("br0", null, "02:00:00:00:00:02", 0, -1, "ethernet"),
+                new Nic("eth0", "0000:00:03.0", "02:00:00:00:00:01", 0, -1, "ethernet"),
+                new Nic("ib0", "0000:43:00.0", "80:00:00:03:fe:80:00:00:00:00:00:00:00:11:75:00:00:77:cf:c8",
+                        100000, 0, "infiniband"));
+    }
+
+    @Test
+    void disksWithTheirControllerExceptVirtualOnes() throws IOException {
+        oneCpu();
+        pci("0000:3d:00.0", "0x144d", "0xa80a", "0x010802");
+        String nvme = "/sys/devices/pci0000:3a/0000:3a:00.0/0000:3d:00.0/nvme/nvme0/nvme0n1";
+        write(nvme + "/size", "7501476528\n");
+        write(nvme + "/queue/rotational", "0\n");
+        link("/sys/block/nvme0n1", nvme);
+        String sda = "/sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda";
+        write(sda + "/size", "1000\n");
+        write(sda + "/queue/rotational", "1\n");
+        link("/sys/block/sda", "../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda");
+        for (String name : List.of("loop0", "ram0", "zram0", "dm-0")) {
+            write("/sys/devices/virtual/block/" + name + "/size", "8\n");
+            link("/sys/block/" + name, "../devices/virtual/block/" + name);
+        }
+        write("/sys/devices/virtual/block/md0/size", "16\n");
+        link("/sys/block/md0", "../devices/virtual/block/md0");
+
+        List<Disk> disks = discover().disks();
+
+        assertThat(disks).containsExactly(
+                new Disk("md0", 16 * 512, false, null),
+                new Disk("nvme0n1", 7501476528L * 512, false, "0000:3d:00.0"),
+                new Disk("sda", 1000 * 512, true, "0000:00:1f.2"));
+    }
+
+    // ---------------------------------------------------------------- robustness
+
+    @Test
+    void brokenLinksLoopsAndDirectoriesInPlaceOfFilesAreUnknownValues() throws IOException {
+        oneCpu();
+        link("/sys/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0"); // dangling
+        link("/sys/bus/pci/devices/0000:00:02.0", "/sys/bus/pci/devices/0000:00:02.0");        // loop
+        link("/sys/bus/pci/devices/0000:00:03.0", "../../../../../../../../../../etc");         // above the root
+        pci("0000:00:04.0", "0x8086", "0x1234", "0x020000");
+        Files.delete(path("/sys/devices/pci0000:00/0000:00:04.0/vendor"));
+        Files.createDirectories(path("/sys/devices/pci0000:00/0000:00:04.0/vendor"));
+        write("/sys/devices/pci0000:00/0000:00:04.0/numa_node", "garbage\n");
+        write("/sys/devices/pci0000:00/0000:00:04.0/local_cpulist", "not a list\n");
+        write("/sys/devices/system/node/node0/cpulist", "0\n");
+        write("/sys/devices/system/node/node0/distance", "10 x\n");
+        write("/proc/meminfo", "MemTotal: lots\n");
+
+        Node node = discover();
+
+        assertThat(node.pciDevices()).extracting(PciDevice::address).containsExactly("0000:00:04.0");
+        PciDevice nic = node.pciDevices().get(0);
+        assertThat(nic.vendorId()).isEqualTo(0xffff);
+        assertThat(nic.numaNode()).isEqualTo(-1);
+        assertThat(nic.localCpus()).isEqualTo(CpuSet.EMPTY);
+        assertThat(node.numaNodes()).containsExactly(new NumaNode(0, CpuSet.of(0), 0, List.of()));
+        assertThat(node.memoryBytes()).isZero();
+        // Links that point out of the temporary directory would make its cleanup warn.
+        Files.delete(path("/sys/bus/pci/devices/0000:00:02.0"));
+        Files.delete(path("/sys/bus/pci/devices/0000:00:03.0"));
+    }
+
+    @Test
+    void missingRootNamesThePath() {
+        Path missing = root.resolve("no-such-root");
+
+        assertThatThrownBy(() -> new SysfsDiscovery(missing).discover("n1", "baremetal", "site"))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("not a directory");
+        assertThat(new SysfsDiscovery(missing).hostname()).isNull();
+    }
+
+    @Test
+    void rootThatIsAFileIsUnavailable() throws IOException {
+        Path file = Files.writeString(root.resolve("file"), "x");
+
+        assertThatThrownBy(() -> new SysfsDiscovery(file).discover("n1", "baremetal", "site"))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void rootWithoutCpuDirectoryNamesTheMissingDirectory() throws IOException {
+        write("/proc/meminfo", "MemTotal: 1 kB\n");
+
+        assertThatThrownBy(this::discover)
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(root.resolve("sys/devices/system/cpu").toString())
+                .hasMessageContaining("missing");
+    }
+
+    // ---------------------------------------------------------------- node facts
+
+    @Test
+    void nodeFactsHostnameAndAttributes() throws IOException {
+        oneCpu();
+        write("/proc/sys/kernel/hostname", "gpu-17\n");
+        write("/etc/hostname", "ignored\n");
+        write("/proc/sys/kernel/ostype", "Linux\n");
+        write("/proc/sys/kernel/osrelease", "6.8.0-45-generic\n");
+        write("/proc/sys/kernel/arch", "x86_64\n");
+        write("/sys/devices/virtual/dmi/id/sys_vendor", "Supermicro\n");
+        write("/sys/devices/virtual/dmi/id/product_name", "SYS-821GE-TNHR\n");
+        write("/sys/devices/virtual/dmi/id/board_vendor", "Supermicro\n");
+        write("/sys/devices/virtual/dmi/id/board_name", "X13DEG-OAD\n");
+        link("/sys/class/dmi/id", "../../devices/virtual/dmi/id");
+
+        Node node = new SysfsDiscovery(root).discover("n1", "baremetal", "site-a");
+
+        assertThat(node.id()).isEqualTo("n1");
+        assertThat(node.providerId()).isEqualTo("baremetal");
+        assertThat(node.siteId()).isEqualTo("site-a");
+        assertThat(node.hostname()).isEqualTo("gpu-17");
+        assertThat(node.kind()).isEqualTo(NodeKind.BARE_METAL);
+        assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+        assertThat(node.power()).isEqualTo(PowerDraw.UNKNOWN);
+        assertThat(node.powerDomainId()).isNull();
+        assertThat(node.ownerTenant()).isNull();
+        assertThat(node.traits()).isEmpty();
+        assertThat(node.accelerators()).isEmpty();
+        assertThat(node.attributes()).isEqualTo(Map.of("os", "Linux", "kernel", "6.8.0-45-generic",
+                "architecture", "x86_64", "dmi.vendor", "Supermicro", "dmi.product", "SYS-821GE-TNHR",
+                "dmi.board.vendor", "Supermicro", "dmi.board.name", "X13DEG-OAD"));
+    }
+
+    @Test
+    void hostnameFallsBackToEtcHostnameThenNull() throws IOException {
+        oneCpu();
+        assertThat(new SysfsDiscovery(root).hostname()).isNull();
+        write("/etc/hostname", "# set by installer\n\n  node-3  \n");
+        assertThat(new SysfsDiscovery(root).hostname()).isEqualTo("node-3");
+        write("/proc/sys/kernel/hostname", "\n");
+        assertThat(new SysfsDiscovery(root).hostname()).isEqualTo("node-3");
+    }
+
+    // ---------------------------------------------------------------- tree helpers
+
+    private Node discover() {
+        return new SysfsDiscovery(root).discover("n1", "baremetal", "site");
+    }
+
+    private Path path(String name) {
+        return root.resolve(name.substring(1));
+    }
+
+    private void write(String name, String content) throws IOException {
+        Path file = path(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+    }
+
+    private void link(String name, String target) throws IOException {
+        Path link = path(name);
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, Path.of(target));
+    }
+
+    private void oneCpu() throws IOException {
+        cpu(0, 0, 0, "0", "0");
+        write("/sys/devices/system/cpu/online", "0\n");
+    }
+
+    private void cpu(int cpu, int pkg, int core, String coreCpus, String packageCpus) throws IOException {
+        String topology = "/sys/devices/system/cpu/cpu" + cpu + "/topology/";
+        write(topology + "physical_package_id", pkg + "\n");
+        write(topology + "core_id", core + "\n");
+        write(topology + "thread_siblings_list", coreCpus + "\n");
+        write(topology + "core_siblings_list", packageCpus + "\n");
+    }
+
+    private void node(int id, String cpulist, String meminfo, String distance) throws IOException {
+        String dir = "/sys/devices/system/node/node" + id + "/";
+        write(dir + "cpulist", cpulist + "\n");
+        write(dir + "meminfo", meminfo);
+        write(dir + "distance", distance + "\n");
+    }
+
+    /** A PCI function below host bridge pci0000:00 with a relative link from /sys/bus/pci/devices. */
+    private void pci(String address, String vendor, String device, String classCode) throws IOException {
+        String dir = "/sys/devices/pci0000:00/" + address;
+        write(dir + "/vendor", vendor + "\n");
+        write(dir + "/device", device + "\n");
+        write(dir + "/class", classCode + "\n");
+        link("/sys/bus/pci/devices/" + address, "../../../devices/pci0000:00/" + address);
+    }
+
+    private static String cpuinfoX86(int cpus) {
+        StringBuilder out = new StringBuilder();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            out.append("processor\t: ").append(cpu).append('\n')
+                    .append("vendor_id\t: GenuineIntel\n")
+                    .append("cpu family\t: 6\n")
+                    .append("model name\t: Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz\n")
+                    .append("flags\t\t: fpu vme de pse tsc msr pae mce cx8 lm constant_tsc\n\n");
+        }
+        return out.toString();
+    }
+}
