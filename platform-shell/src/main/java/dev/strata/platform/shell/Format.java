@@ -1,0 +1,55 @@
+package dev.strata.platform.shell;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Formatting shared by the commands. */
+final class Format {
+
+    private Format() {
+    }
+
+    /** Binary units with one decimal: {@code 4.1 GiB}. */
+    static String bytes(long bytes) {
+        if (bytes <= 0) {
+            return "-";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    /** How long ago, coarse: {@code 3s ago}, {@code 5m ago}. */
+    static String ago(Instant then, Instant now) {
+        if (then == null) {
+            return "never";
+        }
+        long s = Math.max(0, Duration.between(then, now).toSeconds());
+        if (s < 120) {
+            return s + "s ago";
+        } else if (s < 7200) {
+            return s / 60 + "m ago";
+        }
+        return s / 3600 + "h ago";
+    }
+
+    static String millis(Duration d) {
+        return d == null ? "-" : d.toMillis() + " ms";
+    }
+
+    static String orDash(Object value) {
+        return value == null || value.toString().isEmpty() ? "-" : value.toString();
+    }
+
+    static String join(Collection<?> values) {
+        return values.isEmpty() ? "-" : values.stream().map(Object::toString).sorted().collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PciClass;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:nodes}: the nodes of the inventory, one line each. */
+@Service
+@Command(scope = "strata", name = "nodes", description = "Lists the nodes of the inventory.")
+public class NodesCommand implements Action {
+
+    @Reference(optional = true)
+    Inventory inventory;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        ShellTable table = new ShellTable();
+        table.column("ID");
+        table.column("PROVIDER");
+        table.column("SITE");
+        table.column("STATE");
+        table.column("PACKAGES");
+        table.column("CORES");
+        table.column("THREADS");
+        table.column("NUMA");
+        table.column("MEMORY");
+        table.column("GPUS");
+        table.column("NICS");
+        table.column("PCI");
+        for (Node n : Services.require(inventory, "inventory").snapshot().nodes()) {
+            long gpuFunctions = n.pciDevices().stream().filter(d -> d.category() == PciClass.DISPLAY || d.category() == PciClass.ACCELERATOR).count();
+            table.addRow().addContent(n.id(), n.providerId(), n.siteId(), n.state(), n.cpu().packages().size(), n.cpu().cores(),
+                    n.cpu().threads(), n.numaNodes().size(), Format.bytes(n.memoryBytes()),
+                    n.accelerators().isEmpty() ? gpuFunctions + " (pci)" : String.valueOf(n.accelerators().size()),
+                    n.nics().size(), n.pciDevices().size());
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+}

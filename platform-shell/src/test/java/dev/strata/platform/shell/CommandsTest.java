@@ -1,0 +1,138 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.inventory.ProviderState;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.junit.jupiter.api.Test;
+
+class CommandsTest {
+
+    @Test
+    void providersPrintsOneRowPerProvider() throws Exception {
+        ProvidersCommand command = new ProvidersCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("bmc", ProviderState.FAILED, "connection refused"));
+        command.noFormat = true;
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        // --no-format: no header, tab-separated cells
+        assertThat(lines).hasSize(2);
+        assertThat(cells(lines.get(0))).containsExactly("baremetal", "baremetal", "0.1.0", "COMPUTE", "ACTIVE", "4s ago",
+                "12 ms", "1", "2", "-");
+        assertThat(cells(lines.get(1))).contains("FAILED", "connection refused");
+    }
+
+    @Test
+    void nodesPrintsTheTopologySummary() throws Exception {
+        NodesCommand command = new NodesCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.noFormat = true;
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(lines).hasSize(1);
+        assertThat(cells(lines.get(0))).containsExactly("baremetal:gpu1", "baremetal", "local", "AVAILABLE", "1", "2", "4", "1",
+                "64.0 GiB", "1 (pci)", "1", "2");
+    }
+
+    @Test
+    void nodeShowsNumaPciAndNics() throws Exception {
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.id = "baremetal:gpu1";
+        command.noFormat = true;
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(lines).contains("CPU        1 packages, 2 cores, 4 threads online: Xeon Gold 6338");
+        List<List<String>> rows = lines.stream().map(CommandsTest::cells).toList();
+        assertThat(rows).contains(List.of("0", "0-3", "64.0 GiB", "10"));
+        assertThat(rows).contains(List.of("0000:3b:00.0", "030200 display", "10de:2335", "-", "0", "gen4 x16 (max gen5 x16)", "nvidia"));
+        assertThat(rows).contains(List.of("ib0", "infiniband", "200000 Mb/s", "0000:5e:00.0", "0", "-"));
+    }
+
+    @Test
+    void unknownNodeIsOneClearLine() {
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.id = "nope";
+        assertThatThrownBy(command::execute)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no node 'nope'; known nodes: baremetal:gpu1");
+    }
+
+    @Test
+    void missingServiceIsOneClearLine() {
+        NodesCommand command = new NodesCommand();
+        assertThatThrownBy(command::execute).hasMessageStartingWith("the Strata inventory is not running");
+    }
+
+    @Test
+    void refreshReportsTheProvidersState() throws Exception {
+        RefreshCommand command = new RefreshCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
+        command.provider = "baremetal";
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("baremetal 0.1.0: ACTIVE, 1 resources in 12 ms" + System.lineSeparator());
+
+        command.provider = "aws";
+        assertThatThrownBy(command::execute).hasMessage("no provider 'aws'");
+        command.waitSeconds = -1;
+        assertThatThrownBy(command::execute).hasMessageContaining("--wait -1 is negative");
+    }
+
+    @Test
+    void completersOfferKnownIds() {
+        NodeIdCompleter nodes = new NodeIdCompleter();
+        nodes.inventory = Fixtures.inventory(Fixtures.node());
+        List<String> candidates = new ArrayList<>();
+        nodes.complete(null, line("bare"), candidates);
+        assertThat(candidates).map(String::strip).containsExactly("baremetal:gpu1");
+
+        ProviderIdCompleter providers = new ProviderIdCompleter();
+        providers.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("aws", ProviderState.ACTIVE, null));
+        candidates.clear();
+        providers.complete(null, line("a"), candidates);
+        assertThat(candidates).map(String::strip).containsExactly("aws");
+    }
+
+    private static List<String> cells(String line) {
+        return List.of(line.strip().split("\\s*\t\\s*"));
+    }
+
+    private static CommandLine line(String word) {
+        return new CommandLine() {
+            @Override
+            public int getCursorArgumentIndex() {
+                return 1;
+            }
+
+            @Override
+            public String getCursorArgument() {
+                return word;
+            }
+
+            @Override
+            public int getArgumentPosition() {
+                return word.length();
+            }
+
+            @Override
+            public String[] getArguments() {
+                return new String[] {"strata:node", word};
+            }
+
+            @Override
+            public int getBufferPosition() {
+                return 12 + word.length();
+            }
+
+            @Override
+            public String getBuffer() {
+                return "strata:node " + word;
+            }
+        };
+    }
+}
