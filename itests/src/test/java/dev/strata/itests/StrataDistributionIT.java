@@ -1,0 +1,297 @@
+package dev.strata.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.inventory.ProviderStatus;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Boots the Strata distribution and checks it end to end: this machine is in the inventory,
+ * the shell commands answer, a bad configuration is rejected by name, and the bare-metal
+ * provider is replaced 20 times under continuous queries without one failing.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class StrataDistributionIT {
+
+    private static final String PROVIDER = "baremetal";
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    /**
+     * Karaf installs the boot features in the background; until it is done it may re-provision
+     * a SNAPSHOT bundle that a test has updated. Injecting this waits for the end of boot.
+     */
+    @Inject
+    BootFinished bootFinished;
+
+    @Inject
+    Inventory inventory;
+
+    @Inject
+    ProviderRegistry registry;
+
+    @Inject
+    SessionFactory sessions;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    @Inject
+    BundleContext context;
+
+    @Configuration
+    public Option[] config() {
+        return KarafOptions.strataDistribution().toArray(new Option[0]);
+    }
+
+    @Before
+    public void providerIsActive() throws Exception {
+        await("the bare-metal provider to be active", () ->
+                registry.provider(PROVIDER).map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+    }
+
+    @Test
+    public void inventoryHoldsThisMachine() throws Exception {
+        Node node = localNode();
+        assertEquals("online threads", Runtime.getRuntime().availableProcessors(), node.cpu().threads());
+        assertTrue("packages", node.cpu().packages().size() >= 1);
+        assertTrue("cores", node.cpu().cores() >= 1 && node.cpu().cores() <= node.cpu().threads());
+        File[] numa = new File("/sys/devices/system/node").listFiles((dir, name) -> name.matches("node\\d+"));
+        assertEquals("NUMA nodes", numa == null || numa.length == 0 ? 1 : numa.length, node.numaNodes().size());
+        assertTrue("memory", node.memoryBytes() > 0);
+        File[] pci = new File("/sys/bus/pci/devices").listFiles();
+        assertEquals("PCI devices", pci == null ? 0 : pci.length, node.pciDevices().size());
+        assertEquals(ResourceState.AVAILABLE, node.state());
+    }
+
+    @Test
+    public void shellCommandsAnswer() throws Exception {
+        Shell shell = new Shell(sessions);
+        Node node = localNode();
+        String providers = shell.run("strata:providers --no-format");
+        assertTrue(providers, providers.contains(PROVIDER) && providers.contains("ACTIVE") && providers.contains("COMPUTE"));
+        String nodes = shell.run("strata:nodes");
+        assertTrue(nodes, nodes.contains(node.id()) && nodes.contains("THREADS"));
+        String detail = shell.run("strata:node " + node.id());
+        assertTrue(detail, detail.contains("NUMA nodes") && detail.contains("PCI devices"));
+        String refreshed = shell.run("strata:refresh " + PROVIDER);
+        assertTrue(refreshed, refreshed.startsWith(PROVIDER + " ") && refreshed.contains("ACTIVE"));
+        try {
+            shell.run("strata:node no-such-node");
+            fail("an unknown node id must fail");
+        } catch (IllegalArgumentException e) {
+            assertEquals("no node 'no-such-node'; known nodes: " + node.id(), e.getMessage());
+        }
+    }
+
+    @Test
+    public void invalidConfigurationIsRejectedNamingTheProperty() throws Exception {
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("dev.strata.platform.core.inventory", null);
+        Dictionary<String, Object> original = config.getProperties();
+        Dictionary<String, Object> bad = copy(original);
+        bad.put("refreshInterval", "-5s");
+        config.update(bad);
+        try {
+            Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+            await("the rejection in " + log, () -> read(log).contains(
+                    "refreshInterval = '-5s' is invalid; expected a duration of at least 1s"));
+            // the previous settings stay in force: the inventory still answers and still refreshes
+            assertTrue(inventory.node(localNode().id()).isPresent());
+            assertEquals(ProviderState.ACTIVE, registry.refresh(PROVIDER, PATIENCE).state());
+        } finally {
+            config.update(original);
+        }
+    }
+
+    @Test
+    public void hotSwapUnderLoadLosesNoQuery() throws Exception {
+        String nodeId = localNode().id();
+        Bundle bundle = bundle("dev.strata.provider.baremetal");
+        byte[] jar = Files.readAllBytes(Path.of(System.getProperty("strata.itest.baremetal.jar")));
+        int swapsBefore = registry.provider(PROVIDER).orElseThrow().swaps();
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger queries = new AtomicInteger();
+        AtomicInteger refreshes = new AtomicInteger();
+        AtomicInteger staleSeen = new AtomicInteger();
+        AtomicLong longestWaitNanos = new AtomicLong();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService load = Executors.newFixedThreadPool(4);
+        for (int t = 0; t < 4; t++) {
+            load.submit(() -> {
+                for (int i = 0; running.get(); i++) {
+                    long start = System.nanoTime();
+                    try {
+                        if (i % 4 == 0) {
+                            // needs the provider itself: waits through the swap gap
+                            registry.refresh(PROVIDER, PATIENCE);
+                            refreshes.incrementAndGet();
+                        }
+                        Optional<Node> node = inventory.node(nodeId);
+                        if (node.isEmpty()) {
+                            failures.add("node " + nodeId + " missing from the inventory");
+                        } else if (node.get().state() == ResourceState.STALE) {
+                            staleSeen.incrementAndGet();
+                        }
+                        queries.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                    longestWaitNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+                }
+            });
+        }
+
+        List<Long> swapMillis = new ArrayList<>();
+        try {
+            Thread.sleep(300);
+            for (int swap = 1; swap <= 20; swap++) {
+                String version = String.format(Locale.ROOT, "0.1.0.swap%02d", swap);
+                long start = System.nanoTime();
+                bundle.update(new ByteArrayInputStream(withBundleVersion(jar, version)));
+                await("version " + version + " to be active", () -> registry.provider(PROVIDER)
+                        .map(p -> p.version().equals(version) && p.state() == ProviderState.ACTIVE).orElse(false));
+                swapMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                assertTrue("node present after swap " + swap, inventory.node(nodeId).isPresent());
+                Thread.sleep(100);
+            }
+        } finally {
+            running.set(false);
+            load.shutdown();
+            assertTrue("load threads stopped", load.awaitTermination(90, TimeUnit.SECONDS));
+        }
+
+        ProviderStatus after = registry.provider(PROVIDER).orElseThrow();
+        List<Long> sorted = new ArrayList<>(swapMillis);
+        Collections.sort(sorted);
+        String report = String.format(Locale.ROOT,
+                "swaps=20 queries=%d refreshes=%d failed=%d staleObservations=%d longestQueryWaitMs=%d "
+                        + "swapMedianMs=%d swapMaxMs=%d swapTimesMs=%s%n",
+                queries.get(), refreshes.get(), failures.size(), staleSeen.get(),
+                TimeUnit.NANOSECONDS.toMillis(longestWaitNanos.get()),
+                (sorted.get(9) + sorted.get(10)) / 2, sorted.get(19), swapMillis);
+        Files.writeString(Path.of(System.getProperty("strata.itest.reports"), "hot-swap.txt"), report);
+        System.out.print("Hot swap: " + report);
+
+        assertEquals("failed queries: " + failures, 0, failures.size());
+        assertTrue("queries ran during the swaps: " + queries.get(), queries.get() > 100);
+        assertEquals("swaps counted", swapsBefore + 20, after.swaps());
+        assertEquals("0.1.0.swap20", after.version());
+        assertFalse(inventory.node(nodeId).isEmpty());
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private Node localNode() {
+        return inventory.snapshot().nodes().stream().filter(n -> n.providerId().equals(PROVIDER)).findFirst()
+                .orElseThrow(() -> new AssertionError("no bare-metal node in " + inventory.snapshot().nodes()));
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** The same bundle with another Bundle-Version: what a vendor ships as its next release. */
+    static byte[] withBundleVersion(byte[] jar, String version) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
+            try (JarOutputStream target = new JarOutputStream(out, manifest)) {
+                for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+                    target.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(target);
+                    target.closeEntry();
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static Dictionary<String, Object> copy(Dictionary<String, Object> source) {
+        Hashtable<String, Object> copy = new Hashtable<>();
+        if (source != null) {
+            for (var keys = source.keys(); keys.hasMoreElements(); ) {
+                String key = keys.nextElement();
+                copy.put(key, source.get(key));
+            }
+        }
+        return copy;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static volatile Object registryNow;
+
+    private void await(String what, BooleanSupplier condition) throws InterruptedException {
+        registryNow = registry == null ? null : registry.providers();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting for " + what
+                        + "; providers now: " + registryNow);
+            }
+            Thread.sleep(20);
+            registryNow = registry.providers();
+        }
+    }
+}
