@@ -16,6 +16,7 @@ import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -218,9 +220,9 @@ class ProviderDirectoryTest {
                 new PciLink(32, 16, 32, 16), "nvidia");
         directory.register(registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "gpu-host", gpuFunction))));
         Accelerator h200 = new Accelerator("GPU-1", "NVIDIA", "NVIDIA H200", 143771L << 20, "9.0", "0000:3B:00.0", null, -1,
-                null, 0, List.of(), false, 700, Health.OK);
+                CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false, new PowerLimits(700, 700, 200, 700), Health.OK, Map.of());
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
-                ctx -> new GpuSnapshot(1, Instant.now(), "gpu-host", List.of(h200), List.of(), null)));
+                ctx -> new GpuSnapshot(1, Instant.now(), "gpu-host", List.of(h200), List.of(), List.of(), null)));
         directory.refresh("metal", WAIT);
         directory.refresh("nvidia", WAIT);
 
@@ -233,7 +235,7 @@ class ProviderDirectoryTest {
     @Test
     void gpuProviderWithoutDevicesIsUnavailableNotFailed() {
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
-                ctx -> new GpuSnapshot(1, Instant.now(), "h", List.of(), List.of(), "no NVML and no nvidia-smi")));
+                ctx -> new GpuSnapshot(1, Instant.now(), "h", List.of(), List.of(), List.of(), "no NVML and no nvidia-smi")));
         ProviderStatus status = directory.refresh("nvidia", WAIT);
         assertThat(status.state()).isEqualTo(ProviderState.UNAVAILABLE);
         assertThat(status.message()).isEqualTo("no NVML and no nvidia-smi");

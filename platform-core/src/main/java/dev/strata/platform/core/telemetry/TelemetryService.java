@@ -1,0 +1,70 @@
+package dev.strata.platform.core.telemetry;
+
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.GpuTelemetrySource;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The telemetry of every {@link GpuTelemetrySource}: sources come and go with their providers.
+ * A source that throws is skipped (and logged) so it cannot hide the others.
+ */
+@Component(service = Telemetry.class)
+public class TelemetryService implements Telemetry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryService.class);
+
+    private final List<GpuTelemetrySource> sources = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addSource(GpuTelemetrySource source) {
+        sources.add(source);
+    }
+
+    void removeSource(GpuTelemetrySource source) {
+        sources.remove(source);
+    }
+
+    @Override
+    public List<GpuSample> latestGpuSamples() {
+        List<GpuSample> all = new ArrayList<>();
+        for (GpuTelemetrySource source : sources) {
+            try {
+                all.addAll(source.latest());
+            } catch (RuntimeException e) {
+                LOG.warn("Telemetry source {} failed: {}", source, e.toString());
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public Optional<GpuSample> latest(String acceleratorId) {
+        return latestGpuSamples().stream().filter(s -> s.acceleratorId().equals(acceleratorId)).findFirst();
+    }
+
+    @Override
+    public List<GpuSample> recent(String acceleratorId, int limit) {
+        for (GpuTelemetrySource source : sources) {
+            try {
+                List<GpuSample> samples = source.recent(acceleratorId, limit);
+                if (!samples.isEmpty()) {
+                    return samples;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Telemetry source {} failed: {}", source, e.toString());
+            }
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.strata.platform.core.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.GpuTelemetrySource;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TelemetryServiceTest {
+
+    private static GpuSample sample(String id, double power) {
+        return new GpuSample(id, Instant.now(), 50, 10, 1L << 30, power, 40, 1980, Set.of(), 0, 0);
+    }
+
+    private static GpuTelemetrySource source(GpuSample... samples) {
+        return new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(samples);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of(samples).stream().filter(s -> s.acceleratorId().equals(acceleratorId)).limit(limit).toList();
+            }
+        };
+    }
+
+    @Test
+    void mergesSourcesAndSkipsOneThatThrows() {
+        TelemetryService telemetry = new TelemetryService();
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                throw new IllegalStateException("NVML gone");
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                throw new IllegalStateException("NVML gone");
+            }
+        });
+        telemetry.addSource(source(sample("GPU-b", 650)));
+
+        assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a", "GPU-b");
+        assertThat(telemetry.latest("GPU-b")).hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(650));
+        assertThat(telemetry.recent("GPU-b", 5)).hasSize(1);
+        assertThat(telemetry.recent("GPU-x", 5)).isEmpty();
+    }
+
+    @Test
+    void departedSourceIsForgotten() {
+        TelemetryService telemetry = new TelemetryService();
+        GpuTelemetrySource nvidia = source(sample("GPU-a", 300));
+        telemetry.addSource(nvidia);
+        telemetry.removeSource(nvidia);
+        assertThat(telemetry.latestGpuSamples()).isEmpty();
+    }
+}
