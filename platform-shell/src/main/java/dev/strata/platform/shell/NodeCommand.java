@@ -44,22 +44,22 @@ public class NodeCommand implements Action {
         Node n = snapshot.node(id).orElseThrow(() -> new IllegalArgumentException("no node '" + id + "'; known nodes: "
                 + (snapshot.nodes().isEmpty() ? "none" : snapshot.nodes().stream().map(Node::id).collect(Collectors.joining(", ")))));
         PrintStream out = System.out;
-        out.printf("Node       %s (%s)%n", n.id(), n.state());
-        out.printf("Provider   %s, site %s, %s%n", n.providerId(), n.siteId(), n.kind());
-        out.printf("Host       %s%n", Format.orDash(n.hostname()));
-        out.printf("CPU        %d packages, %d cores, %d threads online%s%s%n", n.cpu().packages().size(), n.cpu().cores(),
+        out.printf("Node          %s (%s)%n", n.id(), n.state());
+        out.printf("Provider      %s, site %s, %s%n", n.providerId(), n.siteId(), n.kind());
+        out.printf("Host          %s%n", Format.orDash(n.hostname()));
+        out.printf("CPU           %d packages, %d cores, %d threads online%s%s%n", n.cpu().packages().size(), n.cpu().cores(),
                 n.cpu().threads(), n.cpu().offline().isEmpty() ? "" : ", offline " + n.cpu().offline(),
                 n.cpu().model() == null ? "" : ": " + n.cpu().model());
-        out.printf("Memory     %s%n", Format.bytes(n.memoryBytes()));
+        out.printf("Memory        %s%n", Format.bytes(n.memoryBytes()));
         for (Map.Entry<String, String> a : n.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            out.printf("%-10s %s%n", a.getKey(), a.getValue());
+            out.printf("%-13s %s%n", a.getKey(), a.getValue());
         }
 
         out.println();
         out.println("Packages");
-        ShellTable packages = table("PACKAGE", "CORES", "THREADS", "MODEL");
+        ShellTable packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL");
         for (CpuPackage p : n.cpu().packages()) {
-            packages.addRow().addContent(p.id(), p.cores().size(), p.threads(), Format.orDash(p.model()));
+            packages.addRow().addContent(p.id(), p.cores().size(), p.threads().size(), p.threads(), Format.orDash(p.model()));
         }
         packages.print(out, !noFormat);
 

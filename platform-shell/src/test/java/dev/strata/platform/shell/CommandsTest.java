@@ -46,7 +46,7 @@ class CommandsTest {
         command.noFormat = true;
 
         List<String> lines = CommandOutput.of(command::execute).lines().toList();
-        assertThat(lines).contains("CPU        1 packages, 2 cores, 4 threads online: Xeon Gold 6338");
+        assertThat(lines).contains("CPU           1 packages, 2 cores, 4 threads online: Xeon Gold 6338");
         List<List<String>> rows = lines.stream().map(CommandsTest::cells).toList();
         assertThat(rows).contains(List.of("0", "0-3", "64.0 GiB", "10"));
         assertThat(rows).contains(List.of("0000:3b:00.0", "030200 display", "10de:2335", "-", "0", "gen4 x16 (max gen5 x16)", "nvidia"));
