@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,15 +67,16 @@ class ProviderDirectoryTest {
 
     @Test
     void throwingProviderIsFailedAndOthersAreUnaffected() {
-        AtomicInteger calls = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         directory.register(registration("good", "1", ctx -> compute(1, node("g1", "good", "g"))));
         directory.register(registration("bad", "1", ctx -> {
-            if (calls.incrementAndGet() > 1) {
+            if (broken.get()) {
                 throw new IllegalStateException("BMC said no");
             }
             return compute(1, node("b1", "bad", "b"));
         }));
         directory.refresh("bad", WAIT);
+        broken.set(true);
 
         assertThatThrownBy(() -> directory.refresh("bad", WAIT))
                 .isInstanceOf(ProviderFailureException.class)
