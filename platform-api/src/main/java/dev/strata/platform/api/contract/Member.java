@@ -1,0 +1,26 @@
+package dev.strata.platform.api.contract;
+
+import java.util.Objects;
+
+/**
+ * One member of a gang: a process that needs one node's resources.
+ *
+ * @param name unique within the contract
+ * @param cpuMilli CPU in thousandths of a core
+ * @param memoryBytes memory
+ * @param gpus the GPUs it needs
+ * @param topology where its devices must sit
+ * @param powerCeilingWatts the most power the member may draw, reserved in its node's power domain; 0 for no ceiling
+ */
+public record Member(String name, long cpuMilli, long memoryBytes, GpuRequest gpus, TopologyRequest topology, double powerCeilingWatts) {
+    public Member {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("member name must not be blank");
+        }
+        if (cpuMilli < 0 || memoryBytes < 0 || powerCeilingWatts < 0) {
+            throw new IllegalArgumentException("member " + name + ": cpu, memory and power must not be negative");
+        }
+        Objects.requireNonNull(gpus, "gpus");
+        Objects.requireNonNull(topology, "topology");
+    }
+}
