@@ -1,0 +1,101 @@
+package dev.strata.platform.core.placement.packing;
+
+import java.util.Set;
+
+/**
+ * What one workload member asks of a single node. Immutable.
+ *
+ * @param cpuMilli CPU in milli-CPU (1000 = one CPU), at least 0
+ * @param memoryMiB memory in MiB, at least 0
+ * @param gpuCount number of GPUs, 0 for a CPU-only demand
+ * @param gpuMilli milli-GPU per GPU: 1000 = whole GPUs; 1..999 = a shared fraction of one GPU
+ *     (only with {@code gpuCount == 1}); 0 exactly when {@code gpuCount == 0}
+ * @param models GPU models allowed (e.g. {@code V100M16}); empty = any model. Empty for a CPU-only
+ *     demand
+ * @param oneDomain whether all GPUs of the demand must share one interconnect domain (NVLink clique)
+ */
+public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, Set<String> models, boolean oneDomain) {
+
+    /** Milli-GPU in one whole GPU. */
+    public static final int WHOLE_GPU = 1000;
+
+    /**
+     * @throws IllegalArgumentException naming the field, its value and what was expected
+     */
+    public Demand {
+        if (cpuMilli < 0) {
+            throw invalid("cpuMilli", cpuMilli, "milli-CPU >= 0");
+        }
+        if (memoryMiB < 0) {
+            throw invalid("memoryMiB", memoryMiB, "MiB >= 0");
+        }
+        if (gpuCount < 0) {
+            throw invalid("gpuCount", gpuCount, "a GPU count >= 0 (0 = CPU only)");
+        }
+        if (gpuCount == 0 && gpuMilli != 0) {
+            throw invalid("gpuMilli", gpuMilli, "0 for a CPU-only demand (gpuCount 0)");
+        }
+        if (gpuCount > 0 && (gpuMilli < 1 || gpuMilli > WHOLE_GPU)) {
+            throw invalid("gpuMilli", gpuMilli, "milli-GPU per GPU in 1..1000 (1000 = a whole GPU)");
+        }
+        if (gpuCount > 1 && gpuMilli != WHOLE_GPU) {
+            throw invalid("gpuMilli", gpuMilli, "1000 when gpuCount is " + gpuCount + " (a fraction is only for one GPU)");
+        }
+        if (models == null) {
+            throw invalid("models", null, "a set of GPU models, empty for any model");
+        }
+        for (String model : models) {
+            if (model == null || model.isBlank()) {
+                throw invalid("models", models, "GPU model names that are not blank");
+            }
+        }
+        if (gpuCount == 0 && !models.isEmpty()) {
+            throw invalid("models", models, "empty for a CPU-only demand (gpuCount 0)");
+        }
+        models = Set.copyOf(models);
+    }
+
+    /** A CPU-only demand. */
+    public static Demand cpuOnly(long cpuMilli, long memoryMiB) {
+        return new Demand(cpuMilli, memoryMiB, 0, 0, Set.of(), false);
+    }
+
+    /** {@code count} whole GPUs of any model, not necessarily in one domain. */
+    public static Demand wholeGpus(long cpuMilli, long memoryMiB, int count) {
+        return new Demand(cpuMilli, memoryMiB, count, WHOLE_GPU, Set.of(), false);
+    }
+
+    /** A share of one GPU of any model, {@code gpuMilli} in 1..1000. */
+    public static Demand sharedGpu(long cpuMilli, long memoryMiB, int gpuMilli) {
+        return new Demand(cpuMilli, memoryMiB, 1, gpuMilli, Set.of(), false);
+    }
+
+    /** The same demand restricted to the given GPU models. */
+    public Demand withModels(Set<String> allowed) {
+        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, allowed, oneDomain);
+    }
+
+    /** The same demand with all its GPUs required in one interconnect domain. */
+    public Demand inOneDomain() {
+        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, models, true);
+    }
+
+    /** Total milli-GPU requested: {@code gpuCount * gpuMilli}. */
+    public long gpuMilliTotal() {
+        return (long) gpuCount * gpuMilli;
+    }
+
+    /** Whether this is a shared fraction of one GPU. */
+    public boolean fractional() {
+        return gpuCount == 1 && gpuMilli < WHOLE_GPU;
+    }
+
+    /** Whether a GPU of this model may serve the demand; always true for a CPU-only demand. */
+    public boolean allows(String model) {
+        return gpuCount == 0 || models.isEmpty() || (model != null && models.contains(model));
+    }
+
+    private static IllegalArgumentException invalid(String field, Object value, String expected) {
+        return new IllegalArgumentException("Demand." + field + " is " + value + "; expected " + expected);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.strata.platform.core.placement.packing;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One way to place a demand: the node, the GPUs on it, and the policy's score. Immutable (the GPU
+ * array is copied in and out).
+ *
+ * @param nodeId the node's id
+ * @param gpus indexes of the chosen GPUs on that node, {@code demand.gpuCount()} of them (empty for
+ *     a CPU-only demand)
+ * @param score the policy's score; <b>lower is better</b>. Comparable only between fits of the same
+ *     policy for the same demand
+ */
+public record Fit(String nodeId, int[] gpus, double score) {
+
+    public Fit {
+        Objects.requireNonNull(nodeId, "nodeId");
+        gpus = gpus.clone();
+        if (Double.isNaN(score)) {
+            throw new IllegalArgumentException("Fit.score is NaN; expected a number (lower is better)");
+        }
+    }
+
+    /** A copy of the chosen GPU indexes. */
+    @Override
+    public int[] gpus() {
+        return gpus.clone();
+    }
+
+    /** The same choice on another node of identical state (same GPU indexes). */
+    Fit on(String otherNodeId, int[] otherGpus) {
+        return new Fit(otherNodeId, otherGpus, score);
+    }
+
+    int[] gpusUnsafe() {
+        return gpus;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fit f && nodeId.equals(f.nodeId) && Arrays.equals(gpus, f.gpus) && Double.compare(score, f.score) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(nodeId, Arrays.hashCode(gpus), score);
+    }
+
+    @Override
+    public String toString() {
+        return "Fit[" + nodeId + " gpus " + Arrays.toString(gpus) + " score " + score + "]";
+    }
+}

@@ -1,0 +1,124 @@
+package dev.strata.platform.core.placement.packing;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The few GPU sets worth scoring for a demand on a node; the bound that keeps every policy's work
+ * per node small (at most one candidate per GPU, never the combinations).
+ * <ul>
+ *   <li>CPU only: one candidate, no GPU.
+ *   <li>A fraction of one GPU: one GPU per distinct (domain, free milli-GPU) pair that has room; the
+ *       lowest index of each pair. GPUs with the same pair leave the node in the same state.
+ *   <li>Whole GPUs: entirely free GPUs only. For each interconnect domain that can hold them all,
+ *       its lowest-indexed free GPUs. When no single domain can and the demand does not require one,
+ *       one spread set: GPUs without a domain first, then domains from the fewest free GPUs up, so
+ *       that large free cliques stay intact.
+ * </ul>
+ * Stateless.
+ */
+public final class GpuChoices {
+
+    private static final int[] NONE = new int[0];
+
+    private GpuChoices() {
+    }
+
+    /**
+     * The candidate GPU sets, each valid for {@link NodeCapacity#allocate}; empty when the GPUs
+     * cannot hold the demand. CPU, memory and model are not checked here.
+     */
+    public static List<int[]> candidates(NodeCapacity node, Demand demand) {
+        int count = demand.gpuCount();
+        if (count == 0) {
+            return List.of(NONE);
+        }
+        int[] free = node.gpuFreeArray();
+        int[] domain = node.gpuDomainArray();
+        int n = free.length;
+        List<int[]> out = new ArrayList<>(4);
+        if (demand.gpuMilli() < Demand.WHOLE_GPU || count == 1) {
+            int milli = demand.gpuMilli();
+            outer:
+            for (int i = 0; i < n; i++) {
+                if (free[i] < milli) {
+                    continue;
+                }
+                for (int j = 0; j < i; j++) {
+                    if (free[j] == free[i] && domain[j] == domain[i]) {
+                        continue outer;
+                    }
+                }
+                out.add(new int[] {i});
+            }
+            return out;
+        }
+        // whole GPUs, count > 1
+        boolean[] seen = null;
+        for (int i = 0; i < n; i++) {
+            int d = domain[i];
+            if (d < 0 || free[i] < Demand.WHOLE_GPU) {
+                continue;
+            }
+            if (seen == null) {
+                seen = new boolean[n];
+            }
+            if (seen[i]) {
+                continue;
+            }
+            int[] pick = new int[count];
+            int k = 0;
+            for (int j = i; j < n; j++) {
+                if (domain[j] == d && free[j] == Demand.WHOLE_GPU) {
+                    seen[j] = true;
+                    if (k < count) {
+                        pick[k++] = j;
+                    }
+                }
+            }
+            if (k == count) {
+                out.add(pick);
+            }
+        }
+        if (!out.isEmpty() || demand.oneDomain()) {
+            return out;
+        }
+        int[] spread = spread(free, domain, count);
+        if (spread != null) {
+            out.add(spread);
+        }
+        return out;
+    }
+
+    private static int[] spread(int[] free, int[] domain, int count) {
+        int n = free.length;
+        // order entirely free GPUs by (no domain first, then size of the domain's free set, domain, index)
+        long[] keyed = new long[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (free[i] != Demand.WHOLE_GPU) {
+                continue;
+            }
+            long size = 0;
+            if (domain[i] >= 0) {
+                for (int j = 0; j < n; j++) {
+                    if (domain[j] == domain[i] && free[j] == Demand.WHOLE_GPU) {
+                        size++;
+                    }
+                }
+            }
+            keyed[m++] = (size << 48) | ((long) (domain[i] + 1) << 24) | i;
+        }
+        if (m < count) {
+            return null;
+        }
+        Arrays.sort(keyed, 0, m);
+        int[] pick = new int[count];
+        for (int k = 0; k < count; k++) {
+            pick[k] = (int) (keyed[k] & 0xFFFFFF);
+        }
+        Arrays.sort(pick);
+        return pick;
+    }
+}

@@ -1,0 +1,457 @@
+package dev.strata.platform.core.placement.packing;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Places demands one at a time on a set of nodes with a {@link PackingPolicy}: the node and GPUs
+ * with the lowest score win; equal scores are resolved by {@link PackingPolicy#breakTie}.
+ *
+ * <h2>Bounded work per decision</h2>
+ * Nodes in the same state (GPU model, free CPU, free memory and the multiset of (interconnect
+ * domain, free milli-GPU) of their GPUs) form one <em>class</em>; the policy scores a class once,
+ * on a snapshot, and the answer serves every member (GPU indexes are carried over through each
+ * node's canonical GPU order). For a {@link PackingPolicy#cacheable() cacheable} policy the answer
+ * is also remembered per (class, demand) for as long as the class exists, so a decision costs one
+ * pass over the live classes with a few comparisons each, plus policy calls only for classes that
+ * have not seen this demand yet. A thousand identical idle nodes are one class: one evaluation.
+ * The number of classes never exceeds the number of nodes; the policy's own work per class is
+ * bounded by {@link GpuChoices}.
+ *
+ * <p>The packer owns copies of the nodes it was given: change them only through {@link #place},
+ * {@link #allocate} and {@link #release}. <b>Not thread-safe</b>: one placement thread owns it.
+ */
+public final class Packer {
+
+    /** Demands remembered for caching; past this many distinct demands the caches start over. */
+    private static final int MAX_DEMANDS = 4096;
+    private static final Fit NO_FIT = new Fit("-", new int[0], 0);
+
+    private final PackingPolicy policy;
+    private final boolean cacheable;
+    private final NodeCapacity[] nodes;
+    private final Map<String, Integer> byId = new HashMap<>();
+    private final Map<String, Integer> modelIds = new HashMap<>();
+    private final int[] nodeModel;
+    private final StateClass[] classOf;
+    private final int[] posInClass;
+    private final Map<StateKey, StateClass> classes = new HashMap<>();
+    private StateClass[] live = new StateClass[16];
+    private int liveCount;
+    private final Map<Demand, DemandInfo> demands = new HashMap<>();
+
+    private long decisions;
+    private long evaluations;
+    private long cacheHits;
+
+    // scratch for one decision
+    private int[] tiedPos = new int[16];
+    private Fit[] tiedFit = new Fit[16];
+    private StateClass chosenClass;
+    private int chosenMember;
+    private Fit chosenFit;
+
+    /**
+     * @param nodes the nodes, copied; ids must be unique
+     * @throws IllegalArgumentException on a duplicate node id
+     */
+    public Packer(Collection<NodeCapacity> nodes, PackingPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.cacheable = policy.cacheable();
+        this.nodes = new NodeCapacity[nodes.size()];
+        this.nodeModel = new int[nodes.size()];
+        this.classOf = new StateClass[nodes.size()];
+        this.posInClass = new int[nodes.size()];
+        modelIds.put(null, 0);
+        int i = 0;
+        for (NodeCapacity n : nodes) {
+            if (byId.putIfAbsent(n.id(), i) != null) {
+                throw new IllegalArgumentException("node id " + n.id() + " given twice");
+            }
+            this.nodes[i] = n.copy();
+            nodeModel[i] = modelIds.computeIfAbsent(n.model(), m -> modelIds.size());
+            i++;
+        }
+        for (int k = 0; k < this.nodes.length; k++) {
+            join(k);
+        }
+    }
+
+    public PackingPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Places the demand on the best node and commits it there.
+     *
+     * @return the fit taken (node, GPUs, score), or empty when the demand fits on no node
+     */
+    public Optional<Fit> place(Demand demand) {
+        if (!decide(demand)) {
+            return Optional.empty();
+        }
+        int node = chosenClass.members[chosenMember];
+        Fit fit = chosenFit.on(nodes[node].id(), toMember(chosenClass, chosenFit.gpusUnsafe(), node));
+        commit(node, demand, fit.gpusUnsafe());
+        return Optional.of(fit);
+    }
+
+    /**
+     * The decision {@link #place} would take now, without committing it. A randomised policy draws
+     * for the tie here too, so a following {@code place} may pick another of the tied nodes.
+     */
+    public Optional<Fit> dryRun(Demand demand) {
+        if (!decide(demand)) {
+            return Optional.empty();
+        }
+        int node = chosenClass.members[chosenMember];
+        return Optional.of(chosenFit.on(nodes[node].id(), toMember(chosenClass, chosenFit.gpusUnsafe(), node)));
+    }
+
+    /**
+     * Commits a placement decided elsewhere (e.g. one restored from the ledger).
+     *
+     * @throws IllegalArgumentException for an unknown node or GPU indexes that do not match
+     * @throws IllegalStateException when the node lacks the capacity; nothing changes then
+     */
+    public void allocate(String nodeId, Demand demand, int[] gpus) {
+        commit(index(nodeId), demand, gpus);
+    }
+
+    /**
+     * Gives back a placement: the node's capacity returns exactly to what it was without it.
+     *
+     * @throws IllegalArgumentException for an unknown node or GPU indexes that do not match
+     * @throws IllegalStateException on an over-release; nothing changes then
+     */
+    public void release(String nodeId, Demand demand, int[] gpus) {
+        int node = index(nodeId);
+        nodes[node].release(demand, gpus);
+        leave(node);
+        join(node);
+        policy.released(nodes[node], demand, gpus);
+    }
+
+    /** Releases what {@link #place} returned. */
+    public void release(Fit fit, Demand demand) {
+        release(fit.nodeId(), demand, fit.gpusUnsafe());
+    }
+
+    /** A copy of the node's current capacity. */
+    public Optional<NodeCapacity> node(String nodeId) {
+        Integer i = byId.get(nodeId);
+        return i == null ? Optional.empty() : Optional.of(nodes[i].copy());
+    }
+
+    /** Copies of all nodes, in the order given. */
+    public List<NodeCapacity> nodes() {
+        List<NodeCapacity> out = new ArrayList<>(nodes.length);
+        for (NodeCapacity n : nodes) {
+            out.add(n.copy());
+        }
+        return out;
+    }
+
+    public int nodeCount() {
+        return nodes.length;
+    }
+
+    /** Number of classes of identical nodes now: the work of one decision is proportional to it. */
+    public int classCount() {
+        return liveCount;
+    }
+
+    /** Milli-GPU free over all nodes. */
+    public long gpuMilliFree() {
+        long sum = 0;
+        for (NodeCapacity n : nodes) {
+            sum += n.gpuFreeMilliTotal();
+        }
+        return sum;
+    }
+
+    /** Decisions taken so far (place and dry runs). */
+    public long decisions() {
+        return decisions;
+    }
+
+    /** Calls of {@link PackingPolicy#fit} so far. */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    /** Class scores served from the cache so far. */
+    public long cacheHits() {
+        return cacheHits;
+    }
+
+    private int index(String nodeId) {
+        Integer i = byId.get(nodeId);
+        if (i == null) {
+            throw new IllegalArgumentException("unknown node " + nodeId);
+        }
+        return i;
+    }
+
+    private void commit(int node, Demand demand, int[] gpus) {
+        nodes[node].allocate(demand, gpus);
+        leave(node);
+        join(node);
+        policy.allocated(nodes[node], demand, gpus);
+    }
+
+    private boolean decide(Demand demand) {
+        Objects.requireNonNull(demand, "demand");
+        decisions++;
+        DemandInfo info = intern(demand);
+        int did = info.id;
+        long cpu = demand.cpuMilli();
+        long mem = demand.memoryMiB();
+        int count = demand.gpuCount();
+        int milli = demand.gpuMilli();
+        boolean[] allowed = info.allowedModels;
+        double best = Double.POSITIVE_INFINITY;
+        int tied = 0;
+        long tiedNodes = 0;
+        StateClass[] cls = live;
+        for (int i = 0, n = liveCount; i < n; i++) {
+            StateClass c = cls[i];
+            if (c.cpuFree < cpu || c.memFree < mem) {
+                continue;
+            }
+            if (count > 0) {
+                int[] fd = c.freeDesc;
+                if (!allowed[c.modelId] || fd.length < count || fd[count - 1] < milli) {
+                    continue;
+                }
+            }
+            Fit f;
+            if (cacheable) {
+                Fit[] cache = c.cache;
+                f = did < cache.length ? cache[did] : null;
+                if (f == null) {
+                    evaluations++;
+                    f = policy.fit(c.state, demand);
+                    if (f == null) {
+                        f = NO_FIT;
+                    }
+                    if (did >= cache.length) {
+                        cache = c.cache = Arrays.copyOf(cache, Math.max(did + 1, cache.length * 2));
+                    }
+                    cache[did] = f;
+                } else {
+                    cacheHits++;
+                }
+                if (f == NO_FIT) {
+                    continue;
+                }
+            } else {
+                evaluations++;
+                f = policy.fit(c.state, demand);
+                if (f == null) {
+                    continue;
+                }
+            }
+            double s = f.score();
+            if (s < best) {
+                best = s;
+                tied = 0;
+                tiedNodes = 0;
+            } else if (s > best) {
+                continue;
+            }
+            if (tied == tiedPos.length) {
+                tiedPos = Arrays.copyOf(tiedPos, tied * 2);
+                tiedFit = Arrays.copyOf(tiedFit, tied * 2);
+            }
+            tiedPos[tied] = i;
+            tiedFit[tied] = f;
+            tied++;
+            tiedNodes += c.size;
+        }
+        if (tied == 0) {
+            return false;
+        }
+        long pick = tiedNodes > 1 ? policy.breakTie((int) Math.min(tiedNodes, Integer.MAX_VALUE)) : 0;
+        if (pick < 0 || pick >= tiedNodes) {
+            throw new IllegalStateException("policy " + policy.name() + " broke a tie of " + tiedNodes + " with " + pick);
+        }
+        for (int t = 0; t < tied; t++) {
+            StateClass c = live[tiedPos[t]];
+            if (pick < c.size) {
+                chosenClass = c;
+                chosenMember = (int) pick;
+                chosenFit = tiedFit[t];
+                break;
+            }
+            pick -= c.size;
+        }
+        Arrays.fill(tiedFit, 0, tied, null);
+        return true;
+    }
+
+    private DemandInfo intern(Demand demand) {
+        DemandInfo info = demands.get(demand);
+        if (info != null) {
+            return info;
+        }
+        if (demands.size() >= MAX_DEMANDS) {
+            demands.clear();
+            for (int i = 0; i < liveCount; i++) {
+                live[i].cache = new Fit[0];
+            }
+        }
+        boolean[] allowed = new boolean[modelIds.size()];
+        for (Map.Entry<String, Integer> e : modelIds.entrySet()) {
+            allowed[e.getValue()] = e.getKey() != null && demand.allows(e.getKey());
+        }
+        info = new DemandInfo(demands.size(), allowed);
+        demands.put(demand, info);
+        return info;
+    }
+
+    /** GPU indexes chosen on the class snapshot, as the same positions on member {@code node}. */
+    private int[] toMember(StateClass c, int[] gpus, int node) {
+        if (gpus.length == 0) {
+            return gpus;
+        }
+        int[] memberOrder = canonicalOrder(nodes[node]);
+        int[] out = new int[gpus.length];
+        for (int i = 0; i < gpus.length; i++) {
+            out[i] = memberOrder[c.rank[gpus[i]]];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private void leave(int node) {
+        StateClass c = classOf[node];
+        int pos = posInClass[node];
+        int last = c.members[--c.size];
+        c.members[pos] = last;
+        posInClass[last] = pos;
+        classOf[node] = null;
+        if (c.size == 0) {
+            classes.remove(c.key);
+            StateClass moved = live[--liveCount];
+            live[c.livePos] = moved;
+            moved.livePos = c.livePos;
+            live[liveCount] = null;
+        }
+    }
+
+    private void join(int node) {
+        NodeCapacity n = nodes[node];
+        int[] order = canonicalOrder(n);
+        StateKey key = StateKey.of(nodeModel[node], n, order);
+        StateClass c = classes.get(key);
+        if (c == null) {
+            c = new StateClass(key, n.copy(), nodeModel[node], order);
+            classes.put(key, c);
+            if (liveCount == live.length) {
+                live = Arrays.copyOf(live, liveCount * 2);
+            }
+            c.livePos = liveCount;
+            live[liveCount++] = c;
+        }
+        if (c.size == c.members.length) {
+            c.members = Arrays.copyOf(c.members, c.size * 2);
+        }
+        posInClass[node] = c.size;
+        c.members[c.size++] = node;
+        classOf[node] = c;
+    }
+
+    /** GPU indexes ordered by (domain, free milli-GPU, index): identical states have identical sequences. */
+    private static int[] canonicalOrder(NodeCapacity n) {
+        int[] free = n.gpuFreeArray();
+        int[] domain = n.gpuDomainArray();
+        long[] keyed = new long[free.length];
+        for (int i = 0; i < free.length; i++) {
+            keyed[i] = StateKey.code(domain[i], free[i]) << 20 | i;
+        }
+        Arrays.sort(keyed);
+        int[] order = new int[free.length];
+        for (int i = 0; i < free.length; i++) {
+            order[i] = (int) (keyed[i] & 0xFFFFF);
+        }
+        return order;
+    }
+
+    private record DemandInfo(int id, boolean[] allowedModels) {
+    }
+
+    /** The identity of a class: model, free CPU, free memory, sorted (domain, free) codes. */
+    private static final class StateKey {
+        private final long[] v;
+        private final int hash;
+
+        private StateKey(long[] v) {
+            this.v = v;
+            this.hash = Arrays.hashCode(v);
+        }
+
+        static long code(int domain, int free) {
+            return ((long) (domain + 1) << 11) | free;
+        }
+
+        static StateKey of(int modelId, NodeCapacity n, int[] order) {
+            int[] free = n.gpuFreeArray();
+            int[] domain = n.gpuDomainArray();
+            long[] v = new long[3 + free.length];
+            v[0] = modelId;
+            v[1] = n.cpuFreeMilli();
+            v[2] = n.memoryFreeMiB();
+            for (int i = 0; i < order.length; i++) {
+                v[3 + i] = code(domain[order[i]], free[order[i]]);
+            }
+            return new StateKey(v);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StateKey k && k.hash == hash && Arrays.equals(k.v, v);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Nodes in one state: a snapshot of it, the members, the remembered fits per demand. */
+    private static final class StateClass {
+        final StateKey key;
+        final NodeCapacity state;
+        final int modelId;
+        final long cpuFree;
+        final long memFree;
+        final int[] freeDesc;
+        /** rank[g] = position of snapshot GPU g in the canonical order. */
+        final int[] rank;
+        int[] members = new int[4];
+        int size;
+        int livePos;
+        Fit[] cache = new Fit[0];
+
+        StateClass(StateKey key, NodeCapacity state, int modelId, int[] order) {
+            this.key = key;
+            this.state = state;
+            this.modelId = modelId;
+            this.cpuFree = state.cpuFreeMilli();
+            this.memFree = state.memoryFreeMiB();
+            this.freeDesc = state.gpuFreeArray().clone();
+            GpuFragmentation.sortDesc(freeDesc);
+            this.rank = new int[order.length];
+            for (int r = 0; r < order.length; r++) {
+                rank[order[r]] = r;
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.strata.platform.core.placement.packing;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Strata's packing policy: FGD's fragmentation gradient, exact, plus what FGD does not see. The
+ * score of placing a demand on a node (milli-GPU, lower is better) is the sum of:
+ * <ol>
+ *   <li><b>Fragmentation increase</b> ({@link GpuFragmentation}), exact rather than quantised, over
+ *       the full distribution of the workload's request shapes, and memory-aware: a typical demand
+ *       that the node could no longer hold for lack of memory counts its GPUs as fragment (FGD looks
+ *       at CPU only).
+ *   <li><b>Stranded GPUs</b>: FGD checks one typical demand at a time, so a node whose CPU or memory
+ *       will run out long before its GPUs fill scores as unfragmented until the very last step. This
+ *       term estimates the milli-GPU that can never be used because the node lacks the CPU and memory
+ *       that the workload needs per milli-GPU on average ({@code max(0, freeGpu - min(freeCpu /
+ *       cpuPerMilliGpu, freeMem / memPerMilliGpu))}, ratios taken from the profile) and adds its
+ *       increase. It steers CPU-heavy and memory-heavy demands, CPU-only ones above all, to nodes that
+ *       have CPU and memory to spare for their GPUs.
+ *   <li><b>Model pressure</b>: demands restricted to some GPU models need those models to stay
+ *       available; FGD spends a scarce model on an unrestricted demand as readily as any other. Each
+ *       model carries a static pressure: the share of the workload's milli-GPU that is restricted to
+ *       sets containing it, relative to those sets' share of the cluster's GPUs. A placement costs
+ *       {@code pressureWeight * pressure(model) * milli-GPU requested}.
+ *   <li><b>Best fit</b>, with a small weight, to break the many ties of the terms above (for example
+ *       every node where a small CPU-only demand changes nothing): the node left with the least
+ *       capacity, and within it the GPU with the least free milli-GPU.
+ * </ol>
+ * Within a node the GPU (for a fraction) or the GPU set ({@link GpuChoices}) with the lowest total
+ * score wins. The score depends on the node's state and the demand only: {@link #cacheable()}.
+ *
+ * <p>Measured on the openb trace (10 seeds, 5 traces; see docs/benchmarks.md): each term's effect is
+ * reported there as an ablation. Not thread-safe (scratch buffers).
+ */
+public final class StrataPackingPolicy implements PackingPolicy {
+
+    /**
+     * Weights of the score's terms.
+     *
+     * @param memoryAware whether fragmentation and stranding count memory (false: CPU only, as FGD)
+     * @param strandedWeight weight of the stranded-GPU term, 0 to leave it out
+     * @param pressureWeight weight of the model-pressure term, 0 to leave it out
+     * @param bestFitWeight weight of the best-fit tie-breaker (its raw value is below 2,000)
+     */
+    public record Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight) {
+
+        /** The weights measured best on openb. */
+        public static final Options DEFAULTS = new Options(true, 1.0, 0.5, 1e-3);
+
+        public Options {
+            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0)) {
+                throw new IllegalArgumentException("StrataPackingPolicy.Options weights are " + strandedWeight + ", " + pressureWeight + ", " + bestFitWeight
+                        + "; expected numbers >= 0");
+            }
+        }
+    }
+
+    private final GpuFragmentation fragmentation;
+    private final Options options;
+    private final double cpuPerGpuMilli;
+    private final double memPerGpuMilli;
+    private final Map<String, Double> pressure;
+    private final double maxCpuMilli;
+    private final double maxGpuMilli;
+    private final FragmentationGradientPolicy.Scratch scratch = new FragmentationGradientPolicy.Scratch();
+
+    /**
+     * @param nodes the cluster (for the largest node and the GPU capacity per model); not kept
+     * @param profile the target workload, with memory when {@code options.memoryAware()}
+     */
+    public StrataPackingPolicy(Collection<NodeCapacity> nodes, WorkloadProfile profile, Options options) {
+        this.options = options;
+        this.fragmentation = new GpuFragmentation(profile, options.memoryAware());
+        long maxCpu = 1;
+        long maxGpu = 1;
+        Map<String, Double> capacity = new HashMap<>();
+        double totalCapacity = 0;
+        for (NodeCapacity n : nodes) {
+            maxCpu = Math.max(maxCpu, n.cpuTotalMilli());
+            long gpu = n.gpuCount() * (long) Demand.WHOLE_GPU;
+            maxGpu = Math.max(maxGpu, gpu);
+            if (gpu > 0) {
+                capacity.merge(n.model(), (double) gpu, Double::sum);
+                totalCapacity += gpu;
+            }
+        }
+        this.maxCpuMilli = maxCpu;
+        this.maxGpuMilli = maxGpu;
+        double cpu = 0;
+        double mem = 0;
+        double gpu = 0;
+        for (WorkloadProfile.Entry e : profile.entries()) {
+            Demand d = e.demand();
+            if (d.gpuCount() > 0) {
+                cpu += e.share() * d.cpuMilli();
+                mem += e.share() * d.memoryMiB();
+                gpu += e.share() * d.gpuMilliTotal();
+            }
+        }
+        this.cpuPerGpuMilli = gpu > 0 ? cpu / gpu : 0;
+        this.memPerGpuMilli = gpu > 0 && options.memoryAware() ? mem / gpu : 0;
+        this.pressure = pressure(profile, capacity, totalCapacity, gpu);
+    }
+
+    /** A policy with {@link Options#DEFAULTS} and the paper's way of reading the workload, memory kept. */
+    public static StrataPackingPolicy forWorkload(Collection<NodeCapacity> nodes, List<Demand> demands) {
+        return new StrataPackingPolicy(nodes, WorkloadProfile.typical(demands, 1.0, WorkloadProfile.Weighting.PODS, true), Options.DEFAULTS);
+    }
+
+    private static Map<String, Double> pressure(WorkloadProfile profile, Map<String, Double> capacity, double totalCapacity, double gpuMass) {
+        Map<String, Double> out = new HashMap<>();
+        if (gpuMass <= 0 || totalCapacity <= 0) {
+            return out;
+        }
+        for (WorkloadProfile.Entry e : profile.entries()) {
+            Demand d = e.demand();
+            if (d.gpuCount() == 0 || d.models().isEmpty()) {
+                continue;
+            }
+            double allowed = 0;
+            for (String m : d.models()) {
+                allowed += capacity.getOrDefault(m, 0.0);
+            }
+            if (allowed <= 0) {
+                continue;
+            }
+            double demandShare = e.share() * d.gpuMilliTotal() / gpuMass;
+            double capacityShare = allowed / totalCapacity;
+            for (String m : d.models()) {
+                if (capacity.containsKey(m)) {
+                    out.merge(m, demandShare / capacityShare, Double::sum);
+                }
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    /** The static pressure on each GPU model (absent = 0). */
+    public Map<String, Double> modelPressure() {
+        return pressure;
+    }
+
+    @Override
+    public String name() {
+        return "strata";
+    }
+
+    @Override
+    public Fit fit(NodeCapacity node, Demand demand) {
+        if (!node.canHost(demand)) {
+            return null;
+        }
+        List<int[]> candidates = GpuChoices.candidates(node, demand);
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        int[] free = node.gpuFreeArray();
+        int[] buf = scratch.of(free.length);
+        System.arraycopy(free, 0, buf, 0, free.length);
+        GpuFragmentation.sortDesc(buf);
+        String model = node.model();
+        long cpuFree = node.cpuFreeMilli();
+        long memFree = node.memoryFreeMiB();
+        long gpuFree = node.gpuFreeMilliTotal();
+        long cpuAfter = cpuFree - demand.cpuMilli();
+        long memAfter = memFree - demand.memoryMiB();
+        long gpuAfter = gpuFree - demand.gpuMilliTotal();
+
+        double before = fragmentation.of(model, cpuFree, memFree, buf);
+        double common = 0;
+        if (options.strandedWeight() > 0) {
+            common += options.strandedWeight() * (stranded(gpuAfter, cpuAfter, memAfter) - stranded(gpuFree, cpuFree, memFree));
+        }
+        if (options.pressureWeight() > 0 && demand.gpuCount() > 0) {
+            common += options.pressureWeight() * pressure.getOrDefault(model, 0.0) * demand.gpuMilliTotal();
+        }
+        double left = 0.5 * cpuAfter / maxCpuMilli + 0.5 * gpuAfter / maxGpuMilli;
+        double best = Double.POSITIVE_INFINITY;
+        int[] choice = null;
+        for (int[] gpus : candidates) {
+            System.arraycopy(free, 0, buf, 0, free.length);
+            int tightness = 0;
+            for (int g : gpus) {
+                tightness += buf[g];
+                buf[g] -= demand.gpuMilli();
+            }
+            GpuFragmentation.sortDesc(buf);
+            double increase = fragmentation.of(model, cpuAfter, memAfter, buf) - before;
+            double score = increase + common + options.bestFitWeight() * (1000 * left + tightness / 1000.0);
+            if (score < best) {
+                best = score;
+                choice = gpus;
+            }
+        }
+        return new Fit(node.id(), choice, best);
+    }
+
+    /** Milli-GPU that the node's CPU and memory cannot feed at the workload's average ratios. */
+    private double stranded(long gpuFree, long cpuFree, long memFree) {
+        double usable = gpuFree;
+        if (cpuPerGpuMilli > 0) {
+            usable = Math.min(usable, cpuFree / cpuPerGpuMilli);
+        }
+        if (memPerGpuMilli > 0) {
+            usable = Math.min(usable, memFree / memPerGpuMilli);
+        }
+        return gpuFree - usable;
+    }
+}
