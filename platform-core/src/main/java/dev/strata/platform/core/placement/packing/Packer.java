@@ -115,6 +115,92 @@ public final class Packer {
     }
 
     /**
+     * The decision {@link #dryRun(Demand)} would take if only the nodes {@code eligible} accepts
+     * (by their index in the order the nodes were given) could be used; nothing is committed.
+     * Classes are scored as usual (and cached); they are then walked best score first and the first
+     * eligible member wins, so the predicate is asked only as often as needed. Ties go to the first
+     * eligible node in that order.
+     */
+    public Optional<Fit> dryRun(Demand demand, java.util.function.IntPredicate eligible) {
+        Objects.requireNonNull(eligible, "eligible");
+        decisions++;
+        DemandInfo info = intern(demand);
+        int n = liveCount;
+        if (scoredClass.length < n) {
+            scoredClass = new int[Math.max(n, scoredClass.length * 2)];
+            scoredFit = new Fit[scoredClass.length];
+            order = new Integer[scoredClass.length];
+        }
+        int scored = 0;
+        for (int i = 0; i < n; i++) {
+            Fit f = classFit(live[i], demand, info);
+            if (f != null) {
+                scoredClass[scored] = i;
+                scoredFit[scored] = f;
+                order[scored] = scored;
+                scored++;
+            }
+        }
+        Fit[] fits = scoredFit;
+        java.util.Arrays.sort(order, 0, scored, (a, b) -> Double.compare(fits[a].score(), fits[b].score()));
+        try {
+            for (int k = 0; k < scored; k++) {
+                int at = order[k];
+                StateClass c = live[scoredClass[at]];
+                for (int m = 0; m < c.size; m++) {
+                    int node = c.members[m];
+                    if (eligible.test(node)) {
+                        Fit f = scoredFit[at];
+                        return Optional.of(f.on(nodes[node].id(), toMember(c, f.gpusUnsafe(), node)));
+                    }
+                }
+            }
+            return Optional.empty();
+        } finally {
+            Arrays.fill(scoredFit, 0, scored, null);
+        }
+    }
+
+    private int[] scoredClass = new int[16];
+    private Fit[] scoredFit = new Fit[16];
+    private Integer[] order = new Integer[16];
+
+    /** The policy's fit for a class (cached for cacheable policies), or null when the demand does not fit it. */
+    private Fit classFit(StateClass c, Demand demand, DemandInfo info) {
+        if (c.cpuFree < demand.cpuMilli() || c.memFree < demand.memoryMiB()) {
+            return null;
+        }
+        int count = demand.gpuCount();
+        if (count > 0) {
+            int[] fd = c.freeDesc;
+            if (!info.allowedModels[c.modelId] || fd.length < count || fd[count - 1] < demand.gpuMilli()) {
+                return null;
+            }
+        }
+        if (!cacheable) {
+            evaluations++;
+            return policy.fit(c.state, demand);
+        }
+        Fit[] cache = c.cache;
+        int did = info.id;
+        Fit f = did < cache.length ? cache[did] : null;
+        if (f == null) {
+            evaluations++;
+            f = policy.fit(c.state, demand);
+            if (f == null) {
+                f = NO_FIT;
+            }
+            if (did >= cache.length) {
+                cache = c.cache = Arrays.copyOf(cache, Math.max(did + 1, cache.length * 2));
+            }
+            cache[did] = f;
+        } else {
+            cacheHits++;
+        }
+        return f == NO_FIT ? null : f;
+    }
+
+    /**
      * Commits a placement decided elsewhere (e.g. one restored from the ledger).
      *
      * @throws IllegalArgumentException for an unknown node or GPU indexes that do not match

@@ -1,0 +1,115 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.Site;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What placement needs to know about one node that does not change while it is placed on:
+ * where it is (site, power domain, RDMA fabrics) and its GPUs (model, memory, NVLink domain and
+ * NUMA node of each). Immutable; built once per inventory generation.
+ *
+ * @param node the node
+ * @param site its site, or null when the inventory has no such site
+ * @param rdma the RDMA fabrics the node is a member of
+ * @param gpuModel the model of its GPUs (the first one's), or null without GPUs
+ * @param gpuModelLower the same, lower case, for matching
+ * @param gpuMemoryBytes memory of one GPU
+ * @param gpuPowerWatts power limit of one GPU, 0 when unknown
+ * @param gpuDomain per GPU, the index of its NVLink domain within the node, -1 when none
+ * @param domainNames the NVLink domain names by index
+ * @param largestDomain the most GPUs in one NVLink domain
+ * @param gpuNuma per GPU, its NUMA node (-1 unknown)
+ * @param rdmaNicNuma the NUMA nodes that have an RDMA-capable NIC (InfiniBand, or 100 Gbit/s and more)
+ * @param profiles the partition profiles the GPUs support, by name
+ */
+record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
+        double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
+        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles) {
+
+    static NodeFacts of(Node node, Site site, List<Fabric> rdma) {
+        List<Accelerator> gpus = node.accelerators();
+        int[] domain = new int[gpus.size()];
+        int[] numa = new int[gpus.size()];
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> sizes = new HashMap<>();
+        Map<String, PartitionProfile> profiles = new HashMap<>();
+        for (int i = 0; i < gpus.size(); i++) {
+            Accelerator a = gpus.get(i);
+            String d = a.interconnectDomain();
+            if (d == null) {
+                domain[i] = -1;
+            } else {
+                int at = names.indexOf(d);
+                if (at < 0) {
+                    names.add(d);
+                    at = names.size() - 1;
+                }
+                domain[i] = at;
+                sizes.merge(d, 1, Integer::sum);
+            }
+            numa[i] = a.numaNode();
+            a.partitionProfiles().forEach(p -> profiles.putIfAbsent(p.name(), p));
+        }
+        int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(gpus.isEmpty() ? 0 : 1);
+        int numaCount = Math.max(1, node.numaNodes().stream().mapToInt(n -> n.id() + 1).max().orElse(1));
+        boolean[] nicNuma = new boolean[numaCount];
+        for (Nic nic : node.nics()) {
+            boolean rdmaCapable = "infiniband".equalsIgnoreCase(nic.linkType()) || nic.speedMbps() >= 100_000;
+            if (rdmaCapable && nic.numaNode() >= 0 && nic.numaNode() < numaCount) {
+                nicNuma[nic.numaNode()] = true;
+            }
+        }
+        Accelerator first = gpus.isEmpty() ? null : gpus.get(0);
+        return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
+                first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
+                first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles));
+    }
+
+    int gpuCount() {
+        return gpuDomain.length;
+    }
+
+    long cpuMilli() {
+        return node.cpu().threads() * 1000L;
+    }
+
+    long memoryMiB() {
+        return node.memoryBytes() >> 20;
+    }
+
+    /** True when the GPU model matches one of the allowed names (case-insensitive substring); any when empty. */
+    boolean modelAllowed(java.util.Set<String> allowed) {
+        if (allowed.isEmpty()) {
+            return true;
+        }
+        if (gpuModelLower == null) {
+            return false;
+        }
+        for (String a : allowed) {
+            if (gpuModelLower.contains(a.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The best RDMA fabric of the node with at least this bandwidth, or null. */
+    Fabric rdmaFabric(double minGbps) {
+        Fabric best = null;
+        for (Fabric f : rdma) {
+            if (f.linkBandwidthGbps() >= minGbps && (best == null || f.linkBandwidthGbps() > best.linkBandwidthGbps())) {
+                best = f;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,260 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.placement.ClauseEvidence;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class PlacementServiceTest {
+
+    private final ContractDocumentReader reader = new ContractDocumentReader();
+
+    private Contract contract(String yaml) {
+        return reader.read(yaml, "test");
+    }
+
+    private static PlacementService service(Infra infra) {
+        return new PlacementService(infra.inventory(), new Ledger(), "strata", Clock.systemUTC());
+    }
+
+    private static List<String> reasons(PlacementDecision d) {
+        return d.rejections().stream().map(r -> r.member() + ": " + r).toList();
+    }
+
+    private static List<String> evidence(PlacementDecision d) {
+        return d.evidence().stream().map(ClauseEvidence::toString).toList();
+    }
+
+    @Test
+    void countriesPickTheAllowedSiteAndSayWhy() {
+        Infra infra = Infra.threeSites().h100("fra-n1", "fra-1", null).h100("us-n1", "us-east", null).h100("us-n2", "us-east", null);
+        PlacementDecision d = service(infra).place(contract("""
+                {name: c, tenant: t, sovereignty: {countries: [DE]}, members: [{name: m, gpus: 8}]}"""), true);
+        assertThat(d.placed()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactly("fra-n1");
+        assertThat(evidence(d)).contains("sovereignty.countries: site fra-1 country=DE in [DE]");
+        assertThat(reasons(d)).contains("m: 2 nodes: country US not in [DE]");
+    }
+
+    @Test
+    void excludedOperatorJurisdictionRejectsTheUsOwnedFrankfurtRegion() {
+        Infra infra = Infra.threeSites().h100("cloud-n1", "cloud-fra", null).h100("cloud-n2", "cloud-fra", null);
+        PlacementDecision d = service(infra).place(contract("""
+                {name: c, tenant: t, sovereignty: {jurisdictions: [EU], excludeOperatorJurisdictions: [US]},
+                 members: [{name: m, gpus: 1}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.summary()).isEqualTo("not placed: member m fits on no node");
+        assertThat(reasons(d)).containsExactly("m: 2 nodes: operator subject to excluded jurisdiction [US]");
+
+        infra.h100("fra-n1", "fra-1", null);
+        PlacementDecision ok = service(infra).place(contract("""
+                {name: c, tenant: t, sovereignty: {jurisdictions: [EU], excludeOperatorJurisdictions: [US]},
+                 members: [{name: m, gpus: 1}]}"""), true);
+        assertThat(ok.bindings().get(0).nodeId()).isEqualTo("fra-n1");
+        assertThat(evidence(ok)).contains("sovereignty.jurisdictions: site fra-1 under [DE, EU]",
+                "sovereignty.excludeOperatorJurisdictions: site fra-1 operator EU Colo GmbH subject to [DE, EU], none of [US]");
+    }
+
+    @Test
+    void gpuModelMemoryAndCountAreHardConstraints() {
+        Infra infra = Infra.threeSites()
+                .node("a100", "fra-1", null, 64, 1024, 8, "NVIDIA A100-SXM4-40GB", 40, 8, 2, 400, 6500)
+                .node("l40s", "fra-1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 2, 350, 2400)
+                .h100("h100", "fra-1", null);
+        PlacementService service = service(infra);
+        PlacementDecision d = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: {count: 8, models: [H100, A100], memory: 80GiB}}]}"""), true);
+        assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactly("h100");
+        assertThat(reasons(d)).containsExactlyInAnyOrder("m: 1 node: GPU model NVIDIA L40S not in [A100, H100]",
+                "m: 1 node: GPU memory 40 GiB less than 80 GiB");
+        PlacementDecision five = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: {count: 5, models: [L40S]}}]}"), true);
+        assertThat(five.placed()).isFalse();
+        assertThat(reasons(five)).contains("m: 1 node: has 4 GPUs, fewer than 5");
+    }
+
+    @Test
+    void nvlinkDomainAndNumaAlignment() {
+        Infra infra = Infra.threeSites()
+                // two NVLink domains of 4 (one per NUMA node)
+                .node("split", "fra-1", null, 64, 1024, 8, "NVIDIA H100", 80, 4, 2, 700, 10_200);
+        PlacementService service = service(infra);
+        PlacementDecision eight = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 8, topology: {nvlinkDomain: true}}]}"""), true);
+        assertThat(reasons(eight)).containsExactly("m: 1 node: no NVLink domain of 8 GPUs");
+
+        PlacementDecision four = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 4, topology: {nvlinkDomain: true, numaAligned: true}}]}"""), false);
+        MemberBinding b = four.bindings().get(0);
+        assertThat(b.nvlinkDomain()).isIn("split/nv0", "split/nv1");
+        assertThat(b.numaNode()).isIn(0, 1);
+        assertThat(evidence(four)).contains("members.m.topology.nvlinkDomain: 4 GPUs in NVLink domain " + b.nvlinkDomain(),
+                "members.m.topology.numaAligned: GPUs on NUMA node " + b.numaNode());
+        // one domain is taken: another 4 fit in the other, but not 5 NUMA-aligned
+        PlacementDecision five = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 5, topology: {numaAligned: true}}]}"""), true);
+        assertThat(reasons(five)).containsExactly("m: 1 node: no NUMA node with 5 GPUs");
+        PlacementDecision again = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 4, topology: {nvlinkDomain: true, numaAligned: true}}]}"""), false);
+        assertThat(again.bindings().get(0).nvlinkDomain()).isNotEqualTo(b.nvlinkDomain());
+        PlacementDecision full = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 1}]}"""), true);
+        assertThat(reasons(full)).containsExactly("m: 1 node: fewer than 1 free GPUs");
+    }
+
+    @Test
+    void gangSharesOneRdmaFabricOfEnoughBandwidth() {
+        Infra infra = Infra.threeSites()
+                .h100("a1", "fra-1", null).h100("a2", "fra-1", null)
+                .h100("b1", "fra-1", null).h100("b2", "fra-1", null).h100("b3", "fra-1", null)
+                .rdma("ib-hdr", "fra-1", 200, "a1", "a2", "b1", "b2", "b3")
+                .rdma("ib-ndr-a", "fra-1", 400, "a1", "a2")
+                .rdma("ib-ndr-b", "fra-1", 400, "b1", "b2", "b3");
+        PlacementService service = service(infra);
+        PlacementDecision d = service.place(contract("""
+                {name: c, tenant: t, fabric: {rdma: true, bandwidth: 400Gbps},
+                 members: [{name: w, replicas: 3, gpus: 8}]}"""), false);
+        assertThat(d.placed()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::fabricId).containsOnly("ib-ndr-b");
+        assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactlyInAnyOrder("b1", "b2", "b3");
+        assertThat(evidence(d)).contains("fabric.rdma: all members on ib-ndr-b (InfiniBand, 400 Gbit/s >= 400 Gbit/s)");
+
+        PlacementDecision no = service.place(contract("""
+                {name: c2, tenant: t, fabric: {rdma: true, bandwidth: 400Gbps},
+                 members: [{name: w, replicas: 3, gpus: 8}]}"""), true);
+        assertThat(no.placed()).isFalse();
+        assertThat(no.rejections()).extracting(Rejection::reason)
+                .contains("no RDMA fabric of at least 400 Gbit/s has enough free GPUs for the gang");
+    }
+
+    @Test
+    void powerDomainBudgetAndMemberCeiling() {
+        Infra infra = Infra.threeSites().domain("rack-1", "fra-1", 15_000)
+                .h100("n1", "fra-1", "rack-1").h100("n2", "fra-1", "rack-1");
+        PlacementService service = service(infra);
+        PlacementDecision first = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 8, cpu: 112}]}"), false);
+        assertThat(first.placed()).isTrue();
+        assertThat(first.bindings().get(0).powerWatts()).isEqualTo(10_200);
+        assertThat(evidence(first)).contains("members.m.power: reserves 10.2 kW in rack-1 (10.2 kW of 15.0 kW reserved)");
+        PlacementDecision second = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 8, cpu: 112}]}"), true);
+        assertThat(second.placed()).isFalse();
+        assertThat(reasons(second)).contains("m: 2 nodes: power domain rack over its 15.0 kW budget");
+
+        PlacementDecision capped = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: 4, power: 2kW}]}"), true);
+        assertThat(capped.placed()).isFalse();
+        assertThat(reasons(capped)).anyMatch(r -> r.contains("above the power ceiling of 2.0 kW"));
+    }
+
+    @Test
+    void dedicatedNodesAreNotShared() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        PlacementService service = service(infra);
+        PlacementDecision shared = service.place(contract("{name: a, tenant: other, members: [{name: m, gpus: 1}]}"), false);
+        String sharedNode = shared.bindings().get(0).nodeId();
+        PlacementDecision dedicated = service.place(contract("""
+                {name: b, tenant: bank, isolation: dedicated-node, members: [{name: m, gpus: 1}]}"""), false);
+        String dedicatedNode = dedicated.bindings().get(0).nodeId();
+        assertThat(dedicatedNode).isNotEqualTo(sharedNode);
+        assertThat(evidence(dedicated)).contains("isolation: dedicated-node: no other tenant on " + dedicatedNode);
+
+        PlacementDecision third = service.place(contract("""
+                {name: c, tenant: bank, isolation: dedicated-node, members: [{name: m, gpus: 1}]}"""), true);
+        assertThat(third.bindings().get(0).nodeId()).as("the same tenant may use its dedicated node").isEqualTo(dedicatedNode);
+        PlacementDecision intruder = service.place(contract("{name: d, tenant: other, members: [{name: m, gpus: 8}]}"), true);
+        assertThat(intruder.placed()).isFalse();
+        assertThat(reasons(intruder)).contains("m: 1 node: node dedicated to another tenant");
+    }
+
+    @Test
+    void gangIsAllOrNothingAndLeavesTheLedgerAlone() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        PlacementService service = service(infra);
+        PlacementDecision d = service.place(contract("{name: a, tenant: t, members: [{name: m, replicas: 3, gpus: 8}]}"), false);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.allocationId()).isNull();
+        assertThat(service.allocations()).isEmpty();
+        PlacementDecision two = service.place(contract("{name: b, tenant: t, members: [{name: m, replicas: 2, gpus: 8}]}"), false);
+        assertThat(two.placed()).as("the failed gang left nothing reserved").isTrue();
+    }
+
+    @Test
+    void dryRunReservesNothingAndReleaseFreesExactly() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra);
+        Contract six = contract("{name: a, tenant: t, members: [{name: m, gpus: 6}]}");
+        assertThat(service.place(six, true).placed()).isTrue();
+        assertThat(service.place(six, true).placed()).isTrue();
+        assertThat(service.allocations()).isEmpty();
+
+        PlacementDecision real = service.place(six, false);
+        assertThat(real.allocationId()).isEqualTo("a-000001");
+        assertThat(service.place(six, true).placed()).isFalse();
+        service.release(real.allocationId());
+        assertThat(service.allocations()).isEmpty();
+        assertThat(service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 8}]}"), true).placed()).isTrue();
+        assertThatThrownBy(() -> service.release("a-000001")).isInstanceOf(NotFoundException.class)
+                .hasMessage("no allocation 'a-000001'; the ledger is empty");
+    }
+
+    @Test
+    void fractionsShareOneGpu() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra);
+        Contract quarter = contract("{name: q, tenant: t, members: [{name: m, gpus: {fraction: 0.25}}]}");
+        List<String> gpus = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            gpus.addAll(service.place(quarter, false).bindings().get(0).acceleratorIds());
+        }
+        assertThat(Set.copyOf(gpus)).as("four quarters packed on one GPU").hasSize(1);
+        assertThat(service.place(contract("{name: w, tenant: t, members: [{name: m, gpus: 7}]}"), true).placed()).isTrue();
+        assertThat(service.place(contract("{name: w, tenant: t, members: [{name: m, gpus: 8}]}"), true).placed()).isFalse();
+    }
+
+    @Test
+    void concurrentPlacementsNeverDoubleBook() throws Exception {
+        Infra infra = Infra.threeSites();
+        for (int i = 0; i < 10; i++) {
+            infra.h100("n" + i, "fra-1", null);
+        }
+        PlacementService service = service(infra);
+        Contract two = contract("{name: a, tenant: t, members: [{name: m, gpus: 2}]}");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<PlacementDecision>> futures = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            futures.add(pool.submit(() -> service.place(two, false)));
+        }
+        int placed = 0;
+        for (Future<PlacementDecision> f : futures) {
+            placed += f.get().placed() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertThat(placed).isEqualTo(40);
+        List<String> gpus = service.allocations().stream().flatMap(a -> a.bindings().stream())
+                .flatMap(b -> b.acceleratorIds().stream()).toList();
+        assertThat(gpus).hasSize(80).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void ledgerRefusesACommitDecidedOnAnOlderGeneration() {
+        Ledger ledger = new Ledger();
+        dev.strata.platform.api.placement.Allocation a = new dev.strata.platform.api.placement.Allocation("a-1", "c", "t", 0, false,
+                java.time.Instant.now(), List.of());
+        long g = ledger.commit(0, a);
+        assertThat(g).isEqualTo(1);
+        assertThatThrownBy(() -> ledger.commit(0, new dev.strata.platform.api.placement.Allocation("a-2", "c", "t", 0, false,
+                java.time.Instant.now(), List.of()))).isInstanceOf(Ledger.StaleGenerationException.class)
+                .hasMessage("ledger moved from generation 0 to 1 while deciding");
+    }
+}

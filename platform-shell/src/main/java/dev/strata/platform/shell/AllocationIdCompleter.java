@@ -1,0 +1,28 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.Placement;
+import java.util.List;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+
+/** Completes allocation ids. */
+@Service
+public class AllocationIdCompleter implements Completer {
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter ids = new StringsCompleter();
+        if (placement != null) {
+            placement.allocations().stream().map(Allocation::id).forEach(ids.getStrings()::add);
+        }
+        return ids.complete(session, commandLine, candidates);
+    }
+}

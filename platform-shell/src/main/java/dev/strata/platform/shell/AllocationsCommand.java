@@ -1,0 +1,44 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:allocations}: what the ledger holds. */
+@Service
+@Command(scope = "strata", name = "allocations", description = "Lists the allocations in the ledger.")
+public class AllocationsCommand implements Action {
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        ShellTable table = new ShellTable();
+        for (String c : new String[] {"ID", "CONTRACT", "TENANT", "PRIORITY", "ISOLATION", "MEMBERS", "NODES", "GPUS", "POWER", "CREATED"}) {
+            table.column(c);
+        }
+        for (Allocation a : Services.require(placement, "placement service").allocations()) {
+            double gpus = a.bindings().stream().mapToDouble(b -> b.acceleratorIds().size() * b.gpuFraction()).sum();
+            double watts = a.bindings().stream().mapToDouble(MemberBinding::powerWatts).sum();
+            table.addRow().addContent(a.id(), a.contract(), a.tenant(), a.priority(), a.dedicated() ? "dedicated-node" : "shared",
+                    a.bindings().size(), a.bindings().stream().map(MemberBinding::nodeId).collect(Collectors.toCollection(TreeSet::new)).size(),
+                    gpus == Math.rint(gpus) ? String.valueOf((long) gpus) : String.format(Locale.ROOT, "%.2f", gpus),
+                    String.format(Locale.ROOT, "%.1f kW", watts / 1000), a.createdAt());
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+}

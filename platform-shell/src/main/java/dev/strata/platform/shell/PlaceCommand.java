@@ -1,0 +1,112 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.placement.ClauseEvidence;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.Rejection;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:place -f contract.yaml [--dry-run]}: places a contract and explains the decision. */
+@Service
+@Command(scope = "strata", name = "place", description = "Places a contract (YAML) on the inventory and explains why; "
+        + "--dry-run decides without reserving.")
+public class PlaceCommand implements Action {
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Reference(optional = true)
+    ContractReader reader;
+
+    @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON)", required = true)
+    @org.apache.karaf.shell.api.action.Completion(FileCompleter.class)
+    String file;
+
+    @Option(name = "--dry-run", description = "Decide and explain; reserve nothing")
+    boolean dryRun;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws IOException {
+        Path path = resolve(file);
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no contract file " + path);
+        }
+        Contract contract = Services.require(reader, "contract reader").read(text, path.getFileName().toString());
+        PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
+        print(d, System.out, noFormat);
+        return null;
+    }
+
+    /** A relative path is looked up where the shell runs, then in Strata's home directory. */
+    static Path resolve(String name) {
+        Path path = Path.of(name);
+        if (!path.isAbsolute() && !Files.exists(path) && System.getProperty("karaf.base") != null) {
+            Path inHome = Path.of(System.getProperty("karaf.base")).resolve(name);
+            if (Files.exists(inHome)) {
+                return inHome;
+            }
+        }
+        return path;
+    }
+
+    static void print(PlacementDecision d, PrintStream out, boolean noFormat) {
+        String what = d.placed() ? (d.dryRun() ? "would be placed (dry run, nothing reserved)" : "placed as " + d.allocationId())
+                : "not placed";
+        out.printf("Contract %s of tenant %s: %s%n", d.contract(), d.tenant(), what);
+        out.println(d.summary());
+        if (!d.bindings().isEmpty()) {
+            out.println();
+            ShellTable table = new ShellTable();
+            for (String c : new String[] {"MEMBER", "NODE", "SITE", "GPUS", "SHARE", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER"}) {
+                table.column(c);
+            }
+            for (MemberBinding b : d.bindings()) {
+                table.addRow().addContent(b.member(), b.nodeId(), b.siteId(), b.acceleratorIds().isEmpty() ? "-" : String.join(",", b.acceleratorIds()),
+                        b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%", Format.orDash(b.nvlinkDomain()),
+                        b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
+                        String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),
+                        b.powerWatts() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f kW", b.powerWatts() / 1000));
+            }
+            table.print(out, !noFormat);
+        }
+        if (!d.evidence().isEmpty()) {
+            out.println();
+            out.println("Evidence");
+            for (ClauseEvidence e : d.evidence()) {
+                out.println("  " + e);
+            }
+        }
+        if (!d.rejections().isEmpty()) {
+            out.println();
+            out.println(d.placed() ? "Nodes not chosen" : "Why not");
+            for (Rejection r : d.rejections()) {
+                out.println("  " + (r.member().equals("*") ? "" : r.member() + ": ") + (r.nodes() == 0 ? r.reason() : r.toString()));
+            }
+        }
+        out.println();
+        out.printf("Decided in %.1f ms on inventory generation %d, ledger generation %d.%n", d.took().toNanos() / 1e6,
+                d.inventoryGeneration(), d.ledgerGeneration());
+    }
+}
