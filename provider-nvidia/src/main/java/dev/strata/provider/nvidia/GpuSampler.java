@@ -1,0 +1,148 @@
+package dev.strata.provider.nvidia;
+
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.GpuSource;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Samples the GPUs of the current source every interval on one daemon thread
+ * ({@code strata-nvidia-telemetry}) and keeps the last {@code history} samples of each GPU in a
+ * ring. Reads ({@link #latest()}, {@link #recent}) serve from memory and never wait for the device.
+ * Until a discovery has found GPUs there is no source and nothing is sampled.
+ */
+final class GpuSampler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GpuSampler.class);
+
+    private final Duration interval;
+    private final int history;
+    private final Duration timeout;
+    private final Map<String, Deque<GpuSample>> rings = new LinkedHashMap<>();
+    private volatile GpuSource source;
+    private ScheduledExecutorService scheduler;
+    private String lastFailure;
+
+    /**
+     * @param interval time between samples
+     * @param history samples kept per GPU
+     * @param timeout the most one round of sampling may take
+     */
+    GpuSampler(Duration interval, int history, Duration timeout) {
+        this.interval = interval;
+        this.history = history;
+        this.timeout = timeout;
+    }
+
+    /** Starts the sampling thread; idempotent. */
+    synchronized void start() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "strata-nvidia-telemetry");
+                thread.setDaemon(true);
+                return thread;
+            });
+            scheduler.scheduleWithFixedDelay(this::sampleOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Samples through this source from now on (null: sample nothing). */
+    void use(GpuSource newSource) {
+        source = newSource;
+    }
+
+    /** Keeps only the rings of these GPUs (the others left the host). */
+    void retain(Collection<String> ids) {
+        synchronized (rings) {
+            rings.keySet().retainAll(ids);
+        }
+    }
+
+    /** One round: sample every GPU of the current source and record the samples. Never throws. */
+    void sampleOnce() {
+        GpuSource current = source;
+        if (current == null) {
+            return;
+        }
+        try {
+            current.sample(timeout).forEach(this::record);
+            lastFailure = null;
+        } catch (StrataException | IllegalArgumentException e) {
+            String message = e.getMessage();
+            if (!message.equals(lastFailure)) {
+                LOG.warn("GPU telemetry through {} failed: {}", current.name(), message);
+                lastFailure = message;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("GPU telemetry through {} failed", current.name(), e);
+        }
+    }
+
+    void record(GpuSample sample) {
+        synchronized (rings) {
+            Deque<GpuSample> ring = rings.computeIfAbsent(sample.acceleratorId(), k -> new ArrayDeque<>(history));
+            if (ring.size() == history) {
+                ring.removeFirst();
+            }
+            ring.addLast(sample);
+        }
+    }
+
+    List<GpuSample> latest() {
+        synchronized (rings) {
+            List<GpuSample> latest = new ArrayList<>();
+            rings.values().forEach(ring -> {
+                if (!ring.isEmpty()) {
+                    latest.add(ring.peekLast());
+                }
+            });
+            return latest;
+        }
+    }
+
+    List<GpuSample> recent(String acceleratorId, int limit) {
+        synchronized (rings) {
+            Deque<GpuSample> ring = rings.get(acceleratorId);
+            if (ring == null || limit <= 0) {
+                return List.of();
+            }
+            List<GpuSample> all = new ArrayList<>(ring);
+            return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+        }
+    }
+
+    /** Whether the sampling thread runs. */
+    synchronized boolean running() {
+        return scheduler != null && !scheduler.isShutdown();
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService running;
+        synchronized (this) {
+            running = scheduler;
+            scheduler = null;
+        }
+        source = null;
+        if (running != null) {
+            running.shutdownNow();
+            try {
+                running.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.strata.provider.nvidia;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.GpuProvider;
+import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.GpuTelemetrySource;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuSource;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.SourceUnavailableException;
+import dev.strata.provider.nvidia.device.XidLog;
+import dev.strata.provider.nvidia.nvml.NvmlSource;
+import dev.strata.provider.nvidia.smi.SmiSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NVIDIA GPUs of this host through NVML, or through nvidia-smi where NVML cannot be loaded, and
+ * their telemetry. Where neither is present the provider reports no devices with the reason
+ * {@value #UNAVAILABLE} (logged once) and never fails.
+ *
+ * <p>Activation only validates the configuration and starts the idle sampling thread: NVML is
+ * loaded and initialised, and processes are started, on the first discovery, within its deadline.
+ * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock.
+ */
+@Component(service = {GpuProvider.class, GpuTelemetrySource.class}, immediate = true, configurationPid = NvidiaGpuProvider.PID)
+@Designate(ocd = NvidiaConfig.class)
+@StrataProvider(id = NvidiaGpuProvider.ID, vendor = "nvidia")
+public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
+
+    public static final String PID = "dev.strata.provider.nvidia";
+    public static final String ID = "nvidia";
+    /** The snapshot's unavailable reason when neither NVML nor nvidia-smi can be used. */
+    public static final String UNAVAILABLE = "no NVML and no nvidia-smi";
+    private static final Logger LOG = LoggerFactory.getLogger(NvidiaGpuProvider.class);
+
+    private final GpuSource nvml;
+    private final GpuSource smi;
+    private final GpuSampler sampler;
+    private final Clock clock;
+    private final Path hostnameFile;
+    private final AtomicLong lastGeneration = new AtomicLong();
+    private final AtomicBoolean unavailableLogged = new AtomicBoolean();
+    private volatile String lastSource;
+
+    @Activate
+    public NvidiaGpuProvider(NvidiaConfig config) {
+        this(NvidiaSettings.from(config), Clock.systemUTC(), new PciSysfs(), Path.of("/proc/sys/kernel/hostname"));
+    }
+
+    NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path hostnameFile) {
+        this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock),
+                new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock),
+                new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(),
+                        min(settings.telemetryInterval(), settings.commandTimeout())),
+                clock, hostnameFile);
+    }
+
+    NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path hostnameFile) {
+        this.nvml = nvml;
+        this.smi = smi;
+        this.sampler = sampler;
+        this.clock = clock;
+        this.hostnameFile = hostnameFile;
+        sampler.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        sampler.close();
+        nvml.close();
+        smi.close();
+    }
+
+    @Override
+    public GpuSnapshot discoverGpus(DiscoveryContext context) {
+        context.checkDeadline("GPU discovery");
+        DiscoveredGpus found = null;
+        GpuSource used = null;
+        String nvmlReason;
+        try {
+            found = nvml.discover(context);
+            used = nvml;
+            nvmlReason = null;
+        } catch (SourceUnavailableException e) {
+            nvmlReason = e.getMessage();
+        }
+        String smiReason = null;
+        if (found == null) {
+            try {
+                found = smi.discover(context);
+                used = smi;
+            } catch (SourceUnavailableException e) {
+                smiReason = e.getMessage();
+            }
+        }
+        if (found == null) {
+            sampler.use(null);
+            if (unavailableLogged.compareAndSet(false, true)) {
+                LOG.info("NVIDIA provider sees no GPUs: {} ({}; {})", UNAVAILABLE, nvmlReason, smiReason);
+            }
+            return snapshot(List.of(), List.of(), List.of(), UNAVAILABLE);
+        }
+        if (!used.name().equals(lastSource)) {
+            LOG.info("NVIDIA provider reads {} GPU(s) through {}{}", found.accelerators().size(), used.name(),
+                    nvmlReason == null ? "" : " (NVML: " + nvmlReason + ")");
+            lastSource = used.name();
+        }
+        unavailableLogged.set(false);
+        sampler.retain(found.accelerators().stream().map(Accelerator::id).toList());
+        sampler.use(found.accelerators().isEmpty() ? null : used);
+        context.checkDeadline("returning the GPU snapshot");
+        return snapshot(found.accelerators(), found.interconnects(), found.paths(), null);
+    }
+
+    private GpuSnapshot snapshot(List<Accelerator> accelerators, List<Fabric> fabrics,
+            List<DevicePath> paths, String unavailableReason) {
+        long now = clock.millis();
+        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        return new GpuSnapshot(generation, clock.instant(), hostname(), accelerators, fabrics, paths, unavailableReason);
+    }
+
+    private String hostname() {
+        try {
+            String name = Files.readString(hostnameFile, StandardCharsets.UTF_8).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Cannot read {}: {}", hostnameFile, e.toString());
+        }
+        String env = System.getenv("HOSTNAME");
+        return env == null || env.isBlank() ? "localhost" : env;
+    }
+
+    @Override
+    public List<GpuSample> latest() {
+        return sampler.latest();
+    }
+
+    @Override
+    public List<GpuSample> recent(String acceleratorId, int limit) {
+        return sampler.recent(acceleratorId, limit);
+    }
+
+    /** The sampler, for tests. */
+    GpuSampler sampler() {
+        return sampler;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.strata.provider.nvidia.device;
+
+import dev.strata.platform.api.model.Health;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How NVIDIA's error and state reports become a {@link Health}. The same rules serve NVML and
+ * {@code nvidia-smi -q -x}; a fact a source does not report (null) is simply not considered.
+ *
+ * <ul>
+ * <li><b>FAILED</b> when the row remapper reports a failure (a bank ran out of spare rows: the
+ *     memory can no longer be repaired), or when the device reported one of the XID errors after
+ *     which it cannot continue without a reset or replacement: {@value #CRITICAL_XIDS_TEXT}
+ *     (48 double-bit ECC error, 79 fallen off the bus, 95 uncontained ECC error, 119/120 GSP
+ *     timeout/error, 140 unrecovered ECC error).</li>
+ * <li><b>DEGRADED</b> when pages wait to be retired or rows wait to be remapped (they take effect
+ *     at the next reset, until then the memory is suspect), when any other XID was reported except
+ *     those that application faults cause ({@value #APPLICATION_XIDS_TEXT}: graphics exception, MMU
+ *     fault, stopped or pre-empted channel), or when the clocks are held down for a reason other
+ *     than the ones a healthy GPU shows under its configured limits ({@code GPU_IDLE},
+ *     {@code APPLICATIONS_CLOCKS_SETTING}, {@code SW_POWER_CAP}, {@code SYNC_BOOST},
+ *     {@code DISPLAY_CLOCK_SETTING}): thermal or hardware slowdown, power brake.</li>
+ * <li><b>OK</b> otherwise.</li>
+ * </ul>
+ * Each finding adds a reason, so a DEGRADED device lists every cause it has.
+ */
+public final class HealthRules {
+
+    static final String CRITICAL_XIDS_TEXT = "48, 79, 95, 119, 120, 140";
+    static final String APPLICATION_XIDS_TEXT = "13, 31, 43, 45";
+    private static final Set<Integer> CRITICAL_XIDS = Set.of(48, 79, 95, 119, 120, 140);
+    private static final Set<Integer> APPLICATION_XIDS = Set.of(13, 31, 43, 45);
+
+    private HealthRules() {
+    }
+
+    /**
+     * The health that the facts add up to.
+     *
+     * @param throttleReasons the active throttle reasons under NVML's names, empty when none or unknown
+     * @param retiredPagesPending whether retired pages await a reset, null when unknown
+     * @param remappedRowsPending whether remapped rows await a reset, null when unknown
+     * @param remappingFailed whether row remapping has failed, null when unknown
+     * @param xids XID errors the device reported recently, empty when none (or not watched)
+     */
+    public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
+            Boolean remappingFailed, Collection<Integer> xids) {
+        List<String> failures = new ArrayList<>();
+        List<String> degradations = new ArrayList<>();
+        if (Boolean.TRUE.equals(remappingFailed)) {
+            failures.add("row remapping failed");
+        }
+        for (int xid : new TreeSet<>(xids)) {
+            if (CRITICAL_XIDS.contains(xid)) {
+                failures.add("XID " + xid + " reported");
+            } else if (!APPLICATION_XIDS.contains(xid)) {
+                degradations.add("XID " + xid + " reported");
+            }
+        }
+        if (Boolean.TRUE.equals(retiredPagesPending)) {
+            degradations.add("retired pages pending (reset required)");
+        }
+        if (Boolean.TRUE.equals(remappedRowsPending)) {
+            degradations.add("remapped rows pending (reset required)");
+        }
+        Set<String> throttled = new TreeSet<>();
+        for (String reason : throttleReasons) {
+            if (ThrottleReasons.affectsHealth(reason)) {
+                throttled.add(reason);
+            }
+        }
+        if (!throttled.isEmpty()) {
+            degradations.add("clocks throttled: " + String.join(", ", throttled));
+        }
+        if (!failures.isEmpty()) {
+            List<String> reasons = new ArrayList<>(failures);
+            reasons.addAll(degradations);
+            return new Health(Health.Status.FAILED, reasons);
+        }
+        if (!degradations.isEmpty()) {
+            return new Health(Health.Status.DEGRADED, degradations);
+        }
+        return Health.OK;
+    }
+}

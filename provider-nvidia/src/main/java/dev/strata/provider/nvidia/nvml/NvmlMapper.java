@@ -1,0 +1,290 @@
+package dev.strata.provider.nvidia.nvml;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.model.TopologyLevel;
+import dev.strata.provider.nvidia.device.Attributes;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.HealthRules;
+import dev.strata.provider.nvidia.device.NvLinkDomains;
+import dev.strata.provider.nvidia.device.PciAddresses;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.PcieSpeeds;
+import dev.strata.provider.nvidia.device.ThrottleReasons;
+import dev.strata.provider.nvidia.device.XidLog;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps what {@link Nvml} reports to Strata's model. Stateless; values NVML does not support on a
+ * device are unknown ({@link NvmlErrors#orUnknown}), every other error propagates as
+ * {@link NvmlException}.
+ *
+ * <ul>
+ * <li>NUMA node: the single node of {@code nvmlDeviceGetMemoryAffinity} (node scope), as
+ *     {@code topo -m} shows it under "NUMA Affinity"; sysfs {@code numa_node} when NVML has none.
+ *     {@code nvmlDeviceGetNumaNodeId} (the node of the GPU's own memory) goes to the
+ *     {@code gpuNumaNode} attribute.</li>
+ * <li>MIG profiles: every {@code NVML_GPU_INSTANCE_PROFILE_*} index the device answers, with its
+ *     possible placements, sorted as {@code nvidia-smi mig -lgip} lists them (by slices, memory,
+ *     id); names lose NVML's {@code MIG } prefix; total slices = the most slices of any profile.</li>
+ * <li>NVLinks: links 0 to 17 until NVML stops answering; an active link's peer is its remote PCI
+ *     address and device type. Two GPUs are joined by the links whose remote address is the other
+ *     GPU, or, when both lead to NVSwitches, by as many links as the one with fewer switch links
+ *     has. Per-link bandwidth is {@link NvLinkDomains#perLinkGBps}.</li>
+ * <li>Health: {@link HealthRules} over the clocks event reasons, retired-page and row-remapping
+ *     status, and the XIDs in the {@link XidLog}.</li>
+ * </ul>
+ */
+public final class NvmlMapper {
+
+    private static final long MIB = 1L << 20;
+
+    private NvmlMapper() {
+    }
+
+    /**
+     * Reads and maps every GPU.
+     *
+     * @param xids recent XIDs per GPU id (read only)
+     * @param sysfs locality fallback
+     */
+    public static DiscoveredGpus map(Nvml nvml, XidLog xids, PciSysfs sysfs) {
+        String driver = NvmlErrors.orUnknown(nvml::systemDriverVersion, null);
+        int cudaVersion = NvmlErrors.orUnknown(nvml::systemCudaDriverVersion, 0);
+        String cuda = cudaVersion > 0 ? (cudaVersion / 1000) + "." + (cudaVersion % 1000) / 10 : null;
+        int count = nvml.deviceCount();
+        List<String> uuids = new ArrayList<>();
+        List<String> pcis = new ArrayList<>();
+        List<String> ccs = new ArrayList<>();
+        List<List<DeviceLink>> links = new ArrayList<>();
+        for (int gpu = 0; gpu < count; gpu++) {
+            uuids.add(nvml.uuid(gpu));
+            pcis.add(PciAddresses.normalise(nvml.pciInfo(gpu).busId()));
+            int g = gpu;
+            int[] cc = NvmlErrors.orUnknown(() -> nvml.cudaComputeCapability(g), null);
+            ccs.add(cc == null ? null : cc[0] + "." + cc[1]);
+            links.add(nvLinks(nvml, gpu, ccs.get(gpu)));
+        }
+        Map<String, Integer> gpuOfPci = new HashMap<>();
+        for (int gpu = 0; gpu < count; gpu++) {
+            gpuOfPci.put(pcis.get(gpu), gpu);
+        }
+        int[][] direct = new int[count][count];
+        int[] switchLinks = new int[count];
+        List<NvLinkDomains.Member> members = new ArrayList<>();
+        List<List<String>> joined = new ArrayList<>();
+        double[] bandwidth = new double[count];
+        for (int gpu = 0; gpu < count; gpu++) {
+            for (DeviceLink link : links.get(gpu)) {
+                if (!link.active()) {
+                    continue;
+                }
+                bandwidth[gpu] += link.bandwidthGBps();
+                if ("SWITCH".equals(link.peerKind())) {
+                    switchLinks[gpu]++;
+                }
+                Integer peer = gpuOfPci.get(link.peerPciAddress());
+                if (peer != null && peer != gpu) {
+                    direct[gpu][peer]++;
+                    joined.add(List.of(uuids.get(gpu), uuids.get(peer)));
+                }
+            }
+            boolean linked = links.get(gpu).stream().anyMatch(DeviceLink::active);
+            members.add(new NvLinkDomains.Member(uuids.get(gpu), linked, switchLinks[gpu] > 0, bandwidth[gpu]));
+        }
+        NvLinkDomains.Domains domains = NvLinkDomains.of(members, joined);
+        List<Accelerator> accelerators = new ArrayList<>();
+        for (int gpu = 0; gpu < count; gpu++) {
+            accelerators.add(accelerator(nvml, gpu, uuids.get(gpu), pcis.get(gpu), ccs.get(gpu), links.get(gpu),
+                    domains.domainOf().get(uuids.get(gpu)), bandwidth[gpu], driver, cuda, xids, sysfs));
+        }
+        List<DevicePath> paths = new ArrayList<>();
+        for (int a = 0; a < count; a++) {
+            for (int b = 0; b < count; b++) {
+                if (a == b) {
+                    continue;
+                }
+                int ia = a;
+                int ib = b;
+                Integer level = NvmlErrors.orUnknown(() -> nvml.topologyCommonAncestor(ia, ib), null);
+                int nvlinks = direct[a][b] > 0 ? direct[a][b]
+                        : switchLinks[a] > 0 && switchLinks[b] > 0 ? Math.min(switchLinks[a], switchLinks[b]) : 0;
+                TopologyLevel topologyLevel = level == null ? null : level(level);
+                if (topologyLevel != null || nvlinks > 0) {
+                    paths.add(new DevicePath(uuids.get(a), uuids.get(b), topologyLevel, nvlinks));
+                }
+            }
+        }
+        return new DiscoveredGpus("nvml", accelerators, domains.fabrics(), paths);
+    }
+
+    private static List<DeviceLink> nvLinks(Nvml nvml, int gpu, String cc) {
+        List<DeviceLink> links = new ArrayList<>();
+        for (int link = 0; link < Nvml.MAX_NVLINKS; link++) {
+            int l = link;
+            Boolean active;
+            try {
+                active = NvmlErrors.orUnknown(() -> nvml.nvLinkActive(gpu, l), null);
+            } catch (NvmlException e) {
+                if (e.code() == NvmlErrors.INVALID_ARGUMENT) {
+                    break;
+                }
+                throw e;
+            }
+            if (active == null) {
+                break;
+            }
+            String peer = null;
+            String kind = null;
+            if (active) {
+                Nvml.PciInfo remote = NvmlErrors.orUnknown(() -> nvml.nvLinkRemotePciInfo(gpu, l), null);
+                peer = remote == null ? null : PciAddresses.normalise(remote.busId());
+                int type = NvmlErrors.orUnknown(() -> nvml.nvLinkRemoteDeviceType(gpu, l), Nvml.NVLINK_DEVICE_UNKNOWN);
+                kind = switch (type) {
+                    case Nvml.NVLINK_DEVICE_GPU -> "GPU";
+                    case Nvml.NVLINK_DEVICE_SWITCH -> "SWITCH";
+                    case Nvml.NVLINK_DEVICE_IBMNPU -> "CPU";
+                    default -> null;
+                };
+            }
+            links.add(new DeviceLink(link, peer, kind, active ? NvLinkDomains.perLinkGBps(cc) : 0, active));
+        }
+        return links;
+    }
+
+    private static Accelerator accelerator(Nvml nvml, int gpu, String uuid, String pci, String cc, List<DeviceLink> links,
+            String domain, double linkBandwidth, String driver, String cuda, XidLog xids, PciSysfs sysfs) {
+        Nvml.MemoryInfo memory = nvml.memoryInfo(gpu);
+        Nvml.Modes mig = NvmlErrors.orUnknown(() -> nvml.migMode(gpu), null);
+        Nvml.Modes ecc = NvmlErrors.orUnknown(() -> nvml.eccMode(gpu), null);
+        int genCurrent = NvmlErrors.orUnknown(() -> nvml.currPcieLinkGeneration(gpu), 0);
+        int genMax = NvmlErrors.orUnknown(() -> nvml.maxPcieLinkGeneration(gpu), 0);
+        int widthCurrent = NvmlErrors.orUnknown(() -> nvml.currPcieLinkWidth(gpu), 0);
+        int widthMax = NvmlErrors.orUnknown(() -> nvml.maxPcieLinkWidth(gpu), 0);
+        PciLink pcie = genCurrent == 0 && genMax == 0 && widthCurrent == 0 && widthMax == 0 ? null
+                : new PciLink(PcieSpeeds.gigaTransfersOf(genCurrent), widthCurrent, PcieSpeeds.gigaTransfersOf(genMax), widthMax);
+        Nvml.PowerConstraints constraints = NvmlErrors.orUnknown(() -> nvml.powerManagementLimitConstraints(gpu), null);
+        PowerLimits power = new PowerLimits(
+                watts(NvmlErrors.orUnknown(() -> nvml.enforcedPowerLimit(gpu), 0)),
+                watts(NvmlErrors.orUnknown(() -> nvml.powerManagementDefaultLimit(gpu), 0)),
+                constraints == null ? 0 : watts(constraints.minMilliwatts()),
+                constraints == null ? 0 : watts(constraints.maxMilliwatts()));
+        long[] cpuWords = NvmlErrors.orUnknown(() -> nvml.cpuAffinity(gpu), new long[0]);
+        CpuSet cpus = CpuSet.of(BitSet.valueOf(cpuWords));
+        if (cpus.isEmpty()) {
+            cpus = sysfs.localCpus(pci);
+        }
+        BitSet nodes = BitSet.valueOf(NvmlErrors.orUnknown(() -> nvml.memoryAffinity(gpu), new long[0]));
+        int numa = nodes.cardinality() == 1 ? nodes.nextSetBit(0) : sysfs.numaNode(pci);
+        int gpuNumaNode = NvmlErrors.orUnknown(() -> nvml.numaNodeId(gpu), -1);
+        long reasons = NvmlErrors.orUnknown(() -> nvml.clocksEventReasons(gpu), 0L);
+        Boolean retiredPending = NvmlErrors.orUnknown(() -> nvml.retiredPagesPending(gpu), null);
+        Nvml.RemappedRows remapped = NvmlErrors.orUnknown(() -> nvml.remappedRows(gpu), null);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, Attributes.SERIAL, NvmlErrors.orUnknown(() -> nvml.serial(gpu), null));
+        put(attributes, Attributes.DRIVER_VERSION, driver);
+        put(attributes, Attributes.CUDA_VERSION, cuda);
+        put(attributes, Attributes.VBIOS_VERSION, NvmlErrors.orUnknown(() -> nvml.vbiosVersion(gpu), null));
+        if (ecc != null) {
+            attributes.put(Attributes.ECC_MODE, Attributes.enabled(ecc.current()));
+        }
+        if (mig != null) {
+            attributes.put(Attributes.MIG_MODE_PENDING, Attributes.enabled(mig.pending()));
+        }
+        if (gpuNumaNode >= 0) {
+            attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(gpuNumaNode));
+        }
+        attributes.put(Attributes.SOURCE, "nvml");
+        return new Accelerator(
+                uuid,
+                "NVIDIA",
+                nvml.name(gpu),
+                memory.total(),
+                cc,
+                pci,
+                null,
+                numa,
+                cpus,
+                pcie,
+                domain,
+                linkBandwidth,
+                links,
+                mig == null ? List.of() : profiles(nvml, gpu),
+                mig != null && mig.current(),
+                power,
+                HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
+                        remapped == null ? null : remapped.failed(), xids.recent(uuid)),
+                attributes);
+    }
+
+    /** The MIG GPU instance profiles of a device, as {@code nvidia-smi mig -lgip} orders them. */
+    static List<PartitionProfile> profiles(Nvml nvml, int gpu) {
+        List<Nvml.GpuInstanceProfile> found = new ArrayList<>();
+        for (int index = 0; index < Nvml.GPU_INSTANCE_PROFILE_INDEXES; index++) {
+            int i = index;
+            try {
+                Nvml.GpuInstanceProfile profile = NvmlErrors.orUnknown(() -> nvml.gpuInstanceProfile(gpu, i), null);
+                if (profile != null && found.stream().noneMatch(p -> p.id() == profile.id())) {
+                    found.add(profile);
+                }
+            } catch (NvmlException e) {
+                if (e.code() != NvmlErrors.INVALID_ARGUMENT && e.code() != NvmlErrors.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        found.sort(Comparator.comparingInt(Nvml.GpuInstanceProfile::sliceCount)
+                .thenComparingLong(Nvml.GpuInstanceProfile::memorySizeMiB)
+                .thenComparingInt(Nvml.GpuInstanceProfile::id));
+        int totalSlices = found.stream().mapToInt(Nvml.GpuInstanceProfile::sliceCount).max().orElse(0);
+        List<PartitionProfile> profiles = new ArrayList<>();
+        for (Nvml.GpuInstanceProfile p : found) {
+            List<Nvml.Placement> placements = NvmlErrors.orUnknown(() -> nvml.gpuInstancePossiblePlacements(gpu, p.id()), List.of());
+            profiles.add(new PartitionProfile(name(p), p.id(), p.instanceCount(), p.memorySizeMiB() * MIB, p.multiprocessorCount(),
+                    p.sliceCount(), totalSlices, placements.stream().map(Nvml.Placement::start).toList(),
+                    placements.isEmpty() ? 0 : placements.get(0).size()));
+        }
+        return profiles;
+    }
+
+    private static String name(Nvml.GpuInstanceProfile p) {
+        if (p.name() != null && !p.name().isBlank()) {
+            String name = p.name().strip();
+            return name.startsWith("MIG ") ? name.substring(4) : name;
+        }
+        return p.sliceCount() + "g." + Math.round(p.memorySizeMiB() / 1024.0) + "gb";
+    }
+
+    static TopologyLevel level(int nvmlLevel) {
+        return switch (nvmlLevel) {
+            case Nvml.TOPOLOGY_INTERNAL -> TopologyLevel.INTERNAL;
+            case Nvml.TOPOLOGY_SINGLE -> TopologyLevel.SINGLE;
+            case Nvml.TOPOLOGY_MULTIPLE -> TopologyLevel.MULTIPLE;
+            case Nvml.TOPOLOGY_HOSTBRIDGE -> TopologyLevel.HOSTBRIDGE;
+            case Nvml.TOPOLOGY_NODE -> TopologyLevel.NODE;
+            case Nvml.TOPOLOGY_SYSTEM -> TopologyLevel.SYSTEM;
+            default -> null;
+        };
+    }
+
+    private static double watts(int milliwatts) {
+        return Math.max(0, milliwatts) / 1000.0;
+    }
+
+    private static void put(Map<String, String> attributes, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            attributes.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.strata.provider.nvidia.smi;
+
+import dev.strata.platform.api.model.PartitionProfile;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the MIG GPU instance profiles that {@code nvidia-smi mig -lgip} lists, with the
+ * placements of {@code nvidia-smi mig -lgipp}.
+ *
+ * <p>{@code -lgip} prints one table row per profile and GPU:
+ * <pre>
+ * |   0  MIG 1g.18gb         19     7/7        16.00      No     16     1     0   |
+ * </pre>
+ * (GPU index, name, profile id, free/total instances, memory in GiB with two decimals, P2P, SM,
+ * DEC, ENC; a second row carries CE, JPEG, OFA). {@code -lgipp} prints
+ * {@code GPU  0 Profile ID 15 Placements: {0,2,4,6}:2}, or {@code Placement : {0}:8} for a single
+ * start slot: the start slots and, after the colon, the memory slots an instance occupies.
+ *
+ * <p>Memory is converted exactly from the printed GiB, which nvidia-smi rounds to 0.01 GiB (so
+ * {@code 19.62} stands for NVML's 20096 MiB = 19.625 GiB). The compute slices are the {@code g}
+ * count of the name; the device's total slices are the largest {@code g} among its profiles (7).
+ */
+public final class MigProfileParser {
+
+    private static final Pattern PROFILE_ROW = Pattern.compile(
+            "^\\|\\s*(\\d+)\\s+MIG\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)/(\\d+)\\s+([0-9.]+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*\\|\\s*$");
+    private static final Pattern PLACEMENT_ROW = Pattern.compile(
+            "^\\s*GPU\\s+(\\d+)\\s+Profile ID\\s+(\\d+)\\s+Placements?\\s*:\\s*\\{([0-9,\\s]*)\\}\\s*:\\s*(\\d+)\\s*$");
+    private static final Pattern SLICES = Pattern.compile("^(\\d+)g\\..*");
+    private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
+
+    private MigProfileParser() {
+    }
+
+    private record Row(int gpu, String name, int id, int total, long memoryBytes, int sm) {
+    }
+
+    private record Placements(List<Integer> starts, int size) {
+    }
+
+    /**
+     * The profiles of each GPU index.
+     *
+     * @param lgip the output of {@code nvidia-smi mig -lgip}
+     * @param lgipp the output of {@code nvidia-smi mig -lgipp}, or null when not available
+     * @return profiles by GPU index, in the order {@code -lgip} lists them; empty when it lists none
+     */
+    public static Map<Integer, List<PartitionProfile>> parse(String lgip, String lgipp) {
+        List<Row> rows = new ArrayList<>();
+        for (String line : lgip.split("\\R")) {
+            Matcher m = PROFILE_ROW.matcher(line);
+            if (m.matches()) {
+                long bytes = new BigDecimal(m.group(6)).multiply(GIB).longValue();
+                rows.add(new Row(Integer.parseInt(m.group(1)), m.group(2), Integer.parseInt(m.group(3)),
+                        Integer.parseInt(m.group(5)), bytes, Integer.parseInt(m.group(8))));
+            }
+        }
+        Map<String, Placements> placements = new HashMap<>();
+        if (lgipp != null) {
+            for (String line : lgipp.split("\\R")) {
+                Matcher m = PLACEMENT_ROW.matcher(line);
+                if (m.matches()) {
+                    List<Integer> starts = new ArrayList<>();
+                    for (String s : m.group(3).split(",")) {
+                        if (!s.isBlank()) {
+                            starts.add(Integer.parseInt(s.strip()));
+                        }
+                    }
+                    placements.put(m.group(1) + "/" + m.group(2), new Placements(starts, Integer.parseInt(m.group(4))));
+                }
+            }
+        }
+        Map<Integer, Integer> totalSlices = new HashMap<>();
+        for (Row row : rows) {
+            totalSlices.merge(row.gpu(), slices(row.name()), Math::max);
+        }
+        Map<Integer, List<PartitionProfile>> byGpu = new TreeMap<>();
+        for (Row row : rows) {
+            Placements p = placements.getOrDefault(row.gpu() + "/" + row.id(), new Placements(List.of(), 0));
+            byGpu.computeIfAbsent(row.gpu(), k -> new ArrayList<>()).add(new PartitionProfile(row.name(), row.id(), row.total(),
+                    row.memoryBytes(), row.sm(), slices(row.name()), totalSlices.get(row.gpu()), p.starts(), p.size()));
+        }
+        byGpu.replaceAll((gpu, profiles) -> List.copyOf(profiles));
+        return byGpu;
+    }
+
+    /** The {@code g} count of a profile name such as {@code 3g.71gb}; 0 when the name has none. */
+    static int slices(String name) {
+        Matcher m = SLICES.matcher(name);
+        return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}

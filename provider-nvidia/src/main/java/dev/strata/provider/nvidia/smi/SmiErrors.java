@@ -1,0 +1,72 @@
+package dev.strata.provider.nvidia.smi;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.provider.nvidia.device.SourceUnavailableException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The one place where nvidia-smi's failures become Strata's exceptions: a command that runs past
+ * its time, or whose caller is interrupted, is a {@link ProviderTimeoutException}; exit status 9
+ * (driver not loaded) and 12 (NVML library not found), or a binary that cannot be started, make
+ * the source unavailable; any other non-zero exit status or unreadable output is a
+ * {@link ProviderFailureException} that quotes the command and what it printed.
+ */
+public final class SmiErrors {
+
+    static final int EXIT_DRIVER_NOT_LOADED = 9;
+    static final int EXIT_NVML_NOT_FOUND = 12;
+    private static final int QUOTE_LIMIT = 300;
+
+    private SmiErrors() {
+    }
+
+    static ProviderTimeoutException timedOut(String command, Duration timeout) {
+        return new ProviderTimeoutException(command + " did not finish within " + timeout.toMillis() + " ms; killed");
+    }
+
+    static ProviderTimeoutException interrupted(String command) {
+        return new ProviderTimeoutException("interrupted while waiting for " + command + "; killed");
+    }
+
+    static ProviderFailureException io(String command, IOException e) {
+        return new ProviderFailureException("cannot exchange output with " + command + ": " + e.getMessage(), e);
+    }
+
+    static SourceUnavailableException cannotStart(String command, IOException e) {
+        return new SourceUnavailableException(command + " cannot be started: " + e.getMessage(), e);
+    }
+
+    /**
+     * Checks a finished command.
+     *
+     * @throws SourceUnavailableException when the exit status says the driver or NVML is missing
+     * @throws ProviderFailureException on any other non-zero exit status
+     */
+    static SmiRunner.Result checked(SmiRunner.Result result) throws SourceUnavailableException {
+        if (result.exitCode() == 0) {
+            return result;
+        }
+        String printed = quote(result);
+        if (result.exitCode() == EXIT_DRIVER_NOT_LOADED || result.exitCode() == EXIT_NVML_NOT_FOUND) {
+            throw new SourceUnavailableException(result.command() + " exited with " + result.exitCode() + ": " + printed);
+        }
+        throw new ProviderFailureException(result.command() + " exited with " + result.exitCode() + ": " + printed);
+    }
+
+    /** Runs a parser over a command's output; a parse error becomes a {@link ProviderFailureException}. */
+    static <T> T parsed(String command, Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new ProviderFailureException(command + " printed output that cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String quote(SmiRunner.Result result) {
+        String text = (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip().replaceAll("\\s+", " ");
+        return text.length() > QUOTE_LIMIT ? text.substring(0, QUOTE_LIMIT) + "..." : text;
+    }
+}

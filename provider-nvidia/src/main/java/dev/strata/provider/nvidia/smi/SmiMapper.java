@@ -1,0 +1,162 @@
+package dev.strata.provider.nvidia.smi;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.provider.nvidia.device.Attributes;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.HealthRules;
+import dev.strata.provider.nvidia.device.NvLinkDomains;
+import dev.strata.provider.nvidia.device.PciAddresses;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.PcieSpeeds;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps what the nvidia-smi commands printed to Strata's model. Stateless.
+ *
+ * <ul>
+ * <li>{@code -q -x}: identity, memory, PCI address and link, power limits, MIG and ECC modes, health facts;</li>
+ * <li>{@code --query-gpu=uuid,compute_cap}: the compute capability (the XML lacks it);</li>
+ * <li>{@code topo -m}: CPU and NUMA affinity, device paths, NVLink counts between GPUs and thus
+ *     the NVLink domains; a GPU whose NVLinks to its peers add up to more links than it has (18
+ *     when {@code nvlink -s} is not available) reaches them through NVSwitches;</li>
+ * <li>{@code mig -lgip}/{@code -lgipp}: partition profiles;</li>
+ * <li>{@code nvlink -s}: each GPU's links and their speeds. Without it, a GPU's link bandwidth is
+ *     estimated from {@code topo -m} (all its links to peers, or for NVSwitch the links to one
+ *     peer, times {@link NvLinkDomains#perLinkGBps}).</li>
+ * </ul>
+ * Where {@code topo -m} is missing, locality comes from sysfs.
+ */
+public final class SmiMapper {
+
+    static final int MAX_NVLINKS = 18;
+    private static final long MIB = 1L << 20;
+
+    private SmiMapper() {
+    }
+
+    /**
+     * Maps the outputs.
+     *
+     * @param log the parsed {@code -q -x}
+     * @param computeCapabilities compute capability by GPU UUID (empty when not available)
+     * @param topo the parsed {@code topo -m}, or null
+     * @param profiles MIG profiles by GPU index (empty when not available)
+     * @param nvLinks links by GPU UUID from {@code nvlink -s}, or empty
+     * @param sysfs locality fallback
+     */
+    public static DiscoveredGpus map(SmiLog log, Map<String, String> computeCapabilities, TopoMatrix topo,
+            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs) {
+        List<SmiGpu> gpus = log.gpus();
+        Map<String, String> idOfLabel = new HashMap<>();
+        for (SmiGpu gpu : gpus) {
+            idOfLabel.put("GPU" + gpu.index(), gpu.uuid());
+        }
+        List<NvLinkDomains.Member> members = new ArrayList<>();
+        List<List<String>> links = new ArrayList<>();
+        Map<String, Double> bandwidth = new HashMap<>();
+        for (SmiGpu gpu : gpus) {
+            String label = "GPU" + gpu.index();
+            String cc = computeCapabilities.get(gpu.uuid());
+            List<DeviceLink> own = nvLinks.getOrDefault(gpu.uuid(), List.of());
+            int linkCount = own.isEmpty() ? MAX_NVLINKS : own.size();
+            int sum = 0;
+            int max = 0;
+            if (topo != null && topo.gpus().contains(label)) {
+                for (String peer : topo.gpus()) {
+                    int n = peer.equals(label) ? 0 : topo.nvlinks(label, peer);
+                    if (n > 0) {
+                        sum += n;
+                        max = Math.max(max, n);
+                        if (idOfLabel.containsKey(peer)) {
+                            links.add(List.of(gpu.uuid(), idOfLabel.get(peer)));
+                        }
+                    }
+                }
+            }
+            boolean switched = sum > linkCount;
+            double gbps = own.isEmpty()
+                    ? (switched ? max : sum) * NvLinkDomains.perLinkGBps(cc)
+                    : own.stream().filter(DeviceLink::active).mapToDouble(DeviceLink::bandwidthGBps).sum();
+            boolean linked = sum > 0 || own.stream().anyMatch(DeviceLink::active);
+            bandwidth.put(gpu.uuid(), gbps);
+            members.add(new NvLinkDomains.Member(gpu.uuid(), linked, switched, gbps));
+        }
+        NvLinkDomains.Domains domains = NvLinkDomains.of(members, links);
+        List<Accelerator> accelerators = new ArrayList<>();
+        for (SmiGpu gpu : gpus) {
+            accelerators.add(accelerator(log, gpu, computeCapabilities.get(gpu.uuid()), topo,
+                    profiles.getOrDefault(gpu.index(), List.of()), nvLinks.getOrDefault(gpu.uuid(), List.of()),
+                    domains.domainOf().get(gpu.uuid()), bandwidth.getOrDefault(gpu.uuid(), 0.0), sysfs));
+        }
+        List<DevicePath> paths = topo == null ? List.of() : topo.paths(label -> idOfLabel.getOrDefault(label, label));
+        return new DiscoveredGpus("nvidia-smi", accelerators, domains.fabrics(), paths);
+    }
+
+    private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String cc, TopoMatrix topo, List<PartitionProfile> profiles,
+            List<DeviceLink> links, String domain, double linkBandwidth, PciSysfs sysfs) {
+        String label = "GPU" + gpu.index();
+        String pci = PciAddresses.normalise(gpu.pciBusId());
+        boolean inTopo = topo != null && topo.gpus().contains(label);
+        int numa = inTopo ? topo.numaNode(label) : -1;
+        if (numa < 0) {
+            numa = sysfs.numaNode(pci);
+        }
+        CpuSet cpus = inTopo ? topo.cpuAffinity(label) : CpuSet.EMPTY;
+        if (cpus.isEmpty()) {
+            cpus = sysfs.localCpus(pci);
+        }
+        PciLink pcie = gpu.pcieGenCurrent() == 0 && gpu.pcieGenMax() == 0 && gpu.pcieWidthCurrent() == 0 && gpu.pcieWidthMax() == 0
+                ? null
+                : new PciLink(PcieSpeeds.gigaTransfersOf(gpu.pcieGenCurrent()), gpu.pcieWidthCurrent(),
+                        PcieSpeeds.gigaTransfersOf(gpu.pcieGenMax()), gpu.pcieWidthMax());
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, Attributes.SERIAL, gpu.serial());
+        put(attributes, Attributes.DRIVER_VERSION, log.driverVersion());
+        put(attributes, Attributes.CUDA_VERSION, log.cudaVersion());
+        put(attributes, Attributes.VBIOS_VERSION, gpu.vbiosVersion());
+        put(attributes, Attributes.ECC_MODE, gpu.eccCurrent());
+        if (gpu.migPending() != null) {
+            attributes.put(Attributes.MIG_MODE_PENDING, Attributes.enabled(gpu.migPending()));
+        }
+        if (inTopo && topo.gpuNumaId(label) >= 0) {
+            attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(topo.gpuNumaId(label)));
+        }
+        attributes.put(Attributes.SOURCE, "nvidia-smi");
+        return new Accelerator(
+                gpu.uuid(),
+                "NVIDIA",
+                gpu.productName(),
+                Math.max(0, gpu.memoryTotalMiB()) * MIB,
+                cc,
+                pci,
+                null,
+                numa,
+                cpus,
+                pcie,
+                domain,
+                linkBandwidth,
+                links,
+                profiles,
+                Boolean.TRUE.equals(gpu.migCurrent()),
+                new PowerLimits(gpu.powerEnforcedWatts(), gpu.powerDefaultWatts(), gpu.powerMinWatts(), gpu.powerMaxWatts()),
+                HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
+                        gpu.remappingFailed(), List.of()),
+                attributes);
+    }
+
+    private static void put(Map<String, String> attributes, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            attributes.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.strata.provider.nvidia.smi;
+
+import dev.strata.provider.nvidia.device.SourceUnavailableException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs nvidia-smi with a time limit. Output goes to temporary files, so a chatty command cannot
+ * block on a full pipe; a command that runs past its time, or whose caller is interrupted, is
+ * killed with every process it started.
+ */
+public final class SmiRunner {
+
+    private final Path binary;
+
+    /**
+     * The outcome of one command.
+     *
+     * @param command the command line, for messages
+     * @param exitCode its exit status
+     * @param stdout what it printed
+     * @param stderr what it printed on standard error
+     * @param took how long it ran
+     */
+    public record Result(String command, int exitCode, String stdout, String stderr, Duration took) {
+    }
+
+    public SmiRunner(Path binary) {
+        this.binary = binary;
+    }
+
+    public Path binary() {
+        return binary;
+    }
+
+    /**
+     * Runs {@code nvidia-smi args...}.
+     *
+     * @param timeout the most the command may take; it is killed after that
+     * @throws dev.strata.platform.api.exception.ProviderTimeoutException when it runs too long or the caller is interrupted
+     * @throws SourceUnavailableException when the binary cannot be started
+     */
+    public Result run(Duration timeout, String... args) throws SourceUnavailableException {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(List.of(args));
+        String display = "nvidia-smi " + String.join(" ", args);
+        Path out = null;
+        Path err = null;
+        Process process = null;
+        long start = System.nanoTime();
+        try {
+            out = Files.createTempFile("strata-nvidia-smi", ".out");
+            err = Files.createTempFile("strata-nvidia-smi", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().put("LC_ALL", "C");
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw SmiErrors.cannotStart(display, e);
+            }
+            process.getOutputStream().close();
+            if (!process.waitFor(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+                kill(process);
+                throw SmiErrors.timedOut(display, timeout);
+            }
+            return new Result(display, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw SmiErrors.interrupted(display);
+        } catch (IOException e) {
+            kill(process);
+            throw SmiErrors.io(display, e);
+        } finally {
+            delete(out);
+            delete(err);
+        }
+    }
+
+    /** Kills a process and everything it started (the list is taken first: orphans leave the tree). */
+    static void kill(Process process) {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void delete(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.strata.provider.nvidia.smi;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuSource;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.SourceUnavailableException;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GPUs read through the nvidia-smi binary: {@code -q -x}, then (each optional: a failure only
+ * leaves its facts out) {@code --query-gpu=uuid,compute_cap}, {@code topo -m}, {@code mig -lgip},
+ * {@code mig -lgipp} and, where {@code topo -m} shows NVLinks, {@code nvlink -s}. Each command gets
+ * the command timeout or the time left before the deadline, whichever is shorter. Telemetry comes
+ * from one {@code --query-gpu} call for all GPUs.
+ */
+public final class SmiSource implements GpuSource {
+
+    public static final String NAME = "nvidia-smi";
+    private static final Logger LOG = LoggerFactory.getLogger(SmiSource.class);
+
+    private final String configured;
+    private final Duration commandTimeout;
+    private final PciSysfs sysfs;
+    private final Clock clock;
+    private volatile SmiRunner runner;
+    private volatile List<String> gpuIds = List.of();
+    private volatile boolean legacyThrottleField;
+
+    /**
+     * @param configured the binary: a path, or a name looked up on {@code PATH}
+     * @param commandTimeout the most one command may take
+     */
+    public SmiSource(String configured, Duration commandTimeout, PciSysfs sysfs, Clock clock) {
+        this.configured = configured;
+        this.commandTimeout = commandTimeout;
+        this.sysfs = sysfs;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The binary to run, or null when there is none. */
+    public Path locate() {
+        String name = configured == null || configured.isBlank() ? NAME : configured.strip();
+        if (name.contains("/")) {
+            Path path = Path.of(name);
+            return Files.isRegularFile(path) && Files.isExecutable(path) ? path : null;
+        }
+        String pathVariable = System.getenv("PATH");
+        if (pathVariable == null) {
+            return null;
+        }
+        for (String dir : pathVariable.split(File.pathSeparator)) {
+            if (!dir.isBlank()) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public DiscoveredGpus discover(DiscoveryContext context) throws SourceUnavailableException {
+        Path binary = locate();
+        if (binary == null) {
+            throw new SourceUnavailableException("nvidia-smi not found (" + configured + ")");
+        }
+        SmiRunner smi = new SmiRunner(binary);
+        SmiRunner.Result xml = SmiErrors.checked(run(smi, context, "-q", "-x"));
+        SmiLog log = SmiErrors.parsed(xml.command(), () -> SmiXmlParser.parse(xml.stdout().getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> computeCapabilities = new HashMap<>();
+        Map<Integer, List<PartitionProfile>> profiles = Map.of();
+        Map<String, List<DeviceLink>> nvLinks = Map.of();
+        TopoMatrix topo = null;
+        if (!log.gpus().isEmpty()) {
+            SmiRunner.Result query = optional(run(smi, context, "--query-gpu=uuid,compute_cap", "--format=csv"));
+            if (query != null) {
+                for (Map<String, String> row : SmiErrors.parsed(query.command(), () -> QueryCsv.parse(query.stdout()))) {
+                    String cc = row.get("compute_cap");
+                    if (row.get("uuid") != null && cc != null && cc.matches("\\d+\\.\\d+")) {
+                        computeCapabilities.put(row.get("uuid"), cc);
+                    }
+                }
+            }
+            SmiRunner.Result topoResult = optional(run(smi, context, "topo", "-m"));
+            if (topoResult != null) {
+                topo = SmiErrors.parsed(topoResult.command(), () -> TopoMatrix.parse(topoResult.stdout()));
+            }
+            SmiRunner.Result lgip = optional(run(smi, context, "mig", "-lgip"));
+            if (lgip != null) {
+                SmiRunner.Result lgipp = optional(run(smi, context, "mig", "-lgipp"));
+                profiles = MigProfileParser.parse(lgip.stdout(), lgipp == null ? null : lgipp.stdout());
+            }
+            TopoMatrix matrix = topo;
+            boolean anyNvLink = matrix != null && matrix.gpus().stream()
+                    .anyMatch(a -> matrix.gpus().stream().anyMatch(b -> !a.equals(b) && matrix.nvlinks(a, b) > 0));
+            if (anyNvLink) {
+                SmiRunner.Result status = optional(run(smi, context, "nvlink", "-s"));
+                if (status != null) {
+                    nvLinks = NvLinkStatusParser.parse(status.stdout());
+                }
+            }
+        }
+        DiscoveredGpus found = SmiMapper.map(log, computeCapabilities, topo, profiles, nvLinks, sysfs);
+        List<String> ids = new ArrayList<>();
+        found.accelerators().forEach(a -> ids.add(a.id()));
+        runner = smi;
+        gpuIds = List.copyOf(ids);
+        return found;
+    }
+
+    @Override
+    public List<GpuSample> sample(Duration timeout) {
+        SmiRunner smi = runner;
+        if (smi == null || gpuIds.isEmpty()) {
+            return List.of();
+        }
+        try {
+            SmiRunner.Result result = smi.run(timeout, "--query-gpu=" + fields(), "--format=csv");
+            if (result.exitCode() != 0 && !legacyThrottleField) {
+                // drivers before 535 know the throttle mask only as clocks_throttle_reasons.active
+                SmiRunner.Result legacy = smi.run(timeout, "--query-gpu=" + SmiSamples.LEGACY_QUERY_FIELDS, "--format=csv");
+                if (legacy.exitCode() == 0) {
+                    legacyThrottleField = true;
+                    result = legacy;
+                }
+            }
+            SmiRunner.Result checked = SmiErrors.checked(result);
+            Instant at = clock.instant();
+            List<GpuSample> samples = new ArrayList<>();
+            for (Map<String, String> row : SmiErrors.parsed(checked.command(), () -> QueryCsv.parse(checked.stdout()))) {
+                samples.add(SmiSamples.of(row.getOrDefault("uuid", ""), at, row));
+            }
+            return samples;
+        } catch (SourceUnavailableException e) {
+            throw new ProviderUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    private String fields() {
+        return legacyThrottleField ? SmiSamples.LEGACY_QUERY_FIELDS : SmiSamples.QUERY_FIELDS;
+    }
+
+    private SmiRunner.Result run(SmiRunner smi, DiscoveryContext context, String... args) throws SourceUnavailableException {
+        context.checkDeadline("nvidia-smi " + String.join(" ", args));
+        Duration remaining = context.remaining();
+        return smi.run(remaining.compareTo(commandTimeout) < 0 ? remaining : commandTimeout, args);
+    }
+
+    private static SmiRunner.Result optional(SmiRunner.Result result) {
+        if (result.exitCode() != 0) {
+            LOG.debug("{} exited with {}; its facts are left out: {}", result.command(), result.exitCode(), result.stdout().strip());
+            return null;
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        runner = null;
+        gpuIds = List.of();
+    }
+}

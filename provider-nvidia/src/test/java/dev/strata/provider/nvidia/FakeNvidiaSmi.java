@@ -1,0 +1,59 @@
+package dev.strata.provider.nvidia;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Shell scripts that stand in for nvidia-smi in tests: one answers from a captured machine's
+ * files, read in place; one hangs.
+ */
+public final class FakeNvidiaSmi {
+
+    private FakeNvidiaSmi() {
+    }
+
+    /**
+     * A script that prints what nvidia-smi printed on the captured machine in {@code fixtures}: the
+     * files themselves for {@code -q -x}, {@code topo -m} and {@code mig -lgip}/{@code -lgipp};
+     * the compute capability column of {@code query.csv}; and, for the sampler's query, the first
+     * row of {@code query-loop.csv} under the sampler's fields.
+     */
+    public static Path replaying(Path dir, Path fixtures) throws IOException {
+        String uuid = Files.readAllLines(fixtures.resolve("query.csv")).get(1).split(", ")[1];
+        String script = "#!/bin/sh\n"
+                + "F='" + fixtures + "'\n"
+                + "case \"$*\" in\n"
+                + "  '-q -x') exec cat \"$F/nvidia-smi-q.xml\" ;;\n"
+                + "  'topo -m') exec cat \"$F/topo-m.txt\" ;;\n"
+                + "  'mig -lgip') exec cat \"$F/mig-lgip.txt\" ;;\n"
+                + "  'mig -lgipp') exec cat \"$F/mig-lgipp.txt\" ;;\n"
+                + "  '--query-gpu=uuid,compute_cap --format=csv') exec awk -F', ' 'NR==1{print \"uuid, compute_cap\"} "
+                + "NR>1{print $2\", \"$23}' \"$F/query.csv\" ;;\n"
+                + "  --query-gpu=uuid,utilization.gpu*) exec awk -F', ' 'NR==1{print \"uuid, utilization.gpu [%], "
+                + "utilization.memory [%], memory.used [MiB], power.draw [W], temperature.gpu, clocks.current.sm [MHz], "
+                + "clocks_event_reasons.active, ecc.errors.corrected.volatile.total, ecc.errors.uncorrected.volatile.total\"} "
+                + "NR==2{print \"" + uuid + ", \"$2\", [N/A], \"$6\", \"$3\", \"$4\", \"$5\", 0x0000000000000004, 0, 0\"}' "
+                + "\"$F/query-loop.csv\" ;;\n"
+                + "  *) echo \"unsupported: $*\" >&2; exit 2 ;;\n"
+                + "esac\n";
+        return executable(dir.resolve("nvidia-smi"), script);
+    }
+
+    /** A script that writes its pid and its child's pid to {@code dir}, then waits for a long sleep. */
+    public static Path hanging(Path dir) throws IOException {
+        String script = "#!/bin/sh\n"
+                + "echo $$ > '" + dir.resolve("smi.pid") + "'\n"
+                + "sleep 60 &\n"
+                + "echo $! > '" + dir.resolve("child.pid") + "'\n"
+                + "wait\n";
+        return executable(dir.resolve("nvidia-smi-hangs"), script);
+    }
+
+    private static Path executable(Path file, String script) throws IOException {
+        Files.writeString(file, script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.strata.provider.nvidia;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuSource;
+import dev.strata.provider.nvidia.smi.QueryCsv;
+import dev.strata.provider.nvidia.smi.SmiSamples;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The telemetry rings: the captured full-load loop fed through the sampler's mapping and kept per GPU. */
+class GpuSamplerTest {
+
+    private static final String H200 = "GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444";
+
+    /** A source that hands out the captured metrics loop row by row. */
+    private static final class LoopSource implements GpuSource {
+        final List<GpuSample> rows = new ArrayList<>();
+        final AtomicInteger calls = new AtomicInteger();
+        RuntimeException failure;
+
+        @Override
+        public String name() {
+            return "loop";
+        }
+
+        @Override
+        public DiscoveredGpus discover(DiscoveryContext context) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        @Override
+        public List<GpuSample> sample(Duration timeout) {
+            if (failure != null) {
+                throw failure;
+            }
+            int call = calls.getAndIncrement();
+            return call < rows.size() ? List.of(rows.get(call)) : List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static LoopSource capturedLoop() {
+        LoopSource source = new LoopSource();
+        Instant at = Instant.parse("2026-11-27T03:40:17.203Z");
+        for (var row : QueryCsv.parse(Fixtures.text(Fixtures.nvidia("h200-vm").resolve("query-loop.csv")))) {
+            source.rows.add(SmiSamples.of(H200, at, row));
+            at = at.plusMillis(500);
+        }
+        return source;
+    }
+
+    @Test
+    void keepsTheLastSamplesOfEachGpuOldestFirst() {
+        LoopSource source = capturedLoop();
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));
+        sampler.use(source);
+
+        for (int i = 0; i < 10; i++) {
+            sampler.sampleOnce();
+        }
+
+        List<GpuSample> kept = sampler.recent(H200, 100);
+        assertThat(kept).hasSize(4).containsExactlyElementsOf(source.rows.subList(6, 10));
+        assertThat(kept).extracting(GpuSample::powerWatts).containsExactly(692.04, 691.60, 693.91, 692.04);
+        assertThat(sampler.recent(H200, 2)).containsExactlyElementsOf(source.rows.subList(8, 10));
+        assertThat(sampler.latest()).containsExactly(source.rows.get(9));
+        assertThat(sampler.recent("GPU-other", 5)).isEmpty();
+        assertThat(sampler.recent(H200, 0)).isEmpty();
+
+        sampler.retain(List.of("GPU-other"));
+        assertThat(sampler.latest()).isEmpty();
+    }
+
+    @Test
+    void samplesNothingWithoutASourceAndSurvivesFailures() {
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));
+        sampler.sampleOnce();
+        assertThat(sampler.latest()).isEmpty();
+
+        LoopSource source = capturedLoop();
+        source.failure = new ProviderTimeoutException("nvidia-smi --query-gpu did not finish within 1000 ms; killed");
+        sampler.use(source);
+        sampler.sampleOnce();
+        sampler.sampleOnce();
+        assertThat(sampler.latest()).isEmpty();
+
+        source.failure = null;
+        sampler.sampleOnce();
+        assertThat(sampler.latest()).hasSize(1);
+    }
+
+    @Test
+    void theThreadSamplesEveryIntervalAndStopsOnClose() throws Exception {
+        LoopSource source = capturedLoop();
+        GpuSampler sampler = new GpuSampler(Duration.ofMillis(100), 120, Duration.ofMillis(100));
+        sampler.use(source);
+        sampler.start();
+        assertThat(sampler.running()).isTrue();
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (sampler.recent(H200, 100).size() < 3 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(sampler.recent(H200, 100)).hasSizeGreaterThanOrEqualTo(3);
+
+        sampler.close();
+        assertThat(sampler.running()).isFalse();
+        int calls = source.calls.get();
+        Thread.sleep(300);
+        assertThat(source.calls.get()).isEqualTo(calls);
+    }
+}

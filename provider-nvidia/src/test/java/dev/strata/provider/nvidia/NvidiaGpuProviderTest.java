@@ -1,0 +1,212 @@
+package dev.strata.provider.nvidia;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/** The component: no GPU stack, a hanging nvidia-smi, a replayed nvidia-smi, telemetry, configuration. */
+class NvidiaGpuProviderTest {
+
+    @TempDir
+    Path dir;
+
+    private NvidiaGpuProvider provider;
+
+    @AfterEach
+    void deactivate() {
+        if (provider != null) {
+            provider.deactivate();
+        }
+    }
+
+    private static NvidiaConfig config(Map<String, Object> properties) {
+        return Converters.standardConverter().convert(properties).to(NvidiaConfig.class);
+    }
+
+    private NvidiaGpuProvider provider(Map<String, Object> properties) throws Exception {
+        Path hostname = Files.writeString(dir.resolve("hostname"), "gpu-host-1\n");
+        provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")),
+                hostname);
+        return provider;
+    }
+
+    private static Map<String, Object> nothingInstalled() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("nvmlLibrary", "/nonexistent/libnvidia-ml.so.1");
+        properties.put("nvidiaSmi", "/nonexistent/nvidia-smi");
+        return properties;
+    }
+
+    @Test
+    void withoutNvmlAndNvidiaSmiReportsNoDevicesPromptlyAndDoesNotThrow() throws Exception {
+        NvidiaGpuProvider gpus = provider(nothingInstalled());
+
+        long start = System.nanoTime();
+        GpuSnapshot first = gpus.discoverGpus(DiscoveryContext.withTimeout("op-1", Duration.ofSeconds(30)));
+        GpuSnapshot second = gpus.discoverGpus(DiscoveryContext.withTimeout("op-2", Duration.ofSeconds(30)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(first.unavailableReason()).isEqualTo("no NVML and no nvidia-smi");
+        assertThat(first.accelerators()).isEmpty();
+        assertThat(first.interconnects()).isEmpty();
+        assertThat(first.paths()).isEmpty();
+        assertThat(first.hostname()).isEqualTo("gpu-host-1");
+        assertThat(second.generation()).isGreaterThan(first.generation());
+        assertThat(second.unavailableReason()).isEqualTo(NvidiaGpuProvider.UNAVAILABLE);
+        assertThat(gpus.latest()).isEmpty();
+        assertThat(gpus.recent("GPU-anything", 10)).isEmpty();
+    }
+
+    @Test
+    void aHangingNvidiaSmiIsKilledAtTheDeadline() throws Exception {
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.hanging(dir).toString());
+        NvidiaGpuProvider gpus = provider(properties);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-hang", Duration.ofMillis(800))))
+                .isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("nvidia-smi -q -x").hasMessageContaining("killed");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+
+        for (String pidFile : new String[] {"smi.pid", "child.pid"}) {
+            long pid = Long.parseLong(Files.readString(dir.resolve(pidFile)).strip());
+            Optional<ProcessHandle> process = ProcessHandle.of(pid);
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (process.isPresent() && process.get().isAlive() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(process.map(ProcessHandle::isAlive).orElse(false)).as("process %s from %s alive", pid, pidFile).isFalse();
+        }
+    }
+
+    @Test
+    void aHangingNvidiaSmiIsKilledWhenTheCallerIsInterrupted() throws Exception {
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.hanging(dir).toString());
+        NvidiaGpuProvider gpus = provider(properties);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                gpus.discoverGpus(DiscoveryContext.withTimeout("op-interrupted", Duration.ofSeconds(30)));
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+        });
+        caller.start();
+        Path pidFile = dir.resolve("smi.pid");
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        caller.interrupt();
+        caller.join(3_000);
+
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("interrupted");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void discoversThroughAReplayedNvidiaSmiAndSamplesInTheBackground() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replaying(dir, fixtures).toString());
+        properties.put("telemetryInterval", "100ms");
+        properties.put("telemetryHistory", 3);
+        NvidiaGpuProvider gpus = provider(properties);
+        assertThat(gpus.latest()).isEmpty();
+
+        GpuSnapshot snapshot = gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30)));
+
+        assertThat(snapshot.unavailableReason()).isNull();
+        assertThat(snapshot.accelerators()).hasSize(1);
+        Accelerator gpu = snapshot.accelerators().get(0);
+        assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+        assertThat(gpu.computeCapability()).isEqualTo("9.0");
+        assertThat(gpu.memoryBytes()).isEqualTo(143771L << 20);
+        assertThat(gpu.pciAddress()).isEqualTo("0000:00:06.0");
+        assertThat(gpu.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(gpu.partitionProfiles()).hasSize(7);
+        assertThat(gpu.attributes()).containsEntry("source", "nvidia-smi");
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gpus.recent(gpu.id(), 10).size() < 3 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(gpus.recent(gpu.id(), 10)).hasSize(3);
+        assertThat(gpus.recent(gpu.id(), 2)).hasSize(2);
+        GpuSample latest = gpus.latest().get(0);
+        assertThat(latest.acceleratorId()).isEqualTo(gpu.id());
+        assertThat(latest.powerWatts()).isEqualTo(691.37);
+        assertThat(latest.gpuUtilisationPercent()).isEqualTo(100);
+        assertThat(latest.memoryUsedBytes()).isEqualTo(883L << 20);
+        assertThat(latest.throttleReasons()).containsExactly("SW_POWER_CAP");
+
+        gpus.deactivate();
+        provider = null;
+        assertThat(gpus.sampler().running()).isFalse();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("strata-nvidia-telemetry") && t.isAlive());
+    }
+
+    @Test
+    void rejectsMalformedDurationsNamingTheProperty() {
+        assertInvalid("telemetryInterval", "5x");
+        assertInvalid("telemetryInterval", "-1s");
+        assertInvalid("telemetryInterval", "50ms");
+        assertInvalid("telemetryInterval", "");
+        assertInvalid("commandTimeout", "ten seconds");
+        assertInvalid("commandTimeout", "0");
+        assertInvalid("telemetryHistory", 0);
+    }
+
+    @Test
+    void acceptsTheDefaultsAndOtherUnits() {
+        NvidiaSettings defaults = NvidiaSettings.from(config(Map.of()));
+        assertThat(defaults.nvmlLibrary()).isEmpty();
+        assertThat(defaults.nvidiaSmi()).isEqualTo("nvidia-smi");
+        assertThat(defaults.telemetryInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.telemetryHistory()).isEqualTo(120);
+        assertThat(defaults.commandTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(NvidiaSettings.from(config(Map.of("telemetryInterval", "100ms", "commandTimeout", "2m"))))
+                .satisfies(s -> {
+                    assertThat(s.telemetryInterval()).isEqualTo(Duration.ofMillis(100));
+                    assertThat(s.commandTimeout()).isEqualTo(Duration.ofMinutes(2));
+                });
+        assertThat(NvidiaSettings.from(config(Map.of("telemetryInterval", "30"))).telemetryInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    private static void assertInvalid(String property, Object value) {
+        assertThatThrownBy(() -> NvidiaSettings.from(config(Map.of(property, value))))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.property()).isEqualTo(property);
+                    assertThat(e.pid()).isEqualTo("dev.strata.provider.nvidia");
+                })
+                .hasMessageContaining(property).hasMessageContaining("'" + value + "'");
+    }
+}

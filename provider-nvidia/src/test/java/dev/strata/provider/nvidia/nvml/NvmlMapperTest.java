@@ -1,0 +1,253 @@
+package dev.strata.provider.nvidia.nvml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.model.TopologyLevel;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.XidLog;
+import dev.strata.provider.nvidia.smi.SmiMapperTestAccess;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link NvmlMapper} over {@link RecordedNvml}: the H200's recorded NVML values (a fixture-backed
+ * stand-in for the real library, which this machine lacks) and synthetic NVLink/NVSwitch systems.
+ */
+class NvmlMapperTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T03:40:05Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path noSysfs;
+
+    private DiscoveredGpus map(RecordedNvml nvml, XidLog xids) {
+        nvml.init();
+        return NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs));
+    }
+
+    @Test
+    void mapsTheRecordedH200() {
+        DiscoveredGpus found = map(RecordedNvml.h200(), new XidLog(CLOCK));
+
+        assertThat(found.source()).isEqualTo("nvml");
+        assertThat(found.accelerators()).hasSize(1);
+        assertThat(found.interconnects()).isEmpty();
+        assertThat(found.paths()).isEmpty();
+        Accelerator gpu = found.accelerators().get(0);
+        assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.vendor()).isEqualTo("NVIDIA");
+        assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+        assertThat(gpu.memoryBytes()).isEqualTo(150754820096L);
+        assertThat(gpu.computeCapability()).isEqualTo("9.0");
+        assertThat(gpu.pciAddress()).isEqualTo("0000:00:06.0");
+        assertThat(gpu.numaNode()).isZero();
+        assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.parseList("0-15"));
+        assertThat(gpu.pcie()).isEqualTo(new PciLink(32, 16, 32, 16));
+        assertThat(gpu.links()).isEmpty();
+        assertThat(gpu.interconnectDomain()).isNull();
+        assertThat(gpu.partitioningEnabled()).isFalse();
+        assertThat(gpu.partitionProfiles()).extracting(p -> p.name())
+                .containsExactly("1g.18gb", "1g.18gb+me", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb");
+        assertThat(gpu.partitionProfiles().get(2).placements()).containsExactly(0, 2, 4, 6);
+        assertThat(gpu.partitionProfiles()).extracting(p -> p.totalSlices()).containsOnly(7);
+        assertThat(gpu.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+        assertThat(gpu.attributes()).containsEntry("serial", "1653724063754").containsEntry("driverVersion", "580.159.04")
+                .containsEntry("cudaVersion", "13.0").containsEntry("vbiosVersion", "96.00.A5.00.1A")
+                .containsEntry("eccMode", "Enabled").containsEntry("migModePending", "Disabled").containsEntry("source", "nvml")
+                .doesNotContainKey("gpuNumaNode");
+    }
+
+    @Test
+    void agreesWithWhatNvidiaSmiPrintedOnTheSameGpu() {
+        Accelerator viaNvml = map(RecordedNvml.h200(), new XidLog(CLOCK)).accelerators().get(0);
+        Accelerator viaSmi = SmiMapperTestAccess.mapCaptured("h200-vm", new PciSysfs(noSysfs)).accelerators().get(0);
+
+        Map<String, String> nvmlAttributes = new HashMap<>(viaNvml.attributes());
+        Map<String, String> smiAttributes = new HashMap<>(viaSmi.attributes());
+        nvmlAttributes.remove("source");
+        smiAttributes.remove("source");
+        assertThat(nvmlAttributes).isEqualTo(smiAttributes);
+        assertThat(viaNvml).usingRecursiveComparison().withEqualsForType(CpuSet::equals, CpuSet.class).ignoringFields("attributes")
+                .isEqualTo(viaSmi);
+    }
+
+    @Test
+    void samplesTheRecordedTelemetry() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.init();
+
+        GpuSample sample = NvmlSamples.of(nvml, 0, "GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444", CLOCK.instant());
+
+        assertThat(sample.powerWatts()).isEqualTo(115.752);
+        assertThat(sample.temperatureCelsius()).isEqualTo(41);
+        assertThat(sample.gpuUtilisationPercent()).isZero();
+        assertThat(sample.memoryUsedBytes()).isEqualTo(644939776L);
+        assertThat(sample.smClockMHz()).isEqualTo(1980);
+        assertThat(sample.throttleReasons()).containsExactly("GPU_IDLE");
+        assertThat(sample.eccCorrected()).isZero();
+        assertThat(sample.eccUncorrected()).isZero();
+    }
+
+    @Test
+    void healthFollowsXidsThrottlingAndRowRemapping() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        RecordedNvml.Device device = nvml.devices.get(0);
+        device.clocksEventReasons = 0x1L | 0x4L | 0x40L;
+        device.remappedRows = new Nvml.RemappedRows(0, 2, true, false);
+        XidLog xids = new XidLog(CLOCK);
+
+        Health degraded = map(nvml, xids).accelerators().get(0).health();
+        assertThat(degraded.status()).isEqualTo(Health.Status.DEGRADED);
+        assertThat(degraded.reasons()).containsExactly("remapped rows pending (reset required)",
+                "clocks throttled: HW_THERMAL_SLOWDOWN");
+
+        xids.record(device.uuid, 79);
+        Health failed = NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs)).accelerators().get(0).health();
+        assertThat(failed.status()).isEqualTo(Health.Status.FAILED);
+        assertThat(failed.reasons()).startsWith("XID 79 reported");
+    }
+
+    @Test
+    void unsupportedValuesAreUnknownNotErrors() {
+        RecordedNvml nvml = new RecordedNvml();
+        RecordedNvml.Device device = new RecordedNvml.Device();
+        device.name = "NVIDIA GeForce RTX 4090";
+        device.uuid = "GPU-consumer";
+        device.pci = new Nvml.PciInfo("00000000:01:00.0", 0, 1, 0, 0, 0);
+        device.memory = new Nvml.MemoryInfo(24L << 30, 0, 0);
+        nvml.devices.add(device);
+
+        Accelerator gpu = map(nvml, new XidLog(CLOCK)).accelerators().get(0);
+
+        assertThat(gpu.computeCapability()).isNull();
+        assertThat(gpu.pcie()).isNull();
+        assertThat(gpu.power()).isEqualTo(PowerLimits.UNKNOWN);
+        assertThat(gpu.partitionProfiles()).isEmpty();
+        assertThat(gpu.partitioningEnabled()).isFalse();
+        assertThat(gpu.links()).isEmpty();
+        assertThat(gpu.numaNode()).isEqualTo(-1);
+        assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.EMPTY);
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+        assertThat(gpu.attributes()).containsOnlyKeys("source");
+    }
+
+    @Test
+    void otherErrorsFailAndNameTheNvmlError() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.init();
+        nvml.devices.get(0).failWith = NvmlErrors.GPU_IS_LOST;
+
+        assertThatThrownBy(() -> {
+            try {
+                NvmlMapper.map(nvml, new XidLog(CLOCK), new PciSysfs(noSysfs));
+            } catch (NvmlException e) {
+                throw NvmlErrors.translate(e);
+            }
+        }).isInstanceOf(ProviderFailureException.class).hasMessageContaining("NVML_ERROR_GPU_IS_LOST");
+    }
+
+    @Test
+    void groupsAnNvSwitchSystemIntoOneDomain() {
+        RecordedNvml nvml = new RecordedNvml();
+        for (int gpu = 0; gpu < 4; gpu++) {
+            RecordedNvml.Device device = synthetic(gpu);
+            device.nvLinkActive = new ArrayList<>();
+            for (int link = 0; link < 18; link++) {
+                device.nvLinkActive.add(true);
+                device.remotePci.put(link, new Nvml.PciInfo(String.format("00000000:%02X:00.0", 0xA0 + link % 4), 0, 0, 0, 0, 0));
+                device.remoteType.put(link, Nvml.NVLINK_DEVICE_SWITCH);
+            }
+            nvml.devices.add(device);
+        }
+        for (int a = 0; a < 4; a++) {
+            for (int b = a + 1; b < 4; b++) {
+                nvml.topology.put(a + "-" + b, a / 2 == b / 2 ? Nvml.TOPOLOGY_NODE : Nvml.TOPOLOGY_SYSTEM);
+            }
+        }
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.interconnects()).hasSize(1);
+        Fabric domain = found.interconnects().get(0);
+        assertThat(domain.technology()).isEqualTo("NVSwitch");
+        assertThat(domain.members()).containsExactlyInAnyOrder("GPU-0", "GPU-1", "GPU-2", "GPU-3");
+        assertThat(domain.linkBandwidthGbps()).isEqualTo(18 * 25 * 8);
+        Accelerator gpu0 = found.accelerators().get(0);
+        assertThat(gpu0.interconnectDomain()).isEqualTo("nvlink:GPU-0");
+        assertThat(gpu0.linkBandwidthGBps()).isEqualTo(450);
+        assertThat(gpu0.links()).hasSize(18).allSatisfy(l -> {
+            assertThat(l.peerKind()).isEqualTo("SWITCH");
+            assertThat(l.bandwidthGBps()).isEqualTo(25);
+            assertThat(l.active()).isTrue();
+        });
+        assertThat(found.paths()).hasSize(12).contains(new DevicePath("GPU-0", "GPU-1", TopologyLevel.NODE, 18),
+                new DevicePath("GPU-3", "GPU-0", TopologyLevel.SYSTEM, 18));
+    }
+
+    @Test
+    void groupsDirectNvLinksIntoPairsAndLeavesTheLoneGpuOut() {
+        RecordedNvml nvml = new RecordedNvml();
+        for (int gpu = 0; gpu < 3; gpu++) {
+            nvml.devices.add(synthetic(gpu));
+        }
+        for (int gpu = 0; gpu < 2; gpu++) {
+            RecordedNvml.Device device = nvml.devices.get(gpu);
+            device.nvLinkActive = new ArrayList<>(List.of(true, true, true, true, false));
+            for (int link = 0; link < 4; link++) {
+                device.remotePci.put(link, nvml.devices.get(1 - gpu).pci);
+                device.remoteType.put(link, Nvml.NVLINK_DEVICE_GPU);
+            }
+        }
+        nvml.devices.get(2).nvLinkActive = new ArrayList<>(List.of(false, false));
+        nvml.topology.put("0-1", Nvml.TOPOLOGY_HOSTBRIDGE);
+        nvml.topology.put("0-2", Nvml.TOPOLOGY_SYSTEM);
+        nvml.topology.put("1-2", Nvml.TOPOLOGY_SYSTEM);
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.interconnects()).singleElement().satisfies(f -> {
+            assertThat(f.members()).isEqualTo(Set.of("GPU-0", "GPU-1"));
+            assertThat(f.technology()).isEqualTo("NVLink");
+        });
+        assertThat(found.accelerators().get(2).interconnectDomain()).isNull();
+        assertThat(found.accelerators().get(2).links()).extracting(DeviceLink::active).containsOnly(false);
+        assertThat(found.accelerators().get(0).links().get(0))
+                .isEqualTo(new DeviceLink(0, "0000:11:00.0", "GPU", 25, true));
+        assertThat(found.accelerators().get(0).linkBandwidthGBps()).isEqualTo(100);
+        assertThat(found.paths()).contains(new DevicePath("GPU-0", "GPU-1", TopologyLevel.HOSTBRIDGE, 4),
+                new DevicePath("GPU-1", "GPU-0", TopologyLevel.HOSTBRIDGE, 4),
+                new DevicePath("GPU-0", "GPU-2", TopologyLevel.SYSTEM, 0));
+    }
+
+    private static RecordedNvml.Device synthetic(int index) {
+        RecordedNvml.Device device = new RecordedNvml.Device();
+        device.name = "NVIDIA H100 80GB HBM3";
+        device.uuid = "GPU-" + index;
+        device.pci = new Nvml.PciInfo(String.format("00000000:%02X:00.0", 0x10 + index), 0, 0x10 + index, 0, 0, 0);
+        device.memory = new Nvml.MemoryInfo(81559L << 20, 0, 0);
+        device.cc = new int[] {9, 0};
+        return device;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.strata.provider.nvidia.nvml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.SourceUnavailableException;
+import dev.strata.provider.nvidia.device.XidLog;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link NvmlSource}: lazy loading, unavailability, deadlines, sampling and XIDs, over {@link RecordedNvml}. */
+class NvmlSourceTest {
+
+    @TempDir
+    Path noSysfs;
+
+    private NvmlSource source(NvmlSource.Loader loader, XidLog xids) {
+        return new NvmlSource(loader, xids, new PciSysfs(noSysfs), Clock.systemUTC());
+    }
+
+    private static DiscoveryContext deadline(Duration timeout) {
+        return DiscoveryContext.withTimeout("test", timeout);
+    }
+
+    @Test
+    void aMissingLibraryMakesTheSourceUnavailable() {
+        try (NvmlSource source = source(() -> {
+            throw new SourceUnavailableException("NVML library not loadable (libnvidia-ml.so.1: not found)");
+        }, new XidLog(Clock.systemUTC()))) {
+            assertThatThrownBy(() -> source.discover(deadline(Duration.ofSeconds(5))))
+                    .isInstanceOf(SourceUnavailableException.class).hasMessageContaining("libnvidia-ml.so.1");
+            assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
+        }
+    }
+
+    @Test
+    void aDriverThatIsNotLoadedMakesTheSourceUnavailable() {
+        RecordedNvml nvml = new RecordedNvml();
+        nvml.initCode = NvmlErrors.DRIVER_NOT_LOADED;
+        try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
+            assertThatThrownBy(() -> source.discover(deadline(Duration.ofSeconds(5))))
+                    .isInstanceOf(SourceUnavailableException.class).hasMessageContaining("NVML_ERROR_DRIVER_NOT_LOADED");
+        }
+    }
+
+    @Test
+    void otherInitialisationErrorsAreFailuresNamingTheNvmlError() {
+        RecordedNvml nvml = new RecordedNvml();
+        nvml.initCode = 999;
+        try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
+            assertThatThrownBy(() -> source.discover(deadline(Duration.ofSeconds(5))))
+                    .isInstanceOf(ProviderFailureException.class).hasMessageContaining("nvmlInit_v2").hasMessageContaining("NVML_ERROR_UNKNOWN");
+        }
+    }
+
+    @Test
+    void aHangingLibraryCannotHoldDiscoveryPastTheDeadline() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.initDelayMillis = 5_000;
+        try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> source.discover(deadline(Duration.ofMillis(300))))
+                    .isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("NVML discovery");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void discoversSamplesAndTurnsXidEventsIntoHealth() throws Exception {
+        RecordedNvml nvml = RecordedNvml.h200();
+        XidLog xids = new XidLog(Clock.systemUTC());
+        NvmlSource source = source(() -> nvml, xids);
+        assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
+
+        DiscoveredGpus found = source.discover(deadline(Duration.ofSeconds(5)));
+        assertThat(found.accelerators()).hasSize(1);
+        assertThat(found.accelerators().get(0).health()).isEqualTo(Health.OK);
+
+        List<GpuSample> samples = source.sample(Duration.ofSeconds(1));
+        assertThat(samples).singleElement().satisfies(s -> {
+            assertThat(s.acceleratorId()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+            assertThat(s.powerWatts()).isEqualTo(115.752);
+        });
+
+        nvml.xids.add(new Nvml.XidEvent(0, 48));
+        source.sample(Duration.ofSeconds(1));
+        assertThat(xids.recent("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444")).containsExactly(48);
+        Health health = source.discover(deadline(Duration.ofSeconds(5))).accelerators().get(0).health();
+        assertThat(health.status()).isEqualTo(Health.Status.FAILED);
+        assertThat(health.reasons()).contains("XID 48 reported");
+
+        source.close();
+        assertThat(nvml.closed).isTrue();
+        assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.strata.provider.nvidia.smi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.provider.nvidia.Fixtures;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code nvidia-smi mig -lgip} and {@code -lgipp} captured on a real H200 and H100, read in place. */
+class MigProfileParserTest {
+
+    private static final long GIB = 1L << 30;
+
+    private static List<PartitionProfile> profiles(String machine) {
+        Path dir = Fixtures.nvidia(machine);
+        Map<Integer, List<PartitionProfile>> byGpu = MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")),
+                Fixtures.text(dir.resolve("mig-lgipp.txt")));
+        assertThat(byGpu).containsOnlyKeys(0);
+        return byGpu.get(0);
+    }
+
+    @Test
+    void readsTheSevenH200Profiles() {
+        List<PartitionProfile> profiles = profiles("h200-vm");
+
+        assertThat(profiles).extracting(PartitionProfile::name)
+                .containsExactly("1g.18gb", "1g.18gb+me", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb");
+        assertThat(profiles).extracting(PartitionProfile::profileId).containsExactly(19, 20, 15, 14, 9, 5, 0);
+        assertThat(profiles).extracting(PartitionProfile::maxInstances).containsExactly(7, 1, 4, 3, 2, 1, 1);
+        assertThat(profiles).extracting(PartitionProfile::multiprocessors).containsExactly(16, 16, 26, 32, 60, 64, 132);
+        assertThat(profiles).extracting(PartitionProfile::computeSlices).containsExactly(1, 1, 1, 2, 3, 4, 7);
+        assertThat(profiles).extracting(PartitionProfile::totalSlices).containsOnly(7);
+        assertThat(profiles).extracting(PartitionProfile::memoryBytes)
+                .containsExactly(16 * GIB, 16 * GIB, 65 * GIB / 2, 65 * GIB / 2, 279 * GIB / 4, 279 * GIB / 4, 140 * GIB);
+
+        PartitionProfile oneG = profiles.get(0);
+        assertThat(oneG.placements()).containsExactly(0, 1, 2, 3, 4, 5, 6);
+        assertThat(oneG.placementSize()).isEqualTo(1);
+        PartitionProfile oneG35 = profiles.get(2);
+        assertThat(oneG35.placements()).containsExactly(0, 2, 4, 6);
+        assertThat(oneG35.placementSize()).isEqualTo(2);
+        assertThat(profiles.get(3).placements()).containsExactly(0, 2, 4);
+        assertThat(profiles.get(4).placements()).containsExactly(0, 4);
+        assertThat(profiles.get(4).placementSize()).isEqualTo(4);
+        // "Placement : {0}:4" and "Placement : {0}:8": the single-slot form
+        assertThat(profiles.get(5).placements()).containsExactly(0);
+        assertThat(profiles.get(5).placementSize()).isEqualTo(4);
+        assertThat(profiles.get(6).placements()).containsExactly(0);
+        assertThat(profiles.get(6).placementSize()).isEqualTo(8);
+        assertThat(profiles.get(6).fraction()).isEqualTo(1.0);
+    }
+
+    @Test
+    void readsTheSevenH100ProfilesFrom1g10gbTo7g80gb() {
+        List<PartitionProfile> profiles = profiles("h100-vm");
+
+        assertThat(profiles).extracting(PartitionProfile::name)
+                .containsExactly("1g.10gb", "1g.10gb+me", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb");
+        assertThat(profiles).extracting(PartitionProfile::profileId).containsExactly(19, 20, 15, 14, 9, 5, 0);
+        // 9.75, 19.62 (nvidia-smi's rounding of 19.625), 39.50 and 79.25 GiB
+        assertThat(profiles.get(0).memoryBytes()).isEqualTo(39 * GIB / 4);
+        assertThat(profiles.get(2).memoryBytes()).isEqualTo((long) (19.62 * GIB));
+        assertThat(profiles.get(4).memoryBytes()).isEqualTo(79 * GIB / 2);
+        assertThat(profiles.get(6).memoryBytes()).isEqualTo(317 * GIB / 4);
+        assertThat(profiles.get(6).multiprocessors()).isEqualTo(132);
+        assertThat(profiles.get(6).placementSize()).isEqualTo(8);
+    }
+
+    @Test
+    void toleratesAMissingPlacementListAndADeviceWithoutMig() {
+        Path dir = Fixtures.nvidia("h200-vm");
+
+        assertThat(MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), null).get(0))
+                .allSatisfy(p -> assertThat(p.placements()).isEmpty());
+        assertThat(MigProfileParser.parse("No MIG-supported devices found.", null)).isEmpty();
+    }
+}

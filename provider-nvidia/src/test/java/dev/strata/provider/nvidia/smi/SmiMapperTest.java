@@ -1,0 +1,102 @@
+package dev.strata.provider.nvidia.smi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.provider.nvidia.Fixtures;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Everything the nvidia-smi commands printed on the real H200 and H100, mapped to Strata's model. */
+class SmiMapperTest {
+
+    static DiscoveredGpus mapCaptured(String machine, PciSysfs sysfs) {
+        Path dir = Fixtures.nvidia(machine);
+        SmiLog log = SmiXmlParser.parse(Fixtures.bytes(dir.resolve("nvidia-smi-q.xml")));
+        Map<String, String> ccs = new HashMap<>();
+        QueryCsv.parse(Fixtures.text(dir.resolve("query.csv"))).forEach(row -> ccs.put(row.get("uuid"), row.get("compute_cap")));
+        return SmiMapper.map(log, ccs, TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), sysfs);
+    }
+
+    @Test
+    void mapsTheH200(@TempDir Path noSysfs) {
+        DiscoveredGpus found = mapCaptured("h200-vm", new PciSysfs(noSysfs));
+
+        assertThat(found.source()).isEqualTo("nvidia-smi");
+        assertThat(found.accelerators()).hasSize(1);
+        assertThat(found.interconnects()).isEmpty();
+        assertThat(found.paths()).isEmpty();
+        Accelerator gpu = found.accelerators().get(0);
+        assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.vendor()).isEqualTo("NVIDIA");
+        assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+        assertThat(gpu.memoryBytes()).isEqualTo(143771L << 20).isEqualTo(150754820096L);
+        assertThat(gpu.computeCapability()).isEqualTo("9.0");
+        assertThat(gpu.pciAddress()).isEqualTo("0000:00:06.0");
+        assertThat(gpu.nodeId()).isNull();
+        assertThat(gpu.numaNode()).isZero();
+        assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.parseList("0-15"));
+        assertThat(gpu.pcie()).isEqualTo(new PciLink(32, 16, 32, 16));
+        assertThat(gpu.pcie().currentGeneration()).isEqualTo(5);
+        assertThat(gpu.links()).isEmpty();
+        assertThat(gpu.interconnectDomain()).isNull();
+        assertThat(gpu.linkBandwidthGBps()).isZero();
+        assertThat(gpu.partitionProfiles()).hasSize(7);
+        assertThat(gpu.partitionProfiles().get(0).name()).isEqualTo("1g.18gb");
+        assertThat(gpu.partitioningEnabled()).isFalse();
+        assertThat(gpu.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+        assertThat(gpu.attributes()).containsEntry("serial", "1653724063754").containsEntry("driverVersion", "580.159.04")
+                .containsEntry("cudaVersion", "13.0").containsEntry("vbiosVersion", "96.00.A5.00.1A")
+                .containsEntry("eccMode", "Enabled").containsEntry("migModePending", "Disabled")
+                .containsEntry("source", "nvidia-smi").doesNotContainKey("gpuNumaNode");
+    }
+
+    @Test
+    void mapsTheH100(@TempDir Path noSysfs) {
+        Accelerator gpu = mapCaptured("h100-vm", new PciSysfs(noSysfs)).accelerators().get(0);
+
+        assertThat(gpu.model()).isEqualTo("NVIDIA H100 80GB HBM3");
+        assertThat(gpu.memoryBytes()).isEqualTo(81559L << 20).isEqualTo(85520809984L);
+        assertThat(gpu.computeCapability()).isEqualTo("9.0");
+        assertThat(gpu.partitionProfiles()).extracting(p -> p.name())
+                .containsExactly("1g.10gb", "1g.10gb+me", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb");
+        assertThat(gpu.power().enforcedWatts()).isEqualTo(700);
+    }
+
+    @Test
+    void fallsBackToSysfsForLocalityAndReadsNvLinkStatus(@TempDir Path sysfs) throws Exception {
+        Path device = Files.createDirectories(sysfs.resolve("0000:00:06.0"));
+        Files.writeString(device.resolve("numa_node"), "1\n");
+        Files.writeString(device.resolve("local_cpulist"), "8-15\n");
+        Path dir = Fixtures.nvidia("h200-vm");
+        SmiLog log = SmiXmlParser.parse(Fixtures.bytes(dir.resolve("nvidia-smi-q.xml")));
+        String uuid = log.gpus().get(0).uuid();
+        Map<String, List<DeviceLink>> links = NvLinkStatusParser.parse("GPU 0: NVIDIA H200 (UUID: " + uuid + ")\n"
+                + "\t Link 0: 26.562 GB/s\n\t Link 1: <inactive>\n");
+
+        Accelerator gpu = SmiMapper.map(log, Map.of(), null, Map.of(), links, new PciSysfs(sysfs)).accelerators().get(0);
+
+        assertThat(gpu.numaNode()).isEqualTo(1);
+        assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.parseList("8-15"));
+        assertThat(gpu.computeCapability()).isNull();
+        assertThat(gpu.partitionProfiles()).isEmpty();
+        assertThat(gpu.links()).containsExactly(new DeviceLink(0, null, null, 26.562, true), new DeviceLink(1, null, null, 0, false));
+        assertThat(gpu.linkBandwidthGBps()).isEqualTo(26.562);
+        assertThat(gpu.interconnectDomain()).isEqualTo("nvlink:" + uuid);
+    }
+}

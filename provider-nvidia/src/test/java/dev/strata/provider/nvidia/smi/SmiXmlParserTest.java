@@ -1,0 +1,100 @@
+package dev.strata.provider.nvidia.smi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.provider.nvidia.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nvidia-smi -q -x} captured on a real H200 and a real H100, read in place. */
+class SmiXmlParserTest {
+
+    @Test
+    void readsEveryFieldOfTheH200() {
+        SmiLog log = SmiXmlParser.parse(Fixtures.bytes(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml")));
+
+        assertThat(log.driverVersion()).isEqualTo("580.159.04");
+        assertThat(log.cudaVersion()).isEqualTo("13.0");
+        assertThat(log.gpus()).hasSize(1);
+        SmiGpu gpu = log.gpus().get(0);
+        assertThat(gpu.index()).isZero();
+        assertThat(gpu.productName()).isEqualTo("NVIDIA H200");
+        assertThat(gpu.uuid()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.serial()).isEqualTo("1653724063754");
+        assertThat(gpu.vbiosVersion()).isEqualTo("96.00.A5.00.1A");
+        assertThat(gpu.pciBusId()).isEqualTo("00000000:00:06.0");
+        assertThat(gpu.memoryTotalMiB()).isEqualTo(143771);
+        assertThat(gpu.migCurrent()).isFalse();
+        assertThat(gpu.migPending()).isFalse();
+        assertThat(gpu.eccCurrent()).isEqualTo("Enabled");
+        assertThat(gpu.pcieGenCurrent()).isEqualTo(5);
+        assertThat(gpu.pcieGenMax()).isEqualTo(5);
+        assertThat(gpu.pcieWidthCurrent()).isEqualTo(16);
+        assertThat(gpu.pcieWidthMax()).isEqualTo(16);
+        assertThat(gpu.powerEnforcedWatts()).isEqualTo(700.0);
+        assertThat(gpu.powerRequestedWatts()).isEqualTo(700.0);
+        assertThat(gpu.powerDefaultWatts()).isEqualTo(700.0);
+        assertThat(gpu.powerMinWatts()).isEqualTo(200.0);
+        assertThat(gpu.powerMaxWatts()).isEqualTo(700.0);
+        assertThat(gpu.throttleReasons()).containsExactly("GPU_IDLE");
+        assertThat(gpu.retiredPagesPending()).isNull();
+        assertThat(gpu.remappedRowsPending()).isFalse();
+        assertThat(gpu.remappingFailed()).isFalse();
+        assertThat(gpu.gpuUtilisation()).isZero();
+        assertThat(gpu.memoryUtilisation()).isZero();
+        assertThat(gpu.memoryUsedMiB()).isZero();
+        assertThat(gpu.powerDrawWatts()).isEqualTo(131.44);
+        assertThat(gpu.temperatureCelsius()).isEqualTo(42);
+        assertThat(gpu.smClockMHz()).isEqualTo(1980);
+        assertThat(gpu.eccVolatileCorrected()).isZero();
+        assertThat(gpu.eccVolatileUncorrected()).isZero();
+    }
+
+    @Test
+    void readsTheH100() {
+        SmiLog log = SmiXmlParser.parse(Fixtures.bytes(Fixtures.nvidia("h100-vm").resolve("nvidia-smi-q.xml")));
+
+        SmiGpu gpu = log.gpus().get(0);
+        assertThat(gpu.productName()).isEqualTo("NVIDIA H100 80GB HBM3");
+        assertThat(gpu.uuid()).isEqualTo("GPU-a8ab3d52-bf7f-f80b-a39e-bd0ae17afd44");
+        assertThat(gpu.serial()).isEqualTo("1752624024018");
+        assertThat(gpu.vbiosVersion()).isEqualTo("96.00.DA.00.0C");
+        assertThat(gpu.memoryTotalMiB()).isEqualTo(81559);
+        assertThat(gpu.pciBusId()).isEqualTo("00000000:00:06.0");
+        assertThat(gpu.migCurrent()).isFalse();
+        assertThat(gpu.powerEnforcedWatts()).isEqualTo(700.0);
+        assertThat(gpu.pcieGenMax()).isEqualTo(5);
+        assertThat(gpu.pcieWidthMax()).isEqualTo(16);
+        assertThat(log.driverVersion()).isEqualTo("580.159.04");
+    }
+
+    @Test
+    void neverLoadsTheDtdOrExternalEntities(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("secret.txt");
+        Files.writeString(secret, "TOP-SECRET");
+        String xml = "<?xml version=\"1.0\" ?>\n<!DOCTYPE nvidia_smi_log SYSTEM \"" + dir.resolve("missing.dtd").toUri() + "\" [\n"
+                + "  <!ENTITY leak SYSTEM \"" + secret.toUri() + "\">\n]>\n"
+                + "<nvidia_smi_log><driver_version>1</driver_version><gpu id=\"0\"><product_name>&leak;</product_name>"
+                + "<uuid>GPU-x</uuid></gpu></nvidia_smi_log>";
+
+        SmiLog log;
+        try {
+            log = SmiXmlParser.parse(xml.getBytes(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException refused) {
+            return; // refusing the document is as safe as not expanding the entity
+        }
+        assertThat(log.gpus().get(0).productName()).isNull();
+    }
+
+    @Test
+    void rejectsWhatIsNotAnNvidiaSmiLog() {
+        assertThatThrownBy(() -> SmiXmlParser.parse("<html/>".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nvidia_smi_log");
+        assertThatThrownBy(() -> SmiXmlParser.parse("NVIDIA-SMI has failed".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not well-formed");
+    }
+}
