@@ -62,6 +62,8 @@ final class KarafOptions {
         options.add(systemProperty("strata.itest.reports").value(reports.getAbsolutePath()));
         options.add(systemProperty("strata.itest.baremetal.jar").value(
                 reactorFile("provider-baremetal/target/provider-baremetal-" + version() + ".jar").getAbsolutePath()));
+        options.add(systemProperty("strata.itest.nvidia.jar").value(
+                reactorFile("provider-nvidia/target/provider-nvidia-" + version() + ".jar").getAbsolutePath()));
         return options;
     }
 

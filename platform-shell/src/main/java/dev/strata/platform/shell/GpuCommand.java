@@ -1,0 +1,130 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.DeviceLink;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:gpu <uuid>}: one accelerator in detail with its latest telemetry samples. */
+@Service
+@Command(scope = "strata", name = "gpu", description = "Shows one GPU in detail: PCIe, power limits, MIG profiles, NVLinks, health and the latest samples.")
+public class GpuCommand implements Action {
+
+    @Reference(optional = true)
+    Inventory inventory;
+
+    @Reference(optional = true)
+    Telemetry telemetry;
+
+    @Argument(index = 0, name = "id", description = "The GPU's id (UUID; see strata:gpus)", required = true)
+    @Completion(GpuIdCompleter.class)
+    String id;
+
+    @Option(name = "-s", aliases = "--samples", description = "How many recent samples to show")
+    int samples = 10;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        List<Node> nodes = Services.require(inventory, "inventory").snapshot().nodes();
+        Accelerator a = null;
+        Node on = null;
+        for (Node n : nodes) {
+            for (Accelerator x : n.accelerators()) {
+                if (x.id().equals(id)) {
+                    a = x;
+                    on = n;
+                }
+            }
+        }
+        if (a == null) {
+            List<String> ids = nodes.stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id).limit(10).toList();
+            throw new IllegalArgumentException("no GPU '" + id + "'" + (ids.isEmpty() ? "; the inventory has no GPUs" : "; known GPUs: " + String.join(", ", ids)
+                    + (ids.size() == 10 ? ", ..." : "")));
+        }
+        PrintStream out = System.out;
+        out.printf("GPU           %s%n", a.id());
+        out.printf("Model         %s (%s), compute capability %s%n", a.model(), Format.orDash(a.vendor()), Format.orDash(a.computeCapability()));
+        out.printf("Node          %s, PCI %s, NUMA %s, CPUs %s%n", on.id(), Format.orDash(a.pciAddress()), a.numaNode() < 0 ? "-" : a.numaNode(),
+                Format.orDash(a.cpuAffinity()));
+        out.printf("Memory        %s%n", Format.bytes(a.memoryBytes()));
+        if (a.pcie() != null) {
+            out.printf("PCIe          gen%d x%d (max gen%d x%d)%n", a.pcie().currentGeneration(), a.pcie().currentWidth(), a.pcie().maxGeneration(),
+                    a.pcie().maxWidth());
+        }
+        out.printf(Locale.ROOT, "Power limit   %.0f W enforced, default %.0f W, range %.0f-%.0f W%n", a.power().enforcedWatts(), a.power().defaultWatts(),
+                a.power().minWatts(), a.power().maxWatts());
+        out.printf("NVLink        %s%n", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
+                + String.format(Locale.ROOT, ", %.0f GB/s per direction", a.linkBandwidthGBps()));
+        out.printf("MIG           %s%n", GpusCommand.mig(a));
+        out.printf("Health        %s%s%n", a.health().status(), a.health().reasons().isEmpty() ? "" : ": " + String.join("; ", a.health().reasons()));
+        for (Map.Entry<String, String> e : a.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            out.printf("%-13s %s%n", e.getKey(), e.getValue());
+        }
+        if (!a.partitionProfiles().isEmpty()) {
+            out.println();
+            out.println("MIG profiles");
+            ShellTable t = table("PROFILE", "ID", "INSTANCES", "MEMORY", "SMS", "SLICES", "PLACEMENTS");
+            for (PartitionProfile p : a.partitionProfiles()) {
+                t.addRow().addContent(p.name(), p.profileId(), p.maxInstances(), Format.bytes(p.memoryBytes()), p.multiprocessors(),
+                        p.computeSlices() + "/" + p.totalSlices(), p.placements().isEmpty() ? "-"
+                                : p.placements().stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")) + ":" + p.placementSize());
+            }
+            t.print(out, !noFormat);
+        }
+        if (!a.links().isEmpty()) {
+            out.println();
+            out.println("NVLinks");
+            ShellTable t = table("LINK", "PEER", "KIND", "BANDWIDTH", "ACTIVE");
+            for (DeviceLink l : a.links()) {
+                t.addRow().addContent(l.index(), Format.orDash(l.peerPciAddress()), Format.orDash(l.peerKind()),
+                        String.format(Locale.ROOT, "%.0f GB/s", l.bandwidthGBps()), l.active() ? "yes" : "no");
+            }
+            t.print(out, !noFormat);
+        }
+        List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
+        out.println();
+        if (recent.isEmpty()) {
+            out.println("No telemetry samples (yet).");
+            return null;
+        }
+        out.println("Latest samples");
+        ShellTable t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
+        for (GpuSample s : recent) {
+            t.addRow().addContent(s.at(), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
+                    s.memoryUsedBytes() < 0 ? "-" : Format.bytes(s.memoryUsedBytes()),
+                    s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
+                    s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),
+                    s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),
+                    s.eccCorrected() < 0 ? "-" : s.eccCorrected(), s.eccUncorrected() < 0 ? "-" : s.eccUncorrected());
+        }
+        t.print(out, !noFormat);
+        return null;
+    }
+
+    private static ShellTable table(String... columns) {
+        ShellTable table = new ShellTable();
+        for (String c : columns) {
+            table.column(c);
+        }
+        return table;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:gpus}: every accelerator, node by node, with its latest telemetry. */
+@Service
+@Command(scope = "strata", name = "gpus", description = "Lists the GPUs of every node with model, memory, MIG, NVLink domain and live utilisation and power.")
+public class GpusCommand implements Action {
+
+    @Reference(optional = true)
+    Inventory inventory;
+
+    @Reference(optional = true)
+    Telemetry telemetry;
+
+    @Option(name = "-n", aliases = "--node", description = "Only the GPUs of this node")
+    String node;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        Map<String, GpuSample> samples = telemetry == null ? Map.of()
+                : telemetry.latestGpuSamples().stream().collect(Collectors.toMap(GpuSample::acceleratorId, Function.identity(), (a, b) -> b));
+        ShellTable table = new ShellTable();
+        for (String c : new String[] {"NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH"}) {
+            table.column(c);
+        }
+        int count = 0;
+        for (Node n : Services.require(inventory, "inventory").snapshot().nodes()) {
+            if (node != null && !node.equals(n.id())) {
+                continue;
+            }
+            for (Accelerator a : n.accelerators()) {
+                Optional<GpuSample> s = Optional.ofNullable(samples.get(a.id()));
+                table.addRow().addContent(n.id(), a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
+                        Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
+                        s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
+                        s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
+                        s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
+                                + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
+                        s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
+                        a.health().status());
+                count++;
+            }
+        }
+        if (count == 0) {
+            System.out.println(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
+                    : "No GPUs on node " + node + ".");
+            return null;
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+
+    static String mig(Accelerator a) {
+        if (a.partitionProfiles().isEmpty()) {
+            return "no";
+        }
+        return (a.partitioningEnabled() ? "on" : "off") + " (" + a.partitionProfiles().size() + " profiles)";
+    }
+
+    static String pct(double value) {
+        return value < 0 ? "-" : String.format(Locale.ROOT, "%.0f %%", value);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PciLink;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.placement.ClauseEvidence;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class GpuAndPlacementCommandsTest {
+
+    static final String UUID = "GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444";
+
+    static Node gpuNode() {
+        Accelerator h200 = new Accelerator(UUID, "NVIDIA", "NVIDIA H200", 143771L << 20, "9.0", "0000:00:06.0", null, 0, CpuSet.parseList("0-15"),
+                new PciLink(32, 16, 32, 16), null, 0, List.of(),
+                List.of(new PartitionProfile("1g.18gb", 19, 7, 16L << 30, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1)), false,
+                new PowerLimits(700, 700, 200, 700), Health.OK, Map.of("driverVersion", "580.159.04"));
+        return Fixtures.node().withAccelerators(List.of(h200.onNode("baremetal:gpu1", 0)));
+    }
+
+    static Telemetry telemetry(GpuSample... samples) {
+        return new Telemetry() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return List.of(samples);
+            }
+
+            @Override
+            public Optional<GpuSample> latest(String acceleratorId) {
+                return latestGpuSamples().stream().filter(s -> s.acceleratorId().equals(acceleratorId)).findFirst();
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return latestGpuSamples().stream().filter(s -> s.acceleratorId().equals(acceleratorId)).limit(limit).toList();
+            }
+        };
+    }
+
+    private static List<String> cells(String line) {
+        return List.of(line.strip().split("\\s*\\t\\s*"));
+    }
+
+    @Test
+    void gpusListsModelMemoryMigAndLiveTelemetry() throws Exception {
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(gpuNode());
+        command.telemetry = telemetry(new GpuSample(UUID, Instant.now(), 97, 60, 80L << 30, 692, 61, 1980, Set.of("SW_POWER_CAP"), 0, 0));
+        command.noFormat = true;
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(lines).hasSize(1);
+        assertThat(cells(lines.get(0))).containsExactly("baremetal:gpu1", UUID, "NVIDIA H200", "140.4 GiB", "off (1 profiles)", "-", "0",
+                "97 %", "80.0 GiB", "692 W / 700 W", "61 C", "OK");
+    }
+
+    @Test
+    void gpusSaysSoWhenThereAreNone() throws Exception {
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        assertThat(CommandOutput.of(command::execute)).startsWith("No GPUs in the inventory");
+    }
+
+    @Test
+    void gpuShowsDetailAndSamples() throws Exception {
+        GpuCommand command = new GpuCommand();
+        command.inventory = Fixtures.inventory(gpuNode());
+        command.telemetry = telemetry(new GpuSample(UUID, Instant.parse("2026-11-27T05:00:00Z"), 97, 60, 80L << 30, 692, 61, 1980,
+                Set.of("SW_POWER_CAP"), 0, 0));
+        command.id = UUID;
+        command.noFormat = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(out).contains("PCIe          gen5 x16 (max gen5 x16)", "Power limit   700 W enforced, default 700 W, range 200-700 W",
+                "driverVersion 580.159.04");
+        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(
+                List.of("1g.18gb", "19", "7", "16.0 GiB", "16", "1/7", "{0,1,2,3,4,5,6}:1"),
+                List.of("2026-11-27T05:00:00Z", "97 %", "60 %", "80.0 GiB", "692 W", "61 C", "1980 MHz", "SW_POWER_CAP", "0", "0"));
+
+        command.id = "GPU-nope";
+        assertThatThrownBy(command::execute).hasMessage("no GPU 'GPU-nope'; known GPUs: " + UUID);
+    }
+
+    @Test
+    void placeExplainsBindingsEvidenceAndRejections() {
+        PlacementDecision d = new PlacementDecision("llm", "bank", true, true, null,
+                List.of(new MemberBinding("trainer", "fra-1-h100-01", "fra-1", List.of("g0", "g1"), 1, "fra-1-h100-01/nvlink", 0, "fra-1-ib",
+                        8000, 64L << 30, 1400, "rack-1")),
+                List.of(new ClauseEvidence("sovereignty.countries", "site fra-1 country=DE in [DE, FR]")),
+                List.of(new Rejection("trainer", "country US not in [DE, FR]", 48)), "placed 1 member on 1 node at fra-1", 7, 3, 92,
+                Duration.ofMillis(2));
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PlaceCommand.print(d, new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
+        String out = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(out).startsWith("Contract llm of tenant bank: would be placed (dry run, nothing reserved)");
+        assertThat(out).contains("  sovereignty.countries: site fra-1 country=DE in [DE, FR]", "Nodes not chosen",
+                "  trainer: 48 nodes: country US not in [DE, FR]", "Decided in 2.0 ms on inventory generation 7, ledger generation 3.");
+        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("trainer", "fra-1-h100-01", "fra-1", "g0,g1", "100%",
+                "fra-1-h100-01/nvlink", "0", "fra-1-ib", "8.0", "64.0 GiB", "1.4 kW"));
+    }
+}
