@@ -273,6 +273,7 @@ public final class OpenbReplay {
         List<Long> seeds = seeds("42..51");
         List<String> policies = List.of("random", "bestfit", "fgd", "strata");
         int threads = 1;
+        int warmup = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -286,9 +287,10 @@ public final class OpenbReplay {
                 case "--seeds" -> seeds = seeds(require(a, v));
                 case "--policies" -> policies = List.of(require(a, v).split(","));
                 case "--threads" -> threads = Integer.parseInt(require(a, v));
+                case "--warmup" -> warmup = Integer.parseInt(require(a, v));
                 case "-h", "--help" -> {
                     System.out.println("OpenbReplay [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51|42,43] "
-                            + "[--policies random,bestfit,fgd,strata] [--threads N]");
+                            + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -300,7 +302,7 @@ public final class OpenbReplay {
                 podCsvs.add(fixtures().resolve("openb_pod_list_" + t + ".csv"));
             }
         }
-        run(nodesCsv, podCsvs, seeds, policies, threads, System.out);
+        run(nodesCsv, podCsvs, seeds, policies, threads, warmup, System.out);
     }
 
     private static String require(String option, String value) {
@@ -325,13 +327,20 @@ public final class OpenbReplay {
         return out;
     }
 
-    /** Runs every trace x policy x seed and prints one table per trace. */
+    /**
+     * Runs every trace x policy x seed and prints one table per trace.
+     *
+     * @param threads replays run concurrently, each on one thread
+     * @param warmup rounds of the same replays run first and discarded, so that decisions/s are
+     *     measured with compiled code (the allocation ratios do not depend on it)
+     */
     public static Map<String, Map<String, List<Result>>> run(Path nodesCsv, List<Path> podCsvs, List<Long> seeds, List<String> policies, int threads,
-            PrintStream out) throws IOException, InterruptedException, ExecutionException {
+            int warmup, PrintStream out) throws IOException, InterruptedException, ExecutionException {
         List<NodeCapacity> nodes = readNodes(nodesCsv);
         long capacity = capacity(nodes);
-        out.printf(Locale.ROOT, "openb replay: %s, %d nodes, %d GPUs; seeds %s; %d thread(s); JVM %s%n", nodesCsv.getFileName(), nodes.size(),
-                capacity / Demand.WHOLE_GPU, seeds, threads, System.getProperty("java.vm.version"));
+        out.printf(Locale.ROOT, "openb replay: %s, %d nodes, %d GPUs; seeds %s; %d thread(s), %d warm-up round(s); JVM %s, %d CPUs%n",
+                nodesCsv.getFileName(), nodes.size(), capacity / Demand.WHOLE_GPU, seeds, threads, warmup, System.getProperty("java.vm.version"),
+                Runtime.getRuntime().availableProcessors());
         out.println("RNG: " + RNG);
         Map<String, Map<String, List<Result>>> all = new java.util.LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -342,6 +351,18 @@ public final class OpenbReplay {
                 Map<Long, List<Demand>> workloads = new HashMap<>();
                 for (long seed : seeds) {
                     workloads.put(seed, inflate(pods, capacity, seed));
+                }
+                for (int round = 0; round < warmup; round++) {
+                    List<Future<Result>> discarded = new ArrayList<>();
+                    for (String p : policies) {
+                        for (long seed : seeds) {
+                            List<Demand> w = workloads.get(seed);
+                            discarded.add(pool.submit(() -> replay(nodes, w, policy(p, nodes, pods, seed), seed)));
+                        }
+                    }
+                    for (Future<Result> f : discarded) {
+                        f.get();
+                    }
                 }
                 Map<String, List<Future<Result>>> futures = new java.util.LinkedHashMap<>();
                 long wallStart = System.nanoTime();
