@@ -15,6 +15,7 @@ import java.util.Objects;
 public final class NodeCapacity {
 
     private final String id;
+    private final String group;
     private final String model;
     private final long cpuTotalMilli;
     private final long memoryTotalMiB;
@@ -54,6 +55,7 @@ public final class NodeCapacity {
             }
         }
         this.id = id;
+        this.group = "";
         this.model = gpuDomains.length == 0 ? null : model;
         this.cpuTotalMilli = cpuMilli;
         this.memoryTotalMiB = memoryMiB;
@@ -64,8 +66,9 @@ public final class NodeCapacity {
         this.memoryFreeMiB = memoryMiB;
     }
 
-    private NodeCapacity(NodeCapacity other) {
+    private NodeCapacity(NodeCapacity other, String group) {
         this.id = other.id;
+        this.group = group;
         this.model = other.model;
         this.cpuTotalMilli = other.cpuTotalMilli;
         this.memoryTotalMiB = other.memoryTotalMiB;
@@ -86,11 +89,28 @@ public final class NodeCapacity {
 
     /** An independent copy in the same state. */
     public NodeCapacity copy() {
-        return new NodeCapacity(this);
+        return new NodeCapacity(this, group);
+    }
+
+    /**
+     * A copy in the same state that belongs to a placement group. A {@link Packer} never puts nodes
+     * of different groups in one class, and a decision can be limited to some groups: this is how
+     * the filters that look at more than capacity (country, jurisdiction, tenant, isolation) select
+     * nodes. Group a node by everything such filters look at.
+     *
+     * @param group any label, "" (the default) for none
+     */
+    public NodeCapacity inGroup(String group) {
+        return new NodeCapacity(this, java.util.Objects.requireNonNull(group, "group"));
     }
 
     public String id() {
         return id;
+    }
+
+    /** The placement group, "" for none ({@link #inGroup}). */
+    public String group() {
+        return group;
     }
 
     /** The GPU model, null for a node without GPUs. */
@@ -280,7 +300,7 @@ public final class NodeCapacity {
 
     @Override
     public String toString() {
-        return "NodeCapacity[" + id + " " + model + " cpu " + cpuFreeMilli + "/" + cpuTotalMilli + "m, mem " + memoryFreeMiB + "/" + memoryTotalMiB
+        return "NodeCapacity[" + id + (group.isEmpty() ? "" : " group " + group) + " " + model + " cpu " + cpuFreeMilli + "/" + cpuTotalMilli + "m, mem " + memoryFreeMiB + "/" + memoryTotalMiB
                 + "MiB, gpu free " + Arrays.toString(gpuFree) + (hasDomains() ? " domains " + Arrays.toString(gpuDomain) : "") + "]";
     }
 

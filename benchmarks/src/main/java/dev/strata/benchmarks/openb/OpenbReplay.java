@@ -1,0 +1,469 @@
+package dev.strata.benchmarks.openb;
+
+import dev.strata.platform.core.placement.packing.BestFitPolicy;
+import dev.strata.platform.core.placement.packing.Demand;
+import dev.strata.platform.core.placement.packing.FragmentationGradientPolicy;
+import dev.strata.platform.core.placement.packing.NodeCapacity;
+import dev.strata.platform.core.placement.packing.Packer;
+import dev.strata.platform.core.placement.packing.PackingPolicy;
+import dev.strata.platform.core.placement.packing.RandomPolicy;
+import dev.strata.platform.core.placement.packing.StrataPackingPolicy;
+import dev.strata.platform.core.placement.packing.WorkloadProfile;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Replays Alibaba's openb GPU-cluster trace with the protocol of the FGD paper (USENIX ATC'23) and
+ * prints the GPU allocation ratio per policy at 100/110/120/130% arrived demand, next to the
+ * published means, with decisions per second.
+ *
+ * <p>Protocol (shared/fixtures/openb/EXPECTED.md): the cluster is openb_node_list_gpu_node.csv; per
+ * seed, pods are drawn uniformly at random with replacement from the pod list with a
+ * {@code java.util.Random(seed)} ({@code nextInt(size)}) and appended until the next one would push
+ * the total GPU request past 1.3 x the cluster's milli-GPU; the list is then shuffled with
+ * {@code Collections.shuffle(list, sameRandom)}. Pods arrive one at a time and never leave; a pod that
+ * fits nowhere is skipped. The allocation ratio (allocated milli-GPU / cluster milli-GPU) is read the
+ * first time the arrived GPU request reaches 100, 110 and 120% of the capacity, and at the end of the
+ * workload for 130% (the workload stops just below it by construction).
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.openb.OpenbReplay \
+ *     [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51] [--policies random,bestfit,fgd,strata] [--threads 1]
+ * </pre>
+ * Defaults: the fixtures in place under {@code ${strata.fixtures}/openb} (system property
+ * {@code strata.fixtures}, else {@code ../shared/fixtures} relative to the working directory, the
+ * project root) and all five pod lists there.
+ */
+public final class OpenbReplay {
+
+    /** Arrived-demand levels at which the allocation ratio is read, as fractions of capacity. */
+    public static final double[] LEVELS = {1.0, 1.1, 1.2, 1.3};
+    /** Workload inflation: total GPU request up to this multiple of the capacity. */
+    public static final double INFLATION = 1.3;
+    public static final String RNG = "java.util.Random(seed): nextInt(pods) with replacement, then Collections.shuffle(workload, same Random)";
+
+    /**
+     * Published means (EXPECTED.md): per trace, {Random, BestFit, FGD} at 100% then at 130%.
+     */
+    static final Map<String, double[]> PUBLISHED = Map.of(
+            "default", new double[] {86.30, 92.86, 95.23, 87.47, 93.08, 95.39},
+            "cpu050", new double[] {89.02, 93.56, 95.00, 91.24, 93.79, 95.21},
+            "gpushare40", new double[] {84.86, 91.44, 93.96, 86.00, 91.69, 94.15},
+            "gpuspec10", new double[] {86.26, 93.10, 94.66, 87.43, 93.30, 94.95},
+            "multigpu20", new double[] {86.92, 93.73, 95.53, 88.69, 93.93, 95.65});
+
+    /** The outcome of one replay. */
+    public record Result(String policy, long seed, double[] allocationPercent, int pods, int placed, int failed, long nanos, long evaluations) {
+        public double decisionsPerSecond() {
+            return pods / (nanos / 1e9);
+        }
+    }
+
+    private OpenbReplay() {
+    }
+
+    /** The fixtures folder of the openb data: {@code ${strata.fixtures}/openb}. */
+    public static Path fixtures() {
+        return Path.of(System.getProperty("strata.fixtures", "../shared/fixtures")).resolve("openb");
+    }
+
+    /** Nodes from a node list (sn, cpu_milli, memory_mib, gpu, model); GPUs have no domain. */
+    public static List<NodeCapacity> readNodes(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        Map<String, Integer> col = header(lines.get(0), csv, "sn", "cpu_milli", "memory_mib", "gpu", "model");
+        List<NodeCapacity> nodes = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            try {
+                int gpus = Integer.parseInt(f[col.get("gpu")].trim());
+                String model = f[col.get("model")].trim();
+                nodes.add(new NodeCapacity(f[col.get("sn")].trim(), gpus == 0 ? null : model,
+                        Long.parseLong(f[col.get("cpu_milli")].trim()), Long.parseLong(f[col.get("memory_mib")].trim()), gpus));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return nodes;
+    }
+
+    /**
+     * Demands from a pod list (name, cpu_milli, memory_mib, num_gpu, gpu_milli and, optionally,
+     * gpu_spec: allowed models separated by '|', empty for any). GPU request: {@code num_gpu} whole
+     * GPUs when {@code num_gpu > 1}, else {@code gpu_milli} of one GPU.
+     */
+    public static List<Demand> readPods(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        Map<String, Integer> col = header(lines.get(0), csv, "cpu_milli", "memory_mib", "num_gpu", "gpu_milli");
+        Integer specCol = col.get("gpu_spec");
+        List<Demand> pods = new ArrayList<>();
+        Map<Demand, Demand> shared = new HashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            try {
+                long cpu = Long.parseLong(f[col.get("cpu_milli")].trim());
+                long mem = Long.parseLong(f[col.get("memory_mib")].trim());
+                int num = Integer.parseInt(f[col.get("num_gpu")].trim());
+                int milli = Integer.parseInt(f[col.get("gpu_milli")].trim());
+                Set<String> models = new LinkedHashSet<>();
+                if (specCol != null && specCol < f.length) {
+                    for (String m : f[specCol].split("\\|")) {
+                        if (!m.isBlank() && !m.trim().equalsIgnoreCase("nan")) {
+                            models.add(m.trim());
+                        }
+                    }
+                }
+                Demand d = num == 0
+                        ? Demand.cpuOnly(cpu, mem)
+                        : new Demand(cpu, mem, num, num > 1 ? Demand.WHOLE_GPU : milli, models, false);
+                pods.add(shared.computeIfAbsent(d, x -> x));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return pods;
+    }
+
+    private static Map<String, Integer> header(String line, Path csv, String... required) {
+        Map<String, Integer> col = new HashMap<>();
+        String[] names = line.split(",", -1);
+        for (int i = 0; i < names.length; i++) {
+            col.put(names[i].trim(), i);
+        }
+        for (String r : required) {
+            if (!col.containsKey(r)) {
+                throw new IllegalArgumentException(csv + ": no column " + r + " in header " + line);
+            }
+        }
+        return col;
+    }
+
+    /** Milli-GPU of all nodes. */
+    public static long capacity(List<NodeCapacity> nodes) {
+        long sum = 0;
+        for (NodeCapacity n : nodes) {
+            sum += n.gpuCount() * (long) Demand.WHOLE_GPU;
+        }
+        return sum;
+    }
+
+    /** The inflated, shuffled workload of one seed (see the class comment). */
+    public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
+        Random random = new Random(seed);
+        long limit = (long) Math.floor(INFLATION * capacityMilli);
+        List<Demand> out = new ArrayList<>();
+        long total = 0;
+        while (true) {
+            Demand d = pods.get(random.nextInt(pods.size()));
+            if (total + d.gpuMilliTotal() > limit) {
+                break;
+            }
+            total += d.gpuMilliTotal();
+            out.add(d);
+        }
+        Collections.shuffle(out, random);
+        return out;
+    }
+
+    /** Replays a workload on fresh copies of the nodes. Single-threaded. */
+    public static Result replay(List<NodeCapacity> nodes, List<Demand> workload, PackingPolicy policy, long seed) {
+        long capacity = capacity(nodes);
+        Packer packer = new Packer(nodes, policy);
+        long[] thresholds = new long[LEVELS.length];
+        for (int i = 0; i < LEVELS.length; i++) {
+            thresholds[i] = Math.round(LEVELS[i] * capacity);
+        }
+        double[] ratio = new double[LEVELS.length];
+        int level = 0;
+        long arrived = 0;
+        long allocated = 0;
+        int placed = 0;
+        long start = System.nanoTime();
+        for (Demand d : workload) {
+            arrived += d.gpuMilliTotal();
+            if (packer.place(d).isPresent()) {
+                allocated += d.gpuMilliTotal();
+                placed++;
+            }
+            while (level < LEVELS.length && arrived >= thresholds[level]) {
+                ratio[level++] = 100.0 * allocated / capacity;
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        while (level < LEVELS.length) {
+            ratio[level++] = 100.0 * allocated / capacity;
+        }
+        if (capacity - packer.gpuMilliFree() != allocated) {
+            throw new IllegalStateException("ledger mismatch: packer holds " + (capacity - packer.gpuMilliFree()) + ", replay counted " + allocated);
+        }
+        return new Result(policy.name(), seed, ratio, workload.size(), placed, workload.size() - placed, nanos, packer.evaluations());
+    }
+
+    /**
+     * A policy by name: {@code random}, {@code bestfit} and {@code fgd} as the paper's simulator
+     * scores them (integer scores, random ties), {@code bestfit-exact} and {@code fgd-exact} with
+     * exact scores, {@code strata} and its ablations ({@code strata-nostranded}, ...). FGD and Strata build their target workload from {@code pods}
+     * (the trace's pod list).
+     */
+    public static PackingPolicy policy(String name, List<NodeCapacity> nodes, List<Demand> pods, long seed) {
+        long maxCpu = 0;
+        long maxGpu = 0;
+        for (NodeCapacity n : nodes) {
+            maxCpu = Math.max(maxCpu, n.cpuTotalMilli());
+            maxGpu = Math.max(maxGpu, n.gpuCount() * (long) Demand.WHOLE_GPU);
+        }
+        return switch (name) {
+            case "random" -> new RandomPolicy(seed);
+            case "bestfit" -> BestFitPolicy.asPublished(maxCpu, maxGpu, seed);
+            case "bestfit-exact" -> new BestFitPolicy(maxCpu, maxGpu);
+            case "fgd" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), seed);
+            case "fgd-exact" -> new FragmentationGradientPolicy(WorkloadProfile.typical(pods));
+            case "strata" -> StrataPackingPolicy.forWorkload(nodes, pods);
+            // ablations: Strata without one of its ideas
+            case "strata-cpuonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 1.0, 0.5, 1e-3));
+            case "strata-nostranded" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 0, 0.5, 1e-3));
+            case "strata-nopressure" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0, 1e-3));
+            case "strata-nobestfit" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0.5, 0));
+            case "strata-fgdonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 0));
+            case "strata-fgd+bestfit" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 1e-3));
+            default -> throw new IllegalArgumentException("unknown policy " + name + "; expected one of " + POLICIES);
+        };
+    }
+
+    /** Every policy name {@link #policy} knows. */
+    public static final List<String> POLICIES = List.of("random", "bestfit", "bestfit-exact", "fgd", "fgd-exact", "strata", "strata-cpuonly",
+            "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-fgdonly", "strata-fgd+bestfit");
+
+    private static PackingPolicy strata(List<NodeCapacity> nodes, List<Demand> pods, StrataPackingPolicy.Options options) {
+        return new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods, 1.0, WorkloadProfile.Weighting.PODS, true), options);
+    }
+
+    /** The trace's short name: {@code openb_pod_list_gpushare40.csv} gives {@code gpushare40}. */
+    public static String traceName(Path podsCsv) {
+        String f = podsCsv.getFileName().toString();
+        return f.replaceFirst("^openb_pod_list_", "").replaceFirst("\\.csv$", "");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path nodesCsv = fixtures().resolve("openb_node_list_gpu_node.csv");
+        List<Path> podCsvs = new ArrayList<>();
+        List<Long> seeds = seeds("42..51");
+        List<String> policies = List.of("random", "bestfit", "fgd", "strata");
+        int threads = 1;
+        int warmup = 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--nodes" -> nodesCsv = Path.of(require(a, v));
+                case "--pods" -> {
+                    for (String p : require(a, v).split(",")) {
+                        podCsvs.add(Path.of(p));
+                    }
+                }
+                case "--seeds" -> seeds = seeds(require(a, v));
+                case "--policies" -> policies = List.of(require(a, v).split(","));
+                case "--threads" -> threads = Integer.parseInt(require(a, v));
+                case "--warmup" -> warmup = Integer.parseInt(require(a, v));
+                case "-h", "--help" -> {
+                    System.out.println("OpenbReplay [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51|42,43] "
+                            + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+            i++;
+        }
+        if (podCsvs.isEmpty()) {
+            for (String t : List.of("default", "cpu050", "gpushare40", "gpuspec10", "multigpu20")) {
+                podCsvs.add(fixtures().resolve("openb_pod_list_" + t + ".csv"));
+            }
+        }
+        run(nodesCsv, podCsvs, seeds, policies, threads, warmup, System.out);
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+
+    static List<Long> seeds(String spec) {
+        List<Long> out = new ArrayList<>();
+        if (spec.contains("..")) {
+            String[] r = spec.split("\\.\\.");
+            for (long s = Long.parseLong(r[0]); s <= Long.parseLong(r[1]); s++) {
+                out.add(s);
+            }
+        } else {
+            for (String s : spec.split(",")) {
+                out.add(Long.parseLong(s.trim()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs every trace x policy x seed and prints one table per trace.
+     *
+     * @param threads replays run concurrently, each on one thread
+     * @param warmup rounds of the same replays run first and discarded, so that decisions/s are
+     *     measured with compiled code (the allocation ratios do not depend on it)
+     */
+    public static Map<String, Map<String, List<Result>>> run(Path nodesCsv, List<Path> podCsvs, List<Long> seeds, List<String> policies, int threads,
+            int warmup, PrintStream out) throws IOException, InterruptedException, ExecutionException {
+        List<NodeCapacity> nodes = readNodes(nodesCsv);
+        long capacity = capacity(nodes);
+        out.printf(Locale.ROOT, "openb replay: %s, %d nodes, %d GPUs; seeds %s; %d thread(s), %d warm-up round(s); JVM %s, %d CPUs%n",
+                nodesCsv.getFileName(), nodes.size(), capacity / Demand.WHOLE_GPU, seeds, threads, warmup, System.getProperty("java.vm.version"),
+                Runtime.getRuntime().availableProcessors());
+        out.println("RNG: " + RNG);
+        Map<String, Map<String, List<Result>>> all = new java.util.LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (Path csv : podCsvs) {
+                List<Demand> pods = readPods(csv);
+                String trace = traceName(csv);
+                Map<Long, List<Demand>> workloads = new HashMap<>();
+                for (long seed : seeds) {
+                    workloads.put(seed, inflate(pods, capacity, seed));
+                }
+                for (int round = 0; round < warmup; round++) {
+                    List<Future<Result>> discarded = new ArrayList<>();
+                    for (String p : policies) {
+                        for (long seed : seeds) {
+                            List<Demand> w = workloads.get(seed);
+                            discarded.add(pool.submit(() -> replay(nodes, w, policy(p, nodes, pods, seed), seed)));
+                        }
+                    }
+                    for (Future<Result> f : discarded) {
+                        f.get();
+                    }
+                }
+                Map<String, List<Future<Result>>> futures = new java.util.LinkedHashMap<>();
+                long wallStart = System.nanoTime();
+                for (String p : policies) {
+                    List<Future<Result>> fs = new ArrayList<>();
+                    for (long seed : seeds) {
+                        List<Demand> w = workloads.get(seed);
+                        fs.add(pool.submit(() -> replay(nodes, w, policy(p, nodes, pods, seed), seed)));
+                    }
+                    futures.put(p, fs);
+                }
+                Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, List<Future<Result>>> e : futures.entrySet()) {
+                    List<Result> rs = new ArrayList<>();
+                    for (Future<Result> f : e.getValue()) {
+                        rs.add(f.get());
+                    }
+                    results.put(e.getKey(), rs);
+                }
+                long wall = System.nanoTime() - wallStart;
+                all.put(trace, results);
+                print(out, trace, pods.size(), workloads, results, wall, threads);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return all;
+    }
+
+    private static void print(PrintStream out, String trace, int listed, Map<Long, List<Demand>> workloads, Map<String, List<Result>> results, long wallNanos,
+            int threads) {
+        double meanPods = workloads.values().stream().mapToInt(List::size).average().orElse(0);
+        out.printf(Locale.ROOT, "%n== %s: %d pods listed, %.0f pods per seed on average; GPU allocation ratio %%, mean (std) over %d seeds%n", trace,
+                listed, meanPods, workloads.size());
+        out.printf(Locale.ROOT, "%-14s %-14s %-14s %-14s %-14s| %-8s %-8s | %-9s %-12s %s%n", "policy", "100%", "110%", "120%", "130%", "pub100",
+                "pub130", "failed", "decisions/s", "(median, min..max per replay)");
+        double[] pub = PUBLISHED.get(trace);
+        long totalPods = 0;
+        for (Map.Entry<String, List<Result>> e : results.entrySet()) {
+            List<Result> rs = e.getValue();
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-14s ", e.getKey()));
+            for (int l = 0; l < LEVELS.length; l++) {
+                double[] v = new double[rs.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = rs.get(i).allocationPercent()[l];
+                }
+                row.append(String.format(Locale.ROOT, "%-14s ", String.format(Locale.ROOT, "%.2f (%.2f)", mean(v), std(v))));
+            }
+            int col = switch (e.getKey()) {
+                case "random" -> 0;
+                case "bestfit", "bestfit-exact" -> 1;
+                case "fgd", "fgd-exact" -> 2;
+                default -> -1;
+            };
+            row.append(String.format(Locale.ROOT, "| %-8s %-8s | ", pub != null && col >= 0 ? String.format(Locale.ROOT, "%.2f", pub[col]) : "-",
+                    pub != null && col >= 0 ? String.format(Locale.ROOT, "%.2f", pub[col + 3]) : "-"));
+            double[] rate = new double[rs.size()];
+            double failed = 0;
+            for (int i = 0; i < rs.size(); i++) {
+                rate[i] = rs.get(i).decisionsPerSecond();
+                failed += rs.get(i).failed();
+                totalPods += rs.get(i).pods();
+            }
+            double[] sorted = rate.clone();
+            Arrays.sort(sorted);
+            row.append(String.format(Locale.ROOT, "%-9.0f %-12.0f (%.0f..%.0f)", failed / rs.size(), median(rate), sorted[0], sorted[sorted.length - 1]));
+            out.println(row);
+        }
+        if (pub != null) {
+            out.printf(Locale.ROOT, "published FGD %.2f / %.2f, BestFit %.2f / %.2f, Random %.2f / %.2f (100%% / 130%%)%n", pub[2], pub[5], pub[1], pub[4],
+                    pub[0], pub[3]);
+        }
+        out.printf(Locale.ROOT, "all replays of this trace: %d decisions in %.1f s wall on %d thread(s): %.0f decisions/s together%n", totalPods,
+                wallNanos / 1e9, threads, totalPods / (wallNanos / 1e9));
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Sample standard deviation (n - 1). */
+    static double std(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / (v.length - 1));
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}
