@@ -15,7 +15,6 @@ import java.util.Objects;
 public final class NodeCapacity {
 
     private final String id;
-    private final String group;
     private final String model;
     private final long cpuTotalMilli;
     private final long memoryTotalMiB;
@@ -55,7 +54,6 @@ public final class NodeCapacity {
             }
         }
         this.id = id;
-        this.group = "";
         this.model = gpuDomains.length == 0 ? null : model;
         this.cpuTotalMilli = cpuMilli;
         this.memoryTotalMiB = memoryMiB;
@@ -66,9 +64,8 @@ public final class NodeCapacity {
         this.memoryFreeMiB = memoryMiB;
     }
 
-    private NodeCapacity(NodeCapacity other, String group) {
+    private NodeCapacity(NodeCapacity other) {
         this.id = other.id;
-        this.group = group;
         this.model = other.model;
         this.cpuTotalMilli = other.cpuTotalMilli;
         this.memoryTotalMiB = other.memoryTotalMiB;
@@ -89,28 +86,11 @@ public final class NodeCapacity {
 
     /** An independent copy in the same state. */
     public NodeCapacity copy() {
-        return new NodeCapacity(this, group);
-    }
-
-    /**
-     * A copy in the same state that belongs to a placement group. A {@link Packer} never puts nodes
-     * of different groups in one class, and a decision can be limited to some groups: this is how
-     * the filters that look at more than capacity (country, jurisdiction, tenant, isolation) select
-     * nodes. Group a node by everything such filters look at.
-     *
-     * @param group any label, "" (the default) for none
-     */
-    public NodeCapacity inGroup(String group) {
-        return new NodeCapacity(this, java.util.Objects.requireNonNull(group, "group"));
+        return new NodeCapacity(this);
     }
 
     public String id() {
         return id;
-    }
-
-    /** The placement group, "" for none ({@link #inGroup}). */
-    public String group() {
-        return group;
     }
 
     /** The GPU model, null for a node without GPUs. */
@@ -300,7 +280,7 @@ public final class NodeCapacity {
 
     @Override
     public String toString() {
-        return "NodeCapacity[" + id + (group.isEmpty() ? "" : " group " + group) + " " + model + " cpu " + cpuFreeMilli + "/" + cpuTotalMilli + "m, mem " + memoryFreeMiB + "/" + memoryTotalMiB
+        return "NodeCapacity[" + id + " " + model + " cpu " + cpuFreeMilli + "/" + cpuTotalMilli + "m, mem " + memoryFreeMiB + "/" + memoryTotalMiB
                 + "MiB, gpu free " + Arrays.toString(gpuFree) + (hasDomains() ? " domains " + Arrays.toString(gpuDomain) : "") + "]";
     }
 

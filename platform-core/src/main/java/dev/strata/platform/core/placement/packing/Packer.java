@@ -8,12 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * Places demands one at a time on a set of nodes with a {@link PackingPolicy}: the node and GPUs
  * with the lowest score win; equal scores are resolved by {@link PackingPolicy#breakTie}.
- * Nodes in different placement groups ({@link NodeCapacity#inGroup}) never share a class.
  *
  * <h2>Bounded work per decision</h2>
  * Nodes in the same state (GPU model, free CPU, free memory and the multiset of (interconnect
@@ -25,12 +23,6 @@ import java.util.function.Predicate;
  * have not seen this demand yet. A thousand identical idle nodes are one class: one evaluation.
  * The number of classes never exceeds the number of nodes; the policy's own work per class is
  * bounded by {@link GpuChoices}.
- *
- * <h2>Placement groups</h2>
- * The packer sees capacity only. Filters that look at more (country, jurisdiction, operator,
- * tenant, isolation) select <em>placement groups</em>: each node may carry a group label
- * ({@link NodeCapacity#inGroup}), classes never mix groups, and {@link #place(Demand, Predicate)}
- * considers only the groups its predicate accepts (evaluated once per group per decision).
  *
  * <p>The packer owns copies of the nodes it was given: change them only through {@link #place},
  * {@link #allocate} and {@link #release}. <b>Not thread-safe</b>: one placement thread owns it.
@@ -47,8 +39,6 @@ public final class Packer {
     private final Map<String, Integer> byId = new HashMap<>();
     private final Map<String, Integer> modelIds = new HashMap<>();
     private final int[] nodeModel;
-    private final List<String> groups = new ArrayList<>();
-    private final int[] nodeGroup;
     private final StateClass[] classOf;
     private final int[] posInClass;
     private final Map<StateKey, StateClass> classes = new HashMap<>();
@@ -76,8 +66,6 @@ public final class Packer {
         this.cacheable = policy.cacheable();
         this.nodes = new NodeCapacity[nodes.size()];
         this.nodeModel = new int[nodes.size()];
-        this.nodeGroup = new int[nodes.size()];
-        Map<String, Integer> groupIds = new HashMap<>();
         this.classOf = new StateClass[nodes.size()];
         this.posInClass = new int[nodes.size()];
         modelIds.put(null, 0);
@@ -88,10 +76,6 @@ public final class Packer {
             }
             this.nodes[i] = n.copy();
             nodeModel[i] = modelIds.computeIfAbsent(n.model(), m -> modelIds.size());
-            nodeGroup[i] = groupIds.computeIfAbsent(n.group(), g -> {
-                groups.add(g);
-                return groups.size() - 1;
-            });
             i++;
         }
         for (int k = 0; k < this.nodes.length; k++) {
@@ -109,18 +93,7 @@ public final class Packer {
      * @return the fit taken (node, GPUs, score), or empty when the demand fits on no node
      */
     public Optional<Fit> place(Demand demand) {
-        return place(demand, null);
-    }
-
-    /**
-     * Places the demand on the best node of the groups that {@code groups} accepts
-     * ({@link NodeCapacity#inGroup}) and commits it there.
-     *
-     * @param groups which placement groups may take the demand; null for all
-     * @return the fit taken, or empty when the demand fits on no node of those groups
-     */
-    public Optional<Fit> place(Demand demand, Predicate<String> groups) {
-        if (!decide(demand, groups)) {
+        if (!decide(demand)) {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
@@ -134,12 +107,7 @@ public final class Packer {
      * for the tie here too, so a following {@code place} may pick another of the tied nodes.
      */
     public Optional<Fit> dryRun(Demand demand) {
-        return dryRun(demand, (Predicate<String>) null);
-    }
-
-    /** The decision {@link #place(Demand, Predicate)} would take now, without committing it. */
-    public Optional<Fit> dryRun(Demand demand, Predicate<String> groups) {
-        if (!decide(demand, groups)) {
+        if (!decide(demand)) {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
@@ -324,16 +292,9 @@ public final class Packer {
         policy.allocated(nodes[node], demand, gpus);
     }
 
-    private boolean decide(Demand demand, Predicate<String> groupFilter) {
+    private boolean decide(Demand demand) {
         Objects.requireNonNull(demand, "demand");
         decisions++;
-        boolean[] groupOk = null;
-        if (groupFilter != null) {
-            groupOk = new boolean[groups.size()];
-            for (int g = 0; g < groupOk.length; g++) {
-                groupOk[g] = groupFilter.test(groups.get(g));
-            }
-        }
         DemandInfo info = intern(demand);
         int did = info.id;
         long cpu = demand.cpuMilli();
@@ -347,7 +308,7 @@ public final class Packer {
         StateClass[] cls = live;
         for (int i = 0, n = liveCount; i < n; i++) {
             StateClass c = cls[i];
-            if (c.cpuFree < cpu || c.memFree < mem || (groupOk != null && !groupOk[c.groupId])) {
+            if (c.cpuFree < cpu || c.memFree < mem) {
                 continue;
             }
             if (count > 0) {
@@ -474,10 +435,10 @@ public final class Packer {
     private void join(int node) {
         NodeCapacity n = nodes[node];
         int[] order = canonicalOrder(n);
-        StateKey key = StateKey.of(nodeModel[node], nodeGroup[node], n, order);
+        StateKey key = StateKey.of(nodeModel[node], n, order);
         StateClass c = classes.get(key);
         if (c == null) {
-            c = new StateClass(key, n.copy(), nodeModel[node], nodeGroup[node], order);
+            c = new StateClass(key, n.copy(), nodeModel[node], order);
             classes.put(key, c);
             if (liveCount == live.length) {
                 live = Arrays.copyOf(live, liveCount * 2);
@@ -512,7 +473,7 @@ public final class Packer {
     private record DemandInfo(int id, boolean[] allowedModels) {
     }
 
-    /** The identity of a class: group and model, free CPU, free memory, sorted (domain, free) codes. */
+    /** The identity of a class: model, free CPU, free memory, sorted (domain, free) codes. */
     private static final class StateKey {
         private final long[] v;
         private final int hash;
@@ -526,11 +487,11 @@ public final class Packer {
             return ((long) (domain + 1) << 11) | free;
         }
 
-        static StateKey of(int modelId, int groupId, NodeCapacity n, int[] order) {
+        static StateKey of(int modelId, NodeCapacity n, int[] order) {
             int[] free = n.gpuFreeArray();
             int[] domain = n.gpuDomainArray();
             long[] v = new long[3 + free.length];
-            v[0] = ((long) groupId << 32) | modelId;
+            v[0] = modelId;
             v[1] = n.cpuFreeMilli();
             v[2] = n.memoryFreeMiB();
             for (int i = 0; i < order.length; i++) {
@@ -555,7 +516,6 @@ public final class Packer {
         final StateKey key;
         final NodeCapacity state;
         final int modelId;
-        final int groupId;
         final long cpuFree;
         final long memFree;
         final int[] freeDesc;
@@ -566,11 +526,10 @@ public final class Packer {
         int livePos;
         Fit[] cache = new Fit[0];
 
-        StateClass(StateKey key, NodeCapacity state, int modelId, int groupId, int[] order) {
+        StateClass(StateKey key, NodeCapacity state, int modelId, int[] order) {
             this.key = key;
             this.state = state;
             this.modelId = modelId;
-            this.groupId = groupId;
             this.cpuFree = state.cpuFreeMilli();
             this.memFree = state.memoryFreeMiB();
             this.freeDesc = state.gpuFreeArray().clone();

@@ -157,25 +157,4 @@ class PackerTest {
         assertThat(nodes.get(0).gpuFreeMilliTotal()).isEqualTo(8000);
         assertThat(packer.gpuMilliFree()).isZero();
     }
-
-    @Test
-    void placementGroupsKeepIdenticalNodesApartAndSelectWhereADemandMayGo() {
-        List<NodeCapacity> nodes = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            nodes.add(new NodeCapacity("de" + i, "G2", 96000, 393216, 8).inGroup("DE"));
-            nodes.add(new NodeCapacity("us" + i, "G2", 96000, 393216, 8).inGroup("US"));
-        }
-        Counting policy = new Counting(new FragmentationGradientPolicy(PolicyTest.PROFILE));
-        Packer packer = new Packer(nodes, policy);
-        assertThat(packer.classCount()).isEqualTo(2);
-        assertThat(packer.node("de1").orElseThrow().group()).isEqualTo("DE");
-        for (int i = 0; i < 30; i++) {
-            Fit f = packer.place(Demand.sharedGpu(4000, 8192, 300), "DE"::equals).orElseThrow();
-            assertThat(f.nodeId()).startsWith("de");
-        }
-        assertThat(packer.place(Demand.wholeGpus(90000, 1, 8), "DE"::equals)).isEmpty();
-        assertThat(packer.dryRun(Demand.wholeGpus(90000, 1, 8), "US"::equals).orElseThrow().nodeId()).startsWith("us");
-        assertThat(packer.place(Demand.wholeGpus(90000, 1, 8), g -> false)).isEmpty();
-        assertThat(packer.place(Demand.wholeGpus(90000, 1, 8)).orElseThrow().nodeId()).startsWith("us");
-    }
 }
