@@ -47,15 +47,30 @@ final class ContractPlanner {
     }
 
     /** One tentative reservation, enough to undo it. */
-    record Reservation(int node, Demand demand, int[] gpus, String powerDomain, double watts, String tenant, String previousDedication,
-            boolean tenantAdded) {
+    record Reservation(int node, Demand demand, int[] gpus, String powerDomain, double watts, String tenant, boolean dedicated) {
     }
 
     private final PlacementModel model;
+    private final Map<String, String> budgetTexts = new HashMap<>();
 
     ContractPlanner(PlacementModel model) {
         this.model = model;
     }
+
+    /** The reasons one member's nodes can fail on, written once per decision rather than once per node. */
+    private record Texts(String ceiling, String numa, String cpu, String memory, String gpus, String share, String domain) {
+        static Texts of(Member m, Demand d, boolean needNic) {
+            return new Texts("would draw more than the power ceiling of " + watts(m.powerCeilingWatts()),
+                    "no NUMA node with " + m.gpus().count() + " free GPUs" + (needNic ? " and an RDMA NIC" : ""),
+                    "not enough free CPU for " + cpus(d.cpuMilli()), "not enough free memory for " + bytes(d.memoryMiB() << 20),
+                    "fewer than " + d.gpuCount() + " free GPUs", "no GPU with " + d.gpuMilli() / 10.0 + " % free",
+                    "no NVLink domain with " + d.gpuCount() + " free GPUs");
+        }
+    }
+
+    private static final String DEDICATED_TO_OTHER = "node dedicated to another tenant";
+    private static final String SHARED_WITH_OTHER = "node shared with another tenant (isolation dedicated-node)";
+    private static final String DOES_NOT_FIT = "does not fit";
 
     Plan plan(Contract contract) {
         List<Member> members = new ArrayList<>(contract.members());
@@ -82,11 +97,9 @@ final class ContractPlanner {
         Map<String, Long> free = new HashMap<>();
         for (Fabric f : candidates) {
             long milli = 0;
-            for (String member : f.members()) {
-                Integer node = model.index.get(member);
-                if (node != null) {
-                    milli += model.capacity(node).gpuFreeMilliTotal();
-                }
+            java.util.BitSet onFabric = model.fabricNodes.get(f.id());
+            for (int node = onFabric.nextSetBit(0); node >= 0; node = onFabric.nextSetBit(node + 1)) {
+                milli += model.capacity(node).gpuFreeMilliTotal();
             }
             free.put(f.id(), milli);
         }
@@ -143,12 +156,14 @@ final class ContractPlanner {
         for (Member m : members) {
             String[] reasons = staticReasons.get(m);
             Demand demand = demand(m);
+            Texts texts = Texts.of(m, demand, fabric != null);
             double need = 0;
-            IntPredicate eligible = node -> reasons[node] == null && (fabric == null || fabric.members().contains(model.facts[node].node().id()))
-                    && dynamicReason(contract, m, demand, node, fabric) == null;
+            java.util.BitSet inFabric = fabric == null ? null : model.fabricNodes.getOrDefault(fabric.id(), new java.util.BitSet());
+            IntPredicate eligible = node -> reasons[node] == null && (inFabric == null || inFabric.get(node))
+                    && dynamicReason(contract, m, demand, node, fabric, texts) == null;
             Optional<Fit> fit = model.packer.dryRun(demand, eligible);
             if (fit.isEmpty()) {
-                List<Rejection> rejections = rejections(contract, m, demand, reasons, fabric);
+                List<Rejection> rejections = rejections(contract, m, demand, reasons, fabric, inFabric, texts);
                 for (int i = reservations.size() - 1; i >= 0; i--) {
                     undo(reservations.get(i));
                 }
@@ -163,14 +178,11 @@ final class ContractPlanner {
             }
             NodeFacts facts = model.facts[node];
             need = powerNeed(m, facts);
-            String previous = model.dedicatedTo[node];
-            boolean added = model.tenants.get(node).add(contract.tenant());
+            boolean dedicated = contract.isolation() == Isolation.DEDICATED_NODE;
             model.packer.allocate(facts.node().id(), demand, gpus);
             model.addPower(facts.node().powerDomainId(), need);
-            if (contract.isolation() == Isolation.DEDICATED_NODE) {
-                model.dedicatedTo[node] = contract.tenant();
-            }
-            reservations.add(new Reservation(node, demand, gpus, facts.node().powerDomainId(), need, contract.tenant(), previous, added));
+            model.hold(node, contract.tenant(), dedicated);
+            reservations.add(new Reservation(node, demand, gpus, facts.node().powerDomainId(), need, contract.tenant(), dedicated));
             bindings.add(binding(m, node, gpus, fabric));
         }
         return new Attempt(true, bindings, reservations, List.of(), null, considered);
@@ -180,10 +192,7 @@ final class ContractPlanner {
         NodeFacts facts = model.facts[r.node()];
         model.packer.release(facts.node().id(), r.demand(), r.gpus());
         model.addPower(r.powerDomain(), -r.watts());
-        if (r.tenantAdded()) {
-            model.tenants.get(r.node()).remove(r.tenant());
-        }
-        model.dedicatedTo[r.node()] = r.previousDedication();
+        model.unhold(r.node(), r.tenant(), r.dedicated());
     }
 
     private Plan finish(Contract contract, Attempt attempt, Fabric fabric, List<Rejection> fabricRejections,
@@ -194,9 +203,11 @@ final class ContractPlanner {
             // the nodes the hard constraints ruled out, counted per member (capacity is not explained for a success)
             for (Map.Entry<Member, String[]> e : staticReasons.entrySet()) {
                 Map<String, Integer> counts = new LinkedHashMap<>();
-                for (String reason : e.getValue()) {
+                String[] reasons = e.getValue();
+                for (int shape = 0; shape < model.shapeCount; shape++) {
+                    String reason = reasons[model.shapeMember[shape]];
                     if (reason != null) {
-                        counts.merge(reason, 1, Integer::sum);
+                        counts.merge(reason, model.shapeSize[shape], Integer::sum);
                     }
                 }
                 counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
@@ -226,36 +237,48 @@ final class ContractPlanner {
         return m.cpuMilli() + "/" + m.memoryBytes() + "/" + m.gpus() + "/" + m.topology() + "/" + m.powerCeilingWatts();
     }
 
-    /** Per node, the first constraint it fails that does not depend on what is reserved, or null. */
+    /**
+     * Per node, the first constraint it fails that does not depend on what is reserved, or null.
+     * Judged once per node shape ({@link NodeFacts#shape()}) and spread to the nodes of that shape.
+     */
     private String[] staticReasons(Contract contract, Member m) {
+        String[] byShape = new String[model.shapeCount];
+        for (int s = 0; s < byShape.length; s++) {
+            byShape[s] = staticReason(contract, m, model.facts[model.shapeMember[s]]);
+        }
         String[] reasons = new String[model.facts.length];
-        Map<String, String> siteReason = new HashMap<>();
         for (int i = 0; i < reasons.length; i++) {
-            NodeFacts f = model.facts[i];
-            Node n = f.node();
-            if (n.state() != ResourceState.AVAILABLE) {
-                reasons[i] = "node is " + n.state();
-                continue;
-            }
-            String site = siteReason.computeIfAbsent(n.siteId(), s -> sovereigntyReason(contract.sovereignty(), f.site(), s));
-            if (site != null) {
-                reasons[i] = site;
-                continue;
-            }
-            if (n.ownerTenant() != null && !n.ownerTenant().equals(contract.tenant())) {
-                reasons[i] = "node belongs to another tenant";
-                continue;
-            }
-            reasons[i] = gpuReason(m, f);
-            if (reasons[i] == null && contract.fabric().oneRdmaFabric() && f.rdmaFabric(contract.fabric().minBandwidthGbps()) == null) {
-                reasons[i] = "not on an RDMA fabric of at least " + gbps(contract.fabric().minBandwidthGbps());
-            }
-            if (reasons[i] == null && (f.cpuMilli() < m.cpuMilli() || f.memoryMiB() < PlacementModel.mib(m.memoryBytes()))) {
-                reasons[i] = f.cpuMilli() < m.cpuMilli() ? "has " + f.cpuMilli() / 1000 + " CPUs, fewer than " + cpus(m.cpuMilli())
-                        : "has " + bytes(f.node().memoryBytes()) + " memory, less than " + bytes(m.memoryBytes());
-            }
+            reasons[i] = byShape[model.shape[i]];
         }
         return reasons;
+    }
+
+    private static String staticReason(Contract contract, Member m, NodeFacts f) {
+        Node n = f.node();
+        if (n.state() != ResourceState.AVAILABLE) {
+            return "node is " + n.state();
+        }
+        String site = sovereigntyReason(contract.sovereignty(), f.site(), n.siteId());
+        if (site != null) {
+            return site;
+        }
+        if (n.ownerTenant() != null && !n.ownerTenant().equals(contract.tenant())) {
+            return "node belongs to another tenant";
+        }
+        String gpu = gpuReason(m, f);
+        if (gpu != null) {
+            return gpu;
+        }
+        if (contract.fabric().oneRdmaFabric() && f.rdmaFabric(contract.fabric().minBandwidthGbps()) == null) {
+            return "not on an RDMA fabric of at least " + gbps(contract.fabric().minBandwidthGbps());
+        }
+        if (f.cpuMilli() < m.cpuMilli()) {
+            return "has " + f.cpuMilli() / 1000 + " CPUs, fewer than " + cpus(m.cpuMilli());
+        }
+        if (f.memoryMiB() < PlacementModel.mib(m.memoryBytes())) {
+            return "has " + bytes(f.node().memoryBytes()) + " memory, less than " + bytes(m.memoryBytes());
+        }
+        return null;
     }
 
     private static String sovereigntyReason(Sovereignty s, Site site, String siteId) {
@@ -312,44 +335,38 @@ final class ContractPlanner {
         if (m.topology().oneNvlinkDomain() && m.gpus().count() > 1 && f.largestDomain() < m.gpus().count()) {
             return "no NVLink domain of " + m.gpus().count() + " GPUs";
         }
-        if (m.topology().numaAligned() && largestNumaGroup(f) < m.gpus().count()) {
+        if (m.topology().numaAligned() && f.largestNumaGroup() < m.gpus().count()) {
             return "no NUMA node with " + m.gpus().count() + " GPUs";
         }
         return null;
     }
 
-    private static int largestNumaGroup(NodeFacts f) {
-        Map<Integer, Integer> counts = new HashMap<>();
-        for (int numa : f.gpuNuma()) {
-            counts.merge(numa, 1, Integer::sum);
-        }
-        return counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-    }
-
     /** The first constraint that depends on what is reserved (isolation, power, NUMA capacity), or null. */
-    private String dynamicReason(Contract contract, Member m, Demand demand, int node, Fabric fabric) {
+    private String dynamicReason(Contract contract, Member m, Demand demand, int node, Fabric fabric, Texts texts) {
         String dedicated = model.dedicatedTo[node];
         if (dedicated != null && !dedicated.equals(contract.tenant())) {
-            return "node dedicated to another tenant";
+            return DEDICATED_TO_OTHER;
         }
         if (contract.isolation() == Isolation.DEDICATED_NODE) {
-            for (String t : model.tenants.get(node)) {
+            for (String t : model.tenants.get(node).keySet()) {
                 if (!t.equals(contract.tenant())) {
-                    return "node shared with another tenant (isolation dedicated-node)";
+                    return SHARED_WITH_OTHER;
                 }
             }
         }
         NodeFacts f = model.facts[node];
         double estimate = powerEstimate(m, f);
         if (m.powerCeilingWatts() > 0 && estimate > m.powerCeilingWatts() + 1e-6) {
-            return "draws about " + watts(estimate) + ", above the power ceiling of " + watts(m.powerCeilingWatts());
+            return texts.ceiling();
         }
-        PowerDomain over = model.overBudget(f.node().powerDomainId(), powerNeed(m, f));
-        if (over != null) {
-            return "power domain " + over.kind() + " over its " + watts(over.budgetWatts()) + " budget";
+        if (f.node().powerDomainId() != null) {
+            PowerDomain over = model.overBudget(f.node().powerDomainId(), m.powerCeilingWatts() > 0 ? m.powerCeilingWatts() : estimate);
+            if (over != null) {
+                return budgetTexts.computeIfAbsent(over.id(), id -> "power domain " + over.kind() + " over its " + watts(over.budgetWatts()) + " budget");
+            }
         }
         if (m.topology().numaAligned() && m.gpus().count() > 0 && alignedGpus(node, demand, fabric != null) == null) {
-            return "no NUMA node with " + m.gpus().count() + " free GPUs" + (fabric != null ? " and an RDMA NIC" : "");
+            return texts.numa();
         }
         return null;
     }
@@ -416,56 +433,65 @@ final class ContractPlanner {
 
     // ---- explanations ---------------------------------------------------------------------------
 
-    private List<Rejection> rejections(Contract contract, Member m, Demand demand, String[] staticReasons, Fabric fabric) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
+    private List<Rejection> rejections(Contract contract, Member m, Demand demand, String[] staticReasons, Fabric fabric,
+            java.util.BitSet inFabric, Texts texts) {
+        // reasons are shared String instances (per shape, per member, per power domain): count by identity
+        Map<String, int[]> counts = new java.util.IdentityHashMap<>();
+        for (int shape = 0; shape < model.shapeCount; shape++) {
+            String reason = staticReasons[model.shapeMember[shape]];
+            if (reason != null) {
+                counts.computeIfAbsent(reason, r -> new int[1])[0] += model.shapeSize[shape];
+            }
+        }
         for (int node = 0; node < staticReasons.length; node++) {
-            String reason = staticReasons[node];
-            if (reason == null && fabric != null && !fabric.members().contains(model.facts[node].node().id())) {
-                continue; // counted once under the fabric, not per node
+            if (staticReasons[node] != null || inFabric != null && !inFabric.get(node)) {
+                continue; // counted above, or outside the fabric (counted once under the fabric)
             }
+            String reason = dynamicReason(contract, m, demand, node, fabric, texts);
             if (reason == null) {
-                reason = dynamicReason(contract, m, demand, node, fabric);
+                reason = capacityReason(demand, node, texts);
             }
-            if (reason == null) {
-                reason = capacityReason(demand, node);
-            }
-            counts.merge(reason, 1, Integer::sum);
+            counts.computeIfAbsent(reason, r -> new int[1])[0]++;
         }
         List<Rejection> out = new ArrayList<>();
-        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .forEach(e -> out.add(new Rejection(m.name(), e.getKey(), e.getValue())));
+        counts.entrySet().stream().sorted((x, y) -> Integer.compare(y.getValue()[0], x.getValue()[0]))
+                .forEach(e -> out.add(new Rejection(m.name(), e.getKey(), e.getValue()[0])));
         return out;
     }
 
-    private String capacityReason(Demand d, int node) {
+    private String capacityReason(Demand d, int node, Texts texts) {
         NodeCapacity c = model.capacity(node);
         if (c.cpuFreeMilli() < d.cpuMilli()) {
-            return "not enough free CPU for " + cpus(d.cpuMilli());
+            return texts.cpu();
         }
         if (c.memoryFreeMiB() < d.memoryMiB()) {
-            return "not enough free memory for " + bytes(d.memoryMiB() << 20);
+            return texts.memory();
         }
         if (d.gpuCount() == 0) {
-            return "does not fit";
+            return DOES_NOT_FIT;
         }
         int free = 0;
-        Map<Integer, Integer> perDomain = new HashMap<>();
         for (int g = 0; g < c.gpuCount(); g++) {
             if (c.gpuFreeMilli(g) >= d.gpuMilli()) {
                 free++;
-                perDomain.merge(c.gpuDomain(g), 1, Integer::sum);
             }
         }
         if (d.fractional()) {
-            return free == 0 ? "no GPU with " + d.gpuMilli() / 10.0 + " % free" : "does not fit";
+            return free == 0 ? texts.share() : DOES_NOT_FIT;
         }
         if (free < d.gpuCount()) {
-            return "fewer than " + d.gpuCount() + " free GPUs";
+            return texts.gpus();
         }
-        if (d.oneDomain() && perDomain.values().stream().noneMatch(n -> n >= d.gpuCount())) {
-            return "no NVLink domain with " + d.gpuCount() + " free GPUs";
+        if (d.oneDomain()) {
+            int[] perDomain = new int[c.gpuCount() + 1];
+            for (int g = 0; g < c.gpuCount(); g++) {
+                if (c.gpuFreeMilli(g) >= d.gpuMilli() && ++perDomain[c.gpuDomain(g) + 1] >= d.gpuCount()) {
+                    return DOES_NOT_FIT;
+                }
+            }
+            return texts.domain();
         }
-        return "does not fit";
+        return DOES_NOT_FIT;
     }
 
     private List<ClauseEvidence> evidence(Contract contract, List<MemberBinding> bindings, Fabric fabric) {

@@ -33,7 +33,7 @@ import java.util.Map;
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
-        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles) {
+        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup) {
 
     static NodeFacts of(Node node, Site site, List<Fabric> rdma) {
         List<Accelerator> gpus = node.accelerators();
@@ -68,34 +68,53 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 nicNuma[nic.numaNode()] = true;
             }
         }
+        Map<Integer, Integer> perNuma = new HashMap<>();
+        for (int n : numa) {
+            perNuma.merge(n, 1, Integer::sum);
+        }
+        int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         Accelerator first = gpus.isEmpty() ? null : gpus.get(0);
         return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
-                first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles));
+                first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
+                node.cpu().threads() * 1000L, node.memoryBytes() >> 20, largestNuma);
+    }
+
+    /**
+     * What the static constraints look at, as one value: nodes with equal shapes pass or fail
+     * them alike, so each shape is judged once per member.
+     */
+    Object shape() {
+        List<String> fabricIds = new ArrayList<>();
+        for (Fabric f : rdma) {
+            fabricIds.add(f.id() + "@" + f.linkBandwidthGbps());
+        }
+        return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
+                cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet());
     }
 
     int gpuCount() {
         return gpuDomain.length;
     }
 
-    long cpuMilli() {
-        return node.cpu().threads() * 1000L;
-    }
-
-    long memoryMiB() {
-        return node.memoryBytes() >> 20;
-    }
-
-    /** True when the GPU model matches one of the allowed names (case-insensitive substring); any when empty. */
+    /**
+     * True when the GPU model names one of the allowed models as a whole word, case-insensitively:
+     * {@code H100} matches {@code NVIDIA H100 80GB HBM3}, {@code A100} matches
+     * {@code NVIDIA A100-SXM4-80GB}, but {@code A10} does not match {@code A100}. Any model when empty.
+     */
     boolean modelAllowed(java.util.Set<String> allowed) {
         if (allowed.isEmpty()) {
             return true;
         }
-        if (gpuModelLower == null) {
-            return false;
-        }
-        for (String a : allowed) {
-            if (gpuModelLower.contains(a.toLowerCase(Locale.ROOT))) {
+        return gpuModelLower != null && allowed.stream().anyMatch(a -> namesModel(gpuModelLower, a.toLowerCase(Locale.ROOT)));
+    }
+
+    static boolean namesModel(String modelLower, String wantedLower) {
+        for (int at = modelLower.indexOf(wantedLower); at >= 0; at = modelLower.indexOf(wantedLower, at + 1)) {
+            int end = at + wantedLower.length();
+            boolean startOk = at == 0 || !Character.isLetterOrDigit(modelLower.charAt(at - 1));
+            boolean endOk = end == modelLower.length() || !Character.isLetterOrDigit(modelLower.charAt(end));
+            if (startOk && endOk) {
                 return true;
             }
         }

@@ -14,7 +14,6 @@ import dev.strata.platform.core.placement.packing.Packer;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,13 +29,24 @@ final class PlacementModel {
 
     final InventorySnapshot inventory;
     final NodeFacts[] facts;
+    /** Per node, the index of its shape ({@link NodeFacts#shape()}); {@link #shapeCount} shapes in all. */
+    final int[] shape;
+    final int shapeCount;
+    /** Per shape, how many nodes have it and the first of them. */
+    final int[] shapeSize;
+    final int[] shapeMember;
     final Map<String, Integer> index = new HashMap<>();
     final Map<String, PowerDomain> powerDomains = new HashMap<>();
     final Map<String, Fabric> fabrics = new HashMap<>();
+    /** Per fabric id, its member nodes by index. */
+    final Map<String, java.util.BitSet> fabricNodes = new HashMap<>();
     final Packer packer;
     final Map<String, Double> reservedWatts = new HashMap<>();
-    final List<Set<String>> tenants = new ArrayList<>();
+    /** Per node, the tenants holding something on it, with how many bindings each holds. */
+    final List<Map<String, Integer>> tenants = new ArrayList<>();
+    /** Per node, the tenant it is dedicated to, or null; {@link #dedications} counts the bindings behind it. */
     final String[] dedicatedTo;
+    final int[] dedications;
     long ledgerGeneration = -1;
 
     PlacementModel(InventorySnapshot inventory, Function<List<NodeCapacity>, PackingPolicy> policy) {
@@ -54,19 +64,41 @@ final class PlacementModel {
         List<Node> nodes = inventory.nodes();
         facts = new NodeFacts[nodes.size()];
         dedicatedTo = new String[nodes.size()];
+        dedications = new int[nodes.size()];
         List<NodeCapacity> capacities = new ArrayList<>(nodes.size());
+        shape = new int[nodes.size()];
+        Map<Object, Integer> shapes = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             facts[i] = NodeFacts.of(n, sites.get(n.siteId()), rdmaOf.getOrDefault(n.id(), List.of()));
             index.put(n.id(), i);
             capacities.add(new NodeCapacity(n.id(), facts[i].gpuModel(), facts[i].cpuMilli(), facts[i].memoryMiB(), facts[i].gpuDomain()));
-            tenants.add(new HashSet<>(2));
+            tenants.add(new HashMap<>(2));
+            shape[i] = shapes.computeIfAbsent(facts[i].shape(), k -> shapes.size());
+        }
+        for (Fabric f : inventory.fabrics()) {
+            java.util.BitSet members = new java.util.BitSet(nodes.size());
+            for (String m : f.members()) {
+                Integer i = index.get(m);
+                if (i != null) {
+                    members.set(i);
+                }
+            }
+            fabricNodes.put(f.id(), members);
+        }
+        shapeCount = shapes.size();
+        shapeSize = new int[shapeCount];
+        shapeMember = new int[shapeCount];
+        for (int i = facts.length - 1; i >= 0; i--) {
+            shapeSize[shape[i]]++;
+            shapeMember[shape[i]] = i;
         }
         packer = new Packer(capacities, policy.apply(capacities));
     }
 
+    /** The node's live capacity (the packer's own: read only). */
     NodeCapacity capacity(int node) {
-        return packer.node(facts[node].node().id()).orElseThrow();
+        return packer.view(node);
     }
 
     /** The kernel's demand for a binding as it was reserved. */
@@ -117,14 +149,28 @@ final class PlacementModel {
         packer.allocate(b.nodeId(), demandOf(b.cpuMilli(), b.memoryBytes(), b.acceleratorIds().size(), b.gpuFraction(), false),
                 gpuIndexes(node, b.acceleratorIds()));
         addPower(b.powerDomainId(), b.powerWatts());
-        tenants.get(node).add(tenant);
+        hold(node, tenant, dedicated);
+    }
+
+    /** Records one binding of {@code tenant} on {@code node}. */
+    void hold(int node, String tenant, boolean dedicated) {
+        tenants.get(node).merge(tenant, 1, Integer::sum);
         if (dedicated) {
             dedicatedTo[node] = tenant;
+            dedications[node]++;
         }
     }
 
-    /** Gives back what an allocation holds (its tenants and dedications are recomputed from {@code remaining}). */
-    void unapply(Allocation allocation, List<Allocation> remaining) {
+    /** Forgets one binding of {@code tenant} on {@code node}. */
+    void unhold(int node, String tenant, boolean dedicated) {
+        tenants.get(node).computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        if (dedicated && --dedications[node] == 0) {
+            dedicatedTo[node] = null;
+        }
+    }
+
+    /** Gives back what an allocation holds. */
+    void unapply(Allocation allocation) {
         for (MemberBinding b : allocation.bindings()) {
             Integer node = index.get(b.nodeId());
             if (node == null) {
@@ -133,19 +179,7 @@ final class PlacementModel {
             packer.release(b.nodeId(), demandOf(b.cpuMilli(), b.memoryBytes(), b.acceleratorIds().size(), b.gpuFraction(), false),
                     gpuIndexes(node, b.acceleratorIds()));
             addPower(b.powerDomainId(), -b.powerWatts());
-            tenants.get(node).clear();
-            dedicatedTo[node] = null;
-        }
-        for (Allocation other : remaining) {
-            for (MemberBinding b : other.bindings()) {
-                Integer node = index.get(b.nodeId());
-                if (node != null) {
-                    tenants.get(node).add(other.tenant());
-                    if (other.dedicated()) {
-                        dedicatedTo[node] = other.tenant();
-                    }
-                }
-            }
+            unhold(node, allocation.tenant(), allocation.dedicated());
         }
     }
 

@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -42,10 +42,11 @@ public class PlacementService implements Placement {
     public static final String PID = "dev.strata.platform.core.placement";
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
     private static final int COMMIT_ATTEMPTS = 3;
+    private static final int MAX_PROFILE_ALLOCATIONS = 10_000;
 
     private final Inventory inventory;
     private final Ledger ledger;
-    private final Function<List<NodeCapacity>, PackingPolicy> policy;
+    private final BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy;
     private final String policyName;
     private final Clock clock;
     private final Object lock = new Object();
@@ -57,20 +58,30 @@ public class PlacementService implements Placement {
     }
 
     PlacementService(Inventory inventory, Ledger ledger, String policyName, Clock clock) {
+        this(inventory, ledger, policyName, policyFactory(policyName), clock);
+    }
+
+    PlacementService(Inventory inventory, Ledger ledger, String policyName,
+            BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy, Clock clock) {
         this.inventory = inventory;
         this.ledger = ledger;
         this.policyName = policyName;
-        this.policy = policyFactory(policyName);
+        this.policy = policy;
         this.clock = clock;
     }
 
-    static Function<List<NodeCapacity>, PackingPolicy> policyFactory(String name) {
+    /**
+     * The packing policy by name, built for the nodes and the workload to protect: the
+     * fragmentation-aware policies keep free capacity usable for the demands given (the typical
+     * demands plus those the ledger holds, see {@link #model()}).
+     */
+    static BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policyFactory(String name) {
         return switch (name == null ? "" : name.strip()) {
-            case "strata" -> nodes -> StrataPackingPolicy.forWorkload(nodes, typicalDemands());
-            case "fgd" -> nodes -> new FragmentationGradientPolicy(WorkloadProfile.typical(typicalDemands()));
-            case "bestfit" -> nodes -> new BestFitPolicy(nodes.stream().mapToLong(NodeCapacity::cpuTotalMilli).max().orElse(1),
+            case "strata" -> StrataPackingPolicy::forWorkload;
+            case "fgd" -> (nodes, demands) -> new FragmentationGradientPolicy(WorkloadProfile.typical(demands));
+            case "bestfit" -> (nodes, demands) -> new BestFitPolicy(nodes.stream().mapToLong(NodeCapacity::cpuTotalMilli).max().orElse(1),
                     nodes.stream().mapToLong(n -> n.gpuCount() * (long) Demand.WHOLE_GPU).max().orElse(1));
-            case "random" -> nodes -> new RandomPolicy(42);
+            case "random" -> (nodes, demands) -> new RandomPolicy(42);
             default -> throw new InvalidConfigurationException(PID, "policy", name, "one of strata, fgd, bestfit, random");
         };
     }
@@ -134,9 +145,17 @@ public class PlacementService implements Placement {
         if (model != null && model.inventory.generation() == snapshot.generation() && model.ledgerGeneration == ledger.generation()) {
             return model;
         }
-        PlacementModel fresh = new PlacementModel(snapshot, policy);
         long generation = ledger.generation();
-        for (Allocation a : ledger.all()) {
+        List<Allocation> held = ledger.all();
+        // the workload to protect: typical demands plus (a bounded window of) what the ledger holds
+        List<Demand> workload = new ArrayList<>(typicalDemands());
+        for (int i = Math.max(0, held.size() - MAX_PROFILE_ALLOCATIONS); i < held.size(); i++) {
+            for (MemberBinding b : held.get(i).bindings()) {
+                workload.add(PlacementModel.demandOf(b.cpuMilli(), b.memoryBytes(), b.acceleratorIds().size(), b.gpuFraction(), false));
+            }
+        }
+        PlacementModel fresh = new PlacementModel(snapshot, nodes -> policy.apply(nodes, workload));
+        for (Allocation a : held) {
             List<MemberBinding> missing = fresh.apply(a);
             if (!missing.isEmpty()) {
                 LOG.warn("Allocation {} holds {} bindings on nodes no longer in the inventory: {}", a.id(), missing.size(),
@@ -163,7 +182,7 @@ public class PlacementService implements Placement {
         synchronized (lock) {
             Allocation released = ledger.release(id);
             if (model != null) {
-                model.unapply(released, ledger.all());
+                model.unapply(released);
                 model.ledgerGeneration = ledger.generation();
             }
             LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
@@ -190,7 +209,7 @@ public class PlacementService implements Placement {
                 }
                 int i = m.index.get(c.id());
                 out.put(c.id(), c.cpuFreeMilli() + "/" + c.memoryFreeMiB() + "/" + gpus.toString().strip() + " tenants "
-                        + new java.util.TreeSet<>(m.tenants.get(i)) + " dedicated " + m.dedicatedTo[i]);
+                        + new java.util.TreeMap<>(m.tenants.get(i)) + " dedicated " + m.dedicatedTo[i]);
             }
             m.reservedWatts.forEach((d, w) -> out.put("power:" + d, String.format(java.util.Locale.ROOT, "%.3f", w)));
             return out;

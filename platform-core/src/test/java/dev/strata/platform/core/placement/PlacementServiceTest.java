@@ -154,7 +154,7 @@ class PlacementServiceTest {
 
         PlacementDecision capped = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: 4, power: 2kW}]}"), true);
         assertThat(capped.placed()).isFalse();
-        assertThat(reasons(capped)).anyMatch(r -> r.contains("above the power ceiling of 2.0 kW"));
+        assertThat(reasons(capped)).anyMatch(r -> r.contains("would draw more than the power ceiling of 2.0 kW"));
     }
 
     @Test

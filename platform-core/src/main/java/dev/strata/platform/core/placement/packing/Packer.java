@@ -118,8 +118,8 @@ public final class Packer {
      * The decision {@link #dryRun(Demand)} would take if only the nodes {@code eligible} accepts
      * (by their index in the order the nodes were given) could be used; nothing is committed.
      * Classes are scored as usual (and cached); they are then walked best score first and the first
-     * eligible member wins, so the predicate is asked only as often as needed. Ties go to the first
-     * eligible node in that order.
+     * eligible member wins, so the predicate is asked only as often as needed. Ties go to the class
+     * met first and, within it, to the first eligible member.
      */
     public Optional<Fit> dryRun(Demand demand, java.util.function.IntPredicate eligible) {
         Objects.requireNonNull(eligible, "eligible");
@@ -129,7 +129,6 @@ public final class Packer {
         if (scoredClass.length < n) {
             scoredClass = new int[Math.max(n, scoredClass.length * 2)];
             scoredFit = new Fit[scoredClass.length];
-            order = new Integer[scoredClass.length];
         }
         int scored = 0;
         for (int i = 0; i < n; i++) {
@@ -137,20 +136,25 @@ public final class Packer {
             if (f != null) {
                 scoredClass[scored] = i;
                 scoredFit[scored] = f;
-                order[scored] = scored;
                 scored++;
             }
         }
-        Fit[] fits = scoredFit;
-        java.util.Arrays.sort(order, 0, scored, (a, b) -> Double.compare(fits[a].score(), fits[b].score()));
+        // best class first: pick the minimum among the classes not yet walked. The best class
+        // usually has an eligible member, so this costs one pass; it never sorts every class.
         try {
-            for (int k = 0; k < scored; k++) {
-                int at = order[k];
-                StateClass c = live[scoredClass[at]];
+            for (int remaining = scored; remaining > 0; remaining--) {
+                int best = -1;
+                for (int k = 0; k < scored; k++) {
+                    if (scoredFit[k] != null && (best < 0 || scoredFit[k].score() < scoredFit[best].score())) {
+                        best = k;
+                    }
+                }
+                Fit f = scoredFit[best];
+                scoredFit[best] = null;
+                StateClass c = live[scoredClass[best]];
                 for (int m = 0; m < c.size; m++) {
                     int node = c.members[m];
                     if (eligible.test(node)) {
-                        Fit f = scoredFit[at];
                         return Optional.of(f.on(nodes[node].id(), toMember(c, f.gpusUnsafe(), node)));
                     }
                 }
@@ -163,7 +167,6 @@ public final class Packer {
 
     private int[] scoredClass = new int[16];
     private Fit[] scoredFit = new Fit[16];
-    private Integer[] order = new Integer[16];
 
     /** The policy's fit for a class (cached for cacheable policies), or null when the demand does not fit it. */
     private Fit classFit(StateClass c, Demand demand, DemandInfo info) {
@@ -227,6 +230,14 @@ public final class Packer {
     /** Releases what {@link #place} returned. */
     public void release(Fit fit, Demand demand) {
         release(fit.nodeId(), demand, fit.gpusUnsafe());
+    }
+
+    /**
+     * The node at {@code index} (in the order the nodes were given) as the packer holds it, not a
+     * copy: for callers that only read it, on the packer's thread. Never change it.
+     */
+    public NodeCapacity view(int index) {
+        return nodes[index];
     }
 
     /** A copy of the node's current capacity. */
