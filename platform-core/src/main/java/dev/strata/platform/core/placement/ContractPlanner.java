@@ -553,7 +553,7 @@ final class ContractPlanner {
             if (b.powerDomainId() != null && b.powerWatts() > 0) {
                 PowerDomain d = model.powerDomains.get(b.powerDomainId());
                 out.add(new ClauseEvidence(p + ".power", "reserves " + watts(b.powerWatts()) + " in " + b.powerDomainId()
-                        + (d == null ? "" : " (" + watts(model.reservedWatts.getOrDefault(d.id(), 0.0)) + " of " + watts(d.budgetWatts())
+                        + (d == null ? "" : " (" + watts(model.reservedWatts(d.id())) + " of " + watts(d.budgetWatts())
                         + " reserved)") + (m.powerCeilingWatts() > 0 ? ", ceiling " + watts(m.powerCeilingWatts()) : "")));
             }
         }

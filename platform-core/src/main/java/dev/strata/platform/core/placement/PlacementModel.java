@@ -41,7 +41,8 @@ final class PlacementModel {
     /** Per fabric id, its member nodes by index. */
     final Map<String, java.util.BitSet> fabricNodes = new HashMap<>();
     final Packer packer;
-    final Map<String, Double> reservedWatts = new HashMap<>();
+    /** Power reserved per domain, in milliwatts: whole numbers, so a release restores it exactly. */
+    final Map<String, Long> reservedMilliwatts = new HashMap<>();
     /** Per node, the tenants holding something on it, with how many bindings each holds. */
     final List<Map<String, Integer>> tenants = new ArrayList<>();
     /** Per node, the tenant it is dedicated to, or null; {@link #dedications} counts the bindings behind it. */
@@ -184,20 +185,27 @@ final class PlacementModel {
     }
 
     void addPower(String domain, double watts) {
-        if (Math.abs(watts) < 1e-9) {
+        // round the magnitude, so that giving back exactly cancels reserving (Math.round is not symmetric)
+        long milliwatts = (long) Math.signum(watts) * Math.round(Math.abs(watts) * 1000);
+        if (milliwatts == 0) {
             return;
         }
         String d = domain;
         int guard = 0;
         while (d != null && guard++ < 16) {
-            // drop a domain whose reservations are all given back, rather than keep a rounding residue
-            reservedWatts.merge(d, watts, (a, b) -> Math.abs(a + b) < 1e-6 ? null : a + b);
+            // a domain whose reservations are all given back is dropped
+            reservedMilliwatts.merge(d, milliwatts, (a, b) -> a + b == 0 ? null : a + b);
             PowerDomain pd = powerDomains.get(d);
             d = pd == null ? null : pd.parentId();
         }
     }
 
     /** The first domain in the chain from {@code domain} upwards that {@code watts} more would push over budget, or null. */
+    /** Watts reserved in a domain. */
+    double reservedWatts(String domain) {
+        return reservedMilliwatts.getOrDefault(domain, 0L) / 1000.0;
+    }
+
     PowerDomain overBudget(String domain, double watts) {
         String d = domain;
         int guard = 0;
@@ -206,7 +214,7 @@ final class PlacementModel {
             if (pd == null) {
                 return null;
             }
-            if (pd.budgetWatts() > 0 && reservedWatts.getOrDefault(d, 0.0) + watts > pd.budgetWatts() + 1e-6) {
+            if (pd.budgetWatts() > 0 && reservedMilliwatts.getOrDefault(d, 0L) + Math.round(watts * 1000) > pd.budgetWatts() * 1000) {
                 return pd;
             }
             d = pd.parentId();

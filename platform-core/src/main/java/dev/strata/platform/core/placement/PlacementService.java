@@ -211,7 +211,7 @@ public class PlacementService implements Placement {
                 out.put(c.id(), c.cpuFreeMilli() + "/" + c.memoryFreeMiB() + "/" + gpus.toString().strip() + " tenants "
                         + new java.util.TreeMap<>(m.tenants.get(i)) + " dedicated " + m.dedicatedTo[i]);
             }
-            m.reservedWatts.forEach((d, w) -> out.put("power:" + d, String.format(java.util.Locale.ROOT, "%.3f", w)));
+            m.reservedMilliwatts.forEach((d, mw) -> out.put("power:" + d, mw + " mW"));
             return out;
         }
     }

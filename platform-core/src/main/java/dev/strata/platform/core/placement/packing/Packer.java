@@ -119,7 +119,8 @@ public final class Packer {
      * (by their index in the order the nodes were given) could be used; nothing is committed.
      * Classes are scored as usual (and cached); they are then walked best score first and the first
      * eligible member wins, so the predicate is asked only as often as needed. Ties go to the class
-     * met first and, within it, to the first eligible member.
+     * with the lowest node index, and within a class the lowest index is tried first: the same
+     * state gives the same answer, whatever order the nodes reached it in.
      */
     public Optional<Fit> dryRun(Demand demand, java.util.function.IntPredicate eligible) {
         Objects.requireNonNull(eligible, "eligible");
@@ -145,13 +146,19 @@ public final class Packer {
             for (int remaining = scored; remaining > 0; remaining--) {
                 int best = -1;
                 for (int k = 0; k < scored; k++) {
-                    if (scoredFit[k] != null && (best < 0 || scoredFit[k].score() < scoredFit[best].score())) {
+                    if (scoredFit[k] != null && (best < 0 || scoredFit[k].score() < scoredFit[best].score()
+                            || scoredFit[k].score() == scoredFit[best].score()
+                            && live[scoredClass[k]].minMember < live[scoredClass[best]].minMember)) {
                         best = k;
                     }
                 }
                 Fit f = scoredFit[best];
                 scoredFit[best] = null;
                 StateClass c = live[scoredClass[best]];
+                // members of a class are alike: the lowest index first, so that the same state gives the same answer
+                if (eligible.test(c.minMember)) {
+                    return Optional.of(f.on(nodes[c.minMember].id(), toMember(c, f.gpusUnsafe(), c.minMember)));
+                }
                 for (int m = 0; m < c.size; m++) {
                     int node = c.members[m];
                     if (eligible.test(node)) {
@@ -434,6 +441,12 @@ public final class Packer {
         c.members[pos] = last;
         posInClass[last] = pos;
         classOf[node] = null;
+        if (node == c.minMember) {
+            c.minMember = Integer.MAX_VALUE;
+            for (int k = 0; k < c.size; k++) {
+                c.minMember = Math.min(c.minMember, c.members[k]);
+            }
+        }
         if (c.size == 0) {
             classes.remove(c.key);
             StateClass moved = live[--liveCount];
@@ -462,6 +475,7 @@ public final class Packer {
         }
         posInClass[node] = c.size;
         c.members[c.size++] = node;
+        c.minMember = Math.min(c.minMember, node);
         classOf[node] = c;
     }
 
@@ -534,6 +548,8 @@ public final class Packer {
         final int[] rank;
         int[] members = new int[4];
         int size;
+        /** The lowest node index among the members: a tie-break that does not depend on the order members joined in. */
+        int minMember = Integer.MAX_VALUE;
         int livePos;
         Fit[] cache = new Fit[0];
 
