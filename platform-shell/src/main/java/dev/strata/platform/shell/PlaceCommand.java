@@ -71,6 +71,16 @@ public class PlaceCommand implements Action {
         return path;
     }
 
+    /** The bound GPUs, without their node's prefix when they carry it: {@code gpu0,gpu1}. */
+    static String gpus(MemberBinding b) {
+        if (b.acceleratorIds().isEmpty()) {
+            return "-";
+        }
+        String prefix = b.nodeId() + "/";
+        return b.acceleratorIds().stream().map(id -> id.startsWith(prefix) ? id.substring(prefix.length()) : id)
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     static void print(PlacementDecision d, PrintStream out, boolean noFormat) {
         String what = d.placed() ? (d.dryRun() ? "would be placed (dry run, nothing reserved)" : "placed as " + d.allocationId())
                 : "not placed";
@@ -83,7 +93,7 @@ public class PlaceCommand implements Action {
                 table.column(c);
             }
             for (MemberBinding b : d.bindings()) {
-                table.addRow().addContent(b.member(), b.nodeId(), b.siteId(), b.acceleratorIds().isEmpty() ? "-" : String.join(",", b.acceleratorIds()),
+                table.addRow().addContent(b.member(), b.nodeId(), b.siteId(), gpus(b),
                         b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%", Format.orDash(b.nvlinkDomain()),
                         b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
                         String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),

@@ -103,7 +103,7 @@ class GpuAndPlacementCommandsTest {
     @Test
     void placeExplainsBindingsEvidenceAndRejections() {
         PlacementDecision d = new PlacementDecision("llm", "bank", true, true, null,
-                List.of(new MemberBinding("trainer", "fra-1-h100-01", "fra-1", List.of("g0", "g1"), 1, "fra-1-h100-01/nvlink", 0, "fra-1-ib",
+                List.of(new MemberBinding("trainer", "fra-1-h100-01", "fra-1", List.of("fra-1-h100-01/gpu0", "fra-1-h100-01/gpu1"), 1, "fra-1-h100-01/nvlink", 0, "fra-1-ib",
                         8000, 64L << 30, 1400, "rack-1")),
                 List.of(new ClauseEvidence("sovereignty.countries", "site fra-1 country=DE in [DE, FR]")),
                 List.of(new Rejection("trainer", "country US not in [DE, FR]", 48)), "placed 1 member on 1 node at fra-1", 7, 3, 92,
@@ -114,7 +114,7 @@ class GpuAndPlacementCommandsTest {
         assertThat(out).startsWith("Contract llm of tenant bank: would be placed (dry run, nothing reserved)");
         assertThat(out).contains("  sovereignty.countries: site fra-1 country=DE in [DE, FR]", "Nodes not chosen",
                 "  trainer: 48 nodes: country US not in [DE, FR]", "Decided in 2.0 ms on inventory generation 7, ledger generation 3.");
-        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("trainer", "fra-1-h100-01", "fra-1", "g0,g1", "100%",
+        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("trainer", "fra-1-h100-01", "fra-1", "gpu0,gpu1", "100%",
                 "fra-1-h100-01/nvlink", "0", "fra-1-ib", "8.0", "64.0 GiB", "1.4 kW"));
     }
 }

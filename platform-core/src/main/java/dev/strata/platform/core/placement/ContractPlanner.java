@@ -200,18 +200,24 @@ final class ContractPlanner {
         List<Rejection> rejections = new ArrayList<>(attempt.rejections());
         rejections.addAll(fabricRejections);
         if (attempt.placed()) {
-            // the nodes the hard constraints ruled out, counted per member (capacity is not explained for a success)
-            for (Map.Entry<Member, String[]> e : staticReasons.entrySet()) {
+            // the nodes the hard constraints ruled out, counted once per group of identical members
+            // (capacity is not explained for a success)
+            Map<String[], List<String>> groups = new java.util.IdentityHashMap<>();
+            for (Member m : contract.members()) {
+                groups.computeIfAbsent(staticReasons.get(m), k -> new ArrayList<>()).add(m.name());
+            }
+            for (Map.Entry<String[], List<String>> e : groups.entrySet()) {
                 Map<String, Integer> counts = new LinkedHashMap<>();
-                String[] reasons = e.getValue();
+                String[] reasons = e.getKey();
                 for (int shape = 0; shape < model.shapeCount; shape++) {
                     String reason = reasons[model.shapeMember[shape]];
                     if (reason != null) {
                         counts.merge(reason, model.shapeSize[shape], Integer::sum);
                     }
                 }
+                String names = String.join(", ", e.getValue());
                 counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                        .forEach(c -> rejections.add(new Rejection(e.getKey().name(), c.getKey(), c.getValue())));
+                        .forEach(c -> rejections.add(new Rejection(names, c.getKey(), c.getValue())));
             }
         }
         if (!attempt.placed()) {

@@ -50,6 +50,15 @@ class PlacementServiceTest {
     }
 
     @Test
+    void identicalMembersShareOneCountOfRejectedNodes() {
+        Infra infra = Infra.threeSites().h100("fra-n1", "fra-1", null).h100("fra-n2", "fra-1", null).h100("us-n1", "us-east", null);
+        PlacementDecision d = service(infra).place(contract("""
+                {name: c, tenant: t, sovereignty: {countries: [DE]}, members: [{name: w, replicas: 2, gpus: 8}, {name: x, cpu: 1}]}"""), true);
+        assertThat(d.placed()).isTrue();
+        assertThat(reasons(d)).containsExactlyInAnyOrder("w-0, w-1: 1 node: country US not in [DE]", "x: 1 node: country US not in [DE]");
+    }
+
+    @Test
     void excludedOperatorJurisdictionRejectsTheUsOwnedFrankfurtRegion() {
         Infra infra = Infra.threeSites().h100("cloud-n1", "cloud-fra", null).h100("cloud-n2", "cloud-fra", null);
         PlacementDecision d = service(infra).place(contract("""
