@@ -93,13 +93,17 @@ final class ContractPlanner {
                 candidates.add(f);
             }
         }
-        // tightest first: the fabric with the least free GPU capacity that may still hold the gang
+        // free GPU capacity of each fabric on the nodes that pass the first member's hard constraints;
+        // tightest first: the fabric with the least of it that may still hold the gang
+        String[] firstMember = staticReasons.get(members.get(0));
         Map<String, Long> free = new HashMap<>();
         for (Fabric f : candidates) {
             long milli = 0;
             java.util.BitSet onFabric = model.fabricNodes.get(f.id());
             for (int node = onFabric.nextSetBit(0); node >= 0; node = onFabric.nextSetBit(node + 1)) {
-                milli += model.capacity(node).gpuFreeMilliTotal();
+                if (firstMember[node] == null) {
+                    milli += model.capacity(node).gpuFreeMilliTotal();
+                }
             }
             free.put(f.id(), milli);
         }
@@ -122,12 +126,18 @@ final class ContractPlanner {
                 return finish(contract, attempt, f, List.of(), staticReasons);
             }
             last = attempt;
-            fabricRejections.add(new Rejection("*", "gang does not fit on RDMA fabric " + f.id() + ": " + attempt.failure(), 1));
+            fabricRejections.add(new Rejection("*", "the gang does not fit on RDMA fabric " + f.id() + ": " + attempt.failure(), 0));
         }
         if (last == null) {
             last = attempt(contract, members, staticReasons, NO_FABRIC);
-            String why = candidates.isEmpty() ? "no RDMA fabric of at least " + gbps(minGbps) + " in the inventory"
-                    : "no RDMA fabric of at least " + gbps(minGbps) + " has enough free GPUs for the gang";
+            String why;
+            if (candidates.isEmpty()) {
+                why = "no RDMA fabric of at least " + gbps(minGbps) + " in the inventory";
+            } else {
+                Fabric roomiest = candidates.stream().max(Comparator.comparingLong(f -> free.get(f.id()))).orElseThrow();
+                why = "no RDMA fabric of at least " + gbps(minGbps) + " has " + gpuCount(needed) + " free GPUs on nodes that meet the contract"
+                        + " (most: " + roomiest.id() + " with " + gpuCount(free.get(roomiest.id())) + ")";
+            }
             fabricRejections.add(new Rejection("*", why, 0));
         }
         return finish(contract, last, null, fabricRejections, staticReasons);
@@ -597,6 +607,10 @@ final class ContractPlanner {
     }
 
     // ---- formatting -----------------------------------------------------------------------------
+
+    static String gpuCount(long milli) {
+        return milli % 1000 == 0 ? String.valueOf(milli / 1000) : String.format(Locale.ROOT, "%.2f", milli / 1000.0);
+    }
 
     static String sorted(Set<String> values) {
         return new TreeSet<>(values).toString();

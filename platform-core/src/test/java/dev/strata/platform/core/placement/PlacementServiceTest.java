@@ -145,7 +145,7 @@ class PlacementServiceTest {
                  members: [{name: w, replicas: 3, gpus: 8}]}"""), true);
         assertThat(no.placed()).isFalse();
         assertThat(no.rejections()).extracting(Rejection::reason)
-                .contains("no RDMA fabric of at least 400 Gbit/s has enough free GPUs for the gang");
+                .contains("no RDMA fabric of at least 400 Gbit/s has 24 free GPUs on nodes that meet the contract (most: ib-ndr-a with 16)");
     }
 
     @Test
