@@ -100,6 +100,17 @@ public class GpuCommand implements Action {
             }
             t.print(out, !noFormat);
         }
+        List<dev.strata.platform.api.model.DevicePath> paths = on.devicePaths().stream()
+                .filter(p -> p.from().equals(id)).toList();
+        if (!paths.isEmpty()) {
+            out.println();
+            out.println("Paths to other devices");
+            ShellTable t = table("TO", "PCIE", "NVLINKS");
+            for (dev.strata.platform.api.model.DevicePath p : paths) {
+                t.addRow().addContent(p.to(), p.level() == null ? "-" : p.level(), p.nvlinks() == 0 ? "-" : p.nvlinks());
+            }
+            t.print(out, !noFormat);
+        }
         List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
         out.println();
         if (recent.isEmpty()) {

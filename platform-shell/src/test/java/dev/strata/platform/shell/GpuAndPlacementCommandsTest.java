@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PartitionProfile;
@@ -36,7 +38,8 @@ class GpuAndPlacementCommandsTest {
                 new PciLink(32, 16, 32, 16), null, 0, List.of(),
                 List.of(new PartitionProfile("1g.18gb", 19, 7, 16L << 30, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1)), false,
                 new PowerLimits(700, 700, 200, 700), Health.OK, Map.of("driverVersion", "580.159.04"));
-        return Fixtures.node().withAccelerators(List.of(h200.onNode("baremetal:gpu1", 0)));
+        return Fixtures.node().withDevices(List.of(h200.onNode("baremetal:gpu1", 0)),
+                List.of(new DevicePath(UUID, "mlx5_0", TopologyLevel.SINGLE, 0), new DevicePath("mlx5_0", UUID, TopologyLevel.SINGLE, 0)));
     }
 
     static Telemetry telemetry(GpuSample... samples) {
@@ -94,7 +97,8 @@ class GpuAndPlacementCommandsTest {
                 "driverVersion 580.159.04");
         assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(
                 List.of("1g.18gb", "19", "7", "16.0 GiB", "16", "1/7", "{0,1,2,3,4,5,6}:1"),
-                List.of("2026-11-27T05:00:00Z", "97 %", "60 %", "80.0 GiB", "692 W", "61 C", "1980 MHz", "SW_POWER_CAP", "0", "0"));
+                List.of("2026-11-27T05:00:00Z", "97 %", "60 %", "80.0 GiB", "692 W", "61 C", "1980 MHz", "SW_POWER_CAP", "0", "0"),
+                List.of("mlx5_0", "SINGLE", "-"));
 
         command.id = "GPU-nope";
         assertThatThrownBy(command::execute).hasMessage("no GPU 'GPU-nope'; known GPUs: " + UUID);

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param state whether the node can be relied on now
  * @param ownerTenant the tenant the node is dedicated to, or null
  * @param attributes other facts (OS, kernel, DMI vendor and product)
+ * @param devicePaths how the node's devices reach each other (GPU to GPU, GPU to NIC: PCIe level
+ *     and NVLinks), as its GPU provider reports them; empty when unknown
  */
 public record Node(
         String id,
@@ -46,7 +48,8 @@ public record Node(
         Set<String> traits,
         ResourceState state,
         String ownerTenant,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        List<DevicePath> devicePaths) {
 
     public Node {
         Checks.requireText(id, "node.id");
@@ -64,6 +67,15 @@ public record Node(
         traits = Set.copyOf(Objects.requireNonNull(traits, "node.traits"));
         Objects.requireNonNull(state, "node.state");
         attributes = Map.copyOf(Objects.requireNonNull(attributes, "node.attributes"));
+        devicePaths = List.copyOf(Objects.requireNonNull(devicePaths, "node.devicePaths"));
+    }
+
+    /** A node whose device paths are not known (compute providers; the GPU provider adds them). */
+    public Node(String id, String providerId, String siteId, String hostname, NodeKind kind, CpuTopology cpu, List<NumaNode> numaNodes,
+            long memoryBytes, List<PciDevice> pciDevices, List<Accelerator> accelerators, List<Nic> nics, List<Disk> disks, PowerDraw power,
+            String powerDomainId, Set<String> traits, ResourceState state, String ownerTenant, Map<String, String> attributes) {
+        this(id, providerId, siteId, hostname, kind, cpu, numaNodes, memoryBytes, pciDevices, accelerators, nics, disks, power, powerDomainId,
+                traits, state, ownerTenant, attributes, List.of());
     }
 
     public Optional<PciDevice> pciDevice(String address) {
@@ -72,11 +84,16 @@ public record Node(
 
     public Node withState(ResourceState newState) {
         return newState == state ? this : new Node(id, providerId, siteId, hostname, kind, cpu, numaNodes, memoryBytes,
-                pciDevices, accelerators, nics, disks, power, powerDomainId, traits, newState, ownerTenant, attributes);
+                pciDevices, accelerators, nics, disks, power, powerDomainId, traits, newState, ownerTenant, attributes, devicePaths);
     }
 
     public Node withAccelerators(List<Accelerator> devices) {
+        return withDevices(devices, devicePaths);
+    }
+
+    /** This node with the accelerators and device paths a GPU provider reported for it. */
+    public Node withDevices(List<Accelerator> devices, List<DevicePath> paths) {
         return new Node(id, providerId, siteId, hostname, kind, cpu, numaNodes, memoryBytes,
-                pciDevices, devices, nics, disks, power, powerDomainId, traits, state, ownerTenant, attributes);
+                pciDevices, devices, nics, disks, power, powerDomainId, traits, state, ownerTenant, attributes, paths);
     }
 }

@@ -119,7 +119,9 @@ final class InventoryMerger {
                 int numa = a.numaNode() >= 0 ? a.numaNode() : pci.map(PciDevice::numaNode).orElse(-1);
                 attached.add(a.onNode(node.id(), numa));
             }
-            Node withGpus = node.withAccelerators(attached);
+            List<dev.strata.platform.api.model.DevicePath> paths = new ArrayList<>(node.devicePaths());
+            paths.addAll(gpu.paths());
+            Node withGpus = node.withDevices(attached, paths);
             nodes.put(node.id(), withGpus);
             byHost.put(gpu.hostname(), withGpus);
         }

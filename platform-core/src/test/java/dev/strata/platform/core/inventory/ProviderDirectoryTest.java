@@ -13,7 +13,9 @@ import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
@@ -222,13 +224,16 @@ class ProviderDirectoryTest {
         Accelerator h200 = new Accelerator("GPU-1", "NVIDIA", "NVIDIA H200", 143771L << 20, "9.0", "0000:3B:00.0", null, -1,
                 CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false, new PowerLimits(700, 700, 200, 700), Health.OK, Map.of());
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
-                ctx -> new GpuSnapshot(1, Instant.now(), "gpu-host", List.of(h200), List.of(), List.of(), null)));
+                ctx -> new GpuSnapshot(1, Instant.now(), "gpu-host", List.of(h200), List.of(),
+                        List.of(new DevicePath("GPU-1", "mlx5_0", TopologyLevel.SINGLE, 0)), null)));
         directory.refresh("metal", WAIT);
         directory.refresh("nvidia", WAIT);
 
         Accelerator attached = directory.inventory().node("n1").orElseThrow().accelerators().get(0);
         assertThat(attached.nodeId()).isEqualTo("n1");
         assertThat(attached.numaNode()).isEqualTo(1);
+        assertThat(directory.inventory().node("n1").orElseThrow().devicePaths())
+                .containsExactly(new DevicePath("GPU-1", "mlx5_0", TopologyLevel.SINGLE, 0));
         assertThat(directory.status("nvidia").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
     }
 

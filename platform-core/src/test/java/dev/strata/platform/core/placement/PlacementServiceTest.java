@@ -232,6 +232,21 @@ class PlacementServiceTest {
     }
 
     @Test
+    void partitionsNeedTheProfileAndTakeTheirShareOfTheGpu() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra);
+        PlacementDecision mig = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: {partition: 1g.10gb}}]}"), false);
+        assertThat(mig.placed()).isTrue();
+        assertThat(mig.bindings().get(0).gpuFraction()).isEqualTo(0.143);
+        assertThat(evidence(mig)).anyMatch(e -> e.startsWith("members.m.gpus: partition 1g.10gb of 1x NVIDIA H100 80GB HBM3"));
+        PlacementDecision missing = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: {partition: 3g.40gb}}]}"), true);
+        assertThat(reasons(missing)).containsExactly("m: 1 node: GPUs do not support partition 3g.40gb");
+        PlacementDecision small = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: {partition: 1g.10gb, memory: 20GiB}}]}"""), true);
+        assertThat(reasons(small)).containsExactly("m: 1 node: partition 1g.10gb has 10 GiB, less than 20 GiB");
+    }
+
+    @Test
     void concurrentPlacementsNeverDoubleBook() throws Exception {
         Infra infra = Infra.threeSites();
         for (int i = 0; i < 10; i++) {
