@@ -168,8 +168,7 @@ final class InventoryDocumentReader {
             problems.add("models", node, "a mapping from model name to its specification");
             return models;
         }
-        for (var it = node.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (var e : node.properties()) {
             String path = "models." + e.getKey();
             JsonNode m = e.getValue();
             int before = problems.size();
