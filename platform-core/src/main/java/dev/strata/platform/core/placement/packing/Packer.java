@@ -314,53 +314,15 @@ public final class Packer {
         Objects.requireNonNull(demand, "demand");
         decisions++;
         DemandInfo info = intern(demand);
-        int did = info.id;
-        long cpu = demand.cpuMilli();
-        long mem = demand.memoryMiB();
-        int count = demand.gpuCount();
-        int milli = demand.gpuMilli();
-        boolean[] allowed = info.allowedModels;
         double best = Double.POSITIVE_INFINITY;
         int tied = 0;
         long tiedNodes = 0;
         StateClass[] cls = live;
         for (int i = 0, n = liveCount; i < n; i++) {
             StateClass c = cls[i];
-            if (c.cpuFree < cpu || c.memFree < mem) {
+            Fit f = classFit(c, demand, info);
+            if (f == null) {
                 continue;
-            }
-            if (count > 0) {
-                int[] fd = c.freeDesc;
-                if (!allowed[c.modelId] || fd.length < count || fd[count - 1] < milli) {
-                    continue;
-                }
-            }
-            Fit f;
-            if (cacheable) {
-                Fit[] cache = c.cache;
-                f = did < cache.length ? cache[did] : null;
-                if (f == null) {
-                    evaluations++;
-                    f = policy.fit(c.state, demand);
-                    if (f == null) {
-                        f = NO_FIT;
-                    }
-                    if (did >= cache.length) {
-                        cache = c.cache = Arrays.copyOf(cache, Math.max(did + 1, cache.length * 2));
-                    }
-                    cache[did] = f;
-                } else {
-                    cacheHits++;
-                }
-                if (f == NO_FIT) {
-                    continue;
-                }
-            } else {
-                evaluations++;
-                f = policy.fit(c.state, demand);
-                if (f == null) {
-                    continue;
-                }
             }
             double s = f.score();
             if (s < best) {
