@@ -3,12 +3,12 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /** Completes allocation ids. */
 @Service
@@ -19,10 +19,8 @@ public class AllocationIdCompleter implements Completer {
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        StringsCompleter ids = new StringsCompleter();
-        if (placement != null) {
-            placement.allocations().stream().map(Allocation::id).forEach(ids.getStrings()::add);
-        }
-        return ids.complete(session, commandLine, candidates);
+        Stream<String> ids = placement == null ? Stream.empty()
+                : placement.allocations().stream().map(Allocation::id);
+        return Completions.complete(ids, session, commandLine, candidates);
     }
 }

@@ -1,13 +1,14 @@
 package dev.strata.platform.shell;
 
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Accelerator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /** Completes GPU ids from the inventory. */
 @Service
@@ -18,10 +19,8 @@ public class GpuIdCompleter implements Completer {
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        StringsCompleter ids = new StringsCompleter();
-        if (inventory != null) {
-            inventory.snapshot().nodes().forEach(n -> n.accelerators().forEach(a -> ids.getStrings().add(a.id())));
-        }
-        return ids.complete(session, commandLine, candidates);
+        Stream<String> ids = inventory == null ? Stream.empty()
+                : inventory.snapshot().nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id);
+        return Completions.complete(ids, session, commandLine, candidates);
     }
 }

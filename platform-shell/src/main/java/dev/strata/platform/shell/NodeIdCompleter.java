@@ -3,12 +3,12 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.model.Node;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /** Completes node ids from the current inventory. */
 @Service
@@ -19,10 +19,8 @@ public class NodeIdCompleter implements Completer {
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        StringsCompleter ids = new StringsCompleter();
-        if (inventory != null) {
-            inventory.snapshot().nodes().stream().map(Node::id).forEach(ids.getStrings()::add);
-        }
-        return ids.complete(session, commandLine, candidates);
+        Stream<String> ids = inventory == null ? Stream.empty()
+                : inventory.snapshot().nodes().stream().map(Node::id);
+        return Completions.complete(ids, session, commandLine, candidates);
     }
 }

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param summary one line saying what happened
  * @param inventoryGeneration the inventory snapshot decided on
  * @param ledgerGeneration the ledger generation decided on (committed at generation + 1)
- * @param nodesConsidered how many nodes were evaluated
+ * @param nodesConsidered how many nodes the hard constraints judged (every node of the inventory)
  * @param took how long the decision took
  */
 public record PlacementDecision(String contract, String tenant, boolean placed, boolean dryRun, String allocationId,

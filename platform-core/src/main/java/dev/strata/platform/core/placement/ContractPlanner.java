@@ -156,13 +156,12 @@ final class ContractPlanner {
     // ---- one attempt at binding the gang ------------------------------------------------------
 
     private record Attempt(boolean placed, List<MemberBinding> bindings, List<Reservation> reservations, List<Rejection> rejections,
-            String failure, int considered) {
+            String failure) {
     }
 
     private Attempt attempt(Contract contract, List<Member> members, Map<Member, String[]> staticReasons, Fabric fabric) {
         List<MemberBinding> bindings = new ArrayList<>();
         List<Reservation> reservations = new ArrayList<>();
-        int considered = 0;
         for (Member m : members) {
             String[] reasons = staticReasons.get(m);
             Demand demand = demand(m);
@@ -178,9 +177,8 @@ final class ContractPlanner {
                     undo(reservations.get(i));
                 }
                 String failure = "member " + m.name() + " fits on no node";
-                return new Attempt(false, List.of(), List.of(), rejections, failure, considered + model.facts.length);
+                return new Attempt(false, List.of(), List.of(), rejections, failure);
             }
-            considered += model.facts.length;
             int node = model.index.get(fit.get().nodeId());
             int[] gpus = fit.get().gpus();
             if (m.topology().numaAligned() && m.gpus().count() > 0 && !aligned(node, gpus, fabric != null)) {
@@ -195,7 +193,7 @@ final class ContractPlanner {
             reservations.add(new Reservation(node, demand, gpus, facts.node().powerDomainId(), need, contract.tenant(), dedicated));
             bindings.add(binding(m, node, gpus, fabric));
         }
-        return new Attempt(true, bindings, reservations, List.of(), null, considered);
+        return new Attempt(true, bindings, reservations, List.of(), null);
     }
 
     private void undo(Reservation r) {
@@ -231,7 +229,7 @@ final class ContractPlanner {
             }
         }
         if (!attempt.placed()) {
-            return new Plan(false, List.of(), List.of(), rejections, "not placed: " + attempt.failure(), attempt.considered(), List.of());
+            return new Plan(false, List.of(), List.of(), rejections, "not placed: " + attempt.failure(), model.facts.length, List.of());
         }
         List<MemberBinding> ordered = new ArrayList<>(attempt.bindings());
         Map<String, Integer> order = new HashMap<>();
@@ -244,7 +242,7 @@ final class ContractPlanner {
         Set<String> sites = ordered.stream().map(MemberBinding::siteId).collect(Collectors.toCollection(TreeSet::new));
         String summary = "placed " + contract.members().size() + (contract.members().size() == 1 ? " member" : " members") + " on "
                 + nodes.size() + (nodes.size() == 1 ? " node" : " nodes") + " at " + String.join(", ", sites);
-        return new Plan(true, ordered, evidence, rejections, summary, attempt.considered(), attempt.reservations());
+        return new Plan(true, ordered, evidence, rejections, summary, model.facts.length, attempt.reservations());
     }
 
     // ---- hard constraints -------------------------------------------------------------------------

@@ -26,6 +26,14 @@ public final class GpuChoices {
     }
 
     /**
+     * The candidate GPU sets when the node can host the demand at all (CPU, memory, model: see
+     * {@link NodeCapacity#canHost}), else none: where every policy's {@code fit} starts.
+     */
+    public static List<int[]> onHost(NodeCapacity node, Demand demand) {
+        return node.canHost(demand) ? candidates(node, demand) : List.of();
+    }
+
+    /**
      * The candidate GPU sets, each valid for {@link NodeCapacity#allocate}; empty when the GPUs
      * cannot hold the demand. CPU, memory and model are not checked here.
      */

@@ -23,10 +23,7 @@ public final class RandomPolicy implements PackingPolicy {
 
     @Override
     public Fit fit(NodeCapacity node, Demand demand) {
-        if (!node.canHost(demand)) {
-            return null;
-        }
-        List<int[]> candidates = GpuChoices.candidates(node, demand);
+        List<int[]> candidates = GpuChoices.onHost(node, demand);
         if (candidates.isEmpty()) {
             return null;
         }
