@@ -23,6 +23,18 @@ public interface Bmc extends AutoCloseable {
     /** Every system the BMC manages, as a node each. */
     List<Node> discover(NodeTemplate template, DiscoveryContext context);
 
+    /**
+     * The node ids of the BMC's systems and each system's reference, read without the inventory
+     * detail (for provisioning a node that no discovery has reported yet).
+     */
+    default java.util.Map<String, String> systems(NodeTemplate template, DiscoveryContext context) {
+        java.util.Map<String, String> systems = new java.util.LinkedHashMap<>();
+        for (Node n : discover(template, context)) {
+            systems.put(n.id(), n.attributes().get(NodeTemplate.SYSTEM));
+        }
+        return systems;
+    }
+
     /** The system's power now. */
     PowerState powerState(String system, DiscoveryContext context);
 

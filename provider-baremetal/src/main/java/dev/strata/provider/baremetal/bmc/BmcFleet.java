@@ -97,6 +97,50 @@ public final class BmcFleet implements AutoCloseable {
         return Optional.ofNullable(locations.get(nodeId));
     }
 
+    /**
+     * Finds the node's BMC and system by asking every configured BMC (in parallel) for its
+     * systems only, without the inventory detail; for a node no discovery has reported yet.
+     */
+    public Optional<Location> find(String nodeId, DiscoveryContext context) {
+        Optional<Location> known = locate(nodeId);
+        if (known.isPresent()) {
+            return known;
+        }
+        List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
+        Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
+        for (ConfiguredBmc bmc : list) {
+            futures.put(bmc, pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context))));
+        }
+        Location found = null;
+        for (Map.Entry<ConfiguredBmc, Future<Map<String, String>>> e : futures.entrySet()) {
+            try {
+                String system = e.getValue().get(Math.max(0, context.remaining().toNanos()), TimeUnit.NANOSECONDS).get(nodeId);
+                if (system != null && found == null) {
+                    found = new Location(e.getKey(), system, null);
+                }
+            } catch (ExecutionException | TimeoutException ex) {
+                e.getValue().cancel(true);
+                LOG.debug("BMC {} could not list its systems: {}", e.getKey().name(), String.valueOf(ex.getCause()));
+            } catch (InterruptedException ex) {
+                futures.values().forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new dev.strata.platform.api.exception.ProviderTimeoutException("interrupted while looking for node " + nodeId);
+            }
+        }
+        if (found != null) {
+            Map<String, Location> with = new HashMap<>(locations);
+            with.putIfAbsent(nodeId, found);
+            locations = Map.copyOf(with);
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private DiscoveryContext bounded(DiscoveryContext context) {
+        Instant own = clock.instant().plus(bmcTimeout);
+        Instant deadline = own.isBefore(context.deadline()) ? own : context.deadline();
+        return new DiscoveryContext(context.operationId(), deadline, context.clock());
+    }
+
     /** Every node of every BMC; never throws for one BMC's failure. */
     public List<Node> discover(DiscoveryContext context) {
         List<ConfiguredBmc> list = bmcs();
@@ -154,9 +198,7 @@ public final class BmcFleet implements AutoCloseable {
         if (bmc.problem() != null) {
             throw bmc.problem();
         }
-        Instant own = clock.instant().plus(bmcTimeout);
-        Instant deadline = own.isBefore(context.deadline()) ? own : context.deadline();
-        DiscoveryContext bounded = new DiscoveryContext(context.operationId(), deadline, context.clock());
+        DiscoveryContext bounded = bounded(context);
         bounded.checkDeadline("reading BMC " + bmc.name());
         return bmc.bmc().discover(bmc.template(providerId), bounded);
     }

@@ -99,12 +99,8 @@ public final class BmcProvisioner {
                     + " is an offer");
         }
         String nodeId = request.target().id();
-        BmcFleet.Location location = fleet.locate(nodeId).orElse(null);
-        if (location == null) {
-            fleet.discover(context);
-            location = fleet.locate(nodeId).orElseThrow(() -> new NotFoundException("node " + nodeId
-                    + " is not a system of any configured BMC (provider " + providerId + ")"));
-        }
+        BmcFleet.Location location = fleet.find(nodeId, context).orElseThrow(() -> new NotFoundException("node " + nodeId
+                + " is not a system of any configured BMC that answers (provider " + providerId + ")"));
         Map<String, String> p = request.parameters();
         String media = p.get(VIRTUAL_MEDIA);
         if (media != null) {

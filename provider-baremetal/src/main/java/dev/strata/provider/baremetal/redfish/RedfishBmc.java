@@ -52,6 +52,11 @@ public final class RedfishBmc implements Bmc {
     }
 
     @Override
+    public java.util.Map<String, String> systems(NodeTemplate template, DiscoveryContext context) {
+        return new RedfishInventory(client, template).systems(context);
+    }
+
+    @Override
     public PowerState powerState(String system, DiscoveryContext context) {
         return PowerState.fromRedfish(client.get(system, context).path("PowerState").asText(null));
     }

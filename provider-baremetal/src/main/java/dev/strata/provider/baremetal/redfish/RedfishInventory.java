@@ -80,6 +80,21 @@ final class RedfishInventory {
         return nodes;
     }
 
+    /** Node id to system path, from the systems alone. */
+    java.util.Map<String, String> systems(DiscoveryContext context) {
+        String systemsPath = link(client.serviceRoot(context).path("Systems"));
+        java.util.Map<String, String> systems = new LinkedHashMap<>();
+        if (systemsPath == null) {
+            return systems;
+        }
+        for (JsonNode system : client.members(systemsPath, context)) {
+            String path = system.path("@odata.id").asText();
+            String uuid = NodeIdentity.normalizeUuid(system.path("UUID").asText(null));
+            systems.put(template.nodeId(uuid, system.path("Id").asText(lastSegment(path))), path);
+        }
+        return systems;
+    }
+
     private Node node(JsonNode system, List<JsonNode> allChassis, DiscoveryContext context) {
         String path = system.path("@odata.id").asText();
         String systemId = system.path("Id").asText(lastSegment(path));
