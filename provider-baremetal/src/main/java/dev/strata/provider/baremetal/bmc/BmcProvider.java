@@ -76,7 +76,8 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         return Path.of(System.getProperty("karaf.data", "data"), "strata", "bmc-operations");
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(name = "bmcs", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbind")
     public void bind(ConfiguredBmc bmc) {
         fleet.add(bmc);
     }

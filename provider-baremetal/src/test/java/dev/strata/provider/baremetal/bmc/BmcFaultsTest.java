@@ -15,6 +15,7 @@ import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
 import dev.strata.provider.baremetal.peers.Peers;
+import dev.strata.provider.baremetal.peers.StderrCapture;
 import dev.strata.provider.baremetal.peers.SushyEmulator;
 import dev.strata.provider.baremetal.peers.SushyEmulator.FakeSystem;
 import dev.strata.provider.baremetal.peers.TestBmcs;
@@ -131,7 +132,11 @@ class BmcFaultsTest {
             provider.bind(new ConfiguredBmc(TestBmcs.config(bad), "dev.strata.provider.bmc~bad-config", Path.of("/nonexistent")));
 
             Instant start = Instant.now();
-            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("faults", Duration.ofSeconds(30)));
+            ComputeSnapshot snapshot;
+            try (StderrCapture log = new StderrCapture()) {
+                snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("faults", Duration.ofSeconds(30)));
+                assertThat(log.text()).as("what was logged").contains("BMC wrong-password unavailable").doesNotContain(PASSWORD);
+            }
             Duration took = Duration.between(start, Instant.now());
 
             assertThat(took).as("bounded by the per-BMC timeout, not by the slowest BMC's retries").isLessThan(Duration.ofSeconds(25));
@@ -157,6 +162,7 @@ class BmcFaultsTest {
                 assertThat(node(snapshot, id).attributes()).as(id).containsEntry(NodeTemplate.POWER_STATE, "Unknown");
             }
             assertThat(snapshot.nodes()).hasSize(8);
+            assertThat(snapshot.nodes().toString()).doesNotContain(PASSWORD);
             hung.close();
             for (Socket s : accepted) {
                 s.close();

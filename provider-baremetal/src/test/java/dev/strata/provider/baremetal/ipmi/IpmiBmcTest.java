@@ -135,6 +135,7 @@ class IpmiBmcTest {
     @Test
     void wrongPasswordIsAnAuthorizationErrorWithoutThePassword() {
         ConfiguredBmc configured = TestBmcs.bmc(config("sim-wrong", sim.address(), "not-" + PASSWORD));
+        assertThat(configured.settings().toString()).doesNotContain(PASSWORD);
         assertThatThrownBy(() -> configured.bmc().powerState(IpmiBmc.SYSTEM, context()))
                 .isInstanceOf(AuthorizationException.class)
                 .hasMessageContaining("BMC sim-wrong (ipmi://127.0.0.1:" + sim.port() + ")")
