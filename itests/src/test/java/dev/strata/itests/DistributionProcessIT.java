@@ -79,6 +79,14 @@ public class DistributionProcessIT {
             assertEquals(withKey.output(), 0, withKey.exitCode());
             assertTrue(withKey.output(), withKey.output().contains("Strata Platform API"));
 
+            // the interactive shell, on a terminal (script(1) gives it one): Strata's banner and prompt
+            Result tty = StrataInstallation.run(List.of("script", "-q", "-e", "-c", strata.home.resolve("bin/strata") + " shell", "/dev/null"),
+                    java.util.Map.of("STRATA_BASE", base.toString()), null, COMMAND, null, "strata:nodes\nlogout\n", Duration.ofSeconds(8));
+            String screen = tty.output().replaceAll("\u001B\\[[0-9;?]*[A-Za-z=>]", "");
+            assertTrue(screen, screen.contains("Strata " + KarafOptions.version() + " on Apache Karaf"));
+            assertTrue(screen, screen.contains("strata> "));
+            assertFalse(screen, screen.contains("@root()"));
+
             // one command from the system shell, with its exit status
             Result providers = strata.strata(COMMAND, "shell", "strata:providers", "--no-format");
             assertEquals(providers.output(), 0, providers.exitCode());

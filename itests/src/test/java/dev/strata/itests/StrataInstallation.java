@@ -124,6 +124,15 @@ final class StrataInstallation implements AutoCloseable {
 
     static Result run(List<String> command, Map<String, String> env, String stdin, Duration timeout, Path workingDirectory)
             throws IOException, InterruptedException {
+        return run(command, env, stdin, timeout, workingDirectory, null, null);
+    }
+
+    /**
+     * Runs a process; {@code typed}, when given, is written to its input after {@code typeAfter}
+     * (an interactive program reads it once it is ready), and the input is then closed.
+     */
+    static Result run(List<String> command, Map<String, String> env, String stdin, Duration timeout, Path workingDirectory,
+            String typed, Duration typeAfter) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
@@ -142,6 +151,15 @@ final class StrataInstallation implements AutoCloseable {
         reader.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (typed != null) {
+            p.getOutputStream().flush();
+            Thread.sleep(typeAfter.toMillis());
+            for (String line : typed.lines().toList()) {
+                p.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+                Thread.sleep(2000);
+            }
         }
         p.getOutputStream().close();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
