@@ -226,6 +226,31 @@ class BmcFaultsTest {
         }
     }
 
+    /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
+    @Test
+    void tasksAreFollowedToTheirEnd() throws Exception {
+        try (FaultInjectingProxy done = FaultInjectingProxy.start(plain.address()).task("/Actions/ComputerSystem.Reset", 3, "Completed");
+                FaultInjectingProxy failed = FaultInjectingProxy.start(plain.address()).task("/Actions/ComputerSystem.Reset", 1, "Exception")) {
+            ConfiguredBmc ok = TestBmcs.bmc(TestBmcs.redfish("task-ok", done.address(), USER, PASSWORD));
+            String system = SushyEmulator.systemPath(P);
+            ok.bmc().power(system, PowerAction.ON, DiscoveryContext.withTimeout("t", Duration.ofSeconds(20)));
+            assertThat(done.seen()).filteredOn(s -> s.path().startsWith("/taskmon/")).hasSize(4);
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (ok.bmc().powerState(system, DiscoveryContext.withTimeout("t", Duration.ofSeconds(5))) != PowerState.ON && System.nanoTime() < end) {
+                Thread.sleep(250);
+            }
+            assertThat(ok.bmc().powerState(system, DiscoveryContext.withTimeout("t", Duration.ofSeconds(5)))).isEqualTo(PowerState.ON);
+
+            ConfiguredBmc bad = TestBmcs.bmc(TestBmcs.redfish("task-bad", failed.address(), USER, PASSWORD));
+            assertThatThrownBy(() -> bad.bmc().power(system, PowerAction.FORCE_RESTART, DiscoveryContext.withTimeout("t", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                    .hasMessageContaining("BMC task-bad").hasMessageContaining("ended Exception")
+                    .hasMessageContaining("The power supply refused the request.");
+            ok.close();
+            bad.close();
+        }
+    }
+
     /** Sessions (offered by the proxy on top of sushy's basic authentication): created once, used, made again when forgotten, deleted on close. */
     @Test
     void sessionsAreCreatedReusedRenewedAndDeleted() throws Exception {

@@ -50,6 +50,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicInteger tasks = new AtomicInteger();
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
     private final List<String> deletedSessions = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> completingTasks = new ConcurrentHashMap<>();
+    private final Map<String, Integer> taskPolls = new ConcurrentHashMap<>();
+    private final Map<String, String> taskEnds = new ConcurrentHashMap<>();
+    private volatile int pageSize;
     private volatile String sessionUser;
     private volatile String sessionPassword;
 
@@ -80,6 +84,23 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /** A request whose path ends with this suffix starts a task that stays Running for ever (202, monitor answering 202). */
     public FaultInjectingProxy neverEndingTask(String pathSuffix) {
         taskPaths.add(pathSuffix);
+        return this;
+    }
+
+    /**
+     * A request whose path ends with this suffix is forwarded to the peer (so it really happens)
+     * and answered 202 with a task monitor that answers 202 {@code polls} times, then the task
+     * ended in {@code state} ({@code Completed}, or {@code Exception} with a message).
+     */
+    public FaultInjectingProxy task(String pathSuffix, int polls, String state) {
+        completingTasks.put(pathSuffix, polls);
+        taskEnds.put(pathSuffix, state);
+        return this;
+    }
+
+    /** Collections longer than {@code size} are served in pages linked by {@code Members@odata.nextLink}. */
+    public FaultInjectingProxy paging(int size) {
+        this.pageSize = size;
         return this;
     }
 
@@ -124,6 +145,29 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (busy.get() > 0 && busy.getAndDecrement() > 0) {
                 exchange.getResponseHeaders().add("Retry-After", "0");
                 status = send(exchange, 503, "{\"error\":{\"code\":\"Base.1.8.ServiceTemporarilyUnavailable\",\"message\":\"busy\"}}");
+            } else if (path.startsWith("/taskmon/done-")) {
+                String task = path.substring("/taskmon/".length());
+                int left = taskPolls.merge(task, -1, Integer::sum);
+                String end = task.substring(task.indexOf(':') + 1);
+                if (left >= 0) {
+                    status = send(exchange, 202, "{\"Id\":\"" + task + "\",\"TaskState\":\"Running\",\"PercentComplete\":50}");
+                } else if (end.equals("Completed")) {
+                    status = send(exchange, 200, "{\"Id\":\"" + task + "\",\"TaskState\":\"Completed\",\"TaskStatus\":\"OK\"}");
+                } else {
+                    status = send(exchange, 200, "{\"Id\":\"" + task + "\",\"TaskState\":\"" + end
+                            + "\",\"TaskStatus\":\"Critical\",\"Messages\":[{\"MessageId\":\"Base.1.8.GeneralError\","
+                            + "\"Message\":\"The power supply refused the request.\"}]}");
+                }
+            } else if (!method.equals("GET") && completingTasks.keySet().stream().anyMatch(path::endsWith)) {
+                String suffix = completingTasks.keySet().stream().filter(path::endsWith).findFirst().orElseThrow();
+                int upstreamStatus = forwardQuietly(method, path, body, authorization);
+                String task = "done-" + tasks.incrementAndGet() + ":" + taskEnds.get(suffix);
+                taskPolls.put(task, completingTasks.get(suffix));
+                exchange.getResponseHeaders().add("Location", "/taskmon/" + task);
+                status = upstreamStatus >= 400 ? send(exchange, upstreamStatus, "{}")
+                        : send(exchange, 202, "{\"Id\":\"" + task + "\",\"TaskState\":\"New\"}");
+            } else if (pageSize > 0 && method.equals("GET") && (token == null || sessions.containsKey(token))) {
+                status = page(exchange, path, authorization != null ? authorization : basicForSession());
             } else if (path.startsWith("/taskmon/")) {
                 String task = path.substring("/taskmon/".length());
                 status = send(exchange, 202, "{\"@odata.id\":\"/redfish/v1/TaskService/Tasks/" + task + "\",\"Id\":\"" + task
@@ -161,6 +205,74 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 status = forward(exchange, method, path, body, authorization, ifMatch);
             }
             seen.add(new Seen(method, path, ifMatch, authorization != null, token != null, status));
+        }
+    }
+
+    private String basicForSession() {
+        return sessionUser == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((sessionUser + ":" + sessionPassword).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A collection in pages: the peer's whole answer, cut at {@code $skip}. */
+    private int page(HttpExchange exchange, String path, String authorization) throws IOException {
+        int q = path.indexOf("?$skip=");
+        String plain = q < 0 ? path : path.substring(0, q);
+        int skip = q < 0 ? 0 : Integer.parseInt(path.substring(q + 7));
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(plain)).timeout(Duration.ofSeconds(30)).GET();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(r.body());
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (r.statusCode() != 200 || answer == null || !answer.path("Members").isArray() || answer.path("Members").size() <= pageSize) {
+            if (q >= 0) {
+                return send(exchange, 404, "{}");
+            }
+            byte[] body = r.body();
+            r.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
+            exchange.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+            return r.statusCode();
+        }
+        ObjectNode pageBody = ((ObjectNode) answer).deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode all = (com.fasterxml.jackson.databind.node.ArrayNode) answer.path("Members");
+        com.fasterxml.jackson.databind.node.ArrayNode members = pageBody.putArray("Members");
+        for (int i = skip; i < Math.min(all.size(), skip + pageSize); i++) {
+            members.add(all.get(i));
+        }
+        if (skip + pageSize < all.size()) {
+            pageBody.put("Members@odata.nextLink", plain + "?$skip=" + (skip + pageSize));
+        }
+        return send(exchange, 200, JSON.writeValueAsString(pageBody));
+    }
+
+    private int forwardQuietly(String method, String path, byte[] body, String authorization) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        try {
+            return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 

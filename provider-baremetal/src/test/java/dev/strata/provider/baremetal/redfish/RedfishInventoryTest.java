@@ -204,6 +204,21 @@ class RedfishInventoryTest {
         }
     }
 
+    /** Collections served in pages of 5 (by the proxy; sushy-static does not page): every page is followed. */
+    @Test
+    void pagedCollectionsAreFollowedThroughNextLinks() throws IOException {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address()).paging(5)) {
+            List<Node> nodes = discover("xl675d", proxy.address());
+            Path dir = fixtures.resolve("XL675d_A100/Systems/1");
+            long memoryMiB = files(dir.resolve("Memory")).stream().mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+            assertThat(nodes.get(0).memoryBytes()).isEqualTo(memoryMiB << 20);
+            assertThat(nodes.get(0).pciDevices()).hasSize(files(dir.resolve("PCIDevices")).size());
+            assertThat(nodes.get(0).accelerators()).hasSize(8);
+            // 32 DIMMs in pages of 5: the first page and six more
+            assertThat(proxy.seen()).filteredOn(s -> s.path().contains("/Memory/?$skip=") || s.path().contains("/Memory?$skip=")).hasSize(6);
+        }
+    }
+
     // ---- reading the tree directly ----------------------------------------------------------
 
     private static JsonNode read(Path file) throws IOException {
