@@ -45,6 +45,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final URI upstream;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** The request being answered on this thread; recorded just before its response is sent, so a client never outruns the record. */
+    private final ThreadLocal<Seen> pending = new ThreadLocal<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final Set<String> taskPaths = ConcurrentHashMap.newKeySet();
     private final AtomicInteger tasks = new AtomicInteger();
@@ -134,6 +136,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            answer(exchange);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
@@ -141,6 +149,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             String token = exchange.getRequestHeaders().getFirst("X-Auth-Token");
             byte[] body = exchange.getRequestBody().readAllBytes();
+            pending.set(new Seen(method, path, ifMatch, authorization != null, token != null, 0));
             int status;
             if (busy.get() > 0 && busy.getAndDecrement() > 0) {
                 exchange.getResponseHeaders().add("Retry-After", "0");
@@ -204,7 +213,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
             } else {
                 status = forward(exchange, method, path, body, authorization, ifMatch);
             }
-            seen.add(new Seen(method, path, ifMatch, authorization != null, token != null, status));
+            if (pending.get() != null) {
+                record(status);
+            }
+        } finally {
+            pending.remove();
+        }
+    }
+
+    private void record(int status) {
+        Seen p = pending.get();
+        if (p != null) {
+            seen.add(new Seen(p.method(), p.path(), p.ifMatch(), p.basic(), p.token(), status));
+            pending.remove();
         }
     }
 
@@ -241,6 +262,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
             }
             byte[] body = r.body();
             r.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
+            record(r.statusCode());
             exchange.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -306,6 +328,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         for (String h : List.of("Content-Type", "Location", "ETag", "Retry-After")) {
             r.headers().firstValue(h).ifPresent(v -> exchange.getResponseHeaders().add(h, v));
         }
+        record(r.statusCode());
         exchange.sendResponseHeaders(r.statusCode(), answer.length == 0 ? -1 : answer.length);
         if (answer.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
@@ -315,7 +338,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return r.statusCode();
     }
 
-    private static int send(HttpExchange exchange, int status, String body) throws IOException {
+    private int send(HttpExchange exchange, int status, String body) throws IOException {
+        record(status);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);

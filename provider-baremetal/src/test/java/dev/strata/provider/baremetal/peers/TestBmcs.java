@@ -25,7 +25,7 @@ public final class TestBmcs {
         p.put("protocol", "redfish");
         p.put("user", user);
         p.put(".password", password);
-        p.put("requestTimeout", "5s");
+        p.put("requestTimeout", "10s");
         p.put("attempts", 3);
         return p;
     }
