@@ -163,6 +163,47 @@ class RedfishActionsTest {
         }
     }
 
+    /**
+     * The other trust mode: a CA file for this BMC only, with the host name checked. The
+     * emulator's self-signed certificate is its own CA and names 127.0.0.1: trusted. Another CA:
+     * refused. A second emulator whose certificate does not name 127.0.0.1: refused under its own
+     * CA (host name), yet accepted when pinned (the pin is the identity).
+     */
+    @Test
+    void caFileTrustChecksTheIssuerAndTheHostNameWhileAPinChecksOnlyTheCertificate() throws Exception {
+        DiscoveryContext c = context();
+        Map<String, Object> good = TestBmcs.redfish("ca-good", emulator.address(), USER, PASSWORD);
+        good.put("caFile", emulator.certificate().certificate().toString());
+        ConfiguredBmc trusted = TestBmcs.bmc(good);
+        assertThat(trusted.bmc().discover(trusted.template("bmc"), c)).hasSize(5);
+        trusted.close();
+
+        Path dir = Peers.workDir("sushy-other-name");
+        TestCertificate otherName = TestCertificate.create(dir, "named", "DNS:bmc.example");
+        Map<String, Object> wrongCa = TestBmcs.redfish("ca-wrong", emulator.address(), USER, PASSWORD);
+        wrongCa.put("caFile", otherName.certificate().toString());
+        ConfiguredBmc untrusted = TestBmcs.bmc(wrongCa);
+        assertThatThrownBy(() -> untrusted.bmc().discover(untrusted.template("bmc"), c))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                .hasMessageContaining("BMC ca-wrong").hasMessageContaining("TLS handshake failed");
+        untrusted.close();
+
+        try (SushyEmulator named = SushyEmulator.start(dir, List.of(OFF), USER, PASSWORD, otherName)) {
+            Map<String, Object> byCa = TestBmcs.redfish("ca-name", named.address(), USER, PASSWORD);
+            byCa.put("caFile", otherName.certificate().toString());
+            ConfiguredBmc hostChecked = TestBmcs.bmc(byCa);
+            assertThatThrownBy(() -> hostChecked.bmc().discover(hostChecked.template("bmc"), c))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                    .hasMessageContaining("TLS handshake failed").hasMessageContaining("127.0.0.1");
+            hostChecked.close();
+            Map<String, Object> byPin = TestBmcs.redfish("pin-name", named.address(), USER, PASSWORD);
+            byPin.put("certificateFingerprint", otherName.fingerprint());
+            ConfiguredBmc pinned = TestBmcs.bmc(byPin);
+            assertThat(pinned.bmc().discover(pinned.template("bmc"), c)).hasSize(1);
+            pinned.close();
+        }
+    }
+
     @Test
     void wrongPasswordIsRefusedNamingTheUserNeverThePassword() {
         Map<String, Object> config = TestBmcs.redfish("sushy-wrong", emulator.address(), USER, "not-the-password");
