@@ -10,6 +10,7 @@ import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDraw;
 import dev.strata.platform.api.model.ResourceState;
+import dev.strata.provider.baremetal.NodeIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -104,6 +105,8 @@ public final class SysfsDiscovery {
         Map.of("sys_vendor", "dmi.vendor", "product_name", "dmi.product",
                 "board_vendor", "dmi.board.vendor", "board_name", "dmi.board.name")
                 .forEach((file, key) -> files.value(dmi.resolve(file)).ifPresent(v -> attributes.put(key, v)));
+        // the SMBIOS system UUID (readable by root only): the key that joins this node with its BMC's view
+        files.value(dmi.resolve("product_uuid")).map(NodeIdentity::normalizeUuid).ifPresent(v -> attributes.put(NodeIdentity.SYSTEM_UUID, v));
         return attributes;
     }
 }

@@ -471,6 +471,18 @@ class SysfsDiscoveryTest {
     }
 
     @Test
+    void systemUuidFromDmiProductUuidInCanonicalLowerCase() throws IOException {
+        oneCpu();
+        write("/sys/devices/virtual/dmi/id/product_uuid", "38334C44-4735-534A-3035-4E5030383936\n");
+        link("/sys/class/dmi/id", "../../devices/virtual/dmi/id");
+        assertThat(new SysfsDiscovery(root).discover("n1", "baremetal", "site-a").attributes())
+                .containsEntry("system.uuid", "38334c44-4735-534a-3035-4e5030383936");
+        // firmware that never set it reports zeros: no identity rather than a shared bogus one
+        write("/sys/devices/virtual/dmi/id/product_uuid", "00000000-0000-0000-0000-000000000000\n");
+        assertThat(new SysfsDiscovery(root).discover("n1", "baremetal", "site-a").attributes()).doesNotContainKey("system.uuid");
+    }
+
+    @Test
     void hostnameFallsBackToEtcHostnameThenNull() throws IOException {
         oneCpu();
         assertThat(new SysfsDiscovery(root).hostname()).isNull();
