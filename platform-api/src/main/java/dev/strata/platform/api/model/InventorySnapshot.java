@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param fabrics fabrics
  * @param storagePools storage pools
  * @param powerDomains power domains
+ * @param unattached accelerators a GPU provider reported that the inventory could attach to no
+ *     node (no node with the snapshot's machine identity, or several candidates); their
+ *     {@link Accelerator#nodeId()} is null. Shown, never placed on.
  */
 public record InventorySnapshot(
         long generation,
@@ -23,10 +26,11 @@ public record InventorySnapshot(
         List<Node> nodes,
         List<Fabric> fabrics,
         List<StoragePool> storagePools,
-        List<PowerDomain> powerDomains) {
+        List<PowerDomain> powerDomains,
+        List<Accelerator> unattached) {
 
     public static final InventorySnapshot EMPTY =
-            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of());
+            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
     public InventorySnapshot {
         Objects.requireNonNull(takenAt, "inventory.takenAt");
@@ -35,6 +39,18 @@ public record InventorySnapshot(
         fabrics = List.copyOf(fabrics);
         storagePools = List.copyOf(storagePools);
         powerDomains = List.copyOf(powerDomains);
+        unattached = List.copyOf(unattached);
+    }
+
+    /**
+     * A snapshot in which every accelerator is on a node.
+     *
+     * @deprecated kept for code built against the first API
+     */
+    @Deprecated
+    public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
+            List<StoragePool> storagePools, List<PowerDomain> powerDomains) {
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, List.of());
     }
 
     public Optional<Node> node(String id) {
