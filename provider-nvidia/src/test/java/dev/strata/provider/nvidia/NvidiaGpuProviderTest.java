@@ -183,6 +183,10 @@ class NvidiaGpuProviderTest {
         assertInvalid("commandTimeout", "ten seconds");
         assertInvalid("commandTimeout", "0");
         assertInvalid("telemetryHistory", 0);
+        // the overflow the two drifted duration parsers once handled differently
+        assertInvalid("commandTimeout", "9999999999999999h");
+        // units are case-sensitive as SI writes them
+        assertInvalid("telemetryInterval", "5S");
     }
 
     @Test
