@@ -1,4 +1,4 @@
-package dev.strata.provider.baremetal.declared;
+package dev.strata.provider.declared;
 
 import dev.strata.platform.api.model.CpuCore;
 import dev.strata.platform.api.model.CpuPackage;

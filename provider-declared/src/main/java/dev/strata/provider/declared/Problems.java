@@ -1,4 +1,4 @@
-package dev.strata.provider.baremetal.declared;
+package dev.strata.provider.declared;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.strata.provider.baremetal.declared;
+package dev.strata.provider.declared;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;

@@ -1,4 +1,4 @@
-package dev.strata.provider.baremetal.declared;
+package dev.strata.provider.declared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -129,5 +129,145 @@ class DeclaredInventoryTest {
         assertThatThrownBy(() -> provider.discoverCompute(context()))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessageContaining("sites[0].country: 'DEU'");
+    }
+
+    // ---- empty, truncated, half-written and watched files ----------------------------------------
+
+    private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
+
+    /** Writes a file and dates it in the past, so that it counts as settled at once. */
+    private static void writeSettled(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60 + text.length() % 50)));
+    }
+
+    @Test
+    void anEmptyFileIsRefusedLikeABrokenOneAndTheLastGoodContentStays(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        for (String empty : new String[] {"", "\n\n", "# being saved\n", "---\n"}) {
+            writeSettled(file, empty);
+            assertThatThrownBy(() -> provider.discoverCompute(context())).as("'%s'", empty)
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("declared inventory " + file + " is empty; expected a mapping with sites, powerDomains, fabrics and nodes "
+                            + "(to declare nothing, delete the file or write {})");
+        }
+        writeSettled(file, "{}\n");
+        assertThat(provider.discoverCompute(context()).nodes()).as("an explicit empty mapping declares nothing").isEmpty();
+    }
+
+    /** The example inventory cut at several places inside an entry: every cut is refused, none read as a smaller inventory. */
+    @Test
+    void aTruncatedDocumentIsRefused(@TempDir Path dir) throws Exception {
+        String example = Files.readString(Path.of(System.getProperty("strata.example.inventory")));
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, example);
+        int declared = provider.discoverCompute(context()).nodes().size();
+        assertThat(declared).isEqualTo(92);
+
+        for (String cutAfter : new String[] {"country: D", "model: dgx-h1", "{id: fra-1-rack-a01, kind: rack, site: fra-1, par",
+                "bandwidth: 400G", "jurisdictions: [EU"}) {
+            String truncated = example.substring(0, example.indexOf(cutAfter) + cutAfter.length());
+            writeSettled(file, truncated);
+            assertThatThrownBy(() -> provider.discoverCompute(context())).as("cut after '%s'", cutAfter)
+                    .isInstanceOf(ProviderFailureException.class);
+        }
+        writeSettled(file, example);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(declared);
+    }
+
+    /**
+     * A file written slowly, a few lines at a time, is never read half-written: every discovery
+     * during the write returns the old content or, once the file has settled, the whole new one.
+     */
+    @Test
+    void aFileStillBeingWrittenIsNotRead(@TempDir Path dir) throws Exception {
+        String example = Files.readString(Path.of(System.getProperty("strata.example.inventory")));
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofSeconds(1), false);
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        java.util.List<String> lines = example.lines().toList();
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newBufferedWriter(file)) {
+                for (int i = 0; i < lines.size(); i++) {
+                    out.write(lines.get(i));
+                    out.write('\n');
+                    if (i % 10 == 9) {
+                        out.flush();
+                        Thread.sleep(20);
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        while (writer.isAlive()) {
+            seen.add(provider.discoverCompute(context()).nodes().size());
+        }
+        writer.join();
+        seen.add(provider.discoverCompute(context()).nodes().size());
+        assertThat(seen).as("node counts seen while the file was written").isSubsetOf(2, 92).contains(92);
+    }
+
+    /**
+     * The watched file: a saved change reaches the registry within two seconds, without any
+     * periodic discovery. The registry here stands in for the core and only records when the
+     * provider asks for a rediscovery (the Pax Exam test does the same with the real core).
+     */
+    @Test
+    void aSavedChangeIsPickedUpWithinTwoSeconds(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        writeSettled(file, TWO_NODES);
+        java.util.concurrent.BlockingQueue<Integer> discovered = new java.util.concurrent.LinkedBlockingQueue<>();
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofMillis(250), true);
+        try {
+            provider.registry = new RecordingRegistry(() -> discovered.add(provider.discoverCompute(context()).nodes().size()));
+            assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+            long start = System.nanoTime();
+            Files.writeString(file, TWO_NODES.replace("count: 2", "count: 5"));
+            Integer nodes = discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(nodes).as("rediscovered within 2 s (took %d ms)", millis).isEqualTo(5);
+
+            // replaced by a rename, as many editors save
+            Path temp = dir.resolve(".strata-inventory.yaml.swp");
+            Files.writeString(temp, TWO_NODES.replace("count: 2", "count: 7"));
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertThat(discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(7);
+
+            // another file in the directory is no change of the inventory
+            Files.writeString(dir.resolve("other.cfg"), "x = 1\n");
+            assertThat(discovered.poll(700, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
+    private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
+        @Override
+        public java.util.List<dev.strata.platform.api.inventory.ProviderStatus> providers() {
+            return java.util.List.of();
+        }
+
+        @Override
+        public java.util.Optional<dev.strata.platform.api.inventory.ProviderStatus> provider(String id) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public dev.strata.platform.api.inventory.ProviderStatus refresh(String id, Duration maxWait) {
+            onRefresh.run();
+            return null;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.strata.provider.baremetal.declared;
+package dev.strata.provider.declared;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,7 +102,9 @@ final class InventoryDocumentReader {
     DeclaredInventory read(String text, String source, String providerId) {
         JsonNode root = parse(text, source);
         if (root.isMissingNode() || root.isNull()) {
-            return DeclaredInventory.EMPTY;
+            // what an editor leaves for a moment while it saves: never read as "nothing declared"
+            throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
+                    + "powerDomains, fabrics and nodes (to declare nothing, delete the file or write {})");
         }
         Problems problems = new Problems();
         if (!root.isObject()) {
@@ -221,8 +223,8 @@ final class InventoryDocumentReader {
                     problems.add(path + ".migProfiles[" + i + "]", mig.get(i), "a MIG profile with its instance count, e.g. 1g.10gb:7");
                     continue;
                 }
-                profiles.add(new PartitionProfile(m.group(1) + "g." + m.group(2) + "gb", -1, Integer.parseInt(m.group(3)),
-                        Long.parseLong(m.group(2)) << 30, 0, Integer.parseInt(m.group(1)), total, List.of(), 0));
+                profiles.add(PartitionProfile.builder().name(m.group(1) + "g." + m.group(2) + "gb").maxInstances(Integer.parseInt(m.group(3)))
+                        .memoryBytes(Long.parseLong(m.group(2)) << 30).computeSlices(Integer.parseInt(m.group(1))).totalSlices(total).build());
             }
         }
         String interconnect = g.hasNonNull("interconnect") ? g.get("interconnect").asText() : null;
@@ -263,8 +265,9 @@ final class InventoryDocumentReader {
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
             }
             if (problems.size() == before) {
-                sites.put(id, new Site(id, providerId, s.path("region").asText(null), s.path("zone").asText(null), country,
-                        jurisdictions, operator, certifications, Math.round(budget), floor));
+                sites.put(id, Site.builder().id(id).providerId(providerId).region(s.path("region").asText(null))
+                        .zone(s.path("zone").asText(null)).country(country).jurisdictions(jurisdictions).operator(operator)
+                        .certifications(certifications).powerBudgetWatts(Math.round(budget)).floorSpaceSquareMetres(floor).build());
             }
         }
         return sites;
@@ -331,7 +334,8 @@ final class InventoryDocumentReader {
             List<String> tiers = new ArrayList<>();
             f.path("tiers").forEach(t -> tiers.add(t.asText()));
             if (problems.size() == before && id != null) {
-                fabrics.add(new Fabric(id, type, f.path("technology").asText(null), site, members, bandwidth, latency, tiers));
+                fabrics.add(Fabric.builder().id(id).type(type).technology(f.path("technology").asText(null)).siteId(site).members(members)
+                        .linkBandwidthGbps(bandwidth).latencyMicros(latency).tiers(tiers).build());
             }
         }
         return fabrics;
@@ -417,10 +421,11 @@ final class InventoryDocumentReader {
             for (int i = 0; i < g.count(); i++) {
                 int numa = model.numaOf(i, g.count());
                 NumaNode local = model.numaNodes().get(numa);
-                gpus.add(new Accelerator(id + "/gpu" + i, "NVIDIA", g.model(), g.memoryBytes(), g.computeCapability(), null, id, numa,
-                        local.cpus(), null, domain, domain == null ? 0 : g.nvlinkGBps(), List.of(), g.profiles(), false,
-                        new PowerLimits(g.powerLimitWatts(), g.powerLimitWatts(), 0, g.powerLimitWatts()), Health.OK,
-                        Map.of("declared", "true", "index", String.valueOf(i))));
+                gpus.add(Accelerator.builder().id(id + "/gpu" + i).vendor("NVIDIA").model(g.model()).memoryBytes(g.memoryBytes())
+                        .computeCapability(g.computeCapability()).nodeId(id).numaNode(numa).cpuAffinity(local.cpus())
+                        .interconnectDomain(domain).linkBandwidthGBps(domain == null ? 0 : g.nvlinkGBps()).partitionProfiles(g.profiles())
+                        .power(new PowerLimits(g.powerLimitWatts(), g.powerLimitWatts(), 0, g.powerLimitWatts())).health(Health.OK)
+                        .attribute("declared", "true").attribute("index", String.valueOf(i)).build());
             }
         }
         List<Nic> nics = new ArrayList<>();
@@ -429,9 +434,10 @@ final class InventoryDocumentReader {
             String name = (n.type().equals("infiniband") ? "ib" : "eth") + i;
             nics.add(new Nic(name, null, null, n.speedMbps(), model.numaOf(i, n.count()), n.type()));
         }
-        return new Node(id, providerId, site, null, NodeKind.DECLARED, model.cpu(), model.numaNodes(), model.memoryBytes(), List.of(),
-                gpus, nics, List.of(), model.power(), powerDomain, traits, ResourceState.AVAILABLE, tenant,
-                Map.of("model", model.name(), "description", model.description()));
+        return Node.builder().id(id).providerId(providerId).siteId(site).kind(NodeKind.DECLARED).cpu(model.cpu())
+                .numaNodes(model.numaNodes()).memoryBytes(model.memoryBytes()).accelerators(gpus).nics(nics).power(model.power())
+                .powerDomainId(powerDomain).traits(traits).state(ResourceState.AVAILABLE).ownerTenant(tenant)
+                .attribute("model", model.name()).attribute("description", model.description()).build();
     }
 
     // ---- values ------------------------------------------------------------------------------
