@@ -44,9 +44,12 @@ class NvidiaGpuProviderTest {
     }
 
     private NvidiaGpuProvider provider(Map<String, Object> properties) throws Exception {
-        Path hostname = Files.writeString(dir.resolve("hostname"), "gpu-host-1\n");
+        Files.createDirectories(dir.resolve("proc/sys/kernel"));
+        Files.writeString(dir.resolve("proc/sys/kernel/hostname"), "gpu-host-1\n");
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
         provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")),
-                hostname);
+                dir);
         return provider;
     }
 
@@ -71,6 +74,7 @@ class NvidiaGpuProviderTest {
         assertThat(first.interconnects()).isEmpty();
         assertThat(first.paths()).isEmpty();
         assertThat(first.hostname()).isEqualTo("gpu-host-1");
+        assertThat(first.machineId()).as("the identity the inventory joins on").isEqualTo("machine-id:0123456789abcdef0123456789abcdef");
         assertThat(second.generation()).isGreaterThan(first.generation());
         assertThat(second.unavailableReason()).isEqualTo(NvidiaGpuProvider.UNAVAILABLE);
         assertThat(gpus.latest()).isEmpty();
