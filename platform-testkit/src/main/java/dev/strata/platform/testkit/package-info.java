@@ -1,0 +1,22 @@
+/**
+ * Strata's provider test kit: one abstract JUnit 5 contract test per provider SPI
+ * ({@link dev.strata.platform.testkit.ComputeProviderContract},
+ * {@link dev.strata.platform.testkit.GpuProviderContract},
+ * {@link dev.strata.platform.testkit.FabricProviderContract},
+ * {@link dev.strata.platform.testkit.StorageProviderContract}), built on
+ * {@link dev.strata.platform.testkit.ProviderContract}, which checks what every SPI promises.
+ * A provider's test extends the contract of each SPI it implements and supplies the provider:
+ *
+ * <pre>
+ * &lt;dependency&gt;
+ *   &lt;groupId&gt;dev.strata&lt;/groupId&gt;
+ *   &lt;artifactId&gt;platform-testkit&lt;/artifactId&gt;
+ *   &lt;version&gt;...&lt;/version&gt;
+ *   &lt;scope&gt;test&lt;/scope&gt;
+ * &lt;/dependency&gt;
+ * </pre>
+ *
+ * A contract for a new SPI (provisioning, for instance) extends {@code ProviderContract} with the
+ * SPI and its result type and implements its four abstract methods; see there.
+ */
+package dev.strata.platform.testkit;
