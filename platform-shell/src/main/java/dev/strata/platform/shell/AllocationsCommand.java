@@ -26,7 +26,7 @@ public class AllocationsCommand implements Action {
 
     @Override
     public Object execute() {
-        ShellTable table = new ShellTable();
+        ShellTable table = new ShellTable().emptyTableText("No allocations in the ledger (strata:place reserves one).");
         for (String c : new String[] {"ID", "CONTRACT", "TENANT", "PRIORITY", "ISOLATION", "MEMBERS", "NODES", "GPUS", "POWER", "CREATED"}) {
             table.column(c);
         }

@@ -127,6 +127,7 @@ public class GpuCommand implements Action {
                     s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),
                     s.eccCorrected() < 0 ? "-" : s.eccCorrected(), s.eccUncorrected() < 0 ? "-" : s.eccUncorrected());
         }
+        t.emptyTableText("No samples.");
         t.print(out, !noFormat);
         return null;
     }

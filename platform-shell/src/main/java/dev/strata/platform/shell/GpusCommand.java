@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
@@ -43,20 +44,20 @@ public class GpusCommand implements Action {
             table.column(c);
         }
         int count = 0;
-        for (Node n : Services.require(inventory, "inventory").snapshot().nodes()) {
+        InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
+        for (Node n : snapshot.nodes()) {
             if (node != null && !node.equals(n.id())) {
                 continue;
             }
             for (Accelerator a : n.accelerators()) {
-                Optional<GpuSample> s = Optional.ofNullable(samples.get(a.id()));
-                table.addRow().addContent(n.id(), a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
-                        Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
-                        s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
-                        s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
-                        s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
-                                + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
-                        s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
-                        a.health().status());
+                row(table, n.id(), a, samples.get(a.id()));
+                count++;
+            }
+        }
+        if (node == null) {
+            // GPUs the inventory could attach to no node: shown, not dropped (strata:providers says why)
+            for (Accelerator a : snapshot.unattached()) {
+                row(table, UNATTACHED, a, samples.get(a.id()));
                 count++;
             }
         }
@@ -67,6 +68,21 @@ public class GpusCommand implements Action {
         }
         table.print(System.out, !noFormat);
         return null;
+    }
+
+    /** What the NODE column says for a GPU the inventory attached to no node. */
+    static final String UNATTACHED = "(no node)";
+
+    private static void row(ShellTable table, String nodeId, Accelerator a, GpuSample sample) {
+        Optional<GpuSample> s = Optional.ofNullable(sample);
+        table.addRow().addContent(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
+                Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
+                s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
+                s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
+                s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
+                        + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
+                s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
+                a.health().status());
     }
 
     static String mig(Accelerator a) {

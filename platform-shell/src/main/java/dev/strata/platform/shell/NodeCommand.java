@@ -57,7 +57,8 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("Packages");
-        ShellTable packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL");
+        ShellTable packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL")
+                .emptyTableText("No CPU packages reported (a declared node without CPU details, or no topology in /sys).");
         for (CpuPackage p : n.cpu().packages()) {
             packages.addRow().addContent(p.id(), p.cores().size(), p.threads().size(), p.threads(), Format.orDash(p.model()));
         }
@@ -65,7 +66,7 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("NUMA nodes");
-        ShellTable numa = table("NODE", "CPUS", "MEMORY", "DISTANCES");
+        ShellTable numa = table("NODE", "CPUS", "MEMORY", "DISTANCES").emptyTableText("No NUMA nodes reported.");
         for (NumaNode nn : n.numaNodes()) {
             numa.addRow().addContent(nn.id(), Format.orDash(nn.cpus()), Format.bytes(nn.memoryBytes()),
                     nn.distances().isEmpty() ? "-" : nn.distances().stream().map(String::valueOf).collect(Collectors.joining(" ")));
@@ -74,7 +75,8 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("PCI devices");
-        ShellTable pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER");
+        ShellTable pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER")
+                .emptyTableText("No PCI devices reported (declared nodes list none).");
         for (PciDevice d : n.pciDevices()) {
             pci.addRow().addContent(d.address(), String.format("%06x %s", d.classCode(), d.category().name().toLowerCase(Locale.ROOT)),
                     d.ids(), Format.orDash(name(d)), d.numaNode() < 0 ? "-" : d.numaNode(), link(d.link()), Format.orDash(d.driver()));

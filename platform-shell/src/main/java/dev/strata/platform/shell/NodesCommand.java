@@ -23,7 +23,7 @@ public class NodesCommand implements Action {
 
     @Override
     public Object execute() {
-        ShellTable table = new ShellTable();
+        ShellTable table = new ShellTable().emptyTableText("No nodes in the inventory (strata:providers shows what each provider found).");
         table.column("ID");
         table.column("PROVIDER");
         table.column("SITE");

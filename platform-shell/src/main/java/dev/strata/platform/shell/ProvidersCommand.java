@@ -13,7 +13,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:providers}: every provider with its state and last discovery. */
 @Service
-@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery.")
+@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery, and what the inventory could not reconcile (warnings).")
 public class ProvidersCommand implements Action {
 
     @Reference(optional = true)
@@ -26,7 +26,8 @@ public class ProvidersCommand implements Action {
     public Object execute() {
         List<ProviderStatus> providers = Services.require(registry, "provider registry").providers();
         Instant now = Instant.now();
-        ShellTable table = new ShellTable();
+        ShellTable table = new ShellTable().emptyTableText(
+                "No providers registered: install a provider's feature (feature:list | grep strata-provider).");
         table.column("ID");
         table.column("VENDOR");
         table.column("VERSION");
@@ -37,12 +38,22 @@ public class ProvidersCommand implements Action {
         table.column("RESOURCES");
         table.column("SWAPS");
         table.column("MESSAGE");
+        table.column("WARNINGS");
         for (ProviderStatus p : providers) {
+            // formatted: the count here, the warnings below the table; --no-format: all of them in the row
+            String warnings = p.warnings().isEmpty() ? "-" : noFormat ? String.join(" | ", p.warnings()) : String.valueOf(p.warnings().size());
             table.addRow().addContent(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
                     p.state(), Format.ago(p.lastDiscovery(), now), Format.millis(p.lastDiscoveryTime()), p.resources(), p.swaps(),
-                    Format.orDash(p.message()));
+                    Format.orDash(p.message()), warnings);
         }
         table.print(System.out, !noFormat);
+        if (!noFormat && providers.stream().anyMatch(p -> !p.warnings().isEmpty())) {
+            System.out.println();
+            System.out.println("Warnings");
+            for (ProviderStatus p : providers) {
+                p.warnings().forEach(w -> System.out.println("  " + p.id() + ": " + w));
+            }
+        }
         return null;
     }
 }

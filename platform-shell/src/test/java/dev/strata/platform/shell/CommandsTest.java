@@ -22,7 +22,7 @@ class CommandsTest {
         // --no-format: no header, tab-separated cells
         assertThat(lines).hasSize(2);
         assertThat(cells(lines.get(0))).containsExactly("baremetal", "baremetal", "0.1.0", "COMPUTE", "ACTIVE", "4s ago",
-                "12 ms", "1", "2", "-");
+                "12 ms", "1", "2", "-", "-");
         assertThat(cells(lines.get(1))).contains("FAILED", "connection refused");
     }
 
