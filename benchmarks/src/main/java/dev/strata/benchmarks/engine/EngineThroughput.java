@@ -1,4 +1,4 @@
-package dev.strata.platform.core.placement;
+package dev.strata.benchmarks.engine;
 
 import dev.strata.benchmarks.openb.OpenbReplay;
 import dev.strata.platform.api.contract.Contract;
@@ -23,7 +23,9 @@ import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.StrataPackingPolicy;
@@ -45,7 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Decision speed of the whole placement engine ({@link PlacementService}: contract clauses,
+ * Decision speed of the whole placement engine (the core's placement service, through {@link PlacementEngines}: contract clauses,
  * counted rejections, evidence, packing, ledger), not just the packing kernel.
  *
  * <ul>
@@ -57,7 +59,7 @@ import java.util.concurrent.Future;
  *     (seed 42), each pod a one-member contract, placed one at a time through the engine with the
  *     trace's pods as the workload profile; placements per second and the allocation ratio reached.</li>
  * </ul>
- * <pre>java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.strata.platform.core.placement.EngineThroughput [--nodes 10000] [--seconds 10]</pre>
+ * <pre>java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.EngineThroughput [--nodes 10000] [--seconds 10]</pre>
  */
 public final class EngineThroughput {
 
@@ -98,7 +100,7 @@ public final class EngineThroughput {
                     TopologyRequest.ANY, 0)), FabricRequest.ANY, Sovereignty.ANY, Isolation.SHARED));
         }
         for (int round = 0; round < 3; round++) {
-            PlacementService service = new PlacementService(fixed(snapshot), new Ledger(), "strata",
+            Placement service = PlacementEngines.create(fixed(snapshot), "strata",
                     (nodes, demands) -> StrataPackingPolicy.forWorkload(nodes, pods), Clock.systemUTC());
             long placedMilli = 0;
             int placed = 0;
@@ -154,7 +156,7 @@ public final class EngineThroughput {
                 + "inventory heap %,d MiB%n", snapshot.nodes().size(), gpuTotal, snapshot.sites().size(), snapshot.fabrics().size(),
                 snapshot.powerDomains().size(), (built - t0) / 1_000_000, inventoryHeap >> 20);
 
-        PlacementService service = new PlacementService(fixed(snapshot), new Ledger(), "strata", Clock.systemUTC());
+        Placement service = PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC());
         Random random = new Random(7);
         long m0 = System.nanoTime();
         service.place(GeneratedCluster.contract(random, 0), true);

@@ -1,4 +1,4 @@
-package dev.strata.platform.core.placement;
+package dev.strata.benchmarks.engine;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.FabricRequest;

@@ -1,9 +1,11 @@
-package dev.strata.platform.core.placement;
+package dev.strata.benchmarks.engine;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.placement.PlacementEngines;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +42,7 @@ public class EngineBenchmark {
     @Param("10000")
     public int nodes;
 
-    private PlacementService service;
+    private Placement service;
     private final List<Contract> probes = new ArrayList<>();
     private int next;
 
@@ -58,7 +60,7 @@ public class EngineBenchmark {
                 return snapshot;
             }
         };
-        service = new PlacementService(inventory, new Ledger(), "strata", Clock.systemUTC());
+        service = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
         int gpus = snapshot.nodes().stream().mapToInt(n -> n.accelerators().size()).sum();
         Random random = new Random(7);
         double held = 0;
