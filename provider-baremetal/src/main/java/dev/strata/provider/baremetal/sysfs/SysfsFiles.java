@@ -7,10 +7,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -34,6 +34,7 @@ final class SysfsFiles {
 
     private final Path root;
     private final List<String> problems = new ArrayList<>();
+    private final Map<Path, Optional<Path>> resolvedPaths = new HashMap<>();
 
     SysfsFiles(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -74,20 +75,53 @@ final class SysfsFiles {
     /**
      * The canonical form of a path below the root, every symbolic link resolved against the root;
      * empty when a link cannot be read or links loop. The result need not exist.
+     *
+     * <p>Resolved prefixes are remembered for the life of this instance (one discovery), so the
+     * many files of one device directory cost one lookup of the directory, not one per component.
      */
     Optional<Path> resolve(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         if (!absolute.startsWith(root)) {
             return Optional.empty();
         }
-        Deque<String> todo = new ArrayDeque<>();
-        for (Path part : root.relativize(absolute)) {
-            todo.addLast(part.toString());
+        return resolved(absolute, 0);
+    }
+
+    /** The physical form of {@code path} (below the root, components not yet resolved), memoised. */
+    private Optional<Path> resolved(Path path, int hops) {
+        if (path.equals(root)) {
+            return Optional.of(root);
         }
-        Path current = root;
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String name = todo.pollFirst();
+        Optional<Path> known = resolvedPaths.get(path);
+        if (known != null) {
+            return known;
+        }
+        Optional<Path> parent = resolved(path.getParent(), hops);
+        Optional<Path> result;
+        if (parent.isEmpty()) {
+            result = Optional.empty();
+        } else {
+            Path next = parent.get().resolve(path.getFileName().toString());
+            result = Files.isSymbolicLink(next) ? followLink(next, parent.get(), hops) : Optional.of(next);
+        }
+        resolvedPaths.put(path, result);
+        return result;
+    }
+
+    /** Where a link below the root points, resolved component by component ({@code ..} never leaves the root). */
+    private Optional<Path> followLink(Path link, Path directory, int hops) {
+        if (hops >= MAX_LINK_HOPS) {
+            return Optional.empty();
+        }
+        Path target;
+        try {
+            target = Files.readSymbolicLink(link);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+        Path current = target.isAbsolute() ? root : directory;
+        for (Path part : target) {
+            String name = part.toString();
             if (name.isEmpty() || name.equals(".")) {
                 continue;
             }
@@ -98,28 +132,14 @@ final class SysfsFiles {
                 continue;
             }
             Path next = current.resolve(name);
-            if (!Files.isSymbolicLink(next)) {
+            if (Files.isSymbolicLink(next)) {
+                Optional<Path> followed = followLink(next, current, hops + 1);
+                if (followed.isEmpty()) {
+                    return Optional.empty();
+                }
+                current = followed.get();
+            } else {
                 current = next;
-                continue;
-            }
-            if (++hops > MAX_LINK_HOPS) {
-                return Optional.empty();
-            }
-            Path target;
-            try {
-                target = Files.readSymbolicLink(next);
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                return Optional.empty();
-            }
-            List<String> parts = new ArrayList<>();
-            for (Path part : target) {
-                parts.add(part.toString());
-            }
-            for (int i = parts.size() - 1; i >= 0; i--) {
-                todo.addFirst(parts.get(i));
-            }
-            if (target.isAbsolute()) {
-                current = root;
             }
         }
         return Optional.of(current);
