@@ -48,7 +48,10 @@ import org.junit.jupiter.api.Test;
  *     is broken ({@link #createBrokenProvider()});</li>
  * <li>ids are stable across calls and across instances;</li>
  * <li>snapshots are complete: everything a resource refers to is in the same snapshot (per SPI);</li>
- * <li>concurrent calls are safe: they all succeed, agree, and get distinct generations.</li>
+ * <li>concurrent calls are safe: they all succeed, agree, and get distinct generations;</li>
+ * <li>the provider makes the model records that have builders ({@code Node}, {@code Accelerator},
+ *     the snapshots, ...) with their builders, never their canonical constructors, so that a field
+ *     added in a minor release of the API does not break it.</li>
  * </ul>
  *
  * <p>A new SPI gets its contract the same way: extend this class with the SPI type and its
@@ -316,6 +319,14 @@ public abstract class ProviderContract<P, S> {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    public void theProviderMakesModelRecordsWithTheirBuilders() throws Exception {
+        P provider = newProvider();
+        List<String> calls = ConstructorCalls.of(provider.getClass());
+        assertTrue(calls.isEmpty(), "the provider calls constructors of records that have builders; use the builders "
+                + "(a field added in a minor release changes these constructors): " + calls);
     }
 
     private void assertFailsPromptlyWithTimeout(Runnable call, String how) {

@@ -167,7 +167,7 @@ class ContractFailsBrokenProvidersTest {
 
     private static Set<String> failed(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(9);
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(10);
         return tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName().replace("()", ""))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
