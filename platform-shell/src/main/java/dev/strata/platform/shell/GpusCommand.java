@@ -2,7 +2,6 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.model.Accelerator;
-import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
@@ -16,7 +15,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
+import dev.strata.platform.api.model.InventorySnapshot;
 
 /** {@code strata:gpus}: every accelerator, node by node, with its latest telemetry. */
 @Service
@@ -39,43 +38,37 @@ public class GpusCommand implements Action {
     public Object execute() {
         Map<String, GpuSample> samples = telemetry == null ? Map.of()
                 : telemetry.latestGpuSamples().stream().collect(Collectors.toMap(GpuSample::acceleratorId, Function.identity(), (a, b) -> b));
-        ShellTable table = new ShellTable();
-        for (String c : new String[] {"NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH"}) {
-            table.column(c);
-        }
-        int count = 0;
+        Table table = new Table("NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH");
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
+        if (node != null && snapshot.node(node).isEmpty()) {
+            throw new IllegalArgumentException(NodeCommand.unknownNode(node, snapshot));
+        }
         for (Node n : snapshot.nodes()) {
             if (node != null && !node.equals(n.id())) {
                 continue;
             }
             for (Accelerator a : n.accelerators()) {
                 row(table, n.id(), a, samples.get(a.id()));
-                count++;
             }
         }
         if (node == null) {
             // GPUs the inventory could attach to no node: shown, not dropped (strata:providers says why)
             for (Accelerator a : snapshot.unattached()) {
                 row(table, UNATTACHED, a, samples.get(a.id()));
-                count++;
             }
         }
-        if (count == 0) {
-            System.out.println(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
-                    : "No GPUs on node " + node + ".");
-            return null;
-        }
-        table.print(System.out, !noFormat);
+        table.emptyText(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
+                : "No GPUs on node " + node + ".");
+        table.print(System.out, noFormat);
         return null;
     }
 
     /** What the NODE column says for a GPU the inventory attached to no node. */
     static final String UNATTACHED = "(no node)";
 
-    private static void row(ShellTable table, String nodeId, Accelerator a, GpuSample sample) {
+    private static void row(Table table, String nodeId, Accelerator a, GpuSample sample) {
         Optional<GpuSample> s = Optional.ofNullable(sample);
-        table.addRow().addContent(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
+        table.row(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
                 Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
                 s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
                 s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),

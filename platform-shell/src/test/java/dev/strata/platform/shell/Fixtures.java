@@ -51,7 +51,8 @@ final class Fixtures {
 
     /** An inventory that also holds accelerators attached to no node. */
     static Inventory inventory(List<Node> nodes, List<dev.strata.platform.api.model.Accelerator> unattached) {
-        InventorySnapshot snapshot = new InventorySnapshot(3, Instant.now(), List.of(), nodes, List.of(), List.of(), List.of(), unattached);
+        InventorySnapshot snapshot = new InventorySnapshot(3, Instant.now(), List.of(), nodes, List.of(), List.of(), List.of(), List.of(),
+                unattached);
         return new Inventory() {
             @Override
             public InventorySnapshot snapshot() {

@@ -34,6 +34,7 @@ final class ConstructorCalls {
             "dev/strata/platform/api/model/Fabric",
             "dev/strata/platform/api/model/PartitionProfile",
             "dev/strata/platform/api/model/StoragePool",
+            "dev/strata/platform/api/model/CapacityOffer",
             "dev/strata/platform/api/telemetry/GpuSample",
             "dev/strata/platform/api/provider/ComputeSnapshot",
             "dev/strata/platform/api/provider/GpuSnapshot",

@@ -1,6 +1,7 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.InventorySnapshot;
@@ -87,6 +88,7 @@ final class InventoryMerger {
         Map<String, Owned<PowerDomain>> powerDomains = new LinkedHashMap<>();
         Map<String, Owned<Fabric>> fabrics = new LinkedHashMap<>();
         Map<String, Owned<StoragePool>> pools = new LinkedHashMap<>();
+        Map<String, Owned<CapacityOffer>> offers = new LinkedHashMap<>();
         List<Owned<GpuSnapshot>> gpus = new ArrayList<>();
 
         List<Contribution> ordered = new ArrayList<>(contributions);
@@ -96,6 +98,9 @@ final class InventoryMerger {
                 if (snapshot instanceof ComputeSnapshot compute) {
                     compute.sites().forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
                     compute.powerDomains().forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
+                    for (CapacityOffer offer : compute.offers()) {
+                        keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
+                    }
                     for (Node node : compute.nodes()) {
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
@@ -121,9 +126,15 @@ final class InventoryMerger {
         List<Site> siteList = new ArrayList<>();
         sites.forEach((id, reported) -> siteList.add(mergeSite(id, reported, warnings)));
         siteList.sort(Comparator.comparing(Site::id));
+        List<CapacityOffer> offerList = new ArrayList<>(values(offers));
+        offerList.sort(Comparator.comparing(CapacityOffer::id));
         InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
-                values(powerDomains), unattached);
+                values(powerDomains), offerList, unattached);
         return new Result(snapshot, warnings.byProvider());
+    }
+
+    private static CapacityOffer staleOffer(CapacityOffer o) {
+        return o.toBuilder().machine(o.machine().withState(ResourceState.STALE)).build();
     }
 
     // ---- sites ---------------------------------------------------------------------------------
