@@ -3,9 +3,11 @@
  * ({@link dev.strata.platform.testkit.ComputeProviderContract},
  * {@link dev.strata.platform.testkit.GpuProviderContract},
  * {@link dev.strata.platform.testkit.FabricProviderContract},
- * {@link dev.strata.platform.testkit.StorageProviderContract}), built on
- * {@link dev.strata.platform.testkit.ProviderContract}, which checks what every SPI promises.
- * A provider's test extends the contract of each SPI it implements and supplies the provider:
+ * {@link dev.strata.platform.testkit.StorageProviderContract},
+ * {@link dev.strata.platform.testkit.ProvisioningProviderContract}), built on
+ * {@link dev.strata.platform.testkit.SpiContract} (what every SPI call promises) and, for the
+ * discovery SPIs, {@link dev.strata.platform.testkit.ProviderContract}. A provider's test extends
+ * the contract of each SPI it implements and supplies the provider:
  *
  * <pre>
  * &lt;dependency&gt;
@@ -16,7 +18,7 @@
  * &lt;/dependency&gt;
  * </pre>
  *
- * A contract for a new SPI (provisioning, for instance) extends {@code ProviderContract} with the
- * SPI and its result type and implements its four abstract methods; see there.
+ * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
+ * discovery) and adds the SPI's own obligations as tests; see there.
  */
 package dev.strata.platform.testkit;
