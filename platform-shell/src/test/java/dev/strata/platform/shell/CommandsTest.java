@@ -22,7 +22,7 @@ class CommandsTest {
         // --no-format: no header, tab-separated cells
         assertThat(lines).hasSize(2);
         assertThat(cells(lines.get(0))).containsExactly("baremetal", "baremetal", "0.1.0", "COMPUTE", "ACTIVE", "4s ago",
-                "12 ms", "1", "2", "-");
+                "12 ms", "1", "2", "-", "-");
         assertThat(cells(lines.get(1))).contains("FAILED", "connection refused");
     }
 
@@ -94,7 +94,7 @@ class CommandsTest {
         List<String> lines = out.lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(" \t", "\t "));
-        assertThat(cells(lines.get(1))).hasSize(10).last().isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
+        assertThat(cells(lines.get(1))).hasSize(11).element(9).isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
     }
 
     @Test

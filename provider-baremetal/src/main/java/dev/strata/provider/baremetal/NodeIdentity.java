@@ -1,12 +1,16 @@
 package dev.strata.provider.baremetal;
 
+import dev.strata.platform.api.model.MachineIdentity;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * How one machine is recognised from in band (this host's {@code /sys}) and out of band (its
  * BMC): both report the SMBIOS system UUID under {@link #SYSTEM_UUID}, in the canonical lower-case
- * form, and the BMC's node id derives from it ({@code bmc:<uuid>}).
+ * form, and the machine identity derived from it under {@link MachineIdentity#ATTRIBUTE}
+ * ({@code dmi:<uuid>}, as {@link MachineIdentity#read} gives it in band); the BMC's node id
+ * derives from it too ({@code bmc:<uuid>}).
  */
 public final class NodeIdentity {
 
@@ -20,6 +24,12 @@ public final class NodeIdentity {
     private static final Pattern BARE_HEX = Pattern.compile("[0-9a-f]{32}");
 
     private NodeIdentity() {
+    }
+
+    /** Records a machine's system UUID (canonical form) and the machine identity derived from it. */
+    public static void put(Map<String, String> attributes, String canonicalUuid) {
+        attributes.put(SYSTEM_UUID, canonicalUuid);
+        attributes.put(MachineIdentity.ATTRIBUTE, "dmi:" + canonicalUuid);
     }
 
     /**

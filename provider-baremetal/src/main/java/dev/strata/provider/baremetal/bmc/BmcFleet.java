@@ -1,10 +1,8 @@
 package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.StrataException;
-import dev.strata.platform.api.model.CpuTopology;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
-import dev.strata.platform.api.model.PowerDraw;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.time.Clock;
@@ -223,16 +221,14 @@ public final class BmcFleet implements AutoCloseable {
         Map<String, String> attributes = template.baseAttributes(null);
         attributes.put(NodeTemplate.ERROR, message);
         attributes.put(NodeTemplate.POWER_STATE, PowerState.UNKNOWN.label());
-        return List.of(new Node(template.placeholderId(), providerId, template.siteId(), null, NodeKind.BARE_METAL, CpuTopology.NONE,
-                List.of(), 0, List.of(), List.of(), List.of(), List.of(), PowerDraw.UNKNOWN, template.powerDomainId(), Set.of("bmc-managed"),
-                ResourceState.UNAVAILABLE, null, attributes));
+        return List.of(Node.builder().id(template.placeholderId()).providerId(providerId).siteId(template.siteId())
+                .kind(NodeKind.BARE_METAL).powerDomainId(template.powerDomainId()).traits(Set.of("bmc-managed"))
+                .state(ResourceState.UNAVAILABLE).attributes(attributes).build());
     }
 
     /** A copy of the node with another state and attributes. */
     public static Node with(Node n, ResourceState state, Map<String, String> attributes) {
-        return new Node(n.id(), n.providerId(), n.siteId(), n.hostname(), n.kind(), n.cpu(), n.numaNodes(), n.memoryBytes(),
-                n.pciDevices(), n.accelerators(), n.nics(), n.disks(), n.power(), n.powerDomainId(), n.traits(), state, n.ownerTenant(),
-                attributes, n.devicePaths());
+        return n.toBuilder().state(state).attributes(attributes).build();
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         long now = clock.millis();
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
         // Sites and power domains come from the declared inventory: a BMC knows only their ids.
-        return new ComputeSnapshot(generation, clock.instant(), List.of(), nodes, List.of());
+        return ComputeSnapshot.builder(generation, clock.instant()).nodes(nodes).build();
     }
 
     // ---- ProvisioningProvider -----------------------------------------------------------

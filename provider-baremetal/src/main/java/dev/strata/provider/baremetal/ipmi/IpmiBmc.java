@@ -1,10 +1,8 @@
 package dev.strata.provider.baremetal.ipmi;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
-import dev.strata.platform.api.model.CpuTopology;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
-import dev.strata.platform.api.model.PowerDraw;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.baremetal.NodeIdentity;
@@ -59,16 +57,16 @@ public final class IpmiBmc implements Bmc {
         Map<String, String> attributes = template.baseAttributes(SYSTEM);
         attributes.put(NodeTemplate.POWER_STATE, power.label());
         if (uuid != null) {
-            attributes.put(NodeIdentity.SYSTEM_UUID, uuid);
+            NodeIdentity.put(attributes, uuid);
         }
         Integer suite = tool.workingCipherSuite();
         if (suite != null) {
             attributes.put("ipmi.cipherSuite", suite.toString());
         }
         String id = template.nodeId(uuid, SYSTEM);
-        return List.of(new Node(id, template.providerId(), template.siteId(), null, NodeKind.BARE_METAL, CpuTopology.NONE, List.of(), 0,
-                List.of(), List.of(), List.of(), List.of(), PowerDraw.UNKNOWN, template.powerDomainId(), Set.of("bmc-managed"),
-                ResourceState.AVAILABLE, null, attributes));
+        return List.of(Node.builder().id(id).providerId(template.providerId()).siteId(template.siteId()).kind(NodeKind.BARE_METAL)
+                .powerDomainId(template.powerDomainId()).traits(Set.of("bmc-managed")).state(ResourceState.AVAILABLE)
+                .attributes(attributes).build());
     }
 
     /**

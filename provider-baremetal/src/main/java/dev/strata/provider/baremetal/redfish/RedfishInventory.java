@@ -162,7 +162,7 @@ final class RedfishInventory {
 
         Map<String, String> attributes = template.baseAttributes(path);
         if (uuid != null) {
-            attributes.put(NodeIdentity.SYSTEM_UUID, uuid);
+            NodeIdentity.put(attributes, uuid);
         }
         put(attributes, "system.manufacturer", system.path("Manufacturer").asText(null));
         put(attributes, "system.model", trim(system.path("Model").asText(null)));
@@ -184,9 +184,10 @@ final class RedfishInventory {
         }
 
         String hostname = system.path("HostName").asText("");
-        return new Node(nodeId, template.providerId(), template.siteId(), hostname.isBlank() ? null : hostname, NodeKind.BARE_METAL, cpu,
-                numa, memoryBytes, pci, accelerators, nics, List.of(), power, template.powerDomainId(), Set.of("bmc-managed"),
-                state(system), null, attributes);
+        return Node.builder().id(nodeId).providerId(template.providerId()).siteId(template.siteId())
+                .hostname(hostname.isBlank() ? null : hostname).kind(NodeKind.BARE_METAL).cpu(cpu).numaNodes(numa).memoryBytes(memoryBytes)
+                .pciDevices(pci).accelerators(accelerators).nics(nics).power(power).powerDomainId(template.powerDomainId())
+                .traits(Set.of("bmc-managed")).state(state(system)).attributes(attributes).build();
     }
 
     // ---- CPUs and NUMA ------------------------------------------------------------------
@@ -307,7 +308,8 @@ final class RedfishInventory {
         // Redfish carries no bus number: the address is the device's and function's ids on the BMC.
         String address = "redfish:" + device.path("Id").asText() + "." + function.path("FunctionId").asText(function.path("Id").asText("0"));
         String name = trim(device.path("Name").asText(null));
-        return new PciDevice(address, vendor, Math.max(deviceId, 0), classCode, PCI_VENDORS.get(vendor), name, -1, CpuSet.EMPTY, null, null);
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
+                .vendorName(PCI_VENDORS.get(vendor)).deviceName(name).numaNode(-1).localCpus(CpuSet.EMPTY).build();
     }
 
     private static PciDevice hpeDevice(JsonNode d) {
@@ -318,8 +320,8 @@ final class RedfishInventory {
                 d.path("DeviceNumber").asInt(0), d.path("FunctionNumber").asInt(0));
         int classCode = (d.path("ClassCode").asInt(0) << 16) | (d.path("SubclassCode").asInt(0) << 8);
         int vendor = d.path("VendorID").asInt();
-        return new PciDevice(address, vendor, d.path("DeviceID").asInt(0), classCode, PCI_VENDORS.get(vendor), trim(d.path("Name").asText(null)),
-                -1, CpuSet.EMPTY, null, null);
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(d.path("DeviceID").asInt(0)).classCode(classCode)
+                .vendorName(PCI_VENDORS.get(vendor)).deviceName(trim(d.path("Name").asText(null))).numaNode(-1).localCpus(CpuSet.EMPTY).build();
     }
 
     /** 3D controllers and processing accelerators; VGA controllers only from discrete GPU vendors (not a BMC's own video). */
@@ -349,17 +351,18 @@ final class RedfishInventory {
         double tdp = p.path("TDPWatts").asDouble(p.path("MaxTDPWatts").asDouble(0));
         PowerLimits power = tdp > 0 ? new PowerLimits(0, tdp, 0, p.path("MaxTDPWatts").asDouble(tdp)) : PowerLimits.UNKNOWN;
         String id = nodeId + "/" + p.path("Id").asText(lastSegment(p.path("@odata.id").asText()));
-        return new Accelerator(id, vendor(p.path("Manufacturer").asText(null)), gpuModel(p.path("Model").asText(null), id), memoryMiB << 20,
-                null, null, nodeId, -1, CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false, power, health(p.path("Status")), attributes);
+        return Accelerator.builder().id(id).vendor(vendor(p.path("Manufacturer").asText(null))).model(gpuModel(p.path("Model").asText(null), id))
+                .memoryBytes(memoryMiB << 20).nodeId(nodeId).numaNode(-1).cpuAffinity(CpuSet.EMPTY).power(power)
+                .health(health(p.path("Status"))).attributes(attributes).build();
     }
 
     private static Accelerator acceleratorFromPci(String nodeId, PciDevice d) {
         String vendor = PCI_VENDORS.get(d.vendorId());
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("pci.ids", d.ids());
-        return new Accelerator(nodeId + "/pci:" + d.address(), vendor, gpuModel(d.deviceName(), d.address()), 0, null,
-                d.address().startsWith("redfish:") ? null : d.address(), nodeId, -1, CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false,
-                PowerLimits.UNKNOWN, Health.UNKNOWN, attributes);
+        return Accelerator.builder().id(nodeId + "/pci:" + d.address()).vendor(vendor).model(gpuModel(d.deviceName(), d.address()))
+                .pciAddress(d.address().startsWith("redfish:") ? null : d.address()).nodeId(nodeId).numaNode(-1).cpuAffinity(CpuSet.EMPTY)
+                .power(PowerLimits.UNKNOWN).health(Health.UNKNOWN).attributes(attributes).build();
     }
 
     /** The model as NVML names it: Cray BMCs write {@code NVIDIA_A100-SXM4-40GB}. */
