@@ -45,8 +45,9 @@ public @interface AwsConfig {
             + "e.g. http://127.0.0.1:5000. Empty: AWS's endpoint of each region.")
     String endpoint() default "";
 
-    @AttributeDefinition(description = "GPU instance types to offer, as glob patterns (p5.*, g6e.*); * offers every type with GPUs.")
-    String[] instanceTypes() default {"*"};
+    @AttributeDefinition(description = "Instance types to read and offer when they have GPUs, as glob patterns (p5.*, g6e.*). "
+            + "The default covers the GPU families; * reads every type of a region (slow).")
+    String[] instanceTypes() default {"p*", "g*"};
 
     @AttributeDefinition(description = "Account quotas in instances, TYPE=N or REGION/TYPE=N (TYPE may be a glob, "
             + "e.g. p5.48xlarge=4, eu-central-1/g6.*=8). Region entries win over global ones; the first match wins.")

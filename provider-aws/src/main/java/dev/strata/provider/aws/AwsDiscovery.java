@@ -44,6 +44,7 @@ final class AwsDiscovery {
     private final SovereigntyTable sovereignty;
     private final Clock clock;
     private final Map<String, Catalogue> catalogues = new ConcurrentHashMap<>();
+    private final Map<String, Shape> extraShapes = new ConcurrentHashMap<>();
     private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
 
@@ -66,7 +67,10 @@ final class AwsDiscovery {
                 LOG.warn("AWS provider {}: region {} is not in the sovereignty table; its sites have no country, jurisdictions or operator "
                         + "(add it with sovereigntyFile)", settings.providerId(), region);
             }
-            regions.add(region(catalogue, instances, facts.orElse(null)));
+            // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
+            instances.stream().filter(i -> isStrata(i) && i.instanceType() != null && !catalogue.shapes().containsKey(i.instanceType()))
+                    .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
+            regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null)));
         }
         return View.merge(regions);
     }
@@ -136,9 +140,30 @@ final class AwsDiscovery {
         return new View(sites, nodes, offers, fabrics.values().stream().map(FabricBuilder::build).toList());
     }
 
-    /** The instance type of a region, from the catalogue (read when there is none yet). */
+    /**
+     * An instance type of a region: from the catalogue when it holds it, else asked for alone
+     * (and remembered).
+     */
     Optional<Shape> shape(String region, String type, DiscoveryContext context) {
-        return Optional.ofNullable(catalogue(region, context).shapes().get(type));
+        Catalogue catalogue = catalogues.get(region);
+        if (catalogue != null && catalogue.shapes().containsKey(type)) {
+            return Optional.of(catalogue.shapes().get(type));
+        }
+        String key = region + "/" + type;
+        Shape known = extraShapes.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Shape> read;
+        try {
+            read = gateway.instanceTypes(region, List.of(type), context).stream().filter(s -> s.instanceType().equals(type)).findFirst();
+        } catch (dev.strata.platform.api.exception.ProviderFailureException e) {
+            // an unknown type name is refused as invalid (InvalidInstanceType): there is no such type
+            LOG.debug("Instance type {} in {}: {}", type, region, e.getMessage());
+            return Optional.empty();
+        }
+        read.ifPresent(s -> extraShapes.put(key, s));
+        return read;
     }
 
     /** Fails when the configured account is not the credentials' (checked once per region). */
@@ -160,7 +185,8 @@ final class AwsDiscovery {
             return cached;
         }
         List<Zone> zones = gateway.zones(region, context);
-        List<Shape> shapes = gateway.instanceTypes(region, context);
+        List<String> names = gateway.instanceTypeNames(region, context).stream().filter(settings::offers).distinct().sorted().toList();
+        List<Shape> shapes = names.isEmpty() ? List.of() : gateway.instanceTypes(region, names, context);
         List<String> gpuTypes = gpuTypes(shapes);
         List<Map.Entry<String, String>> offerings = gpuTypes.isEmpty() ? List.of() : gateway.offerings(region, gpuTypes, context);
         Catalogue catalogue = catalogue(region, zones, shapes, offerings, clock.instant());
@@ -168,6 +194,18 @@ final class AwsDiscovery {
         LOG.info("AWS provider {}: {} has {} zones, {} instance types, {} offered GPU types in {} zone offerings", settings.providerId(),
                 region, zones.size(), shapes.size(), catalogue.offered().size(), catalogue.offered().values().stream().mapToInt(List::size).sum());
         return catalogue;
+    }
+
+    private Catalogue withExtraShapes(Catalogue catalogue) {
+        Map<String, Shape> shapes = new LinkedHashMap<>(catalogue.shapes());
+        String prefix = catalogue.region() + "/";
+        extraShapes.forEach((key, shape) -> {
+            if (key.startsWith(prefix)) {
+                shapes.putIfAbsent(shape.instanceType(), shape);
+            }
+        });
+        return shapes.size() == catalogue.shapes().size() ? catalogue
+                : new Catalogue(catalogue.region(), catalogue.zones(), shapes, catalogue.offered(), catalogue.readAt());
     }
 
     /** The types to offer: those with GPUs that match the configured patterns, by name. */

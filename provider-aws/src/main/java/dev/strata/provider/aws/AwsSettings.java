@@ -183,7 +183,7 @@ record AwsSettings(
             }
         }
         if (types.isEmpty()) {
-            types = List.of("*");
+            types = List.of("p*", "g*");
         }
         if (config.defaultQuota() < 0) {
             throw new InvalidConfigurationException(PID, "defaultQuota", config.defaultQuota(), "a number of instances, 0 or more");

@@ -102,17 +102,36 @@ public final class Ec2Gateway implements AutoCloseable {
         return zones;
     }
 
-    /** Every instance type the region offers, in pages. */
-    public List<Shape> instanceTypes(String region, DiscoveryContext context) {
-        List<Shape> shapes = new ArrayList<>();
+    /** The names of the instance types the region offers, in pages. */
+    public List<String> instanceTypeNames(String region, DiscoveryContext context) {
+        List<String> names = new ArrayList<>();
         String token = null;
         do {
             String next = token;
-            DescribeInstanceTypesResponse page = call("DescribeInstanceTypes", region, context,
-                    o -> client(region).describeInstanceTypes(b -> b.overrideConfiguration(o).maxResults(100).nextToken(next)));
-            page.instanceTypes().forEach(t -> shapes.add(ShapeReader.shape(t)));
+            DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
+                    o -> client(region).describeInstanceTypeOfferings(b -> b.overrideConfiguration(o)
+                            .locationType(LocationType.REGION).maxResults(1000).nextToken(next)));
+            page.instanceTypeOfferings().forEach(offering -> names.add(offering.instanceTypeAsString()));
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
+        return names;
+    }
+
+    /** The given instance types (at most 100 are asked for per call), in pages. */
+    public List<Shape> instanceTypes(String region, Collection<String> types, DiscoveryContext context) {
+        List<Shape> shapes = new ArrayList<>();
+        List<String> all = List.copyOf(types);
+        for (int from = 0; from < all.size(); from += FILTER_VALUES) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + FILTER_VALUES));
+            String token = null;
+            do {
+                String next = token;
+                DescribeInstanceTypesResponse page = call("DescribeInstanceTypes", region, context,
+                        o -> client(region).describeInstanceTypes(b -> b.overrideConfiguration(o).instanceTypesWithStrings(chunk).nextToken(next)));
+                page.instanceTypes().forEach(t -> shapes.add(ShapeReader.shape(t)));
+                token = page.nextToken();
+            } while (token != null && !token.isEmpty());
+        }
         return shapes;
     }
 
