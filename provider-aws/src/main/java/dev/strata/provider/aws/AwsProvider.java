@@ -70,7 +70,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
         }
         this.gateway = new Ec2Gateway(credentials(settings.credentials()), settings.endpoint(), settings.requestTimeout(),
-                settings.credentials()::scrub);
+                settings.credentials().isStatic() ? settings.credentials()::scrub : null);
         this.discovery = new AwsDiscovery(settings, gateway, table, clock);
         this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
         LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());

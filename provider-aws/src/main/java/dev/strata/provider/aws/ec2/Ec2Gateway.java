@@ -58,19 +58,22 @@ public final class Ec2Gateway implements AutoCloseable {
     private final Duration requestTimeout;
     private final SdkHttpClient http;
     private final Ec2Errors errors;
+    private final ScrubbingInterceptor scrubbing; // null when no credential is known to scrub
     private final Map<String, Ec2Client> clients = new ConcurrentHashMap<>();
 
     /**
      * @param credentials where signing credentials come from
      * @param endpoint the endpoint to call instead of AWS's, or null
      * @param requestTimeout the most one call may take, retries included
-     * @param scrub removes credentials from any text that leaves (messages, logs)
+     * @param scrub removes credentials from any text that leaves (messages, logs), or null when
+     *     none is known (credentials from the standard chain)
      */
     public Ec2Gateway(AwsCredentialsProvider credentials, URI endpoint, Duration requestTimeout, UnaryOperator<String> scrub) {
         this.credentials = credentials;
         this.endpoint = endpoint;
         this.requestTimeout = requestTimeout;
-        this.errors = new Ec2Errors(scrub);
+        this.errors = new Ec2Errors(scrub == null ? UnaryOperator.identity() : scrub);
+        this.scrubbing = scrub == null ? null : new ScrubbingInterceptor(scrub);
         Duration connect = requestTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? requestTimeout : Duration.ofSeconds(10);
         // Set explicitly: inside an OSGi bundle the SDK's ServiceLoader lookup of an HTTP client finds nothing.
         this.http = UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(requestTimeout).build();
@@ -78,11 +81,15 @@ public final class Ec2Gateway implements AutoCloseable {
 
     private Ec2Client client(String region) {
         return clients.computeIfAbsent(region, r -> {
+            ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().apiCallTimeout(requestTimeout);
+            if (scrubbing != null) {
+                override.addExecutionInterceptor(scrubbing);
+            }
             var builder = Ec2Client.builder()
                     .region(Region.of(r))
                     .credentialsProvider(credentials)
                     .httpClient(http)
-                    .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(requestTimeout).build());
+                    .overrideConfiguration(override.build());
             if (endpoint != null) {
                 builder.endpointOverride(endpoint);
             }
