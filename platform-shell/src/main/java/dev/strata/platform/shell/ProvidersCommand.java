@@ -13,7 +13,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:providers}: every provider with its state and last discovery. */
 @Service
-@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery.")
+@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery, what each is connected to.")
 public class ProvidersCommand implements Action {
 
     @Reference(optional = true)
@@ -37,10 +37,11 @@ public class ProvidersCommand implements Action {
         table.column("RESOURCES");
         table.column("SWAPS");
         table.column("MESSAGE");
+        table.column("DETAILS");
         for (ProviderStatus p : providers) {
             table.addRow().addContent(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
                     p.state(), Format.ago(p.lastDiscovery(), now), Format.millis(p.lastDiscoveryTime()), p.resources(), p.swaps(),
-                    Format.orDash(p.message()));
+                    Format.orDash(p.message()), Format.orDash(p.description()));
         }
         table.print(System.out, !noFormat);
         return null;

@@ -3,6 +3,7 @@ package dev.strata.provider.aws;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
@@ -43,7 +44,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
         configurationPid = AwsProvider.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AwsConfig.class, factory = true)
 @StrataProvider(id = "aws", vendor = "aws")
-public class AwsProvider implements ComputeProvider, FabricProvider, ProvisioningProvider {
+public class AwsProvider implements ComputeProvider, FabricProvider, ProvisioningProvider, DescribedProvider {
 
     public static final String PID = "dev.strata.provider.aws";
     private static final Logger LOG = LoggerFactory.getLogger(AwsProvider.class);
@@ -101,6 +102,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     }
 
     /** The account, regions and where the credentials come from; never a credential. */
+    @Override
     public String description() {
         return settings.description();
     }

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param resources how many nodes, accelerators, fabrics and pools its last snapshot held
  * @param message why it is FAILED or UNAVAILABLE, or null
  * @param swaps how many times a new registration replaced a departed one
+ * @param description what the provider says it is connected to
+ *     ({@link dev.strata.platform.api.provider.DescribedProvider}), or null
  */
 public record ProviderStatus(
         String id,
@@ -36,7 +38,15 @@ public record ProviderStatus(
         long generation,
         int resources,
         String message,
-        int swaps) {
+        int swaps,
+        String description) {
+
+    /** A status without a description. */
+    public ProviderStatus(String id, String vendor, String version, String bundle, Set<Capability> capabilities, ProviderState state,
+            Instant since, Instant lastDiscovery, Duration lastDiscoveryTime, long generation, int resources, String message, int swaps) {
+        this(id, vendor, version, bundle, capabilities, state, since, lastDiscovery, lastDiscoveryTime, generation, resources, message, swaps,
+                null);
+    }
 
     public ProviderStatus {
         Objects.requireNonNull(id, "id");

@@ -94,6 +94,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.vendor = registration.vendor();
             entry.version = registration.version();
             entry.bundle = registration.bundle();
+            entry.description = registration.description();
             if (returning) {
                 entry.swaps++;
                 Duration gap = Duration.between(entry.since, clock.instant());
@@ -453,6 +454,7 @@ final class ProviderDirectory implements AutoCloseable {
         String vendor;
         String version;
         String bundle;
+        String description;
         ProviderState state;
         Instant since;
         String message;
@@ -481,7 +483,7 @@ final class ProviderDirectory implements AutoCloseable {
         ProviderStatus status() {
             return new ProviderStatus(id, vendor, version, bundle,
                     registrations.isEmpty() ? everRegistered : registrations.keySet(),
-                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps);
+                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps, description);
         }
     }
 }
