@@ -45,6 +45,7 @@ final class AwsDiscovery {
     private final Clock clock;
     private final Map<String, Catalogue> catalogues = new ConcurrentHashMap<>();
     private final Map<String, Shape> extraShapes = new ConcurrentHashMap<>();
+    private final Map<String, Object> loading = new ConcurrentHashMap<>();
     private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
 
@@ -180,10 +181,23 @@ final class AwsDiscovery {
     }
 
     Catalogue catalogue(String region, DiscoveryContext context) {
-        Catalogue cached = catalogues.get(region);
-        if (cached != null && cached.readAt().plus(settings.catalogueRefresh()).isAfter(clock.instant())) {
+        Catalogue cached = fresh(region);
+        if (cached != null) {
             return cached;
         }
+        // compute and fabric discovery may ask at once: one of them reads, the other waits for it
+        synchronized (loading.computeIfAbsent(region, r -> new Object())) {
+            cached = fresh(region);
+            return cached != null ? cached : read(region, context);
+        }
+    }
+
+    private Catalogue fresh(String region) {
+        Catalogue cached = catalogues.get(region);
+        return cached != null && cached.readAt().plus(settings.catalogueRefresh()).isAfter(clock.instant()) ? cached : null;
+    }
+
+    private Catalogue read(String region, DiscoveryContext context) {
         List<Zone> zones = gateway.zones(region, context);
         List<String> names = gateway.instanceTypeNames(region, context).stream().filter(settings::offers).distinct().sorted().toList();
         List<Shape> shapes = names.isEmpty() ? List.of() : gateway.instanceTypes(region, names, context);
