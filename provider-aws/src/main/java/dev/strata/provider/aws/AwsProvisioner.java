@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * the client token is not honoured (EC2 emulators) and the token covers the seconds in which a
  * new instance is not yet visible to DescribeInstances (real EC2 is eventually consistent). Should
  * two instances ever carry one operation, the earliest is kept and the others are terminated.
+ *
+ * <p>Quotas: the configured quota is what placement is told (an offer's limit); the launch itself
+ * does not count instances again (that would list every instance of the type on every launch).
+ * EC2 enforces the account's real limits and its refusal ({@code VcpuLimitExceeded},
+ * {@code InstanceLimitExceeded}) comes back as a {@link ProviderFailureException}.
  */
 final class AwsProvisioner {
 
@@ -83,14 +88,6 @@ final class AwsProvisioner {
             throw new NotFoundException("offer " + target.id() + ": " + offer.instanceType() + " is not one of the GPU types AWS provider "
                     + settings.providerId() + " offers (instanceTypes " + settings.instanceTypes() + ")");
         }
-        int quota = settings.quota(region, offer.instanceType());
-        long running = gateway.instances(region, Map.of("instance-type", List.of(offer.instanceType()),
-                "instance-state-name", List.of("pending", "running")), context).size();
-        if (running >= quota) {
-            throw new ProviderFailureException("account quota of " + offer.instanceType() + " in " + region + " is " + quota + " and "
-                    + running + " run; " + request.member() + " of deployment " + request.deploymentId() + " not launched");
-        }
-
         Map<String, String> parameters = request.parameters();
         String image = Optional.ofNullable(blankToNull(parameters.get("image"))).orElse(settings.images().get(region));
         if (image == null) {

@@ -194,17 +194,6 @@ class AwsProviderMotoTest {
     }
 
     @Test
-    void theConfiguredQuotaBoundsLaunches() {
-        provider.deactivate();
-        provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "quotas", new String[] {"p4d.24xlarge=2"})), Clock.systemUTC());
-        provider.create(request("q-0", "m-0"), context());
-        provider.create(request("q-1", "m-1"), context());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(request("q-2", "m-2"), context()))
-                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("quota of p4d.24xlarge in eu-central-1 is 2 and 2 run");
-        assertThat(liveInstances()).hasSize(2);
-    }
-
-    @Test
     void targetsThatAreNotItsOffersAreRefusedBeforeAnyCall() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(
                 new MachineRequest("op", "d", "m", "t", MachineTarget.node("aws:i-1"), resources(), Map.of()), context()))

@@ -170,6 +170,12 @@ class MotoGapsTest {
                 ? Ec2Proxy.Answer.error(500, "InsufficientInstanceCapacity", "We currently do not have sufficient p4d.24xlarge capacity") : null);
         assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-cap", "m-0"), context(30)))
                 .isInstanceOf(ProviderFailureException.class).hasMessageContaining("InsufficientInstanceCapacity");
+        // EC2 enforces the account's real limits: its refusal is a failure with EC2's code, nothing launched
+        proxy.inject(call -> call.action().equals("RunInstances")
+                ? Ec2Proxy.Answer.error(400, "VcpuLimitExceeded", "You have requested more vCPU capacity than your current vCPU limit of 96 allows") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-limit", "m-0"), context(30)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("VcpuLimitExceeded").hasMessageContaining("vCPU limit of 96");
+        assertThat(live()).isZero();
         proxy.inject(call -> Ec2Proxy.Answer.error(401, "AuthFailure", "AWS was not able to validate the provided access credentials"));
         // (the JDK's URLConnection hides the body of a 401, so the status alone classifies it)
         assertThatThrownBy(() -> provider.discoverCompute(context(30))).isInstanceOf(AuthorizationException.class)
