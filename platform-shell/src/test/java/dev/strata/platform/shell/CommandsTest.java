@@ -108,7 +108,7 @@ class CommandsTest {
         List<String> lines = out.lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(" \t", "\t "));
-        assertThat(cells(lines.get(1))).hasSize(10).last().isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
+        assertThat(cells(lines.get(1))).hasSize(11).element(9).isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
     }
 
     @Test
