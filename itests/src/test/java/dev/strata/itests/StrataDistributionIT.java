@@ -115,6 +115,16 @@ public class StrataDistributionIT {
         assertEquals(ResourceState.AVAILABLE, node.state());
     }
 
+    /** The AWS provider's feature is booted, but without an account configured nothing runs and nothing is called. */
+    @Test
+    public void awsProviderDoesNothingWithoutAnAccount() throws Exception {
+        Bundle aws = java.util.Arrays.stream(context.getBundles()).filter(b -> "dev.strata.provider.aws".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow(() -> new AssertionError("the AWS provider bundle is not installed"));
+        assertEquals(Bundle.ACTIVE, aws.getState());
+        assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> "aws".equals(p.vendor())));
+        assertTrue(aws.getRegisteredServices() == null || aws.getRegisteredServices().length == 0);
+    }
+
     @Test
     public void shellCommandsAnswer() throws Exception {
         Shell shell = new Shell(sessions);

@@ -88,6 +88,6 @@ final class Fixtures {
     static ProviderStatus status(String id, ProviderState state, String message, String... warnings) {
         Instant now = Instant.now();
         return new ProviderStatus(id, id, "0.1.0", "dev.strata.provider." + id, Set.of(Capability.COMPUTE), state, now,
-                now.minusSeconds(4), Duration.ofMillis(12), 42, 1, message, 2, List.of(warnings));
+                now.minusSeconds(4), Duration.ofMillis(12), 42, 1, message, 2, List.of(warnings), null);
     }
 }

@@ -23,7 +23,7 @@ class WarningsAndUnattachedGpusTest {
         command.noFormat = true;
         List<String> rows = CommandOutput.of(command::execute).lines().toList();
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0).split("\t")[10].strip()).isEqualTo(conflict);
+        assertThat(rows.get(0).split("\t")[11]).isEqualTo(conflict);
     }
 
     @Test

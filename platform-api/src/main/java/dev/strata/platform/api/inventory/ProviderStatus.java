@@ -26,6 +26,8 @@ import java.util.Set;
  * @param warnings what did not fail the provider but needs a look, one sentence each: problems
  *     its last snapshots reported, and what the inventory could not reconcile about its
  *     resources (facts that conflict with another provider's, accelerators attached to no node)
+ * @param description what the provider says it is connected to
+ *     ({@link dev.strata.platform.api.provider.DescribedProvider}), or null
  */
 public record ProviderStatus(
         String id,
@@ -41,7 +43,8 @@ public record ProviderStatus(
         int resources,
         String message,
         int swaps,
-        List<String> warnings) {
+        List<String> warnings,
+        String description) {
 
     public ProviderStatus {
         Objects.requireNonNull(id, "id");
@@ -60,6 +63,6 @@ public record ProviderStatus(
     public ProviderStatus(String id, String vendor, String version, String bundle, Set<Capability> capabilities, ProviderState state,
             Instant since, Instant lastDiscovery, Duration lastDiscoveryTime, long generation, int resources, String message, int swaps) {
         this(id, vendor, version, bundle, capabilities, state, since, lastDiscovery, lastDiscoveryTime, generation, resources, message,
-                swaps, List.of());
+                swaps, List.of(), null);
     }
 }

@@ -96,6 +96,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.vendor = registration.vendor();
             entry.version = registration.version();
             entry.bundle = registration.bundle();
+            entry.description = registration.description();
             if (returning) {
                 entry.swaps++;
                 Duration gap = Duration.between(entry.since, clock.instant());
@@ -480,6 +481,7 @@ final class ProviderDirectory implements AutoCloseable {
         String vendor;
         String version;
         String bundle;
+        String description;
         ProviderState state;
         Instant since;
         String message;
@@ -511,7 +513,7 @@ final class ProviderDirectory implements AutoCloseable {
             warnings.addAll(mergeWarnings);
             return new ProviderStatus(id, vendor, version, bundle,
                     registrations.isEmpty() ? everRegistered : registrations.keySet(),
-                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps, warnings);
+                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps, warnings, description);
         }
     }
 }

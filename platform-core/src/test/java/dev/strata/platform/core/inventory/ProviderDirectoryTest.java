@@ -61,6 +61,15 @@ class ProviderDirectoryTest {
     }
 
     @Test
+    void aProvidersDescriptionReachesItsStatus() {
+        directory.register(new Registration("aws-prod", "aws", "1.0", "bundle.aws", serviceIds.incrementAndGet(), Capability.COMPUTE,
+                ctx -> compute(1), "account 123456789012, regions eu-central-1"));
+        assertThat(directory.refresh("aws-prod", WAIT).description()).isEqualTo("account 123456789012, regions eu-central-1");
+        directory.register(registration("metal", "1.0", ctx -> compute(1)));
+        assertThat(directory.refresh("metal", WAIT).description()).isNull();
+    }
+
+    @Test
     void registeredProviderIsDiscoveredAndMerged() {
         directory.register(registration("metal", "1.0", ctx -> compute(7, node("n1", "metal", "host1"))));
         ProviderStatus status = directory.refresh("metal", WAIT);
