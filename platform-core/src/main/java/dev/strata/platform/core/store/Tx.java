@@ -1,0 +1,63 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.audit.LogRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The transaction of one group commit, as units of work see it: the connection, and the
+ * provenance chain's head as this transaction has moved it.
+ */
+final class Tx {
+
+    final Connection connection;
+    private final Clock clock;
+    private ProvenanceHead head;
+
+    Tx(Connection connection, ProvenanceHead head, Clock clock) {
+        this.connection = connection;
+        this.head = head;
+        this.clock = clock;
+    }
+
+    ProvenanceHead head() {
+        return head;
+    }
+
+    long nowMillis() {
+        return clock.millis();
+    }
+
+    /** Appends a record after the head; null entry, nothing. Returns the record or null. */
+    LogRecord append(ProvenanceEntry entry) throws SQLException {
+        if (entry == null) {
+            return null;
+        }
+        long now = clock.millis();
+        LogRecord r = LogRecord.seal(head.seq() + 1, LogRecord.formatTime(java.time.Instant.ofEpochMilli(now)), entry.kind(), entry.actor(),
+                entry.subjects(), entry.payload(), head.hash());
+        try (PreparedStatement p = connection.prepareStatement("INSERT INTO provenance_record (seq, time_ms, record_time, kind, actor, subjects, "
+                + "payload, prev, hash, contract, tenant, allocation_id, deployment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            Map<String, String> s = r.subjects();
+            p.setLong(1, r.seq());
+            p.setLong(2, now);
+            p.setString(3, r.time());
+            p.setString(4, r.kind());
+            p.setString(5, r.actor());
+            p.setString(6, dev.strata.platform.audit.Jcs.canonicalize(s));
+            p.setString(7, r.payloadJson());
+            p.setString(8, r.prev());
+            p.setString(9, r.hash());
+            p.setString(10, s.get("contract"));
+            p.setString(11, s.get("tenant"));
+            p.setString(12, s.get("allocation"));
+            p.setString(13, s.get("deployment"));
+            p.executeUpdate();
+        }
+        head = new ProvenanceHead(r.seq(), r.hash());
+        return r;
+    }
+}
