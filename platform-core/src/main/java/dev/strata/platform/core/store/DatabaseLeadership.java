@@ -69,6 +69,11 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** One election round now (tests drive rounds by hand with a long interval). */
+    void tickNow() {
+        tick();
+    }
+
     private synchronized void tick() {
         if (closed) {
             return;

@@ -309,7 +309,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     }
 
     NotLeaderException notLeader() {
-        Optional<Leadership.Leader> leader = leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId()));
+        return notLeader(leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId())));
+    }
+
+    NotLeaderException notLeader(Optional<Leadership.Leader> leader) {
         if (leader.isEmpty()) {
             return new NotLeaderException("instance " + settings.instanceId() + " is not the leader and no leader is known yet "
                     + "(an election is under way); try again in a few seconds", null, null);
@@ -334,12 +337,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             if (mine == 0) {
                 throw notLeader();
             }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT epoch FROM cluster_leader WHERE id = 1 FOR SHARE")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT epoch, instance_id, address, since_ms FROM cluster_leader WHERE id = 1 FOR SHARE")) {
                 rs.next();
                 long current = rs.getLong(1);
                 if (current != mine) {
-                    election.stepDown("the database holds epoch " + current + ", a newer leader was elected");
-                    throw notLeader();
+                    Leadership.Leader now = new Leadership.Leader(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), current);
+                    election.stepDown("the database holds epoch " + current + ": " + now.instanceId() + " was elected since");
+                    throw notLeader(Optional.of(now));
                 }
             }
         }
