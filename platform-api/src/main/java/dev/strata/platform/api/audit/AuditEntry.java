@@ -10,7 +10,7 @@ import java.util.Map;
  * @param time when it was appended
  * @param kind what happened
  * @param actor who asked
- * @param subjects the ids it concerns by kind (contract, tenant, allocation, deployment, ...)
+ * @param subjects the ids it concerns by kind (contract, tenant, allocation, deployment, ...), sorted by kind
  * @param payload what was decided and why, canonical JSON
  * @param prev the previous record's hash
  * @param hash its hash
@@ -18,6 +18,6 @@ import java.util.Map;
 public record AuditEntry(long seq, Instant time, String kind, String actor, Map<String, String> subjects, String payload, String prev,
         String hash) {
     public AuditEntry {
-        subjects = Map.copyOf(subjects);
+        subjects = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(subjects));
     }
 }
