@@ -100,6 +100,13 @@ public class ProvenanceService implements AuditLog {
         } else {
             timer = null;
         }
+        if (store.leadership().isLeader()) {
+            try {
+                registerKey();
+            } catch (StrataException e) {
+                LOG.warn("The provenance key {} is not registered yet: {}", key.keyId, e.getMessage());
+            }
+        }
         LOG.info("Provenance log {}: checkpoints every {} records or {}, signed with {}", store.provenance().logId(), every, interval, key);
     }
 
@@ -167,11 +174,20 @@ public class ProvenanceService implements AuditLog {
         return Optional.of(c);
     }
 
-    private void registerKey() {
-        if (!keyRegistered) {
-            join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId()));
-            keyRegistered = true;
+    /**
+     * Registers this instance's public key in the store (once), with a record saying so: the first
+     * record of a new log, and a record in the chain whenever another instance's key starts signing.
+     */
+    synchronized void registerKey() {
+        if (keyRegistered) {
+            return;
         }
+        if (!store.provenance().keys().containsKey(key.keyId)) {
+            join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId()));
+            join(store.provenance().append(new ProvenanceEntry("provenance-key", "system", Map.of("instance", store.leadership().instanceId()),
+                    Map.of("keyId", key.keyId, "algorithm", "Ed25519", "publicKey", key.publicPem()))));
+        }
+        keyRegistered = true;
     }
 
     /** Appends a record (the API the rest of the core calls through the store; here for tests and the key's own record). */

@@ -75,7 +75,10 @@ class ProvenanceServiceTest {
 
     @Test
     void checkpointsListingVerificationAndExport() throws Exception {
-        appendRecords(250);
+        // the first record registers the signing key
+        assertThat(service.entry(1).orElseThrow().kind()).isEqualTo("provenance-key");
+        assertThat(service.entry(1).orElseThrow().payload()).contains(service.keyId());
+        appendRecords(249);
         assertThat(store.provenance().checkpoints()).extracting(c -> c.seq()).containsExactly(100L, 200L);
         AuditReport report = service.verify();
         assertThat(report.holds()).as(report.failure()).isTrue();
@@ -86,10 +89,10 @@ class ProvenanceServiceTest {
         List<AuditEntry> byContract = service.entries(new AuditQuery("c1", null, null, null, null, null, null, 1000, false));
         assertThat(byContract).hasSize(50).allSatisfy(e -> assertThat(e.subjects()).containsEntry("contract", "c1"));
         List<AuditEntry> newest = service.entries(new AuditQuery(null, "t0", null, null, "placement", null, null, 3, true));
-        assertThat(newest).extracting(AuditEntry::seq).containsExactly(246L, 240L, 234L);
+        assertThat(newest).extracting(AuditEntry::seq).containsExactly(247L, 241L, 235L);
         Instant middle = service.entry(120).orElseThrow().time();
         assertThat(service.entries(new AuditQuery(null, null, null, null, null, middle, null, 1000, false)).get(0).seq()).isLessThanOrEqualTo(120);
-        assertThat(service.entry(7).orElseThrow().payload()).isEqualTo("{\"evidence\":[\"e7\"],\"i\":7}");
+        assertThat(service.entry(7).orElseThrow().payload()).isEqualTo("{\"evidence\":[\"e6\"],\"i\":6}");
 
         AuditExport export = service.export(data.resolve("out/audit.jsonl"), data.resolve("out/audit-keys.pem"));
         assertThat(export.records()).isEqualTo(250);
