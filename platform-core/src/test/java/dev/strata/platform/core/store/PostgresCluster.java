@@ -37,14 +37,23 @@ final class PostgresCluster implements AutoCloseable {
         this.asPostgresUser = asPostgresUser;
     }
 
+    /** PostgreSQL's server binaries: $PG_BIN, else the newest /usr/lib/postgresql/VERSION/bin (Debian's layout). */
     static Path bin() {
-        for (String candidate : new String[] {System.getenv("PG_BIN"), "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
-            "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/14/bin", "/usr/lib/postgresql/13/bin"}) {
-            if (candidate != null && Files.isExecutable(Path.of(candidate, "initdb"))) {
-                return Path.of(candidate);
-            }
+        String env = System.getenv("PG_BIN");
+        if (env != null && Files.isExecutable(Path.of(env, "initdb"))) {
+            return Path.of(env);
         }
-        return null;
+        Path root = Path.of("/usr/lib/postgresql");
+        if (!Files.isDirectory(root)) {
+            return null;
+        }
+        try (var versions = Files.list(root)) {
+            return versions.filter(v -> v.getFileName().toString().matches("\\d+") && Files.isExecutable(v.resolve("bin/initdb")))
+                    .max(java.util.Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
+                    .map(v -> v.resolve("bin")).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Starts a cluster, or skips the test (fails it under CI=true) when PostgreSQL is not installed. */
