@@ -135,7 +135,7 @@ public class StrataDistributionIT {
         assertTrue(verified, verified.contains("The chain holds"));
         java.nio.file.Path file = data.resolve("export/audit.jsonl");
         java.nio.file.Path keys = data.resolve("export/audit-keys.pem");
-        String exported = shell.run("strata:audit-export " + file + " --public-key " + keys);
+        String exported = shell.run("strata:audit-export --public-key " + keys + " " + file);
         assertTrue(exported, exported.contains("Exported ") && exported.contains("Verify offline: bin/strata audit-verify"));
         // the auditor's side: bin/strata audit-verify runs the verifier jar on its own JVM, without Strata
         Process p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
