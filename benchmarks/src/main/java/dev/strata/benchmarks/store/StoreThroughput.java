@@ -68,12 +68,19 @@ public final class StoreThroughput {
                 store.info().durability(), threads, seconds);
         run(store, threads, 2, false); // warm-up
         long[] before = store.writeCounts();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         Result r = run(store, threads, seconds, true);
+        long cpu = os.getProcessCpuTime() - cpu0;
         long[] after = store.writeCounts();
         long batches = after[0] - before[0];
         long writes = after[1] - before[1];
         System.out.printf("acknowledged durable placements: %d in %.1f s = %.0f/s; latency p50 %.2f ms, p99 %.2f ms; %d group commits, "
                 + "%.1f placements per commit%n", r.count, r.seconds, r.count / r.seconds, r.p50, r.p99, batches, writes / (double) Math.max(1, batches));
+        System.out.printf("CPU used by this JVM: %.1f s in %.1f s of wall time (%.2f cores; load average %.1f on %d cores): %.2f ms CPU per "
+                + "placement%n", cpu / 1e9, r.seconds, cpu / 1e9 / r.seconds, os.getSystemLoadAverage(), os.getAvailableProcessors(),
+                cpu / 1e6 / Math.max(1, r.count));
         store.close();
     }
 

@@ -388,6 +388,19 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    /** Allocation numbers come in blocks of {@link #ALLOCATION_BLOCK} from the sequence: one round trip per block. */
+    private static final int ALLOCATION_BLOCK = 64;
+    private long allocationNext;
+    private long allocationLimit;
+
+    private synchronized long nextAllocationNumber() {
+        if (allocationNext >= allocationLimit) {
+            allocationNext = nextval("allocation_seq");
+            allocationLimit = allocationNext + ALLOCATION_BLOCK;
+        }
+        return allocationNext++;
+    }
+
     private long nextval(String sequence) {
         return read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT nextval('" + sequence + "')")) {
@@ -458,21 +471,23 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public String nextId() {
-            return String.format("a-%06d", nextval("allocation_seq"));
+            return String.format("a-%06d", nextAllocationNumber());
         }
 
         @Override
         public CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation a, String contractId, ProvenanceEntry why) {
             return write(tx -> {
                 Connection c = tx.connection;
-                try (PreparedStatement p = c.prepareStatement("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1 AND generation = ?")) {
+                {
+                    PreparedStatement p = tx.prepare("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1 AND generation = ?");
                     p.setLong(1, expectedGeneration);
                     if (p.executeUpdate() != 1) {
                         throw new StaleLedgerException(expectedGeneration, currentGeneration(c));
                     }
                 }
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, "
-                        + "contract_id, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                {
+                    PreparedStatement p = tx.prepare("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, "
+                        + "contract_id, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
                     p.setString(1, a.id());
                     p.setString(2, a.contract());
                     p.setString(3, a.tenant());
@@ -484,9 +499,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     p.executeUpdate();
                 }
                 if (!a.bindings().isEmpty()) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO allocation_binding (allocation_id, idx, member, node_id, site_id, "
+                    {
+                        PreparedStatement p = tx.prepare("INSERT INTO allocation_binding (allocation_id, idx, member, node_id, site_id, "
                             + "accelerator_ids, gpu_fraction, nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, "
-                            + "power_domain_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + "power_domain_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                         int i = 0;
                         for (MemberBinding b : a.bindings()) {
                             p.setString(1, a.id());

@@ -16,11 +16,37 @@ final class Tx {
     final Connection connection;
     private final Clock clock;
     private ProvenanceHead head;
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     Tx(Connection connection, ProvenanceHead head, Clock clock) {
         this.connection = connection;
         this.head = head;
         this.clock = clock;
+    }
+
+    /**
+     * A prepared statement for this batch, prepared once and reused by every unit of the batch
+     * (H2 parses a statement on every prepare); closed with the batch. Do not close it.
+     */
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement p = statements.get(sql);
+        if (p == null) {
+            p = connection.prepareStatement(sql);
+            statements.put(sql, p);
+        }
+        return p;
+    }
+
+    /** Closes the batch's statements. */
+    void close() {
+        for (PreparedStatement p : statements.values()) {
+            try {
+                p.close();
+            } catch (SQLException e) {
+                // the connection goes back to the pool, which resets it
+            }
+        }
+        statements.clear();
     }
 
     ProvenanceHead head() {

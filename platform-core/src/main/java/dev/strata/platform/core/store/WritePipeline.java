@@ -141,6 +141,10 @@ final class WritePipeline implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
+            } finally {
+                if (tx != null) {
+                    tx.close();
+                }
             }
         } catch (NotLeaderException e) {
             host.rolledBack();

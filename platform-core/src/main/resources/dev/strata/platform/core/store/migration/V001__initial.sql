@@ -159,6 +159,7 @@ CREATE TABLE cluster_instance (
   role VARCHAR(16) NOT NULL
 );
 
-CREATE SEQUENCE allocation_seq START WITH 1 INCREMENT BY 1;
+-- allocation ids are handed out in blocks of 64 per instance (one round trip per block)
+CREATE SEQUENCE allocation_seq START WITH 1 INCREMENT BY 64;
 CREATE SEQUENCE contract_seq START WITH 1 INCREMENT BY 1;
 CREATE SEQUENCE deployment_seq START WITH 1 INCREMENT BY 1;
