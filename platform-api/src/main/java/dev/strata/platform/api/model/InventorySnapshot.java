@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param fabrics fabrics
  * @param storagePools storage pools
  * @param powerDomains power domains
+ * @param offers launchable cloud capacity by id order (see {@link CapacityOffer})
  */
 public record InventorySnapshot(
         long generation,
@@ -23,10 +24,17 @@ public record InventorySnapshot(
         List<Node> nodes,
         List<Fabric> fabrics,
         List<StoragePool> storagePools,
-        List<PowerDomain> powerDomains) {
+        List<PowerDomain> powerDomains,
+        List<CapacityOffer> offers) {
 
     public static final InventorySnapshot EMPTY =
-            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of());
+            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /** A view without launchable capacity. */
+    public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
+            List<StoragePool> storagePools, List<PowerDomain> powerDomains) {
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, List.of());
+    }
 
     public InventorySnapshot {
         Objects.requireNonNull(takenAt, "inventory.takenAt");
@@ -35,10 +43,15 @@ public record InventorySnapshot(
         fabrics = List.copyOf(fabrics);
         storagePools = List.copyOf(storagePools);
         powerDomains = List.copyOf(powerDomains);
+        offers = List.copyOf(offers);
     }
 
     public Optional<Node> node(String id) {
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    public Optional<CapacityOffer> offer(String id) {
+        return offers.stream().filter(o -> o.id().equals(id)).findFirst();
     }
 
     public Optional<Site> site(String id) {

@@ -1,5 +1,6 @@
 package dev.strata.platform.api.provider;
 
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
@@ -15,12 +16,21 @@ import java.util.Objects;
  * @param sites the sites the nodes are at
  * @param nodes every node the provider sees
  * @param powerDomains the power domains the nodes belong to
+ * @param offers launchable capacity (cloud instance types or flavors in a zone), empty for
+ *     providers of existing machines
  */
-public record ComputeSnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<PowerDomain> powerDomains) {
+public record ComputeSnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<PowerDomain> powerDomains,
+        List<CapacityOffer> offers) {
     public ComputeSnapshot {
         Objects.requireNonNull(takenAt, "takenAt");
         sites = List.copyOf(sites);
         nodes = List.copyOf(nodes);
         powerDomains = List.copyOf(powerDomains);
+        offers = List.copyOf(offers);
+    }
+
+    /** A snapshot of existing machines only, without launchable capacity. */
+    public ComputeSnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<PowerDomain> powerDomains) {
+        this(generation, takenAt, sites, nodes, powerDomains, List.of());
     }
 }

@@ -1,6 +1,7 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
@@ -53,6 +54,7 @@ final class InventoryMerger {
         Map<String, PowerDomain> powerDomains = new LinkedHashMap<>();
         Map<String, Fabric> fabrics = new LinkedHashMap<>();
         Map<String, StoragePool> pools = new LinkedHashMap<>();
+        Map<String, CapacityOffer> offers = new LinkedHashMap<>();
         List<GpuSnapshot> gpus = new ArrayList<>();
 
         List<Contribution> ordered = new ArrayList<>(contributions);
@@ -62,6 +64,9 @@ final class InventoryMerger {
                 if (snapshot instanceof ComputeSnapshot compute) {
                     compute.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
                     compute.powerDomains().forEach(p -> powerDomains.putIfAbsent(p.id(), p));
+                    for (CapacityOffer offer : compute.offers()) {
+                        offers.putIfAbsent(offer.id(), c.stale() ? staleOffer(offer) : offer);
+                    }
                     for (Node node : compute.nodes()) {
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
@@ -85,8 +90,15 @@ final class InventoryMerger {
         nodeList.sort(Comparator.comparing(Node::id));
         List<Site> siteList = new ArrayList<>(sites.values());
         siteList.sort(Comparator.comparing(Site::id));
+        List<CapacityOffer> offerList = new ArrayList<>(offers.values());
+        offerList.sort(Comparator.comparing(CapacityOffer::id));
         return new InventorySnapshot(generation, now, siteList, nodeList, List.copyOf(fabrics.values()),
-                List.copyOf(pools.values()), List.copyOf(powerDomains.values()));
+                List.copyOf(pools.values()), List.copyOf(powerDomains.values()), offerList);
+    }
+
+    private static CapacityOffer staleOffer(CapacityOffer o) {
+        return new CapacityOffer(o.id(), o.providerId(), o.siteId(), o.shape(), o.machine().withState(ResourceState.STALE),
+                o.limit(), o.inUse(), o.fabricIds());
     }
 
     /**

@@ -12,6 +12,10 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Health;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +70,25 @@ class ProviderDirectoryTest {
         assertThat(status.capabilities()).containsExactly(Capability.COMPUTE);
         assertThat(directory.inventory().node("n1")).hasValueSatisfying(n -> assertThat(n.state()).isEqualTo(ResourceState.AVAILABLE));
         assertThat(directory.inventory().sites()).extracting(s -> s.id()).containsExactly("site-metal");
+    }
+
+    @Test
+    void capacityOffersAreMergedAndMarkedStaleWhenTheirProviderDeparts() throws Exception {
+        Node shape = node("cloud:zone-a:gpu.8x", "cloud", null);
+        CapacityOffer offer = new CapacityOffer("cloud:zone-a:gpu.8x", "cloud", "site-cloud", "gpu.8x", shape, 8, 3, Set.of());
+        Registration v1 = registration("cloud", "1.0", ctx -> new ComputeSnapshot(5, Instant.now(),
+                List.of(Site.local("site-cloud", "cloud")), List.of(), List.of(), List.of(offer)));
+        directory.register(v1);
+        directory.refresh("cloud", WAIT);
+
+        assertThat(directory.inventory().offers()).containsExactly(offer);
+        assertThat(directory.inventory().offer(offer.id()).orElseThrow().machine().state()).isEqualTo(ResourceState.AVAILABLE);
+
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        CapacityOffer stale = directory.inventory().offer(offer.id()).orElseThrow();
+        assertThat(stale.machine().state()).isEqualTo(ResourceState.STALE);
+        assertThat(stale.limit()).isEqualTo(8);
+        assertThat(stale.inUse()).isEqualTo(3);
     }
 
     @Test
