@@ -72,6 +72,11 @@ public final class ChainVerifier {
      * @return whether it (and everything before) holds
      */
     public boolean record(LogRecord r, String where) {
+        return record(r, null, where);
+    }
+
+    /** As {@link #record(LogRecord, String)}, with the record's hash already recomputed (by a worker thread), or null. */
+    boolean record(LogRecord r, String recomputed, String where) {
         if (failure != null) {
             return false;
         }
@@ -79,9 +84,11 @@ public final class ChainVerifier {
         if (lastSeen) {
             return fail(r.seq(), where, "record " + r.seq() + " follows the export's last checkpoint, which must end the file");
         }
-        String computed;
+        String computed = recomputed;
         try {
-            computed = r.computeHash();
+            if (computed == null) {
+                computed = r.computeHash();
+            }
         } catch (IllegalArgumentException e) {
             return fail(r.seq(), where, "record " + r.seq() + " cannot be canonicalised (" + e.getMessage() + ")");
         }
@@ -186,6 +193,11 @@ public final class ChainVerifier {
             failure = why;
         }
         return false;
+    }
+
+    /** The trusted key with this id, or null. */
+    PublicKey trustedKey(String keyId) {
+        return trusted.get(keyId);
     }
 
     /** The ids of the trusted keys. */

@@ -96,6 +96,20 @@ public final class ExportFile {
      * @throws IOException when the file cannot be read
      */
     public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors) throws IOException {
+        return verify(file, trustedKeys, anchors, Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())));
+    }
+
+    /** One line, parsed and its hash (or signature) checked by a worker; consumed in order. */
+    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+    }
+
+    private static final int CHUNK = 2048;
+
+    /**
+     * As {@link #verify(Path, Collection, Collection)}, with {@code threads} workers parsing lines,
+     * recomputing record hashes and checking signatures; the chain itself is checked in order.
+     */
+    public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors, int threads) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String first = in.readLine();
             Header header;
@@ -109,42 +123,97 @@ public final class ExportFile {
             if (!v.ok()) {
                 return new Result(header, v.finish(true));
             }
-            String line;
-            long n = 1;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String where = "line " + n;
-                Map<String, Object> json;
-                try {
-                    json = Json.parseObject(line);
-                } catch (IllegalArgumentException e) {
-                    return new Result(header, failed(v, where, e.getMessage()));
-                }
-                try {
-                    if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> m = (Map<String, Object>) r;
-                        if (!v.record(LogRecord.fromJson(m), where)) {
-                            break;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "strata-audit-verify");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                java.util.ArrayDeque<java.util.concurrent.Future<List<Parsed>>> inFlight = new java.util.ArrayDeque<>();
+                long n = 1;
+                boolean eof = false;
+                while (true) {
+                    while (!eof && inFlight.size() < threads * 2) {
+                        List<String> lines = new ArrayList<>(CHUNK);
+                        long firstLine = n + 1;
+                        String line;
+                        while (lines.size() < CHUNK && (line = in.readLine()) != null) {
+                            lines.add(line);
                         }
-                    } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> m = (Map<String, Object>) c;
-                        if (!v.checkpoint(Checkpoint.fromJson(m), where)) {
-                            break;
+                        n += lines.size();
+                        eof = lines.size() < CHUNK;
+                        if (!lines.isEmpty()) {
+                            inFlight.add(pool.submit(() -> parse(lines, firstLine, v)));
                         }
-                    } else {
-                        return new Result(header, failed(v, where, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
                     }
-                } catch (IllegalArgumentException e) {
-                    return new Result(header, failed(v, where, e.getMessage()));
+                    java.util.concurrent.Future<List<Parsed>> next = inFlight.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    List<Parsed> parsed;
+                    try {
+                        parsed = next.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException("verifier worker failed", e.getCause());
+                    }
+                    for (Parsed p : parsed) {
+                        if (p.error() != null) {
+                            return new Result(header, failed(v, p.where(), p.error()));
+                        }
+                        boolean ok = p.record() != null ? v.record(p.record(), p.hash(), p.where()) : v.checkpoint(p.checkpoint(), p.where());
+                        if (!ok) {
+                            return new Result(header, v.finish(true));
+                        }
+                    }
                 }
+                return new Result(header, v.finish(true));
+            } finally {
+                pool.shutdownNow();
             }
-            return new Result(header, v.finish(true));
         }
+    }
+
+    /** Parses lines and does the work that needs no order: record hashes, checkpoint signatures (remembered by Checkpoint). */
+    @SuppressWarnings("unchecked")
+    private static List<Parsed> parse(List<String> lines, long firstLine, ChainVerifier v) {
+        List<Parsed> out = new ArrayList<>(lines.size());
+        long n = firstLine;
+        for (String line : lines) {
+            String where = "line " + n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Map<String, Object> json = Json.parseObject(line);
+                if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
+                    LogRecord record = LogRecord.fromJson((Map<String, Object>) r);
+                    String hash;
+                    try {
+                        hash = record.computeHash();
+                    } catch (IllegalArgumentException e) {
+                        hash = null; // the verifier reports it in order
+                    }
+                    out.add(new Parsed(where, record, hash, null, null));
+                } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
+                    Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
+                    PublicKey key = v.trustedKey(checkpoint.keyId());
+                    if (key != null) {
+                        checkpoint.verifies(key); // remembered when valid; the in-order check then costs nothing
+                    }
+                    out.add(new Parsed(where, null, null, checkpoint, null));
+                } else {
+                    out.add(new Parsed(where, null, null, null, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
+                    return out;
+                }
+            } catch (IllegalArgumentException e) {
+                out.add(new Parsed(where, null, null, null, e.getMessage()));
+                return out;
+            }
+        }
+        return out;
     }
 
     /**

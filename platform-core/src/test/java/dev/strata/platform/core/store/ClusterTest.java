@@ -117,7 +117,12 @@ class ClusterTest {
             StateStoreContract.join(a.ledger().commit(0, Capacity.one("a-1", "node-0", "gpu0"), null, null));
             // A's lock session dies (a network cut, say); A has not noticed yet
             assertThat(pg.terminate("strata strata-a leadership")).isEqualTo(1);
-            ((DatabaseLeadership) b.leadership()).tickNow();
+            // B's next rounds (the terminated session may take a moment to end and free the lock)
+            long until = System.nanoTime() + 15_000_000_000L;
+            while (!b.leadership().isLeader() && System.nanoTime() < until) {
+                ((DatabaseLeadership) b.leadership()).tickNow();
+                Thread.sleep(50);
+            }
             assertThat(b.leadership().isLeader()).isTrue();
             assertThat(b.leadership().epoch()).isGreaterThan(epochA);
             assertThat(a.leadership().isLeader()).as("A still believes it leads").isTrue();
