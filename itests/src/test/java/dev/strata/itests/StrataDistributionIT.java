@@ -90,6 +90,12 @@ public class StrataDistributionIT {
     @Inject
     org.apache.karaf.features.FeaturesService features;
 
+    @Inject
+    dev.strata.platform.api.audit.AuditLog audit;
+
+    @Inject
+    dev.strata.platform.api.cluster.Cluster cluster;
+
     @Configuration
     public Option[] config() {
         return KarafOptions.strataDistribution().toArray(new Option[0]);
@@ -123,6 +129,41 @@ public class StrataDistributionIT {
         assertEquals(Bundle.ACTIVE, aws.getState());
         assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> "aws".equals(p.vendor())));
         assertTrue(aws.getRegisteredServices() == null || aws.getRegisteredServices().length == 0);
+    }
+
+    @Test
+    public void embeddedStateStoreAndProvenanceLogThroughTheShellAndOffline() throws Exception {
+        Shell shell = new Shell(sessions);
+        java.nio.file.Path data = java.nio.file.Path.of(System.getProperty("karaf.data"));
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("karaf.home"));
+        assertTrue("the embedded database lives under data/", java.nio.file.Files.isRegularFile(data.resolve("strata/store.mv.db")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(data.resolve("strata/provenance-ed25519.key"))));
+        String clusterOut = shell.run("strata:cluster");
+        assertTrue(clusterOut, clusterOut.contains("embedded (H2)") && clusterOut.contains("(this)") && clusterOut.contains("leader"));
+        assertEquals(cluster.status().self(), cluster.status().leader());
+        String list = shell.run("strata:audit --oldest-first -n 5");
+        assertTrue(list, list.contains("provenance-key"));
+        String verified = shell.run("strata:audit-verify");
+        assertTrue(verified, verified.contains("The chain holds"));
+        java.nio.file.Path file = data.resolve("export/audit.jsonl");
+        java.nio.file.Path keys = data.resolve("export/audit-keys.pem");
+        String exported = shell.run("strata:audit-export --public-key " + keys + " " + file);
+        assertTrue(exported, exported.contains("Exported ") && exported.contains("Verify offline: bin/strata audit-verify"));
+        // the auditor's side: bin/strata audit-verify runs the verifier jar on its own JVM, without Strata
+        Process p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
+                .redirectErrorStream(true).start();
+        String offline = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 0 && offline.contains("RESULT: the chain holds"));
+        // one byte of the export changed: the verifier names the record
+        java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(file));
+        lines.set(1, lines.get(1).replace("\"kind\":\"provenance-key\"", "\"kind\":\"provenance-kez\""));
+        java.nio.file.Files.write(file, lines);
+        p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
+                .redirectErrorStream(true).start();
+        offline = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 1 && offline.contains("RESULT: FAILED at line 2 (record 1)"));
+        assertTrue(audit.verify().holds());
     }
 
     @Test
