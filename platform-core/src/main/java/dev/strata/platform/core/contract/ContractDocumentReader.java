@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.contract.DeploymentTerms;
 import dev.strata.platform.api.contract.FabricRequest;
 import dev.strata.platform.api.contract.GpuRequest;
 import dev.strata.platform.api.contract.InvalidContractException;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -37,10 +39,11 @@ public class ContractDocumentReader implements ContractReader {
     static final int MAX_REPLICAS = 1024;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private static final Set<String> TOP = Set.of("name", "tenant", "priority", "isolation", "sovereignty", "fabric", "members");
+    private static final Set<String> TOP = Set.of("name", "tenant", "priority", "isolation", "sovereignty", "fabric", "members",
+            "deployment");
     private static final Set<String> SOVEREIGNTY = Set.of("countries", "jurisdictions", "excludeOperatorJurisdictions", "dataClass");
     private static final Set<String> FABRIC = Set.of("rdma", "bandwidth");
-    private static final Set<String> MEMBER = Set.of("name", "replicas", "cpu", "memory", "gpus", "topology", "power");
+    private static final Set<String> MEMBER = Set.of("name", "replicas", "cpu", "memory", "gpus", "topology", "power", "provisioning");
     private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition");
     private static final Set<String> TOPOLOGY = Set.of("nvlinkDomain", "numaAligned");
 
@@ -67,10 +70,11 @@ public class ContractDocumentReader implements ContractReader {
         Sovereignty sovereignty = walk.sovereignty(root.get("sovereignty"));
         FabricRequest fabric = walk.fabric(root.get("fabric"));
         List<Member> members = walk.members(root.get("members"));
+        DeploymentTerms deployment = DeploymentClauses.terms(root.get("deployment"), walk.violations);
         if (!walk.violations.isEmpty()) {
             throw new InvalidContractException(source, walk.violations);
         }
-        return new Contract(name, tenant, priority, members, fabric, sovereignty, isolation);
+        return new Contract(name, tenant, priority, members, fabric, sovereignty, isolation, deployment);
     }
 
     /** One pass over a document; collects violations instead of stopping at the first. */
@@ -251,6 +255,7 @@ public class ContractDocumentReader implements ContractReader {
                 GpuRequest gpus = gpus(m.get("gpus"), path + ".gpus");
                 TopologyRequest topology = topology(m.get("topology"), path + ".topology");
                 double power = decimal(m.get("power"), path + ".power", Quantities::watts, "a power such as 700W or 10kW");
+                Map<String, String> provisioning = DeploymentClauses.parameters(m.get("provisioning"), path + ".provisioning", violations);
                 if (cpu == 0 && memory == 0 && gpus.count() == 0 && violations.size() == before) {
                     fail(path, m, "at least one of cpu, memory or gpus");
                 }
@@ -264,7 +269,7 @@ public class ContractDocumentReader implements ContractReader {
                         break;
                     }
                     if (violations.isEmpty()) {
-                        members.add(new Member(memberName, cpu, memory, gpus, topology, power));
+                        members.add(new Member(memberName, cpu, memory, gpus, topology, power, provisioning));
                     }
                 }
             }

@@ -117,7 +117,7 @@ class ContractDocumentReaderTest {
                         new Violation("members[0].memory", "80 parsecs", "a size such as 64GiB"),
                         new Violation("members[0].gpus.fraction", "1.5", "a share of one GPU, more than 0 and at most 1 (e.g. 0.25)"),
                         new Violation("members[0].power", "hot", "a power such as 700W or 10kW"),
-                        new Violation("members[1].gpu", "1", "one of the fields cpu, gpus, memory, name, power, replicas, topology"),
+                        new Violation("members[1].gpu", "1", "one of the fields cpu, gpus, memory, name, power, provisioning, replicas, topology"),
                         new Violation("members[1].name", null, "the member's name as text"),
                         new Violation("members[1].replicas", "0", "a whole number from 1 to 1024")));
     }

@@ -1,0 +1,80 @@
+package dev.strata.platform.core.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.DeploymentTerms;
+import dev.strata.platform.api.contract.InvalidContractException;
+import dev.strata.platform.api.contract.OnMachineLoss;
+import dev.strata.platform.api.contract.Violation;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code deployment} clause and a member's {@code provisioning} parameters, as the contract reader takes them. */
+class DeploymentClausesTest {
+
+    private final ContractDocumentReader reader = new ContractDocumentReader();
+
+    @Test
+    void aContractWithoutTheClauseGetsTheDefaultTermsWhichDegradeOnLoss() {
+        Contract c = reader.read("name: a\ntenant: t\nmembers:\n  - {name: w, cpu: 1}\n", "a.yaml");
+        assertThat(c.deployment()).isEqualTo(DeploymentTerms.DEFAULT);
+        assertThat(c.deployment().onMachineLoss()).isEqualTo(OnMachineLoss.DEGRADE);
+        assertThat(c.provisioningOf(c.members().get(0))).isEmpty();
+    }
+
+    @Test
+    void theClauseSetsOnMachineLossAndParametersAndAMembersOwnParametersWin() {
+        Contract c = reader.read("""
+                name: a
+                tenant: t
+                deployment:
+                  onMachineLoss: replace
+                  parameters: {image: ami-0abc, keyName: ops, volumeGiB: 200}
+                members:
+                  - name: w
+                    cpu: 1
+                    provisioning: {image: ami-0def, bootDevice: pxe}
+                """, "a.yaml");
+        assertThat(c.deployment().onMachineLoss()).isEqualTo(OnMachineLoss.REPLACE);
+        assertThat(c.deployment().parameters()).containsOnly(Map.entry("image", "ami-0abc"), Map.entry("keyName", "ops"),
+                Map.entry("volumeGiB", "200"));
+        assertThat(c.provisioningOf(c.members().get(0))).containsOnly(Map.entry("image", "ami-0def"), Map.entry("keyName", "ops"),
+                Map.entry("volumeGiB", "200"), Map.entry("bootDevice", "pxe"));
+    }
+
+    @Test
+    void everyMistakeIsNamedAtOnceAndNoCredentialIsEchoed() {
+        String bad = """
+                name: a
+                tenant: t
+                deployment:
+                  onMachineLoss: reboot
+                  colour: blue
+                  parameters:
+                    adminPassword: hunter2
+                    image: https://alice:s3cret@images.example/img.qcow2
+                    nested: {a: 1}
+                members:
+                  - name: w
+                    cpu: 1
+                    provisioning: [pxe]
+                """;
+        assertThatThrownBy(() -> reader.read(bad, "bad.yaml")).isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> {
+                    assertThat(((InvalidContractException) e).violations()).containsExactlyInAnyOrder(
+                            new Violation("deployment.onMachineLoss", "reboot",
+                                    "replace (make a new machine when one disappears) or degrade (mark the deployment degraded)"),
+                            new Violation("deployment.colour", "blue", "one of the fields onMachineLoss, parameters"),
+                            new Violation("deployment.parameters.adminPassword", "(not shown)", "a parameter that is not a credential: "
+                                    + "credentials are configured on the provider (its configuration or secret file), never written in a contract"),
+                            new Violation("deployment.parameters.image", "(a URL with a user or password, not shown)",
+                                    "a URL without user or password: credentials are never written in a contract"),
+                            new Violation("deployment.parameters.nested", "{\"a\":1}", "a plain value: text, a number or true/false"),
+                            new Violation("members[0].provisioning", "[\"pxe\"]",
+                                    "a mapping of parameter names to values, such as {image: ami-0abc, bootDevice: pxe}"));
+                    assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("s3cret");
+                });
+    }
+}
