@@ -1,0 +1,132 @@
+package dev.strata.platform.core.deployment;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentEvent;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.provider.ProviderProperties;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.store.StateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deployments as an OSGi service: a {@link DeploymentEngine} over the state store, placement and
+ * the inventory, with every {@link ProvisioningProvider} tracked dynamically by its provider id (a
+ * provider being replaced is waited for; its operations resume by id on the new version).
+ * Configuration PID {@value DeploymentSettings#PID}; an invalid change is rejected and the
+ * previous settings stay in force.
+ */
+@Component(service = Deployments.class, immediate = true, configurationPid = DeploymentSettings.PID)
+@Designate(ocd = DeploymentConfig.class)
+public class DeploymentComponent implements Deployments {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentComponent.class);
+
+    private final ProvisioningProviders providers = new ProvisioningProviders();
+    private final DeploymentEngine engine;
+
+    @Activate
+    public DeploymentComponent(@Reference StateStore store, @Reference Placement placement, @Reference Inventory inventory,
+            @Reference ProviderRegistry registry, DeploymentConfig config) {
+        DeploymentSettings settings = DeploymentSettings.from(config);
+        this.engine = new DeploymentEngine(store, placement, inventory, providers, registry, settings, Clock.systemUTC());
+        // the first pass (which resumes what a previous run left unfinished) waits for the providers present now to bind
+        engine.start(Duration.ofSeconds(1));
+        LOG.info("Deployments started: reconciler every {} ({} while provisioning), provider calls bounded by {}, {} workers, leaks {}",
+                settings.reconcileInterval(), settings.pollInterval(), settings.operationTimeout(), settings.workers(),
+                settings.deleteLeaks() ? "deleted" : "reported");
+    }
+
+    @Modified
+    void modified(DeploymentConfig config) {
+        try {
+            engine.configure(DeploymentSettings.from(config));
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        engine.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvisioning(ServiceReference<ProvisioningProvider> ref, ProvisioningProvider provider) {
+        Object id = ref.getProperty(ProviderProperties.ID);
+        if (!(id instanceof String providerId) || providerId.isBlank()) {
+            LOG.error("Ignoring provisioning service {} of bundle {}: it has no {} property; expected the provider id as a string",
+                    ref.getProperty(Constants.SERVICE_ID), ref.getBundle().getSymbolicName(), ProviderProperties.ID);
+            return;
+        }
+        providers.add(providerId, (Long) ref.getProperty(Constants.SERVICE_ID), provider);
+        LOG.info("Provisioning provider {} is available", providerId);
+        engine.kick();
+    }
+
+    void unbindProvisioning(ServiceReference<ProvisioningProvider> ref) {
+        Object id = ref.getProperty(ProviderProperties.ID);
+        if (id instanceof String providerId) {
+            providers.remove(providerId, (Long) ref.getProperty(Constants.SERVICE_ID));
+            LOG.info("Provisioning provider {} left; its deployments wait for it", providerId);
+        }
+    }
+
+    @Override
+    public DeploymentResult deploy(Contract contract, String actor) {
+        return engine.deploy(contract, actor);
+    }
+
+    @Override
+    public DeploymentResult plan(Contract contract) {
+        return engine.plan(contract);
+    }
+
+    @Override
+    public List<Deployment> list() {
+        return engine.list();
+    }
+
+    @Override
+    public Optional<Deployment> get(String id) {
+        return engine.get(id);
+    }
+
+    @Override
+    public List<DeploymentEvent> history(String id) {
+        return engine.history(id);
+    }
+
+    @Override
+    public Deployment undeploy(String id, String actor) {
+        return engine.undeploy(id, actor);
+    }
+
+    @Override
+    public Deployment await(String id, Set<DeploymentState> states, Duration timeout) {
+        return engine.await(id, states, timeout);
+    }
+}

@@ -1,0 +1,975 @@
+package dev.strata.platform.core.deployment;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.Member;
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentEvent;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.DeploymentRecord;
+import dev.strata.platform.core.store.Leadership;
+import dev.strata.platform.core.store.MemberRecord;
+import dev.strata.platform.core.store.NewDeployment;
+import dev.strata.platform.core.store.NewOperation;
+import dev.strata.platform.core.store.OperationRecord;
+import dev.strata.platform.core.store.OperationState;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.StateStore;
+import dev.strata.platform.core.store.StoreRefusedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deployments, outside OSGi: places contracts, stores deployments, and makes and deletes their
+ * machines through the {@link ProvisioningProvider}s, with a {@link Reconciler} that keeps what
+ * runs equal to what was asked. {@link DeploymentComponent} offers it as a service; tests,
+ * benchmarks and process-level harnesses build it directly.
+ *
+ * <p><b>Crash safety.</b> Every provider call that changes something is a provider operation whose
+ * id is stored ({@link dev.strata.platform.core.store.DeploymentStore#beginOperation}) before the
+ * call is made. Until its outcome is recorded the operation stays pending, and every later try
+ * (a retry after an outage, a pass after a restart, a new leader) gives the provider the same id,
+ * which the provisioning SPI makes idempotent. A new operation id is chosen only after the
+ * previous one's outcome is known: a machine that disappeared is replaced, a delete that failed
+ * is tried again.
+ *
+ * <p><b>Threads.</b> Provider calls that change something run on a pool of {@code workers}; at
+ * most one call per member is in flight. Reconciler passes run one at a time on their own thread.
+ */
+public final class DeploymentEngine implements Deployments, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentEngine.class);
+    static final String SYSTEM = "system";
+    static final String KIND_DEPLOYMENT = "deployment";
+    static final String KIND_PROVISIONING = "provisioning";
+    static final String KIND_DRIFT = "drift";
+    static final String KIND_LEAK = "leak";
+    private static final int HISTORY_LIMIT = 10_000;
+
+    final StateStore store;
+    final Placement placement;
+    final Inventory inventory;
+    final ProvisioningProviders providers;
+    private final ProviderRegistry registry;
+    volatile DeploymentSettings settings;
+    final Clock clock;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService passes;
+    private final ScheduledExecutorService watchdog;
+    private final ExecutorService refresher;
+    final Reconciler reconciler;
+
+    /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
+    final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Counts completed worker calls; a pass ignores members whose call completed after the pass read the store. */
+    final AtomicLong completions = new AtomicLong();
+    final Map<String, Long> completedAt = new ConcurrentHashMap<>();
+    /** Members waiting for a retry: the earliest time of the next try, and the tries failed in a row. */
+    final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final Object changes = new Object();
+    private final Object scheduling = new Object();
+    private ScheduledFuture<?> nextPass;
+    private Instant nextPassAt;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /**
+     * @param registry refreshes a provider's inventory after its machines changed, so that launched
+     *     machines appear as nodes at once; may be null
+     */
+    public DeploymentEngine(StateStore store, Placement placement, Inventory inventory, ProvisioningProviders providers,
+            ProviderRegistry registry, DeploymentSettings settings, Clock clock) {
+        this.store = store;
+        this.placement = placement;
+        this.inventory = inventory;
+        this.providers = providers;
+        this.registry = registry;
+        this.settings = settings;
+        this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(settings.workers(), threads("strata-deployment-worker"));
+        this.passes = Executors.newSingleThreadScheduledExecutor(threads("strata-reconciler"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("strata-deployment-watchdog"));
+        this.refresher = Executors.newSingleThreadExecutor(threads("strata-deployment-refresh"));
+        this.reconciler = new Reconciler(this);
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Starts the reconciler: a first pass at once (it resumes what a previous run left unfinished), then passes on its schedule. */
+    public void start() {
+        start(Duration.ZERO);
+    }
+
+    /** Starts the reconciler with its first pass after {@code delay}. */
+    public void start(Duration delay) {
+        started = true;
+        schedule(delay);
+    }
+
+    /** New settings; the worker pool keeps its size until restarted. */
+    public void configure(DeploymentSettings newSettings) {
+        settings = newSettings;
+        kick();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (scheduling) {
+            if (nextPass != null) {
+                nextPass.cancel(false);
+            }
+        }
+        passes.shutdownNow();
+        workers.shutdownNow();
+        refresher.shutdownNow();
+        watchdog.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+            passes.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the service ----------------------------------------------------------------------
+
+    @Override
+    public DeploymentResult deploy(Contract contract, String actor) {
+        requireLeader();
+        String who = actor == null || actor.isBlank() ? SYSTEM : actor;
+        PlacementDecision decision = placement.place(contract, false);
+        if (!decision.placed()) {
+            return new DeploymentResult(decision, false, List.of(), null);
+        }
+        List<Spec.MemberSpec> members;
+        DeploymentRecord created;
+        Spec spec;
+        try {
+            members = plan(contract, decision, true);
+            String id = store.deployments().nextId();
+            spec = new Spec(contract.name(), contract.tenant(), contract.priority(), contract.deployment().onMachineLoss(),
+                    decision.allocationId(), members);
+            List<MemberRecord> rows = new ArrayList<>();
+            for (Spec.MemberSpec m : members) {
+                rows.add(new MemberRecord(id, m.name(), m.target().id(), m.providerId(), MemberState.REQUESTED.name(), null, null));
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("summary", "deployment " + id + " of contract " + contract.name() + " requested by " + who + ": " + members.size()
+                    + (members.size() == 1 ? " member" : " members") + " through " + new TreeSet<>(members.stream().map(Spec.MemberSpec::providerId).toList()));
+            payload.put("state", DeploymentState.REQUESTED.name());
+            payload.put("onMachineLoss", spec.onMachineLoss().name().toLowerCase(java.util.Locale.ROOT));
+            payload.put("placement", decision.summary());
+            payload.put("inventoryGeneration", decision.inventoryGeneration());
+            List<Map<String, Object>> memberPayload = new ArrayList<>();
+            for (Spec.MemberSpec m : members) {
+                Map<String, Object> mp = new LinkedHashMap<>();
+                mp.put("member", m.name());
+                mp.put("target", m.target().kind().name().toLowerCase(java.util.Locale.ROOT) + " " + m.target().id());
+                mp.put("provider", m.providerId());
+                mp.put("site", m.siteId());
+                mp.put("parameters", new java.util.TreeMap<>(m.parameters()));
+                memberPayload.add(mp);
+            }
+            payload.put("members", memberPayload);
+            payload.put("evidence", decision.evidence().stream().map(Object::toString).toList());
+            ProvenanceEntry why = ProvenanceEntry.of(KIND_DEPLOYMENT, who, payload, "deployment", id, "contract", contract.name(), "tenant",
+                    contract.tenant(), "allocation", decision.allocationId());
+            created = join(store.deployments().create(new NewDeployment(id, decision.allocationId(), null, contract.tenant(),
+                    DeploymentState.REQUESTED.name(), spec.toJson(), rows), why));
+        } catch (RuntimeException e) {
+            releaseQuietly(decision.allocationId(), contract.name());
+            throw e;
+        }
+        LOG.info("Deployment {} of {} (tenant {}) requested by {}: {} members, allocation {}", created.id(), contract.name(),
+                contract.tenant(), who, members.size(), decision.allocationId());
+        signal();
+        kick();
+        Loaded loaded = new Loaded(created, spec, store.deployments().members(created.id()), List.of());
+        Deployment deployment = toDeployment(loaded);
+        return new DeploymentResult(decision, false, deployment.members(), deployment);
+    }
+
+    @Override
+    public DeploymentResult plan(Contract contract) {
+        PlacementDecision decision = placement.place(contract, true);
+        if (!decision.placed()) {
+            return new DeploymentResult(decision, true, List.of(), null);
+        }
+        List<DeploymentMember> planned = new ArrayList<>();
+        InventorySnapshot snapshot = inventory.snapshot();
+        Map<String, Member> byName = membersByName(contract);
+        for (MemberBinding b : decision.bindings()) {
+            Member member = byName.get(b.member());
+            Map<String, String> parameters = member == null ? Map.of() : contract.provisioningOf(member);
+            try {
+                Spec.MemberSpec m = memberSpec(snapshot, b, member, parameters, true);
+                planned.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), m.parameters(), MemberState.REQUESTED,
+                        null, null, null, null, null));
+            } catch (StrataException e) {
+                String providerId = snapshot.node(b.nodeId()).map(Node::providerId)
+                        .or(() -> snapshot.offer(b.nodeId()).map(CapacityOffer::providerId)).orElse("?");
+                MachineTarget target = snapshot.offer(b.nodeId()).isPresent() ? MachineTarget.offer(b.nodeId()) : MachineTarget.node(b.nodeId());
+                planned.add(new DeploymentMember(b.member(), target, providerId, b.siteId(), parameters, MemberState.FAILED, null, null, null,
+                        e.getMessage(), null));
+            }
+        }
+        return new DeploymentResult(decision, true, planned, null);
+    }
+
+    @Override
+    public List<Deployment> list() {
+        List<Deployment> out = new ArrayList<>();
+        for (DeploymentRecord r : store.deployments().list()) {
+            load(r).map(this::toDeployment).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Deployment> get(String id) {
+        return store.deployments().get(id).flatMap(this::load).map(this::toDeployment);
+    }
+
+    @Override
+    public List<DeploymentEvent> history(String id) {
+        requireDeployment(id);
+        List<DeploymentEvent> out = new ArrayList<>();
+        for (LogRecord r : store.provenance().find(new AuditFilter(null, null, null, id, null, null, null, HISTORY_LIMIT, false))) {
+            Object summary = r.payload().get("summary");
+            out.add(new DeploymentEvent(r.seq(), Instant.parse(r.time()), r.kind(), r.actor(),
+                    summary == null ? r.kind() + " " + r.payloadJson() : summary.toString()));
+        }
+        return out;
+    }
+
+    @Override
+    public Deployment undeploy(String id, String actor) {
+        requireLeader();
+        String who = actor == null || actor.isBlank() ? SYSTEM : actor;
+        for (int attempt = 1; ; attempt++) {
+            DeploymentRecord r = requireDeployment(id);
+            DeploymentState state = DeploymentState.valueOf(r.state());
+            if (state == DeploymentState.DELETING || state == DeploymentState.DELETED) {
+                return get(id).orElseThrow();
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("summary", "undeploy of " + id + " asked by " + who + " (was " + state + "): deleting its machines, then releasing "
+                    + "allocation " + r.allocationId());
+            payload.put("state", DeploymentState.DELETING.name());
+            payload.put("previous", state.name());
+            try {
+                join(store.deployments().update(id, r.version(), DeploymentState.DELETING.name(), "undeploy asked by " + who,
+                        entry(KIND_DEPLOYMENT, who, r, payload)));
+                break;
+            } catch (StoreRefusedException e) {
+                if (attempt >= 10) {
+                    throw new StateStoreException("deployment " + id + " kept changing while it was being undeployed; try again", e);
+                }
+            }
+        }
+        LOG.info("Undeploy of {} asked by {}", id, who);
+        signal();
+        kick();
+        return get(id).orElseThrow();
+    }
+
+    @Override
+    public Deployment await(String id, Set<DeploymentState> states, Duration timeout) {
+        Instant deadline = clock.instant().plus(timeout);
+        while (true) {
+            Deployment d = get(id).orElseThrow(() -> new NotFoundException("no deployment '" + id + "'"));
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (states.contains(d.state()) || left.isNegative() || left.isZero()) {
+                return d;
+            }
+            synchronized (changes) {
+                try {
+                    changes.wait(Math.max(1, Math.min(left.toMillis(), 250)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return d;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs one reconciler pass now, on the calling thread (waiting for a pass in progress).
+     * Provider calls it starts run on the workers; {@link #awaitIdle} waits for them.
+     */
+    public Reconciler.PassReport reconcileNow() {
+        return reconciler.pass();
+    }
+
+    /** Waits until no provider call is in flight, or the timeout passes; true when idle. */
+    public boolean awaitIdle(Duration timeout) {
+        Instant deadline = clock.instant().plus(timeout);
+        while (!inFlight.isEmpty()) {
+            if (!clock.instant().isBefore(deadline)) {
+                return false;
+            }
+            synchronized (changes) {
+                try {
+                    changes.wait(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- planning -----------------------------------------------------------------------------
+
+    private List<Spec.MemberSpec> plan(Contract contract, PlacementDecision decision, boolean requireProvider) {
+        InventorySnapshot snapshot = inventory.snapshot();
+        Map<String, Member> byName = membersByName(contract);
+        List<Spec.MemberSpec> out = new ArrayList<>();
+        for (MemberBinding b : decision.bindings()) {
+            Member member = byName.get(b.member());
+            out.add(memberSpec(snapshot, b, member, member == null ? Map.of() : contract.provisioningOf(member), requireProvider));
+        }
+        return out;
+    }
+
+    private static Map<String, Member> membersByName(Contract contract) {
+        Map<String, Member> byName = new LinkedHashMap<>();
+        for (Member m : contract.members()) {
+            byName.put(m.name(), m);
+        }
+        return byName;
+    }
+
+    /** The node or offer a binding names, and the provider that makes its machine. */
+    private Spec.MemberSpec memberSpec(InventorySnapshot snapshot, MemberBinding b, Member member, Map<String, String> parameters,
+            boolean requireProvider) {
+        MachineTarget target;
+        String providerId;
+        String siteId;
+        Optional<Node> node = snapshot.node(b.nodeId());
+        Optional<CapacityOffer> offer = node.isPresent() ? Optional.empty() : snapshot.offer(b.nodeId());
+        if (node.isPresent()) {
+            target = MachineTarget.node(b.nodeId());
+            providerId = node.get().providerId();
+            siteId = node.get().siteId();
+        } else if (offer.isPresent()) {
+            target = MachineTarget.offer(b.nodeId());
+            providerId = offer.get().providerId();
+            siteId = offer.get().siteId();
+        } else {
+            throw new NotFoundException("member " + b.member() + " was bound to " + b.nodeId() + ", which is no longer in the inventory");
+        }
+        if (requireProvider && providers.get(providerId).isEmpty()) {
+            throw new ProviderFailureException("member " + b.member() + " was bound to " + target.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " " + b.nodeId() + " of provider " + providerId + ", which cannot make machines: no provisioning provider with the id "
+                    + providerId + " is running" + (providers.all().isEmpty() ? " (none is)" : " (those that are: " + String.join(", ",
+                            providers.all().keySet()) + ")"));
+        }
+        int gpus;
+        String partition = null;
+        if (member == null) {
+            gpus = b.acceleratorIds().size();
+        } else if (member.gpus().partitionProfile() != null || member.gpus().fraction() < 1) {
+            gpus = 0;
+            partition = member.gpus().partitionProfile();
+        } else {
+            gpus = member.gpus().count();
+        }
+        MachineResources resources = new MachineResources(b.cpuMilli(), b.memoryBytes(), gpus, b.acceleratorIds(), partition);
+        return new Spec.MemberSpec(b.member(), target, providerId, siteId == null ? b.siteId() : siteId, resources, parameters);
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    Optional<Loaded> load(DeploymentRecord r) {
+        try {
+            Spec spec = Spec.parse(r.spec(), r.id());
+            return Optional.of(new Loaded(r, spec, store.deployments().members(r.id()), store.deployments().operations(r.id())));
+        } catch (StateStoreException e) {
+            LOG.error("Deployment {} cannot be read: {}", r.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    Deployment toDeployment(Loaded d) {
+        List<DeploymentMember> members = new ArrayList<>();
+        for (Spec.MemberSpec m : d.spec.members()) {
+            MemberRecord r = d.members.get(m.name());
+            Spec.Detail detail = d.detail(m.name());
+            MemberState state = effectiveState(d, m.name());
+            Optional<OperationRecord> pendingCreate = d.pending(m.name()).filter(op -> op.action().equals(Loaded.CREATE));
+            String operation = pendingCreate.map(OperationRecord::id).orElse(detail.operation());
+            String nodeId = r == null || r.nodeId() == null || r.nodeId().equals(m.target().id()) && m.target().kind() == MachineTarget.Kind.OFFER
+                    ? null : r.nodeId();
+            members.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), m.parameters(), state, detail.machine(), nodeId,
+                    operation, detail.message(), r == null ? null : r.updatedAt()));
+        }
+        DeploymentRecord r = d.record;
+        return new Deployment(r.id(), d.spec.contract(), r.tenant(), r.allocationId(), d.state(), r.message(), d.spec.onMachineLoss(),
+                r.createdAt(), r.updatedAt(), r.version(), members);
+    }
+
+    /** The member's state, with a create asked for but not answered shown as {@link MemberState#CREATING}. */
+    MemberState effectiveState(Loaded d, String member) {
+        MemberState s = d.memberState(member);
+        if (s == MemberState.REQUESTED && (d.pending(member).filter(op -> op.action().equals(Loaded.CREATE)).isPresent()
+                || inFlight.containsKey(key(d.id(), member)))) {
+            return MemberState.CREATING;
+        }
+        return s;
+    }
+
+    private DeploymentRecord requireDeployment(String id) {
+        return store.deployments().get(id).orElseThrow(() -> new NotFoundException("no deployment '" + id + "'" + known()));
+    }
+
+    private String known() {
+        List<String> ids = store.deployments().list().stream().map(DeploymentRecord::id).toList();
+        if (ids.isEmpty()) {
+            return "; there are none";
+        }
+        List<String> last = ids.subList(Math.max(0, ids.size() - 10), ids.size());
+        return "; known deployments: " + String.join(", ", last) + (ids.size() > last.size() ? " (the last 10 of " + ids.size() + ")" : "");
+    }
+
+    private void requireLeader() {
+        Leadership leadership = store.leadership();
+        if (!leadership.isLeader()) {
+            Optional<Leadership.Leader> leader = leadership.leader();
+            throw new NotLeaderException("instance " + leadership.instanceId() + " is a follower and does not deploy; "
+                    + leader.map(l -> "the leader is " + l.instanceId() + " at " + l.address()).orElse("no leader is known yet"),
+                    leader.map(Leadership.Leader::instanceId).orElse(null), leader.map(Leadership.Leader::address).orElse(null));
+        }
+    }
+
+    // ---- provider calls on the workers ------------------------------------------------------
+
+    static String key(String deploymentId, String member) {
+        return deploymentId + "/" + member;
+    }
+
+    /** Whether a member may be acted on in a pass that read the store at {@code stamp}: no call in flight, none completed since. */
+    boolean free(String key, long stamp) {
+        return !inFlight.containsKey(key) && completedAt.getOrDefault(key, 0L) <= stamp;
+    }
+
+    boolean due(String key) {
+        Instant at = notBefore.get(key);
+        return at == null || !clock.instant().isBefore(at);
+    }
+
+    private boolean submit(String key, String operation, Runnable work) {
+        if (closed || inFlight.putIfAbsent(key, operation) != null) {
+            return false;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    work.run();
+                } catch (NotLeaderException e) {
+                    LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", key, e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, e);
+                    retryLater(key);
+                } finally {
+                    completedAt.put(key, completions.incrementAndGet());
+                    inFlight.remove(key);
+                    signal();
+                    kick();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            inFlight.remove(key);
+            return false;
+        }
+    }
+
+    /** Makes (or, with {@code resume}, goes on making) a member's machine. */
+    void submitCreate(Loaded d, Spec.MemberSpec m, OperationRecord resume) {
+        int attempt = d.count(m.name(), Loaded.CREATE) + 1;
+        submit(key(d.id(), m.name()), resume == null ? "?" : resume.id(), () -> create(d, m, resume, attempt));
+    }
+
+    /** Deletes a member's machine (with {@code resume}, under the operation already recorded). */
+    void submitDelete(Loaded d, Spec.MemberSpec m, MachineHandle machine, OperationRecord resume) {
+        int attempt = d.count(m.name(), Loaded.DELETE) + 1;
+        int failedBefore = d.failuresSinceSuccess(m.name(), Loaded.DELETE);
+        submit(key(d.id(), m.name()), resume == null ? "?" : resume.id(), () -> delete(d, m, machine, resume, attempt, failedBefore));
+    }
+
+    /** For a member of a deployment being deleted that has no machine on record: asks the provider whether its creates made one. */
+    void submitFind(Loaded d, Spec.MemberSpec m, List<OperationRecord> creates) {
+        submit(key(d.id(), m.name()), "find", () -> find(d, m, creates));
+    }
+
+    /** Deletes a leaked machine; {@code record} makes the provenance entry from what the provider answered. */
+    void submitLeakDelete(String providerId, MachineStatus machine, java.util.function.Function<String, ProvenanceEntry> record) {
+        String key = "leak:" + providerId + "/" + machine.handle().machineId();
+        submit(key, "leak", () -> {
+            ProvisioningProvider provider = provider(providerId);
+            MachineStatus after;
+            try {
+                after = call(() -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
+            } catch (RuntimeException e) {
+                LOG.warn("Leaked machine {} of provider {} could not be deleted: {}; the reconciler tries again", machine.handle().machineId(),
+                        providerId, message(e));
+                return;
+            }
+            join(store.provenance().append(record.apply(after.state().name())));
+            LOG.warn("Deleted leaked machine {} of provider {} (labels {}): now {}", machine.handle().machineId(), providerId, machine.labels(),
+                    after.state());
+            refreshInventory(providerId);
+        });
+    }
+
+    private void create(Loaded d, Spec.MemberSpec m, OperationRecord resume, int attempt) {
+        String key = key(d.id(), m.name());
+        OperationRecord op = resume;
+        if (op == null) {
+            op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.CREATE, attempt)));
+            inFlight.put(key, op.id());
+        } else {
+            LOG.info("Resuming operation {} (create {} of deployment {}) with the same id", op.id(), m.name(), d.id());
+        }
+        MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), m.resources(), m.parameters());
+        MachineStatus status;
+        try {
+            ProvisioningProvider provider = provider(m.providerId());
+            String opId = op.id();
+            status = call(() -> provider.create(request, context(opId)));
+        } catch (RuntimeException e) {
+            if (retryable(e)) {
+                waiting(d, m, op, MemberState.REQUESTED, m.target().id(), Spec.Detail.NONE, e);
+                return;
+            }
+            String message = message(e);
+            Map<String, Object> payload = payload(m, op, "refused");
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " made no machine (operation " + op.id() + "): " + message);
+            payload.put("error", message);
+            join(store.deployments().finishOperation(op.id(), OperationState.FAILED, null, message, entry(KIND_PROVISIONING, SYSTEM, d.record,
+                    payload, "provider", m.providerId())));
+            updateMember(d, m, MemberState.FAILED, m.target().id(), new Spec.Detail(null, op.id(), message), null);
+            LOG.warn("Deployment {}: provider {} made no machine for {} (operation {}): {}", d.id(), m.providerId(), m.name(), op.id(), message);
+            settled(key);
+            return;
+        }
+        MemberState state = memberState(status);
+        String message = switch (status.state()) {
+            case FAILED -> "the machine failed: " + orDash(status.message());
+            case DELETING, GONE -> "the machine was gone as soon as it was made: " + orDash(status.message());
+            default -> null;
+        };
+        Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), message);
+        String nodeId = status.nodeId() != null ? status.nodeId() : m.target().id();
+        Map<String, Object> payload = payload(m, op, status.state().name());
+        payload.put("summary", m.name() + ": provider " + m.providerId() + " made " + status.handle().machineId() + " ("
+                + status.state().name().toLowerCase(java.util.Locale.ROOT) + (status.nodeId() != null ? ", node " + status.nodeId() : "")
+                + "), operation " + op.id() + (message == null ? "" : ": " + message));
+        payload.put("machine", handlePayload(status.handle()));
+        payload.put("node", status.nodeId());
+        join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, detail.toJson(), null, entry(KIND_PROVISIONING, SYSTEM,
+                d.record, payload, "provider", m.providerId(), "node", status.nodeId())));
+        updateMember(d, m, state, nodeId, detail, null);
+        LOG.info("Deployment {}: {} made {} for {} ({}), operation {}", d.id(), m.providerId(), status.handle().machineId(), m.name(),
+                status.state(), op.id());
+        settled(key);
+        refreshInventory(m.providerId());
+    }
+
+    private void delete(Loaded d, Spec.MemberSpec m, MachineHandle machine, OperationRecord resume, int attempt, int failedBefore) {
+        String key = key(d.id(), m.name());
+        Spec.Detail detail = d.detail(m.name());
+        OperationRecord op = resume;
+        if (op == null) {
+            op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.DELETE, attempt)));
+            inFlight.put(key, op.id());
+        }
+        MachineStatus status;
+        try {
+            ProvisioningProvider provider = provider(m.providerId());
+            String opId = op.id();
+            status = call(() -> provider.delete(machine, context(opId)));
+        } catch (RuntimeException e) {
+            if (retryable(e)) {
+                waiting(d, m, op, MemberState.DELETING, currentNode(d, m), detail.machine() == null ? new Spec.Detail(machine, null, null)
+                        : detail, e);
+                return;
+            }
+            String message = message(e);
+            int failed = failedBefore + 1;
+            Duration wait = settings.backoff(failed);
+            notBefore.put(key, clock.instant().plus(wait));
+            Map<String, Object> payload = payload(m, op, "failed");
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " did not delete " + machine.machineId() + " (try " + failed
+                    + ", operation " + op.id() + "): " + message + "; trying again in " + Reconciler.describe(wait));
+            payload.put("machine", handlePayload(machine));
+            payload.put("error", message);
+            join(store.deployments().finishOperation(op.id(), OperationState.FAILED, null, message, entry(KIND_PROVISIONING, SYSTEM,
+                    d.record, payload, "provider", m.providerId())));
+            updateMember(d, m, MemberState.DELETING, currentNode(d, m), new Spec.Detail(machine, detail.operation(), "delete failed (try "
+                    + failed + "): " + message + "; trying again in " + Reconciler.describe(wait)), null);
+            LOG.warn("Deployment {}: {} did not delete {} of {} (try {}): {}", d.id(), m.providerId(), machine.machineId(), m.name(), failed,
+                    message);
+            return;
+        }
+        boolean gone = status.state() == dev.strata.platform.api.provisioning.MachineState.GONE;
+        Map<String, Object> payload = payload(m, op, status.state().name());
+        payload.put("summary", m.name() + ": provider " + m.providerId() + (gone ? " deleted " : " is deleting ") + machine.machineId()
+                + ", operation " + op.id());
+        payload.put("machine", handlePayload(machine));
+        join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, new Spec.Detail(machine, detail.operation(), null).toJson(),
+                null, entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId())));
+        updateMember(d, m, gone ? MemberState.DELETED : MemberState.DELETING, currentNode(d, m), new Spec.Detail(machine, detail.operation(),
+                null), null);
+        LOG.info("Deployment {}: {} {} {} of {}, operation {}", d.id(), m.providerId(), gone ? "deleted" : "is deleting", machine.machineId(),
+                m.name(), op.id());
+        settled(key);
+        refreshInventory(m.providerId());
+    }
+
+    private void find(Loaded d, Spec.MemberSpec m, List<OperationRecord> creates) {
+        String key = key(d.id(), m.name());
+        ProvisioningProvider provider;
+        try {
+            provider = provider(m.providerId());
+        } catch (RuntimeException e) {
+            waitingQuietly(key, d, m, e);
+            return;
+        }
+        for (OperationRecord op : creates) {
+            Optional<MachineStatus> found;
+            try {
+                found = call(() -> provider.find(op.id(), context(op.id())));
+            } catch (RuntimeException e) {
+                if (retryable(e)) {
+                    waitingQuietly(key, d, m, e);
+                    return;
+                }
+                LOG.warn("Deployment {}: provider {} could not look up operation {} of {}: {}", d.id(), m.providerId(), op.id(), m.name(),
+                        message(e));
+                retryLater(key);
+                return;
+            }
+            if (found.isPresent() && found.get().state() != dev.strata.platform.api.provisioning.MachineState.GONE) {
+                MachineStatus status = found.get();
+                Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), null);
+                Map<String, Object> payload = payload(m, op, status.state().name());
+                payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + status.handle().machineId() + " made by operation "
+                        + op.id() + ", whose answer was never recorded; deleting it");
+                payload.put("machine", handlePayload(status.handle()));
+                ProvenanceEntry why = entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId());
+                if (op.state() == OperationState.PENDING) {
+                    join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, detail.toJson(), null, why));
+                    why = null;
+                }
+                updateMember(d, m, MemberState.DELETING, status.nodeId() != null ? status.nodeId() : m.target().id(), detail, why);
+                int attempt = d.count(m.name(), Loaded.DELETE) + 1;
+                delete(d, m, status.handle(), null, attempt, 0);
+                return;
+            }
+        }
+        for (OperationRecord op : creates) {
+            if (op.state() == OperationState.PENDING) {
+                Map<String, Object> payload = payload(m, op, "abandoned");
+                String message = "the deployment is being deleted and provider " + m.providerId() + " has no machine for operation " + op.id();
+                payload.put("summary", m.name() + ": " + message + "; the operation is closed");
+                join(store.deployments().finishOperation(op.id(), OperationState.FAILED, null, message, entry(KIND_PROVISIONING, SYSTEM,
+                        d.record, payload, "provider", m.providerId())));
+            }
+        }
+        updateMember(d, m, MemberState.DELETED, currentNode(d, m), new Spec.Detail(null, d.detail(m.name()).operation(),
+                "no machine was made"), null);
+        settled(key);
+    }
+
+    /** A call that could not reach its provider: the operation stays pending and is tried again, under the same id, after a backoff. */
+    private void waiting(Loaded d, Spec.MemberSpec m, OperationRecord op, MemberState state, String nodeId, Spec.Detail detail, RuntimeException e) {
+        String key = key(d.id(), m.name());
+        int n = failures.merge(key, 1, Integer::sum);
+        Duration wait = settings.backoff(n);
+        notBefore.put(key, clock.instant().plus(wait));
+        String message = "waiting for provider " + m.providerId() + ": " + message(e);
+        if (n == 1) {
+            Map<String, Object> payload = payload(m, op, "waiting");
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " did not answer (" + message(e) + "); operation " + op.id()
+                    + " stays pending and is tried again with the same id");
+            payload.put("error", message(e));
+            updateMember(d, m, state, nodeId, detail.withMessage(message), entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider",
+                    m.providerId()));
+            LOG.warn("Deployment {}: provider {} did not answer for {} (operation {}): {}; trying again in {}", d.id(), m.providerId(),
+                    m.name(), op.id(), message(e), Reconciler.describe(wait));
+        } else {
+            LOG.debug("Deployment {}: provider {} still does not answer for {} (try {}): {}", d.id(), m.providerId(), m.name(), n, message(e));
+        }
+    }
+
+    private void waitingQuietly(String key, Loaded d, Spec.MemberSpec m, RuntimeException e) {
+        int n = failures.merge(key, 1, Integer::sum);
+        notBefore.put(key, clock.instant().plus(settings.backoff(n)));
+        LOG.info("Deployment {}: provider {} does not answer for {} (try {}): {}", d.id(), m.providerId(), m.name(), n, message(e));
+    }
+
+    void retryLater(String key) {
+        int n = failures.merge(key, 1, Integer::sum);
+        notBefore.put(key, clock.instant().plus(settings.backoff(n)));
+    }
+
+    private void settled(String key) {
+        failures.remove(key);
+        notBefore.remove(key);
+    }
+
+    ProvisioningProvider provider(String id) {
+        return providers.get(id).orElseThrow(() -> new ProviderUnavailableException("provider " + id
+                + " is not running (being replaced, or not installed); waiting for it"));
+    }
+
+    /**
+     * Calls a provider on this thread, bounded by {@code operationTimeout}: the provider honours
+     * the context's deadline, and a call that overruns it by a second is interrupted.
+     */
+    <T> T call(Supplier<T> call) {
+        Thread caller = Thread.currentThread();
+        ScheduledFuture<?> alarm;
+        try {
+            alarm = watchdog.schedule(caller::interrupt, settings.operationTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new ProviderUnavailableException("deployments are stopping");
+        }
+        try {
+            return call.get();
+        } finally {
+            alarm.cancel(false);
+            Thread.interrupted();
+        }
+    }
+
+    DiscoveryContext context(String operationId) {
+        return new DiscoveryContext(operationId, clock.instant().plus(settings.operationTimeout()), clock);
+    }
+
+    static boolean retryable(Throwable e) {
+        return e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException;
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
+    }
+
+    static MemberState memberState(MachineStatus status) {
+        return switch (status.state()) {
+            case PENDING -> MemberState.PENDING;
+            case RUNNING -> MemberState.RUNNING;
+            case FAILED, DELETING, GONE -> MemberState.FAILED;
+        };
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isBlank() ? "no reason given" : s;
+    }
+
+    private String currentNode(Loaded d, Spec.MemberSpec m) {
+        MemberRecord r = d.members.get(m.name());
+        return r == null || r.nodeId() == null ? m.target().id() : r.nodeId();
+    }
+
+    // ---- writing ----------------------------------------------------------------------------
+
+    MemberRecord updateMember(Loaded d, Spec.MemberSpec m, MemberState state, String nodeId, Spec.Detail detail, ProvenanceEntry why) {
+        MemberRecord written = join(store.deployments().updateMember(new MemberRecord(d.id(), m.name(), nodeId, m.providerId(), state.name(),
+                detail.toJson(), null), why));
+        signal();
+        return written;
+    }
+
+    static Map<String, Object> payload(Spec.MemberSpec m, OperationRecord op, String outcome) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("summary", "");
+        p.put("member", m.name());
+        p.put("provider", m.providerId());
+        p.put("target", m.target().kind().name().toLowerCase(java.util.Locale.ROOT) + " " + m.target().id());
+        if (op != null) {
+            p.put("operation", op.id());
+            p.put("action", op.action());
+            p.put("attempt", op.attempt());
+        }
+        p.put("outcome", outcome);
+        return p;
+    }
+
+    static Map<String, Object> handlePayload(MachineHandle h) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("provider", h.providerId());
+        p.put("id", h.machineId());
+        p.put("attributes", new java.util.TreeMap<>(h.attributes()));
+        return p;
+    }
+
+    static ProvenanceEntry entry(String kind, String actor, DeploymentRecord d, Map<String, Object> payload, String... more) {
+        String[] subjects = new String[6 + more.length];
+        subjects[0] = "deployment";
+        subjects[1] = d.id();
+        subjects[2] = "tenant";
+        subjects[3] = d.tenant();
+        subjects[4] = "allocation";
+        subjects[5] = d.allocationId();
+        System.arraycopy(more, 0, subjects, 6, more.length);
+        return ProvenanceEntry.of(kind, actor, payload, subjects);
+    }
+
+    static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StateStoreException("the state store failed: " + message(cause), cause);
+        }
+    }
+
+    private void releaseQuietly(String allocationId, String contract) {
+        try {
+            placement.release(allocationId);
+        } catch (RuntimeException e) {
+            LOG.error("Allocation {} of {} could not be released after its deployment failed to start: {}", allocationId, contract,
+                    message(e));
+        }
+    }
+
+    // ---- scheduling -----------------------------------------------------------------------
+
+    void signal() {
+        synchronized (changes) {
+            changes.notifyAll();
+        }
+    }
+
+    /** Brings the next pass forward to now (after a deploy, an undeploy, a provider's answer). */
+    public void kick() {
+        schedule(Duration.ZERO);
+    }
+
+    void schedule(Duration delay) {
+        if (!started || closed) {
+            return;
+        }
+        synchronized (scheduling) {
+            Instant at = clock.instant().plus(delay);
+            if (nextPass != null && !nextPass.isDone() && nextPassAt != null && !nextPassAt.isAfter(at)) {
+                return;
+            }
+            if (nextPass != null) {
+                nextPass.cancel(false);
+            }
+            nextPassAt = at;
+            try {
+                nextPass = passes.schedule(this::scheduledPass, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    private void scheduledPass() {
+        synchronized (scheduling) {
+            nextPassAt = null;
+        }
+        Reconciler.PassReport report;
+        try {
+            report = reconciler.pass();
+        } catch (RuntimeException e) {
+            LOG.error("Reconciler pass failed; the next one follows in {}", Reconciler.describe(settings.pollInterval()), e);
+            schedule(settings.pollInterval());
+            return;
+        }
+        schedule(report.busy() ? settings.pollInterval() : settings.reconcileInterval());
+    }
+
+    void refreshInventory(String providerId) {
+        if (registry == null || !refreshing.add(providerId)) {
+            return;
+        }
+        try {
+            refresher.execute(() -> {
+                refreshing.remove(providerId);
+                try {
+                    registry.refresh(providerId, Duration.ZERO);
+                } catch (RuntimeException e) {
+                    LOG.debug("Refreshing provider {} after a change of its machines failed: {}", providerId, message(e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            refreshing.remove(providerId);
+        }
+    }
+
+    static Set<DeploymentState> settledStates() {
+        return EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED, DeploymentState.DELETED);
+    }
+}

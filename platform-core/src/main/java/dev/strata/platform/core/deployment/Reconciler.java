@@ -1,0 +1,701 @@
+package dev.strata.platform.core.deployment;
+
+import dev.strata.platform.api.contract.OnMachineLoss;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.store.DeploymentRecord;
+import dev.strata.platform.core.store.MemberRecord;
+import dev.strata.platform.core.store.OperationRecord;
+import dev.strata.platform.core.store.OperationState;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.StoreRefusedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pass compares what every deployment asked for with what its providers report, and acts:
+ * <ol>
+ * <li>lists the machines of every provisioning provider, one call per provider
+ *     ({@link ProvisioningProvider#machines}), before reading the store, so that every operation
+ *     that made a listed machine is already recorded when the store is read;</li>
+ * <li>for each deployment that exists: makes missing machines, resumes operations whose answer
+ *     was never recorded (same id), observes machines (from the listing; {@code describe} for a
+ *     machine the listing lacks, or when a provider could not list), replaces a machine that
+ *     disappeared or marks the deployment degraded, as its contract says, and moves the
+ *     deployment to its new state;</li>
+ * <li>for each deployment being deleted: deletes its machines (a failed delete is tried again
+ *     after a backoff that doubles), asks the provider about creates whose answer was never
+ *     recorded, and once nothing is left releases the allocation;</li>
+ * <li>finds leaks: a machine carrying Strata's labels whose deployment is unknown or deleted, or
+ *     that an operation made that is not its member's current one, is deleted (or reported, as
+ *     configured) and recorded in the provenance log.</li>
+ * </ol>
+ * Only the leader reconciles. Passes run one at a time.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    /**
+     * What a pass saw and did.
+     *
+     * @param leader whether this instance led (a follower's pass does nothing)
+     * @param deployments deployments looked at (deleted ones excepted)
+     * @param members their members
+     * @param listed machines the providers listed
+     * @param described machines described one by one (not in a listing)
+     * @param started provider calls started (creates, deletes, look-ups)
+     * @param leaks leaked machines found
+     * @param listingErrors providers whose listing failed, with the reason
+     * @param busy whether something is being provisioned or deleted (the next pass comes sooner)
+     * @param took how long the pass took
+     */
+    public record PassReport(boolean leader, int deployments, int members, int listed, int described, int started, int leaks,
+            Map<String, String> listingErrors, boolean busy, Duration took) {
+    }
+
+    /** A provider's machines, as one call listed them. */
+    private record Listing(String providerId, List<MachineStatus> machines, Map<String, MachineStatus> byMachine, String error) {
+        boolean ok() {
+            return error == null;
+        }
+    }
+
+    private static final class Counters {
+        int deployments;
+        int members;
+        int listed;
+        int described;
+        int started;
+        int leaks;
+        boolean busy;
+    }
+
+    private final DeploymentEngine e;
+    private final Object lock = new Object();
+    private final Map<String, Instant> leakNext = new ConcurrentHashMap<>();
+    private final Map<String, Integer> leakTries = new ConcurrentHashMap<>();
+    private boolean led = true;
+
+    Reconciler(DeploymentEngine engine) {
+        this.e = engine;
+    }
+
+    PassReport pass() {
+        synchronized (lock) {
+            long t0 = System.nanoTime();
+            if (!e.store.leadership().isLeader()) {
+                if (led) {
+                    LOG.info("This instance does not lead: the reconciler waits (the leader reconciles)");
+                }
+                led = false;
+                return new PassReport(false, 0, 0, 0, 0, 0, 0, Map.of(), false, Duration.ofNanos(System.nanoTime() - t0));
+            }
+            if (!led) {
+                LOG.info("This instance leads: the reconciler resumes every unfinished operation");
+            }
+            led = true;
+            Counters c = new Counters();
+            long stamp = e.completions.get();
+            Map<String, Listing> listings = new TreeMap<>();
+            Map<String, String> errors = new TreeMap<>();
+            for (Map.Entry<String, ProvisioningProvider> p : e.providers.all().entrySet()) {
+                Listing l = list(p.getKey(), p.getValue());
+                listings.put(p.getKey(), l);
+                c.listed += l.machines().size();
+                if (!l.ok()) {
+                    errors.put(p.getKey(), l.error());
+                }
+            }
+            List<DeploymentRecord> all = e.store.deployments().list();
+            Map<String, DeploymentRecord> byId = new HashMap<>();
+            Map<String, Loaded> live = new LinkedHashMap<>();
+            for (DeploymentRecord r : all) {
+                byId.put(r.id(), r);
+                if (!r.state().equals(DeploymentState.DELETED.name())) {
+                    e.load(r).ifPresent(d -> live.put(d.id(), d));
+                }
+            }
+            for (Loaded d : live.values()) {
+                c.deployments++;
+                c.members += d.spec.members().size();
+                try {
+                    reconcile(d, listings, stamp, c);
+                } catch (dev.strata.platform.api.exception.NotLeaderException ex) {
+                    LOG.info("Reconciler pass stopped: {}", ex.getMessage());
+                    break;
+                } catch (RuntimeException ex) {
+                    LOG.error("Reconciling deployment {} failed; the next pass tries again", d.id(), ex);
+                    c.busy = true;
+                }
+            }
+            try {
+                leaks(listings, byId, live, stamp, c);
+            } catch (RuntimeException ex) {
+                LOG.error("Looking for leaked machines failed; the next pass looks again", ex);
+            }
+            if (!e.inFlight.isEmpty()) {
+                c.busy = true;
+            }
+            return new PassReport(true, c.deployments, c.members, c.listed, c.described, c.started, c.leaks, Collections.unmodifiableMap(errors),
+                    c.busy, Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    private Listing list(String providerId, ProvisioningProvider provider) {
+        try {
+            List<MachineStatus> machines = e.call(() -> provider.machines(e.context("reconcile-" + providerId)));
+            Map<String, MachineStatus> byMachine = new HashMap<>();
+            for (MachineStatus m : machines) {
+                byMachine.put(m.handle().machineId(), m);
+            }
+            return new Listing(providerId, List.copyOf(machines), byMachine, null);
+        } catch (RuntimeException ex) {
+            LOG.debug("Provider {} could not list its machines: {}", providerId, DeploymentEngine.message(ex));
+            return new Listing(providerId, List.of(), Map.of(), DeploymentEngine.message(ex));
+        }
+    }
+
+    private void reconcile(Loaded d, Map<String, Listing> listings, long stamp, Counters c) {
+        switch (d.state()) {
+            case REQUESTED -> {
+                c.busy = true;
+                Loaded moved = move(d, DeploymentState.PROVISIONING, null, "deployment " + d.id() + ": REQUESTED -> PROVISIONING ("
+                        + d.spec.members().size() + (d.spec.members().size() == 1 ? " member)" : " members)"));
+                if (moved != null) {
+                    present(moved, listings, stamp, c);
+                }
+            }
+            case PROVISIONING, READY, DEGRADED, FAILED -> present(d, listings, stamp, c);
+            case DELETING -> {
+                c.busy = true;
+                absent(d, listings, stamp, c);
+            }
+            case DELETED -> {
+            }
+        }
+    }
+
+    // ---- a deployment that should exist ------------------------------------------------------
+
+    private void present(Loaded d, Map<String, Listing> listings, long stamp, Counters c) {
+        for (Spec.MemberSpec m : d.spec.members()) {
+            String key = DeploymentEngine.key(d.id(), m.name());
+            if (!e.free(key, stamp)) {
+                c.busy = true;
+                continue;
+            }
+            Optional<OperationRecord> pending = d.pending(m.name());
+            if (pending.isPresent()) {
+                c.busy = true;
+                if (e.due(key)) {
+                    OperationRecord op = pending.get();
+                    Spec.Detail detail = d.detail(m.name());
+                    if (op.action().equals(Loaded.CREATE)) {
+                        e.submitCreate(d, m, op);
+                        c.started++;
+                    } else if (detail.machine() != null) {
+                        e.submitDelete(d, m, detail.machine(), op);
+                        c.started++;
+                    }
+                }
+                continue;
+            }
+            MemberState s = d.memberState(m.name());
+            Spec.Detail detail = d.detail(m.name());
+            switch (s) {
+                case REQUESTED -> {
+                    c.busy = true;
+                    Optional<OperationRecord> last = d.latest(m.name(), Loaded.CREATE);
+                    if (detail.machine() != null && last.isPresent() && last.get().state() == OperationState.SUCCEEDED
+                            && last.get().id().equals(detail.operation())) {
+                        // the create's answer was recorded, the member's new state was not: take it up from the machine
+                        observe(d, m, s, detail, listings, c);
+                    } else if (detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
+                            && last.get().id().equals(detail.operation())) {
+                        put(d, e.updateMember(d, m, MemberState.FAILED, m.target().id(), detail.withMessage(last.get().error()), null));
+                    } else if (detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
+                            && detail.operation() == null && detail.message() == null) {
+                        put(d, e.updateMember(d, m, MemberState.FAILED, m.target().id(),
+                                new Spec.Detail(null, last.get().id(), last.get().error()), null));
+                    } else if (e.due(DeploymentEngine.key(d.id(), m.name()))) {
+                        e.submitCreate(d, m, null);
+                        c.started++;
+                    }
+                }
+                case PENDING, RUNNING -> {
+                    if (s == MemberState.PENDING) {
+                        c.busy = true;
+                    }
+                    if (detail.machine() != null) {
+                        observe(d, m, s, detail, listings, c);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        evaluate(d);
+    }
+
+    private void observe(Loaded d, Spec.MemberSpec m, MemberState s, Spec.Detail detail, Map<String, Listing> listings, Counters c) {
+        MachineHandle h = detail.machine();
+        MachineStatus st = lookup(d, m, h, listings, c);
+        if (st == null) {
+            return;
+        }
+        MemberRecord r = d.members.get(m.name());
+        String node = r == null ? null : r.nodeId();
+        switch (st.state()) {
+            case PENDING, RUNNING -> {
+                MemberState next = DeploymentEngine.memberState(st);
+                String nodeId = st.nodeId() != null ? st.nodeId() : node;
+                if (next != s || !Objects.equals(nodeId, node) || detail.message() != null) {
+                    ProvenanceEntry why = null;
+                    if (next != s) {
+                        Map<String, Object> payload = DeploymentEngine.payload(m, null, st.state().name());
+                        payload.put("summary", m.name() + ": " + h.machineId() + " is " + st.state().name().toLowerCase(java.util.Locale.ROOT)
+                                + (st.nodeId() != null ? " (node " + st.nodeId() + ")" : ""));
+                        payload.put("machine", DeploymentEngine.handlePayload(h));
+                        why = DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING, DeploymentEngine.SYSTEM, d.record, payload, "provider",
+                                m.providerId(), "node", st.nodeId());
+                    }
+                    put(d, e.updateMember(d, m, next, nodeId, detail.withMessage(null), why));
+                    if (next == MemberState.RUNNING && s != MemberState.RUNNING) {
+                        e.refreshInventory(m.providerId());
+                    }
+                }
+            }
+            case FAILED -> {
+                if (s != MemberState.FAILED) {
+                    String what = "machine " + h.machineId() + " failed: " + (st.message() == null ? "no reason given" : st.message());
+                    Map<String, Object> payload = DeploymentEngine.payload(m, null, "failed");
+                    payload.put("summary", m.name() + ": " + what);
+                    payload.put("machine", DeploymentEngine.handlePayload(h));
+                    put(d, e.updateMember(d, m, MemberState.FAILED, node, detail.withMessage(what), DeploymentEngine.entry(DeploymentEngine.KIND_DRIFT,
+                            DeploymentEngine.SYSTEM, d.record, payload, "provider", m.providerId())));
+                }
+            }
+            case DELETING, GONE -> lost(d, m, h, st, c);
+        }
+    }
+
+    /** A machine that disappeared behind Strata's back: replaced, or the member lost, as the contract says. */
+    private void lost(Loaded d, Spec.MemberSpec m, MachineHandle h, MachineStatus st, Counters c) {
+        String reason = st.message() == null || st.message().isBlank() ? "" : " (" + st.message() + ")";
+        String what = "machine " + h.machineId() + " of " + m.name() + (st.state() == MachineState.GONE ? " is gone" : " is being deleted")
+                + ", not by Strata" + reason;
+        Map<String, Object> payload = DeploymentEngine.payload(m, null, "lost");
+        payload.put("machine", DeploymentEngine.handlePayload(h));
+        payload.put("observed", st.state().name());
+        boolean replace = d.spec.onMachineLoss() == OnMachineLoss.REPLACE && d.state() != DeploymentState.FAILED;
+        if (replace) {
+            payload.put("summary", what + "; replacing it under a new operation (onMachineLoss: replace)");
+            put(d, e.updateMember(d, m, MemberState.REQUESTED, m.target().id(), new Spec.Detail(null, null, "replacing " + h.machineId()
+                    + ", which disappeared" + reason), DeploymentEngine.entry(DeploymentEngine.KIND_DRIFT, DeploymentEngine.SYSTEM, d.record,
+                    payload, "provider", m.providerId())));
+            LOG.warn("Deployment {}: {}; replacing it", d.id(), what);
+            e.submitCreate(d, m, null);
+            c.started++;
+            c.busy = true;
+        } else {
+            payload.put("summary", what + "; the deployment is degraded (onMachineLoss: " + (d.state() == DeploymentState.FAILED
+                    ? "the deployment has failed, nothing is replaced" : "degrade") + ")");
+            MemberRecord r = d.members.get(m.name());
+            put(d, e.updateMember(d, m, MemberState.LOST, r == null ? null : r.nodeId(), new Spec.Detail(h, d.detail(m.name()).operation(), what),
+                    DeploymentEngine.entry(DeploymentEngine.KIND_DRIFT, DeploymentEngine.SYSTEM, d.record, payload, "provider", m.providerId())));
+            LOG.warn("Deployment {}: {}; the deployment is degraded", d.id(), what);
+        }
+    }
+
+    /** A machine's status: from its provider's listing, else described (null when the provider cannot tell now). */
+    private MachineStatus lookup(Loaded d, Spec.MemberSpec m, MachineHandle h, Map<String, Listing> listings, Counters c) {
+        Listing l = listings.get(m.providerId());
+        if (l != null && l.ok()) {
+            MachineStatus listed = l.byMachine().get(h.machineId());
+            if (listed != null) {
+                return listed;
+            }
+        }
+        String key = DeploymentEngine.key(d.id(), m.name());
+        if (!e.due(key)) {
+            return null;
+        }
+        try {
+            c.described++;
+            ProvisioningProvider provider = e.provider(m.providerId());
+            return e.call(() -> provider.describe(h, e.context("describe-" + h.machineId())));
+        } catch (RuntimeException ex) {
+            e.retryLater(key);
+            LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));
+            return null;
+        }
+    }
+
+    /** Moves a deployment to the state its members make it. */
+    private void evaluate(Loaded d) {
+        DeploymentState current = d.state();
+        String firstFailed = null;
+        String firstLost = null;
+        String waiting = null;
+        List<String> notRunning = new ArrayList<>();
+        int running = 0;
+        for (Spec.MemberSpec m : d.spec.members()) {
+            MemberState s = e.effectiveState(d, m.name());
+            String message = d.detail(m.name()).message();
+            switch (s) {
+                case RUNNING -> running++;
+                case FAILED -> {
+                    if (firstFailed == null) {
+                        firstFailed = m.name() + ": " + (message == null ? "failed" : message);
+                    }
+                }
+                case LOST -> {
+                    if (firstLost == null) {
+                        firstLost = m.name() + ": " + (message == null ? "lost" : message);
+                    }
+                }
+                default -> {
+                    notRunning.add(m.name());
+                    if (waiting == null && message != null && message.startsWith("waiting")) {
+                        waiting = m.name() + ": " + message;
+                    }
+                }
+            }
+        }
+        int total = d.spec.members().size();
+        DeploymentState next;
+        String message;
+        if (current == DeploymentState.FAILED) {
+            next = DeploymentState.FAILED;
+            message = d.record.message();
+        } else if (firstFailed != null) {
+            next = current == DeploymentState.READY || current == DeploymentState.DEGRADED ? DeploymentState.DEGRADED : DeploymentState.FAILED;
+            message = "member " + firstFailed;
+        } else if (firstLost != null) {
+            next = DeploymentState.DEGRADED;
+            message = "member " + firstLost;
+        } else if (running == total) {
+            next = DeploymentState.READY;
+            message = null;
+        } else if (current == DeploymentState.READY || current == DeploymentState.DEGRADED) {
+            next = DeploymentState.DEGRADED;
+            message = waiting != null ? waiting : "replacing " + String.join(", ", notRunning);
+        } else {
+            next = DeploymentState.PROVISIONING;
+            message = waiting;
+        }
+        if (next == current && sameMessage(message, d.record.message())) {
+            return;
+        }
+        String summary = next == current ? "deployment " + d.id() + " (" + current + "): " + (message == null ? "no longer waiting" : message)
+                : "deployment " + d.id() + ": " + current + " -> " + next + " (" + running + " of " + total + " machines running"
+                        + (message == null ? "" : "; " + message) + ")";
+        move(d, next, message, summary);
+    }
+
+    private static boolean sameMessage(String a, String b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        boolean aw = a.contains(": waiting for provider ");
+        boolean bw = b.contains(": waiting for provider ");
+        return aw && bw || a.equals(b);
+    }
+
+    /** Changes a deployment's state (if it is still at the version read); the deployment as moved, or null when it moved meanwhile. */
+    private Loaded move(Loaded d, DeploymentState next, String message, String summary) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("summary", summary);
+        payload.put("state", next.name());
+        payload.put("previous", d.state().name());
+        if (message != null) {
+            payload.put("message", message);
+        }
+        try {
+            DeploymentRecord r = DeploymentEngine.join(e.store.deployments().update(d.id(), d.record.version(), next.name(), message,
+                    DeploymentEngine.entry(DeploymentEngine.KIND_DEPLOYMENT, DeploymentEngine.SYSTEM, d.record, payload)));
+            e.signal();
+            if (next != d.state()) {
+                LOG.info("Deployment {}: {} -> {}{}", d.id(), d.state(), next, message == null ? "" : " (" + message + ")");
+            }
+            return new Loaded(r, d.spec, new ArrayList<>(d.members.values()), d.operations);
+        } catch (StoreRefusedException ex) {
+            LOG.debug("Deployment {} changed while it was reconciled ({}); the next pass looks again", d.id(), ex.getMessage());
+            return null;
+        }
+    }
+
+    private static void put(Loaded d, MemberRecord r) {
+        d.members.put(r.member(), r);
+    }
+
+    // ---- a deployment being deleted ----------------------------------------------------------
+
+    private void absent(Loaded d, Map<String, Listing> listings, long stamp, Counters c) {
+        boolean done = true;
+        int machines = 0;
+        for (Spec.MemberSpec m : d.spec.members()) {
+            String key = DeploymentEngine.key(d.id(), m.name());
+            if (!e.free(key, stamp)) {
+                done = false;
+                continue;
+            }
+            MemberState s = d.memberState(m.name());
+            Spec.Detail detail = d.detail(m.name());
+            if (detail.machine() != null) {
+                machines++;
+            }
+            if (s == MemberState.DELETED) {
+                continue;
+            }
+            done = false;
+            Optional<OperationRecord> pending = d.pending(m.name());
+            if (pending.isPresent()) {
+                if (e.due(key)) {
+                    OperationRecord op = pending.get();
+                    if (op.action().equals(Loaded.DELETE) && detail.machine() != null) {
+                        e.submitDelete(d, m, detail.machine(), op);
+                    } else {
+                        e.submitFind(d, m, createsNewestFirst(d, m.name()));
+                    }
+                    c.started++;
+                }
+                continue;
+            }
+            if (detail.machine() == null) {
+                List<OperationRecord> creates = createsNewestFirst(d, m.name());
+                if (creates.isEmpty()) {
+                    Map<String, Object> payload = DeploymentEngine.payload(m, null, "nothing made");
+                    payload.put("summary", m.name() + ": no machine was ever asked for; nothing to delete");
+                    put(d, e.updateMember(d, m, MemberState.DELETED, m.target().id(), detail, DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING,
+                            DeploymentEngine.SYSTEM, d.record, payload)));
+                } else if (e.due(key)) {
+                    e.submitFind(d, m, creates);
+                    c.started++;
+                }
+                continue;
+            }
+            Optional<OperationRecord> lastDelete = d.latest(m.name(), Loaded.DELETE);
+            if (s == MemberState.DELETING && lastDelete.isPresent()) {
+                if (lastDelete.get().state() == OperationState.FAILED) {
+                    int failed = d.failuresSinceSuccess(m.name(), Loaded.DELETE);
+                    Instant finished = lastDelete.get().finishedAt() == null ? Instant.EPOCH : lastDelete.get().finishedAt();
+                    if (!e.clock.instant().isBefore(finished.plus(e.settings.backoff(failed))) && e.due(key)) {
+                        e.submitDelete(d, m, detail.machine(), null);
+                        c.started++;
+                    }
+                    continue;
+                }
+                MachineStatus st = lookup(d, m, detail.machine(), listings, c);
+                if (st == null) {
+                    continue;
+                }
+                if (st.state() == MachineState.GONE) {
+                    Map<String, Object> payload = DeploymentEngine.payload(m, null, "GONE");
+                    payload.put("summary", m.name() + ": " + detail.machine().machineId() + " is gone");
+                    payload.put("machine", DeploymentEngine.handlePayload(detail.machine()));
+                    MemberRecord r = d.members.get(m.name());
+                    put(d, e.updateMember(d, m, MemberState.DELETED, r == null ? null : r.nodeId(), detail.withMessage(null),
+                            DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING, DeploymentEngine.SYSTEM, d.record, payload, "provider",
+                                    m.providerId())));
+                    e.refreshInventory(m.providerId());
+                } else if (st.state() != MachineState.DELETING && e.due(key)) {
+                    // the provider accepted the delete but the machine runs on: ask again
+                    e.submitDelete(d, m, detail.machine(), null);
+                    c.started++;
+                }
+                continue;
+            }
+            if (e.due(key)) {
+                e.submitDelete(d, m, detail.machine(), null);
+                c.started++;
+            }
+        }
+        if (done) {
+            finishDeletion(d, machines);
+        }
+    }
+
+    private static List<OperationRecord> createsNewestFirst(Loaded d, String member) {
+        List<OperationRecord> creates = new ArrayList<>();
+        for (OperationRecord op : d.operationsOf(member)) {
+            if (op.action().equals(Loaded.CREATE)) {
+                creates.add(0, op);
+            }
+        }
+        return creates;
+    }
+
+    private void finishDeletion(Loaded d, int machines) {
+        String allocationId = d.record.allocationId();
+        String released;
+        if (allocationId == null) {
+            released = "no allocation to release";
+        } else {
+            Optional<Allocation> held = e.placement.allocation(allocationId);
+            if (held.isEmpty()) {
+                released = "allocation " + allocationId + " was no longer held";
+            } else if (!belongs(held.get(), d)) {
+                released = "allocation " + allocationId + " now holds another placement (" + held.get().contract() + " of tenant "
+                        + held.get().tenant() + "; the ledger was not kept across a restart): left as it is";
+                LOG.warn("Deployment {}: {}", d.id(), released);
+            } else {
+                try {
+                    e.placement.release(allocationId);
+                    released = "allocation " + allocationId + " released";
+                } catch (NotFoundException ex) {
+                    released = "allocation " + allocationId + " was no longer held";
+                } catch (RuntimeException ex) {
+                    LOG.warn("Deployment {}: releasing allocation {} failed ({}); the next pass tries again", d.id(), allocationId,
+                            DeploymentEngine.message(ex));
+                    return;
+                }
+            }
+        }
+        move(d, DeploymentState.DELETED, released, "deployment " + d.id() + " deleted: " + machines + (machines == 1 ? " machine" : " machines")
+                + " deleted, " + released);
+    }
+
+    /** Whether an allocation is the one a deployment was placed with (same contract, tenant, members and targets). */
+    private static boolean belongs(Allocation a, Loaded d) {
+        if (!a.contract().equals(d.spec.contract()) || !Objects.equals(a.tenant(), d.spec.tenant())) {
+            return false;
+        }
+        Map<String, String> bound = new TreeMap<>();
+        for (MemberBinding b : a.bindings()) {
+            bound.put(b.member(), b.nodeId());
+        }
+        Map<String, String> asked = new TreeMap<>();
+        for (Spec.MemberSpec m : d.spec.members()) {
+            asked.put(m.name(), m.target().id());
+        }
+        return bound.equals(asked);
+    }
+
+    // ---- leaks ------------------------------------------------------------------------------
+
+    private void leaks(Map<String, Listing> listings, Map<String, DeploymentRecord> byId, Map<String, Loaded> live, long stamp, Counters c) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (Listing l : listings.values()) {
+            if (!l.ok()) {
+                continue;
+            }
+            for (MachineStatus s : l.machines()) {
+                String deployment = s.labels().get(MachineLabels.DEPLOYMENT);
+                String operation = s.operationId();
+                if (deployment == null || s.state() == MachineState.GONE || s.state() == MachineState.DELETING) {
+                    continue;
+                }
+                String machineKey = l.providerId() + "/" + s.handle().machineId();
+                seen.add(machineKey);
+                String why = leakReason(s, deployment, operation, byId, live, stamp);
+                if (why != null) {
+                    c.leaks++;
+                    leak(l.providerId(), s, why, c);
+                }
+            }
+        }
+        leakNext.keySet().retainAll(seen);
+        leakTries.keySet().retainAll(seen);
+    }
+
+    private String leakReason(MachineStatus s, String deployment, String operation, Map<String, DeploymentRecord> byId, Map<String, Loaded> live,
+            long stamp) {
+        DeploymentRecord r = byId.get(deployment);
+        if (r == null) {
+            return "its deployment " + deployment + " is unknown to this Strata";
+        }
+        if (r.state().equals(DeploymentState.DELETED.name())) {
+            return "its deployment " + deployment + " was deleted";
+        }
+        Loaded d = live.get(deployment);
+        if (d == null || d.state() == DeploymentState.DELETING) {
+            return null;
+        }
+        Optional<OperationRecord> op = operation == null ? Optional.empty() : d.operation(operation);
+        if (op.isEmpty()) {
+            return "deployment " + deployment + " recorded no operation " + operation;
+        }
+        String key = DeploymentEngine.key(deployment, op.get().member());
+        if (op.get().state() == OperationState.PENDING || !e.free(key, stamp)) {
+            return null;
+        }
+        if (op.get().state() == OperationState.FAILED) {
+            return "operation " + operation + " that made it was recorded as failed";
+        }
+        String current = d.detail(op.get().member()).operation();
+        if (!operation.equals(current)) {
+            return "member " + op.get().member() + " has another machine now (operation " + (current == null ? "none yet" : current) + ")";
+        }
+        return null;
+    }
+
+    private void leak(String providerId, MachineStatus s, String why, Counters c) {
+        String machineKey = providerId + "/" + s.handle().machineId();
+        Instant next = leakNext.get(machineKey);
+        Instant now = e.clock.instant();
+        if (next != null && now.isBefore(next)) {
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        String deployment = s.labels().get(MachineLabels.DEPLOYMENT);
+        payload.put("machine", DeploymentEngine.handlePayload(s.handle()));
+        payload.put("labels", new TreeMap<>(s.labels()));
+        payload.put("reason", why);
+        if (!e.settings.deleteLeaks()) {
+            payload.put("action", "reported");
+            payload.put("summary", "machine " + s.handle().machineId() + " of provider " + providerId + " is leaked: " + why
+                    + "; left as it is (leaks = report)");
+            leakNext.put(machineKey, Instant.MAX);
+            e.store.provenance().append(leakEntry(providerId, s, deployment, payload));
+            LOG.warn("Leaked machine {} of provider {}: {}; left as it is (leaks = report)", s.handle().machineId(), providerId, why);
+            return;
+        }
+        int tries = leakTries.merge(machineKey, 1, Integer::sum);
+        leakNext.put(machineKey, now.plus(e.settings.backoff(tries)));
+        payload.put("action", "delete");
+        payload.put("summary", "machine " + s.handle().machineId() + " of provider " + providerId + " is leaked: " + why + "; deleting it");
+        c.started++;
+        e.submitLeakDelete(providerId, s, result -> {
+            payload.put("result", result);
+            return leakEntry(providerId, s, deployment, payload);
+        });
+    }
+
+    private static ProvenanceEntry leakEntry(String providerId, MachineStatus s, String deployment, Map<String, Object> payload) {
+        return ProvenanceEntry.of(DeploymentEngine.KIND_LEAK, DeploymentEngine.SYSTEM, payload, "deployment", deployment, "tenant",
+                s.labels().get(MachineLabels.TENANT), "provider", providerId, "node", s.nodeId());
+    }
+
+    static String describe(Duration d) {
+        if (d.toMillis() < 1000) {
+            return d.toMillis() + " ms";
+        }
+        if (d.toSeconds() < 120) {
+            return d.toSeconds() + " s";
+        }
+        return d.toMinutes() + " min";
+    }
+}

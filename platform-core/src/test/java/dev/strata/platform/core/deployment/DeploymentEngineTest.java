@@ -1,0 +1,406 @@
+package dev.strata.platform.core.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentEvent;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.core.store.OperationRecord;
+import dev.strata.platform.core.store.OperationState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The deployment engine on a real embedded store and the real placement engine, with scripted providers. */
+class DeploymentEngineTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+    static final Set<DeploymentState> READY = Set.of(DeploymentState.READY);
+    static final Set<DeploymentState> DELETED = Set.of(DeploymentState.DELETED);
+
+    @TempDir
+    Path dir;
+
+    Lab lab;
+    DeploymentEngine engine;
+
+    @BeforeEach
+    void open() {
+        lab = new Lab(dir);
+        engine = lab.engine();
+    }
+
+    @AfterEach
+    void close() {
+        lab.close();
+    }
+
+    private List<String> history(String id) {
+        return engine.history(id).stream().map(e -> e.kind() + " " + e.actor() + ": " + e.summary()).toList();
+    }
+
+    @Test
+    void aDeploymentMakesEveryMachineThroughTheProviderOfItsNodeAndBecomesReady() {
+        DeploymentResult result = engine.deploy(lab.workers("train", 3, "lab", ""), "alice");
+        assertThat(result.decision().placed()).isTrue();
+        Deployment d = result.deployment();
+        assertThat(d.state()).isEqualTo(DeploymentState.REQUESTED);
+        assertThat(d.members()).extracting(DeploymentMember::providerId).containsOnly("lab");
+        assertThat(d.members()).extracting(m -> m.target().kind()).containsOnly(MachineTarget.Kind.NODE);
+
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(ready.members()).extracting(DeploymentMember::state).containsOnly(MemberState.RUNNING);
+        assertThat(ready.members()).allSatisfy(m -> {
+            assertThat(m.machine()).isNotNull();
+            assertThat(m.operationId()).startsWith("op-");
+            assertThat(m.nodeId()).isEqualTo(m.target().id());
+        });
+        assertThat(lab.lab.live()).hasSize(3);
+        assertThat(lab.lab.live()).extracting(m -> m.labels.get(MachineLabels.DEPLOYMENT)).containsOnly(d.id());
+        assertThat(lab.lab.live()).extracting(m -> m.labels.get(MachineLabels.MEMBER))
+                .containsExactlyInAnyOrder("worker-0", "worker-1", "worker-2");
+        assertThat(lab.lab.live()).extracting(m -> m.labels.get(MachineLabels.TENANT)).containsOnly("bank-risk");
+        assertThat(lab.lab.creates).hasSize(3);
+
+        List<String> history = history(d.id());
+        assertThat(history.get(0)).startsWith("deployment alice: deployment " + d.id() + " of contract train requested by alice: 3 members");
+        assertThat(history).anyMatch(h -> h.startsWith("deployment system: deployment " + d.id() + ": REQUESTED -> PROVISIONING"));
+        assertThat(history).filteredOn(h -> h.contains("provider lab made m-")).hasSize(3);
+        assertThat(history.get(history.size() - 1)).contains("PROVISIONING -> READY (3 of 3 machines running)");
+    }
+
+    @Test
+    void undeployDeletesEveryMachineThenReleasesTheAllocation() {
+        Deployment d = engine.deploy(lab.workers("train", 4, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(lab.placement.allocations()).hasSize(1);
+
+        Deployment deleting = engine.undeploy(d.id(), "bob");
+        assertThat(deleting.state()).isEqualTo(DeploymentState.DELETING);
+        Deployment deleted = Lab.settle(engine, d.id(), DELETED, PATIENCE);
+
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.lab.deletes).hasSize(4);
+        assertThat(deleted.members()).extracting(DeploymentMember::state).containsOnly(MemberState.DELETED);
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(deleted.message()).isEqualTo("allocation " + d.allocationId() + " released");
+        List<String> history = history(d.id());
+        assertThat(history).anyMatch(h -> h.startsWith("deployment bob: undeploy of " + d.id() + " asked by bob"));
+        assertThat(history).filteredOn(h -> h.contains("provider lab deleted m-")).hasSize(4);
+        assertThat(history.get(history.size() - 1)).contains("deleted: 4 machines deleted, allocation " + d.allocationId() + " released");
+        // repeating it is harmless
+        assertThat(engine.undeploy(d.id(), "bob").state()).isEqualTo(DeploymentState.DELETED);
+    }
+
+    @Test
+    void everyOperationIdIsStoredBeforeTheProviderIsCalled() {
+        List<String> checked = new CopyOnWriteArrayList<>();
+        lab.lab.beforeCreate = request -> {
+            OperationRecord op = lab.store.deployments().operations(request.deploymentId()).stream()
+                    .filter(o -> o.id().equals(request.operationId())).findFirst()
+                    .orElseThrow(() -> new AssertionError("operation " + request.operationId() + " was not stored before the call"));
+            assertThat(op.state()).isEqualTo(OperationState.PENDING);
+            assertThat(op.action()).isEqualTo("create");
+            checked.add(op.id());
+        };
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(checked).hasSize(3).doesNotHaveDuplicates();
+        assertThat(lab.store.deployments().operations(d.id())).extracting(OperationRecord::state).containsOnly(OperationState.SUCCEEDED);
+    }
+
+    @Test
+    void aProviderThatCannotBeReachedIsWaitedForUnderTheSameOperationIdAndOthersAreUnaffected() {
+        lab.lab.unavailable = true;
+        Deployment waiting = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+        Deployment other = engine.deploy(lab.workers("infer", 2, "lab2", ""), "alice").deployment();
+        Lab.settle(engine, other.id(), READY, PATIENCE);
+        for (int i = 0; i < 5; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            sleep(60);
+        }
+        Deployment stuck = engine.get(waiting.id()).orElseThrow();
+        assertThat(stuck.state()).isEqualTo(DeploymentState.PROVISIONING);
+        assertThat(stuck.message()).contains("waiting for provider lab: provider lab: cloud unreachable (connection refused)");
+        assertThat(stuck.members()).extracting(DeploymentMember::state).containsOnly(MemberState.CREATING);
+        assertThat(lab.lab.creates.size()).isGreaterThan(2);
+        // every try of a member gave the provider the same operation id
+        assertThat(new HashSet<>(lab.lab.creates)).hasSize(2);
+
+        lab.lab.unavailable = false;
+        Deployment ready = Lab.settle(engine, waiting.id(), READY, PATIENCE);
+        assertThat(ready.message()).isNull();
+        assertThat(lab.lab.live()).hasSize(2);
+        assertThat(new HashSet<>(lab.lab.creates)).hasSize(2);
+        assertThat(history(waiting.id())).anyMatch(h -> h.contains("did not answer") && h.contains("stays pending"));
+    }
+
+    @Test
+    void aRefusedMachineFailsTheDeploymentWithTheProvidersReasonAndUndeployCleansUp() {
+        lab.lab.refuse.put("worker-1", "quota exceeded: 0 of 2 left for this shape");
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        assertThat(failed.message()).isEqualTo("member worker-1: quota exceeded: 0 of 2 left for this shape");
+        assertThat(failed.members().get(1).state()).isEqualTo(MemberState.FAILED);
+        // the others' machines exist (nothing is deleted without an undeploy) and are tracked
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        assertThat(lab.lab.live()).hasSize(2);
+
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    @Test
+    void aMachineLostBehindStratasBackIsReplacedWhenTheContractSaysReplace() {
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        DeploymentMember victim = ready.members().get(1);
+        lab.lab.vanish(victim.machine().machineId());
+
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        Deployment after = Lab.settle(engine, d.id(), READY, PATIENCE);
+        DeploymentMember replaced = after.members().get(1);
+        assertThat(replaced.machine().machineId()).isNotEqualTo(victim.machine().machineId());
+        assertThat(replaced.operationId()).isNotEqualTo(victim.operationId());
+        assertThat(lab.lab.live()).hasSize(3);
+        assertThat(history(d.id())).anyMatch(h -> h.startsWith("drift system: machine " + victim.machine().machineId() + " of worker-1 is gone, "
+                + "not by Strata") && h.contains("replacing it"));
+        assertThat(history(d.id())).anyMatch(h -> h.contains("READY -> DEGRADED")).anyMatch(h -> h.contains("DEGRADED -> READY"));
+    }
+
+    @Test
+    void aMachineLostBehindStratasBackDegradesTheDeploymentWhenTheContractSaysDegrade() {
+        Deployment d = engine.deploy(lab.workers("train", 2, "lab", "deployment: {onMachineLoss: degrade}"), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        lab.lab.vanish(ready.members().get(0).machine().machineId());
+        Deployment degraded = Lab.settle(engine, d.id(), Set.of(DeploymentState.DEGRADED), PATIENCE);
+        assertThat(degraded.members().get(0).state()).isEqualTo(MemberState.LOST);
+        assertThat(degraded.message()).startsWith("member worker-0: machine " + ready.members().get(0).machine().machineId()
+                + " of worker-0 is gone, not by Strata");
+        for (int i = 0; i < 3; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+        }
+        assertThat(lab.lab.live()).hasSize(1);
+        assertThat(lab.lab.creates).hasSize(2);
+    }
+
+    @Test
+    void theDefaultOnMachineLossIsDegrade() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        assertThat(d.onMachineLoss()).isEqualTo(dev.strata.platform.api.contract.OnMachineLoss.DEGRADE);
+    }
+
+    @Test
+    void aFailedDeleteIsTriedAgainWithABackoffThatDoubles() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        lab.lab.failDeletes = 3;
+        engine.undeploy(d.id(), "alice");
+        Deployment deleted = Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(deleted.members().get(0).state()).isEqualTo(MemberState.DELETED);
+        assertThat(lab.lab.deletes).hasSize(4);
+        List<Instant> t = lab.lab.deleteTimes;
+        // retryBackoff 40 ms doubled: at least 40, 80, 160 ms between the tries
+        assertThat(Duration.between(t.get(0), t.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+        assertThat(Duration.between(t.get(1), t.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(80));
+        assertThat(Duration.between(t.get(2), t.get(3))).isGreaterThanOrEqualTo(Duration.ofMillis(160));
+        List<OperationRecord> deletes = lab.store.deployments().operations(d.id()).stream().filter(o -> o.action().equals("delete")).toList();
+        assertThat(deletes).extracting(OperationRecord::state).containsExactly(OperationState.FAILED, OperationState.FAILED, OperationState.FAILED,
+                OperationState.SUCCEEDED);
+        assertThat(deletes).extracting(OperationRecord::attempt).containsExactly(1, 2, 3, 4);
+        assertThat(history(d.id())).filteredOn(h -> h.contains("did not delete")).hasSize(3)
+                .allMatch(h -> h.contains("resource busy") && h.contains("trying again in"));
+    }
+
+    @Test
+    void machinesOfUnknownOrDeletedDeploymentsAreLeaksAndAreDeletedAndRecorded() {
+        String stranger = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-999999", MachineLabels.MEMBER, "x", MachineLabels.TENANT, "t",
+                MachineLabels.OPERATION, "op-unknown"));
+        String unlabelled = lab.lab.plant(Map.of("owner", "someone else"));
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(lab.lab.live()).extracting(m -> m.id).doesNotContain(stranger).contains(unlabelled);
+        assertThat(lab.lab.live()).hasSize(2);
+        List<String> leaks = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, "d-999999", "leak",
+                null, null, 10, false)).stream().map(r -> String.valueOf(r.payload().get("summary"))).toList();
+        assertThat(leaks).containsExactly("machine " + stranger + " of provider lab is leaked: its deployment d-999999 is unknown to this "
+                + "Strata; deleting it");
+    }
+
+    @Test
+    void leaksAreOnlyRecordedWhenConfiguredToReport() {
+        DeploymentEngine reporting = lab.engine(new DeploymentSettings(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10),
+                Duration.ofMillis(40), Duration.ofMillis(400), 2, false), lab.store);
+        String stranger = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-424242", MachineLabels.OPERATION, "op-x"));
+        for (int i = 0; i < 3; i++) {
+            reporting.reconcileNow();
+            reporting.awaitIdle(PATIENCE);
+        }
+        assertThat(lab.lab.live()).extracting(m -> m.id).contains(stranger);
+        assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, "d-424242", "leak", null, null,
+                10, false))).hasSize(1).allSatisfy(r -> assertThat(r.payload().get("action")).isEqualTo("reported"));
+    }
+
+    @Test
+    void aMachineOfASupersededOperationIsALeak() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        String first = ready.members().get(0).machine().machineId();
+        lab.lab.vanish(first);
+        Deployment replaced = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(replaced.members().get(0).machine().machineId()).isNotEqualTo(first);
+        // the lost machine comes back (a vendor restored it): it is no longer the member's, so it is a leak
+        lab.lab.vendor.machines.get(first).state = dev.strata.platform.api.provisioning.MachineState.RUNNING;
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(lab.lab.live()).extracting(m -> m.id).containsExactly(replaced.members().get(0).machine().machineId());
+        assertThat(history(d.id())).anyMatch(h -> h.startsWith("leak system: machine " + first) && h.contains("has another machine now"));
+    }
+
+    @Test
+    void onePassListsEachProvidersMachinesOnceAndDescribesOnlyWhatTheListingLacks() {
+        Deployment a = engine.deploy(lab.workers("a", 6, "lab", ""), "alice").deployment();
+        Deployment b = engine.deploy(lab.workers("b", 3, "lab2", ""), "alice").deployment();
+        Lab.settle(engine, a.id(), READY, PATIENCE);
+        Lab.settle(engine, b.id(), READY, PATIENCE);
+        int describes = lab.lab.describes.get() + lab.lab2.describes.get();
+        int listings = lab.lab.listings.get();
+        Reconciler.PassReport report = engine.reconcileNow();
+        assertThat(report.listed()).isEqualTo(9);
+        assertThat(report.described()).isZero();
+        assertThat(lab.lab.listings.get()).isEqualTo(listings + 1);
+        assertThat(lab.lab.describes.get() + lab.lab2.describes.get()).isEqualTo(describes);
+
+        lab.lab.listingFails = true;
+        Reconciler.PassReport fallback = engine.reconcileNow();
+        assertThat(fallback.listingErrors()).containsKey("lab");
+        assertThat(fallback.described()).isEqualTo(6);
+        assertThat(engine.get(a.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+    }
+
+    @Test
+    void aMemberBoundToANodeWhoseProviderCannotProvisionIsRefusedAndNothingIsKept() {
+        assertThatThrownBy(() -> engine.deploy(lab.workers("decl", 1, "declared", ""), "alice"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("member worker was bound to node declared:n1 of provider declared, which cannot make machines: no provisioning "
+                        + "provider with the id declared is running (those that are: lab, lab2)");
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(engine.list()).isEmpty();
+    }
+
+    @Test
+    void aPlanChangesNothingAndNamesTheProviderOfEachMachine() {
+        DeploymentResult plan = engine.plan(lab.workers("train", 2, "lab", "deployment: {parameters: {image: img-7}}"));
+        assertThat(plan.dryRun()).isTrue();
+        assertThat(plan.deployment()).isNull();
+        assertThat(plan.members()).extracting(DeploymentMember::providerId).containsOnly("lab");
+        assertThat(plan.members()).extracting(DeploymentMember::parameters).containsOnly(Map.of("image", "img-7"));
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(engine.list()).isEmpty();
+        assertThat(lab.lab.creates).isEmpty();
+
+        DeploymentResult refused = engine.plan(lab.workers("decl", 1, "declared", ""));
+        assertThat(refused.members()).singleElement().satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MemberState.FAILED);
+            assertThat(m.message()).contains("cannot make machines");
+        });
+    }
+
+    @Test
+    void aContractThatDoesNotFitMakesNoDeployment() {
+        DeploymentResult r = engine.deploy(lab.contract("{name: big, tenant: t, members: [{name: m, cpu: 64}]}"), "alice");
+        assertThat(r.decision().placed()).isFalse();
+        assertThat(r.deployment()).isNull();
+        assertThat(engine.list()).isEmpty();
+    }
+
+    @Test
+    void providerParametersReachTheProviderMemberOverContract() {
+        List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+        lab.lab.beforeCreate = request -> seen.add(request.parameters());
+        Deployment d = engine.deploy(lab.contract("""
+                name: p
+                tenant: t
+                sovereignty: {countries: [DE]}
+                deployment: {parameters: {image: img-1, bootDevice: pxe}}
+                members:
+                  - {name: a, cpu: 1, provisioning: {image: img-2}}
+                  - {name: b, cpu: 1}
+                """), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(seen).containsExactlyInAnyOrder(Map.of("image", "img-2", "bootDevice", "pxe"), Map.of("image", "img-1", "bootDevice", "pxe"));
+    }
+
+    @Test
+    void unknownDeploymentsAreNamed() {
+        assertThatThrownBy(() -> engine.undeploy("d-000404", "alice")).isInstanceOf(NotFoundException.class)
+                .hasMessage("no deployment 'd-000404'; there are none");
+        assertThatThrownBy(() -> engine.history("d-000404")).isInstanceOf(NotFoundException.class);
+        assertThat(engine.get("d-000404")).isEmpty();
+    }
+
+    @Test
+    void theScheduledReconcilerFinishesDeploymentsOnItsOwnAndAwaitReturnsWhenSettled() {
+        engine.start();
+        Deployment d = engine.deploy(lab.workers("train", 5, "lab", ""), "alice").deployment();
+        Deployment ready = engine.await(d.id(), READY, PATIENCE);
+        assertThat(ready.state()).isEqualTo(DeploymentState.READY);
+        engine.undeploy(d.id(), "alice");
+        assertThat(engine.await(d.id(), DELETED, PATIENCE).state()).isEqualTo(DeploymentState.DELETED);
+        assertThat(lab.lab.live()).isEmpty();
+        List<DeploymentEvent> events = engine.history(d.id());
+        assertThat(events).extracting(DeploymentEvent::seq).isSorted();
+        Set<String> kinds = events.stream().map(DeploymentEvent::kind).collect(Collectors.toSet());
+        assertThat(kinds).containsExactlyInAnyOrder("deployment", "provisioning");
+    }
+
+    @Test
+    void awaitGivesUpAfterItsTimeoutAndReturnsTheDeploymentAsItIs() {
+        lab.lab.unavailable = true;
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Instant start = Instant.now();
+        Deployment now = engine.await(d.id(), READY, Duration.ofMillis(300));
+        assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(now.state()).isNotEqualTo(DeploymentState.READY);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> ids(List<DeploymentMember> members) {
+        List<String> out = new ArrayList<>();
+        members.forEach(m -> out.add(m.machine() == null ? "-" : m.machine().machineId()));
+        return out;
+    }
+}

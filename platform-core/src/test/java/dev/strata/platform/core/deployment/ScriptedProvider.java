@@ -1,0 +1,224 @@
+package dev.strata.platform.core.deployment;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A provisioning provider whose vendor side is a map in memory, scriptable to fail at chosen
+ * points: unreachable, refusing a create, failing deletes, losing a machine behind Strata's back,
+ * or "crashing" (a {@link Crash} error thrown before or after the vendor acted, which ends the
+ * caller's work as a killed process would: nothing after it is written).
+ *
+ * <p>It stands in for a vendor where a test needs control that no real peer gives (an exact crash
+ * point, a refusal on demand). It keeps the SPI's promises, and passes the kit's
+ * {@code ProvisioningProviderContract} ({@code ScriptedProviderContractTest}). The deployment
+ * scenarios that a real peer can play run against moto (EC2) in {@code itests}.
+ */
+final class ScriptedProvider implements ProvisioningProvider {
+
+    /** Ends a call as a killed process would. An {@link Error}: nothing in the engine catches it. */
+    static final class Crash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Crash(String where) {
+            super("simulated crash " + where);
+        }
+    }
+
+    /** The vendor's side: machines that exist whatever happens to Strata. */
+    static final class Vendor {
+        final Map<String, Machine> machines = new ConcurrentHashMap<>();
+        final AtomicInteger sequence = new AtomicInteger();
+    }
+
+    static final class Machine {
+        final String id;
+        final Map<String, String> labels;
+        final MachineTarget target;
+        final Instant made;
+        volatile MachineState state;
+        volatile int polls;
+
+        Machine(String id, Map<String, String> labels, MachineTarget target, Instant made) {
+            this.id = id;
+            this.labels = Map.copyOf(labels);
+            this.target = target;
+            this.made = made;
+            this.state = MachineState.PENDING;
+        }
+    }
+
+    final String id;
+    final Vendor vendor;
+    volatile boolean unavailable;
+    volatile boolean listingFails;
+    volatile int failDeletes;
+    /** Machines stay PENDING this many observations before they run. */
+    volatile int pendingPolls = 1;
+    final Map<String, String> refuse = new ConcurrentHashMap<>();
+    volatile Consumer<MachineRequest> beforeCreate = r -> { };
+    volatile Consumer<MachineRequest> afterCreate = r -> { };
+    final List<String> creates = new CopyOnWriteArrayList<>();
+    final List<String> deletes = new CopyOnWriteArrayList<>();
+    final List<Instant> deleteTimes = new CopyOnWriteArrayList<>();
+    final AtomicInteger describes = new AtomicInteger();
+    final AtomicInteger listings = new AtomicInteger();
+    final AtomicInteger finds = new AtomicInteger();
+
+    ScriptedProvider(String id) {
+        this(id, new Vendor());
+    }
+
+    ScriptedProvider(String id, Vendor vendor) {
+        this.id = id;
+        this.vendor = vendor;
+    }
+
+    private void reach(DiscoveryContext context) {
+        context.checkDeadline("calling " + id);
+        if (unavailable) {
+            throw new ProviderUnavailableException("provider " + id + ": cloud unreachable (connection refused)");
+        }
+    }
+
+    @Override
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        creates.add(request.operationId());
+        beforeCreate.accept(request);
+        reach(context);
+        String refusal = refuse.get(request.member());
+        if (refusal != null) {
+            throw new ProviderFailureException(refusal);
+        }
+        if (!request.target().id().startsWith(id + ":")) {
+            throw new NotFoundException(request.target().id() + " is not a node or offer of " + id);
+        }
+        Machine m;
+        synchronized (vendor) {
+            Optional<Machine> made = made(request.operationId());
+            if (made.isPresent()) {
+                return status(made.get());
+            }
+            m = new Machine(String.format("m-%04d", vendor.sequence.incrementAndGet()), request.labels(), request.target(), Instant.now());
+            vendor.machines.put(m.id, m);
+        }
+        afterCreate.accept(request);
+        return status(m);
+    }
+
+    private Optional<Machine> made(String operationId) {
+        return vendor.machines.values().stream()
+                .filter(m -> operationId.equals(m.labels.get(MachineLabels.OPERATION)) && m.state != MachineState.GONE)
+                .min(Comparator.comparing((Machine m) -> m.made).thenComparing(m -> m.id));
+    }
+
+    @Override
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        describes.incrementAndGet();
+        reach(context);
+        Machine m = vendor.machines.get(handle.machineId());
+        return m == null ? gone(handle) : observe(m);
+    }
+
+    @Override
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        finds.incrementAndGet();
+        reach(context);
+        return made(operationId).map(this::status);
+    }
+
+    @Override
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        listings.incrementAndGet();
+        reach(context);
+        if (listingFails) {
+            throw new ProviderFailureException("provider " + id + ": listing refused (throttled)");
+        }
+        List<MachineStatus> out = new ArrayList<>();
+        for (Machine m : vendor.machines.values()) {
+            if (m.state != MachineState.GONE) {
+                out.add(observe(m));
+            }
+        }
+        out.sort(Comparator.comparing(s -> s.handle().machineId()));
+        return out;
+    }
+
+    @Override
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        deletes.add(handle.machineId());
+        deleteTimes.add(Instant.now());
+        reach(context);
+        if (failDeletes > 0) {
+            failDeletes--;
+            throw new ProviderFailureException("provider " + id + " refused to delete " + handle.machineId() + ": resource busy");
+        }
+        Machine m = vendor.machines.get(handle.machineId());
+        if (m == null) {
+            return gone(handle);
+        }
+        m.state = MachineState.GONE;
+        return status(m);
+    }
+
+    /** Deletes a machine behind Strata's back. */
+    void vanish(String machineId) {
+        vendor.machines.get(machineId).state = MachineState.GONE;
+    }
+
+    /** Makes a machine Strata did not ask for, with the given labels (a leak, or another installation's machine). */
+    String plant(Map<String, String> labels) {
+        Machine m = new Machine(String.format("m-%04d", vendor.sequence.incrementAndGet()), labels, MachineTarget.node(id + ":x"), Instant.now());
+        m.state = MachineState.RUNNING;
+        vendor.machines.put(m.id, m);
+        return m.id;
+    }
+
+    List<Machine> live() {
+        List<Machine> out = new ArrayList<>();
+        for (Machine m : vendor.machines.values()) {
+            if (m.state != MachineState.GONE) {
+                out.add(m);
+            }
+        }
+        out.sort(Comparator.comparing(m -> m.id));
+        return Collections.unmodifiableList(out);
+    }
+
+    private MachineStatus observe(Machine m) {
+        if (m.state == MachineState.PENDING && ++m.polls > pendingPolls) {
+            m.state = MachineState.RUNNING;
+        }
+        return status(m);
+    }
+
+    private MachineStatus status(Machine m) {
+        String node = m.state == MachineState.GONE ? null
+                : m.target.kind() == MachineTarget.Kind.NODE ? m.target.id() : id + ":" + m.id;
+        return new MachineStatus(new MachineHandle(id, m.id, Map.of("zone", "lab")), m.state, null, node, m.labels, Map.of(), Instant.now());
+    }
+
+    private MachineStatus gone(MachineHandle handle) {
+        return new MachineStatus(handle, MachineState.GONE, "no machine " + handle.machineId(), null, Map.of(), Map.of(), Instant.now());
+    }
+}
