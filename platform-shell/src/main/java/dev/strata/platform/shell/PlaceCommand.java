@@ -45,6 +45,14 @@ public class PlaceCommand implements Action {
 
     @Override
     public Object execute() throws IOException {
+        Contract contract = readContract(file, reader);
+        PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
+        print(d, System.out, noFormat);
+        return null;
+    }
+
+    /** Reads the contract a {@code -f} option names ({@code -} for standard input). */
+    static Contract readContract(String file, ContractReader reader) throws IOException {
         String text;
         String name;
         if ("-".equals(file)) {
@@ -59,10 +67,7 @@ public class PlaceCommand implements Action {
             }
             name = path.getFileName().toString();
         }
-        Contract contract = Services.require(reader, "contract reader").read(text, name);
-        PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
-        print(d, System.out, noFormat);
-        return null;
+        return Services.require(reader, "contract reader").read(text, name);
     }
 
     /**

@@ -1,0 +1,103 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.model.Quantities;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+
+/** {@code strata:deploy -f contract.yaml [--dry-run] [--wait]}: places a contract and has its machines made. */
+@Service
+@Command(scope = "strata", name = "deploy", description = "Places a contract (YAML) and has every member's machine made by the provider "
+        + "of the node or capacity offer it was bound to; --dry-run shows the plan, --wait waits until it is ready.")
+public class DeployCommand implements Action {
+
+    @Reference(optional = true)
+    Deployments deployments;
+
+    @Reference(optional = true)
+    ContractReader reader;
+
+    @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON); - reads it from standard input", required = true)
+    @Completion(FileCompleter.class)
+    String file;
+
+    @Option(name = "--dry-run", description = "Decide where it would go and which provider would make each machine; change nothing")
+    boolean dryRun;
+
+    @Option(name = "-w", aliases = "--wait", description = "Wait until the deployment is ready, degraded or failed")
+    boolean await;
+
+    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
+    String timeout = "10m";
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws IOException {
+        Contract contract = PlaceCommand.readContract(file, reader);
+        Deployments service = Services.require(deployments, "deployment service");
+        Duration wait = await ? Quantities.duration(timeout) : Duration.ZERO;
+        DeploymentResult result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
+        PrintStream out = System.out;
+        PlaceCommand.print(result.decision(), out, noFormat);
+        if (!result.decision().placed()) {
+            return null;
+        }
+        out.println();
+        Deployment d = result.deployment();
+        out.println(d == null ? "Plan (dry run: nothing stored, nothing provisioned)"
+                : "Deployment " + d.id() + " of " + d.contract() + ": " + state(d.state()) + ", allocation " + d.allocationId()
+                        + "; 'strata:deployment " + d.id() + "' shows its progress");
+        Table table = new Table("MEMBER", "TARGET", "PROVIDER", "SITE", "PARAMETERS", "NOTE");
+        for (DeploymentMember m : result.members()) {
+            table.row(m.name(), target(m), m.providerId(), m.siteId(), parameters(m), Format.orDash(m.message()));
+        }
+        table.print(out, noFormat);
+        if (d != null && await) {
+            Deployment settled = service.await(d.id(), EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED),
+                    wait);
+            out.println();
+            out.println("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + settled.count(
+                    dev.strata.platform.api.deployment.MemberState.RUNNING) + " of " + settled.members().size() + " machines running)"
+                    + (settled.message() == null ? "" : ": " + settled.message()));
+            if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED).contains(settled.state())) {
+                out.println("Still " + state(settled.state()) + " after " + timeout + "; it goes on in the background");
+            }
+        }
+        return null;
+    }
+
+    static String state(DeploymentState s) {
+        return s.name().toLowerCase(Locale.ROOT);
+    }
+
+    static String target(DeploymentMember m) {
+        return m.target().kind().name().toLowerCase(Locale.ROOT) + " " + m.target().id();
+    }
+
+    static String parameters(DeploymentMember m) {
+        if (m.parameters().isEmpty()) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder();
+        new java.util.TreeMap<>(m.parameters()).forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return b.toString();
+    }
+}

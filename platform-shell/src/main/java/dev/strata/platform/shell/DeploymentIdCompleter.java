@@ -1,0 +1,25 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.Deployments;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+
+/** Completes deployment ids. */
+@Service
+public class DeploymentIdCompleter implements Completer {
+
+    @Reference(optional = true)
+    Deployments deployments;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        Stream<String> ids = deployments == null ? Stream.empty() : deployments.list().stream().map(Deployment::id);
+        return Completions.complete(ids, session, commandLine, candidates);
+    }
+}

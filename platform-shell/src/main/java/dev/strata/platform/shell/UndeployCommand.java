@@ -1,0 +1,54 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.model.Quantities;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code strata:undeploy <id> [--wait]}: deletes a deployment's machines, then releases its allocation. */
+@Service
+@Command(scope = "strata", name = "undeploy", description = "Deletes every machine of a deployment, then releases its allocation; "
+        + "--wait waits until it is deleted.")
+public class UndeployCommand implements Action {
+
+    @Reference(optional = true)
+    Deployments deployments;
+
+    @Argument(index = 0, name = "id", description = "The deployment id (see strata:deployments)", required = true)
+    @Completion(DeploymentIdCompleter.class)
+    String id;
+
+    @Option(name = "-w", aliases = "--wait", description = "Wait until every machine is deleted and the allocation released")
+    boolean await;
+
+    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
+    String timeout = "10m";
+
+    @Override
+    public Object execute() {
+        Deployments service = Services.require(deployments, "deployment service");
+        Duration wait = await ? Quantities.duration(timeout) : Duration.ZERO;
+        Deployment d = service.undeploy(id, Actors.current());
+        System.out.printf("Deployment %s of %s: %s; its %d machines are being deleted%n", d.id(), d.contract(), DeployCommand.state(d.state()),
+                d.members().size());
+        if (await && d.state() != DeploymentState.DELETED) {
+            d = service.await(id, EnumSet.of(DeploymentState.DELETED), wait);
+            if (d.state() == DeploymentState.DELETED) {
+                System.out.printf("Deployment %s deleted%s%n", d.id(), d.message() == null ? "" : ": " + d.message());
+            } else {
+                System.out.printf("Deployment %s still %s after %s (%s); it goes on in the background%n", d.id(), DeployCommand.state(d.state()),
+                        timeout, d.message() == null ? "waiting for its providers" : d.message());
+            }
+        }
+        return null;
+    }
+}

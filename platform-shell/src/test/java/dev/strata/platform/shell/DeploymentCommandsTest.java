@@ -1,0 +1,202 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.contract.OnMachineLoss;
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentEvent;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The deployment commands call the deployment service and format what it returns (the service is tested in platform-core). */
+class DeploymentCommandsTest {
+
+    static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
+
+    /** Records what the commands asked, returns fixed answers. */
+    static final class RecordingDeployments implements Deployments {
+        final List<String> calls = new ArrayList<>();
+        Deployment deployment = deployment(DeploymentState.READY, MemberState.RUNNING);
+        Deployment awaited = deployment(DeploymentState.DELETED, MemberState.DELETED);
+
+        @Override
+        public DeploymentResult deploy(Contract contract, String actor) {
+            calls.add("deploy " + contract.name() + " by " + actor);
+            Deployment d = deployment(DeploymentState.REQUESTED, MemberState.REQUESTED);
+            return new DeploymentResult(decision(false), false, d.members(), d);
+        }
+
+        @Override
+        public DeploymentResult plan(Contract contract) {
+            calls.add("plan " + contract.name());
+            return new DeploymentResult(decision(true), true, deployment.members(), null);
+        }
+
+        @Override
+        public List<Deployment> list() {
+            return List.of(deployment, awaited.id().equals(deployment.id()) ? deployment : awaited);
+        }
+
+        @Override
+        public Optional<Deployment> get(String id) {
+            return id.equals(deployment.id()) ? Optional.of(deployment) : Optional.empty();
+        }
+
+        @Override
+        public List<DeploymentEvent> history(String id) {
+            return List.of(new DeploymentEvent(7, T, "deployment", "alice", "deployment d-000001 of contract llm requested by alice: 2 members"),
+                    new DeploymentEvent(9, T.plusSeconds(3), "provisioning", "system", "trainer-0: provider aws made i-0abc (running), operation op-1"));
+        }
+
+        @Override
+        public Deployment undeploy(String id, String actor) {
+            calls.add("undeploy " + id + " by " + actor);
+            get(id).orElseThrow(() -> new NotFoundException("no deployment '" + id + "'"));
+            return deployment(DeploymentState.DELETING, MemberState.DELETING);
+        }
+
+        @Override
+        public Deployment await(String id, Set<DeploymentState> states, Duration timeout) {
+            calls.add("await " + id + " " + new java.util.TreeSet<>(states) + " " + timeout);
+            return awaited;
+        }
+    }
+
+    static Deployment deployment(DeploymentState state, MemberState members) {
+        List<DeploymentMember> list = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            boolean made = members == MemberState.RUNNING || members == MemberState.DELETING;
+            list.add(new DeploymentMember("trainer-" + i, MachineTarget.offer("aws:eu-central-1a:p5.48xlarge"), "aws", "aws:eu-central-1a",
+                    Map.of("image", "ami-0abc"), members, made ? new MachineHandle("aws", "i-000" + i, Map.of("region", "eu-central-1")) : null,
+                    made ? "aws:i-000" + i : null, made ? "op-" + i : null, null, T));
+        }
+        return new Deployment("d-000001", "llm", "bank", "a-000004", state, state == DeploymentState.DELETED ? "allocation a-000004 released"
+                : null, OnMachineLoss.REPLACE, T, T, 3, list);
+    }
+
+    static PlacementDecision decision(boolean dryRun) {
+        List<MemberBinding> bindings = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            bindings.add(new MemberBinding("trainer-" + i, "aws:eu-central-1a:p5.48xlarge", "aws:eu-central-1a", List.of(), 1, null, -1, null,
+                    192000, 2048L << 30, 0, null));
+        }
+        return new PlacementDecision("llm", "bank", true, dryRun, dryRun ? null : "a-000004", bindings, List.of(), List.of(),
+                "placed 2 members", 5, 1, 3, Duration.ofMillis(1));
+    }
+
+    static final ContractReader READER = (text, source) -> new Contract("llm", "bank", 0, List.of(
+            new dev.strata.platform.api.contract.Member("trainer", 1000, 0, dev.strata.platform.api.contract.GpuRequest.NONE,
+                    dev.strata.platform.api.contract.TopologyRequest.ANY, 0)),
+            dev.strata.platform.api.contract.FabricRequest.ANY, dev.strata.platform.api.contract.Sovereignty.ANY, Isolation.SHARED);
+
+    @Test
+    void deployPlacesStoresAndListsEachMemberWithItsProviderAndTheShellUser(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.noFormat = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(service.calls).containsExactly("deploy llm by shell");
+        assertThat(out).startsWith("Contract llm of tenant bank: placed as a-000004");
+        assertThat(out).contains("Deployment d-000001 of llm: requested, allocation a-000004; 'strata:deployment d-000001' shows its progress");
+        assertThat(out.lines()).contains("trainer-0\toffer aws:eu-central-1a:p5.48xlarge\taws\taws:eu-central-1a\timage=ami-0abc\t-");
+    }
+
+    @Test
+    void aDryRunPlansAndWaitsForNothing(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.dryRun = true;
+        command.await = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(service.calls).containsExactly("plan llm");
+        assertThat(out).contains("Plan (dry run: nothing stored, nothing provisioned)");
+    }
+
+    @Test
+    void deploymentsListsStateRunningMachinesAndHidesDeletedOnesUnlessAsked() throws Exception {
+        RecordingDeployments service = new RecordingDeployments();
+        service.awaited = new Deployment("d-000002", "old", "bank", "a-000001", DeploymentState.DELETED, "allocation a-000001 released",
+                OnMachineLoss.DEGRADE, T, T, 9, List.of());
+        DeploymentsCommand command = new DeploymentsCommand();
+        command.deployments = service;
+        command.noFormat = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(out.lines()).hasSize(1);
+        assertThat(out.lines().findFirst().orElseThrow()).startsWith("d-000001\tllm\tbank\tready\t2/2\ta-000004\t");
+        command.all = true;
+        assertThat(CommandOutput.of(command::execute).lines()).hasSize(2).anyMatch(l -> l.startsWith("d-000002\told\tbank\tdeleted\t0/0\t"));
+    }
+
+    @Test
+    void deploymentShowsMembersMachinesHandlesAndHistory() throws Exception {
+        DeploymentCommand command = new DeploymentCommand();
+        command.deployments = new RecordingDeployments();
+        command.id = "d-000001";
+        command.noFormat = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(out).startsWith("Deployment d-000001 of contract llm, tenant bank: ready\n"
+                + "Allocation a-000004; 2 of 2 machines running; a lost machine is replaced\n");
+        assertThat(out.lines()).contains("trainer-1\trunning\toffer aws:eu-central-1a:p5.48xlarge\taws\ti-0001\taws:i-0001\top-1\t-",
+                "9\t2026-12-01T10:00:03Z\tprovisioning\tsystem\ttrainer-0: provider aws made i-0abc (running), operation op-1");
+    }
+
+    @Test
+    void anUnknownDeploymentIsNamed() {
+        DeploymentCommand command = new DeploymentCommand();
+        command.deployments = new RecordingDeployments();
+        command.id = "d-999";
+        assertThatThrownBy(command::execute).isInstanceOf(NotFoundException.class).hasMessageStartingWith("no deployment 'd-999'");
+    }
+
+    @Test
+    void undeployWithWaitWaitsForDeleted() throws Exception {
+        RecordingDeployments service = new RecordingDeployments();
+        UndeployCommand command = new UndeployCommand();
+        command.deployments = service;
+        command.id = "d-000001";
+        command.await = true;
+        command.timeout = "2m";
+        String out = CommandOutput.of(command::execute);
+        assertThat(service.calls).containsExactly("undeploy d-000001 by shell", "await d-000001 [DELETED] PT2M");
+        assertThat(out).isEqualTo("Deployment d-000001 of llm: deleting; its 2 machines are being deleted\n"
+                + "Deployment d-000001 deleted: allocation a-000004 released\n");
+    }
+
+    @Test
+    void withoutTheServiceTheCommandSaysSo() {
+        DeploymentsCommand command = new DeploymentsCommand();
+        assertThatThrownBy(command::execute).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("the Strata deployment service is not running");
+    }
+}
