@@ -32,6 +32,7 @@ import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.Leadership;
@@ -267,9 +268,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 planned.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), m.parameters(), MemberState.REQUESTED,
                         null, null, null, null, null));
             } catch (StrataException e) {
+                Optional<CapacityOffer> offer = offerOf(snapshot, b.nodeId());
                 String providerId = snapshot.node(b.nodeId()).map(Node::providerId)
-                        .or(() -> snapshot.offer(b.nodeId()).map(CapacityOffer::providerId)).orElse("?");
-                MachineTarget target = snapshot.offer(b.nodeId()).isPresent() ? MachineTarget.offer(b.nodeId()) : MachineTarget.node(b.nodeId());
+                        .or(() -> offer.map(CapacityOffer::providerId)).orElse("?");
+                MachineTarget target = offer.map(o -> MachineTarget.offer(o.id())).orElse(MachineTarget.node(b.nodeId()));
                 planned.add(new DeploymentMember(b.member(), target, providerId, b.siteId(), parameters, MemberState.FAILED, null, null, null,
                         e.getMessage(), null));
             }
@@ -409,13 +411,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         String providerId;
         String siteId;
         Optional<Node> node = snapshot.node(b.nodeId());
-        Optional<CapacityOffer> offer = node.isPresent() ? Optional.empty() : snapshot.offer(b.nodeId());
+        Optional<CapacityOffer> offer = node.isPresent() ? Optional.empty() : offerOf(snapshot, b.nodeId());
         if (node.isPresent()) {
             target = MachineTarget.node(b.nodeId());
             providerId = node.get().providerId();
             siteId = node.get().siteId();
         } else if (offer.isPresent()) {
-            target = MachineTarget.offer(b.nodeId());
+            target = MachineTarget.offer(offer.get().id());
             providerId = offer.get().providerId();
             siteId = offer.get().siteId();
         } else {
@@ -439,6 +441,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         }
         MachineResources resources = new MachineResources(b.cpuMilli(), b.memoryBytes(), gpus, b.acceleratorIds(), partition);
         return new Spec.MemberSpec(b.member(), target, providerId, siteId == null ? b.siteId() : siteId, resources, parameters);
+    }
+
+    /** The offer a binding names: a launch slot of it ({@link OfferSlots}), or the offer itself. */
+    static Optional<CapacityOffer> offerOf(InventorySnapshot snapshot, String boundId) {
+        return OfferSlots.offerOf(boundId).flatMap(snapshot::offer).or(() -> snapshot.offer(boundId));
     }
 
     // ---- reading --------------------------------------------------------------------------------

@@ -585,7 +585,7 @@ public final class Reconciler {
         }
         Map<String, String> bound = new TreeMap<>();
         for (MemberBinding b : a.bindings()) {
-            bound.put(b.member(), b.nodeId());
+            bound.put(b.member(), dev.strata.platform.core.placement.OfferSlots.offerOf(b.nodeId()).orElse(b.nodeId()));
         }
         Map<String, String> asked = new TreeMap<>();
         for (Spec.MemberSpec m : d.spec.members()) {

@@ -27,7 +27,7 @@ public final class PlacementEngines {
      * @param policy the packing policy by name, as configured: {@code strata}, {@code fgd}, {@code bestfit} or {@code random}
      */
     public static Placement create(Inventory inventory, String policy, Clock clock) {
-        return new PlacementService(inventory, new Ledger(), policy, clock);
+        return new PlacementService(OfferSlots.view(inventory), new Ledger(), policy, clock);
     }
 
     /**
@@ -38,6 +38,6 @@ public final class PlacementEngines {
      */
     public static Placement create(Inventory inventory, String name, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy,
             Clock clock) {
-        return new PlacementService(inventory, new Ledger(), name, policy, clock);
+        return new PlacementService(OfferSlots.view(inventory), new Ledger(), name, policy, clock);
     }
 }

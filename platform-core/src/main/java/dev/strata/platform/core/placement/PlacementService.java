@@ -54,7 +54,7 @@ public class PlacementService implements Placement {
 
     @Activate
     public PlacementService(@Reference Inventory inventory, PlacementConfig config) {
-        this(inventory, new Ledger(), config.policy(), Clock.systemUTC());
+        this(OfferSlots.view(inventory), new Ledger(), config.policy(), Clock.systemUTC());
     }
 
     PlacementService(Inventory inventory, Ledger ledger, String policyName, Clock clock) {

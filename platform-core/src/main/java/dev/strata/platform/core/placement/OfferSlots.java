@@ -1,0 +1,166 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Cloud capacity as placement sees it. A {@link CapacityOffer} (a shape in a zone, up to the
+ * account's quota) is not a machine until it is launched; placement decides on <em>launch
+ * slots</em>: the offer's free quota ({@code limit - inUse}) as that many nodes of the offer's
+ * shape, ids {@code <offer id>#<n>}, judged by the same clauses as hardware (the zone's
+ * sovereignty, the shape's GPUs, CPUs and memory, its EFA fabric). A slot holds one member (one
+ * launched machine); the ledger holds the slot, so the quota is never overbooked. A machine
+ * launched for a deployment is a node of the inventory, shown, bound to its deployment
+ * ({@link MachineLabels#DEPLOYMENT}), and not placed on again: its capacity is held by its slot.
+ */
+public final class OfferSlots {
+
+    /** Between an offer id and the slot number in a slot's node id. */
+    public static final char SEPARATOR = '#';
+    /** Node attributes of a slot. */
+    public static final String OFFER = "strata:offer";
+    public static final String SLOT = "strata:offer.slot";
+    public static final String QUOTA = "strata:offer.quota";
+    public static final String QUOTA_IN_USE = "strata:offer.inUse";
+    /** The most slots one offer is expanded to (a quota above this is placed on as this many). */
+    static final int MAX_SLOTS = 4096;
+
+    private OfferSlots() {
+    }
+
+    /** The offer a slot's node id names, or empty when the id is not a slot's. */
+    public static Optional<String> offerOf(String nodeId) {
+        int at = nodeId.lastIndexOf(SEPARATOR);
+        if (at <= 0 || at == nodeId.length() - 1) {
+            return Optional.empty();
+        }
+        for (int i = at + 1; i < nodeId.length(); i++) {
+            if (!Character.isDigit(nodeId.charAt(i))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(nodeId.substring(0, at));
+    }
+
+    /** Whether a node is a launch slot. */
+    public static boolean isSlot(Node node) {
+        return node.attributes().containsKey(OFFER);
+    }
+
+    /** The slot node id of an offer's n-th slot. */
+    public static String slotId(String offerId, int n) {
+        return offerId + SEPARATOR + n;
+    }
+
+    /** How many slots an offer has: its free quota. */
+    static int slots(CapacityOffer offer) {
+        return Math.min(MAX_SLOTS, Math.max(0, offer.limit() - offer.inUse()));
+    }
+
+    /**
+     * The snapshot placement decides on: the nodes (less those launched for a deployment) and
+     * every offer's slots; fabrics that hold an offer hold its slots. Same generation.
+     */
+    public static InventorySnapshot expand(InventorySnapshot snapshot) {
+        if (snapshot.offers().isEmpty() && snapshot.nodes().stream().noneMatch(OfferSlots::launched)) {
+            return snapshot;
+        }
+        List<Node> nodes = new ArrayList<>(snapshot.nodes().size());
+        for (Node n : snapshot.nodes()) {
+            if (!launched(n)) {
+                nodes.add(n);
+            }
+        }
+        Map<String, List<String>> slotsOf = new HashMap<>();
+        for (CapacityOffer offer : snapshot.offers()) {
+            int count = slots(offer);
+            List<String> ids = new ArrayList<>(count);
+            for (int k = 0; k < count; k++) {
+                Node slot = slot(offer, k);
+                nodes.add(slot);
+                ids.add(slot.id());
+            }
+            slotsOf.put(offer.id(), ids);
+        }
+        List<Fabric> fabrics = new ArrayList<>(snapshot.fabrics().size());
+        for (Fabric f : snapshot.fabrics()) {
+            Set<String> members = null;
+            for (String member : f.members()) {
+                List<String> slots = slotsOf.get(member);
+                if (slots != null) {
+                    if (members == null) {
+                        members = new LinkedHashSet<>(f.members());
+                    }
+                    members.addAll(slots);
+                }
+            }
+            fabrics.add(members == null ? f : f.toBuilder().members(members).build());
+        }
+        return new InventorySnapshot(snapshot.generation(), snapshot.takenAt(), snapshot.sites(), nodes, fabrics, snapshot.storagePools(),
+                snapshot.powerDomains(), snapshot.offers(), snapshot.unattached());
+    }
+
+    /** A machine a provider launched for a deployment: shown in the inventory, its capacity held by its slot. */
+    static boolean launched(Node n) {
+        return n.attributes().containsKey(MachineLabels.DEPLOYMENT);
+    }
+
+    private static Node slot(CapacityOffer offer, int k) {
+        String id = slotId(offer.id(), k);
+        Node machine = offer.machine();
+        String prefix = machine.id();
+        List<Accelerator> accelerators = new ArrayList<>(machine.accelerators().size());
+        for (Accelerator a : machine.accelerators()) {
+            accelerators.add(a.toBuilder().id(rebase(a.id(), prefix, id)).nodeId(id)
+                    .interconnectDomain(a.interconnectDomain() == null ? null : rebase(a.interconnectDomain(), prefix, id)).build());
+        }
+        return machine.toBuilder().id(id).providerId(offer.providerId()).siteId(offer.siteId()).accelerators(accelerators)
+                .attribute(OFFER, offer.id()).attribute(SLOT, Integer.toString(k)).attribute(QUOTA, Integer.toString(offer.limit()))
+                .attribute(QUOTA_IN_USE, Integer.toString(offer.inUse())).build();
+    }
+
+    private static String rebase(String value, String prefix, String id) {
+        return value.startsWith(prefix) ? id + value.substring(prefix.length()) : value;
+    }
+
+    /** An inventory whose snapshots are {@linkplain #expand expanded}, each expanded once. */
+    public static Inventory view(Inventory inventory) {
+        return new Inventory() {
+            private final AtomicReference<InventorySnapshot[]> last = new AtomicReference<>();
+
+            @Override
+            public InventorySnapshot snapshot() {
+                return expanded(inventory.snapshot());
+            }
+
+            @Override
+            public InventorySnapshot refresh(Duration maxWait) {
+                return expanded(inventory.refresh(maxWait));
+            }
+
+            private InventorySnapshot expanded(InventorySnapshot raw) {
+                InventorySnapshot[] pair = last.get();
+                if (pair != null && pair[0] == raw) {
+                    return pair[1];
+                }
+                InventorySnapshot out = expand(raw);
+                last.set(new InventorySnapshot[] {raw, out});
+                return out;
+            }
+        };
+    }
+}
