@@ -1,0 +1,180 @@
+package dev.strata.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.core.store.JdbcStateStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * {@code kill -9} in the middle of deploying 20 machines, at several points, then a restart:
+ * exactly 20 instances exist (none twice, none leaked) and the deployment finishes. Strata runs as
+ * a separate JVM ({@link DeploymentProcess}) on the embedded store; moto is EC2.
+ */
+class DeploymentCrashTest {
+
+    static final int MACHINES = 20;
+    static Moto moto;
+    static Ec2 ec2;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void emulator() {
+        moto = Moto.start();
+        ec2 = new Ec2(moto.endpoint());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ec2 != null) {
+            ec2.close();
+        }
+        if (moto != null) {
+            moto.close();
+        }
+    }
+
+    /** A running Strata process and the lines it printed. */
+    static final class Strata implements AutoCloseable {
+        final Process process;
+        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        Strata(Path data, Path contract, int workers, String... options) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    DeploymentProcess.class.getName(), data.toString(), moto.endpoint().toString(), contract.toString(),
+                    Integer.toString(workers)));
+            command.addAll(List.of(options));
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process died
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        boolean printed(Predicate<String> line) {
+            synchronized (lines) {
+                return lines.stream().anyMatch(line);
+            }
+        }
+
+        void await(String what, java.util.function.BooleanSupplier condition, Duration timeout) {
+            Instant deadline = Instant.now().plus(timeout);
+            while (!condition.getAsBoolean()) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("Strata did not reach: " + what + "; it printed " + lines);
+                }
+                Moto.sleep(20);
+            }
+        }
+
+        /** kill -9. */
+        void kill() throws Exception {
+            new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(137);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    static List<Instance> tagged() {
+        return ec2.live().stream().filter(i -> Ec2.tag(i, MachineLabels.DEPLOYMENT) != null).toList();
+    }
+
+    @Test
+    void killedAtSeveralPointsWhileDeployingTwentyMachinesStrataEndsWithExactlyTwentyAndFinishes() throws Exception {
+        moto.reset();
+        Path data = work.resolve("data");
+        Path contract = Files.writeString(work.resolve("twenty.yaml"), AwsStrata.contract("twenty", MACHINES, "sovereignty: {countries: [DE]}"));
+        List<String> report = new ArrayList<>();
+        Duration start = Duration.ofSeconds(90);
+
+        // 1. kill -9 as soon as the deployment is stored: maybe nothing was asked of EC2 yet
+        try (Strata s = new Strata(data, contract, 2)) {
+            s.await("the deployment stored", () -> s.printed(l -> l.startsWith("DEPLOYED ")), start);
+            s.kill();
+            report.add("killed right after the deploy: " + tagged().size() + " instances");
+        }
+        // 2. halted just after EC2 made the 3rd machine of this run, before Strata recorded the answer
+        try (Strata s = new Strata(data, contract, 2, "--halt-after-create", "3")) {
+            assertThat(s.process.waitFor(120, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.printed(l -> l.startsWith("RESUMING "))).as("%s", s.lines).isTrue();
+            assertThat(s.printed(l -> l.startsWith("HALT after create 3"))).as("%s", s.lines).isTrue();
+            report.add("halted after EC2 answered a create, answer not recorded: " + tagged().size() + " instances");
+        }
+        // 3. kill -9 while machines are being made: once EC2 holds at least 9
+        try (Strata s = new Strata(data, contract, 2)) {
+            s.await("9 instances on EC2", () -> tagged().size() >= 9, start);
+            s.kill();
+            report.add("killed with provider calls in flight: " + tagged().size() + " instances");
+        }
+        // 4. halted with the operation id of a create stored and the call not yet made
+        try (Strata s = new Strata(data, contract, 2, "--halt-before-create", "2")) {
+            assertThat(s.process.waitFor(120, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.printed(l -> l.startsWith("HALT before create 2"))).as("%s", s.lines).isTrue();
+            report.add("halted with a create's operation stored, not sent: " + tagged().size() + " instances");
+        }
+        assertThat(tagged().size()).as("the crashes were in the middle of the deployment").isLessThan(MACHINES);
+
+        // restart: the deployment finishes
+        try (Strata s = new Strata(data, contract, 2)) {
+            s.await("READY with 20 running", () -> s.printed(l -> l.matches("STATE d-\\d+ READY " + MACHINES)), Duration.ofMinutes(3));
+            s.kill();
+        }
+        List<Instance> live = tagged();
+        assertThat(live).as("exactly 20 instances: %s", report).hasSize(MACHINES);
+        assertThat(ec2.live()).hasSize(MACHINES);
+        Map<String, Long> perMember = live.stream().collect(Collectors.groupingBy(i -> Ec2.tag(i, MachineLabels.MEMBER), Collectors.counting()));
+        assertThat(perMember).hasSize(MACHINES).allSatisfy((member, n) -> assertThat(n).as(member).isEqualTo(1L));
+
+        try (JdbcStateStore store = AwsStrata.openStore(data)) {
+            assertThat(store.deployments().unfinishedOperations()).isEmpty();
+        }
+        try (AwsStrata strata = new AwsStrata(data, moto.endpoint(), 32, AwsStrata.SETTINGS)) {
+            Deployment d = strata.engine.list().get(0);
+            assertThat(d.state()).isEqualTo(DeploymentState.READY);
+            Set<String> machines = d.members().stream().map(m -> m.machine().machineId()).collect(Collectors.toSet());
+            assertThat(machines).isEqualTo(live.stream().map(Instance::instanceId).collect(Collectors.toSet()));
+            assertThat(d.members()).extracting(DeploymentMember::operationId)
+                    .containsExactlyInAnyOrderElementsOf(live.stream().map(i -> Ec2.tag(i, MachineLabels.OPERATION)).toList());
+        }
+        System.out.println("Crash points: " + report);
+    }
+}

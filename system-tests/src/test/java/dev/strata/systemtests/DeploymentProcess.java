@@ -1,0 +1,132 @@
+package dev.strata.systemtests;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.deployment.DeploymentSettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Strata's deployment path as a process of its own, for the crash test: opens the store in a
+ * folder, deploys the contract unless a deployment is stored already (a restart), and lets the
+ * reconciler run, printing each change of state ({@code STATE d-000001 READY}). The test kills it
+ * with {@code kill -9}; {@code --halt-before-create N} and {@code --halt-after-create N} make it
+ * halt (no shutdown hook, nothing flushed, as a kill) at its N-th create: just before the call
+ * reaches EC2 (its operation id is stored), or just after EC2 answered (the answer not stored).
+ */
+public final class DeploymentProcess {
+
+    private DeploymentProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args[0]);
+        URI endpoint = URI.create(args[1]);
+        Path contract = Path.of(args[2]);
+        int workers = Integer.parseInt(args[3]);
+        int haltBefore = 0;
+        int haltAfter = 0;
+        for (int i = 4; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--halt-before-create" -> haltBefore = Integer.parseInt(args[i + 1]);
+                case "--halt-after-create" -> haltAfter = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        DeploymentSettings settings = new DeploymentSettings(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(20),
+                Duration.ofMillis(200), Duration.ofSeconds(2), workers, true);
+        AwsStrata strata = new AwsStrata(data, endpoint, 32, settings);
+        if (haltBefore > 0 || haltAfter > 0) {
+            strata.providers.add("aws", 2, new Halting(strata.aws, haltBefore, haltAfter));
+        }
+        String id;
+        List<Deployment> stored = strata.engine.list();
+        if (stored.isEmpty()) {
+            DeploymentResult result = strata.engine.deploy(strata.reader.read(Files.readString(contract), contract.getFileName().toString()),
+                    "crash-test");
+            if (!result.decision().placed()) {
+                System.out.println("NOT-PLACED " + result.decision().summary());
+                System.exit(2);
+            }
+            id = result.deployment().id();
+            System.out.println("DEPLOYED " + id);
+        } else {
+            id = stored.get(0).id();
+            System.out.println("RESUMING " + id + " " + stored.get(0).state());
+        }
+        System.out.flush();
+        strata.engine.start();
+        String last = "";
+        while (true) {
+            Deployment d = strata.engine.get(id).orElseThrow();
+            String now = "STATE " + id + " " + d.state() + " " + d.count(dev.strata.platform.api.deployment.MemberState.RUNNING);
+            if (!now.equals(last)) {
+                System.out.println(now);
+                System.out.flush();
+                last = now;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The AWS provider, halting the process at a chosen create. */
+    private static final class Halting implements ProvisioningProvider {
+        private final ProvisioningProvider delegate;
+        private final int before;
+        private final int after;
+        private final AtomicInteger creates = new AtomicInteger();
+
+        Halting(ProvisioningProvider delegate, int before, int after) {
+            this.delegate = delegate;
+            this.before = before;
+            this.after = after;
+        }
+
+        @Override
+        public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+            int n = creates.incrementAndGet();
+            if (n == before) {
+                System.out.println("HALT before create " + n + " " + request.operationId());
+                System.out.flush();
+                Runtime.getRuntime().halt(137);
+            }
+            MachineStatus status = delegate.create(request, context);
+            if (n == after) {
+                System.out.println("HALT after create " + n + " " + request.operationId() + " " + status.handle().machineId());
+                System.out.flush();
+                Runtime.getRuntime().halt(137);
+            }
+            return status;
+        }
+
+        @Override
+        public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+            return delegate.describe(handle, context);
+        }
+
+        @Override
+        public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+            return delegate.find(operationId, context);
+        }
+
+        @Override
+        public List<MachineStatus> machines(DiscoveryContext context) {
+            return delegate.machines(context);
+        }
+
+        @Override
+        public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+            return delegate.delete(handle, context);
+        }
+    }
+}
