@@ -1,0 +1,112 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Cloud capacity as placement sees it: an offer's free quota as launch slots. */
+class OfferSlotsTest {
+
+    static final String OFFER = "aws:eu-central-1a:p4d.24xlarge";
+
+    /** One offer of an 8-GPU shape in Frankfurt with {@code limit} machines, {@code inUse} of them used by others, in an EFA fabric. */
+    static InventorySnapshot inventory(int limit, int inUse, Node... nodes) {
+        Infra infra = new Infra().site("aws:eu-central-1a", "DE", Infra.EU_DE, "Amazon Web Services EMEA SARL", Set.of("US", "LU", "EU"))
+                .h100(OFFER, "aws:eu-central-1a", null);
+        Node machine = infra.nodes.get(0);
+        CapacityOffer offer = CapacityOffer.builder().id(OFFER).providerId("aws").siteId("aws:eu-central-1a").shape("p4d.24xlarge")
+                .machine(machine).limit(limit).inUse(inUse).fabricIds(Set.of("aws:eu-central-1a:efa-400g")).build();
+        Fabric efa = Fabric.builder().id("aws:eu-central-1a:efa-400g").type(FabricType.RDMA).technology("EFA").siteId("aws:eu-central-1a")
+                .members(Set.of(OFFER)).linkBandwidthGbps(400).build();
+        return new InventorySnapshot(3, Instant.now(), infra.sites, List.of(nodes), List.of(efa), List.of(), List.of(), List.of(offer));
+    }
+
+    static Inventory fixed(InventorySnapshot s) {
+        return new Inventory() {
+            @Override
+            public InventorySnapshot snapshot() {
+                return s;
+            }
+
+            @Override
+            public InventorySnapshot refresh(Duration maxWait) {
+                return s;
+            }
+        };
+    }
+
+    @Test
+    void anOffersFreeQuotaBecomesThatManySlotsOfItsShapeInItsFabric() {
+        Node launched = Node.builder().id("aws:i-0abc").kind(dev.strata.platform.api.model.NodeKind.VIRTUAL_MACHINE).providerId("aws").siteId("aws:eu-central-1a").memoryBytes(1L << 30)
+                .attribute(MachineLabels.DEPLOYMENT, "d-000001").build();
+        Node other = Node.builder().id("aws:i-0def").kind(dev.strata.platform.api.model.NodeKind.VIRTUAL_MACHINE).providerId("aws").siteId("aws:eu-central-1a").memoryBytes(1L << 30).build();
+        InventorySnapshot expanded = OfferSlots.expand(inventory(3, 1, launched, other));
+
+        assertThat(expanded.generation()).isEqualTo(3);
+        assertThat(expanded.nodes()).extracting(Node::id).containsExactly("aws:i-0def", OFFER + "#0", OFFER + "#1");
+        Node slot = expanded.node(OFFER + "#1").orElseThrow();
+        assertThat(slot.providerId()).isEqualTo("aws");
+        assertThat(slot.siteId()).isEqualTo("aws:eu-central-1a");
+        assertThat(slot.attributes()).containsEntry(OfferSlots.OFFER, OFFER).containsEntry(OfferSlots.SLOT, "1")
+                .containsEntry(OfferSlots.QUOTA, "3").containsEntry(OfferSlots.QUOTA_IN_USE, "1");
+        assertThat(slot.accelerators()).hasSize(8).allSatisfy(a -> {
+            assertThat(a.nodeId()).isEqualTo(OFFER + "#1");
+            assertThat(a.id()).startsWith(OFFER + "#1/gpu");
+            assertThat(a.interconnectDomain()).startsWith(OFFER + "#1/");
+        });
+        assertThat(expanded.nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id).distinct()).hasSize(16);
+        assertThat(expanded.fabrics().get(0).members()).containsExactlyInAnyOrder(OFFER, OFFER + "#0", OFFER + "#1");
+        assertThat(expanded.offers()).hasSize(1);
+    }
+
+    @Test
+    void aSlotIdNamesItsOffer() {
+        assertThat(OfferSlots.offerOf(OFFER + "#12")).contains(OFFER);
+        assertThat(OfferSlots.offerOf(OFFER)).isEmpty();
+        assertThat(OfferSlots.offerOf(OFFER + "#")).isEmpty();
+        assertThat(OfferSlots.offerOf(OFFER + "#1a")).isEmpty();
+        assertThat(OfferSlots.offerOf("#3")).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void placementBindsMembersToSlotsAndTheLedgerHoldsTheQuota() {
+        Placement placement = PlacementEngines.create(fixed(inventory(3, 1)), "strata", Clock.systemUTC());
+        ContractDocumentReader reader = new ContractDocumentReader();
+        Contract two = reader.read("name: two\ntenant: t\nsovereignty: {countries: [DE]}\nmembers:\n  - {name: w, replicas: 2, gpus: {count: 8}}\n",
+                "two.yaml");
+        PlacementDecision first = placement.place(two, false);
+        assertThat(first.placed()).as(first.summary()).isTrue();
+        assertThat(first.bindings()).extracting(MemberBinding::nodeId).containsExactlyInAnyOrder(OFFER + "#0", OFFER + "#1");
+
+        Contract one = reader.read("name: one\ntenant: t\nmembers:\n  - {name: w, gpus: {count: 1}}\n", "one.yaml");
+        assertThat(placement.place(one, true).placed()).as("the quota of 3 with 1 used by others is held by the first contract").isFalse();
+
+        placement.release(first.allocationId());
+        assertThat(placement.place(one, true).placed()).isTrue();
+    }
+
+    @Test
+    void anOfferWithoutFreeQuotaHasNoSlots() {
+        assertThat(OfferSlots.expand(inventory(4, 4)).nodes()).isEmpty();
+        assertThat(OfferSlots.expand(inventory(2, 5)).nodes()).isEmpty();
+    }
+}
