@@ -9,9 +9,7 @@ import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.Rejection;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
@@ -46,14 +44,8 @@ public class PlaceCommand implements Action {
 
     @Override
     public Object execute() throws IOException {
-        Path path = resolve(file);
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("no contract file " + path);
-        }
-        Contract contract = Services.require(reader, "contract reader").read(text, path.getFileName().toString());
+        // the reader checks the file (exists, regular, size, UTF-8) before it parses it, and names it in every message
+        Contract contract = Services.require(reader, "contract reader").read(resolve(file));
         PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
         print(d, System.out, noFormat);
         return null;
