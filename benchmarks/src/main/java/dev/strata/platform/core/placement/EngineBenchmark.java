@@ -58,7 +58,7 @@ public class EngineBenchmark {
                 return snapshot;
             }
         };
-        service = new PlacementService(inventory, new Ledger(), "strata", Clock.systemUTC());
+        service = new PlacementService(inventory, new InMemoryLedger(), "strata", Clock.systemUTC());
         int gpus = snapshot.nodes().stream().mapToInt(n -> n.accelerators().size()).sum();
         Random random = new Random(7);
         double held = 0;

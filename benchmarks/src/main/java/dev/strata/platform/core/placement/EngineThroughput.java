@@ -98,7 +98,7 @@ public final class EngineThroughput {
                     TopologyRequest.ANY, 0)), FabricRequest.ANY, Sovereignty.ANY, Isolation.SHARED));
         }
         for (int round = 0; round < 3; round++) {
-            PlacementService service = new PlacementService(fixed(snapshot), new Ledger(), "strata",
+            PlacementService service = new PlacementService(fixed(snapshot), new InMemoryLedger(), "strata",
                     (nodes, demands) -> StrataPackingPolicy.forWorkload(nodes, pods), Clock.systemUTC());
             long placedMilli = 0;
             int placed = 0;
@@ -154,7 +154,7 @@ public final class EngineThroughput {
                 + "inventory heap %,d MiB%n", snapshot.nodes().size(), gpuTotal, snapshot.sites().size(), snapshot.fabrics().size(),
                 snapshot.powerDomains().size(), (built - t0) / 1_000_000, inventoryHeap >> 20);
 
-        PlacementService service = new PlacementService(fixed(snapshot), new Ledger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(fixed(snapshot), new InMemoryLedger(), "strata", Clock.systemUTC());
         Random random = new Random(7);
         long m0 = System.nanoTime();
         service.place(GeneratedCluster.contract(random, 0), true);

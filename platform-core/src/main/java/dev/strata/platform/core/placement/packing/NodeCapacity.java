@@ -306,6 +306,19 @@ public final class NodeCapacity {
      *     changed then
      */
     public void allocate(Demand demand, int[] gpus, int slot) {
+        allocate(demand, gpus, slot, false);
+    }
+
+    /**
+     * Takes back a reservation made earlier (from the ledger): like {@link #allocate(Demand, int[], int)}
+     * but whatever the GPUs' health is now, since a GPU that failed after it was reserved still holds
+     * what it held.
+     */
+    public void restore(Demand demand, int[] gpus, int slot) {
+        allocate(demand, gpus, slot, true);
+    }
+
+    private void allocate(Demand demand, int[] gpus, int slot, boolean anyHealth) {
         checkGpus(demand, gpus, slot);
         if (!demand.allows(model)) {
             throw new IllegalArgumentException("node " + id + ": GPU model " + model + " is not in " + demand.models());
@@ -318,7 +331,7 @@ public final class NodeCapacity {
         }
         long layout = 0;
         for (int g : gpus) {
-            if (!demand.accepts(gpuHealth(g))) {
+            if (!anyHealth && !demand.accepts(gpuHealth(g))) {
                 throw new IllegalStateException("node " + id + ": GPU " + g + " is " + (gpuHealth(g) == FAILED ? "failed" : "degraded")
                         + "; the demand does not accept it");
             }

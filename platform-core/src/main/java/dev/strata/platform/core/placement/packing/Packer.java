@@ -254,6 +254,15 @@ public final class Packer {
         commit(index(nodeId), demand, gpus, slot);
     }
 
+    /** Commits a reservation made earlier, whatever the health of its GPUs now ({@link NodeCapacity#restore}). */
+    public void restore(String nodeId, Demand demand, int[] gpus, int slot) {
+        int node = index(nodeId);
+        nodes[node].restore(demand, gpus, slot);
+        leave(node);
+        join(node);
+        policy.allocated(nodes[node], demand, gpus);
+    }
+
     /**
      * Gives back a placement: the node's capacity returns exactly to what it was without it.
      *
