@@ -123,12 +123,12 @@ final class ContractPlanner {
                     + " free GPUs on nodes that meet the contract)", 0));
         }
         if (free.isEmpty()) {
-            notes.add(new Rejection("*", "no RDMA fabric of at least " + Format.gbps(minGbps) + " in the inventory", 0));
+            notes.add(new Rejection("*", "no " + Format.rdma(minGbps) + " in the inventory", 0));
         } else if (tried.isEmpty()) {
             // the most free GPUs; the first id on equality
             String roomiest = free.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
                     .thenComparing(Map.Entry::getKey)).map(Map.Entry::getKey).findFirst().orElseThrow();
-            notes.add(new Rejection("*", "no RDMA fabric of at least " + Format.gbps(minGbps) + " has " + Format.gpuCount(needed)
+            notes.add(new Rejection("*", "no " + Format.rdma(minGbps) + " has " + Format.gpuCount(needed)
                     + " free GPUs on nodes that meet the contract (most: " + roomiest + " with " + Format.gpuCount(free.get(roomiest)) + ")", 0));
         }
         List<Rejection> rejections = new ArrayList<>(explainer.refused(true, true));
@@ -166,9 +166,12 @@ final class ContractPlanner {
         String bound = binder.boundReached() ? "; the search for a whole-gang assignment stopped at its bound of "
                 + String.format(java.util.Locale.ROOT, "%,d", GangBinder.SEARCH_STEPS) + " node checks, so one may exist" : "";
         if (fabrics != null) {
-            return "not placed: every member fits on some node, but the gang fits on no single RDMA fabric of at least "
-                    + Format.gbps(contract.fabric().minBandwidthGbps()) + " (" + fabrics.size() + (fabrics.size() == 1 ? " fabric" : " fabrics")
-                    + " with room tried)" + bound;
+            String rdma = Format.rdma(contract.fabric().minBandwidthGbps());
+            if (fabrics.isEmpty()) {
+                return "not placed: no " + rdma + " has the free GPUs the gang needs on nodes that meet the contract";
+            }
+            return "not placed: every member fits on some node, but the gang fits on no single " + rdma + " (" + fabrics.size()
+                    + (fabrics.size() == 1 ? " fabric" : " fabrics") + " with room tried)" + bound;
         }
         return "not placed: every member fits on some node, but not all of them at once" + bound;
     }

@@ -27,7 +27,12 @@ final class Format {
     }
 
     static String cpus(long milli) {
-        return milli % 1000 == 0 ? milli / 1000 + " CPUs" : String.format(Locale.ROOT, "%.1f CPUs", milli / 1000.0);
+        return milli == 1000 ? "1 CPU" : milli % 1000 == 0 ? milli / 1000 + " CPUs" : String.format(Locale.ROOT, "%.1f CPUs", milli / 1000.0);
+    }
+
+    /** "an RDMA fabric", or "an RDMA fabric of at least 400 Gbit/s". */
+    static String rdma(double minGbps) {
+        return "RDMA fabric" + (minGbps > 0 ? " of at least " + gbps(minGbps) : "");
     }
 
     static String bytes(long bytes) {

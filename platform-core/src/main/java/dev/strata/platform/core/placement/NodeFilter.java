@@ -141,7 +141,7 @@ final class NodeFilter {
             return gpu;
         }
         if (contract.fabric().oneRdmaFabric() && f.rdmaFabric(contract.fabric().minBandwidthGbps()) == null) {
-            return "not on an RDMA fabric of at least " + Format.gbps(contract.fabric().minBandwidthGbps());
+            return "not on an " + Format.rdma(contract.fabric().minBandwidthGbps());
         }
         if (f.cpuMilli() < m.cpuMilli()) {
             return "has " + f.cpuMilli() / 1000 + " CPUs, fewer than " + Format.cpus(m.cpuMilli());

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * 15, 14, 9, 5, 0 with placements {@code {0..6}:1}, {@code {0..6}:1} (one instance),
  * {@code {0,2,4,6}:2}, {@code {0,2,4}:2}, {@code {0,4}:4}, {@code {0}:4}, {@code {0}:8}.
  */
-class MigTableTest {
+public class MigTableTest {
 
-    static List<PartitionProfile> h100() {
+    public static List<PartitionProfile> h100() {
         return List.of(
                 new PartitionProfile("1g.10gb", 19, 7, 9984L << 20, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1),
                 new PartitionProfile("1g.10gb+me", 20, 1, 9984L << 20, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1),
