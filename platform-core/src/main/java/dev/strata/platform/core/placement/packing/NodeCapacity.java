@@ -466,6 +466,43 @@ public final class NodeCapacity {
         return false;
     }
 
+    static long code(int domain, int health, int free) {
+        return ((long) (domain + 1) << 13) | ((long) health << 11) | free;
+    }
+
+    /**
+     * GPU indexes ordered by (domain, health, free milli-GPU, MIG layout, index): nodes in the same
+     * state have the same sequence of GPU states, so a choice made by position in this order on one
+     * node means the same on any node in that state. Policies that break ties by position use it
+     * ({@link GpuChoices}), which keeps a class's answer the same whichever member it was scored on.
+     */
+    public int[] canonicalOrder() {
+        int[] free = gpuFree;
+        long[] keyed = new long[free.length];
+        for (int i = 0; i < free.length; i++) {
+            keyed[i] = code(gpuDomain[i], gpuHealth(i), free[i]) << 20 | i;
+        }
+        Arrays.sort(keyed);
+        int[] order = new int[free.length];
+        for (int i = 0; i < free.length; i++) {
+            order[i] = (int) (keyed[i] & 0xFFFFF);
+        }
+        if (gpuLayout.length > 0) {
+            // equal codes: by MIG layout, then index (insertion sort; GPU counts are small)
+            for (int i = 1; i < order.length; i++) {
+                int x = order[i];
+                long xCode = keyed[i] >>> 20;
+                int j = i - 1;
+                while (j >= 0 && code(gpuDomain[order[j]], gpuHealth(order[j]), free[order[j]]) == xCode && gpuLayout(order[j]) > gpuLayout(x)) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = x;
+            }
+        }
+        return order;
+    }
+
     /** The free milli-GPU array itself, for the package's hot paths. Do not modify. */
     int[] gpuFreeArray() {
         return gpuFree;

@@ -493,35 +493,8 @@ public final class Packer {
         classOf[node] = c;
     }
 
-    /**
-     * GPU indexes ordered by (domain, health, free milli-GPU, MIG layout, index): identical states
-     * have identical sequences.
-     */
     private static int[] canonicalOrder(NodeCapacity n) {
-        int[] free = n.gpuFreeArray();
-        int[] domain = n.gpuDomainArray();
-        long[] keyed = new long[free.length];
-        for (int i = 0; i < free.length; i++) {
-            keyed[i] = StateKey.code(domain[i], n.gpuHealth(i), free[i]) << 20 | i;
-        }
-        Arrays.sort(keyed);
-        int[] order = new int[free.length];
-        for (int i = 0; i < free.length; i++) {
-            order[i] = (int) (keyed[i] & 0xFFFFF);
-        }
-        if (n.gpuLayoutArray().length > 0) {
-            // equal codes: by MIG layout, then index (insertion sort; GPU counts are small)
-            for (int i = 1; i < order.length; i++) {
-                int x = order[i];
-                int j = i - 1;
-                while (j >= 0 && (keyed[j] >>> 20) == (keyed[i] >>> 20) && n.gpuLayout(order[j]) > n.gpuLayout(x)) {
-                    order[j + 1] = order[j];
-                    j--;
-                }
-                order[j + 1] = x;
-            }
-        }
-        return order;
+        return n.canonicalOrder();
     }
 
     private record DemandInfo(int id, boolean[] allowedModels) {
@@ -538,7 +511,7 @@ public final class Packer {
         }
 
         static long code(int domain, int health, int free) {
-            return ((long) (domain + 1) << 13) | ((long) health << 11) | free;
+            return NodeCapacity.code(domain, health, free);
         }
 
         static StateKey of(int modelId, NodeCapacity n, int[] order) {
