@@ -47,7 +47,7 @@ final class ContractPlanner {
         List<Member> members = contract.members();
         if (!contract.fabric().oneRdmaFabric()) {
             Optional<List<GangBinder.Reservation>> held = binder.greedy(members, null, false);
-            if (held.isEmpty()) {
+            if (held.isEmpty() && members.size() > 1 && !binder.firstMemberFitsNowhere()) {
                 held = binder.search(members, binder.alone(members, null, false), false);
             }
             if (held.isPresent()) {
@@ -68,6 +68,10 @@ final class ContractPlanner {
         }
         List<Rejection> notes = new ArrayList<>();
         List<Fabric> tried = new ArrayList<>();
+        Map<String[], Member> distinct = new java.util.LinkedHashMap<>(); // arrays hash by identity; insertion order is contract order
+        for (Member m : members) {
+            distinct.putIfAbsent(filter.fixed(m), m);
+        }
         Map<String, Long> free = new HashMap<>();
         for (Fabric f : model.inv.rdmaFabrics) {
             if (f.linkBandwidthGbps() < minGbps) {
@@ -77,8 +81,8 @@ final class ContractPlanner {
             // every member needs a node here that meets its fixed clauses; the GPU share is counted on the nodes some member may use
             BitSet usable = new BitSet();
             String missing = null;
-            for (Member m : members) {
-                String[] fixed = filter.fixed(m);
+            for (Map.Entry<String[], Member> e : distinct.entrySet()) {
+                String[] fixed = e.getKey();
                 boolean any = false;
                 for (int node = onFabric.nextSetBit(0); node >= 0; node = onFabric.nextSetBit(node + 1)) {
                     if (fixed[node] == null) {
@@ -87,7 +91,7 @@ final class ContractPlanner {
                     }
                 }
                 if (!any && missing == null) {
-                    missing = m.name();
+                    missing = e.getValue().name();
                 }
             }
             long milli = freeMilli(usable);
@@ -107,14 +111,23 @@ final class ContractPlanner {
                     + GangBinder.MAX_FABRICS + " per decision)", 0));
             tried = tried.subList(0, GangBinder.MAX_FABRICS);
         }
+        Set<String> hopeless = new java.util.HashSet<>();
         for (Fabric f : tried) {
             Optional<List<GangBinder.Reservation>> held = binder.greedy(members, model.inv.fabricNodes.get(f.id()), true);
             if (held.isPresent()) {
                 return placed(contract, explainer, held.get(), f);
             }
+            if (members.size() == 1 || binder.firstMemberFitsNowhere()) {
+                hopeless.add(f.id()); // the greedy pass is complete for one member, and the first member alone fits nowhere here
+            }
         }
         for (Fabric f : tried) {
             BitSet scope = model.inv.fabricNodes.get(f.id());
+            if (hopeless.contains(f.id())) {
+                notes.add(new Rejection("*", "the gang does not fit on RDMA fabric " + f.id() + " (" + Format.gpuCount(free.get(f.id()))
+                        + " free GPUs on nodes that meet the contract)", 0));
+                continue;
+            }
             Optional<List<GangBinder.Reservation>> held = binder.search(members, binder.alone(members, scope, true), true);
             if (held.isPresent()) {
                 return placed(contract, explainer, held.get(), f);

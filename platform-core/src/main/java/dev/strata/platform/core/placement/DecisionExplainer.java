@@ -144,7 +144,10 @@ final class DecisionExplainer {
     }
 
     /** Rows by count, most first; power domains past {@link #NAMED_DOMAINS} merged into one row. */
-    private static List<Rejection> rows(String member, Map<String, int[]> counts) {
+    private static List<Rejection> rows(String member, Map<String, int[]> byIdentity) {
+        // counted by identity (fast); reasons written alike by different shapes make one row
+        Map<String, int[]> counts = new java.util.HashMap<>();
+        byIdentity.forEach((reason, n) -> counts.computeIfAbsent(reason, r -> new int[1])[0] += n[0]);
         List<Map.Entry<String, int[]>> entries = new ArrayList<>(counts.entrySet());
         List<Map.Entry<String, int[]>> domains = entries.stream().filter(e -> e.getKey().startsWith(POWER_DOMAIN)).toList();
         List<Rejection> out = new ArrayList<>();

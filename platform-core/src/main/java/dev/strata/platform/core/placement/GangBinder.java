@@ -56,6 +56,7 @@ final class GangBinder {
     private int stepsLeft = SEARCH_STEPS;
     private boolean boundReached;
     private int searches;
+    private int greedyFailedAt = -1;
 
     GangBinder(PlacementModel model, NodeFilter filter) {
         this.model = model;
@@ -82,17 +83,28 @@ final class GangBinder {
         return order;
     }
 
+    /**
+     * Whether the last greedy binding failed on its first member: that member fits on no node even
+     * with nothing of the gang reserved, so no search can bind the gang.
+     */
+    boolean firstMemberFitsNowhere() {
+        return greedyFailedAt == 0;
+    }
+
     /** The policy's binding, member by member, on nodes in {@code scope} (all when null); empty when a member finds no node. */
     Optional<List<Reservation>> greedy(List<Member> members, BitSet scope, boolean needNic) {
         List<Reservation> held = new ArrayList<>();
-        for (Member m : greedyOrder(members)) {
-            Demand demand = NodeFilter.demand(m);
+        List<Member> order = greedyOrder(members);
+        for (int k = 0; k < order.size(); k++) {
+            Member m = order.get(k);
+            Demand demand = filter.demandOf(m);
             String[] fixed = filter.fixed(m);
             boolean numa = m.topology().numaAligned() && m.gpus().count() > 0;
             Optional<Fit> fit = model.packer.dryRun(demand, node -> fixed[node] == null && (scope == null || scope.get(node))
-                    && filter.liveReason(m, node) == null && (!numa || !filter.options(m, node, needNic, 1).isEmpty()));
+                    && !filter.liveFails(m, node) && (!numa || !filter.options(m, node, needNic, 1).isEmpty()));
             if (fit.isEmpty()) {
                 rollback(held);
+                greedyFailedAt = k;
                 return Optional.empty();
             }
             int node = model.packer.indexOf(fit.get().nodeId());
@@ -102,6 +114,7 @@ final class GangBinder {
             }
             held.add(reserve(m, node, option));
         }
+        greedyFailedAt = -1;
         return Optional.of(held);
     }
 
@@ -121,7 +134,7 @@ final class GangBinder {
         List<GpuOptions.Option> options = filter.options(m, node, needNic, OPTIONS_PER_NODE);
         NodeFacts f = model.facts[node];
         NodeCapacity c = model.capacity(node);
-        Demand d = NodeFilter.demand(m);
+        Demand d = filter.demandOf(m);
         GpuOptions.Option best = null;
         long bestKey = Long.MAX_VALUE;
         for (GpuOptions.Option o : options) {
@@ -147,7 +160,7 @@ final class GangBinder {
 
     Reservation reserve(Member m, int node, GpuOptions.Option option) {
         NodeFacts f = model.facts[node];
-        Demand demand = NodeFilter.demand(m);
+        Demand demand = filter.demandOf(m);
         model.packer.allocate(f.node().id(), demand, option.gpus(), option.slot());
         double watts = filter.powerHold(m, node);
         model.holdPower(node, f.node().powerDomainId(), watts);
@@ -196,10 +209,17 @@ final class GangBinder {
             BitSet nodes = byFixed.get(fixed);
             if (nodes == null) {
                 nodes = new BitSet(fixed.length);
-                for (int i = 0; i < fixed.length; i++) {
-                    if (fixed[i] == null && (scope == null || scope.get(i)) && filter.liveReason(m, i) == null
-                            && filter.capacityReason(m, i, needNic) == null) {
-                        nodes.set(i);
+                if (scope == null) {
+                    for (int i = 0; i < fixed.length; i++) {
+                        if (filter.usable(m, i, needNic)) {
+                            nodes.set(i);
+                        }
+                    }
+                } else {
+                    for (int i = scope.nextSetBit(0); i >= 0; i = scope.nextSetBit(i + 1)) {
+                        if (filter.usable(m, i, needNic)) {
+                            nodes.set(i);
+                        }
                     }
                 }
                 byFixed.putIfAbsent(fixed, nodes);
@@ -282,7 +302,7 @@ final class GangBinder {
             }
             into.add(node);
         }
-        Demand d = NodeFilter.demand(m);
+        Demand d = filter.demandOf(m);
         double[] score = new double[groups.size()];
         for (int g = 0; g < score.length; g++) {
             score[g] = model.packer.fitOn(groups.get(g).get(0), d).map(Fit::score).orElse(Double.MAX_VALUE);
@@ -376,11 +396,11 @@ final class GangBinder {
                 return false;
             }
             stepsLeft--;
-            if (filter.liveReason(m, node) != null) {
+            if (filter.liveFails(m, node)) {
                 continue;
             }
             NodeCapacity c = model.capacity(node);
-            Demand d = NodeFilter.demand(m);
+            Demand d = filter.demandOf(m);
             if (c.cpuFreeMilli() < d.cpuMilli() || c.memoryFreeMiB() < d.memoryMiB()) {
                 continue;
             }
@@ -424,7 +444,7 @@ final class GangBinder {
                         return false;
                     }
                     stepsLeft--;
-                    if (filter.liveReason(cand.member, node) == null && filter.capacityReason(cand.member, node, needNic) == null) {
+                    if (filter.capacityReason(cand.member, node, needNic) == null && !filter.liveFails(cand.member, node)) {
                         found = true;
                         break;
                     }

@@ -40,7 +40,10 @@ final class NodeFilter {
     final PlacementModel model;
     final Contract contract;
     private final Map<String, String[]> fixedBySpec = new HashMap<>();
-    private final Map<Member, Texts> texts = new HashMap<>();
+    private final Map<Member, String[]> fixedByMember = new java.util.IdentityHashMap<>();
+    private final Map<Member, Texts> texts = new java.util.IdentityHashMap<>();
+    private final Map<Member, Demand> demands = new java.util.IdentityHashMap<>();
+    private final Map<Member, Double> needs = new java.util.IdentityHashMap<>();
 
     NodeFilter(PlacementModel model, Contract contract) {
         this.model = model;
@@ -110,7 +113,11 @@ final class NodeFilter {
      * requirements share one array (callers may compare arrays by identity).
      */
     String[] fixed(Member m) {
-        return fixedBySpec.computeIfAbsent(spec(m), k -> {
+        String[] known = fixedByMember.get(m);
+        if (known != null) {
+            return known;
+        }
+        String[] computed = fixedBySpec.computeIfAbsent(spec(m), k -> {
             InventoryIndex inv = model.inv;
             String[] byShape = new String[inv.shapeCount];
             for (int s = 0; s < byShape.length; s++) {
@@ -122,6 +129,13 @@ final class NodeFilter {
             }
             return reasons;
         });
+        fixedByMember.put(m, computed);
+        return computed;
+    }
+
+    /** The member's demand, computed once per decision. */
+    Demand demandOf(Member m) {
+        return demands.computeIfAbsent(m, NodeFilter::demand);
     }
 
     private String fixedReason(Member m, NodeFacts f) {
@@ -253,6 +267,27 @@ final class NodeFilter {
     // ---- live constraints -----------------------------------------------------------------------
 
     /**
+     * Whether the node fails a constraint that depends on what is reserved (isolation, power) for
+     * the member: {@link #liveReason} without writing the reason, for the hot paths.
+     */
+    boolean liveFails(Member m, int node) {
+        String dedicated = model.dedicatedTo[node];
+        if (dedicated != null && !dedicated.equals(contract.tenant())) {
+            return true;
+        }
+        if (contract.isolation() == Isolation.DEDICATED_NODE && model.otherTenantOn(node, contract.tenant())) {
+            return true;
+        }
+        NodeFacts f = model.facts[node];
+        String domainId = f.node().powerDomainId();
+        double need = powerNeed(m, f);
+        if (domainId != null) {
+            return model.overBudget(domainId, need) != null;
+        }
+        return !model.nodePowerFits(node, model.nodeHold(node, need));
+    }
+
+    /**
      * The first constraint that depends on what is reserved and that the node fails for the member
      * (isolation, power), or null. Capacity is judged by {@link #capacityReason}.
      */
@@ -286,7 +321,7 @@ final class NodeFilter {
      * MIG slots, GPUs in one NVLink domain or NUMA node), or null when some choice of GPUs holds it.
      */
     String capacityReason(Member m, int node, boolean needNic) {
-        Demand d = demand(m);
+        Demand d = demandOf(m);
         Texts t = texts(m);
         NodeCapacity c = model.capacity(node);
         if (c.cpuFreeMilli() < d.cpuMilli()) {
@@ -322,6 +357,11 @@ final class NodeFilter {
         return null;
     }
 
+    /** Whether the member may use the node now: fixed, capacity and live constraints (the cheap ones first). */
+    boolean usable(Member m, int node, boolean needNic) {
+        return fixed(m)[node] == null && capacityReason(m, node, needNic) == null && !liveFails(m, node);
+    }
+
     /** Null when the member may use the node now (fixed, live and capacity constraints), else the first reason it may not. */
     String reason(Member m, int node, boolean needNic) {
         String r = fixed(m)[node];
@@ -336,6 +376,6 @@ final class NodeFilter {
 
     /** The GPU options a member has on a node now: every distinct way to hold it (see {@link GpuOptions}). */
     List<GpuOptions.Option> options(Member m, int node, boolean needNic, int limit) {
-        return GpuOptions.of(model.facts[node], model.capacity(node), demand(m), m.topology().numaAligned(), needNic, limit);
+        return GpuOptions.of(model.facts[node], model.capacity(node), demandOf(m), m.topology().numaAligned(), needNic, limit);
     }
 }

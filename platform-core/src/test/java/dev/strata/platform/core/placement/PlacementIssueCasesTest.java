@@ -243,4 +243,47 @@ class PlacementIssueCasesTest {
         assertThat(service.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, power: 18kW}]}"), true).placed()).isFalse();
         assertThat(Set.of(1)).isNotEmpty();
     }
+
+    // ---- issue 10: "Why not" lines ----------------------------------------------------------------
+
+    private static void hold(InMemoryLedger ledger, String node, int gpus, double watts, String domain) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int g = 0; g < gpus; g++) {
+            ids.add(node + "/gpu" + g);
+        }
+        ledger.commit(ledger.generation(), new dev.strata.platform.api.placement.Allocation("held-" + node, "earlier", "t1", 0, false,
+                java.time.Instant.now(), List.of(new MemberBinding("m", node, "s1", ids, 1, null, -1, null, 0, 0, watts, domain))));
+    }
+
+    @Test
+    void whyNotLinesAddUpToTheNodesConsideredAndNameTheFullPowerDomains() {
+        Infra infra = new Infra().s1().site("us", "US", Set.of("US"), "US Cloud Inc.", Set.of("US"))
+                .node("us-small", "us", null, 16, 128, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200)
+                .node("us-big", "us", null, 112, 2048, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200);
+        for (int r = 0; r < 5; r++) {
+            infra.domain("rack-" + r, "s1", 5_000).h100("n" + r, "s1", "rack-" + r);
+        }
+        infra.domain("rack-x", "s1", 30_000).h100("full", "s1", "rack-x");
+        // what the ledger holds: six GPUs of each racked node (4.2 kW of its rack's 5 kW), all eight of the last
+        InMemoryLedger ledger = new InMemoryLedger();
+        for (int r = 0; r < 5; r++) {
+            hold(ledger, "n" + r, 6, 4_200, "rack-" + r);
+        }
+        hold(ledger, "full", 8, 5_600, "rack-x");
+        PlacementService service = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
+        PlacementDecision d = service.place(contract("""
+                {name: late, tenant: t1, sovereignty: {countries: [DE]}, members: [{name: m, gpus: 2}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        everyNodeCountedOnce(d);
+        assertThat(d.rejections()).extracting(Rejection::toString).containsExactly(
+                "5 nodes: in a power domain with no room for it: 5 domains full (rack-0, rack-1, rack-2 and 2 more)",
+                "2 nodes: country US not in [DE]",
+                "1 node: fewer than 2 free GPUs");
+        InMemoryLedger one = new InMemoryLedger();
+        hold(one, "n0", 6, 4_200, "rack-0");
+        PlacementDecision named = new PlacementService(new Infra().s1().domain("rack-0", "s1", 5_000).h100("n0", "s1", "rack-0").inventory(), one,
+                "strata", Clock.systemUTC()).place(contract("{name: x, tenant: t1, members: [{name: m, gpus: 2}]}"), true);
+        assertThat(named.rejections()).extracting(Rejection::toString)
+                .containsExactly("1 node: power domain rack-0 (rack): 4.2 kW of its 5.0 kW budget reserved, no room for it");
+    }
 }
