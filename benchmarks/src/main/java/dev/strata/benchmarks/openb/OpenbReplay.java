@@ -56,6 +56,8 @@ public final class OpenbReplay {
     public static final double[] LEVELS = {1.0, 1.1, 1.2, 1.3};
     /** Workload inflation: total GPU request up to this multiple of the capacity. */
     public static final double INFLATION = 1.3;
+    /** Whether workloads are inflated as the simulator does (trace once + draws) rather than drawn whole. */
+    static boolean SIMULATOR_INFLATION = Boolean.getBoolean("openb.simulatorInflation");
     public static final String RNG = "java.util.Random(seed): nextInt(pods) with replacement, then Collections.shuffle(workload, same Random)";
 
     /**
@@ -188,6 +190,42 @@ public final class OpenbReplay {
         return out;
     }
 
+    /**
+     * The inflated, shuffled workload of one seed as the paper's simulator builds it
+     * ({@code TunePodsByNodeTotalResource}, tune ratio 1.3): every pod of the trace once, then pods
+     * drawn uniformly with replacement and appended until the next one's GPU request per GPU would
+     * push the total past 1.3 x the capacity (the simulator compares {@code MilliGpu}, the request of
+     * one GPU, but adds the pod's whole request); a trace already above the target loses pods drawn
+     * at random instead. Then shuffled with the same random.
+     */
+    public static List<Demand> inflateAsSimulator(List<Demand> pods, long capacityMilli, long seed) {
+        Random random = new Random(seed);
+        double limit = INFLATION * capacityMilli;
+        // SortClusterPods: the trace's pods in a random order
+        List<Demand> out = new ArrayList<>(pods);
+        Collections.shuffle(out, random);
+        long total = 0;
+        for (Demand d : pods) {
+            total += d.gpuMilliTotal();
+        }
+        if (total > limit) {
+            while (total > limit) {
+                total -= out.remove(random.nextInt(out.size())).gpuMilliTotal();
+            }
+        } else {
+            // tuneUpPods: draws appended after them, in the order drawn
+            while (true) {
+                Demand d = pods.get(random.nextInt(pods.size()));
+                if (total + d.gpuMilli() > limit) {
+                    break;
+                }
+                total += d.gpuMilliTotal();
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
     /** Replays a workload on fresh copies of the nodes. Single-threaded. */
     public static Result replay(List<NodeCapacity> nodes, List<Demand> workload, PackingPolicy policy, long seed) {
         long capacity = capacity(nodes);
@@ -236,11 +274,12 @@ public final class OpenbReplay {
             maxGpu = Math.max(maxGpu, n.gpuCount() * (long) Demand.WHOLE_GPU);
         }
         return switch (name) {
-            case "random" -> new RandomPolicy(seed);
-            case "bestfit" -> BestFitPolicy.asPublished(maxCpu, maxGpu, seed);
+            case "random" -> new RandomPolicy(tieSeed(seed));
+            case "bestfit" -> BestFitPolicy.asPublished(maxCpu, maxGpu, tieSeed(seed));
             case "bestfit-exact" -> new BestFitPolicy(maxCpu, maxGpu);
-            case "fgd" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), seed);
+            case "fgd" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), tieSeed(seed));
             case "fgd-exact" -> new FragmentationGradientPolicy(WorkloadProfile.typical(pods));
+            case "fgd95" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods, 0.95, WorkloadProfile.Weighting.PODS, false), tieSeed(seed));
             case "strata" -> StrataPackingPolicy.forWorkload(nodes, pods);
             // ablations: Strata without one of its ideas
             case "strata-cpuonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 1.0, 0.5, 1e-3));
@@ -249,8 +288,23 @@ public final class OpenbReplay {
             case "strata-nobestfit" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0.5, 0));
             case "strata-fgdonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 0));
             case "strata-fgd+bestfit" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 1e-3));
-            default -> throw new IllegalArgumentException("unknown policy " + name + "; expected one of " + POLICIES);
+            default -> {
+                if (name.startsWith("strata:")) {
+                    // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)
+                    yield strata(nodes, pods, StrataPackingPolicy.Options.parse(name.substring("strata:".length()).replace(';', ',')));
+                }
+                throw new IllegalArgumentException("unknown policy " + name + "; expected one of " + POLICIES + " or strata:name=value;...");
+            }
         };
+    }
+
+    /**
+     * The seed of a policy's random choices (ties, the random policy): derived from the replay's
+     * seed but not equal to it, so that the choices do not replay the draws that built the workload
+     * from a generator started with the same seed.
+     */
+    static long tieSeed(long seed) {
+        return seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
     }
 
     /** Every policy name {@link #policy} knows. */
@@ -350,7 +404,7 @@ public final class OpenbReplay {
                 String trace = traceName(csv);
                 Map<Long, List<Demand>> workloads = new HashMap<>();
                 for (long seed : seeds) {
-                    workloads.put(seed, inflate(pods, capacity, seed));
+                    workloads.put(seed, SIMULATOR_INFLATION ? inflateAsSimulator(pods, capacity, seed) : inflate(pods, capacity, seed));
                 }
                 for (int round = 0; round < warmup; round++) {
                     List<Future<Result>> discarded = new ArrayList<>();

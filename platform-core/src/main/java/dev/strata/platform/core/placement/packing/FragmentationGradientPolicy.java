@@ -24,6 +24,7 @@ public final class FragmentationGradientPolicy implements PackingPolicy {
 
     private final GpuFragmentation fragmentation;
     private final boolean quantised;
+
     private final Random ties;
     private final Scratch scratch = new Scratch();
 
