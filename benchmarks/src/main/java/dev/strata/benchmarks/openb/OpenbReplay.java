@@ -56,9 +56,10 @@ public final class OpenbReplay {
     public static final double[] LEVELS = {1.0, 1.1, 1.2, 1.3};
     /** Workload inflation: total GPU request up to this multiple of the capacity. */
     public static final double INFLATION = 1.3;
-    /** Whether workloads are inflated as the simulator does (trace once + draws) rather than drawn whole. */
-    static boolean SIMULATOR_INFLATION = Boolean.getBoolean("openb.simulatorInflation");
-    public static final String RNG = "java.util.Random(seed): nextInt(pods) with replacement, then Collections.shuffle(workload, same Random)";
+    /** Whether workloads are drawn whole (the former protocol) rather than built as the simulator builds them. */
+    static final boolean DRAWN_WORKLOAD = Boolean.getBoolean("openb.drawnWorkload");
+    public static final String RNG = "java.util.Random(seed): the trace shuffled, then nextInt(pods) draws appended; ties from a second"
+            + " Random seeded apart";
 
     /**
      * Published means (EXPECTED.md): per trace, {Random, BestFit, FGD} at 100% then at 130%.
@@ -172,8 +173,12 @@ public final class OpenbReplay {
         return sum;
     }
 
-    /** The inflated, shuffled workload of one seed (see the class comment). */
-    public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
+    /**
+     * The workload of one seed drawn whole with replacement and shuffled: the protocol this replay
+     * used before it followed the simulator ({@link #inflate}); kept for comparison
+     * ({@code -Dopenb.drawnWorkload=true}).
+     */
+    public static List<Demand> inflateDrawn(List<Demand> pods, long capacityMilli, long seed) {
         Random random = new Random(seed);
         long limit = (long) Math.floor(INFLATION * capacityMilli);
         List<Demand> out = new ArrayList<>();
@@ -198,7 +203,7 @@ public final class OpenbReplay {
      * one GPU, but adds the pod's whole request); a trace already above the target loses pods drawn
      * at random instead. Then shuffled with the same random.
      */
-    public static List<Demand> inflateAsSimulator(List<Demand> pods, long capacityMilli, long seed) {
+    public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
         Random random = new Random(seed);
         double limit = INFLATION * capacityMilli;
         // SortClusterPods: the trace's pods in a random order
@@ -404,7 +409,7 @@ public final class OpenbReplay {
                 String trace = traceName(csv);
                 Map<Long, List<Demand>> workloads = new HashMap<>();
                 for (long seed : seeds) {
-                    workloads.put(seed, SIMULATOR_INFLATION ? inflateAsSimulator(pods, capacity, seed) : inflate(pods, capacity, seed));
+                    workloads.put(seed, DRAWN_WORKLOAD ? inflateDrawn(pods, capacity, seed) : inflate(pods, capacity, seed));
                 }
                 for (int round = 0; round < warmup; round++) {
                     List<Future<Result>> discarded = new ArrayList<>();

@@ -46,7 +46,6 @@ final class DecisionExplainer {
     static final String FITS_ALONE = "could hold it alone, but the gang as a whole does not fit";
     static final String FITS_ALONE_RDMA = "could hold it alone, but no RDMA fabric it is on can hold the whole gang";
     static final int NAMED_DOMAINS = 3;
-    private static final String POWER_DOMAIN = "power domain ";
 
     private final PlacementModel model;
     private final NodeFilter filter;
@@ -119,18 +118,31 @@ final class DecisionExplainer {
                     counts.computeIfAbsent(reason, r -> new int[1])[0] += inv.shapeSize[shape];
                 }
             }
+            // full power domains are counted by domain first, and written only if they are named
+            Map<dev.strata.platform.api.model.PowerDomain, int[]> domains = new LinkedHashMap<>();
             for (int node = 0; node < fixed.length; node++) {
                 if (fixed[node] != null) {
                     continue; // counted above
                 }
-                String reason = filter.liveReason(m, node);
-                if (reason == null) {
-                    reason = filter.capacityReason(m, node, needNic);
+                String reason;
+                int live = filter.live(m, node);
+                if (live == NodeFilter.LIVE_DOMAIN) {
+                    domains.computeIfAbsent(filter.fullDomain, d -> new int[1])[0]++;
+                    continue;
                 }
+                reason = live == NodeFilter.LIVE_OK ? filter.capacityReason(m, node, needNic) : filter.liveReason(m, node);
                 if (reason == null) {
                     reason = rdma ? FITS_ALONE_RDMA : FITS_ALONE;
                 }
                 counts.computeIfAbsent(reason, r -> new int[1])[0]++;
+            }
+            if (domains.size() > NAMED_DOMAINS) {
+                List<String> ids = domains.keySet().stream().map(dev.strata.platform.api.model.PowerDomain::id).sorted().toList();
+                int nodes = domains.values().stream().mapToInt(n -> n[0]).sum();
+                counts.put("in a power domain with no room for it: " + ids.size() + " domains full (" + String.join(", ", ids.subList(0, NAMED_DOMAINS))
+                        + " and " + (ids.size() - NAMED_DOMAINS) + " more)", new int[] {nodes});
+            } else {
+                domains.forEach((d, n) -> counts.computeIfAbsent(filter.domainReason(m, d), r -> new int[1])[0] += n[0]);
             }
             out.addAll(rows(names(e.getValue()), counts));
         }
@@ -149,16 +161,7 @@ final class DecisionExplainer {
         Map<String, int[]> counts = new java.util.HashMap<>();
         byIdentity.forEach((reason, n) -> counts.computeIfAbsent(reason, r -> new int[1])[0] += n[0]);
         List<Map.Entry<String, int[]>> entries = new ArrayList<>(counts.entrySet());
-        List<Map.Entry<String, int[]>> domains = entries.stream().filter(e -> e.getKey().startsWith(POWER_DOMAIN)).toList();
         List<Rejection> out = new ArrayList<>();
-        if (domains.size() > NAMED_DOMAINS) {
-            entries.removeAll(domains);
-            List<String> ids = domains.stream().map(e -> e.getKey().substring(POWER_DOMAIN.length(), e.getKey().indexOf(' ', POWER_DOMAIN.length())))
-                    .sorted().toList();
-            int nodes = domains.stream().mapToInt(e -> e.getValue()[0]).sum();
-            out.add(new Rejection(member, "in a power domain with no room for it: " + ids.size() + " domains full ("
-                    + String.join(", ", ids.subList(0, NAMED_DOMAINS)) + " and " + (ids.size() - NAMED_DOMAINS) + " more)", nodes));
-        }
         for (Map.Entry<String, int[]> e : entries) {
             out.add(new Rejection(member, e.getKey(), e.getValue()[0]));
         }

@@ -270,12 +270,7 @@ final class GangBinder {
     private long freeMilli(BitSet nodes) {
         long free = 0;
         for (int i = nodes.nextSetBit(0); i >= 0; i = nodes.nextSetBit(i + 1)) {
-            NodeCapacity c = model.capacity(i);
-            for (int g = 0; g < c.gpuCount(); g++) {
-                if (c.gpuHealth(g) != NodeCapacity.FAILED) {
-                    free += c.gpuFreeMilli(g);
-                }
-            }
+            free += model.capacity(i).gpuFreeMilliUsable();
         }
         return free;
     }

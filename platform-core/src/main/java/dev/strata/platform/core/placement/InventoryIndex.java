@@ -37,6 +37,8 @@ final class InventoryIndex {
     final Map<String, BitSet> fabricNodes;
     /** The RDMA fabrics, by id. */
     final List<Fabric> rdmaFabrics;
+    /** Whether some node is owned by a tenant (then fixed reasons depend on the contract's tenant). */
+    final boolean anyOwner;
 
     InventoryIndex(InventorySnapshot inventory) {
         this.inventory = inventory;
@@ -91,6 +93,7 @@ final class InventoryIndex {
         this.fabrics = Collections.unmodifiableMap(fabricById);
         this.fabricNodes = Collections.unmodifiableMap(members);
         this.rdmaFabrics = List.copyOf(rdma);
+        this.anyOwner = nodes.stream().anyMatch(n -> n.ownerTenant() != null);
     }
 
     long generation() {

@@ -117,7 +117,13 @@ final class NodeFilter {
         if (known != null) {
             return known;
         }
-        String[] computed = fixedBySpec.computeIfAbsent(spec(m), k -> {
+        String key = contractKey() + "|" + spec(m);
+        String[] computed = model.fixedReasons.get(key);
+        if (computed != null) {
+            fixedByMember.put(m, computed);
+            return computed;
+        }
+        computed = fixedBySpec.computeIfAbsent(spec(m), k -> {
             InventoryIndex inv = model.inv;
             String[] byShape = new String[inv.shapeCount];
             for (int s = 0; s < byShape.length; s++) {
@@ -130,7 +136,20 @@ final class NodeFilter {
             return reasons;
         });
         fixedByMember.put(m, computed);
+        model.fixedReasons.put(key, computed);
         return computed;
+    }
+
+    private String contractKey;
+
+    /** What of the contract the fixed reasons depend on besides the member: sovereignty, fabric, and the tenant where nodes are owned. */
+    private String contractKey() {
+        if (contractKey == null) {
+            contractKey = contract.sovereignty().countries() + "/" + contract.sovereignty().jurisdictions() + "/"
+                    + contract.sovereignty().excludedOperatorJurisdictions() + "/" + contract.fabric() + "/"
+                    + (model.inv.anyOwner ? contract.tenant() : "");
+        }
+        return contractKey;
     }
 
     /** The member's demand, computed once per decision. */
@@ -266,6 +285,56 @@ final class NodeFilter {
 
     // ---- live constraints -----------------------------------------------------------------------
 
+    /** {@link #live}: the node passes every live constraint. */
+    static final int LIVE_OK = 0;
+    /** {@link #live}: dedicated to another tenant. */
+    static final int LIVE_DEDICATED = 1;
+    /** {@link #live}: another tenant is on it, and the contract wants dedicated nodes. */
+    static final int LIVE_SHARED = 2;
+    /** {@link #live}: a power domain of its chain has no room; {@link #fullDomain} names it. */
+    static final int LIVE_DOMAIN = 3;
+    /** {@link #live}: no power domain, and its maximum draw has no room. */
+    static final int LIVE_NODE_POWER = 4;
+
+    /** The power domain the last {@link #live} check found full. */
+    PowerDomain fullDomain;
+
+    /** The first live constraint the node fails for the member, as a code; nothing is written. */
+    int live(Member m, int node) {
+        String dedicated = model.dedicatedTo[node];
+        if (dedicated != null && !dedicated.equals(contract.tenant())) {
+            return LIVE_DEDICATED;
+        }
+        if (contract.isolation() == Isolation.DEDICATED_NODE && model.otherTenantOn(node, contract.tenant())) {
+            return LIVE_SHARED;
+        }
+        NodeFacts f = model.facts[node];
+        String domainId = f.node().powerDomainId();
+        double need = powerNeed(m, f);
+        if (domainId != null) {
+            PowerDomain over = model.overBudget(domainId, need);
+            if (over != null) {
+                fullDomain = over;
+                return LIVE_DOMAIN;
+            }
+            return LIVE_OK;
+        }
+        return model.nodePowerFits(node, model.nodeHold(node, need)) ? LIVE_OK : LIVE_NODE_POWER;
+    }
+
+    /** The reason a full power domain gives, written once per domain and member. */
+    String domainReason(Member m, PowerDomain over) {
+        return texts(m).budgets.computeIfAbsent(over.id(), id -> "power domain " + id + " (" + over.kind() + "): "
+                + Format.watts(model.reservedWatts(id)) + " of its " + Format.watts(over.budgetWatts()) + " budget reserved, no room for it");
+    }
+
+    /** The reason a node without a power domain gives when its maximum draw is full. */
+    String nodePowerReason(Member m, int node) {
+        long max = model.facts[node].node().power().maxWatts();
+        return texts(m).nodePower.computeIfAbsent((int) Math.min(Integer.MAX_VALUE, max), k -> "in no power domain, and its maximum draw of "
+                + Format.watts(max) + " has no room for it");
+    }
+
     /**
      * Whether the node fails a constraint that depends on what is reserved (isolation, power) for
      * the member: {@link #liveReason} without writing the reason, for the hot paths.
@@ -292,28 +361,13 @@ final class NodeFilter {
      * (isolation, power), or null. Capacity is judged by {@link #capacityReason}.
      */
     String liveReason(Member m, int node) {
-        String dedicated = model.dedicatedTo[node];
-        if (dedicated != null && !dedicated.equals(contract.tenant())) {
-            return DEDICATED_TO_OTHER;
-        }
-        if (contract.isolation() == Isolation.DEDICATED_NODE && model.otherTenantOn(node, contract.tenant())) {
-            return SHARED_WITH_OTHER;
-        }
-        NodeFacts f = model.facts[node];
-        String domainId = f.node().powerDomainId();
-        double need = powerNeed(m, f);
-        if (domainId != null) {
-            PowerDomain over = model.overBudget(domainId, need);
-            if (over != null) {
-                return texts(m).budgets.computeIfAbsent(over.id(), id -> "power domain " + id + " (" + over.kind() + "): "
-                        + Format.watts(model.reservedWatts(id)) + " of its " + Format.watts(over.budgetWatts()) + " budget reserved, no room for it");
-            }
-        } else if (!model.nodePowerFits(node, model.nodeHold(node, need))) {
-            long max = f.node().power().maxWatts();
-            return texts(m).nodePower.computeIfAbsent((int) Math.min(Integer.MAX_VALUE, max), k -> "in no power domain, and its maximum draw of "
-                    + Format.watts(max) + " has no room for it");
-        }
-        return null;
+        return switch (live(m, node)) {
+            case LIVE_OK -> null;
+            case LIVE_DEDICATED -> DEDICATED_TO_OTHER;
+            case LIVE_SHARED -> SHARED_WITH_OTHER;
+            case LIVE_DOMAIN -> domainReason(m, fullDomain);
+            default -> nodePowerReason(m, node);
+        };
     }
 
     /**

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * {@link ModelPool} (the inventory with the ledger applied at some generation), decides on it, and
  * commits to the ledger only if the ledger is still at that generation; when another decision
  * committed or a release came first, the model catches up with the ledger and the contract is
- * decided again, at most {@link #COMMIT_ATTEMPTS} times. Dry runs never commit and never retry.
+ * decided again. Every change of the ledger (a commit, a release) takes a short commit lock; after
+ * {@link #COMMIT_ATTEMPTS} lost races a decision takes that lock for its whole last attempt, so it
+ * cannot lose again: the lock is a fallback for heavy contention, not the normal path. Dry runs
+ * never commit and never retry.
  * Since a model is a function of the inventory and the ledger's contents, the same inventory,
  * ledger and contract give the same decision, dry run or not, on any model, after a release
  * (the contents are what they were) and after a restart (a model built afresh). Thread-safe.
@@ -38,6 +41,8 @@ final class PlacementEngine {
     private final ModelPool models;
     private final Clock clock;
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong serialised = new AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
 
     PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
             Clock clock, int deciders) {
@@ -49,6 +54,11 @@ final class PlacementEngine {
     PlacementDecision place(Contract contract, boolean dryRun) {
         long start = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
+            boolean last = attempt > COMMIT_ATTEMPTS && !dryRun;
+            if (last) {
+                commitLock.lock(); // nobody changes the ledger until this decision is committed
+                serialised.incrementAndGet();
+            }
             PlacementModel m = models.acquire();
             boolean reusable = false;
             try {
@@ -62,16 +72,18 @@ final class PlacementEngine {
                     Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
                             contract.isolation() == Isolation.DEDICATED_NODE, clock.instant(), plan.bindings());
                     long committed;
+                    commitLock.lock();
                     try {
                         committed = ledger.commit(decidedOn, allocation);
                     } catch (AllocationLedger.StaleGenerationException e) {
-                        retries.incrementAndGet();
-                        if (attempt == COMMIT_ATTEMPTS) {
-                            throw new IllegalStateException("placement of " + contract.name() + " lost " + attempt
-                                    + " races for the ledger to other placements; try again", e);
+                        if (last) {
+                            throw new IllegalStateException("placement of " + contract.name() + " decided under the commit lock went stale", e);
                         }
+                        retries.incrementAndGet();
                         LOG.debug("Placement of {} decided on a stale ledger ({}); deciding again", contract.name(), e.getMessage());
                         continue;
+                    } finally {
+                        commitLock.unlock();
                     }
                     m.apply(allocation);
                     m.ledgerGeneration = committed;
@@ -83,12 +95,21 @@ final class PlacementEngine {
                         Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 models.release(m, reusable);
+                if (last) {
+                    commitLock.unlock();
+                }
             }
         }
     }
 
     Allocation release(String id) {
-        Allocation released = ledger.release(id);
+        Allocation released;
+        commitLock.lock();
+        try {
+            released = ledger.release(id);
+        } finally {
+            commitLock.unlock();
+        }
         LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
         return released;
     }
@@ -104,6 +125,11 @@ final class PlacementEngine {
     /** Decisions decided again because the ledger moved while they decided. */
     long retries() {
         return retries.get();
+    }
+
+    /** Decisions that lost {@link #COMMIT_ATTEMPTS} races and were decided again under the commit lock. */
+    long serialised() {
+        return serialised.get();
     }
 
     /** Models built from a ledger snapshot (the others caught up with its changes). */

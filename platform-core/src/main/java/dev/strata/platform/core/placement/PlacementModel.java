@@ -47,6 +47,18 @@ final class PlacementModel {
     final String[] dedicatedTo;
     final int[] dedications;
     long ledgerGeneration = -1;
+    /**
+     * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
+     * inventory only, so decisions on this model reuse them. Bounded.
+     */
+    final Map<String, String[]> fixedReasons = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+            return size() > 64;
+        }
+    };
 
     private final BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies;
     private final List<Demand> typical;

@@ -113,6 +113,56 @@ class PlacementEngineTest {
     }
 
     @Test
+    void aDecisionThatKeepsLosingRacesIsDecidedUnderTheCommitLockAndWins() throws Exception {
+        Infra infra = new Infra().s1().node("n", "s1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 1, 350, 0);
+        Contract cpuOnly = reader.read("{name: r, tenant: t2, members: [{name: m, cpu: 1}]}", "r");
+        PlacementService[] service = new PlacementService[1];
+        java.util.concurrent.atomic.AtomicInteger gpuDecisions = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> racers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // while the GPU contract is being decided, another placement commits (and releases) on another thread
+        BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> racing = (nodes, demands) -> new PackingPolicy() {
+            private final BestFitPolicy delegate = new BestFitPolicy(64_000, 4000);
+
+            @Override
+            public String name() {
+                return "racing";
+            }
+
+            @Override
+            public boolean cacheable() {
+                return false;
+            }
+
+            @Override
+            public Fit fit(NodeCapacity node, Demand demand) {
+                if (demand.gpuCount() > 0) {
+                    gpuDecisions.incrementAndGet();
+                    Thread racer = new Thread(() -> service[0].release(service[0].place(cpuOnly, false).allocationId()));
+                    racers.add(racer);
+                    racer.start();
+                    try {
+                        racer.join(2_000); // under the commit lock it cannot finish: the wait runs out and the decision goes on
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return delegate.fit(node, demand);
+            }
+        };
+        service[0] = new PlacementService(infra.inventory(), new InMemoryLedger(), "racing", racing, Clock.systemUTC(), 4);
+        PlacementDecision d = service[0].place(reader.read("{name: c, tenant: t1, members: [{name: m, gpus: 1}]}", "c"), false);
+        for (Thread racer : racers) {
+            racer.join(10_000);
+        }
+        assertThat(d.placed()).isTrue();
+        // eight races lost by the GPU contract, and one by the last racer, which decided while the commit lock was held
+        assertThat(service[0].engine().retries()).as("races lost").isEqualTo(PlacementEngine.COMMIT_ATTEMPTS + 1);
+        assertThat(service[0].engine().serialised()).as("decided under the commit lock").isEqualTo(1);
+        assertThat(gpuDecisions.get()).isEqualTo(PlacementEngine.COMMIT_ATTEMPTS + 1);
+        assertThat(service[0].allocations()).extracting(Allocation::contract).containsExactly("c");
+    }
+
+    @Test
     void decisionsRunInParallel() throws Exception {
         Infra infra = new Infra().s1().h100("n1", "s1", null).h100("n2", "s1", null);
         CountDownLatch bothInside = new CountDownLatch(2);

@@ -39,6 +39,9 @@ public final class NodeCapacity {
     private final int[] gpuFree;
     private long cpuFreeMilli;
     private long memoryFreeMiB;
+    /** Sum of {@link #gpuFree}, and the part of it on failed GPUs: kept as the GPUs change, read in O(1). */
+    private long gpuFreeTotal;
+    private long gpuFreeOnFailed;
 
     /**
      * An idle node whose {@code gpus} GPUs belong to no interconnect domain.
@@ -103,6 +106,12 @@ public final class NodeCapacity {
             anyUnhealthy |= gpuHealth[g] != HEALTHY;
         }
         this.gpuHealth = anyUnhealthy ? health : NO_HEALTH;
+        this.gpuFreeTotal = (long) gpuDomains.length * Demand.WHOLE_GPU;
+        for (int g = 0; g < health.length; g++) {
+            if (health[g] == FAILED) {
+                gpuFreeOnFailed += Demand.WHOLE_GPU;
+            }
+        }
         this.mig = gpuDomains.length == 0 ? null : mig;
         this.gpuLayout = new long[this.mig == null ? 0 : gpuDomains.length];
     }
@@ -119,6 +128,8 @@ public final class NodeCapacity {
         this.gpuFree = other.gpuFree.clone();
         this.cpuFreeMilli = other.cpuFreeMilli;
         this.memoryFreeMiB = other.memoryFreeMiB;
+        this.gpuFreeTotal = other.gpuFreeTotal;
+        this.gpuFreeOnFailed = other.gpuFreeOnFailed;
     }
 
     private static int[] filled(int gpus) {
@@ -225,11 +236,12 @@ public final class NodeCapacity {
 
     /** Milli-GPU free on all GPUs together. */
     public long gpuFreeMilliTotal() {
-        long sum = 0;
-        for (int f : gpuFree) {
-            sum += f;
-        }
-        return sum;
+        return gpuFreeTotal;
+    }
+
+    /** Milli-GPU free on the GPUs that have not failed. */
+    public long gpuFreeMilliUsable() {
+        return gpuFreeTotal - gpuFreeOnFailed;
     }
 
     /** GPUs that are entirely free. */
@@ -352,6 +364,10 @@ public final class NodeCapacity {
         memoryFreeMiB -= demand.memoryMiB();
         for (int g : gpus) {
             gpuFree[g] -= demand.gpuMilli();
+            gpuFreeTotal -= demand.gpuMilli();
+            if (gpuHealth(g) == FAILED) {
+                gpuFreeOnFailed -= demand.gpuMilli();
+            }
             if (demand.partitioned()) {
                 gpuLayout[g] = layout;
             }
@@ -397,6 +413,10 @@ public final class NodeCapacity {
         memoryFreeMiB += demand.memoryMiB();
         for (int g : gpus) {
             gpuFree[g] += demand.gpuMilli();
+            gpuFreeTotal += demand.gpuMilli();
+            if (gpuHealth(g) == FAILED) {
+                gpuFreeOnFailed += demand.gpuMilli();
+            }
             if (demand.partitioned()) {
                 gpuLayout[g] = layout;
             }
