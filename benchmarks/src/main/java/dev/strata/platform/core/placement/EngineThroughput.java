@@ -196,12 +196,15 @@ public final class EngineThroughput {
             int accepted = 0;
             long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
             long s0 = System.nanoTime();
+            long c0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             while (System.nanoTime() < end && n < latency.length) {
                 long a = System.nanoTime();
                 accepted += service.place(probes.get(n % probes.size()), true).placed() ? 1 : 0;
                 latency[n++] = System.nanoTime() - a;
             }
             double secs = (System.nanoTime() - s0) / 1e9;
+            double cpuSecs = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1e9;
+            System.out.printf(Locale.ROOT, "   cpu: %,.0f decisions per CPU-second (%.1f s CPU of %.1f s)%n", n / cpuSecs, cpuSecs, secs);
             long[] sorted = Arrays.copyOf(latency, n);
             Arrays.sort(sorted);
             System.out.printf(Locale.ROOT, "round %d, 1 thread, dry runs on the loaded cluster: %,.0f decisions/s (%d %% placeable); "

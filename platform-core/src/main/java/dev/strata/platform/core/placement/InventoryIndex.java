@@ -39,6 +39,11 @@ final class InventoryIndex {
     final List<Fabric> rdmaFabrics;
     /** Whether some node is owned by a tenant (then fixed reasons depend on the contract's tenant). */
     final boolean anyOwner;
+    /** The power domains by index, their parents (index, -1 for none), and per node its domain's index (-1: none, or not in the inventory). */
+    final PowerDomain[] domains;
+    final int[] domainParent;
+    final int[] nodeDomain;
+    final Map<String, Integer> domainIndex;
 
     InventoryIndex(InventorySnapshot inventory) {
         this.inventory = inventory;
@@ -94,6 +99,24 @@ final class InventoryIndex {
         this.fabricNodes = Collections.unmodifiableMap(members);
         this.rdmaFabrics = List.copyOf(rdma);
         this.anyOwner = nodes.stream().anyMatch(n -> n.ownerTenant() != null);
+        List<PowerDomain> sorted = new ArrayList<>(inventory.powerDomains());
+        sorted.sort((a, b) -> a.id().compareTo(b.id()));
+        this.domains = sorted.toArray(new PowerDomain[0]);
+        Map<String, Integer> byDomain = new HashMap<>();
+        for (int d = 0; d < this.domains.length; d++) {
+            byDomain.put(this.domains[d].id(), d);
+        }
+        this.domainParent = new int[this.domains.length];
+        for (int d = 0; d < this.domains.length; d++) {
+            String parent = this.domains[d].parentId();
+            this.domainParent[d] = parent == null ? -1 : byDomain.getOrDefault(parent, -1);
+        }
+        this.nodeDomain = new int[facts.length];
+        for (int i = 0; i < facts.length; i++) {
+            String d = facts[i].node().powerDomainId();
+            nodeDomain[i] = d == null ? -1 : byDomain.getOrDefault(d, -1);
+        }
+        this.domainIndex = Collections.unmodifiableMap(byDomain);
     }
 
     long generation() {

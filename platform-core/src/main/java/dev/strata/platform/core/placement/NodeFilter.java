@@ -312,7 +312,7 @@ final class NodeFilter {
         String domainId = f.node().powerDomainId();
         double need = powerNeed(m, f);
         if (domainId != null) {
-            PowerDomain over = model.overBudget(domainId, need);
+            PowerDomain over = model.overBudget(node, need);
             if (over != null) {
                 fullDomain = over;
                 return LIVE_DOMAIN;
@@ -351,7 +351,7 @@ final class NodeFilter {
         String domainId = f.node().powerDomainId();
         double need = powerNeed(m, f);
         if (domainId != null) {
-            return model.overBudget(domainId, need) != null;
+            return model.overBudget(node, need) != null;
         }
         return !model.nodePowerFits(node, model.nodeHold(node, need));
     }

@@ -158,7 +158,11 @@ final class PlacementEngine {
                 out.put(c.id(), c.cpuFreeMilli() + "/" + c.memoryFreeMiB() + "/" + gpus.toString().strip() + " tenants "
                         + new TreeMap<>(m.tenants.get(i)) + " dedicated " + m.dedicatedTo[i] + " power " + m.nodeMilliwatts[i] + " mW");
             }
-            m.reservedMilliwatts.forEach((d, mw) -> out.put("power:" + d, mw + " mW"));
+            for (int d = 0; d < m.domainMilliwatts.length; d++) {
+                if (m.domainMilliwatts[d] != 0) {
+                    out.put("power:" + m.inv.domains[d].id(), m.domainMilliwatts[d] + " mW");
+                }
+            }
             return out;
         } finally {
             models.release(m, true);

@@ -37,12 +37,15 @@ final class PlacementModel {
     final InventoryIndex inv;
     final NodeFacts[] facts;
     final Packer packer;
-    /** Power reserved per domain, in milliwatts: whole numbers, so a release restores it exactly. */
-    final Map<String, Long> reservedMilliwatts = new HashMap<>();
+    /** Power reserved per domain (by {@link InventoryIndex#domains} index), in milliwatts: whole numbers, so a release restores it exactly. */
+    final long[] domainMilliwatts;
     /** Power held per node without a power domain, in milliwatts, against its maximum draw. */
     final long[] nodeMilliwatts;
     /** Per node, the tenants holding something on it, with how many bindings each holds. */
     final List<Map<String, Integer>> tenants;
+    /** Per node, how many tenants hold something on it, and the tenant when there is one: {@link #otherTenantOn} in O(1). */
+    final int[] tenantKinds;
+    final String[] soleTenant;
     /** Per node, the tenant it is dedicated to, or null; {@link #dedications} counts the bindings behind it. */
     final String[] dedicatedTo;
     final int[] dedications;
@@ -76,6 +79,9 @@ final class PlacementModel {
         this.typical = List.copyOf(typical);
         int n = facts.length;
         this.nodeMilliwatts = new long[n];
+        this.domainMilliwatts = new long[inv.domains.length];
+        this.tenantKinds = new int[n];
+        this.soleTenant = new String[n];
         this.dedicatedTo = new String[n];
         this.dedications = new int[n];
         this.tenants = new ArrayList<>(n);
@@ -230,7 +236,9 @@ final class PlacementModel {
 
     /** Records one binding of {@code tenant} on {@code node}. */
     void hold(int node, String tenant, boolean dedicated) {
-        tenants.get(node).merge(tenant, 1, Integer::sum);
+        Map<String, Integer> on = tenants.get(node);
+        on.merge(tenant, 1, Integer::sum);
+        tenantsChanged(node, on);
         if (dedicated) {
             dedicatedTo[node] = tenant;
             dedications[node]++;
@@ -239,16 +247,23 @@ final class PlacementModel {
 
     /** Forgets one binding of {@code tenant} on {@code node}. */
     void unhold(int node, String tenant, boolean dedicated) {
-        tenants.get(node).computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        Map<String, Integer> on = tenants.get(node);
+        on.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        tenantsChanged(node, on);
         if (dedicated && --dedications[node] == 0) {
             dedicatedTo[node] = null;
         }
     }
 
+    private void tenantsChanged(int node, Map<String, Integer> on) {
+        tenantKinds[node] = on.size();
+        soleTenant[node] = on.size() == 1 ? on.keySet().iterator().next() : null;
+    }
+
     /** Whether any tenant other than {@code tenant} holds something on the node. */
     boolean otherTenantOn(int node, String tenant) {
-        Map<String, Integer> on = tenants.get(node);
-        return on.size() > 1 || on.size() == 1 && !on.containsKey(tenant);
+        int kinds = tenantKinds[node];
+        return kinds > 1 || kinds == 1 && !soleTenant[node].equals(tenant);
     }
 
     static long milliwatts(double watts) {
@@ -260,52 +275,37 @@ final class PlacementModel {
         return (long) Math.signum(watts) * Math.round(mw);
     }
 
-    /** Holds power for a binding: in its power domain chain, or against the node's own maximum draw without one. */
+    /**
+     * Holds power for a binding: in its power domain and every parent, or, for a node in no power
+     * domain, against the node's own maximum draw. A domain that is not in the inventory has no
+     * budget: nothing is held for it.
+     */
     void holdPower(int node, String domain, double watts) {
         if (domain != null) {
-            addPower(domain, watts);
+            Integer d = inv.domainIndex.get(domain);
+            long mw = milliwatts(watts);
+            for (int i = d == null ? -1 : d, guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
+                domainMilliwatts[i] = Math.addExact(domainMilliwatts[i], mw);
+            }
         } else if (facts[node].node().power().maxWatts() > 0) {
             nodeMilliwatts[node] = Math.addExact(nodeMilliwatts[node], milliwatts(watts));
         }
     }
 
-    void addPower(String domain, double watts) {
-        long milliwatts = milliwatts(watts);
-        if (milliwatts == 0) {
-            return;
-        }
-        String d = domain;
-        int guard = 0;
-        while (d != null && guard++ < 16) {
-            // a domain whose reservations are all given back is dropped
-            reservedMilliwatts.merge(d, milliwatts, (a, b) -> {
-                long sum = Math.addExact(a, b);
-                return sum == 0 ? null : sum;
-            });
-            PowerDomain pd = inv.powerDomains.get(d);
-            d = pd == null ? null : pd.parentId();
-        }
-    }
-
-    /** Watts reserved in a domain. */
+    /** Watts reserved in a domain (0 for one not in the inventory). */
     double reservedWatts(String domain) {
-        return reservedMilliwatts.getOrDefault(domain, 0L) / 1000.0;
+        Integer d = inv.domainIndex.get(domain);
+        return d == null ? 0 : domainMilliwatts[d] / 1000.0;
     }
 
-    /** The first domain in the chain from {@code domain} upwards that {@code watts} more would push over budget, or null. */
-    PowerDomain overBudget(String domain, double watts) {
+    /** The first domain in the chain from the node's power domain upwards that {@code watts} more would push over budget, or null. */
+    PowerDomain overBudget(int node, double watts) {
         long more = milliwatts(watts);
-        String d = domain;
-        int guard = 0;
-        while (d != null && guard++ < 16) {
-            PowerDomain pd = inv.powerDomains.get(d);
-            if (pd == null) {
-                return null;
-            }
-            if (pd.budgetWatts() > 0 && !fits(reservedMilliwatts.getOrDefault(d, 0L), more, pd.budgetWatts())) {
+        for (int i = inv.nodeDomain[node], guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
+            PowerDomain pd = inv.domains[i];
+            if (pd.budgetWatts() > 0 && !fits(domainMilliwatts[i], more, pd.budgetWatts())) {
                 return pd;
             }
-            d = pd.parentId();
         }
         return null;
     }
