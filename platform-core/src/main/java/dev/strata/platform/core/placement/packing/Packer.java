@@ -398,6 +398,19 @@ public final class Packer {
         if (tied == 0) {
             return false;
         }
+        if (policy.tiesToFirstNode()) {
+            int first = 0;
+            for (int t = 1; t < tied; t++) {
+                if (live[tiedPos[t]].minMember < live[tiedPos[first]].minMember) {
+                    first = t;
+                }
+            }
+            chosenClass = live[tiedPos[first]];
+            chosenMember = 0;
+            chosenFit = tiedFit[first];
+            Arrays.fill(tiedFit, 0, tied, null);
+            return true;
+        }
         long pick = tiedNodes > 1 ? policy.breakTie((int) Math.min(tiedNodes, Integer.MAX_VALUE)) : 0;
         if (pick < 0 || pick >= tiedNodes) {
             throw new IllegalStateException("policy " + policy.name() + " broke a tie of " + tiedNodes + " with " + pick);
