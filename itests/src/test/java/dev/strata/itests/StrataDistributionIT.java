@@ -268,6 +268,10 @@ public class StrataDistributionIT {
             assertTrue(listed, listed.contains(allocation) && listed.contains("llm-finetune") && listed.contains("dedicated-node"));
 
             String tooBig = shell.run("strata:place -f examples/too-big.yaml --dry-run");
+            // the README quotes these two outputs
+            Path reports = Path.of(System.getProperty("strata.itest.reports"));
+            Files.writeString(reports.resolve("place-llm-training-dry-run.txt"), dry);
+            Files.writeString(reports.resolve("place-too-big-dry-run.txt"), tooBig);
             assertTrue(tooBig, tooBig.startsWith("Contract foundation-model of tenant bank-research: not placed"));
             assertTrue(tooBig, tooBig.contains("Why not"));
 

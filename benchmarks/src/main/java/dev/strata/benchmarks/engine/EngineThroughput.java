@@ -73,6 +73,7 @@ public final class EngineThroughput {
         }
         int nodes = Integer.parseInt(opts.getOrDefault("--nodes", "10000"));
         int seconds = Integer.parseInt(opts.getOrDefault("--seconds", "10"));
+        int rounds = Integer.parseInt(opts.getOrDefault("--rounds", "5"));
         String scenarios = opts.getOrDefault("--scenarios", "openb,generated");
         System.out.printf("java %s, %d cores, max heap %d MiB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -80,7 +81,7 @@ public final class EngineThroughput {
             openb();
         }
         if (scenarios.contains("generated")) {
-            generated(nodes, seconds);
+            generated(nodes, seconds, rounds);
         }
     }
 
@@ -145,7 +146,7 @@ public final class EngineThroughput {
 
     // ---- the generated cluster ---------------------------------------------------------------
 
-    static void generated(int nodeCount, int seconds) throws Exception {
+    static void generated(int nodeCount, int seconds, int rounds) throws Exception {
         long base = usedHeap();
         long t0 = System.nanoTime();
         InventorySnapshot snapshot = GeneratedCluster.build(nodeCount, 42);
@@ -192,7 +193,7 @@ public final class EngineThroughput {
         for (int i = 0; i < 10_000; i++) {
             probes.add(GeneratedCluster.contract(random, 1_000_000 + i));
         }
-        for (int round = 0; round < 3; round++) {
+        {
             long[] latency = new long[2_000_000];
             int n = 0;
             int accepted = 0;
@@ -206,40 +207,59 @@ public final class EngineThroughput {
             double secs = (System.nanoTime() - s0) / 1e9;
             long[] sorted = Arrays.copyOf(latency, n);
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "round %d, 1 thread, dry runs on the loaded cluster: %,.0f decisions/s (%d %% placeable); "
-                    + "latency median %.0f us, p99 %.0f us%n", round + 1, n / secs, 100 * accepted / Math.max(1, n),
-                    sorted[n / 2] / 1e3, sorted[(int) (n * 0.99)] / 1e3);
+            System.out.printf(Locale.ROOT, "warm-up, 1 thread, dry runs on the loaded cluster: %,.0f decisions/s (%d %% placeable); "
+                    + "latency median %.0f us, p99 %.0f us, p99.9 %.0f us%n", n / secs, 100 * accepted / Math.max(1, n),
+                    sorted[n / 2] / 1e3, sorted[(int) (n * 0.99)] / 1e3, sorted[(int) (n * 0.999)] / 1e3);
         }
 
-        // commit cycles: place for real, release the oldest
-        for (int round = 0; round < 2; round++) {
-            int cycles = 0;
-            long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-            long s0 = System.nanoTime();
-            while (System.nanoTime() < end) {
-                PlacementDecision d = service.place(probes.get(cycles % probes.size()), false);
-                if (d.placed()) {
-                    held.add(d.allocationId());
-                }
-                service.release(held.poll());
-                cycles++;
-            }
-            double secs = (System.nanoTime() - s0) / 1e9;
-            System.out.printf(Locale.ROOT, "round %d, 1 thread, place + release of the oldest: %,.0f cycles/s%n", round + 1, cycles / secs);
+        // one thread and two threads, alternately, so that both see the same machine; medians
+        List<double[]> one = new ArrayList<>();
+        List<double[]> two = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            double[] a = dryRuns(service, probes, 1, seconds);
+            double[] b = dryRuns(service, probes, 2, seconds);
+            one.add(a);
+            two.add(b);
+            System.out.printf(Locale.ROOT, "round %d, dry runs: 1 thread %,.0f decisions/s (%,.0f per CPU-second); 2 threads %,.0f decisions/s in all "
+                    + "(%,.0f per CPU-second of the deciding threads); ratio %.2f; load average %.1f%n", round + 1, a[0], a[1], b[0], b[1], b[0] / a[0],
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
+        double oneMedian = median(one, 0);
+        double twoMedian = median(two, 0);
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = two.get(r)[0] / one.get(r)[0];
+        }
+        Arrays.sort(ratios);
+        System.out.printf(Locale.ROOT, "dry runs, medians of %d rounds: 1 thread %,.0f decisions/s (%,.0f per CPU-second), 2 threads %,.0f decisions/s "
+                + "(%,.0f per CPU-second); ratio of the medians %.2f, median of the round ratios %.2f (min %.2f, max %.2f)%n", rounds, oneMedian,
+                median(one, 1), twoMedian, median(two, 1), twoMedian / oneMedian, ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
 
-        // two threads deciding at once (dry runs)
-        for (int round = 0; round < 2; round++) {
-            ExecutorService pool = Executors.newFixedThreadPool(2);
+        // commit cycles: place for real, release the oldest; one thread, then two (the commit path and its retries)
+        
+        for (int threads = 1; threads <= 2; threads++) {
+            long retries0 = PlacementEngines.races(service).retries();
+            long serialised0 = PlacementEngines.races(service).serialised();
+            int ts = threads;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
             long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
             List<Future<Integer>> counts = new ArrayList<>();
+            ArrayDeque<String> shared = held;
             long s0 = System.nanoTime();
-            for (int t = 0; t < 2; t++) {
+            for (int t = 0; t < threads; t++) {
                 int offset = t * 5_000;
                 counts.add(pool.submit(() -> {
                     int k = 0;
                     while (System.nanoTime() < end) {
-                        service.place(probes.get((offset + k) % probes.size()), true);
+                        PlacementDecision d = service.place(probes.get((offset + k) % probes.size()), false);
+                        String oldest;
+                        synchronized (shared) {
+                            if (d.placed()) {
+                                shared.add(d.allocationId());
+                            }
+                            oldest = shared.poll();
+                        }
+                        service.release(oldest);
                         k++;
                     }
                     return k;
@@ -251,11 +271,61 @@ public final class EngineThroughput {
             }
             pool.shutdown();
             double secs = (System.nanoTime() - s0) / 1e9;
-            System.out.printf(Locale.ROOT, "round %d, 2 threads, dry runs: %,.0f decisions/s in all%n", round + 1, total / secs);
+            System.out.printf(Locale.ROOT, "%d thread(s), place + release of the oldest: %,.0f cycles/s in all; lost races retried: %,d; "
+                    + "decided under the commit lock after %d lost races: %,d%n", ts, total / secs, PlacementEngines.races(service).retries() - retries0,
+                    PlacementEngines.COMMIT_ATTEMPTS, PlacementEngines.races(service).serialised() - serialised0);
         }
         if (service.allocations().size() != held.size()) {
             throw new IllegalStateException("ledger holds " + service.allocations().size() + ", expected " + held.size());
         }
+    }
+
+    /** Dry runs on {@code threads} threads for {@code seconds}: {decisions per second in all, decisions per CPU-second of those threads}. */
+    private static double[] dryRuns(Placement service, List<Contract> probes, int threads, int seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(threads + 1);
+        long[] cpu = new long[threads];
+        List<Future<Integer>> counts = new ArrayList<>();
+        long[] window = new long[1];
+        for (int t = 0; t < threads; t++) {
+            int offset = t * 5_000;
+            int slot = t;
+            counts.add(pool.submit(() -> {
+                go.await();
+                long c0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                long end = window[0];
+                int k = 0;
+                while (System.nanoTime() < end) {
+                    service.place(probes.get((offset + k) % probes.size()), true);
+                    k++;
+                }
+                cpu[slot] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0;
+                return k;
+            }));
+        }
+        long s0 = System.nanoTime();
+        window[0] = s0 + Duration.ofSeconds(seconds).toNanos();
+        go.await();
+        int total = 0;
+        for (Future<Integer> f : counts) {
+            total += f.get();
+        }
+        double secs = (System.nanoTime() - s0) / 1e9;
+        pool.shutdown();
+        long cpuSum = 0;
+        for (long c : cpu) {
+            cpuSum += c;
+        }
+        return new double[] {total / secs, total / (cpuSum / 1e9)};
+    }
+
+    private static double median(List<double[]> rows, int column) {
+        double[] v = new double[rows.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rows.get(i)[column];
+        }
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static double gpus(PlacementDecision d) {

@@ -33,14 +33,18 @@ import java.util.concurrent.Future;
  * prints the GPU allocation ratio per policy at 100/110/120/130% arrived demand, next to the
  * published means, with decisions per second.
  *
- * <p>Protocol (shared/fixtures/openb/EXPECTED.md): the cluster is openb_node_list_gpu_node.csv; per
- * seed, pods are drawn uniformly at random with replacement from the pod list with a
- * {@code java.util.Random(seed)} ({@code nextInt(size)}) and appended until the next one would push
- * the total GPU request past 1.3 x the cluster's milli-GPU; the list is then shuffled with
- * {@code Collections.shuffle(list, sameRandom)}. Pods arrive one at a time and never leave; a pod that
- * fits nowhere is skipped. The allocation ratio (allocated milli-GPU / cluster milli-GPU) is read the
- * first time the arrived GPU request reaches 100, 110 and 120% of the capacity, and at the end of the
- * workload for 130% (the workload stops just below it by construction).
+ * <p>Protocol, as the paper's simulator (hkust-adsl/kubernetes-scheduler-simulator) runs it: the
+ * cluster is openb_node_list_gpu_node.csv. Per seed ({@link #inflate}) a {@code java.util.Random(seed)}
+ * shuffles the trace's pods, then draws pods uniformly with replacement ({@code nextInt(size)}) and
+ * appends them until the next one would push the GPU request past 1.3 x the cluster's milli-GPU. Pods
+ * arrive one at a time and never leave; a pod that fits nowhere is skipped. The allocation ratio
+ * (allocated milli-GPU / cluster milli-GPU) is read the first time the arrived GPU request reaches 100,
+ * 110 and 120% of the capacity, and at the end of the workload for 130%. The policies' own random
+ * choices (the random policy, random ties) come from a second generator seeded apart
+ * ({@link #tieSeed}). The simulator's scheduler breaks equal node scores by node name, and names each
+ * node with a random 4-digit prefix first: equal scores go to the first node in a random order fixed
+ * for the run. {@link #replay} does the same for a policy whose {@link PackingPolicy#tiesToFirstNode()}
+ * is true: it orders the nodes by a permutation drawn from the tie seed.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.openb.OpenbReplay \
@@ -56,7 +60,10 @@ public final class OpenbReplay {
     public static final double[] LEVELS = {1.0, 1.1, 1.2, 1.3};
     /** Workload inflation: total GPU request up to this multiple of the capacity. */
     public static final double INFLATION = 1.3;
-    public static final String RNG = "java.util.Random(seed): nextInt(pods) with replacement, then Collections.shuffle(workload, same Random)";
+    /** Whether workloads are drawn whole (the former protocol) rather than built as the simulator builds them. */
+    static final boolean DRAWN_WORKLOAD = Boolean.getBoolean("openb.drawnWorkload");
+    public static final String RNG = "java.util.Random(seed): the trace shuffled, then nextInt(pods) draws appended; ties and the random"
+            + " policy from a second Random seeded apart; simulator ties: the first node in a random order drawn from that seed";
 
     /**
      * Published means (EXPECTED.md): per trace, {Random, BestFit, FGD} at 100% then at 130%.
@@ -170,8 +177,12 @@ public final class OpenbReplay {
         return sum;
     }
 
-    /** The inflated, shuffled workload of one seed (see the class comment). */
-    public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
+    /**
+     * The workload of one seed drawn whole with replacement and shuffled: the protocol this replay
+     * used before it followed the simulator ({@link #inflate}); kept for comparison
+     * ({@code -Dopenb.drawnWorkload=true}).
+     */
+    public static List<Demand> inflateDrawn(List<Demand> pods, long capacityMilli, long seed) {
         Random random = new Random(seed);
         long limit = (long) Math.floor(INFLATION * capacityMilli);
         List<Demand> out = new ArrayList<>();
@@ -188,9 +199,50 @@ public final class OpenbReplay {
         return out;
     }
 
+    /**
+     * The inflated, shuffled workload of one seed as the paper's simulator builds it
+     * ({@code TunePodsByNodeTotalResource}, tune ratio 1.3): every pod of the trace once, then pods
+     * drawn uniformly with replacement and appended until the next one's GPU request per GPU would
+     * push the total past 1.3 x the capacity (the simulator compares {@code MilliGpu}, the request of
+     * one GPU, but adds the pod's whole request); a trace already above the target loses pods drawn
+     * at random instead. Then shuffled with the same random.
+     */
+    public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
+        Random random = new Random(seed);
+        double limit = INFLATION * capacityMilli;
+        // SortClusterPods: the trace's pods in a random order
+        List<Demand> out = new ArrayList<>(pods);
+        Collections.shuffle(out, random);
+        long total = 0;
+        for (Demand d : pods) {
+            total += d.gpuMilliTotal();
+        }
+        if (total > limit) {
+            while (total > limit) {
+                total -= out.remove(random.nextInt(out.size())).gpuMilliTotal();
+            }
+        } else {
+            // tuneUpPods: draws appended after them, in the order drawn
+            while (true) {
+                Demand d = pods.get(random.nextInt(pods.size()));
+                if (total + d.gpuMilli() > limit) {
+                    break;
+                }
+                total += d.gpuMilliTotal();
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
     /** Replays a workload on fresh copies of the nodes. Single-threaded. */
     public static Result replay(List<NodeCapacity> nodes, List<Demand> workload, PackingPolicy policy, long seed) {
         long capacity = capacity(nodes);
+        if (policy.tiesToFirstNode()) {
+            // the simulator names each node with a random 4-digit prefix and breaks ties by name
+            nodes = new ArrayList<>(nodes);
+            Collections.shuffle(nodes, new Random(tieSeed(seed) ^ 0x5DEECE66DL));
+        }
         Packer packer = new Packer(nodes, policy);
         long[] thresholds = new long[LEVELS.length];
         for (int i = 0; i < LEVELS.length; i++) {
@@ -223,10 +275,17 @@ public final class OpenbReplay {
     }
 
     /**
-     * A policy by name: {@code random}, {@code bestfit} and {@code fgd} as the paper's simulator
-     * scores them (integer scores, random ties), {@code bestfit-exact} and {@code fgd-exact} with
-     * exact scores, {@code strata} and its ablations ({@code strata-nostranded}, ...). FGD and Strata build their target workload from {@code pods}
-     * (the trace's pod list).
+     * A policy by name. As the paper's simulator runs them: {@code random} (a node drawn uniformly
+     * among those that fit), {@code bestfit} and {@code fgd} (integer node scores, equal scores to the
+     * first node in a random order fixed per seed, FGD's target workload the most popular request
+     * shapes that cover 95 % of the trace's pods: {@link FragmentationGradientPolicy#asSimulated}).
+     * Variants that show where the published FGD comes from: {@code fgd-allshapes} (every request
+     * shape in the target workload), {@code fgd-randomties} (ties drawn uniformly at random),
+     * {@code fgd-allshapes-randomties} (both: this replay's FGD before it was matched to the
+     * simulator), {@code fgd-exact} (exact scores, all shapes, first-node ties);
+     * {@code bestfit-randomties} and {@code bestfit-exact} likewise. {@code strata} and its ablations
+     * ({@code strata-nostranded}, ...), and {@code strata:name=value;...} for other weights
+     * ({@link StrataPackingPolicy.Options#parse}).
      */
     public static PackingPolicy policy(String name, List<NodeCapacity> nodes, List<Demand> pods, long seed) {
         long maxCpu = 0;
@@ -236,10 +295,14 @@ public final class OpenbReplay {
             maxGpu = Math.max(maxGpu, n.gpuCount() * (long) Demand.WHOLE_GPU);
         }
         return switch (name) {
-            case "random" -> new RandomPolicy(seed);
-            case "bestfit" -> BestFitPolicy.asPublished(maxCpu, maxGpu, seed);
+            case "random" -> new RandomPolicy(tieSeed(seed));
+            case "bestfit" -> BestFitPolicy.asSimulated(maxCpu, maxGpu);
+            case "bestfit-randomties" -> BestFitPolicy.asPublished(maxCpu, maxGpu, tieSeed(seed));
             case "bestfit-exact" -> new BestFitPolicy(maxCpu, maxGpu);
-            case "fgd" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), seed);
+            case "fgd" -> FragmentationGradientPolicy.asSimulated(simulatorProfile(pods));
+            case "fgd-allshapes" -> FragmentationGradientPolicy.asSimulated(WorkloadProfile.typical(pods));
+            case "fgd-randomties" -> FragmentationGradientPolicy.asPublished(simulatorProfile(pods), tieSeed(seed));
+            case "fgd-allshapes-randomties" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), tieSeed(seed));
             case "fgd-exact" -> new FragmentationGradientPolicy(WorkloadProfile.typical(pods));
             case "strata" -> StrataPackingPolicy.forWorkload(nodes, pods);
             // ablations: Strata without one of its ideas
@@ -249,12 +312,38 @@ public final class OpenbReplay {
             case "strata-nobestfit" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0.5, 0));
             case "strata-fgdonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 0));
             case "strata-fgd+bestfit" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 1e-3));
-            default -> throw new IllegalArgumentException("unknown policy " + name + "; expected one of " + POLICIES);
+            default -> {
+                if (name.startsWith("strata:")) {
+                    // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)
+                    yield strata(nodes, pods, StrataPackingPolicy.Options.parse(name.substring("strata:".length()).replace(';', ',')));
+                }
+                throw new IllegalArgumentException("unknown policy " + name + "; expected one of " + POLICIES + " or strata:name=value;...");
+            }
         };
     }
 
+    /**
+     * The seed of a policy's random choices (ties, the random policy): derived from the replay's
+     * seed but not equal to it, so that the choices do not replay the draws that built the workload
+     * from a generator started with the same seed.
+     */
+    static long tieSeed(long seed) {
+        return seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+    }
+
+    /**
+     * FGD's target workload as the simulator configures it ({@code typicalPodsConfig}: CPU pods
+     * involved, popularity threshold 95, increase step 1): the request shapes (CPU, milli-GPU, GPU
+     * count, GPU model; memory left out) of the trace's pods, most frequent first, until they cover
+     * 95 % of the pods, renormalised.
+     */
+    public static WorkloadProfile simulatorProfile(List<Demand> pods) {
+        return WorkloadProfile.typical(pods, 0.95, WorkloadProfile.Weighting.PODS, false);
+    }
+
     /** Every policy name {@link #policy} knows. */
-    public static final List<String> POLICIES = List.of("random", "bestfit", "bestfit-exact", "fgd", "fgd-exact", "strata", "strata-cpuonly",
+    public static final List<String> POLICIES = List.of("random", "bestfit", "bestfit-randomties", "bestfit-exact", "fgd", "fgd-allshapes",
+            "fgd-randomties", "fgd-allshapes-randomties", "fgd-exact", "strata", "strata-cpuonly",
             "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-fgdonly", "strata-fgd+bestfit");
 
     private static PackingPolicy strata(List<NodeCapacity> nodes, List<Demand> pods, StrataPackingPolicy.Options options) {
@@ -274,6 +363,8 @@ public final class OpenbReplay {
         List<String> policies = List.of("random", "bestfit", "fgd", "strata");
         int threads = 1;
         int warmup = 0;
+        boolean loto = false;
+        List<Long> selectionSeeds = seeds("52..54");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -288,9 +379,15 @@ public final class OpenbReplay {
                 case "--policies" -> policies = List.of(require(a, v).split(","));
                 case "--threads" -> threads = Integer.parseInt(require(a, v));
                 case "--warmup" -> warmup = Integer.parseInt(require(a, v));
+                case "--loto" -> {
+                    loto = true;
+                    i--;
+                }
+                case "--selection-seeds" -> selectionSeeds = seeds(require(a, v));
                 case "-h", "--help" -> {
                     System.out.println("OpenbReplay [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51|42,43] "
-                            + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]");
+                            + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]\n"
+                            + "OpenbReplay --loto [--selection-seeds 52..54] [--seeds 42..51] [--threads N]: leave-one-trace-out evaluation of Strata's weights");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -302,7 +399,149 @@ public final class OpenbReplay {
                 podCsvs.add(fixtures().resolve("openb_pod_list_" + t + ".csv"));
             }
         }
+        if (loto) {
+            leaveOneTraceOut(nodesCsv, podCsvs, selectionSeeds, seeds, threads, System.out);
+            return;
+        }
         run(nodesCsv, podCsvs, seeds, policies, threads, warmup, System.out);
+    }
+
+    /**
+     * The candidate weights of the leave-one-trace-out evaluation: stranded x pressure x best fit x
+     * eventual waste, memory-aware (see {@link StrataPackingPolicy.Options}).
+     */
+    static List<String> weightGrid() {
+        List<String> grid = new ArrayList<>();
+        for (String stranded : List.of("0.5", "1", "2")) {
+            for (String pressure : List.of("0", "0.25", "0.5", "1")) {
+                for (String bestfit : List.of("0", "0.001", "0.01")) {
+                    for (String waste : List.of("0", "0.25")) {
+                        grid.add("stranded=" + stranded + ",pressure=" + pressure + ",bestfit=" + bestfit + ",waste=" + waste);
+                    }
+                }
+            }
+        }
+        return grid;
+    }
+
+    /**
+     * Leave-one-trace-out: for each trace, Strata's weights are chosen from {@link #weightGrid} by the
+     * mean allocation ratio (the four levels averaged) over the <em>other</em> traces, replayed with
+     * {@code selectionSeeds}; the chosen weights are then scored on the held-out trace with
+     * {@code seeds} (disjoint from the selection seeds), next to the frozen defaults and the published
+     * FGD. Prints one line per fold and the weights chosen on all traces together.
+     */
+    static void leaveOneTraceOut(Path nodesCsv, List<Path> podCsvs, List<Long> selectionSeeds, List<Long> seeds, int threads, PrintStream out)
+            throws IOException, InterruptedException, ExecutionException {
+        List<NodeCapacity> nodes = readNodes(nodesCsv);
+        long capacity = capacity(nodes);
+        List<String> grid = weightGrid();
+        out.printf(Locale.ROOT, "leave-one-trace-out: %d weight sets, selection seeds %s, evaluation seeds %s, %d thread(s)%n", grid.size(), selectionSeeds,
+                seeds, threads);
+        Map<String, List<Demand>> traces = new java.util.LinkedHashMap<>();
+        for (Path csv : podCsvs) {
+            traces.put(traceName(csv), readPods(csv));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            // score[trace][weights]: mean over selection seeds and levels
+            Map<String, double[]> score = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, List<Demand>> t : traces.entrySet()) {
+                List<Demand> pods = t.getValue();
+                List<List<Demand>> workloads = new ArrayList<>();
+                for (long seed : selectionSeeds) {
+                    workloads.add(inflate(pods, capacity, seed));
+                }
+                List<Future<Double>> fs = new ArrayList<>();
+                for (String w : grid) {
+                    StrataPackingPolicy.Options options = StrataPackingPolicy.Options.parse(w);
+                    fs.add(pool.submit(() -> {
+                        double sum = 0;
+                        for (int k = 0; k < workloads.size(); k++) {
+                            Result r = replay(nodes, workloads.get(k), strata(nodes, pods, options), selectionSeeds.get(k));
+                            sum += mean(r.allocationPercent());
+                        }
+                        return sum / workloads.size();
+                    }));
+                }
+                double[] v = new double[grid.size()];
+                for (int g = 0; g < v.length; g++) {
+                    v[g] = fs.get(g).get();
+                }
+                score.put(t.getKey(), v);
+                out.printf(Locale.ROOT, "  selection replays of %s done%n", t.getKey());
+            }
+            out.printf(Locale.ROOT, "%-11s %-52s %-15s %-15s %-15s%n", "held out", "weights chosen on the other traces", "held-out 100/130",
+                    "defaults 100/130", "published FGD");
+            for (String heldOut : traces.keySet()) {
+                int best = bestWeights(score, grid.size(), heldOut);
+                List<Demand> pods = traces.get(heldOut);
+                double[] chosen = evaluate(nodes, pods, capacity, seeds, StrataPackingPolicy.Options.parse(grid.get(best)), pool);
+                double[] defaults = evaluate(nodes, pods, capacity, seeds, StrataPackingPolicy.Options.DEFAULTS, pool);
+                double[] pub = PUBLISHED.get(heldOut);
+                out.printf(Locale.ROOT, "%-11s %-52s %.2f / %.2f   %.2f / %.2f   %s%n", heldOut, grid.get(best), chosen[0], chosen[1], defaults[0],
+                        defaults[1], pub == null ? "-" : String.format(Locale.ROOT, "%.2f / %.2f", pub[2], pub[5]));
+            }
+            int all = bestWeights(score, grid.size(), null);
+            out.printf(Locale.ROOT, "chosen on all traces: %s (selection score %.3f; the defaults' %s)%n", grid.get(all), meanOver(score, all, null),
+                    String.format(Locale.ROOT, "%.3f", meanOver(score, grid.indexOf(defaultsSpec()), null)));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@link StrataPackingPolicy.Options#DEFAULTS} as a grid entry. */
+    static String defaultsSpec() {
+        StrataPackingPolicy.Options d = StrataPackingPolicy.Options.DEFAULTS;
+        return "stranded=" + trim(d.strandedWeight()) + ",pressure=" + trim(d.pressureWeight()) + ",bestfit=" + trim(d.bestFitWeight()) + ",waste="
+                + trim(d.wasteWeight());
+    }
+
+    private static String trim(double v) {
+        String s = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return s;
+    }
+
+    private static int bestWeights(Map<String, double[]> score, int n, String heldOut) {
+        int best = 0;
+        for (int g = 1; g < n; g++) {
+            if (meanOver(score, g, heldOut) > meanOver(score, best, heldOut)) {
+                best = g;
+            }
+        }
+        return best;
+    }
+
+    private static double meanOver(Map<String, double[]> score, int g, String heldOut) {
+        if (g < 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        int n = 0;
+        for (Map.Entry<String, double[]> e : score.entrySet()) {
+            if (!e.getKey().equals(heldOut)) {
+                sum += e.getValue()[g];
+                n++;
+            }
+        }
+        return sum / n;
+    }
+
+    /** Mean allocation at 100 % and at 130 % over the seeds. */
+    private static double[] evaluate(List<NodeCapacity> nodes, List<Demand> pods, long capacity, List<Long> seeds, StrataPackingPolicy.Options options,
+            ExecutorService pool) throws InterruptedException, ExecutionException {
+        List<Future<Result>> fs = new ArrayList<>();
+        for (long seed : seeds) {
+            fs.add(pool.submit(() -> replay(nodes, inflate(pods, capacity, seed), strata(nodes, pods, options), seed)));
+        }
+        double a = 0;
+        double b = 0;
+        for (Future<Result> f : fs) {
+            Result r = f.get();
+            a += r.allocationPercent()[0];
+            b += r.allocationPercent()[LEVELS.length - 1];
+        }
+        return new double[] {a / fs.size(), b / fs.size()};
     }
 
     private static String require(String option, String value) {
@@ -350,7 +589,7 @@ public final class OpenbReplay {
                 String trace = traceName(csv);
                 Map<Long, List<Demand>> workloads = new HashMap<>();
                 for (long seed : seeds) {
-                    workloads.put(seed, inflate(pods, capacity, seed));
+                    workloads.put(seed, DRAWN_WORKLOAD ? inflateDrawn(pods, capacity, seed) : inflate(pods, capacity, seed));
                 }
                 for (int round = 0; round < warmup; round++) {
                     List<Future<Result>> discarded = new ArrayList<>();
@@ -397,13 +636,13 @@ public final class OpenbReplay {
         double meanPods = workloads.values().stream().mapToInt(List::size).average().orElse(0);
         out.printf(Locale.ROOT, "%n== %s: %d pods listed, %.0f pods per seed on average; GPU allocation ratio %%, mean (std) over %d seeds%n", trace,
                 listed, meanPods, workloads.size());
-        out.printf(Locale.ROOT, "%-14s %-14s %-14s %-14s %-14s| %-8s %-8s | %-9s %-12s %s%n", "policy", "100%", "110%", "120%", "130%", "pub100",
+        out.printf(Locale.ROOT, "%-25s %-14s %-14s %-14s %-14s| %-8s %-8s | %-9s %-12s %s%n", "policy", "100%", "110%", "120%", "130%", "pub100",
                 "pub130", "failed", "decisions/s", "(median, min..max per replay)");
         double[] pub = PUBLISHED.get(trace);
         long totalPods = 0;
         for (Map.Entry<String, List<Result>> e : results.entrySet()) {
             List<Result> rs = e.getValue();
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-14s ", e.getKey()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-25s ", e.getKey()));
             for (int l = 0; l < LEVELS.length; l++) {
                 double[] v = new double[rs.size()];
                 for (int i = 0; i < v.length; i++) {
@@ -413,8 +652,8 @@ public final class OpenbReplay {
             }
             int col = switch (e.getKey()) {
                 case "random" -> 0;
-                case "bestfit", "bestfit-exact" -> 1;
-                case "fgd", "fgd-exact" -> 2;
+                case "bestfit" -> 1;
+                case "fgd" -> 2;
                 default -> -1;
             };
             row.append(String.format(Locale.ROOT, "| %-8s %-8s | ", pub != null && col >= 0 ? String.format(Locale.ROOT, "%.2f", pub[col]) : "-",

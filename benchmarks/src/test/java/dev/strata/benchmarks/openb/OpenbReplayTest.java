@@ -42,7 +42,8 @@ class OpenbReplayTest {
         List<Demand> pods = OpenbReplay.readPods(OpenbReplay.fixtures().resolve("openb_pod_list_" + trace + ".csv"));
         List<Demand> workload = OpenbReplay.inflate(pods, capacity, SEED);
         long requested = workload.stream().mapToLong(Demand::gpuMilliTotal).sum();
-        assertThat(requested).isLessThanOrEqualTo((long) (1.3 * capacity)).isGreaterThan((long) (1.29 * capacity));
+        // the simulator stops on the request of one GPU but adds the whole pod: an 8-GPU pod may overshoot by 7 GPUs
+        assertThat(requested).isLessThanOrEqualTo((long) (1.3 * capacity) + 7_000).isGreaterThan((long) (1.29 * capacity));
 
         OpenbReplay.Result strata = OpenbReplay.replay(nodes, workload, OpenbReplay.policy("strata", nodes, pods, SEED), SEED);
         OpenbReplay.Result fgd = OpenbReplay.replay(nodes, workload, OpenbReplay.policy("fgd", nodes, pods, SEED), SEED);

@@ -9,9 +9,7 @@ import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.Rejection;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
@@ -53,21 +51,19 @@ public class PlaceCommand implements Action {
 
     /** Reads the contract a {@code -f} option names ({@code -} for standard input). */
     static Contract readContract(String file, ContractReader reader) throws IOException {
-        String text;
-        String name;
+        Contract contract;
+        ContractReader contracts = Services.require(reader, "contract reader");
         if ("-".equals(file)) {
-            text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-            name = "(standard input)";
+            contract = contracts.read(System.in, "(standard input)");
         } else {
             Path path = resolve(file);
-            try {
-                text = Files.readString(path, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
+            if (!Files.exists(path)) {
                 throw new IllegalArgumentException(notFound(file));
             }
-            name = path.getFileName().toString();
+            // the reader checks the file (regular, size, UTF-8) before it parses it, and names it in every message
+            contract = contracts.read(path);
         }
-        return Services.require(reader, "contract reader").read(text, name);
+        return contract;
     }
 
     /**
@@ -112,6 +108,23 @@ public class PlaceCommand implements Action {
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
+    /** The rejections grouped by member, in the order the decision lists them; the gang's own lines (member {@code *}) last. */
+    static void printRejections(java.util.List<Rejection> rejections, PrintStream out) {
+        java.util.Map<String, java.util.List<Rejection>> byMember = new java.util.LinkedHashMap<>();
+        for (Rejection r : rejections) {
+            if (!r.member().equals("*")) {
+                byMember.computeIfAbsent(r.member(), k -> new java.util.ArrayList<>()).add(r);
+            }
+        }
+        rejections.stream().filter(r -> r.member().equals("*")).forEach(r -> byMember.computeIfAbsent("*", k -> new java.util.ArrayList<>()).add(r));
+        byMember.forEach((member, rows) -> {
+            out.println("  " + (member.equals("*") ? "the gang as a whole" : member));
+            for (Rejection r : rows) {
+                out.println("    " + r);
+            }
+        });
+    }
+
     static void print(PlacementDecision d, PrintStream out, boolean noFormat) {
         String what = d.placed() ? (d.dryRun() ? "would be placed (dry run, nothing reserved)" : "placed as " + d.allocationId())
                 : "not placed";
@@ -119,10 +132,11 @@ public class PlaceCommand implements Action {
         out.println(d.summary());
         if (!d.bindings().isEmpty()) {
             out.println();
-            Table table = new Table("MEMBER", "NODE", "SITE", "GPUS", "SHARE", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER");
+            Table table = new Table("MEMBER", "NODE", "SITE", "GPUS", "SHARE", "PARTITION", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER");
             for (MemberBinding b : d.bindings()) {
                 table.row(b.member(), b.nodeId(), b.siteId(), gpus(b),
-                        b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%", Format.orDash(b.nvlinkDomain()),
+                        b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%",
+                        b.partition() == null ? "-" : b.partition() + "@" + b.partitionSlot(), Format.orDash(b.nvlinkDomain()),
                         b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
                         String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),
                         b.powerWatts() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f kW", b.powerWatts() / 1000));
@@ -138,10 +152,9 @@ public class PlaceCommand implements Action {
         }
         if (!d.rejections().isEmpty()) {
             out.println();
-            out.println(d.placed() ? "Nodes not chosen" : "Why not");
-            for (Rejection r : d.rejections()) {
-                out.println("  " + (r.member().equals("*") ? "" : r.member() + ": ") + (r.nodes() == 0 ? r.reason() : r.toString()));
-            }
+            out.println((d.placed() ? "Nodes considered: " : "Why not: ") + d.nodesConsidered() + (d.nodesConsidered() == 1 ? " node" : " nodes")
+                    + ", each counted once under every member (members alike share their lines)");
+            printRejections(d.rejections(), out);
         }
         out.println();
         out.printf("Decided in %.1f ms on inventory generation %d, ledger generation %d.%n", d.took().toNanos() / 1e6,

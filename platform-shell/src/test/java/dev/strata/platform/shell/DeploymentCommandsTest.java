@@ -107,10 +107,27 @@ class DeploymentCommandsTest {
                 "placed 2 members", 5, 1, 3, Duration.ofMillis(1));
     }
 
-    static final ContractReader READER = (text, source) -> new Contract("llm", "bank", 0, List.of(
-            new dev.strata.platform.api.contract.Member("trainer", 1000, 0, dev.strata.platform.api.contract.GpuRequest.NONE,
-                    dev.strata.platform.api.contract.TopologyRequest.ANY, 0)),
+    static final Contract LLM = new Contract("llm", "bank", 0, List.of(new dev.strata.platform.api.contract.Member("trainer", 1000, 0,
+            dev.strata.platform.api.contract.GpuRequest.NONE, dev.strata.platform.api.contract.TopologyRequest.ANY, 0)),
             dev.strata.platform.api.contract.FabricRequest.ANY, dev.strata.platform.api.contract.Sovereignty.ANY, Isolation.SHARED);
+
+    /** Returns the contract above whatever it is given. */
+    static final ContractReader READER = new ContractReader() {
+        @Override
+        public Contract read(String text, String source) {
+            return LLM;
+        }
+
+        @Override
+        public Contract read(Path file) {
+            return LLM;
+        }
+
+        @Override
+        public Contract read(java.io.InputStream in, String source) {
+            return LLM;
+        }
+    };
 
     @Test
     void deployPlacesStoresAndListsEachMemberWithItsProviderAndTheShellUser(@TempDir Path dir) throws Exception {

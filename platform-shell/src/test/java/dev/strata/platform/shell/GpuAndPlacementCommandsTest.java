@@ -131,9 +131,30 @@ class GpuAndPlacementCommandsTest {
         PlaceCommand.print(d, new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
         String out = buffer.toString(StandardCharsets.UTF_8);
         assertThat(out).startsWith("Contract llm of tenant bank: would be placed (dry run, nothing reserved)");
-        assertThat(out).contains("  sovereignty.countries: site fra-1 country=DE in [DE, FR]", "Nodes not chosen",
-                "  trainer: 48 nodes: country US not in [DE, FR]", "Decided in 2.0 ms on inventory generation 7, ledger generation 3.");
-        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("trainer", "fra-1-h100-01", "fra-1", "gpu0,gpu1", "100%",
+        assertThat(out).contains("  sovereignty.countries: site fra-1 country=DE in [DE, FR]",
+                "Nodes considered: 92 nodes, each counted once under every member (members alike share their lines)\n  trainer\n"
+                        + "    48 nodes: country US not in [DE, FR]\n", "Decided in 2.0 ms on inventory generation 7, ledger generation 3.");
+        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("trainer", "fra-1-h100-01", "fra-1", "gpu0,gpu1", "100%", "-",
                 "fra-1-h100-01/nvlink", "0", "fra-1-ib", "8.0", "64.0 GiB", "1.4 kW"));
+    }
+
+    @Test
+    void aRefusalListsEveryMembersNodesOnceAndTheGangsOwnLinesApart() {
+        PlacementDecision d = new PlacementDecision("g", "t1", false, true, null, List.of(), List.of(),
+                List.of(new Rejection("w-0, w-1", "could hold it alone, but no RDMA fabric it is on can hold the whole gang", 3),
+                        new Rejection("w-0, w-1", "power domain rack-1 (rack): 39.0 kW of its 41.0 kW budget reserved, no room for it", 1),
+                        new Rejection("*", "the gang does not fit on RDMA fabric ib-a (24 free GPUs on nodes that meet the contract)", 0)),
+                "not placed: every member fits on some node, but the gang fits on no single RDMA fabric (1 fabric with room tried)", 1, 0, 4,
+                Duration.ofMillis(1));
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PlaceCommand.print(d, new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
+        assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("""
+                Why not: 4 nodes, each counted once under every member (members alike share their lines)
+                  w-0, w-1
+                    3 nodes: could hold it alone, but no RDMA fabric it is on can hold the whole gang
+                    1 node: power domain rack-1 (rack): 39.0 kW of its 41.0 kW budget reserved, no room for it
+                  the gang as a whole
+                    the gang does not fit on RDMA fabric ib-a (24 free GPUs on nodes that meet the contract)
+                """);
     }
 }

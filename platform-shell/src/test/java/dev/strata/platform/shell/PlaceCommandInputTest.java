@@ -27,6 +27,20 @@ class PlaceCommandInputTest {
             texts.add(text);
             throw new IllegalStateException("read");
         }
+
+        @Override
+        public Contract read(Path file) {
+            return read("(file " + file + ")", file.toString());
+        }
+
+        @Override
+        public Contract read(InputStream in, String source) {
+            try {
+                return read(new String(in.readAllBytes(), StandardCharsets.UTF_8), source);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     @Test

@@ -36,8 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the node catalogue and declared inventory documents (YAML). Checks the whole document
@@ -46,7 +44,6 @@ import java.util.regex.Pattern;
 final class InventoryDocumentReader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Pattern MIG = Pattern.compile("(\\d+)g\\.(\\d+)gb:(\\d+)");
     private static final Set<String> TOP = Set.of("models", "sites", "powerDomains", "fabrics", "nodes");
     private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
@@ -207,26 +204,7 @@ final class InventoryDocumentReader {
         String model = text(g, "model", path, problems, "the GPU product name");
         long memory = bytes(g.get("memory"), path + ".memory", problems);
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
-        List<PartitionProfile> profiles = new ArrayList<>();
-        JsonNode mig = g.get("migProfiles");
-        if (mig != null && mig.isArray()) {
-            int total = 0;
-            for (JsonNode p : mig) {
-                Matcher m = MIG.matcher(p.asText());
-                if (m.matches()) {
-                    total = Math.max(total, Integer.parseInt(m.group(1)));
-                }
-            }
-            for (int i = 0; i < mig.size(); i++) {
-                Matcher m = MIG.matcher(mig.get(i).asText());
-                if (!m.matches()) {
-                    problems.add(path + ".migProfiles[" + i + "]", mig.get(i), "a MIG profile with its instance count, e.g. 1g.10gb:7");
-                    continue;
-                }
-                profiles.add(PartitionProfile.builder().name(m.group(1) + "g." + m.group(2) + "gb").maxInstances(Integer.parseInt(m.group(3)))
-                        .memoryBytes(Long.parseLong(m.group(2)) << 30).computeSlices(Integer.parseInt(m.group(1))).totalSlices(total).build());
-            }
-        }
+        List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
         String interconnect = g.hasNonNull("interconnect") ? g.get("interconnect").asText() : null;
         double nvlink = g.hasNonNull("nvlinkGBps") ? g.get("nvlinkGBps").asDouble() : 0;
         return new NodeModel.Gpus(count, model, memory, g.path("computeCapability").asText(null), limit, interconnect, nvlink, profiles);

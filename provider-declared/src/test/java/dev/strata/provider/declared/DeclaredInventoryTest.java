@@ -39,7 +39,7 @@ class DeclaredInventoryTest {
         assertThat(h100.gpus().nvlinkGBps()).isEqualTo(450);
         assertThat(h100.gpus().powerLimitWatts()).isEqualTo(700);
         assertThat(h100.gpus().profiles()).extracting(p -> p.name() + ":" + p.maxInstances())
-                .containsExactly("1g.10gb:7", "1g.20gb:4", "2g.20gb:3", "3g.40gb:2", "4g.40gb:1", "7g.80gb:1");
+                .containsExactly("1g.10gb:7", "1g.10gb+me:1", "1g.20gb:4", "2g.20gb:3", "3g.40gb:2", "4g.40gb:1", "7g.80gb:1");
         assertThat(h100.cpu().cores()).isEqualTo(112);
         assertThat(h100.cpu().threads()).isEqualTo(224);
         assertThat(h100.numaNodes()).hasSize(2);

@@ -12,10 +12,13 @@ import java.util.Set;
  * @param minMemoryBytes the least memory each GPU (or partition) must have; 0 for no minimum
  * @param fraction the share of one GPU, in (0, 1]; 1 for whole GPUs
  * @param partitionProfile a partition profile (MIG, e.g. {@code 1g.10gb}) the GPU must support, or null
+ * @param allowDegraded whether GPUs whose health is {@code DEGRADED} may be used; GPUs that have
+ *     {@code FAILED} are never used, GPUs of unknown health always may be
  */
-public record GpuRequest(int count, Set<String> models, long minMemoryBytes, double fraction, String partitionProfile) {
+public record GpuRequest(int count, Set<String> models, long minMemoryBytes, double fraction, String partitionProfile,
+        boolean allowDegraded) {
 
-    public static final GpuRequest NONE = new GpuRequest(0, Set.of(), 0, 1, null);
+    public static final GpuRequest NONE = new GpuRequest(0, Set.of(), 0, 1, null, false);
 
     public GpuRequest {
         if (count < 0) {
@@ -28,9 +31,18 @@ public record GpuRequest(int count, Set<String> models, long minMemoryBytes, dou
         if (!(fraction > 0 && fraction <= 1)) {
             throw new IllegalArgumentException("gpus.fraction is " + fraction + "; expected more than 0 and at most 1");
         }
-        if (fraction < 1 && count != 1) {
-            throw new IllegalArgumentException("gpus.fraction " + fraction + " needs gpus.count 1, not " + count);
+        if ((fraction < 1 || partitionProfile != null) && count != 1) {
+            throw new IllegalArgumentException("gpus.fraction " + fraction + " or partition " + partitionProfile + " needs gpus.count 1, not "
+                    + count);
         }
+        if (fraction < 1 && partitionProfile != null) {
+            throw new IllegalArgumentException("gpus: a fraction and a partition were both asked for; expected one of them");
+        }
+    }
+
+    /** GPUs of healthy (or unknown) state only. */
+    public GpuRequest(int count, Set<String> models, long minMemoryBytes, double fraction, String partitionProfile) {
+        this(count, models, minMemoryBytes, fraction, partitionProfile, false);
     }
 
     /** True when the member shares one GPU (a fraction or a partition). */

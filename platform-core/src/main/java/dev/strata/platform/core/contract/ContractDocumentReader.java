@@ -1,6 +1,9 @@
 package dev.strata.platform.core.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -15,7 +18,20 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.contract.Violation;
-import dev.strata.platform.api.model.Quantities;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -24,48 +40,117 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
+import java.util.TreeSet;
 import org.osgi.service.component.annotations.Component;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads contract documents in YAML (JSON is YAML too). Walks the document once, collecting
- * every problem with its path, so a person fixes them all in one go; nothing is returned unless
- * the whole document is valid. The schema is documented in the README ("Contracts").
+ * Reads contract documents in YAML (JSON is YAML too). Checks the size first, then the encoding,
+ * then parses (duplicate keys are an error), then walks the document once, collecting every
+ * problem with its path, so a person fixes them all in one go; nothing is returned unless the
+ * whole document is valid. Every number is checked against a stated bound ({@link ContractBounds})
+ * and every quantity needs its unit. The schema is documented in the README ("Contracts").
  */
 @Component(service = ContractReader.class)
 public class ContractDocumentReader implements ContractReader {
 
-    static final int MAX_REPLICAS = 1024;
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final int MAX_REPLICAS = ContractBounds.MAX_MEMBERS;
+    private static final ObjectMapper YAML = mapper();
 
     private static final Set<String> TOP = Set.of("name", "tenant", "priority", "isolation", "sovereignty", "fabric", "members",
             "deployment");
     private static final Set<String> SOVEREIGNTY = Set.of("countries", "jurisdictions", "excludeOperatorJurisdictions", "dataClass");
     private static final Set<String> FABRIC = Set.of("rdma", "bandwidth");
     private static final Set<String> MEMBER = Set.of("name", "replicas", "cpu", "memory", "gpus", "topology", "power", "provisioning");
-    private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition");
+    private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition", "allowDegraded");
     private static final Set<String> TOPOLOGY = Set.of("nvlinkDomain", "numaAligned");
+
+    private static ObjectMapper mapper() {
+        LoaderOptions options = new LoaderOptions();
+        // the reader checks the size itself, before parsing; this is only a second line
+        options.setCodePointLimit(MAX_DOCUMENT_BYTES + 1024);
+        YAMLFactory factory = YAMLFactory.builder().loaderOptions(options)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build()).build();
+        ObjectMapper mapper = new ObjectMapper(factory);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        return mapper;
+    }
+
+    @Override
+    public Contract read(Path file) {
+        String source = String.valueOf(file);
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw fileProblem(source, "does not exist", "a contract file (YAML or JSON); the path was read as "
+                    + file.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            throw fileProblem(source, "cannot be read (" + e.getClass().getSimpleName() + ")", "a readable contract file (YAML or JSON)");
+        }
+        if (attributes.isDirectory()) {
+            throw fileProblem(source, "is a directory", "a contract file (YAML or JSON), not a directory");
+        }
+        if (!attributes.isRegularFile()) {
+            throw fileProblem(source, "is not a regular file", "a contract file (YAML or JSON)");
+        }
+        if (attributes.size() > MAX_DOCUMENT_BYTES) {
+            throw tooLarge(source, attributes.size(), "bytes");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (AccessDeniedException e) {
+            throw fileProblem(source, "cannot be read (permission denied)", "a contract file Strata may read");
+        } catch (IOException e) {
+            throw fileProblem(source, "cannot be read (" + e.getClass().getSimpleName() + ")", "a readable contract file (YAML or JSON)");
+        }
+        if (bytes.length > MAX_DOCUMENT_BYTES) {
+            throw tooLarge(source, bytes.length, "bytes"); // grew while it was read
+        }
+        return read(decode(bytes, source), source);
+    }
+
+    @Override
+    public Contract read(InputStream in, String source) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
+        } catch (IOException e) {
+            throw fileProblem(source, "cannot be read (" + e.getClass().getSimpleName() + ")", "a contract document (YAML or JSON)");
+        }
+        if (bytes.length > MAX_DOCUMENT_BYTES) {
+            throw new InvalidContractException(source, List.of(new Violation("(document)", null,
+                    "is too large (more than " + String.format(Locale.ROOT, "%,d", MAX_DOCUMENT_BYTES) + " bytes)",
+                    "at most " + limit() + "; the document was not parsed")));
+        }
+        return read(decode(bytes, source), source);
+    }
 
     @Override
     public Contract read(String text, String source) {
+        String document = text == null ? "" : text;
+        if (document.length() > MAX_DOCUMENT_BYTES) {
+            throw tooLarge(source, document.length(), "characters");
+        }
         JsonNode root;
         try {
-            root = YAML.readTree(text == null ? "" : text);
+            root = YAML.readTree(document);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new InvalidContractException(source, List.of(new Violation("(document)", null,
-                    "well-formed YAML or JSON; the parser stopped" + where + ": " + e.getOriginalMessage())));
+            throw new InvalidContractException(source, List.of(syntaxError(e, document)));
         }
         Walk walk = new Walk();
-        if (root == null || !root.isObject()) {
-            throw new InvalidContractException(source, List.of(new Violation("(document)", root == null ? null : root.toString(),
-                    "a mapping with name, tenant and members")));
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new InvalidContractException(source, List.of(root == null || root.isMissingNode() || root.isNull()
+                    ? new Violation("(document)", null, "is empty", "a mapping with name, tenant and members")
+                    : new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members")));
         }
         walk.unknownFields(root, "", TOP);
         String name = walk.requiredText(root, "name", "the workload's name");
         String tenant = walk.requiredText(root, "tenant", "the owning tenant");
-        int priority = (int) walk.integer(root.get("priority"), "priority", 0, 0, 1_000_000);
+        int priority = (int) walk.integer(root.get("priority"), "priority", 0, 0, ContractBounds.MAX_PRIORITY);
         Isolation isolation = walk.isolation(root.get("isolation"));
         Sovereignty sovereignty = walk.sovereignty(root.get("sovereignty"));
         FabricRequest fabric = walk.fabric(root.get("fabric"));
@@ -77,9 +162,124 @@ public class ContractDocumentReader implements ContractReader {
         return new Contract(name, tenant, priority, members, fabric, sovereignty, isolation, deployment);
     }
 
+    // ---- the document as a whole ----------------------------------------------------------------
+
+    private static String limit() {
+        return String.format(Locale.ROOT, "%,d bytes (%d MiB)", MAX_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES >> 20);
+    }
+
+    private static InvalidContractException fileProblem(String source, String problem, String expected) {
+        return new InvalidContractException(source, List.of(new Violation("(file)", source, problem, expected)));
+    }
+
+    private static InvalidContractException tooLarge(String source, long size, String unit) {
+        return new InvalidContractException(source, List.of(new Violation("(document)", null,
+                "is too large: " + String.format(Locale.ROOT, "%,d", size) + " " + unit,
+                "at most " + (unit.equals("bytes") ? limit() : String.format(Locale.ROOT, "%,d characters", MAX_DOCUMENT_BYTES))
+                        + "; the document was not parsed")));
+    }
+
+    /** UTF-8 text (a leading byte order mark dropped); bytes that are not UTF-8 are an error naming where they are. */
+    static String decode(byte[] bytes, String source) {
+        int start = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = start;
+            for (int i = start; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            String utf16 = bytes.length >= 2 && ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF
+                    || (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) ? " (the document looks like UTF-16)" : "";
+            throw new InvalidContractException(source, List.of(new Violation(
+                    "(document) line " + line + ", column " + (at - lineStart + 1) + " (byte " + at + ")", null,
+                    String.format(Locale.ROOT, "has byte 0x%02X, which is not UTF-8%s", bytes[at] & 0xFF, utf16),
+                    "text encoded as UTF-8")));
+        }
+        out.flip();
+        return out.toString();
+    }
+
+    /**
+     * A YAML syntax error, named by the parser's problem mark (the same line and column the
+     * detail refers to), with the offending line as written.
+     */
+    static Violation syntaxError(JsonProcessingException e, String document) {
+        if (e.getMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+            String key = e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
+            String path = e.getProcessor() instanceof JsonParser p ? path(p.getParsingContext()) : "";
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            return new Violation((path.isEmpty() ? "" : path + ".") + key, null,
+                    "is given twice" + (line > 0 ? " (again at line " + line + ")" : ""), "each key once in a mapping");
+        }
+        MarkedYAMLException marked = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m) {
+                marked = m;
+                break;
+            }
+        }
+        int line;
+        int column;
+        String problem;
+        if (marked != null && marked.getProblemMark() != null) {
+            Mark mark = marked.getProblemMark();
+            line = mark.getLine() + 1;
+            column = mark.getColumn() + 1;
+            problem = marked.getProblem() == null ? "cannot be parsed" : marked.getProblem();
+        } else {
+            line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+            problem = e.getOriginalMessage();
+        }
+        problem = problem.replace("\t", "\\t").replaceAll("\\s+", " ").strip();
+        String lineText = line(document, line);
+        if (lineText != null && lineText.indexOf('\t') >= 0 || problem.contains("\\t")) {
+            problem += " (tabs cannot indent YAML; indent with spaces)";
+        }
+        String where = line > 0 ? " line " + line + (column > 0 ? ", column " + column : "") : "";
+        return new Violation("(document)" + where, lineText == null || lineText.isBlank() ? null : lineText.replace("\t", "\\t"),
+                "is not well-formed YAML: " + problem, "a well-formed YAML or JSON document");
+    }
+
+    private static String line(String document, int line) {
+        if (line < 1) {
+            return null;
+        }
+        String[] lines = document.split("\\R", -1);
+        return line <= lines.length ? lines[line - 1].stripTrailing() : null;
+    }
+
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.add(0, "." + c.getCurrentName());
+            }
+        }
+        String p = String.join("", parts);
+        return p.startsWith(".") ? p.substring(1) : p;
+    }
+
+    // ---- the fields -------------------------------------------------------------------------------
+
     /** One pass over a document; collects violations instead of stopping at the first. */
     private static final class Walk {
         final List<Violation> violations = new ArrayList<>();
+        int membersInAll;
 
         void fail(String path, JsonNode value, String expected) {
             violations.add(new Violation(path, value == null || value.isMissingNode() || value.isNull() ? null : text(value), expected));
@@ -93,7 +293,7 @@ public class ContractDocumentReader implements ContractReader {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
                 if (!known.contains(field)) {
-                    violations.add(new Violation(prefix + field, text(node.get(field)), "one of the fields " + String.join(", ", new java.util.TreeSet<>(known))));
+                    violations.add(new Violation(prefix + field, text(node.get(field)), "one of the fields " + String.join(", ", new TreeSet<>(known))));
                 }
             }
         }
@@ -107,17 +307,30 @@ public class ContractDocumentReader implements ContractReader {
             return value.asText();
         }
 
+        /** Optional text: absent gives null; anything but a scalar is an error. */
+        String optionalText(JsonNode value, String path, String what) {
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isValueNode() || value.asText().isBlank()) {
+                fail(path, value, what + " as text");
+                return null;
+            }
+            return value.asText();
+        }
+
         long integer(JsonNode value, String path, long absent, long min, long max) {
             if (value == null || value.isNull()) {
                 return absent;
             }
-            if (!value.canConvertToLong() || !value.isIntegralNumber() && !value.asText().matches("-?\\d+")) {
-                fail(path, value, "a whole number from " + min + " to " + max);
+            String expected = String.format(Locale.ROOT, "a whole number from %,d to %,d", min, max).replace(",", "");
+            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                fail(path, value, expected);
                 return absent;
             }
             long v = value.asLong();
             if (v < min || v > max) {
-                fail(path, value, "a whole number from " + min + " to " + max);
+                fail(path, value, expected);
                 return absent;
             }
             return v;
@@ -134,26 +347,52 @@ public class ContractDocumentReader implements ContractReader {
             return value.asBoolean();
         }
 
-        long quantity(JsonNode value, String path, ToLongFunction<String> parser, String what) {
+        long bytes(JsonNode value, String path, String example) {
+            return longQuantity(value, path, () -> ContractBounds.bytes(scalar(value), example));
+        }
+
+        long cpu(JsonNode value, String path) {
+            return longQuantity(value, path, () -> ContractBounds.cpuMilli(scalar(value)));
+        }
+
+        double watts(JsonNode value, String path) {
+            return doubleQuantity(value, path, () -> ContractBounds.watts(scalar(value)));
+        }
+
+        double gbps(JsonNode value, String path) {
+            return doubleQuantity(value, path, () -> ContractBounds.gbps(scalar(value)));
+        }
+
+        /** A scalar's text; a mapping or list is never a quantity. */
+        private static String scalar(JsonNode value) {
+            if (value.isNumber()) {
+                // YAML floats print as 5.0E-4; quantities are read as plain decimals
+                return value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()) ? value.asText()
+                        : value.decimalValue().toPlainString();
+            }
+            return value.isValueNode() ? value.asText() : null;
+        }
+
+        private long longQuantity(JsonNode value, String path, java.util.function.LongSupplier parse) {
             if (value == null || value.isNull()) {
                 return 0;
             }
             try {
-                return parser.applyAsLong(value.asText());
-            } catch (IllegalArgumentException e) {
-                fail(path, value, what);
+                return parse.getAsLong();
+            } catch (ContractBounds.BadQuantity e) {
+                violations.add(new Violation(path, text(value), e.problem(), e.expected()));
                 return 0;
             }
         }
 
-        double decimal(JsonNode value, String path, ToDoubleFunction<String> parser, String what) {
+        private double doubleQuantity(JsonNode value, String path, java.util.function.DoubleSupplier parse) {
             if (value == null || value.isNull()) {
                 return 0;
             }
             try {
-                return parser.applyAsDouble(value.asText());
-            } catch (IllegalArgumentException e) {
-                fail(path, value, what);
+                return parse.getAsDouble();
+            } catch (ContractBounds.BadQuantity e) {
+                violations.add(new Violation(path, text(value), e.problem(), e.expected()));
                 return 0;
             }
         }
@@ -168,10 +407,11 @@ public class ContractDocumentReader implements ContractReader {
                 return codes;
             }
             for (int i = 0; i < value.size(); i++) {
-                String code = value.get(i).asText().strip().toUpperCase(Locale.ROOT);
+                JsonNode item = value.get(i);
+                String code = item.isValueNode() ? item.asText().strip().toUpperCase(Locale.ROOT) : "";
                 boolean ok = isoCountry ? code.matches("[A-Z]{2}") : code.matches("[A-Z]{2,8}");
-                if (!value.get(i).isValueNode() || !ok) {
-                    fail(path + "[" + i + "]", value.get(i), isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"
+                if (!item.isTextual() || !ok) {
+                    fail(path + "[" + i + "]", item, isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"
                             : "a jurisdiction code such as EU, DE or US");
                 } else {
                     codes.add(code);
@@ -184,7 +424,8 @@ public class ContractDocumentReader implements ContractReader {
             if (value == null || value.isNull()) {
                 return Isolation.SHARED;
             }
-            return switch (value.asText()) {
+            String text = value.isTextual() ? value.asText() : "";
+            return switch (text) {
                 case "shared" -> Isolation.SHARED;
                 case "dedicated-node" -> Isolation.DEDICATED_NODE;
                 default -> {
@@ -203,11 +444,10 @@ public class ContractDocumentReader implements ContractReader {
                 return Sovereignty.ANY;
             }
             unknownFields(node, "sovereignty.", SOVEREIGNTY);
-            JsonNode dataClass = node.get("dataClass");
+            String dataClass = optionalText(node.get("dataClass"), "sovereignty.dataClass", "a label for the data, such as confidential,");
             return new Sovereignty(codes(node.get("countries"), "sovereignty.countries", true),
                     codes(node.get("jurisdictions"), "sovereignty.jurisdictions", false),
-                    codes(node.get("excludeOperatorJurisdictions"), "sovereignty.excludeOperatorJurisdictions", false),
-                    dataClass == null || dataClass.isNull() ? null : dataClass.asText());
+                    codes(node.get("excludeOperatorJurisdictions"), "sovereignty.excludeOperatorJurisdictions", false), dataClass);
         }
 
         FabricRequest fabric(JsonNode node) {
@@ -220,7 +460,7 @@ public class ContractDocumentReader implements ContractReader {
             }
             unknownFields(node, "fabric.", FABRIC);
             boolean rdma = bool(node.get("rdma"), "fabric.rdma");
-            double bandwidth = decimal(node.get("bandwidth"), "fabric.bandwidth", Quantities::gbps, "a bandwidth such as 400Gbps");
+            double bandwidth = gbps(node.get("bandwidth"), "fabric.bandwidth");
             if (bandwidth > 0 && !rdma) {
                 fail("fabric.bandwidth", node.get("bandwidth"), "fabric.rdma: true alongside a bandwidth (the bandwidth is that of the RDMA fabric)");
             }
@@ -250,11 +490,11 @@ public class ContractDocumentReader implements ContractReader {
                     name = "member-" + i;
                 }
                 long replicas = integer(m.get("replicas"), path + ".replicas", 1, 1, MAX_REPLICAS);
-                long cpu = quantity(m.get("cpu"), path + ".cpu", Quantities::cpuMilli, "a CPU quantity such as 4, 2.5 or 500m");
-                long memory = quantity(m.get("memory"), path + ".memory", Quantities::bytes, "a size such as 64GiB");
+                long cpu = cpu(m.get("cpu"), path + ".cpu");
+                long memory = bytes(m.get("memory"), path + ".memory", "64GiB");
                 GpuRequest gpus = gpus(m.get("gpus"), path + ".gpus");
                 TopologyRequest topology = topology(m.get("topology"), path + ".topology");
-                double power = decimal(m.get("power"), path + ".power", Quantities::watts, "a power such as 700W or 10kW");
+                double power = watts(m.get("power"), path + ".power");
                 Map<String, String> provisioning = DeploymentClauses.parameters(m.get("provisioning"), path + ".provisioning", violations);
                 if (cpu == 0 && memory == 0 && gpus.count() == 0 && violations.size() == before) {
                     fail(path, m, "at least one of cpu, memory or gpus");
@@ -262,6 +502,13 @@ public class ContractDocumentReader implements ContractReader {
                 if (topology.oneNvlinkDomain() && gpus.count() < 2 && violations.size() == before) {
                     fail(path + ".topology.nvlinkDomain", m.get("topology").get("nvlinkDomain"), "gpus.count of 2 or more (one GPU is always in one domain)");
                 }
+                if (membersInAll + replicas > ContractBounds.MAX_MEMBERS) {
+                    violations.add(new Violation(path + ".replicas", String.valueOf(replicas), "would make " + (membersInAll + replicas)
+                            + " members in all", "at most " + ContractBounds.MAX_MEMBERS + " members in a contract, replicas counted"));
+                    membersInAll = ContractBounds.MAX_MEMBERS + 1;
+                    continue;
+                }
+                membersInAll += (int) replicas;
                 for (int r = 0; r < replicas; r++) {
                     String memberName = replicas == 1 ? name : name + "-" + r;
                     if (!names.add(memberName)) {
@@ -280,33 +527,38 @@ public class ContractDocumentReader implements ContractReader {
             if (node == null || node.isNull()) {
                 return GpuRequest.NONE;
             }
-            if (node.isIntegralNumber()) {
-                int count = (int) integer(node, path, 0, 0, 64);
+            if (node.isNumber()) {
+                int count = (int) integer(node, path, 0, 0, ContractBounds.MAX_GPUS);
                 return new GpuRequest(count, Set.of(), 0, 1, null);
             }
             if (!node.isObject()) {
-                fail(path, node, "a GPU count, or a mapping with count, models, memory, fraction, partition");
+                fail(path, node, "a GPU count, or a mapping with count, models, memory, fraction, partition, allowDegraded");
                 return GpuRequest.NONE;
             }
             unknownFields(node, path + ".", GPUS);
-            int count = (int) integer(node.get("count"), path + ".count", 1, 0, 64);
+            int count = (int) integer(node.get("count"), path + ".count", 1, 0, ContractBounds.MAX_GPUS);
             Set<String> models = new LinkedHashSet<>();
             JsonNode modelsNode = node.get("models");
             if (modelsNode != null && !modelsNode.isNull()) {
                 if (!modelsNode.isArray()) {
                     fail(path + ".models", modelsNode, "a list of GPU models such as [H100, H200]");
                 } else {
-                    for (JsonNode model : modelsNode) {
-                        models.add(model.asText());
+                    for (int i = 0; i < modelsNode.size(); i++) {
+                        JsonNode model = modelsNode.get(i);
+                        if (!model.isTextual() || model.asText().isBlank()) {
+                            fail(path + ".models[" + i + "]", model, "a GPU model name such as H100, as text");
+                        } else {
+                            models.add(model.asText().strip());
+                        }
                     }
                 }
             }
-            long memory = quantity(node.get("memory"), path + ".memory", Quantities::bytes, "a size such as 80GiB");
+            long memory = bytes(node.get("memory"), path + ".memory", "80GiB");
             double fraction = 1;
             JsonNode fractionNode = node.get("fraction");
             if (fractionNode != null && !fractionNode.isNull()) {
-                if (!fractionNode.isNumber() || fractionNode.asDouble() <= 0 || fractionNode.asDouble() > 1) {
-                    fail(path + ".fraction", fractionNode, "a share of one GPU, more than 0 and at most 1 (e.g. 0.25)");
+                if (!fractionNode.isNumber() || !(fractionNode.asDouble() >= ContractBounds.MIN_FRACTION) || fractionNode.asDouble() > 1) {
+                    fail(path + ".fraction", fractionNode, "a share of one GPU from 0.001 to 1 (e.g. 0.25)");
                 } else {
                     fraction = fractionNode.asDouble();
                 }
@@ -314,20 +566,22 @@ public class ContractDocumentReader implements ContractReader {
             JsonNode partition = node.get("partition");
             String profile = null;
             if (partition != null && !partition.isNull()) {
-                if (!partition.asText().matches("\\d+g\\.\\d+gb(\\+me)?")) {
+                if (!partition.isTextual() || !partition.asText().matches("\\d+g\\.\\d+gb(\\+me)?")) {
                     fail(path + ".partition", partition, "a MIG profile name such as 1g.10gb or 3g.40gb");
                 } else {
                     profile = partition.asText();
                 }
             }
+            boolean allowDegraded = bool(node.get("allowDegraded"), path + ".allowDegraded");
             if ((fraction < 1 || profile != null) && count != 1) {
                 fail(path + ".count", node.get("count"), "1 when a fraction or partition of a GPU is asked for");
                 count = 1;
             }
             if (fraction < 1 && profile != null) {
                 fail(path + ".partition", partition, "either a fraction or a partition, not both");
+                profile = null;
             }
-            return new GpuRequest(count, models, memory, fraction, profile);
+            return new GpuRequest(count, models, memory, fraction, profile, allowDegraded);
         }
 
         TopologyRequest topology(JsonNode node, String path) {

@@ -2,11 +2,15 @@ package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.core.placement.packing.MigTable;
+import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,10 +34,16 @@ import java.util.Map;
  * @param gpuNuma per GPU, its NUMA node (-1 unknown)
  * @param rdmaNicNuma the NUMA nodes that have an RDMA-capable NIC (InfiniBand, or 100 Gbit/s and more)
  * @param profiles the partition profiles the GPUs support, by name
+ * @param cpuMilli the node's CPU in milli-CPU (threads x 1000)
+ * @param memoryMiB the node's memory in MiB
+ * @param largestNumaGroup the most GPUs on one NUMA node
+ * @param gpuHealth per GPU, {@link NodeCapacity#HEALTHY} (OK or unknown), {@link NodeCapacity#DEGRADED} or {@link NodeCapacity#FAILED}
+ * @param mig the MIG table of the GPUs (profiles with known placements), or null
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
-        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup) {
+        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
+        int[] gpuHealth, MigTable mig) {
 
     static NodeFacts of(Node node, Site site, List<Fabric> rdma) {
         List<Accelerator> gpus = node.accelerators();
@@ -74,10 +84,49 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         Accelerator first = gpus.isEmpty() ? null : gpus.get(0);
+        int[] health = new int[gpus.size()];
+        for (int i = 0; i < health.length; i++) {
+            Health.Status status = gpus.get(i).health().status();
+            health[i] = status == Health.Status.FAILED ? NodeCapacity.FAILED
+                    : status == Health.Status.DEGRADED ? NodeCapacity.DEGRADED : NodeCapacity.HEALTHY;
+        }
+        MigTable mig;
+        try {
+            mig = first == null ? null : MigTable.of(first.partitionProfiles());
+        } catch (IllegalArgumentException e) {
+            mig = null; // a table Strata cannot represent: its partitions are not placed
+        }
         return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
                 first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
-                node.cpu().threads() * 1000L, node.memoryBytes() >> 20, largestNuma);
+                Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig);
+    }
+
+    /** GPUs whose health a member accepts: never failed ones; degraded ones only when it allows them. */
+    int usableGpus(boolean allowDegraded) {
+        int n = 0;
+        for (int h : gpuHealth) {
+            if (h == NodeCapacity.HEALTHY || h == NodeCapacity.DEGRADED && allowDegraded) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** GPUs of a health, counted. */
+    int gpusOfHealth(int health) {
+        int n = 0;
+        for (int h : gpuHealth) {
+            if (h == health) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The node's capacity as the packing kernel sees it, idle. */
+    NodeCapacity capacity() {
+        return new NodeCapacity(node.id(), gpuModel, cpuMilli, memoryMiB, gpuDomain, gpuHealth, mig);
     }
 
     /**
@@ -89,8 +138,11 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         for (Fabric f : rdma) {
             fabricIds.add(f.id() + "@" + f.linkBandwidthGbps());
         }
+        int[] health = gpuHealth.clone();
+        Arrays.sort(health);
         return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
-                cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet());
+                cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
+                String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList());
     }
 
     int gpuCount() {

@@ -8,6 +8,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface PlacementConfig {
 
     @AttributeDefinition(description = "Packing policy: strata (fragmentation-aware, the default), fgd (Fragmentation "
-            + "Gradient Descent as published), bestfit, or random.")
+            + "Gradient Descent as published), bestfit, or random (not deterministic).")
     String policy() default "strata";
+
+    @AttributeDefinition(description = "How many placement decisions may run at once, each on its own copy of the capacity "
+            + "model (memory grows with it); 0 for as many as the machine has processors, at least 2.")
+    int deciders() default 0;
 }

@@ -27,7 +27,7 @@ public final class PlacementEngines {
      * @param policy the packing policy by name, as configured: {@code strata}, {@code fgd}, {@code bestfit} or {@code random}
      */
     public static Placement create(Inventory inventory, String policy, Clock clock) {
-        return new PlacementService(OfferSlots.view(inventory), new Ledger(), policy, clock);
+        return new PlacementService(OfferSlots.view(inventory), new InMemoryLedger(), policy, clock);
     }
 
     /**
@@ -38,6 +38,25 @@ public final class PlacementEngines {
      */
     public static Placement create(Inventory inventory, String name, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy,
             Clock clock) {
-        return new PlacementService(OfferSlots.view(inventory), new Ledger(), name, policy, clock);
+        return new PlacementService(OfferSlots.view(inventory), new InMemoryLedger(), name, policy, clock);
+    }
+
+    /** How many times a decision is made before the last attempt is decided under the commit lock. */
+    public static final int COMMIT_ATTEMPTS = PlacementEngine.COMMIT_ATTEMPTS;
+
+    /**
+     * How often decisions of a placement service made here lost the race to commit and were decided
+     * again, and how many were finally decided under the commit lock.
+     */
+    public record Races(long retries, long serialised) {
+    }
+
+    /** The race counters of a placement service made by {@link #create}. */
+    public static Races races(Placement placement) {
+        if (!(placement instanceof PlacementService service)) {
+            throw new IllegalArgumentException("not a placement service made by PlacementEngines: " + placement.getClass().getName());
+        }
+        PlacementEngine engine = service.engine();
+        return new Races(engine.retries(), engine.serialised());
     }
 }

@@ -1,11 +1,6 @@
 package dev.strata.platform.core.placement;
 
-import dev.strata.platform.api.model.Fabric;
-import dev.strata.platform.api.model.FabricType;
-import dev.strata.platform.api.model.InventorySnapshot;
-import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
-import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.core.placement.packing.Demand;
@@ -14,87 +9,87 @@ import dev.strata.platform.core.placement.packing.Packer;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The inventory as placement sees it: per node its facts and its free capacity (a
- * {@link Packer} over every node, in the same order as {@link #facts}), and what the ledger
- * holds: the tenants on each node, the nodes dedicated to one tenant, the power reserved in each
- * power domain. Not thread-safe: the placement service owns it under its lock.
+ * One decider's view of the inventory with the ledger applied at one generation: per node its free
+ * capacity (a {@link Packer} over every node, in {@link InventoryIndex} order), the tenants on it,
+ * the tenant it is dedicated to, the power held on it (nodes without a power domain) and the power
+ * reserved in each power domain. Everything here is a function of the inventory and the ledger's
+ * contents, so two models at the same generation decide alike. <b>Not thread-safe</b>: one thread
+ * owns a model at a time ({@link ModelPool}); deciders work on their own models in parallel.
+ *
+ * <p>The packing policy protects free capacity for a workload: the typical demands plus the shapes
+ * the ledger holds, each counted as the largest power of two not above its count. The policy is
+ * rebuilt only when that rounded profile changes, which a growing ledger does rarely; the profile
+ * never depends on the order the ledger grew in.
  */
 final class PlacementModel {
 
-    final InventorySnapshot inventory;
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementModel.class);
+
+    final InventoryIndex inv;
     final NodeFacts[] facts;
-    /** Per node, the index of its shape ({@link NodeFacts#shape()}); {@link #shapeCount} shapes in all. */
-    final int[] shape;
-    final int shapeCount;
-    /** Per shape, how many nodes have it and the first of them. */
-    final int[] shapeSize;
-    final int[] shapeMember;
-    final Map<String, Integer> index = new HashMap<>();
-    final Map<String, PowerDomain> powerDomains = new HashMap<>();
-    final Map<String, Fabric> fabrics = new HashMap<>();
-    /** Per fabric id, its member nodes by index. */
-    final Map<String, java.util.BitSet> fabricNodes = new HashMap<>();
     final Packer packer;
-    /** Power reserved per domain, in milliwatts: whole numbers, so a release restores it exactly. */
-    final Map<String, Long> reservedMilliwatts = new HashMap<>();
+    /** Power reserved per domain (by {@link InventoryIndex#domains} index), in milliwatts: whole numbers, so a release restores it exactly. */
+    final long[] domainMilliwatts;
+    /** Power held per node without a power domain, in milliwatts, against its maximum draw. */
+    final long[] nodeMilliwatts;
     /** Per node, the tenants holding something on it, with how many bindings each holds. */
-    final List<Map<String, Integer>> tenants = new ArrayList<>();
+    final List<Map<String, Integer>> tenants;
+    /** Per node, how many tenants hold something on it, and the tenant when there is one: {@link #otherTenantOn} in O(1). */
+    final int[] tenantKinds;
+    final String[] soleTenant;
     /** Per node, the tenant it is dedicated to, or null; {@link #dedications} counts the bindings behind it. */
     final String[] dedicatedTo;
     final int[] dedications;
     long ledgerGeneration = -1;
+    /**
+     * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
+     * inventory only, so decisions on this model reuse them. Bounded.
+     */
+    final Map<String, String[]> fixedReasons = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    PlacementModel(InventorySnapshot inventory, Function<List<NodeCapacity>, PackingPolicy> policy) {
-        this.inventory = inventory;
-        Map<String, Site> sites = new HashMap<>();
-        inventory.sites().forEach(s -> sites.put(s.id(), s));
-        inventory.powerDomains().forEach(d -> powerDomains.put(d.id(), d));
-        Map<String, List<Fabric>> rdmaOf = new HashMap<>();
-        for (Fabric f : inventory.fabrics()) {
-            fabrics.put(f.id(), f);
-            if (f.type() == FabricType.RDMA) {
-                f.members().forEach(m -> rdmaOf.computeIfAbsent(m, k -> new ArrayList<>()).add(f));
-            }
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+            return size() > 64;
         }
-        List<Node> nodes = inventory.nodes();
-        facts = new NodeFacts[nodes.size()];
-        dedicatedTo = new String[nodes.size()];
-        dedications = new int[nodes.size()];
-        List<NodeCapacity> capacities = new ArrayList<>(nodes.size());
-        shape = new int[nodes.size()];
-        Map<Object, Integer> shapes = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            Node n = nodes.get(i);
-            facts[i] = NodeFacts.of(n, sites.get(n.siteId()), rdmaOf.getOrDefault(n.id(), List.of()));
-            index.put(n.id(), i);
-            capacities.add(new NodeCapacity(n.id(), facts[i].gpuModel(), facts[i].cpuMilli(), facts[i].memoryMiB(), facts[i].gpuDomain()));
+    };
+
+    private final BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies;
+    private final List<Demand> typical;
+    private final List<NodeCapacity> idle;
+    /** Per demand shape held in the ledger, how many bindings have it. */
+    private final Map<Demand, Integer> shapes = new HashMap<>();
+    private final Set<Demand> changedShapes = new HashSet<>();
+    /** The rounded counts the current policy was built on. */
+    private Map<Demand, Integer> policyProfile = Map.of();
+
+    PlacementModel(InventoryIndex inv, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies, List<Demand> typical) {
+        this.inv = inv;
+        this.facts = inv.facts;
+        this.policies = policies;
+        this.typical = List.copyOf(typical);
+        int n = facts.length;
+        this.nodeMilliwatts = new long[n];
+        this.domainMilliwatts = new long[inv.domains.length];
+        this.tenantKinds = new int[n];
+        this.soleTenant = new String[n];
+        this.dedicatedTo = new String[n];
+        this.dedications = new int[n];
+        this.tenants = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             tenants.add(new HashMap<>(2));
-            shape[i] = shapes.computeIfAbsent(facts[i].shape(), k -> shapes.size());
         }
-        for (Fabric f : inventory.fabrics()) {
-            java.util.BitSet members = new java.util.BitSet(nodes.size());
-            for (String m : f.members()) {
-                Integer i = index.get(m);
-                if (i != null) {
-                    members.set(i);
-                }
-            }
-            fabricNodes.put(f.id(), members);
-        }
-        shapeCount = shapes.size();
-        shapeSize = new int[shapeCount];
-        shapeMember = new int[shapeCount];
-        for (int i = facts.length - 1; i >= 0; i--) {
-            shapeSize[shape[i]]++;
-            shapeMember[shape[i]] = i;
-        }
-        packer = new Packer(capacities, policy.apply(capacities));
+        this.idle = inv.capacities();
+        this.packer = new Packer(idle, policies.apply(idle, this.typical));
     }
 
     /** The node's live capacity (the packer's own: read only). */
@@ -103,13 +98,24 @@ final class PlacementModel {
     }
 
     /** The kernel's demand for a binding as it was reserved. */
+    static Demand demandOf(MemberBinding b) {
+        int gpus = b.acceleratorIds().size();
+        if (b.partition() != null && gpus == 1) {
+            int milli = (int) Math.round(b.gpuFraction() * Demand.WHOLE_GPU);
+            return new Demand(b.cpuMilli(), mib(b.memoryBytes()), 1, Math.max(1, Math.min(Demand.WHOLE_GPU, milli)), Set.of(), false,
+                    b.partition(), false);
+        }
+        return demandOf(b.cpuMilli(), b.memoryBytes(), gpus, b.gpuFraction(), false);
+    }
+
+    /** The kernel's demand for whole GPUs or a fraction. */
     static Demand demandOf(long cpuMilli, long memoryBytes, int gpus, double fraction, boolean oneDomain) {
-        int milli = gpus == 0 ? 0 : (int) Math.min(1000, Math.ceil(fraction * 1000 - 1e-9));
+        int milli = gpus == 0 ? 0 : (int) Math.min(Demand.WHOLE_GPU, Math.max(1, Math.ceil(fraction * Demand.WHOLE_GPU - 1e-9)));
         return new Demand(cpuMilli, mib(memoryBytes), gpus, milli, Set.of(), oneDomain && gpus > 1);
     }
 
     static long mib(long bytes) {
-        return (bytes + (1L << 20) - 1) >> 20;
+        return (bytes >> 20) + ((bytes & ((1L << 20) - 1)) == 0 ? 0 : 1);
     }
 
     int[] gpuIndexes(int node, List<String> acceleratorIds) {
@@ -132,30 +138,107 @@ final class PlacementModel {
         return out;
     }
 
-    /** Reserves what an allocation holds. Bindings on nodes that are gone are skipped (returned). */
+    // ---- the ledger -------------------------------------------------------------------------------
+
+    /**
+     * Reserves what an allocation holds. A binding that no longer fits its node (the node left the
+     * inventory, lost GPUs or capacity) is skipped and returned; the rest is reserved.
+     */
     List<MemberBinding> apply(Allocation allocation) {
-        List<MemberBinding> missing = new ArrayList<>();
+        List<MemberBinding> skipped = new ArrayList<>();
         for (MemberBinding b : allocation.bindings()) {
-            Integer node = index.get(b.nodeId());
+            Integer node = inv.index.get(b.nodeId());
             if (node == null) {
-                missing.add(b);
+                skipped.add(b);
                 continue;
             }
-            reserve(node, b, allocation.tenant(), allocation.dedicated());
+            Demand d = demandOf(b);
+            try {
+                packer.restore(b.nodeId(), d, gpuIndexes(node, b.acceleratorIds()), b.partitionSlot());
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                LOG.warn("Allocation {}: binding of {} no longer fits node {} ({}); not counted", allocation.id(), b.member(), b.nodeId(),
+                        e.getMessage());
+                skipped.add(b);
+                continue;
+            }
+            holdPower(node, b.powerDomainId(), b.powerWatts());
+            hold(node, allocation.tenant(), allocation.dedicated());
+            countShape(d, 1);
         }
-        return missing;
+        return skipped;
     }
 
-    void reserve(int node, MemberBinding b, String tenant, boolean dedicated) {
-        packer.allocate(b.nodeId(), demandOf(b.cpuMilli(), b.memoryBytes(), b.acceleratorIds().size(), b.gpuFraction(), false),
-                gpuIndexes(node, b.acceleratorIds()));
-        addPower(b.powerDomainId(), b.powerWatts());
-        hold(node, tenant, dedicated);
+    /** Gives back what an allocation holds (what {@link #apply} reserved of it). */
+    void unapply(Allocation allocation) {
+        for (MemberBinding b : allocation.bindings()) {
+            Integer node = inv.index.get(b.nodeId());
+            if (node == null) {
+                continue;
+            }
+            Demand d = demandOf(b);
+            int[] gpus;
+            try {
+                gpus = gpuIndexes(node, b.acceleratorIds());
+                packer.release(b.nodeId(), d, gpus, b.partitionSlot());
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                continue; // skipped when it was applied
+            }
+            holdPower(node, b.powerDomainId(), -b.powerWatts());
+            unhold(node, allocation.tenant(), allocation.dedicated());
+            countShape(d, -1);
+        }
     }
+
+    private void countShape(Demand d, int delta) {
+        Demand shape = new Demand(d.cpuMilli(), d.memoryMiB(), d.gpuCount(), d.gpuMilli(), Set.of(), false, d.partition(), false);
+        shapes.merge(shape, delta, (a, b) -> a + b == 0 ? null : a + b);
+        changedShapes.add(shape);
+    }
+
+    /**
+     * Rebuilds the packing policy when the ledger's rounded profile moved since it was built;
+     * called once the model is caught up with the ledger, before deciding.
+     */
+    void refreshPolicy() {
+        if (changedShapes.isEmpty()) {
+            return;
+        }
+        boolean moved = false;
+        for (Demand s : changedShapes) {
+            Integer count = shapes.get(s);
+            Integer rounded = count == null ? null : Integer.highestOneBit(count);
+            if (!java.util.Objects.equals(rounded, policyProfile.get(s))) {
+                moved = true;
+                break;
+            }
+        }
+        changedShapes.clear();
+        if (!moved) {
+            return;
+        }
+        Map<Demand, Integer> profile = new HashMap<>();
+        List<Demand> workload = new ArrayList<>(typical);
+        // in a fixed order, so that the policy is the same whatever order the ledger grew in
+        List<Map.Entry<Demand, Integer>> entries = new ArrayList<>(shapes.entrySet());
+        entries.sort((a, b) -> a.getKey().toString().compareTo(b.getKey().toString()));
+        for (Map.Entry<Demand, Integer> e : entries) {
+            int rounded = Integer.highestOneBit(e.getValue());
+            profile.put(e.getKey(), rounded);
+            for (int i = 0; i < rounded; i++) {
+                workload.add(e.getKey());
+            }
+        }
+        policyProfile = Map.copyOf(profile);
+        packer.replacePolicy(policies.apply(idle, workload));
+    }
+
+    // ---- reservations ---------------------------------------------------------------------------
 
     /** Records one binding of {@code tenant} on {@code node}. */
     void hold(int node, String tenant, boolean dedicated) {
-        tenants.get(node).merge(tenant, 1, Integer::sum);
+        Map<String, Integer> on = tenants.get(node);
+        on.merge(tenant, 1, Integer::sum);
+        tenantsChanged(node, on);
         if (dedicated) {
             dedicatedTo[node] = tenant;
             dedications[node]++;
@@ -164,61 +247,89 @@ final class PlacementModel {
 
     /** Forgets one binding of {@code tenant} on {@code node}. */
     void unhold(int node, String tenant, boolean dedicated) {
-        tenants.get(node).computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        Map<String, Integer> on = tenants.get(node);
+        on.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        tenantsChanged(node, on);
         if (dedicated && --dedications[node] == 0) {
             dedicatedTo[node] = null;
         }
     }
 
-    /** Gives back what an allocation holds. */
-    void unapply(Allocation allocation) {
-        for (MemberBinding b : allocation.bindings()) {
-            Integer node = index.get(b.nodeId());
-            if (node == null) {
-                continue;
-            }
-            packer.release(b.nodeId(), demandOf(b.cpuMilli(), b.memoryBytes(), b.acceleratorIds().size(), b.gpuFraction(), false),
-                    gpuIndexes(node, b.acceleratorIds()));
-            addPower(b.powerDomainId(), -b.powerWatts());
-            unhold(node, allocation.tenant(), allocation.dedicated());
-        }
+    private void tenantsChanged(int node, Map<String, Integer> on) {
+        tenantKinds[node] = on.size();
+        soleTenant[node] = on.size() == 1 ? on.keySet().iterator().next() : null;
     }
 
-    void addPower(String domain, double watts) {
+    /** Whether any tenant other than {@code tenant} holds something on the node. */
+    boolean otherTenantOn(int node, String tenant) {
+        int kinds = tenantKinds[node];
+        return kinds > 1 || kinds == 1 && !soleTenant[node].equals(tenant);
+    }
+
+    static long milliwatts(double watts) {
         // round the magnitude, so that giving back exactly cancels reserving (Math.round is not symmetric)
-        long milliwatts = (long) Math.signum(watts) * Math.round(Math.abs(watts) * 1000);
-        if (milliwatts == 0) {
-            return;
+        double mw = Math.abs(watts) * 1000;
+        if (!(mw < Long.MAX_VALUE)) {
+            throw new ArithmeticException("power " + watts + " W does not fit the milliwatt counter");
         }
-        String d = domain;
-        int guard = 0;
-        while (d != null && guard++ < 16) {
-            // a domain whose reservations are all given back is dropped
-            reservedMilliwatts.merge(d, milliwatts, (a, b) -> a + b == 0 ? null : a + b);
-            PowerDomain pd = powerDomains.get(d);
-            d = pd == null ? null : pd.parentId();
-        }
+        return (long) Math.signum(watts) * Math.round(mw);
     }
 
-    /** The first domain in the chain from {@code domain} upwards that {@code watts} more would push over budget, or null. */
-    /** Watts reserved in a domain. */
-    double reservedWatts(String domain) {
-        return reservedMilliwatts.getOrDefault(domain, 0L) / 1000.0;
-    }
-
-    PowerDomain overBudget(String domain, double watts) {
-        String d = domain;
-        int guard = 0;
-        while (d != null && guard++ < 16) {
-            PowerDomain pd = powerDomains.get(d);
-            if (pd == null) {
-                return null;
+    /**
+     * Holds power for a binding: in its power domain and every parent, or, for a node in no power
+     * domain, against the node's own maximum draw. A domain that is not in the inventory has no
+     * budget: nothing is held for it.
+     */
+    void holdPower(int node, String domain, double watts) {
+        if (domain != null) {
+            Integer d = inv.domainIndex.get(domain);
+            long mw = milliwatts(watts);
+            for (int i = d == null ? -1 : d, guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
+                domainMilliwatts[i] = Math.addExact(domainMilliwatts[i], mw);
             }
-            if (pd.budgetWatts() > 0 && reservedMilliwatts.getOrDefault(d, 0L) + Math.round(watts * 1000) > pd.budgetWatts() * 1000) {
+        } else if (facts[node].node().power().maxWatts() > 0) {
+            nodeMilliwatts[node] = Math.addExact(nodeMilliwatts[node], milliwatts(watts));
+        }
+    }
+
+    /** Watts reserved in a domain (0 for one not in the inventory). */
+    double reservedWatts(String domain) {
+        Integer d = inv.domainIndex.get(domain);
+        return d == null ? 0 : domainMilliwatts[d] / 1000.0;
+    }
+
+    /** The first domain in the chain from the node's power domain upwards that {@code watts} more would push over budget, or null. */
+    PowerDomain overBudget(int node, double watts) {
+        long more = milliwatts(watts);
+        for (int i = inv.nodeDomain[node], guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
+            PowerDomain pd = inv.domains[i];
+            if (pd.budgetWatts() > 0 && !fits(domainMilliwatts[i], more, pd.budgetWatts())) {
                 return pd;
             }
-            d = pd.parentId();
         }
         return null;
+    }
+
+    /** Whether {@code held + more} milliwatts stay within {@code budgetWatts}, without overflowing. */
+    static boolean fits(long heldMilliwatts, long moreMilliwatts, long budgetWatts) {
+        long budget = budgetWatts > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : budgetWatts * 1000;
+        return moreMilliwatts <= budget - heldMilliwatts;
+    }
+
+    /** What a member holds against a node's maximum draw (nodes without a power domain): at most that draw. */
+    double nodeHold(int node, double need) {
+        long max = facts[node].node().power().maxWatts();
+        return max > 0 ? Math.min(need, max) : 0;
+    }
+
+    /** Whether a node without a power domain can hold {@code watts} more against its maximum draw. */
+    boolean nodePowerFits(int node, double watts) {
+        long max = facts[node].node().power().maxWatts();
+        return max <= 0 || fits(nodeMilliwatts[node], milliwatts(watts), max);
+    }
+
+    /** Watts held against a node's maximum draw. */
+    double nodeWatts(int node) {
+        return nodeMilliwatts[node] / 1000.0;
     }
 }

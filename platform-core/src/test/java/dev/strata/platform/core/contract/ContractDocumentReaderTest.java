@@ -113,21 +113,22 @@ class ContractDocumentReaderTest {
                         new Violation("tenant", null, "the owning tenant as text"),
                         new Violation("isolation", "private", "shared or dedicated-node"),
                         new Violation("sovereignty.countries[0]", "Germany", "an ISO 3166-1 alpha-2 country code such as DE"),
-                        new Violation("members[0].cpu", "lots", "a CPU quantity such as 4, 2.5 or 500m"),
-                        new Violation("members[0].memory", "80 parsecs", "a size such as 64GiB"),
-                        new Violation("members[0].gpus.fraction", "1.5", "a share of one GPU, more than 0 and at most 1 (e.g. 0.25)"),
-                        new Violation("members[0].power", "hot", "a power such as 700W or 10kW"),
+                        new Violation("members[0].cpu", "lots", "is not a CPU quantity", "a CPU quantity such as 4, 2.5 or 500m, from 0 to 65536 CPUs"),
+                        new Violation("members[0].memory", "80 parsecs", "has a unit ('parsecs') that is not a size unit",
+                                "a size with a unit, such as 64GiB, from 0 to 1PiB"),
+                        new Violation("members[0].gpus.fraction", "1.5", "a share of one GPU from 0.001 to 1 (e.g. 0.25)"),
+                        new Violation("members[0].power", "hot", "is not a power", "a power with a unit, such as 700W or 10kW, from 0 to 1MW"),
                         new Violation("members[1].gpu", "1", "one of the fields cpu, gpus, memory, name, power, provisioning, replicas, topology"),
                         new Violation("members[1].name", null, "the member's name as text"),
                         new Violation("members[1].replicas", "0", "a whole number from 1 to 1024")));
     }
 
     @Test
-    void malformedYamlNamesTheLine() {
-        assertThatThrownBy(() -> reader.read("name: x\nmembers: [\n  - {", "bad.yaml"))
+    void malformedYamlNamesTheLineAndSaysWhatIsWrongNotMissing() {
+        assertThatThrownBy(() -> reader.read("name: x\ntenant: t: u\nmembers: [{name: a, cpu: 1}]\n", "bad.yaml"))
                 .isInstanceOf(InvalidContractException.class)
-                .hasMessageContaining("(document)")
-                .hasMessageContaining("line");
+                .hasMessage("contract bad.yaml has 1 error:\n  (document) line 2, column 10: 'tenant: t: u' is not well-formed YAML: "
+                        + "mapping values are not allowed here; expected a well-formed YAML or JSON document");
     }
 
     @Test
@@ -150,5 +151,174 @@ class ContractDocumentReaderTest {
                 "{name: x, tenant: t, members: [{name: a, cpu: 1}, {name: a, cpu: 2}]}", "x"));
         assertThat(e.violations()).containsExactly(new Violation("members[1].name", "a", "a name no other member has"));
         assertThat(List.of(e.getMessage().split("\n"))).hasSize(2);
+    }
+
+    // ---- issue: contract input (bounds, units, nested fields, duplicate keys) -----------------
+
+    private List<Violation> violations(String yaml) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> reader.read(yaml, "c.yaml"));
+        assertThat(t).as("refused with InvalidContractException").isInstanceOf(InvalidContractException.class);
+        return ((InvalidContractException) t).violations();
+    }
+
+    private static String member(String fields) {
+        return "{name: x, tenant: t1, members: [{name: w, " + fields + "}]}";
+    }
+
+    @Test
+    void hugeCpuIsOutOfBoundsNotAnIllegalArgument() {
+        assertThat(violations(member("cpu: 9300000000000000"))).containsExactly(new Violation("members[0].cpu", "9300000000000000",
+                "is out of bounds", "a CPU quantity such as 4, 2.5 or 500m, from 0 to 65536 CPUs"));
+    }
+
+    @Test
+    void cpuThatWouldWrapIsOutOfBounds() {
+        assertThat(violations(member("cpu: 99999999999999999"))).extracting(Violation::problem).containsExactly("is out of bounds");
+        assertThat(violations(member("cpu: 65537"))).extracting(Violation::problem).containsExactly("is out of bounds");
+        assertThat(reader.read(member("cpu: 65536"), "c").members().get(0).cpuMilli()).isEqualTo(65_536_000L);
+        assertThat(violations(member("cpu: 0.0005"))).extracting(Violation::problem).containsExactly("is finer than a thousandth of a CPU");
+    }
+
+    @Test
+    void memoryThatSaturatesIsOutOfBounds() {
+        assertThat(violations(member("memory: 99999999999PiB"))).containsExactly(new Violation("members[0].memory", "99999999999PiB",
+                "is out of bounds", "a size with a unit, such as 64GiB, from 0 to 1PiB"));
+        assertThat(reader.read(member("memory: 1PiB"), "c").members().get(0).memoryBytes()).isEqualTo(1L << 50);
+        assertThat(violations(member("memory: 1025TiB"))).extracting(Violation::problem).containsExactly("is out of bounds");
+    }
+
+    @Test
+    void powerThatWouldOverflowTheMilliwattCounterIsOutOfBounds() {
+        assertThat(violations(member("cpu: 1, power: 10000000000000000W"))).containsExactly(new Violation("members[0].power",
+                "10000000000000000W", "is out of bounds", "a power with a unit, such as 700W or 10kW, from 0 to 1MW"));
+        assertThat(reader.read(member("cpu: 1, power: 1000kW"), "c").members().get(0).powerCeilingWatts()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void quantitiesWithoutAUnitAreRefused() {
+        assertThat(violations(member("memory: 64"))).containsExactly(new Violation("members[0].memory", "64", "has no unit",
+                "a size with a unit, such as 64GiB, from 0 to 1PiB (a bare number is not taken as bytes)"));
+        assertThat(violations(member("gpus: {count: 1, memory: 80}"))).containsExactly(new Violation("members[0].gpus.memory", "80",
+                "has no unit", "a size with a unit, such as 80GiB, from 0 to 1PiB (a bare number is not taken as bytes)"));
+        assertThat(violations(member("cpu: 1, power: 700"))).extracting(Violation::problem).containsExactly("has no unit");
+        assertThat(violations("{name: x, tenant: t, fabric: {rdma: true, bandwidth: 400}, members: [{name: w, cpu: 1}]}"))
+                .extracting(Violation::path, Violation::problem).containsExactly(org.assertj.core.groups.Tuple.tuple("fabric.bandwidth", "has no unit"));
+    }
+
+    @Test
+    void mistypedNestedFieldsAreRefused() {
+        assertThat(violations(member("gpus: {count: 1, models: [{name: H100}]}"))).containsExactly(new Violation("members[0].gpus.models[0]",
+                "{\"name\":\"H100\"}", "a GPU model name such as H100, as text"));
+        assertThat(violations("{name: x, tenant: t, sovereignty: {dataClass: {level: 3}}, members: [{name: w, cpu: 1}]}"))
+                .containsExactly(new Violation("sovereignty.dataClass", "{\"level\":3}", "a label for the data, such as confidential, as text"));
+        assertThat(violations(member("memory: [64GiB]"))).extracting(Violation::path, Violation::problem)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("members[0].memory", "is not a size"));
+        assertThat(violations(member("gpus: {count: 1, partition: [1g.10gb]}"))).extracting(Violation::path).containsExactly("members[0].gpus.partition");
+        assertThat(violations("{name: x, tenant: t, isolation: [shared], members: [{name: w, cpu: 1}]}")).extracting(Violation::path)
+                .containsExactly("isolation");
+        assertThat(violations(member("gpus: {count: 1, allowDegraded: yes please}"))).extracting(Violation::path)
+                .containsExactly("members[0].gpus.allowDegraded");
+        assertThat(violations(member("replicas: 2.5, cpu: 1"))).extracting(Violation::path).containsExactly("members[0].replicas");
+    }
+
+    @Test
+    void duplicateKeysAreRefusedNamingThePath() {
+        assertThat(violations("name: x\ntenant: t1\ntenant: t2\nmembers: [{name: w, cpu: 1}]\n")).containsExactly(
+                new Violation("tenant", null, "is given twice (again at line 3)", "each key once in a mapping"));
+        assertThat(violations("{name: x, tenant: t, members: [{name: w, cpu: 1, gpus: {count: 1, count: 2}}]}")).extracting(Violation::path)
+                .containsExactly("members[0].gpus.count");
+    }
+
+    @Test
+    void gangSizeIsBoundedWithReplicasCounted() {
+        assertThat(violations("{name: x, tenant: t, members: [{name: a, replicas: 1000, cpu: 1}, {name: b, replicas: 25, cpu: 1}]}"))
+                .containsExactly(new Violation("members[1].replicas", "25", "would make 1025 members in all",
+                        "at most 1024 members in a contract, replicas counted"));
+        assertThat(reader.read("{name: x, tenant: t, members: [{name: a, replicas: 1000, cpu: 1}, {name: b, replicas: 24, cpu: 1}]}", "c")
+                .members()).hasSize(1024);
+    }
+
+    @Test
+    void degradedGpusAreOptIn() {
+        assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
+        assertThat(reader.read(member("gpus: {count: 2, allowDegraded: true}"), "c").members().get(0).gpus().allowDegraded()).isTrue();
+    }
+
+    // ---- issue: messages for bad input (files, encodings, sizes, syntax) ------------------------
+
+    @Test
+    void tabIndentationGivesOneLineNumberAndSaysWhy() {
+        String text = "name: x\ntenant: t\nmembers:\n\t- name: w\n\t  cpu: 1\n";
+        Violation v = violations(text).get(0);
+        assertThat(v.path()).isEqualTo("(document) line 4, column 1");
+        assertThat(v.value()).isEqualTo("\\t- name: w");
+        assertThat(v.problem()).startsWith("is not well-formed YAML: found character '\\t(TAB)' that cannot start any token")
+                .endsWith("(tabs cannot indent YAML; indent with spaces)").doesNotContain("line 3").doesNotContain("line 5");
+    }
+
+    @Test
+    void aDirectoryIsNotAContractFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertThatThrownBy(() -> reader.read(dir)).isInstanceOf(InvalidContractException.class)
+                .hasMessage("contract " + dir + " has 1 error:\n  (file): '" + dir + "' is a directory; expected a contract file (YAML or JSON), "
+                        + "not a directory");
+    }
+
+    @Test
+    void aMissingFileSaysWhereItWasLookedFor(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> reader.read(missing)).isInstanceOf(InvalidContractException.class)
+                .hasMessageContaining("(file): '" + missing + "' does not exist; expected a contract file (YAML or JSON); the path was read as "
+                        + missing.toAbsolutePath());
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreNamedWithTheirPlace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("latin1.yaml");
+        java.nio.file.Files.write(file, "name: x\ntenant: M\u00fcller\nmembers: [{name: w, cpu: 1}]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> reader.read(file)).isInstanceOf(InvalidContractException.class)
+                .hasMessage("contract " + file + " has 1 error:\n  (document) line 2, column 10 (byte 17): has byte 0xFC, which is not UTF-8; "
+                        + "expected text encoded as UTF-8")
+                .hasMessageNotContaining("Input length");
+        java.nio.file.Files.write(file, "name: x\ntenant: M\u00fcller\nmembers: [{name: w, cpu: 1}]\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(reader.read(file).tenant()).isEqualTo("M\u00fcller");
+    }
+
+    @Test
+    void aFiftyMegabyteContractIsTooLargeAndIsNotParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("huge.yaml");
+        // well-formed YAML: a valid contract followed by 50 MB of comments
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            out.write("{name: x, tenant: t, members: [{name: w, cpu: 1}]}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] comment = ("# " + "x".repeat(1021) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (int i = 0; i < 50 * 1024; i++) {
+                out.write(comment);
+            }
+        }
+        long size = java.nio.file.Files.size(file);
+        assertThatThrownBy(() -> reader.read(file)).isInstanceOf(InvalidContractException.class)
+                .hasMessage("contract " + file + " has 1 error:\n  (document): is too large: " + String.format(java.util.Locale.ROOT, "%,d", size)
+                        + " bytes; expected at most 1,048,576 bytes (1 MiB); the document was not parsed")
+                .hasMessageNotContaining("well-formed").hasMessageNotContaining("code points");
+        // the same through a stream: reading stops after the limit
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            assertThatThrownBy(() -> reader.read(in, "stdin")).isInstanceOf(InvalidContractException.class)
+                    .hasMessageContaining("(document): is too large (more than 1,048,576 bytes); expected at most 1,048,576 bytes (1 MiB)");
+            assertThat(in.available()).as("the rest of the stream was not read").isGreaterThan(40 << 20);
+        }
+        assertThatThrownBy(() -> reader.read("#".repeat((1 << 20) + 1), "text")).isInstanceOf(InvalidContractException.class)
+                .hasMessageContaining("is too large: 1,048,577 characters; expected at most 1,048,576 characters");
+    }
+
+    @Test
+    void anEmptyDocumentSaysSo() {
+        assertThatThrownBy(() -> reader.read("", "empty.yaml")).isInstanceOf(InvalidContractException.class)
+                .hasMessage("contract empty.yaml has 1 error:\n  (document): is empty; expected a mapping with name, tenant and members");
+    }
+
+    @Test
+    void aStreamIsReadLikeAFile() {
+        Contract c = reader.read(new java.io.ByteArrayInputStream("{name: x, tenant: t, members: [{name: w, gpus: 1}]}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)), "stdin");
+        assertThat(c.members()).hasSize(1);
     }
 }

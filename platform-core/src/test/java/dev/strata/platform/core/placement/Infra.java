@@ -83,6 +83,49 @@ final class Infra {
         return this;
     }
 
+    /** Changes one node (records are immutable: the node is rebuilt). */
+    Infra change(String nodeId, java.util.function.UnaryOperator<Node> change) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id().equals(nodeId)) {
+                nodes.set(i, change.apply(nodes.get(i)));
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("no node " + nodeId);
+    }
+
+    /** The node's GPUs with these partition profiles (MIG). */
+    Infra mig(String nodeId, List<PartitionProfile> profiles) {
+        return change(nodeId, n -> n.withAccelerators(n.accelerators().stream().map(a -> new Accelerator(a.id(), a.vendor(), a.model(),
+                a.memoryBytes(), a.computeCapability(), a.pciAddress(), a.nodeId(), a.numaNode(), a.cpuAffinity(), a.pcie(),
+                a.interconnectDomain(), a.linkBandwidthGBps(), a.links(), profiles, true, a.power(), a.health(), a.attributes())).toList()));
+    }
+
+    /** GPU {@code gpu} of the node in this health. */
+    Infra health(String nodeId, int gpu, Health.Status status) {
+        return change(nodeId, n -> {
+            List<Accelerator> gpus = new ArrayList<>(n.accelerators());
+            Accelerator a = gpus.get(gpu);
+            gpus.set(gpu, new Accelerator(a.id(), a.vendor(), a.model(), a.memoryBytes(), a.computeCapability(), a.pciAddress(), a.nodeId(),
+                    a.numaNode(), a.cpuAffinity(), a.pcie(), a.interconnectDomain(), a.linkBandwidthGBps(), a.links(), a.partitionProfiles(),
+                    a.partitioningEnabled(), a.power(), new Health(status, status == Health.Status.OK ? List.of() : List.of("test: " + status)),
+                    a.attributes()));
+            return n.withAccelerators(gpus);
+        });
+    }
+
+    /** The node dedicated to a tenant (owner). */
+    Infra owner(String nodeId, String tenant) {
+        return change(nodeId, n -> new Node(n.id(), n.providerId(), n.siteId(), n.hostname(), n.kind(), n.cpu(), n.numaNodes(), n.memoryBytes(),
+                n.pciDevices(), n.accelerators(), n.nics(), n.disks(), n.power(), n.powerDomainId(), n.traits(), n.state(), tenant,
+                n.attributes(), n.devicePaths()));
+    }
+
+    /** A site DE under [EU, DE] run by an EU operator: the site of the cases. */
+    Infra s1() {
+        return site("s1", "DE", EU_DE, "EU Colo GmbH", EU_DE);
+    }
+
     /** An 8-GPU H100 server: 2 NUMA nodes, one NVSwitch domain of 8, 700 W GPUs, 10.2 kW. */
     Infra h100(String id, String site, String domain) {
         return node(id, site, domain, 112, 2048, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200);

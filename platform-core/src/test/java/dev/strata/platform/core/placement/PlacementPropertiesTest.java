@@ -49,7 +49,7 @@ class PlacementPropertiesTest {
         Random random = new Random(seed);
         Infra infra = inventory(random);
         InventorySnapshot snapshot = infra.snapshot();
-        PlacementService service = new PlacementService(infra.inventory(), new Ledger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
         Map<String, Contract> contracts = new HashMap<>();
         for (int step = 0; step < 25; step++) {
             if (!contracts.isEmpty() && random.nextInt(5) == 0) {
@@ -79,7 +79,7 @@ class PlacementPropertiesTest {
     void aDryRunNeverChangesTheLedgerAndIsRepeatable(@ForAll long seed) {
         Random random = new Random(seed);
         Infra infra = inventory(random);
-        PlacementService service = new PlacementService(infra.inventory(), new Ledger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
         for (int i = 0; i < 6; i++) {
             service.place(contract(random, i), false);
         }
@@ -99,7 +99,7 @@ class PlacementPropertiesTest {
     void releasingRestoresExactlyTheFreedCapacity(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int placements) {
         Random random = new Random(seed);
         Infra infra = inventory(random);
-        PlacementService service = new PlacementService(infra.inventory(), new Ledger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
         for (int i = 0; i < placements; i++) {
             service.place(contract(random, i), false);
         }

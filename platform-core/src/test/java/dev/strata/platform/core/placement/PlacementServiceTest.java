@@ -27,7 +27,7 @@ class PlacementServiceTest {
     }
 
     private static PlacementService service(Infra infra) {
-        return new PlacementService(infra.inventory(), new Ledger(), "strata", Clock.systemUTC());
+        return new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
     }
 
     private static List<String> reasons(PlacementDecision d) {
@@ -55,7 +55,8 @@ class PlacementServiceTest {
         PlacementDecision d = service(infra).place(contract("""
                 {name: c, tenant: t, sovereignty: {countries: [DE]}, members: [{name: w, replicas: 2, gpus: 8}, {name: x, cpu: 1}]}"""), true);
         assertThat(d.placed()).isTrue();
-        assertThat(reasons(d)).containsExactlyInAnyOrder("w-0, w-1: 1 node: country US not in [DE]", "x: 1 node: country US not in [DE]");
+        assertThat(reasons(d)).containsExactlyInAnyOrder("w-0, w-1: 1 node: country US not in [DE]", "x: 1 node: country US not in [DE]",
+                "w-0, w-1: 2 nodes: " + DecisionExplainer.PASSED, "x: 2 nodes: " + DecisionExplainer.PASSED);
     }
 
     @Test
@@ -88,7 +89,7 @@ class PlacementServiceTest {
                 {name: c, tenant: t, members: [{name: m, gpus: {count: 8, models: [H100, A100], memory: 80GiB}}]}"""), true);
         assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactly("h100");
         assertThat(reasons(d)).containsExactlyInAnyOrder("m: 1 node: GPU model NVIDIA L40S not in [A100, H100]",
-                "m: 1 node: GPU memory 40 GiB less than 80 GiB");
+                "m: 1 node: GPU memory 40 GiB less than 80 GiB", "m: 1 node: " + DecisionExplainer.PASSED);
         PlacementDecision five = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: {count: 5, models: [L40S]}}]}"), true);
         assertThat(five.placed()).isFalse();
         assertThat(reasons(five)).contains("m: 1 node: has 4 GPUs, fewer than 5");
@@ -156,10 +157,10 @@ class PlacementServiceTest {
         PlacementDecision first = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 8, cpu: 112}]}"), false);
         assertThat(first.placed()).isTrue();
         assertThat(first.bindings().get(0).powerWatts()).isEqualTo(10_200);
-        assertThat(evidence(first)).contains("members.m.power: reserves 10.2 kW in rack-1 (10.2 kW of 15.0 kW reserved)");
+        assertThat(evidence(first)).contains("members.m.power: reserves 10.2 kW in power domain rack-1 (10.2 kW of 15.0 kW reserved)");
         PlacementDecision second = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 8, cpu: 112}]}"), true);
         assertThat(second.placed()).isFalse();
-        assertThat(reasons(second)).contains("m: 2 nodes: power domain rack over its 15.0 kW budget");
+        assertThat(reasons(second)).containsExactly("m: 2 nodes: power domain rack-1 (rack): 10.2 kW of its 15.0 kW budget reserved, no room for it");
 
         PlacementDecision capped = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: 4, power: 2kW}]}"), true);
         assertThat(capped.placed()).isFalse();
@@ -237,8 +238,10 @@ class PlacementServiceTest {
         PlacementService service = service(infra);
         PlacementDecision mig = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: {partition: 1g.10gb}}]}"), false);
         assertThat(mig.placed()).isTrue();
-        assertThat(mig.bindings().get(0).gpuFraction()).isEqualTo(0.143);
-        assertThat(evidence(mig)).anyMatch(e -> e.startsWith("members.m.gpus: partition 1g.10gb of 1x NVIDIA H100 80GB HBM3"));
+        assertThat(mig.bindings().get(0).gpuFraction()).as("1 of 7 compute slices, rounded down").isEqualTo(0.142);
+        assertThat(mig.bindings().get(0).partition()).isEqualTo("1g.10gb");
+        assertThat(mig.bindings().get(0).partitionSlot()).as("only 1g.10gb is listed: every slot alike, the lowest").isZero();
+        assertThat(evidence(mig)).anyMatch(e -> e.startsWith("members.m.gpus: partition 1g.10gb at slot 0 of 1x NVIDIA H100 80GB HBM3"));
         PlacementDecision missing = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: {partition: 3g.40gb}}]}"), true);
         assertThat(reasons(missing)).containsExactly("m: 1 node: GPUs do not support partition 3g.40gb");
         PlacementDecision small = service.place(contract("""
@@ -272,13 +275,13 @@ class PlacementServiceTest {
 
     @Test
     void ledgerRefusesACommitDecidedOnAnOlderGeneration() {
-        Ledger ledger = new Ledger();
+        InMemoryLedger ledger = new InMemoryLedger();
         dev.strata.platform.api.placement.Allocation a = new dev.strata.platform.api.placement.Allocation("a-1", "c", "t", 0, false,
                 java.time.Instant.now(), List.of());
         long g = ledger.commit(0, a);
         assertThat(g).isEqualTo(1);
         assertThatThrownBy(() -> ledger.commit(0, new dev.strata.platform.api.placement.Allocation("a-2", "c", "t", 0, false,
-                java.time.Instant.now(), List.of()))).isInstanceOf(Ledger.StaleGenerationException.class)
+                java.time.Instant.now(), List.of()))).isInstanceOf(AllocationLedger.StaleGenerationException.class)
                 .hasMessage("ledger moved from generation 0 to 1 while deciding");
     }
 }

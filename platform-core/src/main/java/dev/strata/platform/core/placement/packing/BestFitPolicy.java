@@ -9,8 +9,10 @@ import java.util.Random;
  * the largest node of the cluster). Within the node: the GPU with the least free milli-GPU that still
  * holds a fraction; for whole GPUs the domain with the fewest free GPUs that holds them all.
  *
- * <p>{@link #asPublished} quantises the score to the Kubernetes scheduler's integer node score
- * ({@code floor(100 * (1 - capacity))}) with seeded random ties, as the paper's simulator does.
+ * <p>{@link #asSimulated} quantises the score to the Kubernetes scheduler's integer node score
+ * ({@code floor(100 * (1 - capacity))}) and gives equal scores to the first node in the packer's
+ * order, as the paper's simulator does (its scheduler takes the smallest node name);
+ * {@link #asPublished} draws equal scores at random (seeded).
  * Not thread-safe.
  */
 public final class BestFitPolicy implements PackingPolicy {
@@ -19,16 +21,17 @@ public final class BestFitPolicy implements PackingPolicy {
     private final double maxGpuMilli;
     private final boolean quantised;
     private final Random ties;
+    private final boolean firstNode;
 
     /**
      * @param maxCpuMilli the largest node's CPU in milli-CPU
      * @param maxGpuMilli the largest node's GPUs in milli-GPU
      */
     public BestFitPolicy(long maxCpuMilli, long maxGpuMilli) {
-        this(maxCpuMilli, maxGpuMilli, false, null);
+        this(maxCpuMilli, maxGpuMilli, false, null, false);
     }
 
-    private BestFitPolicy(long maxCpuMilli, long maxGpuMilli, boolean quantised, Random ties) {
+    private BestFitPolicy(long maxCpuMilli, long maxGpuMilli, boolean quantised, Random ties, boolean firstNode) {
         if (maxCpuMilli <= 0 || maxGpuMilli <= 0) {
             throw new IllegalArgumentException("maxCpuMilli " + maxCpuMilli + ", maxGpuMilli " + maxGpuMilli + "; expected > 0");
         }
@@ -36,16 +39,27 @@ public final class BestFitPolicy implements PackingPolicy {
         this.maxGpuMilli = maxGpuMilli;
         this.quantised = quantised;
         this.ties = ties;
+        this.firstNode = firstNode;
     }
 
-    /** BestFit as the paper's simulator scores it: quantised scores, seeded random ties. */
+    /** BestFit with quantised scores and equal scores drawn uniformly at random (seeded). */
     public static BestFitPolicy asPublished(long maxCpuMilli, long maxGpuMilli, long seed) {
-        return new BestFitPolicy(maxCpuMilli, maxGpuMilli, true, new Random(seed));
+        return new BestFitPolicy(maxCpuMilli, maxGpuMilli, true, new Random(seed), false);
+    }
+
+    /** BestFit as the paper's simulator runs it: quantised scores, equal scores to the first node in the packer's order. */
+    public static BestFitPolicy asSimulated(long maxCpuMilli, long maxGpuMilli) {
+        return new BestFitPolicy(maxCpuMilli, maxGpuMilli, true, null, true);
+    }
+
+    @Override
+    public boolean tiesToFirstNode() {
+        return firstNode;
     }
 
     @Override
     public String name() {
-        return quantised ? "bestfit" : "bestfit-exact";
+        return firstNode ? "bestfit" : quantised ? "bestfit-randomties" : "bestfit-exact";
     }
 
     @Override

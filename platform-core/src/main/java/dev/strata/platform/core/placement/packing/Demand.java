@@ -13,8 +13,13 @@ import java.util.Set;
  * @param models GPU models allowed (e.g. {@code V100M16}); empty = any model. Empty for a CPU-only
  *     demand
  * @param oneDomain whether all GPUs of the demand must share one interconnect domain (NVLink clique)
+ * @param partition a MIG profile name ({@code 3g.40gb}): the demand takes one instance of it on one
+ *     GPU, in the slots the GPU's {@link MigTable} allows; {@code gpuMilli} is then its share of the
+ *     GPU's compute, for accounting. Null for whole GPUs and plain fractions
+ * @param allowDegraded whether GPUs of degraded health may serve it (failed ones never do)
  */
-public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, Set<String> models, boolean oneDomain) {
+public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, Set<String> models, boolean oneDomain,
+        String partition, boolean allowDegraded) {
 
     /** Milli-GPU in one whole GPU. */
     public static final int WHOLE_GPU = 1000;
@@ -53,6 +58,34 @@ public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, 
             throw invalid("models", models, "empty for a CPU-only demand (gpuCount 0)");
         }
         models = Set.copyOf(models);
+        if (partition != null && (gpuCount != 1 || oneDomain)) {
+            throw invalid("partition", partition, "one GPU (gpuCount 1, no interconnect domain) for a MIG partition");
+        }
+    }
+
+    /** A demand for whole GPUs or a fraction, on healthy GPUs. */
+    public Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, Set<String> models, boolean oneDomain) {
+        this(cpuMilli, memoryMiB, gpuCount, gpuMilli, models, oneDomain, null, false);
+    }
+
+    /**
+     * One MIG instance of {@code profile} with {@code computeSlices} of the GPU's 7 compute slices;
+     * it counts {@code floor(1000 * computeSlices / 7)} milli-GPU, so that the instances a GPU can
+     * hold never add up to more than 1000.
+     */
+    public static Demand partition(long cpuMilli, long memoryMiB, String profile, int computeSlices, Set<String> models, boolean allowDegraded) {
+        int milli = Math.max(1, Math.min(WHOLE_GPU, WHOLE_GPU * computeSlices / 7));
+        return new Demand(cpuMilli, memoryMiB, 1, milli, models, false, profile, allowDegraded);
+    }
+
+    /** Whether this is one MIG instance. */
+    public boolean partitioned() {
+        return partition != null;
+    }
+
+    /** The same demand allowed (or not) on degraded GPUs. */
+    public Demand withDegradedAllowed(boolean allowed) {
+        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, models, oneDomain, partition, allowed);
     }
 
     /** A CPU-only demand. */
@@ -72,12 +105,12 @@ public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, 
 
     /** The same demand restricted to the given GPU models. */
     public Demand withModels(Set<String> allowed) {
-        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, allowed, oneDomain);
+        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, allowed, oneDomain, partition, allowDegraded);
     }
 
     /** The same demand with all its GPUs required in one interconnect domain. */
     public Demand inOneDomain() {
-        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, models, true);
+        return new Demand(cpuMilli, memoryMiB, gpuCount, gpuMilli, models, true, partition, allowDegraded);
     }
 
     /** Total milli-GPU requested: {@code gpuCount * gpuMilli}. */
@@ -85,9 +118,14 @@ public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, 
         return (long) gpuCount * gpuMilli;
     }
 
+    /** Whether a GPU of this health may serve the demand (0 = OK or unknown, 1 = degraded, 2 = failed). */
+    public boolean accepts(int health) {
+        return health == NodeCapacity.HEALTHY || health == NodeCapacity.DEGRADED && allowDegraded;
+    }
+
     /** Whether this is a shared fraction of one GPU. */
     public boolean fractional() {
-        return gpuCount == 1 && gpuMilli < WHOLE_GPU;
+        return gpuCount == 1 && gpuMilli < WHOLE_GPU && partition == null;
     }
 
     /** Whether a GPU of this model may serve the demand; always true for a CPU-only demand. */

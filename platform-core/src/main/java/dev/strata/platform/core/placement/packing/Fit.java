@@ -12,8 +12,9 @@ import java.util.Objects;
  *     a CPU-only demand)
  * @param score the policy's score; <b>lower is better</b>. Comparable only between fits of the same
  *     policy for the same demand
+ * @param slot for a MIG instance, the slot it starts at on its GPU; -1 otherwise
  */
-public record Fit(String nodeId, int[] gpus, double score) {
+public record Fit(String nodeId, int[] gpus, double score, int slot) {
 
     public Fit {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -23,6 +24,11 @@ public record Fit(String nodeId, int[] gpus, double score) {
         }
     }
 
+    /** A fit without a MIG slot. */
+    public Fit(String nodeId, int[] gpus, double score) {
+        this(nodeId, gpus, score, -1);
+    }
+
     /** A copy of the chosen GPU indexes. */
     @Override
     public int[] gpus() {
@@ -30,8 +36,8 @@ public record Fit(String nodeId, int[] gpus, double score) {
     }
 
     /** The same choice on another node of identical state (same GPU indexes). */
-    Fit on(String otherNodeId, int[] otherGpus) {
-        return new Fit(otherNodeId, otherGpus, score);
+    Fit on(String otherNodeId, int[] otherGpus, int otherSlot) {
+        return new Fit(otherNodeId, otherGpus, score, otherSlot);
     }
 
     int[] gpusUnsafe() {
@@ -40,16 +46,17 @@ public record Fit(String nodeId, int[] gpus, double score) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Fit f && nodeId.equals(f.nodeId) && Arrays.equals(gpus, f.gpus) && Double.compare(score, f.score) == 0;
+        return o instanceof Fit f && nodeId.equals(f.nodeId) && Arrays.equals(gpus, f.gpus) && Double.compare(score, f.score) == 0
+                && slot == f.slot;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nodeId, Arrays.hashCode(gpus), score);
+        return Objects.hash(nodeId, Arrays.hashCode(gpus), score, slot);
     }
 
     @Override
     public String toString() {
-        return "Fit[" + nodeId + " gpus " + Arrays.toString(gpus) + " score " + score + "]";
+        return "Fit[" + nodeId + " gpus " + Arrays.toString(gpus) + (slot >= 0 ? " slot " + slot : "") + " score " + score + "]";
     }
 }

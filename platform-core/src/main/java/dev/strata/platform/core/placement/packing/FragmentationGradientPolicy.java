@@ -12,11 +12,15 @@ import java.util.Random;
  * {@code score = F(node after) - F(node before)}, in milli-GPU, lower is better. Within a node the
  * GPU (for a fraction) or GPUs (per {@link GpuChoices}) are chosen the same way.
  *
- * <p>{@link #asPublished} reproduces the paper's simulator where it differs from the definition:
- * the score is quantised to the Kubernetes scheduler's integer node score,
- * {@code floor(100 * sigmoid((F before - F after) / 1000))}, and equal scores are broken uniformly
- * at random (as the scheduler does); the first GPU with the best quantised score is taken. CPU and
- * memory feasibility are checked, memory is not part of fragmentation (as in the paper).
+ * <p>{@link #asSimulated} reproduces the paper's simulator (hkust-adsl/kubernetes-scheduler-simulator,
+ * {@code FGDScore}) where it differs from the definition: the score is quantised to the Kubernetes
+ * scheduler's integer node score, {@code floor(100 * sigmoid((F before - F after) / 1000))}, the
+ * first GPU with the best quantised score is taken, and equal node scores go to the node first in
+ * the scheduler's order ({@link #tiesToFirstNode()}: the simulator picks the lexicographically
+ * smallest node name, names carrying a random prefix). The target workload is the caller's (the
+ * simulator's is its 95 % most popular request shapes). {@link #asPublished} draws equal scores
+ * uniformly at random instead. CPU and memory feasibility are checked, memory is not part of
+ * fragmentation (as in the paper).
  *
  * <p>Not thread-safe (scratch buffers, and the tie-breaking random of {@link #asPublished}).
  */
@@ -24,28 +28,41 @@ public final class FragmentationGradientPolicy implements PackingPolicy {
 
     private final GpuFragmentation fragmentation;
     private final boolean quantised;
+
     private final Random ties;
+    private final boolean firstNode;
     private final Scratch scratch = new Scratch();
 
     /** FGD as defined: exact fragmentation increase, ties to the first node. */
     public FragmentationGradientPolicy(WorkloadProfile profile) {
-        this(profile, false, null);
+        this(profile, false, null, false);
     }
 
-    private FragmentationGradientPolicy(WorkloadProfile profile, boolean quantised, Random ties) {
+    private FragmentationGradientPolicy(WorkloadProfile profile, boolean quantised, Random ties, boolean firstNode) {
         this.fragmentation = new GpuFragmentation(profile, false);
         this.quantised = quantised;
         this.ties = ties;
+        this.firstNode = firstNode;
     }
 
-    /** FGD as the paper's simulator scores it: quantised scores, seeded random ties. */
+    /** FGD with the simulator's quantised scores but equal scores drawn uniformly at random (seeded). */
     public static FragmentationGradientPolicy asPublished(WorkloadProfile profile, long seed) {
-        return new FragmentationGradientPolicy(profile, true, new Random(seed));
+        return new FragmentationGradientPolicy(profile, true, new Random(seed), false);
+    }
+
+    /** FGD as the paper's simulator runs it: quantised scores, equal scores to the first node in the packer's order. */
+    public static FragmentationGradientPolicy asSimulated(WorkloadProfile profile) {
+        return new FragmentationGradientPolicy(profile, true, null, true);
+    }
+
+    @Override
+    public boolean tiesToFirstNode() {
+        return firstNode;
     }
 
     @Override
     public String name() {
-        return quantised ? "fgd" : "fgd-exact";
+        return firstNode ? "fgd" : quantised ? "fgd-randomties" : "fgd-exact";
     }
 
     @Override

@@ -33,14 +33,15 @@ public final class Packer {
     private static final int MAX_DEMANDS = 4096;
     private static final Fit NO_FIT = new Fit("-", new int[0], 0);
 
-    private final PackingPolicy policy;
-    private final boolean cacheable;
+    private PackingPolicy policy;
+    private boolean cacheable;
     private final NodeCapacity[] nodes;
     private final Map<String, Integer> byId = new HashMap<>();
-    private final Map<String, Integer> modelIds = new HashMap<>();
+    /** Per (GPU model, MIG table), an id; nodes of one id are alike in all but their state. */
+    private final Map<List<Object>, Integer> modelIds = new HashMap<>();
+    private final List<String> modelNames = new ArrayList<>();
     private final int[] nodeModel;
     private final StateClass[] classOf;
-    private final int[] posInClass;
     private final Map<StateKey, StateClass> classes = new HashMap<>();
     private StateClass[] live = new StateClass[16];
     private int liveCount;
@@ -67,15 +68,16 @@ public final class Packer {
         this.nodes = new NodeCapacity[nodes.size()];
         this.nodeModel = new int[nodes.size()];
         this.classOf = new StateClass[nodes.size()];
-        this.posInClass = new int[nodes.size()];
-        modelIds.put(null, 0);
         int i = 0;
         for (NodeCapacity n : nodes) {
             if (byId.putIfAbsent(n.id(), i) != null) {
                 throw new IllegalArgumentException("node id " + n.id() + " given twice");
             }
             this.nodes[i] = n.copy();
-            nodeModel[i] = modelIds.computeIfAbsent(n.model(), m -> modelIds.size());
+            nodeModel[i] = modelIds.computeIfAbsent(java.util.Arrays.asList(n.model(), n.mig()), m -> {
+                modelNames.add(n.model());
+                return modelNames.size() - 1;
+            });
             i++;
         }
         for (int k = 0; k < this.nodes.length; k++) {
@@ -88,6 +90,19 @@ public final class Packer {
     }
 
     /**
+     * Scores with another policy from now on: every remembered fit is forgotten. The nodes and
+     * their classes stay as they are.
+     */
+    public void replacePolicy(PackingPolicy newPolicy) {
+        this.policy = Objects.requireNonNull(newPolicy, "policy");
+        this.cacheable = newPolicy.cacheable();
+        demands.clear();
+        for (int i = 0; i < liveCount; i++) {
+            live[i].cache = new Fit[0];
+        }
+    }
+
+    /**
      * Places the demand on the best node and commits it there.
      *
      * @return the fit taken (node, GPUs, score), or empty when the demand fits on no node
@@ -97,8 +112,8 @@ public final class Packer {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
-        Fit fit = chosenFit.on(nodes[node].id(), toMember(chosenClass, chosenFit.gpusUnsafe(), node));
-        commit(node, demand, fit.gpusUnsafe());
+        Fit fit = onMember(chosenClass, chosenFit, node, demand);
+        commit(node, demand, fit.gpusUnsafe(), fit.slot());
         return Optional.of(fit);
     }
 
@@ -111,7 +126,24 @@ public final class Packer {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
-        return Optional.of(chosenFit.on(nodes[node].id(), toMember(chosenClass, chosenFit.gpusUnsafe(), node)));
+        return Optional.of(onMember(chosenClass, chosenFit, node, demand));
+    }
+
+    /**
+     * The policy's fit of the demand on node {@code index} alone (as scored for its class), or
+     * empty when it does not fit there. Nothing is committed.
+     */
+    public Optional<Fit> fitOn(int index, Demand demand) {
+        StateClass c = classOf[index];
+        Fit f = classFit(c, demand, intern(demand));
+        return f == null ? Optional.empty() : Optional.of(onMember(c, f, index, demand));
+    }
+
+    /** The class's fit carried over to its member {@code node}: the same GPU positions, and the MIG slot on that GPU. */
+    private Fit onMember(StateClass c, Fit f, int node, Demand demand) {
+        int[] gpus = toMember(c, f.gpusUnsafe(), node);
+        int slot = demand.partitioned() ? nodes[node].bestSlot(gpus[0], demand) : -1;
+        return f.on(nodes[node].id(), gpus, slot);
     }
 
     /**
@@ -119,8 +151,8 @@ public final class Packer {
      * (by their index in the order the nodes were given) could be used; nothing is committed.
      * Classes are scored as usual (and cached); they are then walked best score first and the first
      * eligible member wins, so the predicate is asked only as often as needed. Ties go to the class
-     * with the lowest node index, and within a class the lowest index is tried first: the same
-     * state gives the same answer, whatever order the nodes reached it in.
+     * with the lowest node index, and within a class the members are tried in index order (they are
+     * kept sorted): the same state gives the same answer, whatever order the nodes reached it in.
      */
     public Optional<Fit> dryRun(Demand demand, java.util.function.IntPredicate eligible) {
         Objects.requireNonNull(eligible, "eligible");
@@ -155,14 +187,11 @@ public final class Packer {
                 Fit f = scoredFit[best];
                 scoredFit[best] = null;
                 StateClass c = live[scoredClass[best]];
-                // members of a class are alike: the lowest index first, so that the same state gives the same answer
-                if (eligible.test(c.minMember)) {
-                    return Optional.of(f.on(nodes[c.minMember].id(), toMember(c, f.gpusUnsafe(), c.minMember)));
-                }
+                // members of a class are alike and kept in index order: the lowest eligible index wins
                 for (int m = 0; m < c.size; m++) {
                     int node = c.members[m];
                     if (eligible.test(node)) {
-                        return Optional.of(f.on(nodes[node].id(), toMember(c, f.gpusUnsafe(), node)));
+                        return Optional.of(onMember(c, f, node, demand));
                     }
                 }
             }
@@ -217,7 +246,21 @@ public final class Packer {
      * @throws IllegalStateException when the node lacks the capacity; nothing changes then
      */
     public void allocate(String nodeId, Demand demand, int[] gpus) {
-        commit(index(nodeId), demand, gpus);
+        commit(index(nodeId), demand, gpus, -1);
+    }
+
+    /** Commits a placement decided elsewhere; a MIG instance at {@code slot} of its GPU (-1 for other demands). */
+    public void allocate(String nodeId, Demand demand, int[] gpus, int slot) {
+        commit(index(nodeId), demand, gpus, slot);
+    }
+
+    /** Commits a reservation made earlier, whatever the health of its GPUs now ({@link NodeCapacity#restore}). */
+    public void restore(String nodeId, Demand demand, int[] gpus, int slot) {
+        int node = index(nodeId);
+        nodes[node].restore(demand, gpus, slot);
+        leave(node);
+        join(node);
+        policy.allocated(nodes[node], demand, gpus);
     }
 
     /**
@@ -227,8 +270,13 @@ public final class Packer {
      * @throws IllegalStateException on an over-release; nothing changes then
      */
     public void release(String nodeId, Demand demand, int[] gpus) {
+        release(nodeId, demand, gpus, -1);
+    }
+
+    /** Gives back a placement; a MIG instance at {@code slot} of its GPU (-1 for other demands). */
+    public void release(String nodeId, Demand demand, int[] gpus, int slot) {
         int node = index(nodeId);
-        nodes[node].release(demand, gpus);
+        nodes[node].release(demand, gpus, slot);
         leave(node);
         join(node);
         policy.released(nodes[node], demand, gpus);
@@ -236,7 +284,7 @@ public final class Packer {
 
     /** Releases what {@link #place} returned. */
     public void release(Fit fit, Demand demand) {
-        release(fit.nodeId(), demand, fit.gpusUnsafe());
+        release(fit.nodeId(), demand, fit.gpusUnsafe(), fit.slot());
     }
 
     /**
@@ -303,8 +351,14 @@ public final class Packer {
         return i;
     }
 
-    private void commit(int node, Demand demand, int[] gpus) {
-        nodes[node].allocate(demand, gpus);
+    /** The index of a node by id, -1 when unknown. */
+    public int indexOf(String nodeId) {
+        Integer i = byId.get(nodeId);
+        return i == null ? -1 : i;
+    }
+
+    private void commit(int node, Demand demand, int[] gpus, int slot) {
+        nodes[node].allocate(demand, gpus, slot);
         leave(node);
         join(node);
         policy.allocated(nodes[node], demand, gpus);
@@ -344,6 +398,19 @@ public final class Packer {
         if (tied == 0) {
             return false;
         }
+        if (policy.tiesToFirstNode()) {
+            int first = 0;
+            for (int t = 1; t < tied; t++) {
+                if (live[tiedPos[t]].minMember < live[tiedPos[first]].minMember) {
+                    first = t;
+                }
+            }
+            chosenClass = live[tiedPos[first]];
+            chosenMember = 0;
+            chosenFit = tiedFit[first];
+            Arrays.fill(tiedFit, 0, tied, null);
+            return true;
+        }
         long pick = tiedNodes > 1 ? policy.breakTie((int) Math.min(tiedNodes, Integer.MAX_VALUE)) : 0;
         if (pick < 0 || pick >= tiedNodes) {
             throw new IllegalStateException("policy " + policy.name() + " broke a tie of " + tiedNodes + " with " + pick);
@@ -373,9 +440,9 @@ public final class Packer {
                 live[i].cache = new Fit[0];
             }
         }
-        boolean[] allowed = new boolean[modelIds.size()];
-        for (Map.Entry<String, Integer> e : modelIds.entrySet()) {
-            allowed[e.getValue()] = e.getKey() != null && demand.allows(e.getKey());
+        boolean[] allowed = new boolean[modelNames.size()];
+        for (int m = 0; m < allowed.length; m++) {
+            allowed[m] = modelNames.get(m) != null && demand.allows(modelNames.get(m));
         }
         info = new DemandInfo(demands.size(), allowed);
         demands.put(demand, info);
@@ -398,23 +465,18 @@ public final class Packer {
 
     private void leave(int node) {
         StateClass c = classOf[node];
-        int pos = posInClass[node];
-        int last = c.members[--c.size];
-        c.members[pos] = last;
-        posInClass[last] = pos;
+        int pos = Arrays.binarySearch(c.members, 0, c.size, node);
+        System.arraycopy(c.members, pos + 1, c.members, pos, c.size - pos - 1);
+        c.size--;
         classOf[node] = null;
-        if (node == c.minMember) {
-            c.minMember = Integer.MAX_VALUE;
-            for (int k = 0; k < c.size; k++) {
-                c.minMember = Math.min(c.minMember, c.members[k]);
-            }
-        }
         if (c.size == 0) {
             classes.remove(c.key);
             StateClass moved = live[--liveCount];
             live[c.livePos] = moved;
             moved.livePos = c.livePos;
             live[liveCount] = null;
+        } else {
+            c.minMember = c.members[0];
         }
     }
 
@@ -435,32 +497,23 @@ public final class Packer {
         if (c.size == c.members.length) {
             c.members = Arrays.copyOf(c.members, c.size * 2);
         }
-        posInClass[node] = c.size;
-        c.members[c.size++] = node;
-        c.minMember = Math.min(c.minMember, node);
+        // members stay sorted by index, so that the order a node joined in never matters
+        int pos = -Arrays.binarySearch(c.members, 0, c.size, node) - 1;
+        System.arraycopy(c.members, pos, c.members, pos + 1, c.size - pos);
+        c.members[pos] = node;
+        c.size++;
+        c.minMember = c.members[0];
         classOf[node] = c;
     }
 
-    /** GPU indexes ordered by (domain, free milli-GPU, index): identical states have identical sequences. */
     private static int[] canonicalOrder(NodeCapacity n) {
-        int[] free = n.gpuFreeArray();
-        int[] domain = n.gpuDomainArray();
-        long[] keyed = new long[free.length];
-        for (int i = 0; i < free.length; i++) {
-            keyed[i] = StateKey.code(domain[i], free[i]) << 20 | i;
-        }
-        Arrays.sort(keyed);
-        int[] order = new int[free.length];
-        for (int i = 0; i < free.length; i++) {
-            order[i] = (int) (keyed[i] & 0xFFFFF);
-        }
-        return order;
+        return n.canonicalOrder();
     }
 
     private record DemandInfo(int id, boolean[] allowedModels) {
     }
 
-    /** The identity of a class: model, free CPU, free memory, sorted (domain, free) codes. */
+    /** The identity of a class: model (with MIG table), free CPU, free memory, (domain, health, free) codes and MIG layouts in canonical order. */
     private static final class StateKey {
         private final long[] v;
         private final int hash;
@@ -470,19 +523,23 @@ public final class Packer {
             this.hash = Arrays.hashCode(v);
         }
 
-        static long code(int domain, int free) {
-            return ((long) (domain + 1) << 11) | free;
+        static long code(int domain, int health, int free) {
+            return NodeCapacity.code(domain, health, free);
         }
 
         static StateKey of(int modelId, NodeCapacity n, int[] order) {
             int[] free = n.gpuFreeArray();
             int[] domain = n.gpuDomainArray();
-            long[] v = new long[3 + free.length];
+            boolean mig = n.gpuLayoutArray().length > 0;
+            long[] v = new long[3 + free.length * (mig ? 2 : 1)];
             v[0] = modelId;
             v[1] = n.cpuFreeMilli();
             v[2] = n.memoryFreeMiB();
             for (int i = 0; i < order.length; i++) {
-                v[3 + i] = code(domain[order[i]], free[order[i]]);
+                v[3 + i] = code(domain[order[i]], n.gpuHealth(order[i]), free[order[i]]);
+                if (mig) {
+                    v[3 + order.length + i] = n.gpuLayout(order[i]);
+                }
             }
             return new StateKey(v);
         }

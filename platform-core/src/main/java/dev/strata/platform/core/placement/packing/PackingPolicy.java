@@ -49,6 +49,14 @@ public interface PackingPolicy {
         return 0;
     }
 
+    /**
+     * Whether equal scores go to the node given first (lowest index) instead of {@link #breakTie}.
+     * Default false.
+     */
+    default boolean tiesToFirstNode() {
+        return false;
+    }
+
     /** Called after the packer committed a placement on {@code node} (already changed). */
     default void allocated(NodeCapacity node, Demand demand, int[] gpus) {
     }

@@ -45,13 +45,39 @@ public final class StrataPackingPolicy implements PackingPolicy {
      * @param pressureWeight weight of the model-pressure term, 0 to leave it out
      * @param bestFitWeight weight of the best-fit tie-breaker (its raw value is below 2,000)
      */
-    public record Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight) {
+    public record Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight, double wasteWeight) {
 
         /** The weights measured best on openb. */
-        public static final Options DEFAULTS = new Options(true, 1.0, 0.5, 1e-3);
+        public static final Options DEFAULTS = new Options(true, 1.0, 0.5, 1e-3, 0);
+
+        public Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight) {
+            this(memoryAware, strandedWeight, pressureWeight, bestFitWeight, 0);
+        }
+
+        /** Options from {@code name=value} pairs separated by commas (memory, stranded, pressure, bestfit, waste); the rest as in {@link #DEFAULTS}. */
+        public static Options parse(String text) {
+            Options o = DEFAULTS;
+            boolean memory = o.memoryAware();
+            double[] w = {o.strandedWeight(), o.pressureWeight(), o.bestFitWeight(), o.wasteWeight()};
+            for (String pair : text.split(",")) {
+                if (pair.isBlank()) {
+                    continue;
+                }
+                String[] kv = pair.split("=", 2);
+                switch (kv[0].strip()) {
+                    case "memory" -> memory = Boolean.parseBoolean(kv[1].strip());
+                    case "stranded" -> w[0] = Double.parseDouble(kv[1]);
+                    case "pressure" -> w[1] = Double.parseDouble(kv[1]);
+                    case "bestfit" -> w[2] = Double.parseDouble(kv[1]);
+                    case "waste" -> w[3] = Double.parseDouble(kv[1]);
+                    default -> throw new IllegalArgumentException("unknown Strata weight " + kv[0] + "; expected memory, stranded, pressure, bestfit or waste");
+                }
+            }
+            return new Options(memory, w[0], w[1], w[2], w[3]);
+        }
 
         public Options {
-            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0)) {
+            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0) || !(wasteWeight >= 0)) {
                 throw new IllegalArgumentException("StrataPackingPolicy.Options weights are " + strandedWeight + ", " + pressureWeight + ", " + bestFitWeight
                         + "; expected numbers >= 0");
             }
@@ -66,6 +92,8 @@ public final class StrataPackingPolicy implements PackingPolicy {
     private final double maxCpuMilli;
     private final double maxGpuMilli;
     private final FragmentationGradientPolicy.Scratch scratch = new FragmentationGradientPolicy.Scratch();
+    private final WorkloadProfile profile;
+    private final Map<String, double[]> waste = new HashMap<>();
 
     /**
      * @param nodes the cluster (for the largest node and the GPU capacity per model); not kept
@@ -73,6 +101,7 @@ public final class StrataPackingPolicy implements PackingPolicy {
      */
     public StrataPackingPolicy(Collection<NodeCapacity> nodes, WorkloadProfile profile, Options options) {
         this.options = options;
+        this.profile = profile;
         this.fragmentation = new GpuFragmentation(profile, options.memoryAware());
         long maxCpu = 1;
         long maxGpu = 1;
@@ -187,12 +216,54 @@ public final class StrataPackingPolicy implements PackingPolicy {
             GpuFragmentation.sortDesc(buf);
             double increase = fragmentation.of(model, cpuAfter, memAfter, buf) - before;
             double score = increase + common + options.bestFitWeight() * (1000 * left + tightness / 1000.0);
+            if (options.wasteWeight() > 0 && demand.gpuCount() > 0) {
+                double[] v = waste(model);
+                for (int g : gpus) {
+                    score += options.wasteWeight() * (v[free[g] - demand.gpuMilli()] - v[free[g]]);
+                }
+            }
             if (score < best) {
                 best = score;
                 choice = gpus;
             }
         }
         return new Fit(node.id(), choice, best);
+    }
+
+    /**
+     * The milli-GPU of one GPU expected to be left unused for good when it is filled by the
+     * workload's demands, drawn at their shares among those that still fit, until none fits: for
+     * each free amount 0..1000, on a GPU of this model.
+     */
+    private double[] waste(String model) {
+        double[] v = waste.get(model);
+        if (v != null) {
+            return v;
+        }
+        List<int[]> sizes = new java.util.ArrayList<>();
+        List<Double> shares = new java.util.ArrayList<>();
+        for (WorkloadProfile.Entry e : profile.entries()) {
+            Demand d = e.demand();
+            if (d.gpuCount() > 0 && d.allows(model)) {
+                sizes.add(new int[] {d.gpuMilli()});
+                shares.add(e.share());
+            }
+        }
+        v = new double[Demand.WHOLE_GPU + 1];
+        for (int f = 0; f <= Demand.WHOLE_GPU; f++) {
+            double total = 0;
+            double sum = 0;
+            for (int i = 0; i < sizes.size(); i++) {
+                int m = sizes.get(i)[0];
+                if (m <= f) {
+                    total += shares.get(i);
+                    sum += shares.get(i) * v[f - m];
+                }
+            }
+            v[f] = total == 0 ? f : sum / total;
+        }
+        waste.put(model, v);
+        return v;
     }
 
     /** Milli-GPU that the node's CPU and memory cannot feed at the workload's average ratios. */

@@ -131,6 +131,24 @@ class PackerTest {
     }
 
     @Test
+    void firstNodeTiesGoToTheLowestIndexWhateverClassItIsIn() {
+        // the simulator's ties: equal scores to the node given first; BestFit's integer score ties n1..n5
+        Packer packer = new Packer(identical(6), BestFitPolicy.asSimulated(128000, 8000));
+        Demand cpu = Demand.cpuOnly(1000, 1024);
+        assertThat(packer.place(cpu).orElseThrow().nodeId()).isEqualTo("n0");
+        // n0 can no longer take the demand below; n3 is in a class of its own (100 milli-CPU used) but
+        // its integer score equals the idle nodes' (13): the lowest index of all tied classes, n1, wins
+        packer.allocate("n0", Demand.cpuOnly(95000, 1024), new int[0]);
+        packer.allocate("n3", Demand.cpuOnly(100, 0), new int[0]);
+        assertThat(packer.classCount()).isEqualTo(3);
+        assertThat(packer.place(Demand.sharedGpu(1000, 1024, 100)).orElseThrow().nodeId()).isEqualTo("n1");
+        // the tied classes in the other order: n3 gets the lowest index among them once n1 and n2 are taken apart
+        packer.allocate("n2", Demand.cpuOnly(96000, 1024), new int[0]);
+        packer.allocate("n1", Demand.cpuOnly(95000, 1024), new int[0]);
+        assertThat(packer.place(Demand.sharedGpu(1000, 1024, 100)).orElseThrow().nodeId()).isEqualTo("n3");
+    }
+
+    @Test
     void nothingFitsGivesEmptyAndTheDuplicateIdIsRefused() {
         Packer packer = new Packer(identical(2), new RandomPolicy(1));
         assertThat(packer.place(Demand.wholeGpus(1, 1, 9))).isEqualTo(Optional.empty());

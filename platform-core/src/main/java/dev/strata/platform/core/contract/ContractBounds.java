@@ -1,0 +1,170 @@
+package dev.strata.platform.core.contract;
+
+import dev.strata.platform.api.model.Quantities;
+import java.math.BigDecimal;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The bounds of every number a contract may hold, and the parsing of its quantities against
+ * them. The bounds are far above any real machine and far below where the placement arithmetic
+ * (milli-CPU, MiB, milliwatts in {@code long}, summed over a gang of {@link #MAX_MEMBERS}) could
+ * overflow. A quantity must carry its unit (a CPU count is the one bare number).
+ *
+ * <table>
+ * <caption>Bounds</caption>
+ * <tr><th>field</th><th>bound</th></tr>
+ * <tr><td>members, replicas counted</td><td>1 to 1,024</td></tr>
+ * <tr><td>priority</td><td>0 to 1,000,000</td></tr>
+ * <tr><td>cpu</td><td>0 to 65,536 CPUs, in steps of 1m</td></tr>
+ * <tr><td>memory, gpus.memory</td><td>0 to 1 PiB</td></tr>
+ * <tr><td>gpus.count</td><td>0 to 64</td></tr>
+ * <tr><td>gpus.fraction</td><td>0.001 to 1</td></tr>
+ * <tr><td>power</td><td>0 to 1 MW</td></tr>
+ * <tr><td>fabric.bandwidth</td><td>0 to 100 Tbit/s</td></tr>
+ * </table>
+ */
+final class ContractBounds {
+
+    static final int MAX_MEMBERS = 1024;
+    static final int MAX_PRIORITY = 1_000_000;
+    static final int MAX_GPUS = 64;
+    static final long MAX_CPU_MILLI = 65_536_000L;
+    static final long MAX_BYTES = 1L << 50;
+    static final double MAX_WATTS = 1_000_000;
+    static final double MAX_GBPS = 100_000;
+    static final double MIN_FRACTION = 0.001;
+
+    /** Numbers with more digits than this are out of every bound whatever their unit; they are never converted. */
+    private static final BigDecimal HUGE = new BigDecimal("1e18");
+    private static final Pattern NUMBER_UNIT = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([^\\s0-9.]*)\\s*");
+
+    /** A quantity that is malformed or out of bounds: what is wrong with it and what was expected. */
+    static final class BadQuantity extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String problem;
+        private final String expected;
+
+        BadQuantity(String problem, String expected) {
+            super(problem + "; expected " + expected, null, false, false);
+            this.problem = problem;
+            this.expected = expected;
+        }
+
+        String problem() {
+            return problem;
+        }
+
+        String expected() {
+            return expected;
+        }
+    }
+
+    private ContractBounds() {
+    }
+
+    private static Matcher match(String text, String what, String expected) {
+        Matcher m = NUMBER_UNIT.matcher(text == null ? "" : text);
+        if (text == null || !m.matches()) {
+            throw new BadQuantity("is not " + what, expected);
+        }
+        return m;
+    }
+
+    /** Memory in bytes: a size with a unit ({@code 64GiB}, {@code 512MiB}, {@code 2TB}), at most 1 PiB. */
+    static long bytes(String text, String example) {
+        String expected = "a size with a unit, such as " + example + ", from 0 to 1PiB";
+        Matcher m = match(text, "a size", expected);
+        if (m.group(2).isEmpty()) {
+            throw new BadQuantity("has no unit", expected + " (a bare number is not taken as bytes)");
+        }
+        if (new BigDecimal(m.group(1)).compareTo(HUGE) > 0) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        long bytes;
+        try {
+            bytes = Quantities.bytes(text);
+        } catch (IllegalArgumentException e) {
+            if (isSizeUnit(m.group(2))) {
+                // a size unit, but more bytes than a long holds
+                throw new BadQuantity("is out of bounds", expected);
+            }
+            throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not a size unit", expected);
+        }
+        if (bytes < 0 || bytes > MAX_BYTES) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        return bytes;
+    }
+
+    private static boolean isSizeUnit(String unit) {
+        try {
+            Quantities.bytes("1" + unit);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** CPU in thousandths of a core: {@code 4}, {@code 2.5} (cores) or {@code 500m}; at most 65,536 CPUs. */
+    static long cpuMilli(String text) {
+        String expected = "a CPU quantity such as 4, 2.5 or 500m, from 0 to 65536 CPUs";
+        Matcher m = match(text, "a CPU quantity", expected);
+        BigDecimal number = new BigDecimal(m.group(1));
+        BigDecimal milli;
+        if (m.group(2).isEmpty()) {
+            milli = number.movePointRight(3);
+        } else if (m.group(2).equals("m")) {
+            milli = number;
+        } else {
+            throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not m", expected);
+        }
+        if (milli.compareTo(BigDecimal.valueOf(MAX_CPU_MILLI)) > 0) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        if (milli.stripTrailingZeros().scale() > 0) {
+            throw new BadQuantity("is finer than a thousandth of a CPU", expected + ", in steps of 1m");
+        }
+        return milli.longValueExact();
+    }
+
+    /** Power in watts: {@code 700W}, {@code 10kW}; a unit is required; at most 1 MW. */
+    static double watts(String text) {
+        String expected = "a power with a unit, such as 700W or 10kW, from 0 to 1MW";
+        double watts = unitRequired(text, "a power", expected, Quantities::watts);
+        if (watts > MAX_WATTS) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        return watts;
+    }
+
+    /** Bandwidth in Gbit/s: {@code 400Gbps}; a unit is required; at most 100 Tbit/s. */
+    static double gbps(String text) {
+        String expected = "a bandwidth with a unit, such as 400Gbps, from 0 to 100Tbps";
+        double gbps = unitRequired(text, "a bandwidth", expected, Quantities::gbps);
+        if (gbps > MAX_GBPS) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        return gbps;
+    }
+
+    private static double unitRequired(String text, String what, String expected, java.util.function.ToDoubleFunction<String> parser) {
+        Matcher m = match(text, what, expected);
+        if (m.group(2).isEmpty()) {
+            throw new BadQuantity("has no unit", expected);
+        }
+        if (new BigDecimal(m.group(1)).compareTo(HUGE) > 0) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        double value;
+        try {
+            value = parser.applyAsDouble(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not " + what + " unit", expected);
+        }
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new BadQuantity("is out of bounds", expected);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.strata.platform.core.placement;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** How placement writes quantities in its reasons and evidence. */
+final class Format {
+
+    private Format() {
+    }
+
+    static String gpuCount(long milli) {
+        return milli % 1000 == 0 ? String.valueOf(milli / 1000) : String.format(Locale.ROOT, "%.2f", milli / 1000.0);
+    }
+
+    static String sorted(Set<String> values) {
+        return new TreeSet<>(values).toString();
+    }
+
+    static String gbps(double gbps) {
+        return (gbps == Math.rint(gbps) ? String.valueOf((long) gbps) : String.valueOf(gbps)) + " Gbit/s";
+    }
+
+    static String watts(double watts) {
+        return watts >= 1000 ? String.format(Locale.ROOT, "%.1f kW", watts / 1000) : Math.round(watts) + " W";
+    }
+
+    static String cpus(long milli) {
+        return milli == 1000 ? "1 CPU" : milli % 1000 == 0 ? milli / 1000 + " CPUs" : String.format(Locale.ROOT, "%.1f CPUs", milli / 1000.0);
+    }
+
+    /** "an RDMA fabric", or "an RDMA fabric of at least 400 Gbit/s". */
+    static String rdma(double minGbps) {
+        return "RDMA fabric" + (minGbps > 0 ? " of at least " + gbps(minGbps) : "");
+    }
+
+    static String bytes(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return v == Math.rint(v) ? (long) v + " " + units[u] : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

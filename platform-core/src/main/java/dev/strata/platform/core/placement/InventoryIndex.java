@@ -1,0 +1,138 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.core.placement.packing.NodeCapacity;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What placement reads from one inventory snapshot and never changes while it decides: per node
+ * its {@link NodeFacts} (in inventory order: node {@code i} is index {@code i} everywhere), the
+ * node shapes that static constraints are judged on, the power domains, the fabrics and their
+ * member nodes. Immutable and shared by every {@link PlacementModel} of that snapshot.
+ */
+final class InventoryIndex {
+
+    final InventorySnapshot inventory;
+    final NodeFacts[] facts;
+    /** Per node, the index of its shape ({@link NodeFacts#shape()}); {@link #shapeCount} shapes in all. */
+    final int[] shape;
+    final int shapeCount;
+    /** Per shape, how many nodes have it and the first of them. */
+    final int[] shapeSize;
+    final int[] shapeMember;
+    final Map<String, Integer> index;
+    final Map<String, PowerDomain> powerDomains;
+    final Map<String, Fabric> fabrics;
+    /** Per fabric id, its member nodes by index. */
+    final Map<String, BitSet> fabricNodes;
+    /** The RDMA fabrics, by id. */
+    final List<Fabric> rdmaFabrics;
+    /** Whether some node is owned by a tenant (then fixed reasons depend on the contract's tenant). */
+    final boolean anyOwner;
+    /** The power domains by index, their parents (index, -1 for none), and per node its domain's index (-1: none, or not in the inventory). */
+    final PowerDomain[] domains;
+    final int[] domainParent;
+    final int[] nodeDomain;
+    final Map<String, Integer> domainIndex;
+
+    InventoryIndex(InventorySnapshot inventory) {
+        this.inventory = inventory;
+        Map<String, Site> sites = new HashMap<>();
+        inventory.sites().forEach(s -> sites.put(s.id(), s));
+        Map<String, PowerDomain> domains = new HashMap<>();
+        inventory.powerDomains().forEach(d -> domains.put(d.id(), d));
+        Map<String, List<Fabric>> rdmaOf = new HashMap<>();
+        Map<String, Fabric> fabricById = new HashMap<>();
+        List<Fabric> rdma = new ArrayList<>();
+        for (Fabric f : inventory.fabrics()) {
+            fabricById.put(f.id(), f);
+            if (f.type() == FabricType.RDMA) {
+                rdma.add(f);
+                f.members().forEach(m -> rdmaOf.computeIfAbsent(m, k -> new ArrayList<>()).add(f));
+            }
+        }
+        rdma.sort((a, b) -> a.id().compareTo(b.id()));
+        List<Node> nodes = inventory.nodes();
+        facts = new NodeFacts[nodes.size()];
+        shape = new int[nodes.size()];
+        Map<String, Integer> byId = new HashMap<>();
+        Map<Object, Integer> shapes = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            List<Fabric> ofNode = new ArrayList<>(rdmaOf.getOrDefault(n.id(), List.of()));
+            ofNode.sort((a, b) -> a.id().compareTo(b.id()));
+            facts[i] = NodeFacts.of(n, sites.get(n.siteId()), ofNode);
+            byId.put(n.id(), i);
+            shape[i] = shapes.computeIfAbsent(facts[i].shape(), k -> shapes.size());
+        }
+        Map<String, BitSet> members = new HashMap<>();
+        for (Fabric f : inventory.fabrics()) {
+            BitSet bits = new BitSet(nodes.size());
+            for (String m : f.members()) {
+                Integer i = byId.get(m);
+                if (i != null) {
+                    bits.set(i);
+                }
+            }
+            members.put(f.id(), bits);
+        }
+        shapeCount = shapes.size();
+        shapeSize = new int[shapeCount];
+        shapeMember = new int[shapeCount];
+        for (int i = facts.length - 1; i >= 0; i--) {
+            shapeSize[shape[i]]++;
+            shapeMember[shape[i]] = i;
+        }
+        this.index = Collections.unmodifiableMap(byId);
+        this.powerDomains = Collections.unmodifiableMap(domains);
+        this.fabrics = Collections.unmodifiableMap(fabricById);
+        this.fabricNodes = Collections.unmodifiableMap(members);
+        this.rdmaFabrics = List.copyOf(rdma);
+        this.anyOwner = nodes.stream().anyMatch(n -> n.ownerTenant() != null);
+        List<PowerDomain> sorted = new ArrayList<>(inventory.powerDomains());
+        sorted.sort((a, b) -> a.id().compareTo(b.id()));
+        this.domains = sorted.toArray(new PowerDomain[0]);
+        Map<String, Integer> byDomain = new HashMap<>();
+        for (int d = 0; d < this.domains.length; d++) {
+            byDomain.put(this.domains[d].id(), d);
+        }
+        this.domainParent = new int[this.domains.length];
+        for (int d = 0; d < this.domains.length; d++) {
+            String parent = this.domains[d].parentId();
+            this.domainParent[d] = parent == null ? -1 : byDomain.getOrDefault(parent, -1);
+        }
+        this.nodeDomain = new int[facts.length];
+        for (int i = 0; i < facts.length; i++) {
+            String d = facts[i].node().powerDomainId();
+            nodeDomain[i] = d == null ? -1 : byDomain.getOrDefault(d, -1);
+        }
+        this.domainIndex = Collections.unmodifiableMap(byDomain);
+    }
+
+    long generation() {
+        return inventory.generation();
+    }
+
+    int nodeCount() {
+        return facts.length;
+    }
+
+    /** Every node idle, as the packing kernel sees it, in index order. */
+    List<NodeCapacity> capacities() {
+        List<NodeCapacity> out = new ArrayList<>(facts.length);
+        for (NodeFacts f : facts) {
+            out.add(f.capacity());
+        }
+        return out;
+    }
+}

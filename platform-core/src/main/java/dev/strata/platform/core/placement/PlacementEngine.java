@@ -1,0 +1,171 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.placement.packing.Demand;
+import dev.strata.platform.core.placement.packing.NodeCapacity;
+import dev.strata.platform.core.placement.packing.PackingPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Placement without a global lock: each decision takes a model of its own from the
+ * {@link ModelPool} (the inventory with the ledger applied at some generation), decides on it, and
+ * commits to the ledger only if the ledger is still at that generation; when another decision
+ * committed or a release came first, the model catches up with the ledger and the contract is
+ * decided again. Every change of the ledger (a commit, a release) takes a short commit lock; after
+ * {@link #COMMIT_ATTEMPTS} lost races a decision takes that lock for its whole last attempt, so it
+ * cannot lose again: the lock is a fallback for heavy contention, not the normal path. Dry runs
+ * never commit and never retry.
+ * Since a model is a function of the inventory and the ledger's contents, the same inventory,
+ * ledger and contract give the same decision, dry run or not, on any model, after a release
+ * (the contents are what they were) and after a restart (a model built afresh). Thread-safe.
+ */
+final class PlacementEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementEngine.class);
+    static final int COMMIT_ATTEMPTS = 8;
+
+    private final AllocationLedger ledger;
+    private final ModelPool models;
+    private final Clock clock;
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong serialised = new AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
+
+    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
+            Clock clock, int deciders) {
+        this.ledger = ledger;
+        this.clock = clock;
+        this.models = new ModelPool(inventory, ledger, policies, PackingPolicies.typicalDemands(), deciders);
+    }
+
+    PlacementDecision place(Contract contract, boolean dryRun) {
+        long start = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            boolean last = attempt > COMMIT_ATTEMPTS && !dryRun;
+            if (last) {
+                commitLock.lock(); // nobody changes the ledger until this decision is committed
+                serialised.incrementAndGet();
+            }
+            PlacementModel m = models.acquire();
+            boolean reusable = false;
+            try {
+                ContractPlanner planner = new ContractPlanner(m);
+                ContractPlanner.Plan plan = planner.plan(contract);
+                long decidedOn = m.ledgerGeneration;
+                String allocationId = null;
+                planner.rollback(plan);
+                reusable = true;
+                if (plan.placed() && !dryRun) {
+                    Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
+                            contract.isolation() == Isolation.DEDICATED_NODE, clock.instant(), plan.bindings());
+                    long committed;
+                    commitLock.lock();
+                    try {
+                        committed = ledger.commit(decidedOn, allocation);
+                    } catch (AllocationLedger.StaleGenerationException e) {
+                        if (last) {
+                            throw new IllegalStateException("placement of " + contract.name() + " decided under the commit lock went stale", e);
+                        }
+                        retries.incrementAndGet();
+                        LOG.debug("Placement of {} decided on a stale ledger ({}); deciding again", contract.name(), e.getMessage());
+                        continue;
+                    } finally {
+                        commitLock.unlock();
+                    }
+                    m.apply(allocation);
+                    m.ledgerGeneration = committed;
+                    allocationId = allocation.id();
+                    LOG.info("Placed {} of tenant {} as {}: {}", contract.name(), contract.tenant(), allocationId, plan.summary());
+                }
+                return new PlacementDecision(contract.name(), contract.tenant(), plan.placed(), dryRun, allocationId, plan.bindings(),
+                        plan.evidence(), plan.rejections(), plan.summary(), m.inv.generation(), decidedOn, plan.nodesConsidered(),
+                        Duration.ofNanos(System.nanoTime() - start));
+            } finally {
+                models.release(m, reusable);
+                if (last) {
+                    commitLock.unlock();
+                }
+            }
+        }
+    }
+
+    Allocation release(String id) {
+        Allocation released;
+        commitLock.lock();
+        try {
+            released = ledger.release(id);
+        } finally {
+            commitLock.unlock();
+        }
+        LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
+        return released;
+    }
+
+    List<Allocation> allocations() {
+        return ledger.all();
+    }
+
+    Optional<Allocation> allocation(String id) {
+        return ledger.get(id);
+    }
+
+    /** Decisions decided again because the ledger moved while they decided. */
+    long retries() {
+        return retries.get();
+    }
+
+    /** Decisions that lost {@link #COMMIT_ATTEMPTS} races and were decided again under the commit lock. */
+    long serialised() {
+        return serialised.get();
+    }
+
+    /** Models built from a ledger snapshot (the others caught up with its changes). */
+    long modelBuilds() {
+        return models.builds();
+    }
+
+    /**
+     * What is free, node by node ({@code cpu/memory/gpu milli... [MIG layouts]}), the tenants on
+     * each node, the power held per node and reserved per domain: a fingerprint of a model at the
+     * ledger's current generation, for tests that check a release restores exactly.
+     */
+    SortedMap<String, String> freeCapacity() {
+        PlacementModel m = models.acquire();
+        try {
+            SortedMap<String, String> out = new TreeMap<>();
+            for (int i = 0; i < m.facts.length; i++) {
+                NodeCapacity c = m.capacity(i);
+                StringBuilder gpus = new StringBuilder();
+                for (int g = 0; g < c.gpuCount(); g++) {
+                    gpus.append(' ').append(c.gpuFreeMilli(g));
+                    if (c.gpuLayout(g) != 0) {
+                        gpus.append('{').append(c.mig().describe(c.gpuLayout(g))).append('}');
+                    }
+                }
+                out.put(c.id(), c.cpuFreeMilli() + "/" + c.memoryFreeMiB() + "/" + gpus.toString().strip() + " tenants "
+                        + new TreeMap<>(m.tenants.get(i)) + " dedicated " + m.dedicatedTo[i] + " power " + m.nodeMilliwatts[i] + " mW");
+            }
+            for (int d = 0; d < m.domainMilliwatts.length; d++) {
+                if (m.domainMilliwatts[d] != 0) {
+                    out.put("power:" + m.inv.domains[d].id(), m.domainMilliwatts[d] + " mW");
+                }
+            }
+            return out;
+        } finally {
+            models.release(m, true);
+        }
+    }
+}

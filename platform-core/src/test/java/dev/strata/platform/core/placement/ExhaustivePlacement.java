@@ -1,0 +1,637 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.contract.Member;
+import dev.strata.platform.api.contract.Sovereignty;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An independent reading of a contract's clauses against an inventory and a ledger, written from
+ * the contract's documentation and not from the engine's code: it shares no class with placement
+ * but the API records. {@link #exists} enumerates every assignment of every member to every node
+ * and every subset of its GPUs (every MIG slot), keeping those that break no clause: the
+ * exhaustive search the engine is compared with on small cases. {@link #check} says which clause
+ * a given set of bindings breaks.
+ *
+ * <p>The clauses, as documented: a node must be AVAILABLE, at a site whose country, jurisdictions
+ * and operator the sovereignty clause allows, not owned by another tenant; its GPUs must be of an
+ * allowed model (a whole word of the model name, any case), with the memory asked for (a
+ * partition's own memory), healthy (never FAILED; DEGRADED only with allowDegraded), in one NVLink
+ * domain and on one NUMA node when asked (with an InfiniBand or 100 Gbit/s NIC on that NUMA node
+ * for an RDMA gang); whole GPUs are not shared; fractions of a GPU add up to at most one GPU; MIG
+ * instances sit at their profile's placements without sharing a memory slot, within the GPU's
+ * compute slices and the profile's instance count, never beside fractions; a partition counts
+ * floor(1000 g / 7) thousandths of its GPU. CPU (threads) and memory (MiB) add up within the node.
+ * Power: a member's estimated draw is its GPUs' share of their power limit plus its CPU share of the
+ * node's draw beyond its GPUs; it must not exceed the member's ceiling; the member reserves its
+ * ceiling (or the estimate) in its node's power domain and every parent, within their budgets, or,
+ * on a node in no power domain with a known maximum draw, holds it (at most that draw) against the
+ * node's maximum draw. A dedicated-node gang shares no node with another tenant, and no gang uses a
+ * node dedicated to another tenant. An RDMA gang has all its nodes on one RDMA fabric of the
+ * bandwidth asked for.
+ */
+final class ExhaustivePlacement {
+
+    private final InventorySnapshot inventory;
+    private final Contract contract;
+    private final List<Node> nodes;
+    private final Map<String, Site> sites = new HashMap<>();
+    private final Map<String, PowerDomain> domains = new HashMap<>();
+    private final List<Fabric> rdma = new ArrayList<>();
+    private long steps;
+    private final long maxSteps;
+
+    /** One member's choice: a node, GPUs by index, and the MIG slot. */
+    record Choice(Member member, int node, List<Integer> gpus, int slot) {
+    }
+
+    /** What holds on one node. */
+    private static final class NodeState {
+        long cpu;
+        long mib;
+        int[] milli;
+        int[] nonMig; // holders of whole GPUs or fractions, per GPU
+        List<List<int[]>> mig = new ArrayList<>(); // per GPU: {profile index in the GPU's list, slot}
+        final Set<String> tenants = new HashSet<>();
+        final Set<String> dedicatedTo = new HashSet<>();
+        long nodeMilliwatts;
+    }
+
+    private final List<NodeState> state = new ArrayList<>();
+    private final Map<String, Long> domainMilliwatts = new HashMap<>();
+
+    ExhaustivePlacement(InventorySnapshot inventory, List<Allocation> held, Contract contract, long maxSteps) {
+        this.inventory = inventory;
+        this.contract = contract;
+        this.nodes = inventory.nodes();
+        this.maxSteps = maxSteps;
+        inventory.sites().forEach(s -> sites.put(s.id(), s));
+        inventory.powerDomains().forEach(d -> domains.put(d.id(), d));
+        for (Fabric f : inventory.fabrics()) {
+            if (f.type() == FabricType.RDMA) {
+                rdma.add(f);
+            }
+        }
+        for (Node n : nodes) {
+            NodeState s = new NodeState();
+            int g = n.accelerators().size();
+            s.milli = new int[g];
+            s.nonMig = new int[g];
+            for (int i = 0; i < g; i++) {
+                s.mig.add(new ArrayList<>());
+            }
+            state.add(s);
+        }
+        for (Allocation a : held) {
+            for (MemberBinding b : a.bindings()) {
+                int node = indexOf(b.nodeId());
+                if (node < 0) {
+                    continue;
+                }
+                NodeState s = state.get(node);
+                s.cpu += b.cpuMilli();
+                s.mib += mib(b.memoryBytes());
+                Node n = nodes.get(node);
+                for (String id : b.acceleratorIds()) {
+                    int g = gpuIndex(n, id);
+                    if (b.partition() != null) {
+                        s.mig.get(g).add(new int[] {profileIndex(n.accelerators().get(g), b.partition()), b.partitionSlot()});
+                        s.milli[g] += Math.toIntExact(Math.round(b.gpuFraction() * 1000));
+                    } else {
+                        s.milli[g] += (int) Math.min(1000, Math.ceil(b.gpuFraction() * 1000 - 1e-9));
+                        s.nonMig[g]++;
+                    }
+                }
+                s.tenants.add(a.tenant());
+                if (a.dedicated()) {
+                    s.dedicatedTo.add(a.tenant());
+                }
+                hold(node, b.powerDomainId(), b.powerWatts(), +1);
+            }
+        }
+    }
+
+    long steps() {
+        return steps;
+    }
+
+    private int indexOf(String nodeId) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id().equals(nodeId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int gpuIndex(Node n, String id) {
+        for (int g = 0; g < n.accelerators().size(); g++) {
+            if (n.accelerators().get(g).id().equals(id)) {
+                return g;
+            }
+        }
+        throw new IllegalStateException("no GPU " + id + " on " + n.id());
+    }
+
+    private static int profileIndex(Accelerator a, String name) {
+        for (int p = 0; p < a.partitionProfiles().size(); p++) {
+            if (a.partitionProfiles().get(p).name().equals(name)) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    static long mib(long bytes) {
+        return (bytes + (1L << 20) - 1) >> 20;
+    }
+
+    private static long mw(double watts) {
+        return Math.round(watts * 1000);
+    }
+
+    // ---- clauses ------------------------------------------------------------------------------
+
+    /** Null when the member may use the node by its fixed facts; else the clause it breaks. */
+    String fixedClause(Member m, Node n) {
+        if (n.state() != ResourceState.AVAILABLE) {
+            return "state";
+        }
+        Sovereignty s = contract.sovereignty();
+        if (!s.unrestricted()) {
+            Site site = sites.get(n.siteId());
+            if (site == null) {
+                return "sovereignty (unknown site)";
+            }
+            if (!s.countries().isEmpty() && !s.countries().contains(site.country())) {
+                return "sovereignty.countries";
+            }
+            if (!s.jurisdictions().isEmpty() && site.jurisdictions().stream().noneMatch(s.jurisdictions()::contains)) {
+                return "sovereignty.jurisdictions";
+            }
+            if (!s.excludedOperatorJurisdictions().isEmpty()
+                    && (site.operator() == null || site.operator().jurisdictions().stream().anyMatch(s.excludedOperatorJurisdictions()::contains))) {
+                return "sovereignty.excludeOperatorJurisdictions";
+            }
+        }
+        if (n.ownerTenant() != null && !n.ownerTenant().equals(contract.tenant())) {
+            return "owner";
+        }
+        if (m.gpus().count() > 0) {
+            if (n.accelerators().isEmpty()) {
+                return "gpus";
+            }
+            Accelerator first = n.accelerators().get(0);
+            if (!m.gpus().models().isEmpty() && m.gpus().models().stream().noneMatch(w -> wordIn(first.model(), w))) {
+                return "gpus.models";
+            }
+            if (m.gpus().partitionProfile() != null) {
+                int p = profileIndex(first, m.gpus().partitionProfile());
+                if (p < 0 || first.partitionProfiles().get(p).placements().isEmpty()) {
+                    return "gpus.partition";
+                }
+                if (first.partitionProfiles().get(p).memoryBytes() < m.gpus().minMemoryBytes()) {
+                    return "gpus.memory";
+                }
+            } else if (first.memoryBytes() < m.gpus().minMemoryBytes()) {
+                return "gpus.memory";
+            }
+        }
+        if (contract.fabric().oneRdmaFabric() && fabricsOf(n).isEmpty()) {
+            return "fabric.rdma";
+        }
+        if (n.cpu().threads() * 1000L < m.cpuMilli() || (n.memoryBytes() >> 20) < mib(m.memoryBytes())) {
+            return "cpu/memory";
+        }
+        if (m.powerCeilingWatts() > 0 && estimate(m, n) > m.powerCeilingWatts() + 1e-6) {
+            return "power (ceiling)";
+        }
+        return null;
+    }
+
+    private static boolean wordIn(String model, String word) {
+        String lower = model.toLowerCase(Locale.ROOT);
+        String w = word.toLowerCase(Locale.ROOT);
+        for (int at = lower.indexOf(w); at >= 0; at = lower.indexOf(w, at + 1)) {
+            int end = at + w.length();
+            if ((at == 0 || !Character.isLetterOrDigit(lower.charAt(at - 1))) && (end == lower.length() || !Character.isLetterOrDigit(lower.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Set<String> fabricsOf(Node n) {
+        Set<String> out = new HashSet<>();
+        for (Fabric f : rdma) {
+            if (f.members().contains(n.id()) && f.linkBandwidthGbps() >= contract.fabric().minBandwidthGbps()) {
+                out.add(f.id());
+            }
+        }
+        return out;
+    }
+
+    static double share(Member m) {
+        String p = m.gpus().partitionProfile();
+        if (p != null) {
+            int g = Integer.parseInt(p.substring(0, p.indexOf('g')));
+            return Math.max(1, 1000 * Math.min(7, g) / 7) / 1000.0;
+        }
+        return m.gpus().fraction();
+    }
+
+    static double estimate(Member m, Node n) {
+        double gpuPower = n.accelerators().isEmpty() ? 0 : n.accelerators().get(0).power().enforcedWatts();
+        double gpu = m.gpus().count() * share(m) * gpuPower;
+        double rest = Math.max(0, n.power().maxWatts() - n.accelerators().size() * gpuPower);
+        double cpuShare = n.cpu().threads() == 0 ? 0 : Math.min(1, (double) m.cpuMilli() / (n.cpu().threads() * 1000L));
+        return gpu + rest * cpuShare;
+    }
+
+    /** What the member reserves: in its domain the ceiling or estimate; without a domain that, at most the node's draw, or nothing when the draw is unknown. */
+    static double power(Member m, Node n) {
+        double need = m.powerCeilingWatts() > 0 ? m.powerCeilingWatts() : estimate(m, n);
+        if (n.powerDomainId() != null) {
+            return need;
+        }
+        return n.power().maxWatts() > 0 ? Math.min(need, n.power().maxWatts()) : 0;
+    }
+
+    private void hold(int node, String domain, double watts, int sign) {
+        if (domain != null) {
+            String d = domain;
+            for (int guard = 0; d != null && guard < 16; guard++) {
+                domainMilliwatts.merge(d, sign * mw(watts), Long::sum);
+                PowerDomain pd = domains.get(d);
+                d = pd == null ? null : pd.parentId();
+            }
+        } else {
+            state.get(node).nodeMilliwatts += sign * mw(watts);
+        }
+    }
+
+    private boolean powerOk(int node) {
+        Node n = nodes.get(node);
+        if (n.powerDomainId() == null) {
+            return n.power().maxWatts() <= 0 || state.get(node).nodeMilliwatts <= n.power().maxWatts() * 1000;
+        }
+        String d = n.powerDomainId();
+        for (int guard = 0; d != null && guard < 16; guard++) {
+            PowerDomain pd = domains.get(d);
+            if (pd == null) {
+                return true;
+            }
+            if (pd.budgetWatts() > 0 && domainMilliwatts.getOrDefault(d, 0L) > pd.budgetWatts() * 1000) {
+                return false;
+            }
+            d = pd.parentId();
+        }
+        return true;
+    }
+
+    private boolean healthOk(Member m, Accelerator a) {
+        Health.Status st = a.health().status();
+        return st != Health.Status.FAILED && (st != Health.Status.DEGRADED || m.gpus().allowDegraded());
+    }
+
+    private boolean nicOn(Node n, int numa) {
+        for (Nic nic : n.nics()) {
+            if (nic.numaNode() == numa && numa >= 0 && ("infiniband".equalsIgnoreCase(nic.linkType()) || nic.speedMbps() >= 100_000)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every GPU choice of a member on a node that respects its count, topology and health (capacity is checked when applied). */
+    List<Choice> choices(Member m, int node) {
+        Node n = nodes.get(node);
+        List<Choice> out = new ArrayList<>();
+        int count = m.gpus().count();
+        if (count == 0) {
+            out.add(new Choice(m, node, List.of(), -1));
+            return out;
+        }
+        List<Accelerator> gpus = n.accelerators();
+        if (m.gpus().partitionProfile() != null) {
+            for (int g = 0; g < gpus.size(); g++) {
+                int p = profileIndex(gpus.get(g), m.gpus().partitionProfile());
+                if (p < 0 || !healthOk(m, gpus.get(g)) || !topologyOk(m, n, List.of(g))) {
+                    continue;
+                }
+                for (int start : gpus.get(g).partitionProfiles().get(p).placements()) {
+                    out.add(new Choice(m, node, List.of(g), start));
+                }
+            }
+            return out;
+        }
+        subsets(gpus.size(), count, 0, new ArrayList<>(), sub -> {
+            for (int g : sub) {
+                if (!healthOk(m, gpus.get(g))) {
+                    return;
+                }
+            }
+            if (topologyOk(m, n, sub)) {
+                out.add(new Choice(m, node, List.copyOf(sub), -1));
+            }
+        });
+        return out;
+    }
+
+    private boolean topologyOk(Member m, Node n, List<Integer> sub) {
+        if (m.topology().oneNvlinkDomain() && sub.size() > 1) {
+            String d = n.accelerators().get(sub.get(0)).interconnectDomain();
+            if (d == null || sub.stream().anyMatch(g -> !d.equals(n.accelerators().get(g).interconnectDomain()))) {
+                return false;
+            }
+        }
+        if (m.topology().numaAligned() && !sub.isEmpty()) {
+            int numa = n.accelerators().get(sub.get(0)).numaNode();
+            if (sub.stream().anyMatch(g -> n.accelerators().get(g).numaNode() != numa)) {
+                return false;
+            }
+            if (contract.fabric().oneRdmaFabric() && !nicOn(n, numa)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void subsets(int n, int k, int from, List<Integer> acc, java.util.function.Consumer<List<Integer>> sink) {
+        if (acc.size() == k) {
+            sink.accept(acc);
+            return;
+        }
+        for (int i = from; i < n; i++) {
+            acc.add(i);
+            subsets(n, k, i + 1, acc, sink);
+            acc.remove(acc.size() - 1);
+        }
+    }
+
+    /** Applies a choice if it breaks no clause given what holds now; returns the clause it breaks (nothing applied), or null. */
+    String apply(Choice c) {
+        steps++;
+        Member m = c.member();
+        Node n = nodes.get(c.node());
+        String fixed = fixedClause(m, n);
+        if (fixed != null) {
+            return fixed;
+        }
+        NodeState s = state.get(c.node());
+        if (!s.dedicatedTo.isEmpty() && !s.dedicatedTo.equals(Set.of(contract.tenant()))) {
+            return "isolation (dedicated to another tenant)";
+        }
+        if (contract.isolation() == Isolation.DEDICATED_NODE && s.tenants.stream().anyMatch(t -> !t.equals(contract.tenant()))) {
+            return "isolation (dedicated-node)";
+        }
+        if (s.cpu + m.cpuMilli() > n.cpu().threads() * 1000L || s.mib + mib(m.memoryBytes()) > (n.memoryBytes() >> 20)) {
+            return "cpu/memory capacity";
+        }
+        String gpu = gpuFits(m, n, s, c);
+        if (gpu != null) {
+            return gpu;
+        }
+        // apply, then check power
+        doApply(c, +1);
+        if (!powerOk(c.node())) {
+            doApply(c, -1);
+            return "power budget";
+        }
+        return null;
+    }
+
+    void undo(Choice c) {
+        doApply(c, -1);
+    }
+
+    private String gpuFits(Member m, Node n, NodeState s, Choice c) {
+        if (m.gpus().count() == 0) {
+            return null;
+        }
+        if (m.gpus().partitionProfile() != null) {
+            int g = c.gpus().get(0);
+            Accelerator a = n.accelerators().get(g);
+            int p = profileIndex(a, m.gpus().partitionProfile());
+            PartitionProfile prof = a.partitionProfiles().get(p);
+            if (s.nonMig[g] > 0) {
+                return "gpu (fractions on it)";
+            }
+            int milli = (int) Math.round(share(m) * 1000);
+            if (s.milli[g] + milli > 1000) {
+                return "gpu share";
+            }
+            int compute = prof.computeSlices();
+            int count = 1;
+            long mask = ((1L << prof.placementSize()) - 1) << c.slot();
+            int total = 0;
+            for (PartitionProfile q : a.partitionProfiles()) {
+                total = Math.max(total, Math.max(q.totalSlices(), q.computeSlices()));
+            }
+            for (int[] inst : s.mig.get(g)) {
+                PartitionProfile q = a.partitionProfiles().get(inst[0]);
+                long other = ((1L << q.placementSize()) - 1) << inst[1];
+                if ((other & mask) != 0) {
+                    return "gpu (MIG slots overlap)";
+                }
+                compute += q.computeSlices();
+                if (inst[0] == p) {
+                    count++;
+                }
+            }
+            if (compute > total) {
+                return "gpu (MIG compute slices)";
+            }
+            if (count > prof.maxInstances()) {
+                return "gpu (MIG instances)";
+            }
+            return null;
+        }
+        int milli = (int) Math.min(1000, Math.ceil(m.gpus().fraction() * 1000 - 1e-9));
+        for (int g : c.gpus()) {
+            if (!s.mig.get(g).isEmpty()) {
+                return "gpu (MIG instances on it)";
+            }
+            if (s.milli[g] + milli > 1000) {
+                return "gpu share";
+            }
+        }
+        return null;
+    }
+
+    private void doApply(Choice c, int sign) {
+        Member m = c.member();
+        Node n = nodes.get(c.node());
+        NodeState s = state.get(c.node());
+        s.cpu += sign * m.cpuMilli();
+        s.mib += sign * mib(m.memoryBytes());
+        for (int g : c.gpus()) {
+            if (m.gpus().partitionProfile() != null) {
+                int p = profileIndex(n.accelerators().get(g), m.gpus().partitionProfile());
+                if (sign > 0) {
+                    s.mig.get(g).add(new int[] {p, c.slot()});
+                } else {
+                    s.mig.get(g).removeIf(inst -> inst[0] == p && inst[1] == c.slot());
+                }
+                s.milli[g] += sign * (int) Math.round(share(m) * 1000);
+            } else {
+                s.milli[g] += sign * (int) Math.min(1000, Math.ceil(m.gpus().fraction() * 1000 - 1e-9));
+                s.nonMig[g] += sign;
+            }
+        }
+        if (sign > 0) {
+            s.tenants.add(contract.tenant());
+        }
+        hold(c.node(), n.powerDomainId(), power(m, n), sign);
+    }
+
+    // ---- the search ---------------------------------------------------------------------------
+
+    /**
+     * Whether some assignment of all members breaks no clause.
+     *
+     * @throws IllegalStateException when the search needs more than the step budget (the case is then too large to judge)
+     */
+    boolean exists() {
+        List<Member> members = new ArrayList<>(contract.members());
+        List<List<Choice>> options = new ArrayList<>();
+        for (Member m : members) {
+            List<Choice> all = new ArrayList<>();
+            for (int node = 0; node < nodes.size(); node++) {
+                if (fixedClause(m, nodes.get(node)) == null) {
+                    all.addAll(choices(m, node));
+                }
+            }
+            options.add(all);
+        }
+        // fewest options first: still every assignment, found sooner
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Integer.compare(options.get(a).size(), options.get(b).size()));
+        List<List<Choice>> ordered = new ArrayList<>();
+        for (int i : order) {
+            ordered.add(options.get(i));
+        }
+        return dfs(ordered, 0, new ArrayList<>());
+    }
+
+    private boolean dfs(List<List<Choice>> options, int level, List<Choice> chosen) {
+        if (steps > maxSteps) {
+            throw new IllegalStateException("exhaustive search past " + maxSteps + " steps");
+        }
+        if (level == options.size()) {
+            return !contract.fabric().oneRdmaFabric() || commonFabric(chosen);
+        }
+        for (Choice c : options.get(level)) {
+            if (contract.fabric().oneRdmaFabric() && !chosen.isEmpty()) {
+                List<Choice> with = new ArrayList<>(chosen);
+                with.add(c);
+                if (!commonFabric(with)) {
+                    continue;
+                }
+            }
+            if (apply(c) == null) {
+                chosen.add(c);
+                if (dfs(options, level + 1, chosen)) {
+                    return true;
+                }
+                chosen.remove(chosen.size() - 1);
+                undo(c);
+            }
+        }
+        return false;
+    }
+
+    private boolean commonFabric(List<Choice> chosen) {
+        Set<String> common = null;
+        for (Choice c : chosen) {
+            Set<String> f = fabricsOf(nodes.get(c.node()));
+            if (common == null) {
+                common = new HashSet<>(f);
+            } else {
+                common.retainAll(f);
+            }
+        }
+        return common == null || !common.isEmpty();
+    }
+
+    /**
+     * The clause a placed gang's bindings break (given the ledger before it), or null when they break
+     * none: every member bound once, every choice valid, one common RDMA fabric named in the bindings,
+     * the power each binding reserves as documented.
+     */
+    String check(List<MemberBinding> bindings) {
+        if (bindings.size() != contract.members().size()) {
+            return "gang: " + bindings.size() + " bindings for " + contract.members().size() + " members";
+        }
+        List<Choice> chosen = new ArrayList<>();
+        for (MemberBinding b : bindings) {
+            Member m = contract.members().stream().filter(x -> x.name().equals(b.member())).findFirst().orElse(null);
+            if (m == null) {
+                return "binding of unknown member " + b.member();
+            }
+            int node = indexOf(b.nodeId());
+            if (node < 0) {
+                return "unknown node " + b.nodeId();
+            }
+            Node n = nodes.get(node);
+            List<Integer> gpus = new ArrayList<>();
+            for (String id : b.acceleratorIds()) {
+                gpus.add(gpuIndex(n, id));
+            }
+            gpus.sort(null);
+            Choice c = new Choice(m, node, gpus, b.partitionSlot());
+            if (!choices(m, node).contains(c)) {
+                return "member " + m.name() + ": GPUs " + b.acceleratorIds() + " slot " + b.partitionSlot() + " on " + n.id()
+                        + " are not a valid choice (count, health, topology, partition placement)";
+            }
+            if (!Objects.equals(b.partition(), m.gpus().partitionProfile())) {
+                return "member " + m.name() + ": partition " + b.partition();
+            }
+            if (Math.abs(b.powerWatts() - power(m, n)) > 1e-6) {
+                return "member " + m.name() + ": reserves " + b.powerWatts() + " W, expected " + power(m, n);
+            }
+            String broken = apply(c);
+            if (broken != null) {
+                return "member " + m.name() + " on " + n.id() + ": " + broken;
+            }
+            chosen.add(c);
+            if (contract.fabric().oneRdmaFabric()) {
+                if (b.fabricId() == null || !fabricsOf(n).contains(b.fabricId())) {
+                    return "member " + m.name() + ": fabric " + b.fabricId() + " does not hold " + n.id();
+                }
+            }
+        }
+        if (contract.fabric().oneRdmaFabric() && bindings.stream().map(MemberBinding::fabricId).distinct().count() != 1) {
+            return "fabric.rdma: more than one fabric";
+        }
+        return null;
+    }
+
+    InventorySnapshot inventory() {
+        return inventory;
+    }
+}

@@ -1,0 +1,289 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.placement.ClauseEvidence;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The defects found when placement was checked clause by clause and against exhaustive search,
+ * each as its minimal case. Every inventory has the site {@code s1} (DE, under EU and DE).
+ */
+class PlacementIssueCasesTest {
+
+    private final ContractDocumentReader reader = new ContractDocumentReader();
+
+    /** MIG on an H100 as nvidia-smi mig -lgipp lists it (shared/fixtures/nvidia/h100-vm). */
+    static final List<PartitionProfile> H100_MIG = dev.strata.platform.core.placement.packing.MigTableTest.h100();
+
+    private Contract contract(String yaml) {
+        return reader.read(yaml, "test");
+    }
+
+    private static PlacementService service(Infra infra) {
+        return new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+    }
+
+    /** The issue's {@code h100p}: 16 cores, 256 GiB, 500-1500 W, one H100 PCIe 80 GiB at 350 W with MIG. */
+    private static Infra h100p() {
+        return new Infra().s1().node("n1", "s1", null, 16, 256, 1, "NVIDIA H100 PCIe", 80, 0, 1, 350, 1500).mig("n1", H100_MIG);
+    }
+
+    /** Every member's rows add up to the nodes considered: each node counted once. */
+    private static void everyNodeCountedOnce(PlacementDecision d) {
+        Map<String, Integer> perMember = d.rejections().stream().filter(r -> !r.member().equals("*"))
+                .collect(Collectors.groupingBy(Rejection::member, Collectors.summingInt(Rejection::nodes)));
+        assertThat(perMember).isNotEmpty();
+        perMember.forEach((member, nodes) -> assertThat(nodes).as("nodes counted for %s", member).isEqualTo(d.nodesConsidered()));
+    }
+
+    @Test
+    void case1_migPartitionsAreNotOverCommitted() {
+        PlacementService service = service(h100p());
+        PlacementDecision five = service.place(contract("""
+                {name: five, tenant: t1, members: [{name: w, replicas: 5, cpu: 1, gpus: {partition: 1g.20gb}}]}"""), false);
+        assertThat(five.placed()).as("the GPU allows four 1g.20gb").isFalse();
+        assertThat(five.summary()).isEqualTo("not placed: every member fits on some node, but not all of them at once");
+        everyNodeCountedOnce(five);
+        PlacementDecision four = service.place(contract("""
+                {name: four, tenant: t1, members: [{name: w, replicas: 4, cpu: 1, gpus: {partition: 1g.20gb}}]}"""), false);
+        assertThat(four.placed()).isTrue();
+        assertThat(four.bindings()).extracting(MemberBinding::partitionSlot).containsExactlyInAnyOrder(0, 2, 4, 6);
+        assertThat(four.evidence()).extracting(ClauseEvidence::toString).anyMatch(e -> e.matches(
+                "members.w-0.gpus: partition 1g.20gb at slot \\d of 1x NVIDIA H100 PCIe \\(80 GiB each\\): n1/gpu0"));
+        assertThat(service.place(contract("{name: one, tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.10gb}}]}"), true).placed())
+                .as("no memory slot left").isFalse();
+    }
+
+    @Test
+    void case2_aGpuFillsExactlyAsFarAsItsTableAllows() {
+        PlacementService service = service(h100p());
+        PlacementDecision fourPlusThree = service.place(contract("""
+                {name: a, tenant: t1, members: [{name: big, cpu: 1, gpus: {partition: 4g.40gb}}, {name: small, cpu: 1, gpus: {partition: 3g.40gb}}]}"""),
+                true);
+        assertThat(fourPlusThree.placed()).isTrue();
+        assertThat(fourPlusThree.bindings()).extracting(MemberBinding::partition, MemberBinding::partitionSlot)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("4g.40gb", 0), org.assertj.core.groups.Tuple.tuple("3g.40gb", 4));
+        PlacementDecision seven = service.place(contract("""
+                {name: b, tenant: t1, members: [{name: w, replicas: 7, cpu: 1, gpus: {partition: 1g.10gb}}]}"""), false);
+        assertThat(seven.placed()).isTrue();
+        assertThat(seven.bindings()).extracting(MemberBinding::partitionSlot).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6);
+    }
+
+    /** The issue's a100x4 (big-mem) and l40sx4 (small-mem). */
+    private static Infra twoMemories() {
+        return new Infra().s1()
+                .node("big-mem", "s1", null, 4, 64, 4, "NVIDIA A100-SXM4-80GB", 80, 0, 1, 400, 2600)
+                .node("small-mem", "s1", null, 8, 32, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
+    }
+
+    @Test
+    void case3_gangMembersAreNotBoundOneByOneWithoutBacktracking() {
+        Infra infra = twoMemories();
+        Contract gang = contract("{name: g, tenant: t1, members: [{name: db, cpu: 1, memory: 64GiB}, {name: gpu, cpu: 1, memory: 32GiB, gpus: 1}]}");
+        assertThat(greedyAlone(infra, gang)).as("the policy alone binds gpu to big-mem first, then db fits nowhere").isFalse();
+        PlacementDecision d = service(infra).place(gang, false);
+        assertThat(d.placed()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::member, MemberBinding::nodeId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("db", "big-mem"), org.assertj.core.groups.Tuple.tuple("gpu", "small-mem"));
+    }
+
+    @Test
+    void case3_theSameThroughCpu() {
+        Infra infra = new Infra().s1()
+                .node("big-cpu", "s1", null, 8, 256, 2, "NVIDIA A100-SXM4-80GB", 80, 0, 1, 400, 2600)
+                .node("small-cpu", "s1", null, 4, 256, 4, "NVIDIA A100-SXM4-80GB", 80, 0, 1, 400, 2600);
+        Contract gang = contract("{name: g, tenant: t1, members: [{name: cpu, cpu: 8}, {name: gpu, cpu: 1, gpus: 1}]}");
+        assertThat(greedyAlone(infra, gang)).isFalse();
+        PlacementDecision d = service(infra).place(gang, true);
+        assertThat(d.bindings()).extracting(MemberBinding::member, MemberBinding::nodeId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("cpu", "big-cpu"), org.assertj.core.groups.Tuple.tuple("gpu", "small-cpu"));
+    }
+
+    @Test
+    void case3_theSameThroughPowerBudgets() {
+        // each node holds both members' GPUs, but the L40S rack's 1 kW budget holds only one of them
+        Infra infra = new Infra().s1().domain("rack-l", "s1", 1_000).domain("rack-a", "s1", 2_500)
+                .node("l40s", "s1", "rack-l", 64, 1024, 7, "NVIDIA L40S", 48, 0, 1, 300, 2600)
+                .node("a100", "s1", "rack-a", 64, 1024, 5, "NVIDIA A100-SXM4-80GB", 80, 0, 1, 300, 2000);
+        Contract gang = contract("{name: g, tenant: t1, members: [{name: x, cpu: 1, gpus: 2}, {name: y, cpu: 1, gpus: {count: 2, models: [L40S]}}]}");
+        assertThat(greedyAlone(infra, gang)).as("the policy puts x on the L40S node first").isFalse();
+        PlacementDecision d = service(infra).place(gang, true);
+        assertThat(d.placed()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::member, MemberBinding::nodeId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("x", "a100"), org.assertj.core.groups.Tuple.tuple("y", "l40s"));
+    }
+
+    /** Whether the packing policy's member-by-member binding alone places the gang. */
+    private static boolean greedyAlone(Infra infra, Contract contract) {
+        PlacementModel model = new PlacementModel(new InventoryIndex(infra.snapshot()), PackingPolicies.byName("strata"),
+                PackingPolicies.typicalDemands());
+        GangBinder binder = new GangBinder(model, new NodeFilter(model, contract));
+        return binder.greedy(contract.members(), null, false).isPresent();
+    }
+
+    @Test
+    void case4_theRdmaPrefilterCountsEveryMembersNodesAndPartitionsAsShares() {
+        Infra infra = new Infra().s1()
+                .node("four", "s1", null, 64, 512, 4, "NVIDIA H100 80GB HBM3", 80, 4, 1, 700, 6000)
+                .node("eight", "s1", null, 112, 2048, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200)
+                .rdma("ib", "s1", 400, "four", "eight");
+        PlacementDecision d = service(infra).place(contract("""
+                {name: g, tenant: t1, fabric: {rdma: true}, members: [{name: big, gpus: 8}, {name: small, gpus: 1}]}"""), true);
+        assertThat(d.placed()).as("was refused: no RDMA fabric has 9 free GPUs (most: ib with 8)").isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactly("eight", "four");
+
+        Infra one = h100p().rdma("ib", "s1", 400, "n1");
+        PlacementDecision migs = service(one).place(contract("""
+                {name: m, tenant: t1, fabric: {rdma: true}, members: [{name: w, replicas: 2, cpu: 1, gpus: {partition: 1g.10gb}}]}"""), true);
+        assertThat(migs.placed()).as("two 1g.10gb are 2/7 of one GPU, not two GPUs").isTrue();
+    }
+
+    @Test
+    void case5_rdmaRefusalsCountEveryNodeAndBlameTheFabricNotAMember() {
+        Infra infra = new Infra().s1()
+                .h100("a1", "s1", null).h100("a2", "s1", null).h100("b1", "s1", null).h100("off", "s1", null)
+                .rdma("ib-a", "s1", 400, "a1", "a2").rdma("ib-b", "s1", 400, "b1");
+        PlacementDecision d = service(infra).place(contract("""
+                {name: g, tenant: t1, fabric: {rdma: true}, members: [{name: w, replicas: 3, gpus: 8}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.nodesConsidered()).isEqualTo(4);
+        everyNodeCountedOnce(d);
+        assertThat(d.rejections()).extracting(Rejection::toString).contains("3 nodes: " + DecisionExplainer.FITS_ALONE_RDMA,
+                "1 node: not on an RDMA fabric");
+        assertThat(d.summary()).isEqualTo("not placed: no RDMA fabric has the free GPUs the gang needs on nodes that meet the contract");
+        assertThat(d.rejections()).extracting(Rejection::toString).contains(
+                "RDMA fabric ib-a has 16 free GPUs on nodes that meet the contract; the gang needs 24",
+                "no RDMA fabric has 24 free GPUs on nodes that meet the contract (most: ib-a with 16)");
+        // a fabric with room whose power domain cannot take the whole gang: the fabric is blamed, every node counted once
+        Infra racked = new Infra().s1().domain("rack", "s1", 15_000)
+                .h100("a1", "s1", "rack").h100("a2", "s1", "rack").h100("a3", "s1", "rack").h100("b1", "s1", null).h100("off", "s1", null)
+                .rdma("ib-a", "s1", 400, "a1", "a2", "a3").rdma("ib-b", "s1", 400, "b1");
+        PlacementDecision tight = service(racked).place(contract("""
+                {name: g, tenant: t1, fabric: {rdma: true}, members: [{name: w, replicas: 3, gpus: 8}]}"""), true);
+        assertThat(tight.placed()).isFalse();
+        everyNodeCountedOnce(tight);
+        assertThat(tight.rejections()).extracting(Rejection::toString).contains("4 nodes: " + DecisionExplainer.FITS_ALONE_RDMA,
+                "1 node: not on an RDMA fabric", "the gang does not fit on RDMA fabric ib-a (24 free GPUs on nodes that meet the contract)");
+        assertThat(tight.summary()).isEqualTo("not placed: every member fits on some node, but the gang fits on no single RDMA fabric "
+                + "(1 fabric with room tried)");
+    }
+
+    @Test
+    void case5_aPowerCeilingWithoutAPowerDomainHasEvidenceAndIsHeldAgainstTheNodesMaximumDraw() {
+        Infra infra = new Infra().s1().node("n", "s1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
+        PlacementService service = service(infra);
+        PlacementDecision first = service.place(contract("{name: a, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 1200W}]}"), false);
+        assertThat(first.placed()).isTrue();
+        assertThat(first.evidence()).extracting(ClauseEvidence::toString).contains("members.m.power: ceiling 1.2 kW, estimated draw 359 W; "
+                + "node n is in no power domain: holds 1.2 kW against its maximum draw of 2.0 kW (1.2 kW held)");
+        PlacementDecision second = service.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 1200W}]}"), true);
+        assertThat(second.placed()).as("1.2 + 1.2 kW over the node's 2.0 kW").isFalse();
+        assertThat(second.rejections()).extracting(Rejection::toString)
+                .containsExactly("1 node: in no power domain, and its maximum draw of 2.0 kW has no room for it");
+        everyNodeCountedOnce(second);
+    }
+
+    @Test
+    void case6_aDryRunAgreesWithThePlacementAfterIt() {
+        Infra infra = new Infra().s1().h100("n1", "s1", null).h100("n2", "s1", null).h100("n3", "s1", null).owner("n1", "other");
+        PlacementService service = service(infra);
+        Contract one = contract("{name: c, tenant: t1, members: [{name: m, gpus: 1}]}");
+        for (int i = 0; i < 12; i++) {
+            PlacementDecision dry = service.place(one, true);
+            PlacementDecision real = service.place(one, false);
+            assertThat(real.bindings()).as("placement %d", i).isEqualTo(dry.bindings());
+        }
+        assertThat(service.allocations().get(0).bindings().get(0).nodeId()).isEqualTo("n2");
+    }
+
+    @Test
+    void case7_failedGpusAreNeverPlacedOnAndDegradedOnlyWhenAllowed() {
+        Infra infra = new Infra().s1().h100("n", "s1", null).health("n", 0, Health.Status.FAILED).health("n", 1, Health.Status.DEGRADED);
+        PlacementService service = service(infra);
+        PlacementDecision eight = service.place(contract("{name: a, tenant: t1, members: [{name: m, gpus: 8}]}"), true);
+        assertThat(eight.placed()).isFalse();
+        assertThat(eight.rejections()).extracting(Rejection::toString)
+                .containsExactly("1 node: has 6 healthy GPUs, fewer than 8 (1 failed, 1 degraded, not allowed)");
+        PlacementDecision seven = service.place(contract("{name: a, tenant: t1, members: [{name: m, gpus: {count: 7, allowDegraded: true}}]}"),
+                true);
+        assertThat(seven.bindings().get(0).acceleratorIds()).doesNotContain("n/gpu0").contains("n/gpu1");
+        for (int i = 0; i < 6; i++) {
+            PlacementDecision d = service.place(contract("{name: b, tenant: t1, members: [{name: m, gpus: 1}]}"), false);
+            assertThat(d.bindings().get(0).acceleratorIds()).doesNotContain("n/gpu0", "n/gpu1");
+        }
+        assertThat(service.place(contract("{name: c, tenant: t1, members: [{name: m, gpus: {fraction: 0.1}}]}"), true).placed()).isFalse();
+        assertThat(service.place(contract("{name: c, tenant: t1, members: [{name: m, gpus: {fraction: 0.1, allowDegraded: true}}]}"), true)
+                .bindings().get(0).acceleratorIds()).containsExactly("n/gpu1");
+    }
+
+    @Test
+    void case8_capacityArithmeticIsOverflowChecked() {
+        assertThat(PlacementModel.fits(0, PlacementModel.milliwatts(1_000_000), Long.MAX_VALUE)).as("a budget past the milliwatt range").isTrue();
+        assertThat(PlacementModel.fits(Long.MAX_VALUE - 5, 5, Long.MAX_VALUE)).isTrue();
+        assertThat(PlacementModel.fits(Long.MAX_VALUE - 5, 10, Long.MAX_VALUE)).as("no wrap-around").isFalse();
+        assertThat(PlacementModel.fits(5_000_000, 18_000_000, 20_000)).as("18 kW more in a 20 kW rack holding 5 kW").isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PlacementModel.milliwatts(1e19)).isInstanceOf(ArithmeticException.class);
+        // a rack holding 5 kW refuses an 18 kW contract (the bypass the issue found came from an overflowed counter)
+        Infra infra = new Infra().s1().domain("rack", "s1", 20_000).h100("n1", "s1", "rack").h100("n2", "s1", "rack");
+        PlacementService service = service(infra);
+        assertThat(service.place(contract("{name: a, tenant: t1, members: [{name: m, cpu: 1, power: 5kW}]}"), false).placed()).isTrue();
+        assertThat(service.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, power: 18kW}]}"), true).placed()).isFalse();
+        assertThat(Set.of(1)).isNotEmpty();
+    }
+
+    // ---- issue 10: "Why not" lines ----------------------------------------------------------------
+
+    private static void hold(InMemoryLedger ledger, String node, int gpus, double watts, String domain) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int g = 0; g < gpus; g++) {
+            ids.add(node + "/gpu" + g);
+        }
+        ledger.commit(ledger.generation(), new dev.strata.platform.api.placement.Allocation("held-" + node, "earlier", "t1", 0, false,
+                java.time.Instant.now(), List.of(new MemberBinding("m", node, "s1", ids, 1, null, -1, null, 0, 0, watts, domain))));
+    }
+
+    @Test
+    void whyNotLinesAddUpToTheNodesConsideredAndNameTheFullPowerDomains() {
+        Infra infra = new Infra().s1().site("us", "US", Set.of("US"), "US Cloud Inc.", Set.of("US"))
+                .node("us-small", "us", null, 16, 128, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200)
+                .node("us-big", "us", null, 112, 2048, 8, "NVIDIA H100 80GB HBM3", 80, 8, 2, 700, 10_200);
+        for (int r = 0; r < 5; r++) {
+            infra.domain("rack-" + r, "s1", 5_000).h100("n" + r, "s1", "rack-" + r);
+        }
+        infra.domain("rack-x", "s1", 30_000).h100("full", "s1", "rack-x");
+        // what the ledger holds: six GPUs of each racked node (4.2 kW of its rack's 5 kW), all eight of the last
+        InMemoryLedger ledger = new InMemoryLedger();
+        for (int r = 0; r < 5; r++) {
+            hold(ledger, "n" + r, 6, 4_200, "rack-" + r);
+        }
+        hold(ledger, "full", 8, 5_600, "rack-x");
+        PlacementService service = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
+        PlacementDecision d = service.place(contract("""
+                {name: late, tenant: t1, sovereignty: {countries: [DE]}, members: [{name: m, gpus: 2}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        everyNodeCountedOnce(d);
+        assertThat(d.rejections()).extracting(Rejection::toString).containsExactly(
+                "5 nodes: in a power domain with no room for it: 5 domains full (rack-0, rack-1, rack-2 and 2 more)",
+                "2 nodes: country US not in [DE]",
+                "1 node: fewer than 2 free GPUs");
+        InMemoryLedger one = new InMemoryLedger();
+        hold(one, "n0", 6, 4_200, "rack-0");
+        PlacementDecision named = new PlacementService(new Infra().s1().domain("rack-0", "s1", 5_000).h100("n0", "s1", "rack-0").inventory(), one,
+                "strata", Clock.systemUTC()).place(contract("{name: x, tenant: t1, members: [{name: m, gpus: 2}]}"), true);
+        assertThat(named.rejections()).extracting(Rejection::toString)
+                .containsExactly("1 node: power domain rack-0 (rack): 4.2 kW of its 5.0 kW budget reserved, no room for it");
+    }
+}

@@ -1,0 +1,194 @@
+package dev.strata.platform.core.placement.packing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.model.PartitionProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MIG as NVIDIA places it, on the H100 table as {@code nvidia-smi mig -lgip} and {@code -lgipp}
+ * print it on a real H100 80GB HBM3 ({@code shared/fixtures/nvidia/h100-vm}): profile ids 19, 20,
+ * 15, 14, 9, 5, 0 with placements {@code {0..6}:1}, {@code {0..6}:1} (one instance),
+ * {@code {0,2,4,6}:2}, {@code {0,2,4}:2}, {@code {0,4}:4}, {@code {0}:4}, {@code {0}:8}.
+ */
+public class MigTableTest {
+
+    public static List<PartitionProfile> h100() {
+        return List.of(
+                new PartitionProfile("1g.10gb", 19, 7, 9984L << 20, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1),
+                new PartitionProfile("1g.10gb+me", 20, 1, 9984L << 20, 16, 1, 7, List.of(0, 1, 2, 3, 4, 5, 6), 1),
+                new PartitionProfile("1g.20gb", 15, 4, 20096L << 20, 26, 1, 7, List.of(0, 2, 4, 6), 2),
+                new PartitionProfile("2g.20gb", 14, 3, 20096L << 20, 32, 2, 7, List.of(0, 2, 4), 2),
+                new PartitionProfile("3g.40gb", 9, 2, 40448L << 20, 60, 3, 7, List.of(0, 4), 4),
+                new PartitionProfile("4g.40gb", 5, 1, 40448L << 20, 64, 4, 7, List.of(0), 4),
+                new PartitionProfile("7g.80gb", 0, 1, 81152L << 20, 132, 7, 7, List.of(0), 8));
+    }
+
+    static final MigTable H100 = MigTable.of(h100());
+
+    private static NodeCapacity gpu() {
+        return new NodeCapacity("n", "H100", 64_000, 512 * 1024, new int[] {-1}, null, H100);
+    }
+
+    private static Demand mig(String profile) {
+        int g = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
+        return Demand.partition(1000, 1024, profile, g, Set.of(), false);
+    }
+
+    /** Places the profiles one after another where the kernel would, or says which did not fit. */
+    private static List<String> fill(NodeCapacity node, String... profiles) {
+        List<String> refused = new ArrayList<>();
+        for (String p : profiles) {
+            Demand d = mig(p);
+            int slot = node.gpuServes(0, d) ? node.bestSlot(0, d) : -1;
+            if (slot < 0) {
+                refused.add(p);
+            } else {
+                node.allocate(d, new int[] {0}, slot);
+            }
+        }
+        return refused;
+    }
+
+    @Test
+    void theTableIsReadFromThePlacements() {
+        assertThat(H100.slotCount()).isEqualTo(8);
+        assertThat(H100.computeSlices()).isEqualTo(7);
+        assertThat(H100.profileCount()).isEqualTo(7);
+        assertThat(MigTable.of(List.of(new PartitionProfile("1g.10gb", -1, 7, 10L << 30, 0, 1, 7, List.of(), 0)))).as("no placements").isNull();
+    }
+
+    @Test
+    void sevenSmallestInstancesFillTheGpuAndAnEighthIsRefused() {
+        NodeCapacity node = gpu();
+        assertThat(fill(node, "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb")).isEmpty();
+        assertThat(fill(node, "1g.10gb")).containsExactly("1g.10gb");
+        assertThat(node.gpuFreeMilli(0)).isEqualTo(1000 - 7 * 142);
+    }
+
+    @Test
+    void fourOf1g20gbAndNotFive() {
+        // issue case 1: five 1g.20gb were placed on one GPU that allows four (100 GB of partitions on 80 GB)
+        NodeCapacity node = gpu();
+        assertThat(fill(node, "1g.20gb", "1g.20gb", "1g.20gb", "1g.20gb", "1g.20gb")).containsExactly("1g.20gb");
+        assertThat(H100.occupied(node.gpuLayout(0))).isEqualTo(0xFF);
+    }
+
+    @Test
+    void fourPlusThreeFillsTheGpuInEitherOrder() {
+        // issue case 2: 4g.40gb + 3g.40gb was refused ("no GPU with 42.9 % free")
+        assertThat(fill(gpu(), "4g.40gb", "3g.40gb")).isEmpty();
+        NodeCapacity other = gpu();
+        assertThat(fill(other, "3g.40gb", "4g.40gb")).as("3g.40gb starts at slot 4, leaving slot 0 to the 4g").isEmpty();
+        assertThat(H100.describe(other.gpuLayout(0))).isEqualTo("4g.40gb@0 3g.40gb@4");
+        assertThat(fill(other, "1g.10gb")).as("no compute slice left").containsExactly("1g.10gb");
+    }
+
+    @Test
+    void instanceCountsAndComputeSlicesBound() {
+        NodeCapacity node = gpu();
+        assertThat(fill(node, "1g.10gb+me", "1g.10gb+me")).as("one media-extension instance per GPU").containsExactly("1g.10gb+me");
+        NodeCapacity twos = gpu();
+        assertThat(fill(twos, "2g.20gb", "2g.20gb", "2g.20gb", "1g.10gb", "1g.10gb")).containsExactly("1g.10gb");
+        assertThat(H100.computeUsed(twos.gpuLayout(0))).isEqualTo(7);
+    }
+
+    @Test
+    void aGpuHoldsMigInstancesOrFractionsNeverBoth() {
+        NodeCapacity node = gpu();
+        node.allocate(Demand.sharedGpu(1000, 1024, 250), new int[] {0});
+        assertThat(node.gpuServes(0, mig("1g.10gb"))).isFalse();
+        assertThatThrownBy(() -> node.allocate(mig("1g.10gb"), new int[] {0}, 6)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds fractions");
+        NodeCapacity other = gpu();
+        fill(other, "1g.10gb");
+        assertThat(other.gpuServes(0, Demand.sharedGpu(1000, 1024, 100))).isFalse();
+        assertThat(other.gpuServes(0, Demand.wholeGpus(1000, 1024, 1))).isFalse();
+    }
+
+    @Test
+    void releaseGivesTheSlotsBackExactly() {
+        NodeCapacity node = gpu();
+        Demand d = mig("3g.40gb");
+        node.allocate(d, new int[] {0}, 4);
+        NodeCapacity before = node.copy();
+        node.allocate(mig("4g.40gb"), new int[] {0}, 0);
+        node.release(mig("4g.40gb"), new int[] {0}, 0);
+        assertThat(node.toString()).isEqualTo(before.toString());
+        assertThatThrownBy(() -> node.release(d, new int[] {0}, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no MIG 3g.40gb instance at slot 0");
+        node.release(d, new int[] {0}, 4);
+        assertThat(node.gpuLayout(0)).isZero();
+        assertThat(node.gpuFreeMilli(0)).isEqualTo(1000);
+    }
+
+    @Test
+    void failedGpusServeNothingAndDegradedOnlyWhenAllowed() {
+        NodeCapacity node = new NodeCapacity("n", "H100", 64_000, 512 * 1024, new int[] {-1, -1, -1},
+                new int[] {NodeCapacity.FAILED, NodeCapacity.DEGRADED, NodeCapacity.HEALTHY}, null);
+        Demand one = Demand.wholeGpus(1000, 1024, 1);
+        assertThat(GpuChoices.onHost(node, one)).extracting(g -> g[0]).containsExactly(2);
+        assertThat(GpuChoices.onHost(node, one.withDegradedAllowed(true))).extracting(g -> g[0]).containsExactlyInAnyOrder(1, 2);
+        assertThat(node.canHost(Demand.wholeGpus(1000, 1024, 2))).isFalse();
+        assertThat(node.canHost(Demand.wholeGpus(1000, 1024, 2).withDegradedAllowed(true))).isTrue();
+        assertThat(node.canHost(Demand.wholeGpus(1000, 1024, 3).withDegradedAllowed(true))).as("failed is never used").isFalse();
+        assertThatThrownBy(() -> node.allocate(one, new int[] {0})).isInstanceOf(IllegalStateException.class).hasMessageContaining("failed");
+    }
+
+    @Test
+    void thePackerNamesTheSlot() {
+        Packer packer = new Packer(List.of(gpu()), new BestFitPolicy(64_000, 1000));
+        Optional<Fit> first = packer.place(mig("3g.40gb"));
+        assertThat(first).get().extracting(Fit::slot).isEqualTo(4);
+        assertThat(packer.place(mig("4g.40gb"))).get().extracting(Fit::slot).isEqualTo(0);
+        assertThat(packer.place(mig("1g.10gb"))).isEmpty();
+    }
+
+    /** Whatever is placed and released, in any order, a GPU's layout keeps NVIDIA's rules. */
+    @Property(tries = 300)
+    void layoutsKeepTheRules(@ForAll long seed) {
+        Random r = new Random(seed);
+        NodeCapacity node = gpu();
+        List<int[]> held = new ArrayList<>(); // {profile, slot}
+        for (int step = 0; step < 40; step++) {
+            if (!held.isEmpty() && r.nextInt(3) == 0) {
+                int[] h = held.remove(r.nextInt(held.size()));
+                node.release(mig(H100.profile(h[0]).name()), new int[] {0}, h[1]);
+            } else {
+                int p = r.nextInt(H100.profileCount());
+                Demand d = mig(H100.profile(p).name());
+                int[] starts = H100.feasibleStarts(node.gpuLayout(0), p);
+                if (starts.length > 0 && node.gpuServes(0, d)) {
+                    int slot = r.nextBoolean() ? starts[r.nextInt(starts.length)] : node.bestSlot(0, d);
+                    node.allocate(d, new int[] {0}, slot);
+                    held.add(new int[] {p, slot});
+                }
+            }
+            long layout = node.gpuLayout(0);
+            int mask = 0;
+            int compute = 0;
+            int[] count = new int[H100.profileCount()];
+            for (int[] h : held) {
+                MigTable.Profile p = H100.profile(h[0]);
+                int slots = ((1 << p.slots()) - 1) << h[1];
+                assertThat(mask & slots).as("no two instances share a memory slot").isZero();
+                assertThat(p.starts()).contains(h[1]);
+                mask |= slots;
+                compute += p.computeSlices();
+                count[h[0]]++;
+                assertThat(count[h[0]]).isLessThanOrEqualTo(p.maxInstances());
+            }
+            assertThat(mask).isEqualTo(H100.occupied(layout));
+            assertThat(compute).isLessThanOrEqualTo(7).isEqualTo(H100.computeUsed(layout));
+            assertThat(node.gpuFreeMilli(0)).isGreaterThanOrEqualTo(0);
+        }
+    }
+}
