@@ -169,6 +169,25 @@ final class DecisionExplainer {
         return out;
     }
 
+    /**
+     * A launch slot's evidence: the shape, the zone, and the account's quota left once this
+     * decision's members hold their slots ("p4d.24xlarge in eu-central-1a, account quota 4 of 8 left").
+     */
+    private String launch(NodeFacts f) {
+        Map<String, String> a = f.node().attributes();
+        String offer = a.get(OfferSlots.OFFER);
+        int free = 0;
+        for (int i = 0; i < model.facts.length; i++) {
+            if (model.launchSlot[i] && model.tenantKinds[i] == 0 && offer.equals(model.facts[i].node().attributes().get(OfferSlots.OFFER))) {
+                free++;
+            }
+        }
+        String zone = f.site() != null && f.site().zone() != null ? f.site().zone() : f.node().siteId();
+        return a.getOrDefault(OfferSlots.SHAPE, offer) + " in " + zone + ", account quota " + free + " of " + a.get(OfferSlots.QUOTA)
+                + " left (offer " + offer + ", " + a.get(OfferSlots.QUOTA_IN_USE) + " used by others; launch slot " + a.get(OfferSlots.SLOT)
+                + ")";
+    }
+
     // ---- evidence -------------------------------------------------------------------------------
 
     /** For each clause of a placed contract, what in the inventory satisfied it. */
@@ -214,8 +233,12 @@ final class DecisionExplainer {
             int node = model.inv.index.get(b.nodeId());
             NodeFacts f = model.facts[node];
             String p = "members." + b.member();
-            out.add(new ClauseEvidence(p + ".node", b.nodeId() + " at " + b.siteId() + " (" + Format.cpus(f.cpuMilli()) + ", "
-                    + Format.bytes(f.node().memoryBytes()) + ")"));
+            if (model.launchSlot[node]) {
+                out.add(new ClauseEvidence(p + ".node", launch(f)));
+            } else {
+                out.add(new ClauseEvidence(p + ".node", b.nodeId() + " at " + b.siteId() + " (" + Format.cpus(f.cpuMilli()) + ", "
+                        + Format.bytes(f.node().memoryBytes()) + ")"));
+            }
             if (m.cpuMilli() > 0) {
                 out.add(new ClauseEvidence(p + ".cpu", Format.cpus(m.cpuMilli()) + " of " + b.nodeId() + "'s " + Format.cpus(f.cpuMilli())));
             }

@@ -36,6 +36,7 @@ final class NodeFilter {
 
     static final String DEDICATED_TO_OTHER = "node dedicated to another tenant";
     static final String SHARED_WITH_OTHER = "node shared with another tenant (isolation dedicated-node)";
+    static final String SLOT_TAKEN = "launch slot taken (one member per launched machine)";
 
     final PlacementModel model;
     final Contract contract;
@@ -295,12 +296,17 @@ final class NodeFilter {
     static final int LIVE_DOMAIN = 3;
     /** {@link #live}: no power domain, and its maximum draw has no room. */
     static final int LIVE_NODE_POWER = 4;
+    /** {@link #live}: a launch slot of a capacity offer that holds a member already. */
+    static final int LIVE_SLOT = 5;
 
     /** The power domain the last {@link #live} check found full. */
     PowerDomain fullDomain;
 
     /** The first live constraint the node fails for the member, as a code; nothing is written. */
     int live(Member m, int node) {
+        if (model.launchSlot[node] && model.tenantKinds[node] > 0) {
+            return LIVE_SLOT;
+        }
         String dedicated = model.dedicatedTo[node];
         if (dedicated != null && !dedicated.equals(contract.tenant())) {
             return LIVE_DEDICATED;
@@ -340,6 +346,9 @@ final class NodeFilter {
      * the member: {@link #liveReason} without writing the reason, for the hot paths.
      */
     boolean liveFails(Member m, int node) {
+        if (model.launchSlot[node] && model.tenantKinds[node] > 0) {
+            return true;
+        }
         String dedicated = model.dedicatedTo[node];
         if (dedicated != null && !dedicated.equals(contract.tenant())) {
             return true;
@@ -365,6 +374,7 @@ final class NodeFilter {
             case LIVE_OK -> null;
             case LIVE_DEDICATED -> DEDICATED_TO_OTHER;
             case LIVE_SHARED -> SHARED_WITH_OTHER;
+            case LIVE_SLOT -> SLOT_TAKEN;
             case LIVE_DOMAIN -> domainReason(m, fullDomain);
             default -> nodePowerReason(m, node);
         };

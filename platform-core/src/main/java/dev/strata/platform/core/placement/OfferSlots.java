@@ -34,6 +34,7 @@ public final class OfferSlots {
     /** Node attributes of a slot. */
     public static final String OFFER = "strata:offer";
     public static final String SLOT = "strata:offer.slot";
+    public static final String SHAPE = "strata:offer.shape";
     public static final String QUOTA = "strata:offer.quota";
     public static final String QUOTA_IN_USE = "strata:offer.inUse";
     /** The most slots one offer is expanded to (a quota above this is placed on as this many). */
@@ -129,7 +130,7 @@ public final class OfferSlots {
                     .interconnectDomain(a.interconnectDomain() == null ? null : rebase(a.interconnectDomain(), prefix, id)).build());
         }
         return machine.toBuilder().id(id).providerId(offer.providerId()).siteId(offer.siteId()).accelerators(accelerators)
-                .attribute(OFFER, offer.id()).attribute(SLOT, Integer.toString(k)).attribute(QUOTA, Integer.toString(offer.limit()))
+                .attribute(OFFER, offer.id()).attribute(SHAPE, offer.shape()).attribute(SLOT, Integer.toString(k)).attribute(QUOTA, Integer.toString(offer.limit()))
                 .attribute(QUOTA_IN_USE, Integer.toString(offer.inUse())).build();
     }
 

@@ -49,6 +49,8 @@ final class PlacementModel {
     /** Per node, the tenant it is dedicated to, or null; {@link #dedications} counts the bindings behind it. */
     final String[] dedicatedTo;
     final int[] dedications;
+    /** Per node, whether it is a launch slot of a capacity offer ({@link OfferSlots}): one member per slot. */
+    final boolean[] launchSlot;
     long ledgerGeneration = -1;
     /**
      * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
@@ -84,6 +86,10 @@ final class PlacementModel {
         this.soleTenant = new String[n];
         this.dedicatedTo = new String[n];
         this.dedications = new int[n];
+        this.launchSlot = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            launchSlot[i] = OfferSlots.isSlot(facts[i].node());
+        }
         this.tenants = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             tenants.add(new HashMap<>(2));

@@ -109,4 +109,21 @@ class OfferSlotsTest {
         assertThat(OfferSlots.expand(inventory(4, 4)).nodes()).isEmpty();
         assertThat(OfferSlots.expand(inventory(2, 5)).nodes()).isEmpty();
     }
+
+    @Test
+    void aSlotHoldsOneMemberHoweverSmallAndTheEvidenceSaysTheQuotaLeft() {
+        Placement placement = PlacementEngines.create(fixed(inventory(3, 1)), "strata", Clock.systemUTC());
+        ContractDocumentReader reader = new ContractDocumentReader();
+        Contract small = reader.read("name: small\ntenant: t\nmembers:\n  - {name: w, replicas: 2, cpu: 1}\n", "small.yaml");
+        PlacementDecision d = placement.place(small, false);
+        assertThat(d.placed()).as(d.summary()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::nodeId).doesNotHaveDuplicates().allMatch(id -> id.startsWith(OFFER + "#"));
+        assertThat(d.evidence()).anySatisfy(e -> assertThat(e.toString()).isEqualTo("members.w-0.node: p4d.24xlarge in aws:eu-central-1a, "
+                + "account quota 0 of 3 left (offer " + OFFER + ", 1 used by others; launch slot " + OfferSlots.offerOf(d.bindings().get(0)
+                        .nodeId()).map(o -> d.bindings().get(0).nodeId().substring(o.length() + 1)).orElseThrow() + ")"));
+
+        PlacementDecision third = placement.place(reader.read("name: third\ntenant: t\nmembers:\n  - {name: w, cpu: 1}\n", "third.yaml"), true);
+        assertThat(third.placed()).isFalse();
+        assertThat(third.rejections().toString()).contains(NodeFilter.SLOT_TAKEN);
+    }
 }
