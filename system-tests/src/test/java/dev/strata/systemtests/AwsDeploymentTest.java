@@ -93,6 +93,9 @@ class AwsDeploymentTest {
             assertThat(result.decision().placed()).as(result.decision().summary()).isTrue();
             assertThat(result.decision().bindings()).extracting(MemberBinding::nodeId).allMatch(id -> id.matches("aws:eu-central-1[abc]:p4d\\.24xlarge#\\d+"));
             assertThat(result.deployment().members()).extracting(m -> m.target().kind()).containsOnly(MachineTarget.Kind.OFFER);
+            assertThat(result.decision().evidence()).filteredOn(e -> e.clause().endsWith(".node")).hasSize(4).allSatisfy(e -> assertThat(e.evidence())
+                    .matches("p4d\\.24xlarge in eu-central-1[abc], account quota \\d+ of 16 left \\(offer aws:eu-central-1[abc]:p4d\\.24xlarge, 0 used "
+                            + "by others; launch slot \\d+\\)"));
             String id = result.deployment().id();
 
             Deployment ready = settle(strata.engine, id, EnumSet.of(DeploymentState.READY), PATIENCE);
@@ -178,7 +181,7 @@ class AwsDeploymentTest {
                     "sovereignty: {countries: [DE], excludeOperatorJurisdictions: [US]}"), "eu-only.yaml"), "alice");
             assertThat(refused.decision().placed()).isFalse();
             assertThat(refused.deployment()).isNull();
-            assertThat(refused.decision().rejections().toString() + refused.decision().summary()).contains("US");
+            assertThat(refused.decision().rejections().toString()).contains("operator subject to excluded jurisdiction [US]");
             assertThat(strata.engine.list()).isEmpty();
             assertThat(ec2.live()).isEmpty();
 
