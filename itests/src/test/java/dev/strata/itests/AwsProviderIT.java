@@ -96,6 +96,9 @@ public class AwsProviderIT {
             options.add(editConfigurationFilePut(cfg, "secretAccessKeyFile", secret.toString()));
             options.add(editConfigurationFilePut(cfg, "quotas", "p4d.24xlarge=4"));
             options.add(editConfigurationFilePut(cfg, "images", "eu-central-1=ami-03cf127a"));
+            // the test launches a machine for a deployment Strata does not know: the reconciler reports it, and leaves it
+            options.add(editConfigurationFilePut("etc/dev.strata.platform.core.deployment.cfg", "leaks", "report"));
+            options.add(editConfigurationFilePut("etc/dev.strata.platform.core.deployment.cfg", "pollInterval", "200ms"));
         }
         return options.toArray(new Option[0]);
     }
@@ -189,6 +192,45 @@ public class AwsProviderIT {
         assertTrue(provisioning.machines(ctx).isEmpty());
         registry.refresh(ID, Duration.ofSeconds(60));
         assertTrue(inventory.node(made.nodeId()).isEmpty());
+    }
+
+    /**
+     * A contract deployed through the shell on the account's capacity: two p4d.24xlarge launched in
+     * Frankfurt, shown as nodes bound to the deployment, listed and shown by the deployment
+     * commands, and none left after undeploy.
+     */
+    @Test
+    public void aContractIsDeployedThroughTheShellAndUndeployed() throws Exception {
+        await("provider " + ID + " to be active", () -> registry.provider(ID).map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+        Path contract = Path.of(System.getProperty("karaf.base"), "train.yaml");
+        Files.writeString(contract, "name: train\ntenant: bank-risk\nsovereignty: {countries: [DE]}\ndeployment: {onMachineLoss: replace}\n"
+                + "members:\n  - {name: trainer, replicas: 2, gpus: {count: 8}}\n");
+        Shell shell = new Shell(sessions);
+        String deployed = shell.run("strata:deploy --wait --timeout 2m -f " + contract);
+        assertTrue(deployed, deployed.startsWith("Contract train of tenant bank-risk: placed as a-"));
+        assertTrue(deployed, deployed.contains("p4d.24xlarge in eu-central-1"));
+        assertTrue(deployed, deployed.contains("account quota"));
+        assertTrue(deployed, deployed.contains(": ready (2 of 2 machines running)"));
+        String id = deployed.substring(deployed.indexOf("Deployment d-") + 11).split(" ")[0];
+
+        String listed = shell.run("strata:deployments --no-format");
+        assertTrue(listed, listed.startsWith(id + "\ttrain\tbank-risk\tready\t2/2\t"));
+        String shown = shell.run("strata:deployment " + id);
+        assertTrue(shown, shown.contains("Deployment " + id + " of contract train, tenant bank-risk: ready"));
+        assertTrue(shown, shown.contains("offer " + ID + ":eu-central-1"));
+        assertTrue(shown, shown.contains("provider " + ID + " made i-"));
+
+        registry.refresh(ID, Duration.ofSeconds(60));
+        assertEquals(2, inventory.snapshot().nodes().stream().filter(n -> id.equals(n.attributes().get(MachineLabels.DEPLOYMENT))).count());
+
+        String undeployed = shell.run("strata:undeploy --wait --timeout 2m " + id);
+        assertTrue(undeployed, undeployed.contains("Deployment " + id + " deleted"));
+        DiscoveryContext ctx = DiscoveryContext.withTimeout("itest", Duration.ofSeconds(60));
+        assertTrue(provisioning().machines(ctx).stream().noneMatch(m -> id.equals(m.labels().get(MachineLabels.DEPLOYMENT))));
+        String reports = System.getProperty("strata.itest.reports");
+        if (reports != null) {
+            Files.writeString(Path.of(reports).resolve("deployment-through-the-shell.txt"), deployed + "\n" + shown + "\n" + undeployed);
+        }
     }
 
     private ProvisioningProvider provisioning() throws Exception {

@@ -56,7 +56,8 @@ public class DeploymentComponent implements Deployments {
         // the first pass (which resumes what a previous run left unfinished) waits for the providers present now to bind
         engine.start(Duration.ofSeconds(1));
         LOG.info("Deployments started: reconciler every {} ({} while provisioning), provider calls bounded by {}, {} workers, leaks {}",
-                settings.reconcileInterval(), settings.pollInterval(), settings.operationTimeout(), settings.workers(),
+                Reconciler.describe(settings.reconcileInterval()), Reconciler.describe(settings.pollInterval()),
+                Reconciler.describe(settings.operationTimeout()), settings.workers(),
                 settings.deleteLeaks() ? "deleted" : "reported");
     }
 
