@@ -245,7 +245,14 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
         }
         LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(), id,
                 serverName(request), request.member(), request.deploymentId(), hostname, flavor.name(), request.operationId());
-        Optional<Server> made = nova.server(id, context);
+        Optional<Server> made;
+        try {
+            made = nova.server(id, context);
+        } catch (ProviderTimeoutException e) {
+            // The server exists; its state is not known yet. The handle is what the core must keep.
+            return new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
+                    Map.of("status", "unknown (no answer before the deadline)"), clock.instant());
+        }
         if (made.isEmpty()) {
             return new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created", null,
                     request.labels(), Map.of(), clock.instant());
@@ -284,7 +291,13 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             }
             sleep(poll);
             poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
-            Optional<Server> next = nova.server(s.id(), context);
+            Optional<Server> next;
+            try {
+                next = nova.server(s.id(), context);
+            } catch (ProviderTimeoutException e) {
+                // The deadline came during the poll: report the last state seen.
+                return status;
+            }
             if (next.isEmpty()) {
                 return gone(handle(s.id()), labels(s));
             }
