@@ -224,6 +224,8 @@ up() {
   for c in placement-api keystone-wsgi-public glance-api neutron-server nova-api nova-compute; do
     command -v "$c" >/dev/null || { echo "$c is missing: run $0 install" >&2; exit 3; }
   done
+  # A cloud left running in DIR from an earlier run is stopped first.
+  if [ -f "$D/aio.env" ] || [ -d "$D/run" ]; then down; fi
   rm -rf "$D"; mkdir -p "$D/secrets" "$D/rabbit/home" "$D/rabbit/mnesia" "$D/rabbit/log" "$D/pg"
   chmod 700 "$D/secrets"
   read -r PGPORT RPORT DISTPORT EPMDPORT KPORT PPORT GPORT NPORT CPORT < <(free_ports 9)
@@ -345,6 +347,8 @@ EPMD_PORT=$EPMDPORT
 DIR=$D
 STARTED_IN_S=$(( $(date +%s) - START ))
 EOF
+  # Run through sudo: the tests run as the calling user and read the password file.
+  if [ -n "${SUDO_UID:-}" ]; then chown -R "$SUDO_UID" "$D/secrets" "$D/aio.env"; fi
   log "ALL UP: $D/aio.env"
 }
 

@@ -152,6 +152,69 @@ public class StrataDistributionIT {
     }
 
     @Test
+    public void openStackProviderStartsOnlyForAConfiguredCloudAndShowsNoSecret() throws Exception {
+        // The distribution boots the OpenStack feature without a cloud: no provider, no network call.
+        Bundle openstack = bundle("dev.strata.provider.openstack");
+        assertEquals(Bundle.ACTIVE, openstack.getState());
+        assertTrue(registry.providers().stream().noneMatch(p -> "openstack".equals(p.vendor())));
+
+        String secret = "itest-secret-" + System.nanoTime();
+        Path passwordFile = Files.createTempFile("strata-itest", ".pw");
+        Files.writeString(passwordFile, secret + "\n");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        org.osgi.service.cm.Configuration cloud = configAdmin.getFactoryConfiguration("dev.strata.provider.openstack", "itest", "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("strata.provider.id", "openstack-itest");
+        props.put("authUrl", "http://127.0.0.1:" + closed + "/v3");
+        props.put("userName", "admin");
+        props.put("passwordFile", passwordFile.toString());
+        props.put("projectName", "admin");
+        props.put("country", "DE");
+        cloud.update(props);
+        try {
+            await("the OpenStack provider to register and fail", () -> registry.provider("openstack-itest")
+                    .map(p -> p.state() == ProviderState.FAILED).orElse(false));
+            ProviderStatus status = registry.provider("openstack-itest").orElseThrow();
+            assertEquals("openstack", status.vendor());
+            assertTrue(status.message(), status.message().contains("Keystone at http://127.0.0.1:" + closed + " cannot be reached: connection refused"));
+            String providers = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(providers, providers.contains("openstack-itest") && providers.contains("FAILED"));
+            assertFalse(providers, providers.contains(secret));
+            assertFalse(read(Path.of(System.getProperty("karaf.data"), "log", "karaf.log")).contains(secret));
+
+            // Against the all-in-one OpenStack, where one runs: the cloud's compute host becomes a node in Karaf.
+            String aio = System.getProperty("strata.openstack.aio", "");
+            if (!aio.isBlank()) {
+                java.util.Properties env = new java.util.Properties();
+                try (java.io.Reader r = Files.newBufferedReader(Path.of(aio, "aio.env"))) {
+                    env.load(r);
+                }
+                props.put("authUrl", env.getProperty("AUTH_URL"));
+                props.put("passwordFile", env.getProperty("ADMIN_PASSWORD_FILE"));
+                props.put("region", env.getProperty("REGION"));
+                cloud.update(props);
+                String nodeId = "openstack-itest:" + env.getProperty("COMPUTE_HOST");
+                await("node " + nodeId + " from the all-in-one OpenStack", () -> {
+                    registry.refresh("openstack-itest", PATIENCE);
+                    return inventory.node(nodeId).map(n -> n.state() == ResourceState.AVAILABLE).orElse(false);
+                });
+                String detail = new Shell(sessions).run("strata:node " + nodeId);
+                assertTrue(detail, detail.contains("CUSTOM_MAGIC"));
+                String password = Files.readString(Path.of(env.getProperty("ADMIN_PASSWORD_FILE"))).strip();
+                assertFalse(read(Path.of(System.getProperty("karaf.data"), "log", "karaf.log")).contains(password));
+            }
+        } finally {
+            cloud.delete();
+            Files.deleteIfExists(passwordFile);
+        }
+        await("the OpenStack provider to leave", () -> registry.provider("openstack-itest")
+                .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+    }
+
+    @Test
     public void bareMetalProviderSwapUnderLoadLosesNoQuery() throws Exception {
         String nodeId = localNode().id();
         String report = hotSwap(PROVIDER, "dev.strata.provider.baremetal", "strata.itest.baremetal.jar", ProviderState.ACTIVE,
