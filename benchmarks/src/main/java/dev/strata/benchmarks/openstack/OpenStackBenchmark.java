@@ -1,6 +1,5 @@
 package dev.strata.benchmarks.openstack;
 
-import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -80,16 +79,14 @@ public final class OpenStackBenchmark {
         Files.writeString(pw, "unused\n");
         List<OpenStackCloudProvider> byParallelism = new ArrayList<>();
         for (int parallelism : new int[] {1, 4}) {
-            Map<String, Object> m = new HashMap<>(Map.of("strata.provider.id", "bench", "authUrl", "http://127.0.0.1:1/v3", "userName", "x",
-                    "passwordFile", pw.toString(), "projectName", "x", "parallelism", parallelism));
-            OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(60));
-            byParallelism.add(new OpenStackCloudProvider(settings(m), new StaticSession(http, Map.of("placement", url), "admin"), Clock.systemUTC()));
+            byParallelism.add(provider(url, pw, parallelism));
         }
         PlacementClient p = byParallelism.get(0).placement();
         DiscoveryContext c = context(Duration.ofHours(1));
         p.ensureTrait("CUSTOM_GPU_NVIDIA_H100", c);
         String tag = UUID.randomUUID().toString().substring(0, 6);
         List<String> made = new ArrayList<>();
+        List<String> roots = new ArrayList<>();
         long fill = System.nanoTime();
         for (int i = 0; i < providers / 2; i++) {
             String root = UUID.randomUUID().toString();
@@ -103,24 +100,54 @@ public final class OpenStackBenchmark {
             p.putTraits(gpu, g, Set.of("CUSTOM_GPU_NVIDIA_H100"), c);
             made.add(gpu);
             made.add(root);
+            roots.add(root);
         }
         System.out.printf(Locale.ROOT, "filled Placement %s with %d resource providers in %.1f s%n", url, made.size(),
                 (System.nanoTime() - fill) / 1e9);
         try {
             for (int k = 0; k < 2; k++) {
-                OpenStackCloudProvider provider = byParallelism.get(k);
-                provider.placement().version(context(Duration.ofMinutes(1)));
-                List<Double> ms = new ArrayList<>();
+                int parallelism = k == 0 ? 1 : 4;
+                // Cold: a provider that has read nothing yet reads every provider.
+                List<Double> cold = new ArrayList<>();
                 int nodes = 0;
                 for (int r = 0; r < runs; r++) {
+                    OpenStackCloudProvider fresh = provider(url, pw, parallelism);
+                    fresh.placement().version(context(Duration.ofMinutes(1)));
                     long s = System.nanoTime();
-                    ComputeSnapshot snap = provider.discoverCompute(context(Duration.ofMinutes(30)));
-                    ms.add((System.nanoTime() - s) / 1e6);
-                    nodes = snap.nodes().size();
+                    nodes = fresh.discoverCompute(context(Duration.ofMinutes(30))).nodes().size();
+                    cold.add((System.nanoTime() - s) / 1e6);
+                    fresh.deactivate();
                 }
-                System.out.printf(Locale.ROOT, "discovery of %d providers (%d nodes), %d at a time: %s over %d runs%n", made.size(), nodes,
-                        k == 0 ? 1 : 4, summary(ms), runs);
+                System.out.printf(Locale.ROOT, "discovery of %d providers (%d nodes), first, %d at a time: %s over %d runs%n", made.size(), nodes,
+                        parallelism, summary(cold), runs);
             }
+            // Warm: the providers Placement lists at the generation they were read at are not read again.
+            OpenStackCloudProvider provider = byParallelism.get(1);
+            provider.discoverCompute(context(Duration.ofMinutes(30)));
+            List<Double> warm = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                long s = System.nanoTime();
+                provider.discoverCompute(context(Duration.ofMinutes(30)));
+                warm.add((System.nanoTime() - s) / 1e6);
+            }
+            System.out.printf(Locale.ROOT, "discovery of %d providers, nothing changed since the last one: %s over %d runs%n", made.size(),
+                    summary(warm), runs);
+            // A tenth of the hosts changed (a server allocated on each) since the last discovery.
+            List<Double> tenth = new ArrayList<>();
+            List<String> consumers = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                for (int i = r % 10; i < roots.size(); i += 10) {
+                    String consumer = UUID.randomUUID().toString();
+                    p.allocate(consumer, Map.of(roots.get(i), Map.of("VCPU", 1L)), UUID.randomUUID().toString(), UUID.randomUUID().toString(), c);
+                    consumers.add(consumer);
+                }
+                long s = System.nanoTime();
+                provider.discoverCompute(context(Duration.ofMinutes(30)));
+                tenth.add((System.nanoTime() - s) / 1e6);
+            }
+            System.out.printf(Locale.ROOT, "discovery of %d providers, %d hosts changed since the last one, 4 at a time: %s over %d runs%n",
+                    made.size(), roots.size() / 10, summary(tenth), runs);
+            consumers.forEach(x -> p.deleteAllocations(x, c));
         } finally {
             for (String rp : made) {
                 p.deleteProvider(rp, c);
@@ -128,6 +155,13 @@ public final class OpenStackBenchmark {
             byParallelism.forEach(OpenStackCloudProvider::deactivate);
             Files.deleteIfExists(pw);
         }
+    }
+
+    static OpenStackCloudProvider provider(URI url, Path pw, int parallelism) {
+        Map<String, Object> m = new HashMap<>(Map.of("strata.provider.id", "bench", "authUrl", "http://127.0.0.1:1/v3", "userName", "x",
+                "passwordFile", pw.toString(), "projectName", "x", "parallelism", parallelism));
+        OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(60));
+        return new OpenStackCloudProvider(settings(m), new StaticSession(http, Map.of("placement", url), "admin"), Clock.systemUTC());
     }
 
     static void aio(Path dir, int runs, int servers) throws IOException {

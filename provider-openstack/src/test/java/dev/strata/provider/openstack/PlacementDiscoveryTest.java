@@ -201,6 +201,30 @@ class PlacementDiscoveryTest {
     }
 
     @Test
+    void anUnchangedProviderIsNotReadAgainAndAChangedOneIs() throws Exception {
+        DiscoveryContext c = TestClouds.context();
+        provider.discoverCompute(c);
+        java.nio.file.Path access = server.dir().resolve("placement-api.out");
+        long before = java.nio.file.Files.readAllLines(access).size();
+        provider.discoverCompute(c);
+        List<String> calls = java.nio.file.Files.readAllLines(access).stream().skip(before).filter(l -> l.contains("\"GET ")).toList();
+        assertThat(calls).as("the calls of a discovery where nothing changed").singleElement().asString()
+                .contains("\"GET /resource_providers HTTP/1.1\" 200");
+
+        long g = writer.generation(cn1Magic, c);
+        writer.putTraits(cn1Magic, g, Set.of("CUSTOM_GPU_NVIDIA_H100"), c);
+        try {
+            Node n = node(provider.discoverCompute(c), "cn-1-" + suffix);
+            assertThat(n.traits()).contains("CUSTOM_GPU_NVIDIA_H100");
+            assertThat(n.attributes().get("placement.provider.cn-1-" + suffix + "-child")).contains("traits CUSTOM_GPU_NVIDIA_H100");
+        } finally {
+            writer.putTraits(cn1Magic, writer.generation(cn1Magic, c), Set.of(), c);
+        }
+        assertThat(node(provider.discoverCompute(c), "cn-1-" + suffix).attributes().get("placement.provider.cn-1-" + suffix + "-child"))
+                .doesNotContain("traits");
+    }
+
+    @Test
     void oneByOneAndInParallelReadTheSame() {
         OpenStackCloudProvider serial = TestClouds.placementOnly(server.url(), dir, 1);
         try {

@@ -50,6 +50,13 @@ public final class PlacementClient {
     private final Session session;
     private final ObjectMapper json;
     private volatile Microversion version;
+    /**
+     * Providers as last read, by UUID. Placement raises a provider's generation on every change
+     * to it (inventories, traits, aggregates, and the allocations against it), so a provider
+     * listed at the generation it was read at is unchanged and is not read again. A cache only:
+     * it starts empty in every instance and holds nothing the platform needs.
+     */
+    private final Map<String, ResourceProvider> lastRead = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PlacementClient(Session session, ObjectMapper json) {
         this.session = session;
@@ -125,18 +132,23 @@ public final class PlacementClient {
     public List<ResourceProvider> readAll(DiscoveryContext context, ExecutorService pool) {
         version(context);
         List<ResourceProvider> listed = listProviders(context);
+        Set<String> present = new HashSet<>();
+        listed.forEach(p -> present.add(p.uuid()));
+        lastRead.keySet().retainAll(present);
         List<ResourceProvider> read = new ArrayList<>(listed.size());
         if (pool == null || listed.size() < 2) {
             for (ResourceProvider p : listed) {
                 context.checkDeadline("reading resource provider " + p.name());
-                read.add(readConsistently(p, context));
+                read.add(readIfChanged(p, context));
             }
             return read;
         }
         List<Future<ResourceProvider>> futures = new ArrayList<>();
         try {
             for (ResourceProvider p : listed) {
-                futures.add(pool.submit(() -> readConsistently(p, context)));
+                ResourceProvider unchanged = unchanged(p);
+                futures.add(unchanged != null ? java.util.concurrent.CompletableFuture.completedFuture(unchanged)
+                        : pool.submit(() -> readIfChanged(p, context)));
             }
             for (Future<ResourceProvider> f : futures) {
                 long left = context.remaining().toMillis();
@@ -179,6 +191,31 @@ public final class PlacementClient {
             throw new dev.strata.platform.api.exception.NotFoundException("Placement has no resource provider tree rooted at " + rootUuid);
         }
         return trees.get(0);
+    }
+
+    /** The provider as last read when the listing shows it unchanged (same generation, name and parent), else null. */
+    private ResourceProvider unchanged(ResourceProvider listed) {
+        ResourceProvider known = lastRead.get(listed.uuid());
+        if (known != null && known.generation() == listed.generation() && known.name().equals(listed.name())
+                && java.util.Objects.equals(known.parentUuid(), listed.parentUuid())) {
+            return known;
+        }
+        return null;
+    }
+
+    private ResourceProvider readIfChanged(ResourceProvider listed, DiscoveryContext context) {
+        ResourceProvider known = unchanged(listed);
+        if (known != null) {
+            return known;
+        }
+        ResourceProvider fresh = readConsistently(listed, context);
+        lastRead.put(fresh.uuid(), fresh);
+        return fresh;
+    }
+
+    /** How many providers are known as last read (for tests and figures). */
+    public int cached() {
+        return lastRead.size();
     }
 
     /** One provider's inventories, usages, traits and aggregates, all at one generation. */
