@@ -198,7 +198,11 @@ public class StrataDistributionIT {
                 cloud.update(props);
                 String nodeId = "openstack-itest:" + env.getProperty("COMPUTE_HOST");
                 await("node " + nodeId + " from the all-in-one OpenStack", () -> {
-                    registry.refresh("openstack-itest", PATIENCE);
+                    try {
+                        registry.refresh("openstack-itest", PATIENCE);
+                    } catch (RuntimeException e) {
+                        return false; // a discovery that started before the change still saw the old cloud
+                    }
                     return inventory.node(nodeId).map(n -> n.state() == ResourceState.AVAILABLE).orElse(false);
                 });
                 String detail = new Shell(sessions).run("strata:node " + nodeId);

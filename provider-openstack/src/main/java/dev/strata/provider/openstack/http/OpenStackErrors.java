@@ -65,10 +65,12 @@ public final class OpenStackErrors {
             return new ProviderTimeoutException(request.service() + " did not answer " + request.describe() + " within "
                     + waited.toMillis() + " ms", e);
         }
-        if (e instanceof ConnectException || rootCause(e) instanceof ConnectException) {
+        // The JDK's client tries a refused connection once more and then reports the channel it
+        // closed in between (ClosedChannelException, without a message): that is a refusal too.
+        if (e instanceof ConnectException || rootCause(e) instanceof ConnectException || rootCause(e) instanceof ClosedChannelException) {
             return new ProviderUnavailableException(where + " cannot be reached: connection refused (" + request.describe() + ")", e);
         }
-        if (e instanceof ClosedChannelException || e.getMessage() == null) {
+        if (e.getMessage() == null) {
             return new ProviderUnavailableException(where + " closed the connection during " + request.describe(), e);
         }
         return new ProviderUnavailableException(where + " failed during " + request.describe() + ": " + e.getMessage(), e);
