@@ -130,6 +130,15 @@ public class StrataDistributionIT {
         } catch (IllegalArgumentException e) {
             assertEquals("no node 'no-such-node'; known nodes: " + node.id(), e.getMessage());
         }
+        // the forms the README shows parse: options before the argument
+        try {
+            shell.run("strata:gpu -s 3 GPU-no-such-gpu");
+            fail("an unknown GPU id must fail");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("no GPU 'GPU-no-such-gpu'"));
+        }
+        String status = shell.run("strata:status");
+        assertTrue(status, status.contains("Nodes by site and state") && status.contains("GPUs by model"));
     }
 
     @Test

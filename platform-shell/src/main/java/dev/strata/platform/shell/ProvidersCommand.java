@@ -9,7 +9,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:providers}: every provider with its state and last discovery. */
 @Service
@@ -26,23 +25,14 @@ public class ProvidersCommand implements Action {
     public Object execute() {
         List<ProviderStatus> providers = Services.require(registry, "provider registry").providers();
         Instant now = Instant.now();
-        ShellTable table = new ShellTable();
-        table.column("ID");
-        table.column("VENDOR");
-        table.column("VERSION");
-        table.column("CAPABILITIES");
-        table.column("STATE");
-        table.column("LAST DISCOVERY");
-        table.column("TOOK");
-        table.column("RESOURCES");
-        table.column("SWAPS");
-        table.column("MESSAGE");
+        Table table = new Table("ID", "VENDOR", "VERSION", "CAPABILITIES", "STATE", "LAST DISCOVERY", "TOOK", "RESOURCES", "SWAPS",
+                "MESSAGE").emptyText("No providers registered (is a strata-provider-* feature installed? see feature:list).");
         for (ProviderStatus p : providers) {
-            table.addRow().addContent(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
+            table.row(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
                     p.state(), Format.ago(p.lastDiscovery(), now), Format.millis(p.lastDiscoveryTime()), p.resources(), p.swaps(),
                     Format.orDash(p.message()));
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
         return null;
     }
 }

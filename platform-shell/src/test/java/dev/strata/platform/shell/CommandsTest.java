@@ -74,12 +74,49 @@ class CommandsTest {
         RefreshCommand command = new RefreshCommand();
         command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
         command.provider = "baremetal";
-        assertThat(CommandOutput.of(command::execute)).isEqualTo("baremetal 0.1.0: ACTIVE, 1 resources in 12 ms" + System.lineSeparator());
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("baremetal 0.1.0: ACTIVE, 1 resource in 12 ms" + System.lineSeparator());
 
         command.provider = "aws";
         assertThatThrownBy(command::execute).hasMessage("no provider 'aws'");
         command.waitSeconds = -1;
         assertThatThrownBy(command::execute).hasMessageContaining("--wait -1 is negative");
+    }
+
+    @Test
+    void noFormatIsOneRecordPerLineWithUnpaddedTabSeparatedFields() throws Exception {
+        ProvidersCommand command = new ProvidersCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("bmc", ProviderState.FAILED, "connection refused\n\tat host 10.0.0.7\\x"));
+        command.noFormat = true;
+
+        String out = CommandOutput.of(command::execute);
+
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(" \t", "\t "));
+        assertThat(cells(lines.get(1))).hasSize(10).last().isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
+    }
+
+    @Test
+    void emptyTablesSayWhatIsEmptyAndPrintNothingForScripts() throws Exception {
+        NodesCommand nodes = new NodesCommand();
+        nodes.inventory = Fixtures.inventory();
+        assertThat(CommandOutput.of(nodes::execute)).startsWith("No nodes in the inventory");
+        nodes.noFormat = true;
+        assertThat(CommandOutput.of(nodes::execute)).isEmpty();
+
+        ProvidersCommand providers = new ProvidersCommand();
+        providers.registry = Fixtures.registry();
+        assertThat(CommandOutput.of(providers::execute)).startsWith("No providers registered");
+    }
+
+    @Test
+    void gpusOfAnUnknownNodeSayTheNodeIsUnknownLikeOtherCommands() {
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.node = "nope";
+        assertThatThrownBy(command::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no node 'nope'; known nodes: baremetal:gpu1");
     }
 
     @Test
@@ -98,8 +135,9 @@ class CommandsTest {
         assertThat(candidates).map(String::strip).containsExactly("aws");
     }
 
-    private static List<String> cells(String line) {
-        return List.of(line.strip().split("\\s*\t\\s*"));
+    /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
+    static List<String> cells(String line) {
+        return List.of(line.split("\t", -1));
     }
 
     private static CommandLine line(String word) {
