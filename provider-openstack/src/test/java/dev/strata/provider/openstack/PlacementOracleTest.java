@@ -49,13 +49,14 @@ class PlacementOracleTest {
     static PlacementServer server;
     static OpenStackCloudProvider provider;
     static PlacementClient placement;
+    static Path dir;
     static int comparisons;
     static int fitting;
 
     @BeforeContainer
     static void start() throws Exception {
         server = SharedPlacement.get();
-        Path dir = Files.createTempDirectory("strata-oracle");
+        dir = Files.createTempDirectory("strata-oracle");
         provider = TestClouds.placementOnly(server.url(), dir, 4);
         placement = provider.placement();
         DiscoveryContext c = TestClouds.context();
@@ -68,6 +69,9 @@ class PlacementOracleTest {
         System.out.println("Placement oracle: " + comparisons + " requests compared, " + fitting + " host fits found");
         if (provider != null) {
             provider.deactivate();
+        }
+        if (dir != null) {
+            SharedPlacement.deleteTree(dir);
         }
     }
 

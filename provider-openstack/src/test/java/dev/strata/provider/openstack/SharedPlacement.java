@@ -19,8 +19,19 @@ final class SharedPlacement {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "strata-placement-" + ProcessHandle.current().pid());
             server = PlacementServer.start(dir);
             PlacementServer started = server;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "placement-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.close();
+                deleteTree(dir);
+            }, "placement-stop"));
         }
         return server;
+    }
+
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder left behind is harmless
+        }
     }
 }
