@@ -87,6 +87,9 @@ public class StrataDistributionIT {
     @Inject
     BundleContext context;
 
+    @Inject
+    org.apache.karaf.features.FeaturesService features;
+
     @Configuration
     public Option[] config() {
         return KarafOptions.strataDistribution().toArray(new Option[0]);
@@ -110,6 +113,16 @@ public class StrataDistributionIT {
         File[] pci = new File("/sys/bus/pci/devices").listFiles();
         assertEquals("PCI devices", pci == null ? 0 : pci.length, node.pciDevices().size());
         assertEquals(ResourceState.AVAILABLE, node.state());
+    }
+
+    /** The AWS provider's feature is booted, but without an account configured nothing runs and nothing is called. */
+    @Test
+    public void awsProviderDoesNothingWithoutAnAccount() throws Exception {
+        Bundle aws = java.util.Arrays.stream(context.getBundles()).filter(b -> "dev.strata.provider.aws".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow(() -> new AssertionError("the AWS provider bundle is not installed"));
+        assertEquals(Bundle.ACTIVE, aws.getState());
+        assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> "aws".equals(p.vendor())));
+        assertTrue(aws.getRegisteredServices() == null || aws.getRegisteredServices().length == 0);
     }
 
     @Test
@@ -223,6 +236,79 @@ public class StrataDistributionIT {
             Files.deleteIfExists(declared);
             registry.refresh("declared", PATIENCE);
         }
+    }
+
+    /**
+     * The declared inventory file is watched: a saved change reaches the inventory within a second
+     * or two, with no refresh asked for; an empty file (what an editor leaves for a moment) is
+     * refused and the nodes stay. And the README's case: the bare-metal provider configured at
+     * site fra-1 reports an empty placeholder site, which must not hide the declared facts.
+     */
+    @Test
+    public void declaredInventoryIsWatchedAndRefusesAnEmptyFile() throws Exception {
+        Path base = Path.of(System.getProperty("karaf.base"));
+        Path declared = Path.of(System.getProperty("karaf.etc")).resolve("strata-inventory.yaml");
+        Path saving = declared.resolveSibling(".strata-inventory.yaml.saving");
+        org.osgi.service.cm.Configuration metal = configAdmin.getConfiguration("dev.strata.provider.baremetal", null);
+        Dictionary<String, Object> metalBefore = metal.getProperties();
+        try {
+            Files.copy(base.resolve("etc/strata-inventory.example.yaml"), saving, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long start = System.nanoTime();
+            Files.move(saving, declared, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("the declared nodes without a refresh", () -> declaredNodes() == 92);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            Files.writeString(Path.of(System.getProperty("strata.itest.reports"), "declared-watch.txt"),
+                    "declared inventory change picked up in " + tookMs + " ms\n");
+            assertTrue("picked up in " + tookMs + " ms; expected a second or two", tookMs <= 3_000);
+
+            Files.writeString(declared, "");
+            await("the empty file to be refused", () -> registry.provider("declared")
+                    .map(p -> p.state() == ProviderState.FAILED && p.message() != null && p.message().contains("is empty")).orElse(false));
+            long kept = inventory.snapshot().nodes().stream().filter(n -> n.providerId().equals("declared")).count();
+            assertEquals("the last good nodes stay (stale, so nothing is placed on them)", 92, kept);
+
+            Files.copy(base.resolve("etc/strata-inventory.example.yaml"), declared, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("the declared provider to be active again", () -> registry.provider("declared")
+                    .map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+
+            Dictionary<String, Object> atFra = copy(metalBefore);
+            atFra.put("site", "fra-1");
+            metal.update(atFra);
+            await("the bare-metal node at fra-1", () -> inventory.snapshot().nodes().stream()
+                    .anyMatch(n -> n.providerId().equals(PROVIDER) && n.siteId().equals("fra-1") && n.state() == ResourceState.AVAILABLE));
+            dev.strata.platform.api.model.Site fra = inventory.snapshot().site("fra-1").orElseThrow();
+            assertEquals("DE", fra.country());
+            assertEquals("Mainufer Rechenzentrum GmbH", fra.operator().name());
+            assertTrue("no conflict for a placeholder: " + registry.provider(PROVIDER).orElseThrow().warnings(),
+                    registry.provider(PROVIDER).orElseThrow().warnings().isEmpty());
+        } finally {
+            metal.update(metalBefore);
+            Files.deleteIfExists(saving);
+            Files.deleteIfExists(declared);
+            registry.refresh("declared", PATIENCE);
+        }
+    }
+
+    /** The provider guide's example deploys as a feature and shows up at once; removed, it leaves. */
+    @Test
+    public void exampleProviderDeploysAsAFeature() throws Exception {
+        features.installFeature("strata-provider-example");
+        try {
+            await("the example provider to be active", () -> registry.provider("example-storage")
+                    .map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+            assertTrue(inventory.snapshot().storagePools().stream().anyMatch(p -> p.id().equals("example-storage:/")));
+            String providers = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(providers, providers.contains("example-storage") && providers.contains("STORAGE"));
+        } finally {
+            features.uninstallFeature("strata-provider-example");
+        }
+        await("the example provider to depart", () -> registry.provider("example-storage")
+                .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+    }
+
+    private long declaredNodes() {
+        return inventory.snapshot().nodes().stream().filter(n -> n.providerId().equals("declared") && n.state() == ResourceState.AVAILABLE)
+                .count();
     }
 
     /**

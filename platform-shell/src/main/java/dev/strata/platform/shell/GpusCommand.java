@@ -48,21 +48,34 @@ public class GpusCommand implements Action {
                 continue;
             }
             for (Accelerator a : n.accelerators()) {
-                Optional<GpuSample> s = Optional.ofNullable(samples.get(a.id()));
-                table.row(n.id(), a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
-                        Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
-                        s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
-                        s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
-                        s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
-                                + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
-                        s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
-                        a.health().status());
+                row(table, n.id(), a, samples.get(a.id()));
+            }
+        }
+        if (node == null) {
+            // GPUs the inventory could attach to no node: shown, not dropped (strata:providers says why)
+            for (Accelerator a : snapshot.unattached()) {
+                row(table, UNATTACHED, a, samples.get(a.id()));
             }
         }
         table.emptyText(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
                 : "No GPUs on node " + node + ".");
         table.print(System.out, noFormat);
         return null;
+    }
+
+    /** What the NODE column says for a GPU the inventory attached to no node. */
+    static final String UNATTACHED = "(no node)";
+
+    private static void row(Table table, String nodeId, Accelerator a, GpuSample sample) {
+        Optional<GpuSample> s = Optional.ofNullable(sample);
+        table.row(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
+                Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
+                s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
+                s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
+                s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
+                        + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
+                s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
+                a.health().status());
     }
 
     static String mig(Accelerator a) {

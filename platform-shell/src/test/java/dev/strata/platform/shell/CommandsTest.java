@@ -7,6 +7,7 @@ import dev.strata.platform.api.inventory.ProviderState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;
+import dev.strata.platform.api.inventory.ProviderStatus;
 import org.junit.jupiter.api.Test;
 
 class CommandsTest {
@@ -22,8 +23,21 @@ class CommandsTest {
         // --no-format: no header, tab-separated cells
         assertThat(lines).hasSize(2);
         assertThat(cells(lines.get(0))).containsExactly("baremetal", "baremetal", "0.1.0", "COMPUTE", "ACTIVE", "4s ago",
-                "12 ms", "1", "2", "-");
+                "12 ms", "1", "2", "-", "-", "-");
         assertThat(cells(lines.get(1))).contains("FAILED", "connection refused");
+    }
+
+    @Test
+    void providersShowWhatEachIsConnectedTo() throws Exception {
+        ProvidersCommand command = new ProvidersCommand();
+        ProviderStatus plain = Fixtures.status("aws-prod", ProviderState.ACTIVE, null);
+        ProviderStatus described = new ProviderStatus(plain.id(), "aws", plain.version(), plain.bundle(), plain.capabilities(), plain.state(),
+                plain.since(), plain.lastDiscovery(), plain.lastDiscoveryTime(), plain.generation(), plain.resources(), null, 0, List.of(),
+                "account 123456789012, regions eu-central-1");
+        command.registry = Fixtures.registry(described);
+        command.noFormat = true;
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(cells(lines.get(0))).element(10).isEqualTo("account 123456789012, regions eu-central-1");
     }
 
     @Test
@@ -94,7 +108,7 @@ class CommandsTest {
         List<String> lines = out.lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(" \t", "\t "));
-        assertThat(cells(lines.get(1))).hasSize(10).last().isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
+        assertThat(cells(lines.get(1))).hasSize(12).element(9).isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
     }
 
     @Test

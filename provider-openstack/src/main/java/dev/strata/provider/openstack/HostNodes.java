@@ -9,8 +9,6 @@ import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.NumaNode;
-import dev.strata.platform.api.model.PowerDraw;
-import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.provider.openstack.compute.Flavor;
@@ -65,8 +63,9 @@ final class HostNodes {
     }
 
     Site site(String zone) {
-        return new Site(siteId(zone), settings.providerId(), settings.region(), zone, settings.country(), settings.jurisdictions(),
-                settings.operator(), settings.certifications(), 0, 0);
+        return Site.builder().id(siteId(zone)).providerId(settings.providerId()).region(settings.region()).zone(zone)
+                .country(settings.country()).jurisdictions(settings.jurisdictions()).operator(settings.operator())
+                .certifications(settings.certifications()).build();
     }
 
     /**
@@ -102,11 +101,24 @@ final class HostNodes {
             Site site = site(null);
             sites.put(site.id(), site);
         }
-        return new Hosts(List.copyOf(sites.values()), nodes);
+        List<String> warnings = new ArrayList<>();
+        if (hypervisors != null) {
+            java.util.Set<String> roots = new java.util.HashSet<>();
+            trees.forEach(t -> {
+                roots.add(t.root().uuid());
+                roots.add(t.root().name());
+            });
+            for (Hypervisor h : hypervisors) {
+                if (!roots.contains(h.id()) && !roots.contains(h.hostname())) {
+                    warnings.add("hypervisor " + h.hostname() + " (" + h.id() + ") has no resource provider in Placement; it is not a node");
+                }
+            }
+        }
+        return new Hosts(List.copyOf(sites.values()), nodes, warnings);
     }
 
-    /** The sites and nodes of a discovery. */
-    record Hosts(List<Site> sites, List<Node> nodes) {
+    /** The sites and nodes of a discovery, and what could not be mapped. */
+    record Hosts(List<Site> sites, List<Node> nodes, List<String> warnings) {
     }
 
     Node node(ProviderTree tree, Hypervisor hv, String siteId, List<Flavor> flavors) {
@@ -139,9 +151,8 @@ final class HostNodes {
             int numaIndex = numaIndex(tree, numaProviders, p);
             String model = gpuModel(p);
             for (int k = 0; k < free; k++) {
-                gpus.add(new Accelerator(p.uuid() + "/pgpu" + k, vendor(model), model, 0, null, null, id, numaIndex, CpuSet.EMPTY, null, null, 0,
-                        List.of(), List.of(), false, PowerLimits.UNKNOWN, Health.OK,
-                        Map.of("placementProvider", p.name(), "resourceClass", "PGPU")));
+                gpus.add(Accelerator.builder().id(p.uuid() + "/pgpu" + k).vendor(vendor(model)).model(model).nodeId(id).numaNode(numaIndex)
+                        .health(Health.OK).attribute("placementProvider", p.name()).attribute("resourceClass", "PGPU").build());
             }
         }
 
@@ -179,8 +190,8 @@ final class HostNodes {
 
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
-        return new Node(id, settings.providerId(), siteId, hostname, NodeKind.BARE_METAL, cpu, numa, freeMemory * MIB, List.of(), gpus,
-                List.of(), List.of(), PowerDraw.UNKNOWN, null, traits, state, null, attributes);
+        return Node.builder().id(id).providerId(settings.providerId()).siteId(siteId).hostname(hostname).kind(NodeKind.BARE_METAL).cpu(cpu)
+                .numaNodes(numa).memoryBytes(freeMemory * MIB).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
     }
 
     /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */

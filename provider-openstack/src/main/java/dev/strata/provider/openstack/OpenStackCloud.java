@@ -160,20 +160,57 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, clock.millis()));
         LOG.debug("OpenStack {}: {} nodes from {} provider trees ({} hypervisors, {} flavors)", settings.providerId(), found.nodes().size(),
                 trees.size(), hypervisors == null ? "no Nova" : hypervisors.size(), flavors.size());
-        return new ComputeSnapshot(generation, takenAt, found.sites(), found.nodes(), List.of());
+        return ComputeSnapshot.builder(generation, takenAt).sites(found.sites()).nodes(found.nodes()).warnings(found.warnings()).build();
     }
 
     // ---------------------------------------------------------------- provisioning
+
+    /**
+     * Creates of one operation are serialised (look-up and request), so concurrent calls of one
+     * operation in this process make one server; the wait for the server to settle is not. Striped,
+     * shared by every instance of this class version.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock[] OPERATION_LOCKS = new java.util.concurrent.locks.ReentrantLock[64];
+
+    static {
+        for (int i = 0; i < OPERATION_LOCKS.length; i++) {
+            OPERATION_LOCKS[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
+    }
 
     @Override
     public MachineStatus create(MachineRequest request, DiscoveryContext context) {
         context.checkDeadline("creating a server for " + request.member());
         String hostname = hostOf(request.target());
+        java.util.concurrent.locks.ReentrantLock lock = OPERATION_LOCKS[Math.floorMod(request.operationId().hashCode(), OPERATION_LOCKS.length)];
+        try {
+            if (!lock.tryLock(Math.max(0, context.remaining().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new ProviderTimeoutException("deadline passed while another create of operation " + request.operationId() + " ran");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while another create of operation " + request.operationId() + " ran", e);
+        }
+        Started started;
+        try {
+            started = startServer(request, hostname, context);
+        } finally {
+            lock.unlock();
+        }
+        return started.known() != null ? started.known() : settle(started.server(), context);
+    }
+
+    /** The operation's server as first seen, or its state when there is nothing to wait for. */
+    private record Started(Server server, MachineStatus known) {
+    }
+
+    /** Finds the operation's server, or asks Nova for one. */
+    private Started startServer(MachineRequest request, String hostname, DiscoveryContext context) {
         Optional<Server> existing = findServer(request.operationId(), context);
         if (existing.isPresent()) {
             LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), request.operationId(),
                     existing.get().id());
-            return settle(existing.get(), context);
+            return new Started(existing.get(), null);
         }
         Hypervisor hv = nova.hypervisors(context).stream().filter(h -> h.hostname().equals(hostname)).findFirst()
                 .orElseThrow(() -> new NotFoundException("node " + request.target().id() + " is not a hypervisor of OpenStack provider "
@@ -222,7 +259,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             // No answer: the server may or may not exist. Look before asking again.
             Optional<Server> made = findServer(request.operationId(), context);
             if (made.isPresent()) {
-                return settle(made.get(), context);
+                return new Started(made.get(), null);
             }
             LOG.info("OpenStack {}: creating the server for operation {} got no answer and made none; asking again", settings.providerId(),
                     request.operationId());
@@ -235,14 +272,14 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             made = nova.server(id, context);
         } catch (ProviderTimeoutException e) {
             // The server exists; its state is not known yet. The handle is what the core must keep.
-            return new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
-                    Map.of("status", "unknown (no answer before the deadline)"), clock.instant());
+            return new Started(null, new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
+                    Map.of("status", "unknown (no answer before the deadline)"), clock.instant()));
         }
         if (made.isEmpty()) {
-            return new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created", null,
-                    request.labels(), Map.of(), clock.instant());
+            return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created",
+                    null, request.labels(), Map.of(), clock.instant()));
         }
-        return settle(made.get(), context);
+        return new Started(made.get(), null);
     }
 
     private Flavor flavor(MachineRequest request, Hypervisor hv, String named, DiscoveryContext context) {

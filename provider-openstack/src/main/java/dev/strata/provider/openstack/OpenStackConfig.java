@@ -8,7 +8,8 @@ import org.osgi.service.metatype.annotations.Option;
  * One OpenStack cloud (region) that Strata discovers and provisions on: a factory configuration,
  * one instance per cloud ({@code etc/dev.strata.provider.openstack-<name>.cfg}). Secrets are
  * never configuration values: the configuration names files that hold them. Durations are a
- * whole number with a unit: {@code ms}, {@code s}, {@code m} or {@code h}.
+ * number with a unit ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}),
+ * as everywhere in Strata.
  */
 @ObjectClassDefinition(name = "Strata OpenStack cloud",
         description = "An OpenStack cloud: Keystone v3 credentials, the region's sovereignty facts, and how members become Nova servers.")

@@ -2,6 +2,7 @@ package dev.strata.provider.openstack;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.Quantities;
 import dev.strata.provider.openstack.auth.Credentials;
 import dev.strata.provider.openstack.http.Secret;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +52,6 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2}");
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
-    private static final Pattern DURATION = Pattern.compile("\\s*(\\d{1,9})\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
 
     public OpenStackSettings {
         jurisdictions = Set.copyOf(jurisdictions);
@@ -225,19 +224,13 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
 
     static Duration duration(String property, String value, Duration minimum) {
         String expected = "a duration of at least " + (minimum.isZero() ? "0s" : minimum.toMillis() + "ms")
-                + ", a whole number with unit ms, s, m or h (e.g. 30s)";
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
+                + ", a number with unit ns, us, ms, s, m, h or d (e.g. 30s)";
+        Duration d;
+        try {
+            d = Quantities.duration(value == null ? "" : value.strip());
+        } catch (IllegalArgumentException e) {
             throw bad(property, value, expected);
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
         if (d.compareTo(minimum) < 0) {
             throw bad(property, value, expected);
         }

@@ -71,7 +71,7 @@ class OpenStackSettingsTest {
         "flavorPolicy|guess|flavorPolicy = 'guess' is invalid; expected match or create",
         "networks|net-1|networks = 'net-1' is invalid; expected none, auto, or network UUIDs separated by commas",
         "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration of at least 100ms",
-        "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration of at least 1000ms",
+        "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration of at least 1000ms, a number with unit ns, us, ms, s, m, h or d",
         "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
         "passwordFile|/nonexistent/strata-password|passwordFile = '/nonexistent/strata-password' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
         "userName|''|userName = '' is invalid; expected the user name (authType password)"})

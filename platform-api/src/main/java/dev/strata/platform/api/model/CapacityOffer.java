@@ -43,4 +43,102 @@ public record CapacityOffer(
         Checks.requireNonNegative(inUse, "offer.inUse");
         fabricIds = Set.copyOf(Objects.requireNonNull(fabricIds, "offer.fabricIds"));
     }
+
+    /** A builder with no fields set except the defaults listed at {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this capacityOffer's values, to make a changed copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link CapacityOffer}, so that a field added to the record in a minor release does not
+     * break the code that makes one. Defaults: 0 limit and in use, no fabrics; id, provider, site, shape and machine have none. {@link #build()} validates as the record does.
+     * Not thread-safe; reusable.
+     */
+    public static final class Builder {
+        private String id;
+        private String providerId;
+        private String siteId;
+        private String shape;
+        private Node machine;
+        private int limit;
+        private int inUse;
+        private Set<String> fabricIds = Set.of();
+
+        private Builder() {
+        }
+
+        private Builder(CapacityOffer r) {
+            id = r.id;
+            providerId = r.providerId;
+            siteId = r.siteId;
+            shape = r.shape;
+            machine = r.machine;
+            limit = r.limit;
+            inUse = r.inUse;
+            fabricIds = r.fabricIds;
+        }
+
+        /** See {@link CapacityOffer#id()}. */
+        public Builder id(String value) {
+            id = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#providerId()}. */
+        public Builder providerId(String value) {
+            providerId = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#siteId()}. */
+        public Builder siteId(String value) {
+            siteId = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#shape()}. */
+        public Builder shape(String value) {
+            shape = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#machine()}. */
+        public Builder machine(Node value) {
+            machine = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#limit()}. */
+        public Builder limit(int value) {
+            limit = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#inUse()}. */
+        public Builder inUse(int value) {
+            inUse = value;
+            return this;
+        }
+
+        /** See {@link CapacityOffer#fabricIds()}. */
+        public Builder fabricIds(Set<String> value) {
+            fabricIds = value;
+            return this;
+        }
+
+        /**
+         * The capacityOffer.
+         *
+         * @throws IllegalArgumentException or {@link NullPointerException} naming the field that
+         *     is missing or out of range
+         */
+        public CapacityOffer build() {
+            return new CapacityOffer(id, providerId, siteId, shape, machine, limit, inUse, fabricIds);
+        }
+    }
 }

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param storagePools storage pools
  * @param powerDomains power domains
  * @param offers launchable cloud capacity by id order (see {@link CapacityOffer})
+ * @param unattached accelerators a GPU provider reported that the inventory could attach to no
+ *     node (no node with the snapshot's machine identity, or several candidates); their
+ *     {@link Accelerator#nodeId()} is null. Shown, never placed on.
  */
 public record InventorySnapshot(
         long generation,
@@ -25,15 +28,27 @@ public record InventorySnapshot(
         List<Fabric> fabrics,
         List<StoragePool> storagePools,
         List<PowerDomain> powerDomains,
-        List<CapacityOffer> offers) {
+        List<CapacityOffer> offers,
+        List<Accelerator> unattached) {
 
     public static final InventorySnapshot EMPTY =
-            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
-    /** A view without launchable capacity. */
+    /**
+     * A view without launchable capacity in which every accelerator is on a node.
+     *
+     * @deprecated kept for code built against the first API
+     */
+    @Deprecated
     public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
             List<StoragePool> storagePools, List<PowerDomain> powerDomains) {
-        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, List.of());
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, List.of(), List.of());
+    }
+
+    /** A view in which every accelerator is on a node. */
+    public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
+            List<StoragePool> storagePools, List<PowerDomain> powerDomains, List<CapacityOffer> offers) {
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, offers, List.of());
     }
 
     public InventorySnapshot {
@@ -44,6 +59,7 @@ public record InventorySnapshot(
         storagePools = List.copyOf(storagePools);
         powerDomains = List.copyOf(powerDomains);
         offers = List.copyOf(offers);
+        unattached = List.copyOf(unattached);
     }
 
     public Optional<Node> node(String id) {
