@@ -305,13 +305,13 @@ public final class OpenbReplay {
             case "fgd-allshapes-randomties" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), tieSeed(seed));
             case "fgd-exact" -> new FragmentationGradientPolicy(WorkloadProfile.typical(pods));
             case "strata" -> StrataPackingPolicy.forWorkload(nodes, pods);
-            // ablations: Strata without one of its ideas
-            case "strata-cpuonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 1.0, 0.5, 1e-3));
-            case "strata-nostranded" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 0, 0.5, 1e-3));
-            case "strata-nopressure" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0, 1e-3));
-            case "strata-nobestfit" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0.5, 0));
-            case "strata-fgdonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 0));
-            case "strata-fgd+bestfit" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 1e-3));
+            // ablations: Strata without one of its ideas, each a change to the frozen weights (Options.DEFAULTS)
+            case "strata-cpuonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false"));
+            case "strata-nostranded" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("stranded=0"));
+            case "strata-nopressure" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("pressure=0"));
+            case "strata-nobestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("bestfit=0"));
+            case "strata-fgdonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,bestfit=0,waste=0"));
+            case "strata-fgd+bestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,waste=0"));
             default -> {
                 if (name.startsWith("strata:")) {
                     // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)
