@@ -205,7 +205,9 @@ public final class OpenbReplay {
      * drawn uniformly with replacement and appended until the next one's GPU request per GPU would
      * push the total past 1.3 x the capacity (the simulator compares {@code MilliGpu}, the request of
      * one GPU, but adds the pod's whole request); a trace already above the target loses pods drawn
-     * at random instead. Then shuffled with the same random.
+     * at random instead. The appended draws are not shuffled in among the trace's pods (the simulator
+     * does not either). The simulator draws with Go's {@code math/rand}, so the workloads are the
+     * simulator's in distribution, not pod for pod.
      */
     public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
         Random random = new Random(seed);

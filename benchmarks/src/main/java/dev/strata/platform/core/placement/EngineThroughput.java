@@ -65,6 +65,10 @@ public final class EngineThroughput {
     }
 
     public static void main(String[] args) throws Exception {
+        // one INFO line per placement would time the console, not the engine (set the property to see them)
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i], args[i + 1]);
@@ -210,6 +214,8 @@ public final class EngineThroughput {
                     sorted[n / 2] / 1e3, sorted[(int) (n * 0.99)] / 1e3, sorted[(int) (n * 0.999)] / 1e3);
         }
 
+        // the two-thread path compiled too before anything is timed
+        dryRuns(service, probes, 2, seconds);
         // one thread and two threads, alternately, so that both see the same machine; medians
         List<double[]> one = new ArrayList<>();
         List<double[]> two = new ArrayList<>();
