@@ -301,10 +301,12 @@ final class PlacementModel {
     /** The first domain in the chain from the node's power domain upwards that {@code watts} more would push over budget, or null. */
     PowerDomain overBudget(int node, double watts) {
         long more = milliwatts(watts);
+        long[] budget = inv.domainBudgetMilli;
         for (int i = inv.nodeDomain[node], guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
-            PowerDomain pd = inv.domains[i];
-            if (pd.budgetWatts() > 0 && !fits(domainMilliwatts[i], more, pd.budgetWatts())) {
-                return pd;
+            long b = budget[i];
+            // as fits(held, more, budget): more <= budget - held, without overflowing
+            if (b >= 0 && more > b - domainMilliwatts[i]) {
+                return inv.domains[i];
             }
         }
         return null;
