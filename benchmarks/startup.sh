@@ -24,14 +24,15 @@ sed -i 's/^#karaf = karaf/karaf = karaf/; s/^#_g_\\:admingroup/_g_\\:admingroup/
 sed -i 's/^sshPort = .*/sshPort = 8131/' "$work/strata/etc/org.apache.karaf.shell.cfg"
 sed -i 's/^sshPort = .*/sshPort = 8132/' "$work/karaf/etc/org.apache.karaf.shell.cfg"
 
-measure() { # dir port command expected-text
+measure() { # dir port command expected-text login...
   local dir=$1 port=$2 cmd=$3 expect=$4
+  shift 4
   rm -rf "$dir/data"
   local t0 t1 out
   t0=$(date +%s%N)
   "$dir/bin/start"
   while :; do
-    out=$(printf '%s\n' "$cmd" | "$dir/bin/client" -u karaf -p karaf -a "$port" -r 1 -d 1 -b 2>/dev/null || true)
+    out=$(printf '%s\n' "$cmd" | "$dir/bin/client" "$@" -a "$port" -r 1 -d 1 -b 2>/dev/null || true)
     if grep -q "$expect" <<<"$out"; then break; fi
     if [ $(( ($(date +%s%N) - t0) / 1000000000 )) -gt 180 ]; then echo "no answer from $dir" >&2; exit 1; fi
     sleep 0.2
@@ -46,8 +47,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 strata=(); karaf=()
 for i in $(seq 1 "$runs"); do
-  s=$(measure "$work/strata" 8131 "strata:nodes --no-format" "baremetal:")
-  k=$(measure "$work/karaf" 8132 "bundle:list --no-format" "Apache Karaf")
+  # Strata ships no password: it logs in with the key it creates at its first start
+  s=$(measure "$work/strata" 8131 "strata:nodes --no-format" "baremetal:" -u strata -k "$work/strata/etc/strata-console.key")
+  k=$(measure "$work/karaf" 8132 "bundle:list --no-format" "Apache Karaf" -u karaf -p karaf)
   echo "run $i: strata ${s} ms, plain karaf ${k} ms"
   strata+=("$s"); karaf+=("$k")
 done

@@ -29,7 +29,7 @@ fi
 # sample every second, so that a short load shows in the telemetry
 printf 'nvmlLibrary =\nnvidiaSmi = nvidia-smi\ntelemetryInterval = 1s\ntelemetryHistory = 120\ncommandTimeout = 10s\n' \
   > "$home/etc/dev.strata.provider.nvidia.cfg"
-shell() { printf '%s\n' "$@" | "$home/bin/client" -u karaf -p karaf -r 3 -d 1 -b 2>/dev/null; }
+shell() { printf '%s\n' "$@" | "$home/bin/client" -u strata -k "$home/etc/strata-console.key" -r 3 -d 1 -b 2>/dev/null; }
 
 t0=$(date +%s%N)
 if ! STRATA_START_TIMEOUT=120 "$home/bin/strata" start > "$out/start.txt" 2>&1; then

@@ -18,5 +18,5 @@ unshare -n sh -c "
   STRATA_START_TIMEOUT=120 '$home/bin/strata' start >'$work/out.txt' 2>&1; rc=\$?
   '$home/bin/stop' >/dev/null 2>&1 || true
   exit \$rc
-" && cat "$work/out.txt" | sed -n '/strata> strata:nodes/,/^$/p'
-grep -q "AVAILABLE" "$work/out.txt" && echo "OK: Strata started without network and lists this machine"
+" && cat "$work/out.txt" | sed -n '/strata> strata:status/,/^More:/p'
+grep -q "^local .* 1 " "$work/out.txt" && echo "OK: Strata started without network and lists this machine"

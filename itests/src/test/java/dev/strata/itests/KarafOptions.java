@@ -58,6 +58,8 @@ final class KarafOptions {
             options.add(keepRuntimeFolder());
         }
         options.add(logLevel(LogLevel.WARN));
+        // injected services (BootFinished above all) may take minutes on a busy build machine; the default is 10 s
+        options.add(systemProperty("pax.exam.service.timeout").value("300000"));
         options.add(editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo));
         options.add(systemProperty("strata.itest.reports").value(reports.getAbsolutePath()));
         options.add(systemProperty("strata.itest.baremetal.jar").value(

@@ -87,6 +87,15 @@ public class StrataDistributionIT {
     @Inject
     BundleContext context;
 
+    @Inject
+    org.apache.karaf.features.FeaturesService features;
+
+    @Inject
+    dev.strata.platform.api.audit.AuditLog audit;
+
+    @Inject
+    dev.strata.platform.api.cluster.Cluster cluster;
+
     @Configuration
     public Option[] config() {
         return KarafOptions.strataDistribution().toArray(new Option[0]);
@@ -112,6 +121,51 @@ public class StrataDistributionIT {
         assertEquals(ResourceState.AVAILABLE, node.state());
     }
 
+    /** The AWS provider's feature is booted, but without an account configured nothing runs and nothing is called. */
+    @Test
+    public void awsProviderDoesNothingWithoutAnAccount() throws Exception {
+        Bundle aws = java.util.Arrays.stream(context.getBundles()).filter(b -> "dev.strata.provider.aws".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow(() -> new AssertionError("the AWS provider bundle is not installed"));
+        assertEquals(Bundle.ACTIVE, aws.getState());
+        assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> "aws".equals(p.vendor())));
+        assertTrue(aws.getRegisteredServices() == null || aws.getRegisteredServices().length == 0);
+    }
+
+    @Test
+    public void embeddedStateStoreAndProvenanceLogThroughTheShellAndOffline() throws Exception {
+        Shell shell = new Shell(sessions);
+        java.nio.file.Path data = java.nio.file.Path.of(System.getProperty("karaf.data"));
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("karaf.home"));
+        assertTrue("the embedded database lives under data/", java.nio.file.Files.isRegularFile(data.resolve("strata/store.mv.db")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(data.resolve("strata/provenance-ed25519.key"))));
+        String clusterOut = shell.run("strata:cluster");
+        assertTrue(clusterOut, clusterOut.contains("embedded (H2)") && clusterOut.contains("(this)") && clusterOut.contains("leader"));
+        assertEquals(cluster.status().self(), cluster.status().leader());
+        String list = shell.run("strata:audit --oldest-first -n 5");
+        assertTrue(list, list.contains("provenance-key"));
+        String verified = shell.run("strata:audit-verify");
+        assertTrue(verified, verified.contains("The chain holds"));
+        java.nio.file.Path file = data.resolve("export/audit.jsonl");
+        java.nio.file.Path keys = data.resolve("export/audit-keys.pem");
+        String exported = shell.run("strata:audit-export --public-key " + keys + " " + file);
+        assertTrue(exported, exported.contains("Exported ") && exported.contains("Verify offline: bin/strata audit-verify"));
+        // the auditor's side: bin/strata audit-verify runs the verifier jar on its own JVM, without Strata
+        Process p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
+                .redirectErrorStream(true).start();
+        String offline = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 0 && offline.contains("RESULT: the chain holds"));
+        // one byte of the export changed: the verifier names the record
+        java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(file));
+        lines.set(1, lines.get(1).replace("\"kind\":\"provenance-key\"", "\"kind\":\"provenance-kez\""));
+        java.nio.file.Files.write(file, lines);
+        p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
+                .redirectErrorStream(true).start();
+        offline = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 1 && offline.contains("RESULT: FAILED at line 2 (record 1)"));
+        assertTrue(audit.verify().holds());
+    }
+
     @Test
     public void shellCommandsAnswer() throws Exception {
         Shell shell = new Shell(sessions);
@@ -130,6 +184,15 @@ public class StrataDistributionIT {
         } catch (IllegalArgumentException e) {
             assertEquals("no node 'no-such-node'; known nodes: " + node.id(), e.getMessage());
         }
+        // the forms the README shows parse: options before the argument
+        try {
+            shell.run("strata:gpu -s 3 GPU-no-such-gpu");
+            fail("an unknown GPU id must fail");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("no GPU 'GPU-no-such-gpu'"));
+        }
+        String status = shell.run("strata:status");
+        assertTrue(status, status.contains("Nodes by site and state") && status.contains("GPUs by model"));
     }
 
     @Test
@@ -218,6 +281,79 @@ public class StrataDistributionIT {
             Files.deleteIfExists(declared);
             registry.refresh("declared", PATIENCE);
         }
+    }
+
+    /**
+     * The declared inventory file is watched: a saved change reaches the inventory within a second
+     * or two, with no refresh asked for; an empty file (what an editor leaves for a moment) is
+     * refused and the nodes stay. And the README's case: the bare-metal provider configured at
+     * site fra-1 reports an empty placeholder site, which must not hide the declared facts.
+     */
+    @Test
+    public void declaredInventoryIsWatchedAndRefusesAnEmptyFile() throws Exception {
+        Path base = Path.of(System.getProperty("karaf.base"));
+        Path declared = Path.of(System.getProperty("karaf.etc")).resolve("strata-inventory.yaml");
+        Path saving = declared.resolveSibling(".strata-inventory.yaml.saving");
+        org.osgi.service.cm.Configuration metal = configAdmin.getConfiguration("dev.strata.provider.baremetal", null);
+        Dictionary<String, Object> metalBefore = metal.getProperties();
+        try {
+            Files.copy(base.resolve("etc/strata-inventory.example.yaml"), saving, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long start = System.nanoTime();
+            Files.move(saving, declared, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("the declared nodes without a refresh", () -> declaredNodes() == 92);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            Files.writeString(Path.of(System.getProperty("strata.itest.reports"), "declared-watch.txt"),
+                    "declared inventory change picked up in " + tookMs + " ms\n");
+            assertTrue("picked up in " + tookMs + " ms; expected a second or two", tookMs <= 3_000);
+
+            Files.writeString(declared, "");
+            await("the empty file to be refused", () -> registry.provider("declared")
+                    .map(p -> p.state() == ProviderState.FAILED && p.message() != null && p.message().contains("is empty")).orElse(false));
+            long kept = inventory.snapshot().nodes().stream().filter(n -> n.providerId().equals("declared")).count();
+            assertEquals("the last good nodes stay (stale, so nothing is placed on them)", 92, kept);
+
+            Files.copy(base.resolve("etc/strata-inventory.example.yaml"), declared, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("the declared provider to be active again", () -> registry.provider("declared")
+                    .map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+
+            Dictionary<String, Object> atFra = copy(metalBefore);
+            atFra.put("site", "fra-1");
+            metal.update(atFra);
+            await("the bare-metal node at fra-1", () -> inventory.snapshot().nodes().stream()
+                    .anyMatch(n -> n.providerId().equals(PROVIDER) && n.siteId().equals("fra-1") && n.state() == ResourceState.AVAILABLE));
+            dev.strata.platform.api.model.Site fra = inventory.snapshot().site("fra-1").orElseThrow();
+            assertEquals("DE", fra.country());
+            assertEquals("Mainufer Rechenzentrum GmbH", fra.operator().name());
+            assertTrue("no conflict for a placeholder: " + registry.provider(PROVIDER).orElseThrow().warnings(),
+                    registry.provider(PROVIDER).orElseThrow().warnings().isEmpty());
+        } finally {
+            metal.update(metalBefore);
+            Files.deleteIfExists(saving);
+            Files.deleteIfExists(declared);
+            registry.refresh("declared", PATIENCE);
+        }
+    }
+
+    /** The provider guide's example deploys as a feature and shows up at once; removed, it leaves. */
+    @Test
+    public void exampleProviderDeploysAsAFeature() throws Exception {
+        features.installFeature("strata-provider-example");
+        try {
+            await("the example provider to be active", () -> registry.provider("example-storage")
+                    .map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+            assertTrue(inventory.snapshot().storagePools().stream().anyMatch(p -> p.id().equals("example-storage:/")));
+            String providers = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(providers, providers.contains("example-storage") && providers.contains("STORAGE"));
+        } finally {
+            features.uninstallFeature("strata-provider-example");
+        }
+        await("the example provider to depart", () -> registry.provider("example-storage")
+                .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+    }
+
+    private long declaredNodes() {
+        return inventory.snapshot().nodes().stream().filter(n -> n.providerId().equals("declared") && n.state() == ResourceState.AVAILABLE)
+                .count();
     }
 
     /**

@@ -1,9 +1,12 @@
 package dev.strata.platform.shell;
 
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
@@ -11,7 +14,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:allocations}: what the ledger holds. */
 @Service
@@ -21,24 +23,36 @@ public class AllocationsCommand implements Action {
     @Reference(optional = true)
     Placement placement;
 
+    @Reference(optional = true)
+    Inventory inventory;
+
     @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
     boolean noFormat;
 
     @Override
     public Object execute() {
-        ShellTable table = new ShellTable();
-        for (String c : new String[] {"ID", "CONTRACT", "TENANT", "PRIORITY", "ISOLATION", "MEMBERS", "NODES", "GPUS", "POWER", "CREATED"}) {
-            table.column(c);
-        }
+        Table table = new Table("ID", "CONTRACT", "TENANT", "PRIORITY", "ISOLATION", "MEMBERS", "NODES", "GPUS", "POWER", "CREATED",
+                "NODES GONE").emptyText("No allocations in the ledger.");
+        Set<String> present = inventory == null ? null
+                : inventory.snapshot().nodes().stream().map(Node::id).collect(Collectors.toSet());
         for (Allocation a : Services.require(placement, "placement service").allocations()) {
             double gpus = a.bindings().stream().mapToDouble(b -> b.acceleratorIds().size() * b.gpuFraction()).sum();
             double watts = a.bindings().stream().mapToDouble(MemberBinding::powerWatts).sum();
-            table.addRow().addContent(a.id(), a.contract(), a.tenant(), a.priority(), a.dedicated() ? "dedicated-node" : "shared",
+            table.row(a.id(), a.contract(), a.tenant(), a.priority(), a.dedicated() ? "dedicated-node" : "shared",
                     a.bindings().size(), a.bindings().stream().map(MemberBinding::nodeId).collect(Collectors.toCollection(TreeSet::new)).size(),
                     gpus == Math.rint(gpus) ? String.valueOf((long) gpus) : String.format(Locale.ROOT, "%.2f", gpus),
-                    String.format(Locale.ROOT, "%.1f kW", watts / 1000), a.createdAt());
+                    String.format(Locale.ROOT, "%.1f kW", watts / 1000), a.createdAt(), gone(a, present));
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
         return null;
+    }
+
+    /** The allocation's nodes that are no longer in the inventory (their capacity stays held), "-" when none, "?" without inventory. */
+    static String gone(Allocation a, Set<String> present) {
+        if (present == null) {
+            return "?";
+        }
+        return Format.join(a.bindings().stream().map(MemberBinding::nodeId).filter(n -> !present.contains(n))
+                .collect(Collectors.toCollection(TreeSet::new)));
     }
 }

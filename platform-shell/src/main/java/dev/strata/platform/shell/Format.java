@@ -49,6 +49,11 @@ final class Format {
         return value == null || value.toString().isEmpty() ? "-" : value.toString();
     }
 
+    /** A count with its noun, singular for one: {@code 1 node}, {@code 3 nodes}. */
+    static String count(long n, String singular, String plural) {
+        return n + " " + (n == 1 ? singular : plural);
+    }
+
     static String join(Collection<?> values) {
         return values.isEmpty() ? "-" : values.stream().map(Object::toString).sorted().collect(Collectors.joining(","));
     }

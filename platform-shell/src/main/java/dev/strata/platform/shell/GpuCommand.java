@@ -19,7 +19,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:gpu <uuid>}: one accelerator in detail with its latest telemetry samples. */
 @Service
@@ -82,34 +81,35 @@ public class GpuCommand implements Action {
         if (!a.partitionProfiles().isEmpty()) {
             out.println();
             out.println("MIG profiles");
-            ShellTable t = table("PROFILE", "ID", "INSTANCES", "MEMORY", "SMS", "SLICES", "PLACEMENTS");
+            Table t = table("PROFILE", "ID", "INSTANCES", "MEMORY", "SMS", "SLICES", "PLACEMENTS");
             for (PartitionProfile p : a.partitionProfiles()) {
-                t.addRow().addContent(p.name(), p.profileId(), p.maxInstances(), Format.bytes(p.memoryBytes()), p.multiprocessors(),
+                t.row(p.name(), p.profileId() < 0 ? "-" : p.profileId(), p.maxInstances(), Format.bytes(p.memoryBytes()),
+                        p.multiprocessors() <= 0 ? "-" : p.multiprocessors(),
                         p.computeSlices() + "/" + p.totalSlices(), p.placements().isEmpty() ? "-"
                                 : p.placements().stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")) + ":" + p.placementSize());
             }
-            t.print(out, !noFormat);
+            t.print(out, noFormat);
         }
         if (!a.links().isEmpty()) {
             out.println();
             out.println("NVLinks");
-            ShellTable t = table("LINK", "PEER", "KIND", "BANDWIDTH", "ACTIVE");
+            Table t = table("LINK", "PEER", "KIND", "BANDWIDTH", "ACTIVE");
             for (DeviceLink l : a.links()) {
-                t.addRow().addContent(l.index(), Format.orDash(l.peerPciAddress()), Format.orDash(l.peerKind()),
+                t.row(l.index(), Format.orDash(l.peerPciAddress()), Format.orDash(l.peerKind()),
                         String.format(Locale.ROOT, "%.0f GB/s", l.bandwidthGBps()), l.active() ? "yes" : "no");
             }
-            t.print(out, !noFormat);
+            t.print(out, noFormat);
         }
         List<dev.strata.platform.api.model.DevicePath> paths = on.devicePaths().stream()
                 .filter(p -> p.from().equals(id)).toList();
         if (!paths.isEmpty()) {
             out.println();
             out.println("Paths to other devices");
-            ShellTable t = table("TO", "PCIE", "NVLINKS");
+            Table t = table("TO", "PCIE", "NVLINKS");
             for (dev.strata.platform.api.model.DevicePath p : paths) {
-                t.addRow().addContent(p.to(), p.level() == null ? "-" : p.level(), p.nvlinks() == 0 ? "-" : p.nvlinks());
+                t.row(p.to(), p.level() == null ? "-" : p.level(), p.nvlinks() == 0 ? "-" : p.nvlinks());
             }
-            t.print(out, !noFormat);
+            t.print(out, noFormat);
         }
         List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
         out.println();
@@ -118,24 +118,20 @@ public class GpuCommand implements Action {
             return null;
         }
         out.println("Latest samples");
-        ShellTable t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
+        Table t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
         for (GpuSample s : recent) {
-            t.addRow().addContent(s.at(), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
+            t.row(s.at(), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
                     s.memoryUsedBytes() < 0 ? "-" : Format.bytes(s.memoryUsedBytes()),
                     s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
                     s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),
                     s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),
                     s.eccCorrected() < 0 ? "-" : s.eccCorrected(), s.eccUncorrected() < 0 ? "-" : s.eccUncorrected());
         }
-        t.print(out, !noFormat);
+        t.print(out, noFormat);
         return null;
     }
 
-    private static ShellTable table(String... columns) {
-        ShellTable table = new ShellTable();
-        for (String c : columns) {
-            table.column(c);
-        }
-        return table;
+    private static Table table(String... columns) {
+        return new Table(columns);
     }
 }

@@ -15,7 +15,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
+import dev.strata.platform.api.model.InventorySnapshot;
 
 /** {@code strata:gpus}: every accelerator, node by node, with its latest telemetry. */
 @Service
@@ -38,35 +38,44 @@ public class GpusCommand implements Action {
     public Object execute() {
         Map<String, GpuSample> samples = telemetry == null ? Map.of()
                 : telemetry.latestGpuSamples().stream().collect(Collectors.toMap(GpuSample::acceleratorId, Function.identity(), (a, b) -> b));
-        ShellTable table = new ShellTable();
-        for (String c : new String[] {"NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH"}) {
-            table.column(c);
+        Table table = new Table("NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH");
+        InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
+        if (node != null && snapshot.node(node).isEmpty()) {
+            throw new IllegalArgumentException(NodeCommand.unknownNode(node, snapshot));
         }
-        int count = 0;
-        for (Node n : Services.require(inventory, "inventory").snapshot().nodes()) {
+        for (Node n : snapshot.nodes()) {
             if (node != null && !node.equals(n.id())) {
                 continue;
             }
             for (Accelerator a : n.accelerators()) {
-                Optional<GpuSample> s = Optional.ofNullable(samples.get(a.id()));
-                table.addRow().addContent(n.id(), a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
-                        Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
-                        s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
-                        s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
-                        s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
-                                + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
-                        s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
-                        a.health().status());
-                count++;
+                row(table, n.id(), a, samples.get(a.id()));
             }
         }
-        if (count == 0) {
-            System.out.println(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
-                    : "No GPUs on node " + node + ".");
-            return null;
+        if (node == null) {
+            // GPUs the inventory could attach to no node: shown, not dropped (strata:providers says why)
+            for (Accelerator a : snapshot.unattached()) {
+                row(table, UNATTACHED, a, samples.get(a.id()));
+            }
         }
-        table.print(System.out, !noFormat);
+        table.emptyText(node == null ? "No GPUs in the inventory (see strata:providers for the GPU providers' state)."
+                : "No GPUs on node " + node + ".");
+        table.print(System.out, noFormat);
         return null;
+    }
+
+    /** What the NODE column says for a GPU the inventory attached to no node. */
+    static final String UNATTACHED = "(no node)";
+
+    private static void row(Table table, String nodeId, Accelerator a, GpuSample sample) {
+        Optional<GpuSample> s = Optional.ofNullable(sample);
+        table.row(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
+                Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
+                s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
+                s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
+                s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
+                        + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
+                s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
+                a.health().status());
     }
 
     static String mig(Accelerator a) {

@@ -11,6 +11,7 @@ import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PciLink;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -21,7 +22,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:node <id>}: one node in detail: CPUs, NUMA, PCI devices, accelerators, NICs, disks. */
 @Service
@@ -41,8 +41,7 @@ public class NodeCommand implements Action {
     @Override
     public Object execute() {
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
-        Node n = snapshot.node(id).orElseThrow(() -> new IllegalArgumentException("no node '" + id + "'; known nodes: "
-                + (snapshot.nodes().isEmpty() ? "none" : snapshot.nodes().stream().map(Node::id).collect(Collectors.joining(", ")))));
+        Node n = snapshot.node(id).orElseThrow(() -> new IllegalArgumentException(unknownNode(id, snapshot)));
         PrintStream out = System.out;
         out.printf("Node          %s (%s)%n", n.id(), n.state());
         out.printf("Provider      %s, site %s, %s%n", n.providerId(), n.siteId(), n.kind());
@@ -57,60 +56,67 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("Packages");
-        ShellTable packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL");
+        Table packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL");
         for (CpuPackage p : n.cpu().packages()) {
-            packages.addRow().addContent(p.id(), p.cores().size(), p.threads().size(), p.threads(), Format.orDash(p.model()));
+            packages.row(p.id(), p.cores().size(), p.threads().size(), p.threads(), Format.orDash(p.model()));
         }
-        packages.print(out, !noFormat);
+        packages.print(out, noFormat);
 
         out.println();
         out.println("NUMA nodes");
-        ShellTable numa = table("NODE", "CPUS", "MEMORY", "DISTANCES");
+        Table numa = table("NODE", "CPUS", "MEMORY", "DISTANCES");
         for (NumaNode nn : n.numaNodes()) {
-            numa.addRow().addContent(nn.id(), Format.orDash(nn.cpus()), Format.bytes(nn.memoryBytes()),
+            numa.row(nn.id(), Format.orDash(nn.cpus()), Format.bytes(nn.memoryBytes()),
                     nn.distances().isEmpty() ? "-" : nn.distances().stream().map(String::valueOf).collect(Collectors.joining(" ")));
         }
-        numa.print(out, !noFormat);
+        numa.print(out, noFormat);
 
         out.println();
         out.println("PCI devices");
-        ShellTable pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER");
+        Table pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER");
         for (PciDevice d : n.pciDevices()) {
-            pci.addRow().addContent(d.address(), String.format("%06x %s", d.classCode(), d.category().name().toLowerCase(Locale.ROOT)),
+            pci.row(d.address(), String.format("%06x %s", d.classCode(), d.category().name().toLowerCase(Locale.ROOT)),
                     d.ids(), Format.orDash(name(d)), d.numaNode() < 0 ? "-" : d.numaNode(), link(d.link()), Format.orDash(d.driver()));
         }
-        pci.print(out, !noFormat);
+        pci.print(out, noFormat);
 
         if (!n.accelerators().isEmpty()) {
             out.println();
             out.println("Accelerators");
-            ShellTable gpus = table("ID", "MODEL", "MEMORY", "PCI", "NUMA", "DOMAIN", "HEALTH");
+            Table gpus = table("ID", "MODEL", "MEMORY", "PCI", "NUMA", "DOMAIN", "HEALTH");
             for (Accelerator a : n.accelerators()) {
-                gpus.addRow().addContent(a.id(), a.model(), Format.bytes(a.memoryBytes()), Format.orDash(a.pciAddress()),
+                gpus.row(a.id(), a.model(), Format.bytes(a.memoryBytes()), Format.orDash(a.pciAddress()),
                         a.numaNode() < 0 ? "-" : a.numaNode(), Format.orDash(a.interconnectDomain()), a.health().status());
             }
-            gpus.print(out, !noFormat);
+            gpus.print(out, noFormat);
         }
         if (!n.nics().isEmpty()) {
             out.println();
             out.println("NICs");
-            ShellTable nics = table("NAME", "TYPE", "SPEED", "PCI", "NUMA", "MAC");
+            Table nics = table("NAME", "TYPE", "SPEED", "PCI", "NUMA", "MAC");
             for (Nic nic : n.nics()) {
-                nics.addRow().addContent(nic.name(), Format.orDash(nic.linkType()), nic.speedMbps() == 0 ? "-" : nic.speedMbps() + " Mb/s",
+                nics.row(nic.name(), Format.orDash(nic.linkType()), nic.speedMbps() == 0 ? "-" : nic.speedMbps() + " Mb/s",
                         Format.orDash(nic.pciAddress()), nic.numaNode() < 0 ? "-" : nic.numaNode(), Format.orDash(nic.macAddress()));
             }
-            nics.print(out, !noFormat);
+            nics.print(out, noFormat);
         }
         if (!n.disks().isEmpty()) {
             out.println();
             out.println("Disks");
-            ShellTable disks = table("NAME", "SIZE", "ROTATIONAL", "PCI");
+            Table disks = table("NAME", "SIZE", "ROTATIONAL", "PCI");
             for (Disk d : n.disks()) {
-                disks.addRow().addContent(d.name(), Format.bytes(d.sizeBytes()), d.rotational() ? "yes" : "no", Format.orDash(d.pciAddress()));
+                disks.row(d.name(), Format.bytes(d.sizeBytes()), d.rotational() ? "yes" : "no", Format.orDash(d.pciAddress()));
             }
-            disks.print(out, !noFormat);
+            disks.print(out, noFormat);
         }
         return null;
+    }
+
+    /** The message for a node id the inventory does not hold; the same for every command. */
+    static String unknownNode(String id, InventorySnapshot snapshot) {
+        List<String> ids = snapshot.nodes().stream().map(Node::id).toList();
+        return "no node '" + id + "'; known nodes: " + (ids.isEmpty() ? "none"
+                : ids.stream().limit(10).collect(Collectors.joining(", ")) + (ids.size() > 10 ? ", ... (" + ids.size() + " in all)" : ""));
     }
 
     private static String name(PciDevice d) {
@@ -129,11 +135,7 @@ public class NodeCommand implements Action {
         return degraded ? current + String.format(Locale.ROOT, " (max gen%d x%d)", link.maxGeneration(), link.maxWidth()) : current;
     }
 
-    private static ShellTable table(String... columns) {
-        ShellTable table = new ShellTable();
-        for (String c : columns) {
-            table.column(c);
-        }
-        return table;
+    private static Table table(String... columns) {
+        return new Table(columns);
     }
 }

@@ -8,7 +8,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:nodes}: the nodes of the inventory, one line each. */
 @Service
@@ -23,27 +22,16 @@ public class NodesCommand implements Action {
 
     @Override
     public Object execute() {
-        ShellTable table = new ShellTable();
-        table.column("ID");
-        table.column("PROVIDER");
-        table.column("SITE");
-        table.column("STATE");
-        table.column("PACKAGES");
-        table.column("CORES");
-        table.column("THREADS");
-        table.column("NUMA");
-        table.column("MEMORY");
-        table.column("GPUS");
-        table.column("NICS");
-        table.column("PCI");
+        Table table = new Table("ID", "PROVIDER", "SITE", "STATE", "PACKAGES", "CORES", "THREADS", "NUMA", "MEMORY", "GPUS", "NICS", "PCI")
+                .emptyText("No nodes in the inventory (see strata:providers for the providers' state).");
         for (Node n : Services.require(inventory, "inventory").snapshot().nodes()) {
             long gpuFunctions = n.pciDevices().stream().filter(d -> d.category() == PciClass.DISPLAY || d.category() == PciClass.ACCELERATOR).count();
-            table.addRow().addContent(n.id(), n.providerId(), n.siteId(), n.state(), n.cpu().packages().size(), n.cpu().cores(),
+            table.row(n.id(), n.providerId(), n.siteId(), n.state(), n.cpu().packages().size(), n.cpu().cores(),
                     n.cpu().threads(), n.numaNodes().size(), Format.bytes(n.memoryBytes()),
                     n.accelerators().isEmpty() ? gpuFunctions + " (pci)" : String.valueOf(n.accelerators().size()),
                     n.nics().size(), n.pciDevices().size());
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
         return null;
     }
 }

@@ -18,7 +18,6 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:place -f contract.yaml [--dry-run]}: places a contract and explains the decision. */
 @Service
@@ -32,7 +31,7 @@ public class PlaceCommand implements Action {
     @Reference(optional = true)
     ContractReader reader;
 
-    @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON)", required = true)
+    @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON); - reads it from standard input", required = true)
     @org.apache.karaf.shell.api.action.Completion(FileCompleter.class)
     String file;
 
@@ -44,23 +43,53 @@ public class PlaceCommand implements Action {
 
     @Override
     public Object execute() throws IOException {
-        // the reader checks the file (exists, regular, size, UTF-8) before it parses it, and names it in every message
-        Contract contract = Services.require(reader, "contract reader").read(resolve(file));
+        Contract contract;
+        ContractReader contracts = Services.require(reader, "contract reader");
+        if ("-".equals(file)) {
+            contract = contracts.read(System.in, "(standard input)");
+        } else {
+            Path path = resolve(file);
+            if (!Files.exists(path)) {
+                throw new IllegalArgumentException(notFound(file));
+            }
+            // the reader checks the file (regular, size, UTF-8) before it parses it, and names it in every message
+            contract = contracts.read(path);
+        }
         PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
         print(d, System.out, noFormat);
         return null;
     }
 
-    /** A relative path is looked up where the shell runs, then in Strata's home directory. */
+    /**
+     * A relative path is looked up where the Strata server runs, then in its home directory (the
+     * shell runs inside the server, which cannot see the folder the user typed the command in;
+     * {@code bin/strata shell} makes relative paths absolute before they get here).
+     */
     static Path resolve(String name) {
         Path path = Path.of(name);
-        if (!path.isAbsolute() && !Files.exists(path) && System.getProperty("karaf.base") != null) {
-            Path inHome = Path.of(System.getProperty("karaf.base")).resolve(name);
+        if (!path.isAbsolute() && !Files.exists(path)) {
+            Path inHome = home().map(h -> h.resolve(name)).orElse(path);
             if (Files.exists(inHome)) {
                 return inHome;
             }
         }
         return path;
+    }
+
+    static String notFound(String name) {
+        Path path = Path.of(name);
+        if (path.isAbsolute()) {
+            return "no contract file " + path;
+        }
+        String looked = path.toAbsolutePath() + home().map(h -> " and " + h.resolve(name).toAbsolutePath()).orElse("");
+        return "no contract file " + name + ": looked for " + looked + " (a relative path is read on the Strata server, in its "
+                + "working directory and then its home); give an absolute path, pipe the contract in ('cat " + name
+                + " | strata:place -f -'), or run 'bin/strata shell strata:place -f " + name + "' from the folder that holds it";
+    }
+
+    private static java.util.Optional<Path> home() {
+        return java.util.Optional.ofNullable(System.getProperty("karaf.base")).map(Path::of)
+                .filter(h -> !h.toAbsolutePath().equals(Path.of("").toAbsolutePath()));
     }
 
     /** The bound GPUs, without their node's prefix when they carry it: {@code gpu0,gpu1}. */
@@ -97,20 +126,16 @@ public class PlaceCommand implements Action {
         out.println(d.summary());
         if (!d.bindings().isEmpty()) {
             out.println();
-            ShellTable table = new ShellTable();
-            for (String c : new String[] {"MEMBER", "NODE", "SITE", "GPUS", "SHARE", "PARTITION", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY",
-                "POWER"}) {
-                table.column(c);
-            }
+            Table table = new Table("MEMBER", "NODE", "SITE", "GPUS", "SHARE", "PARTITION", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER");
             for (MemberBinding b : d.bindings()) {
-                table.addRow().addContent(b.member(), b.nodeId(), b.siteId(), gpus(b),
+                table.row(b.member(), b.nodeId(), b.siteId(), gpus(b),
                         b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%",
-                        b.partition() == null ? "-" : b.partition() + " at slot " + b.partitionSlot(), Format.orDash(b.nvlinkDomain()),
+                        b.partition() == null ? "-" : b.partition() + "@" + b.partitionSlot(), Format.orDash(b.nvlinkDomain()),
                         b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
                         String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),
                         b.powerWatts() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f kW", b.powerWatts() / 1000));
             }
-            table.print(out, !noFormat);
+            table.print(out, noFormat);
         }
         if (!d.evidence().isEmpty()) {
             out.println();

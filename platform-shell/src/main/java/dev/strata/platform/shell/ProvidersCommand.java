@@ -9,11 +9,10 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:providers}: every provider with its state and last discovery. */
 @Service
-@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery.")
+@Command(scope = "strata", name = "providers", description = "Lists the providers: id, vendor, version, capabilities, state, last discovery, what each is connected to, and what the inventory could not reconcile (warnings).")
 public class ProvidersCommand implements Action {
 
     @Reference(optional = true)
@@ -26,23 +25,23 @@ public class ProvidersCommand implements Action {
     public Object execute() {
         List<ProviderStatus> providers = Services.require(registry, "provider registry").providers();
         Instant now = Instant.now();
-        ShellTable table = new ShellTable();
-        table.column("ID");
-        table.column("VENDOR");
-        table.column("VERSION");
-        table.column("CAPABILITIES");
-        table.column("STATE");
-        table.column("LAST DISCOVERY");
-        table.column("TOOK");
-        table.column("RESOURCES");
-        table.column("SWAPS");
-        table.column("MESSAGE");
+        Table table = new Table("ID", "VENDOR", "VERSION", "CAPABILITIES", "STATE", "LAST DISCOVERY", "TOOK", "RESOURCES", "SWAPS",
+                "MESSAGE", "DETAILS", "WARNINGS").emptyText("No providers registered (is a strata-provider-* feature installed? see feature:list).");
         for (ProviderStatus p : providers) {
-            table.addRow().addContent(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
+            // bordered: the count here, the warnings below the table; --no-format: all of them in the record
+            String warnings = p.warnings().isEmpty() ? "-" : noFormat ? String.join(" | ", p.warnings()) : String.valueOf(p.warnings().size());
+            table.row(p.id(), Format.orDash(p.vendor()), Format.orDash(p.version()), Format.join(p.capabilities()),
                     p.state(), Format.ago(p.lastDiscovery(), now), Format.millis(p.lastDiscoveryTime()), p.resources(), p.swaps(),
-                    Format.orDash(p.message()));
+                    Format.orDash(p.message()), Format.orDash(p.description()), warnings);
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
+        if (!noFormat && providers.stream().anyMatch(p -> !p.warnings().isEmpty())) {
+            System.out.println();
+            System.out.println("Warnings");
+            for (ProviderStatus p : providers) {
+                p.warnings().forEach(w -> System.out.println("  " + p.id() + ": " + w));
+            }
+        }
         return null;
     }
 }

@@ -41,11 +41,13 @@ public class RefreshCommand implements Action {
             InventorySnapshot snapshot = Services.require(inventory, "inventory").refresh(wait);
             long failed = Services.require(registry, "provider registry").providers().stream()
                     .filter(p -> p.message() != null).count();
-            System.out.printf("Refreshed %d providers: %d nodes, %d sites%s%n", registry.providers().size(), snapshot.nodes().size(),
-                    snapshot.sites().size(), failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
+            System.out.printf("Refreshed %s: %s, %s%s%n", Format.count(registry.providers().size(), "provider", "providers"),
+                    Format.count(snapshot.nodes().size(), "node", "nodes"), Format.count(snapshot.sites().size(), "site", "sites"),
+                    failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
         } else {
             ProviderStatus status = Services.require(registry, "provider registry").refresh(provider, wait);
-            System.out.printf("%s %s: %s, %d resources in %s%s%n", status.id(), status.version(), status.state(), status.resources(),
+            System.out.printf("%s %s: %s, %s in %s%s%n", status.id(), status.version(), status.state(),
+                    Format.count(status.resources(), "resource", "resources"),
                     Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")");
         }
         return null;

@@ -7,6 +7,7 @@ import dev.strata.platform.api.inventory.ProviderState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;
+import dev.strata.platform.api.inventory.ProviderStatus;
 import org.junit.jupiter.api.Test;
 
 class CommandsTest {
@@ -22,8 +23,21 @@ class CommandsTest {
         // --no-format: no header, tab-separated cells
         assertThat(lines).hasSize(2);
         assertThat(cells(lines.get(0))).containsExactly("baremetal", "baremetal", "0.1.0", "COMPUTE", "ACTIVE", "4s ago",
-                "12 ms", "1", "2", "-");
+                "12 ms", "1", "2", "-", "-", "-");
         assertThat(cells(lines.get(1))).contains("FAILED", "connection refused");
+    }
+
+    @Test
+    void providersShowWhatEachIsConnectedTo() throws Exception {
+        ProvidersCommand command = new ProvidersCommand();
+        ProviderStatus plain = Fixtures.status("aws-prod", ProviderState.ACTIVE, null);
+        ProviderStatus described = new ProviderStatus(plain.id(), "aws", plain.version(), plain.bundle(), plain.capabilities(), plain.state(),
+                plain.since(), plain.lastDiscovery(), plain.lastDiscoveryTime(), plain.generation(), plain.resources(), null, 0, List.of(),
+                "account 123456789012, regions eu-central-1");
+        command.registry = Fixtures.registry(described);
+        command.noFormat = true;
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(cells(lines.get(0))).element(10).isEqualTo("account 123456789012, regions eu-central-1");
     }
 
     @Test
@@ -74,12 +88,49 @@ class CommandsTest {
         RefreshCommand command = new RefreshCommand();
         command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
         command.provider = "baremetal";
-        assertThat(CommandOutput.of(command::execute)).isEqualTo("baremetal 0.1.0: ACTIVE, 1 resources in 12 ms" + System.lineSeparator());
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("baremetal 0.1.0: ACTIVE, 1 resource in 12 ms" + System.lineSeparator());
 
         command.provider = "aws";
         assertThatThrownBy(command::execute).hasMessage("no provider 'aws'");
         command.waitSeconds = -1;
         assertThatThrownBy(command::execute).hasMessageContaining("--wait -1 is negative");
+    }
+
+    @Test
+    void noFormatIsOneRecordPerLineWithUnpaddedTabSeparatedFields() throws Exception {
+        ProvidersCommand command = new ProvidersCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("bmc", ProviderState.FAILED, "connection refused\n\tat host 10.0.0.7\\x"));
+        command.noFormat = true;
+
+        String out = CommandOutput.of(command::execute);
+
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(" \t", "\t "));
+        assertThat(cells(lines.get(1))).hasSize(12).element(9).isEqualTo("connection refused\\n\\tat host 10.0.0.7\\\\x");
+    }
+
+    @Test
+    void emptyTablesSayWhatIsEmptyAndPrintNothingForScripts() throws Exception {
+        NodesCommand nodes = new NodesCommand();
+        nodes.inventory = Fixtures.inventory();
+        assertThat(CommandOutput.of(nodes::execute)).startsWith("No nodes in the inventory");
+        nodes.noFormat = true;
+        assertThat(CommandOutput.of(nodes::execute)).isEmpty();
+
+        ProvidersCommand providers = new ProvidersCommand();
+        providers.registry = Fixtures.registry();
+        assertThat(CommandOutput.of(providers::execute)).startsWith("No providers registered");
+    }
+
+    @Test
+    void gpusOfAnUnknownNodeSayTheNodeIsUnknownLikeOtherCommands() {
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.node = "nope";
+        assertThatThrownBy(command::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no node 'nope'; known nodes: baremetal:gpu1");
     }
 
     @Test
@@ -98,8 +149,9 @@ class CommandsTest {
         assertThat(candidates).map(String::strip).containsExactly("aws");
     }
 
-    private static List<String> cells(String line) {
-        return List.of(line.strip().split("\\s*\t\\s*"));
+    /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
+    static List<String> cells(String line) {
+        return List.of(line.split("\t", -1));
     }
 
     private static CommandLine line(String word) {

@@ -46,7 +46,13 @@ final class Fixtures {
     }
 
     static Inventory inventory(Node... nodes) {
-        InventorySnapshot snapshot = new InventorySnapshot(3, Instant.now(), List.of(), List.of(nodes), List.of(), List.of(), List.of());
+        return inventory(List.of(nodes), List.of());
+    }
+
+    /** An inventory that also holds accelerators attached to no node. */
+    static Inventory inventory(List<Node> nodes, List<dev.strata.platform.api.model.Accelerator> unattached) {
+        InventorySnapshot snapshot = new InventorySnapshot(3, Instant.now(), List.of(), nodes, List.of(), List.of(), List.of(), List.of(),
+                unattached);
         return new Inventory() {
             @Override
             public InventorySnapshot snapshot() {
@@ -79,9 +85,9 @@ final class Fixtures {
         };
     }
 
-    static ProviderStatus status(String id, ProviderState state, String message) {
+    static ProviderStatus status(String id, ProviderState state, String message, String... warnings) {
         Instant now = Instant.now();
         return new ProviderStatus(id, id, "0.1.0", "dev.strata.provider." + id, Set.of(Capability.COMPUTE), state, now,
-                now.minusSeconds(4), Duration.ofMillis(12), 42, 1, message, 2);
+                now.minusSeconds(4), Duration.ofMillis(12), 42, 1, message, 2, List.of(warnings), null);
     }
 }

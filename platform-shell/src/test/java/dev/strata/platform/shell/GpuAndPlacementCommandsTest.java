@@ -62,7 +62,7 @@ class GpuAndPlacementCommandsTest {
     }
 
     private static List<String> cells(String line) {
-        return List.of(line.strip().split("\\s*\\t\\s*"));
+        return CommandsTest.cells(line);
     }
 
     @Test
@@ -102,6 +102,21 @@ class GpuAndPlacementCommandsTest {
 
         command.id = "GPU-nope";
         assertThatThrownBy(command::execute).hasMessage("no GPU 'GPU-nope'; known GPUs: " + UUID);
+    }
+
+    @Test
+    void aProfileWithoutVendorIdOrMultiprocessorCountShowsDashesNotMinusOneAndZero() throws Exception {
+        Accelerator declared = new Accelerator("fra-1-h100-01/gpu0", "NVIDIA", "NVIDIA H100", 80L << 30, null, null, null, -1, CpuSet.EMPTY,
+                null, null, 0, List.of(), List.of(new PartitionProfile("1g.10gb", -1, 7, 10L << 30, 0, 1, 7, List.of(), 1)), false,
+                new PowerLimits(700, 700, 200, 700), Health.OK, Map.of());
+        GpuCommand command = new GpuCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node().withDevices(List.of(declared.onNode("baremetal:gpu1", -1)), List.of()));
+        command.id = declared.id();
+        command.noFormat = true;
+
+        String out = CommandOutput.of(command::execute);
+
+        assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("1g.10gb", "-", "7", "10.0 GiB", "-", "1/7", "-"));
     }
 
     @Test

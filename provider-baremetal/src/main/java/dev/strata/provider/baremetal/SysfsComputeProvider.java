@@ -1,7 +1,8 @@
 package dev.strata.provider.baremetal;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
-import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
@@ -33,6 +34,7 @@ public class SysfsComputeProvider implements ComputeProvider {
     public static final String ID = "baremetal";
     private static final Logger LOG = LoggerFactory.getLogger(SysfsComputeProvider.class);
 
+    private final Path root;
     private final SysfsDiscovery discovery;
     private final String nodeId;
     private final String siteId;
@@ -48,6 +50,7 @@ public class SysfsComputeProvider implements ComputeProvider {
         if (siteId == null || siteId.isBlank()) {
             throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
         }
+        this.root = root;
         this.discovery = new SysfsDiscovery(root);
         String host = discovery.hostname();
         this.nodeId = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
@@ -67,10 +70,19 @@ public class SysfsComputeProvider implements ComputeProvider {
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         context.checkDeadline("reading " + nodeId);
-        Node node = discovery.discover(nodeId, ID, siteId);
+        SysfsDiscovery.Discovered found;
+        try {
+            found = discovery.discoverWithWarnings(nodeId, ID, siteId);
+        } catch (StrataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the one choke point: nothing but Strata's exceptions leaves the provider
+            throw new ProviderFailureException("discovery of " + nodeId + " below " + root + " failed: " + e, e);
+        }
         context.checkDeadline("returning " + nodeId);
         long now = clock.millis();
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
-        return new ComputeSnapshot(generation, clock.instant(), List.of(Site.local(siteId, ID)), List.of(node), List.of());
+        return ComputeSnapshot.builder(generation, clock.instant()).sites(List.of(Site.local(siteId, ID))).nodes(List.of(found.node()))
+                .warnings(found.warnings()).build();
     }
 }

@@ -3,6 +3,7 @@ package dev.strata.provider.nvidia;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Activation only validates the configuration and starts the idle sampling thread: NVML is
  * loaded and initialised, and processes are started, on the first discovery, within its deadline.
  * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock.
+ * Snapshots carry the host's {@link MachineIdentity}, by which the inventory attaches the GPUs to
+ * the bare-metal node of the same machine.
  */
 @Component(service = {GpuProvider.class, GpuTelemetrySource.class}, immediate = true, configurationPid = NvidiaGpuProvider.PID)
 @Designate(ocd = NvidiaConfig.class)
@@ -57,29 +60,36 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final GpuSampler sampler;
     private final Clock clock;
     private final Path hostnameFile;
+    private final String machineId;
     private final AtomicLong lastGeneration = new AtomicLong();
     private final AtomicBoolean unavailableLogged = new AtomicBoolean();
     private volatile String lastSource;
 
     @Activate
     public NvidiaGpuProvider(NvidiaConfig config) {
-        this(NvidiaSettings.from(config), Clock.systemUTC(), new PciSysfs(), Path.of("/proc/sys/kernel/hostname"));
+        this(NvidiaSettings.from(config), Clock.systemUTC(), new PciSysfs(), Path.of("/"));
     }
 
-    NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path hostnameFile) {
+    /**
+     * @param root the root of the host's {@code /proc}, {@code /sys} and {@code /etc}, for its name
+     *     and machine identity ({@code /} for this host)
+     */
+    NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root) {
         this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock),
                 new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock),
                 new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(),
                         min(settings.telemetryInterval(), settings.commandTimeout())),
-                clock, hostnameFile);
+                clock, root);
     }
 
-    NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path hostnameFile) {
+    NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root) {
         this.nvml = nvml;
         this.smi = smi;
         this.sampler = sampler;
         this.clock = clock;
-        this.hostnameFile = hostnameFile;
+        this.hostnameFile = root.resolve("proc/sys/kernel/hostname");
+        // the same identity the bare-metal provider gives this host's node: the inventory joins on it
+        this.machineId = MachineIdentity.read(root).orElse(null);
         sampler.start();
     }
 
@@ -135,7 +145,8 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             List<DevicePath> paths, String unavailableReason) {
         long now = clock.millis();
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
-        return new GpuSnapshot(generation, clock.instant(), hostname(), accelerators, fabrics, paths, unavailableReason);
+        return GpuSnapshot.builder(generation, clock.instant()).hostname(hostname()).machineId(machineId).accelerators(accelerators)
+                .interconnects(fabrics).paths(paths).unavailableReason(unavailableReason).build();
     }
 
     private String hostname() {

@@ -1,10 +1,8 @@
 package dev.strata.provider.nvidia;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The NVIDIA provider's validated settings.
@@ -17,7 +15,6 @@ import java.util.regex.Pattern;
  */
 record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryInterval, int telemetryHistory, Duration commandTimeout) {
 
-    private static final Pattern DURATION = Pattern.compile("\\s*(-?\\d+)\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
     private static final Duration MINIMUM = Duration.ofMillis(100);
 
     /**
@@ -39,27 +36,12 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
     }
 
     static Duration duration(String property, String value) {
-        String expected = "a duration of at least 100ms, a whole number with unit ms, s, m or h (e.g. 5s)";
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(NvidiaGpuProvider.PID, property, value, expected);
-        }
-        long amount;
-        try {
-            amount = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigurationException(NvidiaGpuProvider.PID, property, value, expected);
-        }
-        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+        String expected = "a duration of at least 100ms, such as 5s, 500ms or 1m "
+                + "(units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)";
         Duration duration;
         try {
-            duration = switch (unit) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofSeconds(amount);
-            };
-        } catch (ArithmeticException e) {
+            duration = Quantities.duration(value);
+        } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(NvidiaGpuProvider.PID, property, value, expected);
         }
         if (duration.compareTo(MINIMUM) < 0) {

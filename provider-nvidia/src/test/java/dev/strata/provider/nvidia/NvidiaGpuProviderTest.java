@@ -44,9 +44,12 @@ class NvidiaGpuProviderTest {
     }
 
     private NvidiaGpuProvider provider(Map<String, Object> properties) throws Exception {
-        Path hostname = Files.writeString(dir.resolve("hostname"), "gpu-host-1\n");
+        Files.createDirectories(dir.resolve("proc/sys/kernel"));
+        Files.writeString(dir.resolve("proc/sys/kernel/hostname"), "gpu-host-1\n");
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
         provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")),
-                hostname);
+                dir);
         return provider;
     }
 
@@ -71,6 +74,7 @@ class NvidiaGpuProviderTest {
         assertThat(first.interconnects()).isEmpty();
         assertThat(first.paths()).isEmpty();
         assertThat(first.hostname()).isEqualTo("gpu-host-1");
+        assertThat(first.machineId()).as("the identity the inventory joins on").isEqualTo("machine-id:0123456789abcdef0123456789abcdef");
         assertThat(second.generation()).isGreaterThan(first.generation());
         assertThat(second.unavailableReason()).isEqualTo(NvidiaGpuProvider.UNAVAILABLE);
         assertThat(gpus.latest()).isEmpty();
@@ -183,6 +187,10 @@ class NvidiaGpuProviderTest {
         assertInvalid("commandTimeout", "ten seconds");
         assertInvalid("commandTimeout", "0");
         assertInvalid("telemetryHistory", 0);
+        // the overflow the two drifted duration parsers once handled differently
+        assertInvalid("commandTimeout", "9999999999999999h");
+        // units are case-sensitive as SI writes them
+        assertInvalid("telemetryInterval", "5S");
     }
 
     @Test

@@ -15,6 +15,10 @@ import java.util.Optional;
  * @param fabrics fabrics
  * @param storagePools storage pools
  * @param powerDomains power domains
+ * @param offers launchable cloud capacity by id order (see {@link CapacityOffer})
+ * @param unattached accelerators a GPU provider reported that the inventory could attach to no
+ *     node (no node with the snapshot's machine identity, or several candidates); their
+ *     {@link Accelerator#nodeId()} is null. Shown, never placed on.
  */
 public record InventorySnapshot(
         long generation,
@@ -23,10 +27,29 @@ public record InventorySnapshot(
         List<Node> nodes,
         List<Fabric> fabrics,
         List<StoragePool> storagePools,
-        List<PowerDomain> powerDomains) {
+        List<PowerDomain> powerDomains,
+        List<CapacityOffer> offers,
+        List<Accelerator> unattached) {
 
     public static final InventorySnapshot EMPTY =
-            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of());
+            new InventorySnapshot(0, Instant.EPOCH, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /**
+     * A view without launchable capacity in which every accelerator is on a node.
+     *
+     * @deprecated kept for code built against the first API
+     */
+    @Deprecated
+    public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
+            List<StoragePool> storagePools, List<PowerDomain> powerDomains) {
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, List.of(), List.of());
+    }
+
+    /** A view in which every accelerator is on a node. */
+    public InventorySnapshot(long generation, Instant takenAt, List<Site> sites, List<Node> nodes, List<Fabric> fabrics,
+            List<StoragePool> storagePools, List<PowerDomain> powerDomains, List<CapacityOffer> offers) {
+        this(generation, takenAt, sites, nodes, fabrics, storagePools, powerDomains, offers, List.of());
+    }
 
     public InventorySnapshot {
         Objects.requireNonNull(takenAt, "inventory.takenAt");
@@ -35,10 +58,16 @@ public record InventorySnapshot(
         fabrics = List.copyOf(fabrics);
         storagePools = List.copyOf(storagePools);
         powerDomains = List.copyOf(powerDomains);
+        offers = List.copyOf(offers);
+        unattached = List.copyOf(unattached);
     }
 
     public Optional<Node> node(String id) {
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    public Optional<CapacityOffer> offer(String id) {
+        return offers.stream().filter(o -> o.id().equals(id)).findFirst();
     }
 
     public Optional<Site> site(String id) {

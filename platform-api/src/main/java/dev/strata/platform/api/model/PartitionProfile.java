@@ -30,4 +30,110 @@ public record PartitionProfile(String name, int profileId, int maxInstances, lon
     public double fraction() {
         return totalSlices <= 0 ? 0 : (double) computeSlices / totalSlices;
     }
+
+    /** A builder with no fields set except the defaults listed at {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this partitionProfile's values, to make a changed copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link PartitionProfile}, so that a field added to the record in a minor release does not
+     * break the code that makes one. Defaults: profile id -1, no placements, zero counts; the name has none. {@link #build()} validates as the record does.
+     * Not thread-safe; reusable.
+     */
+    public static final class Builder {
+        private String name;
+        private int profileId = -1;
+        private int maxInstances;
+        private long memoryBytes;
+        private int multiprocessors;
+        private int computeSlices;
+        private int totalSlices;
+        private List<Integer> placements = List.of();
+        private int placementSize;
+
+        private Builder() {
+        }
+
+        private Builder(PartitionProfile r) {
+            name = r.name;
+            profileId = r.profileId;
+            maxInstances = r.maxInstances;
+            memoryBytes = r.memoryBytes;
+            multiprocessors = r.multiprocessors;
+            computeSlices = r.computeSlices;
+            totalSlices = r.totalSlices;
+            placements = r.placements;
+            placementSize = r.placementSize;
+        }
+
+        /** See {@link PartitionProfile#name()}. */
+        public Builder name(String value) {
+            name = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#profileId()}. */
+        public Builder profileId(int value) {
+            profileId = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#maxInstances()}. */
+        public Builder maxInstances(int value) {
+            maxInstances = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#memoryBytes()}. */
+        public Builder memoryBytes(long value) {
+            memoryBytes = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#multiprocessors()}. */
+        public Builder multiprocessors(int value) {
+            multiprocessors = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#computeSlices()}. */
+        public Builder computeSlices(int value) {
+            computeSlices = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#totalSlices()}. */
+        public Builder totalSlices(int value) {
+            totalSlices = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#placements()}. */
+        public Builder placements(List<Integer> value) {
+            placements = value;
+            return this;
+        }
+
+        /** See {@link PartitionProfile#placementSize()}. */
+        public Builder placementSize(int value) {
+            placementSize = value;
+            return this;
+        }
+
+        /**
+         * The partitionProfile.
+         *
+         * @throws IllegalArgumentException or {@link NullPointerException} naming the field that
+         *     is missing or out of range
+         */
+        public PartitionProfile build() {
+            return new PartitionProfile(name, profileId, maxInstances, memoryBytes, multiprocessors, computeSlices, totalSlices, placements, placementSize);
+        }
+    }
 }

@@ -53,4 +53,118 @@ public record PciDevice(
         PciClass category = category();
         return category == PciClass.DISPLAY || category == PciClass.ACCELERATOR;
     }
+
+    /** A builder with no fields set except the defaults listed at {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this pciDevice's values, to make a changed copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link PciDevice}, so that a field added to the record in a minor release does not
+     * break the code that makes one. Defaults: vendor and device 0xffff, class 0, no names, NUMA node -1, no local CPUs, link or driver; the address has none. {@link #build()} validates as the record does.
+     * Not thread-safe; reusable.
+     */
+    public static final class Builder {
+        private String address;
+        private int vendorId = 0xffff;
+        private int deviceId = 0xffff;
+        private int classCode;
+        private String vendorName;
+        private String deviceName;
+        private int numaNode = -1;
+        private CpuSet localCpus = CpuSet.EMPTY;
+        private PciLink link;
+        private String driver;
+
+        private Builder() {
+        }
+
+        private Builder(PciDevice r) {
+            address = r.address;
+            vendorId = r.vendorId;
+            deviceId = r.deviceId;
+            classCode = r.classCode;
+            vendorName = r.vendorName;
+            deviceName = r.deviceName;
+            numaNode = r.numaNode;
+            localCpus = r.localCpus;
+            link = r.link;
+            driver = r.driver;
+        }
+
+        /** See {@link PciDevice#address()}. */
+        public Builder address(String value) {
+            address = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#vendorId()}. */
+        public Builder vendorId(int value) {
+            vendorId = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#deviceId()}. */
+        public Builder deviceId(int value) {
+            deviceId = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#classCode()}. */
+        public Builder classCode(int value) {
+            classCode = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#vendorName()}. */
+        public Builder vendorName(String value) {
+            vendorName = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#deviceName()}. */
+        public Builder deviceName(String value) {
+            deviceName = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#numaNode()}. */
+        public Builder numaNode(int value) {
+            numaNode = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#localCpus()}. */
+        public Builder localCpus(CpuSet value) {
+            localCpus = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#link()}. */
+        public Builder link(PciLink value) {
+            link = value;
+            return this;
+        }
+
+        /** See {@link PciDevice#driver()}. */
+        public Builder driver(String value) {
+            driver = value;
+            return this;
+        }
+
+        /**
+         * The pciDevice.
+         *
+         * @throws IllegalArgumentException or {@link NullPointerException} naming the field that
+         *     is missing or out of range
+         */
+        public PciDevice build() {
+            return new PciDevice(address, vendorId, deviceId, classCode, vendorName, deviceName, numaNode, localCpus, link, driver);
+        }
+    }
 }

@@ -46,4 +46,118 @@ public record Site(
     public static Site local(String id, String providerId) {
         return new Site(id, providerId, null, null, null, Set.of(), null, Set.of(), 0, 0);
     }
+
+    /** A builder with no fields set except the defaults listed at {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this site's values, to make a changed copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link Site}, so that a field added to the record in a minor release does not
+     * break the code that makes one. Defaults: no jurisdictions or certifications, no operator, country, region or zone, 0 budget and floor space; id and provider have none. {@link #build()} validates as the record does.
+     * Not thread-safe; reusable.
+     */
+    public static final class Builder {
+        private String id;
+        private String providerId;
+        private String region;
+        private String zone;
+        private String country;
+        private Set<String> jurisdictions = Set.of();
+        private Operator operator;
+        private Set<String> certifications = Set.of();
+        private long powerBudgetWatts;
+        private double floorSpaceSquareMetres;
+
+        private Builder() {
+        }
+
+        private Builder(Site r) {
+            id = r.id;
+            providerId = r.providerId;
+            region = r.region;
+            zone = r.zone;
+            country = r.country;
+            jurisdictions = r.jurisdictions;
+            operator = r.operator;
+            certifications = r.certifications;
+            powerBudgetWatts = r.powerBudgetWatts;
+            floorSpaceSquareMetres = r.floorSpaceSquareMetres;
+        }
+
+        /** See {@link Site#id()}. */
+        public Builder id(String value) {
+            id = value;
+            return this;
+        }
+
+        /** See {@link Site#providerId()}. */
+        public Builder providerId(String value) {
+            providerId = value;
+            return this;
+        }
+
+        /** See {@link Site#region()}. */
+        public Builder region(String value) {
+            region = value;
+            return this;
+        }
+
+        /** See {@link Site#zone()}. */
+        public Builder zone(String value) {
+            zone = value;
+            return this;
+        }
+
+        /** See {@link Site#country()}. */
+        public Builder country(String value) {
+            country = value;
+            return this;
+        }
+
+        /** See {@link Site#jurisdictions()}. */
+        public Builder jurisdictions(Set<String> value) {
+            jurisdictions = value;
+            return this;
+        }
+
+        /** See {@link Site#operator()}. */
+        public Builder operator(Operator value) {
+            operator = value;
+            return this;
+        }
+
+        /** See {@link Site#certifications()}. */
+        public Builder certifications(Set<String> value) {
+            certifications = value;
+            return this;
+        }
+
+        /** See {@link Site#powerBudgetWatts()}. */
+        public Builder powerBudgetWatts(long value) {
+            powerBudgetWatts = value;
+            return this;
+        }
+
+        /** See {@link Site#floorSpaceSquareMetres()}. */
+        public Builder floorSpaceSquareMetres(double value) {
+            floorSpaceSquareMetres = value;
+            return this;
+        }
+
+        /**
+         * The site.
+         *
+         * @throws IllegalArgumentException or {@link NullPointerException} naming the field that
+         *     is missing or out of range
+         */
+        public Site build() {
+            return new Site(id, providerId, region, zone, country, jurisdictions, operator, certifications, powerBudgetWatts, floorSpaceSquareMetres);
+        }
+    }
 }

@@ -9,5 +9,7 @@ public enum Capability {
     /** {@link FabricProvider}: data, WAN, PCIe and RDMA fabrics. */
     FABRIC,
     /** {@link StorageProvider}: storage pools. */
-    STORAGE
+    STORAGE,
+    /** {@link dev.strata.platform.api.provisioning.ProvisioningProvider}: machines made, described and deleted. */
+    PROVISIONING
 }

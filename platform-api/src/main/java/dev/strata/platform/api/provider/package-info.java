@@ -5,5 +5,5 @@
  * registers only the services it implements.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.strata.platform.api.provider;

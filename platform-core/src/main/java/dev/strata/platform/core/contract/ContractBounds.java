@@ -85,12 +85,25 @@ final class ContractBounds {
         try {
             bytes = Quantities.bytes(text);
         } catch (IllegalArgumentException e) {
+            if (isSizeUnit(m.group(2))) {
+                // a size unit, but more bytes than a long holds
+                throw new BadQuantity("is out of bounds", expected);
+            }
             throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not a size unit", expected);
         }
         if (bytes < 0 || bytes > MAX_BYTES) {
             throw new BadQuantity("is out of bounds", expected);
         }
         return bytes;
+    }
+
+    private static boolean isSizeUnit(String unit) {
+        try {
+            Quantities.bytes("1" + unit);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** CPU in thousandths of a core: {@code 4}, {@code 2.5} (cores) or {@code 500m}; at most 65,536 CPUs. */

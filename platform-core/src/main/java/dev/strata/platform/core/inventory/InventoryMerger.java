@@ -1,9 +1,13 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.ResourceState;
@@ -17,22 +21,39 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Merges providers' latest snapshots into one {@link InventorySnapshot}: nodes from compute
- * providers (stale when their provider is not current), accelerators attached to the node with
- * their host name and PCI address, fabrics and storage pools as reported. Stateless.
+ * Merges providers' latest snapshots into one {@link InventorySnapshot} and says what it could not
+ * reconcile. Stateless.
+ *
+ * <ul>
+ * <li><b>Sites</b> reported by several providers are merged fact by fact (region, zone, country,
+ *     jurisdictions, operator, certifications, power budget, floor space). A fact only one provider
+ *     states is taken from it, so a discovered placeholder ({@code Site.local}) never hides what
+ *     another provider declares about the same site. Two providers stating different values for one
+ *     fact is a conflict: the value of the provider that states the most facts about the site
+ *     (ties: the lower provider id) is kept, and the conflict is reported to both.</li>
+ * <li><b>Nodes, power domains, fabrics, storage pools</b> with one id from several providers: the
+ *     first by provider id is kept; when the others differ, that is a conflict, reported to all.</li>
+ * <li><b>Accelerators</b> are attached to a node by machine identity (see
+ *     {@link GpuSnapshot}): the node whose {@link MachineIdentity#ATTRIBUTE} equals the snapshot's
+ *     machine id; without one, the single node that has every accelerator's PCI function. Each
+ *     takes the NUMA node of its PCI device when the GPU provider did not know it. Accelerators
+ *     with no such node, or several, are kept as {@link InventorySnapshot#unattached()} and the GPU
+ *     provider is told why.</li>
+ * </ul>
  */
 final class InventoryMerger {
-
-    private static final Logger LOG = LoggerFactory.getLogger(InventoryMerger.class);
 
     /**
      * A provider's contribution.
@@ -44,86 +65,239 @@ final class InventoryMerger {
     record Contribution(String providerId, boolean stale, Collection<Object> snapshots) {
     }
 
+    /**
+     * The merged inventory and, per provider id, what could not be reconciled about its resources.
+     *
+     * @param snapshot the merged inventory
+     * @param warnings per provider id, one sentence per problem; providers without problems are absent
+     */
+    record Result(InventorySnapshot snapshot, Map<String, List<String>> warnings) {
+    }
+
     private InventoryMerger() {
     }
 
     static InventorySnapshot merge(long generation, Instant now, List<Contribution> contributions) {
-        Map<String, Site> sites = new LinkedHashMap<>();
+        return mergeWithWarnings(generation, now, contributions).snapshot();
+    }
+
+    static Result mergeWithWarnings(long generation, Instant now, List<Contribution> contributions) {
+        Warnings warnings = new Warnings();
+        Map<String, List<Site>> sites = new LinkedHashMap<>();
         Map<String, Node> nodes = new LinkedHashMap<>();
-        Map<String, PowerDomain> powerDomains = new LinkedHashMap<>();
-        Map<String, Fabric> fabrics = new LinkedHashMap<>();
-        Map<String, StoragePool> pools = new LinkedHashMap<>();
-        List<GpuSnapshot> gpus = new ArrayList<>();
+        Map<String, Owned<PowerDomain>> powerDomains = new LinkedHashMap<>();
+        Map<String, Owned<Fabric>> fabrics = new LinkedHashMap<>();
+        Map<String, Owned<StoragePool>> pools = new LinkedHashMap<>();
+        Map<String, Owned<CapacityOffer>> offers = new LinkedHashMap<>();
+        List<Owned<GpuSnapshot>> gpus = new ArrayList<>();
 
         List<Contribution> ordered = new ArrayList<>(contributions);
         ordered.sort(Comparator.comparing(Contribution::providerId));
         for (Contribution c : ordered) {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {
-                    compute.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
-                    compute.powerDomains().forEach(p -> powerDomains.putIfAbsent(p.id(), p));
+                    compute.sites().forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
+                    compute.powerDomains().forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
+                    for (CapacityOffer offer : compute.offers()) {
+                        keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
+                    }
                     for (Node node : compute.nodes()) {
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
-                        if (previous != null && !previous.providerId().equals(node.providerId())) {
-                            LOG.warn("Node id {} is reported by providers {} and {}; keeping {}'s",
-                                    node.id(), previous.providerId(), node.providerId(), previous.providerId());
+                        if (previous != null) {
+                            warnings.conflict(Set.of(previous.providerId(), c.providerId()), "conflict: node " + node.id()
+                                    + " is reported by " + previous.providerId() + " and " + c.providerId() + "; keeping "
+                                    + previous.providerId() + "'s");
                         }
                     }
                 } else if (snapshot instanceof GpuSnapshot gpu) {
-                    gpus.add(gpu);
-                    gpu.interconnects().forEach(f -> fabrics.putIfAbsent(f.id(), f));
+                    gpus.add(new Owned<>(c.providerId(), gpu));
+                    gpu.interconnects().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
-                    fabric.fabrics().forEach(f -> fabrics.putIfAbsent(f.id(), f));
+                    fabric.fabrics().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof StorageSnapshot storage) {
-                    storage.pools().forEach(p -> pools.putIfAbsent(p.id(), p));
+                    storage.pools().forEach(p -> keepFirst(pools, p.id(), p, c.providerId(), "storage pool", warnings));
                 }
             }
         }
-        attachAccelerators(nodes, gpus);
+        List<Accelerator> unattached = attachAccelerators(nodes, gpus, warnings);
         List<Node> nodeList = new ArrayList<>(nodes.values());
         nodeList.sort(Comparator.comparing(Node::id));
-        List<Site> siteList = new ArrayList<>(sites.values());
+        List<Site> siteList = new ArrayList<>();
+        sites.forEach((id, reported) -> siteList.add(mergeSite(id, reported, warnings)));
         siteList.sort(Comparator.comparing(Site::id));
-        return new InventorySnapshot(generation, now, siteList, nodeList, List.copyOf(fabrics.values()),
-                List.copyOf(pools.values()), List.copyOf(powerDomains.values()));
+        List<CapacityOffer> offerList = new ArrayList<>(values(offers));
+        offerList.sort(Comparator.comparing(CapacityOffer::id));
+        InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
+                values(powerDomains), offerList, unattached);
+        return new Result(snapshot, warnings.byProvider());
     }
 
-    /**
-     * Attaches each GPU snapshot's accelerators to the node with the snapshot's host name; each
-     * accelerator takes the NUMA node of the node's PCI device with its address when the GPU
-     * provider did not know it. Accelerators on a host with no node are kept out (logged).
-     */
-    private static void attachAccelerators(Map<String, Node> nodes, List<GpuSnapshot> gpus) {
-        if (gpus.isEmpty()) {
-            return;
-        }
-        Map<String, Node> byHost = new HashMap<>();
-        nodes.values().forEach(n -> {
-            if (n.hostname() != null) {
-                byHost.putIfAbsent(n.hostname(), n);
+    private static CapacityOffer staleOffer(CapacityOffer o) {
+        return o.toBuilder().machine(o.machine().withState(ResourceState.STALE)).build();
+    }
+
+    // ---- sites ---------------------------------------------------------------------------------
+
+    /** One fact of a site: its name in messages, how to read it, and whether a value states anything. */
+    private record Fact(String name, Function<Site, Object> value) {
+        Object of(Site site) {
+            Object v = value.apply(site);
+            if (v == null || (v instanceof Collection<?> c && c.isEmpty()) || (v instanceof Number n && n.doubleValue() == 0)) {
+                return null;
             }
-        });
-        for (GpuSnapshot gpu : gpus) {
+            return v;
+        }
+    }
+
+    private static final List<Fact> FACTS = List.of(
+            new Fact("region", Site::region),
+            new Fact("zone", Site::zone),
+            new Fact("country", Site::country),
+            new Fact("jurisdictions", s -> new TreeSet<>(s.jurisdictions())),
+            new Fact("operator", Site::operator),
+            new Fact("certifications", s -> new TreeSet<>(s.certifications())),
+            new Fact("power budget", Site::powerBudgetWatts),
+            new Fact("floor space", Site::floorSpaceSquareMetres));
+
+    private static Site mergeSite(String id, List<Site> reported, Warnings warnings) {
+        if (reported.size() == 1) {
+            return reported.get(0);
+        }
+        // the provider that says most about the site leads; ties go to the lower provider id
+        List<Site> byWeight = new ArrayList<>(reported);
+        byWeight.sort(Comparator.comparingLong((Site s) -> FACTS.stream().filter(f -> f.of(s) != null).count()).reversed()
+                .thenComparing(Site::providerId));
+        Site lead = byWeight.get(0);
+        Map<String, Object> merged = new LinkedHashMap<>();
+        for (Fact fact : FACTS) {
+            Object kept = null;
+            String keptFrom = null;
+            for (Site s : byWeight) {
+                Object v = fact.of(s);
+                if (v == null) {
+                    continue;
+                }
+                if (kept == null) {
+                    kept = v;
+                    keptFrom = s.providerId();
+                } else if (!kept.equals(v)) {
+                    warnings.conflict(Set.of(keptFrom, s.providerId()), "conflict: site " + id + " " + fact.name() + " is "
+                            + show(kept) + " for " + keptFrom + " but " + show(v) + " for " + s.providerId() + "; keeping " + keptFrom + "'s");
+                }
+            }
+            merged.put(fact.name(), kept);
+        }
+        return Site.builder().id(id).providerId(lead.providerId())
+                .region((String) merged.get("region"))
+                .zone((String) merged.get("zone"))
+                .country((String) merged.get("country"))
+                .jurisdictions(setOf(merged.get("jurisdictions")))
+                .operator((Operator) merged.get("operator"))
+                .certifications(setOf(merged.get("certifications")))
+                .powerBudgetWatts(merged.get("power budget") == null ? 0 : (Long) merged.get("power budget"))
+                .floorSpaceSquareMetres(merged.get("floor space") == null ? 0 : (Double) merged.get("floor space"))
+                .build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> setOf(Object value) {
+        return value == null ? Set.of() : (Set<String>) value;
+    }
+
+    private static String show(Object value) {
+        if (value instanceof Operator o) {
+            return o.name() + " " + new TreeSet<>(o.jurisdictions());
+        }
+        return value.toString();
+    }
+
+    // ---- other resources -----------------------------------------------------------------------
+
+    /** A resource and the provider that reported it. */
+    private record Owned<T>(String providerId, T value) {
+    }
+
+    private static <T> void keepFirst(Map<String, Owned<T>> kept, String id, T value, String providerId, String what, Warnings warnings) {
+        Owned<T> previous = kept.putIfAbsent(id, new Owned<>(providerId, value));
+        if (previous != null && !previous.value().equals(value)) {
+            warnings.conflict(Set.of(previous.providerId(), providerId), "conflict: " + what + " " + id + " differs between "
+                    + previous.providerId() + " and " + providerId + "; keeping " + previous.providerId() + "'s");
+        }
+    }
+
+    private static <T> List<T> values(Map<String, Owned<T>> map) {
+        return map.values().stream().map(Owned::value).toList();
+    }
+
+    // ---- accelerators --------------------------------------------------------------------------
+
+    private static List<Accelerator> attachAccelerators(Map<String, Node> nodes, List<Owned<GpuSnapshot>> gpus, Warnings warnings) {
+        List<Accelerator> unattached = new ArrayList<>();
+        for (Owned<GpuSnapshot> owned : gpus) {
+            GpuSnapshot gpu = owned.value();
             if (gpu.accelerators().isEmpty()) {
                 continue;
             }
-            Node node = gpu.hostname() == null ? null : byHost.get(gpu.hostname());
-            if (node == null) {
-                LOG.debug("{} accelerators on host {} have no node in the inventory", gpu.accelerators().size(), gpu.hostname());
+            List<Node> candidates;
+            String why;
+            if (gpu.machineId() != null) {
+                candidates = nodes.values().stream()
+                        .filter(n -> gpu.machineId().equals(n.attributes().get(MachineIdentity.ATTRIBUTE))).toList();
+                why = candidates.isEmpty() ? "no node has machine identity " + gpu.machineId()
+                        : candidates.size() + " nodes have machine identity " + gpu.machineId() + " (" + ids(candidates) + ")";
+            } else {
+                Set<String> addresses = gpu.accelerators().stream().map(Accelerator::pciAddress).filter(Objects::nonNull)
+                        .collect(Collectors.toCollection(TreeSet::new));
+                candidates = addresses.isEmpty() ? List.of() : nodes.values().stream()
+                        .filter(n -> addresses.stream().allMatch(a -> n.pciDevice(a).isPresent())).toList();
+                why = "the snapshot has no machine identity and "
+                        + (addresses.isEmpty() ? "its accelerators no PCI addresses"
+                                : candidates.isEmpty() ? "no node has the PCI functions " + String.join(", ", addresses)
+                                        : candidates.size() + " nodes have the PCI functions " + String.join(", ", addresses)
+                                                + " (" + ids(candidates) + ")");
+            }
+            if (candidates.size() != 1) {
+                gpu.accelerators().forEach(a -> unattached.add(a.nodeId() == null ? a : a.onNode(null, a.numaNode())));
+                int n = gpu.accelerators().size();
+                warnings.add(owned.providerId(), n + (n == 1 ? " accelerator" : " accelerators") + " of host "
+                        + Optional.ofNullable(gpu.hostname()).orElse("(unnamed)") + " attached to no node: " + why);
                 continue;
             }
+            Node node = candidates.get(0);
             List<Accelerator> attached = new ArrayList<>(node.accelerators());
             for (Accelerator a : gpu.accelerators()) {
                 Optional<PciDevice> pci = a.pciAddress() == null ? Optional.empty() : node.pciDevice(a.pciAddress());
                 int numa = a.numaNode() >= 0 ? a.numaNode() : pci.map(PciDevice::numaNode).orElse(-1);
                 attached.add(a.onNode(node.id(), numa));
             }
-            List<dev.strata.platform.api.model.DevicePath> paths = new ArrayList<>(node.devicePaths());
+            List<DevicePath> paths = new ArrayList<>(node.devicePaths());
             paths.addAll(gpu.paths());
-            Node withGpus = node.withDevices(attached, paths);
-            nodes.put(node.id(), withGpus);
-            byHost.put(gpu.hostname(), withGpus);
+            nodes.put(node.id(), node.withDevices(attached, paths));
+        }
+        return unattached;
+    }
+
+    private static String ids(List<Node> nodes) {
+        return nodes.stream().map(Node::id).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** Warnings per provider, in the order found, without repeats. */
+    private static final class Warnings {
+        private final Map<String, Set<String>> byProvider = new TreeMap<>();
+
+        void add(String providerId, String warning) {
+            byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>()).add(warning);
+        }
+
+        void conflict(Set<String> providers, String warning) {
+            new TreeSet<>(providers).forEach(p -> add(p, warning));
+        }
+
+        Map<String, List<String>> byProvider() {
+            Map<String, List<String>> copy = new TreeMap<>();
+            byProvider.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            return copy;
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.GpuProvider;
+import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provider.StorageProvider;
 import java.time.Clock;
@@ -126,7 +127,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindCompute(ServiceReference<ComputeProvider> ref, ComputeProvider provider) {
-        register(ref, Capability.COMPUTE, provider::discoverCompute);
+        register(ref, Capability.COMPUTE, provider, provider::discoverCompute);
     }
 
     void unbindCompute(ServiceReference<ComputeProvider> ref) {
@@ -135,7 +136,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindGpu(ServiceReference<GpuProvider> ref, GpuProvider provider) {
-        register(ref, Capability.GPU, provider::discoverGpus);
+        register(ref, Capability.GPU, provider, provider::discoverGpus);
     }
 
     void unbindGpu(ServiceReference<GpuProvider> ref) {
@@ -144,7 +145,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindFabric(ServiceReference<FabricProvider> ref, FabricProvider provider) {
-        register(ref, Capability.FABRIC, provider::discoverFabrics);
+        register(ref, Capability.FABRIC, provider, provider::discoverFabrics);
     }
 
     void unbindFabric(ServiceReference<FabricProvider> ref) {
@@ -153,14 +154,22 @@ public class InventoryService implements Inventory, ProviderRegistry {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindStorage(ServiceReference<StorageProvider> ref, StorageProvider provider) {
-        register(ref, Capability.STORAGE, provider::discoverStorage);
+        register(ref, Capability.STORAGE, provider, provider::discoverStorage);
     }
 
     void unbindStorage(ServiceReference<StorageProvider> ref) {
         directory.unregister(serviceId(ref), Capability.STORAGE);
     }
 
-    private void register(ServiceReference<?> ref, Capability capability, Registration.Discoverer discoverer) {
+    private void register(ServiceReference<?> ref, Capability capability, Object provider, Registration.Discoverer discoverer) {
+        String description = null;
+        if (provider instanceof DescribedProvider described) {
+            try {
+                description = described.description();
+            } catch (RuntimeException e) {
+                LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), e.toString());
+            }
+        }
         Object id = ref.getProperty(ProviderProperties.ID);
         if (!(id instanceof String providerId) || providerId.isBlank()) {
             LOG.error("Ignoring {} service {} of bundle {}: it has no {} property; expected the provider id as a string",
@@ -172,7 +181,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
         String bundleVersion = ref.getBundle().getVersion().toString();
         directory.register(new Registration(providerId, vendor == null ? providerId : vendor.toString(),
                 version == null ? bundleVersion : version.toString(), ref.getBundle().getSymbolicName(),
-                serviceId(ref), capability, discoverer));
+                serviceId(ref), capability, discoverer, description));
     }
 
     private static long serviceId(ServiceReference<?> ref) {

@@ -1,10 +1,8 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The inventory's validated settings.
@@ -17,7 +15,6 @@ import java.util.regex.Pattern;
 public record InventorySettings(Duration refreshInterval, Duration discoveryTimeout, Duration swapWait, Duration staleGracePeriod) {
 
     public static final String PID = "dev.strata.platform.core.inventory";
-    private static final Pattern DURATION = Pattern.compile("\\s*(-?\\d+)\\s*(ms|s|m|h)?\\s*");
 
     public static final InventorySettings DEFAULTS =
             new InventorySettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(15));
@@ -36,28 +33,22 @@ public record InventorySettings(Duration refreshInterval, Duration discoveryTime
     }
 
     static Duration parse(String property, String value, Duration minimum) {
-        String expected = "a duration of at least " + describe(minimum) + ", a whole number with unit ms, s, m or h (e.g. 30s)";
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(PID, property, value, expected);
-        }
-        long amount;
+        Duration duration;
         try {
-            amount = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigurationException(PID, property, value, expected);
+            duration = Quantities.duration(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(PID, property, value, expected(minimum));
         }
-        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-        Duration duration = switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
         if (duration.compareTo(minimum) < 0) {
-            throw new InvalidConfigurationException(PID, property, value, expected);
+            throw new InvalidConfigurationException(PID, property, value, expected(minimum));
         }
         return duration;
+    }
+
+    /** What a duration property accepts, for messages; shared by every duration setting. */
+    static String expected(Duration minimum) {
+        return "a duration of at least " + describe(minimum) + ", such as 30s, 500ms or 5m "
+                + "(units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)";
     }
 
     static String describe(Duration d) {

@@ -57,6 +57,8 @@ final class ProviderDirectory implements AutoCloseable {
     private final Clock clock;
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
+    /** What the last merge could not reconcile, per provider id; guarded by the lock. */
+    private Map<String, List<String>> mergeWarnings = Map.of();
 
     ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock) {
         this.settings = settings;
@@ -94,6 +96,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.vendor = registration.vendor();
             entry.version = registration.version();
             entry.bundle = registration.bundle();
+            entry.description = registration.description();
             if (returning) {
                 entry.swaps++;
                 Duration gap = Duration.between(entry.since, clock.instant());
@@ -180,6 +183,10 @@ final class ProviderDirectory implements AutoCloseable {
                     return;
                 }
                 entry.snapshots.put(registration.capability(), snapshot);
+                List<String> reported = warningsOf(snapshot);
+                List<String> before = entry.reportedWarnings.getOrDefault(registration.capability(), List.of());
+                reported.stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("Provider {} reports: {}", entry.id, w));
+                entry.reportedWarnings.put(registration.capability(), reported);
                 entry.lastGood = now;
                 entry.generation = generation;
                 entry.lastDiscovery = now;
@@ -224,7 +231,7 @@ final class ProviderDirectory implements AutoCloseable {
     ProviderStatus refresh(String id, Duration maxWait) {
         Instant deadline = clock.instant().plus(maxWait);
         while (true) {
-            List<Registration> registrations = awaitRegistrations(id, deadline);
+            List<Registration> registrations = awaitRegistrations(id, deadline, maxWait);
             Entry entry = entry(id);
             List<CompletableFuture<Object>> calls = new ArrayList<>();
             for (Registration r : registrations) {
@@ -255,7 +262,7 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
-    private List<Registration> awaitRegistrations(String id, Instant deadline) {
+    private List<Registration> awaitRegistrations(String id, Instant deadline, Duration maxWait) {
         lock.lock();
         try {
             while (true) {
@@ -271,7 +278,7 @@ final class ProviderDirectory implements AutoCloseable {
                 if (waitNanos <= 0) {
                     throw new ProviderUnavailableException("provider '" + id + "' departed "
                             + Duration.between(entry.since, clock.instant()).toSeconds()
-                            + " s ago and has not returned (waited " + InventorySettings.describe(settings.swapWait()) + ")");
+                            + " s ago and has not returned (waited " + InventorySettings.describe(maxWait) + ")");
                 }
                 try {
                     changed.awaitNanos(waitNanos);
@@ -319,6 +326,7 @@ final class ProviderDirectory implements AutoCloseable {
                     LOG.info("Provider {} has failed for longer than {}; dropping its {} stale resources",
                             entry.id, InventorySettings.describe(grace), entry.resources());
                     entry.snapshots.clear();
+                    entry.reportedWarnings.clear();
                     dropped = true;
                 }
                 entry.registrations.values().forEach(r -> due.add(Map.entry(entry, r)));
@@ -346,7 +354,7 @@ final class ProviderDirectory implements AutoCloseable {
     List<ProviderStatus> statuses() {
         lock.lock();
         try {
-            return entries.values().stream().map(Entry::status).toList();
+            return entries.values().stream().map(e -> e.status(mergeWarnings.getOrDefault(e.id, List.of()))).toList();
         } finally {
             lock.unlock();
         }
@@ -355,7 +363,7 @@ final class ProviderDirectory implements AutoCloseable {
     Optional<ProviderStatus> status(String id) {
         lock.lock();
         try {
-            return Optional.ofNullable(entries.get(id)).map(Entry::status);
+            return Optional.ofNullable(entries.get(id)).map(e -> e.status(mergeWarnings.getOrDefault(e.id, List.of())));
         } finally {
             lock.unlock();
         }
@@ -391,14 +399,20 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the merged inventory; called with the lock held. */
+    /** Rebuilds the merged inventory; called with the lock held. Logs each warning once, when it first appears. */
     private void remerge() {
         List<InventoryMerger.Contribution> contributions = new ArrayList<>();
         for (Entry entry : entries.values()) {
             boolean stale = entry.state != ProviderState.ACTIVE && entry.state != ProviderState.UNAVAILABLE;
             contributions.add(new InventoryMerger.Contribution(entry.id, stale, List.copyOf(entry.snapshots.values())));
         }
-        inventory = InventoryMerger.merge(generations.incrementAndGet(), clock.instant(), contributions);
+        InventoryMerger.Result merged = InventoryMerger.mergeWithWarnings(generations.incrementAndGet(), clock.instant(), contributions);
+        Map<String, List<String>> previous = mergeWarnings;
+        merged.warnings().forEach((provider, list) -> list.stream()
+                .filter(w -> !previous.getOrDefault(provider, List.of()).contains(w))
+                .forEach(w -> LOG.warn("Provider {}: {}", provider, w)));
+        mergeWarnings = merged.warnings();
+        inventory = merged.snapshot();
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -429,6 +443,19 @@ final class ProviderDirectory implements AutoCloseable {
         throw new ProviderFailureException("unknown snapshot type " + snapshot.getClass().getName());
     }
 
+    static List<String> warningsOf(Object snapshot) {
+        if (snapshot instanceof ComputeSnapshot s) {
+            return s.warnings();
+        } else if (snapshot instanceof GpuSnapshot s) {
+            return s.warnings();
+        } else if (snapshot instanceof FabricSnapshot s) {
+            return s.warnings();
+        } else if (snapshot instanceof StorageSnapshot s) {
+            return s.warnings();
+        }
+        return List.of();
+    }
+
     static int resourcesOf(Object snapshot) {
         if (snapshot instanceof ComputeSnapshot s) {
             return s.nodes().size();
@@ -447,12 +474,14 @@ final class ProviderDirectory implements AutoCloseable {
         final String id;
         final Map<Capability, Registration> registrations = new EnumMap<>(Capability.class);
         final Map<Capability, Object> snapshots = new EnumMap<>(Capability.class);
+        final Map<Capability, List<String>> reportedWarnings = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
         final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
         String vendor;
         String version;
         String bundle;
+        String description;
         ProviderState state;
         Instant since;
         String message;
@@ -478,10 +507,13 @@ final class ProviderDirectory implements AutoCloseable {
             return snapshots.values().stream().mapToInt(ProviderDirectory::resourcesOf).sum();
         }
 
-        ProviderStatus status() {
+        ProviderStatus status(List<String> mergeWarnings) {
+            List<String> warnings = new ArrayList<>();
+            reportedWarnings.values().forEach(warnings::addAll);
+            warnings.addAll(mergeWarnings);
             return new ProviderStatus(id, vendor, version, bundle,
                     registrations.isEmpty() ? everRegistered : registrations.keySet(),
-                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps);
+                    state, since, lastDiscovery, lastDiscoveryTime, generation, resources(), message, swaps, warnings, description);
         }
     }
 }

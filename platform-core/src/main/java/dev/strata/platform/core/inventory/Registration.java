@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param serviceId the OSGi service id, unique per registration
  * @param capability which SPI the service implements
  * @param discoverer calls the SPI's discovery method
+ * @param description what the provider says it is connected to, or null
  */
 record Registration(String providerId, String vendor, String version, String bundle, long serviceId,
-        Capability capability, Discoverer discoverer) {
+        Capability capability, Discoverer discoverer, String description) {
+
+    Registration(String providerId, String vendor, String version, String bundle, long serviceId, Capability capability,
+            Discoverer discoverer) {
+        this(providerId, vendor, version, bundle, serviceId, capability, discoverer, null);
+    }
 
     /** Calls the discovery method of one SPI; returns one of the SPI snapshot records. */
     @FunctionalInterface

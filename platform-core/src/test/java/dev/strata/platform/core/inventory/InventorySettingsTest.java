@@ -37,7 +37,7 @@ class InventorySettingsTest {
         assertThatThrownBy(() -> InventorySettings.from(config(Map.of("refreshInterval", "-5s"))))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessage("dev.strata.platform.core.inventory: refreshInterval = '-5s' is invalid; expected a duration "
-                        + "of at least 1s, a whole number with unit ms, s, m or h (e.g. 30s)")
+                        + "of at least 1s, such as 30s, 500ms or 5m (units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)")
                 .extracting(e -> ((InvalidConfigurationException) e).property()).isEqualTo("refreshInterval");
     }
 
@@ -49,5 +49,22 @@ class InventorySettingsTest {
                 .hasMessageContaining("staleGracePeriod = '10 days'");
         assertThatThrownBy(() -> InventorySettings.from(config(Map.of("discoveryTimeout", "10ms"))))
                 .hasMessageContaining("at least 100ms");
+    }
+
+    /** The overflow that used to leave the core as a raw ArithmeticException. */
+    @Test
+    void aDurationTooLongForAnyClockIsRejectedNamingTheProperty() {
+        assertThatThrownBy(() -> InventorySettings.from(config(Map.of("staleGracePeriod", "9999999999999999h"))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.inventory: staleGracePeriod = '9999999999999999h' is invalid; expected a duration "
+                        + "of at least 0, such as 30s, 500ms or 5m (units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)");
+        assertThat(InventorySettings.from(config(Map.of("staleGracePeriod", "106751d"))).staleGracePeriod()).isEqualTo(Duration.ofDays(106751));
+    }
+
+    @Test
+    void unitsAreCaseSensitive() {
+        assertThatThrownBy(() -> InventorySettings.from(config(Map.of("refreshInterval", "5S"))))
+                .hasMessageContaining("refreshInterval = '5S' is invalid");
+        assertThat(InventorySettings.from(config(Map.of("refreshInterval", "2min"))).refreshInterval()).isEqualTo(Duration.ofMinutes(2));
     }
 }

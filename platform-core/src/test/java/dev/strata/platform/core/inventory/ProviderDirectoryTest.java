@@ -1,6 +1,7 @@
 package dev.strata.platform.core.inventory;
 
 import static dev.strata.platform.core.inventory.TestNodes.compute;
+import static dev.strata.platform.core.inventory.TestNodes.machine;
 import static dev.strata.platform.core.inventory.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +13,10 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Health;
@@ -21,12 +26,14 @@ import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.Capability;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +61,15 @@ class ProviderDirectoryTest {
     }
 
     @Test
+    void aProvidersDescriptionReachesItsStatus() {
+        directory.register(new Registration("aws-prod", "aws", "1.0", "bundle.aws", serviceIds.incrementAndGet(), Capability.COMPUTE,
+                ctx -> compute(1), "account 123456789012, regions eu-central-1"));
+        assertThat(directory.refresh("aws-prod", WAIT).description()).isEqualTo("account 123456789012, regions eu-central-1");
+        directory.register(registration("metal", "1.0", ctx -> compute(1)));
+        assertThat(directory.refresh("metal", WAIT).description()).isNull();
+    }
+
+    @Test
     void registeredProviderIsDiscoveredAndMerged() {
         directory.register(registration("metal", "1.0", ctx -> compute(7, node("n1", "metal", "host1"))));
         ProviderStatus status = directory.refresh("metal", WAIT);
@@ -65,6 +81,25 @@ class ProviderDirectoryTest {
         assertThat(status.capabilities()).containsExactly(Capability.COMPUTE);
         assertThat(directory.inventory().node("n1")).hasValueSatisfying(n -> assertThat(n.state()).isEqualTo(ResourceState.AVAILABLE));
         assertThat(directory.inventory().sites()).extracting(s -> s.id()).containsExactly("site-metal");
+    }
+
+    @Test
+    void capacityOffersAreMergedAndMarkedStaleWhenTheirProviderDeparts() throws Exception {
+        Node shape = node("cloud:zone-a:gpu.8x", "cloud", null);
+        CapacityOffer offer = new CapacityOffer("cloud:zone-a:gpu.8x", "cloud", "site-cloud", "gpu.8x", shape, 8, 3, Set.of());
+        Registration v1 = registration("cloud", "1.0", ctx -> new ComputeSnapshot(5, Instant.now(),
+                List.of(Site.local("site-cloud", "cloud")), List.of(), List.of(), List.of(offer)));
+        directory.register(v1);
+        directory.refresh("cloud", WAIT);
+
+        assertThat(directory.inventory().offers()).containsExactly(offer);
+        assertThat(directory.inventory().offer(offer.id()).orElseThrow().machine().state()).isEqualTo(ResourceState.AVAILABLE);
+
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        CapacityOffer stale = directory.inventory().offer(offer.id()).orElseThrow();
+        assertThat(stale.machine().state()).isEqualTo(ResourceState.STALE);
+        assertThat(stale.limit()).isEqualTo(8);
+        assertThat(stale.inUse()).isEqualTo(3);
     }
 
     @Test
@@ -178,7 +213,9 @@ class ProviderDirectoryTest {
 
         assertThatThrownBy(() -> directory.refresh("metal", Duration.ofMillis(200)))
                 .isInstanceOf(ProviderUnavailableException.class)
-                .hasMessageContaining("provider 'metal' departed");
+                .hasMessageContaining("provider 'metal' departed")
+                .as("the message names the caller's wait, not the configured swapWait (5s)")
+                .hasMessageEndingWith("and has not returned (waited 200ms)");
     }
 
     @Test
@@ -217,15 +254,18 @@ class ProviderDirectoryTest {
     }
 
     @Test
-    void acceleratorsAttachToTheNodeOfTheirHostTakingNumaFromItsPciDevice() {
-        PciDevice gpuFunction = new PciDevice("0000:3b:00.0", 0x10de, 0x2335, 0x030200, null, null, 1, CpuSet.of(2, 3),
-                new PciLink(32, 16, 32, 16), "nvidia");
-        directory.register(registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "gpu-host", gpuFunction))));
-        Accelerator h200 = new Accelerator("GPU-1", "NVIDIA", "NVIDIA H200", 143771L << 20, "9.0", "0000:3B:00.0", null, -1,
-                CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false, new PowerLimits(700, 700, 200, 700), Health.OK, Map.of());
+    void acceleratorsAttachToTheNodeOfTheirMachineTakingNumaFromItsPciDevice() {
+        PciDevice gpuFunction = PciDevice.builder().address("0000:3b:00.0").vendorId(0x10de).deviceId(0x2335).classCode(0x030200)
+                .numaNode(1).localCpus(CpuSet.of(2, 3)).link(new PciLink(32, 16, 32, 16)).driver("nvidia").build();
+        // two nodes named alike: only the machine identity tells them apart
+        directory.register(registration("metal", "1.0", ctx -> compute(1,
+                machine("n0", "metal", "gpu-host", "machine-id:00000000000000000000000000000abc", gpuFunction),
+                machine("n1", "metal", "gpu-host", "machine-id:00000000000000000000000000000def", gpuFunction))));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").vendor("NVIDIA").model("NVIDIA H200").memoryBytes(143771L << 20)
+                .computeCapability("9.0").pciAddress("0000:3B:00.0").power(new PowerLimits(700, 700, 200, 700)).health(Health.OK).build();
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
-                ctx -> new GpuSnapshot(1, Instant.now(), "gpu-host", List.of(h200), List.of(),
-                        List.of(new DevicePath("GPU-1", "mlx5_0", TopologyLevel.SINGLE, 0)), null)));
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId("machine-id:00000000000000000000000000000def")
+                        .accelerators(List.of(h200)).paths(List.of(new DevicePath("GPU-1", "mlx5_0", TopologyLevel.SINGLE, 0))).build()));
         directory.refresh("metal", WAIT);
         directory.refresh("nvidia", WAIT);
 
@@ -234,13 +274,60 @@ class ProviderDirectoryTest {
         assertThat(attached.numaNode()).isEqualTo(1);
         assertThat(directory.inventory().node("n1").orElseThrow().devicePaths())
                 .containsExactly(new DevicePath("GPU-1", "mlx5_0", TopologyLevel.SINGLE, 0));
+        assertThat(directory.inventory().node("n0").orElseThrow().accelerators()).isEmpty();
+        assertThat(directory.inventory().unattached()).isEmpty();
         assertThat(directory.status("nvidia").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.status("nvidia").orElseThrow().warnings()).isEmpty();
+    }
+
+    @Test
+    void acceleratorsOfAnUnknownMachineAreShownUnattachedAndTheProviderSaysWhy() {
+        directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", "machine-id:" + "1".repeat(32)))));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
+        directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId("machine-id:" + "2".repeat(32))
+                        .accelerators(List.of(h200)).build()));
+        directory.refresh("metal", WAIT);
+        directory.refresh("nvidia", WAIT);
+
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("not attached by host name").isEmpty();
+        assertThat(directory.inventory().unattached()).extracting(Accelerator::id).containsExactly("GPU-1");
+        assertThat(directory.inventory().unattached().get(0).nodeId()).isNull();
+        ProviderStatus nvidia = directory.status("nvidia").orElseThrow();
+        assertThat(nvidia.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(nvidia.warnings()).containsExactly("1 accelerator of host gpu-host attached to no node: no node has machine identity machine-id:"
+                + "2".repeat(32));
+    }
+
+    @Test
+    void warningsAProviderReportsAreInItsStatus() {
+        directory.register(registration("metal", "1.0", ctx -> ComputeSnapshot.builder(1, Instant.now())
+                .nodes(List.of(node("n1", "metal", "h"))).sites(List.of(dev.strata.platform.api.model.Site.local("site-metal", "metal")))
+                .warnings(List.of("/sys/devices/system/node/node1/cpulist: 'x' is not a cpulist")).build()));
+        ProviderStatus status = directory.refresh("metal", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.warnings()).containsExactly("/sys/devices/system/node/node1/cpulist: 'x' is not a cpulist");
+    }
+
+    @Test
+    void aSiteConflictIsInTheStatusOfBothProviders() {
+        Site fraDe = Site.builder().id("fra-1").providerId("declared").country("DE").jurisdictions(Set.of("EU", "DE")).build();
+        Site fraFr = Site.builder().id("fra-1").providerId("other").country("FR").build();
+        directory.register(registration("declared", "1.0", ctx -> ComputeSnapshot.builder(1, Instant.now()).sites(List.of(fraDe)).build()));
+        directory.register(registration("other", "1.0", ctx -> ComputeSnapshot.builder(1, Instant.now()).sites(List.of(fraFr)).build()));
+        directory.refresh("declared", WAIT);
+        directory.refresh("other", WAIT);
+
+        String conflict = "conflict: site fra-1 country is DE for declared but FR for other; keeping declared's";
+        assertThat(directory.status("declared").orElseThrow().warnings()).containsExactly(conflict);
+        assertThat(directory.status("other").orElseThrow().warnings()).containsExactly(conflict);
+        assertThat(directory.inventory().site("fra-1").orElseThrow().country()).isEqualTo("DE");
     }
 
     @Test
     void gpuProviderWithoutDevicesIsUnavailableNotFailed() {
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
-                ctx -> new GpuSnapshot(1, Instant.now(), "h", List.of(), List.of(), List.of(), "no NVML and no nvidia-smi")));
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("h").unavailableReason("no NVML and no nvidia-smi").build()));
         ProviderStatus status = directory.refresh("nvidia", WAIT);
         assertThat(status.state()).isEqualTo(ProviderState.UNAVAILABLE);
         assertThat(status.message()).isEqualTo("no NVML and no nvidia-smi");

@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -68,7 +67,7 @@ final class CpuReader {
     }
 
     private CpuSet onlineCpus(Path cpuDir, TreeMap<Integer, Path> dirs, CpuSet present) {
-        CpuSet online = files.value(cpuDir.resolve("online")).flatMap(CpuReader::list).orElse(null);
+        CpuSet online = files.cpus(cpuDir.resolve("online"), true).orElse(null);
         if (online == null) {
             BitSet withTopology = new BitSet();
             dirs.forEach((cpu, dir) -> {
@@ -100,14 +99,6 @@ final class CpuReader {
         String packageKey = packageId + "/" + packageMask.first();
         String coreKey = coreId < 0 && coreMask.isEmpty() ? "cpu" + cpu : coreId + "/" + coreMask.first();
         return new Placement(packageId, packageKey, coreId, coreKey);
-    }
-
-    private static Optional<CpuSet> list(String text) {
-        try {
-            return Optional.of(CpuSet.parseList(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     private record Placement(int packageId, String packageKey, int coreId, String coreKey) {

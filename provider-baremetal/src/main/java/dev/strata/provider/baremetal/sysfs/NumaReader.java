@@ -14,6 +14,12 @@ import java.util.regex.Pattern;
  * ({@code cpulist} or {@code cpumap}), its memory ({@code meminfo} MemTotal) and its distance row.
  * A node may have no CPUs (memory only) or no memory (CPUs only). Without any node directory the
  * machine is one node 0 holding every online CPU and the MemTotal of {@code /proc/meminfo}.
+ *
+ * <p>Overlapping CPU sets (a firmware bug: every node claiming every CPU) are handled as hwloc's
+ * Linux backend handles them: nodes are taken in id order, and a node whose CPUs intersect those of
+ * the nodes taken before it is left out, with its memory; once a node is left out the distance
+ * rows no longer line up with the nodes, so no node keeps its distances. Each node left out is
+ * reported in {@link SysfsFiles#problems()}.
  */
 final class NumaReader {
     static final String NODE_DIR = "/sys/devices/system/node";
@@ -37,27 +43,58 @@ final class NumaReader {
             return List.of(new NumaNode(0, online, machineMemory(), List.of()));
         }
         List<NumaNode> nodes = new ArrayList<>();
-        dirs.forEach((id, dir) -> {
+        List<Integer> dropped = new ArrayList<>();
+        CpuSet taken = CpuSet.EMPTY;
+        for (var entry : dirs.entrySet()) {
+            int id = entry.getKey();
+            Path dir = entry.getValue();
             CpuSet cpus = files.cpus(dir.resolve("cpulist"), dir.resolve("cpumap"))
                     .map(s -> s.intersection(online)).orElse(CpuSet.EMPTY);
-            nodes.add(new NumaNode(id, cpus, memTotal(files.lines(dir.resolve("meminfo"))).orElse(0), distances(dir)));
-        });
+            if (cpus.intersects(taken)) {
+                files.report(files.name(dir) + ": CPUs " + cpus + " overlap those of NUMA nodes read before it (CPUs "
+                        + cpus.intersection(taken) + "); the firmware reports overlapping NUMA nodes, so node " + id
+                        + " is left out as hwloc leaves it out");
+                dropped.add(id);
+                continue;
+            }
+            taken = taken.union(cpus);
+            nodes.add(new NumaNode(id, cpus, memTotal(dir.resolve("meminfo")), distances(dir)));
+        }
+        if (!dropped.isEmpty()) {
+            nodes.replaceAll(n -> new NumaNode(n.id(), n.cpus(), n.memoryBytes(), List.of()));
+        }
         return nodes;
     }
 
     /** MemTotal of {@code /proc/meminfo} in bytes, 0 when unknown. */
     long machineMemory() {
-        return memTotal(files.lines(files.path("/proc/meminfo"))).orElse(0);
+        return memTotal(files.path("/proc/meminfo"));
+    }
+
+    /** The MemTotal of a meminfo file in bytes; 0 when the file is missing, a recorded problem when it has no readable MemTotal. */
+    private long memTotal(Path file) {
+        List<String> lines = files.lines(file);
+        if (lines.isEmpty()) {
+            return 0;
+        }
+        OptionalLong total = memTotal(lines);
+        if (total.isEmpty()) {
+            files.problem(file, String.join("\n", lines), "a meminfo with a MemTotal line such as 'MemTotal: 16318032 kB'");
+        }
+        return total.orElse(0);
     }
 
     private List<Integer> distances(Path dir) {
+        Path file = dir.resolve("distance");
+        String text = files.value(file).orElse("");
         List<Integer> row = new ArrayList<>();
-        for (String word : files.value(dir.resolve("distance")).orElse("").split("\\s+")) {
-            OptionalLong value = SysfsFiles.parseNumber(word);
+        for (String word : text.split("\\s+")) {
             if (word.isEmpty()) {
                 continue;
             }
+            OptionalLong value = SysfsFiles.parseNumber(word);
             if (value.isEmpty() || value.getAsLong() < 0 || value.getAsLong() > Integer.MAX_VALUE) {
+                files.problem(file, text, "a row of distances such as '10 21'");
                 return List.of();
             }
             row.add((int) value.getAsLong());

@@ -22,13 +22,12 @@ final class PciReader {
     static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
 
     private final SysfsFiles files;
-    private final PciIds names;
 
-    PciReader(SysfsFiles files, PciIds names) {
+    PciReader(SysfsFiles files) {
         this.files = files;
-        this.names = names;
     }
 
+    /** The PCI functions, without names (see {@link #named}). */
     List<PciDevice> read(CpuSet online) {
         List<PciDevice> devices = new ArrayList<>();
         for (Path entry : files.list(files.path(PCI_DIR))) {
@@ -46,6 +45,15 @@ final class PciReader {
         return devices;
     }
 
+    /** The devices with their vendor and device names from the PCI id database, where it has them. */
+    static List<PciDevice> named(List<PciDevice> devices, PciIds.Names names) {
+        return devices.stream().map(d -> {
+            String vendor = names.vendor(d.vendorId());
+            String device = names.device(d.vendorId(), d.deviceId());
+            return vendor == null && device == null ? d : d.toBuilder().vendorName(vendor).deviceName(device).build();
+        }).toList();
+    }
+
     private PciDevice device(String address, Path dir, CpuSet online) {
         int vendor = (int) files.number(dir.resolve("vendor")).orElse(0xffff);
         int device = (int) files.number(dir.resolve("device")).orElse(0xffff);
@@ -54,8 +62,8 @@ final class PciReader {
         CpuSet localCpus = files.cpus(dir.resolve("local_cpulist"), dir.resolve("local_cpus"))
                 .map(s -> s.intersection(online)).orElse(CpuSet.EMPTY);
         String driver = files.linkName(dir.resolve("driver")).orElse(null);
-        return new PciDevice(address, vendor, device, classCode, names.vendor(vendor), names.device(vendor, device),
-                numaNode, localCpus, link(dir), driver);
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(device).classCode(classCode).numaNode(numaNode)
+                .localCpus(localCpus).link(link(dir)).driver(driver).build();
     }
 
     private PciLink link(Path dir) {
@@ -85,7 +93,15 @@ final class PciReader {
     }
 
     private double speed(Path file) {
-        return files.value(file).map(PciReader::parseSpeed).orElse(0.0);
+        String text = files.value(file).orElse(null);
+        if (text == null) {
+            return 0;
+        }
+        double speed = parseSpeed(text);
+        if (speed == 0 && !text.toLowerCase(Locale.ROOT).startsWith("unknown")) {
+            files.problem(file, text, "a link speed such as '16.0 GT/s PCIe' (or 'Unknown')");
+        }
+        return speed;
     }
 
     private int width(Path file) {

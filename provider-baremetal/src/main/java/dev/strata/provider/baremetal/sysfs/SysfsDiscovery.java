@@ -2,16 +2,18 @@ package dev.strata.provider.baremetal.sysfs;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Disk;
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PciDevice;
-import dev.strata.platform.api.model.PowerDraw;
 import dev.strata.platform.api.model.ResourceState;
+import dev.strata.provider.baremetal.NodeIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +37,23 @@ public final class SysfsDiscovery {
     private static final Logger LOG = LoggerFactory.getLogger(SysfsDiscovery.class);
 
     private final Path root;
+    private final PciIds pciIds = new PciIds();
 
     public SysfsDiscovery(Path root) {
         this.root = root;
+    }
+
+    /**
+     * What one discovery found.
+     *
+     * @param node the machine as a node
+     * @param warnings files that were present but could not be parsed, and inconsistent firmware
+     *     data (overlapping NUMA nodes), one sentence each; empty when everything was read
+     */
+    public record Discovered(Node node, List<String> warnings) {
+        public Discovered {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /** The host name from {@code proc/sys/kernel/hostname}, else {@code etc/hostname}, else null. */
@@ -55,12 +71,22 @@ public final class SysfsDiscovery {
     }
 
     /**
-     * Discovers the machine as a bare-metal node.
+     * Discovers the machine as a bare-metal node; what could not be read is logged.
      *
      * @throws ProviderUnavailableException when the root is not a directory or has no
      *     {@code sys/devices/system/cpu} directory
      */
     public Node discover(String nodeId, String providerId, String siteId) {
+        return discoverWithWarnings(nodeId, providerId, siteId).node();
+    }
+
+    /**
+     * Discovers the machine as a bare-metal node, with what could not be read.
+     *
+     * @throws ProviderUnavailableException when the root is not a directory or has no
+     *     {@code sys/devices/system/cpu} directory
+     */
+    public Discovered discoverWithWarnings(String nodeId, String providerId, String siteId) {
         SysfsFiles files = checkedFiles();
         CpuInfo cpuInfo = CpuInfo.read(files);
         CpuTopology cpu = new CpuReader(files).read(cpuInfo);
@@ -68,16 +94,22 @@ public final class SysfsDiscovery {
         List<NumaNode> numaNodes = numaReader.read(cpu.online());
         long numaMemory = numaNodes.stream().mapToLong(NumaNode::memoryBytes).sum();
         long memory = numaMemory > 0 ? numaMemory : numaReader.machineMemory();
-        List<PciDevice> pciDevices = new PciReader(files, PciIds.read(files)).read(cpu.online());
+        List<PciDevice> unnamed = new PciReader(files).read(cpu.online());
+        Set<Integer> ids = new HashSet<>();
+        unnamed.forEach(d -> ids.add(d.vendorId() << 16 | d.deviceId()));
+        List<PciDevice> pciDevices = PciReader.named(unnamed, pciIds.names(files, ids));
         Map<String, PciDevice> pciByAddress = pciDevices.stream()
                 .collect(Collectors.toMap(PciDevice::address, Function.identity(), (a, b) -> a));
         List<Nic> nics = new NetReader(files).read(pciByAddress);
         List<Disk> disks = new BlockReader(files).read();
         LOG.debug("Discovered {} packages, {} threads, {} NUMA nodes, {} PCI functions below {}",
                 cpu.packages().size(), cpu.threads(), numaNodes.size(), pciDevices.size(), root);
-        return new Node(nodeId, providerId, siteId, hostname(), NodeKind.BARE_METAL, cpu, numaNodes, memory,
-                pciDevices, List.of(), nics, disks, PowerDraw.UNKNOWN, null, Set.of(), ResourceState.AVAILABLE,
-                null, attributes(files, cpuInfo));
+        Node node = Node.builder().id(nodeId).providerId(providerId).siteId(siteId).hostname(hostname()).kind(NodeKind.BARE_METAL)
+                .cpu(cpu).numaNodes(numaNodes).memoryBytes(memory).pciDevices(pciDevices).nics(nics).disks(disks)
+                .state(ResourceState.AVAILABLE).attributes(attributes(files, cpuInfo)).build();
+        List<String> warnings = files.problems();
+        warnings.forEach(w -> LOG.warn("Discovery of {} below {}: {}", nodeId, root, w));
+        return new Discovered(node, warnings);
     }
 
     private SysfsFiles checkedFiles() {
@@ -104,6 +136,10 @@ public final class SysfsDiscovery {
         Map.of("sys_vendor", "dmi.vendor", "product_name", "dmi.product",
                 "board_vendor", "dmi.board.vendor", "board_name", "dmi.board.name")
                 .forEach((file, key) -> files.value(dmi.resolve(file)).ifPresent(v -> attributes.put(key, v)));
+        // the SMBIOS system UUID (readable by root only) and the machine identity derived from it:
+        // the keys that join this node with its BMC's view and with its GPUs
+        files.value(dmi.resolve("product_uuid")).map(NodeIdentity::normalizeUuid).ifPresent(v -> attributes.put(NodeIdentity.SYSTEM_UUID, v));
+        MachineIdentity.read(files.root()).ifPresent(id -> attributes.put(MachineIdentity.ATTRIBUTE, id));
         return attributes;
     }
 }

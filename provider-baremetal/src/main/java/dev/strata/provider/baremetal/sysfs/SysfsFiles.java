@@ -7,10 +7,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -20,13 +20,21 @@ import java.util.OptionalLong;
  * <p>Paths are given as absolute names of the described system ({@code "/sys/bus/pci/devices"}).
  * Symbolic links are resolved against the root: an absolute link target such as
  * {@code /sys/devices/pci0000:00} means {@code <root>/sys/devices/pci0000:00}, a relative one is
- * relative to the link's directory, and {@code ..} never leaves the root. A file that is missing,
- * unreadable or not text yields an empty result; nothing here throws.
+ * relative to the link's directory, and {@code ..} never leaves the root. A file that is missing or
+ * unreadable yields an empty result; nothing here throws.
+ *
+ * <p>Every text read is cleaned the same way: NUL characters are dropped (kernels since 5.15 end
+ * some list and mask files with {@code "\n\0"}) and values are stripped. A file that is there but
+ * whose content cannot be parsed is never taken silently as empty: it is recorded in
+ * {@link #problems()}, which the discovery reports. One instance serves one discovery; not
+ * thread-safe.
  */
 final class SysfsFiles {
     private static final int MAX_LINK_HOPS = 40;
 
     private final Path root;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<Path, Optional<Path>> resolvedPaths = new HashMap<>();
 
     SysfsFiles(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -34,6 +42,28 @@ final class SysfsFiles {
 
     Path root() {
         return root;
+    }
+
+    /** What could not be parsed so far, one sentence each, naming the file, its content and what was expected. */
+    List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Records that a file's content is not what it should be. */
+    void problem(Path file, String content, String expected) {
+        String shown = content.length() > 60 ? content.substring(0, 57) + "..." : content;
+        problems.add(name(file) + ": '" + shown.replace("\n", "\\n") + "' is not " + expected);
+    }
+
+    /** Records a problem that is not about one file's syntax. */
+    void report(String sentence) {
+        problems.add(sentence);
+    }
+
+    /** The absolute name in the described system ({@code /sys/...}) of a path below the root. */
+    String name(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        return absolute.startsWith(root) ? "/" + root.relativize(absolute) : absolute.toString();
     }
 
     /** The path below the root for an absolute name of the described system, links not resolved. */
@@ -45,20 +75,53 @@ final class SysfsFiles {
     /**
      * The canonical form of a path below the root, every symbolic link resolved against the root;
      * empty when a link cannot be read or links loop. The result need not exist.
+     *
+     * <p>Resolved prefixes are remembered for the life of this instance (one discovery), so the
+     * many files of one device directory cost one lookup of the directory, not one per component.
      */
     Optional<Path> resolve(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         if (!absolute.startsWith(root)) {
             return Optional.empty();
         }
-        Deque<String> todo = new ArrayDeque<>();
-        for (Path part : root.relativize(absolute)) {
-            todo.addLast(part.toString());
+        return resolved(absolute, 0);
+    }
+
+    /** The physical form of {@code path} (below the root, components not yet resolved), memoised. */
+    private Optional<Path> resolved(Path path, int hops) {
+        if (path.equals(root)) {
+            return Optional.of(root);
         }
-        Path current = root;
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String name = todo.pollFirst();
+        Optional<Path> known = resolvedPaths.get(path);
+        if (known != null) {
+            return known;
+        }
+        Optional<Path> parent = resolved(path.getParent(), hops);
+        Optional<Path> result;
+        if (parent.isEmpty()) {
+            result = Optional.empty();
+        } else {
+            Path next = parent.get().resolve(path.getFileName().toString());
+            result = Files.isSymbolicLink(next) ? followLink(next, parent.get(), hops) : Optional.of(next);
+        }
+        resolvedPaths.put(path, result);
+        return result;
+    }
+
+    /** Where a link below the root points, resolved component by component ({@code ..} never leaves the root). */
+    private Optional<Path> followLink(Path link, Path directory, int hops) {
+        if (hops >= MAX_LINK_HOPS) {
+            return Optional.empty();
+        }
+        Path target;
+        try {
+            target = Files.readSymbolicLink(link);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+        Path current = target.isAbsolute() ? root : directory;
+        for (Path part : target) {
+            String name = part.toString();
             if (name.isEmpty() || name.equals(".")) {
                 continue;
             }
@@ -69,28 +132,14 @@ final class SysfsFiles {
                 continue;
             }
             Path next = current.resolve(name);
-            if (!Files.isSymbolicLink(next)) {
+            if (Files.isSymbolicLink(next)) {
+                Optional<Path> followed = followLink(next, current, hops + 1);
+                if (followed.isEmpty()) {
+                    return Optional.empty();
+                }
+                current = followed.get();
+            } else {
                 current = next;
-                continue;
-            }
-            if (++hops > MAX_LINK_HOPS) {
-                return Optional.empty();
-            }
-            Path target;
-            try {
-                target = Files.readSymbolicLink(next);
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                return Optional.empty();
-            }
-            List<String> parts = new ArrayList<>();
-            for (Path part : target) {
-                parts.add(part.toString());
-            }
-            for (int i = parts.size() - 1; i >= 0; i--) {
-                todo.addFirst(parts.get(i));
-            }
-            if (target.isAbsolute()) {
-                current = root;
             }
         }
         return Optional.of(current);
@@ -126,14 +175,15 @@ final class SysfsFiles {
         return entries;
     }
 
-    /** The whole text of a file, or empty when it is missing or unreadable. */
+    /** The whole text of a file without NUL characters, or empty when it is missing or unreadable. */
     Optional<String> text(Path file) {
         Optional<Path> real = resolve(file);
         if (real.isEmpty() || !Files.isRegularFile(real.get(), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new String(Files.readAllBytes(real.get()), StandardCharsets.UTF_8));
+            String text = new String(Files.readAllBytes(real.get()), StandardCharsets.UTF_8);
+            return Optional.of(text.indexOf('\0') >= 0 ? text.replace("\0", "") : text);
         } catch (IOException | SecurityException e) {
             return Optional.empty();
         }
@@ -148,38 +198,58 @@ final class SysfsFiles {
         return text(file).map(t -> t.lines().toList()).orElse(List.of());
     }
 
-    /** A decimal or {@code 0x} hexadecimal integer file. */
+    /** A decimal or {@code 0x} hexadecimal integer file; one that holds something else is a recorded problem. */
     OptionalLong number(Path file) {
         Optional<String> text = value(file);
         if (text.isEmpty()) {
             return OptionalLong.empty();
         }
-        return parseNumber(text.get());
+        OptionalLong value = parseNumber(text.get());
+        if (value.isEmpty()) {
+            problem(file, text.get(), "a number");
+        }
+        return value;
     }
 
     int intValue(Path file, int fallback) {
         OptionalLong value = number(file);
-        if (value.isEmpty() || value.getAsLong() < Integer.MIN_VALUE || value.getAsLong() > Integer.MAX_VALUE) {
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        if (value.getAsLong() < Integer.MIN_VALUE || value.getAsLong() > Integer.MAX_VALUE) {
+            problem(file, Long.toString(value.getAsLong()), "a 32-bit number");
             return fallback;
         }
         return (int) value.getAsLong();
     }
 
-    /** A CPU set from the first readable file: {@code *list} names hold a cpulist, others a cpumask. */
+    /**
+     * A CPU set from the first file that is present: {@code *list} names hold a cpulist, others a
+     * cpumask. A present file that does not parse is a recorded problem, and the next candidate is
+     * tried; empty only when no candidate is present or none parses.
+     */
     Optional<CpuSet> cpus(Path... candidates) {
         for (Path file : candidates) {
-            Optional<String> text = text(file).map(String::strip);
-            if (text.isEmpty()) {
-                continue;
-            }
-            try {
-                boolean list = file.getFileName().toString().endsWith("list");
-                return Optional.of(list ? CpuSet.parseList(text.get()) : CpuSet.parseMask(text.get()));
-            } catch (IllegalArgumentException e) {
-                // not a CPU set: try the next candidate
+            Optional<CpuSet> cpus = cpus(file, file.getFileName().toString().endsWith("list"));
+            if (cpus.isPresent()) {
+                return cpus;
             }
         }
         return Optional.empty();
+    }
+
+    /** A CPU set from one file in the cpulist (or else cpumask) format; a present file that does not parse is a recorded problem. */
+    Optional<CpuSet> cpus(Path file, boolean list) {
+        Optional<String> text = text(file).map(String::strip);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(list ? CpuSet.parseList(text.get()) : CpuSet.parseMask(text.get()));
+        } catch (IllegalArgumentException e) {
+            problem(file, text.get(), list ? "a cpulist such as 0-3,8" : "a cpumask such as 0000ffff,00000000");
+            return Optional.empty();
+        }
     }
 
     /** The file name a symbolic link points to (e.g. a driver's name), without resolving it. */

@@ -307,6 +307,70 @@ class SysfsDiscoveryTest {
         assertThat(device.deviceName()).isEqualTo("GH100 [H100 SXM5 80GB]");
     }
 
+    /** The database is read once: a second discovery with the same file and the same devices does not read it again. */
+    @Test
+    void thePciIdDatabaseIsReadOncePerVersionOfTheFile() throws IOException {
+        oneCpu();
+        pci("0000:3b:00.0", "0x10de", "0x2330", "0x030200");
+        String ids = "10de  NVIDIA Corporation\n\t2330  GH100 [H100 SXM5 80GB]\n";
+        write("/usr/share/misc/pci.ids", ids);
+        Path file = path("/usr/share/misc/pci.ids");
+        java.nio.file.attribute.FileTime stamp = Files.getLastModifiedTime(file);
+        SysfsDiscovery discovery = new SysfsDiscovery(root);
+        assertThat(discovery.discover("n1", "b", "s").pciDevices().get(0).deviceName()).isEqualTo("GH100 [H100 SXM5 80GB]");
+
+        // same size and time, other content: a discovery that read the file again would see "XXXXX"
+        Files.writeString(file, ids.replace("GH100", "XXXXX"));
+        Files.setLastModifiedTime(file, stamp);
+        assertThat(discovery.discover("n1", "b", "s").pciDevices().get(0).deviceName()).isEqualTo("GH100 [H100 SXM5 80GB]");
+
+        // a new version of the file is read
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(stamp.toMillis() + 5_000));
+        assertThat(discovery.discover("n1", "b", "s").pciDevices().get(0).deviceName()).isEqualTo("XXXXX [H100 SXM5 80GB]");
+
+        // a device that was not asked for before is looked up
+        pci("0000:3c:00.0", "0x10de", "0x2331", "0x030200");
+        Files.writeString(file, ids + "\t2331  GH100 [H100 PCIe]\n");
+        assertThat(discovery.discover("n1", "b", "s").pciDevice("0000:3c:00.0").orElseThrow().deviceName()).isEqualTo("GH100 [H100 PCIe]");
+    }
+
+    // ---------------------------------------------------------------- files the discovery cannot parse
+
+    @Test
+    void aFileThatDoesNotParseIsReportedNotTakenAsEmpty() throws IOException {
+        cpu(0, 0, 0, "0", "0");
+        cpu(1, 0, 1, "1", "0-1");
+        write("/sys/devices/system/cpu/online", "0-1\n");
+        node(0, "0-1", "Node 0 MemTotal: 1024 kB\n", "10");
+        write("/sys/devices/system/node/node0/cpulist", "zero to one\n");
+        write("/sys/devices/system/node/node0/cpumap", "00000003\n");
+        write("/sys/devices/system/node/node0/distance", "10 x\n");
+        write("/sys/devices/system/cpu/cpu1/topology/core_id", "one\n");
+
+        SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
+
+        assertThat(found.node().numaNodes().get(0).cpus()).as("from cpumap, the next candidate").isEqualTo(CpuSet.of(0, 1));
+        assertThat(found.warnings()).containsExactly(
+                "/sys/devices/system/cpu/cpu1/topology/core_id: 'one' is not a number",
+                "/sys/devices/system/node/node0/cpulist: 'zero to one' is not a cpulist such as 0-3,8",
+                "/sys/devices/system/node/node0/distance: '10 x' is not a row of distances such as '10 21'");
+    }
+
+    @Test
+    void trailingNulsAreNotParseFailures() throws IOException {
+        cpu(0, 0, 0, "0", "0-1");
+        cpu(1, 0, 1, "1", "0-1");
+        write("/sys/devices/system/cpu/online", "0-1\n\0");
+        node(0, "0-1\n\0", "Node 0 MemTotal: 1024 kB\n", "10\n\0");
+
+        SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
+
+        assertThat(found.warnings()).isEmpty();
+        assertThat(found.node().cpu().online()).isEqualTo(CpuSet.of(0, 1));
+        assertThat(found.node().numaNodes().get(0).cpus()).isEqualTo(CpuSet.of(0, 1));
+        assertThat(found.node().numaNodes().get(0).distances()).containsExactly(10);
+    }
+
     // ---------------------------------------------------------------- NICs and disks
 
     @Test
@@ -468,6 +532,18 @@ class SysfsDiscoveryTest {
         assertThat(node.attributes()).isEqualTo(Map.of("os", "Linux", "kernel", "6.8.0-45-generic",
                 "architecture", "x86_64", "dmi.vendor", "Supermicro", "dmi.product", "SYS-821GE-TNHR",
                 "dmi.board.vendor", "Supermicro", "dmi.board.name", "X13DEG-OAD"));
+    }
+
+    @Test
+    void systemUuidFromDmiProductUuidInCanonicalLowerCase() throws IOException {
+        oneCpu();
+        write("/sys/devices/virtual/dmi/id/product_uuid", "38334C44-4735-534A-3035-4E5030383936\n");
+        link("/sys/class/dmi/id", "../../devices/virtual/dmi/id");
+        assertThat(new SysfsDiscovery(root).discover("n1", "baremetal", "site-a").attributes())
+                .containsEntry("system.uuid", "38334c44-4735-534a-3035-4e5030383936");
+        // firmware that never set it reports zeros: no identity rather than a shared bogus one
+        write("/sys/devices/virtual/dmi/id/product_uuid", "00000000-0000-0000-0000-000000000000\n");
+        assertThat(new SysfsDiscovery(root).discover("n1", "baremetal", "site-a").attributes()).doesNotContainKey("system.uuid");
     }
 
     @Test

@@ -89,8 +89,8 @@ public final class NvLinkDomains {
             boolean switched = component.stream().anyMatch(g -> byId.get(g).switched());
             double bandwidth = component.stream().mapToDouble(g -> byId.get(g).linkBandwidthGBps()).min().orElse(0);
             component.forEach(g -> domainOf.put(g, id));
-            fabrics.add(new Fabric(id, FabricType.PCIE, switched ? "NVSwitch" : "NVLink", null, component, bandwidth * 8, 0,
-                    switched ? List.of("nvswitch") : List.of()));
+            fabrics.add(Fabric.builder().id(id).type(FabricType.PCIE).technology(switched ? "NVSwitch" : "NVLink").members(component)
+                    .linkBandwidthGbps(bandwidth * 8).tiers(switched ? List.of("nvswitch") : List.of()).build());
         }
         fabrics.sort((a, b) -> a.id().compareTo(b.id()));
         return new Domains(domainOf, fabrics);

@@ -206,26 +206,26 @@ public final class NvmlMapper {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(gpuNumaNode));
         }
         attributes.put(Attributes.SOURCE, "nvml");
-        return new Accelerator(
-                uuid,
-                "NVIDIA",
-                nvml.name(gpu),
-                memory.total(),
-                cc,
-                pci,
-                null,
-                numa,
-                cpus,
-                pcie,
-                domain,
-                linkBandwidth,
-                links,
-                mig == null ? List.of() : profiles(nvml, gpu),
-                mig != null && mig.current(),
-                power,
-                HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
-                        remapped == null ? null : remapped.failed(), xids.recent(uuid)),
-                attributes);
+        return Accelerator.builder()
+                .id(uuid)
+                .vendor("NVIDIA")
+                .model(nvml.name(gpu))
+                .memoryBytes(memory.total())
+                .computeCapability(cc)
+                .pciAddress(pci)
+                .numaNode(numa)
+                .cpuAffinity(cpus)
+                .pcie(pcie)
+                .interconnectDomain(domain)
+                .linkBandwidthGBps(linkBandwidth)
+                .links(links)
+                .partitionProfiles(mig == null ? List.of() : profiles(nvml, gpu))
+                .partitioningEnabled(mig != null && mig.current())
+                .power(power)
+                .health(HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
+                        remapped == null ? null : remapped.failed(), xids.recent(uuid)))
+                .attributes(attributes)
+                .build();
     }
 
     /** The MIG GPU instance profiles of a device, as {@code nvidia-smi mig -lgip} orders them. */
@@ -251,9 +251,10 @@ public final class NvmlMapper {
         List<PartitionProfile> profiles = new ArrayList<>();
         for (Nvml.GpuInstanceProfile p : found) {
             List<Nvml.Placement> placements = NvmlErrors.orUnknown(() -> nvml.gpuInstancePossiblePlacements(gpu, p.id()), List.of());
-            profiles.add(new PartitionProfile(name(p), p.id(), p.instanceCount(), p.memorySizeMiB() * MIB, p.multiprocessorCount(),
-                    p.sliceCount(), totalSlices, placements.stream().map(Nvml.Placement::start).toList(),
-                    placements.isEmpty() ? 0 : placements.get(0).size()));
+            profiles.add(PartitionProfile.builder().name(name(p)).profileId(p.id()).maxInstances(p.instanceCount())
+                    .memoryBytes(p.memorySizeMiB() * MIB).multiprocessors(p.multiprocessorCount()).computeSlices(p.sliceCount())
+                    .totalSlices(totalSlices).placements(placements.stream().map(Nvml.Placement::start).toList())
+                    .placementSize(placements.isEmpty() ? 0 : placements.get(0).size()).build());
         }
         return profiles;
     }

@@ -25,15 +25,16 @@ public final class NvmlSamples {
         Long reasons = NvmlErrors.orUnknown(() -> nvml.clocksEventReasons(gpu), null);
         long corrected = NvmlErrors.orUnknown(() -> nvml.volatileEccErrors(gpu, false), -1L);
         long uncorrected = NvmlErrors.orUnknown(() -> nvml.volatileEccErrors(gpu, true), -1L);
-        return new GpuSample(acceleratorId, at,
-                utilization == null ? -1 : utilization.gpu(),
-                utilization == null ? -1 : utilization.memory(),
-                memory == null ? -1 : memory.used(),
-                milliwatts < 0 ? -1 : milliwatts / 1000.0,
-                temperature,
-                smClock,
-                reasons == null ? Set.of() : ThrottleReasons.ofMask(reasons),
-                corrected,
-                uncorrected);
+        return GpuSample.builder().acceleratorId(acceleratorId).at(at)
+                .gpuUtilisationPercent(utilization == null ? -1 : utilization.gpu())
+                .memoryUtilisationPercent(utilization == null ? -1 : utilization.memory())
+                .memoryUsedBytes(memory == null ? -1 : memory.used())
+                .powerWatts(milliwatts < 0 ? -1 : milliwatts / 1000.0)
+                .temperatureCelsius(temperature)
+                .smClockMHz(smClock)
+                .throttleReasons(reasons == null ? Set.of() : ThrottleReasons.ofMask(reasons))
+                .eccCorrected(corrected)
+                .eccUncorrected(uncorrected)
+                .build();
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * before, and shut down on {@link #close()}. Every NVML call runs on one daemon thread
  * ({@code strata-nvml}); callers wait for it no longer than their deadline, so a GPU that hangs
  * inside the driver cannot block discovery past it (the stuck call is abandoned, and further calls
- * are refused while a few are queued behind it).
+ * are refused while a few are queued behind it). Concurrent discoveries take turns: each waits for
+ * the one before it within its own deadline, so they queue on the caller's side, not on the NVML
+ * thread.
  */
 public final class NvmlSource implements GpuSource {
 
@@ -53,6 +56,8 @@ public final class NvmlSource implements GpuSource {
     private Nvml nvml;
     private List<String> uuids = List.of();
     private volatile boolean discovered;
+    /** One discovery at a time on the NVML thread; the others wait here, within their deadline. */
+    private final Semaphore turn = new Semaphore(1, true);
 
     public NvmlSource(Loader loader, XidLog xids, PciSysfs sysfs, Clock clock) {
         this.loader = loader;
@@ -74,16 +79,29 @@ public final class NvmlSource implements GpuSource {
     @Override
     public DiscoveredGpus discover(DiscoveryContext context) throws SourceUnavailableException {
         context.checkDeadline("NVML discovery");
-        return await(context.remaining(), "NVML discovery", () -> {
-            Nvml lib = initialised();
-            drainXids(lib);
-            DiscoveredGpus found = NvmlMapper.map(lib, xids, sysfs);
-            List<String> ids = new ArrayList<>();
-            found.accelerators().forEach(a -> ids.add(a.id()));
-            uuids = List.copyOf(ids);
-            discovered = !ids.isEmpty();
-            return found;
-        });
+        try {
+            if (!turn.tryAcquire(Math.max(0, context.remaining().toNanos()), TimeUnit.NANOSECONDS)) {
+                throw new ProviderTimeoutException("NVML discovery did not get its turn before the deadline: another discovery holds NVML");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while waiting for NVML (operation " + context.operationId() + ")");
+        }
+        try {
+            context.checkDeadline("NVML discovery");
+            return await(context.remaining(), "NVML discovery", () -> {
+                Nvml lib = initialised();
+                drainXids(lib);
+                DiscoveredGpus found = NvmlMapper.map(lib, xids, sysfs);
+                List<String> ids = new ArrayList<>();
+                found.accelerators().forEach(a -> ids.add(a.id()));
+                uuids = List.copyOf(ids);
+                discovered = !ids.isEmpty();
+                return found;
+            });
+        } finally {
+            turn.release();
+        }
     }
 
     @Override

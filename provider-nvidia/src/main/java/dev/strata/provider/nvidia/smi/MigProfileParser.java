@@ -84,8 +84,9 @@ public final class MigProfileParser {
         Map<Integer, List<PartitionProfile>> byGpu = new TreeMap<>();
         for (Row row : rows) {
             Placements p = placements.getOrDefault(row.gpu() + "/" + row.id(), new Placements(List.of(), 0));
-            byGpu.computeIfAbsent(row.gpu(), k -> new ArrayList<>()).add(new PartitionProfile(row.name(), row.id(), row.total(),
-                    row.memoryBytes(), row.sm(), slices(row.name()), totalSlices.get(row.gpu()), p.starts(), p.size()));
+            byGpu.computeIfAbsent(row.gpu(), k -> new ArrayList<>()).add(PartitionProfile.builder().name(row.name()).profileId(row.id())
+                    .maxInstances(row.total()).memoryBytes(row.memoryBytes()).multiprocessors(row.sm()).computeSlices(slices(row.name()))
+                    .totalSlices(totalSlices.get(row.gpu())).placements(p.starts()).placementSize(p.size()).build());
         }
         byGpu.replaceAll((gpu, profiles) -> List.copyOf(profiles));
         return byGpu;

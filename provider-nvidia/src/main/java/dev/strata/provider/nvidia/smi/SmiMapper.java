@@ -132,26 +132,26 @@ public final class SmiMapper {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(topo.gpuNumaId(label)));
         }
         attributes.put(Attributes.SOURCE, "nvidia-smi");
-        return new Accelerator(
-                gpu.uuid(),
-                "NVIDIA",
-                gpu.productName(),
-                Math.max(0, gpu.memoryTotalMiB()) * MIB,
-                cc,
-                pci,
-                null,
-                numa,
-                cpus,
-                pcie,
-                domain,
-                linkBandwidth,
-                links,
-                profiles,
-                Boolean.TRUE.equals(gpu.migCurrent()),
-                new PowerLimits(gpu.powerEnforcedWatts(), gpu.powerDefaultWatts(), gpu.powerMinWatts(), gpu.powerMaxWatts()),
-                HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
-                        gpu.remappingFailed(), List.of()),
-                attributes);
+        return Accelerator.builder()
+                .id(gpu.uuid())
+                .vendor("NVIDIA")
+                .model(gpu.productName())
+                .memoryBytes(Math.max(0, gpu.memoryTotalMiB()) * MIB)
+                .computeCapability(cc)
+                .pciAddress(pci)
+                .numaNode(numa)
+                .cpuAffinity(cpus)
+                .pcie(pcie)
+                .interconnectDomain(domain)
+                .linkBandwidthGBps(linkBandwidth)
+                .links(links)
+                .partitionProfiles(profiles)
+                .partitioningEnabled(Boolean.TRUE.equals(gpu.migCurrent()))
+                .power(new PowerLimits(gpu.powerEnforcedWatts(), gpu.powerDefaultWatts(), gpu.powerMinWatts(), gpu.powerMaxWatts()))
+                .health(HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
+                        gpu.remappingFailed(), List.of()))
+                .attributes(attributes)
+                .build();
     }
 
     private static void put(Map<String, String> attributes, String key, String value) {

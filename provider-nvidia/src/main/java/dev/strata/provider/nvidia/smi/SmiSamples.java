@@ -39,18 +39,19 @@ public final class SmiSamples {
     public static GpuSample of(String acceleratorId, Instant at, Map<String, String> row) {
         String uuid = row.get("uuid");
         long memoryUsed = (long) number(row.get("memory.used"));
-        return new GpuSample(
-                uuid == null || uuid.isBlank() ? acceleratorId : uuid,
-                at,
-                number(row.get("utilization.gpu")),
-                number(row.get("utilization.memory")),
-                memoryUsed < 0 ? -1 : memoryUsed * MIB,
-                number(row.get("power.draw")),
-                number(row.get("temperature.gpu")),
-                (int) number(row.get("clocks.sm")),
-                throttleReasons(row.get("clocks_event_reasons.active")),
-                (long) number(row.get("ecc.errors.corrected.volatile.total")),
-                (long) number(row.get("ecc.errors.uncorrected.volatile.total")));
+        return GpuSample.builder()
+                .acceleratorId(uuid == null || uuid.isBlank() ? acceleratorId : uuid)
+                .at(at)
+                .gpuUtilisationPercent(number(row.get("utilization.gpu")))
+                .memoryUtilisationPercent(number(row.get("utilization.memory")))
+                .memoryUsedBytes(memoryUsed < 0 ? -1 : memoryUsed * MIB)
+                .powerWatts(number(row.get("power.draw")))
+                .temperatureCelsius(number(row.get("temperature.gpu")))
+                .smClockMHz((int) number(row.get("clocks.sm")))
+                .throttleReasons(throttleReasons(row.get("clocks_event_reasons.active")))
+                .eccCorrected((long) number(row.get("ecc.errors.corrected.volatile.total")))
+                .eccUncorrected((long) number(row.get("ecc.errors.uncorrected.volatile.total")))
+                .build();
     }
 
     static double number(String value) {

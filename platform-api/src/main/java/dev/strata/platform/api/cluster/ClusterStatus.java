@@ -1,0 +1,23 @@
+package dev.strata.platform.api.cluster;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The cluster.
+ *
+ * @param store the store: {@code embedded (H2) data/strata/store} or the PostgreSQL URL
+ * @param highAvailability whether instances elect a leader (PostgreSQL)
+ * @param self this instance's id
+ * @param leader the leader's id, or null during an election
+ * @param leaderAddress where to reach it, or null
+ * @param leaderSince since when it leads, or null
+ * @param epoch the leader's epoch
+ * @param instances every instance seen
+ */
+public record ClusterStatus(String store, boolean highAvailability, String self, String leader, String leaderAddress, Instant leaderSince,
+        long epoch, List<ClusterInstance> instances) {
+    public ClusterStatus {
+        instances = List.copyOf(instances);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.strata.platform.api.provisioning;
+
+/**
+ * The label keys every machine Strata makes carries on the vendor's side (as tags, metadata or
+ * the provider's own record), and that a launched machine's node carries in
+ * {@link dev.strata.platform.api.model.Node#attributes()}.
+ */
+public final class MachineLabels {
+
+    private MachineLabels() {
+    }
+
+    /** The deployment id. */
+    public static final String DEPLOYMENT = "strata:deployment";
+    /** The member name. */
+    public static final String MEMBER = "strata:member";
+    /** The tenant. */
+    public static final String TENANT = "strata:tenant";
+    /** The operation id that made the machine. */
+    public static final String OPERATION = "strata:operation";
+}

@@ -1,0 +1,50 @@
+package dev.strata.platform.api.provisioning;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A machine to make for one bound member of a deployment.
+ *
+ * @param operationId the idempotency key, chosen by the core and stored before the call
+ * @param deploymentId the deployment the machine belongs to
+ * @param member the member's name ({@code trainer-0})
+ * @param tenant the tenant the deployment is for
+ * @param target the node or capacity offer placement bound the member to
+ * @param resources what the member asked for (the provider picks a shape that holds it where it must)
+ * @param parameters provider-specific settings from the contract or configuration: {@code image},
+ *     {@code bootDevice}, {@code virtualMedia}, {@code flavor}, {@code keyName} and the like;
+ *     never a credential
+ */
+public record MachineRequest(
+        String operationId,
+        String deploymentId,
+        String member,
+        String tenant,
+        MachineTarget target,
+        MachineResources resources,
+        Map<String, String> parameters) {
+
+    public MachineRequest {
+        requireText(operationId, "request.operationId");
+        requireText(deploymentId, "request.deploymentId");
+        requireText(member, "request.member");
+        requireText(tenant, "request.tenant");
+        Objects.requireNonNull(target, "request.target");
+        Objects.requireNonNull(resources, "request.resources");
+        parameters = Map.copyOf(Objects.requireNonNull(parameters, "request.parameters"));
+    }
+
+    /** The labels every machine carries (see {@link MachineLabels}). */
+    public Map<String, String> labels() {
+        return Map.of(MachineLabels.DEPLOYMENT, deploymentId, MachineLabels.MEMBER, member,
+                MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId);
+    }
+
+    private static void requireText(String value, String field) {
+        Objects.requireNonNull(value, field);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(field + " must not be blank");
+        }
+    }
+}

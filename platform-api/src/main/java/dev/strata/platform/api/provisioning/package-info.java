@@ -1,0 +1,8 @@
+/**
+ * The provisioning SPI: how a placed member becomes a running machine.
+ * {@link dev.strata.platform.api.provisioning.ProvisioningProvider} creates, describes, lists and
+ * deletes machines, keyed by operation ids that the core chooses and stores before each call.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.strata.platform.api.provisioning;

@@ -1,0 +1,128 @@
+package dev.strata.platform.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Ed25519 keys of the provenance log (the JDK's own provider): generation, PEM files, key ids,
+ * signing and verification. A key id is the first 16 hex digits of SHA-256 over the public key's
+ * X.509 (SubjectPublicKeyInfo) encoding.
+ */
+public final class AuditKeys {
+
+    private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+
+    private AuditKeys() {
+    }
+
+    /** A new Ed25519 key pair. */
+    public static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
+    }
+
+    /** The key id: 16 hex digits of SHA-256 over the X.509 encoding. */
+    public static String keyId(PublicKey key) {
+        return Hashes.sha256(key.getEncoded()).substring(0, 16);
+    }
+
+    /** The public key as a PEM block ({@code PUBLIC KEY}). */
+    public static String publicPem(PublicKey key) {
+        return pem("PUBLIC KEY", key.getEncoded());
+    }
+
+    /** The private key as a PEM block ({@code PRIVATE KEY}, PKCS#8). */
+    public static String privatePem(PrivateKey key) {
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /**
+     * Every Ed25519 public key in a PEM text (one file may hold several).
+     *
+     * @throws IllegalArgumentException when it holds none, or a block is not an Ed25519 public key
+     */
+    public static List<PublicKey> readPublicKeys(String pemText) {
+        List<PublicKey> keys = new ArrayList<>();
+        Matcher m = PEM.matcher(pemText);
+        while (m.find()) {
+            if (!m.group(1).equals("PUBLIC KEY")) {
+                throw new IllegalArgumentException("found a '" + m.group(1) + "' block; expected PUBLIC KEY blocks only");
+            }
+            try {
+                keys.add(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(decode(m.group(2)))));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("a PUBLIC KEY block is not an Ed25519 public key: " + e.getMessage());
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no '-----BEGIN PUBLIC KEY-----' block found; expected an Ed25519 public key in PEM form");
+        }
+        return keys;
+    }
+
+    /**
+     * The Ed25519 private key of a PEM text ({@code PRIVATE KEY}, PKCS#8).
+     *
+     * @throws IllegalArgumentException when there is none; the message never holds key material
+     */
+    public static PrivateKey readPrivateKey(String pemText) {
+        Matcher m = PEM.matcher(pemText);
+        if (!m.find() || !m.group(1).equals("PRIVATE KEY")) {
+            throw new IllegalArgumentException("no '-----BEGIN PRIVATE KEY-----' block found; expected an Ed25519 private key (PKCS#8 PEM)");
+        }
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(decode(m.group(2))));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the PRIVATE KEY block is not an Ed25519 private key");
+        }
+    }
+
+    private static byte[] decode(String base64) {
+        return Base64.getMimeDecoder().decode(base64.replaceAll("\\s", ""));
+    }
+
+    /** An Ed25519 signature, base64. */
+    public static String sign(PrivateKey key, byte[] data) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(key);
+            s.update(data);
+            return Base64.getEncoder().encodeToString(s.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 signing failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a base64 signature verifies; false for malformed input too. */
+    public static boolean verify(PublicKey key, byte[] data, String signature) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(key);
+            s.update(data);
+            return s.verify(Base64.getDecoder().decode(signature));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

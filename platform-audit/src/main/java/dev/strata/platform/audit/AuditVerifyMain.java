@@ -1,0 +1,105 @@
+package dev.strata.platform.audit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The offline verifier: {@code java -jar platform-audit.jar EXPORT --key KEY.pem [--key ...]
+ * [--anchor CHECKPOINTS]}. Needs nothing of Strata: the export file, the public key(s) obtained
+ * from the operator, and optionally checkpoints kept from earlier. Exit status 0 when the chain
+ * holds, 1 when it does not, 2 for a usage or input error.
+ */
+public final class AuditVerifyMain {
+
+    private AuditVerifyMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path file = null;
+        List<Path> keyFiles = new ArrayList<>();
+        List<Path> anchorFiles = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ((a.equals("--key") || a.equals("-k") || a.equals("--anchor") || a.equals("-a")) && i + 1 < args.length) {
+                (a.startsWith("--k") || a.equals("-k") ? keyFiles : anchorFiles).add(Path.of(args[++i]));
+            } else if (a.equals("-h") || a.equals("--help")) {
+                usage(out);
+                return 0;
+            } else if (a.startsWith("-") || file != null) {
+                err.println("unexpected argument '" + a + "'");
+                usage(err);
+                return 2;
+            } else {
+                file = Path.of(a);
+            }
+        }
+        if (file == null || keyFiles.isEmpty()) {
+            usage(err);
+            return 2;
+        }
+        try {
+            List<PublicKey> keys = new ArrayList<>();
+            for (Path k : keyFiles) {
+                try {
+                    keys.addAll(AuditKeys.readPublicKeys(Files.readString(k, StandardCharsets.US_ASCII)));
+                } catch (IllegalArgumentException e) {
+                    err.println(k + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            List<Checkpoint> anchors = new ArrayList<>();
+            for (Path a : anchorFiles) {
+                anchors.addAll(ExportFile.readAnchors(a));
+            }
+            long start = System.nanoTime();
+            ExportFile.Result result = ExportFile.verify(file, keys, anchors);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            print(out, file, result, keys, anchors.size(), ms);
+            return result.verification().holds() ? 0 : 1;
+        } catch (IOException e) {
+            err.println("cannot read " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+    }
+
+    static void print(PrintStream out, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
+        Verification v = result.verification();
+        out.println("Strata provenance log " + (result.header() == null ? "(no header)" : result.header().log()));
+        out.println("file            " + file + (result.header() == null ? "" : ", exported " + result.header().exportedAt()
+                + (result.header().exportedBy() == null || result.header().exportedBy().isEmpty() ? "" : " by " + result.header().exportedBy())));
+        out.println("trusted keys    " + keys.stream().map(AuditKeys::keyId).collect(Collectors.joining(", "))
+                + (anchors > 0 ? "; " + anchors + " anchored checkpoints" : ""));
+        out.println("records         " + v.records() + (v.records() == 0 ? "" : " (" + v.firstSeq() + ".." + v.lastSeq() + "), "
+                + v.firstTime() + " .. " + v.lastTime()) + (v.holds() ? "" : " verified before the failure"));
+        out.println("checkpoints     " + v.checkpoints() + " verified, signed through record " + v.signedThrough()
+                + (v.keyIds().isEmpty() ? "" : " by key " + String.join(", ", v.keyIds())));
+        if (!v.kinds().isEmpty()) {
+            out.println("kinds           " + v.kinds().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        }
+        out.println("took            " + ms + " ms");
+        out.println(v.holds() ? "RESULT: the chain holds" : "RESULT: FAILED at " + v.failedAt() + " (record " + v.failedSeq() + "): " + v.failure());
+    }
+
+    private static void usage(PrintStream s) {
+        s.println("usage: java -jar platform-audit.jar EXPORT.jsonl --key PUBLIC-KEY.pem [--key ...] [--anchor CHECKPOINTS.jsonl]");
+        s.println("  EXPORT.jsonl     a log written by strata:audit-export");
+        s.println("  --key FILE       Ed25519 public key(s) in PEM, obtained from the operator (strata:audit-export --public-key)");
+        s.println("  --anchor FILE    checkpoints kept from earlier (one JSON object a line): the log must reach and match them");
+    }
+}

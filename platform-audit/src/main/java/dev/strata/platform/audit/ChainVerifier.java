@@ -1,0 +1,207 @@
+package dev.strata.platform.audit;
+
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Verifies a provenance log as it streams by, record by record and checkpoint by checkpoint, and
+ * stops at the first failure. A record must match its own hash (else it was altered), carry the
+ * next sequence number (else one before it is missing, or it was inserted or moved) and the
+ * previous record's hash; a checkpoint must name this log and the record just read, carry that
+ * record's hash (else the records it covers were rewritten after signing) and verify with one of
+ * the trusted keys. Anchors are checkpoints kept apart from the log (published, or saved by the
+ * auditor earlier): the log must reach them and agree. Not thread-safe: one verifier per pass.
+ */
+public final class ChainVerifier {
+
+    private final String log;
+    private final Map<String, PublicKey> trusted = new LinkedHashMap<>();
+    private final TreeMap<Long, Checkpoint> anchors = new TreeMap<>();
+    private final Map<String, Long> kinds = new TreeMap<>();
+    private final TreeSet<String> keysUsed = new TreeSet<>();
+
+    private String prevHash;
+    private long lastSeq;
+    private long records;
+    private long firstSeq;
+    private String firstTime;
+    private String lastTime;
+    private long checkpoints;
+    private long signedThrough;
+    private boolean lastSeen;
+    private long failedSeq;
+    private String failedAt;
+    private String failure;
+
+    /**
+     * @param log the log's id (from the export's header, or the store)
+     * @param trustedKeys the public keys checkpoints may be signed with
+     * @param anchors checkpoints kept apart from the log, each verified with the trusted keys too
+     */
+    public ChainVerifier(String log, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors) {
+        this.log = log;
+        for (PublicKey k : trustedKeys) {
+            trusted.put(AuditKeys.keyId(k), k);
+        }
+        this.prevHash = Hashes.genesis(log);
+        for (Checkpoint a : anchors) {
+            if (failure == null && !a.log().equals(log)) {
+                fail(a.seq(), "anchor for record " + a.seq(), "the anchored checkpoint belongs to log " + a.log() + ", not " + log);
+            } else if (failure == null && !signatureHolds(a, "anchor for record " + a.seq())) {
+                return;
+            }
+            this.anchors.put(a.seq(), a);
+        }
+    }
+
+    /** Whether nothing has failed so far. */
+    public boolean ok() {
+        return failure == null;
+    }
+
+    /**
+     * Checks the next record.
+     *
+     * @param where where it was read, for the message ({@code line 12})
+     * @return whether it (and everything before) holds
+     */
+    public boolean record(LogRecord r, String where) {
+        return record(r, null, where);
+    }
+
+    /** As {@link #record(LogRecord, String)}, with the record's hash already recomputed (by a worker thread), or null. */
+    boolean record(LogRecord r, String recomputed, String where) {
+        if (failure != null) {
+            return false;
+        }
+        long position = lastSeq + 1;
+        if (lastSeen) {
+            return fail(r.seq(), where, "record " + r.seq() + " follows the export's last checkpoint, which must end the file");
+        }
+        String computed = recomputed;
+        try {
+            if (computed == null) {
+                computed = r.computeHash();
+            }
+        } catch (IllegalArgumentException e) {
+            return fail(r.seq(), where, "record " + r.seq() + " cannot be canonicalised (" + e.getMessage() + ")");
+        }
+        if (!computed.equals(r.hash())) {
+            return fail(position, where, "record " + r.seq() + " does not match its hash: its content was altered (or its hash)");
+        }
+        if (r.seq() != position) {
+            return fail(position, where, "found record " + r.seq() + " where record " + position + " belongs: "
+                    + (r.seq() > position ? "record " + position + (r.seq() > position + 1 ? ".." + (r.seq() - 1) : "") + " is missing"
+                            : "a record was inserted or moved here"));
+        }
+        if (!r.prev().equals(prevHash)) {
+            return fail(position, where, "record " + r.seq() + " does not chain to record " + (position - 1)
+                    + " (its prev differs from that record's hash): a record before it was replaced, inserted or moved");
+        }
+        Checkpoint anchor = anchors.get(r.seq());
+        if (anchor != null && !anchor.hash().equals(r.hash())) {
+            return fail(position, where, "record " + r.seq() + " differs from the anchored checkpoint signed at " + anchor.time()
+                    + ": the log was rewritten up to here");
+        }
+        prevHash = r.hash();
+        lastSeq = r.seq();
+        if (records++ == 0) {
+            firstSeq = r.seq();
+            firstTime = r.time();
+        }
+        lastTime = r.time();
+        kinds.merge(r.kind(), 1L, Long::sum);
+        return true;
+    }
+
+    /**
+     * Checks a checkpoint; it must follow the record it covers.
+     *
+     * @return whether it (and everything before) holds
+     */
+    public boolean checkpoint(Checkpoint c, String where) {
+        if (failure != null) {
+            return false;
+        }
+        if (lastSeen) {
+            return fail(c.seq(), where, "a checkpoint follows the export's last checkpoint, which must end the file");
+        }
+        if (!c.log().equals(log)) {
+            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " belongs to log " + c.log() + ", not " + log);
+        }
+        if (c.seq() > lastSeq) {
+            return fail(lastSeq + 1, where, "the checkpoint covers record " + c.seq() + " but the log so far ends at record " + lastSeq
+                    + ": records " + (lastSeq + 1) + ".." + c.seq() + " are missing");
+        }
+        if (c.seq() < lastSeq) {
+            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " stands after record " + lastSeq + ", out of place");
+        }
+        if (!c.hash().equals(prevHash)) {
+            return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + c.time()
+                    + ": records " + (signedThrough + 1) + ".." + c.seq() + " were rewritten after it was signed");
+        }
+        if (!signatureHolds(c, where)) {
+            return false;
+        }
+        checkpoints++;
+        signedThrough = c.seq();
+        lastSeen = c.last();
+        return true;
+    }
+
+    private boolean signatureHolds(Checkpoint c, String where) {
+        PublicKey key = trusted.get(c.keyId());
+        if (key == null) {
+            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " names key " + c.keyId()
+                    + ", which is not a trusted key (trusted: " + String.join(", ", trusted.keySet()) + ")");
+        }
+        if (!c.verifies(key)) {
+            return fail(c.seq(), where, "the signature of the checkpoint for record " + c.seq() + " does not verify with key " + c.keyId());
+        }
+        keysUsed.add(c.keyId());
+        return true;
+    }
+
+    /**
+     * Ends the pass.
+     *
+     * @param requireLast whether the log must end with a checkpoint marked last (an export must)
+     */
+    public Verification finish(boolean requireLast) {
+        if (failure == null && requireLast && !lastSeen) {
+            fail(lastSeq + 1, "end of file", "the export ends after record " + lastSeq + " without its signed last checkpoint: "
+                    + "the file was cut short (or is not a complete export)");
+        }
+        if (failure == null && !anchors.isEmpty() && anchors.lastKey() > lastSeq) {
+            fail(lastSeq + 1, "end of log", "an anchored checkpoint covers record " + anchors.lastKey() + " but the log ends at record "
+                    + lastSeq + ": records " + (lastSeq + 1) + ".." + anchors.lastKey() + " are missing (the log was truncated)");
+        }
+        return new Verification(failure == null, failure == null ? 0 : failedSeq, failedAt, failure, records, firstSeq, lastSeq, firstTime,
+                lastTime, checkpoints, signedThrough, new ArrayList<>(keysUsed), kinds);
+    }
+
+    private boolean fail(long seq, String where, String why) {
+        if (failure == null) {
+            failedSeq = seq;
+            failedAt = where;
+            failure = why;
+        }
+        return false;
+    }
+
+    /** The trusted key with this id, or null. */
+    PublicKey trustedKey(String keyId) {
+        return trusted.get(keyId);
+    }
+
+    /** The ids of the trusted keys. */
+    public List<String> trustedKeyIds() {
+        return new ArrayList<>(trusted.keySet());
+    }
+}

@@ -1,0 +1,275 @@
+package dev.strata.platform.audit;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The export file of a provenance log: UTF-8 JSON lines, each one object with one member:
+ * <pre>
+ * {"header":{"exportedAt":"...","exportedBy":"...","format":"strata-provenance/1","log":"..."}}
+ * {"record":{...}}                    every record, in order
+ * {"checkpoint":{...}}                after the record it covers
+ * {"checkpoint":{...,"last":true}}    the last line: signed at export, covers the last record
+ * </pre>
+ * Lines are in RFC 8785 form. The header is informational: the log id it names is bound by the
+ * first record's {@code prev} and by every signed checkpoint.
+ */
+public final class ExportFile {
+
+    /** The format name in the header. */
+    public static final String FORMAT = "strata-provenance/1";
+
+    private ExportFile() {
+    }
+
+    /**
+     * The header line.
+     *
+     * @param format {@link #FORMAT}
+     * @param log the log's id
+     * @param exportedAt when
+     * @param exportedBy which Strata instance
+     */
+    public record Header(String format, String log, String exportedAt, String exportedBy) {
+        public Header {
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(log, "log");
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("format", format);
+            json.put("log", log);
+            json.put("exportedAt", exportedAt == null ? "" : exportedAt);
+            json.put("exportedBy", exportedBy == null ? "" : exportedBy);
+            return json;
+        }
+    }
+
+    /** Writes an export, line by line. Not thread-safe. */
+    public static final class Writer implements Closeable {
+        private final BufferedWriter out;
+
+        public Writer(BufferedWriter out, Header header) throws IOException {
+            this.out = out;
+            line("header", header.toJson());
+        }
+
+        public void record(LogRecord r) throws IOException {
+            line("record", r.toJson());
+        }
+
+        public void checkpoint(Checkpoint c) throws IOException {
+            line("checkpoint", c.toJson());
+        }
+
+        private void line(String type, Map<String, Object> json) throws IOException {
+            out.write(Jcs.canonicalize(Map.of(type, json)));
+            out.write('\n');
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
+     * Verifies an export file: the header, every record and checkpoint in order, and the last
+     * checkpoint that must end it.
+     *
+     * @param trustedKeys public keys checkpoints may be signed with
+     * @param anchors checkpoints kept apart from the file (may be empty)
+     * @return the verification and the header's log id
+     * @throws IOException when the file cannot be read
+     */
+    public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors) throws IOException {
+        return verify(file, trustedKeys, anchors, Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())));
+    }
+
+    /** One line, parsed and its hash (or signature) checked by a worker; consumed in order. */
+    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+    }
+
+    private static final int CHUNK = 2048;
+
+    /**
+     * As {@link #verify(Path, Collection, Collection)}, with {@code threads} workers parsing lines,
+     * recomputing record hashes and checking signatures; the chain itself is checked in order.
+     */
+    public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors, int threads) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = in.readLine();
+            Header header;
+            try {
+                header = header(first);
+            } catch (IllegalArgumentException e) {
+                ChainVerifier v = new ChainVerifier("", trustedKeys, List.of());
+                return new Result(null, failed(v, "line 1", e.getMessage()));
+            }
+            ChainVerifier v = new ChainVerifier(header.log(), trustedKeys, anchors);
+            if (!v.ok()) {
+                return new Result(header, v.finish(true));
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "strata-audit-verify");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                java.util.ArrayDeque<java.util.concurrent.Future<List<Parsed>>> inFlight = new java.util.ArrayDeque<>();
+                long n = 1;
+                boolean eof = false;
+                while (true) {
+                    while (!eof && inFlight.size() < threads * 2) {
+                        List<String> lines = new ArrayList<>(CHUNK);
+                        long firstLine = n + 1;
+                        String line;
+                        while (lines.size() < CHUNK && (line = in.readLine()) != null) {
+                            lines.add(line);
+                        }
+                        n += lines.size();
+                        eof = lines.size() < CHUNK;
+                        if (!lines.isEmpty()) {
+                            inFlight.add(pool.submit(() -> parse(lines, firstLine, v)));
+                        }
+                    }
+                    java.util.concurrent.Future<List<Parsed>> next = inFlight.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    List<Parsed> parsed;
+                    try {
+                        parsed = next.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException("verifier worker failed", e.getCause());
+                    }
+                    for (Parsed p : parsed) {
+                        if (p.error() != null) {
+                            return new Result(header, failed(v, p.where(), p.error()));
+                        }
+                        boolean ok = p.record() != null ? v.record(p.record(), p.hash(), p.where()) : v.checkpoint(p.checkpoint(), p.where());
+                        if (!ok) {
+                            return new Result(header, v.finish(true));
+                        }
+                    }
+                }
+                return new Result(header, v.finish(true));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Parses lines and does the work that needs no order: record hashes, checkpoint signatures (remembered by Checkpoint). */
+    @SuppressWarnings("unchecked")
+    private static List<Parsed> parse(List<String> lines, long firstLine, ChainVerifier v) {
+        List<Parsed> out = new ArrayList<>(lines.size());
+        long n = firstLine;
+        for (String line : lines) {
+            String where = "line " + n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Map<String, Object> json = Json.parseObject(line);
+                if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
+                    LogRecord record = LogRecord.fromJson((Map<String, Object>) r);
+                    String hash;
+                    try {
+                        hash = record.computeHash();
+                    } catch (IllegalArgumentException e) {
+                        hash = null; // the verifier reports it in order
+                    }
+                    out.add(new Parsed(where, record, hash, null, null));
+                } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
+                    Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
+                    PublicKey key = v.trustedKey(checkpoint.keyId());
+                    if (key != null) {
+                        checkpoint.verifies(key); // remembered when valid; the in-order check then costs nothing
+                    }
+                    out.add(new Parsed(where, null, null, checkpoint, null));
+                } else {
+                    out.add(new Parsed(where, null, null, null, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
+                    return out;
+                }
+            } catch (IllegalArgumentException e) {
+                out.add(new Parsed(where, null, null, null, e.getMessage()));
+                return out;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An export's verification.
+     *
+     * @param header the header, or null when the first line is not one
+     * @param verification the outcome
+     */
+    public record Result(Header header, Verification verification) {
+    }
+
+    private static Verification failed(ChainVerifier v, String where, String why) {
+        Verification partial = v.finish(false);
+        return new Verification(false, partial.lastSeq() + 1, where, why, partial.records(), partial.firstSeq(), partial.lastSeq(),
+                partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.keyIds(), partial.kinds());
+    }
+
+    static Header header(String line) {
+        if (line == null) {
+            throw new IllegalArgumentException("the file is empty; expected a Strata provenance export");
+        }
+        Map<String, Object> json = Json.parseObject(line);
+        if (!(json.get("header") instanceof Map<?, ?> h)) {
+            throw new IllegalArgumentException("the first line is not a {\"header\":...} line; expected a Strata provenance export");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) h;
+        String format = LogRecord.text(m, "format");
+        if (!format.equals(FORMAT)) {
+            throw new IllegalArgumentException("the export's format is '" + format + "'; this verifier reads " + FORMAT);
+        }
+        return new Header(format, LogRecord.text(m, "log"), (String) m.get("exportedAt"), (String) m.get("exportedBy"));
+    }
+
+    /**
+     * Reads anchors: checkpoints, one JSON object a line, either bare or as {@code {"checkpoint":...}}.
+     *
+     * @throws IllegalArgumentException naming the line that is not a checkpoint
+     */
+    public static List<Checkpoint> readAnchors(Path file) throws IOException {
+        List<Checkpoint> anchors = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Map<String, Object> json = Json.parseObject(line);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> c = json.get("checkpoint") instanceof Map<?, ?> m ? (Map<String, Object>) m : json;
+                anchors.add(Checkpoint.fromJson(c));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage());
+            }
+        }
+        return anchors;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.strata.platform.audit;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of verifying a provenance log: whether the chain holds and what it covers, or the
+ * first record (or checkpoint) that fails and why.
+ *
+ * @param holds whether every record and checkpoint verified
+ * @param failedSeq the record that failed (its position in the log, from 1), or the record a
+ *     failing checkpoint covers; 0 when nothing failed
+ * @param failedAt where the failure is ({@code line 58}, {@code record 57}), or null
+ * @param failure why, or null
+ * @param records records read (verified ones, when it failed)
+ * @param firstSeq the first record's seq (0 for none)
+ * @param lastSeq the last verified record's seq
+ * @param firstTime the first record's time, or null
+ * @param lastTime the last verified record's time, or null
+ * @param checkpoints checkpoints verified
+ * @param signedThrough the highest record a verified checkpoint covers (0 for none)
+ * @param keyIds the ids of the keys that signed the verified checkpoints
+ * @param kinds records counted by kind
+ */
+public record Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
+        String firstTime, String lastTime, long checkpoints, long signedThrough, List<String> keyIds, Map<String, Long> kinds) {
+
+    public Verification {
+        keyIds = List.copyOf(keyIds);
+        kinds = Map.copyOf(kinds);
+    }
+
+    /** Records after the last verified checkpoint: chained, but not (yet) signed. */
+    public long unsignedTail() {
+        return Math.max(0, lastSeq - signedThrough);
+    }
+
+    /** One line: {@code the chain holds: ...} or {@code FAILED at ...: ...}. */
+    public String summary() {
+        if (holds) {
+            return "the chain holds: " + records + " records" + (records == 0 ? "" : " (" + firstSeq + ".." + lastSeq + ")") + ", "
+                    + checkpoints + " signed checkpoints verified, signed through record " + signedThrough
+                    + (unsignedTail() > 0 ? "; " + unsignedTail() + " later records are chained but not yet signed" : "");
+        }
+        return "FAILED at " + failedAt + ": " + failure;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.strata.platform.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** RFC 8785 canonicalisation, checked against the RFC's own examples and by properties. */
+class JcsTest {
+
+    /** RFC 8785 section 3.2.4: the example of the whole transformation. */
+    @Test
+    void rfcExampleOfTheWholeTransformation() {
+        String input = """
+                {
+                  "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+                  "string": "\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\"\\/",
+                  "literals": [null, true, false]
+                }""";
+        assertThat(Jcs.canonicalize(Json.parse(input)))
+                .isEqualTo("{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27],"
+                        + "\"string\":\"\u20ac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}");
+    }
+
+    /** RFC 8785 section 3.2.3: sorting of object properties by UTF-16 code units. */
+    @Test
+    void rfcSortingExample() {
+        String input = """
+                {
+                  "\\u20ac": "Euro Sign",
+                  "\\r": "Carriage Return",
+                  "\\ufb33": "Hebrew Letter Dalet With Dagesh",
+                  "1": "One",
+                  "\\ud83d\\ude00": "Emoji: Grinning Face",
+                  "\\u0080": "Control",
+                  "\\u00f6": "Latin Small Letter O With Diaeresis"
+                }""";
+        assertThat(Jcs.canonicalize(Json.parse(input))).isEqualTo("{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u0080\":\"Control\","
+                + "\"\u00f6\":\"Latin Small Letter O With Diaeresis\",\"\u20ac\":\"Euro Sign\",\"\ud83d\ude00\":\"Emoji: Grinning Face\","
+                + "\"\ufb33\":\"Hebrew Letter Dalet With Dagesh\"}");
+    }
+
+    /** RFC 8785 appendix B: number serialisation samples (IEEE 754 bits to text). */
+    @Test
+    void rfcAppendixBNumbers() {
+        String[][] samples = {
+            {"0000000000000000", "0"}, {"8000000000000000", "0"}, {"0000000000000001", "5e-324"}, {"8000000000000001", "-5e-324"},
+            {"7fefffffffffffff", "1.7976931348623157e+308"}, {"ffefffffffffffff", "-1.7976931348623157e+308"},
+            {"4340000000000000", "9007199254740992"}, {"c340000000000000", "-9007199254740992"},
+            {"4430000000000000", "295147905179352830000"}, {"44b52d02c7e14af5", "9.999999999999997e+22"},
+            {"44b52d02c7e14af6", "1e+23"}, {"44b52d02c7e14af7", "1.0000000000000001e+23"},
+            {"444b1ae4d6e2ef4e", "999999999999999700000"}, {"444b1ae4d6e2ef4f", "999999999999999900000"},
+            {"444b1ae4d6e2ef50", "1e+21"}, {"3eb0c6f7a0b5ed8c", "9.999999999999997e-7"}, {"3eb0c6f7a0b5ed8d", "0.000001"},
+            {"41b3de4355555553", "333333333.3333332"}, {"41b3de4355555554", "333333333.33333325"},
+            {"41b3de4355555555", "333333333.3333333"}, {"41b3de4355555556", "333333333.3333334"},
+            {"41b3de4355555557", "333333333.33333343"}, {"becbf647612f3696", "-0.0000033333333333333333"},
+            {"43143ff3c1cb0959", "1424953923781206.2"},
+        };
+        for (String[] s : samples) {
+            double d = Double.longBitsToDouble(Long.parseUnsignedLong(s[0], 16));
+            assertThat(Jcs.canonicalize(d)).as(s[0]).isEqualTo(s[1]);
+        }
+        // appendix B: NaN and Infinity are errors
+        for (String bits : new String[] {"7fffffffffffffff", "7ff0000000000000"}) {
+            double d = Double.longBitsToDouble(Long.parseUnsignedLong(bits, 16));
+            assertThatThrownBy(() -> Jcs.canonicalize(d)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** The JSON test data that accompanies the RFC's reference implementation ("weird" names, values). */
+    @Test
+    void referenceTestData() {
+        assertThat(Jcs.canonicalize(Json.parse("{\"\\u20ac\": \"Euro Sign\", \"1\": \"One\", \"\\u0080\": \"Control\\u007f\", "
+                + "\"\\ud83d\\ude02\": \"Smiley\", \"\\u00f6\": \"Latin Small Letter O With Diaeresis\", "
+                + "\"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\", \"</script>\": \"Browser Challenge\"}")))
+                .isEqualTo("{\"1\":\"One\",\"</script>\":\"Browser Challenge\",\"\u0080\":\"Control\u007f\","
+                        + "\"\u00f6\":\"Latin Small Letter O With Diaeresis\",\"\u20ac\":\"Euro Sign\",\"\ud83d\ude02\":\"Smiley\","
+                        + "\"\ufb33\":\"Hebrew Letter Dalet With Dagesh\"}");
+    }
+
+    @Test
+    void refusesWhatIJsonForbids() {
+        assertThatThrownBy(() -> Jcs.canonicalize(Map.of("n", (1L << 53) + 1))).hasMessageContaining("$.n")
+                .hasMessageContaining("pass it as a string");
+        assertThatThrownBy(() -> Jcs.canonicalize("a\ud800b")).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}")).hasMessageContaining("duplicate member name 'a'");
+        assertThatThrownBy(() -> Json.parse("\"\\udc00\"")).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> Json.parse("[1,]")).hasMessageContaining("offset 3");
+        assertThatThrownBy(() -> Json.parse("1e400")).hasMessageContaining("double precision range");
+        assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("end of the document");
+        assertThatThrownBy(() -> Json.parse("01")).hasMessageContaining("end of the document");
+        assertThat(Jcs.canonicalize(Map.of("big", new BigDecimal("0.1")))).isEqualTo("{\"big\":0.1}");
+        assertThat(Jcs.canonicalize(List.of(1L << 53, -(1L << 53), 7, (short) 3))).isEqualTo("[9007199254740992,-9007199254740992,7,3]");
+    }
+
+    /** Every finite double is written as a decimal that reads back as the same double, no longer than Java's own. */
+    @Property(tries = 3000)
+    void numbersReadBackExactly(@ForAll("doubles") double d) {
+        String text = Jcs.es6(d);
+        assertThat(Double.parseDouble(text)).isEqualTo(d == 0 ? 0.0 : d);
+        String javaDigits = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros().unscaledValue().toString();
+        String ourDigits = text.replaceFirst("^-", "").replaceFirst("e.*$", "").replace(".", "").replaceFirst("^0+", "").replaceFirst("0+$", "");
+        assertThat(ourDigits.length()).isLessThanOrEqualTo(Math.max(1, javaDigits.replaceFirst("0+$", "").length()));
+        // ECMAScript's notation: plain between 1e-7 and 1e21, exponent outside
+        double abs = Math.abs(d);
+        assertThat(text.contains("e")).isEqualTo(abs != 0 && (abs >= 1e21 || abs < 1e-6));
+    }
+
+    @Provide
+    Arbitrary<Double> doubles() {
+        return Arbitraries.oneOf(Arbitraries.longs().map(Double::longBitsToDouble).filter(d -> !d.isNaN() && !d.isInfinite()),
+                Arbitraries.doubles(), Arbitraries.integers().map(i -> i / 1000.0), Arbitraries.of(0.1, 0.2, 0.3, 1e21, 1e-7, 1e-6, 5e-324));
+    }
+
+    /** Canonicalising the parse of a canonical form gives it back: what Strata stores it re-reads identically. */
+    @Property(tries = 1000)
+    void canonicalFormIsAFixedPoint(@ForAll("trees") Object tree) {
+        String once = Jcs.canonicalize(tree);
+        assertThat(Jcs.canonicalize(Json.parse(once))).isEqualTo(once);
+    }
+
+    @Provide
+    Arbitrary<Object> trees() {
+        Arbitrary<Object> leaf = Arbitraries.oneOf(Arbitraries.strings().all().filter(JcsTest::noLoneSurrogate).map(s -> (Object) s),
+                Arbitraries.longs().between(-(1L << 53), 1L << 53).map(l -> (Object) l), doubles().map(d -> (Object) d),
+                Arbitraries.of(true, false).map(b -> (Object) b), Arbitraries.just(null));
+        return Arbitraries.lazyOf(() -> leaf, () -> list(leaf), () -> map(leaf), () -> map(Arbitraries.lazyOf(() -> leaf, () -> list(leaf))));
+    }
+
+    private static Arbitrary<Object> list(Arbitrary<Object> items) {
+        return items.list().ofMaxSize(5).map(l -> (Object) new ArrayList<>(l));
+    }
+
+    private static Arbitrary<Object> map(Arbitrary<Object> values) {
+        return Arbitraries.maps(Arbitraries.strings().all().ofMaxLength(6).filter(JcsTest::noLoneSurrogate), values).ofMaxSize(5)
+                .map(m -> (Object) new LinkedHashMap<>(m));
+    }
+
+    private static boolean noLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

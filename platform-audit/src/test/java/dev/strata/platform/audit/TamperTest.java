@@ -1,0 +1,371 @@
+package dev.strata.platform.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tampering with a log of 300 records (checkpoints every 25, a last checkpoint at the end), at
+ * every position: each change is detected and the verifier names the first record that fails.
+ */
+class TamperTest {
+
+    static final int RECORDS = 300;
+    static final int EVERY = 25;
+    static final String LOG = "5b7d0c2e-5b1e-4c55-9d1c-3f7f0e0a1b2c";
+    static KeyPair key;
+    static KeyPair otherKey;
+    static List<LogRecord> records;
+
+    @BeforeAll
+    static void buildLog() {
+        key = AuditKeys.generate();
+        otherKey = AuditKeys.generate();
+        records = chain(LOG, RECORDS, 0);
+    }
+
+    static List<LogRecord> chain(String log, int n, long salt) {
+        List<LogRecord> out = new ArrayList<>();
+        String prev = Hashes.genesis(log);
+        Instant t = Instant.parse("2026-11-27T10:00:00Z");
+        String[] kinds = {"placement", "release", "configuration", "provider-state", "swap"};
+        for (int i = 1; i <= n; i++) {
+            Map<String, String> subjects = new LinkedHashMap<>();
+            subjects.put("tenant", "tenant-" + (i % 7));
+            subjects.put("contract", "contract-" + (i % 11));
+            if (i % 3 == 0) {
+                subjects.put("allocation", String.format("a-%06d", i));
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("inventoryGeneration", 40 + i + salt);
+            payload.put("evidence", List.of("sovereignty.countries: site fra-1 country=DE in [DE, FR]", "gpus: 8x H100"));
+            payload.put("rejections", Map.of("country US not in [DE, FR]", 32, "no GPUs", i % 9));
+            payload.put("share", i / 8.0);
+            LogRecord r = LogRecord.seal(i, LogRecord.formatTime(t.plusMillis(i * 1234L)), kinds[i % kinds.length], i % 2 == 0 ? "karaf" : "system",
+                    subjects, payload, prev);
+            out.add(r);
+            prev = r.hash();
+        }
+        return out;
+    }
+
+    /** The log as the entries of an export: records, a checkpoint after every 25th, the last checkpoint. */
+    static final Map<KeyPair, List<Object>> SIGNED = new java.util.HashMap<>();
+
+    static List<Object> entries(List<LogRecord> rs, KeyPair signer) {
+        if (rs == records) {
+            return new ArrayList<>(SIGNED.computeIfAbsent(signer, k -> sign(rs, k)));
+        }
+        return sign(rs, signer);
+    }
+
+    static List<Object> sign(List<LogRecord> rs, KeyPair signer) {
+        List<Object> entries = new ArrayList<>();
+        for (LogRecord r : rs) {
+            entries.add(r);
+            if (r.seq() % EVERY == 0 && r.seq() != rs.size()) {
+                entries.add(Checkpoint.sign(LOG, r.seq(), r.hash(), r.time(), false, signer.getPrivate(), signer.getPublic()));
+            }
+        }
+        LogRecord last = rs.get(rs.size() - 1);
+        entries.add(Checkpoint.sign(LOG, last.seq(), last.hash(), "2026-11-28T00:00:00.000Z", true, signer.getPrivate(), signer.getPublic()));
+        return entries;
+    }
+
+    static Verification verify(List<Object> entries) {
+        return verify(entries, List.of());
+    }
+
+    static Verification verify(List<Object> entries, List<Checkpoint> anchors) {
+        ChainVerifier v = new ChainVerifier(LOG, List.of(key.getPublic()), anchors);
+        int line = 1;
+        for (Object e : entries) {
+            line++;
+            boolean ok = e instanceof LogRecord r ? v.record(r, "line " + line) : v.checkpoint((Checkpoint) e, "line " + line);
+            if (!ok) {
+                break;
+            }
+        }
+        return v.finish(true);
+    }
+
+    static int indexOf(List<Object> entries, long seq) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i) instanceof LogRecord r && r.seq() == seq) {
+                return i;
+            }
+        }
+        throw new AssertionError("no record " + seq);
+    }
+
+    @Test
+    void untouchedLogHolds() {
+        Verification v = verify(entries(records, key));
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        assertThat(v.records()).isEqualTo(RECORDS);
+        assertThat(v.signedThrough()).isEqualTo(RECORDS);
+        assertThat(v.checkpoints()).isEqualTo(RECORDS / EVERY);
+        assertThat(v.kinds()).containsEntry("placement", 60L);
+    }
+
+    @Test
+    void everyFieldOfEveryRecordModified() {
+        List<UnaryOperator<LogRecord>> changes = List.of(
+                r -> new LogRecord(r.seq() + 1, r.time(), r.kind(), r.actor(), r.subjects(), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time().replace("2026", "2025"), r.kind(), r.actor(), r.subjects(), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind() + "x", r.actor(), r.subjects(), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), "mallory", r.subjects(), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), with(r.subjects(), "tenant", "other"), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), with(r.subjects(), "deployment", "d-1"), r.payload(), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), withP(r.payload(), "inventoryGeneration", 1), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), withP(r.payload(), "evidence", List.of()), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), withP(r.payload(), "share", 0.5000001), r.prev(), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), r.payload(), flip(r.prev()), r.hash()),
+                r -> new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), r.payload(), r.prev(), flip(r.hash())));
+        int cases = 0;
+        for (int i = 1; i <= RECORDS; i++) {
+            for (int c = 0; c < changes.size(); c++) {
+                List<Object> entries = entries(records, key);
+                int at = indexOf(entries, i);
+                entries.set(at, changes.get(c).apply((LogRecord) entries.get(at)));
+                Verification v = verify(entries);
+                assertThat(v.holds()).as("change %d of record %d", c, i).isFalse();
+                assertThat(v.failedSeq()).as("change %d of record %d: %s", c, i, v.failure()).isEqualTo(i);
+                assertThat(v.failedAt()).isEqualTo("line " + (at + 2));
+                cases++;
+            }
+        }
+        assertThat(cases).isEqualTo(RECORDS * 11);
+    }
+
+    @Test
+    void everyRecordDeleted() {
+        for (int i = 1; i <= RECORDS; i++) {
+            List<Object> entries = entries(records, key);
+            entries.remove(indexOf(entries, i));
+            Verification v = verify(entries);
+            assertThat(v.holds()).isFalse();
+            assertThat(v.failedSeq()).as("deleted %d: %s", i, v.failure()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aCopyInsertedAtEveryPosition() {
+        Random random = new Random(7);
+        for (int i = 1; i <= RECORDS; i++) {
+            List<Object> entries = entries(records, key);
+            LogRecord copy = records.get(random.nextInt(RECORDS));
+            entries.add(indexOf(entries, i), copy);
+            Verification v = verify(entries);
+            assertThat(v.holds()).isFalse();
+            // the copy is named where it stands (unless it is a copy of the record that belongs there: then the original, next)
+            assertThat(v.failedSeq()).as("inserted before %d: %s", i, v.failure()).isEqualTo(copy.seq() == i ? i + 1 : i);
+        }
+    }
+
+    @Test
+    void aForgedWellLinkedRecordInsertedAtEveryPosition() {
+        for (int i = 1; i <= RECORDS; i++) {
+            List<Object> entries = entries(records, key);
+            String prev = i == 1 ? Hashes.genesis(LOG) : records.get(i - 2).hash();
+            LogRecord forged = LogRecord.seal(i, records.get(i - 1).time(), "placement", "mallory", Map.of("tenant", "t"), Map.of(), prev);
+            entries.add(indexOf(entries, i), forged);
+            Verification v = verify(entries);
+            assertThat(v.holds()).isFalse();
+            // the forgery is consistent with what precedes it: the chain breaks at the genuine record it displaced
+            assertThat(v.failedSeq()).as("forged before %d: %s", i, v.failure()).isEqualTo(i + 1);
+            assertThat(v.failure()).contains("found record " + i + " where record " + (i + 1) + " belongs");
+        }
+    }
+
+    @Test
+    void everyTwoNeighboursSwappedAndRandomPairs() {
+        Random random = new Random(11);
+        for (int i = 1; i < RECORDS + 60; i++) {
+            int a = i < RECORDS ? i : 1 + random.nextInt(RECORDS - 1);
+            int b = i < RECORDS ? i + 1 : a + 1 + random.nextInt(RECORDS - a);
+            List<Object> entries = entries(records, key);
+            int ia = indexOf(entries, a);
+            int ib = indexOf(entries, b);
+            Object x = entries.get(ia);
+            entries.set(ia, entries.get(ib));
+            entries.set(ib, x);
+            Verification v = verify(entries);
+            assertThat(v.holds()).isFalse();
+            assertThat(v.failedSeq()).as("swapped %d and %d: %s", a, b, v.failure()).isEqualTo(a);
+        }
+    }
+
+    @Test
+    void truncatedAfterEveryCheckpoint() {
+        for (int c = EVERY; c < RECORDS; c += EVERY) {
+            List<Object> entries = entries(records, key);
+            List<Object> cut = new ArrayList<>(entries.subList(0, indexOf(entries, c) + 2)); // up to and with checkpoint c
+            assertThat(cut.get(cut.size() - 1)).isInstanceOf(Checkpoint.class);
+            Verification v = verify(cut);
+            assertThat(v.holds()).isFalse();
+            assertThat(v.failedSeq()).as(v.failure()).isEqualTo(c + 1);
+            assertThat(v.failure()).contains("without its signed last checkpoint");
+
+            // the same cut, with the last checkpoint kept at the end: it covers records that are gone
+            cut.add(entries.get(entries.size() - 1));
+            v = verify(cut);
+            assertThat(v.failedSeq()).as(v.failure()).isEqualTo(c + 1);
+            assertThat(v.failure()).contains("records " + (c + 1) + ".." + RECORDS + " are missing");
+
+            // a log (in a store, say) cut after checkpoint c with every later checkpoint gone: an anchor kept
+            // by the auditor still shows it
+            Checkpoint anchor = (Checkpoint) entries.get(entries.size() - 1);
+            ChainVerifier vv = new ChainVerifier(LOG, List.of(key.getPublic()), List.of(anchor));
+            for (Object e : cut.subList(0, cut.size() - 1)) {
+                if (e instanceof LogRecord r) {
+                    vv.record(r, "r");
+                } else {
+                    vv.checkpoint((Checkpoint) e, "c");
+                }
+            }
+            v = vv.finish(false);
+            assertThat(v.holds()).isFalse();
+            assertThat(v.failedSeq()).isEqualTo(c + 1);
+            assertThat(v.failure()).contains("the log was truncated");
+        }
+    }
+
+    @Test
+    void keySwapped() {
+        // verified with another key: the first checkpoint fails, naming the key
+        ChainVerifier v = new ChainVerifier(LOG, List.of(otherKey.getPublic()), List.of());
+        for (Object e : entries(records, key)) {
+            if (!(e instanceof LogRecord r ? v.record(r, "x") : v.checkpoint((Checkpoint) e, "x"))) {
+                break;
+            }
+        }
+        Verification out = v.finish(true);
+        assertThat(out.failedSeq()).isEqualTo(EVERY);
+        assertThat(out.failure()).contains("names key " + AuditKeys.keyId(key.getPublic())).contains("not a trusted key");
+
+        // every checkpoint re-signed by someone else: the first one fails
+        out = verify(entries(records, otherKey));
+        assertThat(out.failedSeq()).isEqualTo(EVERY);
+        assertThat(out.failure()).contains("not a trusted key");
+
+        // re-signed with another key under the genuine key's id: the signature does not verify
+        List<Object> forged = new ArrayList<>();
+        for (Object e : entries(records, key)) {
+            if (e instanceof Checkpoint c) {
+                Checkpoint resigned = Checkpoint.sign(c.log(), c.seq(), c.hash(), c.time(), c.last(), otherKey.getPrivate(), otherKey.getPublic());
+                e = new Checkpoint(c.log(), c.seq(), c.hash(), c.time(), c.keyId(), c.last(), resigned.signature());
+            }
+            forged.add(e);
+        }
+        out = verify(forged);
+        assertThat(out.failedSeq()).isEqualTo(EVERY);
+        assertThat(out.failure()).contains("does not verify");
+    }
+
+    @Test
+    void aRewrittenChainIsCaughtByTheNextCheckpoint() {
+        for (int i = 1; i <= RECORDS; i += 7) {
+            List<LogRecord> rewritten = new ArrayList<>(records.subList(0, i - 1));
+            String prev = i == 1 ? Hashes.genesis(LOG) : records.get(i - 2).hash();
+            for (LogRecord r : records.subList(i - 1, RECORDS)) {
+                LogRecord n = LogRecord.seal(r.seq(), r.time(), r.kind(), r.seq() == i ? "mallory" : r.actor(), r.subjects(), r.payload(), prev);
+                rewritten.add(n);
+                prev = n.hash();
+            }
+            // genuine checkpoints, rewritten records
+            List<Object> genuine = entries(records, key);
+            List<Object> entries = new ArrayList<>();
+            int k = 0;
+            for (Object e : genuine) {
+                entries.add(e instanceof LogRecord ? rewritten.get(k++) : e);
+            }
+            Verification v = verify(entries);
+            int covering = Math.min(RECORDS, ((i + EVERY - 1) / EVERY) * EVERY);
+            assertThat(v.holds()).isFalse();
+            assertThat(v.failedSeq()).as(v.failure()).isEqualTo(covering);
+            assertThat(v.failure()).contains("records " + (covering - EVERY + 1 > 0 ? (covering == RECORDS ? RECORDS - EVERY + 1 : covering - EVERY + 1) : 1)
+                    + ".." + covering + " were rewritten");
+        }
+    }
+
+    @Test
+    void exportFileRoundTripAndOfflineVerifierExitCodes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            for (Object e : entries(records, key)) {
+                if (e instanceof LogRecord r) {
+                    w.record(r);
+                } else {
+                    w.checkpoint((Checkpoint) e);
+                }
+            }
+        }
+        Path pub = dir.resolve("key.pem");
+        Files.writeString(pub, AuditKeys.publicPem(key.getPublic()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = AuditVerifyMain.run(new String[] {file.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertThat(rc).as(out + " " + err).isZero();
+        assertThat(out.toString()).contains("RESULT: the chain holds").contains("records         300 (1..300)")
+                .contains("signed through record 300 by key " + AuditKeys.keyId(key.getPublic()));
+
+        // one character of one record changed in the file
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        lines.set(120, lines.get(120).replace("\"actor\":\"karaf\"", "\"actor\":\"karaF\"").replace("\"actor\":\"system\"", "\"actor\":\"systeM\""));
+        Path bad = dir.resolve("bad.jsonl");
+        Files.write(bad, lines);
+        out.reset();
+        rc = AuditVerifyMain.run(new String[] {bad.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertThat(rc).isEqualTo(1);
+        assertThat(out.toString()).contains("RESULT: FAILED at line 121");
+
+        // a line that is not JSON, and no key
+        Files.write(bad, List.of(lines.get(0), "{\"record\":"));
+        out.reset();
+        rc = AuditVerifyMain.run(new String[] {bad.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertThat(rc).isEqualTo(1);
+        assertThat(out.toString()).contains("FAILED at line 2").contains("malformed JSON");
+        assertThat(AuditVerifyMain.run(new String[] {file.toString()}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)))
+                .isEqualTo(2);
+        Files.writeString(pub, "not a key");
+        assertThat(AuditVerifyMain.run(new String[] {file.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("no '-----BEGIN PUBLIC KEY-----' block found");
+    }
+
+    static Map<String, String> with(Map<String, String> m, String k, String v) {
+        Map<String, String> copy = new LinkedHashMap<>(m);
+        copy.put(k, v);
+        return copy;
+    }
+
+    static Map<String, Object> withP(Map<String, Object> m, String k, Object v) {
+        Map<String, Object> copy = new LinkedHashMap<>(m);
+        copy.put(k, v);
+        return copy;
+    }
+
+    static String flip(String hex) {
+        char c = hex.charAt(10);
+        return hex.substring(0, 10) + (c == 'a' ? 'b' : 'a') + hex.substring(11);
+    }
+
+}

@@ -1,0 +1,339 @@
+package dev.strata.platform.core.provenance;
+
+import dev.strata.platform.api.audit.AuditEntry;
+import dev.strata.platform.api.audit.AuditExport;
+import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.audit.AuditQuery;
+import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.audit.AuditKeys;
+import dev.strata.platform.audit.ChainVerifier;
+import dev.strata.platform.audit.Checkpoint;
+import dev.strata.platform.audit.ExportFile;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.audit.Verification;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.ProvenanceHead;
+import dev.strata.platform.core.store.ProvenanceStore;
+import dev.strata.platform.core.store.StateStore;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provenance log as a service: lists, verifies and exports what the state store keeps, and
+ * signs checkpoints. This instance's Ed25519 key (created at first start under {@code data/})
+ * signs a checkpoint of the chain's head every {@code checkpointEvery} records or
+ * {@code checkpointInterval}, whichever comes first, while this instance leads; an export ends
+ * with a checkpoint signed at the time of export.
+ */
+@Component(service = AuditLog.class, immediate = true, configurationPid = ProvenanceService.PID)
+@Designate(ocd = ProvenanceConfig.class)
+public class ProvenanceService implements AuditLog {
+
+    public static final String PID = "dev.strata.platform.core.provenance";
+    private static final Logger LOG = LoggerFactory.getLogger(ProvenanceService.class);
+    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
+
+    private final StateStore store;
+    private final SigningKey key;
+    private final int every;
+    private final Duration interval;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private long lastCheckpointSeq = -1;
+    private Instant lastCheckpointAt;
+    private boolean keyRegistered;
+
+    @Activate
+    public ProvenanceService(@Reference StateStore store, ProvenanceConfig config) {
+        this(store, config, Path.of(Optional.ofNullable(System.getProperty("karaf.data")).orElse("data")), Clock.systemUTC(), true);
+    }
+
+    ProvenanceService(StateStore store, ProvenanceConfig config, Path data, Clock clock, boolean schedule) {
+        this.store = store;
+        this.clock = clock;
+        if (config.checkpointEvery() < 1) {
+            throw new InvalidConfigurationException(PID, "checkpointEvery", config.checkpointEvery(), "a whole number of records, at least 1");
+        }
+        this.every = config.checkpointEvery();
+        this.interval = duration(config.checkpointInterval());
+        this.key = SigningKey.loadOrCreate(data.resolve(config.keyFile()), PID);
+        this.lastCheckpointAt = clock.instant();
+        if (schedule) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "strata-provenance-checkpoints");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = Math.min(interval.toMillis(), 1000);
+            timer.scheduleWithFixedDelay(this::checkpointSafely, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            timer = null;
+        }
+        if (store.leadership().isLeader()) {
+            try {
+                registerKey();
+            } catch (StrataException e) {
+                LOG.warn("The provenance key {} is not registered yet: {}", key.keyId, e.getMessage());
+            }
+        }
+        LOG.info("Provenance log {}: checkpoints every {} records or {}, signed with {}", store.provenance().logId(), every, interval, key);
+    }
+
+    static Duration duration(String value) {
+        Matcher m = DURATION.matcher(value == null ? "" : value);
+        if (!m.matches()) {
+            throw new InvalidConfigurationException(PID, "checkpointInterval", value, "a duration of at least 1s, e.g. 60s");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new InvalidConfigurationException(PID, "checkpointInterval", value, "a duration of at least 1s, e.g. 60s");
+        }
+        return d;
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private void checkpointSafely() {
+        try {
+            checkpointIfDue();
+        } catch (RuntimeException e) {
+            LOG.debug("Checkpoint not signed this round: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Signs and stores a checkpoint of the head when enough records or time passed (leader only).
+     *
+     * @return the checkpoint, or empty when none was due
+     */
+    synchronized Optional<Checkpoint> checkpointIfDue() {
+        if (!store.leadership().isLeader()) {
+            lastCheckpointSeq = -1; // read again when leading
+            return Optional.empty();
+        }
+        ProvenanceStore p = store.provenance();
+        if (lastCheckpointSeq < 0) {
+            List<Checkpoint> all = p.checkpoints();
+            lastCheckpointSeq = all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
+        }
+        ProvenanceHead head = p.head();
+        Instant now = clock.instant();
+        boolean due = head.seq() > lastCheckpointSeq
+                && (head.seq() - lastCheckpointSeq >= every || !now.isBefore(lastCheckpointAt.plus(interval)));
+        if (!due) {
+            return Optional.empty();
+        }
+        registerKey();
+        Checkpoint c = Checkpoint.sign(p.logId(), head.seq(), head.hash(), LogRecord.formatTime(now), false, key.privateKey, key.publicKey);
+        join(p.putCheckpoint(c));
+        lastCheckpointSeq = head.seq();
+        lastCheckpointAt = now;
+        LOG.debug("Signed checkpoint of record {}", head.seq());
+        return Optional.of(c);
+    }
+
+    /**
+     * Registers this instance's public key in the store (once), with a record saying so: the first
+     * record of a new log, and a record in the chain whenever another instance's key starts signing.
+     */
+    synchronized void registerKey() {
+        if (keyRegistered) {
+            return;
+        }
+        if (!store.provenance().keys().containsKey(key.keyId)) {
+            join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId()));
+            join(store.provenance().append(new ProvenanceEntry("provenance-key", "system", Map.of("instance", store.leadership().instanceId()),
+                    Map.of("keyId", key.keyId, "algorithm", "Ed25519", "publicKey", key.publicPem()))));
+        }
+        keyRegistered = true;
+    }
+
+    /** Appends a record (the API the rest of the core calls through the store; here for tests and the key's own record). */
+    LogRecord append(ProvenanceEntry entry) {
+        return join(store.provenance().append(entry));
+    }
+
+    static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new StateStoreException(String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    @Override
+    public List<AuditEntry> entries(AuditQuery q) {
+        return store.provenance().find(new AuditFilter(q.contract(), q.tenant(), q.allocation(), q.deployment(), q.kind(), q.from(), q.to(),
+                q.limit(), q.newestFirst())).stream().map(ProvenanceService::entry).toList();
+    }
+
+    @Override
+    public Optional<AuditEntry> entry(long seq) {
+        return store.provenance().get(seq).map(ProvenanceService::entry);
+    }
+
+    static AuditEntry entry(LogRecord r) {
+        return new AuditEntry(r.seq(), Instant.parse(r.time()), r.kind(), r.actor(), r.subjects(), r.payloadJson(), r.prev(), r.hash());
+    }
+
+    /** The keys the in-store verification trusts: those registered in the store, and this instance's. */
+    private List<PublicKey> trustedKeys() {
+        List<PublicKey> keys = new ArrayList<>();
+        keys.add(key.publicKey);
+        for (String pem : store.provenance().keys().values()) {
+            keys.addAll(AuditKeys.readPublicKeys(pem));
+        }
+        return keys;
+    }
+
+    @Override
+    public AuditReport verify() {
+        long start = System.nanoTime();
+        ProvenanceStore p = store.provenance();
+        ChainVerifier v = new ChainVerifier(p.logId(), trustedKeys(), List.of());
+        Iterator<Checkpoint> checkpoints = p.checkpoints().iterator();
+        Checkpoint[] next = {checkpoints.hasNext() ? checkpoints.next() : null};
+        p.scan(1, r -> {
+            if (!v.record(r, "record " + r.seq())) {
+                return false;
+            }
+            while (next[0] != null && next[0].seq() <= r.seq()) {
+                if (!v.checkpoint(next[0], "checkpoint of record " + next[0].seq())) {
+                    return false;
+                }
+                next[0] = checkpoints.hasNext() ? checkpoints.next() : null;
+            }
+            return true;
+        });
+        if (v.ok() && next[0] != null) {
+            // a checkpoint beyond the last record: records were removed from the end
+            v.checkpoint(next[0], "checkpoint of record " + next[0].seq());
+        }
+        Verification out = v.finish(false);
+        return new AuditReport(out.holds(), out.records(), out.firstSeq(), out.lastSeq(), out.firstTime(), out.lastTime(), out.checkpoints(),
+                out.signedThrough(), out.keyIds(), out.failedSeq(), out.holds() ? null : out.failedAt() + ": " + out.failure(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    @Override
+    public AuditExport export(Path file, Path publicKeyFile) {
+        ProvenanceStore p = store.provenance();
+        Path target = file.toAbsolutePath();
+        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
+        long[] counts = new long[2];
+        LogRecord[] last = new LogRecord[1];
+        try {
+            Files.createDirectories(target.getParent());
+            Iterator<Checkpoint> checkpoints = p.checkpoints().iterator();
+            Checkpoint[] next = {checkpoints.hasNext() ? checkpoints.next() : null};
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+                    ExportFile.Writer w = new ExportFile.Writer(out, new ExportFile.Header(ExportFile.FORMAT, p.logId(),
+                            LogRecord.formatTime(clock.instant()), store.leadership().instanceId()))) {
+                IOException[] failed = {null};
+                p.scan(1, r -> {
+                    try {
+                        w.record(r);
+                        counts[0]++;
+                        last[0] = r;
+                        while (next[0] != null && next[0].seq() <= r.seq()) {
+                            if (next[0].seq() == r.seq()) {
+                                w.checkpoint(next[0]);
+                                counts[1]++;
+                            }
+                            next[0] = checkpoints.hasNext() ? checkpoints.next() : null;
+                        }
+                        return true;
+                    } catch (IOException e) {
+                        failed[0] = e;
+                        return false;
+                    }
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+                if (last[0] == null) {
+                    throw new StrataException("the provenance log is empty; there is nothing to export");
+                }
+                w.checkpoint(Checkpoint.sign(p.logId(), last[0].seq(), last[0].hash(), LogRecord.formatTime(clock.instant()), true, key.privateKey,
+                        key.publicKey));
+                counts[1]++;
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Path pub = null;
+            if (publicKeyFile != null) {
+                pub = publicKeyFile.toAbsolutePath();
+                Path pubTmp = pub.resolveSibling(pub.getFileName() + ".partial");
+                Files.writeString(pubTmp, publicKeys(), StandardCharsets.US_ASCII);
+                Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            LOG.info("Exported the provenance log ({} records, {} checkpoints) to {}", counts[0], counts[1], target);
+            return new AuditExport(target, counts[0], counts[1], pub, new ArrayList<>(keyPems().keySet()), p.logId());
+        } catch (IOException e) {
+            throw new StrataException("cannot export the provenance log to " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                LOG.debug("Removing {}: {}", tmp, e.getMessage());
+            }
+        }
+    }
+
+    private Map<String, String> keyPems() {
+        Map<String, String> pems = new LinkedHashMap<>(store.provenance().keys());
+        pems.putIfAbsent(key.keyId, key.publicPem());
+        return pems;
+    }
+
+    @Override
+    public String publicKeys() {
+        return String.join("", keyPems().values());
+    }
+
+    /** This instance's key id. */
+    String keyId() {
+        return key.keyId;
+    }
+}

@@ -1,0 +1,225 @@
+package dev.strata.platform.core.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election through PostgreSQL. Each instance keeps one dedicated connection, outside the
+ * pool (a pool that recycles a connection would drop its lock silently). Every
+ * {@code electionInterval} a follower tries {@code pg_try_advisory_lock}; the one that gets it
+ * increments the epoch in {@code cluster_leader} and leads. The leader checks its connection at
+ * the same interval and steps down the moment the check fails. The lock dies with the session:
+ * when the leader's process is killed its socket closes and PostgreSQL ends the session at once;
+ * when the network to it fails, the keepalives set on the session end it within about 10 s. The
+ * epoch fences what falls between: every write transaction reads it ({@code FOR SHARE}) and is
+ * refused when it moved.
+ */
+final class DatabaseLeadership implements Leadership, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseLeadership.class);
+    /** The advisory lock key of the leadership ('strata' + 2). */
+    static final long LEADER_LOCK = 0x5374726174610002L;
+
+    private final DataSource direct;
+    private final String instanceId;
+    private final String address;
+    private final Duration interval;
+    private final Clock clock;
+    private final Instant started;
+    private final ScheduledExecutorService timer;
+    private Connection lock;
+    private volatile long epoch;
+    private volatile Leader leader;
+    private volatile boolean closed;
+
+    DatabaseLeadership(DataSource direct, String instanceId, String address, Duration interval, Clock clock) {
+        this.direct = direct;
+        this.instanceId = instanceId;
+        this.address = address;
+        this.interval = interval;
+        this.clock = clock;
+        this.started = clock.instant();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "strata-leader-election-" + instanceId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs the first round now (so that a lone instance leads once this returns), then every interval. */
+    void start() {
+        try {
+            timer.submit(this::tick).get();
+        } catch (Exception e) {
+            LOG.warn("First leader election round failed: {}", e.getMessage());
+        }
+        timer.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One election round now (tests drive rounds by hand with a long interval). */
+    void tickNow() {
+        tick();
+    }
+
+    private synchronized void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (lock == null) {
+                lock = direct.getConnection();
+                lock.setAutoCommit(true);
+                try (Statement s = lock.createStatement()) {
+                    // end the session (and free the lock) soon after the network to this instance fails
+                    s.execute("SET tcp_keepalives_idle = 3");
+                    s.execute("SET tcp_keepalives_interval = 2");
+                    s.execute("SET tcp_keepalives_count = 3");
+                    s.execute("SET application_name = 'strata " + instanceId.replace("'", "") + " leadership'");
+                }
+                lock.setNetworkTimeout(Runnable::run, (int) Math.max(2000, interval.toMillis() * 3));
+            }
+            if (epoch == 0) {
+                try (Statement s = lock.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LEADER_LOCK + ")")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_leader SET epoch = epoch + 1, instance_id = ?, "
+                                + "address = ?, since_ms = ? WHERE id = 1 RETURNING epoch")) {
+                            p.setString(1, instanceId);
+                            p.setString(2, address);
+                            p.setLong(3, clock.millis());
+                            try (ResultSet e = p.executeQuery()) {
+                                e.next();
+                                epoch = e.getLong(1);
+                            }
+                        }
+                        LOG.info("Instance {} is the leader now (epoch {})", instanceId, epoch);
+                    }
+                }
+            } else {
+                try (Statement s = lock.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+            }
+            heartbeat();
+            readLeader();
+        } catch (SQLException e) {
+            lost("its database connection failed: " + JdbcStateStore.describe(e));
+        }
+    }
+
+    private void heartbeat() throws SQLException {
+        long now = clock.millis();
+        String role = epoch != 0 ? "leader" : "follower";
+        try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET address = ?, seen_ms = ?, role = ? WHERE id = ?")) {
+            p.setString(1, address);
+            p.setLong(2, now);
+            p.setString(3, role);
+            p.setString(4, instanceId);
+            if (p.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement p = lock.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = EXCLUDED.address, started_ms = EXCLUDED.started_ms, "
+                + "seen_ms = EXCLUDED.seen_ms, role = EXCLUDED.role")) {
+            p.setString(1, instanceId);
+            p.setString(2, address);
+            p.setLong(3, started.toEpochMilli());
+            p.setLong(4, now);
+            p.setString(5, role);
+            p.executeUpdate();
+        }
+    }
+
+    private void readLeader() throws SQLException {
+        try (Statement s = lock.createStatement();
+                ResultSet rs = s.executeQuery("SELECT instance_id, address, since_ms, epoch FROM cluster_leader WHERE id = 1")) {
+            rs.next();
+            String id = rs.getString(1);
+            leader = id == null ? null : new Leader(id, rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getLong(4));
+        }
+    }
+
+    /** Gives up the leadership (a write found the epoch moved, or the connection failed). */
+    synchronized void stepDown(String why) {
+        lost(why);
+    }
+
+    private void lost(String why) {
+        if (epoch != 0) {
+            LOG.warn("Instance {} is no longer the leader (epoch {}): {}", instanceId, epoch, why);
+        } else if (!closed) {
+            LOG.debug("Leader election round of {} failed: {}", instanceId, why);
+        }
+        epoch = 0;
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the leadership connection: {}", e.getMessage());
+            }
+            lock = null;
+        }
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return epoch != 0;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public Optional<Leader> leader() {
+        return Optional.ofNullable(leader);
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (lock != null) {
+                try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET role = 'stopped', seen_ms = ? WHERE id = ?")) {
+                    p.setLong(1, clock.millis());
+                    p.setString(2, instanceId);
+                    p.executeUpdate();
+                } catch (SQLException e) {
+                    LOG.debug("Recording the stop of {}: {}", instanceId, e.getMessage());
+                }
+            }
+            epoch = 0;
+            lost("it is stopping");
+        }
+    }
+}

@@ -1,0 +1,1138 @@
+package dev.strata.platform.core.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterStatus;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.audit.Checkpoint;
+import dev.strata.platform.audit.Hashes;
+import dev.strata.platform.audit.Jcs;
+import dev.strata.platform.audit.Json;
+import dev.strata.platform.audit.LogRecord;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state store on JDBC: H2 embedded (a file under {@code data/}) or PostgreSQL. Reads go
+ * through a HikariCP pool; writes through one {@link WritePipeline} (group commit). The embedded
+ * store runs H2 with {@code WRITE_DELAY=0} (each commit is written to the file before it returns,
+ * so a killed process loses nothing acknowledged) and, with durability {@code fsync}, forces the
+ * file to disk once per group commit. On PostgreSQL the server's commit is durable.
+ */
+public final class JdbcStateStore implements StateStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStateStore.class);
+
+    private final StoreSettings settings;
+    private final DataSource direct;
+    private final HikariDataSource pool;
+    private final boolean postgres;
+    private final Clock clock;
+    private final String logId;
+    private final int schemaVersion;
+    private final Leadership leadership;
+    private final DatabaseLeadership election;
+    private final WritePipeline writer;
+    private final Instant opened;
+    private volatile ProvenanceHead head;
+    private long headEpoch = -1;
+    private FileChannel h2Channel;
+
+    private final LedgerStore ledgerView = new LedgerView();
+    private final ContractStore contractView = new ContractView();
+    private final TenantStore tenantView = new TenantView();
+    private final DeploymentStore deploymentView = new DeploymentView();
+    private final ProvenanceStore provenanceView = new ProvenanceView();
+
+    private JdbcStateStore(StoreSettings settings, DataSource direct, HikariDataSource pool, Clock clock, Migrations.Result schema) {
+        this.settings = settings;
+        this.direct = direct;
+        this.pool = pool;
+        this.postgres = settings.kind() == StoreSettings.Kind.POSTGRESQL;
+        this.clock = clock;
+        this.logId = schema.logId();
+        this.schemaVersion = schema.version();
+        this.opened = clock.instant();
+        if (settings.highAvailability()) {
+            election = new DatabaseLeadership(direct, settings.instanceId(), settings.advertisedAddress(), settings.electionInterval(), clock);
+            leadership = election;
+        } else {
+            election = null;
+            leadership = new SoloLeadership(settings.instanceId(), settings.advertisedAddress(), opened);
+        }
+        this.writer = new WritePipeline(new Host(), 512, "strata-store-writer");
+    }
+
+    /**
+     * Opens the store: connects, applies the migrations, starts the pool, the writer and (on
+     * PostgreSQL with high availability) the leader election.
+     *
+     * @param direct the driver's own, unpooled data source, already given URL, user and password
+     * @throws StateStoreException naming the store and what failed (unreachable, refused
+     *     credentials, a migration); nothing is left open
+     */
+    public static JdbcStateStore open(StoreSettings settings, DataSource direct, Clock clock) {
+        String where = settings.location();
+        Migrations.Result schema;
+        try (Connection c = direct.getConnection()) {
+            schema = Migrations.migrate(c, settings.kind() == StoreSettings.Kind.POSTGRESQL, where);
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot open the state store at " + where + " as user " + settings.user() + ": " + describe(e), e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(direct);
+        config.setPoolName("strata-store");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(settings.connectTimeout().toMillis());
+        config.setAutoCommit(true);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StateStoreException("cannot open a connection pool to the state store at " + where + ": " + describe(e), e);
+        }
+        JdbcStateStore store = new JdbcStateStore(settings, direct, pool, clock, schema);
+        try {
+            store.start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        LOG.info("State store open: {} {} (schema version {}, provenance log {}, durability {}, instance {})", store.info().kind(), where,
+                schema.version(), schema.logId(), store.info().durability(), settings.instanceId());
+        return store;
+    }
+
+    private void start() {
+        if (settings.kind() == StoreSettings.Kind.EMBEDDED && settings.fsync()) {
+            try {
+                h2Channel = FileChannel.open(settings.h2File(), StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new StateStoreException("cannot open " + settings.h2File() + " to force it to disk: " + e.getMessage(), e);
+            }
+        }
+        if (election != null) {
+            election.start();
+        } else {
+            try (Connection c = pool.getConnection()) {
+                instanceRow(c, "leader");
+            } catch (SQLException e) {
+                throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e), e);
+            }
+        }
+    }
+
+    private void instanceRow(Connection c, String role) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM cluster_instance WHERE id = ?")) {
+            p.setString(1, settings.instanceId());
+            p.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role) VALUES (?, ?, ?, ?, ?)")) {
+            p.setString(1, settings.instanceId());
+            p.setString(2, settings.advertisedAddress());
+            p.setLong(3, opened.toEpochMilli());
+            p.setLong(4, clock.millis());
+            p.setString(5, role);
+            p.executeUpdate();
+        }
+    }
+
+    /** A one-line description of a database failure: the driver's message and SQL state, never a credential. */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        Throwable t = e;
+        while (t != null && sb.length() < 400) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
+                if (sb.length() > 0) {
+                    sb.append("; ");
+                }
+                sb.append(m.strip().replace('\n', ' '));
+                if (t instanceof SQLException s && s.getSQLState() != null) {
+                    sb.append(" (SQL state ").append(s.getSQLState()).append(')');
+                }
+            }
+            t = t.getCause();
+        }
+        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+    }
+
+    @Override
+    public StoreInfo info() {
+        String durability = postgres ? "server" : settings.fsync() ? "fsync" : "write";
+        return new StoreInfo(postgres ? "postgresql" : "embedded", settings.location(), settings.user(), schemaVersion, logId, durability);
+    }
+
+    @Override
+    public LedgerStore ledger() {
+        return ledgerView;
+    }
+
+    @Override
+    public ContractStore contracts() {
+        return contractView;
+    }
+
+    @Override
+    public TenantStore tenants() {
+        return tenantView;
+    }
+
+    @Override
+    public DeploymentStore deployments() {
+        return deploymentView;
+    }
+
+    @Override
+    public ProvenanceStore provenance() {
+        return provenanceView;
+    }
+
+    @Override
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /** Group commits so far and the writes in them. */
+    public long[] writeCounts() {
+        return writer.counts();
+    }
+
+    /** The cluster as the database records it. */
+    public ClusterStatus clusterStatus() {
+        return read(c -> {
+            String leaderId = null;
+            String leaderAddress = null;
+            Instant since = null;
+            long epoch = 0;
+            if (settings.highAvailability()) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT instance_id, address, since_ms, epoch FROM cluster_leader WHERE id = 1")) {
+                    if (rs.next() && rs.getString(1) != null) {
+                        leaderId = rs.getString(1);
+                        leaderAddress = rs.getString(2);
+                        since = Instant.ofEpochMilli(rs.getLong(3));
+                        epoch = rs.getLong(4);
+                    }
+                }
+            } else {
+                leaderId = settings.instanceId();
+                leaderAddress = settings.advertisedAddress();
+                since = opened;
+            }
+            long now = clock.millis();
+            long aliveWithin = Math.max(5000, settings.electionInterval().toMillis() * 5);
+            List<ClusterInstance> instances = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id, address, started_ms, seen_ms, role FROM cluster_instance ORDER BY started_ms, id")) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    String role = rs.getString(5);
+                    boolean self = id.equals(settings.instanceId());
+                    boolean alive = self || (!role.equals("stopped") && now - rs.getLong(4) <= aliveWithin);
+                    if (!settings.highAvailability() && !self) {
+                        continue; // without an election only this instance's row means anything
+                    }
+                    if (self) {
+                        role = leadership.isLeader() ? "leader" : "follower";
+                    } else if (!alive) {
+                        role = role.equals("stopped") ? "stopped" : "gone";
+                    } else {
+                        role = id.equals(leaderId) ? "leader" : "follower";
+                    }
+                    instances.add(new ClusterInstance(id, rs.getString(2), role, Instant.ofEpochMilli(rs.getLong(3)),
+                            Instant.ofEpochMilli(rs.getLong(4)), alive));
+                }
+            }
+            return new ClusterStatus((postgres ? "postgresql " : "embedded (H2) ") + settings.location(), settings.highAvailability(),
+                    settings.instanceId(), leaderId, leaderAddress, since, epoch, instances);
+        });
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        if (election != null) {
+            election.close();
+        }
+        pool.close();
+        if (h2Channel != null) {
+            try {
+                h2Channel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing {}: {}", settings.h2File(), e.getMessage());
+            }
+        }
+        LOG.info("State store closed: {}", settings.location());
+    }
+
+    // ---- plumbing ----
+
+    interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    <T> T read(SqlFunction<T> f) {
+        try (Connection c = pool.getConnection()) {
+            return f.apply(c);
+        } catch (SQLException e) {
+            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), e);
+        }
+    }
+
+    NotLeaderException notLeader() {
+        return notLeader(leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId())));
+    }
+
+    NotLeaderException notLeader(Optional<Leadership.Leader> leader) {
+        if (leader.isEmpty()) {
+            return new NotLeaderException("instance " + settings.instanceId() + " is not the leader and no leader is known yet "
+                    + "(an election is under way); try again in a few seconds", null, null);
+        }
+        Leadership.Leader l = leader.get();
+        return new NotLeaderException("instance " + settings.instanceId() + " is a follower and refuses writes; the leader is "
+                + l.instanceId() + " at " + l.address() + " (leading since " + l.since() + ")", l.instanceId(), l.address());
+    }
+
+    private final class Host implements WritePipeline.Host {
+        @Override
+        public Connection connection() throws SQLException {
+            return pool.getConnection();
+        }
+
+        @Override
+        public void fence(Connection c) throws SQLException {
+            if (!settings.highAvailability()) {
+                return;
+            }
+            long mine = leadership.epoch();
+            if (mine == 0) {
+                throw notLeader();
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT epoch, instance_id, address, since_ms FROM cluster_leader WHERE id = 1 FOR SHARE")) {
+                rs.next();
+                long current = rs.getLong(1);
+                if (current != mine) {
+                    Leadership.Leader now = new Leadership.Leader(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), current);
+                    election.stepDown("the database holds epoch " + current + ": " + now.instanceId() + " was elected since");
+                    throw notLeader(Optional.of(now));
+                }
+            }
+        }
+
+        @Override
+        public Tx begin(Connection c) throws SQLException {
+            if (head == null || headEpoch != leadership.epoch()) {
+                head = readHead(c);
+                headEpoch = leadership.epoch();
+            }
+            return new Tx(c, head, clock);
+        }
+
+        @Override
+        public void committed(Tx tx) {
+            head = tx.head();
+        }
+
+        @Override
+        public void rolledBack() {
+            head = null;
+        }
+
+        @Override
+        public void sync() throws IOException {
+            if (h2Channel != null) {
+                h2Channel.force(false);
+            }
+        }
+
+        @Override
+        public String where() {
+            return settings.location();
+        }
+    }
+
+    private ProvenanceHead readHead(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT seq, hash FROM provenance_record ORDER BY seq DESC LIMIT 1")) {
+            return rs.next() ? new ProvenanceHead(rs.getLong(1), rs.getString(2)) : new ProvenanceHead(0, Hashes.genesis(logId));
+        }
+    }
+
+    /** Allocation numbers come in blocks of {@link #ALLOCATION_BLOCK} from the sequence: one round trip per block. */
+    private static final int ALLOCATION_BLOCK = 64;
+    private long allocationNext;
+    private long allocationLimit;
+
+    private synchronized long nextAllocationNumber() {
+        if (allocationNext >= allocationLimit) {
+            allocationNext = nextval("allocation_seq");
+            allocationLimit = allocationNext + ALLOCATION_BLOCK;
+        }
+        return allocationNext++;
+    }
+
+    private long nextval(String sequence) {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT nextval('" + sequence + "')")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> write(WritePipeline.Work<T> work) {
+        if (!leadership.isLeader()) {
+            return CompletableFuture.failedFuture(notLeader());
+        }
+        return writer.submit(work);
+    }
+
+    private static String json(Object value) {
+        return Jcs.canonicalize(value);
+    }
+
+    private static void setNullable(PreparedStatement p, int i, String v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.VARCHAR);
+        } else {
+            p.setString(i, v);
+        }
+    }
+
+    // ---- ledger ----
+
+    private final class LedgerView implements LedgerStore {
+        @Override
+        public LedgerState load() {
+            return read(c -> {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    long generation;
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT generation FROM ledger_state WHERE id = 1")) {
+                        rs.next();
+                        generation = rs.getLong(1);
+                    }
+                    List<Allocation> all = allocations(c, null);
+                    c.commit();
+                    return new LedgerState(generation, all);
+                } finally {
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    c.setAutoCommit(auto);
+                }
+            });
+        }
+
+        @Override
+        public long generation() {
+            return read(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT generation FROM ledger_state WHERE id = 1")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+        }
+
+        @Override
+        public Optional<Allocation> get(String id) {
+            return read(c -> allocations(c, id).stream().findFirst());
+        }
+
+        @Override
+        public String nextId() {
+            return String.format("a-%06d", nextAllocationNumber());
+        }
+
+        @Override
+        public CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation a, String contractId, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                {
+                    PreparedStatement p = tx.prepare("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1 AND generation = ?");
+                    p.setLong(1, expectedGeneration);
+                    if (p.executeUpdate() != 1) {
+                        throw new StaleLedgerException(expectedGeneration, currentGeneration(c));
+                    }
+                }
+                {
+                    PreparedStatement p = tx.prepare("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, "
+                        + "contract_id, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                    p.setString(1, a.id());
+                    p.setString(2, a.contract());
+                    p.setString(3, a.tenant());
+                    p.setInt(4, a.priority());
+                    p.setBoolean(5, a.dedicated());
+                    p.setLong(6, (a.createdAt() == null ? Instant.ofEpochMilli(tx.nowMillis()) : a.createdAt()).toEpochMilli());
+                    setNullable(p, 7, contractId);
+                    p.setLong(8, expectedGeneration + 1);
+                    p.executeUpdate();
+                }
+                if (!a.bindings().isEmpty()) {
+                    {
+                        PreparedStatement p = tx.prepare("INSERT INTO allocation_binding (allocation_id, idx, member, node_id, site_id, "
+                            + "accelerator_ids, gpu_fraction, nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, "
+                            + "power_domain_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        int i = 0;
+                        for (MemberBinding b : a.bindings()) {
+                            p.setString(1, a.id());
+                            p.setInt(2, i++);
+                            p.setString(3, b.member());
+                            p.setString(4, b.nodeId());
+                            setNullable(p, 5, b.siteId());
+                            p.setString(6, json(b.acceleratorIds()));
+                            p.setDouble(7, b.gpuFraction());
+                            setNullable(p, 8, b.nvlinkDomain());
+                            p.setInt(9, b.numaNode());
+                            setNullable(p, 10, b.fabricId());
+                            p.setLong(11, b.cpuMilli());
+                            p.setLong(12, b.memoryBytes());
+                            p.setDouble(13, b.powerWatts());
+                            setNullable(p, 14, b.powerDomainId());
+                            p.addBatch();
+                        }
+                        p.executeBatch();
+                    }
+                }
+                LogRecord r = tx.append(why);
+                return new LedgerChange(expectedGeneration + 1, a, r == null ? 0 : r.seq());
+            });
+        }
+
+        @Override
+        public CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                List<Allocation> found = allocations(c, id);
+                if (found.isEmpty()) {
+                    throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
+                }
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM allocation WHERE id = ?")) {
+                    p.setString(1, id);
+                    if (p.executeUpdate() != 1) {
+                        throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
+                    }
+                }
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1");
+                }
+                long generation = currentGeneration(c);
+                LogRecord r = tx.append(why);
+                return new LedgerChange(generation, found.get(0), r == null ? 0 : r.seq());
+            });
+        }
+    }
+
+    private static long currentGeneration(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT generation FROM ledger_state WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Allocations with their bindings: all (oldest first) or the one with {@code id}. */
+    private static List<Allocation> allocations(Connection c, String id) throws SQLException {
+        Map<String, List<MemberBinding>> bindings = new LinkedHashMap<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT allocation_id, member, node_id, site_id, accelerator_ids, gpu_fraction, "
+                + "nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, power_domain_id FROM allocation_binding"
+                + (id == null ? "" : " WHERE allocation_id = ?") + " ORDER BY allocation_id, idx")) {
+            if (id != null) {
+                p.setString(1, id);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    List<String> gpus = new ArrayList<>();
+                    for (Object o : (List<?>) Json.parse(rs.getString(5))) {
+                        gpus.add((String) o);
+                    }
+                    bindings.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new MemberBinding(rs.getString(2), rs.getString(3),
+                            rs.getString(4), gpus, rs.getDouble(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getLong(10),
+                            rs.getLong(11), rs.getDouble(12), rs.getString(13)));
+                }
+            }
+        }
+        List<Allocation> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT id, contract, tenant, priority, dedicated, created_ms FROM allocation"
+                + (id == null ? "" : " WHERE id = ?") + " ORDER BY generation, id")) {
+            if (id != null) {
+                p.setString(1, id);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Allocation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getBoolean(5),
+                            Instant.ofEpochMilli(rs.getLong(6)), bindings.getOrDefault(rs.getString(1), List.of())));
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- contracts ----
+
+    private final class ContractView implements ContractStore {
+        @Override
+        public CompletableFuture<StoredContract> put(NewContract n, ProvenanceEntry why) {
+            String id = String.format("c-%06d", nextval("contract_seq"));
+            return write(tx -> {
+                String sha = Hashes.sha256(n.document().getBytes(StandardCharsets.UTF_8));
+                long now = tx.nowMillis();
+                try (PreparedStatement p = tx.connection.prepareStatement("INSERT INTO contract (id, name, tenant, format, document, sha256, "
+                        + "submitted_ms, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    p.setString(1, id);
+                    p.setString(2, n.name());
+                    p.setString(3, n.tenant());
+                    p.setString(4, n.format());
+                    p.setString(5, n.document());
+                    p.setString(6, sha);
+                    p.setLong(7, now);
+                    p.setString(8, n.submittedBy());
+                    p.executeUpdate();
+                }
+                tx.append(why);
+                return new StoredContract(id, n.name(), n.tenant(), n.format(), n.document(), sha, Instant.ofEpochMilli(now), n.submittedBy());
+            });
+        }
+
+        @Override
+        public Optional<StoredContract> get(String id) {
+            return read(c -> contracts(c, "WHERE id = ?", id, 1).stream().findFirst());
+        }
+
+        @Override
+        public List<StoredContract> list(String tenant, int limit) {
+            return read(c -> tenant == null ? contracts(c, "", null, limit) : contracts(c, "WHERE tenant = ?", tenant, limit));
+        }
+
+        private List<StoredContract> contracts(Connection c, String where, String arg, int limit) throws SQLException {
+            List<StoredContract> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, name, tenant, format, document, sha256, submitted_ms, submitted_by "
+                    + "FROM contract " + where + " ORDER BY submitted_ms DESC, id DESC LIMIT " + Math.max(1, limit))) {
+                if (arg != null) {
+                    p.setString(1, arg);
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new StoredContract(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)), rs.getString(8)));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- tenants ----
+
+    private final class TenantView implements TenantStore {
+        @Override
+        public CompletableFuture<Tenant> put(Tenant t, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                long now = tx.nowMillis();
+                int updated;
+                try (PreparedStatement p = c.prepareStatement("UPDATE tenant SET name = ?, attributes = ? WHERE id = ?")) {
+                    p.setString(1, t.name());
+                    p.setString(2, json(t.attributes()));
+                    p.setString(3, t.id());
+                    updated = p.executeUpdate();
+                }
+                Instant created = Instant.ofEpochMilli(now);
+                if (updated == 0) {
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO tenant (id, name, created_ms, attributes) VALUES (?, ?, ?, ?)")) {
+                        p.setString(1, t.id());
+                        p.setString(2, t.name());
+                        p.setLong(3, now);
+                        p.setString(4, json(t.attributes()));
+                        p.executeUpdate();
+                    }
+                } else {
+                    created = tenants(c, t.id()).get(0).createdAt();
+                }
+                tx.append(why);
+                return new Tenant(t.id(), t.name(), created, t.attributes());
+            });
+        }
+
+        @Override
+        public Optional<Tenant> get(String id) {
+            return read(c -> tenants(c, id).stream().findFirst());
+        }
+
+        @Override
+        public List<Tenant> list() {
+            return read(c -> tenants(c, null));
+        }
+
+        private List<Tenant> tenants(Connection c, String id) throws SQLException {
+            List<Tenant> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, name, created_ms, attributes FROM tenant" + (id == null ? "" : " WHERE id = ?")
+                    + " ORDER BY id")) {
+                if (id != null) {
+                    p.setString(1, id);
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, String> attributes = new TreeMap<>();
+                        Json.parseObject(rs.getString(4)).forEach((k, v) -> attributes.put(k, String.valueOf(v)));
+                        out.add(new Tenant(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), attributes));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- deployments ----
+
+    private final class DeploymentView implements DeploymentStore {
+        @Override
+        public String nextId() {
+            return String.format("d-%06d", nextval("deployment_seq"));
+        }
+
+        @Override
+        public CompletableFuture<DeploymentRecord> create(NewDeployment d, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                if (deployment(c, d.id()).isPresent()) {
+                    throw new StoreRefusedException("deployment " + d.id() + " exists already");
+                }
+                long now = tx.nowMillis();
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO deployment (id, allocation_id, contract_id, tenant, state, message, "
+                        + "spec, version, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, NULL, ?, 1, ?, ?)")) {
+                    p.setString(1, d.id());
+                    setNullable(p, 2, d.allocationId());
+                    setNullable(p, 3, d.contractId());
+                    p.setString(4, d.tenant());
+                    p.setString(5, d.state());
+                    setNullable(p, 6, d.spec());
+                    p.setLong(7, now);
+                    p.setLong(8, now);
+                    p.executeUpdate();
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO deployment_member (deployment_id, idx, member, node_id, provider_id, "
+                        + "state, handle, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    int i = 0;
+                    for (MemberRecord m : d.members()) {
+                        p.setString(1, d.id());
+                        p.setInt(2, i++);
+                        p.setString(3, m.member());
+                        setNullable(p, 4, m.nodeId());
+                        setNullable(p, 5, m.providerId());
+                        p.setString(6, m.state());
+                        setNullable(p, 7, m.handle());
+                        p.setLong(8, now);
+                        p.addBatch();
+                    }
+                    if (!d.members().isEmpty()) {
+                        p.executeBatch();
+                    }
+                }
+                tx.append(why);
+                return deployment(c, d.id()).orElseThrow();
+            });
+        }
+
+        @Override
+        public CompletableFuture<DeploymentRecord> update(String id, long expectedVersion, String state, String message, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                try (PreparedStatement p = c.prepareStatement("UPDATE deployment SET state = ?, message = ?, version = version + 1, updated_ms = ? "
+                        + "WHERE id = ? AND version = ?")) {
+                    p.setString(1, state);
+                    setNullable(p, 2, message);
+                    p.setLong(3, tx.nowMillis());
+                    p.setString(4, id);
+                    p.setLong(5, expectedVersion);
+                    if (p.executeUpdate() != 1) {
+                        Optional<DeploymentRecord> now = deployment(c, id);
+                        throw new StoreRefusedException(now.isEmpty() ? "no deployment '" + id + "'"
+                                : "deployment " + id + " moved from version " + expectedVersion + " to " + now.get().version());
+                    }
+                }
+                tx.append(why);
+                return deployment(c, id).orElseThrow();
+            });
+        }
+
+        @Override
+        public CompletableFuture<MemberRecord> updateMember(MemberRecord m, ProvenanceEntry why) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                long now = tx.nowMillis();
+                try (PreparedStatement p = c.prepareStatement("UPDATE deployment_member SET node_id = ?, provider_id = ?, state = ?, handle = ?, "
+                        + "updated_ms = ? WHERE deployment_id = ? AND member = ?")) {
+                    setNullable(p, 1, m.nodeId());
+                    setNullable(p, 2, m.providerId());
+                    p.setString(3, m.state());
+                    setNullable(p, 4, m.handle());
+                    p.setLong(5, now);
+                    p.setString(6, m.deploymentId());
+                    p.setString(7, m.member());
+                    if (p.executeUpdate() != 1) {
+                        throw new StoreRefusedException("deployment " + m.deploymentId() + " has no member '" + m.member() + "'");
+                    }
+                }
+                tx.append(why);
+                return new MemberRecord(m.deploymentId(), m.member(), m.nodeId(), m.providerId(), m.state(), m.handle(), Instant.ofEpochMilli(now));
+            });
+        }
+
+        @Override
+        public CompletableFuture<OperationRecord> beginOperation(NewOperation op) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                if (deployment(c, op.deploymentId()).isEmpty()) {
+                    throw new StoreRefusedException("no deployment '" + op.deploymentId() + "'");
+                }
+                String id = "op-" + UUID.randomUUID();
+                long now = tx.nowMillis();
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO provider_operation (id, deployment_id, member, provider_id, action, "
+                        + "attempt, state, created_ms) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)")) {
+                    p.setString(1, id);
+                    p.setString(2, op.deploymentId());
+                    p.setString(3, op.member());
+                    p.setString(4, op.providerId());
+                    p.setString(5, op.action());
+                    p.setInt(6, op.attempt());
+                    p.setLong(7, now);
+                    p.executeUpdate();
+                }
+                return new OperationRecord(id, op.deploymentId(), op.member(), op.providerId(), op.action(), op.attempt(), OperationState.PENDING,
+                        null, null, Instant.ofEpochMilli(now), null);
+            });
+        }
+
+        @Override
+        public CompletableFuture<OperationRecord> finishOperation(String operationId, OperationState outcome, String handle, String error,
+                ProvenanceEntry why) {
+            if (outcome == OperationState.PENDING) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("an operation finishes as SUCCEEDED or FAILED, not PENDING"));
+            }
+            return write(tx -> {
+                Connection c = tx.connection;
+                try (PreparedStatement p = c.prepareStatement("UPDATE provider_operation SET state = ?, handle = ?, error = ?, finished_ms = ? "
+                        + "WHERE id = ? AND state = 'PENDING'")) {
+                    p.setString(1, outcome.name());
+                    setNullable(p, 2, handle);
+                    setNullable(p, 3, error);
+                    p.setLong(4, tx.nowMillis());
+                    p.setString(5, operationId);
+                    if (p.executeUpdate() != 1) {
+                        throw new StoreRefusedException(operations(c, "WHERE id = ?", operationId).isEmpty() ? "no operation '" + operationId + "'"
+                                : "operation " + operationId + " has finished already");
+                    }
+                }
+                OperationRecord done = operations(c, "WHERE id = ?", operationId).get(0);
+                if (outcome == OperationState.SUCCEEDED && handle != null) {
+                    try (PreparedStatement p = c.prepareStatement("UPDATE deployment_member SET handle = ?, updated_ms = ? WHERE deployment_id = ? "
+                            + "AND member = ?")) {
+                        p.setString(1, handle);
+                        p.setLong(2, tx.nowMillis());
+                        p.setString(3, done.deploymentId());
+                        p.setString(4, done.member());
+                        p.executeUpdate();
+                    }
+                }
+                tx.append(why);
+                return done;
+            });
+        }
+
+        @Override
+        public Optional<DeploymentRecord> get(String id) {
+            return read(c -> deployment(c, id));
+        }
+
+        @Override
+        public List<DeploymentRecord> list() {
+            return read(c -> deployments(c, "", null));
+        }
+
+        @Override
+        public List<MemberRecord> members(String deploymentId) {
+            return read(c -> {
+                List<MemberRecord> out = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement("SELECT deployment_id, member, node_id, provider_id, state, handle, updated_ms "
+                        + "FROM deployment_member WHERE deployment_id = ? ORDER BY idx")) {
+                    p.setString(1, deploymentId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new MemberRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                    rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
+                        }
+                    }
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public List<OperationRecord> operations(String deploymentId) {
+            return read(c -> operations(c, "WHERE deployment_id = ?", deploymentId));
+        }
+
+        @Override
+        public List<OperationRecord> unfinishedOperations() {
+            return read(c -> operations(c, "WHERE state = ?", "PENDING"));
+        }
+
+        private Optional<DeploymentRecord> deployment(Connection c, String id) throws SQLException {
+            return deployments(c, "WHERE id = ?", id).stream().findFirst();
+        }
+
+        private List<DeploymentRecord> deployments(Connection c, String where, String arg) throws SQLException {
+            List<DeploymentRecord> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, allocation_id, contract_id, tenant, state, message, spec, version, "
+                    + "created_ms, updated_ms FROM deployment " + where + " ORDER BY created_ms, id")) {
+                if (arg != null) {
+                    p.setString(1, arg);
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DeploymentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), rs.getString(7), rs.getLong(8), Instant.ofEpochMilli(rs.getLong(9)),
+                                Instant.ofEpochMilli(rs.getLong(10))));
+                    }
+                }
+            }
+            return out;
+        }
+
+        private List<OperationRecord> operations(Connection c, String where, String arg) throws SQLException {
+            List<OperationRecord> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, deployment_id, member, provider_id, action, attempt, state, handle, error, "
+                    + "created_ms, finished_ms FROM provider_operation " + where + " ORDER BY created_ms, id")) {
+                p.setString(1, arg);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        long finished = rs.getLong(11);
+                        boolean unfinished = rs.wasNull();
+                        out.add(new OperationRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getInt(6), OperationState.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9),
+                                Instant.ofEpochMilli(rs.getLong(10)), unfinished ? null : Instant.ofEpochMilli(finished)));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- provenance ----
+
+    private final class ProvenanceView implements ProvenanceStore {
+        @Override
+        public String logId() {
+            return logId;
+        }
+
+        @Override
+        public CompletableFuture<LogRecord> append(ProvenanceEntry entry) {
+            return write(tx -> tx.append(entry));
+        }
+
+        @Override
+        public ProvenanceHead head() {
+            ProvenanceHead h = head;
+            if (h != null && leadership.isLeader() && headEpoch == leadership.epoch()) {
+                return h;
+            }
+            return read(JdbcStateStore.this::readHead);
+        }
+
+        @Override
+        public List<LogRecord> find(AuditFilter f) {
+            StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            condition(where, args, "contract", f.contract());
+            condition(where, args, "tenant", f.tenant());
+            condition(where, args, "allocation_id", f.allocation());
+            condition(where, args, "deployment_id", f.deployment());
+            condition(where, args, "kind", f.kind());
+            if (f.from() != null) {
+                where.append(" AND time_ms >= ?");
+                args.add(f.from().toEpochMilli());
+            }
+            if (f.to() != null) {
+                where.append(" AND time_ms < ?");
+                args.add(f.to().toEpochMilli());
+            }
+            return read(c -> {
+                List<LogRecord> out = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement(SELECT_RECORD + where + " ORDER BY seq " + (f.newestFirst() ? "DESC" : "ASC")
+                        + " LIMIT " + f.limit())) {
+                    for (int i = 0; i < args.size(); i++) {
+                        p.setObject(i + 1, args.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(record(rs));
+                        }
+                    }
+                }
+                return out;
+            });
+        }
+
+        private void condition(StringBuilder where, List<Object> args, String column, String value) {
+            if (value != null) {
+                where.append(" AND ").append(column).append(" = ?");
+                args.add(value);
+            }
+        }
+
+        @Override
+        public Optional<LogRecord> get(long seq) {
+            return read(c -> {
+                try (PreparedStatement p = c.prepareStatement(SELECT_RECORD + " WHERE seq = ?")) {
+                    p.setLong(1, seq);
+                    try (ResultSet rs = p.executeQuery()) {
+                        return rs.next() ? Optional.of(record(rs)) : Optional.<LogRecord>empty();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public long scan(long fromSeq, Predicate<LogRecord> consumer) {
+            return read(c -> {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+                long n = 0;
+                try (PreparedStatement p = c.prepareStatement(SELECT_RECORD + " WHERE seq >= ? ORDER BY seq")) {
+                    p.setFetchSize(2000);
+                    p.setLong(1, fromSeq);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            n++;
+                            if (!consumer.test(record(rs))) {
+                                break;
+                            }
+                        }
+                    }
+                } finally {
+                    c.commit();
+                    c.setAutoCommit(auto);
+                }
+                return n;
+            });
+        }
+
+        @Override
+        public CompletableFuture<Checkpoint> putCheckpoint(Checkpoint cp) {
+            if (!cp.log().equals(logId)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("checkpoint of log " + cp.log() + ", not " + logId));
+            }
+            return write(tx -> {
+                Connection c = tx.connection;
+                try (PreparedStatement p = c.prepareStatement("SELECT hash FROM provenance_record WHERE seq = ?")) {
+                    p.setLong(1, cp.seq());
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (!rs.next() || !rs.getString(1).equals(cp.hash())) {
+                            throw new StoreRefusedException("checkpoint for record " + cp.seq() + " does not match the stored record");
+                        }
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO provenance_checkpoint (seq, hash, record_time, key_id, signature) "
+                        + "VALUES (?, ?, ?, ?, ?)")) {
+                    p.setLong(1, cp.seq());
+                    p.setString(2, cp.hash());
+                    p.setString(3, cp.time());
+                    p.setString(4, cp.keyId());
+                    p.setString(5, cp.signature());
+                    p.executeUpdate();
+                }
+                return cp;
+            });
+        }
+
+        @Override
+        public List<Checkpoint> checkpoints() {
+            return read(c -> {
+                List<Checkpoint> out = new ArrayList<>();
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT seq, hash, record_time, key_id, signature FROM provenance_checkpoint ORDER BY seq")) {
+                    while (rs.next()) {
+                        out.add(new Checkpoint(logId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), false, rs.getString(5)));
+                    }
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public CompletableFuture<Void> registerKey(String keyId, String publicKeyPem, String instanceId) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                try (PreparedStatement p = c.prepareStatement("SELECT public_key FROM provenance_key WHERE key_id = ?")) {
+                    p.setString(1, keyId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (rs.next()) {
+                            return null;
+                        }
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES (?, ?, ?, ?)")) {
+                    p.setString(1, keyId);
+                    p.setString(2, publicKeyPem);
+                    p.setString(3, instanceId);
+                    p.setLong(4, tx.nowMillis());
+                    p.executeUpdate();
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            return read(c -> {
+                Map<String, String> out = new LinkedHashMap<>();
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT key_id, public_key FROM provenance_key ORDER BY created_ms")) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+                return out;
+            });
+        }
+    }
+
+    private static final String SELECT_RECORD = "SELECT seq, record_time, kind, actor, subjects, payload, prev, hash FROM provenance_record";
+
+    private static LogRecord record(ResultSet rs) throws SQLException {
+        Map<String, String> subjects = new TreeMap<>();
+        Json.parseObject(rs.getString(5)).forEach((k, v) -> subjects.put(k, v instanceof String s ? s : String.valueOf(v)));
+        return new LogRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), subjects, Json.parseObject(rs.getString(6)),
+                rs.getString(7), rs.getString(8));
+    }
+}

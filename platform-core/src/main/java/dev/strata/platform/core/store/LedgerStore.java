@@ -1,0 +1,53 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.placement.Allocation;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable allocation ledger: allocations with their bindings, and a generation that every
+ * change increments. A commit names the generation its decision was based on and is refused by
+ * the database when the ledger moved since (one conditional update of the generation row inside
+ * the commit's transaction), so two deciders, in one process or in several sharing PostgreSQL,
+ * never book the same capacity.
+ *
+ * <p>Commits are pipelined: a decider may submit commit k+1 (expecting the generation commit k
+ * will produce) before commit k is durable; they are applied in submission order, and if k is
+ * refused, k+1 is refused too (its expected generation is never reached).
+ */
+public interface LedgerStore {
+
+    /** The generation and every allocation, read in one transaction, oldest first. */
+    LedgerState load();
+
+    /** The current generation (committed). */
+    long generation();
+
+    /** One allocation. */
+    Optional<Allocation> get(String id);
+
+    /**
+     * A new allocation id ({@code a-000042}), unique across every instance sharing the database;
+     * ids are not contiguous.
+     */
+    String nextId();
+
+    /**
+     * Adds an allocation if the ledger is at {@code expectedGeneration}.
+     *
+     * @param contractId the stored contract it places ({@link ContractStore}), or null
+     * @param why the provenance record appended with it, or null
+     * @return completes when durable with the new generation; fails with
+     *     {@link StaleLedgerException} when the ledger moved, nothing written
+     */
+    CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation allocation, String contractId, ProvenanceEntry why);
+
+    /**
+     * Removes an allocation (any generation).
+     *
+     * @return completes when durable; fails with {@link StoreRefusedException} (a
+     *     {@link dev.strata.platform.api.exception.NotFoundException} as its cause) when there is
+     *     no such allocation
+     */
+    CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why);
+}

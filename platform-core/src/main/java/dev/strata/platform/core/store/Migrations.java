@@ -1,0 +1,187 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.audit.Hashes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the schema migrations in {@code migration/index.txt} that the database lacks, each in
+ * its own transaction, and records each in {@code schema_version} with the SHA-256 of its text.
+ * On PostgreSQL the whole run holds a transaction-scoped advisory lock, so that instances starting
+ * together migrate once; an edited migration (checksum differs) or a database newer than this
+ * Strata stops the start with a message saying so. H2 runs DDL outside transactions: a failed
+ * migration there may leave part of itself, which the next start reports (its version is not
+ * recorded, and the repeated statements fail on what exists).
+ */
+final class Migrations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+    /** The advisory lock key of migrations ('strata' + 1). */
+    static final long MIGRATION_LOCK = 0x5374726174610001L;
+
+    /** One migration: version, file name, text. */
+    record Migration(int version, String name, String sql) {
+        String sha256() {
+            return Hashes.sha256(sql.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private Migrations() {
+    }
+
+    /** The migrations this Strata carries, in order. */
+    static List<Migration> bundled() {
+        List<Migration> out = new ArrayList<>();
+        for (String line : resource("migration/index.txt").split("\n")) {
+            String name = line.strip();
+            if (name.isEmpty() || name.startsWith("#")) {
+                continue;
+            }
+            int version = Integer.parseInt(name.substring(1, name.indexOf("__")));
+            out.add(new Migration(version, name, resource("migration/" + name)));
+        }
+        return out;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Migrations.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " in the core bundle");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + name, e);
+        }
+    }
+
+    /**
+     * Brings the schema up to date and returns the version and the log id.
+     *
+     * @throws StateStoreException when a migration fails, was edited, or the database is newer
+     */
+    static Result migrate(Connection c, boolean postgres, String where) throws SQLException {
+        List<Migration> bundled = bundled();
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            if (postgres) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                    s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, name VARCHAR(256) NOT NULL, "
+                            + "sha256 VARCHAR(64) NOT NULL, applied_ms BIGINT NOT NULL)");
+                }
+            } else {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, name VARCHAR(256) NOT NULL, "
+                            + "sha256 VARCHAR(64) NOT NULL, applied_ms BIGINT NOT NULL)");
+                }
+                c.commit();
+            }
+            Map<Integer, String> applied = new LinkedHashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version, sha256 FROM schema_version ORDER BY version")) {
+                while (rs.next()) {
+                    applied.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+            int known = bundled.isEmpty() ? 0 : bundled.get(bundled.size() - 1).version();
+            for (int v : applied.keySet()) {
+                if (v > known) {
+                    throw new StateStoreException("the state store at " + where + " has schema version " + v + ", newer than this Strata knows ("
+                            + known + "); start a Strata at least as new as the one that upgraded it");
+                }
+            }
+            int version = 0;
+            for (Migration m : bundled) {
+                String sha = applied.get(m.version());
+                if (sha != null) {
+                    if (!sha.equals(m.sha256())) {
+                        throw new StateStoreException("migration " + m.name() + " was applied to " + where + " with a different text "
+                                + "(checksum " + sha.substring(0, 12) + ", now " + m.sha256().substring(0, 12)
+                                + "); applied migrations must never change");
+                    }
+                    version = m.version();
+                    continue;
+                }
+                LOG.info("Applying state store migration {} to {}", m.name(), where);
+                try (Statement s = c.createStatement()) {
+                    for (String statement : statements(m.sql())) {
+                        s.execute(statement);
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version (version, name, sha256, applied_ms) VALUES (?, ?, ?, ?)")) {
+                    p.setInt(1, m.version());
+                    p.setString(2, m.name());
+                    p.setString(3, m.sha256());
+                    p.setLong(4, System.currentTimeMillis());
+                    p.executeUpdate();
+                }
+                version = m.version();
+                if (!postgres) {
+                    c.commit();
+                }
+            }
+            String logId;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT meta_value FROM strata_meta WHERE name = 'log'")) {
+                logId = rs.next() ? rs.getString(1) : null;
+            }
+            if (logId == null) {
+                logId = UUID.randomUUID().toString();
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO strata_meta (name, meta_value) VALUES ('log', ?)")) {
+                    p.setString(1, logId);
+                    p.executeUpdate();
+                }
+            }
+            c.commit();
+            return new Result(version, logId);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** The schema version and the provenance log's id. */
+    record Result(int version, String logId) {
+    }
+
+    /** Splits a migration into statements: on ';' at the end of a line; '--' comment lines dropped. */
+    static List<String> statements(String sql) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : sql.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("--") || t.isEmpty()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (t.endsWith(";")) {
+                String s = current.toString().strip();
+                out.add(s.substring(0, s.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.audit.Checkpoint;
+import dev.strata.platform.audit.LogRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * The provenance log: hash-chained {@link LogRecord records} (the format of
+ * {@code dev.strata.platform.audit}), signed {@link Checkpoint checkpoints} and the public keys
+ * that signed them. Records are appended by the store's single writer in commit order, so the
+ * chain's order is the order changes became durable; the database refuses a second record with
+ * the same number or the same predecessor.
+ */
+public interface ProvenanceStore {
+
+    /** The log's id (a UUID created with the database). */
+    String logId();
+
+    /**
+     * Appends a record on its own.
+     *
+     * @return the record, once durable
+     */
+    CompletableFuture<LogRecord> append(ProvenanceEntry entry);
+
+    /** The last record's number and hash (0 and the genesis value for an empty log). */
+    ProvenanceHead head();
+
+    /** Records matching a filter, in order (newest first when {@code filter.newestFirst()}). */
+    List<LogRecord> find(AuditFilter filter);
+
+    /** One record. */
+    Optional<LogRecord> get(long seq);
+
+    /**
+     * Streams records from {@code fromSeq} on, in order, until {@code consumer} returns false.
+     *
+     * @return how many were read
+     */
+    long scan(long fromSeq, Predicate<LogRecord> consumer);
+
+    /** Stores a checkpoint (leader only). */
+    CompletableFuture<Checkpoint> putCheckpoint(Checkpoint checkpoint);
+
+    /** Every checkpoint, in record order. */
+    List<Checkpoint> checkpoints();
+
+    /** Registers a public key that signs checkpoints (idempotent). */
+    CompletableFuture<Void> registerKey(String keyId, String publicKeyPem, String instanceId);
+
+    /** The registered public keys by id (PEM). */
+    Map<String, String> keys();
+}

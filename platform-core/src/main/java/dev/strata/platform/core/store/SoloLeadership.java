@@ -1,0 +1,42 @@
+package dev.strata.platform.core.store;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Leadership where there is no election: the embedded store (one process holds the file) and
+ * PostgreSQL with {@code highAvailability=false}, where every instance writes and the ledger's
+ * generation check alone keeps them from double-booking.
+ */
+final class SoloLeadership implements Leadership {
+
+    private final String instanceId;
+    private final String address;
+    private final Instant since;
+
+    SoloLeadership(String instanceId, String address, Instant since) {
+        this.instanceId = instanceId;
+        this.address = address;
+        this.since = since;
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return true;
+    }
+
+    @Override
+    public long epoch() {
+        return 0;
+    }
+
+    @Override
+    public Optional<Leader> leader() {
+        return Optional.of(new Leader(instanceId, address, since, 0));
+    }
+}

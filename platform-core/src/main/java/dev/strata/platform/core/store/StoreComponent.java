@@ -1,0 +1,95 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.cluster.Cluster;
+import dev.strata.platform.api.cluster.ClusterStatus;
+import dev.strata.platform.api.exception.StrataException;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state store as an OSGi service: opens {@link JdbcStateStore} with the configuration of
+ * {@code dev.strata.platform.core.store} and the JDBC drivers' own {@link DataSourceFactory}
+ * services (H2 and PostgreSQL bundles register them), and offers it as {@link StateStore} to the
+ * core and as {@link Cluster} to the shell. A configuration change closes and reopens it.
+ */
+@Component(service = {StateStore.class, Cluster.class}, immediate = true, configurationPid = StoreSettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = StoreConfig.class)
+public class StoreComponent implements StateStore, Cluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreComponent.class);
+
+    private final JdbcStateStore store;
+
+    @Activate
+    public StoreComponent(StoreConfig config, @Reference(target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory h2,
+            @Reference(target = "(osgi.jdbc.driver.class=org.postgresql.Driver)") DataSourceFactory postgres) {
+        try {
+            StoreSettings settings = StoreSettings.from(config, folder("karaf.data", "data"), folder("karaf.etc", "etc"));
+            this.store = JdbcStateStore.open(settings,
+                    DataSources.direct(settings, settings.kind() == StoreSettings.Kind.POSTGRESQL ? postgres : h2), Clock.systemUTC());
+        } catch (StrataException e) {
+            LOG.error("The state store did not start: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    static Path folder(String property, String fallback) {
+        String v = System.getProperty(property);
+        return Path.of(v == null || v.isBlank() ? fallback : v);
+    }
+
+    @Deactivate
+    void deactivate() {
+        store.close();
+    }
+
+    @Override
+    public StoreInfo info() {
+        return store.info();
+    }
+
+    @Override
+    public LedgerStore ledger() {
+        return store.ledger();
+    }
+
+    @Override
+    public ContractStore contracts() {
+        return store.contracts();
+    }
+
+    @Override
+    public TenantStore tenants() {
+        return store.tenants();
+    }
+
+    @Override
+    public DeploymentStore deployments() {
+        return store.deployments();
+    }
+
+    @Override
+    public ProvenanceStore provenance() {
+        return store.provenance();
+    }
+
+    @Override
+    public Leadership leadership() {
+        return store.leadership();
+    }
+
+    @Override
+    public ClusterStatus status() {
+        return store.clusterStatus();
+    }
+}

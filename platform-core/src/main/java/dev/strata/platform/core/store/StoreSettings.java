@@ -1,0 +1,179 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The state store's validated settings. {@link #toString()} shows no password.
+ *
+ * @param kind embedded H2 or PostgreSQL
+ * @param url the JDBC URL as the driver gets it
+ * @param location what to show: the H2 file, or the URL
+ * @param user the database user
+ * @param password read from the password file
+ * @param poolSize pool connections
+ * @param connectTimeout how long to wait for a connection
+ * @param fsync embedded: force every group commit to disk
+ * @param highAvailability PostgreSQL: elect a leader
+ * @param instanceId this instance
+ * @param advertisedAddress where it is reached
+ * @param electionInterval election and lock check period
+ * @param h2File the embedded database file ({@code .mv.db}), or null
+ */
+public record StoreSettings(Kind kind, String url, String location, String user, Secret password, int poolSize, Duration connectTimeout,
+        boolean fsync, boolean highAvailability, String instanceId, String advertisedAddress, Duration electionInterval, Path h2File) {
+
+    public static final String PID = "dev.strata.platform.core.store";
+
+    /** The database behind the store. */
+    public enum Kind {
+        EMBEDDED, POSTGRESQL
+    }
+
+    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
+    private static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+
+    /**
+     * Validates a configuration and reads the password file.
+     *
+     * @param data the distribution's {@code data/} folder (the embedded database and the instance id live there)
+     * @param etc the distribution's {@code etc/} folder (a relative password file is resolved there)
+     * @throws InvalidConfigurationException naming the PID, the property, its value (never the
+     *     password) and what was expected
+     */
+    public static StoreSettings from(StoreConfig c, Path data, Path etc) {
+        String url = c.url() == null ? "" : c.url().strip();
+        Kind kind;
+        String location;
+        Path h2File = null;
+        if (url.isEmpty()) {
+            kind = Kind.EMBEDDED;
+            Path base = data.resolve("strata").resolve("store").toAbsolutePath();
+            url = "jdbc:h2:file:" + base + H2_OPTIONS;
+            location = base + ".mv.db";
+            h2File = Path.of(base + ".mv.db");
+        } else if (url.startsWith("jdbc:h2:file:")) {
+            kind = Kind.EMBEDDED;
+            String base = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+            if (base.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "url", url, "jdbc:h2:file:PATH with a file path");
+            }
+            url = "jdbc:h2:file:" + base + H2_OPTIONS;
+            location = base + ".mv.db";
+            h2File = Path.of(base + ".mv.db");
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            kind = Kind.POSTGRESQL;
+            if (url.toLowerCase(Locale.ROOT).contains("password")) {
+                // the value would be shown in the message: name the problem without it
+                throw new InvalidConfigurationException(PID, "url", "(a URL with a password parameter, not shown)",
+                        "a URL without password; put the password in the file named by passwordFile");
+            }
+            location = url;
+        } else {
+            throw new InvalidConfigurationException(PID, "url", url,
+                    "empty (the embedded database), jdbc:postgresql://HOST:PORT/DATABASE or jdbc:h2:file:PATH");
+        }
+        String user = c.user() == null || c.user().isBlank() ? "strata" : c.user().strip();
+        Secret password = readPassword(c.passwordFile(), etc);
+        if (c.poolSize() < 1 || c.poolSize() > 64) {
+            throw new InvalidConfigurationException(PID, "poolSize", c.poolSize(), "a whole number from 1 to 64");
+        }
+        Duration connectTimeout = duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(250));
+        String durability = c.durability() == null ? "fsync" : c.durability().strip().toLowerCase(Locale.ROOT);
+        if (!durability.equals("fsync") && !durability.equals("write")) {
+            throw new InvalidConfigurationException(PID, "durability", c.durability(), "fsync or write");
+        }
+        Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100));
+        String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
+        if (!instanceId.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
+        }
+        String address = c.advertisedAddress() == null || c.advertisedAddress().isBlank() ? hostName() : c.advertisedAddress().strip();
+        return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
+                kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File);
+    }
+
+    private static Secret readPassword(String passwordFile, Path etc) {
+        if (passwordFile == null || passwordFile.isBlank()) {
+            return Secret.none();
+        }
+        Path file = etc.resolve(passwordFile.strip());
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
+                    "a readable file holding the database password (" + file + " does not exist)");
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            java.util.Arrays.fill(bytes, (byte) 0);
+            int end = text.indexOf('\n');
+            String first = (end < 0 ? text : text.substring(0, end)).replace("\r", "");
+            if (first.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
+                        "a file whose first line is the database password (" + file + " has an empty first line)");
+            }
+            return Secret.of(first.toCharArray());
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
+                    "a readable file holding the database password (" + file + ": " + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    static Duration duration(String property, String value, Duration minimum) {
+        String expected = "a duration of at least " + minimum.toMillis() + "ms, a whole number with unit ms, s, m or h (e.g. 10s)";
+        Matcher m = DURATION.matcher(value == null ? "" : value);
+        if (!m.matches()) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+        if (d.compareTo(minimum) < 0) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        return d;
+    }
+
+    /** The id kept in {@code data/strata/instance-id}, created at first start. */
+    static String persistentInstanceId(Path data) {
+        Path file = data.resolve("strata").resolve("instance-id");
+        try {
+            if (Files.isRegularFile(file)) {
+                String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (!id.isEmpty()) {
+                    return id;
+                }
+            }
+            Files.createDirectories(file.getParent());
+            String id = hostName().replaceAll("[^A-Za-z0-9.-]", "-") + "-" + UUID.randomUUID().toString().substring(0, 8);
+            Path tmp = file.resolveSibling("instance-id.tmp");
+            Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return id;
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(PID, "instanceId", "", "an id, since " + file + " cannot be written: " + e.getMessage());
+        }
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

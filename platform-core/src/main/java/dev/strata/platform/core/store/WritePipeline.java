@@ -1,0 +1,220 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.exception.StrataException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's single writer: group commit. Callers submit units of work; one thread takes every
+ * unit waiting (up to {@code maxBatch}), runs them in submission order in one transaction,
+ * commits, makes the commit durable (the embedded store forces its file to disk), and only then
+ * completes the callers' futures. Under load many writes share one commit and one flush; alone, a
+ * write costs one of each.
+ *
+ * <p>A unit refuses by throwing {@link StoreRefusedException} (or another {@link StrataException})
+ * <em>before it writes anything</em> (every unit checks its precondition with its first
+ * statement); the others in the batch go on. When the transaction fails, it is rolled back and
+ * each unit is run again alone, so that one bad unit fails only itself.
+ */
+final class WritePipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WritePipeline.class);
+
+    /** One unit of work, run inside the batch's transaction. */
+    interface Work<T> {
+        T apply(Tx tx) throws SQLException;
+    }
+
+    /** What the pipeline needs from the store around a batch. */
+    interface Host {
+        Connection connection() throws SQLException;
+
+        /** Called in the transaction before the batch: refuses (throws) when this instance may not write. */
+        void fence(Connection c) throws SQLException;
+
+        /** A transaction context for a batch. */
+        Tx begin(Connection c) throws SQLException;
+
+        /** The batch committed: keep what {@code tx} changed in memory (the chain's head). */
+        void committed(Tx tx);
+
+        /** The batch failed: forget in-memory state that may not match the database. */
+        void rolledBack();
+
+        /** Makes a commit durable (fsync), where the database does not. */
+        void sync() throws java.io.IOException;
+
+        /** Names the store in messages. */
+        String where();
+    }
+
+    private record Pending<T>(Work<T> work, CompletableFuture<T> future) {
+    }
+
+    private final Host host;
+    private final int maxBatch;
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long batches;
+    private volatile long writes;
+
+    WritePipeline(Host host, int maxBatch, String name) {
+        this.host = host;
+        this.maxBatch = maxBatch;
+        this.thread = new Thread(this::loop, name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    <T> CompletableFuture<T> submit(Work<T> work) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " is closed"));
+            return future;
+        }
+        queue.add(new Pending<>(work, future));
+        return future;
+    }
+
+    /** Batches committed so far and writes in them: their ratio is the mean group size. */
+    long[] counts() {
+        return new long[] {batches, writes};
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                run(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("State store writer: unexpected failure; the batch's writes failed", e);
+                for (Pending<?> p : batch) {
+                    p.future().completeExceptionally(e);
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+        StateStoreException closed = new StateStoreException("the state store at " + host.where() + " is closed");
+        Pending<?> p;
+        while ((p = queue.poll()) != null) {
+            p.future().completeExceptionally(closed);
+        }
+    }
+
+    private void run(List<Pending<?>> batch) {
+        List<Object> results = new ArrayList<>(batch.size());
+        Tx tx = null;
+        try (Connection c = host.connection()) {
+            c.setAutoCommit(false);
+            try {
+                host.fence(c);
+                tx = host.begin(c);
+                for (Pending<?> p : batch) {
+                    try {
+                        results.add(p.work().apply(tx));
+                    } catch (StrataException refused) {
+                        results.add(new Refusal(refused));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
+            } finally {
+                if (tx != null) {
+                    tx.close();
+                }
+            }
+        } catch (NotLeaderException e) {
+            host.rolledBack();
+            for (Pending<?> p : batch) {
+                p.future().completeExceptionally(e);
+            }
+            return;
+        } catch (SQLException | RuntimeException e) {
+            host.rolledBack();
+            if (batch.size() > 1) {
+                LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
+                for (Pending<?> p : batch) {
+                    run(List.of(p));
+                }
+                return;
+            }
+            batch.get(0).future().completeExceptionally(e instanceof StrataException se ? se : translate(e));
+            return;
+        }
+        try {
+            host.sync();
+        } catch (java.io.IOException e) {
+            // committed but not known to be on disk: the callers must not take it as durable
+            host.rolledBack();
+            StateStoreException failure = new StateStoreException("the state store at " + host.where()
+                    + " could not force its file to disk (" + e.getMessage() + "); the write may not survive a machine crash", e);
+            for (Pending<?> p : batch) {
+                p.future().completeExceptionally(failure);
+            }
+            return;
+        }
+        host.committed(tx);
+        batches++;
+        writes += batch.size();
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results.get(i));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Pending<T> p, Object result) {
+        if (result instanceof Refusal r) {
+            p.future().completeExceptionally(r.cause());
+        } else {
+            p.future().complete((T) result);
+        }
+    }
+
+    private record Refusal(StrataException cause) {
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    StateStoreException translate(Exception e) {
+        return new StateStoreException("the state store at " + host.where() + " failed to write: " + JdbcStateStore.describe(e), e);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.strata.platform.core.inventory;
+
+import static dev.strata.platform.core.inventory.TestNodes.machine;
+import static dev.strata.platform.core.inventory.TestNodes.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.PciDevice;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.GpuSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** {@link InventoryMerger}: site precedence, conflicts, and accelerators joined by machine identity. */
+class InventoryMergerTest {
+
+    private static final Site DECLARED_FRA = Site.builder().id("fra-1").providerId("declared").country("DE")
+            .jurisdictions(Set.of("EU", "DE")).operator(new Operator("Mainufer Rechenzentrum GmbH", Set.of("EU", "DE")))
+            .certifications(Set.of("ISO27001")).powerBudgetWatts(1_500_000).build();
+
+    private static InventoryMerger.Result merge(InventoryMerger.Contribution... contributions) {
+        return InventoryMerger.mergeWithWarnings(1, Instant.EPOCH, List.of(contributions));
+    }
+
+    private static InventoryMerger.Contribution compute(String provider, List<Site> sites, Node... nodes) {
+        return new InventoryMerger.Contribution(provider, false,
+                List.of(ComputeSnapshot.builder(1, Instant.EPOCH).sites(sites).nodes(List.of(nodes)).build()));
+    }
+
+    private static InventoryMerger.Contribution gpus(String provider, GpuSnapshot snapshot) {
+        return new InventoryMerger.Contribution(provider, false, List.of(snapshot));
+    }
+
+    /**
+     * The case from the README: the bare-metal provider configured with site=fra-1 reports an empty
+     * placeholder site; the declared fra-1 must keep its country, jurisdictions and operator.
+     */
+    @Test
+    void declaredFactsAboutASiteWinOverADiscoveredPlaceholder() {
+        // "baremetal" sorts before "declared": the order of providers must not matter
+        InventoryMerger.Result result = merge(
+                compute("baremetal", List.of(Site.local("fra-1", "baremetal")), node("baremetal:host", "baremetal", "host")),
+                compute("declared", List.of(DECLARED_FRA)));
+
+        Site fra = result.snapshot().site("fra-1").orElseThrow();
+        assertThat(fra.country()).isEqualTo("DE");
+        assertThat(fra.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(fra.operator().name()).isEqualTo("Mainufer Rechenzentrum GmbH");
+        assertThat(fra.certifications()).containsExactly("ISO27001");
+        assertThat(fra.powerBudgetWatts()).isEqualTo(1_500_000);
+        assertThat(fra.providerId()).isEqualTo("declared");
+        assertThat(result.warnings()).as("a placeholder is no conflict").isEmpty();
+    }
+
+    @Test
+    void factsOnlyOneProviderStatesAreMergedFactByFact() {
+        Site cloud = Site.builder().id("fra-1").providerId("aws").region("eu-central-1").zone("euc1-az1").build();
+        InventoryMerger.Result result = merge(compute("aws", List.of(cloud)), compute("declared", List.of(DECLARED_FRA)));
+
+        Site fra = result.snapshot().site("fra-1").orElseThrow();
+        assertThat(fra.region()).isEqualTo("eu-central-1");
+        assertThat(fra.zone()).isEqualTo("euc1-az1");
+        assertThat(fra.country()).isEqualTo("DE");
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void conflictingFactsAreReportedToBothProvidersAndTheRicherDescriptionIsKept() {
+        Site other = Site.builder().id("fra-1").providerId("aws").country("US").operator(new Operator("US Cloud Inc.", Set.of("US"))).build();
+        InventoryMerger.Result result = merge(compute("aws", List.of(other)), compute("declared", List.of(DECLARED_FRA)));
+
+        Site fra = result.snapshot().site("fra-1").orElseThrow();
+        assertThat(fra.country()).isEqualTo("DE");
+        assertThat(fra.operator().name()).isEqualTo("Mainufer Rechenzentrum GmbH");
+        List<String> expected = List.of(
+                "conflict: site fra-1 country is DE for declared but US for aws; keeping declared's",
+                "conflict: site fra-1 operator is Mainufer Rechenzentrum GmbH [DE, EU] for declared but US Cloud Inc. [US] for aws; keeping declared's");
+        assertThat(result.warnings()).containsOnlyKeys("aws", "declared");
+        assertThat(result.warnings().get("aws")).containsExactlyElementsOf(expected);
+        assertThat(result.warnings().get("declared")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aNodeOrPowerDomainReportedTwiceDifferentlyIsAConflict() {
+        PowerDomain rackA = new PowerDomain("rack-1", "rack", "s", null, 40_000);
+        PowerDomain rackB = new PowerDomain("rack-1", "rack", "s", null, 30_000);
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("a", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .nodes(List.of(node("n1", "a", "h"))).powerDomains(List.of(rackA)).build())),
+                new InventoryMerger.Contribution("b", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .nodes(List.of(node("n1", "b", "h"))).powerDomains(List.of(rackB)).build())));
+
+        assertThat(result.snapshot().node("n1").orElseThrow().providerId()).isEqualTo("a");
+        assertThat(result.snapshot().powerDomains()).containsExactly(rackA);
+        assertThat(result.warnings().get("b")).containsExactly(
+                "conflict: power domain rack-1 differs between a and b; keeping a's",
+                "conflict: node n1 is reported by a and b; keeping a's");
+    }
+
+    // ---- accelerators --------------------------------------------------------------------------
+
+    private static final PciDevice GPU_FUNCTION = PciDevice.builder().address("0000:3b:00.0").vendorId(0x10de).classCode(0x030200)
+            .numaNode(1).build();
+    private static final Accelerator H200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
+
+    @Test
+    void acceleratorsJoinOnMachineIdentityNotHostName() {
+        InventoryMerger.Result result = merge(
+                compute("metal", List.of(), machine("a", "metal", "same-name", "dmi:" + "a".repeat(8) + "-0000-0000-0000-" + "1".repeat(12), GPU_FUNCTION),
+                        machine("b", "metal", "same-name", "dmi:" + "b".repeat(8) + "-0000-0000-0000-" + "1".repeat(12), GPU_FUNCTION)),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("same-name")
+                        .machineId("dmi:" + "b".repeat(8) + "-0000-0000-0000-" + "1".repeat(12)).accelerators(List.of(H200)).build()));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.node("a").orElseThrow().accelerators()).isEmpty();
+        Accelerator attached = inventory.node("b").orElseThrow().accelerators().get(0);
+        assertThat(attached.nodeId()).isEqualTo("b");
+        assertThat(attached.numaNode()).as("from the node's PCI function").isEqualTo(1);
+        assertThat(inventory.unattached()).isEmpty();
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void withoutMachineIdentityTheSingleNodeWithThePciFunctionsIsTaken() {
+        InventoryMerger.Result result = merge(
+                compute("metal", List.of(), node("a", "metal", "h1", GPU_FUNCTION), node("b", "metal", "h2")),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).accelerators(List.of(H200)).build()));
+        assertThat(result.snapshot().node("a").orElseThrow().accelerators()).hasSize(1);
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void withoutMachineIdentityTwoNodesWithThePciFunctionsLeaveTheAcceleratorsUnattached() {
+        InventoryMerger.Result result = merge(
+                compute("metal", List.of(), node("a", "metal", "h1", GPU_FUNCTION), node("b", "metal", "h2", GPU_FUNCTION)),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").accelerators(List.of(H200)).build()));
+        assertThat(result.snapshot().nodes()).allSatisfy(n -> assertThat(n.accelerators()).isEmpty());
+        assertThat(result.snapshot().unattached()).containsExactly(H200);
+        assertThat(result.warnings().get("nvidia")).containsExactly("1 accelerator of host h1 attached to no node: the snapshot has no "
+                + "machine identity and 2 nodes have the PCI functions 0000:3b:00.0 (a, b)");
+    }
+
+    @Test
+    void acceleratorsWithoutAnyNodeAreKeptUnattached() {
+        InventoryMerger.Result result = merge(gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("lonely")
+                .machineId("machine-id:" + "9".repeat(32)).accelerators(List.of(H200)).build()));
+        assertThat(result.snapshot().unattached()).extracting(Accelerator::id).containsExactly("GPU-1");
+        assertThat(result.warnings().get("nvidia")).containsExactly(
+                "1 accelerator of host lonely attached to no node: no node has machine identity machine-id:" + "9".repeat(32));
+    }
+
+    // ---- every input: sites merged fact by fact -------------------------------------------------
+
+    /**
+     * For any sites several providers report under one id: each merged fact is one of the values
+     * stated for it (none when nobody states it); a fact is reported as a conflict exactly when two
+     * providers state different values for it; a provider that states nothing causes no conflict.
+     * The oracle counts the distinct stated values per fact, independently of the merger's order.
+     */
+    @Property(tries = 1000)
+    void sitesMergeFactByFact(@ForAll("siteReports") List<Site> reports) {
+        List<InventoryMerger.Contribution> contributions = new ArrayList<>();
+        for (Site s : reports) {
+            contributions.add(compute(s.providerId(), List.of(s)));
+        }
+        InventoryMerger.Result result = InventoryMerger.mergeWithWarnings(1, Instant.EPOCH, contributions);
+        Site merged = result.snapshot().site("fra-1").orElseThrow();
+
+        checkFact("country", reports, Site::country, merged.country(), result);
+        checkFact("operator", reports, Site::operator, merged.operator(), result);
+        checkFact("jurisdictions", reports, s -> s.jurisdictions().isEmpty() ? null : s.jurisdictions(),
+                merged.jurisdictions().isEmpty() ? null : merged.jurisdictions(), result);
+        checkFact("power budget", reports, s -> s.powerBudgetWatts() == 0 ? null : s.powerBudgetWatts(),
+                merged.powerBudgetWatts() == 0 ? null : merged.powerBudgetWatts(), result);
+        long conflicts = result.warnings().values().stream().flatMap(List::stream).distinct().count();
+        long expectedConflicts = java.util.stream.Stream.of("country", "operator", "jurisdictions", "power budget")
+                .filter(f -> distinctStated(reports, f).size() > 1).count();
+        assertThat(conflicts).as("one conflict per fact with several values, whatever the number of providers")
+                .isGreaterThanOrEqualTo(expectedConflicts);
+        if (expectedConflicts == 0) {
+            assertThat(result.warnings()).isEmpty();
+        }
+    }
+
+    private static <T> void checkFact(String fact, List<Site> reports, java.util.function.Function<Site, T> value, T merged,
+            InventoryMerger.Result result) {
+        Set<Object> stated = distinctStated(reports, fact);
+        if (stated.isEmpty()) {
+            assertThat(merged).as(fact).isNull();
+        } else {
+            assertThat(stated).as(fact).contains(merged);
+        }
+        boolean reported = result.warnings().values().stream().flatMap(List::stream)
+                .anyMatch(w -> w.startsWith("conflict: site fra-1 " + fact + " is "));
+        assertThat(reported).as(fact + " reported as a conflict").isEqualTo(stated.size() > 1);
+        for (Site s : reports) {
+            if (value.apply(s) == null) {
+                assertThat(result.warnings().getOrDefault(s.providerId(), List.of()))
+                        .as(s.providerId() + " states no " + fact).noneMatch(w -> w.startsWith("conflict: site fra-1 " + fact + " is ")
+                                && w.contains(" for " + s.providerId() + ";"));
+            }
+        }
+    }
+
+    private static Set<Object> distinctStated(List<Site> reports, String fact) {
+        Set<Object> values = new HashSet<>();
+        for (Site s : reports) {
+            Object v = switch (fact) {
+                case "country" -> s.country();
+                case "operator" -> s.operator();
+                case "jurisdictions" -> s.jurisdictions().isEmpty() ? null : s.jurisdictions();
+                default -> s.powerBudgetWatts() == 0 ? null : s.powerBudgetWatts();
+            };
+            if (v != null) {
+                values.add(v);
+            }
+        }
+        values.removeIf(Objects::isNull);
+        return values;
+    }
+
+    @Provide
+    Arbitrary<List<Site>> siteReports() {
+        Arbitrary<String> country = Arbitraries.of("DE", "FR", "US").injectNull(0.5);
+        Arbitrary<Operator> operator = Arbitraries.of(new Operator("EU Colo GmbH", Set.of("EU")), new Operator("US Cloud Inc.", Set.of("US")))
+                .injectNull(0.5);
+        Arbitrary<Set<String>> jurisdictions = Arbitraries.of(Set.<String>of(), Set.of("EU"), Set.of("EU", "DE"), Set.of("US"));
+        Arbitrary<Long> budget = Arbitraries.of(0L, 0L, 40_000L, 80_000L);
+        Arbitrary<Site> site = Combinators.combine(country, operator, jurisdictions, budget)
+                .as((c, o, j, b) -> Site.builder().id("fra-1").providerId("p").country(c).operator(o).jurisdictions(j).powerBudgetWatts(b).build());
+        return site.list().ofMinSize(1).ofMaxSize(4).map(list -> {
+            List<Site> named = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                named.add(list.get(i).toBuilder().providerId("p" + i).build());
+            }
+            return named;
+        });
+    }
+}

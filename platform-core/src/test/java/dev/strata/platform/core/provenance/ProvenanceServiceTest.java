@@ -1,0 +1,133 @@
+package dev.strata.platform.core.provenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.audit.AuditEntry;
+import dev.strata.platform.api.audit.AuditExport;
+import dev.strata.platform.api.audit.AuditQuery;
+import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.audit.AuditKeys;
+import dev.strata.platform.audit.ExportFile;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.StoreTestAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/** The provenance service on the embedded store: key, checkpoints, listing, verification, export, tampering in the database. */
+class ProvenanceServiceTest {
+
+    @TempDir
+    Path data;
+    JdbcStateStore store;
+    ProvenanceService service;
+
+    static ProvenanceConfig config(int every) {
+        return Converters.standardConverter().convert(Map.of("checkpointEvery", every, "checkpointInterval", "1h")).to(ProvenanceConfig.class);
+    }
+
+    @BeforeEach
+    void open() {
+        store = StoreTestAccess.embedded(data);
+        service = new ProvenanceService(store, config(100), data, Clock.systemUTC(), false);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    void appendRecords(int n) {
+        for (int i = 1; i <= n; i++) {
+            service.append(ProvenanceEntry.of(i % 2 == 0 ? "placement" : "release", "karaf", Map.of("i", i, "evidence", List.of("e" + i)),
+                    "contract", "c" + (i % 5), "tenant", "t" + (i % 3), "allocation", "a-" + i));
+            service.checkpointIfDue();
+        }
+    }
+
+    @Test
+    void theKeyIsCreatedOwnerOnlyAndKeptAcrossStarts() throws Exception {
+        Path key = data.resolve("strata/provenance-ed25519.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(Files.readString(data.resolve("strata/provenance-ed25519.key.pub"))).startsWith("-----BEGIN PUBLIC KEY-----");
+        ProvenanceService again = new ProvenanceService(store, config(100), data, Clock.systemUTC(), false);
+        assertThat(again.keyId()).isEqualTo(service.keyId());
+        assertThat(service.publicKeys()).isEqualTo(AuditKeys.publicPem(AuditKeys.readPublicKeys(Files.readString(
+                data.resolve("strata/provenance-ed25519.key.pub"))).get(0)));
+        Files.writeString(key, "garbage");
+        assertThatThrownBy(() -> new ProvenanceService(store, config(100), data, Clock.systemUTC(), false))
+                .hasMessageContaining("dev.strata.platform.core.provenance: keyFile").hasMessageNotContaining("garbage");
+    }
+
+    @Test
+    void checkpointsListingVerificationAndExport() throws Exception {
+        // the first record registers the signing key
+        assertThat(service.entry(1).orElseThrow().kind()).isEqualTo("provenance-key");
+        assertThat(service.entry(1).orElseThrow().payload()).contains(service.keyId());
+        appendRecords(249);
+        assertThat(store.provenance().checkpoints()).extracting(c -> c.seq()).containsExactly(100L, 200L);
+        AuditReport report = service.verify();
+        assertThat(report.holds()).as(report.failure()).isTrue();
+        assertThat(report.records()).isEqualTo(250);
+        assertThat(report.signedThrough()).isEqualTo(200);
+        assertThat(report.keyIds()).containsExactly(service.keyId());
+
+        List<AuditEntry> byContract = service.entries(new AuditQuery("c1", null, null, null, null, null, null, 1000, false));
+        assertThat(byContract).hasSize(50).allSatisfy(e -> assertThat(e.subjects()).containsEntry("contract", "c1"));
+        List<AuditEntry> newest = service.entries(new AuditQuery(null, "t0", null, null, "placement", null, null, 3, true));
+        assertThat(newest).extracting(AuditEntry::seq).containsExactly(247L, 241L, 235L);
+        Instant middle = service.entry(120).orElseThrow().time();
+        assertThat(service.entries(new AuditQuery(null, null, null, null, null, middle, null, 1000, false)).get(0).seq()).isLessThanOrEqualTo(120);
+        assertThat(service.entry(7).orElseThrow().payload()).isEqualTo("{\"evidence\":[\"e6\"],\"i\":6}");
+
+        AuditExport export = service.export(data.resolve("out/audit.jsonl"), data.resolve("out/audit-keys.pem"));
+        assertThat(export.records()).isEqualTo(250);
+        assertThat(export.checkpoints()).isEqualTo(3);
+        assertThat(Files.list(data.resolve("out")).map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("audit.jsonl", "audit-keys.pem");
+        ExportFile.Result offline = ExportFile.verify(export.file(), AuditKeys.readPublicKeys(Files.readString(export.publicKeyFile())), List.of());
+        assertThat(offline.verification().holds()).as(offline.verification().summary()).isTrue();
+        assertThat(offline.verification().signedThrough()).isEqualTo(250);
+    }
+
+    @Test
+    void tamperingInTheDatabaseIsFoundAndNamed() throws Exception {
+        appendRecords(250);
+        try (Connection c = h2(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_record SET actor = 'mallory' WHERE seq = 57");
+        }
+        AuditReport report = service.verify();
+        assertThat(report.holds()).isFalse();
+        assertThat(report.failedSeq()).isEqualTo(57);
+        assertThat(report.failure()).contains("record 57 does not match its hash");
+        try (Connection c = h2(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_record SET actor = 'karaf' WHERE seq = 57");
+            s.executeUpdate("DELETE FROM provenance_record WHERE seq > 180");
+        }
+        report = service.verify();
+        assertThat(report.holds()).isFalse();
+        assertThat(report.failedSeq()).isEqualTo(181);
+        assertThat(report.failure()).contains("covers record 200 but the log so far ends at record 180");
+    }
+
+    Connection h2() throws Exception {
+        store.close();
+        store = StoreTestAccess.embedded(data);
+        service = new ProvenanceService(store, config(100), data, Clock.systemUTC(), false);
+        return DriverManager.getConnection("jdbc:h2:file:" + data.resolve("strata/store").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "strata", "");
+    }
+}

@@ -1,0 +1,281 @@
+package dev.strata.platform.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.cluster.ClusterStatus;
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.placement.Allocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several store instances (each its own pool and leadership connection) sharing one real
+ * PostgreSQL: one leader, followers refuse writes naming it, a deposed leader is fenced by the
+ * database, failover within the stated bound with no acknowledged write lost, and concurrent
+ * writers that never double-book.
+ */
+class ClusterTest {
+
+    static PostgresCluster pg;
+    static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @TempDir
+    Path etc;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = PostgresCluster.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    List<JdbcStateStore> instances(String url, int n, boolean ha, String interval) throws Exception {
+        List<JdbcStateStore> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Path dir = Files.createDirectories(etc.resolve("i" + i));
+            out.add(Stores.postgres(Stores.postgresSettings(pg, url, dir, "strata-" + (char) ('a' + i), ha, interval)));
+        }
+        return out;
+    }
+
+    static JdbcStateStore leader(List<JdbcStateStore> stores) {
+        return stores.stream().filter(s -> s.leadership().isLeader()).findFirst().orElse(null);
+    }
+
+    static void closeAll(List<JdbcStateStore> stores) {
+        for (JdbcStateStore s : stores) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                // already closed
+            }
+        }
+    }
+
+    @Test
+    void exactlyOneLeaderAndFollowersRefuseWritesNamingIt() throws Exception {
+        List<JdbcStateStore> stores = instances(pg.newDatabase("ha_" + DATABASES.incrementAndGet()), 3, true, "300ms");
+        try {
+            Thread.sleep(1500);
+            assertThat(stores.stream().filter(s -> s.leadership().isLeader()).count()).isEqualTo(1);
+            JdbcStateStore leader = leader(stores);
+            String leaderId = leader.leadership().instanceId();
+            StateStoreContract.join(leader.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("x", 1))));
+            for (JdbcStateStore s : stores) {
+                if (s == leader) {
+                    continue;
+                }
+                assertThatThrownBy(() -> StateStoreContract.join(s.ledger().commit(0, Capacity.one("a-x", "n", "g"), null, null)))
+                        .isInstanceOf(NotLeaderException.class)
+                        .hasMessageContaining("is a follower and refuses writes; the leader is " + leaderId + " at " + leaderId + ".example:8101")
+                        .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isEqualTo(leaderId));
+                // reads work on a follower and see what the leader wrote
+                assertThat(s.provenance().head().seq()).isEqualTo(1);
+            }
+            ClusterStatus status = stores.get(1).clusterStatus();
+            assertThat(status.highAvailability()).isTrue();
+            assertThat(status.leader()).isEqualTo(leaderId);
+            assertThat(status.leaderSince()).isNotNull();
+            assertThat(status.instances()).extracting(i -> i.id() + " " + i.role() + " " + i.alive()).containsExactlyInAnyOrder(
+                    "strata-a " + (leaderId.equals("strata-a") ? "leader" : "follower") + " true",
+                    "strata-b " + (leaderId.equals("strata-b") ? "leader" : "follower") + " true",
+                    "strata-c " + (leaderId.equals("strata-c") ? "leader" : "follower") + " true");
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    @Test
+    void aDeposedLeaderIsFencedByTheDatabase() throws Exception {
+        // a long interval: the rounds run only when the test says
+        List<JdbcStateStore> stores = instances(pg.newDatabase("fence_" + DATABASES.incrementAndGet()), 2, true, "1h");
+        try {
+            JdbcStateStore a = stores.get(0);
+            JdbcStateStore b = stores.get(1);
+            assertThat(a.leadership().isLeader()).isTrue();
+            assertThat(b.leadership().isLeader()).isFalse();
+            long epochA = a.leadership().epoch();
+            StateStoreContract.join(a.ledger().commit(0, Capacity.one("a-1", "node-0", "gpu0"), null, null));
+            // A's lock session dies (a network cut, say); A has not noticed yet
+            assertThat(pg.terminate("strata strata-a leadership")).isEqualTo(1);
+            // B's next rounds (the terminated session may take a moment to end and free the lock)
+            long until = System.nanoTime() + 15_000_000_000L;
+            while (!b.leadership().isLeader() && System.nanoTime() < until) {
+                ((DatabaseLeadership) b.leadership()).tickNow();
+                Thread.sleep(50);
+            }
+            assertThat(b.leadership().isLeader()).isTrue();
+            assertThat(b.leadership().epoch()).isGreaterThan(epochA);
+            assertThat(a.leadership().isLeader()).as("A still believes it leads").isTrue();
+            // A's write reaches the database, which refuses it: the epoch moved
+            assertThatThrownBy(() -> StateStoreContract.join(a.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null)))
+                    .isInstanceOf(NotLeaderException.class).hasMessageContaining("the leader is strata-b");
+            assertThat(a.leadership().isLeader()).as("A stepped down").isFalse();
+            assertThat(b.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1");
+            StateStoreContract.join(b.ledger().commit(1, Capacity.one("a-3", "node-0", "gpu1"), null, null));
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    @Test
+    void failoverWithinTheBoundLosesNoAcknowledgedWrite() throws Exception {
+        List<JdbcStateStore> stores = instances(pg.newDatabase("failover_" + DATABASES.incrementAndGet()), 3, true, "500ms");
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong lastAck = new AtomicLong();
+        List<Thread> writers = new ArrayList<>();
+        try {
+            Thread.sleep(1200);
+            for (int t = 0; t < 3; t++) {
+                int salt = t;
+                Thread w = new Thread(() -> {
+                    while (!stop.get()) {
+                        JdbcStateStore s = leader(stores);
+                        if (s == null) {
+                            sleep(50);
+                            continue;
+                        }
+                        try {
+                            LedgerState state = s.ledger().load();
+                            String[] gpu = Capacity.freeGpu(state.allocations(), 100, salt);
+                            if (gpu == null) {
+                                return;
+                            }
+                            String id = s.ledger().nextId();
+                            StateStoreContract.join(s.ledger().commit(state.generation(), Capacity.one(id, gpu[0], gpu[1]), null,
+                                    ProvenanceEntry.of("placement", "test", Map.of("gpu", gpu[1]), "allocation", id)));
+                            acknowledged.add(id);
+                            lastAck.set(System.nanoTime());
+                        } catch (StaleLedgerException | NotLeaderException e) {
+                            sleep(20);
+                        } catch (RuntimeException e) {
+                            // a write in flight when the leader went away: not acknowledged
+                            if (!(e instanceof dev.strata.platform.api.exception.StateStoreException)) {
+                                unexpected.add(e);
+                            }
+                            sleep(20);
+                        }
+                    }
+                });
+                writers.add(w);
+                w.start();
+            }
+            Thread.sleep(1500);
+            JdbcStateStore old = leader(stores);
+            int before = acknowledged.size();
+            assertThat(before).isGreaterThan(0);
+            // kill the leader: its lock session and its pool go, as when its process dies
+            long killed = System.nanoTime();
+            old.close();
+            long newLeaderAt = 0;
+            while (System.nanoTime() - killed < 30_000_000_000L) {
+                JdbcStateStore l = leader(stores.stream().filter(s -> s != old).toList());
+                if (l != null && newLeaderAt == 0) {
+                    newLeaderAt = System.nanoTime();
+                }
+                if (newLeaderAt != 0 && lastAck.get() > newLeaderAt) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            double leaderSeconds = (newLeaderAt - killed) / 1e9;
+            double writeSeconds = (lastAck.get() - killed) / 1e9;
+            System.out.printf("failover: new leader after %.2f s, first acknowledged write after %.2f s%n", leaderSeconds, writeSeconds);
+            assertThat(newLeaderAt).isNotZero();
+            assertThat(leaderSeconds).as("stated bound: 15 s").isLessThan(15);
+            assertThat(writeSeconds).isLessThan(15);
+            Thread.sleep(500);
+        } finally {
+            stop.set(true);
+            for (Thread w : writers) {
+                w.join(10_000);
+            }
+        }
+        JdbcStateStore survivor = leader(stores.subList(1, 3)) != null ? leader(stores.subList(1, 3)) : stores.get(1);
+        List<Allocation> held = survivor.ledger().load().allocations();
+        assertThat(unexpected).isEmpty();
+        assertThat(held).extracting(Allocation::id).containsAll(acknowledged);
+        assertThat(Capacity.doubleBooked(held)).isEmpty();
+        assertThat(StateStoreContract.verifyChain(survivor).holds()).isTrue();
+        closeAll(stores);
+    }
+
+    @Test
+    void concurrentWritersOnSeparatePoolsNeverDoubleBook() throws Exception {
+        // no election: every instance writes, and only the database's generation check stands between them
+        List<JdbcStateStore> stores = instances(pg.newDatabase("multi_" + DATABASES.incrementAndGet()), 4, false, "1s");
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger stale = new AtomicInteger();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        int nodes = 6;
+        for (int t = 0; t < 8; t++) {
+            JdbcStateStore s = stores.get(t % stores.size());
+            int salt = t;
+            Thread w = new Thread(() -> {
+                while (true) {
+                    try {
+                        LedgerState state = s.ledger().load();
+                        String[] gpu = Capacity.freeGpu(state.allocations(), nodes, salt);
+                        if (gpu == null) {
+                            return;
+                        }
+                        String id = s.ledger().nextId();
+                        StateStoreContract.join(s.ledger().commit(state.generation(), Capacity.one(id, gpu[0], gpu[1]), null, null));
+                        acknowledged.add(id);
+                    } catch (StaleLedgerException e) {
+                        stale.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                        return;
+                    }
+                }
+            });
+            threads.add(w);
+            w.start();
+        }
+        for (Thread w : threads) {
+            w.join(120_000);
+        }
+        try {
+            assertThat(failures).isEmpty();
+            List<Allocation> held = stores.get(0).ledger().load().allocations();
+            assertThat(held).hasSize(nodes * 8);
+            assertThat(Capacity.doubleBooked(held)).isEmpty();
+            assertThat(held).extracting(Allocation::id).containsExactlyInAnyOrderElementsOf(acknowledged);
+            assertThat(stale.get()).as("the writers did race").isGreaterThan(0);
+            System.out.printf("multi-writer: %d allocations by 8 writers on 4 pools, %d commits refused as stale%n", held.size(), stale.get());
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.strata.platform.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.StateStoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The state store contract on the embedded H2 file database, and what is particular to it. */
+class EmbeddedStoreTest extends StateStoreContract {
+
+    @TempDir
+    Path data;
+
+    @Override
+    JdbcStateStore store() {
+        return Stores.embedded(data);
+    }
+
+    @Override
+    JdbcStateStore reopen(JdbcStateStore closed) {
+        closed.close();
+        return Stores.embedded(data);
+    }
+
+    @Test
+    void livesUnderDataAndSaysHowItIsDurable() {
+        JdbcStateStore store = store();
+        assertThat(store.info().kind()).isEqualTo("embedded");
+        assertThat(store.info().durability()).isEqualTo("fsync");
+        assertThat(store.info().location()).isEqualTo(data.resolve("strata/store.mv.db").toAbsolutePath().toString());
+        assertThat(Files.isRegularFile(data.resolve("strata/store.mv.db"))).isTrue();
+        assertThat(store.leadership().isLeader()).isTrue();
+        assertThat(store.clusterStatus().instances()).extracting(i -> i.id() + " " + i.role()).containsExactly("test-h2 leader");
+        store.close();
+    }
+
+    @Test
+    void anEditedMigrationStopsTheStart() throws Exception {
+        store().close();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("strata/store").toAbsolutePath() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+                "strata", ""); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE schema_version SET sha256 = '00000000000000000000000000000000ffffffffffffffffffffffffffffffff'");
+            s.executeUpdate("INSERT INTO schema_version (version, name, sha256, applied_ms) VALUES (99, 'V099__future.sql', 'x', 0)");
+        }
+        assertThatThrownBy(() -> Stores.embedded(data)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("schema version 99, newer than this Strata knows (1)");
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("strata/store").toAbsolutePath() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+                "strata", ""); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM schema_version WHERE version = 99");
+        }
+        assertThatThrownBy(() -> Stores.embedded(data)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("migration V001__initial.sql was applied").hasMessageContaining("must never change");
+    }
+
+    @Test
+    void migrationsAreSplitIntoStatements() {
+        assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",
+                "INSERT INTO a\n VALUES (1)");
+        assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql");
+    }
+
+    @Test
+    void writeDurabilityNeedsNoFsyncButIsSaidSo() {
+        JdbcStateStore store = Stores.embedded(data, Map.of("durability", "write"));
+        assertThat(store.info().durability()).isEqualTo("write");
+        join(store.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("durability", "write"))));
+        store.close();
+        JdbcStateStore again = Stores.embedded(data);
+        assertThat(again.provenance().find(AuditFilter.all(5))).hasSize(1);
+        again.close();
+        assertThat(List.of()).isEmpty();
+    }
+}

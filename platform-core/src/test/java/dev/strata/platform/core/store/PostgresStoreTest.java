@@ -1,0 +1,126 @@
+package dev.strata.platform.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.StateStoreException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The state store contract on a real PostgreSQL (a private cluster this test starts), and bad configurations. */
+class PostgresStoreTest extends StateStoreContract {
+
+    static PostgresCluster pg;
+    static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @TempDir
+    Path etc;
+
+    private StoreSettings settings;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = PostgresCluster.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Override
+    JdbcStateStore store() {
+        try {
+            settings = Stores.postgresSettings(pg, pg.newDatabase("contract_" + DATABASES.incrementAndGet()), etc, "pg-test", false, "1s");
+            return Stores.postgres(settings);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    JdbcStateStore reopen(JdbcStateStore closed) {
+        closed.close();
+        return Stores.postgres(settings);
+    }
+
+    @Test
+    void infoNamesTheServerAndNoPassword() {
+        JdbcStateStore store = store();
+        assertThat(store.info().kind()).isEqualTo("postgresql");
+        assertThat(store.info().durability()).isEqualTo("server");
+        assertThat(store.info().toString()).doesNotContain(PostgresCluster.PASSWORD);
+        assertThat(settings.toString()).doesNotContain(PostgresCluster.PASSWORD).contains("(secret)");
+        store.close();
+    }
+
+    @Test
+    void aWrongPasswordIsAClearErrorThatShowsNoPasswordAndWritesNothing() throws Exception {
+        String url = pg.newDatabase("wrong_pw");
+        Files.writeString(etc.resolve("bad"), "not-the-password-xyzzy\n");
+        Map<String, Object> p = base(url);
+        p.put("passwordFile", "bad");
+        StoreSettings s = StoreSettings.from(Stores.config(p), etc, etc);
+        assertThatThrownBy(() -> Stores.postgres(s)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("cannot open the state store at " + url + " as user strata")
+                .hasMessageContaining("password authentication failed")
+                .satisfies(e -> assertThat(stackText(e)).doesNotContain("not-the-password-xyzzy").doesNotContain(PostgresCluster.PASSWORD));
+        // nothing half-written: the database has no table
+        try (var c = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsAClearError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(etc.resolve("pw"), PostgresCluster.PASSWORD);
+        Map<String, Object> p = base("jdbc:postgresql://127.0.0.1:" + port + "/strata");
+        p.put("passwordFile", "pw");
+        p.put("connectTimeout", "2s");
+        StoreSettings s = StoreSettings.from(Stores.config(p), etc, etc);
+        assertThatThrownBy(() -> Stores.postgres(s)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("cannot open the state store at jdbc:postgresql://127.0.0.1:" + port + "/strata")
+                .hasMessageContaining("Connection to 127.0.0.1:" + port + " refused");
+    }
+
+    @Test
+    void aMissingPasswordFileIsAConfigurationError() {
+        Map<String, Object> p = base(pg.url());
+        p.put("passwordFile", "nope/absent");
+        assertThatThrownBy(() -> StoreSettings.from(Stores.config(p), etc, etc)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.store: passwordFile = 'nope/absent' is invalid; expected a readable file holding the "
+                        + "database password (" + etc.resolve("nope/absent") + " does not exist)");
+    }
+
+    static Map<String, Object> base(String url) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("url", url);
+        p.put("user", "strata");
+        p.put("instanceId", "pg-test");
+        p.put("highAvailability", false);
+        return p;
+    }
+
+    static String stackText(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+}

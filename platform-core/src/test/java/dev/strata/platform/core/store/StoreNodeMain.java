@@ -1,0 +1,57 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.placement.Allocation;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Strata instance reduced to its state store, run as its own JVM by {@link ProcessFailoverTest}:
+ * it joins the cluster on a PostgreSQL and, whenever it leads, places one-GPU allocations in a
+ * loop, printing {@code ACK <id>} only once a commit is durable and {@code LEADER <epoch>} when
+ * it becomes the leader.
+ * Arguments: URL, etc folder (holding {@code db-password}), instance id, election interval.
+ */
+public final class StoreNodeMain {
+
+    private StoreNodeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        StoreSettings settings = StoreSettings.from(Stores.config(Map.of("url", args[0], "user", "strata", "passwordFile", "db-password",
+                "instanceId", args[2], "advertisedAddress", args[2] + ".example:8101", "electionInterval", args[3], "poolSize", 2)),
+                Path.of(args[1]), Path.of(args[1]));
+        JdbcStateStore store = Stores.postgres(settings);
+        System.out.println("STARTED " + args[2]);
+        System.out.flush();
+        long ledEpoch = 0;
+        int salt = Math.abs(args[2].hashCode());
+        while (true) {
+            if (!store.leadership().isLeader()) {
+                Thread.sleep(20);
+                continue;
+            }
+            if (store.leadership().epoch() != ledEpoch) {
+                ledEpoch = store.leadership().epoch();
+                System.out.println("LEADER " + ledEpoch);
+                System.out.flush();
+            }
+            try {
+                LedgerState state = store.ledger().load();
+                List<Allocation> held = state.allocations();
+                String[] gpu = Capacity.freeGpu(held, 500, salt++);
+                if (gpu == null) {
+                    Thread.sleep(100);
+                    continue;
+                }
+                String id = store.ledger().nextId();
+                store.ledger().commit(state.generation(), Capacity.one(id, gpu[0], gpu[1]), null,
+                        ProvenanceEntry.of("placement", args[2], Map.of("gpu", gpu[0] + "/" + gpu[1]), "allocation", id)).join();
+                System.out.println("ACK " + id);
+                System.out.flush();
+            } catch (RuntimeException e) {
+                Thread.sleep(20);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.strata.platform.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreSettingsTest {
+
+    @TempDir
+    Path dir;
+
+    StoreSettings from(Map<String, Object> p) {
+        return StoreSettings.from(Stores.config(p), dir, dir);
+    }
+
+    @Test
+    void defaultsAreTheEmbeddedStoreUnderData() throws Exception {
+        StoreSettings s = from(Map.of());
+        assertThat(s.kind()).isEqualTo(StoreSettings.Kind.EMBEDDED);
+        assertThat(s.location()).isEqualTo(dir.resolve("strata/store.mv.db").toAbsolutePath().toString());
+        assertThat(s.url()).startsWith("jdbc:h2:file:" + dir.resolve("strata/store").toAbsolutePath()).contains(";WRITE_DELAY=0");
+        assertThat(s.fsync()).isTrue();
+        assertThat(s.highAvailability()).isFalse();
+        assertThat(s.password().isEmpty()).isTrue();
+        // a generated instance id, kept for the next start
+        assertThat(from(Map.of()).instanceId()).isEqualTo(s.instanceId());
+        assertThat(Files.readString(dir.resolve("strata/instance-id")).strip()).isEqualTo(s.instanceId());
+    }
+
+    @Test
+    void thePasswordComesFromItsFileAndIsNeverShown() throws Exception {
+        Files.writeString(dir.resolve("pw"), "hunter2-very-secret\nsecond line ignored\n");
+        StoreSettings s = from(Map.of("url", "jdbc:postgresql://db.example:5432/strata", "passwordFile", "pw", "user", "strata"));
+        assertThat(s.password().reveal()).isEqualTo("hunter2-very-secret");
+        assertThat(s.toString()).doesNotContain("hunter2").contains("(secret)");
+        assertThat(s.highAvailability()).isTrue();
+        assertThat(s.electionInterval()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void badValuesNameThePidThePropertyAndWhatWasExpected() throws Exception {
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:mysql://x/y"))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.store: url = 'jdbc:mysql://x/y' is invalid; expected empty (the embedded database), "
+                        + "jdbc:postgresql://HOST:PORT/DATABASE or jdbc:h2:file:PATH");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y?password=topsecret"))).hasMessageNotContaining("topsecret")
+                .hasMessageContaining("url = '(a URL with a password parameter, not shown)'");
+        assertThatThrownBy(() -> from(Map.of("poolSize", 0))).hasMessageContaining("poolSize = '0' is invalid; expected a whole number from 1 to 64");
+        assertThatThrownBy(() -> from(Map.of("connectTimeout", "soon"))).hasMessageContaining("connectTimeout = 'soon' is invalid");
+        assertThatThrownBy(() -> from(Map.of("durability", "maybe"))).hasMessageContaining("durability = 'maybe' is invalid; expected fsync or write");
+        assertThatThrownBy(() -> from(Map.of("instanceId", "a b"))).hasMessageContaining("instanceId = 'a b' is invalid");
+        Files.writeString(dir.resolve("empty"), "\n");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "empty")))
+                .hasMessageContaining("passwordFile = 'empty' is invalid; expected a file whose first line is the database password");
+    }
+}

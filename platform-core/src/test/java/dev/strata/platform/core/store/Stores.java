@@ -1,0 +1,58 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.util.converter.Converters;
+
+/** Builds stores for tests the way the component does: typed configuration, the drivers' own DataSourceFactory. */
+final class Stores {
+
+    private Stores() {
+    }
+
+    static StoreConfig config(Map<String, Object> properties) {
+        return Converters.standardConverter().convert(new HashMap<>(properties)).to(StoreConfig.class);
+    }
+
+    static JdbcStateStore embedded(Path data) {
+        return embedded(data, Map.of());
+    }
+
+    static JdbcStateStore embedded(Path data, Map<String, Object> more) {
+        Map<String, Object> p = new HashMap<>(more);
+        p.putIfAbsent("instanceId", "test-h2");
+        StoreSettings s = StoreSettings.from(config(p), data, data);
+        return JdbcStateStore.open(s, DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), Clock.systemUTC());
+    }
+
+    static StoreSettings postgresSettings(PostgresCluster pg, String url, Path etc, String instance, boolean ha, String interval) throws Exception {
+        java.nio.file.Files.writeString(etc.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
+        Map<String, Object> p = new HashMap<>();
+        p.put("url", url);
+        p.put("user", "strata");
+        p.put("passwordFile", "db-password");
+        p.put("instanceId", instance);
+        p.put("advertisedAddress", instance + ".example:8101");
+        p.put("highAvailability", ha);
+        p.put("electionInterval", interval);
+        p.put("poolSize", 4);
+        return StoreSettings.from(config(p), etc, etc);
+    }
+
+    static JdbcStateStore postgres(StoreSettings s) {
+        return JdbcStateStore.open(s, DataSources.direct(s, new org.postgresql.osgi.PGDataSourceFactory()), Clock.systemUTC());
+    }
+
+    static Allocation allocation(String id, String node, List<String> gpus) {
+        return new Allocation(id, "contract-" + id, "tenant-a", 50, false, Instant.ofEpochMilli(1_790_000_000_000L),
+                List.of(new MemberBinding("trainer-0", node, "fra-1", gpus, 1.0, node + "/nvlink", 0, "fra-1-ib", 96_000, 1L << 40, 10_200.0,
+                        "fra-1-rack-a01"), new MemberBinding("trainer-1", node + "-b", "fra-1", List.of(), 0.25, null, -1, null, 500, 1L << 30,
+                                0.5, null)));
+    }
+}

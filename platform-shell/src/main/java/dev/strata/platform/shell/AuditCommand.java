@@ -1,0 +1,94 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.audit.AuditEntry;
+import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.audit.AuditQuery;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:audit [seq]}: lists provenance records, or shows one. */
+@Service
+@Command(scope = "strata", name = "audit", description = "Lists the provenance log's records (newest first), filtered by contract, "
+        + "tenant, allocation, deployment, kind or time; with a record number, shows that record.")
+public class AuditCommand implements Action {
+
+    @Reference(optional = true)
+    AuditLog audit;
+
+    @Argument(index = 0, name = "seq", description = "Show this record in full", required = false)
+    Long seq;
+
+    @Option(name = "-c", aliases = "--contract", description = "Records about this contract")
+    String contract;
+
+    @Option(name = "-t", aliases = "--tenant", description = "Records about this tenant")
+    String tenant;
+
+    @Option(name = "-a", aliases = "--allocation", description = "Records about this allocation")
+    String allocation;
+
+    @Option(name = "-d", aliases = "--deployment", description = "Records about this deployment")
+    String deployment;
+
+    @Option(name = "-k", aliases = "--kind", description = "Records of this kind (placement, release, configuration, ...)")
+    String kind;
+
+    @Option(name = "--from", description = "At or after: 2026-11-27T10:00:00Z, 2026-11-27 or a time ago (2h)")
+    String from;
+
+    @Option(name = "--to", description = "Before: an instant, a UTC date or a time ago")
+    String to;
+
+    @Option(name = "-n", aliases = "--limit", description = "At most this many records (default 50)")
+    int limit = 50;
+
+    @Option(name = "--oldest-first", description = "Oldest first")
+    boolean oldestFirst;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        AuditLog log = Services.require(audit, "provenance log");
+        if (seq != null) {
+            AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
+            System.out.println("Record    " + e.seq());
+            System.out.println("Time      " + e.time());
+            System.out.println("Kind      " + e.kind());
+            System.out.println("Actor     " + e.actor());
+            System.out.println("Subjects  " + subjects(e));
+            System.out.println("Payload   " + e.payload());
+            System.out.println("Prev      " + e.prev());
+            System.out.println("Hash      " + e.hash());
+            return null;
+        }
+        Instant now = Instant.now();
+        List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, AuditTimes.parse("--from", from, now),
+                AuditTimes.parse("--to", to, now), Math.max(1, limit), !oldestFirst));
+        ShellTable table = new ShellTable();
+        for (String c : new String[] {"SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD"}) {
+            table.column(c);
+        }
+        table.emptyTableText("No provenance records match");
+        for (AuditEntry e : entries) {
+            String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();
+            table.addRow().addContent(e.seq(), e.time(), e.kind(), e.actor(), subjects(e), payload);
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+
+    static String subjects(AuditEntry e) {
+        return e.subjects().isEmpty() ? "-" : e.subjects().entrySet().stream().map(x -> x.getKey() + "=" + x.getValue())
+                .collect(Collectors.joining(" "));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.audit.AuditReport;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code strata:audit-verify}: recomputes the chain and the checkpoints' signatures. */
+@Service
+@Command(scope = "strata", name = "audit-verify", description = "Recomputes the provenance log's hash chain and the signatures of its "
+        + "checkpoints, and names the first record that fails.")
+public class AuditVerifyCommand implements Action {
+
+    @Reference(optional = true)
+    AuditLog audit;
+
+    @Override
+    public Object execute() {
+        AuditReport r = Services.require(audit, "provenance log").verify();
+        System.out.println("Records      " + r.records() + (r.records() == 0 ? "" : " (" + r.firstSeq() + ".." + r.lastSeq() + "), "
+                + r.firstTime() + " .. " + r.lastTime()));
+        System.out.println("Checkpoints  " + r.checkpoints() + " verified, signed through record " + r.signedThrough()
+                + (r.keyIds().isEmpty() ? "" : " by key " + String.join(", ", r.keyIds())));
+        System.out.println("Took         " + r.took().toMillis() + " ms");
+        if (r.holds()) {
+            long tail = r.lastSeq() - r.signedThrough();
+            System.out.println("The chain holds" + (tail > 0 ? "; the last " + tail + " records are chained, not yet signed" : "") + ".");
+        } else {
+            System.out.println("FAILED at record " + r.failedSeq() + ": " + r.failure());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.cluster.Cluster;
+import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterStatus;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code strata:cluster}: the instances sharing the state store and the leader. */
+@Service
+@Command(scope = "strata", name = "cluster", description = "Shows the Strata instances that share the state store, which one leads "
+        + "and since when.")
+public class ClusterCommand implements Action {
+
+    @Reference(optional = true)
+    Cluster cluster;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        ClusterStatus s = Services.require(cluster, "state store").status();
+        if (!noFormat) {
+            System.out.println("Store     " + s.store());
+            System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
+                    : "single instance (no election)"));
+            System.out.println("Leader    " + (s.leader() == null ? "none (election under way)"
+                    : s.leader() + " at " + s.leaderAddress() + " since " + s.leaderSince() + (s.highAvailability() ? ", epoch " + s.epoch() : "")));
+            System.out.println("This      " + s.self());
+            System.out.println();
+        }
+        ShellTable table = new ShellTable();
+        for (String c : new String[] {"INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN"}) {
+            table.column(c);
+        }
+        for (ClusterInstance i : s.instances()) {
+            table.addRow().addContent(i.id() + (i.id().equals(s.self()) ? " (this)" : ""), i.address(), i.role(), i.alive() ? "yes" : "no",
+                    i.startedAt(), i.lastSeen());
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+}

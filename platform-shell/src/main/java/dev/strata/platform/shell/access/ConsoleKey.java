@@ -1,0 +1,139 @@
+package dev.strata.platform.shell.access;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives each installation its own console credential: at the first start an RSA key pair is
+ * created; its public half goes into Karaf's {@code etc/keys.properties} for the user
+ * {@value #USER} (admin group), its private half into {@code etc/strata-console.key}, readable by
+ * the owner only. {@code bin/strata} logs in with that key; no password is shipped or needed.
+ * Later starts find the key and change nothing; deleting both the key file and the user's line
+ * in {@code keys.properties} makes the next start create a new pair.
+ */
+@Component(immediate = true)
+public final class ConsoleKey {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleKey.class);
+
+    /** The console user the key is for. */
+    public static final String USER = "strata";
+    /** The private key's file name in Karaf's {@code etc}. */
+    public static final String KEY_FILE = "strata-console.key";
+    static final String KEYS_FILE = "keys.properties";
+    static final String ROLES = "_g_:admingroup";
+    private static final int KEY_BITS = 3072;
+
+    @Activate
+    public ConsoleKey(BundleContext context) {
+        String etc = context.getProperty("karaf.etc");
+        if (etc == null) {
+            LOG.info("Not in Karaf (no karaf.etc): no console key to create");
+            return;
+        }
+        ensure(Path.of(etc));
+    }
+
+    /**
+     * Creates the key pair in {@code etc} unless its key file is there.
+     *
+     * @return whether a new pair was created
+     */
+    static boolean ensure(Path etc) {
+        Path keyFile = etc.resolve(KEY_FILE);
+        if (Files.exists(keyFile)) {
+            return false;
+        }
+        try {
+            KeyPair pair = generate();
+            // keys.properties first: once the key file exists, the key is accepted.
+            writeAuthorizedKey(etc.resolve(KEYS_FILE), sshPublicKey((RSAPublicKey) pair.getPublic()));
+            writePrivateKey(keyFile, pair);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the console key in " + etc + ": " + e.getMessage(), e);
+        }
+        LOG.info("Created this installation's console key for user '{}': {} (public half in {}); bin/strata logs in with it",
+                USER, keyFile, etc.resolve(KEYS_FILE));
+        return true;
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(KEY_BITS);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM offers no RSA key generator", e);
+        }
+    }
+
+    /** The key in SSH wire format, base64: what Karaf's public-key login module compares. */
+    static String sshPublicKey(RSAPublicKey key) {
+        byte[] type = "ssh-rsa".getBytes(StandardCharsets.US_ASCII);
+        byte[] e = key.getPublicExponent().toByteArray();
+        byte[] n = key.getModulus().toByteArray();
+        ByteBuffer buffer = ByteBuffer.allocate(12 + type.length + e.length + n.length);
+        buffer.putInt(type.length).put(type).putInt(e.length).put(e).putInt(n.length).put(n);
+        return Base64.getEncoder().encodeToString(buffer.array());
+    }
+
+    private static void writeAuthorizedKey(Path keysFile, String publicKey) throws IOException {
+        List<String> lines = Files.exists(keysFile) ? new ArrayList<>(Files.readAllLines(keysFile, StandardCharsets.ISO_8859_1))
+                : new ArrayList<>();
+        lines.removeIf(ConsoleKey::isUserLine);
+        lines.add(USER + "=" + publicKey + "," + ROLES);
+        Path tmp = keysFile.resolveSibling(KEYS_FILE + ".tmp");
+        Files.write(tmp, lines, StandardCharsets.ISO_8859_1);
+        move(tmp, keysFile);
+    }
+
+    private static boolean isUserLine(String line) {
+        String l = line.stripLeading();
+        return l.startsWith(USER + "=") || l.startsWith(USER + " ") || l.startsWith(USER + ":");
+    }
+
+    private static void writePrivateKey(Path keyFile, KeyPair pair) throws IOException {
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        Path tmp = keyFile.resolveSibling(KEY_FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("temporary key file " + tmp + " appeared while writing it", e);
+        }
+        Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
+        move(tmp, keyFile);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

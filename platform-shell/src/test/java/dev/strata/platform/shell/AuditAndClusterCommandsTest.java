@@ -1,0 +1,126 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.audit.AuditEntry;
+import dev.strata.platform.api.audit.AuditExport;
+import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.audit.AuditQuery;
+import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The audit and cluster commands format what their services return (the services are tested in platform-core). */
+class AuditAndClusterCommandsTest {
+
+    static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+
+    /** Records what the command asked, returns fixed answers. */
+    static final class RecordingAuditLog implements AuditLog {
+        final List<AuditQuery> queries = new ArrayList<>();
+        AuditReport report;
+
+        @Override
+        public List<AuditEntry> entries(AuditQuery query) {
+            queries.add(query);
+            return List.of(new AuditEntry(42, T, "placement", "karaf", Map.of("contract", "llm", "tenant", "bank"), "{\"nodes\":2}", "a".repeat(64),
+                    "b".repeat(64)));
+        }
+
+        @Override
+        public Optional<AuditEntry> entry(long seq) {
+            return seq == 42 ? Optional.of(entries(new AuditQuery(null, null, null, null, null, null, null, 1, false)).get(0)) : Optional.empty();
+        }
+
+        @Override
+        public AuditReport verify() {
+            return report;
+        }
+
+        @Override
+        public AuditExport export(Path file, Path publicKeyFile) {
+            return new AuditExport(file, 250, 3, publicKeyFile, List.of("0123456789abcdef"), "log-1");
+        }
+
+        @Override
+        public String publicKeys() {
+            return "";
+        }
+    }
+
+    @Test
+    void auditListsWithFiltersAndShowsOne() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditCommand c = new AuditCommand();
+        c.audit = log;
+        c.contract = "llm";
+        c.from = "2026-11-27";
+        c.limit = 10;
+        c.noFormat = true;
+        String out = CommandOutput.of(c::execute);
+        assertThat(out.lines().toList()).hasSize(1);
+        assertThat(out.split("\t")).extracting(String::strip)
+                .containsExactly("42", "2026-11-27T10:00:00Z", "placement", "karaf", "contract=llm tenant=bank", "{\"nodes\":2}");
+        AuditQuery q = log.queries.get(0);
+        assertThat(q.contract()).isEqualTo("llm");
+        assertThat(q.from()).isEqualTo(T.minus(Duration.ofHours(10)));
+        assertThat(q.newestFirst()).isTrue();
+        assertThat(q.limit()).isEqualTo(10);
+
+        AuditCommand one = new AuditCommand();
+        one.audit = log;
+        one.seq = 42L;
+        assertThat(CommandOutput.of(one::execute)).contains("Record    42").contains("Payload   {\"nodes\":2}").contains("Hash      " + "b".repeat(64));
+        one.seq = 7L;
+        assertThatThrownBy(one::execute).hasMessage("no provenance record 7");
+        AuditCommand bad = new AuditCommand();
+        bad.audit = log;
+        bad.from = "yesterday";
+        assertThatThrownBy(bad::execute).hasMessageContaining("--from 'yesterday': expected an instant");
+    }
+
+    @Test
+    void verifyNamesTheFirstFailingRecord() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditVerifyCommand c = new AuditVerifyCommand();
+        c.audit = log;
+        log.report = new AuditReport(true, 250, 1, 250, "t1", "t2", 2, 200, List.of("0123456789abcdef"), 0, null, Duration.ofMillis(12));
+        assertThat(CommandOutput.of(c::execute)).contains("Checkpoints  2 verified, signed through record 200 by key 0123456789abcdef")
+                .contains("The chain holds; the last 50 records are chained, not yet signed.");
+        log.report = new AuditReport(false, 56, 1, 56, "t1", "t2", 0, 0, List.of(), 57, "record 57: record 57 does not match its hash",
+                Duration.ofMillis(3));
+        assertThat(CommandOutput.of(c::execute)).contains("FAILED at record 57: record 57: record 57 does not match its hash");
+    }
+
+    @Test
+    void exportSaysWhereAndHowToVerify() throws Exception {
+        AuditExportCommand c = new AuditExportCommand();
+        c.audit = new RecordingAuditLog();
+        c.file = "audit.jsonl";
+        c.publicKey = "keys.pem";
+        assertThat(CommandOutput.of(c::execute)).contains("Exported 250 records and 3 checkpoints of log log-1 to audit.jsonl")
+                .contains("Verify offline: bin/strata audit-verify audit.jsonl --key keys.pem");
+    }
+
+    @Test
+    void clusterShowsLeaderAndInstances() throws Exception {
+        ClusterCommand c = new ClusterCommand();
+        c.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata", true, "strata-b", "strata-a", "a.example:8101", T, 3,
+                List.of(new ClusterInstance("strata-a", "a.example:8101", "leader", T, T.plusSeconds(60), true),
+                        new ClusterInstance("strata-b", "b.example:8101", "follower", T, T.plusSeconds(60), true)));
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).contains("Leader    strata-a at a.example:8101 since 2026-11-27T10:00:00Z, epoch 3")
+                .contains("strata-b (this) | b.example:8101 | follower | yes");
+        ClusterCommand none = new ClusterCommand();
+        assertThatThrownBy(none::execute).hasMessageContaining("the Strata state store is not running");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+
+    static Placement ledger(Allocation... allocations) {
+        return new Placement() {
+            @Override
+            public PlacementDecision place(Contract contract, boolean dryRun) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<Allocation> allocations() {
+                return List.of(allocations);
+            }
+
+            @Override
+            public Optional<Allocation> allocation(String id) {
+                return allocations().stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public Allocation release(String id) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    static Allocation allocationOn(String id, String... nodes) {
+        return new Allocation(id, "c-" + id, "t", 0, false, Instant.EPOCH, java.util.Arrays.stream(nodes)
+                .map(n -> new MemberBinding("m-" + n, n, "s", List.of(), 1, null, -1, null, 1000, 1L << 30, 0, null)).toList());
+    }
+
+    @Test
+    void summarisesProvidersNodesBySiteGpusByModelAndAllocationsOnNodesThatLeft() throws Exception {
+        StatusCommand command = new StatusCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("nvidia", ProviderState.UNAVAILABLE, "no NVML and no nvidia-smi"));
+        command.inventory = Fixtures.inventory(GpuAndPlacementCommandsTest.gpuNode());
+        command.placement = ledger(allocationOn("a-1", "baremetal:gpu1"), allocationOn("a-2", "fra-1-gone-07"));
+
+        String out = CommandOutput.of(command::execute);
+
+        assertThat(out).startsWith("2 providers, 1 node at 0 sites, 1 GPU (inventory generation ");
+        assertThat(out).contains("nvidia    | UNAVAILABLE | 1         | no NVML and no nvidia-smi");
+        assertThat(out).contains("local | 1     | 1         | 0     | 0        | 0");
+        assertThat(out).contains("NVIDIA H200 | 1    | 1");
+        assertThat(out).contains("Allocations: 2; 1 holds nodes that left the inventory: a-2 (see strata:allocations)");
+    }
+
+    @Test
+    void allocationsShowTheNodesThatLeftTheInventory() throws Exception {
+        AllocationsCommand command = new AllocationsCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        command.placement = ledger(allocationOn("a-1", "baremetal:gpu1"), allocationOn("a-2", "fra-1-gone-07", "baremetal:gpu1"));
+        command.noFormat = true;
+
+        List<List<String>> rows = CommandOutput.of(command::execute).lines().map(CommandsTest::cells).toList();
+
+        assertThat(rows).extracting(r -> r.get(0) + "=" + r.get(r.size() - 1)).containsExactly("a-1=-", "a-2=fra-1-gone-07");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.strata.platform.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NumaNode;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The contract of {@link ComputeProvider}: the obligations of {@link ProviderContract}, and a
+ * compute snapshot is complete when its node, site and power domain ids are unique, every node
+ * belongs to the provider, and every site and power domain a node or domain names is in the
+ * snapshot.
+ *
+ * <pre>
+ * class MyComputeProviderTest extends ComputeProviderContract&lt;MyComputeProvider&gt; {
+ *     protected MyComputeProvider createProvider() { return new MyComputeProvider(config(...)); }
+ *     protected String providerId() { return "my-cloud"; }
+ * }
+ * </pre>
+ *
+ * @param <P> the provider type
+ */
+public abstract class ComputeProviderContract<P extends ComputeProvider> extends ProviderContract<P, ComputeSnapshot> {
+
+    @Override
+    protected final ComputeSnapshot discover(P provider, DiscoveryContext context) {
+        return provider.discoverCompute(context);
+    }
+
+    @Override
+    protected final long generation(ComputeSnapshot snapshot) {
+        return snapshot.generation();
+    }
+
+    @Override
+    protected final Set<String> ids(ComputeSnapshot snapshot) {
+        Set<String> ids = new LinkedHashSet<>();
+        snapshot.nodes().forEach(n -> ids.add(n.id()));
+        return ids;
+    }
+
+    @Override
+    protected void assertComplete(ComputeSnapshot snapshot) {
+        assertNotNull(snapshot.takenAt(), "takenAt");
+        Set<String> sites = new HashSet<>();
+        for (Site site : snapshot.sites()) {
+            assertTrue(sites.add(site.id()), "site " + site.id() + " is in the snapshot twice");
+            assertEquals(providerId(), site.providerId(), "site " + site.id() + " names another provider");
+        }
+        Set<String> domains = new HashSet<>();
+        snapshot.powerDomains().forEach(d -> assertTrue(domains.add(d.id()), "power domain " + d.id() + " is in the snapshot twice"));
+        for (PowerDomain domain : snapshot.powerDomains()) {
+            assertTrue(domain.siteId() == null || sites.contains(domain.siteId()),
+                    "power domain " + domain.id() + " is at site " + domain.siteId() + ", which the snapshot does not hold");
+            assertTrue(domain.parentId() == null || domains.contains(domain.parentId()),
+                    "power domain " + domain.id() + " has parent " + domain.parentId() + ", which the snapshot does not hold");
+        }
+        Set<String> nodes = new HashSet<>();
+        Set<String> accelerators = new HashSet<>();
+        for (Node node : snapshot.nodes()) {
+            assertTrue(nodes.add(node.id()), "node " + node.id() + " is in the snapshot twice");
+            assertEquals(providerId(), node.providerId(), "node " + node.id() + " names another provider");
+            assertTrue(sites.contains(node.siteId()), "node " + node.id() + " is at site " + node.siteId()
+                    + ", which the snapshot does not hold (sites: " + sites + ")");
+            assertTrue(node.powerDomainId() == null || domains.contains(node.powerDomainId()),
+                    "node " + node.id() + " is in power domain " + node.powerDomainId() + ", which the snapshot does not hold");
+            Set<Integer> numa = new HashSet<>();
+            for (NumaNode n : node.numaNodes()) {
+                assertTrue(numa.add(n.id()), "node " + node.id() + " has NUMA node " + n.id() + " twice");
+            }
+            for (Accelerator a : node.accelerators()) {
+                assertTrue(accelerators.add(a.id()), "accelerator " + a.id() + " is in the snapshot twice");
+                assertTrue(a.nodeId() == null || a.nodeId().equals(node.id()),
+                        "accelerator " + a.id() + " of node " + node.id() + " says it is on " + a.nodeId());
+            }
+        }
+        snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.strata.platform.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.GpuProvider;
+import dev.strata.platform.api.provider.GpuSnapshot;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The contract of {@link GpuProvider}: the obligations of {@link ProviderContract}, and a GPU
+ * snapshot is complete when accelerator ids are unique, every interconnect's members and every
+ * device path's accelerator end are accelerators of the snapshot, PCI addresses are in the Linux
+ * form, and a provider that sees nothing says why ({@link GpuSnapshot#unavailableReason()}) and
+ * reports no accelerators.
+ *
+ * @param <P> the provider type
+ */
+public abstract class GpuProviderContract<P extends GpuProvider> extends ProviderContract<P, GpuSnapshot> {
+
+    private static final Pattern PCI = Pattern.compile("[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+
+    @Override
+    protected final GpuSnapshot discover(P provider, DiscoveryContext context) {
+        return provider.discoverGpus(context);
+    }
+
+    @Override
+    protected final long generation(GpuSnapshot snapshot) {
+        return snapshot.generation();
+    }
+
+    @Override
+    protected final Set<String> ids(GpuSnapshot snapshot) {
+        Set<String> ids = new LinkedHashSet<>();
+        snapshot.accelerators().forEach(a -> ids.add(a.id()));
+        return ids;
+    }
+
+    @Override
+    protected void assertComplete(GpuSnapshot snapshot) {
+        assertNotNull(snapshot.takenAt(), "takenAt");
+        if (snapshot.unavailableReason() != null) {
+            assertTrue(!snapshot.unavailableReason().isBlank(), "a blank unavailableReason");
+            assertTrue(snapshot.accelerators().isEmpty(), "an unavailable provider reports accelerators");
+        }
+        Set<String> ids = new HashSet<>();
+        for (Accelerator a : snapshot.accelerators()) {
+            assertTrue(ids.add(a.id()), "accelerator " + a.id() + " is in the snapshot twice");
+            assertTrue(a.pciAddress() == null || PCI.matcher(a.pciAddress()).matches(),
+                    "accelerator " + a.id() + " has PCI address " + a.pciAddress() + "; expected dddd:bb:dd.f");
+        }
+        for (Fabric f : snapshot.interconnects()) {
+            assertTrue(ids.containsAll(f.members()), "interconnect " + f.id() + " has members that are not accelerators of the snapshot: "
+                    + f.members());
+        }
+        for (DevicePath p : snapshot.paths()) {
+            assertTrue(ids.contains(p.from()) || ids.contains(p.to()),
+                    "device path " + p.from() + " -> " + p.to() + " joins no accelerator of the snapshot");
+        }
+        snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
+    }
+}

@@ -1,0 +1,213 @@
+package dev.strata.platform.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link ProvisioningProvider}: the obligations of {@link SpiContract} (deadline,
+ * interruption, portable exceptions, builders; checked on {@link ProvisioningProvider#machines}),
+ * and those of provisioning:
+ * <ul>
+ * <li>{@code create} is idempotent by operation id, within one instance, across a new instance
+ *     (a new bundle version after a crash) and under concurrent calls: one operation, one machine;</li>
+ * <li>a machine carries the labels of its request, {@code find} returns it by operation id, and
+ *     {@code machines} lists it;</li>
+ * <li>{@code delete} is idempotent and the machine ends {@link MachineState#GONE}: not found, not
+ *     listed.</li>
+ * </ul>
+ * The tests make real machines through the provider (against the vendor's test account, emulator
+ * or BMC simulator the provider's test points it at) and delete each one they made.
+ *
+ * @param <P> the provider type
+ */
+public abstract class ProvisioningProviderContract<P extends ProvisioningProvider> extends SpiContract<P> {
+
+    /** A request the provider can fulfil (for one of its own nodes or offers), with this operation id. */
+    protected abstract MachineRequest request(String operationId);
+
+    /** How long a machine may take to settle: to leave {@link MachineState#PENDING}, or to be {@link MachineState#GONE} after a delete. */
+    protected Duration settleTimeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    @Override
+    protected final Object probe(P provider, DiscoveryContext context) {
+        return provider.machines(context);
+    }
+
+    private static String newOperation() {
+        return "testkit-op-" + UUID.randomUUID();
+    }
+
+    private MachineStatus create(P provider, MachineRequest request) {
+        DiscoveryContext context = context();
+        return succeeding("create of " + request.operationId(), () -> provider.create(request, context));
+    }
+
+    private MachineStatus describe(P provider, MachineHandle handle) {
+        DiscoveryContext context = context();
+        return succeeding("describe of " + handle.machineId(), () -> provider.describe(handle, context));
+    }
+
+    private Optional<MachineStatus> find(P provider, String operationId) {
+        DiscoveryContext context = context();
+        return succeeding("find of " + operationId, () -> provider.find(operationId, context));
+    }
+
+    private List<MachineStatus> machines(P provider) {
+        DiscoveryContext context = context();
+        return succeeding("machines", () -> provider.machines(context));
+    }
+
+    private MachineStatus delete(P provider, MachineHandle handle) {
+        DiscoveryContext context = context();
+        return succeeding("delete of " + handle.machineId(), () -> provider.delete(handle, context));
+    }
+
+    /** Deletes what a test made and waits until it is gone. */
+    private void cleanUp(P provider, MachineHandle handle) throws InterruptedException {
+        delete(provider, handle);
+        awaitState(provider, handle, Set.of(MachineState.GONE), "deleted");
+    }
+
+    private MachineStatus awaitState(P provider, MachineHandle handle, Set<MachineState> wanted, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + settleTimeout().toNanos();
+        MachineStatus status = describe(provider, handle);
+        while (!wanted.contains(status.state())) {
+            if (System.nanoTime() > deadline) {
+                fail("machine " + handle.machineId() + " was not " + what + " within " + settleTimeout().toSeconds() + " s: " + status.state());
+            }
+            Thread.sleep(50);
+            status = describe(provider, handle);
+        }
+        return status;
+    }
+
+    // ---- the obligations ---------------------------------------------------------------------
+
+    @Test
+    public void createIsIdempotentByOperationIdAndLabelsTheMachine() throws Exception {
+        P provider = newProvider();
+        MachineRequest request = request(newOperation());
+        MachineStatus first = create(provider, request);
+        try {
+            assertEquals(providerId(), first.handle().providerId(), "the handle names another provider");
+            assertTrue(first.labels().entrySet().containsAll(request.labels().entrySet()),
+                    "the machine does not carry its request's labels: " + first.labels());
+            assertEquals(request.operationId(), first.operationId());
+            MachineStatus again = create(provider, request);
+            assertEquals(first.handle().machineId(), again.handle().machineId(), "a repeated create made a second machine");
+        } finally {
+            cleanUp(provider, first.handle());
+        }
+    }
+
+    @Test
+    public void aNewInstanceContinuesWhatTheOldOneStarted() throws Exception {
+        P old = newProvider();
+        MachineRequest request = request(newOperation());
+        MachineStatus made = create(old, request);
+        releaseNow(old);
+        P successor = newProvider();
+        try {
+            Optional<MachineStatus> found = find(successor, request.operationId());
+            assertTrue(found.isPresent(), "a new instance cannot find the machine of operation " + request.operationId());
+            assertEquals(made.handle().machineId(), found.get().handle().machineId());
+            assertEquals(made.handle().machineId(), create(successor, request).handle().machineId(),
+                    "a new instance repeating the operation made a second machine");
+            assertNotEquals(MachineState.GONE, describe(successor, made.handle()).state());
+        } finally {
+            cleanUp(successor, made.handle());
+        }
+    }
+
+    @Test
+    public void machinesListsWhatWasMade() throws Exception {
+        P provider = newProvider();
+        MachineRequest request = request(newOperation());
+        MachineStatus made = create(provider, request);
+        try {
+            assertTrue(machines(provider).stream().anyMatch(m -> m.handle().machineId().equals(made.handle().machineId())
+                    && request.operationId().equals(m.operationId())), "machines() does not list " + made.handle().machineId());
+        } finally {
+            cleanUp(provider, made.handle());
+        }
+    }
+
+    @Test
+    public void deleteIsIdempotentAndTheMachineEndsGone() throws Exception {
+        P provider = newProvider();
+        MachineRequest request = request(newOperation());
+        MachineStatus made = create(provider, request);
+        MachineState first = delete(provider, made.handle()).state();
+        assertTrue(first == MachineState.DELETING || first == MachineState.GONE, "delete answered " + first);
+        MachineState second = delete(provider, made.handle()).state();
+        assertTrue(second == MachineState.DELETING || second == MachineState.GONE, "a repeated delete answered " + second);
+        awaitState(provider, made.handle(), Set.of(MachineState.GONE), "deleted");
+        assertEquals(MachineState.GONE, delete(provider, made.handle()).state(), "deleting a machine that is gone");
+        assertTrue(find(provider, request.operationId()).isEmpty(), "find still returns a deleted machine");
+        assertTrue(machines(provider).stream().noneMatch(m -> m.handle().machineId().equals(made.handle().machineId())),
+                "machines() still lists a deleted machine");
+    }
+
+    @Test
+    public void concurrentCreatesOfOneOperationMakeOneMachine() throws Exception {
+        P provider = newProvider();
+        MachineRequest request = request(newOperation());
+        int threads = 6;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Set<String> ids = new HashSet<>();
+        List<MachineHandle> handles = new ArrayList<>();
+        try {
+            List<Future<MachineStatus>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return create(provider, request);
+                }));
+            }
+            for (Future<MachineStatus> result : results) {
+                MachineStatus status = result.get(callTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+                if (ids.add(status.handle().machineId())) {
+                    handles.add(status.handle());
+                }
+            }
+            long listed = machines(provider).stream().filter(m -> request.operationId().equals(m.operationId())).count();
+            assertEquals(1, ids.size(), "concurrent creates of one operation made several machines: " + ids);
+            assertEquals(1, listed, "machines() lists " + listed + " machines for one operation");
+        } finally {
+            pool.shutdownNow();
+            for (MachineHandle handle : handles) {
+                cleanUp(provider, handle);
+            }
+        }
+    }
+
+    @Test
+    public void anOperationThatMadeNothingIsNotFound() throws Exception {
+        assertTrue(find(newProvider(), newOperation()).isEmpty(), "find returns a machine for an operation that made none");
+    }
+}

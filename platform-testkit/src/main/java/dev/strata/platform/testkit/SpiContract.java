@@ -1,0 +1,254 @@
+package dev.strata.platform.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every provider SPI promises about its calls, as tests; the base of every contract of the
+ * kit. The discovery SPIs add theirs in {@link ProviderContract}, provisioning in
+ * {@link ProvisioningProviderContract}.
+ *
+ * <p>The obligations checked here, from the SPI Javadoc:
+ * <ul>
+ * <li>the deadline is honoured: called with no time left, the provider throws
+ *     {@link ProviderTimeoutException} promptly;</li>
+ * <li>thread interruption is honoured: called on an interrupted thread, or interrupted while it
+ *     runs, it throws {@link ProviderTimeoutException} promptly;</li>
+ * <li>only {@link StrataException}s leave it, for every call of the kit and for a provider whose
+ *     source is broken ({@link #createBrokenProvider()});</li>
+ * <li>it makes the model records that have builders ({@code Node}, {@code Accelerator}, the
+ *     snapshots, ...) with their builders, never their canonical constructors, so that a field
+ *     added in a minor release of the API does not break it.</li>
+ * </ul>
+ *
+ * <p>A contract for a new SPI extends this class, implements {@link #probe} (a call of the SPI
+ * that only reads) and adds the SPI's own obligations as {@code @Test} methods. Tests run one
+ * provider instance at a time unless they say otherwise; every instance the kit creates is
+ * {@linkplain #release released} after the test.
+ *
+ * @param <P> the provider type
+ */
+public abstract class SpiContract<P> {
+
+    private final List<P> created = Collections.synchronizedList(new ArrayList<>());
+    private static final AtomicInteger OPERATIONS = new AtomicInteger();
+
+    // ---- what a provider's test supplies -----------------------------------------------------
+
+    /**
+     * A new, ready provider instance, as its component would be activated. Called once or more per
+     * test; two instances must behave as two versions of the bundle would (same ids, same state).
+     */
+    protected abstract P createProvider() throws Exception;
+
+    /** The provider id its resources carry ({@link dev.strata.platform.api.provider.ProviderProperties#ID}). */
+    protected abstract String providerId();
+
+    /**
+     * A provider whose source is broken (an unreachable endpoint, a missing directory, refused
+     * credentials), to check that its failure leaves as a {@link StrataException}. Empty (the
+     * default) skips that check; a provider that cannot fail that way says so by returning empty.
+     */
+    protected Optional<P> createBrokenProvider() throws Exception {
+        return Optional.empty();
+    }
+
+    /** Deactivates an instance the kit created; the default closes it when it is {@link AutoCloseable}. */
+    protected void release(P provider) throws Exception {
+        if (provider instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+
+    /** The deadline given to calls expected to succeed. */
+    protected Duration callTimeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    /** How soon a provider must give up once its deadline has passed or it was interrupted. */
+    protected Duration promptly() {
+        return Duration.ofSeconds(2);
+    }
+
+    // ---- what each SPI's contract implements ---------------------------------------------------
+
+    /** A call of the SPI that only reads (a discovery, a listing), for the checks of this class. */
+    protected abstract Object probe(P provider, DiscoveryContext context);
+
+    // ---- helpers for contracts and subclasses ------------------------------------------------
+
+    /** A new provider, released after the test. */
+    protected final P newProvider() throws Exception {
+        P provider = createProvider();
+        assertNotNull(provider, "createProvider() returned null");
+        created.add(provider);
+        return provider;
+    }
+
+    /** Releases an instance now (the kit then does not release it again). */
+    protected final void releaseNow(P provider) throws Exception {
+        created.remove(provider);
+        release(provider);
+    }
+
+    /** A context with {@link #callTimeout()} and a fresh operation id. */
+    protected final DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("testkit-" + OPERATIONS.incrementAndGet(), callTimeout());
+    }
+
+    /** Runs a provider call, failing the test when anything but a {@link StrataException} leaves it. */
+    protected static <T> T portably(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StrataException e) {
+            throw e;
+        } catch (AssertionError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw new AssertionError("only StrataExceptions may leave a provider, but " + e.getClass().getName()
+                    + " did: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a provider call that must succeed: a {@link StrataException} fails the test with its message. */
+    protected static <T> T succeeding(String what, Supplier<T> call) {
+        try {
+            T result = portably(call);
+            assertNotNull(result, what + " returned null");
+            return result;
+        } catch (StrataException e) {
+            throw new AssertionError(what + " failed: " + e, e);
+        }
+    }
+
+    @AfterEach
+    public final void releaseProviders() throws Exception {
+        List<P> all;
+        synchronized (created) {
+            all = new ArrayList<>(created);
+            created.clear();
+        }
+        for (P provider : all) {
+            release(provider);
+        }
+        Thread.interrupted(); // never leave the test thread interrupted
+    }
+
+    // ---- the obligations ---------------------------------------------------------------------
+
+    @Test
+    public void aCallWithNoTimeLeftFailsPromptlyWithProviderTimeout() throws Exception {
+        P provider = newProvider();
+        Clock clock = Clock.systemUTC();
+        DiscoveryContext expired = new DiscoveryContext("testkit-expired", clock.instant().minusMillis(1), clock);
+        assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, expired)), "called with a deadline that had passed");
+        DiscoveryContext now = new DiscoveryContext("testkit-now", clock.instant(), clock);
+        assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, now)), "called with no time left");
+    }
+
+    @Test
+    public void anInterruptedCallerFailsPromptlyWithProviderTimeout() throws Exception {
+        P provider = newProvider();
+        Thread.currentThread().interrupt();
+        try {
+            assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, context())), "called on an interrupted thread");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * A thread calls the provider again and again; once it is interrupted, it must end within
+     * {@link #promptly()}, and it must end with {@link ProviderTimeoutException} (a call may still
+     * finish normally if it was past its last check, but the next call must not start).
+     */
+    @Test
+    public void aCallInterruptedWhileItRunsEndsPromptly() throws Exception {
+        P provider = newProvider();
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                while (true) {
+                    portably(() -> probe(provider, context()));
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        }, "testkit-interrupted-caller");
+        caller.setDaemon(true);
+        caller.start();
+        Thread.sleep(50);
+        long interruptedAt = System.nanoTime();
+        caller.interrupt();
+        caller.join(promptly().toMillis());
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - interruptedAt);
+        if (caller.isAlive()) {
+            fail("the provider ignored the interruption: still running " + took + " ms after it");
+        }
+        assertInstanceOf(ProviderTimeoutException.class, ended.get(),
+                "an interrupted provider must end with ProviderTimeoutException, not " + ended.get());
+    }
+
+    @Test
+    public void onlyStrataExceptionsLeaveABrokenProvider() throws Exception {
+        Optional<P> broken = createBrokenProvider();
+        org.junit.jupiter.api.Assumptions.assumeTrue(broken.isPresent(),
+                "createBrokenProvider() supplies no broken provider: nothing to check");
+        created.add(broken.get());
+        try {
+            Object result = portably(() -> probe(broken.get(), context()));
+            brokenProviderAnswered(result);
+        } catch (StrataException e) {
+            assertNotNull(e.getMessage(), "a StrataException without a message");
+            assertFalse(e.getMessage().isBlank(), "a StrataException without a message");
+        }
+    }
+
+    /** A broken provider may report its broken source as data instead of throwing; the contract checks that data here. */
+    protected void brokenProviderAnswered(Object result) {
+    }
+
+    @Test
+    public void theProviderMakesModelRecordsWithTheirBuilders() throws Exception {
+        P provider = newProvider();
+        List<String> calls = ConstructorCalls.of(provider.getClass());
+        assertTrue(calls.isEmpty(), "the provider calls constructors of records that have builders; use the builders "
+                + "(a field added in a minor release changes these constructors): " + calls);
+    }
+
+    private void assertFailsPromptlyWithTimeout(Runnable call, String how) {
+        Instant start = Instant.now();
+        try {
+            call.run();
+            fail("the provider " + how + " returned instead of throwing ProviderTimeoutException");
+        } catch (ProviderTimeoutException expected) {
+            Duration took = Duration.between(start, Instant.now());
+            assertTrue(took.compareTo(promptly()) <= 0, "the provider " + how + " took " + took.toMillis()
+                    + " ms to give up; expected at most " + promptly().toMillis() + " ms");
+            assertNotNull(expected.getMessage(), "ProviderTimeoutException without a message");
+        } catch (StrataException other) {
+            fail("the provider " + how + " threw " + other.getClass().getSimpleName() + " (" + other.getMessage()
+                    + "); expected ProviderTimeoutException");
+        }
+    }
+}

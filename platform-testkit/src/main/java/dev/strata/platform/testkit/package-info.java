@@ -1,0 +1,24 @@
+/**
+ * Strata's provider test kit: one abstract JUnit 5 contract test per provider SPI
+ * ({@link dev.strata.platform.testkit.ComputeProviderContract},
+ * {@link dev.strata.platform.testkit.GpuProviderContract},
+ * {@link dev.strata.platform.testkit.FabricProviderContract},
+ * {@link dev.strata.platform.testkit.StorageProviderContract},
+ * {@link dev.strata.platform.testkit.ProvisioningProviderContract}), built on
+ * {@link dev.strata.platform.testkit.SpiContract} (what every SPI call promises) and, for the
+ * discovery SPIs, {@link dev.strata.platform.testkit.ProviderContract}. A provider's test extends
+ * the contract of each SPI it implements and supplies the provider:
+ *
+ * <pre>
+ * &lt;dependency&gt;
+ *   &lt;groupId&gt;dev.strata&lt;/groupId&gt;
+ *   &lt;artifactId&gt;platform-testkit&lt;/artifactId&gt;
+ *   &lt;version&gt;...&lt;/version&gt;
+ *   &lt;scope&gt;test&lt;/scope&gt;
+ * &lt;/dependency&gt;
+ * </pre>
+ *
+ * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
+ * discovery) and adds the SPI's own obligations as tests; see there.
+ */
+package dev.strata.platform.testkit;

@@ -1,0 +1,195 @@
+package dev.strata.platform.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The kit must fail a provider that breaks a promise: each contract below is the compute contract
+ * run against a provider that breaks exactly one obligation, and the test checks that exactly the
+ * kit's tests for that obligation fail (and that a well-behaved provider passes all of them).
+ */
+class ContractFailsBrokenProvidersTest {
+
+    /** How a provider under test misbehaves. */
+    enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
+        INCOMPLETE, NOT_THREAD_SAFE }
+
+    /** A small compute provider: one node at one site, with the flaw it is given. */
+    static final class Provider implements ComputeProvider {
+        private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis());
+        private final Flaw flaw;
+        private final boolean broken;
+        private final AtomicLong last = new AtomicLong();
+        private long unsafeCounter;
+
+        Provider(Flaw flaw, boolean broken) {
+            this.flaw = flaw;
+            this.broken = broken;
+            this.unsafeCounter = CLOCK.addAndGet(1_000); // past every earlier instance, as a wall clock would be
+        }
+
+        @Override
+        public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+            if (flaw != Flaw.IGNORES_DEADLINE && flaw != Flaw.SWALLOWS_INTERRUPT) {
+                context.checkDeadline("discovery");
+            }
+            if (flaw == Flaw.SWALLOWS_INTERRUPT) {
+                Thread.interrupted(); // the bug: clears the caller's interruption and carries on
+                if (context.remaining().isNegative() || context.remaining().isZero()) {
+                    context.checkDeadline("discovery");
+                }
+            }
+            if (broken) {
+                if (flaw == Flaw.THROWS_RUNTIME) {
+                    throw new IllegalStateException("connection refused"); // a vendor exception leaks out
+                }
+                throw new ProviderUnavailableException("example source unreachable: connection refused");
+            }
+            long generation = switch (flaw) {
+                case STUCK_GENERATION -> 42;
+                case GENERATION_RESETS -> last.incrementAndGet();
+                case NOT_THREAD_SAFE -> {
+                    long read = unsafeCounter;
+                    sleep(5);
+                    unsafeCounter = read + 1;
+                    yield read + 1;
+                }
+                default -> last.updateAndGet(previous -> Math.max(previous + 1, CLOCK.incrementAndGet()));
+            };
+            String id = flaw == Flaw.UNSTABLE_IDS ? "node-" + UUID.randomUUID() : "node-1";
+            Node node = Node.builder().id(id).providerId("example").siteId(flaw == Flaw.INCOMPLETE ? "nowhere" : "site-1")
+                    .kind(NodeKind.VIRTUAL_MACHINE).build();
+            return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local("site-1", "example")))
+                    .nodes(List.of(node)).build();
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The compute contract with a provider of a given flaw; the subclasses below pick the flaw. */
+    abstract static class FlawedContract extends ComputeProviderContract<Provider> {
+        abstract Flaw flaw();
+
+        @Override
+        protected Provider createProvider() {
+            return new Provider(flaw(), false);
+        }
+
+        @Override
+        protected Optional<Provider> createBrokenProvider() {
+            return Optional.of(new Provider(flaw(), true));
+        }
+
+        @Override
+        protected String providerId() {
+            return "example";
+        }
+    }
+
+    static class Good extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NONE;
+        }
+    }
+
+    static class StuckGeneration extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.STUCK_GENERATION;
+        }
+    }
+
+    static class GenerationResets extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.GENERATION_RESETS;
+        }
+    }
+
+    static class IgnoresDeadline extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.IGNORES_DEADLINE;
+        }
+    }
+
+    static class SwallowsInterrupt extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.SWALLOWS_INTERRUPT;
+        }
+    }
+
+    static class ThrowsRuntime extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.THROWS_RUNTIME;
+        }
+    }
+
+    static class UnstableIds extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSTABLE_IDS;
+        }
+    }
+
+    static class Incomplete extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.INCOMPLETE;
+        }
+    }
+
+    static class NotThreadSafe extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NOT_THREAD_SAFE;
+        }
+    }
+
+    private static Set<String> failed(Class<?> contract) {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(10);
+        return tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName().replace("()", ""))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void aWellBehavedProviderPassesEveryTest() {
+        assertThat(failed(Good.class)).isEmpty();
+    }
+
+    @Test
+    void eachBrokenPromiseFailsItsTests() {
+        assertThat(failed(StuckGeneration.class)).containsExactlyInAnyOrder(
+                "generationsStrictlyIncreaseAcrossCalls", "generationsStrictlyIncreaseAcrossANewInstance", "concurrentCallsAreSafe");
+        assertThat(failed(GenerationResets.class)).containsExactly("generationsStrictlyIncreaseAcrossANewInstance");
+        assertThat(failed(IgnoresDeadline.class)).containsExactlyInAnyOrder(
+                "aCallWithNoTimeLeftFailsPromptlyWithProviderTimeout", "anInterruptedCallerFailsPromptlyWithProviderTimeout",
+                "aCallInterruptedWhileItRunsEndsPromptly");
+        assertThat(failed(SwallowsInterrupt.class)).containsExactlyInAnyOrder(
+                "anInterruptedCallerFailsPromptlyWithProviderTimeout", "aCallInterruptedWhileItRunsEndsPromptly");
+        assertThat(failed(ThrowsRuntime.class)).containsExactly("onlyStrataExceptionsLeaveABrokenProvider");
+        assertThat(failed(UnstableIds.class)).containsExactlyInAnyOrder("idsAreStableAcrossCallsAndInstances", "concurrentCallsAreSafe");
+        assertThat(failed(Incomplete.class)).containsExactlyInAnyOrder("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(failed(NotThreadSafe.class)).containsExactly("concurrentCallsAreSafe");
+    }
+}

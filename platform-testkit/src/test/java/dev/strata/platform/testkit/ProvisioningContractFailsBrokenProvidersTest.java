@@ -1,0 +1,206 @@
+package dev.strata.platform.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The provisioning contract must fail a provider that breaks a promise of provisioning: the
+ * contract runs against a small provider of machines kept in memory (standing in for a vendor's
+ * side, which the kit cannot reach) with one flaw at a time, and exactly the tests of that
+ * promise must fail; without a flaw, all pass.
+ */
+class ProvisioningContractFailsBrokenProvidersTest {
+
+    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES }
+
+    /** Machines as a vendor would keep them, shared by every instance of one test class run. */
+    static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
+
+    record Machine(String id, Map<String, String> labels, MachineState state) {
+    }
+
+    static final class Provider implements ProvisioningProvider {
+        private final Flaw flaw;
+        private final boolean broken;
+        private final Map<String, Machine> vendor;
+
+        Provider(Flaw flaw, boolean broken, String account) {
+            this.flaw = flaw;
+            this.broken = broken;
+            // the flawed provider keeps its own record instead of finding machines on the vendor's side
+            this.vendor = flaw == Flaw.FORGETS_ACROSS_INSTANCES ? new ConcurrentHashMap<>()
+                    : VENDORS.computeIfAbsent(account, k -> new ConcurrentHashMap<>());
+        }
+
+        private void check(DiscoveryContext context) {
+            context.checkDeadline("the call");
+            if (broken) {
+                throw new ProviderUnavailableException("example cloud unreachable: connection refused");
+            }
+        }
+
+        private MachineStatus status(Machine m) {
+            return new MachineStatus(MachineHandle.of("example", m.id()), m.state(), null, null, m.labels(), Map.of(), Instant.now());
+        }
+
+        @Override
+        public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+            check(context);
+            if (flaw != Flaw.NOT_IDEMPOTENT) {
+                Optional<Machine> made = vendor.values().stream()
+                        .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                        .findFirst();
+                if (made.isPresent()) {
+                    return status(made.get());
+                }
+            }
+            if (flaw == Flaw.RACES) {
+                sleep(20); // the check and the creation are not atomic
+            }
+            Machine machine = new Machine("i-" + UUID.randomUUID(), request.labels(), MachineState.PENDING);
+            synchronized (vendor) {
+                if (flaw == Flaw.NONE || flaw == Flaw.FORGETS_ACROSS_INSTANCES) {
+                    Optional<Machine> raced = vendor.values().stream()
+                            .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                            .findFirst();
+                    if (raced.isPresent()) {
+                        return status(raced.get());
+                    }
+                }
+                vendor.put(machine.id(), machine);
+            }
+            return status(machine);
+        }
+
+        @Override
+        public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+            check(context);
+            Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.PENDING
+                    ? new Machine(id, old.labels(), MachineState.RUNNING) : old.state() == MachineState.DELETING
+                    ? new Machine(id, old.labels(), MachineState.GONE) : old);
+            return m == null ? new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now()) : status(m);
+        }
+
+        @Override
+        public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+            check(context);
+            return vendor.values().stream().filter(m -> operationId.equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                    .findFirst().map(this::status);
+        }
+
+        @Override
+        public List<MachineStatus> machines(DiscoveryContext context) {
+            check(context);
+            return vendor.values().stream().filter(m -> m.state() != MachineState.GONE).map(this::status).toList();
+        }
+
+        @Override
+        public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+            check(context);
+            Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.GONE ? old
+                    : new Machine(id, old.labels(), MachineState.DELETING));
+            return m == null ? new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now()) : status(m);
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    abstract static class FlawedContract extends ProvisioningProviderContract<Provider> {
+        private final String account = UUID.randomUUID().toString();
+
+        abstract Flaw flaw();
+
+        @Override
+        protected Provider createProvider() {
+            return new Provider(flaw(), false, account);
+        }
+
+        @Override
+        protected Optional<Provider> createBrokenProvider() {
+            return Optional.of(new Provider(flaw(), true, account));
+        }
+
+        @Override
+        protected String providerId() {
+            return "example";
+        }
+
+        @Override
+        protected MachineRequest request(String operationId) {
+            return new MachineRequest(operationId, "dep-1", "worker-0", "bank-risk", MachineTarget.offer("example:zone-a:gpu.8x"),
+                    new MachineResources(8000, 64L << 30, 0, List.of(), null), Map.of());
+        }
+    }
+
+    static class Good extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NONE;
+        }
+    }
+
+    static class NotIdempotent extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NOT_IDEMPOTENT;
+        }
+    }
+
+    static class ForgetsAcrossInstances extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.FORGETS_ACROSS_INSTANCES;
+        }
+    }
+
+    static class Races extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.RACES;
+        }
+    }
+
+    private static Set<String> failed(Class<?> contract) {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
+        return tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName().replace("()", ""))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void aWellBehavedProviderPassesEveryTest() {
+        assertThat(failed(Good.class)).isEmpty();
+    }
+
+    @Test
+    void eachBrokenPromiseFailsItsTests() {
+        assertThat(failed(NotIdempotent.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
+                "aNewInstanceContinuesWhatTheOldOneStarted", "concurrentCreatesOfOneOperationMakeOneMachine");
+        assertThat(failed(ForgetsAcrossInstances.class)).containsExactly("aNewInstanceContinuesWhatTheOldOneStarted");
+        assertThat(failed(Races.class)).containsExactly("concurrentCreatesOfOneOperationMakeOneMachine");
+    }
+}

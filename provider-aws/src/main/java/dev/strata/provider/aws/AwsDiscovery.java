@@ -1,0 +1,328 @@
+package dev.strata.provider.aws;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.provider.aws.ec2.Ec2Gateway;
+import dev.strata.provider.aws.ec2.Ec2Instance;
+import dev.strata.provider.aws.ec2.Shape;
+import dev.strata.provider.aws.ec2.Zone;
+import dev.strata.provider.aws.sovereignty.RegionFacts;
+import dev.strata.provider.aws.sovereignty.SovereigntyTable;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads what the account sees in its regions and describes it in Strata's model: zones as sites
+ * with their sovereignty facts, GPU instance types offered per zone as capacity offers, instances
+ * Strata launched as nodes, and one EFA fabric per zone and bandwidth. Thread-safe.
+ */
+final class AwsDiscovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AwsDiscovery.class);
+
+    private final AwsSettings settings;
+    private final Ec2Gateway gateway;
+    private final SovereigntyTable sovereignty;
+    private final Clock clock;
+    private final Map<String, Catalogue> catalogues = new ConcurrentHashMap<>();
+    private final Map<String, Shape> extraShapes = new ConcurrentHashMap<>();
+    private final Map<String, Object> loading = new ConcurrentHashMap<>();
+    private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
+    private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
+
+    AwsDiscovery(AwsSettings settings, Ec2Gateway gateway, SovereigntyTable sovereignty, Clock clock) {
+        this.settings = settings;
+        this.gateway = gateway;
+        this.sovereignty = sovereignty;
+        this.clock = clock;
+    }
+
+    /** Everything the provider reports, read now (the catalogue may be reused). */
+    View view(DiscoveryContext context) {
+        List<View> regions = new ArrayList<>();
+        for (String region : settings.regions()) {
+            checkAccount(region, context);
+            Catalogue catalogue = catalogue(region, context);
+            List<Ec2Instance> instances = gateway.instances(region, Map.of("instance-state-name", Ec2Gateway.EXISTING_STATES), context);
+            Optional<RegionFacts> facts = sovereignty.facts(region);
+            if (facts.isEmpty() && unknownRegionsLogged.add(region)) {
+                LOG.warn("AWS provider {}: region {} is not in the sovereignty table; its sites have no country, jurisdictions or operator "
+                        + "(add it with sovereigntyFile)", settings.providerId(), region);
+            }
+            // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
+            instances.stream().filter(i -> isStrata(i) && i.instanceType() != null && !catalogue.shapes().containsKey(i.instanceType()))
+                    .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
+            regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null)));
+        }
+        return View.merge(regions);
+    }
+
+    /**
+     * One region described from its catalogue and instances (no I/O): a site per zone, an offer
+     * per offered GPU type and zone, a node per instance Strata launched, an EFA fabric per zone
+     * and bandwidth.
+     */
+    View region(Catalogue catalogue, List<Ec2Instance> instances, RegionFacts facts) {
+        String region = catalogue.region();
+        List<Site> sites = new ArrayList<>();
+        List<CapacityOffer> offers = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        Map<String, FabricBuilder> fabrics = new TreeMap<>();
+        for (Zone zone : catalogue.zones()) {
+            sites.add(site(region, zone, facts));
+        }
+        // the quota is per region: every active instance of the type counts, except those Strata launched from the offer itself
+        for (Map.Entry<String, List<String>> e : new TreeMap<>(catalogue.offered()).entrySet()) {
+            String type = e.getKey();
+            Shape shape = catalogue.shapes().get(type);
+            int limit = settings.quota(region, type);
+            for (String zone : e.getValue()) {
+                String offerId = Ids.offer(settings.providerId(), zone, type);
+                int inUse = (int) instances.stream()
+                        .filter(i -> i.active() && type.equals(i.instanceType()))
+                        .filter(i -> !(isStrata(i) && zone.equals(i.zone())))
+                        .count();
+                Set<String> fabricIds = new LinkedHashSet<>();
+                if (shape.efaSupported()) {
+                    String fabricId = Ids.efaFabric(settings.providerId(), zone, shape.baselineBandwidthGbps());
+                    fabricIds.add(fabricId);
+                    fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), zone),
+                            shape.baselineBandwidthGbps())).members.add(offerId);
+                }
+                Map<String, String> attributes = new LinkedHashMap<>();
+                attributes.put("region", region);
+                attributes.put("zone", zone);
+                attributes.put("quota", String.valueOf(limit));
+                attributes.put("quotaInUse", String.valueOf(inUse));
+                ResourceState state = inUse < limit ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
+                Node machine = ShapeNodes.node(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), null, shape, state,
+                        null, attributes);
+                offers.add(new CapacityOffer(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), type, machine, limit,
+                        inUse, fabricIds));
+            }
+        }
+        for (Ec2Instance instance : instances) {
+            if (!isStrata(instance) || instance.zone() == null || !instance.exists()) {
+                continue;
+            }
+            Shape shape = catalogue.shapes().get(instance.instanceType());
+            if (shape == null) {
+                LOG.warn("AWS provider {}: instance {} has type {}, which {} does not list; not reported", settings.providerId(),
+                        instance.instanceId(), instance.instanceType(), region);
+                continue;
+            }
+            Node node = launchedNode(instance, shape);
+            nodes.add(node);
+            if (shape.efaSupported()) {
+                String fabricId = Ids.efaFabric(settings.providerId(), instance.zone(), shape.baselineBandwidthGbps());
+                fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), instance.zone()),
+                        shape.baselineBandwidthGbps())).members.add(node.id());
+            }
+        }
+        return new View(sites, nodes, offers, fabrics.values().stream().map(FabricBuilder::build).toList());
+    }
+
+    /**
+     * An instance type of a region: from the catalogue when it holds it, else asked for alone
+     * (and remembered).
+     */
+    Optional<Shape> shape(String region, String type, DiscoveryContext context) {
+        Catalogue catalogue = catalogues.get(region);
+        if (catalogue != null && catalogue.shapes().containsKey(type)) {
+            return Optional.of(catalogue.shapes().get(type));
+        }
+        String key = region + "/" + type;
+        Shape known = extraShapes.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Shape> read;
+        try {
+            read = gateway.instanceTypes(region, List.of(type), context).stream().filter(s -> s.instanceType().equals(type)).findFirst();
+        } catch (dev.strata.platform.api.exception.ProviderFailureException e) {
+            // an unknown type name is refused as invalid (InvalidInstanceType): there is no such type
+            LOG.debug("Instance type {} in {}: {}", type, region, e.getMessage());
+            return Optional.empty();
+        }
+        read.ifPresent(s -> extraShapes.put(key, s));
+        return read;
+    }
+
+    /** Fails when the configured account is not the credentials' (checked once per region). */
+    void checkAccount(String region, DiscoveryContext context) {
+        if (settings.accountId() == null || accountChecked.contains(region)) {
+            return;
+        }
+        String actual = gateway.accountId(region, context);
+        if (actual != null && !actual.equals(settings.accountId())) {
+            throw new AuthorizationException("AWS provider " + settings.providerId() + ": the credentials belong to account " + actual
+                    + ", but accountId is " + settings.accountId() + "; nothing is discovered or launched");
+        }
+        accountChecked.add(region);
+    }
+
+    Catalogue catalogue(String region, DiscoveryContext context) {
+        Catalogue cached = fresh(region);
+        if (cached != null) {
+            return cached;
+        }
+        // compute and fabric discovery may ask at once: one of them reads, the other waits for it
+        synchronized (loading.computeIfAbsent(region, r -> new Object())) {
+            cached = fresh(region);
+            return cached != null ? cached : read(region, context);
+        }
+    }
+
+    private Catalogue fresh(String region) {
+        Catalogue cached = catalogues.get(region);
+        return cached != null && cached.readAt().plus(settings.catalogueRefresh()).isAfter(clock.instant()) ? cached : null;
+    }
+
+    private Catalogue read(String region, DiscoveryContext context) {
+        List<Zone> zones = gateway.zones(region, context);
+        List<String> names = gateway.instanceTypeNames(region, context).stream().filter(settings::offers).distinct().sorted().toList();
+        List<Shape> shapes = names.isEmpty() ? List.of() : gateway.instanceTypes(region, names, context);
+        List<String> gpuTypes = gpuTypes(shapes);
+        List<Map.Entry<String, String>> offerings = gpuTypes.isEmpty() ? List.of() : gateway.offerings(region, gpuTypes, context);
+        Catalogue catalogue = catalogue(region, zones, shapes, offerings, clock.instant());
+        catalogues.put(region, catalogue);
+        LOG.info("AWS provider {}: {} has {} zones, {} instance types, {} offered GPU types in {} zone offerings", settings.providerId(),
+                region, zones.size(), shapes.size(), catalogue.offered().size(), catalogue.offered().values().stream().mapToInt(List::size).sum());
+        return catalogue;
+    }
+
+    private Catalogue withExtraShapes(Catalogue catalogue) {
+        Map<String, Shape> shapes = new LinkedHashMap<>(catalogue.shapes());
+        String prefix = catalogue.region() + "/";
+        extraShapes.forEach((key, shape) -> {
+            if (key.startsWith(prefix)) {
+                shapes.putIfAbsent(shape.instanceType(), shape);
+            }
+        });
+        return shapes.size() == catalogue.shapes().size() ? catalogue
+                : new Catalogue(catalogue.region(), catalogue.zones(), shapes, catalogue.offered(), catalogue.readAt());
+    }
+
+    /** The types to offer: those with GPUs that match the configured patterns, by name. */
+    List<String> gpuTypes(List<Shape> shapes) {
+        return shapes.stream().filter(s -> s.gpuCount() > 0 && settings.offers(s.instanceType())).map(Shape::instanceType).sorted().toList();
+    }
+
+    /** A region's catalogue from what the API answered (no I/O): offerings outside the zones or of unknown types are left out. */
+    Catalogue catalogue(String region, List<Zone> zones, List<Shape> shapeList, List<Map.Entry<String, String>> offerings, java.time.Instant readAt) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        shapeList.forEach(shape -> shapes.put(shape.instanceType(), shape));
+        Set<String> offeredTypes = new LinkedHashSet<>(gpuTypes(shapeList));
+        Set<String> zoneNames = new LinkedHashSet<>();
+        zones.forEach(z -> zoneNames.add(z.name()));
+        Map<String, List<String>> offered = new TreeMap<>();
+        for (Map.Entry<String, String> offering : offerings) {
+            if (zoneNames.contains(offering.getValue()) && offeredTypes.contains(offering.getKey())) {
+                offered.computeIfAbsent(offering.getKey(), k -> new ArrayList<>()).add(offering.getValue());
+            }
+        }
+        offered.replaceAll((type, list) -> list.stream().distinct().sorted().toList());
+        return new Catalogue(region, zones, shapes, offered, readAt);
+    }
+
+    Node launchedNode(Ec2Instance instance, Shape shape) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("region", instance.region());
+        attributes.put("zone", instance.zone());
+        attributes.put("instanceId", instance.instanceId());
+        attributes.put("ec2State", instance.state());
+        if (instance.privateIp() != null) {
+            attributes.put("privateIp", instance.privateIp());
+        }
+        if (instance.launchTime() != null) {
+            attributes.put("launchTime", instance.launchTime().toString());
+        }
+        for (String label : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+            String value = instance.tags().get(label);
+            if (value != null) {
+                attributes.put(label, value);
+            }
+        }
+        attributes.put("offer", Ids.offer(settings.providerId(), instance.zone(), instance.instanceType()));
+        ResourceState state = "running".equals(instance.state()) ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
+        return ShapeNodes.node(Ids.node(settings.providerId(), instance.instanceId()), settings.providerId(),
+                Ids.site(settings.providerId(), instance.zone()), instance.privateDnsName(), shape, state,
+                instance.tags().get(MachineLabels.TENANT), attributes);
+    }
+
+    private Site site(String region, Zone zone, RegionFacts facts) {
+        String id = Ids.site(settings.providerId(), zone.name());
+        if (facts == null) {
+            return new Site(id, settings.providerId(), region, zone.name(), null, Set.of(), null, Set.of(), 0, 0);
+        }
+        return new Site(id, settings.providerId(), region, zone.name(), facts.country(), facts.jurisdictions(),
+                new Operator(facts.operatorName(), facts.operatorJurisdictions()), Set.of(), 0, 0);
+    }
+
+    static boolean isStrata(Ec2Instance instance) {
+        return instance.tags().containsKey(MachineLabels.OPERATION);
+    }
+
+    /** One discovery's result. */
+    record View(List<Site> sites, List<Node> nodes, List<CapacityOffer> offers, List<Fabric> fabrics) {
+        View {
+            sites = List.copyOf(sites);
+            nodes = List.copyOf(nodes);
+            offers = List.copyOf(offers);
+            fabrics = List.copyOf(fabrics);
+        }
+
+        static View merge(List<View> views) {
+            List<Site> sites = new ArrayList<>();
+            List<Node> nodes = new ArrayList<>();
+            List<CapacityOffer> offers = new ArrayList<>();
+            List<Fabric> fabrics = new ArrayList<>();
+            for (View v : views) {
+                sites.addAll(v.sites());
+                nodes.addAll(v.nodes());
+                offers.addAll(v.offers());
+                fabrics.addAll(v.fabrics());
+            }
+            nodes.sort(Comparator.comparing(Node::id));
+            offers.sort(Comparator.comparing(CapacityOffer::id));
+            fabrics.sort(Comparator.comparing(Fabric::id));
+            return new View(sites, nodes, offers, fabrics);
+        }
+    }
+
+    private static final class FabricBuilder {
+        final String id;
+        final String siteId;
+        final double gbps;
+        final Set<String> members = new LinkedHashSet<>();
+
+        FabricBuilder(String id, String siteId, double gbps) {
+            this.id = id;
+            this.siteId = siteId;
+            this.gbps = gbps;
+        }
+
+        Fabric build() {
+            return new Fabric(id, FabricType.RDMA, "EFA", siteId, members, gbps, 0, List.of("zone"));
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.strata.provider.aws;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DescribedProvider;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricProvider;
+import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.provider.aws.ec2.Ec2Gateway;
+import dev.strata.provider.aws.sovereignty.SovereigntyTable;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * One AWS account: its regions' zones as sites, GPU instance types as capacity offers, the
+ * instances Strata launched as nodes, EFA fabrics, and provisioning through EC2.
+ *
+ * <p>A factory component: one instance per configuration ({@code etc/dev.strata.provider.aws-NAME.cfg});
+ * with none, nothing runs. Activation validates the configuration and makes no network call; the
+ * first discovery does. The provider keeps no state the platform needs: ids come from zone names,
+ * type names and instance ids, instances are found again by their tags, generations are the clock.
+ */
+@Component(service = {ComputeProvider.class, FabricProvider.class, ProvisioningProvider.class}, immediate = true,
+        configurationPid = AwsProvider.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = AwsConfig.class, factory = true)
+@StrataProvider(id = "aws", vendor = "aws")
+public class AwsProvider implements ComputeProvider, FabricProvider, ProvisioningProvider, DescribedProvider {
+
+    public static final String PID = "dev.strata.provider.aws";
+    private static final Logger LOG = LoggerFactory.getLogger(AwsProvider.class);
+
+    private final AwsSettings settings;
+    private final Ec2Gateway gateway;
+    private final AwsDiscovery discovery;
+    private final AwsProvisioner provisioner;
+    private final Clock clock;
+    private final AtomicLong lastGeneration = new AtomicLong();
+
+    @Activate
+    public AwsProvider(AwsConfig config) {
+        this(AwsSettings.from(config, etc()), Clock.systemUTC());
+    }
+
+    AwsProvider(AwsSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        SovereigntyTable table;
+        try {
+            table = SovereigntyTable.load(settings.sovereigntyFile());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
+        }
+        this.gateway = new Ec2Gateway(credentials(settings.credentials()), settings.endpoint(), settings.requestTimeout(),
+                settings.credentials().isStatic() ? settings.credentials()::scrub : null);
+        this.discovery = new AwsDiscovery(settings, gateway, table, clock);
+        this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
+        LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());
+    }
+
+    @Deactivate
+    void deactivate() {
+        gateway.close();
+        settings.credentials().accessKeyId.clear();
+        settings.credentials().secretAccessKey.clear();
+    }
+
+    private static AwsCredentialsProvider credentials(AwsSettings.Credentials credentials) {
+        if (credentials.isStatic()) {
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(credentials.accessKeyId.reveal(), credentials.secretAccessKey.reveal()));
+        }
+        var chain = DefaultCredentialsProvider.builder();
+        if (credentials.profile != null) {
+            chain.profileName(credentials.profile);
+        }
+        return chain.build();
+    }
+
+    private static Path etc() {
+        String etc = System.getProperty("karaf.etc");
+        return Path.of(etc == null ? "." : etc);
+    }
+
+    /** The account, regions and where the credentials come from; never a credential. */
+    @Override
+    public String description() {
+        return settings.description();
+    }
+
+    String providerId() {
+        return settings.providerId();
+    }
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        AwsDiscovery.View view = discovery.view(context);
+        return new ComputeSnapshot(generation(), clock.instant(), view.sites(), view.nodes(), List.of(), view.offers());
+    }
+
+    @Override
+    public FabricSnapshot discoverFabrics(DiscoveryContext context) {
+        return new FabricSnapshot(generation(), clock.instant(), discovery.view(context).fabrics());
+    }
+
+    @Override
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        return provisioner.create(request, context);
+    }
+
+    @Override
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        return provisioner.describe(handle, context);
+    }
+
+    @Override
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        return provisioner.find(operationId, context);
+    }
+
+    @Override
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        return provisioner.machines(context);
+    }
+
+    @Override
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        return provisioner.delete(handle, context);
+    }
+
+    private long generation() {
+        long now = clock.millis();
+        return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+    }
+
+    @Override
+    public String toString() {
+        return "AwsProvider[" + settings.providerId() + ": " + settings.description() + "]";
+    }
+}

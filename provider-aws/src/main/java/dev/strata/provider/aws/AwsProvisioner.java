@@ -1,0 +1,272 @@
+package dev.strata.provider.aws;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.aws.ec2.Ec2Gateway;
+import dev.strata.provider.aws.ec2.Ec2Instance;
+import dev.strata.provider.aws.ec2.Shape;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches, describes, finds, lists and terminates EC2 instances for Strata.
+ *
+ * <p>Idempotency: every instance carries the tags {@link MachineLabels} (deployment, member,
+ * tenant, operation) from the moment it exists (RunInstances tags atomically), and RunInstances
+ * gets a client token derived from the operation id. Before launching, {@link #create} looks for
+ * an instance tagged with the operation: the tag lookup is what makes a repeated call safe where
+ * the client token is not honoured (EC2 emulators) and the token covers the seconds in which a
+ * new instance is not yet visible to DescribeInstances (real EC2 is eventually consistent). Should
+ * two instances ever carry one operation, the earliest is kept and the others are terminated.
+ *
+ * <p>Quotas: the configured quota is what placement is told (an offer's limit); the launch itself
+ * does not count instances again (that would list every instance of the type on every launch).
+ * EC2 enforces the account's real limits and its refusal ({@code VcpuLimitExceeded},
+ * {@code InstanceLimitExceeded}) comes back as a {@link ProviderFailureException}.
+ */
+final class AwsProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AwsProvisioner.class);
+    /** The provider's own tag: which Strata provider made the instance. */
+    static final String PROVIDER_TAG = "strata:provider";
+    private static final List<String> ALL_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped", "terminated");
+
+    private final AwsSettings settings;
+    private final Ec2Gateway gateway;
+    private final AwsDiscovery discovery;
+    private final Clock clock;
+
+    AwsProvisioner(AwsSettings settings, Ec2Gateway gateway, AwsDiscovery discovery, Clock clock) {
+        this.settings = settings;
+        this.gateway = gateway;
+        this.discovery = discovery;
+        this.clock = clock;
+    }
+
+    MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        MachineTarget target = request.target();
+        if (target.kind() != MachineTarget.Kind.OFFER) {
+            throw new NotFoundException("AWS provider " + settings.providerId() + " launches from capacity offers; node " + target.id()
+                    + " is not one of its offers");
+        }
+        Ids.Offer offer = Ids.parseOffer(settings.providerId(), target.id()).orElseThrow(() -> new NotFoundException(
+                "offer " + target.id() + " is not an offer of AWS provider " + settings.providerId()
+                        + "; expected " + settings.providerId() + ":ZONE:TYPE"));
+        String region = Ids.regionOf(offer.zone(), settings.regions()).orElseThrow(() -> new NotFoundException(
+                "offer " + target.id() + " is in zone " + offer.zone() + ", which is in none of the regions of AWS provider "
+                        + settings.providerId() + " " + settings.regions()));
+        discovery.checkAccount(region, context);
+
+        List<Ec2Instance> made = gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(request.operationId()),
+                "instance-state-name", ALL_STATES), context);
+        Optional<Ec2Instance> existing = keep(made, request.operationId(), context);
+        if (existing.isPresent()) {
+            LOG.debug("Operation {} already made {} ({})", request.operationId(), existing.get().instanceId(), existing.get().state());
+            return status(existing.get());
+        }
+
+        Shape shape = discovery.shape(region, offer.instanceType(), context).orElseThrow(() -> new NotFoundException(
+                "offer " + target.id() + ": region " + region + " has no instance type " + offer.instanceType()));
+        if (shape.gpuCount() == 0 || !settings.offers(shape.instanceType())) {
+            throw new NotFoundException("offer " + target.id() + ": " + offer.instanceType() + " is not one of the GPU types AWS provider "
+                    + settings.providerId() + " offers (instanceTypes " + settings.instanceTypes() + ")");
+        }
+        Map<String, String> parameters = request.parameters();
+        String image = Optional.ofNullable(blankToNull(parameters.get("image"))).orElse(settings.images().get(region));
+        if (image == null) {
+            throw new ProviderFailureException("no image for " + region + ": set the request parameter image or the AWS provider's "
+                    + "images setting (" + region + "=ami-...)");
+        }
+        int efaInterfaces = efaInterfaces(shape, parameters.get("efa"));
+        String subnet = Optional.ofNullable(blankToNull(parameters.get("subnet"))).orElse(settings.subnets().get(offer.zone()));
+        if (efaInterfaces > 0 && subnet == null) {
+            subnet = gateway.defaultSubnet(region, offer.zone(), context);
+            if (subnet == null) {
+                throw new ProviderFailureException(offer.instanceType() + " gets EFA interfaces, which need a subnet, and zone " + offer.zone()
+                        + " has no default subnet: set the request parameter subnet, the subnets setting (" + offer.zone()
+                        + "=subnet-...) or efa=off");
+            }
+        }
+        List<String> groups = parameters.containsKey("securityGroups")
+                ? Arrays.stream(parameters.get("securityGroups").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList()
+                : settings.securityGroups().getOrDefault(region, List.of());
+        String keyName = Optional.ofNullable(blankToNull(parameters.get("keyName"))).orElse(settings.keyName());
+
+        Map<String, String> tags = new LinkedHashMap<>(request.labels());
+        tags.put(PROVIDER_TAG, settings.providerId());
+        tags.put("Name", request.deploymentId() + "/" + request.member());
+        Ec2Gateway.Launch launch = new Ec2Gateway.Launch(region, offer.zone(), offer.instanceType(), image, subnet, groups, keyName,
+                Ids.clientToken(settings.providerId(), request.operationId()), tags, efaInterfaces, blankToNull(parameters.get("placementGroup")));
+        Ec2Instance instance = gateway.run(launch, context);
+        LOG.info("AWS provider {} launched {} ({} in {}) for {} of deployment {} (operation {})", settings.providerId(), instance.instanceId(),
+                offer.instanceType(), offer.zone(), request.member(), request.deploymentId(), request.operationId());
+        return status(instance);
+    }
+
+    MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        requireOwn(handle);
+        Optional<Ec2Instance> instance = lookup(handle, context);
+        return instance.map(this::status).orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+    }
+
+    Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        for (String region : settings.regions()) {
+            List<Ec2Instance> made = gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
+                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context);
+            Optional<Ec2Instance> keeper = made.stream().min(EARLIEST);
+            if (keeper.isPresent()) {
+                return Optional.of(status(keeper.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    List<MachineStatus> machines(DiscoveryContext context) {
+        List<MachineStatus> out = new ArrayList<>();
+        for (String region : settings.regions()) {
+            for (Ec2Instance instance : gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
+                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context)) {
+                out.add(status(instance));
+            }
+        }
+        out.sort(Comparator.comparing(s -> s.handle().machineId()));
+        return out;
+    }
+
+    MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        requireOwn(handle);
+        Optional<Ec2Instance> instance = lookup(handle, context);
+        if (instance.isEmpty() || !instance.get().exists()) {
+            return instance.map(this::status).orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+        }
+        Ec2Instance found = instance.get();
+        if (!AwsDiscovery.isStrata(found)) {
+            throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries no "
+                    + MachineLabels.OPERATION + " tag: Strata did not launch it and does not terminate it");
+        }
+        String state = gateway.terminate(found.region(), found.instanceId(), context);
+        if (state == null) {
+            return gone(handle, "instance " + handle.machineId() + " does not exist");
+        }
+        LOG.info("AWS provider {} terminates {} ({} of deployment {})", settings.providerId(), found.instanceId(),
+                found.tags().get(MachineLabels.MEMBER), found.tags().get(MachineLabels.DEPLOYMENT));
+        Ec2Instance after = new Ec2Instance(found.instanceId(), found.region(), found.zone(), found.instanceType(), state, null,
+                found.tags(), found.launchTime(), found.privateIp(), found.privateDnsName(), found.ownerId());
+        return status(after);
+    }
+
+    /** The instance an operation made: the earliest live one, duplicates terminated; else the latest terminated one. */
+    private Optional<Ec2Instance> keep(List<Ec2Instance> made, String operationId, DiscoveryContext context) {
+        List<Ec2Instance> live = made.stream().filter(Ec2Instance::exists).sorted(EARLIEST).toList();
+        if (live.isEmpty()) {
+            return made.stream().max(Comparator.comparing((Ec2Instance i) -> i.launchTime() == null ? Instant.EPOCH : i.launchTime()));
+        }
+        for (Ec2Instance duplicate : live.subList(1, live.size())) {
+            if (!"shutting-down".equals(duplicate.state())) {
+                LOG.warn("Operation {} has two instances, {} and {}: terminating the later one", operationId, live.get(0).instanceId(),
+                        duplicate.instanceId());
+                gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+            }
+        }
+        return Optional.of(live.get(0));
+    }
+
+    private Optional<Ec2Instance> lookup(MachineHandle handle, DiscoveryContext context) {
+        String region = handle.attributes().get("region");
+        List<String> regions = region != null ? List.of(region) : settings.regions();
+        if (region != null && !settings.regions().contains(region)) {
+            throw new NotFoundException("machine " + handle.machineId() + " is in region " + region + ", which AWS provider "
+                    + settings.providerId() + " does not use " + settings.regions());
+        }
+        for (String r : regions) {
+            List<Ec2Instance> found = gateway.instance(r, handle.machineId(), context);
+            if (!found.isEmpty()) {
+                return Optional.of(found.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void requireOwn(MachineHandle handle) {
+        if (!settings.providerId().equals(handle.providerId())) {
+            throw new NotFoundException("machine " + handle.machineId() + " belongs to provider " + handle.providerId() + ", not "
+                    + settings.providerId());
+        }
+    }
+
+    private int efaInterfaces(Shape shape, String requested) {
+        AwsSettings.Efa mode = settings.efa();
+        if (requested != null && !requested.isBlank()) {
+            try {
+                mode = AwsSettings.Efa.valueOf(requested.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ProviderFailureException("request parameter efa = '" + requested + "'; expected all, one or off");
+            }
+        }
+        if (!shape.efaSupported() || mode == AwsSettings.Efa.OFF) {
+            return 0;
+        }
+        int cards = Math.max(1, shape.networkCards().size());
+        int max = Math.max(1, shape.maxEfaInterfaces());
+        return mode == AwsSettings.Efa.ONE ? 1 : Math.min(cards, max);
+    }
+
+    MachineStatus status(Ec2Instance instance) {
+        MachineStates.Mapped mapped = MachineStates.of(instance.state(), instance.stateReason());
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+            String value = instance.tags().get(key);
+            if (value != null) {
+                labels.put(key, value);
+            }
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("region", instance.region());
+        if (instance.zone() != null) {
+            attributes.put("zone", instance.zone());
+        }
+        if (instance.instanceType() != null) {
+            attributes.put("instanceType", instance.instanceType());
+        }
+        attributes.put("ec2State", instance.state());
+        if (instance.privateIp() != null) {
+            attributes.put("privateIp", instance.privateIp());
+        }
+        if (instance.launchTime() != null) {
+            attributes.put("launchTime", instance.launchTime().toString());
+        }
+        MachineHandle handle = new MachineHandle(settings.providerId(), instance.instanceId(),
+                instance.zone() == null ? Map.of("region", instance.region()) : Map.of("region", instance.region(), "zone", instance.zone()));
+        String nodeId = mapped.state() == MachineState.GONE ? null : Ids.node(settings.providerId(), instance.instanceId());
+        return new MachineStatus(handle, mapped.state(), mapped.message(), nodeId, labels, attributes, clock.instant());
+    }
+
+    private MachineStatus gone(MachineHandle handle, String message) {
+        return new MachineStatus(handle, MachineState.GONE, message, null, Map.of(), Map.of(), clock.instant());
+    }
+
+    private static final Comparator<Ec2Instance> EARLIEST = Comparator
+            .comparing((Ec2Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
+            .thenComparing(Ec2Instance::instanceId);
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

@@ -1,0 +1,424 @@
+package dev.strata.provider.aws;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The AWS provider's validated settings. Prints without credentials.
+ *
+ * @param providerId the provider id
+ * @param regions the regions to use, in configuration order
+ * @param accountId the account the credentials must belong to, or null when not checked
+ * @param credentials where the credentials come from
+ * @param endpoint the EC2 endpoint to use instead of AWS's, or null
+ * @param instanceTypes glob patterns of the GPU types to offer
+ * @param quotas quota rules in configuration order
+ * @param defaultQuota the quota of a type no rule matches
+ * @param images AMI per region
+ * @param subnets subnet per zone
+ * @param securityGroups security groups per region
+ * @param keyName key pair name, or null
+ * @param efa which EFA interfaces launched instances get
+ * @param requestTimeout the most one API call may take
+ * @param catalogueRefresh how long a region's catalogue is reused
+ * @param sovereigntyFile the operator's sovereignty overrides, or null
+ */
+record AwsSettings(
+        String providerId,
+        List<String> regions,
+        String accountId,
+        Credentials credentials,
+        URI endpoint,
+        List<String> instanceTypes,
+        List<QuotaRule> quotas,
+        int defaultQuota,
+        Map<String, String> images,
+        Map<String, String> subnets,
+        Map<String, List<String>> securityGroups,
+        String keyName,
+        Efa efa,
+        Duration requestTimeout,
+        Duration catalogueRefresh,
+        Path sovereigntyFile) {
+
+    static final String PID = AwsProvider.PID;
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern TYPE_GLOB = Pattern.compile("[a-z0-9*?][a-z0-9.*?-]*");
+
+    /** Which EFA interfaces an instance of an EFA type is launched with. */
+    enum Efa { ALL, ONE, OFF }
+
+    /**
+     * A quota: how many instances of the types matching {@code typeGlob} the account may run in
+     * {@code region} (or in every region when null).
+     */
+    record QuotaRule(String region, String typeGlob, int limit) {
+        boolean matches(String inRegion, String type) {
+            return (region == null || region.equals(inRegion)) && glob(typeGlob).matcher(type).matches();
+        }
+    }
+
+    /**
+     * Where the credentials come from: static ones from the configuration, or the standard chain.
+     * Never prints the key id or the secret.
+     */
+    static final class Credentials {
+        final Secret accessKeyId;
+        final Secret secretAccessKey;
+        final String profile;
+        final String origin;
+
+        private Credentials(Secret accessKeyId, Secret secretAccessKey, String profile, String origin) {
+            this.accessKeyId = accessKeyId;
+            this.secretAccessKey = secretAccessKey;
+            this.profile = profile;
+            this.origin = origin;
+        }
+
+        static Credentials chain(String profile) {
+            return new Credentials(Secret.NONE, Secret.NONE, profile,
+                    "the standard AWS chain" + (profile == null ? "" : " (profile " + profile + ")"));
+        }
+
+        static Credentials fixed(String accessKeyId, String secret, String origin) {
+            return new Credentials(Secret.of(accessKeyId), Secret.of(secret), null, origin);
+        }
+
+        boolean isStatic() {
+            return !accessKeyId.isEmpty();
+        }
+
+        /** {@code text} with the key id and the secret replaced by {@code ****}. */
+        String scrub(String text) {
+            return accessKeyId.scrub(secretAccessKey.scrub(text));
+        }
+
+        @Override
+        public String toString() {
+            return origin;
+        }
+    }
+
+    AwsSettings {
+        regions = List.copyOf(regions);
+        instanceTypes = List.copyOf(instanceTypes);
+        quotas = List.copyOf(quotas);
+        images = Map.copyOf(images);
+        subnets = Map.copyOf(subnets);
+        securityGroups = Map.copyOf(securityGroups);
+        Objects.requireNonNull(credentials, "credentials");
+    }
+
+    /** The quota of a type in a region: the first region rule that matches, else the first global one, else the default. */
+    int quota(String region, String type) {
+        for (QuotaRule rule : quotas) {
+            if (rule.region() != null && rule.matches(region, type)) {
+                return rule.limit();
+            }
+        }
+        for (QuotaRule rule : quotas) {
+            if (rule.region() == null && rule.matches(region, type)) {
+                return rule.limit();
+            }
+        }
+        return defaultQuota;
+    }
+
+    boolean offers(String type) {
+        return instanceTypes.stream().anyMatch(g -> glob(g).matcher(type).matches());
+    }
+
+    /** What strata:providers shows: the account and the regions, never a credential. */
+    String description() {
+        return "account " + (accountId == null ? "not set" : accountId) + ", regions " + String.join(", ", regions)
+                + (endpoint == null ? "" : ", endpoint " + endpoint) + ", credentials from " + credentials;
+    }
+
+    /**
+     * Validates a configuration.
+     *
+     * @param etc the directory relative file names are resolved against
+     * @throws InvalidConfigurationException naming the first property that is malformed
+     */
+    static AwsSettings from(AwsConfig config, Path etc) {
+        String id = text(config.strata_provider_id());
+        if (id.isEmpty() || !ID.matcher(id).matches()) {
+            throw new InvalidConfigurationException(PID, "strata.provider.id", id,
+                    "a provider id of letters, digits, '.', '_' or '-' (e.g. aws-prod)");
+        }
+        List<String> regions = new ArrayList<>(new LinkedHashSet<>(list(config.regions())));
+        if (regions.isEmpty()) {
+            throw new InvalidConfigurationException(PID, "regions", "", "at least one AWS region, e.g. eu-central-1");
+        }
+        for (String region : regions) {
+            requireRegion("regions", region);
+        }
+        String account = text(config.accountId());
+        if (!account.isEmpty() && !account.matches("\\d{12}")) {
+            throw new InvalidConfigurationException(PID, "accountId", account, "the 12-digit AWS account id, or nothing");
+        }
+        URI endpoint = endpoint(text(config.endpoint()));
+        List<String> types = list(config.instanceTypes());
+        for (String glob : types) {
+            if (!TYPE_GLOB.matcher(glob).matches()) {
+                throw new InvalidConfigurationException(PID, "instanceTypes", glob, "an instance type or glob such as p5.* or g6e.xlarge");
+            }
+        }
+        if (types.isEmpty()) {
+            types = List.of("p*", "g*");
+        }
+        if (config.defaultQuota() < 0) {
+            throw new InvalidConfigurationException(PID, "defaultQuota", config.defaultQuota(), "a number of instances, 0 or more");
+        }
+        return new AwsSettings(id, regions, account.isEmpty() ? null : account, credentials(config, etc), endpoint, types,
+                quotas(config.quotas()), config.defaultQuota(), images(config.images()), subnets(config.subnets()),
+                securityGroups(config.securityGroups()), blankToNull(config.keyName()), efa(config.efa()),
+                duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1)),
+                duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO),
+                file(config.sovereigntyFile(), etc));
+    }
+
+    private static Credentials credentials(AwsConfig config, Path etc) {
+        String keyId = text(config.accessKeyId());
+        String secretFile = text(config.secretAccessKeyFile());
+        String inline = config._secretAccessKey() == null ? "" : config._secretAccessKey().strip();
+        if (keyId.isEmpty()) {
+            if (!secretFile.isEmpty() || !inline.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "accessKeyId", "", "the access key id that goes with the configured secret");
+            }
+            return Credentials.chain(blankToNull(config.profile()));
+        }
+        if (!keyId.matches("[A-Z0-9]{16,128}")) {
+            // the value is not echoed: it may be a secret pasted into the wrong property
+            throw new InvalidConfigurationException(PID, "accessKeyId", "(hidden)", "an access key id of 16 to 128 upper-case letters and digits");
+        }
+        if (!secretFile.isEmpty() && !inline.isEmpty()) {
+            throw new InvalidConfigurationException(PID, "secretAccessKeyFile", secretFile, "either secretAccessKeyFile or .secretAccessKey, not both");
+        }
+        if (!secretFile.isEmpty()) {
+            Path path = resolve(secretFile, etc);
+            String secret;
+            try {
+                secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", path,
+                        "a readable file holding the secret access key (" + e.getClass().getSimpleName() + ")");
+            }
+            if (secret.isEmpty() || secret.contains("\n")) {
+                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", path, "a file holding only the secret access key, on one line");
+            }
+            return Credentials.fixed(keyId, secret, "configuration (secret in " + path + ")");
+        }
+        if (inline.isEmpty()) {
+            throw new InvalidConfigurationException(PID, "secretAccessKeyFile", "", "the file holding the secret of accessKeyId (or .secretAccessKey)");
+        }
+        return Credentials.fixed(keyId, inline, "configuration");
+    }
+
+    private static URI endpoint(String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && uri.getUserInfo() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new InvalidConfigurationException(PID, "endpoint", value, "an http or https URL without user info, e.g. http://127.0.0.1:5000");
+    }
+
+    private static List<QuotaRule> quotas(String[] entries) {
+        List<QuotaRule> rules = new ArrayList<>();
+        for (String entry : list(entries)) {
+            int eq = entry.lastIndexOf('=');
+            String expected = "TYPE=N or REGION/TYPE=N with N a number of instances (e.g. p5.48xlarge=4, eu-central-1/g6.*=8)";
+            if (eq <= 0) {
+                throw new InvalidConfigurationException(PID, "quotas", entry, expected);
+            }
+            String key = entry.substring(0, eq).strip();
+            int limit;
+            try {
+                limit = Integer.parseInt(entry.substring(eq + 1).strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigurationException(PID, "quotas", entry, expected);
+            }
+            if (limit < 0) {
+                throw new InvalidConfigurationException(PID, "quotas", entry, expected);
+            }
+            int slash = key.indexOf('/');
+            String region = slash < 0 ? null : key.substring(0, slash).strip();
+            String type = slash < 0 ? key : key.substring(slash + 1).strip();
+            if (region != null && !REGION.matcher(region).matches() || !TYPE_GLOB.matcher(type).matches()) {
+                throw new InvalidConfigurationException(PID, "quotas", entry, expected);
+            }
+            rules.add(new QuotaRule(region, type, limit));
+        }
+        return rules;
+    }
+
+    private static Map<String, String> images(String[] entries) {
+        Map<String, String> images = new LinkedHashMap<>();
+        pairs("images", entries, "REGION=ami-... (e.g. eu-central-1=ami-0abc)").forEach((region, value) -> {
+            requireRegion("images", region);
+            if (!value.matches("ami-[0-9a-zA-Z]+")) {
+                throw new InvalidConfigurationException(PID, "images", region + "=" + value, "REGION=ami-... (e.g. eu-central-1=ami-0abc)");
+            }
+            images.put(region, value);
+        });
+        return images;
+    }
+
+    private static Map<String, String> subnets(String[] entries) {
+        Map<String, String> subnets = new LinkedHashMap<>();
+        pairs("subnets", entries, "ZONE=subnet-... (e.g. eu-central-1a=subnet-0abc)").forEach((zone, value) -> {
+            if (!ZONE.matcher(zone).matches() || !value.matches("subnet-[0-9a-zA-Z]+")) {
+                throw new InvalidConfigurationException(PID, "subnets", zone + "=" + value, "ZONE=subnet-... (e.g. eu-central-1a=subnet-0abc)");
+            }
+            subnets.put(zone, value);
+        });
+        return subnets;
+    }
+
+    private static Map<String, List<String>> securityGroups(String[] entries) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (String entry : list(entries)) {
+            int eq = entry.indexOf('=');
+            String region = eq < 0 ? "" : entry.substring(0, eq).strip();
+            String group = eq < 0 ? "" : entry.substring(eq + 1).strip();
+            if (!REGION.matcher(region).matches() || !group.matches("sg-[0-9a-zA-Z]+")) {
+                throw new InvalidConfigurationException(PID, "securityGroups", entry, "REGION=sg-... (e.g. eu-central-1=sg-0abc)");
+            }
+            groups.computeIfAbsent(region, r -> new ArrayList<>()).add(group);
+        }
+        groups.replaceAll((region, list) -> List.copyOf(list));
+        return groups;
+    }
+
+    private static Map<String, String> pairs(String property, String[] entries, String expected) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String entry : list(entries)) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new InvalidConfigurationException(PID, property, entry, expected);
+            }
+            String key = entry.substring(0, eq).strip();
+            if (pairs.put(key, entry.substring(eq + 1).strip()) != null) {
+                throw new InvalidConfigurationException(PID, property, entry, "one entry per key; " + key + " appears twice");
+            }
+        }
+        return pairs;
+    }
+
+    private static Efa efa(String value) {
+        try {
+            return Efa.valueOf(text(value).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(PID, "efa", value, "all, one or off");
+        }
+    }
+
+    private static Path file(String value, Path etc) {
+        String name = text(value);
+        if (name.isEmpty()) {
+            return null;
+        }
+        Path path = resolve(name, etc);
+        if (!Files.isReadable(path)) {
+            throw new InvalidConfigurationException(PID, "sovereigntyFile", path, "a readable YAML file in the format of the built-in table");
+        }
+        return path;
+    }
+
+    static Duration duration(String property, String value, Duration minimum) {
+        String expected = "a duration of at least " + minimum.toMillis() + "ms, a whole number with unit ms, s, m or h (e.g. 30s)";
+        Matcher m = DURATION.matcher(value == null ? "" : value);
+        if (!m.matches()) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        Duration d;
+        try {
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+            d = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        if (d.compareTo(minimum) < 0) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        return d;
+    }
+
+    private static void requireRegion(String property, String region) {
+        if (!REGION.matcher(region).matches()) {
+            throw new InvalidConfigurationException(PID, property, region, "an AWS region name such as eu-central-1");
+        }
+    }
+
+    static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    private static Path resolve(String name, Path etc) {
+        Path path = Path.of(name);
+        return path.isAbsolute() ? path : etc.resolve(path);
+    }
+
+    private static List<String> list(String[] values) {
+        List<String> out = new ArrayList<>();
+        if (values != null) {
+            for (String v : values) {
+                // Karaf's .cfg files give a comma-separated string for a single value
+                for (String part : v == null ? new String[0] : v.split(",")) {
+                    if (!part.isBlank()) {
+                        out.add(part.strip());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value.strip();
+    }
+
+    private static String blankToNull(String value) {
+        String t = text(value);
+        return t.isEmpty() ? null : t;
+    }
+}

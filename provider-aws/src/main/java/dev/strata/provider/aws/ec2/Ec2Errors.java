@@ -1,0 +1,103 @@
+package dev.strata.provider.aws.ec2;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The one place where AWS SDK errors become Strata's portable exceptions. The SDK exception is
+ * never attached as a cause (its type must not cross the SPI); its code, message, HTTP status
+ * and request id go into the message, with any credential scrubbed out.
+ */
+public final class Ec2Errors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ec2Errors.class);
+
+    private static final Set<String> AUTHORIZATION = Set.of("AuthFailure", "UnauthorizedOperation", "InvalidClientTokenId",
+            "SignatureDoesNotMatch", "MissingAuthenticationToken", "IncompleteSignature", "OptInRequired", "Blocked",
+            "AccessDenied", "AccessDeniedException", "ExpiredToken", "RequestExpired", "PendingVerification");
+    private static final Set<String> THROTTLING = Set.of("RequestLimitExceeded", "Throttling", "ThrottlingException",
+            "ServiceUnavailable", "Unavailable", "InternalError");
+    /** Refusals that come as server errors but are answers, not outages: retrying now will not help. */
+    private static final Set<String> REFUSALS = Set.of("InsufficientInstanceCapacity", "InsufficientHostCapacity",
+            "InsufficientReservedInstanceCapacity", "InsufficientCapacity", "InsufficientCapacityOnHost");
+
+    private final UnaryOperator<String> scrub;
+
+    /** @param scrub removes credentials from a text (applied to every message) */
+    public Ec2Errors(UnaryOperator<String> scrub) {
+        this.scrub = scrub;
+    }
+
+    /**
+     * Translates an SDK error.
+     *
+     * @param action the EC2 action, e.g. {@code RunInstances}
+     * @param region the region called
+     */
+    public StrataException translate(String action, String region, SdkException error) {
+        String where = "EC2 " + action + " in " + region;
+        StrataException out = classify(where, action, error);
+        LOG.debug("{} failed: {} -> {}", where, scrub.apply(String.valueOf(error.getMessage())), out.getClass().getSimpleName());
+        return out;
+    }
+
+    private StrataException classify(String where, String action, SdkException error) {
+        if (error instanceof ApiCallTimeoutException || error instanceof ApiCallAttemptTimeoutException) {
+            return new ProviderTimeoutException(where + " did not answer in time: " + clean(error.getMessage()));
+        }
+        if (error instanceof AbortedException) {
+            Thread.currentThread().interrupt();
+            return new ProviderTimeoutException(where + " was interrupted");
+        }
+        if (error instanceof AwsServiceException service) {
+            AwsErrorDetails details = service.awsErrorDetails();
+            String code = details == null || details.errorCode() == null ? "" : details.errorCode();
+            String message = details == null || details.errorMessage() == null ? "" : details.errorMessage();
+            int status = service.statusCode();
+            String text = where + " failed: " + (code.isEmpty() ? "HTTP " + status : code) + (message.isEmpty() ? "" : ": " + clean(message))
+                    + " (HTTP " + status + (service.requestId() == null ? "" : ", request " + service.requestId()) + ")";
+            if (status == 401 || status == 403 || AUTHORIZATION.contains(code)) {
+                return new AuthorizationException(text);
+            }
+            if (REFUSALS.contains(code)) {
+                return new ProviderFailureException(text);
+            }
+            if (service.isThrottlingException() || THROTTLING.contains(code) || status >= 500 || status == 0) {
+                return new ProviderUnavailableException(text);
+            }
+            if (code.endsWith(".NotFound") && !"RunInstances".equals(action)) {
+                return new NotFoundException(text);
+            }
+            return new ProviderFailureException(text);
+        }
+        if (error instanceof SdkClientException) {
+            Throwable root = error;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String detail = root == error ? clean(error.getMessage())
+                    : root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + clean(root.getMessage()));
+            return new ProviderUnavailableException(where + " could not be reached: " + detail);
+        }
+        return new ProviderFailureException(where + " failed: " + clean(error.getMessage()));
+    }
+
+    private String clean(String message) {
+        return message == null ? "" : scrub.apply(message);
+    }
+}

@@ -1,0 +1,337 @@
+package dev.strata.provider.aws.ec2;
+
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.AvailabilityZone;
+import software.amazon.awssdk.services.ec2.model.DescribeAvailabilityZonesResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeInstanceTypeOfferingsResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeSecurityGroupsResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeSubnetsResponse;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceNetworkInterfaceSpecification;
+import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
+import software.amazon.awssdk.services.ec2.model.InstanceTypeOffering;
+import software.amazon.awssdk.services.ec2.model.LocationType;
+import software.amazon.awssdk.services.ec2.model.Placement;
+import software.amazon.awssdk.services.ec2.model.Reservation;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.TerminateInstancesResponse;
+
+/**
+ * The EC2 calls Strata makes, and the only class that holds SDK clients. Every call is bounded by
+ * the caller's deadline (and the configured request timeout), pages through every result, and
+ * turns SDK errors into portable exceptions through {@link Ec2Errors}; only SDK-free records leave.
+ * One client per region, made on first use (making it does no network I/O). Thread-safe.
+ */
+public final class Ec2Gateway implements AutoCloseable {
+
+    /** EC2 states of instances that still exist. */
+    public static final List<String> EXISTING_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped");
+    private static final int FILTER_VALUES = 100;
+
+    private final AwsCredentialsProvider credentials;
+    private final URI endpoint;
+    private final Duration requestTimeout;
+    private final SdkHttpClient http;
+    private final Ec2Errors errors;
+    private final ScrubbingInterceptor scrubbing; // null when no credential is known to scrub
+    private final Map<String, Ec2Client> clients = new ConcurrentHashMap<>();
+
+    /**
+     * @param credentials where signing credentials come from
+     * @param endpoint the endpoint to call instead of AWS's, or null
+     * @param requestTimeout the most one call may take, retries included
+     * @param scrub removes credentials from any text that leaves (messages, logs), or null when
+     *     none is known (credentials from the standard chain)
+     */
+    public Ec2Gateway(AwsCredentialsProvider credentials, URI endpoint, Duration requestTimeout, UnaryOperator<String> scrub) {
+        this.credentials = credentials;
+        this.endpoint = endpoint;
+        this.requestTimeout = requestTimeout;
+        this.errors = new Ec2Errors(scrub == null ? UnaryOperator.identity() : scrub);
+        this.scrubbing = scrub == null ? null : new ScrubbingInterceptor(scrub);
+        Duration connect = requestTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? requestTimeout : Duration.ofSeconds(10);
+        // Set explicitly: inside an OSGi bundle the SDK's ServiceLoader lookup of an HTTP client finds nothing.
+        this.http = UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(requestTimeout).build();
+    }
+
+    private Ec2Client client(String region) {
+        return clients.computeIfAbsent(region, r -> {
+            ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().apiCallTimeout(requestTimeout);
+            if (scrubbing != null) {
+                override.addExecutionInterceptor(scrubbing);
+            }
+            var builder = Ec2Client.builder()
+                    .region(Region.of(r))
+                    .credentialsProvider(credentials)
+                    .httpClient(http)
+                    .overrideConfiguration(override.build());
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            return builder.build();
+        });
+    }
+
+    /** The region's availability zones that are available (local and wavelength zones left out). */
+    public List<Zone> zones(String region, DiscoveryContext context) {
+        DescribeAvailabilityZonesResponse response = call("DescribeAvailabilityZones", region, context,
+                o -> client(region).describeAvailabilityZones(b -> b.overrideConfiguration(o)
+                        .filters(filter("zone-type", List.of("availability-zone")), filter("state", List.of("available")))));
+        List<Zone> zones = new ArrayList<>();
+        for (AvailabilityZone z : response.availabilityZones()) {
+            zones.add(new Zone(z.zoneName(), z.zoneId(), region));
+        }
+        return zones;
+    }
+
+    /** The names of the instance types the region offers, in pages. */
+    public List<String> instanceTypeNames(String region, DiscoveryContext context) {
+        List<String> names = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
+                    o -> client(region).describeInstanceTypeOfferings(b -> b.overrideConfiguration(o)
+                            .locationType(LocationType.REGION).maxResults(1000).nextToken(next)));
+            page.instanceTypeOfferings().forEach(offering -> names.add(offering.instanceTypeAsString()));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return names;
+    }
+
+    /** The given instance types (at most 100 are asked for per call), in pages. */
+    public List<Shape> instanceTypes(String region, Collection<String> types, DiscoveryContext context) {
+        List<Shape> shapes = new ArrayList<>();
+        List<String> all = List.copyOf(types);
+        for (int from = 0; from < all.size(); from += FILTER_VALUES) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + FILTER_VALUES));
+            String token = null;
+            do {
+                String next = token;
+                DescribeInstanceTypesResponse page = call("DescribeInstanceTypes", region, context,
+                        o -> client(region).describeInstanceTypes(b -> b.overrideConfiguration(o).instanceTypesWithStrings(chunk).nextToken(next)));
+                page.instanceTypes().forEach(t -> shapes.add(ShapeReader.shape(t)));
+                token = page.nextToken();
+            } while (token != null && !token.isEmpty());
+        }
+        return shapes;
+    }
+
+    /**
+     * The zones each of the given types is offered in: pairs of (type, zone), in pages.
+     */
+    public List<Map.Entry<String, String>> offerings(String region, Collection<String> types, DiscoveryContext context) {
+        List<Map.Entry<String, String>> offerings = new ArrayList<>();
+        List<String> all = List.copyOf(types);
+        for (int from = 0; from < all.size(); from += FILTER_VALUES) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + FILTER_VALUES));
+            String token = null;
+            do {
+                String next = token;
+                DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
+                        o -> client(region).describeInstanceTypeOfferings(b -> b.overrideConfiguration(o)
+                                .locationType(LocationType.AVAILABILITY_ZONE).filters(filter("instance-type", chunk))
+                                .maxResults(1000).nextToken(next)));
+                for (InstanceTypeOffering offering : page.instanceTypeOfferings()) {
+                    offerings.add(Map.entry(offering.instanceTypeAsString(), offering.location()));
+                }
+                token = page.nextToken();
+            } while (token != null && !token.isEmpty());
+        }
+        return offerings;
+    }
+
+    /**
+     * Instances in a region matching the filters (name to values; every filter must match), in pages.
+     */
+    public List<Ec2Instance> instances(String region, Map<String, List<String>> filters, DiscoveryContext context) {
+        List<Filter> sdkFilters = new ArrayList<>();
+        filters.forEach((name, values) -> sdkFilters.add(filter(name, values)));
+        List<Ec2Instance> out = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            DescribeInstancesResponse page = call("DescribeInstances", region, context,
+                    o -> client(region).describeInstances(b -> b.overrideConfiguration(o).filters(sdkFilters).maxResults(1000).nextToken(next)));
+            for (Reservation reservation : page.reservations()) {
+                for (Instance instance : reservation.instances()) {
+                    out.add(InstanceReader.instance(instance, region, reservation.ownerId()));
+                }
+            }
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+
+    /** One instance by id; empty when EC2 does not know it (any more). */
+    public List<Ec2Instance> instance(String region, String instanceId, DiscoveryContext context) {
+        try {
+            DescribeInstancesResponse response = call("DescribeInstances", region, context,
+                    o -> client(region).describeInstances(b -> b.overrideConfiguration(o).instanceIds(instanceId)));
+            List<Ec2Instance> out = new ArrayList<>();
+            for (Reservation reservation : response.reservations()) {
+                reservation.instances().forEach(i -> out.add(InstanceReader.instance(i, region, reservation.ownerId())));
+            }
+            return out;
+        } catch (dev.strata.platform.api.exception.NotFoundException e) {
+            return List.of();
+        }
+    }
+
+    /** The account that owns the region's default security group: the account of the credentials. Null when there is none. */
+    public String accountId(String region, DiscoveryContext context) {
+        DescribeSecurityGroupsResponse response = call("DescribeSecurityGroups", region, context,
+                o -> client(region).describeSecurityGroups(b -> b.overrideConfiguration(o).filters(filter("group-name", List.of("default")))));
+        return response.securityGroups().stream().map(g -> g.ownerId()).filter(id -> id != null && !id.isBlank()).findFirst().orElse(null);
+    }
+
+    /** The default subnet of a zone, or null when it has none. */
+    public String defaultSubnet(String region, String zone, DiscoveryContext context) {
+        DescribeSubnetsResponse response = call("DescribeSubnets", region, context,
+                o -> client(region).describeSubnets(b -> b.overrideConfiguration(o)
+                        .filters(filter("availability-zone", List.of(zone)), filter("default-for-az", List.of("true")))));
+        return response.subnets().isEmpty() ? null : response.subnets().get(0).subnetId();
+    }
+
+    /** Launches one instance. */
+    public Ec2Instance run(Launch launch, DiscoveryContext context) {
+        List<Tag> tags = new ArrayList<>();
+        launch.tags().forEach((k, v) -> tags.add(Tag.builder().key(k).value(v).build()));
+        RunInstancesRequest.Builder request = RunInstancesRequest.builder()
+                .minCount(1).maxCount(1)
+                .instanceType(launch.instanceType())
+                .imageId(launch.imageId())
+                .clientToken(launch.clientToken())
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
+                        TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build())
+                .metadataOptions(m -> m.httpTokens("required"));
+        Placement.Builder placement = Placement.builder().availabilityZone(launch.zone());
+        if (launch.placementGroup() != null) {
+            placement.groupName(launch.placementGroup());
+        }
+        request.placement(placement.build());
+        if (launch.keyName() != null) {
+            request.keyName(launch.keyName());
+        }
+        if (launch.efaInterfaces() > 0) {
+            // EFA interfaces are network interface specifications: subnet and groups go there, not on the request
+            List<InstanceNetworkInterfaceSpecification> interfaces = new ArrayList<>();
+            for (int card = 0; card < launch.efaInterfaces(); card++) {
+                var spec = InstanceNetworkInterfaceSpecification.builder()
+                        .deviceIndex(card == 0 ? 0 : 1)
+                        .networkCardIndex(card)
+                        .interfaceType("efa")
+                        .subnetId(launch.subnetId())
+                        .deleteOnTermination(true);
+                if (!launch.securityGroups().isEmpty()) {
+                    spec.groups(launch.securityGroups());
+                }
+                interfaces.add(spec.build());
+            }
+            request.networkInterfaces(interfaces);
+        } else {
+            if (launch.subnetId() != null) {
+                request.subnetId(launch.subnetId());
+            }
+            if (!launch.securityGroups().isEmpty()) {
+                request.securityGroupIds(launch.securityGroups());
+            }
+        }
+        RunInstancesResponse response = call("RunInstances", launch.region(), context,
+                o -> client(launch.region()).runInstances(request.overrideConfiguration(o).build()));
+        if (response.instances().isEmpty()) {
+            throw new dev.strata.platform.api.exception.ProviderFailureException(
+                    "EC2 RunInstances in " + launch.region() + " answered without an instance");
+        }
+        return InstanceReader.instance(response.instances().get(0), launch.region(), response.ownerId());
+    }
+
+    /** Terminates one instance; returns its new EC2 state name, or null when EC2 does not know it. */
+    public String terminate(String region, String instanceId, DiscoveryContext context) {
+        try {
+            TerminateInstancesResponse response = call("TerminateInstances", region, context,
+                    o -> client(region).terminateInstances(b -> b.overrideConfiguration(o).instanceIds(instanceId)));
+            for (InstanceStateChange change : response.terminatingInstances()) {
+                if (instanceId.equals(change.instanceId()) && change.currentState() != null) {
+                    return change.currentState().nameAsString();
+                }
+            }
+            return "shutting-down";
+        } catch (dev.strata.platform.api.exception.NotFoundException e) {
+            return null;
+        }
+    }
+
+    private <T> T call(String action, String region, DiscoveryContext context, Function<AwsRequestOverrideConfiguration, T> call) {
+        context.checkDeadline("EC2 " + action + " in " + region);
+        Duration remaining = context.remaining();
+        Duration timeout = remaining.compareTo(requestTimeout) < 0 ? remaining : requestTimeout;
+        if (timeout.toMillis() < 1) {
+            throw new ProviderTimeoutException("deadline passed before EC2 " + action + " in " + region + " (operation " + context.operationId() + ")");
+        }
+        try {
+            return call.apply(AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build());
+        } catch (SdkException e) {
+            throw errors.translate(action, region, e);
+        }
+    }
+
+    private static Filter filter(String name, List<String> values) {
+        return Filter.builder().name(name).values(values).build();
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(Ec2Client::close);
+        clients.clear();
+        http.close();
+    }
+
+    /**
+     * One instance to launch.
+     *
+     * @param region the region
+     * @param zone the availability zone
+     * @param instanceType the type
+     * @param imageId the AMI
+     * @param subnetId the subnet, or null for the zone's default (required with EFA interfaces)
+     * @param securityGroups security group ids, possibly empty
+     * @param keyName key pair, or null
+     * @param clientToken the idempotency token
+     * @param tags tags for the instance and its volumes
+     * @param efaInterfaces EFA interfaces to attach, one per network card from card 0; 0 for none
+     * @param placementGroup the placement group, or null
+     */
+    public record Launch(String region, String zone, String instanceType, String imageId, String subnetId, List<String> securityGroups,
+            String keyName, String clientToken, Map<String, String> tags, int efaInterfaces, String placementGroup) {
+        public Launch {
+            securityGroups = List.copyOf(securityGroups);
+            tags = Map.copyOf(tags);
+        }
+    }
+}

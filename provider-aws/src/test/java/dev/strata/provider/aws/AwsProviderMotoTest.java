@@ -1,0 +1,238 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+/**
+ * The provider against moto, the EC2 emulator in server mode: discovery of zones, offers and
+ * launched instances, and the provisioning obligations (idempotent by operation id, found again,
+ * deleted, gone when terminated behind Strata's back). What the test checks on EC2's side it reads
+ * with its own SDK client, not through the provider.
+ */
+class AwsProviderMotoTest {
+
+    private static final String P4D_EU = "aws:eu-central-1a:p4d.24xlarge";
+
+    private Moto moto;
+    private AwsProvider provider;
+    private Ec2Client direct;
+
+    @BeforeEach
+    void start() {
+        moto = Moto.shared();
+        moto.reset();
+        provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto)), Clock.systemUTC());
+        direct = Ec2Client.builder().region(Region.EU_CENTRAL_1).endpointOverride(moto.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAOTHER", "other")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        provider.deactivate();
+        direct.close();
+    }
+
+    @Test
+    void zonesBecomeSitesWithSovereigntyAndGpuTypesBecomeOffers() {
+        ComputeSnapshot snapshot = provider.discoverCompute(context());
+        List<Site> frankfurt = snapshot.sites().stream().filter(s -> "eu-central-1".equals(s.region())).toList();
+        assertThat(frankfurt).extracting(Site::zone).containsExactly("eu-central-1a", "eu-central-1b", "eu-central-1c");
+        for (Site site : frankfurt) {
+            assertThat(site.id()).isEqualTo("aws:" + site.zone());
+            assertThat(site.country()).isEqualTo("DE");
+            assertThat(site.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+            assertThat(site.operator().name()).isEqualTo("Amazon Web Services, Inc.");
+            assertThat(site.operator().jurisdictions()).contains("US", "EU");
+        }
+        assertThat(snapshot.sites().stream().filter(s -> "us-east-1".equals(s.region())).map(Site::country)).containsOnly("US");
+
+        // what moto itself says is offered, read with the test's own client
+        List<String> expected = new ArrayList<>();
+        direct.describeInstanceTypeOfferings(b -> b.locationType("availability-zone")
+                .filters(f -> f.name("instance-type").values("p4d.24xlarge", "g5.xlarge", "p5.48xlarge")))
+                .instanceTypeOfferings().forEach(o -> expected.add("aws:" + o.location() + ":" + o.instanceTypeAsString()));
+        List<String> offered = snapshot.offers().stream().map(CapacityOffer::id)
+                .filter(id -> id.contains("eu-central-1") && (id.endsWith(":p4d.24xlarge") || id.endsWith(":g5.xlarge") || id.endsWith(":p5.48xlarge")))
+                .toList();
+        assertThat(offered).containsExactlyInAnyOrderElementsOf(expected).isNotEmpty();
+        assertThat(offered).noneMatch(id -> id.endsWith("p5.48xlarge")); // Frankfurt has no p5.48xlarge
+        CapacityOffer p4d = snapshot.offers().stream().filter(o -> o.id().equals(P4D_EU)).findFirst().orElseThrow();
+        assertThat(p4d.limit()).isEqualTo(16);
+        assertThat(p4d.inUse()).isZero();
+        assertThat(p4d.machine().accelerators()).hasSize(8).allSatisfy(a -> assertThat(a.model()).isEqualTo("NVIDIA A100"));
+        assertThat(p4d.fabricIds()).containsExactly("aws:eu-central-1a:efa-400g");
+        FabricSnapshot fabrics = provider.discoverFabrics(context());
+        assertThat(fabrics.fabrics()).anySatisfy(f -> {
+            assertThat(f.id()).isEqualTo("aws:eu-central-1a:efa-400g");
+            assertThat(f.members()).contains(P4D_EU);
+        });
+        assertThat(snapshot.nodes()).isEmpty();
+    }
+
+    @Test
+    void fourMembersMakeExactlyFourTaggedInstancesAndRepeatingMakesNoMore() {
+        List<MachineStatus> first = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            first.add(provider.create(request("op-" + i, "trainer-" + i), context()));
+        }
+        assertThat(first).allSatisfy(s -> assertThat(s.state()).isIn(MachineState.PENDING, MachineState.RUNNING));
+        assertThat(liveInstances()).hasSize(4);
+        for (Instance instance : liveInstances()) {
+            Map<String, String> tags = tags(instance);
+            assertThat(tags).containsEntry(MachineLabels.DEPLOYMENT, "dep-1").containsEntry(MachineLabels.TENANT, "bank-risk")
+                    .containsKeys(MachineLabels.MEMBER, MachineLabels.OPERATION);
+            assertThat(instance.instanceTypeAsString()).isEqualTo("p4d.24xlarge");
+            assertThat(instance.placement().availabilityZone()).isEqualTo("eu-central-1a");
+        }
+        // every create repeated with the same operation id: the same instance, none new
+        for (int i = 0; i < 4; i++) {
+            MachineStatus again = provider.create(request("op-" + i, "trainer-" + i), context());
+            assertThat(again.handle().machineId()).isEqualTo(first.get(i).handle().machineId());
+        }
+        assertThat(liveInstances()).hasSize(4);
+
+        // launched instances are nodes bound to their deployment; offers count them no more as free capacity of others
+        ComputeSnapshot snapshot = provider.discoverCompute(context());
+        assertThat(snapshot.nodes()).hasSize(4).allSatisfy(n -> {
+            assertThat(n.kind()).isEqualTo(NodeKind.VIRTUAL_MACHINE);
+            assertThat(n.attributes()).containsEntry(MachineLabels.DEPLOYMENT, "dep-1").containsEntry(MachineLabels.TENANT, "bank-risk");
+            assertThat(n.ownerTenant()).isEqualTo("bank-risk");
+            assertThat(n.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(n.accelerators()).hasSize(8);
+            assertThat(n.siteId()).isEqualTo("aws:eu-central-1a");
+        });
+        assertThat(snapshot.nodes()).extracting(Node::id)
+                .containsExactlyInAnyOrderElementsOf(first.stream().map(MachineStatus::nodeId).toList());
+        assertThat(provider.machines(context())).hasSize(4);
+
+        for (MachineStatus s : first) {
+            MachineStatus deleted = provider.delete(s.handle(), context());
+            assertThat(deleted.state()).isIn(MachineState.DELETING, MachineState.GONE);
+        }
+        assertThat(liveInstances()).isEmpty();
+        assertThat(provider.machines(context())).isEmpty();
+        assertThat(provider.discoverCompute(context()).nodes()).isEmpty();
+        // deleting again is idempotent
+        assertThat(provider.delete(first.get(0).handle(), context()).state()).isEqualTo(MachineState.GONE);
+    }
+
+    @Test
+    void findRecoversAnInstanceWhoseHandleWasLost() {
+        MachineStatus made = provider.create(request("op-lost", "worker-0"), context());
+        // the core crashed before storing the handle: only the operation id is known
+        Optional<MachineStatus> found = provider.find("op-lost", context());
+        assertThat(found).isPresent();
+        assertThat(found.get().handle().machineId()).isEqualTo(made.handle().machineId());
+        assertThat(found.get().labels()).containsEntry(MachineLabels.MEMBER, "worker-0");
+        assertThat(provider.find("op-never", context())).isEmpty();
+        provider.delete(found.get().handle(), context());
+        assertThat(provider.find("op-lost", context())).isEmpty();
+    }
+
+    @Test
+    void anInstanceTerminatedBehindStrataIsGoneAndStaysGoneOnRepeat() {
+        MachineStatus made = provider.create(request("op-t", "worker-0"), context());
+        assertThat(provider.describe(made.handle(), context()).state()).isEqualTo(MachineState.RUNNING); // moto: running at once
+        direct.terminateInstances(b -> b.instanceIds(made.handle().machineId()));
+        assertThat(provider.describe(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(provider.find("op-t", context())).isEmpty();
+        // the operation made its machine once; repeating it does not make another (the core replaces with a new operation)
+        assertThat(provider.create(request("op-t", "worker-0"), context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(liveInstances()).isEmpty();
+        // an id EC2 never knew
+        assertThat(provider.describe(new MachineHandle("aws", "i-0123456789abcdef0", Map.of("region", "eu-central-1")), context()).state())
+                .isEqualTo(MachineState.GONE);
+    }
+
+    @Test
+    void instancesStrataDidNotLaunchCountAgainstTheQuotaAndAreNeverTerminated() {
+        String foreign = direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                .placement(p -> p.availabilityZone("eu-central-1b"))).instances().get(0).instanceId();
+        ComputeSnapshot snapshot = provider.discoverCompute(context());
+        assertThat(snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge") && o.siteId().startsWith("aws:eu-central-1")))
+                .allSatisfy(o -> assertThat(o.inUse()).isEqualTo(1));
+        assertThat(snapshot.nodes()).isEmpty();
+        assertThat(provider.machines(context())).isEmpty();
+        MachineHandle handle = new MachineHandle("aws", foreign, Map.of("region", "eu-central-1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.delete(handle, context()))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("Strata did not launch it");
+        assertThat(liveInstances()).extracting(Instance::instanceId).containsExactly(foreign);
+    }
+
+    @Test
+    void targetsThatAreNotItsOffersAreRefusedBeforeAnyCall() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(
+                new MachineRequest("op", "d", "m", "t", MachineTarget.node("aws:i-1"), resources(), Map.of()), context()))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("launches from capacity offers");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(
+                new MachineRequest("op", "d", "m", "t", MachineTarget.offer("openstack:az1:m1"), resources(), Map.of()), context()))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("not an offer of AWS provider aws");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(
+                new MachineRequest("op", "d", "m", "t", MachineTarget.offer("aws:ap-south-1a:p4d.24xlarge"), resources(), Map.of()), context()))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("none of the regions");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.create(
+                new MachineRequest("op", "d", "m", "t", MachineTarget.offer("aws:eu-central-1a:m5.large"), resources(), Map.of()), context()))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("not one of the GPU types");
+        assertThat(liveInstances()).isEmpty();
+    }
+
+    static MachineRequest request(String operation, String member) {
+        return new MachineRequest(operation, "dep-1", member, "bank-risk", MachineTarget.offer(P4D_EU), resources(), Map.of());
+    }
+
+    static MachineResources resources() {
+        return new MachineResources(96_000, 1L << 40, 8, List.of(), null);
+    }
+
+    static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(60));
+    }
+
+    private List<Instance> liveInstances() {
+        List<Instance> out = new ArrayList<>();
+        direct.describeInstances().reservations().forEach(r -> r.instances().stream()
+                .filter(i -> i.state().name() != InstanceStateName.TERMINATED && i.state().name() != InstanceStateName.SHUTTING_DOWN)
+                .forEach(out::add));
+        return out;
+    }
+
+    private static Map<String, String> tags(Instance instance) {
+        Map<String, String> tags = new java.util.HashMap<>();
+        instance.tags().forEach(t -> tags.put(t.key(), t.value()));
+        return tags;
+    }
+}

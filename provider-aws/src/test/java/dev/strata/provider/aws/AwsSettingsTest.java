@@ -1,0 +1,96 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Configuration validation: every bad value is refused with the property, the value and what was expected. */
+class AwsSettingsTest {
+
+    @Test
+    void defaultsWithOneRegionUseTheStandardChain() {
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1"));
+        assertThat(s.providerId()).isEqualTo("aws");
+        assertThat(s.regions()).containsExactly("eu-central-1");
+        assertThat(s.credentials().isStatic()).isFalse();
+        assertThat(s.instanceTypes()).containsExactly("p*", "g*");
+        assertThat(s.efa()).isEqualTo(AwsSettings.Efa.ALL);
+        assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.quota("eu-central-1", "p5.48xlarge")).isZero();
+        assertThat(s.description()).isEqualTo("account not set, regions eu-central-1, credentials from the standard AWS chain");
+    }
+
+    @Test
+    void karafStyleCommaSeparatedListsAreSplit() {
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1, us-east-1", "accountId", "123456789012"));
+        assertThat(s.regions()).containsExactly("eu-central-1", "us-east-1");
+        assertThat(s.description()).startsWith("account 123456789012, regions eu-central-1, us-east-1");
+    }
+
+    @Test
+    void quotasPreferRegionRulesThenTheFirstMatch() {
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1", "defaultQuota", 1,
+                "quotas", new String[] {"p5.*=2", "p5.48xlarge=9", "eu-central-1/p5.48xlarge=4", "g6.*=8"}));
+        assertThat(s.quota("eu-central-1", "p5.48xlarge")).isEqualTo(4);
+        assertThat(s.quota("us-east-1", "p5.48xlarge")).isEqualTo(2);
+        assertThat(s.quota("us-east-1", "g6.xlarge")).isEqualTo(8);
+        assertThat(s.quota("us-east-1", "g5.xlarge")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "regions|              |regions = '' is invalid; expected at least one AWS region",
+        "regions|Frankfurt     |regions = 'Frankfurt' is invalid; expected an AWS region name such as eu-central-1",
+        "accountId|12345       |accountId = '12345' is invalid; expected the 12-digit AWS account id",
+        "endpoint|ftp://x      |endpoint = 'ftp://x' is invalid; expected an http or https URL",
+        "quotas|p5.48xlarge    |quotas = 'p5.48xlarge' is invalid; expected TYPE=N or REGION/TYPE=N",
+        "quotas|p5.48xlarge=-1 |quotas = 'p5.48xlarge=-1' is invalid",
+        "images|eu-central-1=x |images = 'eu-central-1=x' is invalid; expected REGION=ami-...",
+        "subnets|eu-central-1=subnet-1|subnets = 'eu-central-1=subnet-1' is invalid; expected ZONE=subnet-...",
+        "securityGroups|sg-1   |securityGroups = 'sg-1' is invalid; expected REGION=sg-...",
+        "efa|maybe             |efa = 'maybe' is invalid; expected all, one or off",
+        "requestTimeout|10     |requestTimeout = '10' is invalid|false",
+        "requestTimeout|5 parsecs|requestTimeout = '5 parsecs' is invalid; expected a duration",
+        "strata.provider.id|a b|strata.provider.id = 'a b' is invalid; expected a provider id",
+        "instanceTypes|P5!     |instanceTypes = 'P5!' is invalid",
+        "sovereigntyFile|nope.yaml|sovereigntyFile = ",
+    })
+    void badValuesAreNamed(String property, String value, String message) {
+        Map<String, Object> config = new HashMap<>(Map.of("regions", "eu-central-1"));
+        config.put(property, value == null ? "" : value);
+        if (property.equals("requestTimeout") && "10".equals(value)) {
+            assertThat(TestConfigs.settings(config).requestTimeout()).isEqualTo(Duration.ofSeconds(10)); // a bare number is seconds
+            return;
+        }
+        assertThatThrownBy(() -> TestConfigs.settings(config)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("dev.strata.provider.aws: ").hasMessageContaining(message.strip());
+    }
+
+    @Test
+    void staticCredentialsNeedBothHalvesAndTheSecretFileMustBeReadable() throws Exception {
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", ".secretAccessKey", "s")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("accessKeyId");
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", "AKIAEXAMPLE0000000")))
+                .hasMessageContaining("secretAccessKeyFile");
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", "AKIAEXAMPLE0000000",
+                "secretAccessKeyFile", "missing-secret")))
+                .hasMessageContaining("expected a readable file holding the secret access key");
+        Path file = Files.createTempFile(Path.of("target"), "key", ".txt");
+        Files.writeString(file, "abc/def+ghi\n");
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", "AKIAEXAMPLE0000000",
+                "secretAccessKeyFile", file.toAbsolutePath().toString()));
+        assertThat(s.credentials().isStatic()).isTrue();
+        assertThat(s.credentials().secretAccessKey.reveal()).isEqualTo("abc/def+ghi");
+        assertThat(s.toString()).doesNotContain("abc/def+ghi").doesNotContain("AKIAEXAMPLE0000000");
+        assertThat(s.credentials().scrub("key AKIAEXAMPLE0000000 secret abc/def+ghi")).isEqualTo("key **** secret ****");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.provisioning.MachineState;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Ids, client tokens and the EC2 state mapping (moto's instances are running at once, so every state is checked here). */
+class IdsTest {
+
+    @Test
+    void offerIdsRoundTripAndZonesFindTheirRegion() {
+        String id = Ids.offer("aws-prod", "eu-central-1a", "p5.48xlarge");
+        assertThat(id).isEqualTo("aws-prod:eu-central-1a:p5.48xlarge");
+        assertThat(Ids.parseOffer("aws-prod", id)).contains(new Ids.Offer("eu-central-1a", "p5.48xlarge"));
+        assertThat(Ids.parseOffer("aws", id)).isEmpty();
+        assertThat(Ids.parseOffer("aws-prod", "aws-prod:eu-central-1a")).isEmpty();
+        List<String> regions = List.of("us-east-1", "us-east-2", "eu-central-1");
+        assertThat(Ids.regionOf("us-east-1a", regions)).contains("us-east-1");
+        assertThat(Ids.regionOf("us-east-1-bos-1a", regions)).contains("us-east-1");
+        assertThat(Ids.regionOf("us-east-2c", regions)).contains("us-east-2");
+        assertThat(Ids.regionOf("us-east-11a", regions)).isEmpty();
+        assertThat(Ids.regionOf("eu-west-1a", regions)).isEmpty();
+        assertThat(Ids.efaFabric("aws", "us-east-1a", 3200.0)).isEqualTo("aws:us-east-1a:efa-3200g");
+        assertThat(Ids.efaFabric("aws", "us-east-1a", 12.5)).isEqualTo("aws:us-east-1a:efa-12.5g");
+    }
+
+    @Test
+    void clientTokensAreStablePerOperationDistinctOtherwiseAndFitEc2sLimit() {
+        Set<String> tokens = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String token = Ids.clientToken("aws", "op-" + i);
+            assertThat(token).isEqualTo(Ids.clientToken("aws", "op-" + i)).hasSizeLessThanOrEqualTo(64).matches("[ -~]+");
+            tokens.add(token);
+        }
+        assertThat(tokens).hasSize(1000);
+        assertThat(Ids.clientToken("aws-a", "op")).isNotEqualTo(Ids.clientToken("aws-b", "op"));
+    }
+
+    @Test
+    void everyEc2StateMapsAndUnknownOnesFail() {
+        assertThat(MachineStates.of("pending", null).state()).isEqualTo(MachineState.PENDING);
+        assertThat(MachineStates.of("running", null).state()).isEqualTo(MachineState.RUNNING);
+        assertThat(MachineStates.of("shutting-down", null).state()).isEqualTo(MachineState.DELETING);
+        assertThat(MachineStates.of("terminated", "Server.InsufficientInstanceCapacity")).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.GONE);
+            assertThat(m.message()).contains("InsufficientInstanceCapacity");
+        });
+        assertThat(MachineStates.of("stopped", "Client.UserInitiatedShutdown")).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.FAILED);
+            assertThat(m.message()).contains("stopped").contains("UserInitiatedShutdown");
+        });
+        assertThat(MachineStates.of("stopping", null).state()).isEqualTo(MachineState.FAILED);
+        assertThat(MachineStates.of("hibernating", null)).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.FAILED);
+            assertThat(m.message()).contains("'hibernating'");
+        });
+    }
+}

@@ -1,0 +1,235 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The paths moto does not exercise, each tested through {@link Ec2Proxy} in front of moto:
+ * paging (moto ignores MaxResults), EFA interfaces and placement groups (moto accepts and drops
+ * them), the client token (moto does not honour it) and faults (an emulator that answers 500,
+ * 401, hangs, loses an answer, or is gone).
+ */
+class MotoGapsTest {
+
+    private Moto moto;
+    private Ec2Proxy proxy;
+    private AwsProvider provider;
+    private Ec2Client direct;
+
+    @BeforeEach
+    void start() {
+        moto = Moto.shared();
+        moto.reset();
+        proxy = new Ec2Proxy(moto.endpoint());
+        provider = provider(Map.of());
+        direct = Ec2Client.builder().region(Region.EU_CENTRAL_1).endpointOverride(moto.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAOTHER", "other")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        provider.deactivate();
+        proxy.close();
+        direct.close();
+    }
+
+    private AwsProvider provider(Map<String, Object> extra) {
+        Map<String, Object> config = TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(), "regions", "eu-central-1");
+        config.putAll(extra);
+        return new AwsProvider(TestConfigs.settings(config), Clock.systemUTC());
+    }
+
+    @Test
+    void pagedAnswersGiveTheSameInventoryAsWholeOnes() {
+        ComputeSnapshot whole = provider.discoverCompute(context(60));
+        assertThat(proxy.calls()).noneMatch(c -> c.params().containsKey("NextToken"));
+        provider.deactivate();
+        provider = provider(Map.of());
+        proxy.pageSize(7);
+        ComputeSnapshot paged = provider.discoverCompute(context(120));
+        assertThat(paged.offers()).extracting(CapacityOffer::id).containsExactlyElementsOf(whole.offers().stream().map(CapacityOffer::id).toList());
+        assertThat(paged.offers()).isNotEmpty();
+        assertThat(proxy.calls("DescribeInstanceTypeOfferings")).anyMatch(c -> "page-1".equals(c.params().get("NextToken")));
+        assertThat(proxy.calls("DescribeInstanceTypes")).anyMatch(c -> c.params().containsKey("NextToken"));
+
+        for (int i = 0; i < 5; i++) {
+            provider.create(AwsProviderMotoTest.request("page-" + i, "m-" + i), context(60));
+        }
+        proxy.pageSize(2);
+        assertThat(provider.machines(context(60))).hasSize(5);
+        assertThat(provider.discoverCompute(context(60)).nodes()).hasSize(5);
+        assertThat(proxy.calls("DescribeInstances")).anyMatch(c -> "page-2".equals(c.params().get("NextToken")));
+    }
+
+    @Test
+    void efaTypesAreLaunchedWithOneEfaInterfacePerNetworkCard() {
+        // moto accepts EFA interface specifications but does not model them: check what the provider sent
+        provider.create(AwsProviderMotoTest.request("efa-all", "m-0"), context(60));
+        Map<String, String> run = proxy.calls("RunInstances").get(0).params();
+        String subnet = direct.describeSubnets(b -> b.filters(f -> f.name("availability-zone").values("eu-central-1a"),
+                f -> f.name("default-for-az").values("true"))).subnets().get(0).subnetId();
+        for (int card = 0; card < 4; card++) { // p4d.24xlarge: 4 network cards, up to 4 EFA interfaces
+            String prefix = "NetworkInterface." + (card + 1) + ".";
+            assertThat(run).containsEntry(prefix + "InterfaceType", "efa")
+                    .containsEntry(prefix + "NetworkCardIndex", String.valueOf(card))
+                    .containsEntry(prefix + "DeviceIndex", card == 0 ? "0" : "1")
+                    .containsEntry(prefix + "SubnetId", subnet);
+        }
+        assertThat(run).doesNotContainKey("NetworkInterface.5.InterfaceType").doesNotContainKey("SubnetId");
+
+        provider.create(new MachineRequest("efa-one", "dep-1", "m-1", "bank-risk", MachineTarget.offer("aws:eu-central-1a:p4d.24xlarge"),
+                AwsProviderMotoTest.resources(), Map.of("efa", "one")), context(60));
+        Map<String, String> one = proxy.calls("RunInstances").get(1).params();
+        assertThat(one).containsEntry("NetworkInterface.1.InterfaceType", "efa").doesNotContainKey("NetworkInterface.2.InterfaceType");
+
+        provider.create(new MachineRequest("efa-off", "dep-1", "m-2", "bank-risk", MachineTarget.offer("aws:eu-central-1a:p4d.24xlarge"),
+                AwsProviderMotoTest.resources(), Map.of("efa", "off", "placementGroup", "train-cluster")), context(60));
+        Map<String, String> off = proxy.calls("RunInstances").get(2).params();
+        assertThat(off).doesNotContainKey("NetworkInterface.1.InterfaceType");
+        // moto ignores placement groups on RunInstances (and answers 500 to creating one): the provider passes a named group through
+        assertThat(off).containsEntry("Placement.GroupName", "train-cluster").containsEntry("Placement.AvailabilityZone", "eu-central-1a");
+
+        provider.create(new MachineRequest("no-efa", "dep-1", "m-3", "bank-risk", MachineTarget.offer("aws:eu-central-1a:g5.xlarge"),
+                AwsProviderMotoTest.resources(), Map.of()), context(60));
+        assertThat(proxy.calls("RunInstances").get(3).params()).doesNotContainKey("NetworkInterface.1.InterfaceType");
+    }
+
+    @Test
+    void aLostRunInstancesAnswerIsRepeatedWithoutASecondInstance() {
+        // moto acts on RunInstances, then the answer is lost: the caller cannot know the instance exists
+        proxy.inject(call -> call.action().equals("RunInstances") ? Ec2Proxy.Answer.lost() : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-lost-answer", "m-0"), context(20)))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("RunInstances");
+        int attempts = proxy.calls("RunInstances").size();
+        assertThat(attempts).isGreaterThanOrEqualTo(1);
+        // moto does not honour the client token: the SDK's own retries of the lost call each made an instance
+        List<String> tokens = proxy.calls("RunInstances").stream().map(c -> c.params().get("ClientToken")).distinct().toList();
+        assertThat(tokens).containsExactly(Ids.clientToken("aws", "op-lost-answer"));
+        proxy.inject(call -> null);
+        int before = live();
+        assertThat(before).isEqualTo(attempts);
+        MachineStatus repeated = provider.create(AwsProviderMotoTest.request("op-lost-answer", "m-0"), context(60));
+        // the repeat found the operation's instance by its tag and launched nothing; duplicates made by retries are terminated
+        assertThat(proxy.calls("RunInstances")).hasSize(attempts);
+        assertThat(live()).isEqualTo(1);
+        assertThat(repeated.labels()).containsEntry("strata:operation", "op-lost-answer");
+    }
+
+    @Test
+    void motoDoesNotHonourTheClientTokenWhichIsWhyTheProviderLooksUpByTag() {
+        for (int i = 0; i < 2; i++) {
+            direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("g5.xlarge").minCount(1).maxCount(1).clientToken("same-token"));
+        }
+        assertThat(live()).isEqualTo(2); // real EC2 would return the first instance the second time
+    }
+
+    @Test
+    void anEmulatorAnswering500IsUnavailableAndLaunchesNothing() {
+        proxy.inject(call -> Ec2Proxy.Answer.error(500, "InternalError", "injected"));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> provider.discoverCompute(context(30))).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("InternalError").hasMessageContaining("HTTP 500");
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-500", "m-0"), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+        assertThat(live()).isZero();
+        // when it recovers, the same operation makes exactly one instance
+        proxy.inject(call -> null);
+        provider.create(AwsProviderMotoTest.request("op-500", "m-0"), context(60));
+        provider.create(AwsProviderMotoTest.request("op-500", "m-0"), context(60));
+        assertThat(live()).isEqualTo(1);
+    }
+
+    @Test
+    void refusalsAndAuthorizationFailuresAreTranslatedAtOnePlace() {
+        proxy.inject(call -> call.action().equals("RunInstances")
+                ? Ec2Proxy.Answer.error(500, "InsufficientInstanceCapacity", "We currently do not have sufficient p4d.24xlarge capacity") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-cap", "m-0"), context(30)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("InsufficientInstanceCapacity");
+        // EC2 enforces the account's real limits: its refusal is a failure with EC2's code, nothing launched
+        proxy.inject(call -> call.action().equals("RunInstances")
+                ? Ec2Proxy.Answer.error(400, "VcpuLimitExceeded", "You have requested more vCPU capacity than your current vCPU limit of 96 allows") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-limit", "m-0"), context(30)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("VcpuLimitExceeded").hasMessageContaining("vCPU limit of 96");
+        assertThat(live()).isZero();
+        proxy.inject(call -> Ec2Proxy.Answer.error(401, "AuthFailure", "AWS was not able to validate the provided access credentials"));
+        // (the JDK's URLConnection hides the body of a 401, so the status alone classifies it)
+        assertThatThrownBy(() -> provider.discoverCompute(context(30))).isInstanceOf(AuthorizationException.class)
+                .hasMessageContaining("HTTP 401");
+        proxy.inject(call -> Ec2Proxy.Answer.error(403, "UnauthorizedOperation", "You are not authorized to perform this operation."));
+        assertThatThrownBy(() -> provider.machines(context(30))).isInstanceOf(AuthorizationException.class)
+                .hasMessageContaining("HTTP 403");
+        proxy.inject(call -> Ec2Proxy.Answer.error(400, "RequestLimitExceeded", "Request limit exceeded."));
+        assertThatThrownBy(() -> provider.machines(context(30))).isInstanceOf(ProviderUnavailableException.class);
+    }
+
+    @Test
+    void aHangingEmulatorIsBoundedByTheDeadline() {
+        proxy.inject(call -> Ec2Proxy.Answer.hang(Duration.ofSeconds(30)));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> provider.find("op-x", context(3))).isInstanceOf(ProviderTimeoutException.class)
+                .hasMessageContaining("DescribeInstances");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void anEmulatorThatIsGoneIsUnavailableAtOnce() {
+        try (Moto own = Moto.start()) {
+            AwsProvider onOwn = new AwsProvider(TestConfigs.settings(TestConfigs.moto(own, "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                MachineStatus made = onOwn.create(AwsProviderMotoTest.request("op-gone-1", "m-0"), context(60));
+                own.close(); // the emulator stops in the middle of the test
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> onOwn.create(AwsProviderMotoTest.request("op-gone-2", "m-1"), context(20)))
+                        .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("could not be reached");
+                assertThatThrownBy(() -> onOwn.describe(made.handle(), context(20))).isInstanceOf(ProviderUnavailableException.class);
+                assertThatThrownBy(() -> onOwn.discoverCompute(context(20))).isInstanceOf(ProviderUnavailableException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            } finally {
+                onOwn.deactivate();
+            }
+        }
+        // a port nobody listens on
+        AwsProvider closed = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", "http://127.0.0.1:" + Moto.freePort())),
+                Clock.systemUTC());
+        try {
+            assertThatThrownBy(() -> closed.machines(context(10))).isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("could not be reached");
+        } finally {
+            closed.deactivate();
+        }
+    }
+
+    private int live() {
+        return (int) direct.describeInstances().reservations().stream().flatMap(r -> r.instances().stream())
+                .filter(i -> i.state().nameAsString().equals("running") || i.state().nameAsString().equals("pending")).count();
+    }
+
+    private static DiscoveryContext context(int seconds) {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(seconds));
+    }
+}

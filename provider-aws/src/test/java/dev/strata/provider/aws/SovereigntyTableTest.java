@@ -1,0 +1,71 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.provider.aws.sovereignty.RegionFacts;
+import dev.strata.provider.aws.sovereignty.SovereigntyTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The sovereignty table: the facts the issue names, sources for every region, overrides. */
+class SovereigntyTableTest {
+
+    @Test
+    void frankfurtIsInGermanyUnderEuAndGermanLawAndItsOperatorAnswersToUsLawToo() {
+        RegionFacts f = SovereigntyTable.builtIn().facts("eu-central-1").orElseThrow();
+        assertThat(f.country()).isEqualTo("DE");
+        assertThat(f.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(f.operatorName()).isEqualTo("Amazon Web Services, Inc.");
+        assertThat(f.operatorJurisdictions()).containsExactlyInAnyOrder("US", "EU", "DE");
+        assertThat(f.sources()).anySatisfy(s -> assertThat(s).contains("CLOUD Act").contains("https://"));
+    }
+
+    @Test
+    void everyRegionOfTheRealCatalogueIsInTheTableWithSources() {
+        SovereigntyTable table = SovereigntyTable.builtIn();
+        assertThat(table.regions()).containsAll(FixtureCatalogue.regions());
+        for (String region : table.regions()) {
+            RegionFacts f = table.facts(region).orElseThrow();
+            assertThat(f.sources()).as(region).isNotEmpty().allSatisfy(s -> assertThat(s).contains("<https://"));
+            assertThat(f.operatorJurisdictions()).as(region).containsAll(f.jurisdictions());
+        }
+        // EU member states carry EU; the UK and Switzerland do not
+        assertThat(table.facts("eu-west-2").orElseThrow().jurisdictions()).containsExactly("GB");
+        assertThat(table.facts("eu-central-2").orElseThrow().jurisdictions()).containsExactly("CH");
+        assertThat(table.facts("eu-west-3").orElseThrow().jurisdictions()).contains("EU", "FR");
+        // the China regions are run by local operators, not subject to US law
+        assertThat(table.facts("cn-north-1").orElseThrow().operatorJurisdictions()).containsExactly("CN");
+    }
+
+    @Test
+    void anInstallationOverridesARegionWhole() throws Exception {
+        Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
+        Files.writeString(file, """
+                sources:
+                  contract: {title: "Our framework contract with the operator, annex 3", url: "https://intranet.example/contract"}
+                operators:
+                  trustee: {name: "Example Treuhand GmbH", jurisdictions: [DE], subjectToLocalLaw: true, sources: [contract]}
+                regions:
+                  eu-central-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                """);
+        SovereigntyTable table = SovereigntyTable.load(file);
+        RegionFacts f = table.facts("eu-central-1").orElseThrow();
+        assertThat(f.operatorName()).isEqualTo("Example Treuhand GmbH");
+        assertThat(f.operatorJurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(table.facts("us-east-1").orElseThrow().operatorName()).isEqualTo("Amazon Web Services, Inc.");
+    }
+
+    @Test
+    void aMalformedOverrideIsRefusedWithItsPath() throws Exception {
+        Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
+        Files.writeString(file, "regions:\n  eu-central-1: {country: Germany, jurisdictions: [EU], operator: aws, sources: [aws-regions]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("regions.eu-central-1.country: 'Germany'; expected an ISO 3166-1 alpha-2 code");
+        Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU], operator: nobody, sources: [aws-regions]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-central-1.operator: 'nobody'");
+        Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU], operator: aws, sources: [hearsay]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("sources: 'hearsay'");
+    }
+}

@@ -1,0 +1,239 @@
+package dev.strata.provider.baremetal.bmc;
+
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configured BMCs, discovered together: in parallel on a bounded pool, each BMC bounded by
+ * its own deadline (the smaller of {@code bmcTimeout} from when its turn comes and the caller's
+ * deadline). A BMC that fails (unreachable, wrong password, changed certificate, busy, a bug in
+ * its tree) costs only its own nodes: they are reported UNAVAILABLE with the reason in
+ * {@link NodeTemplate#ERROR}, with the details last read from it when there are any, and the
+ * other BMCs' nodes are unaffected.
+ */
+public final class BmcFleet implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BmcFleet.class);
+
+    /** Where a node is managed. */
+    public record Location(ConfiguredBmc bmc, String system, Node node) {
+    }
+
+    private final String providerId;
+    private final Duration bmcTimeout;
+    private final Clock clock;
+    private final ExecutorService pool;
+    private final Map<String, ConfiguredBmc> bmcs = new ConcurrentHashMap<>();
+    private final Map<String, List<Node>> lastGood = new ConcurrentHashMap<>();
+    private final Map<String, String> lastError = new ConcurrentHashMap<>();
+    private volatile Map<String, Location> locations = Map.of();
+
+    public BmcFleet(String providerId, int threads, Duration bmcTimeout, Clock clock) {
+        this.providerId = providerId;
+        this.bmcTimeout = bmcTimeout;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "strata-bmc-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), factory);
+    }
+
+    public void add(ConfiguredBmc bmc) {
+        ConfiguredBmc previous = bmcs.put(bmc.pid(), bmc);
+        if (previous != null && previous != bmc) {
+            previous.close();
+        }
+    }
+
+    public void remove(ConfiguredBmc bmc) {
+        bmcs.remove(bmc.pid(), bmc);
+        lastGood.remove(bmc.name());
+        lastError.remove(bmc.name());
+    }
+
+    /** The configured BMCs by name order. */
+    public List<ConfiguredBmc> bmcs() {
+        List<ConfiguredBmc> list = new ArrayList<>(bmcs.values());
+        list.sort(Comparator.comparing(ConfiguredBmc::name).thenComparing(ConfiguredBmc::pid));
+        return list;
+    }
+
+    public Optional<ConfiguredBmc> byName(String name) {
+        return bmcs().stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+
+    /** Where the node is managed, as the latest discovery saw it. */
+    public Optional<Location> locate(String nodeId) {
+        return Optional.ofNullable(locations.get(nodeId));
+    }
+
+    /**
+     * Finds the node's BMC and system by asking every configured BMC (in parallel) for its
+     * systems only, without the inventory detail; for a node no discovery has reported yet.
+     */
+    public Optional<Location> find(String nodeId, DiscoveryContext context) {
+        Optional<Location> known = locate(nodeId);
+        if (known.isPresent()) {
+            return known;
+        }
+        List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
+        Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
+        for (ConfiguredBmc bmc : list) {
+            futures.put(bmc, pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context))));
+        }
+        Location found = null;
+        for (Map.Entry<ConfiguredBmc, Future<Map<String, String>>> e : futures.entrySet()) {
+            try {
+                String system = e.getValue().get(Math.max(0, context.remaining().toNanos()), TimeUnit.NANOSECONDS).get(nodeId);
+                if (system != null && found == null) {
+                    found = new Location(e.getKey(), system, null);
+                }
+            } catch (ExecutionException | TimeoutException ex) {
+                e.getValue().cancel(true);
+                LOG.debug("BMC {} could not list its systems: {}", e.getKey().name(), String.valueOf(ex.getCause()));
+            } catch (InterruptedException ex) {
+                futures.values().forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new dev.strata.platform.api.exception.ProviderTimeoutException("interrupted while looking for node " + nodeId);
+            }
+        }
+        if (found != null) {
+            Map<String, Location> with = new HashMap<>(locations);
+            with.putIfAbsent(nodeId, found);
+            locations = Map.copyOf(with);
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private DiscoveryContext bounded(DiscoveryContext context) {
+        Instant own = clock.instant().plus(bmcTimeout);
+        Instant deadline = own.isBefore(context.deadline()) ? own : context.deadline();
+        return new DiscoveryContext(context.operationId(), deadline, context.clock());
+    }
+
+    /** Every node of every BMC; never throws for one BMC's failure. */
+    public List<Node> discover(DiscoveryContext context) {
+        List<ConfiguredBmc> list = bmcs();
+        Map<ConfiguredBmc, Future<List<Node>>> futures = new LinkedHashMap<>();
+        for (ConfiguredBmc bmc : list) {
+            futures.put(bmc, pool.submit(() -> discoverOne(bmc, context)));
+        }
+        List<Node> nodes = new ArrayList<>();
+        Map<String, Location> found = new HashMap<>();
+        for (Map.Entry<ConfiguredBmc, Future<List<Node>>> e : futures.entrySet()) {
+            ConfiguredBmc bmc = e.getKey();
+            List<Node> result;
+            try {
+                long wait = Math.max(0, context.remaining().toNanos());
+                result = e.getValue().get(wait, TimeUnit.NANOSECONDS);
+                lastGood.put(bmc.name(), result);
+                if (lastError.remove(bmc.name()) != null) {
+                    LOG.info("BMC {} answers again: {} nodes", bmc.name(), result.size());
+                }
+            } catch (TimeoutException ex) {
+                e.getValue().cancel(true);
+                result = failed(bmc, "no answer before the discovery deadline (" + context.deadline() + ")");
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+                result = failed(bmc, cause instanceof StrataException ? cause.getMessage()
+                        : "BMC " + bmc.name() + ": unexpected " + cause);
+                if (!(cause instanceof StrataException)) {
+                    LOG.error("BMC {}: discovery failed unexpectedly", bmc.name(), cause);
+                }
+            } catch (InterruptedException ex) {
+                futures.values().forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new dev.strata.platform.api.exception.ProviderTimeoutException("interrupted while discovering BMCs (operation "
+                        + context.operationId() + ")");
+            }
+            for (Node node : result) {
+                if (found.containsKey(node.id())) {
+                    LOG.warn("Node {} is reported by BMCs {} and {}; keeping {}'s (two BMCs report the same system UUID?)", node.id(),
+                            found.get(node.id()).bmc().name(), bmc.name(), found.get(node.id()).bmc().name());
+                    continue;
+                }
+                String system = node.attributes().get(NodeTemplate.SYSTEM);
+                found.put(node.id(), new Location(bmc, system, node));
+                nodes.add(node);
+            }
+        }
+        // a BMC that failed reports its last good nodes, so their locations stay known
+        Map<String, Location> merged = new HashMap<>(found);
+        merged.values().removeIf(l -> l.system() == null);
+        locations = Map.copyOf(merged);
+        return nodes;
+    }
+
+    private List<Node> discoverOne(ConfiguredBmc bmc, DiscoveryContext context) {
+        if (bmc.problem() != null) {
+            throw bmc.problem();
+        }
+        DiscoveryContext bounded = bounded(context);
+        bounded.checkDeadline("reading BMC " + bmc.name());
+        return bmc.bmc().discover(bmc.template(providerId), bounded);
+    }
+
+    private List<Node> failed(ConfiguredBmc bmc, String message) {
+        String previous = lastError.put(bmc.name(), message);
+        if (!message.equals(previous)) {
+            LOG.warn("BMC {} unavailable: {}", bmc.name(), message);
+        }
+        List<Node> known = lastGood.get(bmc.name());
+        if (known != null && !known.isEmpty()) {
+            List<Node> stale = new ArrayList<>();
+            for (Node n : known) {
+                Map<String, String> attributes = new LinkedHashMap<>(n.attributes());
+                attributes.put(NodeTemplate.ERROR, message);
+                attributes.put(NodeTemplate.POWER_STATE, PowerState.UNKNOWN.label());
+                stale.add(with(n, ResourceState.UNAVAILABLE, attributes));
+            }
+            return stale;
+        }
+        NodeTemplate template = bmc.template(providerId);
+        Map<String, String> attributes = template.baseAttributes(null);
+        attributes.put(NodeTemplate.ERROR, message);
+        attributes.put(NodeTemplate.POWER_STATE, PowerState.UNKNOWN.label());
+        return List.of(Node.builder().id(template.placeholderId()).providerId(providerId).siteId(template.siteId())
+                .kind(NodeKind.BARE_METAL).powerDomainId(template.powerDomainId()).traits(Set.of("bmc-managed"))
+                .state(ResourceState.UNAVAILABLE).attributes(attributes).build());
+    }
+
+    /** A copy of the node with another state and attributes. */
+    public static Node with(Node n, ResourceState state, Map<String, String> attributes) {
+        return n.toBuilder().state(state).attributes(attributes).build();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        bmcs.values().forEach(ConfiguredBmc::close);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.strata.provider.baremetal.bmc;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Machines reached through their BMCs: discovery of every configured BMC ({@link BmcFleet}) and
+ * provisioning of their systems ({@link BmcProvisioner}), as one provider with the id
+ * {@value #ID} and two capabilities, compute and provisioning.
+ *
+ * <p>Nodes of a machine that Strata provisioned carry the operation's labels
+ * ({@code strata:deployment}, {@code strata:member}, ...) in their attributes.
+ */
+@Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = BmcProvider.PID)
+@Designate(ocd = BmcProviderConfig.class)
+@StrataProvider(id = BmcProvider.ID, vendor = "baremetal")
+public final class BmcProvider implements ComputeProvider, ProvisioningProvider {
+
+    public static final String PID = "dev.strata.provider.bmcs";
+    public static final String ID = "bmc";
+    private static final Logger LOG = LoggerFactory.getLogger(BmcProvider.class);
+
+    private final BmcFleet fleet;
+    private final BmcProvisioner provisioner;
+    private final Clock clock;
+    private final AtomicLong lastGeneration = new AtomicLong();
+
+    @Activate
+    public BmcProvider(BmcProviderConfig config) {
+        this(stateDirectory(config.stateDirectory()), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout()),
+                BmcSettings.duration(PID, "powerTimeout", config.powerTimeout()), Clock.systemUTC());
+    }
+
+    /** A provider with plain settings (tests, benchmarks); BMCs are added with {@link #bind}. */
+    public BmcProvider(Path stateDirectory, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock) {
+        if (threads < 1 || threads > 1024) {
+            throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
+        }
+        this.clock = clock;
+        this.fleet = new BmcFleet(ID, threads, bmcTimeout, clock);
+        this.provisioner = new BmcProvisioner(ID, fleet, new OperationJournal(stateDirectory), powerTimeout, clock);
+        LOG.info("BMC provider started: {} discovery threads, {} per BMC, operations journalled in {}", threads, bmcTimeout, stateDirectory);
+    }
+
+    private static Path stateDirectory(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        return Path.of(System.getProperty("karaf.data", "data"), "strata", "bmc-operations");
+    }
+
+    @Reference(name = "bmcs", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbind")
+    public void bind(ConfiguredBmc bmc) {
+        fleet.add(bmc);
+    }
+
+    public void unbind(ConfiguredBmc bmc) {
+        fleet.remove(bmc);
+    }
+
+    @Deactivate
+    public void close() {
+        fleet.close();
+    }
+
+    public BmcFleet fleet() {
+        return fleet;
+    }
+
+    public BmcProvisioner provisioner() {
+        return provisioner;
+    }
+
+    // ---- ComputeProvider ----------------------------------------------------------------
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        context.checkDeadline("discovering BMCs");
+        List<Node> nodes = new ArrayList<>();
+        for (Node node : fleet.discover(context)) {
+            Map<String, String> labels = provisioner.labelsOf(node.id());
+            if (labels.isEmpty()) {
+                nodes.add(node);
+            } else {
+                Map<String, String> attributes = new LinkedHashMap<>(node.attributes());
+                attributes.putAll(labels);
+                nodes.add(BmcFleet.with(node, node.state(), attributes));
+            }
+        }
+        long now = clock.millis();
+        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        // Sites and power domains come from the declared inventory: a BMC knows only their ids.
+        return ComputeSnapshot.builder(generation, clock.instant()).nodes(nodes).build();
+    }
+
+    // ---- ProvisioningProvider -----------------------------------------------------------
+
+    @Override
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        return provisioner.create(request, context);
+    }
+
+    @Override
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        return provisioner.describe(handle, context);
+    }
+
+    @Override
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        return provisioner.find(operationId, context);
+    }
+
+    @Override
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        return provisioner.machines(context);
+    }
+
+    @Override
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        return provisioner.delete(handle, context);
+    }
+}

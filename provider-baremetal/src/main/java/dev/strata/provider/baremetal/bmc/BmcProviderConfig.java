@@ -1,0 +1,21 @@
+package dev.strata.provider.baremetal.bmc;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the BMC provider as a whole ({@code etc/dev.strata.provider.bmcs.cfg}). */
+@ObjectClassDefinition(name = "Strata BMC provider", description = "Discovers and provisions machines through their BMCs.")
+public @interface BmcProviderConfig {
+
+    @AttributeDefinition(description = "Where provisioning operations are journalled; empty: data/strata/bmc-operations under Karaf's data directory.")
+    String stateDirectory() default "";
+
+    @AttributeDefinition(description = "BMCs read at once during a discovery.")
+    int discoveryThreads() default 16;
+
+    @AttributeDefinition(description = "The most one BMC's discovery may take, e.g. 20s; a slower BMC is reported UNAVAILABLE.")
+    String bmcTimeout() default "20s";
+
+    @AttributeDefinition(description = "How long a machine may take to reach the power state asked for before it is reported FAILED, e.g. 120s.")
+    String powerTimeout() default "120s";
+}

@@ -1,0 +1,445 @@
+package dev.strata.provider.baremetal.bmc;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisions BMC-managed machines: create sets the boot source (PXE once by default, or the
+ * virtual media image named in the request) and powers the machine on (a reset when it was on);
+ * delete clears the override, ejects the media and powers it off.
+ *
+ * <p>Each step is announced in the {@link OperationJournal} before it is taken, so a repeated
+ * create with the same operation id (after a crash, a timeout, a new bundle version) continues
+ * where the last one stopped. The one step never repeated is a reset: when the provider stopped
+ * between announcing a reset and the BMC accepting it, the reset is not sent again (the note on
+ * the machine says so), because a second power cycle could interrupt the boot the first began.
+ * Power-on and power-off are safe to repeat and are.
+ */
+public final class BmcProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BmcProvisioner.class);
+    /** Handle attributes. */
+    static final String BMC = "bmc";
+    static final String SYSTEM = "system";
+    static final String OPERATION = "operation";
+    /** Request parameters. */
+    public static final String BOOT_DEVICE = "bootDevice";
+    public static final String VIRTUAL_MEDIA = "virtualMedia";
+    public static final String SHUTDOWN = "shutdown";
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration MARGIN = Duration.ofMillis(300);
+
+    private final String providerId;
+    private final BmcFleet fleet;
+    private final OperationJournal journal;
+    private final Duration powerTimeout;
+    private final Clock clock;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Object claims = new Object();
+
+    public BmcProvisioner(String providerId, BmcFleet fleet, OperationJournal journal, Duration powerTimeout, Clock clock) {
+        this.providerId = providerId;
+        this.fleet = fleet;
+        this.journal = journal;
+        this.powerTimeout = powerTimeout;
+        this.clock = clock;
+    }
+
+    public OperationJournal journal() {
+        return journal;
+    }
+
+    // ---- create -------------------------------------------------------------------------
+
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        synchronized (lock(request.operationId())) {
+            Operation op = journal.get(request.operationId()).orElse(null);
+            if (op != null) {
+                if (!op.nodeId().equals(request.target().id())) {
+                    throw new ProviderFailureException("operation " + op.operationId() + " was used for node " + op.nodeId()
+                            + ", not " + request.target().id() + "; an operation id makes one machine");
+                }
+                if (op.phase() == Operation.Phase.GONE || op.phase().deleting()) {
+                    return describe(handle(op), context);
+                }
+                LOG.info("Operation {} on {} resumes at {}", op.operationId(), op.nodeId(), op.phase());
+            } else {
+                op = claim(request, context);
+            }
+            Bmc bmc = bmcOf(op);
+            return advance(op, bmc, context);
+        }
+    }
+
+    private Operation claim(MachineRequest request, DiscoveryContext context) {
+        if (request.target().kind() != MachineTarget.Kind.NODE) {
+            throw new NotFoundException("provider " + providerId + " makes no machines from offers; target " + request.target().id()
+                    + " is an offer");
+        }
+        String nodeId = request.target().id();
+        BmcFleet.Location location = fleet.find(nodeId, context).orElseThrow(() -> new NotFoundException("node " + nodeId
+                + " is not a system of any configured BMC that answers (provider " + providerId + ")"));
+        Map<String, String> p = request.parameters();
+        String media = p.get(VIRTUAL_MEDIA);
+        if (media != null) {
+            media = media.trim();
+            URI uri;
+            try {
+                uri = URI.create(media);
+            } catch (IllegalArgumentException e) {
+                throw invalid(VIRTUAL_MEDIA, media, "an http(s) URL of an ISO image the BMC can fetch");
+            }
+            if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                    || uri.getHost() == null) {
+                throw invalid(VIRTUAL_MEDIA, media, "an http(s) URL of an ISO image the BMC can fetch");
+            }
+            if (uri.getUserInfo() != null) {
+                throw invalid(VIRTUAL_MEDIA, "(a URL with credentials)", "a URL without user or password: parameters never carry credentials");
+            }
+        }
+        BootTarget boot;
+        try {
+            boot = p.containsKey(BOOT_DEVICE) ? BootTarget.parse(p.get(BOOT_DEVICE)) : media != null ? BootTarget.CD : BootTarget.PXE;
+        } catch (IllegalArgumentException e) {
+            throw invalid(BOOT_DEVICE, p.get(BOOT_DEVICE), "pxe, disk or cd");
+        }
+        if (boot == BootTarget.CD && media == null) {
+            throw invalid(BOOT_DEVICE, "cd", "pxe or disk, or cd together with virtualMedia");
+        }
+        String shutdown = p.getOrDefault(SHUTDOWN, "force").trim().toLowerCase(Locale.ROOT);
+        if (!shutdown.equals("force") && !shutdown.equals("graceful")) {
+            throw invalid(SHUTDOWN, p.get(SHUTDOWN), "force or graceful");
+        }
+        Instant now = clock.instant();
+        Operation op = new Operation(request.operationId(), request.deploymentId(), request.member(), request.tenant(), nodeId,
+                location.bmc().name(), location.system(), boot.name().toLowerCase(Locale.ROOT), media, shutdown, Operation.Phase.CLAIMED,
+                null, null, now, now, null);
+        synchronized (claims) {
+            Optional<Operation> holder = journal.holding(nodeId);
+            if (holder.isPresent()) {
+                Operation h = holder.get();
+                throw new ProviderFailureException("node " + nodeId + " is provisioned for deployment " + h.deploymentId() + " member "
+                        + h.member() + " by operation " + h.operationId() + " (" + h.phase() + "); delete that machine first");
+            }
+            op = journal.put(op);
+        }
+        LOG.info("Operation {}: provisioning node {} (BMC {}, {}) for deployment {} member {}: boot {}{}", op.operationId(), nodeId,
+                op.bmc(), op.system(), op.deploymentId(), op.member(), op.bootDevice(), media == null ? "" : " from " + media);
+        return op;
+    }
+
+    private MachineStatus advance(Operation op, Bmc bmc, DiscoveryContext context) {
+        boolean sentNow = false;
+        if (op.phase() == Operation.Phase.CLAIMED) {
+            BootTarget boot = BootTarget.valueOf(op.bootDevice().toUpperCase(Locale.ROOT));
+            if (op.virtualMedia() != null) {
+                bmc.insertMedia(op.system(), op.virtualMedia(), context);
+            }
+            bmc.setBootOverride(op.system(), boot, true, context);
+            op = journal.put(op.with(Operation.Phase.BOOT_SET, clock.instant()));
+        }
+        if (op.phase() == Operation.Phase.BOOT_SET) {
+            PowerState now = bmc.powerState(op.system(), context);
+            PowerAction action = now == PowerState.ON || now == PowerState.POWERING_ON ? PowerAction.FORCE_RESTART : PowerAction.ON;
+            op = journal.put(op.withPower(Operation.Phase.POWER_INTENT, action, clock.instant(), clock.instant()));
+            bmc.power(op.system(), action, context);
+            sentNow = true;
+            op = journal.put(op.withPower(Operation.Phase.POWER_SENT, action, clock.instant(), clock.instant()));
+            LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), action, op.nodeId(), op.bmc());
+        }
+        if (op.phase() == Operation.Phase.POWER_INTENT && !sentNow) {
+            if (op.powerAction() == PowerAction.FORCE_RESTART) {
+                String note = "the reset announced at " + op.powerRequestedAt()
+                        + " may not have reached the BMC (the provider stopped while sending it); it is not repeated";
+                LOG.warn("Operation {} on {}: {}", op.operationId(), op.nodeId(), note);
+                op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), op.powerRequestedAt(), clock.instant())
+                        .withNote(note, clock.instant()));
+            } else {
+                bmc.power(op.system(), op.powerAction(), context);
+                op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant()));
+            }
+        }
+        return op.phase() == Operation.Phase.POWER_SENT ? awaitOn(op, bmc, context) : status(op, bmc, context);
+    }
+
+    private MachineStatus awaitOn(Operation op, Bmc bmc, DiscoveryContext context) {
+        while (true) {
+            PowerState power = bmc.powerState(op.system(), context);
+            if (power == PowerState.ON) {
+                op = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()));
+                LOG.info("Operation {}: node {} is on", op.operationId(), op.nodeId());
+                return build(op, MachineState.RUNNING, null, power);
+            }
+            if (!pause(context)) {
+                return fromPower(op, power);
+            }
+        }
+    }
+
+    // ---- describe, find, list -----------------------------------------------------------
+
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        Operation op = operationOf(handle);
+        if (op.phase() == Operation.Phase.GONE) {
+            return build(op, MachineState.GONE, null, null);
+        }
+        return status(op, bmcOf(op), context);
+    }
+
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        Optional<Operation> op = journal.get(operationId);
+        if (op.isEmpty() || op.get().phase() == Operation.Phase.GONE) {
+            return Optional.empty();
+        }
+        return Optional.of(describe(handle(op.get()), context));
+    }
+
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        List<MachineStatus> list = new ArrayList<>();
+        for (Operation op : journal.all()) {
+            if (op.phase() == Operation.Phase.GONE) {
+                continue;
+            }
+            try {
+                list.add(describe(handle(op), context));
+            } catch (StrataException e) {
+                MachineStatus s = build(op, byPhase(op.phase()), null, null);
+                Map<String, String> attributes = new LinkedHashMap<>(s.attributes());
+                attributes.put(NodeTemplate.ERROR, e.getMessage());
+                list.add(new MachineStatus(s.handle(), s.state(), s.message(), s.nodeId(), s.labels(), attributes, s.observedAt()));
+            }
+        }
+        return list;
+    }
+
+    /** The labels of the operation that holds the node now, if any (for the node's attributes). */
+    public Map<String, String> labelsOf(String nodeId) {
+        return journal.holding(nodeId).map(BmcProvisioner::labels).orElse(Map.of());
+    }
+
+    private MachineStatus status(Operation op, Bmc bmc, DiscoveryContext context) {
+        PowerState power = bmc.powerState(op.system(), context);
+        return switch (op.phase()) {
+            case CLAIMED, BOOT_SET, POWER_INTENT -> build(op, MachineState.PENDING, null, power);
+            case POWER_SENT -> {
+                if (power == PowerState.ON) {
+                    Operation running = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()));
+                    yield build(running, MachineState.RUNNING, null, power);
+                }
+                yield fromPower(op, power);
+            }
+            case RUNNING -> power == PowerState.ON ? build(op, MachineState.RUNNING, null, power)
+                    : build(op, MachineState.FAILED, "node " + op.nodeId() + " is " + power.label()
+                            + " on its BMC: it was powered off outside Strata after it was provisioned", power);
+            case DELETE_INTENT, POWER_OFF_INTENT -> build(op, MachineState.DELETING, null, power);
+            case POWER_OFF_SENT -> {
+                if (power == PowerState.OFF) {
+                    Operation gone = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
+                    yield build(gone, MachineState.GONE, null, power);
+                }
+                yield overdue(op) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
+                        + op.powerAction() + "); still " + power.label() + " after " + powerTimeout.toSeconds() + " s", power)
+                        : build(op, MachineState.DELETING, null, power);
+            }
+            case GONE -> build(op, MachineState.GONE, null, power);
+        };
+    }
+
+    private MachineStatus fromPower(Operation op, PowerState power) {
+        if (overdue(op)) {
+            return build(op, MachineState.FAILED, "asked to power on at " + op.powerRequestedAt() + " (" + op.powerAction() + "); still "
+                    + power.label() + " after " + powerTimeout.toSeconds() + " s", power);
+        }
+        return build(op, MachineState.PENDING, null, power);
+    }
+
+    private boolean overdue(Operation op) {
+        return op.powerRequestedAt() != null && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout) > 0;
+    }
+
+    // ---- delete -------------------------------------------------------------------------
+
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        String operationId = handle.attributes().get(OPERATION);
+        synchronized (lock(operationId == null ? handle.machineId() : operationId)) {
+            Operation op = operationOf(handle);
+            if (op.phase() == Operation.Phase.GONE) {
+                return build(op, MachineState.GONE, null, null);
+            }
+            Bmc bmc = bmcOf(op);
+            if (!op.phase().deleting()) {
+                op = journal.put(op.with(Operation.Phase.DELETE_INTENT, clock.instant()));
+                LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), op.bmc());
+            }
+            if (op.phase() == Operation.Phase.DELETE_INTENT) {
+                if (op.virtualMedia() != null) {
+                    bmc.ejectMedia(op.system(), context);
+                }
+                bmc.clearBootOverride(op.system(), context);
+                PowerState power = bmc.powerState(op.system(), context);
+                if (power == PowerState.OFF) {
+                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
+                    LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
+                    return build(op, MachineState.GONE, null, power);
+                }
+                PowerAction off = "graceful".equals(op.shutdown()) ? PowerAction.GRACEFUL_SHUTDOWN : PowerAction.FORCE_OFF;
+                op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, off, clock.instant(), clock.instant()));
+            }
+            if (op.phase() == Operation.Phase.POWER_OFF_INTENT) {
+                bmc.power(op.system(), op.powerAction(), context);
+                op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant()));
+                LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
+            }
+            while (true) {
+                PowerState power = bmc.powerState(op.system(), context);
+                if (power == PowerState.OFF) {
+                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
+                    LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
+                    return build(op, MachineState.GONE, null, power);
+                }
+                if (op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN
+                        && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0) {
+                    LOG.info("Operation {}: node {} did not shut down within {} s; forcing it off", op.operationId(), op.nodeId(),
+                            powerTimeout.dividedBy(2).toSeconds());
+                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
+                    bmc.power(op.system(), PowerAction.FORCE_OFF, context);
+                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
+                }
+                if (!pause(context)) {
+                    return build(op, MachineState.DELETING, null, power);
+                }
+            }
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    /** The journal's record of the handle's operation, or one made from the handle when the journal has none (it was lost). */
+    private Operation operationOf(MachineHandle handle) {
+        if (!providerId.equals(handle.providerId())) {
+            throw new NotFoundException("machine " + handle.machineId() + " belongs to provider " + handle.providerId() + ", not " + providerId);
+        }
+        String operationId = handle.attributes().get(OPERATION);
+        if (operationId != null) {
+            Optional<Operation> op = journal.get(operationId);
+            if (op.isPresent()) {
+                return op.get();
+            }
+        }
+        String bmc = handle.attributes().get(BMC);
+        String system = handle.attributes().get(SYSTEM);
+        if (bmc == null || system == null) {
+            throw new NotFoundException("machine " + handle.machineId() + ": the handle names no BMC and system, and no operation "
+                    + operationId + " is recorded");
+        }
+        LOG.warn("No journal record of operation {} on {}; working from the handle alone", operationId, handle.machineId());
+        Instant now = clock.instant();
+        return new Operation(operationId == null ? "unrecorded:" + handle.machineId() : operationId, null, null, null, handle.machineId(),
+                bmc, system, handle.attributes().getOrDefault(BOOT_DEVICE, "pxe"), handle.attributes().get(VIRTUAL_MEDIA),
+                handle.attributes().getOrDefault(SHUTDOWN, "force"), Operation.Phase.RUNNING, null, null, now, now, null);
+    }
+
+    private Bmc bmcOf(Operation op) {
+        ConfiguredBmc configured = fleet.byName(op.bmc()).orElseThrow(() -> new ProviderUnavailableException("BMC " + op.bmc()
+                + " of node " + op.nodeId() + " is not configured any more; configure it again to finish operation " + op.operationId()));
+        return configured.bmc();
+    }
+
+    public MachineHandle handle(Operation op) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(BMC, op.bmc());
+        attributes.put(SYSTEM, op.system());
+        attributes.put(OPERATION, op.operationId());
+        if (op.bootDevice() != null) {
+            attributes.put(BOOT_DEVICE, op.bootDevice());
+        }
+        if (op.virtualMedia() != null) {
+            attributes.put(VIRTUAL_MEDIA, op.virtualMedia());
+        }
+        if (op.shutdown() != null) {
+            attributes.put(SHUTDOWN, op.shutdown());
+        }
+        return new MachineHandle(providerId, op.nodeId(), attributes);
+    }
+
+    private MachineStatus build(Operation op, MachineState state, String message, PowerState power) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("phase", op.phase().name());
+        attributes.put(NodeTemplate.BMC, op.bmc());
+        if (power != null) {
+            attributes.put(NodeTemplate.POWER_STATE, power.label());
+        }
+        if (op.bootDevice() != null) {
+            attributes.put(BOOT_DEVICE, op.bootDevice());
+        }
+        if (op.virtualMedia() != null) {
+            attributes.put(VIRTUAL_MEDIA, op.virtualMedia());
+        }
+        if (op.note() != null) {
+            attributes.put("note", op.note());
+        }
+        return new MachineStatus(handle(op), state, message, op.nodeId(), labels(op), attributes, clock.instant());
+    }
+
+    private static Map<String, String> labels(Operation op) {
+        if (op.deploymentId() == null) {
+            return Map.of(MachineLabels.OPERATION, op.operationId());
+        }
+        return Map.of(MachineLabels.DEPLOYMENT, op.deploymentId(), MachineLabels.MEMBER, op.member(), MachineLabels.TENANT, op.tenant(),
+                MachineLabels.OPERATION, op.operationId());
+    }
+
+    private static MachineState byPhase(Operation.Phase phase) {
+        return switch (phase) {
+            case CLAIMED, BOOT_SET, POWER_INTENT, POWER_SENT -> MachineState.PENDING;
+            case RUNNING -> MachineState.RUNNING;
+            case DELETE_INTENT, POWER_OFF_INTENT, POWER_OFF_SENT -> MachineState.DELETING;
+            case GONE -> MachineState.GONE;
+        };
+    }
+
+    /** Waits before the next look at the power state; false when the deadline leaves no time for another look. */
+    private boolean pause(DiscoveryContext context) {
+        if (context.remaining().compareTo(POLL.plus(MARGIN).plus(MARGIN)) < 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(POLL.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.strata.platform.api.exception.ProviderTimeoutException("interrupted while waiting for a power change (operation "
+                    + context.operationId() + ")");
+        }
+    }
+
+    private Object lock(String key) {
+        return locks.computeIfAbsent(key, k -> new Object());
+    }
+
+    private static ProviderFailureException invalid(String parameter, String value, String expected) {
+        return new ProviderFailureException("parameter " + parameter + " = '" + value + "' is invalid; expected " + expected);
+    }
+}

@@ -1,0 +1,234 @@
+package dev.strata.provider.baremetal.bmc;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.provider.baremetal.ipmi.IpmiTool;
+import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One BMC's configuration, validated: every problem is an {@link InvalidConfigurationException}
+ * naming the configuration PID, the property, the value (never the password) and what was
+ * expected.
+ *
+ * @param pid the configuration's PID, for messages
+ * @param name the BMC's name
+ * @param protocol redfish or ipmi
+ * @param redfish how to reach it through Redfish, or null
+ * @param ipmi how to reach it through IPMI, or null
+ * @param ipmitool the ipmitool command
+ * @param siteId the site of its machines
+ * @param powerDomainId their power domain, or null
+ */
+public record BmcSettings(String pid, String name, String protocol, RedfishEndpoint redfish, IpmiTool.Target ipmi, Path ipmitool,
+        String siteId, String powerDomainId) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{64}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(?::(\\d{1,5}))?/?");
+
+    public BmcSettings {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(siteId, "siteId");
+    }
+
+    /** The address without credentials, for attributes and messages. */
+    public String address() {
+        return redfish != null ? redfish.address() : ipmi.address();
+    }
+
+    /**
+     * Validates a configuration.
+     *
+     * @param etc the directory relative file names are resolved against (Karaf's etc/)
+     */
+    public static BmcSettings from(BmcConfig config, String pid, Path etc) {
+        String protocol = text(config.protocol()).toLowerCase(Locale.ROOT);
+        if (!protocol.equals("redfish") && !protocol.equals("ipmi")) {
+            throw new InvalidConfigurationException(pid, "protocol", config.protocol(), "redfish or ipmi");
+        }
+        String address = text(config.address());
+        if (address.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "address", config.address(),
+                    protocol.equals("redfish") ? "the BMC's URL, e.g. https://10.0.0.5" : "the BMC's host[:port], e.g. 10.0.0.5");
+        }
+        String user = text(config.user());
+        if (user.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "user", config.user(), "the BMC account's user name");
+        }
+        Secret password = password(config, pid, etc);
+        String site = text(config.site());
+        if (site.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "site", config.site(), "a site id such as local or fra-1");
+        }
+        String powerDomain = text(config.powerDomain());
+        Duration timeout = duration(pid, "requestTimeout", config.requestTimeout());
+        if (config.attempts() < 1 || config.attempts() > 10) {
+            throw new InvalidConfigurationException(pid, "attempts", config.attempts(), "a whole number from 1 to 10");
+        }
+        String ipmitool = text(config.ipmitool());
+        if (ipmitool.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "ipmitool", config.ipmitool(), "the ipmitool command, e.g. ipmitool or /usr/bin/ipmitool");
+        }
+
+        RedfishEndpoint redfish = null;
+        IpmiTool.Target ipmi = null;
+        String host;
+        if (protocol.equals("redfish")) {
+            URI uri;
+            try {
+                uri = new URI(address);
+            } catch (URISyntaxException e) {
+                throw new InvalidConfigurationException(pid, "address", address, "a URL such as https://10.0.0.5 (" + e.getReason() + ")");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                throw new InvalidConfigurationException(pid, "address", address,
+                        "https://host[:port] (or http:// for an emulator), without user, path or query");
+            }
+            host = uri.getHost();
+            String fingerprint = text(config.certificateFingerprint());
+            String normalized = fingerprint.replace(":", "").replace(" ", "");
+            if (!fingerprint.isEmpty() && !FINGERPRINT.matcher(normalized).matches()) {
+                throw new InvalidConfigurationException(pid, "certificateFingerprint", fingerprint,
+                        "the SHA-256 fingerprint of the BMC's certificate: 64 hex digits, colons allowed");
+            }
+            String ca = text(config.caFile());
+            Path caFile = null;
+            if (!ca.isEmpty()) {
+                caFile = resolve(etc, ca);
+                if (!Files.isReadable(caFile)) {
+                    throw new InvalidConfigurationException(pid, "caFile", ca, "a readable PEM file of CA certificates");
+                }
+            }
+            if (!fingerprint.isEmpty() && caFile != null) {
+                throw new InvalidConfigurationException(pid, "caFile", ca, "nothing when certificateFingerprint is set (pin or CA, not both)");
+            }
+            if (scheme.equals("http") && (!fingerprint.isEmpty() || caFile != null)) {
+                throw new InvalidConfigurationException(pid, "address", address, "an https:// URL when a certificate is pinned or a CA given");
+            }
+            RedfishEndpoint.Auth auth;
+            try {
+                auth = RedfishEndpoint.Auth.valueOf(text(config.auth()).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(pid, "auth", config.auth(), "auto, session or basic");
+            }
+            String name = name(config, pid, host);
+            redfish = new RedfishEndpoint(name, URI.create(scheme + "://" + uri.getRawAuthority()), user, password, auth,
+                    fingerprint.isEmpty() ? null : normalized.toLowerCase(Locale.ROOT), caFile, timeout, config.attempts());
+            return new BmcSettings(pid, name, protocol, redfish, null, Path.of(ipmitool), site, powerDomain.isEmpty() ? null : powerDomain);
+        }
+        Matcher m = HOST_PORT.matcher(address);
+        if (!m.matches()) {
+            throw new InvalidConfigurationException(pid, "address", address, "host[:port] for IPMI, e.g. 10.0.0.5 or 10.0.0.5:623");
+        }
+        host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+        int port = m.group(2) == null ? 623 : Integer.parseInt(m.group(2));
+        if (port < 1 || port > 65535) {
+            throw new InvalidConfigurationException(pid, "address", address, "a port from 1 to 65535");
+        }
+        List<Integer> suites = new ArrayList<>();
+        for (String part : text(config.cipherSuites()).split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                int suite = Integer.parseInt(p);
+                if (suite < 0 || suite > 255) {
+                    throw new NumberFormatException();
+                }
+                suites.add(suite);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigurationException(pid, "cipherSuites", config.cipherSuites(),
+                        "RMCP+ cipher suite numbers separated by commas, e.g. 17,3");
+            }
+        }
+        if (suites.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "cipherSuites", config.cipherSuites(), "at least one cipher suite, e.g. 17,3");
+        }
+        String name = name(config, pid, host);
+        ipmi = new IpmiTool.Target(name, host, port, user, password, suites, timeout);
+        return new BmcSettings(pid, name, protocol, null, ipmi, Path.of(ipmitool), site, powerDomain.isEmpty() ? null : powerDomain);
+    }
+
+    private static String name(BmcConfig config, String pid, String host) {
+        String name = text(config.name());
+        if (name.isEmpty()) {
+            name = host;
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidConfigurationException(pid, "name", name,
+                    "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private static Secret password(BmcConfig config, String pid, Path etc) {
+        String file = text(config.passwordFile());
+        String inline = config._password() == null ? "" : config._password();
+        if (!file.isEmpty() && !inline.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "passwordFile", file, "no password file when .password is set (one or the other)");
+        }
+        if (!file.isEmpty()) {
+            Path path = resolve(etc, file);
+            try {
+                List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+                String first = lines.isEmpty() ? "" : lines.get(0);
+                if (first.isEmpty()) {
+                    throw new InvalidConfigurationException(pid, "passwordFile", file, "a file whose first line is the password; it is empty");
+                }
+                return Secret.of(first);
+            } catch (IOException e) {
+                throw new InvalidConfigurationException(pid, "passwordFile", file,
+                        "a readable file holding the password (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (inline.isEmpty()) {
+            throw new InvalidConfigurationException(pid, "passwordFile", "", "a password file, or the password in .password");
+        }
+        return Secret.of(inline);
+    }
+
+    static Path resolve(Path etc, String file) {
+        Path path = Path.of(file);
+        return path.isAbsolute() ? path : etc.resolve(path);
+    }
+
+    /** A duration such as {@code 500ms}, {@code 10s}, {@code 2m}; at least 1 ms. */
+    public static Duration duration(String pid, String property, String text) {
+        Matcher m = DURATION.matcher(text(text));
+        if (!m.matches()) {
+            throw new InvalidConfigurationException(pid, property, text, "a duration: a whole number with unit ms, s, m or h, e.g. 10s");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new InvalidConfigurationException(pid, property, text, "a duration longer than zero");
+        }
+        return d;
+    }
+
+    private static String text(String s) {
+        return s == null ? "" : s.trim();
+    }
+}

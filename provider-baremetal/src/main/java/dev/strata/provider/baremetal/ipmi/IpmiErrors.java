@@ -1,0 +1,122 @@
+package dev.strata.provider.baremetal.ipmi;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one place where {@code ipmitool} failures become Strata's portable exceptions. Messages
+ * name the BMC, its address, the command (without its credentials) and what ipmitool said.
+ */
+final class IpmiErrors {
+
+    /** What a failed command's error output means. */
+    enum Kind {
+        /** The BMC refused the user or the password. */
+        AUTH,
+        /** The BMC did not answer at all. */
+        UNREACHABLE,
+        /** No RMCP+ session came up with this cipher suite (the BMC refused the suite). */
+        SESSION,
+        /** The session worked and the BMC refused the command. */
+        COMMAND
+    }
+
+    private IpmiErrors() {
+    }
+
+    static Kind classify(String stderr) {
+        String s = stderr.toLowerCase(Locale.ROOT);
+        if (s.contains("unauthorized name") || s.contains("hmac is invalid") || s.contains("invalid user name")
+                || s.contains("password invalid") || s.contains("insufficient privilege") || s.contains("invalid session id")
+                || s.contains("unauthorized role")) {
+            return Kind.AUTH;
+        }
+        if (s.contains("get auth capabilities error") || s.contains("no response from remote") || s.contains("unable to resolve")
+                || s.contains("connection refused")) {
+            return Kind.UNREACHABLE;
+        }
+        if (s.contains("unable to establish") || s.contains("no cipher suite match") || s.contains("invalid cipher")
+                || s.contains("insufficient resources for session") || s.contains("activate session")
+                || s.contains("error in open session response")) {
+            return Kind.SESSION;
+        }
+        return Kind.COMMAND;
+    }
+
+    static StrataException failed(IpmiTool.Target bmc, String command, IpmiTool.Output last, List<Integer> suites) {
+        String said = last == null ? "" : errorLines(last.stderr().isBlank() ? last.stdout() : last.stderr());
+        Kind kind = last == null ? Kind.SESSION : classify(last.stderr());
+        return switch (kind) {
+            case UNREACHABLE -> new ProviderUnavailableException(prefix(bmc) + "the BMC does not answer (" + said + ")");
+            case AUTH -> new AuthorizationException(prefix(bmc) + "the BMC refused user '" + bmc.user() + "' (" + said
+                    + "); check user and password (file) in the BMC's configuration");
+            case SESSION -> new ProviderUnavailableException(prefix(bmc) + "no IPMI session with cipher suite"
+                    + (suites.size() > 1 ? "s " : " ") + suites + ": " + said
+                    + "; the BMC is unreachable, or set cipherSuites to one it offers");
+            case COMMAND -> new ProviderFailureException(prefix(bmc) + "ipmitool " + command + " failed (exit " + last.exitCode() + "): " + said);
+        };
+    }
+
+    static ProviderTimeoutException timedOut(IpmiTool.Target bmc, String command, Duration timeout) {
+        return new ProviderTimeoutException(prefix(bmc) + command + " did not finish in " + timeout.toMillis() + " ms; killed");
+    }
+
+    static ProviderTimeoutException deadline(IpmiTool.Target bmc, String command) {
+        return new ProviderTimeoutException(prefix(bmc) + "the deadline passed before ipmitool " + command);
+    }
+
+    static ProviderTimeoutException interrupted(IpmiTool.Target bmc, String command) {
+        return new ProviderTimeoutException(prefix(bmc) + "interrupted during " + command);
+    }
+
+    static ProviderUnavailableException cannotStart(IpmiTool.Target bmc, Path binary, IOException e) {
+        return new ProviderUnavailableException(prefix(bmc) + "cannot run " + binary + " (" + e.getMessage()
+                + "); install Debian's ipmitool package or set ipmitool in the BMC provider's configuration", e);
+    }
+
+    static ProviderUnavailableException io(IpmiTool.Target bmc, String command, IOException e) {
+        return new ProviderUnavailableException(prefix(bmc) + command + " failed: " + e.getMessage(), e);
+    }
+
+    static ProviderFailureException unexpected(IpmiTool.Target bmc, String command, String output) {
+        return new ProviderFailureException(prefix(bmc) + "unexpected answer to ipmitool " + command + ": " + firstLine(output));
+    }
+
+    /** The lines of ipmitool's output that say what went wrong (it is verbose with -v), else the first line. */
+    static String errorLines(String text) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (String line : text.split("\\R")) {
+            String l = line.strip().replaceFirst("^>\\s*", "");
+            String lower = l.toLowerCase(Locale.ROOT);
+            if (!l.isEmpty() && (lower.contains("error") || lower.contains("invalid") || lower.contains("unable") || lower.contains("failed")
+                    || lower.contains("unauthorized") || lower.contains("insufficient")) && !lines.contains(l)) {
+                lines.add(l);
+            }
+        }
+        return lines.isEmpty() ? firstLine(text) : String.join("; ", lines);
+    }
+
+    static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        for (String line : text.split("\\R")) {
+            if (!line.isBlank()) {
+                return line.strip();
+            }
+        }
+        return "";
+    }
+
+    private static String prefix(IpmiTool.Target bmc) {
+        return "BMC " + bmc.name() + " (" + bmc.address() + "): ";
+    }
+}

@@ -1,0 +1,197 @@
+package dev.strata.provider.baremetal.ipmi;
+
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.bmc.Secret;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@code ipmitool -I lanplus} against one BMC, with a process timeout taken from the
+ * caller's deadline. The password goes to {@code ipmitool} in its environment
+ * ({@code IPMI_PASSWORD} with {@code -E}), never on the command line (which every user of the
+ * host can read) nor in a log. Cipher suites are tried in the configured order (17, the
+ * SHA-256 suite, then 3 by default) and the first that works is kept for the BMC.
+ */
+public final class IpmiTool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IpmiTool.class);
+
+    /**
+     * How to reach one BMC.
+     *
+     * @param name the BMC's name, for messages
+     * @param host address
+     * @param port UDP port (623 by default)
+     * @param user the account
+     * @param password its password (masked in {@link #toString()})
+     * @param cipherSuites the RMCP+ cipher suites to try, in order
+     * @param commandTimeout the most one ipmitool command may take (the deadline may cut it shorter)
+     */
+    public record Target(String name, String host, int port, String user, Secret password, List<Integer> cipherSuites,
+            Duration commandTimeout) {
+        public Target {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            cipherSuites = List.copyOf(cipherSuites);
+            if (cipherSuites.isEmpty()) {
+                throw new IllegalArgumentException("cipherSuites must not be empty");
+            }
+            Objects.requireNonNull(commandTimeout, "commandTimeout");
+        }
+
+        public String address() {
+            return "ipmi://" + host + ":" + port;
+        }
+    }
+
+    /** What a command printed. */
+    public record Output(int exitCode, String stdout, String stderr, int cipherSuite) {
+    }
+
+    private final Path binary;
+    private final Target target;
+    private volatile Integer workingSuite;
+
+    public IpmiTool(Path binary, Target target) {
+        this.binary = binary;
+        this.target = target;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    /** The cipher suite that last worked, or null before the first success. */
+    public Integer workingCipherSuite() {
+        return workingSuite;
+    }
+
+    /**
+     * Runs {@code ipmitool ... args}: with the cipher suite that worked before, or each
+     * configured suite in turn until one establishes a session.
+     *
+     * @throws StrataException from {@link IpmiErrors}: the BMC refused the credentials, is
+     *     unreachable, refused every cipher suite, answered with an error, or the deadline passed
+     */
+    public Output run(DiscoveryContext context, String... args) {
+        List<Integer> suites = new ArrayList<>();
+        Integer known = workingSuite;
+        if (known != null) {
+            suites.add(known);
+        }
+        for (Integer s : target.cipherSuites()) {
+            if (!suites.contains(s)) {
+                suites.add(s);
+            }
+        }
+        Output last = null;
+        for (int suite : suites) {
+            Output out = once(suite, context, args);
+            if (out.exitCode() == 0) {
+                if (known == null || known != suite) {
+                    LOG.info("BMC {}: IPMI session established with cipher suite {}", target.name(), suite);
+                }
+                workingSuite = suite;
+                return out;
+            }
+            last = out;
+            IpmiErrors.Kind kind = IpmiErrors.classify(out.stderr());
+            if (kind != IpmiErrors.Kind.SESSION) {
+                // the session worked, the credentials are wrong or the BMC is silent: another suite would not help
+                break;
+            }
+            LOG.debug("BMC {}: cipher suite {} did not establish a session: {}", target.name(), suite, IpmiErrors.errorLines(out.stderr()));
+            if (workingSuite != null && workingSuite == suite) {
+                workingSuite = null;
+            }
+        }
+        throw IpmiErrors.failed(target, String.join(" ", args), last, suites);
+    }
+
+    private Output once(int suite, DiscoveryContext context, String... args) {
+        Duration remaining = context.remaining();
+        if (remaining.isNegative() || remaining.isZero()) {
+            throw IpmiErrors.deadline(target, String.join(" ", args));
+        }
+        Duration timeout = remaining.compareTo(target.commandTimeout()) < 0 ? remaining : target.commandTimeout();
+        // -v: ipmitool then says why a session failed (a wrong password, a BMC that does not answer)
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-v", "-I", "lanplus", "-H", target.host(), "-p",
+                Integer.toString(target.port()), "-U", target.user(), "-E", "-C", Integer.toString(suite),
+                // ipmitool's own retries: 1 s per try, 2 tries, so that a dead BMC fails within the process timeout
+                "-N", "1", "-R", "2"));
+        command.addAll(List.of(args));
+        String display = "ipmitool " + String.join(" ", args);
+        Path out = null;
+        Path err = null;
+        Process process = null;
+        try {
+            out = Files.createTempFile("strata-ipmitool", ".out");
+            err = Files.createTempFile("strata-ipmitool", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().put("IPMI_PASSWORD", target.password().reveal());
+            builder.environment().put("LC_ALL", "C");
+            long started = System.nanoTime();
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw IpmiErrors.cannotStart(target, binary, e);
+            }
+            process.getOutputStream().close();
+            if (!process.waitFor(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+                kill(process);
+                throw IpmiErrors.timedOut(target, display, timeout);
+            }
+            Output output = new Output(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), suite);
+            LOG.debug("BMC {}: {} (cipher suite {}) exited {} in {} ms", target.name(), display, suite, output.exitCode(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return output;
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw IpmiErrors.interrupted(target, display);
+        } catch (IOException e) {
+            kill(process);
+            throw IpmiErrors.io(target, display, e);
+        } finally {
+            delete(out);
+            delete(err);
+        }
+    }
+
+    private static void kill(Process process) {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void delete(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file left behind is harmless: it holds no credential
+            }
+        }
+    }
+}

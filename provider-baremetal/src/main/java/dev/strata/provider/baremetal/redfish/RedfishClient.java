@@ -1,0 +1,602 @@
+package dev.strata.provider.baremetal.redfish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Redfish client on the JDK's {@link HttpClient} and Jackson, for one BMC.
+ *
+ * <ul>
+ * <li><b>Authentication</b>: a Redfish session (POST to the session collection, the
+ *     {@code X-Auth-Token} on every request, the session deleted on {@link #close()}, a new one
+ *     made when the BMC forgets it) or HTTP basic authentication; {@code AUTO} takes a session
+ *     where the service root offers a session service and falls back to basic when the BMC does
+ *     not implement it.</li>
+ * <li><b>TLS</b>: {@link PinnedTrustManager} for this BMC only.</li>
+ * <li><b>Deadlines</b>: every exchange gets the smaller of the request timeout and the time left
+ *     before the caller's deadline; waiting honours interruption.</li>
+ * <li><b>Retries</b>: connection failures and busy answers (503, 502, 504, 429) are retried with
+ *     exponential backoff and jitter (a {@code Retry-After} is honoured), within the deadline.</li>
+ * <li><b>Collections</b>: members are followed through {@code Members@odata.nextLink}, expanded
+ *     with {@code $expand} where the service root says it is supported, member by member when it
+ *     is not or the expansion fails.</li>
+ * <li><b>Writes</b>: PATCH sends {@code If-Match} with the resource's ETag when it has one (and
+ *     retries once on 412); an answer 202 with a task monitor is polled until the task ends or
+ *     the deadline passes.</li>
+ * </ul>
+ * Every failure leaves through {@link RedfishErrors}. Thread-safe.
+ */
+public final class RedfishClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishClient.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
+    private static final Duration TASK_POLL = Duration.ofMillis(500);
+
+    private final RedfishEndpoint endpoint;
+    private final HttpClient http;
+    private final Object sessionLock = new Object();
+    private volatile Session session;
+    private volatile boolean basic;
+    private volatile JsonNode root;
+    private volatile Boolean expandWorks;
+
+    private record Session(String token, URI uri) {
+    }
+
+    /** An HTTP answer. */
+    record Answer(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        JsonNode json() {
+            if (body.length == 0) {
+                return MissingNode.getInstance();
+            }
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                return MissingNode.getInstance();
+            }
+        }
+
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+    }
+
+    RedfishClient(RedfishEndpoint endpoint, HttpClient http) {
+        this.endpoint = endpoint;
+        this.http = http;
+        this.basic = endpoint.auth() == RedfishEndpoint.Auth.BASIC;
+    }
+
+    /**
+     * A client for the endpoint, with TLS trust for this BMC alone.
+     *
+     * @throws InvalidConfigurationException when the CA file cannot be read
+     */
+    public static RedfishClient open(RedfishEndpoint endpoint, String pid) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if ("https".equalsIgnoreCase(endpoint.baseUri().getScheme())) {
+            try {
+                TrustManager trust = null;
+                if (endpoint.fingerprint() != null) {
+                    trust = PinnedTrustManager.pinned(endpoint.fingerprint());
+                } else if (endpoint.caFile() != null) {
+                    trust = PinnedTrustManager.ca(endpoint.caFile());
+                }
+                SSLContext tls = SSLContext.getInstance("TLS");
+                tls.init(null, trust == null ? null : new TrustManager[] {trust}, null);
+                SSLParameters parameters = tls.getDefaultSSLParameters();
+                builder.sslContext(tls).sslParameters(parameters);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new InvalidConfigurationException(pid, "caFile", endpoint.caFile(),
+                        "a readable PEM file of CA certificates (" + e.getMessage() + ")");
+            }
+        }
+        return new RedfishClient(endpoint, builder.build());
+    }
+
+    public RedfishEndpoint endpoint() {
+        return endpoint;
+    }
+
+    // ---- reads ---------------------------------------------------------------------------
+
+    /** The service root ({@code /redfish/v1/}), read once. */
+    public JsonNode serviceRoot(DiscoveryContext context) {
+        JsonNode r = root;
+        if (r == null) {
+            Answer answer = exchange("GET", "/redfish/v1/", null, null, context, endpoint.auth() == RedfishEndpoint.Auth.BASIC);
+            if (answer.status() >= 400) {
+                throw RedfishErrors.forStatus(endpoint, "GET", "/redfish/v1/", answer.status(), answer.body(), 1);
+            }
+            r = answer.json();
+            if (!r.isObject()) {
+                throw RedfishErrors.malformed(endpoint, "/redfish/v1/", "the service root is not a JSON object; is this a Redfish service?");
+            }
+            root = r;
+        }
+        return r;
+    }
+
+    /** A resource. */
+    public JsonNode get(String path, DiscoveryContext context) {
+        Answer answer = authenticated("GET", path, null, null, context);
+        if (answer.status() >= 400) {
+            throw RedfishErrors.forStatus(endpoint, "GET", path, answer.status(), answer.body(), 1);
+        }
+        JsonNode node = answer.json();
+        if (!node.isObject()) {
+            throw RedfishErrors.malformed(endpoint, path, "the answer is not a JSON object");
+        }
+        return node;
+    }
+
+    /** A resource, or empty when the BMC says it does not exist (404) or does not implement it (501). */
+    public Optional<JsonNode> find(String path, DiscoveryContext context) {
+        Answer answer = authenticated("GET", path, null, null, context);
+        if (answer.status() == 404 || answer.status() == 501) {
+            LOG.debug("BMC {}: {} answered {}; treated as absent", endpoint.name(), path, answer.status());
+            return Optional.empty();
+        }
+        if (answer.status() >= 400) {
+            throw RedfishErrors.forStatus(endpoint, "GET", path, answer.status(), answer.body(), 1);
+        }
+        JsonNode node = answer.json();
+        if (!node.isObject()) {
+            throw RedfishErrors.malformed(endpoint, path, "the answer is not a JSON object");
+        }
+        return Optional.of(node);
+    }
+
+    /**
+     * The members of a collection, each a full resource: expanded in one request where the
+     * service supports {@code $expand}, otherwise read one by one; every page followed. A
+     * collection the BMC does not have (404, 501) has no members; a member link that leads
+     * nowhere is skipped (vendor trees have such links).
+     */
+    public List<JsonNode> members(String collection, DiscoveryContext context) {
+        Optional<JsonNode> first = expanded(collection, context);
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        List<JsonNode> members = new ArrayList<>();
+        JsonNode page = first.get();
+        int pages = 0;
+        while (true) {
+            for (JsonNode member : page.path("Members")) {
+                if (isReference(member)) {
+                    find(member.path("@odata.id").asText(), context).ifPresent(members::add);
+                } else if (member.isObject()) {
+                    members.add(member);
+                }
+            }
+            String next = page.path("Members@odata.nextLink").asText("");
+            if (next.isEmpty()) {
+                return members;
+            }
+            if (++pages > 10_000) {
+                throw RedfishErrors.malformed(endpoint, collection, "more than 10000 pages; the next links loop");
+            }
+            page = get(next, context);
+        }
+    }
+
+    private Optional<JsonNode> expanded(String collection, DiscoveryContext context) {
+        String query = expandQuery(context);
+        if (query != null && !Boolean.FALSE.equals(expandWorks)) {
+            String path = stripFragment(collection);
+            Answer answer = authenticated("GET", path + (path.contains("?") ? "&" : "?") + query, null, null, context);
+            if (answer.status() < 300 && answer.json().isObject()) {
+                expandWorks = Boolean.TRUE;
+                return Optional.of(answer.json());
+            }
+            if (answer.status() == 401 || answer.status() == 403) {
+                throw RedfishErrors.forStatus(endpoint, "GET", path, answer.status(), answer.body(), 1);
+            }
+            LOG.debug("BMC {} advertises $expand but answered {} to it; reading members one by one", endpoint.name(), answer.status());
+            expandWorks = Boolean.FALSE;
+        }
+        return find(collection, context);
+    }
+
+    /** The {@code $expand} query the service root advertises, or null when it supports none. */
+    private String expandQuery(DiscoveryContext context) {
+        JsonNode expand = serviceRoot(context).path("ProtocolFeaturesSupported").path("ExpandQuery");
+        boolean noLinks = expand.path("NoLinks").asBoolean(false);
+        boolean all = expand.path("ExpandAll").asBoolean(false);
+        boolean levels = expand.path("Levels").asBoolean(false);
+        if (!noLinks && !all) {
+            return null;
+        }
+        return "$expand=" + (noLinks ? "." : "*") + (levels ? "($levels=1)" : "");
+    }
+
+    private static boolean isReference(JsonNode member) {
+        return member.isObject() && member.has("@odata.id") && member.size() == 1;
+    }
+
+    // ---- writes --------------------------------------------------------------------------
+
+    /**
+     * Changes a resource: PATCH with {@code If-Match} when the resource has an ETag, once more
+     * with a fresh ETag if the BMC answers 412, and a task followed to its end.
+     */
+    public void patch(String path, ObjectNode body, DiscoveryContext context) {
+        for (int attempt = 1; ; attempt++) {
+            String etag = etag(path, context);
+            Answer answer = authenticated("PATCH", path, body, etag, context);
+            if (answer.status() == 412 && attempt == 1) {
+                LOG.debug("BMC {}: PATCH {} met a changed ETag; reading it again", endpoint.name(), path);
+                continue;
+            }
+            finish("PATCH", path, answer, context);
+            return;
+        }
+    }
+
+    /** Runs an action (POST); an answer 202 with a task monitor is followed to the task's end. Returns the final body. */
+    public JsonNode post(String path, ObjectNode body, DiscoveryContext context) {
+        return finish("POST", path, authenticated("POST", path, body, null, context), context);
+    }
+
+    private String etag(String path, DiscoveryContext context) {
+        Answer answer = authenticated("GET", path, null, null, context);
+        if (answer.status() >= 400) {
+            throw RedfishErrors.forStatus(endpoint, "GET", path, answer.status(), answer.body(), 1);
+        }
+        Optional<String> header = answer.header("ETag");
+        if (header.isPresent() && !header.get().isBlank()) {
+            return header.get();
+        }
+        String odata = answer.json().path("@odata.etag").asText("");
+        return odata.isBlank() ? null : odata;
+    }
+
+    private JsonNode finish(String method, String path, Answer answer, DiscoveryContext context) {
+        if (answer.status() == 202) {
+            String monitor = answer.header("Location")
+                    .orElseGet(() -> answer.json().path("TaskMonitor").asText(answer.json().path("@odata.id").asText("")));
+            if (monitor.isBlank()) {
+                return answer.json();
+            }
+            return awaitTask(monitor, context);
+        }
+        if (answer.status() >= 400) {
+            throw RedfishErrors.forStatus(endpoint, method, path, answer.status(), answer.body(), 1);
+        }
+        return answer.json();
+    }
+
+    /** Polls a task monitor (or task) until the task ends, within the deadline. */
+    JsonNode awaitTask(String monitor, DiscoveryContext context) {
+        Instant start = context.clock().instant();
+        String state = "New";
+        while (true) {
+            if (context.remaining().isNegative() || context.remaining().isZero()) {
+                throw RedfishErrors.taskUnfinished(endpoint, monitor, state, Duration.between(start, context.clock().instant()));
+            }
+            Answer answer = authenticated("GET", monitor, null, null, context);
+            JsonNode body = answer.json();
+            if (body.has("TaskState")) {
+                state = body.path("TaskState").asText() + (body.has("PercentComplete") ? " (" + body.path("PercentComplete").asInt() + "%)" : "");
+            }
+            if (answer.status() == 202 || (answer.status() == 200 && isRunning(body))) {
+                Duration wait = retryAfter(answer).orElse(TASK_POLL);
+                if (!sleep(wait, context)) {
+                    throw RedfishErrors.taskUnfinished(endpoint, monitor, state, Duration.between(start, context.clock().instant()));
+                }
+                continue;
+            }
+            if (answer.status() >= 400) {
+                throw RedfishErrors.forStatus(endpoint, "GET", monitor, answer.status(), answer.body(), 1);
+            }
+            String taskState = body.path("TaskState").asText("");
+            if (!taskState.isEmpty() && !taskState.equalsIgnoreCase("Completed")) {
+                throw RedfishErrors.taskFailed(endpoint, monitor, taskState, body);
+            }
+            if (!body.path("TaskStatus").asText("OK").equalsIgnoreCase("OK") && !body.path("TaskStatus").asText().equalsIgnoreCase("Warning")
+                    && !taskState.isEmpty()) {
+                throw RedfishErrors.taskFailed(endpoint, monitor, taskState + " with status " + body.path("TaskStatus").asText(), body);
+            }
+            return body;
+        }
+    }
+
+    private static boolean isRunning(JsonNode task) {
+        String state = task.path("TaskState").asText("").toLowerCase(Locale.ROOT);
+        return switch (state) {
+            case "new", "starting", "running", "pending", "suspended", "stopping", "cancelling", "service" -> true;
+            default -> false;
+        };
+    }
+
+    // ---- sessions ------------------------------------------------------------------------
+
+    /** Deletes the session, if one was made. Never throws. */
+    @Override
+    public void close() {
+        Session s;
+        synchronized (sessionLock) {
+            s = session;
+            session = null;
+        }
+        if (s == null || s.uri() == null) {
+            return;
+        }
+        try {
+            HttpRequest request = HttpRequest.newBuilder(s.uri()).timeout(Duration.ofSeconds(5)).DELETE()
+                    .header("X-Auth-Token", s.token()).header("OData-Version", "4.0").build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            LOG.debug("BMC {}: session deleted ({})", endpoint.name(), status);
+        } catch (IOException e) {
+            LOG.debug("BMC {}: could not delete the session: {}", endpoint.name(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether requests carry a session token (false: basic authentication). */
+    public boolean usesSession() {
+        return session != null;
+    }
+
+    private Session login(DiscoveryContext context) {
+        synchronized (sessionLock) {
+            if (session != null || basic) {
+                return session;
+            }
+            JsonNode r = serviceRoot(context);
+            String sessions = r.path("Links").path("Sessions").path("@odata.id")
+                    .asText(r.has("SessionService") ? "/redfish/v1/SessionService/Sessions" : "");
+            if (sessions.isEmpty()) {
+                if (endpoint.auth() == RedfishEndpoint.Auth.SESSION) {
+                    throw RedfishErrors.malformed(endpoint, "/redfish/v1/", "the service offers no session service; configure auth = basic");
+                }
+                LOG.info("BMC {} offers no Redfish sessions; using basic authentication", endpoint.name());
+                basic = true;
+                return null;
+            }
+            ObjectNode credentials = JSON.createObjectNode();
+            credentials.put("UserName", endpoint.user());
+            credentials.put("Password", endpoint.password().reveal());
+            Answer answer = exchange("POST", sessions, credentials, null, context, false);
+            Optional<String> token = answer.header("X-Auth-Token");
+            if (answer.status() == 401 || answer.status() == 403) {
+                throw RedfishErrors.forStatus(endpoint, "POST", sessions, answer.status(), answer.body(), 1);
+            }
+            if (answer.status() >= 300 || token.isEmpty()) {
+                if (endpoint.auth() == RedfishEndpoint.Auth.SESSION) {
+                    throw answer.status() >= 300
+                            ? RedfishErrors.forStatus(endpoint, "POST", sessions, answer.status(), answer.body(), 1)
+                            : RedfishErrors.malformed(endpoint, sessions, "the session was created without an X-Auth-Token");
+                }
+                LOG.info("BMC {} did not create a session (HTTP {}{}); using basic authentication", endpoint.name(), answer.status(),
+                        token.isEmpty() ? ", no token" : "");
+                basic = true;
+                return null;
+            }
+            String location = answer.header("Location").orElse(answer.json().path("@odata.id").asText(""));
+            session = new Session(token.get(), location.isBlank() ? null : resolve(location));
+            LOG.debug("BMC {}: session created at {}", endpoint.name(), location);
+            return session;
+        }
+    }
+
+    // ---- the exchange --------------------------------------------------------------------
+
+    /** A request with credentials: the session token (made on first use, made again once if the BMC forgot it) or basic. */
+    private Answer authenticated(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context) {
+        if (!basic) {
+            login(context);
+        }
+        Session used = session;
+        Answer answer = exchange(method, path, body, ifMatch, context, used == null);
+        if (answer.status() == 401 && used != null) {
+            synchronized (sessionLock) {
+                if (session == used) {
+                    session = null;
+                }
+            }
+            LOG.info("BMC {}: the session was refused (expired or deleted on the BMC); logging in again", endpoint.name());
+            login(context);
+            answer = exchange(method, path, body, ifMatch, context, session == null);
+        }
+        return answer;
+    }
+
+    /** One request, retried while the BMC is unreachable or busy, within the deadline. */
+    private Answer exchange(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context, boolean basicAuth) {
+        URI uri = resolve(path);
+        String what = method + " " + path;
+        Throwable lastFailure = null;
+        Answer lastBusy = null;
+        for (int attempt = 1; attempt <= endpoint.maxAttempts(); attempt++) {
+            Duration remaining = context.remaining();
+            if (remaining.isNegative() || remaining.isZero()) {
+                break;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw RedfishErrors.interrupted(endpoint, "before " + what);
+            }
+            Duration timeout = remaining.compareTo(endpoint.requestTimeout()) < 0 ? remaining : endpoint.requestTimeout();
+            HttpRequest request = request(uri, method, body, ifMatch, timeout, basicAuth);
+            long started = System.nanoTime();
+            CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                HttpResponse<byte[]> response = future.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
+                Answer answer = new Answer(response.statusCode(), response.headers(), response.body() == null ? new byte[0] : response.body());
+                LOG.debug("BMC {}: {} -> {} in {} ms", endpoint.name(), what, answer.status(), (System.nanoTime() - started) / 1_000_000);
+                if (isBusy(answer.status()) && attempt < endpoint.maxAttempts()) {
+                    lastBusy = answer;
+                    if (!sleep(retryAfter(answer).orElse(backoff(attempt)), context)) {
+                        break;
+                    }
+                    continue;
+                }
+                if (isBusy(answer.status())) {
+                    throw RedfishErrors.forStatus(endpoint, method, path, answer.status(), answer.body(), attempt);
+                }
+                return answer;
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                throw RedfishErrors.interrupted(endpoint, "during " + what);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                lastFailure = new java.net.http.HttpTimeoutException("no answer in " + timeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!isTransient(cause)) {
+                    throw RedfishErrors.forException(endpoint, method, path, cause, attempt);
+                }
+                lastFailure = cause;
+                LOG.debug("BMC {}: {} failed ({}), attempt {} of {}", endpoint.name(), what, cause.toString(), attempt, endpoint.maxAttempts());
+            }
+            if (attempt < endpoint.maxAttempts() && !sleep(backoff(attempt), context)) {
+                break;
+            }
+        }
+        if (lastFailure != null) {
+            StrataException translated = RedfishErrors.forException(endpoint, method, path, lastFailure, endpoint.maxAttempts());
+            if (context.remaining().isNegative() || context.remaining().isZero()) {
+                translated.addSuppressed(RedfishErrors.deadline(endpoint, "while retrying " + what));
+            }
+            throw translated;
+        }
+        if (lastBusy != null) {
+            throw RedfishErrors.forStatus(endpoint, method, path, lastBusy.status(), lastBusy.body(), endpoint.maxAttempts());
+        }
+        throw RedfishErrors.deadline(endpoint, "before " + what);
+    }
+
+    private HttpRequest request(URI uri, String method, ObjectNode body, String ifMatch, Duration timeout, boolean basicAuth) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Accept", "application/json")
+                .header("OData-Version", "4.0");
+        if (body != null) {
+            byte[] bytes;
+            try {
+                bytes = JSON.writeValueAsBytes(body);
+            } catch (IOException e) {
+                throw new ProviderFailureException("cannot encode a request body: " + e.getMessage());
+            }
+            builder.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+        } else {
+            builder.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        if (ifMatch != null) {
+            builder.header("If-Match", ifMatch);
+        }
+        Session s = session;
+        if (s != null && !basicAuth) {
+            builder.header("X-Auth-Token", s.token());
+        } else if (basicAuth) {
+            String pair = endpoint.user() + ":" + endpoint.password().reveal();
+            builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        }
+        return builder.build();
+    }
+
+    private static boolean isBusy(int status) {
+        return status == 503 || status == 502 || status == 504 || status == 429;
+    }
+
+    private static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return false;
+            }
+        }
+        return failure instanceof IOException;
+    }
+
+    private static Duration backoff(int attempt) {
+        long base = FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 10);
+        long capped = Math.min(base, MAX_BACKOFF.toMillis());
+        long jitter = ThreadLocalRandom.current().nextLong(capped / 5 + 1);
+        return Duration.ofMillis(capped - capped / 10 + jitter);
+    }
+
+    private static Optional<Duration> retryAfter(Answer answer) {
+        return answer.header("Retry-After").flatMap(v -> {
+            try {
+                long seconds = Long.parseLong(v.trim());
+                return seconds >= 0 ? Optional.of(Duration.ofSeconds(Math.min(seconds, 60))) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Sleeps for {@code wait}, never past the deadline; false when no time is left to try again. */
+    private boolean sleep(Duration wait, DiscoveryContext context) {
+        Duration remaining = context.remaining();
+        if (remaining.compareTo(wait) <= 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(Math.max(1, wait.toMillis()));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RedfishErrors.interrupted(endpoint, "while waiting to try again");
+        }
+    }
+
+    URI resolve(String path) {
+        String p = stripFragment(path);
+        if (p.startsWith("http://") || p.startsWith("https://")) {
+            URI absolute = URI.create(p);
+            if (!absolute.getAuthority().equalsIgnoreCase(endpoint.baseUri().getAuthority())) {
+                throw RedfishErrors.malformed(endpoint, path, "a link to another host; refusing to send credentials there");
+            }
+            return absolute;
+        }
+        return endpoint.baseUri().resolve(p.startsWith("/") ? p : "/" + p);
+    }
+
+    private static String stripFragment(String path) {
+        int hash = path.indexOf('#');
+        return hash < 0 ? path : path.substring(0, hash);
+    }
+
+    @Override
+    public String toString() {
+        return "RedfishClient[" + endpoint.name() + " " + endpoint.address() + "]";
+    }
+}

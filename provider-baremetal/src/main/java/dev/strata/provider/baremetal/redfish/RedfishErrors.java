@@ -1,0 +1,160 @@
+package dev.strata.provider.baremetal.redfish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * The one place where Redfish failures (HTTP statuses, I/O errors, TLS failures, deadlines)
+ * become Strata's portable exceptions. Messages name the BMC, its address, the request and what
+ * the BMC said; never a credential (request bodies and headers are never quoted).
+ */
+final class RedfishErrors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RedfishErrors() {
+    }
+
+    /** An HTTP answer with an error status. */
+    static StrataException forStatus(RedfishEndpoint bmc, String method, String path, int status, byte[] body, int attempts) {
+        String said = redfishMessage(body);
+        String where = prefix(bmc) + method + " " + path + " answered HTTP " + status + (said.isEmpty() ? "" : " (" + said + ")");
+        return switch (status) {
+            case 401 -> new AuthorizationException(where + ": the BMC refused the credentials of user '" + bmc.user()
+                    + "'; check user and password (file) in the BMC's configuration");
+            case 403 -> new AuthorizationException(where + ": user '" + bmc.user() + "' lacks the privilege for this request");
+            case 404 -> new NotFoundException(where);
+            case 503, 502, 504, 429 -> new ProviderUnavailableException(where
+                    + (attempts > 1 ? " on each of " + attempts + " attempts" : "") + "; the BMC is busy or restarting, try again later");
+            default -> new ProviderFailureException(where);
+        };
+    }
+
+    /** A request that did not get an answer. */
+    static StrataException forException(RedfishEndpoint bmc, String method, String path, Throwable failure, int attempts) {
+        PinnedTrustManager.PinMismatchException pin = find(failure, PinnedTrustManager.PinMismatchException.class);
+        if (pin != null) {
+            return new ProviderUnavailableException(prefix(bmc) + pin.getMessage()
+                    + "; refusing to talk to it. If the certificate was replaced on purpose, set certificateFingerprint to the new value");
+        }
+        SSLException tls = find(failure, SSLException.class);
+        if (tls != null) {
+            return new ProviderUnavailableException(prefix(bmc) + "TLS handshake failed for " + method + " " + path + ": "
+                    + rootMessage(tls) + "; check certificateFingerprint or caFile in the BMC's configuration", tls);
+        }
+        if (find(failure, HttpConnectTimeoutException.class) != null) {
+            return new ProviderUnavailableException(prefix(bmc) + "cannot connect (timed out)" + tries(attempts), failure);
+        }
+        if (find(failure, HttpTimeoutException.class) != null) {
+            return new ProviderTimeoutException(prefix(bmc) + method + " " + path + " got no answer in time" + tries(attempts), failure);
+        }
+        ConnectException refused = find(failure, ConnectException.class);
+        if (refused != null) {
+            return new ProviderUnavailableException(prefix(bmc) + "cannot connect: "
+                    + (refused.getMessage() == null ? "connection refused" : refused.getMessage()) + tries(attempts), failure);
+        }
+        if (find(failure, NoRouteToHostException.class) != null
+                || find(failure, UnknownHostException.class) != null || find(failure, UnresolvedAddressException.class) != null) {
+            return new ProviderUnavailableException(prefix(bmc) + "cannot connect: " + rootMessage(failure) + tries(attempts), failure);
+        }
+        if (find(failure, IOException.class) != null) {
+            return new ProviderUnavailableException(prefix(bmc) + method + " " + path + " failed: " + rootMessage(failure) + tries(attempts), failure);
+        }
+        return new ProviderFailureException(prefix(bmc) + method + " " + path + " failed: " + rootMessage(failure), failure);
+    }
+
+    static ProviderTimeoutException deadline(RedfishEndpoint bmc, String what) {
+        return new ProviderTimeoutException(prefix(bmc) + "the deadline passed " + what);
+    }
+
+    static ProviderTimeoutException interrupted(RedfishEndpoint bmc, String what) {
+        return new ProviderTimeoutException(prefix(bmc) + "interrupted " + what);
+    }
+
+    static ProviderTimeoutException taskUnfinished(RedfishEndpoint bmc, String monitor, String state, Duration waited) {
+        return new ProviderTimeoutException(prefix(bmc) + "task " + monitor + " was still " + state + " when the deadline passed (waited "
+                + waited.toMillis() + " ms); it may still finish on the BMC");
+    }
+
+    static ProviderFailureException taskFailed(RedfishEndpoint bmc, String monitor, String state, JsonNode task) {
+        List<String> messages = new ArrayList<>();
+        task.path("Messages").forEach(m -> messages.add(m.path("Message").asText(m.path("MessageId").asText(""))));
+        return new ProviderFailureException(prefix(bmc) + "task " + monitor + " ended " + state
+                + (messages.isEmpty() ? "" : ": " + String.join("; ", messages)));
+    }
+
+    static ProviderFailureException malformed(RedfishEndpoint bmc, String path, String problem) {
+        return new ProviderFailureException(prefix(bmc) + path + ": " + problem);
+    }
+
+    private static String prefix(RedfishEndpoint bmc) {
+        return "BMC " + bmc.name() + " (" + bmc.address() + "): ";
+    }
+
+    private static String tries(int attempts) {
+        return attempts > 1 ? " (" + attempts + " attempts)" : "";
+    }
+
+    /** The Redfish error's message, message ids and extended messages; empty when the body has none. */
+    static String redfishMessage(byte[] body) {
+        if (body == null || body.length == 0) {
+            return "";
+        }
+        try {
+            JsonNode error = JSON.readTree(body).path("error");
+            List<String> parts = new ArrayList<>();
+            String message = error.path("message").asText("");
+            if (!message.isBlank()) {
+                parts.add(message);
+            }
+            for (JsonNode info : error.path("@Message.ExtendedInfo")) {
+                String text = info.path("Message").asText("");
+                String id = info.path("MessageId").asText("");
+                String one = !text.isBlank() ? text : id;
+                if (!one.isBlank() && !parts.contains(one)) {
+                    parts.add(one);
+                }
+            }
+            return String.join("; ", parts);
+        } catch (IOException | RuntimeException e) {
+            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+            text = text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
+            return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        }
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

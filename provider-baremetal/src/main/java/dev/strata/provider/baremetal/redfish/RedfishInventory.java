@@ -1,0 +1,583 @@
+package dev.strata.provider.baremetal.redfish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.NumaNode;
+import dev.strata.platform.api.model.PciDevice;
+import dev.strata.platform.api.model.PowerDraw;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.NodeIdentity;
+import dev.strata.provider.baremetal.bmc.NodeTemplate;
+import dev.strata.provider.baremetal.bmc.PowerState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Redfish service's systems into Strata nodes: processors (CPUs into packages and
+ * cores, GPUs and other accelerators), memory, PCIe devices, Ethernet interfaces, and the power
+ * and thermal readings of the system's chassis.
+ *
+ * <p>Vendor differences handled: trailing slashes in links (HPE iLO), collections that are
+ * absent, empty or answer 404/501 (sushy's fake driver, Cray), PCIe devices in HPE's OEM
+ * {@code PCIDevices} collection when the standard one is empty, GPUs listed as processors
+ * (Cray EX) or only as PCIe devices (ProLiant), model names padded with spaces or written with
+ * underscores, MAC addresses given as {@code "Not Available"}, and systems linked to no chassis.
+ *
+ * <p>What a BMC cannot know: the operating system's CPU numbering (logical CPUs are numbered
+ * package by package, core by core), NUMA beyond one node per socket (the DIMMs' sockets), GPU
+ * memory where the BMC does not report it (0 = unknown), and local disks (not read).
+ */
+final class RedfishInventory {
+
+    private static final Pattern MAC = Pattern.compile("(?i)[0-9a-f]{2}([:-][0-9a-f]{2}){5}");
+    private static final Map<Integer, String> PCI_VENDORS = Map.of(0x10de, "NVIDIA", 0x1002, "AMD", 0x8086, "Intel", 0x15b3, "Mellanox",
+            0x1da3, "Habana", 0x1e52, "Tenstorrent", 0x1d0f, "Amazon");
+    private static final Set<Integer> DISCRETE_GPU_VENDORS = Set.of(0x10de, 0x1002);
+
+    private final RedfishClient client;
+    private final NodeTemplate template;
+
+    RedfishInventory(RedfishClient client, NodeTemplate template) {
+        this.client = client;
+        this.template = template;
+    }
+
+    List<Node> nodes(DiscoveryContext context) {
+        JsonNode root = client.serviceRoot(context);
+        String systemsPath = link(root.path("Systems"));
+        if (systemsPath == null) {
+            return List.of();
+        }
+        List<JsonNode> chassis = null;
+        List<Node> nodes = new ArrayList<>();
+        for (JsonNode system : client.members(systemsPath, context)) {
+            context.checkDeadline("reading system " + system.path("@odata.id").asText());
+            if (chassis == null) {
+                String chassisPath = link(root.path("Chassis"));
+                chassis = chassisPath == null ? List.of() : client.members(chassisPath, context);
+            }
+            nodes.add(node(system, chassis, context));
+        }
+        return nodes;
+    }
+
+    /** Node id to system path, from the systems alone. */
+    java.util.Map<String, String> systems(DiscoveryContext context) {
+        String systemsPath = link(client.serviceRoot(context).path("Systems"));
+        java.util.Map<String, String> systems = new LinkedHashMap<>();
+        if (systemsPath == null) {
+            return systems;
+        }
+        for (JsonNode system : client.members(systemsPath, context)) {
+            String path = system.path("@odata.id").asText();
+            String uuid = NodeIdentity.normalizeUuid(system.path("UUID").asText(null));
+            systems.put(template.nodeId(uuid, system.path("Id").asText(lastSegment(path))), path);
+        }
+        return systems;
+    }
+
+    private Node node(JsonNode system, List<JsonNode> allChassis, DiscoveryContext context) {
+        String path = system.path("@odata.id").asText();
+        String systemId = system.path("Id").asText(lastSegment(path));
+        String uuid = NodeIdentity.normalizeUuid(system.path("UUID").asText(null));
+        String nodeId = template.nodeId(uuid, systemId);
+
+        List<JsonNode> processors = collection(system.path("Processors"), context);
+        List<JsonNode> cpus = new ArrayList<>();
+        List<JsonNode> gpus = new ArrayList<>();
+        for (JsonNode p : processors) {
+            if ("Absent".equalsIgnoreCase(p.path("Status").path("State").asText())) {
+                continue;
+            }
+            String type = p.path("ProcessorType").asText("CPU");
+            switch (type.toUpperCase(Locale.ROOT)) {
+                case "GPU", "FPGA", "ACCELERATOR", "DSP" -> gpus.add(p);
+                case "CPU" -> cpus.add(p);
+                default -> { }
+            }
+        }
+        cpus.sort(Comparator.comparing((JsonNode p) -> p.path("Socket").asText("")).thenComparing(p -> p.path("Id").asText()));
+
+        List<JsonNode> dimms = collection(system.path("Memory"), context);
+        long memoryMiB = 0;
+        Map<Integer, Long> memoryBySocket = new TreeMap<>();
+        boolean socketsKnown = !dimms.isEmpty();
+        for (JsonNode dimm : dimms) {
+            if ("Absent".equalsIgnoreCase(dimm.path("Status").path("State").asText())) {
+                continue;
+            }
+            long mib = dimm.path("CapacityMiB").asLong(0);
+            memoryMiB += mib;
+            JsonNode socket = dimm.path("MemoryLocation").path("Socket");
+            if (socket.isNumber() && mib > 0) {
+                memoryBySocket.merge(socket.asInt(), mib, Long::sum);
+            } else if (mib > 0) {
+                socketsKnown = false;
+            }
+        }
+        if (memoryMiB == 0) {
+            memoryMiB = Math.round(system.path("MemorySummary").path("TotalSystemMemoryGiB").asDouble(0) * 1024);
+        }
+        long memoryBytes = memoryMiB << 20;
+
+        CpuTopology cpu = cpuTopology(cpus);
+        List<NumaNode> numa = numaNodes(cpu, socketsKnown ? memoryBySocket : Map.of(), memoryBytes);
+
+        List<PciDevice> pci = pciDevices(system, allChassis, context);
+        List<Accelerator> accelerators = new ArrayList<>();
+        for (JsonNode g : gpus) {
+            accelerators.add(acceleratorFromProcessor(nodeId, g));
+        }
+        if (accelerators.isEmpty()) {
+            for (PciDevice d : pci) {
+                if (isGpu(d)) {
+                    accelerators.add(acceleratorFromPci(nodeId, d));
+                }
+            }
+        }
+
+        List<Nic> nics = new ArrayList<>();
+        for (JsonNode e : collection(system.path("EthernetInterfaces"), context)) {
+            nics.add(nic(e));
+        }
+
+        Map<String, String> attributes = template.baseAttributes(path);
+        if (uuid != null) {
+            NodeIdentity.put(attributes, uuid);
+        }
+        put(attributes, "system.manufacturer", system.path("Manufacturer").asText(null));
+        put(attributes, "system.model", trim(system.path("Model").asText(null)));
+        put(attributes, "system.serial", system.path("SerialNumber").asText(null));
+        put(attributes, "system.sku", system.path("SKU").asText(null));
+        put(attributes, "bios.version", system.path("BiosVersion").asText(null));
+        put(attributes, NodeTemplate.POWER_STATE, PowerState.fromRedfish(system.path("PowerState").asText(null)).label());
+        put(attributes, "bmc.health", system.path("Status").path("Health").asText(null));
+        JsonNode boot = system.path("Boot");
+        put(attributes, "bmc.bootOverride", boot.has("BootSourceOverrideTarget")
+                ? boot.path("BootSourceOverrideTarget").asText() + "/" + boot.path("BootSourceOverrideEnabled").asText("") : null);
+
+        PowerDraw power = PowerDraw.UNKNOWN;
+        Optional<JsonNode> chassis = chassisOf(system, allChassis);
+        if (chassis.isPresent()) {
+            put(attributes, "chassis.id", chassis.get().path("Id").asText(null));
+            power = power(chassis.get(), attributes, context);
+            thermal(chassis.get(), attributes, context);
+        }
+
+        String hostname = system.path("HostName").asText("");
+        return Node.builder().id(nodeId).providerId(template.providerId()).siteId(template.siteId())
+                .hostname(hostname.isBlank() ? null : hostname).kind(NodeKind.BARE_METAL).cpu(cpu).numaNodes(numa).memoryBytes(memoryBytes)
+                .pciDevices(pci).accelerators(accelerators).nics(nics).power(power).powerDomainId(template.powerDomainId())
+                .traits(Set.of("bmc-managed")).state(state(system)).attributes(attributes).build();
+    }
+
+    // ---- CPUs and NUMA ------------------------------------------------------------------
+
+    private static CpuTopology cpuTopology(List<JsonNode> cpus) {
+        List<CpuPackage> packages = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < cpus.size(); i++) {
+            JsonNode p = cpus.get(i);
+            int cores = p.path("TotalCores").asInt(0);
+            int threads = p.path("TotalThreads").asInt(cores);
+            int perCore = cores > 0 && threads >= cores && threads % cores == 0 ? threads / cores : 1;
+            List<CpuCore> coreList = new ArrayList<>();
+            for (int c = 0; c < cores; c++) {
+                int[] ids = new int[perCore];
+                for (int t = 0; t < perCore; t++) {
+                    ids[t] = next++;
+                }
+                coreList.add(new CpuCore(c, CpuSet.of(ids)));
+            }
+            String vendor = p.path("Manufacturer").asText(p.path("ProcessorId").path("VendorId").asText(null));
+            packages.add(new CpuPackage(i, vendor, trim(p.path("Model").asText(null)), coreList));
+        }
+        CpuSet online = CpuSet.EMPTY;
+        for (CpuPackage p : packages) {
+            online = online.union(p.threads());
+        }
+        return new CpuTopology(packages, online, CpuSet.EMPTY);
+    }
+
+    /** One NUMA node per socket when the DIMMs say which socket they are in, otherwise one for the machine. */
+    private static List<NumaNode> numaNodes(CpuTopology cpu, Map<Integer, Long> memoryBySocket, long memoryBytes) {
+        List<CpuPackage> packages = cpu.packages();
+        if (packages.size() > 1 && memoryBySocket.size() == packages.size()) {
+            List<NumaNode> nodes = new ArrayList<>();
+            int i = 0;
+            for (long mib : memoryBySocket.values()) {
+                nodes.add(new NumaNode(i, packages.get(i).threads(), mib << 20, List.of()));
+                i++;
+            }
+            return nodes;
+        }
+        return List.of(new NumaNode(0, cpu.online(), memoryBytes, List.of()));
+    }
+
+    // ---- PCIe and GPUs ------------------------------------------------------------------
+
+    /** Standard PCIe devices (system or chassis) with their functions; HPE's OEM collection when there are none. */
+    private List<PciDevice> pciDevices(JsonNode system, List<JsonNode> allChassis, DiscoveryContext context) {
+        Map<String, PciDevice> byAddress = new LinkedHashMap<>();
+        List<JsonNode> devices = new ArrayList<>();
+        JsonNode standard = system.path("PCIeDevices");
+        if (standard.isArray()) {
+            for (JsonNode ref : standard) {
+                String link = link(ref);
+                if (link != null) {
+                    client.find(link, context).ifPresent(devices::add);
+                }
+            }
+        } else if (link(standard) != null) {
+            devices.addAll(client.members(link(standard), context));
+        }
+        if (devices.isEmpty()) {
+            Optional<JsonNode> chassis = chassisOf(system, allChassis);
+            String link = chassis.map(c -> link(c.path("PCIeDevices"))).orElse(null);
+            if (link != null) {
+                devices.addAll(client.members(link, context));
+            }
+        }
+        for (JsonNode device : devices) {
+            for (JsonNode function : functions(device, context)) {
+                PciDevice d = standardFunction(device, function);
+                if (d != null) {
+                    byAddress.putIfAbsent(d.address(), d);
+                }
+            }
+        }
+        if (byAddress.isEmpty()) {
+            String hpe = link(system.path("Oem").path("Hpe").path("Links").path("PCIDevices"));
+            if (hpe != null) {
+                // HPE gives the bus of the slot for every function behind the slot's switch, so several devices
+                // can share an address: they are all kept (keyed by their resource), GPUs first at an address.
+                for (JsonNode d : client.members(hpe, context)) {
+                    PciDevice device = hpeDevice(d);
+                    if (device != null) {
+                        byAddress.putIfAbsent(d.path("@odata.id").asText(device.address()), device);
+                    }
+                }
+            }
+        }
+        List<PciDevice> list = new ArrayList<>(byAddress.values());
+        list.sort(Comparator.comparing(PciDevice::address).thenComparing(d -> !isGpu(d)).thenComparing(PciDevice::classCode));
+        return list;
+    }
+
+    private List<JsonNode> functions(JsonNode device, DiscoveryContext context) {
+        String collection = link(device.path("PCIeFunctions"));
+        if (collection != null) {
+            return client.members(collection, context);
+        }
+        List<JsonNode> functions = new ArrayList<>();
+        for (JsonNode ref : device.path("Links").path("PCIeFunctions")) {
+            String link = link(ref);
+            if (link != null) {
+                client.find(link, context).ifPresent(functions::add);
+            }
+        }
+        return functions;
+    }
+
+    private static PciDevice standardFunction(JsonNode device, JsonNode function) {
+        int classCode = hex(function.path("ClassCode").asText(null));
+        int vendor = hex(function.path("VendorId").asText(null));
+        int deviceId = hex(function.path("DeviceId").asText(null));
+        if (vendor < 0 || classCode < 0) {
+            return null;
+        }
+        // Redfish carries no bus number: the address is the device's and function's ids on the BMC.
+        String address = "redfish:" + device.path("Id").asText() + "." + function.path("FunctionId").asText(function.path("Id").asText("0"));
+        String name = trim(device.path("Name").asText(null));
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
+                .vendorName(PCI_VENDORS.get(vendor)).deviceName(name).numaNode(-1).localCpus(CpuSet.EMPTY).build();
+    }
+
+    private static PciDevice hpeDevice(JsonNode d) {
+        if (!d.has("BusNumber") || !d.has("VendorID")) {
+            return null;
+        }
+        String address = String.format("%04x:%02x:%02x.%x", d.path("SegmentNumber").asInt(0), d.path("BusNumber").asInt(),
+                d.path("DeviceNumber").asInt(0), d.path("FunctionNumber").asInt(0));
+        int classCode = (d.path("ClassCode").asInt(0) << 16) | (d.path("SubclassCode").asInt(0) << 8);
+        int vendor = d.path("VendorID").asInt();
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(d.path("DeviceID").asInt(0)).classCode(classCode)
+                .vendorName(PCI_VENDORS.get(vendor)).deviceName(trim(d.path("Name").asText(null))).numaNode(-1).localCpus(CpuSet.EMPTY).build();
+    }
+
+    /** 3D controllers and processing accelerators; VGA controllers only from discrete GPU vendors (not a BMC's own video). */
+    static boolean isGpu(PciDevice d) {
+        int base = d.classCode() >> 16;
+        int sub = (d.classCode() >> 8) & 0xff;
+        if (base == 0x12 || (base == 0x03 && sub == 0x02)) {
+            return true;
+        }
+        return base == 0x03 && sub == 0x00 && DISCRETE_GPU_VENDORS.contains(d.vendorId());
+    }
+
+    private static Accelerator acceleratorFromProcessor(String nodeId, JsonNode p) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, "serial", p.path("SerialNumber").asText(null));
+        put(attributes, "partNumber", p.path("PartNumber").asText(null));
+        put(attributes, "redfish.id", p.path("@odata.id").asText(null));
+        put(attributes, "redfish.model", p.path("Model").asText(null));
+        put(attributes, "type", p.path("ProcessorType").asText(null));
+        long memoryMiB = 0;
+        for (JsonNode m : p.path("ProcessorMemory")) {
+            memoryMiB += m.path("CapacityMiB").asLong(0);
+        }
+        if (memoryMiB == 0) {
+            memoryMiB = p.path("MemorySummary").path("TotalMemorySizeMiB").asLong(0);
+        }
+        double tdp = p.path("TDPWatts").asDouble(p.path("MaxTDPWatts").asDouble(0));
+        PowerLimits power = tdp > 0 ? new PowerLimits(0, tdp, 0, p.path("MaxTDPWatts").asDouble(tdp)) : PowerLimits.UNKNOWN;
+        String id = nodeId + "/" + p.path("Id").asText(lastSegment(p.path("@odata.id").asText()));
+        return Accelerator.builder().id(id).vendor(vendor(p.path("Manufacturer").asText(null))).model(gpuModel(p.path("Model").asText(null), id))
+                .memoryBytes(memoryMiB << 20).nodeId(nodeId).numaNode(-1).cpuAffinity(CpuSet.EMPTY).power(power)
+                .health(health(p.path("Status"))).attributes(attributes).build();
+    }
+
+    private static Accelerator acceleratorFromPci(String nodeId, PciDevice d) {
+        String vendor = PCI_VENDORS.get(d.vendorId());
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("pci.ids", d.ids());
+        return Accelerator.builder().id(nodeId + "/pci:" + d.address()).vendor(vendor).model(gpuModel(d.deviceName(), d.address()))
+                .pciAddress(d.address().startsWith("redfish:") ? null : d.address()).nodeId(nodeId).numaNode(-1).cpuAffinity(CpuSet.EMPTY)
+                .power(PowerLimits.UNKNOWN).health(Health.UNKNOWN).attributes(attributes).build();
+    }
+
+    /** The model as NVML names it: Cray BMCs write {@code NVIDIA_A100-SXM4-40GB}. */
+    static String gpuModel(String raw, String fallback) {
+        String model = trim(raw);
+        if (model == null) {
+            return "unknown (" + fallback + ")";
+        }
+        return model.replace('_', ' ');
+    }
+
+    private static String vendor(String manufacturer) {
+        if (manufacturer == null || manufacturer.isBlank()) {
+            return null;
+        }
+        String m = manufacturer.toLowerCase(Locale.ROOT);
+        if (m.contains("nvidia")) {
+            return "NVIDIA";
+        }
+        if (m.contains("advanced micro devices") || m.equals("amd")) {
+            return "AMD";
+        }
+        return manufacturer.trim();
+    }
+
+    // ---- NICs ---------------------------------------------------------------------------
+
+    private static Nic nic(JsonNode e) {
+        String name = e.path("Name").asText("");
+        if (name.isBlank() || name.equalsIgnoreCase("Ethernet Interface") || name.equalsIgnoreCase("Manager Ethernet Interface")) {
+            name = e.path("Id").asText("nic");
+        }
+        String mac = e.path("MACAddress").asText("");
+        if (!MAC.matcher(mac).matches()) {
+            mac = e.path("PermanentMACAddress").asText("");
+        }
+        long speed = Math.max(0, e.path("SpeedMbps").asLong(0));
+        return new Nic(name, null, MAC.matcher(mac).matches() ? mac.toLowerCase(Locale.ROOT) : null, speed, -1, "ethernet");
+    }
+
+    // ---- chassis: power and thermal ----------------------------------------------------
+
+    /** The system's chassis: its {@code Links.Chassis}, the chassis that links back to it, or the chassis with its id. */
+    private static Optional<JsonNode> chassisOf(JsonNode system, List<JsonNode> allChassis) {
+        String path = normalized(system.path("@odata.id").asText());
+        for (JsonNode ref : system.path("Links").path("Chassis")) {
+            String link = normalized(link(ref));
+            for (JsonNode c : allChassis) {
+                if (normalized(c.path("@odata.id").asText()).equals(link)) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        for (JsonNode c : allChassis) {
+            for (JsonNode ref : c.path("Links").path("ComputerSystems")) {
+                if (normalized(link(ref)).equals(path)) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        String id = system.path("Id").asText("");
+        return allChassis.stream().filter(c -> c.path("Id").asText().equals(id)).findFirst();
+    }
+
+    private PowerDraw power(JsonNode chassis, Map<String, String> attributes, DiscoveryContext context) {
+        String link = link(chassis.path("Power"));
+        if (link == null) {
+            return PowerDraw.UNKNOWN;
+        }
+        Optional<JsonNode> power = client.find(link, context);
+        if (power.isEmpty()) {
+            return PowerDraw.UNKNOWN;
+        }
+        JsonNode control = power.get().path("PowerControl").path(0);
+        if (control.isMissingNode()) {
+            return PowerDraw.UNKNOWN;
+        }
+        double consumed = control.path("PowerConsumedWatts").asDouble(0);
+        double capacity = control.path("PowerCapacityWatts").asDouble(0);
+        double limit = control.path("PowerLimit").path("LimitInWatts").asDouble(0);
+        double minimum = control.path("PowerMetrics").path("MinConsumedWatts").asDouble(0);
+        if (consumed > 0) {
+            attributes.put("power.consumedWatts", format(consumed));
+        }
+        if (capacity > 0) {
+            attributes.put("power.capacityWatts", format(capacity));
+        }
+        if (limit > 0) {
+            attributes.put("power.limitWatts", format(limit));
+        }
+        long max = Math.round(limit > 0 ? limit : capacity);
+        return new PowerDraw(Math.round(minimum), max);
+    }
+
+    private void thermal(JsonNode chassis, Map<String, String> attributes, DiscoveryContext context) {
+        String link = link(chassis.path("Thermal"));
+        if (link == null) {
+            return;
+        }
+        client.find(link, context).ifPresent(thermal -> {
+            double max = Double.NEGATIVE_INFINITY;
+            int sensors = 0;
+            String worst = "OK";
+            for (JsonNode t : thermal.path("Temperatures")) {
+                JsonNode reading = t.path("ReadingCelsius");
+                if (reading.isNumber()) {
+                    sensors++;
+                    max = Math.max(max, reading.asDouble());
+                }
+                String health = t.path("Status").path("Health").asText("OK");
+                if (health.equalsIgnoreCase("Critical") || (health.equalsIgnoreCase("Warning") && worst.equals("OK"))) {
+                    worst = health;
+                }
+            }
+            if (sensors > 0) {
+                attributes.put("thermal.maxCelsius", format(max));
+                attributes.put("thermal.sensors", Integer.toString(sensors));
+                attributes.put("thermal.health", worst);
+            }
+        });
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    private List<JsonNode> collection(JsonNode ref, DiscoveryContext context) {
+        String link = link(ref);
+        if (link == null) {
+            return List.of();
+        }
+        try {
+            return client.members(link, context);
+        } catch (NotFoundException e) {
+            return List.of();
+        }
+    }
+
+    private static ResourceState state(JsonNode system) {
+        String state = system.path("Status").path("State").asText("Enabled");
+        String health = system.path("Status").path("Health").asText("OK");
+        if (health.equalsIgnoreCase("Critical")) {
+            return ResourceState.UNAVAILABLE;
+        }
+        return switch (state.toLowerCase(Locale.ROOT)) {
+            case "disabled", "absent", "unavailableoffline", "quiesced" -> ResourceState.UNAVAILABLE;
+            case "standbyoffline", "inmaintenance", "updating" -> ResourceState.DRAINING;
+            default -> ResourceState.AVAILABLE;
+        };
+    }
+
+    private static Health health(JsonNode status) {
+        String health = status.path("Health").asText("");
+        return switch (health.toLowerCase(Locale.ROOT)) {
+            case "ok" -> Health.OK;
+            case "warning" -> new Health(Health.Status.DEGRADED, List.of("BMC reports health Warning"));
+            case "critical" -> new Health(Health.Status.FAILED, List.of("BMC reports health Critical"));
+            default -> Health.UNKNOWN;
+        };
+    }
+
+    static String link(JsonNode ref) {
+        if (ref == null || !ref.isObject()) {
+            return null;
+        }
+        String id = ref.path("@odata.id").asText("");
+        return id.isBlank() ? null : id;
+    }
+
+    private static String normalized(String path) {
+        if (path == null) {
+            return "";
+        }
+        String p = path;
+        int hash = p.indexOf('#');
+        if (hash >= 0) {
+            p = p.substring(0, hash);
+        }
+        while (p.endsWith("/") && p.length() > 1) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    private static String lastSegment(String path) {
+        String p = normalized(path);
+        int slash = p.lastIndexOf('/');
+        return slash < 0 ? p : p.substring(slash + 1);
+    }
+
+    private static String trim(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.strip();
+        return t.isEmpty() ? null : t;
+    }
+
+    private static int hex(String text) {
+        if (text == null || text.isBlank()) {
+            return -1;
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            return Integer.parseInt(t.startsWith("0x") ? t.substring(2) : t, 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void put(Map<String, String> attributes, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            attributes.put(key, value.strip());
+        }
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+}

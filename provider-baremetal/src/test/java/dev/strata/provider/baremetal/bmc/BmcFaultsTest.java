@@ -1,0 +1,292 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
+import dev.strata.provider.baremetal.peers.Peers;
+import dev.strata.provider.baremetal.peers.StderrCapture;
+import dev.strata.provider.baremetal.peers.SushyEmulator;
+import dev.strata.provider.baremetal.peers.SushyEmulator.FakeSystem;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import dev.strata.provider.baremetal.peers.TestCertificate;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One BMC failing never costs another: each fault gives that BMC's node state UNAVAILABLE (the
+ * model has no UNKNOWN; the reason is in {@code bmc.error}) and the healthy BMC's nodes come out
+ * whole, within the discovery deadline.
+ *
+ * <p>Peers: sushy-emulator over TLS (healthy, wrong password, changed certificate); a port where
+ * nothing listens (unreachable); a socket that accepts and never answers (a hung BMC); and, for
+ * what no peer does, {@link FaultInjectingProxy} in front of a plain-HTTP sushy-emulator: 503
+ * answers, a task that never ends, and Redfish sessions.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BmcFaultsTest {
+
+    static final String USER = "strata";
+    static final String PASSWORD = "faults-Pa55";
+    static final FakeSystem A = new FakeSystem("6c1b0e5a-1111-4c44-8a6b-00000000000a", "a", "Off", "52:54:00:00:01:0a");
+    static final FakeSystem B = new FakeSystem("6c1b0e5a-1111-4c44-8a6b-00000000000b", "b", "Off", "52:54:00:00:01:0b");
+    static final FakeSystem P = new FakeSystem("6c1b0e5a-2222-4c44-8a6b-00000000000c", "p", "Off", "52:54:00:00:01:0c");
+
+    private SushyEmulator tls;
+    private SushyEmulator plain;
+    private TestCertificate other;
+    private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Peers.workDir("faults");
+        TestCertificate certificate = TestCertificate.create(dir, "bmc");
+        other = TestCertificate.create(dir, "replaced");
+        tls = SushyEmulator.start(dir.resolve("tls"), List.of(A, B), USER, PASSWORD, certificate);
+        plain = SushyEmulator.start(dir.resolve("plain"), List.of(P), USER, PASSWORD, null);
+    }
+
+    @AfterAll
+    void stop() {
+        if (tls != null) {
+            tls.close();
+        }
+        if (plain != null) {
+            plain.close();
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        closing.clear();
+    }
+
+    private BmcProvider provider(Duration bmcTimeout) throws IOException {
+        BmcProvider provider = new BmcProvider(Peers.workDir("journal"), 8, bmcTimeout, Duration.ofSeconds(60), Clock.systemUTC());
+        closing.add(provider::close);
+        return provider;
+    }
+
+    private Map<String, Object> pinned(String name, String password, String fingerprint) {
+        Map<String, Object> c = TestBmcs.redfish(name, tls.address(), USER, password);
+        c.put("certificateFingerprint", fingerprint);
+        return c;
+    }
+
+    @Test
+    void eachFaultStaysOnItsOwnNodeAndTheHealthyBmcIsWhole() throws Exception {
+        int closedPort = Peers.freePort();
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                FaultInjectingProxy busy = FaultInjectingProxy.start(plain.address()).busy(Integer.MAX_VALUE)) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(hung.accept()); // accepted, never answered
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+
+            BmcProvider provider = provider(Duration.ofSeconds(12));
+            provider.bind(TestBmcs.bmc(pinned("healthy", PASSWORD, tls.certificate().fingerprint())));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("unreachable", "https://127.0.0.1:" + closedPort, USER, PASSWORD)));
+            provider.bind(TestBmcs.bmc(pinned("wrong-password", "not-" + PASSWORD, tls.certificate().fingerprint())));
+            provider.bind(TestBmcs.bmc(pinned("replaced-cert", PASSWORD, other.fingerprint())));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("busy", busy.address(), USER, PASSWORD)));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("hung", "http://127.0.0.1:" + hung.getLocalPort(), USER, PASSWORD)));
+            Map<String, Object> bad = TestBmcs.redfish("bad-config", tls.address(), USER, PASSWORD);
+            bad.put("certificateFingerprint", "not-a-fingerprint");
+            provider.bind(new ConfiguredBmc(TestBmcs.config(bad), "dev.strata.provider.bmc~bad-config", Path.of("/nonexistent")));
+
+            Instant start = Instant.now();
+            ComputeSnapshot snapshot;
+            try (StderrCapture log = new StderrCapture()) {
+                snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("faults", Duration.ofSeconds(40)));
+                assertThat(log.text()).as("what was logged").contains("BMC wrong-password unavailable").doesNotContain(PASSWORD);
+            }
+            Duration took = Duration.between(start, Instant.now());
+
+            assertThat(took).as("bounded by the per-BMC timeout (12 s), not by the hung BMC's retries (3 x 5 s) nor the deadline")
+                    .isLessThan(Duration.ofSeconds(30));
+            Node a = node(snapshot, "bmc:" + A.uuid());
+            Node b = node(snapshot, "bmc:" + B.uuid());
+            assertThat(a.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(b.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(a.nics()).hasSize(1);
+            assertThat(a.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+
+            assertThat(error(snapshot, "bmc:unreachable")).contains("BMC unreachable (https://127.0.0.1:" + closedPort + ")")
+                    .contains("cannot connect");
+            assertThat(error(snapshot, "bmc:wrong-password")).contains("HTTP 401").contains("refused the credentials of user 'strata'")
+                    .doesNotContain(PASSWORD);
+            assertThat(error(snapshot, "bmc:replaced-cert")).contains("certificate changed")
+                    .contains("expected SHA-256 " + other.fingerprint()).contains("it presented " + tls.certificate().fingerprint());
+            assertThat(error(snapshot, "bmc:busy")).contains("HTTP 503").contains("on each of 3 attempts");
+            assertThat(error(snapshot, "bmc:hung")).containsAnyOf("got no answer in time", "deadline", "no answer");
+            assertThat(error(snapshot, "bmc:bad-config")).contains("dev.strata.provider.bmc~bad-config")
+                    .contains("certificateFingerprint = 'not-a-fingerprint' is invalid").contains("64 hex digits");
+            for (String id : List.of("bmc:unreachable", "bmc:wrong-password", "bmc:replaced-cert", "bmc:busy", "bmc:hung", "bmc:bad-config")) {
+                assertThat(node(snapshot, id).state()).as(id).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(node(snapshot, id).attributes()).as(id).containsEntry(NodeTemplate.POWER_STATE, "Unknown");
+            }
+            assertThat(snapshot.nodes()).hasSize(8);
+            assertThat(snapshot.nodes().toString()).doesNotContain(PASSWORD);
+            hung.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aBmcThatWasSeenKeepsItsDetailsWhileUnavailable() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("flaky", proxy.address(), USER, PASSWORD)));
+            Node before = node(provider.discoverCompute(DiscoveryContext.withTimeout("1", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            assertThat(before.state()).isEqualTo(ResourceState.AVAILABLE);
+
+            proxy.busy(Integer.MAX_VALUE);
+            Node during = node(provider.discoverCompute(DiscoveryContext.withTimeout("2", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            assertThat(during.state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(during.nics()).isEqualTo(before.nics());
+            assertThat(during.attributes().get(NodeTemplate.ERROR)).contains("HTTP 503");
+
+            proxy.busy(0);
+            Node after = node(provider.discoverCompute(DiscoveryContext.withTimeout("3", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            assertThat(after.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(after.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+        }
+    }
+
+    @Test
+    void twoBusyAnswersAreRetriedWithBackoff() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("busy-twice", proxy.address(), USER, PASSWORD)));
+            proxy.busy(2);
+            Node node = node(provider.discoverCompute(DiscoveryContext.withTimeout("1", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(proxy.seen()).filteredOn(s -> s.status() == 503).hasSize(2);
+        }
+    }
+
+    /** A BMC that answers 202 and a task monitor that stays Running: create gives up at its deadline, the other BMC is unaffected. */
+    @Test
+    void aTaskThatNeverEndsTimesOutThatCreateOnly() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).neverEndingTask("/Actions/ComputerSystem.Reset")) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("stuck", proxy.address(), USER, PASSWORD)));
+            provider.bind(TestBmcs.bmc(pinned("healthy", PASSWORD, tls.certificate().fingerprint())));
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+
+            CompletableFuture<MachineStatus> healthy = CompletableFuture.supplyAsync(() -> provider.create(
+                    request("op-healthy", "bmc:" + B.uuid()), DiscoveryContext.withTimeout("c2", Duration.ofSeconds(30))));
+            Instant start = Instant.now();
+            assertThatThrownBy(() -> provider.create(request("op-stuck", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c1", Duration.ofSeconds(6))))
+                    .isInstanceOf(ProviderTimeoutException.class)
+                    .hasMessageContaining("BMC stuck").hasMessageContaining("task /taskmon/").hasMessageContaining("still Running (40%)");
+            assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(9));
+            assertThat(provider.provisioner().journal().get("op-stuck").orElseThrow().phase()).isEqualTo(Operation.Phase.POWER_INTENT);
+            assertThat(healthy.get().state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            // the stuck machine's BMC was never asked for a second power action by anything else
+            assertThat(proxy.requests("POST", "/Actions/ComputerSystem.Reset")).hasSize(1);
+        }
+    }
+
+    /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
+    @Test
+    void tasksAreFollowedToTheirEnd() throws Exception {
+        try (FaultInjectingProxy done = FaultInjectingProxy.start(plain.address()).task("/Actions/ComputerSystem.Reset", 3, "Completed");
+                FaultInjectingProxy failed = FaultInjectingProxy.start(plain.address()).task("/Actions/ComputerSystem.Reset", 1, "Exception")) {
+            ConfiguredBmc ok = TestBmcs.bmc(TestBmcs.redfish("task-ok", done.address(), USER, PASSWORD));
+            String system = SushyEmulator.systemPath(P);
+            ok.bmc().power(system, PowerAction.ON, DiscoveryContext.withTimeout("t", Duration.ofSeconds(20)));
+            assertThat(done.seen()).filteredOn(s -> s.path().startsWith("/taskmon/")).hasSize(4);
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (ok.bmc().powerState(system, DiscoveryContext.withTimeout("t", Duration.ofSeconds(5))) != PowerState.ON && System.nanoTime() < end) {
+                Thread.sleep(250);
+            }
+            assertThat(ok.bmc().powerState(system, DiscoveryContext.withTimeout("t", Duration.ofSeconds(5)))).isEqualTo(PowerState.ON);
+
+            ConfiguredBmc bad = TestBmcs.bmc(TestBmcs.redfish("task-bad", failed.address(), USER, PASSWORD));
+            assertThatThrownBy(() -> bad.bmc().power(system, PowerAction.FORCE_RESTART, DiscoveryContext.withTimeout("t", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                    .hasMessageContaining("BMC task-bad").hasMessageContaining("ended Exception")
+                    .hasMessageContaining("The power supply refused the request.");
+            ok.close();
+            bad.close();
+        }
+    }
+
+    /** Sessions (offered by the proxy on top of sushy's basic authentication): created once, used, made again when forgotten, deleted on close. */
+    @Test
+    void sessionsAreCreatedReusedRenewedAndDeleted() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD)) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("sessions", proxy.address(), USER, PASSWORD));
+            DiscoveryContext context = DiscoveryContext.withTimeout("s", Duration.ofSeconds(20));
+            bmc.bmc().discover(bmc.template("bmc"), context);
+            assertThat(proxy.requests("POST", "/SessionService/Sessions")).hasSize(1);
+            assertThat(proxy.seen()).filteredOn(s -> s.method().equals("GET") && s.path().contains("/Systems/"))
+                    .allSatisfy(s -> assertThat(s.token() && !s.basic()).as(s.path()).isTrue());
+            bmc.bmc().discover(bmc.template("bmc"), context);
+            assertThat(proxy.requests("POST", "/SessionService/Sessions")).as("the session is reused").hasSize(1);
+
+            proxy.expireSessions();
+            List<Node> nodes = bmc.bmc().discover(bmc.template("bmc"), context);
+            assertThat(nodes).hasSize(1);
+            assertThat(proxy.requests("POST", "/SessionService/Sessions")).as("a forgotten session is made again").hasSize(2);
+
+            bmc.close();
+            assertThat(proxy.deletedSessions()).hasSize(1);
+            assertThat(proxy.liveSessions()).isZero();
+        }
+    }
+
+    static MachineRequest request(String operationId, String nodeId) {
+        return new MachineRequest(operationId, "dep-1", "member-" + operationId, "tenant-a", MachineTarget.node(nodeId),
+                new MachineResources(1000, 1L << 30, 0, List.of(), null), Map.of());
+    }
+
+    private static Node node(ComputeSnapshot snapshot, String id) {
+        return snapshot.nodes().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + id + " in " + snapshot.nodes().stream().map(Node::id).toList()));
+    }
+
+    private static String error(ComputeSnapshot snapshot, String id) {
+        return node(snapshot, id).attributes().get(NodeTemplate.ERROR);
+    }
+}

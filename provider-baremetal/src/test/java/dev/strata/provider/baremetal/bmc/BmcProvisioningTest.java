@@ -1,0 +1,311 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
+import dev.strata.provider.baremetal.peers.ImageServer;
+import dev.strata.provider.baremetal.peers.Peers;
+import dev.strata.provider.baremetal.peers.SushyEmulator;
+import dev.strata.provider.baremetal.peers.SushyEmulator.FakeSystem;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The provisioning SPI on BMC-managed nodes of sushy-emulator (the real, stateful Redfish peer:
+ * power changes land 1-11 s after the request, the boot override and virtual media stick),
+ * behind {@link FaultInjectingProxy} used here only to count the power requests the BMC received.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BmcProvisioningTest {
+
+    static final String USER = "strata";
+    static final String PASSWORD = "provision-Pa55";
+    static final int CRASHES = 5;
+
+    private final List<FakeSystem> systems = new ArrayList<>();
+    private SushyEmulator emulator;
+    private FaultInjectingProxy proxy;
+    private ImageServer images;
+
+    @BeforeAll
+    void start() throws Exception {
+        for (int i = 0; i < 6 + CRASHES; i++) {
+            systems.add(new FakeSystem(String.format("9a7d3c1e-5b2f-4e8a-9c0d-%012d", i), "node-" + i, i == 1 || i >= 6 ? "On" : "Off",
+                    String.format("52:54:00:00:02:%02x", i)));
+        }
+        emulator = SushyEmulator.start(Peers.workDir("provisioning"), systems, USER, PASSWORD, null);
+        proxy = FaultInjectingProxy.start(emulator.address());
+        images = ImageServer.start("installer.iso", "an installer".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {images, proxy, emulator}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    private BmcProvider provider(Path journal) {
+        BmcProvider provider = new BmcProvider(journal, 4, Duration.ofSeconds(20), Duration.ofSeconds(60), Clock.systemUTC());
+        provider.bind(TestBmcs.bmc(TestBmcs.redfish("sushy", proxy.address(), USER, PASSWORD)));
+        return provider;
+    }
+
+    private static DiscoveryContext context(int seconds) {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(seconds));
+    }
+
+    private static String node(FakeSystem s) {
+        return "bmc:" + s.uuid();
+    }
+
+    private static MachineRequest request(String op, FakeSystem s, Map<String, String> parameters) {
+        return new MachineRequest(op, "dep-7", "trainer-" + s.name(), "tenant-bank", MachineTarget.node(node(s)),
+                new MachineResources(8000, 64L << 30, 0, List.of(), null), parameters);
+    }
+
+    private int resets(FakeSystem s) {
+        return proxy.requests("POST", "/Systems/" + s.uuid() + "/Actions/ComputerSystem.Reset").size();
+    }
+
+    /** Polls describe until the machine settles; create may return PENDING before power lands. */
+    private static MachineStatus settle(BmcProvider provider, MachineStatus status) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((status.state() == MachineState.PENDING || status.state() == MachineState.DELETING) && System.nanoTime() < end) {
+            Thread.sleep(500);
+            status = provider.describe(status.handle(), context(10));
+        }
+        return status;
+    }
+
+    @Test
+    void createSetsPxeOncePowersOnAndIsIdempotent() throws Exception {
+        FakeSystem s = systems.get(0);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        Bmc bmc = provider.fleet().byName("sushy").orElseThrow().bmc();
+        MachineStatus status = settle(provider, provider.create(request("op-create", s, Map.of()), context(30)));
+
+        assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(bmc.powerState(SushyEmulator.systemPath(s), context(10))).isEqualTo(PowerState.ON);
+        assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).isEqualTo(BootTarget.PXE);
+        assertThat(resets(s)).isEqualTo(1);
+        assertThat(status.nodeId()).isEqualTo(node(s));
+        assertThat(status.handle()).isEqualTo(new MachineHandle("bmc", node(s), Map.of("bmc", "sushy", "system", SushyEmulator.systemPath(s),
+                "operation", "op-create", "bootDevice", "pxe", "shutdown", "force")));
+        assertThat(status.labels()).containsEntry(MachineLabels.DEPLOYMENT, "dep-7").containsEntry(MachineLabels.OPERATION, "op-create")
+                .containsEntry(MachineLabels.MEMBER, "trainer-" + s.name()).containsEntry(MachineLabels.TENANT, "tenant-bank");
+
+        MachineStatus again = provider.create(request("op-create", s, Map.of()), context(30));
+        assertThat(again.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(again.handle()).isEqualTo(status.handle());
+        assertThat(resets(s)).as("a repeated create sends no second power request").isEqualTo(1);
+
+        // the node in the compute snapshot carries the labels
+        Node n = provider.discoverCompute(context(20)).nodes().stream().filter(x -> x.id().equals(node(s))).findFirst().orElseThrow();
+        assertThat(n.attributes()).containsEntry(MachineLabels.DEPLOYMENT, "dep-7").containsEntry(MachineLabels.OPERATION, "op-create");
+
+        assertThat(provider.find("op-create", context(10))).map(MachineStatus::state).contains(MachineState.RUNNING);
+        assertThat(provider.machines(context(10))).extracting(MachineStatus::operationId).contains("op-create");
+
+        assertThatThrownBy(() -> provider.create(request("op-other", s, Map.of()), context(10)))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("node " + node(s) + " is provisioned for deployment dep-7").hasMessageContaining("op-create");
+
+        MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
+        assertThat(deleted.state()).isEqualTo(MachineState.GONE);
+        assertThat(bmc.powerState(SushyEmulator.systemPath(s), context(10))).isEqualTo(PowerState.OFF);
+        assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).as("override cleared").isNull();
+        assertThat(provider.delete(status.handle(), context(10)).state()).isEqualTo(MachineState.GONE);
+        assertThat(provider.find("op-create", context(10))).isEmpty();
+        assertThat(provider.machines(context(10))).extracting(MachineStatus::operationId).doesNotContain("op-create");
+        provider.close();
+    }
+
+    @Test
+    void aMachineThatIsOnIsResetOnceToBootTheVirtualMedia() throws Exception {
+        FakeSystem s = systems.get(1);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        Bmc bmc = provider.fleet().byName("sushy").orElseThrow().bmc();
+        String image = images.url("installer.iso");
+        MachineStatus status = settle(provider, provider.create(request("op-media", s, Map.of("virtualMedia", image)), context(30)));
+
+        assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).isEqualTo(image);
+        assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).isEqualTo(BootTarget.CD);
+        assertThat(resets(s)).isEqualTo(1);
+        assertThat(provider.provisioner().journal().get("op-media").orElseThrow().powerAction()).isEqualTo(PowerAction.FORCE_RESTART);
+
+        MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
+        assertThat(deleted.state()).isEqualTo(MachineState.GONE);
+        assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).as("media ejected").isNull();
+        provider.close();
+    }
+
+    @Test
+    void badParametersAndUnknownNodesAreRefusedBeforeAnythingIsSent() throws Exception {
+        FakeSystem s = systems.get(2);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        proxy.clear();
+        assertThatThrownBy(() -> provider.create(request("op-bad", s, Map.of("bootDevice", "floppy")), context(10)))
+                .isInstanceOf(ProviderFailureException.class).hasMessage("parameter bootDevice = 'floppy' is invalid; expected pxe, disk or cd");
+        assertThatThrownBy(() -> provider.create(request("op-bad", s, Map.of("virtualMedia", "ftp://x/y.iso")), context(10)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("virtualMedia");
+        assertThatThrownBy(() -> provider.create(request("op-bad", s, Map.of("virtualMedia", "http://user:pw@host/y.iso")), context(10)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageNotContaining("pw@");
+        assertThatThrownBy(() -> provider.create(new MachineRequest("op-bad", "d", "m", "t", MachineTarget.node("bmc:nope"),
+                new MachineResources(0, 0, 0, List.of(), null), Map.of()), context(20)))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("bmc:nope");
+        assertThat(proxy.seen()).noneMatch(r -> !r.method().equals("GET"));
+        assertThat(provider.provisioner().journal().get("op-bad")).isEmpty();
+        provider.close();
+    }
+
+    /**
+     * The provider stopped right after recording each phase (the record is what kill -9 leaves
+     * behind); a new provider on the same journal finishes the operation with the same id, and
+     * the BMC receives at most one power request for it.
+     */
+    @Test
+    void resumesFromEveryPhaseWithoutASecondPowerCycle() throws Exception {
+        List<Operation.Phase> phases = List.of(Operation.Phase.CLAIMED, Operation.Phase.BOOT_SET, Operation.Phase.POWER_INTENT);
+        List<java.util.concurrent.Callable<Void>> runs = new ArrayList<>();
+        for (int k = 0; k < phases.size(); k++) {
+            Operation.Phase phase = phases.get(k);
+            FakeSystem s = systems.get(3 + k);
+            runs.add(() -> {
+                Path journal = Peers.workDir("journal");
+                Instant now = Instant.now();
+                PowerAction action = phase == Operation.Phase.POWER_INTENT ? PowerAction.ON : null;
+                new OperationJournal(journal).put(new Operation("op-" + phase, "dep-7", "m", "t", node(s), "sushy", SushyEmulator.systemPath(s),
+                        "pxe", null, "force", phase, action, action == null ? null : now, now, now, null));
+                BmcProvider provider = provider(journal);
+                provider.discoverCompute(context(20));
+                MachineStatus status = settle(provider, provider.create(request("op-" + phase, s, Map.of()), context(30)));
+                assertThat(status.state()).as(phase.name()).isEqualTo(MachineState.RUNNING);
+                assertThat(resets(s)).as(phase + ": one power-on").isEqualTo(1);
+                provider.close();
+                return null;
+            });
+        }
+        all(runs);
+    }
+
+    private static void all(List<java.util.concurrent.Callable<Void>> runs) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(runs.size());
+        try {
+            for (java.util.concurrent.Future<Void> f : pool.invokeAll(runs)) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof AssertionError a) {
+                        throw a;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A real kill -9: a separate JVM provisions a machine that is on (so provisioning resets it)
+     * and is killed at a random moment; this JVM resumes with the same operation id. The BMC sees
+     * at most one reset per machine, exactly one unless the kill fell between announcing the
+     * reset and the BMC taking it (then the record says the reset may not have been sent).
+     */
+    @Test
+    void killNineAtRandomMomentsNeverResetsAMachineTwice() throws Exception {
+        long seed = Long.getLong("strata.crash.seed", System.nanoTime());
+        Random random = new Random(seed);
+        List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<java.util.concurrent.Callable<Void>> runs = new ArrayList<>();
+        for (int k = 0; k < CRASHES; k++) {
+            FakeSystem s = systems.get(6 + k);
+            // spread over the whole create: discovery, claim, boot override, reset, waiting for power
+            long delay = k * 2000L + random.nextInt(2000);
+            String op = "op-kill-" + k;
+            runs.add(() -> {
+                Path journal = Peers.workDir("journal");
+                Path out = journal.resolveSibling(journal.getFileName() + ".child.log");
+                String java = ProcessHandle.current().info().command().orElse("java");
+                Process child = new ProcessBuilder(java, "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-cp", System.getProperty("java.class.path"), CrashingCreate.class.getName(),
+                        journal.toString(), proxy.address(), USER, PASSWORD, op, node(s)).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).start();
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!read(out).contains("STARTED") && child.isAlive() && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertThat(read(out)).as("the child started provisioning").contains("STARTED");
+                boolean finished = child.waitFor(delay, TimeUnit.MILLISECONDS);
+                if (!finished) {
+                    child.destroyForcibly(); // SIGKILL
+                    child.waitFor(10, TimeUnit.SECONDS);
+                }
+                Operation left = new OperationJournal(journal).get(op).orElse(null);
+
+                BmcProvider provider = provider(journal);
+                MachineStatus status = settle(provider, provider.create(request(op, s, Map.of()), context(40)));
+                Operation done = provider.provisioner().journal().get(op).orElseThrow();
+                int resets = resets(s);
+                String outcome = "kill " + delay + " ms into create: " + (finished ? "child had finished" : "left "
+                        + (left == null ? "no record" : left.phase())) + ", resets " + resets + (done.note() == null ? "" : ", note");
+                outcomes.add(outcome);
+                assertThat(status.state()).as(outcome).isEqualTo(MachineState.RUNNING);
+                assertThat(resets).as(outcome).isLessThanOrEqualTo(1);
+                if (resets == 0) {
+                    assertThat(done.note()).as(outcome).contains("may not have reached the BMC");
+                }
+                try (var files = Files.list(journal)) {
+                    assertThat(files.filter(f -> f.toString().endsWith(".json")).count()).as("one record per operation").isEqualTo(1);
+                }
+                provider.close();
+                return null;
+            });
+        }
+        all(runs);
+        System.out.println("kill -9 outcomes (seed " + seed + "):\n  " + String.join("\n  ", outcomes));
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every bad BMC configuration is refused with the PID, the property, the value (never the password) and what was expected. */
+class BmcSettingsTest {
+
+    static final String PID = "dev.strata.provider.bmc~rack1-n07";
+    static final String PASSWORD = "Sup3r-Secret!";
+
+    @TempDir
+    Path etc;
+
+    private BmcSettings from(Map<String, Object> properties) {
+        return BmcSettings.from(TestBmcs.config(properties), PID, etc);
+    }
+
+    private Map<String, Object> redfish() {
+        return TestBmcs.redfish("rack1-n07", "https://10.0.0.7", "root", PASSWORD);
+    }
+
+    static List<Object[]> badValues() {
+        return List.of(
+                new Object[] {"protocol", "snmp", "redfish or ipmi"},
+                new Object[] {"address", "", "the BMC's URL"},
+                new Object[] {"address", "ftp://10.0.0.7", "https://host[:port]"},
+                new Object[] {"address", "https://root:pw@10.0.0.7", "without user, path or query"},
+                new Object[] {"address", "https://10.0.0.7/redfish/v1", "without user, path or query"},
+                new Object[] {"user", " ", "the BMC account's user name"},
+                new Object[] {"certificateFingerprint", "AB:CD", "64 hex digits"},
+                new Object[] {"auth", "kerberos", "auto, session or basic"},
+                new Object[] {"requestTimeout", "10", "a duration"},
+                new Object[] {"requestTimeout", "0s", "longer than zero"},
+                new Object[] {"attempts", 0, "from 1 to 10"},
+                new Object[] {"site", "", "a site id"},
+                new Object[] {"name", "rack 1/node 7", "letters, digits"},
+                new Object[] {"caFile", "missing-ca.pem", "a readable PEM file"});
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void eachBadValueIsNamed(String property, Object value, String expected) {
+        Map<String, Object> p = redfish();
+        p.put(property, value);
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith(PID + ": " + property + " = '" + value + "' is invalid; expected")
+                .hasMessageContaining(expected).hasMessageNotContaining(PASSWORD)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    @Test
+    void passwordComesFromItsFileOrThePrivateProperty() throws IOException {
+        Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\nignored second line\n");
+        Map<String, Object> p = redfish();
+        p.remove(".password");
+        p.put("passwordFile", "bmc.pw");
+        BmcSettings s = from(p);
+        assertThat(s.redfish().password().reveal()).isEqualTo(PASSWORD);
+        assertThat(s.toString()).doesNotContain(PASSWORD);
+        assertThat(s.redfish().toString()).doesNotContain(PASSWORD).contains("********");
+
+        p.put(".password", PASSWORD);
+        assertThatThrownBy(() -> from(p)).hasMessageContaining("passwordFile").hasMessageNotContaining(PASSWORD);
+        p.remove(".password");
+        p.put("passwordFile", "nope.pw");
+        assertThatThrownBy(() -> from(p)).hasMessage(PID + ": passwordFile = 'nope.pw' is invalid; expected a readable file holding the password "
+                + "(NoSuchFileException)");
+        p.remove("passwordFile");
+        assertThatThrownBy(() -> from(p)).hasMessageContaining("a password file, or the password in .password");
+    }
+
+    @Test
+    void goodConfigurationsAreRead() {
+        Map<String, Object> p = redfish();
+        p.put("certificateFingerprint", "AB:" + "cd".repeat(31));
+        p.put("auth", "SESSION");
+        p.put("requestTimeout", "1500ms");
+        BmcSettings s = from(p);
+        assertThat(s.redfish().fingerprint()).isEqualTo("ab" + "cd".repeat(31));
+        assertThat(s.redfish().auth()).isEqualTo(RedfishEndpoint.Auth.SESSION);
+        assertThat(s.redfish().requestTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.address()).isEqualTo("https://10.0.0.7");
+
+        Map<String, Object> ipmi = TestBmcs.ipmi("", "10.0.0.8:6230", "admin", PASSWORD);
+        ipmi.put("cipherSuites", " 17, 3 ");
+        BmcSettings i = BmcSettings.from(TestBmcs.config(ipmi), PID, etc);
+        assertThat(i.name()).isEqualTo("10.0.0.8");
+        assertThat(i.ipmi().port()).isEqualTo(6230);
+        assertThat(i.ipmi().cipherSuites()).containsExactly(17, 3);
+        assertThat(BmcSettings.from(TestBmcs.config(TestBmcs.ipmi("x", "10.0.0.8", "admin", PASSWORD)), PID, etc).ipmi().port()).isEqualTo(623);
+        ipmi.put("cipherSuites", "17,three");
+        assertThatThrownBy(() -> BmcSettings.from(TestBmcs.config(ipmi), PID, etc)).hasMessageContaining("cipherSuites");
+    }
+
+    @Test
+    void aConfigurationWithErrorsStillRegistersHoldingTheError() {
+        Map<String, Object> p = redfish();
+        p.put("address", "not a url at all");
+        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(p), PID, etc);
+        assertThat(bmc.settings()).isNull();
+        assertThat(bmc.problem().getMessage()).startsWith(PID + ": address = 'not a url at all' is invalid");
+        assertThat(bmc.name()).isEqualTo("rack1-n07");
+        assertThatThrownBy(bmc::bmc).isSameAs(bmc.problem());
+    }
+}

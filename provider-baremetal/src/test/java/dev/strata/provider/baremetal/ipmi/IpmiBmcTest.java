@@ -1,0 +1,184 @@
+package dev.strata.provider.baremetal.ipmi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.baremetal.NodeIdentity;
+import dev.strata.provider.baremetal.bmc.BmcProvider;
+import dev.strata.provider.baremetal.bmc.BootTarget;
+import dev.strata.provider.baremetal.bmc.ConfiguredBmc;
+import dev.strata.provider.baremetal.bmc.PowerAction;
+import dev.strata.provider.baremetal.bmc.PowerState;
+import dev.strata.provider.baremetal.peers.IpmiSim;
+import dev.strata.provider.baremetal.peers.Peers;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * IPMI through the real {@code ipmitool} against {@code ipmi_sim} (Debian's openipmi), the real
+ * peer for IPMI: power, boot device, system GUID, cipher-suite fallback (ipmi_sim refuses 17 and
+ * takes 3), wrong password, a BMC that does not answer, and provisioning through the SPI.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IpmiBmcTest {
+
+    static final String USER = "admin";
+    static final String PASSWORD = "ipmi-Pa55word";
+    static final String GUID = "a123456789abcdefa123456789abcdef";
+
+    private IpmiSim sim;
+    private Path work;
+    private Path recordingIpmitool;
+
+    @BeforeAll
+    void start() throws Exception {
+        work = Peers.workDir("ipmi");
+        sim = IpmiSim.start(work, USER, PASSWORD, GUID);
+        Path ipmitool = Peers.command("ipmitool", "ipmitool");
+        // the real ipmitool, behind a script that writes down its command line and whether the password was in its environment
+        recordingIpmitool = work.resolve("ipmitool-recording");
+        Files.writeString(recordingIpmitool, "#!/bin/sh\necho \"$@\" >> " + work.resolve("argv.log") + "\n"
+                + "[ -n \"$IPMI_PASSWORD\" ] && echo set >> " + work.resolve("env.log") + "\nexec " + ipmitool + " \"$@\"\n");
+        Files.setPosixFilePermissions(recordingIpmitool, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(30));
+    }
+
+    private Map<String, Object> config(String name, String address, String password) {
+        Map<String, Object> c = TestBmcs.ipmi(name, address, USER, password);
+        c.put("ipmitool", recordingIpmitool.toString());
+        return c;
+    }
+
+    /** ipmitool's SMBIOS decoding of the GUID bytes: the first three fields little-endian. */
+    private static String smbios(String hex) {
+        StringBuilder s = new StringBuilder();
+        for (int[] field : new int[][] {{3, 2, 1, 0}, {5, 4}, {7, 6}, {8, 9}, {10, 11, 12, 13, 14, 15}}) {
+            if (s.length() > 0) {
+                s.append('-');
+            }
+            for (int b : field) {
+                s.append(hex, 2 * b, 2 * b + 2);
+            }
+        }
+        return s.toString();
+    }
+
+    @Test
+    void powerBootDeviceAndIdentityThroughIpmitool() throws Exception {
+        ConfiguredBmc configured = TestBmcs.bmc(config("sim", sim.address(), PASSWORD));
+        IpmiBmc bmc = (IpmiBmc) configured.bmc();
+
+        List<Node> nodes = bmc.discover(configured.template("bmc"), context());
+        assertThat(nodes).hasSize(1);
+        String uuid = smbios(GUID);
+        assertThat(nodes.get(0).id()).isEqualTo("bmc:" + uuid);
+        assertThat(nodes.get(0).attributes()).containsEntry(NodeIdentity.SYSTEM_UUID, uuid).containsEntry("ipmi.cipherSuite", "3");
+
+        bmc.power(IpmiBmc.SYSTEM, PowerAction.ON, context());
+        assertThat(bmc.powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.ON);
+        bmc.setBootOverride(IpmiBmc.SYSTEM, BootTarget.PXE, true, context());
+        assertThat(bmc.bootOverride(IpmiBmc.SYSTEM, context())).isEqualTo(BootTarget.PXE);
+        bmc.clearBootOverride(IpmiBmc.SYSTEM, context());
+        assertThat(bmc.bootOverride(IpmiBmc.SYSTEM, context())).isNull();
+        int before = sim.chassisLog().size();
+        bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_RESTART, context());
+        Thread.sleep(2500);
+        assertThat(sim.chassisLog().subList(before, sim.chassisLog().size())).as("a cycle: off, then on")
+                .anySatisfy(l -> assertThat(l).endsWith("power=0")).anySatisfy(l -> assertThat(l).endsWith("power=1"));
+        bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_OFF, context());
+        assertThat(bmc.powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.OFF);
+
+        // 17 was tried first and refused; 3 is kept
+        assertThat(bmc.discover(configured.template("bmc"), context())).hasSize(1);
+        List<String> argv = Files.readAllLines(work.resolve("argv.log"));
+        assertThat(argv).anySatisfy(l -> assertThat(l).contains("-C 17")).anySatisfy(l -> assertThat(l).contains("-C 3"));
+        assertThat(argv.get(argv.size() - 1)).contains("-C 3");
+        // the password travels in the environment only
+        assertThat(argv).allSatisfy(l -> assertThat(l).contains("-E").contains("-I lanplus").doesNotContain(PASSWORD));
+        assertThat(Files.readAllLines(work.resolve("env.log"))).hasSameSizeAs(argv);
+
+        assertThatThrownBy(() -> bmc.insertMedia(IpmiBmc.SYSTEM, "http://127.0.0.1/x.iso", context()))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("speaks IPMI, which has no virtual media");
+    }
+
+    @Test
+    void wrongPasswordIsAnAuthorizationErrorWithoutThePassword() {
+        ConfiguredBmc configured = TestBmcs.bmc(config("sim-wrong", sim.address(), "not-" + PASSWORD));
+        assertThat(configured.settings().toString()).doesNotContain(PASSWORD);
+        assertThatThrownBy(() -> configured.bmc().powerState(IpmiBmc.SYSTEM, context()))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessageContaining("BMC sim-wrong (ipmi://127.0.0.1:" + sim.port() + ")")
+                .hasMessageContaining("refused user 'admin'").hasMessageContaining("HMAC is invalid")
+                .hasMessageNotContaining(PASSWORD);
+    }
+
+    @Test
+    void aBmcThatDoesNotAnswerFailsWithoutTryingEverySuite() throws Exception {
+        int silent = Peers.freePort();
+        ConfiguredBmc configured = TestBmcs.bmc(config("silent", "127.0.0.1:" + silent, PASSWORD));
+        Instant start = Instant.now();
+        assertThatThrownBy(() -> configured.bmc().powerState(IpmiBmc.SYSTEM, context()))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("BMC silent").hasMessageContaining("does not answer");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void provisioningThroughIpmiSetsPxeAndPowersOnThenOff() throws Exception {
+        BmcProvider provider = new BmcProvider(Peers.workDir("ipmi-journal"), 2, Duration.ofSeconds(20), Duration.ofSeconds(60), Clock.systemUTC());
+        try {
+            ConfiguredBmc configured = TestBmcs.bmc(config("sim-provision", sim.address(), PASSWORD));
+            provider.bind(configured);
+            configured.bmc().power(IpmiBmc.SYSTEM, PowerAction.FORCE_OFF, context());
+            String node = "bmc:" + smbios(GUID);
+            int before = sim.chassisLog().size();
+            MachineStatus status = provider.create(new MachineRequest("op-ipmi", "dep-ipmi", "m0", "tenant", MachineTarget.node(node),
+                    new MachineResources(0, 0, 0, List.of(), null), Map.of()), context());
+            assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+            assertThat(configured.bmc().bootOverride(IpmiBmc.SYSTEM, context())).isEqualTo(BootTarget.PXE);
+            assertThat(sim.chassisLog().subList(before, sim.chassisLog().size())).as("one power-on, no reset")
+                    .containsExactly(sim.chassisLog().get(before)).allSatisfy(l -> assertThat(l).endsWith("power=1"));
+
+            assertThat(provider.create(new MachineRequest("op-ipmi", "dep-ipmi", "m0", "tenant", MachineTarget.node(node),
+                    new MachineResources(0, 0, 0, List.of(), null), Map.of()), context()).state()).isEqualTo(MachineState.RUNNING);
+            assertThat(sim.chassisLog()).hasSize(before + 1);
+
+            MachineStatus gone = provider.delete(status.handle(), context());
+            assertThat(gone.state()).isEqualTo(MachineState.GONE);
+            assertThat(configured.bmc().powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.OFF);
+            assertThat(configured.bmc().bootOverride(IpmiBmc.SYSTEM, context())).isNull();
+        } finally {
+            provider.close();
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.strata.provider.baremetal.peers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A hand-written HTTP proxy in front of a real Redfish peer (sushy-emulator or sushy-static),
+ * for what no peer that runs here does: it answers 503 (a busy BMC), turns a request into a
+ * task (202 with a task monitor) that never ends, offers Redfish sessions (sushy has none) on
+ * top of the peer's basic authentication, and records the requests it saw (their method, path,
+ * {@code If-Match} and whether they carried a token or basic credentials: never the credentials
+ * themselves). Everything else is forwarded to the real peer unchanged.
+ */
+public final class FaultInjectingProxy implements AutoCloseable {
+
+    /** One request as the proxy saw it. */
+    public record Seen(String method, String path, String ifMatch, boolean basic, boolean token, int status) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    private final URI upstream;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** The request being answered on this thread; recorded just before its response is sent, so a client never outruns the record. */
+    private final ThreadLocal<Seen> pending = new ThreadLocal<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Set<String> taskPaths = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger tasks = new AtomicInteger();
+    private final Map<String, String> sessions = new ConcurrentHashMap<>();
+    private final List<String> deletedSessions = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> completingTasks = new ConcurrentHashMap<>();
+    private final Map<String, Integer> taskPolls = new ConcurrentHashMap<>();
+    private final Map<String, String> taskEnds = new ConcurrentHashMap<>();
+    private volatile int pageSize;
+    private volatile String sessionUser;
+    private volatile String sessionPassword;
+
+    private FaultInjectingProxy(HttpServer server, URI upstream) {
+        this.server = server;
+        this.upstream = upstream;
+    }
+
+    public static FaultInjectingProxy start(String upstream) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        FaultInjectingProxy proxy = new FaultInjectingProxy(server, URI.create(upstream));
+        server.createContext("/", proxy::handle);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.start();
+        return proxy;
+    }
+
+    public String address() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next {@code times} requests are answered 503 with {@code Retry-After: 0}. */
+    public FaultInjectingProxy busy(int times) {
+        busy.set(times);
+        return this;
+    }
+
+    /** A request whose path ends with this suffix starts a task that stays Running for ever (202, monitor answering 202). */
+    public FaultInjectingProxy neverEndingTask(String pathSuffix) {
+        taskPaths.add(pathSuffix);
+        return this;
+    }
+
+    /**
+     * A request whose path ends with this suffix is forwarded to the peer (so it really happens)
+     * and answered 202 with a task monitor that answers 202 {@code polls} times, then the task
+     * ended in {@code state} ({@code Completed}, or {@code Exception} with a message).
+     */
+    public FaultInjectingProxy task(String pathSuffix, int polls, String state) {
+        completingTasks.put(pathSuffix, polls);
+        taskEnds.put(pathSuffix, state);
+        return this;
+    }
+
+    /** Collections longer than {@code size} are served in pages linked by {@code Members@odata.nextLink}. */
+    public FaultInjectingProxy paging(int size) {
+        this.pageSize = size;
+        return this;
+    }
+
+    /** Offers Redfish sessions for this account (forwarded to the peer with basic authentication). */
+    public FaultInjectingProxy sessions(String user, String password) {
+        this.sessionUser = user;
+        this.sessionPassword = password;
+        return this;
+    }
+
+    /** Forgets every session, as a BMC does when they time out. */
+    public void expireSessions() {
+        sessions.clear();
+    }
+
+    public List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    public void clear() {
+        seen.clear();
+    }
+
+    public List<String> deletedSessions() {
+        return List.copyOf(deletedSessions);
+    }
+
+    public int liveSessions() {
+        return sessions.size();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            answer(exchange);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath()
+                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+            String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = exchange.getRequestHeaders().getFirst("X-Auth-Token");
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            pending.set(new Seen(method, path, ifMatch, authorization != null, token != null, 0));
+            int status;
+            if (busy.get() > 0 && busy.getAndDecrement() > 0) {
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                status = send(exchange, 503, "{\"error\":{\"code\":\"Base.1.8.ServiceTemporarilyUnavailable\",\"message\":\"busy\"}}");
+            } else if (path.startsWith("/taskmon/done-")) {
+                String task = path.substring("/taskmon/".length());
+                int left = taskPolls.merge(task, -1, Integer::sum);
+                String end = task.substring(task.indexOf(':') + 1);
+                if (left >= 0) {
+                    status = send(exchange, 202, "{\"Id\":\"" + task + "\",\"TaskState\":\"Running\",\"PercentComplete\":50}");
+                } else if (end.equals("Completed")) {
+                    status = send(exchange, 200, "{\"Id\":\"" + task + "\",\"TaskState\":\"Completed\",\"TaskStatus\":\"OK\"}");
+                } else {
+                    status = send(exchange, 200, "{\"Id\":\"" + task + "\",\"TaskState\":\"" + end
+                            + "\",\"TaskStatus\":\"Critical\",\"Messages\":[{\"MessageId\":\"Base.1.8.GeneralError\","
+                            + "\"Message\":\"The power supply refused the request.\"}]}");
+                }
+            } else if (!method.equals("GET") && completingTasks.keySet().stream().anyMatch(path::endsWith)) {
+                String suffix = completingTasks.keySet().stream().filter(path::endsWith).findFirst().orElseThrow();
+                int upstreamStatus = forwardQuietly(method, path, body, authorization);
+                String task = "done-" + tasks.incrementAndGet() + ":" + taskEnds.get(suffix);
+                taskPolls.put(task, completingTasks.get(suffix));
+                exchange.getResponseHeaders().add("Location", "/taskmon/" + task);
+                status = upstreamStatus >= 400 ? send(exchange, upstreamStatus, "{}")
+                        : send(exchange, 202, "{\"Id\":\"" + task + "\",\"TaskState\":\"New\"}");
+            } else if (pageSize > 0 && method.equals("GET") && (token == null || sessions.containsKey(token))) {
+                status = page(exchange, path, authorization != null ? authorization : basicForSession());
+            } else if (path.startsWith("/taskmon/")) {
+                String task = path.substring("/taskmon/".length());
+                status = send(exchange, 202, "{\"@odata.id\":\"/redfish/v1/TaskService/Tasks/" + task + "\",\"Id\":\"" + task
+                        + "\",\"TaskState\":\"Running\",\"PercentComplete\":40}");
+            } else if (!method.equals("GET") && taskPaths.stream().anyMatch(path::endsWith)) {
+                int n = tasks.incrementAndGet();
+                exchange.getResponseHeaders().add("Location", "/taskmon/" + n);
+                status = send(exchange, 202, "{\"@odata.id\":\"/redfish/v1/TaskService/Tasks/" + n + "\",\"TaskState\":\"New\"}");
+            } else if (sessionUser != null && method.equals("POST") && trim(path).equals("/redfish/v1/SessionService/Sessions")) {
+                JsonNode credentials = JSON.readTree(body);
+                if (sessionUser.equals(credentials.path("UserName").asText()) && sessionPassword.equals(credentials.path("Password").asText())) {
+                    String id = UUID.randomUUID().toString();
+                    String newToken = UUID.randomUUID().toString();
+                    sessions.put(newToken, id);
+                    exchange.getResponseHeaders().add("X-Auth-Token", newToken);
+                    exchange.getResponseHeaders().add("Location", "/redfish/v1/SessionService/Sessions/" + id);
+                    status = send(exchange, 201, "{\"@odata.id\":\"/redfish/v1/SessionService/Sessions/" + id + "\",\"Id\":\"" + id
+                            + "\",\"UserName\":\"" + sessionUser + "\"}");
+                } else {
+                    status = send(exchange, 401, "{\"error\":{\"code\":\"Base.1.8.NoValidSession\",\"message\":\"invalid credentials\"}}");
+                }
+            } else if (token != null) {
+                String id = sessions.get(token);
+                if (id == null) {
+                    status = send(exchange, 401, "{\"error\":{\"code\":\"Base.1.8.NoValidSession\",\"message\":\"no such session\"}}");
+                } else if (method.equals("DELETE") && trim(path).equals("/redfish/v1/SessionService/Sessions/" + id)) {
+                    sessions.remove(token);
+                    deletedSessions.add(id);
+                    status = send(exchange, 204, "");
+                } else {
+                    String basic = "Basic " + Base64.getEncoder().encodeToString((sessionUser + ":" + sessionPassword).getBytes(StandardCharsets.UTF_8));
+                    status = forward(exchange, method, path, body, basic, ifMatch);
+                }
+            } else {
+                status = forward(exchange, method, path, body, authorization, ifMatch);
+            }
+            if (pending.get() != null) {
+                record(status);
+            }
+        } finally {
+            pending.remove();
+        }
+    }
+
+    private void record(int status) {
+        Seen p = pending.get();
+        if (p != null) {
+            seen.add(new Seen(p.method(), p.path(), p.ifMatch(), p.basic(), p.token(), status));
+            pending.remove();
+        }
+    }
+
+    private String basicForSession() {
+        return sessionUser == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((sessionUser + ":" + sessionPassword).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A collection in pages: the peer's whole answer, cut at {@code $skip}. */
+    private int page(HttpExchange exchange, String path, String authorization) throws IOException {
+        int q = path.indexOf("?$skip=");
+        String plain = q < 0 ? path : path.substring(0, q);
+        int skip = q < 0 ? 0 : Integer.parseInt(path.substring(q + 7));
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(plain)).timeout(Duration.ofSeconds(30)).GET();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(r.body());
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (r.statusCode() != 200 || answer == null || !answer.path("Members").isArray() || answer.path("Members").size() <= pageSize) {
+            if (q >= 0) {
+                return send(exchange, 404, "{}");
+            }
+            byte[] body = r.body();
+            r.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
+            record(r.statusCode());
+            exchange.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+            return r.statusCode();
+        }
+        ObjectNode pageBody = ((ObjectNode) answer).deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode all = (com.fasterxml.jackson.databind.node.ArrayNode) answer.path("Members");
+        com.fasterxml.jackson.databind.node.ArrayNode members = pageBody.putArray("Members");
+        for (int i = skip; i < Math.min(all.size(), skip + pageSize); i++) {
+            members.add(all.get(i));
+        }
+        if (skip + pageSize < all.size()) {
+            pageBody.put("Members@odata.nextLink", plain + "?$skip=" + (skip + pageSize));
+        }
+        return send(exchange, 200, JSON.writeValueAsString(pageBody));
+    }
+
+    private int forwardQuietly(String method, String path, byte[] body, String authorization) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        try {
+            return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private int forward(HttpExchange exchange, String method, String path, byte[] body, String authorization, String ifMatch) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        byte[] answer = r.body();
+        if (sessionUser != null && method.equals("GET") && trim(path).equals("/redfish/v1") && r.statusCode() == 200) {
+            ObjectNode root = (ObjectNode) JSON.readTree(answer);
+            root.putObject("SessionService").put("@odata.id", "/redfish/v1/SessionService");
+            root.withObject("/Links").putObject("Sessions").put("@odata.id", "/redfish/v1/SessionService/Sessions");
+            answer = JSON.writeValueAsBytes(root);
+        }
+        for (String h : List.of("Content-Type", "Location", "ETag", "Retry-After")) {
+            r.headers().firstValue(h).ifPresent(v -> exchange.getResponseHeaders().add(h, v));
+        }
+        record(r.statusCode());
+        exchange.sendResponseHeaders(r.statusCode(), answer.length == 0 ? -1 : answer.length);
+        if (answer.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        }
+        return r.statusCode();
+    }
+
+    private int send(HttpExchange exchange, int status, String body) throws IOException {
+        record(status);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+        return status;
+    }
+
+    private static String trim(String path) {
+        String p = path;
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        while (p.endsWith("/") && p.length() > 1) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    /** Requests matching method and path suffix. */
+    public List<Seen> requests(String method, String pathSuffix) {
+        List<Seen> list = new ArrayList<>();
+        for (Seen s : seen) {
+            if (s.method().equals(method) && trim(s.path()).endsWith(pathSuffix)) {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

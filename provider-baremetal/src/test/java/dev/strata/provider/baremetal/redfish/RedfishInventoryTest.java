@@ -1,0 +1,241 @@
+package dev.strata.provider.baremetal.redfish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.NodeIdentity;
+import dev.strata.provider.baremetal.bmc.BootTarget;
+import dev.strata.provider.baremetal.bmc.ConfiguredBmc;
+import dev.strata.provider.baremetal.bmc.NodeTemplate;
+import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
+import dev.strata.provider.baremetal.peers.Peers;
+import dev.strata.provider.baremetal.peers.SushyStatic;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The real HPE BMC trees in {@code ../shared/fixtures/redfish}, served over HTTP by
+ * {@code sushy-static} (the real peer for read-only Redfish trees), discovered by the Redfish
+ * client and inventory. Every expected figure is computed here from the tree's JSON files, read
+ * directly from the folder (not through the client): processors by their type, GPUs of the
+ * ProLiant by their PCI device names (the code goes by PCI class), memory from the DIMMs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedfishInventoryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Path fixtures;
+    private SushyStatic ex235n;
+    private SushyStatic xl675d;
+
+    @BeforeAll
+    void startPeers() throws IOException {
+        fixtures = Peers.fixtures("redfish");
+        Path logs = Peers.workDir("sushy-static");
+        ex235n = SushyStatic.start(fixtures.resolve("EX235n"), logs);
+        xl675d = SushyStatic.start(fixtures.resolve("XL675d_A100"), logs);
+    }
+
+    @AfterAll
+    void stopPeers() {
+        if (ex235n != null) {
+            ex235n.close();
+        }
+        if (xl675d != null) {
+            xl675d.close();
+        }
+    }
+
+    private static List<Node> discover(String name, String address) {
+        ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish(name, address, "root", "unused-by-sushy-static"));
+        try {
+            return bmc.bmc().discover(bmc.template("bmc"), DiscoveryContext.withTimeout("test", Duration.ofSeconds(60)));
+        } finally {
+            bmc.close();
+        }
+    }
+
+    @Test
+    void crayEx235nBladeIsTwoNodesWithFourA100sEach() throws IOException {
+        List<Node> nodes = discover("ex235n", ex235n.address());
+
+        Path systems = fixtures.resolve("EX235n/Systems");
+        List<Path> systemDirs = dirs(systems);
+        assertThat(nodes).hasSize(systemDirs.size()).hasSize(2);
+        for (Path dir : systemDirs) {
+            JsonNode system = read(dir.resolve("index.json"));
+            String id = system.path("Id").asText();
+            // no UUID in the Cray tree: the id falls back to BMC name and system id
+            assertThat(system.has("UUID")).isFalse();
+            Node node = nodes.stream().filter(n -> n.id().equals("bmc:ex235n/" + id)).findFirst().orElseThrow();
+
+            List<JsonNode> processors = files(dir.resolve("Processors"));
+            List<JsonNode> cpus = processors.stream().filter(p -> p.path("ProcessorType").asText().equals("CPU")).toList();
+            List<JsonNode> gpus = processors.stream().filter(p -> p.path("ProcessorType").asText().equals("GPU")).toList();
+            assertThat(gpus).hasSize(4);
+            assertThat(node.cpu().packages()).hasSize(cpus.size());
+            assertThat(node.cpu().cores()).isEqualTo(cpus.stream().mapToInt(p -> p.path("TotalCores").asInt()).sum());
+            assertThat(node.cpu().threads()).isEqualTo(cpus.stream().mapToInt(p -> p.path("TotalThreads").asInt()).sum());
+            assertThat(node.cpu().model()).isEqualTo(cpus.get(0).path("Model").asText().strip());
+
+            assertThat(node.accelerators()).hasSize(gpus.size());
+            assertThat(node.accelerators()).extracting(Accelerator::model).containsExactlyInAnyOrderElementsOf(
+                    gpus.stream().map(g -> g.path("Model").asText().replace('_', ' ')).toList());
+            assertThat(node.accelerators()).extracting(Accelerator::vendor).containsOnly("NVIDIA");
+            assertThat(node.accelerators()).extracting(a -> a.attributes().get("serial")).containsExactlyInAnyOrderElementsOf(
+                    gpus.stream().map(g -> g.path("SerialNumber").asText()).toList());
+            assertThat(node.accelerators()).allSatisfy(a -> assertThat(a.nodeId()).isEqualTo(node.id()));
+
+            long memoryMiB = files(dir.resolve("Memory")).stream().mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+            assertThat(node.memoryBytes()).isEqualTo(memoryMiB << 20)
+                    .isEqualTo(system.path("MemorySummary").path("TotalSystemMemoryGiB").asLong() << 30);
+            assertThat(node.nics()).hasSize(dirs(dir.resolve("EthernetInterfaces")).size());
+            assertThat(node.attributes()).containsEntry("system.model", system.path("Model").asText())
+                    .containsEntry("system.serial", system.path("SerialNumber").asText())
+                    .containsEntry(NodeTemplate.POWER_STATE, system.path("PowerState").asText())
+                    .containsEntry(NodeTemplate.SYSTEM, system.path("@odata.id").asText())
+                    .containsEntry(NodeTemplate.BMC, "ex235n");
+            // the chassis of the same id (the Cray tree links none): its thermal readings
+            JsonNode thermal = read(fixtures.resolve("EX235n/Chassis/" + id + "/Thermal/index.json"));
+            double hottest = 0;
+            for (JsonNode t : thermal.path("Temperatures")) {
+                hottest = Math.max(hottest, t.path("ReadingCelsius").asDouble());
+            }
+            assertThat(Double.parseDouble(node.attributes().get("thermal.maxCelsius"))).isEqualTo(hottest);
+            assertThat(node.kind()).isEqualTo(NodeKind.BARE_METAL);
+            assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+        }
+    }
+
+    @Test
+    void proLiantXl675dIsOneNodeWithEightA100sFoundThroughHpePciDevices() throws IOException {
+        List<Node> nodes = discover("xl675d", xl675d.address());
+
+        Path dir = fixtures.resolve("XL675d_A100/Systems/1");
+        JsonNode system = read(dir.resolve("index.json"));
+        assertThat(nodes).hasSize(1);
+        Node node = nodes.get(0);
+        String uuid = system.path("UUID").asText().toLowerCase(Locale.ROOT);
+        assertThat(node.id()).isEqualTo("bmc:" + uuid);
+        assertThat(node.attributes()).containsEntry(NodeIdentity.SYSTEM_UUID, uuid);
+
+        List<JsonNode> cpus = files(dir.resolve("Processors"));
+        assertThat(node.cpu().packages()).hasSize(2).hasSize(cpus.size());
+        assertThat(node.cpu().cores()).isEqualTo(cpus.stream().mapToInt(p -> p.path("TotalCores").asInt()).sum()).isEqualTo(128);
+        assertThat(node.cpu().threads()).isEqualTo(cpus.stream().mapToInt(p -> p.path("TotalThreads").asInt()).sum());
+        // HPE pads the model with spaces
+        assertThat(node.cpu().model()).isEqualTo(cpus.get(0).path("Model").asText().strip()).isEqualTo("AMD EPYC 7702 64-Core Processor");
+
+        // The oracle picks GPUs by name; the code by PCI class (3D controller), skipping the embedded VGA and the NVSwitches
+        List<JsonNode> a100 = files(dir.resolve("PCIDevices")).stream()
+                .filter(d -> d.path("Name").asText().startsWith("NVIDIA A100")).toList();
+        assertThat(a100).hasSize(8);
+        assertThat(node.accelerators()).hasSize(a100.size());
+        assertThat(node.accelerators()).extracting(Accelerator::model).containsOnly(a100.get(0).path("Name").asText());
+        assertThat(node.accelerators()).extracting(Accelerator::pciAddress).containsExactlyInAnyOrderElementsOf(a100.stream()
+                .map(d -> String.format("%04x:%02x:%02x.%x", d.path("SegmentNumber").asInt(), d.path("BusNumber").asInt(),
+                        d.path("DeviceNumber").asInt(), d.path("FunctionNumber").asInt())).toList());
+        assertThat(node.pciDevices()).hasSize(files(dir.resolve("PCIDevices")).size());
+
+        List<JsonNode> dimms = files(dir.resolve("Memory"));
+        long memoryMiB = dimms.stream().mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+        assertThat(node.memoryBytes()).isEqualTo(memoryMiB << 20).isEqualTo(256L << 30);
+        // one NUMA node per socket, with the memory of that socket's DIMMs
+        assertThat(node.numaNodes()).hasSize(2);
+        for (int socket = 1; socket <= 2; socket++) {
+            int s = socket;
+            long mib = dimms.stream().filter(d -> d.path("MemoryLocation").path("Socket").asInt() == s)
+                    .mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+            assertThat(node.numaNodes().get(socket - 1).memoryBytes()).isEqualTo(mib << 20);
+        }
+
+        JsonNode power = read(fixtures.resolve("XL675d_A100/Chassis/1/Power/index.json")).path("PowerControl").path(0);
+        assertThat(node.attributes()).containsEntry("power.consumedWatts", power.path("PowerConsumedWatts").asText());
+        assertThat(node.power().maxWatts()).isEqualTo(power.path("PowerCapacityWatts").asLong());
+        assertThat(node.nics()).hasSize(dirs(dir.resolve("EthernetInterfaces")).size());
+        assertThat(node.attributes()).containsEntry("system.model", system.path("Model").asText());
+    }
+
+    /**
+     * sushy-static behind the recording proxy: the ProLiant's root advertises {@code $expand},
+     * sushy-static answers it 404, and the client reads members one by one instead. A boot
+     * override PATCH carries the system's ETag as {@code If-Match}.
+     */
+    @Test
+    void expandFallsBackWhenRefusedAndPatchCarriesTheEtag() throws IOException {
+        JsonNode root = read(fixtures.resolve("XL675d_A100/index.json"));
+        assertThat(root.path("ProtocolFeaturesSupported").path("ExpandQuery").path("Levels").asBoolean()).isTrue();
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address())) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("xl675d", proxy.address(), "root", "x"));
+            DiscoveryContext context = DiscoveryContext.withTimeout("t", Duration.ofSeconds(60));
+            List<Node> nodes = bmc.bmc().discover(bmc.template("bmc"), context);
+            assertThat(nodes.get(0).accelerators()).hasSize(8);
+            List<FaultInjectingProxy.Seen> expands = proxy.seen().stream().filter(s -> s.path().contains("$expand")).toList();
+            assertThat(expands).hasSize(1);
+            assertThat(expands.get(0).status()).isEqualTo(404);
+            assertThat(proxy.seen().stream().filter(s -> s.path().contains("/Memory/proc")).count()).isEqualTo(32);
+
+            proxy.clear();
+            String system = nodes.get(0).attributes().get(NodeTemplate.SYSTEM);
+            bmc.bmc().setBootOverride(system, BootTarget.PXE, true, context);
+            List<FaultInjectingProxy.Seen> patches = proxy.requests("PATCH", "/Systems/1");
+            assertThat(patches).hasSize(1);
+            assertThat(patches.get(0).ifMatch()).isEqualTo(read(fixtures.resolve("XL675d_A100/Systems/1/index.json")).path("@odata.etag").asText());
+            bmc.close();
+        }
+    }
+
+    /** Collections served in pages of 5 (by the proxy; sushy-static does not page): every page is followed. */
+    @Test
+    void pagedCollectionsAreFollowedThroughNextLinks() throws IOException {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address()).paging(5)) {
+            List<Node> nodes = discover("xl675d", proxy.address());
+            Path dir = fixtures.resolve("XL675d_A100/Systems/1");
+            long memoryMiB = files(dir.resolve("Memory")).stream().mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+            assertThat(nodes.get(0).memoryBytes()).isEqualTo(memoryMiB << 20);
+            assertThat(nodes.get(0).pciDevices()).hasSize(files(dir.resolve("PCIDevices")).size());
+            assertThat(nodes.get(0).accelerators()).hasSize(8);
+            // 32 DIMMs in pages of 5: the first page and six more
+            assertThat(proxy.seen()).filteredOn(s -> s.path().contains("/Memory/?$skip=") || s.path().contains("/Memory?$skip=")).hasSize(6);
+        }
+    }
+
+    // ---- reading the tree directly ----------------------------------------------------------
+
+    private static JsonNode read(Path file) throws IOException {
+        return JSON.readTree(file.toFile());
+    }
+
+    private static List<Path> dirs(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).filter(d -> Files.exists(d.resolve("index.json"))).sorted(Comparator.naturalOrder()).toList();
+        }
+    }
+
+    private static List<JsonNode> files(Path dir) throws IOException {
+        List<JsonNode> list = new ArrayList<>();
+        for (Path d : dirs(dir)) {
+            list.add(read(d.resolve("index.json")));
+        }
+        return list;
+    }
+}

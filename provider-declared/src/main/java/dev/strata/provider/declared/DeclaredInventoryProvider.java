@@ -1,0 +1,235 @@
+package dev.strata.provider.declared;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricProvider;
+import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.StrataProvider;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Infrastructure declared in a YAML file: sites with their country, jurisdictions and operator,
+ * power domains with budgets, fabrics, and nodes listed one by one or as {@code count x model}
+ * from the node catalogue.
+ *
+ * <p>The file is watched: a saved change is read within a second or two (the provider asks the
+ * {@link ProviderRegistry} to rediscover it), not at the next periodic discovery. A file that is
+ * still being written is not read: a change is read once the file has stayed the same for
+ * {@value #SETTLE_MILLIS} ms, and again if it changed while it was read. A file with errors, an
+ * empty one (what an editor may leave for a moment while saving) included, is refused whole with
+ * every error listed, and the last good content stays.
+ */
+@Component(service = {ComputeProvider.class, FabricProvider.class}, immediate = true, configurationPid = DeclaredInventoryProvider.PID)
+@Designate(ocd = DeclaredInventoryConfig.class)
+@StrataProvider(id = DeclaredInventoryProvider.ID, vendor = "strata")
+public class DeclaredInventoryProvider implements ComputeProvider, FabricProvider {
+
+    public static final String PID = "dev.strata.provider.declared";
+    public static final String ID = "declared";
+    /** How long a changed file must stay the same before it is read. */
+    static final long SETTLE_MILLIS = 250;
+    private static final Logger LOG = LoggerFactory.getLogger(DeclaredInventoryProvider.class);
+
+    private final Path file;
+    private final InventoryDocumentReader reader;
+    private final Clock clock;
+    private final Duration settle;
+    private final FileWatcher watcher;
+    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Object lock = new Object();
+    /** The stamp of the content in {@link #loaded}; null before the first read, {@link Stamp#MISSING} when there is no file. */
+    private Stamp loadedStamp;
+    private DeclaredInventory loaded = DeclaredInventory.EMPTY;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ProviderRegistry registry;
+
+    @Activate
+    public DeclaredInventoryProvider(DeclaredInventoryConfig config) {
+        this(resolve(config.file()), InventoryDocumentReader.withBuiltInCatalogue(), Clock.systemUTC(), Duration.ofMillis(SETTLE_MILLIS), true);
+    }
+
+    /** A provider that does not watch its file (tests drive it). */
+    DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock) {
+        this(file, reader, clock, Duration.ofMillis(SETTLE_MILLIS), false);
+    }
+
+    DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Duration settle, boolean watch) {
+        this.file = file.toAbsolutePath().normalize();
+        this.reader = reader;
+        this.clock = clock;
+        this.settle = settle;
+        this.watcher = watch ? FileWatcher.start(this.file, settle, this::fileChanged) : null;
+        LOG.info("Declared inventory is read from {}{}", this.file, watch ? " and watched" : "");
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+
+    private static Path resolve(String configured) {
+        if (configured == null || configured.isBlank()) {
+            throw new InvalidConfigurationException(PID, "file", configured, "the path of a YAML inventory file, e.g. strata-inventory.yaml");
+        }
+        Path path = Path.of(configured);
+        return path.isAbsolute() ? path : Path.of(System.getProperty("karaf.etc", "etc")).resolve(path);
+    }
+
+    /** Called by the watcher once a change of the file has settled: asks the core to rediscover this provider now. */
+    void fileChanged() {
+        ProviderRegistry current = registry;
+        if (current == null) {
+            return; // no core yet: the first discovery reads the file
+        }
+        try {
+            current.refresh(ID, Duration.ofSeconds(5));
+        } catch (StrataException e) {
+            // the failure is the provider's state (strata:providers); nothing more to say here
+            LOG.debug("Rediscovery after a change of {} failed: {}", file, e.getMessage());
+        }
+    }
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        DeclaredInventory inventory = current(context);
+        return ComputeSnapshot.builder(nextGeneration(), clock.instant()).sites(inventory.sites()).nodes(inventory.nodes())
+                .powerDomains(inventory.powerDomains()).build();
+    }
+
+    @Override
+    public FabricSnapshot discoverFabrics(DiscoveryContext context) {
+        return FabricSnapshot.builder(nextGeneration(), clock.instant()).fabrics(current(context).fabrics()).build();
+    }
+
+    private long nextGeneration() {
+        long now = clock.millis();
+        return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+    }
+
+    /**
+     * The file's content, read again only when it changed, and only once the change has settled.
+     *
+     * @throws dev.strata.platform.api.exception.ProviderFailureException when the file is empty or has errors
+     */
+    private DeclaredInventory current(DiscoveryContext context) {
+        context.checkDeadline("reading " + file);
+        synchronized (lock) {
+            Stamp seen = null;
+            while (true) {
+                Stamp stamp = stamp();
+                if (stamp.equals(loadedStamp)) {
+                    return loaded;
+                }
+                if (!stamp.equals(seen) && !stamp.settled(System.currentTimeMillis(), settle)) {
+                    // changed a moment ago, perhaps still being written (or briefly gone while an
+                    // editor replaces it): look again once it had time to settle
+                    if (!pause(context)) {
+                        return loaded; // no time left to wait: the last good content stands
+                    }
+                    seen = stamp;
+                    continue;
+                }
+                if (stamp == Stamp.MISSING) {
+                    if (loadedStamp != Stamp.MISSING) {
+                        LOG.info("No declared inventory at {}; declare sites and nodes there (see etc/strata-inventory.example.yaml)", file);
+                    }
+                    loadedStamp = Stamp.MISSING;
+                    loaded = DeclaredInventory.EMPTY;
+                    return loaded;
+                }
+                String text = read();
+                if (!stamp.equals(stamp())) {
+                    seen = null; // changed while it was read: read it again
+                    continue;
+                }
+                DeclaredInventory read = reader.read(text, file.toString(), ID);
+                LOG.info("Declared inventory {} loaded: {} sites, {} power domains, {} fabrics, {} nodes", file,
+                        read.sites().size(), read.powerDomains().size(), read.fabrics().size(), read.nodes().size());
+                loaded = read;
+                loadedStamp = stamp;
+                return loaded;
+            }
+        }
+    }
+
+    /** Waits one settle period within the deadline; false when the deadline leaves no time for it. */
+    private boolean pause(DiscoveryContext context) {
+        Duration left = context.remaining();
+        if (left.compareTo(settle) <= 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(settle.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while waiting for " + file + " to settle (operation " + context.operationId() + ")");
+        }
+        return true;
+    }
+
+    private Stamp stamp() {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()));
+        } catch (NoSuchFileException e) {
+            return Stamp.MISSING;
+        } catch (IOException e) {
+            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String read() {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProviderFailureException("declared inventory " + file
+                    + " is not UTF-8 text; expected a YAML document in UTF-8");
+        } catch (NoSuchFileException e) {
+            return ""; // removed between stat and read: the next stamp differs and it is looked at again
+        } catch (IOException e) {
+            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What identifies one version of the file: size, modification time and file key (inode). */
+    private record Stamp(long size, long modifiedMillis, String key) {
+        static final Stamp MISSING = new Stamp(-1, 0, "missing");
+
+        /** True when the file was last modified at least {@code settle} ago (and not in the future). */
+        boolean settled(long nowMillis, Duration settle) {
+            long age = nowMillis - modifiedMillis;
+            return this != MISSING && age >= settle.toMillis();
+        }
+    }
+}

@@ -1,0 +1,518 @@
+package dev.strata.provider.declared;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.Nic;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.NumaNode;
+import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.PowerDraw;
+import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads the node catalogue and declared inventory documents (YAML). Checks the whole document
+ * and reports every problem at once, each with its path; returns nothing unless all is valid.
+ */
+final class InventoryDocumentReader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> TOP = Set.of("models", "sites", "powerDomains", "fabrics", "nodes");
+    private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
+    private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
+            "certifications", "powerBudget", "floorSpace");
+    private static final Set<String> DOMAIN = Set.of("id", "kind", "site", "parent", "budget");
+    private static final Set<String> FABRIC = Set.of("id", "type", "technology", "site", "members", "bandwidth", "latency", "tiers");
+    private static final Set<String> NODE = Set.of("id", "count", "idPrefix", "model", "site", "powerDomain", "powerDomains",
+            "fabrics", "traits", "tenant");
+
+    private final Map<String, NodeModel> catalogue;
+
+    /** A reader whose models are the built-in catalogue. */
+    static InventoryDocumentReader withBuiltInCatalogue() {
+        try (InputStream in = InventoryDocumentReader.class.getResourceAsStream("catalogue.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("the built-in node catalogue catalogue.yaml is missing from the bundle");
+            }
+            return new InventoryDocumentReader(Map.of()).withModels(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in catalogue");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in node catalogue", e);
+        }
+    }
+
+    private InventoryDocumentReader(Map<String, NodeModel> catalogue) {
+        this.catalogue = Map.copyOf(catalogue);
+    }
+
+    Set<String> modelNames() {
+        return new TreeSet<>(catalogue.keySet());
+    }
+
+    NodeModel model(String name) {
+        return catalogue.get(name);
+    }
+
+    /** This reader plus the models of a catalogue document. */
+    InventoryDocumentReader withModels(String text, String source) {
+        JsonNode root = parse(text, source);
+        Problems problems = new Problems();
+        Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
+        models.putAll(models(root.get("models"), problems));
+        if (!problems.isEmpty()) {
+            throw new ProviderFailureException(problems.describe(source));
+        }
+        return new InventoryDocumentReader(models);
+    }
+
+    /**
+     * Reads a declared inventory.
+     *
+     * @throws ProviderFailureException listing every problem with its path
+     */
+    DeclaredInventory read(String text, String source, String providerId) {
+        JsonNode root = parse(text, source);
+        if (root.isMissingNode() || root.isNull()) {
+            // what an editor leaves for a moment while it saves: never read as "nothing declared"
+            throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
+                    + "powerDomains, fabrics and nodes (to declare nothing, delete the file or write {})");
+        }
+        Problems problems = new Problems();
+        if (!root.isObject()) {
+            problems.add("(document)", root, "a mapping with sites, powerDomains, fabrics and nodes");
+            throw new ProviderFailureException(problems.describe(source));
+        }
+        problems.unknownFields(root, "", TOP);
+        Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
+        models.putAll(models(root.get("models"), problems));
+        Map<String, Site> sites = sites(root.get("sites"), problems, providerId);
+        // references resolve against every declared id, valid or not, so one bad entry is reported once
+        Set<String> siteIds = ids(root.get("sites"));
+        Map<String, PowerDomain> domains = powerDomains(root.get("powerDomains"), problems, siteIds);
+        Set<String> domainIds = ids(root.get("powerDomains"));
+        Map<String, JsonNode> fabricNodes = new LinkedHashMap<>();
+        JsonNode fabricList = list(root.get("fabrics"), "fabrics", problems);
+        for (int i = 0; i < fabricList.size(); i++) {
+            JsonNode f = fabricList.get(i);
+            String id = text(f, "id", "fabrics[" + i + "]", problems, "a fabric id");
+            if (id != null && fabricNodes.put(id, f) != null) {
+                problems.add("fabrics[" + i + "].id", f.get("id"), "an id no other fabric has");
+            }
+        }
+        Map<String, Set<String>> fabricMembers = new HashMap<>();
+        List<Node> nodes = nodes(root.get("nodes"), problems, models, siteIds, domainIds, fabricNodes.keySet(), fabricMembers, providerId);
+        List<Fabric> fabrics = fabrics(fabricList, problems, siteIds, fabricMembers);
+        if (!problems.isEmpty()) {
+            throw new ProviderFailureException(problems.describe("declared inventory " + source));
+        }
+        return new DeclaredInventory(List.copyOf(sites.values()), List.copyOf(domains.values()), fabrics, nodes);
+    }
+
+    private static Set<String> ids(JsonNode list) {
+        Set<String> ids = new TreeSet<>();
+        if (list != null && list.isArray()) {
+            list.forEach(e -> {
+                if (e.hasNonNull("id")) {
+                    ids.add(e.get("id").asText());
+                }
+            });
+        }
+        return ids;
+    }
+
+    private static JsonNode parse(String text, String source) {
+        try {
+            JsonNode root = YAML.readTree(text == null ? "" : text);
+            return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    // ---- models ------------------------------------------------------------------------------
+
+    private static Map<String, NodeModel> models(JsonNode node, Problems problems) {
+        Map<String, NodeModel> models = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return models;
+        }
+        if (!node.isObject()) {
+            problems.add("models", node, "a mapping from model name to its specification");
+            return models;
+        }
+        for (var e : node.properties()) {
+            String path = "models." + e.getKey();
+            JsonNode m = e.getValue();
+            int before = problems.size();
+            problems.unknownFields(m, path + ".", MODEL);
+            JsonNode cpu = m.path("cpu");
+            int sockets = integer(cpu.get("sockets"), path + ".cpu.sockets", problems, 1, 16, 1);
+            int cores = integer(cpu.get("coresPerSocket"), path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
+            int threads = integer(cpu.get("threadsPerCore"), path + ".cpu.threadsPerCore", problems, 1, 8, 1);
+            long memory = bytes(m.get("memory"), path + ".memory", problems);
+            NodeModel.Gpus gpus = gpus(m.get("gpus"), path + ".gpus", problems);
+            JsonNode nics = m.path("nics");
+            int nicCount = nics.isMissingNode() ? 0 : integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
+            double nicGbps = nics.isMissingNode() ? 0 : gbps(nics.get("speed"), path + ".nics.speed", problems);
+            JsonNode power = m.path("power");
+            double idle = watts(power.get("idle"), path + ".power.idle", problems);
+            double max = watts(power.get("max"), path + ".power.max", problems);
+            if (problems.size() > before) {
+                continue;
+            }
+            CpuTopology topology = NodeModel.topology(sockets, cores, threads, cpu.path("vendor").asText(null), cpu.path("model").asText(null));
+            models.put(e.getKey(), new NodeModel(e.getKey(), m.path("description").asText(e.getKey()), topology,
+                    NodeModel.numa(topology, memory), memory, gpus,
+                    new NodeModel.Nics(nicCount, Math.round(nicGbps * 1000), nics.path("type").asText("ethernet")),
+                    new PowerDraw(Math.round(idle), Math.round(max))));
+        }
+        return models;
+    }
+
+    private static NodeModel.Gpus gpus(JsonNode g, String path, Problems problems) {
+        if (g == null || g.isNull()) {
+            return null;
+        }
+        int count = integer(g.get("count"), path + ".count", problems, 1, 64, 1);
+        String model = text(g, "model", path, problems, "the GPU product name");
+        long memory = bytes(g.get("memory"), path + ".memory", problems);
+        double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
+        List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
+        String interconnect = g.hasNonNull("interconnect") ? g.get("interconnect").asText() : null;
+        double nvlink = g.hasNonNull("nvlinkGBps") ? g.get("nvlinkGBps").asDouble() : 0;
+        return new NodeModel.Gpus(count, model, memory, g.path("computeCapability").asText(null), limit, interconnect, nvlink, profiles);
+    }
+
+    // ---- sites, power domains, fabrics -------------------------------------------------------
+
+    private static Map<String, Site> sites(JsonNode node, Problems problems, String providerId) {
+        Map<String, Site> sites = new LinkedHashMap<>();
+        JsonNode list = list(node, "sites", problems);
+        for (int i = 0; i < list.size(); i++) {
+            String path = "sites[" + i + "]";
+            JsonNode s = list.get(i);
+            int before = problems.size();
+            problems.unknownFields(s, path + ".", SITE);
+            String id = text(s, "id", path, problems, "a site id such as fra-1");
+            String country = s.hasNonNull("country") ? s.get("country").asText().toUpperCase(Locale.ROOT) : null;
+            if (country != null && !country.matches("[A-Z]{2}")) {
+                problems.add(path + ".country", s.get("country"), "an ISO 3166-1 alpha-2 country code such as DE");
+            }
+            Set<String> jurisdictions = codes(s.get("jurisdictions"), path + ".jurisdictions", problems);
+            Operator operator = null;
+            JsonNode op = s.get("operator");
+            if (op != null && !op.isNull()) {
+                String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
+                Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
+                if (name != null) {
+                    operator = new Operator(name, opJurisdictions);
+                }
+            }
+            Set<String> certifications = new LinkedHashSet<>();
+            s.path("certifications").forEach(c -> certifications.add(c.asText()));
+            double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems);
+            double floor = s.hasNonNull("floorSpace") ? s.get("floorSpace").asDouble() : 0;
+            if (id != null && sites.containsKey(id)) {
+                problems.add(path + ".id", s.get("id"), "an id no other site has");
+            }
+            if (problems.size() == before) {
+                sites.put(id, Site.builder().id(id).providerId(providerId).region(s.path("region").asText(null))
+                        .zone(s.path("zone").asText(null)).country(country).jurisdictions(jurisdictions).operator(operator)
+                        .certifications(certifications).powerBudgetWatts(Math.round(budget)).floorSpaceSquareMetres(floor).build());
+            }
+        }
+        return sites;
+    }
+
+    private static Map<String, PowerDomain> powerDomains(JsonNode node, Problems problems, Set<String> sites) {
+        Map<String, PowerDomain> domains = new LinkedHashMap<>();
+        JsonNode list = list(node, "powerDomains", problems);
+        for (int i = 0; i < list.size(); i++) {
+            String path = "powerDomains[" + i + "]";
+            JsonNode d = list.get(i);
+            int before = problems.size();
+            problems.unknownFields(d, path + ".", DOMAIN);
+            String id = text(d, "id", path, problems, "a power domain id");
+            String site = reference(d, "site", path, problems, sites, "site");
+            double budget = watts(d.get("budget"), path + ".budget", problems);
+            if (budget <= 0 && problems.size() == before) {
+                problems.add(path + ".budget", d.get("budget"), "the domain's power budget, such as 40kW");
+            }
+            if (id != null && domains.containsKey(id)) {
+                problems.add(path + ".id", d.get("id"), "an id no other power domain has");
+            }
+            if (problems.size() == before) {
+                domains.put(id, new PowerDomain(id, d.path("kind").asText("rack"), site, d.path("parent").asText(null), Math.round(budget)));
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode parent = list.get(i).get("parent");
+            if (parent != null && !parent.isNull() && !domains.containsKey(parent.asText())) {
+                problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
+            }
+        }
+        return domains;
+    }
+
+    private static List<Fabric> fabrics(JsonNode list, Problems problems, Set<String> sites, Map<String, Set<String>> declaredMembers) {
+        List<Fabric> fabrics = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "fabrics[" + i + "]";
+            JsonNode f = list.get(i);
+            int before = problems.size();
+            problems.unknownFields(f, path + ".", FABRIC);
+            String id = f.path("id").asText(null);
+            FabricType type = null;
+            try {
+                type = FabricType.valueOf(f.path("type").asText("").toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".type", f.get("type"), "one of DATA, WAN, PCIE, RDMA");
+            }
+            String site = f.hasNonNull("site") ? reference(f, "site", path, problems, sites, "site") : null;
+            Set<String> members = new TreeSet<>(declaredMembers.getOrDefault(id, Set.of()));
+            JsonNode explicit = f.get("members");
+            if (explicit != null && explicit.isArray()) {
+                for (int m = 0; m < explicit.size(); m++) {
+                    String member = explicit.get(m).asText();
+                    if (type == FabricType.WAN && !sites.contains(member)) {
+                        problems.add(path + ".members[" + m + "]", explicit.get(m), "a site id (WAN members are sites)");
+                    }
+                    members.add(member);
+                }
+            }
+            double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems);
+            double latency = f.hasNonNull("latency") ? micros(f.get("latency"), path + ".latency", problems) : 0;
+            List<String> tiers = new ArrayList<>();
+            f.path("tiers").forEach(t -> tiers.add(t.asText()));
+            if (problems.size() == before && id != null) {
+                fabrics.add(Fabric.builder().id(id).type(type).technology(f.path("technology").asText(null)).siteId(site).members(members)
+                        .linkBandwidthGbps(bandwidth).latencyMicros(latency).tiers(tiers).build());
+            }
+        }
+        return fabrics;
+    }
+
+    // ---- nodes -------------------------------------------------------------------------------
+
+    private static List<Node> nodes(JsonNode node, Problems problems, Map<String, NodeModel> models, Set<String> sites,
+            Set<String> domains, Set<String> fabricIds, Map<String, Set<String>> fabricMembers, String providerId) {
+        List<Node> nodes = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        JsonNode list = list(node, "nodes", problems);
+        for (int i = 0; i < list.size(); i++) {
+            String path = "nodes[" + i + "]";
+            JsonNode n = list.get(i);
+            int before = problems.size();
+            problems.unknownFields(n, path + ".", NODE);
+            String modelName = text(n, "model", path, problems, "a model of the catalogue");
+            NodeModel model = modelName == null ? null : models.get(modelName);
+            if (modelName != null && model == null) {
+                problems.add(path + ".model", n.get("model"), "one of the models " + String.join(", ", new TreeSet<>(models.keySet())));
+            }
+            String site = reference(n, "site", path, problems, sites, "site");
+            int count = integer(n.get("count"), path + ".count", problems, 1, 100_000, 1);
+            String singleId = n.hasNonNull("id") ? n.get("id").asText() : null;
+            String prefix = n.hasNonNull("idPrefix") ? n.get("idPrefix").asText() : null;
+            if (singleId == null && prefix == null) {
+                problems.add(path + ".id", null, "an id (one node) or an idPrefix (count nodes)");
+            } else if (singleId != null && count > 1) {
+                problems.add(path + ".id", n.get("id"), "idPrefix instead of id when count is more than 1");
+            }
+            List<String> nodeDomains = new ArrayList<>();
+            if (n.hasNonNull("powerDomain")) {
+                nodeDomains.add(reference(n, "powerDomain", path, problems, domains, "power domain"));
+            }
+            JsonNode domainList = n.get("powerDomains");
+            if (domainList != null && domainList.isArray()) {
+                for (int d = 0; d < domainList.size(); d++) {
+                    if (!domains.contains(domainList.get(d).asText())) {
+                        problems.add(path + ".powerDomains[" + d + "]", domainList.get(d), "the id of a power domain");
+                    }
+                    nodeDomains.add(domainList.get(d).asText());
+                }
+            }
+            List<String> fabrics = new ArrayList<>();
+            JsonNode fabricList = n.get("fabrics");
+            if (fabricList != null && fabricList.isArray()) {
+                for (int f = 0; f < fabricList.size(); f++) {
+                    if (!fabricIds.contains(fabricList.get(f).asText())) {
+                        problems.add(path + ".fabrics[" + f + "]", fabricList.get(f), "the id of a fabric");
+                    }
+                    fabrics.add(fabricList.get(f).asText());
+                }
+            }
+            Set<String> traits = new LinkedHashSet<>();
+            n.path("traits").forEach(t -> traits.add(t.asText()));
+            if (problems.size() > before) {
+                continue;
+            }
+            int width = String.valueOf(count).length() < 2 ? 2 : String.valueOf(count).length();
+            int perDomain = nodeDomains.isEmpty() ? count : (count + nodeDomains.size() - 1) / nodeDomains.size();
+            for (int k = 0; k < count; k++) {
+                String id = singleId != null ? singleId : prefix + String.format("%0" + width + "d", k + 1);
+                if (!ids.add(id)) {
+                    problems.add(path, n.get(singleId != null ? "id" : "idPrefix"), "node ids no other node has (" + id + " is taken)");
+                    break;
+                }
+                String domain = nodeDomains.isEmpty() ? null : nodeDomains.get(Math.min(k / perDomain, nodeDomains.size() - 1));
+                for (String f : fabrics) {
+                    fabricMembers.computeIfAbsent(f, x -> new TreeSet<>()).add(id);
+                }
+                nodes.add(node(id, model, site, domain, traits, n.path("tenant").asText(null), providerId));
+            }
+        }
+        return nodes;
+    }
+
+    private static Node node(String id, NodeModel model, String site, String powerDomain, Set<String> traits, String tenant, String providerId) {
+        List<Accelerator> gpus = new ArrayList<>();
+        NodeModel.Gpus g = model.gpus();
+        if (g != null) {
+            String domain = g.interconnect() == null ? null : id + "/nvlink";
+            for (int i = 0; i < g.count(); i++) {
+                int numa = model.numaOf(i, g.count());
+                NumaNode local = model.numaNodes().get(numa);
+                gpus.add(Accelerator.builder().id(id + "/gpu" + i).vendor("NVIDIA").model(g.model()).memoryBytes(g.memoryBytes())
+                        .computeCapability(g.computeCapability()).nodeId(id).numaNode(numa).cpuAffinity(local.cpus())
+                        .interconnectDomain(domain).linkBandwidthGBps(domain == null ? 0 : g.nvlinkGBps()).partitionProfiles(g.profiles())
+                        .power(new PowerLimits(g.powerLimitWatts(), g.powerLimitWatts(), 0, g.powerLimitWatts())).health(Health.OK)
+                        .attribute("declared", "true").attribute("index", String.valueOf(i)).build());
+            }
+        }
+        List<Nic> nics = new ArrayList<>();
+        NodeModel.Nics n = model.nics();
+        for (int i = 0; i < n.count(); i++) {
+            String name = (n.type().equals("infiniband") ? "ib" : "eth") + i;
+            nics.add(new Nic(name, null, null, n.speedMbps(), model.numaOf(i, n.count()), n.type()));
+        }
+        return Node.builder().id(id).providerId(providerId).siteId(site).kind(NodeKind.DECLARED).cpu(model.cpu())
+                .numaNodes(model.numaNodes()).memoryBytes(model.memoryBytes()).accelerators(gpus).nics(nics).power(model.power())
+                .powerDomainId(powerDomain).traits(traits).state(ResourceState.AVAILABLE).ownerTenant(tenant)
+                .attribute("model", model.name()).attribute("description", model.description()).build();
+    }
+
+    // ---- values ------------------------------------------------------------------------------
+
+    private static JsonNode list(JsonNode node, String path, Problems problems) {
+        if (node == null || node.isNull()) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        }
+        if (!node.isArray()) {
+            problems.add(path, node, "a list");
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        }
+        return node;
+    }
+
+    private static String text(JsonNode parent, String field, String path, Problems problems, String expected) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull() || !v.isValueNode() || v.asText().isBlank()) {
+            problems.add(path + "." + field, v, expected);
+            return null;
+        }
+        return v.asText();
+    }
+
+    private static String reference(JsonNode parent, String field, String path, Problems problems, Set<String> known, String what) {
+        String id = text(parent, field, path, problems, "the id of a " + what);
+        if (id != null && !known.contains(id)) {
+            problems.add(path + "." + field, parent.get(field), "the id of a " + what + " (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+            return null;
+        }
+        return id;
+    }
+
+    private static int integer(JsonNode v, String path, Problems problems, int min, int max, int absent) {
+        if (v == null || v.isNull()) {
+            return absent;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            problems.add(path, v, "a whole number from " + min + " to " + max);
+            return absent;
+        }
+        return v.asInt();
+    }
+
+    private static Set<String> codes(JsonNode v, String path, Problems problems) {
+        Set<String> codes = new LinkedHashSet<>();
+        if (v == null || v.isNull()) {
+            return codes;
+        }
+        if (!v.isArray()) {
+            problems.add(path, v, "a list of jurisdiction codes such as [EU, DE]");
+            return codes;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            String code = v.get(i).asText().toUpperCase(Locale.ROOT);
+            if (!code.matches("[A-Z]{2,8}")) {
+                problems.add(path + "[" + i + "]", v.get(i), "a jurisdiction code such as EU, DE or US");
+            } else {
+                codes.add(code);
+            }
+        }
+        return codes;
+    }
+
+    private static long bytes(JsonNode v, String path, Problems problems) {
+        try {
+            return v == null || v.isNull() ? 0 : Quantities.bytes(v.asText());
+        } catch (IllegalArgumentException e) {
+            problems.add(path, v, "a size such as 80GiB or 2TiB");
+            return 0;
+        }
+    }
+
+    private static double gbps(JsonNode v, String path, Problems problems) {
+        try {
+            return v == null || v.isNull() ? 0 : Quantities.gbps(v.asText());
+        } catch (IllegalArgumentException e) {
+            problems.add(path, v, "a bandwidth such as 400Gbps");
+            return 0;
+        }
+    }
+
+    private static double watts(JsonNode v, String path, Problems problems) {
+        try {
+            return v == null || v.isNull() ? 0 : Quantities.watts(v.asText());
+        } catch (IllegalArgumentException e) {
+            problems.add(path, v, "a power such as 700W, 40kW or 2MW");
+            return 0;
+        }
+    }
+
+    private static double micros(JsonNode v, String path, Problems problems) {
+        try {
+            return Quantities.micros(v.asText());
+        } catch (IllegalArgumentException e) {
+            problems.add(path, v, "a latency such as 2us or 9ms");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.strata.provider.declared;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.Quantities;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The MIG profiles of a declared GPU model ({@code gpus.migProfiles}), with the placements NVIDIA
+ * allows each profile, so that placement fills a GPU exactly as the real one can be filled.
+ *
+ * <p>Each entry is either the full form, as {@code nvidia-smi mig -lgip} and {@code -lgipp} report it:
+ * <pre>{profile: 1g.10gb, id: 19, instances: 7, memory: 9.75GiB, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}</pre>
+ * or the shorthand {@code 1g.10gb:7} (profile and instance count; memory as the name says). The
+ * shorthand is understood for GPUs with 7 compute slices and 8 memory slots (A100, H100, H200),
+ * whose placements NVIDIA fixes by the profile's slices and memory (as the H100 and H200 captures
+ * in {@code shared/fixtures/nvidia} list them): {@code 7g} at 0 over 8 slots; {@code 4g} at 0 over
+ * 4; {@code 3g} at 0 or 4 over 4; {@code 2g} at 0, 2 or 4 over 2; a {@code 1g} with twice the
+ * smallest memory at 0, 2, 4 or 6 over 2; the smallest {@code 1g} at 0 to 6 over 1. The memory
+ * slots a shorthand profile spans are its memory over an eighth of the GPU's, rounded. Any other
+ * GPU needs the full form.
+ */
+final class MigProfiles {
+
+    private static final Pattern SHORTHAND = Pattern.compile("(\\d+)g\\.(\\d+)gb(\\+me)?:(\\d+)");
+    private static final Pattern NAME = Pattern.compile("(\\d+)g\\.(\\d+)gb(\\+me)?");
+    private static final Set<String> FULL = Set.of("profile", "id", "instances", "memory", "placements", "slots");
+
+    private MigProfiles() {
+    }
+
+    /**
+     * The profiles of {@code gpus.migProfiles}.
+     *
+     * @param gpuMemoryBytes the GPU's memory, for the shorthand's memory slots
+     */
+    static List<PartitionProfile> read(JsonNode list, String path, long gpuMemoryBytes, Problems problems) {
+        List<PartitionProfile> out = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return out;
+        }
+        if (!list.isArray()) {
+            problems.add(path, list, "a list of MIG profiles, such as [1g.10gb:7, 3g.40gb:2]");
+            return out;
+        }
+        int computeSlices = 0;
+        for (JsonNode p : list) {
+            Matcher m = NAME.matcher(p.isObject() ? p.path("profile").asText() : p.asText().replaceFirst(":\\d+$", ""));
+            if (m.matches()) {
+                computeSlices = Math.max(computeSlices, Integer.parseInt(m.group(1)));
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode p = list.get(i);
+            String at = path + "[" + i + "]";
+            PartitionProfile profile = p.isObject() ? full(p, at, computeSlices, problems) : shorthand(p, at, computeSlices, gpuMemoryBytes, problems);
+            if (profile != null) {
+                out.add(profile);
+            }
+        }
+        return out;
+    }
+
+    private static PartitionProfile full(JsonNode p, String at, int computeSlices, Problems problems) {
+        problems.unknownFields(p, at + ".", FULL);
+        Matcher name = NAME.matcher(p.path("profile").asText());
+        if (!p.path("profile").isTextual() || !name.matches()) {
+            problems.add(at + ".profile", p.get("profile"), "a MIG profile name such as 1g.10gb or 3g.40gb+me");
+            return null;
+        }
+        int before = problems.size();
+        int id = p.hasNonNull("id") ? wholeNumber(p.get("id"), at + ".id", 0, 1_000, problems) : -1;
+        int instances = wholeNumber(p.get("instances"), at + ".instances", 1, 16, problems);
+        int slots = wholeNumber(p.get("slots"), at + ".slots", 1, 16, problems);
+        List<Integer> placements = new ArrayList<>();
+        JsonNode starts = p.get("placements");
+        if (starts == null || !starts.isArray() || starts.isEmpty()) {
+            problems.add(at + ".placements", starts, "the slots an instance may start at, as nvidia-smi mig -lgipp lists them, e.g. [0, 2, 4, 6]");
+        } else {
+            for (int k = 0; k < starts.size(); k++) {
+                int s = wholeNumber(starts.get(k), at + ".placements[" + k + "]", 0, 15, problems);
+                if (s >= 0 && s + slots > 16) {
+                    problems.add(at + ".placements[" + k + "]", starts.get(k), "a start whose " + slots + " slots end by slot 16");
+                }
+                placements.add(s);
+            }
+        }
+        long memory;
+        if (p.hasNonNull("memory")) {
+            try {
+                memory = Quantities.bytes(p.get("memory").asText());
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".memory", p.get("memory"), "a size such as 9.75GiB");
+                memory = 0;
+            }
+        } else {
+            memory = Long.parseLong(name.group(2)) << 30;
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        int g = Integer.parseInt(name.group(1));
+        return PartitionProfile.builder().name(p.get("profile").asText()).profileId(id).maxInstances(instances).memoryBytes(memory)
+                .computeSlices(g).totalSlices(computeSlices).placements(placements).placementSize(slots).build();
+    }
+
+    private static PartitionProfile shorthand(JsonNode p, String at, int computeSlices, long gpuMemoryBytes, Problems problems) {
+        Matcher m = SHORTHAND.matcher(p.asText());
+        if (!p.isTextual() || !m.matches()) {
+            problems.add(at, p, "a MIG profile with its instance count, e.g. 1g.10gb:7, or the full form"
+                    + " {profile: 1g.10gb, instances: 7, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}");
+            return null;
+        }
+        int g = Integer.parseInt(m.group(1));
+        long memory = Long.parseLong(m.group(2)) << 30;
+        String name = m.group(1) + "g." + m.group(2) + "gb" + (m.group(3) == null ? "" : m.group(3));
+        int slots = gpuMemoryBytes <= 0 ? 0 : (int) Math.round(memory / (gpuMemoryBytes / 8.0));
+        int[] starts = computeSlices == 7 ? starts(g, slots) : null;
+        if (starts == null) {
+            problems.add(at, p, "the full form {profile: " + name + ", instances: N, placements: [...], slots: S}, with the placements"
+                    + " nvidia-smi mig -lgipp lists (the shorthand is known only for GPUs of 7 compute slices and 8 memory slots,"
+                    + " such as A100, H100 and H200; this one spans " + slots + " of 8 memory slots with " + g + " of " + computeSlices
+                    + " compute slices)");
+            return null;
+        }
+        List<Integer> placements = new ArrayList<>();
+        for (int s : starts) {
+            placements.add(s);
+        }
+        return PartitionProfile.builder().name(name).maxInstances(Integer.parseInt(m.group(4))).memoryBytes(memory)
+                .computeSlices(g).totalSlices(computeSlices).placements(placements).placementSize(slots).build();
+    }
+
+    /** NVIDIA's starts for a profile of {@code g} compute slices over {@code slots} memory slots on a 7-slice, 8-slot GPU. */
+    static int[] starts(int g, int slots) {
+        return switch (g + "/" + slots) {
+            case "7/8" -> new int[] {0};
+            case "4/4" -> new int[] {0};
+            case "3/4" -> new int[] {0, 4};
+            case "2/2" -> new int[] {0, 2, 4};
+            case "1/2" -> new int[] {0, 2, 4, 6};
+            case "1/1" -> new int[] {0, 1, 2, 3, 4, 5, 6};
+            default -> null;
+        };
+    }
+
+    private static int wholeNumber(JsonNode v, String path, int min, int max, Problems problems) {
+        if (v == null || !v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            problems.add(path, v, "a whole number from " + min + " to " + max);
+            return -1;
+        }
+        return v.asInt();
+    }
+}

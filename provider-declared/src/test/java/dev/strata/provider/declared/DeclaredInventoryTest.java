@@ -1,0 +1,273 @@
+package dev.strata.provider.declared;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeclaredInventoryTest {
+
+    private final InventoryDocumentReader reader = InventoryDocumentReader.withBuiltInCatalogue();
+
+    private static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void catalogueHoldsTheVendorFigures() {
+        assertThat(reader.modelNames()).contains("dgx-h100", "dgx-h200", "dgx-a100", "l40s-4", "cpu-2s-genoa");
+        NodeModel h100 = reader.model("dgx-h100");
+        assertThat(h100.gpus().count()).isEqualTo(8);
+        assertThat(h100.gpus().memoryBytes()).isEqualTo(80L << 30);
+        assertThat(h100.gpus().nvlinkGBps()).isEqualTo(450);
+        assertThat(h100.gpus().powerLimitWatts()).isEqualTo(700);
+        assertThat(h100.gpus().profiles()).extracting(p -> p.name() + ":" + p.maxInstances())
+                .containsExactly("1g.10gb:7", "1g.10gb+me:1", "1g.20gb:4", "2g.20gb:3", "3g.40gb:2", "4g.40gb:1", "7g.80gb:1");
+        assertThat(h100.cpu().cores()).isEqualTo(112);
+        assertThat(h100.cpu().threads()).isEqualTo(224);
+        assertThat(h100.numaNodes()).hasSize(2);
+        assertThat(h100.power().maxWatts()).isEqualTo(10_200);
+        assertThat(h100.nics().speedMbps()).isEqualTo(400_000);
+        assertThat(reader.model("dgx-a100").gpus().nvlinkGBps()).isEqualTo(300);
+        assertThat(reader.model("l40s-4").gpus().interconnect()).isNull();
+    }
+
+    @Test
+    void theShippedExampleDescribesFourSitesWithTheirJurisdictions() throws Exception {
+        Path example = Path.of(System.getProperty("strata.example.inventory"));
+        DeclaredInventory inventory = reader.read(Files.readString(example), example.toString(), "declared");
+
+        Map<String, Site> sites = inventory.sites().stream().collect(Collectors.toMap(Site::id, s -> s));
+        assertThat(sites).containsOnlyKeys("fra-1", "par-1", "cloud-fra", "us-east");
+        assertThat(sites.get("fra-1").country()).isEqualTo("DE");
+        assertThat(sites.get("fra-1").operator().jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(sites.get("cloud-fra").country()).isEqualTo("DE");
+        assertThat(sites.get("cloud-fra").operator().jurisdictions()).contains("US");
+        assertThat(sites.get("fra-1").powerBudgetWatts()).isEqualTo(1_500_000);
+        assertThat(inventory.nodes()).hasSize(92);
+
+        Node h100 = inventory.nodes().stream().filter(n -> n.id().equals("fra-1-h100-01")).findFirst().orElseThrow();
+        assertThat(h100.siteId()).isEqualTo("fra-1");
+        assertThat(h100.powerDomainId()).isEqualTo("fra-1-rack-a01");
+        assertThat(h100.accelerators()).hasSize(8).allSatisfy(a -> assertThat(a.interconnectDomain()).isEqualTo("fra-1-h100-01/nvlink"));
+        assertThat(h100.accelerators()).extracting(Accelerator::numaNode).containsExactly(0, 0, 0, 0, 1, 1, 1, 1);
+        assertThat(h100.nics()).hasSize(8).allSatisfy(n -> assertThat(n.linkType()).isEqualTo("infiniband"));
+        Node last = inventory.nodes().stream().filter(n -> n.id().equals("fra-1-h100-16")).findFirst().orElseThrow();
+        assertThat(last.powerDomainId()).isEqualTo("fra-1-rack-a04");
+
+        Fabric ib = inventory.fabrics().stream().filter(f -> f.id().equals("fra-1-ib-ndr")).findFirst().orElseThrow();
+        assertThat(ib.type()).isEqualTo(FabricType.RDMA);
+        assertThat(ib.members()).hasSize(16).contains("fra-1-h100-01");
+        assertThat(ib.linkBandwidthGbps()).isEqualTo(400);
+        Fabric wan = inventory.fabrics().stream().filter(f -> f.id().equals("wan-fra-us")).findFirst().orElseThrow();
+        assertThat(wan.latencyMicros()).isEqualTo(90_000);
+        assertThat(wan.members()).containsExactlyInAnyOrder("fra-1", "us-east");
+    }
+
+    @Test
+    void everyProblemIsListedWithItsPath() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: Germany}
+                powerDomains:
+                  - {id: r1, site: fra-9, budget: 40 kilowatts}
+                fabrics:
+                  - {id: ib, type: INFINIBAND, bandwidth: 400Gbps}
+                nodes:
+                  - {count: 4, model: dgx-h1000, idPrefix: n-, site: fra-1}
+                  - {model: dgx-h100, site: fra-1, fabrics: [nope]}
+                racks: []
+                """;
+        assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 8 errors:")
+                .hasMessageContaining("racks: '[]'; expected one of the fields fabrics, models, nodes, powerDomains, sites")
+                .hasMessageContaining("sites[0].country: 'Germany'; expected an ISO 3166-1 alpha-2 country code such as DE")
+                .hasMessageContaining("powerDomains[0].site: 'fra-9'; expected the id of a site (known: fra-1)")
+                .hasMessageContaining("powerDomains[0].budget: '40 kilowatts'; expected a power such as 700W, 40kW or 2MW")
+                .hasMessageContaining("fabrics[0].type: 'INFINIBAND'; expected one of DATA, WAN, PCIE, RDMA")
+                .hasMessageContaining("nodes[0].model: 'dgx-h1000'; expected one of the models cpu-2s-genoa, dgx-a100, dgx-h100, dgx-h200, l40s-4")
+                .hasMessageContaining("nodes[1].id: missing; expected an id (one node) or an idPrefix (count nodes)")
+                .hasMessageContaining("nodes[1].fabrics[0]: 'nope'; expected the id of a fabric");
+    }
+
+    @Test
+    void providerReloadsTheFileWhenItChangesAndKeepsNothingOfABadOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        assertThat(provider.discoverCompute(context()).nodes()).as("no file, no nodes").isEmpty();
+
+        Files.writeString(file, "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n");
+        ComputeSnapshot first = provider.discoverCompute(context());
+        assertThat(first.nodes()).extracting(Node::id).containsExactly("a-01", "a-02");
+
+        Files.writeString(file, "sites: [{id: s1, country: DE}]\nnodes: [{count: 3, model: dgx-a100, idPrefix: a-, site: s1}]\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        ComputeSnapshot second = provider.discoverCompute(context());
+        assertThat(second.nodes()).hasSize(3);
+        assertThat(second.generation()).isGreaterThan(first.generation());
+
+        Files.writeString(file, "sites: [{id: s1, country: DEU}]\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(10)));
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("sites[0].country: 'DEU'");
+    }
+
+    // ---- empty, truncated, half-written and watched files ----------------------------------------
+
+    private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
+
+    /** Writes a file and dates it in the past, so that it counts as settled at once. */
+    private static void writeSettled(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60 + text.length() % 50)));
+    }
+
+    @Test
+    void anEmptyFileIsRefusedLikeABrokenOneAndTheLastGoodContentStays(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        for (String empty : new String[] {"", "\n\n", "# being saved\n", "---\n"}) {
+            writeSettled(file, empty);
+            assertThatThrownBy(() -> provider.discoverCompute(context())).as("'%s'", empty)
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("declared inventory " + file + " is empty; expected a mapping with sites, powerDomains, fabrics and nodes "
+                            + "(to declare nothing, delete the file or write {})");
+        }
+        writeSettled(file, "{}\n");
+        assertThat(provider.discoverCompute(context()).nodes()).as("an explicit empty mapping declares nothing").isEmpty();
+    }
+
+    /** The example inventory cut at several places inside an entry: every cut is refused, none read as a smaller inventory. */
+    @Test
+    void aTruncatedDocumentIsRefused(@TempDir Path dir) throws Exception {
+        String example = Files.readString(Path.of(System.getProperty("strata.example.inventory")));
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, example);
+        int declared = provider.discoverCompute(context()).nodes().size();
+        assertThat(declared).isEqualTo(92);
+
+        for (String cutAfter : new String[] {"country: D", "model: dgx-h1", "{id: fra-1-rack-a01, kind: rack, site: fra-1, par",
+                "bandwidth: 400G", "jurisdictions: [EU"}) {
+            String truncated = example.substring(0, example.indexOf(cutAfter) + cutAfter.length());
+            writeSettled(file, truncated);
+            assertThatThrownBy(() -> provider.discoverCompute(context())).as("cut after '%s'", cutAfter)
+                    .isInstanceOf(ProviderFailureException.class);
+        }
+        writeSettled(file, example);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(declared);
+    }
+
+    /**
+     * A file written slowly, a few lines at a time, is never read half-written: every discovery
+     * during the write returns the old content or, once the file has settled, the whole new one.
+     */
+    @Test
+    void aFileStillBeingWrittenIsNotRead(@TempDir Path dir) throws Exception {
+        String example = Files.readString(Path.of(System.getProperty("strata.example.inventory")));
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofSeconds(1), false);
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        java.util.List<String> lines = example.lines().toList();
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newBufferedWriter(file)) {
+                for (int i = 0; i < lines.size(); i++) {
+                    out.write(lines.get(i));
+                    out.write('\n');
+                    if (i % 10 == 9) {
+                        out.flush();
+                        Thread.sleep(20);
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        while (writer.isAlive()) {
+            seen.add(provider.discoverCompute(context()).nodes().size());
+        }
+        writer.join();
+        seen.add(provider.discoverCompute(context()).nodes().size());
+        assertThat(seen).as("node counts seen while the file was written").isSubsetOf(2, 92).contains(92);
+    }
+
+    /**
+     * The watched file: a saved change reaches the registry within two seconds, without any
+     * periodic discovery. The registry here stands in for the core and only records when the
+     * provider asks for a rediscovery (the Pax Exam test does the same with the real core).
+     */
+    @Test
+    void aSavedChangeIsPickedUpWithinTwoSeconds(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        writeSettled(file, TWO_NODES);
+        java.util.concurrent.BlockingQueue<Integer> discovered = new java.util.concurrent.LinkedBlockingQueue<>();
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofMillis(250), true);
+        try {
+            provider.registry = new RecordingRegistry(() -> discovered.add(provider.discoverCompute(context()).nodes().size()));
+            assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+            long start = System.nanoTime();
+            Files.writeString(file, TWO_NODES.replace("count: 2", "count: 5"));
+            Integer nodes = discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(nodes).as("rediscovered within 2 s (took %d ms)", millis).isEqualTo(5);
+
+            // replaced by a rename, as many editors save
+            Path temp = dir.resolve(".strata-inventory.yaml.swp");
+            Files.writeString(temp, TWO_NODES.replace("count: 2", "count: 7"));
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertThat(discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(7);
+
+            // another file in the directory is no change of the inventory
+            Files.writeString(dir.resolve("other.cfg"), "x = 1\n");
+            assertThat(discovered.poll(700, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
+    private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
+        @Override
+        public java.util.List<dev.strata.platform.api.inventory.ProviderStatus> providers() {
+            return java.util.List.of();
+        }
+
+        @Override
+        public java.util.Optional<dev.strata.platform.api.inventory.ProviderStatus> provider(String id) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public dev.strata.platform.api.inventory.ProviderStatus refresh(String id, Duration maxWait) {
+            onRefresh.run();
+            return null;
+        }
+    }
+}

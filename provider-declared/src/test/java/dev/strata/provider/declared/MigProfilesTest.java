@@ -1,0 +1,145 @@
+package dev.strata.provider.declared;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.PartitionProfile;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The declared catalogue's MIG tables against what {@code nvidia-smi mig -lgip} and {@code -lgipp}
+ * printed on a real H100 and a real H200 ({@code shared/fixtures/nvidia}), read here with a parser
+ * of the test's own.
+ */
+class MigProfilesTest {
+
+    private final InventoryDocumentReader reader = InventoryDocumentReader.withBuiltInCatalogue();
+
+    /** One profile as the GPU reported it: {@code name id instances memory placements:slots}. */
+    private static List<String> fromGpu(String folder) throws Exception {
+        Path dir = Path.of(System.getProperty("strata.fixtures", "../../shared/fixtures")).resolve("nvidia").resolve(folder);
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        if (!ci) {
+            assumeTrue(Files.isDirectory(dir), "fixture folder " + dir.toAbsolutePath() + " is missing");
+        }
+        Pattern row = Pattern.compile("^\\|\\s*\\d+\\s+MIG\\s+(\\S+)\\s+(\\d+)\\s+\\d+/(\\d+)\\s+([0-9.]+)\\s.*$");
+        Pattern placement = Pattern.compile("^\\s*GPU\\s+\\d+\\s+Profile ID\\s+(\\d+)\\s+Placements?\\s*:\\s*\\{([0-9,]*)\\}:(\\d+)\\s*$");
+        Map<String, String> placements = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("mig-lgipp.txt"))) {
+            Matcher m = placement.matcher(line);
+            if (m.matches()) {
+                placements.put(m.group(1), "[" + m.group(2).replace(",", ", ") + "]:" + m.group(3));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("mig-lgip.txt"))) {
+            Matcher m = row.matcher(line);
+            if (m.matches()) {
+                out.add(m.group(1) + " " + m.group(2) + " " + m.group(3) + " " + new BigDecimal(m.group(4)).setScale(2) + "GiB "
+                        + placements.get(m.group(2)));
+            }
+        }
+        assertThat(out).as("profiles in " + dir).hasSize(7);
+        return out;
+    }
+
+    private static List<String> described(List<PartitionProfile> profiles) {
+        // memory as nvidia-smi prints it: GiB to two decimals
+        return profiles.stream().map(p -> p.name() + " " + p.profileId() + " " + p.maxInstances() + " "
+                + String.format(java.util.Locale.ROOT, "%.2f", p.memoryBytes() / (double) (1L << 30)) + "GiB " + p.placements() + ":"
+                + p.placementSize()).toList();
+    }
+
+    @Test
+    void theH100AndH200TablesAreWhatTheGpusReport() throws Exception {
+        assertThat(described(reader.model("dgx-h100").gpus().profiles())).containsExactlyElementsOf(fromGpu("h100-vm"));
+        assertThat(described(reader.model("dgx-h200").gpus().profiles())).containsExactlyElementsOf(fromGpu("h200-vm"));
+        assertThat(reader.model("dgx-h100").gpus().profiles()).allSatisfy(p -> {
+            assertThat(p.totalSlices()).isEqualTo(7);
+            assertThat(p.computeSlices()).isEqualTo(Integer.parseInt(p.name().substring(0, 1)));
+        });
+    }
+
+    @Test
+    void theShorthandTakesNvidiasPlacementsForSevenSliceGpus() throws Exception {
+        // the issue's h100p model, written with the shorthand
+        NodeModel h100p = reader.withModels("""
+                models:
+                  h100p:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    power: {idle: 500W, max: 1500W}
+                    gpus: {count: 1, model: NVIDIA H100 PCIe, memory: 80GiB, powerLimit: 350W,
+                           migProfiles: [1g.10gb:7, 1g.20gb:4, 2g.20gb:3, 3g.40gb:2, 4g.40gb:1, 7g.80gb:1]}
+                """, "test").model("h100p");
+        Map<String, String> placementsOnTheGpu = new HashMap<>();
+        for (String p : fromGpu("h100-vm")) {
+            String[] f = p.split(" ");
+            placementsOnTheGpu.put(f[0], p.substring(p.indexOf('[')));
+        }
+        assertThat(h100p.gpus().profiles()).hasSize(6).allSatisfy(p -> assertThat(p.placements() + ":" + p.placementSize())
+                .as(p.name()).isEqualTo(placementsOnTheGpu.get(p.name())));
+        assertThat(reader.model("dgx-a100").gpus().profiles()).extracting(p -> p.name() + " " + p.placements() + ":" + p.placementSize())
+                .contains("1g.10gb+me [0, 1, 2, 3, 4, 5, 6]:1", "3g.40gb [0, 4]:4");
+    }
+
+    @Test
+    void aShorthandTheTableDoesNotCoverAsksForTheFullForm() {
+        // an A30: 4 compute slices
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  a30:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus: {count: 1, model: NVIDIA A30, memory: 24GiB, powerLimit: 165W, migProfiles: [1g.6gb:4, 2g.12gb:2, 4g.24gb:1]}
+                """, "a30.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.a30.gpus.migProfiles[0]: '1g.6gb:4'; expected the full form {profile: 1g.6gb, instances: N,"
+                        + " placements: [...], slots: S}");
+        NodeModel a30 = reader.withModels("""
+                models:
+                  a30:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA A30
+                      memory: 24GiB
+                      powerLimit: 165W
+                      migProfiles:
+                        - {profile: 1g.6gb, instances: 4, memory: 5.75GiB, placements: [0, 1, 2, 3], slots: 1}
+                        - {profile: 4g.24gb, instances: 1, placements: [0], slots: 4}
+                """, "a30.yaml").model("a30");
+        assertThat(a30.gpus().profiles()).extracting(p -> p.name() + " " + p.placements() + ":" + p.placementSize() + " of " + p.totalSlices())
+                .containsExactly("1g.6gb [0, 1, 2, 3]:1 of 4", "4g.24gb [0]:4 of 4");
+    }
+
+    @Test
+    void aBrokenFullFormNamesEachField() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 1g.10gb, instances: 0, placements: [0, 15], slots: 2, colour: red}
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.x.gpus.migProfiles[0].colour")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].instances: '0'; expected a whole number from 1 to 16")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].placements[1]: '15'; expected a start whose 2 slots end by slot 16");
+    }
+}

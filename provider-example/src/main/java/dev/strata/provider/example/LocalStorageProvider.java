@@ -1,0 +1,116 @@
+package dev.strata.provider.example;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.model.StorageClass;
+import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.StorageProvider;
+import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.api.provider.StrataProvider;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The example provider of the provider guide: each configured mount point of this host is a
+ * {@link StorageClass#FILE} storage pool with the file system's capacity.
+ *
+ * <p>It does what every provider does: it reads its source within the caller's deadline, keeps no
+ * state the platform needs (pool ids derive from the mount point; generations from the clock),
+ * and lets only Strata's exceptions leave, translating the vendor's errors (here
+ * {@link IOException}) in one place, {@link #translate}.
+ */
+@Component(service = StorageProvider.class, immediate = true, configurationPid = LocalStorageProvider.PID)
+@Designate(ocd = LocalStorageConfig.class)
+@StrataProvider(id = LocalStorageProvider.ID, vendor = "example")
+public class LocalStorageProvider implements StorageProvider {
+
+    public static final String PID = "dev.strata.provider.example";
+    public static final String ID = "example-storage";
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStorageProvider.class);
+
+    private final List<Path> paths;
+    private final String site;
+    private final Clock clock;
+    private final AtomicLong lastGeneration = new AtomicLong();
+
+    @Activate
+    public LocalStorageProvider(LocalStorageConfig config) {
+        this(paths(config.paths()), config.site(), Clock.systemUTC());
+    }
+
+    LocalStorageProvider(List<Path> paths, String site, Clock clock) {
+        if (site == null || site.isBlank()) {
+            throw new InvalidConfigurationException(PID, "site", site, "a site id such as local or fra-1");
+        }
+        this.paths = List.copyOf(paths);
+        this.site = site;
+        this.clock = clock;
+        LOG.info("Example storage provider reports {} at site {}", this.paths, site);
+    }
+
+    private static List<Path> paths(String[] configured) {
+        if (configured == null || configured.length == 0) {
+            throw new InvalidConfigurationException(PID, "paths", "", "one or more absolute mount points, e.g. /");
+        }
+        List<Path> paths = new ArrayList<>();
+        for (String p : configured) {
+            if (p == null || p.isBlank() || !Path.of(p).isAbsolute()) {
+                throw new InvalidConfigurationException(PID, "paths", p, "an absolute mount point, e.g. / or /data");
+            }
+            paths.add(Path.of(p).normalize());
+        }
+        return paths;
+    }
+
+    @Override
+    public StorageSnapshot discoverStorage(DiscoveryContext context) {
+        List<StoragePool> pools = new ArrayList<>();
+        for (Path path : paths) {
+            context.checkDeadline("reading the file system of " + path);
+            try {
+                FileStore store = Files.getFileStore(path);
+                pools.add(StoragePool.builder()
+                        .id(ID + ":" + path)
+                        .storageClass(StorageClass.FILE)
+                        .siteId(site)
+                        .capacityBytes(store.getTotalSpace())
+                        .build());
+            } catch (IOException | RuntimeException e) {
+                throw translate(path, e);
+            }
+        }
+        context.checkDeadline("returning the storage pools");
+        long now = clock.millis();
+        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        return StorageSnapshot.builder(generation, clock.instant()).pools(pools).build();
+    }
+
+    /** The one place where the source's errors become Strata's portable exceptions. */
+    static StrataException translate(Path path, Exception e) {
+        if (e instanceof StrataException strata) {
+            return strata;
+        }
+        if (e instanceof NoSuchFileException) {
+            return new ProviderUnavailableException("mount point " + path + " does not exist; expected an existing directory", e);
+        }
+        if (e instanceof IOException) {
+            return new ProviderUnavailableException("cannot read the file system of " + path + ": " + e.getMessage(), e);
+        }
+        return new ProviderFailureException("reading the file system of " + path + " failed: " + e, e);
+    }
+}

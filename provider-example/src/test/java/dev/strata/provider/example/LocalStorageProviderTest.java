@@ -1,0 +1,53 @@
+package dev.strata.provider.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.StorageClass;
+import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.osgi.util.converter.Converters;
+
+/** What the example reports, and its messages for a bad configuration and a missing mount point. */
+class LocalStorageProviderTest {
+
+    private static LocalStorageConfig config(Map<String, Object> properties) {
+        return Converters.standardConverter().convert(properties).to(LocalStorageConfig.class);
+    }
+
+    @Test
+    void reportsEachMountPointWithTheCapacityOfItsFileSystem() throws Exception {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of()));
+        List<StoragePool> pools = provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).pools();
+        assertThat(pools).hasSize(1);
+        StoragePool root = pools.get(0);
+        assertThat(root.id()).isEqualTo("example-storage:/");
+        assertThat(root.storageClass()).isEqualTo(StorageClass.FILE);
+        assertThat(root.siteId()).isEqualTo("local");
+        assertThat(root.capacityBytes()).isEqualTo(Files.getFileStore(Path.of("/")).getTotalSpace()).isPositive();
+    }
+
+    @Test
+    void aRelativePathIsRejectedNamingTheProperty() {
+        assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"data"}))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.example: paths = 'data' is invalid; expected an absolute mount point, e.g. / or /data");
+    }
+
+    @Test
+    void aMissingMountPointIsUnavailableNamingIt() {
+        LocalStorageProvider provider = new LocalStorageProvider(List.of(Path.of("/no/such/mount")), "local", Clock.systemUTC());
+        assertThatThrownBy(() -> provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("mount point /no/such/mount does not exist; expected an existing directory");
+    }
+}
