@@ -110,6 +110,7 @@ public final class EngineThroughput {
             long placedMilli = 0;
             int placed = 0;
             long start = System.nanoTime();
+            long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             for (Contract c : contracts) {
                 PlacementDecision d = service.place(c, false);
                 if (d.placed()) {
@@ -119,9 +120,11 @@ public final class EngineThroughput {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s; "
-                    + "GPU allocation %.2f %% at 130 %% arrived%n", round + 1, contracts.size(), placed, secs, contracts.size() / secs,
-                    100.0 * placedMilli / OpenbReplay.capacity(capacities));
+            double cpuSecs = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
+            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s "
+                    + "(%,.0f per CPU-second of the placing thread); GPU allocation %.2f %% at 130 %% arrived; load average %.1f%n", round + 1,
+                    contracts.size(), placed, secs, contracts.size() / secs, contracts.size() / cpuSecs, 100.0 * placedMilli / OpenbReplay.capacity(capacities),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 
