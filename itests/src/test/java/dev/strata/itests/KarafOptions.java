@@ -66,6 +66,11 @@ final class KarafOptions {
                 reactorFile("provider-baremetal/target/provider-baremetal-" + version() + ".jar").getAbsolutePath()));
         options.add(systemProperty("strata.itest.nvidia.jar").value(
                 reactorFile("provider-nvidia/target/provider-nvidia-" + version() + ".jar").getAbsolutePath()));
+        // The all-in-one OpenStack, where one runs (see README, provider-openstack).
+        String aio = System.getProperty("strata.openstack.aio", "");
+        if (!aio.isBlank() && !aio.startsWith("${")) {
+            options.add(systemProperty("strata.openstack.aio").value(aio));
+        }
         return options;
     }
 
