@@ -170,6 +170,7 @@ class DurablePlacementTest {
             Set<String> placedAcked = new HashSet<>();
             Set<String> releasedAcked = new HashSet<>();
             Set<String> releaseAsked = new HashSet<>();
+            java.util.Map<String, String> how = new java.util.HashMap<>();
             Random random = new Random(42);
             int totalPlaced = 0;
             for (int round = 0; round < rounds; round++) {
@@ -195,6 +196,7 @@ class DurablePlacementTest {
                         releaseAsked.add(l.substring(10));
                     } else if (l.startsWith("RELEASED ")) {
                         releasedAcked.add(l.substring(9));
+                        how.putIfAbsent(l.substring(9), "release acknowledged in round " + round);
                     }
                 }
                 assertThat(lines).as("errors in the placing JVM").noneMatch(l -> l.startsWith("ERROR"));
@@ -202,12 +204,13 @@ class DurablePlacementTest {
                     List<String> held = store.ledger().load().allocations().stream().map(Allocation::id).toList();
                     for (String id : placedAcked) {
                         if (releasedAcked.contains(id)) {
-                            assertThat(held).as("round %d: released %s", round, id).doesNotContain(id);
+                            assertThat(held).as("round %d: released %s (%s)", round, id, how.get(id)).doesNotContain(id);
                         } else if (releaseAsked.contains(id)) {
                             // a release was asked but not acknowledged before the kill: either outcome is right, once
                             assertThat(held.stream().filter(id::equals).count()).as("round %d: releasing %s", round, id).isLessThanOrEqualTo(1);
                             if (!held.contains(id)) {
                                 releasedAcked.add(id);
+                                how.putIfAbsent(id, "release asked, gone after round " + round);
                             }
                         } else {
                             assertThat(held.stream().filter(id::equals).count()).as("round %d: acknowledged %s", round, id).isEqualTo(1);
