@@ -170,9 +170,9 @@ public class DistributionProcessIT {
             assertEquals(before.output(), 0, before.exitCode());
             assertEquals(before.output(), placed, before.lines().stream().filter(l -> l.startsWith("a-")).count());
 
+            long pid = strata.pid();
             Result stop = strata.strata(COMMAND, "stop");
             assertEquals(stop.output(), 0, stop.exitCode());
-            long pid = strata.pid();
             ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
             start = strata.strata(START, "start");
             assertEquals(start.output(), 0, start.exitCode());
