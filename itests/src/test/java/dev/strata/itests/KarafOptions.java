@@ -60,12 +60,20 @@ final class KarafOptions {
         options.add(logLevel(LogLevel.WARN));
         // injected services (BootFinished above all) may take minutes on a busy build machine; the default is 10 s
         options.add(systemProperty("pax.exam.service.timeout").value("300000"));
+        // how long the test waits for the container to come up; the default (180 s) was once too short
+        // for the full distribution on a 2-core machine with three builds running beside it
+        options.add(org.ops4j.pax.exam.CoreOptions.systemTimeout(600_000));
         options.add(editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo));
         options.add(systemProperty("strata.itest.reports").value(reports.getAbsolutePath()));
         options.add(systemProperty("strata.itest.baremetal.jar").value(
                 reactorFile("provider-baremetal/target/provider-baremetal-" + version() + ".jar").getAbsolutePath()));
         options.add(systemProperty("strata.itest.nvidia.jar").value(
                 reactorFile("provider-nvidia/target/provider-nvidia-" + version() + ".jar").getAbsolutePath()));
+        // The all-in-one OpenStack, where one runs (see README, provider-openstack).
+        String aio = System.getProperty("strata.openstack.aio", "");
+        if (!aio.isBlank() && !aio.startsWith("${")) {
+            options.add(systemProperty("strata.openstack.aio").value(aio));
+        }
         return options;
     }
 

@@ -67,6 +67,10 @@ public final class EngineThroughput {
     }
 
     public static void main(String[] args) throws Exception {
+        // one INFO line per placement would time the console, not the engine (set the property to see them)
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i], args[i + 1]);
@@ -106,6 +110,7 @@ public final class EngineThroughput {
             long placedMilli = 0;
             int placed = 0;
             long start = System.nanoTime();
+            long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             for (Contract c : contracts) {
                 PlacementDecision d = service.place(c, false);
                 if (d.placed()) {
@@ -115,9 +120,11 @@ public final class EngineThroughput {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s; "
-                    + "GPU allocation %.2f %% at 130 %% arrived%n", round + 1, contracts.size(), placed, secs, contracts.size() / secs,
-                    100.0 * placedMilli / OpenbReplay.capacity(capacities));
+            double cpuSecs = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
+            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s "
+                    + "(%,.0f per CPU-second of the placing thread); GPU allocation %.2f %% at 130 %% arrived; load average %.1f%n", round + 1,
+                    contracts.size(), placed, secs, contracts.size() / secs, contracts.size() / cpuSecs, 100.0 * placedMilli / OpenbReplay.capacity(capacities),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 
@@ -212,6 +219,8 @@ public final class EngineThroughput {
                     sorted[n / 2] / 1e3, sorted[(int) (n * 0.99)] / 1e3, sorted[(int) (n * 0.999)] / 1e3);
         }
 
+        // the two-thread path compiled too before anything is timed
+        dryRuns(service, probes, 2, seconds);
         // one thread and two threads, alternately, so that both see the same machine; medians
         List<double[]> one = new ArrayList<>();
         List<double[]> two = new ArrayList<>();

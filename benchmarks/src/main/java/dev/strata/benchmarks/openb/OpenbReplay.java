@@ -205,7 +205,9 @@ public final class OpenbReplay {
      * drawn uniformly with replacement and appended until the next one's GPU request per GPU would
      * push the total past 1.3 x the capacity (the simulator compares {@code MilliGpu}, the request of
      * one GPU, but adds the pod's whole request); a trace already above the target loses pods drawn
-     * at random instead. Then shuffled with the same random.
+     * at random instead. The appended draws are not shuffled in among the trace's pods (the simulator
+     * does not either). The simulator draws with Go's {@code math/rand}, so the workloads are the
+     * simulator's in distribution, not pod for pod.
      */
     public static List<Demand> inflate(List<Demand> pods, long capacityMilli, long seed) {
         Random random = new Random(seed);
@@ -305,13 +307,13 @@ public final class OpenbReplay {
             case "fgd-allshapes-randomties" -> FragmentationGradientPolicy.asPublished(WorkloadProfile.typical(pods), tieSeed(seed));
             case "fgd-exact" -> new FragmentationGradientPolicy(WorkloadProfile.typical(pods));
             case "strata" -> StrataPackingPolicy.forWorkload(nodes, pods);
-            // ablations: Strata without one of its ideas
-            case "strata-cpuonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 1.0, 0.5, 1e-3));
-            case "strata-nostranded" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 0, 0.5, 1e-3));
-            case "strata-nopressure" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0, 1e-3));
-            case "strata-nobestfit" -> strata(nodes, pods, new StrataPackingPolicy.Options(true, 1.0, 0.5, 0));
-            case "strata-fgdonly" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 0));
-            case "strata-fgd+bestfit" -> new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods), new StrataPackingPolicy.Options(false, 0, 0, 1e-3));
+            // ablations: Strata without one of its ideas, each a change to the frozen weights (Options.DEFAULTS)
+            case "strata-cpuonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false"));
+            case "strata-nostranded" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("stranded=0"));
+            case "strata-nopressure" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("pressure=0"));
+            case "strata-nobestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("bestfit=0"));
+            case "strata-fgdonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,bestfit=0,waste=0"));
+            case "strata-fgd+bestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,waste=0"));
             default -> {
                 if (name.startsWith("strata:")) {
                     // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)

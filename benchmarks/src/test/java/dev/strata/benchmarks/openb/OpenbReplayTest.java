@@ -50,13 +50,14 @@ class OpenbReplayTest {
         OpenbReplay.Result bestFit = OpenbReplay.replay(nodes, workload, OpenbReplay.policy("bestfit", nodes, pods, SEED), SEED);
         double[] published = OpenbReplay.PUBLISHED.get(trace);
 
-        // our FGD and BestFit reproduce the paper within a point (one seed; the 10-seed means are closer)
-        assertThat(fgd.allocationPercent()[0]).as("FGD at 100%%").isCloseTo(published[2], within(1.0));
-        assertThat(fgd.allocationPercent()[3]).as("FGD at 130%%").isCloseTo(published[5], within(1.0));
+        // our FGD reproduces the paper: one seed within 0.5 point (the published std is 0.06..0.20; the 10-seed
+        // means are within 0.08, docs/benchmarks.md); BestFit, the baseline, within a point
+        assertThat(fgd.allocationPercent()[0]).as("FGD at 100%%").isCloseTo(published[2], within(0.5));
+        assertThat(fgd.allocationPercent()[3]).as("FGD at 130%%").isCloseTo(published[5], within(0.5));
         assertThat(bestFit.allocationPercent()[0]).as("BestFit at 100%%").isCloseTo(published[1], within(1.0));
         assertThat(bestFit.allocationPercent()[3]).as("BestFit at 130%%").isCloseTo(published[4], within(1.0));
 
-        // Strata: at or above the published FGD mean (its 10-seed margin is 0.37..1.15 points) and above our FGD
+        // Strata: above the published FGD mean (its 10-seed margin is 0.39..1.19 points) and above our FGD
         assertThat(strata.allocationPercent()[0]).as("Strata at 100%%").isGreaterThanOrEqualTo(published[2] + 0.2)
                 .isGreaterThan(fgd.allocationPercent()[0]);
         assertThat(strata.allocationPercent()[3]).as("Strata at 130%%").isGreaterThanOrEqualTo(published[5] + 0.2)

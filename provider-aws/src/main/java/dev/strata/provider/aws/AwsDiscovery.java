@@ -116,8 +116,8 @@ final class AwsDiscovery {
                 ResourceState state = inUse < limit ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
                 Node machine = ShapeNodes.node(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), null, shape, state,
                         null, attributes);
-                offers.add(new CapacityOffer(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), type, machine, limit,
-                        inUse, fabricIds));
+                offers.add(CapacityOffer.builder().id(offerId).providerId(settings.providerId()).siteId(Ids.site(settings.providerId(), zone))
+                        .shape(type).machine(machine).limit(limit).inUse(inUse).fabricIds(fabricIds).build());
             }
         }
         for (Ec2Instance instance : instances) {
@@ -272,10 +272,10 @@ final class AwsDiscovery {
     private Site site(String region, Zone zone, RegionFacts facts) {
         String id = Ids.site(settings.providerId(), zone.name());
         if (facts == null) {
-            return new Site(id, settings.providerId(), region, zone.name(), null, Set.of(), null, Set.of(), 0, 0);
+            return Site.builder().id(id).providerId(settings.providerId()).region(region).zone(zone.name()).build();
         }
-        return new Site(id, settings.providerId(), region, zone.name(), facts.country(), facts.jurisdictions(),
-                new Operator(facts.operatorName(), facts.operatorJurisdictions()), Set.of(), 0, 0);
+        return Site.builder().id(id).providerId(settings.providerId()).region(region).zone(zone.name()).country(facts.country())
+                .jurisdictions(facts.jurisdictions()).operator(new Operator(facts.operatorName(), facts.operatorJurisdictions())).build();
     }
 
     static boolean isStrata(Ec2Instance instance) {
@@ -322,7 +322,8 @@ final class AwsDiscovery {
         }
 
         Fabric build() {
-            return new Fabric(id, FabricType.RDMA, "EFA", siteId, members, gbps, 0, List.of("zone"));
+            return Fabric.builder().id(id).type(FabricType.RDMA).technology("EFA").siteId(siteId).members(members).linkBandwidthGbps(gbps)
+                    .tiers(List.of("zone")).build();
         }
     }
 }

@@ -114,12 +114,12 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         AwsDiscovery.View view = discovery.view(context);
-        return new ComputeSnapshot(generation(), clock.instant(), view.sites(), view.nodes(), List.of(), view.offers());
+        return ComputeSnapshot.builder(generation(), clock.instant()).sites(view.sites()).nodes(view.nodes()).offers(view.offers()).build();
     }
 
     @Override
     public FabricSnapshot discoverFabrics(DiscoveryContext context) {
-        return new FabricSnapshot(generation(), clock.instant(), discovery.view(context).fabrics());
+        return FabricSnapshot.builder(generation(), clock.instant()).fabrics(discovery.view(context).fabrics()).build();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +63,38 @@ final class AwsProvisioner {
         this.clock = clock;
     }
 
+    /**
+     * Creates of one operation are serialised (the look-up by tag and RunInstances), so concurrent
+     * calls of one operation in this process launch one instance: the look-up alone cannot stop two
+     * calls that both look before either launched, and EC2's client token, which would, is not
+     * idempotent on every EC2 API (moto's is not). Striped, shared by every instance of this class.
+     */
+    private static final ReentrantLock[] OPERATION_LOCKS = new ReentrantLock[64];
+
+    static {
+        for (int i = 0; i < OPERATION_LOCKS.length; i++) {
+            OPERATION_LOCKS[i] = new ReentrantLock();
+        }
+    }
+
     MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        ReentrantLock lock = OPERATION_LOCKS[Math.floorMod(request.operationId().hashCode(), OPERATION_LOCKS.length)];
+        try {
+            if (!lock.tryLock(Math.max(0, context.remaining().toMillis()), TimeUnit.MILLISECONDS)) {
+                throw new ProviderTimeoutException("deadline passed while another create of operation " + request.operationId() + " ran");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while another create of operation " + request.operationId() + " ran", e);
+        }
+        try {
+            return createAlone(request, context);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private MachineStatus createAlone(MachineRequest request, DiscoveryContext context) {
         MachineTarget target = request.target();
         if (target.kind() != MachineTarget.Kind.OFFER) {
             throw new NotFoundException("AWS provider " + settings.providerId() + " launches from capacity offers; node " + target.id()

@@ -11,7 +11,6 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PowerDraw;
-import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.provider.aws.ec2.Shape;
 import java.util.ArrayList;
@@ -42,9 +41,10 @@ final class ShapeNodes {
         List<NumaNode> numa = List.of(new NumaNode(0, cpu.online(), memory, List.of(10)));
         Map<String, String> attributes = new LinkedHashMap<>(attributes(shape));
         attributes.putAll(extraAttributes);
-        return new Node(id, providerId, siteId, hostname, shape.bareMetal() ? NodeKind.BARE_METAL : NodeKind.VIRTUAL_MACHINE, cpu, numa,
-                memory, List.of(), accelerators(id, shape), nics(shape), List.of(), PowerDraw.UNKNOWN, null, traits(shape), state,
-                ownerTenant, attributes);
+        return Node.builder().id(id).providerId(providerId).siteId(siteId).hostname(hostname)
+                .kind(shape.bareMetal() ? NodeKind.BARE_METAL : NodeKind.VIRTUAL_MACHINE).cpu(cpu).numaNodes(numa).memoryBytes(memory)
+                .accelerators(accelerators(id, shape)).nics(nics(shape)).power(PowerDraw.UNKNOWN).traits(traits(shape)).state(state)
+                .ownerTenant(ownerTenant).attributes(attributes).build();
     }
 
     static CpuTopology cpu(Shape shape) {
@@ -80,9 +80,9 @@ final class ShapeNodes {
         int index = 0;
         for (Shape.Gpu gpu : shape.gpus()) {
             for (int i = 0; i < gpu.count(); i++) {
-                out.add(new Accelerator(nodeId + "/gpu" + index, gpu.manufacturer(), gpu.model(), gpu.memoryMiB() * MIB, null, null, nodeId,
-                        -1, CpuSet.EMPTY, null, null, 0, List.of(), List.of(), false, PowerLimits.UNKNOWN, Health.UNKNOWN,
-                        Map.of("index", String.valueOf(index), "instanceType", shape.instanceType())));
+                out.add(Accelerator.builder().id(nodeId + "/gpu" + index).vendor(gpu.manufacturer()).model(gpu.model())
+                        .memoryBytes(gpu.memoryMiB() * MIB).nodeId(nodeId).health(Health.UNKNOWN)
+                        .attributes(Map.of("index", String.valueOf(index), "instanceType", shape.instanceType())).build());
                 index++;
             }
         }

@@ -1,6 +1,5 @@
 package dev.strata.provider.aws;
 
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.abort;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -39,9 +38,7 @@ final class FixtureCatalogue {
         Path aws = root.resolve("aws");
         if (!Files.isRegularFile(aws.resolve("instance_types.json"))) {
             String message = "fixture folder " + aws.toAbsolutePath() + " is missing (set -Dstrata.fixtures)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message);
-            }
+            // missing data skips, in CI too (.ci/run says so); only a missing test peer fails there
             abort(message);
         }
         return aws;

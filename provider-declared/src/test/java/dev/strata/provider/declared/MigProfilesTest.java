@@ -29,10 +29,8 @@ class MigProfilesTest {
     /** One profile as the GPU reported it: {@code name id instances memory placements:slots}. */
     private static List<String> fromGpu(String folder) throws Exception {
         Path dir = Path.of(System.getProperty("strata.fixtures", "../../shared/fixtures")).resolve("nvidia").resolve(folder);
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-        if (!ci) {
-            assumeTrue(Files.isDirectory(dir), "fixture folder " + dir.toAbsolutePath() + " is missing");
-        }
+        // missing data skips, in CI too (.ci/run says so); only a missing test peer fails there
+        assumeTrue(Files.isDirectory(dir), "fixture folder " + dir.toAbsolutePath() + " is missing (set -Dstrata.fixtures)");
         Pattern row = Pattern.compile("^\\|\\s*\\d+\\s+MIG\\s+(\\S+)\\s+(\\d+)\\s+\\d+/(\\d+)\\s+([0-9.]+)\\s.*$");
         Pattern placement = Pattern.compile("^\\s*GPU\\s+\\d+\\s+Profile ID\\s+(\\d+)\\s+Placements?\\s*:\\s*\\{([0-9,]*)\\}:(\\d+)\\s*$");
         Map<String, String> placements = new HashMap<>();

@@ -45,6 +45,17 @@ import java.util.stream.Collectors;
  *     (ties: the lower provider id) is kept, and the conflict is reported to both.</li>
  * <li><b>Nodes, power domains, fabrics, storage pools</b> with one id from several providers: the
  *     first by provider id is kept; when the others differ, that is a conflict, reported to all.</li>
+ * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
+ *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
+ *     of band through its BMC, say) are joined into one node: the one that describes the machine
+ *     best (the most PCI functions, then the most NUMA nodes; ties: the lower provider id) keeps its
+ *     id, provider and facts; what it lacks (host name, memory, CPU topology, power draw, power
+ *     domain, NICs, disks, accelerators) is taken from the others in provider order; traits are
+ *     united and attributes added where the kept node has none. The ids of the joined nodes are
+ *     listed in the attribute {@value #JOINED}. One provider reporting two nodes with one identity
+ *     (a cloned machine id, typically) is a conflict: they stay apart and the provider is told.
+ *     Accelerators taken from another node (a BMC's view of the GPUs) give way to a GPU provider's
+ *     snapshot of the same machine.</li>
  * <li><b>Accelerators</b> are attached to a node by machine identity (see
  *     {@link GpuSnapshot}): the node whose {@link MachineIdentity#ATTRIBUTE} equals the snapshot's
  *     machine id; without one, the single node that has every accelerator's PCI function. Each
@@ -54,6 +65,9 @@ import java.util.stream.Collectors;
  * </ul>
  */
 final class InventoryMerger {
+
+    /** The node attribute listing, comma-separated, the ids of other providers' nodes joined into it. */
+    static final String JOINED = "strata.joined";
 
     /**
      * A provider's contribution.
@@ -120,7 +134,8 @@ final class InventoryMerger {
                 }
             }
         }
-        List<Accelerator> unattached = attachAccelerators(nodes, gpus, warnings);
+        Set<String> borrowedAccelerators = joinMachines(nodes, warnings);
+        List<Accelerator> unattached = attachAccelerators(nodes, gpus, warnings, borrowedAccelerators);
         List<Node> nodeList = new ArrayList<>(nodes.values());
         nodeList.sort(Comparator.comparing(Node::id));
         List<Site> siteList = new ArrayList<>();
@@ -232,7 +247,102 @@ final class InventoryMerger {
 
     // ---- accelerators --------------------------------------------------------------------------
 
-    private static List<Accelerator> attachAccelerators(Map<String, Node> nodes, List<Owned<GpuSnapshot>> gpus, Warnings warnings) {
+    // ---- one machine, one node ------------------------------------------------------------------
+
+    /**
+     * Joins the nodes of different providers that carry one machine identity, in place.
+     *
+     * @return the ids of joined nodes whose accelerators were taken from a node other than the kept one
+     */
+    private static Set<String> joinMachines(Map<String, Node> nodes, Warnings warnings) {
+        Map<String, List<Node>> byMachine = new TreeMap<>();
+        for (Node n : nodes.values()) {
+            String machine = n.attributes().get(MachineIdentity.ATTRIBUTE);
+            if (machine != null && !machine.isBlank()) {
+                byMachine.computeIfAbsent(machine, k -> new ArrayList<>()).add(n);
+            }
+        }
+        Set<String> borrowed = new TreeSet<>();
+        for (Map.Entry<String, List<Node>> e : byMachine.entrySet()) {
+            List<Node> same = e.getValue();
+            if (same.size() < 2) {
+                continue;
+            }
+            Map<String, List<Node>> byProvider = same.stream().collect(Collectors.groupingBy(Node::providerId, TreeMap::new, Collectors.toList()));
+            boolean cloned = false;
+            for (Map.Entry<String, List<Node>> p : byProvider.entrySet()) {
+                if (p.getValue().size() > 1) {
+                    cloned = true;
+                    warnings.add(p.getKey(), "conflict: nodes " + ids(p.getValue()) + " have one machine identity " + e.getKey()
+                            + " (a cloned machine id?); they are kept apart and joined with no other provider's node");
+                }
+            }
+            if (cloned || byProvider.size() < 2) {
+                continue;
+            }
+            List<Node> ordered = new ArrayList<>(same);
+            ordered.sort(Comparator.comparingInt((Node n) -> -n.pciDevices().size()).thenComparingInt(n -> -n.numaNodes().size())
+                    .thenComparing(Node::providerId));
+            Node kept = ordered.get(0);
+            Node.Builder b = kept.toBuilder();
+            Map<String, String> attributes = new TreeMap<>(kept.attributes());
+            Set<String> traits = new TreeSet<>(kept.traits());
+            List<String> joined = new ArrayList<>();
+            String hostname = kept.hostname();
+            long memory = kept.memoryBytes();
+            boolean cpu = !kept.cpu().packages().isEmpty();
+            boolean power = kept.power().maxWatts() > 0 || kept.power().idleWatts() > 0;
+            String powerDomain = kept.powerDomainId();
+            boolean nics = !kept.nics().isEmpty();
+            boolean disks = !kept.disks().isEmpty();
+            boolean accelerators = !kept.accelerators().isEmpty();
+            for (Node other : ordered.subList(1, ordered.size())) {
+                joined.add(other.id());
+                nodes.remove(other.id());
+                if (hostname == null && other.hostname() != null) {
+                    hostname = other.hostname();
+                    b.hostname(hostname);
+                }
+                if (memory == 0 && other.memoryBytes() > 0) {
+                    memory = other.memoryBytes();
+                    b.memoryBytes(memory);
+                }
+                if (!cpu && !other.cpu().packages().isEmpty()) {
+                    cpu = true;
+                    b.cpu(other.cpu());
+                }
+                if (!power && (other.power().maxWatts() > 0 || other.power().idleWatts() > 0)) {
+                    power = true;
+                    b.power(other.power());
+                }
+                if (powerDomain == null && other.powerDomainId() != null) {
+                    powerDomain = other.powerDomainId();
+                    b.powerDomainId(powerDomain);
+                }
+                if (!nics && !other.nics().isEmpty()) {
+                    nics = true;
+                    b.nics(other.nics());
+                }
+                if (!disks && !other.disks().isEmpty()) {
+                    disks = true;
+                    b.disks(other.disks());
+                }
+                if (!accelerators && !other.accelerators().isEmpty()) {
+                    accelerators = true;
+                    b.accelerators(other.accelerators().stream().map(a -> a.onNode(kept.id(), a.numaNode())).toList());
+                    borrowed.add(kept.id());
+                }
+                traits.addAll(other.traits());
+                other.attributes().forEach(attributes::putIfAbsent);
+            }
+            attributes.put(JOINED, String.join(",", joined));
+            nodes.put(kept.id(), b.traits(traits).attributes(attributes).build());
+        }
+        return borrowed;
+    }
+
+    private static List<Accelerator> attachAccelerators(Map<String, Node> nodes, List<Owned<GpuSnapshot>> gpus, Warnings warnings,
+            Set<String> borrowedAccelerators) {
         List<Accelerator> unattached = new ArrayList<>();
         for (Owned<GpuSnapshot> owned : gpus) {
             GpuSnapshot gpu = owned.value();
@@ -265,7 +375,8 @@ final class InventoryMerger {
                 continue;
             }
             Node node = candidates.get(0);
-            List<Accelerator> attached = new ArrayList<>(node.accelerators());
+            // a GPU provider's view of the machine replaces the accelerators another node of it brought (a BMC's)
+            List<Accelerator> attached = new ArrayList<>(borrowedAccelerators.remove(node.id()) ? List.of() : node.accelerators());
             for (Accelerator a : gpu.accelerators()) {
                 Optional<PciDevice> pci = a.pciAddress() == null ? Optional.empty() : node.pciDevice(a.pciAddress());
                 int numa = a.numaNode() >= 0 ? a.numaNode() : pci.map(PciDevice::numaNode).orElse(-1);

@@ -160,10 +160,12 @@ final class ProviderDirectory implements AutoCloseable {
                 }
                 return snapshot;
             });
-            entry.inFlight.put(registration.capability(), call);
+            // callers wait on the folded future: it completes after the snapshot (or the failure) is in the
+            // entry, so a caller that waited never reads the provider's status from before its discovery
+            CompletableFuture<Object> folded = call.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+            entry.inFlight.put(registration.capability(), folded);
             entry.inFlightRegistration.put(registration.capability(), registration);
-            call.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
-            return call;
+            return folded;
         } finally {
             lock.unlock();
         }

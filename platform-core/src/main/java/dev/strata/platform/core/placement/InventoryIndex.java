@@ -41,6 +41,8 @@ final class InventoryIndex {
     final boolean anyOwner;
     /** The power domains by index, their parents (index, -1 for none), and per node its domain's index (-1: none, or not in the inventory). */
     final PowerDomain[] domains;
+    /** Each domain's budget in milliwatts, -1 for none (read per node on the hot paths: no record to follow). */
+    final long[] domainBudgetMilli;
     final int[] domainParent;
     final int[] nodeDomain;
     final Map<String, Integer> domainIndex;
@@ -105,6 +107,11 @@ final class InventoryIndex {
         Map<String, Integer> byDomain = new HashMap<>();
         for (int d = 0; d < this.domains.length; d++) {
             byDomain.put(this.domains[d].id(), d);
+        }
+        this.domainBudgetMilli = new long[this.domains.length];
+        for (int d = 0; d < this.domains.length; d++) {
+            long watts = this.domains[d].budgetWatts();
+            domainBudgetMilli[d] = watts <= 0 ? -1 : watts > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : watts * 1000;
         }
         this.domainParent = new int[this.domains.length];
         for (int d = 0; d < this.domains.length; d++) {

@@ -189,6 +189,14 @@ final class PlacementModel {
         }
     }
 
+    /**
+     * A total order on the shapes {@link #countShape} makes (they differ only in these fields), on
+     * the fields themselves: sorting by {@code toString()} formatted every shape at every comparison.
+     */
+    private static final java.util.Comparator<Demand> SHAPE_ORDER = java.util.Comparator.comparingLong(Demand::cpuMilli)
+            .thenComparingLong(Demand::memoryMiB).thenComparingInt(Demand::gpuCount).thenComparingInt(Demand::gpuMilli)
+            .thenComparing(Demand::partition, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+
     private void countShape(Demand d, int delta) {
         Demand shape = new Demand(d.cpuMilli(), d.memoryMiB(), d.gpuCount(), d.gpuMilli(), Set.of(), false, d.partition(), false);
         shapes.merge(shape, delta, (a, b) -> a + b == 0 ? null : a + b);
@@ -220,7 +228,7 @@ final class PlacementModel {
         List<Demand> workload = new ArrayList<>(typical);
         // in a fixed order, so that the policy is the same whatever order the ledger grew in
         List<Map.Entry<Demand, Integer>> entries = new ArrayList<>(shapes.entrySet());
-        entries.sort((a, b) -> a.getKey().toString().compareTo(b.getKey().toString()));
+        entries.sort(Map.Entry.comparingByKey(SHAPE_ORDER));
         for (Map.Entry<Demand, Integer> e : entries) {
             int rounded = Integer.highestOneBit(e.getValue());
             profile.put(e.getKey(), rounded);
@@ -301,10 +309,12 @@ final class PlacementModel {
     /** The first domain in the chain from the node's power domain upwards that {@code watts} more would push over budget, or null. */
     PowerDomain overBudget(int node, double watts) {
         long more = milliwatts(watts);
+        long[] budget = inv.domainBudgetMilli;
         for (int i = inv.nodeDomain[node], guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
-            PowerDomain pd = inv.domains[i];
-            if (pd.budgetWatts() > 0 && !fits(domainMilliwatts[i], more, pd.budgetWatts())) {
-                return pd;
+            long b = budget[i];
+            // as fits(held, more, budget): more <= budget - held, without overflowing
+            if (b >= 0 && more > b - domainMilliwatts[i]) {
+                return inv.domains[i];
             }
         }
         return null;

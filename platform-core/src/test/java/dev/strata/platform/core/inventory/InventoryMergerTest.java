@@ -165,6 +165,131 @@ class InventoryMergerTest {
                 "1 accelerator of host lonely attached to no node: no node has machine identity machine-id:" + "9".repeat(32));
     }
 
+    // ---- one machine, one node -------------------------------------------------------------------
+
+    private static final String MACHINE = "dmi:4c4c4544-0042-3510-8052-b4c04f563232";
+    private static final PciDevice NIC_FUNCTION = PciDevice.builder().address("0000:17:00.0").vendorId(0x15b3).classCode(0x020700)
+            .numaNode(0).build();
+
+    /** The machine as the bare-metal provider reads it in band: PCI functions, NUMA, OS facts, no power figures. */
+    private static Node inBand() {
+        return machine("baremetal:gpu-07", "baremetal", "gpu-07", MACHINE, NIC_FUNCTION, GPU_FUNCTION).toBuilder()
+                .attribute("os", "Debian GNU/Linux 12").build();
+    }
+
+    /** The same machine through its BMC: power draw, the BMC's GPUs, no PCI functions, no host name. */
+    private static Node outOfBand(Accelerator... gpus) {
+        return Node.builder().id("bmc:4c4c4544-0042-3510-8052-b4c04f563232").providerId("bmc").siteId("site-bmc")
+                .kind(dev.strata.platform.api.model.NodeKind.BARE_METAL).memoryBytes(1L << 40)
+                .power(new dev.strata.platform.api.model.PowerDraw(800, 6_500)).traits(Set.of("bmc-managed"))
+                .attributes(java.util.Map.of(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE, MACHINE, "system.uuid",
+                        "4c4c4544-0042-3510-8052-b4c04f563232", "os", "from the BMC"))
+                .accelerators(List.of(gpus)).build();
+    }
+
+    private static final Accelerator BMC_GPU = Accelerator.builder().id("bmc-gpu-0").model("NVIDIA H200")
+            .nodeId("bmc:4c4c4544-0042-3510-8052-b4c04f563232").build();
+
+    @Test
+    void theInBandAndTheOutOfBandViewOfOneMachineAreOneNode() {
+        InventoryMerger.Result result = merge(compute("baremetal", List.of(), inBand()), compute("bmc", List.of(), outOfBand(BMC_GPU)));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.nodes()).extracting(Node::id).containsExactly("baremetal:gpu-07");
+        Node node = inventory.nodes().get(0);
+        assertThat(node.providerId()).as("the node with the PCI functions is kept").isEqualTo("baremetal");
+        assertThat(node.pciDevices()).hasSize(2);
+        assertThat(node.power().maxWatts()).as("the power draw only the BMC knows").isEqualTo(6_500);
+        assertThat(node.memoryBytes()).as("the kept node's own figure").isEqualTo(1L << 30);
+        assertThat(node.traits()).contains("bmc-managed");
+        assertThat(node.attributes()).containsEntry("os", "Debian GNU/Linux 12").containsEntry("system.uuid",
+                "4c4c4544-0042-3510-8052-b4c04f563232").containsEntry(InventoryMerger.JOINED, "bmc:4c4c4544-0042-3510-8052-b4c04f563232");
+        assertThat(node.accelerators()).extracting(Accelerator::nodeId).containsExactly("baremetal:gpu-07");
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void aGpuProvidersSnapshotOfTheJoinedMachineReplacesTheBmcsGpusAndIsAttachedOnce() {
+        InventoryMerger.Result result = merge(compute("baremetal", List.of(), inBand()), compute("bmc", List.of(), outOfBand(BMC_GPU)),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("gpu-07").machineId(MACHINE).accelerators(List.of(H200)).build()));
+
+        Node node = result.snapshot().node("baremetal:gpu-07").orElseThrow();
+        assertThat(node.accelerators()).extracting(Accelerator::id).containsExactly("GPU-1");
+        assertThat(node.accelerators().get(0).numaNode()).isEqualTo(1);
+        assertThat(result.snapshot().unattached()).isEmpty();
+        assertThat(result.warnings()).as("two nodes with the machine's identity would have left the GPUs unattached").isEmpty();
+    }
+
+    @Test
+    void oneProviderReportingTwoNodesWithOneIdentityIsAConflictAndNothingIsJoined() {
+        Node clone = machine("baremetal:gpu-08", "baremetal", "gpu-08", MACHINE);
+        InventoryMerger.Result result = merge(compute("baremetal", List.of(), inBand(), clone), compute("bmc", List.of(), outOfBand()));
+
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactlyInAnyOrder("baremetal:gpu-07", "baremetal:gpu-08",
+                "bmc:4c4c4544-0042-3510-8052-b4c04f563232");
+        assertThat(result.warnings().get("baremetal")).containsExactly("conflict: nodes baremetal:gpu-07, baremetal:gpu-08 have one machine "
+                + "identity " + MACHINE + " (a cloned machine id?); they are kept apart and joined with no other provider's node");
+    }
+
+    /**
+     * For any nodes of any providers with identities drawn from a few: no node is lost (each input
+     * node is in the result or named as joined by exactly one node), a joined node holds exactly the
+     * nodes of its identity, and an identity that no provider reports twice appears on one node only.
+     * The oracle groups the input by identity on its own.
+     */
+    @Property(tries = 500)
+    void everyNodeIsKeptOrJoinedOnceAndEachMachineIsOneNode(@ForAll("machineNodes") List<Node> input) {
+        java.util.Map<String, Node> unique = new java.util.LinkedHashMap<>();
+        input.forEach(n -> unique.putIfAbsent(n.id(), n));
+        java.util.Map<String, List<Node>> byProvider = new java.util.TreeMap<>();
+        unique.values().forEach(n -> byProvider.computeIfAbsent(n.providerId(), k -> new ArrayList<>()).add(n));
+        List<InventoryMerger.Contribution> contributions = new ArrayList<>();
+        byProvider.forEach((p, nodes) -> contributions.add(compute(p, List.of(), nodes.toArray(Node[]::new))));
+        InventorySnapshot inventory = InventoryMerger.mergeWithWarnings(1, Instant.EPOCH, contributions).snapshot();
+
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (Node n : inventory.nodes()) {
+            seen.merge(n.id(), 1, Integer::sum);
+            String joined = n.attributes().get(InventoryMerger.JOINED);
+            if (joined != null) {
+                for (String j : joined.split(",")) {
+                    seen.merge(j, 1, Integer::sum);
+                    assertThat(unique.get(j).attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE))
+                            .isEqualTo(n.attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE));
+                }
+            }
+        }
+        assertThat(seen).as("every input node kept or joined, once").containsOnlyKeys(unique.keySet()).allSatisfy((id, count) -> assertThat(count).isOne());
+
+        java.util.Map<String, List<Node>> byMachine = new java.util.HashMap<>();
+        unique.values().stream().filter(n -> n.attributes().containsKey(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE))
+                .forEach(n -> byMachine.computeIfAbsent(n.attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE),
+                        k -> new ArrayList<>()).add(n));
+        byMachine.forEach((machine, nodes) -> {
+            boolean cloned = nodes.stream().collect(java.util.stream.Collectors.groupingBy(Node::providerId)).values().stream()
+                    .anyMatch(l -> l.size() > 1);
+            long carrying = inventory.nodes().stream()
+                    .filter(n -> machine.equals(n.attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE))).count();
+            assertThat(carrying).as("nodes of machine " + machine).isEqualTo(cloned ? nodes.size() : 1);
+        });
+    }
+
+    @Provide
+    Arbitrary<List<Node>> machineNodes() {
+        Arbitrary<String> provider = Arbitraries.of("baremetal", "bmc", "openstack");
+        Arbitrary<String> identity = Arbitraries.of("dmi:a", "dmi:b", "dmi:c", "machine-id:d").injectNull(0.3);
+        Arbitrary<Integer> pci = Arbitraries.integers().between(0, 3);
+        Arbitrary<Node> node = Combinators.combine(Arbitraries.integers().between(0, 9), provider, identity, pci).as((i, p, m, functions) -> {
+            PciDevice[] devices = new PciDevice[functions];
+            for (int k = 0; k < functions; k++) {
+                devices[k] = PciDevice.builder().address(String.format("0000:%02x:00.0", k + 1)).build();
+            }
+            Node n = node(p + ":n" + i, p, "h" + i, devices);
+            return m == null ? n : n.toBuilder().attribute(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE, m).build();
+        });
+        return node.list().ofMinSize(0).ofMaxSize(8);
+    }
+
     // ---- every input: sites merged fact by fact -------------------------------------------------
 
     /**

@@ -60,9 +60,11 @@ public final class Ec2Errors {
         if (error instanceof ApiCallTimeoutException || error instanceof ApiCallAttemptTimeoutException) {
             return new ProviderTimeoutException(where + " did not answer in time: " + clean(error.getMessage()));
         }
-        if (error instanceof AbortedException) {
-            Thread.currentThread().interrupt();
-            return new ProviderTimeoutException(where + " was interrupted");
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // the SDK wraps an interruption in an AbortedException, sometimes inside another client exception
+            if (t instanceof AbortedException || t instanceof InterruptedException) {
+                return new ProviderTimeoutException(where + " was interrupted");
+            }
         }
         if (error instanceof AwsServiceException service) {
             AwsErrorDetails details = service.awsErrorDetails();

@@ -1,5 +1,6 @@
 package dev.strata.provider.aws.ec2;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.net.URI;
@@ -9,6 +10,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -60,6 +69,23 @@ public final class Ec2Gateway implements AutoCloseable {
     private final Ec2Errors errors;
     private final ScrubbingInterceptor scrubbing; // null when no credential is known to scrub
     private final Map<String, Ec2Client> clients = new ConcurrentHashMap<>();
+    /**
+     * Runs each SDK call, so that the caller can give up at once when it is interrupted or its
+     * deadline passes: the URL-connection client blocks in socket reads that an interruption does
+     * not end. The worker is interrupted too, and the SDK aborts the call at its next step.
+     */
+    private final ExecutorService calls = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "strata-aws-call-" + count.incrementAndGet());
+            t.setDaemon(true);
+            // the SDK is carried inside this bundle: its class loader, whatever thread first called
+            t.setContextClassLoader(Ec2Gateway.class.getClassLoader());
+            return t;
+        }
+    });
 
     /**
      * @param credentials where signing credentials come from
@@ -294,10 +320,31 @@ public final class Ec2Gateway implements AutoCloseable {
         if (timeout.toMillis() < 1) {
             throw new ProviderTimeoutException("deadline passed before EC2 " + action + " in " + region + " (operation " + context.operationId() + ")");
         }
+        AwsRequestOverrideConfiguration config = AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build();
+        Future<T> result = calls.submit(() -> call.apply(config));
         try {
-            return call.apply(AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build());
-        } catch (SdkException e) {
-            throw errors.translate(action, region, e);
+            // the SDK ends the call at its own timeout; the margin lets its answer (or its timeout error) arrive
+            return result.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted during EC2 " + action + " in " + region + " (operation " + context.operationId() + ")");
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw new ProviderTimeoutException("EC2 " + action + " in " + region + " did not answer within " + timeout.toMillis() + " ms (operation "
+                    + context.operationId() + ")");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SdkException sdk) {
+                throw errors.translate(action, region, sdk);
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new ProviderFailureException("EC2 " + action + " in " + region + " failed: " + cause);
         }
     }
 
@@ -307,6 +354,7 @@ public final class Ec2Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        calls.shutdownNow();
         clients.values().forEach(Ec2Client::close);
         clients.clear();
         http.close();

@@ -2,6 +2,7 @@ package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -117,8 +118,10 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         }
         long now = clock.millis();
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
-        // Sites and power domains come from the declared inventory: a BMC knows only their ids.
-        return ComputeSnapshot.builder(generation, clock.instant()).nodes(nodes).build();
+        // Sites and power domains come from the declared inventory: a BMC knows only their ids. Each site
+        // its nodes are at is reported as a placeholder (no facts), which the declared site's facts fill in.
+        List<Site> sites = nodes.stream().map(Node::siteId).distinct().sorted().map(id -> Site.local(id, ID)).toList();
+        return ComputeSnapshot.builder(generation, clock.instant()).sites(sites).nodes(nodes).build();
     }
 
     // ---- ProvisioningProvider -----------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -217,13 +218,18 @@ public final class BmcProvisioner {
     }
 
     public List<MachineStatus> machines(DiscoveryContext context) {
+        context.checkDeadline("listing the machines of the BMC operation journal");
         List<MachineStatus> list = new ArrayList<>();
         for (Operation op : journal.all()) {
             if (op.phase() == Operation.Phase.GONE) {
                 continue;
             }
+            context.checkDeadline("describing the machine of operation " + op.operationId());
             try {
                 list.add(describe(handle(op), context));
+            } catch (ProviderTimeoutException e) {
+                // the caller's deadline or an interruption: the whole listing ends, not one machine's line
+                throw e;
             } catch (StrataException e) {
                 MachineStatus s = build(op, byPhase(op.phase()), null, null);
                 Map<String, String> attributes = new LinkedHashMap<>(s.attributes());

@@ -79,7 +79,9 @@ class BmcProvisioningTest {
     }
 
     private BmcProvider provider(Path journal) {
-        BmcProvider provider = new BmcProvider(journal, 4, Duration.ofSeconds(20), Duration.ofSeconds(60), Clock.systemUTC());
+        // generous per-BMC time: sushy-emulator (Python) answers slowly on a loaded 2-core machine, and a BMC
+        // read that times out would leave the systems' nodes out of the snapshot these tests inspect
+        BmcProvider provider = new BmcProvider(journal, 4, Duration.ofSeconds(60), Duration.ofSeconds(60), Clock.systemUTC());
         provider.bind(TestBmcs.bmc(TestBmcs.redfish("sushy", proxy.address(), USER, PASSWORD)));
         return provider;
     }
@@ -134,7 +136,7 @@ class BmcProvisioningTest {
         assertThat(resets(s)).as("a repeated create sends no second power request").isEqualTo(1);
 
         // the node in the compute snapshot carries the labels
-        Node n = provider.discoverCompute(context(20)).nodes().stream().filter(x -> x.id().equals(node(s))).findFirst().orElseThrow();
+        Node n = provider.discoverCompute(context(90)).nodes().stream().filter(x -> x.id().equals(node(s))).findFirst().orElseThrow();
         assertThat(n.attributes()).containsEntry(MachineLabels.DEPLOYMENT, "dep-7").containsEntry(MachineLabels.OPERATION, "op-create");
 
         assertThat(provider.find("op-create", context(10))).map(MachineStatus::state).contains(MachineState.RUNNING);

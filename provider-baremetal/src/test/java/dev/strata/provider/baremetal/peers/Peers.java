@@ -71,7 +71,10 @@ public final class Peers {
     /** The real data in {@code ../shared/fixtures} ({@code strata.fixtures}). */
     public static Path fixtures(String sub) {
         Path dir = Path.of(System.getProperty("strata.fixtures", "../shared/fixtures")).resolve(sub).toAbsolutePath().normalize();
-        require(Files.isDirectory(dir), "the fixtures folder " + dir + " is missing");
+        // missing data skips, in CI too: only a missing peer fails there (the fixtures are not the project's to install)
+        if (!Files.isDirectory(dir)) {
+            Assumptions.abort("skipped: the fixtures folder " + dir + " is missing (set -Dstrata.fixtures)");
+        }
         return dir;
     }
 

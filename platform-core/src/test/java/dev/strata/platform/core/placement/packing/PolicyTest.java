@@ -133,4 +133,28 @@ class PolicyTest {
         Packer strata = new Packer(nodes, new StrataPackingPolicy(nodes, PROFILE, StrataPackingPolicy.Options.DEFAULTS));
         assertThat(strata.place(Demand.cpuOnly(1000, 60000)).orElseThrow().nodeId()).isEqualTo("roomy");
     }
+
+    @Test
+    void strataWeightsAreChangesToTheFrozenDefaults() {
+        StrataPackingPolicy.Options d = StrataPackingPolicy.Options.DEFAULTS;
+        assertThat(StrataPackingPolicy.Options.parse("")).isEqualTo(d);
+        assertThat(StrataPackingPolicy.Options.parse("stranded=0"))
+                .isEqualTo(new StrataPackingPolicy.Options(d.memoryAware(), 0, d.pressureWeight(), d.bestFitWeight(), d.wasteWeight()));
+        assertThat(StrataPackingPolicy.Options.parse(" memory = false , waste=0.25"))
+                .isEqualTo(new StrataPackingPolicy.Options(false, d.strandedWeight(), d.pressureWeight(), d.bestFitWeight(), 0.25));
+    }
+
+    @Test
+    void strataWeightsThatCannotBeReadAreNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StrataPackingPolicy.Options.parse("stranded"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'stranded' has no value");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StrataPackingPolicy.Options.parse("pressure=lots"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pressure is 'lots'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StrataPackingPolicy.Options.parse("memory=yes"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected true or false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StrataPackingPolicy.Options.parse("gravity=1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown Strata weight gravity");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StrataPackingPolicy.Options.parse("waste=-1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected numbers >= 0");
+    }
 }

@@ -1,0 +1,98 @@
+package dev.strata.provider.openstack;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.placement.FitModel;
+import dev.strata.provider.openstack.placement.ProviderTree;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Chooses the flavor of a member's server: the smallest flavor that holds what the member asked
+ * for (at least its CPUs and memory, exactly its whole GPUs as {@code resources:PGPU}, no other
+ * special resources) and that fits on the target host now (Placement's rules, {@link FitModel}).
+ * Where none exists and configuration allows, it names the flavor to create.
+ */
+final class FlavorChooser {
+
+    private static final long MIB = 1L << 20;
+
+    /**
+     * A choice: an existing flavor, or one to create.
+     *
+     * @param existing the flavor to use, or null
+     * @param create the flavor to create, or null
+     */
+    record Choice(Flavor existing, Flavor create) {
+    }
+
+    private FlavorChooser() {
+    }
+
+    static int vcpus(MachineResources r) {
+        return (int) Math.max(1, (r.cpuMillis() + 999) / 1000);
+    }
+
+    static long ramMiB(MachineResources r) {
+        return Math.max(1, (r.memoryBytes() + MIB - 1) / MIB);
+    }
+
+    static Choice choose(String member, MachineResources r, ProviderTree host, List<Flavor> flavors, boolean mayCreate, int diskGiB) {
+        int vcpus = vcpus(r);
+        long ram = ramMiB(r);
+        List<Flavor> holding = flavors.stream().filter(f -> holds(f, vcpus, ram, r.gpus())).toList();
+        Optional<Flavor> best = holding.stream().filter(f -> host == null || FitModel.fits(host, f.request()))
+                .min(Comparator.comparingInt(Flavor::vcpus).thenComparingLong(Flavor::ramMiB).thenComparingLong(Flavor::diskGiB)
+                        .thenComparing(Flavor::name));
+        if (best.isPresent()) {
+            return new Choice(best.get(), null);
+        }
+        String needs = vcpus + " VCPU, " + ram + " MiB" + (r.gpus() > 0 ? ", " + r.gpus() + " PGPU" : "");
+        if (mayCreate) {
+            String name = "strata-" + vcpus + "c-" + ram + "m-" + diskGiB + "g" + (r.gpus() > 0 ? "-" + r.gpus() + "pgpu" : "");
+            Map<String, String> specs = r.gpus() > 0 ? Map.of("resources:PGPU", Integer.toString(r.gpus())) : Map.of();
+            Flavor wanted = new Flavor("new", name, vcpus, ram, diskGiB, true, specs);
+            if (host != null && !FitModel.fits(host, wanted.request())) {
+                throw new ProviderFailureException("member " + member + " needs " + needs + " and host " + host.root().name()
+                        + " cannot take that now (Placement: " + freeSummary(host) + ")");
+            }
+            Optional<Flavor> same = flavors.stream().filter(f -> f.name().equals(name)).findFirst();
+            return same.map(f -> new Choice(f, null)).orElseGet(() -> new Choice(null, wanted));
+        }
+        if (!holding.isEmpty()) {
+            throw new ProviderFailureException("member " + member + " needs " + needs + "; flavors "
+                    + holding.stream().map(Flavor::name).sorted().toList() + " hold it but none fits on host " + host.root().name()
+                    + " now (Placement: " + freeSummary(host) + ")");
+        }
+        throw new ProviderFailureException("no flavor holds member " + member + " (needs " + needs + ") among "
+                + flavors.stream().filter(f -> !f.special()).map(f -> f.name() + " " + f.vcpus() + "c/" + f.ramMiB() + "m").sorted().toList()
+                + "; create one, name one in the member's flavor parameter, or set flavorPolicy = create");
+    }
+
+    /** Whether a flavor holds the member: enough CPUs and memory, exactly its GPUs, nothing special otherwise. */
+    static boolean holds(Flavor f, int vcpus, long ramMiB, int gpus) {
+        if (f.vcpus() < vcpus || f.ramMiB() < ramMiB) {
+            return false;
+        }
+        if (gpus == 0) {
+            return !f.special();
+        }
+        Map<String, Long> res = f.request().resources();
+        boolean onlyPgpu = res.keySet().stream().allMatch(rc -> rc.equals("VCPU") || rc.equals("MEMORY_MB") || rc.equals("DISK_GB") || rc.equals("PGPU"));
+        return onlyPgpu && f.pgpus() == gpus;
+    }
+
+    private static String freeSummary(ProviderTree host) {
+        StringBuilder s = new StringBuilder();
+        for (String rc : host.resourceClasses()) {
+            if (s.length() > 0) {
+                s.append(", ");
+            }
+            s.append(rc).append(" free ").append(host.free(rc)).append(" (largest ").append(host.largestAllocation(rc)).append(')');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.strata.provider.openstack;
+
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.NumaNode;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.Hypervisor;
+import dev.strata.provider.openstack.placement.FitModel;
+import dev.strata.provider.openstack.placement.Inventory;
+import dev.strata.provider.openstack.placement.ProviderTree;
+import dev.strata.provider.openstack.placement.ResourceProvider;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Maps a cloud's compute hosts to Strata nodes: each Placement root provider that is a Nova
+ * hypervisor (or, without Nova, each root provider that is not a sharing provider) becomes one
+ * {@link NodeKind#BARE_METAL} node, the physical host members are placed on as Nova servers.
+ *
+ * <p>The node's CPUs and memory are what Placement says is <em>free</em> on the host now
+ * ({@code int((total - reserved) * allocation_ratio) - used}, summed over the tree): that is what
+ * a new server can take. NUMA child providers ({@code HW_NUMA_ROOT}) become NUMA nodes; every
+ * free {@code PGPU} unit becomes an accelerator; everything else Placement knows (each provider's
+ * inventories with their units and ratios, usages, traits, aggregates; vGPU and custom resource
+ * classes) is kept as node attributes, and the node's traits are every trait of the tree.
+ */
+final class HostNodes {
+
+    static final String SHARING = "MISC_SHARES_VIA_AGGREGATE";
+    static final String NUMA_ROOT = "HW_NUMA_ROOT";
+    private static final long MIB = 1L << 20;
+
+    private final OpenStackSettings settings;
+
+    HostNodes(OpenStackSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The node id of a host: {@code <provider id>:<hypervisor host name>}. */
+    static String nodeId(String providerId, String hostname) {
+        return providerId + ":" + hostname;
+    }
+
+    /** The site id of an availability zone. */
+    String siteId(String zone) {
+        return settings.providerId() + ":" + (zone != null ? zone : settings.region() != null ? settings.region() : "default");
+    }
+
+    Site site(String zone) {
+        return Site.builder().id(siteId(zone)).providerId(settings.providerId()).region(settings.region()).zone(zone)
+                .country(settings.country()).jurisdictions(settings.jurisdictions()).operator(settings.operator())
+                .certifications(settings.certifications()).build();
+    }
+
+    /**
+     * The nodes and sites of a cloud.
+     *
+     * @param trees every provider tree Placement holds
+     * @param hypervisors Nova's hypervisors, or null when the cloud has no Nova (Placement alone)
+     * @param hostZones availability zone by compute service host
+     * @param flavors the flavors, to say which fit each host now
+     */
+    Hosts map(List<ProviderTree> trees, List<Hypervisor> hypervisors, Map<String, String> hostZones, List<Flavor> flavors) {
+        Map<String, Hypervisor> byId = new HashMap<>();
+        Map<String, Hypervisor> byName = new HashMap<>();
+        if (hypervisors != null) {
+            hypervisors.forEach(h -> {
+                byId.put(h.id(), h);
+                byName.put(h.hostname(), h);
+            });
+        }
+        List<Node> nodes = new ArrayList<>();
+        Map<String, Site> sites = new TreeMap<>();
+        for (ProviderTree tree : trees) {
+            Hypervisor hv = byId.getOrDefault(tree.root().uuid(), byName.get(tree.root().name()));
+            if (hypervisors != null ? hv == null : tree.root().traits().contains(SHARING)) {
+                continue;
+            }
+            String zone = hv == null ? null : hostZones.get(hv.serviceHost());
+            Site site = site(zone);
+            sites.putIfAbsent(site.id(), site);
+            nodes.add(node(tree, hv, site.id(), flavors));
+        }
+        if (sites.isEmpty()) {
+            Site site = site(null);
+            sites.put(site.id(), site);
+        }
+        List<String> warnings = new ArrayList<>();
+        if (hypervisors != null) {
+            java.util.Set<String> roots = new java.util.HashSet<>();
+            trees.forEach(t -> {
+                roots.add(t.root().uuid());
+                roots.add(t.root().name());
+            });
+            for (Hypervisor h : hypervisors) {
+                if (!roots.contains(h.id()) && !roots.contains(h.hostname())) {
+                    warnings.add("hypervisor " + h.hostname() + " (" + h.id() + ") has no resource provider in Placement; it is not a node");
+                }
+            }
+        }
+        return new Hosts(List.copyOf(sites.values()), nodes, warnings);
+    }
+
+    /** The sites and nodes of a discovery, and what could not be mapped. */
+    record Hosts(List<Site> sites, List<Node> nodes, List<String> warnings) {
+    }
+
+    Node node(ProviderTree tree, Hypervisor hv, String siteId, List<Flavor> flavors) {
+        ResourceProvider root = tree.root();
+        String hostname = hv != null ? hv.hostname() : root.name();
+        String id = nodeId(settings.providerId(), hostname);
+
+        List<ResourceProvider> numaProviders = tree.providers().stream().filter(p -> p.traits().contains(NUMA_ROOT)).toList();
+        long freeVcpu = tree.free("VCPU");
+        long freeMemory = tree.free("MEMORY_MB");
+        CpuTopology cpu = cpus((int) Math.min(Integer.MAX_VALUE / 2, freeVcpu));
+        List<NumaNode> numa = new ArrayList<>();
+        if (numaProviders.isEmpty()) {
+            numa.add(new NumaNode(0, cpu.online(), freeMemory * MIB, List.of()));
+        } else {
+            int next = 0;
+            for (int i = 0; i < numaProviders.size(); i++) {
+                ProviderTree sub = subtree(tree, numaProviders.get(i));
+                int n = (int) Math.min(Integer.MAX_VALUE / 4, sub.free("VCPU"));
+                BitSet bits = new BitSet();
+                bits.set(next, next + n);
+                next += n;
+                numa.add(new NumaNode(i, CpuSet.of(bits), sub.free("MEMORY_MB") * MIB, List.of()));
+            }
+        }
+
+        List<Accelerator> gpus = new ArrayList<>();
+        for (ResourceProvider p : tree.providers()) {
+            long free = p.free("PGPU");
+            int numaIndex = numaIndex(tree, numaProviders, p);
+            String model = gpuModel(p);
+            for (int k = 0; k < free; k++) {
+                gpus.add(Accelerator.builder().id(p.uuid() + "/pgpu" + k).vendor(vendor(model)).model(model).nodeId(id).numaNode(numaIndex)
+                        .health(Health.OK).attribute("placementProvider", p.name()).attribute("resourceClass", "PGPU").build());
+            }
+        }
+
+        Set<String> traits = new TreeSet<>();
+        tree.providers().forEach(p -> traits.addAll(p.traits()));
+
+        Map<String, String> attributes = new TreeMap<>();
+        attributes.put("openstack.region", settings.region() == null ? "" : settings.region());
+        attributes.put("placement.root", root.uuid());
+        attributes.put("placement.generation", Long.toString(root.generation()));
+        attributes.put("placement.providers", Integer.toString(tree.providers().size()));
+        if (!root.aggregates().isEmpty()) {
+            attributes.put("placement.aggregates", String.join(",", new TreeSet<>(root.aggregates())));
+        }
+        for (String rc : tree.resourceClasses()) {
+            long capacity = tree.providers().stream().mapToLong(p -> p.inventories().containsKey(rc) ? p.inventories().get(rc).capacity() : 0).sum();
+            long used = tree.providers().stream().mapToLong(p -> p.inventories().containsKey(rc) ? p.used(rc) : 0).sum();
+            attributes.put("placement." + rc, "free " + tree.free(rc) + " of " + capacity + " (used " + used + ", largest single allocation "
+                    + tree.largestAllocation(rc) + ")");
+        }
+        for (ResourceProvider p : tree.providers()) {
+            attributes.put("placement.provider." + p.name(), describe(tree, p));
+        }
+        if (hv != null) {
+            attributes.put("nova.hypervisor", hv.id());
+            attributes.put("nova.host", hv.serviceHost() == null ? "" : hv.serviceHost());
+            attributes.put("nova.hypervisorType", hv.type());
+            attributes.put("nova.state", hv.state() + "/" + hv.status() + (hv.disabledReason() == null ? "" : " (" + hv.disabledReason() + ")"));
+        }
+        if (flavors != null && !flavors.isEmpty()) {
+            String fitting = flavors.stream().filter(f -> FitModel.fits(tree, f.request())).map(Flavor::name).sorted()
+                    .collect(Collectors.joining(","));
+            attributes.put("nova.flavorsThatFitNow", fitting);
+        }
+
+        ResourceState state = hv == null ? ResourceState.AVAILABLE
+                : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
+        return Node.builder().id(id).providerId(settings.providerId()).siteId(siteId).hostname(hostname).kind(NodeKind.BARE_METAL).cpu(cpu)
+                .numaNodes(numa).memoryBytes(freeMemory * MIB).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
+    }
+
+    /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */
+    static CpuTopology cpus(int n) {
+        List<CpuCore> cores = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            cores.add(new CpuCore(i, CpuSet.of(i)));
+        }
+        BitSet all = new BitSet();
+        all.set(0, n);
+        List<CpuPackage> packages = n == 0 ? List.of() : List.of(new CpuPackage(0, null, "OpenStack VCPU", cores));
+        return new CpuTopology(packages, CpuSet.of(all), CpuSet.EMPTY);
+    }
+
+    private static ProviderTree subtree(ProviderTree tree, ResourceProvider top) {
+        List<ResourceProvider> in = new ArrayList<>();
+        in.add(top);
+        for (int i = 0; i < in.size(); i++) {
+            in.addAll(tree.children(in.get(i).uuid()));
+        }
+        return new ProviderTree(top, in);
+    }
+
+    private static int numaIndex(ProviderTree tree, List<ResourceProvider> numaProviders, ResourceProvider p) {
+        for (int i = 0; i < numaProviders.size(); i++) {
+            if (subtree(tree, numaProviders.get(i)).providers().contains(p)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The model a PGPU provider names through a {@code CUSTOM_GPU_*} trait, or its provider name. */
+    static String gpuModel(ResourceProvider p) {
+        return p.traits().stream().filter(t -> t.startsWith("CUSTOM_GPU_")).sorted().findFirst()
+                .map(t -> t.substring("CUSTOM_GPU_".length()).replace('_', ' ')).orElse(p.name());
+    }
+
+    private static String vendor(String model) {
+        String upper = model.toUpperCase(Locale.ROOT);
+        for (String v : List.of("NVIDIA", "AMD", "INTEL")) {
+            if (upper.startsWith(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(ProviderTree tree, ResourceProvider p) {
+        StringBuilder s = new StringBuilder();
+        s.append("uuid ").append(p.uuid()).append(", generation ").append(p.generation());
+        if (!p.isRoot()) {
+            String parent = tree.providers().stream().filter(x -> x.uuid().equals(p.parentUuid())).map(ResourceProvider::name).findFirst()
+                    .orElse(p.parentUuid());
+            s.append(", parent ").append(parent);
+        }
+        for (Inventory inv : new TreeMap<>(p.inventories()).values()) {
+            s.append("; ").append(inv.resourceClass()).append(" total ").append(inv.total()).append(" reserved ").append(inv.reserved())
+                    .append(" ratio ").append(inv.allocationRatio()).append(" units ").append(inv.minUnit()).append("..").append(inv.maxUnit())
+                    .append(" step ").append(inv.stepSize()).append(" used ").append(p.used(inv.resourceClass()))
+                    .append(" free ").append(p.free(inv.resourceClass()));
+        }
+        if (!p.traits().isEmpty()) {
+            s.append("; traits ").append(String.join(",", new TreeSet<>(p.traits())));
+        }
+        if (!p.aggregates().isEmpty()) {
+            s.append("; aggregates ").append(String.join(",", new TreeSet<>(p.aggregates())));
+        }
+        return s.toString();
+    }
+}

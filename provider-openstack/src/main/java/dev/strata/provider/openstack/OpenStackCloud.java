@@ -1,0 +1,481 @@
+package dev.strata.provider.openstack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.provider.openstack.auth.KeystoneSession;
+import dev.strata.provider.openstack.auth.Session;
+import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.GlanceClient;
+import dev.strata.provider.openstack.compute.Hypervisor;
+import dev.strata.provider.openstack.compute.NovaClient;
+import dev.strata.provider.openstack.compute.Server;
+import dev.strata.provider.openstack.compute.ServerStates;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import dev.strata.provider.openstack.placement.PlacementClient;
+import dev.strata.provider.openstack.placement.ProviderTree;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One configured OpenStack cloud: what {@link OpenStackCloudProvider} delegates to, built anew
+ * when the configuration changes. Its compute hosts become nodes (Placement resource provider
+ * trees and Nova hypervisors, see {@link HostNodes}) and the members placed there become Nova
+ * servers on those hosts.
+ *
+ * <p>Provisioning targets the host placement chose (compute microversion 2.74 {@code host} and
+ * {@code hypervisor_hostname}, which needs the admin role; {@code availability_zone: zone:host}
+ * before 2.74), so no capacity offers are published. Every server carries the
+ * {@link MachineLabels} as metadata and two tags, {@code strata} and one derived from its
+ * operation id, by which {@link #find} and {@link #create} look it up before anything is made:
+ * a repeated or crashed operation never makes a second server.
+ *
+ * <p>Construction reads no network; the first call authenticates. Keeps no state the platform
+ * needs (ids are host names and server UUIDs; generations the wall clock). Thread-safe.
+ */
+public final class OpenStackCloud implements ComputeProvider, ProvisioningProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenStackCloud.class);
+    private static final String TAG = OpenStackCloudProvider.TAG;
+    private static final String NODE_LABEL = OpenStackCloudProvider.NODE_LABEL;
+    private static final Duration FIRST_POLL = Duration.ofMillis(250);
+    private static final Duration LONGEST_POLL = Duration.ofSeconds(2);
+
+    private final OpenStackSettings settings;
+    private final Session session;
+    private final PlacementClient placement;
+    private final NovaClient nova;
+    private final GlanceClient glance;
+    private final HostNodes hosts;
+    private final Clock clock;
+    private final ExecutorService pool;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicLong lastGeneration = new AtomicLong();
+
+    /** A cloud reached through Keystone with the configured credentials. */
+    static OpenStackCloud connect(OpenStackSettings settings, Clock clock) {
+        return new OpenStackCloud(settings, keystone(settings, clock), clock);
+    }
+
+    /** A cloud on a session of the caller's (Placement alone with noauth2, in tests and benchmarks). */
+    public OpenStackCloud(OpenStackSettings settings, Session session, Clock clock) {
+        this.settings = settings;
+        this.session = session;
+        this.placement = new PlacementClient(session, json);
+        this.nova = new NovaClient(session, json);
+        this.glance = new GlanceClient(session);
+        this.hosts = new HostNodes(settings);
+        this.clock = clock;
+        this.pool = Executors.newFixedThreadPool(settings.parallelism(), daemonThreads(settings.providerId()));
+        LOG.info("OpenStack provider {} configured: {}", settings.providerId(), session.describe());
+    }
+
+    private static Session keystone(OpenStackSettings s, Clock clock) {
+        OpenStackHttp http = new OpenStackHttp(s.connectTimeout(), s.requestTimeout());
+        return new KeystoneSession(http, s.authUrl(), s.credentials(), s.endpointInterface(), s.region(), s.tokenRenewBefore(), clock);
+    }
+
+    private static ThreadFactory daemonThreads(String id) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "strata-openstack-" + id + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops the discovery threads: at once, or after the reads in progress. */
+    void close(boolean now) {
+        if (now) {
+            pool.shutdownNow();
+        } else {
+            pool.shutdown();
+        }
+    }
+
+    OpenStackSettings settings() {
+        return settings;
+    }
+
+    public String providerId() {
+        return settings.providerId();
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public PlacementClient placement() {
+        return placement;
+    }
+
+    public NovaClient nova() {
+        return nova;
+    }
+
+    // ---------------------------------------------------------------- discovery
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        context.checkDeadline("OpenStack discovery");
+        Instant takenAt = clock.instant();
+        List<ProviderTree> trees = ProviderTree.of(placement.readAll(context, pool));
+        List<Hypervisor> hypervisors = null;
+        Map<String, String> zones = Map.of();
+        List<Flavor> flavors = List.of();
+        if (session.offers("compute", context)) {
+            hypervisors = nova.hypervisors(context);
+            zones = nova.hostZones(context);
+            flavors = nova.flavors(context);
+        }
+        HostNodes.Hosts found = hosts.map(trees, hypervisors, zones, flavors);
+        long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, clock.millis()));
+        LOG.debug("OpenStack {}: {} nodes from {} provider trees ({} hypervisors, {} flavors)", settings.providerId(), found.nodes().size(),
+                trees.size(), hypervisors == null ? "no Nova" : hypervisors.size(), flavors.size());
+        return ComputeSnapshot.builder(generation, takenAt).sites(found.sites()).nodes(found.nodes()).warnings(found.warnings()).build();
+    }
+
+    // ---------------------------------------------------------------- provisioning
+
+    /**
+     * Creates of one operation are serialised (look-up and request), so concurrent calls of one
+     * operation in this process make one server; the wait for the server to settle is not. Striped,
+     * shared by every instance of this class version.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock[] OPERATION_LOCKS = new java.util.concurrent.locks.ReentrantLock[64];
+
+    static {
+        for (int i = 0; i < OPERATION_LOCKS.length; i++) {
+            OPERATION_LOCKS[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
+    }
+
+    @Override
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        context.checkDeadline("creating a server for " + request.member());
+        String hostname = hostOf(request.target());
+        java.util.concurrent.locks.ReentrantLock lock = OPERATION_LOCKS[Math.floorMod(request.operationId().hashCode(), OPERATION_LOCKS.length)];
+        try {
+            if (!lock.tryLock(Math.max(0, context.remaining().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new ProviderTimeoutException("deadline passed while another create of operation " + request.operationId() + " ran");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while another create of operation " + request.operationId() + " ran", e);
+        }
+        Started started;
+        try {
+            started = startServer(request, hostname, context);
+        } finally {
+            lock.unlock();
+        }
+        return started.known() != null ? started.known() : settle(started.server(), context);
+    }
+
+    /** The operation's server as first seen, or its state when there is nothing to wait for. */
+    private record Started(Server server, MachineStatus known) {
+    }
+
+    /** Finds the operation's server, or asks Nova for one. */
+    private Started startServer(MachineRequest request, String hostname, DiscoveryContext context) {
+        Optional<Server> existing = findServer(request.operationId(), context);
+        if (existing.isPresent()) {
+            LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), request.operationId(),
+                    existing.get().id());
+            return new Started(existing.get(), null);
+        }
+        Hypervisor hv = nova.hypervisors(context).stream().filter(h -> h.hostname().equals(hostname)).findFirst()
+                .orElseThrow(() -> new NotFoundException("node " + request.target().id() + " is not a hypervisor of OpenStack provider "
+                        + settings.providerId() + " (any more)"));
+        Map<String, String> params = request.parameters();
+        Flavor flavor = flavor(request, hv, params.get("flavor"), context);
+        String image = params.getOrDefault("image", settings.image());
+        if (image == null || image.isBlank()) {
+            throw new ProviderFailureException("no image for member " + request.member() + ": set image in the configuration of OpenStack provider "
+                    + settings.providerId() + " or the member's image parameter");
+        }
+        String imageId = glance.imageId(image.strip(), context);
+
+        ObjectNode server = json.createObjectNode();
+        server.put("name", OpenStackCloudProvider.serverName(request));
+        server.put("imageRef", imageId);
+        server.put("flavorRef", flavor.id());
+        List<String> networks = params.containsKey("networks") ? List.of(params.get("networks").split(",")) : settings.networks();
+        if (networks.size() == 1 && (networks.get(0).strip().equals("none") || networks.get(0).strip().equals("auto"))) {
+            server.put("networks", networks.get(0).strip());
+        } else {
+            ArrayNode nets = server.putArray("networks");
+            networks.forEach(n -> nets.addObject().put("uuid", n.strip()));
+        }
+        ObjectNode metadata = server.putObject("metadata");
+        Map<String, String> labels = new LinkedHashMap<>(request.labels());
+        labels.put(NODE_LABEL, request.target().id());
+        for (Map.Entry<String, String> l : labels.entrySet()) {
+            if (l.getValue().length() > 255) {
+                throw new ProviderFailureException(l.getKey() + " of member " + request.member() + " is " + l.getValue().length()
+                        + " characters; Nova metadata values hold at most 255");
+            }
+            metadata.put(l.getKey(), l.getValue());
+        }
+        server.putArray("tags").add(TAG).add(OpenStackCloudProvider.operationTag(request.operationId()));
+        if (nova.version(context).atLeast(NovaClient.HOST_TARGETING)) {
+            server.put("host", hv.serviceHost());
+            server.put("hypervisor_hostname", hv.hostname());
+        } else {
+            server.put("availability_zone", nova.hostZones(context).getOrDefault(hv.serviceHost(), "nova") + ":" + hv.serviceHost());
+        }
+        String id;
+        try {
+            id = nova.createServer(server, context);
+        } catch (ProviderUnavailableException e) {
+            // No answer: the server may or may not exist. Look before asking again.
+            Optional<Server> made = findServer(request.operationId(), context);
+            if (made.isPresent()) {
+                return new Started(made.get(), null);
+            }
+            LOG.info("OpenStack {}: creating the server for operation {} got no answer and made none; asking again", settings.providerId(),
+                    request.operationId());
+            id = nova.createServer(server, context);
+        }
+        LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(), id,
+                OpenStackCloudProvider.serverName(request), request.member(), request.deploymentId(), hostname, flavor.name(), request.operationId());
+        Optional<Server> made;
+        try {
+            made = nova.server(id, context);
+        } catch (ProviderTimeoutException e) {
+            // The server exists; its state is not known yet. The handle is what the core must keep.
+            return new Started(null, new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
+                    Map.of("status", "unknown (no answer before the deadline)"), clock.instant()));
+        }
+        if (made.isEmpty()) {
+            return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created",
+                    null, request.labels(), Map.of(), clock.instant()));
+        }
+        return new Started(made.get(), null);
+    }
+
+    private Flavor flavor(MachineRequest request, Hypervisor hv, String named, DiscoveryContext context) {
+        List<Flavor> flavors = nova.flavors(context);
+        if (named != null && !named.isBlank()) {
+            return flavors.stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
+                    .orElseThrow(() -> new NotFoundException("member " + request.member() + " names flavor '" + named + "', which Nova does not have"));
+        }
+        ProviderTree host = placement.readTree(hv.id(), context);
+        FlavorChooser.Choice choice = FlavorChooser.choose(request.member(), request.resources(), host, flavors, settings.createFlavors(),
+                settings.flavorDiskGiB());
+        if (choice.existing() != null) {
+            return choice.existing();
+        }
+        Flavor want = choice.create();
+        LOG.info("OpenStack {}: creating flavor {} for member {}", settings.providerId(), want.name(), request.member());
+        return nova.createFlavor(want.name(), want.vcpus(), want.ramMiB(), want.diskGiB(), want.extraSpecs(), context);
+    }
+
+    /** Polls the server until it is ACTIVE, failed or gone, or until the deadline is near. */
+    private MachineStatus settle(Server first, DiscoveryContext context) {
+        Server s = first;
+        Duration poll = FIRST_POLL;
+        while (true) {
+            MachineStatus status = status(s);
+            if (status.state() != MachineState.PENDING && status.state() != MachineState.DELETING) {
+                return status;
+            }
+            if (context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) < 0) {
+                return status;
+            }
+            sleep(poll);
+            poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
+            Optional<Server> next;
+            try {
+                next = nova.server(s.id(), context);
+            } catch (ProviderTimeoutException e) {
+                // The deadline came during the poll: report the last state seen.
+                return status;
+            }
+            if (next.isEmpty()) {
+                return gone(handle(s.id()), labels(s));
+            }
+            s = next.get();
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while waiting for a Nova server", e);
+        }
+    }
+
+    @Override
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        requireOurs(handle);
+        return nova.server(handle.machineId(), context).map(this::status).orElseGet(() -> gone(handle, Map.of()));
+    }
+
+    @Override
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        return findServer(operationId, context).map(this::status);
+    }
+
+    private Optional<Server> findServer(String operationId, DiscoveryContext context) {
+        List<Server> found = new ArrayList<>(nova.serversTagged(OpenStackCloudProvider.operationTag(operationId), context).stream()
+                .filter(s -> operationId.equals(s.metadata().get(MachineLabels.OPERATION)))
+                .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE)
+                .toList());
+        if (found.size() > 1) {
+            found.sort(Comparator.comparing(Server::created, Comparator.nullsLast(Comparator.naturalOrder())));
+            LOG.warn("OpenStack {}: {} servers carry operation {}: {}; reporting the oldest", settings.providerId(), found.size(), operationId,
+                    found.stream().map(Server::id).toList());
+        }
+        return found.stream().findFirst();
+    }
+
+    @Override
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        return nova.serversTagged(TAG, context).stream().filter(s -> s.metadata().containsKey(MachineLabels.OPERATION)).map(this::status).toList();
+    }
+
+    @Override
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        requireOurs(handle);
+        Optional<Server> before = nova.server(handle.machineId(), context);
+        if (before.isEmpty() || !nova.deleteServer(handle.machineId(), context)) {
+            return gone(handle, before.map(this::labels).orElse(Map.of()));
+        }
+        LOG.info("OpenStack {}: deleting server {} ({})", settings.providerId(), handle.machineId(), before.get().name());
+        Duration poll = FIRST_POLL;
+        while (context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) >= 0) {
+            sleep(poll);
+            poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
+            Optional<Server> now = nova.server(handle.machineId(), context);
+            if (now.isEmpty()) {
+                return gone(handle, labels(before.get()));
+            }
+            if (ServerStates.of(now.get().status(), now.get().taskState()) == MachineState.GONE) {
+                return gone(handle, labels(now.get()));
+            }
+        }
+        return new MachineStatus(handle, MachineState.DELETING, null, nodeOf(before.get()), labels(before.get()), Map.of(), clock.instant());
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    MachineStatus status(Server s) {
+        MachineState state = ServerStates.of(s.status(), s.taskState());
+        String message = null;
+        if (state == MachineState.FAILED) {
+            message = failure(s);
+        } else if (state == MachineState.PENDING && "BUILD".equalsIgnoreCase(s.status()) && s.created() != null
+                && Duration.between(s.created(), clock.instant()).compareTo(settings.buildTimeout()) > 0) {
+            state = MachineState.FAILED;
+            message = "server " + s.id() + " has been building for " + Duration.between(s.created(), clock.instant()).toSeconds() + " s (task "
+                    + (s.taskState() == null ? "none" : s.taskState()) + "), longer than buildTimeout " + settings.buildTimeout().toSeconds()
+                    + " s; Nova's conductor, scheduler or compute service may be down";
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("name", s.name());
+        attributes.put("status", s.status());
+        put(attributes, "taskState", s.taskState());
+        put(attributes, "host", s.host());
+        put(attributes, "hypervisor", s.hypervisorHostname());
+        put(attributes, "flavor", s.flavorName());
+        put(attributes, "created", s.created() == null ? null : s.created().toString());
+        if (!s.addresses().isEmpty()) {
+            attributes.put("addresses", s.addresses());
+        }
+        return new MachineStatus(handle(s.id()), state, message, nodeOf(s), labels(s), attributes, clock.instant());
+    }
+
+    private static String failure(Server s) {
+        if (!"ERROR".equalsIgnoreCase(s.status())) {
+            return ServerStates.notRunning(s.status());
+        }
+        String fault = s.faultMessage() == null ? "Nova gave no fault message" : s.faultMessage();
+        if (fault.contains("No valid host")) {
+            return "NoValidHost: Nova found no host with room for server " + s.name() + " (" + s.id() + ") on the host Strata chose"
+                    + (s.flavorName() == null ? "" : ", flavor " + s.flavorName()) + ": " + fault;
+        }
+        return "Nova failed server " + s.name() + " (" + s.id() + ")" + (s.faultCode() == 0 ? "" : " with fault " + s.faultCode()) + ": " + fault;
+    }
+
+    private String nodeOf(Server s) {
+        if (s.hypervisorHostname() != null) {
+            return HostNodes.nodeId(settings.providerId(), s.hypervisorHostname());
+        }
+        return s.metadata().get(NODE_LABEL);
+    }
+
+    private Map<String, String> labels(Server s) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+            put(labels, key, s.metadata().get(key));
+        }
+        return labels;
+    }
+
+    private MachineStatus gone(MachineHandle handle, Map<String, String> labels) {
+        return new MachineStatus(handle, MachineState.GONE, null, null, labels, Map.of(), clock.instant());
+    }
+
+    private MachineHandle handle(String serverId) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, "region", settings.region());
+        return new MachineHandle(settings.providerId(), serverId, attributes);
+    }
+
+    private void requireOurs(MachineHandle handle) {
+        if (!handle.providerId().equals(settings.providerId())) {
+            throw new NotFoundException("machine " + handle.machineId() + " belongs to provider " + handle.providerId() + ", not to OpenStack provider "
+                    + settings.providerId());
+        }
+    }
+
+    private String hostOf(MachineTarget target) {
+        String prefix = settings.providerId() + ":";
+        if (target.kind() != MachineTarget.Kind.NODE) {
+            throw new NotFoundException("offer " + target.id() + " is not OpenStack provider " + settings.providerId()
+                    + "'s: it places servers on hosts and publishes no capacity offers");
+        }
+        if (!target.id().startsWith(prefix) || target.id().length() == prefix.length()) {
+            throw new NotFoundException("node " + target.id() + " is not OpenStack provider " + settings.providerId() + "'s (its nodes are "
+                    + prefix + "<host>)");
+        }
+        return target.id().substring(prefix.length());
+    }
+
+    private static void put(Map<String, String> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.strata.provider.openstack;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.provider.openstack.auth.Session;
+import dev.strata.provider.openstack.compute.NovaClient;
+import dev.strata.provider.openstack.placement.PlacementClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpenStack clouds as Strata providers: one instance per factory configuration
+ * ({@code etc/dev.strata.provider.openstack-<name>.cfg}), none without one, and then no network
+ * call at all. Each is a {@link ComputeProvider} (the cloud's compute hosts as nodes) and a
+ * {@link ProvisioningProvider} (Nova servers on those hosts); the work is done by an
+ * {@link OpenStackCloud}, which a valid configuration change replaces. A configuration change
+ * that is not valid is refused and the previous settings stay in force.
+ */
+@Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = OpenStackCloudProvider.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = OpenStackConfig.class, factory = true)
+@StrataProvider(id = "openstack", vendor = "openstack")
+public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProvider {
+
+    public static final String PID = "dev.strata.provider.openstack";
+    /** The tag every server Strata makes carries. */
+    public static final String TAG = "strata";
+    /** Metadata key: the node the server was made for. */
+    public static final String NODE_LABEL = "strata:node";
+    private static final Logger LOG = LoggerFactory.getLogger(OpenStackCloudProvider.class);
+    private static final Pattern TAG_SAFE = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
+
+    private final Clock clock;
+    private volatile OpenStackCloud cloud;
+
+    @Activate
+    public OpenStackCloudProvider(OpenStackConfig config) {
+        this(OpenStackSettings.from(config), Clock.systemUTC());
+    }
+
+    OpenStackCloudProvider(OpenStackSettings settings, Clock clock) {
+        this(OpenStackCloud.connect(settings, clock), clock);
+    }
+
+    /** A provider on a session of the caller's (Placement alone with noauth2, in tests and benchmarks). */
+    public OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock) {
+        this(new OpenStackCloud(settings, session, clock), clock);
+    }
+
+    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock) {
+        this.cloud = cloud;
+        this.clock = clock;
+    }
+
+    @Modified
+    void modified(OpenStackConfig config) {
+        OpenStackSettings settings;
+        try {
+            settings = OpenStackSettings.from(config);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        OpenStackCloud previous = cloud;
+        cloud = OpenStackCloud.connect(settings, clock);
+        previous.close(false);
+    }
+
+    @Deactivate
+    public void deactivate() {
+        cloud.close(true);
+    }
+
+    public String providerId() {
+        return cloud.settings().providerId();
+    }
+
+    public Session session() {
+        return cloud.session();
+    }
+
+    public PlacementClient placement() {
+        return cloud.placement();
+    }
+
+    public NovaClient nova() {
+        return cloud.nova();
+    }
+
+    @Override
+    public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        return cloud.discoverCompute(context);
+    }
+
+    @Override
+    public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+        return cloud.create(request, context);
+    }
+
+    @Override
+    public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+        return cloud.describe(handle, context);
+    }
+
+    @Override
+    public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+        return cloud.find(operationId, context);
+    }
+
+    @Override
+    public List<MachineStatus> machines(DiscoveryContext context) {
+        return cloud.machines(context);
+    }
+
+    @Override
+    public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+        return cloud.delete(handle, context);
+    }
+
+    /** The server name of a member: {@code strata-<deployment>-<member>}, made of safe characters, at most 63. */
+    static String serverName(MachineRequest r) {
+        String name = "strata-" + r.deploymentId() + "-" + r.member();
+        name = name.replaceAll("[^A-Za-z0-9._-]", "-");
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    /**
+     * The tag that names an operation: {@code strata-op-<id>} when the id is short and made of
+     * characters tags allow, else {@code strata-op-<first 40 hex digits of its SHA-256>}.
+     * Nova tags hold at most 60 characters, without '/' or ','.
+     */
+    static String operationTag(String operationId) {
+        if (TAG_SAFE.matcher(operationId).matches()) {
+            return "strata-op-" + operationId;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(operationId.getBytes(StandardCharsets.UTF_8));
+            return "strata-op-" + HexFormat.of().formatHex(digest).substring(0, 40);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
+    }
+}

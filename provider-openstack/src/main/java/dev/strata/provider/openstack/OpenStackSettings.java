@@ -1,0 +1,247 @@
+package dev.strata.provider.openstack;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.Quantities;
+import dev.strata.provider.openstack.auth.Credentials;
+import dev.strata.provider.openstack.http.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A cloud's validated settings. Building them reads no network; it checks that the secret file
+ * is readable (and non-empty) without keeping what it holds.
+ *
+ * @param providerId the provider id
+ * @param authUrl the Keystone URL
+ * @param credentials who to authenticate as
+ * @param region the region, or null
+ * @param endpointInterface the endpoint interface
+ * @param country ISO country code, or null
+ * @param jurisdictions the jurisdictions at the region
+ * @param operator the operator, or null
+ * @param certifications the region's certifications
+ * @param createFlavors whether flavors may be created
+ * @param flavorDiskGiB root disk of created flavors
+ * @param image the default image, or null
+ * @param networks {@code none}, {@code auto} or network UUIDs
+ * @param connectTimeout connect deadline
+ * @param requestTimeout per-call deadline
+ * @param buildTimeout how long a server may build
+ * @param tokenRenewBefore token renewal margin
+ * @param parallelism concurrent provider reads
+ */
+public record OpenStackSettings(String providerId, URI authUrl, Credentials credentials, String region, String endpointInterface,
+        String country, Set<String> jurisdictions, Operator operator, Set<String> certifications, boolean createFlavors, int flavorDiskGiB,
+        String image, List<String> networks, Duration connectTimeout, Duration requestTimeout, Duration buildTimeout,
+        Duration tokenRenewBefore, int parallelism) {
+
+    static final String PID = OpenStackCloudProvider.PID;
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2}");
+    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
+
+    public OpenStackSettings {
+        jurisdictions = Set.copyOf(jurisdictions);
+        certifications = Set.copyOf(certifications);
+        networks = List.copyOf(networks);
+    }
+
+    /**
+     * Validates a configuration.
+     *
+     * @throws InvalidConfigurationException naming the first property that is missing, malformed or out of range
+     */
+    public static OpenStackSettings from(OpenStackConfig c) {
+        String id = trim(c.strata_provider_id());
+        if (id.isEmpty() || !ID.matcher(id).matches()) {
+            throw bad("strata.provider.id", c.strata_provider_id(), "a provider id of lower-case letters, digits, '.', '_' or '-' (e.g. openstack-fra1)");
+        }
+        URI auth = authUrl(c.authUrl());
+        Credentials credentials = credentials(c);
+        String iface = trim(c.endpointInterface()).toLowerCase(Locale.ROOT);
+        if (!List.of("public", "internal", "admin").contains(iface)) {
+            throw bad("endpointInterface", c.endpointInterface(), "one of public, internal, admin");
+        }
+        String country = trim(c.country()).toUpperCase(Locale.ROOT);
+        if (!country.isEmpty() && !JURISDICTION.matcher(country).matches()) {
+            throw bad("country", c.country(), "an ISO 3166-1 alpha-2 country code such as DE, or nothing");
+        }
+        Set<String> jurisdictions = jurisdictions("jurisdictions", c.jurisdictions());
+        Set<String> operatorJurisdictions = jurisdictions("operatorJurisdictions", c.operatorJurisdictions());
+        String operatorName = trim(c.operatorName());
+        if (operatorName.isEmpty() && !operatorJurisdictions.isEmpty()) {
+            throw bad("operatorName", c.operatorName(), "the operator's legal name when operatorJurisdictions is set");
+        }
+        Set<String> certifications = new LinkedHashSet<>();
+        for (String cert : c.certifications() == null ? new String[0] : c.certifications()) {
+            if (!trim(cert).isEmpty()) {
+                certifications.add(trim(cert));
+            }
+        }
+        String policy = trim(c.flavorPolicy()).toLowerCase(Locale.ROOT);
+        if (!policy.equals("match") && !policy.equals("create")) {
+            throw bad("flavorPolicy", c.flavorPolicy(), "match or create");
+        }
+        if (c.flavorDisk() < 0 || c.flavorDisk() > 100_000) {
+            throw bad("flavorDisk", c.flavorDisk(), "a root disk size in GiB from 0 to 100000");
+        }
+        List<String> networks = networks(c.networks());
+        if (c.parallelism() < 1 || c.parallelism() > 32) {
+            throw bad("parallelism", c.parallelism(), "a number from 1 to 32");
+        }
+        String region = trim(c.region());
+        String image = trim(c.image());
+        return new OpenStackSettings(id, auth, credentials, region.isEmpty() ? null : region, iface, country.isEmpty() ? null : country,
+                jurisdictions, operatorName.isEmpty() ? null : new Operator(operatorName, operatorJurisdictions), certifications,
+                policy.equals("create"), c.flavorDisk(), image.isEmpty() ? null : image, networks,
+                duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(100)),
+                duration("requestTimeout", c.requestTimeout(), Duration.ofMillis(100)),
+                duration("buildTimeout", c.buildTimeout(), Duration.ofSeconds(1)),
+                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO), c.parallelism());
+    }
+
+    private static URI authUrl(String value) {
+        String v = trim(value);
+        String expected = "the Keystone v3 URL, http or https with a host, e.g. https://keystone.example.org:5000/v3";
+        if (v.isEmpty()) {
+            throw bad("authUrl", value, expected);
+        }
+        try {
+            URI uri = new URI(v);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || uri.getUserInfo() != null) {
+                throw bad("authUrl", v, expected + " (and no user:password@ in it)");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw bad("authUrl", v, expected);
+        }
+    }
+
+    private static Credentials credentials(OpenStackConfig c) {
+        String type = trim(c.authType());
+        if (type.equals("password")) {
+            String user = trim(c.userName());
+            if (user.isEmpty()) {
+                throw bad("userName", c.userName(), "the user name (authType password)");
+            }
+            Supplier<Secret> password = secretFile("passwordFile", c.passwordFile(), "the password");
+            String project = trim(c.projectName());
+            String projectId = trim(c.projectId());
+            if (project.isEmpty() == projectId.isEmpty()) {
+                throw bad(project.isEmpty() ? "projectName" : "projectId", project.isEmpty() ? c.projectName() : c.projectId(),
+                        "exactly one of projectName and projectId (authType password)");
+            }
+            String userDomain = trim(c.userDomain()).isEmpty() ? "Default" : trim(c.userDomain());
+            String projectDomain = trim(c.projectDomain()).isEmpty() ? "Default" : trim(c.projectDomain());
+            return new Credentials.Password(user, userDomain, project.isEmpty() ? null : project, projectId.isEmpty() ? null : projectId,
+                    projectDomain, password);
+        }
+        if (type.equals("applicationCredential")) {
+            String id = trim(c.applicationCredentialId());
+            if (id.isEmpty()) {
+                throw bad("applicationCredentialId", c.applicationCredentialId(), "the application credential id (authType applicationCredential)");
+            }
+            return new Credentials.ApplicationCredential(id, secretFile("applicationCredentialSecretFile", c.applicationCredentialSecretFile(),
+                    "the application credential's secret"));
+        }
+        throw bad("authType", c.authType(), "password or applicationCredential");
+    }
+
+    /** Checks the file now; reads it each time a token is requested. */
+    private static Supplier<Secret> secretFile(String property, String value, String what) {
+        String path = trim(value);
+        String expected = "a readable file holding " + what + " alone";
+        if (path.isEmpty()) {
+            throw bad(property, value, expected);
+        }
+        Path file = Path.of(path);
+        Supplier<Secret> reader = () -> {
+            try {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                String secret = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                        : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+                if (secret.isEmpty()) {
+                    throw bad(property, path, expected + " (the file is empty)");
+                }
+                return Secret.of(secret);
+            } catch (IOException e) {
+                throw bad(property, path, expected + " (" + e.getClass().getSimpleName() + ")");
+            }
+        };
+        reader.get();
+        return reader;
+    }
+
+    private static Set<String> jurisdictions(String property, String[] values) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String v : values == null ? new String[0] : values) {
+            for (String part : v.split(",")) {
+                String j = part.strip().toUpperCase(Locale.ROOT);
+                if (j.isEmpty()) {
+                    continue;
+                }
+                if (!j.equals("EU") && !JURISDICTION.matcher(j).matches()) {
+                    throw bad(property, v, "jurisdiction codes: ISO 3166-1 alpha-2 (DE, FR, US) or EU");
+                }
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> networks(String value) {
+        String v = trim(value);
+        String expected = "none, auto, or network UUIDs separated by commas";
+        if (v.isEmpty() || v.equalsIgnoreCase("none")) {
+            return List.of("none");
+        }
+        if (v.equalsIgnoreCase("auto")) {
+            return List.of("auto");
+        }
+        List<String> ids = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String id = part.strip();
+            if (!UUID.matcher(id).matches()) {
+                throw bad("networks", value, expected);
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    static Duration duration(String property, String value, Duration minimum) {
+        String expected = "a duration of at least " + (minimum.isZero() ? "0s" : minimum.toMillis() + "ms")
+                + ", a number with unit ns, us, ms, s, m, h or d (e.g. 30s)";
+        Duration d;
+        try {
+            d = Quantities.duration(value == null ? "" : value.strip());
+        } catch (IllegalArgumentException e) {
+            throw bad(property, value, expected);
+        }
+        if (d.compareTo(minimum) < 0) {
+            throw bad(property, value, expected);
+        }
+        return d;
+    }
+
+    private static InvalidConfigurationException bad(String property, Object value, String expected) {
+        return new InvalidConfigurationException(PID, property, value, expected);
+    }
+
+    private static String trim(String s) {
+        return s == null ? "" : s.strip();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.strata.provider.openstack.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.ApiResponse;
+import dev.strata.provider.openstack.http.OpenStackErrors;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import dev.strata.provider.openstack.http.Secret;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Keystone v3 session: a project-scoped token from a password or an application credential,
+ * its service catalogue, and renewal. A token is renewed before it expires (when less than
+ * {@code renewBefore}, and never less than a tenth of its lifetime, is left) and at once when a
+ * service refuses it with 401 (revoked, or expired early); the request is then sent again, once.
+ * Thread-safe; one authentication runs at a time.
+ */
+public final class KeystoneSession implements Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeystoneSession.class);
+
+    /** A token with what came with it. */
+    record Token(Secret value, Instant issuedAt, Instant expiresAt, ServiceCatalog catalog, String projectId, String userId) {
+    }
+
+    private final OpenStackHttp http;
+    private final URI authUrl;
+    private final Credentials credentials;
+    private final String iface;
+    private final String region;
+    private final Duration renewBefore;
+    private final Clock clock;
+    private final Object authLock = new Object();
+    private volatile Token current;
+    private volatile int authentications;
+
+    /**
+     * @param authUrl the Keystone v3 URL ({@code https://keystone.example:5000/v3}); {@code /v3}
+     *     is added when missing
+     * @param iface the endpoint interface to use
+     * @param region the region, or null for the only one
+     * @param renewBefore how long before expiry a token is renewed
+     */
+    public KeystoneSession(OpenStackHttp http, URI authUrl, Credentials credentials, String iface, String region, Duration renewBefore,
+            Clock clock) {
+        this.http = http;
+        this.authUrl = v3(authUrl);
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.iface = iface;
+        this.region = region;
+        this.renewBefore = renewBefore;
+        this.clock = clock;
+    }
+
+    static URI v3(URI url) {
+        String s = url.toString();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return URI.create(s.endsWith("/v3") ? s : s + "/v3");
+    }
+
+    @Override
+    public URI endpoint(String serviceType, DiscoveryContext context) {
+        return token(context).catalog().select(serviceType, iface, region);
+    }
+
+    @Override
+    public boolean offers(String serviceType, DiscoveryContext context) {
+        return token(context).catalog().has(serviceType);
+    }
+
+    @Override
+    public String projectId(DiscoveryContext context) {
+        return token(context).projectId();
+    }
+
+    @Override
+    public ApiResponse send(ApiRequest request, DiscoveryContext context) {
+        Token token = token(context);
+        ApiResponse response = http.send(request.withHeader("X-Auth-Token", token.value().reveal()).accepting(with401(request)), context,
+                redactor(token));
+        if (response.status() != 401 || request.accepted().contains(401)) {
+            return response;
+        }
+        LOG.info("{} refused the token for {}; authenticating again", request.service(), credentials.identity());
+        invalidate(token);
+        Token fresh = token(context);
+        return http.send(request.withHeader("X-Auth-Token", fresh.value().reveal()), context, redactor(fresh));
+    }
+
+    private static Integer[] with401(ApiRequest request) {
+        return java.util.stream.Stream.concat(request.accepted().stream(), java.util.stream.Stream.of(401)).distinct().toArray(Integer[]::new);
+    }
+
+    /** The current token, authenticating first when there is none or it is about to expire. */
+    Token token(DiscoveryContext context) {
+        Token t = current;
+        if (t != null && !dueForRenewal(t)) {
+            return t;
+        }
+        synchronized (authLock) {
+            t = current;
+            if (t != null && !dueForRenewal(t)) {
+                return t;
+            }
+            if (t != null) {
+                LOG.debug("renewing the Keystone token for {}: it expires at {}", credentials.identity(), t.expiresAt());
+            }
+            Token fresh = authenticate(context);
+            current = fresh;
+            return fresh;
+        }
+    }
+
+    boolean dueForRenewal(Token t) {
+        Duration lifetime = Duration.between(t.issuedAt(), t.expiresAt());
+        Duration margin = renewBefore;
+        Duration tenth = lifetime.dividedBy(10);
+        if (margin.compareTo(lifetime.dividedBy(2)) > 0) {
+            margin = lifetime.dividedBy(2);
+        }
+        if (margin.compareTo(tenth) < 0) {
+            margin = tenth;
+        }
+        return !clock.instant().isBefore(t.expiresAt().minus(margin));
+    }
+
+    /** Forgets a token a service refused, unless another thread has replaced it already. */
+    void invalidate(Token refused) {
+        synchronized (authLock) {
+            if (current == refused) {
+                current = null;
+            }
+        }
+    }
+
+    /** How many tokens this session has obtained. */
+    public int authentications() {
+        return authentications;
+    }
+
+    private Token authenticate(DiscoveryContext context) {
+        Secret secret = credentials.secret();
+        URI uri = URI.create(authUrl + "/auth/tokens");
+        ApiRequest request = ApiRequest.of("Keystone", "POST", uri, credentials.authBody(http.json(), secret)).accepting(401)
+                .asIdempotent();
+        UnaryOperator<String> redact = secret::redact;
+        ApiResponse response = http.send(request, context, redact);
+        if (response.status() == 401) {
+            throw new AuthorizationException("Keystone at " + authUrl + " refused the credentials of " + credentials.identity()
+                    + " (401: " + redact.apply(response.body().path("error").path("message").asText("unauthorized")) + ")");
+        }
+        String value = response.header("X-Subject-Token").orElseThrow(
+                () -> OpenStackErrors.forMalformed(request, "no X-Subject-Token header"));
+        JsonNode token = response.body().path("token");
+        Instant issued = instant(request, token, "issued_at");
+        Instant expires = instant(request, token, "expires_at");
+        JsonNode catalog = token.path("catalog");
+        if (!catalog.isArray()) {
+            throw new ProviderFailureException("Keystone at " + authUrl + " gave " + credentials.identity()
+                    + " a token without a service catalogue; the credentials must be scoped to a project");
+        }
+        authentications++;
+        Token fresh = new Token(Secret.of(value), issued, expires, ServiceCatalog.parse(catalog),
+                token.path("project").path("id").asText(null), token.path("user").path("id").asText(null));
+        LOG.debug("Keystone token for {} valid until {}", credentials.identity(), expires);
+        return fresh;
+    }
+
+    private static Instant instant(ApiRequest request, JsonNode token, String field) {
+        String text = token.path(field).asText("");
+        try {
+            return Instant.parse(text.endsWith("Z") || text.contains("+") ? text : text + "Z");
+        } catch (DateTimeParseException e) {
+            throw OpenStackErrors.forMalformed(request, "a token whose " + field + " is '" + text + "', not a timestamp");
+        }
+    }
+
+    private UnaryOperator<String> redactor(Token token) {
+        return text -> token.value().redact(text);
+    }
+
+    @Override
+    public String describe() {
+        return credentials.identity() + " at " + authUrl + ", interface " + iface + (region == null ? "" : ", region " + region);
+    }
+
+    @Override
+    public String toString() {
+        return "KeystoneSession[" + describe() + "]";
+    }
+}

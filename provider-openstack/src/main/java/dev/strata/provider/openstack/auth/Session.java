@@ -1,0 +1,35 @@
+package dev.strata.provider.openstack.auth;
+
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.ApiResponse;
+import java.net.URI;
+
+/**
+ * An authenticated connection to one OpenStack cloud: endpoints from the service catalogue and
+ * calls that carry a valid token. Thread-safe.
+ */
+public interface Session {
+
+    /**
+     * The endpoint of a service type (the catalogue's, for the configured interface and region).
+     *
+     * @throws dev.strata.platform.api.exception.ProviderFailureException when the catalogue has none
+     */
+    URI endpoint(String serviceType, DiscoveryContext context);
+
+    /** Whether the cloud offers the service type at all. */
+    boolean offers(String serviceType, DiscoveryContext context);
+
+    /**
+     * Sends a request with the session's token; a token refused with 401 is renewed once and the
+     * request sent again.
+     */
+    ApiResponse send(ApiRequest request, DiscoveryContext context);
+
+    /** The project the session's token is scoped to, or null when unknown. */
+    String projectId(DiscoveryContext context);
+
+    /** Who the session authenticates as and where, for messages and {@code strata:providers}; never a secret. */
+    String describe();
+}

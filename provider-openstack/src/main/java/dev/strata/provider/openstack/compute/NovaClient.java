@@ -1,0 +1,275 @@
+package dev.strata.provider.openstack.compute;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.auth.Session;
+import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.ApiResponse;
+import dev.strata.provider.openstack.http.Microversion;
+import dev.strata.provider.openstack.http.OpenStackErrors;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Nova compute API: hypervisors, availability zones, flavors and servers. The microversion
+ * is the highest the cloud offers up to {@link #WANTED}, at least {@link #REQUIRED} (tags at
+ * creation, hypervisor UUIDs).
+ */
+public final class NovaClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NovaClient.class);
+    public static final String SERVICE = "Nova";
+    /** The newest microversion Strata knows (Zed). */
+    public static final Microversion WANTED = Microversion.of(2, 93);
+    /** Tags given at creation (2.52) and hypervisor ids that are compute node UUIDs (2.53). */
+    public static final Microversion REQUIRED = Microversion.of(2, 53);
+    /** {@code host} and {@code hypervisor_hostname} in a server create request. */
+    public static final Microversion HOST_TARGETING = Microversion.of(2, 74);
+    private static final int PAGE = 1000;
+
+    private final Session session;
+    private final ObjectMapper json;
+    private volatile Microversion version;
+
+    public NovaClient(Session session, ObjectMapper json) {
+        this.session = session;
+        this.json = json;
+    }
+
+    public Microversion version(DiscoveryContext context) {
+        Microversion v = version;
+        if (v == null) {
+            v = negotiate(context);
+            version = v;
+        }
+        return v;
+    }
+
+    private Microversion negotiate(DiscoveryContext context) {
+        URI root = URI.create(base(context) + "/");
+        ApiResponse r = session.send(ApiRequest.get(SERVICE, root), context);
+        JsonNode v = r.body().path("version");
+        if (!v.hasNonNull("version") || v.get("version").asText().isEmpty()) {
+            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, root), "a version document without a maximum microversion");
+        }
+        Microversion max = Microversion.parse(v.get("version").asText());
+        Microversion min = Microversion.parse(v.path("min_version").asText("2.1"));
+        Microversion chosen = Microversion.min(max, WANTED);
+        if (!chosen.atLeast(REQUIRED) || chosen.compareTo(min) < 0) {
+            throw new ProviderFailureException("Nova at " + root + " offers microversions " + min + " to " + max + "; Strata needs at least "
+                    + REQUIRED + " (server tags at creation, hypervisor UUIDs)");
+        }
+        LOG.debug("Nova at {} offers {} to {}; using {}", root, min, max, chosen);
+        return chosen;
+    }
+
+    private String base(DiscoveryContext context) {
+        String b = session.endpoint("compute", context).toString();
+        while (b.endsWith("/")) {
+            b = b.substring(0, b.length() - 1);
+        }
+        return b;
+    }
+
+    private ApiResponse call(String method, String path, JsonNode body, DiscoveryContext context, Integer... accepted) {
+        return session.send(request(method, path, body, context, accepted), context);
+    }
+
+    private ApiRequest request(String method, String path, JsonNode body, DiscoveryContext context, Integer... accepted) {
+        return ApiRequest.of(SERVICE, method, URI.create(base(context) + path), body)
+                .withHeader("OpenStack-API-Version", "compute " + version(context))
+                .accepting(accepted);
+    }
+
+    /** Follows Nova's {@code *_links} pages of a listing. */
+    private <T> List<T> list(String path, String key, DiscoveryContext context, Function<JsonNode, T> map) {
+        List<T> all = new ArrayList<>();
+        String marker = null;
+        while (true) {
+            String sep = path.contains("?") ? "&" : "?";
+            String page = path + sep + "limit=" + PAGE + (marker == null ? "" : "&marker=" + enc(marker));
+            JsonNode body = call("GET", page, null, context).body();
+            JsonNode items = body.path(key);
+            String last = null;
+            for (JsonNode item : items) {
+                all.add(map.apply(item));
+                last = item.path("id").asText(null);
+            }
+            boolean more = false;
+            for (JsonNode link : body.path(key + "_links")) {
+                more |= "next".equals(link.path("rel").asText());
+            }
+            if (!more || last == null || items.size() == 0) {
+                return all;
+            }
+            context.checkDeadline("reading the next page of " + key);
+            marker = last;
+        }
+    }
+
+    /** Every hypervisor (admin). */
+    public List<Hypervisor> hypervisors(DiscoveryContext context) {
+        return list("/os-hypervisors/detail", "hypervisors", context, h -> new Hypervisor(h.path("id").asText(),
+                h.path("hypervisor_hostname").asText(), h.path("service").path("host").asText(null), h.path("state").asText(""),
+                h.path("status").asText(""), h.path("hypervisor_type").asText(""),
+                h.path("service").hasNonNull("disabled_reason") ? h.path("service").get("disabled_reason").asText() : null));
+    }
+
+    /** The availability zone of every compute host: host name to zone (admin). */
+    public Map<String, String> hostZones(DiscoveryContext context) {
+        JsonNode zones = call("GET", "/os-availability-zone/detail", null, context).body().path("availabilityZoneInfo");
+        Map<String, String> hostZone = new HashMap<>();
+        for (JsonNode z : zones) {
+            String zone = z.path("zoneName").asText();
+            z.path("hosts").properties().forEach(h -> {
+                if (h.getValue().has("nova-compute")) {
+                    hostZone.put(h.getKey(), zone);
+                }
+            });
+        }
+        return hostZone;
+    }
+
+    /** Every flavor the credentials may see, public and private, with extra specs. */
+    public List<Flavor> flavors(DiscoveryContext context) {
+        boolean inline = version(context).atLeast(Microversion.of(2, 61));
+        List<Flavor> flavors = list("/flavors/detail?is_public=None", "flavors", context, f -> flavor(f, inline ? f.path("extra_specs") : null));
+        if (inline) {
+            return flavors;
+        }
+        List<Flavor> withSpecs = new ArrayList<>();
+        for (Flavor f : flavors) {
+            JsonNode specs = call("GET", "/flavors/" + enc(f.id()) + "/os-extra_specs", null, context).body().path("extra_specs");
+            withSpecs.add(new Flavor(f.id(), f.name(), f.vcpus(), f.ramMiB(), f.diskGiB(), f.isPublic(), strings(specs)));
+        }
+        return withSpecs;
+    }
+
+    private static Flavor flavor(JsonNode f, JsonNode specs) {
+        return new Flavor(f.path("id").asText(), f.path("name").asText(), f.path("vcpus").asInt(), f.path("ram").asLong(),
+                f.path("disk").asLong(), f.path("os-flavor-access:is_public").asBoolean(true), specs == null ? Map.of() : strings(specs));
+    }
+
+    /** A flavor by id, or empty. */
+    public Optional<Flavor> flavor(String id, DiscoveryContext context) {
+        ApiResponse r = call("GET", "/flavors/" + enc(id), null, context, 404);
+        if (r.status() == 404) {
+            return Optional.empty();
+        }
+        JsonNode f = r.body().path("flavor");
+        boolean inline = version(context).atLeast(Microversion.of(2, 61));
+        JsonNode specs = inline ? f.path("extra_specs")
+                : call("GET", "/flavors/" + enc(id) + "/os-extra_specs", null, context).body().path("extra_specs");
+        return Optional.of(flavor(f, specs));
+    }
+
+    /**
+     * Creates a public flavor with extra specs (admin). A flavor of that name made meanwhile by
+     * someone else (409) is returned instead.
+     */
+    public Flavor createFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("flavor").put("name", name).put("vcpus", vcpus).put("ram", ramMiB).put("disk", diskGiB)
+                .put("os-flavor-access:is_public", true);
+        ApiResponse r = session.send(request("POST", "/flavors", body, context, 409).asIdempotent(), context);
+        String id;
+        if (r.status() == 409) {
+            id = flavors(context).stream().filter(f -> f.name().equals(name)).map(Flavor::id).findFirst()
+                    .orElseThrow(() -> new ProviderFailureException("Nova refused to create flavor " + name
+                            + " as a duplicate, yet lists no flavor of that name"));
+        } else {
+            id = r.body().path("flavor").path("id").asText();
+        }
+        if (!extraSpecs.isEmpty()) {
+            ObjectNode specs = json.createObjectNode();
+            ObjectNode es = specs.putObject("extra_specs");
+            extraSpecs.forEach(es::put);
+            session.send(request("POST", "/flavors/" + enc(id) + "/os-extra_specs", specs, context).asIdempotent(), context);
+        }
+        return flavor(id, context).orElseThrow(() -> new ProviderFailureException("flavor " + name + " (" + id + ") vanished after it was created"));
+    }
+
+    /**
+     * Starts building a server; returns its id. Never sent twice here: a call that got no answer
+     * may have made the server, so the caller looks it up by its tags before trying again.
+     */
+    public String createServer(ObjectNode server, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode();
+        body.set("server", server);
+        return call("POST", "/servers", body, context).body().path("server").path("id").asText();
+    }
+
+    /** A server, or empty when Nova no longer has it. */
+    public Optional<Server> server(String id, DiscoveryContext context) {
+        ApiResponse r = call("GET", "/servers/" + enc(id), null, context, 404);
+        return r.status() == 404 ? Optional.empty() : Optional.of(server(r.body().path("server")));
+    }
+
+    /** The servers of the project that carry every one of the tags. */
+    public List<Server> serversTagged(String tag, DiscoveryContext context) {
+        return list("/servers/detail?tags=" + enc(tag), "servers", context, NovaClient::server);
+    }
+
+    /** Starts deleting a server; false when Nova no longer had it. */
+    public boolean deleteServer(String id, DiscoveryContext context) {
+        return call("DELETE", "/servers/" + enc(id), null, context, 404).status() != 404;
+    }
+
+    static Server server(JsonNode s) {
+        Map<String, String> metadata = strings(s.path("metadata"));
+        Set<String> tags = new HashSet<>();
+        s.path("tags").forEach(t -> tags.add(t.asText()));
+        JsonNode fault = s.path("fault");
+        Instant created = null;
+        if (s.hasNonNull("created")) {
+            try {
+                created = Instant.parse(s.get("created").asText());
+            } catch (DateTimeParseException e) {
+                created = null;
+            }
+        }
+        StringBuilder addresses = new StringBuilder();
+        s.path("addresses").properties().forEach(net -> net.getValue().forEach(a -> {
+            if (addresses.length() > 0) {
+                addresses.append(',');
+            }
+            addresses.append(net.getKey()).append('=').append(a.path("addr").asText());
+        }));
+        return new Server(s.path("id").asText(), s.path("name").asText(""), s.path("status").asText("UNKNOWN"),
+                textOrNull(s, "OS-EXT-STS:task_state"), textOrNull(s, "OS-EXT-SRV-ATTR:host"), textOrNull(s, "OS-EXT-SRV-ATTR:hypervisor_hostname"),
+                metadata, tags, fault.path("code").asInt(0), fault.hasNonNull("message") ? fault.get("message").asText() : null, created,
+                s.path("flavor").hasNonNull("original_name") ? s.path("flavor").get("original_name").asText() : null, addresses.toString());
+    }
+
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> out = new TreeMap<>();
+        object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    private static String textOrNull(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

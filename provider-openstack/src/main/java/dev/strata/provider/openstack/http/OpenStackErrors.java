@@ -1,0 +1,145 @@
+package dev.strata.provider.openstack.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one place where what OpenStack answers becomes one of Strata's portable exceptions: HTTP
+ * statuses with the service's own explanation, and I/O failures. Messages name the service, the
+ * call and what went wrong; they pass through a redactor so no credential reaches them.
+ */
+public final class OpenStackErrors {
+
+    private static final int MAX_DETAIL = 400;
+
+    private OpenStackErrors() {
+    }
+
+    /**
+     * The exception for a non-2xx answer that the caller did not accept.
+     *
+     * @param request the call
+     * @param response the answer
+     * @param redactor masks credentials in text taken from the answer
+     */
+    public static StrataException forStatus(ApiRequest request, ApiResponse response, UnaryOperator<String> redactor) {
+        int status = response.status();
+        String detail = redactor.apply(detail(response.body()));
+        String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id")).orElse(null);
+        String what = request.service() + " answered " + status + " " + reason(status) + " to " + request.describe()
+                + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
+        return switch (status) {
+            case 401 -> new AuthorizationException(what + "; the credentials or the token were refused");
+            case 403 -> new AuthorizationException(what + "; the credentials lack the permission (an admin role is needed for hosts and host targeting)");
+            case 404 -> new NotFoundException(what);
+            case 409 -> new ProviderFailureException(what + conflictHint(request, detail));
+            case 413, 429 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
+            case 502, 503, 504 -> new ProviderUnavailableException(what);
+            default -> new ProviderFailureException(what);
+        };
+    }
+
+    /** The exception for a call that got no answer. */
+    public static StrataException forIo(ApiRequest request, IOException e, Duration waited) {
+        URI uri = request.uri();
+        String where = request.service() + " at " + uri.getScheme() + "://" + uri.getAuthority();
+        if (e instanceof HttpConnectTimeoutException) {
+            return new ProviderUnavailableException(where + " cannot be reached: connecting timed out after " + waited.toMillis() + " ms ("
+                    + request.describe() + ")", e);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new ProviderTimeoutException(request.service() + " did not answer " + request.describe() + " within "
+                    + waited.toMillis() + " ms", e);
+        }
+        // The JDK's client tries a refused connection once more and then reports the channel it
+        // closed in between (ClosedChannelException, without a message): that is a refusal too.
+        if (e instanceof ConnectException || rootCause(e) instanceof ConnectException || rootCause(e) instanceof ClosedChannelException) {
+            return new ProviderUnavailableException(where + " cannot be reached: connection refused (" + request.describe() + ")", e);
+        }
+        if (e.getMessage() == null) {
+            return new ProviderUnavailableException(where + " closed the connection during " + request.describe(), e);
+        }
+        return new ProviderUnavailableException(where + " failed during " + request.describe() + ": " + e.getMessage(), e);
+    }
+
+    /** The exception for an answer that is not the JSON the call expects. */
+    public static StrataException forMalformed(ApiRequest request, String problem) {
+        return new ProviderFailureException(request.service() + " answered " + request.describe() + " with " + problem);
+    }
+
+    /**
+     * The exception when the calling thread is interrupted (the interrupt flag is set again).
+     */
+    public static StrataException forInterrupt(ApiRequest request, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ProviderTimeoutException("interrupted while waiting for " + request.service() + " to answer " + request.describe(), e);
+    }
+
+    /**
+     * The explanation an OpenStack service puts in an error body: Placement's
+     * {@code errors[].detail}, Keystone's {@code error.message}, Nova's
+     * {@code {"itemNotFound": {"message": ...}}}; shortened.
+     */
+    static String detail(JsonNode body) {
+        if (body == null || body.isMissingNode() || body.isNull()) {
+            return "";
+        }
+        String text;
+        if (body.has("errors") && body.get("errors").isArray() && !body.get("errors").isEmpty()) {
+            JsonNode first = body.get("errors").get(0);
+            String code = first.path("code").asText("");
+            text = first.path("detail").asText(first.path("title").asText("")).strip()
+                    + (code.isEmpty() || "placement.undefined_code".equals(code) ? "" : " [" + code + "]");
+        } else if (body.has("error") && body.get("error").isObject()) {
+            text = body.get("error").path("message").asText("");
+        } else if (body.isObject() && body.size() == 1 && body.elements().next().isObject()) {
+            JsonNode inner = body.elements().next();
+            text = inner.path("message").asText(inner.path("detail").asText(""));
+        } else if (body.isTextual()) {
+            text = body.asText();
+        } else {
+            text = body.toString();
+        }
+        text = text.replaceAll("\\s+", " ").strip();
+        return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "..." : text;
+    }
+
+    private static String conflictHint(ApiRequest request, String detail) {
+        if (detail.contains("generation") || detail.contains("concurrent_update")) {
+            return "; the resource provider changed since it was read (generation conflict): read it again and retry";
+        }
+        return "";
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static final Map<Integer, String> REASONS = Map.ofEntries(Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"),
+            Map.entry(406, "Not Acceptable"), Map.entry(409, "Conflict"), Map.entry(413, "Request Entity Too Large"),
+            Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"), Map.entry(501, "Not Implemented"),
+            Map.entry(502, "Bad Gateway"), Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
+
+    static String reason(int status) {
+        return REASONS.getOrDefault(status, "");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.strata.provider.openstack.placement;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strata's own answer to "does this request fit on this compute node now?", computed from the
+ * resource providers as discovered, with Placement's rules for one unsuffixed request group:
+ * every requested resource class is taken whole from one provider of the tree (different classes
+ * may come from different providers), each within that provider's capacity, min/max unit and
+ * step size; the providers that supply the resources must together carry every required trait
+ * and none of the forbidden ones. It is an exhaustive search over the (few) providers of each
+ * class in the tree, so it holds for every input, and tests check it against Placement's own
+ * {@code GET /allocation_candidates}.
+ */
+public final class FitModel {
+
+    private FitModel() {
+    }
+
+    /** Whether the tree can take the request now. */
+    public static boolean fits(ProviderTree tree, ResourceRequest request) {
+        List<String> classes = new ArrayList<>(request.resources().keySet());
+        List<List<ResourceProvider>> options = new ArrayList<>();
+        for (String rc : classes) {
+            long amount = request.resources().get(rc);
+            List<ResourceProvider> able = tree.providers().stream().filter(p -> p.admits(rc, amount)).toList();
+            if (able.isEmpty()) {
+                return false;
+            }
+            options.add(able);
+        }
+        return search(options, 0, new ArrayList<>(), request);
+    }
+
+    /** The trees of a cloud that can take the request now (their root UUIDs). */
+    public static Set<String> fittingRoots(List<ProviderTree> trees, ResourceRequest request) {
+        Set<String> roots = new HashSet<>();
+        for (ProviderTree t : trees) {
+            if (fits(t, request)) {
+                roots.add(t.root().uuid());
+            }
+        }
+        return roots;
+    }
+
+    private static boolean search(List<List<ResourceProvider>> options, int at, List<ResourceProvider> chosen, ResourceRequest request) {
+        if (at == options.size()) {
+            return traitsHold(chosen, request);
+        }
+        for (ResourceProvider p : options.get(at)) {
+            chosen.add(p);
+            boolean ok = search(options, at + 1, chosen, request);
+            chosen.remove(chosen.size() - 1);
+            if (ok) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean traitsHold(List<ResourceProvider> chosen, ResourceRequest request) {
+        Set<String> traits = new HashSet<>();
+        for (ResourceProvider p : chosen) {
+            traits.addAll(p.traits());
+        }
+        if (!traits.containsAll(request.required())) {
+            return false;
+        }
+        for (String f : request.forbidden()) {
+            if (traits.contains(f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs. */
+    public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs) {
+        java.util.Map<String, Long> resources = new java.util.TreeMap<>();
+        if (vcpus > 0) {
+            resources.put("VCPU", vcpus);
+        }
+        if (ramMiB > 0) {
+            resources.put("MEMORY_MB", ramMiB);
+        }
+        if (diskGiB > 0) {
+            resources.put("DISK_GB", diskGiB);
+        }
+        Set<String> required = new HashSet<>();
+        Set<String> forbidden = new HashSet<>();
+        for (Map.Entry<String, String> e : extraSpecs.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("resources:")) {
+                String rc = key.substring("resources:".length());
+                long n = Long.parseLong(e.getValue().strip());
+                if (n == 0) {
+                    resources.remove(rc);
+                } else {
+                    resources.put(rc, n);
+                }
+            } else if (key.startsWith("trait:")) {
+                String trait = key.substring("trait:".length());
+                if ("required".equals(e.getValue().strip())) {
+                    required.add(trait);
+                } else if ("forbidden".equals(e.getValue().strip())) {
+                    forbidden.add(trait);
+                }
+            }
+        }
+        return new ResourceRequest(resources, required, forbidden);
+    }
+}

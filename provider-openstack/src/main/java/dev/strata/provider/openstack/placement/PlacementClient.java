@@ -1,0 +1,351 @@
+package dev.strata.provider.openstack.placement;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.auth.Session;
+import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.ApiResponse;
+import dev.strata.provider.openstack.http.Microversion;
+import dev.strata.provider.openstack.http.OpenStackErrors;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Placement API: resource providers as they are (read), and the few writes that tests and
+ * benchmarks use to build a cloud's worth of providers. The microversion is negotiated once from
+ * the service's version document: the highest the service offers up to {@link #WANTED}; at least
+ * {@link #REQUIRED} (nested providers in allocation candidates).
+ */
+public final class PlacementClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementClient.class);
+    public static final String SERVICE = "Placement";
+    /** The newest microversion Strata knows (Zed). */
+    public static final Microversion WANTED = Microversion.of(1, 39);
+    /** Nested resource providers in allocation candidates, forbidden traits, aggregates with generations. */
+    public static final Microversion REQUIRED = Microversion.of(1, 29);
+    private static final int READ_ATTEMPTS = 3;
+
+    private final Session session;
+    private final ObjectMapper json;
+    private volatile Microversion version;
+    /**
+     * Providers as last read, by UUID. Placement raises a provider's generation on every change
+     * to it (inventories, traits, aggregates, and the allocations against it), so a provider
+     * listed at the generation it was read at is unchanged and is not read again. A cache only:
+     * it starts empty in every instance and holds nothing the platform needs.
+     */
+    private final Map<String, ResourceProvider> lastRead = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public PlacementClient(Session session, ObjectMapper json) {
+        this.session = session;
+        this.json = json;
+    }
+
+    /** The microversion in use, negotiating it on first use. */
+    public Microversion version(DiscoveryContext context) {
+        Microversion v = version;
+        if (v == null) {
+            v = negotiate(context);
+            version = v;
+        }
+        return v;
+    }
+
+    private Microversion negotiate(DiscoveryContext context) {
+        URI root = base(context, "/");
+        ApiResponse r = session.send(ApiRequest.get(SERVICE, root), context);
+        Microversion max = null;
+        Microversion min = null;
+        for (JsonNode v : r.body().path("versions")) {
+            if (v.hasNonNull("max_version")) {
+                max = Microversion.parse(v.get("max_version").asText());
+                min = Microversion.parse(v.path("min_version").asText("1.0"));
+            }
+        }
+        if (max == null) {
+            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, root), "a version document without max_version");
+        }
+        Microversion chosen = Microversion.min(max, WANTED);
+        if (!chosen.atLeast(REQUIRED) || chosen.compareTo(min) < 0) {
+            throw new ProviderFailureException("Placement at " + root + " offers microversions " + min + " to " + max
+                    + "; Strata needs at least " + REQUIRED + " (nested resource providers)");
+        }
+        LOG.debug("Placement at {} offers {} to {}; using {}", root, min, max, chosen);
+        return chosen;
+    }
+
+    private URI base(DiscoveryContext context, String path) {
+        String b = session.endpoint("placement", context).toString();
+        while (b.endsWith("/")) {
+            b = b.substring(0, b.length() - 1);
+        }
+        return URI.create(b + path);
+    }
+
+    private ApiResponse call(String method, String path, JsonNode body, DiscoveryContext context, Integer... accepted) {
+        // Every POST here names what it makes (a provider by UUID): a repetition is refused, never doubled.
+        ApiRequest request = ApiRequest.of(SERVICE, method, base(context, path), body)
+                .withHeader("OpenStack-API-Version", "placement " + version(context))
+                .accepting(accepted).asIdempotent();
+        return session.send(request, context);
+    }
+
+    /** Every resource provider with its tree position and generation (not yet its inventories). */
+    public List<ResourceProvider> listProviders(DiscoveryContext context) {
+        ApiResponse r = call("GET", "/resource_providers", null, context);
+        List<ResourceProvider> all = new ArrayList<>();
+        for (JsonNode p : r.body().path("resource_providers")) {
+            all.add(new ResourceProvider(p.path("uuid").asText(), p.path("name").asText(), p.path("generation").asLong(),
+                    text(p, "parent_provider_uuid"), text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of()));
+        }
+        return all;
+    }
+
+    /**
+     * Every resource provider with its inventories, usages, traits and aggregates, each provider
+     * read at one generation (read again, up to three times, when it changes in between).
+     *
+     * @param pool runs the per-provider reads in parallel; null reads them one by one
+     */
+    public List<ResourceProvider> readAll(DiscoveryContext context, ExecutorService pool) {
+        version(context);
+        List<ResourceProvider> listed = listProviders(context);
+        Set<String> present = new HashSet<>();
+        listed.forEach(p -> present.add(p.uuid()));
+        lastRead.keySet().retainAll(present);
+        List<ResourceProvider> read = new ArrayList<>(listed.size());
+        if (pool == null || listed.size() < 2) {
+            for (ResourceProvider p : listed) {
+                context.checkDeadline("reading resource provider " + p.name());
+                read.add(readIfChanged(p, context));
+            }
+            return read;
+        }
+        List<Future<ResourceProvider>> futures = new ArrayList<>();
+        try {
+            for (ResourceProvider p : listed) {
+                ResourceProvider unchanged = unchanged(p);
+                futures.add(unchanged != null ? java.util.concurrent.CompletableFuture.completedFuture(unchanged)
+                        : pool.submit(() -> readIfChanged(p, context)));
+            }
+            for (Future<ResourceProvider> f : futures) {
+                long left = context.remaining().toMillis();
+                if (left <= 0) {
+                    throw new ProviderTimeoutException("deadline passed while reading " + listed.size() + " resource providers (operation "
+                            + context.operationId() + ")");
+                }
+                read.add(f.get(left, TimeUnit.MILLISECONDS));
+            }
+            return read;
+        } catch (TimeoutException e) {
+            throw new ProviderTimeoutException("deadline passed while reading " + listed.size() + " resource providers (operation "
+                    + context.operationId() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while reading resource providers", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StrataException s) {
+                throw s;
+            }
+            throw new ProviderFailureException("reading resource providers failed: " + e.getCause(), e.getCause());
+        } catch (CancellationException e) {
+            throw new ProviderTimeoutException("reading resource providers was cancelled", e);
+        } finally {
+            futures.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /** One compute node's tree (the root and its descendants), each provider read at one generation. */
+    public ProviderTree readTree(String rootUuid, DiscoveryContext context) {
+        ApiResponse r = call("GET", "/resource_providers?in_tree=" + rootUuid, null, context);
+        List<ResourceProvider> read = new ArrayList<>();
+        for (JsonNode p : r.body().path("resource_providers")) {
+            ResourceProvider listed = new ResourceProvider(p.path("uuid").asText(), p.path("name").asText(), p.path("generation").asLong(),
+                    text(p, "parent_provider_uuid"), text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
+            read.add(readConsistently(listed, context));
+        }
+        List<ProviderTree> trees = ProviderTree.of(read);
+        if (trees.isEmpty()) {
+            throw new dev.strata.platform.api.exception.NotFoundException("Placement has no resource provider tree rooted at " + rootUuid);
+        }
+        return trees.get(0);
+    }
+
+    /** The provider as last read when the listing shows it unchanged (same generation, name and parent), else null. */
+    private ResourceProvider unchanged(ResourceProvider listed) {
+        ResourceProvider known = lastRead.get(listed.uuid());
+        if (known != null && known.generation() == listed.generation() && known.name().equals(listed.name())
+                && java.util.Objects.equals(known.parentUuid(), listed.parentUuid())) {
+            return known;
+        }
+        return null;
+    }
+
+    private ResourceProvider readIfChanged(ResourceProvider listed, DiscoveryContext context) {
+        ResourceProvider known = unchanged(listed);
+        if (known != null) {
+            return known;
+        }
+        ResourceProvider fresh = readConsistently(listed, context);
+        lastRead.put(fresh.uuid(), fresh);
+        return fresh;
+    }
+
+    /** How many providers are known as last read (for tests and figures). */
+    public int cached() {
+        return lastRead.size();
+    }
+
+    /** One provider's inventories, usages, traits and aggregates, all at one generation. */
+    ResourceProvider readConsistently(ResourceProvider listed, DiscoveryContext context) {
+        List<Long> seen = new ArrayList<>();
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+            String at = "/resource_providers/" + listed.uuid();
+            JsonNode inv = call("GET", at + "/inventories", null, context).body();
+            JsonNode use = call("GET", at + "/usages", null, context).body();
+            JsonNode tr = call("GET", at + "/traits", null, context).body();
+            JsonNode ag = call("GET", at + "/aggregates", null, context).body();
+            long g = inv.path("resource_provider_generation").asLong();
+            seen.add(g);
+            if (use.path("resource_provider_generation").asLong() == g && tr.path("resource_provider_generation").asLong() == g
+                    && ag.path("resource_provider_generation").asLong() == g) {
+                Map<String, Inventory> inventories = new TreeMap<>();
+                inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(e.getKey(), e.getValue())));
+                Map<String, Long> usages = new TreeMap<>();
+                use.path("usages").properties().forEach(e -> usages.put(e.getKey(), e.getValue().asLong()));
+                Set<String> traits = new HashSet<>();
+                tr.path("traits").forEach(t -> traits.add(t.asText()));
+                Set<String> aggregates = new HashSet<>();
+                ag.path("aggregates").forEach(a -> aggregates.add(a.asText()));
+                return new ResourceProvider(listed.uuid(), listed.name(), g, listed.parentUuid(), listed.rootUuid(), inventories, usages,
+                        traits, aggregates);
+            }
+            LOG.debug("resource provider {} changed while it was read (generation {}); reading it again", listed.name(), g);
+        }
+        throw new ProviderFailureException("resource provider " + listed.name() + " (" + listed.uuid() + ") kept changing while it was read "
+                + "(generations " + seen + "); Placement is being written to heavily, discovery will read it again");
+    }
+
+    static Inventory inventory(String rc, JsonNode i) {
+        long total = i.path("total").asLong();
+        return new Inventory(rc, total, i.path("reserved").asLong(0), i.path("min_unit").asLong(1), i.path("max_unit").asLong(Math.max(1, total)),
+                i.path("step_size").asLong(1), i.path("allocation_ratio").asDouble(1.0));
+    }
+
+    /**
+     * The roots of the trees Placement itself offers for one request group
+     * ({@code GET /allocation_candidates}, unlimited).
+     */
+    public Set<String> candidateRoots(ResourceRequest request, DiscoveryContext context) {
+        ApiResponse r = call("GET", "/allocation_candidates?" + request.query(), null, context);
+        Set<String> roots = new HashSet<>();
+        JsonNode summaries = r.body().path("provider_summaries");
+        for (JsonNode ar : r.body().path("allocation_requests")) {
+            ar.path("allocations").fieldNames().forEachRemaining(rp -> roots.add(summaries.path(rp).path("root_provider_uuid").asText(rp)));
+        }
+        return roots;
+    }
+
+    // ---- writes (used to build clouds in tests and benchmarks) ----
+
+    /** Creates a resource provider (generation 0). */
+    public void createProvider(String uuid, String name, String parentUuid, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode().put("uuid", uuid).put("name", name);
+        if (parentUuid != null) {
+            body.put("parent_provider_uuid", parentUuid);
+        }
+        call("POST", "/resource_providers", body, context);
+    }
+
+    /** Replaces a provider's inventories at a generation; returns the new generation. */
+    public long putInventories(String uuid, long generation, Map<String, Inventory> inventories, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode().put("resource_provider_generation", generation);
+        ObjectNode invs = body.putObject("inventories");
+        inventories.forEach((rc, i) -> invs.putObject(rc).put("total", i.total()).put("reserved", i.reserved()).put("min_unit", i.minUnit())
+                .put("max_unit", i.maxUnit()).put("step_size", i.stepSize()).put("allocation_ratio", i.allocationRatio()));
+        return call("PUT", "/resource_providers/" + uuid + "/inventories", body, context).body().path("resource_provider_generation").asLong();
+    }
+
+    /** Replaces a provider's traits at a generation; returns the new generation. */
+    public long putTraits(String uuid, long generation, Set<String> traits, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode().put("resource_provider_generation", generation);
+        ArrayNode t = body.putArray("traits");
+        traits.stream().sorted().forEach(t::add);
+        return call("PUT", "/resource_providers/" + uuid + "/traits", body, context).body().path("resource_provider_generation").asLong();
+    }
+
+    /** Replaces a provider's aggregates at a generation; returns the new generation. */
+    public long putAggregates(String uuid, long generation, Set<String> aggregates, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode().put("resource_provider_generation", generation);
+        ArrayNode a = body.putArray("aggregates");
+        aggregates.stream().sorted().forEach(a::add);
+        return call("PUT", "/resource_providers/" + uuid + "/aggregates", body, context).body().path("resource_provider_generation").asLong();
+    }
+
+    /** Creates a custom trait ({@code CUSTOM_...}) unless it exists. */
+    public void ensureTrait(String trait, DiscoveryContext context) {
+        call("PUT", "/traits/" + URLEncoder.encode(trait, StandardCharsets.UTF_8), null, context);
+    }
+
+    /** Creates a custom resource class ({@code CUSTOM_...}) unless it exists. */
+    public void ensureResourceClass(String resourceClass, DiscoveryContext context) {
+        call("PUT", "/resource_classes/" + URLEncoder.encode(resourceClass, StandardCharsets.UTF_8), null, context);
+    }
+
+    /** Allocates resources to a new consumer: amounts by provider UUID and class. */
+    public void allocate(String consumer, Map<String, Map<String, Long>> amounts, String project, String user, DiscoveryContext context) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode allocations = body.putObject("allocations");
+        amounts.forEach((rp, res) -> {
+            ObjectNode r = allocations.putObject(rp).putObject("resources");
+            res.forEach(r::put);
+        });
+        body.put("project_id", project).put("user_id", user).putNull("consumer_generation");
+        if (version(context).atLeast(Microversion.of(1, 38))) {
+            body.put("consumer_type", "INSTANCE");
+        }
+        call("PUT", "/allocations/" + consumer, body, context);
+    }
+
+    /** Deletes a resource provider (404: already gone). */
+    public void deleteProvider(String uuid, DiscoveryContext context) {
+        call("DELETE", "/resource_providers/" + uuid, null, context, 404);
+    }
+
+    /** Deletes a consumer's allocations (404: none). */
+    public void deleteAllocations(String consumer, DiscoveryContext context) {
+        call("DELETE", "/allocations/" + consumer, null, context, 404);
+    }
+
+    /** A provider's current generation. */
+    public long generation(String uuid, DiscoveryContext context) {
+        return call("GET", "/resource_providers/" + uuid, null, context).body().path("generation").asLong();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.ServerStates;
+import dev.strata.provider.openstack.http.Microversion;
+import dev.strata.provider.openstack.placement.FitModel;
+import dev.strata.provider.openstack.placement.Inventory;
+import dev.strata.provider.openstack.placement.ProviderTree;
+import dev.strata.provider.openstack.placement.ResourceProvider;
+import dev.strata.provider.openstack.placement.ResourceRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The small mappers: Nova statuses, microversions, operation tags, flavor choice, and a flavor's Placement request. */
+class MappingTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "BUILD,scheduling,PENDING", "BUILD,,PENDING", "REBOOT,rebooting,PENDING", "HARD_REBOOT,,PENDING", "RESIZE,,PENDING",
+        "MIGRATING,,PENDING", "ACTIVE,,RUNNING", "ACTIVE,deleting,DELETING", "ERROR,deleting,DELETING", "ERROR,,FAILED",
+        "SHUTOFF,,FAILED", "PAUSED,,FAILED", "SUSPENDED,,FAILED", "SHELVED_OFFLOADED,,FAILED", "RESCUE,,FAILED",
+        "DELETED,,GONE", "SOFT_DELETED,,GONE", "SOMETHING_NEW,,FAILED", "UNKNOWN,,FAILED"})
+    void everyNovaStatusHasAMachineState(String status, String task, MachineState state) {
+        assertThat(ServerStates.of(status, task)).isEqualTo(state);
+    }
+
+    @Test
+    void statesNotRunningSayWhy() {
+        assertThat(ServerStates.notRunning("SHUTOFF")).isEqualTo("server is SHUTOFF, not running (stopped or parked behind Strata's back)");
+        assertThat(ServerStates.notRunning("SOMETHING_NEW")).isEqualTo("server has status 'SOMETHING_NEW', which Strata does not know");
+    }
+
+    @Test
+    void microversionsCompareNumerically() {
+        assertThat(Microversion.parse("2.9")).isLessThan(Microversion.parse("2.10"));
+        assertThat(Microversion.parse("v1.39").atLeast(Microversion.of(1, 29))).isTrue();
+        assertThat(Microversion.min(Microversion.of(2, 93), Microversion.of(2, 100))).isEqualTo(Microversion.of(2, 93));
+        assertThatThrownBy(() -> Microversion.parse("latest")).hasMessageContaining("expected major.minor");
+    }
+
+    @Test
+    void operationTagsFitNovasTagRules() {
+        assertThat(OpenStackCloudProvider.operationTag("7b6a9c0e-1f0d-4a8b-9a55-2d3c4e5f6a7b")).isEqualTo("strata-op-7b6a9c0e-1f0d-4a8b-9a55-2d3c4e5f6a7b");
+        String long1 = OpenStackCloudProvider.operationTag("deploy/bank-risk/llm-finetune/trainer-0/create/attempt-1");
+        String long2 = OpenStackCloudProvider.operationTag("deploy/bank-risk/llm-finetune/trainer-1/create/attempt-1");
+        assertThat(long1).hasSize(50).startsWith("strata-op-").doesNotContain("/", ",").isNotEqualTo(long2);
+        assertThat(OpenStackCloudProvider.operationTag("x".repeat(51))).hasSizeLessThanOrEqualTo(60);
+    }
+
+    static ResourceProvider rp(String uuid, String parent, Map<String, Inventory> inv, Map<String, Long> used, Set<String> traits) {
+        return new ResourceProvider(uuid, uuid, 1, parent, parent == null ? uuid : "root", inv, used, traits, Set.of());
+    }
+
+    static ProviderTree host() {
+        ResourceProvider root = rp("root", null, Map.of("VCPU", new Inventory("VCPU", 8, 0, 1, 8, 1, 2.0), "MEMORY_MB",
+                Inventory.of("MEMORY_MB", 16384), "DISK_GB", Inventory.of("DISK_GB", 100)), Map.of("VCPU", 4L), Set.of("HW_CPU_X86_AVX2"));
+        ResourceProvider gpu = rp("gpu", "root", Map.of("PGPU", Inventory.of("PGPU", 2)), Map.of(), Set.of("CUSTOM_GPU_NVIDIA_A100"));
+        return new ProviderTree(root, List.of(root, gpu));
+    }
+
+    static Flavor flavor(String name, int vcpus, long ram, Map<String, String> specs) {
+        return new Flavor(name + "-id", name, vcpus, ram, 1, true, specs);
+    }
+
+    @Test
+    void theSmallestFlavorThatHoldsTheMemberAndFitsIsChosen() {
+        List<Flavor> flavors = List.of(flavor("m1.large", 4, 8192, Map.of()), flavor("m1.small", 1, 2048, Map.of()),
+                flavor("m1.medium", 2, 4096, Map.of()), flavor("magic", 1, 2048, Map.of("resources:CUSTOM_MAGIC", "1")),
+                flavor("gpu.1", 4, 8192, Map.of("resources:PGPU", "1")), flavor("gpu.2", 8, 8192, Map.of("resources:PGPU", "2")));
+        MachineResources twoCpus = new MachineResources(1500, 3L << 30, 0, List.of(), null);
+        assertThat(FlavorChooser.choose("m", twoCpus, host(), flavors, false, 1).existing().name()).isEqualTo("m1.medium");
+        MachineResources oneGpu = new MachineResources(1000, 1L << 30, 1, List.of(), null);
+        assertThat(FlavorChooser.choose("m", oneGpu, host(), flavors, false, 1).existing().name()).isEqualTo("gpu.1");
+        // gpu.2 holds two GPUs but asks 8 VCPU where 12 of 16 are free... and 2 PGPU: it fits.
+        MachineResources twoGpus = new MachineResources(1000, 1L << 30, 2, List.of(), null);
+        assertThat(FlavorChooser.choose("m", twoGpus, host(), flavors, false, 1).existing().name()).isEqualTo("gpu.2");
+    }
+
+    @Test
+    void whenNoneHoldsTheMemberItIsCreatedOrRefused() {
+        List<Flavor> flavors = List.of(flavor("m1.small", 1, 2048, Map.of()));
+        MachineResources r = new MachineResources(3000, 1000L << 20, 0, List.of(), null);
+        FlavorChooser.Choice c = FlavorChooser.choose("m", r, host(), flavors, true, 5);
+        assertThat(c.existing()).isNull();
+        assertThat(c.create().name()).isEqualTo("strata-3c-1000m-5g");
+        assertThat(c.create().extraSpecs()).isEmpty();
+        MachineResources gpus = new MachineResources(1000, 1L << 30, 2, List.of(), null);
+        assertThat(FlavorChooser.choose("m", gpus, host(), flavors, true, 1).create().extraSpecs()).containsEntry("resources:PGPU", "2");
+        assertThatThrownBy(() -> FlavorChooser.choose("m", r, host(), flavors, false, 1)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("no flavor holds member m (needs 3 VCPU, 1000 MiB) among [m1.small 1c/2048m]; create one, name one in the member's "
+                        + "flavor parameter, or set flavorPolicy = create");
+        MachineResources tooMany = new MachineResources(20_000, 1L << 30, 0, List.of(), null);
+        assertThatThrownBy(() -> FlavorChooser.choose("m", tooMany, host(), flavors, true, 1)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("member m needs 20 VCPU, 1024 MiB and host root cannot take that now (Placement: ")
+                .hasMessageContaining("VCPU free 12 (largest 8)");
+    }
+
+    @Test
+    void aFlavorsPlacementRequestComesFromItsSizeAndExtraSpecs() {
+        ResourceRequest r = FitModel.forFlavor(2, 4096, 20, Map.of("resources:PGPU", "1", "resources:DISK_GB", "0",
+                "trait:HW_CPU_X86_AVX2", "required", "trait:CUSTOM_SLOW", "forbidden", "hw:cpu_policy", "dedicated"));
+        assertThat(r.resources()).isEqualTo(Map.of("VCPU", 2L, "MEMORY_MB", 4096L, "PGPU", 1L));
+        assertThat(r.required()).containsExactly("HW_CPU_X86_AVX2");
+        assertThat(r.forbidden()).containsExactly("CUSTOM_SLOW");
+        assertThat(r.query()).isEqualTo("resources=MEMORY_MB:4096,PGPU:1,VCPU:2&required=!CUSTOM_SLOW,HW_CPU_X86_AVX2");
+        assertThat(FitModel.fits(host(), r)).isTrue();
+        assertThat(FitModel.fits(host(), FitModel.forFlavor(9, 1, 0, Map.of()))).as("max_unit 8").isFalse();
+    }
+}

@@ -1,0 +1,296 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.Server;
+import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.Microversion;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The provider against a real all-in-one OpenStack (Keystone, Placement, Glance, Neutron, Nova
+ * with the fake driver whose compute node has a nested child provider with 10 CUSTOM_MAGIC):
+ * discovery shows the compute node with its nested custom resource; three members become three
+ * ACTIVE servers with their labels; repeating the creates makes none; find() recovers a lost
+ * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OpenStackAllInOneTest {
+
+    static final Duration CREATE_DEADLINE = Duration.ofSeconds(180);
+
+    AllInOne aio;
+    OpenStackCloudProvider provider;
+    String deployment = "dep-" + UUID.randomUUID().toString().substring(0, 8);
+    List<MachineHandle> made = new ArrayList<>();
+
+    @BeforeAll
+    void cloud() {
+        aio = AllInOne.get();
+        provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(aio.config("aio"))), Clock.systemUTC());
+    }
+
+    @AfterAll
+    void cleanUp() {
+        if (provider == null) {
+            return;
+        }
+        for (MachineStatus m : provider.machines(TestClouds.context())) {
+            if (deployment.equals(m.labels().get(MachineLabels.DEPLOYMENT))) {
+                provider.delete(m.handle(), TestClouds.context(Duration.ofSeconds(120)));
+            }
+        }
+        provider.deactivate();
+    }
+
+    String nodeId() {
+        return "aio:" + aio.computeHost();
+    }
+
+    MachineRequest request(String member, String operation, long cpuMillis, long memoryMiB, Map<String, String> parameters) {
+        return new MachineRequest(operation, deployment, member, "bank-risk", MachineTarget.node(nodeId()),
+                new MachineResources(cpuMillis, memoryMiB << 20, 0, List.of(), null), parameters);
+    }
+
+    /** What Placement itself says is free of a class on a provider: int((total - reserved) * ratio) - used, from its raw answers. */
+    long freeFromPlacement(String rpUuid, String rc) {
+        DiscoveryContext c = TestClouds.context();
+        URI placement = provider.session().endpoint("placement", c);
+        JsonNode inv = provider.session().send(ApiRequest.get("Placement", URI.create(placement + "/resource_providers/" + rpUuid + "/inventories"))
+                .withHeader("OpenStack-API-Version", "placement 1.39"), c).body().path("inventories").path(rc);
+        JsonNode used = provider.session().send(ApiRequest.get("Placement", URI.create(placement + "/resource_providers/" + rpUuid + "/usages"))
+                .withHeader("OpenStack-API-Version", "placement 1.39"), c).body().path("usages").path(rc);
+        return (long) ((inv.path("total").asLong() - inv.path("reserved").asLong()) * inv.path("allocation_ratio").asDouble()) - used.asLong(0);
+    }
+
+    @Test
+    @Order(1)
+    void discoveryShowsTheComputeNodeWithItsNestedCustomResource() {
+        ComputeSnapshot snapshot = provider.discoverCompute(TestClouds.context());
+        Node n = snapshot.nodes().stream().filter(x -> x.id().equals(nodeId())).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + nodeId() + " in " + snapshot.nodes()));
+        assertThat(n.kind()).isEqualTo(NodeKind.BARE_METAL);
+        assertThat(n.state()).isEqualTo(ResourceState.AVAILABLE);
+        assertThat(n.hostname()).isEqualTo(aio.computeHost());
+        String root = n.attributes().get("placement.root");
+        assertThat(n.attributes()).containsEntry("nova.hypervisor", root).containsEntry("nova.hypervisorType", "fake")
+                .containsEntry("nova.state", "up/enabled").containsEntry("placement.providers", "2");
+        assertThat(n.attributes().get("placement.CUSTOM_MAGIC")).startsWith("free ").contains(" of 10 ");
+        assertThat(n.attributes().get("placement.provider." + aio.computeHost() + "-child"))
+                .contains("parent " + aio.computeHost(), "CUSTOM_MAGIC total 10 reserved 0 ratio 1.0 units 1..10 step 1");
+        assertThat((long) n.cpu().threads()).isEqualTo(freeFromPlacement(root, "VCPU"));
+        assertThat(n.memoryBytes()).isEqualTo(freeFromPlacement(root, "MEMORY_MB") << 20);
+        assertThat(n.traits()).contains("COMPUTE_NODE");
+        Site site = snapshot.sites().stream().filter(s -> s.id().equals(n.siteId())).findFirst().orElseThrow();
+        assertThat(site.zone()).isEqualTo("nova");
+        assertThat(site.region()).isEqualTo("RegionOne");
+        assertThat(site.country()).isEqualTo("DE");
+        assertThat(site.operator().jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(provider.nova().version(TestClouds.context())).isEqualTo(Microversion.of(2, 93));
+        assertThat(provider.placement().version(TestClouds.context())).isEqualTo(Microversion.of(1, 39));
+    }
+
+    @Test
+    @Order(2)
+    void threeMembersBecomeThreeActiveServersAndRepeatingMakesNoneNew() {
+        String root = provider.discoverCompute(TestClouds.context()).nodes().stream().filter(x -> x.id().equals(nodeId())).findFirst()
+                .orElseThrow().attributes().get("placement.root");
+        long vcpuBefore = freeFromPlacement(root, "VCPU");
+        List<String> ops = new ArrayList<>();
+        List<MachineStatus> first = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String op = UUID.randomUUID().toString();
+            ops.add(op);
+            MachineStatus s = provider.create(request("trainer-" + i, op, 1000, 512, Map.of()), TestClouds.context(CREATE_DEADLINE));
+            assertThat(s.state()).as("%s: %s", s.handle(), s.message()).isEqualTo(MachineState.RUNNING);
+            assertThat(s.nodeId()).isEqualTo(nodeId());
+            assertThat(s.labels()).containsEntry(MachineLabels.DEPLOYMENT, deployment).containsEntry(MachineLabels.MEMBER, "trainer-" + i)
+                    .containsEntry(MachineLabels.TENANT, "bank-risk").containsEntry(MachineLabels.OPERATION, op);
+            first.add(s);
+            made.add(s.handle());
+        }
+        // Nova holds the labels as metadata and the tags that find the server again.
+        for (int i = 0; i < 3; i++) {
+            Server server = provider.nova().server(first.get(i).handle().machineId(), TestClouds.context()).orElseThrow();
+            assertThat(server.status()).isEqualTo("ACTIVE");
+            assertThat(server.metadata()).containsEntry(MachineLabels.DEPLOYMENT, deployment).containsEntry(MachineLabels.MEMBER, "trainer-" + i)
+                    .containsEntry(MachineLabels.TENANT, "bank-risk").containsEntry(MachineLabels.OPERATION, ops.get(i))
+                    .containsEntry(OpenStackCloudProvider.NODE_LABEL, nodeId());
+            assertThat(server.tags()).contains("strata", OpenStackCloudProvider.operationTag(ops.get(i)));
+            assertThat(server.hypervisorHostname()).isEqualTo(aio.computeHost());
+            assertThat(server.flavorName()).isEqualTo("strata-1c-512m-1g");
+        }
+        // The servers' resources are taken in Placement: 3 VCPU less.
+        assertThat(freeFromPlacement(root, "VCPU")).isEqualTo(vcpuBefore - 3);
+
+        // The same operations again (a retry, a core that crashed before storing the handles): no new server.
+        for (int i = 0; i < 3; i++) {
+            MachineStatus again = provider.create(request("trainer-" + i, ops.get(i), 1000, 512, Map.of()), TestClouds.context(CREATE_DEADLINE));
+            assertThat(again.handle()).isEqualTo(first.get(i).handle());
+            assertThat(again.state()).isEqualTo(MachineState.RUNNING);
+        }
+        assertThat(ours(provider.machines(TestClouds.context()))).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(provider.find(ops.get(i), TestClouds.context())).map(MachineStatus::handle).contains(first.get(i).handle());
+        }
+        assertThat(provider.find("no-such-operation", TestClouds.context())).isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void findRecoversTheHandleOfACreateWhoseAnswerWasLost() {
+        String op = UUID.randomUUID().toString();
+        // A deadline too short to see the server ACTIVE: the caller gives up with no handle stored.
+        MachineStatus early;
+        try {
+            early = provider.create(request("trainer-3", op, 1000, 512, Map.of()), TestClouds.context(Duration.ofSeconds(3)));
+        } catch (dev.strata.platform.api.exception.ProviderTimeoutException e) {
+            early = null;
+        }
+        Optional<MachineStatus> found = Optional.empty();
+        for (int i = 0; i < 60 && found.isEmpty(); i++) {
+            found = provider.find(op, TestClouds.context());
+            if (found.isEmpty()) {
+                sleep(1000);
+            }
+        }
+        assertThat(found).as("the server made for operation %s", op).isPresent();
+        if (early != null) {
+            assertThat(found.get().handle()).isEqualTo(early.handle());
+        }
+        made.add(found.get().handle());
+        MachineStatus settled = provider.create(request("trainer-3", op, 1000, 512, Map.of()), TestClouds.context(CREATE_DEADLINE));
+        assertThat(settled.handle()).isEqualTo(found.get().handle());
+        assertThat(settled.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(ours(provider.machines(TestClouds.context()))).hasSize(4);
+    }
+
+    @Test
+    @Order(4)
+    void deleteLeavesNoneAndReleasesTheResources() {
+        String root = provider.discoverCompute(TestClouds.context()).nodes().stream().filter(x -> x.id().equals(nodeId())).findFirst()
+                .orElseThrow().attributes().get("placement.root");
+        long vcpuBefore = freeFromPlacement(root, "VCPU");
+        for (MachineHandle h : made) {
+            MachineStatus s = provider.delete(h, TestClouds.context(Duration.ofSeconds(120)));
+            assertThat(s.state()).isEqualTo(MachineState.GONE);
+            assertThat(provider.describe(h, TestClouds.context()).state()).isEqualTo(MachineState.GONE);
+            // Deleting again is harmless.
+            assertThat(provider.delete(h, TestClouds.context()).state()).isEqualTo(MachineState.GONE);
+        }
+        assertThat(ours(provider.machines(TestClouds.context()))).isEmpty();
+        assertThat(freeFromPlacement(root, "VCPU")).isEqualTo(vcpuBefore + made.size());
+        made.clear();
+    }
+
+    @Test
+    @Order(5)
+    void noValidHostIsReportedClearly() {
+        DiscoveryContext c = TestClouds.context();
+        Flavor magic = provider.nova().flavors(c).stream().filter(f -> f.name().equals("strata-test-magic-11")).findFirst()
+                .orElseGet(() -> provider.nova().createFlavor("strata-test-magic-11", 1, 256, 1, Map.of("resources:CUSTOM_MAGIC", "11"), c));
+        MachineStatus s = provider.create(request("too-big", UUID.randomUUID().toString(), 1000, 256, Map.of("flavor", magic.name())),
+                TestClouds.context(CREATE_DEADLINE));
+        assertThat(s.state()).isEqualTo(MachineState.FAILED);
+        assertThat(s.message()).startsWith("NoValidHost: Nova found no host with room for server strata-" + deployment + "-too-big")
+                .contains("flavor strata-test-magic-11").contains("No valid host was found");
+        // A failed server still exists until it is deleted.
+        assertThat(ours(provider.machines(c))).extracting(MachineStatus::state).containsExactly(MachineState.FAILED);
+        assertThat(provider.delete(s.handle(), TestClouds.context(Duration.ofSeconds(120))).state()).isEqualTo(MachineState.GONE);
+    }
+
+    @Test
+    @Order(6)
+    void aServerDeletedBehindStratasBackIsGone() {
+        MachineStatus s = provider.create(request("victim", UUID.randomUUID().toString(), 1000, 512, Map.of()),
+                TestClouds.context(CREATE_DEADLINE));
+        assertThat(s.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(provider.nova().deleteServer(s.handle().machineId(), TestClouds.context())).isTrue();
+        MachineState state = s.state();
+        for (int i = 0; i < 120 && state != MachineState.GONE; i++) {
+            sleep(500);
+            state = provider.describe(s.handle(), TestClouds.context()).state();
+        }
+        assertThat(state).isEqualTo(MachineState.GONE);
+        assertThat(ours(provider.machines(TestClouds.context()))).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void aMemberNoFlavorHoldsIsRefusedWithWhatItNeeds() {
+        OpenStackCloudProvider matching = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(withPolicy("match"))),
+                Clock.systemUTC());
+        try {
+            assertThatThrownBy(() -> matching.create(request("huge", UUID.randomUUID().toString(), 500_000, 512, Map.of()),
+                    TestClouds.context(CREATE_DEADLINE)))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageStartingWith("no flavor holds member huge (needs 500 VCPU, 512 MiB)")
+                    .hasMessageContaining("set flavorPolicy = create");
+        } finally {
+            matching.deactivate();
+        }
+        assertThatThrownBy(() -> provider.create(request("huge", UUID.randomUUID().toString(), 500_000, 512, Map.of()),
+                TestClouds.context(CREATE_DEADLINE)))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("member huge needs 500 VCPU, 512 MiB and host " + aio.computeHost() + " cannot take that now")
+                .hasMessageContaining("VCPU free");
+        assertThatThrownBy(() -> provider.create(new MachineRequest(UUID.randomUUID().toString(), deployment, "lost", "bank-risk",
+                MachineTarget.node("aio:no-such-host"), new MachineResources(1000, 1 << 20, 0, List.of(), null), Map.of()),
+                TestClouds.context())).isInstanceOf(NotFoundException.class).hasMessageContaining("aio:no-such-host");
+        assertThatThrownBy(() -> provider.create(new MachineRequest(UUID.randomUUID().toString(), deployment, "lost", "bank-risk",
+                MachineTarget.offer("aio:nova:m1.small"), new MachineResources(1000, 1 << 20, 0, List.of(), null), Map.of()),
+                TestClouds.context())).isInstanceOf(NotFoundException.class).hasMessageContaining("publishes no capacity offers");
+    }
+
+    private Map<String, Object> withPolicy(String policy) {
+        Map<String, Object> m = aio.config("aio");
+        m.put("flavorPolicy", policy);
+        return m;
+    }
+
+    private List<MachineStatus> ours(List<MachineStatus> all) {
+        return all.stream().filter(m -> deployment.equals(m.labels().get(MachineLabels.DEPLOYMENT))).toList();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

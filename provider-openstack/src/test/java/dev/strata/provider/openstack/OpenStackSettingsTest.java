@@ -1,0 +1,180 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.provider.openstack.auth.Credentials;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Configuration is validated with messages that name the property, the value and what was expected, and holds no secret. */
+class OpenStackSettingsTest {
+
+    @TempDir
+    Path dir;
+
+    Map<String, Object> valid() {
+        return TestClouds.passwordConfig(dir, "https://keystone.example.org:5000/v3", "s3cret-Passw0rd");
+    }
+
+    @Test
+    void aValidConfigurationReadsEverything() {
+        Map<String, Object> m = valid();
+        m.put("region", "fra1");
+        m.put("networks", "3f1c2a44-9b6e-4c55-8a0e-0c6f8d7b1e21, 7a0d7e5e-5a54-4b2c-9d7e-2f61a7c1d9aa");
+        m.put("buildTimeout", "15m");
+        OpenStackSettings s = OpenStackSettings.from(TestClouds.config(m));
+        assertThat(s.providerId()).isEqualTo("os-test");
+        assertThat(s.region()).isEqualTo("fra1");
+        assertThat(s.endpointInterface()).isEqualTo("public");
+        assertThat(s.country()).isEqualTo("DE");
+        assertThat(s.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(s.operator().name()).isEqualTo("Mainufer Cloud GmbH");
+        assertThat(s.createFlavors()).isFalse();
+        assertThat(s.networks()).containsExactly("3f1c2a44-9b6e-4c55-8a0e-0c6f8d7b1e21", "7a0d7e5e-5a54-4b2c-9d7e-2f61a7c1d9aa");
+        assertThat(s.buildTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.credentials()).isInstanceOf(Credentials.Password.class);
+        assertThat(s.credentials().secret().reveal()).isEqualTo("s3cret-Passw0rd");
+    }
+
+    @Test
+    void theSecretIsInNoStringForm() {
+        OpenStackSettings s = OpenStackSettings.from(TestClouds.config(valid()));
+        assertThat(s.toString()).doesNotContain("s3cret-Passw0rd").contains("****");
+        assertThat(s.credentials().toString()).doesNotContain("s3cret-Passw0rd");
+        assertThat(s.credentials().secret().toString()).isEqualTo("****");
+        assertThat(s.credentials().identity()).isEqualTo("user 'admin' (domain Default) for project 'admin' (domain Default)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "strata.provider.id|Open Stack|strata.provider.id = 'Open Stack' is invalid; expected a provider id of lower-case letters",
+        "authUrl|keystone:5000|authUrl = 'keystone:5000' is invalid; expected the Keystone v3 URL, http or https with a host",
+        "authUrl|https://admin:pw@keystone.example.org/v3|expected the Keystone v3 URL, http or https with a host, e.g. https://keystone.example.org:5000/v3 (and no user:password@ in it)",
+        "authType|token|authType = 'token' is invalid; expected password or applicationCredential",
+        "endpointInterface|private|endpointInterface = 'private' is invalid; expected one of public, internal, admin",
+        "country|Germany|country = 'Germany' is invalid; expected an ISO 3166-1 alpha-2 country code such as DE, or nothing",
+        "flavorPolicy|guess|flavorPolicy = 'guess' is invalid; expected match or create",
+        "networks|net-1|networks = 'net-1' is invalid; expected none, auto, or network UUIDs separated by commas",
+        "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration of at least 100ms",
+        "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration of at least 1000ms, a number with unit ns, us, ms, s, m, h or d",
+        "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
+        "passwordFile|/nonexistent/strata-password|passwordFile = '/nonexistent/strata-password' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
+        "userName|''|userName = '' is invalid; expected the user name (authType password)"})
+    void aBadValueIsRefusedNamingPropertyValueAndExpectation(String property, String value, String message) {
+        Map<String, Object> m = valid();
+        m.put(property, property.equals("parallelism") ? Integer.valueOf(value) : value);
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("dev.strata.provider.openstack: ").hasMessageContaining(message)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    @Test
+    void bothOrNeitherProjectIsRefused() {
+        Map<String, Object> m = valid();
+        m.put("projectId", "a1b2c3");
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining(
+                "expected exactly one of projectName and projectId (authType password)");
+        m.remove("projectId");
+        m.put("projectName", "");
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining("projectName = '' is invalid");
+    }
+
+    @Test
+    void operatorJurisdictionsNeedAnOperatorAndCodesMustBeCodes() {
+        Map<String, Object> m = valid();
+        m.put("operatorName", "");
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining(
+                "operatorName = '' is invalid; expected the operator's legal name when operatorJurisdictions is set");
+        Map<String, Object> n = valid();
+        n.put("jurisdictions", new String[] {"EU", "Europe"});
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(n))).hasMessageContaining(
+                "jurisdictions = 'Europe' is invalid; expected jurisdiction codes: ISO 3166-1 alpha-2 (DE, FR, US) or EU");
+    }
+
+    @Test
+    void anEmptySecretFileAndAnApplicationCredentialWithoutSecretAreRefused() throws IOException {
+        Map<String, Object> m = valid();
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        m.put("passwordFile", empty.toString());
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining("(the file is empty)");
+        Map<String, Object> ac = new HashMap<>(valid());
+        ac.put("authType", "applicationCredential");
+        ac.put("applicationCredentialId", "4fe1c3e8d0f24b7f");
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(ac))).hasMessageContaining(
+                "applicationCredentialSecretFile = '' is invalid; expected a readable file holding the application credential's secret alone");
+        ac.put("applicationCredentialSecretFile", Files.writeString(dir.resolve("ac"), "ac-secret-XYZ").toString());
+        OpenStackSettings s = OpenStackSettings.from(TestClouds.config(ac));
+        assertThat(s.credentials()).isInstanceOf(Credentials.ApplicationCredential.class);
+        assertThat(s.toString()).doesNotContain("ac-secret-XYZ");
+    }
+
+    @Test
+    void networksNoneAndAutoAreKeptAsSuch() {
+        Map<String, Object> m = valid();
+        m.put("networks", "AUTO");
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).networks()).isEqualTo(List.of("auto"));
+        m.put("networks", "");
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).networks()).isEqualTo(List.of("none"));
+    }
+
+    @Test
+    void activationMakesNoNetworkCall() throws IOException {
+        try (ServerSocket keystone = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            keystone.setSoTimeout(500);
+            Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:" + keystone.getLocalPort() + "/v3", "pw");
+            OpenStackCloudProvider provider = new OpenStackCloudProvider(TestClouds.config(m));
+            try {
+                assertThat(provider.providerId()).isEqualTo("os-test");
+                assertThatThrownBy(keystone::accept).isInstanceOf(SocketTimeoutException.class);
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
+    @Test
+    void aRejectedChangeKeepsThePreviousSettingsAndAValidOneReplacesThem() throws IOException {
+        OpenStackCloudProvider provider = new OpenStackCloudProvider(TestClouds.config(valid()));
+        try {
+            Map<String, Object> bad = valid();
+            bad.put("flavorPolicy", "guess");
+            bad.put("strata.provider.id", "os-other");
+            provider.modified(TestClouds.config(bad));
+            assertThat(provider.providerId()).isEqualTo("os-test");
+            assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
+                    + "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create");
+            Map<String, Object> good = valid();
+            good.put("strata.provider.id", "os-other");
+            provider.modified(TestClouds.config(good));
+            assertThat(provider.providerId()).isEqualTo("os-other");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    @Test
+    void aProviderBuiltFromConfigurationUsesKeystone() {
+        OpenStackCloudProvider provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(valid())), Clock.systemUTC());
+        try {
+            assertThat(provider.session().describe()).isEqualTo(
+                    "user 'admin' (domain Default) for project 'admin' (domain Default) at https://keystone.example.org:5000/v3, interface public");
+        } finally {
+            provider.deactivate();
+        }
+    }
+}
