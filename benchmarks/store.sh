@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # State store figures for docs/benchmarks.md (after mvn -B install -DskipTests):
 #   durable placements per second on the embedded store (H2, fsync) and on a private PostgreSQL
-#   started here on 127.0.0.1 at a free port, then the offline verifier on a log of 1 million records.
+#   started here on 127.0.0.1 at a free port, for the store alone and through the placement path, then the offline verifier on a log of 1 million records.
 # Environment: THREADS (callers, default 16), RUN_SECONDS (per store, default 10), RECORDS (default 1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ records=${RECORDS:-1000000}
 
 echo "== embedded (H2, durability fsync)"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store embedded --threads "$threads" --seconds "$seconds"
+echo "== placement path on the embedded store (decide, commit with contract and provenance record, acknowledge when durable)"
+java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store embedded --threads 32 --seconds "$seconds"
 echo "== embedded (H2, durability fsync), one caller"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store embedded --threads 1 --seconds "$seconds"
 
@@ -29,6 +31,9 @@ echo bench > "$dir/pw"
 echo "== PostgreSQL $(basename "$(dirname "$bin")") (private cluster, fsync on, synchronous_commit on)"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store postgresql --url "jdbc:postgresql://127.0.0.1:$port/strata" \
   --password-file "$dir/pw" --threads "$threads" --seconds "$seconds"
+echo "== placement path on PostgreSQL"
+java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store postgresql --url "jdbc:postgresql://127.0.0.1:$port/strata" \
+  --password-file "$dir/pw" --threads 32 --seconds "$seconds"
 echo "== PostgreSQL, one caller"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store postgresql --url "jdbc:postgresql://127.0.0.1:$port/strata" \
   --password-file "$dir/pw" --threads 1 --seconds "$seconds"

@@ -139,6 +139,69 @@ public class DistributionProcessIT {
         Files.writeString(reports.resolve("startup-process.txt"), report.toString());
     }
 
+    /**
+     * Place contracts, stop Strata, start it: {@code strata:allocations} shows exactly the same
+     * allocations, and the capacity they hold is still held (a contract that did not fit before the
+     * restart does not fit after it, and fits once one allocation is released). The provenance log
+     * names the console user who placed them and its chain holds.
+     */
+    @Test
+    public void placementsSurviveARestart() throws Exception {
+        Path base = work.resolve("restart-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("restart"), base)) {
+            strata.prepareInstance();
+            // one declared 1.5 TiB node besides this machine: three contracts of 512 GiB fill it
+            Files.writeString(base.resolve("etc/strata-inventory.yaml"), "sites:\n  - {id: fra-1, country: DE, jurisdictions: [EU, DE]}\n"
+                    + "nodes:\n  - {count: 1, model: cpu-2s-genoa, idPrefix: fra-1-cpu-, site: fra-1}\n");
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            String big = "name: big\ntenant: bank\nmembers:\n  - name: db\n    cpu: 8\n    memory: 512GiB\n";
+            int placed = 0;
+            for (int i = 0; i < 8; i++) {
+                Result r = strata.strataWithInput(big, COMMAND, "shell", "strata:place", "-f", "-");
+                if (!r.output().contains("Contract big of tenant bank: placed as")) {
+                    assertTrue(r.output(), r.output().contains("Contract big of tenant bank: not placed"));
+                    break;
+                }
+                placed++;
+            }
+            assertTrue("at least two contracts placed before the node is full", placed >= 2);
+            Result before = strata.strata(COMMAND, "shell", "strata:allocations", "--no-format");
+            assertEquals(before.output(), 0, before.exitCode());
+            assertEquals(before.output(), placed, before.lines().stream().filter(l -> l.startsWith("a-")).count());
+
+            long pid = strata.pid();
+            Result stop = strata.strata(COMMAND, "stop");
+            assertEquals(stop.output(), 0, stop.exitCode());
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+
+            Result after = strata.strata(COMMAND, "shell", "strata:allocations", "--no-format");
+            assertEquals(after.output(), 0, after.exitCode());
+            assertEquals("the same allocations after the restart", allocationLines(before), allocationLines(after));
+            Result full = strata.strataWithInput(big, COMMAND, "shell", "strata:place", "--dry-run", "-f", "-");
+            assertTrue("the capacity is still held: " + full.output(), full.output().contains("Contract big of tenant bank: not placed"));
+            String first = allocationLines(after).get(0).split("\t")[0];
+            Result release = strata.strata(COMMAND, "shell", "strata:release", first);
+            assertEquals(release.output(), 0, release.exitCode());
+            Result fits = strata.strataWithInput(big, COMMAND, "shell", "strata:place", "--dry-run", "-f", "-");
+            assertTrue("released capacity is free again: " + fits.output(), fits.output().contains("would be placed"));
+
+            Result audit = strata.strata(COMMAND, "shell", "strata:audit", "-a", first, "--oldest-first", "--no-format");
+            assertEquals(audit.output(), 0, audit.exitCode());
+            assertTrue(audit.output(), audit.output().contains("placement") && audit.output().contains("release"));
+            assertTrue("the console user is the actor: " + audit.output(), audit.lines().stream()
+                    .map(l -> l.split("\t")).anyMatch(c -> c.length > 3 && c[2].strip().equals("placement") && c[3].strip().equals("strata")));
+            Result verify = strata.strata(COMMAND, "shell", "strata:audit-verify");
+            assertEquals(verify.output(), 0, verify.exitCode());
+        }
+    }
+
+    private static List<String> allocationLines(Result r) {
+        return r.lines().stream().filter(l -> l.startsWith("a-")).toList();
+    }
+
     /** The lines of the start's output from the summary on. */
     static int summaryLines(Result start) {
         List<String> lines = start.lines();

@@ -157,12 +157,18 @@ public class StrataDistributionIT {
         assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 0 && offline.contains("RESULT: the chain holds"));
         // one byte of the export changed: the verifier names the record
         java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(file));
-        lines.set(1, lines.get(1).replace("\"kind\":\"provenance-key\"", "\"kind\":\"provenance-kez\""));
+        // the record that registers the key (placement's configuration record may come before it); line 1 is the header
+        int keyRecord = 1;
+        while (!lines.get(keyRecord).contains("\"kind\":\"provenance-key\"")) {
+            keyRecord++;
+        }
+        lines.set(keyRecord, lines.get(keyRecord).replace("\"kind\":\"provenance-key\"", "\"kind\":\"provenance-kez\""));
         java.nio.file.Files.write(file, lines);
         p = new ProcessBuilder(home.resolve("bin/strata").toString(), "audit-verify", file.toString(), "--key", keys.toString())
                 .redirectErrorStream(true).start();
         offline = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 1 && offline.contains("RESULT: FAILED at line 2 (record 1)"));
+        assertTrue("exit " + p.waitFor() + ": " + offline, p.exitValue() == 1
+                && offline.contains("RESULT: FAILED at line " + (keyRecord + 1) + " (record " + keyRecord + ")"));
         assertTrue(audit.verify().holds());
     }
 

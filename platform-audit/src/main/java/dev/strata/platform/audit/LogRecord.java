@@ -47,6 +47,20 @@ public record LogRecord(long seq, String time, String kind, String actor, Map<St
         return new LogRecord(seq, time, kind, actor, subjects, payload, prev, unsealed.computeHash());
     }
 
+    /**
+     * A new record with its hash computed from the canonical forms of its subjects and payload,
+     * already encoded by the caller ({@link Jcs#canonicalize}): the same hash as
+     * {@link #seal(long, String, String, String, Map, Map, String)}, with each encoded once.
+     */
+    public static LogRecord seal(long seq, String time, String kind, String actor, Map<String, String> subjects, String subjectsJson,
+            Map<String, Object> payload, String payloadJson, String prev) {
+        // RFC 8785 sorts the body's keys: actor, kind, payload, prev, seq, subjects, time
+        String body = "{\"actor\":" + Jcs.canonicalize(actor) + ",\"kind\":" + Jcs.canonicalize(kind) + ",\"payload\":" + payloadJson
+                + ",\"prev\":" + Jcs.canonicalize(prev) + ",\"seq\":" + Jcs.canonicalize(seq) + ",\"subjects\":" + subjectsJson
+                + ",\"time\":" + Jcs.canonicalize(time) + "}";
+        return new LogRecord(seq, time, kind, actor, subjects, payload, prev, Hashes.sha256(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** The record's time format: UTC, milliseconds, always three fraction digits. */
     public static String formatTime(Instant instant) {
         return TIME.format(instant);

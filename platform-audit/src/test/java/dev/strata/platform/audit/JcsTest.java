@@ -157,4 +157,20 @@ class JcsTest {
         }
         return true;
     }
+
+    @org.junit.jupiter.api.Test
+    void sealingFromCanonicalFormsGivesTheSameHash() {
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 200; i++) {
+            java.util.Map<String, String> subjects = new java.util.TreeMap<>(java.util.Map.of("allocation", "a-" + i, "tenant", "t\u00e9" + i));
+            java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
+            payload.put("z", random.nextDouble());
+            payload.put("a", java.util.List.of(random.nextInt(), "x\"y\n", java.util.Map.of("k", i)));
+            payload.put("n", null);
+            LogRecord plain = LogRecord.seal(i + 1, "2026-12-01T10:00:00.000Z", "placement", "al\u00efce", subjects, payload, "p" + i);
+            LogRecord fast = LogRecord.seal(i + 1, "2026-12-01T10:00:00.000Z", "placement", "al\u00efce", subjects, Jcs.canonicalize(subjects),
+                    payload, Jcs.canonicalize(payload), "p" + i);
+            org.assertj.core.api.Assertions.assertThat(fast.hash()).isEqualTo(plain.hash()).isEqualTo(plain.computeHash());
+        }
+    }
 }

@@ -1,8 +1,11 @@
 package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.core.store.ProvenanceEntry;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The allocation ledger: what is reserved, by whom. Every change bumps the generation; a commit
@@ -10,6 +13,11 @@ import java.util.Optional;
  * deciders can never book the same capacity. Implementations are thread-safe; the in-memory one
  * is {@link InMemoryLedger}, and a database-backed one needs only these operations (the change
  * log is optional: without it, deciders rebuild their view from {@link #snapshot()}).
+ *
+ * <p>A durable ledger ({@link StoreLedger}) takes a change at once into the view deciders work on
+ * and makes it durable behind them: {@link #submit} and {@link #submitRelease} return as soon as
+ * the change is ordered, with a future that completes when it is durable; the caller acknowledges
+ * nothing before that. Reads ({@link #all()}, {@link #get}) show only durable changes.
  */
 interface AllocationLedger {
 
@@ -44,7 +52,54 @@ interface AllocationLedger {
         }
     }
 
+    /**
+     * Why a commit is made: the contract as submitted and the provenance record written in the
+     * same transaction (both null for a ledger that keeps neither).
+     */
+    record Intent(Contract contract, ProvenanceEntry why) {
+    }
+
+    /**
+     * A change ordered in the ledger.
+     *
+     * @param generation the generation it produced
+     * @param value what was added or removed
+     * @param durable completes when the change is durable; fails when it did not become durable
+     *     (then the ledger forgets it, and the generation it produced is never reused)
+     */
+    record Pending<T>(long generation, T value, CompletableFuture<?> durable) {
+    }
+
     long generation();
+
+    /** Refuses (throws) when this ledger may not change here, e.g. on an instance that is not the leader. */
+    default void requireWritable() {
+    }
+
+    /**
+     * Adds an allocation if the ledger is at {@code expectedGeneration}, durably unless the ledger
+     * is kept in memory only.
+     *
+     * @throws StaleGenerationException when it is not
+     */
+    default Pending<Allocation> submit(long expectedGeneration, Allocation allocation, Intent intent) {
+        return new Pending<>(commit(expectedGeneration, allocation), allocation, CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * Removes an allocation, durably unless the ledger is kept in memory only.
+     *
+     * @param actor who asked, for the provenance record
+     */
+    default Pending<Allocation> submitRelease(String id, String actor) {
+        Allocation removed = release(id);
+        return new Pending<>(generation(), removed, CompletableFuture.completedFuture(null));
+    }
+
+    /** Appends a provenance record on its own (a dry run); a ledger without a log ignores it. */
+    default CompletableFuture<?> record(ProvenanceEntry entry) {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** A new allocation id, never given out before. */
     String nextId();

@@ -68,6 +68,13 @@ final class ModelPool {
         }
     }
 
+    /** Brings a model the caller holds up to the ledger's current generation; the caller keeps its permit. */
+    PlacementModel catchUp(PlacementModel m) {
+        PlacementModel current = caughtUp(m);
+        current.refreshPolicy();
+        return current;
+    }
+
     /**
      * Gives a model back.
      *

@@ -14,4 +14,8 @@ public @interface PlacementConfig {
     @AttributeDefinition(description = "How many placement decisions may run at once, each on its own copy of the capacity "
             + "model (memory grows with it); 0 for as many as the machine has processors, at least 2.")
     int deciders() default 0;
+
+    @AttributeDefinition(description = "Whether dry runs are written to the provenance log (kind placement-dry-run) as "
+            + "placements are; off by default, since a dry run changes nothing.")
+    boolean recordDryRuns() default false;
 }

@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * never commit and never retry.
  * Since a model is a function of the inventory and the ledger's contents, the same inventory,
  * ledger and contract give the same decision, dry run or not, on any model, after a release
- * (the contents are what they were) and after a restart (a model built afresh). Thread-safe.
+ * (the contents are what they were) and after a restart (a model built afresh).
+ * A commit is ordered in the ledger under the commit lock and made durable outside it: the
+ * decision gives its model back and waits for the ledger's durability future before it answers,
+ * so that the commits of many callers share one group commit of the state store. A commit the
+ * store refuses (the ledger moved under another instance) is decided again. Thread-safe.
  */
 final class PlacementEngine {
 
@@ -38,6 +42,8 @@ final class PlacementEngine {
     static final int COMMIT_ATTEMPTS = 8;
 
     private final AllocationLedger ledger;
+    private final String policyName;
+    private final boolean recordDryRuns;
     private final ModelPool models;
     private final Clock clock;
     private final AtomicLong retries = new AtomicLong();
@@ -46,6 +52,13 @@ final class PlacementEngine {
 
     PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
             Clock clock, int deciders) {
+        this(inventory, ledger, policies, clock, deciders, "strata", false);
+    }
+
+    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
+            Clock clock, int deciders, String policyName, boolean recordDryRuns) {
+        this.policyName = policyName;
+        this.recordDryRuns = recordDryRuns;
         this.ledger = ledger;
         this.clock = clock;
         this.models = new ModelPool(inventory, ledger, policies, PackingPolicies.typicalDemands(), deciders);
@@ -53,28 +66,43 @@ final class PlacementEngine {
 
     PlacementDecision place(Contract contract, boolean dryRun) {
         long start = System.nanoTime();
+        String actor = Actors.current();
+        if (!dryRun) {
+            ledger.requireWritable(); // a follower refuses before deciding, naming the leader
+        }
         for (int attempt = 1; ; attempt++) {
             boolean last = attempt > COMMIT_ATTEMPTS && !dryRun;
-            if (last) {
-                commitLock.lock(); // nobody changes the ledger until this decision is committed
-                serialised.incrementAndGet();
-            }
+            // a model first, then the commit lock, in every path: a decider holding the lock while it waited for a
+            // model, with the models held by deciders waiting for the lock, deadlocked
             PlacementModel m = models.acquire();
+            boolean locked = false;
             boolean reusable = false;
+            AllocationLedger.Pending<Allocation> pending = null;
+            PlacementDecision decision;
+            ContractPlanner.Plan plan;
+            long decidedOn;
             try {
+                if (last) {
+                    commitLock.lock(); // nobody changes the ledger until this decision is committed
+                    locked = true;
+                    serialised.incrementAndGet();
+                    m = models.catchUp(m); // what was committed between taking the model and the lock
+                }
                 ContractPlanner planner = new ContractPlanner(m);
-                ContractPlanner.Plan plan = planner.plan(contract);
-                long decidedOn = m.ledgerGeneration;
+                plan = planner.plan(contract);
+                decidedOn = m.ledgerGeneration;
                 String allocationId = null;
                 planner.rollback(plan);
                 reusable = true;
                 if (plan.placed() && !dryRun) {
                     Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
-                            contract.isolation() == Isolation.DEDICATED_NODE, clock.instant(), plan.bindings());
-                    long committed;
+                            contract.isolation() == Isolation.DEDICATED_NODE, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                            plan.bindings());
+                    AllocationLedger.Intent intent = new AllocationLedger.Intent(contract,
+                            PlacementRecords.placement(contract, allocation, plan, m.inv.generation(), decidedOn, policyName, actor));
                     commitLock.lock();
                     try {
-                        committed = ledger.commit(decidedOn, allocation);
+                        pending = ledger.submit(decidedOn, allocation, intent);
                     } catch (AllocationLedger.StaleGenerationException e) {
                         if (last) {
                             throw new IllegalStateException("placement of " + contract.name() + " decided under the commit lock went stale", e);
@@ -86,30 +114,52 @@ final class PlacementEngine {
                         commitLock.unlock();
                     }
                     m.apply(allocation);
-                    m.ledgerGeneration = committed;
+                    m.ledgerGeneration = pending.generation();
                     allocationId = allocation.id();
-                    LOG.info("Placed {} of tenant {} as {}: {}", contract.name(), contract.tenant(), allocationId, plan.summary());
                 }
-                return new PlacementDecision(contract.name(), contract.tenant(), plan.placed(), dryRun, allocationId, plan.bindings(),
+                decision = new PlacementDecision(contract.name(), contract.tenant(), plan.placed(), dryRun, allocationId, plan.bindings(),
                         plan.evidence(), plan.rejections(), plan.summary(), m.inv.generation(), decidedOn, plan.nodesConsidered(),
                         Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 models.release(m, reusable);
-                if (last) {
+                if (locked) {
                     commitLock.unlock();
                 }
             }
+            if (pending != null) {
+                // acknowledged only once durable; the model is back in the pool, so others decide meanwhile
+                try {
+                    StoreLedger.join(pending.durable());
+                } catch (AllocationLedger.StaleGenerationException e) {
+                    if (attempt > 2 * COMMIT_ATTEMPTS) {
+                        throw new IllegalStateException("placement of " + contract.name() + " was refused by the ledger " + attempt + " times: "
+                                + e.getMessage(), e);
+                    }
+                    retries.incrementAndGet();
+                    LOG.debug("The ledger refused the placement of {} ({}); deciding again", contract.name(), e.getMessage());
+                    continue;
+                }
+                LOG.info("Placed {} of tenant {} as {}: {}", contract.name(), contract.tenant(), decision.allocationId(), plan.summary());
+            } else if (dryRun && recordDryRuns) {
+                StoreLedger.join(ledger.record(PlacementRecords.dryRun(contract, plan, decision.inventoryGeneration(), decidedOn, policyName,
+                        actor)));
+            }
+            return decision;
         }
     }
 
     Allocation release(String id) {
-        Allocation released;
+        String actor = Actors.current();
+        ledger.requireWritable();
+        AllocationLedger.Pending<Allocation> pending;
         commitLock.lock();
         try {
-            released = ledger.release(id);
+            pending = ledger.submitRelease(id, actor);
         } finally {
             commitLock.unlock();
         }
+        StoreLedger.join(pending.durable());
+        Allocation released = pending.value();
         LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
         return released;
     }

@@ -41,6 +41,18 @@ public final class PlacementEngines {
         return new PlacementService(OfferSlots.view(inventory), new InMemoryLedger(), name, policy, clock);
     }
 
+    /**
+     * A placement service over the durable ledger of a state store, as Strata runs it: every
+     * acknowledged placement is durable, with its contract and provenance record.
+     *
+     * @param deciders how many decisions run at once (0: as many as the machine has processors, at least 2)
+     */
+    public static Placement durable(Inventory inventory, dev.strata.platform.core.store.StateStore store, String policy, Clock clock,
+            int deciders) {
+        return new PlacementService(inventory, new StoreLedger(store), policy, PackingPolicies.byName(policy), clock,
+                PlacementService.deciders(deciders));
+    }
+
     /** How many times a decision is made before the last attempt is decided under the commit lock. */
     public static final int COMMIT_ATTEMPTS = PlacementEngine.COMMIT_ATTEMPTS;
 

@@ -8,20 +8,31 @@ import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
+import dev.strata.platform.audit.Jcs;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.StateStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.SortedMap;
 import java.util.function.BiFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The placement service: the {@link PlacementEngine} (decide on a model of one's own, commit with
- * the ledger's generation check, retry) over the inventory and the in-memory ledger, offered as a
- * DS component. Decisions run in parallel, up to {@link PlacementConfig#deciders()} at once.
+ * the ledger's generation check, retry) over the inventory and the durable ledger of the
+ * {@link StateStore} ({@link StoreLedger}), offered as a DS component. Decisions run in parallel,
+ * up to {@link PlacementConfig#deciders()} at once. An instance that does not lead refuses
+ * placements and releases with a message naming the leader; it still answers dry runs and reads.
+ * Tests and benchmarks build it over the {@link InMemoryLedger}.
  */
 @Component(service = Placement.class, immediate = true, configurationPid = PlacementService.PID)
 @Designate(ocd = PlacementConfig.class)
@@ -29,12 +40,43 @@ public class PlacementService implements Placement {
 
     public static final String PID = "dev.strata.platform.core.placement";
 
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
+
     private final PlacementEngine engine;
     private final String policyName;
 
     @Activate
-    public PlacementService(@Reference Inventory inventory, PlacementConfig config) {
-        this(OfferSlots.view(inventory), new InMemoryLedger(), config.policy(), PackingPolicies.byName(config.policy()), Clock.systemUTC(), deciders(config.deciders()));
+    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config) {
+        this(OfferSlots.view(inventory), new StoreLedger(store), config, Clock.systemUTC());
+        recordConfiguration(store, config);
+    }
+
+    PlacementService(Inventory inventory, AllocationLedger ledger, PlacementConfig config, Clock clock) {
+        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock, deciders(config.deciders()),
+                config.policy(), config.recordDryRuns());
+        this.policyName = config.policy();
+    }
+
+    /** Appends a {@code configuration} record when placement's configuration differs from the last one recorded (leader only). */
+    static void recordConfiguration(StateStore store, PlacementConfig config) {
+        if (!store.leadership().isLeader()) {
+            return;
+        }
+        Map<String, Object> values = new TreeMap<>();
+        values.put("policy", config.policy());
+        values.put("deciders", config.deciders());
+        values.put("recordDryRuns", config.recordDryRuns());
+        try {
+            Optional<LogRecord> last = store.provenance().find(new AuditFilter(null, null, null, null, "configuration", null, null, 1000, true))
+                    .stream().filter(r -> PID.equals(r.subjects().get("configuration"))).findFirst();
+            String now = Jcs.canonicalize(values);
+            if (last.isPresent() && last.get().payloadJson().contains("\"values\":" + now)) {
+                return;
+            }
+            store.provenance().append(PlacementRecords.configuration(PID, values, Actors.current())).join();
+        } catch (RuntimeException e) {
+            LOG.warn("Placement's configuration was not recorded in the provenance log: {}", e.getMessage());
+        }
     }
 
     PlacementService(Inventory inventory, AllocationLedger ledger, String policyName, Clock clock) {

@@ -308,6 +308,13 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    @Override
+    public void requireLeader() {
+        if (!leadership.isLeader()) {
+            throw notLeader();
+        }
+    }
+
     NotLeaderException notLeader() {
         return notLeader(leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId())));
     }
@@ -476,6 +483,16 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation a, String contractId, ProvenanceEntry why) {
+            return commitWith(expectedGeneration, a, contractId, null, why);
+        }
+
+        @Override
+        public CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation a, NewContract contract, ProvenanceEntry why) {
+            return commitWith(expectedGeneration, a, contract == null ? null : "c-" + a.id(), contract, why);
+        }
+
+        private CompletableFuture<LedgerChange> commitWith(long expectedGeneration, Allocation a, String contractId, NewContract contract,
+                ProvenanceEntry why) {
             return write(tx -> {
                 Connection c = tx.connection;
                 {
@@ -484,6 +501,19 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     if (p.executeUpdate() != 1) {
                         throw new StaleLedgerException(expectedGeneration, currentGeneration(c));
                     }
+                }
+                if (contract != null) {
+                    PreparedStatement p = tx.prepare("INSERT INTO contract (id, name, tenant, format, document, sha256, submitted_ms, "
+                        + "submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                    p.setString(1, contractId);
+                    p.setString(2, contract.name());
+                    p.setString(3, contract.tenant());
+                    p.setString(4, contract.format());
+                    p.setString(5, contract.document());
+                    p.setString(6, Hashes.sha256(contract.document().getBytes(StandardCharsets.UTF_8)));
+                    p.setLong(7, tx.nowMillis());
+                    p.setString(8, contract.submittedBy());
+                    p.executeUpdate();
                 }
                 {
                     PreparedStatement p = tx.prepare("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, "
@@ -502,7 +532,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     {
                         PreparedStatement p = tx.prepare("INSERT INTO allocation_binding (allocation_id, idx, member, node_id, site_id, "
                             + "accelerator_ids, gpu_fraction, nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, "
-                            + "power_domain_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            + "power_domain_id, partition_profile, partition_slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                         int i = 0;
                         for (MemberBinding b : a.bindings()) {
                             p.setString(1, a.id());
@@ -519,6 +549,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             p.setLong(12, b.memoryBytes());
                             p.setDouble(13, b.powerWatts());
                             setNullable(p, 14, b.powerDomainId());
+                            setNullable(p, 15, b.partition());
+                            p.setInt(16, b.partitionSlot());
                             p.addBatch();
                         }
                         p.executeBatch();
@@ -564,7 +596,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private static List<Allocation> allocations(Connection c, String id) throws SQLException {
         Map<String, List<MemberBinding>> bindings = new LinkedHashMap<>();
         try (PreparedStatement p = c.prepareStatement("SELECT allocation_id, member, node_id, site_id, accelerator_ids, gpu_fraction, "
-                + "nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, power_domain_id FROM allocation_binding"
+                + "nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, power_domain_id, partition_profile, partition_slot "
+                + "FROM allocation_binding"
                 + (id == null ? "" : " WHERE allocation_id = ?") + " ORDER BY allocation_id, idx")) {
             if (id != null) {
                 p.setString(1, id);
@@ -577,7 +610,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     }
                     bindings.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new MemberBinding(rs.getString(2), rs.getString(3),
                             rs.getString(4), gpus, rs.getDouble(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getLong(10),
-                            rs.getLong(11), rs.getDouble(12), rs.getString(13)));
+                            rs.getLong(11), rs.getDouble(12), rs.getString(13), rs.getString(14), rs.getInt(15)));
                 }
             }
         }

@@ -43,6 +43,15 @@ public interface LedgerStore {
     CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation allocation, String contractId, ProvenanceEntry why);
 
     /**
+     * Adds an allocation if the ledger is at {@code expectedGeneration}, with the contract it
+     * places stored as submitted (id {@code c-} and the allocation's id) and the provenance record,
+     * all in one transaction.
+     *
+     * @return as {@link #commit(long, Allocation, String, ProvenanceEntry)}
+     */
+    CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation allocation, NewContract contract, ProvenanceEntry why);
+
+    /**
      * Removes an allocation (any generation).
      *
      * @return completes when durable; fails with {@link StoreRefusedException} (a

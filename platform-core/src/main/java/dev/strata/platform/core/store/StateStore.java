@@ -40,4 +40,12 @@ public interface StateStore {
 
     /** Who may write: this instance, or the leader it names. */
     Leadership leadership();
+
+    /**
+     * Refuses when this instance may not write.
+     *
+     * @throws dev.strata.platform.api.exception.NotLeaderException naming the leader (id, address,
+     *     since when) when this instance is a follower, or saying an election is under way
+     */
+    void requireLeader();
 }

@@ -89,6 +89,11 @@ public class StoreComponent implements StateStore, Cluster {
     }
 
     @Override
+    public void requireLeader() {
+        store.requireLeader();
+    }
+
+    @Override
     public ClusterStatus status() {
         return store.clusterStatus();
     }

@@ -63,18 +63,22 @@ final class Tx {
             return null;
         }
         long now = clock.millis();
+        // each canonical form encoded once: for the hash and for the row
+        String subjectsJson = dev.strata.platform.audit.Jcs.canonicalize(entry.subjects());
+        String payloadJson = dev.strata.platform.audit.Jcs.canonicalize(entry.payload());
         LogRecord r = LogRecord.seal(head.seq() + 1, LogRecord.formatTime(java.time.Instant.ofEpochMilli(now)), entry.kind(), entry.actor(),
-                entry.subjects(), entry.payload(), head.hash());
-        try (PreparedStatement p = connection.prepareStatement("INSERT INTO provenance_record (seq, time_ms, record_time, kind, actor, subjects, "
-                + "payload, prev, hash, contract, tenant, allocation_id, deployment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                entry.subjects(), subjectsJson, entry.payload(), payloadJson, head.hash());
+        {
+            PreparedStatement p = prepare("INSERT INTO provenance_record (seq, time_ms, record_time, kind, actor, subjects, "
+                    + "payload, prev, hash, contract, tenant, allocation_id, deployment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             Map<String, String> s = r.subjects();
             p.setLong(1, r.seq());
             p.setLong(2, now);
             p.setString(3, r.time());
             p.setString(4, r.kind());
             p.setString(5, r.actor());
-            p.setString(6, dev.strata.platform.audit.Jcs.canonicalize(s));
-            p.setString(7, r.payloadJson());
+            p.setString(6, subjectsJson);
+            p.setString(7, payloadJson);
             p.setString(8, r.prev());
             p.setString(9, r.hash());
             p.setString(10, s.get("contract"));

@@ -71,6 +71,15 @@ class PlacementOracleTest {
                     .as("%s placed by %s", probe, d.bindings()).isNull();
             return;
         }
+        boolean boundReached = d.summary().contains("stopped at its bound");
+        Statistics.label("refused at the search bound").collect(boundReached);
+        // the stated bound (GangBinder.SEARCH_STEPS node checks per decision) may run out on a small case: the
+        // refusal then says that an assignment may exist, which is the documented answer; about 1 try in 6,000
+        // of this generator gets there, and more than 1 % would fail the property
+        Statistics.label("refused at the search bound").coverage(c -> c.check(true).percentage(p -> p < 1.0));
+        if (boundReached) {
+            return;
+        }
         boolean exists;
         try {
             exists = new ExhaustivePlacement(snapshot, service.allocations(), probe, ORACLE_STEPS).exists();

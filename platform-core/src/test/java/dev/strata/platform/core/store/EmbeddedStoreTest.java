@@ -52,7 +52,7 @@ class EmbeddedStoreTest extends StateStoreContract {
             s.executeUpdate("INSERT INTO schema_version (version, name, sha256, applied_ms) VALUES (99, 'V099__future.sql', 'x', 0)");
         }
         assertThatThrownBy(() -> Stores.embedded(data)).isInstanceOf(StateStoreException.class)
-                .hasMessageContaining("schema version 99, newer than this Strata knows (2)");
+                .hasMessageContaining("schema version 99, newer than this Strata knows (" + Migrations.bundled().size() + ")");
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("strata/store").toAbsolutePath() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
                 "strata", ""); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM schema_version WHERE version = 99");
@@ -65,7 +65,22 @@ class EmbeddedStoreTest extends StateStoreContract {
     void migrationsAreSplitIntoStatements() {
         assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",
                 "INSERT INTO a\n VALUES (1)");
-        assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql", "V002__deployments.sql");
+        assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql",
+                "V002__deployments.sql", "V003__binding_partitions.sql");
+    }
+
+    /** Regression: a binding's MIG partition (profile and start slot) was not stored, so a restart lost it. */
+    @Test
+    void aBindingsPartitionReadsBackAfterARestart() {
+        JdbcStateStore store = Stores.embedded(data);
+        dev.strata.platform.api.placement.Allocation a = new dev.strata.platform.api.placement.Allocation("a-000001", "mig", "t", 0, false,
+                java.time.Instant.ofEpochMilli(1_790_000_000_000L), List.of(new dev.strata.platform.api.placement.MemberBinding("m", "n0", "s1",
+                        List.of("n0/gpu3"), 3 / 7.0, null, 0, null, 1000, 1L << 30, 300.0, null, "3g.40gb", 4)));
+        join(store.ledger().commit(0, a, (String) null, null));
+        store.close();
+        JdbcStateStore again = Stores.embedded(data);
+        assertThat(again.ledger().get("a-000001")).contains(a);
+        again.close();
     }
 
     @Test

@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * the server runs as the {@code postgres} user. Without PostgreSQL's binaries the test is skipped
  * with a message, except under {@code CI=true}, where that is a failure.
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
 
-    static final String PASSWORD = "s3cret-for-tests-only";
+    public static final String PASSWORD = "s3cret-for-tests-only";
 
     final Path dir;
     final int port;
@@ -57,7 +57,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** Starts a cluster, or skips the test (fails it under CI=true) when PostgreSQL is not installed. */
-    static PostgresCluster start() throws Exception {
+    public static PostgresCluster start() throws Exception {
         Path bin = bin();
         if (bin == null) {
             String message = "PostgreSQL's initdb was not found (Debian package postgresql; .ci/run installs it); set PG_BIN to its bin folder";
@@ -88,12 +88,12 @@ final class PostgresCluster implements AutoCloseable {
         return pg;
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/strata";
     }
 
     /** A new empty database owned by strata; its URL. */
-    String newDatabase(String name) throws Exception {
+    public String newDatabase(String name) throws Exception {
         psql("CREATE DATABASE " + name + " OWNER strata;");
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
     }
@@ -110,7 +110,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** Ends every session of an application name prefix (or all of user strata), as a DBA would. */
-    int terminate(String applicationNameLike) throws SQLException {
+    public int terminate(String applicationNameLike) throws SQLException {
         try (Connection c = DriverManager.getConnection(url(), "strata", PASSWORD); Statement s = c.createStatement()) {
             var rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE '"
                     + applicationNameLike + "' AND pid <> pg_backend_pid()");

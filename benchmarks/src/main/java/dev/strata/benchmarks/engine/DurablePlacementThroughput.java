@@ -1,0 +1,185 @@
+package dev.strata.benchmarks.engine;
+
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.placement.PlacementEngines;
+import dev.strata.platform.core.store.DataSources;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreConfig;
+import dev.strata.platform.core.store.StoreSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.util.converter.Converters;
+
+/**
+ * Durable placements per second through the whole placement path as Strata runs it: the
+ * placement service decides each contract on the generated cluster, commits it to the state
+ * store's ledger with the contract and its provenance record (evidence, rejections) in one
+ * transaction, and returns only once that is durable (on the embedded store, forced to disk).
+ * Each caller releases its oldest allocation once it holds 20, so the cluster never fills; the
+ * releases are durable writes too and are counted apart.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
+ *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10]
+ * </pre>
+ */
+public final class DurablePlacementThroughput {
+
+    private DurablePlacementThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String kind = a.getOrDefault("store", "embedded");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "32"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "10"));
+        int nodes = Integer.parseInt(a.getOrDefault("nodes", "1000"));
+        int deciders = Integer.parseInt(a.getOrDefault("deciders", "0"));
+        Path dir = Files.createTempDirectory("strata-placement-bench");
+        Map<String, Object> p = new HashMap<>();
+        p.put("instanceId", "bench");
+        p.put("durability", a.getOrDefault("durability", "fsync"));
+        if (kind.equals("postgresql")) {
+            p.put("url", a.get("url"));
+            p.put("user", a.getOrDefault("user", "strata"));
+            p.put("passwordFile", Path.of(a.get("password-file")).toAbsolutePath().toString());
+        }
+        StoreConfig config = Converters.standardConverter().convert(p).to(StoreConfig.class);
+        StoreSettings settings = StoreSettings.from(config, dir, dir);
+        JdbcStateStore store = JdbcStateStore.open(settings, DataSources.direct(settings, kind.equals("postgresql")
+                ? new org.postgresql.osgi.PGDataSourceFactory() : new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), Clock.systemUTC());
+        while (!store.leadership().isLeader()) {
+            Thread.sleep(50);
+        }
+        InventorySnapshot snapshot = GeneratedCluster.build(nodes, 42);
+        Inventory inventory = new Inventory() {
+            @Override
+            public InventorySnapshot snapshot() {
+                return snapshot;
+            }
+
+            @Override
+            public InventorySnapshot refresh(Duration maxWait) {
+                return snapshot;
+            }
+        };
+        // --store memory: the same harness on the in-memory ledger (nothing durable), as the baseline
+        Placement service = kind.equals("memory") ? PlacementEngines.create(inventory, "strata", Clock.systemUTC())
+                : PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), deciders);
+        System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s%n", store.info().kind(), store.info().location(),
+                store.info().durability(), nodes, threads, seconds);
+        run(service, threads, 3); // warm-up
+        long[] before = store.writeCounts();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long[] r = run(service, threads, seconds);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        long[] after = store.writeCounts();
+        double secs = r[3] / 1e9;
+        long batches = after[0] - before[0];
+        long writes = after[1] - before[1];
+        System.out.printf(Locale.ROOT, "acknowledged durable placements: %,d in %.1f s = %,.0f/s (plus %,d durable releases = %,.0f/s); "
+                + "latency p50 %.2f ms, p99 %.2f ms; %,d group commits, %.1f writes per commit%n", r[0], secs, r[0] / secs, r[1], r[1] / secs,
+                r[4] / 1e6, r[5] / 1e6, batches, writes / (double) Math.max(1, batches));
+        System.out.printf(Locale.ROOT, "CPU used by this JVM: %.1f s in %.1f s (%.2f cores; load average %.1f on %d cores): %.2f ms CPU per "
+                + "placement and release%n", cpu / 1e9, secs, cpu / 1e9 / secs, os.getSystemLoadAverage(), os.getAvailableProcessors(),
+                cpu / 1e6 / Math.max(1, r[0] + r[1]));
+        long head = store.provenance().head().seq();
+        long bytes = 0;
+        int records = 0;
+        for (var rec : store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "placement", null, null,
+                100, true))) {
+            bytes += rec.payloadJson().length();
+            records++;
+        }
+        System.out.printf(Locale.ROOT, "provenance log: %,d records; a placement record's payload averages %,d characters (last %d)%n", head,
+                bytes / Math.max(1, records), records);
+        store.close();
+    }
+
+    /** Placements, releases, not placed, nanoseconds, p50 and p99 placement latency in nanoseconds. */
+    static long[] run(Placement service, int threads, int seconds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        long[][] counts = new long[threads][3];
+        List<long[]> latencies = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            long[] lat = new long[1_000_000];
+            latencies.add(lat);
+            Thread w = new Thread(() -> {
+                Random random = new Random(id);
+                ArrayDeque<String> held = new ArrayDeque<>();
+                int n = 0;
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    PlacementDecision d = service.place(GeneratedCluster.contract(random, id * 10_000_000 + n), false);
+                    if (d.placed()) {
+                        if (counts[id][0] < lat.length) {
+                            lat[(int) counts[id][0]] = System.nanoTime() - start;
+                        }
+                        counts[id][0]++;
+                        held.add(d.allocationId());
+                    } else {
+                        counts[id][2]++;
+                    }
+                    if (held.size() > 20 || (!d.placed() && !held.isEmpty())) {
+                        service.release(held.poll());
+                        counts[id][1]++;
+                    }
+                    n++;
+                }
+                for (String h : held) {
+                    service.release(h);
+                }
+            }, "caller-" + t);
+            workers.add(w);
+        }
+        long start = System.nanoTime();
+        workers.forEach(Thread::start);
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        long elapsed = System.nanoTime() - start;
+        for (Thread w : workers) {
+            w.join();
+        }
+        long placed = 0;
+        long released = 0;
+        long refused = 0;
+        int k = 0;
+        for (long[] c : counts) {
+            placed += c[0];
+            released += c[1];
+            refused += c[2];
+        }
+        long[] all = new long[(int) Math.min(placed, 20_000_000)];
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < Math.min(counts[t][0], latencies.get(t).length) && k < all.length; i++) {
+                all[k++] = latencies.get(t)[i];
+            }
+        }
+        Arrays.sort(all, 0, k);
+        if (refused > placed / 10) {
+            System.out.printf(Locale.ROOT, "note: %,d contracts did not fit%n", refused);
+        }
+        return new long[] {placed, released, refused, elapsed, k == 0 ? 0 : all[k / 2], k == 0 ? 0 : all[(int) (k * 0.99)]};
+    }
+}

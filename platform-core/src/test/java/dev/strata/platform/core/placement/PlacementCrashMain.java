@@ -1,0 +1,86 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreTestAccess;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Strata's placement path in a JVM of its own, for the kill -9 tests: the placement service over
+ * the durable ledger of an embedded or PostgreSQL store, with four threads that place and release
+ * in a loop. It prints {@code PLACED <id>} only after {@code place} returned (the placement is
+ * acknowledged), {@code RELEASING <id>} before it asks for a release and {@code RELEASED <id>}
+ * only after {@code release} returned.
+ * Arguments: {@code h2 DATA-FOLDER SEED} or {@code pg URL ETC-FOLDER INSTANCE SEED} (the latter
+ * takes part in leader election and places only while it leads).
+ */
+public final class PlacementCrashMain {
+
+    private PlacementCrashMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        JdbcStateStore store = args[0].equals("h2") ? StoreTestAccess.embedded(Path.of(args[1]))
+                : StoreTestAccess.postgres(args[1], Path.of(args[2]), args[3], true, "500ms");
+        long seed = Long.parseLong(args[args.length - 1]);
+        Inventory inventory = DurablePlacements.infra().inventory();
+        PlacementService service = DurablePlacements.durable(inventory, store);
+        say("STARTED");
+        for (int t = 0; t < 4; t++) {
+            Random random = new Random(seed * 31 + t);
+            int thread = t;
+            Thread worker = new Thread(() -> loop(service, store, random, thread), "placer-" + t);
+            worker.start();
+        }
+    }
+
+    private static void loop(PlacementService service, JdbcStateStore store, Random random, int thread) {
+        long leading = 0;
+        for (int k = 0; ; k++) {
+            try {
+                if (!store.leadership().isLeader()) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                if (thread == 0 && store.leadership().epoch() != leading) {
+                    leading = store.leadership().epoch();
+                    say("LEADER " + leading);
+                }
+                List<Allocation> held = service.allocations();
+                if (held.size() < 12 || random.nextInt(3) > 0) {
+                    PlacementDecision d = service.place(DurablePlacements.contract(random, thread * 1_000_000 + k), false);
+                    if (d.placed()) {
+                        say("PLACED " + d.allocationId());
+                    } else if (!held.isEmpty()) {
+                        release(service, held.get(random.nextInt(held.size())).id());
+                    }
+                } else {
+                    release(service, held.get(random.nextInt(held.size())).id());
+                }
+            } catch (NotLeaderException | NotFoundException e) {
+                // lost the lead, or another thread released it first
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                say("ERROR " + e);
+            }
+        }
+    }
+
+    private static void release(PlacementService service, String id) {
+        say("RELEASING " + id);
+        Allocation a = service.release(id);
+        say("RELEASED " + a.id());
+    }
+
+    private static synchronized void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}
