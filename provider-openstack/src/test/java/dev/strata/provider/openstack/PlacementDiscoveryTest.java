@@ -207,7 +207,15 @@ class PlacementDiscoveryTest {
         java.nio.file.Path access = server.dir().resolve("placement-api.out");
         long before = java.nio.file.Files.readAllLines(access).size();
         provider.discoverCompute(c);
-        List<String> calls = java.nio.file.Files.readAllLines(access).stream().skip(before).filter(l -> l.contains("\"GET ")).toList();
+        // the server writes its access log after it answered: wait for the line, then a little longer for any other
+        List<String> calls = List.of();
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (calls.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(50);
+            calls = java.nio.file.Files.readAllLines(access).stream().skip(before).filter(l -> l.contains("\"GET ")).toList();
+        }
+        Thread.sleep(500);
+        calls = java.nio.file.Files.readAllLines(access).stream().skip(before).filter(l -> l.contains("\"GET ")).toList();
         assertThat(calls).as("the calls of a discovery where nothing changed").singleElement().asString()
                 .contains("\"GET /resource_providers HTTP/1.1\" 200");
 
