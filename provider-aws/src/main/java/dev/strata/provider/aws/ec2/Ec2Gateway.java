@@ -2,6 +2,7 @@ package dev.strata.provider.aws.ec2;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.net.URI;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -321,7 +323,13 @@ public final class Ec2Gateway implements AutoCloseable {
             throw new ProviderTimeoutException("deadline passed before EC2 " + action + " in " + region + " (operation " + context.operationId() + ")");
         }
         AwsRequestOverrideConfiguration config = AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build();
-        Future<T> result = calls.submit(() -> call.apply(config));
+        Future<T> result;
+        try {
+            result = calls.submit(() -> call.apply(config));
+        } catch (RejectedExecutionException e) {
+            // a call that arrives after the provider was deactivated: a portable error, not the executor's
+            throw new ProviderUnavailableException("EC2 " + action + " in " + region + ": the AWS provider was stopped");
+        }
         try {
             // the SDK ends the call at its own timeout; the margin lets its answer (or its timeout error) arrive
             return result.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS);
