@@ -668,8 +668,9 @@ public final class Reconciler {
             payload.put("action", "reported");
             payload.put("summary", "machine " + s.handle().machineId() + " of provider " + providerId + " is leaked: " + why
                     + "; left as it is (leaks = report)");
+            // durable before the machine is marked as reported: a record that fails is tried again on the next pass
+            DeploymentEngine.join(e.store.provenance().append(leakEntry(providerId, s, deployment, payload)));
             leakNext.put(machineKey, Instant.MAX);
-            e.store.provenance().append(leakEntry(providerId, s, deployment, payload));
             LOG.warn("Leaked machine {} of provider {}: {}; left as it is (leaks = report)", s.handle().machineId(), providerId, why);
             return;
         }
