@@ -477,9 +477,14 @@ public class StrataDistributionIT {
         assertTrue("queries ran during the swaps: " + queries.get(), queries.get() > 100);
         assertEquals("swaps counted", swapsBefore + 20, after.swaps());
         assertEquals("0.1.0.swap20", after.version());
-        // every swap is in the provenance log, naming the version it replaced
-        List<String> swaps = audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, "swap", null, null, 1000, false))
-                .stream().filter(e -> provider.equals(e.subjects().get("provider"))).map(e -> e.payload()).toList();
+        // every swap is in the provenance log, naming the version it replaced (records are written in order, off the
+        // swapping thread: the last one may land a moment after the provider settled)
+        java.util.function.Supplier<List<String>> swapRecords = () -> audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null,
+                null, null, "swap", null, null, 1000, false)).stream().filter(e -> provider.equals(e.subjects().get("provider")))
+                .map(e -> e.payload()).toList();
+        await("the swap record of " + provider + " to 0.1.0.swap20", () -> swapRecords.get().stream()
+                .anyMatch(p -> p.contains("\"version\":\"0.1.0.swap20\"")));
+        List<String> swaps = swapRecords.get();
         for (int swap = 2; swap <= 20; swap++) {
             String version = String.format(Locale.ROOT, "0.1.0.swap%02d", swap);
             String previous = String.format(Locale.ROOT, "0.1.0.swap%02d", swap - 1);
