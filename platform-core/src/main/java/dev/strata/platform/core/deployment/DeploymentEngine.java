@@ -808,6 +808,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         }
         try {
             return call.get();
+        } catch (LinkageError e) {
+            // a call that runs on a provider whose bundle was updated or stopped meanwhile finds its classes gone
+            // (NoClassDefFoundError: "bundle wiring is no longer valid"): the provider left, as a departed one does, and
+            // the operation is tried again under the same id on its successor
+            throw new ProviderUnavailableException("the provider's classes went away while the call ran (its bundle was updated or "
+                    + "stopped): " + e, e);
         } finally {
             alarm.cancel(false);
             Thread.interrupted();

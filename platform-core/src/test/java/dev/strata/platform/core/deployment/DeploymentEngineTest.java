@@ -208,6 +208,27 @@ class DeploymentEngineTest {
         assertThat(lab.lab.creates).hasSize(2);
     }
 
+    /**
+     * A provider whose bundle is updated while a call runs throws the class-loading error of a stale
+     * bundle (NoClassDefFoundError, "bundle wiring is no longer valid"): the member does not fail and
+     * no worker is lost; the same operation is tried again and makes one machine.
+     */
+    @Test
+    void aCallOnAProviderWhoseClassesWentAwayIsTriedAgainUnderTheSameOperation() {
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        lab.lab.beforeCreate = r -> {
+            if (first.getAndSet(false)) {
+                throw new NoClassDefFoundError("dev/strata/provider/lab/Gone (bundle wiring for dev.strata.provider.lab is no longer valid)");
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(ready.members().get(0).state()).isEqualTo(MemberState.RUNNING);
+        assertThat(lab.lab.creates).hasSize(2).containsOnly(lab.lab.creates.get(0));
+        assertThat(lab.lab.live()).hasSize(1);
+        assertThat(history(d.id())).anyMatch(h -> h.contains("classes went away"));
+    }
+
     @Test
     void theDefaultOnMachineLossIsDegrade() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
