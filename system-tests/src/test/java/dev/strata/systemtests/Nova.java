@@ -90,7 +90,11 @@ final class Nova {
                 .header("OpenStack-API-Version", "compute 2.93").method(method, HttpRequest.BodyPublishers.noBody());
     }
 
-    /** Every server of every project that carries the tag {@code strata}, whatever its state. */
+    /**
+     * Every server of every project that carries the tag {@code strata}, whatever its state, except
+     * {@code DELETED}: Nova lists a deleted server with that status for a moment before its record
+     * goes.
+     */
     List<Server> servers() {
         HttpResponse<String> r = call("GET", "/servers/detail?all_tenants=1&tags=strata&limit=1000");
         if (r.statusCode() != 200) {
@@ -102,6 +106,9 @@ final class Nova {
             s.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
             List<String> tags = new ArrayList<>();
             s.path("tags").forEach(t -> tags.add(t.asText()));
+            if (s.path("status").asText().equals("DELETED")) {
+                continue;
+            }
             out.add(new Server(s.path("id").asText(), s.path("name").asText(), s.path("status").asText(), metadata, tags));
         }
         return out;
