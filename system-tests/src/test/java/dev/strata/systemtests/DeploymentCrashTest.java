@@ -65,11 +65,17 @@ class DeploymentCrashTest {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
         Strata(Path data, Path contract, int workers, String... options) throws IOException {
+            this(DeploymentProcess.class, List.of(), withOptions(List.of(data.toString(), moto.endpoint().toString(), contract.toString(),
+                    Integer.toString(workers)), options));
+        }
+
+        /** Runs {@code main} in a JVM of its own on the test class path, with the system properties and arguments given. */
+        Strata(Class<?> main, List<String> properties, List<String> arguments) throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    DeploymentProcess.class.getName(), data.toString(), moto.endpoint().toString(), contract.toString(),
-                    Integer.toString(workers)));
-            command.addAll(List.of(options));
+                    "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            command.addAll(properties);
+            command.add(main.getName());
+            command.addAll(arguments);
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
             Thread reader = new Thread(() -> {
@@ -83,6 +89,12 @@ class DeploymentCrashTest {
             });
             reader.setDaemon(true);
             reader.start();
+        }
+
+        private static List<String> withOptions(List<String> arguments, String... options) {
+            List<String> all = new ArrayList<>(arguments);
+            all.addAll(List.of(options));
+            return all;
         }
 
         boolean printed(Predicate<String> line) {

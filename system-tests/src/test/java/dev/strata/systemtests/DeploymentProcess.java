@@ -2,19 +2,12 @@ package dev.strata.systemtests;
 
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentResult;
-import dev.strata.platform.api.provider.DiscoveryContext;
-import dev.strata.platform.api.provisioning.MachineHandle;
-import dev.strata.platform.api.provisioning.MachineRequest;
-import dev.strata.platform.api.provisioning.MachineStatus;
-import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Strata's deployment path as a process of its own, for the crash test: opens the store in a
@@ -76,57 +69,6 @@ public final class DeploymentProcess {
                 last = now;
             }
             Thread.sleep(50);
-        }
-    }
-
-    /** The AWS provider, halting the process at a chosen create. */
-    private static final class Halting implements ProvisioningProvider {
-        private final ProvisioningProvider delegate;
-        private final int before;
-        private final int after;
-        private final AtomicInteger creates = new AtomicInteger();
-
-        Halting(ProvisioningProvider delegate, int before, int after) {
-            this.delegate = delegate;
-            this.before = before;
-            this.after = after;
-        }
-
-        @Override
-        public MachineStatus create(MachineRequest request, DiscoveryContext context) {
-            int n = creates.incrementAndGet();
-            if (n == before) {
-                System.out.println("HALT before create " + n + " " + request.operationId());
-                System.out.flush();
-                Runtime.getRuntime().halt(137);
-            }
-            MachineStatus status = delegate.create(request, context);
-            if (n == after) {
-                System.out.println("HALT after create " + n + " " + request.operationId() + " " + status.handle().machineId());
-                System.out.flush();
-                Runtime.getRuntime().halt(137);
-            }
-            return status;
-        }
-
-        @Override
-        public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
-            return delegate.describe(handle, context);
-        }
-
-        @Override
-        public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-            return delegate.find(operationId, context);
-        }
-
-        @Override
-        public List<MachineStatus> machines(DiscoveryContext context) {
-            return delegate.machines(context);
-        }
-
-        @Override
-        public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
-            return delegate.delete(handle, context);
         }
     }
 }
