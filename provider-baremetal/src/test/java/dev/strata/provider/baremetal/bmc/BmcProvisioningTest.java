@@ -129,6 +129,8 @@ class BmcProvisioningTest {
                 "operation", "op-create", "bootDevice", "pxe", "shutdown", "force")));
         assertThat(status.labels()).containsEntry(MachineLabels.DEPLOYMENT, "dep-7").containsEntry(MachineLabels.OPERATION, "op-create")
                 .containsEntry(MachineLabels.MEMBER, "trainer-" + s.name()).containsEntry(MachineLabels.TENANT, "tenant-bank");
+        assertThat(names(status)).as("the steps reported to the core").containsExactly("boot-override-set pxe once", "power-requested On",
+                "powered-on");
 
         MachineStatus again = provider.create(request("op-create", s, Map.of()), context(30));
         assertThat(again.state()).isEqualTo(MachineState.RUNNING);
@@ -149,6 +151,8 @@ class BmcProvisioningTest {
         MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
         assertThat(deleted.state()).isEqualTo(MachineState.GONE);
         assertThat(bmc.powerState(SushyEmulator.systemPath(s), context(10))).isEqualTo(PowerState.OFF);
+        assertThat(names(deleted)).containsExactly("boot-override-set pxe once", "power-requested On", "powered-on", "boot-override-cleared",
+                "power-off-requested ForceOff", "powered-off");
         assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).as("override cleared").isNull();
         assertThat(provider.delete(status.handle(), context(10)).state()).isEqualTo(MachineState.GONE);
         assertThat(provider.find("op-create", context(10))).isEmpty();
@@ -169,6 +173,8 @@ class BmcProvisioningTest {
         assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).isEqualTo(BootTarget.CD);
         assertThat(resets(s)).isEqualTo(1);
         assertThat(provider.provisioner().journal().get("op-media").orElseThrow().powerAction()).isEqualTo(PowerAction.FORCE_RESTART);
+        assertThat(names(status)).containsExactly("virtual-media-inserted " + image, "boot-override-set cd once",
+                "power-requested ForceRestart", "powered-on");
 
         MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
         assertThat(deleted.state()).isEqualTo(MachineState.GONE);
@@ -301,6 +307,14 @@ class BmcProvisioningTest {
         }
         all(runs);
         System.out.println("kill -9 outcomes (seed " + seed + "):\n  " + String.join("\n  ", outcomes));
+    }
+
+    /** The steps of a status without their times. */
+    static List<String> names(MachineStatus status) {
+        return status.steps().stream().map(l -> {
+            assertThat(Instant.parse(l.substring(0, l.indexOf(' ')))).isNotNull();
+            return l.substring(l.indexOf(' ') + 1);
+        }).toList();
     }
 
     static String read(Path file) {
