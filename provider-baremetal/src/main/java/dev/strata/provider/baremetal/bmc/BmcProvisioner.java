@@ -63,6 +63,8 @@ public final class BmcProvisioner {
     private final Duration powerTimeout;
     private final Clock clock;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Short locks for the phase changes a describe may make while a create or delete holds the operation's lock. */
+    private final Map<String, Object> records = new ConcurrentHashMap<>();
     private final Object claims = new Object();
 
     public BmcProvisioner(String providerId, BmcFleet fleet, OperationJournal journal, Duration powerTimeout, Clock clock) {
@@ -199,9 +201,9 @@ public final class BmcProvisioner {
         while (true) {
             PowerState power = bmc.powerState(op.system(), context);
             if (power == PowerState.ON) {
-                op = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()).withStep("powered-on", null, clock.instant()));
+                op = settle(op, Operation.Phase.POWER_SENT, Operation.Phase.RUNNING, "powered-on");
                 LOG.info("Operation {}: node {} is on", op.operationId(), op.nodeId());
-                return build(op, MachineState.RUNNING, null, power);
+                return build(op, byPhase(op.phase()), null, power);
             }
             if (!pause(context)) {
                 return fromPower(op, power);
@@ -261,8 +263,8 @@ public final class BmcProvisioner {
             case CLAIMED, BOOT_SET, POWER_INTENT -> build(op, MachineState.PENDING, null, power);
             case POWER_SENT -> {
                 if (power == PowerState.ON) {
-                    Operation running = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()).withStep("powered-on", null, clock.instant()));
-                    yield build(running, MachineState.RUNNING, null, power);
+                    Operation running = settle(op, Operation.Phase.POWER_SENT, Operation.Phase.RUNNING, "powered-on");
+                    yield build(running, byPhase(running.phase()), null, power);
                 }
                 yield fromPower(op, power);
             }
@@ -272,8 +274,8 @@ public final class BmcProvisioner {
             case DELETE_INTENT, POWER_OFF_INTENT -> build(op, MachineState.DELETING, null, power);
             case POWER_OFF_SENT -> {
                 if (power == PowerState.OFF) {
-                    Operation gone = journal.put(op.with(Operation.Phase.GONE, clock.instant()).withStep("powered-off", null, clock.instant()));
-                    yield build(gone, MachineState.GONE, null, power);
+                    Operation gone = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
+                    yield build(gone, byPhase(gone.phase()), null, power);
                 }
                 yield overdue(op) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
                         + op.powerAction() + "); still " + power.label() + " after " + powerTimeout.toSeconds() + " s", power)
@@ -334,9 +336,9 @@ public final class BmcProvisioner {
             while (true) {
                 PowerState power = bmc.powerState(op.system(), context);
                 if (power == PowerState.OFF) {
-                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()).withStep("powered-off", null, clock.instant()));
+                    op = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
                     LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
-                    return build(op, MachineState.GONE, null, power);
+                    return build(op, byPhase(op.phase()), null, power);
                 }
                 if (op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN
                         && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0) {
@@ -469,6 +471,21 @@ public final class BmcProvisioner {
             }
         }
         return cut == url.length() ? url : url.substring(0, cut) + " (query omitted)";
+    }
+
+    /**
+     * Moves the operation from phase {@code from} to {@code to} with the step {@code step}, unless
+     * another caller moved it first (a describe and the create that waits for the power change
+     * both see the machine on): the record as it is now, the step written once.
+     */
+    private Operation settle(Operation op, Operation.Phase from, Operation.Phase to, String step) {
+        synchronized (records.computeIfAbsent(op.operationId(), k -> new Object())) {
+            Operation current = journal.get(op.operationId()).orElse(op);
+            if (current.phase() != from) {
+                return current;
+            }
+            return journal.put(current.with(to, clock.instant()).withStep(step, null, clock.instant()));
+        }
     }
 
     private Object lock(String key) {

@@ -182,6 +182,55 @@ class BmcProvisioningTest {
         provider.close();
     }
 
+    /**
+     * The deployment engine describes a machine while its create waits for the power change (and
+     * while its delete waits for power-off): whichever sees the change first records it, and the
+     * step is reported once, not once per caller: every status any caller got carries the same
+     * line for it (the core records each distinct line).
+     */
+    @Test
+    void describesDuringCreateAndDeleteReportPoweredOnAndOffOnce() throws Exception {
+        FakeSystem s = systems.get(2);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<MachineStatus> create = pool.submit(() -> provider.create(request("op-race", s, Map.of()), context(40)));
+            int describes = 0;
+            java.util.Set<String> reported = new java.util.LinkedHashSet<>();
+            while (!create.isDone()) {
+                java.util.Optional<MachineStatus> seen = provider.find("op-race", context(10));
+                if (seen.isPresent()) {
+                    describes++;
+                    reported.addAll(seen.get().steps());
+                }
+                Thread.sleep(50);
+            }
+            reported.addAll(create.get().steps());
+            MachineStatus status = settle(provider, create.get());
+            reported.addAll(status.steps());
+            assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+            assertThat(describes).as("described while the create waited").isPositive();
+            assertThat(names(provider.describe(status.handle(), context(10)))).containsExactly("boot-override-set pxe once", "power-requested On",
+                    "powered-on");
+
+            java.util.concurrent.Future<MachineStatus> delete = pool.submit(() -> provider.delete(status.handle(), context(40)));
+            while (!delete.isDone()) {
+                reported.addAll(provider.describe(status.handle(), context(10)).steps());
+                Thread.sleep(50);
+            }
+            reported.addAll(delete.get().steps());
+            MachineStatus gone = settle(provider, delete.get());
+            reported.addAll(gone.steps());
+            assertThat(reported).as("every line any caller was given").hasSize(6).containsExactlyElementsOf(gone.steps());
+            assertThat(gone.state()).isEqualTo(MachineState.GONE);
+            assertThat(names(gone)).containsExactly("boot-override-set pxe once", "power-requested On", "powered-on", "boot-override-cleared",
+                    "power-off-requested ForceOff", "powered-off");
+        } finally {
+            pool.shutdownNow();
+            provider.close();
+        }
+    }
+
     @Test
     void badParametersAndUnknownNodesAreRefusedBeforeAnythingIsSent() throws Exception {
         FakeSystem s = systems.get(2);
