@@ -31,7 +31,7 @@ public record MachineStatus(
     /**
      * Attribute: the steps the provider completed on the machine for its operation, oldest first,
      * one per line, each {@code <ISO-8601 instant> <step>[ <detail>]} ({@code
-     * 2026-12-01T20:15:02.114Z boot-override-set pxe once}, {@code ... power-on-requested On}). A
+     * 2026-12-01T20:15:02.114Z boot-override-set pxe once}, {@code ... power-requested On}). A
      * provider that drives a machine in several visible steps (a BMC: boot device, virtual media,
      * power) reports every step it has completed so far, the same lines again on every status
      * (the core records each line once, in the provenance log of the machine's deployment). Lines

@@ -35,6 +35,8 @@ final class ProvisioningSteps {
     private final StateStore store;
     /** Per deployment: "operation step-line" of every step recorded. */
     private final Map<String, Set<String>> recorded = new ConcurrentHashMap<>();
+    /** Operations whose steps were cut at {@link #MAX_STEPS} (told once). */
+    private final Set<String> truncated = ConcurrentHashMap.newKeySet();
 
     ProvisioningSteps(StateStore store) {
         this.store = store;
@@ -59,8 +61,10 @@ final class ProvisioningSteps {
             int n = 0;
             for (String line : steps) {
                 if (++n > MAX_STEPS) {
-                    LOG.warn("Deployment {}: provider {} reported more than {} steps for operation {}; the rest are not recorded", d.id(),
-                            providerId, MAX_STEPS, operation);
+                    if (truncated.add(operation)) {
+                        LOG.warn("Deployment {}: provider {} reported more than {} steps for operation {}; the rest are not recorded", d.id(),
+                                providerId, MAX_STEPS, operation);
+                    }
                     break;
                 }
                 String step = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
