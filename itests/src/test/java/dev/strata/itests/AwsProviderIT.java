@@ -20,10 +20,7 @@ import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +58,6 @@ public class AwsProviderIT {
 
     private static final String ID = "aws-itest";
     private static final String SECRET = "itest-secret-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-    private static Process moto;
 
     @Inject
     BootFinished bootFinished;
@@ -81,7 +77,7 @@ public class AwsProviderIT {
     @Configuration
     public Option[] config() throws Exception {
         List<Option> options = new ArrayList<>(KarafOptions.strataDistribution());
-        String endpoint = startMoto();
+        String endpoint = MotoServer.start();
         options.add(systemProperty("strata.itest.moto").value(endpoint));
         options.add(systemProperty("strata.itest.secret").value(SECRET));
         if (!endpoint.isEmpty()) {
@@ -103,43 +99,6 @@ public class AwsProviderIT {
         return options.toArray(new Option[0]);
     }
 
-    /** moto_server on a free port, in the test JVM; "" when it is not installed (the tests are then skipped, except under CI). */
-    private static synchronized String startMoto() throws Exception {
-        String executable = System.getProperty("strata.moto", "");
-        if (executable.isBlank() || !new File(executable).canExecute()) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException("moto_server missing at " + executable + "; .ci/run installs it");
-            }
-            return "";
-        }
-        if (moto == null) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            File log = new File(KarafOptions.reactorRoot(), "itests/target/moto-itest.log");
-            log.getParentFile().mkdirs();
-            ProcessBuilder builder = new ProcessBuilder(executable, "-H", "127.0.0.1", "-p", String.valueOf(port))
-                    .redirectErrorStream(true).redirectOutput(log);
-            builder.environment().put("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true");
-            moto = builder.start();
-            Process started = moto;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                try (Socket probe = new Socket("127.0.0.1", port)) {
-                    break;
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline || !moto.isAlive()) {
-                        throw new IllegalStateException("moto_server did not start; see " + log, e);
-                    }
-                    Thread.sleep(200);
-                }
-            }
-            System.setProperty("strata.itest.moto.endpoint", "http://127.0.0.1:" + port);
-        }
-        return System.getProperty("strata.itest.moto.endpoint");
-    }
 
     @Before
     public void motoIsThere() {
@@ -156,7 +115,9 @@ public class AwsProviderIT {
                 && s.operator() != null && s.operator().jurisdictions().contains("US")));
         Optional<CapacityOffer> p4d = snapshot.offer(ID + ":eu-central-1a:p4d.24xlarge");
         assertTrue("offers: " + snapshot.offers().size(), p4d.isPresent());
-        assertEquals(4, p4d.get().limit());
+        // the account's quota of 4 in the region is shared among the zones that offer the type
+        assertEquals(4, snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge") && o.siteId().startsWith(ID + ":eu-central-1"))
+                .mapToInt(CapacityOffer::limit).sum());
         assertEquals(8, p4d.get().machine().accelerators().size());
 
         String providers = new Shell(sessions).run("strata:providers --no-format");

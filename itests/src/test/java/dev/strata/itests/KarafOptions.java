@@ -60,6 +60,9 @@ final class KarafOptions {
         options.add(logLevel(LogLevel.WARN));
         // injected services (BootFinished above all) may take minutes on a busy build machine; the default is 10 s
         options.add(systemProperty("pax.exam.service.timeout").value("300000"));
+        // and the probe's extender waits this long for the probe invoker (default 10 s): past it the probe is never
+        // registered and the test run hangs until the system timeout; seen once with another build beside it
+        options.add(systemProperty("org.ops4j.pax.exam.raw.extender.intern.Parser.DEFAULT_TIMEOUT").value("300000"));
         // how long the test waits for the container to come up; the default (180 s) was once too short
         // for the full distribution on a 2-core machine with three builds running beside it
         options.add(org.ops4j.pax.exam.CoreOptions.systemTimeout(600_000));

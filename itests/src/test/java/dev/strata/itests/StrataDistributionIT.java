@@ -142,7 +142,8 @@ public class StrataDistributionIT {
         String clusterOut = shell.run("strata:cluster");
         assertTrue(clusterOut, clusterOut.contains("embedded (H2)") && clusterOut.contains("(this)") && clusterOut.contains("leader"));
         assertEquals(cluster.status().self(), cluster.status().leader());
-        String list = shell.run("strata:audit --oldest-first -n 5");
+        // the key is registered among the first records (provider and configuration records may come before it)
+        String list = shell.run("strata:audit --oldest-first -n 5 -k provenance-key");
         assertTrue(list, list.contains("provenance-key"));
         String verified = shell.run("strata:audit-verify");
         assertTrue(verified, verified.contains("The chain holds"));
@@ -199,6 +200,45 @@ public class StrataDistributionIT {
         }
         String status = shell.run("strata:status");
         assertTrue(status, status.contains("Nodes by site and state") && status.contains("GPUs by model"));
+    }
+
+    /**
+     * A configuration change made by a shell user is in the provenance log with the user as actor,
+     * what changed, and its secret redacted (Config Admin calls the recorder on the changing thread,
+     * here inside the user's JAAS subject as Karaf runs a shell command).
+     */
+    @Test
+    public void configurationChangesAreRecordedWithTheUserAndWithoutSecrets() throws Exception {
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("dev.strata.platform.core.deployment", null);
+        Dictionary<String, Object> original = config.getProperties();
+        Dictionary<String, Object> changed = original == null ? new java.util.Hashtable<>() : copy(original);
+        changed.put("leaks", "report");
+        changed.put(".webhookPassword", "s3cret-never-logged");
+        javax.security.auth.Subject alice = new javax.security.auth.Subject();
+        alice.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("alice"));
+        alice.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal("admin"));
+        javax.security.auth.Subject.doAs(alice, (java.security.PrivilegedExceptionAction<Void>) () -> {
+            config.update(changed);
+            return null;
+        });
+        try {
+            java.util.concurrent.atomic.AtomicReference<dev.strata.platform.api.audit.AuditEntry> found = new java.util.concurrent.atomic.AtomicReference<>();
+            await("the configuration record of alice's change", () -> {
+                audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, "configuration", null, null, 50, true))
+                        .stream().filter(e -> "dev.strata.platform.core.deployment".equals(e.subjects().get("configuration"))
+                                && e.actor().equals("alice") && e.payload().contains("\"leaks\":\"report\""))
+                        .findFirst().ifPresent(found::set);
+                return found.get() != null;
+            });
+            String payload = found.get().payload();
+            assertTrue(payload, payload.contains("\".webhookPassword\":\"(redacted)\"") && !payload.contains("s3cret-never-logged"));
+            assertTrue(payload, payload.contains("\"action\":\"updated\""));
+            assertTrue(audit.verify().holds());
+        } finally {
+            if (original != null) {
+                config.update(original);
+            }
+        }
     }
 
     @Test
@@ -437,6 +477,20 @@ public class StrataDistributionIT {
         assertTrue("queries ran during the swaps: " + queries.get(), queries.get() > 100);
         assertEquals("swaps counted", swapsBefore + 20, after.swaps());
         assertEquals("0.1.0.swap20", after.version());
+        // every swap is in the provenance log, naming the version it replaced (records are written in order, off the
+        // swapping thread: the last one may land a moment after the provider settled)
+        java.util.function.Supplier<List<String>> swapRecords = () -> audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null,
+                null, null, "swap", null, null, 1000, false)).stream().filter(e -> provider.equals(e.subjects().get("provider")))
+                .map(e -> e.payload()).toList();
+        await("the swap record of " + provider + " to 0.1.0.swap20", () -> swapRecords.get().stream()
+                .anyMatch(p -> p.contains("\"version\":\"0.1.0.swap20\"")));
+        List<String> swaps = swapRecords.get();
+        for (int swap = 2; swap <= 20; swap++) {
+            String version = String.format(Locale.ROOT, "0.1.0.swap%02d", swap);
+            String previous = String.format(Locale.ROOT, "0.1.0.swap%02d", swap - 1);
+            assertTrue("a swap record of " + provider + " to " + version + " in " + swaps, swaps.stream().anyMatch(
+                    p -> p.contains("\"version\":\"" + version + "\"") && p.contains("\"previousVersion\":\"" + previous + "\"")));
+        }
         return report;
     }
 

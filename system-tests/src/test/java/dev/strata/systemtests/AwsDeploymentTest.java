@@ -94,7 +94,7 @@ class AwsDeploymentTest {
             assertThat(result.decision().bindings()).extracting(MemberBinding::nodeId).allMatch(id -> id.matches("aws:eu-central-1[abc]:p4d\\.24xlarge#\\d+"));
             assertThat(result.deployment().members()).extracting(m -> m.target().kind()).containsOnly(MachineTarget.Kind.OFFER);
             assertThat(result.decision().evidence()).filteredOn(e -> e.clause().endsWith(".node")).hasSize(4).allSatisfy(e -> assertThat(e.evidence())
-                    .matches("p4d\\.24xlarge in eu-central-1[abc], account quota \\d+ of 16 left \\(offer aws:eu-central-1[abc]:p4d\\.24xlarge, 0 used "
+                    .matches("p4d\\.24xlarge in eu-central-1[abc], account quota \\d+ of \\d+ left \\(offer aws:eu-central-1[abc]:p4d\\.24xlarge, 0 used "
                             + "by others; launch slot \\d+\\)"));
             String id = result.deployment().id();
 

@@ -90,17 +90,32 @@ final class AwsDiscovery {
         for (Zone zone : catalogue.zones()) {
             sites.add(site(region, zone, facts));
         }
-        // the quota is per region: every active instance of the type counts, except those Strata launched from the offer itself
+        // the quota is per region and is shared among the zones that offer the type (QuotaShares): an offer's limit is its
+        // zone's share, and what it has in use is that share less its launch slots
         for (Map.Entry<String, List<String>> e : new TreeMap<>(catalogue.offered()).entrySet()) {
             String type = e.getKey();
             Shape shape = catalogue.shapes().get(type);
-            int limit = settings.quota(region, type);
-            for (String zone : e.getValue()) {
+            int quota = settings.quota(region, type);
+            List<String> offeredZones = e.getValue().stream().distinct().sorted().toList();
+            Map<String, Integer> held = new TreeMap<>();
+            int others = 0;
+            for (Ec2Instance i : instances) {
+                if (!i.active() || !type.equals(i.instanceType())) {
+                    continue;
+                }
+                if (isStrata(i) && i.zone() != null && offeredZones.contains(i.zone())) {
+                    held.merge(i.zone(), 1, Integer::sum);
+                } else {
+                    others++;
+                }
+            }
+            Map<String, Integer> slots = QuotaShares.slots(quota, offeredZones, held, others);
+            for (String zone : offeredZones) {
                 String offerId = Ids.offer(settings.providerId(), zone, type);
-                int inUse = (int) instances.stream()
-                        .filter(i -> i.active() && type.equals(i.instanceType()))
-                        .filter(i -> !(isStrata(i) && zone.equals(i.zone())))
-                        .count();
+                // the limit is the zone's share, other instances already taken out of the region's quota: nothing else is
+                // in use against it (the ledger holds the slots of Strata's own instances)
+                int limit = slots.get(zone);
+                int inUse = 0;
                 Set<String> fabricIds = new LinkedHashSet<>();
                 if (shape.efaSupported()) {
                     String fabricId = Ids.efaFabric(settings.providerId(), zone, shape.baselineBandwidthGbps());
@@ -113,6 +128,8 @@ final class AwsDiscovery {
                 attributes.put("zone", zone);
                 attributes.put("quota", String.valueOf(limit));
                 attributes.put("quotaInUse", String.valueOf(inUse));
+                attributes.put("regionQuota", String.valueOf(quota));
+                attributes.put("regionQuotaInUseByOthers", String.valueOf(others));
                 ResourceState state = inUse < limit ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
                 Node machine = ShapeNodes.node(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), null, shape, state,
                         null, attributes);

@@ -91,8 +91,13 @@ class AwsProviderMotoTest {
         assertThat(offered).containsExactlyInAnyOrderElementsOf(expected).isNotEmpty();
         assertThat(offered).noneMatch(id -> id.endsWith("p5.48xlarge")); // Frankfurt has no p5.48xlarge
         CapacityOffer p4d = snapshot.offers().stream().filter(o -> o.id().equals(P4D_EU)).findFirst().orElseThrow();
-        assertThat(p4d.limit()).isEqualTo(16);
+        // the region's quota of 16 is shared among the zones that offer the type, as evenly as whole machines allow
+        List<CapacityOffer> p4dZones = snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge")
+                && o.siteId().startsWith("aws:eu-central-1")).toList();
+        assertThat(p4dZones.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(16);
+        assertThat(p4dZones).allSatisfy(o -> assertThat(o.limit()).isBetween(16 / p4dZones.size(), 16 / p4dZones.size() + 1));
         assertThat(p4d.inUse()).isZero();
+        assertThat(p4d.machine().attributes()).containsEntry("regionQuota", "16");
         assertThat(p4d.machine().accelerators()).hasSize(8).allSatisfy(a -> assertThat(a.model()).isEqualTo("NVIDIA A100"));
         assertThat(p4d.fabricIds()).containsExactly("aws:eu-central-1a:efa-400g");
         FabricSnapshot fabrics = provider.discoverFabrics(context());
@@ -183,8 +188,11 @@ class AwsProviderMotoTest {
         String foreign = direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
                 .placement(p -> p.availabilityZone("eu-central-1b"))).instances().get(0).instanceId();
         ComputeSnapshot snapshot = provider.discoverCompute(context());
-        assertThat(snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge") && o.siteId().startsWith("aws:eu-central-1")))
-                .allSatisfy(o -> assertThat(o.inUse()).isEqualTo(1));
+        // the foreign instance takes one of the region's 16 from what the zones share
+        List<CapacityOffer> p4dZones = snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge")
+                && o.siteId().startsWith("aws:eu-central-1")).toList();
+        assertThat(p4dZones.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(15);
+        assertThat(p4dZones).allSatisfy(o -> assertThat(o.machine().attributes()).containsEntry("regionQuotaInUseByOthers", "1"));
         assertThat(snapshot.nodes()).isEmpty();
         assertThat(provider.machines(context())).isEmpty();
         MachineHandle handle = new MachineHandle("aws", foreign, Map.of("region", "eu-central-1"));

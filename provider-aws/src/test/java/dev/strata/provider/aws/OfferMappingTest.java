@@ -89,11 +89,12 @@ class OfferMappingTest {
                 assertThat(a.memoryBytes()).isEqualTo(gpu.path("MemoryInfo").path("SizeInMiB").asLong() * 1024 * 1024);
                 assertThat(a.id()).startsWith(offer.id() + "/gpu");
             }
-            int expectedLimit = offer.shape().equals("p5.48xlarge") ? 4 : offer.shape().equals("p4d.24xlarge") ? 2
-                    : offer.shape().startsWith("g5.") ? 3 : 1;
-            assertThat(offer.limit()).as(offer.id()).isEqualTo(expectedLimit);
             String zone = machine.attributes().get("zone");
-            assertThat(offer.inUse()).as("in use of " + offer.id()).isEqualTo(expectedInUse(offer.shape(), zone, instances));
+            assertThat(offer.inUse()).as("in use of " + offer.id()).isZero();
+            assertThat(machine.attributes()).containsEntry("regionQuota", String.valueOf(expectedQuota(offer.shape())))
+                    .containsEntry("regionQuotaInUseByOthers", String.valueOf(others(offer.shape(), instances)));
+            assertThat(offer.limit()).as("%s keeps the slot of Strata's machine there", offer.id())
+                    .isGreaterThanOrEqualTo(strataIn(offer.shape(), zone, instances));
             assertThat(machine.state()).isEqualTo(offer.inUse() < offer.limit() ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE);
             boolean efa = json.path("NetworkInfo").path("EfaSupported").asBoolean(false);
             double gbps = 0;
@@ -113,6 +114,16 @@ class OfferMappingTest {
                 assertThat(offer.fabricIds()).isEmpty();
             }
         }
+        // the region's quota of a type is shared among its zones: their limits add up to what the region has left, the
+        // machines Strata launched included, never to the quota once per zone
+        Map<String, Integer> limits = new java.util.TreeMap<>();
+        view.offers().forEach(o -> limits.merge(o.shape(), o.limit(), Integer::sum));
+        limits.forEach((type, sum) -> {
+            int strata = (int) instances.stream().filter(i -> i.tags().containsKey(MachineLabels.OPERATION) && type.equals(i.instanceType())
+                    && (i.state().equals("running") || i.state().equals("pending"))).count();
+            assertThat(sum).as("the limits of %s over its zones", type)
+                    .isEqualTo(Math.max(strata, expectedQuota(type) - others(type, instances)));
+        });
         // an EFA fabric never spans zones
         for (Fabric f : view.fabrics()) {
             Map<String, String> zoneOf = new java.util.HashMap<>();
@@ -126,17 +137,27 @@ class OfferMappingTest {
         assertThat(view.nodes().get(0).attributes()).containsEntry(MachineLabels.OPERATION, "op-1");
     }
 
-    /** Other active instances of the type in the region, minus Strata's own in this zone. */
-    private static int expectedInUse(String type, String zone, List<Ec2Instance> instances) {
+    /** The configured quota of a type (the rules of the test's configuration, read here by hand). */
+    private static int expectedQuota(String type) {
+        return type.equals("p5.48xlarge") ? 4 : type.equals("p4d.24xlarge") ? 2 : type.startsWith("g5.") ? 3 : 1;
+    }
+
+    /** Active instances of the type in the region that Strata did not launch. */
+    private static int others(String type, List<Ec2Instance> instances) {
         int n = 0;
         for (Ec2Instance i : instances) {
             boolean active = i.state().equals("running") || i.state().equals("pending");
-            boolean strataHere = i.tags().containsKey(MachineLabels.OPERATION) && zone.equals(i.zone());
-            if (active && type.equals(i.instanceType()) && !strataHere) {
+            if (active && type.equals(i.instanceType()) && !i.tags().containsKey(MachineLabels.OPERATION)) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** Active instances of the type Strata launched in the zone. */
+    private static int strataIn(String type, String zone, List<Ec2Instance> instances) {
+        return (int) instances.stream().filter(i -> i.tags().containsKey(MachineLabels.OPERATION) && type.equals(i.instanceType())
+                && zone.equals(i.zone()) && (i.state().equals("running") || i.state().equals("pending"))).count();
     }
 
     static int wholeGpus(JsonNode json) {

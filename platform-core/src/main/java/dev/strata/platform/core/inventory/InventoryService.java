@@ -47,6 +47,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
     private static final int MAX_PROVIDER_THREADS = 32;
 
     private final ProviderDirectory directory;
+    private final ProviderRecorder recorder = new ProviderRecorder();
     private volatile Future<?> ticker;
 
     @Activate
@@ -56,6 +57,7 @@ public class InventoryService implements Inventory, ProviderRegistry {
 
     InventoryService(InventorySettings settings, Clock clock) {
         this.directory = new ProviderDirectory(settings, new DeadlineExecutor(MAX_PROVIDER_THREADS), clock);
+        directory.listen(recorder);
         schedule(settings);
         LOG.info("Strata inventory started: refresh every {}, discovery deadline {}, swap wait {}, stale grace {}",
                 InventorySettings.describe(settings.refreshInterval()), InventorySettings.describe(settings.discoveryTimeout()),
@@ -121,6 +123,19 @@ public class InventoryService implements Inventory, ProviderRegistry {
     @Override
     public ProviderStatus refresh(String id, Duration maxWait) {
         return directory.refresh(id, maxWait);
+    }
+
+    // ---- the provenance log ----------------------------------------------------------------
+
+    /** Provider changes go to the provenance log while a state store is there (it may come after the providers). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindStore(dev.strata.platform.core.store.StateStore store) {
+        recorder.store(store);
+        directory.onEventThread(recorder::flush);
+    }
+
+    void unbindStore(dev.strata.platform.core.store.StateStore store) {
+        recorder.unsetStore(store);
     }
 
     // ---- provider tracking ------------------------------------------------------------------

@@ -57,6 +57,13 @@ final class ProviderDirectory implements AutoCloseable {
     private final Clock clock;
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
+    /** Delivers provider changes in the order they happened, outside the lock and off the discovery threads. */
+    private final java.util.concurrent.ExecutorService events = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-provider-events");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile java.util.function.Consumer<ProviderChange> listener = change -> { };
     /** What the last merge could not reconcile, per provider id; guarded by the lock. */
     private Map<String, List<String>> mergeWarnings = Map.of();
 
@@ -64,6 +71,20 @@ final class ProviderDirectory implements AutoCloseable {
         this.settings = settings;
         this.executor = executor;
         this.clock = clock;
+    }
+
+    /** Who hears of provider changes (the provenance recorder); changes are delivered one at a time, in order. */
+    void listen(java.util.function.Consumer<ProviderChange> newListener) {
+        this.listener = java.util.Objects.requireNonNull(newListener, "listener");
+    }
+
+    /** Runs a task on the thread that delivers provider changes, after those already seen. */
+    void onEventThread(Runnable task) {
+        try {
+            events.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Closed: task not run");
+        }
     }
 
     void configure(InventorySettings newSettings) {
@@ -102,11 +123,11 @@ final class ProviderDirectory implements AutoCloseable {
                 Duration gap = Duration.between(entry.since, clock.instant());
                 LOG.info("Provider {} returned: version {} replaces {} after {} ms; rediscovering",
                         registration.providerId(), registration.version(), previousVersion, gap.toMillis());
-                entry.setState(ProviderState.STARTING, null, clock.instant());
+                change(entry, "returned", ProviderState.STARTING, null, previousVersion);
             } else if (entry.state == null) {
                 LOG.info("Provider {} ({} {}) registered {}", registration.providerId(), registration.vendor(),
                         registration.version(), registration.capability());
-                entry.setState(ProviderState.STARTING, null, clock.instant());
+                change(entry, "registered", ProviderState.STARTING, null, null);
             }
             changed.signalAll();
         } finally {
@@ -124,7 +145,7 @@ final class ProviderDirectory implements AutoCloseable {
                     entry.registrations.remove(capability);
                     if (entry.registrations.isEmpty()) {
                         entry.bundle = null;
-                        entry.setState(ProviderState.DEPARTED, null, clock.instant());
+                        change(entry, "departed", ProviderState.DEPARTED, null, null);
                         LOG.info("Provider {} departed; its {} resources stay, stale, for up to {} or until it returns",
                                 entry.id, entry.resources(), InventorySettings.describe(settings.staleGracePeriod()));
                     }
@@ -199,13 +220,13 @@ final class ProviderDirectory implements AutoCloseable {
                         if (entry.state != ProviderState.UNAVAILABLE) {
                             LOG.info("Provider {} is unavailable: {}", entry.id, unavailable);
                         }
-                        entry.setState(ProviderState.UNAVAILABLE, unavailable, now);
+                        change(entry, "unavailable", ProviderState.UNAVAILABLE, unavailable, null);
                     } else {
                         if (entry.state != ProviderState.ACTIVE) {
                             LOG.info("Provider {} {} discovered {} resources in {} ms", entry.id, entry.version,
                                     entry.resources(), entry.lastDiscoveryTime.toMillis());
                         }
-                        entry.setState(ProviderState.ACTIVE, null, now);
+                        change(entry, "active", ProviderState.ACTIVE, null, null);
                     }
                 }
                 remerge();
@@ -214,7 +235,7 @@ final class ProviderDirectory implements AutoCloseable {
                 if (entry.state != ProviderState.FAILED || !message.equals(entry.message)) {
                     LOG.warn("Provider {} failed: {}", entry.id, message);
                 }
-                entry.setState(ProviderState.FAILED, message, now);
+                change(entry, "failed", ProviderState.FAILED, message, null);
                 remerge();
             } else {
                 LOG.debug("Discovery of departed registration {} of {} failed: {}", registration.serviceId(), entry.id, cause.toString());
@@ -321,6 +342,7 @@ final class ProviderDirectory implements AutoCloseable {
                             entry.id, InventorySettings.describe(grace), entry.resources());
                     it.remove();
                     dropped = true;
+                    emit(entry, "dropped", entry.state, entry.state, "it did not return within " + InventorySettings.describe(grace), null, 0);
                     continue;
                 }
                 if (entry.state == ProviderState.FAILED && !entry.snapshots.isEmpty()
@@ -330,6 +352,8 @@ final class ProviderDirectory implements AutoCloseable {
                     entry.snapshots.clear();
                     entry.reportedWarnings.clear();
                     dropped = true;
+                    emit(entry, "dropped", entry.state, entry.state, "it has failed for longer than " + InventorySettings.describe(grace)
+                            + ": " + entry.message, null, 0);
                 }
                 entry.registrations.values().forEach(r -> due.add(Map.entry(entry, r)));
             }
@@ -374,6 +398,41 @@ final class ProviderDirectory implements AutoCloseable {
     @Override
     public void close() {
         executor.close();
+        events.shutdown();
+        try {
+            events.awaitTermination(2, TimeUnit.SECONDS); // what was seen before closing is still delivered
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Moves a provider to a state; called with the lock held. A change of state, or of the message
+     * within a state, is told to the listener; the same state again (a rediscovery) is not.
+     */
+    private void change(Entry entry, String event, ProviderState to, String message, String previousVersion) {
+        ProviderState from = entry.state;
+        boolean news = from != to || !java.util.Objects.equals(entry.message, message) || event.equals("returned");
+        entry.setState(to, message, clock.instant());
+        if (news) {
+            emit(entry, event, from, to, message, previousVersion, entry.resources());
+        }
+    }
+
+    private void emit(Entry entry, String event, ProviderState from, ProviderState to, String message, String previousVersion, int resources) {
+        ProviderChange c = new ProviderChange(entry.id, event, from, to, message, entry.vendor, entry.version, previousVersion, entry.bundle,
+                resources, clock.instant());
+        try {
+            events.execute(() -> {
+                try {
+                    listener.accept(c);
+                } catch (RuntimeException e) {
+                    LOG.warn("Recording the change of provider {} ({}) failed: {}", c.provider(), c.event(), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Provider change {} of {} after close is not recorded", event, entry.id);
+        }
     }
 
     // ---- internals ---------------------------------------------------------------------------

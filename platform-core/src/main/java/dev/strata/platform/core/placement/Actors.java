@@ -10,15 +10,15 @@ import javax.security.auth.Subject;
  * principal ({@code org.apache.karaf.jaas.boot.principal.UserPrincipal}) names the user; calls
  * from anywhere else have no subject.
  */
-final class Actors {
+public final class Actors {
 
-    static final String SYSTEM = "system";
+    public static final String SYSTEM = "system";
 
     private Actors() {
     }
 
     @SuppressWarnings("removal")
-    static String current() {
+    public static String current() {
         Subject subject;
         try {
             subject = Subject.getSubject(AccessController.getContext());

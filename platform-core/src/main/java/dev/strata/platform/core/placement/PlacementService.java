@@ -57,7 +57,11 @@ public class PlacementService implements Placement {
         this.policyName = config.policy();
     }
 
-    /** Appends a {@code configuration} record when placement's configuration differs from the last one recorded (leader only). */
+    /**
+     * Appends a {@code configuration} record of the settings in force ({@code values}) when they differ
+     * from the last such record (leader only). Config Admin's change events are recorded apart, with
+     * their {@code properties}, by the configuration recorder.
+     */
     static void recordConfiguration(StateStore store, PlacementConfig config) {
         if (!store.leadership().isLeader()) {
             return;
@@ -68,7 +72,7 @@ public class PlacementService implements Placement {
         values.put("recordDryRuns", config.recordDryRuns());
         try {
             Optional<LogRecord> last = store.provenance().find(new AuditFilter(null, null, null, null, "configuration", null, null, 1000, true))
-                    .stream().filter(r -> PID.equals(r.subjects().get("configuration"))).findFirst();
+                    .stream().filter(r -> PID.equals(r.subjects().get("configuration")) && r.payload().containsKey("values")).findFirst();
             String now = Jcs.canonicalize(values);
             if (last.isPresent() && last.get().payloadJson().contains("\"values\":" + now)) {
                 return;

@@ -168,7 +168,12 @@ class DurablePlacementPostgresTest {
                 b.waitFor(10, TimeUnit.SECONDS);
             }
         }
-        Thread.sleep(100);
+        // both JVMs' output read to its end: a RELEASING line read late would make a release look like a lost placement
+        await(() -> aLines.contains(DurablePlacementTest.CrashLoop.END), "strata-a's output to be read to its end");
+        if (b != null) {
+            List<String> bl = bLines;
+            await(() -> bl.contains(DurablePlacementTest.CrashLoop.END), "strata-b's output to be read to its end");
+        }
         Set<String> placed = new HashSet<>();
         Set<String> releaseAsked = new HashSet<>();
         for (String l : concat(aLines, bLines)) {

@@ -187,7 +187,13 @@ class DurablePlacementTest {
                     p.destroyForcibly(); // SIGKILL
                     p.waitFor(10, TimeUnit.SECONDS);
                 }
-                Thread.sleep(100); // the reader thread drains what the pipe still held
+                // every line the JVM printed before it died is read before the round is judged: a line read late (a busy
+                // machine) would make an acknowledged release look like a lost placement
+                long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!lines.contains(END) && System.nanoTime() < drained) {
+                    Thread.sleep(10);
+                }
+                assertThat(lines).as("round %d: the placing JVM's output was read to its end", round).contains(END);
                 for (String l : lines) {
                     if (l.startsWith("PLACED ")) {
                         placedAcked.add(l.substring(7));
@@ -226,6 +232,9 @@ class DurablePlacementTest {
                     releasedAcked.size());
         }
 
+        /** Added to a process's lines once its output has been read to the end. */
+        static final String END = "<end of output>";
+
         static Process start(List<String> args, List<String> lines) throws Exception {
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
@@ -240,6 +249,8 @@ class DurablePlacementTest {
                     }
                 } catch (java.io.IOException e) {
                     // the process died
+                } finally {
+                    lines.add(END);
                 }
             });
             reader.setDaemon(true);

@@ -1,0 +1,238 @@
+package dev.strata.platform.core.provenance;
+
+import dev.strata.platform.core.placement.Actors;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.StateStore;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.SynchronousConfigurationListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every change of Strata's configuration (PIDs under {@code dev.strata.}) in the
+ * provenance log as kind {@code configuration}: the PID, what happened (updated, deleted), the
+ * properties as they are now with secrets redacted, which properties changed since the last
+ * record this instance wrote, and who changed it.
+ *
+ * <p>It is a synchronous configuration listener, so it runs on the thread that changed the
+ * configuration: a change made at the Karaf shell ({@code config:edit}, {@code config:property-set})
+ * names the shell user as actor; a change from a file in {@code etc/} or from another bundle is
+ * {@code system}. The properties are read there and then; the record is written on a thread of its
+ * own, in order, so a slow store never holds up Config Admin.
+ *
+ * <p>Secrets never reach the log: a property whose name starts with {@code .} (Config Admin's
+ * convention for private properties) or names a password, secret, token, credential or private key
+ * is written as {@code (redacted)}; a property naming the file a secret is read from
+ * ({@code passwordFile}) is not a secret and is shown.
+ */
+@Component(service = SynchronousConfigurationListener.class, immediate = true)
+public class ConfigurationRecorder implements SynchronousConfigurationListener {
+
+    static final String KIND = "configuration";
+    static final String REDACTED = "(redacted)";
+    static final String PREFIX = "dev.strata.";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationRecorder.class);
+    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "secret", "token", "credential", "privatekey", "apikey");
+
+    private final StateStore store;
+    private final ConfigurationAdmin admin;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-configuration-records");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The properties this instance last recorded, per PID, to name what changed (secrets only as digests, in memory). */
+    private final Map<String, Seen> last = new ConcurrentHashMap<>();
+
+    /**
+     * Properties as seen: the values shown in the log (secrets redacted) and, kept in memory only
+     * to tell whether a secret changed, a SHA-256 digest of each secret's value.
+     */
+    record Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
+    }
+
+    @Activate
+    public ConfigurationRecorder(@Reference StateStore store, @Reference ConfigurationAdmin admin) {
+        this.store = store;
+        this.admin = admin;
+    }
+
+    @Deactivate
+    void deactivate() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        String pid = event.getPid();
+        String factoryPid = event.getFactoryPid();
+        if (!(pid != null && pid.startsWith(PREFIX)) && !(factoryPid != null && factoryPid.startsWith(PREFIX))) {
+            return;
+        }
+        String action = switch (event.getType()) {
+            case ConfigurationEvent.CM_UPDATED -> "updated";
+            case ConfigurationEvent.CM_DELETED -> "deleted";
+            case ConfigurationEvent.CM_LOCATION_CHANGED -> "location-changed";
+            default -> "event-" + event.getType();
+        };
+        String actor = Actors.current();
+        Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid);
+        try {
+            writer.execute(() -> write(pid, factoryPid, action, actor, properties));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Stopping: the {} change of {} is not recorded", action, pid);
+        }
+    }
+
+    private Seen read(String pid) {
+        try {
+            Configuration[] found = admin.listConfigurations("(service.pid=" + pid + ")");
+            if (found == null || found.length == 0 || found[0].getProperties() == null) {
+                return new Seen(Map.of(), Map.of());
+            }
+            return seen(found[0].getProperties());
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+            LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
+            return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of());
+        }
+    }
+
+    private void write(String pid, String factoryPid, String action, String actor, Seen properties) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        Seen before = properties == null ? last.remove(pid) : last.put(pid, properties);
+        List<String> changed = changed(before, properties);
+        payload.put("summary", "configuration " + pid + " " + action + (changed == null ? "" : changed.isEmpty() ? " (no property changed)"
+                : ": " + String.join(", ", changed)));
+        payload.put("pid", pid);
+        if (factoryPid != null) {
+            payload.put("factoryPid", factoryPid);
+        }
+        payload.put("action", action);
+        if (properties != null) {
+            payload.put("properties", properties.shown());
+        }
+        if (changed != null) {
+            payload.put("changed", changed);
+        }
+        if (!store.leadership().isLeader()) {
+            LOG.debug("Not the leader: the {} change of {} is recorded by the leader only", action, pid);
+            return;
+        }
+        try {
+            store.provenance().append(ProvenanceEntry.of(KIND, actor, payload, "configuration", pid)).join();
+        } catch (RuntimeException e) {
+            LOG.warn("The {} change of configuration {} was not recorded in the provenance log: {}", action, pid, e.getMessage());
+        }
+    }
+
+    /** The properties that differ, sorted; null when nothing was recorded before (the first record this instance writes). */
+    static List<String> changed(Seen before, Seen after) {
+        if (before == null) {
+            return null;
+        }
+        Seen now = after == null ? new Seen(Map.of(), Map.of()) : after;
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.TreeSet<>(before.shown().keySet());
+        keys.addAll(now.shown().keySet());
+        for (String k : keys) {
+            if (!Objects.equals(before.shown().get(k), now.shown().get(k))
+                    || !Objects.equals(before.secretDigests().get(k), now.secretDigests().get(k))) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The properties as JSON-able values, secrets replaced; Config Admin's own bookkeeping left out. */
+    static Seen seen(Dictionary<String, ?> properties) {
+        Map<String, Object> shown = new TreeMap<>();
+        Map<String, String> digests = new TreeMap<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
+            String key = keys.nextElement();
+            if (key.equals("service.pid") || key.equals("service.factoryPid") || key.equals("service.bundleLocation")) {
+                continue;
+            }
+            if (secret(key)) {
+                shown.put(key, REDACTED);
+                digests.put(key, digest(properties.get(key)));
+            } else {
+                shown.put(key, value(properties.get(key)));
+            }
+        }
+        return new Seen(java.util.Collections.unmodifiableMap(shown), java.util.Collections.unmodifiableMap(digests));
+    }
+
+    private static String digest(Object secret) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(String.valueOf(value(secret))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /** Whether a property holds a secret, judged by its name. */
+    static boolean secret(String key) {
+        if (key.startsWith(".")) {
+            return true;
+        }
+        String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+        if (k.endsWith("file") || k.endsWith("path")) {
+            return false;
+        }
+        return SECRET_WORDS.stream().anyMatch(k::contains);
+    }
+
+    private static Object value(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.getClass().isArray()) {
+            List<Object> list = new ArrayList<>();
+            for (int i = 0; i < Array.getLength(v); i++) {
+                list.add(value(Array.get(v, i)));
+            }
+            return list;
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            return c.stream().map(ConfigurationRecorder::value).toList();
+        }
+        if (v instanceof Boolean || v instanceof String) {
+            return v;
+        }
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            long n = ((Number) v).longValue();
+            return Math.abs(n) <= (1L << 53) ? n : Long.toString(n);
+        }
+        return String.valueOf(v);
+    }
+}
