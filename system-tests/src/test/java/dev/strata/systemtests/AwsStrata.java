@@ -1,11 +1,6 @@
 package dev.strata.systemtests;
 
-import dev.strata.platform.api.inventory.Inventory;
-import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Placement;
-import dev.strata.platform.api.provider.ComputeSnapshot;
-import dev.strata.platform.api.provider.DiscoveryContext;
-import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
@@ -21,11 +16,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.util.converter.Converters;
 
 /**
@@ -51,7 +43,7 @@ final class AwsStrata implements AutoCloseable {
     AwsStrata(Path data, URI endpoint, int quota, DeploymentSettings settings) {
         this.store = openStore(data);
         this.aws = new AwsProvider(awsConfig(endpoint, quota));
-        this.inventory = new ProviderInventory(aws);
+        this.inventory = new ProviderInventory(aws, aws);
         this.placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
         providers.add("aws", 1, aws);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
@@ -93,33 +85,5 @@ final class AwsStrata implements AutoCloseable {
     public void close() {
         engine.close();
         store.close();
-    }
-
-    /** The provider's discovery as the inventory; the last good snapshot stays when the provider cannot be reached. */
-    static final class ProviderInventory implements Inventory {
-        private final AwsProvider provider;
-        private final AtomicLong generation = new AtomicLong();
-        private volatile InventorySnapshot last;
-
-        ProviderInventory(AwsProvider provider) {
-            this.provider = provider;
-        }
-
-        @Override
-        public InventorySnapshot snapshot() {
-            InventorySnapshot s = last;
-            return s != null ? s : refresh(Duration.ofSeconds(30));
-        }
-
-        @Override
-        public synchronized InventorySnapshot refresh(Duration maxWait) {
-            DiscoveryContext context = DiscoveryContext.withTimeout("inventory", Duration.ofSeconds(30));
-            ComputeSnapshot compute = provider.discoverCompute(context);
-            FabricSnapshot fabrics = provider.discoverFabrics(context);
-            InventorySnapshot s = new InventorySnapshot(generation.incrementAndGet(), Instant.now(), compute.sites(), compute.nodes(),
-                    fabrics.fabrics(), List.of(), List.of(), compute.offers(), List.of());
-            last = s;
-            return s;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.strata.platform.api.provisioning;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,7 +15,8 @@ import java.util.Objects;
  * @param nodeId the inventory node the machine is (bare metal) or became (a launched instance),
  *     or null while unknown
  * @param labels the labels it was made with ({@link MachineLabels}); empty when it carries none
- * @param attributes other facts (addresses, instance type, zone)
+ * @param attributes other facts (addresses, instance type, zone); the steps the provider took on
+ *     the machine under {@link #STEPS}
  * @param observedAt when the provider read the state
  */
 public record MachineStatus(
@@ -25,6 +27,19 @@ public record MachineStatus(
         Map<String, String> labels,
         Map<String, String> attributes,
         Instant observedAt) {
+
+    /**
+     * Attribute: the steps the provider completed on the machine for its operation, oldest first,
+     * one per line, each {@code <ISO-8601 instant> <step>[ <detail>]} ({@code
+     * 2026-12-01T20:15:02.114Z boot-override-set pxe once}, {@code ... power-requested On}). A
+     * provider that drives a machine in several visible steps (a BMC: boot device, virtual media,
+     * power) reports every step it has completed so far, the same lines again on every status
+     * (the core records each line once, in the provenance log of the machine's deployment). Lines
+     * are the provider's own words, never a credential. Absent when the provider reports no steps.
+     *
+     * @since 1.1
+     */
+    public static final String STEPS = "strata:steps";
 
     public MachineStatus {
         Objects.requireNonNull(handle, "status.handle");
@@ -37,5 +52,19 @@ public record MachineStatus(
     /** The operation id the machine was made for, or null when it carries no labels. */
     public String operationId() {
         return labels.get(MachineLabels.OPERATION);
+    }
+
+    /**
+     * The steps the provider reported under {@link #STEPS}, oldest first, without blank lines;
+     * empty when it reported none.
+     *
+     * @since 1.1
+     */
+    public List<String> steps() {
+        String all = attributes.get(STEPS);
+        if (all == null || all.isBlank()) {
+            return List.of();
+        }
+        return all.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 }

@@ -110,6 +110,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     private final ScheduledExecutorService watchdog;
     private final ExecutorService refresher;
     final Reconciler reconciler;
+    /** The steps providers report on machines, into the provenance log. */
+    final ProvisioningSteps steps;
 
     /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
     final Map<String, String> inFlight = new ConcurrentHashMap<>();
@@ -144,6 +146,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         this.passes = Executors.newSingleThreadScheduledExecutor(threads("strata-reconciler"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("strata-deployment-watchdog"));
         this.refresher = Executors.newSingleThreadExecutor(threads("strata-deployment-refresh"));
+        this.steps = new ProvisioningSteps(store);
         this.reconciler = new Reconciler(this);
     }
 
@@ -631,6 +634,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         };
         Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), message);
         String nodeId = status.nodeId() != null ? status.nodeId() : m.target().id();
+        steps.record(d.record, m.name(), m.providerId(), nodeId, status);
         Map<String, Object> payload = payload(m, op, status.state().name());
         payload.put("summary", m.name() + ": provider " + m.providerId() + " made " + status.handle().machineId() + " ("
                 + status.state().name().toLowerCase(java.util.Locale.ROOT) + (status.nodeId() != null ? ", node " + status.nodeId() : "")
@@ -683,6 +687,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             return;
         }
         boolean gone = status.state() == dev.strata.platform.api.provisioning.MachineState.GONE;
+        steps.record(d.record, m.name(), m.providerId(), currentNode(d, m), status);
         Map<String, Object> payload = payload(m, op, status.state().name());
         payload.put("summary", m.name() + ": provider " + m.providerId() + (gone ? " deleted " : " is deleting ") + machine.machineId()
                 + ", operation " + op.id());
@@ -722,6 +727,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             }
             if (found.isPresent() && found.get().state() != dev.strata.platform.api.provisioning.MachineState.GONE) {
                 MachineStatus status = found.get();
+                steps.record(d.record, m.name(), m.providerId(), m.target().id(), status);
                 Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), null);
                 Map<String, Object> payload = payload(m, op, status.state().name());
                 payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + status.handle().machineId() + " made by operation "

@@ -267,6 +267,7 @@ public final class Reconciler {
         }
         MemberRecord r = d.members.get(m.name());
         String node = r == null ? null : r.nodeId();
+        e.steps.record(d.record, m.name(), m.providerId(), node, st);
         switch (st.state()) {
             case PENDING, RUNNING -> {
                 MemberState next = DeploymentEngine.memberState(st);
@@ -512,6 +513,8 @@ public final class Reconciler {
                 if (st == null) {
                     continue;
                 }
+                MemberRecord held = d.members.get(m.name());
+                e.steps.record(d.record, m.name(), m.providerId(), held == null ? null : held.nodeId(), st);
                 if (st.state() == MachineState.GONE) {
                     Map<String, Object> payload = DeploymentEngine.payload(m, null, "GONE");
                     payload.put("summary", m.name() + ": " + detail.machine().machineId() + " is gone");
@@ -549,6 +552,7 @@ public final class Reconciler {
     }
 
     private void finishDeletion(Loaded d, int machines) {
+        e.steps.forget(d.id());
         String allocationId = d.record.allocationId();
         String released;
         if (allocationId == null) {

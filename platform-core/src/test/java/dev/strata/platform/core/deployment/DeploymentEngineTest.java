@@ -424,4 +424,51 @@ class DeploymentEngineTest {
         members.forEach(m -> out.add(m.machine() == null ? "-" : m.machine().machineId()));
         return out;
     }
+
+    /**
+     * A provider that reports the steps it took on each machine ({@code MachineStatus.STEPS}):
+     * every step lands in the deployment's provenance log once, with the member, operation and
+     * node as subjects, although the statuses repeat them on every look and a second engine on
+     * the same store (a restart) sees them again; undeploy adds the power-off.
+     */
+    @Test
+    void stepsAProviderReportsAreRecordedOnceEachInTheProvenanceLogAcrossARestart() {
+        lab.lab.reportSteps = true;
+        lab.lab.pendingPolls = 2;
+        Deployment d = engine.deploy(lab.workers("steps", 2, "lab", ""), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        for (int i = 0; i < 5; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(Duration.ofSeconds(10));
+        }
+        engine.close();
+        DeploymentEngine again = lab.engine();
+        Lab.settle(again, d.id(), READY, PATIENCE);
+        again.reconcileNow();
+        again.awaitIdle(Duration.ofSeconds(10));
+
+        List<dev.strata.platform.audit.LogRecord> steps = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null,
+                null, d.id(), "provisioning-step", null, null, 1000, false));
+        // the oracle: the provider's own record of the steps it took
+        List<String> taken = new java.util.ArrayList<>();
+        for (ScriptedProvider.Machine m : lab.lab.live()) {
+            m.steps.forEach(line -> taken.add(m.labels.get(MachineLabels.OPERATION) + " " + line));
+        }
+        assertThat(taken).hasSize(6);
+        assertThat(steps).extracting(r -> r.payload().get("operation") + " " + r.payload().get("line")).containsExactlyInAnyOrderElementsOf(taken);
+        for (DeploymentMember m : ready.members()) {
+            List<dev.strata.platform.audit.LogRecord> mine = steps.stream().filter(r -> m.name().equals(r.subjects().get("member"))).toList();
+            assertThat(mine).extracting(r -> r.payload().get("step")).containsExactly("boot-override-set", "power-requested", "powered-on");
+            assertThat(mine).allSatisfy(r -> assertThat(r.subjects()).containsEntry("deployment", d.id()).containsEntry("operation",
+                    m.operationId()).containsEntry("node", m.nodeId()).containsEntry("provider", "lab"));
+        }
+        assertThat(again.history(d.id())).extracting(DeploymentEvent::summary).anyMatch(s -> s.startsWith("worker-0: boot-override-set pxe once on node "));
+
+        again.undeploy(d.id(), "alice");
+        Lab.settle(again, d.id(), DELETED, PATIENCE);
+        List<dev.strata.platform.audit.LogRecord> after = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null,
+                null, d.id(), "provisioning-step", null, null, 1000, false));
+        assertThat(after).hasSize(8);
+        assertThat(after.subList(6, 8)).extracting(r -> r.payload().get("step")).containsOnly("powered-off");
+    }
 }

@@ -58,6 +58,8 @@ final class ScriptedProvider implements ProvisioningProvider {
         final Instant made;
         volatile MachineState state;
         volatile int polls;
+        /** The steps taken on it, as reported under {@link MachineStatus#STEPS} when the provider reports steps. */
+        final List<String> steps = new CopyOnWriteArrayList<>();
 
         Machine(String id, Map<String, String> labels, MachineTarget target, Instant made) {
             this.id = id;
@@ -73,6 +75,8 @@ final class ScriptedProvider implements ProvisioningProvider {
     volatile boolean unavailable;
     volatile boolean listingFails;
     volatile int failDeletes;
+    /** Whether statuses carry the steps taken on the machine ({@link MachineStatus#STEPS}), as a BMC provider's do. */
+    volatile boolean reportSteps;
     /** Machines stay PENDING this many observations before they run. */
     volatile int pendingPolls = 1;
     final Map<String, String> refuse = new ConcurrentHashMap<>();
@@ -120,6 +124,8 @@ final class ScriptedProvider implements ProvisioningProvider {
                 return status(made.get());
             }
             m = new Machine(String.format("m-%04d", vendor.sequence.incrementAndGet()), request.labels(), request.target(), Instant.now());
+            m.steps.add(Instant.now() + " boot-override-set pxe once");
+            m.steps.add(Instant.now() + " power-requested On");
             vendor.machines.put(m.id, m);
         }
         afterCreate.accept(request);
@@ -177,6 +183,9 @@ final class ScriptedProvider implements ProvisioningProvider {
         if (m == null) {
             return gone(handle);
         }
+        if (m.state != MachineState.GONE) {
+            m.steps.add(Instant.now() + " powered-off");
+        }
         m.state = MachineState.GONE;
         return status(m);
     }
@@ -208,6 +217,7 @@ final class ScriptedProvider implements ProvisioningProvider {
     private MachineStatus observe(Machine m) {
         if (m.state == MachineState.PENDING && ++m.polls > pendingPolls) {
             m.state = MachineState.RUNNING;
+            m.steps.add(Instant.now() + " powered-on");
         }
         return status(m);
     }
@@ -215,7 +225,8 @@ final class ScriptedProvider implements ProvisioningProvider {
     private MachineStatus status(Machine m) {
         String node = m.state == MachineState.GONE ? null
                 : m.target.kind() == MachineTarget.Kind.NODE ? m.target.id() : id + ":" + m.id;
-        return new MachineStatus(new MachineHandle(id, m.id, Map.of("zone", "lab")), m.state, null, node, m.labels, Map.of(), Instant.now());
+        Map<String, String> attributes = reportSteps ? Map.of(MachineStatus.STEPS, String.join("\n", m.steps)) : Map.of();
+        return new MachineStatus(new MachineHandle(id, m.id, Map.of("zone", "lab")), m.state, null, node, m.labels, attributes, Instant.now());
     }
 
     private MachineStatus gone(MachineHandle handle) {

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * between announcing a reset and the BMC accepting it, the reset is not sent again (the note on
  * the machine says so), because a second power cycle could interrupt the boot the first began.
  * Power-on and power-off are safe to repeat and are.
+ *
+ * <p>Each step completed on the BMC (boot override set, virtual media inserted, power requested,
+ * powered on; media ejected, override cleared, power-off requested, powered off) is kept with
+ * its time in the operation's journal record and reported in every status under
+ * {@link MachineStatus#STEPS}, from which the core writes the deployment's provenance log.
  */
 public final class BmcProvisioner {
 
@@ -58,6 +63,8 @@ public final class BmcProvisioner {
     private final Duration powerTimeout;
     private final Clock clock;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Short locks for the phase changes a describe may make while a create or delete holds the operation's lock. */
+    private final Map<String, Object> records = new ConcurrentHashMap<>();
     private final Object claims = new Object();
 
     public BmcProvisioner(String providerId, BmcFleet fleet, OperationJournal journal, Duration powerTimeout, Clock clock) {
@@ -157,8 +164,10 @@ public final class BmcProvisioner {
             BootTarget boot = BootTarget.valueOf(op.bootDevice().toUpperCase(Locale.ROOT));
             if (op.virtualMedia() != null) {
                 bmc.insertMedia(op.system(), op.virtualMedia(), context);
+                op = op.withStep("virtual-media-inserted", withoutQuery(op.virtualMedia()), clock.instant());
             }
             bmc.setBootOverride(op.system(), boot, true, context);
+            op = op.withStep("boot-override-set", op.bootDevice() + " once", clock.instant());
             op = journal.put(op.with(Operation.Phase.BOOT_SET, clock.instant()));
         }
         if (op.phase() == Operation.Phase.BOOT_SET) {
@@ -167,7 +176,8 @@ public final class BmcProvisioner {
             op = journal.put(op.withPower(Operation.Phase.POWER_INTENT, action, clock.instant(), clock.instant()));
             bmc.power(op.system(), action, context);
             sentNow = true;
-            op = journal.put(op.withPower(Operation.Phase.POWER_SENT, action, clock.instant(), clock.instant()));
+            op = journal.put(op.withPower(Operation.Phase.POWER_SENT, action, clock.instant(), clock.instant())
+                    .withStep("power-requested", action.redfishResetType(), clock.instant()));
             LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), action, op.nodeId(), op.bmc());
         }
         if (op.phase() == Operation.Phase.POWER_INTENT && !sentNow) {
@@ -176,10 +186,12 @@ public final class BmcProvisioner {
                         + " may not have reached the BMC (the provider stopped while sending it); it is not repeated";
                 LOG.warn("Operation {} on {}: {}", op.operationId(), op.nodeId(), note);
                 op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), op.powerRequestedAt(), clock.instant())
-                        .withNote(note, clock.instant()));
+                        .withNote(note, clock.instant()).withStep("power-request-not-repeated", op.powerAction().redfishResetType()
+                                + " (announced at " + op.powerRequestedAt() + "; it may not have reached the BMC)", clock.instant()));
             } else {
                 bmc.power(op.system(), op.powerAction(), context);
-                op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant()));
+                op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant())
+                        .withStep("power-requested", op.powerAction().redfishResetType(), clock.instant()));
             }
         }
         return op.phase() == Operation.Phase.POWER_SENT ? awaitOn(op, bmc, context) : status(op, bmc, context);
@@ -189,9 +201,9 @@ public final class BmcProvisioner {
         while (true) {
             PowerState power = bmc.powerState(op.system(), context);
             if (power == PowerState.ON) {
-                op = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()));
+                op = settle(op, Operation.Phase.POWER_SENT, Operation.Phase.RUNNING, "powered-on");
                 LOG.info("Operation {}: node {} is on", op.operationId(), op.nodeId());
-                return build(op, MachineState.RUNNING, null, power);
+                return build(op, byPhase(op.phase()), null, power);
             }
             if (!pause(context)) {
                 return fromPower(op, power);
@@ -251,8 +263,8 @@ public final class BmcProvisioner {
             case CLAIMED, BOOT_SET, POWER_INTENT -> build(op, MachineState.PENDING, null, power);
             case POWER_SENT -> {
                 if (power == PowerState.ON) {
-                    Operation running = journal.put(op.with(Operation.Phase.RUNNING, clock.instant()));
-                    yield build(running, MachineState.RUNNING, null, power);
+                    Operation running = settle(op, Operation.Phase.POWER_SENT, Operation.Phase.RUNNING, "powered-on");
+                    yield build(running, byPhase(running.phase()), null, power);
                 }
                 yield fromPower(op, power);
             }
@@ -262,8 +274,8 @@ public final class BmcProvisioner {
             case DELETE_INTENT, POWER_OFF_INTENT -> build(op, MachineState.DELETING, null, power);
             case POWER_OFF_SENT -> {
                 if (power == PowerState.OFF) {
-                    Operation gone = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
-                    yield build(gone, MachineState.GONE, null, power);
+                    Operation gone = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
+                    yield build(gone, byPhase(gone.phase()), null, power);
                 }
                 yield overdue(op) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
                         + op.powerAction() + "); still " + power.label() + " after " + powerTimeout.toSeconds() + " s", power)
@@ -302,11 +314,13 @@ public final class BmcProvisioner {
             if (op.phase() == Operation.Phase.DELETE_INTENT) {
                 if (op.virtualMedia() != null) {
                     bmc.ejectMedia(op.system(), context);
+                    op = op.withStep("virtual-media-ejected", null, clock.instant());
                 }
                 bmc.clearBootOverride(op.system(), context);
+                op = op.withStep("boot-override-cleared", null, clock.instant());
                 PowerState power = bmc.powerState(op.system(), context);
                 if (power == PowerState.OFF) {
-                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
+                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()).withStep("powered-off", "already off", clock.instant()));
                     LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
                     return build(op, MachineState.GONE, null, power);
                 }
@@ -315,15 +329,16 @@ public final class BmcProvisioner {
             }
             if (op.phase() == Operation.Phase.POWER_OFF_INTENT) {
                 bmc.power(op.system(), op.powerAction(), context);
-                op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant()));
+                op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant())
+                        .withStep("power-off-requested", op.powerAction().redfishResetType(), clock.instant()));
                 LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
             }
             while (true) {
                 PowerState power = bmc.powerState(op.system(), context);
                 if (power == PowerState.OFF) {
-                    op = journal.put(op.with(Operation.Phase.GONE, clock.instant()));
+                    op = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
                     LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
-                    return build(op, MachineState.GONE, null, power);
+                    return build(op, byPhase(op.phase()), null, power);
                 }
                 if (op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN
                         && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0) {
@@ -331,7 +346,9 @@ public final class BmcProvisioner {
                             powerTimeout.dividedBy(2).toSeconds());
                     op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
                     bmc.power(op.system(), PowerAction.FORCE_OFF, context);
-                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
+                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant())
+                            .withStep("power-off-requested", PowerAction.FORCE_OFF.redfishResetType() + " (no graceful shutdown within "
+                                    + powerTimeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
                 }
                 if (!pause(context)) {
                     return build(op, MachineState.DELETING, null, power);
@@ -406,6 +423,9 @@ public final class BmcProvisioner {
         if (op.note() != null) {
             attributes.put("note", op.note());
         }
+        if (!op.steps().isEmpty()) {
+            attributes.put(MachineStatus.STEPS, String.join("\n", op.steps()));
+        }
         return new MachineStatus(handle(op), state, message, op.nodeId(), labels(op), attributes, clock.instant());
     }
 
@@ -438,6 +458,33 @@ public final class BmcProvisioner {
             Thread.currentThread().interrupt();
             throw new dev.strata.platform.api.exception.ProviderTimeoutException("interrupted while waiting for a power change (operation "
                     + context.operationId() + ")");
+        }
+    }
+
+    /** An image URL as a step shows it: without query and fragment (a signed URL's token stays out of the provenance log). */
+    static String withoutQuery(String url) {
+        int cut = url.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = url.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        return cut == url.length() ? url : url.substring(0, cut) + " (query omitted)";
+    }
+
+    /**
+     * Moves the operation from phase {@code from} to {@code to} with the step {@code step}, unless
+     * another caller moved it first (a describe and the create that waits for the power change
+     * both see the machine on): the record as it is now, the step written once.
+     */
+    private Operation settle(Operation op, Operation.Phase from, Operation.Phase to, String step) {
+        synchronized (records.computeIfAbsent(op.operationId(), k -> new Object())) {
+            Operation current = journal.get(op.operationId()).orElse(op);
+            if (current.phase() != from) {
+                return current;
+            }
+            return journal.put(current.with(to, clock.instant()).withStep(step, null, clock.instant()));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.strata.provider.baremetal.bmc;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,6 +27,8 @@ import java.util.Objects;
  * @param createdAt when the operation was recorded
  * @param updatedAt when the record last changed
  * @param note what a person should know (a restart that may not have been sent), or null
+ * @param steps the steps completed on the BMC, oldest first, each {@code <instant> <step>[ <detail>]}
+ *     (reported to the core as {@link dev.strata.platform.api.provisioning.MachineStatus#STEPS})
  */
 public record Operation(
         String operationId,
@@ -42,7 +46,8 @@ public record Operation(
         Instant powerRequestedAt,
         Instant createdAt,
         Instant updatedAt,
-        String note) {
+        String note,
+        List<String> steps) {
 
     /** How far an operation got. */
     public enum Phase {
@@ -78,20 +83,37 @@ public record Operation(
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    /** An operation with no steps taken yet. */
+    public Operation(String operationId, String deploymentId, String member, String tenant, String nodeId, String bmc, String system,
+            String bootDevice, String virtualMedia, String shutdown, Phase phase, PowerAction powerAction, Instant powerRequestedAt,
+            Instant createdAt, Instant updatedAt, String note) {
+        this(operationId, deploymentId, member, tenant, nodeId, bmc, system, bootDevice, virtualMedia, shutdown, phase, powerAction,
+                powerRequestedAt, createdAt, updatedAt, note, List.of());
+    }
+
+    /** The operation with one more completed step ({@code step} one word, {@code detail} may be null). */
+    public Operation withStep(String step, String detail, Instant at) {
+        List<String> more = new ArrayList<>(steps);
+        more.add(at + " " + step + (detail == null || detail.isBlank() ? "" : " " + detail));
+        return new Operation(operationId, deploymentId, member, tenant, nodeId, bmc, system, bootDevice, virtualMedia, shutdown, phase,
+                powerAction, powerRequestedAt, createdAt, at, note, more);
     }
 
     public Operation with(Phase newPhase, Instant now) {
         return new Operation(operationId, deploymentId, member, tenant, nodeId, bmc, system, bootDevice, virtualMedia, shutdown, newPhase,
-                powerAction, powerRequestedAt, createdAt, now, note);
+                powerAction, powerRequestedAt, createdAt, now, note, steps);
     }
 
     public Operation withPower(Phase newPhase, PowerAction action, Instant requestedAt, Instant now) {
         return new Operation(operationId, deploymentId, member, tenant, nodeId, bmc, system, bootDevice, virtualMedia, shutdown, newPhase,
-                action, requestedAt, createdAt, now, note);
+                action, requestedAt, createdAt, now, note, steps);
     }
 
     public Operation withNote(String newNote, Instant now) {
         return new Operation(operationId, deploymentId, member, tenant, nodeId, bmc, system, bootDevice, virtualMedia, shutdown, phase,
-                powerAction, powerRequestedAt, createdAt, now, newNote);
+                powerAction, powerRequestedAt, createdAt, now, newNote, steps);
     }
 }

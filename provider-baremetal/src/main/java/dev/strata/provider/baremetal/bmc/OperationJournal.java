@@ -146,6 +146,10 @@ public final class OperationJournal {
         o.put("createdAt", op.createdAt().toString());
         o.put("updatedAt", op.updatedAt().toString());
         put(o, "note", op.note());
+        if (!op.steps().isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode steps = o.putArray("steps");
+            op.steps().forEach(steps::add);
+        }
         return o;
     }
 
@@ -162,7 +166,13 @@ public final class OperationJournal {
                 o.hasNonNull("powerAction") ? PowerAction.valueOf(o.path("powerAction").asText()) : null,
                 o.hasNonNull("powerRequestedAt") ? java.time.Instant.parse(o.path("powerRequestedAt").asText()) : null,
                 java.time.Instant.parse(o.path("createdAt").asText()), java.time.Instant.parse(o.path("updatedAt").asText()),
-                text(o, "note"));
+                text(o, "note"), steps(o));
+    }
+
+    private static java.util.List<String> steps(JsonNode o) {
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        o.path("steps").forEach(step -> steps.add(step.asText()));
+        return steps;
     }
 
     private static String text(JsonNode o, String key) {

@@ -129,6 +129,8 @@ class BmcProvisioningTest {
                 "operation", "op-create", "bootDevice", "pxe", "shutdown", "force")));
         assertThat(status.labels()).containsEntry(MachineLabels.DEPLOYMENT, "dep-7").containsEntry(MachineLabels.OPERATION, "op-create")
                 .containsEntry(MachineLabels.MEMBER, "trainer-" + s.name()).containsEntry(MachineLabels.TENANT, "tenant-bank");
+        assertThat(names(status)).as("the steps reported to the core").containsExactly("boot-override-set pxe once", "power-requested On",
+                "powered-on");
 
         MachineStatus again = provider.create(request("op-create", s, Map.of()), context(30));
         assertThat(again.state()).isEqualTo(MachineState.RUNNING);
@@ -149,6 +151,8 @@ class BmcProvisioningTest {
         MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
         assertThat(deleted.state()).isEqualTo(MachineState.GONE);
         assertThat(bmc.powerState(SushyEmulator.systemPath(s), context(10))).isEqualTo(PowerState.OFF);
+        assertThat(names(deleted)).containsExactly("boot-override-set pxe once", "power-requested On", "powered-on", "boot-override-cleared",
+                "power-off-requested ForceOff", "powered-off");
         assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).as("override cleared").isNull();
         assertThat(provider.delete(status.handle(), context(10)).state()).isEqualTo(MachineState.GONE);
         assertThat(provider.find("op-create", context(10))).isEmpty();
@@ -169,11 +173,62 @@ class BmcProvisioningTest {
         assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).isEqualTo(BootTarget.CD);
         assertThat(resets(s)).isEqualTo(1);
         assertThat(provider.provisioner().journal().get("op-media").orElseThrow().powerAction()).isEqualTo(PowerAction.FORCE_RESTART);
+        assertThat(names(status)).containsExactly("virtual-media-inserted " + image, "boot-override-set cd once",
+                "power-requested ForceRestart", "powered-on");
 
         MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
         assertThat(deleted.state()).isEqualTo(MachineState.GONE);
         assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).as("media ejected").isNull();
         provider.close();
+    }
+
+    /**
+     * The deployment engine describes a machine while its create waits for the power change (and
+     * while its delete waits for power-off): whichever sees the change first records it, and the
+     * step is reported once, not once per caller: every status any caller got carries the same
+     * line for it (the core records each distinct line).
+     */
+    @Test
+    void describesDuringCreateAndDeleteReportPoweredOnAndOffOnce() throws Exception {
+        FakeSystem s = systems.get(2);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<MachineStatus> create = pool.submit(() -> provider.create(request("op-race", s, Map.of()), context(40)));
+            int describes = 0;
+            java.util.Set<String> reported = new java.util.LinkedHashSet<>();
+            while (!create.isDone()) {
+                java.util.Optional<MachineStatus> seen = provider.find("op-race", context(10));
+                if (seen.isPresent()) {
+                    describes++;
+                    reported.addAll(seen.get().steps());
+                }
+                Thread.sleep(50);
+            }
+            reported.addAll(create.get().steps());
+            MachineStatus status = settle(provider, create.get());
+            reported.addAll(status.steps());
+            assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+            assertThat(describes).as("described while the create waited").isPositive();
+            assertThat(names(provider.describe(status.handle(), context(10)))).containsExactly("boot-override-set pxe once", "power-requested On",
+                    "powered-on");
+
+            java.util.concurrent.Future<MachineStatus> delete = pool.submit(() -> provider.delete(status.handle(), context(40)));
+            while (!delete.isDone()) {
+                reported.addAll(provider.describe(status.handle(), context(10)).steps());
+                Thread.sleep(50);
+            }
+            reported.addAll(delete.get().steps());
+            MachineStatus gone = settle(provider, delete.get());
+            reported.addAll(gone.steps());
+            assertThat(reported).as("every line any caller was given").hasSize(6).containsExactlyElementsOf(gone.steps());
+            assertThat(gone.state()).isEqualTo(MachineState.GONE);
+            assertThat(names(gone)).containsExactly("boot-override-set pxe once", "power-requested On", "powered-on", "boot-override-cleared",
+                    "power-off-requested ForceOff", "powered-off");
+        } finally {
+            pool.shutdownNow();
+            provider.close();
+        }
     }
 
     @Test
@@ -301,6 +356,14 @@ class BmcProvisioningTest {
         }
         all(runs);
         System.out.println("kill -9 outcomes (seed " + seed + "):\n  " + String.join("\n  ", outcomes));
+    }
+
+    /** The steps of a status without their times. */
+    static List<String> names(MachineStatus status) {
+        return status.steps().stream().map(l -> {
+            assertThat(Instant.parse(l.substring(0, l.indexOf(' ')))).isNotNull();
+            return l.substring(l.indexOf(' ') + 1);
+        }).toList();
     }
 
     static String read(Path file) {

@@ -46,6 +46,18 @@ public final class SushyEmulator implements AutoCloseable {
      */
     public static SushyEmulator start(Path dir, List<FakeSystem> systems, String user, String password, TestCertificate certificate)
             throws IOException, InterruptedException {
+        return start(dir, systems, user, password, certificate, "");
+    }
+
+    /**
+     * Starts an emulator whose configuration file ends with {@code extraConfig}: the file is
+     * Python that the emulator executes, so a test can add what the fake driver lacks (say so
+     * in the test).
+     *
+     * @param certificate the TLS certificate, or null for plain HTTP
+     */
+    public static SushyEmulator start(Path dir, List<FakeSystem> systems, String user, String password, TestCertificate certificate,
+            String extraConfig) throws IOException, InterruptedException {
         Path bin = Peers.sushyBin();
         Files.createDirectories(dir);
         Path state = dir.resolve("state");
@@ -63,7 +75,7 @@ public final class SushyEmulator implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Peers.freePort();
             Path config = dir.resolve("emulator.conf");
-            Files.writeString(config, config(port, systems, state, htpasswd, certificate));
+            Files.writeString(config, config(port, systems, state, htpasswd, certificate) + extraConfig);
             Path log = dir.resolve("emulator.log");
             Process p = new ProcessBuilder(bin.resolve("sushy-emulator").toString(), "--config", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
