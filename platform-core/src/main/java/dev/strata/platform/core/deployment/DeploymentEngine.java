@@ -419,6 +419,19 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             target = MachineTarget.node(b.nodeId());
             providerId = node.get().providerId();
             siteId = node.get().siteId();
+            if (providers.get(providerId).isEmpty()) {
+                // one machine seen by several providers (in band and through its BMC): the node keeps the in-band
+                // provider's id, and the machine is made by the joined provider that provisions, on its own node id
+                for (String joined : node.get().attributes().getOrDefault(
+                        dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS, "").split(",")) {
+                    int eq = joined.indexOf('=');
+                    if (eq > 0 && eq < joined.length() - 1 && providers.get(joined.substring(0, eq).strip()).isPresent()) {
+                        providerId = joined.substring(0, eq).strip();
+                        target = MachineTarget.node(joined.substring(eq + 1).strip());
+                        break;
+                    }
+                }
+            }
         } else if (offer.isPresent()) {
             target = MachineTarget.offer(offer.get().id());
             providerId = offer.get().providerId();

@@ -68,6 +68,8 @@ final class InventoryMerger {
 
     /** The node attribute listing, comma-separated, the ids of other providers' nodes joined into it. */
     static final String JOINED = "strata.joined";
+    /** The nodes joined into a node with their providers, {@code provider=node,...}: who else can act on the machine. */
+    static final String JOINED_PROVIDERS = InventoryService.JOINED_PROVIDERS;
 
     /**
      * A provider's contribution.
@@ -288,6 +290,7 @@ final class InventoryMerger {
             Map<String, String> attributes = new TreeMap<>(kept.attributes());
             Set<String> traits = new TreeSet<>(kept.traits());
             List<String> joined = new ArrayList<>();
+            List<String> joinedProviders = new ArrayList<>();
             String hostname = kept.hostname();
             long memory = kept.memoryBytes();
             boolean cpu = !kept.cpu().packages().isEmpty();
@@ -298,6 +301,7 @@ final class InventoryMerger {
             boolean accelerators = !kept.accelerators().isEmpty();
             for (Node other : ordered.subList(1, ordered.size())) {
                 joined.add(other.id());
+                joinedProviders.add(other.providerId() + "=" + other.id());
                 nodes.remove(other.id());
                 if (hostname == null && other.hostname() != null) {
                     hostname = other.hostname();
@@ -336,6 +340,7 @@ final class InventoryMerger {
                 other.attributes().forEach(attributes::putIfAbsent);
             }
             attributes.put(JOINED, String.join(",", joined));
+            attributes.put(JOINED_PROVIDERS, String.join(",", joinedProviders));
             nodes.put(kept.id(), b.traits(traits).attributes(attributes).build());
         }
         return borrowed;

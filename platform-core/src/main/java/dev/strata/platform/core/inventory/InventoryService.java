@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
 public class InventoryService implements Inventory, ProviderRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(InventoryService.class);
+    /**
+     * Attribute of a node that is one machine seen by several providers (joined by machine
+     * identity): the other providers' nodes, {@code provider=node,...} ({@code bmc=bmc:4c4c4544-...}).
+     * A deployment onto the node is made by the first of them that provisions when the node's own
+     * provider does not.
+     */
+    public static final String JOINED_PROVIDERS = "strata.joined.providers";
     private static final int MAX_PROVIDER_THREADS = 32;
 
     private final ProviderDirectory directory;

@@ -229,6 +229,22 @@ class DeploymentEngineTest {
         assertThat(history(d.id())).anyMatch(h -> h.contains("classes went away"));
     }
 
+    /**
+     * A machine seen in band and through its BMC is one node, kept under the in-band provider,
+     * which makes no machines: the deployment is made by the joined provider that provisions
+     * (its own node id as the target), not refused.
+     */
+    @Test
+    void aJoinedNodeIsDeployedThroughTheJoinedProviderThatProvisions() {
+        Deployment d = engine.deploy(lab.workers("joined", 1, "inband", ""), "alice").deployment();
+        assertThat(d.members().get(0).providerId()).isEqualTo("lab");
+        assertThat(d.members().get(0).target().id()).isEqualTo("lab:bmc-h1");
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(ready.members().get(0).state()).isEqualTo(MemberState.RUNNING);
+        assertThat(lab.lab.creates).hasSize(1);
+        assertThat(lab.lab.live()).singleElement().satisfies(m -> assertThat(m.target.id()).isEqualTo("lab:bmc-h1"));
+    }
+
     @Test
     void theDefaultOnMachineLossIsDegrade() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();

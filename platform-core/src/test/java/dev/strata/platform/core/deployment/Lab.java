@@ -102,7 +102,7 @@ final class Lab implements AutoCloseable {
 
     /** A contract of {@code n} members of 4 CPUs on the site of {@code provider} (lab: DE, lab2: FR). */
     Contract workers(String name, int n, String provider, String extra) {
-        String country = provider.equals("lab") ? "DE" : provider.equals("lab2") ? "FR" : "NL";
+        String country = provider.equals("lab") ? "DE" : provider.equals("lab2") ? "FR" : provider.equals("inband") ? "BE" : "NL";
         return contract("name: " + name + "\ntenant: bank-risk\nsovereignty: {countries: [" + country + "]}\n" + extra
                 + "\nmembers:\n  - {name: worker, replicas: " + n + ", cpu: 4, memory: 8GiB}\n");
     }
@@ -131,7 +131,9 @@ final class Lab implements AutoCloseable {
                 Site.builder().id("lab-2").providerId("lab2").country("FR").jurisdictions(Set.of("EU", "FR"))
                         .operator(new Operator("Lab SAS", Set.of("EU", "FR"))).build(),
                 Site.builder().id("decl-1").providerId("declared").country("NL").jurisdictions(Set.of("EU", "NL"))
-                        .operator(new Operator("Decl BV", Set.of("EU", "NL"))).build());
+                        .operator(new Operator("Decl BV", Set.of("EU", "NL"))).build(),
+                Site.builder().id("band-1").providerId("inband").country("BE").jurisdictions(Set.of("EU", "BE"))
+                        .operator(new Operator("Band NV", Set.of("EU", "BE"))).build());
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= 24; i++) {
             nodes.add(node("lab:n" + i, "lab", "lab-1"));
@@ -140,6 +142,10 @@ final class Lab implements AutoCloseable {
             nodes.add(node("lab2:n" + i, "lab2", "lab-2"));
         }
         nodes.add(node("declared:n1", "declared", "decl-1"));
+        // one machine seen in band (provider inband, which makes no machines) and through its BMC (a node of lab)
+        nodes.add(node("inband:h1", "inband", "band-1").toBuilder()
+                .attributes(Map.of("strata.joined", "lab:bmc-h1", dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS,
+                        "other=other:h1,lab=lab:bmc-h1")).build());
         return new InventorySnapshot(7, Instant.now(), sites, nodes, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 

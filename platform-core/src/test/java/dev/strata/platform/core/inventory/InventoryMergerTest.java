@@ -203,7 +203,8 @@ class InventoryMergerTest {
         assertThat(node.memoryBytes()).as("the kept node's own figure").isEqualTo(1L << 30);
         assertThat(node.traits()).contains("bmc-managed");
         assertThat(node.attributes()).containsEntry("os", "Debian GNU/Linux 12").containsEntry("system.uuid",
-                "4c4c4544-0042-3510-8052-b4c04f563232").containsEntry(InventoryMerger.JOINED, "bmc:4c4c4544-0042-3510-8052-b4c04f563232");
+                "4c4c4544-0042-3510-8052-b4c04f563232").containsEntry(InventoryMerger.JOINED, "bmc:4c4c4544-0042-3510-8052-b4c04f563232")
+                .containsEntry(InventoryMerger.JOINED_PROVIDERS, "bmc=bmc:4c4c4544-0042-3510-8052-b4c04f563232");
         assertThat(node.accelerators()).extracting(Accelerator::nodeId).containsExactly("baremetal:gpu-07");
         assertThat(result.warnings()).isEmpty();
     }
@@ -252,6 +253,9 @@ class InventoryMergerTest {
             seen.merge(n.id(), 1, Integer::sum);
             String joined = n.attributes().get(InventoryMerger.JOINED);
             if (joined != null) {
+                // the joined nodes with their own providers, in the same order
+                assertThat(n.attributes().get(InventoryMerger.JOINED_PROVIDERS).split(",")).containsExactly(java.util.Arrays.stream(joined.split(","))
+                        .map(j -> unique.get(j).providerId() + "=" + j).toArray(String[]::new));
                 for (String j : joined.split(",")) {
                     seen.merge(j, 1, Integer::sum);
                     assertThat(unique.get(j).attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE))
