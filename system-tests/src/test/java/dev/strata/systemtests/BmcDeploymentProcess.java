@@ -1,11 +1,6 @@
 package dev.strata.systemtests;
 
-import dev.strata.platform.api.deployment.Deployment;
-import dev.strata.platform.api.deployment.DeploymentMember;
-import dev.strata.platform.api.deployment.DeploymentResult;
-import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.provider.baremetal.peers.TestBmcs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,36 +27,6 @@ public final class BmcDeploymentProcess {
         Path contract = Path.of(args[4]);
         String password = System.getenv(PASSWORD_VARIABLE);
         BmcStrata strata = new BmcStrata(data, journal, List.of(TestBmcs.redfish("sushy", address, user, password)), BmcStrata.SETTINGS);
-        String id;
-        List<Deployment> stored = strata.engine.list();
-        if (stored.isEmpty()) {
-            DeploymentResult result = strata.engine.deploy(strata.reader.read(Files.readString(contract), contract.getFileName().toString()),
-                    "crash-test");
-            if (!result.decision().placed()) {
-                System.out.println("NOT-PLACED " + result.decision().summary());
-                System.exit(2);
-            }
-            id = result.deployment().id();
-            System.out.println("DEPLOYED " + id);
-            for (DeploymentMember m : result.deployment().members()) {
-                System.out.println("BOUND " + m.name() + " " + m.target().id());
-            }
-        } else {
-            id = stored.get(0).id();
-            System.out.println("RESUMING " + id + " " + stored.get(0).state());
-        }
-        System.out.flush();
-        strata.engine.start();
-        String last = "";
-        while (true) {
-            Deployment d = strata.engine.get(id).orElseThrow();
-            String now = "STATE " + id + " " + d.state() + " " + d.count(MemberState.RUNNING);
-            if (!now.equals(last)) {
-                System.out.println(now);
-                System.out.flush();
-                last = now;
-            }
-            Thread.sleep(50);
-        }
+        DeploymentProcess.run(strata.engine, strata.reader, contract, true);
     }
 }

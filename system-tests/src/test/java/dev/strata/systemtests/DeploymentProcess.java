@@ -1,7 +1,11 @@
 package dev.strata.systemtests;
 
 import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.DeploymentResult;
+import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import java.net.URI;
 import java.nio.file.Files;
@@ -42,27 +46,40 @@ public final class DeploymentProcess {
         if (haltBefore > 0 || haltAfter > 0) {
             strata.providers.add("aws", 2, new Halting(strata.aws, haltBefore, haltAfter));
         }
+        run(strata.engine, strata.reader, contract, false);
+    }
+
+    /**
+     * Deploys the contract unless a deployment is stored already (then resumes it), starts the
+     * reconciler and prints each change of state ({@code STATE d-000001 READY 4}) until killed;
+     * shared by the crash tests' processes. {@code bindings}: also print each member's target.
+     */
+    static void run(DeploymentEngine engine, ContractDocumentReader reader, Path contract, boolean bindings) throws Exception {
         String id;
-        List<Deployment> stored = strata.engine.list();
+        List<Deployment> stored = engine.list();
         if (stored.isEmpty()) {
-            DeploymentResult result = strata.engine.deploy(strata.reader.read(Files.readString(contract), contract.getFileName().toString()),
-                    "crash-test");
+            DeploymentResult result = engine.deploy(reader.read(Files.readString(contract), contract.getFileName().toString()), "crash-test");
             if (!result.decision().placed()) {
                 System.out.println("NOT-PLACED " + result.decision().summary());
                 System.exit(2);
             }
             id = result.deployment().id();
             System.out.println("DEPLOYED " + id);
+            if (bindings) {
+                for (DeploymentMember m : result.deployment().members()) {
+                    System.out.println("BOUND " + m.name() + " " + m.target().id());
+                }
+            }
         } else {
             id = stored.get(0).id();
             System.out.println("RESUMING " + id + " " + stored.get(0).state());
         }
         System.out.flush();
-        strata.engine.start();
+        engine.start();
         String last = "";
         while (true) {
-            Deployment d = strata.engine.get(id).orElseThrow();
-            String now = "STATE " + id + " " + d.state() + " " + d.count(dev.strata.platform.api.deployment.MemberState.RUNNING);
+            Deployment d = engine.get(id).orElseThrow();
+            String now = "STATE " + id + " " + d.state() + " " + d.count(MemberState.RUNNING);
             if (!now.equals(last)) {
                 System.out.println(now);
                 System.out.flush();

@@ -1,12 +1,7 @@
 package dev.strata.systemtests;
 
-import dev.strata.platform.api.deployment.Deployment;
-import dev.strata.platform.api.deployment.DeploymentResult;
-import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.provider.openstack.AllInOne;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Strata's deployment path on the all-in-one OpenStack as a process of its own, for
@@ -42,33 +37,6 @@ public final class OpenStackDeploymentProcess {
         if (haltBefore > 0 || haltAfter > 0) {
             strata.providers.add(OpenStackStrata.PROVIDER_ID, 1_000, new Halting(strata.provider(), haltBefore, haltAfter));
         }
-        String id;
-        List<Deployment> stored = strata.engine.list();
-        if (stored.isEmpty()) {
-            DeploymentResult result = strata.engine.deploy(strata.reader.read(Files.readString(contract), contract.getFileName().toString()),
-                    "crash-test");
-            if (!result.decision().placed()) {
-                System.out.println("NOT-PLACED " + result.decision().summary());
-                System.exit(2);
-            }
-            id = result.deployment().id();
-            System.out.println("DEPLOYED " + id);
-        } else {
-            id = stored.get(0).id();
-            System.out.println("RESUMING " + id + " " + stored.get(0).state());
-        }
-        System.out.flush();
-        strata.engine.start();
-        String last = "";
-        while (true) {
-            Deployment d = strata.engine.get(id).orElseThrow();
-            String now = "STATE " + id + " " + d.state() + " " + d.count(MemberState.RUNNING);
-            if (!now.equals(last)) {
-                System.out.println(now);
-                System.out.flush();
-                last = now;
-            }
-            Thread.sleep(50);
-        }
+        DeploymentProcess.run(strata.engine, strata.reader, contract, false);
     }
 }
