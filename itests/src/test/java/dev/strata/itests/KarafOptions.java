@@ -72,6 +72,10 @@ final class KarafOptions {
                 reactorFile("provider-baremetal/target/provider-baremetal-" + version() + ".jar").getAbsolutePath()));
         options.add(systemProperty("strata.itest.nvidia.jar").value(
                 reactorFile("provider-nvidia/target/provider-nvidia-" + version() + ".jar").getAbsolutePath()));
+        options.add(systemProperty("strata.itest.openstack.jar").value(
+                reactorFile("provider-openstack/target/provider-openstack-" + version() + ".jar").getAbsolutePath()));
+        // under CI=true every peer must be there: tests that would skip without one fail instead
+        options.add(systemProperty("strata.itest.ci").value(String.valueOf("true".equalsIgnoreCase(System.getenv("CI")))));
         // The all-in-one OpenStack, where one runs (see README, provider-openstack).
         String aio = System.getProperty("strata.openstack.aio", "");
         if (!aio.isBlank() && !aio.startsWith("${")) {
