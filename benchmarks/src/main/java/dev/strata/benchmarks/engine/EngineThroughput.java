@@ -28,6 +28,7 @@ import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
+import dev.strata.platform.core.placement.packing.PackingPolicy;
 import dev.strata.platform.core.placement.packing.StrataPackingPolicy;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -36,7 +37,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,9 +60,12 @@ import java.util.concurrent.Future;
  *     ledger.</li>
  * <li>{@code openb}: the openb cluster (1,213 nodes, 6,212 GPUs) with the inflated default trace
  *     (seed 42), each pod a one-member contract, placed one at a time through the engine with the
- *     trace's pods as the workload profile; placements per second and the allocation ratio reached.</li>
+ *     trace's pods as the workload profile ({@code --openb-profile trace}, the default) or the
+ *     engine's own ledger-following profile ({@code ledger}), {@code --openb-rounds} rounds in one
+ *     JVM; placements per second and the allocation ratio reached.</li>
  * </ul>
- * <pre>java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.EngineThroughput [--nodes 10000] [--seconds 10]</pre>
+ * <pre>java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.EngineThroughput [--nodes 10000] [--seconds 10]
+ *     [--scenarios openb,generated] [--openb-rounds 5] [--openb-profile trace|ledger]</pre>
  */
 public final class EngineThroughput {
 
@@ -82,7 +88,7 @@ public final class EngineThroughput {
         System.out.printf("java %s, %d cores, max heap %d MiB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         if (scenarios.contains("openb")) {
-            openb();
+            openb(Integer.parseInt(opts.getOrDefault("--openb-rounds", "5")), opts.getOrDefault("--openb-profile", "trace"));
         }
         if (scenarios.contains("generated")) {
             generated(nodes, seconds, rounds);
@@ -91,7 +97,15 @@ public final class EngineThroughput {
 
     // ---- the openb cluster through the engine ---------------------------------------------------
 
-    static void openb() throws Exception {
+    /**
+     * @param profile {@code trace}: the policy protects room for the trace's pods, one fixed profile
+     *     (built once per model: the engine keeps what it scored); {@code ledger}: the engine's own
+     *     default, the typical demands plus what the ledger holds, rebuilt as the ledger grows
+     */
+    static void openb(int rounds, String profile) throws Exception {
+        if (!profile.equals("trace") && !profile.equals("ledger")) {
+            throw new IllegalArgumentException("--openb-profile is " + profile + "; expected trace or ledger");
+        }
         List<NodeCapacity> capacities = OpenbReplay.readNodes(OpenbReplay.fixtures().resolve("openb_node_list_gpu_node.csv"));
         List<Demand> pods = OpenbReplay.readPods(OpenbReplay.fixtures().resolve("openb_pod_list_default.csv"));
         List<Demand> workload = OpenbReplay.inflate(pods, OpenbReplay.capacity(capacities), 42);
@@ -104,9 +118,12 @@ public final class EngineThroughput {
             contracts.add(new Contract("pod-" + i, "openb", 0, List.of(new Member("pod", d.cpuMilli(), d.memoryMiB() << 20, gpus,
                     TopologyRequest.ANY, 0)), FabricRequest.ANY, Sovereignty.ANY, Isolation.SHARED));
         }
-        for (int round = 0; round < 3; round++) {
-            Placement service = PlacementEngines.create(fixed(snapshot), "strata",
-                    (nodes, demands) -> StrataPackingPolicy.forWorkload(nodes, pods), Clock.systemUTC());
+        for (int round = 0; round < rounds; round++) {
+            // one policy per model (a model's nodes are its own list): handed the same policy again, the engine keeps what it scored
+            Map<List<NodeCapacity>, PackingPolicy> built = Collections.synchronizedMap(new IdentityHashMap<>());
+            Placement service = profile.equals("ledger") ? PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC())
+                    : PlacementEngines.create(fixed(snapshot), "strata",
+                            (nodes, demands) -> built.computeIfAbsent(nodes, n -> StrataPackingPolicy.forWorkload(n, pods)), Clock.systemUTC());
             long placedMilli = 0;
             int placed = 0;
             long start = System.nanoTime();
@@ -121,8 +138,8 @@ public final class EngineThroughput {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             double cpuSecs = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
-            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s "
-                    + "(%,.0f per CPU-second of the placing thread); GPU allocation %.2f %% at 130 %% arrived; load average %.1f%n", round + 1,
+            System.out.printf(Locale.ROOT, "openb default seed 42 through the engine, profile %s, round %d: %d contracts (%d placed) in %.2f s = %,.0f placements/s "
+                    + "(%,.0f per CPU-second of the placing thread); GPU allocation %.2f %% at 130 %% arrived; load average %.1f%n", profile, round + 1,
                     contracts.size(), placed, secs, contracts.size() / secs, contracts.size() / cpuSecs, 100.0 * placedMilli / OpenbReplay.capacity(capacities),
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }

@@ -38,7 +38,9 @@ import java.util.stream.Collectors;
  * </ul>
  * Rows of the gang as a whole ({@code *}, RDMA fabrics) count no nodes. Power domains that are full
  * are named; past {@link #NAMED_DOMAINS} of them for one member, their rows are merged into one that
- * names the first few.
+ * names the first few. Free capacity is judged once per state class of nodes (nodes alike in model
+ * and free capacity), not once per node: a refusal on a thousand idle identical nodes costs one
+ * judgement.
  */
 final class DecisionExplainer {
 
@@ -51,10 +53,21 @@ final class DecisionExplainer {
     private final NodeFilter filter;
     private final Contract contract;
 
+    private final boolean byStateClass;
+
     DecisionExplainer(PlacementModel model, NodeFilter filter) {
+        this(model, filter, true);
+    }
+
+    /**
+     * @param byStateClass whether a refusal judges free capacity once per state class of nodes
+     *     (see {@link PlacementModel#stateClass}) rather than node by node; the rows are the same
+     */
+    DecisionExplainer(PlacementModel model, NodeFilter filter, boolean byStateClass) {
         this.model = model;
         this.filter = filter;
         this.contract = filter.contract;
+        this.byStateClass = byStateClass;
     }
 
     /** Members with the same requirements, in contract order: they share one set of rows. */
@@ -120,21 +133,37 @@ final class DecisionExplainer {
             }
             // full power domains are counted by domain first, and written only if they are named
             Map<dev.strata.platform.api.model.PowerDomain, int[]> domains = new LinkedHashMap<>();
+            // why a node's free capacity does not hold the member depends on its state class alone, unless the member wants
+            // its GPUs NUMA-aligned (which reads the node's own layout): the nodes that pass every live constraint are counted
+            // per class, and each class is judged once, on the first of its nodes
+            boolean perClass = byStateClass && !m.topology().numaAligned();
+            int[] classNodes = perClass ? new int[model.stateClasses()] : null;
+            int[] classFirst = perClass ? new int[classNodes.length] : null;
+            String alone = rdma ? FITS_ALONE_RDMA : FITS_ALONE;
             for (int node = 0; node < fixed.length; node++) {
                 if (fixed[node] != null) {
                     continue; // counted above
                 }
-                String reason;
                 int live = filter.live(m, node);
                 if (live == NodeFilter.LIVE_DOMAIN) {
                     domains.computeIfAbsent(filter.fullDomain, d -> new int[1])[0]++;
                     continue;
                 }
-                reason = live == NodeFilter.LIVE_OK ? filter.capacityReason(m, node, needNic) : filter.liveReason(m, node);
-                if (reason == null) {
-                    reason = rdma ? FITS_ALONE_RDMA : FITS_ALONE;
+                if (live == NodeFilter.LIVE_OK && perClass) {
+                    int state = model.stateClass(node);
+                    if (classNodes[state]++ == 0) {
+                        classFirst[state] = node;
+                    }
+                    continue;
                 }
-                counts.computeIfAbsent(reason, r -> new int[1])[0]++;
+                String reason = live != NodeFilter.LIVE_OK ? filter.liveReason(m, node) : filter.capacityReason(m, node, needNic);
+                counts.computeIfAbsent(reason == null ? alone : reason, r -> new int[1])[0]++;
+            }
+            for (int state = 0; perClass && state < classNodes.length; state++) {
+                if (classNodes[state] > 0) {
+                    String reason = filter.capacityReason(m, classFirst[state], needNic);
+                    counts.computeIfAbsent(reason == null ? alone : reason, r -> new int[1])[0] += classNodes[state];
+                }
             }
             if (domains.size() > NAMED_DOMAINS) {
                 List<String> ids = domains.keySet().stream().map(dev.strata.platform.api.model.PowerDomain::id).sorted().toList();

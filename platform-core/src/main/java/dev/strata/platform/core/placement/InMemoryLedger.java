@@ -32,7 +32,7 @@ final class InMemoryLedger implements AllocationLedger {
     /** A new allocation id: {@code a-000042}. */
     @Override
     public synchronized String nextId() {
-        return String.format("a-%06d", ++sequence);
+        return AllocationIds.of(++sequence);
     }
 
     @Override

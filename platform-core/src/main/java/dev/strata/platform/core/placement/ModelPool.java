@@ -8,6 +8,7 @@ import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
@@ -30,7 +31,7 @@ final class ModelPool {
 
     private final Inventory inventory;
     private final AllocationLedger ledger;
-    private final BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies;
+    private final BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies;
     private final List<Demand> typical;
     private final Semaphore permits;
     private final ConcurrentLinkedDeque<PlacementModel> idle = new ConcurrentLinkedDeque<>();
@@ -38,7 +39,7 @@ final class ModelPool {
     private volatile InventoryIndex index;
     private final AtomicLong builds = new AtomicLong();
 
-    ModelPool(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
+    ModelPool(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies,
             List<Demand> typical, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("model pool capacity " + capacity + "; expected 1 or more");

@@ -315,17 +315,18 @@ final class NodeFilter {
             return LIVE_SHARED;
         }
         NodeFacts f = model.facts[node];
-        String domainId = f.node().powerDomainId();
-        double need = powerNeed(m, f);
-        if (domainId != null) {
-            PowerDomain over = model.overBudget(node, need);
+        if (f.node().powerDomainId() != null) {
+            PowerDomain over = model.overBudget(node, powerNeed(m, f));
             if (over != null) {
                 fullDomain = over;
                 return LIVE_DOMAIN;
             }
             return LIVE_OK;
         }
-        return model.nodePowerFits(node, model.nodeHold(node, need)) ? LIVE_OK : LIVE_NODE_POWER;
+        if (f.node().power().maxWatts() <= 0) {
+            return LIVE_OK; // no power domain and no known maximum draw: nothing to hold power against
+        }
+        return model.nodePowerFits(node, model.nodeHold(node, powerNeed(m, f))) ? LIVE_OK : LIVE_NODE_POWER;
     }
 
     /** The reason a full power domain gives, written once per domain and member. */
@@ -357,12 +358,10 @@ final class NodeFilter {
             return true;
         }
         NodeFacts f = model.facts[node];
-        String domainId = f.node().powerDomainId();
-        double need = powerNeed(m, f);
-        if (domainId != null) {
-            return model.overBudget(node, need) != null;
+        if (f.node().powerDomainId() != null) {
+            return model.overBudget(node, powerNeed(m, f)) != null;
         }
-        return !model.nodePowerFits(node, model.nodeHold(node, need));
+        return f.node().power().maxWatts() > 0 && !model.nodePowerFits(node, model.nodeHold(node, powerNeed(m, f)));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.strata.platform.core.placement.packing.StrataPackingPolicy;
 import dev.strata.platform.core.placement.packing.WorkloadProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /** The packing policies placement can be configured with, by name, and the workload they protect by default. */
@@ -27,7 +28,7 @@ final class PackingPolicies {
      *
      * @throws InvalidConfigurationException for an unknown name
      */
-    static BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> byName(String name) {
+    static BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> byName(String name) {
         return switch (name == null ? "" : name.strip()) {
             case "strata" -> StrataPackingPolicy::forWorkload;
             case "fgd" -> (nodes, demands) -> new FragmentationGradientPolicy(WorkloadProfile.typical(demands));

@@ -11,6 +11,7 @@ import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -50,12 +51,12 @@ final class PlacementEngine {
     private final AtomicLong serialised = new AtomicLong();
     private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
 
-    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
+    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies,
             Clock clock, int deciders) {
         this(inventory, ledger, policies, clock, deciders, "strata", false);
     }
 
-    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies,
+    PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies,
             Clock clock, int deciders, String policyName, boolean recordDryRuns) {
         this.policyName = policyName;
         this.recordDryRuns = recordDryRuns;

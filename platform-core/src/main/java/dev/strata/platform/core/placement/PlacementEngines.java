@@ -7,6 +7,7 @@ import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -36,7 +37,7 @@ public final class PlacementEngines {
      *
      * @param name the policy's name, for messages
      */
-    public static Placement create(Inventory inventory, String name, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy,
+    public static Placement create(Inventory inventory, String name, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policy,
             Clock clock) {
         return new PlacementService(OfferSlots.view(inventory), new InMemoryLedger(), name, policy, clock);
     }

@@ -10,6 +10,7 @@ import dev.strata.platform.core.placement.packing.PackingPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,8 +66,9 @@ final class PlacementModel {
         }
     };
 
-    private final BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies;
-    private final List<Demand> typical;
+    private final BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies;
+    /** The typical demands as a multiset, in the order they were given. */
+    private final Map<Demand, Integer> typical;
     private final List<NodeCapacity> idle;
     /** Per demand shape held in the ledger, how many bindings have it. */
     private final Map<Demand, Integer> shapes = new HashMap<>();
@@ -74,11 +76,15 @@ final class PlacementModel {
     /** The rounded counts the current policy was built on. */
     private Map<Demand, Integer> policyProfile = Map.of();
 
-    PlacementModel(InventoryIndex inv, BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policies, List<Demand> typical) {
+    PlacementModel(InventoryIndex inv, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies, List<Demand> typical) {
         this.inv = inv;
         this.facts = inv.facts;
         this.policies = policies;
-        this.typical = List.copyOf(typical);
+        Map<Demand, Integer> counts = new LinkedHashMap<>();
+        for (Demand d : typical) {
+            counts.merge(d, 1, Integer::sum);
+        }
+        this.typical = java.util.Collections.unmodifiableMap(counts);
         int n = facts.length;
         this.nodeMilliwatts = new long[n];
         this.domainMilliwatts = new long[inv.domains.length];
@@ -96,6 +102,16 @@ final class PlacementModel {
         }
         this.idle = inv.capacities();
         this.packer = new Packer(idle, policies.apply(idle, this.typical));
+    }
+
+    /** The node's state class (see {@link Packer#stateClass}): nodes with the same one have the same free capacity. */
+    int stateClass(int node) {
+        return packer.stateClass(node);
+    }
+
+    /** How many state classes there are now (see {@link Packer#stateClasses}). */
+    int stateClasses() {
+        return packer.stateClasses();
     }
 
     /** The node's live capacity (the packer's own: read only). */
@@ -231,19 +247,18 @@ final class PlacementModel {
             return;
         }
         Map<Demand, Integer> profile = new HashMap<>();
-        List<Demand> workload = new ArrayList<>(typical);
-        // in a fixed order, so that the policy is the same whatever order the ledger grew in
+        // a multiset: the typical demands, then each held shape as often as its rounded count, in a fixed order, so that
+        // the policy is the same whatever order the ledger grew in (one entry per shape, not one per binding)
+        Map<Demand, Integer> workload = new LinkedHashMap<>(typical);
         List<Map.Entry<Demand, Integer>> entries = new ArrayList<>(shapes.entrySet());
         entries.sort(Map.Entry.comparingByKey(SHAPE_ORDER));
         for (Map.Entry<Demand, Integer> e : entries) {
             int rounded = Integer.highestOneBit(e.getValue());
             profile.put(e.getKey(), rounded);
-            for (int i = 0; i < rounded; i++) {
-                workload.add(e.getKey());
-            }
+            workload.merge(e.getKey(), rounded, Integer::sum);
         }
         policyProfile = Map.copyOf(profile);
-        packer.replacePolicy(policies.apply(idle, workload));
+        packer.replacePolicy(policies.apply(idle, java.util.Collections.unmodifiableMap(workload)));
     }
 
     // ---- reservations ---------------------------------------------------------------------------

@@ -88,12 +88,12 @@ public class PlacementService implements Placement {
     }
 
     PlacementService(Inventory inventory, AllocationLedger ledger, String policyName,
-            BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy, Clock clock) {
+            BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policy, Clock clock) {
         this(inventory, ledger, policyName, policy, clock, deciders(0));
     }
 
     PlacementService(Inventory inventory, AllocationLedger ledger, String policyName,
-            BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> policy, Clock clock, int deciders) {
+            BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policy, Clock clock, int deciders) {
         this.engine = new PlacementEngine(inventory, ledger, policy, clock, deciders);
         this.policyName = policyName;
     }

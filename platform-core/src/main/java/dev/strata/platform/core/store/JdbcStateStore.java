@@ -478,7 +478,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public String nextId() {
-            return String.format("a-%06d", nextAllocationNumber());
+            return dev.strata.platform.core.placement.AllocationIds.of(nextAllocationNumber());
         }
 
         @Override

@@ -120,7 +120,7 @@ class PlacementEngineTest {
         java.util.concurrent.atomic.AtomicInteger gpuDecisions = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> racers = new java.util.concurrent.CopyOnWriteArrayList<>();
         // while the GPU contract is being decided, another placement commits (and releases) on another thread
-        BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> racing = (nodes, demands) -> new PackingPolicy() {
+        BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> racing = (nodes, demands) -> new PackingPolicy() {
             private final BestFitPolicy delegate = new BestFitPolicy(64_000, 4000);
 
             @Override
@@ -167,7 +167,7 @@ class PlacementEngineTest {
         Infra infra = new Infra().s1().h100("n1", "s1", null).h100("n2", "s1", null);
         CountDownLatch bothInside = new CountDownLatch(2);
         Map<Thread, Boolean> sawTheOther = new ConcurrentHashMap<>();
-        BiFunction<List<NodeCapacity>, List<Demand>, PackingPolicy> meeting = (nodes, demands) -> new PackingPolicy() {
+        BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> meeting = (nodes, demands) -> new PackingPolicy() {
             private final BestFitPolicy delegate = new BestFitPolicy(112_000, 8000);
 
             @Override

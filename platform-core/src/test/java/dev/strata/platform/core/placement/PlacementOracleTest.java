@@ -98,6 +98,37 @@ class PlacementOracleTest {
     }
 
     /**
+     * A refusal judges free capacity once per state class of nodes (nodes alike in model and free
+     * capacity) instead of node by node: its rows must be exactly those of judging every node on
+     * its own, on any inventory, ledger and contract, with and without an RDMA gang.
+     */
+    @Property(tries = 300)
+    void refusalsJudgedPerStateClassAreThoseJudgedNodeByNode(@ForAll long seed) {
+        Random r = new Random(seed);
+        Infra infra = inventory(r, 1 + r.nextInt(3));
+        InventorySnapshot snapshot = infra.snapshot();
+        PlacementService service = new PlacementService(fixed(snapshot), new InMemoryLedger(), "strata", Clock.systemUTC());
+        for (int i = r.nextInt(6); i > 0; i--) {
+            service.place(contract(r, "c" + i, snapshot), false);
+        }
+        PlacementModel model = new PlacementModel(new InventoryIndex(snapshot), PackingPolicies.byName("strata"), PackingPolicies.typicalDemands());
+        service.allocations().forEach(model::apply);
+        Contract probe = contract(r, "probe", snapshot);
+        Set<Integer> classes = new HashSet<>();
+        int nodes = model.inv.nodeCount();
+        for (int i = 0; i < nodes; i++) {
+            classes.add(model.stateClass(i));
+        }
+        Statistics.label("nodes sharing a state class").collect(classes.size() < nodes);
+        Statistics.label("nodes sharing a state class").coverage(c -> c.check(true).percentage(p -> p > 20));
+        for (boolean rdma : new boolean[] {false, true}) {
+            List<Rejection> perClass = new DecisionExplainer(model, new NodeFilter(model, probe), true).refused(rdma, rdma);
+            List<Rejection> perNode = new DecisionExplainer(model, new NodeFilter(model, probe), false).refused(rdma, rdma);
+            assertThat(perClass).as("%s on %s, rdma %s", probe, describe(snapshot), rdma).isEqualTo(perNode);
+        }
+    }
+
+    /**
      * The same inventory, ledger and contract give the same answer: a dry run and the placement
      * right after it, a model built afresh from the ledger (a restart), and after a placement
      * and its release.
@@ -179,6 +210,12 @@ class PlacementOracleTest {
     private static final String[] MEMBER_MEMORY = {"0", "1GiB", "1GiB", "16GiB", "32GiB", "64GiB", "200GiB"};
 
     static Infra inventory(Random r) {
+        return inventory(r, 6);
+    }
+
+    /** @param variety how many of the six node kinds an inventory draws from (fewer: more nodes alike) */
+    static Infra inventory(Random r, int variety) {
+        int firstKind = variety < 6 ? r.nextInt(6) : 0;
         Infra infra = new Infra().s1();
         if (r.nextBoolean()) {
             infra.site("s2", "US", Set.of("US"), "US Cloud Inc.", Set.of("US"));
@@ -201,7 +238,7 @@ class PlacementOracleTest {
             String id = "n" + i;
             String site = siteIds.get(r.nextInt(siteIds.size()));
             String domain = r.nextInt(3) == 0 ? null : "rack" + r.nextInt(2);
-            int kind = r.nextInt(6);
+            int kind = (firstKind + r.nextInt(variety)) % 6;
             switch (kind) {
                 case 0 -> infra.node(id, site, domain, 16, 256, 1, "NVIDIA H100 PCIe", 80, 0, 1, 350, r.nextInt(4) == 0 ? 0 : 1500)
                         .mig(id, MigTableTest.h100());

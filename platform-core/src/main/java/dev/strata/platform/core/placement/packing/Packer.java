@@ -91,9 +91,12 @@ public final class Packer {
 
     /**
      * Scores with another policy from now on: every remembered fit is forgotten. The nodes and
-     * their classes stay as they are.
+     * their classes stay as they are. Given the policy already in force, changes nothing.
      */
     public void replacePolicy(PackingPolicy newPolicy) {
+        if (newPolicy == policy) {
+            return; // the policy in force: what it scored still holds
+        }
         this.policy = Objects.requireNonNull(newPolicy, "policy");
         this.cacheable = newPolicy.cacheable();
         demands.clear();
@@ -293,6 +296,22 @@ public final class Packer {
      */
     public NodeCapacity view(int index) {
         return nodes[index];
+    }
+
+    /**
+     * The state class of a node, as a number shared by exactly the nodes now in the same state: the
+     * same model (with its MIG table), free CPU and memory, and GPUs alike up to their order.
+     * Whatever is a function of that state alone (whether a demand fits, and why not) is the same
+     * for every node with the number. Numbers are dense, below {@link #stateClasses()}, and valid
+     * until the next commit or release (which may renumber the classes).
+     */
+    public int stateClass(int index) {
+        return classOf[index].livePos;
+    }
+
+    /** How many state classes there are now: every {@link #stateClass} is below it. */
+    public int stateClasses() {
+        return liveCount;
     }
 
     /** A copy of the node's current capacity. */

@@ -186,6 +186,11 @@ public final class StrataPackingPolicy implements PackingPolicy {
         return new StrataPackingPolicy(nodes, WorkloadProfile.typical(demands, 1.0, WorkloadProfile.Weighting.PODS, true), Options.DEFAULTS);
     }
 
+    /** As {@link #forWorkload(Collection, List)}, for demands given as a multiset (each demand with how many times it occurs). */
+    public static StrataPackingPolicy forWorkload(Collection<NodeCapacity> nodes, Map<Demand, Integer> demands) {
+        return new StrataPackingPolicy(nodes, WorkloadProfile.typical(demands, 1.0, WorkloadProfile.Weighting.PODS, true), Options.DEFAULTS);
+    }
+
     private static Map<String, Double> pressure(WorkloadProfile profile, Map<String, Double> capacity, double totalCapacity, double gpuMass) {
         Map<String, Double> out = new HashMap<>();
         if (gpuMass <= 0 || totalCapacity <= 0) {

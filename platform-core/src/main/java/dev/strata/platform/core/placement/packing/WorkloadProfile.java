@@ -83,6 +83,11 @@ public final class WorkloadProfile {
         return typical(demands, 1.0, Weighting.PODS, false);
     }
 
+    /** As {@link #typical(List)}, for demands given as a multiset (see {@link #typical(Map, double, Weighting, boolean)}). */
+    public static WorkloadProfile typical(Map<Demand, Integer> demands) {
+        return typical(demands, 1.0, Weighting.PODS, false);
+    }
+
     /**
      * The most frequent shapes of the given demands that together cover {@code coverage} of the
      * weight, renormalised.
@@ -94,13 +99,33 @@ public final class WorkloadProfile {
      * @throws IllegalArgumentException if no demand has weight or coverage is out of range
      */
     public static WorkloadProfile typical(List<Demand> demands, double coverage, Weighting weighting, boolean keepMemory) {
+        Map<Demand, Integer> counts = new LinkedHashMap<>();
+        for (Demand d : demands) {
+            counts.merge(d, 1, Integer::sum);
+        }
+        return typical(counts, coverage, weighting, keepMemory);
+    }
+
+    /**
+     * As {@link #typical(List, double, Weighting, boolean)}, for demands given as a multiset: each
+     * demand with how many times it occurs (at least once), in the order the list would first
+     * have it. Costs one step per distinct demand, however many times each occurs.
+     */
+    public static WorkloadProfile typical(Map<Demand, Integer> demands, double coverage, Weighting weighting, boolean keepMemory) {
         if (!(coverage > 0 && coverage <= 1)) {
             throw new IllegalArgumentException("coverage is " + coverage + "; expected a fraction in (0, 1]");
         }
         Map<Demand, Double> counts = new LinkedHashMap<>();
         double total = 0;
-        for (Demand d : demands) {
-            double w = weighting == Weighting.PODS ? 1 : d.gpuMilliTotal();
+        long given = 0;
+        for (Map.Entry<Demand, Integer> e : demands.entrySet()) {
+            Demand d = e.getKey();
+            int times = e.getValue();
+            if (times < 1) {
+                throw new IllegalArgumentException("demand " + d + " occurs " + times + " times; expected at least once");
+            }
+            given += times;
+            double w = (weighting == Weighting.PODS ? 1 : d.gpuMilliTotal()) * (double) times;
             if (w <= 0) {
                 continue;
             }
@@ -109,7 +134,7 @@ public final class WorkloadProfile {
             total += w;
         }
         if (total <= 0) {
-            throw new IllegalArgumentException("WorkloadProfile needs at least one demand with weight, got " + demands.size() + " demands");
+            throw new IllegalArgumentException("WorkloadProfile needs at least one demand with weight, got " + given + " demands");
         }
         List<Map.Entry<Demand, Double>> sorted = new ArrayList<>(counts.entrySet());
         // most frequent first; equal counts in a fixed order so that profiles are reproducible
