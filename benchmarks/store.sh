@@ -2,18 +2,25 @@
 # State store figures for docs/benchmarks.md (after mvn -B install -DskipTests):
 #   durable placements per second on the embedded store (H2, fsync) and on a private PostgreSQL
 #   started here on 127.0.0.1 at a free port, for the store alone and through the placement path, then the offline verifier on a log of 1 million records.
-# Environment: THREADS (callers, default 16), RUN_SECONDS (per store, default 10), RECORDS (default 1000000).
+# Environment: THREADS (callers, default 16), RUN_SECONDS (per store, default 10), RECORDS (default 1000000),
+# WARMUP (seconds of each placement-path run before it is measured, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=benchmarks/target/benchmarks.jar
 threads=${THREADS:-16}
 seconds=${RUN_SECONDS:-10}
 records=${RECORDS:-1000000}
+warmup=${WARMUP:-60} # seconds of the placement path before it is measured: the JIT compiles the engine's and H2's code
 
 echo "== embedded (H2, durability fsync)"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store embedded --threads "$threads" --seconds "$seconds"
 echo "== placement path on the embedded store (decide, commit with contract and provenance record, acknowledge when durable)"
-java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store embedded --threads 32 --seconds "$seconds"
+java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store embedded --threads 32 --seconds "$seconds" --warmup "$warmup"
+echo "== placement path on the embedded store, 128 callers on 4,000 nodes"
+java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store embedded --threads 128 --nodes 4000 --seconds "$seconds" \
+  --warmup "$warmup"
+echo "== the same harness on the in-memory ledger (nothing durable), 32 callers"
+java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store memory --threads 32 --seconds "$seconds" --warmup "$warmup"
 echo "== embedded (H2, durability fsync), one caller"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store embedded --threads 1 --seconds "$seconds"
 
@@ -33,7 +40,7 @@ java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store postgresql -
   --password-file "$dir/pw" --threads "$threads" --seconds "$seconds"
 echo "== placement path on PostgreSQL"
 java -Xmx2g -cp "$jar" dev.strata.benchmarks.engine.DurablePlacementThroughput --store postgresql --url "jdbc:postgresql://127.0.0.1:$port/strata" \
-  --password-file "$dir/pw" --threads 32 --seconds "$seconds"
+  --password-file "$dir/pw" --threads 32 --seconds "$seconds" --warmup "$warmup"
 echo "== PostgreSQL, one caller"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store postgresql --url "jdbc:postgresql://127.0.0.1:$port/strata" \
   --password-file "$dir/pw" --threads 1 --seconds "$seconds"

@@ -29,12 +29,14 @@ import org.osgi.util.converter.Converters;
  * placement service decides each contract on the generated cluster, commits it to the state
  * store's ledger with the contract and its provenance record (evidence, rejections) in one
  * transaction, and returns only once that is durable (on the embedded store, forced to disk).
- * Each caller releases its oldest allocation once it holds 20, so the cluster never fills; the
- * releases are durable writes too and are counted apart.
+ * Each caller releases its oldest allocation once it holds {@code --hold} (20), and one whenever a
+ * contract does not fit, so the cluster never fills; the releases are durable writes too and are
+ * counted apart. With a large {@code --hold} on a large cluster the measured seconds are mostly
+ * placements (the warm-up still holds 20 and releases everything before the measurement).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
- *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10]
+ *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 60] [--hold 20]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -50,6 +52,8 @@ public final class DurablePlacementThroughput {
         String kind = a.getOrDefault("store", "embedded");
         int threads = Integer.parseInt(a.getOrDefault("threads", "32"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "10"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "60"));
+        int hold = Integer.parseInt(a.getOrDefault("hold", "20"));
         int nodes = Integer.parseInt(a.getOrDefault("nodes", "1000"));
         int deciders = Integer.parseInt(a.getOrDefault("deciders", "0"));
         Path dir = Files.createTempDirectory("strata-placement-bench");
@@ -83,15 +87,21 @@ public final class DurablePlacementThroughput {
         // --store memory: the same harness on the in-memory ledger (nothing durable), as the baseline
         Placement service = kind.equals("memory") ? PlacementEngines.create(inventory, "strata", Clock.systemUTC())
                 : PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), deciders);
-        System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s%n", store.info().kind(), store.info().location(),
-                store.info().durability(), nodes, threads, seconds);
-        run(service, threads, 3); // warm-up
+        if (kind.equals("memory")) {
+            System.out.printf(Locale.ROOT, "ledger in memory (nothing durable); %,d nodes; %d callers; %d s%n", nodes, threads, seconds);
+        } else {
+            System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s%n", store.info().kind(),
+                    store.info().location(), store.info().durability(), nodes, threads, seconds);
+        }
+        run(service, threads, warmup, 20); // warm-up: the JIT compiles the engine's and the store's paths (C2 was still busy 30 s into a run here)
         long[] before = store.writeCounts();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
-        long[] r = run(service, threads, seconds);
+        Map<String, Long> threads0 = cpuByThreadGroup();
+        long[] r = run(service, threads, seconds, hold);
         long cpu = os.getProcessCpuTime() - cpu0;
+        Map<String, Long> threads1 = cpuByThreadGroup();
         long[] after = store.writeCounts();
         double secs = r[3] / 1e9;
         long batches = after[0] - before[0];
@@ -102,6 +112,17 @@ public final class DurablePlacementThroughput {
         System.out.printf(Locale.ROOT, "CPU used by this JVM: %.1f s in %.1f s (%.2f cores; load average %.1f on %d cores): %.2f ms CPU per "
                 + "placement and release%n", cpu / 1e9, secs, cpu / 1e9 / secs, os.getSystemLoadAverage(), os.getAvailableProcessors(),
                 cpu / 1e6 / Math.max(1, r[0] + r[1]));
+        StringBuilder split = new StringBuilder();
+        threads1.forEach((group, nanos) -> {
+            long used = nanos - threads0.getOrDefault(group, 0L);
+            if (used > secs * 1e7) { // more than 1 % of a core
+                split.append(String.format(Locale.ROOT, "%s %.2f cores (%.2f ms per change); ", group, used / 1e9 / secs,
+                        used / 1e6 / Math.max(1, r[0] + r[1])));
+            }
+        });
+        split.append(String.format(Locale.ROOT, "callers %.2f cores (%.2f ms per change)", callerCpuNanos.get() / 1e9 / secs,
+                callerCpuNanos.get() / 1e6 / Math.max(1, r[0] + r[1])));
+        System.out.println("CPU by thread: " + split);
         long head = store.provenance().head().seq();
         long bytes = 0;
         int records = 0;
@@ -116,7 +137,12 @@ public final class DurablePlacementThroughput {
     }
 
     /** Placements, releases, not placed, nanoseconds, p50 and p99 placement latency in nanoseconds. */
-    static long[] run(Placement service, int threads, int seconds) throws Exception {
+    /** CPU time of the caller threads until they stop placing (their final releases not included). */
+    static final java.util.concurrent.atomic.AtomicLong callerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    /** @param hold how many allocations a caller holds before it releases its oldest (it also releases one when refused) */
+    static long[] run(Placement service, int threads, int seconds, int hold) throws Exception {
+        callerCpuNanos.set(0);
         AtomicBoolean stop = new AtomicBoolean();
         long[][] counts = new long[threads][3];
         List<long[]> latencies = new ArrayList<>();
@@ -141,12 +167,13 @@ public final class DurablePlacementThroughput {
                     } else {
                         counts[id][2]++;
                     }
-                    if (held.size() > 20 || (!d.placed() && !held.isEmpty())) {
+                    if (held.size() > hold || (!d.placed() && !held.isEmpty())) {
                         service.release(held.poll());
                         counts[id][1]++;
                     }
                     n++;
                 }
+                callerCpuNanos.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
                 for (String h : held) {
                     service.release(h);
                 }
@@ -181,5 +208,20 @@ public final class DurablePlacementThroughput {
             System.out.printf(Locale.ROOT, "note: %,d contracts did not fit%n", refused);
         }
         return new long[] {placed, released, refused, elapsed, k == 0 ? 0 : all[k / 2], k == 0 ? 0 : all[(int) (k * 0.99)]};
+    }
+
+    /** CPU time so far of the live threads, summed by name with digits removed (callers, the store's writer, ...). */
+    private static Map<String, Long> cpuByThreadGroup() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                long nanos = mx.getThreadCpuTime(t.getThreadId());
+                if (nanos > 0) {
+                    out.merge(t.getThreadName().replaceAll("[0-9]+", "N"), nanos, Long::sum);
+                }
+            }
+        }
+        return out;
     }
 }

@@ -23,7 +23,7 @@ final class Format {
     }
 
     static String watts(double watts) {
-        return watts >= 1000 ? String.format(Locale.ROOT, "%.1f kW", watts / 1000) : Math.round(watts) + " W";
+        return watts >= 1000 ? oneDecimal(watts / 1000) + " kW" : Math.round(watts) + " W";
     }
 
     static String cpus(long milli) {
@@ -51,6 +51,19 @@ final class Format {
             v /= 1024;
             u++;
         }
-        return v == Math.rint(v) ? (long) v + " " + units[u] : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return v == Math.rint(v) ? (long) v + " " + units[u] : oneDecimal(v) + " " + units[u];
+    }
+
+    /**
+     * A finite value with one decimal, rounded half up on its shortest decimal form: the text
+     * {@code String.format(Locale.ROOT, "%.1f", v)} writes, without parsing a format on every call.
+     */
+    static String oneDecimal(double v) {
+        if (!Double.isFinite(v)) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        String text = java.math.BigDecimal.valueOf(v).setScale(1, java.math.RoundingMode.HALF_UP).toPlainString();
+        // a negative value that rounds to zero keeps its sign, as the formatter writes it
+        return (v < 0 || 1 / v < 0) && text.equals("0.0") ? "-0.0" : text;
     }
 }

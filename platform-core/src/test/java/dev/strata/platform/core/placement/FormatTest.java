@@ -31,4 +31,30 @@ class FormatTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AllocationIds.of(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("allocation number -1; expected 0 or more");
     }
+
+    /** Watts, bytes and any one-decimal value are written as %.1f writes them: edge cases and 200,000 random values. */
+    @Test
+    void oneDecimalWritesWhatTheFormatterWrites() {
+        java.util.Random r = new java.util.Random(11);
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.45, 1.45, 2.675, 9.95,
+                99.95, 1.25, -1.25, -0.05, 4.575, 20.0, 1e-7, 123456789.95, Double.MIN_VALUE, 1e300, Double.NaN,
+                Double.POSITIVE_INFINITY));
+        for (int i = 0; i < 200_000; i++) {
+            switch (i % 4) {
+                case 0 -> values.add(r.nextDouble() * 100);
+                case 1 -> values.add(Math.round(r.nextDouble() * 1_000_000) / 1000.0); // thousandths, as watts / 1000 are
+                case 2 -> values.add((r.nextInt(2_000_000) + 0.5) / 100.0); // exactly on a half of the second decimal
+                default -> values.add(r.nextLong() / (double) (1L << r.nextInt(60)) / 1024);
+            }
+        }
+        for (double v : values) {
+            String expected = String.format(Locale.ROOT, "%.1f", v);
+            if (!expected.equals(Format.oneDecimal(v))) {
+                assertThat(Format.oneDecimal(v)).as("%s", v).isEqualTo(expected);
+            }
+        }
+        assertThat(Format.watts(4_575)).isEqualTo("4.6 kW");
+        assertThat(Format.watts(999.6)).isEqualTo("1000 W");
+        assertThat(Format.bytes(1_536L << 20)).isEqualTo("1.5 GiB");
+    }
 }
