@@ -368,9 +368,13 @@ public class OpenStackProviderIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            thread.join(PATIENCE.toMillis());
+            try {
+                thread.join(PATIENCE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
