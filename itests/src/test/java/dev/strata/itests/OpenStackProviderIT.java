@@ -336,10 +336,12 @@ public class OpenStackProviderIT {
     private final class Swapper implements AutoCloseable {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger swaps;
+        private final List<String> errors;
         private final Thread thread;
 
         Swapper(Bundle bundle, byte[] jar, String provider, AtomicInteger swaps, List<Long> swapMillis, List<String> errors) {
             this.swaps = swaps;
+            this.errors = errors;
             this.thread = new Thread(() -> {
                 try {
                     while (running.get()) {
@@ -359,12 +361,13 @@ public class OpenStackProviderIT {
             thread.start();
         }
 
-        /** Waits until at least n swaps are done (in all). */
+        /** Waits until at least n swaps are done (in all); fails when the swapper stopped or took too long. */
         void atLeast(int n) throws InterruptedException {
             long deadline = System.nanoTime() + PATIENCE.multipliedBy(2).toNanos();
             while (swaps.get() < n && thread.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
+            assertTrue("the bundle was updated " + swaps.get() + " times, expected at least " + n + "; swap errors: " + errors, swaps.get() >= n);
         }
 
         @Override

@@ -165,25 +165,12 @@ class OpenStackDeploymentTest {
             assertThat(readyA.state()).as("%s", readyA).isEqualTo(DeploymentState.READY);
             Map<String, String> machinesOfA = machines(readyA);
 
-            AtomicBoolean swapping = new AtomicBoolean(true);
             AtomicInteger swaps = new AtomicInteger();
             List<Throwable> swapErrors = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread swapper = new Thread(() -> {
-                try {
-                    while (swapping.get()) {
-                        strata.swap(Duration.ofMillis(400));
-                        swaps.incrementAndGet();
-                        Thread.sleep(800);
-                    }
-                } catch (Throwable e) {
-                    swapErrors.add(e);
-                }
-            }, "swapper");
-            swapper.start();
             String b;
             Deployment readyB;
             int refusals = 0;
-            try {
+            try (Swapper swapper = new Swapper(strata, swaps, swapErrors)) {
                 // deployed while the provider comes and goes; a deploy that lands in a gap is refused, storing and holding nothing, and repeated
                 String bId = null;
                 while (bId == null) {
@@ -199,12 +186,9 @@ class OpenStackDeploymentTest {
                 }
                 b = bId;
                 readyB = strata.engine.await(b, EnumSet.of(DeploymentState.READY), PATIENCE);
-                while (swaps.get() < 10) {
+                while (swaps.get() < 10 && swapErrors.isEmpty()) {
                     Thread.sleep(100);
                 }
-            } finally {
-                swapping.set(false);
-                swapper.join(30_000);
             }
             assertThat(swapErrors).isEmpty();
             assertThat(readyB.state()).as("%s", readyB).isEqualTo(DeploymentState.READY);
@@ -221,29 +205,13 @@ class OpenStackDeploymentTest {
             long waitedB = strata.engine.history(b).stream().filter(e -> e.summary().contains("waiting for it")).count();
 
             // both deleted while the provider is replaced again
-            AtomicBoolean again = new AtomicBoolean(true);
-            Thread swapper2 = new Thread(() -> {
-                try {
-                    while (again.get()) {
-                        strata.swap(Duration.ofMillis(400));
-                        swaps.incrementAndGet();
-                        Thread.sleep(800);
-                    }
-                } catch (Throwable e) {
-                    swapErrors.add(e);
-                }
-            }, "swapper-2");
-            swapper2.start();
             Deployment deletedA;
             Deployment deletedB;
-            try {
+            try (Swapper swapper = new Swapper(strata, swaps, swapErrors)) {
                 strata.engine.undeploy(a, "alice");
                 strata.engine.undeploy(b, "bob");
                 deletedA = strata.engine.await(a, EnumSet.of(DeploymentState.DELETED), PATIENCE);
                 deletedB = strata.engine.await(b, EnumSet.of(DeploymentState.DELETED), PATIENCE);
-            } finally {
-                again.set(false);
-                swapper2.join(30_000);
             }
             assertThat(swapErrors).isEmpty();
             assertThat(deletedA.state()).as("%s", deletedA).isEqualTo(DeploymentState.DELETED);
@@ -254,6 +222,33 @@ class OpenStackDeploymentTest {
                     + "and whose history shows %d waits for the provider): a kept %s, each of b's %d members has one server; none left after undeploy%n", swaps.get(),
                     swapsWhileDeploying, refusals, waitedB, machinesOfA.values(),
                     readyB.members().size());
+        }
+    }
+
+    /** Replaces the provider again and again (a 400 ms gap, 800 ms apart) until closed; counts the swaps and keeps what failed. */
+    private static final class Swapper implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Swapper(OpenStackStrata strata, AtomicInteger swaps, List<Throwable> errors) {
+            thread = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        strata.swap(Duration.ofMillis(400));
+                        swaps.incrementAndGet();
+                        Thread.sleep(800);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "swapper");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
         }
     }
 

@@ -1,10 +1,6 @@
 package dev.strata.systemtests;
 
-import dev.strata.platform.api.inventory.Inventory;
-import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Placement;
-import dev.strata.platform.api.provider.ComputeSnapshot;
-import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
@@ -17,8 +13,6 @@ import dev.strata.provider.openstack.OpenStackConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.util.converter.Converters;
 
@@ -42,7 +36,7 @@ final class OpenStackStrata implements AutoCloseable {
 
     final AllInOne aio;
     final JdbcStateStore store;
-    final SwappableInventory inventory;
+    final ProviderInventory inventory;
     final Placement placement;
     final ProvisioningProviders providers = new ProvisioningProviders();
     final DeploymentEngine engine;
@@ -56,7 +50,8 @@ final class OpenStackStrata implements AutoCloseable {
         this.store = AwsStrata.openStore(data);
         this.provider = newProvider(aio);
         this.serviceId = serviceIds.incrementAndGet();
-        this.inventory = new SwappableInventory(provider);
+        // the current provider's discovery as the inventory: it follows the provider across swaps
+        this.inventory = new ProviderInventory(() -> this.provider, null, java.util.function.UnaryOperator.identity());
         this.placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
         providers.add(PROVIDER_ID, serviceId, provider);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
@@ -84,7 +79,6 @@ final class OpenStackStrata implements AutoCloseable {
         long id = serviceIds.incrementAndGet();
         provider = fresh;
         serviceId = id;
-        inventory.provider = fresh;
         providers.add(PROVIDER_ID, id, fresh);
         engine.kick();
     }
@@ -104,31 +98,5 @@ final class OpenStackStrata implements AutoCloseable {
         engine.close();
         provider.deactivate();
         store.close();
-    }
-
-    /** The current provider's discovery as the inventory; it follows the provider across swaps. */
-    static final class SwappableInventory implements Inventory {
-        volatile OpenStackCloudProvider provider;
-        private final AtomicLong generation = new AtomicLong();
-        private volatile InventorySnapshot last;
-
-        SwappableInventory(OpenStackCloudProvider provider) {
-            this.provider = provider;
-        }
-
-        @Override
-        public InventorySnapshot snapshot() {
-            InventorySnapshot s = last;
-            return s != null ? s : refresh(Duration.ofSeconds(60));
-        }
-
-        @Override
-        public synchronized InventorySnapshot refresh(Duration maxWait) {
-            ComputeSnapshot compute = provider.discoverCompute(DiscoveryContext.withTimeout("inventory", Duration.ofSeconds(60)));
-            InventorySnapshot s = new InventorySnapshot(generation.incrementAndGet(), Instant.now(), compute.sites(), compute.nodes(), List.of(),
-                    List.of(), List.of(), compute.offers(), List.of());
-            last = s;
-            return s;
-        }
     }
 }

@@ -11,15 +11,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * One provider's discovery as the inventory (the OSGi inventory service merges several
  * providers; here there is one): its compute snapshot and, where it has them, its fabrics. The
- * last good snapshot stays when the provider cannot be reached.
+ * last good snapshot stays when the provider cannot be reached. The provider may be replaced
+ * between discoveries (a supplier gives the current one), as a bundle update replaces it.
  */
 final class ProviderInventory implements Inventory {
-    private final ComputeProvider compute;
+    private final Supplier<? extends ComputeProvider> compute;
     private final FabricProvider fabrics;
     private final UnaryOperator<Node> facts;
     private final AtomicLong generation = new AtomicLong();
@@ -27,7 +29,7 @@ final class ProviderInventory implements Inventory {
 
     /** @param fabrics the provider's fabric discovery, or null when it has none */
     ProviderInventory(ComputeProvider compute, FabricProvider fabrics) {
-        this(compute, fabrics, UnaryOperator.identity());
+        this(() -> compute, fabrics, UnaryOperator.identity());
     }
 
     /**
@@ -35,6 +37,14 @@ final class ProviderInventory implements Inventory {
      *     in-band reader, which the OSGi inventory service joins by machine identity)
      */
     ProviderInventory(ComputeProvider compute, FabricProvider fabrics, UnaryOperator<Node> facts) {
+        this(() -> compute, fabrics, facts);
+    }
+
+    /**
+     * @param compute the provider in place now, asked at every discovery
+     * @param fabrics the provider's fabric discovery, or null when it has none
+     */
+    ProviderInventory(Supplier<? extends ComputeProvider> compute, FabricProvider fabrics, UnaryOperator<Node> facts) {
         this.compute = compute;
         this.fabrics = fabrics;
         this.facts = facts;
@@ -49,7 +59,7 @@ final class ProviderInventory implements Inventory {
     @Override
     public synchronized InventorySnapshot refresh(Duration maxWait) {
         DiscoveryContext context = DiscoveryContext.withTimeout("inventory", Duration.ofSeconds(60));
-        ComputeSnapshot c = compute.discoverCompute(context);
+        ComputeSnapshot c = compute.get().discoverCompute(context);
         InventorySnapshot s = new InventorySnapshot(generation.incrementAndGet(), Instant.now(), c.sites(), c.nodes().stream().map(facts).toList(),
                 fabrics == null ? List.of() : fabrics.discoverFabrics(context).fabrics(), List.of(), List.of(), c.offers(), List.of());
         last = s;
