@@ -358,10 +358,18 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public Tx begin(Connection c) throws SQLException {
-            if (head == null || headEpoch != leadership.epoch()) {
-                head = readHead(c);
-                headEpoch = leadership.epoch();
+            // Every batch chains from the head as stored, read in its own transaction (one step down
+            // the primary key): the log stays one linked chain whatever this instance remembers, and
+            // a concurrent append (which the leader's fence and H2's file lock exclude) meets the
+            // primary key on seq.
+            ProvenanceHead stored = readHead(c);
+            if (head != null && headEpoch == leadership.epoch() && !head.equals(stored)) {
+                LOG.warn("The provenance log at {} ends at record {} ({}), not at record {} ({}) that this instance appended last: "
+                        + "something else wrote to it; appending after the stored head", settings.location(), stored.seq(),
+                        abbreviate(stored.hash()), head.seq(), abbreviate(head.hash()));
             }
+            head = stored;
+            headEpoch = leadership.epoch();
             return new Tx(c, head, clock);
         }
 
@@ -386,6 +394,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         public String where() {
             return settings.location();
         }
+    }
+
+    private static String abbreviate(String hash) {
+        return hash.length() > 12 ? hash.substring(0, 12) : hash;
     }
 
     private ProvenanceHead readHead(Connection c) throws SQLException {
@@ -564,23 +576,24 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why) {
             return write(tx -> {
-                Connection c = tx.connection;
-                List<Allocation> found = allocations(c, id);
-                if (found.isEmpty()) {
+                // every statement prepared once per batch: a batch under load holds dozens of releases
+                Allocation found = allocation(tx, id);
+                if (found == null) {
                     throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
                 }
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM allocation WHERE id = ?")) {
-                    p.setString(1, id);
-                    if (p.executeUpdate() != 1) {
-                        throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
-                    }
+                PreparedStatement delete = tx.prepare("DELETE FROM allocation WHERE id = ?");
+                delete.setString(1, id);
+                if (delete.executeUpdate() != 1) {
+                    throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
                 }
-                try (Statement s = c.createStatement()) {
-                    s.executeUpdate("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1");
+                tx.prepare("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1").executeUpdate();
+                long generation;
+                try (ResultSet rs = tx.prepare("SELECT generation FROM ledger_state WHERE id = 1").executeQuery()) {
+                    rs.next();
+                    generation = rs.getLong(1);
                 }
-                long generation = currentGeneration(c);
                 LogRecord r = tx.append(why);
-                return new LedgerChange(generation, found.get(0), r == null ? 0 : r.seq());
+                return new LedgerChange(generation, found, r == null ? 0 : r.seq());
             });
         }
     }
@@ -592,39 +605,63 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    private static final String BINDINGS = "SELECT allocation_id, member, node_id, site_id, accelerator_ids, gpu_fraction, "
+            + "nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, power_domain_id, partition_profile, partition_slot "
+            + "FROM allocation_binding";
+    private static final String ALLOCATIONS = "SELECT id, contract, tenant, priority, dedicated, created_ms FROM allocation";
+
+    /** One allocation with its bindings, read in a write batch's transaction; null when there is none. */
+    private static Allocation allocation(Tx tx, String id) throws SQLException {
+        PreparedStatement b = tx.prepare(BINDINGS + " WHERE allocation_id = ? ORDER BY idx");
+        b.setString(1, id);
+        Map<String, List<MemberBinding>> bindings = bindings(b);
+        PreparedStatement a = tx.prepare(ALLOCATIONS + " WHERE id = ?");
+        a.setString(1, id);
+        List<Allocation> found = allocations(a, bindings);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
     /** Allocations with their bindings: all (oldest first) or the one with {@code id}. */
     private static List<Allocation> allocations(Connection c, String id) throws SQLException {
-        Map<String, List<MemberBinding>> bindings = new LinkedHashMap<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT allocation_id, member, node_id, site_id, accelerator_ids, gpu_fraction, "
-                + "nvlink_domain, numa_node, fabric_id, cpu_milli, memory_bytes, power_watts, power_domain_id, partition_profile, partition_slot "
-                + "FROM allocation_binding"
-                + (id == null ? "" : " WHERE allocation_id = ?") + " ORDER BY allocation_id, idx")) {
+        Map<String, List<MemberBinding>> bindings;
+        try (PreparedStatement p = c.prepareStatement(BINDINGS + (id == null ? "" : " WHERE allocation_id = ?") + " ORDER BY allocation_id, idx")) {
             if (id != null) {
                 p.setString(1, id);
             }
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    List<String> gpus = new ArrayList<>();
-                    for (Object o : (List<?>) Json.parse(rs.getString(5))) {
-                        gpus.add((String) o);
-                    }
-                    bindings.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new MemberBinding(rs.getString(2), rs.getString(3),
-                            rs.getString(4), gpus, rs.getDouble(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getLong(10),
-                            rs.getLong(11), rs.getDouble(12), rs.getString(13), rs.getString(14), rs.getInt(15)));
+            bindings = bindings(p);
+        }
+        try (PreparedStatement p = c.prepareStatement(ALLOCATIONS + (id == null ? "" : " WHERE id = ?") + " ORDER BY generation, id")) {
+            if (id != null) {
+                p.setString(1, id);
+            }
+            return allocations(p, bindings);
+        }
+    }
+
+    /** Runs {@link #BINDINGS} (parameters set): the bindings by allocation id, in the order read. */
+    private static Map<String, List<MemberBinding>> bindings(PreparedStatement p) throws SQLException {
+        Map<String, List<MemberBinding>> bindings = new LinkedHashMap<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                List<String> gpus = new ArrayList<>();
+                for (Object o : (List<?>) Json.parse(rs.getString(5))) {
+                    gpus.add((String) o);
                 }
+                bindings.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new MemberBinding(rs.getString(2), rs.getString(3),
+                        rs.getString(4), gpus, rs.getDouble(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getLong(10),
+                        rs.getLong(11), rs.getDouble(12), rs.getString(13), rs.getString(14), rs.getInt(15)));
             }
         }
+        return bindings;
+    }
+
+    /** Runs {@link #ALLOCATIONS} (parameters set) and joins the bindings. */
+    private static List<Allocation> allocations(PreparedStatement p, Map<String, List<MemberBinding>> bindings) throws SQLException {
         List<Allocation> out = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT id, contract, tenant, priority, dedicated, created_ms FROM allocation"
-                + (id == null ? "" : " WHERE id = ?") + " ORDER BY generation, id")) {
-            if (id != null) {
-                p.setString(1, id);
-            }
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Allocation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getBoolean(5),
-                            Instant.ofEpochMilli(rs.getLong(6)), bindings.getOrDefault(rs.getString(1), List.of())));
-                }
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Allocation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getBoolean(5),
+                        Instant.ofEpochMilli(rs.getLong(6)), bindings.getOrDefault(rs.getString(1), List.of())));
             }
         }
         return out;

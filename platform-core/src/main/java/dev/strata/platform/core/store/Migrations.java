@@ -119,7 +119,7 @@ final class Migrations {
                 LOG.info("Applying state store migration {} to {}", m.name(), where);
                 try (Statement s = c.createStatement()) {
                     for (String statement : statements(m.sql())) {
-                        s.execute(statement);
+                        s.execute(resolve(c, statement, where));
                     }
                 }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version (version, name, sha256, applied_ms) VALUES (?, ?, ?, ?)")) {
@@ -161,6 +161,43 @@ final class Migrations {
 
     /** The schema version and the provenance log's id. */
     record Result(int version, String logId) {
+    }
+
+    private static final java.util.regex.Pattern DROP_UNIQUE = java.util.regex.Pattern.compile(
+            "DROP UNIQUE (\\w+) \\((\\w+)\\)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A statement as the database runs it. One form is Strata's own, because the databases name
+     * an unnamed constraint differently ({@code provenance_record_hash_key} on PostgreSQL,
+     * {@code CONSTRAINT_70_0} on H2): {@code DROP UNIQUE table (column)} drops the UNIQUE
+     * constraint on exactly that one column, found by name in {@code information_schema}; a
+     * migration fails when there is none.
+     */
+    static String resolve(Connection c, String statement, String where) throws SQLException {
+        java.util.regex.Matcher m = DROP_UNIQUE.matcher(statement.strip());
+        if (!m.matches()) {
+            return statement;
+        }
+        String table = m.group(1).toLowerCase(java.util.Locale.ROOT);
+        String column = m.group(2).toLowerCase(java.util.Locale.ROOT);
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT tc.constraint_name FROM information_schema.table_constraints tc "
+                + "JOIN information_schema.key_column_usage k ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name "
+                + "AND k.table_name = tc.table_name WHERE tc.table_schema = current_schema() AND tc.table_name = ? AND tc.constraint_type = 'UNIQUE' "
+                + "GROUP BY tc.constraint_name HAVING COUNT(*) = 1 AND MAX(k.column_name) = ?")) {
+            p.setString(1, table);
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        if (names.size() != 1) {
+            throw new StateStoreException("the state store at " + where + " has " + names.size() + " UNIQUE constraints on " + table + " ("
+                    + column + ") where the migration expects exactly one " + names);
+        }
+        return "ALTER TABLE " + table + " DROP CONSTRAINT \"" + names.get(0).replace("\"", "\"\"") + "\"";
     }
 
     /** Splits a migration into statements: on ';' at the end of a line; '--' comment lines dropped. */

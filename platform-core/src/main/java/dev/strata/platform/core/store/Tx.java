@@ -63,9 +63,9 @@ final class Tx {
             return null;
         }
         long now = clock.millis();
-        // each canonical form encoded once: for the hash and for the row
-        String subjectsJson = dev.strata.platform.audit.Jcs.canonicalize(entry.subjects());
-        String payloadJson = dev.strata.platform.audit.Jcs.canonicalize(entry.payload());
+        // the canonical forms were encoded on the caller's thread: one for the hash and the row
+        String subjectsJson = entry.subjectsJson();
+        String payloadJson = entry.payloadJson();
         LogRecord r = LogRecord.seal(head.seq() + 1, LogRecord.formatTime(java.time.Instant.ofEpochMilli(now)), entry.kind(), entry.actor(),
                 entry.subjects(), subjectsJson, entry.payload(), payloadJson, head.hash());
         {

@@ -145,6 +145,68 @@ abstract class StateStoreContract {
         again.close();
     }
 
+    /**
+     * Every write batch chains from the log's head as stored, not from the head this instance
+     * remembers: a record that something else appended (direct SQL here) is chained onto. With a
+     * remembered head, the next append took the same seq and failed on the primary key.
+     */
+    @Test
+    void appendsChainFromTheHeadAsStored() {
+        JdbcStateStore store = store();
+        LogRecord first = join(store.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("n", 1))));
+        LogRecord foreign = LogRecord.seal(first.seq() + 1, LogRecord.formatTime(java.time.Instant.now()), "configuration", "other",
+                Map.of(), Map.of("n", 2), first.hash());
+        store.read(c -> {
+            try (java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO provenance_record (seq, time_ms, record_time, kind, actor, "
+                    + "subjects, payload, prev, hash) VALUES (?, 0, ?, ?, ?, '{}', ?, ?, ?)")) {
+                p.setLong(1, foreign.seq());
+                p.setString(2, foreign.time());
+                p.setString(3, foreign.kind());
+                p.setString(4, foreign.actor());
+                p.setString(5, dev.strata.platform.audit.Jcs.canonicalize(foreign.payload()));
+                p.setString(6, foreign.prev());
+                p.setString(7, foreign.hash());
+                return p.executeUpdate();
+            }
+        });
+        LogRecord next = join(store.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("n", 3))));
+        assertThat(next.seq()).isEqualTo(foreign.seq() + 1);
+        assertThat(next.prev()).isEqualTo(foreign.hash());
+        Verification v = verifyChain(store);
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        assertThat(v.records()).isEqualTo(3);
+        store.close();
+    }
+
+    /**
+     * The provenance log's prev and hash columns carry no UNIQUE constraint after migration 4 (the
+     * primary key on seq is the fork defence; see V004): the constraints were found by column on
+     * this database and dropped, and the statement refuses when there is none to drop.
+     */
+    @Test
+    void migrationFourLeavesOnlyThePrimaryKeyOnTheProvenanceLog() {
+        JdbcStateStore store = store();
+        List<String> constraints = store.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT constraint_type FROM "
+                    + "information_schema.table_constraints WHERE table_schema = current_schema() AND table_name = 'provenance_record' "
+                    + "AND constraint_type IN ('UNIQUE', 'PRIMARY KEY')")) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+        assertThat(constraints).containsExactly("PRIMARY KEY");
+        assertThatThrownBy(() -> store.read(c -> Migrations.resolve(c, "DROP UNIQUE provenance_record (hash)", "here")))
+                .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                .hasMessage("the state store at here has 0 UNIQUE constraints on provenance_record (hash) where the migration expects exactly one []");
+        String other = store.read(c -> Migrations.resolve(c, "CREATE INDEX x ON provenance_record (hash)", "here"));
+        assertThat(other)
+                .isEqualTo("CREATE INDEX x ON provenance_record (hash)");
+        store.close();
+    }
+
     @Test
     void concurrentWritersShareGroupCommits() throws Exception {
         JdbcStateStore store = store();
