@@ -100,8 +100,8 @@ public final class DurablePlacementThroughput {
         long cpu0 = os.getProcessCpuTime();
         Map<String, Long> threads0 = cpuByThreadGroup();
         long[] r = run(service, threads, seconds, hold);
-        long cpu = os.getProcessCpuTime() - cpu0;
-        Map<String, Long> threads1 = cpuByThreadGroup();
+        long cpu = processCpuAtStop - cpu0;
+        Map<String, Long> threads1 = threadCpuAtStop;
         long[] after = store.writeCounts();
         double secs = r[3] / 1e9;
         long batches = after[0] - before[0];
@@ -134,16 +134,23 @@ public final class DurablePlacementThroughput {
         System.out.printf(Locale.ROOT, "provenance log: %,d records; a placement record's payload averages %,d characters (last %d)%n", head,
                 bytes / Math.max(1, records), records);
         store.close();
+        dev.strata.benchmarks.store.StoreFiles.reportAndDelete(dir);
     }
 
     /** Placements, releases, not placed, nanoseconds, p50 and p99 placement latency in nanoseconds. */
     /** CPU time of the caller threads until they stop placing (their final releases not included). */
     static final java.util.concurrent.atomic.AtomicLong callerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+    static final com.sun.management.OperatingSystemMXBean PROCESS = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean();
+    /** The JVM's CPU time when the measured callers stopped placing (their final releases not included). */
+    static volatile long processCpuAtStop;
+    static volatile Map<String, Long> threadCpuAtStop;
 
     /** @param hold how many allocations a caller holds before it releases its oldest (it also releases one when refused) */
     static long[] run(Placement service, int threads, int seconds, int hold) throws Exception {
         callerCpuNanos.set(0);
         AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(threads);
         long[][] counts = new long[threads][3];
         List<long[]> latencies = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
@@ -174,6 +181,7 @@ public final class DurablePlacementThroughput {
                     n++;
                 }
                 callerCpuNanos.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+                stopped.countDown();
                 for (String h : held) {
                     service.release(h);
                 }
@@ -185,6 +193,9 @@ public final class DurablePlacementThroughput {
         Thread.sleep(seconds * 1000L);
         stop.set(true);
         long elapsed = System.nanoTime() - start;
+        stopped.await();
+        processCpuAtStop = PROCESS.getProcessCpuTime(); // before the callers release what they hold
+        threadCpuAtStop = cpuByThreadGroup();
         for (Thread w : workers) {
             w.join();
         }
@@ -217,7 +228,7 @@ public final class DurablePlacementThroughput {
         for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (t != null) {
                 long nanos = mx.getThreadCpuTime(t.getThreadId());
-                if (nanos > 0) {
+                if (nanos > 0 && !t.getThreadName().startsWith("caller-")) {
                     out.merge(t.getThreadName().replaceAll("[0-9]+", "N"), nanos, Long::sum);
                 }
             }

@@ -82,6 +82,7 @@ public final class StoreThroughput {
                 + "placement%n", cpu / 1e9, r.seconds, cpu / 1e9 / r.seconds, os.getSystemLoadAverage(), os.getAvailableProcessors(),
                 cpu / 1e6 / Math.max(1, r.count));
         store.close();
+        StoreFiles.reportAndDelete(dir);
     }
 
     record Result(long count, double seconds, double p50, double p99) {
