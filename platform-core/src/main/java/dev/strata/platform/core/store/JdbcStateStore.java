@@ -384,12 +384,6 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
-        public boolean syncs() {
-            // asked when the pipeline is made; the file channel is opened at start, before any write
-            return settings.kind() == StoreSettings.Kind.EMBEDDED && settings.fsync();
-        }
-
-        @Override
         public void sync() throws IOException {
             if (h2Channel != null) {
                 h2Channel.force(false);

@@ -21,13 +21,6 @@ import org.slf4j.LoggerFactory;
  * completes the callers' futures. Under load many writes share one commit and one flush; alone, a
  * write costs one of each.
  *
- * <p>Where the database does not make a commit durable itself (the embedded store with durability
- * {@code fsync}), a second thread forces the file to disk while the writer runs the next batch: a
- * batch's callers are completed only after an {@code fsync} that began after its commit, in the
- * order the batches committed; one {@code fsync} covers every batch committed before it. Without
- * that, the writer sat idle for every {@code fsync} (2 to 3 ms here, about a quarter of its time
- * under load).
- *
  * <p>A unit refuses by throwing {@link StoreRefusedException} (or another {@link StrataException})
  * <em>before it writes anything</em> (every unit checks its precondition with its first
  * statement); the others in the batch go on. When the transaction fails, it is rolled back and
@@ -58,9 +51,6 @@ final class WritePipeline implements AutoCloseable {
         /** The batch failed: forget in-memory state that may not match the database. */
         void rolledBack();
 
-        /** Whether {@link #sync()} does anything: a commit is not durable until it has run. */
-        boolean syncs();
-
         /** Makes a commit durable (fsync), where the database does not. */
         void sync() throws java.io.IOException;
 
@@ -71,18 +61,11 @@ final class WritePipeline implements AutoCloseable {
     private record Pending<T>(Work<T> work, CompletableFuture<T> future) {
     }
 
-    /** A committed batch waiting for the {@code fsync} that makes it durable. */
-    private record Committed(List<Pending<?>> batch, List<Object> results) {
-    }
-
     private final Host host;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Committed> unsynced = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final Thread syncer;
     private volatile boolean running = true;
-    private volatile boolean writing = true;
     private volatile long batches;
     private volatile long writes;
 
@@ -91,11 +74,6 @@ final class WritePipeline implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true);
-        this.syncer = host.syncs() ? new Thread(this::syncLoop, name + "-fsync") : null;
-        if (syncer != null) {
-            syncer.setDaemon(true);
-            syncer.start();
-        }
         this.thread.start();
     }
 
@@ -142,61 +120,6 @@ final class WritePipeline implements AutoCloseable {
         while ((p = queue.poll()) != null) {
             p.future().completeExceptionally(closed);
         }
-        writing = false;
-    }
-
-    /** The fsync thread: forces every batch committed so far to disk at once, then completes them in commit order. */
-    private void syncLoop() {
-        List<Committed> group = new ArrayList<>();
-        while (writing || !unsynced.isEmpty()) {
-            try {
-                Committed first = unsynced.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                unsynced.drainTo(group);
-                sync(group);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("State store fsync: unexpected failure; the writes waiting for it failed", e);
-                for (Committed c : group) {
-                    for (Pending<?> p : c.batch()) {
-                        p.future().completeExceptionally(e);
-                    }
-                }
-            } finally {
-                group.clear();
-            }
-        }
-    }
-
-    private void sync(List<Committed> group) {
-        try {
-            host.sync();
-        } catch (java.io.IOException e) {
-            // committed but not known to be on disk: the callers must not take it as durable
-            host.rolledBack();
-            StateStoreException failure = new StateStoreException("the state store at " + host.where()
-                    + " could not force its file to disk (" + e.getMessage() + "); the write may not survive a machine crash", e);
-            for (Committed c : group) {
-                for (Pending<?> p : c.batch()) {
-                    p.future().completeExceptionally(failure);
-                }
-            }
-            return;
-        }
-        for (Committed c : group) {
-            completeAll(c.batch(), c.results());
-        }
-    }
-
-    private static void completeAll(List<Pending<?>> batch, List<Object> results) {
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), results.get(i));
-        }
     }
 
     private void run(List<Pending<?>> batch) {
@@ -241,13 +164,23 @@ final class WritePipeline implements AutoCloseable {
             batch.get(0).future().completeExceptionally(e instanceof StrataException se ? se : translate(e));
             return;
         }
+        try {
+            host.sync();
+        } catch (java.io.IOException e) {
+            // committed but not known to be on disk: the callers must not take it as durable
+            host.rolledBack();
+            StateStoreException failure = new StateStoreException("the state store at " + host.where()
+                    + " could not force its file to disk (" + e.getMessage() + "); the write may not survive a machine crash", e);
+            for (Pending<?> p : batch) {
+                p.future().completeExceptionally(failure);
+            }
+            return;
+        }
         host.committed(tx);
         batches++;
         writes += batch.size();
-        if (syncer != null) {
-            unsynced.add(new Committed(new ArrayList<>(batch), results));
-        } else {
-            completeAll(batch, results);
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results.get(i));
         }
     }
 
@@ -280,9 +213,6 @@ final class WritePipeline implements AutoCloseable {
         running = false;
         try {
             thread.join(10_000);
-            if (syncer != null) {
-                syncer.join(10_000);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
