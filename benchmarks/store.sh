@@ -3,14 +3,14 @@
 #   durable placements per second on the embedded store (H2, fsync) and on a private PostgreSQL
 #   started here on 127.0.0.1 at a free port, for the store alone and through the placement path, then the offline verifier on a log of 1 million records.
 # Environment: THREADS (callers, default 16), RUN_SECONDS (per store, default 10), RECORDS (default 1000000),
-# WARMUP (seconds of each placement-path run before it is measured, default 60).
+# WARMUP (seconds of each placement-path run before it is measured, default 180).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=benchmarks/target/benchmarks.jar
 threads=${THREADS:-16}
 seconds=${RUN_SECONDS:-10}
 records=${RECORDS:-1000000}
-warmup=${WARMUP:-60} # seconds of the placement path before it is measured: the JIT compiles the engine's and H2's code
+warmup=${WARMUP:-180} # seconds of the placement path before it is measured: the JIT compiles the engine's and H2's code (C2 still used 70 % of a core 65 s in)
 
 echo "== embedded (H2, durability fsync)"
 java -cp "$jar" dev.strata.benchmarks.store.StoreThroughput --store embedded --threads "$threads" --seconds "$seconds"
