@@ -131,7 +131,9 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
 
     /**
      * What the static constraints look at, as one value: nodes with equal shapes pass or fail
-     * them alike, so each shape is judged once per member.
+     * them alike, so each shape is judged once per member. That includes the node's maximum draw
+     * and its GPUs' power limit, which the power ceiling's estimate reads (without them, two nodes
+     * alike but for their draw shared the first one's verdict on a ceiling).
      */
     Object shape() {
         List<String> fabricIds = new ArrayList<>();
@@ -142,7 +144,8 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         Arrays.sort(health);
         return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
                 cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
-                String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList());
+                String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList(),
+                node.power().maxWatts(), gpuPowerWatts);
     }
 
     int gpuCount() {

@@ -286,4 +286,27 @@ class PlacementIssueCasesTest {
         assertThat(named.rejections()).extracting(Rejection::toString)
                 .containsExactly("1 node: power domain rack-0 (rack): 4.2 kW of its 5.0 kW budget reserved, no room for it");
     }
+
+    /**
+     * Regression (found by {@link PlacementOracleTest}): the power ceiling was judged once per node
+     * shape, and the shape left out the node's maximum draw, so two CPU nodes alike but for their
+     * draw shared the first one's verdict. Here the first node draws little (a 12-CPU member is
+     * estimated at 375 W of its 500 W), the second much (2,250 W of 3,000 W): only one node keeps
+     * each member under 400 W, so two such members cannot both be placed.
+     */
+    @Test
+    void aPowerCeilingIsJudgedOnEachNodesOwnDraw() {
+        Infra infra = new Infra().s1().node("low", "s1", null, 16, 128, 0, null, 0, 0, 1, 0, 500)
+                .node("high", "s1", null, 16, 128, 0, null, 0, 0, 1, 0, 3000);
+        PlacementService service = service(infra);
+        PlacementDecision two = service.place(contract("""
+                {name: two, tenant: t1, members: [{name: w, replicas: 2, cpu: 12, power: 400W}]}"""), true);
+        assertThat(two.placed()).as("%s", two.bindings()).isFalse();
+        assertThat(two.rejections()).extracting(Rejection::reason)
+                .anyMatch(r -> r.startsWith("would draw more than the power ceiling of 400 W"));
+        everyNodeCountedOnce(two);
+        PlacementDecision one = service.place(contract("""
+                {name: one, tenant: t1, members: [{name: w, cpu: 12, power: 400W}]}"""), true);
+        assertThat(one.bindings()).extracting(MemberBinding::nodeId).containsExactly("low");
+    }
 }
