@@ -36,7 +36,7 @@ import org.osgi.util.converter.Converters;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
- *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 60] [--hold 20]
+ *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -52,7 +52,7 @@ public final class DurablePlacementThroughput {
         String kind = a.getOrDefault("store", "embedded");
         int threads = Integer.parseInt(a.getOrDefault("threads", "32"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "10"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "60"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "180"));
         int hold = Integer.parseInt(a.getOrDefault("hold", "20"));
         int nodes = Integer.parseInt(a.getOrDefault("nodes", "1000"));
         int deciders = Integer.parseInt(a.getOrDefault("deciders", "0"));
@@ -93,11 +93,9 @@ public final class DurablePlacementThroughput {
             System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s%n", store.info().kind(),
                     store.info().location(), store.info().durability(), nodes, threads, seconds);
         }
-        run(service, threads, warmup, 20); // warm-up: the JIT compiles the engine's and the store's paths (C2 was still busy 30 s into a run here)
+        run(service, threads, warmup, 20); // warm-up: the JIT compiles the engine's and the store's paths (C2 still used 70 % of a core 65 s into a run here)
         long[] before = store.writeCounts();
-        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
+        long cpu0 = PROCESS.getProcessCpuTime();
         Map<String, Long> threads0 = cpuByThreadGroup();
         long[] r = run(service, threads, seconds, hold);
         long cpu = processCpuAtStop - cpu0;
@@ -110,7 +108,7 @@ public final class DurablePlacementThroughput {
                 + "latency p50 %.2f ms, p99 %.2f ms; %,d group commits, %.1f writes per commit%n", r[0], secs, r[0] / secs, r[1], r[1] / secs,
                 r[4] / 1e6, r[5] / 1e6, batches, writes / (double) Math.max(1, batches));
         System.out.printf(Locale.ROOT, "CPU used by this JVM: %.1f s in %.1f s (%.2f cores; load average %.1f on %d cores): %.2f ms CPU per "
-                + "placement and release%n", cpu / 1e9, secs, cpu / 1e9 / secs, os.getSystemLoadAverage(), os.getAvailableProcessors(),
+                + "placement and release%n", cpu / 1e9, secs, cpu / 1e9 / secs, PROCESS.getSystemLoadAverage(), PROCESS.getAvailableProcessors(),
                 cpu / 1e6 / Math.max(1, r[0] + r[1]));
         StringBuilder split = new StringBuilder();
         threads1.forEach((group, nanos) -> {
@@ -137,7 +135,6 @@ public final class DurablePlacementThroughput {
         dev.strata.benchmarks.store.StoreFiles.reportAndDelete(dir);
     }
 
-    /** Placements, releases, not placed, nanoseconds, p50 and p99 placement latency in nanoseconds. */
     /** CPU time of the caller threads until they stop placing (their final releases not included). */
     static final java.util.concurrent.atomic.AtomicLong callerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
     static final com.sun.management.OperatingSystemMXBean PROCESS = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
@@ -146,7 +143,11 @@ public final class DurablePlacementThroughput {
     static volatile long processCpuAtStop;
     static volatile Map<String, Long> threadCpuAtStop;
 
-    /** @param hold how many allocations a caller holds before it releases its oldest (it also releases one when refused) */
+    /**
+     * Placements, releases, not placed, nanoseconds, p50 and p99 placement latency in nanoseconds.
+     *
+     * @param hold how many allocations a caller holds before it releases its oldest (it also releases one when refused)
+     */
     static long[] run(Placement service, int threads, int seconds, int hold) throws Exception {
         callerCpuNanos.set(0);
         AtomicBoolean stop = new AtomicBoolean();

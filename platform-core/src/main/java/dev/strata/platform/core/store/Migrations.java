@@ -13,8 +13,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,8 +166,8 @@ final class Migrations {
     record Result(int version, String logId) {
     }
 
-    private static final java.util.regex.Pattern DROP_UNIQUE = java.util.regex.Pattern.compile(
-            "DROP UNIQUE (\\w+) \\((\\w+)\\)", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final Pattern DROP_UNIQUE = Pattern.compile(
+            "DROP UNIQUE (\\w+) \\((\\w+)\\)", Pattern.CASE_INSENSITIVE);
 
     /**
      * A statement as the database runs it. One form is Strata's own, because the databases name
@@ -174,12 +177,12 @@ final class Migrations {
      * migration fails when there is none.
      */
     static String resolve(Connection c, String statement, String where) throws SQLException {
-        java.util.regex.Matcher m = DROP_UNIQUE.matcher(statement.strip());
+        Matcher m = DROP_UNIQUE.matcher(statement.strip());
         if (!m.matches()) {
             return statement;
         }
-        String table = m.group(1).toLowerCase(java.util.Locale.ROOT);
-        String column = m.group(2).toLowerCase(java.util.Locale.ROOT);
+        String table = m.group(1).toLowerCase(Locale.ROOT);
+        String column = m.group(2).toLowerCase(Locale.ROOT);
         List<String> names = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("SELECT tc.constraint_name FROM information_schema.table_constraints tc "
                 + "JOIN information_schema.key_column_usage k ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name "

@@ -202,8 +202,7 @@ abstract class StateStoreContract {
                 .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
                 .hasMessage("the state store at here has 0 UNIQUE constraints on provenance_record (hash) where the migration expects exactly one []");
         String other = store.read(c -> Migrations.resolve(c, "CREATE INDEX x ON provenance_record (hash)", "here"));
-        assertThat(other)
-                .isEqualTo("CREATE INDEX x ON provenance_record (hash)");
+        assertThat(other).isEqualTo("CREATE INDEX x ON provenance_record (hash)");
         store.close();
     }
 
