@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The cluster.
  *
- * @param store the store: {@code embedded (H2) data/strata/store} or the PostgreSQL URL
+ * @param store the store: {@code embedded (H2) FILE} with the file's size and how much of it is live
+ *     data, or {@code postgresql URL}
  * @param highAvailability whether instances elect a leader (PostgreSQL)
  * @param self this instance's id
  * @param leader the leader's id, or null during an election

@@ -64,6 +64,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private volatile ProvenanceHead head;
     private long headEpoch = -1;
     private FileChannel h2Channel;
+    private volatile H2Compaction compaction;
 
     private final LedgerStore ledgerView = new LedgerView();
     private final ContractStore contractView = new ContractView();
@@ -138,6 +139,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (IOException e) {
                 throw new StateStoreException("cannot open " + settings.h2File() + " to force it to disk: " + e.getMessage(), e);
             }
+        }
+        if (settings.kind() == StoreSettings.Kind.EMBEDDED && settings.compactFillRate() > 0) {
+            compaction = H2Compaction.attach(direct, settings.compactFillRate(), settings.location());
         }
         if (election != null) {
             election.start();
@@ -272,7 +276,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             Instant.ofEpochMilli(rs.getLong(4)), alive));
                 }
             }
-            return new ClusterStatus((postgres ? "postgresql " : "embedded (H2) ") + settings.location(), settings.highAvailability(),
+            return new ClusterStatus(postgres ? "postgresql " + settings.location() : "embedded (H2) " + settings.location() + embeddedFile(),
+                    settings.highAvailability(),
                     settings.instanceId(), leaderId, leaderAddress, since, epoch, instances);
         });
     }
@@ -282,6 +287,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         writer.close();
         if (election != null) {
             election.close();
+        }
+        H2Compaction c = compaction;
+        compaction = null;
+        if (c != null) {
+            c.close();
         }
         pool.close();
         if (h2Channel != null) {
@@ -394,6 +404,62 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         public String where() {
             return settings.location();
         }
+
+        @Override
+        public void housekeeping(boolean idle) {
+            H2Compaction c = compaction;
+            if (c == null) {
+                return;
+            }
+            try {
+                c.housekeeping(idle, System.nanoTime(), this::sync);
+            } catch (ReflectiveOperationException | SQLException | IOException | RuntimeException e) {
+                Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts: {}", settings.location(),
+                        cause.toString());
+                compaction = null;
+                c.close();
+            }
+        }
+    }
+
+    /** The embedded file's size and how much of it is live data, as {@code strata:cluster} shows them. */
+    private String embeddedFile() {
+        String size;
+        try {
+            size = String.format(java.util.Locale.ROOT, "%,.1f MB", java.nio.file.Files.size(settings.h2File()) / 1e6);
+        } catch (IOException e) {
+            size = "size unknown (" + e.getMessage() + ")";
+        }
+        return ", " + size + compaction().map(c -> ", " + c.fillRate() + " % of its chunks live (compacted online below " + c.targetFillRate() + " %)")
+                .orElse(", online compaction off");
+    }
+
+    /**
+     * The embedded file's online compaction: the share of the chunks' bytes that is live data and
+     * the steps run; empty on PostgreSQL, with {@code compactFillRate = 0}, or where H2 does not
+     * allow it.
+     */
+    public Optional<CompactionStatus> compaction() {
+        H2Compaction c = compaction;
+        if (c == null) {
+            return Optional.empty();
+        }
+        try {
+            long[] counts = c.counts();
+            return Optional.of(new CompactionStatus(c.chunksFillRate(), c.targetFillRate(), counts[0], counts[1]));
+        } catch (ReflectiveOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @param fillRate percent of the chunks' bytes that is live data now
+     * @param targetFillRate below it, the writer compacts
+     * @param steps compaction steps run
+     * @param rewritingSteps steps that rewrote pages
+     */
+    public record CompactionStatus(int fillRate, int targetFillRate, long steps, long rewritingSteps) {
     }
 
     private static String abbreviate(String hash) {

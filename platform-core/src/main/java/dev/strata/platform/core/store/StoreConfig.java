@@ -33,6 +33,11 @@ public @interface StoreConfig {
             + "commit) or write (handed to the operating system: survives a crash of Strata, not of the machine).")
     String durability() default "fsync";
 
+    @AttributeDefinition(description = "Embedded store only: when less than this percentage of the file's chunks is live data, "
+            + "the store's writer rewrites the live pages of the sparsest chunks older than 45 s (up to 4 MB at a time while idle, "
+            + "1 MB at most once a second under load) so that their space is reused. 1 to 90; 0 turns online compaction off.")
+    int compactFillRate() default 50;
+
     @AttributeDefinition(description = "PostgreSQL only: elect one leader among the instances sharing the database; the others "
             + "serve reads and refuse writes naming the leader.")
     boolean highAvailability() default true;

@@ -28,9 +28,12 @@ import java.util.regex.Pattern;
  * @param advertisedAddress where it is reached
  * @param electionInterval election and lock check period
  * @param h2File the embedded database file ({@code .mv.db}), or null
+ * @param compactFillRate embedded: the live-data percentage below which the writer compacts the
+ *     file online; 0 for never
  */
 public record StoreSettings(Kind kind, String url, String location, String user, Secret password, int poolSize, Duration connectTimeout,
-        boolean fsync, boolean highAvailability, String instanceId, String advertisedAddress, Duration electionInterval, Path h2File) {
+        boolean fsync, boolean highAvailability, String instanceId, String advertisedAddress, Duration electionInterval, Path h2File,
+        int compactFillRate) {
 
     public static final String PID = "dev.strata.platform.core.store";
 
@@ -97,9 +100,14 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (!instanceId.matches("[A-Za-z0-9._:-]{1,128}")) {
             throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
+        if (c.compactFillRate() < 0 || c.compactFillRate() > 90) {
+            throw new InvalidConfigurationException(PID, "compactFillRate", c.compactFillRate(),
+                    "a percentage from 1 to 90, or 0 to turn online compaction off");
+        }
         String address = c.advertisedAddress() == null || c.advertisedAddress().isBlank() ? hostName() : c.advertisedAddress().strip();
         return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
-                kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File);
+                kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
+                c.compactFillRate());
     }
 
     private static Secret readPassword(String passwordFile, Path etc) {

@@ -56,6 +56,14 @@ final class WritePipeline implements AutoCloseable {
 
         /** Names the store in messages. */
         String where();
+
+        /**
+         * Maintenance between batches, on the writer thread with no transaction open: called after
+         * each batch ({@code idle} false) and whenever no write came for a poll interval
+         * ({@code idle} true). It must not throw; it may take a few tens of milliseconds.
+         */
+        default void housekeeping(boolean idle) {
+        }
     }
 
     private record Pending<T>(Work<T> work, CompletableFuture<T> future) {
@@ -98,11 +106,14 @@ final class WritePipeline implements AutoCloseable {
             try {
                 Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    housekeeping(true);
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 run(batch);
+                batch.clear();
+                housekeeping(false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -119,6 +130,17 @@ final class WritePipeline implements AutoCloseable {
         Pending<?> p;
         while ((p = queue.poll()) != null) {
             p.future().completeExceptionally(closed);
+        }
+    }
+
+    private void housekeeping(boolean idle) {
+        if (!running) {
+            return;
+        }
+        try {
+            host.housekeeping(idle);
+        } catch (RuntimeException e) {
+            LOG.warn("State store writer: housekeeping at {} failed: {}", host.where(), e.toString());
         }
     }
 

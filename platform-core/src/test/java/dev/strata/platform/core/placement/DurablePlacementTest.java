@@ -158,6 +158,36 @@ class DurablePlacementTest {
         CrashLoop.run(10, seed -> List.of("h2", data.toString(), Long.toString(seed)), () -> StoreTestAccess.embedded(data));
     }
 
+    /**
+     * The same, while the embedded file is compacted online. H2 rewrites only chunks older than its
+     * retention time (45 s; a crash falls back on the chunks written since, so the test keeps it), and
+     * compacts the file itself when it is closed. So a placing JVM churns the file for a few seconds
+     * and is killed without a check (a check closes the store); the test waits for those chunks to
+     * age; then the placing JVM of the first round (compacting below 90 % of live data, as the
+     * churned file holds more than 50 %) compacts them while it places and releases,
+     * until it is killed and the round is checked as above.
+     */
+    @Test
+    void killMinusNineDuringOnlineCompactionLosesNothingAcknowledged() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Process churn = CrashLoop.start(List.of("h2", data.toString(), "7"), lines);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (lines.stream().filter(l -> l.startsWith("PLACED")).count() < 300 && System.nanoTime() < deadline && churn.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertThat(churn.isAlive()).as("churning JVM died: %s", lines).isTrue();
+        } finally {
+            churn.destroyForcibly();
+            churn.waitFor(10, TimeUnit.SECONDS);
+        }
+        Thread.sleep(46_000);
+        // the highest threshold (90 %), so that the placing JVM compacts the file the churn left
+        int compacting = CrashLoop.run(3, seed -> List.of("h2", data.toString(), Long.toString(100 + seed), "90"),
+                () -> StoreTestAccess.embedded(data));
+        assertThat(compacting).as("rounds in which online compaction rewrote pages before the kill").isPositive();
+    }
+
     /** Runs the crash loop for a store kind; shared with the PostgreSQL test. */
     static final class CrashLoop {
 
@@ -165,7 +195,9 @@ class DurablePlacementTest {
             JdbcStateStore open() throws Exception;
         }
 
-        static void run(int rounds, java.util.function.LongFunction<List<String>> args, Opener opener) throws Exception {
+        /** @return the rounds in which the placing JVM said it compacted (H2 only) */
+        static int run(int rounds, java.util.function.LongFunction<List<String>> args, Opener opener) throws Exception {
+            int compactingRounds = 0;
             Inventory inventory = DurablePlacements.infra().inventory();
             Set<String> placedAcked = new HashSet<>();
             Set<String> releasedAcked = new HashSet<>();
@@ -206,6 +238,9 @@ class DurablePlacementTest {
                     }
                 }
                 assertThat(lines).as("errors in the placing JVM").noneMatch(l -> l.startsWith("ERROR"));
+                if (lines.stream().anyMatch(l -> l.startsWith("COMPACTED "))) {
+                    compactingRounds++;
+                }
                 try (JdbcStateStore store = opener.open()) {
                     List<String> held = store.ledger().load().allocations().stream().map(Allocation::id).toList();
                     for (String id : placedAcked) {
@@ -228,8 +263,9 @@ class DurablePlacementTest {
                 }
             }
             assertThat(totalPlaced).as("placements acknowledged over all rounds").isGreaterThan(rounds);
-            System.out.printf("kill -9 loop: %d rounds, %d placements and %d releases acknowledged%n", rounds, placedAcked.size(),
-                    releasedAcked.size());
+            System.out.printf("kill -9 loop: %d rounds, %d placements and %d releases acknowledged, online compaction in %d rounds%n",
+                    rounds, placedAcked.size(), releasedAcked.size(), compactingRounds);
+            return compactingRounds;
         }
 
         /** Added to a process's lines once its output has been read to the end. */

@@ -17,7 +17,8 @@ import java.util.Random;
  * in a loop. It prints {@code PLACED <id>} only after {@code place} returned (the placement is
  * acknowledged), {@code RELEASING <id>} before it asks for a release and {@code RELEASED <id>}
  * only after {@code release} returned.
- * Arguments: {@code h2 DATA-FOLDER SEED} or {@code pg URL ETC-FOLDER INSTANCE SEED} (the latter
+ * With H2 it prints {@code COMPACTED <steps>} when an online compaction step rewrote pages.
+ * Arguments: {@code h2 DATA-FOLDER SEED [COMPACT-FILL-RATE]} or {@code pg URL ETC-FOLDER INSTANCE SEED} (the latter
  * takes part in leader election and places only while it leads).
  */
 public final class PlacementCrashMain {
@@ -26,9 +27,29 @@ public final class PlacementCrashMain {
     }
 
     public static void main(String[] args) throws Exception {
-        JdbcStateStore store = args[0].equals("h2") ? StoreTestAccess.embedded(Path.of(args[1]))
+        boolean h2 = args[0].equals("h2");
+        JdbcStateStore store = h2 ? StoreTestAccess.embedded(Path.of(args[1]), args.length > 3 ? Integer.parseInt(args[3]) : 50)
                 : StoreTestAccess.postgres(args[1], Path.of(args[2]), args[3], true, "500ms");
-        long seed = Long.parseLong(args[args.length - 1]);
+        long seed = Long.parseLong(h2 ? args[2] : args[4]);
+        if (h2) {
+            Thread compactions = new Thread(() -> {
+                long seen = 0;
+                while (true) {
+                    long now = store.compaction().map(JdbcStateStore.CompactionStatus::rewritingSteps).orElse(0L);
+                    if (now > seen) {
+                        seen = now;
+                        say("COMPACTED " + now);
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "compaction-watch");
+            compactions.setDaemon(true);
+            compactions.start();
+        }
         Inventory inventory = DurablePlacements.infra().inventory();
         PlacementService service = DurablePlacements.durable(inventory, store);
         say("STARTED");

@@ -28,6 +28,7 @@ class StoreSettingsTest {
         assertThat(s.url()).startsWith("jdbc:h2:file:" + dir.resolve("strata/store").toAbsolutePath()).contains(";WRITE_DELAY=0");
         assertThat(s.fsync()).isTrue();
         assertThat(s.highAvailability()).isFalse();
+        assertThat(s.compactFillRate()).isEqualTo(50);
         assertThat(s.password().isEmpty()).isTrue();
         // a generated instance id, kept for the next start
         assertThat(from(Map.of()).instanceId()).isEqualTo(s.instanceId());
@@ -55,6 +56,9 @@ class StoreSettingsTest {
         assertThatThrownBy(() -> from(Map.of("connectTimeout", "soon"))).hasMessageContaining("connectTimeout = 'soon' is invalid");
         assertThatThrownBy(() -> from(Map.of("durability", "maybe"))).hasMessageContaining("durability = 'maybe' is invalid; expected fsync or write");
         assertThatThrownBy(() -> from(Map.of("instanceId", "a b"))).hasMessageContaining("instanceId = 'a b' is invalid");
+        assertThatThrownBy(() -> from(Map.of("compactFillRate", 91)))
+                .hasMessageContaining("compactFillRate = '91' is invalid; expected a percentage from 1 to 90, or 0 to turn online compaction off");
+        assertThatThrownBy(() -> from(Map.of("compactFillRate", -1))).hasMessageContaining("compactFillRate = '-1' is invalid");
         Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "empty")))
                 .hasMessageContaining("passwordFile = 'empty' is invalid; expected a file whose first line is the database password");

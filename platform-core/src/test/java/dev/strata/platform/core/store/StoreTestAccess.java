@@ -12,6 +12,11 @@ public final class StoreTestAccess {
         return Stores.embedded(data);
     }
 
+    /** An embedded store that compacts its file online below {@code compactFillRate} percent of live data. */
+    public static JdbcStateStore embedded(Path data, int compactFillRate) {
+        return Stores.embedded(data, java.util.Map.of("compactFillRate", compactFillRate));
+    }
+
     /**
      * An instance on PostgreSQL; {@code etc} receives the password file.
      *
@@ -19,6 +24,20 @@ public final class StoreTestAccess {
      */
     public static JdbcStateStore postgres(String url, Path etc, String instance, boolean ha, String electionInterval) throws Exception {
         return Stores.postgres(Stores.postgresSettings(null, url, etc, instance, ha, electionInterval));
+    }
+
+    /**
+     * Sets H2's retention time (how long a chunk is kept after it was written; 45 s by default), so
+     * that online compaction finds chunks old enough to rewrite within a test's seconds. Only for a
+     * store that will not be killed: H2's recovery after a crash relies on the retention time.
+     */
+    public static void retention(JdbcStateStore store, int millis) {
+        store.read(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SET RETENTION_TIME " + millis);
+            }
+            return null;
+        });
     }
 
     /** Recomputes the store's provenance chain (records only; checkpoints are the provenance service's). */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class WritePipelineTest {
 
     /** Counts commits and fsyncs; an fsync covers the commits made before it began. */
-    static final class Recording implements WritePipeline.Host {
+    static class Recording implements WritePipeline.Host {
         final AtomicLong commits = new AtomicLong();
         final AtomicLong durableUpTo = new AtomicLong();
         final AtomicInteger syncs = new AtomicInteger();
@@ -152,5 +152,43 @@ class WritePipelineTest {
                             + "survive a machine crash");
             assertThat(pipeline.submit(Recording::unit).join()).isGreaterThan(before);
         }
+    }
+
+    /** Housekeeping (the embedded store's online compaction) runs between batches and when idle, and cannot fail a write. */
+    @Test
+    void housekeepingRunsBetweenBatchesAndWhenIdleAndCannotFailAWrite() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean inBatch = new java.util.concurrent.atomic.AtomicBoolean();
+        Recording host = new Recording("housekeeping") {
+            @Override
+            public Tx begin(Connection c) {
+                inBatch.set(true);
+                return super.begin(c);
+            }
+
+            @Override
+            public void committed(Tx tx) {
+                inBatch.set(false);
+                super.committed(tx);
+            }
+
+            @Override
+            public void housekeeping(boolean idle) {
+                calls.add((idle ? "idle" : "after batch") + (inBatch.get() ? " inside a batch" : ""));
+                throw new IllegalStateException("housekeeping failed");
+            }
+        };
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            long first = pipeline.submit(Recording::unit).join();
+            long second = pipeline.submit(Recording::unit).join();
+            assertThat(second).isGreaterThan(first);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!calls.contains("idle") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pipeline.submit(Recording::unit).join()).isGreaterThan(second);
+        }
+        assertThat(calls).contains("after batch", "idle").allMatch(c -> c.equals("after batch") || c.equals("idle"));
+        assertThat(calls.stream().filter("after batch"::equals).count()).isGreaterThanOrEqualTo(2);
     }
 }
