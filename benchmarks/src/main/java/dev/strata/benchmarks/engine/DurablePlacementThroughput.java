@@ -33,10 +33,13 @@ import org.osgi.util.converter.Converters;
  * contract does not fit, so the cluster never fills; the releases are durable writes too and are
  * counted apart. With a large {@code --hold} on a large cluster the measured seconds are mostly
  * placements (the warm-up still holds 20 and releases everything before the measurement).
+ * On the embedded store it reports the file's size and how much of its chunks is live data at the
+ * end of the run and, with {@code --idle}, again after that many seconds without writes (online
+ * compaction; {@code --compact-fill-rate 0} turns it off).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
- *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20]
+ *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -56,10 +59,14 @@ public final class DurablePlacementThroughput {
         int hold = Integer.parseInt(a.getOrDefault("hold", "20"));
         int nodes = Integer.parseInt(a.getOrDefault("nodes", "1000"));
         int deciders = Integer.parseInt(a.getOrDefault("deciders", "0"));
+        int idle = Integer.parseInt(a.getOrDefault("idle", "0"));
         Path dir = Files.createTempDirectory("strata-placement-bench");
         Map<String, Object> p = new HashMap<>();
         p.put("instanceId", "bench");
         p.put("durability", a.getOrDefault("durability", "fsync"));
+        if (a.containsKey("compact-fill-rate")) {
+            p.put("compactFillRate", Integer.parseInt(a.get("compact-fill-rate")));
+        }
         if (kind.equals("postgresql")) {
             p.put("url", a.get("url"));
             p.put("user", a.getOrDefault("user", "strata"));
@@ -131,8 +138,22 @@ public final class DurablePlacementThroughput {
         }
         System.out.printf(Locale.ROOT, "provenance log: %,d records; a placement record's payload averages %,d characters (last %d)%n", head,
                 bytes / Math.max(1, records), records);
+        if (settings.h2File() != null) {
+            // before close, which compacts the file for up to 200 ms
+            fileReport(store, settings, "at the end of the run");
+            if (idle > 0) {
+                Thread.sleep(idle * 1000L);
+                fileReport(store, settings, "after " + idle + " s idle");
+            }
+        }
         store.close();
         dev.strata.benchmarks.store.StoreFiles.reportAndDelete(dir);
+    }
+
+    private static void fileReport(JdbcStateStore store, StoreSettings settings, String when) throws java.io.IOException {
+        System.out.printf(Locale.ROOT, "store file %s: %,d MB; online compaction: %s%n", when, Files.size(settings.h2File()) >> 20,
+                store.compaction().map(c -> c.fillRate() + " % live data in the chunks, " + c.rewritingSteps() + " of " + c.steps()
+                        + " steps rewrote pages").orElse("off"));
     }
 
     /** CPU time of the caller threads until they stop placing (their final releases not included). */
