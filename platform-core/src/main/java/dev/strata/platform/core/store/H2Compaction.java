@@ -51,6 +51,7 @@ final class H2Compaction implements AutoCloseable {
     private final Method underStoreLock;
     private final Method dropUnusedChunks;
     private final Method chunksFillRate;
+    private final Method retentionTime;
     private final Object fileStore;
     private final int targetFillRate;
     private final String where;
@@ -75,6 +76,7 @@ final class H2Compaction implements AutoCloseable {
         this.underStoreLock = mvStore.getClass().getMethod("executeFilestoreOperation", Runnable.class);
         this.dropUnusedChunks = fileStore.getClass().getMethod("dropUnusedChunks");
         this.chunksFillRate = fileStore.getClass().getMethod("getChunksFillRate");
+        this.retentionTime = mvStore.getClass().getMethod("getRetentionTime");
         this.targetFillRate = targetFillRate;
         this.where = where;
         this.nextStepAt = System.nanoTime();
@@ -99,9 +101,10 @@ final class H2Compaction implements AutoCloseable {
             compaction.chunksFillRate(); // fails here, not on the writer, if the method does not answer
             return compaction;
         } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            String why = e instanceof ReflectiveOperationException ? "this H2 does not offer " + e
+                    : "H2's store could not be reached: " + JdbcStateStore.describe(e);
             LOG.warn("The embedded state store at {} runs without online compaction (its file will hold old chunks until "
-                    + "Strata stops): this H2 does not offer {}", where, e instanceof ReflectiveOperationException ? e.toString()
-                            : JdbcStateStore.describe(e));
+                    + "Strata stops): {}", where, why);
             if (c != null) {
                 try {
                     c.close();
@@ -149,7 +152,7 @@ final class H2Compaction implements AutoCloseable {
     }
 
     private long retentionSeconds() throws ReflectiveOperationException {
-        return ((Integer) mvStore.getClass().getMethod("getRetentionTime").invoke(mvStore)) / 1000;
+        return ((Integer) retentionTime.invoke(mvStore)) / 1000;
     }
 
     /**

@@ -112,7 +112,6 @@ final class WritePipeline implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 run(batch);
-                batch.clear();
                 housekeeping(false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
