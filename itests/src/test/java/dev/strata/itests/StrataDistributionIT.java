@@ -143,6 +143,8 @@ public class StrataDistributionIT {
         assertTrue(clusterOut, clusterOut.contains("embedded (H2)") && clusterOut.contains("(this)") && clusterOut.contains("leader"));
         // online compaction reaches H2's store inside Karaf (by reflection, H2's engine packages are not exported)
         assertTrue(clusterOut, clusterOut.contains("% of its chunks live (compacted online below 50 %)"));
+        // the header check reaches H2's internals inside Karaf too
+        assertTrue(clusterOut, clusterOut.contains("store header kept on the newest commit (rewritten "));
         assertEquals(cluster.status().self(), cluster.status().leader());
         // the key is registered among the first records (provider and configuration records may come before it)
         String list = shell.run("strata:audit --oldest-first -n 5 -k provenance-key");

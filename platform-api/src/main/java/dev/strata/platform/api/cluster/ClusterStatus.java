@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The cluster.
  *
- * @param store the store: {@code embedded (H2) FILE} with the file's size and how much of it is live
- *     data, or {@code postgresql URL}
+ * @param store the store: {@code embedded (H2) FILE} with the file's size, how much of it is live
+ *     data and whether its store header is kept on the newest commit, or {@code postgresql URL}
  * @param highAvailability whether instances elect a leader (PostgreSQL)
  * @param self this instance's id
  * @param leader the leader's id, or null during an election

@@ -92,12 +92,8 @@ final class H2Compaction implements AutoCloseable {
         Connection c = null;
         try {
             c = direct.getConnection();
-            Object session = invoke(c, "getSession");
-            Object database = invoke(session, "getDatabase");
-            Object store = invoke(database, "getStore");
-            Object mvStore = invoke(store, "getMvStore");
-            Object fileStore = invoke(mvStore, "getFileStore");
-            H2Compaction compaction = new H2Compaction(c, mvStore, fileStore, targetFillRate, where);
+            Object mvStore = mvStore(c);
+            H2Compaction compaction = new H2Compaction(c, mvStore, invoke(mvStore, "getFileStore"), targetFillRate, where);
             compaction.chunksFillRate(); // fails here, not on the writer, if the method does not answer
             return compaction;
         } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
@@ -114,6 +110,19 @@ final class H2Compaction implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /** H2's {@code MVStore} behind an embedded connection, through the public methods named above. */
+    static Object mvStore(Connection c) throws ReflectiveOperationException {
+        Object session = invoke(c, "getSession");
+        Object database = invoke(session, "getDatabase");
+        Object store = invoke(database, "getStore");
+        return invoke(store, "getMvStore");
+    }
+
+    /** H2's {@code FileStore} (the file's chunks and header) behind an embedded connection. */
+    static Object fileStore(Connection c) throws ReflectiveOperationException {
+        return invoke(mvStore(c), "getFileStore");
     }
 
     private static Object invoke(Object target, String method) throws ReflectiveOperationException {

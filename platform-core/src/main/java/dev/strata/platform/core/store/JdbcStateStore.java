@@ -65,6 +65,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private long headEpoch = -1;
     private FileChannel h2Channel;
     private volatile H2Compaction compaction;
+    private volatile H2HeaderGuard headerGuard;
 
     private final LedgerStore ledgerView = new LedgerView();
     private final ContractStore contractView = new ContractView();
@@ -139,6 +140,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (IOException e) {
                 throw new StateStoreException("cannot open " + settings.h2File() + " to force it to disk: " + e.getMessage(), e);
             }
+        }
+        if (settings.kind() == StoreSettings.Kind.EMBEDDED) {
+            headerGuard = H2HeaderGuard.attach(direct, settings.location());
         }
         if (settings.kind() == StoreSettings.Kind.EMBEDDED && settings.compactFillRate() > 0) {
             compaction = H2Compaction.attach(direct, settings.compactFillRate(), settings.location());
@@ -293,6 +297,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         if (c != null) {
             c.close();
         }
+        if (headerGuard != null) {
+            headerGuard.close();
+        }
         pool.close();
         if (h2Channel != null) {
             try {
@@ -395,6 +402,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public void sync() throws IOException {
+            if (headerGuard != null) {
+                headerGuard.ensure();
+            }
             if (h2Channel != null) {
                 h2Channel.force(false);
             }
@@ -423,7 +433,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** The embedded file's size and how much of it is live data, as {@code strata:cluster} shows them. */
+    /** The embedded store's header guard (null on PostgreSQL, or where H2 does not offer what it needs). */
+    H2HeaderGuard headerGuard() {
+        return headerGuard;
+    }
+
+    /**
+     * The embedded file's size, how much of it is live data, and whether the store header is kept on
+     * the newest commit, as {@code strata:cluster} shows them.
+     */
     private String embeddedFile() {
         String size;
         try {
@@ -431,8 +449,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         } catch (IOException e) {
             size = "size unknown (" + e.getMessage() + ")";
         }
+        H2HeaderGuard guard = headerGuard;
         return ", " + size + compaction().map(c -> ", " + c.fillRate() + " % of its chunks live (compacted online below " + c.targetFillRate() + " %)")
-                .orElse(", online compaction off");
+                .orElse(", online compaction off")
+                + (guard == null ? ", store header NOT kept on the newest commit (a crash may lose the last acknowledged writes)"
+                        : ", store header kept on the newest commit (rewritten " + guard.rewrites() + " times)");
     }
 
     /**

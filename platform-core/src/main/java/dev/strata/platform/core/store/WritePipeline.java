@@ -51,7 +51,7 @@ final class WritePipeline implements AutoCloseable {
         /** The batch failed: forget in-memory state that may not match the database. */
         void rolledBack();
 
-        /** Makes a commit durable (fsync), where the database does not. */
+        /** Makes a commit findable by the database's crash recovery and durable (fsync), where the database does not do so itself. */
         void sync() throws java.io.IOException;
 
         /** Names the store in messages. */

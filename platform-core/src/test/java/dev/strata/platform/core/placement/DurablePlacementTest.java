@@ -160,32 +160,47 @@ class DurablePlacementTest {
 
     /**
      * The same, while the embedded file is compacted online. H2 rewrites only chunks older than its
-     * retention time (45 s; a crash falls back on the chunks written since, so the test keeps it), and
-     * compacts the file itself when it is closed. So a placing JVM churns the file for a few seconds
-     * and is killed without a check (a check closes the store); the test waits for those chunks to
-     * age; then the placing JVM of the first round (compacting below 90 % of live data, as the
-     * churned file holds more than 50 %) compacts them while it places and releases,
-     * until it is killed and the round is checked as above.
+     * retention time (45 s; the test keeps the retention time Strata runs with), and
+     * compacts the file itself when it is closed. So a placing JVM first leaves a sparse chunk in the
+     * file (the store's own churn leaves chunks too full for a threshold to be certain to pick one),
+     * churns the file for a few seconds and is killed without a check (a check closes the store); the
+     * test waits for those chunks to age; then the placing JVM of the first round (compacting below
+     * 90 % of live data, the highest threshold, so that the churn's own chunks are rewritten too where
+     * H2 finds some) compacts them while it places and releases, until it is killed and the round is
+     * checked as above.
      */
     @Test
     void killMinusNineDuringOnlineCompactionLosesNothingAcknowledged() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        Process churn = CrashLoop.start(List.of("h2", data.toString(), "7"), lines);
+        Process churn = CrashLoop.start(List.of("h2", data.toString(), "7", "50", "sparse"), lines);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (lines.stream().filter(l -> l.startsWith("PLACED")).count() < 300 && System.nanoTime() < deadline && churn.isAlive()) {
                 Thread.sleep(20);
             }
             assertThat(churn.isAlive()).as("churning JVM died: %s", lines).isTrue();
+            assertThat(lines).as("the churning JVM left a sparse chunk").contains("SPARSE");
         } finally {
             churn.destroyForcibly();
             churn.waitFor(10, TimeUnit.SECONDS);
         }
         Thread.sleep(46_000);
-        // the highest threshold (90 %), so that the placing JVM compacts the file the churn left
         int compacting = CrashLoop.run(3, seed -> List.of("h2", data.toString(), Long.toString(100 + seed), "90"),
                 () -> StoreTestAccess.embedded(data));
         assertThat(compacting).as("rounds in which online compaction rewrote pages before the kill").isPositive();
+    }
+
+    /**
+     * The same, on a file that reuses freed space from its first seconds: each placing JVM lowers
+     * H2's retention time to 200 ms (chunks are freed 200 ms after they die instead of 45 s), and
+     * compacts below 90 %. Without the store's header check ({@code H2HeaderGuard}) H2's recovery
+     * stopped short of the newest commits once chunks went into reused space, and this loop lost
+     * acknowledged placements and releases.
+     */
+    @Test
+    void killMinusNineWhileTheFileReusesSpaceLosesNothingAcknowledged() throws Exception {
+        CrashLoop.run(6, seed -> List.of("h2", data.toString(), Long.toString(200 + seed), "90", "reuse"),
+                () -> StoreTestAccess.embedded(data));
     }
 
     /** Runs the crash loop for a store kind; shared with the PostgreSQL test. */

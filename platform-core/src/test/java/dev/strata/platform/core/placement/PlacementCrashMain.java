@@ -18,7 +18,9 @@ import java.util.Random;
  * acknowledged), {@code RELEASING <id>} before it asks for a release and {@code RELEASED <id>}
  * only after {@code release} returned.
  * With H2 it prints {@code COMPACTED <steps>} when an online compaction step rewrote pages.
- * Arguments: {@code h2 DATA-FOLDER SEED [COMPACT-FILL-RATE]} or {@code pg URL ETC-FOLDER INSTANCE SEED} (the latter
+ * Arguments: {@code h2 DATA-FOLDER SEED [COMPACT-FILL-RATE [sparse|reuse]]} (with {@code sparse}, it first leaves a sparse
+ * chunk in the file: {@link StoreTestAccess#sparseChunk}; with {@code reuse}, it lowers H2's retention time to 200 ms, so
+ * that the file reuses freed space within seconds) or {@code pg URL ETC-FOLDER INSTANCE SEED} (the latter
  * takes part in leader election and places only while it leads).
  */
 public final class PlacementCrashMain {
@@ -31,6 +33,12 @@ public final class PlacementCrashMain {
         JdbcStateStore store = h2 ? StoreTestAccess.embedded(Path.of(args[1]), args.length > 3 ? Integer.parseInt(args[3]) : 50)
                 : StoreTestAccess.postgres(args[1], Path.of(args[2]), args[3], true, "500ms");
         long seed = Long.parseLong(h2 ? args[2] : args[4]);
+        if (h2 && args.length > 4 && args[4].equals("sparse")) {
+            StoreTestAccess.sparseChunk(store, 10);
+            say("SPARSE");
+        } else if (h2 && args.length > 4 && args[4].equals("reuse")) {
+            StoreTestAccess.retention(store, 200);
+        }
         if (h2) {
             Thread compactions = new Thread(() -> {
                 long seen = 0;
