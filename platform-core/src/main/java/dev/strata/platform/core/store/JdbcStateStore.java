@@ -453,7 +453,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         return ", " + size + compaction().map(c -> ", " + c.fillRate() + " % of its chunks live (compacted online below " + c.targetFillRate() + " %)")
                 .orElse(", online compaction off")
                 + (guard == null ? ", store header NOT kept on the newest commit (a crash may lose the last acknowledged writes)"
-                        : ", store header kept on the newest commit (rewritten " + guard.rewrites() + " times)");
+                        : ", store header kept on the newest commit (rewritten "
+                        + String.format(java.util.Locale.ROOT, "%,d", guard.rewrites()) + " times)");
     }
 
     /**
