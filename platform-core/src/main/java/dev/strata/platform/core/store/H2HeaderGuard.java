@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>What: after each group commit and before it is acknowledged (and before the fsync, where
  * there is one), {@link #ensure()} makes sure, under H2's chunk-save lock, that the newest chunk
  * either ends the file (recovery reads it there) or is the one the header names; otherwise it has
- * H2 write its header again, now naming the newest chunk. A chunk the header names is then never
- * reused before the header names a newer one: it is live until a newer commit. That costs one
- * 8 KB write at the start of the file per commit written into reused space, under the same fsync.
+ * H2 write its header again, now naming the newest chunk. The newest chunk stays live until a newer
+ * commit, so it cannot be overwritten while the header names it; and where it ends the file,
+ * recovery finds it there whatever the header names. That costs one 8 KB write at the start of the
+ * file per commit written into reused space, under the same fsync.
  *
  * <p>How: the last chunk, the chunk-save lock and the header writer are H2 internals (protected or
  * private in {@code org.h2.mvstore}); they are reached by reflection, so the core bundle imports
