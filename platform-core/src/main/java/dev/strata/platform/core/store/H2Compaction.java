@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * as long as one of its pages is live. Under churn the file then holds a small share of live data
  * and keeps growing. This class asks H2 to rewrite the live pages of the sparsest chunks into new
  * ones, a bounded amount at a time, so that the old chunks die and their space is reused. H2 only
- * rewrites chunks older than its retention time (45 s by default): a chunk written since may still
- * be what a crash falls back to.
+ * rewrites chunks older than its retention time (45 s by default, H2's margin for disks that flush
+ * their write buffers late); that a crash finds the newest commit is {@link H2HeaderGuard}'s part.
  *
  * <p>How: H2 has no SQL statement for this. Its {@code MVStore} (a public class in an exported
  * package) is reached through public methods of the JDBC connection's session
