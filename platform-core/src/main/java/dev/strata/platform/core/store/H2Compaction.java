@@ -101,14 +101,19 @@ final class H2Compaction implements AutoCloseable {
                     : "H2's store could not be reached: " + JdbcStateStore.describe(e);
             LOG.warn("The embedded state store at {} runs without online compaction (its file will hold old chunks until "
                     + "Strata stops): {}", where, why);
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            discard(c, e);
             return null;
+        }
+    }
+
+    /** Closes the connection an attach opened before it failed ({@code c} may be null). */
+    static void discard(Connection c, Exception failure) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
         }
     }
 

@@ -90,13 +90,7 @@ final class H2HeaderGuard implements AutoCloseable {
             LOG.warn("The embedded state store at {} cannot keep H2's store header on its newest commit ({}): after a kill -9 or a "
                     + "power cut, H2 may start from an older commit and lose the last acknowledged writes", where,
                     e instanceof SQLException ? JdbcStateStore.describe(e) : e.toString());
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            H2Compaction.discard(c, e);
             return null;
         }
     }

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.audit.Verification;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.junit.jupiter.api.Test;
@@ -63,16 +60,9 @@ class EmbeddedCompactionTest {
     /** Where H2's classes do not offer the methods (a connection that is not H2's own), the store runs without it. */
     @Test
     void withoutH2sMethodsTheStoreRunsWithoutCompaction() throws Exception {
-        boolean[] closed = {false};
-        Connection foreign = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                (p, m, a) -> {
-                    closed[0] |= m.getName().equals("close");
-                    return null;
-                });
-        DataSource source = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (p, m, a) -> m.getName().equals("getConnection") ? foreign : null);
-        assertThat(H2Compaction.attach(source, 50, "test")).isNull();
-        assertThat(closed[0]).as("the connection opened for it is closed again").isTrue();
+        Stores.ForeignSource source = new Stores.ForeignSource();
+        assertThat(H2Compaction.attach(source.dataSource(), 50, "test")).isNull();
+        assertThat(source.closed()).as("the connection opened for it is closed again").isTrue();
         JdbcStateStore store = Stores.embedded(data);
         assertThat(store.compaction()).isPresent();
         store.close();

@@ -4,7 +4,6 @@ import static dev.strata.platform.core.store.StateStoreContract.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.placement.Allocation;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
-import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.FileStore;
@@ -106,16 +104,9 @@ class EmbeddedCrashRecoveryTest {
     /** Where H2's classes do not offer what the check needs (a connection that is not H2's own), it says so and is not used. */
     @Test
     void withoutH2sMembersTheStoreSaysItCannotKeepTheHeader() {
-        boolean[] closed = {false};
-        Connection foreign = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                (p, m, a) -> {
-                    closed[0] |= m.getName().equals("close");
-                    return null;
-                });
-        DataSource source = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (p, m, a) -> m.getName().equals("getConnection") ? foreign : null);
-        assertThat(H2HeaderGuard.attach(source, "test")).isNull();
-        assertThat(closed[0]).as("the connection opened for it is closed again").isTrue();
+        Stores.ForeignSource source = new Stores.ForeignSource();
+        assertThat(H2HeaderGuard.attach(source.dataSource(), "test")).isNull();
+        assertThat(source.closed()).as("the connection opened for it is closed again").isTrue();
         JdbcStateStore store = Stores.embedded(data);
         try {
             assertThat(store.headerGuard()).as("with H2 2.5's own classes the check is on").isNotNull();

@@ -55,4 +55,27 @@ final class Stores {
                         "fra-1-rack-a01"), new MemberBinding("trainer-1", node + "-b", "fra-1", List.of(), 0.25, null, -1, null, 500, 1L << 30,
                                 0.5, null)));
     }
+
+    /**
+     * A data source whose connections are not H2's own (a proxy answering null to everything), for
+     * the paths where H2's classes do not offer what the store reaches for; it records whether the
+     * connection it handed out was closed.
+     */
+    static final class ForeignSource {
+        private boolean closed;
+
+        javax.sql.DataSource dataSource() {
+            java.sql.Connection foreign = (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {java.sql.Connection.class}, (p, m, a) -> {
+                        closed |= m.getName().equals("close");
+                        return null;
+                    });
+            return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.sql.DataSource.class}, (p, m, a) -> m.getName().equals("getConnection") ? foreign : null);
+        }
+
+        boolean closed() {
+            return closed;
+        }
+    }
 }
