@@ -188,10 +188,12 @@ final class WritePipeline implements AutoCloseable {
         try {
             host.sync();
         } catch (java.io.IOException e) {
-            // committed but not known to be on disk: the callers must not take it as durable
+            // committed but not known to be on disk, or (the store header not rewritten) not known to be found again after a
+            // stop: the callers must not take it as durable
             host.rolledBack();
             StateStoreException failure = new StateStoreException("the state store at " + host.where()
-                    + " could not force its file to disk (" + e.getMessage() + "); the write may not survive a machine crash", e);
+                    + " could not make the write durable (" + e.getMessage() + "); it is not acknowledged, and it may be lost if Strata "
+                    + "or the machine stops before a later write reaches the disk", e);
             for (Pending<?> p : batch) {
                 p.future().completeExceptionally(failure);
             }

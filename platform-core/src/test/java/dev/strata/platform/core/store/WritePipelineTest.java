@@ -148,8 +148,8 @@ class WritePipelineTest {
             CompletableFuture<Long> lost = pipeline.submit(Recording::unit);
             assertThat(lost).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
-                    .withMessage("the state store at test could not force its file to disk (No space left on device); the write may not "
-                            + "survive a machine crash");
+                    .withMessage("the state store at test could not make the write durable (No space left on device); it is not "
+                            + "acknowledged, and it may be lost if Strata or the machine stops before a later write reaches the disk");
             assertThat(pipeline.submit(Recording::unit).join()).isGreaterThan(before);
         }
     }
