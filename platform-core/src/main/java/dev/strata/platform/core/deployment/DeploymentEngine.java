@@ -33,6 +33,7 @@ import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.placement.OfferSlots;
+import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.Leadership;
@@ -276,7 +277,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                         .or(() -> offer.map(CapacityOffer::providerId)).orElse("?");
                 MachineTarget target = offer.map(o -> MachineTarget.offer(o.id())).orElse(MachineTarget.node(b.nodeId()));
                 planned.add(new DeploymentMember(b.member(), target, providerId, b.siteId(), parameters, MemberState.FAILED, null, null, null,
-                        e.getMessage(), null));
+                        message(e), null));
             }
         }
         return new DeploymentResult(decision, true, planned, null);
@@ -554,7 +555,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 } catch (NotLeaderException e) {
                     LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", key, e.getMessage());
                 } catch (RuntimeException e) {
-                    LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, e);
+                    LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, ProviderText.trace(e));
                     retryLater(key);
                 } finally {
                     completedAt.put(key, completions.incrementAndGet());
@@ -641,8 +642,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         }
         MemberState state = memberState(status);
         String message = switch (status.state()) {
-            case FAILED -> "the machine failed: " + orDash(status.message());
-            case DELETING, GONE -> "the machine was gone as soon as it was made: " + orDash(status.message());
+            case FAILED -> "the machine failed: " + orDash(ProviderText.clean(status.message()));
+            case DELETING, GONE -> "the machine was gone as soon as it was made: " + orDash(ProviderText.clean(status.message()));
             default -> null;
         };
         Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), message);
@@ -847,9 +848,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException;
     }
 
+    /** The message of an exception, cleaned as provider text is ({@link ProviderText}): most come from a provider. */
     static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
+        return ProviderText.message(e);
     }
 
     static MemberState memberState(MachineStatus status) {

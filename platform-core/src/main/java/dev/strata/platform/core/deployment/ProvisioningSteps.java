@@ -2,6 +2,7 @@ package dev.strata.platform.core.deployment;
 
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.StateStore;
@@ -67,7 +68,8 @@ final class ProvisioningSteps {
                     }
                     break;
                 }
-                String step = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
+                String clean = ProviderText.clean(line);
+                String step = clean.length() > MAX_LINE ? clean.substring(0, MAX_LINE) : clean;
                 String key = operation + " " + step;
                 if (known.contains(key)) {
                     continue;

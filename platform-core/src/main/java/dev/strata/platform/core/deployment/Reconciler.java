@@ -11,6 +11,7 @@ import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.MemberRecord;
 import dev.strata.platform.core.store.OperationRecord;
@@ -290,7 +291,8 @@ public final class Reconciler {
             }
             case FAILED -> {
                 if (s != MemberState.FAILED) {
-                    String what = "machine " + h.machineId() + " failed: " + (st.message() == null ? "no reason given" : st.message());
+                    String reason = ProviderText.clean(st.message());
+                    String what = "machine " + h.machineId() + " failed: " + (reason == null || reason.isBlank() ? "no reason given" : reason);
                     Map<String, Object> payload = DeploymentEngine.payload(m, null, "failed");
                     payload.put("summary", m.name() + ": " + what);
                     payload.put("machine", DeploymentEngine.handlePayload(h));
@@ -304,7 +306,8 @@ public final class Reconciler {
 
     /** A machine that disappeared behind Strata's back: replaced, or the member lost, as the contract says. */
     private void lost(Loaded d, Spec.MemberSpec m, MachineHandle h, MachineStatus st, Counters c) {
-        String reason = st.message() == null || st.message().isBlank() ? "" : " (" + st.message() + ")";
+        String message = ProviderText.clean(st.message());
+        String reason = message == null || message.isBlank() ? "" : " (" + message + ")";
         String what = "machine " + h.machineId() + " of " + m.name() + (st.state() == MachineState.GONE ? " is gone" : " is being deleted")
                 + ", not by Strata" + reason;
         Map<String, Object> payload = DeploymentEngine.payload(m, null, "lost");

@@ -2,6 +2,7 @@ package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.ProviderState;
@@ -13,6 +14,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +119,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.vendor = registration.vendor();
             entry.version = registration.version();
             entry.bundle = registration.bundle();
-            entry.description = registration.description();
+            entry.description = ProviderText.clean(registration.description());
             if (returning) {
                 entry.swaps++;
                 Duration gap = Duration.between(entry.since, clock.instant());
@@ -215,7 +217,7 @@ final class ProviderDirectory implements AutoCloseable {
                 entry.lastDiscovery = now;
                 entry.lastDiscoveryTime = Duration.between(started, now);
                 if (current) {
-                    String unavailable = snapshot instanceof GpuSnapshot gpu ? gpu.unavailableReason() : null;
+                    String unavailable = snapshot instanceof GpuSnapshot gpu ? ProviderText.clean(gpu.unavailableReason()) : null;
                     if (unavailable != null) {
                         if (entry.state != ProviderState.UNAVAILABLE) {
                             LOG.info("Provider {} is unavailable: {}", entry.id, unavailable);
@@ -231,7 +233,7 @@ final class ProviderDirectory implements AutoCloseable {
                 }
                 remerge();
             } else if (current) {
-                String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+                String message = ProviderText.message(cause);
                 if (entry.state != ProviderState.FAILED || !message.equals(entry.message)) {
                     LOG.warn("Provider {} failed: {}", entry.id, message);
                 }
@@ -268,7 +270,7 @@ final class ProviderDirectory implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw new ProviderUnavailableException("interrupted while refreshing provider " + id, e);
                 } catch (TimeoutException e) {
-                    throw new dev.strata.platform.api.exception.ProviderTimeoutException(
+                    throw new ProviderTimeoutException(
                             "discovery of " + id + " did not finish within " + InventorySettings.describe(settings.discoveryTimeout()));
                 } catch (ExecutionException e) {
                     Registration r = registrations.get(i);
@@ -484,11 +486,30 @@ final class ProviderDirectory implements AutoCloseable {
         return t;
     }
 
-    private static StrataException translate(Throwable cause, String id) {
+    /**
+     * What a refresh throws for what the provider threw: its own Strata exception when the message
+     * is clean, otherwise one of the same kind with the message cleaned ({@link ProviderText}); any
+     * other throwable as a {@link ProviderFailureException} naming the provider. The provider's
+     * own exception is chained only as {@link ProviderText#trace}, so its words reach no caller.
+     */
+    static StrataException translate(Throwable cause, String id) {
+        String message = ProviderText.message(cause);
         if (cause instanceof StrataException strata) {
-            return strata;
+            if (message.equals(strata.getMessage())) {
+                return strata;
+            }
+            Throwable trace = ProviderText.trace(strata);
+            if (strata instanceof ProviderUnavailableException) {
+                return new ProviderUnavailableException(message, trace);
+            } else if (strata instanceof ProviderTimeoutException) {
+                return new ProviderTimeoutException(message, trace);
+            } else if (strata instanceof NotFoundException) {
+                return new NotFoundException(message);
+            }
+            return new ProviderFailureException(message, trace);
         }
-        return new ProviderFailureException("provider '" + id + "' failed: " + cause, cause);
+        return new ProviderFailureException("provider '" + id + "' failed: " + cause.getClass().getName()
+                + (cause.getMessage() == null ? "" : ": " + message), ProviderText.trace(cause));
     }
 
     static long generationOf(Object snapshot) {
@@ -504,17 +525,21 @@ final class ProviderDirectory implements AutoCloseable {
         throw new ProviderFailureException("unknown snapshot type " + snapshot.getClass().getName());
     }
 
+    /** The warnings a snapshot carries, cleaned ({@link ProviderText}). */
     static List<String> warningsOf(Object snapshot) {
+        List<String> warnings;
         if (snapshot instanceof ComputeSnapshot s) {
-            return s.warnings();
+            warnings = s.warnings();
         } else if (snapshot instanceof GpuSnapshot s) {
-            return s.warnings();
+            warnings = s.warnings();
         } else if (snapshot instanceof FabricSnapshot s) {
-            return s.warnings();
+            warnings = s.warnings();
         } else if (snapshot instanceof StorageSnapshot s) {
-            return s.warnings();
+            warnings = s.warnings();
+        } else {
+            return List.of();
         }
-        return List.of();
+        return warnings.stream().map(ProviderText::clean).toList();
     }
 
     static int resourcesOf(Object snapshot) {

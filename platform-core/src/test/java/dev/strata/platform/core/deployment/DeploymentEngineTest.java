@@ -427,6 +427,64 @@ class DeploymentEngineTest {
         assertThat(now.state()).isNotEqualTo(DeploymentState.READY);
     }
 
+    /**
+     * A provider that breaks the SPI's promise and writes credentials into what it reports: a
+     * refusal, the fault of a machine that fails as it is made, the fault of a machine that fails
+     * later (the reconciler's path), and a step. None of them reaches the provenance log, the
+     * deployment the shell shows, or the log; each reaches them masked, on one line.
+     */
+    @Test
+    void credentialsAProviderWritesReachNeitherTheProvenanceLogNorTheDeploymentNorTheLog() {
+        String password = "hunter2-" + java.util.UUID.randomUUID();
+        String token = "gAAAAAB" + java.util.UUID.randomUUID().toString().replace("-", "") + java.util.UUID.randomUUID().toString().replace("-", "");
+        String bearer = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdHJhdGEifQ." + java.util.UUID.randomUUID().toString().replace("-", "");
+        lab.lab.reportSteps = true;
+        lab.lab.extraSteps.add("virtual-media-inserted https://admin:" + password + "@images.lab/boot.iso");
+        lab.lab.refuse.put("worker-1", "quota exceeded (the request had X-Auth-Token: " + token + ")\n2026-12-01 12:00:00 INFO [main] forged");
+        lab.lab.faults.put("worker-0", "no boot device; the BMC answered {\"UserName\": \"root\", \"Password\": \"" + password + "\"}");
+
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Deployment d = engine.deploy(lab.workers("leaky", 3, "lab", ""), "alice").deployment();
+            Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+            DeploymentMember third = awaitMember(d.id(), "worker-2", MemberState.RUNNING);
+            lab.lab.fail(third.machine().machineId(), "kernel panic; console at https://ops:" + password + "@10.0.0.9/console, Authorization: Bearer " + bearer);
+            awaitMember(d.id(), "worker-2", MemberState.FAILED);
+
+            Deployment failed = engine.get(d.id()).orElseThrow();
+            List<String> seen = new ArrayList<>();
+            lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, d.id(), null, null, null, 1000, false))
+                    .forEach(r -> seen.add(r.kind() + " " + r.payload()));
+            seen.add(failed.message());
+            failed.members().forEach(m -> seen.add(m.name() + " " + m.message()));
+            seen.addAll(history(d.id()));
+            String all = String.join("\n", seen) + "\n" + log.text();
+
+            assertThat(all).doesNotContain(password).doesNotContain(token).doesNotContain(bearer.substring(bearer.lastIndexOf('.')));
+            // what they said is there, masked, and one record stays one line
+            assertThat(seen).anyMatch(t -> t.contains("X-Auth-Token: ****) 2026-12-01 12:00:00 INFO [main] forged"));
+            assertThat(seen).anyMatch(t -> t.contains("\"Password\": \"****\""));
+            assertThat(seen).anyMatch(t -> t.contains("console at https://****@10.0.0.9/console, Authorization: ****"));
+            assertThat(seen).anyMatch(t -> t.contains("provisioning-step") && t.contains("virtual-media-inserted https://****@images.lab/boot.iso"));
+            assertThat(seen).noneMatch(t -> t.contains("\n"));
+            assertThat(log.text()).doesNotContain("\n2026-12-01 12:00:00 INFO [main] forged");
+        }
+    }
+
+    private DeploymentMember awaitMember(String deploymentId, String member, MemberState state) {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (true) {
+            engine.reconcileNow();
+            engine.awaitIdle(Duration.ofSeconds(10));
+            DeploymentMember m = engine.get(deploymentId).orElseThrow().members().stream().filter(x -> x.name().equals(member)).findFirst()
+                    .orElseThrow();
+            if (m.state() == state) {
+                return m;
+            }
+            assertThat(Instant.now()).as("%s of %s did not become %s (it is %s)", member, deploymentId, state, m.state()).isBefore(deadline);
+            sleep(50);
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -57,6 +57,8 @@ final class ScriptedProvider implements ProvisioningProvider {
         final MachineTarget target;
         final Instant made;
         volatile MachineState state;
+        /** The vendor's words on it when it failed, else null. */
+        volatile String fault;
         volatile int polls;
         /** The steps taken on it, as reported under {@link MachineStatus#STEPS} when the provider reports steps. */
         final List<String> steps = new CopyOnWriteArrayList<>();
@@ -80,6 +82,10 @@ final class ScriptedProvider implements ProvisioningProvider {
     /** Machines stay PENDING this many observations before they run. */
     volatile int pendingPolls = 1;
     final Map<String, String> refuse = new ConcurrentHashMap<>();
+    /** Per member: the machine is made but fails at once, with this message (a vendor fault: no boot device, ...). */
+    final Map<String, String> faults = new ConcurrentHashMap<>();
+    /** Steps, besides the usual ones, that every machine made reports (each as its detail, after an instant). */
+    final List<String> extraSteps = new CopyOnWriteArrayList<>();
     volatile Consumer<MachineRequest> beforeCreate = r -> { };
     volatile Consumer<MachineRequest> afterCreate = r -> { };
     final List<String> creates = new CopyOnWriteArrayList<>();
@@ -126,6 +132,12 @@ final class ScriptedProvider implements ProvisioningProvider {
             m = new Machine(String.format("m-%04d", vendor.sequence.incrementAndGet()), request.labels(), request.target(), Instant.now());
             m.steps.add(Instant.now() + " boot-override-set pxe once");
             m.steps.add(Instant.now() + " power-requested On");
+            extraSteps.forEach(step -> m.steps.add(Instant.now() + " " + step));
+            String fault = faults.get(request.member());
+            if (fault != null) {
+                m.state = MachineState.FAILED;
+                m.fault = fault;
+            }
             vendor.machines.put(m.id, m);
         }
         afterCreate.accept(request);
@@ -190,6 +202,13 @@ final class ScriptedProvider implements ProvisioningProvider {
         return status(m);
     }
 
+    /** Fails a machine behind Strata's back, with the vendor's words for it. */
+    void fail(String machineId, String fault) {
+        Machine m = vendor.machines.get(machineId);
+        m.fault = fault;
+        m.state = MachineState.FAILED;
+    }
+
     /** Deletes a machine behind Strata's back. */
     void vanish(String machineId) {
         vendor.machines.get(machineId).state = MachineState.GONE;
@@ -226,7 +245,8 @@ final class ScriptedProvider implements ProvisioningProvider {
         String node = m.state == MachineState.GONE ? null
                 : m.target.kind() == MachineTarget.Kind.NODE ? m.target.id() : id + ":" + m.id;
         Map<String, String> attributes = reportSteps ? Map.of(MachineStatus.STEPS, String.join("\n", m.steps)) : Map.of();
-        return new MachineStatus(new MachineHandle(id, m.id, Map.of("zone", "lab")), m.state, null, node, m.labels, attributes, Instant.now());
+        return new MachineStatus(new MachineHandle(id, m.id, Map.of("zone", "lab")), m.state, m.state == MachineState.FAILED ? m.fault : null, node,
+                m.labels, attributes, Instant.now());
     }
 
     private MachineStatus gone(MachineHandle handle) {

@@ -309,6 +309,56 @@ class ProviderDirectoryTest {
         assertThat(status.warnings()).containsExactly("/sys/devices/system/node/node1/cpulist: 'x' is not a cpulist");
     }
 
+    /**
+     * A provider that writes credentials into what it throws and reports (its exception and that
+     * exception's cause, a warning, an unavailable reason, its description): the provider's status, what a refresh
+     * throws (stack trace included) and the log carry them masked; the kind of a Strata exception
+     * is kept, so callers still tell "unavailable" from "failed".
+     */
+    @Test
+    void credentialsInWhatAProviderThrowsOrReportsAreMaskedEverywhereTheyGo() {
+        String password = "pw-" + java.util.UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+        directory.register(new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.COMPUTE, ctx -> switch (phase.get()) {
+            case 0 -> ComputeSnapshot.builder(1, Instant.now()).nodes(List.of(node("n1", "metal", "h")))
+                    .sites(List.of(Site.local("site-metal", "metal"))).warnings(List.of("BMC r12 answered slowly (password=" + password + ")")).build();
+            case 1 -> throw new IllegalStateException("login to https://admin:" + password + "@bmc-r12/redfish/v1 failed",
+                    new RuntimeException("{\"Password\": \"" + password + "\"}"));
+            default -> throw new ProviderUnavailableException("BMC r12 unreachable\nAuthorization: Basic "
+                    + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }, "BMCs of rack 12 at https://admin:" + password + "@bmc-r12"));
+        directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("h").unavailableReason("NVML refused token=" + password).build()));
+
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            ProviderStatus first = directory.refresh("metal", WAIT);
+            assertThat(first.warnings()).containsExactly("BMC r12 answered slowly (password=****)");
+            assertThat(first.description()).isEqualTo("BMCs of rack 12 at https://****@bmc-r12");
+            assertThat(directory.refresh("nvidia", WAIT).message()).isEqualTo("NVML refused token=****");
+
+            phase.set(1);
+            Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(failed).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("provider 'metal' failed: java.lang.IllegalStateException: login to https://****@bmc-r12/redfish/v1 failed");
+            assertThat(printed(failed)).doesNotContain(password).contains("Caused by: java.lang.RuntimeException: {\"Password\": \"****\"}")
+                    .contains("at dev.strata.platform.core.inventory.ProviderDirectoryTest");
+            assertThat(directory.status("metal").orElseThrow().message()).isEqualTo("login to https://****@bmc-r12/redfish/v1 failed");
+
+            phase.set(2);
+            Throwable unavailable = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(unavailable).isInstanceOf(ProviderUnavailableException.class).hasMessage("BMC r12 unreachable Authorization: ****");
+            assertThat(printed(unavailable)).doesNotContain(password).doesNotContain("YWRtaW46");
+            assertThat(directory.status("metal").orElseThrow().message()).isEqualTo("BMC r12 unreachable Authorization: ****");
+            assertThat(log.text()).doesNotContain(password).doesNotContain("YWRtaW46").contains("login to https://****@bmc-r12");
+        }
+    }
+
+    private static String printed(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
     @Test
     void aSiteConflictIsInTheStatusOfBothProviders() {
         Site fraDe = Site.builder().id("fra-1").providerId("declared").country("DE").jurisdictions(Set.of("EU", "DE")).build();

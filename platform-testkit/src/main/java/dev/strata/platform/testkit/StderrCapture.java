@@ -1,11 +1,22 @@
-package dev.strata.provider.baremetal.peers;
+package dev.strata.platform.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Copies what is written to System.err (where slf4j-simple logs in the tests) while it is open, to check logs for secrets. */
+/**
+ * Copies what is written to {@code System.err} while it is open, so that a test can check what was
+ * logged: slf4j-simple, the binding tests usually run with, writes there. A provider's test uses
+ * it to show that no credential reaches its log.
+ *
+ * <pre>
+ * try (StderrCapture err = new StderrCapture()) {
+ *     ... make the provider fail ...
+ *     assertFalse(err.text().contains(password));
+ * }
+ * </pre>
+ */
 public final class StderrCapture implements AutoCloseable {
 
     private final PrintStream original = System.err;

@@ -1,0 +1,255 @@
+package dev.strata.platform.core.provenance;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Makes text that a provider wrote fit for the provenance log, the log and the shell: the
+ * message of an exception a provider threw, the message of a machine's status, a step it reports,
+ * a warning or an unavailable reason in its snapshot.
+ *
+ * <p>The SPI promises that such text carries no credential, and Strata's own providers keep that
+ * promise. A bundle from elsewhere may not, and the provenance log keeps for good what it is given
+ * (a record cannot be taken out without breaking the chain). So the core cleans every such text
+ * where it comes in, before anything stores, logs or shows it:
+ * <ul>
+ * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
+ * of a URL ({@code https://admin:pw@bmc/}), the value of an {@code Authorization} header and of a
+ * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
+ * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
+ * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
+ * that ends in {@code file} or {@code path} names where a secret is kept and is left), AWS access
+ * key ids, JSON web tokens, OpenStack (Fernet) tokens and PEM private keys.</li>
+ * <li><b>Control characters</b> (line breaks, terminal escapes, and the Unicode bidirectional
+ * controls that can make a line read differently from what it holds) become a space, so that
+ * one provider message is one line in the log and cannot forge a line of its own.</li>
+ * <li><b>Length:</b> at most {@value #MAX_LENGTH} characters are kept, with the original length
+ * said.</li>
+ * </ul>
+ * The same text always cleans to the same text, so a step reported again on every status is still
+ * recorded once. The rules look for the forms above, not for a secret's value: a password that a
+ * provider writes bare into free text is still its own defect (the kit's {@code StderrCapture}
+ * lets its tests search what it logged).
+ */
+public final class ProviderText {
+
+    /** What a credential is replaced with. */
+    public static final String MASK = "****";
+    /** The longest text kept. */
+    public static final int MAX_LENGTH = 2_000;
+    /** Only this much of a longer text is looked at; the rest is cut before the rules run. */
+    static final int WINDOW = 2 * MAX_LENGTH;
+    /** Room left for the note that says a text was cut. */
+    private static final int CUT_MARK_ROOM = 48;
+
+    private static final int MAX_CAUSES = 8;
+    private static final Pattern PEM_KEY = Pattern.compile(
+            "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
+    /** scheme://user:password@ or scheme://token@ */
+    private static final Pattern USERINFO = Pattern.compile("(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}://)[^/\\s@?#]+@");
+    /** Authorization: [scheme] value (header, or a field of that name) */
+    private static final Pattern AUTHORIZATION = Pattern.compile(
+            "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
+                    + "(?:(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)\\s+)?[^\\s\"',;&<>(){}\\[\\]]+");
+    /** Bearer value / Basic value, wherever it stands */
+    private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)(?<![a-z0-9_-])(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{8,}=*)");
+    /**
+     * The name and separator of name=value, name: value, "name": "value", where the name says it
+     * is a secret; the match may begin inside a longer name (up to 60 characters before the word)
+     */
+    private static final Pattern NAMED = Pattern.compile(
+            "(?i)([a-z0-9_.-]{0,60}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
+                    + "|credential|signature|session[_-]?key|auth[_-]?key)[a-z0-9_.-]*+)"
+                    + "[\"']?\\s*[:=]\\s*");
+    /** What ends a value that is not quoted, besides white space. */
+    private static final String VALUE_ENDS = "&,;\"'<>(){}[]";
+    private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])");
+    private static final Pattern JWT = Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
+    private static final Pattern FERNET = Pattern.compile("(?<![A-Za-z0-9_-])gAAAAA[A-Za-z0-9_-]{40,}=*");
+    /** C0 and C1 controls, the line and paragraph separators, and the bidirectional controls */
+    private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]+");
+    private static final List<String> NOT_SECRET_SUFFIXES = List.of("file", "path", "filename", "dir");
+
+    private ProviderText() {
+    }
+
+    /**
+     * The text cleaned as the class says; null stays null.
+     *
+     * @param text what a provider wrote
+     */
+    public static String clean(String text) {
+        if (text == null) {
+            return null;
+        }
+        int length = text.length();
+        String s = length > WINDOW ? dropLastToken(text.substring(0, WINDOW)) : text;
+        s = PEM_KEY.matcher(s).replaceAll(MASK);
+        s = CONTROLS.matcher(s).replaceAll(" ");
+        s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
+        s = AUTHORIZATION.matcher(s).replaceAll("$1" + MASK);
+        s = schemeCredentials(s);
+        s = named(s);
+        s = AWS_KEY_ID.matcher(s).replaceAll(MASK);
+        s = JWT.matcher(s).replaceAll(MASK);
+        s = FERNET.matcher(s).replaceAll(MASK);
+        if (length <= WINDOW && s.length() <= MAX_LENGTH) {
+            return s;
+        }
+        if (s.length() > MAX_LENGTH - CUT_MARK_ROOM) {
+            s = dropLastToken(s.substring(0, MAX_LENGTH - CUT_MARK_ROOM));
+        }
+        return s + " (... cut; " + length + " characters in all)";
+    }
+
+    /**
+     * The message of an exception a provider threw, cleaned; its class name when it has none.
+     *
+     * @param e what the provider threw
+     */
+    public static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : clean(m.strip());
+    }
+
+    /**
+     * {@code Bearer <token>} always; {@code Basic <value>} only where the value is what HTTP's
+     * basic scheme sends (base64 of {@code user:password}), so that "Basic configuration" stays.
+     */
+    private static String schemeCredentials(String s) {
+        Matcher m = SCHEME_CREDENTIAL.matcher(s);
+        if (!m.find()) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        do {
+            boolean credential = m.group(1).equalsIgnoreCase("bearer") || isBasicCredential(m.group(3));
+            m.appendReplacement(out, Matcher.quoteReplacement(credential ? m.group(1) + m.group(2) + MASK : m.group()));
+        } while (m.find());
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static boolean isBasicCredential(String value) {
+        try {
+            return new String(Base64.getDecoder().decode(value), StandardCharsets.ISO_8859_1).indexOf(':') > 0;
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+    }
+
+    /**
+     * Masks the value after every secret name. The search goes on inside each value, so that in
+     * "credentials: password: x" the value of {@code password} is masked as well as that of
+     * {@code credentials}; values that overlap or touch are masked as one.
+     */
+    /**
+     * What to log or chain in place of an exception a provider threw: an exception whose message
+     * is the original's class name and cleaned message, with the original's stack trace, and its
+     * causes made the same way (up to {@value #MAX_CAUSES} deep). The stack trace stays for
+     * whoever has to debug the provider; its words are cleaned like any other.
+     *
+     * @param e what the provider threw
+     */
+    public static Throwable trace(Throwable e) {
+        return trace(e, 0);
+    }
+
+    private static Throwable trace(Throwable e, int depth) {
+        Throwable cause = e.getCause();
+        Cleaned t = new Cleaned(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + clean(e.getMessage())),
+                cause != null && cause != e && depth < MAX_CAUSES ? trace(cause, depth + 1) : null);
+        t.setStackTrace(e.getStackTrace());
+        return t;
+    }
+
+    /** An exception that stands for another, cleaned; it prints as the other would. */
+    static final class Cleaned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Cleaned(String message, Throwable cause) {
+            super(message, cause, false, true);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+    }
+
+    private static String named(String s) {
+        Matcher m = NAMED.matcher(s);
+        List<int[]> ranges = new ArrayList<>();
+        int from = 0;
+        while (from < s.length() && m.find(from)) {
+            int valueStart = m.end();
+            String name = m.group(1).toLowerCase(Locale.ROOT);
+            if (NOT_SECRET_SUFFIXES.stream().noneMatch(name::endsWith)) {
+                int[] value = value(s, valueStart);
+                if (value[1] > value[0]) {
+                    ranges.add(value);
+                }
+            }
+            from = valueStart;
+        }
+        if (ranges.isEmpty()) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        int written = 0;
+        int i = 0;
+        while (i < ranges.size()) {
+            int start = ranges.get(i)[0];
+            int end = ranges.get(i)[1];
+            int unclosed = ranges.get(i)[2];
+            while (++i < ranges.size() && ranges.get(i)[0] <= end) {
+                end = Math.max(end, ranges.get(i)[1]);
+                unclosed = Math.max(unclosed, ranges.get(i)[2]);
+            }
+            out.append(s, written, start).append(MASK);
+            if (unclosed != 0) {
+                out.append((char) unclosed);
+            }
+            written = end;
+        }
+        return out.append(s, written, s.length()).toString();
+    }
+
+    /**
+     * Where the value that starts at {@code at} lies: inside its quotes when quoted (a backslash
+     * escapes), else up to a delimiter. The third element is the quote a value left open (it runs
+     * to the end of the text, and its mask closes it), else 0.
+     */
+    private static int[] value(String s, int at) {
+        if (at >= s.length()) {
+            return new int[] {at, at, 0};
+        }
+        char quote = s.charAt(at);
+        if (quote == '"' || quote == '\'') {
+            int i = at + 1;
+            while (i < s.length() && s.charAt(i) != quote) {
+                i += s.charAt(i) == '\\' ? 2 : 1;
+            }
+            return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote};
+        }
+        int i = at;
+        while (i < s.length() && VALUE_ENDS.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return new int[] {at, i, 0};
+    }
+
+    /** The text without its last whitespace-separated token, which a cut may have split. */
+    private static String dropLastToken(String s) {
+        int space = s.length() - 1;
+        while (space >= 0 && !Character.isWhitespace(s.charAt(space))) {
+            space--;
+        }
+        return space < 0 ? "" : s.substring(0, space).stripTrailing();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.strata.platform.core.provenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ProviderText}: no credential in the forms it travels in survives, whatever the
+ * credential and whatever stands around it; what a provider writes without one is left as it is;
+ * the result is one line, bounded, and cleaning it again changes nothing.
+ */
+class ProviderTextTest {
+
+    /** Text that Strata's providers and their peers really write (Nova, EC2, Redfish, IPMI, the NVIDIA reader): it must come out unchanged. */
+    static final List<String> BENIGN = List.of(
+            "2026-12-01T20:15:02.114Z boot-override-set pxe once",
+            "2026-12-01T20:15:03.001Z power-requested On",
+            "2026-12-01T20:15:09.420Z powered-on",
+            "No valid host was found. There are not enough hosts available.",
+            "Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance 5a3c81f0-9a5e-4c0b-9d3c-0f2b8b9c1e11.",
+            "InsufficientInstanceCapacity: We currently do not have sufficient p4d.24xlarge capacity in the Availability Zone you requested (us-east-1a). "
+                    + "(Service: Ec2, Status Code: 500, Request ID: 4f1f0c2e-77aa-4c5e-9d1b-1c1e7f0f1a2b)",
+            "AuthFailure: AWS was not able to validate the provided access credentials",
+            "Redfish POST https://10.0.0.5:8000/redfish/v1/Systems/437XR1138R2/Actions/ComputerSystem.Reset answered 409: Base.1.0.GeneralError",
+            "ipmitool: Unable to establish IPMI v2 / RMCP+ session",
+            "the BMC refused the login (wrong user or password); check passwordFile",
+            "passwordFile=/etc/strata/bmc-r12.pw is not readable",
+            "secretAccessKeyFile: /etc/strata/aws.key",
+            "the Keystone token expired; a new one is requested",
+            "Basic configuration of the node failed",
+            "nvidia-smi: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+            "GPU 00000000:17:00.0 is in MIG mode; 3 of 7 slices free",
+            "credential rotation is due in 3 days",
+            "write to ops@example.com or see https://docs.example.com/strata?page=2&lang=en#bmc");
+
+    @Test
+    void whatProvidersWriteWithoutACredentialIsLeftAsItIs() {
+        for (String text : BENIGN) {
+            assertThat(ProviderText.clean(text)).as(text).isEqualTo(text);
+        }
+        assertThat(ProviderText.clean(null)).isNull();
+    }
+
+    @Test
+    void eachFormACredentialTravelsInIsMasked() {
+        assertThat(ProviderText.clean("GET https://admin:hunter2@10.0.0.5/redfish/v1 failed"))
+                .isEqualTo("GET https://****@10.0.0.5/redfish/v1 failed");
+        assertThat(ProviderText.clean("Authorization: Bearer abc.def.ghi-123")).isEqualTo("Authorization: ****");
+        assertThat(ProviderText.clean("sent bearer abcdefgh12345678 twice")).isEqualTo("sent bearer **** twice");
+        String basic = Base64.getEncoder().encodeToString("root:calvin".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(ProviderText.clean("retrying with Basic " + basic)).isEqualTo("retrying with Basic ****");
+        assertThat(ProviderText.clean("{\"UserName\": \"root\", \"Password\": \"ca\\\"lvin\"}")).isEqualTo("{\"UserName\": \"root\", \"Password\": \"****\"}");
+        assertThat(ProviderText.clean("X-Auth-Token: gAAAAABn1_aa, retry")).isEqualTo("X-Auth-Token: ****, retry");
+        assertThat(ProviderText.clean("/?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261201&X-Amz-Signature=9f86d08&x=1"))
+                .isEqualTo("/?X-Amz-Credential=****&X-Amz-Signature=****&x=1");
+        assertThat(ProviderText.clean("key AKIAIOSFODNN7EXAMPLE was refused")).isEqualTo("key **** was refused");
+        assertThat(ProviderText.clean("strata.provider.openstack.keystone.application_credential_secret=s3cr3t"))
+                .isEqualTo("strata.provider.openstack.keystone.application_credential_secret=****");
+        assertThat(ProviderText.clean("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY----- in the answer"))
+                .isEqualTo("**** in the answer");
+    }
+
+    @Test
+    void aMessageIsOneLineWithoutTerminalEscapesOrBidirectionalControls() {
+        assertThat(ProviderText.clean("quota exceeded\n2026-12-01 12:00:00 INFO [main] forged line\r\n"))
+                .isEqualTo("quota exceeded 2026-12-01 12:00:00 INFO [main] forged line ");
+        assertThat(ProviderText.clean("state \u001b[31mFAILED\u001b[0m")).isEqualTo("state  [31mFAILED [0m");
+        assertThat(ProviderText.clean("node \u202Eyrallos\u202C ok\u0085end")).isEqualTo("node  yrallos  ok end");
+    }
+
+    @Test
+    void aLongTextIsCutAndSaysHowLongItWas() {
+        String text = "fault: " + "x".repeat(10) + " " + "abcdefghij ".repeat(1_000);
+        String clean = ProviderText.clean(text);
+        assertThat(clean).hasSizeLessThanOrEqualTo(ProviderText.MAX_LENGTH).startsWith("fault: xxxxxxxxxx abcdefghij")
+                .endsWith(" (... cut; " + text.length() + " characters in all)");
+    }
+
+    @Test
+    void aCredentialThatACutWouldSplitIsNotLeftHalf() {
+        // the window ends inside the key id: its first characters must not stay
+        String text = "a ".repeat((ProviderText.WINDOW - 10) / 2) + "AKIAIOSFODNN7EXAMPLE";
+        assertThat(ProviderText.clean(text)).doesNotContain("AKIA");
+    }
+
+    /** A guard against a rule that backtracks without bound: a megabyte of each awkward kind is cleaned at once. */
+    @Test
+    void hugeAwkwardTextsAreCleanedPromptly() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            for (String unit : List.of("a", "password", "\"", "password=\"", "\\", "-----BEGIN PRIVATE KEY-----", "https://", "Bearer ", "eyJ", ". ")) {
+                String clean = ProviderText.clean(unit.repeat(1_000_000 / unit.length()));
+                assertThat(clean.length()).isLessThanOrEqualTo(ProviderText.MAX_LENGTH);
+            }
+        });
+    }
+
+    // ---- properties ----
+
+    /** A text that carries a credential, and what must not be found in it once cleaned. */
+    record Carried(String text, List<String> forbidden, String form) {
+    }
+
+    @Property(tries = 2_000)
+    void noCredentialSurvivesInAnyFormOrPlace(@ForAll("carried") Carried c, @ForAll("surroundings") String before,
+            @ForAll("surroundings") String after, @ForAll("separators") String sep1, @ForAll("separators") String sep2) {
+        for (String f : c.forbidden()) {
+            Assume.that(!before.contains(f) && !after.contains(f) && !ProviderText.MASK.contains(f));
+        }
+        String text = before + sep1 + c.text() + sep2 + after;
+        String clean = ProviderText.clean(text);
+        for (String f : c.forbidden()) {
+            assertThat(clean).as("%s in %s", c.form(), text).doesNotContain(f);
+        }
+        assertThat(clean).contains(ProviderText.MASK);
+    }
+
+    @Property(tries = 2_000)
+    void cleanTextIsOneBoundedLineAndCleaningAgainChangesNothing(@ForAll("anyText") String text) {
+        String clean = ProviderText.clean(text);
+        assertThat(clean).hasSizeLessThanOrEqualTo(ProviderText.MAX_LENGTH);
+        assertThat(Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]").matcher(clean).find()).as(clean).isFalse();
+        String again = ProviderText.clean(clean);
+        if (!again.equals(clean)) {
+            int at = 0;
+            while (at < Math.min(clean.length(), again.length()) && clean.charAt(at) == again.charAt(at)) {
+                at++;
+            }
+            int from = Math.max(0, at - 80);
+            throw new AssertionError("cleaning again changed the text at " + at + ": once " + escaped(clean.substring(from, Math.min(clean.length(), at + 80)))
+                    + " / twice " + escaped(again.substring(from, Math.min(again.length(), at + 80))) + "; the text " + escaped(text));
+        }
+    }
+
+    /** A text with everything outside printable ASCII written as \\uXXXX, for a readable failure. */
+    private static String escaped(String s) {
+        StringBuilder b = new StringBuilder();
+        s.chars().forEach(ch -> b.append(ch >= ' ' && ch <= '~' ? String.valueOf((char) ch) : String.format("\\u%04x", ch)));
+        return b.toString();
+    }
+
+    @Property(tries = 1_000)
+    void sentencesOfOrdinaryWordsAreLeftAsTheyAre(@ForAll("sentences") String sentence) {
+        assertThat(ProviderText.clean(sentence)).isEqualTo(sentence);
+    }
+
+    private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /** What a secret may hold where it travels unescaped: a query, a header, a name=value. */
+    private static Arbitrary<String> tokenSecrets() {
+        return Arbitraries.strings().withChars(LETTERS + "-._~+/=!$*%").ofMinLength(8).ofMaxLength(48)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
+    }
+
+    /** A password in a URL's user part: no '/', '?', '#' or '@' (those are percent-encoded there). */
+    private static Arbitrary<String> userinfoSecrets() {
+        return Arbitraries.strings().withChars(LETTERS + "-._~+=!$*%:;,").ofMinLength(8).ofMaxLength(40)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
+    }
+
+    /** Anything printable, spaces, quotes and backslashes included (a JSON string holds it escaped). */
+    private static Arbitrary<String> printableSecrets() {
+        return Arbitraries.strings().withCharRange(' ', '~').ofMinLength(8).ofMaxLength(40)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
+    }
+
+    private static Arbitrary<String> b64url(int min, int max) {
+        return Arbitraries.strings().withChars(LETTERS + "-_").ofMinLength(min).ofMaxLength(max);
+    }
+
+    private static Arbitrary<Carried> form(String form, Arbitrary<String> secrets, Function<String, String> embed) {
+        return secrets.map(s -> new Carried(embed.apply(s), List.of(s), form));
+    }
+
+    @Provide
+    Arbitrary<Carried> carried() {
+        Arbitrary<String> names = Arbitraries.of("password", "Password", "PASSWD", "pwd", "passphrase", "client_secret", "secret", "token",
+                "X-Auth-Token", "X-Subject-Token", "X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-Credential", "api_key", "apiKey", "api-key",
+                "access_key", "aws_secret_access_key", "private_key", "application_credential_secret", "session_key", "sig.signature",
+                "strata.provider.baremetal.bmc.r12.password");
+        Arbitrary<String> seps = Arbitraries.of("=", ": ", ":", " = ", "\" : ");
+        return Arbitraries.oneOf(List.of(
+                form("URL user and password", userinfoSecrets(), s -> "GET https://admin:" + s + "@10.0.0.5:8000/redfish/v1/Systems"),
+                form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
+                form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
+                form("Authorization field", tokenSecrets(), s -> "authorization=" + s),
+                form("Bearer credential", tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}=*")), s -> "Bearer " + s),
+                Combinators.combine(Arbitraries.strings().withChars(LETTERS).ofMinLength(2).ofMaxLength(12), printableSecrets().filter(s -> s.indexOf(':') < 0))
+                        .as((user, s) -> {
+                            String b = Base64.getEncoder().encodeToString((user + ":" + s).getBytes(StandardCharsets.ISO_8859_1));
+                            return new Carried("Authorization: Basic " + b, List.of(b, s), "Basic credential (header)");
+                        }),
+                Combinators.combine(Arbitraries.strings().withChars(LETTERS).ofMinLength(2).ofMaxLength(12), printableSecrets())
+                        .as((user, s) -> {
+                            String b = Base64.getEncoder().encodeToString((user + ":" + s).getBytes(StandardCharsets.ISO_8859_1));
+                            return new Carried("basic " + b, List.of(b), "Basic credential (bare)");
+                        }),
+                Combinators.combine(names, seps, tokenSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare: " + n)),
+                Combinators.combine(names, tokenSecrets()).as((n, s) -> new Carried("/v2.1/servers?limit=5&" + n + "=" + s + "&marker=x", List.of(s),
+                        "query parameter " + n)),
+                Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"user\": \"admin\", \"" + n + "\": \"" + json(s) + "\"}",
+                        List.of(s, json(s)), "JSON field " + n)),
+                Combinators.combine(names, printableSecrets().filter(s -> s.indexOf('\'') < 0 && s.indexOf('\\') < 0))
+                        .as((n, s) -> new Carried(n + "='" + s + "'", List.of(s), "single-quoted " + n)),
+                Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").ofLength(16).flatMap(tail -> Arbitraries.of("AKIA", "ASIA", "AROA")
+                        .map(p -> new Carried("key " + p + tail + " refused", List.of(p + tail, tail), "AWS access key id"))),
+                Combinators.combine(b64url(8, 60), b64url(8, 120), b64url(8, 60)).as((h, p, sig) -> "eyJ" + h + "." + p + "." + sig)
+                        .map(jwt -> new Carried("token was " + jwt, List.of(jwt.substring(jwt.indexOf('.'))), "JSON web token")),
+                b64url(40, 180).map(t -> new Carried("fernet gAAAAA" + t + "== expired", List.of(t), "Fernet token")),
+                Arbitraries.strings().withChars(LETTERS + "+/").ofMinLength(16).ofMaxLength(64).list().ofMinSize(1).ofMaxSize(5).map(lines -> {
+                    String body = String.join("\n", lines);
+                    return new Carried("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----", lines.stream().filter(l -> l.length() >= 16).toList(),
+                            "PEM private key");
+                })));
+    }
+
+    private static String json(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    @Provide
+    Arbitrary<String> surroundings() {
+        return Arbitraries.oneOf(List.of(Arbitraries.of(BENIGN), Arbitraries.just(""),
+                Arbitraries.strings().withChars(LETTERS + " .,:;()[]{}\"'-").ofMaxLength(80)));
+    }
+
+    @Provide
+    Arbitrary<String> separators() {
+        return Arbitraries.of(" ", "\n", "\r\n", ": ", " (", "; ", ", ", "\t", " | ");
+    }
+
+    @Provide
+    Arbitrary<String> anyText() {
+        Arbitrary<String> pieces = Arbitraries.oneOf(List.of(
+                carried().map(Carried::text), Arbitraries.of(BENIGN),
+                Arbitraries.strings().all().ofMaxLength(60),
+                Arbitraries.strings().withChars("=:\"'\\ \n@/?&*-_.").ofMaxLength(20),
+                Arbitraries.of("password", "token", "Bearer", "Basic", "https://", "@", "Authorization", "-----BEGIN PRIVATE KEY-----", "****",
+                        "AKIA", "eyJ", "gAAAAA")));
+        return Arbitraries.oneOf(List.of(
+                pieces.list().ofMaxSize(12).map(l -> String.join("", l)),
+                pieces.list().ofMinSize(100).ofMaxSize(400).map(l -> String.join(" ", l))));
+    }
+
+    @Provide
+    Arbitrary<String> sentences() {
+        return Arbitraries.of("the", "node", "GPU", "failed", "token", "tokens", "password", "secret", "key", "Basic", "configuration",
+                "credentials", "expired", "https://10.0.0.5/redfish/v1", "ops@example.com", "a1b2c3d4", "AKIA", "eyJ", "signature", "valid", "on",
+                "(quota)", "[rack-12]", "80GB", "MIG", "1g.10gb", "us-east-1a", "power-requested", "2026-12-01T20:15:02.114Z")
+                .list().ofMinSize(1).ofMaxSize(20).map(words -> String.join(" ", words));
+    }
+}
