@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * <li>generations strictly increase across calls, and across a new instance of the provider (a new
  *     bundle version continues where the old one stopped);</li>
  * <li>ids are stable across calls and across instances;</li>
- * <li>snapshots are complete: everything a resource refers to is in the same snapshot (per SPI);</li>
+ * <li>snapshots are complete: everything a resource refers to is in the same snapshot (per SPI; a
+ *     node's power domain may be one another provider reports);</li>
  * <li>concurrent calls are safe: they all succeed, agree, and get distinct generations.</li>
  * </ul>
  *

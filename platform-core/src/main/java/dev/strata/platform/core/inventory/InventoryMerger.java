@@ -137,6 +137,7 @@ final class InventoryMerger {
             }
         }
         Set<String> borrowedAccelerators = joinMachines(nodes, warnings);
+        unknownPowerDomains(nodes.values(), powerDomains, warnings);
         List<Accelerator> unattached = attachAccelerators(nodes, gpus, warnings, borrowedAccelerators);
         List<Node> nodeList = new ArrayList<>(nodes.values());
         nodeList.sort(Comparator.comparing(Node::id));
@@ -399,6 +400,37 @@ final class InventoryMerger {
     }
 
     /** Warnings per provider, in the order found, without repeats. */
+    /**
+     * Warns, per provider and power domain, of nodes under a power domain no provider reports (a
+     * typo in a BMC's configuration, a declared inventory not loaded): the node's own domain, or a
+     * parent of it. Placement does not use them, since a budget that holds them is unknown.
+     */
+    private static void unknownPowerDomains(Collection<Node> nodes, Map<String, Owned<PowerDomain>> known, Warnings warnings) {
+        Map<String, Map<String, List<String>>> missing = new TreeMap<>();
+        for (Node node : nodes) {
+            String gap = null;
+            String d = node.powerDomainId();
+            for (int guard = 0; d != null && gap == null && guard < 16; guard++) {
+                Owned<PowerDomain> domain = known.get(d);
+                if (domain == null) {
+                    gap = d.equals(node.powerDomainId()) ? d : d + ", above " + node.powerDomainId() + ",";
+                } else {
+                    d = domain.value().parentId();
+                }
+            }
+            if (gap != null) {
+                missing.computeIfAbsent(node.providerId(), k -> new TreeMap<>()).computeIfAbsent(gap, k -> new ArrayList<>()).add(node.id());
+            }
+        }
+        missing.forEach((provider, byDomain) -> byDomain.forEach((domain, ids) -> {
+            ids.sort(null);
+            String named = ids.size() <= 3 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 3)) + " and " + (ids.size() - 3) + " more";
+            warnings.add(provider, "power domain " + domain + " of " + (ids.size() == 1 ? "node " : ids.size() + " nodes (") + named
+                    + (ids.size() == 1 ? "" : ")") + " is reported by no provider: its budget is unknown, so nothing is placed on "
+                    + (ids.size() == 1 ? "the node" : "them") + " until a provider reports it");
+        }));
+    }
+
     private static final class Warnings {
         private final Map<String, Set<String>> byProvider = new TreeMap<>();
 

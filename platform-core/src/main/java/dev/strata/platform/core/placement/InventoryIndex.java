@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What placement reads from one inventory snapshot and never changes while it decides: per node
@@ -46,6 +47,12 @@ final class InventoryIndex {
     final int[] domainParent;
     final int[] nodeDomain;
     final Map<String, Integer> domainIndex;
+    /**
+     * For a power domain that nodes name, the first domain of its chain (itself, its parent, ...)
+     * that the inventory does not hold; absent when the whole chain is there. A node under such a
+     * domain is not used: a budget that holds it is unknown.
+     */
+    final Map<String, String> missingDomain;
 
     InventoryIndex(InventorySnapshot inventory) {
         this.inventory = inventory;
@@ -69,13 +76,17 @@ final class InventoryIndex {
         shape = new int[nodes.size()];
         Map<String, Integer> byId = new HashMap<>();
         Map<Object, Integer> shapes = new HashMap<>();
+        Map<String, Optional<String>> unheld = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             List<Fabric> ofNode = new ArrayList<>(rdmaOf.getOrDefault(n.id(), List.of()));
             ofNode.sort((a, b) -> a.id().compareTo(b.id()));
             facts[i] = NodeFacts.of(n, sites.get(n.siteId()), ofNode);
             byId.put(n.id(), i);
-            shape[i] = shapes.computeIfAbsent(facts[i].shape(), k -> shapes.size());
+            // a node under a power domain the inventory lacks fails a fixed constraint the facts do not hold: its own shape
+            String missing = n.powerDomainId() == null ? null
+                    : unheld.computeIfAbsent(n.powerDomainId(), d -> Optional.ofNullable(missingDomain(d, domains))).orElse(null);
+            shape[i] = shapes.computeIfAbsent(missing != null ? List.of(facts[i].shape(), missing) : facts[i].shape(), k -> shapes.size());
         }
         Map<String, BitSet> members = new HashMap<>();
         for (Fabric f : inventory.fabrics()) {
@@ -124,6 +135,22 @@ final class InventoryIndex {
             nodeDomain[i] = d == null ? -1 : byDomain.getOrDefault(d, -1);
         }
         this.domainIndex = Collections.unmodifiableMap(byDomain);
+        Map<String, String> missingOf = new HashMap<>();
+        unheld.forEach((domain, missing) -> missing.ifPresent(m -> missingOf.put(domain, m)));
+        this.missingDomain = Collections.unmodifiableMap(missingOf);
+    }
+
+    /** The first domain of {@code id}'s chain (itself, its parent, ...) missing from {@code domains}, or null. */
+    static String missingDomain(String id, Map<String, PowerDomain> domains) {
+        String d = id;
+        for (int guard = 0; d != null && guard < 16; guard++) {
+            PowerDomain domain = domains.get(d);
+            if (domain == null) {
+                return d;
+            }
+            d = domain.parentId();
+        }
+        return null;
     }
 
     long generation() {

@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * The hard constraints of a contract, node by node: which nodes a member may use and, for the
  * others, the first constraint each fails, as a short reason.
  * <ul>
- *   <li><b>Fixed</b> constraints do not depend on what is reserved (node state, sovereignty, owner
+ *   <li><b>Fixed</b> constraints do not depend on what is reserved (node state, a power domain, or
+ *       a parent of it, that the inventory does not hold (a budget unknown: the node is not used), sovereignty, owner
  *       tenant, GPU model, memory, count, health, partition profile, topology the node cannot
  *       offer, RDMA fabric, CPU and memory size, the power ceiling against the node's estimate).
  *       They are judged once per node shape and member ({@link #fixed}).</li>
@@ -162,6 +163,11 @@ final class NodeFilter {
         Node n = f.node();
         if (n.state() != ResourceState.AVAILABLE) {
             return "node is " + n.state();
+        }
+        String missingDomain = n.powerDomainId() == null ? null : model.inv.missingDomain.get(n.powerDomainId());
+        if (missingDomain != null) {
+            return "in power domain " + n.powerDomainId() + (missingDomain.equals(n.powerDomainId()) ? "" : ", under " + missingDomain)
+                    + ", which the inventory does not hold (its budget is unknown)";
         }
         String site = sovereigntyReason(contract.sovereignty(), f.site(), n.siteId());
         if (site != null) {

@@ -68,6 +68,37 @@ class InventoryMergerTest {
         assertThat(result.warnings()).as("a placeholder is no conflict").isEmpty();
     }
 
+    /**
+     * Bare-metal nodes name a power domain the declared inventory reports: no warning. Nodes that
+     * name one nobody reports (a typo), or one whose parent nobody reports, are warned of once per
+     * provider and domain, naming them, since placement will not use them.
+     */
+    @Test
+    void nodesInAPowerDomainNoProviderReportsAreWarnedOfOncePerDomain() {
+        PowerDomain rack = new PowerDomain("fra-1-rack-a01", "rack", "fra-1", null, 20_000);
+        List<Node> metal = new ArrayList<>();
+        metal.add(node("metal:n1", "metal", "n1").toBuilder().powerDomainId("fra-1-rack-a01").build());
+        for (int i = 2; i <= 6; i++) {
+            metal.add(node("metal:n" + i, "metal", "n" + i).toBuilder().powerDomainId("fra-1-rack-a0l").build());
+        }
+        metal.add(node("metal:x", "metal", "x").toBuilder().powerDomainId("fra-1-rack-b07").build());
+        metal.add(node("metal:y", "metal", "y").toBuilder().powerDomainId("fra-1-rack-c01").build());
+        PowerDomain orphan = new PowerDomain("fra-1-rack-c01", "rack", "fra-1", "fra-1-hall-c", 20_000);
+        InventoryMerger.Result result = merge(compute("metal", List.of(Site.local("site-metal", "metal")), metal.toArray(new Node[0])),
+                new InventoryMerger.Contribution("declared", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(DECLARED_FRA)).powerDomains(List.of(rack, orphan)).build())));
+
+        assertThat(result.warnings()).containsOnlyKeys("metal");
+        assertThat(result.warnings().get("metal")).containsExactly(
+                "power domain fra-1-hall-c, above fra-1-rack-c01, of node metal:y is reported by no provider: its budget is unknown, so "
+                        + "nothing is placed on the node until a provider reports it",
+                "power domain fra-1-rack-a0l of 5 nodes (metal:n2, metal:n3, metal:n4 and 2 more) is reported by no provider: its budget is "
+                        + "unknown, so nothing is placed on them until a provider reports it",
+                "power domain fra-1-rack-b07 of node metal:x is reported by no provider: its budget is unknown, so nothing is placed on the "
+                        + "node until a provider reports it");
+        assertThat(result.snapshot().node("metal:n2").orElseThrow().powerDomainId()).as("the node is kept as reported").isEqualTo("fra-1-rack-a0l");
+    }
+
     @Test
     void factsOnlyOneProviderStatesAreMergedFactByFact() {
         Site cloud = Site.builder().id("fra-1").providerId("aws").region("eu-central-1").zone("euc1-az1").build();

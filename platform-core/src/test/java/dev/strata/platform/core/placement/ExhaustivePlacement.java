@@ -34,7 +34,8 @@ import java.util.Set;
  * exhaustive search the engine is compared with on small cases. {@link #check} says which clause
  * a given set of bindings breaks.
  *
- * <p>The clauses, as documented: a node must be AVAILABLE, at a site whose country, jurisdictions
+ * <p>The clauses, as documented: a node must be AVAILABLE, in no power domain or one the inventory
+ * holds with all its parents (an unknown domain's budget is unknown), at a site whose country, jurisdictions
  * and operator the sovereignty clause allows, not owned by another tenant; its GPUs must be of an
  * allowed model (a whole word of the model name, any case), with the memory asked for (a
  * partition's own memory), healthy (never FAILED; DEGRADED only with allowDegraded), in one NVLink
@@ -177,6 +178,12 @@ final class ExhaustivePlacement {
     String fixedClause(Member m, Node n) {
         if (n.state() != ResourceState.AVAILABLE) {
             return "state";
+        }
+        String d = n.powerDomainId();
+        for (int guard = 0; d != null && guard < 16; guard++, d = domains.get(d).parentId()) {
+            if (!domains.containsKey(d)) {
+                return "power domain not in the inventory (" + d + ")";
+            }
         }
         Sovereignty s = contract.sovereignty();
         if (!s.unrestricted()) {

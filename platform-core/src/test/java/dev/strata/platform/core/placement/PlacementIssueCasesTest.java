@@ -309,4 +309,33 @@ class PlacementIssueCasesTest {
                 {name: one, tenant: t1, members: [{name: w, cpu: 12, power: 400W}]}"""), true);
         assertThat(one.bindings()).extracting(MemberBinding::nodeId).containsExactly("low");
     }
+
+    /**
+     * A node in a power domain the inventory does not hold (a typo in a BMC's configuration, a
+     * declared inventory not loaded) was placed on with no power check at all: neither a domain's
+     * budget nor its own maximum draw. Its budget is unknown, so it is not used, and the rejection
+     * says why; the same for a node whose domain is there but under a parent that is not (the
+     * parent's budget went unchecked). A node in a domain that is there, and one in none, still are.
+     */
+    @Test
+    void aNodeInAPowerDomainTheInventoryLacksIsNotPlacedOn() {
+        Infra infra = new Infra().s1().domain("rack-a01", "s1", 4_000)
+                .node("typo", "s1", "rack-a0l", 16, 128, 0, null, 0, 0, 1, 0, 3000)
+                .node("orphan", "s1", "rack-b01", 16, 128, 0, null, 0, 0, 1, 0, 3000)
+                .node("racked", "s1", "rack-a01", 16, 128, 0, null, 0, 0, 1, 0, 3000)
+                .node("loose", "s1", null, 16, 128, 0, null, 0, 0, 1, 0, 3000);
+        infra.domains.add(new dev.strata.platform.api.model.PowerDomain("rack-b01", "rack", "s1", "hall-b", 4_000));
+        PlacementService service = service(infra);
+        PlacementDecision three = service.place(contract("""
+                {name: three, tenant: t1, members: [{name: w, replicas: 3, cpu: 16}]}"""), true);
+        assertThat(three.placed()).as("%s", three.bindings()).isFalse();
+        assertThat(three.rejections()).anyMatch(r -> r.nodes() == 1
+                && r.reason().equals("in power domain rack-a0l, which the inventory does not hold (its budget is unknown)"));
+        assertThat(three.rejections()).anyMatch(r -> r.nodes() == 1
+                && r.reason().equals("in power domain rack-b01, under hall-b, which the inventory does not hold (its budget is unknown)"));
+        everyNodeCountedOnce(three);
+        PlacementDecision two = service.place(contract("""
+                {name: two, tenant: t1, members: [{name: w, replicas: 2, cpu: 16}]}"""), true);
+        assertThat(two.bindings()).extracting(MemberBinding::nodeId).containsExactlyInAnyOrder("racked", "loose");
+    }
 }

@@ -229,15 +229,17 @@ class PlacementOracleTest {
             infra.domains.add(new dev.strata.platform.api.model.PowerDomain("hall", "hall", "s1", null, 1_000 + r.nextInt(20) * 1_000));
         }
         for (int d = 0; d < 2; d++) {
-            infra.domains.add(new dev.strata.platform.api.model.PowerDomain("rack" + d, "rack", "s1", hall && r.nextBoolean() ? "hall" : null,
-                    500 + r.nextInt(30) * 500));
+            // now and then a parent no provider reports: the rack's nodes must not be used
+            String parent = hall && r.nextBoolean() ? "hall" : r.nextInt(16) == 0 ? "hall9" : null;
+            infra.domains.add(new dev.strata.platform.api.model.PowerDomain("rack" + d, "rack", "s1", parent, 500 + r.nextInt(30) * 500));
         }
         int nodeCount = 2 + r.nextInt(4);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
             String id = "n" + i;
             String site = siteIds.get(r.nextInt(siteIds.size()));
-            String domain = r.nextInt(3) == 0 ? null : "rack" + r.nextInt(2);
+            // now and then a domain no provider reports (a typo in a BMC's configuration): the node must not be used
+            String domain = r.nextInt(3) == 0 ? null : r.nextInt(12) == 0 ? "rack9" : "rack" + r.nextInt(2);
             int kind = (firstKind + r.nextInt(variety)) % 6;
             switch (kind) {
                 case 0 -> infra.node(id, site, domain, 16, 256, 1, "NVIDIA H100 PCIe", 80, 0, 1, 350, r.nextInt(4) == 0 ? 0 : 1500)

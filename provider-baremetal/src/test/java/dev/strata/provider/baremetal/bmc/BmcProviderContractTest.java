@@ -58,7 +58,9 @@ class BmcProviderContractTest {
 
     static BmcProvider provider() {
         BmcProvider provider = new BmcProvider(journal, 4, Duration.ofSeconds(20), Duration.ofSeconds(60), Clock.systemUTC());
-        provider.bind(TestBmcs.bmc(TestBmcs.redfish("sushy", emulator.address(), USER, PASSWORD)));
+        Map<String, Object> config = TestBmcs.redfish("sushy", emulator.address(), USER, PASSWORD);
+        config.put("powerDomain", "contract-rack"); // as the README configures a BMC: its rack is declared in the inventory
+        provider.bind(TestBmcs.bmc(config));
         return provider;
     }
 
