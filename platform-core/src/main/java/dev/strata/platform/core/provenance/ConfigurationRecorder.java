@@ -5,6 +5,8 @@ import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Enumeration;
@@ -47,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * convention for private properties) or names a password, secret, token, credential or private key
  * is written as {@code (redacted)}; a property naming the file a secret is read from
  * ({@code passwordFile}) is not a secret and is shown.
+ *
+ * <p>It also hands {@link ProviderText} the values of those secrets, and the first line of the
+ * files such properties name, when it starts and on every change, so that a provider that writes
+ * one of them into a message is masked (see {@link #learnSecrets}).
  */
 @Component(service = SynchronousConfigurationListener.class, immediate = true)
 public class ConfigurationRecorder implements SynchronousConfigurationListener {
@@ -55,6 +61,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     static final String REDACTED = "(redacted)";
     static final String PREFIX = "dev.strata.";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationRecorder.class);
+    /** A secret file larger than this is not read (it is not one line of secret). */
+    private static final long MAX_SECRET_FILE = 64 * 1024;
     private static final List<String> SECRET_WORDS = List.of("password", "passwd", "secret", "token", "credential", "privatekey", "apikey");
 
     private final StateStore store;
@@ -78,6 +86,17 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     public ConfigurationRecorder(@Reference StateStore store, @Reference ConfigurationAdmin admin) {
         this.store = store;
         this.admin = admin;
+        // what is configured already: its secrets are masked in what providers write from now on
+        try {
+            Configuration[] all = admin.listConfigurations("(service.pid=" + PREFIX + "*)");
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                if (c.getProperties() != null) {
+                    learnSecrets(c.getProperties(), etc());
+                }
+            }
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+            LOG.warn("The secrets of Strata's configurations could not be read, to mask them in what providers write: {}", e.getMessage());
+        }
     }
 
     @Deactivate
@@ -118,6 +137,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             if (found == null || found.length == 0 || found[0].getProperties() == null) {
                 return new Seen(Map.of(), Map.of());
             }
+            learnSecrets(found[0].getProperties(), etc());
             return seen(found[0].getProperties());
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
@@ -198,6 +218,48 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
+    }
+
+    /**
+     * Hands {@link ProviderText} the value of every secret property, and the first line of every
+     * file a property whose name says secret names ({@code passwordFile}, {@code secretAccessKeyFile};
+     * a relative path is resolved against {@code etc}, as the providers resolve it), so that a
+     * provider that writes one of them bare is still masked.
+     */
+    static void learnSecrets(Dictionary<String, ?> properties, Path etc) {
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
+            String key = keys.nextElement();
+            Object v = properties.get(key);
+            if (secret(key)) {
+                Object shown = value(v);
+                if (shown instanceof List<?> list) {
+                    list.forEach(e -> ProviderText.knowSecret(String.valueOf(e)));
+                } else if (shown != null) {
+                    ProviderText.knowSecret(String.valueOf(shown));
+                }
+            } else if (secretFile(key) && v instanceof String name && !name.isBlank()) {
+                Path file = etc.resolve(name.strip());
+                try {
+                    if (Files.isRegularFile(file) && Files.size(file) <= MAX_SECRET_FILE) {
+                        Files.readAllLines(file).stream().findFirst().ifPresent(ProviderText::knowSecret);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Secret file {} of property {} not read ({}); its provider reports if it cannot read it either", file, key,
+                            e.toString());
+                }
+            }
+        }
+    }
+
+    /** Where relative paths in a configuration point: Karaf's etc folder. */
+    private static Path etc() {
+        return Path.of(System.getProperty("karaf.etc", "etc"));
+    }
+
+    /** Whether a property names a file that holds a secret ({@code passwordFile}, {@code applicationCredentialSecretFile}). */
+    static boolean secretFile(String key) {
+        String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "").replace(".", "");
+        return k.endsWith("file") && SECRET_WORDS.stream().anyMatch(k::contains);
     }
 
     /** Whether a property holds a secret, judged by its name. */

@@ -3,8 +3,11 @@ package dev.strata.platform.core.provenance;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,10 +34,16 @@ import java.util.regex.Pattern;
  * <li><b>Length:</b> at most {@value #MAX_LENGTH} characters are kept, with the original length
  * said.</li>
  * </ul>
- * The same text always cleans to the same text, so a step reported again on every status is still
- * recorded once. The rules look for the forms above, not for a secret's value: a password that a
- * provider writes bare into free text is still its own defect (the kit's {@code StderrCapture}
- * lets its tests search what it logged).
+ * <p>Besides the forms, the <b>values of the secrets Strata's configuration holds</b> are masked
+ * wherever they appear, a password written bare into a sentence included: {@link #knowSecret}
+ * learns them ({@link ConfigurationRecorder} passes every secret property of a {@code dev.strata.*}
+ * configuration, and the first line of every secret file one names). Values shorter than
+ * {@value #MIN_KNOWN} characters are not, since masking them would garble ordinary words.
+ *
+ * <p>The same text always cleans to the same text (for the secrets known at the time), so a step
+ * reported again on every status is still recorded once. A secret that is neither in one of the
+ * forms nor in Strata's configuration is not found: a provider that writes one is at fault (the
+ * kit's {@code StderrCapture} lets its tests search what it logged).
  */
 public final class ProviderText {
 
@@ -47,7 +56,12 @@ public final class ProviderText {
     /** Room left for the note that says a text was cut. */
     private static final int CUT_MARK_ROOM = 48;
 
+    /** The shortest secret value masked wherever it appears. */
+    public static final int MIN_KNOWN = 6;
     private static final int MAX_CAUSES = 8;
+    /** Secret values from Strata's configuration, longest first (so a secret inside another is not masked half). */
+    private static final Set<String> KNOWN = new ConcurrentSkipListSet<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
     /** scheme://user:password@ or scheme://token@ */
@@ -89,6 +103,11 @@ public final class ProviderText {
         }
         int length = text.length();
         String s = length > WINDOW ? dropLastToken(text.substring(0, WINDOW)) : text;
+        for (String secret : KNOWN) {
+            if (s.contains(secret)) {
+                s = s.replace(secret, MASK);
+            }
+        }
         s = PEM_KEY.matcher(s).replaceAll(MASK);
         s = CONTROLS.matcher(s).replaceAll(" ");
         s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
@@ -105,6 +124,26 @@ public final class ProviderText {
             s = dropLastToken(s.substring(0, MAX_LENGTH - CUT_MARK_ROOM));
         }
         return s + " (... cut; " + length + " characters in all)";
+    }
+
+    /**
+     * Learns the value of a secret, to be masked wherever it appears from now on (see the class);
+     * surrounding white space is ignored, and values shorter than {@value #MIN_KNOWN} characters
+     * are not kept. Secrets are kept in memory only, and never forgotten while Strata runs: a
+     * rotated secret is still masked.
+     *
+     * @param value the secret
+     */
+    public static void knowSecret(String value) {
+        String v = value == null ? "" : value.strip();
+        if (v.length() >= MIN_KNOWN && !v.contains(MASK)) {
+            KNOWN.add(v);
+        }
+    }
+
+    /** Forgets a secret learnt by {@link #knowSecret} (for tests). */
+    static void forgetSecret(String value) {
+        KNOWN.remove(value == null ? "" : value.strip());
     }
 
     /**

@@ -41,6 +41,37 @@ class ConfigurationRecorderTest {
         assertThat(seen.secretDigests().values()).noneMatch(d -> d.contains("hunter2"));
     }
 
+    /**
+     * The values of a configuration's secrets, inline or in the file a secret-file property names
+     * (relative to etc), are handed to {@link ProviderText}, which then masks them bare; a file
+     * that is not a secret's, and a value too short to mask, are not.
+     */
+    @Test
+    void secretValuesAndSecretFilesAreMaskedInWhatProvidersWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) throws Exception {
+        String inline = "Very-Secret-" + java.util.UUID.randomUUID();
+        String inFile = "from-the-file-" + java.util.UUID.randomUUID();
+        String notSecret = "mapping-line-" + java.util.UUID.randomUUID();
+        java.nio.file.Files.writeString(etc.resolve("bmc.pw"), inFile + "\nsecond line\n");
+        java.nio.file.Files.writeString(etc.resolve("types.yaml"), notSecret + "\n");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put(".password", inline);
+        p.put("passwordFile", "bmc.pw");
+        p.put("instanceTypesFile", "types.yaml");
+        p.put("token", "abc12");
+        try {
+            ConfigurationRecorder.learnSecrets(p, etc);
+            assertThat(ProviderText.clean("BMC said: login as root with " + inline + " or " + inFile + " refused; " + notSecret + "; abc12"))
+                    .isEqualTo("BMC said: login as root with **** or **** refused; " + notSecret + "; abc12");
+        } finally {
+            ProviderText.forgetSecret(inline);
+            ProviderText.forgetSecret(inFile);
+        }
+        assertThat(ConfigurationRecorder.secretFile("passwordFile")).isTrue();
+        assertThat(ConfigurationRecorder.secretFile("applicationCredentialSecretFile")).isTrue();
+        assertThat(ConfigurationRecorder.secretFile("instanceTypesFile")).isFalse();
+        assertThat(ConfigurationRecorder.secretFile("password")).isFalse();
+    }
+
     @Test
     void changedNamesEveryPropertyThatDiffersIncludingASecretWhoseValueChanged() {
         Hashtable<String, Object> a = new Hashtable<>();

@@ -128,6 +128,33 @@ class ProviderTextTest {
         assertThat(clean).contains(ProviderText.MASK);
     }
 
+    /** A secret of Strata's configuration, once known, is masked bare, wherever it stands and whatever it holds. */
+    @Property(tries = 500)
+    void aKnownSecretIsMaskedBareWhereverItStands(@ForAll("knownSecrets") String secret, @ForAll("surroundings") String before,
+            @ForAll("surroundings") String after, @ForAll("separators") String sep) {
+        Assume.that(!before.contains(secret.strip()) && !after.contains(secret.strip()));
+        ProviderText.knowSecret(secret);
+        try {
+            String clean = ProviderText.clean(before + sep + "the BMC answered " + secret + sep + after);
+            assertThat(clean).doesNotContain(secret.strip()).contains(ProviderText.MASK);
+            assertThat(ProviderText.clean(clean)).isEqualTo(clean);
+        } finally {
+            ProviderText.forgetSecret(secret);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> knownSecrets() {
+        return Arbitraries.strings().withCharRange('!', '~').ofMinLength(ProviderText.MIN_KNOWN).ofMaxLength(40)
+                .filter(s -> !s.contains(ProviderText.MASK) && s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 3);
+    }
+
+    @Test
+    void aSecretTooShortToMaskEverywhereIsNotLearnt() {
+        ProviderText.knowSecret("root");
+        assertThat(ProviderText.clean("logged in as root")).isEqualTo("logged in as root");
+    }
+
     @Property(tries = 2_000)
     void cleanTextIsOneBoundedLineAndCleaningAgainChangesNothing(@ForAll("anyText") String text) {
         String clean = ProviderText.clean(text);
