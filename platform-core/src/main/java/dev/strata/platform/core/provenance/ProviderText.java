@@ -59,13 +59,15 @@ public final class ProviderText {
     /** The shortest secret value masked wherever it appears. */
     public static final int MIN_KNOWN = 6;
     private static final int MAX_CAUSES = 8;
+    /** The rules run at most this many times on one text. */
+    private static final int MAX_PASSES = 4;
     /** Secret values from Strata's configuration, longest first (so a secret inside another is not masked half). */
     private static final Set<String> KNOWN = new ConcurrentSkipListSet<>(
             Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
     /** scheme://user:password@ or scheme://token@ */
-    private static final Pattern USERINFO = Pattern.compile("(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}://)[^/\\s@?#]+@");
+    private static final Pattern USERINFO = Pattern.compile("(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}+://)[^/\\s@?#]++@");
     /** Authorization: [scheme] value (header, or a field of that name) */
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
@@ -73,20 +75,24 @@ public final class ProviderText {
     /** Bearer value / Basic value, wherever it stands */
     private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)(?<![a-z0-9_-])(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{8,}=*)");
     /**
-     * The name and separator of name=value, name: value, "name": "value", where the name says it
-     * is a secret; the match may begin inside a longer name (up to 60 characters before the word)
+     * A word that makes a name a secret's, in name=value, name: value, "name": "value". The name
+     * around it (letters, digits, {@code _ . -}) is found by hand from each word's place: a regular
+     * expression that tried every start of a name at every character cost 50 us a step line.
      */
-    private static final Pattern NAMED = Pattern.compile(
-            "(?i)([a-z0-9_.-]{0,60}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
-                    + "|credential|signature|session[_-]?key|auth[_-]?key)[a-z0-9_.-]*+)"
-                    + "[\"']?\\s*[:=]\\s*");
+    private static final Pattern SECRET_WORD = Pattern.compile(
+            "(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|signature"
+                    + "|session[_-]?key|auth[_-]?key");
+    /** How far before the secret word a name is taken to begin, at most. */
+    private static final int NAME_BEFORE = 60;
     /** What ends a value that is not quoted, besides white space. */
     private static final String VALUE_ENDS = "&,;\"'<>(){}[]";
-    private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])");
+    private static final List<String> AWS_KEY_PREFIXES = List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA",
+            "AROA", "ASCA");
+    private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Z0-9])(?:" + String.join("|", AWS_KEY_PREFIXES) + ")[A-Z0-9]{16}(?![A-Z0-9])");
+    /** Every secret word contains one of these (lower case). */
+    private static final List<String> SECRET_STEMS = List.of("pass", "pwd", "secret", "token", "key", "credential", "signature");
     private static final Pattern JWT = Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
     private static final Pattern FERNET = Pattern.compile("(?<![A-Za-z0-9_-])gAAAAA[A-Za-z0-9_-]{40,}=*");
-    /** C0 and C1 controls, the line and paragraph separators, and the bidirectional controls */
-    private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]+");
     private static final List<String> NOT_SECRET_SUFFIXES = List.of("file", "path", "filename", "dir");
 
     private ProviderText() {
@@ -108,15 +114,15 @@ public final class ProviderText {
                 s = s.replace(secret, MASK);
             }
         }
-        s = PEM_KEY.matcher(s).replaceAll(MASK);
-        s = CONTROLS.matcher(s).replaceAll(" ");
-        s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
-        s = AUTHORIZATION.matcher(s).replaceAll("$1" + MASK);
-        s = schemeCredentials(s);
-        s = named(s);
-        s = AWS_KEY_ID.matcher(s).replaceAll(MASK);
-        s = JWT.matcher(s).replaceAll(MASK);
-        s = FERNET.matcher(s).replaceAll(MASK);
+        // a mask can complete a form an earlier rule passed over (a URL's user part that ran into a masked value): the
+        // rules run again until nothing changes, so that cleaning a clean text changes nothing
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            String next = rules(s);
+            if (next.equals(s)) {
+                break;
+            }
+            s = next;
+        }
         if (length <= WINDOW && s.length() <= MAX_LENGTH) {
             return s;
         }
@@ -124,6 +130,41 @@ public final class ProviderText {
             s = dropLastToken(s.substring(0, MAX_LENGTH - CUT_MARK_ROOM));
         }
         return s + " (... cut; " + length + " characters in all)";
+    }
+
+    /** One pass of the rules after the known secrets (see the class). */
+    private static String rules(String text) {
+        String s = text;
+        // each rule runs only where the text holds what it looks for (a masked text cannot gain it): most texts need none
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.contains("private key")) {
+            s = PEM_KEY.matcher(s).replaceAll(MASK);
+        }
+        if (hasControl(s)) {
+            s = spaceControls(s);
+        }
+        if (s.contains("://")) {
+            s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
+        }
+        if (lower.contains("authori")) {
+            s = AUTHORIZATION.matcher(s).replaceAll("$1" + MASK);
+        }
+        if (lower.contains("bearer") || lower.contains("basic")) {
+            s = schemeCredentials(s);
+        }
+        if (containsAny(lower, SECRET_STEMS)) {
+            s = named(s);
+        }
+        if (containsAny(s, AWS_KEY_PREFIXES)) {
+            s = AWS_KEY_ID.matcher(s).replaceAll(MASK);
+        }
+        if (s.contains("eyJ")) {
+            s = JWT.matcher(s).replaceAll(MASK);
+        }
+        if (s.contains("gAAAAA")) {
+            s = FERNET.matcher(s).replaceAll(MASK);
+        }
+        return s;
     }
 
     /**
@@ -222,12 +263,24 @@ public final class ProviderText {
     }
 
     private static String named(String s) {
-        Matcher m = NAMED.matcher(s);
+        Matcher m = SECRET_WORD.matcher(s);
         List<int[]> ranges = new ArrayList<>();
         int from = 0;
         while (from < s.length() && m.find(from)) {
-            int valueStart = m.end();
-            String name = m.group(1).toLowerCase(Locale.ROOT);
+            int nameStart = m.start();
+            while (nameStart > 0 && m.start() - nameStart < NAME_BEFORE && nameChar(s.charAt(nameStart - 1))) {
+                nameStart--;
+            }
+            int nameEnd = m.end();
+            while (nameEnd < s.length() && nameChar(s.charAt(nameEnd))) {
+                nameEnd++;
+            }
+            int valueStart = separatorEnd(s, nameEnd);
+            if (valueStart < 0) {
+                from = m.end(); // a secret word, but no value follows its name
+                continue;
+            }
+            String name = s.substring(nameStart, nameEnd).toLowerCase(Locale.ROOT);
             if (NOT_SECRET_SUFFIXES.stream().noneMatch(name::endsWith)) {
                 int[] value = value(s, valueStart);
                 if (value[1] > value[0]) {
@@ -257,6 +310,72 @@ public final class ProviderText {
             written = end;
         }
         return out.append(s, written, s.length()).toString();
+    }
+
+    private static boolean containsAny(String s, List<String> parts) {
+        for (String p : parts) {
+            if (s.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** C0 and C1 controls, the line and paragraph separators, and the bidirectional controls. */
+    private static boolean isControl(char c) {
+        return c < 0x20 || c >= 0x7F && c <= 0x9F || c == '\u2028' || c == '\u2029' || c == '\u200E' || c == '\u200F' || c >= '\u202A' && c <= '\u202E'
+                || c >= '\u2066' && c <= '\u2069';
+    }
+
+    private static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (isControl(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each run of control characters as one space. */
+    private static String spaceControls(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean inRun = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (isControl(c)) {
+                if (!inRun) {
+                    out.append(' ');
+                }
+                inRun = true;
+            } else {
+                out.append(c);
+                inRun = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean nameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
+    }
+
+    /** After a name ending at {@code at}: where its value begins past an optional closing quote, white space, ':' or '=', white space; -1 when no ':' or '=' follows. */
+    private static int separatorEnd(String s, int at) {
+        int i = at;
+        if (i < s.length() && (s.charAt(i) == '"' || s.charAt(i) == '\'')) {
+            i++;
+        }
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i >= s.length() || s.charAt(i) != ':' && s.charAt(i) != '=') {
+            return -1;
+        }
+        i++;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     /**
