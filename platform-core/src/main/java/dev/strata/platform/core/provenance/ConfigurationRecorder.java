@@ -221,7 +221,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     }
 
     /**
-     * Hands {@link ProviderText} the value of every secret property, and the first line of every
+     * Hands {@link ProviderText} the value of every property whose name says secret, and the first line of every
      * file a property whose name says secret names ({@code passwordFile}, {@code secretAccessKeyFile};
      * a relative path is resolved against {@code etc}, as the providers resolve it), so that a
      * provider that writes one of them bare is still masked.
@@ -230,7 +230,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
             String key = keys.nextElement();
             Object v = properties.get(key);
-            if (secret(key)) {
+            if (namesSecret(key)) {
                 Object shown = value(v);
                 if (shown instanceof List<?> list) {
                     list.forEach(e -> ProviderText.knowSecret(String.valueOf(e)));
@@ -264,9 +264,16 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
 
     /** Whether a property holds a secret, judged by its name. */
     static boolean secret(String key) {
-        if (key.startsWith(".")) {
-            return true;
-        }
+        return key.startsWith(".") || namesSecret(key);
+    }
+
+    /**
+     * Whether a property's name says it holds a password, secret, token, credential or key (not
+     * where one is kept: {@code passwordFile}). Only these values are handed to {@link ProviderText}:
+     * any private ({@code .}) property is redacted in the record, but masking every value of one
+     * wherever it appears would mask ordinary words.
+     */
+    static boolean namesSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
         if (k.endsWith("file") || k.endsWith("path")) {
             return false;

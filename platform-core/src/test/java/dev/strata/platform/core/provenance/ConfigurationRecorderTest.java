@@ -44,7 +44,8 @@ class ConfigurationRecorderTest {
     /**
      * The values of a configuration's secrets, inline or in the file a secret-file property names
      * (relative to etc), are handed to {@link ProviderText}, which then masks them bare; a file
-     * that is not a secret's, and a value too short to mask, are not.
+     * that is not a secret's, a private property whose name does not say secret, and a value too
+     * short to mask, are not.
      */
     @Test
     void secretValuesAndSecretFilesAreMaskedInWhatProvidersWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) throws Exception {
@@ -58,10 +59,13 @@ class ConfigurationRecorderTest {
         p.put("passwordFile", "bmc.pw");
         p.put("instanceTypesFile", "types.yaml");
         p.put("token", "abc12");
+        String privateButNoSecret = "plain-private-value-" + java.util.UUID.randomUUID();
+        p.put(".origin", privateButNoSecret);
         try {
             ConfigurationRecorder.learnSecrets(p, etc);
-            assertThat(ProviderText.clean("BMC said: login as root with " + inline + " or " + inFile + " refused; " + notSecret + "; abc12"))
-                    .isEqualTo("BMC said: login as root with **** or **** refused; " + notSecret + "; abc12");
+            assertThat(ProviderText.clean("BMC said: login as root with " + inline + " or " + inFile + " refused; " + notSecret + "; abc12; "
+                    + privateButNoSecret)).isEqualTo("BMC said: login as root with **** or **** refused; " + notSecret + "; abc12; "
+                    + privateButNoSecret);
         } finally {
             ProviderText.forgetSecret(inline);
             ProviderText.forgetSecret(inFile);
