@@ -1,5 +1,6 @@
 package dev.strata.platform.core.inventory;
 
+import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -488,18 +489,21 @@ final class ProviderDirectory implements AutoCloseable {
 
     /**
      * What a refresh throws for what the provider threw: its own Strata exception when the message
-     * is clean, otherwise one of the same kind with the message cleaned ({@link ProviderText}); any
+     * is clean and it chains no cause (a cause's words are the provider's too), otherwise one of the
+     * same kind with the message cleaned ({@link ProviderText}); any
      * other throwable as a {@link ProviderFailureException} naming the provider. The provider's
      * own exception is chained only as {@link ProviderText#trace}, so its words reach no caller.
      */
     static StrataException translate(Throwable cause, String id) {
         String message = ProviderText.message(cause);
         if (cause instanceof StrataException strata) {
-            if (message.equals(strata.getMessage())) {
+            if (message.equals(strata.getMessage()) && strata.getCause() == null) {
                 return strata;
             }
             Throwable trace = ProviderText.trace(strata);
-            if (strata instanceof ProviderUnavailableException) {
+            if (strata instanceof AuthorizationException) {
+                return new AuthorizationException(message, trace);
+            } else if (strata instanceof ProviderUnavailableException) {
                 return new ProviderUnavailableException(message, trace);
             } else if (strata instanceof ProviderTimeoutException) {
                 return new ProviderTimeoutException(message, trace);

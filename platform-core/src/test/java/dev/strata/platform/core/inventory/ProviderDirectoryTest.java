@@ -324,6 +324,8 @@ class ProviderDirectoryTest {
                     .sites(List.of(Site.local("site-metal", "metal"))).warnings(List.of("BMC r12 answered slowly (password=" + password + ")")).build();
             case 1 -> throw new IllegalStateException("login to https://admin:" + password + "@bmc-r12/redfish/v1 failed",
                     new RuntimeException("{\"Password\": \"" + password + "\"}"));
+            case 3 -> throw new dev.strata.platform.api.exception.AuthorizationException("BMC r12 refused the login",
+                    new RuntimeException("sent token=" + password));
             default -> throw new ProviderUnavailableException("BMC r12 unreachable\nAuthorization: Basic "
                     + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }, "BMCs of rack 12 at https://admin:" + password + "@bmc-r12"));
@@ -349,6 +351,12 @@ class ProviderDirectoryTest {
             assertThat(unavailable).isInstanceOf(ProviderUnavailableException.class).hasMessage("BMC r12 unreachable Authorization: ****");
             assertThat(printed(unavailable)).doesNotContain(password).doesNotContain("YWRtaW46");
             assertThat(directory.status("metal").orElseThrow().message()).isEqualTo("BMC r12 unreachable Authorization: ****");
+
+            // a clean message over a cause that is not: the kind stays, the cause's words are cleaned
+            phase.set(3);
+            Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(refused).isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class).hasMessage("BMC r12 refused the login");
+            assertThat(printed(refused)).doesNotContain(password).contains("sent token=****");
             assertThat(log.text()).doesNotContain(password).doesNotContain("YWRtaW46").contains("login to https://****@bmc-r12");
         }
     }
