@@ -5,7 +5,6 @@ import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
 import java.io.IOException;
 import java.lang.reflect.Array;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also hands {@link ProviderText} the values of those secrets, and the first line of the
  * files such properties name, when it starts and on every change, so that a provider that writes
- * one of them into a message is masked (see {@link #learnSecrets}).
+ * one of them into a message is masked (see {@link #learnSecrets}); the files are watched, so that
+ * a secret rotated by rewriting its file is learnt within a second ({@link SecretFiles}).
  */
 @Component(service = SynchronousConfigurationListener.class, immediate = true)
 public class ConfigurationRecorder implements SynchronousConfigurationListener {
@@ -61,8 +62,6 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     static final String REDACTED = "(redacted)";
     static final String PREFIX = "dev.strata.";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationRecorder.class);
-    /** A secret file larger than this is not read (it is not one line of secret). */
-    private static final long MAX_SECRET_FILE = 64 * 1024;
     private static final List<String> SECRET_WORDS = List.of("password", "passwd", "secret", "token", "credential", "privatekey", "apikey");
 
     private final StateStore store;
@@ -74,6 +73,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     });
     /** The properties this instance last recorded, per PID, to name what changed (secrets only as digests, in memory). */
     private final Map<String, Seen> last = new ConcurrentHashMap<>();
+    /** The secret files the configurations name, watched so that a rotated one is learnt without a configuration change. */
+    private final SecretFiles secretFiles = new SecretFiles();
 
     /**
      * Properties as seen: the values shown in the log (secrets redacted) and, kept in memory only
@@ -91,16 +92,18 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             Configuration[] all = admin.listConfigurations("(service.pid=" + PREFIX + "*)");
             for (Configuration c : all == null ? new Configuration[0] : all) {
                 if (c.getProperties() != null) {
-                    learnSecrets(c.getProperties(), etc());
+                    secretFiles.track(c.getPid(), learnSecrets(c.getProperties(), etc()));
                 }
             }
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.warn("The secrets of Strata's configurations could not be read, to mask them in what providers write: {}", e.getMessage());
         }
+        secretFiles.start(SecretFiles.PERIOD_MS);
     }
 
     @Deactivate
     void deactivate() {
+        secretFiles.close();
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);
@@ -124,6 +127,9 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
         };
         String actor = Actors.current();
         Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid);
+        if (properties == null) {
+            secretFiles.track(pid, Set.of());
+        }
         try {
             writer.execute(() -> write(pid, factoryPid, action, actor, properties));
         } catch (RejectedExecutionException e) {
@@ -137,7 +143,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             if (found == null || found.length == 0 || found[0].getProperties() == null) {
                 return new Seen(Map.of(), Map.of());
             }
-            learnSecrets(found[0].getProperties(), etc());
+            secretFiles.track(pid, learnSecrets(found[0].getProperties(), etc()));
             return seen(found[0].getProperties());
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
@@ -225,8 +231,11 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
      * file a property whose name says secret names ({@code passwordFile}, {@code secretAccessKeyFile};
      * a relative path is resolved against {@code etc}, as the providers resolve it), so that a
      * provider that writes one of them bare is still masked.
+     *
+     * @return the secret files named, to be watched for a rotation ({@link SecretFiles})
      */
-    static void learnSecrets(Dictionary<String, ?> properties, Path etc) {
+    static Set<Path> learnSecrets(Dictionary<String, ?> properties, Path etc) {
+        Set<Path> files = new java.util.TreeSet<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
             String key = keys.nextElement();
             Object v = properties.get(key);
@@ -238,17 +247,16 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
                     ProviderText.knowSecret(String.valueOf(shown));
                 }
             } else if (secretFile(key) && v instanceof String name && !name.isBlank()) {
-                Path file = etc.resolve(name.strip());
                 try {
-                    if (Files.isRegularFile(file) && Files.size(file) <= MAX_SECRET_FILE) {
-                        Files.readAllLines(file).stream().findFirst().ifPresent(ProviderText::knowSecret);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("Secret file {} of property {} not read ({}); its provider reports if it cannot read it either", file, key,
-                            e.toString());
+                    Path file = etc.resolve(name.strip());
+                    files.add(file);
+                    SecretFiles.firstLine(file).ifPresent(ProviderText::knowSecret);
+                } catch (java.nio.file.InvalidPathException e) {
+                    LOG.debug("Property {} names no valid path; its provider reports it", key);
                 }
             }
         }
+        return files;
     }
 
     /** Where relative paths in a configuration point: Karaf's etc folder. */

@@ -62,7 +62,7 @@ class ConfigurationRecorderTest {
         String privateButNoSecret = "plain-private-value-" + java.util.UUID.randomUUID();
         p.put(".origin", privateButNoSecret);
         try {
-            ConfigurationRecorder.learnSecrets(p, etc);
+            assertThat(ConfigurationRecorder.learnSecrets(p, etc)).as("the secret files named, to be watched").containsExactly(etc.resolve("bmc.pw"));
             assertThat(ProviderText.clean("BMC said: login as root with " + inline + " or " + inFile + " refused; " + notSecret + "; abc12; "
                     + privateButNoSecret)).isEqualTo("BMC said: login as root with **** or **** refused; " + notSecret + "; abc12; "
                     + privateButNoSecret);
