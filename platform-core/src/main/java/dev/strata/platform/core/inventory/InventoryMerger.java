@@ -86,8 +86,11 @@ final class InventoryMerger {
      *
      * @param snapshot the merged inventory
      * @param warnings per provider id, one sentence per problem; providers without problems are absent
+     * @param awaitingProviders those of the warnings that another provider's first report may settle (a
+     *        power domain no provider reports yet): at start-up they are expected until every provider
+     *        has reported once
      */
-    record Result(InventorySnapshot snapshot, Map<String, List<String>> warnings) {
+    record Result(InventorySnapshot snapshot, Map<String, List<String>> warnings, Set<String> awaitingProviders) {
     }
 
     private InventoryMerger() {
@@ -148,7 +151,7 @@ final class InventoryMerger {
         offerList.sort(Comparator.comparing(CapacityOffer::id));
         InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
                 values(powerDomains), offerList, unattached);
-        return new Result(snapshot, warnings.byProvider());
+        return new Result(snapshot, warnings.byProvider(), Set.copyOf(warnings.awaiting));
     }
 
     private static CapacityOffer staleOffer(CapacityOffer o) {
@@ -425,7 +428,7 @@ final class InventoryMerger {
         missing.forEach((provider, byDomain) -> byDomain.forEach((domain, ids) -> {
             ids.sort(null);
             String named = ids.size() <= 3 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 3)) + " and " + (ids.size() - 3) + " more";
-            warnings.add(provider, "power domain " + domain + " of " + (ids.size() == 1 ? "node " : ids.size() + " nodes (") + named
+            warnings.awaiting(provider, "power domain " + domain + " of " + (ids.size() == 1 ? "node " : ids.size() + " nodes (") + named
                     + (ids.size() == 1 ? "" : ")") + " is reported by no provider: its budget is unknown, so nothing is placed on "
                     + (ids.size() == 1 ? "the node" : "them") + " until a provider reports it");
         }));
@@ -434,8 +437,16 @@ final class InventoryMerger {
     private static final class Warnings {
         private final Map<String, Set<String>> byProvider = new TreeMap<>();
 
+        private final Set<String> awaiting = new java.util.HashSet<>();
+
         void add(String providerId, String warning) {
             byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>()).add(warning);
+        }
+
+        /** A warning that another provider's first report may settle. */
+        void awaiting(String providerId, String warning) {
+            add(providerId, warning);
+            awaiting.add(warning);
         }
 
         void conflict(Set<String> providers, String warning) {

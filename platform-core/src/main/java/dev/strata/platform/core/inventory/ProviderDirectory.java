@@ -69,11 +69,19 @@ final class ProviderDirectory implements AutoCloseable {
     private volatile java.util.function.Consumer<ProviderChange> listener = change -> { };
     /** What the last merge could not reconcile, per provider id; guarded by the lock. */
     private Map<String, List<String>> mergeWarnings = Map.of();
+    /**
+     * Merge warnings that another provider's first report may settle, seen while Strata was starting
+     * and not logged yet, per provider id; guarded by the lock. See {@link #remerge}.
+     */
+    private final Map<String, java.util.Set<String>> heldBack = new java.util.TreeMap<>();
+    /** When this directory was made: Strata's start, as far as providers go. */
+    private final Instant created;
 
     ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock) {
         this.settings = settings;
         this.executor = executor;
         this.clock = clock;
+        this.created = clock.instant();
     }
 
     /** Who hears of provider changes (the provenance recorder); changes are delivered one at a time, in order. */
@@ -463,18 +471,44 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the merged inventory; called with the lock held. Logs each warning once, when it first appears. */
+    /**
+     * Rebuilds the merged inventory; called with the lock held. Logs each warning once, when it first
+     * appears; except that a warning another provider's first report may settle (a node's power domain
+     * that the declared inventory has not reported yet) is logged only if it outlasts the start: once
+     * no provider is on its first discovery and the discovery timeout has passed since Strata started.
+     * It is shown in the providers' status, and placement holds it, from the first merge either way.
+     */
     private void remerge() {
         List<InventoryMerger.Contribution> contributions = new ArrayList<>();
         for (Entry entry : entries.values()) {
             boolean stale = entry.state != ProviderState.ACTIVE && entry.state != ProviderState.UNAVAILABLE;
             contributions.add(new InventoryMerger.Contribution(entry.id, stale, List.copyOf(entry.snapshots.values())));
         }
-        InventoryMerger.Result merged = InventoryMerger.mergeWithWarnings(generations.incrementAndGet(), clock.instant(), contributions);
+        Instant now = clock.instant();
+        InventoryMerger.Result merged = InventoryMerger.mergeWithWarnings(generations.incrementAndGet(), now, contributions);
+        boolean starting = now.isBefore(created.plus(settings.discoveryTimeout()))
+                || entries.values().stream().anyMatch(e -> e.state == ProviderState.STARTING);
         Map<String, List<String>> previous = mergeWarnings;
-        merged.warnings().forEach((provider, list) -> list.stream()
-                .filter(w -> !previous.getOrDefault(provider, List.of()).contains(w))
-                .forEach(w -> LOG.warn("Provider {}: {}", provider, w)));
+        merged.warnings().forEach((provider, list) -> {
+            java.util.Set<String> held = heldBack.getOrDefault(provider, java.util.Set.of());
+            for (String w : list) {
+                boolean fresh = !previous.getOrDefault(provider, List.of()).contains(w);
+                if (fresh && starting && merged.awaitingProviders().contains(w)) {
+                    heldBack.computeIfAbsent(provider, k -> new java.util.LinkedHashSet<>()).add(w);
+                } else if (fresh || (!starting && held.contains(w))) {
+                    LOG.warn("Provider {}: {}", provider, w);
+                }
+            }
+        });
+        if (starting) {
+            // a held-back warning that went away before the start was over was expected: forget it
+            heldBack.entrySet().removeIf(e -> {
+                e.getValue().retainAll(merged.warnings().getOrDefault(e.getKey(), List.of()));
+                return e.getValue().isEmpty();
+            });
+        } else {
+            heldBack.clear();
+        }
         mergeWarnings = merged.warnings();
         inventory = merged.snapshot();
     }
