@@ -10,6 +10,12 @@ import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ProviderProperties;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.api.provisioning.ProviderJournal;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -130,6 +136,34 @@ public class BmcProviderIT {
             registry.refresh("bmc", PATIENCE);
             return node("bmc:rack1-n01").isEmpty() && node("bmc:rack1-n02").isEmpty();
         });
+    }
+
+    /**
+     * In Karaf the BMC provider journals its operations in Strata's state store (the core's
+     * {@link ProviderJournal}, given to it by Declarative Services): a create for a node no BMC has
+     * reads the journal and is refused as not found (without the journal it would be refused as
+     * unavailable), and a record written through the service reads back.
+     */
+    @Test
+    public void theBmcProviderJournalsInTheStateStore() throws Exception {
+        await("the bmc provider", () -> registry.provider("bmc").isPresent());
+        ServiceReference<ProviderJournal> ref = context.getServiceReference(ProviderJournal.class);
+        assertNotNull("the core's provider journal", ref);
+        ProviderJournal journal = context.getService(ref);
+        assertTrue(journal.location(), journal.location().startsWith("embedded "));
+        ProvisioningProvider bmc = context.getService(context.getServiceReferences(ProvisioningProvider.class,
+                "(" + ProviderProperties.ID + "=bmc)").iterator().next());
+        MachineRequest request = new MachineRequest("op-itest-journal", "d-itest", "worker-0", "lab-ops", MachineTarget.node("bmc:nowhere"),
+                new MachineResources(1000, 1L << 30, 0, java.util.List.of(), null), java.util.Map.of());
+        try {
+            bmc.create(request, DiscoveryContext.withTimeout("itest", Duration.ofSeconds(20)));
+            org.junit.Assert.fail("a create for a node no BMC has");
+        } catch (NotFoundException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("node bmc:nowhere is not a system of any configured BMC"));
+        }
+        assertFalse("nothing recorded for a refused create", journal.get("bmc", "op-itest-journal").isPresent());
+        journal.put("itest-vendor", "op-1", "{\"phase\":\"CLAIMED\"}");
+        assertEquals(java.util.Map.of("op-1", "{\"phase\":\"CLAIMED\"}"), journal.all("itest-vendor"));
     }
 
     private Optional<Node> node(String id) {

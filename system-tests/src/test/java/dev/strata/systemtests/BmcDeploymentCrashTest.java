@@ -76,10 +76,21 @@ class BmcDeploymentCrashTest {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
         Strata(Path data, Path journal, Path contract) throws IOException {
-            ProcessBuilder b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", BmcDeploymentProcess.class.getName(),
-                    data.toString(), journal.toString(), proxy.address(), USER, contract.toString()).redirectErrorStream(true);
+            this(data, journal, contract, List.of(), null);
+        }
+
+        /** @param properties system properties of the process; @param dbPassword PostgreSQL's, or null */
+        Strata(Path data, Path journal, Path contract, List<String> properties, String dbPassword) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            command.addAll(properties);
+            command.addAll(List.of(BmcDeploymentProcess.class.getName(), data.toString(), journal.toString(), proxy.address(), USER,
+                    contract.toString()));
+            ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
             b.environment().put(BmcDeploymentProcess.PASSWORD_VARIABLE, PASSWORD);
+            if (dbPassword != null) {
+                b.environment().put(BmcDeploymentProcess.DB_PASSWORD_VARIABLE, dbPassword);
+            }
             process = b.start();
             Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -148,6 +159,67 @@ class BmcDeploymentCrashTest {
             List<Operation> ops = new OperationJournal(journal).all();
             return !ops.isEmpty() && ops.get(0).phase() == Operation.Phase.POWER_SENT;
         });
+    }
+
+    /**
+     * High availability: two Strata instances share one PostgreSQL, their BMC operations journalled
+     * in it (as in Karaf, {@code journal = store}). The leader deploys and is killed with
+     * {@code kill -9} as the BMC receives the reset; the standby leads within an election interval
+     * and its reconciler resumes the operation from the record the dead leader wrote: the machine
+     * is not reset a second time. (With each instance's journal in a local folder, the new leader
+     * knew nothing of the reset and sent another.)
+     */
+    @Test
+    void theLeaderKilledAsTheBmcReceivesTheResetTheStandbyResumesWithoutASecondPowerCycle() throws Exception {
+        power("On");
+        Path work = Peers.workDir("failover-deploy");
+        Path contract = Files.writeString(work.resolve("bmc.yaml"), "name: failover\ntenant: lab-ops\ndeployment:\n  parameters: {bootDevice: pxe}\n"
+                + "members:\n  - {name: worker, replicas: 1, memory: 8GiB}\n");
+        Path go = work.resolve("go");
+        String node = "bmc:" + SYSTEM.uuid();
+        try (dev.strata.platform.core.store.PostgresCluster pg = dev.strata.platform.core.store.PostgresCluster.start()) {
+            String url = pg.newDatabase("bmc_failover");
+            String db = dev.strata.platform.core.store.PostgresCluster.PASSWORD;
+            proxy.clear();
+            String deployment;
+            try (Strata a = new Strata(work.resolve("a"), work.resolve("a-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL + "="
+                    + url, "-D" + BmcDeploymentProcess.STORE_INSTANCE + "=strata-a", "-D" + BmcDeploymentProcess.DEPLOY_AFTER + "=" + go), db)) {
+                a.await("leading", () -> a.printed(l -> l.startsWith("LEADER ")), Duration.ofSeconds(60));
+                assertThat(a.line("LEADER ")).isEqualTo("LEADER true");
+                try (Strata b = new Strata(work.resolve("b"), work.resolve("b-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL
+                        + "=" + url, "-D" + BmcDeploymentProcess.STORE_INSTANCE + "=strata-b", "-D" + BmcDeploymentProcess.FOLLOW + "=true"), db)) {
+                    b.await("standing by", () -> b.printed(l -> l.startsWith("FOLLOWING ")), Duration.ofSeconds(60));
+                    assertThat(b.line("FOLLOWING ")).isEqualTo("FOLLOWING false");
+                    Files.writeString(go, "deploy\n");
+                    a.await("the BMC's reset", () -> resets() > 0, Duration.ofSeconds(120));
+                    a.kill();
+                    assertThat(a.line("BOUND worker ")).isEqualTo("BOUND worker " + node);
+                    assertThat(a.printed(l -> l.contains(" READY "))).as("killed before the deployment was ready: %s", a.lines).isFalse();
+                    deployment = a.line("DEPLOYED ").substring("DEPLOYED ".length());
+
+                    b.await("READY on the standby", () -> b.printed(l -> l.equals("STATE " + deployment + " READY 1")), Duration.ofSeconds(180));
+                    assertThat(b.line("RESUMING ")).startsWith("RESUMING " + deployment);
+                    b.kill();
+                }
+            }
+            assertThat(resets()).as("one power request reached the BMC, not two").isEqualTo(1);
+            assertThat(get().path("PowerState").asText()).isEqualTo("On");
+            // one record of the one operation, written by both instances, in the shared store; none in either folder
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "strata", db);
+                    java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT operation_id, record FROM provider_journal WHERE provider_id = 'bmc'")) {
+                assertThat(rs.next()).isTrue();
+                String record = rs.getString(2);
+                assertThat(record).contains("\"phase\" : \"RUNNING\"").contains("\"nodeId\" : \"" + node + "\"")
+                        .contains("boot-override-set pxe once").doesNotContain(PASSWORD);
+                assertThat(rs.next()).as("one operation").isFalse();
+            }
+            for (String folder : List.of("a-journal", "b-journal")) {
+                assertThat(work.resolve(folder)).as("no journal in a local folder").doesNotExist();
+            }
+        }
+        System.out.println("BMC failover: the leader killed as the BMC received the reset; the standby finished the deployment; "
+                + "power requests the BMC received: " + resets());
     }
 
     private void crashAndResume(String action, String killWhen, Predicate<Path> kill) throws Exception {

@@ -8,7 +8,9 @@ import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreJournal;
 import dev.strata.provider.baremetal.bmc.BmcProvider;
+import dev.strata.provider.baremetal.bmc.OperationJournal;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,7 +54,23 @@ final class BmcStrata implements AutoCloseable {
 
     /** @param facts adds to each BMC node what another source would ({@link ProviderInventory}) */
     BmcStrata(Path data, Path journal, List<Map<String, Object>> bmcs, DeploymentSettings settings, UnaryOperator<Node> facts) {
-        this.store = AwsStrata.openStore(data);
+        this(AwsStrata.openStore(data), new OperationJournal(journal), bmcs, settings, facts);
+    }
+
+    /**
+     * On a store opened by the caller (PostgreSQL, for high availability), the BMC operations
+     * journalled in that store as in Karaf ({@code journal = store}): the core's journal is given to
+     * the provider as Declarative Services would.
+     */
+    static BmcStrata journallingInStore(JdbcStateStore store, Path legacyJournal, List<Map<String, Object>> bmcs, DeploymentSettings settings) {
+        BmcStrata strata = new BmcStrata(store, OperationJournal.inStateStore(legacyJournal), bmcs, settings, UnaryOperator.identity());
+        strata.bmc.bindJournal(new StoreJournal(store));
+        return strata;
+    }
+
+    private BmcStrata(JdbcStateStore store, OperationJournal journal, List<Map<String, Object>> bmcs, DeploymentSettings settings,
+            UnaryOperator<Node> facts) {
+        this.store = store;
         // generous per-BMC time: sushy-emulator (Python) answers slowly on a loaded 2-core machine
         this.bmc = new BmcProvider(journal, 4, Duration.ofSeconds(60), Duration.ofSeconds(60), Clock.systemUTC());
         for (Map<String, Object> properties : bmcs) {

@@ -3,8 +3,10 @@
  * {@link dev.strata.platform.api.provisioning.ProvisioningProvider} creates, describes, lists and
  * deletes machines, keyed by operation ids that the core chooses and stores before each call.
  * Since 1.1 a provider may report the steps it took on a machine
- * ({@link dev.strata.platform.api.provisioning.MachineStatus#STEPS}).
+ * ({@link dev.strata.platform.api.provisioning.MachineStatus#STEPS}). Since 1.2 the core offers
+ * a provider whose vendor keeps no labels a durable journal of its operations in Strata's state store
+ * ({@link dev.strata.platform.api.provisioning.ProviderJournal}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.strata.platform.api.provisioning;

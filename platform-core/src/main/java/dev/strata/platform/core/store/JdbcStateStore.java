@@ -72,6 +72,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private final TenantStore tenantView = new TenantView();
     private final DeploymentStore deploymentView = new DeploymentView();
     private final ProvenanceStore provenanceView = new ProvenanceView();
+    private final JournalStore journalView = new JournalView();
 
     private JdbcStateStore(StoreSettings settings, DataSource direct, HikariDataSource pool, Clock clock, Migrations.Result schema) {
         this.settings = settings;
@@ -222,6 +223,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     @Override
     public ProvenanceStore provenance() {
         return provenanceView;
+    }
+
+    @Override
+    public JournalStore journal() {
+        return journalView;
     }
 
     @Override
@@ -806,6 +812,66 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    // ---- the providers' journal ----
+
+    private final class JournalView implements JournalStore {
+        @Override
+        public Optional<String> get(String providerId, String operationId) {
+            return read(c -> {
+                try (PreparedStatement p = c.prepareStatement("SELECT record FROM provider_journal WHERE provider_id = ? AND operation_id = ?")) {
+                    p.setString(1, providerId);
+                    p.setString(2, operationId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public Map<String, String> all(String providerId) {
+            return read(c -> {
+                Map<String, String> out = new java.util.TreeMap<>();
+                try (PreparedStatement p = c.prepareStatement("SELECT operation_id, record FROM provider_journal WHERE provider_id = ?")) {
+                    p.setString(1, providerId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getString(1), rs.getString(2));
+                        }
+                    }
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public CompletableFuture<Void> put(String providerId, String operationId, String record) {
+            return write(tx -> {
+                Connection c = tx.connection;
+                int updated;
+                try (PreparedStatement p = c.prepareStatement("UPDATE provider_journal SET record = ?, updated_ms = ? WHERE provider_id = ? "
+                        + "AND operation_id = ?")) {
+                    p.setString(1, record);
+                    p.setLong(2, tx.nowMillis());
+                    p.setString(3, providerId);
+                    p.setString(4, operationId);
+                    updated = p.executeUpdate();
+                }
+                if (updated == 0) {
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO provider_journal (provider_id, operation_id, record, updated_ms) "
+                            + "VALUES (?, ?, ?, ?)")) {
+                        p.setString(1, providerId);
+                        p.setString(2, operationId);
+                        p.setString(3, record);
+                        p.setLong(4, tx.nowMillis());
+                        p.executeUpdate();
+                    }
+                }
+                return null;
+            });
         }
     }
 

@@ -38,6 +38,9 @@ public interface StateStore {
     /** The provenance log. */
     ProvenanceStore provenance();
 
+    /** The journal providers keep of their own operations. */
+    JournalStore journal();
+
     /** Who may write: this instance, or the leader it names. */
     Leadership leadership();
 

@@ -79,6 +79,11 @@ public class StoreComponent implements StateStore, Cluster {
     }
 
     @Override
+    public JournalStore journal() {
+        return store.journal();
+    }
+
+    @Override
     public ProvenanceStore provenance() {
         return store.provenance();
     }

@@ -90,6 +90,14 @@ class ClusterTest {
                         .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isEqualTo(leaderId));
                 // reads work on a follower and see what the leader wrote
                 assertThat(s.provenance().head().seq()).isEqualTo(1);
+                // the providers' journal: a follower's provider may not note an operation (so it does not act), and
+                // reads what the leader's provider noted (so after a failover it resumes instead of repeating)
+                StoreJournal followerJournal = new StoreJournal(s);
+                assertThatThrownBy(() -> followerJournal.put("bmc", "op-follower", "{\"phase\":\"CLAIMED\"}"))
+                        .isInstanceOf(NotLeaderException.class).hasMessageContaining("the leader is " + leaderId);
+                new StoreJournal(leader).put("bmc", "op-" + s.leadership().instanceId(), "{\"phase\":\"POWER_SENT\"}");
+                assertThat(followerJournal.get("bmc", "op-" + s.leadership().instanceId())).hasValue("{\"phase\":\"POWER_SENT\"}");
+                assertThat(followerJournal.get("bmc", "op-follower")).isEmpty();
             }
             ClusterStatus status = stores.get(1).clusterStatus();
             assertThat(status.highAvailability()).isTrue();

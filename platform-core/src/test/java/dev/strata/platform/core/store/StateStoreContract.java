@@ -206,6 +206,43 @@ abstract class StateStoreContract {
         store.close();
     }
 
+    /**
+     * The journal providers keep of their operations: a record per provider and operation, replaced
+     * as a whole, durable across a restart, and refused with a clear message when an id or the
+     * record is out of bounds (nothing written).
+     */
+    @Test
+    void providersJournalKeepsOneRecordPerOperationAcrossARestart() {
+        JdbcStateStore store = store();
+        StoreJournal journal = new StoreJournal(store);
+        assertThat(journal.all("bmc")).isEmpty();
+        assertThat(journal.get("bmc", "op-1")).isEmpty();
+        journal.put("bmc", "op-1", "{\"phase\":\"CLAIMED\"}");
+        journal.put("bmc", "op-2", "{\"phase\":\"CLAIMED\"}");
+        journal.put("bmc", "op-1", "{\"phase\":\"POWER_SENT\"}");
+        journal.put("other-vendor", "op-1", "x".repeat(dev.strata.platform.api.provisioning.ProviderJournal.MAX_RECORD));
+        assertThat(journal.get("bmc", "op-1")).hasValue("{\"phase\":\"POWER_SENT\"}");
+        assertThat(journal.all("bmc")).containsExactly(Map.entry("op-1", "{\"phase\":\"POWER_SENT\"}"),
+                Map.entry("op-2", "{\"phase\":\"CLAIMED\"}"));
+        assertThat(journal.location()).startsWith(store.info().kind() + " ");
+
+        store = reopen(store);
+        StoreJournal reopened = new StoreJournal(store);
+        assertThat(reopened.get("bmc", "op-1")).hasValue("{\"phase\":\"POWER_SENT\"}");
+        assertThat(reopened.all("other-vendor")).containsOnlyKeys("op-1");
+        assertThat(reopened.all("other-vendor").get("op-1")).hasSize(dev.strata.platform.api.provisioning.ProviderJournal.MAX_RECORD);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.put("bmc", "op-3",
+                "x".repeat(dev.strata.platform.api.provisioning.ProviderJournal.MAX_RECORD + 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 1 to 65536 characters");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.put("bmc", " ", "{}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operation id");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.put("bmc", "op-4", ""))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(reopened.all("bmc")).containsOnlyKeys("op-1", "op-2");
+        store.close();
+    }
+
     @Test
     void concurrentWritersShareGroupCommits() throws Exception {
         JdbcStateStore store = store();

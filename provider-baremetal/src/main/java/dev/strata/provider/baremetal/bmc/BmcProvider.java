@@ -10,6 +10,7 @@ import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProviderJournal;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,21 +54,72 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     private final Clock clock;
     private final AtomicLong lastGeneration = new AtomicLong();
 
+    /** Whether the operations are journalled in Strata's state store (given by {@link #bindJournal}). */
+    private final boolean inStateStore;
+    private final java.util.concurrent.atomic.AtomicReference<ProviderJournal> boundJournal = new java.util.concurrent.atomic.AtomicReference<>();
+
     @Activate
     public BmcProvider(BmcProviderConfig config) {
-        this(stateDirectory(config.stateDirectory()), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout()),
+        this(journal(config), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout()),
                 BmcSettings.duration(PID, "powerTimeout", config.powerTimeout()), Clock.systemUTC());
     }
 
-    /** A provider with plain settings (tests, benchmarks); BMCs are added with {@link #bind}. */
+    /** A provider with plain settings (tests, benchmarks), journalling in a local directory; BMCs are added with {@link #bind}. */
     public BmcProvider(Path stateDirectory, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock) {
+        this(new OperationJournal(stateDirectory), threads, bmcTimeout, powerTimeout, clock);
+    }
+
+    /**
+     * A provider with plain settings and the given journal: one in a directory, or one in the state
+     * store ({@link OperationJournal#inStateStore}) that {@link #bindJournal} attaches.
+     */
+    public BmcProvider(OperationJournal journal, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock) {
         if (threads < 1 || threads > 1024) {
             throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
         }
         this.clock = clock;
+        this.inStateStore = journal.inStateStore();
         this.fleet = new BmcFleet(ID, threads, bmcTimeout, clock);
-        this.provisioner = new BmcProvisioner(ID, fleet, new OperationJournal(stateDirectory), powerTimeout, clock);
-        LOG.info("BMC provider started: {} discovery threads, {} per BMC, operations journalled in {}", threads, bmcTimeout, stateDirectory);
+        this.provisioner = new BmcProvisioner(ID, fleet, journal, powerTimeout, clock);
+        LOG.info("BMC provider started: {} discovery threads, {} per BMC, operations journalled in {}", threads, bmcTimeout,
+                inStateStore ? "Strata's state store" : journal.location());
+    }
+
+    private static OperationJournal journal(BmcProviderConfig config) {
+        Path directory = stateDirectory(config.stateDirectory());
+        String kind = config.journal() == null ? "store" : config.journal().trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (kind) {
+            case "store", "" -> OperationJournal.inStateStore(directory);
+            case "directory" -> new OperationJournal(directory);
+            default -> throw new InvalidConfigurationException(PID, "journal", config.journal(),
+                    "store (Strata's state store) or directory (files in stateDirectory)");
+        };
+    }
+
+    /**
+     * The core's journal in the state store: from now on the operations are recorded there (records
+     * left in the directory by an earlier version are imported). Without it, provisioning is refused
+     * as unavailable, so nothing is sent to a BMC unrecorded. Ignored with {@code journal = directory}.
+     */
+    @Reference(name = "journal", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindJournal")
+    public void bindJournal(ProviderJournal journal) {
+        if (!inStateStore) {
+            return;
+        }
+        boundJournal.set(journal);
+        try {
+            provisioner.journal().attach(journal, ID);
+        } catch (RuntimeException e) {
+            LOG.error("The BMC operation journal in the state store could not be attached; provisioning is refused until it is: {}",
+                    e.getMessage());
+        }
+    }
+
+    public void unbindJournal(ProviderJournal journal) {
+        if (inStateStore && boundJournal.compareAndSet(journal, null)) {
+            provisioner.journal().detach("the BMC operation journal is kept in Strata's state store, which went away");
+        }
     }
 
     private static Path stateDirectory(String configured) {
@@ -106,8 +158,16 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         context.checkDeadline("discovering BMCs");
         List<Node> nodes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<String, Map<String, String>> labelled;
+        try {
+            labelled = provisioner.labelsByNode();
+        } catch (dev.strata.platform.api.exception.StrataException e) {
+            labelled = Map.of();
+            warnings.add("the labels of provisioned machines are not shown: " + e.getMessage());
+        }
         for (Node node : fleet.discover(context)) {
-            Map<String, String> labels = provisioner.labelsOf(node.id());
+            Map<String, String> labels = labelled.getOrDefault(node.id(), Map.of());
             if (labels.isEmpty()) {
                 nodes.add(node);
             } else {
@@ -121,7 +181,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         // Sites and power domains come from the declared inventory: a BMC knows only their ids. Each site
         // its nodes are at is reported as a placeholder (no facts), which the declared site's facts fill in.
         List<Site> sites = nodes.stream().map(Node::siteId).distinct().sorted().map(id -> Site.local(id, ID)).toList();
-        return ComputeSnapshot.builder(generation, clock.instant()).sites(sites).nodes(nodes).build();
+        return ComputeSnapshot.builder(generation, clock.instant()).sites(sites).nodes(nodes).warnings(warnings).build();
     }
 
     // ---- ProvisioningProvider -----------------------------------------------------------

@@ -7,7 +7,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "Strata BMC provider", description = "Discovers and provisions machines through their BMCs.")
 public @interface BmcProviderConfig {
 
-    @AttributeDefinition(description = "Where provisioning operations are journalled; empty: data/strata/bmc-operations under Karaf's data directory.")
+    @AttributeDefinition(description = "Where provisioning operations are journalled: store (Strata's state store, read by every instance of a "
+            + "highly available Strata; the default) or directory (files in stateDirectory, seen by this instance only).")
+    String journal() default "store";
+
+    @AttributeDefinition(description = "The journal's directory with journal = directory; with journal = store, records an earlier version left "
+            + "there are imported. Empty: data/strata/bmc-operations under Karaf's data directory.")
     String stateDirectory() default "";
 
     @AttributeDefinition(description = "BMCs read at once during a discovery.")

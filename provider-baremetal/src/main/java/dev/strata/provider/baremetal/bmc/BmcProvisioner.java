@@ -257,6 +257,18 @@ public final class BmcProvisioner {
         return journal.holding(nodeId).map(BmcProvisioner::labels).orElse(Map.of());
     }
 
+    /** The labels of the operation that holds each node now, by node id, from one read of the journal (for discovery). */
+    public Map<String, Map<String, String>> labelsByNode() {
+        Map<String, Map<String, String>> out = new java.util.HashMap<>();
+        List<Operation> all = journal.all();
+        for (Operation op : all) {
+            if (op.phase() != Operation.Phase.GONE && !out.containsKey(op.nodeId())) {
+                OperationJournal.holding(all, op.nodeId()).ifPresent(holder -> out.put(op.nodeId(), labels(holder)));
+            }
+        }
+        return out;
+    }
+
     private MachineStatus status(Operation op, Bmc bmc, DiscoveryContext context) {
         PowerState power = bmc.powerState(op.system(), context);
         return switch (op.phase()) {

@@ -3,7 +3,9 @@ package dev.strata.provider.baremetal.bmc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provisioning.ProviderJournal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -26,98 +28,319 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable record of provisioning operations: one JSON file per operation in a directory,
- * replaced atomically (written to a temporary file, forced to disk, renamed over the old one,
- * the directory forced) so that a crash at any instant leaves either the old record or the new
- * one, never a torn one. Holds no credential.
+ * The durable record of provisioning operations, one JSON record per operation, kept in one of two
+ * places:
+ * <ul>
+ * <li><b>Strata's state store</b> ({@link ProviderJournal}, the default in Karaf): every instance
+ *     of a highly available Strata reads the same records, so an operation the leader began before
+ *     it died is resumed by the next leader, not repeated; a follower's write is refused, so a
+ *     provider there never acts. Until the core's journal is there (at start-up, or while the store
+ *     is down) every use is refused as unavailable, so nothing is sent to a BMC unrecorded. Records
+ *     left in the local directory by an earlier version are imported when the journal comes.</li>
+ * <li><b>A local directory</b> (configuration {@code journal = directory}): one file per operation,
+ *     replaced atomically (written to a temporary file, forced to disk, renamed over the old one,
+ *     the directory forced), so that a crash at any instant leaves either the old record or the new
+ *     one, never a torn one. Right for one instance; another instance does not see it.</li>
+ * </ul>
+ * Holds no credential.
  *
  * <p>Why the provider keeps this record: a BMC has nowhere to hold Strata's labels (no tags),
  * and only the provider knows, between the moment it asked a BMC for a power change and the
  * moment the core stored the answer, that it did; the record is what lets a repeated
  * {@code create} with the same operation id resume instead of power-cycling the machine again.
- * The directory lives outside the bundle (Karaf's {@code data/} by default), so a new version of
- * the bundle reads the same records.
+ * Both places live outside the bundle, so a new version of the bundle reads the same records.
  */
 public final class OperationJournal {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperationJournal.class);
 
+    /** Where the records are. */
+    private interface Records {
+        Optional<Operation> get(String operationId);
+
+        Map<String, Operation> all();
+
+        void put(Operation op, String json);
+
+        String location();
+    }
+
     private final Path directory;
     private final ObjectMapper json;
-    private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+    private final boolean inStateStore;
+    private volatile Records records;
 
+    /** A journal in a local directory. */
     public OperationJournal(Path directory) {
         this.directory = directory;
         this.json = new ObjectMapper();
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new ProviderUnavailableException("cannot create the BMC operation journal " + directory + ": " + e.getMessage(), e);
+        this.inStateStore = false;
+        this.records = new DirectoryRecords(load(directory));
+    }
+
+    private OperationJournal(Path legacyDirectory, String unavailable) {
+        this.directory = legacyDirectory;
+        this.json = new ObjectMapper();
+        this.inStateStore = true;
+        this.records = new Unavailable(unavailable);
+    }
+
+    /** Whether the records are kept in Strata's state store (once {@link #attach}ed), not in a directory. */
+    public boolean inStateStore() {
+        return inStateStore;
+    }
+
+    /**
+     * A journal in Strata's state store, refused as unavailable until {@link #attach} gives it the
+     * core's {@link ProviderJournal}; {@code legacyDirectory} is where an earlier version kept its
+     * records, imported then.
+     */
+    public static OperationJournal inStateStore(Path legacyDirectory) {
+        return new OperationJournal(legacyDirectory, "the BMC operation journal is kept in Strata's state store, which is not available "
+                + "yet (the core's ProviderJournal service is not there)");
+    }
+
+    /**
+     * Keeps the records in the core's journal from now on, first importing the records of the
+     * local directory that the journal lacks (the store's record wins where both have one). A record
+     * that cannot be imported yet (this instance is a follower) is still read from the directory and
+     * imported at a later use.
+     */
+    public void attach(ProviderJournal journal, String providerId) {
+        if (!inStateStore) {
+            throw new IllegalStateException("this BMC operation journal is kept in " + directory + ", not in the state store");
         }
-        load();
+        Map<String, Operation> legacy = Files.isDirectory(directory) ? load(directory) : Map.of();
+        StoreRecords store = new StoreRecords(journal, providerId, legacy);
+        store.importLegacy();
+        records = store;
+        LOG.info("BMC operation journal: {}{}", journal.location(), legacy.isEmpty() ? ""
+                : " (" + legacy.size() + " operations of " + directory + " looked at for import)");
+    }
+
+    /** The core's journal went away: refused as unavailable until it is attached again. */
+    public void detach(String why) {
+        records = new Unavailable(why);
+    }
+
+    /** Where the records are kept, for messages. */
+    public String location() {
+        return records.location();
     }
 
     public Path directory() {
         return directory;
     }
 
-    private void load() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "op-*.json")) {
+    private Map<String, Operation> load(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ProviderUnavailableException("cannot create the BMC operation journal " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, Operation> found = new ConcurrentHashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "op-*.json")) {
             for (Path file : files) {
                 try {
                     Operation op = fromJson(json.readTree(Files.readAllBytes(file)));
-                    operations.put(op.operationId(), op);
+                    found.put(op.operationId(), op);
                 } catch (IOException | RuntimeException e) {
                     LOG.error("Ignoring unreadable BMC operation record {}: {}", file, e.getMessage());
                 }
             }
         } catch (IOException e) {
-            throw new ProviderUnavailableException("cannot read the BMC operation journal " + directory + ": " + e.getMessage(), e);
+            throw new ProviderUnavailableException("cannot read the BMC operation journal " + dir + ": " + e.getMessage(), e);
         }
-        LOG.info("BMC operation journal {}: {} operations", directory, operations.size());
+        LOG.info("BMC operation journal {}: {} operations", dir, found.size());
+        return found;
     }
 
     public Optional<Operation> get(String operationId) {
-        return Optional.ofNullable(operations.get(operationId));
+        return records.get(operationId);
     }
 
     /** Every operation, oldest first. */
     public List<Operation> all() {
-        List<Operation> list = new ArrayList<>(operations.values());
+        List<Operation> list = new ArrayList<>(records.all().values());
         list.sort(Comparator.comparing(Operation::createdAt).thenComparing(Operation::operationId));
         return list;
     }
 
     /** The operation that holds a node (any phase but GONE), if one does. */
     public Optional<Operation> holding(String nodeId) {
-        return operations.values().stream().filter(o -> o.nodeId().equals(nodeId) && o.phase() != Operation.Phase.GONE)
+        return holding(all(), nodeId);
+    }
+
+    /** The operation of {@code operations} that holds a node (any phase but GONE), if one does. */
+    static Optional<Operation> holding(List<Operation> operations, String nodeId) {
+        return operations.stream().filter(o -> o.nodeId().equals(nodeId) && o.phase() != Operation.Phase.GONE)
                 .min(Comparator.comparing(Operation::createdAt));
     }
 
-    /** Writes the record durably, then makes it current. */
+    /** Writes the record durably, then makes it current; when it throws, nothing may be sent to the BMC. */
     public synchronized Operation put(Operation op) {
-        Path file = directory.resolve(fileName(op.operationId()));
-        Path temp = directory.resolve(file.getFileName() + ".tmp");
+        String text;
         try {
-            byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(op));
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            forceDirectory();
+            text = json.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(op));
         } catch (IOException e) {
-            throw new ProviderUnavailableException("cannot record BMC operation " + op.operationId() + " in " + directory + ": "
-                    + e.getMessage() + "; nothing was sent to the BMC", e);
+            throw new IllegalStateException("BMC operation " + op.operationId() + " cannot be written as JSON", e);
         }
-        operations.put(op.operationId(), op);
+        records.put(op, text);
         LOG.debug("Operation {} on {} is {}", op.operationId(), op.nodeId(), op.phase());
         return op;
+    }
+
+    /** The records of one instance, in files of a local directory, also kept in memory. */
+    private final class DirectoryRecords implements Records {
+        private final Map<String, Operation> operations;
+
+        DirectoryRecords(Map<String, Operation> loaded) {
+            this.operations = loaded;
+        }
+
+        @Override
+        public Optional<Operation> get(String operationId) {
+            return Optional.ofNullable(operations.get(operationId));
+        }
+
+        @Override
+        public Map<String, Operation> all() {
+            return operations;
+        }
+
+        @Override
+        public void put(Operation op, String text) {
+            Path file = directory.resolve(fileName(op.operationId()));
+            Path temp = directory.resolve(file.getFileName() + ".tmp");
+            try {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+                    channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+                    channel.force(true);
+                }
+                try {
+                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+                forceDirectory();
+            } catch (IOException e) {
+                throw new ProviderUnavailableException("cannot record BMC operation " + op.operationId() + " in " + directory + ": "
+                        + e.getMessage() + "; nothing was sent to the BMC", e);
+            }
+            operations.put(op.operationId(), op);
+        }
+
+        @Override
+        public String location() {
+            return directory.toString();
+        }
+    }
+
+    /**
+     * The records in the core's journal, read from it at every use (another instance may have
+     * written them), with the local directory's records that could not be imported yet.
+     */
+    private final class StoreRecords implements Records {
+        private final ProviderJournal journal;
+        private final String providerId;
+        private final Map<String, Operation> pending;
+        private volatile boolean told;
+
+        StoreRecords(ProviderJournal journal, String providerId, Map<String, Operation> legacy) {
+            this.journal = journal;
+            this.providerId = providerId;
+            this.pending = new ConcurrentHashMap<>(legacy);
+        }
+
+        /** Imports what the journal lacks; stops at the first refusal (a follower), to try again at a later use. */
+        void importLegacy() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            try {
+                Map<String, String> stored = journal.all(providerId);
+                int imported = 0;
+                for (Operation op : List.copyOf(pending.values())) {
+                    if (!stored.containsKey(op.operationId())) {
+                        journal.put(providerId, op.operationId(), json.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(op)));
+                        imported++;
+                    }
+                    pending.remove(op.operationId());
+                }
+                if (imported > 0) {
+                    LOG.info("Imported {} BMC operations from {} into {}", imported, directory, journal.location());
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!told) {
+                    LOG.info("BMC operations of {} not imported into {} yet ({}); read from the directory until they are", directory,
+                            journal.location(), e.getMessage());
+                    told = true;
+                } else {
+                    LOG.debug("BMC operations of {} still not imported: {}", directory, e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public Optional<Operation> get(String operationId) {
+            importLegacy();
+            Optional<Operation> stored = journal.get(providerId, operationId).map(OperationJournal.this::parse);
+            return stored.isPresent() ? stored : Optional.ofNullable(pending.get(operationId));
+        }
+
+        @Override
+        public Map<String, Operation> all() {
+            importLegacy();
+            Map<String, Operation> out = new java.util.HashMap<>(pending);
+            journal.all(providerId).forEach((id, text) -> out.put(id, parse(text)));
+            return out;
+        }
+
+        @Override
+        public void put(Operation op, String text) {
+            importLegacy();
+            journal.put(providerId, op.operationId(), text);
+            pending.remove(op.operationId());
+        }
+
+        @Override
+        public String location() {
+            return journal.location();
+        }
+    }
+
+    /** No journal yet: every use refused, so that nothing is sent to a BMC without a record. */
+    private static final class Unavailable implements Records {
+        private final String why;
+
+        Unavailable(String why) {
+            this.why = why;
+        }
+
+        private ProviderUnavailableException refused() {
+            return new ProviderUnavailableException(why + "; nothing was sent to the BMC");
+        }
+
+        @Override
+        public Optional<Operation> get(String operationId) {
+            throw refused();
+        }
+
+        @Override
+        public Map<String, Operation> all() {
+            throw refused();
+        }
+
+        @Override
+        public void put(Operation op, String text) {
+            throw refused();
+        }
+
+        @Override
+        public String location() {
+            return "(not available: " + why + ")";
+        }
     }
 
     private void forceDirectory() {
@@ -125,6 +348,14 @@ public final class OperationJournal {
             dir.force(true);
         } catch (IOException e) {
             // some file systems cannot open a directory for sync; the rename is still atomic there
+        }
+    }
+
+    private Operation parse(String text) {
+        try {
+            return fromJson(json.readTree(text));
+        } catch (IOException | RuntimeException e) {
+            throw new ProviderFailureException("the BMC operation record in " + records.location() + " cannot be read: " + e.getMessage());
         }
     }
 

@@ -1,0 +1,86 @@
+package dev.strata.platform.core.store;
+
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provisioning.ProviderJournal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@link ProviderJournal} on Strata's state store: what a provider notes of its own operations is
+ * kept where every instance of a highly available Strata reads it, and written only by the leader
+ * (a follower's write is refused with the leader's name, so a provider there does not act).
+ */
+@Component(service = ProviderJournal.class, immediate = true)
+public final class StoreJournal implements ProviderJournal {
+
+    /** The most a write may take to become durable before the provider is told it is not. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_ID = 256;
+
+    private final StateStore store;
+
+    @Activate
+    public StoreJournal(@Reference StateStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Optional<String> get(String providerId, String operationId) {
+        return store.journal().get(id("provider id", providerId), id("operation id", operationId));
+    }
+
+    @Override
+    public Map<String, String> all(String providerId) {
+        return store.journal().all(id("provider id", providerId));
+    }
+
+    @Override
+    public void put(String providerId, String operationId, String record) {
+        id("provider id", providerId);
+        id("operation id", operationId);
+        if (record == null || record.isEmpty() || record.length() > MAX_RECORD) {
+            throw new IllegalArgumentException("a journal record of " + (record == null ? "null" : record.length() + " characters")
+                    + " for operation " + operationId + " of provider " + providerId + ": expected 1 to " + MAX_RECORD + " characters");
+        }
+        try {
+            store.journal().put(providerId, operationId, record).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreException("interrupted while the journal record of operation " + operationId + " of provider " + providerId
+                    + " was being written to the state store at " + location() + "; it may or may not be stored");
+        } catch (TimeoutException e) {
+            throw new StateStoreException("the journal record of operation " + operationId + " of provider " + providerId
+                    + " was not durable in the state store at " + location() + " within " + WRITE_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof StrataException strata) {
+                throw strata;
+            }
+            throw new StateStoreException("the journal record of operation " + operationId + " of provider " + providerId
+                    + " could not be written to the state store at " + location() + ": " + cause, cause);
+        }
+    }
+
+    @Override
+    public String location() {
+        StoreInfo info = store.info();
+        return info.kind() + " " + info.location();
+    }
+
+    private static String id(String what, String value) {
+        if (value == null || value.isBlank() || value.length() > MAX_ID) {
+            throw new IllegalArgumentException("a " + what + " of " + (value == null ? "null" : "'" + value + "'") + ": expected 1 to "
+                    + MAX_ID + " characters, not blank");
+        }
+        return value;
+    }
+}
