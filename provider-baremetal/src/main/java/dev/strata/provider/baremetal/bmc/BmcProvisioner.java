@@ -252,18 +252,13 @@ public final class BmcProvisioner {
         return list;
     }
 
-    /** The labels of the operation that holds the node now, if any (for the node's attributes). */
-    public Map<String, String> labelsOf(String nodeId) {
-        return journal.holding(nodeId).map(BmcProvisioner::labels).orElse(Map.of());
-    }
-
     /** The labels of the operation that holds each node now, by node id, from one read of the journal (for discovery). */
     public Map<String, Map<String, String>> labelsByNode() {
         Map<String, Map<String, String>> out = new java.util.HashMap<>();
-        List<Operation> all = journal.all();
-        for (Operation op : all) {
-            if (op.phase() != Operation.Phase.GONE && !out.containsKey(op.nodeId())) {
-                OperationJournal.holding(all, op.nodeId()).ifPresent(holder -> out.put(op.nodeId(), labels(holder)));
+        // oldest first: the first operation seen on a node that is not GONE is the one that holds it, as in holding()
+        for (Operation op : journal.all()) {
+            if (op.phase() != Operation.Phase.GONE) {
+                out.putIfAbsent(op.nodeId(), labels(op));
             }
         }
         return out;
