@@ -38,7 +38,7 @@ final class SecretFiles implements AutoCloseable {
 
     /** The files each configuration (by PID) names. */
     private final Map<String, Set<Path>> byPid = new ConcurrentHashMap<>();
-    /** The first line of each watched file as last read (null: absent or unreadable). */
+    /** The first line of each watched file as last read (empty: absent, unreadable, or not a one-line secret file). */
     private final Map<Path, Optional<String>> lastRead = new ConcurrentHashMap<>();
     private ScheduledExecutorService poller;
 
@@ -96,7 +96,7 @@ final class SecretFiles implements AutoCloseable {
         return all;
     }
 
-    /** Reads again every watched file that changed since it was last read. */
+    /** Reads every watched file again and hands {@link ProviderText} each first line that changed. */
     synchronized void check() {
         for (Path file : lastRead.keySet()) {
             refresh(file);
