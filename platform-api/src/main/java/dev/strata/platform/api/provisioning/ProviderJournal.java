@@ -13,8 +13,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * when the core repeats a call with the same operation id.
  *
  * <p>A record is the provider's own text (JSON, say), at most {@link #MAX_RECORD} characters, keyed
- * by provider id and operation id, replaced as a whole. It must hold no credential: an auditor may
- * read the store. The core registers this service once its state store is up.
+ * by provider id and operation id, replaced as a whole. It must hold no credential of the provider's
+ * own (a password, a session token): the store is shared by every instance and backed up with the
+ * rest. What the request carried may be kept as given (a signed image URL from the contract's
+ * parameters, say), since the contract as submitted is in the same store. The core registers this
+ * service once its state store is up.
  *
  * @since 1.2
  */

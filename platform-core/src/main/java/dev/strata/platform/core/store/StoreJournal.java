@@ -6,7 +6,6 @@ import dev.strata.platform.api.provisioning.ProviderJournal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,7 +59,7 @@ public final class StoreJournal implements ProviderJournal {
         } catch (TimeoutException e) {
             throw new StateStoreException("the journal record of operation " + operationId + " of provider " + providerId
                     + " was not durable in the state store at " + location() + " within " + WRITE_TIMEOUT.toSeconds() + " s");
-        } catch (ExecutionException | CompletionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof StrataException strata) {
                 throw strata;

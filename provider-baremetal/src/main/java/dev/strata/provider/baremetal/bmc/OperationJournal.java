@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *     the directory forced), so that a crash at any instant leaves either the old record or the new
  *     one, never a torn one. Right for one instance; another instance does not see it.</li>
  * </ul>
- * Holds no credential.
+ * Holds no password or token; a virtual media URL is kept as the request gave it (a signed URL's
+ * query included), since the provider must insert the same image when it resumes.
  *
  * <p>Why the provider keeps this record: a BMC has nowhere to hold Strata's labels (no tags),
  * and only the provider knows, between the moment it asked a BMC for a power change and the
