@@ -1,10 +1,13 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
@@ -543,11 +546,37 @@ final class ProviderDirectory implements AutoCloseable {
                 return new ProviderTimeoutException(message, trace);
             } else if (strata instanceof NotFoundException) {
                 return new NotFoundException(message);
+            } else if (strata instanceof StateStoreException) {
+                return new StateStoreException(message, trace);
+            } else if (strata instanceof NotLeaderException notLeader) {
+                return new NotLeaderException(message, notLeader.leaderId(), notLeader.leaderAddress());
+            } else if (strata instanceof InvalidConfigurationException invalid) {
+                InvalidConfigurationException rebuilt = invalidConfiguration(invalid, message);
+                if (rebuilt != null) {
+                    return rebuilt;
+                }
             }
             return new ProviderFailureException(message, trace);
         }
         return new ProviderFailureException("provider '" + id + "' failed: " + cause.getClass().getName()
                 + (cause.getMessage() == null ? "" : ": " + message), ProviderText.trace(cause));
+    }
+
+    /**
+     * An invalid configuration whose message was cleaned, rebuilt with the cleaned value so that it
+     * keeps its kind, its PID and its property; null where the cleaned message is no longer in the
+     * exception's form (cut for length, or a mask over its frame).
+     */
+    private static InvalidConfigurationException invalidConfiguration(InvalidConfigurationException invalid, String cleaned) {
+        String head = invalid.pid() + ": " + invalid.property() + " = '";
+        String middle = "' is invalid; expected ";
+        int at = cleaned.lastIndexOf(middle);
+        if (!cleaned.startsWith(head) || at < head.length()) {
+            return null;
+        }
+        InvalidConfigurationException rebuilt = new InvalidConfigurationException(invalid.pid(), invalid.property(),
+                cleaned.substring(head.length(), at), cleaned.substring(at + middle.length()));
+        return rebuilt.getMessage().equals(cleaned) ? rebuilt : null;
     }
 
     static long generationOf(Object snapshot) {

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
  * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
- * that ends in {@code file} or {@code path} names where a secret is kept and is left), AWS access
- * key ids, JSON web tokens, OpenStack (Fernet) tokens and PEM private keys.</li>
+ * that ends in {@code file} or {@code path} names where a secret is kept and is left), the
+ * signature of an Azure shared access signature (the {@code sig} parameter of a URL's query), AWS
+ * access key ids, JSON web tokens, OpenStack (Fernet) tokens and PEM private keys.</li>
  * <li><b>Control characters</b> (line breaks, terminal escapes, and the Unicode bidirectional
  * controls that can make a line read differently from what it holds) become a space, so that
  * one provider message is one line in the log and cannot forge a line of its own.</li>
@@ -92,6 +93,12 @@ public final class ProviderText {
     /** Every secret word contains one of these (lower case). */
     private static final List<String> SECRET_STEMS = List.of("pass", "pwd", "secret", "token", "key", "credential", "signature");
     private static final Pattern JWT = Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
+    /**
+     * The signature of an Azure shared access signature: the query parameter {@code sig} (a word too
+     * short and common to be a secret's name anywhere else, so only as a parameter), base64 whether
+     * percent-encoded or not.
+     */
+    private static final Pattern SAS_SIGNATURE = Pattern.compile("(?i)([?&;]sig=)[A-Za-z0-9%+/=_-]+");
     private static final Pattern FERNET = Pattern.compile("(?<![A-Za-z0-9_-])gAAAAA[A-Za-z0-9_-]{40,}=*");
     private static final List<String> NOT_SECRET_SUFFIXES = List.of("file", "path", "filename", "dir");
 
@@ -164,6 +171,9 @@ public final class ProviderText {
         if (s.contains("gAAAAA")) {
             s = FERNET.matcher(s).replaceAll(MASK);
         }
+        if (lower.contains("sig=")) {
+            s = SAS_SIGNATURE.matcher(s).replaceAll("$1" + MASK);
+        }
         return s;
     }
 
@@ -224,11 +234,6 @@ public final class ProviderText {
     }
 
     /**
-     * Masks the value after every secret name. The search goes on inside each value, so that in
-     * "credentials: password: x" the value of {@code password} is masked as well as that of
-     * {@code credentials}; values that overlap or touch are masked as one.
-     */
-    /**
      * What to log or chain in place of an exception a provider threw: an exception whose message
      * is the original's class name and cleaned message, with the original's stack trace, and its
      * causes made the same way (up to {@value #MAX_CAUSES} deep). The stack trace stays for
@@ -262,6 +267,11 @@ public final class ProviderText {
         }
     }
 
+    /**
+     * Masks the value after every secret name. The search goes on inside each value, so that in
+     * "credentials: password: x" the value of {@code password} is masked as well as that of
+     * {@code credentials}; values that overlap or touch are masked as one.
+     */
     private static String named(String s) {
         Matcher m = SECRET_WORD.matcher(s);
         List<int[]> ranges = new ArrayList<>();

@@ -327,6 +327,12 @@ class ProviderDirectoryTest {
                     new RuntimeException("{\"Password\": \"" + password + "\"}"));
             case 3 -> throw new dev.strata.platform.api.exception.AuthorizationException("BMC r12 refused the login",
                     new RuntimeException("sent token=" + password));
+            case 4 -> throw new dev.strata.platform.api.exception.InvalidConfigurationException("dev.strata.provider.metal", "endpoint",
+                    "https://admin:" + password + "@bmc-r12", "a URL without credentials (they go in passwordFile)");
+            case 5 -> throw new dev.strata.platform.api.exception.StateStoreException("journal write refused: password=" + password,
+                    new RuntimeException("sent token=" + password));
+            case 6 -> throw new dev.strata.platform.api.exception.NotLeaderException("not the leader (token=" + password + ")", "strata-b",
+                    "https://strata-b:8181");
             default -> throw new ProviderUnavailableException("BMC r12 unreachable\nAuthorization: Basic "
                     + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }, "BMCs of rack 12 at https://admin:" + password + "@bmc-r12"));
@@ -358,6 +364,24 @@ class ProviderDirectoryTest {
             Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
             assertThat(refused).isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class).hasMessage("BMC r12 refused the login");
             assertThat(printed(refused)).doesNotContain(password).contains("sent token=****");
+
+            // an exception of another kind whose message needs cleaning keeps its kind and what it carries besides the message
+            phase.set(4);
+            Throwable invalid = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(invalid).isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.provider.metal: endpoint = 'https://****@bmc-r12' is invalid; expected a URL without credentials "
+                            + "(they go in passwordFile)");
+            assertThat(((dev.strata.platform.api.exception.InvalidConfigurationException) invalid).property()).isEqualTo("endpoint");
+            assertThat(((dev.strata.platform.api.exception.InvalidConfigurationException) invalid).pid()).isEqualTo("dev.strata.provider.metal");
+            phase.set(5);
+            Throwable store = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(store).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class).hasMessage("journal write refused: password=****");
+            assertThat(printed(store)).doesNotContain(password).contains("sent token=****");
+            phase.set(6);
+            Throwable notLeader = org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("metal", WAIT));
+            assertThat(notLeader).isInstanceOf(dev.strata.platform.api.exception.NotLeaderException.class).hasMessage("not the leader (token=****)");
+            assertThat(((dev.strata.platform.api.exception.NotLeaderException) notLeader).leaderId()).isEqualTo("strata-b");
+            assertThat(((dev.strata.platform.api.exception.NotLeaderException) notLeader).leaderAddress()).isEqualTo("https://strata-b:8181");
             assertThat(log.text()).doesNotContain(password).doesNotContain("YWRtaW46").contains("login to https://****@bmc-r12");
         }
     }

@@ -68,6 +68,10 @@ class ProviderTextTest {
         assertThat(ProviderText.clean("/?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261201&X-Amz-Signature=9f86d08&x=1"))
                 .isEqualTo("/?X-Amz-Credential=****&X-Amz-Signature=****&x=1");
         assertThat(ProviderText.clean("key AKIAIOSFODNN7EXAMPLE was refused")).isEqualTo("key **** was refused");
+        assertThat(ProviderText.clean("GET https://img.blob.core.windows.net/os/ubuntu.vhd?sv=2022-11-02&se=2026-12-03T00%3A00Z&sr=b&sp=r"
+                + "&sig=Xb3kq%2BLm9vT0Rk%3D: 403")).isEqualTo("GET https://img.blob.core.windows.net/os/ubuntu.vhd?sv=2022-11-02"
+                        + "&se=2026-12-03T00%3A00Z&sr=b&sp=r&sig=****: 403");
+        assertThat(ProviderText.clean("/boot?design=a&config=sig&sigma=2")).as("only the parameter named sig").isEqualTo("/boot?design=a&config=sig&sigma=2");
         assertThat(ProviderText.clean("strata.provider.openstack.keystone.application_credential_secret=s3cr3t"))
                 .isEqualTo("strata.provider.openstack.keystone.application_credential_secret=****");
         assertThat(ProviderText.clean("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY----- in the answer"))
@@ -247,6 +251,10 @@ class ProviderTextTest {
                 Combinators.combine(b64url(8, 60), b64url(8, 120), b64url(8, 60)).as((h, p, sig) -> "eyJ" + h + "." + p + "." + sig)
                         .map(jwt -> new Carried("token was " + jwt, List.of(jwt.substring(jwt.indexOf('.'))), "JSON web token")),
                 b64url(40, 180).map(t -> new Carried("fernet gAAAAA" + t + "== expired", List.of(t), "Fernet token")),
+                Combinators.combine(Arbitraries.of("?", "&", "?sv=2022-11-02&sr=b&"),
+                        Arbitraries.strings().withChars(LETTERS + "+/=%").ofMinLength(8).ofMaxLength(90))
+                        .as((before, s) -> new Carried("https://acct.blob.core.windows.net/images/os.vhd" + before + "sig=" + s + "&sp=r", List.of(s),
+                                "Azure shared access signature")),
                 Arbitraries.strings().withChars(LETTERS + "+/").ofMinLength(16).ofMaxLength(64).list().ofMinSize(1).ofMaxSize(5).map(lines -> {
                     String body = String.join("\n", lines);
                     return new Carried("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----", lines.stream().filter(l -> l.length() >= 16).toList(),
