@@ -80,7 +80,7 @@ public class SysfsComputeProvider implements ComputeProvider {
             throw new ProviderFailureException("discovery of " + nodeId + " below " + root + " failed: " + e, e);
         }
         context.checkDeadline("returning " + nodeId);
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
         return ComputeSnapshot.builder(generation, clock.instant()).sites(List.of(Site.local(siteId, ID))).nodes(List.of(found.node()))
                 .warnings(found.warnings()).build();

@@ -38,7 +38,14 @@ public interface Bmc extends AutoCloseable {
     /** The system's power now. */
     PowerState powerState(String system, DiscoveryContext context);
 
-    /** Asks for a power change and returns once the BMC accepted it (the change lands later). */
+    /**
+     * Asks for a power change and returns once the BMC accepted it (the change lands later). The
+     * request is sent at most once: it is repeated within the call only while it surely has not
+     * reached the BMC (a reset that arrived twice would cut short the boot the first one began).
+     *
+     * @throws RequestNotApplied where the request surely took no effect (see there)
+     * @throws dev.strata.platform.api.exception.StrataException where the BMC may have acted on it
+     */
     void power(String system, PowerAction action, DiscoveryContext context);
 
     /** Sets where the system boots from: on the next boot only ({@code once}) or until cleared. */

@@ -176,7 +176,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
                 nodes.add(BmcFleet.with(node, node.state(), attributes));
             }
         }
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
         // Sites and power domains come from the declared inventory: a BMC knows only their ids. Each site
         // its nodes are at is reported as a placeholder (no facts), which the declared site's facts fill in.

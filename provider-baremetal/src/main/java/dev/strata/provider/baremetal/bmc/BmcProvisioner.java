@@ -174,7 +174,17 @@ public final class BmcProvisioner {
             PowerState now = bmc.powerState(op.system(), context);
             PowerAction action = now == PowerState.ON || now == PowerState.POWERING_ON ? PowerAction.FORCE_RESTART : PowerAction.ON;
             op = journal.put(op.withPower(Operation.Phase.POWER_INTENT, action, clock.instant(), clock.instant()));
-            bmc.power(op.system(), action, context);
+            try {
+                bmc.power(op.system(), action, context);
+            } catch (RequestNotApplied notApplied) {
+                // surely not sent, or refused: the intent is withdrawn, so the next try sends it (a reset whose fate is
+                // unknown stays announced and is never sent twice)
+                journal.put(op.with(Operation.Phase.BOOT_SET, clock.instant()).withStep("power-request-failed", action.redfishResetType()
+                        + " did not reach the BMC or was refused; it is sent again", clock.instant()));
+                LOG.info("Operation {}: {} {} was not carried out ({}); it will be sent again", op.operationId(), action, op.nodeId(),
+                        notApplied.getMessage());
+                throw notApplied.failure();
+            }
             sentNow = true;
             op = journal.put(op.withPower(Operation.Phase.POWER_SENT, action, clock.instant(), clock.instant())
                     .withStep("power-requested", action.redfishResetType(), clock.instant()));
@@ -189,7 +199,7 @@ public final class BmcProvisioner {
                         .withNote(note, clock.instant()).withStep("power-request-not-repeated", op.powerAction().redfishResetType()
                                 + " (announced at " + op.powerRequestedAt() + "; it may not have reached the BMC)", clock.instant()));
             } else {
-                bmc.power(op.system(), op.powerAction(), context);
+                power(bmc, op.system(), op.powerAction(), context);
                 op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant())
                         .withStep("power-requested", op.powerAction().redfishResetType(), clock.instant()));
             }
@@ -335,7 +345,7 @@ public final class BmcProvisioner {
                 op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, off, clock.instant(), clock.instant()));
             }
             if (op.phase() == Operation.Phase.POWER_OFF_INTENT) {
-                bmc.power(op.system(), op.powerAction(), context);
+                power(bmc, op.system(), op.powerAction(), context);
                 op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant())
                         .withStep("power-off-requested", op.powerAction().redfishResetType(), clock.instant()));
                 LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
@@ -352,7 +362,7 @@ public final class BmcProvisioner {
                     LOG.info("Operation {}: node {} did not shut down within {} s; forcing it off", op.operationId(), op.nodeId(),
                             powerTimeout.dividedBy(2).toSeconds());
                     op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
-                    bmc.power(op.system(), PowerAction.FORCE_OFF, context);
+                    power(bmc, op.system(), PowerAction.FORCE_OFF, context);
                     op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant())
                             .withStep("power-off-requested", PowerAction.FORCE_OFF.redfishResetType() + " (no graceful shutdown within "
                                     + powerTimeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
@@ -365,6 +375,15 @@ public final class BmcProvisioner {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** A power request that may be sent again whatever became of it (on, off): a failure is reported as what it was. */
+    private static void power(Bmc bmc, String system, PowerAction action, DiscoveryContext context) {
+        try {
+            bmc.power(system, action, context);
+        } catch (RequestNotApplied notApplied) {
+            throw notApplied.failure();
+        }
+    }
 
     /** The journal's record of the handle's operation, or one made from the handle when the journal has none (it was lost). */
     private Operation operationOf(MachineHandle handle) {

@@ -106,7 +106,7 @@ public final class IpmiBmc implements Bmc {
             case GRACEFUL_SHUTDOWN -> "soft";
             case FORCE_RESTART -> "cycle";
         };
-        tool.run(context, "chassis", "power", verb);
+        tool.runAction(context, "chassis", "power", verb);
         LOG.info("BMC {}: chassis power {} accepted", name(), verb);
     }
 

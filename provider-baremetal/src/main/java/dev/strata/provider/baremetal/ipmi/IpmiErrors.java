@@ -65,6 +65,31 @@ final class IpmiErrors {
         };
     }
 
+    /**
+     * Whether a failed command surely left the BMC untouched: no session came up (the credentials
+     * or every cipher suite refused, or the BMC silent while the session was being set up), or the
+     * BMC answered the chassis power command with an error completion code. Where ipmitool says
+     * nothing of the kind (no answer to the command itself, say), the BMC may have acted.
+     *
+     * @param last the last attempt's output; null when no attempt ran
+     */
+    static boolean surelyNotApplied(IpmiTool.Output last) {
+        if (last == null) {
+            return true;
+        }
+        String s = last.stderr().toLowerCase(Locale.ROOT);
+        if (s.contains("chassis power control")) {
+            // ipmitool: "Set Chassis Power Control to Cycle failed: <completion code>" is the BMC's refusal;
+            // "Unable to set Chassis Power Control to Cycle" is a command that got no answer
+            return s.contains("set chassis power control to") && s.contains("failed:") && !s.contains("unable to set chassis power control");
+        }
+        return switch (classify(last.stderr())) {
+            case AUTH, SESSION -> true;
+            case UNREACHABLE -> s.contains("get auth capabilities error") || s.contains("unable to resolve") || s.contains("connection refused");
+            case COMMAND -> false;
+        };
+    }
+
     static ProviderTimeoutException timedOut(IpmiTool.Target bmc, String command, Duration timeout) {
         return new ProviderTimeoutException(prefix(bmc) + command + " did not finish in " + timeout.toMillis() + " ms; killed");
     }

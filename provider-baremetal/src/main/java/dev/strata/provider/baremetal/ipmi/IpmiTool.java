@@ -2,6 +2,7 @@ package dev.strata.provider.baremetal.ipmi;
 
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import dev.strata.provider.baremetal.bmc.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +87,22 @@ public final class IpmiTool {
      *     unreachable, refused every cipher suite, answered with an error, or the deadline passed
      */
     public Output run(DiscoveryContext context, String... args) {
+        return run(context, false, args);
+    }
+
+    /**
+     * Runs a command that must not take effect twice (a power change) as {@link #run} does; ipmitool
+     * runs it once (a cipher suite is tried again only where no session came up).
+     *
+     * @throws RequestNotApplied where the command surely left the BMC untouched
+     *     ({@link IpmiErrors#surelyNotApplied}, or ipmitool did not start)
+     * @throws StrataException where the BMC may have acted on it (no answer to the command, or killed at its timeout)
+     */
+    public Output runAction(DiscoveryContext context, String... args) {
+        return run(context, true, args);
+    }
+
+    private Output run(DiscoveryContext context, boolean action, String... args) {
         List<Integer> suites = new ArrayList<>();
         Integer known = workingSuite;
         if (known != null) {
@@ -98,7 +115,7 @@ public final class IpmiTool {
         }
         Output last = null;
         for (int suite : suites) {
-            Output out = once(suite, context, args);
+            Output out = once(suite, context, action, args);
             if (out.exitCode() == 0) {
                 if (known == null || known != suite) {
                     LOG.info("BMC {}: IPMI session established with cipher suite {}", target.name(), suite);
@@ -117,13 +134,16 @@ public final class IpmiTool {
                 workingSuite = null;
             }
         }
-        throw IpmiErrors.failed(target, String.join(" ", args), last, suites);
+        StrataException failed = IpmiErrors.failed(target, String.join(" ", args), last, suites);
+        throw action && IpmiErrors.surelyNotApplied(last) ? new RequestNotApplied(failed) : failed;
     }
 
-    private Output once(int suite, DiscoveryContext context, String... args) {
+    /** @param action a command that must not take effect twice: a failure before ipmitool ran says so ({@link RequestNotApplied}) */
+    private Output once(int suite, DiscoveryContext context, boolean action, String... args) {
         Duration remaining = context.remaining();
         if (remaining.isNegative() || remaining.isZero()) {
-            throw IpmiErrors.deadline(target, String.join(" ", args));
+            StrataException late = IpmiErrors.deadline(target, String.join(" ", args));
+            throw action ? new RequestNotApplied(late) : late;
         }
         Duration timeout = remaining.compareTo(target.commandTimeout()) < 0 ? remaining : target.commandTimeout();
         // -v: ipmitool then says why a session failed (a wrong password, a BMC that does not answer)
@@ -146,7 +166,8 @@ public final class IpmiTool {
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw IpmiErrors.cannotStart(target, binary, e);
+                StrataException cannot = IpmiErrors.cannotStart(target, binary, e);
+                throw action ? new RequestNotApplied(cannot) : cannot;
             }
             process.getOutputStream().close();
             if (!process.waitFor(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS)) {

@@ -3,6 +3,7 @@ package dev.strata.provider.baremetal.redfish;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.baremetal.bmc.Bmc;
@@ -10,6 +11,7 @@ import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.NodeTemplate;
 import dev.strata.provider.baremetal.bmc.PowerAction;
 import dev.strata.provider.baremetal.bmc.PowerState;
+import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,26 +65,39 @@ public final class RedfishBmc implements Bmc {
 
     @Override
     public void power(String system, PowerAction action, DiscoveryContext context) {
-        JsonNode resource = client.get(system, context);
-        JsonNode reset = resource.path("Actions").path("#ComputerSystem.Reset");
-        String target = reset.path("target").asText("");
-        if (target.isBlank()) {
-            target = trimSlash(system) + "/Actions/ComputerSystem.Reset";
+        String target;
+        String type;
+        try {
+            JsonNode reset = client.get(system, context).path("Actions").path("#ComputerSystem.Reset");
+            target = reset.path("target").asText("");
+            if (target.isBlank()) {
+                target = trimSlash(system) + "/Actions/ComputerSystem.Reset";
+            }
+            type = resetType(action, allowedResetTypes(reset, context));
+        } catch (StrataException e) {
+            throw new RequestNotApplied(e); // nothing was asked of the BMC yet
         }
-        String type = resetType(action, allowedResetTypes(reset, context));
         ObjectNode body = RedfishClient.JSON.createObjectNode().put("ResetType", type);
         try {
-            client.post(target, body, context);
+            client.action(target, body, context);
             LOG.info("BMC {}: {} {} accepted", name(), type, system);
-        } catch (ProviderFailureException e) {
+        } catch (RequestNotApplied refused) {
             // Some BMCs refuse "On" for a system that is on (and "ForceOff" for one that is off).
-            PowerState now = powerState(system, context);
-            if ((action == PowerAction.ON && now == PowerState.ON)
-                    || ((action == PowerAction.FORCE_OFF || action == PowerAction.GRACEFUL_SHUTDOWN) && now == PowerState.OFF)) {
-                LOG.info("BMC {}: {} {} refused but the system is already {}", name(), type, system, now.label());
-                return;
+            if (refused.failure() instanceof ProviderFailureException) {
+                PowerState now;
+                try {
+                    now = powerState(system, context);
+                } catch (StrataException e) {
+                    refused.failure().addSuppressed(e);
+                    throw refused;
+                }
+                if ((action == PowerAction.ON && now == PowerState.ON)
+                        || ((action == PowerAction.FORCE_OFF || action == PowerAction.GRACEFUL_SHUTDOWN) && now == PowerState.OFF)) {
+                    LOG.info("BMC {}: {} {} refused but the system is already {}", name(), type, system, now.label());
+                    return;
+                }
             }
-            throw e;
+            throw refused;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -274,6 +275,26 @@ public final class RedfishClient implements AutoCloseable {
         return finish("POST", path, authenticated("POST", path, body, null, context), context);
     }
 
+    /**
+     * Runs an action that must not happen twice, such as a reset: like {@link #post}, but sent
+     * again only while it surely has not reached the BMC (the connection was refused or never came
+     * up; the BMC answered 503 or 429, busy; the session was refused). A request that may have
+     * arrived (no answer in time, the connection lost after sending, 502 or 504 from a gateway) is
+     * not repeated.
+     *
+     * @throws RequestNotApplied where the action surely took no effect: it never reached the BMC, or
+     *     the BMC refused it (an error answer other than 502 and 504; Redfish performs no action it
+     *     answers with an error); its {@link RequestNotApplied#failure() failure} says why
+     * @throws StrataException where the BMC may have acted on it
+     */
+    public JsonNode action(String path, ObjectNode body, DiscoveryContext context) {
+        Answer answer = authenticated("POST", path, body, null, context, true);
+        if (answer.status() >= 400 && !mayHaveArrived(answer.status())) {
+            throw new RequestNotApplied(RedfishErrors.forStatus(endpoint, "POST", path, answer.status(), answer.body(), 1));
+        }
+        return finish("POST", path, answer, context);
+    }
+
     private String etag(String path, DiscoveryContext context) {
         Answer answer = authenticated("GET", path, null, null, context);
         if (answer.status() >= 400) {
@@ -421,11 +442,16 @@ public final class RedfishClient implements AutoCloseable {
 
     /** A request with credentials: the session token (made on first use, made again once if the BMC forgot it) or basic. */
     private Answer authenticated(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context) {
+        return authenticated(method, path, body, ifMatch, context, false);
+    }
+
+    /** @param once sent again only while it surely has not reached the BMC (see {@link #action}) */
+    private Answer authenticated(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context, boolean once) {
         if (!basic) {
-            login(context);
+            loginBefore(context, once);
         }
         Session used = session;
-        Answer answer = exchange(method, path, body, ifMatch, context, used == null);
+        Answer answer = exchange(method, path, body, ifMatch, context, used == null, once);
         if (answer.status() == 401 && used != null) {
             synchronized (sessionLock) {
                 if (session == used) {
@@ -433,18 +459,39 @@ public final class RedfishClient implements AutoCloseable {
                 }
             }
             LOG.info("BMC {}: the session was refused (expired or deleted on the BMC); logging in again", endpoint.name());
-            login(context);
-            answer = exchange(method, path, body, ifMatch, context, session == null);
+            loginBefore(context, once);
+            answer = exchange(method, path, body, ifMatch, context, session == null, once);
         }
         return answer;
     }
 
-    /** One request, retried while the BMC is unreachable or busy, within the deadline. */
+    /** Logs in before a request; for a request sent at most once, a failed login means it was never sent. */
+    private void loginBefore(DiscoveryContext context, boolean once) {
+        try {
+            login(context);
+        } catch (StrataException e) {
+            throw once ? new RequestNotApplied(e) : e;
+        }
+    }
+
     private Answer exchange(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context, boolean basicAuth) {
+        return exchange(method, path, body, ifMatch, context, basicAuth, false);
+    }
+
+    /**
+     * One request, retried while the BMC is unreachable or busy, within the deadline.
+     *
+     * @param once retried only while it surely has not reached the BMC; where it may have, the
+     *     answer (502, 504) is returned or the failure thrown at once; where it surely has not, the
+     *     last failure is thrown as {@link RequestNotApplied}
+     */
+    private Answer exchange(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context, boolean basicAuth,
+            boolean once) {
         URI uri = resolve(path);
         String what = method + " " + path;
         Throwable lastFailure = null;
         Answer lastBusy = null;
+        boolean mayHaveArrived = false;
         for (int attempt = 1; attempt <= endpoint.maxAttempts(); attempt++) {
             Duration remaining = context.remaining();
             if (remaining.isNegative() || remaining.isZero()) {
@@ -461,6 +508,9 @@ public final class RedfishClient implements AutoCloseable {
                 HttpResponse<byte[]> response = future.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
                 Answer answer = new Answer(response.statusCode(), response.headers(), response.body() == null ? new byte[0] : response.body());
                 LOG.debug("BMC {}: {} -> {} in {} ms", endpoint.name(), what, answer.status(), (System.nanoTime() - started) / 1_000_000);
+                if (once && mayHaveArrived(answer.status())) {
+                    return answer; // a gateway's error: the BMC behind it may have acted
+                }
                 if (isBusy(answer.status()) && attempt < endpoint.maxAttempts()) {
                     lastBusy = answer;
                     if (!sleep(retryAfter(answer).orElse(backoff(attempt)), context)) {
@@ -469,7 +519,8 @@ public final class RedfishClient implements AutoCloseable {
                     continue;
                 }
                 if (isBusy(answer.status())) {
-                    throw RedfishErrors.forStatus(endpoint, method, path, answer.status(), answer.body(), attempt);
+                    StrataException busy = RedfishErrors.forStatus(endpoint, method, path, answer.status(), answer.body(), attempt);
+                    throw once ? new RequestNotApplied(busy) : busy;
                 }
                 return answer;
             } catch (InterruptedException e) {
@@ -479,13 +530,19 @@ public final class RedfishClient implements AutoCloseable {
             } catch (TimeoutException e) {
                 future.cancel(true);
                 lastFailure = new java.net.http.HttpTimeoutException("no answer in " + timeout.toMillis() + " ms");
+                mayHaveArrived = true;
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 if (!isTransient(cause)) {
                     throw RedfishErrors.forException(endpoint, method, path, cause, attempt);
                 }
                 lastFailure = cause;
+                mayHaveArrived |= !neverConnected(cause);
                 LOG.debug("BMC {}: {} failed ({}), attempt {} of {}", endpoint.name(), what, cause.toString(), attempt, endpoint.maxAttempts());
+            }
+            if (once && mayHaveArrived) {
+                LOG.warn("BMC {}: {} may have reached the BMC ({}); it is not sent again", endpoint.name(), what, lastFailure.toString());
+                break;
             }
             if (attempt < endpoint.maxAttempts() && !sleep(backoff(attempt), context)) {
                 break;
@@ -496,12 +553,28 @@ public final class RedfishClient implements AutoCloseable {
             if (context.remaining().isNegative() || context.remaining().isZero()) {
                 translated.addSuppressed(RedfishErrors.deadline(endpoint, "while retrying " + what));
             }
-            throw translated;
+            throw once && !mayHaveArrived ? new RequestNotApplied(translated) : translated;
         }
-        if (lastBusy != null) {
-            throw RedfishErrors.forStatus(endpoint, method, path, lastBusy.status(), lastBusy.body(), endpoint.maxAttempts());
+        StrataException gaveUp = lastBusy != null
+                ? RedfishErrors.forStatus(endpoint, method, path, lastBusy.status(), lastBusy.body(), endpoint.maxAttempts())
+                : RedfishErrors.deadline(endpoint, "before " + what);
+        throw once ? new RequestNotApplied(gaveUp) : gaveUp; // busy answers only, or nothing sent
+    }
+
+    /** An error answer after which the request may still have been carried out: a gateway's, not the BMC's. */
+    private static boolean mayHaveArrived(int status) {
+        return status == 502 || status == 504;
+    }
+
+    /** A failure before any byte of the request left: the connection was refused or never came up. */
+    private static boolean neverConnected(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+                    || t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
         }
-        throw RedfishErrors.deadline(endpoint, "before " + what);
+        return false;
     }
 
     private HttpRequest request(URI uri, String method, ObjectNode body, String ifMatch, Duration timeout, boolean basicAuth) {

@@ -227,6 +227,80 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A reset the BMC may have received is never sent again: not when its answer is later than the
+     * request timeout (the BMC carried it out), nor when a gateway answers 504 after passing it on.
+     * Before, the client retried it like a read: a second reset in the middle of the first's boot.
+     */
+    @Test
+    void aResetThatMayHaveReachedTheBmcIsNotSentAgain() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        String system = SushyEmulator.systemPath(P);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            Map<String, Object> config = TestBmcs.redfish("late-answer", proxy.address(), USER, PASSWORD);
+            config.put("requestTimeout", "1s");
+            ConfiguredBmc bmc = TestBmcs.bmc(config);
+            closing.add(bmc::close);
+            proxy.afterForwarding(reset, 1, 0, Duration.ofSeconds(3));
+            assertThatThrownBy(() -> bmc.bmc().power(system, PowerAction.ON, DiscoveryContext.withTimeout("late", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.StrataException.class).isNotInstanceOf(RequestNotApplied.class)
+                    .hasMessageContaining("BMC late-answer");
+            assertThat(proxy.requests("POST", reset)).as("one request, though 3 attempts are allowed").hasSize(1);
+
+            proxy.clear();
+            proxy.afterForwarding(reset, 1, 504, Duration.ZERO);
+            assertThatThrownBy(() -> bmc.bmc().power(system, PowerAction.ON, DiscoveryContext.withTimeout("gateway", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class).hasMessageContaining("504");
+            assertThat(proxy.requests("POST", reset)).hasSize(1);
+
+            // what surely did not reach it is sent again within the call: a busy answer, then it goes through
+            proxy.clear();
+            proxy.refuse(reset, 1, 503);
+            bmc.bmc().power(system, PowerAction.ON, DiscoveryContext.withTimeout("busy", Duration.ofSeconds(20)));
+            assertThat(proxy.requests("POST", reset)).extracting(FaultInjectingProxy.Seen::status).containsExactly(503, 204);
+        }
+    }
+
+    /**
+     * A reset that surely did not reach the BMC (every attempt answered busy) withdraws its intent,
+     * so the next try of the same operation sends it: the machine is restarted into what was asked
+     * for. Before, the next try took the unsent reset for one that may have arrived, did not send it,
+     * and reported RUNNING a machine that had never restarted.
+     */
+    @Test
+    void aResetThatSurelyDidNotReachTheBmcIsSentOnTheNextTry() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        String system = SushyEmulator.systemPath(P);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("unsent-reset", proxy.address(), USER, PASSWORD));
+            provider.bind(configured);
+            DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
+            configured.bmc().power(system, PowerAction.ON, context);
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (configured.bmc().powerState(system, context) != PowerState.ON && System.nanoTime() < end) {
+                Thread.sleep(250);
+            }
+            assertThat(configured.bmc().powerState(system, context)).as("the machine runs before it is provisioned").isEqualTo(PowerState.ON);
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            proxy.clear();
+
+            proxy.refuse(reset, 3, 503);
+            assertThatThrownBy(() -> provider.create(request("op-unsent", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c1", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class).hasMessageContaining("503");
+            Operation withdrawn = provider.provisioner().journal().get("op-unsent").orElseThrow();
+            assertThat(withdrawn.phase()).isEqualTo(Operation.Phase.BOOT_SET);
+            assertThat(withdrawn.steps()).anySatisfy(step -> assertThat(step).contains("power-request-failed"));
+
+            MachineStatus resumed = provider.create(request("op-unsent", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c2", Duration.ofSeconds(30)));
+            assertThat(resumed.state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            assertThat(proxy.requests("POST", reset)).extracting(FaultInjectingProxy.Seen::status).as("three refused, then the one that restarts it")
+                    .containsExactly(503, 503, 503, 204);
+            assertThat(provider.provisioner().journal().get("op-unsent").orElseThrow().steps())
+                    .noneSatisfy(step -> assertThat(step).contains("power-request-not-repeated"));
+        }
+    }
+
     /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
     @Test
     void tasksAreFollowedToTheirEnd() throws Exception {

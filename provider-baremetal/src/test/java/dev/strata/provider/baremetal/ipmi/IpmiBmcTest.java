@@ -19,6 +19,7 @@ import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.ConfiguredBmc;
 import dev.strata.provider.baremetal.bmc.PowerAction;
 import dev.strata.provider.baremetal.bmc.PowerState;
+import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import dev.strata.provider.baremetal.peers.IpmiSim;
 import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.TestBmcs;
@@ -151,6 +152,38 @@ class IpmiBmcTest {
         assertThatThrownBy(() -> configured.bmc().powerState(IpmiBmc.SYSTEM, context()))
                 .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("BMC silent").hasMessageContaining("does not answer");
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(20));
+    }
+
+    /**
+     * A power command that got no session (the credentials refused, the BMC silent) surely did not
+     * reach the BMC, so the provisioner may send it again; the simulator's chassis saw nothing.
+     */
+    @Test
+    void aPowerCommandWithoutASessionIsKnownNotToHaveReachedTheBmc() throws Exception {
+        int before = sim.chassisLog().size();
+        ConfiguredBmc wrong = TestBmcs.bmc(config("sim-wrong-power", sim.address(), "not-" + PASSWORD));
+        assertThatThrownBy(() -> wrong.bmc().power(IpmiBmc.SYSTEM, PowerAction.FORCE_RESTART, context()))
+                .isInstanceOfSatisfying(RequestNotApplied.class, n -> assertThat(n.failure()).isInstanceOf(AuthorizationException.class)
+                        .hasMessageContaining("refused user 'admin'").hasMessageNotContaining(PASSWORD));
+        ConfiguredBmc silent = TestBmcs.bmc(config("silent-power", "127.0.0.1:" + Peers.freePort(), PASSWORD));
+        assertThatThrownBy(() -> silent.bmc().power(IpmiBmc.SYSTEM, PowerAction.FORCE_RESTART, context()))
+                .isInstanceOfSatisfying(RequestNotApplied.class, n -> assertThat(n.failure()).isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining("does not answer"));
+        assertThat(sim.chassisLog()).hasSize(before);
+    }
+
+    /** ipmitool's words for a power command the BMC refused (sure) and for one that got no answer (the BMC may have acted). */
+    @Test
+    void whatIpmitoolSaysOfAFailedPowerCommandTellsWhetherItMayHaveActed() {
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "",
+                "Set Chassis Power Control to Cycle failed: Command not supported in present state\n", 17))).isTrue();
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", "Unable to set Chassis Power Control to Cycle\n", 17))).isFalse();
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "",
+                "Error: Unable to establish IPMI v2 / RMCP+ session\n", 17))).isTrue();
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", "> Error: no response from RAKP 1 message\nNo response from remote\n", 17)))
+                .as("silence, and nothing says when").isFalse();
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", "something else went wrong\n", 17))).isFalse();
+        assertThat(IpmiErrors.surelyNotApplied(null)).isTrue();
     }
 
     @Test

@@ -40,6 +40,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
     public record Seen(String method, String path, String ifMatch, boolean basic, boolean token, int status) {
     }
 
+    /** A fault for the next {@code left} requests of a path. */
+    private record Fault(AtomicInteger left, int status, Duration delay) {
+        boolean take() {
+            return left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final URI upstream;
@@ -55,6 +62,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Map<String, Integer> completingTasks = new ConcurrentHashMap<>();
     private final Map<String, Integer> taskPolls = new ConcurrentHashMap<>();
     private final Map<String, String> taskEnds = new ConcurrentHashMap<>();
+    private final Map<String, Fault> refusals = new ConcurrentHashMap<>();
+    private final Map<String, Fault> lateAnswers = new ConcurrentHashMap<>();
     private volatile int pageSize;
     private volatile String sessionUser;
     private volatile String sessionPassword;
@@ -97,6 +106,26 @@ public final class FaultInjectingProxy implements AutoCloseable {
     public FaultInjectingProxy task(String pathSuffix, int polls, String state) {
         completingTasks.put(pathSuffix, polls);
         taskEnds.put(pathSuffix, state);
+        return this;
+    }
+
+    /**
+     * The next {@code times} requests other than GET whose path ends with this suffix are answered
+     * {@code status} without reaching the peer: a BMC that refuses them (or, with 503, is busy).
+     */
+    public FaultInjectingProxy refuse(String pathSuffix, int times, int status) {
+        refusals.put(pathSuffix, new Fault(new AtomicInteger(times), status, Duration.ZERO));
+        return this;
+    }
+
+    /**
+     * The next {@code times} requests other than GET whose path ends with this suffix are forwarded
+     * to the peer (so they really happen) and answered {@code status} after {@code delay}, or with
+     * the peer's answer where {@code status} is 0: a BMC that acts but whose answer is late, or a
+     * gateway that loses the answer (502, 504).
+     */
+    public FaultInjectingProxy afterForwarding(String pathSuffix, int times, int status, Duration delay) {
+        lateAnswers.put(pathSuffix, new Fault(new AtomicInteger(times), status, delay));
         return this;
     }
 
@@ -151,7 +180,17 @@ public final class FaultInjectingProxy implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             pending.set(new Seen(method, path, ifMatch, authorization != null, token != null, 0));
             int status;
-            if (busy.get() > 0 && busy.getAndDecrement() > 0) {
+            Fault refusal = method.equals("GET") ? null : fault(refusals, path);
+            Fault late = method.equals("GET") || refusal != null ? null : fault(lateAnswers, path);
+            if (refusal != null) {
+                status = send(exchange, refusal.status(), "{\"error\":{\"code\":\"Base.1.8.GeneralError\",\"message\":\"refused by the test\"}}");
+            } else if (late != null) {
+                int upstreamStatus = forwardQuietly(method, path, body, authorization);
+                int answer = late.status() == 0 ? upstreamStatus : late.status();
+                record(answer); // seen as soon as the peer acted, though the client may give up before the answer
+                sleep(late.delay());
+                status = send(exchange, answer, late.status() == 0 ? "" : "{}");
+            } else if (busy.get() > 0 && busy.getAndDecrement() > 0) {
                 exchange.getResponseHeaders().add("Retry-After", "0");
                 status = send(exchange, 503, "{\"error\":{\"code\":\"Base.1.8.ServiceTemporarilyUnavailable\",\"message\":\"busy\"}}");
             } else if (path.startsWith("/taskmon/done-")) {
@@ -218,6 +257,24 @@ public final class FaultInjectingProxy implements AutoCloseable {
             }
         } finally {
             pending.remove();
+        }
+    }
+
+    private static Fault fault(Map<String, Fault> faults, String path) {
+        for (Map.Entry<String, Fault> e : faults.entrySet()) {
+            if (path.endsWith(e.getKey()) && e.getValue().take()) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static void sleep(Duration delay) throws IOException {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 
