@@ -148,7 +148,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     }
 
     private long generation() {
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
     }
 

@@ -132,7 +132,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     }
 
     private long nextGeneration() {
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
     }
 

@@ -95,7 +95,7 @@ public class LocalStorageProvider implements StorageProvider {
             }
         }
         context.checkDeadline("returning the storage pools");
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
         return StorageSnapshot.builder(generation, clock.instant()).pools(pools).build();
     }

@@ -143,7 +143,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
 
     private GpuSnapshot snapshot(List<Accelerator> accelerators, List<Fabric> fabrics,
             List<DevicePath> paths, String unavailableReason) {
-        long now = clock.millis();
+        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
         return GpuSnapshot.builder(generation, clock.instant()).hostname(hostname()).machineId(machineId).accelerators(accelerators)
                 .interconnects(fabrics).paths(paths).unavailableReason(unavailableReason).build();

@@ -157,7 +157,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             flavors = nova.flavors(context);
         }
         HostNodes.Hosts found = hosts.map(trees, hypervisors, zones, flavors);
-        long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, clock.millis()));
+        long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant())));
         LOG.debug("OpenStack {}: {} nodes from {} provider trees ({} hypervisors, {} flavors)", settings.providerId(), found.nodes().size(),
                 trees.size(), hypervisors == null ? "no Nova" : hypervisors.size(), flavors.size());
         return ComputeSnapshot.builder(generation, takenAt).sites(found.sites()).nodes(found.nodes()).warnings(found.warnings()).build();

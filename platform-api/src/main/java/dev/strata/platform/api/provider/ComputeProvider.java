@@ -32,7 +32,7 @@ public interface ComputeProvider {
      * @param context deadline and operation id
      * @return a full snapshot; its generation is strictly greater than that of any earlier
      *     snapshot of this provider id, including those of earlier bundle versions (providers
-     *     without a source-side counter use the wall clock in milliseconds)
+     *     without a source-side counter use the wall clock in microseconds)
      * @throws dev.strata.platform.api.exception.ProviderTimeoutException when the deadline passes
      * @throws dev.strata.platform.api.exception.ProviderUnavailableException when the source cannot be read
      */
