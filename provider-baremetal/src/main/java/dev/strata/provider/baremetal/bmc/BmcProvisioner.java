@@ -193,7 +193,7 @@ public final class BmcProvisioner {
         if (op.phase() == Operation.Phase.POWER_INTENT && !sentNow) {
             if (op.powerAction() == PowerAction.FORCE_RESTART) {
                 String note = "the reset announced at " + op.powerRequestedAt()
-                        + " may not have reached the BMC (the provider stopped while sending it); it is not repeated";
+                        + " may not have reached the BMC (the provider stopped while sending it, or no answer came); it is not repeated";
                 LOG.warn("Operation {} on {}: {}", op.operationId(), op.nodeId(), note);
                 op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), op.powerRequestedAt(), clock.instant())
                         .withNote(note, clock.instant()).withStep("power-request-not-repeated", op.powerAction().redfishResetType()
