@@ -509,7 +509,7 @@ class DeploymentEngineTest {
         Lab.settle(engine, d.id(), DELETED, PATIENCE);
 
         List<String> records = new ArrayList<>();
-        lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, d.id(), null, null, null, 1000, false))
+        lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, null, null, null, 10_000, false))
                 .forEach(r -> records.add(r.kind() + " " + r.payload()));
         String all = String.join("\n", records);
         assertThat(all).doesNotContain(signature).doesNotContain(keyId).doesNotContain(sig).doesNotContain("Console-Pass-42");
