@@ -101,7 +101,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (!durability.equals("fsync") && !durability.equals("write")) {
             throw new InvalidConfigurationException(PID, "durability", c.durability(), "fsync or write");
         }
-        Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100), Duration.ofHours(1));
         String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
         if (!instanceId.matches("[A-Za-z0-9._:-]{1,128}")) {
             throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");

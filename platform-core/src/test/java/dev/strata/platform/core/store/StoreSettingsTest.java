@@ -76,16 +76,16 @@ class StoreSettingsTest {
      */
     @Test
     void durationsOutOfRangeAreInvalidConfigurationNotARawJdkException() {
-        for (String bad : List.of("99999999999999999999", "99999999999999999999ms", "9999999999999999h", "200h", "61s", "2m", "99ms", "0")) {
+        for (String bad : List.of("99999999999999999999", "99999999999999999999ms", "9999999999999999h", "200h", "3601s", "61m", "2h", "99ms", "0")) {
             assertThatThrownBy(() -> from(Map.of("electionInterval", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
-                    .hasMessage("dev.strata.platform.core.store: electionInterval = '" + bad + "' is invalid; expected a duration from 100ms to 1m, "
+                    .hasMessage("dev.strata.platform.core.store: electionInterval = '" + bad + "' is invalid; expected a duration from 100ms to 1h, "
                             + "a whole number with unit ms, s, m or h (e.g. 10s)");
         }
         for (String bad : List.of("99999999999999999999s", "9999999999999999h", "11m", "1h", "249ms")) {
             assertThatThrownBy(() -> from(Map.of("connectTimeout", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("connectTimeout = '" + bad + "' is invalid; expected a duration from 250ms to 10m");
         }
-        assertThat(from(Map.of("electionInterval", "1m", "connectTimeout", "10m")).electionInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(from(Map.of("electionInterval", "1h", "connectTimeout", "10m")).electionInterval()).isEqualTo(Duration.ofHours(1));
         assertThat(from(Map.of("electionInterval", "100ms", "connectTimeout", "250ms")).connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(from(Map.of("electionInterval", "30")).electionInterval()).isEqualTo(Duration.ofSeconds(30));
     }
