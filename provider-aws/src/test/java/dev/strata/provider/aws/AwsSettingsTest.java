@@ -75,6 +75,20 @@ class AwsSettingsTest {
                 .hasMessageStartingWith("dev.strata.provider.aws: ").hasMessageContaining(message.strip());
     }
 
+    /** A refused endpoint is named without the user and password in it, parseable or not, nor a secret parameter's value. */
+    @Test
+    void aRefusedEndpointIsShownWithoutItsCredentials() {
+        Map<String, String> refused = Map.of(
+                "http://moto:Endpoint-Pw-1@127.0.0.1:5000", "'http://****@127.0.0.1:5000'",
+                "http://moto:Endpoint Pw-1@127.0.0.1:5000", "'http://****@127.0.0.1:5000'",
+                "ftp://moto:Endpoint-Pw-1@127.0.0.1/?X-Amz-Signature=Endpoint-Pw-1&x=1", "'ftp://****@127.0.0.1/?X-Amz-Signature=****&x=1'",
+                "moto:Endpoint-Pw-1@127.0.0.1:5000", "'****@127.0.0.1:5000'",
+                "s3.example?password=Endpoint-Pw-1", "'s3.example?password=****'");
+        refused.forEach((url, shown) -> assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", url))).as(url)
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageNotContaining("Endpoint-Pw-1").hasMessageNotContaining("Endpoint Pw-1")
+                .hasMessageContaining("endpoint = " + shown));
+    }
+
     @Test
     void staticCredentialsNeedBothHalvesAndTheSecretFileMustBeReadable() throws Exception {
         assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", ".secretAccessKey", "s")))

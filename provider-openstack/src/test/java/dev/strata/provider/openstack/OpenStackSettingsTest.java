@@ -83,6 +83,23 @@ class OpenStackSettingsTest {
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
     }
 
+    /** A refused Keystone URL is named without the user and password in it, parseable or not, nor a secret parameter's value. */
+    @Test
+    void aRefusedAuthUrlIsShownWithoutItsCredentials() {
+        Map<String, String> refused = Map.of(
+                "https://admin:Keystone-Pw-1@keystone.example.org:5000/v3", "'https://****@keystone.example.org:5000/v3'",
+                "https://admin:Keystone Pw-1@keystone.example.org/v3", "'https://****@keystone.example.org/v3'",
+                "ftp://admin:Keystone-Pw-1@keystone.example.org/v3?token=Keystone-Pw-1", "'ftp://****@keystone.example.org/v3?token=****'",
+                "admin:Keystone-Pw-1@keystone.example.org", "'****@keystone.example.org'",
+                "https://keystone.example.org:5000/v3?x=1&password=Keystone-Pw-1#frag%", "'https://keystone.example.org:5000/v3?x=1&password=****#frag%'");
+        refused.forEach((url, shown) -> {
+            Map<String, Object> m = valid();
+            m.put("authUrl", url);
+            assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).as(url).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageNotContaining("Keystone-Pw-1").hasMessageNotContaining("Keystone Pw-1").hasMessageContaining("authUrl = " + shown);
+        });
+    }
+
     @Test
     void bothOrNeitherProjectIsRefused() {
         Map<String, Object> m = valid();

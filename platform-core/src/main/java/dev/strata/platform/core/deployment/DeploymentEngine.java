@@ -233,7 +233,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 mp.put("target", m.target().kind().name().toLowerCase(java.util.Locale.ROOT) + " " + m.target().id());
                 mp.put("provider", m.providerId());
                 mp.put("site", m.siteId());
-                mp.put("parameters", new java.util.TreeMap<>(m.parameters()));
+                // the spec keeps them as given (the provider needs them); the record, which is kept for good, keeps them cleaned
+                mp.put("parameters", cleaned(m.parameters()));
                 memberPayload.add(mp);
             }
             payload.put("members", memberPayload);
@@ -894,12 +895,25 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return p;
     }
 
+    /** A machine handle as the provenance log records it: its attributes cleaned (the stored handle keeps them as they are). */
     static Map<String, Object> handlePayload(MachineHandle h) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("provider", h.providerId());
         p.put("id", h.machineId());
-        p.put("attributes", new java.util.TreeMap<>(h.attributes()));
+        p.put("attributes", cleaned(h.attributes()));
         return p;
+    }
+
+    /**
+     * Contract parameters or handle attributes as a provenance record shows them: each value
+     * cleaned as provider text is ({@link ProviderText#clean}), sorted by name. A parameter may be
+     * a signed URL ({@code ?X-Amz-Signature=...}, an Azure {@code &sig=...}) or a URL with a user
+     * and password, and a record cannot be taken out of the log.
+     */
+    static Map<String, String> cleaned(Map<String, String> values) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        values.forEach((k, v) -> out.put(k, ProviderText.clean(v)));
+        return out;
     }
 
     static ProvenanceEntry entry(String kind, String actor, DeploymentRecord d, Map<String, Object> payload, String... more) {

@@ -8,6 +8,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.NewContract;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Map;
  * The provenance records placement writes, and the contract as it is stored with a placement.
  *
  * <ul>
- * <li>{@code placement}: the contract (as read), the inventory and ledger generations decided
+ * <li>{@code placement}: the contract (as read, its texts cleaned), the inventory and ledger generations decided
  * on, the allocation's bindings, the evidence per clause and the counted rejections.
  * <li>{@code placement-dry-run}: the same without an allocation, when dry runs are recorded.
  * <li>{@code release}: the allocation released and what it held.
@@ -39,6 +40,30 @@ final class PlacementRecords {
     @SuppressWarnings("unchecked")
     static Map<String, Object> tree(Contract contract) {
         return JSON.convertValue(contract, LinkedHashMap.class);
+    }
+
+    /**
+     * A tree of maps and lists with every text in it cleaned as provider text is
+     * ({@link ProviderText#clean}): what a record shows of a contract, whose parameters may hold a
+     * signed URL ({@code X-Amz-Signature=...}, an Azure {@code sig=...}) that the provenance log
+     * must not keep. The contract stored with the placement keeps them as given.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T cleaned(T tree) {
+        if (tree instanceof String s) {
+            return (T) ProviderText.clean(s);
+        }
+        if (tree instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, cleaned(v)));
+            return (T) out;
+        }
+        if (tree instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(v -> out.add(cleaned(v)));
+            return (T) out;
+        }
+        return tree;
     }
 
     /** The contract as stored with its placement: its JSON form, submitted by the record's actor. */
@@ -72,7 +97,7 @@ final class PlacementRecords {
         payload.put("policy", policy);
         payload.put("inventoryGeneration", inventoryGeneration);
         payload.put("ledgerGeneration", ledgerGeneration);
-        payload.put("contract", tree(contract));
+        payload.put("contract", cleaned(tree(contract)));
         payload.put("bindings", bindings(plan.bindings()));
         List<Object> evidence = new ArrayList<>();
         for (ClauseEvidence e : plan.evidence()) {

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>Secrets never reach the log: a property whose name starts with {@code .} (Config Admin's
  * convention for private properties) or names a password, secret, token, credential or private key
  * is written as {@code (redacted)}; a property naming the file a secret is read from
- * ({@code passwordFile}) is not a secret and is shown.
+ * ({@code passwordFile}) is not a secret and is shown. Every other value is shown cleaned as
+ * {@link ProviderText#clean} cleans provider text, so that a credential inside it (the
+ * {@code user:password@} of a URL, a {@code password=} parameter) is masked.
  *
  * <p>It also hands {@link ProviderText} the values of those secrets, and the first line of the
  * files such properties name, when it starts and on every change, so that a provider that writes
@@ -77,8 +79,9 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     private final SecretFiles secretFiles = new SecretFiles();
 
     /**
-     * Properties as seen: the values shown in the log (secrets redacted) and, kept in memory only
-     * to tell whether a secret changed, a SHA-256 digest of each secret's value.
+     * Properties as seen: the values shown in the log (secrets redacted, every other value
+     * cleaned as provider text is) and, kept in memory only to tell whether a secret changed, a
+     * SHA-256 digest of each secret's value and of each value that cleaning changed.
      */
     record Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
     }
@@ -210,7 +213,14 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
                 shown.put(key, REDACTED);
                 digests.put(key, digest(properties.get(key)));
             } else {
-                shown.put(key, value(properties.get(key)));
+                Object raw = value(properties.get(key));
+                Object clean = cleaned(raw);
+                shown.put(key, clean);
+                if (!Objects.equals(raw, clean)) {
+                    // a credential inside the value (a URL's user:password@, a password= parameter) is masked: whether it changed is
+                    // still told by its digest
+                    digests.put(key, digest(properties.get(key)));
+                }
             }
         }
         return new Seen(java.util.Collections.unmodifiableMap(shown), java.util.Collections.unmodifiableMap(digests));
@@ -287,6 +297,22 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             return false;
         }
         return SECRET_WORDS.stream().anyMatch(k::contains);
+    }
+
+    /**
+     * A value as shown, cleaned as provider text is ({@link ProviderText#clean}; a list element by
+     * element): a property whose name does not say secret may still carry one, as the user and
+     * password of a URL ({@code url}, {@code authUrl}, {@code address}, {@code endpoint}) or a
+     * {@code password=} parameter in it.
+     */
+    private static Object cleaned(Object shown) {
+        if (shown instanceof String s) {
+            return ProviderText.clean(s);
+        }
+        if (shown instanceof List<?> list) {
+            return list.stream().map(ConfigurationRecorder::cleaned).toList();
+        }
+        return shown;
     }
 
     private static Object value(Object v) {

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * where it comes in, before anything stores, logs or shows it:
  * <ul>
  * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
- * of a URL ({@code https://admin:pw@bmc/}), the value of an {@code Authorization} header and of a
+ * of a URL ({@code https://admin:pw@bmc/}), the value of an {@code Authorization} header (its
+ * scheme, whichever it is, and the credential after it) and of a
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
  * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
@@ -69,10 +70,16 @@ public final class ProviderText {
             "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
     /** scheme://user:password@ or scheme://token@ */
     private static final Pattern USERINFO = Pattern.compile("(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}+://)[^/\\s@?#]++@");
-    /** Authorization: [scheme] value (header, or a field of that name) */
+    /**
+     * Authorization: [scheme] value (header, or a field of that name). Any word before the value
+     * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and
+     * the scheme and its value are masked together: a list of known schemes would let the
+     * credential of any other through. A scheme begins with a letter, so a value already masked
+     * is not taken for one (cleaning twice changes nothing).
+     */
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
-                    + "(?:(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)\\s+)?[^\\s\"',;&<>(){}\\[\\]]+");
+                    + "(?:[a-z][a-z0-9_.+-]*+\\s++)?[^\\s\"',;&<>(){}\\[\\]]+");
     /** Bearer value / Basic value, wherever it stands */
     private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)(?<![a-z0-9_-])(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{8,}=*)");
     /**

@@ -1,6 +1,7 @@
 package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * @param kind embedded H2 or PostgreSQL
  * @param url the JDBC URL as the driver gets it
- * @param location what to show: the H2 file, or the URL
+ * @param location what to show: the H2 file, or the URL with any credential in it masked
  * @param user the database user
  * @param password read from the password file
  * @param poolSize pool connections
@@ -80,9 +81,14 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                 throw new InvalidConfigurationException(PID, "url", "(a URL with a password parameter, not shown)",
                         "a URL without password; put the password in the file named by passwordFile");
             }
-            location = url;
+            if (hasUserInfo(url)) {
+                throw new InvalidConfigurationException(PID, "url", shown(url),
+                        "a URL without user or password in it (jdbc:postgresql://HOST:PORT/DATABASE); put the user in user and the password "
+                                + "in the file named by passwordFile");
+            }
+            location = shown(url);
         } else {
-            throw new InvalidConfigurationException(PID, "url", url,
+            throw new InvalidConfigurationException(PID, "url", shown(url),
                     "empty (the embedded database), jdbc:postgresql://HOST:PORT/DATABASE or jdbc:h2:file:PATH");
         }
         String user = c.user() == null || c.user().isBlank() ? "strata" : c.user().strip();
@@ -90,12 +96,12 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (c.poolSize() < 1 || c.poolSize() > 64) {
             throw new InvalidConfigurationException(PID, "poolSize", c.poolSize(), "a whole number from 1 to 64");
         }
-        Duration connectTimeout = duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(250));
+        Duration connectTimeout = duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(250), Duration.ofMinutes(10));
         String durability = c.durability() == null ? "fsync" : c.durability().strip().toLowerCase(Locale.ROOT);
         if (!durability.equals("fsync") && !durability.equals("write")) {
             throw new InvalidConfigurationException(PID, "durability", c.durability(), "fsync or write");
         }
-        Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100));
+        Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100), Duration.ofHours(1));
         String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
         if (!instanceId.matches("[A-Za-z0-9._:-]{1,128}")) {
             throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
@@ -136,24 +142,76 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         }
     }
 
-    static Duration duration(String property, String value, Duration minimum) {
-        String expected = "a duration of at least " + minimum.toMillis() + "ms, a whole number with unit ms, s, m or h (e.g. 10s)";
+    /**
+     * A duration from {@code minimum} to {@code maximum}: a whole number with unit ms, s, m or h
+     * (seconds without one). Anything else, a number too large for a duration included, is an
+     * {@link InvalidConfigurationException} naming the property and the range.
+     */
+    static Duration duration(String property, String value, Duration minimum, Duration maximum) {
+        String expected = "a duration from " + describe(minimum) + " to " + describe(maximum)
+                + ", a whole number with unit ms, s, m or h (e.g. 10s)";
         Matcher m = DURATION.matcher(value == null ? "" : value);
         if (!m.matches()) {
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
-        if (d.compareTo(minimum) < 0) {
+        Duration d;
+        try {
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            d = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (NumberFormatException | ArithmeticException tooLarge) {
+            throw new InvalidConfigurationException(PID, property, value, expected);
+        }
+        if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
         return d;
+    }
+
+    /** A duration in the largest of h, m, s and ms that writes it whole. */
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms != 0 && ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms != 0 && ms % 60_000 == 0 ? ms / 60_000 + "m"
+                : ms != 0 && ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    /** Whether a URL names a user (and maybe a password) before its host: {@code //user:password@host}. */
+    static boolean hasUserInfo(String url) {
+        int from = url.indexOf("//");
+        int start = from < 0 ? 0 : from + 2;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return url.substring(start, end).indexOf('@') >= 0;
+    }
+
+    /**
+     * A URL as messages, the log and the shell show it: cleaned as provider text is
+     * ({@link ProviderText#clean}: a user and password after {@code scheme://}, a secret query
+     * parameter), and a user part before an {@code @} masked even where no {@code scheme://}
+     * introduces it ({@code strata:pw@db/strata}).
+     */
+    static String shown(String url) {
+        String s = ProviderText.clean(url);
+        int end = s.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = s.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        int at = end == 0 ? -1 : s.lastIndexOf('@', end - 1);
+        if (at < 0) {
+            return s;
+        }
+        int start = s.lastIndexOf('/', at) + 1;
+        return s.substring(start, at).equals(ProviderText.MASK) ? s : s.substring(0, start) + ProviderText.MASK + s.substring(at);
     }
 
     /** The id kept in {@code data/strata/instance-id}, created at first start. */

@@ -470,6 +470,56 @@ class DeploymentEngineTest {
         }
     }
 
+    /**
+     * A contract parameter may be a signed URL (an S3 presigned image, an Azure shared access
+     * signature), and a provider may keep one, or a console URL with a login, in its machine
+     * handle: the provider gets them as they are, the deployment keeps them as they are (a provider
+     * needs them to resume), and the provenance log, which keeps what it is given for good,
+     * records them masked.
+     */
+    @Test
+    void signedUrlsInParametersAndHandleAttributesAreRecordedMaskedAndKeptAsTheyAreWhereNeeded() {
+        String signature = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        String keyId = "AKIAIOSFODNN7EXAMPLE";
+        String sig = "Xb3kqLm9vT0RkQmFzZTY0U2lnbmF0dXJl";
+        String s3 = "https://images.s3.eu-central-1.amazonaws.com/os/ubuntu.img?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + keyId
+                + "%2F20261201%2Feu-central-1%2Fs3%2Faws4_request&X-Amz-Expires=3600&X-Amz-Signature=" + signature;
+        String azure = "https://acct.blob.core.windows.net/os/ubuntu.vhd?sv=2022-11-02&sr=b&sp=r&sig=" + sig;
+        String console = "https://ops:Console-Pass-42@10.0.0.9/console";
+        lab.lab.handleAttributes.put("image", azure);
+        lab.lab.handleAttributes.put("console", console);
+        List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+        lab.lab.beforeCreate = request -> seen.add(request.parameters());
+        Deployment d = engine.deploy(lab.contract("""
+                name: signed
+                tenant: t
+                sovereignty: {countries: [DE]}
+                deployment: {parameters: {image: "%s", bootDevice: pxe}}
+                members:
+                  - {name: a, cpu: 1, provisioning: {image: "%s"}}
+                  - {name: b, cpu: 1}
+                """.formatted(s3, azure)), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        Map<String, DeploymentMember> members = engine.get(d.id()).orElseThrow().members().stream()
+                .collect(Collectors.toMap(DeploymentMember::name, m -> m));
+        assertThat(members.get("a").parameters()).containsEntry("image", azure);
+        assertThat(members.get("b").parameters()).containsEntry("image", s3);
+        assertThat(members.get("a").machine().attributes()).containsEntry("image", azure).containsEntry("console", console);
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+
+        List<String> records = new ArrayList<>();
+        lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, null, null, null, 10_000, false))
+                .forEach(r -> records.add(r.kind() + " " + r.payload()));
+        String all = String.join("\n", records);
+        assertThat(all).doesNotContain(signature).doesNotContain(keyId).doesNotContain(sig).doesNotContain("Console-Pass-42");
+        assertThat(records).anyMatch(r -> r.startsWith("deployment ") && r.contains("X-Amz-Signature=****") && r.contains("X-Amz-Credential=****")
+                && r.contains("sig=****"));
+        assertThat(records).anyMatch(r -> r.startsWith("provisioning ") && r.contains("sig=****") && r.contains("https://****@10.0.0.9/console"));
+
+        assertThat(seen).containsExactlyInAnyOrder(Map.of("image", azure, "bootDevice", "pxe"), Map.of("image", s3, "bootDevice", "pxe"));
+    }
+
     private DeploymentMember awaitMember(String deploymentId, String member, MemberState state) {
         Instant deadline = Instant.now().plus(PATIENCE);
         while (true) {

@@ -138,6 +138,33 @@ class DurablePlacementTest {
         }
     }
 
+    /**
+     * The placement record shows the contract; a parameter of it may be a signed URL. The record,
+     * kept for good, shows it masked; the contract stored with the allocation keeps it as given.
+     */
+    @Test
+    void aSignedUrlInTheContractIsRecordedMaskedAndStoredAsGiven() throws Exception {
+        String signature = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        String url = "https://images.s3.eu-central-1.amazonaws.com/os.img?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261201"
+                + "&X-Amz-Signature=" + signature;
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService service = new PlacementService(DurablePlacements.infra().inventory(), new StoreLedger(store),
+                    config(Map.of("recordDryRuns", true)), Clock.systemUTC());
+            Contract signed = new dev.strata.platform.core.contract.ContractDocumentReader().read(
+                    "{name: signed, tenant: t0, deployment: {parameters: {image: \"" + url + "\"}}, members: [{name: m, gpus: 1}]}", "test");
+            service.place(signed, true);
+            PlacementDecision d = service.place(signed, false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+
+            List<LogRecord> records = store.provenance().find(new AuditFilter(null, null, null, null, null, null, null, 100, false));
+            assertThat(records).extracting(LogRecord::kind).containsExactly("placement-dry-run", "placement");
+            for (LogRecord r : records) {
+                assertThat(r.payloadJson()).doesNotContain(signature).doesNotContain("AKIAIOSFODNN7EXAMPLE").contains("X-Amz-Signature=****");
+            }
+            assertThat(store.contracts().get("c-" + d.allocationId())).hasValueSatisfying(c -> assertThat(c.document()).contains(url));
+        }
+    }
+
     record UserPrincipal(String name) implements Principal {
         @Override
         public String getName() {

@@ -42,6 +42,37 @@ class ConfigurationRecorderTest {
     }
 
     /**
+     * A property whose name does not say secret may still carry one: the user and password of a
+     * URL, or a password parameter in it. It is shown cleaned (a list element by element), and a
+     * change of the masked part alone is still named as a change.
+     */
+    @Test
+    void aCredentialInsideAValueWhoseNameIsNotASecretsIsMasked() {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("url", "jdbc:postgresql://db.example:5432/strata?user=strata&password=Db-Pass-0xA1");
+        p.put("authUrl", "https://admin:Keystone-Pass-7@keystone.example.org:5000/v3");
+        p.put("address", "https://root:Calvin-Bmc-9@10.0.0.5");
+        p.put("endpoints", new String[] {"http://127.0.0.1:5000", "https://svc:Endpoint-Pw-3@s3.example"});
+        p.put("mirrors", List.of("https://img.example/os.vhd?sv=2022-11-02&sig=Xb3kq%2BLm9vT0Rk%3D", "https://img.example/plain"));
+        p.put("region", "eu-central-1");
+        ConfigurationRecorder.Seen seen = ConfigurationRecorder.seen(p);
+        assertThat(seen.shown().toString()).doesNotContain("Db-Pass-0xA1").doesNotContain("Keystone-Pass-7").doesNotContain("Calvin-Bmc-9")
+                .doesNotContain("Endpoint-Pw-3").doesNotContain("Xb3kq");
+        assertThat(seen.shown()).containsEntry("url", "jdbc:postgresql://db.example:5432/strata?user=strata&password=****")
+                .containsEntry("authUrl", "https://****@keystone.example.org:5000/v3").containsEntry("address", "https://****@10.0.0.5")
+                .containsEntry("endpoints", List.of("http://127.0.0.1:5000", "https://****@s3.example"))
+                .containsEntry("mirrors", List.of("https://img.example/os.vhd?sv=2022-11-02&sig=****", "https://img.example/plain"))
+                .containsEntry("region", "eu-central-1");
+
+        Hashtable<String, Object> q = new Hashtable<>(p);
+        q.put("address", "https://root:Calvin-Bmc-10@10.0.0.5");
+        ConfigurationRecorder.Seen after = ConfigurationRecorder.seen(q);
+        assertThat(after.shown()).isEqualTo(seen.shown());
+        assertThat(ConfigurationRecorder.changed(seen, after)).as("the password in the address changed").containsExactly("address");
+        assertThat(ConfigurationRecorder.changed(after, ConfigurationRecorder.seen(new Hashtable<>(q)))).isEmpty();
+    }
+
+    /**
      * The values of a configuration's secrets, inline or in the file a secret-file property names
      * (relative to etc), are handed to {@link ProviderText}, which then masks them bare; a file
      * that is not a secret's, a private property whose name does not say secret, and a value too

@@ -78,6 +78,27 @@ class ProviderTextTest {
                 .isEqualTo("**** in the answer");
     }
 
+    /** An Authorization header masks its credential whatever the scheme, the scheme word with it; what follows stays. */
+    @Test
+    void anAuthorizationHeaderIsMaskedWhateverItsScheme() {
+        assertThat(ProviderText.clean("GET /api/v1/users answered 401 (Authorization: SSWS 00abcDEF123ghiJKL456mnoPQR789stuVWX)"))
+                .isEqualTo("GET /api/v1/users answered 401 (Authorization: ****)");
+        assertThat(ProviderText.clean("Authorization: ApiKey x")).isEqualTo("Authorization: ****");
+        assertThat(ProviderText.clean("Authorization: SharedKey acct:c2lnbmF0dXJlLW9mLXRoZS1yZXF1ZXN0Cg== was refused"))
+                .isEqualTo("Authorization: **** was refused");
+        assertThat(ProviderText.clean("authorization=AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=&next=1"))
+                .isEqualTo("authorization=****&next=1");
+        assertThat(ProviderText.clean("{\"Authorization\": \"GoogleLogin auth=DQAAAGgA7Zg8\", \"host\": \"x\"}"))
+                .isEqualTo("{\"Authorization\": \"****\", \"host\": \"x\"}");
+        assertThat(ProviderText.clean("Proxy-Authorization: Negotiate YIIB9wYGKwYBBQUCoIIB7TCCAemgJDAiBgkqhkiC9xIB; retry"))
+                .isEqualTo("Proxy-Authorization: ****; retry");
+        for (String once : List.of(ProviderText.clean("Authorization: SSWS 00abc then more words"), ProviderText.clean("Authorization: 00abc x y"))) {
+            assertThat(ProviderText.clean(once)).as(once).isEqualTo(once);
+        }
+        assertThat(ProviderText.clean("Authorization: SSWS 00abc then more words")).isEqualTo("Authorization: **** then more words");
+        assertThat(ProviderText.clean("the authorization of tenant t-1 expired")).isEqualTo("the authorization of tenant t-1 expired");
+    }
+
     @Test
     void aMessageIsOneLineWithoutTerminalEscapesOrBidirectionalControls() {
         assertThat(ProviderText.clean("quota exceeded\n2026-12-01 12:00:00 INFO [main] forged line\r\n"))
@@ -228,6 +249,11 @@ class ProviderTextTest {
                 form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
                 form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
                 form("Authorization field", tokenSecrets(), s -> "authorization=" + s),
+                Combinators.combine(Arbitraries.of("SSWS", "ApiKey", "SharedKey", "SharedKeyLite", "AWS", "Token", "token", "MAC", "Splunk",
+                        "GoogleLogin", "X-Custom_Scheme.v2"), Arbitraries.of("Authorization: ", "authorization=", "\"Authorization\": \"",
+                        "Proxy-Authorization: ", "'authorization': '"), tokenSecrets(), Arbitraries.of("", "acct:", "AKIAIOSFODNN7EXAMPLE:"))
+                        .as((scheme, header, s, prefix) -> new Carried(header + scheme + " " + prefix + s, List.of(s),
+                                "Authorization, scheme " + scheme)),
                 form("Bearer credential", tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}=*")), s -> "Bearer " + s),
                 Combinators.combine(Arbitraries.strings().withChars(LETTERS).ofMinLength(2).ofMaxLength(12), printableSecrets().filter(s -> s.indexOf(':') < 0))
                         .as((user, s) -> {

@@ -7,6 +7,7 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,50 @@ class StoreSettingsTest {
         assertThat(s.electionInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 
+    /**
+     * A URL with a user and password in it is refused, and neither the message nor what the store
+     * shows of an accepted URL (its location: messages, the log, strata:cluster) holds the
+     * password, whatever form the URL has.
+     */
+    @Test
+    void aPasswordInTheUrlIsNeverShown() {
+        for (String url : List.of("postgresql://strata:topsecret@db.example:5432/strata", "postgres://strata:topsecret@db.example/strata",
+                "jdbc:postgresql://strata:topsecret@db.example:5432/strata", "jdbc:postgresql://topsecret@db.example/strata",
+                "strata:topsecret@db.example:5432/strata", "jdbc:postgresql:strata:topsecret@db.example/strata")) {
+            assertThatThrownBy(() -> from(Map.of("url", url))).as(url).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageNotContaining("topsecret").hasMessageContaining("url = '").hasMessageContaining("****@db.example");
+        }
+        assertThatThrownBy(() -> from(Map.of("url", "postgresql://strata:topsecret@db.example:5432/strata")))
+                .hasMessageStartingWith("dev.strata.platform.core.store: url = 'postgresql://****@db.example:5432/strata' is invalid; expected empty");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://strata:topsecret@db.example:5432/strata")))
+                .hasMessageContaining("expected a URL without user or password in it");
+        StoreSettings s = from(Map.of("url", "jdbc:postgresql://db.example:5432/strata?sslmode=require&token=tok-topsecret"));
+        assertThat(s.location()).isEqualTo("jdbc:postgresql://db.example:5432/strata?sslmode=require&token=****");
+        assertThat(s.url()).as("the driver gets the URL as given").endsWith("token=tok-topsecret");
+        assertThat(from(Map.of("url", "jdbc:postgresql://db.example:5432/strata")).location()).isEqualTo("jdbc:postgresql://db.example:5432/strata");
+    }
+
+    /**
+     * Every bad duration is an InvalidConfigurationException naming the property and the range:
+     * a number too large for a long, one too large for a duration, and one past the stated bound
+     * (a larger election interval would overflow the leader's lock timeout).
+     */
+    @Test
+    void durationsOutOfRangeAreInvalidConfigurationNotARawJdkException() {
+        for (String bad : List.of("99999999999999999999", "99999999999999999999ms", "9999999999999999h", "200h", "3601s", "61m", "2h", "99ms", "0")) {
+            assertThatThrownBy(() -> from(Map.of("electionInterval", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: electionInterval = '" + bad + "' is invalid; expected a duration from 100ms to 1h, "
+                            + "a whole number with unit ms, s, m or h (e.g. 10s)");
+        }
+        for (String bad : List.of("99999999999999999999s", "9999999999999999h", "11m", "1h", "249ms")) {
+            assertThatThrownBy(() -> from(Map.of("connectTimeout", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("connectTimeout = '" + bad + "' is invalid; expected a duration from 250ms to 10m");
+        }
+        assertThat(from(Map.of("electionInterval", "1h", "connectTimeout", "10m")).electionInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(from(Map.of("electionInterval", "100ms", "connectTimeout", "250ms")).connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(from(Map.of("electionInterval", "30")).electionInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
     @Test
     void badValuesNameThePidThePropertyAndWhatWasExpected() throws Exception {
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:mysql://x/y"))).isInstanceOf(InvalidConfigurationException.class)
@@ -52,6 +97,7 @@ class StoreSettingsTest {
                         + "jdbc:postgresql://HOST:PORT/DATABASE or jdbc:h2:file:PATH");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y?password=topsecret"))).hasMessageNotContaining("topsecret")
                 .hasMessageContaining("url = '(a URL with a password parameter, not shown)'");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y?sslmode=require&PassWord=topsecret"))).hasMessageNotContaining("topsecret");
         assertThatThrownBy(() -> from(Map.of("poolSize", 0))).hasMessageContaining("poolSize = '0' is invalid; expected a whole number from 1 to 64");
         assertThatThrownBy(() -> from(Map.of("connectTimeout", "soon"))).hasMessageContaining("connectTimeout = 'soon' is invalid");
         assertThatThrownBy(() -> from(Map.of("durability", "maybe"))).hasMessageContaining("durability = 'maybe' is invalid; expected fsync or write");

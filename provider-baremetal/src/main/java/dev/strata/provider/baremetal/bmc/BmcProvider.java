@@ -47,6 +47,10 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     public static final String PID = "dev.strata.provider.bmcs";
     public static final String ID = "bmc";
+    /** The longest {@code bmcTimeout}: one BMC's discovery. */
+    static final Duration MAX_BMC_TIMEOUT = Duration.ofMinutes(10);
+    /** The longest {@code powerTimeout}: a machine reaching the power state asked for. */
+    static final Duration MAX_POWER_TIMEOUT = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(BmcProvider.class);
 
     private final BmcFleet fleet;
@@ -60,8 +64,8 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     @Activate
     public BmcProvider(BmcProviderConfig config) {
-        this(journal(config), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout()),
-                BmcSettings.duration(PID, "powerTimeout", config.powerTimeout()), Clock.systemUTC());
+        this(journal(config), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MAX_BMC_TIMEOUT),
+                BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MAX_POWER_TIMEOUT), Clock.systemUTC());
     }
 
     /** A provider with plain settings (tests, benchmarks), journalling in a local directory; BMCs are added with {@link #bind}. */

@@ -37,6 +37,12 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{64}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    /** The longest {@code requestTimeout}: one request or ipmitool command. */
+    public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    private static final String MASK = "****";
+    /** A query parameter whose name says it holds a secret, up to its value. */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
     private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(?::(\\d{1,5}))?/?");
 
     public BmcSettings {
@@ -75,7 +81,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
             throw new InvalidConfigurationException(pid, "site", config.site(), "a site id such as local or fra-1");
         }
         String powerDomain = text(config.powerDomain());
-        Duration timeout = duration(pid, "requestTimeout", config.requestTimeout());
+        Duration timeout = duration(pid, "requestTimeout", config.requestTimeout(), MAX_REQUEST_TIMEOUT);
         if (config.attempts() < 1 || config.attempts() > 10) {
             throw new InvalidConfigurationException(pid, "attempts", config.attempts(), "a whole number from 1 to 10");
         }
@@ -92,12 +98,13 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
             try {
                 uri = new URI(address);
             } catch (URISyntaxException e) {
-                throw new InvalidConfigurationException(pid, "address", address, "a URL such as https://10.0.0.5 (" + e.getReason() + ")");
+                throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
+                        "a URL such as https://10.0.0.5 (" + e.getReason() + ")");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null
                     || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
-                throw new InvalidConfigurationException(pid, "address", address,
+                throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
                         "https://host[:port] (or http:// for an emulator), without user, path or query");
             }
             host = uri.getHost();
@@ -134,7 +141,8 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         }
         Matcher m = HOST_PORT.matcher(address);
         if (!m.matches()) {
-            throw new InvalidConfigurationException(pid, "address", address, "host[:port] for IPMI, e.g. 10.0.0.5 or 10.0.0.5:623");
+            throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
+                    "host[:port] for IPMI, e.g. 10.0.0.5 or 10.0.0.5:623 (no user: it is the user property)");
         }
         host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
         int port = m.group(2) == null ? 623 : Integer.parseInt(m.group(2));
@@ -209,23 +217,60 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         return path.isAbsolute() ? path : etc.resolve(path);
     }
 
-    /** A duration such as {@code 500ms}, {@code 10s}, {@code 2m}; at least 1 ms. */
-    public static Duration duration(String pid, String property, String text) {
+    /**
+     * A duration such as {@code 500ms}, {@code 10s}, {@code 2m}, from 1 ms to {@code maximum}.
+     * Anything else, a number too large for a duration included, is an
+     * {@link InvalidConfigurationException} naming the property and the range.
+     */
+    public static Duration duration(String pid, String property, String text, Duration maximum) {
+        String expected = "a duration from 1ms to " + describe(maximum) + ": a whole number with unit ms, s, m or h, e.g. 10s";
         Matcher m = DURATION.matcher(text(text));
         if (!m.matches()) {
-            throw new InvalidConfigurationException(pid, property, text, "a duration: a whole number with unit ms, s, m or h, e.g. 10s");
+            throw new InvalidConfigurationException(pid, property, text, expected);
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-        if (d.isZero()) {
-            throw new InvalidConfigurationException(pid, property, text, "a duration longer than zero");
+        Duration d;
+        try {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        } catch (NumberFormatException | ArithmeticException tooLarge) {
+            throw new InvalidConfigurationException(pid, property, text, expected);
+        }
+        if (d.isZero() || d.compareTo(maximum) > 0) {
+            throw new InvalidConfigurationException(pid, property, text, expected);
         }
         return d;
+    }
+
+    /** A duration in the largest of h, m, s and ms that writes it whole. */
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms != 0 && ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms != 0 && ms % 60_000 == 0 ? ms / 60_000 + "m"
+                : ms != 0 && ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    /**
+     * An address as a message may show it: whatever stands between {@code scheme://} (or the
+     * start) and the last {@code @} (a user and password: {@code root:calvin@10.0.0.5}) becomes
+     * {@code ****}, and so does the value of a query parameter whose name says secret. It works on
+     * any text, a URL that does not parse included.
+     */
+    static String withoutCredentials(String address) {
+        if (address == null) {
+            return null;
+        }
+        String s = address;
+        int at = s.lastIndexOf('@');
+        if (at >= 0) {
+            int scheme = s.indexOf("://");
+            int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+            s = s.substring(0, start) + MASK + s.substring(at);
+        }
+        return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }
 
     private static String text(String s) {

@@ -39,13 +39,13 @@ class BmcSettingsTest {
                 new Object[] {"protocol", "snmp", "redfish or ipmi"},
                 new Object[] {"address", "", "the BMC's URL"},
                 new Object[] {"address", "ftp://10.0.0.7", "https://host[:port]"},
-                new Object[] {"address", "https://root:pw@10.0.0.7", "without user, path or query"},
                 new Object[] {"address", "https://10.0.0.7/redfish/v1", "without user, path or query"},
                 new Object[] {"user", " ", "the BMC account's user name"},
                 new Object[] {"certificateFingerprint", "AB:CD", "64 hex digits"},
                 new Object[] {"auth", "kerberos", "auto, session or basic"},
                 new Object[] {"requestTimeout", "10", "a duration"},
-                new Object[] {"requestTimeout", "0s", "longer than zero"},
+                new Object[] {"requestTimeout", "0s", "a duration from 1ms to 10m"},
+                new Object[] {"requestTimeout", "11m", "a duration from 1ms to 10m"},
                 new Object[] {"attempts", 0, "from 1 to 10"},
                 new Object[] {"site", "", "a site id"},
                 new Object[] {"name", "rack 1/node 7", "letters, digits"},
@@ -61,6 +61,56 @@ class BmcSettingsTest {
                 .hasMessageStartingWith(PID + ": " + property + " = '" + value + "' is invalid; expected")
                 .hasMessageContaining(expected).hasMessageNotContaining(PASSWORD)
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    /**
+     * An address with a user and password in it is refused, Redfish or IPMI, parseable or not,
+     * and the message shows it with the credential masked.
+     */
+    @Test
+    void anAddressWithAPasswordIsRefusedWithoutShowingIt() {
+        Map<String, String> redfishRefused = Map.of(
+                "https://root:calvin-Pw1@10.0.0.7", "'https://****@10.0.0.7'",
+                "https://root:calvin Pw1@10.0.0.7", "'https://****@10.0.0.7'",
+                "https://root:calvin-Pw1@10.0.0.7/redfish?token=calvin-Pw1", "'https://****@10.0.0.7/redfish?token=****'");
+        redfishRefused.forEach((address, shown) -> {
+            Map<String, Object> p = redfish();
+            p.put("address", address);
+            assertThatThrownBy(() -> from(p)).as(address).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith(PID + ": address = " + shown + " is invalid").hasMessageNotContaining("calvin");
+        });
+        for (String address : List.of("root:calvin-Pw1@10.0.0.5", "ipmi://root:calvin-Pw1@10.0.0.5:623", "root@10.0.0.5")) {
+            Map<String, Object> p = TestBmcs.ipmi("n5", address, "admin", PASSWORD);
+            assertThatThrownBy(() -> from(p)).as(address).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith(PID + ": address = '" + (address.startsWith("ipmi://") ? "ipmi://" : "") + "****@10.0.0.5")
+                    .hasMessageNotContaining("calvin").hasMessageNotContaining("root").hasMessageContaining("host[:port] for IPMI");
+        }
+    }
+
+    /**
+     * A duration too large for a long or for a Duration, or past its stated bound, is an invalid
+     * configuration naming the property and the range, not a NumberFormatException or
+     * ArithmeticException (which would break the BMC's activation, and later overflow a timeout).
+     */
+    @Test
+    void aDurationOutOfRangeIsAnInvalidConfiguration() {
+        for (String bad : List.of("99999999999999999999s", "9999999999999999h", "3000000h", "11m", "1h", "0ms")) {
+            Map<String, Object> p = redfish();
+            p.put("requestTimeout", bad);
+            assertThatThrownBy(() -> from(p)).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage(PID + ": requestTimeout = '" + bad + "' is invalid; expected a duration from 1ms to 10m: a whole number with unit "
+                            + "ms, s, m or h, e.g. 10s");
+        }
+        Map<String, Object> p = redfish();
+        p.put("requestTimeout", "10m");
+        assertThat(from(p).redfish().requestTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "powerTimeout", "9999999999999999h", BmcProvider.MAX_POWER_TIMEOUT))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("powerTimeout = '9999999999999999h' is invalid; expected a "
+                        + "duration from 1ms to 1h");
+        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "bmcTimeout", "99999999999999999999ms", BmcProvider.MAX_BMC_TIMEOUT))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("bmcTimeout = '99999999999999999999ms' is invalid; expected a "
+                        + "duration from 1ms to 10m");
+        assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "60m", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
