@@ -1,6 +1,8 @@
 package dev.strata.provider.declared;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -43,7 +45,7 @@ import java.util.TreeSet;
  */
 final class InventoryDocumentReader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> TOP = Set.of("models", "sites", "powerDomains", "fabrics", "nodes");
     private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
@@ -81,7 +83,7 @@ final class InventoryDocumentReader {
 
     /** This reader plus the models of a catalogue document. */
     InventoryDocumentReader withModels(String text, String source) {
-        JsonNode root = parse(text, source);
+        JsonNode root = parse(text, source, source);
         Problems problems = new Problems();
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
         models.putAll(models(root.get("models"), problems));
@@ -97,7 +99,7 @@ final class InventoryDocumentReader {
      * @throws ProviderFailureException listing every problem with its path
      */
     DeclaredInventory read(String text, String source, String providerId) {
-        JsonNode root = parse(text, source);
+        JsonNode root = parse(text, source, "declared inventory " + source);
         if (root.isMissingNode() || root.isNull()) {
             // what an editor leaves for a moment while it saves: never read as "nothing declared"
             throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
@@ -146,14 +148,41 @@ final class InventoryDocumentReader {
         return ids;
     }
 
-    private static JsonNode parse(String text, String source) {
+    /**
+     * The document's tree. A key given twice in one mapping is refused with its path and line, as
+     * one of the document's problems ({@code what} names the document there).
+     */
+    private static JsonNode parse(String text, String source, String what) {
         try {
             JsonNode root = YAML.readTree(text == null ? "" : text);
             return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
         } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                String key = e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
+                String path = e.getProcessor() instanceof JsonParser parser ? path(parser.getParsingContext()) : "";
+                int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+                Problems problems = new Problems();
+                problems.addProblem((path.isEmpty() ? "" : path + ".") + key, "given twice" + (line > 0 ? " (again at line " + line + ")" : ""),
+                        "each key once in a mapping");
+                throw new ProviderFailureException(problems.describe(what));
+            }
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + e.getOriginalMessage());
         }
+    }
+
+    /** The path of the mapping a parser is in, as the problems name it: {@code sites[1]}. */
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.add(0, "." + c.getCurrentName());
+            }
+        }
+        String p = String.join("", parts);
+        return p.startsWith(".") ? p.substring(1) : p;
     }
 
     // ---- models ------------------------------------------------------------------------------

@@ -131,6 +131,38 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("sites[0].country: 'DEU'");
     }
 
+    // ---- values of the wrong kind -------------------------------------------------------------------
+
+    private DeclaredInventory read(String text) {
+        return reader.read(text, "inv.yaml", "declared");
+    }
+
+    /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
+    @Test
+    void aKeyGivenTwiceIsRefusedWithItsLine() {
+        assertThatThrownBy(() -> read("""
+                sites: [{id: s1, country: DE}]
+                nodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]
+                powerDomains: []
+                nodes: [{count: 1, model: dgx-a100, idPrefix: b-, site: s1}]
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 1 error:\n  nodes: given twice (again at line 4); expected each key once in a mapping");
+        assertThatThrownBy(() -> read("""
+                sites:
+                  - id: s1
+                    country: DE
+                  - id: s2
+                    country: DE
+                    country: FR
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("sites[1].country: given twice (again at line 6); expected each key once in a mapping");
+        assertThatThrownBy(() -> reader.withModels("models:\n  x: {cpu: {coresPerSocket: 8}, memory: 1TiB, memory: 2TiB}\n", "models.yaml"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("models.yaml has 1 error:\n  models.x.memory: given twice (again at line 2); expected each key once in a mapping");
+    }
+
     // ---- empty, truncated, half-written and watched files ----------------------------------------
 
     private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
