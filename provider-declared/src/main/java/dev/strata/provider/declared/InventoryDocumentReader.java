@@ -482,7 +482,8 @@ final class InventoryDocumentReader {
         if (v == null || v.isNull()) {
             return absent;
         }
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        // canConvertToLong first: asLong() wraps a larger number (2^64 + 1 reads as 1)
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problems.add(path, v, "a whole number from " + min + " to " + max);
             return absent;
         }

@@ -149,7 +149,7 @@ final class MigProfiles {
     }
 
     private static int wholeNumber(JsonNode v, String path, int min, int max, Problems problems) {
-        if (v == null || !v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problems.add(path, v, "a whole number from " + min + " to " + max);
             return -1;
         }

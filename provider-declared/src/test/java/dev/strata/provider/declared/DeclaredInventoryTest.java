@@ -137,6 +137,23 @@ class DeclaredInventoryTest {
         return reader.read(text, "inv.yaml", "declared");
     }
 
+    /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
+    @Test
+    void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
+        assertThatThrownBy(() -> read("""
+                sites: [{id: s1}]
+                nodes: [{count: 18446744073709551617, model: dgx-a100, idPrefix: a-, site: s1}]
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].count: '18446744073709551617'; expected a whole number from 1 to 100000");
+        assertThatThrownBy(() -> read("""
+                models:
+                  x: {cpu: {sockets: 18446744073709551617, coresPerSocket: 8}, memory: 64GiB}
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.x.cpu.sockets: '18446744073709551617'; expected a whole number from 1 to 16");
+    }
+
     /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
     @Test
     void aKeyGivenTwiceIsRefusedWithItsLine() {
