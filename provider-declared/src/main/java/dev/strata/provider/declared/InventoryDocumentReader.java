@@ -50,6 +50,7 @@ final class InventoryDocumentReader {
     private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
             "certifications", "powerBudget", "floorSpace");
+    private static final Set<String> OPERATOR = Set.of("name", "jurisdictions");
     private static final Set<String> DOMAIN = Set.of("id", "kind", "site", "parent", "budget");
     private static final Set<String> FABRIC = Set.of("id", "type", "technology", "site", "members", "bandwidth", "latency", "tiers");
     private static final Set<String> NODE = Set.of("id", "count", "idPrefix", "model", "site", "powerDomain", "powerDomains",
@@ -122,6 +123,9 @@ final class InventoryDocumentReader {
         JsonNode fabricList = list(root.get("fabrics"), "fabrics", problems);
         for (int i = 0; i < fabricList.size(); i++) {
             JsonNode f = fabricList.get(i);
+            if (!f.isObject()) {
+                continue; // fabrics() says so
+            }
             String id = text(f, "id", "fabrics[" + i + "]", problems, "a fabric id");
             if (id != null && fabricNodes.put(id, f) != null) {
                 problems.add("fabrics[" + i + "].id", f.get("id"), "an id no other fabric has");
@@ -210,16 +214,22 @@ final class InventoryDocumentReader {
             JsonNode nics = m.path("nics");
             int nicCount = nics.isMissingNode() ? 0 : integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
             double nicGbps = nics.isMissingNode() ? 0 : gbps(nics.get("speed"), path + ".nics.speed", problems);
+            String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
+            optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
+            String description = optionalText(m.get("description"), path + ".description", problems, "a description");
+            optionalText(m.get("source"), path + ".source", problems, "where the figures come from");
+            String vendor = optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel");
+            String cpuModel = optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name");
             JsonNode power = m.path("power");
             double idle = watts(power.get("idle"), path + ".power.idle", problems);
             double max = watts(power.get("max"), path + ".power.max", problems);
             if (problems.size() > before) {
                 continue;
             }
-            CpuTopology topology = NodeModel.topology(sockets, cores, threads, cpu.path("vendor").asText(null), cpu.path("model").asText(null));
-            models.put(e.getKey(), new NodeModel(e.getKey(), m.path("description").asText(e.getKey()), topology,
+            CpuTopology topology = NodeModel.topology(sockets, cores, threads, vendor, cpuModel);
+            models.put(e.getKey(), new NodeModel(e.getKey(), description == null ? e.getKey() : description, topology,
                     NodeModel.numa(topology, memory), memory, gpus,
-                    new NodeModel.Nics(nicCount, Math.round(nicGbps * 1000), nics.path("type").asText("ethernet")),
+                    new NodeModel.Nics(nicCount, Math.round(nicGbps * 1000), nicType == null ? "ethernet" : nicType),
                     new PowerDraw(Math.round(idle), Math.round(max))));
         }
         return models;
@@ -234,9 +244,10 @@ final class InventoryDocumentReader {
         long memory = bytes(g.get("memory"), path + ".memory", problems);
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
-        String interconnect = g.hasNonNull("interconnect") ? g.get("interconnect").asText() : null;
+        String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
         double nvlink = g.hasNonNull("nvlinkGBps") ? g.get("nvlinkGBps").asDouble() : 0;
-        return new NodeModel.Gpus(count, model, memory, g.path("computeCapability").asText(null), limit, interconnect, nvlink, profiles);
+        String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
+        return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
     }
 
     // ---- sites, power domains, fabrics -------------------------------------------------------
@@ -247,33 +258,39 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "sites[" + i + "]";
             JsonNode s = list.get(i);
+            if (!mapping(s, path, problems, "a site, such as {id: fra-1, country: DE, jurisdictions: [EU, DE]}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(s, path + ".", SITE);
             String id = text(s, "id", path, problems, "a site id such as fra-1");
-            String country = s.hasNonNull("country") ? s.get("country").asText().toUpperCase(Locale.ROOT) : null;
-            if (country != null && !country.matches("[A-Z]{2}")) {
-                problems.add(path + ".country", s.get("country"), "an ISO 3166-1 alpha-2 country code such as DE");
-            }
+            optionalText(s.get("name"), path + ".name", problems, "the site's name");
+            String region = optionalText(s.get("region"), path + ".region", problems, "the region");
+            String zone = optionalText(s.get("zone"), path + ".zone", problems, "the zone");
+            String country = code(s.get("country"), path + ".country", problems, "[A-Z]{2}", "an ISO 3166-1 alpha-2 country code such as DE");
             Set<String> jurisdictions = codes(s.get("jurisdictions"), path + ".jurisdictions", problems);
             Operator operator = null;
             JsonNode op = s.get("operator");
             if (op != null && !op.isNull()) {
-                String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
-                Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
-                if (name != null) {
-                    operator = new Operator(name, opJurisdictions);
+                if (mapping(op, path + ".operator", problems, "the operator, a mapping such as {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")) {
+                    problems.unknownFields(op, path + ".operator.", OPERATOR);
+                    String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
+                    Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
+                    if (name != null) {
+                        operator = new Operator(name, opJurisdictions);
+                    }
                 }
             }
-            Set<String> certifications = new LinkedHashSet<>();
-            s.path("certifications").forEach(c -> certifications.add(c.asText()));
+            Set<String> certifications = new LinkedHashSet<>(present(texts(s.get("certifications"), path + ".certifications", problems,
+                    "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001")));
             double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems);
             double floor = s.hasNonNull("floorSpace") ? s.get("floorSpace").asDouble() : 0;
             if (id != null && sites.containsKey(id)) {
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
             }
             if (problems.size() == before) {
-                sites.put(id, Site.builder().id(id).providerId(providerId).region(s.path("region").asText(null))
-                        .zone(s.path("zone").asText(null)).country(country).jurisdictions(jurisdictions).operator(operator)
+                sites.put(id, Site.builder().id(id).providerId(providerId).region(region)
+                        .zone(zone).country(country).jurisdictions(jurisdictions).operator(operator)
                         .certifications(certifications).powerBudgetWatts(Math.round(budget)).floorSpaceSquareMetres(floor).build());
             }
         }
@@ -286,9 +303,14 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "powerDomains[" + i + "]";
             JsonNode d = list.get(i);
+            if (!mapping(d, path, problems, "a power domain, such as {id: fra-1-rack-a01, kind: rack, site: fra-1, budget: 41kW}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(d, path + ".", DOMAIN);
             String id = text(d, "id", path, problems, "a power domain id");
+            String kind = optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)");
+            String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
             double budget = watts(d.get("budget"), path + ".budget", problems);
             if (budget <= 0 && problems.size() == before) {
@@ -298,12 +320,12 @@ final class InventoryDocumentReader {
                 problems.add(path + ".id", d.get("id"), "an id no other power domain has");
             }
             if (problems.size() == before) {
-                domains.put(id, new PowerDomain(id, d.path("kind").asText("rack"), site, d.path("parent").asText(null), Math.round(budget)));
+                domains.put(id, new PowerDomain(id, kind == null ? "rack" : kind, site, parent, Math.round(budget)));
             }
         }
         for (int i = 0; i < list.size(); i++) {
             JsonNode parent = list.get(i).get("parent");
-            if (parent != null && !parent.isNull() && !domains.containsKey(parent.asText())) {
+            if (parent != null && parent.isTextual() && !parent.asText().isBlank() && !domains.containsKey(parent.asText())) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
             }
         }
@@ -315,33 +337,39 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "fabrics[" + i + "]";
             JsonNode f = list.get(i);
+            if (!mapping(f, path, problems, "a fabric, such as {id: fra-1-ib-ndr, type: RDMA, site: fra-1, bandwidth: 400Gbps}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(f, path + ".", FABRIC);
-            String id = f.path("id").asText(null);
+            String id = f.path("id").isTextual() ? f.get("id").asText() : null; // read() checked it
             FabricType type = null;
             try {
-                type = FabricType.valueOf(f.path("type").asText("").toUpperCase(Locale.ROOT));
+                type = f.path("type").isTextual() ? FabricType.valueOf(f.get("type").asText().toUpperCase(Locale.ROOT)) : null;
             } catch (IllegalArgumentException e) {
+                type = null;
+            }
+            if (type == null) {
                 problems.add(path + ".type", f.get("type"), "one of DATA, WAN, PCIE, RDMA");
             }
+            String technology = optionalText(f.get("technology"), path + ".technology", problems, "the technology (such as InfiniBand NDR)");
             String site = f.hasNonNull("site") ? reference(f, "site", path, problems, sites, "site") : null;
             Set<String> members = new TreeSet<>(declaredMembers.getOrDefault(id, Set.of()));
-            JsonNode explicit = f.get("members");
-            if (explicit != null && explicit.isArray()) {
-                for (int m = 0; m < explicit.size(); m++) {
-                    String member = explicit.get(m).asText();
-                    if (type == FabricType.WAN && !sites.contains(member)) {
-                        problems.add(path + ".members[" + m + "]", explicit.get(m), "a site id (WAN members are sites)");
-                    }
-                    members.add(member);
+            List<String> explicit = texts(f.get("members"), path + ".members", problems, "a list of member ids (sites for a WAN)",
+                    "a member id");
+            for (int m = 0; m < explicit.size(); m++) {
+                String member = explicit.get(m);
+                if (member != null && type == FabricType.WAN && !sites.contains(member)) {
+                    problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a site id (WAN members are sites)");
                 }
             }
+            members.addAll(present(explicit));
             double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems);
             double latency = f.hasNonNull("latency") ? micros(f.get("latency"), path + ".latency", problems) : 0;
-            List<String> tiers = new ArrayList<>();
-            f.path("tiers").forEach(t -> tiers.add(t.asText()));
+            List<String> tiers = present(texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
+                    "a tier name such as leaf or spine"));
             if (problems.size() == before && id != null) {
-                fabrics.add(Fabric.builder().id(id).type(type).technology(f.path("technology").asText(null)).siteId(site).members(members)
+                fabrics.add(Fabric.builder().id(id).type(type).technology(technology).siteId(site).members(members)
                         .linkBandwidthGbps(bandwidth).latencyMicros(latency).tiers(tiers).build());
             }
         }
@@ -358,6 +386,9 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "nodes[" + i + "]";
             JsonNode n = list.get(i);
+            if (!mapping(n, path, problems, "nodes, such as {count: 16, model: dgx-h100, idPrefix: fra-1-h100-, site: fra-1}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(n, path + ".", NODE);
             String modelName = text(n, "model", path, problems, "a model of the catalogue");
@@ -367,9 +398,9 @@ final class InventoryDocumentReader {
             }
             String site = reference(n, "site", path, problems, sites, "site");
             int count = integer(n.get("count"), path + ".count", problems, 1, 100_000, 1);
-            String singleId = n.hasNonNull("id") ? n.get("id").asText() : null;
-            String prefix = n.hasNonNull("idPrefix") ? n.get("idPrefix").asText() : null;
-            if (singleId == null && prefix == null) {
+            String singleId = optionalText(n.get("id"), path + ".id", problems, "the node's id");
+            String prefix = optionalText(n.get("idPrefix"), path + ".idPrefix", problems, "the prefix of the nodes' ids (such as fra-1-h100-)");
+            if (singleId == null && prefix == null && !n.hasNonNull("id") && !n.hasNonNull("idPrefix")) {
                 problems.add(path + ".id", null, "an id (one node) or an idPrefix (count nodes)");
             } else if (singleId != null && count > 1) {
                 problems.add(path + ".id", n.get("id"), "idPrefix instead of id when count is more than 1");
@@ -378,27 +409,23 @@ final class InventoryDocumentReader {
             if (n.hasNonNull("powerDomain")) {
                 nodeDomains.add(reference(n, "powerDomain", path, problems, domains, "power domain"));
             }
-            JsonNode domainList = n.get("powerDomains");
-            if (domainList != null && domainList.isArray()) {
-                for (int d = 0; d < domainList.size(); d++) {
-                    if (!domains.contains(domainList.get(d).asText())) {
-                        problems.add(path + ".powerDomains[" + d + "]", domainList.get(d), "the id of a power domain");
-                    }
-                    nodeDomains.add(domainList.get(d).asText());
+            List<String> domainList = texts(n.get("powerDomains"), path + ".powerDomains", problems,
+                    "a list of power domain ids, filled in order", "the id of a power domain");
+            for (int d = 0; d < domainList.size(); d++) {
+                if (domainList.get(d) != null && !domains.contains(domainList.get(d))) {
+                    problems.add(path + ".powerDomains[" + d + "]", n.get("powerDomains").get(d), "the id of a power domain");
                 }
             }
-            List<String> fabrics = new ArrayList<>();
-            JsonNode fabricList = n.get("fabrics");
-            if (fabricList != null && fabricList.isArray()) {
-                for (int f = 0; f < fabricList.size(); f++) {
-                    if (!fabricIds.contains(fabricList.get(f).asText())) {
-                        problems.add(path + ".fabrics[" + f + "]", fabricList.get(f), "the id of a fabric");
-                    }
-                    fabrics.add(fabricList.get(f).asText());
+            nodeDomains.addAll(present(domainList));
+            List<String> fabrics = texts(n.get("fabrics"), path + ".fabrics", problems, "a list of fabric ids", "the id of a fabric");
+            for (int f = 0; f < fabrics.size(); f++) {
+                if (fabrics.get(f) != null && !fabricIds.contains(fabrics.get(f))) {
+                    problems.add(path + ".fabrics[" + f + "]", n.get("fabrics").get(f), "the id of a fabric");
                 }
             }
-            Set<String> traits = new LinkedHashSet<>();
-            n.path("traits").forEach(t -> traits.add(t.asText()));
+            Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
+                    "a trait")));
+            String tenant = optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant");
             if (problems.size() > before) {
                 continue;
             }
@@ -411,10 +438,10 @@ final class InventoryDocumentReader {
                     break;
                 }
                 String domain = nodeDomains.isEmpty() ? null : nodeDomains.get(Math.min(k / perDomain, nodeDomains.size() - 1));
-                for (String f : fabrics) {
+                for (String f : present(fabrics)) {
                     fabricMembers.computeIfAbsent(f, x -> new TreeSet<>()).add(id);
                 }
-                nodes.add(node(id, model, site, domain, traits, n.path("tenant").asText(null), providerId));
+                nodes.add(node(id, model, site, domain, traits, tenant, providerId));
             }
         }
         return nodes;
@@ -460,13 +487,79 @@ final class InventoryDocumentReader {
         return node;
     }
 
+    /** Whether an entry of a list is a mapping; says what was expected if not. */
+    private static boolean mapping(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null || !v.isObject()) {
+            problems.add(path, v, expected);
+            return false;
+        }
+        return true;
+    }
+
+    /** Required text: a YAML string, not a number, boolean, list or mapping read as its text. */
     private static String text(JsonNode parent, String field, String path, Problems problems, String expected) {
         JsonNode v = parent.get(field);
-        if (v == null || v.isNull() || !v.isValueNode() || v.asText().isBlank()) {
+        if (v == null || v.isNull()) {
             problems.add(path + "." + field, v, expected);
             return null;
         }
+        return optionalText(v, path + "." + field, problems, expected);
+    }
+
+    /** Optional text: absent or null gives null; anything but a non-blank YAML string is refused. */
+    private static String optionalText(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            problems.add(path, v, expected + quoteHint(v, false));
+            return null;
+        }
         return v.asText();
+    }
+
+    /**
+     * A list of text, one entry per item: null where an item is refused, so that callers keep the
+     * items' indexes. Absent or null gives an empty list.
+     */
+    private static List<String> texts(JsonNode v, String path, Problems problems, String expectedList, String expectedItem) {
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            problems.add(path, v, expectedList);
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            if (item.isNull()) {
+                problems.add(path + "[" + i + "]", item, expectedItem);
+                out.add(null);
+            } else {
+                out.add(optionalText(item, path + "[" + i + "]", problems, expectedItem));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> present(List<String> texts) {
+        return texts.stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * What to add to "expected ..." for a scalar that YAML did not read as text: an unquoted NO
+     * (Norway) is the boolean false in YAML 1.1, 0049 a number.
+     */
+    private static String quoteHint(JsonNode v, boolean code) {
+        if (v.isBoolean()) {
+            return v.booleanValue() ? " as text (YAML reads an unquoted YES, Y or ON as the boolean true; quote it)"
+                    : " as text (YAML reads an unquoted NO, N or OFF as the boolean false; quote it" + (code ? ": 'NO')" : ")");
+        }
+        if (v.isNumber()) {
+            return " as text (YAML reads it as a number; quote it)";
+        }
+        return v.isValueNode() ? "" : " as text";
     }
 
     private static String reference(JsonNode parent, String field, String path, Problems problems, Set<String> known, String what) {
@@ -500,14 +593,30 @@ final class InventoryDocumentReader {
             return codes;
         }
         for (int i = 0; i < v.size(); i++) {
-            String code = v.get(i).asText().toUpperCase(Locale.ROOT);
-            if (!code.matches("[A-Z]{2,8}")) {
-                problems.add(path + "[" + i + "]", v.get(i), "a jurisdiction code such as EU, DE or US");
-            } else {
+            JsonNode item = v.get(i);
+            if (item.isNull()) {
+                problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US");
+                continue;
+            }
+            String code = code(item, path + "[" + i + "]", problems, "[A-Z]{2,8}", "a jurisdiction code such as EU, DE or US");
+            if (code != null) {
                 codes.add(code);
             }
         }
         return codes;
+    }
+
+    /** A code written as text (upper-cased) that matches {@code pattern}; absent or null gives null. */
+    private static String code(JsonNode v, String path, Problems problems, String pattern, String expected) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String code = v.isTextual() ? v.asText().strip().toUpperCase(Locale.ROOT) : "";
+        if (!v.isTextual() || !code.matches(pattern)) {
+            problems.add(path, v, expected + (v.isTextual() ? "" : quoteHint(v, true)));
+            return null;
+        }
+        return code;
     }
 
     private static long bytes(JsonNode v, String path, Problems problems) {

@@ -137,6 +137,61 @@ class DeclaredInventoryTest {
         return reader.read(text, "inv.yaml", "declared");
     }
 
+    /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
+    @Test
+    void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {
+        String text = """
+                sites:
+                  - {id: osl-1, country: NO, jurisdictions: [EEA, NO]}
+                  - {id: fra-1, country: DE, jurisdictions: [EU, ~], operator: {name: Mainufer GmbH, jurisdictions: [EU, 49]}}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 4 errors:")
+                .hasMessageContaining("sites[0].country: 'false'; expected an ISO 3166-1 alpha-2 country code such as DE as text"
+                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
+                .hasMessageContaining("sites[0].jurisdictions[1]: 'false'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
+                .hasMessageContaining("sites[1].jurisdictions[1]: missing; expected a jurisdiction code such as EU, DE or US")
+                .hasMessageContaining("sites[1].operator.jurisdictions[1]: '49'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads it as a number; quote it)");
+
+        Site norway = read("sites: [{id: osl-1, country: 'NO', jurisdictions: [EEA, \"NO\"]}]\n").sites().get(0);
+        assertThat(norway.country()).isEqualTo("NO");
+        assertThat(norway.jurisdictions()).containsExactlyInAnyOrder("EEA", "NO");
+    }
+
+    /** Where the reader takes text or a list of text, a mapping, list, number or boolean is refused, never read as its text or skipped. */
+    @Test
+    void textFieldsAndListsTakeOnlyText() {
+        String text = """
+                sites:
+                  - {id: fra-1, region: {name: eu}, certifications: ISO27001}
+                  - {id: 7, operator: Mainufer GmbH}
+                powerDomains:
+                  - {id: r1, site: fra-1, kind: [rack], budget: 40kW}
+                fabrics:
+                  - {id: wan, type: WAN, members: fra-1, bandwidth: 10Gbps, tiers: [{leaf: 1}]}
+                nodes:
+                  - {count: 2, model: dgx-a100, idPrefix: a-, site: fra-1, powerDomains: r1, traits: [gpu, {x: 1}], tenant: yes}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 10 errors:")
+                .hasMessageContaining("sites[0].region: '{\"name\":\"eu\"}'; expected the region as text")
+                .hasMessageContaining("sites[0].certifications: 'ISO27001'; expected a list of certifications such as [ISO27001, BSI-C5]")
+                .hasMessageContaining("sites[1].id: '7'; expected a site id such as fra-1 as text (YAML reads it as a number; quote it)")
+                .hasMessageContaining("sites[1].operator: 'Mainufer GmbH'; expected the operator, a mapping such as"
+                        + " {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")
+                .hasMessageContaining("powerDomains[0].kind: '[\"rack\"]'; expected the kind of domain (rack, pdu, hall) as text")
+                .hasMessageContaining("fabrics[0].members: 'fra-1'; expected a list of member ids")
+                .hasMessageContaining("fabrics[0].tiers[0]: '{\"leaf\":1}'; expected a tier name such as leaf or spine")
+                .hasMessageContaining("nodes[0].powerDomains: 'r1'; expected a list of power domain ids, filled in order")
+                .hasMessageContaining("nodes[0].traits[1]: '{\"x\":1}'; expected a trait as text")
+                .hasMessageContaining("nodes[0].tenant: 'true'; expected the owning tenant as text (YAML reads an unquoted YES, Y or ON"
+                        + " as the boolean true; quote it)");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
