@@ -48,6 +48,11 @@ final class InventoryDocumentReader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> TOP = Set.of("models", "sites", "powerDomains", "fabrics", "nodes");
     private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
+    private static final Set<String> CPU = Set.of("sockets", "coresPerSocket", "threadsPerCore", "vendor", "model");
+    private static final Set<String> GPUS = Set.of("count", "model", "memory", "computeCapability", "powerLimit", "interconnect",
+            "nvlinkGBps", "migProfiles");
+    private static final Set<String> NICS = Set.of("count", "speed", "type", "model");
+    private static final Set<String> POWER = Set.of("idle", "max");
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
             "certifications", "powerBudget", "floorSpace");
     private static final Set<String> OPERATOR = Set.of("name", "jurisdictions");
@@ -203,24 +208,31 @@ final class InventoryDocumentReader {
         for (var e : node.properties()) {
             String path = "models." + e.getKey();
             JsonNode m = e.getValue();
+            if (!mapping(m, path, problems, "a model: a mapping with cpu and memory, and gpus, nics and power if it has them")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(m, path + ".", MODEL);
-            JsonNode cpu = m.path("cpu");
-            int sockets = integer(cpu.get("sockets"), path + ".cpu.sockets", problems, 1, 16, 1);
-            int cores = integer(cpu.get("coresPerSocket"), path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
-            int threads = integer(cpu.get("threadsPerCore"), path + ".cpu.threadsPerCore", problems, 1, 8, 1);
-            long memory = bytes(m.get("memory"), path + ".memory", problems);
-            NodeModel.Gpus gpus = gpus(m.get("gpus"), path + ".gpus", problems);
-            JsonNode nics = m.path("nics");
-            int nicCount = nics.isMissingNode() ? 0 : integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
-            double nicGbps = nics.isMissingNode() ? 0 : gbps(nics.get("speed"), path + ".nics.speed", problems);
-            String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
-            optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
             String description = optionalText(m.get("description"), path + ".description", problems, "a description");
             optionalText(m.get("source"), path + ".source", problems, "where the figures come from");
+            // a model has CPUs and memory; a default (1 core, 0 bytes) would be a node no one declared
+            JsonNode cpu = section(m, "cpu", path, problems, true, CPU, "the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}");
+            int sockets = integer(cpu.get("sockets"), path + ".cpu.sockets", problems, 1, 16, 1);
+            int cores = !m.path("cpu").isObject() ? 1 : integer(required(cpu, "coresPerSocket", path + ".cpu", problems, "a whole number from 1 to 1024"),
+                    path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
+            int threads = integer(cpu.get("threadsPerCore"), path + ".cpu.threadsPerCore", problems, 1, 8, 1);
             String vendor = optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel");
             String cpuModel = optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name");
-            JsonNode power = m.path("power");
+            long memory = memory(required(m, "memory", path, problems, "the node's memory, a size such as 2TiB"), path + ".memory", problems,
+                    "the node's memory, a size such as 2TiB");
+            NodeModel.Gpus gpus = gpus(m, path, problems);
+            JsonNode nics = section(m, "nics", path, problems, false, NICS, "the NICs, a mapping such as {count: 8, speed: 400Gbps, type: infiniband}");
+            int nicCount = integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
+            double nicGbps = nicCount == 0 ? gbps(nics.get("speed"), path + ".nics.speed", problems)
+                    : gbps(required(nics, "speed", path + ".nics", problems, "a bandwidth such as 400Gbps"), path + ".nics.speed", problems);
+            String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
+            optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
+            JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
             double idle = watts(power.get("idle"), path + ".power.idle", problems);
             double max = watts(power.get("max"), path + ".power.max", problems);
             if (problems.size() > before) {
@@ -235,17 +247,52 @@ final class InventoryDocumentReader {
         return models;
     }
 
-    private static NodeModel.Gpus gpus(JsonNode g, String path, Problems problems) {
-        if (g == null || g.isNull()) {
+    /**
+     * A nested mapping of a model ({@code cpu}, {@code gpus}, {@code nics}, {@code power}) with its
+     * unknown fields refused; an empty mapping where it is absent or refused, so that nothing of it
+     * is read as a default: a scalar ({@code cpu: 128}) is refused, as is an absent required one.
+     */
+    private static JsonNode section(JsonNode model, String field, String path, Problems problems, boolean required, Set<String> known,
+            String expected) {
+        JsonNode v = model.get(field);
+        if ((v == null || v.isNull()) && !required) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!mapping(v, path + "." + field, problems, expected)) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        problems.unknownFields(v, path + "." + field + ".", known);
+        return v;
+    }
+
+    /** The field's value; a problem naming it when it is absent or null (the value is then null). */
+    private static JsonNode required(JsonNode parent, String field, String path, Problems problems, String expected) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            problems.add(path + "." + field, v, expected);
             return null;
         }
+        return v;
+    }
+
+    private static NodeModel.Gpus gpus(JsonNode m, String path, Problems problems) {
+        if (!m.hasNonNull("gpus")) {
+            return null;
+        }
+        JsonNode g = section(m, "gpus", path, problems, false, GPUS, "the GPUs, a mapping such as {count: 8, model: NVIDIA H100, memory: 80GiB}");
+        if (g.isEmpty() && !m.get("gpus").isObject()) {
+            return null; // refused as a whole, not field by field
+        }
+        path = path + ".gpus";
         int count = integer(g.get("count"), path + ".count", problems, 1, 64, 1);
         String model = text(g, "model", path, problems, "the GPU product name");
-        long memory = bytes(g.get("memory"), path + ".memory", problems);
+        long memory = memory(required(g, "memory", path, problems, "each GPU's memory, a size such as 80GiB"), path + ".memory", problems,
+                "each GPU's memory, a size such as 80GiB");
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
         String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
-        double nvlink = g.hasNonNull("nvlinkGBps") ? g.get("nvlinkGBps").asDouble() : 0;
+        double nvlink = number(g.get("nvlinkGBps"), path + ".nvlinkGBps", problems, 10_000, "the NVLink bandwidth per GPU and direction in GB/s,",
+                "such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)");
         String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
         return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
     }
@@ -284,7 +331,8 @@ final class InventoryDocumentReader {
             Set<String> certifications = new LinkedHashSet<>(present(texts(s.get("certifications"), path + ".certifications", problems,
                     "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001")));
             double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems);
-            double floor = s.hasNonNull("floorSpace") ? s.get("floorSpace").asDouble() : 0;
+            double floor = number(s.get("floorSpace"), path + ".floorSpace", problems, 10_000_000, "the floor space in square metres,",
+                    "such as 200 (no unit)");
             if (id != null && sites.containsKey(id)) {
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
             }
@@ -583,6 +631,18 @@ final class InventoryDocumentReader {
         return v.asInt();
     }
 
+    /** A plain number from 0 to {@code max}; absent or null gives 0. Text ({@code 900GB/s}, {@code 200m2}) is refused. */
+    private static double number(JsonNode v, String path, Problems problems, long max, String what, String example) {
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0 || v.asDouble() > max) {
+            problems.add(path, v, what + " a number from 0 to " + max + " " + example);
+            return 0;
+        }
+        return v.asDouble();
+    }
+
     private static Set<String> codes(JsonNode v, String path, Problems problems) {
         Set<String> codes = new LinkedHashSet<>();
         if (v == null || v.isNull()) {
@@ -626,6 +686,19 @@ final class InventoryDocumentReader {
             problems.add(path, v, "a size such as 80GiB or 2TiB");
             return 0;
         }
+    }
+
+    /** A memory size above 0 bytes; 0 where absent (the caller said so) or refused. */
+    private static long memory(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null) {
+            return 0;
+        }
+        int before = problems.size();
+        long bytes = bytes(v, path, problems);
+        if (bytes <= 0 && problems.size() == before) {
+            problems.add(path, v, expected + " (more than 0)");
+        }
+        return bytes;
     }
 
     private static double gbps(JsonNode v, String path, Problems problems) {

@@ -235,6 +235,49 @@ class DeclaredInventoryTest {
                 .hasMessage("models.yaml has 1 error:\n  models.x.memory: given twice (again at line 2); expected each key once in a mapping");
     }
 
+    /** A model's nested fields are checked like the top: the wrong kind, an unknown field or a missing figure is named, never a default. */
+    @Test
+    void aModelIsCheckedAtEveryLevel() {
+        String text = """
+                models:
+                  a: {cpu: 128, memory: 1TiB}
+                  b: {cpu: {socket: 2, coresPerSocket: 8}, memory: 1TiB, power: 2kW}
+                  c: {cpu: {coresPerSocket: 8}}
+                  d: {memory: 1TiB}
+                  e: {cpu: {sockets: 2}, memory: 0GiB}
+                  f:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 8, model: H100, memory: 80GiB, nvlinkGBps: 900GB/s, colour: green}
+                    nics: {count: 2, sped: 100Gbps}
+                  g: {cpu: {coresPerSocket: 8}, memory: 1TiB, gpus: {count: 8, model: H100}, power: {idle: 1kW, peak: 2kW}}
+                  h:
+                sites:
+                  - {id: s1, floorSpace: 200m2}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 15 errors:")
+                .hasMessageContaining("models.a.cpu: '128'; expected the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}")
+                .hasMessageContaining("models.b.cpu.socket: '2'; expected one of the fields coresPerSocket, model, sockets, threadsPerCore, vendor")
+                .hasMessageContaining("models.b.power: '2kW'; expected the power draw, a mapping such as {idle: 3kW, max: 10.2kW}")
+                .hasMessageContaining("models.c.memory: missing; expected the node's memory, a size such as 2TiB")
+                .hasMessageContaining("models.d.cpu: missing; expected the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}")
+                .hasMessageContaining("models.e.cpu.coresPerSocket: missing; expected a whole number from 1 to 1024")
+                .hasMessageContaining("models.e.memory: '0GiB'; expected the node's memory, a size such as 2TiB (more than 0)")
+                .hasMessageContaining("models.f.gpus.nvlinkGBps: '900GB/s'; expected the NVLink bandwidth per GPU and direction in GB/s,"
+                        + " a number from 0 to 10000 such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)")
+                .hasMessageContaining("models.f.gpus.colour: 'green'; expected one of the fields computeCapability, count, interconnect,"
+                        + " memory, migProfiles, model, nvlinkGBps, powerLimit")
+                .hasMessageContaining("models.f.nics.sped: '100Gbps'; expected one of the fields count, model, speed, type")
+                .hasMessageContaining("models.f.nics.speed: missing; expected a bandwidth such as 400Gbps")
+                .hasMessageContaining("models.g.gpus.memory: missing; expected each GPU's memory, a size such as 80GiB")
+                .hasMessageContaining("models.g.power.peak: '2kW'; expected one of the fields idle, max")
+                .hasMessageContaining("models.h: missing; expected a model: a mapping with cpu and memory, and gpus, nics and power if it has them")
+                .hasMessageContaining("sites[0].floorSpace: '200m2'; expected the floor space in square metres, a number from 0 to 10000000"
+                        + " such as 200 (no unit)");
+    }
+
     // ---- empty, truncated, half-written and watched files ----------------------------------------
 
     private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
