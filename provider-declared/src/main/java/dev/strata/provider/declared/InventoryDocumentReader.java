@@ -371,13 +371,51 @@ final class InventoryDocumentReader {
                 domains.put(id, new PowerDomain(id, kind == null ? "rack" : kind, site, parent, Math.round(budget)));
             }
         }
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode parent = list.get(i).get("parent");
-            if (parent != null && parent.isTextual() && !parent.asText().isBlank() && !domains.containsKey(parent.asText())) {
+            if (parent == null || !parent.isTextual() || parent.asText().isBlank()) {
+                continue; // absent, or refused above
+            }
+            String id = list.get(i).path("id").asText();
+            index.putIfAbsent(id, i);
+            if (parent.asText().equals(id)) {
+                problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain (" + id + " cannot be its own parent)");
+            } else if (!domains.containsKey(parent.asText())) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
             }
         }
+        cycles(domains, index, list, problems);
         return domains;
+    }
+
+    /**
+     * Refuses each cycle of parents (a -> b -> a) once, at its first domain in the document: a
+     * node's draw is charged to every domain up its chain of parents, which must end.
+     */
+    private static void cycles(Map<String, PowerDomain> domains, Map<String, Integer> index, JsonNode list, Problems problems) {
+        Set<String> done = new HashSet<>();
+        for (String start : domains.keySet()) {
+            List<String> chain = new ArrayList<>();
+            Set<String> onChain = new HashSet<>();
+            String at = start;
+            // follow the parents until a domain without one, one already followed, or one on this chain (a cycle)
+            while (at != null && domains.containsKey(at) && !done.contains(at) && onChain.add(at)) {
+                chain.add(at);
+                String parent = domains.get(at).parentId();
+                at = at.equals(parent) ? null : parent; // its own parent: refused above
+            }
+            if (at != null && onChain.contains(at)) {
+                List<String> cycle = new ArrayList<>(chain.subList(chain.indexOf(at), chain.size()));
+                String first = cycle.stream().min(java.util.Comparator.comparing(index::get)).orElseThrow();
+                java.util.Collections.rotate(cycle, -cycle.indexOf(first));
+                cycle.add(first);
+                int i = index.get(first);
+                problems.add("powerDomains[" + i + "].parent", list.get(i).get("parent"),
+                        "a chain of parents that ends at a domain without a parent, not the cycle " + String.join(" -> ", cycle));
+            }
+            done.addAll(chain);
+        }
     }
 
     private static List<Fabric> fabrics(JsonNode list, Problems problems, Set<String> sites, Map<String, Set<String>> declaredMembers) {

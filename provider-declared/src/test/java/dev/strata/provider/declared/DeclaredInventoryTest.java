@@ -278,6 +278,37 @@ class DeclaredInventoryTest {
                         + " such as 200 (no unit)");
     }
 
+    /** A power domain that is its own parent, or a cycle of parents, is refused: placement would charge the same budget again and again. */
+    @Test
+    void aCycleOfPowerDomainsIsRefusedWithItsPath() {
+        String text = """
+                sites: [{id: s1}]
+                powerDomains:
+                  - {id: a, site: s1, parent: b, budget: 10kW}
+                  - {id: b, site: s1, parent: a, budget: 10kW}
+                  - {id: c, site: s1, parent: c, budget: 10kW}
+                  - {id: d, site: s1, parent: a, budget: 10kW}
+                  - {id: e, site: s1, parent: g, budget: 10kW}
+                  - {id: f, site: s1, parent: e, budget: 10kW}
+                  - {id: g, site: s1, parent: f, budget: 10kW}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 3 errors:")
+                .hasMessageContaining("powerDomains[0].parent: 'b'; expected a chain of parents that ends at a domain without a parent,"
+                        + " not the cycle a -> b -> a")
+                .hasMessageContaining("powerDomains[2].parent: 'c'; expected the id of another power domain (c cannot be its own parent)")
+                .hasMessageContaining("powerDomains[4].parent: 'g'; expected a chain of parents that ends at a domain without a parent,"
+                        + " not the cycle e -> g -> f -> e");
+        assertThat(read("""
+                sites: [{id: s1}]
+                powerDomains:
+                  - {id: rack, site: s1, parent: row, budget: 10kW}
+                  - {id: row, site: s1, parent: hall, budget: 40kW}
+                  - {id: hall, site: s1, budget: 400kW}
+                """).powerDomains()).extracting(d -> d.id() + "<" + d.parentId()).containsExactly("rack<row", "row<hall", "hall<null");
+    }
+
     // ---- empty, truncated, half-written and watched files ----------------------------------------
 
     private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
