@@ -88,6 +88,26 @@ class AuditAndClusterCommandsTest {
         assertThatThrownBy(bad::execute).hasMessageContaining("--from 'yesterday': expected an instant");
     }
 
+    /** A time ago too long for a long, or before any instant Java holds, is refused with the bounds, not a parser's message. */
+    @Test
+    void aTimeAgoBeyondItsBoundsIsRefusedWithThem() throws Exception {
+        for (String ago : new String[] {"99999999999999999999d", "999999999999d", "36501d", "3153600001s"}) {
+            AuditCommand c = new AuditCommand();
+            c.audit = new RecordingAuditLog();
+            c.from = ago;
+            assertThatThrownBy(c::execute).as(ago).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--from '" + ago + "': expected an instant (2026-11-27T10:00:00Z), a UTC date (2026-11-27) or a time ago"
+                            + " (30m, 2h, 7d) of at most 36500 days (3153600000s, 52560000m, 876000h or 36500d)");
+        }
+        AuditCommand longest = new AuditCommand();
+        RecordingAuditLog log = new RecordingAuditLog();
+        longest.audit = log;
+        longest.to = "36500d";
+        longest.noFormat = true;
+        CommandOutput.of(longest::execute);
+        assertThat(log.queries.get(0).to()).isBefore(Instant.now().minus(Duration.ofDays(36_499)));
+    }
+
     @Test
     void verifyNamesTheFirstFailingRecord() throws Exception {
         RecordingAuditLog log = new RecordingAuditLog();

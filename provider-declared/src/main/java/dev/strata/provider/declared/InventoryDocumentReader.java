@@ -1,6 +1,8 @@
 package dev.strata.provider.declared;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -43,11 +45,17 @@ import java.util.TreeSet;
  */
 final class InventoryDocumentReader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> TOP = Set.of("models", "sites", "powerDomains", "fabrics", "nodes");
     private static final Set<String> MODEL = Set.of("description", "source", "cpu", "memory", "gpus", "nics", "power");
+    private static final Set<String> CPU = Set.of("sockets", "coresPerSocket", "threadsPerCore", "vendor", "model");
+    private static final Set<String> GPUS = Set.of("count", "model", "memory", "computeCapability", "powerLimit", "interconnect",
+            "nvlinkGBps", "migProfiles");
+    private static final Set<String> NICS = Set.of("count", "speed", "type", "model");
+    private static final Set<String> POWER = Set.of("idle", "max");
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
             "certifications", "powerBudget", "floorSpace");
+    private static final Set<String> OPERATOR = Set.of("name", "jurisdictions");
     private static final Set<String> DOMAIN = Set.of("id", "kind", "site", "parent", "budget");
     private static final Set<String> FABRIC = Set.of("id", "type", "technology", "site", "members", "bandwidth", "latency", "tiers");
     private static final Set<String> NODE = Set.of("id", "count", "idPrefix", "model", "site", "powerDomain", "powerDomains",
@@ -81,7 +89,7 @@ final class InventoryDocumentReader {
 
     /** This reader plus the models of a catalogue document. */
     InventoryDocumentReader withModels(String text, String source) {
-        JsonNode root = parse(text, source);
+        JsonNode root = parse(text, source, source);
         Problems problems = new Problems();
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
         models.putAll(models(root.get("models"), problems));
@@ -97,7 +105,7 @@ final class InventoryDocumentReader {
      * @throws ProviderFailureException listing every problem with its path
      */
     DeclaredInventory read(String text, String source, String providerId) {
-        JsonNode root = parse(text, source);
+        JsonNode root = parse(text, source, "declared inventory " + source);
         if (root.isMissingNode() || root.isNull()) {
             // what an editor leaves for a moment while it saves: never read as "nothing declared"
             throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
@@ -120,6 +128,9 @@ final class InventoryDocumentReader {
         JsonNode fabricList = list(root.get("fabrics"), "fabrics", problems);
         for (int i = 0; i < fabricList.size(); i++) {
             JsonNode f = fabricList.get(i);
+            if (!f.isObject()) {
+                continue; // fabrics() says so
+            }
             String id = text(f, "id", "fabrics[" + i + "]", problems, "a fabric id");
             if (id != null && fabricNodes.put(id, f) != null) {
                 problems.add("fabrics[" + i + "].id", f.get("id"), "an id no other fabric has");
@@ -146,14 +157,41 @@ final class InventoryDocumentReader {
         return ids;
     }
 
-    private static JsonNode parse(String text, String source) {
+    /**
+     * The document's tree. A key given twice in one mapping is refused with its path and line, as
+     * one of the document's problems ({@code what} names the document there).
+     */
+    private static JsonNode parse(String text, String source, String what) {
         try {
             JsonNode root = YAML.readTree(text == null ? "" : text);
             return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
         } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                String key = e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
+                String path = e.getProcessor() instanceof JsonParser parser ? path(parser.getParsingContext()) : "";
+                int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+                Problems problems = new Problems();
+                problems.addProblem((path.isEmpty() ? "" : path + ".") + key, "given twice" + (line > 0 ? " (again at line " + line + ")" : ""),
+                        "each key once in a mapping");
+                throw new ProviderFailureException(problems.describe(what));
+            }
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + e.getOriginalMessage());
         }
+    }
+
+    /** The path of the mapping a parser is in, as the problems name it: {@code sites[1]}. */
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.add(0, "." + c.getCurrentName());
+            }
+        }
+        String p = String.join("", parts);
+        return p.startsWith(".") ? p.substring(1) : p;
     }
 
     // ---- models ------------------------------------------------------------------------------
@@ -170,44 +208,93 @@ final class InventoryDocumentReader {
         for (var e : node.properties()) {
             String path = "models." + e.getKey();
             JsonNode m = e.getValue();
+            if (!mapping(m, path, problems, "a model: a mapping with cpu and memory, and gpus, nics and power if it has them")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(m, path + ".", MODEL);
-            JsonNode cpu = m.path("cpu");
+            String description = optionalText(m.get("description"), path + ".description", problems, "a description");
+            optionalText(m.get("source"), path + ".source", problems, "where the figures come from");
+            // a model has CPUs and memory; a default (1 core, 0 bytes) would be a node no one declared
+            JsonNode cpu = section(m, "cpu", path, problems, true, CPU, "the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}");
             int sockets = integer(cpu.get("sockets"), path + ".cpu.sockets", problems, 1, 16, 1);
-            int cores = integer(cpu.get("coresPerSocket"), path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
+            int cores = !m.path("cpu").isObject() ? 1 : integer(required(cpu, "coresPerSocket", path + ".cpu", problems, "a whole number from 1 to 1024"),
+                    path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
             int threads = integer(cpu.get("threadsPerCore"), path + ".cpu.threadsPerCore", problems, 1, 8, 1);
-            long memory = bytes(m.get("memory"), path + ".memory", problems);
-            NodeModel.Gpus gpus = gpus(m.get("gpus"), path + ".gpus", problems);
-            JsonNode nics = m.path("nics");
-            int nicCount = nics.isMissingNode() ? 0 : integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
-            double nicGbps = nics.isMissingNode() ? 0 : gbps(nics.get("speed"), path + ".nics.speed", problems);
-            JsonNode power = m.path("power");
+            String vendor = optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel");
+            String cpuModel = optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name");
+            long memory = memory(required(m, "memory", path, problems, "the node's memory, a size such as 2TiB"), path + ".memory", problems,
+                    "the node's memory, a size such as 2TiB");
+            NodeModel.Gpus gpus = gpus(m, path, problems);
+            JsonNode nics = section(m, "nics", path, problems, false, NICS, "the NICs, a mapping such as {count: 8, speed: 400Gbps, type: infiniband}");
+            int nicCount = integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
+            double nicGbps = nicCount == 0 ? gbps(nics.get("speed"), path + ".nics.speed", problems)
+                    : gbps(required(nics, "speed", path + ".nics", problems, "a bandwidth such as 400Gbps"), path + ".nics.speed", problems);
+            String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
+            optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
+            JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
             double idle = watts(power.get("idle"), path + ".power.idle", problems);
             double max = watts(power.get("max"), path + ".power.max", problems);
             if (problems.size() > before) {
                 continue;
             }
-            CpuTopology topology = NodeModel.topology(sockets, cores, threads, cpu.path("vendor").asText(null), cpu.path("model").asText(null));
-            models.put(e.getKey(), new NodeModel(e.getKey(), m.path("description").asText(e.getKey()), topology,
+            CpuTopology topology = NodeModel.topology(sockets, cores, threads, vendor, cpuModel);
+            models.put(e.getKey(), new NodeModel(e.getKey(), description == null ? e.getKey() : description, topology,
                     NodeModel.numa(topology, memory), memory, gpus,
-                    new NodeModel.Nics(nicCount, Math.round(nicGbps * 1000), nics.path("type").asText("ethernet")),
+                    new NodeModel.Nics(nicCount, Math.round(nicGbps * 1000), nicType == null ? "ethernet" : nicType),
                     new PowerDraw(Math.round(idle), Math.round(max))));
         }
         return models;
     }
 
-    private static NodeModel.Gpus gpus(JsonNode g, String path, Problems problems) {
-        if (g == null || g.isNull()) {
+    /**
+     * A nested mapping of a model ({@code cpu}, {@code gpus}, {@code nics}, {@code power}) with its
+     * unknown fields refused; an empty mapping where it is absent or refused, so that nothing of it
+     * is read as a default: a scalar ({@code cpu: 128}) is refused, as is an absent required one.
+     */
+    private static JsonNode section(JsonNode model, String field, String path, Problems problems, boolean required, Set<String> known,
+            String expected) {
+        JsonNode v = model.get(field);
+        if ((v == null || v.isNull()) && !required) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!mapping(v, path + "." + field, problems, expected)) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        problems.unknownFields(v, path + "." + field + ".", known);
+        return v;
+    }
+
+    /** The field's value; a problem naming it when it is absent or null (the value is then null). */
+    private static JsonNode required(JsonNode parent, String field, String path, Problems problems, String expected) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            problems.add(path + "." + field, v, expected);
             return null;
         }
+        return v;
+    }
+
+    private static NodeModel.Gpus gpus(JsonNode m, String path, Problems problems) {
+        if (!m.hasNonNull("gpus")) {
+            return null;
+        }
+        JsonNode g = section(m, "gpus", path, problems, false, GPUS, "the GPUs, a mapping such as {count: 8, model: NVIDIA H100, memory: 80GiB}");
+        if (g.isEmpty() && !m.get("gpus").isObject()) {
+            return null; // refused as a whole, not field by field
+        }
+        path = path + ".gpus";
         int count = integer(g.get("count"), path + ".count", problems, 1, 64, 1);
         String model = text(g, "model", path, problems, "the GPU product name");
-        long memory = bytes(g.get("memory"), path + ".memory", problems);
+        long memory = memory(required(g, "memory", path, problems, "each GPU's memory, a size such as 80GiB"), path + ".memory", problems,
+                "each GPU's memory, a size such as 80GiB");
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
-        String interconnect = g.hasNonNull("interconnect") ? g.get("interconnect").asText() : null;
-        double nvlink = g.hasNonNull("nvlinkGBps") ? g.get("nvlinkGBps").asDouble() : 0;
-        return new NodeModel.Gpus(count, model, memory, g.path("computeCapability").asText(null), limit, interconnect, nvlink, profiles);
+        String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
+        double nvlink = number(g.get("nvlinkGBps"), path + ".nvlinkGBps", problems, 10_000, "the NVLink bandwidth per GPU and direction in GB/s,",
+                "such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)");
+        String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
+        return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
     }
 
     // ---- sites, power domains, fabrics -------------------------------------------------------
@@ -218,33 +305,40 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "sites[" + i + "]";
             JsonNode s = list.get(i);
+            if (!mapping(s, path, problems, "a site, such as {id: fra-1, country: DE, jurisdictions: [EU, DE]}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(s, path + ".", SITE);
             String id = text(s, "id", path, problems, "a site id such as fra-1");
-            String country = s.hasNonNull("country") ? s.get("country").asText().toUpperCase(Locale.ROOT) : null;
-            if (country != null && !country.matches("[A-Z]{2}")) {
-                problems.add(path + ".country", s.get("country"), "an ISO 3166-1 alpha-2 country code such as DE");
-            }
+            optionalText(s.get("name"), path + ".name", problems, "the site's name");
+            String region = optionalText(s.get("region"), path + ".region", problems, "the region");
+            String zone = optionalText(s.get("zone"), path + ".zone", problems, "the zone");
+            String country = code(s.get("country"), path + ".country", problems, "[A-Z]{2}", "an ISO 3166-1 alpha-2 country code such as DE");
             Set<String> jurisdictions = codes(s.get("jurisdictions"), path + ".jurisdictions", problems);
             Operator operator = null;
             JsonNode op = s.get("operator");
             if (op != null && !op.isNull()) {
-                String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
-                Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
-                if (name != null) {
-                    operator = new Operator(name, opJurisdictions);
+                if (mapping(op, path + ".operator", problems, "the operator, a mapping such as {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")) {
+                    problems.unknownFields(op, path + ".operator.", OPERATOR);
+                    String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
+                    Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
+                    if (name != null) {
+                        operator = new Operator(name, opJurisdictions);
+                    }
                 }
             }
-            Set<String> certifications = new LinkedHashSet<>();
-            s.path("certifications").forEach(c -> certifications.add(c.asText()));
+            Set<String> certifications = new LinkedHashSet<>(present(texts(s.get("certifications"), path + ".certifications", problems,
+                    "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001")));
             double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems);
-            double floor = s.hasNonNull("floorSpace") ? s.get("floorSpace").asDouble() : 0;
+            double floor = number(s.get("floorSpace"), path + ".floorSpace", problems, 10_000_000, "the floor space in square metres,",
+                    "such as 200 (no unit)");
             if (id != null && sites.containsKey(id)) {
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
             }
             if (problems.size() == before) {
-                sites.put(id, Site.builder().id(id).providerId(providerId).region(s.path("region").asText(null))
-                        .zone(s.path("zone").asText(null)).country(country).jurisdictions(jurisdictions).operator(operator)
+                sites.put(id, Site.builder().id(id).providerId(providerId).region(region)
+                        .zone(zone).country(country).jurisdictions(jurisdictions).operator(operator)
                         .certifications(certifications).powerBudgetWatts(Math.round(budget)).floorSpaceSquareMetres(floor).build());
             }
         }
@@ -257,9 +351,14 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "powerDomains[" + i + "]";
             JsonNode d = list.get(i);
+            if (!mapping(d, path, problems, "a power domain, such as {id: fra-1-rack-a01, kind: rack, site: fra-1, budget: 41kW}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(d, path + ".", DOMAIN);
             String id = text(d, "id", path, problems, "a power domain id");
+            String kind = optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)");
+            String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
             double budget = watts(d.get("budget"), path + ".budget", problems);
             if (budget <= 0 && problems.size() == before) {
@@ -269,16 +368,54 @@ final class InventoryDocumentReader {
                 problems.add(path + ".id", d.get("id"), "an id no other power domain has");
             }
             if (problems.size() == before) {
-                domains.put(id, new PowerDomain(id, d.path("kind").asText("rack"), site, d.path("parent").asText(null), Math.round(budget)));
+                domains.put(id, new PowerDomain(id, kind == null ? "rack" : kind, site, parent, Math.round(budget)));
             }
         }
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode parent = list.get(i).get("parent");
-            if (parent != null && !parent.isNull() && !domains.containsKey(parent.asText())) {
+            if (parent == null || !parent.isTextual() || parent.asText().isBlank()) {
+                continue; // absent, or refused above
+            }
+            String id = list.get(i).path("id").asText();
+            index.putIfAbsent(id, i);
+            if (parent.asText().equals(id)) {
+                problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain (" + id + " cannot be its own parent)");
+            } else if (!domains.containsKey(parent.asText())) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
             }
         }
+        cycles(domains, index, list, problems);
         return domains;
+    }
+
+    /**
+     * Refuses each cycle of parents (a -> b -> a) once, at its first domain in the document: a
+     * node's draw is charged to every domain up its chain of parents, which must end.
+     */
+    private static void cycles(Map<String, PowerDomain> domains, Map<String, Integer> index, JsonNode list, Problems problems) {
+        Set<String> done = new HashSet<>();
+        for (String start : domains.keySet()) {
+            List<String> chain = new ArrayList<>();
+            Set<String> onChain = new HashSet<>();
+            String at = start;
+            // follow the parents until a domain without one, one already followed, or one on this chain (a cycle)
+            while (at != null && domains.containsKey(at) && !done.contains(at) && onChain.add(at)) {
+                chain.add(at);
+                String parent = domains.get(at).parentId();
+                at = at.equals(parent) ? null : parent; // its own parent: refused above
+            }
+            if (at != null && onChain.contains(at)) {
+                List<String> cycle = new ArrayList<>(chain.subList(chain.indexOf(at), chain.size()));
+                String first = cycle.stream().min(java.util.Comparator.comparing(index::get)).orElseThrow();
+                java.util.Collections.rotate(cycle, -cycle.indexOf(first));
+                cycle.add(first);
+                int i = index.get(first);
+                problems.add("powerDomains[" + i + "].parent", list.get(i).get("parent"),
+                        "a chain of parents that ends at a domain without a parent, not the cycle " + String.join(" -> ", cycle));
+            }
+            done.addAll(chain);
+        }
     }
 
     private static List<Fabric> fabrics(JsonNode list, Problems problems, Set<String> sites, Map<String, Set<String>> declaredMembers) {
@@ -286,33 +423,39 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "fabrics[" + i + "]";
             JsonNode f = list.get(i);
+            if (!mapping(f, path, problems, "a fabric, such as {id: fra-1-ib-ndr, type: RDMA, site: fra-1, bandwidth: 400Gbps}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(f, path + ".", FABRIC);
-            String id = f.path("id").asText(null);
+            String id = f.path("id").isTextual() ? f.get("id").asText() : null; // read() checked it
             FabricType type = null;
             try {
-                type = FabricType.valueOf(f.path("type").asText("").toUpperCase(Locale.ROOT));
+                type = f.path("type").isTextual() ? FabricType.valueOf(f.get("type").asText().toUpperCase(Locale.ROOT)) : null;
             } catch (IllegalArgumentException e) {
+                type = null;
+            }
+            if (type == null) {
                 problems.add(path + ".type", f.get("type"), "one of DATA, WAN, PCIE, RDMA");
             }
+            String technology = optionalText(f.get("technology"), path + ".technology", problems, "the technology (such as InfiniBand NDR)");
             String site = f.hasNonNull("site") ? reference(f, "site", path, problems, sites, "site") : null;
             Set<String> members = new TreeSet<>(declaredMembers.getOrDefault(id, Set.of()));
-            JsonNode explicit = f.get("members");
-            if (explicit != null && explicit.isArray()) {
-                for (int m = 0; m < explicit.size(); m++) {
-                    String member = explicit.get(m).asText();
-                    if (type == FabricType.WAN && !sites.contains(member)) {
-                        problems.add(path + ".members[" + m + "]", explicit.get(m), "a site id (WAN members are sites)");
-                    }
-                    members.add(member);
+            List<String> explicit = texts(f.get("members"), path + ".members", problems, "a list of member ids (sites for a WAN)",
+                    "a member id");
+            for (int m = 0; m < explicit.size(); m++) {
+                String member = explicit.get(m);
+                if (member != null && type == FabricType.WAN && !sites.contains(member)) {
+                    problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a site id (WAN members are sites)");
                 }
             }
+            members.addAll(present(explicit));
             double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems);
             double latency = f.hasNonNull("latency") ? micros(f.get("latency"), path + ".latency", problems) : 0;
-            List<String> tiers = new ArrayList<>();
-            f.path("tiers").forEach(t -> tiers.add(t.asText()));
+            List<String> tiers = present(texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
+                    "a tier name such as leaf or spine"));
             if (problems.size() == before && id != null) {
-                fabrics.add(Fabric.builder().id(id).type(type).technology(f.path("technology").asText(null)).siteId(site).members(members)
+                fabrics.add(Fabric.builder().id(id).type(type).technology(technology).siteId(site).members(members)
                         .linkBandwidthGbps(bandwidth).latencyMicros(latency).tiers(tiers).build());
             }
         }
@@ -329,6 +472,9 @@ final class InventoryDocumentReader {
         for (int i = 0; i < list.size(); i++) {
             String path = "nodes[" + i + "]";
             JsonNode n = list.get(i);
+            if (!mapping(n, path, problems, "nodes, such as {count: 16, model: dgx-h100, idPrefix: fra-1-h100-, site: fra-1}")) {
+                continue;
+            }
             int before = problems.size();
             problems.unknownFields(n, path + ".", NODE);
             String modelName = text(n, "model", path, problems, "a model of the catalogue");
@@ -338,9 +484,9 @@ final class InventoryDocumentReader {
             }
             String site = reference(n, "site", path, problems, sites, "site");
             int count = integer(n.get("count"), path + ".count", problems, 1, 100_000, 1);
-            String singleId = n.hasNonNull("id") ? n.get("id").asText() : null;
-            String prefix = n.hasNonNull("idPrefix") ? n.get("idPrefix").asText() : null;
-            if (singleId == null && prefix == null) {
+            String singleId = optionalText(n.get("id"), path + ".id", problems, "the node's id");
+            String prefix = optionalText(n.get("idPrefix"), path + ".idPrefix", problems, "the prefix of the nodes' ids (such as fra-1-h100-)");
+            if (singleId == null && prefix == null && !n.hasNonNull("id") && !n.hasNonNull("idPrefix")) {
                 problems.add(path + ".id", null, "an id (one node) or an idPrefix (count nodes)");
             } else if (singleId != null && count > 1) {
                 problems.add(path + ".id", n.get("id"), "idPrefix instead of id when count is more than 1");
@@ -349,27 +495,23 @@ final class InventoryDocumentReader {
             if (n.hasNonNull("powerDomain")) {
                 nodeDomains.add(reference(n, "powerDomain", path, problems, domains, "power domain"));
             }
-            JsonNode domainList = n.get("powerDomains");
-            if (domainList != null && domainList.isArray()) {
-                for (int d = 0; d < domainList.size(); d++) {
-                    if (!domains.contains(domainList.get(d).asText())) {
-                        problems.add(path + ".powerDomains[" + d + "]", domainList.get(d), "the id of a power domain");
-                    }
-                    nodeDomains.add(domainList.get(d).asText());
+            List<String> domainList = texts(n.get("powerDomains"), path + ".powerDomains", problems,
+                    "a list of power domain ids, filled in order", "the id of a power domain");
+            for (int d = 0; d < domainList.size(); d++) {
+                if (domainList.get(d) != null && !domains.contains(domainList.get(d))) {
+                    problems.add(path + ".powerDomains[" + d + "]", n.get("powerDomains").get(d), "the id of a power domain");
                 }
             }
-            List<String> fabrics = new ArrayList<>();
-            JsonNode fabricList = n.get("fabrics");
-            if (fabricList != null && fabricList.isArray()) {
-                for (int f = 0; f < fabricList.size(); f++) {
-                    if (!fabricIds.contains(fabricList.get(f).asText())) {
-                        problems.add(path + ".fabrics[" + f + "]", fabricList.get(f), "the id of a fabric");
-                    }
-                    fabrics.add(fabricList.get(f).asText());
+            nodeDomains.addAll(present(domainList));
+            List<String> fabrics = texts(n.get("fabrics"), path + ".fabrics", problems, "a list of fabric ids", "the id of a fabric");
+            for (int f = 0; f < fabrics.size(); f++) {
+                if (fabrics.get(f) != null && !fabricIds.contains(fabrics.get(f))) {
+                    problems.add(path + ".fabrics[" + f + "]", n.get("fabrics").get(f), "the id of a fabric");
                 }
             }
-            Set<String> traits = new LinkedHashSet<>();
-            n.path("traits").forEach(t -> traits.add(t.asText()));
+            Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
+                    "a trait")));
+            String tenant = optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant");
             if (problems.size() > before) {
                 continue;
             }
@@ -382,10 +524,10 @@ final class InventoryDocumentReader {
                     break;
                 }
                 String domain = nodeDomains.isEmpty() ? null : nodeDomains.get(Math.min(k / perDomain, nodeDomains.size() - 1));
-                for (String f : fabrics) {
+                for (String f : present(fabrics)) {
                     fabricMembers.computeIfAbsent(f, x -> new TreeSet<>()).add(id);
                 }
-                nodes.add(node(id, model, site, domain, traits, n.path("tenant").asText(null), providerId));
+                nodes.add(node(id, model, site, domain, traits, tenant, providerId));
             }
         }
         return nodes;
@@ -431,13 +573,79 @@ final class InventoryDocumentReader {
         return node;
     }
 
+    /** Whether an entry of a list is a mapping; says what was expected if not. */
+    private static boolean mapping(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null || !v.isObject()) {
+            problems.add(path, v, expected);
+            return false;
+        }
+        return true;
+    }
+
+    /** Required text: a YAML string, not a number, boolean, list or mapping read as its text. */
     private static String text(JsonNode parent, String field, String path, Problems problems, String expected) {
         JsonNode v = parent.get(field);
-        if (v == null || v.isNull() || !v.isValueNode() || v.asText().isBlank()) {
+        if (v == null || v.isNull()) {
             problems.add(path + "." + field, v, expected);
             return null;
         }
+        return optionalText(v, path + "." + field, problems, expected);
+    }
+
+    /** Optional text: absent or null gives null; anything but a non-blank YAML string is refused. */
+    private static String optionalText(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            problems.add(path, v, expected + quoteHint(v, false));
+            return null;
+        }
         return v.asText();
+    }
+
+    /**
+     * A list of text, one entry per item: null where an item is refused, so that callers keep the
+     * items' indexes. Absent or null gives an empty list.
+     */
+    private static List<String> texts(JsonNode v, String path, Problems problems, String expectedList, String expectedItem) {
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            problems.add(path, v, expectedList);
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            if (item.isNull()) {
+                problems.add(path + "[" + i + "]", item, expectedItem);
+                out.add(null);
+            } else {
+                out.add(optionalText(item, path + "[" + i + "]", problems, expectedItem));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> present(List<String> texts) {
+        return texts.stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * What to add to "expected ..." for a scalar that YAML did not read as text: an unquoted NO
+     * (Norway) is the boolean false in YAML 1.1, 0049 a number.
+     */
+    private static String quoteHint(JsonNode v, boolean code) {
+        if (v.isBoolean()) {
+            return v.booleanValue() ? " as text (YAML reads an unquoted YES, Y or ON as the boolean true; quote it)"
+                    : " as text (YAML reads an unquoted NO, N or OFF as the boolean false; quote it" + (code ? ": 'NO')" : ")");
+        }
+        if (v.isNumber()) {
+            return " as text (YAML reads it as a number; quote it)";
+        }
+        return v.isValueNode() ? "" : " as text";
     }
 
     private static String reference(JsonNode parent, String field, String path, Problems problems, Set<String> known, String what) {
@@ -453,11 +661,24 @@ final class InventoryDocumentReader {
         if (v == null || v.isNull()) {
             return absent;
         }
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        // canConvertToLong first: asLong() wraps a larger number (2^64 + 1 reads as 1)
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problems.add(path, v, "a whole number from " + min + " to " + max);
             return absent;
         }
         return v.asInt();
+    }
+
+    /** A plain number from 0 to {@code max}; absent or null gives 0. Text ({@code 900GB/s}, {@code 200m2}) is refused. */
+    private static double number(JsonNode v, String path, Problems problems, long max, String what, String example) {
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0 || v.asDouble() > max) {
+            problems.add(path, v, what + " a number from 0 to " + max + " " + example);
+            return 0;
+        }
+        return v.asDouble();
     }
 
     private static Set<String> codes(JsonNode v, String path, Problems problems) {
@@ -470,14 +691,30 @@ final class InventoryDocumentReader {
             return codes;
         }
         for (int i = 0; i < v.size(); i++) {
-            String code = v.get(i).asText().toUpperCase(Locale.ROOT);
-            if (!code.matches("[A-Z]{2,8}")) {
-                problems.add(path + "[" + i + "]", v.get(i), "a jurisdiction code such as EU, DE or US");
-            } else {
+            JsonNode item = v.get(i);
+            if (item.isNull()) {
+                problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US");
+                continue;
+            }
+            String code = code(item, path + "[" + i + "]", problems, "[A-Z]{2,8}", "a jurisdiction code such as EU, DE or US");
+            if (code != null) {
                 codes.add(code);
             }
         }
         return codes;
+    }
+
+    /** A code written as text (upper-cased) that matches {@code pattern}; absent or null gives null. */
+    private static String code(JsonNode v, String path, Problems problems, String pattern, String expected) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String code = v.isTextual() ? v.asText().strip().toUpperCase(Locale.ROOT) : "";
+        if (!v.isTextual() || !code.matches(pattern)) {
+            problems.add(path, v, expected + (v.isTextual() ? "" : quoteHint(v, true)));
+            return null;
+        }
+        return code;
     }
 
     private static long bytes(JsonNode v, String path, Problems problems) {
@@ -487,6 +724,19 @@ final class InventoryDocumentReader {
             problems.add(path, v, "a size such as 80GiB or 2TiB");
             return 0;
         }
+    }
+
+    /** A memory size above 0 bytes; 0 where absent (the caller said so) or refused. */
+    private static long memory(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null) {
+            return 0;
+        }
+        int before = problems.size();
+        long bytes = bytes(v, path, problems);
+        if (bytes <= 0 && problems.size() == before) {
+            problems.add(path, v, expected + " (more than 0)");
+        }
+        return bytes;
     }
 
     private static double gbps(JsonNode v, String path, Problems problems) {

@@ -29,6 +29,12 @@ final class MigProfiles {
     private static final Pattern SHORTHAND = Pattern.compile("(\\d+)g\\.(\\d+)gb(\\+me)?:(\\d+)");
     private static final Pattern NAME = Pattern.compile("(\\d+)g\\.(\\d+)gb(\\+me)?");
     private static final Set<String> FULL = Set.of("profile", "id", "instances", "memory", "placements", "slots");
+    /** The most compute slices a profile name may give (16g), as the memory slots a placement may span. */
+    static final int MAX_SLICES = 16;
+    /** The most GB a profile name may give (65536gb); its bytes fit a long many times over. */
+    static final int MAX_GB = 65_536;
+    /** The most instances of one profile, in either form. */
+    static final int MAX_INSTANCES = 16;
 
     private MigProfiles() {
     }
@@ -51,7 +57,8 @@ final class MigProfiles {
         for (JsonNode p : list) {
             Matcher m = NAME.matcher(p.isObject() ? p.path("profile").asText() : p.asText().replaceFirst(":\\d+$", ""));
             if (m.matches()) {
-                computeSlices = Math.max(computeSlices, Integer.parseInt(m.group(1)));
+                // a number out of bounds counts for nothing here; the profile is refused below
+                computeSlices = Math.max(computeSlices, bounded(m.group(1), 1, MAX_SLICES));
             }
         }
         for (int i = 0; i < list.size(); i++) {
@@ -73,8 +80,12 @@ final class MigProfiles {
             return null;
         }
         int before = problems.size();
+        String outOfBounds = nameOutOfBounds(name);
+        if (outOfBounds != null) {
+            problems.add(at + ".profile", p.get("profile"), outOfBounds);
+        }
         int id = p.hasNonNull("id") ? wholeNumber(p.get("id"), at + ".id", 0, 1_000, problems) : -1;
-        int instances = wholeNumber(p.get("instances"), at + ".instances", 1, 16, problems);
+        int instances = wholeNumber(p.get("instances"), at + ".instances", 1, MAX_INSTANCES, problems);
         int slots = wholeNumber(p.get("slots"), at + ".slots", 1, 16, problems);
         List<Integer> placements = new ArrayList<>();
         JsonNode starts = p.get("placements");
@@ -98,12 +109,12 @@ final class MigProfiles {
                 memory = 0;
             }
         } else {
-            memory = Long.parseLong(name.group(2)) << 30;
+            memory = outOfBounds != null ? 0 : (long) bounded(name.group(2), 1, MAX_GB) << 30;
         }
         if (problems.size() > before) {
             return null;
         }
-        int g = Integer.parseInt(name.group(1));
+        int g = bounded(name.group(1), 1, MAX_SLICES);
         return PartitionProfile.builder().name(p.get("profile").asText()).profileId(id).maxInstances(instances).memoryBytes(memory)
                 .computeSlices(g).totalSlices(computeSlices).placements(placements).placementSize(slots).build();
     }
@@ -115,8 +126,16 @@ final class MigProfiles {
                     + " {profile: 1g.10gb, instances: 7, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}");
             return null;
         }
-        int g = Integer.parseInt(m.group(1));
-        long memory = Long.parseLong(m.group(2)) << 30;
+        String outOfBounds = nameOutOfBounds(m);
+        if (outOfBounds == null && bounded(m.group(4), 1, MAX_INSTANCES) < 0) {
+            outOfBounds = "an instance count from 1 to " + MAX_INSTANCES + " after the colon, not " + m.group(4);
+        }
+        if (outOfBounds != null) {
+            problems.add(at, p, outOfBounds);
+            return null;
+        }
+        int g = bounded(m.group(1), 1, MAX_SLICES);
+        long memory = (long) bounded(m.group(2), 1, MAX_GB) << 30;
         String name = m.group(1) + "g." + m.group(2) + "gb" + (m.group(3) == null ? "" : m.group(3));
         int slots = gpuMemoryBytes <= 0 ? 0 : (int) Math.round(memory / (gpuMemoryBytes / 8.0));
         int[] starts = computeSlices == 7 ? starts(g, slots) : null;
@@ -131,8 +150,29 @@ final class MigProfiles {
         for (int s : starts) {
             placements.add(s);
         }
-        return PartitionProfile.builder().name(name).maxInstances(Integer.parseInt(m.group(4))).memoryBytes(memory)
+        return PartitionProfile.builder().name(name).maxInstances(bounded(m.group(4), 1, MAX_INSTANCES)).memoryBytes(memory)
                 .computeSlices(g).totalSlices(computeSlices).placements(placements).placementSize(slots).build();
+    }
+
+    /** What to expect instead of a profile name whose slices or GB are out of bounds, or null when both are in. */
+    private static String nameOutOfBounds(Matcher name) {
+        if (bounded(name.group(1), 1, MAX_SLICES) < 0) {
+            return "a MIG profile of 1 to " + MAX_SLICES + " compute slices (1g to " + MAX_SLICES + "g), not " + name.group(1);
+        }
+        if (bounded(name.group(2), 1, MAX_GB) < 0) {
+            return "a MIG profile of 1 to " + MAX_GB + " GB (1gb to " + MAX_GB + "gb), not " + name.group(2);
+        }
+        return null;
+    }
+
+    /** Decimal digits as a number from {@code min} to {@code max}, or -1 when out of that range (however many digits). */
+    static int bounded(String digits, int min, int max) {
+        String d = digits.replaceFirst("^0+(?=\\d)", "");
+        if (d.length() > 9) {
+            return -1;
+        }
+        int v = Integer.parseInt(d);
+        return v < min || v > max ? -1 : v;
     }
 
     /** NVIDIA's starts for a profile of {@code g} compute slices over {@code slots} memory slots on a 7-slice, 8-slot GPU. */
@@ -149,7 +189,7 @@ final class MigProfiles {
     }
 
     private static int wholeNumber(JsonNode v, String path, int min, int max, Problems problems) {
-        if (v == null || !v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problems.add(path, v, "a whole number from " + min + " to " + max);
             return -1;
         }

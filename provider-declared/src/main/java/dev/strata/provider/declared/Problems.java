@@ -18,6 +18,11 @@ final class Problems {
         problems.add(path + ": " + shown + "; expected " + expected);
     }
 
+    /** A problem that is no value of the document, such as a key given twice: "path: problem; expected ...". */
+    void addProblem(String path, String problem, String expected) {
+        problems.add(path + ": " + problem + "; expected " + expected);
+    }
+
     void unknownFields(JsonNode node, String path, Set<String> known) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();

@@ -131,6 +131,184 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("sites[0].country: 'DEU'");
     }
 
+    // ---- values of the wrong kind -------------------------------------------------------------------
+
+    private DeclaredInventory read(String text) {
+        return reader.read(text, "inv.yaml", "declared");
+    }
+
+    /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
+    @Test
+    void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {
+        String text = """
+                sites:
+                  - {id: osl-1, country: NO, jurisdictions: [EEA, NO]}
+                  - {id: fra-1, country: DE, jurisdictions: [EU, ~], operator: {name: Mainufer GmbH, jurisdictions: [EU, 49]}}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 4 errors:")
+                .hasMessageContaining("sites[0].country: 'false'; expected an ISO 3166-1 alpha-2 country code such as DE as text"
+                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
+                .hasMessageContaining("sites[0].jurisdictions[1]: 'false'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
+                .hasMessageContaining("sites[1].jurisdictions[1]: missing; expected a jurisdiction code such as EU, DE or US")
+                .hasMessageContaining("sites[1].operator.jurisdictions[1]: '49'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads it as a number; quote it)");
+
+        Site norway = read("sites: [{id: osl-1, country: 'NO', jurisdictions: [EEA, \"NO\"]}]\n").sites().get(0);
+        assertThat(norway.country()).isEqualTo("NO");
+        assertThat(norway.jurisdictions()).containsExactlyInAnyOrder("EEA", "NO");
+    }
+
+    /** Where the reader takes text or a list of text, a mapping, list, number or boolean is refused, never read as its text or skipped. */
+    @Test
+    void textFieldsAndListsTakeOnlyText() {
+        String text = """
+                sites:
+                  - {id: fra-1, region: {name: eu}, certifications: ISO27001}
+                  - {id: 7, operator: Mainufer GmbH}
+                powerDomains:
+                  - {id: r1, site: fra-1, kind: [rack], budget: 40kW}
+                fabrics:
+                  - {id: wan, type: WAN, members: fra-1, bandwidth: 10Gbps, tiers: [{leaf: 1}]}
+                nodes:
+                  - {count: 2, model: dgx-a100, idPrefix: a-, site: fra-1, powerDomains: r1, traits: [gpu, {x: 1}], tenant: yes}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 10 errors:")
+                .hasMessageContaining("sites[0].region: '{\"name\":\"eu\"}'; expected the region as text")
+                .hasMessageContaining("sites[0].certifications: 'ISO27001'; expected a list of certifications such as [ISO27001, BSI-C5]")
+                .hasMessageContaining("sites[1].id: '7'; expected a site id such as fra-1 as text (YAML reads it as a number; quote it)")
+                .hasMessageContaining("sites[1].operator: 'Mainufer GmbH'; expected the operator, a mapping such as"
+                        + " {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")
+                .hasMessageContaining("powerDomains[0].kind: '[\"rack\"]'; expected the kind of domain (rack, pdu, hall) as text")
+                .hasMessageContaining("fabrics[0].members: 'fra-1'; expected a list of member ids")
+                .hasMessageContaining("fabrics[0].tiers[0]: '{\"leaf\":1}'; expected a tier name such as leaf or spine")
+                .hasMessageContaining("nodes[0].powerDomains: 'r1'; expected a list of power domain ids, filled in order")
+                .hasMessageContaining("nodes[0].traits[1]: '{\"x\":1}'; expected a trait as text")
+                .hasMessageContaining("nodes[0].tenant: 'true'; expected the owning tenant as text (YAML reads an unquoted YES, Y or ON"
+                        + " as the boolean true; quote it)");
+    }
+
+    /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
+    @Test
+    void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
+        assertThatThrownBy(() -> read("""
+                sites: [{id: s1}]
+                nodes: [{count: 18446744073709551617, model: dgx-a100, idPrefix: a-, site: s1}]
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].count: '18446744073709551617'; expected a whole number from 1 to 100000");
+        assertThatThrownBy(() -> read("""
+                models:
+                  x: {cpu: {sockets: 18446744073709551617, coresPerSocket: 8}, memory: 64GiB}
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.x.cpu.sockets: '18446744073709551617'; expected a whole number from 1 to 16");
+    }
+
+    /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
+    @Test
+    void aKeyGivenTwiceIsRefusedWithItsLine() {
+        assertThatThrownBy(() -> read("""
+                sites: [{id: s1, country: DE}]
+                nodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]
+                powerDomains: []
+                nodes: [{count: 1, model: dgx-a100, idPrefix: b-, site: s1}]
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 1 error:\n  nodes: given twice (again at line 4); expected each key once in a mapping");
+        assertThatThrownBy(() -> read("""
+                sites:
+                  - id: s1
+                    country: DE
+                  - id: s2
+                    country: DE
+                    country: FR
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("sites[1].country: given twice (again at line 6); expected each key once in a mapping");
+        assertThatThrownBy(() -> reader.withModels("models:\n  x: {cpu: {coresPerSocket: 8}, memory: 1TiB, memory: 2TiB}\n", "models.yaml"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("models.yaml has 1 error:\n  models.x.memory: given twice (again at line 2); expected each key once in a mapping");
+    }
+
+    /** A model's nested fields are checked like the top: the wrong kind, an unknown field or a missing figure is named, never a default. */
+    @Test
+    void aModelIsCheckedAtEveryLevel() {
+        String text = """
+                models:
+                  a: {cpu: 128, memory: 1TiB}
+                  b: {cpu: {socket: 2, coresPerSocket: 8}, memory: 1TiB, power: 2kW}
+                  c: {cpu: {coresPerSocket: 8}}
+                  d: {memory: 1TiB}
+                  e: {cpu: {sockets: 2}, memory: 0GiB}
+                  f:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 8, model: H100, memory: 80GiB, nvlinkGBps: 900GB/s, colour: green}
+                    nics: {count: 2, sped: 100Gbps}
+                  g: {cpu: {coresPerSocket: 8}, memory: 1TiB, gpus: {count: 8, model: H100}, power: {idle: 1kW, peak: 2kW}}
+                  h:
+                sites:
+                  - {id: s1, floorSpace: 200m2}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 15 errors:")
+                .hasMessageContaining("models.a.cpu: '128'; expected the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}")
+                .hasMessageContaining("models.b.cpu.socket: '2'; expected one of the fields coresPerSocket, model, sockets, threadsPerCore, vendor")
+                .hasMessageContaining("models.b.power: '2kW'; expected the power draw, a mapping such as {idle: 3kW, max: 10.2kW}")
+                .hasMessageContaining("models.c.memory: missing; expected the node's memory, a size such as 2TiB")
+                .hasMessageContaining("models.d.cpu: missing; expected the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}")
+                .hasMessageContaining("models.e.cpu.coresPerSocket: missing; expected a whole number from 1 to 1024")
+                .hasMessageContaining("models.e.memory: '0GiB'; expected the node's memory, a size such as 2TiB (more than 0)")
+                .hasMessageContaining("models.f.gpus.nvlinkGBps: '900GB/s'; expected the NVLink bandwidth per GPU and direction in GB/s,"
+                        + " a number from 0 to 10000 such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)")
+                .hasMessageContaining("models.f.gpus.colour: 'green'; expected one of the fields computeCapability, count, interconnect,"
+                        + " memory, migProfiles, model, nvlinkGBps, powerLimit")
+                .hasMessageContaining("models.f.nics.sped: '100Gbps'; expected one of the fields count, model, speed, type")
+                .hasMessageContaining("models.f.nics.speed: missing; expected a bandwidth such as 400Gbps")
+                .hasMessageContaining("models.g.gpus.memory: missing; expected each GPU's memory, a size such as 80GiB")
+                .hasMessageContaining("models.g.power.peak: '2kW'; expected one of the fields idle, max")
+                .hasMessageContaining("models.h: missing; expected a model: a mapping with cpu and memory, and gpus, nics and power if it has them")
+                .hasMessageContaining("sites[0].floorSpace: '200m2'; expected the floor space in square metres, a number from 0 to 10000000"
+                        + " such as 200 (no unit)");
+    }
+
+    /** A power domain that is its own parent, or a cycle of parents, is refused: placement would charge the same budget again and again. */
+    @Test
+    void aCycleOfPowerDomainsIsRefusedWithItsPath() {
+        String text = """
+                sites: [{id: s1}]
+                powerDomains:
+                  - {id: a, site: s1, parent: b, budget: 10kW}
+                  - {id: b, site: s1, parent: a, budget: 10kW}
+                  - {id: c, site: s1, parent: c, budget: 10kW}
+                  - {id: d, site: s1, parent: a, budget: 10kW}
+                  - {id: e, site: s1, parent: g, budget: 10kW}
+                  - {id: f, site: s1, parent: e, budget: 10kW}
+                  - {id: g, site: s1, parent: f, budget: 10kW}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 3 errors:")
+                .hasMessageContaining("powerDomains[0].parent: 'b'; expected a chain of parents that ends at a domain without a parent,"
+                        + " not the cycle a -> b -> a")
+                .hasMessageContaining("powerDomains[2].parent: 'c'; expected the id of another power domain (c cannot be its own parent)")
+                .hasMessageContaining("powerDomains[4].parent: 'g'; expected a chain of parents that ends at a domain without a parent,"
+                        + " not the cycle e -> g -> f -> e");
+        assertThat(read("""
+                sites: [{id: s1}]
+                powerDomains:
+                  - {id: rack, site: s1, parent: row, budget: 10kW}
+                  - {id: row, site: s1, parent: hall, budget: 40kW}
+                  - {id: hall, site: s1, budget: 400kW}
+                """).powerDomains()).extracting(d -> d.id() + "<" + d.parentId()).containsExactly("rack<row", "row<hall", "hall<null");
+    }
+
     // ---- empty, truncated, half-written and watched files ----------------------------------------
 
     private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";

@@ -140,4 +140,40 @@ class MigProfilesTest {
                 .hasMessageContaining("models.x.gpus.migProfiles[0].instances: '0'; expected a whole number from 1 to 16")
                 .hasMessageContaining("models.x.gpus.migProfiles[0].placements[1]: '15'; expected a start whose 2 slots end by slot 16");
     }
+
+    /** Numbers in a profile beyond their bounds are named with the bounds, never a NumberFormatException or a wrapped memory. */
+    @Test
+    void numbersOutOfBoundsAreNamedWithTheirBounds() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - 99999999999g.10gb:1
+                        - 1g.10gb:99999999999
+                        - 1g.10gb:100000
+                        - 1g.10gb:0
+                        - 1g.99999999999gb:1
+                        - {profile: 1g.17179869184gb, instances: 1, placements: [0], slots: 1}
+                        - {profile: 1g.10gb, instances: 18446744073709551617, placements: [0], slots: 1}
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 7 errors:")
+                .hasMessageContaining("models.x.gpus.migProfiles[0]: '99999999999g.10gb:1'; expected a MIG profile of 1 to 16 compute slices"
+                        + " (1g to 16g), not 99999999999")
+                .hasMessageContaining("models.x.gpus.migProfiles[1]: '1g.10gb:99999999999'; expected an instance count from 1 to 16 after"
+                        + " the colon, not 99999999999")
+                .hasMessageContaining("models.x.gpus.migProfiles[2]: '1g.10gb:100000'; expected an instance count from 1 to 16 after"
+                        + " the colon, not 100000")
+                .hasMessageContaining("models.x.gpus.migProfiles[3]: '1g.10gb:0'; expected an instance count from 1 to 16 after the colon, not 0")
+                .hasMessageContaining("models.x.gpus.migProfiles[4]: '1g.99999999999gb:1'; expected a MIG profile of 1 to 65536 GB"
+                        + " (1gb to 65536gb), not 99999999999")
+                .hasMessageContaining("models.x.gpus.migProfiles[5].profile: '1g.17179869184gb'; expected a MIG profile of 1 to 65536 GB"
+                        + " (1gb to 65536gb), not 17179869184")
+                .hasMessageContaining("models.x.gpus.migProfiles[6].instances: '18446744073709551617'; expected a whole number from 1 to 16");
+    }
 }
