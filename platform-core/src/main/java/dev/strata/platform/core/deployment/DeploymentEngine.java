@@ -270,14 +270,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             Map<String, String> parameters = member == null ? Map.of() : contract.provisioningOf(member);
             try {
                 Spec.MemberSpec m = memberSpec(snapshot, b, member, parameters, true);
-                planned.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), m.parameters(), MemberState.REQUESTED,
+                planned.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), cleaned(m.parameters()), MemberState.REQUESTED,
                         null, null, null, null, null));
             } catch (StrataException e) {
                 Optional<CapacityOffer> offer = offerOf(snapshot, b.nodeId());
                 String providerId = snapshot.node(b.nodeId()).map(Node::providerId)
                         .or(() -> offer.map(CapacityOffer::providerId)).orElse("?");
                 MachineTarget target = offer.map(o -> MachineTarget.offer(o.id())).orElse(MachineTarget.node(b.nodeId()));
-                planned.add(new DeploymentMember(b.member(), target, providerId, b.siteId(), parameters, MemberState.FAILED, null, null, null,
+                planned.add(new DeploymentMember(b.member(), target, providerId, b.siteId(), cleaned(parameters), MemberState.FAILED, null, null, null,
                         message(e), null));
             }
         }
@@ -488,7 +488,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             String operation = pendingCreate.map(OperationRecord::id).orElse(detail.operation());
             String nodeId = r == null || r.nodeId() == null || r.nodeId().equals(m.target().id()) && m.target().kind() == MachineTarget.Kind.OFFER
                     ? null : r.nodeId();
-            members.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), m.parameters(), state, detail.machine(), nodeId,
+            members.add(new DeploymentMember(m.name(), m.target(), m.providerId(), m.siteId(), cleaned(m.parameters()), state, detail.machine(), nodeId,
                     operation, detail.message(), r == null ? null : r.updatedAt()));
         }
         DeploymentRecord r = d.record;
@@ -905,7 +905,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     }
 
     /**
-     * Contract parameters or handle attributes as a provenance record shows them: each value
+     * Contract parameters or handle attributes as a provenance record, the shell and every other
+     * reader of a deployment show them (the provider alone is given them as written): each value
      * cleaned as provider text is ({@link ProviderText#clean}), sorted by name. A parameter may be
      * a signed URL ({@code ?X-Amz-Signature=...}, an Azure {@code &sig=...}) or a URL with a user
      * and password, and a record cannot be taken out of the log.
