@@ -33,7 +33,11 @@ final class H2Compaction implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(H2Compaction.class);
 
-    /** Live bytes rewritten at most per step while the writer is idle. */
+    /**
+     * Live bytes rewritten at most per step while the writer is idle, and in the first step after one
+     * that found nothing. H2 rewrites no chunk with more live data than a step's budget: such a chunk
+     * keeps its dead space until the store is closed (H2 compacts the file then).
+     */
     static final int STEP_BYTES = 4 << 20;
     /**
      * Live bytes rewritten at most per step under load: the writes waiting meanwhile wait for it
@@ -42,7 +46,13 @@ final class H2Compaction implements AutoCloseable {
     static final int BUSY_STEP_BYTES = 1 << 20;
     /** Under load, at most one step a second. */
     static final long BUSY_INTERVAL_NANOS = 1_000_000_000L;
-    /** After a step that found nothing to rewrite, the next try (chunks age past the retention time meanwhile). */
+    /**
+     * After a step that found nothing to rewrite, the next try (chunks age past the retention time
+     * meanwhile). That try is given {@link #STEP_BYTES} even under load: H2 never picks a chunk
+     * whose live pages exceed a step's budget, so a writer that is never idle would otherwise never
+     * rewrite a sparse chunk holding more than {@link #BUSY_STEP_BYTES} of live data (a bulk write's
+     * chunk), and the file would keep its dead space for as long as the load lasts.
+     */
     static final long RETRY_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Connection connection;
@@ -62,6 +72,8 @@ final class H2Compaction implements AutoCloseable {
     /** Rewriting steps in the current run, and the fill rate before it. */
     private int run;
     private int fillBefore;
+    /** Whether the last step found nothing to rewrite: the next one gets {@link #STEP_BYTES}, idle or not. */
+    private boolean missed;
 
     /** Forces the file to disk. */
     interface Sync {
@@ -140,8 +152,9 @@ final class H2Compaction implements AutoCloseable {
 
     /**
      * Called by the writer between batches: runs a {@link #step} when one is due. Idle, steps follow
-     * each other while they find work; under load, one a second at most; after a step with nothing
-     * to do, the next in {@link #RETRY_INTERVAL_NANOS}. A run of steps ends with one line in the log.
+     * each other while they find work; under load, one a second at most, of {@link #BUSY_STEP_BYTES};
+     * after a step with nothing to do, the next in {@link #RETRY_INTERVAL_NANOS}, of
+     * {@link #STEP_BYTES} whether idle or not. A run of steps ends with one line in the log.
      */
     void housekeeping(boolean idle, long now, Sync sync) throws ReflectiveOperationException, SQLException, java.io.IOException {
         if (now - nextStepAt < 0) {
@@ -150,7 +163,9 @@ final class H2Compaction implements AutoCloseable {
         if (run == 0) {
             fillBefore = chunksFillRate();
         }
-        if (step(idle ? STEP_BYTES : BUSY_STEP_BYTES)) {
+        boolean rewrote = step(idle || missed ? STEP_BYTES : BUSY_STEP_BYTES);
+        missed = !rewrote;
+        if (rewrote) {
             // the moved pages are in new chunks: on disk before the space of the old ones is reused
             sync.run();
             run++;

@@ -195,7 +195,8 @@ class DurablePlacementTest {
      * 90 % of live data, the highest threshold, so that the churn's own chunks are rewritten too where
      * H2 finds some) compacts them while it places and releases, until it is killed (within 1.4 s
      * after its first compaction step: when that step comes depends on the machine's load) and the
-     * round is checked as above.
+     * round is checked as above. The sparse chunk holds more live data than a step under load may
+     * rewrite, so this also checks that a writer that is never idle still gets to it.
      */
     @Test
     void killMinusNineDuringOnlineCompactionLosesNothingAcknowledged() throws Exception {
@@ -215,11 +216,10 @@ class DurablePlacementTest {
         Thread.sleep(46_000);
         int compacting = CrashLoop.run(3, seed -> List.of("h2", data.toString(), Long.toString(100 + seed), "90"),
                 () -> StoreTestAccess.embedded(data), true);
-        // every round's checks above held; whether this loop also exercised compaction depends on H2 picking the aged
-        // chunks, which some runs on a loaded machine did not within 30 s: such a run says so and is skipped, not passed
-        org.junit.jupiter.api.Assumptions.assumeTrue(compacting > 0,
-                "no online compaction step rewrote pages before a kill in 3 rounds (the first given 30 s): the crash checks held, "
-                        + "but this run did not exercise compaction");
+        // the sparse chunk's live data is more than a step under load may rewrite: before H2Compaction gave the step after a
+        // miss the idle budget, a placing JVM whose first step came under load did not compact here (three fresh-clone suite
+        // runs in a row)
+        assertThat(compacting).as("rounds in which online compaction rewrote pages before the kill").isPositive();
     }
 
     /**

@@ -57,6 +57,55 @@ class EmbeddedCompactionTest {
         store.close();
     }
 
+    /**
+     * A sparse chunk with more live data than a step under load may rewrite (a bulk write leaves
+     * one) is rewritten while the writer is never idle: H2 picks no chunk whose live pages exceed the
+     * step's budget, and every step under load had the small budget, so such a chunk kept its dead
+     * space for as long as the load lasted. Now the first step after one that found nothing has the
+     * idle budget. The compaction here is the store's own class on the store's file, driven step by
+     * step with the writer's clock; the store's own compaction is off.
+     */
+    @Test
+    void underLoadASparseChunkLargerThanABusyStepIsRewrittenAfterAMiss() throws Exception {
+        StoreSettings settings = StoreSettings.from(Stores.config(Map.of("instanceId", "test-h2", "compactFillRate", 0)), data, data);
+        javax.sql.DataSource direct = DataSources.direct(settings, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver()));
+        JdbcStateStore store = JdbcStateStore.open(settings, direct, java.time.Clock.systemUTC());
+        try (H2Compaction compaction = H2Compaction.attach(direct, 90, "test")) {
+            assertThat(compaction).isNotNull();
+            StoreTestAccess.retention(store, 200);
+            StoreTestAccess.sparseChunk(store, 10);
+            Thread.sleep(500);
+            // the other old chunks (the schema's) fit a busy step: rewrite them first, so that only the sparse chunk is left
+            for (int i = 0; i < 50 && compaction.step(H2Compaction.BUSY_STEP_BYTES); i++) {
+                Thread.sleep(300);
+            }
+            int sparse = fillRate(store);
+            assertThat(sparse).as("the sparse chunk dominates the file").isLessThan(30);
+            assertThat(compaction.step(H2Compaction.BUSY_STEP_BYTES)).as("H2 picks no chunk with more live data than the budget").isFalse();
+
+            long[] before = compaction.counts();
+            long now = System.nanoTime();
+            compaction.housekeeping(false, now, () -> { });
+            assertThat(compaction.counts()).as("a step under load ran and found nothing within its budget")
+                    .containsExactly(before[0] + 1, before[1]);
+            compaction.housekeeping(false, now + H2Compaction.RETRY_INTERVAL_NANOS / 2, () -> { });
+            assertThat(compaction.counts()[0]).as("no step before the retry interval").isEqualTo(before[0] + 1);
+            compaction.housekeeping(false, now + H2Compaction.RETRY_INTERVAL_NANOS, () -> { });
+            assertThat(compaction.counts()).as("the next try, still under load, rewrote the sparse chunk's live pages")
+                    .containsExactly(before[0] + 2, before[1] + 1);
+
+            int rows = store.read(c -> {
+                try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM compaction_probe")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+            assertThat(rows).as("the rows whose pages were moved").isEqualTo(1024);
+        } finally {
+            store.close();
+        }
+    }
+
     /** Where H2's classes do not offer the methods (a connection that is not H2's own), the store runs without it. */
     @Test
     void withoutH2sMethodsTheStoreRunsWithoutCompaction() throws Exception {
