@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * <li>{@code create} is idempotent by operation id, within one instance, across a new instance
  *     (a new bundle version after a crash) and under concurrent calls: one operation, one machine;</li>
  * <li>a machine carries the labels of its request, {@code find} returns it by operation id, and
- *     {@code machines} lists it;</li>
+ *     {@code machines} lists it with those labels (the installation id may be missing, for a
+ *     provider that keeps its own record in the installation's store, but is never another);</li>
  * <li>{@code delete} is idempotent and the machine ends {@link MachineState#GONE}: not found, not
  *     listed.</li>
  * </ul>
@@ -55,6 +57,29 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Override
     protected final Object probe(P provider, DiscoveryContext context) {
         return provider.machines(context);
+    }
+
+    /** The installation id the contract's requests carry where the provider's own request has none. */
+    static final String INSTALLATION = "testkit-installation";
+
+    /** The request for an operation, with an installation id, as a core since 1.3 makes it. */
+    private MachineRequest installed(String operationId) {
+        MachineRequest r = request(operationId);
+        return r.installation() != null ? r : new MachineRequest(r.operationId(), r.deploymentId(), r.member(), r.tenant(), r.target(),
+                r.resources(), r.parameters(), INSTALLATION);
+    }
+
+    /**
+     * Whether a machine carries its request's labels. The installation id may be missing (a
+     * provider that keeps its own record in the installation's store), but never another one.
+     */
+    private static void assertLabelled(MachineStatus machine, MachineRequest request, String what) {
+        java.util.Map<String, String> expected = new java.util.HashMap<>(request.labels());
+        expected.remove(MachineLabels.INSTALLATION);
+        assertTrue(machine.labels().entrySet().containsAll(expected.entrySet()), what + " does not carry its request's labels: " + machine.labels());
+        String installation = machine.labels().get(MachineLabels.INSTALLATION);
+        assertTrue(installation == null || installation.equals(request.installation()),
+                what + " carries installation " + installation + ", not its request's " + request.installation());
     }
 
     private static String newOperation() {
@@ -110,12 +135,11 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Test
     public void createIsIdempotentByOperationIdAndLabelsTheMachine() throws Exception {
         P provider = newProvider();
-        MachineRequest request = request(newOperation());
+        MachineRequest request = installed(newOperation());
         MachineStatus first = create(provider, request);
         try {
             assertEquals(providerId(), first.handle().providerId(), "the handle names another provider");
-            assertTrue(first.labels().entrySet().containsAll(request.labels().entrySet()),
-                    "the machine does not carry its request's labels: " + first.labels());
+            assertLabelled(first, request, "the machine");
             assertEquals(request.operationId(), first.operationId());
             MachineStatus again = create(provider, request);
             assertEquals(first.handle().machineId(), again.handle().machineId(), "a repeated create made a second machine");
@@ -146,11 +170,13 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Test
     public void machinesListsWhatWasMade() throws Exception {
         P provider = newProvider();
-        MachineRequest request = request(newOperation());
+        MachineRequest request = installed(newOperation());
         MachineStatus made = create(provider, request);
         try {
-            assertTrue(machines(provider).stream().anyMatch(m -> m.handle().machineId().equals(made.handle().machineId())
-                    && request.operationId().equals(m.operationId())), "machines() does not list " + made.handle().machineId());
+            MachineStatus listed = machines(provider).stream().filter(m -> m.handle().machineId().equals(made.handle().machineId())
+                    && request.operationId().equals(m.operationId())).findFirst().orElse(null);
+            assertTrue(listed != null, "machines() does not list " + made.handle().machineId());
+            assertLabelled(listed, request, "the machine machines() lists");
         } finally {
             cleanUp(provider, made.handle());
         }

@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
@@ -33,7 +34,7 @@ import org.junit.platform.testkit.engine.Events;
  */
 class ProvisioningContractFailsBrokenProvidersTest {
 
-    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES }
+    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -79,7 +80,13 @@ class ProvisioningContractFailsBrokenProvidersTest {
             if (flaw == Flaw.RACES) {
                 sleep(20); // the check and the creation are not atomic
             }
-            Machine machine = new Machine("i-" + UUID.randomUUID(), request.labels(), MachineState.PENDING);
+            Map<String, String> labels = request.labels();
+            if (flaw == Flaw.FOREIGN_INSTALLATION) {
+                // labels its machines with an installation of its own, not the request's
+                labels = new java.util.HashMap<>(labels);
+                labels.put(MachineLabels.INSTALLATION, "installation-of-the-provider");
+            }
+            Machine machine = new Machine("i-" + UUID.randomUUID(), labels, MachineState.PENDING);
             synchronized (vendor) {
                 if (flaw == Flaw.NONE || flaw == Flaw.FORGETS_ACROSS_INSTANCES) {
                     Optional<Machine> raced = vendor.values().stream()
@@ -184,6 +191,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class ForeignInstallation extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.FOREIGN_INSTALLATION;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
         assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
@@ -202,5 +215,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 "aNewInstanceContinuesWhatTheOldOneStarted", "concurrentCreatesOfOneOperationMakeOneMachine");
         assertThat(failed(ForgetsAcrossInstances.class)).containsExactly("aNewInstanceContinuesWhatTheOldOneStarted");
         assertThat(failed(Races.class)).containsExactly("concurrentCreatesOfOneOperationMakeOneMachine");
+        assertThat(failed(ForeignInstallation.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
+                "machinesListsWhatWasMade");
     }
 }

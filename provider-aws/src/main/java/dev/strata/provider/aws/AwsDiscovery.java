@@ -273,7 +273,8 @@ final class AwsDiscovery {
         if (instance.launchTime() != null) {
             attributes.put("launchTime", instance.launchTime().toString());
         }
-        for (String label : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+        for (String label : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
+                MachineLabels.INSTALLATION)) {
             String value = instance.tags().get(label);
             if (value != null) {
                 attributes.put(label, value);

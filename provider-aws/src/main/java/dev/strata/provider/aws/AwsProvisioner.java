@@ -265,7 +265,8 @@ final class AwsProvisioner {
     MachineStatus status(Ec2Instance instance) {
         MachineStates.Mapped mapped = MachineStates.of(instance.state(), instance.stateReason());
         Map<String, String> labels = new LinkedHashMap<>();
-        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
+                MachineLabels.INSTALLATION)) {
             String value = instance.tags().get(key);
             if (value != null) {
                 labels.put(key, value);

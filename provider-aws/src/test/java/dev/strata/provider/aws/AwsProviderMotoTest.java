@@ -119,7 +119,7 @@ class AwsProviderMotoTest {
         for (Instance instance : liveInstances()) {
             Map<String, String> tags = tags(instance);
             assertThat(tags).containsEntry(MachineLabels.DEPLOYMENT, "dep-1").containsEntry(MachineLabels.TENANT, "bank-risk")
-                    .containsKeys(MachineLabels.MEMBER, MachineLabels.OPERATION);
+                    .containsEntry(MachineLabels.INSTALLATION, INSTALLATION).containsKeys(MachineLabels.MEMBER, MachineLabels.OPERATION);
             assertThat(instance.instanceTypeAsString()).isEqualTo("p4d.24xlarge");
             assertThat(instance.placement().availabilityZone()).isEqualTo("eu-central-1a");
         }
@@ -142,7 +142,8 @@ class AwsProviderMotoTest {
         });
         assertThat(snapshot.nodes()).extracting(Node::id)
                 .containsExactlyInAnyOrderElementsOf(first.stream().map(MachineStatus::nodeId).toList());
-        assertThat(provider.machines(context())).hasSize(4);
+        assertThat(provider.machines(context())).hasSize(4)
+                .allSatisfy(m -> assertThat(m.labels()).containsEntry(MachineLabels.INSTALLATION, INSTALLATION));
 
         for (MachineStatus s : first) {
             MachineStatus deleted = provider.delete(s.handle(), context());
@@ -218,8 +219,10 @@ class AwsProviderMotoTest {
         assertThat(liveInstances()).isEmpty();
     }
 
+    static final String INSTALLATION = "4c2f0e1a-strata-test";
+
     static MachineRequest request(String operation, String member) {
-        return new MachineRequest(operation, "dep-1", member, "bank-risk", MachineTarget.offer(P4D_EU), resources(), Map.of());
+        return new MachineRequest(operation, "dep-1", member, "bank-risk", MachineTarget.offer(P4D_EU), resources(), Map.of(), INSTALLATION);
     }
 
     static MachineResources resources() {

@@ -437,7 +437,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
 
     private Map<String, String> labels(Server s) {
         Map<String, String> labels = new LinkedHashMap<>();
-        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION)) {
+        for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
+                MachineLabels.INSTALLATION)) {
             put(labels, key, s.metadata().get(key));
         }
         return labels;

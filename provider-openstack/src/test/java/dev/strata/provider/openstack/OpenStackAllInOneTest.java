@@ -82,8 +82,10 @@ class OpenStackAllInOneTest {
 
     MachineRequest request(String member, String operation, long cpuMillis, long memoryMiB, Map<String, String> parameters) {
         return new MachineRequest(operation, deployment, member, "bank-risk", MachineTarget.node(nodeId()),
-                new MachineResources(cpuMillis, memoryMiB << 20, 0, List.of(), null), parameters);
+                new MachineResources(cpuMillis, memoryMiB << 20, 0, List.of(), null), parameters, INSTALLATION);
     }
+
+    static final String INSTALLATION = "4c2f0e1a-strata-test";
 
     /** What Placement itself says is free of a class on a provider: int((total - reserved) * ratio) - used, from its raw answers. */
     long freeFromPlacement(String rpUuid, String rc) {
@@ -138,7 +140,8 @@ class OpenStackAllInOneTest {
             assertThat(s.state()).as("%s: %s", s.handle(), s.message()).isEqualTo(MachineState.RUNNING);
             assertThat(s.nodeId()).isEqualTo(nodeId());
             assertThat(s.labels()).containsEntry(MachineLabels.DEPLOYMENT, deployment).containsEntry(MachineLabels.MEMBER, "trainer-" + i)
-                    .containsEntry(MachineLabels.TENANT, "bank-risk").containsEntry(MachineLabels.OPERATION, op);
+                    .containsEntry(MachineLabels.TENANT, "bank-risk").containsEntry(MachineLabels.OPERATION, op)
+                    .containsEntry(MachineLabels.INSTALLATION, INSTALLATION);
             first.add(s);
             made.add(s.handle());
         }
@@ -148,7 +151,7 @@ class OpenStackAllInOneTest {
             assertThat(server.status()).isEqualTo("ACTIVE");
             assertThat(server.metadata()).containsEntry(MachineLabels.DEPLOYMENT, deployment).containsEntry(MachineLabels.MEMBER, "trainer-" + i)
                     .containsEntry(MachineLabels.TENANT, "bank-risk").containsEntry(MachineLabels.OPERATION, ops.get(i))
-                    .containsEntry(OpenStackCloudProvider.NODE_LABEL, nodeId());
+                    .containsEntry(MachineLabels.INSTALLATION, INSTALLATION).containsEntry(OpenStackCloudProvider.NODE_LABEL, nodeId());
             assertThat(server.tags()).contains("strata", OpenStackCloudProvider.operationTag(ops.get(i)));
             assertThat(server.hypervisorHostname()).isEqualTo(aio.computeHost());
             assertThat(server.flavorName()).isEqualTo("strata-1c-512m-1g");

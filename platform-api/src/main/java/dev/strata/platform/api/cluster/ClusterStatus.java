@@ -7,7 +7,9 @@ import java.util.List;
  * The cluster.
  *
  * @param store the store: {@code embedded (H2) FILE} with the file's size, how much of it is live
- *     data and whether its store header is kept on the newest commit, or {@code postgresql URL}
+ *     data and whether its store header is kept on the newest commit, or {@code postgresql URL};
+ *     then the installation id ({@code installation ID}, the label
+ *     {@link dev.strata.platform.api.provisioning.MachineLabels#INSTALLATION} of its machines)
  * @param highAvailability whether instances elect a leader (PostgreSQL)
  * @param self this instance's id
  * @param leader the leader's id, or null during an election

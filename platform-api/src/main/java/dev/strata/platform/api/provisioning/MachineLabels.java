@@ -18,4 +18,11 @@ public final class MachineLabels {
     public static final String TENANT = "strata:tenant";
     /** The operation id that made the machine. */
     public static final String OPERATION = "strata:operation";
+    /**
+     * The Strata installation that made the machine: the id of its state store's provenance log,
+     * which every instance of one installation shares. Several installations may share one cloud
+     * account or project; each reaps as leaked only machines that carry its own id (or none: made
+     * before 1.3, or by a provider that keeps its own record). Since 1.3.
+     */
+    public static final String INSTALLATION = "strata:installation";
 }

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param parameters provider-specific settings from the contract or configuration: {@code image},
  *     {@code bootDevice}, {@code virtualMedia}, {@code flavor}, {@code keyName} and the like;
  *     never a credential
+ * @param installation the Strata installation that asks ({@link MachineLabels#INSTALLATION});
+ *     null from a core before 1.3, and then not among the {@link #labels()}
  */
 public record MachineRequest(
         String operationId,
@@ -23,7 +25,14 @@ public record MachineRequest(
         String tenant,
         MachineTarget target,
         MachineResources resources,
-        Map<String, String> parameters) {
+        Map<String, String> parameters,
+        String installation) {
+
+    /** A request without an installation id, as a core before 1.3 made it. */
+    public MachineRequest(String operationId, String deploymentId, String member, String tenant, MachineTarget target,
+            MachineResources resources, Map<String, String> parameters) {
+        this(operationId, deploymentId, member, tenant, target, resources, parameters, null);
+    }
 
     public MachineRequest {
         requireText(operationId, "request.operationId");
@@ -33,12 +42,19 @@ public record MachineRequest(
         Objects.requireNonNull(target, "request.target");
         Objects.requireNonNull(resources, "request.resources");
         parameters = Map.copyOf(Objects.requireNonNull(parameters, "request.parameters"));
+        if (installation != null) {
+            requireText(installation, "request.installation");
+        }
     }
 
-    /** The labels every machine carries (see {@link MachineLabels}). */
+    /** The labels every machine carries (see {@link MachineLabels}), the installation's where known. */
     public Map<String, String> labels() {
+        if (installation == null) {
+            return Map.of(MachineLabels.DEPLOYMENT, deploymentId, MachineLabels.MEMBER, member,
+                    MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId);
+        }
         return Map.of(MachineLabels.DEPLOYMENT, deploymentId, MachineLabels.MEMBER, member,
-                MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId);
+                MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId, MachineLabels.INSTALLATION, installation);
     }
 
     private static void requireText(String value, String field) {

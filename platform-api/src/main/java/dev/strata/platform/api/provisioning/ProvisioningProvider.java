@@ -23,9 +23,19 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     are normal answers); the core polls {@link #describe} until the machine settles.</li>
  * <li><b>Stateless with respect to the platform.</b> Whatever the provider needs to find the
  *     machine again is in the {@link MachineHandle} it returns; the core persists it.</li>
- * <li><b>Labelled.</b> Every machine carries the deployment, member, tenant and operation id
- *     (tags, metadata, or the provider's own record on the BMC) so that {@link #machines}
- *     can list what Strata made and nothing is leaked.</li>
+ * <li><b>Labelled.</b> Every machine carries the deployment, member, tenant and operation id,
+ *     and the installation id where the request has one ({@link MachineRequest#labels()}: tags,
+ *     metadata, or the provider's own record on the BMC) so that {@link #machines} can list what
+ *     Strata made, with those labels, and nothing is leaked. The core reaps only its own
+ *     installation's machines; a provider that reads labels back by a fixed list of keys must
+ *     include {@link MachineLabels#INSTALLATION}.</li>
+ * <li><b>Retryable once the machine exists.</b> When the vendor has accepted a create (the
+ *     machine exists or may exist), a later failure inside the same {@link #create} call (a
+ *     failing read, a tagging call, the provider's own journal) is thrown as
+ *     {@link dev.strata.platform.api.exception.ProviderUnavailableException} or
+ *     {@link dev.strata.platform.api.exception.ProviderTimeoutException}, never as a refusal:
+ *     the core marks an operation that was refused as failed, and the machine would be reaped as
+ *     a leak, while a retryable error makes it repeat the call with the same operation id.</li>
  * </ul>
  * Register implementations as OSGi services with the properties of
  * {@link dev.strata.platform.api.provider.ProviderProperties}; the provider id is the one its

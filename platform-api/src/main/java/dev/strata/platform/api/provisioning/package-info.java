@@ -5,7 +5,9 @@
  * Since 1.1 a provider may report the steps it took on a machine
  * ({@link dev.strata.platform.api.provisioning.MachineStatus#STEPS}). Since 1.2 the core offers
  * a provider whose vendor keeps no labels a durable journal of its operations in Strata's state store
- * ({@link dev.strata.platform.api.provisioning.ProviderJournal}).
+ * ({@link dev.strata.platform.api.provisioning.ProviderJournal}). Since 1.3 a request names the
+ * installation that makes the machine ({@link dev.strata.platform.api.provisioning.MachineLabels#INSTALLATION}),
+ * and a provider reports it back among the labels of {@link dev.strata.platform.api.provisioning.ProvisioningProvider#machines}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.2.0")

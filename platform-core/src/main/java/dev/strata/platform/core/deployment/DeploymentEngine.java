@@ -26,6 +26,7 @@ import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineStatus;
@@ -619,7 +620,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         } else {
             LOG.info("Resuming operation {} (create {} of deployment {}) with the same id", op.id(), m.name(), d.id());
         }
-        MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), m.resources(), m.parameters());
+        MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), m.resources(), m.parameters(),
+                installation());
         MachineStatus status;
         try {
             ProvisioningProvider provider = provider(m.providerId());
@@ -810,6 +812,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         notBefore.remove(key);
     }
 
+    /**
+     * This installation's id ({@link MachineLabels#INSTALLATION}): the id of the state store's
+     * provenance log, which every instance sharing the store has.
+     */
+    String installation() {
+        return store.info().logId();
+    }
+
     ProvisioningProvider provider(String id) {
         return providers.get(id).orElseThrow(() -> new ProviderUnavailableException("provider " + id
                 + " is not running (being replaced, or not installed); waiting for it"));
@@ -845,8 +855,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return new DiscoveryContext(operationId, clock.instant().plus(settings.operationTimeout()), clock);
     }
 
+    /**
+     * Whether an operation that failed this way is tried again with the same id: the provider did
+     * not answer in time or could not be reached, or Strata's own store failed under a provider's
+     * journal (the machine may exist; refusing the operation would leave it to be reaped as a leak).
+     */
     static boolean retryable(Throwable e) {
-        return e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException;
+        return e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException || e instanceof StateStoreException
+                || e instanceof NotLeaderException;
     }
 
     /** The message of an exception, cleaned as provider text is ({@link ProviderText}): most come from a provider. */

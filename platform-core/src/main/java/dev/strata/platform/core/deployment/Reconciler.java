@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *     recorded, and once nothing is left releases the allocation;</li>
  * <li>finds leaks: a machine carrying Strata's labels whose deployment is unknown or deleted, or
  *     that an operation made that is not its member's current one, is deleted (or reported, as
- *     configured) and recorded in the provenance log.</li>
+ *     configured) and recorded in the provenance log. A machine labelled with another
+ *     installation's id ({@link MachineLabels#INSTALLATION}) is left out of the listing: another
+ *     Strata sharing the account or project made it.</li>
  * </ol>
  * Only the leader reconciles. Passes run one at a time.
  */
@@ -64,7 +66,7 @@ public final class Reconciler {
      * @param leader whether this instance led (a follower's pass does nothing)
      * @param deployments deployments looked at (deleted ones excepted)
      * @param members their members
-     * @param listed machines the providers listed
+     * @param listed machines the providers listed (of this installation)
      * @param described machines described one by one (not in a listing)
      * @param started provider calls started (creates, deletes, look-ups)
      * @param leaks leaked machines found
@@ -164,12 +166,34 @@ public final class Reconciler {
         }
     }
 
+    /**
+     * Whether a listed machine is this installation's: it carries this installation's id, or none
+     * (made by a Strata before 1.3, or listed by a provider that keeps its own record in this
+     * store). A machine of another installation sharing the account or project is neither a member
+     * of a deployment here nor a leak: its deployment ids are that installation's.
+     */
+    static boolean ours(MachineStatus m, String installation) {
+        String owner = m.labels().get(MachineLabels.INSTALLATION);
+        return owner == null || owner.equals(installation);
+    }
+
     private Listing list(String providerId, ProvisioningProvider provider) {
         try {
-            List<MachineStatus> machines = e.call(() -> provider.machines(e.context("reconcile-" + providerId)));
+            List<MachineStatus> listed = e.call(() -> provider.machines(e.context("reconcile-" + providerId)));
+            String installation = e.installation();
+            List<MachineStatus> machines = new java.util.ArrayList<>(listed.size());
             Map<String, MachineStatus> byMachine = new HashMap<>();
-            for (MachineStatus m : machines) {
+            int foreign = 0;
+            for (MachineStatus m : listed) {
+                if (!ours(m, installation)) {
+                    foreign++;
+                    continue;
+                }
+                machines.add(m);
                 byMachine.put(m.handle().machineId(), m);
+            }
+            if (foreign > 0) {
+                LOG.debug("Provider {} lists {} machines of other Strata installations; left alone", providerId, foreign);
             }
             return new Listing(providerId, List.copyOf(machines), byMachine, null);
         } catch (RuntimeException ex) {

@@ -286,7 +286,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             Instant.ofEpochMilli(rs.getLong(4)), alive));
                 }
             }
-            return new ClusterStatus(postgres ? "postgresql " + settings.location() : "embedded (H2) " + settings.location() + embeddedFile(),
+            return new ClusterStatus((postgres ? "postgresql " + settings.location() : "embedded (H2) " + settings.location() + embeddedFile())
+                    + ", installation " + logId,
                     settings.highAvailability(),
                     settings.instanceId(), leaderId, leaderAddress, since, epoch, instances);
         });

@@ -290,6 +290,84 @@ class DeploymentEngineTest {
                 + "Strata; deleting it");
     }
 
+    /**
+     * Two installations (two stores) share one vendor account, with leaks = delete. Their
+     * deployment ids collide (both d-000001). Before machines carried the installation's id, each
+     * took the other's machines for leaks (an operation its deployment never recorded) and deleted
+     * them. A machine of this installation's that no deployment here knows is still a leak, and so
+     * is one with no installation id (made before machines carried it).
+     */
+    @Test
+    void twoInstallationsSharingAnAccountLeaveEachOthersMachinesAlone(@TempDir Path elsewhere) {
+        try (Lab second = new Lab(elsewhere, lab.lab.vendor, lab.lab2.vendor)) {
+            DeploymentEngine other = second.engine();
+            String ours = lab.store.info().logId();
+            String theirs = second.store.info().logId();
+            assertThat(ours).isNotEqualTo(theirs);
+            assertThat(lab.store.clusterStatus().store()).as("strata:cluster's store line").endsWith(", installation " + ours);
+            Deployment mine = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+            Deployment their = other.deploy(second.workers("train", 2, "lab", ""), "bob").deployment();
+            assertThat(their.id()).isEqualTo(mine.id());
+            Lab.settle(engine, mine.id(), READY, PATIENCE);
+            Lab.settle(other, their.id(), READY, PATIENCE);
+            for (int i = 0; i < 3; i++) {
+                engine.reconcileNow();
+                other.reconcileNow();
+                engine.awaitIdle(PATIENCE);
+                other.awaitIdle(PATIENCE);
+            }
+            assertThat(lab.lab.live()).hasSize(4);
+            assertThat(lab.lab.live()).extracting(m -> m.labels.get(MachineLabels.INSTALLATION))
+                    .containsExactlyInAnyOrder(ours, ours, theirs, theirs);
+            assertThat(lab.lab.deletes).isEmpty();
+            assertThat(second.lab.deletes).isEmpty();
+            assertThat(Lab.settle(engine, mine.id(), READY, PATIENCE).members()).extracting(DeploymentMember::state).containsOnly(MemberState.RUNNING);
+            assertThat(Lab.settle(other, their.id(), READY, PATIENCE).members()).extracting(DeploymentMember::state)
+                    .containsOnly(MemberState.RUNNING);
+            for (Lab l : List.of(lab, second)) {
+                assertThat(l.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "leak", null, null,
+                        10, false))).as("leak records").isEmpty();
+            }
+
+            String stray = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, mine.id(), MachineLabels.OPERATION, "op-stray",
+                    MachineLabels.INSTALLATION, ours));
+            String old = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-777777", MachineLabels.OPERATION, "op-old"));
+            String foreign = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-777777", MachineLabels.OPERATION, "op-foreign",
+                    MachineLabels.INSTALLATION, "another-installation"));
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            assertThat(lab.lab.deletes).containsExactlyInAnyOrder(stray, old);
+            assertThat(lab.lab.live()).extracting(m -> m.id).contains(foreign).doesNotContain(stray, old);
+        }
+    }
+
+    /**
+     * A provider that made the machine and then failed to write its journal in Strata's store
+     * (a bare-metal provider records each step there): the operation is tried again with the same
+     * id, and the provider finds the machine it made. Before, a store error was a refusal: the
+     * operation was recorded as failed, the member failed, and the machine was reaped as a leak.
+     */
+    @Test
+    void aStoreFailureAfterTheMachineWasMadeIsTriedAgainUnderTheSameOperationId() {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(1);
+        lab.lab.afterCreate = request -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new dev.strata.platform.api.exception.StateStoreException("the state store at test did not answer: journal not written");
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(ready.members()).extracting(DeploymentMember::state).containsOnly(MemberState.RUNNING);
+        assertThat(lab.lab.live()).hasSize(1);
+        assertThat(lab.lab.deletes).isEmpty();
+        List<OperationRecord> ops = lab.store.deployments().operations(d.id());
+        assertThat(ops).singleElement().satisfies(op -> {
+            assertThat(op.state()).isEqualTo(OperationState.SUCCEEDED);
+            assertThat(lab.lab.creates).containsExactly(op.id(), op.id());
+        });
+        assertThat(history(d.id())).anyMatch(h -> h.contains("stays pending and is tried again with the same id"));
+    }
+
     @Test
     void leaksAreOnlyRecordedWhenConfiguredToReport() {
         DeploymentEngine reporting = lab.engine(new DeploymentSettings(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10),
