@@ -72,10 +72,12 @@ public @interface AwsConfig {
             + "bandwidth the offer reports), one, or off.")
     String efa() default "all";
 
-    @AttributeDefinition(description = "The most one EC2 API call may take, retries included (also bounded by the caller's deadline).")
+    @AttributeDefinition(description = "The most one EC2 API call may take, retries included (also bounded by the caller's deadline); "
+            + "from 1s to 10m.")
     String requestTimeout() default "30s";
 
-    @AttributeDefinition(description = "How long the instance type catalogue and offerings of a region are reused before they are read again.")
+    @AttributeDefinition(description = "How long the instance type catalogue and offerings of a region are reused before they are read again; "
+            + "from 0s (read every time) to 24h.")
     String catalogueRefresh() default "1h";
 
     @AttributeDefinition(description = "YAML file whose region entries replace those of the built-in sovereignty table "
