@@ -80,6 +80,11 @@ public @interface AwsConfig {
             + "from 0s (read every time) to 24h.")
     String catalogueRefresh() default "1h";
 
+    @AttributeDefinition(description = "How long after its launch an instance that EC2 does not list yet (EC2 is eventually "
+            + "consistent: DescribeInstances may not know a new instance for seconds, sometimes minutes) is reported pending "
+            + "rather than gone, and is not given up by a delete; from 0s (not at all) to 30m.")
+    String visibilityGrace() default "5m";
+
     @AttributeDefinition(description = "YAML file whose region entries replace those of the built-in sovereignty table "
             + "(same format); relative paths are resolved against karaf.etc. Empty: the built-in table only.")
     String sovereigntyFile() default "";

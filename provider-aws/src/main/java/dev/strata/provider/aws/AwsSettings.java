@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * @param efa which EFA interfaces launched instances get
  * @param requestTimeout the most one API call may take
  * @param catalogueRefresh how long a region's catalogue is reused
+ * @param visibilityGrace how long after its launch an instance EC2 does not list yet is not gone
  * @param sovereigntyFile the operator's sovereignty overrides, or null
  */
 record AwsSettings(
@@ -54,6 +55,7 @@ record AwsSettings(
         Efa efa,
         Duration requestTimeout,
         Duration catalogueRefresh,
+        Duration visibilityGrace,
         Path sovereigntyFile) {
 
     static final String PID = AwsProvider.PID;
@@ -69,6 +71,12 @@ record AwsSettings(
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
     /** The longest {@code catalogueRefresh}: offerings change, and a day-old catalogue is old enough. */
     static final Duration MAX_CATALOGUE_REFRESH = Duration.ofHours(24);
+    /**
+     * The longest {@code visibilityGrace}: EC2 lists a terminated instance for about an hour, so
+     * within half an hour of its launch an instance EC2 does not know has not come and gone; and
+     * a launch that never happened should not keep a member waiting longer.
+     */
+    static final Duration MAX_VISIBILITY_GRACE = Duration.ofMinutes(30);
     /** A query parameter whose name says it holds a secret, up to its value. */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
@@ -204,6 +212,7 @@ record AwsSettings(
                 securityGroups(config.securityGroups()), blankToNull(config.keyName()), efa(config.efa()),
                 duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1), MAX_REQUEST_TIMEOUT),
                 duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO, MAX_CATALOGUE_REFRESH),
+                duration("visibilityGrace", config.visibilityGrace(), Duration.ZERO, MAX_VISIBILITY_GRACE),
                 file(config.sovereigntyFile(), etc));
     }
 

@@ -56,9 +56,10 @@ import software.amazon.awssdk.services.ec2.model.TerminateInstancesResponse;
  * The EC2 calls Strata makes, and the only class that holds SDK clients. Every call is bounded by
  * the caller's deadline (and the configured request timeout), pages through every result, and
  * turns SDK errors into portable exceptions through {@link Ec2Errors}; only SDK-free records leave.
- * One client per region, made on first use (making it does no network I/O). Thread-safe.
+ * One client per region, made on first use (making it does no network I/O). Thread-safe. Not
+ * final so that tests can stand in for EC2 behaviour the emulator does not show.
  */
-public final class Ec2Gateway implements AutoCloseable {
+public class Ec2Gateway implements AutoCloseable {
 
     /** EC2 states of instances that still exist. */
     public static final List<String> EXISTING_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped");
