@@ -3,6 +3,7 @@ package dev.strata.provider.aws;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
@@ -48,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * {@link MachineState#PENDING} and {@link #delete} {@link MachineState#DELETING} (see there). A
  * handle without a launch time (written by an earlier version) is gone as soon as EC2 does not
  * know it.
+ *
+ * <p>Failures after a launch: once EC2 has accepted RunInstances for the operation (now or in an
+ * earlier call), the instance exists, and {@link #create} reports whatever fails after that as
+ * retryable ({@link ProviderUnavailableException}, {@link ProviderTimeoutException}), never as a
+ * {@link ProviderFailureException}: on a failure the core marks the operation failed and leaves the
+ * instance to leak reaping, on a retryable error it repeats the create, which finds the instance.
  *
  * <p>Quotas: the configured quota is what placement is told (an offer's limit); the launch itself
  * does not count instances again (that would list every instance of the type on every launch).
@@ -264,7 +271,16 @@ final class AwsProvisioner {
             if (!"shutting-down".equals(duplicate.state())) {
                 LOG.warn("Operation {} has two instances, {} and {}: terminating the later one", operationId, live.get(0).instanceId(),
                         duplicate.instanceId());
-                gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+                try {
+                    gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+                } catch (ProviderUnavailableException | ProviderTimeoutException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // the operation's instance exists: a failed create would leave it (and the duplicate) to leak reaping
+                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
+                            + ", and terminating its duplicate " + duplicate.instanceId() + " failed: " + e.getMessage()
+                            + "; the create is to be repeated", e);
+                }
             }
         }
         return Optional.of(live.get(0));

@@ -293,9 +293,12 @@ public class Ec2Gateway implements AutoCloseable {
         }
         RunInstancesResponse response = call("RunInstances", launch.region(), context,
                 o -> client(launch.region()).runInstances(request.overrideConfiguration(o).build()));
-        if (response.instances().isEmpty()) {
-            throw new dev.strata.platform.api.exception.ProviderFailureException(
-                    "EC2 RunInstances in " + launch.region() + " answered without an instance");
+        if (response.instances().isEmpty() || response.instances().get(0).instanceId() == null) {
+            // EC2 accepted the launch: the instance may exist, so the create is to be repeated (the client token and the
+            // operation tag find it), not failed (the core would leave the instance to leak reaping)
+            throw new ProviderUnavailableException("EC2 RunInstances in " + launch.region() + " answered without "
+                    + (response.instances().isEmpty() ? "an instance" : "the instance's id") + " (request " + response.responseMetadata().requestId()
+                    + "); the launch may have happened, and a repeat with the same client token is safe");
         }
         return InstanceReader.instance(response.instances().get(0), launch.region(), response.ownerId());
     }
