@@ -72,11 +72,18 @@ public @interface AwsConfig {
             + "bandwidth the offer reports), one, or off.")
     String efa() default "all";
 
-    @AttributeDefinition(description = "The most one EC2 API call may take, retries included (also bounded by the caller's deadline).")
+    @AttributeDefinition(description = "The most one EC2 API call may take, retries included (also bounded by the caller's deadline); "
+            + "from 1s to 10m.")
     String requestTimeout() default "30s";
 
-    @AttributeDefinition(description = "How long the instance type catalogue and offerings of a region are reused before they are read again.")
+    @AttributeDefinition(description = "How long the instance type catalogue and offerings of a region are reused before they are read again; "
+            + "from 0s (read every time) to 24h.")
     String catalogueRefresh() default "1h";
+
+    @AttributeDefinition(description = "How long after its launch an instance that EC2 does not list yet (EC2 is eventually "
+            + "consistent: DescribeInstances may not know a new instance for seconds, sometimes minutes) is reported pending "
+            + "rather than gone, and is not given up by a delete; from 0s (not at all) to 30m.")
+    String visibilityGrace() default "5m";
 
     @AttributeDefinition(description = "YAML file whose region entries replace those of the built-in sovereignty table "
             + "(same format); relative paths are resolved against karaf.etc. Empty: the built-in table only.")

@@ -3,6 +3,7 @@ package dev.strata.provider.aws;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
@@ -15,6 +16,7 @@ import dev.strata.provider.aws.ec2.Ec2Instance;
 import dev.strata.provider.aws.ec2.Shape;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -39,6 +41,21 @@ import org.slf4j.LoggerFactory;
  * new instance is not yet visible to DescribeInstances (real EC2 is eventually consistent). Should
  * two instances ever carry one operation, the earliest is kept and the others are terminated.
  *
+ * <p>Eventual consistency: for a while after RunInstances (seconds, sometimes minutes) EC2 may
+ * answer {@code InvalidInstanceID.NotFound} for the new instance, or list nothing. So the handle
+ * {@link #create} returns carries the instance's launch time ({@value #LAUNCH_TIME}), and an
+ * instance EC2 does not know is gone only once the {@linkplain AwsSettings#visibilityGrace() grace
+ * period} since that launch has passed; until then {@link #describe} reports it
+ * {@link MachineState#PENDING} and {@link #delete} {@link MachineState#DELETING} (see there). A
+ * handle without a launch time (written by an earlier version) is gone as soon as EC2 does not
+ * know it.
+ *
+ * <p>Failures after a launch: once EC2 has accepted RunInstances for the operation (now or in an
+ * earlier call), the instance exists, and {@link #create} reports whatever fails after that as
+ * retryable ({@link ProviderUnavailableException}, {@link ProviderTimeoutException}), never as a
+ * {@link ProviderFailureException}: on a failure the core marks the operation failed and leaves the
+ * instance to leak reaping, on a retryable error it repeats the create, which finds the instance.
+ *
  * <p>Quotas: the configured quota is what placement is told (an offer's limit); the launch itself
  * does not count instances again (that would list every instance of the type on every launch).
  * EC2 enforces the account's real limits and its refusal ({@code VcpuLimitExceeded},
@@ -49,6 +66,8 @@ final class AwsProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(AwsProvisioner.class);
     /** The provider's own tag: which Strata provider made the instance. */
     static final String PROVIDER_TAG = "strata:provider";
+    /** Handle attribute: when EC2 launched the instance, ISO-8601. */
+    static final String LAUNCH_TIME = "launchTime";
     private static final List<String> ALL_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped", "terminated");
 
     private final AwsSettings settings;
@@ -148,16 +167,24 @@ final class AwsProvisioner {
         tags.put("Name", request.deploymentId() + "/" + request.member());
         Ec2Gateway.Launch launch = new Ec2Gateway.Launch(region, offer.zone(), offer.instanceType(), image, subnet, groups, keyName,
                 Ids.clientToken(settings.providerId(), request.operationId()), tags, efaInterfaces, blankToNull(parameters.get("placementGroup")));
-        Ec2Instance instance = gateway.run(launch, context);
+        Ec2Instance instance = withLaunchTime(gateway.run(launch, context));
         LOG.info("AWS provider {} launched {} ({} in {}) for {} of deployment {} (operation {})", settings.providerId(), instance.instanceId(),
                 offer.instanceType(), offer.zone(), request.member(), request.deploymentId(), request.operationId());
         return status(instance);
     }
 
+    /**
+     * The instance's state. One EC2 does not know is {@link MachineState#PENDING} while the grace
+     * period since its launch lasts (it may not be listed yet), {@link MachineState#GONE} after.
+     */
     MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
         requireOwn(handle);
         Optional<Ec2Instance> instance = lookup(handle, context);
-        return instance.map(this::status).orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+        if (instance.isPresent()) {
+            return status(instance.get());
+        }
+        return notListedYet(handle, null).map(launched -> unlisted(handle, MachineState.PENDING, notListed(handle, launched)))
+                .orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
     }
 
     Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
@@ -184,11 +211,32 @@ final class AwsProvisioner {
         return out;
     }
 
+    /**
+     * Terminates the instance.
+     *
+     * <p>An instance EC2 does not know yet (within the grace period since its launch) cannot be
+     * terminated now (its tags cannot be checked, and EC2 would refuse its id), and is not gone
+     * either: the answer is {@link MachineState#DELETING}, and nothing is terminated. The core then
+     * polls {@link #describe}, which reports the instance {@link MachineState#PENDING} while EC2
+     * does not list it; to the core that is a machine that runs on after a delete, so it asks for
+     * the delete again, each pass. The first delete after EC2 lists the instance terminates it,
+     * and {@code describe} goes on to {@link MachineState#DELETING} (shutting-down) and
+     * {@link MachineState#GONE} (terminated). An instance EC2 never lists is {@code GONE} to both
+     * calls once the grace period has passed, so neither answer lasts longer than that. Should
+     * DescribeInstances list the instance while TerminateInstances does not know it yet, the answer
+     * is {@code DELETING} as well, and the {@link MachineState#RUNNING} that {@code describe} reports
+     * brings the next delete.
+     */
     MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
         requireOwn(handle);
         Optional<Ec2Instance> instance = lookup(handle, context);
-        if (instance.isEmpty() || !instance.get().exists()) {
-            return instance.map(this::status).orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+        if (instance.isEmpty()) {
+            return notListedYet(handle, null)
+                    .map(launched -> unlisted(handle, MachineState.DELETING, notListed(handle, launched) + "; a delete once it does terminates it"))
+                    .orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+        }
+        if (!instance.get().exists()) {
+            return status(instance.get());
         }
         Ec2Instance found = instance.get();
         if (!AwsDiscovery.isStrata(found)) {
@@ -197,6 +245,13 @@ final class AwsProvisioner {
         }
         String state = gateway.terminate(found.region(), found.instanceId(), context);
         if (state == null) {
+            Optional<Instant> launched = notListedYet(handle, found);
+            if (launched.isPresent()) {
+                MachineStatus listed = status(found);
+                return new MachineStatus(listed.handle(), MachineState.DELETING, "EC2 TerminateInstances does not know instance "
+                        + found.instanceId() + " yet (launched at " + launched.get() + "), DescribeInstances lists it; a later delete terminates it",
+                        listed.nodeId(), listed.labels(), listed.attributes(), listed.observedAt());
+            }
             return gone(handle, "instance " + handle.machineId() + " does not exist");
         }
         LOG.info("AWS provider {} terminates {} ({} of deployment {})", settings.providerId(), found.instanceId(),
@@ -216,7 +271,16 @@ final class AwsProvisioner {
             if (!"shutting-down".equals(duplicate.state())) {
                 LOG.warn("Operation {} has two instances, {} and {}: terminating the later one", operationId, live.get(0).instanceId(),
                         duplicate.instanceId());
-                gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+                try {
+                    gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+                } catch (ProviderUnavailableException | ProviderTimeoutException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // the operation's instance exists: a failed create would leave it (and the duplicate) to leak reaping
+                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
+                            + ", and terminating its duplicate " + duplicate.instanceId() + " failed: " + e.getMessage()
+                            + "; the create is to be repeated", e);
+                }
             }
         }
         return Optional.of(live.get(0));
@@ -287,10 +351,60 @@ final class AwsProvisioner {
         if (instance.launchTime() != null) {
             attributes.put("launchTime", instance.launchTime().toString());
         }
-        MachineHandle handle = new MachineHandle(settings.providerId(), instance.instanceId(),
-                instance.zone() == null ? Map.of("region", instance.region()) : Map.of("region", instance.region(), "zone", instance.zone()));
+        Map<String, String> handleAttributes = new LinkedHashMap<>();
+        handleAttributes.put("region", instance.region());
+        if (instance.zone() != null) {
+            handleAttributes.put("zone", instance.zone());
+        }
+        if (instance.launchTime() != null) {
+            handleAttributes.put(LAUNCH_TIME, instance.launchTime().toString());
+        }
+        MachineHandle handle = new MachineHandle(settings.providerId(), instance.instanceId(), handleAttributes);
         String nodeId = mapped.state() == MachineState.GONE ? null : Ids.node(settings.providerId(), instance.instanceId());
         return new MachineStatus(handle, mapped.state(), mapped.message(), nodeId, labels, attributes, clock.instant());
+    }
+
+    /**
+     * When the instance was launched, if that is less than the grace period ago: EC2 not knowing it
+     * may mean it does not list it yet. Empty when the grace period has passed, is zero, or the
+     * launch time is unknown (neither EC2's answer nor the handle has it).
+     */
+    private Optional<Instant> notListedYet(MachineHandle handle, Ec2Instance found) {
+        Instant launched = found != null && found.launchTime() != null ? found.launchTime() : launchTime(handle);
+        if (launched == null || settings.visibilityGrace().isZero() || !clock.instant().isBefore(launched.plus(settings.visibilityGrace()))) {
+            return Optional.empty();
+        }
+        return Optional.of(launched);
+    }
+
+    private static Instant launchTime(MachineHandle handle) {
+        String value = handle.attributes().get(LAUNCH_TIME);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            LOG.debug("Machine {} has a launch time that is not an instant ({}); taken as unknown", handle.machineId(), value);
+            return null;
+        }
+    }
+
+    private MachineStatus unlisted(MachineHandle handle, MachineState state, String message) {
+        return new MachineStatus(handle, state, message, null, Map.of(), Map.of(), clock.instant());
+    }
+
+    private static String notListed(MachineHandle handle, Instant launched) {
+        return "EC2 does not list instance " + handle.machineId() + " yet (launched at " + launched + ")";
+    }
+
+    /** The instance as RunInstances answered, with the launch time of now should the answer lack one. */
+    private Ec2Instance withLaunchTime(Ec2Instance instance) {
+        if (instance.launchTime() != null) {
+            return instance;
+        }
+        return new Ec2Instance(instance.instanceId(), instance.region(), instance.zone(), instance.instanceType(), instance.state(),
+                instance.stateReason(), instance.tags(), clock.instant(), instance.privateIp(), instance.privateDnsName(), instance.ownerId());
     }
 
     private MachineStatus gone(MachineHandle handle, String message) {

@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * @param efa which EFA interfaces launched instances get
  * @param requestTimeout the most one API call may take
  * @param catalogueRefresh how long a region's catalogue is reused
+ * @param visibilityGrace how long after its launch an instance EC2 does not list yet is not gone
  * @param sovereigntyFile the operator's sovereignty overrides, or null
  */
 record AwsSettings(
@@ -54,6 +55,7 @@ record AwsSettings(
         Efa efa,
         Duration requestTimeout,
         Duration catalogueRefresh,
+        Duration visibilityGrace,
         Path sovereigntyFile) {
 
     static final String PID = AwsProvider.PID;
@@ -62,6 +64,19 @@ record AwsSettings(
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
     private static final String MASK = "****";
+    /**
+     * The longest {@code requestTimeout}: an EC2 call that has not answered in 10 minutes will not,
+     * and a longer wait only holds the operation until the caller's deadline.
+     */
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    /** The longest {@code catalogueRefresh}: offerings change, and a day-old catalogue is old enough. */
+    static final Duration MAX_CATALOGUE_REFRESH = Duration.ofHours(24);
+    /**
+     * The longest {@code visibilityGrace}: EC2 lists a terminated instance for about an hour, so
+     * within half an hour of its launch an instance EC2 does not know has not come and gone; and
+     * a launch that never happened should not keep a member waiting longer.
+     */
+    static final Duration MAX_VISIBILITY_GRACE = Duration.ofMinutes(30);
     /** A query parameter whose name says it holds a secret, up to its value. */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
@@ -195,8 +210,9 @@ record AwsSettings(
         return new AwsSettings(id, regions, account.isEmpty() ? null : account, credentials(config, etc), endpoint, types,
                 quotas(config.quotas()), config.defaultQuota(), images(config.images()), subnets(config.subnets()),
                 securityGroups(config.securityGroups()), blankToNull(config.keyName()), efa(config.efa()),
-                duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1)),
-                duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO),
+                duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1), MAX_REQUEST_TIMEOUT),
+                duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO, MAX_CATALOGUE_REFRESH),
+                duration("visibilityGrace", config.visibilityGrace(), Duration.ZERO, MAX_VISIBILITY_GRACE),
                 file(config.sovereigntyFile(), etc));
     }
 
@@ -375,8 +391,13 @@ record AwsSettings(
         return path;
     }
 
-    static Duration duration(String property, String value, Duration minimum) {
-        String expected = "a duration of at least " + minimum.toMillis() + "ms, a whole number with unit ms, s, m or h (e.g. 30s)";
+    /**
+     * A duration property: a whole number with unit {@code ms}, {@code s}, {@code m} or {@code h}
+     * (a bare number is seconds) from {@code minimum} to {@code maximum}, both included.
+     */
+    static Duration duration(String property, String value, Duration minimum, Duration maximum) {
+        String expected = "a duration of at least " + show(minimum) + " and at most " + show(maximum)
+                + ", a whole number with unit ms, s, m or h (e.g. 30s)";
         Matcher m = DURATION.matcher(value == null ? "" : value);
         if (!m.matches()) {
             throw new InvalidConfigurationException(PID, property, value, expected);
@@ -394,10 +415,25 @@ record AwsSettings(
         } catch (NumberFormatException | ArithmeticException e) {
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
-        if (d.compareTo(minimum) < 0) {
+        if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
         return d;
+    }
+
+    /** A bound as the configuration would write it: {@code 0s}, {@code 1s}, {@code 10m}, {@code 24h}, {@code 1500ms}. */
+    private static String show(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
     }
 
     private static void requireRegion(String property, String region) {

@@ -25,6 +25,7 @@ class AwsSettingsTest {
         assertThat(s.instanceTypes()).containsExactly("p*", "g*");
         assertThat(s.efa()).isEqualTo(AwsSettings.Efa.ALL);
         assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.visibilityGrace()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.quota("eu-central-1", "p5.48xlarge")).isZero();
         assertThat(s.description()).isEqualTo("account not set, regions eu-central-1, credentials from the standard AWS chain");
     }
@@ -60,6 +61,14 @@ class AwsSettingsTest {
         "efa|maybe             |efa = 'maybe' is invalid; expected all, one or off",
         "requestTimeout|10     |requestTimeout = '10' is invalid|false",
         "requestTimeout|5 parsecs|requestTimeout = '5 parsecs' is invalid; expected a duration",
+        "requestTimeout|500ms  |requestTimeout = '500ms' is invalid; expected a duration of at least 1s and at most 10m",
+        "requestTimeout|11m    |requestTimeout = '11m' is invalid; expected a duration of at least 1s and at most 10m",
+        "requestTimeout|9223372036854775807ms|requestTimeout = '9223372036854775807ms' is invalid; expected a duration of at least 1s and at most 10m",
+        "requestTimeout|99999999999999999999h|requestTimeout = '99999999999999999999h' is invalid; expected a duration of at least 1s",
+        "visibilityGrace|31m   |visibilityGrace = '31m' is invalid; expected a duration of at least 0s and at most 30m",
+        "visibilityGrace|-1m   |visibilityGrace = '-1m' is invalid; expected a duration of at least 0s and at most 30m",
+        "catalogueRefresh|25h  |catalogueRefresh = '25h' is invalid; expected a duration of at least 0s and at most 24h",
+        "catalogueRefresh|9223372036854775807s|catalogueRefresh = '9223372036854775807s' is invalid; expected a duration of at least 0s and at most 24h",
         "strata.provider.id|a b|strata.provider.id = 'a b' is invalid; expected a provider id",
         "instanceTypes|P5!     |instanceTypes = 'P5!' is invalid",
         "sovereigntyFile|nope.yaml|sovereigntyFile = ",
@@ -73,6 +82,21 @@ class AwsSettingsTest {
         }
         assertThatThrownBy(() -> TestConfigs.settings(config)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("dev.strata.provider.aws: ").hasMessageContaining(message.strip());
+    }
+
+    /** Each duration's bounds are accepted themselves; everything past them is refused (above). */
+    @Test
+    void durationsAreAcceptedUpToTheirBounds() {
+        AwsSettings most = TestConfigs.settings(Map.of("regions", "eu-central-1", "requestTimeout", "10m", "catalogueRefresh", "24h",
+                "visibilityGrace", "30m"));
+        assertThat(most.requestTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(most.catalogueRefresh()).isEqualTo(Duration.ofHours(24));
+        assertThat(most.visibilityGrace()).isEqualTo(Duration.ofMinutes(30));
+        AwsSettings least = TestConfigs.settings(Map.of("regions", "eu-central-1", "requestTimeout", "1000ms", "catalogueRefresh", "0",
+                "visibilityGrace", "0s"));
+        assertThat(least.requestTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(least.catalogueRefresh()).isZero();
+        assertThat(least.visibilityGrace()).isZero();
     }
 
     /** A refused endpoint is named without the user and password in it, parseable or not, nor a secret parameter's value. */

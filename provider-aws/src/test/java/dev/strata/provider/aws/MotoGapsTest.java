@@ -140,6 +140,50 @@ class MotoGapsTest {
     }
 
     @Test
+    void aRunInstancesAnswerWithoutTheInstanceIsRetryableAndTheRepeatLaunchesOnce() {
+        // EC2 accepted the launch (HTTP 200) but its answer names no instance: the instance may exist
+        String noInstance = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><RunInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><reservationId>r-0123456789abcdef0</reservationId><ownerId>123456789012</ownerId>"
+                + "<groupSet/><instancesSet>%s</instancesSet></RunInstancesResponse>";
+        for (String instances : List.of("", "<item><instanceState><code>0</code><name>pending</name></instanceState></item>")) {
+            proxy.inject(call -> call.action().equals("RunInstances") ? new Ec2Proxy.Answer(200, noInstance.formatted(instances), Duration.ZERO) : null);
+            assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-no-instance", "m-0"), context(30)))
+                    .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("RunInstances").hasMessageContaining("answered without");
+        }
+        proxy.inject(call -> null);
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-no-instance", "m-0"), context(60));
+        assertThat(made.labels()).containsEntry("strata:operation", "op-no-instance");
+        assertThat(live()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateThatCannotBeTerminatedLeavesTheCreateRetryable() {
+        // two instances carry one operation (EC2 refuses to terminate the later one): the operation's instance exists
+        List<String> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            made.add(direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                    .placement(p -> p.availabilityZone("eu-central-1a"))
+                    .tagSpecifications(t -> t.resourceType("instance").tags(
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:operation").value("op-dup").build(),
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:deployment").value("dep-1").build(),
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:member").value("m-0").build())))
+                    .instances().get(0).instanceId());
+        }
+        proxy.inject(call -> call.action().equals("TerminateInstances") ? Ec2Proxy.Answer.error(400, "OperationNotPermitted",
+                "The instance may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-dup", "m-0"), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("OperationNotPermitted")
+                .hasMessageContaining("terminating its duplicate");
+        assertThat(live()).isEqualTo(2);
+        // the repeat terminates the duplicate and returns the instance it keeps; it launches nothing
+        proxy.inject(call -> null);
+        MachineStatus kept = provider.create(AwsProviderMotoTest.request("op-dup", "m-0"), context(60));
+        assertThat(made).contains(kept.handle().machineId());
+        assertThat(live()).isEqualTo(1);
+        assertThat(proxy.calls("RunInstances")).isEmpty();
+    }
+
+    @Test
     void motoDoesNotHonourTheClientTokenWhichIsWhyTheProviderLooksUpByTag() {
         for (int i = 0; i < 2; i++) {
             direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("g5.xlarge").minCount(1).maxCount(1).clientToken("same-token"));

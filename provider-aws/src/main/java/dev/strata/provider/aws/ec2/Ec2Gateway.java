@@ -56,9 +56,10 @@ import software.amazon.awssdk.services.ec2.model.TerminateInstancesResponse;
  * The EC2 calls Strata makes, and the only class that holds SDK clients. Every call is bounded by
  * the caller's deadline (and the configured request timeout), pages through every result, and
  * turns SDK errors into portable exceptions through {@link Ec2Errors}; only SDK-free records leave.
- * One client per region, made on first use (making it does no network I/O). Thread-safe.
+ * One client per region, made on first use (making it does no network I/O). Thread-safe. Not
+ * final so that tests can stand in for EC2 behaviour the emulator does not show.
  */
-public final class Ec2Gateway implements AutoCloseable {
+public class Ec2Gateway implements AutoCloseable {
 
     /** EC2 states of instances that still exist. */
     public static final List<String> EXISTING_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped");
@@ -292,9 +293,12 @@ public final class Ec2Gateway implements AutoCloseable {
         }
         RunInstancesResponse response = call("RunInstances", launch.region(), context,
                 o -> client(launch.region()).runInstances(request.overrideConfiguration(o).build()));
-        if (response.instances().isEmpty()) {
-            throw new dev.strata.platform.api.exception.ProviderFailureException(
-                    "EC2 RunInstances in " + launch.region() + " answered without an instance");
+        if (response.instances().isEmpty() || response.instances().get(0).instanceId() == null) {
+            // EC2 accepted the launch: the instance may exist, so the create is to be repeated (the client token and the
+            // operation tag find it), not failed (the core would leave the instance to leak reaping)
+            throw new ProviderUnavailableException("EC2 RunInstances in " + launch.region() + " answered without "
+                    + (response.instances().isEmpty() ? "an instance" : "the instance's id") + " (request " + response.responseMetadata().requestId()
+                    + "); the launch may have happened, and a repeat with the same client token is safe");
         }
         return InstanceReader.instance(response.instances().get(0), launch.region(), response.ownerId());
     }

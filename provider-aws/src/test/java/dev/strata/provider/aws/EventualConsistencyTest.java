@@ -1,0 +1,273 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.provider.aws.ec2.Ec2Gateway;
+import dev.strata.provider.aws.ec2.Ec2Instance;
+import dev.strata.provider.aws.sovereignty.SovereigntyTable;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * EC2's eventual consistency: right after RunInstances, EC2 may not know the new instance for a
+ * while (DescribeInstances answers {@code InvalidInstanceID.NotFound} or lists nothing). Such an
+ * instance is not gone while the grace period since its launch lasts, a delete then does not give
+ * it up, and it ends terminated once EC2 lists it.
+ *
+ * <p>Moto cannot show this behaviour: it lists an instance as soon as RunInstances returns. The
+ * {@link LaggingGateway} stands in for it, at the provider's EC2 boundary ({@link Ec2Gateway}):
+ * for its first look-ups a just-launched instance is unknown, as real EC2 would answer; every
+ * other call, and every later one, is moto's own answer.
+ */
+class EventualConsistencyTest {
+
+    private Moto moto;
+    private TestClock clock;
+    private LaggingGateway gateway;
+    private AwsProvisioner provisioner;
+    private Ec2Client direct;
+
+    @BeforeEach
+    void start() {
+        moto = Moto.shared();
+        moto.reset();
+        clock = new TestClock();
+        gateway = new LaggingGateway(moto.endpoint());
+        provisioner = provisioner(Map.of());
+        direct = Ec2Client.builder().region(Region.EU_CENTRAL_1).endpointOverride(moto.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAOTHER", "other")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+        direct.close();
+    }
+
+    private AwsProvisioner provisioner(Map<String, Object> extra) {
+        Map<String, Object> config = TestConfigs.moto(moto, "regions", "eu-central-1");
+        config.putAll(extra);
+        AwsSettings settings = TestConfigs.settings(config);
+        return new AwsProvisioner(settings, gateway, new AwsDiscovery(settings, gateway, SovereigntyTable.load(null), clock), clock);
+    }
+
+    @Test
+    void anInstanceEc2DoesNotListYetIsPendingWithinTheGracePeriod() {
+        gateway.lagNextLaunch(2);
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-lag", "worker-0"), context());
+        String id = made.handle().machineId();
+        assertThat(made.handle().attributes()).containsKey(AwsProvisioner.LAUNCH_TIME);
+        Instant launched = Instant.parse(made.handle().attributes().get(AwsProvisioner.LAUNCH_TIME));
+
+        MachineStatus first = provisioner.describe(made.handle(), context());
+        assertThat(first.state()).isEqualTo(MachineState.PENDING);
+        assertThat(first.message()).isEqualTo("EC2 does not list instance " + id + " yet (launched at " + launched + ")");
+        assertThat(first.nodeId()).isNull();
+        assertThat(provisioner.describe(made.handle(), context()).state()).isEqualTo(MachineState.PENDING);
+        // EC2 has caught up
+        MachineStatus listed = provisioner.describe(made.handle(), context());
+        assertThat(listed.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(listed.nodeId()).isEqualTo("aws:" + id);
+        assertThat(gateway.unknownAnswers()).isEqualTo(2);
+    }
+
+    @Test
+    void anInstanceEc2StillDoesNotKnowOnceTheGracePeriodHasPassedIsGone() {
+        gateway.lagNextLaunch(1_000);
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-never", "worker-0"), context());
+        clock.advance(Duration.ofMinutes(4).plusSeconds(30));
+        assertThat(provisioner.describe(made.handle(), context()).state()).isEqualTo(MachineState.PENDING);
+        assertThat(provisioner.delete(made.handle(), context()).state()).isEqualTo(MachineState.DELETING);
+        clock.advance(Duration.ofSeconds(31)); // 5m01s after the launch: the default grace period of 5m has passed
+        MachineStatus gone = provisioner.describe(made.handle(), context());
+        assertThat(gone.state()).isEqualTo(MachineState.GONE);
+        assertThat(gone.message()).isEqualTo("instance " + made.handle().machineId() + " does not exist");
+        assertThat(provisioner.delete(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+    }
+
+    @Test
+    void aHandleWithoutALaunchTimeOrAGracePeriodOfZeroIsGoneAtOnceAsBefore() {
+        gateway.lagNextLaunch(1_000);
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-old", "worker-0"), context());
+        // a handle an earlier version of the provider wrote: region and zone, no launch time
+        MachineHandle old = new MachineHandle("aws", made.handle().machineId(), Map.of("region", "eu-central-1", "zone", "eu-central-1a"));
+        assertThat(provisioner.describe(old, context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(provisioner.delete(old, context()).state()).isEqualTo(MachineState.GONE);
+
+        AwsProvisioner noGrace = provisioner(Map.of("visibilityGrace", "0s"));
+        assertThat(noGrace.describe(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(noGrace.delete(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+    }
+
+    @Test
+    void aDeleteBeforeEc2ListsTheInstanceEndsWithTheInstanceTerminated() {
+        gateway.lagNextLaunch(3);
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-early-delete", "worker-0"), context());
+        String id = made.handle().machineId();
+
+        MachineStatus deleting = provisioner.delete(made.handle(), context());
+        assertThat(deleting.state()).isEqualTo(MachineState.DELETING);
+        assertThat(deleting.message()).startsWith("EC2 does not list instance " + id + " yet (launched at ");
+        assertThat(ec2State(id)).isEqualTo("running"); // nothing could be terminated yet
+
+        // what the core does with a deleting member (Reconciler): it describes the machine; GONE ends
+        // the delete, DELETING is waited for, and any other state is a machine that runs on: delete again
+        List<MachineState> seen = new ArrayList<>();
+        for (int pass = 0; pass < 10 && !seen.contains(MachineState.GONE); pass++) {
+            MachineStatus observed = provisioner.describe(made.handle(), context());
+            seen.add(observed.state());
+            if (observed.state() != MachineState.GONE && observed.state() != MachineState.DELETING) {
+                assertThat(provisioner.delete(made.handle(), context()).state()).isIn(MachineState.DELETING, MachineState.GONE);
+            }
+        }
+        assertThat(seen).startsWith(MachineState.PENDING).endsWith(MachineState.GONE);
+        assertThat(ec2State(id)).isEqualTo("terminated");
+    }
+
+    @Test
+    void anInstanceTerminateInstancesDoesNotKnowYetIsDeletingAndTerminatedByTheNextDelete() {
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-terminate-lag", "worker-0"), context());
+        String id = made.handle().machineId();
+        gateway.lagTerminate(id, 1);
+        MachineStatus deleting = provisioner.delete(made.handle(), context());
+        assertThat(deleting.state()).isEqualTo(MachineState.DELETING);
+        assertThat(deleting.message()).contains("TerminateInstances does not know instance " + id + " yet");
+        assertThat(ec2State(id)).isEqualTo("running");
+        // describe reports it running: the core asks for the delete again
+        assertThat(provisioner.describe(made.handle(), context()).state()).isEqualTo(MachineState.RUNNING);
+        assertThat(provisioner.delete(made.handle(), context()).state()).isIn(MachineState.DELETING, MachineState.GONE);
+        assertThat(provisioner.describe(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(ec2State(id)).isEqualTo("terminated");
+    }
+
+    private String ec2State(String instanceId) {
+        return direct.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0).state().nameAsString();
+    }
+
+    private static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(60));
+    }
+
+    /**
+     * The provider's EC2 gateway on moto, except that the next instance it launches is unknown to
+     * EC2 for its first {@code n} look-ups: DescribeInstances by id answers what the gateway makes of
+     * {@code InvalidInstanceID.NotFound} (nothing), filtered DescribeInstances leave it out, and
+     * TerminateInstances does not know it. It stands in for real EC2's eventual consistency, which
+     * moto cannot show; every other answer is moto's.
+     */
+    static final class LaggingGateway extends Ec2Gateway {
+        private final AtomicInteger lookups = new AtomicInteger();
+        private final AtomicInteger terminates = new AtomicInteger();
+        private final AtomicInteger unknownAnswers = new AtomicInteger();
+        private volatile boolean lagNext;
+        private volatile String lagging;
+        private volatile String terminateLagging;
+
+        LaggingGateway(URI endpoint) {
+            super(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIATESTKEYID0000000", "moto-does-not-check-this-secret")),
+                    endpoint, Duration.ofSeconds(20), null);
+        }
+
+        /** The next instance launched is unknown for its first {@code n} look-ups (describe or terminate). */
+        void lagNextLaunch(int n) {
+            lookups.set(n);
+            lagNext = true;
+        }
+
+        /** TerminateInstances does not know the instance for its next {@code n} calls; DescribeInstances does. */
+        void lagTerminate(String instanceId, int n) {
+            terminateLagging = instanceId;
+            terminates.set(n);
+        }
+
+        int unknownAnswers() {
+            return unknownAnswers.get();
+        }
+
+        private boolean unknown(String instanceId) {
+            if (instanceId.equals(lagging) && lookups.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                unknownAnswers.incrementAndGet();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public Ec2Instance run(Launch launch, DiscoveryContext context) {
+            Ec2Instance made = super.run(launch, context);
+            if (lagNext) {
+                lagging = made.instanceId();
+                lagNext = false;
+            }
+            return made;
+        }
+
+        @Override
+        public List<Ec2Instance> instance(String region, String instanceId, DiscoveryContext context) {
+            return unknown(instanceId) ? List.of() : super.instance(region, instanceId, context);
+        }
+
+        @Override
+        public List<Ec2Instance> instances(String region, Map<String, List<String>> filters, DiscoveryContext context) {
+            List<Ec2Instance> all = super.instances(region, filters, context);
+            String id = lagging;
+            if (id != null && all.stream().anyMatch(i -> i.instanceId().equals(id)) && unknown(id)) {
+                return all.stream().filter(i -> !i.instanceId().equals(id)).toList();
+            }
+            return all;
+        }
+
+        @Override
+        public String terminate(String region, String instanceId, DiscoveryContext context) {
+            if (unknown(instanceId) || instanceId.equals(terminateLagging) && terminates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return null;
+            }
+            return super.terminate(region, instanceId, context);
+        }
+    }
+
+    /** The wall clock, moved forward by the test. */
+    static final class TestClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration by) {
+            offset = offset.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
