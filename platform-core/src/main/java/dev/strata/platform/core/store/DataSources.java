@@ -28,6 +28,8 @@ public final class DataSources {
         if (s.kind() == StoreSettings.Kind.POSTGRESQL) {
             p.setProperty("tcpKeepAlive", "true");
             p.setProperty("connectTimeout", Long.toString(Math.max(1, s.connectTimeout().toSeconds())));
+            // a silent server or network fails the statement (and its write) instead of blocking the writer for good
+            p.setProperty("socketTimeout", Long.toString(s.socketTimeout().toSeconds()));
             p.setProperty("ApplicationName", "strata " + s.instanceId());
         }
         try {

@@ -29,6 +29,11 @@ public @interface StoreConfig {
     @AttributeDefinition(description = "How long to wait for a database connection, e.g. 10s.")
     String connectTimeout() default "10s";
 
+    @AttributeDefinition(description = "PostgreSQL only: the longest wait for the database's answer on an open connection "
+            + "(5s to 1h), e.g. 60s. A server or network that goes silent mid-statement then fails the write, which is not "
+            + "acknowledged, instead of stopping the store's writer for good.")
+    String socketTimeout() default "60s";
+
     @AttributeDefinition(description = "Embedded store only: fsync (every acknowledged write is on disk, one flush per group "
             + "commit) or write (handed to the operating system: survives a crash of Strata, not of the machine).")
     String durability() default "fsync";

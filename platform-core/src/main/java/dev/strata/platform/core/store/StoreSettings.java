@@ -31,10 +31,11 @@ import java.util.regex.Pattern;
  * @param h2File the embedded database file ({@code .mv.db}), or null
  * @param compactFillRate embedded: the live-data percentage below which the writer compacts the
  *     file online; 0 for never
+ * @param socketTimeout PostgreSQL: the longest wait for the server's answer on an open connection
  */
 public record StoreSettings(Kind kind, String url, String location, String user, Secret password, int poolSize, Duration connectTimeout,
         boolean fsync, boolean highAvailability, String instanceId, String advertisedAddress, Duration electionInterval, Path h2File,
-        int compactFillRate) {
+        int compactFillRate, Duration socketTimeout) {
 
     public static final String PID = "dev.strata.platform.core.store";
 
@@ -111,9 +112,10 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                     "a percentage from 1 to 90, or 0 to turn online compaction off");
         }
         String address = c.advertisedAddress() == null || c.advertisedAddress().isBlank() ? hostName() : c.advertisedAddress().strip();
+        Duration socketTimeout = duration("socketTimeout", c.socketTimeout(), Duration.ofSeconds(5), Duration.ofHours(1));
         return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
-                c.compactFillRate());
+                c.compactFillRate(), socketTimeout);
     }
 
     private static Secret readPassword(String passwordFile, Path etc) {

@@ -109,6 +109,19 @@ public final class PostgresCluster implements AutoCloseable {
         pg(psql + " -v ON_ERROR_STOP=1 -q -h " + dir + " -p " + port + " -U postgres -d postgres -f " + file);
     }
 
+    /** The server processes serving the sessions of an application name prefix. */
+    public java.util.List<Long> backends(String applicationNameLike) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url(), "strata", PASSWORD); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name LIKE '" + applicationNameLike
+                    + "' AND pid <> pg_backend_pid()");
+            java.util.List<Long> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+            return out;
+        }
+    }
+
     /** Ends every session of an application name prefix (or all of user strata), as a DBA would. */
     public int terminate(String applicationNameLike) throws SQLException {
         try (Connection c = DriverManager.getConnection(url(), "strata", PASSWORD); Statement s = c.createStatement()) {

@@ -100,6 +100,59 @@ class PostgresStoreTest extends StateStoreContract {
                 .hasMessageContaining("Connection to 127.0.0.1:" + port + " refused");
     }
 
+    /**
+     * A server that goes silent mid-statement (its processes for this store stopped with SIGSTOP,
+     * as a hung host or a network that drops everything would leave them) fails the write after
+     * {@code socketTimeout}, unacknowledged and not applied, instead of stopping the store's writer
+     * for good (the driver waited forever); once the server answers again, writes go through.
+     */
+    @Test
+    void aServerThatGoesSilentFailsTheWriteAfterTheSocketTimeout() throws Exception {
+        Files.writeString(etc.resolve("pw"), PostgresCluster.PASSWORD);
+        Map<String, Object> p = base(pg.newDatabase("silent"));
+        p.put("passwordFile", "pw");
+        p.put("instanceId", "pg-silent");
+        p.put("socketTimeout", "5s");
+        StoreSettings s = StoreSettings.from(Stores.config(p), etc, etc);
+        try (JdbcStateStore store = Stores.postgres(s)) {
+            join(store.tenants().put(new Tenant("before", "Before", null, Map.of()), null));
+            java.util.List<Long> backends = pg.backends("strata pg-silent");
+            assertThat(backends).isNotEmpty();
+            signal("STOP", backends);
+            long t0 = System.nanoTime();
+            try {
+                // (without a socket timeout the write waited for good: bounded here so that the test fails instead)
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () ->
+                        assertThatThrownBy(() -> join(store.tenants().put(new Tenant("during", "During", null, Map.of()), null)))
+                                .isInstanceOf(StateStoreException.class));
+            } finally {
+                signal("CONT", backends);
+            }
+            long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            assertThat(waited).as("seconds until the write failed").isBetween(4L, 60L);
+            // the server answers again: the pool replaces the connection it gave up on
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            Tenant after = null;
+            while (after == null) {
+                try {
+                    after = join(store.tenants().put(new Tenant("after", "After", null, Map.of()), null));
+                } catch (StateStoreException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(store.tenants().list()).extracting(Tenant::id).containsExactlyInAnyOrder("before", "after");
+        }
+    }
+
+    private static void signal(String signal, java.util.List<Long> pids) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        assertThat(new ProcessBuilder(command).inheritIO().start().waitFor()).as("kill -%s %s", signal, pids).isZero();
+    }
+
     @Test
     void aMissingPasswordFileIsAConfigurationError() {
         Map<String, Object> p = base(pg.url());

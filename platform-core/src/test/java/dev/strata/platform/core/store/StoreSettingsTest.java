@@ -85,6 +85,12 @@ class StoreSettingsTest {
             assertThatThrownBy(() -> from(Map.of("connectTimeout", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("connectTimeout = '" + bad + "' is invalid; expected a duration from 250ms to 10m");
         }
+        for (String bad : List.of("99999999999999999999s", "2h", "4s", "4999ms", "0")) {
+            assertThatThrownBy(() -> from(Map.of("socketTimeout", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("socketTimeout = '" + bad + "' is invalid; expected a duration from 5s to 1h");
+        }
+        assertThat(from(Map.of()).socketTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(from(Map.of("socketTimeout", "1h")).socketTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(from(Map.of("electionInterval", "1h", "connectTimeout", "10m")).electionInterval()).isEqualTo(Duration.ofHours(1));
         assertThat(from(Map.of("electionInterval", "100ms", "connectTimeout", "250ms")).connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(from(Map.of("electionInterval", "30")).electionInterval()).isEqualTo(Duration.ofSeconds(30));
