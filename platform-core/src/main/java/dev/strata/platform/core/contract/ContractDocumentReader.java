@@ -18,6 +18,7 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.contract.Violation;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -131,6 +132,32 @@ public class ContractDocumentReader implements ContractReader {
 
     @Override
     public Contract read(String text, String source) {
+        try {
+            return parse(text, source);
+        } catch (InvalidContractException e) {
+            throw new InvalidContractException(source, e.violations().stream().map(ContractDocumentReader::shown).toList());
+        }
+    }
+
+    /** The most characters of an offending value an error shows. */
+    static final int SHOWN_VALUE = 120;
+
+    /**
+     * A violation as errors show it: an offending value (a scalar document, a line of the document,
+     * a rejected parameter) can hold a credential, control characters that would forge lines of a
+     * log, or megabytes. So every value and problem is cleaned as provider text is
+     * ({@link ProviderText#clean}: known credential forms masked, control characters made spaces),
+     * and a value is cut after {@value #SHOWN_VALUE} characters.
+     */
+    static Violation shown(Violation v) {
+        String value = v.value() == null ? null : ProviderText.clean(v.value());
+        if (value != null && value.length() > SHOWN_VALUE) {
+            value = value.substring(0, SHOWN_VALUE) + "... (" + v.value().length() + " characters)";
+        }
+        return new Violation(v.path(), value, v.problem() == null ? null : ProviderText.clean(v.problem()), v.expected());
+    }
+
+    private Contract parse(String text, String source) {
         String document = text == null ? "" : text;
         if (document.length() > MAX_DOCUMENT_BYTES) {
             throw tooLarge(source, document.length(), "characters");

@@ -26,7 +26,9 @@ final class DeploymentClauses {
     static final int MAX_PARAMETERS = 64;
     static final int MAX_VALUE_LENGTH = 2048;
     private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|passwd|secret|token|credential|accesskey|access_key|privatekey|private_key).*");
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            "(?i).*(password|passwd|passphrase|secret|token|credential|api[_.-]?key|access[_.-]?key|private[_.-]?key|auth[_.-]?key"
+                    + "|signing[_.-]?key|bearer).*");
     private static final Pattern URL_WITH_USER = Pattern.compile("(?i)^[a-z][a-z0-9+.-]*://[^/?#\\s]*@.*");
 
     private DeploymentClauses() {
@@ -100,7 +102,9 @@ final class DeploymentClauses {
                 continue;
             }
             if (v.length() > MAX_VALUE_LENGTH || v.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-                violations.add(new Violation(at, v.length() > 80 ? v.substring(0, 80) + "..." : v,
+                // not shown: a value of several lines is most often a key or a certificate
+                long lines = v.chars().filter(c -> c == '\n').count() + 1;
+                violations.add(new Violation(at, "(" + v.length() + " characters" + (lines > 1 ? " on " + lines + " lines" : "") + ", not shown)",
                         "one line of at most " + MAX_VALUE_LENGTH + " characters"));
                 continue;
             }

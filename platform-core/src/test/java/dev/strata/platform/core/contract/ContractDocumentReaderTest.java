@@ -309,6 +309,27 @@ class ContractDocumentReaderTest {
                 .hasMessageContaining("is too large: 1,048,577 characters; expected at most 1,048,576 characters");
     }
 
+    /**
+     * What an error shows of the document is bounded and cleaned: a scalar document (a token
+     * pasted where a contract was expected), a value with line breaks that would forge lines of a
+     * log, and a megabyte of text.
+     */
+    @Test
+    void errorsShowNoCredentialNoLineBreakAndNoMegabyteOfTheDocument() {
+        String key = "AKIAIOSFODNN7EXAMPLE";
+        assertThatThrownBy(() -> reader.read("\"aws_access_key_id=" + key + " aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"",
+                "shell")).isInstanceOf(InvalidContractException.class)
+                .hasMessageContaining("(document): '").hasMessageContaining("expected a mapping with name, tenant and members")
+                .hasMessageNotContaining(key).hasMessageNotContaining("wJalrXUtnFEMI");
+        assertThatThrownBy(() -> reader.read("{name: a, tenant: t, colour: \"blue\\n2026-12-01 INFO forged line\", members: [{name: w, cpu: 1}]}", "a.yaml"))
+                .isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> assertThat(((InvalidContractException) e).violations()).singleElement()
+                        .satisfies(v -> assertThat(v.toString()).doesNotContain("\n").contains("colour: 'blue 2026-12-01 INFO forged line'")));
+        String huge = "x".repeat(1_000_000);
+        assertThatThrownBy(() -> reader.read("\"" + huge + "\"", "shell")).isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400).contains("1000000 characters"));
+    }
+
     @Test
     void anEmptyDocumentSaysSo() {
         assertThatThrownBy(() -> reader.read("", "empty.yaml")).isInstanceOf(InvalidContractException.class)

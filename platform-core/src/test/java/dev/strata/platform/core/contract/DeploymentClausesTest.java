@@ -77,4 +77,30 @@ class DeploymentClausesTest {
                     assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("s3cret");
                 });
     }
+    /** Parameter names that say credential in other words are refused too; names that only contain "key" are not. */
+    @Test
+    void apiKeysPassphrasesAndSigningKeysAreCredentials() {
+        for (String name : java.util.List.of("apiKey", "api_key", "API-KEY", "datadogApiKey", "passphrase", "sshPassphrase", "signingKey",
+                "authKey", "bearer", "accessKey", "privateKey")) {
+            assertThatThrownBy(() -> reader.read("{name: a, tenant: t, deployment: {parameters: {" + name + ": v4lue-x}}, members: [{name: w, cpu: 1}]}",
+                    "a.yaml")).as(name).isInstanceOf(InvalidContractException.class)
+                    .hasMessageContaining("deployment.parameters." + name + ": '(not shown)'").hasMessageNotContaining("v4lue-x");
+        }
+        Contract c = reader.read("{name: a, tenant: t, deployment: {parameters: {keyName: ops, monkey: 1, keyboardLayout: de}}, members: [{name: w, cpu: 1}]}",
+                "a.yaml");
+        assertThat(c.deployment().parameters()).containsOnlyKeys("keyName", "monkey", "keyboardLayout");
+    }
+
+    /**
+     * A value of several lines (a key or a certificate pasted in) is refused without showing any
+     * of it; before, its first 80 characters were in the error.
+     */
+    @Test
+    void aMultiLineParameterIsRefusedWithoutShowingIt() {
+        String doc = "{name: a, tenant: t, deployment: {parameters: {sshKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\\nsecond\\nthird\"}}, members: [{name: w, cpu: 1}]}";
+        assertThatThrownBy(() -> reader.read(doc, "a.yaml")).isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> assertThat(((InvalidContractException) e).violations()).containsExactly(new Violation(
+                        "deployment.parameters.sshKey", "(93 characters on 3 lines, not shown)", "one line of at most 2048 characters")))
+                .hasMessageNotContaining("AAAAC3Nza");
+    }
 }
