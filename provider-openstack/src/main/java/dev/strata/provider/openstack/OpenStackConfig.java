@@ -89,16 +89,16 @@ public @interface OpenStackConfig {
             + "auto (Nova allocates one), or network UUIDs separated by commas")
     String networks() default "none";
 
-    @AttributeDefinition(description = "Deadline to open a connection to a service")
+    @AttributeDefinition(description = "Deadline to open a connection to a service (100ms to 5m)")
     String connectTimeout() default "5s";
 
-    @AttributeDefinition(description = "The most one API call may take")
+    @AttributeDefinition(description = "The most one API call may take (100ms to 10m)")
     String requestTimeout() default "30s";
 
-    @AttributeDefinition(description = "A server still building after this long is reported failed")
+    @AttributeDefinition(description = "A server still building after this long is reported failed (1s to 1d)")
     String buildTimeout() default "10m";
 
-    @AttributeDefinition(description = "Renew the Keystone token when less than this is left of it")
+    @AttributeDefinition(description = "Renew the Keystone token when less than this is left of it (0s to 1d)")
     String tokenRenewBefore() default "5m";
 
     @AttributeDefinition(description = "Resource providers read at once during discovery (1 to 32)")
