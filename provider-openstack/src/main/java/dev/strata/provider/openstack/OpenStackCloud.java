@@ -7,6 +7,7 @@ import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -197,7 +198,28 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         } finally {
             lock.unlock();
         }
-        return started.known() != null ? started.known() : settle(started.server(), context);
+        if (started.known() != null) {
+            return started.known();
+        }
+        try {
+            return settle(started.server(), context);
+        } catch (StrataException e) {
+            throw serverExists(request.operationId(), started.server().id(), e);
+        }
+    }
+
+    /**
+     * A failure once Nova has the operation's server, as the SPI wants it: retryable, never final.
+     * A final failure would make the core mark the operation failed and later delete the server as
+     * a leak; retryable, the core repeats {@code create} with the same operation id, which finds
+     * the server by its tag.
+     */
+    private static StrataException serverExists(String operationId, String serverId, StrataException e) {
+        if (e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException) {
+            return e;
+        }
+        return new ProviderUnavailableException("server " + serverId + " of operation " + operationId + " exists, but reading it failed: "
+                + e.getMessage() + "; the operation stays pending and its next try finds the server by its tag", e);
     }
 
     /** The operation's server as first seen, or its state when there is nothing to wait for. */
@@ -274,6 +296,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             // The server exists; its state is not known yet. The handle is what the core must keep.
             return new Started(null, new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
                     Map.of("status", "unknown (no answer before the deadline)"), clock.instant()));
+        } catch (StrataException e) {
+            throw serverExists(request.operationId(), id, e);
         }
         if (made.isEmpty()) {
             return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created",

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.openstack.auth.KeystoneSession;
+import dev.strata.provider.openstack.auth.Session;
+import dev.strata.provider.openstack.compute.Server;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults of a real cloud: Nova answering 500 (its API database lost a table), and a server stuck
- * in BUILD (Nova's conductor stopped): clear errors within bounded waits, nothing leaked.
+ * Faults of a real cloud: Nova answering 500 (its API database lost a table), a server stuck in
+ * BUILD (Nova's conductor stopped), and the faults of a gateway before Nova ({@link NovaProxy}):
+ * clear errors within bounded waits, nothing leaked, never a second server for one operation.
  */
 class OpenStackFaultsTest {
 
@@ -35,6 +43,80 @@ class OpenStackFaultsTest {
         Map<String, Object> m = aio.config("aio");
         m.put("buildTimeout", buildTimeout);
         return new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(m)), Clock.systemUTC());
+    }
+
+    /** A provider whose Nova calls go through the proxy (Keystone, Placement and Glance are reached directly). */
+    OpenStackCloudProvider throughProxy(NovaProxy proxy, Map<String, Object> config) {
+        OpenStackSettings s = OpenStackSettings.from(TestClouds.config(config));
+        Session real = new KeystoneSession(new OpenStackHttp(s.connectTimeout(), s.requestTimeout()), s.authUrl(), s.credentials(),
+                s.endpointInterface(), s.region(), s.tokenRenewBefore(), Clock.systemUTC());
+        return new OpenStackCloudProvider(s, proxy.session(real), Clock.systemUTC());
+    }
+
+    URI nova(OpenStackCloudProvider direct) {
+        return direct.session().endpoint("compute", TestClouds.context());
+    }
+
+    MachineRequest request(String deployment) {
+        return new MachineRequest(UUID.randomUUID().toString(), deployment, "m0", "bank-risk", MachineTarget.node("aio:" + aio.computeHost()),
+                new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of());
+    }
+
+    /** The servers Nova has for an operation, read past the proxy. */
+    static List<Server> serversOf(OpenStackCloudProvider direct, String operationId) {
+        return direct.nova().serversTagged(OpenStackCloudProvider.operationTag(operationId), TestClouds.context());
+    }
+
+    /** Deletes every server of the deployment and waits until Nova has none left. */
+    static void deleteAll(OpenStackCloudProvider direct, String deployment) throws InterruptedException {
+        for (int i = 0; i < 60; i++) {
+            List<MachineStatus> left = direct.machines(TestClouds.context()).stream()
+                    .filter(m -> deployment.equals(m.labels().get(MachineLabels.DEPLOYMENT))).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            left.stream().filter(m -> m.state() != MachineState.DELETING)
+                    .forEach(m -> direct.delete(m.handle(), TestClouds.context(Duration.ofSeconds(5))));
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("servers of " + deployment + " are still there after a minute");
+    }
+
+    /**
+     * Nova accepted the create, then reading the new server fails (500): the server exists, so the
+     * failure is retryable, not final (a final one would fail the operation and leave the server to
+     * be reaped as a leak). The core's retry with the same operation id finds the server by its tag
+     * and makes no other.
+     */
+    @Test
+    void aFailureAfterNovaAcceptedTheCreateIsRetryableAndTheRetryFindsTheServer() throws Exception {
+        OpenStackCloudProvider direct = provider("10m");
+        String deployment = "after-" + UUID.randomUUID().toString().substring(0, 8);
+        MachineRequest request = request(deployment);
+        try (NovaProxy proxy = NovaProxy.start(nova(direct))) {
+            OpenStackCloudProvider provider = throughProxy(proxy, aio.config("aio"));
+            try {
+                provider.discoverCompute(TestClouds.context());
+                proxy.refuse("GET", "/v2\\.1/servers/[0-9a-f-]{36}", 1, 500);
+                assertThatThrownBy(() -> provider.create(request, TestClouds.context(Duration.ofSeconds(60))))
+                        .isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining(" of operation " + request.operationId() + " exists, but reading it failed: Nova answered 500 ")
+                        .hasMessageEndingWith("; the operation stays pending and its next try finds the server by its tag");
+                List<Server> made = serversOf(direct, request.operationId());
+                assertThat(made).hasSize(1);
+
+                MachineStatus retried = provider.create(request, TestClouds.context(Duration.ofSeconds(60)));
+                assertThat(retried.handle().machineId()).isEqualTo(made.get(0).id());
+                assertThat(retried.state()).isIn(MachineState.PENDING, MachineState.RUNNING);
+                assertThat(proxy.count("POST", "/v2\\.1/servers")).isEqualTo(1);
+                assertThat(serversOf(direct, request.operationId())).hasSize(1);
+            } finally {
+                provider.deactivate();
+                deleteAll(direct, deployment);
+                direct.deactivate();
+            }
+        }
+        LogFile.assertNoneOf(aio.password());
     }
 
     @Test
