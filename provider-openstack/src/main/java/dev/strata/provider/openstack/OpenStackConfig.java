@@ -101,6 +101,11 @@ public @interface OpenStackConfig {
     @AttributeDefinition(description = "Renew the Keystone token when less than this is left of it (0s to 1d)")
     String tokenRenewBefore() default "5m";
 
+    @AttributeDefinition(description = "After a request to create a server whose outcome is unknown (no answer, a connection lost "
+            + "after sending, or 502, 503 or 504 from a gateway), how long Strata looks for the server by its operation tag before it "
+            + "asks Nova again; until then a repeated create of that operation sends nothing (1s to 1h)")
+    String createSettle() default "60s";
+
     @AttributeDefinition(description = "Resource providers read at once during discovery (1 to 32)")
     int parallelism() default 4;
 }

@@ -43,11 +43,13 @@ import java.util.regex.Pattern;
  * @param buildTimeout how long a server may build
  * @param tokenRenewBefore token renewal margin
  * @param parallelism concurrent provider reads
+ * @param createSettle after a request to create a server whose outcome is unknown, how long the
+ *     server is looked for by its operation tag before Nova is asked again
  */
 public record OpenStackSettings(String providerId, URI authUrl, Credentials credentials, String region, String endpointInterface,
         String country, Set<String> jurisdictions, Operator operator, Set<String> certifications, boolean createFlavors, int flavorDiskGiB,
         String image, List<String> networks, Duration connectTimeout, Duration requestTimeout, Duration buildTimeout,
-        Duration tokenRenewBefore, int parallelism) {
+        Duration tokenRenewBefore, int parallelism, Duration createSettle) {
 
     /** The bounds of each duration, as {@link #from} checks them and the messages state them. */
     static final Duration MIN_CONNECT_TIMEOUT = Duration.ofMillis(100);
@@ -57,6 +59,8 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
     static final Duration MIN_BUILD_TIMEOUT = Duration.ofSeconds(1);
     static final Duration MAX_BUILD_TIMEOUT = Duration.ofDays(1);
     static final Duration MAX_TOKEN_RENEW_BEFORE = Duration.ofDays(1);
+    static final Duration MIN_CREATE_SETTLE = Duration.ofSeconds(1);
+    static final Duration MAX_CREATE_SETTLE = Duration.ofHours(1);
 
     static final String PID = OpenStackCloudProvider.PID;
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
@@ -124,7 +128,8 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
                 duration("connectTimeout", c.connectTimeout(), MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT),
                 duration("requestTimeout", c.requestTimeout(), MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT),
                 duration("buildTimeout", c.buildTimeout(), MIN_BUILD_TIMEOUT, MAX_BUILD_TIMEOUT),
-                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), c.parallelism());
+                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), c.parallelism(),
+                duration("createSettle", c.createSettle(), MIN_CREATE_SETTLE, MAX_CREATE_SETTLE));
     }
 
     private static URI authUrl(String value) {

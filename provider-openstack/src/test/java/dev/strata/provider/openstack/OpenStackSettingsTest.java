@@ -47,6 +47,7 @@ class OpenStackSettingsTest {
         assertThat(s.createFlavors()).isFalse();
         assertThat(s.networks()).containsExactly("3f1c2a44-9b6e-4c55-8a0e-0c6f8d7b1e21", "7a0d7e5e-5a54-4b2c-9d7e-2f61a7c1d9aa");
         assertThat(s.buildTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.createSettle()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.credentials()).isInstanceOf(Credentials.Password.class);
         assertThat(s.credentials().secret().reveal()).isEqualTo("s3cret-Passw0rd");
     }
@@ -72,6 +73,7 @@ class OpenStackSettingsTest {
         "networks|net-1|networks = 'net-1' is invalid; expected none, auto, or network UUIDs separated by commas",
         "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration from 100ms to 10m",
         "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration from 1s to 1d, a number with unit ns, us, ms, s, m, h or d",
+        "createSettle|0s|createSettle = '0s' is invalid; expected a duration from 1s to 1h",
         "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
         "passwordFile|/nonexistent/strata-password|passwordFile = '/nonexistent/strata-password' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
         "userName|''|userName = '' is invalid; expected the user name (authType password)"})
@@ -93,7 +95,8 @@ class OpenStackSettingsTest {
         "connectTimeout|100ms|5m|301s",
         "requestTimeout|100ms|10m|601s",
         "buildTimeout|1s|1d|25h",
-        "tokenRenewBefore|0s|1d|1441m"})
+        "tokenRenewBefore|0s|1d|1441m",
+        "createSettle|1s|1h|61m"})
     void everyDurationHasAStatedUpperBound(String property, String minimum, String maximum, String above) {
         String message = property + " = '%s' is invalid; expected a duration from " + minimum + " to " + maximum
                 + ", a number with unit ns, us, ms, s, m, h or d (e.g. 30s)";
