@@ -7,6 +7,7 @@ import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -58,8 +59,19 @@ import org.slf4j.LoggerFactory;
  * operation id, by which {@link #find} and {@link #create} look it up before anything is made:
  * a repeated or crashed operation never makes a second server.
  *
- * <p>Construction reads no network; the first call authenticates. Keeps no state the platform
- * needs (ids are host names and server UUIDs; generations the wall clock). Thread-safe.
+ * <p>A create request that got no sure answer (no answer, a connection lost after sending, 502,
+ * 503 or 504) may have made a server that Nova does not list yet. Asking again at once could make
+ * a twin, so the provider records each request in a {@link CreateJournal} (the core's durable
+ * {@link dev.strata.platform.api.provisioning.ProviderJournal} where there is one) before sending
+ * it, and for {@link OpenStackSettings#createSettle()} after such an answer a {@code create} of
+ * that operation only looks for the server by its tag: it answers retryable
+ * ({@link ProviderUnavailableException}) and sends nothing, and so does {@link #find} while it
+ * finds none. A request that surely never reached Nova (connection refused, no token) or that Nova
+ * refused (4xx) may be sent again at once.
+ *
+ * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
+ * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
+ * Thread-safe.
  */
 public final class OpenStackCloud implements ComputeProvider, ProvisioningProvider {
 
@@ -77,17 +89,26 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private final HostNodes hosts;
     private final Clock clock;
     private final ExecutorService pool;
+    private final CreateJournal journal;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong lastGeneration = new AtomicLong();
 
-    /** A cloud reached through Keystone with the configured credentials. */
-    static OpenStackCloud connect(OpenStackSettings settings, Clock clock) {
-        return new OpenStackCloud(settings, keystone(settings, clock), clock);
+    /** A cloud reached through Keystone with the configured credentials, recording its create requests in {@code journal}. */
+    static OpenStackCloud connect(OpenStackSettings settings, Clock clock, CreateJournal journal) {
+        return new OpenStackCloud(settings, keystone(settings, clock), clock, journal);
     }
 
-    /** A cloud on a session of the caller's (Placement alone with noauth2, in tests and benchmarks). */
+    /**
+     * A cloud on a session of the caller's (Placement alone with noauth2, in tests and benchmarks),
+     * recording its create requests in this process's memory.
+     */
     public OpenStackCloud(OpenStackSettings settings, Session session, Clock clock) {
+        this(settings, session, clock, new CreateJournal(clock));
+    }
+
+    OpenStackCloud(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal) {
         this.settings = settings;
+        this.journal = journal;
         this.session = session;
         this.placement = new PlacementClient(session, json);
         this.nova = new NovaClient(session, json);
@@ -197,20 +218,85 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         } finally {
             lock.unlock();
         }
-        return started.known() != null ? started.known() : settle(started.server(), context);
+        if (started.unsure() != null) {
+            // Outside the lock: the record of the request keeps other creates of the operation from sending.
+            started = awaitServer(request.operationId(), started.unsure(), context);
+        }
+        if (started.known() != null) {
+            return started.known();
+        }
+        try {
+            return settle(started.server(), context);
+        } catch (StrataException e) {
+            throw serverExists(request.operationId(), started.server().id(), e);
+        }
     }
 
-    /** The operation's server as first seen, or its state when there is nothing to wait for. */
-    private record Started(Server server, MachineStatus known) {
+    /**
+     * A failure once Nova has the operation's server, as the SPI wants it: retryable, never final.
+     * A final failure would make the core mark the operation failed and later delete the server as
+     * a leak; retryable, the core repeats {@code create} with the same operation id, which finds
+     * the server by its tag.
+     */
+    private static StrataException serverExists(String operationId, String serverId, StrataException e) {
+        return retryable(e, "server " + serverId + " of operation " + operationId + " exists, but reading it failed: " + e.getMessage()
+                + "; the operation stays pending and its next try finds the server by its tag");
+    }
+
+    /** A failure while Nova may have the operation's server (its create request got no sure answer): retryable too. */
+    private static StrataException mayExist(String operationId, StrataException e) {
+        return retryable(e, "Nova may have a server for operation " + operationId + " (its create request got no sure answer), but looking "
+                + "for it failed: " + e.getMessage() + "; the operation stays pending and its next try looks again");
+    }
+
+    private static StrataException retryable(StrataException e, String message) {
+        if (e instanceof ProviderUnavailableException || e instanceof ProviderTimeoutException) {
+            return e;
+        }
+        return new ProviderUnavailableException(message, e);
+    }
+
+    /**
+     * The operation's server as first seen, or its state when there is nothing to wait for, or a
+     * create request whose outcome is unknown: then the server is looked for until {@code quietUntil}.
+     */
+    private record Started(Server server, MachineStatus known, Unsure unsure) {
+        Started(Server server, MachineStatus known) {
+            this(server, known, null);
+        }
+    }
+
+    /** A create request that got no sure answer, and until when no new one may be sent. */
+    private record Unsure(StrataException why, Instant quietUntil) {
     }
 
     /** Finds the operation's server, or asks Nova for one. */
     private Started startServer(MachineRequest request, String hostname, DiscoveryContext context) {
-        Optional<Server> existing = findServer(request.operationId(), context);
+        String operationId = request.operationId();
+        Optional<CreateJournal.Entry> before = journal.get(settings.providerId(), operationId);
+        Instant lookedAt = clock.instant();
+        Optional<Server> existing;
+        try {
+            existing = madeFor(operationId, before, context);
+        } catch (StrataException e) {
+            if (before.isPresent() && before.get().serverId() != null) {
+                throw serverExists(operationId, before.get().serverId(), e);
+            }
+            throw before.isPresent() && before.get().mayHaveMadeServer() ? mayExist(operationId, e) : e;
+        }
         if (existing.isPresent()) {
-            LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), request.operationId(),
+            LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), operationId,
                     existing.get().id());
             return new Started(existing.get(), null);
+        }
+        if (before.isPresent() && before.get().unanswered()) {
+            if (lookedAt.isBefore(before.get().quietUntil())) {
+                throw new ProviderUnavailableException(unanswered(operationId, before.get().at(), before.get().detail(),
+                        before.get().quietUntil()));
+            }
+            LOG.info("OpenStack {}: the create request of operation {} at {} got no sure answer ({}) and Nova lists no server for it "
+                    + "after the settle period; asking again", settings.providerId(), operationId, before.get().at(),
+                    before.get().detail() == null ? "Strata stopped before the answer came" : before.get().detail());
         }
         Hypervisor hv = nova.hypervisors(context).stream().filter(h -> h.hostname().equals(hostname)).findFirst()
                 .orElseThrow(() -> new NotFoundException("node " + request.target().id() + " is not a hypervisor of OpenStack provider "
@@ -252,19 +338,29 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         } else {
             server.put("availability_zone", nova.hostZones(context).getOrDefault(hv.serviceHost(), "nova") + ":" + hv.serviceHost());
         }
-        String id;
+        // Recorded before it is sent: a Strata that dies while the request is in flight leaves this record.
+        Instant sent = clock.instant();
         try {
-            id = nova.createServer(server, context);
+            journal.put(settings.providerId(), operationId, new CreateJournal.Entry(CreateJournal.State.SENDING, sent,
+                    sent.plus(settings.requestTimeout()).plus(settings.createSettle()), null, null));
         } catch (ProviderUnavailableException e) {
-            // No answer: the server may or may not exist. Look before asking again.
-            Optional<Server> made = findServer(request.operationId(), context);
-            if (made.isPresent()) {
-                return new Started(made.get(), null);
-            }
-            LOG.info("OpenStack {}: creating the server for operation {} got no answer and made none; asking again", settings.providerId(),
-                    request.operationId());
-            id = nova.createServer(server, context);
+            throw new ProviderUnavailableException(e.getMessage() + "; nothing was sent to Nova", e);
         }
+        NovaClient.Creation outcome = nova.createServer(server, context);
+        if (outcome instanceof NovaClient.Refused refused) {
+            record(operationId, new CreateJournal.Entry(CreateJournal.State.REFUSED, clock.instant(), null, null, refused.why().getMessage()));
+            throw refused.why();
+        }
+        if (outcome instanceof NovaClient.Unknown unknown) {
+            Instant now = clock.instant();
+            Instant quietUntil = now.plus(settings.createSettle());
+            record(operationId, new CreateJournal.Entry(CreateJournal.State.UNKNOWN, now, quietUntil, null, unknown.why().getMessage()));
+            LOG.warn("OpenStack {}: the request to create the server of operation {} got no sure answer ({}); looking for the server by its "
+                    + "tag, and asking again not before {}", settings.providerId(), operationId, unknown.why().getMessage(), quietUntil);
+            return new Started(null, null, new Unsure(unknown.why(), quietUntil));
+        }
+        String id = ((NovaClient.Accepted) outcome).serverId();
+        record(operationId, new CreateJournal.Entry(CreateJournal.State.ACCEPTED, clock.instant(), null, id, null));
         LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(), id,
                 OpenStackCloudProvider.serverName(request), request.member(), request.deploymentId(), hostname, flavor.name(), request.operationId());
         Optional<Server> made;
@@ -274,6 +370,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             // The server exists; its state is not known yet. The handle is what the core must keep.
             return new Started(null, new MachineStatus(handle(id), MachineState.PENDING, null, request.target().id(), request.labels(),
                     Map.of("status", "unknown (no answer before the deadline)"), clock.instant()));
+        } catch (StrataException e) {
+            throw serverExists(request.operationId(), id, e);
         }
         if (made.isEmpty()) {
             return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created",
@@ -297,6 +395,63 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         Flavor want = choice.create();
         LOG.info("OpenStack {}: creating flavor {} for member {}", settings.providerId(), want.name(), request.member());
         return nova.createFlavor(want.name(), want.vcpus(), want.ramMiB(), want.diskGiB(), want.extraSpecs(), context);
+    }
+
+    /**
+     * After a create request of unknown outcome: looks for the operation's server by its tag until
+     * it shows, the settle period ends or the deadline is near. Without it by then, the call is
+     * retryable and sends nothing; a later call asks Nova again once the settle period is over.
+     */
+    private Started awaitServer(String operationId, Unsure unsure, DiscoveryContext context) {
+        Duration poll = FIRST_POLL;
+        while (true) {
+            Optional<Server> made;
+            try {
+                made = findServer(operationId, context);
+            } catch (StrataException e) {
+                throw mayExist(operationId, e);
+            }
+            if (made.isPresent()) {
+                LOG.info("OpenStack {}: Nova made server {} for operation {} although the request got no sure answer; not asking again",
+                        settings.providerId(), made.get().id(), operationId);
+                return new Started(made.get(), null);
+            }
+            if (!clock.instant().isBefore(unsure.quietUntil()) || context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) < 0) {
+                throw new ProviderUnavailableException(unanswered(operationId, null, unsure.why().getMessage(), unsure.quietUntil()),
+                        unsure.why());
+            }
+            sleep(poll);
+            poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
+        }
+    }
+
+    private static String unanswered(String operationId, Instant at, String detail, Instant quietUntil) {
+        return "Nova has not said whether it made the server of operation " + operationId + ": its create request" + (at == null ? "" : " at " + at)
+                + (detail == null ? " was in flight when Strata stopped" : " got no sure answer (" + detail + ")") + ", and Nova lists no "
+                + "server with the operation's tag yet; the operation stays pending, and Nova is not asked again before " + quietUntil;
+    }
+
+    /** Records what became of a create request, where a failure to record changes nothing but is told. */
+    private void record(String operationId, CreateJournal.Entry entry) {
+        try {
+            journal.put(settings.providerId(), operationId, entry);
+        } catch (ProviderUnavailableException e) {
+            LOG.warn("OpenStack {}: {}; the record of the request sent stays, and the server is still found by its tag", settings.providerId(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * The server an operation made: by its tag, or, should Nova's listing miss it, by the id Nova
+     * answered the create request with.
+     */
+    private Optional<Server> madeFor(String operationId, Optional<CreateJournal.Entry> record, DiscoveryContext context) {
+        Optional<Server> found = findServer(operationId, context);
+        if (found.isEmpty() && record.isPresent() && record.get().serverId() != null) {
+            found = nova.server(record.get().serverId(), context).filter(s -> operationId.equals(s.metadata().get(MachineLabels.OPERATION)))
+                    .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE);
+        }
+        return found;
     }
 
     /** Polls the server until it is ACTIVE, failed or gone, or until the deadline is near. */
@@ -342,9 +497,23 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         return nova.server(handle.machineId(), context).map(this::status).orElseGet(() -> gone(handle, Map.of()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>While a create request of the operation that got no sure answer is within its settle
+     * period and Nova lists no server for it, the answer is not "none" but retryable
+     * ({@link ProviderUnavailableException}): the server may still appear.
+     */
     @Override
     public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-        return findServer(operationId, context).map(this::status);
+        Optional<CreateJournal.Entry> record = journal.get(settings.providerId(), operationId);
+        Instant lookedAt = clock.instant();
+        Optional<Server> found = madeFor(operationId, record, context);
+        if (found.isEmpty() && record.isPresent() && record.get().unanswered() && lookedAt.isBefore(record.get().quietUntil())) {
+            throw new ProviderUnavailableException(unanswered(operationId, record.get().at(), record.get().detail(),
+                    record.get().quietUntil()));
+        }
+        return found.map(this::status);
     }
 
     private Optional<Server> findServer(String operationId, DiscoveryContext context) {

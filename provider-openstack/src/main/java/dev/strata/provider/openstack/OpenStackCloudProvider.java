@@ -8,6 +8,7 @@ import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProviderJournal;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.compute.NovaClient;
@@ -25,6 +26,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link ProvisioningProvider} (Nova servers on those hosts); the work is done by an
  * {@link OpenStackCloud}, which a valid configuration change replaces. A configuration change
  * that is not valid is refused and the previous settings stay in force.
+ *
+ * <p>The record of its create requests ({@link CreateJournal}) outlives those replacements: it is
+ * kept in the core's {@link ProviderJournal}, in Strata's state store, once the core offers one,
+ * and in memory until then.
  */
 @Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = OpenStackCloudProvider.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -52,6 +61,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     private static final Pattern TAG_SAFE = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
 
     private final Clock clock;
+    private final CreateJournal journal;
     private volatile OpenStackCloud cloud;
 
     @Activate
@@ -60,17 +70,45 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     }
 
     OpenStackCloudProvider(OpenStackSettings settings, Clock clock) {
-        this(OpenStackCloud.connect(settings, clock), clock);
+        this(settings, clock, new CreateJournal(clock));
     }
 
-    /** A provider on a session of the caller's (Placement alone with noauth2, in tests and benchmarks). */
+    private OpenStackCloudProvider(OpenStackSettings settings, Clock clock, CreateJournal journal) {
+        this(OpenStackCloud.connect(settings, clock, journal), clock, journal);
+    }
+
+    /**
+     * A provider on a session of the caller's (Placement alone with noauth2, in tests and
+     * benchmarks); its create requests are recorded in memory until {@link #bindJournal} gives it
+     * a journal.
+     */
     public OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock) {
-        this(new OpenStackCloud(settings, session, clock), clock);
+        this(settings, session, clock, new CreateJournal(clock));
     }
 
-    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock) {
+    private OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal) {
+        this(new OpenStackCloud(settings, session, clock, journal), clock, journal);
+    }
+
+    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock, CreateJournal journal) {
         this.cloud = cloud;
         this.clock = clock;
+        this.journal = journal;
+    }
+
+    /**
+     * The core's journal in the state store: from now on create requests to Nova are recorded
+     * there, so that a restarted Strata, or another instance, knows of a request whose outcome is
+     * unknown and does not send a second one too early.
+     */
+    @Reference(name = "journal", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindJournal")
+    public void bindJournal(ProviderJournal providerJournal) {
+        journal.attach(providerJournal);
+    }
+
+    public void unbindJournal(ProviderJournal providerJournal) {
+        journal.detach(providerJournal);
     }
 
     @Modified
@@ -83,7 +121,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             return;
         }
         OpenStackCloud previous = cloud;
-        cloud = OpenStackCloud.connect(settings, clock);
+        cloud = OpenStackCloud.connect(settings, clock, journal);
         previous.close(false);
     }
 

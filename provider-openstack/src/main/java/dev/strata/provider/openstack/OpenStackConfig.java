@@ -89,17 +89,22 @@ public @interface OpenStackConfig {
             + "auto (Nova allocates one), or network UUIDs separated by commas")
     String networks() default "none";
 
-    @AttributeDefinition(description = "Deadline to open a connection to a service")
+    @AttributeDefinition(description = "Deadline to open a connection to a service (100ms to 5m)")
     String connectTimeout() default "5s";
 
-    @AttributeDefinition(description = "The most one API call may take")
+    @AttributeDefinition(description = "The most one API call may take (100ms to 10m)")
     String requestTimeout() default "30s";
 
-    @AttributeDefinition(description = "A server still building after this long is reported failed")
+    @AttributeDefinition(description = "A server still building after this long is reported failed (1s to 1d)")
     String buildTimeout() default "10m";
 
-    @AttributeDefinition(description = "Renew the Keystone token when less than this is left of it")
+    @AttributeDefinition(description = "Renew the Keystone token when less than this is left of it (0s to 1d)")
     String tokenRenewBefore() default "5m";
+
+    @AttributeDefinition(description = "After a request to create a server whose outcome is unknown (no answer, a connection lost "
+            + "after sending, or 502, 503 or 504 from a gateway), how long Strata looks for the server by its operation tag before it "
+            + "asks Nova again; until then a repeated create of that operation sends nothing (1s to 1h)")
+    String createSettle() default "60s";
 
     @AttributeDefinition(description = "Resource providers read at once during discovery (1 to 32)")
     int parallelism() default 4;

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -42,11 +43,24 @@ import java.util.regex.Pattern;
  * @param buildTimeout how long a server may build
  * @param tokenRenewBefore token renewal margin
  * @param parallelism concurrent provider reads
+ * @param createSettle after a request to create a server whose outcome is unknown, how long the
+ *     server is looked for by its operation tag before Nova is asked again
  */
 public record OpenStackSettings(String providerId, URI authUrl, Credentials credentials, String region, String endpointInterface,
         String country, Set<String> jurisdictions, Operator operator, Set<String> certifications, boolean createFlavors, int flavorDiskGiB,
         String image, List<String> networks, Duration connectTimeout, Duration requestTimeout, Duration buildTimeout,
-        Duration tokenRenewBefore, int parallelism) {
+        Duration tokenRenewBefore, int parallelism, Duration createSettle) {
+
+    /** The bounds of each duration, as {@link #from} checks them and the messages state them. */
+    static final Duration MIN_CONNECT_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_BUILD_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration MAX_BUILD_TIMEOUT = Duration.ofDays(1);
+    static final Duration MAX_TOKEN_RENEW_BEFORE = Duration.ofDays(1);
+    static final Duration MIN_CREATE_SETTLE = Duration.ofSeconds(1);
+    static final Duration MAX_CREATE_SETTLE = Duration.ofHours(1);
 
     static final String PID = OpenStackCloudProvider.PID;
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
@@ -111,10 +125,11 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         return new OpenStackSettings(id, auth, credentials, region.isEmpty() ? null : region, iface, country.isEmpty() ? null : country,
                 jurisdictions, operatorName.isEmpty() ? null : new Operator(operatorName, operatorJurisdictions), certifications,
                 policy.equals("create"), c.flavorDisk(), image.isEmpty() ? null : image, networks,
-                duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(100)),
-                duration("requestTimeout", c.requestTimeout(), Duration.ofMillis(100)),
-                duration("buildTimeout", c.buildTimeout(), Duration.ofSeconds(1)),
-                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO), c.parallelism());
+                duration("connectTimeout", c.connectTimeout(), MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT),
+                duration("requestTimeout", c.requestTimeout(), MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT),
+                duration("buildTimeout", c.buildTimeout(), MIN_BUILD_TIMEOUT, MAX_BUILD_TIMEOUT),
+                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), c.parallelism(),
+                duration("createSettle", c.createSettle(), MIN_CREATE_SETTLE, MAX_CREATE_SETTLE));
     }
 
     private static URI authUrl(String value) {
@@ -246,8 +261,13 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         return ids;
     }
 
-    static Duration duration(String property, String value, Duration minimum) {
-        String expected = "a duration of at least " + (minimum.isZero() ? "0s" : minimum.toMillis() + "ms")
+    /**
+     * A duration within its bounds. Beyond its maximum a value makes no sense (a deadline of weeks
+     * for one API call) and a very large one would overflow where it is added to an instant, so it
+     * is refused here, with the range in the message.
+     */
+    static Duration duration(String property, String value, Duration minimum, Duration maximum) {
+        String expected = "a duration from " + describe(minimum) + " to " + describe(maximum)
                 + ", a number with unit ns, us, ms, s, m, h or d (e.g. 30s)";
         Duration d;
         try {
@@ -255,10 +275,24 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         } catch (IllegalArgumentException e) {
             throw bad(property, value, expected);
         }
-        if (d.compareTo(minimum) < 0) {
+        if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {
             throw bad(property, value, expected);
         }
         return d;
+    }
+
+    /** A bound as configuration writes it, in the largest of d, h, m, s and ms that writes it whole: 100ms, 1s, 5m, 1d. */
+    static String describe(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        for (Map.Entry<String, Duration> unit : List.of(Map.entry("d", Duration.ofDays(1)), Map.entry("h", Duration.ofHours(1)),
+                Map.entry("m", Duration.ofMinutes(1)), Map.entry("s", Duration.ofSeconds(1)))) {
+            if (d.toMillis() % unit.getValue().toMillis() == 0 && d.toNanos() % 1_000_000 == 0) {
+                return d.toMillis() / unit.getValue().toMillis() + unit.getKey();
+            }
+        }
+        return d.toMillis() + "ms";
     }
 
     private static InvalidConfigurationException bad(String property, Object value, String expected) {

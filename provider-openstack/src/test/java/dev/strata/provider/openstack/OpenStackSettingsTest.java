@@ -47,6 +47,7 @@ class OpenStackSettingsTest {
         assertThat(s.createFlavors()).isFalse();
         assertThat(s.networks()).containsExactly("3f1c2a44-9b6e-4c55-8a0e-0c6f8d7b1e21", "7a0d7e5e-5a54-4b2c-9d7e-2f61a7c1d9aa");
         assertThat(s.buildTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.createSettle()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.credentials()).isInstanceOf(Credentials.Password.class);
         assertThat(s.credentials().secret().reveal()).isEqualTo("s3cret-Passw0rd");
     }
@@ -70,8 +71,9 @@ class OpenStackSettingsTest {
         "country|Germany|country = 'Germany' is invalid; expected an ISO 3166-1 alpha-2 country code such as DE, or nothing",
         "flavorPolicy|guess|flavorPolicy = 'guess' is invalid; expected match or create",
         "networks|net-1|networks = 'net-1' is invalid; expected none, auto, or network UUIDs separated by commas",
-        "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration of at least 100ms",
-        "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration of at least 1000ms, a number with unit ns, us, ms, s, m, h or d",
+        "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration from 100ms to 10m",
+        "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration from 1s to 1d, a number with unit ns, us, ms, s, m, h or d",
+        "createSettle|0s|createSettle = '0s' is invalid; expected a duration from 1s to 1h",
         "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
         "passwordFile|/nonexistent/strata-password|passwordFile = '/nonexistent/strata-password' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
         "userName|''|userName = '' is invalid; expected the user name (authType password)"})
@@ -81,6 +83,35 @@ class OpenStackSettingsTest {
         assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("dev.strata.provider.openstack: ").hasMessageContaining(message)
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    /**
+     * Every duration has a stated upper bound: a value just above it, and the largest value a
+     * duration holds at all (about 292 years), are refused with the property and the range, and
+     * the bounds themselves are accepted.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "connectTimeout|100ms|5m|301s",
+        "requestTimeout|100ms|10m|601s",
+        "buildTimeout|1s|1d|25h",
+        "tokenRenewBefore|0s|1d|1441m",
+        "createSettle|1s|1h|61m"})
+    void everyDurationHasAStatedUpperBound(String property, String minimum, String maximum, String above) {
+        String message = property + " = '%s' is invalid; expected a duration from " + minimum + " to " + maximum
+                + ", a number with unit ns, us, ms, s, m, h or d (e.g. 30s)";
+        for (String tooLong : List.of(above, "106751d", "9223372036s")) {
+            Map<String, Object> m = valid();
+            m.put(property, tooLong);
+            assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).as(tooLong).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining(message.formatted(tooLong))
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+        }
+        for (String bound : List.of(minimum, maximum)) {
+            Map<String, Object> m = valid();
+            m.put(property, bound);
+            assertThat(OpenStackSettings.from(TestClouds.config(m))).as(bound).isNotNull();
+        }
     }
 
     /** A refused Keystone URL is named without the user and password in it, parseable or not, nor a secret parameter's value. */

@@ -3,7 +3,11 @@ package dev.strata.provider.openstack.compute;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.http.ApiRequest;
@@ -207,13 +211,86 @@ public final class NovaClient {
     }
 
     /**
-     * Starts building a server; returns its id. Never sent twice here: a call that got no answer
-     * may have made the server, so the caller looks it up by its tags before trying again.
+     * What became of a request to create a server. Only {@link Accepted} says a server exists; a
+     * caller must not send the request again after {@link Unknown} before it has looked for the
+     * server (by the tags the request gave it) for long enough that Nova would list it.
      */
-    public String createServer(ObjectNode server, DiscoveryContext context) {
+    public sealed interface Creation permits Accepted, Refused, Unknown {
+    }
+
+    /** Nova accepted the request and made the server {@code serverId}. */
+    public record Accepted(String serverId) implements Creation {
+    }
+
+    /**
+     * Surely no server was made: the request never reached Nova (no token, no endpoint, the
+     * deadline had passed, the connection was refused or could not be opened), or Nova answered it
+     * with an error of its own (4xx; also 500 and other 5xx but 502, 503 and 504, reported as
+     * before as a failure). A 2xx whose body claims to be JSON and does not parse is reported here
+     * as well, as a failure, although a server may exist: no Nova sends one.
+     */
+    public record Refused(StrataException why) implements Creation {
+    }
+
+    /**
+     * The request may have reached Nova and nobody can say whether it made a server: no answer
+     * within the request timeout, a connection lost after the request was sent, a 2xx without a
+     * server id, or 502, 503 or 504. The gateways before nova-api answer 502 and 504 after they
+     * passed the request on and lost the backend's answer (a closed connection, a slow backend).
+     * A 503 mostly means that the request was not taken at all (no backend, overload), but some
+     * gateways (Envoy, for one) answer 503 when the backend reset the connection that carried the
+     * request, and the answer does not tell the two apart; so a 503 counts as unknown too: the
+     * cost is a wait of the settle period, where the opposite mistake costs a second server.
+     */
+    public record Unknown(StrataException why) implements Creation {
+    }
+
+    /**
+     * Asks Nova to start building a server. Never sent twice here, and never throws: what the
+     * caller may do next depends on whether the request can have made a server, which the
+     * {@link Creation} says.
+     */
+    public Creation createServer(ObjectNode server, DiscoveryContext context) {
         ObjectNode body = json.createObjectNode();
         body.set("server", server);
-        return call("POST", "/servers", body, context).body().path("server").path("id").asText();
+        ApiRequest request;
+        try {
+            // The microversion, the endpoint and with it a token: all before anything is sent.
+            request = request("POST", "/servers", body, context, 502, 503, 504);
+            session.projectId(context);
+        } catch (StrataException e) {
+            return new Refused(e);
+        }
+        if (context.remaining().compareTo(java.time.Duration.ofMillis(1)) < 0) {
+            return new Refused(new ProviderTimeoutException("deadline passed before Nova was asked to create a server (operation "
+                    + context.operationId() + ")"));
+        }
+        ApiResponse r;
+        try {
+            r = session.send(request, context);
+        } catch (StrataException e) {
+            return neverReached(e) || e instanceof AuthorizationException || e instanceof NotFoundException
+                    || e instanceof ProviderFailureException ? new Refused(e) : new Unknown(e);
+        }
+        if (r.status() == 502 || r.status() == 503 || r.status() == 504) {
+            // A gateway's error page says nothing more than its status; it is not quoted.
+            return new Unknown(OpenStackErrors.forStatus(request, r, page -> ""));
+        }
+        String id = r.body().path("server").path("id").asText("");
+        if (id.isEmpty()) {
+            return new Unknown(OpenStackErrors.forMalformed(request, "an answer " + r.status() + " that names no server id"));
+        }
+        return new Accepted(id);
+    }
+
+    /** Whether the call surely never reached the service: the connection was refused, or could not be opened in time. */
+    static boolean neverReached(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.net.ConnectException || c instanceof java.net.http.HttpConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A server, or empty when Nova no longer has it. */

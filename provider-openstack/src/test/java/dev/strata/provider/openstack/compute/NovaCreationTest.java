@@ -1,0 +1,175 @@
+package dev.strata.provider.openstack.compute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.auth.StaticSession;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * How {@link NovaClient#createServer} tells a create request that may have made a server from one
+ * that surely did not. The outcomes that the all-in-one cloud cannot produce on demand (a refused
+ * connection at the moment of the request, a request timeout) are made here by a local HTTP
+ * endpoint standing where Nova would; the flows around them are tested on the real cloud
+ * ({@code OpenStackFaultsTest}).
+ */
+class NovaCreationTest {
+
+    /** What the endpoint does with {@code POST /servers}: answer a status and a body, drop the connection (-1), or hang (-2). */
+    record Answer(int status, String body) {
+    }
+
+    HttpServer endpoint;
+    final AtomicReference<Answer> answer = new AtomicReference<>();
+    final AtomicInteger posts = new AtomicInteger();
+    NovaClient nova;
+
+    @BeforeEach
+    void start() throws IOException {
+        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        endpoint.createContext("/", this::handle);
+        endpoint.setExecutor(Executors.newFixedThreadPool(4));
+        endpoint.start();
+        nova = client(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v2.1"));
+        nova.version(context());
+    }
+
+    @AfterEach
+    void stop() {
+        endpoint.stop(0);
+    }
+
+    static NovaClient client(URI compute) {
+        OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(1), Duration.ofMillis(700));
+        return new NovaClient(new StaticSession(http, Map.of("compute", compute), "admin"), new ObjectMapper());
+    }
+
+    static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(10));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        String path = exchange.getRequestURI().getPath();
+        Answer a = path.equals("/v2.1/") ? new Answer(200, "{\"version\": {\"id\": \"v2.1\", \"version\": \"2.93\", \"min_version\": \"2.1\"}}")
+                : answer.get();
+        if (!path.equals("/v2.1/")) {
+            posts.incrementAndGet();
+        }
+        if (a.status() == -1) {
+            throw new IOException("dropped");
+        }
+        if (a.status() == -2) {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("too late");
+        }
+        byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", a.body().startsWith("{") ? "application/json" : "text/html");
+        exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    }
+
+    NovaClient.Creation create() {
+        return nova.createServer(new ObjectMapper().createObjectNode().put("name", "s"), context());
+    }
+
+    @Test
+    void anAcceptedRequestNamesTheServer() {
+        answer.set(new Answer(202, "{\"server\": {\"id\": \"5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11\"}}"));
+        assertThat(create()).isEqualTo(new NovaClient.Accepted("5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {502, 503, 504})
+    void aGatewayErrorIsUnknownAndItsPageIsNotQuoted(int status) {
+        answer.set(new Answer(status, "<html>gateway page</html>"));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Unknown.class);
+        assertThat(((NovaClient.Unknown) c).why()).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageStartingWith("Nova answered " + status + " ").hasMessageContaining("to POST /v2.1/servers")
+                .hasMessageNotContaining("gateway page");
+    }
+
+    @Test
+    void aConnectionLostAfterSendingIsUnknown() {
+        answer.set(new Answer(-1, ""));
+        assertThat(create()).isInstanceOf(NovaClient.Unknown.class);
+        assertThat(posts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void noAnswerWithinTheRequestTimeoutIsUnknown() {
+        answer.set(new Answer(-2, ""));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Unknown.class);
+        assertThat(((NovaClient.Unknown) c).why()).isInstanceOf(ProviderTimeoutException.class);
+    }
+
+    @Test
+    void anAcceptedAnswerWithoutAServerIdIsUnknown() {
+        answer.set(new Answer(202, "{\"reservation_id\": \"r-1\"}"));
+        assertThat(create()).isInstanceOf(NovaClient.Unknown.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 403, 404, 409, 413, 500})
+    void anErrorOfNovaItselfIsRefused(int status) {
+        answer.set(new Answer(status, "{\"badRequest\": {\"code\": " + status + ", \"message\": \"no\"}}"));
+        assertThat(create()).isInstanceOf(NovaClient.Refused.class);
+    }
+
+    @Test
+    void aRefusedConnectionIsRefused() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        // The microversion is known (negotiated with the endpoint), then the endpoint is gone.
+        NovaClient gone = client(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v2.1"));
+        gone.version(context());
+        endpoint.stop(0);
+        NovaClient.Creation c = gone.createServer(new ObjectMapper().createObjectNode().put("name", "s"), context());
+        assertThat(c).isInstanceOf(NovaClient.Refused.class);
+        assertThat(((NovaClient.Refused) c).why()).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("connection refused");
+        // And one that could not even learn the microversion never sent anything.
+        NovaClient nowhere = client(URI.create("http://127.0.0.1:" + port + "/v2.1"));
+        assertThat(nowhere.createServer(new ObjectMapper().createObjectNode(), context())).isInstanceOf(NovaClient.Refused.class);
+    }
+
+    @Test
+    void aSuccessThatIsNotJsonIsUnknown() {
+        answer.set(new Answer(202, "<html>accepted</html>"));
+        assertThat(create()).isInstanceOf(NovaClient.Unknown.class);
+    }
+}
