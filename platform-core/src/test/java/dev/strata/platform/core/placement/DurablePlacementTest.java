@@ -289,7 +289,15 @@ class DurablePlacementTest {
                     Thread.sleep(10);
                 }
                 assertThat(lines).as("round %d: the placing JVM's output was read to its end", round).contains(END);
-                for (String l : lines) {
+                // judged from the lines the JVM wrote to its file (each write returned before the kill), not from the pipe
+                List<String> said = said(p);
+                Set<String> read = new HashSet<>(lines);
+                List<String> missed = said.stream().filter(l -> !read.contains(l)).toList();
+                if (!missed.isEmpty()) {
+                    System.out.printf("round %d: the placing JVM's standard output lacked %d of the %d lines it wrote, e.g. %s%n", round,
+                            missed.size(), said.size(), missed.subList(0, Math.min(3, missed.size())));
+                }
+                for (String l : said) {
                     if (l.startsWith("PLACED ")) {
                         placedAcked.add(l.substring(7));
                         totalPlaced++;
@@ -300,8 +308,9 @@ class DurablePlacementTest {
                         how.putIfAbsent(l.substring(9), "release acknowledged in round " + round);
                     }
                 }
+                assertThat(said).as("errors in the placing JVM").noneMatch(l -> l.startsWith("ERROR"));
                 assertThat(lines).as("errors in the placing JVM").noneMatch(l -> l.startsWith("ERROR"));
-                if (lines.stream().anyMatch(l -> l.startsWith("COMPACTED "))) {
+                if (said.stream().anyMatch(l -> l.startsWith("COMPACTED "))) {
                     compactingRounds++;
                 }
                 try (JdbcStateStore store = opener.open()) {
@@ -334,12 +343,26 @@ class DurablePlacementTest {
         /** Added to a process's lines once its output has been read to the end. */
         static final String END = "<end of output>";
 
+        /** The file each started JVM writes its lines to ({@link PlacementCrashMain}). */
+        private static final Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** The lines a JVM that has ended wrote to its file. */
+        static List<String> said(Process p) throws java.io.IOException {
+            Path log = LOGS.remove(p);
+            List<String> said = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+            java.nio.file.Files.deleteIfExists(log);
+            return said;
+        }
+
         static Process start(List<String> args, List<String> lines) throws Exception {
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            Path log = java.nio.file.Files.createTempFile("strata-crash-", ".log");
+            log.toFile().deleteOnExit();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
-                    "-XX:TieredStopAtLevel=1", "-cp", cp, PlacementCrashMain.class.getName()));
+                    "-XX:TieredStopAtLevel=1", "-Dstrata.crash.log=" + log, "-cp", cp, PlacementCrashMain.class.getName()));
             command.addAll(args);
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            LOGS.put(p, log);
             Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String l;

@@ -16,7 +16,8 @@ import java.util.Random;
  * the durable ledger of an embedded or PostgreSQL store, with four threads that place and release
  * in a loop. It prints {@code PLACED <id>} only after {@code place} returned (the placement is
  * acknowledged), {@code RELEASING <id>} before it asks for a release and {@code RELEASED <id>}
- * only after {@code release} returned.
+ * only after {@code release} returned; each line goes to the file named by the system property
+ * {@code strata.crash.log} first (see {@link #LOG}).
  * With H2 it prints {@code COMPACTED <steps>} when an online compaction step rewrote pages.
  * Arguments: {@code h2 DATA-FOLDER SEED [COMPACT-FILL-RATE [sparse|reuse]]} (with {@code sparse}, it first leaves a sparse
  * chunk in the file: {@link StoreTestAccess#sparseChunk}; with {@code reuse}, it lowers H2's retention time to 200 ms, so
@@ -108,7 +109,32 @@ public final class PlacementCrashMain {
         say("RELEASED " + a.id());
     }
 
+    /**
+     * Where each line is also written, one {@code write} each, before it is printed (system property
+     * {@code strata.crash.log}): the kill tests judge a round from this file. A write that returned
+     * is in the file whatever becomes of the process, while the pipe of its standard output lost a
+     * line now and then at the kill (a release whose announcement the test never read looked like a
+     * lost placement).
+     */
+    private static final java.io.FileOutputStream LOG = openLog();
+
+    private static java.io.FileOutputStream openLog() {
+        String path = System.getProperty("strata.crash.log");
+        try {
+            return path == null ? null : new java.io.FileOutputStream(path, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static synchronized void say(String line) {
+        if (LOG != null) {
+            try {
+                LOG.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         System.out.println(line);
         System.out.flush();
     }
