@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +61,10 @@ public final class BmcProvisioner {
     private final OperationJournal journal;
     private final Duration powerTimeout;
     private final Clock clock;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** The lock of each operation (create, delete), held through its steps and its power wait. */
+    private final KeyedLocks locks = new KeyedLocks();
     /** Short locks for the phase changes a describe may make while a create or delete holds the operation's lock. */
-    private final Map<String, Object> records = new ConcurrentHashMap<>();
+    private final KeyedLocks records = new KeyedLocks();
     private final Object claims = new Object();
 
     public BmcProvisioner(String providerId, BmcFleet fleet, OperationJournal journal, Duration powerTimeout, Clock clock) {
@@ -82,7 +82,9 @@ public final class BmcProvisioner {
     // ---- create -------------------------------------------------------------------------
 
     public MachineStatus create(MachineRequest request, DiscoveryContext context) {
-        synchronized (lock(request.operationId())) {
+        String key = request.operationId();
+        locks.lock(key);
+        try {
             Operation op = journal.get(request.operationId()).orElse(null);
             if (op != null) {
                 if (!op.nodeId().equals(request.target().id())) {
@@ -98,6 +100,8 @@ public final class BmcProvisioner {
             }
             Bmc bmc = bmcOf(op);
             return advance(op, bmc, context);
+        } finally {
+            locks.unlock(key);
         }
     }
 
@@ -318,7 +322,9 @@ public final class BmcProvisioner {
 
     public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
         String operationId = handle.attributes().get(OPERATION);
-        synchronized (lock(operationId == null ? handle.machineId() : operationId)) {
+        String key = operationId == null ? handle.machineId() : operationId;
+        locks.lock(key);
+        try {
             Operation op = operationOf(handle);
             if (op.phase() == Operation.Phase.GONE) {
                 return build(op, MachineState.GONE, null, null);
@@ -371,6 +377,8 @@ public final class BmcProvisioner {
                     return build(op, MachineState.DELETING, null, power);
                 }
             }
+        } finally {
+            locks.unlock(key);
         }
     }
 
@@ -505,17 +513,16 @@ public final class BmcProvisioner {
      * both see the machine on): the record as it is now, the step written once.
      */
     private Operation settle(Operation op, Operation.Phase from, Operation.Phase to, String step) {
-        synchronized (records.computeIfAbsent(op.operationId(), k -> new Object())) {
+        records.lock(op.operationId());
+        try {
             Operation current = journal.get(op.operationId()).orElse(op);
             if (current.phase() != from) {
                 return current;
             }
             return journal.put(current.with(to, clock.instant()).withStep(step, null, clock.instant()));
+        } finally {
+            records.unlock(op.operationId());
         }
-    }
-
-    private Object lock(String key) {
-        return locks.computeIfAbsent(key, k -> new Object());
     }
 
     private static ProviderFailureException invalid(String parameter, String value, String expected) {

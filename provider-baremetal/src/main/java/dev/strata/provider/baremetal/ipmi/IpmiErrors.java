@@ -25,9 +25,17 @@ final class IpmiErrors {
         UNREACHABLE,
         /** No RMCP+ session came up with this cipher suite (the BMC refused the suite). */
         SESSION,
+        /**
+         * The session worked and the chassis power command got no answer (ipmitool sends it once):
+         * the BMC may have carried it out.
+         */
+        NO_ANSWER,
         /** The session worked and the BMC refused the command. */
         COMMAND
     }
+
+    /** What ipmitool prints when its Chassis Control request got no answer (its own refusal reads "... failed: <code>"). */
+    private static final String NO_POWER_ANSWER = "unable to set chassis power control";
 
     private IpmiErrors() {
     }
@@ -48,6 +56,9 @@ final class IpmiErrors {
                 || s.contains("error in open session response")) {
             return Kind.SESSION;
         }
+        if (s.contains(NO_POWER_ANSWER)) {
+            return Kind.NO_ANSWER;
+        }
         return Kind.COMMAND;
     }
 
@@ -61,6 +72,9 @@ final class IpmiErrors {
             case SESSION -> new ProviderUnavailableException(prefix(bmc) + "no IPMI session with cipher suite"
                     + (suites.size() > 1 ? "s " : " ") + suites + ": " + said
                     + "; the BMC is unreachable, or set cipherSuites to one it offers");
+            case NO_ANSWER -> new ProviderTimeoutException(prefix(bmc) + "no answer to ipmitool " + command + " within "
+                    + IpmiTool.ACTION_ANSWER_WAIT_SECONDS + " s (" + line(last.stderr(), NO_POWER_ANSWER)
+                    + "); the BMC may have carried it out, so ipmitool did not send it again");
             case COMMAND -> new ProviderFailureException(prefix(bmc) + "ipmitool " + command + " failed (exit " + last.exitCode() + "): " + said);
         };
     }
@@ -81,12 +95,12 @@ final class IpmiErrors {
         if (s.contains("chassis power control")) {
             // ipmitool: "Set Chassis Power Control to Cycle failed: <completion code>" is the BMC's refusal;
             // "Unable to set Chassis Power Control to Cycle" is a command that got no answer
-            return s.contains("set chassis power control to") && s.contains("failed:") && !s.contains("unable to set chassis power control");
+            return s.contains("set chassis power control to") && s.contains("failed:") && !s.contains(NO_POWER_ANSWER);
         }
         return switch (classify(last.stderr())) {
             case AUTH, SESSION -> true;
             case UNREACHABLE -> s.contains("get auth capabilities error") || s.contains("unable to resolve") || s.contains("connection refused");
-            case COMMAND -> false;
+            case NO_ANSWER, COMMAND -> false;
         };
     }
 
@@ -127,6 +141,16 @@ final class IpmiErrors {
             }
         }
         return lines.isEmpty() ? firstLine(text) : String.join("; ", lines);
+    }
+
+    /** The first line of {@code text} that contains {@code lowerCase}, ignoring case; else its first line. */
+    private static String line(String text, String lowerCase) {
+        for (String l : text.split("\\R")) {
+            if (l.toLowerCase(Locale.ROOT).contains(lowerCase)) {
+                return l.strip();
+            }
+        }
+        return firstLine(text);
     }
 
     static String firstLine(String text) {

@@ -22,10 +22,16 @@ import org.slf4j.LoggerFactory;
  * ({@code IPMI_PASSWORD} with {@code -E}), never on the command line (which every user of the
  * host can read) nor in a log. Cipher suites are tried in the configured order (17, the
  * SHA-256 suite, then 3 by default) and the first that works is kept for the BMC.
+ *
+ * <p>ipmitool retransmits a request whose answer it did not get ({@code -R}). A read may go twice;
+ * a power command goes once ({@link #runAction}), because the BMC may have carried out the
+ * request whose answer was lost, and a second reset would cut short the boot the first began.
  */
 public final class IpmiTool {
 
     private static final Logger LOG = LoggerFactory.getLogger(IpmiTool.class);
+    /** How long ipmitool waits for the answer to a command it sends once ({@link #runAction}), in seconds ({@code -N}). */
+    static final int ACTION_ANSWER_WAIT_SECONDS = 3;
 
     /**
      * How to reach one BMC.
@@ -91,8 +97,10 @@ public final class IpmiTool {
     }
 
     /**
-     * Runs a command that must not take effect twice (a power change) as {@link #run} does; ipmitool
-     * runs it once (a cipher suite is tried again only where no session came up).
+     * Runs a command that must not take effect twice (a power change) as {@link #run} does, except
+     * that ipmitool sends it once ({@code -R 1}, no retransmission when its answer is lost) and
+     * waits {@value #ACTION_ANSWER_WAIT_SECONDS} s for the answer; a cipher suite is tried again
+     * only where no session came up.
      *
      * @throws RequestNotApplied where the command surely left the BMC untouched
      *     ({@link IpmiErrors#surelyNotApplied}, or ipmitool did not start)
@@ -148,9 +156,15 @@ public final class IpmiTool {
         Duration timeout = remaining.compareTo(target.commandTimeout()) < 0 ? remaining : target.commandTimeout();
         // -v: ipmitool then says why a session failed (a wrong password, a BMC that does not answer)
         List<String> command = new ArrayList<>(List.of(binary.toString(), "-v", "-I", "lanplus", "-H", target.host(), "-p",
-                Integer.toString(target.port()), "-U", target.user(), "-E", "-C", Integer.toString(suite),
-                // ipmitool's own retries: 1 s per try, 2 tries, so that a dead BMC fails within the process timeout
-                "-N", "1", "-R", "2"));
+                Integer.toString(target.port()), "-U", target.user(), "-E", "-C", Integer.toString(suite)));
+        if (action) {
+            // -R counts transmissions, not retries (-R 0 means ipmitool's default of 4): a request sent once, and one
+            // wait for its answer as long as a read's two tries take; a silent BMC fails in the same 6 s as for a read
+            command.addAll(List.of("-N", Integer.toString(ACTION_ANSWER_WAIT_SECONDS), "-R", "1"));
+        } else {
+            // a read is sent up to twice (1 s, then 2 s), so that a lost datagram costs no failure
+            command.addAll(List.of("-N", "1", "-R", "2"));
+        }
         command.addAll(List.of(args));
         String display = "ipmitool " + String.join(" ", args);
         Path out = null;

@@ -2,9 +2,11 @@ package dev.strata.provider.baremetal.ipmi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -14,6 +16,7 @@ import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.provider.baremetal.NodeIdentity;
+import dev.strata.provider.baremetal.bmc.Bmc;
 import dev.strata.provider.baremetal.bmc.BmcProvider;
 import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.ConfiguredBmc;
@@ -21,6 +24,7 @@ import dev.strata.provider.baremetal.bmc.PowerAction;
 import dev.strata.provider.baremetal.bmc.PowerState;
 import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import dev.strata.provider.baremetal.peers.IpmiSim;
+import dev.strata.provider.baremetal.peers.LossyUdpRelay;
 import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.nio.file.Files;
@@ -172,12 +176,52 @@ class IpmiBmcTest {
         assertThat(sim.chassisLog()).hasSize(before);
     }
 
+    /**
+     * A power command whose answer the network lost is sent once: ipmitool does not retransmit it
+     * (the simulator would carry it out again: with {@code -R 2} it logged two power-ons), and the
+     * failure says that the BMC may have acted (not {@link RequestNotApplied}), so the provisioner
+     * does not send it again within the call, nor a reset ever.
+     */
+    @Test
+    void aPowerCommandWhoseAnswerIsLostIsSentOnceAndMayHaveActed() throws Exception {
+        try (LossyUdpRelay relay = LossyUdpRelay.start(sim.port())) {
+            Map<String, Object> c = config("sim-lossy", relay.address(), PASSWORD);
+            c.put("cipherSuites", "3");
+            Bmc bmc = TestBmcs.bmc(c).bmc();
+            // without loss: where the power command comes among the session's requests (the last before Close Session)
+            bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_OFF, context());
+            LossyUdpRelay.Session clean = relay.lastSession();
+            assertThat(clean.requests()).isGreaterThanOrEqualTo(2);
+            int powerCommand = clean.requests() - 1;
+
+            int before = sim.chassisLog().size();
+            relay.loseAnswerTo(powerCommand);
+            Throwable thrown = catchThrowable(() -> bmc.power(IpmiBmc.SYSTEM, PowerAction.ON, context()));
+
+            assertThat(sim.chassisLog().subList(before, sim.chassisLog().size())).as("the BMC carried out the power-on once")
+                    .hasSize(1).allSatisfy(l -> assertThat(l).endsWith("power=1"));
+            LossyUdpRelay.Session lossy = relay.lastSession();
+            assertThat(lossy.lostAnswerTo()).isEqualTo(powerCommand);
+            assertThat(lossy.requests()).as("requests after the session came up: the power command once, then Close Session")
+                    .isEqualTo(clean.requests());
+            assertThat(thrown).as("no answer: the BMC may have acted").isInstanceOf(ProviderTimeoutException.class)
+                    .isNotInstanceOf(RequestNotApplied.class)
+                    .hasMessageContaining("BMC sim-lossy").hasMessageContaining("no answer to ipmitool chassis power on")
+                    .hasMessageContaining("Unable to set Chassis Power Control").hasMessageContaining("ipmitool did not send it again");
+        }
+    }
+
     /** ipmitool's words for a power command the BMC refused (sure) and for one that got no answer (the BMC may have acted). */
     @Test
     void whatIpmitoolSaysOfAFailedPowerCommandTellsWhetherItMayHaveActed() {
         assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "",
                 "Set Chassis Power Control to Cycle failed: Command not supported in present state\n", 17))).isTrue();
         assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", "Unable to set Chassis Power Control to Cycle\n", 17))).isFalse();
+        // what ipmitool 1.8.19 -v -R 1 printed when the answer to the power command was lost
+        String lost = "Loading IANA PEN Registry...\nRunning Get VSO Capabilities my_addr 0x20, transit 0, target 0x20\n"
+                + "Invalid completion code received: Invalid command\nDiscovered IPMB address 0x0\nUnable to set Chassis Power Control to Up/On\n";
+        assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", lost, 3))).isFalse();
+        assertThat(IpmiErrors.classify(lost)).isEqualTo(IpmiErrors.Kind.NO_ANSWER);
         assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "",
                 "Error: Unable to establish IPMI v2 / RMCP+ session\n", 17))).isTrue();
         assertThat(IpmiErrors.surelyNotApplied(new IpmiTool.Output(1, "", "> Error: no response from RAKP 1 message\nNo response from remote\n", 17)))
