@@ -214,12 +214,14 @@ class DurablePlacementTest {
             churn.waitFor(10, TimeUnit.SECONDS);
         }
         Thread.sleep(46_000);
+        CrashLoop.COMPACTION_NOTES.clear();
         int compacting = CrashLoop.run(3, seed -> List.of("h2", data.toString(), Long.toString(100 + seed), "90"),
                 () -> StoreTestAccess.embedded(data), true);
         // the sparse chunk's live data is more than a step under load may rewrite: before H2Compaction gave the step after a
         // miss the idle budget, a placing JVM whose first step came under load did not compact here (three fresh-clone suite
         // runs in a row)
-        assertThat(compacting).as("rounds in which online compaction rewrote pages before the kill").isPositive();
+        assertThat(compacting).as("rounds in which online compaction rewrote pages before the kill; the placing JVMs logged %s",
+                CrashLoop.COMPACTION_NOTES).isPositive();
     }
 
     /**
@@ -313,6 +315,9 @@ class DurablePlacementTest {
                 if (said.stream().anyMatch(l -> l.startsWith("COMPACTED "))) {
                     compactingRounds++;
                 }
+                String inRound = "round " + round + ": ";
+                lines.stream().filter(l -> l.contains("ompaction") && !l.startsWith("COMPACTED")).limit(5)
+                        .forEach(l -> COMPACTION_NOTES.add(inRound + l));
                 try (JdbcStateStore store = opener.open()) {
                     List<String> held = store.ledger().load().allocations().stream().map(Allocation::id).toList();
                     for (String id : placedAcked) {
@@ -339,6 +344,9 @@ class DurablePlacementTest {
                     rounds, placedAcked.size(), releasedAcked.size(), compactingRounds);
             return compactingRounds;
         }
+
+        /** What the placing JVMs logged about online compaction (a failure that turned it off, say), for the assertion's message. */
+        static final List<String> COMPACTION_NOTES = new CopyOnWriteArrayList<>();
 
         /** Added to a process's lines once its output has been read to the end. */
         static final String END = "<end of output>";
