@@ -233,8 +233,8 @@ final class InventoryDocumentReader {
             String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
             optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
             JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
-            double idle = watts(power.get("idle"), path + ".power.idle", problems);
-            double max = watts(power.get("max"), path + ".power.max", problems);
+            double idle = watts(power.get("idle"), path + ".power.idle", problems, NODE_WATTS);
+            double max = watts(power.get("max"), path + ".power.max", problems, NODE_WATTS);
             if (problems.size() > before) {
                 continue;
             }
@@ -288,7 +288,7 @@ final class InventoryDocumentReader {
         String model = text(g, "model", path, problems, "the GPU product name");
         long memory = memory(required(g, "memory", path, problems, "each GPU's memory, a size such as 80GiB"), path + ".memory", problems,
                 "each GPU's memory, a size such as 80GiB");
-        double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems);
+        double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems, GPU_WATTS);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
         String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
         double nvlink = number(g.get("nvlinkGBps"), path + ".nvlinkGBps", problems, 10_000, "the NVLink bandwidth per GPU and direction in GB/s,",
@@ -330,7 +330,7 @@ final class InventoryDocumentReader {
             }
             Set<String> certifications = new LinkedHashSet<>(present(texts(s.get("certifications"), path + ".certifications", problems,
                     "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001")));
-            double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems);
+            double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems, SITE_WATTS);
             double floor = number(s.get("floorSpace"), path + ".floorSpace", problems, 10_000_000, "the floor space in square metres,",
                     "such as 200 (no unit)");
             if (id != null && sites.containsKey(id)) {
@@ -360,10 +360,7 @@ final class InventoryDocumentReader {
             String kind = optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)");
             String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
-            double budget = watts(d.get("budget"), path + ".budget", problems);
-            if (budget <= 0 && problems.size() == before) {
-                problems.add(path + ".budget", d.get("budget"), "the domain's power budget, such as 40kW");
-            }
+            double budget = watts(required(d, "budget", path, problems, DOMAIN_WATTS.expected()), path + ".budget", problems, DOMAIN_WATTS);
             if (id != null && domains.containsKey(id)) {
                 problems.add(path + ".id", d.get("id"), "an id no other power domain has");
             }
@@ -748,13 +745,48 @@ final class InventoryDocumentReader {
         }
     }
 
-    private static double watts(JsonNode v, String path, Problems problems) {
-        try {
-            return v == null || v.isNull() ? 0 : Quantities.watts(v.asText());
-        } catch (IllegalArgumentException e) {
-            problems.add(path, v, "a power such as 700W, 40kW or 2MW");
+    /**
+     * The bounds of a power field: from 1 W (below it a value would round to 0 W, which means
+     * unknown, or no budget at all) to a maximum far above any real equipment and far below where
+     * placement's milliwatt arithmetic could overflow.
+     *
+     * @param maxWatts the largest value
+     * @param max the largest value as the message writes it
+     * @param what what the message says the field is, before "a power from ..."
+     * @param example a typical value
+     * @param optional whether the field may be left out (0: unknown)
+     */
+    private record PowerBounds(double maxWatts, String max, String what, String example, boolean optional) {
+        String expected() {
+            return what + "a power from 1W to " + max + ", such as " + example + (optional ? " (leave it out where it is unknown)" : "");
+        }
+    }
+
+    /** A power domain's budget (a rack, a PDU, a hall, a feed): required. */
+    private static final PowerBounds DOMAIN_WATTS = new PowerBounds(1e9, "1GW", "the domain's power budget, ", "40kW", false);
+    /** A site's power budget (a campus may exceed a gigawatt). */
+    private static final PowerBounds SITE_WATTS = new PowerBounds(1e10, "10GW", "", "1.5MW", true);
+    /** A node model's idle and maximum draw: a member's power ceiling in a contract is at most 1 MW too. */
+    private static final PowerBounds NODE_WATTS = new PowerBounds(1e6, "1MW", "", "10.2kW", true);
+    /** A GPU's power limit. */
+    private static final PowerBounds GPU_WATTS = new PowerBounds(1e4, "10kW", "", "700W", true);
+
+    /** A power within its bounds; 0 where it is absent (or refused, with a problem). */
+    private static double watts(JsonNode v, String path, Problems problems, PowerBounds bounds) {
+        if (v == null || v.isNull()) {
             return 0;
         }
+        double watts;
+        try {
+            watts = Quantities.watts(v.asText());
+        } catch (IllegalArgumentException e) {
+            watts = -1;
+        }
+        if (!(watts >= 1 && watts <= bounds.maxWatts())) {
+            problems.add(path, v, bounds.expected());
+            return 0;
+        }
+        return watts;
     }
 
     private static double micros(JsonNode v, String path, Problems problems) {

@@ -8,6 +8,7 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -101,7 +102,7 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("racks: '[]'; expected one of the fields fabrics, models, nodes, powerDomains, sites")
                 .hasMessageContaining("sites[0].country: 'Germany'; expected an ISO 3166-1 alpha-2 country code such as DE")
                 .hasMessageContaining("powerDomains[0].site: 'fra-9'; expected the id of a site (known: fra-1)")
-                .hasMessageContaining("powerDomains[0].budget: '40 kilowatts'; expected a power such as 700W, 40kW or 2MW")
+                .hasMessageContaining("powerDomains[0].budget: '40 kilowatts'; expected the domain's power budget, a power from 1W to 1GW, such as 40kW")
                 .hasMessageContaining("fabrics[0].type: 'INFINIBAND'; expected one of DATA, WAN, PCIE, RDMA")
                 .hasMessageContaining("nodes[0].model: 'dgx-h1000'; expected one of the models cpu-2s-genoa, dgx-a100, dgx-h100, dgx-h200, l40s-4")
                 .hasMessageContaining("nodes[1].id: missing; expected an id (one node) or an idPrefix (count nodes)")
@@ -207,6 +208,75 @@ class DeclaredInventoryTest {
                 """))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessageContaining("models.x.cpu.sockets: '18446744073709551617'; expected a whole number from 1 to 16");
+    }
+
+    /**
+     * A power beyond any real equipment was read and rounded into a whole number of watts, which
+     * saturates: a budget of 10^39 W (written out) became 9.2 * 10^18 W, and one below half a
+     * watt became 0, which means no budget at all. Every power field is refused outside its
+     * bounds, which the message states; the bounds themselves are taken.
+     */
+    @Test
+    void aPowerOutsideItsBoundsIsRefusedWithThem() {
+        String huge = "1" + "0".repeat(39) + "W";
+        String text = """
+                models:
+                  big:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 1, model: H100, memory: 80GiB, powerLimit: 10.5kW}
+                    power: {idle: %1$s, max: 2MW}
+                  tiny:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 1, model: H100, memory: 80GiB, powerLimit: 0W}
+                    power: {idle: 400mW, max: 0W}
+                sites:
+                  - {id: s1, powerBudget: 20GW}
+                  - {id: s2, powerBudget: %1$s}
+                powerDomains:
+                  - {id: a, site: s1, budget: %1$s}
+                  - {id: b, site: s1, budget: 1.5GW}
+                  - {id: c, site: s1, budget: 400mW}
+                  - {id: d, site: s1, budget: 1e39W}
+                """.formatted(huge);
+        String node = "; expected a power from 1W to 1MW, such as 10.2kW (leave it out where it is unknown)";
+        String gpu = "; expected a power from 1W to 10kW, such as 700W (leave it out where it is unknown)";
+        String site = "; expected a power from 1W to 10GW, such as 1.5MW (leave it out where it is unknown)";
+        String domain = "; expected the domain's power budget, a power from 1W to 1GW, such as 40kW";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 12 errors:")
+                .hasMessageContaining("models.big.gpus.powerLimit: '10.5kW'" + gpu)
+                .hasMessageContaining("models.big.power.idle: '" + huge + "'" + node)
+                .hasMessageContaining("models.big.power.max: '2MW'" + node)
+                .hasMessageContaining("models.tiny.gpus.powerLimit: '0W'" + gpu)
+                .hasMessageContaining("models.tiny.power.idle: '400mW'" + node)
+                .hasMessageContaining("models.tiny.power.max: '0W'" + node)
+                .hasMessageContaining("sites[0].powerBudget: '20GW'" + site)
+                .hasMessageContaining("sites[1].powerBudget: '" + huge + "'" + site)
+                .hasMessageContaining("powerDomains[0].budget: '" + huge + "'" + domain)
+                .hasMessageContaining("powerDomains[1].budget: '1.5GW'" + domain)
+                .hasMessageContaining("powerDomains[2].budget: '400mW'" + domain)
+                .hasMessageContaining("powerDomains[3].budget: '1e39W'" + domain);
+
+        DeclaredInventory bounds = read("""
+                models:
+                  edge:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 1, model: H100, memory: 80GiB, powerLimit: 10kW}
+                    power: {idle: 1W, max: 1MW}
+                sites: [{id: s1, powerBudget: 10GW}]
+                powerDomains: [{id: a, site: s1, budget: 1GW}, {id: b, site: s1, budget: 1W}]
+                nodes: [{id: n1, model: edge, site: s1, powerDomain: a}]
+                """);
+        assertThat(bounds.sites().get(0).powerBudgetWatts()).isEqualTo(10_000_000_000L);
+        assertThat(bounds.powerDomains()).extracting(PowerDomain::budgetWatts).containsExactly(1_000_000_000L, 1L);
+        Node n1 = bounds.nodes().get(0);
+        assertThat(n1.power().idleWatts()).isEqualTo(1);
+        assertThat(n1.power().maxWatts()).isEqualTo(1_000_000);
+        assertThat(n1.accelerators().get(0).power().enforcedWatts()).isEqualTo(10_000);
     }
 
     /** A key given twice in one mapping is refused with its path and line, not read as its last value. */

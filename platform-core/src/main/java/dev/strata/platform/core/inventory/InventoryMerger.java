@@ -402,38 +402,61 @@ final class InventoryMerger {
         return nodes.stream().map(Node::id).sorted().collect(Collectors.joining(", "));
     }
 
-    /** Warnings per provider, in the order found, without repeats. */
     /**
      * Warns, per provider and power domain, of nodes under a power domain no provider reports (a
      * typo in a BMC's configuration, a declared inventory not loaded): the node's own domain, or a
-     * parent of it. Placement does not use them, since a budget that holds them is unknown.
+     * parent of it, however far up. Placement does not use them, since a budget that holds them is
+     * unknown. Warns too of every cycle of parents ({@link PowerDomainChains}), under each provider
+     * that reports a domain of it, naming the nodes under it, which placement does not use either.
      */
     private static void unknownPowerDomains(Collection<Node> nodes, Map<String, Owned<PowerDomain>> known, Warnings warnings) {
+        Map<String, PowerDomain> domains = new LinkedHashMap<>();
+        known.forEach((id, owned) -> domains.put(id, owned.value()));
+        PowerDomainChains chains = PowerDomainChains.of(domains);
         Map<String, Map<String, List<String>>> missing = new TreeMap<>();
+        Map<List<String>, List<String>> underCycle = new LinkedHashMap<>();
         for (Node node : nodes) {
-            String gap = null;
             String d = node.powerDomainId();
-            for (int guard = 0; d != null && gap == null && guard < 16; guard++) {
-                Owned<PowerDomain> domain = known.get(d);
-                if (domain == null) {
-                    gap = d.equals(node.powerDomainId()) ? d : d + ", above " + node.powerDomainId() + ",";
-                } else {
-                    d = domain.value().parentId();
-                }
+            if (d == null) {
+                continue;
             }
-            if (gap != null) {
+            String lacking = chains.lacking(d);
+            if (lacking != null) {
+                String gap = lacking.equals(d) ? d : lacking + ", above " + d + ",";
                 missing.computeIfAbsent(node.providerId(), k -> new TreeMap<>()).computeIfAbsent(gap, k -> new ArrayList<>()).add(node.id());
+            } else if (!chains.cycle(d).isEmpty()) {
+                underCycle.computeIfAbsent(chains.cycle(d), k -> new ArrayList<>()).add(node.id());
             }
         }
         missing.forEach((provider, byDomain) -> byDomain.forEach((domain, ids) -> {
-            ids.sort(null);
-            String named = ids.size() <= 3 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 3)) + " and " + (ids.size() - 3) + " more";
-            warnings.awaiting(provider, "power domain " + domain + " of " + (ids.size() == 1 ? "node " : ids.size() + " nodes (") + named
+            warnings.awaiting(provider, "power domain " + domain + " of " + (ids.size() == 1 ? "node " : ids.size() + " nodes (") + named(ids)
                     + (ids.size() == 1 ? "" : ")") + " is reported by no provider: its budget is unknown, so nothing is placed on "
                     + (ids.size() == 1 ? "the node" : "them") + " until a provider reports it");
         }));
+        Set<List<String>> cycles = new java.util.LinkedHashSet<>();
+        new TreeSet<>(domains.keySet()).forEach(id -> {
+            if (chains.onCycle(id)) {
+                cycles.add(chains.cycle(id));
+            }
+        });
+        for (List<String> cycle : cycles) {
+            List<String> ids = underCycle.getOrDefault(cycle, List.of());
+            String warning = "power domains " + PowerDomainChains.describe(cycle) + " form a cycle of parents, which has no top: the "
+                    + "budgets that hold them are unknown, so nothing is placed " + (ids.isEmpty() ? "under them"
+                            : "on " + (ids.size() == 1 ? "node " : "the " + ids.size() + " nodes under them (") + named(ids)
+                                    + (ids.size() == 1 ? "" : ")"));
+            warnings.conflict(cycle.stream().map(id -> known.get(id).providerId()).collect(Collectors.toSet()), warning);
+        }
     }
 
+    /** Up to three ids, sorted, and how many more. */
+    private static String named(List<String> ids) {
+        List<String> sorted = new ArrayList<>(ids);
+        sorted.sort(null);
+        return sorted.size() <= 3 ? String.join(", ", sorted) : String.join(", ", sorted.subList(0, 3)) + " and " + (sorted.size() - 3) + " more";
+    }
+
+    /** Warnings per provider, in the order found, without repeats. */
     private static final class Warnings {
         private final Map<String, Set<String>> byProvider = new TreeMap<>();
 

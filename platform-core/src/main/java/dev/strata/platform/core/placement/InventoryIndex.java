@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.core.inventory.PowerDomainChains;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -40,19 +41,28 @@ final class InventoryIndex {
     final List<Fabric> rdmaFabrics;
     /** Whether some node is owned by a tenant (then fixed reasons depend on the contract's tenant). */
     final boolean anyOwner;
-    /** The power domains by index, their parents (index, -1 for none), and per node its domain's index (-1: none, or not in the inventory). */
+    /** The power domains by index, and per node its domain's index (-1: none, or not in the inventory). */
     final PowerDomain[] domains;
     /** Each domain's budget in milliwatts, -1 for none (read per node on the hot paths: no record to follow). */
     final long[] domainBudgetMilli;
+    /**
+     * Each domain's parent by index: -1 for none, for a parent the inventory does not hold, and
+     * for a domain of a cycle of parents. Following it from any domain ends, however deep the
+     * chain: at -1, or at a domain of a cycle, whose {@link #domainCycle} is the rest of the
+     * chain. There is no depth limit.
+     */
     final int[] domainParent;
+    /** For a domain of a cycle of parents, every domain of the cycle by index (itself included); null for the others. */
+    final int[][] domainCycle;
     final int[] nodeDomain;
     final Map<String, Integer> domainIndex;
     /**
-     * For a power domain that nodes name, the first domain of its chain (itself, its parent, ...)
-     * that the inventory does not hold; absent when the whole chain is there. A node under such a
-     * domain is not used: a budget that holds it is unknown.
+     * For a power domain that nodes name, why nothing is placed under it, as a rejection says it;
+     * absent when its chain ends well. Its chain (itself, its parent, ...) reaches a domain the
+     * inventory does not hold, or ends in a cycle of parents: a budget that holds it is unknown
+     * ({@link PowerDomainChains}).
      */
-    final Map<String, String> missingDomain;
+    final Map<String, String> domainFault;
 
     InventoryIndex(InventorySnapshot inventory) {
         this.inventory = inventory;
@@ -76,6 +86,7 @@ final class InventoryIndex {
         shape = new int[nodes.size()];
         Map<String, Integer> byId = new HashMap<>();
         Map<Object, Integer> shapes = new HashMap<>();
+        PowerDomainChains chains = PowerDomainChains.of(domains);
         Map<String, Optional<String>> unheld = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -84,9 +95,9 @@ final class InventoryIndex {
             facts[i] = NodeFacts.of(n, sites.get(n.siteId()), ofNode);
             byId.put(n.id(), i);
             // a node under a power domain the inventory lacks fails a fixed constraint the facts do not hold: its own shape
-            String missing = n.powerDomainId() == null ? null
-                    : unheld.computeIfAbsent(n.powerDomainId(), d -> Optional.ofNullable(missingDomain(d, domains))).orElse(null);
-            shape[i] = shapes.computeIfAbsent(missing != null ? List.of(facts[i].shape(), missing) : facts[i].shape(), k -> shapes.size());
+            String fault = n.powerDomainId() == null ? null
+                    : unheld.computeIfAbsent(n.powerDomainId(), d -> Optional.ofNullable(fault(d, chains))).orElse(null);
+            shape[i] = shapes.computeIfAbsent(fault != null ? List.of(facts[i].shape(), fault) : facts[i].shape(), k -> shapes.size());
         }
         Map<String, BitSet> members = new HashMap<>();
         for (Fabric f : inventory.fabrics()) {
@@ -125,9 +136,19 @@ final class InventoryIndex {
             domainBudgetMilli[d] = watts <= 0 ? -1 : watts > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : watts * 1000;
         }
         this.domainParent = new int[this.domains.length];
+        this.domainCycle = new int[this.domains.length][];
+        Map<List<String>, int[]> cycles = new HashMap<>();
         for (int d = 0; d < this.domains.length; d++) {
+            String id = this.domains[d].id();
             String parent = this.domains[d].parentId();
-            this.domainParent[d] = parent == null ? -1 : byDomain.getOrDefault(parent, -1);
+            if (chains.onCycle(id)) {
+                // cut where the cycle would come round again; the walk takes the whole cycle at once instead
+                this.domainParent[d] = -1;
+                this.domainCycle[d] = cycles.computeIfAbsent(chains.cycle(id),
+                        c -> c.stream().mapToInt(byDomain::get).toArray());
+            } else {
+                this.domainParent[d] = parent == null ? -1 : byDomain.getOrDefault(parent, -1);
+            }
         }
         this.nodeDomain = new int[facts.length];
         for (int i = 0; i < facts.length; i++) {
@@ -135,20 +156,22 @@ final class InventoryIndex {
             nodeDomain[i] = d == null ? -1 : byDomain.getOrDefault(d, -1);
         }
         this.domainIndex = Collections.unmodifiableMap(byDomain);
-        Map<String, String> missingOf = new HashMap<>();
-        unheld.forEach((domain, missing) -> missing.ifPresent(m -> missingOf.put(domain, m)));
-        this.missingDomain = Collections.unmodifiableMap(missingOf);
+        Map<String, String> faults = new HashMap<>();
+        unheld.forEach((domain, fault) -> fault.ifPresent(m -> faults.put(domain, m)));
+        this.domainFault = Collections.unmodifiableMap(faults);
     }
 
-    /** The first domain of {@code id}'s chain (itself, its parent, ...) missing from {@code domains}, or null. */
-    static String missingDomain(String id, Map<String, PowerDomain> domains) {
-        String d = id;
-        for (int guard = 0; d != null && guard < 16; guard++) {
-            PowerDomain domain = domains.get(d);
-            if (domain == null) {
-                return d;
-            }
-            d = domain.parentId();
+    /** Why nothing is placed in power domain {@code id} (see {@link #domainFault}), or null. */
+    static String fault(String id, PowerDomainChains chains) {
+        String lacking = chains.lacking(id);
+        if (lacking != null) {
+            return "in power domain " + id + (lacking.equals(id) ? "" : ", under " + lacking)
+                    + ", which the inventory does not hold (its budget is unknown)";
+        }
+        List<String> cycle = chains.cycle(id);
+        if (!cycle.isEmpty()) {
+            return "in power domain " + id + (chains.onCycle(id) ? ", in" : ", under") + " a cycle of parents ("
+                    + PowerDomainChains.describe(cycle) + ") that has no top (the budgets that hold it are unknown)";
         }
         return null;
     }

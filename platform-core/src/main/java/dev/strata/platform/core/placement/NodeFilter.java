@@ -164,10 +164,9 @@ final class NodeFilter {
         if (n.state() != ResourceState.AVAILABLE) {
             return "node is " + n.state();
         }
-        String missingDomain = n.powerDomainId() == null ? null : model.inv.missingDomain.get(n.powerDomainId());
-        if (missingDomain != null) {
-            return "in power domain " + n.powerDomainId() + (missingDomain.equals(n.powerDomainId()) ? "" : ", under " + missingDomain)
-                    + ", which the inventory does not hold (its budget is unknown)";
+        String domainFault = n.powerDomainId() == null ? null : model.inv.domainFault.get(n.powerDomainId());
+        if (domainFault != null) {
+            return domainFault;
         }
         String site = sovereigntyReason(contract.sovereignty(), f.site(), n.siteId());
         if (site != null) {

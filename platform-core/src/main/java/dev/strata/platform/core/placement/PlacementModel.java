@@ -305,15 +305,24 @@ final class PlacementModel {
     }
 
     /**
-     * Holds power for a binding: in its power domain and every parent, or, for a node in no power
+     * Holds power for a binding: in its power domain and every domain above it, however deep the
+     * chain, each once (every domain of a cycle of parents it ends in, see
+     * {@link dev.strata.platform.core.inventory.PowerDomainChains}), or, for a node in no power
      * domain, against the node's own maximum draw. A domain that is not in the inventory has no
-     * budget: nothing is held for it.
+     * budget: nothing is held for it or above it.
      */
     void holdPower(int node, String domain, double watts) {
         if (domain != null) {
             Integer d = inv.domainIndex.get(domain);
             long mw = milliwatts(watts);
-            for (int i = d == null ? -1 : d, guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
+            for (int i = d == null ? -1 : d; i >= 0; i = inv.domainParent[i]) {
+                int[] cycle = inv.domainCycle[i];
+                if (cycle != null) {
+                    for (int c : cycle) {
+                        domainMilliwatts[c] = Math.addExact(domainMilliwatts[c], mw);
+                    }
+                    break;
+                }
                 domainMilliwatts[i] = Math.addExact(domainMilliwatts[i], mw);
             }
         } else if (facts[node].node().power().maxWatts() > 0) {
@@ -327,18 +336,34 @@ final class PlacementModel {
         return d == null ? 0 : domainMilliwatts[d] / 1000.0;
     }
 
-    /** The first domain in the chain from the node's power domain upwards that {@code watts} more would push over budget, or null. */
+    /**
+     * The first domain in the chain from the node's power domain upwards (to its top, however deep;
+     * every domain of a cycle of parents it ends in) that {@code watts} more would push over
+     * budget, or null.
+     */
     PowerDomain overBudget(int node, double watts) {
         long more = milliwatts(watts);
-        long[] budget = inv.domainBudgetMilli;
-        for (int i = inv.nodeDomain[node], guard = 0; i >= 0 && guard < 16; i = inv.domainParent[i], guard++) {
-            long b = budget[i];
-            // as fits(held, more, budget): more <= budget - held, without overflowing
-            if (b >= 0 && more > b - domainMilliwatts[i]) {
+        for (int i = inv.nodeDomain[node]; i >= 0; i = inv.domainParent[i]) {
+            int[] cycle = inv.domainCycle[i];
+            if (cycle != null) {
+                for (int c : cycle) {
+                    if (full(c, more)) {
+                        return inv.domains[c];
+                    }
+                }
+                return null;
+            }
+            if (full(i, more)) {
                 return inv.domains[i];
             }
         }
         return null;
+    }
+
+    /** Whether {@code more} milliwatts would push domain {@code d} over its budget (as {@link #fits}, without overflowing). */
+    private boolean full(int d, long more) {
+        long b = inv.domainBudgetMilli[d];
+        return b >= 0 && more > b - domainMilliwatts[d];
     }
 
     /** Whether {@code held + more} milliwatts stay within {@code budgetWatts}, without overflowing. */

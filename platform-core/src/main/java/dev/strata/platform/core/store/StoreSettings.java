@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -77,10 +79,12 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             h2File = Path.of(base + ".mv.db");
         } else if (url.startsWith("jdbc:postgresql:")) {
             kind = Kind.POSTGRESQL;
-            if (url.toLowerCase(Locale.ROOT).contains("password")) {
-                // the value would be shown in the message: name the problem without it
-                throw new InvalidConfigurationException(PID, "url", "(a URL with a password parameter, not shown)",
-                        "a URL without password; put the password in the file named by passwordFile");
+            List<String> secrets = secretParameters(url);
+            if (!secrets.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "url", shown(maskSecretParameters(url)),
+                        "a URL whose parameters carry no secret, since the URL is configuration that config:list shows and the "
+                                + "provenance log records; put the database password in the file named by passwordFile ("
+                                + String.join(", ", secrets) + (secrets.size() == 1 ? " carries one)" : " carry one)"));
             }
             if (hasUserInfo(url)) {
                 throw new InvalidConfigurationException(PID, "url", shown(url),
@@ -180,6 +184,74 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         long ms = d.toMillis();
         return ms != 0 && ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms != 0 && ms % 60_000 == 0 ? ms / 60_000 + "m"
                 : ms != 0 && ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    /**
+     * Words that make a query parameter's name a secret's ({@code password}, {@code sslpassword},
+     * {@code pwd}, {@code token}, ...), looked for in the name lower-cased without {@code _ - .}.
+     */
+    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "pwd", "secret", "token", "credential",
+            "apikey", "accesskey", "privatekey", "sessionkey", "authkey");
+    /** Endings that make such a name one of where a secret is kept or how it is got, not of the secret ({@code sslpasswordcallback}). */
+    private static final List<String> NOT_SECRET_ENDINGS = List.of("file", "filename", "path", "dir", "callback");
+    /** A query parameter of a JDBC URL: its separator, its name, and its value if it has one. */
+    private static final Pattern PARAMETER = Pattern.compile("([?&;#])([^=&;#]*)(=[^&;#]*)?");
+
+    /**
+     * The names of the query parameters of a URL that carry a secret, as written, in order: a
+     * name with one of {@link #SECRET_WORDS} in it (percent-decoded, any case, {@code _ - .}
+     * left out) and none of {@link #NOT_SECRET_ENDINGS}. Every pair after the first {@code ?} counts,
+     * split at {@code &} and, to be safe, at {@code ;} and {@code #}: the driver does not treat a
+     * {@code #} as the start of a fragment, so a pair after one may still reach it.
+     * The word elsewhere (a host {@code password-db}, a database {@code password_vault}, a
+     * parameter's value) is no secret.
+     */
+    static List<String> secretParameters(String url) {
+        List<String> names = new ArrayList<>();
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return names;
+        }
+        Matcher m = PARAMETER.matcher(url);
+        m.region(query, url.length());
+        while (m.find()) {
+            if (isSecretName(m.group(2))) {
+                names.add(m.group(2));
+            }
+        }
+        return names;
+    }
+
+    /** The URL with the value of every parameter {@link #secretParameters} names masked. */
+    static String maskSecretParameters(String url) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return url;
+        }
+        Matcher m = PARAMETER.matcher(url);
+        m.region(query, url.length());
+        StringBuilder out = new StringBuilder(url.substring(0, query));
+        int written = query;
+        while (m.find()) {
+            out.append(url, written, m.start());
+            out.append(m.group(1)).append(m.group(2));
+            if (m.group(3) != null) {
+                out.append(isSecretName(m.group(2)) ? "=" + ProviderText.MASK : m.group(3));
+            }
+            written = m.end();
+        }
+        return out.append(url.substring(written)).toString();
+    }
+
+    private static boolean isSecretName(String name) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(name, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            decoded = name;
+        }
+        String key = decoded.toLowerCase(Locale.ROOT).replaceAll("[_.\\-]", "");
+        return SECRET_WORDS.stream().anyMatch(key::contains) && NOT_SECRET_ENDINGS.stream().noneMatch(key::endsWith);
     }
 
     /** Whether a URL names a user (and maybe a password) before its host: {@code //user:password@host}. */

@@ -99,6 +99,41 @@ class InventoryMergerTest {
         assertThat(result.snapshot().node("metal:n2").orElseThrow().powerDomainId()).as("the node is kept as reported").isEqualTo("fra-1-rack-a0l");
     }
 
+    /**
+     * The chain of parents was followed at most 16 levels up, so a parent no provider reports
+     * above that went unwarned, and a cycle of parents (a provider's error: it has no top) was
+     * not warned of at all. A gap 20 levels up is warned of like one at the first; a cycle is
+     * warned of under the provider that reports its domains, naming the nodes under it.
+     */
+    @Test
+    void aGapFarUpAndACycleOfPowerDomainsAreWarnedOf() {
+        List<PowerDomain> domains = new ArrayList<>();
+        for (int k = 0; k < 20; k++) {
+            domains.add(new PowerDomain("level" + k, "feed", "fra-1", "level" + (k + 1), 0));
+        }
+        domains.add(new PowerDomain("hall-c", "hall", "fra-1", "rack-c", 50_000));
+        domains.add(new PowerDomain("rack-c", "rack", "fra-1", "hall-c", 20_000));
+        domains.add(new PowerDomain("rack-d", "rack", "fra-1", "hall-c", 20_000));
+        domains.add(new PowerDomain("pdu-x", "pdu", "fra-1", "pdu-y", 0));
+        domains.add(new PowerDomain("pdu-y", "pdu", "fra-1", "pdu-x", 0));
+        InventoryMerger.Result result = merge(compute("metal", List.of(Site.local("site-metal", "metal")),
+                node("metal:deep", "metal", "deep").toBuilder().powerDomainId("level0").build(),
+                node("metal:c", "metal", "c").toBuilder().powerDomainId("rack-c").build(),
+                node("metal:d", "metal", "d").toBuilder().powerDomainId("rack-d").build()),
+                new InventoryMerger.Contribution("declared", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(DECLARED_FRA)).powerDomains(domains).build())));
+
+        assertThat(result.warnings().get("metal")).containsExactly(
+                "power domain level20, above level0, of node metal:deep is reported by no provider: its budget is unknown, so nothing is "
+                        + "placed on the node until a provider reports it");
+        assertThat(result.warnings().get("declared")).containsExactly(
+                "power domains hall-c -> rack-c -> hall-c form a cycle of parents, which has no top: the budgets that hold them are "
+                        + "unknown, so nothing is placed on the 2 nodes under them (metal:c, metal:d)",
+                "power domains pdu-x -> pdu-y -> pdu-x form a cycle of parents, which has no top: the budgets that hold them are "
+                        + "unknown, so nothing is placed under them");
+        assertThat(result.snapshot().powerDomains()).as("the domains are kept as reported").hasSize(25);
+    }
+
     @Test
     void factsOnlyOneProviderStatesAreMergedFactByFact() {
         Site cloud = Site.builder().id("fra-1").providerId("aws").region("eu-central-1").zone("euc1-az1").build();

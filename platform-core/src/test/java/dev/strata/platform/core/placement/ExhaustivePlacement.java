@@ -35,7 +35,8 @@ import java.util.Set;
  * a given set of bindings breaks.
  *
  * <p>The clauses, as documented: a node must be AVAILABLE, in no power domain or one the inventory
- * holds with all its parents (an unknown domain's budget is unknown), at a site whose country, jurisdictions
+ * holds with all its parents, however many (an unknown domain's budget is unknown), and whose
+ * chain of parents ends (a cycle of parents has no top), at a site whose country, jurisdictions
  * and operator the sovereignty clause allows, not owned by another tenant; its GPUs must be of an
  * allowed model (a whole word of the model name, any case), with the memory asked for (a
  * partition's own memory), healthy (never FAILED; DEGRADED only with allowDegraded), in one NVLink
@@ -46,7 +47,7 @@ import java.util.Set;
  * floor(1000 g / 7) thousandths of its GPU. CPU (threads) and memory (MiB) add up within the node.
  * Power: a member's estimated draw is its GPUs' share of their power limit plus its CPU share of the
  * node's draw beyond its GPUs; it must not exceed the member's ceiling; the member reserves its
- * ceiling (or the estimate) in its node's power domain and every parent, within their budgets, or,
+ * ceiling (or the estimate) in its node's power domain and every parent, each once, within their budgets, or,
  * on a node in no power domain with a known maximum draw, holds it (at most that draw) against the
  * node's maximum draw. A dedicated-node gang shares no node with another tenant, and no gang uses a
  * node dedicated to another tenant. An RDMA gang has all its nodes on one RDMA fabric of the
@@ -179,10 +180,13 @@ final class ExhaustivePlacement {
         if (n.state() != ResourceState.AVAILABLE) {
             return "state";
         }
-        String d = n.powerDomainId();
-        for (int guard = 0; d != null && guard < 16; guard++, d = domains.get(d).parentId()) {
+        Set<String> chain = new HashSet<>();
+        for (String d = n.powerDomainId(); d != null; d = domains.get(d).parentId()) {
             if (!domains.containsKey(d)) {
                 return "power domain not in the inventory (" + d + ")";
+            }
+            if (!chain.add(d)) {
+                return "power domain in a cycle of parents (" + d + ")";
             }
         }
         Sovereignty s = contract.sovereignty();
@@ -287,8 +291,8 @@ final class ExhaustivePlacement {
 
     private void hold(int node, String domain, double watts, int sign) {
         if (domain != null) {
-            String d = domain;
-            for (int guard = 0; d != null && guard < 16; guard++) {
+            Set<String> chain = new HashSet<>();
+            for (String d = domain; d != null && chain.add(d); ) {
                 domainMilliwatts.merge(d, sign * mw(watts), Long::sum);
                 PowerDomain pd = domains.get(d);
                 d = pd == null ? null : pd.parentId();
@@ -303,8 +307,8 @@ final class ExhaustivePlacement {
         if (n.powerDomainId() == null) {
             return n.power().maxWatts() <= 0 || state.get(node).nodeMilliwatts <= n.power().maxWatts() * 1000;
         }
-        String d = n.powerDomainId();
-        for (int guard = 0; d != null && guard < 16; guard++) {
+        Set<String> chain = new HashSet<>();
+        for (String d = n.powerDomainId(); d != null && chain.add(d); ) {
             PowerDomain pd = domains.get(d);
             if (pd == null) {
                 return true;

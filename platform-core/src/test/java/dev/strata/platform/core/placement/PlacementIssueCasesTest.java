@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
@@ -186,7 +188,7 @@ class PlacementIssueCasesTest {
         Infra infra = new Infra().s1().node("n", "s1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
         PlacementService service = service(infra);
         PlacementDecision first = service.place(contract("{name: a, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 1200W}]}"), false);
-        assertThat(first.placed()).isTrue();
+        assertThat(first.placed()).as(first.summary()).isTrue();
         assertThat(first.evidence()).extracting(ClauseEvidence::toString).contains("members.m.power: ceiling 1.2 kW, estimated draw 359 W; "
                 + "node n is in no power domain: holds 1.2 kW against its maximum draw of 2.0 kW (1.2 kW held)");
         PlacementDecision second = service.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 1200W}]}"), true);
@@ -337,5 +339,96 @@ class PlacementIssueCasesTest {
         PlacementDecision two = service.place(contract("""
                 {name: two, tenant: t1, members: [{name: w, replicas: 2, cpu: 16}]}"""), true);
         assertThat(two.bindings()).extracting(MemberBinding::nodeId).containsExactlyInAnyOrder("racked", "loose");
+    }
+
+    /** A CPU node (16 CPUs, 128 GiB, 3 kW) in the given power domain. */
+    private static Infra cpuNode(Infra infra, String id, String domain) {
+        return infra.node(id, "s1", domain, 16, 128, 0, null, 0, 0, 1, 0, 3000);
+    }
+
+    private static Allocation held(String id, String node, double watts, String domain) {
+        return new Allocation(id, "earlier", "t1", 0, false, java.time.Instant.now(),
+                List.of(new MemberBinding("m", node, "s1", List.of(), 1, null, -1, null, 1000, 0, watts, domain)));
+    }
+
+    private static PlacementModel model(Infra infra) {
+        return new PlacementModel(new InventoryIndex(infra.snapshot()), PackingPolicies.byName("strata"), PackingPolicies.typicalDemands());
+    }
+
+    /**
+     * The chain of power domains above a node was followed at most 16 levels up, so a budget
+     * higher than that (a feed above PDUs, rows, halls) was neither held nor checked: placement
+     * went past it. Here 20 domains are nested and only the top one has a budget, 1 kW: one 600 W
+     * member fits under it, a second does not, and what the ledger holds is held at every level.
+     */
+    @Test
+    void aBudgetAboveTheSixteenthLevelOfPowerDomainsIsHeld() {
+        Infra infra = new Infra().s1();
+        for (int k = 0; k < 20; k++) {
+            infra.domains.add(new PowerDomain("level" + k, "feed", "s1", k < 19 ? "level" + (k + 1) : null, k < 19 ? 0 : 1_000));
+        }
+        cpuNode(cpuNode(infra, "a", "level0"), "b", "level0");
+        PlacementService service = service(infra);
+        PlacementDecision first = service.place(contract("{name: first, tenant: t1, members: [{name: w, cpu: 2, power: 600W}]}"), false);
+        assertThat(first.placed()).as(first.summary()).isTrue();
+        PlacementDecision second = service.place(contract("{name: second, tenant: t1, members: [{name: w, cpu: 2, power: 600W}]}"), true);
+        assertThat(second.placed()).as("%s", second.bindings()).isFalse();
+        assertThat(second.rejections()).extracting(Rejection::reason)
+                .containsExactly("power domain level19 (feed): 600 W of its 1.0 kW budget reserved, no room for it");
+        everyNodeCountedOnce(second);
+
+        PlacementModel model = model(infra);
+        Allocation held = held("held", "a", 600, "level0");
+        model.apply(held);
+        for (int k = 0; k < 20; k++) {
+            assertThat(model.reservedWatts("level" + k)).as("level%d", k).isEqualTo(600);
+        }
+        assertThat(model.overBudget(model.inv.index.get("b"), 400)).isNull();
+        assertThat(model.overBudget(model.inv.index.get("b"), 401)).extracting(PowerDomain::id).isEqualTo("level19");
+        model.unapply(held);
+        assertThat(model.reservedWatts("level19")).isZero();
+    }
+
+    /**
+     * Power domains whose parents form a cycle (a provider's error; the declared inventory refuses
+     * it, others may report it) were followed round the cycle until the depth limit: the nodes
+     * under it were placed on with their draw charged to the cycle's domains several times over.
+     * A cycle has no top, so the budgets that hold those nodes are unknown: they are not used, and
+     * the rejection says why, for a node in a domain of the cycle, one under it and one in a domain
+     * that is its own parent, while a node in a sound domain still is. Power the ledger holds there
+     * is counted once in every domain of the cycle, and given back exactly.
+     */
+    @Test
+    void nodesUnderACycleOfPowerDomainsAreNotPlacedOnAndTheWalkEnds() {
+        Infra infra = new Infra().s1().domain("rack-ok", "s1", 10_000);
+        infra.domains.add(new PowerDomain("hall-c", "hall", "s1", "rack-c", 50_000));
+        infra.domains.add(new PowerDomain("rack-c", "rack", "s1", "hall-c", 20_000));
+        infra.domains.add(new PowerDomain("rack-d", "rack", "s1", "hall-c", 20_000));
+        infra.domains.add(new PowerDomain("rack-e", "rack", "s1", "rack-e", 20_000));
+        cpuNode(cpuNode(cpuNode(cpuNode(infra, "in-cycle", "rack-c"), "under-cycle", "rack-d"), "own-parent", "rack-e"), "fine", "rack-ok");
+        PlacementService service = service(infra);
+        PlacementDecision two = service.place(contract("{name: two, tenant: t1, members: [{name: w, replicas: 2, cpu: 16}]}"), true);
+        assertThat(two.placed()).as("%s", two.bindings()).isFalse();
+        assertThat(two.rejections()).extracting(Rejection::reason).contains(
+                "in power domain rack-c, in a cycle of parents (hall-c -> rack-c -> hall-c) that has no top (the budgets that hold it are unknown)",
+                "in power domain rack-d, under a cycle of parents (hall-c -> rack-c -> hall-c) that has no top (the budgets that hold it are "
+                        + "unknown)",
+                "in power domain rack-e, in a cycle of parents (rack-e -> rack-e) that has no top (the budgets that hold it are unknown)");
+        everyNodeCountedOnce(two);
+        PlacementDecision one = service.place(contract("{name: one, tenant: t1, members: [{name: w, cpu: 16}]}"), true);
+        assertThat(one.bindings()).extracting(MemberBinding::nodeId).containsExactly("fine");
+
+        PlacementModel model = model(infra);
+        Allocation held = held("held", "under-cycle", 700, "rack-d");
+        model.apply(held);
+        assertThat(List.of("rack-d", "hall-c", "rack-c")).allSatisfy(d -> assertThat(model.reservedWatts(d)).as(d).isEqualTo(700));
+        assertThat(model.overBudget(model.inv.index.get("in-cycle"), 19_300)).isNull();
+        assertThat(model.overBudget(model.inv.index.get("in-cycle"), 19_301)).extracting(PowerDomain::id).isEqualTo("rack-c");
+        Allocation own = held("own", "own-parent", 300, "rack-e");
+        model.apply(own);
+        assertThat(model.reservedWatts("rack-e")).isEqualTo(300);
+        model.unapply(held);
+        model.unapply(own);
+        assertThat(List.of("rack-d", "hall-c", "rack-c", "rack-e")).allSatisfy(d -> assertThat(model.reservedWatts(d)).as(d).isZero());
     }
 }

@@ -50,6 +50,12 @@ class PlacementOracleTest {
         Random r = new Random(seed);
         Infra infra = inventory(r);
         InventorySnapshot snapshot = infra.snapshot();
+        Statistics.label("power domains above the racks").collect(snapshot.powerDomains().stream().anyMatch(p -> p.id().equals("feed0"))
+                ? "deep chain" : snapshot.powerDomains().stream().anyMatch(p -> p.id().equals("loopA")) ? "cycle" : "shallow");
+        Statistics.label("power domains above the racks").coverage(c -> {
+            c.check("deep chain").percentage(p -> p > 10);
+            c.check("cycle").percentage(p -> p > 2);
+        });
         PlacementService service = new PlacementService(fixed(snapshot), new InMemoryLedger(), "strata", Clock.systemUTC());
         Map<String, Contract> placed = new HashMap<>();
         List<Allocation> before = new ArrayList<>();
@@ -228,9 +234,28 @@ class PlacementOracleTest {
         if (hall) {
             infra.domains.add(new dev.strata.platform.api.model.PowerDomain("hall", "hall", "s1", null, 1_000 + r.nextInt(20) * 1_000));
         }
+        // now and then a chain of feeds deeper than any fixed limit, only its top with a budget: that budget must hold
+        int depth = r.nextInt(4) == 0 ? 17 + r.nextInt(8) : 0;
+        for (int k = 0; k < depth; k++) {
+            boolean top = k == depth - 1;
+            infra.domains.add(new dev.strata.platform.api.model.PowerDomain("feed" + k, "feed", "s1", top ? null : "feed" + (k + 1),
+                    top ? 1_000 + r.nextInt(20) * 1_000 : 0));
+        }
+        // now and then a cycle of parents (a provider's error): the nodes under it must not be used
+        boolean loop = r.nextInt(10) == 0;
+        if (loop) {
+            infra.domains.add(new dev.strata.platform.api.model.PowerDomain("loopA", "pdu", "s1", "loopB", 1_000 + r.nextInt(20) * 1_000));
+            infra.domains.add(new dev.strata.platform.api.model.PowerDomain("loopB", "pdu", "s1", r.nextBoolean() ? "loopA" : "loopB",
+                    r.nextBoolean() ? 0 : 1_000 + r.nextInt(20) * 1_000));
+        }
+        if (hall && depth > 0 && r.nextBoolean()) {
+            infra.domains.set(0, new dev.strata.platform.api.model.PowerDomain("hall", "hall", "s1", "feed0", infra.domains.get(0).budgetWatts()));
+        }
         for (int d = 0; d < 2; d++) {
             // now and then a parent no provider reports: the rack's nodes must not be used
-            String parent = hall && r.nextBoolean() ? "hall" : r.nextInt(16) == 0 ? "hall9" : null;
+            int pick = r.nextInt(16);
+            String parent = hall && r.nextBoolean() ? "hall" : depth > 0 && pick < 8 ? "feed0" : loop && pick < 8 ? (pick < 4 ? "loopA" : "loopB")
+                    : pick == 15 ? "hall9" : null;
             infra.domains.add(new dev.strata.platform.api.model.PowerDomain("rack" + d, "rack", "s1", parent, 500 + r.nextInt(30) * 500));
         }
         int nodeCount = 2 + r.nextInt(4);

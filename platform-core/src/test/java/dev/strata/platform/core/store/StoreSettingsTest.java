@@ -63,10 +63,52 @@ class StoreSettingsTest {
                 .hasMessageStartingWith("dev.strata.platform.core.store: url = 'postgresql://****@db.example:5432/strata' is invalid; expected empty");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://strata:topsecret@db.example:5432/strata")))
                 .hasMessageContaining("expected a URL without user or password in it");
-        StoreSettings s = from(Map.of("url", "jdbc:postgresql://db.example:5432/strata?sslmode=require&token=tok-topsecret"));
-        assertThat(s.location()).isEqualTo("jdbc:postgresql://db.example:5432/strata?sslmode=require&token=****");
-        assertThat(s.url()).as("the driver gets the URL as given").endsWith("token=tok-topsecret");
         assertThat(from(Map.of("url", "jdbc:postgresql://db.example:5432/strata")).location()).isEqualTo("jdbc:postgresql://db.example:5432/strata");
+    }
+
+    /**
+     * A PostgreSQL URL was refused whenever the word password appeared anywhere in it, a database
+     * named password_vault or a host password-db included, while a secret under another name
+     * (token=, pwd=) was accepted and kept in the configuration. Refused now are a user and
+     * password before the host and a query parameter whose name says it carries a secret
+     * (password, sslpassword, pwd, token, ..., however cased or percent-encoded); the message shows
+     * the URL with the secret masked and says where the password goes. The word in a host, a
+     * database, a parameter's value, or a parameter that names where a secret is kept or how it is
+     * got (a file, a callback class), is accepted, and the driver gets the URL as given.
+     */
+    @Test
+    void onlyAUrlThatCarriesASecretIsRefused() {
+        for (String url : List.of("jdbc:postgresql://db.example:5432/password_vault", "jdbc:postgresql://password-db.example:5432/strata",
+                "jdbc:postgresql://db.example/strata?ApplicationName=password-rotation&sslmode=verify-full",
+                "jdbc:postgresql://db.example/strata?sslmode=verify-full&sslkey=/etc/strata/client.pk8"
+                        + "&sslpasswordcallback=org.example.KeyPasswordCallback",
+                "jdbc:postgresql://db.example/strata?passwordFile=ignored-by-the-driver")) {
+            StoreSettings s = from(Map.of("url", url));
+            assertThat(s.url()).as(url).isEqualTo(url);
+            assertThat(s.kind()).isEqualTo(StoreSettings.Kind.POSTGRESQL);
+        }
+        assertThat(from(Map.of("url", "jdbc:postgresql://db.example:5432/password_vault")).location())
+                .isEqualTo("jdbc:postgresql://db.example:5432/password_vault");
+
+        String expected = "is invalid; expected a URL whose parameters carry no secret, since the URL is configuration that config:list "
+                + "shows and the provenance log records; put the database password in the file named by passwordFile";
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("jdbc:postgresql://db.example/strata?password=topsecret",
+                "url = 'jdbc:postgresql://db.example/strata?password=****' " + expected + " (password carries one)");
+        refused.put("jdbc:postgresql://db.example/strata?sslmode=verify-full&sslpassword=topsecret",
+                "url = 'jdbc:postgresql://db.example/strata?sslmode=verify-full&sslpassword=****' " + expected + " (sslpassword carries one)");
+        refused.put("jdbc:postgresql://db.example/password_vault?sslmode=require&PassWord=topsecret&sslPassword=topsecret",
+                "url = 'jdbc:postgresql://db.example/password_vault?sslmode=require&PassWord=****&sslPassword=****' " + expected
+                        + " (PassWord, sslPassword carry one)");
+        refused.put("jdbc:postgresql://db.example/strata?pwd=topsecret", "(pwd carries one)");
+        refused.put("jdbc:postgresql://db.example/strata?token=topsecret", "(token carries one)");
+        refused.put("jdbc:postgresql://db.example/strata?pass%77ord=topsecret", "(pass%77ord carries one)");
+        refused.put("jdbc:postgresql://db.example/strata?ssl_password=topsecret#x", "(ssl_password carries one)");
+        refused.forEach((url, message) -> assertThatThrownBy(() -> from(Map.of("url", url))).as(url)
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(message).hasMessageNotContaining("topsecret"));
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://strata:topsecret@db.example/password_vault")))
+                .hasMessageContaining("url = 'jdbc:postgresql://****@db.example/password_vault' is invalid; expected a URL without user or "
+                        + "password in it").hasMessageNotContaining("topsecret");
     }
 
     /**
@@ -102,7 +144,7 @@ class StoreSettingsTest {
                 .hasMessage("dev.strata.platform.core.store: url = 'jdbc:mysql://x/y' is invalid; expected empty (the embedded database), "
                         + "jdbc:postgresql://HOST:PORT/DATABASE or jdbc:h2:file:PATH");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y?password=topsecret"))).hasMessageNotContaining("topsecret")
-                .hasMessageContaining("url = '(a URL with a password parameter, not shown)'");
+                .hasMessageContaining("url = 'jdbc:postgresql://x/y?password=****' is invalid; expected a URL whose parameters carry no secret");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y?sslmode=require&PassWord=topsecret"))).hasMessageNotContaining("topsecret");
         assertThatThrownBy(() -> from(Map.of("poolSize", 0))).hasMessageContaining("poolSize = '0' is invalid; expected a whole number from 1 to 64");
         assertThatThrownBy(() -> from(Map.of("connectTimeout", "soon"))).hasMessageContaining("connectTimeout = 'soon' is invalid");
