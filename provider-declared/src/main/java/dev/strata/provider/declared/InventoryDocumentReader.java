@@ -235,6 +235,10 @@ final class InventoryDocumentReader {
             JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
             double idle = watts(power.get("idle"), path + ".power.idle", problems, NODE_WATTS);
             double max = watts(power.get("max"), path + ".power.max", problems, NODE_WATTS);
+            if (idle > 0 && max > 0 && idle > max) {
+                problems.add(path + ".power.idle", power.get("idle"), "at most the maximum draw, power.max: '" + power.get("max").asText()
+                        + "' (a node draws no more idle than at full load)");
+            }
             if (problems.size() > before) {
                 continue;
             }

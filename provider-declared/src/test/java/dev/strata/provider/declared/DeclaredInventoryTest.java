@@ -334,6 +334,40 @@ class DeclaredInventoryTest {
         assertThat(bounds.fabrics()).extracting(Fabric::linkBandwidthGbps).containsExactly(100_000.0, 0.001, 0.0);
     }
 
+    /**
+     * A model whose idle draw is above its maximum draw was taken, so a node seemed to draw more
+     * at rest than at full load. It is refused, naming both values; an idle draw equal to the
+     * maximum, or one of them left out (unknown), is taken.
+     */
+    @Test
+    void anIdleDrawAboveTheMaximumIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> read("""
+                models:
+                  upside-down: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW, max: 1kW}}
+                  barely: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 1000.5W, max: 1kW}}
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 2 errors:\n"
+                        + "  models.upside-down.power.idle: '2kW'; expected at most the maximum draw, power.max: '1kW'"
+                        + " (a node draws no more idle than at full load)\n"
+                        + "  models.barely.power.idle: '1000.5W'; expected at most the maximum draw, power.max: '1kW'"
+                        + " (a node draws no more idle than at full load)");
+
+        DeclaredInventory taken = read("""
+                models:
+                  flat: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 1kW, max: 1kW}}
+                  idleOnly: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW}}
+                  maxOnly: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {max: 1kW}}
+                sites: [{id: s1}]
+                nodes:
+                  - {id: n1, model: flat, site: s1}
+                  - {id: n2, model: idleOnly, site: s1}
+                  - {id: n3, model: maxOnly, site: s1}
+                """);
+        assertThat(taken.nodes()).extracting(n -> n.power().idleWatts() + "/" + n.power().maxWatts())
+                .containsExactly("1000/1000", "2000/0", "0/1000");
+    }
+
     /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
     @Test
     void aKeyGivenTwiceIsRefusedWithItsLine() {
