@@ -3,6 +3,7 @@ package dev.strata.platform.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Node;
@@ -12,15 +13,20 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The contract of {@link ComputeProvider}: the obligations of {@link ProviderContract}, and a
  * compute snapshot is complete when its node, site and power domain ids are unique, every node
- * belongs to the provider, and every site and power domain a node or domain names is in the
- * snapshot.
+ * belongs to the provider, every site and power domain a node or domain names is in the
+ * snapshot, and following the parents from any power domain ends (no domain is its own parent,
+ * none is in a cycle of parents).
  *
  * <pre>
  * class MyComputeProviderTest extends ComputeProviderContract&lt;MyComputeProvider&gt; {
@@ -66,6 +72,7 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             assertTrue(domain.parentId() == null || domains.contains(domain.parentId()),
                     "power domain " + domain.id() + " has parent " + domain.parentId() + ", which the snapshot does not hold");
         }
+        assertParentsEnd(snapshot.powerDomains());
         Set<String> nodes = new HashSet<>();
         Set<String> accelerators = new HashSet<>();
         for (Node node : snapshot.nodes()) {
@@ -86,5 +93,34 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             }
         }
         snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
+    }
+
+    /**
+     * Following the parents from each power domain ends at one without a parent: placement charges
+     * a node's draw to every domain up the chain, which a domain that is its own parent, or a cycle
+     * of parents, would never end.
+     */
+    private static void assertParentsEnd(List<PowerDomain> powerDomains) {
+        Map<String, String> parents = new HashMap<>();
+        powerDomains.forEach(d -> parents.put(d.id(), d.parentId()));
+        Set<String> ending = new HashSet<>();
+        for (PowerDomain domain : powerDomains) {
+            List<String> chain = new ArrayList<>();
+            Set<String> onChain = new HashSet<>();
+            String at = domain.id();
+            // up the parents until one without a parent, one already known to end, or one on this chain again
+            while (at != null && !ending.contains(at) && onChain.add(at)) {
+                chain.add(at);
+                at = parents.get(at);
+            }
+            if (at != null && onChain.contains(at)) {
+                List<String> cycle = new ArrayList<>(chain.subList(chain.indexOf(at), chain.size()));
+                cycle.add(at);
+                fail((cycle.size() == 2 ? "power domain " + at + " is its own parent (" : "power domains are a cycle of parents (")
+                        + String.join(" -> ", cycle) + (cycle.contains(domain.id()) ? "" : ", reached from " + domain.id())
+                        + "): following the parents from a power domain must end at one without a parent");
+            }
+            ending.addAll(chain);
+        }
     }
 }

@@ -6,19 +6,22 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -31,9 +34,9 @@ class ContractFailsBrokenProvidersTest {
 
     /** How a provider under test misbehaves. */
     enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
-        INCOMPLETE, NOT_THREAD_SAFE }
+        INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS }
 
-    /** A small compute provider: one node at one site, with the flaw it is given. */
+    /** A small compute provider: one node at one site, in a rack of a row of a hall, with the flaw it is given. */
     static final class Provider implements ComputeProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis());
         private final Flaw flaw;
@@ -77,9 +80,17 @@ class ContractFailsBrokenProvidersTest {
             };
             String id = flaw == Flaw.UNSTABLE_IDS ? "node-" + UUID.randomUUID() : "node-1";
             Node node = Node.builder().id(id).providerId("example").siteId(flaw == Flaw.INCOMPLETE ? "nowhere" : "site-1")
-                    .kind(NodeKind.VIRTUAL_MACHINE).build();
+                    .kind(NodeKind.VIRTUAL_MACHINE).powerDomainId("rack-1").build();
+            String hallParent = switch (flaw) {
+                case OWN_PARENT -> "hall-1";
+                case CYCLE_OF_PARENTS -> "rack-1";
+                default -> null;
+            };
+            List<PowerDomain> domains = List.of(new PowerDomain("rack-1", "rack", "site-1", "row-1", 40_000),
+                    new PowerDomain("row-1", "row", "site-1", "hall-1", 400_000),
+                    new PowerDomain("hall-1", "hall", "site-1", hallParent, 4_000_000));
             return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local("site-1", "example")))
-                    .nodes(List.of(node)).build();
+                    .nodes(List.of(node)).powerDomains(domains).build();
         }
 
         private static void sleep(long ms) {
@@ -165,11 +176,29 @@ class ContractFailsBrokenProvidersTest {
         }
     }
 
+    static class OwnParent extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.OWN_PARENT;
+        }
+    }
+
+    static class CycleOfParents extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.CYCLE_OF_PARENTS;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
+        return failures(contract).keySet();
+    }
+
+    /** The kit's tests that failed for a contract, each with what it failed with (the exception and its message). */
+    private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
         assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(10);
-        return tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName().replace("()", ""))
-                .collect(Collectors.toCollection(TreeSet::new));
+        return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
+                e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
+                (a, b) -> a, TreeMap::new));
     }
 
     @Test
@@ -191,5 +220,13 @@ class ContractFailsBrokenProvidersTest {
         assertThat(failed(UnstableIds.class)).containsExactlyInAnyOrder("idsAreStableAcrossCallsAndInstances", "concurrentCallsAreSafe");
         assertThat(failed(Incomplete.class)).containsExactlyInAnyOrder("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(failed(NotThreadSafe.class)).containsExactly("concurrentCallsAreSafe");
+        Map<String, String> ownParent = failures(OwnParent.class);
+        assertThat(ownParent).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(ownParent.values()).allSatisfy(m -> assertThat(m).contains("power domain hall-1 is its own parent"
+                + " (hall-1 -> hall-1, reached from rack-1): following the parents from a power domain must end at one without a parent"));
+        Map<String, String> cycle = failures(CycleOfParents.class);
+        assertThat(cycle).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(cycle.values()).allSatisfy(m -> assertThat(m).contains("power domains are a cycle of parents"
+                + " (rack-1 -> row-1 -> hall-1 -> rack-1): following the parents from a power domain must end at one without a parent"));
     }
 }

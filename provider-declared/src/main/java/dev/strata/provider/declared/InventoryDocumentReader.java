@@ -228,13 +228,17 @@ final class InventoryDocumentReader {
             NodeModel.Gpus gpus = gpus(m, path, problems);
             JsonNode nics = section(m, "nics", path, problems, false, NICS, "the NICs, a mapping such as {count: 8, speed: 400Gbps, type: infiniband}");
             int nicCount = integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
-            double nicGbps = nicCount == 0 ? gbps(nics.get("speed"), path + ".nics.speed", problems)
-                    : gbps(required(nics, "speed", path + ".nics", problems, "a bandwidth such as 400Gbps"), path + ".nics.speed", problems);
+            double nicGbps = nicCount == 0 ? gbps(nics.get("speed"), path + ".nics.speed", problems, NIC_SPEED)
+                    : gbps(required(nics, "speed", path + ".nics", problems, NIC_SPEED.expected()), path + ".nics.speed", problems, NIC_SPEED);
             String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
             optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
             JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
             double idle = watts(power.get("idle"), path + ".power.idle", problems, NODE_WATTS);
             double max = watts(power.get("max"), path + ".power.max", problems, NODE_WATTS);
+            if (idle > 0 && max > 0 && idle > max) {
+                problems.add(path + ".power.idle", power.get("idle"), "at most the maximum draw, power.max: '" + power.get("max").asText()
+                        + "' (a node draws no more idle than at full load)");
+            }
             if (problems.size() > before) {
                 continue;
             }
@@ -447,7 +451,7 @@ final class InventoryDocumentReader {
                 }
             }
             members.addAll(present(explicit));
-            double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems);
+            double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems, FABRIC_BANDWIDTH);
             double latency = f.hasNonNull("latency") ? micros(f.get("latency"), path + ".latency", problems) : 0;
             List<String> tiers = present(texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
                     "a tier name such as leaf or spine"));
@@ -736,13 +740,45 @@ final class InventoryDocumentReader {
         return bytes;
     }
 
-    private static double gbps(JsonNode v, String path, Problems problems) {
-        try {
-            return v == null || v.isNull() ? 0 : Quantities.gbps(v.asText());
-        } catch (IllegalArgumentException e) {
-            problems.add(path, v, "a bandwidth such as 400Gbps");
+    /**
+     * The bounds of a bandwidth field, the same for all: from 1 Mbit/s (below it a NIC's speed
+     * would round to 0 Mbit/s, which means unknown or link down) to 100 Tbit/s, the most a
+     * contract may ask of a fabric and far above any real link.
+     *
+     * @param what what the message says the field is, before "a bandwidth from ..."
+     * @param example a typical value
+     * @param optional whether the field may be left out (0: unknown)
+     */
+    private record RateBounds(String what, String example, boolean optional) {
+        static final double MIN_GBPS = 1e-3;
+        static final double MAX_GBPS = 1e5;
+
+        String expected() {
+            return what + "a bandwidth from 1Mbps to 100Tbps, such as " + example + (optional ? " (leave it out where it is unknown)" : "");
+        }
+    }
+
+    /** A model's NIC speed, each NIC's: required when the model has NICs. */
+    private static final RateBounds NIC_SPEED = new RateBounds("each NIC's speed, ", "400Gbps", false);
+    /** A fabric's link bandwidth per member. */
+    private static final RateBounds FABRIC_BANDWIDTH = new RateBounds("each member's link bandwidth, ", "400Gbps", true);
+
+    /** A bandwidth in Gbit/s within its bounds; 0 where it is absent (or refused, with a problem). */
+    private static double gbps(JsonNode v, String path, Problems problems, RateBounds bounds) {
+        if (v == null || v.isNull()) {
             return 0;
         }
+        double gbps;
+        try {
+            gbps = Quantities.gbps(v.asText());
+        } catch (IllegalArgumentException e) {
+            gbps = -1;
+        }
+        if (!(gbps >= RateBounds.MIN_GBPS && gbps <= RateBounds.MAX_GBPS)) {
+            problems.add(path, v, bounds.expected());
+            return 0;
+        }
+        return gbps;
     }
 
     /**

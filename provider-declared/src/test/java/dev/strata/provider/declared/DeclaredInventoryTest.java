@@ -279,6 +279,95 @@ class DeclaredInventoryTest {
         assertThat(n1.accelerators().get(0).power().enforcedWatts()).isEqualTo(10_000);
     }
 
+    /**
+     * A bandwidth was read without bounds: a NIC's speed, rounded into whole Mbit/s, saturated
+     * (10^39 Gbit/s written out became 9.2 * 10^18 Mbit/s) or became 0 below half a Mbit/s, which
+     * means unknown or link down; a fabric's was taken as written, however large. Both are refused
+     * outside 1 Mbit/s to 100 Tbit/s, which the message states; the bounds themselves are taken.
+     */
+    @Test
+    void aBandwidthOutsideItsBoundsIsRefusedWithThem() {
+        String huge = "1" + "0".repeat(39) + "Gbps";
+        String text = """
+                models:
+                  big: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 2, speed: %1$s}}
+                  fast: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 2, speed: 101Tbps}}
+                  slow: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 2, speed: 400bps}}
+                  none: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 0, speed: 0Gbps}}
+                fabrics:
+                  - {id: a, type: DATA, bandwidth: %1$s}
+                  - {id: b, type: DATA, bandwidth: 200Tbps}
+                  - {id: c, type: DATA, bandwidth: 500kbps}
+                  - {id: d, type: DATA, bandwidth: 0Gbps}
+                  - {id: e, type: DATA, bandwidth: 1e39Gbps}
+                """.formatted(huge);
+        String nic = "; expected each NIC's speed, a bandwidth from 1Mbps to 100Tbps, such as 400Gbps";
+        String fabric = "; expected each member's link bandwidth, a bandwidth from 1Mbps to 100Tbps, such as 400Gbps"
+                + " (leave it out where it is unknown)";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 9 errors:")
+                .hasMessageContaining("models.big.nics.speed: '" + huge + "'" + nic)
+                .hasMessageContaining("models.fast.nics.speed: '101Tbps'" + nic)
+                .hasMessageContaining("models.slow.nics.speed: '400bps'" + nic)
+                .hasMessageContaining("models.none.nics.speed: '0Gbps'" + nic)
+                .hasMessageContaining("fabrics[0].bandwidth: '" + huge + "'" + fabric)
+                .hasMessageContaining("fabrics[1].bandwidth: '200Tbps'" + fabric)
+                .hasMessageContaining("fabrics[2].bandwidth: '500kbps'" + fabric)
+                .hasMessageContaining("fabrics[3].bandwidth: '0Gbps'" + fabric)
+                .hasMessageContaining("fabrics[4].bandwidth: '1e39Gbps'" + fabric);
+
+        DeclaredInventory bounds = read("""
+                models:
+                  fast: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 1, speed: 100Tbps}}
+                  slow: {cpu: {coresPerSocket: 8}, memory: 1TiB, nics: {count: 1, speed: 1Mbps}}
+                sites: [{id: s1}]
+                fabrics:
+                  - {id: fast, type: DATA, bandwidth: 100Tbps}
+                  - {id: slow, type: WAN, members: [s1], bandwidth: 1000kbps}
+                  - {id: unknown, type: DATA}
+                nodes:
+                  - {id: n1, model: fast, site: s1}
+                  - {id: n2, model: slow, site: s1}
+                """);
+        assertThat(bounds.nodes()).extracting(n -> n.nics().get(0).speedMbps()).containsExactly(100_000_000L, 1L);
+        assertThat(bounds.fabrics()).extracting(Fabric::linkBandwidthGbps).containsExactly(100_000.0, 0.001, 0.0);
+    }
+
+    /**
+     * A model whose idle draw is above its maximum draw was taken, so a node seemed to draw more
+     * at rest than at full load. It is refused, naming both values; an idle draw equal to the
+     * maximum, or one of them left out (unknown), is taken.
+     */
+    @Test
+    void anIdleDrawAboveTheMaximumIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> read("""
+                models:
+                  upside-down: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW, max: 1kW}}
+                  barely: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 1000.5W, max: 1kW}}
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 2 errors:\n"
+                        + "  models.upside-down.power.idle: '2kW'; expected at most the maximum draw, power.max: '1kW'"
+                        + " (a node draws no more idle than at full load)\n"
+                        + "  models.barely.power.idle: '1000.5W'; expected at most the maximum draw, power.max: '1kW'"
+                        + " (a node draws no more idle than at full load)");
+
+        DeclaredInventory taken = read("""
+                models:
+                  flat: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 1kW, max: 1kW}}
+                  idleOnly: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW}}
+                  maxOnly: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {max: 1kW}}
+                sites: [{id: s1}]
+                nodes:
+                  - {id: n1, model: flat, site: s1}
+                  - {id: n2, model: idleOnly, site: s1}
+                  - {id: n3, model: maxOnly, site: s1}
+                """);
+        assertThat(taken.nodes()).extracting(n -> n.power().idleWatts() + "/" + n.power().maxWatts())
+                .containsExactly("1000/1000", "2000/0", "0/1000");
+    }
+
     /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
     @Test
     void aKeyGivenTwiceIsRefusedWithItsLine() {
@@ -340,7 +429,7 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("models.f.gpus.colour: 'green'; expected one of the fields computeCapability, count, interconnect,"
                         + " memory, migProfiles, model, nvlinkGBps, powerLimit")
                 .hasMessageContaining("models.f.nics.sped: '100Gbps'; expected one of the fields count, model, speed, type")
-                .hasMessageContaining("models.f.nics.speed: missing; expected a bandwidth such as 400Gbps")
+                .hasMessageContaining("models.f.nics.speed: missing; expected each NIC's speed, a bandwidth from 1Mbps to 100Tbps, such as 400Gbps")
                 .hasMessageContaining("models.g.gpus.memory: missing; expected each GPU's memory, a size such as 80GiB")
                 .hasMessageContaining("models.g.power.peak: '2kW'; expected one of the fields idle, max")
                 .hasMessageContaining("models.h: missing; expected a model: a mapping with cpu and memory, and gpus, nics and power if it has them")
