@@ -63,8 +63,8 @@ class ProcessFailoverTest {
     Node start(String url, String instance) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", cp, StoreNodeMain.class.getName(), url, etc.toString(), instance,
-                "500ms").redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx128m", "-Dstrata.crash.log=" + etc.resolve(instance + ".log"), "-cp", cp,
+                StoreNodeMain.class.getName(), url, etc.toString(), instance, "500ms").redirectErrorStream(true);
         return new Node(pb.start());
     }
 
@@ -105,9 +105,11 @@ class ProcessFailoverTest {
                 b.process.destroyForcibly();
                 b.process.waitFor(10, TimeUnit.SECONDS);
 
+                // judged from what each JVM wrote to its file: the pipe of its output may lose the last lines at the kill
                 Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-                for (Node n : nodes) {
-                    n.lines.stream().filter(l -> l.text().startsWith("ACK ")).forEach(l -> acknowledged.add(l.text().substring(4)));
+                for (String instance : List.of("strata-a", "strata-b")) {
+                    Files.readAllLines(etc.resolve(instance + ".log"), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("ACK "))
+                            .forEach(l -> acknowledged.add(l.substring(4)));
                 }
                 JdbcStateStore check = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("check")), "checker",
                         false, "1s"));
@@ -115,8 +117,9 @@ class ProcessFailoverTest {
                     List<Allocation> held = check.ledger().load().allocations();
                     assertThat(held).extracting(Allocation::id).containsAll(acknowledged);
                     assertThat(Capacity.doubleBooked(held)).isEmpty();
-                    // at most the one placement in flight when the leader died may be there unacknowledged
-                    assertThat(held.size() - acknowledged.size()).isBetween(0, 1);
+                    // at most the placement each JVM had in flight when it was killed (both are, one at a time) may be there
+                    // unacknowledged
+                    assertThat(held.size() - acknowledged.size()).isBetween(0, 2);
                     assertThat(StateStoreContract.verifyChain(check).holds()).isTrue();
                 } finally {
                     check.close();
