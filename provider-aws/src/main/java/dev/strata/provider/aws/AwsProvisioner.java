@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -74,6 +75,15 @@ final class AwsProvisioner {
     private final Ec2Gateway gateway;
     private final AwsDiscovery discovery;
     private final Clock clock;
+    /**
+     * Instances whose delete was asked for while EC2 did not list them yet, with the end of their
+     * grace period: {@link #describe} reports them {@link MachineState#DELETING} rather than
+     * {@link MachineState#PENDING}, so that the core waits for EC2 instead of asking for the delete
+     * again on every pass. Entries leave when EC2 lists the instance or the grace period ends, so
+     * the map holds at most the instances launched within one grace period. Lost on a restart,
+     * which costs one more delete.
+     */
+    private final Map<String, Instant> deleteAwaitingListing = new ConcurrentHashMap<>();
 
     AwsProvisioner(AwsSettings settings, Ec2Gateway gateway, AwsDiscovery discovery, Clock clock) {
         this.settings = settings;
@@ -181,10 +191,19 @@ final class AwsProvisioner {
         requireOwn(handle);
         Optional<Ec2Instance> instance = lookup(handle, context);
         if (instance.isPresent()) {
+            // listed at last: a delete asked for before is asked again by the core, which sees the state
+            deleteAwaitingListing.remove(handle.machineId());
             return status(instance.get());
         }
-        return notListedYet(handle, null).map(launched -> unlisted(handle, MachineState.PENDING, notListed(handle, launched)))
-                .orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+        Optional<Instant> launched = notListedYet(handle, null);
+        if (launched.isEmpty()) {
+            deleteAwaitingListing.remove(handle.machineId());
+            return gone(handle, "instance " + handle.machineId() + " does not exist");
+        }
+        if (deleteAwaitingListing.containsKey(handle.machineId())) {
+            return unlisted(handle, MachineState.DELETING, notListed(handle, launched.get()) + "; its delete is asked for again once it does");
+        }
+        return unlisted(handle, MachineState.PENDING, notListed(handle, launched.get()));
     }
 
     Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
@@ -217,11 +236,15 @@ final class AwsProvisioner {
      * <p>An instance EC2 does not know yet (within the grace period since its launch) cannot be
      * terminated now (its tags cannot be checked, and EC2 would refuse its id), and is not gone
      * either: the answer is {@link MachineState#DELETING}, and nothing is terminated. The core then
-     * polls {@link #describe}, which reports the instance {@link MachineState#PENDING} while EC2
-     * does not list it; to the core that is a machine that runs on after a delete, so it asks for
-     * the delete again, each pass. The first delete after EC2 lists the instance terminates it,
+     * polls {@link #describe}, which reports the instance {@link MachineState#DELETING} too while
+     * EC2 does not list it (this provider remembers the delete it could not send), so the core
+     * waits rather than asking for the delete again on every pass. Once EC2 lists the instance,
+     * {@code describe} reports its real state ({@link MachineState#RUNNING}); to the core that is a
+     * machine that runs on after a delete, so it asks for the delete again, which terminates it,
      * and {@code describe} goes on to {@link MachineState#DELETING} (shutting-down) and
-     * {@link MachineState#GONE} (terminated). An instance EC2 never lists is {@code GONE} to both
+     * {@link MachineState#GONE} (terminated). After a restart of the provider, which forgets the
+     * delete it could not send, {@code describe} reports the unlisted instance
+     * {@link MachineState#PENDING}, and the core asks for the delete once more. An instance EC2 never lists is {@code GONE} to both
      * calls once the grace period has passed, so neither answer lasts longer than that. Should
      * DescribeInstances list the instance while TerminateInstances does not know it yet, the answer
      * is {@code DELETING} as well, and the {@link MachineState#RUNNING} that {@code describe} reports
@@ -231,10 +254,15 @@ final class AwsProvisioner {
         requireOwn(handle);
         Optional<Ec2Instance> instance = lookup(handle, context);
         if (instance.isEmpty()) {
-            return notListedYet(handle, null)
-                    .map(launched -> unlisted(handle, MachineState.DELETING, notListed(handle, launched) + "; a delete once it does terminates it"))
-                    .orElseGet(() -> gone(handle, "instance " + handle.machineId() + " does not exist"));
+            Optional<Instant> launched = notListedYet(handle, null);
+            if (launched.isEmpty()) {
+                deleteAwaitingListing.remove(handle.machineId());
+                return gone(handle, "instance " + handle.machineId() + " does not exist");
+            }
+            awaitListing(handle.machineId(), launched.get());
+            return unlisted(handle, MachineState.DELETING, notListed(handle, launched.get()) + "; a delete once it does terminates it");
         }
+        deleteAwaitingListing.remove(handle.machineId());
         if (!instance.get().exists()) {
             return status(instance.get());
         }
@@ -375,6 +403,13 @@ final class AwsProvisioner {
             return Optional.empty();
         }
         return Optional.of(launched);
+    }
+
+    /** Remembers a delete asked for before EC2 listed the instance, and forgets those whose grace period has ended. */
+    private void awaitListing(String machineId, Instant launched) {
+        Instant now = clock.instant();
+        deleteAwaitingListing.values().removeIf(until -> !now.isBefore(until));
+        deleteAwaitingListing.put(machineId, launched.plus(settings.visibilityGrace()));
     }
 
     private static Instant launchTime(MachineHandle handle) {

@@ -131,18 +131,60 @@ class EventualConsistencyTest {
         assertThat(deleting.message()).startsWith("EC2 does not list instance " + id + " yet (launched at ");
         assertThat(ec2State(id)).isEqualTo("running"); // nothing could be terminated yet
 
-        // what the core does with a deleting member (Reconciler): it describes the machine; GONE ends
-        // the delete, DELETING is waited for, and any other state is a machine that runs on: delete again
         List<MachineState> seen = new ArrayList<>();
-        for (int pass = 0; pass < 10 && !seen.contains(MachineState.GONE); pass++) {
-            MachineStatus observed = provisioner.describe(made.handle(), context());
+        int deletes = reconcileDeletion(made.handle(), seen);
+        assertThat(seen).startsWith(MachineState.DELETING).contains(MachineState.RUNNING).endsWith(MachineState.GONE);
+        assertThat(deletes).isEqualTo(1);
+        assertThat(ec2State(id)).isEqualTo("terminated");
+    }
+
+    /**
+     * While EC2 does not list the instance, the core waits for it after one delete instead of
+     * asking again on every pass (each ask is an operation and a provenance record; a pass every 2 s
+     * over a 5-minute grace period made about 150 of them).
+     */
+    @Test
+    void aDeleteAskedForBeforeEc2ListsTheInstanceIsAskedForAgainOnlyOnceItDoes() {
+        gateway.lagNextLaunch(40);
+        MachineStatus made = provisioner.create(AwsProviderMotoTest.request("op-long-lag", "worker-0"), context());
+        String id = made.handle().machineId();
+        assertThat(provisioner.delete(made.handle(), context()).state()).isEqualTo(MachineState.DELETING);
+
+        List<MachineState> seen = new ArrayList<>();
+        int deletes = reconcileDeletion(made.handle(), seen);
+        // 39 passes found the instance unlisted and waited; the pass that saw it listed asked once more
+        assertThat(seen.subList(0, 39)).containsOnly(MachineState.DELETING);
+        assertThat(seen.get(39)).isEqualTo(MachineState.RUNNING);
+        assertThat(deletes).isEqualTo(1);
+        assertThat(ec2State(id)).isEqualTo("terminated");
+
+        // a provider restarted meanwhile forgets the delete it could not send: the core asks once more
+        gateway.lagNextLaunch(4);
+        MachineStatus other = provisioner.create(AwsProviderMotoTest.request("op-restart-lag", "worker-1"), context());
+        assertThat(provisioner.delete(other.handle(), context()).state()).isEqualTo(MachineState.DELETING);
+        provisioner = provisioner(Map.of());
+        seen.clear();
+        assertThat(reconcileDeletion(other.handle(), seen)).isEqualTo(2);
+        assertThat(seen).startsWith(MachineState.PENDING, MachineState.DELETING);
+        assertThat(ec2State(other.handle().machineId())).isEqualTo("terminated");
+    }
+
+    /**
+     * What the core does with a deleting member (Reconciler): it describes the machine; GONE ends the
+     * delete, DELETING is waited for, and any other state is a machine that runs on: it asks for the
+     * delete again. Returns how many deletes it asked for; {@code seen} gets each pass's state.
+     */
+    private int reconcileDeletion(MachineHandle handle, List<MachineState> seen) {
+        int deletes = 0;
+        for (int pass = 0; pass < 60 && !seen.contains(MachineState.GONE); pass++) {
+            MachineStatus observed = provisioner.describe(handle, context());
             seen.add(observed.state());
             if (observed.state() != MachineState.GONE && observed.state() != MachineState.DELETING) {
-                assertThat(provisioner.delete(made.handle(), context()).state()).isIn(MachineState.DELETING, MachineState.GONE);
+                deletes++;
+                assertThat(provisioner.delete(handle, context()).state()).isIn(MachineState.DELETING, MachineState.GONE);
             }
         }
-        assertThat(seen).startsWith(MachineState.PENDING).endsWith(MachineState.GONE);
-        assertThat(ec2State(id)).isEqualTo("terminated");
+        return deletes;
     }
 
     @Test
