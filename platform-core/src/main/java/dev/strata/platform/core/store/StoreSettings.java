@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,6 +91,14 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                 throw new InvalidConfigurationException(PID, "url", shown(url),
                         "a URL without user or password in it (jdbc:postgresql://HOST:PORT/DATABASE); put the user in user and the password "
                                 + "in the file named by passwordFile");
+            }
+            List<String> overriding = settingParameters(url);
+            if (!overriding.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "url", shown(url),
+                        "a URL without the driver parameters that Strata sets from its own settings, since the URL's value would "
+                                + "override the setting; remove " + String.join(", ", overriding) + " and use the setting"
+                                + (overriding.size() == 1 ? " " : "s ") + String.join(", ", overriding.stream().map(StoreSettings::settingOf)
+                                .distinct().toList()) + " of this configuration instead");
             }
             location = shown(url);
         } else {
@@ -241,6 +250,47 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             written = m.end();
         }
         return out.append(url.substring(written)).toString();
+    }
+
+    /** The driver parameters that Strata sets from a setting of its own (pgjdbc's name, lower case, to the setting's name). */
+    private static final Map<String, String> SETTING_PARAMETERS = Map.of("user", "user", "connecttimeout", "connectTimeout",
+            "sockettimeout", "socketTimeout");
+
+    /**
+     * The names of the query parameters of a PostgreSQL URL, as written, that set what Strata sets
+     * from its own settings ({@code user}, {@code connectTimeout}, {@code socketTimeout}): pgjdbc
+     * lets a URL's parameters override the connection properties it is given, so
+     * {@code ?socketTimeout=0} would lift the bound on a silent server and {@code ?user=} would
+     * connect as someone other than the configured user, with nothing shown.
+     */
+    static List<String> settingParameters(String url) {
+        List<String> names = new ArrayList<>();
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return names;
+        }
+        Matcher m = PARAMETER.matcher(url);
+        m.region(query, url.length());
+        while (m.find()) {
+            if (SETTING_PARAMETERS.containsKey(decodedName(m.group(2)))) {
+                names.add(m.group(2));
+            }
+        }
+        return names;
+    }
+
+    private static String settingOf(String parameter) {
+        return SETTING_PARAMETERS.get(decodedName(parameter));
+    }
+
+    private static String decodedName(String name) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(name, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            decoded = name;
+        }
+        return decoded.strip().toLowerCase(Locale.ROOT);
     }
 
     private static boolean isSecretName(String name) {

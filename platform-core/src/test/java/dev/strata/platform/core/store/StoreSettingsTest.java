@@ -112,6 +112,31 @@ class StoreSettingsTest {
     }
 
     /**
+     * pgjdbc lets a URL's parameters override the connection properties Strata gives it, so a
+     * {@code ?user=} connected as another user than the configured one, and a
+     * {@code ?socketTimeout=0} lifted the bound on a silent server, with nothing shown. Such a URL
+     * is refused, naming the parameter and the setting to use; other parameters pass unchanged.
+     */
+    @Test
+    void aUrlParameterThatWouldOverrideAStoreSettingIsRefused() {
+        String expected = "is invalid; expected a URL without the driver parameters that Strata sets from its own settings, since the "
+                + "URL's value would override the setting; remove ";
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("jdbc:postgresql://db.example/strata?user=postgres", expected + "user and use the setting user of this configuration instead");
+        refused.put("jdbc:postgresql://db.example/strata?sslmode=require&socketTimeout=0", expected
+                + "socketTimeout and use the setting socketTimeout of this configuration instead");
+        refused.put("jdbc:postgresql://db.example/strata?ConnectTimeout=1&USER=x", expected
+                + "ConnectTimeout, USER and use the settings connectTimeout, user of this configuration instead");
+        refused.put("jdbc:postgresql://db.example/strata?us%65r=x", expected + "us%65r and use the setting user");
+        refused.forEach((url, message) -> assertThatThrownBy(() -> from(Map.of("url", url))).as(url)
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("url = '" + url + "' ").hasMessageContaining(message));
+        for (String url : List.of("jdbc:postgresql://db.example/strata?sslmode=require&ApplicationName=user-db",
+                "jdbc:postgresql://db.example/user?loginTimeout=5", "jdbc:postgresql://db.example/strata?username=x")) {
+            assertThat(from(Map.of("url", url)).url()).as(url).isEqualTo(url);
+        }
+    }
+
+    /**
      * Every bad duration is an InvalidConfigurationException naming the property and the range:
      * a number too large for a long, one too large for a duration, and one past the stated bound
      * (a larger election interval would overflow the leader's lock timeout).
