@@ -129,14 +129,25 @@ final class IpmiErrors {
         return new ProviderFailureException(prefix(bmc) + "unexpected answer to ipmitool " + command + ": " + firstLine(output));
     }
 
-    /** The lines of ipmitool's output that say what went wrong (it is verbose with -v), else the first line. */
+    /**
+     * The lines of ipmitool's output that say what went wrong (it is verbose with -v), else the
+     * first line. Left out is the answer to the probe that {@code -v} makes ipmitool send before
+     * every command ({@code Running Get VSO Capabilities ...}, which most BMCs answer
+     * {@code Invalid completion code received: Invalid command}): it says nothing about the
+     * command, and an operator reading "Invalid command" would look for the fault in the wrong place.
+     */
     static String errorLines(String text) {
         java.util.List<String> lines = new java.util.ArrayList<>();
+        String previous = "";
         for (String line : text.split("\\R")) {
             String l = line.strip().replaceFirst("^>\\s*", "");
             String lower = l.toLowerCase(Locale.ROOT);
-            if (!l.isEmpty() && (lower.contains("error") || lower.contains("invalid") || lower.contains("unable") || lower.contains("failed")
-                    || lower.contains("unauthorized") || lower.contains("insufficient")) && !lines.contains(l)) {
+            boolean probeAnswer = previous.startsWith("running get vso capabilities") && lower.startsWith("invalid completion code received");
+            if (!l.isEmpty()) {
+                previous = lower;
+            }
+            if (!l.isEmpty() && !probeAnswer && (lower.contains("error") || lower.contains("invalid") || lower.contains("unable")
+                    || lower.contains("failed") || lower.contains("unauthorized") || lower.contains("insufficient")) && !lines.contains(l)) {
                 lines.add(l);
             }
         }

@@ -230,6 +230,23 @@ class IpmiBmcTest {
         assertThat(IpmiErrors.surelyNotApplied(null)).isTrue();
     }
 
+    /**
+     * With {@code -v}, ipmitool probes VSO capabilities before every command, and most BMCs answer
+     * "Invalid completion code received: Invalid command". That line was in every IPMI failure
+     * message, ahead of what really went wrong. It is left out now; the same words after any other
+     * line are kept.
+     */
+    @Test
+    void theAnswerToIpmitoolsCapabilityProbeIsNotInAFailuresMessage() {
+        String refused = "Loading IANA PEN Registry...\nRunning Get VSO Capabilities my_addr 0x20, transit 0, target 0x20\n"
+                + "Invalid completion code received: Invalid command\nDiscovered IPMB address 0x0\n"
+                + "Set Chassis Power Control to Cycle failed: Command not supported in present state\n";
+        assertThat(IpmiErrors.errorLines(refused)).isEqualTo("Set Chassis Power Control to Cycle failed: Command not supported in present state");
+        String real = "Running Get VSO Capabilities my_addr 0x20, transit 0, target 0x20\n\nInvalid completion code received: Invalid command\n"
+                + "Discovered IPMB address 0x0\nGet Chassis Power Status\nInvalid completion code received: Invalid command\n";
+        assertThat(IpmiErrors.errorLines(real)).isEqualTo("Invalid completion code received: Invalid command");
+    }
+
     @Test
     void provisioningThroughIpmiSetsPxeAndPowersOnThenOff() throws Exception {
         BmcProvider provider = new BmcProvider(Peers.workDir("ipmi-journal"), 2, Duration.ofSeconds(20), Duration.ofSeconds(60), Clock.systemUTC());
