@@ -63,7 +63,6 @@ record AwsSettings(
     private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
-    private static final String MASK = "****";
     /**
      * The longest {@code requestTimeout}: an EC2 call that has not answered in 10 minutes will not,
      * and a longer wait only holds the operation until the caller's deadline.
@@ -77,9 +76,6 @@ record AwsSettings(
      * a launch that never happened should not keep a member waiting longer.
      */
     static final Duration MAX_VISIBILITY_GRACE = Duration.ofMinutes(30);
-    /** A query parameter whose name says it holds a secret, up to its value. */
-    private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
     private static final Pattern TYPE_GLOB = Pattern.compile("[a-z0-9*?][a-z0-9.*?-]*");
 
     /** Which EFA interfaces an instance of an EFA type is launched with. */
@@ -265,28 +261,8 @@ record AwsSettings(
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new InvalidConfigurationException(PID, "endpoint", withoutCredentials(value),
+        throw new InvalidConfigurationException(PID, "endpoint", InvalidConfigurationException.withoutCredentials(value),
                 "an http or https URL without user info, e.g. http://127.0.0.1:5000");
-    }
-
-    /**
-     * A URL as a message may show it: whatever stands between {@code scheme://} (or the start)
-     * and the last {@code @} (a user and password) becomes {@code ****}, and so does the value of
-     * a query parameter whose name says secret ({@code password=}, {@code X-Amz-Signature=},
-     * ...). It works on any text, a URL that does not parse included.
-     */
-    static String withoutCredentials(String url) {
-        if (url == null) {
-            return null;
-        }
-        String s = url;
-        int at = s.lastIndexOf('@');
-        if (at >= 0) {
-            int scheme = s.indexOf("://");
-            int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-            s = s.substring(0, start) + MASK + s.substring(at);
-        }
-        return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }
 
     private static List<QuotaRule> quotas(String[] entries) {

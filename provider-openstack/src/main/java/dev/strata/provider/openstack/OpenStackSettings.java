@@ -65,10 +65,6 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
     static final String PID = OpenStackCloudProvider.PID;
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2}");
-    private static final String MASK = "****";
-    /** A query parameter whose name says it holds a secret, up to its value. */
-    private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
 
     public OpenStackSettings {
@@ -141,32 +137,12 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         try {
             URI uri = new URI(v);
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || uri.getUserInfo() != null) {
-                throw bad("authUrl", withoutCredentials(v), expected + " (and no user:password@ in it)");
+                throw bad("authUrl", InvalidConfigurationException.withoutCredentials(v), expected + " (and no user:password@ in it)");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw bad("authUrl", withoutCredentials(v), expected);
+            throw bad("authUrl", InvalidConfigurationException.withoutCredentials(v), expected);
         }
-    }
-
-    /**
-     * A URL as a message may show it: whatever stands between {@code scheme://} (or the start)
-     * and the last {@code @} (a user and password) becomes {@code ****}, and so does the value of
-     * a query parameter whose name says secret ({@code password=}, {@code token=}, {@code sig=},
-     * ...). It works on any text, a URL that does not parse included.
-     */
-    static String withoutCredentials(String url) {
-        if (url == null) {
-            return null;
-        }
-        String s = url;
-        int at = s.lastIndexOf('@');
-        if (at >= 0) {
-            int scheme = s.indexOf("://");
-            int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-            s = s.substring(0, start) + MASK + s.substring(at);
-        }
-        return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }
 
     private static Credentials credentials(OpenStackConfig c) {

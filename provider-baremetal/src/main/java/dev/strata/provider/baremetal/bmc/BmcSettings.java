@@ -39,10 +39,6 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** The longest {@code requestTimeout}: one request or ipmitool command. */
     public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
-    private static final String MASK = "****";
-    /** A query parameter whose name says it holds a secret, up to its value. */
-    private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
     private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(?::(\\d{1,5}))?/?");
 
     public BmcSettings {
@@ -98,13 +94,13 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
             try {
                 uri = new URI(address);
             } catch (URISyntaxException e) {
-                throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
+                throw new InvalidConfigurationException(pid, "address", InvalidConfigurationException.withoutCredentials(address),
                         "a URL such as https://10.0.0.5 (" + e.getReason() + ")");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null
                     || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
-                throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
+                throw new InvalidConfigurationException(pid, "address", InvalidConfigurationException.withoutCredentials(address),
                         "https://host[:port] (or http:// for an emulator), without user, path or query");
             }
             host = uri.getHost();
@@ -141,7 +137,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         }
         Matcher m = HOST_PORT.matcher(address);
         if (!m.matches()) {
-            throw new InvalidConfigurationException(pid, "address", withoutCredentials(address),
+            throw new InvalidConfigurationException(pid, "address", InvalidConfigurationException.withoutCredentials(address),
                     "host[:port] for IPMI, e.g. 10.0.0.5 or 10.0.0.5:623 (no user: it is the user property)");
         }
         host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
@@ -251,26 +247,6 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         long ms = d.toMillis();
         return ms != 0 && ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms != 0 && ms % 60_000 == 0 ? ms / 60_000 + "m"
                 : ms != 0 && ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
-    }
-
-    /**
-     * An address as a message may show it: whatever stands between {@code scheme://} (or the
-     * start) and the last {@code @} (a user and password: {@code root:calvin@10.0.0.5}) becomes
-     * {@code ****}, and so does the value of a query parameter whose name says secret. It works on
-     * any text, a URL that does not parse included.
-     */
-    static String withoutCredentials(String address) {
-        if (address == null) {
-            return null;
-        }
-        String s = address;
-        int at = s.lastIndexOf('@');
-        if (at >= 0) {
-            int scheme = s.indexOf("://");
-            int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-            s = s.substring(0, start) + MASK + s.substring(at);
-        }
-        return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }
 
     private static String text(String s) {
