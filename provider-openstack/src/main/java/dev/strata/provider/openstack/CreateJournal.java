@@ -56,7 +56,13 @@ final class CreateJournal {
         /** No sure answer: Nova may have made the server, or may still make it. */
         UNKNOWN,
         /** Surely no server: the request never reached Nova, or Nova refused it. */
-        REFUSED
+        REFUSED,
+        /**
+         * Nova failed the request with an error of its own (500): it may have made the server
+         * before failing, which is looked for until {@link Entry#quietUntil()}; the request is
+         * never sent again for this operation.
+         */
+        FAILED
     }
 
     /**
@@ -64,8 +70,9 @@ final class CreateJournal {
      *
      * @param state what became of it
      * @param at when it was sent, or when its outcome was learnt
-     * @param quietUntil for {@link State#SENDING} and {@link State#UNKNOWN}: before this instant no
-     *     new request is sent for the operation, only its server looked for; otherwise null
+     * @param quietUntil for {@link State#SENDING}, {@link State#UNKNOWN} and {@link State#FAILED}:
+     *     before this instant no new request is sent for the operation, only its server looked
+     *     for (after it, none is sent either for {@code FAILED}); otherwise null
      * @param serverId the server Nova answered with ({@link State#ACCEPTED}), or null
      * @param detail the error the request got, or null
      */
@@ -83,7 +90,7 @@ final class CreateJournal {
 
         /** Whether the request's outcome is not known, so that no new one may be sent before {@link #quietUntil()}. */
         boolean unanswered() {
-            return (state == State.SENDING || state == State.UNKNOWN) && quietUntil != null;
+            return (state == State.SENDING || state == State.UNKNOWN || state == State.FAILED) && quietUntil != null;
         }
 
         String toJson() {

@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * that operation only looks for the server by its tag: it answers retryable
  * ({@link ProviderUnavailableException}) and sends nothing, and so does {@link #find} while it
  * finds none. A request that surely never reached Nova (connection refused, no token) or that Nova
- * refused (4xx) may be sent again at once.
+ * refused (4xx) may be sent again at once. One that Nova failed with an error of its own (500) may
+ * also have made a server before it failed: the server is looked for the same way, and if it has
+ * not shown when the settle period ends the create fails for good ({@link ProviderFailureException})
+ * and its request is never sent again.
  *
  * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
  * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
@@ -266,8 +269,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         }
     }
 
-    /** A create request that got no sure answer, and until when no new one may be sent. */
-    private record Unsure(StrataException why, Instant quietUntil) {
+    /**
+     * A create request that got no sure answer, and until when no new one may be sent; with
+     * {@code failed}, one Nova failed with an error of its own, which is final if the server does
+     * not show by then.
+     */
+    private record Unsure(StrataException why, Instant quietUntil, boolean failed) {
     }
 
     /** Finds the operation's server, or asks Nova for one. */
@@ -290,9 +297,16 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             return new Started(existing.get(), null);
         }
         if (before.isPresent() && before.get().unanswered()) {
+            boolean failed = before.get().state() == CreateJournal.State.FAILED;
             if (lookedAt.isBefore(before.get().quietUntil())) {
-                throw new ProviderUnavailableException(unanswered(operationId, before.get().at(), before.get().detail(),
-                        before.get().quietUntil()));
+                throw new ProviderUnavailableException(failed
+                        ? "Nova failed the create request of operation " + operationId + " at " + before.get().at() + " ("
+                                + before.get().detail() + ") and lists no server with the operation's tag yet; it is looked for until "
+                                + before.get().quietUntil() + ", and the operation fails if none shows by then"
+                        : unanswered(operationId, before.get().at(), before.get().detail(), before.get().quietUntil()));
+            }
+            if (failed) {
+                throw new ProviderFailureException(failedForGood(operationId, before.get().detail()));
             }
             LOG.info("OpenStack {}: the create request of operation {} at {} got no sure answer ({}) and Nova lists no server for it "
                     + "after the settle period; asking again", settings.providerId(), operationId, before.get().at(),
@@ -357,7 +371,16 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             record(operationId, new CreateJournal.Entry(CreateJournal.State.UNKNOWN, now, quietUntil, null, unknown.why().getMessage()));
             LOG.warn("OpenStack {}: the request to create the server of operation {} got no sure answer ({}); looking for the server by its "
                     + "tag, and asking again not before {}", settings.providerId(), operationId, unknown.why().getMessage(), quietUntil);
-            return new Started(null, null, new Unsure(unknown.why(), quietUntil));
+            return new Started(null, null, new Unsure(unknown.why(), quietUntil, false));
+        }
+        if (outcome instanceof NovaClient.Failed failed) {
+            Instant now = clock.instant();
+            Instant quietUntil = now.plus(settings.createSettle());
+            record(operationId, new CreateJournal.Entry(CreateJournal.State.FAILED, now, quietUntil, null, failed.why().getMessage()));
+            LOG.warn("OpenStack {}: Nova failed the request to create the server of operation {} ({}); it may have made the server before "
+                    + "failing, so it is looked for by its tag until {}, and the request is not sent again", settings.providerId(), operationId,
+                    failed.why().getMessage(), quietUntil);
+            return new Started(null, null, new Unsure(failed.why(), quietUntil, true));
         }
         String id = ((NovaClient.Accepted) outcome).serverId();
         record(operationId, new CreateJournal.Entry(CreateJournal.State.ACCEPTED, clock.instant(), null, id, null));
@@ -416,13 +439,27 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
                         settings.providerId(), made.get().id(), operationId);
                 return new Started(made.get(), null);
             }
+            if (unsure.failed() && !clock.instant().isBefore(unsure.quietUntil())) {
+                throw new ProviderFailureException(failedForGood(operationId, unsure.why().getMessage()), unsure.why());
+            }
             if (!clock.instant().isBefore(unsure.quietUntil()) || context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) < 0) {
+                if (unsure.failed()) {
+                    throw new ProviderUnavailableException("Nova failed the create request of operation " + operationId + " ("
+                            + unsure.why().getMessage() + ") and lists no server with the operation's tag yet; it is looked for until "
+                            + unsure.quietUntil() + ", and the operation fails if none shows by then", unsure.why());
+                }
                 throw new ProviderUnavailableException(unanswered(operationId, null, unsure.why().getMessage(), unsure.quietUntil()),
                         unsure.why());
             }
             sleep(poll);
             poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
         }
+    }
+
+    private String failedForGood(String operationId, String detail) {
+        return "Nova failed the create request of operation " + operationId + " (" + detail + ") and lists no server with the operation's "
+                + "tag after the settle period (createSettle " + settings.createSettle().toSeconds() + "s): it made none, and the request is "
+                + "not sent again; should Nova list a server for the operation later, leak detection finds it";
     }
 
     private static String unanswered(String operationId, Instant at, String detail, Instant quietUntil) {

@@ -252,6 +252,61 @@ class OpenStackFaultsTest {
         }
     }
 
+    /**
+     * Nova answers 500 to a create request, once after it has made the server (the proxy passes the
+     * request on and answers 500 in place of Nova's answer, as a nova-api that recorded the server and
+     * then failed) and once without making one (the proxy answers 500 and passes nothing on). The
+     * first create finds the server by its tag, and Nova has exactly one. The second looks for its
+     * server through the settle period (3 s), then fails for good, and a later create of that
+     * operation sends nothing. Before, a 500 was final at once, and a server Nova had made was left
+     * to leak reaping.
+     */
+    @Test
+    void aCreateThatNovaFailsWith500FindsTheServerItMadeOrFailsForGood() throws Exception {
+        OpenStackCloudProvider direct = provider("10m");
+        String deployment = "nova500-" + UUID.randomUUID().toString().substring(0, 8);
+        MachineRequest made = request(deployment);
+        MachineRequest none = request(deployment);
+        Map<String, Object> config = aio.config("aio");
+        config.put("createSettle", "3s");
+        MemoryJournal store = new MemoryJournal();
+        try (NovaProxy proxy = NovaProxy.start(nova(direct))) {
+            OpenStackCloudProvider provider = throughProxy(proxy, config);
+            provider.bindJournal(store);
+            try {
+                provider.discoverCompute(TestClouds.context());
+                proxy.loseAnswer("POST", "/v2\\.1/servers", 1, 500);
+                MachineStatus status = provider.create(made, TestClouds.context(Duration.ofSeconds(60)));
+                assertThat(status.state()).isIn(MachineState.PENDING, MachineState.RUNNING);
+                assertThat(serversOf(direct, made.operationId())).extracting(Server::id).containsExactly(status.handle().machineId());
+                assertThat(proxy.count("POST", "/v2\\.1/servers")).isEqualTo(1);
+
+                proxy.refuse("POST", "/v2\\.1/servers", 1, 500);
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> provider.create(none, TestClouds.context(Duration.ofSeconds(30))))
+                        .isInstanceOf(ProviderFailureException.class)
+                        .hasMessageStartingWith("Nova failed the create request of operation " + none.operationId()
+                                + " (Nova answered 500 Internal Server Error to POST /v2.1/servers")
+                        .hasMessageContaining("and lists no server with the operation's tag after the settle period (createSettle 3s): it made "
+                                + "none, and the request is not sent again");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(20));
+                assertThat(proxy.count("POST", "/v2\\.1/servers")).isEqualTo(2);
+                assertThat(store.get("aio", none.operationId())).get().asString().contains("\"state\":\"FAILED\"");
+
+                // a later create of the operation (a restarted Strata reading the same journal, say) sends nothing either
+                assertThatThrownBy(() -> provider.create(none, TestClouds.context(Duration.ofSeconds(30))))
+                        .isInstanceOf(ProviderFailureException.class)
+                        .hasMessageStartingWith("Nova failed the create request of operation " + none.operationId());
+                assertThat(proxy.count("POST", "/v2\\.1/servers")).isEqualTo(2);
+                assertThat(serversOf(direct, none.operationId())).isEmpty();
+            } finally {
+                provider.deactivate();
+                deleteAll(direct, deployment);
+                direct.deactivate();
+            }
+        }
+    }
+
     /** A create request that the state store cannot record is not sent: a retryable failure, and Nova saw nothing. */
     @Test
     void aCreateRequestThatCannotBeRecordedIsNotSent() throws Exception {

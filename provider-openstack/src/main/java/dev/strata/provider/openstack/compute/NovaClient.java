@@ -215,7 +215,7 @@ public final class NovaClient {
      * caller must not send the request again after {@link Unknown} before it has looked for the
      * server (by the tags the request gave it) for long enough that Nova would list it.
      */
-    public sealed interface Creation permits Accepted, Refused, Unknown {
+    public sealed interface Creation permits Accepted, Refused, Unknown, Failed {
     }
 
     /** Nova accepted the request and made the server {@code serverId}. */
@@ -225,8 +225,8 @@ public final class NovaClient {
     /**
      * Surely no server was made: the request never reached Nova (no token, no endpoint, the
      * deadline had passed, the connection was refused or could not be opened), or Nova answered it
-     * with an error of its own (4xx; also 500 and other 5xx but 502, 503 and 504, reported as
-     * before as a failure). A 2xx whose body claims to be JSON and does not parse is reported here
+     * with an error of its own (4xx; also 501 and other 5xx but 500, 502, 503 and 504, reported
+     * as before as a failure). A 2xx whose body claims to be JSON and does not parse is reported here
      * as well, as a failure, although a server may exist: no Nova sends one.
      */
     public record Refused(StrataException why) implements Creation {
@@ -243,6 +243,16 @@ public final class NovaClient {
      * cost is a wait of the settle period, where the opposite mistake costs a second server.
      */
     public record Unknown(StrataException why) implements Creation {
+    }
+
+    /**
+     * Nova failed the request with an error of its own (500 Internal Server Error). It may have
+     * recorded the server before it failed, so the caller looks for the server by its tags for as
+     * long as it would after {@link Unknown}; unlike there, a server that does not show by then was
+     * not made, and the request is not sent again: an error Nova answers once it is likely to
+     * answer again, and each request it half-carries out can leave a server behind.
+     */
+    public record Failed(StrataException why) implements Creation {
     }
 
     /**
@@ -268,6 +278,8 @@ public final class NovaClient {
         ApiResponse r;
         try {
             r = session.send(request, context);
+        } catch (OpenStackErrors.InternalError e) {
+            return new Failed(e);
         } catch (StrataException e) {
             return neverReached(e) || e instanceof AuthorizationException || e instanceof NotFoundException
                     || e instanceof ProviderFailureException ? new Refused(e) : new Unknown(e);

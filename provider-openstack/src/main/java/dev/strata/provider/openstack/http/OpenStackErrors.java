@@ -30,6 +30,21 @@ public final class OpenStackErrors {
     }
 
     /**
+     * A 500 Internal Server Error: the service failed with an error of its own (an exception in
+     * nova-api, its database lost). It is a failure like any other 4xx or 5xx but 502, 503 and
+     * 504, except that the service may have acted before it failed: nova-api may have recorded the
+     * server of a create request and then failed to answer, so the provider looks for that server
+     * before it gives up on the request.
+     */
+    public static final class InternalError extends ProviderFailureException {
+        private static final long serialVersionUID = 1L;
+
+        InternalError(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * The exception for a non-2xx answer that the caller did not accept.
      *
      * @param request the call
@@ -49,6 +64,7 @@ public final class OpenStackErrors {
             case 409 -> new ProviderFailureException(what + conflictHint(request, detail));
             case 413, 429 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
             case 502, 503, 504 -> new ProviderUnavailableException(what);
+            case 500 -> new InternalError(what);
             default -> new ProviderFailureException(what);
         };
     }
