@@ -74,6 +74,8 @@ class BmcDeploymentCrashTest {
     final class Strata implements AutoCloseable {
         final Process process;
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        /** Reads the process's output into {@link #lines} until its end. */
+        private final Thread reader;
 
         Strata(Path data, Path journal, Path contract) throws IOException {
             this(data, journal, contract, List.of(), null);
@@ -92,7 +94,7 @@ class BmcDeploymentCrashTest {
                 b.environment().put(BmcDeploymentProcess.DB_PASSWORD_VARIABLE, dbPassword);
             }
             process = b.start();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = in.readLine()) != null; ) {
                         lines.add(line);
@@ -127,11 +129,25 @@ class BmcDeploymentCrashTest {
             }
         }
 
-        /** kill -9. */
+        /** kill -9; then every line the process printed before it died is in {@link #lines}. */
         void kill() throws Exception {
             new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(exits(Duration.ofSeconds(30))).isTrue();
             assertThat(process.exitValue()).isEqualTo(137);
+        }
+
+        /**
+         * Whether the process ends within {@code timeout}; if it does, every line it printed is in
+         * {@link #lines}. The reader thread may still be draining the pipe when the process has
+         * ended (a busy machine), and a line read late would make a test judge from half the output.
+         */
+        boolean exits(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(reader.isAlive()).as("the process's output was read to its end").isFalse();
+            return true;
         }
 
         @Override

@@ -63,6 +63,8 @@ class DeploymentCrashTest {
     static final class Strata implements AutoCloseable {
         final Process process;
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        /** Reads the process's output into {@link #lines} until its end. */
+        private final Thread reader;
 
         Strata(Path data, Path contract, int workers, String... options) throws IOException {
             this(DeploymentProcess.class, List.of(), withOptions(List.of(data.toString(), moto.endpoint().toString(), contract.toString(),
@@ -78,7 +80,7 @@ class DeploymentCrashTest {
             command.addAll(arguments);
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = in.readLine()) != null; ) {
                         lines.add(line);
@@ -113,11 +115,25 @@ class DeploymentCrashTest {
             }
         }
 
-        /** kill -9. */
+        /** kill -9; then every line the process printed before it died is in {@link #lines}. */
         void kill() throws Exception {
             new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(exits(Duration.ofSeconds(30))).isTrue();
             assertThat(process.exitValue()).isEqualTo(137);
+        }
+
+        /**
+         * Whether the process ends within {@code timeout}; if it does, every line it printed is in
+         * {@link #lines}. The reader thread may still be draining the pipe when the process has
+         * ended (a busy machine), and a line read late would make a test judge from half the output.
+         */
+        boolean exits(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(reader.isAlive()).as("the process's output was read to its end").isFalse();
+            return true;
         }
 
         @Override
@@ -146,7 +162,7 @@ class DeploymentCrashTest {
         }
         // 2. halted just after EC2 made the 3rd machine of this run, before Strata recorded the answer
         try (Strata s = new Strata(data, contract, 2, "--halt-after-create", "3")) {
-            assertThat(s.process.waitFor(120, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.exits(Duration.ofSeconds(120))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("RESUMING "))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT after create 3"))).as("%s", s.lines).isTrue();
             report.add("halted after EC2 answered a create, answer not recorded: " + tagged().size() + " instances");
@@ -159,7 +175,7 @@ class DeploymentCrashTest {
         }
         // 4. halted with the operation id of a create stored and the call not yet made
         try (Strata s = new Strata(data, contract, 2, "--halt-before-create", "2")) {
-            assertThat(s.process.waitFor(120, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.exits(Duration.ofSeconds(120))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT before create 2"))).as("%s", s.lines).isTrue();
             report.add("halted with a create's operation stored, not sent: " + tagged().size() + " instances");
         }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,14 +81,14 @@ class OpenStackCrashTest {
 
         // 1. halted with the first create's operation id stored and the call not yet made
         try (DeploymentCrashTest.Strata s = strata(data, contract, "--halt-before-create", "1")) {
-            assertThat(s.process.waitFor(180, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.exits(Duration.ofSeconds(180))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("DEPLOYED " + id))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT before create 1"))).as("%s", s.lines).isTrue();
             report.add("halted with a create's operation stored, not sent: " + nova.of(id).size() + " servers");
         }
         // 2. halted just after Nova made a server ACTIVE, before Strata recorded the answer
         try (DeploymentCrashTest.Strata s = strata(data, contract, "--halt-after-create", "1")) {
-            assertThat(s.process.waitFor(180, TimeUnit.SECONDS)).as("halts: %s", s.lines).isTrue();
+            assertThat(s.exits(Duration.ofSeconds(180))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("RESUMING " + id))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT after create 1"))).as("%s", s.lines).isTrue();
             report.add("halted after Nova answered a create, answer not recorded: " + nova.of(id).size() + " servers");
