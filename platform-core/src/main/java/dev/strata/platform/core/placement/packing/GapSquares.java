@@ -19,6 +19,13 @@ import java.util.Collection;
  * expected number of items of exactly size {@code g} instead, so that a gap which many items fill
  * exactly costs less to hold many of.
  *
+ * <p>On the openb replay (10 seeds, 130 % arrived) the paper's form moves Strata's allocation by
+ * -0.01 to +0.01 point at weights up to 0.1 and lowers it above: it steers pods away from piling GPUs
+ * onto the 30- and 60-milli remnants that 160- and 470-milli pods leave, which are waste wherever
+ * they are. Counting only gaps of 100 milli-GPU or more (below it the trace has only its 50-milli
+ * pods, 7 of 8,152) and weighting the measure above Strata's other terms raises the allocation by
+ * 0.20 to 0.32 point on all five traces.
+ *
  * <p>The histogram is global: it must follow every change of every GPU ({@link #move}). Not
  * thread-safe.
  */

@@ -232,9 +232,8 @@ public final class StrataPackingPolicy implements PackingPolicy {
         this.cpuPerGpuMilli = gpu > 0 ? cpu / gpu : 0;
         this.memPerGpuMilli = gpu > 0 && options.memoryAware() ? mem / gpu : 0;
         this.pressure = pressure(profile, capacity, totalCapacity, gpu);
-        this.squares = options.squaresWeight() > 0
-                ? new GapSquares(nodes, options.squaresMinGap(), options.squaresWhole(), options.squaresNormalised() ? GapSquares.normalised(profile, (long) totalCapacity) : null)
-                : null;
+        double[] scale = options.squaresNormalised() ? GapSquares.normalised(profile, (long) totalCapacity) : null;
+        this.squares = options.squaresWeight() > 0 ? new GapSquares(nodes, options.squaresMinGap(), options.squaresWhole(), scale) : null;
     }
 
     /** A policy with {@link Options#DEFAULTS} and the paper's way of reading the workload, memory kept. */
