@@ -30,7 +30,9 @@ import java.util.Map;
  *       capacity, and within it the GPU with the least free milli-GPU.
  * </ol>
  * Within a node the GPU (for a fraction) or the GPU set ({@link GpuChoices}) with the lowest total
- * score wins. The score depends on the node's state and the demand only: {@link #cacheable()}.
+ * score wins. The score depends on the node's state and the demand only: {@link #cacheable()}. An
+ * optional fifth term, off by default, does not: the Sum-of-Squares term ({@link GapSquares}), which
+ * reads the gaps of every GPU in the cluster.
  *
  * <p>Measured on the openb trace (10 seeds, 5 traces; see docs/benchmarks.md): each term's effect is
  * reported there as an ablation. Not thread-safe (scratch buffers).
@@ -48,8 +50,26 @@ public final class StrataPackingPolicy implements PackingPolicy {
      * @param bestFitWeight weight of the best-fit tie-breaker (its raw value is below 2,000)
      * @param wasteWeight weight of the eventual-waste term (the milli-GPU a GPU's remnant is expected
      *     to leave unused when filled by the workload's demands), 0 to leave it out
+     * @param squaresWeight weight of the Sum-of-Squares term ({@link GapSquares}: the change of the
+     *     cluster's sum over gap sizes of the squared number of GPUs with that gap), 0 to leave it
+     *     out; above 0 the score depends on the whole cluster, so the policy is not
+     *     {@link StrataPackingPolicy#cacheable() cacheable}
+     * @param squaresMinGap the smallest gap (free milli-GPU of a GPU) the Sum-of-Squares term
+     *     counts: 1 counts every partially used GPU, as the paper does; above, remnants smaller than
+     *     it count as closed, for a workload that has (almost) no items they fit
+     * @param squaresWhole whether the Sum-of-Squares term counts whole GPUs as a gap of 1000
+     * @param squaresAcrossNodes whether the Sum-of-Squares term is part of the score the nodes are
+     *     compared by (true), or only chooses the GPUs within a node (false)
+     * @param squaresNormalised whether the Sum-of-Squares term divides each gap's square by the
+     *     expected number of items of that size ({@link GapSquares#normalised})
      */
-    public record Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight, double wasteWeight) {
+    public record Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight, double wasteWeight,
+            double squaresWeight, int squaresMinGap, boolean squaresWhole, boolean squaresAcrossNodes, boolean squaresNormalised) {
+
+        /** Options without the Sum-of-Squares term. */
+        public Options(boolean memoryAware, double strandedWeight, double pressureWeight, double bestFitWeight, double wasteWeight) {
+            this(memoryAware, strandedWeight, pressureWeight, bestFitWeight, wasteWeight, 0, 1, false, true, false);
+        }
 
         /**
          * Strata's weights, frozen. Each is set by what the term measures, not fitted to the openb
@@ -83,11 +103,19 @@ public final class StrataPackingPolicy implements PackingPolicy {
          */
         public static final Options DEFAULTS = new Options(true, 1.0, 0.5, 1e-3, 0);
 
-        /** Options from {@code name=value} pairs separated by commas (memory, stranded, pressure, bestfit, waste); the rest as in {@link #DEFAULTS}. */
+        /**
+         * Options from {@code name=value} pairs separated by commas (memory, stranded, pressure,
+         * bestfit, waste; ss for the Sum-of-Squares weight, ssmin its smallest gap counted, sswhole and
+         * ssnorm true or false, ssscope node or cluster); the rest as in {@link #DEFAULTS}.
+         */
         public static Options parse(String text) {
             Options o = DEFAULTS;
             boolean memory = o.memoryAware();
-            double[] w = {o.strandedWeight(), o.pressureWeight(), o.bestFitWeight(), o.wasteWeight()};
+            double[] w = {o.strandedWeight(), o.pressureWeight(), o.bestFitWeight(), o.wasteWeight(), o.squaresWeight()};
+            int ssMin = o.squaresMinGap();
+            boolean ssWhole = o.squaresWhole();
+            boolean ssAcross = o.squaresAcrossNodes();
+            boolean ssNorm = o.squaresNormalised();
             for (String pair : text.split(",")) {
                 if (pair.isBlank()) {
                     continue;
@@ -99,20 +127,39 @@ public final class StrataPackingPolicy implements PackingPolicy {
                 }
                 String value = kv[1].strip();
                 switch (key) {
-                    case "memory" -> {
-                        if (!value.equals("true") && !value.equals("false")) {
-                            throw new IllegalArgumentException("Strata weight memory is '" + value + "'; expected true or false");
+                    case "memory" -> memory = bool(key, value);
+                    case "sswhole" -> ssWhole = bool(key, value);
+                    case "ssnorm" -> ssNorm = bool(key, value);
+                    case "ssscope" -> {
+                        if (!value.equals("node") && !value.equals("cluster")) {
+                            throw new IllegalArgumentException("Strata weight ssscope is '" + value + "'; expected node or cluster");
                         }
-                        memory = Boolean.parseBoolean(value);
+                        ssAcross = value.equals("cluster");
+                    }
+                    case "ss" -> w[4] = number(key, value);
+                    case "ssmin" -> {
+                        double v = number(key, value);
+                        if (v != Math.rint(v) || v < 1 || v > Demand.WHOLE_GPU) {
+                            throw new IllegalArgumentException("Strata weight ssmin is '" + value + "'; expected a whole number of milli-GPU, 1 to 1000");
+                        }
+                        ssMin = (int) v;
                     }
                     case "stranded" -> w[0] = number(key, value);
                     case "pressure" -> w[1] = number(key, value);
                     case "bestfit" -> w[2] = number(key, value);
                     case "waste" -> w[3] = number(key, value);
-                    default -> throw new IllegalArgumentException("unknown Strata weight " + key + "; expected memory, stranded, pressure, bestfit or waste");
+                    default -> throw new IllegalArgumentException("unknown Strata weight " + key
+                            + "; expected memory, stranded, pressure, bestfit, waste, ss, ssmin, sswhole, ssscope or ssnorm");
                 }
             }
-            return new Options(memory, w[0], w[1], w[2], w[3]);
+            return new Options(memory, w[0], w[1], w[2], w[3], w[4], ssMin, ssWhole, ssAcross, ssNorm);
+        }
+
+        private static boolean bool(String key, String value) {
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalArgumentException("Strata weight " + key + " is '" + value + "'; expected true or false");
+            }
+            return Boolean.parseBoolean(value);
         }
 
         private static double number(String key, String value) {
@@ -124,9 +171,13 @@ public final class StrataPackingPolicy implements PackingPolicy {
         }
 
         public Options {
-            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0) || !(wasteWeight >= 0)) {
+            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0) || !(wasteWeight >= 0) || !(squaresWeight >= 0)) {
                 throw new IllegalArgumentException("StrataPackingPolicy.Options weights are " + strandedWeight + ", " + pressureWeight + ", " + bestFitWeight
-                        + ", " + wasteWeight + "; expected numbers >= 0");
+                        + ", " + wasteWeight + ", " + squaresWeight + "; expected numbers >= 0");
+            }
+            if (squaresMinGap < 1 || squaresMinGap > Demand.WHOLE_GPU) {
+                throw new IllegalArgumentException("StrataPackingPolicy.Options smallest Sum-of-Squares gap is " + squaresMinGap + "; expected 1 to "
+                        + Demand.WHOLE_GPU);
             }
         }
     }
@@ -141,6 +192,8 @@ public final class StrataPackingPolicy implements PackingPolicy {
     private final FragmentationGradientPolicy.Scratch scratch = new FragmentationGradientPolicy.Scratch();
     private final WorkloadProfile profile;
     private final Map<String, double[]> waste = new HashMap<>();
+    /** The cluster's gap histogram, kept by {@link #allocated} and {@link #released}; null without the Sum-of-Squares term. */
+    private final GapSquares squares;
 
     /**
      * @param nodes the cluster (for the largest node and the GPU capacity per model); not kept
@@ -179,6 +232,8 @@ public final class StrataPackingPolicy implements PackingPolicy {
         this.cpuPerGpuMilli = gpu > 0 ? cpu / gpu : 0;
         this.memPerGpuMilli = gpu > 0 && options.memoryAware() ? mem / gpu : 0;
         this.pressure = pressure(profile, capacity, totalCapacity, gpu);
+        double[] scale = options.squaresNormalised() ? GapSquares.normalised(profile, (long) totalCapacity) : null;
+        this.squares = options.squaresWeight() > 0 ? new GapSquares(nodes, options.squaresMinGap(), options.squaresWhole(), scale) : null;
     }
 
     /** A policy with {@link Options#DEFAULTS} and the paper's way of reading the workload, memory kept. */
@@ -229,6 +284,32 @@ public final class StrataPackingPolicy implements PackingPolicy {
         return "strata";
     }
 
+    /** True unless the Sum-of-Squares term is on: it reads the whole cluster's gaps, not the node's state alone. */
+    @Override
+    public boolean cacheable() {
+        return squares == null;
+    }
+
+    @Override
+    public void allocated(NodeCapacity node, Demand demand, int[] gpus) {
+        if (squares != null && demand.gpuCount() > 0 && !demand.partitioned()) {
+            int[] free = node.gpuFreeArray();
+            for (int g : gpus) {
+                squares.move(free[g] + demand.gpuMilli(), free[g]);
+            }
+        }
+    }
+
+    @Override
+    public void released(NodeCapacity node, Demand demand, int[] gpus) {
+        if (squares != null && demand.gpuCount() > 0 && !demand.partitioned()) {
+            int[] free = node.gpuFreeArray();
+            for (int g : gpus) {
+                squares.move(free[g] - demand.gpuMilli(), free[g]);
+            }
+        }
+    }
+
     @Override
     public Fit fit(NodeCapacity node, Demand demand) {
         List<int[]> candidates = GpuChoices.onHost(node, demand);
@@ -257,6 +338,7 @@ public final class StrataPackingPolicy implements PackingPolicy {
         }
         double left = 0.5 * cpuAfter / maxCpuMilli + 0.5 * gpuAfter / maxGpuMilli;
         double best = Double.POSITIVE_INFINITY;
+        double bestChoice = Double.POSITIVE_INFINITY;
         int[] choice = null;
         for (int[] gpus : candidates) {
             System.arraycopy(free, 0, buf, 0, free.length);
@@ -274,7 +356,15 @@ public final class StrataPackingPolicy implements PackingPolicy {
                     score += options.wasteWeight() * (v[free[g] - demand.gpuMilli()] - v[free[g]]);
                 }
             }
-            if (score < best) {
+            double chooseBy = score;
+            if (squares != null && demand.gpuCount() > 0 && !demand.partitioned()) {
+                chooseBy += options.squaresWeight() * squares.delta(free, gpus, demand.gpuMilli());
+                if (options.squaresAcrossNodes()) {
+                    score = chooseBy;
+                }
+            }
+            if (chooseBy < bestChoice) {
+                bestChoice = chooseBy;
                 best = score;
                 choice = gpus;
             }
