@@ -143,10 +143,20 @@ class NovaCreationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {400, 403, 404, 409, 413, 500})
+    @ValueSource(ints = {400, 403, 404, 409, 413, 501})
     void anErrorOfNovaItselfIsRefused(int status) {
         answer.set(new Answer(status, "{\"badRequest\": {\"code\": " + status + ", \"message\": \"no\"}}"));
         assertThat(create()).isInstanceOf(NovaClient.Refused.class);
+    }
+
+    /** A 500 is Nova failing with an error of its own, possibly after it recorded the server: failed, not surely refused. */
+    @Test
+    void anInternalErrorOfNovaIsFailedNotRefused() {
+        answer.set(new Answer(500, "{\"computeFault\": {\"code\": 500, \"message\": \"Unexpected API Error.\"}}"));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Failed.class);
+        assertThat(((NovaClient.Failed) c).why()).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessageStartingWith("Nova answered 500 Internal Server Error to POST /v2.1/servers: Unexpected API Error.");
     }
 
     @Test
