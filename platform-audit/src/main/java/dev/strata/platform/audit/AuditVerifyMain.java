@@ -77,7 +77,12 @@ public final class AuditVerifyMain {
         }
     }
 
-    static void print(PrintStream out, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
+    /**
+     * Prints the report. Every line goes through {@link Verification#printable}: the log id, the
+     * export's time and instance and the kinds come from the file, which may be hostile.
+     */
+    static void print(PrintStream terminal, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
+        Lines out = new Lines(terminal);
         Verification v = result.verification();
         out.println("Strata provenance log " + (result.header() == null ? "(no header)" : result.header().log()));
         out.println("file            " + file + (result.header() == null ? "" : ", exported " + result.header().exportedAt()
@@ -94,6 +99,13 @@ public final class AuditVerifyMain {
         }
         out.println("took            " + ms + " ms");
         out.println(v.holds() ? "RESULT: the chain holds" : "RESULT: FAILED at " + v.failedAt() + " (record " + v.failedSeq() + "): " + v.failure());
+    }
+
+    /** Prints lines with what could act on a terminal escaped. */
+    private record Lines(PrintStream out) {
+        void println(String line) {
+            out.println(Verification.printable(line));
+        }
     }
 
     private static void usage(PrintStream s) {

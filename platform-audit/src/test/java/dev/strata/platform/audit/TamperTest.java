@@ -351,6 +351,86 @@ class TamperTest {
         assertThat(err.toString()).contains("no '-----BEGIN PUBLIC KEY-----' block found");
     }
 
+    /** Writes the entries as an export file, as Strata does. */
+    static Path export(Path file, List<Object> entries) throws java.io.IOException {
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            for (Object e : entries) {
+                if (e instanceof LogRecord r) {
+                    w.record(r);
+                } else {
+                    w.checkpoint((Checkpoint) e);
+                }
+            }
+        }
+        return file;
+    }
+
+    /** What the offline verifier prints and returns for a file, with the genuine key. */
+    record Run(int rc, String out, String err) {
+        String result() {
+            return out.lines().filter(l -> l.startsWith("RESULT: ")).reduce((a, b) -> b).orElse("(no RESULT line)");
+        }
+    }
+
+    static Run offline(Path file) throws java.io.IOException {
+        Path pub = file.resolveSibling("trusted-key.pem");
+        Files.writeString(pub, AuditKeys.publicPem(key.getPublic()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = AuditVerifyMain.run(new String[] {file.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The export's lines, edited. */
+    static Path edited(Path dir, String name, UnaryOperator<List<String>> edit) throws java.io.IOException {
+        Path genuine = dir.resolve("genuine.jsonl");
+        if (!Files.exists(genuine)) {
+            export(genuine, entries(records, key));
+        }
+        return Files.write(dir.resolve(name), edit.apply(new ArrayList<>(Files.readAllLines(genuine, StandardCharsets.UTF_8))));
+    }
+
+    /** Whether the text holds anything a terminal acts on, or that reorders what it shows. */
+    static boolean actsOnATerminal(String text) {
+        return text.chars().anyMatch(c -> c != '\n' && (Character.getType(c) == Character.CONTROL || Character.getType(c) == Character.FORMAT
+                || c == '\u2028' || c == '\u2029'));
+    }
+
+    /**
+     * Text from the file (a checkpoint's key id, the header's instance, a member name) reaches the
+     * report; a hostile file must not be able to print a terminal sequence that hides the verdict,
+     * such as a carriage return and {@code RESULT: the chain holds} over {@code RESULT: FAILED}.
+     */
+    @Test
+    void textFromTheFileCannotRewriteTheVerdictOnATerminal(@TempDir Path dir) throws Exception {
+        String lie = "\\r\\u001b[2KRESULT: the chain holds\\u001b[8m\\u202e";
+        int firstCheckpoint = indexOf(entries(records, key), EVERY) + 2; // 0-based line of the checkpoint after record 25
+        Path keyId = edited(dir, "key-id.jsonl", l -> {
+            l.set(firstCheckpoint, l.get(firstCheckpoint).replaceFirst("\"keyId\":\"[0-9a-f]+\"", java.util.regex.Matcher.quoteReplacement("\"keyId\":\"" + lie + "\"")));
+            return l;
+        });
+        Path header = edited(dir, "header.jsonl", l -> {
+            l.set(0, l.get(0).replace("\"exportedBy\":\"strata-a\"", "\"exportedBy\":\"" + lie + "\""));
+            return l;
+        });
+        Path member = edited(dir, "member.jsonl", l -> {
+            l.set(3, l.get(3).replace("{\"record\":{", "{\"record\":{\"" + lie + "\":1,"));
+            return l;
+        });
+        for (Path file : List.of(keyId, header, member)) {
+            Run run = offline(file);
+            assertThat(run.out()).as(file.getFileName().toString()).contains("\\u001b[2K");
+            assertThat(actsOnATerminal(run.out())).as("%s: %s", file.getFileName(), run.out()).isFalse();
+            assertThat(run.out().lines().filter(line -> line.startsWith("RESULT: "))).as(run.out()).hasSize(1);
+        }
+        assertThat(offline(keyId).rc()).isEqualTo(1);
+        assertThat(offline(keyId).result()).startsWith("RESULT: FAILED at line " + (firstCheckpoint + 1));
+        assertThat(offline(member).result()).startsWith("RESULT: FAILED at line 4").contains("unknown field");
+        assertThat(offline(header).rc()).isZero(); // the header is informational: the chain is intact
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);
