@@ -53,7 +53,7 @@ public final class AuditVerifyMain {
             List<PublicKey> keys = new ArrayList<>();
             for (Path k : keyFiles) {
                 try {
-                    keys.addAll(AuditKeys.readPublicKeys(Files.readString(k, StandardCharsets.US_ASCII)));
+                    keys.addAll(AuditKeys.readPublicKeys(read(k, StandardCharsets.US_ASCII)));
                 } catch (IllegalArgumentException e) {
                     err.println(k + ": " + e.getMessage());
                     return 2;
@@ -99,6 +99,14 @@ public final class AuditVerifyMain {
         }
         out.println("took            " + ms + " ms");
         out.println(v.holds() ? "RESULT: the chain holds" : "RESULT: FAILED at " + v.failedAt() + " (record " + v.failedSeq() + "): " + v.failure());
+    }
+
+    private static String read(Path file, java.nio.charset.Charset charset) throws IOException {
+        try {
+            return Files.readString(file, charset);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("it is not " + charset + " text; expected a PEM file");
+        }
     }
 
     /** Prints lines with what could act on a terminal escaped. */

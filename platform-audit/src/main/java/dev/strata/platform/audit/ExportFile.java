@@ -1,6 +1,5 @@
 package dev.strata.platform.audit;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -105,16 +104,104 @@ public final class ExportFile {
 
     private static final int CHUNK = 2048;
 
+    /** Stands for a line that is not UTF-8 (compared by identity): reading stops there, and the line fails in its turn. */
+    private static final String NOT_UTF8 = new String("(not UTF-8)");
+
+    private static final String NOT_UTF8_MESSAGE = "the line is not UTF-8 text (it holds a byte sequence UTF-8 does not allow); "
+            + "an export is written in UTF-8, so the file was altered or converted to another encoding";
+
+    /** Stands for a line longer than {@link #MAX_LINE} bytes (compared by identity), as {@link #NOT_UTF8}. */
+    private static final String TOO_LONG = new String("(too long)");
+
+    /** The longest line read: far above any record Strata writes, far below what exhausts a verifier's memory. */
+    static final int MAX_LINE = 64 << 20;
+
+    private static final String TOO_LONG_MESSAGE = "the line is longer than " + (MAX_LINE >> 20) + " MiB; a record of an export is "
+            + "a few KiB, so the file was altered (or is not an export)";
+
+    /**
+     * Reads lines of UTF-8, each decoded on its own, so that bytes UTF-8 does not allow are
+     * reported on their own line (a {@code BufferedReader} decodes ahead and fails a line or more
+     * early), and a line without end cannot exhaust memory. A line ends at LF; a CR before it is
+     * dropped.
+     */
+    private static final class Lines implements Closeable {
+        private final java.io.InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        private byte[] line = new byte[8192];
+
+        Lines(Path file) throws IOException {
+            in = Files.newInputStream(file);
+        }
+
+        /** The next line, {@link #NOT_UTF8} or {@link #TOO_LONG} for one that cannot be read, or null at the end. */
+        String next() throws IOException {
+            int n = 0;
+            boolean tooLong = false;
+            boolean ended = false;
+            while (!ended) {
+                if (pos == limit) {
+                    limit = Math.max(0, in.read(buffer));
+                    pos = 0;
+                    if (limit == 0) {
+                        if (n == 0 && !tooLong) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                int end = pos;
+                while (end < limit && buffer[end] != '\n') {
+                    end++;
+                }
+                ended = end < limit;
+                int length = end - pos;
+                if (tooLong || length > MAX_LINE - n) {
+                    tooLong = true;
+                } else {
+                    if (n + length > line.length) {
+                        line = java.util.Arrays.copyOf(line, Math.max(n + length, Math.min(MAX_LINE, line.length * 2)));
+                    }
+                    System.arraycopy(buffer, pos, line, n, length);
+                    n += length;
+                }
+                pos = ended ? end + 1 : end;
+            }
+            if (tooLong) {
+                return TOO_LONG;
+            }
+            if (n > 0 && line[n - 1] == '\r') {
+                n--;
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(line, 0, n)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return NOT_UTF8;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** The message for a line that could not be read, or null for a line of text. */
+    private static String unreadable(String line) {
+        return line == NOT_UTF8 ? NOT_UTF8_MESSAGE : line == TOO_LONG ? TOO_LONG_MESSAGE : null;
+    }
+
     /**
      * As {@link #verify(Path, Collection, Collection)}, with {@code threads} workers parsing lines,
      * recomputing record hashes and checking signatures; the chain itself is checked in order.
      */
     public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors, int threads) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = in.readLine();
+        try (Lines in = new Lines(file)) {
             Header header;
             try {
-                header = header(first);
+                header = header(in.next());
             } catch (IllegalArgumentException e) {
                 ChainVerifier v = new ChainVerifier("", trustedKeys, List.of());
                 return new Result(null, failed(v, "line 1", e.getMessage()));
@@ -137,11 +224,14 @@ public final class ExportFile {
                         List<String> lines = new ArrayList<>(CHUNK);
                         long firstLine = n + 1;
                         String line;
-                        while (lines.size() < CHUNK && (line = in.readLine()) != null) {
+                        while (lines.size() < CHUNK && (line = in.next()) != null) {
                             lines.add(line);
+                            if (unreadable(line) != null) {
+                                break;
+                            }
                         }
                         n += lines.size();
-                        eof = lines.size() < CHUNK;
+                        eof = lines.size() < CHUNK || unreadable(lines.get(lines.size() - 1)) != null;
                         if (!lines.isEmpty()) {
                             inFlight.add(pool.submit(() -> parse(lines, firstLine, v)));
                         }
@@ -183,6 +273,10 @@ public final class ExportFile {
         long n = firstLine;
         for (String line : lines) {
             String where = "line " + n++;
+            if (unreadable(line) != null) {
+                out.add(new Parsed(where, null, null, null, unreadable(line)));
+                return out;
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -235,6 +329,13 @@ public final class ExportFile {
         if (line == null) {
             throw new IllegalArgumentException("the file is empty; expected a Strata provenance export");
         }
+        if (unreadable(line) != null) {
+            throw new IllegalArgumentException(unreadable(line));
+        }
+        if (line.startsWith("\uFEFF")) {
+            // a byte order mark, added when the file was saved by an editor; it carries nothing, as line ends do not
+            line = line.substring(1);
+        }
         Map<String, Object> json = Json.parseObject(line);
         if (!(json.get("header") instanceof Map<?, ?> h)) {
             throw new IllegalArgumentException("the first line is not a {\"header\":...} line; expected a Strata provenance export");
@@ -245,7 +346,11 @@ public final class ExportFile {
         if (!format.equals(FORMAT)) {
             throw new IllegalArgumentException("the export's format is '" + format + "'; this verifier reads " + FORMAT);
         }
-        return new Header(format, LogRecord.text(m, "log"), (String) m.get("exportedAt"), (String) m.get("exportedBy"));
+        return new Header(format, LogRecord.text(m, "log"), optionalText(m, "exportedAt"), optionalText(m, "exportedBy"));
+    }
+
+    private static String optionalText(Map<String, Object> json, String field) {
+        return json.get(field) == null ? null : LogRecord.text(json, field);
     }
 
     /**
@@ -256,7 +361,13 @@ public final class ExportFile {
     public static List<Checkpoint> readAnchors(Path file) throws IOException {
         List<Checkpoint> anchors = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text; expected checkpoints, one JSON object a line");
+        }
+        for (String line : lines) {
             n++;
             if (line.isBlank()) {
                 continue;

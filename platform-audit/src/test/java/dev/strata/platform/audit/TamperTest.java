@@ -431,6 +431,74 @@ class TamperTest {
         assertThat(offline(header).rc()).isZero(); // the header is informational: the chain is intact
     }
 
+    /**
+     * What happens to a file on its way to an auditor, and input made to break the verifier: line
+     * ends and a byte order mark carry nothing and are accepted; anything else fails with a
+     * message naming the line, and never escapes as an exception.
+     */
+    @Test
+    void transportArtefactsAndHostileInput(@TempDir Path dir) throws Exception {
+        Path genuine = edited(dir, "same.jsonl", l -> l);
+        byte[] bytes = Files.readAllBytes(genuine);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+
+        Run crlf = offline(Files.writeString(dir.resolve("crlf.jsonl"), text.replace("\n", "\r\n")));
+        assertThat(crlf.rc()).as(crlf.out()).isZero();
+        Run bom = offline(Files.writeString(dir.resolve("bom.jsonl"), "\uFEFF" + text));
+        assertThat(bom.rc()).as(bom.out()).isZero();
+        assertThat(bom.out()).contains("records         300 (1..300)");
+
+        // one byte of record 3's line (the file's line 4) replaced by one UTF-8 never holds
+        int at = text.indexOf('\n', text.indexOf('\n', text.indexOf('\n', text.indexOf('\n') + 1) + 1) + 1) - 5;
+        byte[] notUtf8 = bytes.clone();
+        notUtf8[at] = (byte) 0xff;
+        Run binary = offline(Files.write(dir.resolve("binary.jsonl"), notUtf8));
+        assertThat(binary.rc()).as(binary.out() + binary.err()).isEqualTo(1);
+        assertThat(binary.result()).startsWith("RESULT: FAILED at line 4 (record 3): the line is not UTF-8 text");
+        byte[] badHeader = bytes.clone();
+        badHeader[3] = (byte) 0xc3;
+        badHeader[4] = (byte) 0x28;
+        assertThat(offline(Files.write(dir.resolve("binary-header.jsonl"), badHeader)).result())
+                .startsWith("RESULT: FAILED at line 1 (record 1): the line is not UTF-8 text");
+
+        Run header = offline(edited(dir, "header-types.jsonl", l -> {
+            l.set(0, l.get(0).replace("\"exportedAt\":\"2026-11-28T00:00:00.000Z\"", "\"exportedAt\":1"));
+            return l;
+        }));
+        assertThat(header.rc()).as(header.out() + header.err()).isEqualTo(1);
+        assertThat(header.result()).contains("FAILED at line 1").contains("field 'exportedAt' is a number; expected a string");
+
+        Run empty = offline(Files.write(dir.resolve("empty.jsonl"), new byte[0]));
+        assertThat(empty.rc()).isEqualTo(1);
+        assertThat(empty.result()).contains("the file is empty");
+
+        Run garbage = offline(edited(dir, "garbage.jsonl", l -> {
+            l.add("}{");
+            return l;
+        }));
+        assertThat(garbage.rc()).isEqualTo(1);
+        assertThat(garbage.result()).startsWith("RESULT: FAILED at line " + (entries(records, key).size() + 2)).contains("malformed JSON");
+
+        Run nested = offline(edited(dir, "nested.jsonl", l -> {
+            l.set(1, "{\"record\":" + "[".repeat(1_000_000));
+            return l;
+        }));
+        assertThat(nested.rc()).isEqualTo(1);
+        assertThat(nested.result()).contains("at most 512 levels of nesting");
+
+        // a line without end: refused once it passes the limit, before it exhausts memory
+        Path endless = dir.resolve("endless.jsonl");
+        try (java.io.OutputStream out = Files.newOutputStream(endless)) {
+            out.write(bytes, 0, text.indexOf('\n') + 1);
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i <= ExportFile.MAX_LINE >> 20; i++) {
+                out.write(spaces);
+            }
+        }
+        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than 64 MiB");
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);
