@@ -195,6 +195,11 @@ public final class ChainVerifier {
         return false;
     }
 
+    /** Fails the pass for what the chain itself cannot see (how the export wrote a line); false. */
+    boolean reject(long seq, String where, String why) {
+        return fail(seq, where, why);
+    }
+
     /** The trusted key with this id, or null. */
     PublicKey trustedKey(String keyId) {
         return trusted.get(keyId);

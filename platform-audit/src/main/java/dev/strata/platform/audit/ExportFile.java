@@ -99,7 +99,10 @@ public final class ExportFile {
     }
 
     /** One line, parsed and its hash (or signature) checked by a worker; consumed in order. */
-    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error, String notCanonical) {
+        Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+            this(where, record, hash, checkpoint, error, null);
+        }
     }
 
     private static final int CHUNK = 2048;
@@ -254,7 +257,11 @@ public final class ExportFile {
                             return new Result(header, failed(v, p.where(), p.error()));
                         }
                         boolean ok = p.record() != null ? v.record(p.record(), p.hash(), p.where()) : v.checkpoint(p.checkpoint(), p.where());
-                        if (!ok) {
+                        if (ok && p.notCanonical() != null) {
+                            // values that hold, written otherwise: reported after what the values themselves fail
+                            v.reject(p.record() != null ? p.record().seq() : p.checkpoint().seq(), p.where(), p.notCanonical());
+                        }
+                        if (!v.ok()) {
                             return new Result(header, v.finish(true));
                         }
                     }
@@ -284,20 +291,28 @@ public final class ExportFile {
                 Map<String, Object> json = Json.parseObject(line);
                 if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
                     LogRecord record = LogRecord.fromJson((Map<String, Object>) r);
-                    String hash;
+                    String body;
                     try {
-                        hash = record.computeHash();
+                        body = Jcs.canonicalize(record.body());
                     } catch (IllegalArgumentException e) {
-                        hash = null; // the verifier reports it in order
+                        out.add(new Parsed(where, record, null, null, null)); // the verifier reports it in order
+                        continue;
                     }
-                    out.add(new Parsed(where, record, hash, null, null));
+                    String hash = Hashes.sha256(body.getBytes(StandardCharsets.UTF_8));
+                    out.add(new Parsed(where, record, hash, null, null, notCanonical(line, recordLine(body, record.actor(), record.hash()))));
                 } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
                     Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
                     PublicKey key = v.trustedKey(checkpoint.keyId());
                     if (key != null) {
                         checkpoint.verifies(key); // remembered when valid; the in-order check then costs nothing
                     }
-                    out.add(new Parsed(where, null, null, checkpoint, null));
+                    String canonical;
+                    try {
+                        canonical = Jcs.canonicalize(json);
+                    } catch (IllegalArgumentException e) {
+                        canonical = line; // nothing in a checkpoint that parsed lacks a canonical form
+                    }
+                    out.add(new Parsed(where, null, null, checkpoint, null, notCanonical(line, canonical)));
                 } else {
                     out.add(new Parsed(where, null, null, null, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
                     return out;
@@ -308,6 +323,41 @@ public final class ExportFile {
             }
         }
         return out;
+    }
+
+    /**
+     * Why a record or checkpoint line is not the RFC 8785 form of what it holds, or null when it is.
+     * Strata writes every such line canonically, and the hash and the signature cover the values,
+     * not the text: {@code 1} and {@code 1.0000000000000001} are one double, and
+     * {@code 9007199254740993} reads as {@code 9007199254740992}. A line written otherwise was
+     * edited, and an auditor reading it could see a number other than the one signed.
+     */
+    static String notCanonical(String line, String canonical) {
+        if (canonical.equals(line)) {
+            return null;
+        }
+        int at = 0;
+        while (at < line.length() && at < canonical.length() && line.charAt(at) == canonical.charAt(at)) {
+            at++;
+        }
+        return "the line is not in RFC 8785 canonical form, in which Strata writes every line: at offset " + at + " it has "
+                + excerpt(line, at) + " where the canonical form has " + excerpt(canonical, at)
+                + "; the values read the same, but the text was edited after export";
+    }
+
+    /**
+     * The canonical record line, from the record's canonical body (what its hash covers): the
+     * record's members sort as {@code actor, hash, kind, ...}, so the hash goes in after the actor.
+     * One encoding a record serves both the hash and this check.
+     */
+    private static String recordLine(String canonicalBody, String actor, String hash) {
+        int afterActor = "{\"actor\":".length() + Jcs.canonicalize(actor).length();
+        return "{\"record\":" + canonicalBody.substring(0, afterActor) + ",\"hash\":" + Jcs.canonicalize(hash)
+                + canonicalBody.substring(afterActor) + "}";
+    }
+
+    private static String excerpt(String text, int at) {
+        return at >= text.length() ? "the end of the line" : "'" + text.substring(at, Math.min(text.length(), at + 24)) + "'";
     }
 
     /**

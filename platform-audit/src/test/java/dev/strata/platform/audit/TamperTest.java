@@ -499,6 +499,50 @@ class TamperTest {
         assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than 64 MiB");
     }
 
+    /**
+     * Lines edited so that their values read the same: the hash and the signature cover values, so
+     * only the export's canonical form shows the edit, and an auditor reading the file would
+     * otherwise see a number other than the one signed.
+     */
+    @Test
+    void aLineEditedWithoutChangingItsValues(@TempDir Path dir) throws Exception {
+        // record 3: "share":0.375 and "inventoryGeneration":43
+        Map<String, UnaryOperator<String>> edits = new LinkedHashMap<>();
+        edits.put("a digit past double precision", l -> l.replace("\"share\":0.375", "\"share\":0.37500000000000001"));
+        edits.put("an integer as a decimal", l -> l.replace("\"inventoryGeneration\":43", "\"inventoryGeneration\":43.0"));
+        edits.put("an exponent", l -> l.replace("\"inventoryGeneration\":43", "\"inventoryGeneration\":4.3e1"));
+        edits.put("whitespace", l -> l.replace("\"actor\":", "\"actor\": "));
+        edits.put("an escape", l -> l.replace("\"actor\":\"system\"", "\"actor\":\"\\u0073ystem\""));
+        edits.put("member order", l -> l.replaceFirst("^\\{\"record\":\\{(\"actor\":\"[a-z]+\"),(\"hash\":\"[0-9a-f]+\")",
+                "{\"record\":{$2,$1"));
+        for (Map.Entry<String, UnaryOperator<String>> e : edits.entrySet()) {
+            Path file = edited(dir, "edit.jsonl", l -> {
+                String before = l.get(3);
+                l.set(3, e.getValue().apply(before));
+                assertThat(l.get(3)).as(e.getKey()).isNotEqualTo(before);
+                return l;
+            });
+            Run run = offline(file);
+            assertThat(run.rc()).as(e.getKey() + ": " + run.out()).isEqualTo(1);
+            assertThat(run.result()).as(e.getKey()).startsWith("RESULT: FAILED at line 4 (record 3): the line is not in RFC 8785 canonical form");
+        }
+
+        // a checkpoint line: the signature covers its values
+        int checkpoint = indexOf(entries(records, key), EVERY) + 1;
+        Run run = offline(edited(dir, "checkpoint.jsonl", l -> {
+            l.set(checkpoint + 1, l.get(checkpoint + 1).replace("\"seq\":" + EVERY, "\"seq\":" + EVERY + ".0"));
+            return l;
+        }));
+        assertThat(run.result()).startsWith("RESULT: FAILED at line " + (checkpoint + 2) + " (record " + EVERY + "): the line is not in RFC 8785");
+
+        // a value changed as well: that is what is reported
+        run = offline(edited(dir, "both.jsonl", l -> {
+            l.set(3, l.get(3).replace("\"share\":0.375", "\"share\": 0.5"));
+            return l;
+        }));
+        assertThat(run.result()).startsWith("RESULT: FAILED at line 4 (record 3): record 3 does not match its hash");
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);
