@@ -34,6 +34,7 @@ public final class ChainVerifier {
     private String lastTime;
     private long checkpoints;
     private long signedThrough;
+    private String signedAt;
     private boolean lastSeen;
     private long failedSeq;
     private String failedAt;
@@ -151,6 +152,7 @@ public final class ChainVerifier {
         }
         checkpoints++;
         signedThrough = c.seq();
+        signedAt = c.time();
         lastSeen = c.last();
         return true;
     }
@@ -183,7 +185,7 @@ public final class ChainVerifier {
                     + lastSeq + ": records " + (lastSeq + 1) + ".." + anchors.lastKey() + " are missing (the log was truncated)");
         }
         return new Verification(failure == null, failure == null ? 0 : failedSeq, failedAt, failure, records, firstSeq, lastSeq, firstTime,
-                lastTime, checkpoints, signedThrough, new ArrayList<>(keysUsed), kinds);
+                lastTime, checkpoints, signedThrough, signedAt, new ArrayList<>(keysUsed), kinds);
     }
 
     private boolean fail(long seq, String where, String why) {

@@ -372,7 +372,7 @@ public final class ExportFile {
     private static Verification failed(ChainVerifier v, String where, String why) {
         Verification partial = v.finish(false);
         return new Verification(false, partial.lastSeq() + 1, where, why, partial.records(), partial.firstSeq(), partial.lastSeq(),
-                partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.keyIds(), partial.kinds());
+                partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.signedAt(), partial.keyIds(), partial.kinds());
     }
 
     static Header header(String line) {

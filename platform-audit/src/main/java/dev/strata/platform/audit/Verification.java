@@ -19,11 +19,15 @@ import java.util.Map;
  * @param lastTime the last verified record's time, or null
  * @param checkpoints checkpoints verified
  * @param signedThrough the highest record a verified checkpoint covers (0 for none)
+ * @param signedAt when the last verified checkpoint was signed (for an export that holds, its last
+ *     checkpoint: the log is complete as of then), or null for none. An export's header names a
+ *     time too, but nothing signs it: an export cut short and closed with the last checkpoint of
+ *     an earlier export holds, and only this time shows how old it is
  * @param keyIds the ids of the keys that signed the verified checkpoints
  * @param kinds records counted by kind
  */
 public record Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
-        String firstTime, String lastTime, long checkpoints, long signedThrough, List<String> keyIds, Map<String, Long> kinds) {
+        String firstTime, String lastTime, long checkpoints, long signedThrough, String signedAt, List<String> keyIds, Map<String, Long> kinds) {
 
     public Verification {
         keyIds = List.copyOf(keyIds);

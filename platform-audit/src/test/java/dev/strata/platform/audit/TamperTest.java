@@ -373,12 +373,14 @@ class TamperTest {
         }
     }
 
-    static Run offline(Path file) throws java.io.IOException {
+    static Run offline(Path file, String... more) throws java.io.IOException {
         Path pub = file.resolveSibling("trusted-key.pem");
         Files.writeString(pub, AuditKeys.publicPem(key.getPublic()));
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int rc = AuditVerifyMain.run(new String[] {file.toString(), "--key", pub.toString()}, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        List<String> args = new ArrayList<>(List.of(file.toString(), "--key", pub.toString()));
+        args.addAll(List.of(more));
+        int rc = AuditVerifyMain.run(args.toArray(String[]::new), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
                 new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -541,6 +543,48 @@ class TamperTest {
             return l;
         }));
         assertThat(run.result()).startsWith("RESULT: FAILED at line 4 (record 3): record 3 does not match its hash");
+    }
+
+    /**
+     * Genuine checkpoints where they do not belong: another log's, one moved, and an earlier
+     * export's last checkpoint closing a later export cut short. The last is the earlier export
+     * itself as far as anything signed can tell, so the report must say how old it is (the time
+     * its last checkpoint was signed, not the header's), and an anchor from the later export shows
+     * the cut.
+     */
+    @Test
+    void aCheckpointReplayedFromAnotherLogOrPosition(@TempDir Path dir) throws Exception {
+        List<Object> entries = entries(records, key);
+        int at25 = indexOf(entries, EVERY) + 1;
+        Checkpoint genuine = (Checkpoint) entries.get(at25);
+        entries.set(at25, Checkpoint.sign("another-log", genuine.seq(), genuine.hash(), genuine.time(), false, key.getPrivate(), key.getPublic()));
+        Verification v = verify(entries);
+        assertThat(v.failedSeq()).isEqualTo(EVERY);
+        assertThat(v.failure()).contains("belongs to log another-log, not " + LOG);
+
+        entries = entries(records, key);
+        entries.set(indexOf(entries, 3 * EVERY) + 1, entries.get(indexOf(entries, 2 * EVERY) + 1));
+        v = verify(entries);
+        assertThat(v.failedSeq()).isEqualTo(2 * EVERY);
+        assertThat(v.failure()).contains("the checkpoint for record " + 2 * EVERY + " stands after record " + 3 * EVERY + ", out of place");
+
+        // the export of 300 records cut after record 100 and its checkpoint, closed by the last checkpoint of an export made at 100
+        LogRecord r100 = records.get(99);
+        Checkpoint earlierLast = Checkpoint.sign(LOG, 100, r100.hash(), "2026-11-27T12:00:00.000Z", true, key.getPrivate(), key.getPublic());
+        entries = entries(records, key);
+        List<Object> cut = new ArrayList<>(entries.subList(0, indexOf(entries, 100) + 2));
+        cut.add(earlierLast);
+        Path file = export(dir.resolve("replayed.jsonl"), cut);
+        Run run = offline(file);
+        assertThat(run.rc()).as(run.out()).isZero();
+        assertThat(run.out()).contains("records         100 (1..100)")
+                .contains("complete as of  2026-11-27T12:00:00.000Z, when its last checkpoint was signed")
+                .contains("its header (not signed) says exported 2026-11-28T00:00:00.000Z");
+        Checkpoint laterLast = (Checkpoint) entries.get(entries.size() - 1);
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), Jcs.canonicalize(Map.of("checkpoint", laterLast.toJson())) + "\n");
+        run = offline(file, "--anchor", anchors.toString());
+        assertThat(run.rc()).isEqualTo(1);
+        assertThat(run.result()).contains("records 101..300 are missing (the log was truncated)");
     }
 
     static Map<String, String> with(Map<String, String> m, String k, String v) {
