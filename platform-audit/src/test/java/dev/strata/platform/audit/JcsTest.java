@@ -105,6 +105,11 @@ class JcsTest {
         assertThatThrownBy(() -> Json.parse("01")).hasMessageContaining("end of the document");
         assertThat(Jcs.canonicalize(Map.of("big", new BigDecimal("0.1")))).isEqualTo("{\"big\":0.1}");
         assertThat(Jcs.canonicalize(List.of(1L << 53, -(1L << 53), 7, (short) 3))).isEqualTo("[9007199254740992,-9007199254740992,7,3]");
+        // the same range whatever the integer's type
+        java.math.BigInteger limit = java.math.BigInteger.ONE.shiftLeft(53);
+        assertThat(Jcs.canonicalize(List.of(limit, limit.negate()))).isEqualTo("[9007199254740992,-9007199254740992]");
+        assertThatThrownBy(() -> Jcs.canonicalize(limit.add(java.math.BigInteger.ONE))).hasMessageContaining("outside I-JSON's exact range");
+        assertThatThrownBy(() -> Jcs.canonicalize(limit.negate().subtract(java.math.BigInteger.ONE))).hasMessageContaining("outside I-JSON's exact range");
     }
 
     /** Every finite double is written as a decimal that reads back as the same double, no longer than Java's own. */
