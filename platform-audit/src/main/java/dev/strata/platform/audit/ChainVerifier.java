@@ -143,6 +143,11 @@ public final class ChainVerifier {
         if (c.seq() < lastSeq) {
             return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " stands after record " + lastSeq + ", out of place");
         }
+        if (checkpoints > 0 && c.seq() == signedThrough && !c.last()) {
+            // the store keeps one checkpoint a record; only an export's last one may cover a record signed already
+            return fail(c.seq(), where, "a second checkpoint for record " + c.seq() + ": a log holds one a record (and an export its "
+                    + "last one besides), so the line was copied");
+        }
         if (!c.hash().equals(prevHash)) {
             return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + c.time()
                     + ": records " + (signedThrough + 1) + ".." + c.seq() + " were rewritten after it was signed");

@@ -568,6 +568,14 @@ class TamperTest {
         assertThat(v.failedSeq()).isEqualTo(2 * EVERY);
         assertThat(v.failure()).contains("the checkpoint for record " + 2 * EVERY + " stands after record " + 3 * EVERY + ", out of place");
 
+        // a checkpoint copied: counted twice, it would claim more signatures than the log has
+        entries = entries(records, key);
+        entries.add(indexOf(entries, 2 * EVERY) + 2, entries.get(indexOf(entries, 2 * EVERY) + 1));
+        v = verify(entries);
+        assertThat(v.holds()).as("%d checkpoints", v.checkpoints()).isFalse();
+        assertThat(v.failedSeq()).isEqualTo(2 * EVERY);
+        assertThat(v.failure()).contains("a second checkpoint for record " + 2 * EVERY);
+
         // the export of 300 records cut after record 100 and its checkpoint, closed by the last checkpoint of an export made at 100
         LogRecord r100 = records.get(99);
         Checkpoint earlierLast = Checkpoint.sign(LOG, 100, r100.hash(), "2026-11-27T12:00:00.000Z", true, key.getPrivate(), key.getPublic());
