@@ -22,8 +22,12 @@ import java.util.Objects;
  * {"checkpoint":{...}}                after the record it covers
  * {"checkpoint":{...,"last":true}}    the last line: signed at export, covers the last record
  * </pre>
- * Lines are in RFC 8785 form. The header is informational: the log id it names is bound by the
- * first record's {@code prev} and by every signed checkpoint.
+ * Lines are in RFC 8785 form, and the verifier refuses a record or checkpoint line that is not
+ * (hashes and signatures cover values, so only the form shows a line edited to read the same).
+ * Line ends may be LF or CRLF, and a UTF-8 byte order mark is ignored: both are what a transfer
+ * adds. The header is informational and not signed: the log id it names is bound by the first
+ * record's {@code prev} and by every signed checkpoint; its time is not (the last checkpoint's
+ * signed time is {@link Verification#signedAt()}).
  */
 public final class ExportFile {
 
