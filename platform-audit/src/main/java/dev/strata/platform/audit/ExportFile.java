@@ -111,6 +111,16 @@ public final class ExportFile {
 
     private static final int CHUNK = 2048;
 
+    /**
+     * The most characters of lines a chunk takes (after the line that passes it, none), and the
+     * most all chunks in flight hold: 2,048 records of an export are about 1.2 million characters,
+     * so these bound only a file of huge lines, which would otherwise be read whole into memory,
+     * 2,048 lines a chunk.
+     */
+    private static final int CHUNK_CHARS = 4 << 20;
+
+    private static final int IN_FLIGHT_CHARS = 32 << 20;
+
     /** Stands for a line that is not UTF-8 (compared by identity): reading stops there, and the line fails in its turn. */
     private static final String NOT_UTF8 = new String("(not UTF-8)");
 
@@ -121,7 +131,7 @@ public final class ExportFile {
     private static final String TOO_LONG = new String("(too long)");
 
     /** The longest line read: far above any record Strata writes, far below what exhausts a verifier's memory. */
-    static final int MAX_LINE = 64 << 20;
+    static final int MAX_LINE = 16 << 20;
 
     private static final String TOO_LONG_MESSAGE = "the line is longer than " + (MAX_LINE >> 20) + " MiB; a record of an export is "
             + "a few KiB, so the file was altered (or is not an export)";
@@ -224,29 +234,36 @@ public final class ExportFile {
             });
             try {
                 java.util.ArrayDeque<java.util.concurrent.Future<List<Parsed>>> inFlight = new java.util.ArrayDeque<>();
+                java.util.ArrayDeque<Long> inFlightSizes = new java.util.ArrayDeque<>();
+                long inFlightChars = 0;
                 long n = 1;
                 boolean eof = false;
                 while (true) {
-                    while (!eof && inFlight.size() < threads * 2) {
+                    while (!eof && inFlight.size() < threads * 2 && (inFlight.isEmpty() || inFlightChars < IN_FLIGHT_CHARS)) {
                         List<String> lines = new ArrayList<>(CHUNK);
                         long firstLine = n + 1;
-                        String line;
-                        while (lines.size() < CHUNK && (line = in.next()) != null) {
+                        long chars = 0;
+                        String line = null;
+                        while (lines.size() < CHUNK && chars < CHUNK_CHARS && (line = in.next()) != null) {
                             lines.add(line);
+                            chars += line.length();
                             if (unreadable(line) != null) {
                                 break;
                             }
                         }
                         n += lines.size();
-                        eof = lines.size() < CHUNK || unreadable(lines.get(lines.size() - 1)) != null;
+                        eof = line == null || unreadable(line) != null;
                         if (!lines.isEmpty()) {
                             inFlight.add(pool.submit(() -> parse(lines, firstLine, v)));
+                            inFlightSizes.add(chars);
+                            inFlightChars += chars;
                         }
                     }
                     java.util.concurrent.Future<List<Parsed>> next = inFlight.poll();
                     if (next == null) {
                         break;
                     }
+                    inFlightChars -= inFlightSizes.poll();
                     List<Parsed> parsed;
                     try {
                         parsed = next.get();

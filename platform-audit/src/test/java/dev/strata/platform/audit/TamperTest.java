@@ -498,7 +498,7 @@ class TamperTest {
                 out.write(spaces);
             }
         }
-        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than 64 MiB");
+        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than " + (ExportFile.MAX_LINE >> 20) + " MiB");
     }
 
     /**
@@ -593,6 +593,34 @@ class TamperTest {
         run = offline(file, "--anchor", anchors.toString());
         assertThat(run.rc()).isEqualTo(1);
         assertThat(run.result()).contains("records 101..300 are missing (the log was truncated)");
+    }
+
+    /**
+     * A file of huge lines, verified by the jar as an auditor runs it, in a JVM with a small heap:
+     * the reader hands workers chunks of 2,048 lines, and 80 lines of half a MiB each were read
+     * whole into one chunk (40 MiB) before any was parsed. The verdict must come, not an
+     * OutOfMemoryError. One processor: one worker, two chunks in flight, whatever the machine.
+     */
+    @Test
+    void aFileOfHugeLinesIsReadInBoundedMemory(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("huge.jsonl");
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(Files.readAllLines(edited(dir, "same.jsonl", l -> l), StandardCharsets.UTF_8).get(0));
+            w.write('\n');
+            String huge = "{\"record\":\"" + "x".repeat(512 << 10) + "\"}\n";
+            for (int i = 0; i < 80; i++) {
+                w.write(huge);
+            }
+        }
+        Path pub = Files.writeString(dir.resolve("key.pem"), AuditKeys.publicPem(key.getPublic()));
+        String classes = Path.of(AuditVerifyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:ActiveProcessorCount=1", "-cp", classes,
+                AuditVerifyMain.class.getName(), file.toString(), "--key", pub.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out).doesNotContain("OutOfMemoryError")
+                .contains("RESULT: FAILED at line 2 (record 1): expected a {\"record\":...} or {\"checkpoint\":...} line");
     }
 
     static Map<String, String> with(Map<String, String> m, String k, String v) {
