@@ -53,7 +53,7 @@ public final class AuditVerifyMain {
             List<PublicKey> keys = new ArrayList<>();
             for (Path k : keyFiles) {
                 try {
-                    keys.addAll(AuditKeys.readPublicKeys(Files.readString(k, StandardCharsets.US_ASCII)));
+                    keys.addAll(AuditKeys.readPublicKeys(read(k, StandardCharsets.US_ASCII)));
                 } catch (IllegalArgumentException e) {
                     err.println(k + ": " + e.getMessage());
                     return 2;
@@ -77,10 +77,16 @@ public final class AuditVerifyMain {
         }
     }
 
-    static void print(PrintStream out, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
+    /**
+     * Prints the report. Every line goes through {@link Verification#printable}: the log id, the
+     * export's time and instance and the kinds come from the file, which may be hostile.
+     */
+    static void print(PrintStream terminal, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
+        Lines out = new Lines(terminal);
         Verification v = result.verification();
         out.println("Strata provenance log " + (result.header() == null ? "(no header)" : result.header().log()));
-        out.println("file            " + file + (result.header() == null ? "" : ", exported " + result.header().exportedAt()
+        out.println("file            " + file + (result.header() == null ? "" : "; its header (not signed) says exported "
+                + result.header().exportedAt()
                 + (result.header().exportedBy() == null || result.header().exportedBy().isEmpty() ? "" : " by " + result.header().exportedBy())));
         out.println("trusted keys    " + keys.stream().map(AuditKeys::keyId).collect(Collectors.joining(", "))
                 + (anchors > 0 ? "; " + anchors + " anchored checkpoints" : ""));
@@ -88,12 +94,31 @@ public final class AuditVerifyMain {
                 + v.firstTime() + " .. " + v.lastTime()) + (v.holds() ? "" : " verified before the failure"));
         out.println("checkpoints     " + v.checkpoints() + " verified, signed through record " + v.signedThrough()
                 + (v.keyIds().isEmpty() ? "" : " by key " + String.join(", ", v.keyIds())));
+        if (v.holds()) {
+            // what the header says is unsigned; an earlier export's last checkpoint can close a file cut short
+            out.println("complete as of  " + v.signedAt() + ", when its last checkpoint was signed; the log may have grown since");
+        }
         if (!v.kinds().isEmpty()) {
             out.println("kinds           " + v.kinds().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
         out.println("took            " + ms + " ms");
         out.println(v.holds() ? "RESULT: the chain holds" : "RESULT: FAILED at " + v.failedAt() + " (record " + v.failedSeq() + "): " + v.failure());
+    }
+
+    private static String read(Path file, java.nio.charset.Charset charset) throws IOException {
+        try {
+            return Files.readString(file, charset);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("it is not " + charset + " text; expected a PEM file");
+        }
+    }
+
+    /** Prints lines with what could act on a terminal escaped. */
+    private record Lines(PrintStream out) {
+        void println(String line) {
+            out.println(Verification.printable(line));
+        }
     }
 
     private static void usage(PrintStream s) {

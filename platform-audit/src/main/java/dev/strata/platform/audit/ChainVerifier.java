@@ -34,6 +34,7 @@ public final class ChainVerifier {
     private String lastTime;
     private long checkpoints;
     private long signedThrough;
+    private String signedAt;
     private boolean lastSeen;
     private long failedSeq;
     private String failedAt;
@@ -142,6 +143,11 @@ public final class ChainVerifier {
         if (c.seq() < lastSeq) {
             return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " stands after record " + lastSeq + ", out of place");
         }
+        if (checkpoints > 0 && c.seq() == signedThrough && !c.last()) {
+            // the store keeps one checkpoint a record; only an export's last one may cover a record signed already
+            return fail(c.seq(), where, "a second checkpoint for record " + c.seq() + ": a log holds one a record (and an export its "
+                    + "last one besides), so the line was copied");
+        }
         if (!c.hash().equals(prevHash)) {
             return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + c.time()
                     + ": records " + (signedThrough + 1) + ".." + c.seq() + " were rewritten after it was signed");
@@ -151,6 +157,7 @@ public final class ChainVerifier {
         }
         checkpoints++;
         signedThrough = c.seq();
+        signedAt = c.time();
         lastSeen = c.last();
         return true;
     }
@@ -183,7 +190,7 @@ public final class ChainVerifier {
                     + lastSeq + ": records " + (lastSeq + 1) + ".." + anchors.lastKey() + " are missing (the log was truncated)");
         }
         return new Verification(failure == null, failure == null ? 0 : failedSeq, failedAt, failure, records, firstSeq, lastSeq, firstTime,
-                lastTime, checkpoints, signedThrough, new ArrayList<>(keysUsed), kinds);
+                lastTime, checkpoints, signedThrough, signedAt, new ArrayList<>(keysUsed), kinds);
     }
 
     private boolean fail(long seq, String where, String why) {
@@ -193,6 +200,11 @@ public final class ChainVerifier {
             failure = why;
         }
         return false;
+    }
+
+    /** Fails the pass for what the chain itself cannot see (how the export wrote a line); false. */
+    boolean reject(long seq, String where, String why) {
+        return fail(seq, where, why);
     }
 
     /** The trusted key with this id, or null. */

@@ -1,6 +1,5 @@
 package dev.strata.platform.audit;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -23,8 +22,12 @@ import java.util.Objects;
  * {"checkpoint":{...}}                after the record it covers
  * {"checkpoint":{...,"last":true}}    the last line: signed at export, covers the last record
  * </pre>
- * Lines are in RFC 8785 form. The header is informational: the log id it names is bound by the
- * first record's {@code prev} and by every signed checkpoint.
+ * Lines are in RFC 8785 form, and the verifier refuses a record or checkpoint line that is not
+ * (hashes and signatures cover values, so only the form shows a line edited to read the same).
+ * Line ends may be LF or CRLF, and a UTF-8 byte order mark is ignored: both are what a transfer
+ * adds. The header is informational and not signed: the log id it names is bound by the first
+ * record's {@code prev} and by every signed checkpoint; its time is not (the last checkpoint's
+ * signed time is {@link Verification#signedAt()}).
  */
 public final class ExportFile {
 
@@ -100,21 +103,122 @@ public final class ExportFile {
     }
 
     /** One line, parsed and its hash (or signature) checked by a worker; consumed in order. */
-    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error, String notCanonical) {
+        Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
+            this(where, record, hash, checkpoint, error, null);
+        }
     }
 
     private static final int CHUNK = 2048;
+
+    /**
+     * The most characters of lines a chunk takes (after the line that passes it, none), and the
+     * most all chunks in flight hold: 2,048 records of an export are about 1.2 million characters,
+     * so these bound only a file of huge lines, which would otherwise be read whole into memory,
+     * 2,048 lines a chunk.
+     */
+    private static final int CHUNK_CHARS = 4 << 20;
+
+    private static final int IN_FLIGHT_CHARS = 32 << 20;
+
+    /** Stands for a line that is not UTF-8 (compared by identity): reading stops there, and the line fails in its turn. */
+    private static final String NOT_UTF8 = new String("(not UTF-8)");
+
+    private static final String NOT_UTF8_MESSAGE = "the line is not UTF-8 text (it holds a byte sequence UTF-8 does not allow); "
+            + "an export is written in UTF-8, so the file was altered or converted to another encoding";
+
+    /** Stands for a line longer than {@link #MAX_LINE} bytes (compared by identity), as {@link #NOT_UTF8}. */
+    private static final String TOO_LONG = new String("(too long)");
+
+    /** The longest line read: far above any record Strata writes, far below what exhausts a verifier's memory. */
+    static final int MAX_LINE = 16 << 20;
+
+    private static final String TOO_LONG_MESSAGE = "the line is longer than " + (MAX_LINE >> 20) + " MiB; a record of an export is "
+            + "a few KiB, so the file was altered (or is not an export)";
+
+    /**
+     * Reads lines of UTF-8, each decoded on its own, so that bytes UTF-8 does not allow are
+     * reported on their own line (a {@code BufferedReader} decodes ahead and fails a line or more
+     * early), and a line without end cannot exhaust memory. A line ends at LF; a CR before it is
+     * dropped.
+     */
+    private static final class Lines implements Closeable {
+        private final java.io.InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        private byte[] line = new byte[8192];
+
+        Lines(Path file) throws IOException {
+            in = Files.newInputStream(file);
+        }
+
+        /** The next line, {@link #NOT_UTF8} or {@link #TOO_LONG} for one that cannot be read, or null at the end. */
+        String next() throws IOException {
+            int n = 0;
+            boolean tooLong = false;
+            boolean ended = false;
+            while (!ended) {
+                if (pos == limit) {
+                    limit = Math.max(0, in.read(buffer));
+                    pos = 0;
+                    if (limit == 0) {
+                        if (n == 0 && !tooLong) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                int end = pos;
+                while (end < limit && buffer[end] != '\n') {
+                    end++;
+                }
+                ended = end < limit;
+                int length = end - pos;
+                if (tooLong || length > MAX_LINE - n) {
+                    tooLong = true;
+                } else {
+                    if (n + length > line.length) {
+                        line = java.util.Arrays.copyOf(line, Math.max(n + length, Math.min(MAX_LINE, line.length * 2)));
+                    }
+                    System.arraycopy(buffer, pos, line, n, length);
+                    n += length;
+                }
+                pos = ended ? end + 1 : end;
+            }
+            if (tooLong) {
+                return TOO_LONG;
+            }
+            if (n > 0 && line[n - 1] == '\r') {
+                n--;
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(line, 0, n)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return NOT_UTF8;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** The message for a line that could not be read, or null for a line of text. */
+    private static String unreadable(String line) {
+        return line == NOT_UTF8 ? NOT_UTF8_MESSAGE : line == TOO_LONG ? TOO_LONG_MESSAGE : null;
+    }
 
     /**
      * As {@link #verify(Path, Collection, Collection)}, with {@code threads} workers parsing lines,
      * recomputing record hashes and checking signatures; the chain itself is checked in order.
      */
     public static Result verify(Path file, Collection<PublicKey> trustedKeys, Collection<Checkpoint> anchors, int threads) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = in.readLine();
+        try (Lines in = new Lines(file)) {
             Header header;
             try {
-                header = header(first);
+                header = header(in.next());
             } catch (IllegalArgumentException e) {
                 ChainVerifier v = new ChainVerifier("", trustedKeys, List.of());
                 return new Result(null, failed(v, "line 1", e.getMessage()));
@@ -130,26 +234,36 @@ public final class ExportFile {
             });
             try {
                 java.util.ArrayDeque<java.util.concurrent.Future<List<Parsed>>> inFlight = new java.util.ArrayDeque<>();
+                java.util.ArrayDeque<Long> inFlightSizes = new java.util.ArrayDeque<>();
+                long inFlightChars = 0;
                 long n = 1;
                 boolean eof = false;
                 while (true) {
-                    while (!eof && inFlight.size() < threads * 2) {
+                    while (!eof && inFlight.size() < threads * 2 && (inFlight.isEmpty() || inFlightChars < IN_FLIGHT_CHARS)) {
                         List<String> lines = new ArrayList<>(CHUNK);
                         long firstLine = n + 1;
-                        String line;
-                        while (lines.size() < CHUNK && (line = in.readLine()) != null) {
+                        long chars = 0;
+                        String line = null;
+                        while (lines.size() < CHUNK && chars < CHUNK_CHARS && (line = in.next()) != null) {
                             lines.add(line);
+                            chars += line.length();
+                            if (unreadable(line) != null) {
+                                break;
+                            }
                         }
                         n += lines.size();
-                        eof = lines.size() < CHUNK;
+                        eof = line == null || unreadable(line) != null;
                         if (!lines.isEmpty()) {
                             inFlight.add(pool.submit(() -> parse(lines, firstLine, v)));
+                            inFlightSizes.add(chars);
+                            inFlightChars += chars;
                         }
                     }
                     java.util.concurrent.Future<List<Parsed>> next = inFlight.poll();
                     if (next == null) {
                         break;
                     }
+                    inFlightChars -= inFlightSizes.poll();
                     List<Parsed> parsed;
                     try {
                         parsed = next.get();
@@ -164,7 +278,11 @@ public final class ExportFile {
                             return new Result(header, failed(v, p.where(), p.error()));
                         }
                         boolean ok = p.record() != null ? v.record(p.record(), p.hash(), p.where()) : v.checkpoint(p.checkpoint(), p.where());
-                        if (!ok) {
+                        if (ok && p.notCanonical() != null) {
+                            // values that hold, written otherwise: reported after what the values themselves fail
+                            v.reject(p.record() != null ? p.record().seq() : p.checkpoint().seq(), p.where(), p.notCanonical());
+                        }
+                        if (!v.ok()) {
                             return new Result(header, v.finish(true));
                         }
                     }
@@ -183,6 +301,10 @@ public final class ExportFile {
         long n = firstLine;
         for (String line : lines) {
             String where = "line " + n++;
+            if (unreadable(line) != null) {
+                out.add(new Parsed(where, null, null, null, unreadable(line)));
+                return out;
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -190,20 +312,28 @@ public final class ExportFile {
                 Map<String, Object> json = Json.parseObject(line);
                 if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
                     LogRecord record = LogRecord.fromJson((Map<String, Object>) r);
-                    String hash;
+                    String body;
                     try {
-                        hash = record.computeHash();
+                        body = Jcs.canonicalize(record.body());
                     } catch (IllegalArgumentException e) {
-                        hash = null; // the verifier reports it in order
+                        out.add(new Parsed(where, record, null, null, null)); // the verifier reports it in order
+                        continue;
                     }
-                    out.add(new Parsed(where, record, hash, null, null));
+                    String hash = Hashes.sha256(body.getBytes(StandardCharsets.UTF_8));
+                    out.add(new Parsed(where, record, hash, null, null, notCanonical(line, recordLine(body, record.actor(), record.hash()))));
                 } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
                     Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
                     PublicKey key = v.trustedKey(checkpoint.keyId());
                     if (key != null) {
                         checkpoint.verifies(key); // remembered when valid; the in-order check then costs nothing
                     }
-                    out.add(new Parsed(where, null, null, checkpoint, null));
+                    String canonical;
+                    try {
+                        canonical = Jcs.canonicalize(json);
+                    } catch (IllegalArgumentException e) {
+                        canonical = line; // nothing in a checkpoint that parsed lacks a canonical form
+                    }
+                    out.add(new Parsed(where, null, null, checkpoint, null, notCanonical(line, canonical)));
                 } else {
                     out.add(new Parsed(where, null, null, null, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
                     return out;
@@ -214,6 +344,41 @@ public final class ExportFile {
             }
         }
         return out;
+    }
+
+    /**
+     * Why a record or checkpoint line is not the RFC 8785 form of what it holds, or null when it is.
+     * Strata writes every such line canonically, and the hash and the signature cover the values,
+     * not the text: {@code 1} and {@code 1.0000000000000001} are one double, and
+     * {@code 9007199254740993} reads as {@code 9007199254740992}. A line written otherwise was
+     * edited, and an auditor reading it could see a number other than the one signed.
+     */
+    static String notCanonical(String line, String canonical) {
+        if (canonical.equals(line)) {
+            return null;
+        }
+        int at = 0;
+        while (at < line.length() && at < canonical.length() && line.charAt(at) == canonical.charAt(at)) {
+            at++;
+        }
+        return "the line is not in RFC 8785 canonical form, in which Strata writes every line: at offset " + at + " it has "
+                + excerpt(line, at) + " where the canonical form has " + excerpt(canonical, at)
+                + "; the values read the same, but the text was edited after export";
+    }
+
+    /**
+     * The canonical record line, from the record's canonical body (what its hash covers): the
+     * record's members sort as {@code actor, hash, kind, ...}, so the hash goes in after the actor.
+     * One encoding a record serves both the hash and this check.
+     */
+    private static String recordLine(String canonicalBody, String actor, String hash) {
+        int afterActor = "{\"actor\":".length() + Jcs.canonicalize(actor).length();
+        return "{\"record\":" + canonicalBody.substring(0, afterActor) + ",\"hash\":" + Jcs.canonicalize(hash)
+                + canonicalBody.substring(afterActor) + "}";
+    }
+
+    private static String excerpt(String text, int at) {
+        return at >= text.length() ? "the end of the line" : "'" + text.substring(at, Math.min(text.length(), at + 24)) + "'";
     }
 
     /**
@@ -228,12 +393,19 @@ public final class ExportFile {
     private static Verification failed(ChainVerifier v, String where, String why) {
         Verification partial = v.finish(false);
         return new Verification(false, partial.lastSeq() + 1, where, why, partial.records(), partial.firstSeq(), partial.lastSeq(),
-                partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.keyIds(), partial.kinds());
+                partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.signedAt(), partial.keyIds(), partial.kinds());
     }
 
     static Header header(String line) {
         if (line == null) {
             throw new IllegalArgumentException("the file is empty; expected a Strata provenance export");
+        }
+        if (unreadable(line) != null) {
+            throw new IllegalArgumentException(unreadable(line));
+        }
+        if (line.startsWith("\uFEFF")) {
+            // a byte order mark, added when the file was saved by an editor; it carries nothing, as line ends do not
+            line = line.substring(1);
         }
         Map<String, Object> json = Json.parseObject(line);
         if (!(json.get("header") instanceof Map<?, ?> h)) {
@@ -245,7 +417,11 @@ public final class ExportFile {
         if (!format.equals(FORMAT)) {
             throw new IllegalArgumentException("the export's format is '" + format + "'; this verifier reads " + FORMAT);
         }
-        return new Header(format, LogRecord.text(m, "log"), (String) m.get("exportedAt"), (String) m.get("exportedBy"));
+        return new Header(format, LogRecord.text(m, "log"), optionalText(m, "exportedAt"), optionalText(m, "exportedBy"));
+    }
+
+    private static String optionalText(Map<String, Object> json, String field) {
+        return json.get(field) == null ? null : LogRecord.text(json, field);
     }
 
     /**
@@ -256,7 +432,13 @@ public final class ExportFile {
     public static List<Checkpoint> readAnchors(Path file) throws IOException {
         List<Checkpoint> anchors = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text; expected checkpoints, one JSON object a line");
+        }
+        for (String line : lines) {
             n++;
             if (line.isBlank()) {
                 continue;

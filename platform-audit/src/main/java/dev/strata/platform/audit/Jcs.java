@@ -172,7 +172,8 @@ public final class Jcs {
             return Long.toString(v);
         }
         if (n instanceof BigInteger b) {
-            if (b.bitLength() > 53) {
+            // bitLength leaves the sign out and counts 2^53 as 54 bits: compare the magnitude, as for a long
+            if (b.abs().compareTo(BigInteger.valueOf(MAX_EXACT)) > 0) {
                 throw new Refused("the integer " + b + " is outside I-JSON's exact range of +-2^53; "
                         + "pass it as a string");
             }

@@ -214,7 +214,9 @@ public final class Json {
                     }
                     int v = 0;
                     for (int i = 0; i < 4; i++) {
-                        int d = Character.digit(text.charAt(pos++), 16);
+                        // ASCII hex digits only: Character.digit also reads fullwidth and other scripts' digits
+                        char h = text.charAt(pos++);
+                        int d = h < 0x80 ? Character.digit(h, 16) : -1;
                         if (d < 0) {
                             pos--;
                             throw error("four hex digits after \\u");

@@ -19,15 +19,60 @@ import java.util.Map;
  * @param lastTime the last verified record's time, or null
  * @param checkpoints checkpoints verified
  * @param signedThrough the highest record a verified checkpoint covers (0 for none)
+ * @param signedAt when the last verified checkpoint was signed (for an export that holds, its last
+ *     checkpoint: the log is complete as of then), or null for none. An export's header names a
+ *     time too, but nothing signs it: an export cut short and closed with the last checkpoint of
+ *     an earlier export holds, and only this time shows how old it is
  * @param keyIds the ids of the keys that signed the verified checkpoints
  * @param kinds records counted by kind
  */
 public record Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
-        String firstTime, String lastTime, long checkpoints, long signedThrough, List<String> keyIds, Map<String, Long> kinds) {
+        String firstTime, String lastTime, long checkpoints, long signedThrough, String signedAt, List<String> keyIds, Map<String, Long> kinds) {
 
     public Verification {
         keyIds = List.copyOf(keyIds);
         kinds = Map.copyOf(kinds);
+        failedAt = printable(failedAt);
+        failure = printable(failure);
+    }
+
+    /**
+     * The text with every character that could act on a terminal or reorder what it shows written
+     * as &#92;uXXXX escapes: control characters (ESC, CR, ...), format characters (bidirectional
+     * overrides, zero-width ones), line and paragraph separators and lone surrogates. A failure
+     * message quotes what the verified file holds (a key id, a log id, a member name, the text
+     * where the JSON broke), and a hostile file must not be able to overwrite or hide the verdict
+     * printed around it ({@code \r} and {@code RESULT: the chain holds} in a checkpoint's key id).
+     *
+     * @return the text, or null for null
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            int cp = pair ? text.codePointAt(i) : c;
+            int type = Character.getType(cp);
+            boolean unsafe = type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+            if (unsafe && sb == null) {
+                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (unsafe) {
+                for (char u : Character.toChars(cp)) {
+                    sb.append(String.format("\\u%04x", (int) u));
+                }
+            } else if (sb != null) {
+                sb.appendCodePoint(cp);
+            }
+            if (pair) {
+                i++;
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /** Records after the last verified checkpoint: chained, but not (yet) signed. */

@@ -96,11 +96,20 @@ class JcsTest {
         assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}")).hasMessageContaining("duplicate member name 'a'");
         assertThatThrownBy(() -> Json.parse("\"\\udc00\"")).hasMessageContaining("lone surrogate");
         assertThatThrownBy(() -> Json.parse("[1,]")).hasMessageContaining("offset 3");
+        // RFC 8259's HEXDIG is ASCII: not fullwidth digits (U+FF10..) nor Arabic-Indic ones (U+0660..), which Character.digit reads
+        assertThatThrownBy(() -> Json.parse("\"\\u\uff10\uff10\uff14\uff11\"")).hasMessageContaining("four hex digits after \\u");
+        assertThatThrownBy(() -> Json.parse("\"\\u\u0660\u0660\u0664\u0661\"")).hasMessageContaining("four hex digits after \\u");
+        assertThat(Json.parse("\"\\u004a\\u004B\"")).isEqualTo("JK");
         assertThatThrownBy(() -> Json.parse("1e400")).hasMessageContaining("double precision range");
         assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("end of the document");
         assertThatThrownBy(() -> Json.parse("01")).hasMessageContaining("end of the document");
         assertThat(Jcs.canonicalize(Map.of("big", new BigDecimal("0.1")))).isEqualTo("{\"big\":0.1}");
         assertThat(Jcs.canonicalize(List.of(1L << 53, -(1L << 53), 7, (short) 3))).isEqualTo("[9007199254740992,-9007199254740992,7,3]");
+        // the same range whatever the integer's type
+        java.math.BigInteger limit = java.math.BigInteger.ONE.shiftLeft(53);
+        assertThat(Jcs.canonicalize(List.of(limit, limit.negate()))).isEqualTo("[9007199254740992,-9007199254740992]");
+        assertThatThrownBy(() -> Jcs.canonicalize(limit.add(java.math.BigInteger.ONE))).hasMessageContaining("outside I-JSON's exact range");
+        assertThatThrownBy(() -> Jcs.canonicalize(limit.negate().subtract(java.math.BigInteger.ONE))).hasMessageContaining("outside I-JSON's exact range");
     }
 
     /** Every finite double is written as a decimal that reads back as the same double, no longer than Java's own. */

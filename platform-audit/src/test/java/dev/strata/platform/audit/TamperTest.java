@@ -351,6 +351,278 @@ class TamperTest {
         assertThat(err.toString()).contains("no '-----BEGIN PUBLIC KEY-----' block found");
     }
 
+    /** Writes the entries as an export file, as Strata does. */
+    static Path export(Path file, List<Object> entries) throws java.io.IOException {
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            for (Object e : entries) {
+                if (e instanceof LogRecord r) {
+                    w.record(r);
+                } else {
+                    w.checkpoint((Checkpoint) e);
+                }
+            }
+        }
+        return file;
+    }
+
+    /** What the offline verifier prints and returns for a file, with the genuine key. */
+    record Run(int rc, String out, String err) {
+        String result() {
+            return out.lines().filter(l -> l.startsWith("RESULT: ")).reduce((a, b) -> b).orElse("(no RESULT line)");
+        }
+    }
+
+    static Run offline(Path file, String... more) throws java.io.IOException {
+        Path pub = file.resolveSibling("trusted-key.pem");
+        Files.writeString(pub, AuditKeys.publicPem(key.getPublic()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of(file.toString(), "--key", pub.toString()));
+        args.addAll(List.of(more));
+        int rc = AuditVerifyMain.run(args.toArray(String[]::new), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The export's lines, edited. */
+    static Path edited(Path dir, String name, UnaryOperator<List<String>> edit) throws java.io.IOException {
+        Path genuine = dir.resolve("genuine.jsonl");
+        if (!Files.exists(genuine)) {
+            export(genuine, entries(records, key));
+        }
+        return Files.write(dir.resolve(name), edit.apply(new ArrayList<>(Files.readAllLines(genuine, StandardCharsets.UTF_8))));
+    }
+
+    /** Whether the text holds anything a terminal acts on, or that reorders what it shows. */
+    static boolean actsOnATerminal(String text) {
+        return text.chars().anyMatch(c -> c != '\n' && (Character.getType(c) == Character.CONTROL || Character.getType(c) == Character.FORMAT
+                || c == '\u2028' || c == '\u2029'));
+    }
+
+    /**
+     * Text from the file (a checkpoint's key id, the header's instance, a member name) reaches the
+     * report; a hostile file must not be able to print a terminal sequence that hides the verdict,
+     * such as a carriage return and {@code RESULT: the chain holds} over {@code RESULT: FAILED}.
+     */
+    @Test
+    void textFromTheFileCannotRewriteTheVerdictOnATerminal(@TempDir Path dir) throws Exception {
+        String lie = "\\r\\u001b[2KRESULT: the chain holds\\u001b[8m\\u202e";
+        int firstCheckpoint = indexOf(entries(records, key), EVERY) + 2; // 0-based line of the checkpoint after record 25
+        Path keyId = edited(dir, "key-id.jsonl", l -> {
+            l.set(firstCheckpoint, l.get(firstCheckpoint).replaceFirst("\"keyId\":\"[0-9a-f]+\"", java.util.regex.Matcher.quoteReplacement("\"keyId\":\"" + lie + "\"")));
+            return l;
+        });
+        Path header = edited(dir, "header.jsonl", l -> {
+            l.set(0, l.get(0).replace("\"exportedBy\":\"strata-a\"", "\"exportedBy\":\"" + lie + "\""));
+            return l;
+        });
+        Path member = edited(dir, "member.jsonl", l -> {
+            l.set(3, l.get(3).replace("{\"record\":{", "{\"record\":{\"" + lie + "\":1,"));
+            return l;
+        });
+        for (Path file : List.of(keyId, header, member)) {
+            Run run = offline(file);
+            assertThat(run.out()).as(file.getFileName().toString()).contains("\\u001b[2K");
+            assertThat(actsOnATerminal(run.out())).as("%s: %s", file.getFileName(), run.out()).isFalse();
+            assertThat(run.out().lines().filter(line -> line.startsWith("RESULT: "))).as(run.out()).hasSize(1);
+        }
+        assertThat(offline(keyId).rc()).isEqualTo(1);
+        assertThat(offline(keyId).result()).startsWith("RESULT: FAILED at line " + (firstCheckpoint + 1));
+        assertThat(offline(member).result()).startsWith("RESULT: FAILED at line 4").contains("unknown field");
+        assertThat(offline(header).rc()).isZero(); // the header is informational: the chain is intact
+    }
+
+    /**
+     * What happens to a file on its way to an auditor, and input made to break the verifier: line
+     * ends and a byte order mark carry nothing and are accepted; anything else fails with a
+     * message naming the line, and never escapes as an exception.
+     */
+    @Test
+    void transportArtefactsAndHostileInput(@TempDir Path dir) throws Exception {
+        Path genuine = edited(dir, "same.jsonl", l -> l);
+        byte[] bytes = Files.readAllBytes(genuine);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+
+        Run crlf = offline(Files.writeString(dir.resolve("crlf.jsonl"), text.replace("\n", "\r\n")));
+        assertThat(crlf.rc()).as(crlf.out()).isZero();
+        Run bom = offline(Files.writeString(dir.resolve("bom.jsonl"), "\uFEFF" + text));
+        assertThat(bom.rc()).as(bom.out()).isZero();
+        assertThat(bom.out()).contains("records         300 (1..300)");
+
+        // one byte of record 3's line (the file's line 4) replaced by one UTF-8 never holds
+        int at = text.indexOf('\n', text.indexOf('\n', text.indexOf('\n', text.indexOf('\n') + 1) + 1) + 1) - 5;
+        byte[] notUtf8 = bytes.clone();
+        notUtf8[at] = (byte) 0xff;
+        Run binary = offline(Files.write(dir.resolve("binary.jsonl"), notUtf8));
+        assertThat(binary.rc()).as(binary.out() + binary.err()).isEqualTo(1);
+        assertThat(binary.result()).startsWith("RESULT: FAILED at line 4 (record 3): the line is not UTF-8 text");
+        byte[] badHeader = bytes.clone();
+        badHeader[3] = (byte) 0xc3;
+        badHeader[4] = (byte) 0x28;
+        assertThat(offline(Files.write(dir.resolve("binary-header.jsonl"), badHeader)).result())
+                .startsWith("RESULT: FAILED at line 1 (record 1): the line is not UTF-8 text");
+
+        Run header = offline(edited(dir, "header-types.jsonl", l -> {
+            l.set(0, l.get(0).replace("\"exportedAt\":\"2026-11-28T00:00:00.000Z\"", "\"exportedAt\":1"));
+            return l;
+        }));
+        assertThat(header.rc()).as(header.out() + header.err()).isEqualTo(1);
+        assertThat(header.result()).contains("FAILED at line 1").contains("field 'exportedAt' is a number; expected a string");
+
+        Run empty = offline(Files.write(dir.resolve("empty.jsonl"), new byte[0]));
+        assertThat(empty.rc()).isEqualTo(1);
+        assertThat(empty.result()).contains("the file is empty");
+
+        Run garbage = offline(edited(dir, "garbage.jsonl", l -> {
+            l.add("}{");
+            return l;
+        }));
+        assertThat(garbage.rc()).isEqualTo(1);
+        assertThat(garbage.result()).startsWith("RESULT: FAILED at line " + (entries(records, key).size() + 2)).contains("malformed JSON");
+
+        Run nested = offline(edited(dir, "nested.jsonl", l -> {
+            l.set(1, "{\"record\":" + "[".repeat(1_000_000));
+            return l;
+        }));
+        assertThat(nested.rc()).isEqualTo(1);
+        assertThat(nested.result()).contains("at most 512 levels of nesting");
+
+        // a line without end: refused once it passes the limit, before it exhausts memory
+        Path endless = dir.resolve("endless.jsonl");
+        try (java.io.OutputStream out = Files.newOutputStream(endless)) {
+            out.write(bytes, 0, text.indexOf('\n') + 1);
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i <= ExportFile.MAX_LINE >> 20; i++) {
+                out.write(spaces);
+            }
+        }
+        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than " + (ExportFile.MAX_LINE >> 20) + " MiB");
+    }
+
+    /**
+     * Lines edited so that their values read the same: the hash and the signature cover values, so
+     * only the export's canonical form shows the edit, and an auditor reading the file would
+     * otherwise see a number other than the one signed.
+     */
+    @Test
+    void aLineEditedWithoutChangingItsValues(@TempDir Path dir) throws Exception {
+        // record 3: "share":0.375 and "inventoryGeneration":43
+        Map<String, UnaryOperator<String>> edits = new LinkedHashMap<>();
+        edits.put("a digit past double precision", l -> l.replace("\"share\":0.375", "\"share\":0.37500000000000001"));
+        edits.put("an integer as a decimal", l -> l.replace("\"inventoryGeneration\":43", "\"inventoryGeneration\":43.0"));
+        edits.put("an exponent", l -> l.replace("\"inventoryGeneration\":43", "\"inventoryGeneration\":4.3e1"));
+        edits.put("whitespace", l -> l.replace("\"actor\":", "\"actor\": "));
+        edits.put("an escape", l -> l.replace("\"actor\":\"system\"", "\"actor\":\"\\u0073ystem\""));
+        edits.put("member order", l -> l.replaceFirst("^\\{\"record\":\\{(\"actor\":\"[a-z]+\"),(\"hash\":\"[0-9a-f]+\")",
+                "{\"record\":{$2,$1"));
+        for (Map.Entry<String, UnaryOperator<String>> e : edits.entrySet()) {
+            Path file = edited(dir, "edit.jsonl", l -> {
+                String before = l.get(3);
+                l.set(3, e.getValue().apply(before));
+                assertThat(l.get(3)).as(e.getKey()).isNotEqualTo(before);
+                return l;
+            });
+            Run run = offline(file);
+            assertThat(run.rc()).as(e.getKey() + ": " + run.out()).isEqualTo(1);
+            assertThat(run.result()).as(e.getKey()).startsWith("RESULT: FAILED at line 4 (record 3): the line is not in RFC 8785 canonical form");
+        }
+
+        // a checkpoint line: the signature covers its values
+        int checkpoint = indexOf(entries(records, key), EVERY) + 1;
+        Run run = offline(edited(dir, "checkpoint.jsonl", l -> {
+            l.set(checkpoint + 1, l.get(checkpoint + 1).replace("\"seq\":" + EVERY, "\"seq\":" + EVERY + ".0"));
+            return l;
+        }));
+        assertThat(run.result()).startsWith("RESULT: FAILED at line " + (checkpoint + 2) + " (record " + EVERY + "): the line is not in RFC 8785");
+
+        // a value changed as well: that is what is reported
+        run = offline(edited(dir, "both.jsonl", l -> {
+            l.set(3, l.get(3).replace("\"share\":0.375", "\"share\": 0.5"));
+            return l;
+        }));
+        assertThat(run.result()).startsWith("RESULT: FAILED at line 4 (record 3): record 3 does not match its hash");
+    }
+
+    /**
+     * Genuine checkpoints where they do not belong: another log's, one moved, and an earlier
+     * export's last checkpoint closing a later export cut short. The last is the earlier export
+     * itself as far as anything signed can tell, so the report must say how old it is (the time
+     * its last checkpoint was signed, not the header's), and an anchor from the later export shows
+     * the cut.
+     */
+    @Test
+    void aCheckpointReplayedFromAnotherLogOrPosition(@TempDir Path dir) throws Exception {
+        List<Object> entries = entries(records, key);
+        int at25 = indexOf(entries, EVERY) + 1;
+        Checkpoint genuine = (Checkpoint) entries.get(at25);
+        entries.set(at25, Checkpoint.sign("another-log", genuine.seq(), genuine.hash(), genuine.time(), false, key.getPrivate(), key.getPublic()));
+        Verification v = verify(entries);
+        assertThat(v.failedSeq()).isEqualTo(EVERY);
+        assertThat(v.failure()).contains("belongs to log another-log, not " + LOG);
+
+        entries = entries(records, key);
+        entries.set(indexOf(entries, 3 * EVERY) + 1, entries.get(indexOf(entries, 2 * EVERY) + 1));
+        v = verify(entries);
+        assertThat(v.failedSeq()).isEqualTo(2 * EVERY);
+        assertThat(v.failure()).contains("the checkpoint for record " + 2 * EVERY + " stands after record " + 3 * EVERY + ", out of place");
+
+        // a checkpoint copied: counted twice, it would claim more signatures than the log has
+        entries = entries(records, key);
+        entries.add(indexOf(entries, 2 * EVERY) + 2, entries.get(indexOf(entries, 2 * EVERY) + 1));
+        v = verify(entries);
+        assertThat(v.holds()).as("%d checkpoints", v.checkpoints()).isFalse();
+        assertThat(v.failedSeq()).isEqualTo(2 * EVERY);
+        assertThat(v.failure()).contains("a second checkpoint for record " + 2 * EVERY);
+
+        // the export of 300 records cut after record 100 and its checkpoint, closed by the last checkpoint of an export made at 100
+        LogRecord r100 = records.get(99);
+        Checkpoint earlierLast = Checkpoint.sign(LOG, 100, r100.hash(), "2026-11-27T12:00:00.000Z", true, key.getPrivate(), key.getPublic());
+        entries = entries(records, key);
+        List<Object> cut = new ArrayList<>(entries.subList(0, indexOf(entries, 100) + 2));
+        cut.add(earlierLast);
+        Path file = export(dir.resolve("replayed.jsonl"), cut);
+        Run run = offline(file);
+        assertThat(run.rc()).as(run.out()).isZero();
+        assertThat(run.out()).contains("records         100 (1..100)")
+                .contains("complete as of  2026-11-27T12:00:00.000Z, when its last checkpoint was signed")
+                .contains("its header (not signed) says exported 2026-11-28T00:00:00.000Z");
+        Checkpoint laterLast = (Checkpoint) entries.get(entries.size() - 1);
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), Jcs.canonicalize(Map.of("checkpoint", laterLast.toJson())) + "\n");
+        run = offline(file, "--anchor", anchors.toString());
+        assertThat(run.rc()).isEqualTo(1);
+        assertThat(run.result()).contains("records 101..300 are missing (the log was truncated)");
+    }
+
+    /**
+     * A file of huge lines, verified by the jar as an auditor runs it, in a JVM with a small heap:
+     * the reader hands workers chunks of 2,048 lines, and 80 lines of half a MiB each were read
+     * whole into one chunk (40 MiB) before any was parsed. The verdict must come, not an
+     * OutOfMemoryError. One processor: one worker, two chunks in flight, whatever the machine.
+     */
+    @Test
+    void aFileOfHugeLinesIsReadInBoundedMemory(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("huge.jsonl");
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(Files.readAllLines(edited(dir, "same.jsonl", l -> l), StandardCharsets.UTF_8).get(0));
+            w.write('\n');
+            String huge = "{\"record\":\"" + "x".repeat(512 << 10) + "\"}\n";
+            for (int i = 0; i < 80; i++) {
+                w.write(huge);
+            }
+        }
+        Path pub = Files.writeString(dir.resolve("key.pem"), AuditKeys.publicPem(key.getPublic()));
+        String classes = Path.of(AuditVerifyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:ActiveProcessorCount=1", "-cp", classes,
+                AuditVerifyMain.class.getName(), file.toString(), "--key", pub.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out).doesNotContain("OutOfMemoryError")
+                .contains("RESULT: FAILED at line 2 (record 1): expected a {\"record\":...} or {\"checkpoint\":...} line");
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);

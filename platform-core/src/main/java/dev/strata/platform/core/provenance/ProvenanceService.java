@@ -277,11 +277,11 @@ public class ProvenanceService implements AuditLog {
                         w.record(r);
                         counts[0]++;
                         last[0] = r;
+                        // every stored checkpoint is written, the record it covers or not: one whose record is gone
+                        // is what shows the auditor that records were removed, and the verifier fails on it
                         while (next[0] != null && next[0].seq() <= r.seq()) {
-                            if (next[0].seq() == r.seq()) {
-                                w.checkpoint(next[0]);
-                                counts[1]++;
-                            }
+                            w.checkpoint(next[0]);
+                            counts[1]++;
                             next[0] = checkpoints.hasNext() ? checkpoints.next() : null;
                         }
                         return true;
@@ -295,6 +295,13 @@ public class ProvenanceService implements AuditLog {
                 }
                 if (last[0] == null) {
                     throw new StrataException("the provenance log is empty; there is nothing to export");
+                }
+                for (; next[0] != null; next[0] = checkpoints.hasNext() ? checkpoints.next() : null) {
+                    // signed for a record after the last one stored: the log was cut short in the store
+                    LOG.warn("The provenance log ends at record {}, but a checkpoint covers record {}: records were removed from the store; "
+                            + "the export holds the checkpoint, and fails verification", last[0].seq(), next[0].seq());
+                    w.checkpoint(next[0]);
+                    counts[1]++;
                 }
                 w.checkpoint(Checkpoint.sign(p.logId(), last[0].seq(), last[0].hash(), LogRecord.formatTime(clock.instant()), true, key.privateKey,
                         key.publicKey));

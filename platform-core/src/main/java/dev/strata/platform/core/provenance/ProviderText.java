@@ -346,11 +346,25 @@ public final class ProviderText {
 
     private static boolean hasControl(String s) {
         for (int i = 0; i < s.length(); i++) {
-            if (isControl(s.charAt(i))) {
+            if (isControl(s.charAt(i)) || loneSurrogate(s, i)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the character at {@code i} is half of no surrogate pair. Such a text has no UTF-8 form
+     * and no place in RFC 8785's I-JSON: a provenance record that quoted it could not be encoded,
+     * and the operation it records would fail with the record (a provider's JSON error that
+     * escapes {@code \ud800}, or a message cut by the provider between the halves of a pair).
+     */
+    private static boolean loneSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
     }
 
     /** Each run of control characters as one space. */
@@ -359,7 +373,10 @@ public final class ProviderText {
         boolean inRun = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (isControl(c)) {
+            if (loneSurrogate(s, i)) {
+                out.append('\uFFFD'); // what a UTF-8 decoder makes of it
+                inRun = false;
+            } else if (isControl(c)) {
                 if (!inRun) {
                     out.append(' ');
                 }

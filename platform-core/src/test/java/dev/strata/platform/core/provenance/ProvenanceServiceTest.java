@@ -121,6 +121,13 @@ class ProvenanceServiceTest {
         assertThat(report.holds()).isFalse();
         assertThat(report.failedSeq()).isEqualTo(181);
         assertThat(report.failure()).contains("covers record 200 but the log so far ends at record 180");
+
+        // an export must not launder the cut: the checkpoint of the removed record 200 goes in, and the verifier fails on it
+        AuditExport export = service.export(data.resolve("out/cut.jsonl"), data.resolve("out/cut-keys.pem"));
+        ExportFile.Result offline = ExportFile.verify(export.file(), AuditKeys.readPublicKeys(Files.readString(export.publicKeyFile())), List.of());
+        assertThat(offline.verification().holds()).as(offline.verification().summary()).isFalse();
+        assertThat(offline.verification().failedSeq()).isEqualTo(181);
+        assertThat(offline.verification().failure()).contains("covers record 200 but the log so far ends at record 180");
     }
 
     Connection h2() throws Exception {

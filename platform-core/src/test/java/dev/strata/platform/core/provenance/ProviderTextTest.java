@@ -3,6 +3,9 @@ package dev.strata.platform.core.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.strata.platform.audit.Jcs;
+import dev.strata.platform.audit.Json;
+import dev.strata.platform.core.store.ProvenanceEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -105,6 +108,18 @@ class ProviderTextTest {
                 .isEqualTo("quota exceeded 2026-12-01 12:00:00 INFO [main] forged line ");
         assertThat(ProviderText.clean("state \u001b[31mFAILED\u001b[0m")).isEqualTo("state  [31mFAILED [0m");
         assertThat(ProviderText.clean("node \u202Eyrallos\u202C ok\u0085end")).isEqualTo("node  yrallos  ok end");
+    }
+
+    /** Half a surrogate pair has no UTF-8 form: a provenance record quoting it could not be encoded, and its operation would fail. */
+    @Test
+    void aLoneSurrogateBecomesAReplacementCharacterAndTheTextCanBeRecorded() {
+        assertThat(ProviderText.clean("quota exceeded \ud83d")).isEqualTo("quota exceeded \ufffd");
+        assertThat(ProviderText.clean("\udc00 at start, \ud800\ud800 twice")).isEqualTo("\ufffd at start, \ufffd\ufffd twice");
+        assertThat(ProviderText.clean("a pair stays: \ud83d\ude00")).isEqualTo("a pair stays: \ud83d\ude00");
+        String cleaned = ProviderText.clean("instance i-1 refused: \"\ud800\" \u001b[0m");
+        ProvenanceEntry entry = ProvenanceEntry.of("provisioning", "system", java.util.Map.of("error", cleaned), "provider", "aws");
+        assertThat(Jcs.canonicalize(Json.parse(Jcs.canonicalize(entry.payload())))).isEqualTo(Jcs.canonicalize(entry.payload()));
+        assertThat(ProviderText.clean(cleaned)).isEqualTo(cleaned);
     }
 
     @Test
