@@ -29,6 +29,16 @@ import java.util.Map;
 public record Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
         String firstTime, String lastTime, long checkpoints, long signedThrough, String signedAt, List<String> keyIds, Map<String, Long> kinds) {
 
+    /**
+     * A verification that does not say when its last checkpoint was signed ({@code signedAt} null):
+     * the constructor of version 1.0 of this package, kept for its callers.
+     */
+    public Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
+            String firstTime, String lastTime, long checkpoints, long signedThrough, List<String> keyIds, Map<String, Long> kinds) {
+        this(holds, failedSeq, failedAt, failure, records, firstSeq, lastSeq, firstTime, lastTime, checkpoints, signedThrough, null, keyIds,
+                kinds);
+    }
+
     public Verification {
         keyIds = List.copyOf(keyIds);
         kinds = Map.copyOf(kinds);
