@@ -52,7 +52,8 @@ public record Checkpoint(String log, long seq, String hash, String time, String 
     /** Whether the signature verifies with {@code key}. */
     public boolean verifies(PublicKey key) {
         byte[] body = Jcs.canonicalBytes(signedBody());
-        String memo = AuditKeys.keyId(key) + '\n' + signature + '\n' + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        // the whole key's digest, not its 64-bit id: two keys that share an id must not share a verdict
+        String memo = Hashes.sha256(key.getEncoded()) + '\n' + signature + '\n' + new String(body, java.nio.charset.StandardCharsets.UTF_8);
         if (VERIFIED.containsKey(memo)) {
             return true;
         }
