@@ -143,7 +143,13 @@ public final class ProviderText {
         if (s.length() > MAX_LENGTH - CUT_MARK_ROOM) {
             s = dropLastToken(s.substring(0, MAX_LENGTH - CUT_MARK_ROOM));
         }
-        return s + " (... cut; " + length + " characters in all)";
+        String note = " (... cut; " + length + " characters in all)";
+        // a cut can leave a secret's name and an opening quote at the end (passphrase=' whose value was cut off), which
+        // the rules would read the note as the value of: such a last token goes too, so that cleaning again changes nothing
+        for (int pass = 0; pass < MAX_PASSES && !s.isEmpty() && !rules(s + note).equals(s + note); pass++) {
+            s = dropLastToken(s);
+        }
+        return s + note;
     }
 
     /** One pass of the rules after the known secrets (see the class). */
