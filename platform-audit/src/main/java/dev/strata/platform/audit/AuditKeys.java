@@ -120,7 +120,10 @@ public final class AuditKeys {
             Signature s = Signature.getInstance("Ed25519");
             s.initVerify(key);
             s.update(data);
-            return s.verify(Base64.getDecoder().decode(signature));
+            byte[] raw = Base64.getDecoder().decode(signature);
+            // one text per signature: the decoder also takes it without padding, or with other bits in the last character's
+            // unused ones, and such a text, edited from the signed one, is refused as the other edited lines are
+            return Base64.getEncoder().encodeToString(raw).equals(signature) && s.verify(raw);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
         }
