@@ -300,9 +300,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             boolean failed = before.get().state() == CreateJournal.State.FAILED;
             if (lookedAt.isBefore(before.get().quietUntil())) {
                 throw new ProviderUnavailableException(failed
-                        ? "Nova failed the create request of operation " + operationId + " at " + before.get().at() + " ("
-                                + before.get().detail() + ") and lists no server with the operation's tag yet; it is looked for until "
-                                + before.get().quietUntil() + ", and the operation fails if none shows by then"
+                        ? failedAwaiting(operationId, before.get().at(), before.get().detail(), before.get().quietUntil())
                         : unanswered(operationId, before.get().at(), before.get().detail(), before.get().quietUntil()));
             }
             if (failed) {
@@ -444,9 +442,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             }
             if (!clock.instant().isBefore(unsure.quietUntil()) || context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) < 0) {
                 if (unsure.failed()) {
-                    throw new ProviderUnavailableException("Nova failed the create request of operation " + operationId + " ("
-                            + unsure.why().getMessage() + ") and lists no server with the operation's tag yet; it is looked for until "
-                            + unsure.quietUntil() + ", and the operation fails if none shows by then", unsure.why());
+                    throw new ProviderUnavailableException(failedAwaiting(operationId, null, unsure.why().getMessage(), unsure.quietUntil()),
+                            unsure.why());
                 }
                 throw new ProviderUnavailableException(unanswered(operationId, null, unsure.why().getMessage(), unsure.quietUntil()),
                         unsure.why());
@@ -454,6 +451,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             sleep(poll);
             poll = poll.multipliedBy(2).compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : poll.multipliedBy(2);
         }
+    }
+
+    private static String failedAwaiting(String operationId, Instant at, String detail, Instant quietUntil) {
+        return "Nova failed the create request of operation " + operationId + (at == null ? "" : " at " + at) + " (" + detail
+                + ") and lists no server with the operation's tag yet; it is looked for until " + quietUntil
+                + ", and the operation fails if none shows by then";
     }
 
     private String failedForGood(String operationId, String detail) {

@@ -216,6 +216,11 @@ public record StoreSettings(Kind kind, String url, String location, String user,
      * parameter's value) is no secret.
      */
     static List<String> secretParameters(String url) {
+        return parameters(url, StoreSettings::isSecretName);
+    }
+
+    /** The names of the query parameters of a URL (as {@link #secretParameters} splits them), as written, in order, that {@code which} takes. */
+    private static List<String> parameters(String url, java.util.function.Predicate<String> which) {
         List<String> names = new ArrayList<>();
         int query = url.indexOf('?');
         if (query < 0) {
@@ -224,7 +229,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         Matcher m = PARAMETER.matcher(url);
         m.region(query, url.length());
         while (m.find()) {
-            if (isSecretName(m.group(2))) {
+            if (which.test(m.group(2))) {
                 names.add(m.group(2));
             }
         }
@@ -264,25 +269,14 @@ public record StoreSettings(Kind kind, String url, String location, String user,
      * connect as someone other than the configured user, with nothing shown.
      */
     static List<String> settingParameters(String url) {
-        List<String> names = new ArrayList<>();
-        int query = url.indexOf('?');
-        if (query < 0) {
-            return names;
-        }
-        Matcher m = PARAMETER.matcher(url);
-        m.region(query, url.length());
-        while (m.find()) {
-            if (SETTING_PARAMETERS.containsKey(decodedName(m.group(2)))) {
-                names.add(m.group(2));
-            }
-        }
-        return names;
+        return parameters(url, name -> SETTING_PARAMETERS.containsKey(decodedName(name)));
     }
 
     private static String settingOf(String parameter) {
         return SETTING_PARAMETERS.get(decodedName(parameter));
     }
 
+    /** A parameter's name percent-decoded (as written where it does not decode), stripped and lower-cased. */
     private static String decodedName(String name) {
         String decoded;
         try {
@@ -294,13 +288,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
     }
 
     private static boolean isSecretName(String name) {
-        String decoded;
-        try {
-            decoded = java.net.URLDecoder.decode(name, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            decoded = name;
-        }
-        String key = decoded.toLowerCase(Locale.ROOT).replaceAll("[_.\\-]", "");
+        String key = decodedName(name).replaceAll("[_.\\-]", "");
         return SECRET_WORDS.stream().anyMatch(key::contains) && NOT_SECRET_ENDINGS.stream().noneMatch(key::endsWith);
     }
 

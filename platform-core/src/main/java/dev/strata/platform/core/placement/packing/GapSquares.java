@@ -114,7 +114,7 @@ final class GapSquares {
         }
         double d = 0;
         for (int g : gpus) {
-            d += step(free[g], free[g] - milli);
+            d += move(free[g], free[g] - milli);
         }
         for (int g : gpus) {
             count[free[g]]++;
@@ -125,10 +125,6 @@ final class GapSquares {
 
     /** Moves one GPU from gap {@code from} to gap {@code to} and returns the change of the measure. */
     double move(int from, int to) {
-        return step(from, to);
-    }
-
-    private double step(int from, int to) {
         if (from == to) {
             return 0;
         }
