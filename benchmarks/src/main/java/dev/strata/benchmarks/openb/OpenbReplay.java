@@ -312,8 +312,9 @@ public final class OpenbReplay {
             case "strata-nostranded" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("stranded=0"));
             case "strata-nopressure" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("pressure=0"));
             case "strata-nobestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("bestfit=0"));
-            case "strata-fgdonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,bestfit=0,waste=0"));
-            case "strata-fgd+bestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,waste=0"));
+            case "strata-fgdonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,bestfit=0,waste=0,ss=0"));
+            case "strata-fgd+bestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,waste=0,ss=0"));
+            case "strata-nosquares" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("ss=0"));
             default -> {
                 if (name.startsWith("strata:")) {
                     // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)
@@ -346,7 +347,7 @@ public final class OpenbReplay {
     /** Every policy name {@link #policy} knows. */
     public static final List<String> POLICIES = List.of("random", "bestfit", "bestfit-randomties", "bestfit-exact", "fgd", "fgd-allshapes",
             "fgd-randomties", "fgd-allshapes-randomties", "fgd-exact", "strata", "strata-cpuonly",
-            "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-fgdonly", "strata-fgd+bestfit");
+            "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-nosquares", "strata-fgdonly", "strata-fgd+bestfit");
 
     private static PackingPolicy strata(List<NodeCapacity> nodes, List<Demand> pods, StrataPackingPolicy.Options options) {
         return new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods, 1.0, WorkloadProfile.Weighting.PODS, true), options);
@@ -410,7 +411,8 @@ public final class OpenbReplay {
 
     /**
      * The candidate weights of the leave-one-trace-out evaluation: stranded x pressure x best fit x
-     * eventual waste, memory-aware (see {@link StrataPackingPolicy.Options}).
+     * eventual waste x Sum-of-Squares (off, or the default weight with its smallest gap), memory-aware
+     * (see {@link StrataPackingPolicy.Options}).
      */
     static List<String> weightGrid() {
         List<String> grid = new ArrayList<>();
@@ -418,7 +420,9 @@ public final class OpenbReplay {
             for (String pressure : List.of("0", "0.25", "0.5", "1")) {
                 for (String bestfit : List.of("0", "0.001", "0.01")) {
                     for (String waste : List.of("0", "0.25")) {
-                        grid.add("stranded=" + stranded + ",pressure=" + pressure + ",bestfit=" + bestfit + ",waste=" + waste);
+                        for (String squares : List.of("0", "1000")) {
+                            grid.add("stranded=" + stranded + ",pressure=" + pressure + ",bestfit=" + bestfit + ",waste=" + waste + ",ss=" + squares);
+                        }
                     }
                 }
             }
@@ -496,7 +500,7 @@ public final class OpenbReplay {
     static String defaultsSpec() {
         StrataPackingPolicy.Options d = StrataPackingPolicy.Options.DEFAULTS;
         return "stranded=" + trim(d.strandedWeight()) + ",pressure=" + trim(d.pressureWeight()) + ",bestfit=" + trim(d.bestFitWeight()) + ",waste="
-                + trim(d.wasteWeight());
+                + trim(d.wasteWeight()) + ",ss=" + trim(d.squaresWeight());
     }
 
     private static String trim(double v) {

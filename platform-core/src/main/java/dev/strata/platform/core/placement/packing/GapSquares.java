@@ -1,7 +1,5 @@
 package dev.strata.platform.core.placement.packing;
 
-import java.util.Collection;
-
 /**
  * The Sum-of-Squares measure of online bin packing with discrete item sizes (Csirik, Johnson,
  * Kenyon, Orlin, Shor and Weber, "On the Sum-of-Squares algorithm for bin packing", J. ACM 2006),
@@ -26,33 +24,29 @@ import java.util.Collection;
  * pods, 7 of 8,152) and weighting the measure above Strata's other terms raises the allocation by
  * 0.20 to 0.32 point on all five traces.
  *
- * <p>The histogram is global: it must follow every change of every GPU ({@link #move}). Not
- * thread-safe.
+ * <p>The measure reads the cluster's {@link GapHistogram}, which the {@link Packer} keeps; it holds
+ * no state of its own but a scratch buffer, so it is not thread-safe.
  */
 final class GapSquares {
 
-    private final long[] count = new long[Demand.WHOLE_GPU + 1];
     private final int minGap;
     private final boolean whole;
     private final double[] scale;
+    private int[] touched = new int[16];
+    private int[] change = new int[16];
 
     /**
      * @param minGap the smallest gap counted, 1 to 1000
      * @param whole whether whole GPUs (1000 milli-GPU free) are counted
      * @param scale {@code s(g)} for {@code g} in 0..1000, each > 0; null for 1 everywhere
      */
-    GapSquares(Collection<NodeCapacity> nodes, int minGap, boolean whole, double[] scale) {
+    GapSquares(int minGap, boolean whole, double[] scale) {
         if (minGap < 1 || minGap > Demand.WHOLE_GPU) {
             throw new IllegalArgumentException("smallest gap counted is " + minGap + "; expected 1 to " + Demand.WHOLE_GPU);
         }
         this.minGap = minGap;
         this.whole = whole;
         this.scale = scale;
-        for (NodeCapacity n : nodes) {
-            for (int f : n.gpuFreeArray()) {
-                count[f]++;
-            }
-        }
     }
 
     /**
@@ -89,16 +83,11 @@ final class GapSquares {
         return counted(gap) ? n * (double) n / (scale == null ? 1 : scale[gap]) : 0;
     }
 
-    /** GPUs with exactly {@code gap} milli-GPU free. */
-    long count(int gap) {
-        return count[gap];
-    }
-
-    /** The measure now. */
-    double value() {
+    /** The measure of this histogram. */
+    double value(GapHistogram gaps) {
         double sum = 0;
         for (int g = 0; g <= Demand.WHOLE_GPU; g++) {
-            sum += term(g, count[g]);
+            sum += term(g, gaps.count(g));
         }
         return sum;
     }
@@ -106,33 +95,46 @@ final class GapSquares {
     /**
      * The change of the measure if the GPUs {@code gpus} of a node whose GPUs have {@code free}
      * milli-GPU free each gave {@code milli} more: exact, also when several of them share a gap. The
-     * histogram is left as it was.
+     * histogram is not changed.
      */
-    double delta(int[] free, int[] gpus, int milli) {
-        if (milli == 0) {
+    double delta(GapHistogram gaps, int[] free, int[] gpus, int milli) {
+        if (milli == 0 || gpus.length == 0) {
             return 0;
         }
-        double d = 0;
-        for (int g : gpus) {
-            d += move(free[g], free[g] - milli);
+        if (gpus.length == 1) {
+            int from = free[gpus[0]];
+            int to = from - milli;
+            long a = gaps.count(from);
+            long b = gaps.count(to);
+            return term(from, a - 1) - term(from, a) + term(to, b + 1) - term(to, b);
+        }
+        // net change of the count per gap touched, then each touched gap's term once
+        int n = 0;
+        if (touched.length < 2 * gpus.length) {
+            touched = new int[2 * gpus.length];
+            change = new int[2 * gpus.length];
         }
         for (int g : gpus) {
-            count[free[g]]++;
-            count[free[g] - milli]--;
+            n = bump(n, free[g], -1);
+            n = bump(n, free[g] - milli, 1);
+        }
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+            long c = gaps.count(touched[i]);
+            d += term(touched[i], c + change[i]) - term(touched[i], c);
         }
         return d;
     }
 
-    /** Moves one GPU from gap {@code from} to gap {@code to} and returns the change of the measure. */
-    double move(int from, int to) {
-        if (from == to) {
-            return 0;
+    private int bump(int n, int gap, int by) {
+        for (int i = 0; i < n; i++) {
+            if (touched[i] == gap) {
+                change[i] += by;
+                return n;
+            }
         }
-        long a = count[from];
-        long b = count[to];
-        double d = term(from, a - 1) - term(from, a) + term(to, b + 1) - term(to, b);
-        count[from] = a - 1;
-        count[to] = b + 1;
-        return d;
+        touched[n] = gap;
+        change[n] = by;
+        return n + 1;
     }
 }

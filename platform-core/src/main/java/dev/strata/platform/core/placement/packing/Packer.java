@@ -21,6 +21,10 @@ import java.util.Optional;
  * is also remembered per (class, demand) for as long as the class exists, so a decision costs one
  * pass over the live classes with a few comparisons each, plus policy calls only for classes that
  * have not seen this demand yet. A thousand identical idle nodes are one class: one evaluation.
+ * A policy that {@link PackingPolicy#weighsGaps() weighs the cluster's gaps} is cached the same way:
+ * its few candidate GPU choices per (class, demand), each with the node's part of the score; at each
+ * decision it adds the cluster's part over those candidates, from the {@link GapHistogram} the packer
+ * keeps through every change.
  * The number of classes never exceeds the number of nodes; the policy's own work per class is
  * bounded by {@link GpuChoices}.
  *
@@ -35,6 +39,10 @@ public final class Packer {
 
     private PackingPolicy policy;
     private boolean cacheable;
+    private boolean weighsGaps;
+    /** Free milli-GPU of every GPU, kept through every change of a node (in {@link #leave} and {@link #join}). */
+    private final GapHistogram gaps = new GapHistogram();
+    private static final Fit[] NO_CHOICES = new Fit[0];
     private final NodeCapacity[] nodes;
     private final Map<String, Integer> byId = new HashMap<>();
     /** Per (GPU model, MIG table), an id; nodes of one id are alike in all but their state. */
@@ -57,6 +65,10 @@ public final class Packer {
     private StateClass chosenClass;
     private int chosenMember;
     private Fit chosenFit;
+    private double chosenScore;
+    /** The score of the fit {@link #classFit} returned last: its own, or the one {@link PackingPolicy#choose} gave it. */
+    private double classScore;
+    private final double[] chooseScore = new double[1];
 
     /**
      * @param nodes the nodes, copied; ids must be unique
@@ -65,6 +77,7 @@ public final class Packer {
     public Packer(Collection<NodeCapacity> nodes, PackingPolicy policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.cacheable = policy.cacheable();
+        this.weighsGaps = policy.weighsGaps();
         this.nodes = new NodeCapacity[nodes.size()];
         this.nodeModel = new int[nodes.size()];
         this.classOf = new StateClass[nodes.size()];
@@ -99,9 +112,10 @@ public final class Packer {
         }
         this.policy = Objects.requireNonNull(newPolicy, "policy");
         this.cacheable = newPolicy.cacheable();
+        this.weighsGaps = newPolicy.weighsGaps();
         demands.clear();
         for (int i = 0; i < liveCount; i++) {
-            live[i].cache = new Fit[0];
+            live[i].forget();
         }
     }
 
@@ -115,7 +129,7 @@ public final class Packer {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
-        Fit fit = onMember(chosenClass, chosenFit, node, demand);
+        Fit fit = onMember(chosenClass, chosenFit, chosenScore, node, demand);
         commit(node, demand, fit.gpusUnsafe(), fit.slot());
         return Optional.of(fit);
     }
@@ -129,7 +143,7 @@ public final class Packer {
             return Optional.empty();
         }
         int node = chosenClass.members[chosenMember];
-        return Optional.of(onMember(chosenClass, chosenFit, node, demand));
+        return Optional.of(onMember(chosenClass, chosenFit, chosenScore, node, demand));
     }
 
     /**
@@ -139,14 +153,14 @@ public final class Packer {
     public Optional<Fit> fitOn(int index, Demand demand) {
         StateClass c = classOf[index];
         Fit f = classFit(c, demand, intern(demand));
-        return f == null ? Optional.empty() : Optional.of(onMember(c, f, index, demand));
+        return f == null ? Optional.empty() : Optional.of(onMember(c, f, classScore, index, demand));
     }
 
     /** The class's fit carried over to its member {@code node}: the same GPU positions, and the MIG slot on that GPU. */
-    private Fit onMember(StateClass c, Fit f, int node, Demand demand) {
+    private Fit onMember(StateClass c, Fit f, double score, int node, Demand demand) {
         int[] gpus = toMember(c, f.gpusUnsafe(), node);
         int slot = demand.partitioned() ? nodes[node].bestSlot(gpus[0], demand) : -1;
-        return f.on(nodes[node].id(), gpus, slot);
+        return f.on(nodes[node].id(), gpus, slot, score);
     }
 
     /**
@@ -165,6 +179,7 @@ public final class Packer {
         if (scoredClass.length < n) {
             scoredClass = new int[Math.max(n, scoredClass.length * 2)];
             scoredFit = new Fit[scoredClass.length];
+            scoredScore = new double[scoredClass.length];
         }
         int scored = 0;
         for (int i = 0; i < n; i++) {
@@ -172,6 +187,7 @@ public final class Packer {
             if (f != null) {
                 scoredClass[scored] = i;
                 scoredFit[scored] = f;
+                scoredScore[scored] = classScore;
                 scored++;
             }
         }
@@ -181,9 +197,8 @@ public final class Packer {
             for (int remaining = scored; remaining > 0; remaining--) {
                 int best = -1;
                 for (int k = 0; k < scored; k++) {
-                    if (scoredFit[k] != null && (best < 0 || scoredFit[k].score() < scoredFit[best].score()
-                            || scoredFit[k].score() == scoredFit[best].score()
-                            && live[scoredClass[k]].minMember < live[scoredClass[best]].minMember)) {
+                    if (scoredFit[k] != null && (best < 0 || scoredScore[k] < scoredScore[best]
+                            || scoredScore[k] == scoredScore[best] && live[scoredClass[k]].minMember < live[scoredClass[best]].minMember)) {
                         best = k;
                     }
                 }
@@ -194,7 +209,7 @@ public final class Packer {
                 for (int m = 0; m < c.size; m++) {
                     int node = c.members[m];
                     if (eligible.test(node)) {
-                        return Optional.of(onMember(c, f, node, demand));
+                        return Optional.of(onMember(c, f, scoredScore[best], node, demand));
                     }
                 }
             }
@@ -206,8 +221,12 @@ public final class Packer {
 
     private int[] scoredClass = new int[16];
     private Fit[] scoredFit = new Fit[16];
+    private double[] scoredScore = new double[16];
 
-    /** The policy's fit for a class (cached for cacheable policies), or null when the demand does not fit it. */
+    /**
+     * The policy's fit for a class (cached for cacheable policies), or null when the demand does not
+     * fit it; its score is left in {@link #classScore}.
+     */
     private Fit classFit(StateClass c, Demand demand, DemandInfo info) {
         if (c.cpuFree < demand.cpuMilli() || c.memFree < demand.memoryMiB()) {
             return null;
@@ -219,9 +238,14 @@ public final class Packer {
                 return null;
             }
         }
+        if (weighsGaps) {
+            return choose(c, demand, info);
+        }
         if (!cacheable) {
             evaluations++;
-            return policy.fit(c.state, demand);
+            Fit f = policy.fit(c.state, demand);
+            classScore = f == null ? 0 : f.score();
+            return f;
         }
         Fit[] cache = c.cache;
         int did = info.id;
@@ -239,7 +263,52 @@ public final class Packer {
         } else {
             cacheHits++;
         }
-        return f == NO_FIT ? null : f;
+        if (f == NO_FIT) {
+            return null;
+        }
+        classScore = f.score();
+        return f;
+    }
+
+    /** {@link #classFit} for a policy that weighs the cluster's gaps: its candidates cached, the choice among them made now. */
+    private Fit choose(StateClass c, Demand demand, DemandInfo info) {
+        Fit[] candidates;
+        if (cacheable) {
+            Fit[][] cache = c.choices;
+            int did = info.id;
+            candidates = did < cache.length ? cache[did] : null;
+            if (candidates == null) {
+                evaluations++;
+                candidates = policy.candidates(c.state, demand);
+                if (candidates == null || candidates.length == 0) {
+                    candidates = NO_CHOICES;
+                }
+                if (did >= cache.length) {
+                    cache = c.choices = Arrays.copyOf(cache, Math.max(did + 1, cache.length * 2));
+                }
+                cache[did] = candidates;
+            } else {
+                cacheHits++;
+            }
+        } else {
+            evaluations++;
+            candidates = policy.candidates(c.state, demand);
+        }
+        if (candidates == null || candidates.length == 0) {
+            return null;
+        }
+        int i = policy.choose(c.state, demand, candidates, gaps, chooseScore);
+        if (i < 0 || i >= candidates.length || Double.isNaN(chooseScore[0])) {
+            throw new IllegalStateException("policy " + policy.name() + " chose candidate " + i + " of " + candidates.length + " with score "
+                    + chooseScore[0] + "; expected an index below the count and a number");
+        }
+        classScore = chooseScore[0];
+        return candidates[i];
+    }
+
+    /** The cluster's free milli-GPU per GPU as the packer keeps it (read only; for tests and policies). */
+    public GapHistogram gaps() {
+        return gaps;
     }
 
     /**
@@ -397,7 +466,7 @@ public final class Packer {
             if (f == null) {
                 continue;
             }
-            double s = f.score();
+            double s = classScore;
             if (s < best) {
                 best = s;
                 tied = 0;
@@ -417,6 +486,7 @@ public final class Packer {
         if (tied == 0) {
             return false;
         }
+        chosenScore = best;
         if (policy.tiesToFirstNode()) {
             int first = 0;
             for (int t = 1; t < tied; t++) {
@@ -456,7 +526,7 @@ public final class Packer {
         if (demands.size() >= MAX_DEMANDS) {
             demands.clear();
             for (int i = 0; i < liveCount; i++) {
-                live[i].cache = new Fit[0];
+                live[i].forget();
             }
         }
         boolean[] allowed = new boolean[modelNames.size()];
@@ -484,6 +554,7 @@ public final class Packer {
 
     private void leave(int node) {
         StateClass c = classOf[node];
+        gaps.add(c.state, -1); // the class's snapshot is the node's state before the change
         int pos = Arrays.binarySearch(c.members, 0, c.size, node);
         System.arraycopy(c.members, pos + 1, c.members, pos, c.size - pos - 1);
         c.size--;
@@ -501,6 +572,7 @@ public final class Packer {
 
     private void join(int node) {
         NodeCapacity n = nodes[node];
+        gaps.add(n, 1);
         int[] order = canonicalOrder(n);
         StateKey key = StateKey.of(nodeModel[node], n, order);
         StateClass c = classes.get(key);
@@ -590,6 +662,13 @@ public final class Packer {
         int minMember = Integer.MAX_VALUE;
         int livePos;
         Fit[] cache = new Fit[0];
+        /** Per demand, the candidates of a policy that weighs the cluster's gaps. */
+        Fit[][] choices = new Fit[0][];
+
+        void forget() {
+            cache = new Fit[0];
+            choices = new Fit[0][];
+        }
 
         StateClass(StateKey key, NodeCapacity state, int modelId, int[] order) {
             this.key = key;

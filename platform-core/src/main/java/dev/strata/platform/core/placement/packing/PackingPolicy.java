@@ -42,6 +42,45 @@ public interface PackingPolicy {
     }
 
     /**
+     * Whether the policy's choice also weighs the free gaps of every GPU in the cluster
+     * ({@link GapHistogram}), not only the node's state. Such a policy stays cacheable: what depends
+     * on the node alone is scored by {@link #candidates} and remembered per (class, demand) like a
+     * fit, and {@link #choose} adds the cluster's part at each decision, over those few candidates.
+     * Default false: {@link #fit} is the whole answer.
+     */
+    default boolean weighsGaps() {
+        return false;
+    }
+
+    /**
+     * For a policy that {@link #weighsGaps()}: every way to place the demand on the node that it
+     * would choose among, each with the part of its score that depends on the node and the demand
+     * alone, in the order {@link #choose} prefers them on equal scores; null or empty when the
+     * demand does not fit. The same contract as {@link #fit} otherwise (bounded, node unchanged).
+     */
+    default Fit[] candidates(NodeCapacity node, Demand demand) {
+        Fit f = fit(node, demand);
+        return f == null ? null : new Fit[] {f};
+    }
+
+    /**
+     * For a policy that {@link #weighsGaps()}: picks one of the {@code candidates} it gave for a node
+     * in this state, with the cluster's gaps as they are now, writes that choice's score (lower is
+     * better, compared across nodes) to {@code score[0]} and returns its index. It must not keep or
+     * change {@code gaps}. The default takes the lowest candidate score, the first on equal scores.
+     */
+    default int choose(NodeCapacity node, Demand demand, Fit[] candidates, GapHistogram gaps, double[] score) {
+        int best = 0;
+        for (int i = 1; i < candidates.length; i++) {
+            if (candidates[i].score() < candidates[best].score()) {
+                best = i;
+            }
+        }
+        score[0] = candidates[best].score();
+        return best;
+    }
+
+    /**
      * Picks one of {@code tied} nodes whose scores are equal: returns an index in {@code [0, tied)}.
      * The default takes the first; a randomised policy draws.
      */

@@ -139,9 +139,13 @@ class PolicyTest {
         StrataPackingPolicy.Options d = StrataPackingPolicy.Options.DEFAULTS;
         assertThat(StrataPackingPolicy.Options.parse("")).isEqualTo(d);
         assertThat(StrataPackingPolicy.Options.parse("stranded=0"))
-                .isEqualTo(new StrataPackingPolicy.Options(d.memoryAware(), 0, d.pressureWeight(), d.bestFitWeight(), d.wasteWeight()));
-        assertThat(StrataPackingPolicy.Options.parse(" memory = false , waste=0.25"))
-                .isEqualTo(new StrataPackingPolicy.Options(false, d.strandedWeight(), d.pressureWeight(), d.bestFitWeight(), 0.25));
+                .isEqualTo(new StrataPackingPolicy.Options(d.memoryAware(), 0, d.pressureWeight(), d.bestFitWeight(), d.wasteWeight(), d.squaresWeight(),
+                        d.squaresMinGap(), d.squaresWhole(), d.squaresAcrossNodes(), d.squaresNormalised()));
+        assertThat(StrataPackingPolicy.Options.parse(" memory = false , waste=0.25, ss=0"))
+                .isEqualTo(new StrataPackingPolicy.Options(false, d.strandedWeight(), d.pressureWeight(), d.bestFitWeight(), 0.25, 0, d.squaresMinGap(),
+                        d.squaresWhole(), d.squaresAcrossNodes(), d.squaresNormalised()));
+        assertThat(d.squaresWeight()).as("the Sum-of-Squares term is on by default").isEqualTo(1000);
+        assertThat(d.squaresMinGap()).isEqualTo(100);
     }
 
     @Test
