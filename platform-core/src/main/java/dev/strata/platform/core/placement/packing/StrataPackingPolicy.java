@@ -84,9 +84,9 @@ public final class StrataPackingPolicy implements PackingPolicy {
          *       is the part of the score that sees the problem.</li>
          *   <li>{@code strandedWeight = 1}: the stranded term is in milli-GPU, the unit of the
          *       fragmentation increase it is added to; weight 1 counts a milli-GPU that CPU or memory
-         *       can never feed as one fragmented milli-GPU. (The other traces choose 2 on four of five
-         *       folds, with other changes; on the trace left out those weights score within 0.02
-         *       point of these, except where they drop the pressure term, below.)</li>
+         *       can never feed as one fragmented milli-GPU. (The other traces choose 2 on every fold,
+         *       with other changes; on the trace left out those weights score within 0.05 point of
+         *       these, except where they drop the pressure term, below.)</li>
          *   <li>{@code pressureWeight = 0.5}: pressure is a ratio (restricted demand share over
          *       capacity share), charged per milli-GPU placed; 0.5 charges a model whose restricted
          *       demand equals its share of the cluster half a milli-GPU per milli-GPU: enough to keep
@@ -98,9 +98,10 @@ public final class StrataPackingPolicy implements PackingPolicy {
          *   <li>{@code bestFitWeight = 0.001}: the raw best-fit value is below 2,000, so the term is
          *       below 2 milli-GPU: it orders placements the other terms find equal (a CPU-only demand
          *       that fragments nothing anywhere) and never overrides them.</li>
-         *   <li>{@code wasteWeight = 0}: the eventual-waste term is chosen (0.25) by the other traces
-         *       on every fold, but added to these weights it moves the allocation by -0.01 to +0.01
-         *       point on every trace (10 seeds): no measurable gain, so the policy goes without it.</li>
+         *   <li>{@code wasteWeight = 0}: the eventual-waste term moves the allocation by -0.01 to
+         *       +0.01 point on every trace (10 seeds), without the Sum-of-Squares term and with it;
+         *       the other traces choose it (0.25) on one fold of five once that term is in the grid:
+         *       no measurable gain, so the policy goes without it.</li>
          *   <li>{@code squaresWeight = 1000}: the Sum-of-Squares measure counts GPUs (a move changes
          *       it by about twice the number of GPUs sharing a gap); 1000 values one unit of it as a
          *       whole GPU of fragmentation, so the term leads and the node's own terms order what it
