@@ -85,6 +85,8 @@ public final class EngineThroughput {
         int seconds = Integer.parseInt(opts.getOrDefault("--seconds", "10"));
         int rounds = Integer.parseInt(opts.getOrDefault("--rounds", "5"));
         String scenarios = opts.getOrDefault("--scenarios", "openb,generated");
+        // placement's policy setting: strata (the default), or strata:name=value;... for other weights (e.g. strata:ss=1000)
+        policy = opts.getOrDefault("--policy", "strata");
         System.out.printf("java %s, %d cores, max heap %d MiB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         if (scenarios.contains("openb")) {
@@ -93,6 +95,20 @@ public final class EngineThroughput {
         if (scenarios.contains("generated")) {
             generated(nodes, seconds, rounds);
         }
+    }
+
+    /** The placement policy setting the benchmark runs with ({@code --policy}). */
+    private static String policy = "strata";
+
+    /** Strata's weights for {@link #policy}: the frozen defaults for {@code strata}, changed as named for {@code strata:...}. */
+    private static StrataPackingPolicy.Options strataOptions() {
+        if (policy.equals("strata")) {
+            return StrataPackingPolicy.Options.DEFAULTS;
+        }
+        if (!policy.startsWith("strata:")) {
+            throw new IllegalArgumentException("--policy is " + policy + "; expected strata or strata:name=value;... for the openb trace profile");
+        }
+        return StrataPackingPolicy.Options.parse(policy.substring("strata:".length()).replace(';', ','));
     }
 
     // ---- the openb cluster through the engine ---------------------------------------------------
@@ -121,9 +137,9 @@ public final class EngineThroughput {
         for (int round = 0; round < rounds; round++) {
             // one policy per model (a model's nodes are its own list): handed the same policy again, the engine keeps what it scored
             Map<List<NodeCapacity>, PackingPolicy> built = Collections.synchronizedMap(new IdentityHashMap<>());
-            Placement service = profile.equals("ledger") ? PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC())
-                    : PlacementEngines.create(fixed(snapshot), "strata",
-                            (nodes, demands) -> built.computeIfAbsent(nodes, n -> StrataPackingPolicy.forWorkload(n, pods)), Clock.systemUTC());
+            Placement service = profile.equals("ledger") ? PlacementEngines.create(fixed(snapshot), policy, Clock.systemUTC())
+                    : PlacementEngines.create(fixed(snapshot), policy,
+                            (nodes, demands) -> built.computeIfAbsent(nodes, n -> StrataPackingPolicy.forWorkload(n, pods, strataOptions())), Clock.systemUTC());
             long placedMilli = 0;
             int placed = 0;
             long start = System.nanoTime();
@@ -181,7 +197,7 @@ public final class EngineThroughput {
                 + "inventory heap %,d MiB%n", snapshot.nodes().size(), gpuTotal, snapshot.sites().size(), snapshot.fabrics().size(),
                 snapshot.powerDomains().size(), (built - t0) / 1_000_000, inventoryHeap >> 20);
 
-        Placement service = PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC());
+        Placement service = PlacementEngines.create(fixed(snapshot), policy, Clock.systemUTC());
         Random random = new Random(7);
         long m0 = System.nanoTime();
         service.place(GeneratedCluster.contract(random, 0), true);

@@ -62,6 +62,11 @@ public final class OpenbReplay {
     public static final double INFLATION = 1.3;
     /** Whether workloads are drawn whole (the former protocol) rather than built as the simulator builds them. */
     static final boolean DRAWN_WORKLOAD = Boolean.getBoolean("openb.drawnWorkload");
+    /**
+     * A robustness check, not the paper's protocol: the trace's pods with each share of one GPU
+     * drawn anew ({@link #reshapeShares}); empty for the trace as it is.
+     */
+    static final String RESHAPE = System.getProperty("openb.reshapeShares", "");
     public static final String RNG = "java.util.Random(seed): the trace shuffled, then nextInt(pods) draws appended; ties and the random"
             + " policy from a second Random seeded apart; simulator ties: the first node in a random order drawn from that seed";
 
@@ -152,6 +157,35 @@ public final class OpenbReplay {
             }
         }
         return pods;
+    }
+
+    /**
+     * The pods with every share of one GPU (one GPU, less than 1000 milli-GPU) replaced by a size drawn
+     * from {@code java.util.Random(7)} in the order of the list, everything else kept: {@code uniform}
+     * 50 to 950 milli-GPU in steps of 10, {@code small} 10 to 300, {@code quarters} 250, 500 or 750.
+     * It asks whether a policy's gain on openb holds for other share sizes; "" keeps the pods.
+     *
+     * @throws IllegalArgumentException for another mode
+     */
+    public static List<Demand> reshapeShares(List<Demand> pods, String mode) {
+        if (mode.isEmpty()) {
+            return pods;
+        }
+        java.util.function.IntSupplier size;
+        java.util.Random random = new java.util.Random(7);
+        switch (mode) {
+            case "uniform" -> size = () -> 10 * (5 + random.nextInt(91));
+            case "small" -> size = () -> 10 * (1 + random.nextInt(30));
+            case "quarters" -> size = () -> 250 * (1 + random.nextInt(3));
+            default -> throw new IllegalArgumentException("openb.reshapeShares is '" + mode + "'; expected uniform, small or quarters");
+        }
+        List<Demand> out = new ArrayList<>(pods.size());
+        for (Demand d : pods) {
+            out.add(d.gpuCount() == 1 && d.gpuMilli() < Demand.WHOLE_GPU && !d.partitioned()
+                    ? new Demand(d.cpuMilli(), d.memoryMiB(), 1, size.getAsInt(), d.models(), false)
+                    : d);
+        }
+        return out;
     }
 
     private static Map<String, Integer> header(String line, Path csv, String... required) {
@@ -314,7 +348,6 @@ public final class OpenbReplay {
             case "strata-nobestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("bestfit=0"));
             case "strata-fgdonly" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,bestfit=0,waste=0,ss=0"));
             case "strata-fgd+bestfit" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("memory=false,stranded=0,pressure=0,waste=0,ss=0"));
-            case "strata-nosquares" -> strata(nodes, pods, StrataPackingPolicy.Options.parse("ss=0"));
             default -> {
                 if (name.startsWith("strata:")) {
                     // strata:stranded=1,pressure=0.5,... (see StrataPackingPolicy.Options.parse)
@@ -347,7 +380,7 @@ public final class OpenbReplay {
     /** Every policy name {@link #policy} knows. */
     public static final List<String> POLICIES = List.of("random", "bestfit", "bestfit-randomties", "bestfit-exact", "fgd", "fgd-allshapes",
             "fgd-randomties", "fgd-allshapes-randomties", "fgd-exact", "strata", "strata-cpuonly",
-            "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-nosquares", "strata-fgdonly", "strata-fgd+bestfit");
+            "strata-nostranded", "strata-nopressure", "strata-nobestfit", "strata-fgdonly", "strata-fgd+bestfit");
 
     private static PackingPolicy strata(List<NodeCapacity> nodes, List<Demand> pods, StrataPackingPolicy.Options options) {
         return new StrataPackingPolicy(nodes, WorkloadProfile.typical(pods, 1.0, WorkloadProfile.Weighting.PODS, true), options);
@@ -591,8 +624,8 @@ public final class OpenbReplay {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             for (Path csv : podCsvs) {
-                List<Demand> pods = readPods(csv);
-                String trace = traceName(csv);
+                List<Demand> pods = reshapeShares(readPods(csv), RESHAPE);
+                String trace = traceName(csv) + (RESHAPE.isEmpty() ? "" : ", shares reshaped " + RESHAPE);
                 Map<Long, List<Demand>> workloads = new HashMap<>();
                 for (long seed : seeds) {
                     workloads.put(seed, DRAWN_WORKLOAD ? inflateDrawn(pods, capacity, seed) : inflate(pods, capacity, seed));

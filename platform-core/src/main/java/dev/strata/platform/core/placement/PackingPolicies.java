@@ -25,17 +25,32 @@ final class PackingPolicies {
      * fragmentation-aware policies keep free capacity usable for the demands given (the typical
      * demands plus those the ledger holds, see {@link PlacementModel#refreshPolicy()}). Every policy
      * but {@code random} is a function of its inputs, so placement with it is deterministic.
+     * {@code strata:name=value,...} is Strata with weights changed from its frozen defaults
+     * ({@link StrataPackingPolicy.Options#parse}; {@code ;} also separates them).
      *
      * @throws InvalidConfigurationException for an unknown name
      */
     static BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> byName(String name) {
-        return switch (name == null ? "" : name.strip()) {
+        String given = name == null ? "" : name.strip();
+        if (given.startsWith("strata:")) {
+            // Strata with weights changed from its frozen defaults, e.g. strata:ss=1000 for the Sum-of-Squares term
+            StrataPackingPolicy.Options options;
+            try {
+                options = StrataPackingPolicy.Options.parse(given.substring("strata:".length()).replace(';', ','));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(PlacementService.PID, "policy", name,
+                        "strata:name=value,... with names of StrataPackingPolicy.Options (" + e.getMessage() + ")");
+            }
+            return (nodes, demands) -> StrataPackingPolicy.forWorkload(nodes, demands, options);
+        }
+        return switch (given) {
             case "strata" -> StrataPackingPolicy::forWorkload;
             case "fgd" -> (nodes, demands) -> new FragmentationGradientPolicy(WorkloadProfile.typical(demands));
             case "bestfit" -> (nodes, demands) -> new BestFitPolicy(nodes.stream().mapToLong(NodeCapacity::cpuTotalMilli).max().orElse(1),
                     nodes.stream().mapToLong(n -> n.gpuCount() * (long) Demand.WHOLE_GPU).max().orElse(1));
             case "random" -> (nodes, demands) -> new RandomPolicy(42);
-            default -> throw new InvalidConfigurationException(PlacementService.PID, "policy", name, "one of strata, fgd, bestfit, random");
+            default -> throw new InvalidConfigurationException(PlacementService.PID, "policy", name,
+                    "one of strata, fgd, bestfit, random, or strata:name=value,... for Strata with other weights");
         };
     }
 

@@ -8,7 +8,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface PlacementConfig {
 
     @AttributeDefinition(description = "Packing policy: strata (fragmentation-aware, the default), fgd (Fragmentation "
-            + "Gradient Descent as published), bestfit, or random (not deterministic).")
+            + "Gradient Descent as published), bestfit, or random (not deterministic); strata:name=value,... for Strata with "
+            + "other weights, e.g. strata:ss=1000 for the Sum-of-Squares term.")
     String policy() default "strata";
 
     @AttributeDefinition(description = "How many placement decisions may run at once, each on its own copy of the capacity "

@@ -144,8 +144,8 @@ class PolicyTest {
         assertThat(StrataPackingPolicy.Options.parse(" memory = false , waste=0.25, ss=0"))
                 .isEqualTo(new StrataPackingPolicy.Options(false, d.strandedWeight(), d.pressureWeight(), d.bestFitWeight(), 0.25, 0, d.squaresMinGap(),
                         d.squaresWhole(), d.squaresAcrossNodes(), d.squaresNormalised()));
-        assertThat(d.squaresWeight()).as("the Sum-of-Squares term is on by default").isEqualTo(1000);
-        assertThat(d.squaresMinGap()).isEqualTo(100);
+        assertThat(d.squaresWeight()).as("the Sum-of-Squares term is off by default").isZero();
+        assertThat(StrataPackingPolicy.Options.parse("ss=1000").squaresMinGap()).as("turned on, it counts gaps from a tenth of a GPU").isEqualTo(100);
     }
 
     @Test
