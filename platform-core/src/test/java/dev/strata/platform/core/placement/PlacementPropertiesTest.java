@@ -36,7 +36,8 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Properties of placement over random inventories and contracts. Each case builds an inventory
  * and a stream of contracts from a seed, places them (some dry, some real, with releases in
- * between), and checks every decision against an independent reading of the contract's clauses.
+ * between), and checks every decision against an independent reading of the contract's clauses,
+ * with the Strata policy as it ships and with its Sum-of-Squares term turned on.
  */
 class PlacementPropertiesTest {
 
@@ -45,11 +46,11 @@ class PlacementPropertiesTest {
     private static final String[] MODEL_NAMES = {"H100", "A100", "L40S"};
 
     @Property(tries = 150)
-    void noPlacementViolatesAHardConstraintAndGangsAreWholeOrNothing(@ForAll long seed) {
+    void noPlacementViolatesAHardConstraintAndGangsAreWholeOrNothing(@ForAll long seed, @ForAll boolean squares) {
         Random random = new Random(seed);
         Infra infra = inventory(random);
         InventorySnapshot snapshot = infra.snapshot();
-        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), policy(squares), Clock.systemUTC());
         Map<String, Contract> contracts = new HashMap<>();
         for (int step = 0; step < 25; step++) {
             if (!contracts.isEmpty() && random.nextInt(5) == 0) {
@@ -76,10 +77,10 @@ class PlacementPropertiesTest {
     }
 
     @Property(tries = 100)
-    void aDryRunNeverChangesTheLedgerAndIsRepeatable(@ForAll long seed) {
+    void aDryRunNeverChangesTheLedgerAndIsRepeatable(@ForAll long seed, @ForAll boolean squares) {
         Random random = new Random(seed);
         Infra infra = inventory(random);
-        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), policy(squares), Clock.systemUTC());
         for (int i = 0; i < 6; i++) {
             service.place(contract(random, i), false);
         }
@@ -96,10 +97,10 @@ class PlacementPropertiesTest {
     }
 
     @Property(tries = 100)
-    void releasingRestoresExactlyTheFreedCapacity(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int placements) {
+    void releasingRestoresExactlyTheFreedCapacity(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int placements, @ForAll boolean squares) {
         Random random = new Random(seed);
         Infra infra = inventory(random);
-        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), policy(squares), Clock.systemUTC());
         for (int i = 0; i < placements; i++) {
             service.place(contract(random, i), false);
         }
@@ -110,6 +111,11 @@ class PlacementPropertiesTest {
             service.release(d.allocationId());
         }
         assertThat(service.freeCapacity()).isEqualTo(before);
+    }
+
+    /** Strata as it ships, or with the Sum-of-Squares term an operator can turn on: the clauses hold either way. */
+    private static String policy(boolean squares) {
+        return squares ? "strata:ss=1000" : "strata";
     }
 
     // ---- the independent check ----------------------------------------------------------------
