@@ -14,19 +14,15 @@ import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.SushyEmulator;
 import dev.strata.provider.baremetal.peers.SushyEmulator.FakeSystem;
 import dev.strata.provider.baremetal.peers.TestBmcs;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,90 +66,20 @@ class BmcDeploymentCrashTest {
         }
     }
 
-    /** A running Strata process and the lines it printed. */
-    final class Strata implements AutoCloseable {
-        final Process process;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        /** Reads the process's output into {@link #lines} until its end. */
-        private final Thread reader;
+    /** Strata deploying {@code contract} through the BMC behind the proxy, in a JVM of its own ({@link BmcDeploymentProcess}). */
+    StrataProcess strata(Path data, Path journal, Path contract) throws IOException {
+        return strata(data, journal, contract, List.of(), null);
+    }
 
-        Strata(Path data, Path journal, Path contract) throws IOException {
-            this(data, journal, contract, List.of(), null);
+    /** @param properties system properties of the process; @param dbPassword PostgreSQL's, or null */
+    StrataProcess strata(Path data, Path journal, Path contract, List<String> properties, String dbPassword) throws IOException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(BmcDeploymentProcess.PASSWORD_VARIABLE, PASSWORD);
+        if (dbPassword != null) {
+            environment.put(BmcDeploymentProcess.DB_PASSWORD_VARIABLE, dbPassword);
         }
-
-        /** @param properties system properties of the process; @param dbPassword PostgreSQL's, or null */
-        Strata(Path data, Path journal, Path contract, List<String> properties, String dbPassword) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-            command.addAll(properties);
-            command.addAll(List.of(BmcDeploymentProcess.class.getName(), data.toString(), journal.toString(), proxy.address(), USER,
-                    contract.toString()));
-            ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
-            b.environment().put(BmcDeploymentProcess.PASSWORD_VARIABLE, PASSWORD);
-            if (dbPassword != null) {
-                b.environment().put(BmcDeploymentProcess.DB_PASSWORD_VARIABLE, dbPassword);
-            }
-            process = b.start();
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process died
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        boolean printed(Predicate<String> line) {
-            synchronized (lines) {
-                return lines.stream().anyMatch(line);
-            }
-        }
-
-        String line(String prefix) {
-            synchronized (lines) {
-                return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in " + lines));
-            }
-        }
-
-        void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-            Instant deadline = Instant.now().plus(timeout);
-            while (!condition.getAsBoolean()) {
-                if (Instant.now().isAfter(deadline) || !process.isAlive()) {
-                    throw new AssertionError("Strata did not reach: " + what + "; it printed " + lines);
-                }
-                Thread.sleep(5);
-            }
-        }
-
-        /** kill -9; then every line the process printed before it died is in {@link #lines}. */
-        void kill() throws Exception {
-            new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
-            assertThat(exits(Duration.ofSeconds(30))).isTrue();
-            assertThat(process.exitValue()).isEqualTo(137);
-        }
-
-        /**
-         * Whether the process ends within {@code timeout}; if it does, every line it printed is in
-         * {@link #lines}. The reader thread may still be draining the pipe when the process has
-         * ended (a busy machine), and a line read late would make a test judge from half the output.
-         */
-        boolean exits(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            assertThat(reader.isAlive()).as("the process's output was read to its end").isFalse();
-            return true;
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
+        return new StrataProcess(BmcDeploymentProcess.class, properties,
+                List.of(data.toString(), journal.toString(), proxy.address(), USER, contract.toString()), environment);
     }
 
     private int resets() {
@@ -198,11 +124,11 @@ class BmcDeploymentCrashTest {
             String db = dev.strata.platform.core.store.PostgresCluster.PASSWORD;
             proxy.clear();
             String deployment;
-            try (Strata a = new Strata(work.resolve("a"), work.resolve("a-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL + "="
+            try (StrataProcess a = strata(work.resolve("a"), work.resolve("a-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL + "="
                     + url, "-D" + BmcDeploymentProcess.STORE_INSTANCE + "=strata-a", "-D" + BmcDeploymentProcess.DEPLOY_AFTER + "=" + go), db)) {
                 a.await("leading", () -> a.printed(l -> l.startsWith("LEADER ")), Duration.ofSeconds(60));
                 assertThat(a.line("LEADER ")).isEqualTo("LEADER true");
-                try (Strata b = new Strata(work.resolve("b"), work.resolve("b-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL
+                try (StrataProcess b = strata(work.resolve("b"), work.resolve("b-journal"), contract, List.of("-D" + BmcDeploymentProcess.STORE_URL
                         + "=" + url, "-D" + BmcDeploymentProcess.STORE_INSTANCE + "=strata-b", "-D" + BmcDeploymentProcess.FOLLOW + "=true"), db)) {
                     b.await("standing by", () -> b.printed(l -> l.startsWith("FOLLOWING ")), Duration.ofSeconds(60));
                     assertThat(b.line("FOLLOWING ")).isEqualTo("FOLLOWING false");
@@ -248,7 +174,7 @@ class BmcDeploymentCrashTest {
         proxy.clear();
         String left;
         // 1. kill -9 in the middle of the BMC operation
-        try (Strata s = new Strata(data, journal, contract)) {
+        try (StrataProcess s = strata(data, journal, contract)) {
             s.await(killWhen, () -> kill.test(journal), Duration.ofSeconds(120));
             s.kill();
             assertThat(s.line("BOUND worker ")).isEqualTo("BOUND worker " + node);
@@ -259,7 +185,7 @@ class BmcDeploymentCrashTest {
             assertThat(op.powerAction().redfishResetType()).isEqualTo(action);
         }
         // 2. restart on the same data and journal: the deployment finishes
-        try (Strata s = new Strata(data, journal, contract)) {
+        try (StrataProcess s = strata(data, journal, contract)) {
             s.await("READY", () -> s.printed(l -> l.matches("STATE d-\\d+ READY 1")), Duration.ofSeconds(180));
             assertThat(s.printed(l -> l.startsWith("RESUMING "))).isTrue();
             s.kill();

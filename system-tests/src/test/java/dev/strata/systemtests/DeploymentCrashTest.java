@@ -7,21 +7,14 @@ import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.core.store.JdbcStateStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,87 +52,11 @@ class DeploymentCrashTest {
         }
     }
 
-    /** A running Strata process and the lines it printed. */
-    static final class Strata implements AutoCloseable {
-        final Process process;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        /** Reads the process's output into {@link #lines} until its end. */
-        private final Thread reader;
-
-        Strata(Path data, Path contract, int workers, String... options) throws IOException {
-            this(DeploymentProcess.class, List.of(), withOptions(List.of(data.toString(), moto.endpoint().toString(), contract.toString(),
-                    Integer.toString(workers)), options));
-        }
-
-        /** Runs {@code main} in a JVM of its own on the test class path, with the system properties and arguments given. */
-        Strata(Class<?> main, List<String> properties, List<String> arguments) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-            command.addAll(properties);
-            command.add(main.getName());
-            command.addAll(arguments);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process died
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private static List<String> withOptions(List<String> arguments, String... options) {
-            List<String> all = new ArrayList<>(arguments);
-            all.addAll(List.of(options));
-            return all;
-        }
-
-        boolean printed(Predicate<String> line) {
-            synchronized (lines) {
-                return lines.stream().anyMatch(line);
-            }
-        }
-
-        void await(String what, java.util.function.BooleanSupplier condition, Duration timeout) {
-            Instant deadline = Instant.now().plus(timeout);
-            while (!condition.getAsBoolean()) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new AssertionError("Strata did not reach: " + what + "; it printed " + lines);
-                }
-                Moto.sleep(20);
-            }
-        }
-
-        /** kill -9; then every line the process printed before it died is in {@link #lines}. */
-        void kill() throws Exception {
-            new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
-            assertThat(exits(Duration.ofSeconds(30))).isTrue();
-            assertThat(process.exitValue()).isEqualTo(137);
-        }
-
-        /**
-         * Whether the process ends within {@code timeout}; if it does, every line it printed is in
-         * {@link #lines}. The reader thread may still be draining the pipe when the process has
-         * ended (a busy machine), and a line read late would make a test judge from half the output.
-         */
-        boolean exits(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            assertThat(reader.isAlive()).as("the process's output was read to its end").isFalse();
-            return true;
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
+    /** Strata deploying {@code contract} on moto's EC2 in a JVM of its own ({@link DeploymentProcess}), with {@code workers} provisioning workers. */
+    static StrataProcess strata(Path data, Path contract, int workers, String... options) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of(data.toString(), moto.endpoint().toString(), contract.toString(), Integer.toString(workers)));
+        arguments.addAll(List.of(options));
+        return new StrataProcess(DeploymentProcess.class, List.of(), arguments, Map.of());
     }
 
     static List<Instance> tagged() {
@@ -155,26 +72,26 @@ class DeploymentCrashTest {
         Duration start = Duration.ofSeconds(90);
 
         // 1. kill -9 as soon as the deployment is stored: maybe nothing was asked of EC2 yet
-        try (Strata s = new Strata(data, contract, 2)) {
+        try (StrataProcess s = strata(data, contract, 2)) {
             s.await("the deployment stored", () -> s.printed(l -> l.startsWith("DEPLOYED ")), start);
             s.kill();
             report.add("killed right after the deploy: " + tagged().size() + " instances");
         }
         // 2. halted just after EC2 made the 3rd machine of this run, before Strata recorded the answer
-        try (Strata s = new Strata(data, contract, 2, "--halt-after-create", "3")) {
+        try (StrataProcess s = strata(data, contract, 2, "--halt-after-create", "3")) {
             assertThat(s.exits(Duration.ofSeconds(120))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("RESUMING "))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT after create 3"))).as("%s", s.lines).isTrue();
             report.add("halted after EC2 answered a create, answer not recorded: " + tagged().size() + " instances");
         }
         // 3. kill -9 while machines are being made: once EC2 holds at least 9
-        try (Strata s = new Strata(data, contract, 2)) {
+        try (StrataProcess s = strata(data, contract, 2)) {
             s.await("9 instances on EC2", () -> tagged().size() >= 9, start);
             s.kill();
             report.add("killed with provider calls in flight: " + tagged().size() + " instances");
         }
         // 4. halted with the operation id of a create stored and the call not yet made
-        try (Strata s = new Strata(data, contract, 2, "--halt-before-create", "2")) {
+        try (StrataProcess s = strata(data, contract, 2, "--halt-before-create", "2")) {
             assertThat(s.exits(Duration.ofSeconds(120))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT before create 2"))).as("%s", s.lines).isTrue();
             report.add("halted with a create's operation stored, not sent: " + tagged().size() + " instances");
@@ -182,7 +99,7 @@ class DeploymentCrashTest {
         assertThat(tagged().size()).as("the crashes were in the middle of the deployment").isLessThan(MACHINES);
 
         // restart: the deployment finishes
-        try (Strata s = new Strata(data, contract, 2)) {
+        try (StrataProcess s = strata(data, contract, 2)) {
             s.await("READY with 20 running", () -> s.printed(l -> l.matches("STATE d-\\d+ READY " + MACHINES)), Duration.ofMinutes(3));
             s.kill();
         }

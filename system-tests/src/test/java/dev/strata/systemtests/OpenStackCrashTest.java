@@ -65,10 +65,10 @@ class OpenStackCrashTest {
         return p;
     }
 
-    static DeploymentCrashTest.Strata strata(Path data, Path contract, String... options) throws Exception {
+    static StrataProcess strata(Path data, Path contract, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of(data.toString(), contract.toString(), "2"));
         args.addAll(List.of(options));
-        return new DeploymentCrashTest.Strata(OpenStackDeploymentProcess.class, properties(), args);
+        return new StrataProcess(OpenStackDeploymentProcess.class, properties(), args, Map.of());
     }
 
     @Test
@@ -80,14 +80,14 @@ class OpenStackCrashTest {
         String id = "d-000001";
 
         // 1. halted with the first create's operation id stored and the call not yet made
-        try (DeploymentCrashTest.Strata s = strata(data, contract, "--halt-before-create", "1")) {
+        try (StrataProcess s = strata(data, contract, "--halt-before-create", "1")) {
             assertThat(s.exits(Duration.ofSeconds(180))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("DEPLOYED " + id))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT before create 1"))).as("%s", s.lines).isTrue();
             report.add("halted with a create's operation stored, not sent: " + nova.of(id).size() + " servers");
         }
         // 2. halted just after Nova made a server ACTIVE, before Strata recorded the answer
-        try (DeploymentCrashTest.Strata s = strata(data, contract, "--halt-after-create", "1")) {
+        try (StrataProcess s = strata(data, contract, "--halt-after-create", "1")) {
             assertThat(s.exits(Duration.ofSeconds(180))).as("halts: %s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("RESUMING " + id))).as("%s", s.lines).isTrue();
             assertThat(s.printed(l -> l.startsWith("HALT after create 1"))).as("%s", s.lines).isTrue();
@@ -95,14 +95,14 @@ class OpenStackCrashTest {
         }
         // 3. kill -9 while a create is in flight: Nova holds a server of the deployment that is still building
         Set<String> before = nova.of(id).stream().map(Nova.Server::id).collect(Collectors.toSet());
-        try (DeploymentCrashTest.Strata s = strata(data, contract)) {
+        try (StrataProcess s = strata(data, contract)) {
             s.await("a new server of " + id + " building in Nova", () -> nova.of(id).stream()
                     .anyMatch(x -> x.status().equals("BUILD") && !before.contains(x.id())), start);
             s.kill();
             report.add("killed with a create in flight: " + nova.of(id).stream().map(Nova.Server::status).toList());
         }
         // restart: the deployment finishes
-        try (DeploymentCrashTest.Strata s = strata(data, contract)) {
+        try (StrataProcess s = strata(data, contract)) {
             s.await("the deployment resumed", () -> s.printed(l -> l.startsWith("RESUMING ")), start);
             assertThat(s.printed(l -> l.equals("RESUMING " + id + " PROVISIONING"))).as("the crashes were in the middle of the deployment: %s",
                     s.lines).isTrue();
