@@ -35,11 +35,6 @@ public record Fit(String nodeId, int[] gpus, double score, int slot) {
         return gpus.clone();
     }
 
-    /** The same choice on another node of identical state (same GPU indexes). */
-    Fit on(String otherNodeId, int[] otherGpus, int otherSlot) {
-        return new Fit(otherNodeId, otherGpus, score, otherSlot);
-    }
-
     /** The same choice on another node of identical state, with the score it has there now. */
     Fit on(String otherNodeId, int[] otherGpus, int otherSlot, double scoreNow) {
         return new Fit(otherNodeId, otherGpus, scoreNow, otherSlot);
