@@ -21,6 +21,10 @@ import java.util.Map;
  * {@code Float}, {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, {@code BigDecimal},
  * {@code BigInteger}. Integers must be exactly representable as a double (|n| &lt;= 2^53): I-JSON
  * would lose precision silently otherwise, so such a number is refused (pass it as a string).
+ * A {@code BigDecimal} is written as its nearest double; one with more than 17 digits that no
+ * double holds exactly, or one below the doubles' normal range that its nearest double does not
+ * hold to a double's usual precision ({@code 1e-400}, which would be written {@code 0}), is
+ * refused likewise.
  * NaN, infinities and lone surrogates are refused as RFC 8785 requires. Thread-safe.
  */
 public final class Jcs {
@@ -162,6 +166,9 @@ public final class Jcs {
         sb.append('"');
     }
 
+    /** 2^-52: the most a decimal loses, relatively, in the nearest normal double. */
+    private static final BigDecimal DOUBLE_EPSILON = new BigDecimal(Math.ulp(1.0));
+
     private static String number(Number n) {
         if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
             long v = n.longValue();
@@ -180,11 +187,24 @@ public final class Jcs {
             return b.toString();
         }
         double d = n.doubleValue();
-        if (n instanceof BigDecimal bd && new BigDecimal(d).compareTo(bd) != 0 && bd.precision() > 17) {
-            throw new Refused("the number " + bd + " has no exact IEEE 754 double form; pass it as a string");
+        if (n instanceof BigDecimal && Double.isInfinite(d)) {
+            throw new Refused("the number " + n + " is beyond the largest IEEE 754 double; pass it as a string");
         }
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new Refused(d + " has no JSON form (RFC 8785 refuses NaN and infinities)");
+            throw new Refused(n + " has no JSON form (RFC 8785 refuses NaN and infinities)");
+        }
+        if (n instanceof BigDecimal bd && bd.signum() != 0) {
+            BigDecimal exact = new BigDecimal(d);
+            if (exact.compareTo(bd) != 0 && bd.precision() > 17) {
+                throw new Refused("the number " + bd + " has no exact IEEE 754 double form; pass it as a string");
+            }
+            // below the normal range a double holds fewer digits, down to none: 1e-400 would be written 0, a value changed
+            // where no signature could tell, so a number the double does not hold to its usual precision is refused
+            String written = es6(d);
+            if (new BigDecimal(written).compareTo(bd) != 0 && exact.subtract(bd).abs().compareTo(bd.abs().multiply(DOUBLE_EPSILON)) > 0) {
+                throw new Refused("the number " + bd + " is below what an IEEE 754 double holds (it would be written "
+                        + written + "); pass it as a string");
+            }
         }
         return es6(d);
     }

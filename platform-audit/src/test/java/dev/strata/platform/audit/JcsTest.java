@@ -104,6 +104,12 @@ class JcsTest {
         assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("end of the document");
         assertThatThrownBy(() -> Json.parse("01")).hasMessageContaining("end of the document");
         assertThat(Jcs.canonicalize(Map.of("big", new BigDecimal("0.1")))).isEqualTo("{\"big\":0.1}");
+        // a decimal below the double's range is not written as 0 (or as a subnormal that lost its digits): the log would hold another value
+        assertThatThrownBy(() -> Jcs.canonicalize(Map.of("tiny", new BigDecimal("1e-400")))).hasMessageContaining("$.tiny")
+                .hasMessageContaining("below what an IEEE 754 double holds").hasMessageContaining("written 0");
+        assertThatThrownBy(() -> Jcs.canonicalize(new BigDecimal("-3.7123456e-322"))).hasMessageContaining("below what an IEEE 754 double holds");
+        assertThat(Jcs.canonicalize(List.of(new BigDecimal("0"), new BigDecimal("0.000"), new BigDecimal("5e-324"), new BigDecimal("-3.7e-322"),
+                new BigDecimal("2.2250738585072014e-308"), new BigDecimal("0.30000000000000001")))).isEqualTo("[0,0,5e-324,-3.7e-322,2.2250738585072014e-308,0.3]");
         assertThat(Jcs.canonicalize(List.of(1L << 53, -(1L << 53), 7, (short) 3))).isEqualTo("[9007199254740992,-9007199254740992,7,3]");
         // the same range whatever the integer's type
         java.math.BigInteger limit = java.math.BigInteger.ONE.shiftLeft(53);
@@ -129,6 +135,44 @@ class JcsTest {
     Arbitrary<Double> doubles() {
         return Arbitraries.oneOf(Arbitraries.longs().map(Double::longBitsToDouble).filter(d -> !d.isNaN() && !d.isInfinite()),
                 Arbitraries.doubles(), Arbitraries.integers().map(i -> i / 1000.0), Arbitraries.of(0.1, 0.2, 0.3, 1e21, 1e-7, 1e-6, 5e-324));
+    }
+
+    /**
+     * A decimal is written as a number within a double's precision of it (two units in the last place), or exactly as
+     * given, or refused: never as another value (a tiny one as 0), whatever its digits and exponent.
+     */
+    @Property(tries = 3000)
+    void decimalsAreWrittenFaithfullyOrRefused(@ForAll("decimals") BigDecimal bd) {
+        String text;
+        try {
+            text = Jcs.canonicalize(bd);
+        } catch (IllegalArgumentException refused) {
+            assertThat(refused).hasMessageContaining("pass it as a string");
+            // refused only beyond the doubles, or where the nearest double is not exact and more than 17 digits were given, or
+            // the double lost precision
+            if (Double.isInfinite(bd.doubleValue())) {
+                assertThat(refused).hasMessageContaining("beyond the largest IEEE 754 double");
+                return;
+            }
+            BigDecimal exact = new BigDecimal(bd.doubleValue());
+            boolean lossy = exact.subtract(bd).abs().compareTo(bd.abs().multiply(new BigDecimal(Math.ulp(1.0)))) > 0;
+            assertThat(lossy || bd.precision() > 17).as("%s refused", bd).isTrue();
+            return;
+        }
+        BigDecimal written = new BigDecimal(text);
+        BigDecimal error = written.subtract(bd).abs();
+        // the nearest double is within half a unit in the last place, and the shortest decimal that reads back as it as well
+        assertThat(written.compareTo(bd) == 0 || error.compareTo(bd.abs().multiply(new BigDecimal(2 * Math.ulp(1.0)))) <= 0)
+                .as("%s written as %s", bd, text).isTrue();
+    }
+
+    @Provide
+    Arbitrary<BigDecimal> decimals() {
+        Arbitrary<BigDecimal> wide = net.jqwik.api.Combinators.combine(Arbitraries.longs().between(-999_999_999_999L, 999_999_999_999L),
+                Arbitraries.integers().between(-350, 420)).as((unscaled, scale) -> BigDecimal.valueOf(unscaled, scale));
+        Arbitrary<BigDecimal> subnormal = net.jqwik.api.Combinators.combine(Arbitraries.longs().between(1, 99_999),
+                Arbitraries.integers().between(310, 330)).as((unscaled, scale) -> BigDecimal.valueOf(unscaled, scale));
+        return Arbitraries.oneOf(wide, subnormal, Arbitraries.of(new BigDecimal("1e-400"), new BigDecimal("5e-324"), new BigDecimal("2.5e-324")));
     }
 
     /** Canonicalising the parse of a canonical form gives it back: what Strata stores it re-reads identically. */
