@@ -718,11 +718,22 @@ final class InventoryDocumentReader {
         return code;
     }
 
-    private static long bytes(JsonNode v, String path, Problems problems) {
+    /**
+     * A size with a unit. A bare number ({@code memory: 2048}) is refused rather than read as
+     * bytes: whoever writes it means GiB or MiB far more often than bytes.
+     */
+    static long bytes(JsonNode v, String path, Problems problems, String expected) {
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (v.isNumber() || (v.isTextual() && v.asText().strip().matches("[0-9]+(?:\\.[0-9]+)?"))) {
+            problems.add(path, v, expected + " (with a unit: a bare number is not taken as bytes)");
+            return 0;
+        }
         try {
-            return v == null || v.isNull() ? 0 : Quantities.bytes(v.asText());
+            return Quantities.bytes(v.asText());
         } catch (IllegalArgumentException e) {
-            problems.add(path, v, "a size such as 80GiB or 2TiB");
+            problems.add(path, v, expected);
             return 0;
         }
     }
@@ -733,7 +744,7 @@ final class InventoryDocumentReader {
             return 0;
         }
         int before = problems.size();
-        long bytes = bytes(v, path, problems);
+        long bytes = bytes(v, path, problems, "a size such as 80GiB or 2TiB");
         if (bytes <= 0 && problems.size() == before) {
             problems.add(path, v, expected + " (more than 0)");
         }

@@ -2,7 +2,6 @@ package dev.strata.provider.declared;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.platform.api.model.PartitionProfile;
-import dev.strata.platform.api.model.Quantities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +63,7 @@ final class MigProfiles {
         for (int i = 0; i < list.size(); i++) {
             JsonNode p = list.get(i);
             String at = path + "[" + i + "]";
-            PartitionProfile profile = p.isObject() ? full(p, at, computeSlices, problems) : shorthand(p, at, computeSlices, gpuMemoryBytes, problems);
+            PartitionProfile profile = p.isObject() ? full(p, at, computeSlices, gpuMemoryBytes, problems) : shorthand(p, at, computeSlices, gpuMemoryBytes, problems);
             if (profile != null) {
                 out.add(profile);
             }
@@ -72,7 +71,7 @@ final class MigProfiles {
         return out;
     }
 
-    private static PartitionProfile full(JsonNode p, String at, int computeSlices, Problems problems) {
+    private static PartitionProfile full(JsonNode p, String at, int computeSlices, long gpuMemoryBytes, Problems problems) {
         problems.unknownFields(p, at + ".", FULL);
         Matcher name = NAME.matcher(p.path("profile").asText());
         if (!p.path("profile").isTextual() || !name.matches()) {
@@ -102,11 +101,11 @@ final class MigProfiles {
         }
         long memory;
         if (p.hasNonNull("memory")) {
-            try {
-                memory = Quantities.bytes(p.get("memory").asText());
-            } catch (IllegalArgumentException e) {
-                problems.add(at + ".memory", p.get("memory"), "a size such as 9.75GiB");
-                memory = 0;
+            String expected = "a size such as 9.75GiB, more than 0 and at most the GPU's memory";
+            int beforeMemory = problems.size();
+            memory = InventoryDocumentReader.bytes(p.get("memory"), at + ".memory", problems, expected);
+            if (problems.size() == beforeMemory && (memory <= 0 || (gpuMemoryBytes > 0 && memory > gpuMemoryBytes))) {
+                problems.add(at + ".memory", p.get("memory"), expected);
             }
         } else {
             memory = outOfBounds != null ? 0 : (long) bounded(name.group(2), 1, MAX_GB) << 30;

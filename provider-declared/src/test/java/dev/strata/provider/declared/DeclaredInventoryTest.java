@@ -437,6 +437,23 @@ class DeclaredInventoryTest {
                         + " such as 200 (no unit)");
     }
 
+    /** A size without a unit is refused, not read as bytes: {@code memory: 2048} means GiB to whoever wrote it. */
+    @Test
+    void aMemoryWithoutUnitIsRefusedNotReadAsBytes() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 8}, memory: 2048, gpus: {count: 1, model: H100, memory: '80'}}
+                sites: [{id: s1}]
+                nodes: [{id: n1, model: m, site: s1}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.m.memory: '2048'; expected a size such as 80GiB or 2TiB (with a unit: a bare number is not"
+                        + " taken as bytes)")
+                .hasMessageContaining("models.m.gpus.memory: '80'; expected a size such as 80GiB or 2TiB (with a unit: a bare number is not"
+                        + " taken as bytes)");
+    }
+
     /** A power domain that is its own parent, or a cycle of parents, is refused: placement would charge the same budget again and again. */
     @Test
     void aCycleOfPowerDomainsIsRefusedWithItsPath() {

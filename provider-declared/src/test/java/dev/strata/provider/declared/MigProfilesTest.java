@@ -176,4 +176,30 @@ class MigProfilesTest {
                         + " (1gb to 65536gb), not 17179869184")
                 .hasMessageContaining("models.x.gpus.migProfiles[6].instances: '18446744073709551617'; expected a whole number from 1 to 16");
     }
+
+    /** A profile's memory is a size with a unit, more than nothing and no more than the GPU has. */
+    @Test
+    void aProfileMemoryWithoutUnitOrOfNothingOrAboveTheGpusIsRefused() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 1g.10gb, instances: 7, memory: 10, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}
+                        - {profile: 1g.20gb, instances: 4, memory: 0GiB, placements: [0, 2, 4, 6], slots: 2}
+                        - {profile: 7g.80gb, instances: 1, memory: 800GiB, placements: [0], slots: 8}
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 3 errors:")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].memory: '10'; expected a size such as 9.75GiB, more than 0 and at most"
+                        + " the GPU's memory (with a unit: a bare number is not taken as bytes)")
+                .hasMessageContaining("models.x.gpus.migProfiles[1].memory: '0GiB'; expected a size such as 9.75GiB, more than 0 and at most"
+                        + " the GPU's memory")
+                .hasMessageContaining("models.x.gpus.migProfiles[2].memory: '800GiB'; expected a size such as 9.75GiB, more than 0 and at most"
+                        + " the GPU's memory");
+    }
 }
