@@ -162,21 +162,36 @@ final class InventoryDocumentReader {
      * one of the document's problems ({@code what} names the document there).
      */
     private static JsonNode parse(String text, String source, String what) {
-        try {
-            JsonNode root = YAML.readTree(text == null ? "" : text);
+        try (JsonParser parser = YAML.createParser(text == null ? "" : text)) {
+            JsonNode root = YAML.readTree(parser);
+            com.fasterxml.jackson.core.JsonToken next = root == null ? null : parser.nextToken();
+            while (next == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                next = parser.nextToken(); // an empty document (a trailing ---) holds nothing to drop
+            }
+            if (next != null) {
+                // a second document (after ---) would otherwise be dropped without a word
+                int line = parser.currentLocation() == null ? -1 : parser.currentLocation().getLineNr();
+                throw new ProviderFailureException(what + " holds more than one YAML document" + (line > 0 ? " (another starts at line "
+                        + line + ")" : "") + "; expected one document with sites, powerDomains, fabrics and nodes (remove the ---"
+                        + " between them)");
+            }
             return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
-        } catch (JsonProcessingException e) {
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
-                String key = e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
-                String path = e.getProcessor() instanceof JsonParser parser ? path(parser.getParsingContext()) : "";
-                int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        } catch (IOException e) {
+            if (!(e instanceof JsonProcessingException)) {
+                throw new ProviderFailureException(source + " cannot be read: " + e.getMessage());
+            }
+            JsonProcessingException jpe = (JsonProcessingException) e;
+            if (jpe.getOriginalMessage() != null && jpe.getOriginalMessage().startsWith("Duplicate field")) {
+                String key = jpe.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
+                String path = jpe.getProcessor() instanceof JsonParser parser ? path(parser.getParsingContext()) : "";
+                int line = jpe.getLocation() == null ? -1 : jpe.getLocation().getLineNr();
                 Problems problems = new Problems();
                 problems.addProblem((path.isEmpty() ? "" : path + ".") + key, "given twice" + (line > 0 ? " (again at line " + line + ")" : ""),
                         "each key once in a mapping");
                 throw new ProviderFailureException(problems.describe(what));
             }
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + e.getOriginalMessage());
+            String where = jpe.getLocation() == null ? "" : " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
+            throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + jpe.getOriginalMessage());
         }
     }
 

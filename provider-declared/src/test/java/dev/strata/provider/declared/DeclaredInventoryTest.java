@@ -534,6 +534,24 @@ class DeclaredInventoryTest {
         assertThat(provider.discoverCompute(context()).nodes()).hasSize(declared);
     }
 
+    /** A second YAML document (after ---) is refused, not dropped: its sites and nodes would be missing without a word. */
+    @Test
+    void aSecondDocumentIsRefusedNotDropped() {
+        String text = """
+                ---
+                sites: [{id: fra-1, country: DE}]
+                ---
+                sites: [{id: par-1, country: FR}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml holds more than one YAML document (another starts at line 4); expected one"
+                        + " document with sites, powerDomains, fabrics and nodes (remove the --- between them)");
+        // a leading ---, a trailing one and an end marker are one document
+        assertThat(read("---\nsites: [{id: fra-1}]\n---\n").sites()).extracting(Site::id).containsExactly("fra-1");
+        assertThat(read("sites: [{id: fra-1}]\n...\n").sites()).extracting(Site::id).containsExactly("fra-1");
+    }
+
     /**
      * A file written slowly, a few lines at a time, is never read half-written: every discovery
      * during the write returns the old content or, once the file has settled, the whole new one.
