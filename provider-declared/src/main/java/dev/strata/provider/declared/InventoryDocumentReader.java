@@ -137,7 +137,17 @@ final class InventoryDocumentReader {
             }
         }
         Map<String, Set<String>> fabricMembers = new HashMap<>();
-        List<Node> nodes = nodes(root.get("nodes"), problems, models, siteIds, domainIds, fabricNodes.keySet(), fabricMembers, providerId);
+        // a model the document declares but refused is reported there, not again as unknown at each node of it
+        Set<String> refusedModels = new TreeSet<>();
+        if (root.path("models").isObject()) {
+            root.get("models").fieldNames().forEachRemaining(name -> {
+                if (!models.containsKey(name)) {
+                    refusedModels.add(name);
+                }
+            });
+        }
+        List<Node> nodes = nodes(root.get("nodes"), problems, models, refusedModels, siteIds, domainIds, fabricNodes.keySet(), fabricMembers,
+                providerId);
         List<Fabric> fabrics = fabrics(fabricList, problems, siteIds, fabricMembers);
         if (!problems.isEmpty()) {
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
@@ -480,7 +490,7 @@ final class InventoryDocumentReader {
 
     // ---- nodes -------------------------------------------------------------------------------
 
-    private static List<Node> nodes(JsonNode node, Problems problems, Map<String, NodeModel> models, Set<String> sites,
+    private static List<Node> nodes(JsonNode node, Problems problems, Map<String, NodeModel> models, Set<String> refusedModels, Set<String> sites,
             Set<String> domains, Set<String> fabricIds, Map<String, Set<String>> fabricMembers, String providerId) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -495,7 +505,7 @@ final class InventoryDocumentReader {
             problems.unknownFields(n, path + ".", NODE);
             String modelName = text(n, "model", path, problems, "a model of the catalogue");
             NodeModel model = modelName == null ? null : models.get(modelName);
-            if (modelName != null && model == null) {
+            if (modelName != null && model == null && !refusedModels.contains(modelName)) {
                 problems.add(path + ".model", n.get("model"), "one of the models " + String.join(", ", new TreeSet<>(models.keySet())));
             }
             String site = reference(n, "site", path, problems, sites, "site");
@@ -528,7 +538,7 @@ final class InventoryDocumentReader {
             Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
                     "a trait")));
             String tenant = optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant");
-            if (problems.size() > before) {
+            if (problems.size() > before || model == null) {
                 continue;
             }
             int width = String.valueOf(count).length() < 2 ? 2 : String.valueOf(count).length();

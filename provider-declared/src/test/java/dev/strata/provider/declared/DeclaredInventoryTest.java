@@ -454,6 +454,25 @@ class DeclaredInventoryTest {
                         + " taken as bytes)");
     }
 
+    /** A model the file declares but that is refused is named once, at its field, not again as an unknown model at each node of it. */
+    @Test
+    void aRefusedModelIsNotReportedAgainAsUnknownAtItsNodes() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW, max: 1kW}}
+                sites: [{id: s1}]
+                nodes:
+                  - {id: n1, model: m, site: s1}
+                  - {id: n2, model: m2, site: s1}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 2 errors:")
+                .hasMessageContaining("models.m.power.idle: '2kW'; expected at most the maximum draw")
+                .hasMessageContaining("nodes[1].model: 'm2'; expected one of the models")
+                .hasMessageNotContaining("nodes[0]");
+    }
+
     /** A power domain that is its own parent, or a cycle of parents, is refused: placement would charge the same budget again and again. */
     @Test
     void aCycleOfPowerDomainsIsRefusedWithItsPath() {
