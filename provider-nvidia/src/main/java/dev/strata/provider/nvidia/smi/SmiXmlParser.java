@@ -25,7 +25,9 @@ import org.xml.sax.SAXException;
  * Parses {@code nvidia-smi -q -x} with the JDK's DOM parser. The document names a DTD
  * ({@code nvsmi_device_v13.dtd}) that is never loaded: DTDs, external entities and XInclude are off.
  * Reads both the current layout ({@code gpu_power_readings}, {@code clocks_event_reasons}) and the
- * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}).
+ * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}). A GPU
+ * without a UUID or a product name (absent, empty or N/A) makes the document unreadable, with an
+ * error that names the GPU and the field.
  */
 public final class SmiXmlParser {
 
@@ -84,14 +86,26 @@ public final class SmiXmlParser {
         if (busId == null) {
             busId = gpu.getAttribute("id");
         }
+        // a GPU that cannot be told apart (no UUID) or named (no product name) is not mapped half-known:
+        // the whole document is refused, naming the GPU and the field
+        String uuid = text(gpu, "uuid");
+        if (uuid == null) {
+            throw new IllegalArgumentException("GPU " + index + " (" + busId + ") has no <uuid> (missing, empty or N/A); expected its UUID,"
+                    + " such as GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        }
+        String productName = text(gpu, "product_name");
+        if (productName == null) {
+            throw new IllegalArgumentException("GPU " + index + " (" + busId + ") has no <product_name> (missing, empty or N/A); expected"
+                    + " its model, such as NVIDIA H200");
+        }
         Element remapped = child(gpu, "remapped_rows");
         Element retired = child(gpu, "retired_pages");
         String retiredPending = retired == null ? null : firstText(retired, "pending_retirement", "pending_blacklist");
         return new SmiGpu(
                 index,
                 busId,
-                text(gpu, "product_name"),
-                text(gpu, "uuid"),
+                productName,
+                uuid,
                 text(gpu, "serial"),
                 text(gpu, "vbios_version"),
                 enabled(text(gpu, "mig_mode", "current_mig")),

@@ -3,6 +3,7 @@ package dev.strata.provider.nvidia.smi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.provider.nvidia.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,5 +97,26 @@ class SmiXmlParserTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nvidia_smi_log");
         assertThatThrownBy(() -> SmiXmlParser.parse("NVIDIA-SMI has failed".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not well-formed");
+    }
+
+    /**
+     * A GPU whose UUID or product name nvidia-smi prints as N/A is refused with an error naming the
+     * GPU and the field, which the source turns into a provider failure; never a
+     * NullPointerException from deep inside the model.
+     */
+    @Test
+    void aGpuWithoutUuidOrProductNameIsRefusedNamingTheField() {
+        String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        byte[] noUuid = xml.replaceFirst("<uuid>[^<]*</uuid>", "<uuid>N/A</uuid>").getBytes(StandardCharsets.UTF_8);
+        byte[] noName = xml.replaceFirst("<product_name>[^<]*</product_name>", "<product_name></product_name>")
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> SmiXmlParser.parse(noUuid)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("GPU 0 (00000000:00:06.0) has no <uuid> (missing, empty or N/A); expected its UUID, such as"
+                        + " GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThatThrownBy(() -> SmiErrors.parsed("nvidia-smi -q -x", () -> SmiXmlParser.parse(noName)))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("nvidia-smi -q -x printed output that cannot be read: GPU 0 (00000000:00:06.0) has no <product_name>"
+                        + " (missing, empty or N/A); expected its model, such as NVIDIA H200");
     }
 }
