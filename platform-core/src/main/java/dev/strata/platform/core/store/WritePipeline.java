@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * <p>A unit refuses by throwing {@link StoreRefusedException} (or another {@link StrataException})
  * <em>before it writes anything</em> (every unit checks its precondition with its first
  * statement); the others in the batch go on. When the transaction fails, it is rolled back and
- * each unit is run again alone, so that one bad unit fails only itself.
+ * each unit is run again alone, so that one bad unit fails only itself. When the commit itself
+ * fails (the connection lost while committing), the database may have committed the batch: it is
+ * not run again, and every unit fails as not acknowledged, perhaps stored; a failure to give the
+ * connection back after the commit fails no unit.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -146,6 +149,8 @@ final class WritePipeline implements AutoCloseable {
     private void run(List<Pending<?>> batch) {
         List<Object> results = new ArrayList<>(batch.size());
         Tx tx = null;
+        boolean committing = false;
+        boolean committed = false;
         try (Connection c = host.connection()) {
             c.setAutoCommit(false);
             try {
@@ -158,7 +163,9 @@ final class WritePipeline implements AutoCloseable {
                         results.add(new Refusal(refused));
                     }
                 }
+                committing = true;
                 c.commit();
+                committed = true;
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -174,16 +181,32 @@ final class WritePipeline implements AutoCloseable {
             }
             return;
         } catch (SQLException | RuntimeException e) {
-            host.rolledBack();
-            if (batch.size() > 1) {
-                LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
-                for (Pending<?> p : batch) {
-                    run(List.of(p));
+            if (committed) {
+                // only giving the connection back failed: the batch is committed, and running it again would write it twice
+                LOG.debug("Closing the connection after a commit to {} failed: {}", host.where(), e.getMessage());
+            } else {
+                host.rolledBack();
+                if (committing) {
+                    // the commit itself failed (a connection lost mid-commit): the database may have committed the batch, so it
+                    // is not run again (that would write it twice) and no caller is told that it was not written
+                    StateStoreException unknown = new StateStoreException("the state store at " + host.where() + " failed while "
+                            + "committing the write (" + JdbcStateStore.describe(e) + "); it is not acknowledged, and it may or may "
+                            + "not be stored", e);
+                    for (Pending<?> p : batch) {
+                        p.future().completeExceptionally(unknown);
+                    }
+                    return;
                 }
+                if (batch.size() > 1) {
+                    LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
+                    for (Pending<?> p : batch) {
+                        run(List.of(p));
+                    }
+                    return;
+                }
+                batch.get(0).future().completeExceptionally(e instanceof StrataException se ? se : translate(e));
                 return;
             }
-            batch.get(0).future().completeExceptionally(e instanceof StrataException se ? se : translate(e));
-            return;
         }
         try {
             host.sync();

@@ -191,4 +191,95 @@ class WritePipelineTest {
         assertThat(calls).contains("after batch", "idle").allMatch(c -> c.equals("after batch") || c.equals("idle"));
         assertThat(calls.stream().filter("after batch"::equals).count()).isGreaterThanOrEqualTo(2);
     }
+
+    /**
+     * A host whose connection misbehaves once, after the real commit of the first batch that wrote a
+     * unit: {@code commit} or {@code close} then throws as a connection lost on the way back would.
+     */
+    static Recording failingAfterCommit(String name, String method) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        return new Recording(name) {
+            @Override
+            public Connection connection() throws SQLException {
+                Connection real = super.connection();
+                boolean[] wrote = {false};
+                return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                        (proxy, m, args) -> {
+                            Object result;
+                            try {
+                                result = m.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                            wrote[0] |= m.getName().equals("prepareStatement");
+                            if (m.getName().equals(method) && wrote[0] && failed.compareAndSet(false, true)) {
+                                throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                            }
+                            return result;
+                        });
+            }
+        };
+    }
+
+    private static long units(Recording host) throws SQLException {
+        try (Connection c = host.connection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM unit")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A batch of several units in the queue at once: the writer takes them together. */
+    private static List<CompletableFuture<Long>> batchOfThree(WritePipeline pipeline) {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Void> entered = new CompletableFuture<>();
+        pipeline.submit(tx -> {
+            entered.complete(null);
+            gate.join();
+            return 0L;
+        });
+        entered.join();
+        List<CompletableFuture<Long>> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(pipeline.submit(Recording::unit));
+        }
+        gate.complete(null);
+        return batch;
+    }
+
+    /**
+     * The database committed the batch but the commit failed on the way back (the connection was
+     * lost): the batch is not run again, which would write every unit twice, and no caller is told
+     * that its write was not stored.
+     */
+    @Test
+    void aBatchWhoseCommitFailedIsNotWrittenTwice() throws Exception {
+        Recording host = failingAfterCommit("commit-lost", "commit");
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            List<CompletableFuture<Long>> batch = batchOfThree(pipeline);
+            for (CompletableFuture<Long> f : batch) {
+                assertThat(f).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .withMessageStartingWith("the state store at test failed while committing the write (An I/O error occurred")
+                        .withMessageEndingWith("it is not acknowledged, and it may or may not be stored");
+            }
+            assertThat(units(host)).as("units in the database").isEqualTo(3);
+            assertThat(pipeline.submit(Recording::unit).join()).isEqualTo(4);
+        }
+    }
+
+    /** Giving the connection back failed after the commit: the batch is stored once and acknowledged. */
+    @Test
+    void aBatchWhoseConnectionFailedToCloseAfterTheCommitIsAcknowledgedOnce() throws Exception {
+        Recording host = failingAfterCommit("close-failed", "close");
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            List<CompletableFuture<Long>> batch = batchOfThree(pipeline);
+            List<Long> ids = new ArrayList<>();
+            for (CompletableFuture<Long> f : batch) {
+                ids.add(f.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(ids).containsExactly(1L, 2L, 3L);
+            assertThat(units(host)).as("units in the database").isEqualTo(3);
+        }
+    }
 }
