@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PowerDomain;
@@ -23,10 +24,10 @@ import java.util.Set;
 
 /**
  * The contract of {@link ComputeProvider}: the obligations of {@link ProviderContract}, and a
- * compute snapshot is complete when its node, site and power domain ids are unique, every node
- * belongs to the provider, every site and power domain a node or domain names is in the
- * snapshot, and following the parents from any power domain ends (no domain is its own parent,
- * none is in a cycle of parents).
+ * compute snapshot is complete when its node, site, power domain and capacity offer ids are
+ * unique, every node and offer belongs to the provider, every site and power domain a node or
+ * domain names and every site an offer names is in the snapshot, and following the parents from
+ * any power domain ends (no domain is its own parent, none is in a cycle of parents).
  *
  * <pre>
  * class MyComputeProviderTest extends ComputeProviderContract&lt;MyComputeProvider&gt; {
@@ -91,6 +92,13 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
                 assertTrue(a.nodeId() == null || a.nodeId().equals(node.id()),
                         "accelerator " + a.id() + " of node " + node.id() + " says it is on " + a.nodeId());
             }
+        }
+        Set<String> offers = new HashSet<>();
+        for (CapacityOffer offer : snapshot.offers()) {
+            assertTrue(offers.add(offer.id()), "capacity offer " + offer.id() + " is in the snapshot twice");
+            assertEquals(providerId(), offer.providerId(), "capacity offer " + offer.id() + " names another provider");
+            assertTrue(sites.contains(offer.siteId()), "capacity offer " + offer.id() + " is at site " + offer.siteId()
+                    + ", which the snapshot does not hold (sites: " + sites + ")");
         }
         snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.PowerDomain;
@@ -34,9 +35,13 @@ class ContractFailsBrokenProvidersTest {
 
     /** How a provider under test misbehaves. */
     enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
-        INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS }
+        INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS,
+        OFFER_AT_UNKNOWN_SITE }
 
-    /** A small compute provider: one node at one site, in a rack of a row of a hall, with the flaw it is given. */
+    /**
+     * A small compute provider: one node at one site, in a rack of a row of a hall, and one capacity
+     * offer at that site, with the flaw it is given.
+     */
     static final class Provider implements ComputeProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis());
         private final Flaw flaw;
@@ -89,8 +94,12 @@ class ContractFailsBrokenProvidersTest {
             List<PowerDomain> domains = List.of(new PowerDomain("rack-1", "rack", "site-1", "row-1", 40_000),
                     new PowerDomain("row-1", "row", "site-1", "hall-1", 400_000),
                     new PowerDomain("hall-1", "hall", "site-1", hallParent, 4_000_000));
+            CapacityOffer offer = CapacityOffer.builder().id("example:site-1:large").providerId("example")
+                    .siteId(flaw == Flaw.OFFER_AT_UNKNOWN_SITE ? "nowhere" : "site-1").shape("large")
+                    .machine(Node.builder().id("example:site-1:large").providerId("example").siteId("site-1").kind(NodeKind.VIRTUAL_MACHINE)
+                            .build()).limit(4).build();
             return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local("site-1", "example")))
-                    .nodes(List.of(node)).powerDomains(domains).build();
+                    .nodes(List.of(node)).powerDomains(domains).offers(List.of(offer)).build();
         }
 
         private static void sleep(long ms) {
@@ -188,6 +197,12 @@ class ContractFailsBrokenProvidersTest {
         }
     }
 
+    static class OfferAtUnknownSite extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.OFFER_AT_UNKNOWN_SITE;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         return failures(contract).keySet();
     }
@@ -220,6 +235,10 @@ class ContractFailsBrokenProvidersTest {
         assertThat(failed(UnstableIds.class)).containsExactlyInAnyOrder("idsAreStableAcrossCallsAndInstances", "concurrentCallsAreSafe");
         assertThat(failed(Incomplete.class)).containsExactlyInAnyOrder("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(failed(NotThreadSafe.class)).containsExactly("concurrentCallsAreSafe");
+        Map<String, String> offer = failures(OfferAtUnknownSite.class);
+        assertThat(offer).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(offer.values()).allSatisfy(m -> assertThat(m).contains("capacity offer example:site-1:large is at site nowhere, "
+                + "which the snapshot does not hold"));
         Map<String, String> ownParent = failures(OwnParent.class);
         assertThat(ownParent).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(ownParent.values()).allSatisfy(m -> assertThat(m).contains("power domain hall-1 is its own parent"
