@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Hot swap: when a provider's last service goes away its entry becomes
  * {@link ProviderState#DEPARTED} and its resources stay, stale. When a service with the same id
  * returns, the entry takes it over (the swap is counted and logged) and rediscovers at once.
+ * A provider that registers several capabilities (a GPU service and a fabric service, say) may
+ * lose one while the others stay: that capability's resources stay as they were, for the same
+ * grace period, and are dropped if it does not return within it; so are those of a capability
+ * that a departed provider comes back without.
  * {@link #refresh} waits, within a bound, for a departed provider to return, and retries a call
  * that failed because its provider left while it ran.
  */
@@ -127,6 +131,7 @@ final class ProviderDirectory implements AutoCloseable {
             boolean returning = entry.state == ProviderState.DEPARTED;
             entry.registrations.put(registration.capability(), registration);
             entry.everRegistered.add(registration.capability());
+            entry.departedCapabilities.remove(registration.capability());
             String previousVersion = entry.version;
             entry.vendor = registration.vendor();
             entry.version = registration.version();
@@ -157,6 +162,12 @@ final class ProviderDirectory implements AutoCloseable {
                 Registration current = entry.registrations.get(capability);
                 if (current != null && current.serviceId() == serviceId) {
                     entry.registrations.remove(capability);
+                    entry.departedCapabilities.put(capability, clock.instant());
+                    if (!entry.registrations.isEmpty() && entry.snapshots.containsKey(capability)) {
+                        LOG.info("Provider {} withdrew its {} service; its {} resources stay for up to {} or until it returns",
+                                entry.id, capability, resourcesOf(entry.snapshots.get(capability)),
+                                InventorySettings.describe(settings.staleGracePeriod()));
+                    }
                     if (entry.registrations.isEmpty()) {
                         entry.bundle = null;
                         change(entry, "departed", ProviderState.DEPARTED, null, null);
@@ -171,6 +182,34 @@ final class ProviderDirectory implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Drops the resources of each capability a provider that is still here withdrew more than the
+     * grace period ago (the provider as a whole departed is dropped whole instead); with the lock
+     * held. Whether anything was dropped.
+     */
+    private boolean dropWithdrawnCapabilities(Entry entry, Instant now, Duration grace) {
+        boolean dropped = false;
+        for (var it = entry.departedCapabilities.entrySet().iterator(); it.hasNext(); ) {
+            var withdrawn = it.next();
+            Capability capability = withdrawn.getKey();
+            if (entry.registrations.containsKey(capability)) {
+                it.remove();
+            } else if (withdrawn.getValue().plus(grace).isBefore(now)) {
+                it.remove();
+                Object snapshot = entry.snapshots.remove(capability);
+                entry.reportedWarnings.remove(capability);
+                if (snapshot != null) {
+                    LOG.info("Provider {} did not bring its {} service back within {}; dropping its {} resources",
+                            entry.id, capability, InventorySettings.describe(grace), resourcesOf(snapshot));
+                    emit(entry, "dropped", entry.state, entry.state, "those of its " + capability + " service, which did not return within "
+                            + InventorySettings.describe(grace), null, entry.resources());
+                    dropped = true;
+                }
+            }
+        }
+        return dropped;
     }
 
     // ---- discovery ---------------------------------------------------------------------------
@@ -212,6 +251,11 @@ final class ProviderDirectory implements AutoCloseable {
         try {
             boolean current = entry.registrations.get(registration.capability()) == registration;
             Instant now = clock.instant();
+            if (cause == null && !current && !entry.registrations.containsKey(registration.capability())
+                    && !entry.departedCapabilities.containsKey(registration.capability())) {
+                LOG.debug("Ignoring a snapshot of {} {} whose resources were already dropped", entry.id, registration.capability());
+                return;
+            }
             if (cause == null) {
                 long generation = generationOf(snapshot);
                 Object previous = entry.snapshots.get(registration.capability());
@@ -368,6 +412,9 @@ final class ProviderDirectory implements AutoCloseable {
                     dropped = true;
                     emit(entry, "dropped", entry.state, entry.state, "it has failed for longer than " + InventorySettings.describe(grace)
                             + ": " + entry.message, null, 0);
+                }
+                if (entry.state != ProviderState.DEPARTED) {
+                    dropped |= dropWithdrawnCapabilities(entry, now, grace);
                 }
                 entry.registrations.values().forEach(r -> due.add(Map.entry(entry, r)));
             }
@@ -631,6 +678,8 @@ final class ProviderDirectory implements AutoCloseable {
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
         final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
+        /** When each capability without a registration now last lost it: its resources are dropped a grace period later. */
+        final Map<Capability, Instant> departedCapabilities = new EnumMap<>(Capability.class);
         String vendor;
         String version;
         String bundle;

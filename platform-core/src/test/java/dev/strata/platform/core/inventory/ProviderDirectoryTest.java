@@ -244,6 +244,76 @@ class ProviderDirectoryTest {
         assertThat(directory.status("metal")).isEmpty();
     }
 
+    /**
+     * A provider with a compute and a GPU service that withdraws the GPU one while the compute one stays: its GPUs stay
+     * for the grace period, then leave the inventory (they stayed attached, as live, for ever), and a GPU service that
+     * returns within the grace period keeps them.
+     */
+    @Test
+    void aCapabilityWithdrawnWhileTheProviderStaysIsDroppedAfterTheGracePeriod() {
+        directory.close();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150));
+        String machineId = "machine-id:" + "a".repeat(32);
+        directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId))));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
+        Registration.Discoverer gpus = ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId(machineId)
+                .accelerators(List.of(h200)).build();
+        Registration gpu = new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(gpu);
+        directory.refresh("metal", WAIT);
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).extracting(Accelerator::id).containsExactly("GPU-1");
+
+        directory.unregister(gpu.serviceId(), Capability.GPU);
+        directory.tick();
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
+        sleep(300);
+        directory.tick();
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
+        assertThat(directory.inventory().unattached()).isEmpty();
+        ProviderStatus status = directory.status("metal").orElseThrow();
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.resources()).isEqualTo(1);
+
+        // back within the grace period: nothing is dropped, however long it then stays
+        Registration again = new Registration("metal", "metal", "1.1", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(again);
+        directory.refresh("metal", WAIT);
+        directory.unregister(again.serviceId(), Capability.GPU);
+        Registration third = new Registration("metal", "metal", "1.2", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(third);
+        directory.refresh("metal", WAIT);
+        sleep(300);
+        directory.tick();
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("returned within grace").hasSize(1);
+    }
+
+    /** A provider that departs whole and comes back without one of its services loses that service's resources a grace period on. */
+    @Test
+    void aProviderThatReturnsWithoutOneOfItsServicesLosesThatServicesResources() {
+        directory.close();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150));
+        String machineId = "machine-id:" + "b".repeat(32);
+        Registration compute = registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId)));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
+        Registration gpu = new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU,
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId(machineId).accelerators(List.of(h200)).build());
+        directory.register(compute);
+        directory.register(gpu);
+        directory.refresh("metal", WAIT);
+        directory.unregister(gpu.serviceId(), Capability.GPU);
+        directory.unregister(compute.serviceId(), Capability.COMPUTE);
+        assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+
+        directory.register(registration("metal", "2.0", ctx -> compute(2, machine("n1", "metal", "gpu-host", machineId))));
+        directory.refresh("metal", WAIT);
+        directory.tick();
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
+        sleep(300);
+        directory.tick();
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).isNotEqualTo(ResourceState.STALE);
+    }
+
     @Test
     void olderSnapshotsNeverReplaceNewerOnes() {
         AtomicLong generation = new AtomicLong(10);
