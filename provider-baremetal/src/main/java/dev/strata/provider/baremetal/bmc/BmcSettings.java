@@ -99,9 +99,13 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null
-                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 throw new InvalidConfigurationException(pid, "address", InvalidConfigurationException.withoutCredentials(address),
                         "https://host[:port] (or http:// for an emulator), without user, path or query");
+            }
+            if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+                throw new InvalidConfigurationException(pid, "address", address, "a port from 1 to 65535");
             }
             host = uri.getHost();
             String fingerprint = text(config.certificateFingerprint());

@@ -113,6 +113,36 @@ class BmcSettingsTest {
         assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "60m", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofHours(1));
     }
 
+    /**
+     * A Redfish address whose port is out of range, or that carries a query or fragment, is refused
+     * when the configuration is read, as an IPMI address with a bad port is: not accepted with the
+     * query silently dropped, nor failing later at the first request as an unexpected
+     * IllegalArgumentException ("port out of range").
+     */
+    @Test
+    void aRedfishAddressWithABadPortOrAQueryIsRefused() {
+        for (String address : List.of("https://10.0.0.7:99999", "https://10.0.0.7:0", "http://10.0.0.7:65536")) {
+            Map<String, Object> p = redfish();
+            p.put("address", address);
+            assertThatThrownBy(() -> from(p)).as(address).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage(PID + ": address = '" + address + "' is invalid; expected a port from 1 to 65535");
+        }
+        Map<String, String> refused = Map.of(
+                "https://10.0.0.7/?token=calvin-Pw1", "'https://10.0.0.7/?token=****'",
+                "https://10.0.0.7?x=1", "'https://10.0.0.7?x=1'",
+                "https://10.0.0.7/#frag", "'https://10.0.0.7/#frag'");
+        refused.forEach((address, shown) -> {
+            Map<String, Object> p = redfish();
+            p.put("address", address);
+            assertThatThrownBy(() -> from(p)).as(address).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith(PID + ": address = " + shown + " is invalid").hasMessageContaining("without user, path or query")
+                    .hasMessageNotContaining("calvin");
+        });
+        Map<String, Object> p = redfish();
+        p.put("address", "https://10.0.0.7:65535/");
+        assertThat(from(p).address()).isEqualTo("https://10.0.0.7:65535");
+    }
+
     @Test
     void passwordComesFromItsFileOrThePrivateProperty() throws IOException {
         Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\nignored second line\n");
