@@ -54,6 +54,15 @@ final class Format {
         return n + " " + (n == 1 ? singular : plural);
     }
 
+    /**
+     * The format of a {@code label value} line whose labels (and attribute keys) fill a column of
+     * at least 13 characters, widened to the longest key, so that every value starts in the same place.
+     */
+    static String labelled(Collection<String> keys) {
+        int width = Math.max(13, keys.stream().mapToInt(String::length).max().orElse(0));
+        return "%-" + width + "s %s%n";
+    }
+
     static String join(Collection<?> values) {
         return values.isEmpty() ? "-" : values.stream().map(Object::toString).sorted().collect(Collectors.joining(","));
     }

@@ -43,15 +43,17 @@ public class NodeCommand implements Action {
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
         Node n = snapshot.node(id).orElseThrow(() -> new IllegalArgumentException(unknownNode(id, snapshot)));
         PrintStream out = System.out;
-        out.printf("Node          %s (%s)%n", n.id(), n.state());
-        out.printf("Provider      %s, site %s, %s%n", n.providerId(), n.siteId(), n.kind());
-        out.printf("Host          %s%n", Format.orDash(n.hostname()));
-        out.printf("CPU           %d packages, %d cores, %d threads online%s%s%n", n.cpu().packages().size(), n.cpu().cores(),
+        // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
+        String line = Format.labelled(n.attributes().keySet());
+        out.printf(line, "Node", n.id() + " (" + n.state() + ")");
+        out.printf(line, "Provider", n.providerId() + ", site " + n.siteId() + ", " + n.kind());
+        out.printf(line, "Host", Format.orDash(n.hostname()));
+        out.printf(line, "CPU", String.format("%d packages, %d cores, %d threads online%s%s", n.cpu().packages().size(), n.cpu().cores(),
                 n.cpu().threads(), n.cpu().offline().isEmpty() ? "" : ", offline " + n.cpu().offline(),
-                n.cpu().model() == null ? "" : ": " + n.cpu().model());
-        out.printf("Memory        %s%n", Format.bytes(n.memoryBytes()));
+                n.cpu().model() == null ? "" : ": " + n.cpu().model()));
+        out.printf(line, "Memory", Format.bytes(n.memoryBytes()));
         for (Map.Entry<String, String> a : n.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            out.printf("%-13s %s%n", a.getKey(), a.getValue());
+            out.printf(line, a.getKey(), a.getValue());
         }
 
         out.println();

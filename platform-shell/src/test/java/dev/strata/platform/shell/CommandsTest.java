@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.inventory.ProviderState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dev.strata.platform.api.model.Node;
 import org.apache.karaf.shell.api.console.CommandLine;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,35 @@ class CommandsTest {
         assertThat(rows).contains(List.of("0", "0-3", "64.0 GiB", "10"));
         assertThat(rows).contains(List.of("0000:3b:00.0", "030200 display", "10de:2335", "-", "0", "gen4 x16 (max gen5 x16)", "nvidia"));
         assertThat(rows).contains(List.of("ib0", "infiniband", "200000 Mb/s", "0000:5e:00.0", "0", "-"));
+    }
+
+    /**
+     * The node's attributes line up with the lines above them, also when a key is longer than
+     * the 13 characters of the label column (a BMC node's bmc.powerState, power.consumedWatts,
+     * system.manufacturer): every value starts in the same column.
+     */
+    @Test
+    void nodeAttributesWithLongKeysStayAligned() throws Exception {
+        Node bmcNode = Fixtures.node().toBuilder().attributes(Map.of("kernel", "6.1.0", "bmc.powerState", "On",
+                "power.consumedWatts", "894", "system.manufacturer", "HPE")).build();
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(bmcNode);
+        command.id = "baremetal:gpu1";
+
+        List<String> head = CommandOutput.of(command::execute).lines().takeWhile(l -> !l.isEmpty()).toList();
+        assertThat(head).hasSize(9);
+        Map<String, String> values = Map.of("Node", "baremetal:gpu1 (AVAILABLE)", "CPU", "1 packages, 2 cores, 4 threads online: Xeon Gold 6338",
+                "kernel", "6.1.0", "bmc.powerState", "On", "power.consumedWatts", "894", "system.manufacturer", "HPE");
+        int column = "system.manufacturer".length() + 1;
+        for (String line : head) {
+            assertThat(line.length()).as(line).isGreaterThan(column);
+            assertThat(line.charAt(column - 1)).as(line).isEqualTo(' ');
+            assertThat(line.charAt(column)).as(line).isNotEqualTo(' ');
+            String label = line.substring(0, column).strip();
+            if (values.containsKey(label)) {
+                assertThat(line.substring(column)).as(line).isEqualTo(values.get(label));
+            }
+        }
     }
 
     @Test
@@ -154,7 +185,7 @@ class CommandsTest {
         return List.of(line.split("\t", -1));
     }
 
-    private static CommandLine line(String word) {
+    static CommandLine line(String word) {
         return new CommandLine() {
             @Override
             public int getCursorArgumentIndex() {
