@@ -43,7 +43,8 @@ public class GpuCommand implements Action {
 
     @Override
     public Object execute() {
-        List<Node> nodes = Services.require(inventory, "inventory").snapshot().nodes();
+        dev.strata.platform.api.model.InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
+        List<Node> nodes = snapshot.nodes();
         Accelerator a = null;
         Node on = null;
         for (Node n : nodes) {
@@ -55,28 +56,35 @@ public class GpuCommand implements Action {
             }
         }
         if (a == null) {
-            List<String> ids = nodes.stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id).limit(10).toList();
+            // a GPU the inventory attached to no node (strata:gpus lists it under "(no node)")
+            a = snapshot.unattached().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+        }
+        if (a == null) {
+            List<String> ids = java.util.stream.Stream.concat(nodes.stream().flatMap(n -> n.accelerators().stream()), snapshot.unattached().stream())
+                    .map(Accelerator::id).limit(10).toList();
             throw new IllegalArgumentException("no GPU '" + id + "'" + (ids.isEmpty() ? "; the inventory has no GPUs" : "; known GPUs: " + String.join(", ", ids)
                     + (ids.size() == 10 ? ", ..." : "")));
         }
         PrintStream out = System.out;
-        out.printf("GPU           %s%n", a.id());
-        out.printf("Model         %s (%s), compute capability %s%n", a.model(), Format.orDash(a.vendor()), Format.orDash(a.computeCapability()));
-        out.printf("Node          %s, PCI %s, NUMA %s, CPUs %s%n", on.id(), Format.orDash(a.pciAddress()), a.numaNode() < 0 ? "-" : a.numaNode(),
-                Format.orDash(a.cpuAffinity()));
-        out.printf("Memory        %s%n", Format.bytes(a.memoryBytes()));
+        // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
+        String line = Format.labelled(a.attributes().keySet());
+        out.printf(line, "GPU", a.id());
+        out.printf(line, "Model", a.model() + " (" + Format.orDash(a.vendor()) + "), compute capability " + Format.orDash(a.computeCapability()));
+        out.printf(line, "Node", (on == null ? GpusCommand.UNATTACHED : on.id()) + ", PCI " + Format.orDash(a.pciAddress()) + ", NUMA "
+                + (a.numaNode() < 0 ? "-" : a.numaNode()) + ", CPUs " + Format.orDash(a.cpuAffinity()));
+        out.printf(line, "Memory", Format.bytes(a.memoryBytes()));
         if (a.pcie() != null) {
-            out.printf("PCIe          gen%d x%d (max gen%d x%d)%n", a.pcie().currentGeneration(), a.pcie().currentWidth(), a.pcie().maxGeneration(),
-                    a.pcie().maxWidth());
+            out.printf(line, "PCIe", String.format("gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(), a.pcie().currentWidth(),
+                    a.pcie().maxGeneration(), a.pcie().maxWidth()));
         }
-        out.printf(Locale.ROOT, "Power limit   %.0f W enforced, default %.0f W, range %.0f-%.0f W%n", a.power().enforcedWatts(), a.power().defaultWatts(),
-                a.power().minWatts(), a.power().maxWatts());
-        out.printf("NVLink        %s%n", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
+        out.printf(line, "Power limit", String.format(Locale.ROOT, "%.0f W enforced, default %.0f W, range %.0f-%.0f W", a.power().enforcedWatts(),
+                a.power().defaultWatts(), a.power().minWatts(), a.power().maxWatts()));
+        out.printf(line, "NVLink", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
                 + String.format(Locale.ROOT, ", %.0f GB/s per direction", a.linkBandwidthGBps()));
-        out.printf("MIG           %s%n", GpusCommand.mig(a));
-        out.printf("Health        %s%s%n", a.health().status(), a.health().reasons().isEmpty() ? "" : ": " + String.join("; ", a.health().reasons()));
+        out.printf(line, "MIG", GpusCommand.mig(a));
+        out.printf(line, "Health", a.health().status() + (a.health().reasons().isEmpty() ? "" : ": " + String.join("; ", a.health().reasons())));
         for (Map.Entry<String, String> e : a.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            out.printf("%-13s %s%n", e.getKey(), e.getValue());
+            out.printf(line, e.getKey(), e.getValue());
         }
         if (!a.partitionProfiles().isEmpty()) {
             out.println();
@@ -100,7 +108,7 @@ public class GpuCommand implements Action {
             }
             t.print(out, noFormat);
         }
-        List<dev.strata.platform.api.model.DevicePath> paths = on.devicePaths().stream()
+        List<dev.strata.platform.api.model.DevicePath> paths = on == null ? List.of() : on.devicePaths().stream()
                 .filter(p -> p.from().equals(id)).toList();
         if (!paths.isEmpty()) {
             out.println();

@@ -19,8 +19,14 @@ public class GpuIdCompleter implements Completer {
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        Stream<String> ids = inventory == null ? Stream.empty()
-                : inventory.snapshot().nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id);
+        Stream<String> ids = inventory == null ? Stream.empty() : inventoryIds();
         return Completions.complete(ids, session, commandLine, candidates);
+    }
+
+    /** The GPUs on nodes and those the inventory attached to no node (strata:gpus lists both). */
+    private Stream<String> inventoryIds() {
+        var snapshot = inventory.snapshot();
+        return Stream.concat(snapshot.nodes().stream().flatMap(n -> n.accelerators().stream()), snapshot.unattached().stream())
+                .map(Accelerator::id);
     }
 }

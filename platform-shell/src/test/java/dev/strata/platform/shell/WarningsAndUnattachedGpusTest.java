@@ -1,6 +1,7 @@
 package dev.strata.platform.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.Accelerator;
@@ -35,5 +36,31 @@ class WarningsAndUnattachedGpusTest {
 
         List<String> rows = CommandOutput.of(command::execute).lines().toList();
         assertThat(rows).anySatisfy(r -> assertThat(r.split("\t")).extracting(String::strip).startsWith("(no node)", "GPU-lonely", "NVIDIA H200"));
+    }
+
+    /**
+     * A GPU that strata:gpus lists under (no node) can be looked at with strata:gpu, and its id
+     * completes: strata:gpu does not answer "no GPU" for an id the other command just listed.
+     */
+    @Test
+    void anAcceleratorAttachedToNoNodeIsShownInDetailAndCompletes() throws Exception {
+        Accelerator lonely = Accelerator.builder().id("GPU-lonely").model("NVIDIA H200").memoryBytes(141L << 30).build();
+        GpuCommand command = new GpuCommand();
+        command.inventory = Fixtures.inventory(List.of(Fixtures.node()), List.of(lonely));
+        command.id = "GPU-lonely";
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        assertThat(lines).contains("GPU           GPU-lonely").contains("Memory        141.0 GiB")
+                .anySatisfy(l -> assertThat(l).startsWith("Node          (no node)"));
+
+        command.id = "GPU-nope";
+        assertThatThrownBy(command::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no GPU 'GPU-nope'; known GPUs: GPU-lonely");
+
+        GpuIdCompleter completer = new GpuIdCompleter();
+        completer.inventory = command.inventory;
+        List<String> candidates = new java.util.ArrayList<>();
+        completer.complete(null, CommandsTest.line("GPU-"), candidates);
+        assertThat(candidates).map(String::strip).containsExactly("GPU-lonely");
     }
 }
