@@ -467,6 +467,9 @@ final class RedfishInventory {
             int sensors = 0;
             String worst = "OK";
             for (JsonNode t : thermal.path("Temperatures")) {
+                if ("Absent".equalsIgnoreCase(t.path("Status").path("State").asText())) {
+                    continue; // a sensor of an empty bay or slot: HPE gives it ReadingCelsius 0, which is no reading
+                }
                 JsonNode reading = t.path("ReadingCelsius");
                 if (reading.isNumber()) {
                     sensors++;

@@ -173,6 +173,15 @@ class RedfishInventoryTest {
         assertThat(node.power().maxWatts()).isEqualTo(power.path("PowerCapacityWatts").asLong());
         assertThat(node.nics()).hasSize(dirs(dir.resolve("EthernetInterfaces")).size());
         assertThat(node.attributes()).containsEntry("system.model", system.path("Model").asText());
+
+        // HPE lists sensors of empty bays and slots as State Absent with ReadingCelsius 0: not readings
+        List<JsonNode> temperatures = new java.util.ArrayList<>();
+        read(fixtures.resolve("XL675d_A100/Chassis/1/Thermal/index.json")).path("Temperatures").forEach(temperatures::add);
+        List<JsonNode> present = temperatures.stream().filter(t -> !t.path("Status").path("State").asText().equals("Absent")).toList();
+        assertThat(present).hasSizeLessThan(temperatures.size());
+        assertThat(node.attributes()).containsEntry("thermal.sensors", Integer.toString(present.size()))
+                .containsEntry("thermal.maxCelsius", Long.toString(present.stream().mapToLong(t -> t.path("ReadingCelsius").asLong())
+                        .max().orElseThrow()));
     }
 
     /**
