@@ -149,6 +149,11 @@ public final class RedfishClient implements AutoCloseable {
             if (!r.isObject()) {
                 throw RedfishErrors.malformed(endpoint, "/redfish/v1/", "the service root is not a JSON object; is this a Redfish service?");
             }
+            if (r.path("RedfishVersion").asText("").isBlank() && !r.path("@odata.type").asText("").contains("ServiceRoot")) {
+                // JSON from something else (another web service): read on, it would be a BMC without systems, silently
+                throw RedfishErrors.malformed(endpoint, "/redfish/v1/", "the answer is not a Redfish service root (it has neither "
+                        + "RedfishVersion nor an @odata.type #ServiceRoot); is this the BMC's address?");
+            }
             root = r;
         }
         return r;

@@ -192,6 +192,36 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * An address that answers JSON but is no Redfish service (another web service, a proxy's status
+     * page) is a BMC that answers garbage: its node is UNAVAILABLE with an error naming the BMC and
+     * what was expected, not a BMC with no systems that silently vanishes from the inventory.
+     */
+    @Test
+    void aServiceThatIsNotRedfishIsAnErrorNamingTheBmc() throws Exception {
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", exchange -> {
+            byte[] body = "{\"status\": \"ok\", \"version\": \"3.1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        try {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            String address = "http://127.0.0.1:" + other.getAddress().getPort();
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("not-redfish", address, USER, PASSWORD)));
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("garbage", Duration.ofSeconds(20)));
+            assertThat(node(snapshot, "bmc:not-redfish").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:not-redfish")).contains("BMC not-redfish (" + address + ")").contains("/redfish/v1/")
+                    .contains("not a Redfish service root").doesNotContain(PASSWORD);
+        } finally {
+            other.stop(0);
+        }
+    }
+
     @Test
     void twoBusyAnswersAreRetriedWithBackoff() throws Exception {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
