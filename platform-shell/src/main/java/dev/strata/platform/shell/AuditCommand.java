@@ -58,6 +58,9 @@ public class AuditCommand implements Action {
 
     @Override
     public Object execute() {
+        if (limit < 1) {
+            throw new IllegalArgumentException("--limit " + limit + ": expected how many records to show, 1 or more");
+        }
         AuditLog log = Services.require(audit, "provenance log");
         if (seq != null) {
             AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
@@ -73,7 +76,7 @@ public class AuditCommand implements Action {
         }
         Instant now = Instant.now();
         List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, AuditTimes.parse("--from", from, now),
-                AuditTimes.parse("--to", to, now), Math.max(1, limit), !oldestFirst));
+                AuditTimes.parse("--to", to, now), limit, !oldestFirst));
         ShellTable table = new ShellTable();
         for (String c : new String[] {"SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD"}) {
             table.column(c);

@@ -43,6 +43,9 @@ public class GpuCommand implements Action {
 
     @Override
     public Object execute() {
+        if (samples < 0) {
+            throw new IllegalArgumentException("--samples " + samples + " is negative; expected how many samples to show, 0 or more");
+        }
         dev.strata.platform.api.model.InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
         List<Node> nodes = snapshot.nodes();
         Accelerator a = null;
@@ -118,6 +121,9 @@ public class GpuCommand implements Action {
                 t.row(p.to(), p.level() == null ? "-" : p.level(), p.nvlinks() == 0 ? "-" : p.nvlinks());
             }
             t.print(out, noFormat);
+        }
+        if (samples == 0) {
+            return null;
         }
         List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
         out.println();

@@ -57,6 +57,20 @@ class AuditAndClusterCommandsTest {
         }
     }
 
+    /** -n 0 or a negative -n is a clear error naming the option, not a listing of one record. */
+    @Test
+    void auditRefusesALimitBelowOne() {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditCommand c = new AuditCommand();
+        c.audit = log;
+        for (int bad : new int[] {0, -5}) {
+            c.limit = bad;
+            assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--limit " + bad + ": expected how many records to show, 1 or more");
+        }
+        assertThat(log.queries).isEmpty();
+    }
+
     @Test
     void auditListsWithFiltersAndShowsOne() throws Exception {
         RecordingAuditLog log = new RecordingAuditLog();

@@ -104,6 +104,25 @@ class GpuAndPlacementCommandsTest {
         assertThatThrownBy(command::execute).hasMessage("no GPU 'GPU-nope'; known GPUs: " + UUID);
     }
 
+    /**
+     * A negative sample count is a clear error naming the option (it printed "No telemetry samples
+     * (yet)." for a GPU that has samples); -s 0 shows no sample section at all.
+     */
+    @Test
+    void gpuRefusesANegativeSampleCount() throws Exception {
+        GpuCommand command = new GpuCommand();
+        command.inventory = Fixtures.inventory(gpuNode());
+        command.telemetry = telemetry(new GpuSample(UUID, Instant.parse("2026-11-27T05:00:00Z"), 97, 60, 80L << 30, 692, 61, 1980,
+                Set.of(), 0, 0));
+        command.id = UUID;
+        command.samples = -1;
+        assertThatThrownBy(command::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--samples -1 is negative; expected how many samples to show, 0 or more");
+        command.samples = 0;
+        String out = CommandOutput.of(command::execute);
+        assertThat(out).contains("Power limit").doesNotContain("No telemetry samples").doesNotContain("Latest samples");
+    }
+
     @Test
     void aProfileWithoutVendorIdOrMultiprocessorCountShowsDashesNotMinusOneAndZero() throws Exception {
         Accelerator declared = new Accelerator("fra-1-h100-01/gpu0", "NVIDIA", "NVIDIA H100", 80L << 30, null, null, null, -1, CpuSet.EMPTY,
