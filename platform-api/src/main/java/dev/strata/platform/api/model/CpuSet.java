@@ -40,9 +40,14 @@ public final class CpuSet implements Comparable<CpuSet> {
         return cpus.isEmpty() ? EMPTY : new CpuSet((BitSet) cpus.clone());
     }
 
+    /** The highest CPU number a cpulist may name (far above Linux's largest {@code NR_CPUS}, 8192). */
+    private static final int MAX_CPU = (1 << 20) - 1;
+
     /**
      * Parses the Linux cpulist format: comma-separated numbers and inclusive ranges, possibly
-     * with a stride ({@code "0-15:2"}); blank input is the empty set.
+     * with the kernel's groups ({@code "0-1023:2/256"}: the first 2 CPUs of every 256 from 0 to
+     * 1023) or a stride ({@code "0-15:2"}: every second CPU); blank input is the empty set. CPU
+     * numbers go from 0 to 1048575 (2^20 - 1, far above Linux's largest {@code NR_CPUS}).
      *
      * @throws IllegalArgumentException naming the offending element when the text is not a cpulist
      */
@@ -55,26 +60,36 @@ public final class CpuSet implements Comparable<CpuSet> {
         for (String part : trimmed.split(",")) {
             String element = part.strip();
             try {
-                int stride = 1;
+                int used = 1;
+                int group = 1;
                 int colon = element.indexOf(':');
                 if (colon >= 0) {
-                    String strideText = element.substring(colon + 1);
-                    int slash = strideText.indexOf('/');
-                    stride = Integer.parseInt(slash >= 0 ? strideText.substring(0, slash) : strideText);
+                    String groupText = element.substring(colon + 1);
+                    int slash = groupText.indexOf('/');
+                    if (slash >= 0) {
+                        used = Integer.parseInt(groupText.substring(0, slash));
+                        group = Integer.parseInt(groupText.substring(slash + 1));
+                    } else {
+                        group = Integer.parseInt(groupText); // a stride: the first CPU of every group of that size
+                    }
                     element = element.substring(0, colon);
+                    if (element.indexOf('-') < 0) {
+                        throw new NumberFormatException(); // groups need a range
+                    }
                 }
                 int dash = element.indexOf('-');
                 int from = Integer.parseInt(dash >= 0 ? element.substring(0, dash) : element);
                 int to = dash >= 0 ? Integer.parseInt(element.substring(dash + 1)) : from;
-                if (from < 0 || to < from || stride < 1) {
+                if (from < 0 || to < from || to > MAX_CPU || used < 1 || group < used) {
                     throw new NumberFormatException();
                 }
-                for (int cpu = from; cpu <= to; cpu += stride) {
-                    bits.set(cpu);
+                // long arithmetic: a group start past the end never wraps around
+                for (long start = from; start <= to; start += group) {
+                    bits.set((int) start, (int) Math.min(start + used - 1, to) + 1);
                 }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "cpulist element '" + part + "' in '" + text + "' is not a CPU number or range; expected e.g. 0-3,8");
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("cpulist element '" + part + "' in '" + text + "' is not a CPU number or range of"
+                        + " CPUs 0 to " + MAX_CPU + "; expected e.g. 0-3,8 (or 0-15:2, 0-1023:2/256)");
             }
         }
         return of(bits);

@@ -13,6 +13,10 @@ class CpuSetTest {
         assertThat(set.toArray()).containsExactly(0, 1, 2, 3, 8, 10, 11);
         assertThat(set).hasToString("0-3,8,10-11");
         assertThat(CpuSet.parseList("0-7:2")).hasToString("0,2,4,6");
+        // the kernel's groups: the first 2 of every 4, the last group cut at the range's end
+        assertThat(CpuSet.parseList("0-9:2/4")).hasToString("0-1,4-5,8-9");
+        assertThat(CpuSet.parseList("3-12:3/5")).hasToString("3-5,8-10");
+        assertThat(CpuSet.parseList("0-3:4/4")).hasToString("0-3");
         assertThat(CpuSet.parseList("")).isEqualTo(CpuSet.EMPTY);
     }
 
@@ -30,6 +34,13 @@ class CpuSetTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'x'");
         assertThatThrownBy(() -> CpuSet.parseList("5-2")).hasMessageContaining("'5-2'");
+        // numbers past any machine's CPUs are refused before anything is allocated, the int's last value included (it wrapped)
+        assertThatThrownBy(() -> CpuSet.parseList("2147483647")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CPUs 0 to 1048575");
+        assertThatThrownBy(() -> CpuSet.parseList("0-2000000000")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(CpuSet.parseList("1048575").toArray()).containsExactly(1048575);
+        assertThatThrownBy(() -> CpuSet.parseList("0-7:0")).hasMessageContaining("'0-7:0'");
+        assertThatThrownBy(() -> CpuSet.parseList("0-7:3/2")).hasMessageContaining("'0-7:3/2'");
+        assertThatThrownBy(() -> CpuSet.parseList("4:1/2")).hasMessageContaining("'4:1/2'");
         assertThatThrownBy(() -> CpuSet.parseMask("zz")).hasMessageContaining("'zz'");
     }
 
