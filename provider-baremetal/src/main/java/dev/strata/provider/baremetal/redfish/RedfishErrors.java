@@ -23,7 +23,8 @@ import javax.net.ssl.SSLException;
 /**
  * The one place where Redfish failures (HTTP statuses, I/O errors, TLS failures, deadlines)
  * become Strata's portable exceptions. Messages name the BMC, its address, the request and what
- * the BMC said; never a credential (request bodies and headers are never quoted).
+ * the BMC said; never a credential (request bodies and headers are never quoted, and the password is
+ * masked where the BMC's own words repeat it).
  */
 final class RedfishErrors {
 
@@ -34,7 +35,7 @@ final class RedfishErrors {
 
     /** An HTTP answer with an error status. */
     static StrataException forStatus(RedfishEndpoint bmc, String method, String path, int status, byte[] body, int attempts) {
-        String said = redfishMessage(body);
+        String said = withoutPassword(redfishMessage(body), bmc);
         String where = prefix(bmc) + method + " " + path + " answered HTTP " + status + (said.isEmpty() ? "" : " (" + said + ")");
         return switch (status) {
             case 401 -> new AuthorizationException(where + ": the BMC refused the credentials of user '" + bmc.user()
@@ -46,6 +47,21 @@ final class RedfishErrors {
             default -> new ProviderFailureException(where);
         };
     }
+
+    /**
+     * What the BMC said with the account's password masked: a BMC may quote what it was sent (a
+     * refused session login repeating the submitted value), and its words go into exceptions and logs.
+     */
+    static String withoutPassword(String said, RedfishEndpoint bmc) {
+        String password = bmc.password().reveal();
+        if (password == null || password.length() < MIN_MASKED || !said.contains(password)) {
+            return said;
+        }
+        return said.replace(password, "****");
+    }
+
+    /** A password shorter than this is not masked in what a BMC says: it would garble ordinary words and is no secret anyway. */
+    private static final int MIN_MASKED = 3;
 
     /** A request that did not get an answer. */
     static StrataException forException(RedfishEndpoint bmc, String method, String path, Throwable failure, int attempts) {

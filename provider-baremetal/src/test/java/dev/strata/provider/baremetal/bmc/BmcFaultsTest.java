@@ -222,6 +222,46 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A BMC that quotes the password it was sent in its error (no real BMC was seen doing it, and none of the emulators
+     * can, so a local HTTP server answers as one would): its words reach the node's error and the log with the password
+     * masked.
+     */
+    @Test
+    void aBmcThatRepeatsThePasswordInItsErrorHasItMasked() throws Exception {
+        com.sun.net.httpserver.HttpServer echoing = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        echoing.createContext("/", exchange -> {
+            boolean root = exchange.getRequestURI().getPath().replaceAll("/+$", "").equals("/redfish/v1");
+            String json = root
+                    ? "{\"@odata.type\": \"#ServiceRoot.v1_5_0.ServiceRoot\", \"RedfishVersion\": \"1.6.0\", \"Systems\": "
+                            + "{\"@odata.id\": \"/redfish/v1/Systems\"}}"
+                    : "{\"error\": {\"code\": \"Base.1.8.PropertyValueFormatError\", \"message\": \"The value '" + PASSWORD
+                            + "' for the property Password is not in a supported format.\"}}";
+            byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(root ? 200 : 400, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        echoing.start();
+        try {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            String address = "http://127.0.0.1:" + echoing.getAddress().getPort();
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("echoing", address, USER, PASSWORD)));
+            ComputeSnapshot snapshot;
+            try (StderrCapture log = new StderrCapture()) {
+                snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("echo", Duration.ofSeconds(20)));
+                assertThat(log.text()).as("what was logged").contains("BMC echoing unavailable").doesNotContain(PASSWORD);
+            }
+            assertThat(node(snapshot, "bmc:echoing").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:echoing")).contains("HTTP 400").contains("The value '****' for the property Password")
+                    .doesNotContain(PASSWORD);
+        } finally {
+            echoing.stop(0);
+        }
+    }
+
     @Test
     void twoBusyAnswersAreRetriedWithBackoff() throws Exception {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
