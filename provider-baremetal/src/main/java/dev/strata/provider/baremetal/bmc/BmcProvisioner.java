@@ -176,6 +176,13 @@ public final class BmcProvisioner {
         }
         if (op.phase() == Operation.Phase.BOOT_SET) {
             PowerState now = bmc.powerState(op.system(), context);
+            if (now == PowerState.POWERING_OFF || now == PowerState.UNKNOWN) {
+                // "On" to a machine that is in fact on does nothing, and it would never boot from the override; a reset to one
+                // that is off may be refused: nothing is sent until the BMC says which (the engine tries again, same operation)
+                throw new ProviderUnavailableException("node " + op.nodeId() + " reads power state " + now.label() + " on BMC " + op.bmc()
+                        + "; nothing is sent until it reads On or Off (a reset if on, power on if off, to boot it from "
+                        + op.bootDevice() + "); operation " + op.operationId() + " resumes then");
+            }
             PowerAction action = now == PowerState.ON || now == PowerState.POWERING_ON ? PowerAction.FORCE_RESTART : PowerAction.ON;
             op = journal.put(op.withPower(Operation.Phase.POWER_INTENT, action, clock.instant(), clock.instant()));
             try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
@@ -60,6 +61,8 @@ class BmcProvisioningTest {
             systems.add(new FakeSystem(String.format("9a7d3c1e-5b2f-4e8a-9c0d-%012d", i), "node-" + i, i == 1 || i >= 6 ? "On" : "Off",
                     String.format("52:54:00:00:02:%02x", i)));
         }
+        // the last system's BMC reports a power state that is neither On nor Off
+        systems.add(new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ff", "node-paused", "Paused", "52:54:00:00:02:ff"));
         emulator = SushyEmulator.start(Peers.workDir("provisioning"), systems, USER, PASSWORD, null);
         proxy = FaultInjectingProxy.start(emulator.address());
         images = ImageServer.start("installer.iso", "an installer".getBytes(StandardCharsets.UTF_8));
@@ -229,6 +232,36 @@ class BmcProvisioningTest {
             pool.shutdownNow();
             provider.close();
         }
+    }
+
+    /**
+     * A node whose BMC reads neither On nor Off gets no power request ("On" to a machine in fact on would leave it running
+     * what it ran, not booting from the override): create fails as unavailable, to be tried again, and once the BMC reads
+     * On the same operation resumes with one reset.
+     */
+    @Test
+    void aNodeWhosePowerStateIsUnknownGetsNoPowerRequestUntilItReadsOnOrOff() throws Exception {
+        FakeSystem s = systems.get(systems.size() - 1);
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        Bmc bmc = provider.fleet().byName("sushy").orElseThrow().bmc();
+        assertThat(bmc.powerState(SushyEmulator.systemPath(s), context(10))).isEqualTo(PowerState.UNKNOWN);
+        assertThatThrownBy(() -> provider.create(request("op-paused", s, Map.of()), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("reads power state Unknown")
+                .hasMessageContaining("op-paused");
+        assertThat(resets(s)).isZero();
+        assertThat(provider.provisioner().journal().get("op-paused").orElseThrow().phase()).isEqualTo(Operation.Phase.BOOT_SET);
+
+        bmc.power(SushyEmulator.systemPath(s), PowerAction.ON, context(10)); // the machine settles, on (the emulator takes 1-11 s)
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (bmc.powerState(SushyEmulator.systemPath(s), context(10)) != PowerState.ON && System.nanoTime() < end) {
+            Thread.sleep(500);
+        }
+        MachineStatus status = settle(provider, provider.create(request("op-paused", s, Map.of()), context(30)));
+        assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(resets(s)).as("the power-on that settled it, then one reset").isEqualTo(2);
+        assertThat(provider.provisioner().journal().get("op-paused").orElseThrow().powerAction()).isEqualTo(PowerAction.FORCE_RESTART);
+        settle(provider, provider.delete(status.handle(), context(30)));
+        provider.close();
     }
 
     @Test
