@@ -605,8 +605,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 return;
             }
             join(store.provenance().append(record.apply(after.state().name())));
-            LOG.warn("Deleted leaked machine {} of provider {} (labels {}): now {}", machine.handle().machineId(), providerId, machine.labels(),
-                    after.state());
+            LOG.warn("Deleted leaked machine {} of provider {} (labels {}): now {}", machine.handle().machineId(), providerId,
+                    cleaned(machine.labels()), after.state());
             refreshInventory(providerId);
         });
     }

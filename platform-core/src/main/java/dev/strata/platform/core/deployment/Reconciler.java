@@ -683,17 +683,19 @@ public final class Reconciler {
         return null;
     }
 
-    private void leak(String providerId, MachineStatus s, String why, Counters c) {
+    private void leak(String providerId, MachineStatus s, String reason, Counters c) {
         String machineKey = providerId + "/" + s.handle().machineId();
         Instant next = leakNext.get(machineKey);
         Instant now = e.clock.instant();
         if (next != null && now.isBefore(next)) {
             return;
         }
+        // the labels are the provider's text (the reason quotes them): cleaned before the log or the provenance log gets them
+        String why = ProviderText.clean(reason);
         Map<String, Object> payload = new LinkedHashMap<>();
-        String deployment = s.labels().get(MachineLabels.DEPLOYMENT);
+        String deployment = ProviderText.clean(s.labels().get(MachineLabels.DEPLOYMENT));
         payload.put("machine", DeploymentEngine.handlePayload(s.handle()));
-        payload.put("labels", new TreeMap<>(s.labels()));
+        payload.put("labels", DeploymentEngine.cleaned(s.labels()));
         payload.put("reason", why);
         if (!e.settings.deleteLeaks()) {
             payload.put("action", "reported");
@@ -718,7 +720,7 @@ public final class Reconciler {
 
     private static ProvenanceEntry leakEntry(String providerId, MachineStatus s, String deployment, Map<String, Object> payload) {
         return ProvenanceEntry.of(DeploymentEngine.KIND_LEAK, DeploymentEngine.SYSTEM, payload, "deployment", deployment, "tenant",
-                s.labels().get(MachineLabels.TENANT), "provider", providerId, "node", s.nodeId());
+                ProviderText.clean(s.labels().get(MachineLabels.TENANT)), "provider", providerId, "node", s.nodeId());
     }
 
     static String describe(Duration d) {

@@ -382,6 +382,27 @@ class DeploymentEngineTest {
                 10, false))).hasSize(1).allSatisfy(r -> assertThat(r.payload().get("action")).isEqualTo("reported"));
     }
 
+    /**
+     * What a provider lists about a leaked machine is provider text like any other: its labels
+     * reach the leak's record in the provenance log and the log cleaned, on one line.
+     */
+    @Test
+    void theLabelsOfALeakedMachineAreRecordedCleaned() {
+        String password = "hunter2-" + java.util.UUID.randomUUID();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-999998", MachineLabels.OPERATION, "op-z", MachineLabels.TENANT,
+                    "t\n2026-12-01 12:00:00 INFO [main] forged", "console", "https://ops:" + password + "@10.0.0.9/console"));
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            List<String> records = new ArrayList<>();
+            lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, "d-999998", "leak", null, null, 10, false))
+                    .forEach(r -> records.add(r.subjects() + " " + r.payload()));
+            assertThat(records).hasSize(1);
+            assertThat(records.get(0)).contains("https://****@10.0.0.9/console").doesNotContain(password).doesNotContain("\n");
+            assertThat(log.text()).doesNotContain(password).doesNotContain("\n2026-12-01 12:00:00 INFO [main] forged");
+        }
+    }
+
     @Test
     void aMachineOfASupersededOperationIsALeak() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
