@@ -648,8 +648,12 @@ public final class Reconciler {
                 }
             }
         }
-        leakNext.keySet().retainAll(seen);
-        leakTries.keySet().retainAll(seen);
+        // forget a machine once a listing of its provider no longer shows it; one that could not list (or is away) says nothing
+        Set<String> listed = new java.util.HashSet<>();
+        listings.values().stream().filter(Listing::ok).forEach(l -> listed.add(l.providerId()));
+        java.util.function.Predicate<String> gone = k -> !seen.contains(k) && listed.stream().anyMatch(p -> k.startsWith(p + "/"));
+        leakNext.keySet().removeIf(gone);
+        leakTries.keySet().removeIf(gone);
     }
 
     private String leakReason(MachineStatus s, String deployment, String operation, Map<String, DeploymentRecord> byId, Map<String, Loaded> live,

@@ -383,6 +383,28 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A leak is reported once while it stays leaked, even when a pass in between could not list
+     * its provider. Before, a failed listing made the reconciler forget the leaks it had reported
+     * on that provider, and the next pass recorded the same leak again.
+     */
+    @Test
+    void aReportedLeakIsNotReportedAgainAfterAListingFailed() {
+        DeploymentEngine reporting = lab.engine(new DeploymentSettings(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10),
+                Duration.ofMillis(40), Duration.ofMillis(400), 2, false), lab.store);
+        lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-434343", MachineLabels.OPERATION, "op-y"));
+        reporting.reconcileNow();
+        lab.lab.listingFails = true;
+        assertThat(reporting.reconcileNow().listingErrors()).containsKey("lab");
+        lab.lab.listingFails = false;
+        for (int i = 0; i < 2; i++) {
+            reporting.reconcileNow();
+            reporting.awaitIdle(PATIENCE);
+        }
+        assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, "d-434343", "leak", null, null,
+                10, false))).hasSize(1);
+    }
+
+    /**
      * What a provider lists about a leaked machine is provider text like any other: its labels
      * reach the leak's record in the provenance log and the log cleaned, on one line.
      */
