@@ -807,7 +807,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         notBefore.put(key, clock.instant().plus(settings.backoff(n)));
     }
 
-    private void settled(String key) {
+    void settled(String key) {
         failures.remove(key);
         notBefore.remove(key);
     }

@@ -360,20 +360,24 @@ public final class Reconciler {
     /** A machine's status: from its provider's listing, else described (null when the provider cannot tell now). */
     private MachineStatus lookup(Loaded d, Spec.MemberSpec m, MachineHandle h, Map<String, Listing> listings, Counters c) {
         Listing l = listings.get(m.providerId());
+        String key = DeploymentEngine.key(d.id(), m.name());
         if (l != null && l.ok()) {
             MachineStatus listed = l.byMachine().get(h.machineId());
             if (listed != null) {
+                // seen again: the looks that failed before are over (they no longer count towards a later wait)
+                e.settled(key);
                 return listed;
             }
         }
-        String key = DeploymentEngine.key(d.id(), m.name());
         if (!e.due(key)) {
             return null;
         }
         try {
             c.described++;
             ProvisioningProvider provider = e.provider(m.providerId());
-            return e.call(() -> provider.describe(h, e.context("describe-" + h.machineId())));
+            MachineStatus described = e.call(() -> provider.describe(h, e.context("describe-" + h.machineId())));
+            e.settled(key);
+            return described;
         } catch (RuntimeException ex) {
             e.retryLater(key);
             LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));

@@ -425,6 +425,41 @@ class DeploymentEngineTest {
         }
     }
 
+    /**
+     * A member whose machine could not be described for a while and then was seen again starts
+     * afresh: when its provider later stops answering a call that changes something, the wait is
+     * recorded and named in the deployment as on a first outage. Before, the failed looks were
+     * still counted, so the later wait was neither recorded nor shown.
+     */
+    @Test
+    void aWaitAfterAnEarlierOutageThatEndedIsRecordedAndShown() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        lab.lab.unavailable = true;
+        for (int i = 0; i < 2; i++) {
+            engine.reconcileNow();
+            sleep(60);
+        }
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+        lab.lab.unavailable = false;
+        sleep(100);
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+
+        lab.lab.unavailable = true;
+        engine.undeploy(d.id(), "alice");
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        DeploymentMember member = engine.get(d.id()).orElseThrow().members().get(0);
+        assertThat(member.state()).isEqualTo(MemberState.DELETING);
+        assertThat(member.message()).startsWith("waiting for provider lab: provider lab: cloud unreachable");
+        assertThat(history(d.id())).anyMatch(h -> h.contains("did not answer") && h.contains("stays pending"));
+
+        lab.lab.unavailable = false;
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+    }
+
     @Test
     void aMachineOfASupersededOperationIsALeak() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
