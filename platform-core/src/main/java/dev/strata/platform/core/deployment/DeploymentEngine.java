@@ -459,7 +459,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             gpus = member.gpus().count();
         }
         MachineResources resources = new MachineResources(b.cpuMilli(), b.memoryBytes(), gpus, b.acceleratorIds(), partition);
-        return new Spec.MemberSpec(b.member(), target, providerId, siteId == null ? b.siteId() : siteId, resources, parameters);
+        return new Spec.MemberSpec(b.member(), target, providerId, siteId == null ? b.siteId() : siteId, resources, parameters, b.nodeId());
     }
 
     /** The offer a binding names: a launch slot of it ({@link OfferSlots}), or the offer itself. */

@@ -613,20 +613,25 @@ public final class Reconciler {
                 + " deleted, " + released);
     }
 
-    /** Whether an allocation is the one a deployment was placed with (same contract, tenant, members and targets). */
+    /** Whether an allocation is the one a deployment was placed with (same contract, tenant, members and the nodes they were bound to). */
     private static boolean belongs(Allocation a, Loaded d) {
         if (!a.contract().equals(d.spec.contract()) || !Objects.equals(a.tenant(), d.spec.tenant())) {
             return false;
         }
         Map<String, String> bound = new TreeMap<>();
         for (MemberBinding b : a.bindings()) {
-            bound.put(b.member(), dev.strata.platform.core.placement.OfferSlots.offerOf(b.nodeId()).orElse(b.nodeId()));
+            bound.put(b.member(), offerOrNode(b.nodeId()));
         }
         Map<String, String> asked = new TreeMap<>();
         for (Spec.MemberSpec m : d.spec.members()) {
-            asked.put(m.name(), m.target().id());
+            // the node placement bound it to (a joined node's machine is made on another node's id); in a spec stored without it, its target
+            asked.put(m.name(), m.boundTo() != null ? offerOrNode(m.boundTo()) : m.target().id());
         }
         return bound.equals(asked);
+    }
+
+    private static String offerOrNode(String boundId) {
+        return dev.strata.platform.core.placement.OfferSlots.offerOf(boundId).orElse(boundId);
     }
 
     // ---- leaks ------------------------------------------------------------------------------

@@ -42,9 +42,11 @@ record Spec(String contract, String tenant, int priority, OnMachineLoss onMachin
      * @param siteId the target's site, or null
      * @param resources what it needs of its machine
      * @param parameters provisioning parameters (never a credential)
+     * @param boundTo the node (or launch slot) placement bound it to, as its allocation holds it: the target's id, or for a
+     *     joined node the node the target was joined to; null in a spec stored without it
      */
     record MemberSpec(String name, MachineTarget target, String providerId, String siteId, MachineResources resources,
-            Map<String, String> parameters) {
+            Map<String, String> parameters, String boundTo) {
         MemberSpec {
             parameters = Map.copyOf(parameters);
         }

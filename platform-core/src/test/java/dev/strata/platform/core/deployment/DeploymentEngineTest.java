@@ -245,6 +245,24 @@ class DeploymentEngineTest {
         assertThat(lab.lab.live()).singleElement().satisfies(m -> assertThat(m.target.id()).isEqualTo("lab:bmc-h1"));
     }
 
+    /**
+     * Undeploying a deployment on a joined node releases its allocation: the allocation binds the
+     * member to the node placement chose (the in-band one), the deployment made the machine on the
+     * joined provider's node. Before, the two ids differed and the allocation was taken for
+     * another placement's, left held for good.
+     */
+    @Test
+    void undeployingADeploymentOnAJoinedNodeReleasesItsAllocation() {
+        Deployment d = engine.deploy(lab.workers("joined", 1, "inband", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(lab.placement.allocations()).hasSize(1);
+        engine.undeploy(d.id(), "alice");
+        Deployment deleted = Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(deleted.message()).isEqualTo("allocation " + d.allocationId() + " released");
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
     @Test
     void theDefaultOnMachineLossIsDegrade() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
