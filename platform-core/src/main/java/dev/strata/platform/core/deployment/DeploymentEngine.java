@@ -303,11 +303,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     public List<DeploymentEvent> history(String id) {
         requireDeployment(id);
         List<DeploymentEvent> out = new ArrayList<>();
-        for (LogRecord r : store.provenance().find(new AuditFilter(null, null, null, id, null, null, null, HISTORY_LIMIT, false))) {
+        // the latest records (a long-lived deployment may have more than the limit), shown oldest first
+        for (LogRecord r : store.provenance().find(new AuditFilter(null, null, null, id, null, null, null, HISTORY_LIMIT, true))) {
             Object summary = r.payload().get("summary");
             out.add(new DeploymentEvent(r.seq(), Instant.parse(r.time()), r.kind(), r.actor(),
                     summary == null ? r.kind() + " " + r.payloadJson() : summary.toString()));
         }
+        java.util.Collections.reverse(out);
         return out;
     }
 

@@ -591,6 +591,27 @@ class DeploymentEngineTest {
         assertThat(kinds).containsExactlyInAnyOrder("deployment", "provisioning");
     }
 
+    /**
+     * A deployment with more records than a history shows: the history is the latest of them,
+     * oldest first, ending with the last. Before, it was the oldest ones, and what happened last
+     * (the undeploy, the drift) was left out.
+     */
+    @Test
+    void theHistoryOfALongDeploymentEndsWithItsLatestRecords() {
+        Deployment d = engine.deploy(lab.workers("long", 1, "lab", ""), "alice").deployment();
+        java.util.concurrent.CompletableFuture<?> last = null;
+        for (int i = 1; i <= 10_001; i++) {
+            last = lab.store.provenance().append(dev.strata.platform.core.store.ProvenanceEntry.of("note", "test", Map.of("summary", "note " + i),
+                    "deployment", d.id()));
+        }
+        last.join();
+        List<DeploymentEvent> events = engine.history(d.id());
+        assertThat(events).hasSize(10_000);
+        assertThat(events.get(events.size() - 1).summary()).isEqualTo("note 10001");
+        assertThat(events.get(0).summary()).isEqualTo("note 2");
+        assertThat(events).extracting(DeploymentEvent::seq).isSorted();
+    }
+
     @Test
     void awaitGivesUpAfterItsTimeoutAndReturnsTheDeploymentAsItIs() {
         lab.lab.unavailable = true;
