@@ -2,6 +2,7 @@ package dev.strata.platform.core.deployment;
 
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProvisioningProviders {
 
-    private record Registered(long serviceId, ProvisioningProvider provider) {
-    }
-
-    private final Map<String, Registered> byId = new ConcurrentHashMap<>();
+    /** Per provider id, every registration still present, by service id; the newest (highest) serves. */
+    private final Map<String, NavigableMap<Long, ProvisioningProvider>> byId = new ConcurrentHashMap<>();
 
     /**
      * Adds (or replaces) the provider with an id.
@@ -24,23 +23,31 @@ public final class ProvisioningProviders {
      * @param serviceId distinguishes registrations of one id (a newer version registering before the older one leaves)
      */
     public void add(String providerId, long serviceId, ProvisioningProvider provider) {
-        byId.put(providerId, new Registered(serviceId, provider));
+        byId.compute(providerId, (id, held) -> {
+            NavigableMap<Long, ProvisioningProvider> next = held == null ? new TreeMap<>() : new TreeMap<>(held);
+            next.put(serviceId, provider);
+            return next;
+        });
     }
 
-    /** Removes the provider registered under {@code serviceId}; a newer registration of the same id stays. */
+    /** Removes the provider registered under {@code serviceId}; another registration of the same id (newer or older) stays and serves. */
     public void remove(String providerId, long serviceId) {
-        byId.computeIfPresent(providerId, (id, r) -> r.serviceId() == serviceId ? null : r);
+        byId.computeIfPresent(providerId, (id, held) -> {
+            NavigableMap<Long, ProvisioningProvider> next = new TreeMap<>(held);
+            next.remove(serviceId);
+            return next.isEmpty() ? null : next;
+        });
     }
 
     public Optional<ProvisioningProvider> get(String providerId) {
-        Registered r = byId.get(providerId);
-        return r == null ? Optional.empty() : Optional.of(r.provider());
+        NavigableMap<Long, ProvisioningProvider> held = byId.get(providerId);
+        return held == null ? Optional.empty() : Optional.of(held.lastEntry().getValue());
     }
 
     /** Every provider running now, by id. */
     public Map<String, ProvisioningProvider> all() {
         Map<String, ProvisioningProvider> out = new TreeMap<>();
-        byId.forEach((id, r) -> out.put(id, r.provider()));
+        byId.forEach((id, held) -> out.put(id, held.lastEntry().getValue()));
         return out;
     }
 }
