@@ -49,9 +49,12 @@ public class StatusCommand implements Action {
         PrintStream out = System.out;
 
         long gpus = snapshot.nodes().stream().mapToLong(n -> n.accelerators().size()).sum();
-        out.printf("%s, %s at %s, %s (inventory generation %d)%n", Format.count(providers.size(), "provider", "providers"),
+        int unattached = snapshot.unattached().size();
+        // GPUs attached to no node are counted apart: strata:gpus lists them, placement cannot use them
+        out.printf("%s, %s at %s, %s%s (inventory generation %d)%n", Format.count(providers.size(), "provider", "providers"),
                 Format.count(snapshot.nodes().size(), "node", "nodes"), Format.count(snapshot.sites().size(), "site", "sites"),
-                Format.count(gpus, "GPU", "GPUs"), snapshot.generation());
+                Format.count(gpus, "GPU", "GPUs"), unattached == 0 ? "" : " and " + Format.count(unattached, "GPU", "GPUs")
+                        + " attached to no node", snapshot.generation());
 
         out.println();
         out.println("Providers");
@@ -87,6 +90,10 @@ public class StatusCommand implements Action {
         Table models = new Table("MODEL", "GPUS", "NODES").emptyText("  no GPUs");
         byModel.forEach((model, c) -> models.row(model, c[0], c[1]));
         models.print(out, noFormat);
+        if (unattached > 0) {
+            out.printf("  and %s attached to no node (strata:gpus lists them; a provider's warning says why)%n",
+                    Format.count(unattached, "GPU", "GPUs"));
+        }
 
         if (placement != null) {
             List<Allocation> allocations = placement.allocations();

@@ -38,6 +38,22 @@ class WarningsAndUnattachedGpusTest {
         assertThat(rows).anySatisfy(r -> assertThat(r.split("\t")).extracting(String::strip).startsWith("(no node)", "GPU-lonely", "NVIDIA H200"));
     }
 
+    /** strata:status counts GPUs attached to no node apart, instead of leaving them out of its summary. */
+    @Test
+    void statusCountsAcceleratorsAttachedToNoNodeApart() throws Exception {
+        StatusCommand command = new StatusCommand();
+        Accelerator lonely = Accelerator.builder().id("GPU-lonely").model("NVIDIA H200").memoryBytes(141L << 30).build();
+        command.inventory = Fixtures.inventory(List.of(Fixtures.node()), List.of(lonely));
+        command.registry = Fixtures.registry(Fixtures.status("declared", ProviderState.ACTIVE, null));
+
+        String out = CommandOutput.of(command::execute);
+        assertThat(out.lines().findFirst().orElseThrow()).contains("and 1 GPU attached to no node");
+        assertThat(out).contains("  and 1 GPU attached to no node (strata:gpus lists them");
+
+        command.inventory = Fixtures.inventory(List.of(Fixtures.node()), List.of());
+        assertThat(CommandOutput.of(command::execute)).doesNotContain("attached to no node");
+    }
+
     /**
      * A GPU that strata:gpus lists under (no node) can be looked at with strata:gpu, and its id
      * completes: strata:gpu does not answer "no GPU" for an id the other command just listed.
