@@ -322,6 +322,11 @@ final class InventoryDocumentReader {
         String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
         double nvlink = number(g.get("nvlinkGBps"), path + ".nvlinkGBps", problems, 10_000, "the NVLink bandwidth per GPU and direction in GB/s,",
                 "such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)");
+        if (interconnect == null && nvlink > 0 && !g.hasNonNull("interconnect")) {
+            // without an interconnect the GPUs have no NVLink domain, and the bandwidth would be dropped without a word
+            problems.add(path + ".nvlinkGBps", g.get("nvlinkGBps"), "nvlinkGBps with an interconnect (such as interconnect: NVSwitch), or"
+                    + " neither for GPUs joined by PCIe only");
+        }
         String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
         return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
     }
@@ -516,6 +521,9 @@ final class InventoryDocumentReader {
                 problems.add(path + ".id", null, "an id (one node) or an idPrefix (count nodes)");
             } else if (singleId != null && count > 1) {
                 problems.add(path + ".id", n.get("id"), "idPrefix instead of id when count is more than 1");
+            } else if (singleId != null && prefix != null) {
+                // one would be dropped without a word
+                problems.add(path + ".idPrefix", n.get("idPrefix"), "id or idPrefix, not both (id names one node, idPrefix numbers count nodes)");
             }
             List<String> nodeDomains = new ArrayList<>();
             if (n.hasNonNull("powerDomain")) {

@@ -454,6 +454,27 @@ class DeclaredInventoryTest {
                         + " taken as bytes)");
     }
 
+    /**
+     * Fields that would be dropped without a word are refused: an idPrefix beside an id (count 1), an NVLink bandwidth without
+     * an interconnect (the GPUs have no NVLink domain to carry it).
+     */
+    @Test
+    void fieldsThatWouldBeDroppedAreRefused() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 8}, memory: 64GiB, gpus: {count: 2, model: H100, memory: 80GiB, nvlinkGBps: 450}}
+                sites: [{id: s1}]
+                nodes: [{id: n1, idPrefix: fra-, model: m, site: s1}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.m.gpus.nvlinkGBps: '450'; expected nvlinkGBps with an interconnect (such as interconnect:"
+                        + " NVSwitch), or neither for GPUs joined by PCIe only")
+                .hasMessageContaining("nodes[0].idPrefix: 'fra-'; expected id or idPrefix, not both");
+        assertThat(read(text.replace("nvlinkGBps: 450", "interconnect: NVSwitch, nvlinkGBps: 450").replace("idPrefix: fra-, ", ""))
+                .nodes().get(0).accelerators()).allSatisfy(a -> assertThat(a.linkBandwidthGBps()).isEqualTo(450));
+    }
+
     /** A model the file declares but that is refused is named once, at its field, not again as an unknown model at each node of it. */
     @Test
     void aRefusedModelIsNotReportedAgainAsUnknownAtItsNodes() {
