@@ -629,6 +629,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
             status = call(() -> provider.create(request, context(opId)));
+            if (status == null || status.handle() == null) {
+                // a provider's bug: without a status nothing can be tracked; the member fails with the reason (a machine it made
+                // anyway carries the operation's labels, and the reconciler finds it as a leak)
+                throw new ProviderFailureException("provider " + m.providerId() + " answered create with no machine status"
+                        + (status == null ? "" : " handle") + "; expected the machine's status (the provisioning SPI's create)");
+            }
         } catch (RuntimeException e) {
             if (retryable(e)) {
                 waiting(d, m, op, MemberState.REQUESTED, m.target().id(), Spec.Detail.NONE, e);

@@ -172,6 +172,20 @@ class DeploymentEngineTest {
         assertThat(lab.placement.allocations()).isEmpty();
     }
 
+    /** A provider that answers create with nothing (breaking the SPI) fails its member with the reason; it is not CREATING for ever. */
+    @Test
+    void aProviderThatAnswersCreateWithNothingFailsTheMemberNamingIt() {
+        lab.lab.answerNull.add("worker");
+        Deployment d = engine.deploy(lab.workers("nothing", 1, "lab", ""), "alice").deployment();
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        assertThat(failed.members().get(0).state()).isEqualTo(MemberState.FAILED);
+        assertThat(failed.message()).isEqualTo("member worker: provider lab answered create with no machine status; expected the"
+                + " machine's status (the provisioning SPI's create)");
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
     @Test
     void aMachineLostBehindStratasBackIsReplacedWhenTheContractSaysReplace() {
         Deployment d = engine.deploy(lab.workers("train", 3, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();

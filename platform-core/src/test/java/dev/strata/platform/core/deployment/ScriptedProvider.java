@@ -82,6 +82,8 @@ final class ScriptedProvider implements ProvisioningProvider {
     /** Machines stay PENDING this many observations before they run. */
     volatile int pendingPolls = 1;
     final Map<String, String> refuse = new ConcurrentHashMap<>();
+    /** Members whose create answers null, breaking the SPI (a vendor's bug). */
+    final java.util.Set<String> answerNull = ConcurrentHashMap.newKeySet();
     /** Per member: the machine is made but fails at once, with this message (a vendor fault: no boot device, ...). */
     final Map<String, String> faults = new ConcurrentHashMap<>();
     /** Steps, besides the usual ones, that every machine made reports (each as its detail, after an instant). */
@@ -121,6 +123,9 @@ final class ScriptedProvider implements ProvisioningProvider {
         String refusal = refuse.get(request.member());
         if (refusal != null) {
             throw new ProviderFailureException(refusal);
+        }
+        if (answerNull.contains(request.member())) {
+            return null;
         }
         if (!request.target().id().startsWith(id + ":")) {
             throw new NotFoundException(request.target().id() + " is not a node or offer of " + id);
