@@ -38,7 +38,8 @@ public final class Quantities {
             "kB", "1e3", "MB", "1e6", "GB", "1e9", "TB", "1e12", "PB", "1e15", "EB", "1e18",
             "KiB", "1024", "MiB", "1048576", "GiB", "1073741824", "TiB", "1099511627776",
             "PiB", "1125899906842624", "EiB", "1152921504606846976",
-            "Ki", "1024", "Mi", "1048576", "Gi", "1073741824", "Ti", "1099511627776", "Pi", "1125899906842624"));
+            "Ki", "1024", "Mi", "1048576", "Gi", "1073741824", "Ti", "1099511627776", "Pi", "1125899906842624",
+            "Ei", "1152921504606846976"));
 
     /** Data rates in Gbit/s; byte rates count 8 bits per byte. */
     static final Dimension RATE = new Dimension("a rate such as 400Gbps, 100Gbit/s or 50GB/s", null, units(

@@ -24,6 +24,8 @@ class QuantitiesTest {
         assertThat(Quantities.bytes("2TB")).isEqualTo(2_000_000_000_000L);
         assertThat(Quantities.bytes("1.5kB")).isEqualTo(1500);
         assertThat(Quantities.bytes("16Gi")).isEqualTo(16L << 30);
+        // every IEC unit has its short form, as EiB has (Kubernetes writes 1Ei)
+        assertThat(Quantities.bytes("1Ei")).isEqualTo(Quantities.bytes("1EiB")).isEqualTo(1L << 60);
         assertThat(Quantities.bytes("512")).isEqualTo(512);
         assertThat(Quantities.bytes(" 64 MiB ")).isEqualTo(64L << 20);
         assertThat(Quantities.bytes("0B")).isZero();

@@ -125,6 +125,11 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                     "a percentage from 1 to 90, or 0 to turn online compaction off");
         }
         String address = c.advertisedAddress() == null || c.advertisedAddress().isBlank() ? hostName() : c.advertisedAddress().strip();
+        if (address.length() > 256 || address.chars().anyMatch(ch -> Character.isISOControl(ch))) {
+            // the cluster tables hold 256 characters: a longer address would fail every election with a database error
+            throw new InvalidConfigurationException(PID, "advertisedAddress", address.length() > 80 ? address.substring(0, 80) + "..." : address,
+                    "host[:port] where other instances and operators reach this one, at most 256 characters, no control characters");
+        }
         Duration socketTimeout = duration("socketTimeout", c.socketTimeout(), Duration.ofSeconds(5), Duration.ofHours(1));
         return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,

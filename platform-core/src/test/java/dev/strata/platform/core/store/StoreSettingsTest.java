@@ -178,6 +178,11 @@ class StoreSettingsTest {
         assertThatThrownBy(() -> from(Map.of("compactFillRate", 91)))
                 .hasMessageContaining("compactFillRate = '91' is invalid; expected a percentage from 1 to 90, or 0 to turn online compaction off");
         assertThatThrownBy(() -> from(Map.of("compactFillRate", -1))).hasMessageContaining("compactFillRate = '-1' is invalid");
+        // the cluster tables hold 256 characters: a longer address is refused here, not by every election's insert
+        assertThatThrownBy(() -> from(Map.of("advertisedAddress", "h".repeat(257))))
+                .hasMessageContaining("advertisedAddress = '" + "h".repeat(80) + "...' is invalid; expected host[:port]");
+        assertThatThrownBy(() -> from(Map.of("advertisedAddress", "strata-a\nforged"))).hasMessageContaining("advertisedAddress = ");
+        assertThat(from(Map.of("advertisedAddress", "h".repeat(256))).advertisedAddress()).hasSize(256);
         Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "empty")))
                 .hasMessageContaining("passwordFile = 'empty' is invalid; expected a file whose first line is the database password");
