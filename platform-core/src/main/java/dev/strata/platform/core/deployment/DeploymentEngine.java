@@ -1016,7 +1016,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             report = reconciler.pass();
         } catch (RuntimeException e) {
-            LOG.error("Reconciler pass failed; the next one follows in {}", Reconciler.describe(settings.pollInterval()), e);
+            LOG.error("Reconciler pass failed; the next one follows in {}", Reconciler.describe(settings.pollInterval()), ProviderText.trace(e));
             schedule(settings.pollInterval());
             return;
         }

@@ -149,14 +149,14 @@ public final class Reconciler {
                     LOG.info("Reconciler pass stopped: {}", ex.getMessage());
                     break;
                 } catch (RuntimeException ex) {
-                    LOG.error("Reconciling deployment {} failed; the next pass tries again", d.id(), ex);
+                    LOG.error("Reconciling deployment {} failed; the next pass tries again", d.id(), ProviderText.trace(ex));
                     c.busy = true;
                 }
             }
             try {
                 leaks(listings, byId, live, stamp, c);
             } catch (RuntimeException ex) {
-                LOG.error("Looking for leaked machines failed; the next pass looks again", ex);
+                LOG.error("Looking for leaked machines failed; the next pass looks again", ProviderText.trace(ex));
             }
             if (!e.inFlight.isEmpty()) {
                 c.busy = true;
