@@ -9,8 +9,13 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +84,7 @@ public final class OpenStackHttp {
         long started = System.nanoTime();
         HttpResponse<String> answer;
         try {
-            answer = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            answer = exchange(builder.build(), wait);
         } catch (IOException e) {
             if (!retriable(request, e) || context.remaining().compareTo(MINIMUM_WAIT) < 0) {
                 LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), e.toString());
@@ -90,9 +95,10 @@ public final class OpenStackHttp {
             // once more on a new connection.
             LOG.debug("{} {} got no answer ({}); sending it again", request.service(), request.describe(), e.toString());
             Duration left = context.remaining();
-            builder.timeout(left.compareTo(requestTimeout) < 0 ? left : requestTimeout);
+            Duration second = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
+            builder.timeout(second);
             try {
-                answer = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+                answer = exchange(builder.build(), second);
             } catch (IOException again) {
                 LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), again.toString());
                 throw OpenStackErrors.forIo(request, again, wait);
@@ -108,6 +114,38 @@ public final class OpenStackHttp {
             return response;
         }
         throw OpenStackErrors.forStatus(request, response, redactor);
+    }
+
+    /**
+     * Sends a request and reads its whole answer within {@code wait}. The request's own timeout
+     * ends only the wait for the status line and headers; a service that sends those and then
+     * stalls in the middle of the body would hold {@code HttpClient.send} for as long as it keeps
+     * the connection open. So the exchange runs asynchronously and is cancelled (its connection
+     * closed) when {@code wait} has passed, status or not.
+     */
+    private HttpResponse<String> exchange(HttpRequest request, Duration wait) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + wait.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(String.valueOf(cause.getMessage()), cause);
+        }
     }
 
     /**
