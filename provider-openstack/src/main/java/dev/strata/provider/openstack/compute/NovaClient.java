@@ -226,8 +226,9 @@ public final class NovaClient {
      * Surely no server was made: the request never reached Nova (no token, no endpoint, the
      * deadline had passed, the connection was refused or could not be opened), or Nova answered it
      * with an error of its own (4xx; also 501 and other 5xx but 500, 502, 503 and 504, reported
-     * as before as a failure). A 2xx whose body claims to be JSON and does not parse is reported here
-     * as well, as a failure, although a server may exist: no Nova sends one.
+     * as before as a failure; a 429, Nova or a gateway throttling the caller, as retryable). A 2xx
+     * whose body claims to be JSON and does not parse is reported here as well, as a failure,
+     * although a server may exist: no Nova sends one.
      */
     public record Refused(StrataException why) implements Creation {
     }
@@ -282,7 +283,7 @@ public final class NovaClient {
             return new Failed(e);
         } catch (StrataException e) {
             return neverReached(e) || e instanceof AuthorizationException || e instanceof NotFoundException
-                    || e instanceof ProviderFailureException ? new Refused(e) : new Unknown(e);
+                    || e instanceof ProviderFailureException || e instanceof OpenStackErrors.Throttled ? new Refused(e) : new Unknown(e);
         }
         if (r.status() == 502 || r.status() == 503 || r.status() == 504) {
             // A gateway's error page says nothing more than its status; it is not quoted.

@@ -45,6 +45,18 @@ public final class OpenStackErrors {
     }
 
     /**
+     * A 429 Too Many Requests: the service (or a rate limit before it) throttles the caller and did
+     * not carry out the request. Retryable, like an outage: the call is to be repeated later.
+     */
+    public static final class Throttled extends ProviderUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        Throttled(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * The exception for a non-2xx answer that the caller did not accept.
      *
      * @param request the call
@@ -62,7 +74,9 @@ public final class OpenStackErrors {
             case 403 -> new AuthorizationException(what + "; the credentials lack the permission (an admin role is needed for hosts and host targeting)");
             case 404 -> new NotFoundException(what);
             case 409 -> new ProviderFailureException(what + conflictHint(request, detail));
-            case 413, 429 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
+            case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
+            case 429 -> new Throttled(what + "; the rate limit was reached" + response.header("Retry-After").map(s -> " (retry after " + s + ")")
+                    .orElse("") + ", the call is to be repeated later");
             case 502, 503, 504 -> new ProviderUnavailableException(what);
             case 500 -> new InternalError(what);
             default -> new ProviderFailureException(what);

@@ -149,6 +149,19 @@ class NovaCreationTest {
         assertThat(create()).isInstanceOf(NovaClient.Refused.class);
     }
 
+    /**
+     * A 429 (a rate limit of Nova or of the gateway before it) is throttling: the request was not
+     * carried out, and it is to be sent again later, not a refusal that fails the member for good.
+     */
+    @Test
+    void aRateLimitIsRefusedAsRetryable() {
+        answer.set(new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}"));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Refused.class);
+        assertThat(((NovaClient.Refused) c).why()).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageStartingWith("Nova answered 429 Too Many Requests to POST /v2.1/servers: Rate limit exceeded");
+    }
+
     /** A 500 is Nova failing with an error of its own, possibly after it recorded the server: failed, not surely refused. */
     @Test
     void anInternalErrorOfNovaIsFailedNotRefused() {
