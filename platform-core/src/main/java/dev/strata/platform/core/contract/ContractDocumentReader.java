@@ -3,10 +3,12 @@ package dev.strata.platform.core.contract;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.ContractReader;
 import dev.strata.platform.api.contract.DeploymentTerms;
@@ -183,6 +185,13 @@ public class ContractDocumentReader implements ContractReader {
         FabricRequest fabric = walk.fabric(root.get("fabric"));
         List<Member> members = walk.members(root.get("members"));
         DeploymentTerms deployment = DeploymentClauses.terms(root.get("deployment"), walk.violations);
+        List<Violation> unread = unread(document);
+        if (!unread.isEmpty()) {
+            // an alias was read as its anchor's name: what else is said of that value is about the name, not the value
+            Set<String> aliased = new HashSet<>(unread.stream().map(Violation::path).toList());
+            walk.violations.removeIf(v -> aliased.contains(v.path()));
+            walk.violations.addAll(0, unread);
+        }
         if (!walk.violations.isEmpty()) {
             throw new InvalidContractException(source, walk.violations);
         }
@@ -286,6 +295,49 @@ public class ContractDocumentReader implements ContractReader {
         }
         String[] lines = document.split("\\R", -1);
         return line <= lines.length ? lines[line - 1].stripTrailing() : null;
+    }
+
+    /**
+     * What the tree of a document does not show, and would otherwise be read wrong or not at all: an
+     * alias ({@code *name}), which the parser hands over as its anchor's name instead of the value it
+     * stands for, and a second document after the first ({@code ---}), which is never read. Called on a
+     * document that parsed.
+     */
+    static List<Violation> unread(String document) {
+        List<Violation> out = new ArrayList<>();
+        try (JsonParser p = YAML.createParser(document)) {
+            int depth = 0;
+            boolean first = false;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (first) {
+                    if (t != JsonToken.VALUE_NULL && !(t == JsonToken.VALUE_STRING && p.getText().isEmpty())) {
+                        // (a trailing '---', an empty document, holds nothing)
+                        out.add(new Violation("(document) line " + p.getTokenLocation().getLineNr(), null,
+                                "holds a second YAML document ('---'), which would not be read",
+                                "one contract per document: one document per file"));
+                        break;
+                    }
+                    continue;
+                }
+                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    JsonStreamContext c = p.getParsingContext();
+                    String at = path(c);
+                    String field = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName() == null ? "" : "." + c.getCurrentName();
+                    at = (at + field).startsWith(".") ? (at + field).substring(1) : at + field;
+                    out.add(new Violation(at.isEmpty() ? "(document)" : at, "*" + p.getText(), "is an alias (of the anchor &" + p.getText() + ")",
+                            "the value written out: anchors and aliases are not read in a contract"));
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd()) {
+                    depth--;
+                }
+                first = depth == 0;
+            }
+        } catch (IOException e) {
+            // the document parsed once already; a second reading finds nothing the first did not
+        }
+        return out;
     }
 
     private static String path(JsonStreamContext context) {

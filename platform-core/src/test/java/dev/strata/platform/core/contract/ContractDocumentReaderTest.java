@@ -239,6 +239,25 @@ class ContractDocumentReaderTest {
     }
 
     @Test
+    void aliasesAndASecondDocumentAreRefusedNotReadAsSomethingElse() {
+        // an alias was read as its anchor's name: tenant 'n', an image 'img'
+        assertThat(violations("name: &n foo\ntenant: *n\nmembers: [{name: w, cpu: 1}]\n")).containsExactly(new Violation("tenant", "*n",
+                "is an alias (of the anchor &n)", "the value written out: anchors and aliases are not read in a contract"));
+        assertThat(violations("name: x\ntenant: t\nmembers:\n - name: a\n   cpu: 1\n   provisioning: {image: &img ami-0abc}\n"
+                + " - name: b\n   cpu: 1\n   provisioning: {image: *img}\n")).extracting(Violation::path, Violation::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("members[1].provisioning.image", "*img"));
+        assertThat(violations("name: x\ntenant: t\nsovereignty: {countries: [&c DE, *c]}\nmembers: [{name: w, cpu: 1}]\n"))
+                .extracting(Violation::path).containsExactly("sovereignty.countries[1]");
+        // a second document was never read
+        assertThat(violations("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n---\nname: y\ntenant: t\n")).containsExactly(new Violation(
+                "(document) line 5", null, "holds a second YAML document ('---'), which would not be read",
+                "one contract per document: one document per file"));
+        // the markers of one document, and an anchor never used, are fine
+        assertThat(reader.read("---\nname: &n x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n---\n", "c").name()).isEqualTo("x");
+        assertThat(reader.read("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n...\n", "c").tenant()).isEqualTo("t");
+    }
+
+    @Test
     void degradedGpusAreOptIn() {
         assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
         assertThat(reader.read(member("gpus: {count: 2, allowDegraded: true}"), "c").members().get(0).gpus().allowDegraded()).isTrue();
