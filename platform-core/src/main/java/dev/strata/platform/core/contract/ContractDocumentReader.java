@@ -377,10 +377,24 @@ public class ContractDocumentReader implements ContractReader {
             }
         }
 
+        /**
+         * A scalar that YAML reads as a number or as true/false where text is expected: its text is
+         * not what was written ({@code 007} is 7, {@code 1e3} is 1000.0, {@code yes} is true), so it
+         * is refused, not taken as that text.
+         */
+        void notText(String path, JsonNode value, String expected) {
+            if (value != null && value.isValueNode() && !value.isNull() && !value.isTextual()) {
+                violations.add(new Violation(path, text(value), "is read as " + (value.isBoolean() ? "true or false" : "a number")
+                        + ", not as text (quote it to keep it as written)", expected));
+            } else {
+                fail(path, value, expected);
+            }
+        }
+
         String requiredText(JsonNode parent, String field, String what) {
             JsonNode value = parent.get(field);
-            if (value == null || value.isNull() || !value.isValueNode() || value.asText().isBlank()) {
-                fail(field, value, what + " as text");
+            if (value == null || value.isNull() || !value.isTextual() || value.asText().isBlank()) {
+                notText(field, value, what + " as text");
                 return "?";
             }
             return value.asText();
@@ -391,8 +405,8 @@ public class ContractDocumentReader implements ContractReader {
             if (value == null || value.isNull()) {
                 return null;
             }
-            if (!value.isValueNode() || value.asText().isBlank()) {
-                fail(path, value, what + " as text");
+            if (!value.isTextual() || value.asText().isBlank()) {
+                notText(path, value, what + " as text");
                 return null;
             }
             return value.asText();
@@ -562,10 +576,10 @@ public class ContractDocumentReader implements ContractReader {
                 }
                 int before = violations.size();
                 unknownFields(m, path + ".", MEMBER);
-                String name = m.hasNonNull("name") && m.get("name").isValueNode() && !m.get("name").asText().isBlank()
+                String name = m.hasNonNull("name") && m.get("name").isTextual() && !m.get("name").asText().isBlank()
                         ? m.get("name").asText() : null;
                 if (name == null) {
-                    fail(path + ".name", m.get("name"), "the member's name as text");
+                    notText(path + ".name", m.get("name"), "the member's name as text");
                     name = "member-" + i;
                 }
                 long replicas = integer(m.get("replicas"), path + ".replicas", 1, 1, MAX_REPLICAS);

@@ -258,6 +258,22 @@ class ContractDocumentReaderTest {
     }
 
     @Test
+    void numbersAndBooleansWhereTextIsExpectedAreRefusedNotRewritten() {
+        // YAML reads 007 as 7, 1e3 as 1000.0, 0x10 as 16 and yes as true: the text written is lost
+        assertThat(violations("name: 1e3\ntenant: 007\nmembers: [{name: 0x10, cpu: 1}]\n")).containsExactly(
+                new Violation("name", "1000.0", "is read as a number, not as text (quote it to keep it as written)", "the workload's name as text"),
+                new Violation("tenant", "7", "is read as a number, not as text (quote it to keep it as written)", "the owning tenant as text"),
+                new Violation("members[0].name", "16", "is read as a number, not as text (quote it to keep it as written)",
+                        "the member's name as text"));
+        assertThat(violations("{name: x, tenant: t, sovereignty: {dataClass: yes}, members: [{name: w, cpu: 1}]}")).extracting(Violation::path,
+                Violation::problem).containsExactly(org.assertj.core.groups.Tuple.tuple("sovereignty.dataClass",
+                        "is read as true or false, not as text (quote it to keep it as written)"));
+        Contract quoted = reader.read("name: '1e3'\ntenant: '007'\nsovereignty: {dataClass: 'yes'}\nmembers: [{name: '0x10', cpu: 1}]\n", "c");
+        assertThat(List.of(quoted.name(), quoted.tenant(), quoted.sovereignty().dataClass(), quoted.members().get(0).name()))
+                .containsExactly("1e3", "007", "yes", "0x10");
+    }
+
+    @Test
     void degradedGpusAreOptIn() {
         assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
         assertThat(reader.read(member("gpus: {count: 2, allowDegraded: true}"), "c").members().get(0).gpus().allowDegraded()).isTrue();
