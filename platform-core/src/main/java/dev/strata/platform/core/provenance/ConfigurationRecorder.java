@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * own, in order, so a slow store never holds up Config Admin.
  *
  * <p>Secrets never reach the log: a property whose name starts with {@code .} (Config Admin's
- * convention for private properties) or names a password, secret, token, credential or private key
- * is written as {@code (redacted)}; a property naming the file a secret is read from
+ * convention for private properties) or names a password (or passphrase, pwd), secret, token,
+ * credential, or API, private, session or auth key ({@code _ - .} in the name ignored, as in
+ * {@code ssh.key.passphrase} or {@code api.key}) is written as {@code (redacted)}; a property naming the file a secret is read from
  * ({@code passwordFile}) is not a secret and is shown. Every other value is shown cleaned as
  * {@link ProviderText#clean} cleans provider text, so that a credential inside it (the
  * {@code user:password@} of a URL, a {@code password=} parameter) is masked.
@@ -64,7 +65,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     static final String REDACTED = "(redacted)";
     static final String PREFIX = "dev.strata.";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationRecorder.class);
-    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "secret", "token", "credential", "privatekey", "apikey");
+    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "pwd", "secret", "token", "credential",
+            "privatekey", "apikey", "sessionkey", "authkey");
 
     private final StateStore store;
     private final ConfigurationAdmin admin;
@@ -292,7 +294,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
      * wherever it appears would mask ordinary words.
      */
     static boolean namesSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+        String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "").replace(".", "");
         if (k.endsWith("file") || k.endsWith("path")) {
             return false;
         }

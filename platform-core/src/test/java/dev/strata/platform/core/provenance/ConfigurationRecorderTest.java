@@ -22,6 +22,28 @@ class ConfigurationRecorderTest {
     }
 
     @Test
+    void aPassphraseAPwdAndNamesWithDotsAreSecretsToo() {
+        assertThat(List.of("passphrase", "sshKeyPassphrase", "bmc.pwd", "api.key", "private.key", "sessionKey", "auth_key"))
+                .allMatch(ConfigurationRecorder::secret);
+        assertThat(List.of("passphraseFile", "key.passphrase.file", "pwdPath")).noneMatch(ConfigurationRecorder::secret);
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("sshKeyPassphrase", "correct-horse-battery");
+        p.put("api.key", "k3y-0f-the-api-9f8e7d");
+        p.put("bmc.pwd", "n07-a-w0rd-at-all");
+        ConfigurationRecorder.Seen seen = ConfigurationRecorder.seen(p);
+        assertThat(seen.shown()).containsEntry("sshKeyPassphrase", "(redacted)").containsEntry("api.key", "(redacted)")
+                .containsEntry("bmc.pwd", "(redacted)");
+        assertThat(seen.shown().toString()).doesNotContain("correct-horse").doesNotContain("k3y-0f").doesNotContain("n07-a-w0rd");
+        try {
+            ConfigurationRecorder.learnSecrets(p, java.nio.file.Path.of("etc"));
+            assertThat(ProviderText.clean("ssh said correct-horse-battery, then k3y-0f-the-api-9f8e7d and n07-a-w0rd-at-all"))
+                    .isEqualTo("ssh said ****, then **** and ****");
+        } finally {
+            List.of("correct-horse-battery", "k3y-0f-the-api-9f8e7d", "n07-a-w0rd-at-all").forEach(ProviderText::forgetSecret);
+        }
+    }
+
+    @Test
     void propertiesAreShownWithSecretsRedactedAndConfigAdminBookkeepingLeftOut() {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("service.pid", "dev.strata.provider.aws");
