@@ -1,6 +1,7 @@
 package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
@@ -98,8 +99,16 @@ public class PlacementService implements Placement {
         this.policyName = policyName;
     }
 
-    /** The deciders configured, or (0) as many as the machine has processors, at least 2. */
+    /**
+     * The deciders configured, or (0) as many as the machine has processors, at least 2.
+     *
+     * @throws InvalidConfigurationException for a negative number, which would otherwise be taken for 0 without a word
+     */
     static int deciders(int configured) {
+        if (configured < 0) {
+            throw new InvalidConfigurationException(PID, "deciders", configured,
+                    "a whole number of decisions at once, at least 1, or 0 for as many as the machine has processors");
+        }
         return configured > 0 ? configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 

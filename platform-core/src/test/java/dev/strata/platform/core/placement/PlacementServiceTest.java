@@ -274,6 +274,18 @@ class PlacementServiceTest {
     }
 
     @Test
+    void aNegativeNumberOfDecidersIsRefusedNamingThePidAndProperty() {
+        Infra infra = Infra.threeSites();
+        assertThatThrownBy(() -> new PlacementService(infra.inventory(), new InMemoryLedger(),
+                DurablePlacementTest.config(java.util.Map.of("deciders", -4)), Clock.systemUTC()))
+                .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.placement: deciders = '-4' is invalid; expected a whole number of decisions at once, "
+                        + "at least 1, or 0 for as many as the machine has processors");
+        assertThat(new PlacementService(infra.inventory(), new InMemoryLedger(), DurablePlacementTest.config(java.util.Map.of("deciders", 0)),
+                Clock.systemUTC()).policyName()).isEqualTo("strata");
+    }
+
+    @Test
     void ledgerRefusesACommitDecidedOnAnOlderGeneration() {
         InMemoryLedger ledger = new InMemoryLedger();
         dev.strata.platform.api.placement.Allocation a = new dev.strata.platform.api.placement.Allocation("a-1", "c", "t", 0, false,
