@@ -383,7 +383,7 @@ public class Ec2Gateway implements AutoCloseable {
      * @param securityGroups security group ids, possibly empty
      * @param keyName key pair, or null
      * @param clientToken the idempotency token
-     * @param tags tags for the instance and its volumes
+     * @param tags tags for the instance and its volumes (kept in key order)
      * @param efaInterfaces EFA interfaces to attach, one per network card from card 0; 0 for none
      * @param placementGroup the placement group, or null
      */
@@ -391,7 +391,9 @@ public class Ec2Gateway implements AutoCloseable {
             String keyName, String clientToken, Map<String, String> tags, int efaInterfaces, String placementGroup) {
         public Launch {
             securityGroups = List.copyOf(securityGroups);
-            tags = Map.copyOf(tags);
+            // sorted: a launch sent again (after a restart, same client token) sends its tags in the same order; Map.copyOf's
+            // order changes from one JVM to the next, and EC2 compares a repeated request with the first
+            tags = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(tags));
         }
     }
 }
