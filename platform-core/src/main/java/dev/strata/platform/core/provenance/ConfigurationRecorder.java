@@ -144,7 +144,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
 
     private Seen read(String pid) {
         try {
-            Configuration[] found = admin.listConfigurations("(service.pid=" + pid + ")");
+            Configuration[] found = admin.listConfigurations(pidFilter(pid));
             if (found == null || found.length == 0 || found[0].getProperties() == null) {
                 return new Seen(Map.of(), Map.of());
             }
@@ -154,6 +154,22 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
             return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of());
         }
+    }
+
+    /**
+     * The filter that finds one configuration by its PID. A factory configuration's name is the
+     * operator's (a BMC named {@code rack*} or {@code r(1)}): its {@code * ( ) \} are escaped, so it
+     * matches that configuration only, not another one's properties recorded under its PID.
+     */
+    static String pidFilter(String pid) {
+        StringBuilder sb = new StringBuilder("(service.pid=");
+        for (char ch : pid.toCharArray()) {
+            if (ch == '\\' || ch == '*' || ch == '(' || ch == ')') {
+                sb.append('\\');
+            }
+            sb.append(ch);
+        }
+        return sb.append(')').toString();
     }
 
     private void write(String pid, String factoryPid, String action, String actor, Seen properties) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,17 @@ class ConfigurationRecorderTest {
         } finally {
             List.of("correct-horse-battery", "k3y-0f-the-api-9f8e7d", "n07-a-w0rd-at-all").forEach(ProviderText::forgetSecret);
         }
+    }
+
+    /** A factory configuration named with a filter's special characters is looked up as itself, not as a pattern. */
+    @Test
+    void aPidWithFilterCharactersFindsThatConfigurationOnly() throws Exception {
+        String pid = "dev.strata.provider.bmc~rack*(1)\\a";
+        org.osgi.framework.Filter filter = org.osgi.framework.FrameworkUtil.createFilter(ConfigurationRecorder.pidFilter(pid));
+        assertThat(filter.matches(Map.of("service.pid", pid))).isTrue();
+        assertThat(filter.matches(Map.of("service.pid", "dev.strata.provider.bmc~rack-other(1)\\a"))).isFalse();
+        assertThat(org.osgi.framework.FrameworkUtil.createFilter(ConfigurationRecorder.pidFilter("dev.strata.provider.bmc~rack*"))
+                .matches(Map.of("service.pid", "dev.strata.provider.bmc~rack7"))).as("a * is not a wildcard").isFalse();
     }
 
     @Test
