@@ -340,6 +340,11 @@ public class ContractDocumentReader implements ContractReader {
         return out;
     }
 
+    /** A control character (C0, DEL, C1) or a Unicode format character (bidirectional controls, zero-width ones). */
+    static boolean unprintable(int cp) {
+        return Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT || cp == 0x2028 || cp == 0x2029;
+    }
+
     private static String path(JsonStreamContext context) {
         List<String> parts = new ArrayList<>();
         for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
@@ -397,7 +402,23 @@ public class ContractDocumentReader implements ContractReader {
                 notText(field, value, what + " as text");
                 return "?";
             }
-            return value.asText();
+            return oneLine(field, value.asText(), what) ? value.asText() : "?";
+        }
+
+        /**
+         * Whether a name holds no control or format character: a line break, a terminal escape or a
+         * direction override in a name would reach log lines and the shell as it is, where it could
+         * forge a line or make one read differently. Refused, with the value shown escaped, when it does.
+         */
+        boolean oneLine(String path, String text, String what) {
+            if (text.codePoints().noneMatch(ContractDocumentReader::unprintable)) {
+                return true;
+            }
+            StringBuilder shown = new StringBuilder();
+            text.codePoints().forEach(cp -> shown.append(unprintable(cp) ? String.format("\\u%04X", cp) : new String(Character.toChars(cp))));
+            violations.add(new Violation(path, shown.toString(), "holds a control or format character (a line break, an escape, a direction"
+                    + " override)", what + " as text on one line, without control characters"));
+            return false;
         }
 
         /** Optional text: absent gives null; anything but a scalar is an error. */
@@ -409,7 +430,7 @@ public class ContractDocumentReader implements ContractReader {
                 notText(path, value, what + " as text");
                 return null;
             }
-            return value.asText();
+            return oneLine(path, value.asText(), what) ? value.asText() : null;
         }
 
         long integer(JsonNode value, String path, long absent, long min, long max) {
@@ -580,6 +601,8 @@ public class ContractDocumentReader implements ContractReader {
                         ? m.get("name").asText() : null;
                 if (name == null) {
                     notText(path + ".name", m.get("name"), "the member's name as text");
+                    name = "member-" + i;
+                } else if (!oneLine(path + ".name", name, "the member's name")) {
                     name = "member-" + i;
                 }
                 long replicas = integer(m.get("replicas"), path + ".replicas", 1, 1, MAX_REPLICAS);

@@ -2,6 +2,7 @@ package dev.strata.platform.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.InvalidContractException;
@@ -202,7 +203,7 @@ class ContractDocumentReaderTest {
                 "has no unit", "a size with a unit, such as 80GiB, from 0 to 1PiB (a bare number is not taken as bytes)"));
         assertThat(violations(member("cpu: 1, power: 700"))).extracting(Violation::problem).containsExactly("has no unit");
         assertThat(violations("{name: x, tenant: t, fabric: {rdma: true, bandwidth: 400}, members: [{name: w, cpu: 1}]}"))
-                .extracting(Violation::path, Violation::problem).containsExactly(org.assertj.core.groups.Tuple.tuple("fabric.bandwidth", "has no unit"));
+                .extracting(Violation::path, Violation::problem).containsExactly(tuple("fabric.bandwidth", "has no unit"));
     }
 
     @Test
@@ -212,7 +213,7 @@ class ContractDocumentReaderTest {
         assertThat(violations("{name: x, tenant: t, sovereignty: {dataClass: {level: 3}}, members: [{name: w, cpu: 1}]}"))
                 .containsExactly(new Violation("sovereignty.dataClass", "{\"level\":3}", "a label for the data, such as confidential, as text"));
         assertThat(violations(member("memory: [64GiB]"))).extracting(Violation::path, Violation::problem)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("members[0].memory", "is not a size"));
+                .containsExactly(tuple("members[0].memory", "is not a size"));
         assertThat(violations(member("gpus: {count: 1, partition: [1g.10gb]}"))).extracting(Violation::path).containsExactly("members[0].gpus.partition");
         assertThat(violations("{name: x, tenant: t, isolation: [shared], members: [{name: w, cpu: 1}]}")).extracting(Violation::path)
                 .containsExactly("isolation");
@@ -245,7 +246,7 @@ class ContractDocumentReaderTest {
                 "is an alias (of the anchor &n)", "the value written out: anchors and aliases are not read in a contract"));
         assertThat(violations("name: x\ntenant: t\nmembers:\n - name: a\n   cpu: 1\n   provisioning: {image: &img ami-0abc}\n"
                 + " - name: b\n   cpu: 1\n   provisioning: {image: *img}\n")).extracting(Violation::path, Violation::value)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("members[1].provisioning.image", "*img"));
+                .containsExactly(tuple("members[1].provisioning.image", "*img"));
         assertThat(violations("name: x\ntenant: t\nsovereignty: {countries: [&c DE, *c]}\nmembers: [{name: w, cpu: 1}]\n"))
                 .extracting(Violation::path).containsExactly("sovereignty.countries[1]");
         // a second document was never read
@@ -257,6 +258,21 @@ class ContractDocumentReaderTest {
         assertThat(reader.read("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n...\n", "c").tenant()).isEqualTo("t");
     }
 
+    /** A name with a line break, an escape or a direction override would reach log lines as it is: refused, shown escaped. */
+    @Test
+    void namesWithControlCharactersAreRefusedShownEscaped() {
+        String contract = """
+                {"name": "llm\\n2026-12-01 INFO forged", "tenant": "bank\\u202Eevil", "sovereignty": {"dataClass": "x\\u001b[2Ky"},
+                 "members": [{"name": "w\\r1", "gpus": 1}]}
+                """;
+        assertThatThrownBy(() -> reader.read(contract, "c.json"))
+                .isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> assertThat(((InvalidContractException) e).violations()).extracting(Violation::path, Violation::value)
+                        .contains(tuple("name", "llm\\u000A2026-12-01 INFO forged"), tuple("tenant", "bank\\u202Eevil"),
+                                tuple("sovereignty.dataClass", "x\\u001B[2Ky"), tuple("members[0].name", "w\\u000D1")))
+                .hasMessageNotContaining("\n2026").hasMessageContaining("without control characters");
+    }
+
     @Test
     void numbersAndBooleansWhereTextIsExpectedAreRefusedNotRewritten() {
         // YAML reads 007 as 7, 1e3 as 1000.0, 0x10 as 16 and yes as true: the text written is lost
@@ -266,7 +282,7 @@ class ContractDocumentReaderTest {
                 new Violation("members[0].name", "16", "is read as a number, not as text (quote it to keep it as written)",
                         "the member's name as text"));
         assertThat(violations("{name: x, tenant: t, sovereignty: {dataClass: yes}, members: [{name: w, cpu: 1}]}")).extracting(Violation::path,
-                Violation::problem).containsExactly(org.assertj.core.groups.Tuple.tuple("sovereignty.dataClass",
+                Violation::problem).containsExactly(tuple("sovereignty.dataClass",
                         "is read as true or false, not as text (quote it to keep it as written)"));
         Contract quoted = reader.read("name: '1e3'\ntenant: '007'\nsovereignty: {dataClass: 'yes'}\nmembers: [{name: '0x10', cpu: 1}]\n", "c");
         assertThat(List.of(quoted.name(), quoted.tenant(), quoted.sovereignty().dataClass(), quoted.members().get(0).name()))
