@@ -199,16 +199,7 @@ class BmcFaultsTest {
      */
     @Test
     void aServiceThatIsNotRedfishIsAnErrorNamingTheBmc() throws Exception {
-        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        other.createContext("/", exchange -> {
-            byte[] body = "{\"status\": \"ok\", \"version\": \"3.1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        other.start();
+        com.sun.net.httpserver.HttpServer other = jsonService(path -> Map.entry(200, "{\"status\": \"ok\", \"version\": \"3.1\"}"));
         try {
             BmcProvider provider = provider(Duration.ofSeconds(10));
             String address = "http://127.0.0.1:" + other.getAddress().getPort();
@@ -229,22 +220,11 @@ class BmcFaultsTest {
      */
     @Test
     void aBmcThatRepeatsThePasswordInItsErrorHasItMasked() throws Exception {
-        com.sun.net.httpserver.HttpServer echoing = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        echoing.createContext("/", exchange -> {
-            boolean root = exchange.getRequestURI().getPath().replaceAll("/+$", "").equals("/redfish/v1");
-            String json = root
-                    ? "{\"@odata.type\": \"#ServiceRoot.v1_5_0.ServiceRoot\", \"RedfishVersion\": \"1.6.0\", \"Systems\": "
-                            + "{\"@odata.id\": \"/redfish/v1/Systems\"}}"
-                    : "{\"error\": {\"code\": \"Base.1.8.PropertyValueFormatError\", \"message\": \"The value '" + PASSWORD
-                            + "' for the property Password is not in a supported format.\"}}";
-            byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(root ? 200 : 400, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        echoing.start();
+        com.sun.net.httpserver.HttpServer echoing = jsonService(path -> path.replaceAll("/+$", "").equals("/redfish/v1")
+                ? Map.entry(200, "{\"@odata.type\": \"#ServiceRoot.v1_5_0.ServiceRoot\", \"RedfishVersion\": \"1.6.0\", \"Systems\": "
+                        + "{\"@odata.id\": \"/redfish/v1/Systems\"}}")
+                : Map.entry(400, "{\"error\": {\"code\": \"Base.1.8.PropertyValueFormatError\", \"message\": \"The value '" + PASSWORD
+                        + "' for the property Password is not in a supported format.\"}}"));
         try {
             BmcProvider provider = provider(Duration.ofSeconds(10));
             String address = "http://127.0.0.1:" + echoing.getAddress().getPort();
@@ -260,6 +240,23 @@ class BmcFaultsTest {
         } finally {
             echoing.stop(0);
         }
+    }
+
+    /** A local HTTP service (started) that answers every request with the status and JSON body its function gives for the path. */
+    private static com.sun.net.httpserver.HttpServer jsonService(java.util.function.Function<String, Map.Entry<Integer, String>> answer)
+            throws IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Map.Entry<Integer, String> a = answer.apply(exchange.getRequestURI().getPath());
+            byte[] body = a.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(a.getKey(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test
