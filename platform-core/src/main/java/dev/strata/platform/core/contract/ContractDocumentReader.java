@@ -340,11 +340,6 @@ public class ContractDocumentReader implements ContractReader {
         return out;
     }
 
-    /** A control character (C0, DEL, C1) or a Unicode format character (bidirectional controls, zero-width ones). */
-    static boolean unprintable(int cp) {
-        return Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT || cp == 0x2028 || cp == 0x2029;
-    }
-
     private static String path(JsonStreamContext context) {
         List<String> parts = new ArrayList<>();
         for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
@@ -411,12 +406,11 @@ public class ContractDocumentReader implements ContractReader {
          * forge a line or make one read differently. Refused, with the value shown escaped, when it does.
          */
         boolean oneLine(String path, String text, String what) {
-            if (text.codePoints().noneMatch(ContractDocumentReader::unprintable)) {
+            String shown = dev.strata.platform.audit.Verification.printable(text);
+            if (shown.equals(text)) {
                 return true;
             }
-            StringBuilder shown = new StringBuilder();
-            text.codePoints().forEach(cp -> shown.append(unprintable(cp) ? String.format("\\u%04X", cp) : new String(Character.toChars(cp))));
-            violations.add(new Violation(path, shown.toString(), "holds a control or format character (a line break, an escape, a direction"
+            violations.add(new Violation(path, shown, "holds a control or format character (a line break, an escape, a direction"
                     + " override)", what + " as text on one line, without control characters"));
             return false;
         }

@@ -268,8 +268,8 @@ class ContractDocumentReaderTest {
         assertThatThrownBy(() -> reader.read(contract, "c.json"))
                 .isInstanceOf(InvalidContractException.class)
                 .satisfies(e -> assertThat(((InvalidContractException) e).violations()).extracting(Violation::path, Violation::value)
-                        .contains(tuple("name", "llm\\u000A2026-12-01 INFO forged"), tuple("tenant", "bank\\u202Eevil"),
-                                tuple("sovereignty.dataClass", "x\\u001B[2Ky"), tuple("members[0].name", "w\\u000D1")))
+                        .contains(tuple("name", "llm\\u000a2026-12-01 INFO forged"), tuple("tenant", "bank\\u202eevil"),
+                                tuple("sovereignty.dataClass", "x\\u001b[2Ky"), tuple("members[0].name", "w\\u000d1")))
                 .hasMessageNotContaining("\n2026").hasMessageContaining("without control characters");
     }
 
