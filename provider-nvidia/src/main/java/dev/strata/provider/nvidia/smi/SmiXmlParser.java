@@ -25,7 +25,9 @@ import org.xml.sax.SAXException;
  * Parses {@code nvidia-smi -q -x} with the JDK's DOM parser. The document names a DTD
  * ({@code nvsmi_device_v13.dtd}) that is never loaded: DTDs, external entities and XInclude are off.
  * Reads both the current layout ({@code gpu_power_readings}, {@code clocks_event_reasons}) and the
- * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}). A GPU
+ * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}), and volatile
+ * ECC counts both as SRAM/DRAM counters and as older drivers' {@code single_bit}/{@code double_bit}
+ * totals. A GPU
  * without a UUID or a product name (absent, empty or N/A) makes the document unreadable, with an
  * error that names the GPU and the field.
  */
@@ -149,11 +151,22 @@ public final class SmiXmlParser {
         return active;
     }
 
+    /**
+     * The volatile ECC error count, corrected or uncorrected, in either layout: the current one
+     * names each counter by memory and kind ({@code sram_correctable}, {@code sram_uncorrectable_parity},
+     * {@code sram_uncorrectable_secded}, {@code dram_correctable}, {@code dram_uncorrectable}), which
+     * are summed; older drivers print {@code single_bit} (corrected) and {@code double_bit}
+     * (uncorrected), each with a count per memory location and their {@code total}.
+     */
     private static long eccVolatile(Element gpu, boolean uncorrected) {
         Element errors = child(gpu, "ecc_errors");
         Element vol = errors == null ? null : child(errors, "volatile");
         if (vol == null) {
             return -1;
+        }
+        Element byBits = child(vol, uncorrected ? "double_bit" : "single_bit");
+        if (byBits != null) {
+            return eccBitErrors(byBits);
         }
         long sum = 0;
         boolean any = false;
@@ -167,6 +180,29 @@ public final class SmiXmlParser {
                     sum += (long) value;
                     any = true;
                 }
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    /**
+     * The count of an older driver's {@code single_bit} or {@code double_bit}: its {@code total},
+     * or where that is not reported the sum of the locations that are ({@code device_memory},
+     * {@code register_file}, {@code l1_cache}, {@code l2_cache}, {@code texture_memory} and the like);
+     * -1 when none is.
+     */
+    private static long eccBitErrors(Element counters) {
+        double total = number(text(counters, "total"), -1);
+        if (total >= 0) {
+            return (long) total;
+        }
+        long sum = 0;
+        boolean any = false;
+        for (Element location : children(counters, null)) {
+            double value = number(clean(location.getTextContent()), -1);
+            if (value >= 0) {
+                sum += (long) value;
+                any = true;
             }
         }
         return any ? sum : -1;

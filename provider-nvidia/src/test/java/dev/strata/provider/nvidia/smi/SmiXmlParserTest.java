@@ -73,6 +73,46 @@ class SmiXmlParserTest {
         assertThat(log.driverVersion()).isEqualTo("580.159.04");
     }
 
+    /**
+     * Older drivers print the volatile ECC counts as {@code <single_bit>} (corrected) and
+     * {@code <double_bit>} (uncorrected), each with a count per memory location and a
+     * {@code <total>}, as {@code nvsmi_device_v6.dtd} documents (driver 340, Tesla K20m), where
+     * current drivers print {@code sram_correctable}, {@code dram_uncorrectable} and the like. The
+     * fixtures hold no capture of that layout: this test takes the real H200 capture and replaces
+     * its {@code <ecc_errors>} (volatile and aggregate) with the older layout, with non-zero counts
+     * so that a count read as 0 or summed twice shows, and aggregate counts that must not be read.
+     */
+    @Test
+    void readsTheVolatileEccCountsOfOlderDriversSingleAndDoubleBitLayout() {
+        String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        String older = xml.replaceFirst("(?s)<ecc_errors>.*?</ecc_errors>", "<ecc_errors>"
+                + "<volatile>" + bits("single_bit", 3, 1, 0, 2, 0, "6") + bits("double_bit", 1, 0, 0, 0, 0, "1") + "</volatile>"
+                + "<aggregate>" + bits("single_bit", 40, 2, 0, 0, 0, "42") + bits("double_bit", 7, 0, 0, 0, 0, "7") + "</aggregate>"
+                + "</ecc_errors>");
+        assertThat(older).doesNotContain("sram_correctable").contains("<single_bit>");
+
+        SmiGpu gpu = SmiXmlParser.parse(older.getBytes(StandardCharsets.UTF_8)).gpus().get(0);
+
+        assertThat(gpu.eccVolatileCorrected()).isEqualTo(6);
+        assertThat(gpu.eccVolatileUncorrected()).isEqualTo(1);
+
+        // a total the driver does not report: the locations it does report are added up
+        String noTotal = older.replaceFirst("<total>6</total>", "<total>N/A</total>");
+        assertThat(SmiXmlParser.parse(noTotal.getBytes(StandardCharsets.UTF_8)).gpus().get(0).eccVolatileCorrected()).isEqualTo(6);
+        // a GPU without ECC: every counter N/A, the counts are unknown
+        String noEcc = older.replaceAll("<(device_memory|register_file|l1_cache|l2_cache|texture_memory|total)>[0-9]+<",
+                "<$1>N/A<");
+        SmiGpu withoutEcc = SmiXmlParser.parse(noEcc.getBytes(StandardCharsets.UTF_8)).gpus().get(0);
+        assertThat(withoutEcc.eccVolatileCorrected()).isEqualTo(-1);
+        assertThat(withoutEcc.eccVolatileUncorrected()).isEqualTo(-1);
+    }
+
+    private static String bits(String kind, int deviceMemory, int registerFile, int l1, int l2, int texture, String total) {
+        return "<" + kind + "><device_memory>" + deviceMemory + "</device_memory><register_file>" + registerFile
+                + "</register_file><l1_cache>" + l1 + "</l1_cache><l2_cache>" + l2 + "</l2_cache><texture_memory>" + texture
+                + "</texture_memory><total>" + total + "</total></" + kind + ">";
+    }
+
     @Test
     void neverLoadsTheDtdOrExternalEntities(@TempDir Path dir) throws Exception {
         Path secret = dir.resolve("secret.txt");
