@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciAddresses;
 import dev.strata.provider.nvidia.device.PciSysfs;
@@ -81,10 +82,11 @@ public final class GpuCheck {
         }
         Clock clock = Clock.systemUTC();
         PciSysfs sysfs = new PciSysfs();
+        String host = GpuIds.host(Path.of("/"));
         out.printf(Locale.ROOT, "Strata GPU check: java %s (%s), %s%n", System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.arch"));
 
-        SmiSource smi = new SmiSource(smiBinary, timeout, sysfs, clock);
+        SmiSource smi = new SmiSource(smiBinary, timeout, sysfs, clock, host);
         SmiLog xml = null;
         long xmlMs = -1;
         Path binary = smi.locate();
@@ -101,7 +103,7 @@ public final class GpuCheck {
             out.println("nvidia-smi not found: " + smiBinary);
         }
 
-        NvmlSource nvml = NvmlSource.jna(nvmlLibrary, new XidLog(clock), sysfs, clock);
+        NvmlSource nvml = NvmlSource.jna(nvmlLibrary, new XidLog(clock), sysfs, clock, host);
         Timed viaNvml = timed(nvml, timeout);
         List<GpuSample> nvmlSamples = samples(nvml, timeout, out);
         nvml.close();
@@ -124,7 +126,7 @@ public final class GpuCheck {
         if (xml == null) {
             failed = true;
         }
-        List<Row> rows = compare(xml, viaNvml.found(), viaSmi.found());
+        List<Row> rows = compare(xml, host, viaNvml.found(), viaSmi.found());
         printTable(out, rows);
         describe(out, "NVML", viaNvml.found(), nvmlSamples);
         describe(out, "nvidia-smi", viaSmi.found(), smiSamples);
@@ -158,10 +160,11 @@ public final class GpuCheck {
         }
     }
 
-    private static List<Row> compare(SmiLog xml, DiscoveredGpus nvml, DiscoveredGpus smi) {
+    private static List<Row> compare(SmiLog xml, String host, DiscoveredGpus nvml, DiscoveredGpus smi) {
         Map<String, SmiGpu> raw = new LinkedHashMap<>();
         if (xml != null) {
-            xml.gpus().forEach(g -> raw.put(g.uuid(), g));
+            // under the id the sources give it, a GPU without UUID included
+            xml.gpus().forEach(g -> raw.put(GpuIds.of(host, g.uuid(), PciAddresses.normalise(g.pciBusId()), g.index()), g));
         }
         Map<String, Accelerator> byNvml = index(nvml);
         Map<String, Accelerator> bySmi = index(smi);
@@ -176,7 +179,8 @@ public final class GpuCheck {
             Accelerator n = byNvml.get(id);
             Accelerator s = bySmi.get(id);
             String gpu = x != null ? "GPU" + x.index() : id;
-            rows.add(row(gpu, "uuid", x == null ? null : x.uuid(), n == null ? null : n.id(), s == null ? null : s.id()));
+            rows.add(row(gpu, "uuid", x == null ? null : x.uuid() == null ? id : x.uuid(), n == null ? null : n.id(),
+                    s == null ? null : s.id()));
             rows.add(field(gpu, "name", x == null ? null : x.productName(), n, s, Accelerator::model));
             rows.add(field(gpu, "memory", x == null ? null : x.memoryTotalMiB() + " MiB", n, s, a -> (a.memoryBytes() >> 20) + " MiB"));
             rows.add(field(gpu, "compute capability", null, n, s, Accelerator::computeCapability));

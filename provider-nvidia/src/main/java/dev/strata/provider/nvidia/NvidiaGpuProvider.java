@@ -11,19 +11,20 @@ import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import dev.strata.provider.nvidia.device.XidLog;
 import dev.strata.provider.nvidia.nvml.NvmlSource;
 import dev.strata.provider.nvidia.smi.SmiSource;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Activation only validates the configuration and starts the idle sampling thread: NVML is
  * loaded and initialised, and processes are started, on the first discovery, within its deadline.
- * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock.
+ * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock. A
+ * GPU whose UUID cannot be read is reported FAILED under an id made of the host and its PCI address
+ * ({@link GpuIds}), logged once as a warning, and the host's other GPUs are discovered as usual.
  * Snapshots carry the host's {@link MachineIdentity}, by which the inventory attaches the GPUs to
  * the bare-metal node of the same machine.
  */
@@ -59,10 +62,11 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final GpuSource smi;
     private final GpuSampler sampler;
     private final Clock clock;
-    private final Path hostnameFile;
+    private final Path root;
     private final String machineId;
     private final AtomicLong lastGeneration = new AtomicLong();
     private final AtomicBoolean unavailableLogged = new AtomicBoolean();
+    private final Set<String> withoutUuidLogged = ConcurrentHashMap.newKeySet();
     private volatile String lastSource;
 
     @Activate
@@ -75,8 +79,12 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
      *     and machine identity ({@code /} for this host)
      */
     NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root) {
-        this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock),
-                new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock),
+        this(settings, clock, sysfs, root, GpuIds.host(root));
+    }
+
+    private NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, String host) {
+        this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock, host),
+                new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock, host),
                 new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(),
                         min(settings.telemetryInterval(), settings.commandTimeout())),
                 clock, root);
@@ -87,7 +95,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
         this.smi = smi;
         this.sampler = sampler;
         this.clock = clock;
-        this.hostnameFile = root.resolve("proc/sys/kernel/hostname");
+        this.root = root;
         // the same identity the bare-metal provider gives this host's node: the inventory joins on it
         this.machineId = MachineIdentity.read(root).orElse(null);
         sampler.start();
@@ -135,10 +143,26 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             lastSource = used.name();
         }
         unavailableLogged.set(false);
+        logGpusWithoutUuid(found.accelerators());
         sampler.retain(found.accelerators().stream().map(Accelerator::id).toList());
         sampler.use(found.accelerators().isEmpty() ? null : used);
         context.checkDeadline("returning the GPU snapshot");
         return snapshot(found.accelerators(), found.interconnects(), found.paths(), null);
+    }
+
+    /** Warns once about each GPU without UUID, again if it comes back after it was gone. */
+    private void logGpusWithoutUuid(List<Accelerator> accelerators) {
+        Set<String> present = new HashSet<>();
+        for (Accelerator a : accelerators) {
+            if (GpuIds.isWithoutUuid(a.id())) {
+                present.add(a.id());
+                if (withoutUuidLogged.add(a.id())) {
+                    LOG.warn("NVIDIA GPU without UUID reported as {} with health FAILED (never placed on); the other GPUs are"
+                            + " discovered as usual: {}", a.id(), String.join("; ", a.health().reasons()));
+                }
+            }
+        }
+        withoutUuidLogged.retainAll(present);
     }
 
     private GpuSnapshot snapshot(List<Accelerator> accelerators, List<Fabric> fabrics,
@@ -150,16 +174,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     }
 
     private String hostname() {
-        try {
-            String name = Files.readString(hostnameFile, StandardCharsets.UTF_8).strip();
-            if (!name.isEmpty()) {
-                return name;
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Cannot read {}: {}", hostnameFile, e.toString());
-        }
-        String env = System.getenv("HOSTNAME");
-        return env == null || env.isBlank() ? "localhost" : env;
+        return GpuIds.hostname(root);
     }
 
     @Override

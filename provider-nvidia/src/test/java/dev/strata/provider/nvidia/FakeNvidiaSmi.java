@@ -21,11 +21,25 @@ public final class FakeNvidiaSmi {
      * row of {@code query-loop.csv} under the sampler's fields.
      */
     public static Path replaying(Path dir, Path fixtures) throws IOException {
+        return replaying(dir, fixtures, fixtures.resolve("nvidia-smi-q.xml"), false);
+    }
+
+    /**
+     * As {@link #replaying(Path, Path)}, except that {@code -q -x} prints {@code xml} (a variant
+     * derived from the capture) and the sampler's query prints, after the captured row, the same
+     * row with uuid {@code [N/A]}, as nvidia-smi prints it for a GPU without UUID.
+     */
+    public static Path replayingWithoutUuid(Path dir, Path fixtures, Path xml) throws IOException {
+        return replaying(dir, fixtures, xml, true);
+    }
+
+    private static Path replaying(Path dir, Path fixtures, Path xml, boolean rowWithoutUuid) throws IOException {
         String uuid = Files.readAllLines(fixtures.resolve("query.csv")).get(1).split(", ")[1];
+        String row = ", \"$2\", [N/A], \"$6\", \"$3\", \"$4\", \"$5\", 0x0000000000000004, 0, 0\"";
         String script = "#!/bin/sh\n"
                 + "F='" + fixtures + "'\n"
                 + "case \"$*\" in\n"
-                + "  '-q -x') exec cat \"$F/nvidia-smi-q.xml\" ;;\n"
+                + "  '-q -x') exec cat '" + xml + "' ;;\n"
                 + "  'topo -m') exec cat \"$F/topo-m.txt\" ;;\n"
                 + "  'mig -lgip') exec cat \"$F/mig-lgip.txt\" ;;\n"
                 + "  'mig -lgipp') exec cat \"$F/mig-lgipp.txt\" ;;\n"
@@ -34,7 +48,7 @@ public final class FakeNvidiaSmi {
                 + "  --query-gpu=uuid,utilization.gpu*) exec awk -F', ' 'NR==1{print \"uuid, utilization.gpu [%], "
                 + "utilization.memory [%], memory.used [MiB], power.draw [W], temperature.gpu, clocks.current.sm [MHz], "
                 + "clocks_event_reasons.active, ecc.errors.corrected.volatile.total, ecc.errors.uncorrected.volatile.total\"} "
-                + "NR==2{print \"" + uuid + ", \"$2\", [N/A], \"$6\", \"$3\", \"$4\", \"$5\", 0x0000000000000004, 0, 0\"}' "
+                + "NR==2{print \"" + uuid + row + (rowWithoutUuid ? "; print \"[N/A]" + row : "") + "}' "
                 + "\"$F/query-loop.csv\" ;;\n"
                 + "  *) echo \"unsupported: $*\" >&2; exit 2 ;;\n"
                 + "esac\n";

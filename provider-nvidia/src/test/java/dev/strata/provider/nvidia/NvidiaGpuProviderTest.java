@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -176,6 +177,46 @@ class NvidiaGpuProviderTest {
         provider = null;
         assertThat(gpus.sampler().running()).isFalse();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("strata-nvidia-telemetry") && t.isAlive());
+    }
+
+    /**
+     * One GPU without UUID on an eight-GPU host does not hide the other seven: the replayed
+     * nvidia-smi prints the real H200 capture copied to eight GPUs with GPU 3's UUID made N/A
+     * ({@link DerivedCaptures#eightGpusOneWithoutUuid}), and its sampler query a row for the
+     * captured GPU and one with uuid [N/A]. The snapshot holds all eight, GPU 3 FAILED under an id
+     * made of the host's machine identity and its PCI address, the same in the next snapshot; no
+     * sample is recorded under anything but a UUID.
+     */
+    @Test
+    void oneGpuWithoutUuidIsReportedFailedAndDoesNotHideTheOtherSeven() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Path xml = dir.resolve("eight-gpus.xml");
+        Files.writeString(xml, DerivedCaptures.eightGpusOneWithoutUuid(Fixtures.text(fixtures.resolve("nvidia-smi-q.xml")), 3));
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replayingWithoutUuid(dir, fixtures, xml).toString());
+        properties.put("telemetryInterval", "100ms");
+        NvidiaGpuProvider gpus = provider(properties);
+
+        GpuSnapshot snapshot = gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30)));
+
+        assertThat(snapshot.unavailableReason()).isNull();
+        assertThat(snapshot.accelerators()).hasSize(8);
+        assertThat(snapshot.accelerators()).filteredOn(a -> a.health().status() == Health.Status.OK).hasSize(7)
+                .allSatisfy(a -> assertThat(a.id()).startsWith("GPU-5bbcfe84-3fb3-862e-7650-f3b57e50"));
+        Accelerator broken = snapshot.accelerators().get(3);
+        assertThat(broken.id()).isEqualTo("nvidia-no-uuid:machine-id:0123456789abcdef0123456789abcdef/0000:13:00.0");
+        assertThat(broken.pciAddress()).isEqualTo("0000:13:00.0");
+        assertThat(broken.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(broken.health().reasons()).containsExactly("GPU 3 at PCI 0000:13:00.0 has no UUID (nvidia-smi -q -x shows none)");
+        assertThat(gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi-2", Duration.ofSeconds(30))).accelerators())
+                .extracting(Accelerator::id).isEqualTo(snapshot.accelerators().stream().map(Accelerator::id).toList());
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gpus.recent(snapshot.accelerators().get(0).id(), 10).size() < 2 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(gpus.recent(snapshot.accelerators().get(0).id(), 10)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(gpus.latest()).extracting(GpuSample::acceleratorId).containsExactly(snapshot.accelerators().get(0).id());
     }
 
     @Test

@@ -4,12 +4,14 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.provider.nvidia.device.Attributes;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.HealthRules;
 import dev.strata.provider.nvidia.device.NvLinkDomains;
 import dev.strata.provider.nvidia.device.PciAddresses;
@@ -44,6 +46,8 @@ import java.util.Map;
  *     has. Per-link bandwidth is {@link NvLinkDomains#perLinkGBps}.</li>
  * <li>Health: {@link HealthRules} over the clocks event reasons, retired-page and row-remapping
  *     status, and the XIDs in the {@link XidLog}.</li>
+ * <li>Ids: the UUID; a GPU whose {@code nvmlDeviceGetUUID} fails, or answers with no {@code GPU-}
+ *     UUID, is mapped all the same, under the id {@link GpuIds} gives it and with health FAILED.</li>
  * </ul>
  */
 public final class NvmlMapper {
@@ -54,23 +58,54 @@ public final class NvmlMapper {
     }
 
     /**
+     * Who a GPU is.
+     *
+     * @param id its UUID, or the id {@link GpuIds} makes for a GPU without one
+     * @param pci its normalised PCI address, or null
+     * @param withoutUuid what NVML answered instead of a UUID, or null when it has one
+     */
+    record Identity(String id, String pci, String withoutUuid) {
+    }
+
+    /** Reads who GPU {@code gpu} is; its PCI address must be readable, its UUID need not be. */
+    static Identity identify(Nvml nvml, int gpu, String host) {
+        String pci = PciAddresses.normalise(nvml.pciInfo(gpu).busId());
+        String uuid;
+        String why = null;
+        try {
+            uuid = GpuIds.uuidOrNull(nvml.uuid(gpu));
+            if (uuid == null) {
+                why = "nvmlDeviceGetUUID returned no GPU- UUID";
+            }
+        } catch (NvmlException e) {
+            uuid = null;
+            why = e.getMessage();
+        }
+        return new Identity(GpuIds.of(host, uuid, pci, gpu), pci, why);
+    }
+
+    /**
      * Reads and maps every GPU.
      *
      * @param xids recent XIDs per GPU id (read only)
      * @param sysfs locality fallback
+     * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
      */
-    public static DiscoveredGpus map(Nvml nvml, XidLog xids, PciSysfs sysfs) {
+    public static DiscoveredGpus map(Nvml nvml, XidLog xids, PciSysfs sysfs, String host) {
         String driver = NvmlErrors.orUnknown(nvml::systemDriverVersion, null);
         int cudaVersion = NvmlErrors.orUnknown(nvml::systemCudaDriverVersion, 0);
         String cuda = cudaVersion > 0 ? (cudaVersion / 1000) + "." + (cudaVersion % 1000) / 10 : null;
         int count = nvml.deviceCount();
-        List<String> uuids = new ArrayList<>();
+        List<Identity> identities = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         List<String> pcis = new ArrayList<>();
         List<String> ccs = new ArrayList<>();
         List<List<DeviceLink>> links = new ArrayList<>();
         for (int gpu = 0; gpu < count; gpu++) {
-            uuids.add(nvml.uuid(gpu));
-            pcis.add(PciAddresses.normalise(nvml.pciInfo(gpu).busId()));
+            Identity identity = identify(nvml, gpu, host);
+            identities.add(identity);
+            ids.add(identity.id());
+            pcis.add(identity.pci());
             int g = gpu;
             int[] cc = NvmlErrors.orUnknown(() -> nvml.cudaComputeCapability(g), null);
             ccs.add(cc == null ? null : cc[0] + "." + cc[1]);
@@ -97,17 +132,17 @@ public final class NvmlMapper {
                 Integer peer = gpuOfPci.get(link.peerPciAddress());
                 if (peer != null && peer != gpu) {
                     direct[gpu][peer]++;
-                    joined.add(List.of(uuids.get(gpu), uuids.get(peer)));
+                    joined.add(List.of(ids.get(gpu), ids.get(peer)));
                 }
             }
             boolean linked = links.get(gpu).stream().anyMatch(DeviceLink::active);
-            members.add(new NvLinkDomains.Member(uuids.get(gpu), linked, switchLinks[gpu] > 0, bandwidth[gpu]));
+            members.add(new NvLinkDomains.Member(ids.get(gpu), linked, switchLinks[gpu] > 0, bandwidth[gpu]));
         }
         NvLinkDomains.Domains domains = NvLinkDomains.of(members, joined);
         List<Accelerator> accelerators = new ArrayList<>();
         for (int gpu = 0; gpu < count; gpu++) {
-            accelerators.add(accelerator(nvml, gpu, uuids.get(gpu), pcis.get(gpu), ccs.get(gpu), links.get(gpu),
-                    domains.domainOf().get(uuids.get(gpu)), bandwidth[gpu], driver, cuda, xids, sysfs));
+            accelerators.add(accelerator(nvml, gpu, identities.get(gpu), ccs.get(gpu), links.get(gpu),
+                    domains.domainOf().get(ids.get(gpu)), bandwidth[gpu], driver, cuda, xids, sysfs));
         }
         List<DevicePath> paths = new ArrayList<>();
         for (int a = 0; a < count; a++) {
@@ -122,7 +157,7 @@ public final class NvmlMapper {
                         : switchLinks[a] > 0 && switchLinks[b] > 0 ? Math.min(switchLinks[a], switchLinks[b]) : 0;
                 TopologyLevel topologyLevel = level == null ? null : level(level);
                 if (topologyLevel != null || nvlinks > 0) {
-                    paths.add(new DevicePath(uuids.get(a), uuids.get(b), topologyLevel, nvlinks));
+                    paths.add(new DevicePath(ids.get(a), ids.get(b), topologyLevel, nvlinks));
                 }
             }
         }
@@ -163,8 +198,9 @@ public final class NvmlMapper {
         return links;
     }
 
-    private static Accelerator accelerator(Nvml nvml, int gpu, String uuid, String pci, String cc, List<DeviceLink> links,
+    private static Accelerator accelerator(Nvml nvml, int gpu, Identity identity, String cc, List<DeviceLink> links,
             String domain, double linkBandwidth, String driver, String cuda, XidLog xids, PciSysfs sysfs) {
+        String pci = identity.pci();
         Nvml.MemoryInfo memory = nvml.memoryInfo(gpu);
         Nvml.Modes mig = NvmlErrors.orUnknown(() -> nvml.migMode(gpu), null);
         Nvml.Modes ecc = NvmlErrors.orUnknown(() -> nvml.eccMode(gpu), null);
@@ -206,8 +242,13 @@ public final class NvmlMapper {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(gpuNumaNode));
         }
         attributes.put(Attributes.SOURCE, "nvml");
+        Health health = HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
+                remapped == null ? null : remapped.failed(), xids.recent(identity.id()));
+        if (identity.withoutUuid() != null) {
+            health = GpuIds.withoutUuid(gpu, pci, identity.withoutUuid(), health);
+        }
         return Accelerator.builder()
-                .id(uuid)
+                .id(identity.id())
                 .vendor("NVIDIA")
                 .model(nvml.name(gpu))
                 .memoryBytes(memory.total())
@@ -222,8 +263,7 @@ public final class NvmlMapper {
                 .partitionProfiles(mig == null ? List.of() : profiles(nvml, gpu))
                 .partitioningEnabled(mig != null && mig.current())
                 .power(power)
-                .health(HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
-                        remapped == null ? null : remapped.failed(), xids.recent(uuid)))
+                .health(health)
                 .attributes(attributes)
                 .build();
     }

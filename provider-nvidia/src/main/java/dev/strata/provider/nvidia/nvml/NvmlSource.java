@@ -6,6 +6,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * inside the driver cannot block discovery past it (the stuck call is abandoned, and further calls
  * are refused while a few are queued behind it). Concurrent discoveries take turns: each waits for
  * the one before it within its own deadline, so they queue on the caller's side, not on the NVML
- * thread.
+ * thread. A GPU without UUID is discovered (see {@link NvmlMapper}) but not sampled, as through
+ * nvidia-smi.
  */
 public final class NvmlSource implements GpuSource {
 
@@ -51,24 +53,29 @@ public final class NvmlSource implements GpuSource {
     private final XidLog xids;
     private final PciSysfs sysfs;
     private final Clock clock;
+    private final String host;
     private ThreadPoolExecutor executor;
     /** Touched only on the NVML thread. */
     private Nvml nvml;
-    private List<String> uuids = List.of();
+    private List<String> ids = List.of();
     private volatile boolean discovered;
     /** One discovery at a time on the NVML thread; the others wait here, within their deadline. */
     private final Semaphore turn = new Semaphore(1, true);
 
-    public NvmlSource(Loader loader, XidLog xids, PciSysfs sysfs, Clock clock) {
+    /**
+     * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
+     */
+    public NvmlSource(Loader loader, XidLog xids, PciSysfs sysfs, Clock clock, String host) {
         this.loader = loader;
         this.xids = xids;
         this.sysfs = sysfs;
         this.clock = clock;
+        this.host = host;
     }
 
     /** NVML through JNA from {@code libraryPath}, or from the usual places when it is blank. */
-    public static NvmlSource jna(String libraryPath, XidLog xids, PciSysfs sysfs, Clock clock) {
-        return new NvmlSource(() -> JnaNvml.load(libraryPath), xids, sysfs, clock);
+    public static NvmlSource jna(String libraryPath, XidLog xids, PciSysfs sysfs, Clock clock, String host) {
+        return new NvmlSource(() -> JnaNvml.load(libraryPath), xids, sysfs, clock, host);
     }
 
     @Override
@@ -92,11 +99,11 @@ public final class NvmlSource implements GpuSource {
             return await(context.remaining(), "NVML discovery", () -> {
                 Nvml lib = initialised();
                 drainXids(lib);
-                DiscoveredGpus found = NvmlMapper.map(lib, xids, sysfs);
-                List<String> ids = new ArrayList<>();
-                found.accelerators().forEach(a -> ids.add(a.id()));
-                uuids = List.copyOf(ids);
-                discovered = !ids.isEmpty();
+                DiscoveredGpus found = NvmlMapper.map(lib, xids, sysfs, host);
+                List<String> seen = new ArrayList<>();
+                found.accelerators().forEach(a -> seen.add(a.id()));
+                ids = List.copyOf(seen);
+                discovered = !seen.isEmpty();
                 return found;
             });
         } finally {
@@ -115,8 +122,10 @@ public final class NvmlSource implements GpuSource {
                 drainXids(lib);
                 Instant at = clock.instant();
                 List<GpuSample> samples = new ArrayList<>();
-                for (int gpu = 0; gpu < uuids.size(); gpu++) {
-                    samples.add(NvmlSamples.of(lib, gpu, uuids.get(gpu), at));
+                for (int gpu = 0; gpu < ids.size(); gpu++) {
+                    if (!GpuIds.isWithoutUuid(ids.get(gpu))) {
+                        samples.add(NvmlSamples.of(lib, gpu, ids.get(gpu), at));
+                    }
                 }
                 return samples;
             });
@@ -143,7 +152,7 @@ public final class NvmlSource implements GpuSource {
 
     private void drainXids(Nvml lib) {
         for (Nvml.XidEvent event : lib.pollXidEvents()) {
-            String id = event.gpu() < uuids.size() ? uuids.get(event.gpu()) : lib.uuid(event.gpu());
+            String id = event.gpu() < ids.size() ? ids.get(event.gpu()) : NvmlMapper.identify(lib, event.gpu(), host).id();
             LOG.warn("GPU {} reported XID {}", id, event.xid());
             xids.record(id, (int) event.xid());
         }

@@ -4,11 +4,13 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.provider.nvidia.device.Attributes;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.HealthRules;
 import dev.strata.provider.nvidia.device.NvLinkDomains;
 import dev.strata.provider.nvidia.device.PciAddresses;
@@ -34,7 +36,9 @@ import java.util.Map;
  *     estimated from {@code topo -m} (all its links to peers, or for NVSwitch the links to one
  *     peer, times {@link NvLinkDomains#perLinkGBps}).</li>
  * </ul>
- * Where {@code topo -m} is missing, locality comes from sysfs.
+ * Where {@code topo -m} is missing, locality comes from sysfs. A GPU without UUID is mapped all the
+ * same, under the id {@link GpuIds} gives it and with health FAILED; it has no compute capability
+ * and no {@code nvlink -s} links (both are matched by UUID).
  */
 public final class SmiMapper {
 
@@ -53,21 +57,26 @@ public final class SmiMapper {
      * @param profiles MIG profiles by GPU index (empty when not available)
      * @param nvLinks links by GPU UUID from {@code nvlink -s}, or empty
      * @param sysfs locality fallback
+     * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
      */
     public static DiscoveredGpus map(SmiLog log, Map<String, String> computeCapabilities, TopoMatrix topo,
-            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs) {
+            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
         List<SmiGpu> gpus = log.gpus();
         Map<String, String> idOfLabel = new HashMap<>();
+        Map<Integer, String> ids = new HashMap<>();
         for (SmiGpu gpu : gpus) {
-            idOfLabel.put("GPU" + gpu.index(), gpu.uuid());
+            String id = GpuIds.of(host, gpu.uuid(), PciAddresses.normalise(gpu.pciBusId()), gpu.index());
+            ids.put(gpu.index(), id);
+            idOfLabel.put("GPU" + gpu.index(), id);
         }
         List<NvLinkDomains.Member> members = new ArrayList<>();
         List<List<String>> links = new ArrayList<>();
         Map<String, Double> bandwidth = new HashMap<>();
         for (SmiGpu gpu : gpus) {
             String label = "GPU" + gpu.index();
-            String cc = computeCapabilities.get(gpu.uuid());
-            List<DeviceLink> own = nvLinks.getOrDefault(gpu.uuid(), List.of());
+            String id = ids.get(gpu.index());
+            String cc = byUuid(computeCapabilities, gpu, null);
+            List<DeviceLink> own = byUuid(nvLinks, gpu, List.of());
             int linkCount = own.isEmpty() ? MAX_NVLINKS : own.size();
             int sum = 0;
             int max = 0;
@@ -78,7 +87,7 @@ public final class SmiMapper {
                         sum += n;
                         max = Math.max(max, n);
                         if (idOfLabel.containsKey(peer)) {
-                            links.add(List.of(gpu.uuid(), idOfLabel.get(peer)));
+                            links.add(List.of(id, idOfLabel.get(peer)));
                         }
                     }
                 }
@@ -88,21 +97,27 @@ public final class SmiMapper {
                     ? (switched ? max : sum) * NvLinkDomains.perLinkGBps(cc)
                     : own.stream().filter(DeviceLink::active).mapToDouble(DeviceLink::bandwidthGBps).sum();
             boolean linked = sum > 0 || own.stream().anyMatch(DeviceLink::active);
-            bandwidth.put(gpu.uuid(), gbps);
-            members.add(new NvLinkDomains.Member(gpu.uuid(), linked, switched, gbps));
+            bandwidth.put(id, gbps);
+            members.add(new NvLinkDomains.Member(id, linked, switched, gbps));
         }
         NvLinkDomains.Domains domains = NvLinkDomains.of(members, links);
         List<Accelerator> accelerators = new ArrayList<>();
         for (SmiGpu gpu : gpus) {
-            accelerators.add(accelerator(log, gpu, computeCapabilities.get(gpu.uuid()), topo,
-                    profiles.getOrDefault(gpu.index(), List.of()), nvLinks.getOrDefault(gpu.uuid(), List.of()),
-                    domains.domainOf().get(gpu.uuid()), bandwidth.getOrDefault(gpu.uuid(), 0.0), sysfs));
+            String id = ids.get(gpu.index());
+            accelerators.add(accelerator(log, gpu, id, byUuid(computeCapabilities, gpu, null), topo,
+                    profiles.getOrDefault(gpu.index(), List.of()), byUuid(nvLinks, gpu, List.of()),
+                    domains.domainOf().get(id), bandwidth.getOrDefault(id, 0.0), sysfs));
         }
         List<DevicePath> paths = topo == null ? List.of() : topo.paths(label -> idOfLabel.getOrDefault(label, label));
         return new DiscoveredGpus("nvidia-smi", accelerators, domains.fabrics(), paths);
     }
 
-    private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String cc, TopoMatrix topo, List<PartitionProfile> profiles,
+    /** What another command reported for a GPU under its UUID; {@code none} for a GPU without one. */
+    private static <T> T byUuid(Map<String, T> byUuid, SmiGpu gpu, T none) {
+        return gpu.uuid() == null ? none : byUuid.getOrDefault(gpu.uuid(), none);
+    }
+
+    private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String id, String cc, TopoMatrix topo, List<PartitionProfile> profiles,
             List<DeviceLink> links, String domain, double linkBandwidth, PciSysfs sysfs) {
         String label = "GPU" + gpu.index();
         String pci = PciAddresses.normalise(gpu.pciBusId());
@@ -132,8 +147,13 @@ public final class SmiMapper {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(topo.gpuNumaId(label)));
         }
         attributes.put(Attributes.SOURCE, "nvidia-smi");
+        Health health = HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
+                gpu.remappingFailed(), List.of());
+        if (gpu.uuid() == null) {
+            health = GpuIds.withoutUuid(gpu.index(), pci, "nvidia-smi -q -x shows none", health);
+        }
         return Accelerator.builder()
-                .id(gpu.uuid())
+                .id(id)
                 .vendor("NVIDIA")
                 .model(gpu.productName())
                 .memoryBytes(Math.max(0, gpu.memoryTotalMiB()) * MIB)
@@ -148,8 +168,7 @@ public final class SmiMapper {
                 .partitionProfiles(profiles)
                 .partitioningEnabled(Boolean.TRUE.equals(gpu.migCurrent()))
                 .power(new PowerLimits(gpu.powerEnforcedWatts(), gpu.powerDefaultWatts(), gpu.powerMinWatts(), gpu.powerMaxWatts()))
-                .health(HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
-                        gpu.remappingFailed(), List.of()))
+                .health(health)
                 .attributes(attributes)
                 .build();
     }

@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * leaves its facts out) {@code --query-gpu=uuid,compute_cap}, {@code topo -m}, {@code mig -lgip},
  * {@code mig -lgipp} and, where {@code topo -m} shows NVLinks, {@code nvlink -s}. Each command gets
  * the command timeout or the time left before the deadline, whichever is shorter. Telemetry comes
- * from one {@code --query-gpu} call for all GPUs.
+ * from one {@code --query-gpu} call for all GPUs; a GPU without UUID is not sampled (its row cannot
+ * be told apart from another's).
  */
 public final class SmiSource implements GpuSource {
 
@@ -39,6 +41,7 @@ public final class SmiSource implements GpuSource {
     private final Duration commandTimeout;
     private final PciSysfs sysfs;
     private final Clock clock;
+    private final String host;
     private volatile SmiRunner runner;
     private volatile List<String> gpuIds = List.of();
     private volatile boolean legacyThrottleField;
@@ -46,12 +49,14 @@ public final class SmiSource implements GpuSource {
     /**
      * @param configured the binary: a path, or a name looked up on {@code PATH}
      * @param commandTimeout the most one command may take
+     * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
      */
-    public SmiSource(String configured, Duration commandTimeout, PciSysfs sysfs, Clock clock) {
+    public SmiSource(String configured, Duration commandTimeout, PciSysfs sysfs, Clock clock, String host) {
         this.configured = configured;
         this.commandTimeout = commandTimeout;
         this.sysfs = sysfs;
         this.clock = clock;
+        this.host = host;
     }
 
     @Override
@@ -98,9 +103,10 @@ public final class SmiSource implements GpuSource {
             SmiRunner.Result query = optional(run(smi, context, "--query-gpu=uuid,compute_cap", "--format=csv"));
             if (query != null) {
                 for (Map<String, String> row : SmiErrors.parsed(query.command(), () -> QueryCsv.parse(query.stdout()))) {
+                    String uuid = GpuIds.uuidOrNull(row.get("uuid"));
                     String cc = row.get("compute_cap");
-                    if (row.get("uuid") != null && cc != null && cc.matches("\\d+\\.\\d+")) {
-                        computeCapabilities.put(row.get("uuid"), cc);
+                    if (uuid != null && cc != null && cc.matches("\\d+\\.\\d+")) {
+                        computeCapabilities.put(uuid, cc);
                     }
                 }
             }
@@ -123,7 +129,7 @@ public final class SmiSource implements GpuSource {
                 }
             }
         }
-        DiscoveredGpus found = SmiMapper.map(log, computeCapabilities, topo, profiles, nvLinks, sysfs);
+        DiscoveredGpus found = SmiMapper.map(log, computeCapabilities, topo, profiles, nvLinks, sysfs, host);
         List<String> ids = new ArrayList<>();
         found.accelerators().forEach(a -> ids.add(a.id()));
         runner = smi;
@@ -151,7 +157,10 @@ public final class SmiSource implements GpuSource {
             Instant at = clock.instant();
             List<GpuSample> samples = new ArrayList<>();
             for (Map<String, String> row : SmiErrors.parsed(checked.command(), () -> QueryCsv.parse(checked.stdout()))) {
-                samples.add(SmiSamples.of(row.getOrDefault("uuid", ""), at, row));
+                String uuid = GpuIds.uuidOrNull(row.get("uuid"));
+                if (uuid != null) {
+                    samples.add(SmiSamples.of(uuid, at, row));
+                }
             }
             return samples;
         } catch (SourceUnavailableException e) {

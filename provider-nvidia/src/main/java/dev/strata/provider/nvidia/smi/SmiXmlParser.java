@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.ThrottleReasons;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,9 +28,9 @@ import org.xml.sax.SAXException;
  * Reads both the current layout ({@code gpu_power_readings}, {@code clocks_event_reasons}) and the
  * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}), and volatile
  * ECC counts both as SRAM/DRAM counters and as older drivers' {@code single_bit}/{@code double_bit}
- * totals. A GPU
- * without a UUID or a product name (absent, empty or N/A) makes the document unreadable, with an
- * error that names the GPU and the field.
+ * totals. A GPU whose UUID is absent, empty, N/A or an error text is read with none
+ * ({@link GpuIds}); a GPU without a product name makes the document unreadable, with an error that
+ * names the GPU and the field.
  */
 public final class SmiXmlParser {
 
@@ -88,13 +89,9 @@ public final class SmiXmlParser {
         if (busId == null) {
             busId = gpu.getAttribute("id");
         }
-        // a GPU that cannot be told apart (no UUID) or named (no product name) is not mapped half-known:
-        // the whole document is refused, naming the GPU and the field
-        String uuid = text(gpu, "uuid");
-        if (uuid == null) {
-            throw new IllegalArgumentException("GPU " + index + " (" + busId + ") has no <uuid> (missing, empty or N/A); expected its UUID,"
-                    + " such as GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
-        }
+        // a GPU without UUID is read all the same (the mapper reports it FAILED under an id of its own);
+        // one that cannot be named (no product name) is not mapped half-known: the document is refused
+        String uuid = GpuIds.uuidOrNull(text(gpu, "uuid"));
         String productName = text(gpu, "product_name");
         if (productName == null) {
             throw new IllegalArgumentException("GPU " + index + " (" + busId + ") has no <product_name> (missing, empty or N/A); expected"

@@ -43,14 +43,14 @@ class JnaNvmlTest {
             assumeTrue(false, "NVML cannot be loaded on this machine (no NVIDIA driver), skipping: " + e.getMessage());
             return;
         }
-        Path smi = new SmiSource("nvidia-smi", Duration.ofSeconds(30), new PciSysfs(), Clock.systemUTC()).locate();
+        Path smi = new SmiSource("nvidia-smi", Duration.ofSeconds(30), new PciSysfs(), Clock.systemUTC(), "host:test").locate();
         assumeTrue(smi != null, "nvidia-smi is not on PATH, skipping the comparison with the real library");
         SmiLog log = SmiXmlParser.parse(new SmiRunner(smi).run(Duration.ofSeconds(30), "-q", "-x").stdout()
                 .getBytes(StandardCharsets.UTF_8));
 
         nvml.init();
         try {
-            DiscoveredGpus found = NvmlMapper.map(nvml, new XidLog(Clock.systemUTC()), new PciSysfs());
+            DiscoveredGpus found = NvmlMapper.map(nvml, new XidLog(Clock.systemUTC()), new PciSysfs(), "host:test");
             assertThat(found.accelerators()).hasSameSizeAs(log.gpus());
             for (SmiGpu expected : log.gpus()) {
                 Accelerator gpu = found.accelerators().stream().filter(a -> a.id().equals(expected.uuid())).findFirst().orElseThrow();

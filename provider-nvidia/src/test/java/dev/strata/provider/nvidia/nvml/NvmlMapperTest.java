@@ -14,10 +14,17 @@ import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.XidLog;
+import dev.strata.provider.nvidia.smi.MigProfileParser;
+import dev.strata.provider.nvidia.smi.SmiLog;
+import dev.strata.provider.nvidia.smi.SmiMapper;
 import dev.strata.provider.nvidia.smi.SmiMapperTestAccess;
+import dev.strata.provider.nvidia.smi.SmiXmlParser;
+import dev.strata.provider.nvidia.smi.TopoMatrix;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,13 +44,14 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlMapperTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T03:40:05Z"), ZoneOffset.UTC);
+    private static final String HOST = "machine-id:0123456789abcdef0123456789abcdef";
 
     @TempDir
     Path noSysfs;
 
     private DiscoveredGpus map(RecordedNvml nvml, XidLog xids) {
         nvml.init();
-        return NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs));
+        return NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs), HOST);
     }
 
     @Test
@@ -124,7 +132,7 @@ class NvmlMapperTest {
                 "clocks throttled: HW_THERMAL_SLOWDOWN");
 
         xids.record(device.uuid, 79);
-        Health failed = NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs)).accelerators().get(0).health();
+        Health failed = NvmlMapper.map(nvml, xids, new PciSysfs(noSysfs), HOST).accelerators().get(0).health();
         assertThat(failed.status()).isEqualTo(Health.Status.FAILED);
         assertThat(failed.reasons()).startsWith("XID 79 reported");
     }
@@ -161,11 +169,78 @@ class NvmlMapperTest {
 
         assertThatThrownBy(() -> {
             try {
-                NvmlMapper.map(nvml, new XidLog(CLOCK), new PciSysfs(noSysfs));
+                NvmlMapper.map(nvml, new XidLog(CLOCK), new PciSysfs(noSysfs), HOST);
             } catch (NvmlException e) {
                 throw NvmlErrors.translate(e);
             }
         }).isInstanceOf(ProviderFailureException.class).hasMessageContaining("NVML_ERROR_GPU_IS_LOST");
+    }
+
+    /**
+     * An eight-GPU host whose GPU 3 answers {@code nvmlDeviceGetUUID} with an error: GPU 3 is
+     * reported FAILED, with every other fact NVML gives, under an id made of the host and its PCI
+     * address that no UUID can equal; the other seven are mapped as usual. An answer that is no
+     * {@code GPU-} UUID (empty) counts as none too.
+     */
+    @Test
+    void oneGpuWhoseUuidNvmlCannotReadIsReportedFailedAndTheOtherSevenAsUsual() {
+        RecordedNvml nvml = new RecordedNvml();
+        for (int gpu = 0; gpu < 8; gpu++) {
+            nvml.devices.add(synthetic(gpu));
+        }
+        nvml.devices.get(3).uuid = null;
+        nvml.devices.get(3).uuidFailsWith = 14; // NVML_ERROR_CORRUPTED_INFOROM
+        nvml.devices.get(3).remappedRows = new Nvml.RemappedRows(0, 1, true, false);
+        nvml.devices.get(6).uuid = "";
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.accelerators()).hasSize(8);
+        for (int gpu : new int[] {0, 1, 2, 4, 5, 7}) {
+            assertThat(found.accelerators().get(gpu).id()).isEqualTo("GPU-" + gpu);
+            assertThat(found.accelerators().get(gpu).health()).isEqualTo(Health.OK);
+        }
+        Accelerator broken = found.accelerators().get(3);
+        assertThat(broken.id()).isEqualTo("nvidia-no-uuid:" + HOST + "/0000:13:00.0").doesNotStartWith("GPU-");
+        assertThat(broken.model()).isEqualTo("NVIDIA H100 80GB HBM3");
+        assertThat(broken.memoryBytes()).isEqualTo(81559L << 20);
+        assertThat(broken.pciAddress()).isEqualTo("0000:13:00.0");
+        assertThat(broken.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(broken.health().reasons()).containsExactly(
+                "GPU 3 at PCI 0000:13:00.0 has no UUID (nvmlDeviceGetUUID returned NVML_ERROR_CORRUPTED_INFOROM (14))",
+                "remapped rows pending (reset required)");
+        assertThat(found.accelerators().get(6).id()).isEqualTo("nvidia-no-uuid:" + HOST + "/0000:16:00.0");
+        assertThat(found.accelerators().get(6).health().reasons())
+                .containsExactly("GPU 6 at PCI 0000:16:00.0 has no UUID (nvmlDeviceGetUUID returned no GPU- UUID)");
+        // mapped again: the same ids
+        assertThat(map(nvml, new XidLog(CLOCK)).accelerators()).extracting(Accelerator::id)
+                .isEqualTo(found.accelerators().stream().map(Accelerator::id).toList());
+    }
+
+    /**
+     * The same GPU without UUID gets the same id and health through NVML as through nvidia-smi: the
+     * recorded H200 with {@code nvmlDeviceGetUUID} not supported, and the real H200 capture with its
+     * {@code <uuid>} made N/A.
+     */
+    @Test
+    void aGpuWithoutUuidIsTheSameThroughNvmlAndNvidiaSmi() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.devices.get(0).uuid = null;
+        Accelerator viaNvml = map(nvml, new XidLog(CLOCK)).accelerators().get(0);
+        Path dir = Fixtures.nvidia("h200-vm");
+        String xml = Fixtures.text(dir.resolve("nvidia-smi-q.xml")).replaceFirst("<uuid>[^<]*</uuid>", "<uuid>N/A</uuid>");
+        SmiLog log = SmiXmlParser.parse(xml.getBytes(StandardCharsets.UTF_8));
+        Accelerator viaSmi = SmiMapper.map(log, Map.of(), TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), new PciSysfs(noSysfs), HOST).accelerators().get(0);
+
+        assertThat(viaNvml.id()).isEqualTo(viaSmi.id()).isEqualTo("nvidia-no-uuid:" + HOST + "/0000:00:06.0");
+        assertThat(viaNvml.health().status()).isEqualTo(viaSmi.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(viaNvml.health().reasons()).singleElement().asString()
+                .startsWith("GPU 0 at PCI 0000:00:06.0 has no UUID (nvmlDeviceGetUUID returned NVML_ERROR_NOT_SUPPORTED");
+        assertThat(viaSmi.health().reasons()).containsExactly("GPU 0 at PCI 0000:00:06.0 has no UUID (nvidia-smi -q -x shows none)");
+        assertThat(viaNvml).usingRecursiveComparison().withEqualsForType(CpuSet::equals, CpuSet.class)
+                .ignoringFields("attributes", "health", "computeCapability").isEqualTo(viaSmi);
     }
 
     @Test

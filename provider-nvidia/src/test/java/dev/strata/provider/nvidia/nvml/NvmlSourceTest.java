@@ -26,7 +26,7 @@ class NvmlSourceTest {
     Path noSysfs;
 
     private NvmlSource source(NvmlSource.Loader loader, XidLog xids) {
-        return new NvmlSource(loader, xids, new PciSysfs(noSysfs), Clock.systemUTC());
+        return new NvmlSource(loader, xids, new PciSysfs(noSysfs), Clock.systemUTC(), "host:test");
     }
 
     private static DiscoveryContext deadline(Duration timeout) {
@@ -103,5 +103,29 @@ class NvmlSourceTest {
         source.close();
         assertThat(nvml.closed).isTrue();
         assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
+    }
+    /**
+     * A GPU whose UUID NVML cannot read is discovered FAILED under its own id, its XIDs (even those
+     * drained before the first discovery) count towards its health under that id, and it is not
+     * sampled.
+     */
+    @Test
+    void aGpuWithoutUuidIsDiscoveredFailedKeepsItsXidsAndIsNotSampled() throws Exception {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.devices.get(0).uuid = null;
+        nvml.xids.add(new Nvml.XidEvent(0, 79));
+        XidLog xids = new XidLog(Clock.systemUTC());
+        try (NvmlSource source = source(() -> nvml, xids)) {
+            DiscoveredGpus found = source.discover(deadline(Duration.ofSeconds(5)));
+
+            assertThat(found.accelerators()).singleElement().satisfies(gpu -> {
+                assertThat(gpu.id()).isEqualTo("nvidia-no-uuid:host:test/0000:00:06.0");
+                assertThat(gpu.health().status()).isEqualTo(Health.Status.FAILED);
+                assertThat(gpu.health().reasons()).containsExactly(
+                        "GPU 0 at PCI 0000:00:06.0 has no UUID (nvmlDeviceGetUUID returned NVML_ERROR_NOT_SUPPORTED (3))",
+                        "XID 79 reported");
+            });
+            assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
+        }
     }
 }

@@ -65,6 +65,8 @@ final class RecordedNvml implements Nvml {
         Boolean retiredPagesPending;
         RemappedRows remappedRows;
         Integer failWith;
+        /** The error nvmlDeviceGetUUID answers, where it is not NOT_SUPPORTED for a null uuid. */
+        Integer uuidFailsWith;
     }
 
     String driver;
@@ -235,6 +237,9 @@ final class RecordedNvml implements Nvml {
 
     @Override
     public String uuid(int gpu) {
+        if (device(gpu).uuidFailsWith != null) {
+            throw new NvmlException("nvmlDeviceGetUUID", device(gpu).uuidFailsWith);
+        }
         return supported(device(gpu).uuid, "nvmlDeviceGetUUID");
     }
 

@@ -8,9 +8,11 @@ import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
+import dev.strata.provider.nvidia.DerivedCaptures;
 import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.PciSysfs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,7 +31,7 @@ class SmiMapperTest {
         QueryCsv.parse(Fixtures.text(dir.resolve("query.csv"))).forEach(row -> ccs.put(row.get("uuid"), row.get("compute_cap")));
         return SmiMapper.map(log, ccs, TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
                 MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
-                Map.of(), sysfs);
+                Map.of(), sysfs, "host:test");
     }
 
     @Test
@@ -89,7 +91,7 @@ class SmiMapperTest {
         Map<String, List<DeviceLink>> links = NvLinkStatusParser.parse("GPU 0: NVIDIA H200 (UUID: " + uuid + ")\n"
                 + "\t Link 0: 26.562 GB/s\n\t Link 1: <inactive>\n");
 
-        Accelerator gpu = SmiMapper.map(log, Map.of(), null, Map.of(), links, new PciSysfs(sysfs)).accelerators().get(0);
+        Accelerator gpu = SmiMapper.map(log, Map.of(), null, Map.of(), links, new PciSysfs(sysfs), "host:test").accelerators().get(0);
 
         assertThat(gpu.numaNode()).isEqualTo(1);
         assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.parseList("8-15"));
@@ -98,5 +100,45 @@ class SmiMapperTest {
         assertThat(gpu.links()).containsExactly(new DeviceLink(0, null, null, 26.562, true), new DeviceLink(1, null, null, 0, false));
         assertThat(gpu.linkBandwidthGBps()).isEqualTo(26.562);
         assertThat(gpu.interconnectDomain()).isEqualTo("nvlink:" + uuid);
+    }
+    /**
+     * An eight-GPU host whose GPU 3 has no UUID ({@link DerivedCaptures#eightGpusOneWithoutUuid}:
+     * the real H200 capture copied to eight GPUs, GPU 3's {@code <uuid>} made N/A). GPU 3 is
+     * reported FAILED, with every other fact it shows, under an id made of the host and its PCI
+     * address that no UUID can equal; the other seven are mapped as usual.
+     */
+    @Test
+    void oneGpuWithoutUuidIsReportedFailedAndTheOtherSevenAsUsual(@TempDir Path noSysfs) {
+        Path dir = Fixtures.nvidia("h200-vm");
+        String captured = Fixtures.text(dir.resolve("nvidia-smi-q.xml"));
+        SmiLog log = SmiXmlParser.parse(DerivedCaptures.eightGpusOneWithoutUuid(captured, 3).getBytes(StandardCharsets.UTF_8));
+        String host = "machine-id:0123456789abcdef0123456789abcdef";
+
+        DiscoveredGpus found = SmiMapper.map(log, Map.of(), TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), new PciSysfs(noSysfs), host);
+
+        assertThat(found.accelerators()).hasSize(8);
+        String uuid = "GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444";
+        for (int i = 0; i < 8; i++) {
+            Accelerator gpu = found.accelerators().get(i);
+            assertThat(gpu.pciAddress()).isEqualTo(i == 0 ? "0000:00:06.0" : String.format("0000:%02x:00.0", 0x10 + i));
+            assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+            assertThat(gpu.memoryBytes()).isEqualTo(143771L << 20);
+            if (i != 3) {
+                assertThat(gpu.id()).isEqualTo(DerivedCaptures.uuidOf(uuid, i));
+                assertThat(gpu.health()).isEqualTo(Health.OK);
+            }
+        }
+        Accelerator broken = found.accelerators().get(3);
+        assertThat(broken.id()).isEqualTo("nvidia-no-uuid:machine-id:0123456789abcdef0123456789abcdef/0000:13:00.0")
+                .doesNotStartWith("GPU-");
+        assertThat(broken.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(broken.health().reasons()).containsExactly("GPU 3 at PCI 0000:13:00.0 has no UUID (nvidia-smi -q -x shows none)");
+        assertThat(broken.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(broken.attributes()).containsEntry("serial", "1653724063754").containsEntry("source", "nvidia-smi");
+        // the same document mapped again: the same id, so the GPU keeps it from one discovery to the next
+        assertThat(SmiMapper.map(log, Map.of(), null, Map.of(), Map.of(), new PciSysfs(noSysfs), host).accelerators().get(3).id())
+                .isEqualTo(broken.id());
     }
 }

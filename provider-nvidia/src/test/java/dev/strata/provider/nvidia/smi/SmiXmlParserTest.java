@@ -140,23 +140,41 @@ class SmiXmlParserTest {
     }
 
     /**
-     * A GPU whose UUID or product name nvidia-smi prints as N/A is refused with an error naming the
-     * GPU and the field, which the source turns into a provider failure; never a
-     * NullPointerException from deep inside the model.
+     * A GPU whose product name nvidia-smi prints empty is refused with an error naming the GPU and
+     * the field, which the source turns into a provider failure; never a NullPointerException from
+     * deep inside the model.
      */
     @Test
-    void aGpuWithoutUuidOrProductNameIsRefusedNamingTheField() {
+    void aGpuWithoutProductNameIsRefusedNamingTheField() {
         String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
-        byte[] noUuid = xml.replaceFirst("<uuid>[^<]*</uuid>", "<uuid>N/A</uuid>").getBytes(StandardCharsets.UTF_8);
         byte[] noName = xml.replaceFirst("<product_name>[^<]*</product_name>", "<product_name></product_name>")
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> SmiXmlParser.parse(noUuid)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("GPU 0 (00000000:00:06.0) has no <uuid> (missing, empty or N/A); expected its UUID, such as"
-                        + " GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
         assertThatThrownBy(() -> SmiErrors.parsed("nvidia-smi -q -x", () -> SmiXmlParser.parse(noName)))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessage("nvidia-smi -q -x printed output that cannot be read: GPU 0 (00000000:00:06.0) has no <product_name>"
                         + " (missing, empty or N/A); expected its model, such as NVIDIA H200");
+    }
+
+    /**
+     * A GPU whose UUID nvidia-smi cannot show (N/A, an error text, empty or no element at all) is
+     * read with none and everything else it shows, instead of the whole document being refused:
+     * the mapper reports it FAILED and the other GPUs of the host stay visible. Each variant is the
+     * real H200 capture with its {@code <uuid>} changed so.
+     */
+    @Test
+    void aGpuWithoutUuidIsReadWithNoneInsteadOfRefusingTheDocument() {
+        String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        for (String uuid : new String[] {"<uuid>N/A</uuid>", "<uuid>Unknown Error</uuid>", "<uuid></uuid>", "<uuid>GPU is lost</uuid>",
+            ""}) {
+            byte[] noUuid = xml.replaceFirst("<uuid>[^<]*</uuid>", uuid).getBytes(StandardCharsets.UTF_8);
+
+            SmiGpu gpu = SmiXmlParser.parse(noUuid).gpus().get(0);
+
+            assertThat(gpu.uuid()).as(uuid).isNull();
+            assertThat(gpu.pciBusId()).isEqualTo("00000000:00:06.0");
+            assertThat(gpu.productName()).isEqualTo("NVIDIA H200");
+            assertThat(gpu.memoryTotalMiB()).isEqualTo(143771);
+        }
     }
 }

@@ -134,7 +134,7 @@ class TopoMatrixTest {
                 new DevicePath("mlx5_7", "GPU0", TopologyLevel.SYSTEM, 0));
         assertThat(paths).noneMatch(p -> p.from().startsWith("mlx5") && p.to().startsWith("mlx5"));
 
-        DiscoveredGpus mapped = SmiMapper.map(log(8), Map.of(), topo, Map.of(), Map.of(), new PciSysfs(Path.of("/nonexistent")));
+        DiscoveredGpus mapped = SmiMapper.map(log(8), Map.of(), topo, Map.of(), Map.of(), new PciSysfs(Path.of("/nonexistent")), "host:test");
         assertThat(mapped.interconnects()).hasSize(1);
         Fabric domain = mapped.interconnects().get(0);
         assertThat(domain.members()).hasSize(8);
@@ -167,7 +167,7 @@ class TopoMatrixTest {
         for (int i = 0; i < 4; i++) {
             ccs.put("GPU-" + i, "8.6");
         }
-        DiscoveredGpus mapped = SmiMapper.map(log(4), ccs, topo, Map.of(), Map.of(), new PciSysfs(Path.of("/nonexistent")));
+        DiscoveredGpus mapped = SmiMapper.map(log(4), ccs, topo, Map.of(), Map.of(), new PciSysfs(Path.of("/nonexistent")), "host:test");
         assertThat(mapped.interconnects()).hasSize(2);
         assertThat(mapped.interconnects()).extracting(Fabric::members)
                 .containsExactlyInAnyOrder(Set.of("GPU-0", "GPU-2"), Set.of("GPU-1", "GPU-3"));
@@ -183,7 +183,7 @@ class TopoMatrixTest {
     void aGpuWithoutNvLinkHasNoDomain(@TempDir Path none) {
         TopoMatrix topo = TopoMatrix.parse(Fixtures.text(Fixtures.nvidia("h200-vm").resolve("topo-m.txt")));
 
-        DiscoveredGpus mapped = SmiMapper.map(log(1), Map.of(), topo, Map.of(), Map.of(), new PciSysfs(none));
+        DiscoveredGpus mapped = SmiMapper.map(log(1), Map.of(), topo, Map.of(), Map.of(), new PciSysfs(none), "host:test");
         assertThat(mapped.interconnects()).isEmpty();
         assertThat(mapped.accelerators().get(0).interconnectDomain()).isNull();
         assertThat(mapped.accelerators().get(0).linkBandwidthGBps()).isZero();

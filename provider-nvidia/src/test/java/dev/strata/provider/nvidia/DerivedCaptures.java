@@ -1,0 +1,71 @@
+package dev.strata.provider.nvidia;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Variants of the real captures that no machine at hand can produce, made at run time from the
+ * captures themselves (never stored in the project), each saying what it changed.
+ */
+public final class DerivedCaptures {
+
+    private static final Pattern GPU = Pattern.compile("(?s)\t<gpu id=\"[^\"]*\">.*?</gpu>\n");
+
+    private DerivedCaptures() {
+    }
+
+    /**
+     * An eight-GPU host made of one captured {@code nvidia-smi -q -x}: the fixtures hold only
+     * one-GPU machines. The captured {@code <gpu>} is kept as GPU 0 and copied seven times; copy
+     * {@code i} sits at PCI bus {@code 0x10 + i} ({@code 00000000:1i:00.0} in the {@code id}
+     * attribute, {@code <pci_bus_id>} and {@code <pci_bus>}), has minor number {@code i} and the
+     * captured UUID with its last four digits replaced by {@code f00i}; {@code <attached_gpus>} says 8.
+     * Then GPU {@code withoutUuid} gets {@code <uuid>N/A</uuid>}, as nvidia-smi prints it for a
+     * GPU whose UUID NVML cannot read.
+     */
+    public static String eightGpusOneWithoutUuid(String captured, int withoutUuid) {
+        Matcher m = GPU.matcher(captured);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no <gpu> in the capture");
+        }
+        String gpu = m.group();
+        String uuid = field(gpu, "uuid");
+        StringBuilder gpus = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            String copy = gpu;
+            if (i > 0) {
+                String bus = String.format(Locale.ROOT, "%02X", 0x10 + i);
+                String busId = "00000000:" + bus + ":00.0";
+                copy = copy.replaceFirst("<gpu id=\"[^\"]*\">", "<gpu id=\"" + busId + "\">")
+                        .replaceFirst("<pci_bus_id>[^<]*</pci_bus_id>", "<pci_bus_id>" + busId + "</pci_bus_id>")
+                        .replaceFirst("<pci_bus>[^<]*</pci_bus>", "<pci_bus>" + bus + "</pci_bus>")
+                        .replaceFirst("<minor_number>[^<]*</minor_number>", "<minor_number>" + i + "</minor_number>")
+                        .replace("<uuid>" + uuid + "</uuid>", "<uuid>" + uuidOf(uuid, i) + "</uuid>");
+            }
+            if (i == withoutUuid) {
+                copy = copy.replaceFirst("<uuid>[^<]*</uuid>", "<uuid>N/A</uuid>");
+            }
+            gpus.append(copy);
+        }
+        String head = captured.substring(0, m.start()).replaceFirst("<attached_gpus>1</attached_gpus>", "<attached_gpus>8</attached_gpus>");
+        return head + gpus + captured.substring(m.end());
+    }
+
+    /** The UUID {@link #eightGpusOneWithoutUuid} gives GPU {@code i}: 0 keeps the captured one, the others end in {@code f00i}. */
+    public static String uuidOf(String captured, int i) {
+        String uuid = i == 0 ? captured : captured.substring(0, captured.length() - 4) + "f00" + i;
+        if (i > 0 && uuid.equals(captured)) {
+            throw new IllegalArgumentException("the captured UUID already ends in f00" + i);
+        }
+        return uuid;
+    }
+
+    private static String field(String gpu, String name) {
+        Matcher m = Pattern.compile("<" + name + ">([^<]*)</" + name + ">").matcher(gpu);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no <" + name + "> in the captured <gpu>");
+        }
+        return m.group(1);
+    }
+}
