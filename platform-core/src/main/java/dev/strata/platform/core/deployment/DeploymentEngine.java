@@ -585,10 +585,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     void submitDelete(Loaded d, Spec.MemberSpec m, MachineHandle machine, OperationRecord resume) {
         int attempt = d.count(m.name(), Loaded.DELETE) + 1;
         int failedBefore = d.failuresSinceSuccess(m.name(), Loaded.DELETE);
-        submit(key(d.id(), m.name()), resume == null ? "?" : resume.id(), () -> delete(d, m, machine, resume, attempt, failedBefore));
+        Spec.Detail detail = d.detail(m.name());
+        submit(key(d.id(), m.name()), resume == null ? "?" : resume.id(), () -> delete(d, m, machine, detail, resume, attempt, failedBefore));
     }
 
-    /** For a member of a deployment being deleted that has no machine on record: asks the provider whether its creates made one. */
+    /**
+     * For a member of a deployment being deleted that has no machine on record, or creates still
+     * pending: asks the provider whether its creates made machines.
+     */
     void submitFind(Loaded d, Spec.MemberSpec m, List<OperationRecord> creates) {
         submit(key(d.id(), m.name()), "find", () -> find(d, m, creates));
     }
@@ -675,9 +679,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         refreshInventory(m.providerId());
     }
 
-    private void delete(Loaded d, Spec.MemberSpec m, MachineHandle machine, OperationRecord resume, int attempt, int failedBefore) {
+    /**
+     * Deletes a member's machine; {@code detail} is the member's record of that machine.
+     *
+     * @return whether the provider answered that the machine is gone
+     */
+    private boolean delete(Loaded d, Spec.MemberSpec m, MachineHandle machine, Spec.Detail detail, OperationRecord resume, int attempt,
+            int failedBefore) {
         String key = key(d.id(), m.name());
-        Spec.Detail detail = d.detail(m.name());
         OperationRecord op = resume;
         if (op == null) {
             op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.DELETE, attempt)));
@@ -692,7 +701,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             if (retryable(e)) {
                 waiting(d, m, op, MemberState.DELETING, currentNode(d, m), detail.machine() == null ? new Spec.Detail(machine, null, null)
                         : detail, e);
-                return;
+                return false;
             }
             String message = message(e);
             int failed = failedBefore + 1;
@@ -709,7 +718,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                     + failed + "): " + message + "; trying again in " + Reconciler.describe(wait)), null);
             LOG.warn("Deployment {}: {} did not delete {} of {} (try {}): {}", d.id(), m.providerId(), machine.machineId(), m.name(), failed,
                     message);
-            return;
+            return false;
         }
         boolean gone = status.state() == dev.strata.platform.api.provisioning.MachineState.GONE;
         steps.record(d.record, m.name(), m.providerId(), currentNode(d, m), status);
@@ -725,8 +734,19 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 m.name(), op.id());
         settled(key);
         refreshInventory(m.providerId());
+        return gone;
     }
 
+    /**
+     * Resolves every create of a member of a deployment being deleted, each on its own: the
+     * provider is asked for the machine of each operation id (every answer before anything is
+     * written), a pending create whose machine the provider has is recorded as having made it,
+     * one it has no machine for is closed, and every machine found is deleted once, each under a
+     * delete operation of its own. The machines of creates already finished go first, then those of
+     * pending creates, oldest first; when one is not gone at once (being deleted, refused, or its
+     * provider did not answer) the member follows it, and the creates still pending keep their
+     * machines for a later look-up, once it is gone.
+     */
     private void find(Loaded d, Spec.MemberSpec m, List<OperationRecord> creates) {
         String key = key(d.id(), m.name());
         ProvisioningProvider provider;
@@ -736,6 +756,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             waitingQuietly(key, d, m, e);
             return;
         }
+        Map<String, MachineStatus> made = new LinkedHashMap<>();
+        Set<String> claimed = new java.util.HashSet<>();
         for (OperationRecord op : creates) {
             Optional<MachineStatus> found;
             try {
@@ -750,27 +772,28 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 retryLater(key);
                 return;
             }
-            if (found.isPresent() && found.get().state() != dev.strata.platform.api.provisioning.MachineState.GONE) {
-                MachineStatus status = found.get();
-                steps.record(d.record, m.name(), m.providerId(), m.target().id(), status);
-                Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), null);
-                Map<String, Object> payload = payload(m, op, status.state().name());
-                payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + status.handle().machineId() + " made by operation "
-                        + op.id() + ", whose answer was never recorded; deleting it");
-                payload.put("machine", handlePayload(status.handle()));
-                ProvenanceEntry why = entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId());
-                if (op.state() == OperationState.PENDING) {
-                    join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, detail.toJson(), null, why));
-                    why = null;
-                }
-                updateMember(d, m, MemberState.DELETING, status.nodeId() != null ? status.nodeId() : m.target().id(), detail, why);
-                int attempt = d.count(m.name(), Loaded.DELETE) + 1;
-                delete(d, m, status.handle(), null, attempt, 0);
-                return;
+            if (found.isEmpty() || found.get().state() == dev.strata.platform.api.provisioning.MachineState.GONE) {
+                continue;
+            }
+            MachineStatus status = found.get();
+            String madeBy = status.operationId();
+            if (madeBy != null && !madeBy.equals(op.id())) {
+                // a machine is the machine of the operation it carries, and of no other
+                LOG.warn("Deployment {}: provider {} answered the look-up of operation {} of {} with {}, which operation {} made; it is not "
+                        + "taken for the machine of {}", d.id(), m.providerId(), op.id(), m.name(), status.handle().machineId(),
+                        ProviderText.clean(madeBy), op.id());
+                continue;
+            }
+            if (claimed.add(status.handle().machineId())) {
+                made.put(op.id(), status);
             }
         }
-        for (OperationRecord op : creates) {
-            if (op.state() == OperationState.PENDING) {
+        // the provider answered: the looks that failed before are over
+        settled(key);
+        List<OperationRecord> oldestFirst = new ArrayList<>(creates);
+        java.util.Collections.reverse(oldestFirst);
+        for (OperationRecord op : oldestFirst) {
+            if (op.state() == OperationState.PENDING && !made.containsKey(op.id())) {
                 Map<String, Object> payload = payload(m, op, "abandoned");
                 String message = "the deployment is being deleted and provider " + m.providerId() + " has no machine for operation " + op.id();
                 payload.put("summary", m.name() + ": " + message + "; the operation is closed");
@@ -778,9 +801,36 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                         d.record, payload, "provider", m.providerId())));
             }
         }
-        updateMember(d, m, MemberState.DELETED, currentNode(d, m), new Spec.Detail(null, d.detail(m.name()).operation(),
-                "no machine was made"), null);
-        settled(key);
+        if (made.isEmpty()) {
+            if (d.memberState(m.name()) != MemberState.DELETED) {
+                updateMember(d, m, MemberState.DELETED, currentNode(d, m), new Spec.Detail(null, d.detail(m.name()).operation(),
+                        "no machine was made"), null);
+            }
+            return;
+        }
+        List<OperationRecord> order = new ArrayList<>();
+        oldestFirst.stream().filter(op -> made.containsKey(op.id()) && op.state() != OperationState.PENDING).forEach(order::add);
+        oldestFirst.stream().filter(op -> made.containsKey(op.id()) && op.state() == OperationState.PENDING).forEach(order::add);
+        int attempt = d.count(m.name(), Loaded.DELETE);
+        for (OperationRecord op : order) {
+            MachineStatus status = made.get(op.id());
+            boolean pending = op.state() == OperationState.PENDING;
+            steps.record(d.record, m.name(), m.providerId(), m.target().id(), status);
+            Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), null);
+            Map<String, Object> payload = payload(m, op, status.state().name());
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + status.handle().machineId() + " made by operation "
+                    + op.id() + (pending ? ", whose answer was never recorded" : "") + "; deleting it");
+            payload.put("machine", handlePayload(status.handle()));
+            ProvenanceEntry why = entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId());
+            if (pending) {
+                join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, detail.toJson(), null, why));
+                why = null;
+            }
+            updateMember(d, m, MemberState.DELETING, status.nodeId() != null ? status.nodeId() : m.target().id(), detail, why);
+            if (!delete(d, m, status.handle(), detail, null, ++attempt, 0)) {
+                return;
+            }
+        }
     }
 
     /** A call that could not reach its provider: the operation stays pending and is tried again, under the same id, after a backoff. */

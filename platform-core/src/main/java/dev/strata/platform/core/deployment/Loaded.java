@@ -71,6 +71,11 @@ final class Loaded {
         return Optional.ofNullable(found);
     }
 
+    /** Whether a member has an operation of this action whose outcome is not recorded (not only the latest of its operations). */
+    boolean hasPending(String member, String action) {
+        return operationsOf(member).stream().anyMatch(op -> op.action().equals(action) && op.state() == OperationState.PENDING);
+    }
+
     Optional<OperationRecord> latest(String member, String action) {
         OperationRecord found = null;
         for (OperationRecord op : operationsOf(member)) {

@@ -499,16 +499,17 @@ public final class Reconciler {
             if (detail.machine() != null) {
                 machines++;
             }
-            if (s == MemberState.DELETED) {
+            // a create still pending may have made a machine: the member is done only once every one is resolved
+            boolean createPending = d.hasPending(m.name(), Loaded.CREATE);
+            if (s == MemberState.DELETED && !createPending) {
                 continue;
             }
             done = false;
             Optional<OperationRecord> pending = d.pending(m.name());
-            if (pending.isPresent()) {
+            if (pending.isPresent() && pending.get().action().equals(Loaded.DELETE)) {
                 if (e.due(key)) {
-                    OperationRecord op = pending.get();
-                    if (op.action().equals(Loaded.DELETE) && detail.machine() != null) {
-                        e.submitDelete(d, m, detail.machine(), op);
+                    if (detail.machine() != null) {
+                        e.submitDelete(d, m, detail.machine(), pending.get());
                     } else {
                         e.submitFind(d, m, createsNewestFirst(d, m.name()));
                     }
@@ -516,21 +517,9 @@ public final class Reconciler {
                 }
                 continue;
             }
-            if (detail.machine() == null) {
-                List<OperationRecord> creates = createsNewestFirst(d, m.name());
-                if (creates.isEmpty()) {
-                    Map<String, Object> payload = DeploymentEngine.payload(m, null, "nothing made");
-                    payload.put("summary", m.name() + ": no machine was ever asked for; nothing to delete");
-                    put(d, e.updateMember(d, m, MemberState.DELETED, m.target().id(), detail, DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING,
-                            DeploymentEngine.SYSTEM, d.record, payload)));
-                } else if (e.due(key)) {
-                    e.submitFind(d, m, creates);
-                    c.started++;
-                }
-                continue;
-            }
             Optional<OperationRecord> lastDelete = d.latest(m.name(), Loaded.DELETE);
-            if (s == MemberState.DELETING && lastDelete.isPresent()) {
+            if (s == MemberState.DELETING && detail.machine() != null && lastDelete.isPresent()) {
+                // the member's machine is being deleted: followed to its end before the creates still pending are looked up
                 if (lastDelete.get().state() == OperationState.FAILED) {
                     int failed = d.failuresSinceSuccess(m.name(), Loaded.DELETE);
                     Instant finished = lastDelete.get().finishedAt() == null ? Instant.EPOCH : lastDelete.get().finishedAt();
@@ -562,8 +551,23 @@ public final class Reconciler {
                 }
                 continue;
             }
-            if (e.due(key)) {
-                e.submitDelete(d, m, detail.machine(), null);
+            if (detail.machine() != null && s != MemberState.DELETED) {
+                // the machine on record first; the creates still pending are looked up once it is gone
+                if (e.due(key)) {
+                    e.submitDelete(d, m, detail.machine(), null);
+                    c.started++;
+                }
+                continue;
+            }
+            List<OperationRecord> creates = createsNewestFirst(d, m.name());
+            if (creates.isEmpty()) {
+                Map<String, Object> payload = DeploymentEngine.payload(m, null, "nothing made");
+                payload.put("summary", m.name() + ": no machine was ever asked for; nothing to delete");
+                put(d, e.updateMember(d, m, MemberState.DELETED, m.target().id(), detail, DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING,
+                        DeploymentEngine.SYSTEM, d.record, payload)));
+            } else if (e.due(key)) {
+                // no machine on record, or creates still pending: the provider is asked for the machine of each
+                e.submitFind(d, m, creates);
                 c.started++;
             }
         }

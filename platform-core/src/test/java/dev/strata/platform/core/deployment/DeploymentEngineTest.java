@@ -11,8 +11,14 @@ import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.core.store.NewOperation;
 import dev.strata.platform.core.store.OperationRecord;
 import dev.strata.platform.core.store.OperationState;
 import java.nio.file.Path;
@@ -490,6 +496,95 @@ class DeploymentEngineTest {
         lab.lab.unavailable = false;
         Lab.settle(engine, d.id(), DELETED, PATIENCE);
         assertThat(lab.lab.live()).isEmpty();
+    }
+
+    /**
+     * A member of a deployment being deleted whose replacement is still being created (its create
+     * pending, the provider having made nothing for it) while the provider still has the machine
+     * it replaces (being deleted behind Strata's back): that machine is deleted, and the pending
+     * create is closed on the provider's own answer for it. Before, the look-up stopped at the
+     * first machine it found, and the newer create stayed pending after the deployment was deleted.
+     */
+    @Test
+    void aPendingCreateIsResolvedWhenTheMachineOfAnOlderCreateIsFound() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
+        String first = Lab.settle(engine, d.id(), READY, PATIENCE).members().get(0).machine().machineId();
+        lab.lab.beforeCreate = r -> {
+            throw new ProviderUnavailableException("provider lab: cloud unreachable (connection refused)");
+        };
+        lab.lab.vendor.machines.get(first).state = MachineState.DELETING;
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        List<OperationRecord> before = creates(d.id());
+        assertThat(before).extracting(OperationRecord::state).containsExactly(OperationState.SUCCEEDED, OperationState.PENDING);
+        String replacement = before.get(1).id();
+
+        engine.undeploy(d.id(), "alice");
+        lab.lab.beforeCreate = r -> { };
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+
+        assertThat(lab.lab.deletes).containsExactly(first);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.store.deployments().operations(d.id())).extracting(OperationRecord::state).doesNotContain(OperationState.PENDING);
+        assertThat(creates(d.id())).filteredOn(op -> op.id().equals(replacement)).singleElement().satisfies(op -> {
+            assertThat(op.state()).isEqualTo(OperationState.FAILED);
+            assertThat(op.error()).isEqualTo("the deployment is being deleted and provider lab has no machine for operation " + replacement);
+        });
+    }
+
+    /**
+     * Two creates of one member, both pending and each with a machine the provider made (a second
+     * instance that briefly took itself for the leader sent one while the other's answer was not
+     * recorded): undeploying records each create as having made its own machine, and deletes each
+     * machine once, under delete operations of their own. Before, the first machine found was
+     * deleted and the other create stayed pending, its machine left behind.
+     */
+    @Test
+    void everyPendingCreateOfAMemberIsResolvedOnItsOwnAndEachMachineIsDeletedOnce() {
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean(true);
+        lab.lab.afterCreate = r -> {
+            if (once.getAndSet(false)) {
+                throw new ProviderUnavailableException("provider lab: the machine was made; reading it back timed out");
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        OperationRecord a = creates(d.id()).get(0);
+        assertThat(a.state()).isEqualTo(OperationState.PENDING);
+        OperationRecord b = DeploymentEngine.join(lab.store.deployments().beginOperation(new NewOperation(d.id(), "worker", "lab", "create", 2)));
+        DeploymentMember member = d.members().get(0);
+        lab.lab.create(new MachineRequest(b.id(), d.id(), member.name(), "bank-risk", member.target(),
+                new MachineResources(4000, 8L << 30, 0, List.of(), null), Map.of(), lab.store.info().logId()),
+                new DiscoveryContext("test", Instant.now().plusSeconds(10), java.time.Clock.systemUTC()));
+        Map<String, String> machineOf = new java.util.HashMap<>();
+        lab.lab.live().forEach(m -> machineOf.put(m.labels.get(MachineLabels.OPERATION), m.id));
+        assertThat(machineOf).containsOnlyKeys(a.id(), b.id());
+
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        for (int i = 0; i < 3; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+        }
+
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.lab.deletes).containsExactlyInAnyOrder(machineOf.get(a.id()), machineOf.get(b.id()));
+        assertThat(creates(d.id())).allSatisfy(op -> {
+            assertThat(op.state()).isEqualTo(OperationState.SUCCEEDED);
+            assertThat(Spec.Detail.parse(op.handle()).machine().machineId()).isEqualTo(machineOf.get(op.id()));
+        });
+        List<OperationRecord> deletes = lab.store.deployments().operations(d.id()).stream().filter(o -> o.action().equals("delete")).toList();
+        assertThat(deletes).extracting(OperationRecord::state).containsOnly(OperationState.SUCCEEDED);
+        assertThat(deletes).extracting(OperationRecord::attempt).containsExactly(1, 2);
+        assertThat(deletes).extracting(o -> Spec.Detail.parse(o.handle()).machine().machineId())
+                .containsExactlyInAnyOrder(machineOf.get(a.id()), machineOf.get(b.id()));
+        assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, d.id(), "leak", null, null, 10,
+                false))).as("leak records").isEmpty();
+    }
+
+    private List<OperationRecord> creates(String deploymentId) {
+        return lab.store.deployments().operations(deploymentId).stream().filter(o -> o.action().equals("create")).toList();
     }
 
     @Test
