@@ -120,9 +120,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     /** Counts completed worker calls; a pass ignores members whose call completed after the pass read the store. */
     final AtomicLong completions = new AtomicLong();
     final Map<String, Long> completedAt = new ConcurrentHashMap<>();
-    /** Members waiting for a retry: the earliest time of the next try, and the tries failed in a row. */
+    /**
+     * Members waiting for a retry: the earliest time of the next try, and the tries of their
+     * provider that failed in a row (the first of them records the wait and shows it on the member;
+     * only a provider's failure counts, once).
+     */
     final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /** Per member: the tries in a row that failed in Strata's own part (its store), for their backoff alone. */
+    final Map<String, Integer> errors = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Object changes = new Object();
     private final Object scheduling = new Object();
@@ -560,7 +566,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                     LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", key, e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, ProviderText.trace(e));
-                    retryLater(key);
+                    // Strata's own failure (a store write, a bug): backed off, not counted as a failure of the provider
+                    backOff(key);
                 } finally {
                     completedAt.put(key, completions.incrementAndGet());
                     inFlight.remove(key);
@@ -836,7 +843,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     /** A call that could not reach its provider: the operation stays pending and is tried again, under the same id, after a backoff. */
     private void waiting(Loaded d, Spec.MemberSpec m, OperationRecord op, MemberState state, String nodeId, Spec.Detail detail, RuntimeException e) {
         String key = key(d.id(), m.name());
-        int n = failures.merge(key, 1, Integer::sum);
+        // counted once the wait is recorded: a record the store fails to write leaves the count as it was (the failure is not
+        // counted again as the store's), and the next try is the first of the outage again, and records it
+        int n = failures.getOrDefault(key, 0) + 1;
         Duration wait = settings.backoff(n);
         notBefore.put(key, clock.instant().plus(wait));
         String message = "waiting for provider " + m.providerId() + ": " + message(e);
@@ -852,6 +861,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         } else {
             LOG.debug("Deployment {}: provider {} still does not answer for {} (try {}): {}", d.id(), m.providerId(), m.name(), n, message(e));
         }
+        failures.put(key, n);
     }
 
     private void waitingQuietly(String key, Loaded d, Spec.MemberSpec m, RuntimeException e) {
@@ -865,8 +875,20 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         notBefore.put(key, clock.instant().plus(settings.backoff(n)));
     }
 
+    /**
+     * Strata's own part of a member's work failed (a store write, not the provider): tried again
+     * after a backoff that doubles with such failures in a row, or the provider's backoff when that
+     * is longer; the provider's failures are not counted.
+     */
+    void backOff(String key) {
+        int n = errors.merge(key, 1, Integer::sum);
+        Instant at = clock.instant().plus(settings.backoff(Math.max(n, failures.getOrDefault(key, 0))));
+        notBefore.merge(key, at, (held, next) -> held.isAfter(next) ? held : next);
+    }
+
     void settled(String key) {
         failures.remove(key);
+        errors.remove(key);
         notBefore.remove(key);
     }
 

@@ -587,6 +587,70 @@ class DeploymentEngineTest {
         return lab.store.deployments().operations(deploymentId).stream().filter(o -> o.action().equals("create")).toList();
     }
 
+    /**
+     * A provider that does not answer a create, while the store fails once to record the wait: the
+     * next try is still the first wait of the outage, and it is recorded and shown. Before, the
+     * store's failure was counted as a second failure of the provider, so no wait of that outage
+     * was ever recorded and the member showed none.
+     */
+    @Test
+    void aWaitTheStoreFailedToRecordIsRecordedOnTheNextTry() {
+        FailingStore failing = new FailingStore(lab.store);
+        DeploymentEngine deployments = lab.engine(Lab.FAST, failing);
+        failing.failMember = FailingStore.once(r -> r.handle() != null && r.handle().contains("waiting for provider"));
+        lab.lab.unavailable = true;
+        Deployment d = deployments.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        for (int i = 0; i < 4; i++) {
+            deployments.reconcileNow();
+            deployments.awaitIdle(PATIENCE);
+            sleep(60);
+        }
+        assertThat(lab.lab.creates).hasSizeGreaterThan(1);
+        DeploymentMember member = deployments.get(d.id()).orElseThrow().members().get(0);
+        assertThat(member.state()).isEqualTo(MemberState.CREATING);
+        assertThat(member.message()).startsWith("waiting for provider lab: provider lab: cloud unreachable");
+        assertThat(history(d.id())).filteredOn(h -> h.contains("did not answer") && h.contains("stays pending")).hasSize(1);
+
+        lab.lab.unavailable = false;
+        assertThat(Lab.settle(deployments, d.id(), READY, PATIENCE).message()).isNull();
+    }
+
+    /**
+     * A delete that the store failed to begin (the provider was not called), then a provider that
+     * does not answer: the wait is the first of the outage, recorded and shown. Before, the
+     * store's failure counted as a failure of the provider, and the wait that followed was neither
+     * recorded nor shown (the member stayed RUNNING while its delete waited).
+     */
+    @Test
+    void aFailureOfTheStoreIsNotCountedAsAFailureOfTheProvider() {
+        FailingStore failing = new FailingStore(lab.store);
+        DeploymentEngine deployments = lab.engine(Lab.FAST, failing);
+        Deployment d = deployments.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(deployments, d.id(), READY, PATIENCE);
+        failing.failBegin = FailingStore.once(o -> o.action().equals("delete"));
+        deployments.undeploy(d.id(), "alice");
+        deployments.reconcileNow();
+        deployments.awaitIdle(PATIENCE);
+        assertThat(lab.lab.deletes).isEmpty();
+
+        lab.lab.unavailable = true;
+        sleep(100);
+        for (int i = 0; i < 3; i++) {
+            deployments.reconcileNow();
+            deployments.awaitIdle(PATIENCE);
+            sleep(60);
+        }
+        assertThat(lab.lab.deletes).isNotEmpty();
+        DeploymentMember member = deployments.get(d.id()).orElseThrow().members().get(0);
+        assertThat(member.state()).isEqualTo(MemberState.DELETING);
+        assertThat(member.message()).startsWith("waiting for provider lab: provider lab: cloud unreachable");
+        assertThat(history(d.id())).anyMatch(h -> h.contains("did not answer") && h.contains("stays pending"));
+
+        lab.lab.unavailable = false;
+        Lab.settle(deployments, d.id(), DELETED, PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+    }
+
     @Test
     void aMachineOfASupersededOperationIsALeak() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();

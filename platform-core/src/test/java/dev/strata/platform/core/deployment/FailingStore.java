@@ -1,0 +1,153 @@
+package dev.strata.platform.core.deployment;
+
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.core.store.ContractStore;
+import dev.strata.platform.core.store.DeploymentRecord;
+import dev.strata.platform.core.store.DeploymentStore;
+import dev.strata.platform.core.store.JournalStore;
+import dev.strata.platform.core.store.Leadership;
+import dev.strata.platform.core.store.LedgerStore;
+import dev.strata.platform.core.store.MemberRecord;
+import dev.strata.platform.core.store.NewDeployment;
+import dev.strata.platform.core.store.NewOperation;
+import dev.strata.platform.core.store.OperationRecord;
+import dev.strata.platform.core.store.OperationState;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.ProvenanceStore;
+import dev.strata.platform.core.store.StateStore;
+import dev.strata.platform.core.store.StoreInfo;
+import dev.strata.platform.core.store.TenantStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * A state store that fails chosen writes of deployments, as a store that does not answer does
+ * (a {@link StateStoreException}, nothing written); everything else goes to the store it wraps.
+ * A test sets a condition on the writes to fail; it is asked before each write of that kind.
+ */
+final class FailingStore implements StateStore {
+
+    private final StateStore store;
+    /** Member updates to fail. */
+    volatile Predicate<MemberRecord> failMember = r -> false;
+    /** Operations to fail to begin. */
+    volatile Predicate<NewOperation> failBegin = o -> false;
+
+    FailingStore(StateStore store) {
+        this.store = store;
+    }
+
+    /** A condition that holds the first time {@code condition} does, and never again. */
+    static <T> Predicate<T> once(Predicate<T> condition) {
+        java.util.concurrent.atomic.AtomicBoolean spent = new java.util.concurrent.atomic.AtomicBoolean();
+        return t -> condition.test(t) && !spent.getAndSet(true);
+    }
+
+    private static <T> CompletableFuture<T> failed(String what) {
+        return CompletableFuture.failedFuture(new StateStoreException("the state store at test did not answer: " + what + " not written"));
+    }
+
+    @Override
+    public StoreInfo info() {
+        return store.info();
+    }
+
+    @Override
+    public LedgerStore ledger() {
+        return store.ledger();
+    }
+
+    @Override
+    public ContractStore contracts() {
+        return store.contracts();
+    }
+
+    @Override
+    public TenantStore tenants() {
+        return store.tenants();
+    }
+
+    @Override
+    public ProvenanceStore provenance() {
+        return store.provenance();
+    }
+
+    @Override
+    public JournalStore journal() {
+        return store.journal();
+    }
+
+    @Override
+    public Leadership leadership() {
+        return store.leadership();
+    }
+
+    @Override
+    public void requireLeader() {
+        store.requireLeader();
+    }
+
+    @Override
+    public DeploymentStore deployments() {
+        DeploymentStore d = store.deployments();
+        return new DeploymentStore() {
+            @Override
+            public String nextId() {
+                return d.nextId();
+            }
+
+            @Override
+            public CompletableFuture<DeploymentRecord> create(NewDeployment deployment, ProvenanceEntry why) {
+                return d.create(deployment, why);
+            }
+
+            @Override
+            public CompletableFuture<DeploymentRecord> update(String id, long expectedVersion, String state, String message, ProvenanceEntry why) {
+                return d.update(id, expectedVersion, state, message, why);
+            }
+
+            @Override
+            public CompletableFuture<MemberRecord> updateMember(MemberRecord member, ProvenanceEntry why) {
+                return failMember.test(member) ? failed("member " + member.member()) : d.updateMember(member, why);
+            }
+
+            @Override
+            public CompletableFuture<OperationRecord> beginOperation(NewOperation operation) {
+                return failBegin.test(operation) ? failed(operation.action() + " of " + operation.member()) : d.beginOperation(operation);
+            }
+
+            @Override
+            public CompletableFuture<OperationRecord> finishOperation(String operationId, OperationState outcome, String handle, String error,
+                    ProvenanceEntry why) {
+                return d.finishOperation(operationId, outcome, handle, error, why);
+            }
+
+            @Override
+            public Optional<DeploymentRecord> get(String id) {
+                return d.get(id);
+            }
+
+            @Override
+            public List<DeploymentRecord> list() {
+                return d.list();
+            }
+
+            @Override
+            public List<MemberRecord> members(String deploymentId) {
+                return d.members(deploymentId);
+            }
+
+            @Override
+            public List<OperationRecord> operations(String deploymentId) {
+                return d.operations(deploymentId);
+            }
+
+            @Override
+            public List<OperationRecord> unfinishedOperations() {
+                return d.unfinishedOperations();
+            }
+        };
+    }
+}
