@@ -713,6 +713,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             String message = message(e);
             int failed = failedBefore + 1;
             Duration wait = settings.backoff(failed);
+            // the provider answered (it refused): an outage before is over, and a later wait is the first of the next one; the
+            // refused deletes back off by their own count, which the operations keep
+            settled(key);
             notBefore.put(key, clock.instant().plus(wait));
             Map<String, Object> payload = payload(m, op, "failed");
             payload.put("summary", m.name() + ": provider " + m.providerId() + " did not delete " + machine.machineId() + " (try " + failed

@@ -651,6 +651,47 @@ class DeploymentEngineTest {
         assertThat(lab.lab.live()).isEmpty();
     }
 
+    /**
+     * A delete that waited for its provider, was then refused by it (the provider answered: the
+     * outage was over), and then waits again: the second wait is the first of a new outage,
+     * recorded and shown. Before, the refusal left the first outage's count in place, and the
+     * second wait was neither recorded nor shown (the member kept the refusal's message).
+     */
+    @Test
+    void aWaitAfterARefusedDeleteIsRecordedAndShown() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        lab.lab.unavailable = true;
+        engine.undeploy(d.id(), "alice");
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(engine.get(d.id()).orElseThrow().members().get(0).message()).startsWith("waiting for provider lab");
+
+        lab.lab.failDeletes = 1;
+        lab.lab.unavailable = false;
+        sleep(100);
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(engine.get(d.id()).orElseThrow().members().get(0).message()).startsWith("delete failed (try 1)");
+
+        lab.lab.unavailable = true;
+        sleep(100);
+        for (int i = 0; i < 3; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            sleep(60);
+        }
+        assertThat(lab.lab.deletes).hasSizeGreaterThanOrEqualTo(3);
+        DeploymentMember member = engine.get(d.id()).orElseThrow().members().get(0);
+        assertThat(member.state()).isEqualTo(MemberState.DELETING);
+        assertThat(member.message()).startsWith("waiting for provider lab: provider lab: cloud unreachable");
+        assertThat(history(d.id())).filteredOn(h -> h.contains("did not answer") && h.contains("stays pending")).hasSize(2);
+
+        lab.lab.unavailable = false;
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+    }
+
     @Test
     void aMachineOfASupersededOperationIsALeak() {
         Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
