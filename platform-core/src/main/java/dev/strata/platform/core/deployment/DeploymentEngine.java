@@ -608,7 +608,16 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     void submitLeakDelete(String providerId, MachineStatus machine, java.util.function.Function<String, ProvenanceEntry> record) {
         String key = "leak:" + providerId + "/" + machine.handle().machineId();
         submit(key, "leak", () -> {
-            ProvisioningProvider provider = provider(providerId);
+            Optional<ProvisioningProvider> running = providers.get(providerId);
+            if (running.isEmpty()) {
+                // it listed the machine and left since (its bundle being replaced, or removed): nothing to call; while it is away
+                // it lists nothing, and the reconciler takes the leak up again when a listing of the provider shows it
+                LOG.warn("Leaked machine {} of provider {} is not deleted now: no provisioning provider {} is running (being replaced, or "
+                        + "not installed); it is deleted on a later pass, once the provider is back", machine.handle().machineId(), providerId,
+                        providerId);
+                return;
+            }
+            ProvisioningProvider provider = running.get();
             MachineStatus after;
             try {
                 after = call(() -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));

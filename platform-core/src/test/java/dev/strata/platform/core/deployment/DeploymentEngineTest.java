@@ -443,6 +443,43 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A leak whose provider leaves (its bundle being replaced) after it listed the machine: the
+     * machine is not deleted now, one WARN line names it and the missing provider, without a stack
+     * trace, and a later pass deletes it once the provider is back, recording the leak once.
+     * Before, the delete was logged at ERROR with a stack trace, as if something had broken.
+     */
+    @Test
+    void aLeakWhoseProviderIsAwayIsKeptForALaterPassWithOneWarning() {
+        String stranger = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-919191", MachineLabels.OPERATION, "op-away"));
+        lab.lab.afterListing = () -> lab.providers.remove("lab", 1);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            lab.lab.afterListing = () -> { };
+            assertThat(lab.providers.get("lab")).isEmpty();
+            assertThat(lab.lab.deletes).isEmpty();
+            assertThat(log.text().lines().filter(line -> line.contains(stranger))).singleElement().satisfies(line -> assertThat(line)
+                    .contains(" WARN ").contains("Leaked machine " + stranger + " of provider lab is not deleted now: no provisioning provider lab"));
+            assertThat(log.text()).doesNotContain("ERROR").doesNotContain("\tat ").doesNotContain("Exception");
+
+            // while the provider is away nothing is listed for it: nothing more is tried, and nothing more is logged
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            assertThat(log.text().lines().filter(line -> line.contains(stranger))).hasSize(1);
+        }
+        assertThat(lab.lab.live()).extracting(m -> m.id).contains(stranger);
+
+        lab.providers.add("lab", 2, lab.lab);
+        sleep(100);
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(lab.lab.deletes).containsExactly(stranger);
+        assertThat(lab.lab.live()).extracting(m -> m.id).doesNotContain(stranger);
+        assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, "d-919191", "leak", null, null,
+                10, false))).singleElement().satisfies(r -> assertThat(r.payload().get("result")).isEqualTo("GONE"));
+    }
+
+    /**
      * What a provider lists about a leaked machine is provider text like any other: its labels
      * reach the leak's record in the provenance log and the log cleaned, on one line.
      */

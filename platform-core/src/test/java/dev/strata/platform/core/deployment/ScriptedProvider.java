@@ -92,6 +92,8 @@ final class ScriptedProvider implements ProvisioningProvider {
     final Map<String, String> handleAttributes = new ConcurrentHashMap<>(Map.of("zone", "lab"));
     volatile Consumer<MachineRequest> beforeCreate = r -> { };
     volatile Consumer<MachineRequest> afterCreate = r -> { };
+    /** Runs once a listing is made, before it is returned (a provider leaving while the reconciler works on what it listed). */
+    volatile Runnable afterListing = () -> { };
     final List<String> creates = new CopyOnWriteArrayList<>();
     final List<String> deletes = new CopyOnWriteArrayList<>();
     final List<Instant> deleteTimes = new CopyOnWriteArrayList<>();
@@ -186,6 +188,7 @@ final class ScriptedProvider implements ProvisioningProvider {
             }
         }
         out.sort(Comparator.comparing(s -> s.handle().machineId()));
+        afterListing.run();
         return out;
     }
 
