@@ -37,6 +37,15 @@ import org.slf4j.LoggerFactory;
  * in tests and benchmarks, or before the state store is up), the records are kept in this
  * process's memory only and survive a new call, not a restart; the provider logs which.
  *
+ * <p><b>A record that cannot be read</b> (damaged, or written by a Strata version that records
+ * more than this one reads) says that a request was sent, but not when. It is taken as a request
+ * sent when this process first read it, the latest it can have been sent: no new request goes out
+ * for the operation until the time a request sent then takes to show has passed (the caller's
+ * {@code unreadableQuiet}: the request timeout and the settle period, as for a request in flight
+ * when Strata stopped), and until then the server is only looked for by its tag. A restart reads
+ * the record anew and waits again; the record itself is left as it is until the next request of
+ * the operation replaces it.
+ *
  * <p>Records hold no credential: a state, instants, a server id and the error message of the
  * request (already free of credentials). Thread-safe.
  */
@@ -127,6 +136,8 @@ final class CreateJournal {
 
     private final Clock clock;
     private final Map<String, Entry> memory = new ConcurrentHashMap<>();
+    /** Records found unreadable, by key: their text and when this process first read it. */
+    private final Map<String, Unreadable> unreadable = new ConcurrentHashMap<>();
     private final AtomicReference<ProviderJournal> journal = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean toldMemoryOnly = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -153,13 +164,19 @@ final class CreateJournal {
         return j == null ? "this process's memory (no state store)" : j.location();
     }
 
+    /** An unreadable record's text, and when this process first read it. */
+    private record Unreadable(String text, Instant since) {
+    }
+
     /**
      * The record of an operation: the newer of the journal's and the one in memory.
      *
+     * @param unreadableQuiet for a record that cannot be read: how long after this process first
+     *     read it no new request may be sent (a request sent just then is taken as in flight)
      * @throws ProviderUnavailableException when the journal cannot be read (nothing may be sent
      *     then: a request of unknown outcome may be recorded there)
      */
-    Optional<Entry> get(String providerId, String operationId) {
+    Optional<Entry> get(String providerId, String operationId, Duration unreadableQuiet) {
         Entry inMemory = memory.get(key(providerId, operationId));
         ProviderJournal j = journal.get();
         if (j == null) {
@@ -177,10 +194,7 @@ final class CreateJournal {
             try {
                 stored = Entry.parse(text.get());
             } catch (IllegalArgumentException e) {
-                LOG.warn("OpenStack {}: the record of operation {} in {} is unreadable ({}); treating it as a request of unknown outcome",
-                        providerId, operationId, j.location(), e.getMessage());
-                Instant now = clock.instant();
-                stored = new Entry(State.UNKNOWN, now, now, null, "unreadable record");
+                stored = unreadable(providerId, operationId, text.get(), e.getMessage(), j.location(), unreadableQuiet);
             }
         }
         if (stored == null) {
@@ -212,7 +226,28 @@ final class CreateJournal {
         }
         Instant old = clock.instant().minus(KEEP_IN_MEMORY);
         memory.values().removeIf(e -> e.at().isBefore(old));
+        unreadable.values().removeIf(u -> u.since().isBefore(old));
         memory.put(key(providerId, operationId), entry);
+        if (j != null) {
+            unreadable.remove(key(providerId, operationId));
+        }
+    }
+
+    /**
+     * An unreadable record as a request of unknown outcome sent when this process first read it
+     * (the same text read again keeps that instant, so the wait does not start over on each read).
+     */
+    private Entry unreadable(String providerId, String operationId, String text, String why, String location, Duration quiet) {
+        Instant now = clock.instant();
+        String key = key(providerId, operationId);
+        Unreadable seen = unreadable.compute(key, (k, before) -> before != null && before.text().equals(text) ? before : new Unreadable(text, now));
+        if (seen.since().equals(now)) {
+            LOG.warn("OpenStack {}: the record of operation {} in {} is unreadable ({}); it is taken as a create request sent now, whose "
+                    + "outcome is unknown: no new request for the operation before {}", providerId, operationId, location, why,
+                    seen.since().plus(quiet));
+        }
+        return new Entry(State.UNKNOWN, seen.since(), seen.since().plus(quiet), null, "its record in " + location + " is unreadable (" + why
+                + "), so when it was sent is not known; it is taken as sent at " + seen.since() + ", when this Strata first read the record");
     }
 
     private static String key(String providerId, String operationId) {

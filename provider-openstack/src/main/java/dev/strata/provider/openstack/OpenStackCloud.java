@@ -70,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * refused (4xx) may be sent again at once. One that Nova failed with an error of its own (500) may
  * also have made a server before it failed: the server is looked for the same way, and if it has
  * not shown when the settle period ends the create fails for good ({@link ProviderFailureException})
- * and its request is never sent again.
+ * and its request is never sent again. A record that cannot be read is taken as a request sent
+ * when Strata first read it, and holds back a new one for {@code requestTimeout} and
+ * {@code createSettle} from then, as a request that was in flight when Strata stopped.
  *
  * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
  * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
@@ -280,7 +282,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     /** Finds the operation's server, or asks Nova for one. */
     private Started startServer(MachineRequest request, String hostname, DiscoveryContext context) {
         String operationId = request.operationId();
-        Optional<CreateJournal.Entry> before = journal.get(settings.providerId(), operationId);
+        Optional<CreateJournal.Entry> before = recordOf(operationId);
         Instant lookedAt = clock.instant();
         Optional<Server> existing;
         try {
@@ -471,6 +473,15 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
                 + "server with the operation's tag yet; the operation stays pending, and Nova is not asked again before " + quietUntil;
     }
 
+    /**
+     * The record of an operation's create request. One that cannot be read is taken as a request
+     * sent when it was first read, still in flight for {@code requestTimeout} and then settling for
+     * {@code createSettle}, as one sent just before Strata stopped ({@link CreateJournal.State#SENDING}).
+     */
+    private Optional<CreateJournal.Entry> recordOf(String operationId) {
+        return journal.get(settings.providerId(), operationId, settings.requestTimeout().plus(settings.createSettle()));
+    }
+
     /** Records what became of a create request, where a failure to record changes nothing but is told. */
     private void record(String operationId, CreateJournal.Entry entry) {
         try {
@@ -546,7 +557,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
      */
     @Override
     public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-        Optional<CreateJournal.Entry> record = journal.get(settings.providerId(), operationId);
+        Optional<CreateJournal.Entry> record = recordOf(operationId);
         Instant lookedAt = clock.instant();
         Optional<Server> found = madeFor(operationId, record, context);
         if (found.isEmpty() && record.isPresent() && record.get().unanswered() && lookedAt.isBefore(record.get().quietUntil())) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StateStoreException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class CreateJournalTest {
 
     static final Instant T = Instant.parse("2026-12-03T00:00:00Z");
+    /** How long an unreadable record holds back a new request (requestTimeout + createSettle, for the provider). */
+    static final Duration QUIET = Duration.ofSeconds(90);
     final CreateJournal journal = new CreateJournal(Clock.fixed(T, ZoneOffset.UTC));
 
     static CreateJournal.Entry unknown(Instant at) {
@@ -28,24 +31,24 @@ class CreateJournalTest {
         assertThat(store.get("os", "op-1")).get().asString().contains("\"state\":\"UNKNOWN\"").contains("\"quietUntil\":\"2026-12-03T00:01:00Z\"");
         // What a restarted Strata reads: a new holder on the same store.
         CreateJournal restarted = new CreateJournal(Clock.fixed(T, ZoneOffset.UTC));
-        assertThat(restarted.get("os", "op-1")).isEmpty();
+        assertThat(restarted.get("os", "op-1", QUIET)).isEmpty();
         restarted.attach(store);
-        assertThat(restarted.get("os", "op-1")).contains(unknown(T));
-        assertThat(restarted.get("os", "op-2")).isEmpty();
-        assertThat(restarted.get("other", "op-1")).isEmpty();
+        assertThat(restarted.get("os", "op-1", QUIET)).contains(unknown(T));
+        assertThat(restarted.get("os", "op-2", QUIET)).isEmpty();
+        assertThat(restarted.get("other", "op-1", QUIET)).isEmpty();
     }
 
     @Test
     void withoutAJournalRecordsAreKeptInMemoryAndTheNewerOneWins() {
         journal.put("os", "op-1", unknown(T));
-        assertThat(journal.get("os", "op-1")).contains(unknown(T));
+        assertThat(journal.get("os", "op-1", QUIET)).contains(unknown(T));
         MemoryJournal store = new MemoryJournal();
         store.put("os", "op-1", unknown(T.minusSeconds(5)).toJson());
         journal.attach(store);
-        assertThat(journal.get("os", "op-1")).contains(unknown(T));
+        assertThat(journal.get("os", "op-1", QUIET)).contains(unknown(T));
         CreateJournal.Entry accepted = new CreateJournal.Entry(CreateJournal.State.ACCEPTED, T.plusSeconds(1), null, "srv-1", null);
         journal.put("os", "op-1", accepted);
-        assertThat(journal.get("os", "op-1")).contains(accepted);
+        assertThat(journal.get("os", "op-1", QUIET)).contains(accepted);
         assertThat(accepted.mayHaveMadeServer()).isTrue();
         assertThat(accepted.unanswered()).isFalse();
     }
@@ -60,7 +63,7 @@ class CreateJournalTest {
         });
         assertThatThrownBy(() -> journal.put("os", "op-1", unknown(T))).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessage("the create request of operation op-1 cannot be recorded in the test's journal (the store is down)");
-        assertThat(journal.get("os", "op-1")).isEmpty();
+        assertThat(journal.get("os", "op-1", QUIET)).isEmpty();
     }
 
     @Test
@@ -72,15 +75,58 @@ class CreateJournalTest {
             }
         };
         journal.attach(broken);
-        assertThatThrownBy(() -> journal.get("os", "op-1")).isInstanceOf(ProviderUnavailableException.class)
+        assertThatThrownBy(() -> journal.get("os", "op-1", QUIET)).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageEndingWith("(the store is down); nothing was sent to Nova");
         journal.detach(broken);
         MemoryJournal store = new MemoryJournal();
         store.put("os", "op-1", "{\"state\": \"WHATEVER\"}");
         journal.attach(store);
-        assertThat(journal.get("os", "op-1")).get().satisfies(e -> {
+        assertThat(journal.get("os", "op-1", QUIET)).get().satisfies(e -> {
             assertThat(e.state()).isEqualTo(CreateJournal.State.UNKNOWN);
             assertThat(e.unanswered()).isTrue();
         });
+    }
+
+    /**
+     * An unreadable record says a request was sent, not when: it is taken as sent when this
+     * process first read it, and holds back a new request for the quiet time from then, the same
+     * instant on every read of that text (not from each read, which would hold it back for good).
+     * A restarted Strata waits anew; another unreadable text starts its own wait; a record written
+     * over it ends it. Before, it was taken as a request whose quiet time had already ended, and
+     * the create request was sent again at once.
+     */
+    @Test
+    void anUnreadableRecordIsARequestSentWhenFirstReadAndHoldsBackTheNextOneForTheQuietTime() {
+        MovingClock clock = new MovingClock(T);
+        CreateJournal reader = new CreateJournal(clock);
+        MemoryJournal store = new MemoryJournal();
+        store.put("os", "op-1", "{\"state\": \"SENT_BY_A_NEWER_STRATA\", \"at\": \"2026-12-02T23:59:00Z\"}");
+        reader.attach(store);
+        assertThat(reader.get("os", "op-1", QUIET)).get().satisfies(e -> {
+            assertThat(e.state()).isEqualTo(CreateJournal.State.UNKNOWN);
+            assertThat(e.at()).isEqualTo(T);
+            assertThat(e.quietUntil()).isEqualTo(T.plus(QUIET));
+            assertThat(e.unanswered()).isTrue();
+            assertThat(e.mayHaveMadeServer()).isTrue();
+            assertThat(e.detail()).startsWith("its record in the test's journal is unreadable (")
+                    .endsWith("), so when it was sent is not known; it is taken as sent at " + T + ", when this Strata first read the record");
+        });
+        clock.now = T.plusSeconds(60);
+        assertThat(reader.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(T.plus(QUIET));
+        clock.now = T.plus(QUIET).plusSeconds(1);
+        assertThat(reader.get("os", "op-1", QUIET)).get().satisfies(e -> assertThat(e.quietUntil()).isBefore(clock.now));
+
+        // a restarted Strata knows nothing of the first read: it waits again from its own
+        CreateJournal restarted = new CreateJournal(clock);
+        restarted.attach(store);
+        assertThat(restarted.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(clock.now.plus(QUIET));
+        // another unreadable text is another request: a wait of its own
+        Instant second = clock.now.plusSeconds(5);
+        clock.now = second;
+        store.put("os", "op-1", "not JSON");
+        assertThat(reader.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(second.plus(QUIET));
+        // a record written over it is read as written
+        reader.put("os", "op-1", unknown(second.plusSeconds(1)));
+        assertThat(reader.get("os", "op-1", QUIET)).contains(unknown(second.plusSeconds(1)));
     }
 }
