@@ -74,6 +74,14 @@ import org.slf4j.LoggerFactory;
  * when Strata first read it, and holds back a new one for {@code requestTimeout} and
  * {@code createSettle} from then, as a request that was in flight when Strata stopped.
  *
+ * <p>The record names the operation's server once Nova has accepted the request or the server
+ * has been found by its tag. A repeated {@code create} of an operation whose server Nova no longer
+ * has (deleted outside Strata) answers {@link MachineState#GONE} and makes no second server, as the
+ * AWS provider does for a terminated instance; the core replaces the member under a new
+ * operation. Only the record tells this apart from an operation that never made a server (Nova
+ * no longer lists a deleted server by its tags): where the records are kept in memory only, a
+ * restart forgets it, and the create makes a new server.
+ *
  * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
  * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
  * Thread-safe.
@@ -296,7 +304,11 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         if (existing.isPresent()) {
             LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), operationId,
                     existing.get().id());
+            remember(operationId, before, existing.get());
             return new Started(existing.get(), null);
+        }
+        if (before.isPresent() && before.get().serverId() != null) {
+            return new Started(null, madeAndGone(request, before.get(), context));
         }
         if (before.isPresent() && before.get().unanswered()) {
             boolean failed = before.get().state() == CreateJournal.State.FAILED;
@@ -437,6 +449,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             if (made.isPresent()) {
                 LOG.info("OpenStack {}: Nova made server {} for operation {} although the request got no sure answer; not asking again",
                         settings.providerId(), made.get().id(), operationId);
+                remember(operationId, Optional.empty(), made.get());
                 return new Started(made.get(), null);
             }
             if (unsure.failed() && !clock.instant().isBefore(unsure.quietUntil())) {
@@ -490,6 +503,45 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             LOG.warn("OpenStack {}: {}; the record of the request sent stays, and the server is still found by its tag", settings.providerId(),
                     e.getMessage());
         }
+    }
+
+    /**
+     * Records the server found for an operation whose record does not name it yet (its request got
+     * no sure answer, or it has no record at all), so that a later create knows the operation made
+     * it even once Nova no longer has it.
+     */
+    private void remember(String operationId, Optional<CreateJournal.Entry> before, Server found) {
+        if (before.isEmpty() || before.get().serverId() == null) {
+            record(operationId, new CreateJournal.Entry(CreateJournal.State.ACCEPTED, clock.instant(), null, found.id(), null));
+        }
+    }
+
+    /**
+     * The answer to a create of an operation whose server Nova made (its record names it) and no
+     * longer lists: {@link MachineState#GONE}, as for a machine deleted outside Strata; a second
+     * server is not made for the operation (the core replaces a member whose machine is gone under
+     * a new operation). Should Nova still have the server, only without the operation's metadata,
+     * the create fails rather than make another.
+     */
+    private MachineStatus madeAndGone(MachineRequest request, CreateJournal.Entry before, DiscoveryContext context) {
+        String operationId = request.operationId();
+        String id = before.serverId();
+        Optional<Server> byId;
+        try {
+            byId = nova.server(id, context);
+        } catch (StrataException e) {
+            throw serverExists(operationId, id, e);
+        }
+        if (byId.isPresent() && ServerStates.of(byId.get().status(), byId.get().taskState()) != MachineState.GONE) {
+            throw new ProviderFailureException("server " + id + ", which Nova made for operation " + operationId + ", no longer carries "
+                    + MachineLabels.OPERATION + " = " + operationId + " in its metadata (changed outside Strata); it is not taken as the "
+                    + "operation's server, and no other is made for the operation");
+        }
+        LOG.info("OpenStack {}: server {} of operation {} (recorded {}) is gone from Nova, deleted outside Strata; the operation made its "
+                + "server once and makes no other", settings.providerId(), id, operationId, before.at());
+        return new MachineStatus(handle(id), MachineState.GONE, "server " + id + " of operation " + operationId + " no longer exists in "
+                + "Nova (deleted outside Strata); the operation made its server and does not make another", null, request.labels(), Map.of(),
+                clock.instant());
     }
 
     /**

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Creates of servers against {@link NovaStandIn}, a Nova kept in memory behind a local HTTP
- * endpoint, on a clock the test moves: what a repeated create does when the record of the create
- * request cannot be read. The flows around a create request of unknown outcome on the real cloud
- * are in {@code OpenStackFaultsTest}.
+ * endpoint, on a clock the test moves: what a repeated create does after Nova lost a server it
+ * made for the operation, or when the record of the create request cannot be read. The same
+ * flows on the real cloud, where it can show them, are in {@code OpenStackAllInOneTest} and
+ * {@code OpenStackFaultsTest}.
  */
 class NovaStandInCreateTest {
 
@@ -121,5 +122,62 @@ class NovaStandInCreateTest {
         assertThat(made.state()).isEqualTo(MachineState.RUNNING);
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
         assertThat(nova.serverIds()).containsExactly(made.handle().machineId());
+    }
+
+    /**
+     * A server made for an operation is deleted outside Strata; the create of that operation is
+     * repeated (the core had not stored the outcome, say). The answer is GONE with the server's
+     * handle, as the AWS provider answers for a terminated instance, from this provider and from a
+     * restarted one reading the same journal, and no second server is made. Before, a new server
+     * was made under the old operation id.
+     */
+    @Test
+    void aRepeatedCreateOfAnOperationWhoseServerWasDeletedOutsideStrataIsGoneAndMakesNoOther() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        String op = UUID.randomUUID().toString();
+        MachineStatus made = cloud.create(small(op), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        String id = made.handle().machineId();
+
+        nova.deleteServer(id);
+        MachineStatus again = cloud.create(small(op), context());
+        assertThat(again.state()).isEqualTo(MachineState.GONE);
+        assertThat(again.handle()).isEqualTo(made.handle());
+        assertThat(again.message()).isEqualTo("server " + id + " of operation " + op + " no longer exists in Nova (deleted outside Strata); "
+                + "the operation made its server and does not make another");
+        assertThat(again.labels()).containsEntry("strata:operation", op);
+        clock.now = T.plus(Duration.ofHours(1));
+        assertThat(cloud().create(small(op), context()).state()).isEqualTo(MachineState.GONE);
+        assertThat(cloud.find(op, context())).isEmpty();
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
+        assertThat(nova.serverIds()).isEmpty();
+    }
+
+    /**
+     * The answer to the create request is lost (a gateway's 504) after Nova made the server, which
+     * the provider then finds by its tag: the record now names the server. Once the server is
+     * deleted outside Strata, a repeated create after the settle period is GONE rather than a
+     * second request. Before, the record still said "no sure answer", and the request was sent
+     * again.
+     */
+    @Test
+    void aServerFoundByItsTagAfterALostAnswerIsRecordedSoThatItsDeletionIsGoneToo() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        String op = UUID.randomUUID().toString();
+        nova.loseCreateAnswers(1);
+        MachineStatus made = cloud.create(small(op), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(store.get(PROVIDER, op)).get().asString().contains("\"state\":\"ACCEPTED\"")
+                .contains("\"server\":\"" + made.handle().machineId() + "\"");
+
+        nova.deleteServer(made.handle().machineId());
+        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        MachineStatus again = cloud.create(small(op), context());
+        assertThat(again.state()).isEqualTo(MachineState.GONE);
+        assertThat(again.handle()).isEqualTo(made.handle());
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
+        assertThat(nova.serverIds()).isEmpty();
     }
 }

@@ -235,11 +235,16 @@ class OpenStackAllInOneTest {
         assertThat(provider.delete(s.handle(), TestClouds.context(Duration.ofSeconds(120))).state()).isEqualTo(MachineState.GONE);
     }
 
+    /**
+     * A server deleted behind Strata's back is GONE, and so is a repeated create of its operation
+     * (a core that had not stored the outcome): the operation made its server, and no second one
+     * is made for it, as the AWS provider answers for a terminated instance.
+     */
     @Test
     @Order(6)
-    void aServerDeletedBehindStratasBackIsGone() {
-        MachineStatus s = provider.create(request("victim", UUID.randomUUID().toString(), 1000, 512, Map.of()),
-                TestClouds.context(CREATE_DEADLINE));
+    void aServerDeletedBehindStratasBackIsGoneAndItsOperationMakesNoOther() {
+        MachineRequest victim = request("victim", UUID.randomUUID().toString(), 1000, 512, Map.of());
+        MachineStatus s = provider.create(victim, TestClouds.context(CREATE_DEADLINE));
         assertThat(s.state()).isEqualTo(MachineState.RUNNING);
         assertThat(provider.nova().deleteServer(s.handle().machineId(), TestClouds.context())).isTrue();
         MachineState state = s.state();
@@ -248,6 +253,12 @@ class OpenStackAllInOneTest {
             state = provider.describe(s.handle(), TestClouds.context()).state();
         }
         assertThat(state).isEqualTo(MachineState.GONE);
+        assertThat(ours(provider.machines(TestClouds.context()))).isEmpty();
+
+        MachineStatus again = provider.create(victim, TestClouds.context(CREATE_DEADLINE));
+        assertThat(again.state()).isEqualTo(MachineState.GONE);
+        assertThat(again.handle()).isEqualTo(s.handle());
+        assertThat(again.message()).contains("deleted outside Strata");
         assertThat(ours(provider.machines(TestClouds.context()))).isEmpty();
     }
 
