@@ -14,17 +14,20 @@ import java.util.Optional;
  * Chooses the flavor of a member's server: the smallest flavor that holds what the member asked
  * for (at least its CPUs and memory, exactly its whole GPUs as {@code resources:PGPU}, no other
  * special resources) and that fits on the target host now (Placement's rules, {@link FitModel}).
- * Where none exists and configuration allows, it names the flavor to create.
+ * Where none exists and configuration allows, it names the flavor to create; a flavor that already
+ * has that name is used only if it is that flavor, or that flavor without its extra specs yet.
  */
 final class FlavorChooser {
 
     private static final long MIB = 1L << 20;
 
     /**
-     * A choice: an existing flavor, or one to create.
+     * A choice: an existing flavor, or one to create, or an existing flavor to complete. The last
+     * is a flavor under the name Strata gives {@code create} that a creation cut short left without
+     * (some of) its extra specs ({@link Flavor#specsToComplete}): they are set, and it is used.
      *
-     * @param existing the flavor to use, or null
-     * @param create the flavor to create, or null
+     * @param existing the flavor to use (with {@code create}: to complete to it), or null
+     * @param create the flavor to create (with {@code existing}: what to complete that to), or null
      */
     record Choice(Flavor existing, Flavor create) {
     }
@@ -60,7 +63,11 @@ final class FlavorChooser {
                         + " cannot take that now (Placement: " + freeSummary(host) + ")");
             }
             Optional<Flavor> same = flavors.stream().filter(f -> f.name().equals(name)).findFirst();
-            return same.map(f -> new Choice(f, null)).orElseGet(() -> new Choice(null, wanted));
+            if (same.isEmpty()) {
+                return new Choice(null, wanted);
+            }
+            // Not reused by its name alone: it must be the flavor Strata makes, whole or with extra specs still to be set.
+            return same.get().specsToComplete(wanted).isEmpty() ? new Choice(same.get(), null) : new Choice(same.get(), wanted);
         }
         if (!holding.isEmpty()) {
             throw new ProviderFailureException("member " + member + " needs " + needs + "; flavors "

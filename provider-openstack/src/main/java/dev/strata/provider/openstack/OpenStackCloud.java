@@ -424,10 +424,16 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         ProviderTree host = placement.readTree(hv.id(), context);
         FlavorChooser.Choice choice = FlavorChooser.choose(request.member(), request.resources(), host, flavors, settings.createFlavors(),
                 settings.flavorDiskGiB());
-        if (choice.existing() != null) {
+        if (choice.create() == null) {
             return choice.existing();
         }
         Flavor want = choice.create();
+        if (choice.existing() != null) {
+            LOG.info("OpenStack {}: flavor {} ({}) lacks extra specs {} that Strata gives it (its creation was cut short); setting them for "
+                    + "member {}", settings.providerId(), choice.existing().name(), choice.existing().id(),
+                    choice.existing().specsToComplete(want), request.member());
+            return nova.completeFlavor(choice.existing(), want, context);
+        }
         LOG.info("OpenStack {}: creating flavor {} for member {}", settings.providerId(), want.name(), request.member());
         return nova.createFlavor(want.name(), want.vcpus(), want.ramMiB(), want.diskGiB(), want.extraSpecs(), context);
     }

@@ -105,6 +105,39 @@ class MappingTest {
                 .hasMessageContaining("VCPU free 12 (largest 8)");
     }
 
+    /**
+     * A flavor that already has the name Strata gives the flavor it would make is not taken by its
+     * name alone: without its extra specs (a creation cut short between the flavor and its extra
+     * specs) it is to be completed, and with another size or another extra spec it is refused.
+     * Before, any flavor of that name was used as it was.
+     */
+    @Test
+    void aFlavorUnderTheNameStrataGivesIsUsedOnlyAsTheFlavorStrataMakes() {
+        MachineResources oneGpu = new MachineResources(1000, 1L << 30, 1, List.of(), null);
+        Flavor cut = new Flavor("cut-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of());
+        FlavorChooser.Choice c = FlavorChooser.choose("m", oneGpu, host(), List.of(cut), true, 1);
+        assertThat(c.existing()).isEqualTo(cut);
+        assertThat(c.create()).isNotNull();
+        assertThat(cut.specsToComplete(c.create())).isEqualTo(Map.of("resources:PGPU", "1"));
+
+        Flavor moreCpus = new Flavor("more-id", "strata-1c-1024m-1g-1pgpu", 2, 1024, 1, true, Map.of());
+        assertThatThrownBy(() -> FlavorChooser.choose("m", oneGpu, host(), List.of(moreCpus), true, 1))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-1c-1024m-1g-1pgpu (more-id) is not the flavor Strata makes under that name: it has 2 VCPU, 1024 MiB "
+                        + "RAM, 1 GiB disk, extra specs {}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs "
+                        + "{resources:PGPU=1}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+        Flavor twoGpus = new Flavor("two-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of("resources:PGPU", "2"));
+        assertThatThrownBy(() -> FlavorChooser.choose("m", oneGpu, host(), List.of(twoGpus), true, 1))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("it has 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs "
+                        + "{resources:PGPU=2}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}");
+        // holds the member, but its disk does not fit on the host, where the flavor Strata makes would
+        Flavor otherDisk = new Flavor("disk-id", "strata-3c-1000m-5g", 3, 1000, 500, true, Map.of());
+        assertThatThrownBy(() -> FlavorChooser.choose("m", new MachineResources(3000, 1000L << 20, 0, List.of(), null), host(),
+                List.of(otherDisk), true, 5)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("it has 3 VCPU, 1000 MiB RAM, 500 GiB disk, extra specs {}, where Strata makes 3 VCPU, 1000 MiB RAM, "
+                        + "5 GiB disk, extra specs {}");
+    }
+
     @Test
     void aFlavorsPlacementRequestComesFromItsSizeAndExtraSpecs() {
         ResourceRequest r = FitModel.forFlavor(2, 4096, 20, Map.of("resources:PGPU", "1", "resources:DISK_GB", "0",

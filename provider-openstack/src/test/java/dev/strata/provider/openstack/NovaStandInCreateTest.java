@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -11,7 +12,10 @@ import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.provider.openstack.auth.StaticSession;
+import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.http.OpenStackHttp;
+import dev.strata.provider.openstack.placement.Inventory;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Creates of servers against {@link NovaStandIn}, a Nova kept in memory behind a local HTTP
  * endpoint, on a clock the test moves: what a repeated create does after Nova lost a server it
- * made for the operation, or when the record of the create request cannot be read. The same
- * flows on the real cloud, where it can show them, are in {@code OpenStackAllInOneTest} and
- * {@code OpenStackFaultsTest}.
+ * made for the operation or when the record of the create request cannot be read, and (with a
+ * real Placement, for the host's room) which flavor a member gets when one under the name Strata
+ * gives its flavors already exists. The same flows on the real cloud, where it can show them, are
+ * in {@code OpenStackAllInOneTest} and {@code OpenStackFaultsTest}.
  */
 class NovaStandInCreateTest {
 
@@ -45,7 +50,9 @@ class NovaStandInCreateTest {
     final String host = "host-" + UUID.randomUUID().toString().substring(0, 8);
     final String root = UUID.randomUUID().toString();
     final List<OpenStackCloud> clouds = new ArrayList<>();
+    final List<Runnable> cleanUp = new ArrayList<>();
     NovaStandIn nova;
+    URI placement = URI.create("http://127.0.0.1:1/placement");
 
     @BeforeEach
     void start() throws Exception {
@@ -54,11 +61,12 @@ class NovaStandInCreateTest {
 
     @AfterEach
     void stop() {
+        cleanUp.forEach(Runnable::run);
         clouds.forEach(c -> c.close(true));
         nova.close();
     }
 
-    /** A cloud on the stand-in, recording its create requests in {@link #store}. */
+    /** A cloud on the stand-in (and Placement where the test set one up), recording its create requests in {@link #store}. */
     OpenStackCloud cloud() {
         Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
         m.put("strata.provider.id", PROVIDER);
@@ -69,7 +77,7 @@ class NovaStandInCreateTest {
         m.put("requestTimeout", REQUEST_TIMEOUT.toSeconds() + "s");
         OpenStackSettings settings = OpenStackSettings.from(TestClouds.config(m));
         StaticSession session = new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), REQUEST_TIMEOUT),
-                Map.of("compute", nova.url()), "admin");
+                Map.of("compute", nova.url(), "placement", placement), "admin");
         CreateJournal journal = new CreateJournal(clock);
         journal.attach(store);
         OpenStackCloud cloud = new OpenStackCloud(settings, session, clock, journal);
@@ -179,5 +187,91 @@ class NovaStandInCreateTest {
         assertThat(again.handle()).isEqualTo(made.handle());
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
         assertThat(nova.serverIds()).isEmpty();
+    }
+
+    /** A host in the real Placement (16 VCPU, 64 GiB, 1000 GB, and two PGPU in a child) that is the stand-in's hypervisor. */
+    void hostInPlacement() throws Exception {
+        PlacementServer server = SharedPlacement.get();
+        placement = server.url();
+        var writer = cloud().placement();
+        DiscoveryContext c = context();
+        writer.createProvider(root, host, null, c);
+        writer.putInventories(root, 0, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536),
+                "DISK_GB", Inventory.of("DISK_GB", 1000)), c);
+        String gpu = UUID.randomUUID().toString();
+        writer.createProvider(gpu, host + "_pci_0000_84_00_0", root, c);
+        writer.putInventories(gpu, 0, Map.of("PGPU", Inventory.of("PGPU", 2)), c);
+        cleanUp.add(() -> {
+            writer.deleteProvider(gpu, context());
+            writer.deleteProvider(root, context());
+        });
+    }
+
+    /**
+     * Strata makes a flavor with two requests, the flavor and then its extra specs; one cut short
+     * between them left {@code strata-1c-1024m-1g-1pgpu} without {@code resources:PGPU=1}. A member
+     * with one GPU gets that flavor completed (the extra spec set, no second flavor made) and its
+     * server made with it. Before, the flavor was used by its name as it was, and the server got no
+     * GPU.
+     */
+    @Test
+    void aFlavorACreationCutShortLeftWithoutItsExtraSpecsIsCompletedBeforeItIsUsed() throws Exception {
+        hostInPlacement();
+        String cut = nova.addFlavor("strata-1c-1024m-1g-1pgpu", 1, 1024, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        MachineStatus made = cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 1L << 30, 1, List.of(), null),
+                Map.of()), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.extraSpecs(cut)).isEqualTo(Map.of("resources:PGPU", "1"));
+        assertThat(nova.flavorOf(made.handle().machineId())).isEqualTo("strata-1c-1024m-1g-1pgpu");
+        assertThat(nova.count("POST", "/v2\\.1/flavors")).isZero();
+        assertThat(nova.count("POST", "/v2\\.1/flavors/" + cut + "/os-extra_specs")).isEqualTo(1);
+    }
+
+    /**
+     * A flavor under the name Strata would give the member's flavor but of another size, or with an
+     * extra spec Strata does not give it, is not that flavor and cannot become it: the create is
+     * refused naming the flavor, what it has and what Strata makes, and nothing is sent to Nova.
+     * Before, it was used by its name, and the member got a server of another size (or a GPU it
+     * did not ask for).
+     */
+    @Test
+    void aFlavorUnderStratasNameThatIsAnotherFlavorIsRefusedNamingWhatItHasAndWhatIsExpected() throws Exception {
+        hostInPlacement();
+        String smaller = nova.addFlavor("strata-2c-2048m-1g", 2, 1024, 1, Map.of());
+        String withGpu = nova.addFlavor("strata-1c-4096m-1g", 1, 4096, 1, Map.of("resources:PGPU", "1"));
+        OpenStackCloud cloud = cloud();
+        assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(2000, 2L << 30, 0, List.of(), null),
+                Map.of()), context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-2c-2048m-1g (" + smaller + ") is not the flavor Strata makes under that name: it has 2 VCPU, "
+                        + "1024 MiB RAM, 1 GiB disk, extra specs {}, where Strata makes 2 VCPU, 2048 MiB RAM, 1 GiB disk, extra specs {}; "
+                        + "it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+        assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 4L << 30, 0, List.of(), null),
+                Map.of()), context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-1c-4096m-1g (" + withGpu + ") is not the flavor Strata makes under that name: it has 1 VCPU, "
+                        + "4096 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}, where Strata makes 1 VCPU, 4096 MiB RAM, 1 GiB disk, "
+                        + "extra specs {}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+        assertThat(nova.count("POST", "/v2\\.1/.*")).isZero();
+        assertThat(nova.serverIds()).isEmpty();
+    }
+
+    /**
+     * The same checks where Nova refuses to create the flavor because one of its name was made
+     * meanwhile (409, another Strata racing this one): used if it is the flavor, completed if its
+     * extra specs are missing, refused if it is another. Before, whatever had the name was used.
+     */
+    @Test
+    void aFlavorOfTheSameNameMadeMeanwhileIsUsedOnlyIfItIsTheFlavor() {
+        String raced = nova.addFlavor("strata-1c-2048m-1g-2pgpu", 1, 2048, 1, Map.of());
+        String other = nova.addFlavor("strata-4c-4096m-1g", 4, 4096, 20, Map.of());
+        OpenStackCloud cloud = cloud();
+        Flavor f = cloud.nova().createFlavor("strata-1c-2048m-1g-2pgpu", 1, 2048, 1, Map.of("resources:PGPU", "2"), context());
+        assertThat(f.id()).isEqualTo(raced);
+        assertThat(f.extraSpecs()).isEqualTo(Map.of("resources:PGPU", "2"));
+        assertThatThrownBy(() -> cloud.nova().createFlavor("strata-4c-4096m-1g", 4, 4096, 1, Map.of(), context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("flavor strata-4c-4096m-1g (" + other + ") is not the flavor Strata makes under that name: it has 4 VCPU, "
+                        + "4096 MiB RAM, 20 GiB disk, extra specs {}, where Strata makes 4 VCPU, 4096 MiB RAM, 1 GiB disk, extra specs {}");
+        assertThat(nova.extraSpecs(other)).isEmpty();
     }
 }

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * with the fake driver whose compute node has a nested child provider with 10 CUSTOM_MAGIC):
  * discovery shows the compute node with its nested custom resource; three members become three
  * ACTIVE servers with their labels; repeating the creates makes none; find() recovers a lost
- * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported.
+ * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported;
+ * a flavor under Strata's name that is another flavor is refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -287,6 +288,27 @@ class OpenStackAllInOneTest {
         assertThatThrownBy(() -> provider.create(new MachineRequest(UUID.randomUUID().toString(), deployment, "lost", "bank-risk",
                 MachineTarget.offer("aio:nova:m1.small"), new MachineResources(1000, 1 << 20, 0, List.of(), null), Map.of()),
                 TestClouds.context())).isInstanceOf(NotFoundException.class).hasMessageContaining("publishes no capacity offers");
+    }
+
+    /**
+     * A flavor under the name Strata gives the flavor it would make for a member, but with fewer
+     * CPUs (made by hand, or left from something else), is not used by its name: the create is
+     * refused naming the flavor, what it has and what Strata makes, and no server is made.
+     */
+    @Test
+    @Order(8)
+    void aFlavorUnderStratasNameOfAnotherSizeIsRefusedNotUsed() {
+        DiscoveryContext c = TestClouds.context();
+        Flavor misfit = provider.nova().createFlavor("strata-3c-3333m-1g", 2, 3333, 1, Map.of(), c);
+        assertThat(provider.nova().flavors(c)).as("flavors that would hold a member of 3 VCPU and 3333 MiB")
+                .noneMatch(f -> FlavorChooser.holds(f, 3, 3333, 0));
+        assertThatThrownBy(() -> provider.create(request("misfit", UUID.randomUUID().toString(), 3000, 3333, Map.of()),
+                TestClouds.context(CREATE_DEADLINE)))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-3c-3333m-1g (" + misfit.id() + ") is not the flavor Strata makes under that name: it has 2 VCPU, "
+                        + "3333 MiB RAM, 1 GiB disk, extra specs {}, where Strata makes 3 VCPU, 3333 MiB RAM, 1 GiB disk, extra specs {}; it "
+                        + "is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+        assertThat(ours(provider.machines(c))).isEmpty();
     }
 
     private Map<String, Object> withPolicy(String policy) {

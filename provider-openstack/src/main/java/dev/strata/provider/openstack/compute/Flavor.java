@@ -1,9 +1,11 @@
 package dev.strata.provider.openstack.compute;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.provider.openstack.placement.FitModel;
 import dev.strata.provider.openstack.placement.ResourceRequest;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A Nova flavor.
@@ -41,5 +43,34 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
     public boolean special() {
         return request().resources().keySet().stream().anyMatch(rc -> !rc.equals("VCPU") && !rc.equals("MEMORY_MB") && !rc.equals("DISK_GB"))
                 || extraSpecs.keySet().stream().anyMatch(k -> k.matches("resources\\d+:.*|resources_.*:.*"));
+    }
+
+    /**
+     * The extra specs still to be set on this flavor, found under the name of a flavor that Strata
+     * makes as {@code made}, for it to be {@code made}. Strata makes a flavor with two requests to
+     * Nova, the flavor and then its extra specs, so a creation cut short between them (Strata
+     * stopped, the second request failed) leaves the flavor without them: those are returned, and
+     * none when the flavor is whole.
+     *
+     * @throws ProviderFailureException when this flavor is not {@code made}, whole or cut short:
+     *     other CPUs, memory or disk, or an extra spec that {@code made} does not give, or gives
+     *     another value; using it would give the member what it did not ask for
+     */
+    public Map<String, String> specsToComplete(Flavor made) {
+        boolean sameSize = vcpus == made.vcpus() && ramMiB == made.ramMiB() && diskGiB == made.diskGiB();
+        boolean noOtherSpecs = extraSpecs.entrySet().stream().allMatch(e -> e.getValue().equals(made.extraSpecs().get(e.getKey())));
+        if (!sameSize || !noOtherSpecs) {
+            throw new ProviderFailureException("flavor " + name + " (" + id + ") is not the flavor Strata makes under that name: it has " + shape()
+                    + ", where Strata makes " + made.shape() + "; it is not used: delete or rename it, or name the flavor to use in the "
+                    + "member's flavor parameter");
+        }
+        Map<String, String> missing = new TreeMap<>(made.extraSpecs());
+        missing.keySet().removeAll(extraSpecs.keySet());
+        return missing;
+    }
+
+    /** Its CPUs, memory, disk and extra specs, for messages: {@code 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}}. */
+    public String shape() {
+        return vcpus + " VCPU, " + ramMiB + " MiB RAM, " + diskGiB + " GiB disk, extra specs " + new TreeMap<>(extraSpecs);
     }
 }

@@ -185,29 +185,47 @@ public final class NovaClient {
     }
 
     /**
-     * Creates a public flavor with extra specs (admin). A flavor of that name made meanwhile by
-     * someone else (409) is returned instead.
+     * Creates a public flavor with extra specs (admin). A flavor of that name made meanwhile (409:
+     * by another Strata, say) is used instead if it is this flavor, completed with the extra specs
+     * it lacks ({@link #completeFlavor}).
+     *
+     * @throws ProviderFailureException when the flavor of that name is another flavor
      */
     public Flavor createFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, DiscoveryContext context) {
         ObjectNode body = json.createObjectNode();
         body.putObject("flavor").put("name", name).put("vcpus", vcpus).put("ram", ramMiB).put("disk", diskGiB)
                 .put("os-flavor-access:is_public", true);
         ApiResponse r = session.send(request("POST", "/flavors", body, context, 409).asIdempotent(), context);
-        String id;
         if (r.status() == 409) {
-            id = flavors(context).stream().filter(f -> f.name().equals(name)).map(Flavor::id).findFirst()
+            Flavor there = flavors(context).stream().filter(f -> f.name().equals(name)).findFirst()
                     .orElseThrow(() -> new ProviderFailureException("Nova refused to create flavor " + name
                             + " as a duplicate, yet lists no flavor of that name"));
-        } else {
-            id = r.body().path("flavor").path("id").asText();
+            return completeFlavor(there, new Flavor("new", name, vcpus, ramMiB, diskGiB, true, extraSpecs), context);
         }
+        String id = r.body().path("flavor").path("id").asText();
+        setExtraSpecs(id, extraSpecs, context);
+        return flavor(id, context).orElseThrow(() -> new ProviderFailureException("flavor " + name + " (" + id + ") vanished after it was created"));
+    }
+
+    /**
+     * Makes {@code found}, a flavor under the name of {@code made}, into {@code made}: sets the
+     * extra specs a creation cut short left it without, and returns it as Nova then has it.
+     *
+     * @throws ProviderFailureException when {@code found} is another flavor ({@link Flavor#specsToComplete})
+     */
+    public Flavor completeFlavor(Flavor found, Flavor made, DiscoveryContext context) {
+        setExtraSpecs(found.id(), found.specsToComplete(made), context);
+        return flavor(found.id(), context).orElseThrow(() -> new ProviderFailureException("flavor " + found.name() + " (" + found.id()
+                + ") vanished while its extra specs were set"));
+    }
+
+    private void setExtraSpecs(String flavorId, Map<String, String> extraSpecs, DiscoveryContext context) {
         if (!extraSpecs.isEmpty()) {
             ObjectNode specs = json.createObjectNode();
             ObjectNode es = specs.putObject("extra_specs");
             extraSpecs.forEach(es::put);
-            session.send(request("POST", "/flavors/" + enc(id) + "/os-extra_specs", specs, context).asIdempotent(), context);
+            session.send(request("POST", "/flavors/" + enc(flavorId) + "/os-extra_specs", specs, context).asIdempotent(), context);
         }
-        return flavor(id, context).orElseThrow(() -> new ProviderFailureException("flavor " + name + " (" + id + ") vanished after it was created"));
     }
 
     /**
