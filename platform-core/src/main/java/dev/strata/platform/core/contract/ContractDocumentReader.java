@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.strata.platform.api.contract.Contract;
@@ -176,6 +178,7 @@ public class ContractDocumentReader implements ContractReader {
                     ? new Violation("(document)", null, "is empty", "a mapping with name, tenant and members")
                     : new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members")));
         }
+        parametersAsWritten((ObjectNode) root, document);
         walk.unknownFields(root, "", TOP);
         String name = walk.requiredText(root, "name", "the workload's name");
         String tenant = walk.requiredText(root, "tenant", "the owning tenant");
@@ -338,6 +341,63 @@ public class ContractDocumentReader implements ContractReader {
             // the document parsed once already; a second reading finds nothing the first did not
         }
         return out;
+    }
+
+    /**
+     * Puts every provisioning parameter back as it was written. YAML reads a plain scalar that looks
+     * like a number or like true/false as one, and the tree keeps only the value: {@code 1.10} is
+     * 1.1, {@code 1e3} 1000.0, {@code 0x1F} 31, {@code 017} 15, {@code 1_000} 1000, {@code 1E+400}
+     * Infinity, {@code off} false. A parameter goes to its provider as text, and a provider reads
+     * {@code efa: off} or {@code kernel: 1.10} as written, so each such scalar of
+     * {@code deployment.parameters} and of a member's {@code provisioning} is replaced by its text in
+     * the document (JSON's numbers and true/false alike). Called on a document that parsed.
+     */
+    static void parametersAsWritten(ObjectNode root, String document) {
+        try (JsonParser p = YAML.createParser(document)) {
+            int depth = 0;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    break; // the first document; a second is refused by unread()
+                }
+                boolean numberOrBoolean = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
+                        || t == JsonToken.VALUE_FALSE;
+                if (!numberOrBoolean || p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    continue;
+                }
+                ObjectNode parameters = parametersHolding(root, p.getParsingContext());
+                String key = p.getParsingContext().getCurrentName();
+                JsonNode read = parameters == null ? null : parameters.get(key);
+                if (read != null && (read.isNumber() || read.isBoolean())) {
+                    parameters.set(key, TextNode.valueOf(p.getText()));
+                }
+            }
+        } catch (IOException e) {
+            // the document parsed once already; a second reading finds nothing the first did not
+        }
+    }
+
+    /**
+     * The parameters mapping of the tree that a scalar at {@code context} is a value of:
+     * {@code deployment.parameters} or {@code members[i].provisioning}; null for any other place.
+     */
+    private static ObjectNode parametersHolding(ObjectNode root, JsonStreamContext context) {
+        JsonStreamContext mapping = context.getParent();
+        if (!context.inObject() || mapping == null || !mapping.inObject() || mapping.getParent() == null) {
+            return null;
+        }
+        JsonStreamContext outer = mapping.getParent();
+        JsonNode node = null;
+        if ("parameters".equals(mapping.getCurrentName()) && outer.inObject() && "deployment".equals(outer.getCurrentName())
+                && outer.getParent() != null && outer.getParent().inRoot()) {
+            node = root.path("deployment").path("parameters");
+        } else if ("provisioning".equals(mapping.getCurrentName()) && outer.inArray() && outer.getParent() != null
+                && outer.getParent().inObject() && "members".equals(outer.getParent().getCurrentName())
+                && outer.getParent().getParent() != null && outer.getParent().getParent().inRoot()) {
+            node = root.path("members").path(outer.getCurrentIndex()).path("provisioning");
+        }
+        return node instanceof ObjectNode o ? o : null;
     }
 
     private static String path(JsonStreamContext context) {

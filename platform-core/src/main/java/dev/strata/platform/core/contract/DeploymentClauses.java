@@ -62,7 +62,10 @@ final class DeploymentClauses {
         return new DeploymentTerms(onLoss, parameters(node.get("parameters"), "deployment.parameters", violations));
     }
 
-    /** Provisioning parameters: a mapping of names to plain values (text, numbers, true/false). */
+    /**
+     * Provisioning parameters: a mapping of names to plain values (text, numbers, true/false), each
+     * the text it was written with (the reader puts numbers and true/false back as written first).
+     */
     static Map<String, String> parameters(JsonNode node, String path, List<Violation> violations) {
         Map<String, String> out = new TreeMap<>();
         if (node == null || node.isNull()) {

@@ -77,6 +77,41 @@ class DeploymentClausesTest {
                     assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("s3cret");
                 });
     }
+    /**
+     * A parameter reaches the provider as it was written. YAML reads a plain scalar that looks like a
+     * number or like true/false as one, and the tree keeps only the value: 1.10 was given as 1.1,
+     * 1e3 as 1000.0, 0x1F as 31, 017 as 15, a 30-digit number in JSON with an exponent as Infinity,
+     * and efa: off (a value the AWS provider knows) as false, which it does not.
+     */
+    @Test
+    void numbersAndBooleansInParametersArePassedAsWritten() {
+        Map<String, String> written = Map.of("kernel", "1.10", "diskGiB", "0x1F", "mode", "017", "iops", "1_000", "timeout", "1e3",
+                "serial", "123456789012345678901234567890", "scale", "+5", "efa", "off", "secureBoot", "yes", "ratio", ".5");
+        Contract yaml = reader.read("""
+                name: a
+                tenant: t
+                deployment:
+                  parameters: {kernel: 1.10, diskGiB: 0x1F, mode: 017, iops: 1_000, timeout: 1e3}
+                members:
+                  - name: w
+                    cpu: 1
+                    provisioning: {serial: 123456789012345678901234567890, scale: +5, efa: off, secureBoot: yes, ratio: .5}
+                """, "a.yaml");
+        assertThat(yaml.provisioningOf(yaml.members().get(0))).isEqualTo(written);
+
+        Contract json = reader.read("""
+                {"name": "a", "tenant": "t",
+                 "deployment": {"parameters": {"kernel": 1.10, "big": 1E+400, "serial": 123456789012345678901234567890, "zero": -0.0,
+                                               "secureBoot": true}},
+                 "members": [{"name": "w", "cpu": 1, "provisioning": {"tiny": 1e-400, "count": 12}}]}
+                """, "a.json");
+        assertThat(json.provisioningOf(json.members().get(0))).isEqualTo(Map.of("kernel", "1.10", "big", "1E+400",
+                "serial", "123456789012345678901234567890", "zero", "-0.0", "secureBoot", "true", "tiny", "1e-400", "count", "12"));
+        // text stays text, and a quoted number was always kept as written
+        assertThat(reader.read("{name: a, tenant: t, deployment: {parameters: {kernel: '1.10', image: ami-0abc}}, members: [{name: w, cpu: 1}]}",
+                "a.yaml").deployment().parameters()).isEqualTo(Map.of("kernel", "1.10", "image", "ami-0abc"));
+    }
+
     /** Parameter names that say credential in other words are refused too; names that only contain "key" are not. */
     @Test
     void apiKeysPassphrasesAndSigningKeysAreCredentials() {

@@ -819,6 +819,32 @@ class DeploymentEngineTest {
         assertThat(seen).containsExactlyInAnyOrder(Map.of("image", "img-2", "bootDevice", "pxe"), Map.of("image", "img-1", "bootDevice", "pxe"));
     }
 
+    /**
+     * A parameter YAML reads as a number or true/false reaches the provider, the deployment and its
+     * record as it was written: kernel 1.10 was given as 1.1, efa off as false, 0x1F as 31.
+     */
+    @Test
+    void numericParametersReachTheProviderAndTheRecordAsWritten() {
+        List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+        lab.lab.beforeCreate = request -> seen.add(request.parameters());
+        Deployment d = engine.deploy(lab.contract("""
+                name: p
+                tenant: t
+                sovereignty: {countries: [DE]}
+                deployment: {parameters: {kernel: 1.10, efa: off}}
+                members:
+                  - {name: a, cpu: 1, provisioning: {diskGiB: 0x1F}}
+                """), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        Map<String, String> written = Map.of("kernel", "1.10", "efa", "off", "diskGiB", "0x1F");
+        assertThat(seen).containsExactly(written);
+        assertThat(engine.get(d.id()).orElseThrow().members()).extracting(DeploymentMember::parameters).containsExactly(written);
+        List<String> records = new ArrayList<>();
+        lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "deployment", null, null, 100, false))
+                .forEach(r -> records.add(r.payloadJson()));
+        assertThat(records).anySatisfy(r -> assertThat(r).contains("\"parameters\":{\"diskGiB\":\"0x1F\",\"efa\":\"off\",\"kernel\":\"1.10\"}"));
+    }
+
     @Test
     void unknownDeploymentsAreNamed() {
         assertThatThrownBy(() -> engine.undeploy("d-000404", "alice")).isInstanceOf(NotFoundException.class)

@@ -165,6 +165,34 @@ class DurablePlacementTest {
         }
     }
 
+    /**
+     * The placement record and the contract stored with the allocation keep a parameter as it was
+     * written, in YAML or JSON: kernel 1.10 was recorded as 1.1, efa off as false, 1e3 as 1000.0.
+     */
+    @Test
+    void parametersAreRecordedAndStoredAsWritten() throws Exception {
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService service = new PlacementService(DurablePlacements.infra().inventory(), new StoreLedger(store),
+                    config(Map.of()), Clock.systemUTC());
+            dev.strata.platform.core.contract.ContractDocumentReader reader = new dev.strata.platform.core.contract.ContractDocumentReader();
+            PlacementDecision yaml = service.place(reader.read("{name: y, tenant: t0, deployment: {parameters: {kernel: 1.10, efa: off}},"
+                    + " members: [{name: m, gpus: 1, provisioning: {timeout: 1e3}}]}", "y.yaml"), false);
+            PlacementDecision json = service.place(reader.read("{\"name\": \"j\", \"tenant\": \"t0\", \"deployment\": {\"parameters\":"
+                    + " {\"kernel\": 1.10, \"efa\": false}}, \"members\": [{\"name\": \"m\", \"gpus\": 1, \"provisioning\": {\"timeout\": 1E+3}}]}",
+                    "j.json"), false);
+            assertThat(List.of(yaml, json)).allSatisfy(d -> assertThat(d.placed()).as(d.summary()).isTrue());
+
+            List<LogRecord> records = store.provenance().find(new AuditFilter(null, null, null, null, "placement", null, null, 100, false));
+            assertThat(records).hasSize(2);
+            assertThat(records.get(0).payloadJson()).contains("{\"efa\":\"off\",\"kernel\":\"1.10\"}").contains("{\"timeout\":\"1e3\"}");
+            assertThat(records.get(1).payloadJson()).contains("{\"efa\":\"false\",\"kernel\":\"1.10\"}").contains("{\"timeout\":\"1E+3\"}");
+            assertThat(store.contracts().get("c-" + yaml.allocationId())).hasValueSatisfying(c -> assertThat(c.document())
+                    .contains("\"kernel\":\"1.10\"").contains("\"efa\":\"off\"").contains("\"timeout\":\"1e3\""));
+            assertThat(store.contracts().get("c-" + json.allocationId())).hasValueSatisfying(c -> assertThat(c.document())
+                    .contains("\"kernel\":\"1.10\"").contains("\"timeout\":\"1E+3\""));
+        }
+    }
+
     record UserPrincipal(String name) implements Principal {
         @Override
         public String getName() {
