@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * <tr><td>members, replicas counted</td><td>1 to 1,024</td></tr>
  * <tr><td>priority</td><td>0 to 1,000,000</td></tr>
  * <tr><td>cpu</td><td>0 to 65,536 CPUs, in steps of 1m</td></tr>
- * <tr><td>memory, gpus.memory</td><td>0 to 1 PiB</td></tr>
+ * <tr><td>memory, gpus.memory</td><td>0 to 1 PiB, in whole bytes</td></tr>
  * <tr><td>gpus.count</td><td>0 to 64</td></tr>
  * <tr><td>gpus.fraction</td><td>0.001 to 1</td></tr>
- * <tr><td>power</td><td>0 to 1 MW</td></tr>
+ * <tr><td>power</td><td>0 to 1 MW, in steps of 1 mW</td></tr>
  * <tr><td>fabric.bandwidth</td><td>0 to 100 Tbit/s</td></tr>
  * </table>
  */
@@ -71,7 +71,11 @@ final class ContractBounds {
         return m;
     }
 
-    /** Memory in bytes: a size with a unit ({@code 64GiB}, {@code 512MiB}, {@code 2TB}), at most 1 PiB. */
+    /**
+     * Memory in bytes: a size with a unit ({@code 64GiB}, {@code 512MiB}, {@code 2TB}), at most 1 PiB,
+     * in whole bytes: {@code 0.3B} or {@code 1.1GiB} (1181116006.4 bytes) is refused, not rounded
+     * (the shared parser rounds to the nearest byte, which took 0.3B for nothing at all).
+     */
     static long bytes(String text, String example) {
         String expected = "a size with a unit, such as " + example + ", from 0 to 1PiB";
         Matcher m = match(text, "a size", expected);
@@ -93,6 +97,12 @@ final class ContractBounds {
         }
         if (bytes < 0 || bytes > MAX_BYTES) {
             throw new BadQuantity("is out of bounds", expected);
+        }
+        // every size unit is a whole number of bytes, so 1 of it is read exactly
+        BigDecimal exact = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(Quantities.bytes("1" + m.group(2))));
+        if (exact.stripTrailingZeros().scale() > 0) {
+            throw new BadQuantity("is not a whole number of bytes (" + exact.stripTrailingZeros().toPlainString() + " bytes)",
+                    expected + ", in whole bytes");
         }
         return bytes;
     }
@@ -128,12 +138,22 @@ final class ContractBounds {
         return milli.longValueExact();
     }
 
-    /** Power in watts: {@code 700W}, {@code 10kW}; a unit is required; at most 1 MW. */
+    /**
+     * Power in watts: {@code 700W}, {@code 10kW}; a unit is required; at most 1 MW, in steps of 1 mW:
+     * placement reserves power in whole milliwatts, so a finer power ({@code 0.3mW}, {@code 10.0004W})
+     * is refused, as a CPU finer than 1m is, instead of being rounded in the reservation.
+     */
     static double watts(String text) {
         String expected = "a power with a unit, such as 700W or 10kW, from 0 to 1MW";
         double watts = unitRequired(text, "a power", expected, Quantities::watts);
         if (watts > MAX_WATTS) {
             throw new BadQuantity("is out of bounds", expected);
+        }
+        Matcher m = match(text, "a power", expected);
+        // 1 of any power unit (mW to GW) is a whole number of milliwatts, and exact as a double
+        BigDecimal milliwatts = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(Quantities.watts("1" + m.group(2)))).movePointRight(3);
+        if (milliwatts.stripTrailingZeros().scale() > 0) {
+            throw new BadQuantity("is finer than a milliwatt", expected + ", in steps of 1mW");
         }
         return watts;
     }

@@ -195,6 +195,34 @@ class ContractDocumentReaderTest {
         assertThat(reader.read(member("cpu: 1, power: 1000kW"), "c").members().get(0).powerCeilingWatts()).isEqualTo(1_000_000);
     }
 
+    /**
+     * A size that does not come to a whole number of bytes, or a power finer than the milliwatt that
+     * placement counts in, is refused naming the field, as a CPU finer than 1m is; before, 0.3B was
+     * taken for 0 bytes, 0.5B for 1, 1.1GiB for 1181116006 and a power of 0.3mW reserved nothing.
+     */
+    @Test
+    void quantitiesThatAreNotWholeBaseUnitsAreRefusedNotRounded() {
+        assertThat(violations(member("cpu: 1, memory: 0.3B"))).containsExactly(new Violation("members[0].memory", "0.3B",
+                "is not a whole number of bytes (0.3 bytes)", "a size with a unit, such as 64GiB, from 0 to 1PiB, in whole bytes"));
+        assertThat(violations(member("cpu: 1, memory: 1.1GiB"))).extracting(Violation::problem)
+                .containsExactly("is not a whole number of bytes (1181116006.4 bytes)");
+        assertThat(violations(member("gpus: {count: 1, memory: 0.5B}"))).containsExactly(new Violation("members[0].gpus.memory", "0.5B",
+                "is not a whole number of bytes (0.5 bytes)", "a size with a unit, such as 80GiB, from 0 to 1PiB, in whole bytes"));
+        assertThat(violations(member("cpu: 1, power: 0.3mW"))).containsExactly(new Violation("members[0].power", "0.3mW",
+                "is finer than a milliwatt", "a power with a unit, such as 700W or 10kW, from 0 to 1MW, in steps of 1mW"));
+        assertThat(violations(member("cpu: 1, power: 10.0004W"))).extracting(Violation::problem).containsExactly("is finer than a milliwatt");
+        // what comes to whole bytes and milliwatts is read exactly
+        Member exact = reader.read(member("cpu: 1, memory: 0.5KiB, power: 0.0015kW, gpus: {count: 1, memory: 19.625GiB}"), "c").members().get(0);
+        assertThat(exact.memoryBytes()).isEqualTo(512);
+        assertThat(exact.gpus().minMemoryBytes()).isEqualTo(21_072_183_296L);
+        assertThat(exact.powerCeilingWatts()).isEqualTo(1.5);
+        assertThat(reader.read(member("cpu: 1, memory: 1.5kB, power: 10.2kW"), "c").members().get(0))
+                .extracting(Member::memoryBytes, Member::powerCeilingWatts).containsExactly(1500L, 10_200.0);
+        // a bandwidth is compared as it is, never counted in a unit, so nothing is rounded: 1.5bps is kept
+        assertThat(reader.read("{name: x, tenant: t, fabric: {rdma: true, bandwidth: 1.5bps}, members: [{name: w, cpu: 1}]}", "c")
+                .fabric().minBandwidthGbps()).isEqualTo(1.5e-9);
+    }
+
     @Test
     void quantitiesWithoutAUnitAreRefused() {
         assertThat(violations(member("memory: 64"))).containsExactly(new Violation("members[0].memory", "64", "has no unit",
