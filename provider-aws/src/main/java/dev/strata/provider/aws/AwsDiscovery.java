@@ -27,13 +27,20 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads what the account sees in its regions and describes it in Strata's model: zones as sites
  * with their sovereignty facts, GPU instance types offered per zone as capacity offers, instances
- * Strata launched as nodes, and one EFA fabric per zone and bandwidth. Thread-safe.
+ * this installation launched as nodes, and one EFA fabric per zone and bandwidth. Thread-safe.
+ *
+ * <p>Several Strata installations may share an account. An instance tagged with another
+ * installation's id ({@link MachineLabels#INSTALLATION}) is theirs: not a node here and not in an
+ * offer's launch slots, but counted, like an instance Strata did not launch at all, among those
+ * that use the region's quota. Until the core says which installation this is (its state store
+ * is not up yet), every instance Strata launched is taken for this installation's.
  */
 final class AwsDiscovery {
 
@@ -48,12 +55,22 @@ final class AwsDiscovery {
     private final Map<String, Object> loading = new ConcurrentHashMap<>();
     private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
+    private final Supplier<String> installation;
 
     AwsDiscovery(AwsSettings settings, Ec2Gateway gateway, SovereigntyTable sovereignty, Clock clock) {
+        this(settings, gateway, sovereignty, clock, () -> null);
+    }
+
+    /**
+     * @param installation this installation's id ({@link MachineLabels#INSTALLATION}), or null while
+     *     the core has not said it
+     */
+    AwsDiscovery(AwsSettings settings, Ec2Gateway gateway, SovereigntyTable sovereignty, Clock clock, Supplier<String> installation) {
         this.settings = settings;
         this.gateway = gateway;
         this.sovereignty = sovereignty;
         this.clock = clock;
+        this.installation = installation;
     }
 
     /** Everything the provider reports, read now (the catalogue may be reused). */
@@ -68,20 +85,34 @@ final class AwsDiscovery {
                 LOG.warn("AWS provider {}: region {} is not in the sovereignty table; its sites have no country, jurisdictions or operator "
                         + "(add it with sovereigntyFile)", settings.providerId(), region);
             }
+            String own = installation.get();
             // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
-            instances.stream().filter(i -> isStrata(i) && i.instanceType() != null && !catalogue.shapes().containsKey(i.instanceType()))
+            instances.stream().filter(i -> ours(i, own) && i.instanceType() != null && !catalogue.shapes().containsKey(i.instanceType()))
                     .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
-            regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null)));
+            long theirs = instances.stream().filter(i -> isStrata(i) && !ours(i, own)).count();
+            if (theirs > 0) {
+                LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's; counted against the quota, not nodes",
+                        settings.providerId(), theirs, region);
+            }
+            regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null), own));
         }
         return View.merge(regions);
     }
 
+    /** {@link #region(Catalogue, List, RegionFacts, String)} with every instance Strata launched taken for this installation's. */
+    View region(Catalogue catalogue, List<Ec2Instance> instances, RegionFacts facts) {
+        return region(catalogue, instances, facts, null);
+    }
+
     /**
      * One region described from its catalogue and instances (no I/O): a site per zone, an offer
-     * per offered GPU type and zone, a node per instance Strata launched, an EFA fabric per zone
-     * and bandwidth.
+     * per offered GPU type and zone, a node per instance this installation launched, an EFA fabric
+     * per zone and bandwidth.
+     *
+     * @param own this installation's id, or null when it is not known (every instance Strata launched
+     *     is then taken for this installation's)
      */
-    View region(Catalogue catalogue, List<Ec2Instance> instances, RegionFacts facts) {
+    View region(Catalogue catalogue, List<Ec2Instance> instances, RegionFacts facts, String own) {
         String region = catalogue.region();
         List<Site> sites = new ArrayList<>();
         List<CapacityOffer> offers = new ArrayList<>();
@@ -103,7 +134,8 @@ final class AwsDiscovery {
                 if (!i.active() || !type.equals(i.instanceType())) {
                     continue;
                 }
-                if (isStrata(i) && i.zone() != null && offeredZones.contains(i.zone())) {
+                // another installation's instances use the quota as any other account's instance does
+                if (ours(i, own) && i.zone() != null && offeredZones.contains(i.zone())) {
                     held.merge(i.zone(), 1, Integer::sum);
                 } else {
                     others++;
@@ -138,7 +170,7 @@ final class AwsDiscovery {
             }
         }
         for (Ec2Instance instance : instances) {
-            if (!isStrata(instance) || instance.zone() == null || !instance.exists()) {
+            if (!ours(instance, own) || instance.zone() == null || !instance.exists()) {
                 continue;
             }
             Shape shape = catalogue.shapes().get(instance.instanceType());
@@ -298,6 +330,19 @@ final class AwsDiscovery {
 
     static boolean isStrata(Ec2Instance instance) {
         return instance.tags().containsKey(MachineLabels.OPERATION);
+    }
+
+    /**
+     * Whether Strata launched the instance for this installation: it carries Strata's operation
+     * tag and this installation's id, or no installation id (launched before Strata tagged it), or
+     * this installation's id is not known yet.
+     */
+    static boolean ours(Ec2Instance instance, String own) {
+        if (!isStrata(instance)) {
+            return false;
+        }
+        String owner = instance.tags().get(MachineLabels.INSTALLATION);
+        return owner == null || own == null || owner.equals(own);
     }
 
     /** One discovery's result. */

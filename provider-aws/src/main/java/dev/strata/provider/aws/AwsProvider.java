@@ -8,6 +8,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
@@ -19,10 +20,15 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +39,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * One AWS account: its regions' zones as sites, GPU instance types as capacity offers, the
- * instances Strata launched as nodes, EFA fabrics, and provisioning through EC2.
+ * instances this installation launched as nodes, EFA fabrics, and provisioning through EC2.
  *
  * <p>A factory component: one instance per configuration ({@code etc/dev.strata.provider.aws-NAME.cfg});
  * with none, nothing runs. Activation validates the configuration and makes no network call; the
@@ -55,6 +61,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     private final AwsProvisioner provisioner;
     private final Clock clock;
     private final AtomicLong lastGeneration = new AtomicLong();
+    private final AtomicReference<Installation> installation = new AtomicReference<>();
 
     @Activate
     public AwsProvider(AwsConfig config) {
@@ -72,9 +79,29 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         }
         this.gateway = new Ec2Gateway(credentials(settings.credentials()), settings.endpoint(), settings.requestTimeout(),
                 settings.credentials().isStatic() ? settings.credentials()::scrub : null);
-        this.discovery = new AwsDiscovery(settings, gateway, table, clock);
+        this.discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
         this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
         LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());
+    }
+
+    /**
+     * The core's {@link Installation}, once its state store is up: discovery tells this
+     * installation's instances from another's sharing the account by it.
+     */
+    @Reference(name = "installation", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindInstallation")
+    public void bindInstallation(Installation installation) {
+        this.installation.set(installation);
+    }
+
+    public void unbindInstallation(Installation installation) {
+        this.installation.compareAndSet(installation, null);
+    }
+
+    /** This installation's id, or null while the core has not said it. */
+    private String installation() {
+        Installation bound = installation.get();
+        return bound == null ? null : bound.id();
     }
 
     @Deactivate

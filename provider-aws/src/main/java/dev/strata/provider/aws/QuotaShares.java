@@ -11,7 +11,7 @@ import java.util.Map;
  * with launch slots up to its limit), and a gang that needs EFA must stay in one zone. Telling
  * every zone's offer the whole regional quota would let placement book it once per zone. So each
  * zone's offer gets a share, and the shares add up to what the region has: a zone's slots are the
- * instances Strata already launched there (their slots are held by the ledger and must stay) plus
+ * instances this installation already launched there (their slots are held by its ledger and must stay) plus
  * an even part of what is left of the quota once other instances and Strata's own are counted,
  * the remainder going to the zones in name order. A zone is therefore never promised more than
  * the region can launch; the price is that one zone cannot take the whole regional quota (a
@@ -25,8 +25,9 @@ final class QuotaShares {
     /**
      * @param quota the region's quota of the type
      * @param zones the zones that offer the type, in name order
-     * @param strataHeld per zone, the active instances of the type that Strata launched there
-     * @param others active instances of the type in the region that Strata did not launch
+     * @param strataHeld per zone, the active instances of the type that this installation launched there
+     * @param others active instances of the type in the region that this installation did not launch: those Strata did not
+     *     launch at all, and those of another Strata installation sharing the account
      * @return per zone (in the given order), how many launch slots its offer has
      */
     static Map<String, Integer> slots(int quota, List<String> zones, Map<String, Integer> strataHeld, int others) {

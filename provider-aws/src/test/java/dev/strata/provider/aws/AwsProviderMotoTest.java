@@ -12,6 +12,7 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -35,6 +36,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * The provider against moto, the EC2 emulator in server mode: discovery of zones, offers and
@@ -200,6 +203,52 @@ class AwsProviderMotoTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.delete(handle, context()))
                 .isInstanceOf(ProviderFailureException.class).hasMessageContaining("Strata did not launch it");
         assertThat(liveInstances()).extracting(Instance::instanceId).containsExactly(foreign);
+    }
+
+    /**
+     * Another Strata installation sharing the account tags its instances with its own id: they are
+     * not nodes here (nothing is shown or placed on them) and hold no launch slots of this
+     * installation's offers, but they use the region's quota as any instance does. Before, they
+     * were nodes, and the zone they ran in kept slots for them that this installation's ledger does
+     * not hold, so its offers promised more machines than the region could launch.
+     */
+    @Test
+    void anotherInstallationsInstancesAreNotNodesButUseTheQuota() {
+        Installation self = () -> INSTALLATION;
+        provider.bindInstallation(self);
+        MachineStatus mine = provider.create(request("op-mine", "trainer-0"), context());
+        List<String> theirs = new ArrayList<>();
+        for (String zone : List.of("eu-central-1a", "eu-central-1a", "eu-central-1b")) {
+            String operation = "op-theirs-" + theirs.size();
+            theirs.add(direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                    .placement(p -> p.availabilityZone(zone)).tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(
+                            tag(MachineLabels.DEPLOYMENT, "d-000001"), tag(MachineLabels.MEMBER, "trainer-0"),
+                            tag(MachineLabels.TENANT, "bank-risk"), tag(MachineLabels.OPERATION, operation),
+                            tag(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation")))).instances().get(0).instanceId());
+        }
+        direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                .placement(p -> p.availabilityZone("eu-central-1b"))); // launched outside Strata
+
+        ComputeSnapshot snapshot = provider.discoverCompute(context());
+        assertThat(snapshot.nodes()).extracting(Node::id).containsExactly(mine.nodeId());
+        List<CapacityOffer> p4dZones = snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge")
+                && o.siteId().startsWith("aws:eu-central-1")).toList();
+        // 16 less their 3 and the 1 launched outside Strata: 12 launch slots, 1 of them held by this installation's instance
+        assertThat(p4dZones.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(12);
+        assertThat(p4dZones).allSatisfy(o -> assertThat(o.machine().attributes()).containsEntry("regionQuotaInUseByOthers", "4"));
+        assertThat(provider.discoverFabrics(context()).fabrics()).allSatisfy(f -> assertThat(f.members())
+                .noneMatch(m -> theirs.stream().anyMatch(m::endsWith)));
+        // machines() lists them with their installation's id, so the core's reconciler leaves them alone
+        assertThat(provider.machines(context())).hasSize(4).filteredOn(m -> theirs.contains(m.handle().machineId()))
+                .hasSize(3).allSatisfy(m -> assertThat(m.labels()).containsEntry(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation"));
+
+        // until the core says which installation this is, every instance Strata launched is taken for this one's, as before
+        provider.unbindInstallation(self);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(4);
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
     }
 
     @Test

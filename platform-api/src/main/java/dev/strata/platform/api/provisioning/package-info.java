@@ -7,7 +7,9 @@
  * a provider whose vendor keeps no labels a durable journal of its operations in Strata's state store
  * ({@link dev.strata.platform.api.provisioning.ProviderJournal}). Since 1.3 a request names the
  * installation that makes the machine ({@link dev.strata.platform.api.provisioning.MachineLabels#INSTALLATION}),
- * and a provider reports it back among the labels of {@link dev.strata.platform.api.provisioning.ProvisioningProvider#machines}.
+ * and a provider reports it back among the labels of {@link dev.strata.platform.api.provisioning.ProvisioningProvider#machines};
+ * the core registers {@link dev.strata.platform.api.provisioning.Installation}, this installation's id, for providers that
+ * discover machines of several installations in one account.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.2.0")

@@ -343,6 +343,9 @@ class DeploymentEngineTest {
             String theirs = second.store.info().logId();
             assertThat(ours).isNotEqualTo(theirs);
             assertThat(lab.store.clusterStatus().store()).as("strata:cluster's store line").endsWith(", installation " + ours);
+            // the id providers are given to tell their own machines from another installation's (AWS discovery) is the label's
+            assertThat(new dev.strata.platform.core.store.StoreInstallation(lab.store).id()).isEqualTo(ours);
+            assertThat(new dev.strata.platform.core.store.StoreInstallation(second.store).id()).isEqualTo(theirs);
             Deployment mine = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
             Deployment their = other.deploy(second.workers("train", 2, "lab", ""), "bob").deployment();
             assertThat(their.id()).isEqualTo(mine.id());
