@@ -12,5 +12,5 @@
  * discover machines of several installations in one account.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.strata.platform.api.provisioning;
