@@ -24,10 +24,10 @@ import java.util.Map;
  * @param node the node
  * @param site its site, or null when the inventory has no such site
  * @param rdma the RDMA fabrics the node is a member of
- * @param gpuModel the model of its GPUs (the first one's), or null without GPUs
+ * @param gpuModel the model of its GPUs (the first one's that is not FAILED, else the first one's), or null without GPUs
  * @param gpuModelLower the same, lower case, for matching
- * @param gpuMemoryBytes memory of one GPU
- * @param gpuPowerWatts power limit of one GPU, 0 when unknown
+ * @param gpuMemoryBytes memory of one GPU (of the same GPU)
+ * @param gpuPowerWatts power limit of one GPU (of the same GPU), 0 when unknown
  * @param gpuDomain per GPU, the index of its NVLink domain within the node, -1 when none
  * @param domainNames the NVLink domain names by index
  * @param largestDomain the most GPUs in one NVLink domain
@@ -38,7 +38,7 @@ import java.util.Map;
  * @param memoryMiB the node's memory in MiB
  * @param largestNumaGroup the most GPUs on one NUMA node
  * @param gpuHealth per GPU, {@link NodeCapacity#HEALTHY} (OK or unknown), {@link NodeCapacity#DEGRADED} or {@link NodeCapacity#FAILED}
- * @param mig the MIG table of the GPUs (profiles with known placements), or null
+ * @param mig the MIG table of the GPUs (the same GPU's profiles with known placements), or null
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
@@ -83,7 +83,10 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             perNuma.merge(n, 1, Integer::sum);
         }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        Accelerator first = gpus.isEmpty() ? null : gpus.get(0);
+        // the node's GPU facts come from its first GPU that is not FAILED: a failed one may be known only in
+        // part (a GPU its driver cannot reach has no model, memory or MIG profiles), and is never placed on
+        Accelerator first = gpus.stream().filter(a -> a.health().status() != Health.Status.FAILED).findFirst()
+                .orElse(gpus.isEmpty() ? null : gpus.get(0));
         int[] health = new int[gpus.size()];
         for (int i = 0; i < health.length; i++) {
             Health.Status status = gpus.get(i).health().status();

@@ -231,6 +231,36 @@ class PlacementIssueCasesTest {
                 .bindings().get(0).acceleratorIds()).containsExactly("n/gpu1");
     }
 
+    /**
+     * A FAILED GPU may be known only in part: the NVIDIA provider reports a GPU that its driver
+     * cannot reach at all with model {@code unknown}, memory 0, no MIG profiles and unknown power
+     * limits. As the node's first GPU it must not stand for the others: the node's GPU model,
+     * memory, power limit and MIG table come from its first GPU that is not FAILED.
+     */
+    @Test
+    void case7_aFailedFirstGpuKnownOnlyInPartDoesNotHideWhatTheOthersAre() {
+        Infra infra = new Infra().s1().h100("n", "s1", null).mig("n", H100_MIG).change("n", n -> {
+            List<dev.strata.platform.api.model.Accelerator> gpus = new java.util.ArrayList<>(n.accelerators());
+            gpus.set(0, gpus.get(0).toBuilder().model("unknown").memoryBytes(0).partitionProfiles(List.of()).partitioningEnabled(false)
+                    .power(dev.strata.platform.api.model.PowerLimits.UNKNOWN)
+                    .health(new Health(Health.Status.FAILED, List.of("GPU 0 at PCI unknown cannot be read"))).build());
+            return n.withAccelerators(gpus);
+        });
+        PlacementService service = service(infra);
+
+        PlacementDecision seven = service.place(contract("{name: a, tenant: t1, members: [{name: m, gpus: {count: 7, models: [H100], "
+                + "memory: 80GiB}, power: 9kW}]}"), true);
+        assertThat(seven.placed()).as(seven.summary() + " " + seven.rejections()).isTrue();
+        assertThat(seven.bindings().get(0).acceleratorIds()).hasSize(7).doesNotContain("n/gpu0");
+        PlacementDecision partition = service.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, gpus: {partition: 1g.20gb}}]}"),
+                true);
+        assertThat(partition.placed()).as(partition.summary() + " " + partition.rejections()).isTrue();
+        assertThat(partition.bindings().get(0).acceleratorIds()).doesNotContain("n/gpu0");
+        PlacementDecision eight = service.place(contract("{name: c, tenant: t1, members: [{name: m, gpus: {count: 8, models: [H100]}}]}"),
+                true);
+        assertThat(eight.rejections()).extracting(Rejection::toString).containsExactly("1 node: has 7 healthy GPUs, fewer than 8 (1 failed)");
+    }
+
     @Test
     void case8_capacityArithmeticIsOverflowChecked() {
         assertThat(PlacementModel.fits(0, PlacementModel.milliwatts(1_000_000), Long.MAX_VALUE)).as("a budget past the milliwatt range").isTrue();
