@@ -12,11 +12,15 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.XidLog;
+import dev.strata.provider.nvidia.nvml.NvmlTestAccess;
+import dev.strata.provider.nvidia.smi.SmiSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,13 +49,18 @@ class NvidiaGpuProviderTest {
     }
 
     private NvidiaGpuProvider provider(Map<String, Object> properties) throws Exception {
+        writeHost();
+        provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")),
+                dir);
+        return provider;
+    }
+
+    /** The host's name and machine identity under {@code dir}. */
+    private void writeHost() throws Exception {
         Files.createDirectories(dir.resolve("proc/sys/kernel"));
         Files.writeString(dir.resolve("proc/sys/kernel/hostname"), "gpu-host-1\n");
         Files.createDirectories(dir.resolve("etc"));
         Files.writeString(dir.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-        provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")),
-                dir);
-        return provider;
     }
 
     private static Map<String, Object> nothingInstalled() {
@@ -217,6 +226,43 @@ class NvidiaGpuProviderTest {
         }
         assertThat(gpus.recent(snapshot.accelerators().get(0).id(), 10)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(gpus.latest()).extracting(GpuSample::acceleratorId).containsExactly(snapshot.accelerators().get(0).id());
+    }
+
+    /**
+     * One GPU NVML cannot reach on an eight-GPU host neither fails the discovery nor hides the other
+     * seven: NVML is the recorded H200 copied to eight GPUs, GPU 3 answering
+     * {@code NVML_ERROR_GPU_IS_LOST} for its handle ({@link NvmlTestAccess#eightH200sOneLost}), and
+     * there is no nvidia-smi to fall back to. The snapshot holds all eight, read through NVML, GPU 3
+     * FAILED under the id of a GPU without UUID or PCI address; the other seven are sampled.
+     */
+    @Test
+    void oneGpuNvmlCannotReachIsReportedFailedAndDoesNotHideTheOtherSeven() throws Exception {
+        writeHost();
+        String host = "machine-id:0123456789abcdef0123456789abcdef";
+        Clock clock = Clock.systemUTC();
+        PciSysfs sysfs = new PciSysfs(dir.resolve("sys"));
+        provider = new NvidiaGpuProvider(NvmlTestAccess.eightH200sOneLost(3, new XidLog(clock), sysfs, clock, host),
+                new SmiSource("/nonexistent/nvidia-smi", Duration.ofSeconds(10), sysfs, clock, host),
+                new GpuSampler(Duration.ofMillis(100), 3, Duration.ofSeconds(5)), clock, dir);
+
+        GpuSnapshot snapshot = provider.discoverGpus(DiscoveryContext.withTimeout("op-nvml", Duration.ofSeconds(30)));
+
+        assertThat(snapshot.unavailableReason()).isNull();
+        assertThat(snapshot.accelerators()).hasSize(8).allSatisfy(a -> assertThat(a.attributes()).containsEntry("source", "nvml"));
+        Accelerator lost = snapshot.accelerators().get(3);
+        assertThat(lost.id()).isEqualTo("nvidia-no-uuid:" + host + "/index-3");
+        assertThat(lost.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(lost.health().reasons()).containsExactly(
+                "GPU 3 at PCI unknown cannot be read (nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_GPU_IS_LOST (15))");
+        List<String> seven = snapshot.accelerators().stream().filter(a -> a.health().status() == Health.Status.OK)
+                .map(Accelerator::id).toList();
+        assertThat(seven).hasSize(7).allSatisfy(id -> assertThat(id).startsWith("GPU-5bbcfe84-3fb3-862e-7650-f3b57e50"));
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (provider.latest().size() < 7 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(provider.latest()).extracting(GpuSample::acceleratorId).containsExactlyInAnyOrderElementsOf(seven);
     }
 
     @Test

@@ -24,11 +24,18 @@ import java.util.List;
  * index) takes its place. The prefix can never begin a UUID, so the id never collides with one.
  * Its health is {@link Health.Status#FAILED}, with a reason that names its index and PCI address:
  * placement never uses it.
+ *
+ * <p>So is a GPU that a source cannot read in full (NVML cannot reach it; nvidia-smi shows no
+ * product name): it is reported FAILED with a reason naming it ({@link #named}) and what the source
+ * answered, under its UUID where it has one, else under the id above; a model the source cannot
+ * give is {@value #UNKNOWN_MODEL}, a memory size it cannot give 0.
  */
 public final class GpuIds {
 
     /** How the id of a GPU without UUID begins. */
     public static final String WITHOUT_UUID = "nvidia-no-uuid:";
+    /** The model of a GPU whose name the source cannot give (the model is never empty). */
+    public static final String UNKNOWN_MODEL = "unknown";
     private static final String UUID_PREFIX = "GPU-";
 
     private GpuIds() {
@@ -77,10 +84,28 @@ public final class GpuIds {
      * @param found the health its other facts add up to
      */
     public static Health withoutUuid(int index, String pciAddress, String why, Health found) {
-        List<String> reasons = new ArrayList<>();
-        reasons.add("GPU " + index + " at PCI " + (pciAddress == null ? "unknown" : pciAddress) + " has no UUID (" + why + ")");
-        reasons.addAll(found.reasons());
-        return new Health(Health.Status.FAILED, reasons);
+        return failed(List.of(named(index, pciAddress) + " has no UUID (" + why + ")"), found);
+    }
+
+    /**
+     * A GPU as the reasons of its health name it: {@code GPU 3 at PCI 0000:13:00.0}, or
+     * {@code GPU 3 at PCI unknown}.
+     *
+     * @param index the GPU's NVML or nvidia-smi index
+     * @param pciAddress its PCI address, or null
+     */
+    public static String named(int index, String pciAddress) {
+        return "GPU " + index + " at PCI " + (pciAddress == null ? "unknown" : pciAddress);
+    }
+
+    /**
+     * The health of a GPU that a source cannot read in full: FAILED, these reasons first, then
+     * whatever else its facts showed.
+     */
+    public static Health failed(List<String> reasons, Health found) {
+        List<String> all = new ArrayList<>(reasons);
+        all.addAll(found.reasons());
+        return new Health(Health.Status.FAILED, all);
     }
 
     /**

@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  *     computeInstanceId@28.</li>
  * </ul>
  * JNA types stay in this package. All calls may come from any thread (NVML is thread-safe);
- * {@link NvmlSource} confines them to one.
+ * {@link NvmlSource} confines them to one. A device whose {@code nvmlDeviceGetHandleByIndex_v2}
+ * fails on {@link #init()} with an error of its own ({@link NvmlErrors#concernsEveryDevice} false:
+ * {@code NVML_ERROR_GPU_IS_LOST}, {@code _UNKNOWN} and the like) keeps its index, and each of its
+ * calls answers that error, so that it does not keep the other devices from being read.
  */
 public final class JnaNvml implements Nvml {
 
@@ -58,10 +61,14 @@ public final class JnaNvml implements Nvml {
 
     private final NvmlLibrary lib;
     private final String loadedFrom;
+    /** By index; null for a device whose handle NVML would not give. */
     private volatile Pointer[] handles = new Pointer[0];
+    /** By index: what {@code nvmlDeviceGetHandleByIndex_v2} answered where the handle is null. */
+    private volatile int[] handleErrors = new int[0];
     private volatile Pointer eventSet;
 
-    private JnaNvml(NvmlLibrary lib, String loadedFrom) {
+    /** Over a library already loaded; tests pass a stand-in. */
+    JnaNvml(NvmlLibrary lib, String loadedFrom) {
         this.lib = lib;
         this.loadedFrom = loadedFrom;
     }
@@ -101,12 +108,22 @@ public final class JnaNvml implements Nvml {
         IntByReference count = new IntByReference();
         check("nvmlDeviceGetCount_v2", () -> lib.nvmlDeviceGetCount_v2(count));
         Pointer[] found = new Pointer[count.getValue()];
+        int[] errors = new int[found.length];
         for (int i = 0; i < found.length; i++) {
             PointerByReference handle = new PointerByReference();
             int index = i;
-            check("nvmlDeviceGetHandleByIndex_v2", () -> lib.nvmlDeviceGetHandleByIndex_v2(index, handle));
-            found[i] = handle.getValue();
+            int rc = call(() -> lib.nvmlDeviceGetHandleByIndex_v2(index, handle));
+            if (rc == NvmlErrors.SUCCESS) {
+                found[i] = handle.getValue();
+            } else if (NvmlErrors.concernsEveryDevice(rc)) {
+                throw new NvmlException("nvmlDeviceGetHandleByIndex_v2", rc);
+            } else {
+                // a device NVML cannot reach (NVML_ERROR_GPU_IS_LOST, _UNKNOWN...): each of its calls answers this
+                errors[i] = rc;
+                LOG.debug("NVML gives no handle for device {}: {}", i, NvmlErrors.name(rc));
+            }
         }
+        handleErrors = errors;
         handles = found;
         registerXidEvents(found);
     }
@@ -117,6 +134,9 @@ public final class JnaNvml implements Nvml {
             check("nvmlEventSetCreate", () -> lib.nvmlEventSetCreate(set));
             int registered = 0;
             for (Pointer device : devices) {
+                if (device == null) {
+                    continue;
+                }
                 int rc = call(() -> lib.nvmlDeviceRegisterEvents(device, EVENT_XID_CRITICAL_ERROR, set.getValue()));
                 registered += rc == NvmlErrors.SUCCESS ? 1 : 0;
             }
@@ -139,6 +159,7 @@ public final class JnaNvml implements Nvml {
             call(() -> lib.nvmlEventSetFree(set));
         }
         handles = new Pointer[0];
+        handleErrors = new int[0];
         int rc = call(lib::nvmlShutdown);
         if (rc != NvmlErrors.SUCCESS) {
             LOG.debug("nvmlShutdown returned {}", NvmlErrors.name(rc));
@@ -441,7 +462,7 @@ public final class JnaNvml implements Nvml {
                 long device = Pointer.nativeValue(data.getPointer(0));
                 Pointer[] known = handles;
                 for (int gpu = 0; gpu < known.length; gpu++) {
-                    if (Pointer.nativeValue(known[gpu]) == device) {
+                    if (known[gpu] != null && Pointer.nativeValue(known[gpu]) == device) {
                         events.add(new XidEvent(gpu, data.getLong(16)));
                     }
                 }
@@ -454,6 +475,10 @@ public final class JnaNvml implements Nvml {
         Pointer[] known = handles;
         if (gpu < 0 || gpu >= known.length) {
             throw new NvmlException("device index " + gpu, NvmlErrors.INVALID_ARGUMENT);
+        }
+        if (known[gpu] == null) {
+            int[] errors = handleErrors;
+            throw new NvmlException("nvmlDeviceGetHandleByIndex_v2", gpu < errors.length ? errors[gpu] : NvmlErrors.UNINITIALIZED);
         }
         return known[gpu];
     }

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  *     {@code LIB_RM_VERSION_MISMATCH} on initialisation: NVML is unavailable ({@link #makesUnavailable});</li>
  * <li>everything else: {@link ProviderFailureException} naming the function and the NVML error.</li>
  * </ul>
+ * An error of one device's call that does not concern NVML as a whole ({@link #concernsEveryDevice})
+ * concerns that device alone: the mapper reports the device FAILED instead of failing.
  */
 public final class NvmlErrors {
 
@@ -89,6 +91,17 @@ public final class NvmlErrors {
     public static boolean makesUnavailable(int code) {
         return code == LIBRARY_NOT_FOUND || code == DRIVER_NOT_LOADED || code == NO_PERMISSION || code == LIB_RM_VERSION_MISMATCH
                 || code == FUNCTION_NOT_FOUND;
+    }
+
+    /**
+     * Whether an error answered by one device's call concerns NVML or the driver as a whole, not that
+     * device: NVML not initialised, the driver or library gone or of another version, a function the
+     * library lacks, a timeout. Any other error ({@code NVML_ERROR_GPU_IS_LOST},
+     * {@code NVML_ERROR_UNKNOWN}, {@code NVML_ERROR_CORRUPTED_INFOROM} and the like) is that device's.
+     */
+    public static boolean concernsEveryDevice(int code) {
+        return code == UNINITIALIZED || code == DRIVER_NOT_LOADED || code == TIMEOUT || code == LIBRARY_NOT_FOUND
+                || code == FUNCTION_NOT_FOUND || code == LIB_RM_VERSION_MISMATCH;
     }
 
     /** The value of a call, or {@code unknown} when NVML says the value is not supported or not available. */

@@ -29,8 +29,8 @@ import java.util.Map;
 
 /**
  * Maps what {@link Nvml} reports to Strata's model. Stateless; values NVML does not support on a
- * device are unknown ({@link NvmlErrors#orUnknown}), every other error propagates as
- * {@link NvmlException}.
+ * device are unknown ({@link NvmlErrors#orUnknown}); an error of one device's own makes that device
+ * FAILED; every other error propagates as {@link NvmlException}.
  *
  * <ul>
  * <li>NUMA node: the single node of {@code nvmlDeviceGetMemoryAffinity} (node scope), as
@@ -48,6 +48,11 @@ import java.util.Map;
  *     status, and the XIDs in the {@link XidLog}.</li>
  * <li>Ids: the UUID; a GPU whose {@code nvmlDeviceGetUUID} fails, or answers with no {@code GPU-}
  *     UUID, is mapped all the same, under the id {@link GpuIds} gives it and with health FAILED.</li>
+ * <li>A GPU NVML cannot read (one of its calls fails with an error of its own, such as
+ *     {@code NVML_ERROR_GPU_IS_LOST} for its handle, PCI information, name or memory) is mapped
+ *     FAILED with what little is known of it (see {@link #unreadable}), and the other GPUs as usual;
+ *     an error that concerns NVML as a whole ({@link NvmlErrors#concernsEveryDevice}) still fails
+ *     the mapping.</li>
  * </ul>
  */
 public final class NvmlMapper {
@@ -63,13 +68,24 @@ public final class NvmlMapper {
      * @param id its UUID, or the id {@link GpuIds} makes for a GPU without one
      * @param pci its normalised PCI address, or null
      * @param withoutUuid what NVML answered instead of a UUID, or null when it has one
+     * @param unreadable what NVML answered instead of the GPU's PCI information, or null when it gave it
      */
-    record Identity(String id, String pci, String withoutUuid) {
+    record Identity(String id, String pci, String withoutUuid, String unreadable) {
     }
 
-    /** Reads who GPU {@code gpu} is; its PCI address must be readable, its UUID need not be. */
+    /**
+     * Reads who GPU {@code gpu} is; neither its PCI address nor its UUID need be readable.
+     *
+     * @throws NvmlException for an error that concerns every device ({@link NvmlErrors#concernsEveryDevice})
+     */
     static Identity identify(Nvml nvml, int gpu, String host) {
-        String pci = PciAddresses.normalise(nvml.pciInfo(gpu).busId());
+        String pci = null;
+        String unreadable = null;
+        try {
+            pci = PciAddresses.normalise(nvml.pciInfo(gpu).busId());
+        } catch (NvmlException e) {
+            unreadable = deviceError(e);
+        }
         String uuid;
         String why = null;
         try {
@@ -81,7 +97,15 @@ public final class NvmlMapper {
             uuid = null;
             why = e.getMessage();
         }
-        return new Identity(GpuIds.of(host, uuid, pci, gpu), pci, why);
+        return new Identity(GpuIds.of(host, uuid, pci, gpu), pci, why, unreadable);
+    }
+
+    /**
+     * One GPU as read: who it is, its NVLinks, and its facts but for its NVLink domain and bandwidth.
+     *
+     * @param unreadable what NVML answered where the GPU could not be read, or null
+     */
+    private record Reading(Identity identity, List<DeviceLink> links, Accelerator.Builder accelerator, String unreadable) {
     }
 
     /**
@@ -90,30 +114,27 @@ public final class NvmlMapper {
      * @param xids recent XIDs per GPU id (read only)
      * @param sysfs locality fallback
      * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
+     * @throws NvmlException when NVML as a whole fails ({@link NvmlErrors#concernsEveryDevice}); an
+     *     error of one GPU's own makes that GPU FAILED instead
      */
     public static DiscoveredGpus map(Nvml nvml, XidLog xids, PciSysfs sysfs, String host) {
         String driver = NvmlErrors.orUnknown(nvml::systemDriverVersion, null);
         int cudaVersion = NvmlErrors.orUnknown(nvml::systemCudaDriverVersion, 0);
         String cuda = cudaVersion > 0 ? (cudaVersion / 1000) + "." + (cudaVersion % 1000) / 10 : null;
         int count = nvml.deviceCount();
-        List<Identity> identities = new ArrayList<>();
+        List<Reading> readings = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        List<String> pcis = new ArrayList<>();
-        List<String> ccs = new ArrayList<>();
-        List<List<DeviceLink>> links = new ArrayList<>();
         for (int gpu = 0; gpu < count; gpu++) {
-            Identity identity = identify(nvml, gpu, host);
-            identities.add(identity);
-            ids.add(identity.id());
-            pcis.add(identity.pci());
-            int g = gpu;
-            int[] cc = NvmlErrors.orUnknown(() -> nvml.cudaComputeCapability(g), null);
-            ccs.add(cc == null ? null : cc[0] + "." + cc[1]);
-            links.add(nvLinks(nvml, gpu, ccs.get(gpu)));
+            Reading reading = read(nvml, gpu, host, driver, cuda, xids, sysfs);
+            readings.add(reading);
+            ids.add(reading.identity().id());
         }
+        // a GPU that cannot be read has no known NVLinks or paths, and no other GPU's links lead to it
         Map<String, Integer> gpuOfPci = new HashMap<>();
         for (int gpu = 0; gpu < count; gpu++) {
-            gpuOfPci.put(pcis.get(gpu), gpu);
+            if (readable(readings, gpu) && readings.get(gpu).identity().pci() != null) {
+                gpuOfPci.put(readings.get(gpu).identity().pci(), gpu);
+            }
         }
         int[][] direct = new int[count][count];
         int[] switchLinks = new int[count];
@@ -121,7 +142,8 @@ public final class NvmlMapper {
         List<List<String>> joined = new ArrayList<>();
         double[] bandwidth = new double[count];
         for (int gpu = 0; gpu < count; gpu++) {
-            for (DeviceLink link : links.get(gpu)) {
+            List<DeviceLink> links = readings.get(gpu).links();
+            for (DeviceLink link : links) {
                 if (!link.active()) {
                     continue;
                 }
@@ -129,25 +151,25 @@ public final class NvmlMapper {
                 if ("SWITCH".equals(link.peerKind())) {
                     switchLinks[gpu]++;
                 }
-                Integer peer = gpuOfPci.get(link.peerPciAddress());
+                Integer peer = link.peerPciAddress() == null ? null : gpuOfPci.get(link.peerPciAddress());
                 if (peer != null && peer != gpu) {
                     direct[gpu][peer]++;
                     joined.add(List.of(ids.get(gpu), ids.get(peer)));
                 }
             }
-            boolean linked = links.get(gpu).stream().anyMatch(DeviceLink::active);
+            boolean linked = links.stream().anyMatch(DeviceLink::active);
             members.add(new NvLinkDomains.Member(ids.get(gpu), linked, switchLinks[gpu] > 0, bandwidth[gpu]));
         }
         NvLinkDomains.Domains domains = NvLinkDomains.of(members, joined);
         List<Accelerator> accelerators = new ArrayList<>();
         for (int gpu = 0; gpu < count; gpu++) {
-            accelerators.add(accelerator(nvml, gpu, identities.get(gpu), ccs.get(gpu), links.get(gpu),
-                    domains.domainOf().get(ids.get(gpu)), bandwidth[gpu], driver, cuda, xids, sysfs));
+            accelerators.add(readings.get(gpu).accelerator().interconnectDomain(domains.domainOf().get(ids.get(gpu)))
+                    .linkBandwidthGBps(bandwidth[gpu]).build());
         }
         List<DevicePath> paths = new ArrayList<>();
         for (int a = 0; a < count; a++) {
             for (int b = 0; b < count; b++) {
-                if (a == b) {
+                if (a == b || !readable(readings, a) || !readable(readings, b)) {
                     continue;
                 }
                 int ia = a;
@@ -162,6 +184,39 @@ public final class NvmlMapper {
             }
         }
         return new DiscoveredGpus("nvml", accelerators, domains.fabrics(), paths);
+    }
+
+    private static boolean readable(List<Reading> readings, int gpu) {
+        return readings.get(gpu).unreadable() == null;
+    }
+
+    /**
+     * Reads one GPU. A call of the GPU's that fails with an error of the GPU's own (it is lost,
+     * NVML answers {@code NVML_ERROR_UNKNOWN}...) ends its reading: it is mapped as
+     * {@linkplain #unreadable unreadable}, and the other GPUs are read as usual.
+     */
+    private static Reading read(Nvml nvml, int gpu, String host, String driver, String cuda, XidLog xids, PciSysfs sysfs) {
+        Identity identity = identify(nvml, gpu, host);
+        String why = identity.unreadable();
+        if (why == null) {
+            try {
+                int[] cc = NvmlErrors.orUnknown(() -> nvml.cudaComputeCapability(gpu), null);
+                String capability = cc == null ? null : cc[0] + "." + cc[1];
+                List<DeviceLink> links = nvLinks(nvml, gpu, capability);
+                return new Reading(identity, links, accelerator(nvml, gpu, identity, capability, links, driver, cuda, xids, sysfs), null);
+            } catch (NvmlException e) {
+                why = deviceError(e);
+            }
+        }
+        return new Reading(identity, List.of(), unreadable(nvml, gpu, identity, why, driver, cuda, xids, sysfs), why);
+    }
+
+    /** The message of an error of one device's call; an error that concerns every device is thrown on. */
+    private static String deviceError(NvmlException e) {
+        if (NvmlErrors.concernsEveryDevice(e.code())) {
+            throw e;
+        }
+        return e.getMessage();
     }
 
     private static List<DeviceLink> nvLinks(Nvml nvml, int gpu, String cc) {
@@ -198,8 +253,8 @@ public final class NvmlMapper {
         return links;
     }
 
-    private static Accelerator accelerator(Nvml nvml, int gpu, Identity identity, String cc, List<DeviceLink> links,
-            String domain, double linkBandwidth, String driver, String cuda, XidLog xids, PciSysfs sysfs) {
+    private static Accelerator.Builder accelerator(Nvml nvml, int gpu, Identity identity, String cc, List<DeviceLink> links,
+            String driver, String cuda, XidLog xids, PciSysfs sysfs) {
         String pci = identity.pci();
         Nvml.MemoryInfo memory = nvml.memoryInfo(gpu);
         Nvml.Modes mig = NvmlErrors.orUnknown(() -> nvml.migMode(gpu), null);
@@ -257,15 +312,54 @@ public final class NvmlMapper {
                 .numaNode(numa)
                 .cpuAffinity(cpus)
                 .pcie(pcie)
-                .interconnectDomain(domain)
-                .linkBandwidthGBps(linkBandwidth)
                 .links(links)
                 .partitionProfiles(mig == null ? List.of() : profiles(nvml, gpu))
                 .partitioningEnabled(mig != null && mig.current())
                 .power(power)
                 .health(health)
-                .attributes(attributes)
-                .build();
+                .attributes(attributes);
+    }
+
+    /**
+     * A GPU NVML cannot read: FAILED, with the reason what NVML answered, under its UUID or the id
+     * {@link GpuIds} gives a GPU without one. Of its facts it has what NVML still answers of its
+     * name and memory (else model {@value GpuIds#UNKNOWN_MODEL} and memory 0), its PCI address where
+     * known and the locality sysfs gives for it, the driver and CUDA versions; nothing else.
+     */
+    private static Accelerator.Builder unreadable(Nvml nvml, int gpu, Identity identity, String why, String driver, String cuda,
+            XidLog xids, PciSysfs sysfs) {
+        String pci = identity.pci();
+        String model = null;
+        long memory = 0;
+        try {
+            model = nvml.name(gpu);
+        } catch (NvmlException e) {
+            // unknown
+        }
+        try {
+            memory = Math.max(0, nvml.memoryInfo(gpu).total());
+        } catch (NvmlException e) {
+            // unknown
+        }
+        List<String> reasons = new ArrayList<>();
+        reasons.add(GpuIds.named(gpu, pci) + " cannot be read (" + why + ")");
+        if (identity.withoutUuid() != null && !identity.withoutUuid().equals(why)) {
+            reasons.add(GpuIds.named(gpu, pci) + " has no UUID (" + identity.withoutUuid() + ")");
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, Attributes.DRIVER_VERSION, driver);
+        put(attributes, Attributes.CUDA_VERSION, cuda);
+        attributes.put(Attributes.SOURCE, "nvml");
+        return Accelerator.builder()
+                .id(identity.id())
+                .vendor("NVIDIA")
+                .model(model == null || model.isBlank() ? GpuIds.UNKNOWN_MODEL : model)
+                .memoryBytes(memory)
+                .pciAddress(pci)
+                .numaNode(sysfs.numaNode(pci))
+                .cpuAffinity(sysfs.localCpus(pci))
+                .health(GpuIds.failed(reasons, HealthRules.evaluate(List.of(), null, null, null, xids.recent(identity.id()))))
+                .attributes(attributes);
     }
 
     /** The MIG GPU instance profiles of a device, as {@code nvidia-smi mig -lgip} orders them. */

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * are refused while a few are queued behind it). Concurrent discoveries take turns: each waits for
  * the one before it within its own deadline, so they queue on the caller's side, not on the NVML
  * thread. A GPU without UUID is discovered (see {@link NvmlMapper}) but not sampled, as through
- * nvidia-smi.
+ * nvidia-smi. A GPU NVML cannot reach is discovered FAILED; a round of sampling leaves out each GPU
+ * whose readings fail with an error of its own and samples the others.
  */
 public final class NvmlSource implements GpuSource {
 
@@ -123,8 +124,17 @@ public final class NvmlSource implements GpuSource {
                 Instant at = clock.instant();
                 List<GpuSample> samples = new ArrayList<>();
                 for (int gpu = 0; gpu < ids.size(); gpu++) {
-                    if (!GpuIds.isWithoutUuid(ids.get(gpu))) {
+                    if (GpuIds.isWithoutUuid(ids.get(gpu))) {
+                        continue;
+                    }
+                    try {
                         samples.add(NvmlSamples.of(lib, gpu, ids.get(gpu), at));
+                    } catch (NvmlException e) {
+                        if (NvmlErrors.concernsEveryDevice(e.code())) {
+                            throw e;
+                        }
+                        // a GPU NVML cannot reach is not sampled; the others are
+                        LOG.debug("GPU {} not sampled: {}", ids.get(gpu), e.getMessage());
                     }
                 }
                 return samples;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
@@ -16,6 +19,7 @@ import dev.strata.provider.nvidia.smi.SmiLog;
 import dev.strata.provider.nvidia.smi.SmiRunner;
 import dev.strata.provider.nvidia.smi.SmiSource;
 import dev.strata.provider.nvidia.smi.SmiXmlParser;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +36,75 @@ class JnaNvmlTest {
     void aLibraryThatIsNotThereIsUnavailableNotAnError() {
         assertThatThrownBy(() -> JnaNvml.load("/nonexistent/libnvidia-ml.so.1"))
                 .isInstanceOf(SourceUnavailableException.class).hasMessageContaining("/nonexistent/libnvidia-ml.so.1");
+    }
+
+    /**
+     * A device whose {@code nvmlDeviceGetHandleByIndex_v2} fails with an error of its own keeps its
+     * index, and each of its calls answers that error, while the other devices are read: a
+     * stand-in {@code libnvidia-ml} (a proxy of {@link NvmlLibrary}, not the real library) counts
+     * eight devices, answers the name and UUID of the recorded H200 ({@link RecordedNvml#eightH200s})
+     * and {@code NVML_ERROR_GPU_IS_LOST} for the handle of device 3. An error of the handle call that
+     * concerns NVML as a whole ({@code NVML_ERROR_UNINITIALIZED}) still fails {@code init}.
+     */
+    @Test
+    void aDeviceWithoutHandleAnswersItsErrorAndTheOthersAreRead() {
+        RecordedNvml recorded = RecordedNvml.eightH200s();
+        JnaNvml nvml = new JnaNvml(standIn(recorded, 3, NvmlErrors.GPU_IS_LOST), "stand-in");
+
+        nvml.init();
+
+        assertThat(nvml.deviceCount()).isEqualTo(8);
+        for (int gpu : new int[] {0, 1, 2, 4, 5, 6, 7}) {
+            assertThat(nvml.name(gpu)).isEqualTo("NVIDIA H200");
+            assertThat(nvml.uuid(gpu)).isEqualTo(recorded.devices.get(gpu).uuid);
+        }
+        assertThatThrownBy(() -> nvml.name(3)).isInstanceOfSatisfying(NvmlException.class, e -> {
+            assertThat(e.function()).isEqualTo("nvmlDeviceGetHandleByIndex_v2");
+            assertThat(e.code()).isEqualTo(NvmlErrors.GPU_IS_LOST);
+        });
+        assertThatThrownBy(() -> nvml.uuid(3)).hasMessage("nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_GPU_IS_LOST (15)");
+        nvml.close();
+
+        JnaNvml uninitialised = new JnaNvml(standIn(recorded, 3, NvmlErrors.UNINITIALIZED), "stand-in");
+        assertThatThrownBy(uninitialised::init).hasMessage("nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_UNINITIALIZED (1)");
+    }
+
+    /**
+     * A stand-in for {@code libnvidia-ml} answering from recorded devices: their count, handles (the
+     * device index plus 0x1000), names and UUIDs; {@code handleError} for the handle of device
+     * {@code lost}; {@code NVML_ERROR_NOT_SUPPORTED} for anything else.
+     */
+    private static NvmlLibrary standIn(RecordedNvml recorded, int lost, int handleError) {
+        return (NvmlLibrary) Proxy.newProxyInstance(NvmlLibrary.class.getClassLoader(), new Class<?>[] {NvmlLibrary.class},
+                (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "nvmlInit_v2", "nvmlShutdown":
+                            return NvmlErrors.SUCCESS;
+                        case "nvmlDeviceGetCount_v2":
+                            ((IntByReference) args[0]).setValue(recorded.devices.size());
+                            return NvmlErrors.SUCCESS;
+                        case "nvmlDeviceGetHandleByIndex_v2":
+                            int index = (Integer) args[0];
+                            if (index == lost) {
+                                return handleError;
+                            }
+                            ((PointerByReference) args[1]).setValue(new Pointer(0x1000L + index));
+                            return NvmlErrors.SUCCESS;
+                        case "nvmlDeviceGetName", "nvmlDeviceGetUUID":
+                            RecordedNvml.Device device = recorded.devices.get((int) (Pointer.nativeValue((Pointer) args[0]) - 0x1000L));
+                            byte[] text = (method.getName().endsWith("Name") ? device.name : device.uuid).getBytes(StandardCharsets.US_ASCII);
+                            System.arraycopy(text, 0, (byte[]) args[1], 0, text.length);
+                            return NvmlErrors.SUCCESS;
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "equals":
+                            return proxy == args[0];
+                        case "toString":
+                            return "stand-in libnvidia-ml";
+                        default:
+                            return NvmlErrors.NOT_SUPPORTED;
+                    }
+                });
     }
 
     @Test

@@ -44,4 +44,15 @@ class NvmlErrorsTest {
         assertThat(NvmlErrors.makesUnavailable(NvmlErrors.LIBRARY_NOT_FOUND)).isTrue();
         assertThat(NvmlErrors.makesUnavailable(999)).isFalse();
     }
+
+    @Test
+    void errorsOfOneDeviceAreToldFromErrorsOfNvmlAsAWhole() {
+        for (int code : new int[] {NvmlErrors.UNINITIALIZED, NvmlErrors.DRIVER_NOT_LOADED, NvmlErrors.TIMEOUT, NvmlErrors.LIBRARY_NOT_FOUND,
+            NvmlErrors.FUNCTION_NOT_FOUND, NvmlErrors.LIB_RM_VERSION_MISMATCH}) {
+            assertThat(NvmlErrors.concernsEveryDevice(code)).as(NvmlErrors.name(code)).isTrue();
+        }
+        for (int code : new int[] {NvmlErrors.GPU_IS_LOST, 999, 14, 16, 8, 11, NvmlErrors.NO_PERMISSION}) {
+            assertThat(NvmlErrors.concernsEveryDevice(code)).as(NvmlErrors.name(code)).isFalse();
+        }
+    }
 }

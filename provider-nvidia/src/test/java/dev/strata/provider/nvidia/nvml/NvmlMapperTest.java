@@ -14,6 +14,7 @@ import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.DerivedCaptures;
 import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.PciSysfs;
@@ -161,11 +162,16 @@ class NvmlMapperTest {
         assertThat(gpu.attributes()).containsOnlyKeys("source");
     }
 
+    /**
+     * An error that concerns NVML as a whole, not one GPU (here the recorded H200's
+     * {@code nvmlDeviceGetMemoryInfo} answers {@code NVML_ERROR_LIB_RM_VERSION_MISMATCH}, as after a
+     * driver upgrade under a running process), still fails the mapping, naming the NVML error.
+     */
     @Test
-    void otherErrorsFailAndNameTheNvmlError() {
+    void errorsOfNvmlAsAWholeFailAndNameTheNvmlError() {
         RecordedNvml nvml = RecordedNvml.h200();
         nvml.init();
-        nvml.devices.get(0).failWith = NvmlErrors.GPU_IS_LOST;
+        nvml.devices.get(0).failing.put("nvmlDeviceGetMemoryInfo", NvmlErrors.LIB_RM_VERSION_MISMATCH);
 
         assertThatThrownBy(() -> {
             try {
@@ -173,7 +179,94 @@ class NvmlMapperTest {
             } catch (NvmlException e) {
                 throw NvmlErrors.translate(e);
             }
-        }).isInstanceOf(ProviderFailureException.class).hasMessageContaining("NVML_ERROR_GPU_IS_LOST");
+        }).isInstanceOf(ProviderFailureException.class).hasMessageContaining("nvmlDeviceGetMemoryInfo")
+                .hasMessageContaining("NVML_ERROR_LIB_RM_VERSION_MISMATCH");
+    }
+
+    /**
+     * An eight-GPU host ({@link RecordedNvml#eightH200s}: the recorded H200 copied to eight GPUs)
+     * whose GPU 3 NVML cannot reach at all: its {@code nvmlDeviceGetHandleByIndex_v2} answered
+     * {@code NVML_ERROR_GPU_IS_LOST}, so every call of it does. GPU 3 is reported FAILED with the
+     * reason naming its index and what NVML answered, under the id of a GPU without UUID whose PCI
+     * address is unknown too, with model unknown, memory 0 and no links, profiles or paths; the
+     * other seven are mapped as the recorded H200 is, with their paths.
+     */
+    @Test
+    void oneGpuNvmlCannotReachIsReportedFailedAndTheOtherSevenAsUsual() {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        for (int a = 0; a < 8; a++) {
+            for (int b = a + 1; b < 8; b++) {
+                nvml.topology.put(a + "-" + b, Nvml.TOPOLOGY_SYSTEM);
+            }
+        }
+        nvml.devices.get(3).failWith = NvmlErrors.GPU_IS_LOST;
+        Accelerator recorded = map(RecordedNvml.h200(), new XidLog(CLOCK)).accelerators().get(0);
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.accelerators()).hasSize(8);
+        for (int gpu : new int[] {0, 1, 2, 4, 5, 6, 7}) {
+            Accelerator a = found.accelerators().get(gpu);
+            assertThat(a.id()).isEqualTo(DerivedCaptures.uuidOf(recorded.id(), gpu));
+            assertThat(a).usingRecursiveComparison().withEqualsForType(CpuSet::equals, CpuSet.class).ignoringFields("id", "pciAddress")
+                    .isEqualTo(recorded);
+        }
+        Accelerator lost = found.accelerators().get(3);
+        assertThat(lost.id()).isEqualTo("nvidia-no-uuid:" + HOST + "/index-3");
+        assertThat(lost.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(lost.health().reasons()).containsExactly(
+                "GPU 3 at PCI unknown cannot be read (nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_GPU_IS_LOST (15))");
+        assertThat(lost.vendor()).isEqualTo("NVIDIA");
+        assertThat(lost.model()).isEqualTo("unknown");
+        assertThat(lost.memoryBytes()).isZero();
+        assertThat(lost.pciAddress()).isNull();
+        assertThat(lost.computeCapability()).isNull();
+        assertThat(lost.links()).isEmpty();
+        assertThat(lost.partitionProfiles()).isEmpty();
+        assertThat(lost.interconnectDomain()).isNull();
+        assertThat(lost.power()).isEqualTo(PowerLimits.UNKNOWN);
+        assertThat(lost.attributes()).containsEntry("driverVersion", "580.159.04").containsEntry("source", "nvml");
+        assertThat(found.paths()).hasSize(7 * 6).noneMatch(p -> p.from().equals(lost.id()) || p.to().equals(lost.id()));
+        // mapped again: the same ids
+        assertThat(map(nvml, new XidLog(CLOCK)).accelerators()).extracting(Accelerator::id)
+                .isEqualTo(found.accelerators().stream().map(Accelerator::id).toList());
+    }
+
+    /**
+     * GPUs that NVML answers in part, on the eight recorded H200s: GPU 5's
+     * {@code nvmlDeviceGetMemoryInfo} answers {@code NVML_ERROR_UNKNOWN} (its handle, PCI
+     * information, UUID and name are answered); GPU 6's {@code nvmlDeviceGetPciInfo_v3} and
+     * {@code nvmlDeviceGetUUID} answer {@code NVML_ERROR_GPU_IS_LOST}. Each is reported FAILED with
+     * what it still answered: GPU 5 under its UUID and PCI address with its model and memory 0, GPU 6
+     * under the id of a GPU without UUID, saying both what NVML answered instead of its PCI
+     * information and instead of its UUID.
+     */
+    @Test
+    void gpusNvmlAnswersInPartAreReportedFailedWithWhatTheyStillAnswer() {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        nvml.devices.get(5).failing.put("nvmlDeviceGetMemoryInfo", 999);
+        nvml.devices.get(6).failing.put("nvmlDeviceGetPciInfo_v3", NvmlErrors.GPU_IS_LOST);
+        nvml.devices.get(6).failing.put("nvmlDeviceGetUUID", NvmlErrors.GPU_IS_LOST);
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.accelerators()).hasSize(8).filteredOn(a -> a.health().equals(Health.OK)).hasSize(6);
+        Accelerator five = found.accelerators().get(5);
+        assertThat(five.id()).isEqualTo(nvml.devices.get(5).uuid);
+        assertThat(five.pciAddress()).isEqualTo("0000:15:00.0");
+        assertThat(five.model()).isEqualTo("NVIDIA H200");
+        assertThat(five.memoryBytes()).isZero();
+        assertThat(five.health()).isEqualTo(new Health(Health.Status.FAILED,
+                List.of("GPU 5 at PCI 0000:15:00.0 cannot be read (nvmlDeviceGetMemoryInfo returned NVML_ERROR_UNKNOWN (999))")));
+        Accelerator six = found.accelerators().get(6);
+        assertThat(six.id()).isEqualTo("nvidia-no-uuid:" + HOST + "/index-6");
+        assertThat(six.pciAddress()).isNull();
+        assertThat(six.model()).isEqualTo("NVIDIA H200");
+        assertThat(six.memoryBytes()).isEqualTo(150754820096L);
+        assertThat(six.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(six.health().reasons()).containsExactly(
+                "GPU 6 at PCI unknown cannot be read (nvmlDeviceGetPciInfo_v3 returned NVML_ERROR_GPU_IS_LOST (15))",
+                "GPU 6 at PCI unknown has no UUID (nvmlDeviceGetUUID returned NVML_ERROR_GPU_IS_LOST (15))");
     }
 
     /**

@@ -128,4 +128,31 @@ class NvmlSourceTest {
             assertThat(source.sample(Duration.ofSeconds(1))).isEmpty();
         }
     }
+
+    /**
+     * On the eight recorded H200s ({@link RecordedNvml#eightH200s}), GPU 3 answers
+     * {@code NVML_ERROR_GPU_IS_LOST} for its handle: discovery still succeeds, with GPU 3 FAILED
+     * and the other seven as usual, and sampling samples those seven. When GPU 6 then answers
+     * {@code NVML_ERROR_GPU_IS_LOST} for its utilisation too (lost after discovery), the next round
+     * samples the other six.
+     */
+    @Test
+    void aGpuNvmlCannotReachIsDiscoveredFailedAndTheOthersAreDiscoveredAndSampled() throws Exception {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        nvml.devices.get(3).failWith = NvmlErrors.GPU_IS_LOST;
+        try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
+            DiscoveredGpus found = source.discover(deadline(Duration.ofSeconds(5)));
+
+            assertThat(found.accelerators()).hasSize(8);
+            assertThat(found.accelerators().get(3).id()).isEqualTo("nvidia-no-uuid:host:test/index-3");
+            assertThat(found.accelerators().get(3).health().status()).isEqualTo(Health.Status.FAILED);
+            assertThat(found.accelerators()).filteredOn(a -> a.health().equals(Health.OK)).hasSize(7);
+            List<String> seven = found.accelerators().stream().filter(a -> a.health().equals(Health.OK)).map(a -> a.id()).toList();
+            assertThat(source.sample(Duration.ofSeconds(1))).extracting(GpuSample::acceleratorId).isEqualTo(seven);
+
+            nvml.devices.get(6).failing.put("nvmlDeviceGetUtilizationRates", NvmlErrors.GPU_IS_LOST);
+            assertThat(source.sample(Duration.ofSeconds(1))).extracting(GpuSample::acceleratorId)
+                    .isEqualTo(seven.stream().filter(id -> !id.equals(found.accelerators().get(6).id())).toList());
+        }
+    }
 }

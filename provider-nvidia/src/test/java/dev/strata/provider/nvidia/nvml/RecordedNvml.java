@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.platform.api.model.CpuSet;
 import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.provider.nvidia.DerivedCaptures;
 import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.ThrottleReasons;
 import dev.strata.provider.nvidia.smi.MigProfileParser;
@@ -64,9 +65,15 @@ final class RecordedNvml implements Nvml {
         Long eccUncorrected;
         Boolean retiredPagesPending;
         RemappedRows remappedRows;
+        /**
+         * The error {@code nvmlDeviceGetHandleByIndex_v2} answered for the device, which every call of
+         * it then answers, as {@link JnaNvml} does: a GPU NVML cannot reach at all.
+         */
         Integer failWith;
         /** The error nvmlDeviceGetUUID answers, where it is not NOT_SUPPORTED for a null uuid. */
         Integer uuidFailsWith;
+        /** The error each of these functions answers for the device (a GPU lost after NVML started). */
+        final Map<String, Integer> failing = new HashMap<>();
     }
 
     String driver;
@@ -162,6 +169,27 @@ final class RecordedNvml implements Nvml {
         return nvml;
     }
 
+    /**
+     * An eight-GPU host made of the recorded H200 ({@link #h200()}): the fixtures hold only one-GPU
+     * machines. The recorded device is kept as GPU 0 and copied seven times, as
+     * {@link DerivedCaptures#eightGpusOneWithoutUuid} does with nvidia-smi's: copy {@code i} sits at
+     * PCI bus {@code 0x10 + i} ({@code 00000000:1i:00.0}) and has the recorded UUID with its last
+     * four digits replaced by {@code f00i} ({@link DerivedCaptures#uuidOf}); everything else is
+     * the recorded H200's.
+     */
+    static RecordedNvml eightH200s() {
+        RecordedNvml nvml = h200();
+        Device recorded = nvml.devices.get(0);
+        for (int i = 1; i < 8; i++) {
+            Device copy = h200().devices.get(0);
+            copy.pci = new PciInfo(String.format("00000000:%02X:00.0", 0x10 + i), recorded.pci.domain(), 0x10 + i, 0,
+                    recorded.pci.pciDeviceId(), recorded.pci.pciSubSystemId());
+            copy.uuid = DerivedCaptures.uuidOf(recorded.uuid, i);
+            nvml.devices.add(copy);
+        }
+        return nvml;
+    }
+
     private static Modes modes(String pair) {
         String[] parts = pair.replaceAll("[\\[\\]\\s]", "").split(",");
         return new Modes(!parts[0].equals("0"), !parts[1].equals("0"));
@@ -180,16 +208,20 @@ final class RecordedNvml implements Nvml {
         return value;
     }
 
-    private Device device(int gpu) {
+    /** The device, for a call of {@code function}: answers the errors the device was given. */
+    private Device device(int gpu, String function) {
         if (!initialised) {
-            throw new NvmlException("device " + gpu, NvmlErrors.UNINITIALIZED);
+            throw new NvmlException(function, NvmlErrors.UNINITIALIZED);
         }
         if (gpu < 0 || gpu >= devices.size()) {
-            throw new NvmlException("device " + gpu, NvmlErrors.INVALID_ARGUMENT);
+            throw new NvmlException("device index " + gpu, NvmlErrors.INVALID_ARGUMENT);
         }
         Device device = devices.get(gpu);
         if (device.failWith != null) {
-            throw new NvmlException("device " + gpu, device.failWith);
+            throw new NvmlException("nvmlDeviceGetHandleByIndex_v2", device.failWith);
+        }
+        if (device.failing.containsKey(function)) {
+            throw new NvmlException(function, device.failing.get(function));
         }
         return device;
     }
@@ -232,85 +264,85 @@ final class RecordedNvml implements Nvml {
 
     @Override
     public String name(int gpu) {
-        return supported(device(gpu).name, "nvmlDeviceGetName");
+        return supported(device(gpu, "nvmlDeviceGetName").name, "nvmlDeviceGetName");
     }
 
     @Override
     public String uuid(int gpu) {
-        if (device(gpu).uuidFailsWith != null) {
-            throw new NvmlException("nvmlDeviceGetUUID", device(gpu).uuidFailsWith);
+        if (device(gpu, "nvmlDeviceGetUUID").uuidFailsWith != null) {
+            throw new NvmlException("nvmlDeviceGetUUID", device(gpu, "nvmlDeviceGetUUID").uuidFailsWith);
         }
-        return supported(device(gpu).uuid, "nvmlDeviceGetUUID");
+        return supported(device(gpu, "nvmlDeviceGetUUID").uuid, "nvmlDeviceGetUUID");
     }
 
     @Override
     public String serial(int gpu) {
-        return supported(device(gpu).serial, "nvmlDeviceGetSerial");
+        return supported(device(gpu, "nvmlDeviceGetSerial").serial, "nvmlDeviceGetSerial");
     }
 
     @Override
     public PciInfo pciInfo(int gpu) {
-        return supported(device(gpu).pci, "nvmlDeviceGetPciInfo_v3");
+        return supported(device(gpu, "nvmlDeviceGetPciInfo_v3").pci, "nvmlDeviceGetPciInfo_v3");
     }
 
     @Override
     public MemoryInfo memoryInfo(int gpu) {
-        return supported(device(gpu).memory, "nvmlDeviceGetMemoryInfo");
+        return supported(device(gpu, "nvmlDeviceGetMemoryInfo").memory, "nvmlDeviceGetMemoryInfo");
     }
 
     @Override
     public int[] cudaComputeCapability(int gpu) {
-        return supported(device(gpu).cc, "nvmlDeviceGetCudaComputeCapability");
+        return supported(device(gpu, "nvmlDeviceGetCudaComputeCapability").cc, "nvmlDeviceGetCudaComputeCapability");
     }
 
     @Override
     public int powerManagementLimit(int gpu) {
-        return supported(device(gpu).powerLimit, "nvmlDeviceGetPowerManagementLimit");
+        return supported(device(gpu, "nvmlDeviceGetPowerManagementLimit").powerLimit, "nvmlDeviceGetPowerManagementLimit");
     }
 
     @Override
     public int powerManagementDefaultLimit(int gpu) {
-        return supported(device(gpu).defaultLimit, "nvmlDeviceGetPowerManagementDefaultLimit");
+        return supported(device(gpu, "nvmlDeviceGetPowerManagementDefaultLimit").defaultLimit, "nvmlDeviceGetPowerManagementDefaultLimit");
     }
 
     @Override
     public PowerConstraints powerManagementLimitConstraints(int gpu) {
-        return supported(device(gpu).constraints, "nvmlDeviceGetPowerManagementLimitConstraints");
+        return supported(device(gpu, "nvmlDeviceGetPowerManagementLimitConstraints").constraints, "nvmlDeviceGetPowerManagementLimitConstraints");
     }
 
     @Override
     public int enforcedPowerLimit(int gpu) {
-        return supported(device(gpu).enforcedLimit, "nvmlDeviceGetEnforcedPowerLimit");
+        return supported(device(gpu, "nvmlDeviceGetEnforcedPowerLimit").enforcedLimit, "nvmlDeviceGetEnforcedPowerLimit");
     }
 
     @Override
     public Modes eccMode(int gpu) {
-        return supported(device(gpu).ecc, "nvmlDeviceGetEccMode");
+        return supported(device(gpu, "nvmlDeviceGetEccMode").ecc, "nvmlDeviceGetEccMode");
     }
 
     @Override
     public int currPcieLinkGeneration(int gpu) {
-        return supported(device(gpu).genCurrent, "nvmlDeviceGetCurrPcieLinkGeneration");
+        return supported(device(gpu, "nvmlDeviceGetCurrPcieLinkGeneration").genCurrent, "nvmlDeviceGetCurrPcieLinkGeneration");
     }
 
     @Override
     public int currPcieLinkWidth(int gpu) {
-        return supported(device(gpu).widthCurrent, "nvmlDeviceGetCurrPcieLinkWidth");
+        return supported(device(gpu, "nvmlDeviceGetCurrPcieLinkWidth").widthCurrent, "nvmlDeviceGetCurrPcieLinkWidth");
     }
 
     @Override
     public int maxPcieLinkGeneration(int gpu) {
-        return supported(device(gpu).genMax, "nvmlDeviceGetMaxPcieLinkGeneration");
+        return supported(device(gpu, "nvmlDeviceGetMaxPcieLinkGeneration").genMax, "nvmlDeviceGetMaxPcieLinkGeneration");
     }
 
     @Override
     public int maxPcieLinkWidth(int gpu) {
-        return supported(device(gpu).widthMax, "nvmlDeviceGetMaxPcieLinkWidth");
+        return supported(device(gpu, "nvmlDeviceGetMaxPcieLinkWidth").widthMax, "nvmlDeviceGetMaxPcieLinkWidth");
     }
 
     @Override
     public Modes migMode(int gpu) {
-        return supported(device(gpu).mig, "nvmlDeviceGetMigMode");
+        return supported(device(gpu, "nvmlDeviceGetMigMode").mig, "nvmlDeviceGetMigMode");
     }
 
     @Override
@@ -318,17 +350,19 @@ final class RecordedNvml implements Nvml {
         if (profileIndex > 0x10) {
             throw new NvmlException("nvmlDeviceGetGpuInstanceProfileInfoV", NvmlErrors.INVALID_ARGUMENT);
         }
-        return supported(device(gpu).profilesByIndex.get(profileIndex), "nvmlDeviceGetGpuInstanceProfileInfoV");
+        return supported(device(gpu, "nvmlDeviceGetGpuInstanceProfileInfoV").profilesByIndex.get(profileIndex),
+                "nvmlDeviceGetGpuInstanceProfileInfoV");
     }
 
     @Override
     public List<Placement> gpuInstancePossiblePlacements(int gpu, int profileId) {
-        return supported(device(gpu).placementsById.get(profileId), "nvmlDeviceGetGpuInstancePossiblePlacements_v2");
+        return supported(device(gpu, "nvmlDeviceGetGpuInstancePossiblePlacements_v2").placementsById.get(profileId),
+                "nvmlDeviceGetGpuInstancePossiblePlacements_v2");
     }
 
     @Override
     public boolean nvLinkActive(int gpu, int link) {
-        List<Boolean> links = device(gpu).nvLinkActive;
+        List<Boolean> links = device(gpu, "nvmlDeviceGetNvLinkState").nvLinkActive;
         if (links == null || link >= links.size()) {
             throw new NvmlException("nvmlDeviceGetNvLinkState", links == null ? NvmlErrors.NOT_SUPPORTED : NvmlErrors.INVALID_ARGUMENT);
         }
@@ -337,79 +371,80 @@ final class RecordedNvml implements Nvml {
 
     @Override
     public PciInfo nvLinkRemotePciInfo(int gpu, int link) {
-        return supported(device(gpu).remotePci.get(link), "nvmlDeviceGetNvLinkRemotePciInfo_v2");
+        return supported(device(gpu, "nvmlDeviceGetNvLinkRemotePciInfo_v2").remotePci.get(link), "nvmlDeviceGetNvLinkRemotePciInfo_v2");
     }
 
     @Override
     public int nvLinkRemoteDeviceType(int gpu, int link) {
-        return supported(device(gpu).remoteType.get(link), "nvmlDeviceGetNvLinkRemoteDeviceType");
+        return supported(device(gpu, "nvmlDeviceGetNvLinkRemoteDeviceType").remoteType.get(link), "nvmlDeviceGetNvLinkRemoteDeviceType");
     }
 
     @Override
     public int topologyCommonAncestor(int gpu1, int gpu2) {
-        device(gpu1);
-        device(gpu2);
+        device(gpu1, "nvmlDeviceGetTopologyCommonAncestor");
+        device(gpu2, "nvmlDeviceGetTopologyCommonAncestor");
         return supported(topology.get(Math.min(gpu1, gpu2) + "-" + Math.max(gpu1, gpu2)), "nvmlDeviceGetTopologyCommonAncestor");
     }
 
     @Override
     public long[] cpuAffinity(int gpu) {
-        return supported(device(gpu).cpuAffinity, "nvmlDeviceGetCpuAffinity");
+        return supported(device(gpu, "nvmlDeviceGetCpuAffinity").cpuAffinity, "nvmlDeviceGetCpuAffinity");
     }
 
     @Override
     public long[] memoryAffinity(int gpu) {
-        return supported(device(gpu).memoryAffinity, "nvmlDeviceGetMemoryAffinity");
+        return supported(device(gpu, "nvmlDeviceGetMemoryAffinity").memoryAffinity, "nvmlDeviceGetMemoryAffinity");
     }
 
     @Override
     public int numaNodeId(int gpu) {
-        return supported(device(gpu).numaNodeId, "nvmlDeviceGetNumaNodeId");
+        return supported(device(gpu, "nvmlDeviceGetNumaNodeId").numaNodeId, "nvmlDeviceGetNumaNodeId");
     }
 
     @Override
     public Utilization utilization(int gpu) {
-        return supported(device(gpu).utilization, "nvmlDeviceGetUtilizationRates");
+        return supported(device(gpu, "nvmlDeviceGetUtilizationRates").utilization, "nvmlDeviceGetUtilizationRates");
     }
 
     @Override
     public int powerUsage(int gpu) {
-        return supported(device(gpu).powerUsage, "nvmlDeviceGetPowerUsage");
+        return supported(device(gpu, "nvmlDeviceGetPowerUsage").powerUsage, "nvmlDeviceGetPowerUsage");
     }
 
     @Override
     public int temperature(int gpu) {
-        return supported(device(gpu).temperature, "nvmlDeviceGetTemperature");
+        return supported(device(gpu, "nvmlDeviceGetTemperature").temperature, "nvmlDeviceGetTemperature");
     }
 
     @Override
     public int clock(int gpu, int clockType) {
-        return supported(clockType == CLOCK_SM ? device(gpu).smClock : null, "nvmlDeviceGetClockInfo");
+        return supported(clockType == CLOCK_SM ? device(gpu, "nvmlDeviceGetClockInfo").smClock : null, "nvmlDeviceGetClockInfo");
     }
 
     @Override
     public long clocksEventReasons(int gpu) {
-        return supported(device(gpu).clocksEventReasons, "nvmlDeviceGetCurrentClocksEventReasons");
+        return supported(device(gpu, "nvmlDeviceGetCurrentClocksEventReasons").clocksEventReasons, "nvmlDeviceGetCurrentClocksEventReasons");
     }
 
     @Override
     public long volatileEccErrors(int gpu, boolean uncorrected) {
-        return supported(uncorrected ? device(gpu).eccUncorrected : device(gpu).eccCorrected, "nvmlDeviceGetTotalEccErrors");
+        Device device = device(gpu, "nvmlDeviceGetTotalEccErrors");
+        return supported(uncorrected ? device.eccUncorrected : device.eccCorrected, "nvmlDeviceGetTotalEccErrors");
     }
 
     @Override
     public boolean retiredPagesPending(int gpu) {
-        return supported(device(gpu).retiredPagesPending, "nvmlDeviceGetRetiredPagesPendingStatus");
+        return supported(device(gpu, "nvmlDeviceGetRetiredPagesPendingStatus").retiredPagesPending, "nvmlDeviceGetRetiredPagesPendingStatus");
     }
 
     @Override
     public RemappedRows remappedRows(int gpu) {
-        return supported(device(gpu).remappedRows, "nvmlDeviceGetRemappedRows");
+        return supported(device(gpu, "nvmlDeviceGetRemappedRows").remappedRows, "nvmlDeviceGetRemappedRows");
     }
 
     @Override
     public String vbiosVersion(int gpu) {
-        return supported(device(gpu).vbios, "nvmlDeviceGetVbiosVersion");
+        return supported(device(gpu, "nvmlDeviceGetVbiosVersion").vbios, "nvmlDeviceGetVbiosVersion");
     }
 
     @Override

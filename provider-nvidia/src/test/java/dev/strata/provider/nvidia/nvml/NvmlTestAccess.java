@@ -1,0 +1,23 @@
+package dev.strata.provider.nvidia.nvml;
+
+import dev.strata.provider.nvidia.device.PciSysfs;
+import dev.strata.provider.nvidia.device.XidLog;
+import java.time.Clock;
+
+/** Lets tests of other packages read NVML's recorded stand-ins as the tests of this package do. */
+public final class NvmlTestAccess {
+
+    private NvmlTestAccess() {
+    }
+
+    /**
+     * An NVML source over {@link RecordedNvml#eightH200s}, the recorded H200 copied to eight GPUs,
+     * whose GPU {@code lost} answers {@code NVML_ERROR_GPU_IS_LOST} for its handle and so for every
+     * call.
+     */
+    public static NvmlSource eightH200sOneLost(int lost, XidLog xids, PciSysfs sysfs, Clock clock, String host) {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        nvml.devices.get(lost).failWith = NvmlErrors.GPU_IS_LOST;
+        return new NvmlSource(() -> nvml, xids, sysfs, clock, host);
+    }
+}
