@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock. A
  * GPU whose UUID cannot be read is reported FAILED under an id made of the host and its PCI address
  * ({@link GpuIds}), logged once as a warning, and the host's other GPUs are discovered as usual. A
- * GPU NVML cannot reach is reported FAILED too (under its UUID where NVML still gives one), and does
- * not hide the others either.
+ * GPU NVML cannot reach, or that nvidia-smi shows without a product name, is reported FAILED too
+ * (under its UUID where the source still gives one), and does not hide the others either.
  * Snapshots carry the host's {@link MachineIdentity}, by which the inventory attaches the GPUs to
  * the bare-metal node of the same machine.
  */

@@ -25,6 +25,20 @@ public final class DerivedCaptures {
      * GPU whose UUID NVML cannot read.
      */
     public static String eightGpusOneWithoutUuid(String captured, int withoutUuid) {
+        return eightGpus(captured, withoutUuid, "uuid");
+    }
+
+    /**
+     * The eight-GPU host of {@link #eightGpusOneWithoutUuid}, every GPU with its UUID, where GPU
+     * {@code withoutName} gets {@code <product_name>N/A</product_name>} instead, as nvidia-smi prints
+     * a value NVML cannot read.
+     */
+    public static String eightGpusOneWithoutProductName(String captured, int withoutName) {
+        return eightGpus(captured, withoutName, "product_name");
+    }
+
+    /** The captured {@code <gpu>} as eight GPUs, GPU {@code broken}'s {@code <element>} made N/A. */
+    private static String eightGpus(String captured, int broken, String element) {
         Matcher m = GPU.matcher(captured);
         if (!m.find()) {
             throw new IllegalArgumentException("no <gpu> in the capture");
@@ -43,8 +57,9 @@ public final class DerivedCaptures {
                         .replaceFirst("<minor_number>[^<]*</minor_number>", "<minor_number>" + i + "</minor_number>")
                         .replace("<uuid>" + uuid + "</uuid>", "<uuid>" + uuidOf(uuid, i) + "</uuid>");
             }
-            if (i == withoutUuid) {
-                copy = copy.replaceFirst("<uuid>[^<]*</uuid>", "<uuid>N/A</uuid>");
+            if (i == broken) {
+                field(copy, element);
+                copy = copy.replaceFirst("<" + element + ">[^<]*</" + element + ">", "<" + element + ">N/A</" + element + ">");
             }
             gpus.append(copy);
         }

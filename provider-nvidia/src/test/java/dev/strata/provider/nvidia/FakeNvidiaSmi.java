@@ -24,6 +24,11 @@ public final class FakeNvidiaSmi {
         return replaying(dir, fixtures, fixtures.resolve("nvidia-smi-q.xml"), false);
     }
 
+    /** As {@link #replaying(Path, Path)}, except that {@code -q -x} prints {@code xml} (a variant derived from the capture). */
+    public static Path replaying(Path dir, Path fixtures, Path xml) throws IOException {
+        return replaying(dir, fixtures, xml, false);
+    }
+
     /**
      * As {@link #replaying(Path, Path)}, except that {@code -q -x} prints {@code xml} (a variant
      * derived from the capture) and the sampler's query prints, after the captured row, the same

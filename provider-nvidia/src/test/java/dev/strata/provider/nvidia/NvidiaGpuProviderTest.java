@@ -229,6 +229,34 @@ class NvidiaGpuProviderTest {
     }
 
     /**
+     * One GPU without product name on an eight-GPU host does not hide the other seven: the replayed
+     * nvidia-smi prints the real H200 capture copied to eight GPUs with GPU 0's product name made
+     * N/A ({@link DerivedCaptures#eightGpusOneWithoutProductName}). The snapshot holds all eight,
+     * GPU 0 FAILED under its UUID with model unknown.
+     */
+    @Test
+    void oneGpuWithoutProductNameIsReportedFailedAndDoesNotHideTheOtherSeven() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Path xml = dir.resolve("eight-gpus.xml");
+        Files.writeString(xml, DerivedCaptures.eightGpusOneWithoutProductName(Fixtures.text(fixtures.resolve("nvidia-smi-q.xml")), 0));
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replaying(dir, fixtures, xml).toString());
+        NvidiaGpuProvider gpus = provider(properties);
+
+        GpuSnapshot snapshot = gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30)));
+
+        assertThat(snapshot.unavailableReason()).isNull();
+        assertThat(snapshot.accelerators()).hasSize(8);
+        assertThat(snapshot.accelerators()).filteredOn(a -> a.health().status() == Health.Status.OK).hasSize(7)
+                .allSatisfy(a -> assertThat(a.model()).isEqualTo("NVIDIA H200"));
+        Accelerator unnamed = snapshot.accelerators().get(0);
+        assertThat(unnamed.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(unnamed.model()).isEqualTo("unknown");
+        assertThat(unnamed.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(unnamed.health().reasons()).containsExactly("GPU 0 at PCI 0000:00:06.0 has no product name (nvidia-smi -q -x shows none)");
+    }
+
+    /**
      * One GPU NVML cannot reach on an eight-GPU host neither fails the discovery nor hides the other
      * seven: NVML is the recorded H200 copied to eight GPUs, GPU 3 answering
      * {@code NVML_ERROR_GPU_IS_LOST} for its handle ({@link NvmlTestAccess#eightH200sOneLost}), and

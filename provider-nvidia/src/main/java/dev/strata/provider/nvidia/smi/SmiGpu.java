@@ -8,7 +8,8 @@ import java.util.Set;
  *
  * @param index the GPU's nvidia-smi index (its position in the file)
  * @param pciBusId the bus id as printed, e.g. {@code 00000000:00:06.0}
- * @param productName e.g. {@code NVIDIA H200}
+ * @param productName e.g. {@code NVIDIA H200}; null when nvidia-smi shows none (absent, N/A or an
+ *     error text instead)
  * @param uuid e.g. {@code GPU-5bbcfe84-...}; null when nvidia-smi shows none (absent, N/A or an
  *     error text instead)
  * @param serial the board serial, or null

@@ -38,7 +38,8 @@ import java.util.Map;
  * </ul>
  * Where {@code topo -m} is missing, locality comes from sysfs. A GPU without UUID is mapped all the
  * same, under the id {@link GpuIds} gives it and with health FAILED; it has no compute capability
- * and no {@code nvlink -s} links (both are matched by UUID).
+ * and no {@code nvlink -s} links (both are matched by UUID). A GPU without product name is mapped
+ * with model {@value GpuIds#UNKNOWN_MODEL} and health FAILED, with everything else it shows.
  */
 public final class SmiMapper {
 
@@ -149,13 +150,20 @@ public final class SmiMapper {
         attributes.put(Attributes.SOURCE, "nvidia-smi");
         Health health = HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
                 gpu.remappingFailed(), List.of());
+        List<String> missing = new ArrayList<>();
         if (gpu.uuid() == null) {
-            health = GpuIds.withoutUuid(gpu.index(), pci, "nvidia-smi -q -x shows none", health);
+            missing.add(GpuIds.named(gpu.index(), pci) + " has no UUID (nvidia-smi -q -x shows none)");
+        }
+        if (gpu.productName() == null) {
+            missing.add(GpuIds.named(gpu.index(), pci) + " has no product name (nvidia-smi -q -x shows none)");
+        }
+        if (!missing.isEmpty()) {
+            health = GpuIds.failed(missing, health);
         }
         return Accelerator.builder()
                 .id(id)
                 .vendor("NVIDIA")
-                .model(gpu.productName())
+                .model(gpu.productName() == null ? GpuIds.UNKNOWN_MODEL : gpu.productName())
                 .memoryBytes(Math.max(0, gpu.memoryTotalMiB()) * MIB)
                 .computeCapability(cc)
                 .pciAddress(pci)

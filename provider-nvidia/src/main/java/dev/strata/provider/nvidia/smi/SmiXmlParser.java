@@ -29,8 +29,7 @@ import org.xml.sax.SAXException;
  * one of drivers before 525 ({@code power_readings}, {@code clocks_throttle_reasons}), and volatile
  * ECC counts both as SRAM/DRAM counters and as older drivers' {@code single_bit}/{@code double_bit}
  * totals. A GPU whose UUID is absent, empty, N/A or an error text is read with none
- * ({@link GpuIds}); a GPU without a product name makes the document unreadable, with an error that
- * names the GPU and the field.
+ * ({@link GpuIds}); so is a GPU whose product name is.
  */
 public final class SmiXmlParser {
 
@@ -89,14 +88,9 @@ public final class SmiXmlParser {
         if (busId == null) {
             busId = gpu.getAttribute("id");
         }
-        // a GPU without UUID is read all the same (the mapper reports it FAILED under an id of its own);
-        // one that cannot be named (no product name) is not mapped half-known: the document is refused
+        // a GPU without UUID or product name is read all the same: the mapper reports it FAILED
         String uuid = GpuIds.uuidOrNull(text(gpu, "uuid"));
         String productName = text(gpu, "product_name");
-        if (productName == null) {
-            throw new IllegalArgumentException("GPU " + index + " (" + busId + ") has no <product_name> (missing, empty or N/A); expected"
-                    + " its model, such as NVIDIA H200");
-        }
         Element remapped = child(gpu, "remapped_rows");
         Element retired = child(gpu, "retired_pages");
         String retiredPending = retired == null ? null : firstText(retired, "pending_retirement", "pending_blacklist");

@@ -141,4 +141,40 @@ class SmiMapperTest {
         assertThat(SmiMapper.map(log, Map.of(), null, Map.of(), Map.of(), new PciSysfs(noSysfs), host).accelerators().get(3).id())
                 .isEqualTo(broken.id());
     }
+
+    /**
+     * An eight-GPU host whose GPU 5 has no product name ({@link DerivedCaptures#eightGpusOneWithoutProductName}:
+     * the real H200 capture copied to eight GPUs, GPU 5's {@code <product_name>} made N/A). GPU 5 is
+     * reported FAILED under its UUID, with model unknown and every other fact it shows; the other
+     * seven are mapped as usual.
+     */
+    @Test
+    void oneGpuWithoutProductNameIsReportedFailedAndTheOtherSevenAsUsual(@TempDir Path noSysfs) {
+        Path dir = Fixtures.nvidia("h200-vm");
+        String captured = Fixtures.text(dir.resolve("nvidia-smi-q.xml"));
+        SmiLog log = SmiXmlParser.parse(DerivedCaptures.eightGpusOneWithoutProductName(captured, 5).getBytes(StandardCharsets.UTF_8));
+
+        DiscoveredGpus found = SmiMapper.map(log, Map.of(), TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), new PciSysfs(noSysfs), "host:test");
+
+        assertThat(found.accelerators()).hasSize(8);
+        String uuid = "GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444";
+        for (int i = 0; i < 8; i++) {
+            Accelerator gpu = found.accelerators().get(i);
+            assertThat(gpu.id()).isEqualTo(DerivedCaptures.uuidOf(uuid, i));
+            assertThat(gpu.memoryBytes()).isEqualTo(143771L << 20);
+            if (i != 5) {
+                assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+                assertThat(gpu.health()).isEqualTo(Health.OK);
+            }
+        }
+        Accelerator unnamed = found.accelerators().get(5);
+        assertThat(unnamed.model()).isEqualTo("unknown");
+        assertThat(unnamed.pciAddress()).isEqualTo("0000:15:00.0");
+        assertThat(unnamed.health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(unnamed.health().reasons()).containsExactly("GPU 5 at PCI 0000:15:00.0 has no product name (nvidia-smi -q -x shows none)");
+        assertThat(unnamed.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(unnamed.attributes()).containsEntry("serial", "1653724063754").containsEntry("source", "nvidia-smi");
+    }
 }

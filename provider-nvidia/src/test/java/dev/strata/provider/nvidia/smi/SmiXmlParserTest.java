@@ -3,7 +3,6 @@ package dev.strata.provider.nvidia.smi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.provider.nvidia.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,20 +139,25 @@ class SmiXmlParserTest {
     }
 
     /**
-     * A GPU whose product name nvidia-smi prints empty is refused with an error naming the GPU and
-     * the field, which the source turns into a provider failure; never a NullPointerException from
-     * deep inside the model.
+     * A GPU whose product name nvidia-smi cannot show (N/A, an error text, empty or no element at
+     * all) is read with none and everything else it shows, instead of the whole document being
+     * refused: the mapper reports it FAILED and the other GPUs of the host stay visible. Each variant
+     * is the real H200 capture with its {@code <product_name>} changed so.
      */
     @Test
-    void aGpuWithoutProductNameIsRefusedNamingTheField() {
+    void aGpuWithoutProductNameIsReadWithNoneInsteadOfRefusingTheDocument() {
         String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
-        byte[] noName = xml.replaceFirst("<product_name>[^<]*</product_name>", "<product_name></product_name>")
-                .getBytes(StandardCharsets.UTF_8);
+        for (String name : new String[] {"<product_name>N/A</product_name>", "<product_name>Unknown Error</product_name>",
+            "<product_name></product_name>", ""}) {
+            byte[] noName = xml.replaceFirst("<product_name>[^<]*</product_name>", name).getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> SmiErrors.parsed("nvidia-smi -q -x", () -> SmiXmlParser.parse(noName)))
-                .isInstanceOf(ProviderFailureException.class)
-                .hasMessage("nvidia-smi -q -x printed output that cannot be read: GPU 0 (00000000:00:06.0) has no <product_name>"
-                        + " (missing, empty or N/A); expected its model, such as NVIDIA H200");
+            SmiGpu gpu = SmiErrors.parsed("nvidia-smi -q -x", () -> SmiXmlParser.parse(noName)).gpus().get(0);
+
+            assertThat(gpu.productName()).as(name).isNull();
+            assertThat(gpu.uuid()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+            assertThat(gpu.pciBusId()).isEqualTo("00000000:00:06.0");
+            assertThat(gpu.memoryTotalMiB()).isEqualTo(143771);
+        }
     }
 
     /**
