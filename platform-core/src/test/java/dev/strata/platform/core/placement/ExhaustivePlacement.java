@@ -156,6 +156,12 @@ final class ExhaustivePlacement {
         throw new IllegalStateException("no GPU " + id + " on " + n.id());
     }
 
+    /** The GPU that stands for a node's GPUs: its first that is not FAILED (a failed one may be known only in part), else its first. */
+    private static Accelerator representative(Node n) {
+        return n.accelerators().stream().filter(a -> a.health().status() != Health.Status.FAILED).findFirst()
+                .orElse(n.accelerators().get(0));
+    }
+
     private static int profileIndex(Accelerator a, String name) {
         for (int p = 0; p < a.partitionProfiles().size(); p++) {
             if (a.partitionProfiles().get(p).name().equals(name)) {
@@ -213,7 +219,7 @@ final class ExhaustivePlacement {
             if (n.accelerators().isEmpty()) {
                 return "gpus";
             }
-            Accelerator first = n.accelerators().get(0);
+            Accelerator first = representative(n);
             if (!m.gpus().models().isEmpty() && m.gpus().models().stream().noneMatch(w -> wordIn(first.model(), w))) {
                 return "gpus.models";
             }
@@ -273,7 +279,7 @@ final class ExhaustivePlacement {
     }
 
     static double estimate(Member m, Node n) {
-        double gpuPower = n.accelerators().isEmpty() ? 0 : n.accelerators().get(0).power().enforcedWatts();
+        double gpuPower = n.accelerators().isEmpty() ? 0 : representative(n).power().enforcedWatts();
         double gpu = m.gpus().count() * share(m) * gpuPower;
         double rest = Math.max(0, n.power().maxWatts() - n.accelerators().size() * gpuPower);
         double cpuShare = n.cpu().threads() == 0 ? 0 : Math.min(1, (double) m.cpuMilli() / (n.cpu().threads() * 1000L));
