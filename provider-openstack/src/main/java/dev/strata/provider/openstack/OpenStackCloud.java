@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,15 @@ import org.slf4j.LoggerFactory;
  * no longer lists a deleted server by its tags): where the records are kept in memory only, a
  * restart forgets it, and the create makes a new server.
  *
+ * <p>Several Strata installations may share the project. Servers are never nodes (the hosts are),
+ * and every server, another installation's as any other, uses its host's room as Placement counts
+ * it, which is the room discovery reports. A server whose metadata names another installation
+ * ({@link MachineLabels#INSTALLATION}) is listed by {@link #machines} with that id, so the core's
+ * reconciler leaves it alone, and is never taken for the server of one of this installation's
+ * operations by {@link #create} or {@link #find}. A server without the label (made before Strata
+ * labelled the installation) counts as this installation's, and until the core has said which
+ * installation this is (its store is not up yet) every server Strata made does.
+ *
  * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
  * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
  * Thread-safe.
@@ -103,12 +113,19 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private final Clock clock;
     private final ExecutorService pool;
     private final CreateJournal journal;
+    private final Supplier<String> installation;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong lastGeneration = new AtomicLong();
 
-    /** A cloud reached through Keystone with the configured credentials, recording its create requests in {@code journal}. */
-    static OpenStackCloud connect(OpenStackSettings settings, Clock clock, CreateJournal journal) {
-        return new OpenStackCloud(settings, keystone(settings, clock), clock, journal);
+    /**
+     * A cloud reached through Keystone with the configured credentials, recording its create
+     * requests in {@code journal}.
+     *
+     * @param installation this installation's id ({@link MachineLabels#INSTALLATION}), null while
+     *     the core has not said it
+     */
+    static OpenStackCloud connect(OpenStackSettings settings, Clock clock, CreateJournal journal, Supplier<String> installation) {
+        return new OpenStackCloud(settings, keystone(settings, clock), clock, journal, installation);
     }
 
     /**
@@ -120,8 +137,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     }
 
     OpenStackCloud(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal) {
+        this(settings, session, clock, journal, () -> null);
+    }
+
+    OpenStackCloud(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal, Supplier<String> installation) {
         this.settings = settings;
         this.journal = journal;
+        this.installation = installation;
         this.session = session;
         this.placement = new PlacementClient(session, json);
         this.nova = new NovaClient(session, json);
@@ -558,7 +580,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         Optional<Server> found = findServer(operationId, context);
         if (found.isEmpty() && record.isPresent() && record.get().serverId() != null) {
             found = nova.server(record.get().serverId(), context).filter(s -> operationId.equals(s.metadata().get(MachineLabels.OPERATION)))
-                    .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE);
+                    .filter(this::ours).filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE);
         }
         return found;
     }
@@ -628,6 +650,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private Optional<Server> findServer(String operationId, DiscoveryContext context) {
         List<Server> found = new ArrayList<>(nova.serversTagged(OpenStackCloudProvider.operationTag(operationId), context).stream()
                 .filter(s -> operationId.equals(s.metadata().get(MachineLabels.OPERATION)))
+                .filter(this::ours)
                 .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE)
                 .toList());
         if (found.size() > 1) {
@@ -638,6 +661,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         return found.stream().findFirst();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every server of the project tagged {@code strata} with an operation id, another
+     * installation's too: its labels carry that installation's id, by which the core's reconciler
+     * leaves it alone (it is neither a member here nor a leak).
+     */
     @Override
     public List<MachineStatus> machines(DiscoveryContext context) {
         return nova.serversTagged(TAG, context).stream().filter(s -> s.metadata().containsKey(MachineLabels.OPERATION)).map(this::status).toList();
@@ -720,6 +750,20 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             put(labels, key, s.metadata().get(key));
         }
         return labels;
+    }
+
+    /**
+     * Whether a server is this installation's, as far as its metadata says: it names this
+     * installation, or none (made before Strata labelled the installation), or this installation's
+     * id is not known yet.
+     */
+    private boolean ours(Server s) {
+        String owner = s.metadata().get(MachineLabels.INSTALLATION);
+        if (owner == null) {
+            return true;
+        }
+        String own = installation.get();
+        return own == null || owner.equals(own);
     }
 
     private MachineStatus gone(MachineHandle handle, Map<String, String> labels) {

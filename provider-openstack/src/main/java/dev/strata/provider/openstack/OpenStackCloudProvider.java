@@ -5,6 +5,7 @@ import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.StrataProvider;
+import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
@@ -20,6 +21,8 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -44,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The record of its create requests ({@link CreateJournal}) outlives those replacements: it is
  * kept in the core's {@link ProviderJournal}, in Strata's state store, once the core offers one,
- * and in memory until then.
+ * and in memory until then. So does the core's {@link Installation}, once its store is up: the
+ * cloud tells this installation's servers from those of another Strata installation sharing the
+ * project by it.
  */
 @Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = OpenStackCloudProvider.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -62,6 +67,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
 
     private final Clock clock;
     private final CreateJournal journal;
+    private final AtomicReference<Installation> installation;
     private volatile OpenStackCloud cloud;
 
     @Activate
@@ -70,11 +76,11 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     }
 
     OpenStackCloudProvider(OpenStackSettings settings, Clock clock) {
-        this(settings, clock, new CreateJournal(clock));
+        this(settings, clock, new CreateJournal(clock), new AtomicReference<>());
     }
 
-    private OpenStackCloudProvider(OpenStackSettings settings, Clock clock, CreateJournal journal) {
-        this(OpenStackCloud.connect(settings, clock, journal), clock, journal);
+    private OpenStackCloudProvider(OpenStackSettings settings, Clock clock, CreateJournal journal, AtomicReference<Installation> installation) {
+        this(OpenStackCloud.connect(settings, clock, journal, idOf(installation)), clock, journal, installation);
     }
 
     /**
@@ -83,17 +89,27 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
      * a journal.
      */
     public OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock) {
-        this(settings, session, clock, new CreateJournal(clock));
+        this(settings, session, clock, new CreateJournal(clock), new AtomicReference<>());
     }
 
-    private OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal) {
-        this(new OpenStackCloud(settings, session, clock, journal), clock, journal);
+    private OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal,
+            AtomicReference<Installation> installation) {
+        this(new OpenStackCloud(settings, session, clock, journal, idOf(installation)), clock, journal, installation);
     }
 
-    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock, CreateJournal journal) {
+    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock, CreateJournal journal, AtomicReference<Installation> installation) {
         this.cloud = cloud;
         this.clock = clock;
         this.journal = journal;
+        this.installation = installation;
+    }
+
+    /** This installation's id as the bound {@link Installation} says it, or null while none is bound. */
+    private static Supplier<String> idOf(AtomicReference<Installation> installation) {
+        return () -> {
+            Installation bound = installation.get();
+            return bound == null ? null : bound.id();
+        };
     }
 
     /**
@@ -111,6 +127,22 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
         journal.detach(providerJournal);
     }
 
+    /**
+     * The core's {@link Installation}, once its state store is up: a server whose metadata names
+     * another installation ({@link dev.strata.platform.api.provisioning.MachineLabels#INSTALLATION})
+     * is never taken for the server of one of this installation's operations. Until one is bound,
+     * every server Strata made is taken for this installation's.
+     */
+    @Reference(name = "installation", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindInstallation")
+    public void bindInstallation(Installation bound) {
+        installation.set(bound);
+    }
+
+    public void unbindInstallation(Installation bound) {
+        installation.compareAndSet(bound, null);
+    }
+
     @Modified
     void modified(OpenStackConfig config) {
         OpenStackSettings settings;
@@ -121,7 +153,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             return;
         }
         OpenStackCloud previous = cloud;
-        cloud = OpenStackCloud.connect(settings, clock, journal);
+        cloud = OpenStackCloud.connect(settings, clock, journal, idOf(installation));
         previous.close(false);
     }
 

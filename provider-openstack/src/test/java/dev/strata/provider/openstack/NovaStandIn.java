@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
 
 /**
  * A local HTTP endpoint standing in for Nova (compute API 2.93), keeping its servers and flavors
- * in memory: one hypervisor, flavors with extra specs (created, read, completed), servers created
- * ACTIVE at once, read by id and listed by tag, deleted. It is for the flows that the all-in-one
- * cloud shows only slowly or not at all: a server deleted outside Strata at the moment the test
- * wants, a create whose answer is lost after Nova made the server, a flavor that a creation cut
- * short left without its extra specs. Every request is recorded (method and path).
+ * in memory: one hypervisor in availability zone {@code nova}, flavors with extra specs, public
+ * or private (created, read, completed), servers created ACTIVE at once, read by id and listed by
+ * tag, deleted. It is for the flows that the all-in-one cloud shows only slowly or not at all: a
+ * server deleted outside Strata at the moment the test wants, a create whose answer is lost after
+ * Nova made the server, a flavor that a creation cut short left without its extra specs. It
+ * claims nothing in Placement: a test that wants a server's resources used there allocates them
+ * itself, as Nova's scheduler would. Every request is recorded (method and path).
  */
 final class NovaStandIn implements AutoCloseable {
 
@@ -101,15 +103,26 @@ final class NovaStandIn implements AutoCloseable {
         return servers.get(serverId).path("flavor").path("original_name").asText();
     }
 
-    /** Adds a flavor (as an operator, or a creation cut short, would have left it); returns its id. */
+    /** Adds a public flavor (as an operator, or a creation cut short, would have left it); returns its id. */
     synchronized String addFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs) {
+        return addFlavor(name, vcpus, ramMiB, diskGiB, extraSpecs, true);
+    }
+
+    /** Adds a flavor, public or private (only projects given access may use it); returns its id. */
+    synchronized String addFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, boolean isPublic) {
         String id = UUID.randomUUID().toString();
         ObjectNode f = json.createObjectNode().put("id", id).put("name", name).put("vcpus", vcpus).put("ram", ramMiB).put("disk", diskGiB)
-                .put("os-flavor-access:is_public", true);
+                .put("os-flavor-access:is_public", isPublic);
         ObjectNode specs = f.putObject("extra_specs");
         extraSpecs.forEach(specs::put);
         flavors.put(id, f);
         return id;
+    }
+
+    /** The id of the flavor of that name. */
+    synchronized String flavorId(String name) {
+        return flavors.values().stream().filter(f -> f.path("name").asText().equals(name)).map(f -> f.path("id").asText()).findFirst()
+                .orElseThrow();
     }
 
     /** A flavor's extra specs as Nova has them. */
@@ -153,6 +166,13 @@ final class NovaStandIn implements AutoCloseable {
                     .put("status", "enabled").put("hypervisor_type", "fake").putObject("service").put("host", hostname);
             return ok(r.toString());
         }
+        if (method.equals("GET") && path.equals("/v2.1/os-availability-zone/detail")) {
+            ObjectNode r = json.createObjectNode();
+            ObjectNode zone = r.putArray("availabilityZoneInfo").addObject().put("zoneName", "nova");
+            zone.putObject("zoneState").put("available", true);
+            zone.putObject("hosts").putObject(hostname).putObject("nova-compute").put("available", true).put("active", true);
+            return ok(r.toString());
+        }
         if (method.equals("GET") && path.equals("/v2.1/flavors/detail")) {
             ObjectNode r = json.createObjectNode();
             r.putArray("flavors").addAll(flavors.values());
@@ -164,7 +184,8 @@ final class NovaStandIn implements AutoCloseable {
                 return new Answer(409, "{\"conflictingRequest\": {\"code\": 409, \"message\": \"Flavor with name " + f.path("name").asText()
                         + " already exists.\"}}");
             }
-            String id = addFlavor(f.path("name").asText(), f.path("vcpus").asInt(), f.path("ram").asLong(), f.path("disk").asLong(), Map.of());
+            String id = addFlavor(f.path("name").asText(), f.path("vcpus").asInt(), f.path("ram").asLong(), f.path("disk").asLong(), Map.of(),
+                    f.path("os-flavor-access:is_public").asBoolean(true));
             return ok(json.createObjectNode().set("flavor", flavors.get(id)).toString());
         }
         Matcher m = FLAVOR_SPECS.matcher(path);

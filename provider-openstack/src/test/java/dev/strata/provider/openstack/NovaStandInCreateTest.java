@@ -2,10 +2,17 @@ package dev.strata.provider.openstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.Installation;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
@@ -13,6 +20,7 @@ import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.NovaClient;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import dev.strata.provider.openstack.placement.Inventory;
 import java.net.URI;
@@ -33,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoint, on a clock the test moves: what a repeated create does after Nova lost a server it
  * made for the operation or when the record of the create request cannot be read, and (with a
  * real Placement, for the host's room) which flavor a member gets when one under the name Strata
- * gives its flavors already exists. The same flows on the real cloud, where it can show them, are
+ * gives its flavors already exists, and what becomes of another Strata installation's server in
+ * the same project. The same flows on the real cloud, where it can show them, are
  * in {@code OpenStackAllInOneTest} and {@code OpenStackFaultsTest}.
  */
 class NovaStandInCreateTest {
@@ -68,6 +77,22 @@ class NovaStandInCreateTest {
 
     /** A cloud on the stand-in (and Placement where the test set one up), recording its create requests in {@link #store}. */
     OpenStackCloud cloud() {
+        CreateJournal journal = new CreateJournal(clock);
+        journal.attach(store);
+        OpenStackCloud cloud = new OpenStackCloud(settings(), session(), clock, journal);
+        clouds.add(cloud);
+        return cloud;
+    }
+
+    /** The provider component on the stand-in (and Placement where the test set one up), as the core would have it before binding anything. */
+    OpenStackCloudProvider provider() {
+        OpenStackCloudProvider provider = new OpenStackCloudProvider(settings(), session(), clock);
+        provider.bindJournal(store);
+        cleanUp.add(provider::deactivate);
+        return provider;
+    }
+
+    OpenStackSettings settings() {
         Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
         m.put("strata.provider.id", PROVIDER);
         m.put("image", "76208bca-7c50-46e6-9d3c-503081dddf8d");
@@ -75,14 +100,12 @@ class NovaStandInCreateTest {
         m.put("flavorPolicy", "create");
         m.put("createSettle", SETTLE.toSeconds() + "s");
         m.put("requestTimeout", REQUEST_TIMEOUT.toSeconds() + "s");
-        OpenStackSettings settings = OpenStackSettings.from(TestClouds.config(m));
-        StaticSession session = new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), REQUEST_TIMEOUT),
-                Map.of("compute", nova.url(), "placement", placement), "admin");
-        CreateJournal journal = new CreateJournal(clock);
-        journal.attach(store);
-        OpenStackCloud cloud = new OpenStackCloud(settings, session, clock, journal);
-        clouds.add(cloud);
-        return cloud;
+        return OpenStackSettings.from(TestClouds.config(m));
+    }
+
+    StaticSession session() {
+        return new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), REQUEST_TIMEOUT), Map.of("compute", nova.url(), "placement", placement),
+                "admin");
     }
 
     MachineRequest request(String op, MachineResources resources, Map<String, String> parameters) {
@@ -273,5 +296,87 @@ class NovaStandInCreateTest {
                 .hasMessageStartingWith("flavor strata-4c-4096m-1g (" + other + ") is not the flavor Strata makes under that name: it has 4 VCPU, "
                         + "4096 MiB RAM, 20 GiB disk, extra specs {}, where Strata makes 4 VCPU, 4096 MiB RAM, 1 GiB disk, extra specs {}");
         assertThat(nova.extraSpecs(other)).isEmpty();
+    }
+
+    static final String OURS = "5b0c1f7e-this-installation";
+    static final String THEIRS = "9d1e5b7a-another-installation";
+
+    /**
+     * Another Strata installation shares the project and made a server on the same host, through
+     * Nova's API, with its labels: a deployment id this installation uses too (every store counts
+     * from d-000001) and its own installation id. Servers are never nodes: the host is the one
+     * node, and its room is what Placement leaves, their server's resources taken as much as this
+     * installation's (Placement's usage is what the host really has left). {@code machines()}
+     * lists their server with their installation's id, by which the core's reconciler neither
+     * takes it for a member nor reaps it as a leak. It is never the server of one of this
+     * installation's operations: operation ids are UUIDs, so only a copied or hand-made server
+     * carries one of this installation's, and the test gives theirs one. Before, {@code find}
+     * returned their server for that operation and {@code create} adopted it instead of making
+     * this installation's own; until the core has said which installation this is (no
+     * {@link Installation} bound), every server Strata made is still taken for this one's.
+     */
+    @Test
+    void anotherInstallationsServerIsNoNodeNorThisInstallationsButUsesTheHostsRoom() throws Exception {
+        hostInPlacement();
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloudProvider provider = provider();
+        Installation self = () -> OURS;
+        provider.bindInstallation(self);
+        MachineStatus mine = provider.create(small(UUID.randomUUID().toString(), OURS), context());
+        assertThat(mine.state()).isEqualTo(MachineState.RUNNING);
+        String theirOperation = UUID.randomUUID().toString();
+        String theirs = serverOf(THEIRS, "d-000001", theirOperation);
+        claimInPlacement(mine.handle().machineId());
+        claimInPlacement(theirs);
+
+        ComputeSnapshot snapshot = provider.discoverCompute(context());
+        assertThat(snapshot.nodes()).extracting(Node::id).containsExactly(PROVIDER + ":" + host);
+        Node node = snapshot.nodes().get(0);
+        assertThat(node.cpu().threads()).as("16 VCPU less both servers' one each").isEqualTo(14);
+        assertThat(node.memoryBytes()).isEqualTo((65536L - 2 * 512) << 20);
+        assertThat(node.attributes().get("placement.VCPU")).startsWith("free 14 of 16 (used 2,");
+        assertThat(snapshot.nodes()).allSatisfy(n -> assertThat(n.attributes().values()).noneMatch(v -> v.contains(theirs)));
+
+        assertThat(provider.machines(context())).extracting(m -> m.handle().machineId(), m -> m.labels().get(MachineLabels.INSTALLATION),
+                m -> m.labels().get(MachineLabels.DEPLOYMENT)).containsExactlyInAnyOrder(tuple(mine.handle().machineId(), OURS, "dep-1"),
+                tuple(theirs, THEIRS, "d-000001"));
+
+        assertThat(provider.find(theirOperation, context())).isEmpty();
+        provider.unbindInstallation(self);
+        assertThat(provider.find(theirOperation, context())).map(m -> m.handle().machineId()).contains(theirs);
+        provider.bindInstallation(self);
+        MachineStatus own = provider.create(small(theirOperation, OURS), context());
+        assertThat(own.handle().machineId()).isNotIn(theirs, mine.handle().machineId());
+        assertThat(own.labels()).containsEntry(MachineLabels.INSTALLATION, OURS);
+        assertThat(provider.find(theirOperation, context())).map(m -> m.handle().machineId()).contains(own.handle().machineId());
+        assertThat(nova.serverIds()).hasSize(3).contains(theirs);
+    }
+
+    /** A member of one CPU and 512 MiB on the flavor {@code small}, as a core of {@code installation} asks for it. */
+    MachineRequest small(String op, String installation) {
+        return new MachineRequest(op, "dep-1", "m0", "bank-risk", MachineTarget.node(PROVIDER + ":" + host),
+                new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", "small"), installation);
+    }
+
+    /** A server on the host made through Nova's API as another installation's Strata makes one: its labels, its tags. */
+    String serverOf(String installation, String deployment, String operation) {
+        ObjectNode server = new ObjectMapper().createObjectNode().put("name", "strata-" + deployment + "-m0")
+                .put("imageRef", "76208bca-7c50-46e6-9d3c-503081dddf8d").put("flavorRef", nova.flavorId("small")).put("networks", "none")
+                .put("host", host).put("hypervisor_hostname", host);
+        server.putObject("metadata").put(MachineLabels.DEPLOYMENT, deployment).put(MachineLabels.MEMBER, "m0")
+                .put(MachineLabels.TENANT, "bank-risk").put(MachineLabels.OPERATION, operation).put(MachineLabels.INSTALLATION, installation)
+                .put(OpenStackCloudProvider.NODE_LABEL, PROVIDER + ":" + host);
+        server.putArray("tags").add(OpenStackCloudProvider.TAG).add(OpenStackCloudProvider.operationTag(operation));
+        NovaClient.Creation made = cloud().nova().createServer(server, context());
+        assertThat(made).isInstanceOf(NovaClient.Accepted.class);
+        return ((NovaClient.Accepted) made).serverId();
+    }
+
+    /** Claims a server's flavor {@code small} on the host in Placement, as Nova's scheduler does (the stand-in does not). */
+    void claimInPlacement(String serverId) {
+        var writer = cloud().placement();
+        writer.allocate(serverId, Map.of(root, Map.of("VCPU", 1L, "MEMORY_MB", 512L, "DISK_GB", 1L)), UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(), context());
+        cleanUp.add(0, () -> writer.deleteAllocations(serverId, context()));
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.Node;
@@ -12,6 +14,7 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -20,7 +23,10 @@ import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.provider.openstack.compute.Flavor;
+import dev.strata.provider.openstack.compute.GlanceClient;
+import dev.strata.provider.openstack.compute.NovaClient;
 import dev.strata.provider.openstack.compute.Server;
+import dev.strata.provider.openstack.compute.ServerStates;
 import dev.strata.provider.openstack.http.ApiRequest;
 import dev.strata.provider.openstack.http.Microversion;
 import java.net.URI;
@@ -45,7 +51,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * discovery shows the compute node with its nested custom resource; three members become three
  * ACTIVE servers with their labels; repeating the creates makes none; find() recovers a lost
  * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported;
- * a flavor under Strata's name that is another flavor is refused.
+ * a flavor under Strata's name that is another flavor is refused; another Strata installation's
+ * server in the project is no node and not this installation's, but uses the host.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -309,6 +316,75 @@ class OpenStackAllInOneTest {
                         + "3333 MiB RAM, 1 GiB disk, extra specs {}, where Strata makes 3 VCPU, 3333 MiB RAM, 1 GiB disk, extra specs {}; it "
                         + "is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
         assertThat(ours(provider.machines(c))).isEmpty();
+    }
+
+    /**
+     * Another Strata installation sharing the project made a server, through Nova's API, with its
+     * labels: a deployment id this installation uses too (every store counts from d-000001) and
+     * its own installation id. It is no node (the compute host is, alone), and the host's room that
+     * discovery reports is what Placement leaves with the server's resources taken: it uses the
+     * host as any server does. {@code machines()} lists it with the other installation's id, by
+     * which the core's reconciler leaves it alone, and it is not the server of one of this
+     * installation's operations.
+     */
+    @Test
+    @Order(9)
+    void anotherInstallationsServerIsNoNodeAndNotThisInstallationsButUsesTheHost() {
+        DiscoveryContext c = TestClouds.context();
+        Installation self = () -> INSTALLATION;
+        provider.bindInstallation(self);
+        String theirs = null;
+        try {
+            String root = computeNode(provider.discoverCompute(c)).attributes().get("placement.root");
+            long vcpuBefore = freeFromPlacement(root, "VCPU");
+            Flavor flavor = provider.nova().createFlavor("strata-1c-512m-1g", 1, 512, 1, Map.of(), c);
+            String operation = UUID.randomUUID().toString();
+            ObjectNode server = new ObjectMapper().createObjectNode().put("name", "strata-d-000001-theirs")
+                    .put("imageRef", new GlanceClient(provider.session()).imageId(aio.get("IMAGE"), c)).put("flavorRef", flavor.id())
+                    .put("networks", "none");
+            server.putObject("metadata").put(MachineLabels.DEPLOYMENT, "d-000001").put(MachineLabels.MEMBER, "theirs")
+                    .put(MachineLabels.TENANT, "bank-risk").put(MachineLabels.OPERATION, operation)
+                    .put(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation").put(OpenStackCloudProvider.NODE_LABEL, nodeId());
+            server.putArray("tags").add(OpenStackCloudProvider.TAG).add(OpenStackCloudProvider.operationTag(operation));
+            NovaClient.Creation made = provider.nova().createServer(server, c);
+            assertThat(made).as("Nova's answer to the create").isInstanceOf(NovaClient.Accepted.class);
+            theirs = ((NovaClient.Accepted) made).serverId();
+            Server active = null;
+            for (int i = 0; i < 240 && (active == null || !active.status().equals("ACTIVE")); i++) {
+                active = provider.nova().server(theirs, TestClouds.context()).orElseThrow();
+                assertThat(active.status()).as("their server %s: %s", theirs, active.faultMessage()).isNotEqualTo("ERROR");
+                if (!active.status().equals("ACTIVE")) {
+                    sleep(500);
+                }
+            }
+            assertThat(active.status()).isEqualTo("ACTIVE");
+
+            ComputeSnapshot snapshot = provider.discoverCompute(TestClouds.context());
+            String id = theirs;
+            assertThat(snapshot.nodes()).noneMatch(n -> n.id().contains(id) || n.attributes().values().stream().anyMatch(v -> v.contains(id)));
+            Node host = computeNode(snapshot);
+            assertThat(freeFromPlacement(root, "VCPU")).as("their server's VCPU taken in Placement").isEqualTo(vcpuBefore - 1);
+            assertThat((long) host.cpu().threads()).isEqualTo(vcpuBefore - 1);
+
+            assertThat(provider.machines(TestClouds.context())).filteredOn(m -> m.handle().machineId().equals(id)).singleElement()
+                    .satisfies(m -> assertThat(m.labels()).containsEntry(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation")
+                            .containsEntry(MachineLabels.DEPLOYMENT, "d-000001"));
+            assertThat(provider.find(operation, TestClouds.context())).isEmpty();
+        } finally {
+            provider.unbindInstallation(self);
+            if (theirs != null) {
+                provider.nova().deleteServer(theirs, TestClouds.context());
+                for (int i = 0; i < 240 && provider.nova().server(theirs, TestClouds.context())
+                        .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE).isPresent(); i++) {
+                    sleep(500);
+                }
+            }
+        }
+    }
+
+    private Node computeNode(ComputeSnapshot snapshot) {
+        return snapshot.nodes().stream().filter(x -> x.id().equals(nodeId())).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + nodeId() + " in " + snapshot.nodes()));
     }
 
     private Map<String, Object> withPolicy(String policy) {
