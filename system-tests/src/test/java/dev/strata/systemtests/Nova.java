@@ -73,21 +73,27 @@ final class Nova {
         }
     }
 
-    private synchronized HttpResponse<String> call(String method, String path) {
+    private HttpResponse<String> call(String method, String path) {
+        return call(method, path, null);
+    }
+
+    private synchronized HttpResponse<String> call(String method, String path, JsonNode body) {
         if (token == null) {
             authenticate();
         }
-        HttpResponse<String> r = send(request(method, path));
+        HttpResponse<String> r = send(request(method, path, body));
         if (r.statusCode() == 401) {
             authenticate();
-            r = send(request(method, path));
+            r = send(request(method, path, body));
         }
         return r;
     }
 
-    private HttpRequest.Builder request(String method, String path) {
-        return HttpRequest.newBuilder(URI.create(compute + path)).timeout(Duration.ofSeconds(60)).header("X-Auth-Token", token)
-                .header("OpenStack-API-Version", "compute 2.93").method(method, HttpRequest.BodyPublishers.noBody());
+    private HttpRequest.Builder request(String method, String path, JsonNode body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(compute + path)).timeout(Duration.ofSeconds(60)).header("X-Auth-Token", token)
+                .header("OpenStack-API-Version", "compute 2.93");
+        return body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
     /**
@@ -117,6 +123,47 @@ final class Nova {
     /** The servers Nova holds for a deployment (by the metadata Strata put on them). */
     List<Server> of(String deployment) {
         return servers().stream().filter(s -> deployment.equals(s.label(MachineLabels.DEPLOYMENT))).toList();
+    }
+
+    /**
+     * Makes a server as another Strata would, through Nova's API: named, with metadata and tags as
+     * given, of the image and flavor of {@code like}, on no network; waits until it is ACTIVE.
+     */
+    String create(String name, Server like, Map<String, String> metadata, List<String> tags) {
+        JsonNode shown = read(call("GET", "/servers/" + like.id()).body()).path("server");
+        String flavorName = shown.path("flavor").path("original_name").asText();
+        String flavor = null;
+        for (JsonNode f : read(call("GET", "/flavors/detail?is_public=None").body()).path("flavors")) {
+            if (f.path("name").asText().equals(flavorName)) {
+                flavor = f.path("id").asText();
+            }
+        }
+        if (flavor == null) {
+            throw new IllegalStateException("Nova lists no flavor " + flavorName + ", the flavor of server " + like.id());
+        }
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode server = body.putObject("server").put("name", name).put("imageRef", shown.path("image").path("id").asText())
+                .put("flavorRef", flavor).put("networks", "none");
+        ObjectNode m = server.putObject("metadata");
+        metadata.forEach(m::put);
+        tags.forEach(server.putArray("tags")::add);
+        HttpResponse<String> r = call("POST", "/servers", body);
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("Nova answered " + r.statusCode() + " to creating server " + name + ": " + r.body());
+        }
+        String id = read(r.body()).path("server").path("id").asText();
+        for (int i = 0; i < 480; i++) {
+            JsonNode now = read(call("GET", "/servers/" + id).body()).path("server");
+            String status = now.path("status").asText();
+            if (status.equals("ACTIVE")) {
+                return id;
+            }
+            if (status.equals("ERROR")) {
+                throw new IllegalStateException("server " + name + " (" + id + ") went to ERROR: " + now.path("fault"));
+            }
+            Moto.sleep(250);
+        }
+        throw new IllegalStateException("server " + name + " (" + id + ") was not ACTIVE 120 s after it was created");
     }
 
     /** Deletes a server behind Strata's back and waits until Nova no longer has it. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -147,6 +148,52 @@ class OpenStackDeploymentTest {
             AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.DELETED), PATIENCE);
             assertThat(nova.servers()).isEmpty();
         }
+    }
+
+    /**
+     * Another Strata installation shares the project. Its store counts deployments from d-000001
+     * too, so its server carries this installation's deployment id and member name, with its own
+     * {@code strata:installation} and an operation this installation never recorded: it is neither
+     * a member here nor a leak, and the reconciler, deleting leaks, leaves it alone pass after
+     * pass. A server exactly like it but with this installation's id is a leak, and is deleted.
+     * The member keeps its one server.
+     */
+    @Test
+    void anotherInstallationsServerInTheProjectIsNeitherAMemberNorALeak() {
+        try (OpenStackStrata strata = new OpenStackStrata(data, aio, OpenStackStrata.SETTINGS)) {
+            String id = strata.engine.deploy(strata.reader.read(OpenStackStrata.contract("web", 1, ""), "web.yaml"), "alice").deployment().id();
+            Deployment ready = AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.READY), PATIENCE);
+            Nova.Server mine = nova.of(id).get(0);
+            String installation = strata.store.info().logId();
+            assertThat(mine.label(MachineLabels.INSTALLATION)).isEqualTo(installation);
+
+            String theirs = nova.create("strata-" + id + "-theirs", mine, labels(id, mine, "9d1e5b7a-another-installation"),
+                    List.of("strata", "strata-op-theirs"));
+            String stray = nova.create("strata-" + id + "-stray", mine, labels(id, mine, installation), List.of("strata", "strata-op-stray"));
+            for (int i = 0; i < 3; i++) {
+                strata.engine.reconcileNow();
+                strata.engine.awaitIdle(Duration.ofSeconds(60));
+            }
+            for (int i = 0; i < 240 && nova.servers().stream().anyMatch(s -> s.id().equals(stray)); i++) {
+                Moto.sleep(250);
+            }
+            assertThat(nova.servers()).extracting(Nova.Server::id).containsExactlyInAnyOrder(mine.id(), theirs);
+            Deployment after = strata.engine.get(id).orElseThrow();
+            assertThat(after.state()).isEqualTo(DeploymentState.READY);
+            assertThat(machines(after)).isEqualTo(machines(ready));
+            assertThat(strata.engine.history(id)).anyMatch(e -> e.summary().contains(stray)).noneMatch(e -> e.summary().contains(theirs));
+
+            strata.engine.undeploy(id, "alice");
+            AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.DELETED), PATIENCE);
+            assertThat(nova.servers()).extracting(Nova.Server::id).containsExactly(theirs);
+        }
+    }
+
+    /** Strata's labels of a server of deployment {@code id}, of the member of {@code like}, by an operation no store recorded, of {@code installation}. */
+    private static Map<String, String> labels(String id, Nova.Server like, String installation) {
+        return Map.of(MachineLabels.DEPLOYMENT, id, MachineLabels.MEMBER, like.label(MachineLabels.MEMBER), MachineLabels.TENANT, "bank-risk",
+                MachineLabels.OPERATION, "op-" + UUID.randomUUID(), MachineLabels.INSTALLATION, installation, "strata:node",
+                like.label("strata:node"));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreInstallation;
 import dev.strata.provider.openstack.AllInOne;
 import dev.strata.provider.openstack.OpenStackCloudProvider;
 import dev.strata.provider.openstack.OpenStackConfig;
@@ -19,8 +20,8 @@ import org.osgi.util.converter.Converters;
 /**
  * Strata's deployment path, outside OSGi, on the all-in-one OpenStack: the embedded state store in
  * a folder (H2), the OpenStack provider (the bundle's classes, configured as Config Admin would
- * from the cloud's {@code aio.env}), the real placement engine, and the deployment engine with its
- * reconciler. The inventory is the provider's compute discovery taken as the snapshot.
+ * from the cloud's {@code aio.env}, bound to the store's installation as Declarative Services
+ * binds it), the real placement engine, and the deployment engine with its reconciler. The inventory is the provider's compute discovery taken as the snapshot.
  *
  * <p>{@link #swap()} replaces the provider the way Karaf does when the bundle is updated: the old
  * service leaves {@link ProvisioningProviders} (unbind), the old component is deactivated, and a
@@ -48,7 +49,7 @@ final class OpenStackStrata implements AutoCloseable {
     OpenStackStrata(Path data, AllInOne aio, DeploymentSettings settings) {
         this.aio = aio;
         this.store = AwsStrata.openStore(data);
-        this.provider = newProvider(aio);
+        this.provider = newProvider(aio, store);
         this.serviceId = serviceIds.incrementAndGet();
         // the current provider's discovery as the inventory: it follows the provider across swaps
         this.inventory = new ProviderInventory(() -> this.provider, null, java.util.function.UnaryOperator.identity());
@@ -57,9 +58,11 @@ final class OpenStackStrata implements AutoCloseable {
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
     }
 
-    static OpenStackCloudProvider newProvider(AllInOne aio) {
+    static OpenStackCloudProvider newProvider(AllInOne aio, JdbcStateStore store) {
         OpenStackConfig config = Converters.standardConverter().convert(aio.config(PROVIDER_ID)).to(OpenStackConfig.class);
-        return new OpenStackCloudProvider(config);
+        OpenStackCloudProvider provider = new OpenStackCloudProvider(config);
+        provider.bindInstallation(new StoreInstallation(store));
+        return provider;
     }
 
     OpenStackCloudProvider provider() {
@@ -75,7 +78,7 @@ final class OpenStackStrata implements AutoCloseable {
         providers.remove(PROVIDER_ID, serviceId);
         old.deactivate();
         Thread.sleep(gap.toMillis());
-        OpenStackCloudProvider fresh = newProvider(aio);
+        OpenStackCloudProvider fresh = newProvider(aio, store);
         long id = serviceIds.incrementAndGet();
         provider = fresh;
         serviceId = id;
