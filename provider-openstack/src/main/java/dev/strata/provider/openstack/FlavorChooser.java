@@ -14,8 +14,9 @@ import java.util.Optional;
  * Chooses the flavor of a member's server: the smallest flavor that holds what the member asked
  * for (at least its CPUs and memory, exactly its whole GPUs as {@code resources:PGPU}, no other
  * special resources) and that fits on the target host now (Placement's rules, {@link FitModel}).
- * Where none exists and configuration allows, it names the flavor to create; a flavor that already
- * has that name is used only if it is that flavor, or that flavor without its extra specs yet.
+ * Where none exists and configuration allows, it names the flavor to create, public; a flavor that
+ * already has that name is used only if it is that flavor, public, or that flavor without its extra
+ * specs yet.
  */
 final class FlavorChooser {
 

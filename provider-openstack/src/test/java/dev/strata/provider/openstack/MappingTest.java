@@ -124,18 +124,48 @@ class MappingTest {
         assertThatThrownBy(() -> FlavorChooser.choose("m", oneGpu, host(), List.of(moreCpus), true, 1))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessage("flavor strata-1c-1024m-1g-1pgpu (more-id) is not the flavor Strata makes under that name: it has 2 VCPU, 1024 MiB "
-                        + "RAM, 1 GiB disk, extra specs {}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs "
+                        + "RAM, 1 GiB disk, public, extra specs {}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs "
                         + "{resources:PGPU=1}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
         Flavor twoGpus = new Flavor("two-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of("resources:PGPU", "2"));
         assertThatThrownBy(() -> FlavorChooser.choose("m", oneGpu, host(), List.of(twoGpus), true, 1))
-                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("it has 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs "
-                        + "{resources:PGPU=2}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}");
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("it has 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs "
+                        + "{resources:PGPU=2}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}");
         // holds the member, but its disk does not fit on the host, where the flavor Strata makes would
         Flavor otherDisk = new Flavor("disk-id", "strata-3c-1000m-5g", 3, 1000, 500, true, Map.of());
         assertThatThrownBy(() -> FlavorChooser.choose("m", new MachineResources(3000, 1000L << 20, 0, List.of(), null), host(),
                 List.of(otherDisk), true, 5)).isInstanceOf(ProviderFailureException.class)
-                .hasMessageContaining("it has 3 VCPU, 1000 MiB RAM, 500 GiB disk, extra specs {}, where Strata makes 3 VCPU, 1000 MiB RAM, "
-                        + "5 GiB disk, extra specs {}");
+                .hasMessageContaining("it has 3 VCPU, 1000 MiB RAM, 500 GiB disk, public, extra specs {}, where Strata makes 3 VCPU, 1000 MiB RAM, "
+                        + "5 GiB disk, public, extra specs {}");
+    }
+
+    /**
+     * Strata makes its flavors public. A private flavor under the name Strata gives the flavor it
+     * would make was made by someone else, for some projects only: it is refused with the same
+     * error as a flavor of another size, naming its access, whether it lacks Strata's extra specs
+     * (it is not completed) or has them (the answer to a 409 when Strata creates the flavor).
+     * Before, only size and extra specs were compared, and the private flavor was completed and
+     * used, or used as it was.
+     */
+    @Test
+    void aPrivateFlavorUnderTheNameStrataGivesIsRefusedAsNotTheFlavorStrataMakes() {
+        MachineResources oneGpu = new MachineResources(1000, 1L << 30, 1, List.of(), null);
+        Flavor privateCut = new Flavor("cut-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, false, Map.of());
+        assertThatThrownBy(() -> FlavorChooser.choose("m", oneGpu, host(), List.of(privateCut), true, 1))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-1c-1024m-1g-1pgpu (cut-id) is not the flavor Strata makes under that name: it has 1 VCPU, 1024 MiB "
+                        + "RAM, 1 GiB disk, private, extra specs {}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs "
+                        + "{resources:PGPU=1}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+
+        Flavor made = new Flavor("new", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of("resources:PGPU", "1"));
+        Flavor privateWhole = new Flavor("whole-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, false, Map.of("resources:PGPU", "1"));
+        assertThatThrownBy(() -> privateWhole.specsToComplete(made)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("it has 1 VCPU, 1024 MiB RAM, 1 GiB disk, private, extra specs {resources:PGPU=1}, where Strata makes "
+                        + "1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}");
+        // the same flavors, public, are Strata's: one to complete, one whole
+        assertThat(new Flavor("cut-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of()).specsToComplete(made))
+                .isEqualTo(Map.of("resources:PGPU", "1"));
+        assertThat(new Flavor("whole-id", "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, true, Map.of("resources:PGPU", "1")).specsToComplete(made))
+                .isEmpty();
     }
 
     @Test

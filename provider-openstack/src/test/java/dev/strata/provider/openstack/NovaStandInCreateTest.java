@@ -267,13 +267,13 @@ class NovaStandInCreateTest {
         assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(2000, 2L << 30, 0, List.of(), null),
                 Map.of()), context())).isInstanceOf(ProviderFailureException.class)
                 .hasMessage("flavor strata-2c-2048m-1g (" + smaller + ") is not the flavor Strata makes under that name: it has 2 VCPU, "
-                        + "1024 MiB RAM, 1 GiB disk, extra specs {}, where Strata makes 2 VCPU, 2048 MiB RAM, 1 GiB disk, extra specs {}; "
+                        + "1024 MiB RAM, 1 GiB disk, public, extra specs {}, where Strata makes 2 VCPU, 2048 MiB RAM, 1 GiB disk, public, extra specs {}; "
                         + "it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
         assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 4L << 30, 0, List.of(), null),
                 Map.of()), context())).isInstanceOf(ProviderFailureException.class)
                 .hasMessage("flavor strata-1c-4096m-1g (" + withGpu + ") is not the flavor Strata makes under that name: it has 1 VCPU, "
-                        + "4096 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}, where Strata makes 1 VCPU, 4096 MiB RAM, 1 GiB disk, "
-                        + "extra specs {}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
+                        + "4096 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}, where Strata makes 1 VCPU, 4096 MiB RAM, 1 GiB disk, "
+                        + "public, extra specs {}; it is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
         assertThat(nova.count("POST", "/v2\\.1/.*")).isZero();
         assertThat(nova.serverIds()).isEmpty();
     }
@@ -294,8 +294,41 @@ class NovaStandInCreateTest {
         assertThatThrownBy(() -> cloud.nova().createFlavor("strata-4c-4096m-1g", 4, 4096, 1, Map.of(), context()))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessageStartingWith("flavor strata-4c-4096m-1g (" + other + ") is not the flavor Strata makes under that name: it has 4 VCPU, "
-                        + "4096 MiB RAM, 20 GiB disk, extra specs {}, where Strata makes 4 VCPU, 4096 MiB RAM, 1 GiB disk, extra specs {}");
+                        + "4096 MiB RAM, 20 GiB disk, public, extra specs {}, where Strata makes 4 VCPU, 4096 MiB RAM, 1 GiB disk, public, extra specs {}");
         assertThat(nova.extraSpecs(other)).isEmpty();
+    }
+
+    /**
+     * Strata makes its flavors public. A private flavor under the name Strata gives a member's
+     * flavor was made by someone else, for some projects only. Cut short of Strata's extra specs,
+     * it is neither completed nor used: the create is refused naming it private, and nothing is
+     * sent to Nova. Made meanwhile (Nova's 409 to Strata's create of it), it is refused the same
+     * way. Before, only size and extra specs were compared: the first got its extra specs set and
+     * the member's server, the second was used as it was.
+     */
+    @Test
+    void aPrivateFlavorUnderStratasNameIsRefusedNeitherCompletedNorUsed() throws Exception {
+        hostInPlacement();
+        String cut = nova.addFlavor("strata-1c-1024m-1g-1pgpu", 1, 1024, 1, Map.of(), false);
+        OpenStackCloud cloud = cloud();
+        assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 1L << 30, 1, List.of(), null),
+                Map.of()), context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("flavor strata-1c-1024m-1g-1pgpu (" + cut + ") is not the flavor Strata makes under that name: it has 1 VCPU, "
+                        + "1024 MiB RAM, 1 GiB disk, private, extra specs {}, where Strata makes 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, "
+                        + "extra specs {resources:PGPU=1}; it is not used: delete or rename it, or name the flavor to use in the member's "
+                        + "flavor parameter");
+        assertThat(nova.extraSpecs(cut)).isEmpty();
+        assertThat(nova.count("POST", "/v2\\.1/.*")).isZero();
+        assertThat(nova.serverIds()).isEmpty();
+
+        String raced = nova.addFlavor("strata-2c-2048m-1g", 2, 2048, 1, Map.of(), false);
+        assertThatThrownBy(() -> cloud.nova().createFlavor("strata-2c-2048m-1g", 2, 2048, 1, Map.of(), context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("flavor strata-2c-2048m-1g (" + raced + ") is not the flavor Strata makes under that name: it has 2 VCPU, "
+                        + "2048 MiB RAM, 1 GiB disk, private, extra specs {}, where Strata makes 2 VCPU, 2048 MiB RAM, 1 GiB disk, public, "
+                        + "extra specs {}");
+        // the flavors Strata makes are public, in the stand-in as in Nova
+        assertThat(cloud.nova().createFlavor("strata-3c-3072m-1g", 3, 3072, 1, Map.of(), context()).isPublic()).isTrue();
     }
 
     static final String OURS = "5b0c1f7e-this-installation";

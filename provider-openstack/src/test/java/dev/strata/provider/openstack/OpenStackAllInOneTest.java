@@ -313,7 +313,7 @@ class OpenStackAllInOneTest {
                 TestClouds.context(CREATE_DEADLINE)))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessage("flavor strata-3c-3333m-1g (" + misfit.id() + ") is not the flavor Strata makes under that name: it has 2 VCPU, "
-                        + "3333 MiB RAM, 1 GiB disk, extra specs {}, where Strata makes 3 VCPU, 3333 MiB RAM, 1 GiB disk, extra specs {}; it "
+                        + "3333 MiB RAM, 1 GiB disk, public, extra specs {}, where Strata makes 3 VCPU, 3333 MiB RAM, 1 GiB disk, public, extra specs {}; it "
                         + "is not used: delete or rename it, or name the flavor to use in the member's flavor parameter");
         assertThat(ours(provider.machines(c))).isEmpty();
     }

@@ -53,13 +53,16 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
      * none when the flavor is whole.
      *
      * @throws ProviderFailureException when this flavor is not {@code made}, whole or cut short:
-     *     other CPUs, memory or disk, or an extra spec that {@code made} does not give, or gives
-     *     another value; using it would give the member what it did not ask for
+     *     other CPUs, memory or disk, an extra spec that {@code made} does not give, or gives
+     *     another value, or private where {@code made} is public (Strata makes its flavors public,
+     *     for every project; a private one under that name was made by someone else, for some
+     *     projects only); using it would give the member what it did not ask for, or take a flavor
+     *     meant for others
      */
     public Map<String, String> specsToComplete(Flavor made) {
         boolean sameSize = vcpus == made.vcpus() && ramMiB == made.ramMiB() && diskGiB == made.diskGiB();
         boolean noOtherSpecs = extraSpecs.entrySet().stream().allMatch(e -> e.getValue().equals(made.extraSpecs().get(e.getKey())));
-        if (!sameSize || !noOtherSpecs) {
+        if (!sameSize || !noOtherSpecs || isPublic != made.isPublic()) {
             throw new ProviderFailureException("flavor " + name + " (" + id + ") is not the flavor Strata makes under that name: it has " + shape()
                     + ", where Strata makes " + made.shape() + "; it is not used: delete or rename it, or name the flavor to use in the "
                     + "member's flavor parameter");
@@ -69,8 +72,12 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
         return missing;
     }
 
-    /** Its CPUs, memory, disk and extra specs, for messages: {@code 1 VCPU, 1024 MiB RAM, 1 GiB disk, extra specs {resources:PGPU=1}}. */
+    /**
+     * Its CPUs, memory, disk, access and extra specs, for messages:
+     * {@code 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}}.
+     */
     public String shape() {
-        return vcpus + " VCPU, " + ramMiB + " MiB RAM, " + diskGiB + " GiB disk, extra specs " + new TreeMap<>(extraSpecs);
+        return vcpus + " VCPU, " + ramMiB + " MiB RAM, " + diskGiB + " GiB disk, " + (isPublic ? "public" : "private") + ", extra specs "
+                + new TreeMap<>(extraSpecs);
     }
 }

@@ -186,10 +186,10 @@ public final class NovaClient {
 
     /**
      * Creates a public flavor with extra specs (admin). A flavor of that name made meanwhile (409:
-     * by another Strata, say) is used instead if it is this flavor, completed with the extra specs
-     * it lacks ({@link #completeFlavor}).
+     * by another Strata, say) is used instead if it is this flavor, public, completed with the
+     * extra specs it lacks ({@link #completeFlavor}).
      *
-     * @throws ProviderFailureException when the flavor of that name is another flavor
+     * @throws ProviderFailureException when the flavor of that name is another flavor, or private
      */
     public Flavor createFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, DiscoveryContext context) {
         ObjectNode body = json.createObjectNode();
