@@ -12,6 +12,7 @@ import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.inventory.InventoryService;
 import dev.strata.platform.core.store.StateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,9 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Deployments as an OSGi service: a {@link DeploymentEngine} over the state store, placement and
  * the inventory, with every {@link ProvisioningProvider} tracked dynamically by its provider id (a
- * provider being replaced is waited for; its operations resume by id on the new version).
- * Configuration PID {@value DeploymentSettings#PID}; an invalid change is rejected and the
- * previous settings stay in force.
+ * provider being replaced is waited for; its operations resume by id on the new version, and a
+ * deploy waits for it up to the inventory's {@code swapWait}). Configuration PID
+ * {@value DeploymentSettings#PID}; an invalid change is rejected and the previous settings stay
+ * in force.
  */
 @Component(service = Deployments.class, immediate = true, configurationPid = DeploymentSettings.PID)
 @Designate(ocd = DeploymentConfig.class)
@@ -53,6 +55,13 @@ public class DeploymentComponent implements Deployments {
             @Reference ProviderRegistry registry, DeploymentConfig config) {
         DeploymentSettings settings = DeploymentSettings.from(config);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, registry, settings, Clock.systemUTC());
+        if (registry instanceof InventoryService inventoryService) {
+            // the inventory's own setting, as in force at each deploy
+            engine.swapWaitFrom(inventoryService::swapWait);
+        } else {
+            LOG.warn("The provider registry is not Strata's inventory ({}); a deploy waits the default swapWait for a provisioning provider "
+                    + "being replaced", registry.getClass().getName());
+        }
         // the first pass (which resumes what a previous run left unfinished) waits for the providers present now to bind
         engine.start(Duration.ofSeconds(1));
         LOG.info("Deployments started: reconciler every {} ({} while provisioning), provider calls bounded by {}, {} workers, leaks {}",

@@ -33,6 +33,7 @@ import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.inventory.InventorySettings;
 import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
@@ -106,6 +107,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     final ProvisioningProviders providers;
     private final ProviderRegistry registry;
     volatile DeploymentSettings settings;
+    /**
+     * How long a deploy waits for a member's provisioning provider while it is being replaced: the
+     * inventory's {@code swapWait} ({@code etc/dev.strata.platform.core.inventory.cfg}), read at
+     * each deploy.
+     */
+    private volatile Supplier<Duration> swapWait = InventorySettings.DEFAULTS::swapWait;
     final Clock clock;
     private final ExecutorService workers;
     private final ScheduledExecutorService passes;
@@ -184,6 +191,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         kick();
     }
 
+    /**
+     * Where a deploy reads how long to wait for a member's provisioning provider while it is being
+     * replaced: the inventory's {@code swapWait} (without this, its default, 30 s); zero refuses at
+     * once.
+     */
+    public void swapWaitFrom(Supplier<Duration> source) {
+        swapWait = java.util.Objects.requireNonNull(source, "source");
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -218,7 +234,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         DeploymentRecord created;
         Spec spec;
         try {
-            members = plan(contract, decision, true);
+            members = planAwaitingProviders(contract, decision);
             String id = store.deployments().nextId();
             spec = new Spec(contract.name(), contract.tenant(), contract.priority(), contract.deployment().onMachineLoss(),
                     decision.allocationId(), members);
@@ -410,6 +426,57 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return out;
     }
 
+    /**
+     * Plans a placed contract for a deploy. A member whose provisioning provider is being replaced
+     * (it ran and left, its bundle being updated: {@link ProvisioningProviders#departed}) waits for
+     * it up to {@link #swapWait} in all, as a caller of the provider registry waits for a departed
+     * provider, and the plan is made again once it is back; one that is simply not running is
+     * refused at once. The wait holds no lock (placement went on for everyone else; this
+     * deployment's allocation stays held until it is stored or released).
+     */
+    private List<Spec.MemberSpec> planAwaitingProviders(Contract contract, PlacementDecision decision) {
+        Duration wait = swapWait.get();
+        Instant deadline = null;
+        while (true) {
+            try {
+                return plan(contract, decision, true);
+            } catch (NoProvisioner e) {
+                Optional<String> replaced = e.candidates.stream().filter(providers::departed).findFirst();
+                if (replaced.isEmpty()) {
+                    throw new ProviderFailureException(e.getMessage());
+                }
+                String id = replaced.get();
+                if (deadline == null) {
+                    deadline = clock.instant().plus(wait);
+                    LOG.info("Deploy of {} (tenant {}): provisioning provider {} is being replaced; waiting up to {} for it", contract.name(),
+                            contract.tenant(), id, Reconciler.describe(wait));
+                }
+                Duration left = Duration.between(clock.instant(), deadline);
+                if (left.isNegative() || left.isZero() || providers.await(id, left).isEmpty()) {
+                    throw new ProviderUnavailableException("member " + e.member + ": provisioning provider " + id + " was being replaced "
+                            + "and did not come back within " + Reconciler.describe(wait) + " (swapWait); nothing was deployed");
+                }
+                LOG.info("Deploy of {} (tenant {}): provisioning provider {} is back; deploying", contract.name(), contract.tenant(), id);
+            }
+        }
+    }
+
+    /**
+     * No provisioning provider runs for a member: the message is the refusal; {@code candidates}
+     * are the ids that would make its machine (its node's or offer's provider, then the joined ones).
+     */
+    private static final class NoProvisioner extends ProviderFailureException {
+        private static final long serialVersionUID = 1L;
+        final List<String> candidates;
+        final String member;
+
+        NoProvisioner(String message, String member, List<String> candidates) {
+            super(message);
+            this.member = member;
+            this.candidates = List.copyOf(candidates);
+        }
+    }
+
     private static Map<String, Member> membersByName(Contract contract) {
         Map<String, Member> byName = new LinkedHashMap<>();
         for (Member m : contract.members()) {
@@ -426,18 +493,25 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         String siteId;
         Optional<Node> node = snapshot.node(b.nodeId());
         Optional<CapacityOffer> offer = node.isPresent() ? Optional.empty() : offerOf(snapshot, b.nodeId());
+        List<String> candidates = new ArrayList<>();
         if (node.isPresent()) {
             target = MachineTarget.node(b.nodeId());
             providerId = node.get().providerId();
             siteId = node.get().siteId();
+            candidates.add(providerId);
             if (providers.get(providerId).isEmpty()) {
                 // one machine seen by several providers (in band and through its BMC): the node keeps the in-band
                 // provider's id, and the machine is made by the joined provider that provisions, on its own node id
                 for (String joined : node.get().attributes().getOrDefault(
                         dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS, "").split(",")) {
                     int eq = joined.indexOf('=');
-                    if (eq > 0 && eq < joined.length() - 1 && providers.get(joined.substring(0, eq).strip()).isPresent()) {
-                        providerId = joined.substring(0, eq).strip();
+                    if (eq <= 0 || eq >= joined.length() - 1) {
+                        continue;
+                    }
+                    String joinedId = joined.substring(0, eq).strip();
+                    candidates.add(joinedId);
+                    if (providers.get(joinedId).isPresent()) {
+                        providerId = joinedId;
                         target = MachineTarget.node(joined.substring(eq + 1).strip());
                         break;
                     }
@@ -447,14 +521,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             target = MachineTarget.offer(offer.get().id());
             providerId = offer.get().providerId();
             siteId = offer.get().siteId();
+            candidates.add(providerId);
         } else {
             throw new NotFoundException("member " + b.member() + " was bound to " + b.nodeId() + ", which is no longer in the inventory");
         }
         if (requireProvider && providers.get(providerId).isEmpty()) {
-            throw new ProviderFailureException("member " + b.member() + " was bound to " + target.kind().name().toLowerCase(java.util.Locale.ROOT)
+            throw new NoProvisioner("member " + b.member() + " was bound to " + target.kind().name().toLowerCase(java.util.Locale.ROOT)
                     + " " + b.nodeId() + " of provider " + providerId + ", which cannot make machines: no provisioning provider with the id "
                     + providerId + " is running" + (providers.all().isEmpty() ? " (none is)" : " (those that are: " + String.join(", ",
-                            providers.all().keySet()) + ")"));
+                            providers.all().keySet()) + ")"), b.member(), candidates);
         }
         int gpus;
         String partition = null;

@@ -132,6 +132,14 @@ public class InventoryService implements Inventory, ProviderRegistry {
         return directory.refresh(id, maxWait);
     }
 
+    /**
+     * How long a caller that needs a provider waits for it while it is being replaced: the
+     * configured {@code swapWait}, as in force now (a rejected change leaves the previous one).
+     */
+    public Duration swapWait() {
+        return directory.settings().swapWait();
+    }
+
     // ---- the provenance log ----------------------------------------------------------------
 
     /** Provider changes go to the provenance log while a state store is there (it may come after the providers). */

@@ -779,6 +779,76 @@ class DeploymentEngineTest {
         assertThat(engine.list()).isEmpty();
     }
 
+    /**
+     * A deploy that arrives while the provisioning provider of its node is being replaced (its
+     * bundle updated: the service unregistered, and registered again a moment later) waits for it,
+     * up to the inventory's swapWait, and is deployed through the provider that came back; the
+     * wait holds no lock: another tenant's deploy meanwhile is placed and stored at once. Before,
+     * it was refused at once as if no such provider were installed.
+     */
+    @Test
+    void aDeployWhileItsProvisioningProviderIsBeingReplacedWaitsForItAndGoesOn() throws Exception {
+        engine.swapWaitFrom(() -> Duration.ofSeconds(20));
+        lab.providers.remove("lab", 1);
+        ScriptedProvider next = new ScriptedProvider("lab", lab.lab.vendor);
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<DeploymentResult> waiting = caller.submit(() -> engine.deploy(lab.workers("train", 2, "lab", ""), "alice"));
+            Instant deadline = Instant.now().plus(PATIENCE);
+            while (lab.placement.allocations().isEmpty()) {
+                assertThat(Instant.now()).as("the deploy was not placed").isBefore(deadline);
+                sleep(10);
+            }
+            sleep(300);
+            assertThat(waiting.isDone()).as("the deploy returned before the provider came back").isFalse();
+
+            // another tenant is placed and deployed meanwhile
+            Deployment other = engine.deploy(lab.contract("name: infer\ntenant: bank-ops\nsovereignty: {countries: [FR]}\n"
+                    + "members:\n  - {name: worker, replicas: 1, cpu: 4, memory: 8GiB}\n"), "bob").deployment();
+            assertThat(other.state()).isEqualTo(DeploymentState.REQUESTED);
+            assertThat(waiting.isDone()).isFalse();
+
+            lab.providers.add("lab", 3, next);
+            Deployment d = waiting.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).deployment();
+            assertThat(d.members()).extracting(DeploymentMember::providerId).containsOnly("lab");
+            Lab.settle(engine, d.id(), READY, PATIENCE);
+            assertThat(next.creates).hasSize(2);
+            assertThat(lab.lab.creates).isEmpty();
+            assertThat(engine.list()).hasSize(2);
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    /**
+     * A provider being replaced that does not come back within swapWait: the deploy is refused
+     * saying so, storing and holding nothing. One that never ran (a provider that cannot make
+     * machines) is refused at once, as before, however long swapWait is.
+     */
+    @Test
+    void aDeployWhoseProvisioningProviderDoesNotComeBackWithinSwapWaitIsRefusedSayingSo() {
+        lab.providers.remove("lab", 1);
+        engine.swapWaitFrom(() -> Duration.ofMillis(300));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice"))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("member worker: provisioning provider lab was being replaced and did not come back within 300 ms (swapWait); "
+                        + "nothing was deployed");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(engine.list()).isEmpty();
+
+        engine.swapWaitFrom(() -> Duration.ofSeconds(30));
+        long t1 = System.nanoTime();
+        assertThatThrownBy(() -> engine.deploy(lab.workers("decl", 1, "declared", ""), "alice"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("member worker was bound to node declared:n1 of provider declared, which cannot make machines: no provisioning "
+                        + "provider with the id declared is running (those that are: lab2)");
+        assertThat(Duration.ofNanos(System.nanoTime() - t1)).isLessThan(Duration.ofSeconds(10));
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(engine.list()).isEmpty();
+    }
+
     @Test
     void aPlanChangesNothingAndNamesTheProviderOfEachMachine() {
         DeploymentResult plan = engine.plan(lab.workers("train", 2, "lab", "deployment: {parameters: {image: img-7}}"));

@@ -2,6 +2,9 @@ package dev.strata.platform.core.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The running provisioning providers, by id, as their services come and go. */
@@ -32,5 +35,46 @@ class ProvisioningProvidersTest {
         providers.remove("lab", 11);
         assertThat(providers.get("lab")).isEmpty();
         assertThat(providers.all()).isEmpty();
+    }
+
+    /**
+     * An id is departed once its last registration left, and until one returns: it is being
+     * replaced. One never registered is not, and is not waited for; one departed is waited for
+     * until it returns, or for at most the bound.
+     */
+    @Test
+    void aProviderThatLeftIsWaitedForUntilItReturnsOrTheBoundPasses() throws Exception {
+        ProvisioningProviders providers = new ProvisioningProviders();
+        ScriptedProvider old = new ScriptedProvider("lab");
+        ScriptedProvider next = new ScriptedProvider("lab");
+        assertThat(providers.departed("lab")).isFalse();
+        long t0 = System.nanoTime();
+        assertThat(providers.await("lab", Duration.ofSeconds(30))).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+
+        providers.add("lab", 1, old);
+        providers.add("lab", 2, next);
+        providers.remove("lab", 1);
+        assertThat(providers.departed("lab")).as("another registration of it still serves").isFalse();
+        providers.remove("lab", 2);
+        assertThat(providers.departed("lab")).isTrue();
+        providers.remove("other", 3);
+        assertThat(providers.departed("other")).as("an id that never registered").isFalse();
+
+        long t1 = System.nanoTime();
+        assertThat(providers.await("lab", Duration.ofMillis(200))).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - t1)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+
+        CompletableFuture<Void> returning = CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            providers.add("lab", 4, next);
+        });
+        assertThat(providers.await("lab", Duration.ofSeconds(20))).containsSame(next);
+        returning.get(20, TimeUnit.SECONDS);
+        assertThat(providers.departed("lab")).isFalse();
     }
 }
