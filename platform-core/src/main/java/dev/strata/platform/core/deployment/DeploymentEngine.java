@@ -200,6 +200,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         swapWait = java.util.Objects.requireNonNull(source, "source");
     }
 
+    /**
+     * Stops: no new provider call starts, and those in flight are interrupted. An operation whose
+     * call was cut short stays pending with nothing recorded against its provider (it was Strata
+     * that stopped), and the first pass of the next start resumes it under the same id.
+     */
     @Override
     public void close() {
         closed = true;
@@ -697,8 +702,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             try {
                 after = call(() -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
             } catch (RuntimeException e) {
-                LOG.warn("Leaked machine {} of provider {} could not be deleted: {}; the reconciler tries again", machine.handle().machineId(),
-                        providerId, message(e));
+                if (closed) {
+                    LOG.debug("Deleting leaked machine {} of provider {} was cut short as deployments stop: {}", machine.handle().machineId(),
+                            providerId, message(e));
+                } else {
+                    LOG.warn("Leaked machine {} of provider {} could not be deleted: {}; the reconciler tries again",
+                            machine.handle().machineId(), providerId, message(e));
+                }
                 return;
             }
             join(store.provenance().append(record.apply(after.state().name())));
@@ -731,6 +741,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                         + (status == null ? "" : " handle") + "; expected the machine's status (the provisioning SPI's create)");
             }
         } catch (RuntimeException e) {
+            if (cutShort(d, m, "create " + op.id(), e)) {
+                return;
+            }
             if (retryable(e)) {
                 waiting(d, m, op, MemberState.REQUESTED, m.target().id(), Spec.Detail.NONE, e);
                 return;
@@ -789,6 +802,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             String opId = op.id();
             status = call(() -> provider.delete(machine, context(opId)));
         } catch (RuntimeException e) {
+            if (cutShort(d, m, "delete " + op.id() + " of " + machine.machineId(), e)) {
+                return false;
+            }
             if (retryable(e)) {
                 waiting(d, m, op, MemberState.DELETING, currentNode(d, m), detail.machine() == null ? new Spec.Detail(machine, null, null)
                         : detail, e);
@@ -847,7 +863,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             provider = provider(m.providerId());
         } catch (RuntimeException e) {
-            waitingQuietly(key, d, m, e);
+            if (!cutShort(d, m, "look-up of its creates", e)) {
+                waitingQuietly(key, d, m, e);
+            }
             return;
         }
         Map<String, MachineStatus> made = new LinkedHashMap<>();
@@ -857,6 +875,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             try {
                 found = call(() -> provider.find(op.id(), context(op.id())));
             } catch (RuntimeException e) {
+                if (cutShort(d, m, "look-up of create " + op.id(), e)) {
+                    return;
+                }
                 if (retryable(e)) {
                     waitingQuietly(key, d, m, e);
                     return;
@@ -925,6 +946,23 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether a provider call failed because these deployments are stopping ({@link #close}): it
+     * was refused as they closed ("deployments are stopping") or interrupted by it, and the
+     * provider is not to blame. Nothing is recorded (no wait, no failure, no message on the
+     * member): the operation stays pending, and the first pass of the next start resumes it under
+     * the same id, as after a crash. A call that failed for a reason of its own in that instant is
+     * asked again then too, under the same id, and answers the same.
+     */
+    private boolean cutShort(Loaded d, Spec.MemberSpec m, String what, RuntimeException e) {
+        if (!closed) {
+            return false;
+        }
+        LOG.info("Deployment {}: {} of {} on provider {} was cut short as deployments stop ({}); it stays pending and is resumed under the "
+                + "same id at the next start", d.id(), what, m.name(), m.providerId(), message(e));
+        return true;
     }
 
     /** A call that could not reach its provider: the operation stays pending and is tried again, under the same id, after a backoff. */

@@ -1104,6 +1104,107 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A provider call in flight when deployments stop (the engine closed as Strata stops, or as
+     * the core bundle is updated) is cut short by Strata, not by the provider: the interrupted call
+     * leaves no record that the provider did not answer, no message on the member and no warning;
+     * the operation stays pending, and the next engine on the same store resumes it under the same
+     * id and makes one machine. Before, the interrupted call was taken for an outage of the
+     * provider ("provider lab did not answer", "waiting for provider lab: ...").
+     */
+    @Test
+    void aCallCutShortByStoppingLeavesNoWaitAndIsResumedUnderTheSameIdByTheNextEngine() throws Exception {
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        lab.lab.beforeCreate = r -> {
+            calling.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderUnavailableException("provider lab: the call was interrupted");
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        String op;
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            engine.reconcileNow();
+            assertThat(calling.await(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            op = lab.lab.creates.get(0);
+            engine.close();
+            assertThat(log.text()).doesNotContain("did not answer").doesNotContain(" WARN ").doesNotContain("ERROR");
+        }
+        assertCutShortLeftNothing(d.id(), op);
+
+        lab.lab.beforeCreate = r -> { };
+        DeploymentEngine again = lab.engine();
+        Deployment ready = Lab.settle(again, d.id(), READY, PATIENCE);
+        assertThat(ready.members().get(0).operationId()).isEqualTo(op);
+        assertThat(lab.lab.creates).containsExactly(op, op);
+        assertThat(lab.lab.live()).singleElement().satisfies(m -> assertThat(m.labels.get(MachineLabels.OPERATION)).isEqualTo(op));
+        assertThat(lab.store.deployments().operations(d.id())).singleElement().satisfies(o -> {
+            assertThat(o.id()).isEqualTo(op);
+            assertThat(o.state()).isEqualTo(OperationState.SUCCEEDED);
+        });
+    }
+
+    /**
+     * A call refused because deployments are stopping (the engine closed in the instant between
+     * storing the operation and calling the provider: "deployments are stopping") is no outage of
+     * the provider either: nothing is recorded, the provider is not called, and the next engine
+     * resumes the operation under its id.
+     */
+    @Test
+    void aCallRefusedBecauseDeploymentsAreStoppingLeavesNoWaitAndIsResumedUnderTheSameId() {
+        FailingStore closing = new FailingStore(lab.store);
+        DeploymentEngine stopping = lab.engine(Lab.FAST, closing);
+        Deployment d = stopping.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        // the engine closes on the worker that is about to store the create, so that its call comes after the close
+        closing.failBegin = o -> {
+            stopping.close();
+            return false;
+        };
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            stopping.reconcileNow();
+            Instant deadline = Instant.now().plus(PATIENCE);
+            while (lab.store.deployments().operations(d.id()).isEmpty() || !stopping.awaitIdle(Duration.ofMillis(10))) {
+                assertThat(Instant.now()).as("the create was not stored").isBefore(deadline);
+                sleep(10);
+            }
+            sleep(200);
+            assertThat(log.text()).doesNotContain("did not answer").doesNotContain(" WARN ").doesNotContain("ERROR");
+        }
+        assertThat(lab.lab.creates).isEmpty();
+        String op = lab.store.deployments().operations(d.id()).get(0).id();
+        assertCutShortLeftNothing(d.id(), op);
+
+        DeploymentEngine again = lab.engine();
+        Deployment ready = Lab.settle(again, d.id(), READY, PATIENCE);
+        assertThat(ready.members().get(0).operationId()).isEqualTo(op);
+        assertThat(lab.lab.creates).containsExactly(op);
+        assertThat(lab.store.deployments().operations(d.id())).singleElement().satisfies(o -> assertThat(o.state())
+                .isEqualTo(OperationState.SUCCEEDED));
+    }
+
+    /** After a call cut short by the engine's stop: its operation pending, the member and the deployment without a word of the provider. */
+    private void assertCutShortLeftNothing(String deploymentId, String op) {
+        assertThat(lab.store.deployments().operations(deploymentId)).singleElement().satisfies(o -> {
+            assertThat(o.id()).isEqualTo(op);
+            assertThat(o.state()).isEqualTo(OperationState.PENDING);
+        });
+        Deployment after = engine.get(deploymentId).orElseThrow();
+        assertThat(after.state()).isEqualTo(DeploymentState.PROVISIONING);
+        assertThat(after.message()).isNull();
+        assertThat(after.members()).singleElement().satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MemberState.CREATING);
+            assertThat(m.operationId()).isEqualTo(op);
+            assertThat(m.message()).isNull();
+        });
+        assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, deploymentId,
+                DeploymentEngine.KIND_PROVISIONING, null, null, 100, false))).isEmpty();
+        assertThat(history(deploymentId)).noneMatch(h -> h.contains("did not answer") || h.contains("waiting for provider")
+                || h.contains("provider lab"));
+    }
+
+    /**
      * A provider that reports the steps it took on each machine ({@code MachineStatus.STEPS}):
      * every step lands in the deployment's provenance log once, with the member, operation and
      * node as subjects, although the statuses repeat them on every look and a second engine on
