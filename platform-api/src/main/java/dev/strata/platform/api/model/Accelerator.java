@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A GPU or other accelerator. Providers make accelerators with {@link #builder()}.
  *
- * @param id a stable unique id (the GPU UUID for NVIDIA)
+ * @param id a stable unique id (for NVIDIA the GPU UUID; a GPU whose UUID cannot be read is
+ *     {@code nvidia-no-uuid:<machine identity>/<PCI address>}, health FAILED)
  * @param vendor vendor name, e.g. {@code NVIDIA}
  * @param model product name, e.g. {@code NVIDIA H200}
  * @param memoryBytes device memory in bytes
