@@ -4,6 +4,7 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.MachineIdentity;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -43,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * loaded and initialised, and processes are started, on the first discovery, within its deadline.
  * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock. A
  * GPU whose UUID cannot be read is reported FAILED under an id made of the host and its PCI address
- * ({@link GpuIds}), logged once as a warning, and the host's other GPUs are discovered as usual. A
- * GPU NVML cannot reach, or that nvidia-smi shows without a product name, is reported FAILED too
- * (under its UUID where the source still gives one), and does not hide the others either.
+ * ({@link GpuIds}), and the host's other GPUs are discovered as usual. A GPU NVML cannot reach, or
+ * that nvidia-smi shows without a product name, is reported FAILED too (under its UUID where the
+ * source still gives one), and does not hide the others either. Each GPU reported FAILED, whatever
+ * the reason, is logged once as a warning (again if it fails anew after it was well).
  * Snapshots carry the host's {@link MachineIdentity}, by which the inventory attaches the GPUs to
  * the bare-metal node of the same machine.
  */
@@ -68,7 +70,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final String machineId;
     private final AtomicLong lastGeneration = new AtomicLong();
     private final AtomicBoolean unavailableLogged = new AtomicBoolean();
-    private final Set<String> withoutUuidLogged = ConcurrentHashMap.newKeySet();
+    private final Set<String> failedLogged = ConcurrentHashMap.newKeySet();
     private volatile String lastSource;
 
     @Activate
@@ -145,26 +147,29 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             lastSource = used.name();
         }
         unavailableLogged.set(false);
-        logGpusWithoutUuid(found.accelerators());
+        logFailedGpus(found.accelerators());
         sampler.retain(found.accelerators().stream().map(Accelerator::id).toList());
         sampler.use(found.accelerators().isEmpty() ? null : used);
         context.checkDeadline("returning the GPU snapshot");
         return snapshot(found.accelerators(), found.interconnects(), found.paths(), null);
     }
 
-    /** Warns once about each GPU without UUID, again if it comes back after it was gone. */
-    private void logGpusWithoutUuid(List<Accelerator> accelerators) {
+    /**
+     * Warns once about each GPU reported FAILED (one without UUID, one NVML cannot read, one without
+     * product name, one its own health facts fail), again if it fails anew after it was well or gone.
+     */
+    private void logFailedGpus(List<Accelerator> accelerators) {
         Set<String> present = new HashSet<>();
         for (Accelerator a : accelerators) {
-            if (GpuIds.isWithoutUuid(a.id())) {
+            if (a.health().status() == Health.Status.FAILED) {
                 present.add(a.id());
-                if (withoutUuidLogged.add(a.id())) {
-                    LOG.warn("NVIDIA GPU without UUID reported as {} with health FAILED (never placed on); the other GPUs are"
-                            + " discovered as usual: {}", a.id(), String.join("; ", a.health().reasons()));
+                if (failedLogged.add(a.id())) {
+                    LOG.warn("NVIDIA GPU {} reported with health FAILED (never placed on); the other GPUs are discovered as usual: {}",
+                            a.id(), String.join("; ", a.health().reasons()));
                 }
             }
         }
-        withoutUuidLogged.retainAll(present);
+        failedLogged.retainAll(present);
     }
 
     private GpuSnapshot snapshot(List<Accelerator> accelerators, List<Fabric> fabrics,

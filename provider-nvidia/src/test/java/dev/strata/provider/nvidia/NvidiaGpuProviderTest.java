@@ -14,6 +14,7 @@ import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.XidLog;
 import dev.strata.provider.nvidia.nvml.NvmlTestAccess;
+import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.nvidia.smi.SmiSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -291,6 +292,31 @@ class NvidiaGpuProviderTest {
             Thread.sleep(50);
         }
         assertThat(provider.latest()).extracting(GpuSample::acceleratorId).containsExactlyInAnyOrderElementsOf(seven);
+    }
+
+    @Test
+    void everyGpuReportedFailedIsLoggedOnceWithItsReasonsWhetherItHasAUuidOrNot() throws Exception {
+        writeHost();
+        String host = "machine-id:0123456789abcdef0123456789abcdef";
+        Clock clock = Clock.systemUTC();
+        PciSysfs sysfs = new PciSysfs(dir.resolve("sys"));
+        // GPU 5 still answers its UUID, then is lost: FAILED under its UUID, which the warning once named only for GPUs without one
+        provider = new NvidiaGpuProvider(NvmlTestAccess.eightH200sOneLostAfterItsUuid(5, new XidLog(clock), sysfs, clock, host),
+                new SmiSource("/nonexistent/nvidia-smi", Duration.ofSeconds(10), sysfs, clock, host),
+                new GpuSampler(Duration.ofMillis(100), 3, Duration.ofSeconds(5)), clock, dir);
+
+        try (StderrCapture err = new StderrCapture()) {
+            GpuSnapshot first = provider.discoverGpus(DiscoveryContext.withTimeout("op-nvml-1", Duration.ofSeconds(30)));
+            provider.discoverGpus(DiscoveryContext.withTimeout("op-nvml-2", Duration.ofSeconds(30)));
+
+            Accelerator lost = first.accelerators().stream().filter(a -> a.health().status() == Health.Status.FAILED).findFirst()
+                    .orElseThrow();
+            assertThat(lost.id()).startsWith("GPU-");
+            String warning = "NVIDIA GPU " + lost.id() + " reported with health FAILED";
+            String log = err.text();
+            assertThat(log.split(java.util.regex.Pattern.quote(warning), -1)).as("the warning, once in two discoveries").hasSize(2);
+            assertThat(log).contains(lost.health().reasons().get(0));
+        }
     }
 
     @Test

@@ -20,4 +20,15 @@ public final class NvmlTestAccess {
         nvml.devices.get(lost).failWith = NvmlErrors.GPU_IS_LOST;
         return new NvmlSource(() -> nvml, xids, sysfs, clock, host);
     }
+
+    /**
+     * The same eight GPUs, of which GPU {@code lost} still answers its UUID but then
+     * {@code NVML_ERROR_GPU_IS_LOST} for its memory (a GPU lost after NVML started): it is FAILED
+     * under its UUID.
+     */
+    public static NvmlSource eightH200sOneLostAfterItsUuid(int lost, XidLog xids, PciSysfs sysfs, Clock clock, String host) {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        nvml.devices.get(lost).failing.put("nvmlDeviceGetMemoryInfo", NvmlErrors.GPU_IS_LOST);
+        return new NvmlSource(() -> nvml, xids, sysfs, clock, host);
+    }
 }
