@@ -1,0 +1,63 @@
+package dev.strata.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.strata.itests.StrataInstallation.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * {@code bin/strata} itself, run as an operator runs it (separate processes, an instance folder
+ * of its own per test): what it passes to Strata's shell, how it starts, waits and stops, and
+ * what it does to the instance folder.
+ */
+public class StrataLauncherIT {
+
+    private static final Duration START = Duration.ofMinutes(5);
+    private static final Duration COMMAND = Duration.ofMinutes(2);
+    private static Path work;
+
+    @BeforeClass
+    public static void folder() throws IOException {
+        work = Path.of(KarafOptions.reactorRoot(), "itests/target/launcher").toAbsolutePath().normalize();
+        StrataInstallation.deleteTree(work);
+        Files.createDirectories(work);
+    }
+
+    /**
+     * An argument of {@code bin/strata shell COMMAND ARG...} reaches the command as it was typed:
+     * a quote, a {@code $}, a backslash are characters, not the Karaf shell's syntax.
+     */
+    @Test
+    public void shellArgumentsReachTheCommandAsTyped() throws Exception {
+        Path base = work.resolve("quoting-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("quoting"), base)) {
+            strata.prepareInstance();
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+
+            for (String id : List.of("rack's node", "gpu$node", "$(shell:echo x)", "a\\b", "ends\\", "q\"uote", "it's $HOME \\ \"all\"")) {
+                Result r = strata.strata(COMMAND, "shell", "strata:node", id);
+                assertEquals(r.output(), 1, r.exitCode());
+                assertTrue(id + " reaches strata:node as typed: " + r.output(), r.output().contains("no node '" + id + "'"));
+            }
+
+            // a contract in a folder whose name has a quote and a $, given relative to where the user is
+            Path here = work.resolve("quoting-here");
+            Path folder = here.resolve("O'Brien $team");
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve("probe.yaml"), "name: probe\ntenant: ops\nmembers:\n  - name: web\n    cpu: 1\n    memory: 64MiB\n");
+            Result place = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), "shell", "strata:place",
+                    "--dry-run", "-f", "O'Brien $team/probe.yaml"), Map.of("STRATA_BASE", base.toString()), null, COMMAND, here);
+            assertEquals(place.output(), 0, place.exitCode());
+            assertTrue(place.output(), place.output().contains("Contract probe of tenant ops: would be placed"));
+        }
+    }
+}
