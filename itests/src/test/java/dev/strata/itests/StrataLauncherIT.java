@@ -1,6 +1,7 @@
 package dev.strata.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.strata.itests.StrataInstallation.Result;
@@ -58,6 +59,29 @@ public class StrataLauncherIT {
                     "--dry-run", "-f", "O'Brien $team/probe.yaml"), Map.of("STRATA_BASE", base.toString()), null, COMMAND, here);
             assertEquals(place.output(), 0, place.exitCode());
             assertTrue(place.output(), place.output().contains("Contract probe of tenant ops: would be placed"));
+        }
+    }
+
+    /**
+     * A start timeout that is not a whole number of seconds is refused before anything starts,
+     * naming the value and what is expected; it was taken for a timeout that never comes, and a
+     * Strata that could not start was waited for forever.
+     */
+    @Test
+    public void aStartTimeoutThatIsNotSecondsIsRefused() throws Exception {
+        Path base = work.resolve("timeout-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("timeout"), base)) {
+            strata.prepareInstance();
+            Path noJava = Files.createDirectories(work.resolve("timeout-no-java"));
+            for (String timeout : List.of("2m", "-5", "0", "ten")) {
+                Result start = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), "start"),
+                        Map.of("STRATA_BASE", base.toString(), "STRATA_START_TIMEOUT", timeout, "JAVA_HOME", noJava.toString()),
+                        null, Duration.ofSeconds(60));
+                assertEquals(start.output(), 2, start.exitCode());
+                assertTrue(start.output(), start.output().contains("STRATA_START_TIMEOUT='" + timeout + "' is not a number of seconds"));
+                assertTrue(start.output(), start.output().contains("expected a whole number of seconds, at least 1"));
+                assertFalse(start.output(), start.output().contains("Starting Strata"));
+            }
         }
     }
 }
