@@ -84,4 +84,36 @@ public class StrataLauncherIT {
             }
         }
     }
+
+    /**
+     * When the server ends before it answers (here: JAVA_HOME names no Java), bin/strata start
+     * says so at once with what the server printed, and fails; it waited the whole start timeout
+     * and then pointed at a log the server never wrote. The same on an instance that has started
+     * before (its console key is there, so the wait asks the shell whether Strata is ready).
+     */
+    @Test
+    public void aServerThatEndsWhileStartingIsReportedAtOnceWithWhatItPrinted() throws Exception {
+        Path base = work.resolve("no-java-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("no-java"), base)) {
+            strata.prepareInstance();
+            Path noJava = Files.createDirectories(work.resolve("no-java-home"));
+            for (boolean startedBefore : new boolean[] {false, true}) {
+                if (startedBefore) {
+                    Result start = strata.strata(START, "start");
+                    assertEquals(start.output(), 0, start.exitCode());
+                    long pid = strata.pid();
+                    strata.strata(COMMAND, "stop");
+                    ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+                }
+                Result start = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), "start"),
+                        Map.of("STRATA_BASE", base.toString(), "STRATA_START_TIMEOUT", "600", "JAVA_HOME", noJava.toString()),
+                        null, Duration.ofSeconds(90));
+                assertEquals(start.output(), 1, start.exitCode());
+                assertTrue(start.output(), start.output().contains("Strata stopped while starting"));
+                assertTrue("what the server printed: " + start.output(), start.output().contains(noJava.resolve("bin/java") + ": not found"));
+                assertTrue(start.output(), start.output().contains("Its output is in " + base.resolve("data/log/karaf.out") + ", its log in"));
+                assertTrue(start.output(), start.took().compareTo(Duration.ofSeconds(60)) < 0);
+            }
+        }
+    }
 }
