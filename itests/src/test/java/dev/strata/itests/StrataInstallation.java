@@ -103,6 +103,39 @@ final class StrataInstallation implements AutoCloseable {
         return Long.parseLong(Files.readString(base.resolve("karaf.pid")).strip());
     }
 
+    /**
+     * The process ids of the Karaf JVMs running on this installation's instance folder, from /proc
+     * (each one's {@code -Dkaraf.base}), whatever its pid file says.
+     */
+    List<Long> karafProcesses() throws IOException {
+        Path instance = base.toRealPath();
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.toList()) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String[] args;
+                try {
+                    args = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0");
+                } catch (IOException e) {
+                    continue; // it ended meanwhile
+                }
+                if (!List.of(args).contains("org.apache.karaf.main.Main")) {
+                    continue;
+                }
+                for (String a : args) {
+                    if (a.startsWith("-Dkaraf.base=") && Files.isDirectory(Path.of(a.substring(13)))
+                            && Path.of(a.substring(13)).toRealPath().equals(instance)) {
+                        pids.add(Long.parseLong(name));
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
     @Override
     public void close() throws Exception {
         strata(Duration.ofMinutes(1), "stop");
@@ -115,6 +148,12 @@ final class StrataInstallation implements AutoCloseable {
                     p.destroyForcibly();
                 }
             });
+        }
+        // a JVM the pid file does not name (a second server started on the same instance) ends too
+        if (Files.isDirectory(base)) {
+            for (long pid : karafProcesses()) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
@@ -216,6 +255,16 @@ final class StrataInstallation implements AutoCloseable {
             }
         }
         return b;
+    }
+
+    /** The names in a folder, sorted; none when it is not there. */
+    static List<String> names(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     static int freePort() throws IOException {

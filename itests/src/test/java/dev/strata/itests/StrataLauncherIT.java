@@ -116,4 +116,53 @@ public class StrataLauncherIT {
             }
         }
     }
+
+    /**
+     * bin/strata start of another build while Strata runs on the instance leaves the running
+     * Strata's instance alone and says which build runs, and bin/strata console refuses to start
+     * a second server on it: before, both deleted the running server's bundle cache and rewrote
+     * its settings under it. Once that Strata is stopped, the new build starts with its own
+     * bundles and defaults.
+     */
+    @Test
+    public void aStartOfAnotherBuildWhileStrataRunsLeavesTheRunningInstanceAlone() throws Exception {
+        Path base = work.resolve("rebuild-instance");
+        try (StrataInstallation first = StrataInstallation.unpack(work.resolve("rebuild-first"), base)) {
+            first.prepareInstance();
+            Result start = first.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            long pid = first.pid();
+            List<String> cache = StrataInstallation.names(base.resolve("data/cache"));
+            Path inventoryCfg = base.resolve("etc/dev.strata.platform.core.inventory.cfg");
+            assertTrue(Files.readString(inventoryCfg).contains("refreshInterval = 60s"));
+
+            try (StrataInstallation rebuilt = StrataInstallation.unpack(work.resolve("rebuild-second"), base)) {
+                // another build: a file of its lib/ differs, and a default changed
+                Files.writeString(rebuilt.home.resolve("lib/README"), "\nrebuilt\n", java.nio.file.StandardOpenOption.APPEND);
+                Path newDefaults = rebuilt.home.resolve("etc/dev.strata.platform.core.inventory.cfg");
+                Files.writeString(newDefaults, Files.readString(newDefaults).replace("refreshInterval = 60s", "refreshInterval = 90s"));
+
+                Result again = rebuilt.strata(START, "start");
+                assertEquals(again.output(), 0, again.exitCode());
+                assertTrue(again.output(), again.output().contains("Strata is already running, from another build of the distribution"));
+                assertFalse(again.output(), again.output().contains("cleared the bundle cache"));
+                assertEquals("the running server's bundle cache is left alone", cache, StrataInstallation.names(base.resolve("data/cache")));
+                assertTrue("its settings too", Files.readString(inventoryCfg).contains("refreshInterval = 60s"));
+                assertEquals(List.of(pid), rebuilt.karafProcesses());
+                Result console = rebuilt.strata(Duration.ofSeconds(30), "console");
+                assertEquals(console.output(), 1, console.exitCode());
+                assertTrue(console.output(), console.output().contains("Strata is already running on the instance " + base));
+                assertEquals(cache, StrataInstallation.names(base.resolve("data/cache")));
+                assertEquals(List.of(pid), rebuilt.karafProcesses());
+
+                Result stop = rebuilt.strata(COMMAND, "stop");
+                assertEquals(stop.output(), 0, stop.exitCode());
+                ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+                Result fresh = rebuilt.strata(START, "start");
+                assertEquals(fresh.output(), 0, fresh.exitCode());
+                assertTrue(fresh.output(), fresh.output().contains("Another build of the distribution: cleared the bundle cache"));
+                assertTrue(Files.readString(inventoryCfg).contains("refreshInterval = 90s"));
+            }
+        }
+    }
 }
