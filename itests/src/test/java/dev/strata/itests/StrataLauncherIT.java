@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -162,6 +166,37 @@ public class StrataLauncherIT {
                 assertEquals(fresh.output(), 0, fresh.exitCode());
                 assertTrue(fresh.output(), fresh.output().contains("Another build of the distribution: cleared the bundle cache"));
                 assertTrue(Files.readString(inventoryCfg).contains("refreshInterval = 90s"));
+            }
+        }
+    }
+
+    /**
+     * Two bin/strata start at once on one instance start one server; the second waits for the
+     * first and finds Strata running. Before, both found it stopped and started a server each
+     * (the second waiting for Karaf's lock, to take over when the first was stopped), or one
+     * failed on the other's half-written record of the distribution's settings.
+     */
+    @Test
+    public void twoStartsAtOnceStartOneServer() throws Exception {
+        Path base = work.resolve("twice-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("twice"), base)) {
+            strata.prepareInstance();
+            ExecutorService two = Executors.newFixedThreadPool(2);
+            try {
+                Future<Result> a = two.submit(() -> strata.strata(START, "start"));
+                Future<Result> b = two.submit(() -> strata.strata(START, "start"));
+                Result first = a.get();
+                Result second = b.get();
+                assertEquals(first.output(), 0, first.exitCode());
+                assertEquals(second.output(), 0, second.exitCode());
+                assertEquals("one server started:\n" + first.output() + "\n" + second.output(), 1,
+                        Stream.of(first, second).filter(r -> r.output().contains("Starting Strata")).count());
+                assertEquals(1, strata.karafProcesses().size());
+                List<String> manifest = Files.readAllLines(base.resolve("etc/.strata-distribution.sha256"));
+                assertEquals("each file once in the record of the distribution's settings", manifest.stream().distinct().count(),
+                        manifest.size());
+            } finally {
+                two.shutdownNow();
             }
         }
     }
