@@ -200,4 +200,55 @@ public class StrataLauncherIT {
             }
         }
     }
+
+    /**
+     * bin/strata stop returns once Strata has stopped, and stops a Strata that is still starting.
+     * Before, it returned while the server was still shutting down, and during a start (no
+     * shutdown port yet, or no server yet) it said the container was not running and left it to
+     * finish starting.
+     */
+    @Test
+    public void stopReturnsOnceStrataHasStoppedAndStopsAStartingStrata() throws Exception {
+        Path base = work.resolve("stop-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("stop"), base)) {
+            strata.prepareInstance();
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            long pid = strata.pid();
+            Result stop = strata.strata(COMMAND, "stop");
+            assertEquals(stop.output(), 0, stop.exitCode());
+            assertFalse("the server has ended when stop returns", ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertTrue(stop.output(), stop.output().contains("Strata stopped."));
+            assertEquals(List.of(), strata.karafProcesses());
+
+            ExecutorService background = Executors.newSingleThreadExecutor();
+            try {
+                Future<Result> starting = background.submit(() -> strata.strata(START, "start"));
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (strata.karafProcesses().isEmpty()) {
+                    assertTrue("the server's JVM did not appear", System.nanoTime() < deadline);
+                    Thread.sleep(50);
+                }
+                Result stopStarting = strata.strata(COMMAND, "stop");
+                assertEquals(stopStarting.output(), 0, stopStarting.exitCode());
+                assertEquals(stopStarting.output(), List.of(), strata.karafProcesses());
+                Result interrupted = starting.get();
+                assertEquals(interrupted.output(), 1, interrupted.exitCode());
+                assertTrue(interrupted.output(), interrupted.output().contains("Strata stopped while starting"));
+
+                // a stop while the start has not launched its server yet waits for it, and stops it
+                starting = background.submit(() -> strata.strata(START, "start"));
+                Thread.sleep(1000);
+                Result stopEarly = strata.strata(COMMAND, "stop");
+                assertEquals(stopEarly.output(), 0, stopEarly.exitCode());
+                assertEquals(stopEarly.output(), List.of(), strata.karafProcesses());
+                interrupted = starting.get();
+                assertEquals(interrupted.output(), 1, interrupted.exitCode());
+            } finally {
+                background.shutdownNow();
+            }
+            Result status = strata.strata(COMMAND, "status");
+            assertEquals(status.output(), 1, status.exitCode());
+        }
+    }
 }
