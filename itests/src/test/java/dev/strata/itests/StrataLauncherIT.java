@@ -251,4 +251,40 @@ public class StrataLauncherIT {
             assertEquals(status.output(), 1, status.exitCode());
         }
     }
+
+    /**
+     * A settings file the previous distribution shipped and the new one no longer has follows the
+     * new distribution too: gone from the instance when the operator never changed it, kept and
+     * named when they did. Before, it stayed in force, unnamed, whatever it held.
+     */
+    @Test
+    public void aSettingsFileTheNewDistributionNoLongerHasGoesUnlessItWasChanged() throws Exception {
+        Path base = work.resolve("retired-instance");
+        Path noJava = Files.createDirectories(work.resolve("retired-no-java"));
+        // the server cannot start (no Java): what is looked at is what bin/strata did to the instance before it
+        Map<String, String> env = Map.of("STRATA_BASE", base.toString(), "JAVA_HOME", noJava.toString());
+        Path unchanged = base.resolve("etc/dev.strata.retired.cfg");
+        Path changed = base.resolve("etc/dev.strata.retired-changed.cfg");
+        try (StrataInstallation old = StrataInstallation.unpack(work.resolve("retired-old"), base)) {
+            Files.writeString(old.home.resolve("etc/dev.strata.retired.cfg"), "# an old default\nsetting = 1\n");
+            Files.writeString(old.home.resolve("etc/dev.strata.retired-changed.cfg"), "setting = 1\n");
+            Result first = StrataInstallation.run(List.of(old.home.resolve("bin/strata").toString(), "start"), env, null, COMMAND);
+            assertTrue(first.output(), first.output().contains("Created the Strata instance folder " + base));
+            assertTrue(Files.exists(unchanged));
+            Files.writeString(changed, "setting = 2\n");
+            // only comments differ: not a change of its settings
+            Files.writeString(unchanged, "# an old default, looked at\nsetting = 1\n");
+        }
+        try (StrataInstallation rebuilt = StrataInstallation.unpack(work.resolve("retired-new"), base)) {
+            Result start = StrataInstallation.run(List.of(rebuilt.home.resolve("bin/strata").toString(), "start"), env, null, COMMAND);
+            assertFalse("a file the operator never changed goes: " + start.output(), Files.exists(unchanged));
+            assertTrue(start.output(), start.output().contains("Removed " + unchanged + ": the distribution no longer has it, and you had not changed it."));
+            assertEquals("setting = 2\n", Files.readString(changed));
+            assertTrue(start.output(), start.output().contains("Keeping your " + changed + " (the distribution no longer has it)."));
+
+            Result again = StrataInstallation.run(List.of(rebuilt.home.resolve("bin/strata").toString(), "start"), env, null, COMMAND);
+            assertFalse("named once, at the upgrade: " + again.output(), again.output().contains("dev.strata.retired"));
+            assertEquals("setting = 2\n", Files.readString(changed));
+        }
+    }
 }
