@@ -353,6 +353,9 @@ public class ContractDocumentReader implements ContractReader {
      * the document (JSON's numbers and true/false alike). Called on a document that parsed.
      */
     static void parametersAsWritten(ObjectNode root, String document) {
+        if (!anyNumberOrBoolean(root.path("deployment").path("parameters")) && !anyProvisioningNumberOrBoolean(root.path("members"))) {
+            return; // every parameter is text already (most contracts): the document is not read again
+        }
         try (JsonParser p = YAML.createParser(document)) {
             int depth = 0;
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
@@ -376,6 +379,31 @@ public class ContractDocumentReader implements ContractReader {
         } catch (IOException e) {
             // the document parsed once already; a second reading finds nothing the first did not
         }
+    }
+
+    /** Whether a parameters mapping holds a value that YAML read as a number or true/false. */
+    private static boolean anyNumberOrBoolean(JsonNode parameters) {
+        if (!parameters.isObject()) {
+            return false;
+        }
+        for (JsonNode value : parameters) {
+            if (value.isNumber() || value.isBoolean()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyProvisioningNumberOrBoolean(JsonNode members) {
+        if (!members.isArray()) {
+            return false;
+        }
+        for (JsonNode member : members) {
+            if (anyNumberOrBoolean(member.path("provisioning"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
