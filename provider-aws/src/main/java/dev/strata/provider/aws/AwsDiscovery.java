@@ -306,7 +306,7 @@ final class AwsDiscovery {
             attributes.put("launchTime", instance.launchTime().toString());
         }
         for (String label : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
-                MachineLabels.INSTALLATION)) {
+                MachineLabels.INSTALLATION, MachineLabels.ALLOCATION)) {
             String value = instance.tags().get(label);
             if (value != null) {
                 attributes.put(label, value);

@@ -358,7 +358,7 @@ final class AwsProvisioner {
         MachineStates.Mapped mapped = MachineStates.of(instance.state(), instance.stateReason());
         Map<String, String> labels = new LinkedHashMap<>();
         for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
-                MachineLabels.INSTALLATION)) {
+                MachineLabels.INSTALLATION, MachineLabels.ALLOCATION)) {
             String value = instance.tags().get(key);
             if (value != null) {
                 labels.put(key, value);

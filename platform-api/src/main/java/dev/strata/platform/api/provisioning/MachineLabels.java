@@ -25,4 +25,11 @@ public final class MachineLabels {
      * before 1.3, or by a provider that keeps its own record). Since 1.3.
      */
     public static final String INSTALLATION = "strata:installation";
+    /**
+     * The ledger allocation the machine's member is bound in: with {@link #MEMBER}, which binding
+     * of the ledger the machine is for. A provider whose nodes' free room already leaves out what
+     * its machines use reports that use per binding ({@link CountedMachine}), so the core does not
+     * count it twice. Since 1.4.
+     */
+    public static final String ALLOCATION = "strata:allocation";
 }

@@ -17,6 +17,9 @@ import java.util.Objects;
  *     never a credential
  * @param installation the Strata installation that asks ({@link MachineLabels#INSTALLATION});
  *     null from a core before 1.3, and then not among the {@link #labels()}
+ * @param allocationId the ledger allocation the member is bound in ({@link MachineLabels#ALLOCATION}),
+ *     by which a provider tells the core what of a node's room this machine already uses
+ *     ({@link CountedMachine}); null from a core before 1.4, and then not among the {@link #labels()}
  */
 public record MachineRequest(
         String operationId,
@@ -26,12 +29,19 @@ public record MachineRequest(
         MachineTarget target,
         MachineResources resources,
         Map<String, String> parameters,
-        String installation) {
+        String installation,
+        String allocationId) {
 
     /** A request without an installation id, as a core before 1.3 made it. */
     public MachineRequest(String operationId, String deploymentId, String member, String tenant, MachineTarget target,
             MachineResources resources, Map<String, String> parameters) {
-        this(operationId, deploymentId, member, tenant, target, resources, parameters, null);
+        this(operationId, deploymentId, member, tenant, target, resources, parameters, null, null);
+    }
+
+    /** A request without an allocation id, as a core before 1.4 made it. */
+    public MachineRequest(String operationId, String deploymentId, String member, String tenant, MachineTarget target,
+            MachineResources resources, Map<String, String> parameters, String installation) {
+        this(operationId, deploymentId, member, tenant, target, resources, parameters, installation, null);
     }
 
     public MachineRequest {
@@ -45,16 +55,25 @@ public record MachineRequest(
         if (installation != null) {
             requireText(installation, "request.installation");
         }
+        if (allocationId != null) {
+            requireText(allocationId, "request.allocationId");
+        }
     }
 
-    /** The labels every machine carries (see {@link MachineLabels}), the installation's where known. */
+    /** The labels every machine carries (see {@link MachineLabels}), the installation's and the allocation's where known. */
     public Map<String, String> labels() {
-        if (installation == null) {
-            return Map.of(MachineLabels.DEPLOYMENT, deploymentId, MachineLabels.MEMBER, member,
-                    MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId);
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put(MachineLabels.DEPLOYMENT, deploymentId);
+        labels.put(MachineLabels.MEMBER, member);
+        labels.put(MachineLabels.TENANT, tenant);
+        labels.put(MachineLabels.OPERATION, operationId);
+        if (installation != null) {
+            labels.put(MachineLabels.INSTALLATION, installation);
         }
-        return Map.of(MachineLabels.DEPLOYMENT, deploymentId, MachineLabels.MEMBER, member,
-                MachineLabels.TENANT, tenant, MachineLabels.OPERATION, operationId, MachineLabels.INSTALLATION, installation);
+        if (allocationId != null) {
+            labels.put(MachineLabels.ALLOCATION, allocationId);
+        }
+        return java.util.Collections.unmodifiableMap(labels);
     }
 
     private static void requireText(String value, String field) {

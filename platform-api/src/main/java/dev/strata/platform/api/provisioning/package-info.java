@@ -9,8 +9,11 @@
  * installation that makes the machine ({@link dev.strata.platform.api.provisioning.MachineLabels#INSTALLATION}),
  * and a provider reports it back among the labels of {@link dev.strata.platform.api.provisioning.ProvisioningProvider#machines};
  * the core registers {@link dev.strata.platform.api.provisioning.Installation}, this installation's id, for providers that
- * discover machines of several installations in one account.
+ * discover machines of several installations in one account. Since 1.4 a request names the ledger
+ * allocation its member is bound in ({@link dev.strata.platform.api.provisioning.MachineLabels#ALLOCATION}),
+ * and a provider whose nodes show only the room left after its machines tells the core, per
+ * binding, what of that room a machine already uses ({@link dev.strata.platform.api.provisioning.CountedMachine}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package dev.strata.platform.api.provisioning;

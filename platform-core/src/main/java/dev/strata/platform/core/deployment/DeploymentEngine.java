@@ -728,7 +728,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             LOG.info("Resuming operation {} (create {} of deployment {}) with the same id", op.id(), m.name(), d.id());
         }
         MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), m.resources(), m.parameters(),
-                installation());
+                installation(), d.record.allocationId());
         MachineStatus status;
         try {
             ProvisioningProvider provider = provider(m.providerId());

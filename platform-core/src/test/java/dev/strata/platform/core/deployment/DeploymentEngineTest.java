@@ -2,6 +2,7 @@ package dev.strata.platform.core.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentEvent;
@@ -12,6 +13,7 @@ import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -326,6 +328,23 @@ class DeploymentEngineTest {
                 null, null, 10, false)).stream().map(r -> String.valueOf(r.payload().get("summary"))).toList();
         assertThat(leaks).containsExactly("machine " + stranger + " of provider lab is leaked: its deployment d-999999 is unknown to this "
                 + "Strata; deleting it");
+    }
+
+    /**
+     * Every machine names the ledger binding it is for: the deployment's allocation and the member
+     * ({@link MachineLabels#ALLOCATION}, {@link MachineLabels#MEMBER}), by which a provider whose
+     * nodes show only the room left after its machines tells placement what a machine already
+     * holds ({@link dev.strata.platform.api.provisioning.CountedMachine}).
+     */
+    @Test
+    void everyMachineNamesTheLedgerBindingItIsFor() {
+        Deployment d = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+        Deployment ready = Lab.settle(engine, d.id(), READY, PATIENCE);
+        assertThat(d.allocationId()).isNotBlank();
+        assertThat(lab.lab.live()).extracting(m -> m.labels.get(MachineLabels.ALLOCATION), m -> m.labels.get(MachineLabels.MEMBER))
+                .containsExactlyInAnyOrderElementsOf(ready.members().stream().map(m -> tuple(d.allocationId(), m.name())).toList());
+        assertThat(lab.placement.allocation(d.allocationId()).orElseThrow().bindings()).extracting(MemberBinding::member)
+                .containsExactlyInAnyOrderElementsOf(ready.members().stream().map(DeploymentMember::name).toList());
     }
 
     /**
