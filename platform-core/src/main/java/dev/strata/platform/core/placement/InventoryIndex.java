@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.core.inventory.PowerDomainChains;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What placement reads from one inventory snapshot and never changes while it decides: per node
@@ -23,6 +26,8 @@ import java.util.Optional;
  * member nodes. Immutable and shared by every {@link PlacementModel} of that snapshot.
  */
 final class InventoryIndex {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryIndex.class);
 
     final InventorySnapshot inventory;
     final NodeFacts[] facts;
@@ -63,6 +68,11 @@ final class InventoryIndex {
      * ({@link PowerDomainChains}).
      */
     final Map<String, String> domainFault;
+    /**
+     * Per node index (only nodes that report some), this installation's machines its room already
+     * leaves out ({@link CountedMachine}), by {@code <allocation id>/<member>}.
+     */
+    final Map<Integer, Map<String, CountedMachine>> counted;
 
     InventoryIndex(InventorySnapshot inventory) {
         this.inventory = inventory;
@@ -159,6 +169,31 @@ final class InventoryIndex {
         Map<String, String> faults = new HashMap<>();
         unheld.forEach((domain, fault) -> fault.ifPresent(m -> faults.put(domain, m)));
         this.domainFault = Collections.unmodifiableMap(faults);
+        Map<Integer, Map<String, CountedMachine>> machines = new HashMap<>();
+        for (int i = 0; i < facts.length; i++) {
+            Node n = facts[i].node();
+            for (Map.Entry<String, String> e : n.attributes().entrySet()) {
+                if (!e.getKey().startsWith(CountedMachine.ATTRIBUTE_PREFIX)) {
+                    continue;
+                }
+                try {
+                    int node = i;
+                    CountedMachine.parse(e.getKey(), e.getValue()).ifPresent(
+                            c -> machines.computeIfAbsent(node, k -> new HashMap<>()).put(c.allocationId() + "/" + c.member(), c));
+                } catch (IllegalArgumentException bad) {
+                    // the binding is then reserved whole: never less than it holds
+                    LOG.warn("Node {} of provider {}: {}; the machine is not taken as counted in the node's room", n.id(), n.providerId(),
+                            bad.getMessage());
+                }
+            }
+        }
+        this.counted = Collections.unmodifiableMap(machines);
+    }
+
+    /** What of a binding's node room its machine already uses ({@link CountedMachine}), or null. */
+    CountedMachine counted(int node, String allocationId, String member) {
+        Map<String, CountedMachine> on = counted.get(node);
+        return on == null ? null : on.get(allocationId + "/" + member);
     }
 
     /** Why nothing is placed in power domain {@code id} (see {@link #domainFault}), or null. */

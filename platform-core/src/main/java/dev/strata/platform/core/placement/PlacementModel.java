@@ -3,6 +3,7 @@ package dev.strata.platform.core.placement;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.Packer;
@@ -163,8 +164,10 @@ final class PlacementModel {
     // ---- the ledger -------------------------------------------------------------------------------
 
     /**
-     * Reserves what an allocation holds. A binding that no longer fits its node (the node left the
-     * inventory, lost GPUs or capacity) is skipped and returned; the rest is reserved.
+     * Reserves what an allocation holds. A binding whose machine its node's room already leaves
+     * out ({@link CountedMachine}) reserves only what it holds beyond the machine's use
+     * ({@link #beyond}). A binding that no longer fits its node (the node left the inventory, lost
+     * GPUs or capacity) is skipped and returned; the rest is reserved.
      */
     List<MemberBinding> apply(Allocation allocation) {
         List<MemberBinding> skipped = new ArrayList<>();
@@ -175,8 +178,12 @@ final class PlacementModel {
                 continue;
             }
             Demand d = demandOf(b);
+            Demand held = beyond(d, inv.counted(node, allocation.id(), b.member()));
             try {
-                packer.restore(b.nodeId(), d, gpuIndexes(node, b.acceleratorIds()), b.partitionSlot());
+                if (held != EMPTY) {
+                    packer.restore(b.nodeId(), held, held.gpuCount() == 0 ? NO_GPUS : gpuIndexes(node, b.acceleratorIds()),
+                            held.partition() == null ? -1 : b.partitionSlot());
+                }
             } catch (IllegalStateException | IllegalArgumentException e) {
                 LOG.warn("Allocation {}: binding of {} no longer fits node {} ({}); not counted", allocation.id(), b.member(), b.nodeId(),
                         e.getMessage());
@@ -190,7 +197,7 @@ final class PlacementModel {
         return skipped;
     }
 
-    /** Gives back what an allocation holds (what {@link #apply} reserved of it). */
+    /** Gives back what an allocation holds (what {@link #apply} reserved of it, on the same inventory). */
     void unapply(Allocation allocation) {
         for (MemberBinding b : allocation.bindings()) {
             Integer node = inv.index.get(b.nodeId());
@@ -198,10 +205,12 @@ final class PlacementModel {
                 continue;
             }
             Demand d = demandOf(b);
-            int[] gpus;
+            Demand held = beyond(d, inv.counted(node, allocation.id(), b.member()));
             try {
-                gpus = gpuIndexes(node, b.acceleratorIds());
-                packer.release(b.nodeId(), d, gpus, b.partitionSlot());
+                if (held != EMPTY) {
+                    packer.release(b.nodeId(), held, held.gpuCount() == 0 ? NO_GPUS : gpuIndexes(node, b.acceleratorIds()),
+                            held.partition() == null ? -1 : b.partitionSlot());
+                }
             } catch (IllegalStateException | IllegalArgumentException e) {
                 continue; // skipped when it was applied
             }
@@ -209,6 +218,28 @@ final class PlacementModel {
             unhold(node, allocation.tenant(), allocation.dedicated());
             countShape(d, -1);
         }
+    }
+
+    private static final Demand EMPTY = new Demand(0, 0, 0, 0, Set.of(), false);
+    private static final int[] NO_GPUS = new int[0];
+
+    /**
+     * What a binding's demand reserves of a node whose room already leaves out its machine's use
+     * {@code counted} (null: none, the whole demand): the CPU and memory (whole MiB) beyond the
+     * machine's, and the GPUs only when the machine uses fewer of the node's GPUs than the binding
+     * holds. {@link #EMPTY} when nothing is left to reserve. Power, tenants and dedication are held
+     * whole all the same: the node's room does not show them.
+     */
+    static Demand beyond(Demand d, CountedMachine counted) {
+        if (counted == null) {
+            return d;
+        }
+        long cpu = Math.max(0, d.cpuMilli() - counted.cpuMilli());
+        long mib = Math.max(0, d.memoryMiB() - (counted.memoryBytes() >> 20));
+        if (d.gpuCount() > 0 && counted.gpus() < d.gpuCount()) {
+            return new Demand(cpu, mib, d.gpuCount(), d.gpuMilli(), Set.of(), d.oneDomain(), d.partition(), false);
+        }
+        return cpu == 0 && mib == 0 ? EMPTY : new Demand(cpu, mib, 0, 0, Set.of(), false);
     }
 
     /**
