@@ -9,7 +9,10 @@ import dev.strata.platform.api.deployment.DeploymentResult;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.provider.openstack.AllInOne;
 import java.nio.file.Path;
@@ -148,6 +151,85 @@ class OpenStackDeploymentTest {
             AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.DELETED), PATIENCE);
             assertThat(nova.servers()).isEmpty();
         }
+    }
+
+    /**
+     * The host's node shows what Placement says is free, and Placement counts this installation's
+     * servers as used; the ledger holds their members' reservations too. After two members are
+     * deployed and the host rediscovered, placement sees exactly what is free on the host: a
+     * contract taking all of it fits, one taking a CPU or 256 MiB more does not.
+     */
+    @Test
+    void aMembersServerIsNotCountedTwiceAgainstItsHost() {
+        try (OpenStackStrata strata = new OpenStackStrata(data, aio, OpenStackStrata.SETTINGS)) {
+            Node idle = node(strata, strata.inventory.refresh(Duration.ofSeconds(30)));
+            int cpus = idle.cpu().online().size();
+            long mib = idle.memoryBytes() >> 20;
+            assertThat(cpus).as("free VCPUs on the host").isGreaterThan(3);
+            assertThat(mib).as("free MiB on the host").isGreaterThan(1024);
+
+            String id = strata.engine.deploy(strata.reader.read(OpenStackStrata.contract("web", 2, ""), "web.yaml"), "alice").deployment().id();
+            AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.READY), PATIENCE);
+            Node busy = node(strata, strata.inventory.refresh(Duration.ofSeconds(30)));
+            assertThat(busy.cpu().online().size()).as("Placement counts the two servers").isEqualTo(cpus - 2);
+            long free = busy.memoryBytes() >> 20; // each server holds its flavor's memory, at least the member's 256 MiB
+            assertThat(free).as("Placement counts the two servers").isLessThanOrEqualTo(mib - 512);
+
+            PlacementDecision all = dryRun(strata, cpus - 2, free);
+            assertThat(all.placed()).as("all that is free fits: %s", all.summary()).isTrue();
+            assertThat(dryRun(strata, cpus - 1, 256).placed()).as("a CPU more than is free").isFalse();
+            assertThat(dryRun(strata, 1, free + 256).placed()).as("256 MiB more than is free").isFalse();
+
+            strata.engine.undeploy(id, "alice");
+            AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.DELETED), PATIENCE);
+        }
+    }
+
+    /**
+     * Members placed whose servers are not made yet hold room Placement does not count: they must
+     * stay reserved when the host is rediscovered with a deployed member's server on it. Two
+     * contracts are placed (committed, not deployed) beside a deployed member; once the member's
+     * server is seen, a contract larger than what is really left must be refused.
+     */
+    @Test
+    void membersWhoseServersAreNotMadeYetKeepTheirRoomWhenTheHostIsRediscovered() {
+        try (OpenStackStrata strata = new OpenStackStrata(data, aio, OpenStackStrata.SETTINGS)) {
+            long mib = node(strata, strata.inventory.refresh(Duration.ofSeconds(30))).memoryBytes() >> 20;
+            long a = mib * 4 / 9 / 512 * 512;
+            long b = (mib - a) / 2 / 512 * 512;
+            assertThat(b).as("the placed members do not fit beside the deployed one twice over").isGreaterThan(mib - 2 * a);
+            String id = strata.engine.deploy(strata.reader.read(member("a", a), "a.yaml"), "alice").deployment().id();
+            PlacementDecision second = strata.placement.place(strata.reader.read(member("b", b), "b.yaml"), false);
+            PlacementDecision third = strata.placement.place(strata.reader.read(member("c", b), "c.yaml"), false);
+            assertThat(second.placed()).as(second.summary()).isTrue();
+            assertThat(third.placed()).as(third.summary()).isTrue();
+            AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.READY), PATIENCE);
+            long free = node(strata, strata.inventory.refresh(Duration.ofSeconds(30))).memoryBytes() >> 20;
+            assertThat(free).as("Placement counts the deployed member's server").isLessThanOrEqualTo(mib - a);
+
+            long left = free - 2 * b;
+            PlacementDecision more = dryRun(strata, 1, left + 512);
+            assertThat(more.placed()).as("%d MiB are left (%d less the two placed members' %d): %s", left, free, 2 * b, more.summary())
+                    .isFalse();
+
+            strata.placement.release(second.allocationId());
+            strata.placement.release(third.allocationId());
+            strata.engine.undeploy(id, "alice");
+            AwsDeploymentTest.settle(strata.engine, id, EnumSet.of(DeploymentState.DELETED), PATIENCE);
+        }
+    }
+
+    private static String member(String name, long mib) {
+        return "name: " + name + "\ntenant: bank-risk\nmembers:\n  - {name: " + name + ", replicas: 1, cpu: 1, memory: " + mib + "MiB}\n";
+    }
+
+    private static Node node(OpenStackStrata strata, InventorySnapshot snapshot) {
+        return snapshot.nodes().stream().filter(n -> n.id().equals(strata.nodeId())).findFirst().orElseThrow();
+    }
+
+    private static PlacementDecision dryRun(OpenStackStrata strata, int cpus, long mib) {
+        return strata.placement.place(strata.reader.read("name: big\ntenant: bank-risk\nmembers:\n  - {name: big, replicas: 1, cpu: " + cpus
+                + ", memory: " + mib + "MiB}\n", "big.yaml"), true);
     }
 
     /**

@@ -11,8 +11,11 @@ import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provisioning.CountedMachine;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.compute.Hypervisor;
+import dev.strata.provider.openstack.compute.Server;
 import dev.strata.provider.openstack.placement.FitModel;
 import dev.strata.provider.openstack.placement.Inventory;
 import dev.strata.provider.openstack.placement.ProviderTree;
@@ -39,6 +42,12 @@ import java.util.stream.Collectors;
  * free {@code PGPU} unit becomes an accelerator; everything else Placement knows (each provider's
  * inventories with their units and ratios, usages, traits, aggregates; vGPU and custom resource
  * classes) is kept as node attributes, and the node's traits are every trait of the tree.
+ *
+ * <p>The room a node shows leaves out every server on the host, this installation's too, whose
+ * members the ledger holds as well. So each of this installation's servers the tree's allocations
+ * hold is reported as a {@link CountedMachine} attribute, naming its ledger binding and what it
+ * holds, and the core reserves for that binding only what it holds beyond the server: the host's
+ * room is counted once.
  */
 final class HostNodes {
 
@@ -77,6 +86,18 @@ final class HostNodes {
      * @param flavors the flavors, to say which fit each host now
      */
     Hosts map(List<ProviderTree> trees, List<Hypervisor> hypervisors, Map<String, String> hostZones, List<Flavor> flavors) {
+        return map(trees, hypervisors, hostZones, flavors, Map.of());
+    }
+
+    /**
+     * The nodes and sites of a cloud, each host's node reporting which of this installation's
+     * servers the Placement allocations of its tree hold ({@link CountedMachine}).
+     *
+     * @param servers this installation's servers that name their ledger binding
+     *     ({@link MachineLabels#ALLOCATION} and {@link MachineLabels#MEMBER}), by UUID (Placement's consumer id)
+     */
+    Hosts map(List<ProviderTree> trees, List<Hypervisor> hypervisors, Map<String, String> hostZones, List<Flavor> flavors,
+            Map<String, Server> servers) {
         Map<String, Hypervisor> byId = new HashMap<>();
         Map<String, Hypervisor> byName = new HashMap<>();
         if (hypervisors != null) {
@@ -95,7 +116,7 @@ final class HostNodes {
             String zone = hv == null ? null : hostZones.get(hv.serviceHost());
             Site site = site(zone);
             sites.putIfAbsent(site.id(), site);
-            nodes.add(node(tree, hv, site.id(), flavors));
+            nodes.add(node(tree, hv, site.id(), flavors, servers));
         }
         if (sites.isEmpty()) {
             Site site = site(null);
@@ -122,6 +143,10 @@ final class HostNodes {
     }
 
     Node node(ProviderTree tree, Hypervisor hv, String siteId, List<Flavor> flavors) {
+        return node(tree, hv, siteId, flavors, Map.of());
+    }
+
+    Node node(ProviderTree tree, Hypervisor hv, String siteId, List<Flavor> flavors, Map<String, Server> servers) {
         ResourceProvider root = tree.root();
         String hostname = hv != null ? hv.hostname() : root.name();
         String id = nodeId(settings.providerId(), hostname);
@@ -188,10 +213,46 @@ final class HostNodes {
             attributes.put("nova.flavorsThatFitNow", fitting);
         }
 
+        counted(tree, servers).forEach(c -> attributes.put(c.attributeKey(), c.attributeValue()));
+
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
         return Node.builder().id(id).providerId(settings.providerId()).siteId(siteId).hostname(hostname).kind(NodeKind.BARE_METAL).cpu(cpu)
                 .numaNodes(numa).memoryBytes(freeMemory * MIB).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
+    }
+
+    /**
+     * This installation's servers whose allocations the tree holds, each with what it holds of the
+     * node's room (VCPU, MEMORY_MB and PGPU, summed over the tree): the room the node shows already
+     * leaves it out. Servers without their ledger binding's labels are left out (counted whole).
+     */
+    static List<CountedMachine> counted(ProviderTree tree, Map<String, Server> servers) {
+        if (servers.isEmpty()) {
+            return List.of();
+        }
+        Map<String, long[]> held = new TreeMap<>();
+        for (ResourceProvider p : tree.providers()) {
+            p.allocations().forEach((consumer, amounts) -> {
+                if (servers.containsKey(consumer)) {
+                    long[] sum = held.computeIfAbsent(consumer, k -> new long[3]);
+                    sum[0] += amounts.getOrDefault("VCPU", 0L);
+                    sum[1] += amounts.getOrDefault("MEMORY_MB", 0L);
+                    sum[2] += amounts.getOrDefault("PGPU", 0L);
+                }
+            });
+        }
+        List<CountedMachine> out = new ArrayList<>();
+        held.forEach((consumer, sum) -> {
+            Server s = servers.get(consumer);
+            String allocation = s.metadata().get(MachineLabels.ALLOCATION);
+            String member = s.metadata().get(MachineLabels.MEMBER);
+            if (allocation == null || member == null || allocation.isBlank() || member.isBlank() || allocation.indexOf('/') >= 0) {
+                return;
+            }
+            out.add(new CountedMachine(allocation, member, Math.multiplyExact(sum[0], 1000L), Math.multiplyExact(sum[1], MIB),
+                    (int) Math.min(Integer.MAX_VALUE, sum[2])));
+        });
+        return out;
     }
 
     /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */

@@ -212,7 +212,21 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             zones = nova.hostZones(context);
             flavors = nova.flavors(context);
         }
-        HostNodes.Hosts found = hosts.map(trees, hypervisors, zones, flavors);
+        Map<String, Server> counted = Map.of();
+        String own = installation.get();
+        if (hypervisors != null && own != null) {
+            // listed after the trees: a server made since they were read is in no allocation read, one deleted since is not
+            // listed and its binding is reserved whole; either way the host's room is never counted short. Only servers that
+            // name this installation: another's ledger numbers its allocations alike
+            counted = new java.util.HashMap<>();
+            for (Server s : nova.serversTagged(TAG, context)) {
+                if (own.equals(s.metadata().get(MachineLabels.INSTALLATION)) && s.metadata().containsKey(MachineLabels.ALLOCATION)
+                        && s.metadata().containsKey(MachineLabels.MEMBER)) {
+                    counted.put(s.id(), s);
+                }
+            }
+        }
+        HostNodes.Hosts found = hosts.map(trees, hypervisors, zones, flavors, counted);
         long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant())));
         LOG.debug("OpenStack {}: {} nodes from {} provider trees ({} hypervisors, {} flavors)", settings.providerId(), found.nodes().size(),
                 trees.size(), hypervisors == null ? "no Nova" : hypervisors.size(), flavors.size());
@@ -746,7 +760,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private Map<String, String> labels(Server s) {
         Map<String, String> labels = new LinkedHashMap<>();
         for (String key : List.of(MachineLabels.DEPLOYMENT, MachineLabels.MEMBER, MachineLabels.TENANT, MachineLabels.OPERATION,
-                MachineLabels.INSTALLATION)) {
+                MachineLabels.INSTALLATION, MachineLabels.ALLOCATION)) {
             put(labels, key, s.metadata().get(key));
         }
         return labels;

@@ -11,6 +11,7 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -385,6 +386,50 @@ class NovaStandInCreateTest {
         assertThat(nova.serverIds()).hasSize(3).contains(theirs);
     }
 
+    /**
+     * A host's room as Placement shows it leaves out every server on it, this installation's too,
+     * while the core's ledger also holds the members those servers are for. So discovery reports
+     * each of this installation's servers that Placement's allocations on the host hold, and that
+     * names its ledger binding ({@link MachineLabels#ALLOCATION} and {@link MachineLabels#MEMBER}),
+     * as a {@link CountedMachine} attribute of the host's node with what it holds there; the core
+     * then reserves for the binding only what it holds beyond the server. Not reported: another
+     * installation's server with the same labels (every ledger numbers from a-000001), a server
+     * made without the allocation label (by a core before 1.4), a server Placement holds nothing
+     * for (made after the host was read), and every server while the core has not said which
+     * installation this is.
+     */
+    @Test
+    void thisInstallationsServersAreReportedWithWhatTheyHoldOfTheirHost() throws Exception {
+        hostInPlacement();
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloudProvider provider = provider();
+        Installation self = () -> OURS;
+        provider.bindInstallation(self);
+        MachineStatus mine = provider.create(bound(UUID.randomUUID().toString(), "a-000007", "m0"), context());
+        assertThat(mine.labels()).containsEntry(MachineLabels.ALLOCATION, "a-000007").containsEntry(MachineLabels.MEMBER, "m0");
+        MachineStatus unlabelled = provider.create(small(UUID.randomUUID().toString(), OURS), context());
+        MachineStatus unclaimed = provider.create(bound(UUID.randomUUID().toString(), "a-000008", "m0"), context());
+        String theirs = serverOf(THEIRS, "d-000001", UUID.randomUUID().toString(), "a-000007");
+        claimInPlacement(mine.handle().machineId());
+        claimInPlacement(unlabelled.handle().machineId());
+        claimInPlacement(theirs);
+        assertThat(unclaimed.state()).isEqualTo(MachineState.RUNNING);
+
+        Node node = provider.discoverCompute(context()).nodes().get(0);
+        assertThat(node.cpu().threads()).as("16 VCPU less the three claimed servers' one each").isEqualTo(13);
+        assertThat(CountedMachine.on(node)).containsExactly(new CountedMachine("a-000007", "m0", 1000, 512L << 20, 0));
+        assertThat(node.attributes()).containsEntry("strata.counted.a-000007/m0", "cpuMilli=1000,memoryBytes=536870912,gpus=0");
+
+        provider.unbindInstallation(self);
+        assertThat(CountedMachine.on(provider.discoverCompute(context()).nodes().get(0))).as("this installation's id not known yet").isEmpty();
+    }
+
+    /** A member of one CPU and 512 MiB on the flavor {@code small}, bound in ledger allocation {@code allocation} as {@code member}. */
+    MachineRequest bound(String op, String allocation, String member) {
+        return new MachineRequest(op, "dep-1", member, "bank-risk", MachineTarget.node(PROVIDER + ":" + host),
+                new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", "small"), OURS, allocation);
+    }
+
     /** A member of one CPU and 512 MiB on the flavor {@code small}, as a core of {@code installation} asks for it. */
     MachineRequest small(String op, String installation) {
         return new MachineRequest(op, "dep-1", "m0", "bank-risk", MachineTarget.node(PROVIDER + ":" + host),
@@ -393,12 +438,20 @@ class NovaStandInCreateTest {
 
     /** A server on the host made through Nova's API as another installation's Strata makes one: its labels, its tags. */
     String serverOf(String installation, String deployment, String operation) {
+        return serverOf(installation, deployment, operation, null);
+    }
+
+    /** The same, bound in the other installation's ledger allocation {@code allocation} (null: no such label). */
+    String serverOf(String installation, String deployment, String operation, String allocation) {
         ObjectNode server = new ObjectMapper().createObjectNode().put("name", "strata-" + deployment + "-m0")
                 .put("imageRef", "76208bca-7c50-46e6-9d3c-503081dddf8d").put("flavorRef", nova.flavorId("small")).put("networks", "none")
                 .put("host", host).put("hypervisor_hostname", host);
         server.putObject("metadata").put(MachineLabels.DEPLOYMENT, deployment).put(MachineLabels.MEMBER, "m0")
                 .put(MachineLabels.TENANT, "bank-risk").put(MachineLabels.OPERATION, operation).put(MachineLabels.INSTALLATION, installation)
                 .put(OpenStackCloudProvider.NODE_LABEL, PROVIDER + ":" + host);
+        if (allocation != null) {
+            ((ObjectNode) server.get("metadata")).put(MachineLabels.ALLOCATION, allocation);
+        }
         server.putArray("tags").add(OpenStackCloudProvider.TAG).add(OpenStackCloudProvider.operationTag(operation));
         NovaClient.Creation made = cloud().nova().createServer(server, context());
         assertThat(made).isInstanceOf(NovaClient.Accepted.class);

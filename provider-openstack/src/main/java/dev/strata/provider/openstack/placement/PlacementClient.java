@@ -124,7 +124,7 @@ public final class PlacementClient {
     }
 
     /**
-     * Every resource provider with its inventories, usages, traits and aggregates, each provider
+     * Every resource provider with its inventories, usages, traits, aggregates and allocations, each provider
      * read at one generation (read again, up to three times, when it changes in between).
      *
      * @param pool runs the per-provider reads in parallel; null reads them one by one
@@ -218,7 +218,7 @@ public final class PlacementClient {
         return lastRead.size();
     }
 
-    /** One provider's inventories, usages, traits and aggregates, all at one generation. */
+    /** One provider's inventories, usages, traits, aggregates and allocations, all at one generation. */
     ResourceProvider readConsistently(ResourceProvider listed, DiscoveryContext context) {
         List<Long> seen = new ArrayList<>();
         for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
@@ -227,10 +227,11 @@ public final class PlacementClient {
             JsonNode use = call("GET", at + "/usages", null, context).body();
             JsonNode tr = call("GET", at + "/traits", null, context).body();
             JsonNode ag = call("GET", at + "/aggregates", null, context).body();
+            JsonNode al = call("GET", at + "/allocations", null, context).body();
             long g = inv.path("resource_provider_generation").asLong();
             seen.add(g);
             if (use.path("resource_provider_generation").asLong() == g && tr.path("resource_provider_generation").asLong() == g
-                    && ag.path("resource_provider_generation").asLong() == g) {
+                    && ag.path("resource_provider_generation").asLong() == g && al.path("resource_provider_generation").asLong() == g) {
                 Map<String, Inventory> inventories = new TreeMap<>();
                 inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(e.getKey(), e.getValue())));
                 Map<String, Long> usages = new TreeMap<>();
@@ -239,8 +240,14 @@ public final class PlacementClient {
                 tr.path("traits").forEach(t -> traits.add(t.asText()));
                 Set<String> aggregates = new HashSet<>();
                 ag.path("aggregates").forEach(a -> aggregates.add(a.asText()));
+                Map<String, Map<String, Long>> allocations = new TreeMap<>();
+                al.path("allocations").properties().forEach(c -> {
+                    Map<String, Long> amounts = new TreeMap<>();
+                    c.getValue().path("resources").properties().forEach(r -> amounts.put(r.getKey(), r.getValue().asLong()));
+                    allocations.put(c.getKey(), amounts);
+                });
                 return new ResourceProvider(listed.uuid(), listed.name(), g, listed.parentUuid(), listed.rootUuid(), inventories, usages,
-                        traits, aggregates);
+                        traits, aggregates, allocations);
             }
             LOG.debug("resource provider {} changed while it was read (generation {}); reading it again", listed.name(), g);
         }

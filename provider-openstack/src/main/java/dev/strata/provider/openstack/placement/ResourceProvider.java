@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A Placement resource provider as it is: its place in its tree, inventories, usages, traits and
- * aggregates, all read at one generation.
+ * A Placement resource provider as it is: its place in its tree, inventories, usages, traits,
+ * aggregates and the allocations against it, all read at one generation.
  *
  * @param uuid the provider's UUID
  * @param name its unique name (for a compute node: the hypervisor host name)
@@ -17,9 +17,18 @@ import java.util.Set;
  * @param usages the amount allocated, by resource class (absent: 0)
  * @param traits its traits
  * @param aggregates the aggregates it is a member of
+ * @param allocations what each consumer (a Nova server's UUID) holds of it, by resource class;
+ *     empty when not read
  */
 public record ResourceProvider(String uuid, String name, long generation, String parentUuid, String rootUuid,
-        Map<String, Inventory> inventories, Map<String, Long> usages, Set<String> traits, Set<String> aggregates) {
+        Map<String, Inventory> inventories, Map<String, Long> usages, Set<String> traits, Set<String> aggregates,
+        Map<String, Map<String, Long>> allocations) {
+
+    /** A provider whose allocations were not read. */
+    public ResourceProvider(String uuid, String name, long generation, String parentUuid, String rootUuid, Map<String, Inventory> inventories,
+            Map<String, Long> usages, Set<String> traits, Set<String> aggregates) {
+        this(uuid, name, generation, parentUuid, rootUuid, inventories, usages, traits, aggregates, Map.of());
+    }
 
     public ResourceProvider {
         Objects.requireNonNull(uuid, "uuid");
@@ -29,6 +38,9 @@ public record ResourceProvider(String uuid, String name, long generation, String
         usages = Map.copyOf(usages);
         traits = Set.copyOf(traits);
         aggregates = Set.copyOf(aggregates);
+        Map<String, Map<String, Long>> held = new java.util.HashMap<>();
+        allocations.forEach((consumer, amounts) -> held.put(consumer, Map.copyOf(amounts)));
+        allocations = Map.copyOf(held);
     }
 
     public boolean isRoot() {
