@@ -55,6 +55,11 @@ final class PlacementModel {
     final boolean[] launchSlot;
     long ledgerGeneration = -1;
     /**
+     * Per allocation id, the indexes of its bindings that {@link #apply} did not count (they no
+     * longer fitted their nodes), so that {@link #unapply} gives back only what was reserved.
+     */
+    private final Map<String, List<Integer>> uncounted = new HashMap<>();
+    /**
      * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
      * inventory only, so decisions on this model reuse them. Bounded.
      */
@@ -171,7 +176,10 @@ final class PlacementModel {
      */
     List<MemberBinding> apply(Allocation allocation) {
         List<MemberBinding> skipped = new ArrayList<>();
-        for (MemberBinding b : allocation.bindings()) {
+        List<Integer> notCounted = null;
+        List<MemberBinding> bindings = allocation.bindings();
+        for (int k = 0; k < bindings.size(); k++) {
+            MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());
             if (node == null) {
                 skipped.add(b);
@@ -188,20 +196,34 @@ final class PlacementModel {
                 LOG.warn("Allocation {}: binding of {} no longer fits node {} ({}); not counted", allocation.id(), b.member(), b.nodeId(),
                         e.getMessage());
                 skipped.add(b);
+                if (notCounted == null) {
+                    notCounted = new ArrayList<>(2);
+                }
+                notCounted.add(k);
                 continue;
             }
             holdPower(node, b.powerDomainId(), b.powerWatts());
             hold(node, allocation.tenant(), allocation.dedicated());
             countShape(d, 1);
         }
+        if (notCounted != null) {
+            uncounted.put(allocation.id(), notCounted);
+        }
         return skipped;
     }
 
-    /** Gives back what an allocation holds (what {@link #apply} reserved of it, on the same inventory). */
+    /**
+     * Gives back what an allocation holds: exactly what {@link #apply} reserved of it on this
+     * inventory. A binding apply did not count (it no longer fitted its node then) gives back
+     * nothing, though the room it names may be held by others now.
+     */
     void unapply(Allocation allocation) {
-        for (MemberBinding b : allocation.bindings()) {
+        List<Integer> notCounted = uncounted.remove(allocation.id());
+        List<MemberBinding> bindings = allocation.bindings();
+        for (int k = 0; k < bindings.size(); k++) {
+            MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());
-            if (node == null) {
+            if (node == null || notCounted != null && notCounted.contains(k)) {
                 continue;
             }
             Demand d = demandOf(b);
@@ -212,7 +234,10 @@ final class PlacementModel {
                             held.partition() == null ? -1 : b.partitionSlot());
                 }
             } catch (IllegalStateException | IllegalArgumentException e) {
-                continue; // skipped when it was applied
+                // apply counted it, so this is the model's own error: the room stays held rather than given back twice
+                LOG.error("Allocation {}: binding of {} on node {} could not be given back ({}); its room stays held in this model until it is "
+                        + "rebuilt", allocation.id(), b.member(), b.nodeId(), e.getMessage());
+                continue;
             }
             holdPower(node, b.powerDomainId(), -b.powerWatts());
             unhold(node, allocation.tenant(), allocation.dedicated());
