@@ -14,7 +14,9 @@ import java.util.Optional;
  * Chooses the flavor of a member's server: the smallest flavor that holds what the member asked
  * for (at least its CPUs and memory, exactly its whole GPUs as {@code resources:PGPU}, no other
  * special resources) and that fits on the target host now (Placement's rules, {@link FitModel}).
- * Where none exists and configuration allows, it names the flavor to create, public; a flavor that
+ * Where configuration allows creating flavors, the flavors Strata made for other members
+ * ({@code strata-<cpus>c-<MiB>m-<GiB>g[-<n>pgpu]} of another size) are not among those: each is
+ * made to measure. Where none exists and configuration allows, it names the flavor to create, public; a flavor that
  * already has that name is used only if it is that flavor, public, or that flavor without its extra
  * specs yet.
  */
@@ -44,10 +46,17 @@ final class FlavorChooser {
         return Math.max(1, (r.memoryBytes() + MIB - 1) / MIB);
     }
 
+    /** The names Strata gives the flavors it makes ({@code strata-<cpus>c-<MiB>m-<GiB>g[-<n>pgpu]}). */
+    private static final java.util.regex.Pattern MADE_BY_STRATA = java.util.regex.Pattern.compile("strata-[0-9]+c-[0-9]+m-[0-9]+g(-[0-9]+pgpu)?");
+
     static Choice choose(String member, MachineResources r, ProviderTree host, List<Flavor> flavors, boolean mayCreate, int diskGiB) {
         int vcpus = vcpus(r);
         long ram = ramMiB(r);
-        List<Flavor> holding = flavors.stream().filter(f -> holds(f, vcpus, ram, r.gpus())).toList();
+        String name = "strata-" + vcpus + "c-" + ram + "m-" + diskGiB + "g" + (r.gpus() > 0 ? "-" + r.gpus() + "pgpu" : "");
+        // where Strata may make the member's flavor, one it made to measure for another member is not taken for this one: a
+        // member of 256 MiB would hold a host's 4 GiB for as long as it runs; the flavors an operator made are
+        List<Flavor> holding = flavors.stream().filter(f -> holds(f, vcpus, ram, r.gpus()))
+                .filter(f -> !mayCreate || !MADE_BY_STRATA.matcher(f.name()).matches() || f.name().equals(name)).toList();
         Optional<Flavor> best = holding.stream().filter(f -> host == null || FitModel.fits(host, f.request()))
                 .min(Comparator.comparingInt(Flavor::vcpus).thenComparingLong(Flavor::ramMiB).thenComparingLong(Flavor::diskGiB)
                         .thenComparing(Flavor::name));
@@ -56,7 +65,6 @@ final class FlavorChooser {
         }
         String needs = vcpus + " VCPU, " + ram + " MiB" + (r.gpus() > 0 ? ", " + r.gpus() + " PGPU" : "");
         if (mayCreate) {
-            String name = "strata-" + vcpus + "c-" + ram + "m-" + diskGiB + "g" + (r.gpus() > 0 ? "-" + r.gpus() + "pgpu" : "");
             Map<String, String> specs = r.gpus() > 0 ? Map.of("resources:PGPU", Integer.toString(r.gpus())) : Map.of();
             Flavor wanted = new Flavor("new", name, vcpus, ram, diskGiB, true, specs);
             if (host != null && !FitModel.fits(host, wanted.request())) {

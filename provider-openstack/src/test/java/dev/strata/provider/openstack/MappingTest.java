@@ -106,6 +106,28 @@ class MappingTest {
     }
 
     /**
+     * Where Strata may make flavors, one it made to measure for another member is not chosen for a
+     * smaller one: a member of 512 MiB gets {@code strata-1c-512m-1g}, made, not an existing
+     * {@code strata-1c-5120m-1g} that would hold 5 GiB of the host for it. An operator's larger
+     * flavor is still chosen, and without flavorPolicy = create any flavor that holds it is.
+     */
+    @Test
+    void aFlavorStrataMadeForAnotherMemberIsNotChosenWhereStrataMayMakeTheMembersOwn() {
+        MachineResources small = new MachineResources(1000, 512L << 20, 0, List.of(), null);
+        List<Flavor> strataOnly = List.of(flavor("strata-1c-5120m-1g", 1, 5120, Map.of()), flavor("strata-2c-1024m-1g", 2, 1024, Map.of()));
+        FlavorChooser.Choice made = FlavorChooser.choose("m", small, host(), strataOnly, true, 1);
+        assertThat(made.existing()).isNull();
+        assertThat(made.create().name()).isEqualTo("strata-1c-512m-1g");
+        assertThat(FlavorChooser.choose("m", small, host(), strataOnly, false, 1).existing().name()).as("fewest VCPU, then least memory")
+                .isEqualTo("strata-1c-5120m-1g");
+        List<Flavor> withOwn = List.of(flavor("strata-1c-5120m-1g", 1, 5120, Map.of()), flavor("strata-1c-512m-1g", 1, 512, Map.of()),
+                flavor("m1.large", 4, 8192, Map.of()));
+        assertThat(FlavorChooser.choose("m", small, host(), withOwn, true, 1).existing().name()).isEqualTo("strata-1c-512m-1g");
+        List<Flavor> operators = List.of(flavor("strata-1c-5120m-1g", 1, 5120, Map.of()), flavor("m1.large", 4, 8192, Map.of()));
+        assertThat(FlavorChooser.choose("m", small, host(), operators, true, 1).existing().name()).isEqualTo("m1.large");
+    }
+
+    /**
      * A flavor that already has the name Strata gives the flavor it would make is not taken by its
      * name alone: without its extra specs (a creation cut short between the flavor and its extra
      * specs) it is to be completed, and with another size or another extra spec it is refused.
