@@ -95,7 +95,11 @@ public record CountedMachine(String allocationId, String member, long cpuMilli, 
         if (cpu < 0 || memory < 0 || gpus < 0 || gpus > Integer.MAX_VALUE) {
             throw unreadable(key, value);
         }
-        return Optional.of(new CountedMachine(rest.substring(0, slash), rest.substring(slash + 1), cpu, memory, (int) gpus));
+        try {
+            return Optional.of(new CountedMachine(rest.substring(0, slash), rest.substring(slash + 1), cpu, memory, (int) gpus));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("node attribute " + key + ": " + e.getMessage(), e);
+        }
     }
 
     /**
