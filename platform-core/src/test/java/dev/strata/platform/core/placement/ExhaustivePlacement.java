@@ -17,6 +17,7 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.provisioning.CountedMachine;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +30,7 @@ import java.util.Set;
 /**
  * An independent reading of a contract's clauses against an inventory and a ledger, written from
  * the contract's documentation and not from the engine's code: it shares no class with placement
- * but the API records. {@link #exists} enumerates every assignment of every member to every node
+ * but the API records (among them {@link CountedMachine}, which reads a node's counted machines). {@link #exists} enumerates every assignment of every member to every node
  * and every subset of its GPUs (every MIG slot), keeping those that break no clause: the
  * exhaustive search the engine is compared with on small cases. {@link #check} says which clause
  * a given set of bindings breaks.
@@ -51,7 +52,14 @@ import java.util.Set;
  * on a node in no power domain with a known maximum draw, holds it (at most that draw) against the
  * node's maximum draw. A dedicated-node gang shares no node with another tenant, and no gang uses a
  * node dedicated to another tenant. An RDMA gang has all its nodes on one RDMA fabric of the
- * bandwidth asked for.
+ * bandwidth asked for. A node whose room already leaves out one of this installation's machines
+ * reports it as a counted machine (node attribute {@code strata.counted.<allocation id>/<member>}
+ * = {@code cpuMilli=<n>,memoryBytes=<n>,gpus=<n>}): the ledger's binding of that allocation and
+ * member on that node holds only the CPU beyond the machine's and the MiB beyond the machine's
+ * whole MiB (never below zero), and its GPUs only when the machine uses fewer GPUs than the
+ * binding holds; its power, tenant and dedication hold whole. A counted machine the ledger holds no
+ * binding for counts nothing, and an attribute not in that form counts nothing (the binding then
+ * holds whole).
  */
 final class ExhaustivePlacement {
 
@@ -112,10 +120,20 @@ final class ExhaustivePlacement {
                     continue;
                 }
                 NodeState s = state.get(node);
-                s.cpu += b.cpuMilli();
-                s.mib += mib(b.memoryBytes());
                 Node n = nodes.get(node);
-                for (String id : b.acceleratorIds()) {
+                CountedMachine machine = countedOn(n).get(a.id() + "/" + b.member());
+                long cpu = b.cpuMilli();
+                long mib = mib(b.memoryBytes());
+                boolean gpusHeld = true;
+                if (machine != null) {
+                    // the node's room already leaves the machine out: only what the binding holds beyond it
+                    cpu = Math.max(0, cpu - machine.cpuMilli());
+                    mib = Math.max(0, mib - machine.memoryBytes() / (1L << 20));
+                    gpusHeld = machine.gpus() < b.acceleratorIds().size();
+                }
+                s.cpu += cpu;
+                s.mib += mib;
+                for (String id : gpusHeld ? b.acceleratorIds() : List.<String>of()) {
                     int g = gpuIndex(n, id);
                     if (b.partition() != null) {
                         s.mig.get(g).add(new int[] {profileIndex(n.accelerators().get(g), b.partition()), b.partitionSlot()});
@@ -132,6 +150,19 @@ final class ExhaustivePlacement {
                 hold(node, b.powerDomainId(), b.powerWatts(), +1);
             }
         }
+    }
+
+    /** The counted machines a node reports, by {@code <allocation id>/<member>}; an attribute not in the documented form is left out. */
+    private static Map<String, CountedMachine> countedOn(Node n) {
+        Map<String, CountedMachine> out = new HashMap<>();
+        n.attributes().forEach((key, value) -> {
+            try {
+                CountedMachine.parse(key, value).ifPresent(c -> out.put(c.allocationId() + "/" + c.member(), c));
+            } catch (IllegalArgumentException malformed) {
+                // counts nothing: the binding holds whole
+            }
+        });
+        return out;
     }
 
     long steps() {

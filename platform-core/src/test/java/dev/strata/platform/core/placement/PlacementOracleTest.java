@@ -10,12 +10,18 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.core.placement.packing.MigTableTest;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +45,9 @@ import net.jqwik.api.statistics.Statistics;
  * domains, domains inside a hall), 1 to 3 members or up to 7 replicas of a small one, with every
  * clause drawn (partitions, fractions, models, memory, topology, power ceilings, RDMA fabrics,
  * tenants and dedicated nodes, sovereignty), on a ledger already holding earlier placements.
- * The cases the placement issue lists are among what the generators produce.
+ * The cases the placement issue lists are among what the generators produce. The same comparison
+ * runs on an inventory whose nodes report this installation's machines as counted machines
+ * (their room already leaving them out) for bindings the ledger holds and for others.
  */
 class PlacementOracleTest {
 
@@ -70,6 +78,15 @@ class PlacementOracleTest {
             }
         }
         Contract probe = contract(r, "probe", snapshot);
+        judgeProbe(snapshot, service, probe);
+    }
+
+    /**
+     * The probe's dry run on the service's inventory {@code snapshot} and ledger: a placement breaks
+     * no clause as the oracle reads them, and a refusal, unless at the stated search bound, comes
+     * only when the oracle finds no assignment either, with every member and node explained.
+     */
+    private static void judgeProbe(InventorySnapshot snapshot, PlacementService service, Contract probe) {
         PlacementDecision d = service.place(probe, true);
         Statistics.label("outcome").collect(d.placed() ? "placed" : d.summary().replaceAll("member \\S+ ", "member X ").replaceAll("\\(.*", ""));
         if (d.placed()) {
@@ -101,6 +118,227 @@ class PlacementOracleTest {
         Set<String> named = new HashSet<>();
         counted.keySet().forEach(k -> named.addAll(List.of(k.split(", "))));
         assertThat(named).as("every member explained").containsExactlyInAnyOrderElementsOf(probe.members().stream().map(Member::name).toList());
+    }
+
+    /**
+     * Counted machines ({@link CountedMachine}): after earlier contracts are placed, the inventory is
+     * replaced by one in which some bound members' machines are reported on their nodes with random
+     * use (less than, as much as and more than the binding's CPU and memory; no GPU, fewer, as many
+     * and more GPUs than it holds), the nodes showing only the room left after every such machine as
+     * a provider would (never below zero, nor below what the ledger still holds there by the rule),
+     * their whole GPUs hidden now and then when counted; beside them machines of bindings the ledger
+     * does not hold (unknown allocations and members, a binding's machine reported on another node)
+     * and now and then an attribute not in the documented form. On that inventory and the same
+     * ledger, with a real placement and a release now and then, the probe's dry run must agree with
+     * the oracle as in the main property; half the probes take exactly the room the service says is
+     * free on a node, or one CPU, MiB or GPU more, so that a reservation off by one unit shows.
+     */
+    @Property(tries = 1000)
+    void countedMachinesReserveOnlyWhatTheirBindingsHoldBeyondThem(@ForAll long seed) {
+        Random r = new Random(seed);
+        InventorySnapshot first = inventory(r).snapshot();
+        InMemoryLedger ledger = new InMemoryLedger();
+        PlacementService service = new PlacementService(fixed(first), ledger, "strata", Clock.systemUTC());
+        for (int i = 1 + r.nextInt(5); i > 0; i--) {
+            service.place(contract(r, "c" + i, first), false);
+        }
+        InventorySnapshot second = withCountedMachines(r, first, service.allocations());
+        PlacementService after = new PlacementService(fixed(second), ledger, "strata", Clock.systemUTC());
+        if (r.nextInt(3) == 0) {
+            Contract c = contract(r, "c-after", second);
+            List<Allocation> before = after.allocations();
+            PlacementDecision d = after.place(c, false);
+            if (d.placed()) {
+                assertThat(new ExhaustivePlacement(second, before, c, ORACLE_STEPS).check(d.bindings())).as("placement %s on %s", c,
+                        describe(second)).isNull();
+            }
+        }
+        List<Allocation> held = after.allocations();
+        boolean released = !held.isEmpty() && r.nextInt(4) == 0;
+        if (released) {
+            // its machines stay counted on their nodes until deleted: the ledger no longer holds their bindings
+            after.release(held.get(r.nextInt(held.size())).id());
+        }
+        Statistics.label("an allocation released on the second inventory").collect(released);
+        boolean edge = r.nextBoolean();
+        Statistics.label("probe sized to a node's free room").collect(edge);
+        judgeProbe(second, after, edge ? atTheEdge(r, after, second) : contract(r, "probe", second));
+    }
+
+    /**
+     * A one-member probe that takes exactly what the service says is free on a node (one that reports
+     * counted machines, where there is one), or a CPU, a MiB or a GPU more: it fits there only if
+     * the ledger's bindings were reserved as the oracle reads them.
+     */
+    private static Contract atTheEdge(Random r, PlacementService service, InventorySnapshot snapshot) {
+        List<dev.strata.platform.api.model.Node> counting = snapshot.nodes().stream()
+                .filter(n -> n.attributes().keySet().stream().anyMatch(k -> k.startsWith(CountedMachine.ATTRIBUTE_PREFIX))).toList();
+        List<dev.strata.platform.api.model.Node> from = counting.isEmpty() ? snapshot.nodes() : counting;
+        String node = from.get(r.nextInt(from.size())).id();
+        // cpu milli/memory MiB/free milli of each GPU [MIG layout] tenants ...
+        String free = service.freeCapacity().get(node);
+        String[] parts = free.substring(0, free.indexOf(" tenants")).split("/", 3);
+        long cpu = Long.parseLong(parts[0]);
+        long mib = Long.parseLong(parts[1]);
+        int gpus = (int) java.util.Arrays.stream(parts[2].trim().split("\\s+")).filter("1000"::equals).count();
+        int over = r.nextInt(4);
+        Statistics.label("probe at the edge: one more of").collect(new String[] {"nothing", "CPU", "memory", "GPU"}[over]);
+        // each other part of the room either taken whole or not at all, so that the one at the edge decides
+        cpu = over == 1 ? cpu / 1000 * 1000 + 1000 : r.nextBoolean() ? cpu / 1000 * 1000 : 0;
+        long memory = over == 2 ? (mib + 1) << 20 : r.nextBoolean() ? mib << 20 : 0;
+        int count = over == 3 ? gpus + 1 : r.nextBoolean() ? gpus : 0;
+        GpuRequest g = count == 0 ? GpuRequest.NONE : new GpuRequest(count, Set.of(), 0, 1, null, false);
+        return new Contract("probe", new String[] {"t1", "t2"}[r.nextInt(2)], 0, List.of(new Member("m0", cpu, memory, g, TopologyRequest.ANY, 0)),
+                FabricRequest.ANY, Sovereignty.ANY, Isolation.SHARED);
+    }
+
+    /**
+     * The inventory as a provider whose nodes show only the room left after this installation's
+     * machines would report it once some of the ledger's bindings have their machines: see
+     * {@link #countedMachinesReserveOnlyWhatTheirBindingsHoldBeyondThem}.
+     */
+    static InventorySnapshot withCountedMachines(Random r, InventorySnapshot first, List<Allocation> held) {
+        Map<String, Map<String, String>> attributes = new HashMap<>();
+        Map<String, long[]> used = new HashMap<>(); // per node: CPU milli, bytes the provider leaves out of its room
+        Map<String, long[]> holds = new HashMap<>(); // per node: CPU milli, MiB the ledger still holds there by the rule
+        Set<String> hidden = new HashSet<>(); // GPUs of counted machines the provider no longer shows
+        boolean hide = r.nextInt(4) > 0;
+        boolean counted = false;
+        boolean more = false;
+        boolean fewerGpus = false;
+        boolean gpusLeft = false;
+        boolean malformed = false;
+        List<String> nodeIds = first.nodes().stream().map(dev.strata.platform.api.model.Node::id).toList();
+        for (Allocation a : held) {
+            for (MemberBinding b : a.bindings()) {
+                String node = b.nodeId();
+                int gpus = b.acceleratorIds().size();
+                long cpu = b.cpuMilli();
+                long mib = ExhaustivePlacement.mib(b.memoryBytes());
+                int pick = r.nextInt(8);
+                if (pick < 5) {
+                    long cpuUse = use(r, b.cpuMilli(), 1000);
+                    long memoryUse = use(r, b.memoryBytes(), 1L << 30);
+                    int gpuUse = new int[] {0, gpus, gpus, gpus + 1, Math.max(0, gpus - 1)}[r.nextInt(5)];
+                    CountedMachine c = new CountedMachine(a.id(), b.member(), cpuUse, memoryUse, gpuUse);
+                    attributes.computeIfAbsent(node, k -> new HashMap<>()).put(c.attributeKey(), c.attributeValue());
+                    add(used, node, cpuUse, memoryUse);
+                    cpu = Math.max(0, cpu - cpuUse);
+                    mib = Math.max(0, mib - (memoryUse >> 20));
+                    counted = true;
+                    more |= cpuUse > b.cpuMilli() || memoryUse > b.memoryBytes();
+                    if (gpus > 0 && gpuUse < gpus) {
+                        fewerGpus = true;
+                    } else if (gpus > 0) {
+                        gpusLeft = true;
+                        if (hide && b.partition() == null && b.gpuFraction() >= 1) {
+                            hidden.addAll(b.acceleratorIds()); // whole GPUs: no other binding is on them
+                        }
+                    }
+                } else if (pick == 5 && !malformed) {
+                    // the provider leaves the machine out of the room but reports it in a form not documented: held whole
+                    malformed = true;
+                    String key = CountedMachine.ATTRIBUTE_PREFIX + a.id() + "/" + b.member();
+                    String value = new String[] {"cpuMilli=" + b.cpuMilli() + ",gpus=" + gpus, "cpuMilli=" + b.cpuMilli() + ",memoryBytes="
+                            + b.memoryBytes() + ",gpus=-1", "cpu=" + b.cpuMilli() + ",memoryBytes=" + b.memoryBytes() + ",gpus=0"}[r.nextInt(3)];
+                    attributes.computeIfAbsent(node, k -> new HashMap<>()).put(key, value);
+                    add(used, node, b.cpuMilli(), b.memoryBytes());
+                } else if (pick == 6 && nodeIds.size() > 1) {
+                    // the binding's machine reported on another node: not that node's binding, so nothing there to count it against
+                    String other = nodeIds.get(r.nextInt(nodeIds.size()));
+                    if (!other.equals(node)) {
+                        CountedMachine c = new CountedMachine(a.id(), b.member(), b.cpuMilli(), b.memoryBytes(), gpus);
+                        attributes.computeIfAbsent(other, k -> new HashMap<>()).put(c.attributeKey(), c.attributeValue());
+                        add(used, other, b.cpuMilli(), b.memoryBytes());
+                    }
+                }
+                add(holds, node, cpu, mib);
+            }
+        }
+        boolean unknown = false;
+        for (String node : nodeIds) {
+            if (r.nextInt(3) == 0) {
+                // a machine of an allocation the ledger does not hold (released, or another ledger's), or of a member it never bound
+                String allocation = held.isEmpty() || r.nextBoolean() ? "a-9" + (10_000 + r.nextInt(90_000))
+                        : held.get(r.nextInt(held.size())).id();
+                CountedMachine c = new CountedMachine(allocation, "ghost-" + r.nextInt(3), 1000L * r.nextInt(6), (long) r.nextInt(9) << 30,
+                        r.nextInt(2));
+                attributes.computeIfAbsent(node, k -> new HashMap<>()).put(c.attributeKey(), c.attributeValue());
+                add(used, node, c.cpuMilli(), c.memoryBytes());
+                unknown = true;
+            }
+        }
+        boolean raised = false;
+        List<dev.strata.platform.api.model.Node> nodes = new ArrayList<>();
+        for (dev.strata.platform.api.model.Node n : first.nodes()) {
+            Map<String, String> extra = attributes.get(n.id());
+            if (extra == null) {
+                nodes.add(n);
+                continue;
+            }
+            long[] u = used.getOrDefault(n.id(), new long[2]);
+            long[] h = holds.getOrDefault(n.id(), new long[2]);
+            // the room as Placement would show it: whole CPUs and bytes left after the machines, never below zero ...
+            long threads = Math.max(0, n.cpu().threads() - (u[0] + 999) / 1000);
+            long memory = Math.max(0, n.memoryBytes() - u[1]);
+            // ... nor below what the ledger still holds there, so that every binding still fits its node
+            if (threads * 1000 < h[0] || (memory >> 20) < h[1]) {
+                raised = true;
+                threads = Math.max(threads, (h[0] + 999) / 1000);
+                memory = Math.max(memory, h[1] << 20);
+            }
+            Map<String, String> all = new HashMap<>(n.attributes());
+            all.putAll(extra);
+            nodes.add(n.toBuilder().cpu(threads((int) threads)).memoryBytes(memory)
+                    .accelerators(n.accelerators().stream().filter(g -> !hidden.contains(g.id())).toList()).attributes(all).build());
+        }
+        Statistics.label("a binding's machine counted").collect(counted);
+        Statistics.label("counted more CPU or memory than its binding").collect(more);
+        Statistics.label("counted fewer GPUs than its binding (its GPUs held)").collect(fewerGpus);
+        Statistics.label("counted as many GPUs as its binding or more (none held)").collect(gpusLeft);
+        Statistics.label("counted GPUs hidden from their node").collect(!hidden.isEmpty());
+        Statistics.label("machines of bindings the ledger does not hold").collect(unknown);
+        Statistics.label("a counted attribute not in the documented form").collect(malformed);
+        Statistics.label("a node's room raised to what the ledger holds").collect(raised);
+        Statistics.label("a binding's machine counted").coverage(c -> c.check(true).percentage(p -> p > 50));
+        Statistics.label("counted more CPU or memory than its binding").coverage(c -> c.check(true).percentage(p -> p > 30));
+        Statistics.label("counted fewer GPUs than its binding (its GPUs held)").coverage(c -> c.check(true).percentage(p -> p > 10));
+        Statistics.label("counted as many GPUs as its binding or more (none held)").coverage(c -> c.check(true).percentage(p -> p > 10));
+        Statistics.label("counted GPUs hidden from their node").coverage(c -> c.check(true).percentage(p -> p > 3));
+        Statistics.label("machines of bindings the ledger does not hold").coverage(c -> c.check(true).percentage(p -> p > 30));
+        Statistics.label("a counted attribute not in the documented form").coverage(c -> c.check(true).percentage(p -> p > 10));
+        return new InventorySnapshot(first.generation() + 1, first.takenAt(), first.sites(), nodes, first.fabrics(), first.storagePools(),
+                first.powerDomains(), first.offers(), first.unattached());
+    }
+
+    /** A machine's use of some amount a binding holds: less, as much, or more, now and then not in whole units. */
+    private static long use(Random r, long held, long unit) {
+        return switch (r.nextInt(7)) {
+            case 0 -> 0;
+            case 1 -> Math.max(0, held - unit);
+            case 2 -> Math.max(0, held - 1);
+            case 3, 4 -> held;
+            case 5 -> held + 1;
+            default -> held + unit * (1 + r.nextInt(3));
+        };
+    }
+
+    private static void add(Map<String, long[]> per, String node, long cpu, long amount) {
+        long[] v = per.computeIfAbsent(node, k -> new long[2]);
+        v[0] += cpu;
+        v[1] += amount;
+    }
+
+    /** CPUs 0 to {@code threads - 1} online, one thread a core; none for 0. */
+    private static CpuTopology threads(int threads) {
+        if (threads == 0) {
+            return new CpuTopology(List.of(), CpuSet.EMPTY, CpuSet.EMPTY);
+        }
+        List<CpuCore> cores = new ArrayList<>();
+        for (int c = 0; c < threads; c++) {
+            cores.add(new CpuCore(c, CpuSet.of(c)));
+        }
+        return new CpuTopology(List.of(new CpuPackage(0, "x", "x", cores)), CpuSet.parseList("0-" + (threads - 1)), CpuSet.EMPTY);
     }
 
     /**
