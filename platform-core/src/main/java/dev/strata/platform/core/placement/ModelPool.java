@@ -131,7 +131,8 @@ final class ModelPool {
         for (Allocation a : snapshot.allocations()) {
             List<MemberBinding> skipped = m.apply(a);
             if (!skipped.isEmpty()) {
-                LOG.warn("Allocation {} holds {} bindings that no longer fit the inventory (nodes {}): not counted", a.id(), skipped.size(),
+                LOG.warn("Allocation {} holds {} bindings that no longer fit the inventory (nodes {}): their room is not counted", a.id(),
+                        skipped.size(),
                         skipped.stream().map(MemberBinding::nodeId).distinct().toList());
             }
         }

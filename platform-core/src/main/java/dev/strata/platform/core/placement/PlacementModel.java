@@ -171,8 +171,9 @@ final class PlacementModel {
     /**
      * Reserves what an allocation holds. A binding whose machine its node's room already leaves
      * out ({@link CountedMachine}) reserves only what it holds beyond the machine's use
-     * ({@link #beyond}). A binding that no longer fits its node (the node left the inventory, lost
-     * GPUs or capacity) is skipped and returned; the rest is reserved.
+     * ({@link #beyond}). A binding that no longer fits its node (the node lost GPUs or room) is
+     * returned and its room is not reserved, but its tenant, dedication and power are held all the
+     * same; one whose node left the inventory is returned and holds nothing.
      */
     List<MemberBinding> apply(Allocation allocation) {
         List<MemberBinding> skipped = new ArrayList<>();
@@ -193,14 +194,15 @@ final class PlacementModel {
                             held.partition() == null ? -1 : b.partitionSlot());
                 }
             } catch (IllegalStateException | IllegalArgumentException e) {
-                LOG.warn("Allocation {}: binding of {} no longer fits node {} ({}); not counted", allocation.id(), b.member(), b.nodeId(),
-                        e.getMessage());
+                // its room is not counted, but its tenant, dedication and power are: isolation and budgets do not lapse because
+                // the node shows less room than the binding holds
+                LOG.warn("Allocation {}: binding of {} no longer fits node {} ({}); its room is not counted, its tenant still holds the "
+                        + "node", allocation.id(), b.member(), b.nodeId(), e.getMessage());
                 skipped.add(b);
                 if (notCounted == null) {
                     notCounted = new ArrayList<>(2);
                 }
                 notCounted.add(k);
-                continue;
             }
             holdPower(node, b.powerDomainId(), b.powerWatts());
             hold(node, allocation.tenant(), allocation.dedicated());
@@ -214,8 +216,9 @@ final class PlacementModel {
 
     /**
      * Gives back what an allocation holds: exactly what {@link #apply} reserved of it on this
-     * inventory. A binding apply did not count (it no longer fitted its node then) gives back
-     * nothing, though the room it names may be held by others now.
+     * inventory. A binding whose room apply did not count (it no longer fitted its node then) gives
+     * back no room, though the room it names may be held by others now; its tenant, dedication and
+     * power are given back.
      */
     void unapply(Allocation allocation) {
         List<Integer> notCounted = uncounted.remove(allocation.id());
@@ -223,13 +226,13 @@ final class PlacementModel {
         for (int k = 0; k < bindings.size(); k++) {
             MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());
-            if (node == null || notCounted != null && notCounted.contains(k)) {
+            if (node == null) {
                 continue;
             }
             Demand d = demandOf(b);
             Demand held = beyond(d, inv.counted(node, allocation.id(), b.member()));
             try {
-                if (held != EMPTY) {
+                if (held != EMPTY && (notCounted == null || !notCounted.contains(k))) {
                     packer.release(b.nodeId(), held, held.gpuCount() == 0 ? NO_GPUS : gpuIndexes(node, b.acceleratorIds()),
                             held.partition() == null ? -1 : b.partitionSlot());
                 }
@@ -237,7 +240,6 @@ final class PlacementModel {
                 // apply counted it, so this is the model's own error: the room stays held rather than given back twice
                 LOG.error("Allocation {}: binding of {} on node {} could not be given back ({}); its room stays held in this model until it is "
                         + "rebuilt", allocation.id(), b.member(), b.nodeId(), e.getMessage());
-                continue;
             }
             holdPower(node, b.powerDomainId(), -b.powerWatts());
             unhold(node, allocation.tenant(), allocation.dedicated());

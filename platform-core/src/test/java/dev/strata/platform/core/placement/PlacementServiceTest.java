@@ -187,6 +187,52 @@ class PlacementServiceTest {
         assertThat(reasons(intruder)).contains("m: 1 node: node dedicated to another tenant");
     }
 
+    /**
+     * A binding that no longer fits its node (here: its GPU is no longer listed, as when an
+     * OpenStack host's free PGPU units are renumbered or a GPU falls off the bus) is not counted
+     * against the node's room, but its tenant still holds the node: a dedicated node stays
+     * dedicated, and another tenant's dedicated contract does not go where the tenant is. Before,
+     * the skipped binding dropped its tenant and dedication too, and another tenant was placed on
+     * a node dedicated to the first.
+     */
+    @Test
+    void aBindingThatNoLongerFitsItsNodeStillHoldsItForItsTenant() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        java.util.concurrent.atomic.AtomicReference<dev.strata.platform.api.model.InventorySnapshot> now =
+                new java.util.concurrent.atomic.AtomicReference<>(infra.snapshot());
+        PlacementService service = new PlacementService(new dev.strata.platform.api.inventory.Inventory() {
+            @Override
+            public dev.strata.platform.api.model.InventorySnapshot snapshot() {
+                return now.get();
+            }
+
+            @Override
+            public dev.strata.platform.api.model.InventorySnapshot refresh(java.time.Duration maxWait) {
+                return now.get();
+            }
+        }, new InMemoryLedger(), "strata", Clock.systemUTC());
+        PlacementDecision dedicated = service.place(contract("{name: b, tenant: bank, isolation: dedicated-node, members: [{name: m, gpus: 1}]}"),
+                false);
+        PlacementDecision shared = service.place(contract("{name: s, tenant: lab, members: [{name: m, cpu: 1}]}"), true);
+        assertThat(shared.placed()).as("the node is dedicated to bank").isFalse();
+        String gpu = dedicated.bindings().get(0).acceleratorIds().get(0);
+
+        // rediscovered without the bound GPU: the binding no longer fits and is not counted
+        now.set(infra.change("n1", n -> n.withAccelerators(n.accelerators().stream().filter(a -> !a.id().equals(gpu)).toList())).snapshot());
+        PlacementDecision intruder = service.place(contract("{name: s, tenant: lab, members: [{name: m, cpu: 1}]}"), true);
+        assertThat(intruder.placed()).as("another tenant on bank's dedicated node: %s", intruder.summary()).isFalse();
+        assertThat(reasons(intruder)).contains("m: 1 node: node dedicated to another tenant");
+        assertThat(service.place(contract("{name: c, tenant: lab, isolation: dedicated-node, members: [{name: m, cpu: 1}]}"), true).placed())
+                .as("a dedicated node for lab where bank is").isFalse();
+        assertThat(service.place(contract("{name: c, tenant: bank, members: [{name: m, gpus: 7}]}"), true).placed())
+                .as("bank's own members still fit its node's 7 GPUs").isTrue();
+
+        // once released, the node is free for anyone, and releasing gave back nothing it did not hold
+        service.release(dedicated.allocationId());
+        assertThat(service.place(contract("{name: s, tenant: lab, members: [{name: m, gpus: 7}]}"), true).placed()).isTrue();
+        assertThat(service.place(contract("{name: s, tenant: lab, members: [{name: m, gpus: 8}]}"), true).placed()).isFalse();
+    }
+
     @Test
     void gangIsAllOrNothingAndLeavesTheLedgerAlone() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
