@@ -12,6 +12,7 @@ import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provisioning.CountedMachine;
+import dev.strata.platform.api.provisioning.LargestMachine;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.compute.Hypervisor;
@@ -42,6 +43,9 @@ import java.util.stream.Collectors;
  * free {@code PGPU} unit becomes an accelerator; everything else Placement knows (each provider's
  * inventories with their units and ratios, usages, traits, aggregates; vGPU and custom resource
  * classes) is kept as node attributes, and the node's traits are every trait of the tree.
+ *
+ * <p>Where one server cannot take as much as the node's room (a provider's {@code max_unit}, or
+ * the room split over NUMA providers), the node says how large one can be ({@link LargestMachine}).
  *
  * <p>The room a node shows leaves out every server on the host, this installation's too, whose
  * members the ledger holds as well. So each of this installation's servers the tree's allocations
@@ -214,6 +218,7 @@ final class HostNodes {
         }
 
         counted(tree, servers).forEach(c -> attributes.put(c.attributeKey(), c.attributeValue()));
+        attributes.putAll(largestServer(tree, freeVcpu, freeMemory).attributes());
 
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
@@ -253,6 +258,19 @@ final class HostNodes {
                     (int) Math.min(Integer.MAX_VALUE, sum[2])));
         });
         return out;
+    }
+
+    /**
+     * The largest server the host can take now, where it is less than the node's room: a server's
+     * VCPU and its memory each come from one provider of the tree, at most its {@code max_unit} and
+     * its free room (a host split into NUMA providers, or a CPU allocation ratio above 1 with
+     * {@code max_unit} at the host's cores, takes no server as large as its summed room).
+     */
+    static LargestMachine largestServer(ProviderTree tree, long freeVcpu, long freeMemoryMiB) {
+        long vcpu = tree.largestAllocation("VCPU");
+        long memory = tree.largestAllocation("MEMORY_MB");
+        return new LargestMachine(vcpu < freeVcpu ? Math.multiplyExact(vcpu, 1000L) : LargestMachine.NO_LIMIT,
+                memory < freeMemoryMiB ? Math.multiplyExact(memory, MIB) : LargestMachine.NO_LIMIT);
     }
 
     /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */

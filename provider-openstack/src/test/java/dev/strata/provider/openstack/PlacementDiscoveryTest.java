@@ -15,6 +15,7 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.LargestMachine;
 import dev.strata.provider.openstack.http.Microversion;
 import dev.strata.provider.openstack.placement.Inventory;
 import dev.strata.provider.openstack.placement.PlacementClient;
@@ -170,6 +171,23 @@ class PlacementDiscoveryTest {
             assertThat(g.model()).isEqualTo("NVIDIA H100");
             assertThat(g.numaNode()).isEqualTo(1);
         });
+    }
+
+    /**
+     * One server takes its VCPU and its memory each from one provider, at most its max_unit: a
+     * host with a CPU allocation ratio of 4 shows 58 free VCPU but takes servers of at most 16; a
+     * host split into two NUMA providers shows 16 VCPU and 64 GiB but takes servers of at most 8
+     * and 32 GiB. The node says so ({@link LargestMachine}), and says nothing where one server may
+     * take all the room (cn-1's memory).
+     */
+    @Test
+    void aHostWhoseLargestServerIsSmallerThanItsRoomSaysHowLargeOneCanBe() {
+        ComputeSnapshot snapshot = provider.discoverCompute(TestClouds.context());
+        Node flat = node(snapshot, "cn-1-" + suffix);
+        assertThat(LargestMachine.of(flat)).isEqualTo(new LargestMachine(16_000, LargestMachine.NO_LIMIT));
+        assertThat(flat.attributes()).containsEntry(LargestMachine.CPU_MILLI, "16000").doesNotContainKey(LargestMachine.MEMORY_BYTES);
+        Node numa = node(snapshot, "cn-2-" + suffix);
+        assertThat(LargestMachine.of(numa)).isEqualTo(new LargestMachine(8_000, 32768 * MIB));
     }
 
     @Test

@@ -12,7 +12,9 @@
  * discover machines of several installations in one account. Since 1.4 a request names the ledger
  * allocation its member is bound in ({@link dev.strata.platform.api.provisioning.MachineLabels#ALLOCATION}),
  * and a provider whose nodes show only the room left after its machines tells the core, per
- * binding, what of that room a machine already uses ({@link dev.strata.platform.api.provisioning.CountedMachine}).
+ * binding, what of that room a machine already uses ({@link dev.strata.platform.api.provisioning.CountedMachine}),
+ * and a provider that cannot make one machine as large as a node's room says how large it can
+ * ({@link dev.strata.platform.api.provisioning.LargestMachine}).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.4.0")

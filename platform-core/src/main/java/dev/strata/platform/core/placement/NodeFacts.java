@@ -7,6 +7,7 @@ import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provisioning.LargestMachine;
 import dev.strata.platform.core.placement.packing.MigTable;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
@@ -39,11 +40,15 @@ import java.util.Map;
  * @param largestNumaGroup the most GPUs on one NUMA node
  * @param gpuHealth per GPU, {@link NodeCapacity#HEALTHY} (OK or unknown), {@link NodeCapacity#DEGRADED} or {@link NodeCapacity#FAILED}
  * @param mig the MIG table of the GPUs (the same GPU's profiles with known placements), or null
+ * @param largest the largest machine its provider can make on it ({@link LargestMachine}; {@link LargestMachine#NONE} when
+ *     it reports none, or reports it in a form Strata cannot read)
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
         boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
-        int[] gpuHealth, MigTable mig) {
+        int[] gpuHealth, MigTable mig, LargestMachine largest) {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeFacts.class);
 
     static NodeFacts of(Node node, Site site, List<Fabric> rdma) {
         List<Accelerator> gpus = node.accelerators();
@@ -102,7 +107,24 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
                 first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
-                Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig);
+                Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig, largestMachine(node));
+    }
+
+    /**
+     * The largest machine the node's provider reports; a limit it reports in a form Strata cannot
+     * read is no limit (with a warning), the other one still holds.
+     */
+    static LargestMachine largestMachine(Node node) {
+        return new LargestMachine(limit(node, LargestMachine.CPU_MILLI), limit(node, LargestMachine.MEMORY_BYTES));
+    }
+
+    private static long limit(Node node, String key) {
+        try {
+            return LargestMachine.limit(node, key);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{} (provider {}); placement takes the node's room as that limit", e.getMessage(), node.providerId());
+            return LargestMachine.NO_LIMIT;
+        }
     }
 
     /** GPUs whose health a member accepts: never failed ones; degraded ones only when it allows them. */
@@ -148,7 +170,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
                 cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
                 String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList(),
-                node.power().maxWatts(), gpuPowerWatts);
+                node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes());
     }
 
     int gpuCount() {

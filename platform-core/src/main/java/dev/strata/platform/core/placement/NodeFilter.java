@@ -188,6 +188,14 @@ final class NodeFilter {
         if (f.memoryMiB() < PlacementModel.mib(m.memoryBytes())) {
             return "has " + Format.bytes(n.memoryBytes()) + " memory, less than " + Format.bytes(m.memoryBytes());
         }
+        if (m.cpuMilli() > f.largest().cpuMilli()) {
+            return "its provider makes machines of at most " + Format.cpus(f.largest().cpuMilli()) + " here, fewer than "
+                    + Format.cpus(m.cpuMilli());
+        }
+        if (m.memoryBytes() > f.largest().memoryBytes()) {
+            return "its provider makes machines of at most " + Format.bytes(f.largest().memoryBytes()) + " memory here, less than "
+                    + Format.bytes(m.memoryBytes());
+        }
         if (m.powerCeilingWatts() > 0 && powerEstimate(m, f) > m.powerCeilingWatts() + 1e-6) {
             return "would draw more than the power ceiling of " + Format.watts(m.powerCeilingWatts()) + " (estimate "
                     + Format.watts(powerEstimate(m, f)) + ")";

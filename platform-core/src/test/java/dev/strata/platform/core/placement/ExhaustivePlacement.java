@@ -18,6 +18,7 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.provisioning.CountedMachine;
+import dev.strata.platform.api.provisioning.LargestMachine;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,7 +60,9 @@ import java.util.Set;
  * whole MiB (never below zero), and its GPUs only when the machine uses fewer GPUs than the
  * binding holds; its power, tenant and dedication hold whole. A counted machine the ledger holds no
  * binding for counts nothing, and an attribute not in that form counts nothing (the binding then
- * holds whole).
+ * holds whole). A node that reports the largest machine its provider makes there (node attributes
+ * {@code strata.largestMachine.cpuMilli} and {@code strata.largestMachine.memoryBytes}, whole
+ * numbers; anything else is no limit) takes no member asking more CPU or memory than that.
  */
 final class ExhaustivePlacement {
 
@@ -150,6 +153,15 @@ final class ExhaustivePlacement {
                 hold(node, b.powerDomainId(), b.powerWatts(), +1);
             }
         }
+    }
+
+    /** A node's largest machine in one dimension as its attribute says (a whole number); none without it or when it says otherwise. */
+    private static long largest(Node n, String key) {
+        String v = n.attributes().get(key);
+        if (v == null || !v.trim().matches("[0-9]{1,18}")) {
+            return Long.MAX_VALUE;
+        }
+        return Long.parseLong(v.trim());
     }
 
     /** The counted machines a node reports, by {@code <allocation id>/<member>}; an attribute not in the documented form is left out. */
@@ -271,6 +283,9 @@ final class ExhaustivePlacement {
         }
         if (n.cpu().threads() * 1000L < m.cpuMilli() || (n.memoryBytes() >> 20) < mib(m.memoryBytes())) {
             return "cpu/memory";
+        }
+        if (m.cpuMilli() > largest(n, LargestMachine.CPU_MILLI) || m.memoryBytes() > largest(n, LargestMachine.MEMORY_BYTES)) {
+            return "largest machine";
         }
         if (m.powerCeilingWatts() > 0 && estimate(m, n) > m.powerCeilingWatts() + 1e-6) {
             return "power (ceiling)";

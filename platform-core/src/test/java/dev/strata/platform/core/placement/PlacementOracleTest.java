@@ -453,6 +453,29 @@ class PlacementOracleTest {
 
     private static final String[] MEMBER_MEMORY = {"0", "1GiB", "1GiB", "16GiB", "32GiB", "64GiB", "200GiB"};
 
+    /**
+     * The largest machine the node's provider makes there, as node attributes: a CPU limit, a
+     * memory limit or both, of sizes members ask for (so they bind), now and then one that is not a
+     * whole number (no limit, with a warning).
+     */
+    private static void largestMachine(Random r, Infra infra, String id) {
+        Map<String, String> attributes = new HashMap<>();
+        int which = r.nextInt(3);
+        if (which != 1) {
+            attributes.put(dev.strata.platform.api.provisioning.LargestMachine.CPU_MILLI,
+                    r.nextInt(10) == 0 ? "lots" : Long.toString(1000L * (1 + r.nextInt(6)) + (r.nextInt(4) == 0 ? 500 : 0)));
+        }
+        if (which != 0) {
+            attributes.put(dev.strata.platform.api.provisioning.LargestMachine.MEMORY_BYTES,
+                    r.nextInt(10) == 0 ? "-1" : Long.toString(new long[] {1L << 30, 16L << 30, 32L << 30, (64L << 30) - 1}[r.nextInt(4)]));
+        }
+        infra.change(id, n -> {
+            Map<String, String> all = new HashMap<>(n.attributes());
+            all.putAll(attributes);
+            return n.toBuilder().attributes(all).build();
+        });
+    }
+
     static Infra inventory(Random r) {
         return inventory(r, 6);
     }
@@ -516,6 +539,9 @@ class PlacementOracleTest {
             ids.add(id);
             if (r.nextInt(8) == 0) {
                 infra.owner(id, r.nextBoolean() ? "t1" : "other");
+            }
+            if (r.nextInt(4) == 0) {
+                largestMachine(r, infra, id);
             }
             if (r.nextInt(12) == 0) {
                 infra.change(id, n -> n.withState(ResourceState.DRAINING));

@@ -233,6 +233,29 @@ class PlacementServiceTest {
         assertThat(service.place(contract("{name: s, tenant: lab, members: [{name: m, gpus: 8}]}"), true).placed()).isFalse();
     }
 
+    /**
+     * A node whose provider makes no machine as large as the node's room (an OpenStack host's
+     * {@code max_unit}, or its room split over NUMA providers) says how large one can be
+     * ({@link dev.strata.platform.api.provisioning.LargestMachine}): no member larger than that is
+     * bound there, however much room the node has, and the refusal says why. Before, such a member
+     * was placed and then refused by the provider.
+     */
+    @Test
+    void noMemberLargerThanTheLargestMachineItsProviderMakesIsBoundToTheNode() {
+        Infra infra = Infra.threeSites().node("n1", "fra-1", null, 16, 64, 0, "none", 0, 0, 1, 0, 0)
+                .change("n1", n -> n.toBuilder().attributes(java.util.Map.of(dev.strata.platform.api.provisioning.LargestMachine.CPU_MILLI,
+                        "4000", dev.strata.platform.api.provisioning.LargestMachine.MEMORY_BYTES, Long.toString(16L << 30))).build());
+        PlacementService service = service(infra);
+        PlacementDecision big = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 6}]}"), true);
+        assertThat(big.placed()).isFalse();
+        assertThat(reasons(big)).containsExactly("m: 1 node: its provider makes machines of at most 4 CPUs here, fewer than 6 CPUs");
+        PlacementDecision memory = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, memory: 17GiB}]}"), true);
+        assertThat(reasons(memory)).containsExactly("m: 1 node: its provider makes machines of at most 16 GiB memory here, less than 17 GiB");
+        PlacementDecision four = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 4, memory: 16GiB}, "
+                + "{name: n, cpu: 4, memory: 16GiB}, {name: o, cpu: 4, memory: 16GiB}, {name: p, cpu: 4, memory: 16GiB}]}"), true);
+        assertThat(four.placed()).as("four machines of the largest size fill the node's room: %s", four.summary()).isTrue();
+    }
+
     @Test
     void gangIsAllOrNothingAndLeavesTheLedgerAlone() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
