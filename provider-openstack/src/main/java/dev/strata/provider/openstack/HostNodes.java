@@ -218,7 +218,7 @@ final class HostNodes {
         }
 
         counted(tree, servers).forEach(c -> attributes.put(c.attributeKey(), c.attributeValue()));
-        attributes.putAll(largestServer(tree, freeVcpu, freeMemory).attributes());
+        attributes.putAll(largestServer(tree, freeVcpu, freeMemory, gpus.size()).attributes());
 
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
@@ -262,15 +262,17 @@ final class HostNodes {
 
     /**
      * The largest server the host can take now, where it is less than the node's room: a server's
-     * VCPU and its memory each come from one provider of the tree, at most its {@code max_unit} and
-     * its free room (a host split into NUMA providers, or a CPU allocation ratio above 1 with
+     * VCPU, its memory and its whole GPUs each come from one provider of the tree, at most its
+     * {@code max_unit} and its free room (a host split into NUMA providers, or a CPU allocation ratio above 1 with
      * {@code max_unit} at the host's cores, takes no server as large as its summed room).
      */
-    static LargestMachine largestServer(ProviderTree tree, long freeVcpu, long freeMemoryMiB) {
+    static LargestMachine largestServer(ProviderTree tree, long freeVcpu, long freeMemoryMiB, long freePgpu) {
         long vcpu = tree.largestAllocation("VCPU");
         long memory = tree.largestAllocation("MEMORY_MB");
+        long pgpu = tree.largestAllocation("PGPU");
         return new LargestMachine(vcpu < freeVcpu ? Math.multiplyExact(vcpu, 1000L) : LargestMachine.NO_LIMIT,
-                memory < freeMemoryMiB ? Math.multiplyExact(memory, MIB) : LargestMachine.NO_LIMIT);
+                memory < freeMemoryMiB ? Math.multiplyExact(memory, MIB) : LargestMachine.NO_LIMIT,
+                pgpu < freePgpu ? pgpu : LargestMachine.NO_LIMIT);
     }
 
     /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */

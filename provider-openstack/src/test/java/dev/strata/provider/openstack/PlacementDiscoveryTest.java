@@ -53,6 +53,9 @@ class PlacementDiscoveryTest {
     static String cn2Numa0 = UUID.randomUUID().toString();
     static String cn2Numa1 = UUID.randomUUID().toString();
     static String cn2Gpu = UUID.randomUUID().toString();
+    static String cn3 = UUID.randomUUID().toString();
+    static String cn3Gpu0 = UUID.randomUUID().toString();
+    static String cn3Gpu1 = UUID.randomUUID().toString();
     static String sharing = UUID.randomUUID().toString();
     static String consumer = UUID.randomUUID().toString();
     static String aggregate = UUID.randomUUID().toString();
@@ -91,6 +94,15 @@ class PlacementDiscoveryTest {
         g = writer.putInventories(cn2Gpu, 0, Map.of("PGPU", Inventory.of("PGPU", 1)), c);
         writer.putTraits(cn2Gpu, g, Set.of("CUSTOM_GPU_NVIDIA_H100"), c);
 
+        // a host whose two GPUs are each a provider of their own (as PCI devices in Placement are)
+        writer.createProvider(cn3, "cn-3-" + suffix, null, c);
+        writer.putInventories(cn3, 0, Map.of("VCPU", Inventory.of("VCPU", 8), "MEMORY_MB", Inventory.of("MEMORY_MB", 16384)), c);
+        for (String pci : List.of(cn3Gpu0, cn3Gpu1)) {
+            writer.createProvider(pci, "cn-3-" + suffix + "_pci_" + (pci.equals(cn3Gpu0) ? 0 : 1), cn3, c);
+            g = writer.putInventories(pci, 0, Map.of("PGPU", Inventory.of("PGPU", 1)), c);
+            writer.putTraits(pci, g, Set.of("CUSTOM_GPU_NVIDIA_A100"), c);
+        }
+
         writer.createProvider(sharing, "shared-disk-" + suffix, null, c);
         g = writer.putInventories(sharing, 0, Map.of("DISK_GB", Inventory.of("DISK_GB", 10000)), c);
         g = writer.putTraits(sharing, g, Set.of("MISC_SHARES_VIA_AGGREGATE"), c);
@@ -107,7 +119,7 @@ class PlacementDiscoveryTest {
         }
         DiscoveryContext c = TestClouds.context();
         writer.deleteAllocations(consumer, c);
-        for (String rp : List.of(cn1Gpu, cn1Magic, cn1, cn2Gpu, cn2Numa0, cn2Numa1, cn2, sharing)) {
+        for (String rp : List.of(cn1Gpu, cn1Magic, cn1, cn2Gpu, cn2Numa0, cn2Numa1, cn2, cn3Gpu0, cn3Gpu1, cn3, sharing)) {
             writer.deleteProvider(rp, c);
         }
         provider.deactivate();
@@ -178,16 +190,21 @@ class PlacementDiscoveryTest {
      * host with a CPU allocation ratio of 4 shows 58 free VCPU but takes servers of at most 16; a
      * host split into two NUMA providers shows 16 VCPU and 64 GiB but takes servers of at most 8
      * and 32 GiB. The node says so ({@link LargestMachine}), and says nothing where one server may
-     * take all the room (cn-1's memory).
+     * take all the room (cn-1's memory). A host whose two GPUs are each a provider of their own
+     * shows 2 GPUs but takes servers of at most 1.
      */
     @Test
     void aHostWhoseLargestServerIsSmallerThanItsRoomSaysHowLargeOneCanBe() {
         ComputeSnapshot snapshot = provider.discoverCompute(TestClouds.context());
         Node flat = node(snapshot, "cn-1-" + suffix);
-        assertThat(LargestMachine.of(flat)).isEqualTo(new LargestMachine(16_000, LargestMachine.NO_LIMIT));
-        assertThat(flat.attributes()).containsEntry(LargestMachine.CPU_MILLI, "16000").doesNotContainKey(LargestMachine.MEMORY_BYTES);
+        assertThat(LargestMachine.of(flat)).isEqualTo(new LargestMachine(16_000, LargestMachine.NO_LIMIT, LargestMachine.NO_LIMIT));
+        assertThat(flat.attributes()).containsEntry(LargestMachine.CPU_MILLI, "16000").doesNotContainKeys(LargestMachine.MEMORY_BYTES,
+                LargestMachine.GPUS);
         Node numa = node(snapshot, "cn-2-" + suffix);
-        assertThat(LargestMachine.of(numa)).isEqualTo(new LargestMachine(8_000, 32768 * MIB));
+        assertThat(LargestMachine.of(numa)).isEqualTo(new LargestMachine(8_000, 32768 * MIB, LargestMachine.NO_LIMIT));
+        Node twoPci = node(snapshot, "cn-3-" + suffix);
+        assertThat(twoPci.accelerators()).hasSize(2);
+        assertThat(LargestMachine.of(twoPci)).isEqualTo(new LargestMachine(LargestMachine.NO_LIMIT, LargestMachine.NO_LIMIT, 1));
     }
 
     @Test

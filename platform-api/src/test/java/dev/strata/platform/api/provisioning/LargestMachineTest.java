@@ -21,16 +21,17 @@ class LargestMachineTest {
 
     @Test
     void limitsRoundTripThroughTheNodesAttributesOneDimensionAtATime() {
-        LargestMachine both = new LargestMachine(16_000, 32L << 30);
+        LargestMachine both = new LargestMachine(16_000, 32L << 30, 2);
         assertThat(both.attributes()).containsExactly(Map.entry(LargestMachine.CPU_MILLI, "16000"),
-                Map.entry(LargestMachine.MEMORY_BYTES, Long.toString(32L << 30)));
+                Map.entry(LargestMachine.MEMORY_BYTES, Long.toString(32L << 30)), Map.entry(LargestMachine.GPUS, "2"));
         assertThat(LargestMachine.of(node(both.attributes()))).isEqualTo(both);
-        LargestMachine cpuOnly = new LargestMachine(8_000, LargestMachine.NO_LIMIT);
+        LargestMachine cpuOnly = new LargestMachine(8_000, LargestMachine.NO_LIMIT, LargestMachine.NO_LIMIT);
         assertThat(cpuOnly.attributes()).containsOnlyKeys(LargestMachine.CPU_MILLI);
         assertThat(LargestMachine.of(node(cpuOnly.attributes()))).isEqualTo(cpuOnly);
         assertThat(LargestMachine.NONE.attributes()).isEmpty();
         assertThat(LargestMachine.of(node(Map.of("other", "1")))).isEqualTo(LargestMachine.NONE);
-        assertThat(LargestMachine.of(node(Map.of(LargestMachine.MEMORY_BYTES, " 1024 ")))).isEqualTo(new LargestMachine(LargestMachine.NO_LIMIT, 1024));
+        assertThat(LargestMachine.of(node(Map.of(LargestMachine.MEMORY_BYTES, " 1024 ")))).isEqualTo(
+                new LargestMachine(LargestMachine.NO_LIMIT, 1024, LargestMachine.NO_LIMIT));
     }
 
     @Test
@@ -41,7 +42,7 @@ class LargestMachineTest {
                     .hasMessage("node h1: attribute strata.largestMachine.cpuMilli = '" + bad + "'; expected a whole number 0 or more");
             assertThat(LargestMachine.limit(n, LargestMachine.MEMORY_BYTES)).as("the other limit still reads").isEqualTo(1024);
         }
-        assertThatThrownBy(() -> new LargestMachine(-1, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new LargestMachine(-1, 0, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected 0 or more of each");
     }
 }

@@ -115,7 +115,8 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
      * read is no limit (with a warning), the other one still holds.
      */
     static LargestMachine largestMachine(Node node) {
-        return new LargestMachine(limit(node, LargestMachine.CPU_MILLI), limit(node, LargestMachine.MEMORY_BYTES));
+        return new LargestMachine(limit(node, LargestMachine.CPU_MILLI), limit(node, LargestMachine.MEMORY_BYTES),
+                limit(node, LargestMachine.GPUS));
     }
 
     private static long limit(Node node, String key) {
@@ -170,7 +171,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
                 cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
                 String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList(),
-                node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes());
+                node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes(), largest.gpus());
     }
 
     int gpuCount() {

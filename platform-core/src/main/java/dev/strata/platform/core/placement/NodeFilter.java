@@ -196,6 +196,10 @@ final class NodeFilter {
             return "its provider makes machines of at most " + Format.bytes(f.largest().memoryBytes()) + " memory here, less than "
                     + Format.bytes(m.memoryBytes());
         }
+        if (m.gpus().count() > f.largest().gpus()) {
+            return "its provider makes machines of at most " + f.largest().gpus() + (f.largest().gpus() == 1 ? " GPU" : " GPUs")
+                    + " here, fewer than " + m.gpus().count();
+        }
         if (m.powerCeilingWatts() > 0 && powerEstimate(m, f) > m.powerCeilingWatts() + 1e-6) {
             return "would draw more than the power ceiling of " + Format.watts(m.powerCeilingWatts()) + " (estimate "
                     + Format.watts(powerEstimate(m, f)) + ")";

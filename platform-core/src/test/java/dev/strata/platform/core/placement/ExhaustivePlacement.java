@@ -61,8 +61,9 @@ import java.util.Set;
  * binding holds; its power, tenant and dedication hold whole. A counted machine the ledger holds no
  * binding for counts nothing, and an attribute not in that form counts nothing (the binding then
  * holds whole). A node that reports the largest machine its provider makes there (node attributes
- * {@code strata.largestMachine.cpuMilli} and {@code strata.largestMachine.memoryBytes}, whole
- * numbers; anything else is no limit) takes no member asking more CPU or memory than that.
+ * {@code strata.largestMachine.cpuMilli}, {@code strata.largestMachine.memoryBytes} and
+ * {@code strata.largestMachine.gpus}, whole numbers; anything else is no limit) takes no member
+ * asking more CPU, memory or whole GPUs than that.
  */
 final class ExhaustivePlacement {
 
@@ -284,7 +285,8 @@ final class ExhaustivePlacement {
         if (n.cpu().threads() * 1000L < m.cpuMilli() || (n.memoryBytes() >> 20) < mib(m.memoryBytes())) {
             return "cpu/memory";
         }
-        if (m.cpuMilli() > largest(n, LargestMachine.CPU_MILLI) || m.memoryBytes() > largest(n, LargestMachine.MEMORY_BYTES)) {
+        if (m.cpuMilli() > largest(n, LargestMachine.CPU_MILLI) || m.memoryBytes() > largest(n, LargestMachine.MEMORY_BYTES)
+                || m.gpus().count() > largest(n, LargestMachine.GPUS)) {
             return "largest machine";
         }
         if (m.powerCeilingWatts() > 0 && estimate(m, n) > m.powerCeilingWatts() + 1e-6) {

@@ -455,8 +455,8 @@ class PlacementOracleTest {
 
     /**
      * The largest machine the node's provider makes there, as node attributes: a CPU limit, a
-     * memory limit or both, of sizes members ask for (so they bind), now and then one that is not a
-     * whole number (no limit, with a warning).
+     * memory limit or both, and now and then a GPU limit, of sizes members ask for (so they bind),
+     * now and then one that is not a whole number (no limit, with a warning).
      */
     private static void largestMachine(Random r, Infra infra, String id) {
         Map<String, String> attributes = new HashMap<>();
@@ -468,6 +468,9 @@ class PlacementOracleTest {
         if (which != 0) {
             attributes.put(dev.strata.platform.api.provisioning.LargestMachine.MEMORY_BYTES,
                     r.nextInt(10) == 0 ? "-1" : Long.toString(new long[] {1L << 30, 16L << 30, 32L << 30, (64L << 30) - 1}[r.nextInt(4)]));
+        }
+        if (r.nextInt(3) == 0) {
+            attributes.put(dev.strata.platform.api.provisioning.LargestMachine.GPUS, r.nextInt(10) == 0 ? "two" : Integer.toString(r.nextInt(4)));
         }
         infra.change(id, n -> {
             Map<String, String> all = new HashMap<>(n.attributes());

@@ -254,6 +254,14 @@ class PlacementServiceTest {
         PlacementDecision four = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 4, memory: 16GiB}, "
                 + "{name: n, cpu: 4, memory: 16GiB}, {name: o, cpu: 4, memory: 16GiB}, {name: p, cpu: 4, memory: 16GiB}]}"), true);
         assertThat(four.placed()).as("four machines of the largest size fill the node's room: %s", four.summary()).isTrue();
+
+        Infra pci = Infra.threeSites().h100("n1", "fra-1", null)
+                .change("n1", n -> n.toBuilder().attributes(java.util.Map.of(dev.strata.platform.api.provisioning.LargestMachine.GPUS, "1"))
+                        .build());
+        PlacementDecision two = service(pci).place(contract("{name: g, tenant: t, members: [{name: m, gpus: 2}]}"), true);
+        assertThat(reasons(two)).containsExactly("m: 1 node: its provider makes machines of at most 1 GPU here, fewer than 2");
+        assertThat(service(pci).place(contract("{name: g, tenant: t, members: [{name: m, gpus: 1}, {name: n, gpus: 1}]}"), true).placed())
+                .isTrue();
     }
 
     @Test
