@@ -150,6 +150,41 @@ final class Infra {
         };
     }
 
+    /**
+     * An inventory that follows this one as the test changes it, as a provider's refresh would:
+     * each {@link Swapped#change} takes the next snapshot (a new generation).
+     */
+    Swapped swappable() {
+        return new Swapped(this);
+    }
+
+    /** An inventory the test replaces; see {@link #swappable()}. */
+    static final class Swapped implements Inventory {
+        private final Infra infra;
+        private volatile InventorySnapshot now;
+
+        private Swapped(Infra infra) {
+            this.infra = infra;
+            this.now = infra.snapshot();
+        }
+
+        /** Changes the node and takes the next snapshot. */
+        void change(String nodeId, java.util.function.UnaryOperator<Node> change) {
+            infra.change(nodeId, change);
+            now = infra.snapshot();
+        }
+
+        @Override
+        public InventorySnapshot snapshot() {
+            return now;
+        }
+
+        @Override
+        public InventorySnapshot refresh(Duration maxWait) {
+            return now;
+        }
+    }
+
     static final Set<String> EU_DE = Set.of("EU", "DE");
 
     /** Frankfurt (EU operator), a US-owned Frankfurt region and a US site. */

@@ -20,7 +20,6 @@ import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.provisioning.CountedMachine;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,33 +35,6 @@ import org.junit.jupiter.api.Test;
 class PlacementModelCountedTest {
 
     private static final long GIB = 1L << 30;
-
-    /** An inventory the test replaces, as a provider's refresh would; each snapshot a new generation. */
-    private static final class Swapped implements Inventory {
-        private final Infra infra;
-        private InventorySnapshot now;
-
-        Swapped(Infra infra) {
-            this.infra = infra;
-            this.now = infra.snapshot();
-        }
-
-        /** Changes the node and takes the next snapshot. */
-        void change(String nodeId, UnaryOperator<Node> change) {
-            infra.change(nodeId, change);
-            now = infra.snapshot();
-        }
-
-        @Override
-        public InventorySnapshot snapshot() {
-            return now;
-        }
-
-        @Override
-        public InventorySnapshot refresh(Duration maxWait) {
-            return now;
-        }
-    }
 
     private static Contract contract(String name, long cpuMilli, long memoryBytes, int gpus) {
         GpuRequest g = gpus == 0 ? GpuRequest.NONE : new GpuRequest(gpus, Set.of(), 0, 1, null, false);
@@ -98,8 +70,8 @@ class PlacementModelCountedTest {
     }
 
     /** A host of 8 CPUs and 16 GiB, with {@code gpus} GPUs, no power domain and no known draw. */
-    private static Swapped host(int gpus) {
-        return new Swapped(new Infra().s1().node("h1", "s1", null, 8, 16, gpus, gpus == 0 ? null : "NVIDIA L40S", 48, 0, 1, 0, 0));
+    private static Infra.Swapped host(int gpus) {
+        return new Infra().s1().node("h1", "s1", null, 8, 16, gpus, gpus == 0 ? null : "NVIDIA L40S", 48, 0, 1, 0, 0).swappable();
     }
 
     private static PlacementService service(Inventory inventory, InMemoryLedger ledger) {
@@ -107,14 +79,14 @@ class PlacementModelCountedTest {
     }
 
     /** What an empty ledger leaves free on the inventory now: what a release must come back to. */
-    private static Object freeWithNothingHeld(Swapped inventory) {
+    private static Object freeWithNothingHeld(Infra.Swapped inventory) {
         InventorySnapshot now = inventory.snapshot();
         return service(PlacementOracleTest.fixed(now), new InMemoryLedger()).freeCapacity();
     }
 
     @Test
     void aCountedMachineIsNotReservedASecondTime() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         InMemoryLedger ledger = new InMemoryLedger();
         PlacementService service = service(inventory, ledger);
         PlacementDecision placed = service.place(contract("c1", 2000, 4 * GIB, 0), false);
@@ -136,7 +108,7 @@ class PlacementModelCountedTest {
 
     @Test
     void withoutTheAttributeTheMachineIsCountedTwice() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 2000, 4 * GIB, 0), false).placed()).isTrue();
         // the host leaves the machine out of its room but does not say so (a provider before 1.4)
@@ -148,7 +120,7 @@ class PlacementModelCountedTest {
 
     @Test
     void anAttributeNotInTheDocumentedFormCountsNothing() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 2000, 4 * GIB, 0), false).placed()).isTrue();
         inventory.change("h1", n -> shows(6, 12 * GIB).apply(n).toBuilder()
@@ -159,7 +131,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aCountedMachineOfAnotherAllocationOrMemberCountsNothing() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 2000, 4 * GIB, 0), false).placed()).isTrue();
         inventory.change("h1", shows(4, 8 * GIB, new CountedMachine("a-000001", "m1", 2000, 4 * GIB, 0),
@@ -171,7 +143,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aBindingLargerThanItsMachineReservesWhatItHoldsBeyondIt() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 4000, 4 * GIB, 0), false).placed()).isTrue();
         // the machine uses 2 CPUs and 3.5 GiB of the host: the binding still holds 2 CPUs and 512 MiB beyond it
@@ -183,7 +155,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aMachineLargerThanItsBindingReservesNothingMore() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 2000, 4 * GIB, 0), false).placed()).isTrue();
         // a flavor larger than the member: the host leaves out 3 CPUs and 6 GiB; the binding holds nothing beyond
@@ -194,7 +166,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aMemoryUseNotInWholeMiBCountsItsWholeMiBOnly() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 2000, 4 * GIB, 0), false).placed()).isTrue();
         // the machine reports a byte less than 4 GiB: 4095 whole MiB, so the binding still holds 1 MiB
@@ -205,7 +177,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aMachineWithTheBindingsGpusLeavesThemToTheHostsRoomWhateverTheirIds() {
-        Swapped inventory = host(2);
+        Infra.Swapped inventory = host(2);
         PlacementService service = service(inventory, new InMemoryLedger());
         PlacementDecision placed = service.place(contract("c1", 1000, GIB, 1), false);
         assertThat(placed.placed()).isTrue();
@@ -232,7 +204,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aMachineWithFewerGpusThanItsBindingLeavesTheBindingsGpusReserved() {
-        Swapped inventory = host(2);
+        Infra.Swapped inventory = host(2);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 1000, GIB, 1), false).placed()).isTrue();
         // the host still shows both GPUs; the machine's GPU is not counted in its room
@@ -247,7 +219,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aReleaseGivesBackWhatWasReservedAndTheMachineIsThenIgnored() {
-        Swapped inventory = host(0);
+        Infra.Swapped inventory = host(0);
         PlacementService service = service(inventory, new InMemoryLedger());
         assertThat(service.place(contract("c1", 4000, 4 * GIB, 0), false).placed()).isTrue();
         assertThat(service.place(contract("c2", 1000, 2 * GIB, 0), false).placed()).isTrue();
@@ -267,7 +239,7 @@ class PlacementModelCountedTest {
 
     @Test
     void aReleaseOfAPartlyCountedBindingOnAFreshModelRestoresTheRoom() {
-        Swapped inventory = host(2);
+        Infra.Swapped inventory = host(2);
         InMemoryLedger ledger = new InMemoryLedger();
         PlacementService service = service(inventory, ledger);
         assertThat(service.place(contract("c1", 4000, 4 * GIB, 2), false).placed()).isTrue();

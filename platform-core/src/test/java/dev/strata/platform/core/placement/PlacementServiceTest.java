@@ -197,20 +197,8 @@ class PlacementServiceTest {
      */
     @Test
     void aBindingThatNoLongerFitsItsNodeStillHoldsItForItsTenant() {
-        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
-        java.util.concurrent.atomic.AtomicReference<dev.strata.platform.api.model.InventorySnapshot> now =
-                new java.util.concurrent.atomic.AtomicReference<>(infra.snapshot());
-        PlacementService service = new PlacementService(new dev.strata.platform.api.inventory.Inventory() {
-            @Override
-            public dev.strata.platform.api.model.InventorySnapshot snapshot() {
-                return now.get();
-            }
-
-            @Override
-            public dev.strata.platform.api.model.InventorySnapshot refresh(java.time.Duration maxWait) {
-                return now.get();
-            }
-        }, new InMemoryLedger(), "strata", Clock.systemUTC());
+        Infra.Swapped inventory = Infra.threeSites().h100("n1", "fra-1", null).swappable();
+        PlacementService service = new PlacementService(inventory, new InMemoryLedger(), "strata", Clock.systemUTC());
         PlacementDecision dedicated = service.place(contract("{name: b, tenant: bank, isolation: dedicated-node, members: [{name: m, gpus: 1}]}"),
                 false);
         PlacementDecision shared = service.place(contract("{name: s, tenant: lab, members: [{name: m, cpu: 1}]}"), true);
@@ -218,7 +206,7 @@ class PlacementServiceTest {
         String gpu = dedicated.bindings().get(0).acceleratorIds().get(0);
 
         // rediscovered without the bound GPU: the binding no longer fits and is not counted
-        now.set(infra.change("n1", n -> n.withAccelerators(n.accelerators().stream().filter(a -> !a.id().equals(gpu)).toList())).snapshot());
+        inventory.change("n1", n -> n.withAccelerators(n.accelerators().stream().filter(a -> !a.id().equals(gpu)).toList()));
         PlacementDecision intruder = service.place(contract("{name: s, tenant: lab, members: [{name: m, cpu: 1}]}"), true);
         assertThat(intruder.placed()).as("another tenant on bank's dedicated node: %s", intruder.summary()).isFalse();
         assertThat(reasons(intruder)).contains("m: 1 node: node dedicated to another tenant");
@@ -304,20 +292,7 @@ class PlacementServiceTest {
      */
     @Test
     void releasingABindingThatWasNotCountedGivesBackNothing() {
-        Infra infra = Infra.threeSites().node("n1", "fra-1", null, 8, 64, 0, "none", 0, 0, 1, 0, 0);
-        java.util.concurrent.atomic.AtomicReference<dev.strata.platform.api.model.InventorySnapshot> now =
-                new java.util.concurrent.atomic.AtomicReference<>(infra.snapshot());
-        dev.strata.platform.api.inventory.Inventory inventory = new dev.strata.platform.api.inventory.Inventory() {
-            @Override
-            public dev.strata.platform.api.model.InventorySnapshot snapshot() {
-                return now.get();
-            }
-
-            @Override
-            public dev.strata.platform.api.model.InventorySnapshot refresh(java.time.Duration maxWait) {
-                return now.get();
-            }
-        };
+        Infra.Swapped inventory = Infra.threeSites().node("n1", "fra-1", null, 8, 64, 0, "none", 0, 0, 1, 0, 0).swappable();
         InMemoryLedger ledger = new InMemoryLedger();
         PlacementService service = new PlacementService(inventory, ledger, "strata", Clock.systemUTC());
         String first = service.place(contract("{name: c, tenant: t, members: [{name: m, cpu: 4}]}"), false).allocationId();
@@ -326,7 +301,7 @@ class PlacementServiceTest {
         assertThat(service.place(one, true).placed()).as("the node is full").isFalse();
 
         // rediscovered with 6 CPUs: the first allocation's 4 are counted, the second's 4 do not fit the 2 left
-        now.set(infra.change("n1", n -> n.toBuilder().cpu(six(n)).build()).snapshot());
+        inventory.change("n1", n -> n.toBuilder().cpu(six(n)).build());
         assertThat(service.place(one, true).placed()).as("the second binding is not counted (README, known limitations)").isTrue();
         service.release(first);
         PlacementDecision big = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 6}]}"), false);
