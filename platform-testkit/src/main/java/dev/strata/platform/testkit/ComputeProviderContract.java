@@ -14,6 +14,8 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.CountedMachine;
+import dev.strata.platform.api.provisioning.LargestMachine;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +29,9 @@ import java.util.Set;
  * compute snapshot is complete when its node, site, power domain and capacity offer ids are
  * unique, every node and offer belongs to the provider, every site and power domain a node or
  * domain names and every site an offer names is in the snapshot, and following the parents from
- * any power domain ends (no domain is its own parent, none is in a cycle of parents).
+ * any power domain ends (no domain is its own parent, none is in a cycle of parents), and the
+ * counted and largest machines a node reports ({@link CountedMachine}, {@link LargestMachine}) are
+ * in the form placement reads.
  *
  * <pre>
  * class MyComputeProviderTest extends ComputeProviderContract&lt;MyComputeProvider&gt; {
@@ -86,6 +90,14 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             Set<Integer> numa = new HashSet<>();
             for (NumaNode n : node.numaNodes()) {
                 assertTrue(numa.add(n.id()), "node " + node.id() + " has NUMA node " + n.id() + " twice");
+            }
+            // what a node says of its machines is in the form placement reads (CountedMachine, LargestMachine): one it cannot
+            // read is ignored there, with a warning, and the room is then counted twice or a member placed that cannot be made
+            try {
+                CountedMachine.on(node);
+                LargestMachine.of(node);
+            } catch (IllegalArgumentException e) {
+                fail("node " + node.id() + " reports its machines in a form placement cannot read: " + e.getMessage());
             }
             for (Accelerator a : node.accelerators()) {
                 assertTrue(accelerators.add(a.id()), "accelerator " + a.id() + " is in the snapshot twice");

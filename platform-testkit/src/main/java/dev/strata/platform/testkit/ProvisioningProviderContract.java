@@ -62,24 +62,32 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     /** The installation id the contract's requests carry where the provider's own request has none. */
     static final String INSTALLATION = "testkit-installation";
 
-    /** The request for an operation, with an installation id, as a core since 1.3 makes it. */
+    /** The ledger allocation the contract's requests name where the provider's own request names none. */
+    static final String ALLOCATION = "a-000001";
+
+    /** The request for an operation, with an installation and an allocation id, as a core since 1.4 makes it. */
     private MachineRequest installed(String operationId) {
         MachineRequest r = request(operationId);
-        return r.installation() != null ? r : new MachineRequest(r.operationId(), r.deploymentId(), r.member(), r.tenant(), r.target(),
-                r.resources(), r.parameters(), INSTALLATION);
+        return new MachineRequest(r.operationId(), r.deploymentId(), r.member(), r.tenant(), r.target(), r.resources(), r.parameters(),
+                r.installation() != null ? r.installation() : INSTALLATION, r.allocationId() != null ? r.allocationId() : ALLOCATION);
     }
 
     /**
-     * Whether a machine carries its request's labels. The installation id may be missing (a
-     * provider that keeps its own record in the installation's store), but never another one.
+     * Whether a machine carries its request's labels. The installation and allocation ids may be
+     * missing (a provider that keeps its own record in the installation's store), but never
+     * another one.
      */
     private static void assertLabelled(MachineStatus machine, MachineRequest request, String what) {
         java.util.Map<String, String> expected = new java.util.HashMap<>(request.labels());
         expected.remove(MachineLabels.INSTALLATION);
+        expected.remove(MachineLabels.ALLOCATION);
         assertTrue(machine.labels().entrySet().containsAll(expected.entrySet()), what + " does not carry its request's labels: " + machine.labels());
         String installation = machine.labels().get(MachineLabels.INSTALLATION);
         assertTrue(installation == null || installation.equals(request.installation()),
                 what + " carries installation " + installation + ", not its request's " + request.installation());
+        String allocation = machine.labels().get(MachineLabels.ALLOCATION);
+        assertTrue(allocation == null || allocation.equals(request.allocationId()),
+                what + " carries allocation " + allocation + ", not its request's " + request.allocationId());
     }
 
     private static String newOperation() {

@@ -36,7 +36,7 @@ class ContractFailsBrokenProvidersTest {
     /** How a provider under test misbehaves. */
     enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
         INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS,
-        OFFER_AT_UNKNOWN_SITE }
+        OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES }
 
     /**
      * A small compute provider: one node at one site, in a rack of a row of a hall, and one capacity
@@ -85,7 +85,9 @@ class ContractFailsBrokenProvidersTest {
             };
             String id = flaw == Flaw.UNSTABLE_IDS ? "node-" + UUID.randomUUID() : "node-1";
             Node node = Node.builder().id(id).providerId("example").siteId(flaw == Flaw.INCOMPLETE ? "nowhere" : "site-1")
-                    .kind(NodeKind.VIRTUAL_MACHINE).powerDomainId("rack-1").build();
+                    .kind(NodeKind.VIRTUAL_MACHINE).powerDomainId("rack-1")
+                    .attributes(flaw == Flaw.UNREADABLE_MACHINE_ATTRIBUTES ? Map.of("strata.counted.a-000001/web-0", "2 CPUs") : Map.of())
+                    .build();
             String hallParent = switch (flaw) {
                 case OWN_PARENT -> "hall-1";
                 case CYCLE_OF_PARENTS -> "rack-1";
@@ -203,6 +205,12 @@ class ContractFailsBrokenProvidersTest {
         }
     }
 
+    static class UnreadableMachineAttributes extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNREADABLE_MACHINE_ATTRIBUTES;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         return failures(contract).keySet();
     }
@@ -243,6 +251,10 @@ class ContractFailsBrokenProvidersTest {
         assertThat(ownParent).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(ownParent.values()).allSatisfy(m -> assertThat(m).contains("power domain hall-1 is its own parent"
                 + " (hall-1 -> hall-1, reached from rack-1): following the parents from a power domain must end at one without a parent"));
+        Map<String, String> unreadable = failures(UnreadableMachineAttributes.class);
+        assertThat(unreadable).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(unreadable.values()).allSatisfy(m -> assertThat(m).contains("node node-1 reports its machines in a form placement "
+                + "cannot read: node attribute strata.counted.a-000001/web-0 = '2 CPUs'; expected cpuMilli=<n>,memoryBytes=<n>,gpus=<n>"));
         Map<String, String> cycle = failures(CycleOfParents.class);
         assertThat(cycle).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(cycle.values()).allSatisfy(m -> assertThat(m).contains("power domains are a cycle of parents"

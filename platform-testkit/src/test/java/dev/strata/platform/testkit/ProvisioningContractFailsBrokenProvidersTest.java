@@ -34,7 +34,7 @@ import org.junit.platform.testkit.engine.Events;
  */
 class ProvisioningContractFailsBrokenProvidersTest {
 
-    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION }
+    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -85,6 +85,11 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 // labels its machines with an installation of its own, not the request's
                 labels = new java.util.HashMap<>(labels);
                 labels.put(MachineLabels.INSTALLATION, "installation-of-the-provider");
+            }
+            if (flaw == Flaw.OTHER_ALLOCATION) {
+                // labels its machines with another ledger allocation than the request's (placement would count it for another binding)
+                labels = new java.util.HashMap<>(labels);
+                labels.put(MachineLabels.ALLOCATION, "a-999999");
             }
             Machine machine = new Machine("i-" + UUID.randomUUID(), labels, MachineState.PENDING);
             synchronized (vendor) {
@@ -197,6 +202,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class OtherAllocation extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.OTHER_ALLOCATION;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
         assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
@@ -216,6 +227,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failed(ForgetsAcrossInstances.class)).containsExactly("aNewInstanceContinuesWhatTheOldOneStarted");
         assertThat(failed(Races.class)).containsExactly("concurrentCreatesOfOneOperationMakeOneMachine");
         assertThat(failed(ForeignInstallation.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
+                "machinesListsWhatWasMade");
+        assertThat(failed(OtherAllocation.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "machinesListsWhatWasMade");
     }
 }
