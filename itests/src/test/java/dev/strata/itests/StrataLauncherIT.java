@@ -202,7 +202,8 @@ public class StrataLauncherIT {
     }
 
     /**
-     * bin/strata stop returns once Strata has stopped, and stops a Strata that is still starting.
+     * bin/strata stop returns once Strata has stopped, and stops a Strata that is still starting;
+     * bin/strata status tells running, starting and not running apart.
      * Before, it returned while the server was still shutting down, and during a start (no
      * shutdown port yet, or no server yet) it said the container was not running and left it to
      * finish starting.
@@ -215,6 +216,9 @@ public class StrataLauncherIT {
             Result start = strata.strata(START, "start");
             assertEquals(start.output(), 0, start.exitCode());
             long pid = strata.pid();
+            Result running = strata.strata(COMMAND, "status");
+            assertEquals(running.output(), 0, running.exitCode());
+            assertTrue(running.output(), running.output().contains("Strata is running (process " + pid + ")"));
             Result stop = strata.strata(COMMAND, "stop");
             assertEquals(stop.output(), 0, stop.exitCode());
             assertFalse("the server has ended when stop returns", ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
@@ -229,6 +233,10 @@ public class StrataLauncherIT {
                     assertTrue("the server's JVM did not appear", System.nanoTime() < deadline);
                     Thread.sleep(50);
                 }
+                // a server that does not answer yet is starting, not "not running" (as Karaf's bin/status said)
+                Result whileStarting = strata.strata(COMMAND, "status");
+                assertEquals(whileStarting.output(), 0, whileStarting.exitCode());
+                assertTrue(whileStarting.output(), whileStarting.output().contains("Strata is starting (process "));
                 Result stopStarting = strata.strata(COMMAND, "stop");
                 assertEquals(stopStarting.output(), 0, stopStarting.exitCode());
                 assertEquals(stopStarting.output(), List.of(), strata.karafProcesses());
@@ -249,6 +257,7 @@ public class StrataLauncherIT {
             }
             Result status = strata.strata(COMMAND, "status");
             assertEquals(status.output(), 1, status.exitCode());
+            assertTrue(status.output(), status.output().contains("Strata is not running on the instance " + base));
         }
     }
 
