@@ -31,13 +31,13 @@ import java.util.Map;
  * @param gpuPowerWatts power limit of one GPU (of the same GPU), 0 when unknown
  * @param gpuDomain per GPU, the index of its NVLink domain within the node, -1 when none
  * @param domainNames the NVLink domain names by index
- * @param largestDomain the most GPUs in one NVLink domain
+ * @param largestDomain the most GPUs in one NVLink domain, failed ones not counted
  * @param gpuNuma per GPU, its NUMA node (-1 unknown)
  * @param rdmaNicNuma the NUMA nodes that have an RDMA-capable NIC (InfiniBand, or 100 Gbit/s and more)
  * @param profiles the partition profiles the GPUs support, by name
  * @param cpuMilli the node's CPU in milli-CPU (threads x 1000)
  * @param memoryMiB the node's memory in MiB
- * @param largestNumaGroup the most GPUs on one NUMA node
+ * @param largestNumaGroup the most GPUs on one NUMA node, failed ones not counted
  * @param gpuHealth per GPU, {@link NodeCapacity#HEALTHY} (OK or unknown), {@link NodeCapacity#DEGRADED} or {@link NodeCapacity#FAILED}
  * @param mig the MIG table of the GPUs (the same GPU's profiles with known placements), or null
  * @param largest the largest machine its provider can make on it ({@link LargestMachine}; {@link LargestMachine#NONE} when
@@ -69,12 +69,16 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                     at = names.size() - 1;
                 }
                 domain[i] = at;
-                sizes.merge(d, 1, Integer::sum);
+                if (a.health().status() != Health.Status.FAILED) {
+                    sizes.merge(d, 1, Integer::sum);
+                }
             }
             numa[i] = a.numaNode();
             a.partitionProfiles().forEach(p -> profiles.putIfAbsent(p.name(), p));
         }
-        int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(gpus.isEmpty() ? 0 : 1);
+        // a failed GPU is never placed on: it makes no NVLink domain or NUMA node larger
+        boolean anyUsable = gpus.stream().anyMatch(a -> a.health().status() != Health.Status.FAILED);
+        int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(anyUsable ? 1 : 0);
         int numaCount = Math.max(1, node.numaNodes().stream().mapToInt(n -> n.id() + 1).max().orElse(1));
         boolean[] nicNuma = new boolean[numaCount];
         for (Nic nic : node.nics()) {
@@ -84,8 +88,10 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             }
         }
         Map<Integer, Integer> perNuma = new HashMap<>();
-        for (int n : numa) {
-            perNuma.merge(n, 1, Integer::sum);
+        for (int i = 0; i < numa.length; i++) {
+            if (gpus.get(i).health().status() != Health.Status.FAILED) {
+                perNuma.merge(numa[i], 1, Integer::sum);
+            }
         }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         // the node's GPU facts come from its first GPU that is not FAILED: a failed one may be known only in

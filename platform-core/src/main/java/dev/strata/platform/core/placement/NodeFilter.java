@@ -271,12 +271,17 @@ final class NodeFilter {
                     + (degraded > 0 && !m.gpus().allowDegraded() ? degraded + " degraded, not allowed" : "") + ")";
         }
         if (m.topology().oneNvlinkDomain() && m.gpus().count() > 1 && f.largestDomain() < m.gpus().count()) {
-            return "no NVLink domain of " + m.gpus().count() + " GPUs";
+            return "no NVLink domain of " + m.gpus().count() + " GPUs" + failedNotCounted(f);
         }
         if (m.topology().numaAligned() && f.largestNumaGroup() < m.gpus().count()) {
-            return "no NUMA node with " + m.gpus().count() + " GPUs";
+            return "no NUMA node with " + m.gpus().count() + " GPUs" + failedNotCounted(f);
         }
         return null;
+    }
+
+    private static String failedNotCounted(NodeFacts f) {
+        int failed = f.gpusOfHealth(NodeCapacity.FAILED);
+        return failed == 0 ? "" : " (" + failed + " failed, not counted)";
     }
 
     // ---- power --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
@@ -93,6 +94,32 @@ class PlacementServiceTest {
         PlacementDecision five = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: {count: 5, models: [L40S]}}]}"), true);
         assertThat(five.placed()).isFalse();
         assertThat(reasons(five)).contains("m: 1 node: has 4 GPUs, fewer than 5");
+    }
+
+    /**
+     * A failed GPU is never placed on, so it makes no NUMA node or NVLink domain large enough: the
+     * refusal says so. Before, the node passed those checks counting its failed GPUs, and was then
+     * refused with a reason that did not name the topology.
+     */
+    @Test
+    void failedGpusDoNotCountTowardsANumaNodeOrAnNvlinkDomain() {
+        Infra infra = Infra.threeSites()
+                // two NVLink domains of 4, one per NUMA node; one GPU of each has failed
+                .node("split", "fra-1", null, 64, 1024, 8, "NVIDIA H100", 80, 4, 2, 700, 10_200)
+                .health("split", 0, Health.Status.FAILED).health("split", 4, Health.Status.FAILED);
+        PlacementService service = service(infra);
+        PlacementDecision numa = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 4, topology: {numaAligned: true}}]}"""), true);
+        assertThat(numa.placed()).isFalse();
+        assertThat(reasons(numa)).containsExactly("m: 1 node: no NUMA node with 4 GPUs (2 failed, not counted)");
+        PlacementDecision nvlink = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 4, topology: {nvlinkDomain: true}}]}"""), true);
+        assertThat(nvlink.placed()).isFalse();
+        assertThat(reasons(nvlink)).containsExactly("m: 1 node: no NVLink domain of 4 GPUs (2 failed, not counted)");
+        // three still fit, on one NUMA node and in one domain
+        PlacementDecision three = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: 3, topology: {nvlinkDomain: true, numaAligned: true}}]}"""), true);
+        assertThat(three.placed()).isTrue();
     }
 
     @Test
