@@ -393,18 +393,47 @@ public class StrataDistributionIT {
      */
     @Test
     public void exampleProviderDeploysAsAFeature() throws Exception {
+        assertEquals("bundles stopped by installing or removing the example's feature", List.of(),
+                othersStoppedDuring("dev.strata.provider.example", this::exampleProviderComesAndGoes));
+    }
+
+    /**
+     * A provider booted with the distribution is removed by uninstalling its feature, and comes back
+     * by installing it, stopping no other bundle on the way.
+     */
+    @Test
+    public void aBootedProviderIsUninstalledAndInstalledAgainAlone() throws Exception {
+        String declared = "dev.strata.provider.declared";
+        List<String> others = othersStoppedDuring(declared, () -> {
+            features.uninstallFeature("strata-provider-declared");
+            try {
+                assertTrue("the declared provider's bundle is uninstalled",
+                        java.util.Arrays.stream(context.getBundles()).noneMatch(b -> declared.equals(b.getSymbolicName())));
+                await("the declared provider to depart", () -> registry.provider("declared")
+                        .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+            } finally {
+                features.installFeature("strata-provider-declared");
+            }
+            await("the declared provider to be back", () -> registry.provider("declared")
+                    .map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+        });
+        assertEquals("bundles stopped by uninstalling and installing the declared provider's feature", List.of(), others);
+    }
+
+    /** What {@code action} stopped besides the bundle {@code own}, by symbolic name. */
+    private List<String> othersStoppedDuring(String own, ThrowingRunnable action) throws Exception {
         // the swap tests replace these two providers' bundles by bundle:update, with another Bundle-Version: the
         // features service puts its own version back at its next deployment, whichever feature that is for
-        Set<String> swappedElsewhere = Set.of("dev.strata.provider.example", "dev.strata.provider.baremetal", "dev.strata.provider.nvidia");
+        Set<String> exempt = Set.of(own, "dev.strata.provider.baremetal", "dev.strata.provider.nvidia");
         List<String> othersStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
         org.osgi.framework.BundleListener stops = event -> {
-            if (event.getType() == org.osgi.framework.BundleEvent.STOPPED && !swappedElsewhere.contains(event.getBundle().getSymbolicName())) {
+            if (event.getType() == org.osgi.framework.BundleEvent.STOPPED && !exempt.contains(event.getBundle().getSymbolicName())) {
                 othersStopped.add(event.getBundle().getSymbolicName());
             }
         };
         context.addBundleListener(stops);
         try {
-            exampleProviderComesAndGoes();
+            action.run();
         } finally {
             try {
                 context.removeBundleListener(stops);
@@ -412,7 +441,11 @@ public class StrataDistributionIT {
                 othersStopped.add("this test's own bundle (its context is no longer valid: it was refreshed)");
             }
         }
-        assertEquals("bundles stopped by installing or removing the example's feature", List.of(), othersStopped);
+        return othersStopped;
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     private void exampleProviderComesAndGoes() throws Exception {
