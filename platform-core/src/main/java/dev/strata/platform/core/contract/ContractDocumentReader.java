@@ -72,6 +72,10 @@ public class ContractDocumentReader implements ContractReader {
     private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition", "allowDegraded");
     private static final Set<String> TOPOLOGY = Set.of("nvlinkDomain", "numaAligned");
 
+    /** The parser's words for a YAML number that is not finite, and for one past the length limit. */
+    private static final java.util.regex.Pattern NON_FINITE = java.util.regex.Pattern.compile("^Malformed numeric value '([-+]?\\.(?:inf|Inf|INF|nan|NaN|NAN))'");
+    private static final java.util.regex.Pattern TOO_LONG = java.util.regex.Pattern.compile("^Number value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
+
     private static ObjectMapper mapper() {
         LoaderOptions options = new LoaderOptions();
         // the reader checks the size itself, before parsing; this is only a second line
@@ -262,6 +266,31 @@ public class ContractDocumentReader implements ContractReader {
             return new Violation((path.isEmpty() ? "" : path + ".") + key, null,
                     "is given twice" + (line > 0 ? " (again at line " + line + ")" : ""), "each key once in a mapping");
         }
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        java.util.regex.Matcher nonFinite = NON_FINITE.matcher(original);
+        java.util.regex.Matcher tooLong = TOO_LONG.matcher(original);
+        boolean isNonFinite = nonFinite.find();
+        boolean isTooLong = !isNonFinite && tooLong.find();
+        if (isNonFinite || isTooLong) {
+            // YAML's .inf and .nan, and numbers past the reader's length limit, fail in the parser: named here by
+            // their field, as the fields' own checks name theirs
+            String field = e.getProcessor() instanceof JsonParser p ? field(p.getParsingContext()) : "";
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            if (isTooLong && field.isEmpty() && line <= 0) {
+                // the length check reports no position: the first line holding so long a run of digits
+                java.util.regex.Matcher digits = java.util.regex.Pattern.compile("\\d{" + (Integer.parseInt(tooLong.group(2)) + 1) + ",}")
+                        .matcher(document);
+                if (digits.find()) {
+                    line = (int) document.substring(0, digits.start()).chars().filter(c -> c == '\n').count() + 1;
+                }
+            }
+            String path = !field.isEmpty() ? field : "(document)" + (line > 0 ? " line " + line : "");
+            if (isTooLong) {
+                return new Violation(path, null, "is a number of " + tooLong.group(1) + " digits", "a number of at most "
+                        + tooLong.group(2) + " digits");
+            }
+            return new Violation(path, nonFinite.group(1), "is not a finite number", "a finite number, in the unit the field takes");
+        }
         MarkedYAMLException marked = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof MarkedYAMLException m) {
@@ -426,6 +455,19 @@ public class ContractDocumentReader implements ContractReader {
             node = root.path("members").path(outer.getCurrentIndex()).path("provisioning");
         }
         return node instanceof ObjectNode o ? o : null;
+    }
+
+    /** The path of the field the parser was reading, or empty outside one. */
+    private static String field(JsonStreamContext context) {
+        if (context == null || context.inRoot()) {
+            return "";
+        }
+        String parent = path(context);
+        String own = context.inArray() ? "[" + context.getCurrentIndex() + "]" : context.getCurrentName() == null ? "" : context.getCurrentName();
+        if (own.isEmpty()) {
+            return parent;
+        }
+        return parent.isEmpty() || own.startsWith("[") ? parent + own : parent + "." + own;
     }
 
     private static String path(JsonStreamContext context) {

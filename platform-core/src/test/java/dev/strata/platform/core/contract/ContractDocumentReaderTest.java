@@ -325,6 +325,24 @@ class ContractDocumentReaderTest {
 
     // ---- issue: messages for bad input (files, encodings, sizes, syntax) ------------------------
 
+    /**
+     * YAML's {@code .inf} and {@code .nan}, and numbers past the reader's 100 digits, fail in the YAML
+     * parser. Before, they were reported as "not well-formed YAML: Malformed numeric value" (which
+     * they are not) or with the parser's internal setting's name and no line.
+     */
+    @Test
+    void numbersThatAreNotFiniteOrTooLongAreRefusedNamingTheField() {
+        assertThat(violations(member("cpu: .inf"))).extracting(Object::toString)
+                .containsExactly("members[0].cpu: '.inf' is not a finite number; expected a finite number, in the unit the field takes");
+        assertThat(violations(member("gpus: {count: 1, fraction: .nan}"))).extracting(Object::toString)
+                .containsExactly("members[0].gpus.fraction: '.nan' is not a finite number; expected a finite number, in the unit the field takes");
+        assertThat(violations("name: x\ntenant: t1\npower: {ceiling: .NaN}\nmembers: [{name: w, cpu: 1}]\n")).extracting(Object::toString)
+                .containsExactly("power.ceiling: '.NaN' is not a finite number; expected a finite number, in the unit the field takes");
+        assertThat(violations("name: x\ntenant: t1\nmembers:\n  - name: w\n    cpu: 1" + "0".repeat(120) + "\n"))
+                .extracting(Object::toString)
+                .containsExactly("(document) line 5: is a number of 121 digits; expected a number of at most 100 digits");
+    }
+
     @Test
     void tabIndentationGivesOneLineNumberAndSaysWhy() {
         String text = "name: x\ntenant: t\nmembers:\n\t- name: w\n\t  cpu: 1\n";
