@@ -57,8 +57,16 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         List<String> names = new ArrayList<>();
         Map<String, Integer> sizes = new HashMap<>();
         Map<String, PartitionProfile> profiles = new HashMap<>();
+        int[] health = new int[gpus.size()];
+        // a failed GPU is never placed on: it makes no NVLink domain or NUMA node larger
+        Map<Integer, Integer> perNuma = new HashMap<>();
+        int usable = 0;
         for (int i = 0; i < gpus.size(); i++) {
             Accelerator a = gpus.get(i);
+            Health.Status status = a.health().status();
+            health[i] = status == Health.Status.FAILED ? NodeCapacity.FAILED
+                    : status == Health.Status.DEGRADED ? NodeCapacity.DEGRADED : NodeCapacity.HEALTHY;
+            boolean failed = health[i] == NodeCapacity.FAILED;
             String d = a.interconnectDomain();
             if (d == null) {
                 domain[i] = -1;
@@ -69,16 +77,18 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                     at = names.size() - 1;
                 }
                 domain[i] = at;
-                if (a.health().status() != Health.Status.FAILED) {
+                if (!failed) {
                     sizes.merge(d, 1, Integer::sum);
                 }
             }
             numa[i] = a.numaNode();
+            if (!failed) {
+                perNuma.merge(numa[i], 1, Integer::sum);
+                usable++;
+            }
             a.partitionProfiles().forEach(p -> profiles.putIfAbsent(p.name(), p));
         }
-        // a failed GPU is never placed on: it makes no NVLink domain or NUMA node larger
-        boolean anyUsable = gpus.stream().anyMatch(a -> a.health().status() != Health.Status.FAILED);
-        int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(anyUsable ? 1 : 0);
+        int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(usable > 0 ? 1 : 0);
         int numaCount = Math.max(1, node.numaNodes().stream().mapToInt(n -> n.id() + 1).max().orElse(1));
         boolean[] nicNuma = new boolean[numaCount];
         for (Nic nic : node.nics()) {
@@ -87,23 +97,11 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 nicNuma[nic.numaNode()] = true;
             }
         }
-        Map<Integer, Integer> perNuma = new HashMap<>();
-        for (int i = 0; i < numa.length; i++) {
-            if (gpus.get(i).health().status() != Health.Status.FAILED) {
-                perNuma.merge(numa[i], 1, Integer::sum);
-            }
-        }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         // the node's GPU facts come from its first GPU that is not FAILED: a failed one may be known only in
         // part (a GPU its driver cannot reach has no model, memory or MIG profiles), and is never placed on
         Accelerator first = gpus.stream().filter(a -> a.health().status() != Health.Status.FAILED).findFirst()
                 .orElse(gpus.isEmpty() ? null : gpus.get(0));
-        int[] health = new int[gpus.size()];
-        for (int i = 0; i < health.length; i++) {
-            Health.Status status = gpus.get(i).health().status();
-            health[i] = status == Health.Status.FAILED ? NodeCapacity.FAILED
-                    : status == Health.Status.DEGRADED ? NodeCapacity.DEGRADED : NodeCapacity.HEALTHY;
-        }
         MigTable mig;
         try {
             mig = first == null ? null : MigTable.of(first.partitionProfiles());
