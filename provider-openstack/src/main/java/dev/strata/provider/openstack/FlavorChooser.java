@@ -50,6 +50,17 @@ final class FlavorChooser {
     private static final java.util.regex.Pattern MADE_BY_STRATA = java.util.regex.Pattern.compile("strata-[0-9]+c-[0-9]+m-[0-9]+g(-[0-9]+pgpu)?");
 
     static Choice choose(String member, MachineResources r, ProviderTree host, List<Flavor> flavors, boolean mayCreate, int diskGiB) {
+        return choose(member, r, host, flavors, flavors, mayCreate, diskGiB);
+    }
+
+    /**
+     * As {@link #choose(String, MachineResources, ProviderTree, List, boolean, int)}, where only
+     * {@code flavors} may be used and {@code all} also holds flavors private to other projects: one
+     * of those under the name of the flavor to create is refused as private, as Nova would refuse
+     * to make it.
+     */
+    static Choice choose(String member, MachineResources r, ProviderTree host, List<Flavor> flavors, List<Flavor> all, boolean mayCreate,
+            int diskGiB) {
         int vcpus = vcpus(r);
         long ram = ramMiB(r);
         String name = "strata-" + vcpus + "c-" + ram + "m-" + diskGiB + "g" + (r.gpus() > 0 ? "-" + r.gpus() + "pgpu" : "");
@@ -71,7 +82,7 @@ final class FlavorChooser {
                 throw new ProviderFailureException("member " + member + " needs " + needs + " and host " + host.root().name()
                         + " cannot take that now (Placement: " + freeSummary(host) + ")");
             }
-            Optional<Flavor> same = flavors.stream().filter(f -> f.name().equals(name)).findFirst();
+            Optional<Flavor> same = all.stream().filter(f -> f.name().equals(name)).findFirst();
             if (same.isEmpty()) {
                 return new Choice(null, wanted);
             }

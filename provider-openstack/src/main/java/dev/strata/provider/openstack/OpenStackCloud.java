@@ -452,14 +452,20 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     }
 
     private Flavor flavor(MachineRequest request, Hypervisor hv, String named, DiscoveryContext context) {
-        List<Flavor> flavors = nova.flavors(context);
+        NovaClient.Flavors flavors = nova.flavorsByAccess(context);
         if (named != null && !named.isBlank()) {
-            return flavors.stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
-                    .orElseThrow(() -> new NotFoundException("member " + request.member() + " names flavor '" + named + "', which Nova does not have"));
+            Optional<Flavor> usable = flavors.usable().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst();
+            if (usable.isPresent()) {
+                return usable.get();
+            }
+            boolean elsewhere = flavors.all().stream().anyMatch(f -> f.id().equals(named) || f.name().equals(named));
+            throw new NotFoundException("member " + request.member() + " names flavor '" + named + "', which "
+                    + (elsewhere ? "is private to other projects: its access list does not name project " + session.projectId(context)
+                            : "Nova does not have"));
         }
         ProviderTree host = placement.readTree(hv.id(), context);
-        FlavorChooser.Choice choice = FlavorChooser.choose(request.member(), request.resources(), host, flavors, settings.createFlavors(),
-                settings.flavorDiskGiB());
+        FlavorChooser.Choice choice = FlavorChooser.choose(request.member(), request.resources(), host, flavors.usable(), flavors.all(),
+                settings.createFlavors(), settings.flavorDiskGiB());
         if (choice.create() == null) {
             return choice.existing();
         }

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 /**
  * A local HTTP endpoint standing in for Nova (compute API 2.93), keeping its servers and flavors
  * in memory: one hypervisor in availability zone {@code nova}, flavors with extra specs, public
- * or private (created, read, completed), servers created ACTIVE at once, read by id and listed by
+ * or private (created, read, completed, with access lists), servers created ACTIVE at once, read by id and listed by
  * tag, deleted. It is for the flows that the all-in-one cloud shows only slowly or not at all: a
  * server deleted outside Strata at the moment the test wants, a create whose answer is lost after
  * Nova made the server, a flavor that a creation cut short left without its extra specs. It
@@ -53,6 +53,10 @@ final class NovaStandIn implements AutoCloseable {
     private final String hostname;
     private final Map<String, ObjectNode> servers = new LinkedHashMap<>();
     private final Map<String, ObjectNode> flavors = new LinkedHashMap<>();
+    /** The project of the credentials the tests call it with ({@code StaticSession}'s). */
+    static final String CALLER_PROJECT = "admin";
+
+    private final Map<String, List<String>> flavorAccess = new HashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile int loseCreateAnswers;
 
@@ -119,6 +123,11 @@ final class NovaStandIn implements AutoCloseable {
         return id;
     }
 
+    /** Gives a project access to a private flavor, as Nova's {@code addTenantAccess} does (a new private flavor has none). */
+    synchronized void grantAccess(String flavorId, String project) {
+        flavorAccess.computeIfAbsent(flavorId, k -> new ArrayList<>()).add(project);
+    }
+
     /** The id of the flavor of that name. */
     synchronized String flavorId(String name) {
         return flavors.values().stream().filter(f -> f.path("name").asText().equals(name)).map(f -> f.path("id").asText()).findFirst()
@@ -173,9 +182,16 @@ final class NovaStandIn implements AutoCloseable {
             zone.putObject("hosts").putObject(hostname).putObject("nova-compute").put("available", true).put("active", true);
             return ok(r.toString());
         }
-        if (method.equals("GET") && path.equals("/v2.1/flavors/detail")) {
+        if (method.equals("GET") && (path.equals("/v2.1/flavors/detail") || path.equals("/v2.1/flavors"))) {
+            // as Nova answers an admin: every flavor for is_public=None; without it, the public ones and the private ones shared
+            // with the caller's project
+            boolean every = "None".equals(query.get("is_public"));
             ObjectNode r = json.createObjectNode();
-            r.putArray("flavors").addAll(flavors.values());
+            ArrayNode list = r.putArray("flavors");
+            flavors.values().stream().filter(f -> every || f.path("os-flavor-access:is_public").asBoolean()
+                    || flavorAccess.getOrDefault(f.path("id").asText(), List.of()).contains(CALLER_PROJECT))
+                    .forEach(f -> list.add(path.endsWith("/detail") ? f : json.createObjectNode().put("id", f.path("id").asText())
+                            .put("name", f.path("name").asText())));
             return ok(r.toString());
         }
         if (method.equals("POST") && path.equals("/v2.1/flavors")) {

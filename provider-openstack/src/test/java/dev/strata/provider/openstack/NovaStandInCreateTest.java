@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
@@ -106,7 +107,7 @@ class NovaStandInCreateTest {
 
     StaticSession session() {
         return new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), REQUEST_TIMEOUT), Map.of("compute", nova.url(), "placement", placement),
-                "admin");
+                NovaStandIn.CALLER_PROJECT);
     }
 
     MachineRequest request(String op, MachineResources resources, Map<String, String> parameters) {
@@ -330,6 +331,37 @@ class NovaStandInCreateTest {
                         + "extra specs {}");
         // the flavors Strata makes are public, in the stand-in as in Nova
         assertThat(cloud.nova().createFlavor("strata-3c-3072m-1g", 3, 3072, 1, Map.of(), context()).isPublic()).isTrue();
+    }
+
+    /**
+     * Nova lists an admin every project's private flavors for {@code is_public=None}. A private
+     * flavor made for another project, the smallest that holds the member, is not taken; the
+     * private flavor shared with this project is. Named in the member's flavor parameter, the
+     * other project's flavor is refused as private to other projects, and no server is made.
+     * Before, the member's server was made with the other project's flavor.
+     */
+    @Test
+    void aFlavorPrivateToAnotherProjectIsNotTakenOneSharedWithThisProjectIs() throws Exception {
+        hostInPlacement();
+        String theirs = nova.addFlavor("theirs.small", 1, 512, 1, Map.of(), false);
+        nova.grantAccess(theirs, "another-project");
+        String ours = nova.addFlavor("ours.medium", 1, 1024, 1, Map.of(), false);
+        nova.grantAccess(ours, NovaStandIn.CALLER_PROJECT);
+        OpenStackCloud cloud = cloud();
+        NovaClient.Flavors listed = cloud.nova().flavorsByAccess(context());
+        assertThat(listed.all()).extracting(Flavor::id).contains(theirs, ours);
+        assertThat(listed.usable()).extracting(Flavor::id).contains(ours).doesNotContain(theirs);
+
+        MachineStatus made = cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 512L << 20, 0, List.of(), null),
+                Map.of()), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.flavorOf(made.handle().machineId())).isEqualTo("ours.medium");
+
+        assertThatThrownBy(() -> cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 512L << 20, 0, List.of(), null),
+                Map.of("flavor", "theirs.small")), context())).isInstanceOf(NotFoundException.class)
+                .hasMessage("member m0 names flavor 'theirs.small', which is private to other projects: its access list does not name project "
+                        + NovaStandIn.CALLER_PROJECT);
+        assertThat(nova.serverIds()).containsExactly(made.handle().machineId());
     }
 
     static final String OURS = "5b0c1f7e-this-installation";

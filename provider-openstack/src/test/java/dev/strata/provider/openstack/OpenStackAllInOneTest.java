@@ -52,7 +52,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ACTIVE servers with their labels; repeating the creates makes none; find() recovers a lost
  * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported;
  * a flavor under Strata's name that is another flavor is refused; another Strata installation's
- * server in the project is no node and not this installation's, but uses the host.
+ * server in the project is no node and not this installation's, but uses the host; a flavor
+ * private to another project is not used, one shared with this project is.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -380,6 +381,96 @@ class OpenStackAllInOneTest {
                 }
             }
         }
+    }
+
+    /**
+     * With admin credentials Nova lists every project's private flavors and boots an admin's server
+     * with any of them. A private flavor an operator made for another project, the smallest that
+     * holds the member, is not taken: the member gets the private flavor shared with this project.
+     * Named in the member's flavor parameter, the other project's flavor is refused as private to
+     * other projects. A user of this project without the admin role sees the same flavors. Before,
+     * the member's server was made with the other project's flavor.
+     */
+    @Test
+    @Order(10)
+    void aFlavorPrivateToAnotherProjectIsNotUsedAndOneSharedWithThisProjectIs() throws Exception {
+        DiscoveryContext c = TestClouds.context();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String project = provider.session().projectId(c);
+        List<Runnable> undo = new ArrayList<>();
+        try {
+            String other = keystone("POST", "/projects", new ObjectMapper().createObjectNode().set("project", new ObjectMapper().createObjectNode()
+                    .put("name", "strata-other-" + suffix).put("domain_id", "default"))).path("project").path("id").asText();
+            undo.add(() -> keystone("DELETE", "/projects/" + other, null));
+            String theirs = privateFlavor("theirs-1c-300m-" + suffix, 300, other);
+            undo.add(() -> nova("DELETE", "/flavors/" + theirs, null));
+            String ours = privateFlavor("ours-1c-400m-" + suffix, 400, project);
+            undo.add(() -> nova("DELETE", "/flavors/" + ours, null));
+
+            assertThat(provider.nova().flavorsByAccess(c).all()).extracting(Flavor::id).as("what an admin lists").contains(theirs, ours);
+            assertThat(provider.nova().flavors(c)).extracting(Flavor::id).as("what this project may use").contains(ours).doesNotContain(theirs);
+
+            MachineStatus s = provider.create(request("shared", UUID.randomUUID().toString(), 1000, 256, Map.of()), TestClouds.context(CREATE_DEADLINE));
+            undo.add(0, () -> provider.delete(s.handle(), TestClouds.context(Duration.ofSeconds(120))));
+            assertThat(s.state()).as("%s: %s", s.handle(), s.message()).isEqualTo(MachineState.RUNNING);
+            assertThat(provider.nova().server(s.handle().machineId(), c).orElseThrow().flavorName()).isEqualTo("ours-1c-400m-" + suffix);
+
+            assertThatThrownBy(() -> provider.create(request("named", UUID.randomUUID().toString(), 1000, 256,
+                    Map.of("flavor", "theirs-1c-300m-" + suffix)), TestClouds.context(CREATE_DEADLINE)))
+                    .isInstanceOf(NotFoundException.class)
+                    .hasMessage("member named names flavor 'theirs-1c-300m-" + suffix + "', which is private to other projects: its access "
+                            + "list does not name project " + project);
+            assertThat(ours(provider.machines(c))).extracting(m -> m.labels().get(MachineLabels.MEMBER)).containsExactly("shared");
+
+            // a member of this project without the admin role: Nova lists it only the flavors it may use
+            String user = "strata-member-" + suffix;
+            java.nio.file.Path password = java.nio.file.Files.createTempFile("strata-member", ".secret");
+            undo.add(() -> password.toFile().delete());
+            java.nio.file.Files.writeString(password, UUID.randomUUID().toString());
+            ObjectNode u = new ObjectMapper().createObjectNode();
+            u.putObject("user").put("name", user).put("domain_id", "default").put("password", java.nio.file.Files.readString(password));
+            String userId = keystone("POST", "/users", u).path("user").path("id").asText();
+            undo.add(() -> keystone("DELETE", "/users/" + userId, null));
+            String member = keystone("GET", "/roles?name=member", null).path("roles").get(0).path("id").asText();
+            keystone("PUT", "/projects/" + project + "/users/" + userId + "/roles/" + member, null);
+            Map<String, Object> config = withPolicy("match");
+            config.put("userName", user);
+            config.put("passwordFile", password.toString());
+            OpenStackCloudProvider asMember = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)), Clock.systemUTC());
+            try {
+                assertThat(asMember.nova().flavors(c)).extracting(Flavor::id).contains(ours).doesNotContain(theirs);
+            } finally {
+                asMember.deactivate();
+            }
+        } finally {
+            for (Runnable r : undo) {
+                r.run();
+            }
+        }
+    }
+
+    /** Makes a private flavor of 1 VCPU, the memory given and 1 GiB disk, shared with one project; returns its id. */
+    private String privateFlavor(String name, long ramMiB, String sharedWith) {
+        ObjectNode body = new ObjectMapper().createObjectNode();
+        body.putObject("flavor").put("name", name).put("vcpus", 1).put("ram", ramMiB).put("disk", 1).put("os-flavor-access:is_public", false);
+        String id = nova("POST", "/flavors", body).path("flavor").path("id").asText();
+        ObjectNode grant = new ObjectMapper().createObjectNode();
+        grant.putObject("addTenantAccess").put("tenant", sharedWith);
+        nova("POST", "/flavors/" + id + "/action", grant);
+        return id;
+    }
+
+    /** Nova's API as the admin, directly. */
+    private JsonNode nova(String method, String path, JsonNode body) {
+        DiscoveryContext c = TestClouds.context();
+        return provider.session().send(ApiRequest.of("Nova", method, URI.create(provider.session().endpoint("compute", c) + path), body)
+                .withHeader("OpenStack-API-Version", "compute 2.60"), c).body();
+    }
+
+    /** Keystone's API as the admin, directly. */
+    private JsonNode keystone(String method, String path, JsonNode body) {
+        DiscoveryContext c = TestClouds.context();
+        return provider.session().send(ApiRequest.of("Keystone", method, URI.create(aio.authUrl() + path), body), c).body();
     }
 
     private Node computeNode(ComputeSnapshot snapshot) {

@@ -45,9 +45,11 @@ public final class StaticSession implements Session {
         return http.send(request.withHeader("X-Auth-Token", token), context, text -> text);
     }
 
+    /** The project a noauth2 token names: {@code user:project}, or the user's name where it names none (as Nova reads it). */
     @Override
     public String projectId(DiscoveryContext context) {
-        return null;
+        int colon = token.indexOf(':');
+        return colon < 0 ? token : token.substring(colon + 1);
     }
 
     @Override

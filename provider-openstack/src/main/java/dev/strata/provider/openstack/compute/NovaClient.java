@@ -151,8 +151,41 @@ public final class NovaClient {
         return hostZone;
     }
 
-    /** Every flavor the credentials may see, public and private, with extra specs. */
+    /**
+     * The flavors of a listing, by whether this project may use them.
+     *
+     * @param usable the public flavors and the private flavors whose access list names this project
+     * @param all every flavor the credentials may see: with admin credentials, every project's private flavors too
+     */
+    public record Flavors(List<Flavor> usable, List<Flavor> all) {
+
+        public Flavors {
+            usable = List.copyOf(usable);
+            all = List.copyOf(all);
+        }
+    }
+
+    /** The flavors this project may use, public and private, with extra specs ({@link #flavorsByAccess}). */
     public List<Flavor> flavors(DiscoveryContext context) {
+        return flavorsByAccess(context).usable();
+    }
+
+    /**
+     * The flavors the credentials may see, and those of them this project may use. With admin
+     * credentials Nova lists every project's private flavors for {@code is_public=None}, and lets
+     * an admin boot any of them. Without that parameter it lists the public flavors and the
+     * private flavors whose access list names the token's project, admin or not: those are the
+     * flavors this project may use, so that Strata never takes a flavor an operator made for other
+     * projects. One more call, for the ids alone.
+     */
+    public Flavors flavorsByAccess(DiscoveryContext context) {
+        List<Flavor> all = allFlavors(context);
+        Set<String> usableIds = new HashSet<>(list("/flavors", "flavors", context, f -> f.path("id").asText()));
+        return new Flavors(all.stream().filter(f -> usableIds.contains(f.id())).toList(), all);
+    }
+
+    /** Every flavor the credentials may see, public and private (with admin credentials: every project's), with extra specs. */
+    private List<Flavor> allFlavors(DiscoveryContext context) {
         boolean inline = version(context).atLeast(Microversion.of(2, 61));
         List<Flavor> flavors = list("/flavors/detail?is_public=None", "flavors", context, f -> flavor(f, inline ? f.path("extra_specs") : null));
         if (inline) {
@@ -197,7 +230,8 @@ public final class NovaClient {
                 .put("os-flavor-access:is_public", true);
         ApiResponse r = session.send(request("POST", "/flavors", body, context, 409).asIdempotent(), context);
         if (r.status() == 409) {
-            Flavor there = flavors(context).stream().filter(f -> f.name().equals(name)).findFirst()
+            // every project's flavors: one of that name private to another project is what Nova refused for, and is refused here
+            Flavor there = allFlavors(context).stream().filter(f -> f.name().equals(name)).findFirst()
                     .orElseThrow(() -> new ProviderFailureException("Nova refused to create flavor " + name
                             + " as a duplicate, yet lists no flavor of that name"));
             return completeFlavor(there, new Flavor("new", name, vcpus, ramMiB, diskGiB, true, extraSpecs), context);
