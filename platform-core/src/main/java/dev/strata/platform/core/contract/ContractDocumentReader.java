@@ -25,6 +25,7 @@ import dev.strata.platform.api.contract.Violation;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -84,6 +85,9 @@ public class ContractDocumentReader implements ContractReader {
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build()).build();
         ObjectMapper mapper = new ObjectMapper(factory);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // a number is kept as written, not as a double: 1e400 is not Infinity, 0.1 not 0.1000000000000000055
+        mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        mapper.setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
         return mapper;
     }
 
@@ -495,7 +499,15 @@ public class ContractDocumentReader implements ContractReader {
         }
 
         static String text(JsonNode value) {
+            if (value.isBigDecimal()) {
+                return written(value.decimalValue());
+            }
             return value.isValueNode() ? value.asText() : value.toString();
+        }
+
+        /** A number with a fraction or an exponent as it is written: 2.50, 0.0000001, 1e10, 1.5e400 (not 1.5E+400). */
+        static String written(BigDecimal d) {
+            return d.scale() >= 0 && d.scale() <= 40 ? d.toPlainString() : d.toString().replace("E+", "e").replace('E', 'e');
         }
 
         void unknownFields(JsonNode node, String prefix, Set<String> known) {
@@ -601,12 +613,23 @@ public class ContractDocumentReader implements ContractReader {
             return doubleQuantity(value, path, () -> ContractBounds.gbps(scalar(value)));
         }
 
+        private static final BigDecimal FAR = BigDecimal.TEN.pow(40);
+        private static final BigDecimal NEAR = BigDecimal.ONE.movePointLeft(40);
+
         /** A scalar's text; a mapping or list is never a quantity. */
         private static String scalar(JsonNode value) {
             if (value.isNumber()) {
-                // YAML floats print as 5.0E-4; quantities are read as plain decimals
-                return value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()) ? value.asText()
-                        : value.decimalValue().toPlainString();
+                // quantities are read as plain decimals (5e-4 as 0.0005). Past 10^40 (1e400) every bound is passed and below
+                // 10^-40 every step: read as those, the field's own check names its bound without 400 digits written out
+                BigDecimal d = value.decimalValue();
+                String sign = d.signum() < 0 ? "-" : "";
+                if (d.abs().compareTo(FAR) > 0) {
+                    return sign + FAR.toPlainString();
+                }
+                if (d.signum() != 0 && d.abs().compareTo(NEAR) < 0) {
+                    return sign + NEAR.toPlainString();
+                }
+                return d.toPlainString();
             }
             return value.isValueNode() ? value.asText() : null;
         }

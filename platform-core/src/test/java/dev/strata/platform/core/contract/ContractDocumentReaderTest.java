@@ -303,9 +303,9 @@ class ContractDocumentReaderTest {
 
     @Test
     void numbersAndBooleansWhereTextIsExpectedAreRefusedNotRewritten() {
-        // YAML reads 007 as 7, 1e3 as 1000.0, 0x10 as 16 and yes as true: the text written is lost
+        // YAML reads 007 as 7, 0x10 as 16 and yes as true: the text written is lost (1e3 stays 1e3, a number with an exponent)
         assertThat(violations("name: 1e3\ntenant: 007\nmembers: [{name: 0x10, cpu: 1}]\n")).containsExactly(
-                new Violation("name", "1000.0", "is read as a number, not as text (quote it to keep it as written)", "the workload's name as text"),
+                new Violation("name", "1e3", "is read as a number, not as text (quote it to keep it as written)", "the workload's name as text"),
                 new Violation("tenant", "7", "is read as a number, not as text (quote it to keep it as written)", "the owning tenant as text"),
                 new Violation("members[0].name", "16", "is read as a number, not as text (quote it to keep it as written)",
                         "the member's name as text"));
@@ -341,6 +341,21 @@ class ContractDocumentReaderTest {
         assertThat(violations("name: x\ntenant: t1\nmembers:\n  - name: w\n    cpu: 1" + "0".repeat(120) + "\n"))
                 .extracting(Object::toString)
                 .containsExactly("(document) line 5: is a number of 121 digits; expected a number of at most 100 digits");
+        // numbers past a double's range, or finer than it, are shown as written and refused by the field's own bound
+        String cpu = "expected a CPU quantity such as 4, 2.5 or 500m, from 0 to 65536 CPUs";
+        assertThat(violations(member("cpu: 1e400"))).extracting(Object::toString).containsExactly("members[0].cpu: '1e400' is out of bounds; " + cpu);
+        assertThat(violations(member("cpu: 1.5E+10"))).extracting(Object::toString).containsExactly("members[0].cpu: '1.5e10' is out of bounds; " + cpu);
+        assertThat(violations(member("cpu: -1e400"))).extracting(Object::toString).containsExactly("members[0].cpu: '-1e400' is not a CPU quantity; " + cpu);
+        assertThat(violations(member("cpu: 1e-400"))).extracting(Object::toString)
+                .containsExactly("members[0].cpu: '1e-400' is finer than a thousandth of a CPU; " + cpu + ", in steps of 1m");
+        assertThat(violations(member("cpu: 2.50e999999999"))).extracting(Object::toString)
+                .containsExactly("members[0].cpu: '2.50e999999999' is out of bounds; " + cpu);
+        assertThat(violations(member("cpu: 0.0000001"))).extracting(Object::toString)
+                .containsExactly("members[0].cpu: '0.0000001' is finer than a thousandth of a CPU; " + cpu + ", in steps of 1m");
+        assertThat(violations(member("gpus: {count: 1, fraction: 1e400}"))).extracting(Object::toString).singleElement().asString()
+                .startsWith("members[0].gpus.fraction: '1e400'; expected a share of one GPU");
+        assertThat(violations(member("power: 1e400"))).extracting(Object::toString)
+                .containsExactly("members[0].power: '1e400' has no unit; expected a power with a unit, such as 700W or 10kW, from 0 to 1MW");
     }
 
     @Test
