@@ -1,5 +1,6 @@
 package dev.strata.provider.baremetal.bmc;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -121,11 +122,11 @@ public final class BmcProvisioner {
             try {
                 uri = URI.create(media);
             } catch (IllegalArgumentException e) {
-                throw invalid(VIRTUAL_MEDIA, media, "an http(s) URL of an ISO image the BMC can fetch");
+                throw invalid(VIRTUAL_MEDIA, InvalidConfigurationException.withoutCredentials(media), "an http(s) URL of an ISO image the BMC can fetch");
             }
             if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
                     || uri.getHost() == null) {
-                throw invalid(VIRTUAL_MEDIA, media, "an http(s) URL of an ISO image the BMC can fetch");
+                throw invalid(VIRTUAL_MEDIA, InvalidConfigurationException.withoutCredentials(media), "an http(s) URL of an ISO image the BMC can fetch");
             }
             if (uri.getUserInfo() != null) {
                 throw invalid(VIRTUAL_MEDIA, "(a URL with credentials)", "a URL without user or password: parameters never carry credentials");

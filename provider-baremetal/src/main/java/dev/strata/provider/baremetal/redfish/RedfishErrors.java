@@ -35,7 +35,7 @@ final class RedfishErrors {
 
     /** An HTTP answer with an error status. */
     static StrataException forStatus(RedfishEndpoint bmc, String method, String path, int status, byte[] body, int attempts) {
-        String said = withoutPassword(redfishMessage(body), bmc);
+        String said = redfishMessage(body, bmc);
         String where = prefix(bmc) + method + " " + path + " answered HTTP " + status + (said.isEmpty() ? "" : " (" + said + ")");
         return switch (status) {
             case 401 -> new AuthorizationException(where + ": the BMC refused the credentials of user '" + bmc.user()
@@ -126,6 +126,20 @@ final class RedfishErrors {
 
     private static String tries(int attempts) {
         return attempts > 1 ? " (" + attempts + " attempts)" : "";
+    }
+
+    /**
+     * {@link #redfishMessage(byte[])} with the account's password masked. A page that is not a
+     * Redfish error is masked as it came, before its markup is stripped and it is cut: a password
+     * that the cut would split, or that holds markup or runs of spaces, is masked whole.
+     */
+    static String redfishMessage(byte[] body, RedfishEndpoint bmc) {
+        if (body == null || body.length == 0) {
+            return "";
+        }
+        String raw = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        String masked = withoutPassword(raw, bmc);
+        return withoutPassword(redfishMessage(masked.equals(raw) ? body : masked.getBytes(java.nio.charset.StandardCharsets.UTF_8)), bmc);
     }
 
     /** The Redfish error's message, message ids and extended messages; empty when the body has none. */

@@ -2,6 +2,7 @@ package dev.strata.provider.baremetal.redfish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuCore;
 import dev.strata.platform.api.model.CpuPackage;
@@ -75,7 +76,12 @@ final class RedfishInventory {
                 String chassisPath = link(root.path("Chassis"));
                 chassis = chassisPath == null ? List.of() : client.members(chassisPath, context);
             }
-            nodes.add(node(system, chassis, context));
+            try {
+                nodes.add(node(system, chassis, context));
+            } catch (IllegalArgumentException e) {
+                // what the BMC said breaks a rule of Strata's model (a negative power, an id out of range): its error, said as such
+                throw malformed(system.path("@odata.id").asText(systemsPath), "what it reports cannot be described: " + e.getMessage());
+            }
         }
         return nodes;
     }
@@ -125,8 +131,8 @@ final class RedfishInventory {
             if ("Absent".equalsIgnoreCase(dimm.path("Status").path("State").asText())) {
                 continue;
             }
-            long mib = dimm.path("CapacityMiB").asLong(0);
-            memoryMiB += mib;
+            long mib = mebibytes(dimm, "CapacityMiB");
+            memoryMiB = total(memoryMiB, mib, dimm);
             JsonNode socket = dimm.path("MemoryLocation").path("Socket");
             if (socket.isNumber() && mib > 0) {
                 memoryBySocket.merge(socket.asInt(), mib, Long::sum);
@@ -135,7 +141,12 @@ final class RedfishInventory {
             }
         }
         if (memoryMiB == 0) {
-            memoryMiB = Math.round(system.path("MemorySummary").path("TotalSystemMemoryGiB").asDouble(0) * 1024);
+            double gib = system.path("MemorySummary").path("TotalSystemMemoryGiB").asDouble(0);
+            if (!(gib >= 0 && gib <= MAX_MEBIBYTES / 1024)) {
+                throw malformed(path, "MemorySummary.TotalSystemMemoryGiB = " + system.path("MemorySummary").path("TotalSystemMemoryGiB")
+                        + "; expected 0 to " + MAX_MEBIBYTES / 1024 + " GiB");
+            }
+            memoryMiB = Math.round(gib * 1024);
         }
         long memoryBytes = memoryMiB << 20;
 
@@ -190,15 +201,59 @@ final class RedfishInventory {
                 .traits(Set.of("bmc-managed")).state(state(system)).attributes(attributes).build();
     }
 
+    /** The most cores one processor is taken to have, and threads per core: a BMC that reports more answers nonsense. */
+    static final int MAX_CORES_PER_PACKAGE = 4096;
+    static final int MAX_THREADS_PER_CORE = 16;
+    /** The most hardware threads one machine is taken to have. */
+    static final int MAX_THREADS = 1 << 20;
+    /** The most memory in MiB one machine (or GPU) is taken to have: 1 EiB. */
+    static final long MAX_MEBIBYTES = 1L << 40;
+
+    /** A capacity in MiB from a resource, 0 where it is not given; a negative or larger one than any machine has is the BMC's error. */
+    private long mebibytes(JsonNode resource, String field) {
+        return count(resource, field, MAX_MEBIBYTES, resource.path("@odata.id").asText(field), " MiB");
+    }
+
+    /** A whole number a resource gives, 0 where it is not given (or not a number, as before); out of 0..max, the BMC's error. */
+    private long count(JsonNode resource, String field, long max, String where, String unit) {
+        JsonNode value = resource.path(field);
+        if (value.isNumber() && !value.canConvertToLong()) {
+            throw malformed(where, field + " = " + value + "; expected 0 to " + max + unit);
+        }
+        long v = value.asLong(0);
+        if (v < 0 || v > max) {
+            throw malformed(where, field + " = " + value + "; expected 0 to " + max + unit);
+        }
+        return v;
+    }
+
+    private long total(long sum, long mib, JsonNode resource) {
+        if (sum + mib > MAX_MEBIBYTES) {
+            throw malformed(resource.path("@odata.id").asText(""), "memory adds up to more than " + MAX_MEBIBYTES + " MiB");
+        }
+        return sum + mib;
+    }
+
+    private ProviderFailureException malformed(String path, String problem) {
+        return RedfishErrors.malformed(client.endpoint(), path, problem);
+    }
+
     // ---- CPUs and NUMA ------------------------------------------------------------------
 
-    private static CpuTopology cpuTopology(List<JsonNode> cpus) {
+    private CpuTopology cpuTopology(List<JsonNode> cpus) {
         List<CpuPackage> packages = new ArrayList<>();
         int next = 0;
         for (int i = 0; i < cpus.size(); i++) {
             JsonNode p = cpus.get(i);
-            int cores = p.path("TotalCores").asInt(0);
-            int threads = p.path("TotalThreads").asInt(cores);
+            // a BMC's numbers size what is built here: out of range, they are its error, not a heap to fill
+            String where = p.path("@odata.id").asText("processor " + i);
+            int cores = (int) count(p, "TotalCores", MAX_CORES_PER_PACKAGE, where, " cores in one processor");
+            int threads = p.path("TotalThreads").isMissingNode() || p.path("TotalThreads").isNull() ? cores
+                    : (int) count(p, "TotalThreads", (long) Math.max(cores, 1) * MAX_THREADS_PER_CORE, where,
+                            " threads (" + MAX_THREADS_PER_CORE + " per core)");
+            if ((long) next + Math.max(threads, cores) > MAX_THREADS) {
+                throw malformed(where, "the processors add up to more than " + MAX_THREADS + " threads");
+            }
             int perCore = cores > 0 && threads >= cores && threads % cores == 0 ? threads / cores : 1;
             List<CpuCore> coreList = new ArrayList<>();
             for (int c = 0; c < cores; c++) {
@@ -334,7 +389,7 @@ final class RedfishInventory {
         return base == 0x03 && sub == 0x00 && DISCRETE_GPU_VENDORS.contains(d.vendorId());
     }
 
-    private static Accelerator acceleratorFromProcessor(String nodeId, JsonNode p) {
+    private Accelerator acceleratorFromProcessor(String nodeId, JsonNode p) {
         Map<String, String> attributes = new LinkedHashMap<>();
         put(attributes, "serial", p.path("SerialNumber").asText(null));
         put(attributes, "partNumber", p.path("PartNumber").asText(null));
@@ -343,10 +398,10 @@ final class RedfishInventory {
         put(attributes, "type", p.path("ProcessorType").asText(null));
         long memoryMiB = 0;
         for (JsonNode m : p.path("ProcessorMemory")) {
-            memoryMiB += m.path("CapacityMiB").asLong(0);
+            memoryMiB = total(memoryMiB, mebibytes(m, "CapacityMiB"), p);
         }
         if (memoryMiB == 0) {
-            memoryMiB = p.path("MemorySummary").path("TotalMemorySizeMiB").asLong(0);
+            memoryMiB = mebibytes(p.path("MemorySummary"), "TotalMemorySizeMiB");
         }
         double tdp = p.path("TDPWatts").asDouble(p.path("MaxTDPWatts").asDouble(0));
         PowerLimits power = tdp > 0 ? new PowerLimits(0, tdp, 0, p.path("MaxTDPWatts").asDouble(tdp)) : PowerLimits.UNKNOWN;

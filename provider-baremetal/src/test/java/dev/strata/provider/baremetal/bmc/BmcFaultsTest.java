@@ -242,6 +242,35 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A BMC whose error page is not Redfish's (HTML, say) and quotes the password where the page is
+     * cut to 200 characters, or holds markup and a run of spaces: the password is masked whole,
+     * before the page is stripped and cut. Before, a password across the cut showed its first half.
+     */
+    @Test
+    void aPasswordInAnErrorPageThatIsCutOrMarkedUpIsMaskedWhole() throws Exception {
+        String password = "s3cret-Pa55 <b>w0rd</b>   long";
+        for (String page : List.of("<html><body>" + "x".repeat(190) + " " + password + "</body></html>",
+                "<html><body>login as strata with " + password + " refused</body></html>")) {
+            com.sun.net.httpserver.HttpServer html = jsonService(path -> path.replaceAll("/+$", "").equals("/redfish/v1")
+                    ? Map.entry(200, "{\"@odata.type\": \"#ServiceRoot.v1_5_0.ServiceRoot\", \"RedfishVersion\": \"1.6.0\", \"Systems\": "
+                            + "{\"@odata.id\": \"/redfish/v1/Systems\"}}")
+                    : Map.entry(500, page));
+            try {
+                BmcProvider provider = provider(Duration.ofSeconds(10));
+                provider.bind(TestBmcs.bmc(TestBmcs.redfish("html", "http://127.0.0.1:" + html.getAddress().getPort(), USER, password)));
+                ComputeSnapshot snapshot;
+                try (StderrCapture log = new StderrCapture()) {
+                    snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("html", Duration.ofSeconds(20)));
+                    assertThat(log.text()).as("what was logged").contains("BMC html unavailable").doesNotContain("s3cret").doesNotContain("w0rd");
+                }
+                assertThat(error(snapshot, "bmc:html")).contains("HTTP 500").contains("****").doesNotContain("s3cret").doesNotContain("w0rd");
+            } finally {
+                html.stop(0);
+            }
+        }
+    }
+
     /** A local HTTP service (started) that answers every request with the status and JSON body its function gives for the path. */
     private static com.sun.net.httpserver.HttpServer jsonService(java.util.function.Function<String, Map.Entry<Integer, String>> answer)
             throws IOException {

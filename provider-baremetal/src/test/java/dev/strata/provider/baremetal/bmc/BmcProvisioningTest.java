@@ -275,6 +275,13 @@ class BmcProvisioningTest {
                 .isInstanceOf(ProviderFailureException.class).hasMessageContaining("virtualMedia");
         assertThatThrownBy(() -> provider.create(request("op-bad", s, Map.of("virtualMedia", "http://user:pw@host/y.iso")), context(10)))
                 .isInstanceOf(ProviderFailureException.class).hasMessageNotContaining("pw@");
+        // a URL refused for another reason is quoted without its credentials too
+        for (String url : List.of("ftp://admin:Hunter2Secret@images.lab/x.iso", "http://admin:Hunter2Secret@images.lab:iso/x.iso",
+                "http://admin:Hunter2Secret@images lab/x.iso")) {
+            assertThatThrownBy(() -> provider.create(request("op-bad", s, Map.of("virtualMedia", url)), context(10)))
+                    .isInstanceOf(ProviderFailureException.class).hasMessageStartingWith("parameter virtualMedia = '")
+                    .hasMessageContaining("://****@images").hasMessageNotContaining("Hunter2Secret");
+        }
         assertThatThrownBy(() -> provider.create(new MachineRequest("op-bad", "d", "m", "t", MachineTarget.node("bmc:nope"),
                 new MachineResources(0, 0, 0, List.of(), null), Map.of()), context(20)))
                 .isInstanceOf(NotFoundException.class).hasMessageContaining("bmc:nope");

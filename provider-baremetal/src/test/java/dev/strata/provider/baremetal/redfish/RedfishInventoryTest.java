@@ -228,6 +228,59 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A BMC that reports nonsense numbers (the ProLiant's real tree, copied to a temporary folder
+     * with one value changed, served by sushy-static): a processor of two billion threads or fifty
+     * million cores, a DIMM of 8 EiB, a GPU's memory past a long's range in bytes. Each is the BMC's
+     * error, naming the resource, the field and the range expected, and nothing is built from it.
+     * Before, the threads filled the heap (OutOfMemoryError) and the DIMM wrapped to a negative
+     * size that the model refused with an IllegalArgumentException.
+     */
+    @Test
+    void nonsenseNumbersFromABmcAreItsErrorNamingTheFieldNotAFullHeap(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        record Corruption(String file, String field, String value, String message) {
+        }
+        List<Corruption> cases = List.of(
+                new Corruption("Systems/1/Processors/1/index.json", "TotalThreads", "2000000000",
+                        "/redfish/v1/Systems/1/Processors/1/: TotalThreads = 2000000000; expected 0 to 1024 threads (16 per core)"),
+                new Corruption("Systems/1/Processors/1/index.json", "TotalCores", "50000000",
+                        "/redfish/v1/Systems/1/Processors/1/: TotalCores = 50000000; expected 0 to 4096 cores in one processor"),
+                new Corruption("Systems/1/Memory/proc1dimm1/index.json", "CapacityMiB", "8796093022208",
+                        "CapacityMiB = 8796093022208; expected 0 to 1099511627776 MiB"),
+                new Corruption("Systems/1/Memory/proc1dimm1/index.json", "CapacityMiB", "123456789012345678901234567890",
+                        "CapacityMiB = 123456789012345678901234567890; expected 0 to 1099511627776 MiB"));
+        Path logs = Peers.workDir("sushy-static");
+        int n = 0;
+        for (Corruption c : cases) {
+            Path tree = tmp.resolve("tree-" + n++);
+            copy(fixtures.resolve("XL675d_A100"), tree);
+            Path file = tree.resolve(c.file());
+            com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+            json.set(c.field(), JSON.readTree(c.value()));
+            Files.writeString(file, JSON.writeValueAsString(json));
+            try (SushyStatic bmc = SushyStatic.start(tree, logs)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("garbage", bmc.address()))
+                        .as("%s %s", c.field(), c.value())
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                        .hasMessageStartingWith("BMC garbage (" + bmc.address())
+                        .hasMessageContaining(c.message());
+            }
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     // ---- reading the tree directly ----------------------------------------------------------
 
     private static JsonNode read(Path file) throws IOException {
