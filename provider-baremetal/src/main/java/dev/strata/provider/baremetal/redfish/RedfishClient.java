@@ -492,7 +492,12 @@ public final class RedfishClient implements AutoCloseable {
      */
     private Answer exchange(String method, String path, ObjectNode body, String ifMatch, DiscoveryContext context, boolean basicAuth,
             boolean once) {
-        URI uri = resolve(path);
+        URI uri;
+        try {
+            uri = resolve(path);
+        } catch (StrataException e) {
+            throw once ? new RequestNotApplied(e) : e; // nothing was sent
+        }
         String what = method + " " + path;
         Throwable lastFailure = null;
         Answer lastBusy = null;
@@ -656,16 +661,30 @@ public final class RedfishClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a link the BMC gave (or a path of the standard's) points: on this BMC, or the BMC's
+     * error. A link that is not a URI (a space in it, say) or points to another host is refused
+     * before anything is sent; the same host written with its scheme's default port is this BMC.
+     */
     URI resolve(String path) {
         String p = stripFragment(path);
-        if (p.startsWith("http://") || p.startsWith("https://")) {
-            URI absolute = URI.create(p);
-            if (!absolute.getAuthority().equalsIgnoreCase(endpoint.baseUri().getAuthority())) {
-                throw RedfishErrors.malformed(endpoint, path, "a link to another host; refusing to send credentials there");
+        try {
+            if (p.startsWith("http://") || p.startsWith("https://")) {
+                URI absolute = URI.create(p);
+                if (absolute.getHost() == null || !absolute.getHost().equalsIgnoreCase(endpoint.baseUri().getHost())
+                        || port(absolute) != port(endpoint.baseUri())) {
+                    throw RedfishErrors.malformed(endpoint, path, "a link to another host; refusing to send credentials there");
+                }
+                return absolute;
             }
-            return absolute;
+            return endpoint.baseUri().resolve(p.startsWith("/") ? p : "/" + p);
+        } catch (IllegalArgumentException e) {
+            throw RedfishErrors.malformed(endpoint, path, "not a link Strata can follow (" + e.getMessage() + ")");
         }
-        return endpoint.baseUri().resolve(p.startsWith("/") ? p : "/" + p);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private static String stripFragment(String path) {

@@ -397,6 +397,53 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A BMC whose reset action names a target that is no link (a space in it; sushy-emulator
+     * behind a proxy that changes the system's answer): nothing is sent, the create fails naming
+     * the target, and the reset's intent is withdrawn, so the next try sends it once the BMC
+     * answers sense. Before, the unchecked IllegalArgumentException left the intent standing, and
+     * the next try took the reset for one that may have arrived and reported RUNNING a machine
+     * that had never restarted.
+     */
+    @Test
+    void aResetWhoseTargetIsNoLinkIsRefusedAndSentOnTheNextTry() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        String system = SushyEmulator.systemPath(P);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("odd-target", proxy.address(), USER, PASSWORD));
+            provider.bind(configured);
+            DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
+            configured.bmc().power(system, PowerAction.ON, context);
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (configured.bmc().powerState(system, context) != PowerState.ON && System.nanoTime() < end) {
+                Thread.sleep(250);
+            }
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            String odd = system.replaceAll("/+$", "") + "/Actions/ComputerSystem Reset";
+            proxy.rewrite(system, json -> {
+                json.withObject("/Actions").withObject("/#ComputerSystem.Reset").put("target", odd);
+                return json;
+            });
+            proxy.clear();
+
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> provider.create(request("op-odd", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c", Duration.ofSeconds(20))))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                        .hasMessageContaining("BMC odd-target").hasMessageContaining(odd).hasMessageContaining("not a link Strata can follow");
+                Operation withdrawn = provider.provisioner().journal().get("op-odd").orElseThrow();
+                assertThat(withdrawn.phase()).isNotEqualTo(Operation.Phase.POWER_INTENT);
+                assertThat(withdrawn.steps()).anySatisfy(step -> assertThat(step).contains("power-request-failed"));
+            }
+            assertThat(proxy.seen()).noneMatch(r -> r.method().equals("POST"));
+
+            proxy.noRewrites();
+            MachineStatus made = provider.create(request("op-odd", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c3", Duration.ofSeconds(30)));
+            assertThat(made.state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            assertThat(proxy.requests("POST", reset)).extracting(FaultInjectingProxy.Seen::status).containsExactly(204);
+        }
+    }
+
     /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
     @Test
     void tasksAreFollowedToTheirEnd() throws Exception {

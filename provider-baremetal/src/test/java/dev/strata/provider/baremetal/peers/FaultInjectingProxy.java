@@ -65,6 +65,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Map<String, Fault> refusals = new ConcurrentHashMap<>();
     private final Map<String, Fault> lateAnswers = new ConcurrentHashMap<>();
     private volatile int pageSize;
+    private final Map<String, java.util.function.UnaryOperator<ObjectNode>> rewrites = new ConcurrentHashMap<>();
     private volatile String sessionUser;
     private volatile String sessionPassword;
 
@@ -130,6 +131,17 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     /** Collections longer than {@code size} are served in pages linked by {@code Members@odata.nextLink}. */
+    /** Answers of GET to a path (trailing slash ignored) changed on their way back, as a BMC with that quirk would answer. */
+    public FaultInjectingProxy rewrite(String path, java.util.function.UnaryOperator<ObjectNode> change) {
+        rewrites.put(trim(path), change);
+        return this;
+    }
+
+    /** Answers pass unchanged again. */
+    public void noRewrites() {
+        rewrites.clear();
+    }
+
     public FaultInjectingProxy paging(int size) {
         this.pageSize = size;
         return this;
@@ -381,6 +393,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
             root.putObject("SessionService").put("@odata.id", "/redfish/v1/SessionService");
             root.withObject("/Links").putObject("Sessions").put("@odata.id", "/redfish/v1/SessionService/Sessions");
             answer = JSON.writeValueAsBytes(root);
+        }
+        java.util.function.UnaryOperator<ObjectNode> change = rewrites.get(trim(path));
+        if (change != null && method.equals("GET") && r.statusCode() == 200) {
+            answer = JSON.writeValueAsBytes(change.apply((ObjectNode) JSON.readTree(answer)));
         }
         for (String h : List.of("Content-Type", "Location", "ETag", "Retry-After")) {
             r.headers().firstValue(h).ifPresent(v -> exchange.getResponseHeaders().add(h, v));
