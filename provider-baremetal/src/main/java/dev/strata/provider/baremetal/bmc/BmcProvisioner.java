@@ -167,11 +167,31 @@ public final class BmcProvisioner {
         boolean sentNow = false;
         if (op.phase() == Operation.Phase.CLAIMED) {
             BootTarget boot = BootTarget.valueOf(op.bootDevice().toUpperCase(Locale.ROOT));
-            if (op.virtualMedia() != null) {
-                bmc.insertMedia(op.system(), op.virtualMedia(), context);
-                op = op.withStep("virtual-media-inserted", withoutQuery(op.virtualMedia()), clock.instant());
+            boolean inserted = false;
+            try {
+                if (op.virtualMedia() != null) {
+                    bmc.insertMedia(op.system(), op.virtualMedia(), context);
+                    inserted = true;
+                    op = op.withStep("virtual-media-inserted", withoutQuery(op.virtualMedia()), clock.instant());
+                }
+                bmc.setBootOverride(op.system(), boot, true, context);
+            } catch (ProviderFailureException refused) {
+                // the BMC cannot do what was asked (an IPMI BMC has no virtual media, a BMC without a virtual CD or that does
+                // not allow the boot target): nothing was powered, so the claim is given up and the node is free for the next
+                // create; a claim left standing held it until the failed deployment was deleted, whose delete then powered off
+                // a machine this create never touched
+                if (inserted) {
+                    try {
+                        bmc.ejectMedia(op.system(), context);
+                    } catch (StrataException e) {
+                        refused.addSuppressed(e);
+                    }
+                }
+                journal.put(op.with(Operation.Phase.GONE, clock.instant()).withStep("refused", refused.getMessage(), clock.instant()));
+                LOG.info("Operation {}: node {} not provisioned, its BMC refused what was asked ({}); the node is free again", op.operationId(),
+                        op.nodeId(), refused.getMessage());
+                throw refused;
             }
-            bmc.setBootOverride(op.system(), boot, true, context);
             op = op.withStep("boot-override-set", op.bootDevice() + " once", clock.instant());
             op = journal.put(op.with(Operation.Phase.BOOT_SET, clock.instant()));
         }

@@ -444,6 +444,36 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A create whose boot override the BMC refuses (400, as a BMC that does not allow the target
+     * answers; sushy-emulator behind the proxy) fails naming the refusal and gives up its claim:
+     * nothing was powered, and the node is free for the next create. Before, the claim stayed, and
+     * every later create on the node was refused until the failed deployment was deleted.
+     */
+    @Test
+    void aCreateTheBmcRefusesGivesUpItsClaimOnTheNode() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("refusing", proxy.address(), USER, PASSWORD)));
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            proxy.clear();
+            proxy.refuse(P.uuid(), 1, 400);
+            assertThatThrownBy(() -> provider.create(request("op-refused", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c1", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class).hasMessageContaining("HTTP 400");
+            Operation given = provider.provisioner().journal().get("op-refused").orElseThrow();
+            assertThat(given.phase()).isEqualTo(Operation.Phase.GONE);
+            assertThat(given.steps()).anySatisfy(step -> assertThat(step).contains("refused").contains("HTTP 400"));
+            assertThat(proxy.requests("POST", "/Actions/ComputerSystem.Reset")).isEmpty();
+            // the same operation again is the machine that never was; another operation takes the node
+            assertThat(provider.create(request("op-refused", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c2", Duration.ofSeconds(20))).state())
+                    .isEqualTo(MachineState.GONE);
+            MachineStatus next = provider.create(request("op-next", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c3", Duration.ofSeconds(30)));
+            assertThat(next.state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            assertThat(provider.delete(next.handle(), DiscoveryContext.withTimeout("del", Duration.ofSeconds(30))).state())
+                    .isIn(MachineState.GONE, MachineState.DELETING);
+        }
+    }
+
     /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
     @Test
     void tasksAreFollowedToTheirEnd() throws Exception {
