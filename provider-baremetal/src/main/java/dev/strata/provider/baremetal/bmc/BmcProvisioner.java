@@ -326,6 +326,18 @@ public final class BmcProvisioner {
                     Operation gone = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
                     yield build(gone, byPhase(gone.phase()), null, power);
                 }
+                if (graceOver(op) && locks.tryLock(op.operationId())) {
+                    // whoever looks forces a shutdown past its grace, not only a delete call still waiting for it; a delete
+                    // at work holds the lock and forces it itself
+                    try {
+                        Operation now = journal.get(op.operationId()).orElse(op);
+                        if (now.phase() == Operation.Phase.POWER_OFF_SENT && graceOver(now)) {
+                            yield build(forceOff(now, bmc, context), MachineState.DELETING, null, power);
+                        }
+                    } finally {
+                        locks.unlock(op.operationId());
+                    }
+                }
                 yield overdue(op) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
                         + op.powerAction() + "); still " + power.label() + " after " + powerTimeout.toSeconds() + " s", power)
                         : build(op, MachineState.DELETING, null, power);
@@ -391,15 +403,8 @@ public final class BmcProvisioner {
                     LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
                     return build(op, byPhase(op.phase()), null, power);
                 }
-                if (op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN
-                        && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0) {
-                    LOG.info("Operation {}: node {} did not shut down within {} s; forcing it off", op.operationId(), op.nodeId(),
-                            powerTimeout.dividedBy(2).toSeconds());
-                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
-                    power(bmc, op.system(), PowerAction.FORCE_OFF, context);
-                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant())
-                            .withStep("power-off-requested", PowerAction.FORCE_OFF.redfishResetType() + " (no graceful shutdown within "
-                                    + powerTimeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
+                if (graceOver(op)) {
+                    op = forceOff(op, bmc, context);
                 }
                 if (!pause(context)) {
                     return build(op, MachineState.DELETING, null, power);
@@ -411,6 +416,23 @@ public final class BmcProvisioner {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** Whether a graceful shutdown has had its grace (half of {@code powerTimeout}) and is still not done. */
+    private boolean graceOver(Operation op) {
+        return op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN && op.powerRequestedAt() != null
+                && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0;
+    }
+
+    /** Forces off a machine whose graceful shutdown is over its grace, the intent journalled first; the caller holds the operation's lock. */
+    private Operation forceOff(Operation op, Bmc bmc, DiscoveryContext context) {
+        LOG.info("Operation {}: node {} did not shut down within {} s; forcing it off", op.operationId(), op.nodeId(),
+                powerTimeout.dividedBy(2).toSeconds());
+        op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
+        power(bmc, op.system(), PowerAction.FORCE_OFF, context);
+        return journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant())
+                .withStep("power-off-requested", PowerAction.FORCE_OFF.redfishResetType() + " (no graceful shutdown within "
+                        + powerTimeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
+    }
 
     /** A power request that may be sent again whatever became of it (on, off): a failure is reported as what it was. */
     private static void power(Bmc bmc, String system, PowerAction action, DiscoveryContext context) {

@@ -30,6 +30,20 @@ final class KeyedLocks {
         entry.lock.lock();
     }
 
+    /** Takes the lock of {@code key} if no other thread holds it, without waiting; true if taken ({@link #unlock} releases it). */
+    boolean tryLock(String key) {
+        Entry entry = entries.compute(key, (k, e) -> {
+            Entry current = e == null ? new Entry() : e;
+            current.users++;
+            return current;
+        });
+        if (entry.lock.tryLock()) {
+            return true;
+        }
+        entries.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
+        return false;
+    }
+
     /**
      * Releases the lock of {@code key}, which this thread holds.
      *

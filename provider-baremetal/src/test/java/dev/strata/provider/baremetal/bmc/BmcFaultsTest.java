@@ -474,6 +474,50 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A graceful shutdown the machine ignores (the BMC accepts it and nothing happens: the proxy
+     * answers 204 in sushy-emulator's place) is forced off once half of {@code powerTimeout} has
+     * passed, by whoever looks: here a describe after the delete call has returned, as the
+     * engine's reconciler looks. Before, only a delete call still waiting forced it, and the
+     * engine's delete (its deadline shorter than half of {@code powerTimeout} by default) never
+     * did: the machine stayed on until the whole timeout was over and was reported FAILED.
+     */
+    @Test
+    void aGracefulShutdownTheMachineIgnoresIsForcedAtHalfThePowerTimeoutByADescribe() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = new BmcProvider(Peers.workDir("journal"), 8, Duration.ofSeconds(10), Duration.ofSeconds(4), Clock.systemUTC());
+            closing.add(provider::close);
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("stubborn", proxy.address(), USER, PASSWORD)));
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            MachineRequest graceful = new MachineRequest("op-stubborn", "dep-1", "member-stubborn", "tenant-a", MachineTarget.node("bmc:" + P.uuid()),
+                    new MachineResources(1000, 1L << 30, 0, List.of(), null), Map.of("shutdown", "graceful"));
+            MachineStatus made = provider.create(graceful, DiscoveryContext.withTimeout("c", Duration.ofSeconds(30)));
+            for (int i = 0; i < 80 && made.state() != MachineState.RUNNING; i++) {
+                Thread.sleep(250);
+                made = provider.describe(made.handle(), DiscoveryContext.withTimeout("on", Duration.ofSeconds(10)));
+            }
+            assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+            proxy.clear();
+
+            proxy.refuse(reset, 1, 204);
+            MachineStatus deleting = provider.delete(made.handle(), DiscoveryContext.withTimeout("del", Duration.ofMillis(1500)));
+            assertThat(deleting.state()).isEqualTo(MachineState.DELETING);
+            Thread.sleep(2300); // past half of powerTimeout (2 s), the delete call long over
+            MachineStatus looked = provider.describe(made.handle(), DiscoveryContext.withTimeout("look", Duration.ofSeconds(10)));
+            assertThat(looked.state()).isIn(MachineState.DELETING, MachineState.GONE);
+            for (int i = 0; i < 60 && looked.state() != MachineState.GONE; i++) {
+                Thread.sleep(250);
+                looked = provider.describe(made.handle(), DiscoveryContext.withTimeout("look", Duration.ofSeconds(10)));
+            }
+            assertThat(looked.state()).as("%s", looked.message()).isEqualTo(MachineState.GONE);
+            assertThat(proxy.requests("POST", reset)).extracting(FaultInjectingProxy.Seen::status).as("the ignored shutdown, then the force")
+                    .containsExactly(204, 204);
+            assertThat(provider.provisioner().journal().get("op-stubborn").orElseThrow().steps())
+                    .anySatisfy(step -> assertThat(step).contains("ForceOff (no graceful shutdown within 2 s)"));
+        }
+    }
+
     /** A reset answered 202 with a task monitor: followed until the task completes (the power really changes), or fails with its message. */
     @Test
     void tasksAreFollowedToTheirEnd() throws Exception {

@@ -103,4 +103,31 @@ class KeyedLocksTest {
         assertThat(counts[0] + counts[1] + counts[2]).isEqualTo(threads * rounds);
         assertThat(locks.size()).isZero();
     }
+
+    @Test
+    void tryLockTakesAFreeOrOwnLockAndNeverWaitsForAnotherThreads() throws Exception {
+        KeyedLocks locks = new KeyedLocks();
+        assertThat(locks.tryLock("op-1")).isTrue();
+        assertThat(locks.tryLock("op-1")).as("reentrant").isTrue();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(pool.submit(() -> locks.tryLock("op-1")).get()).as("held by another thread").isFalse();
+            assertThat(pool.submit(() -> {
+                boolean taken = locks.tryLock("op-2");
+                locks.unlock("op-2");
+                return taken;
+            }).get()).as("another key").isTrue();
+            locks.unlock("op-1");
+            locks.unlock("op-1");
+            assertThat(locks.size()).as("a failed try keeps nothing").isZero();
+            assertThat(pool.submit(() -> {
+                boolean taken = locks.tryLock("op-1");
+                locks.unlock("op-1");
+                return taken;
+            }).get()).as("free again").isTrue();
+            assertThat(locks.size()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

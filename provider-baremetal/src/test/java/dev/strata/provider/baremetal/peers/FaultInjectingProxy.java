@@ -112,7 +112,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     /**
      * The next {@code times} requests other than GET whose path ends with this suffix are answered
-     * {@code status} without reaching the peer: a BMC that refuses them (or, with 503, is busy).
+     * {@code status} without reaching the peer: a BMC that refuses them (or, with 503, is busy; with
+     * 204, a BMC that accepts them and does nothing, as a machine ignores a graceful shutdown).
      */
     public FaultInjectingProxy refuse(String pathSuffix, int times, int status) {
         refusals.put(pathSuffix, new Fault(new AtomicInteger(times), status, Duration.ZERO));
@@ -195,7 +196,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
             Fault refusal = method.equals("GET") ? null : fault(refusals, path);
             Fault late = method.equals("GET") || refusal != null ? null : fault(lateAnswers, path);
             if (refusal != null) {
-                status = send(exchange, refusal.status(), "{\"error\":{\"code\":\"Base.1.8.GeneralError\",\"message\":\"refused by the test\"}}");
+                status = send(exchange, refusal.status(), refusal.status() == 204 ? ""
+                        : "{\"error\":{\"code\":\"Base.1.8.GeneralError\",\"message\":\"refused by the test\"}}");
             } else if (late != null) {
                 int upstreamStatus = forwardQuietly(method, path, body, authorization);
                 int answer = late.status() == 0 ? upstreamStatus : late.status();
