@@ -118,6 +118,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     private final ScheduledExecutorService passes;
     private final ScheduledExecutorService watchdog;
     private final ExecutorService refresher;
+    /** Runs providers' listings, so that a pass waits for each at most its deadline (Reconciler). */
+    final ExecutorService listers;
     final Reconciler reconciler;
     /** The steps providers report on machines, into the provenance log. */
     final ProvisioningSteps steps;
@@ -161,6 +163,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         this.passes = Executors.newSingleThreadScheduledExecutor(threads("strata-reconciler"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("strata-deployment-watchdog"));
         this.refresher = Executors.newSingleThreadExecutor(threads("strata-deployment-refresh"));
+        this.listers = Executors.newCachedThreadPool(threads("strata-deployment-lister"));
         this.steps = new ProvisioningSteps(store);
         this.reconciler = new Reconciler(this);
     }
@@ -216,6 +219,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         passes.shutdownNow();
         workers.shutdownNow();
         refresher.shutdownNow();
+        listers.shutdownNow();
         watchdog.shutdownNow();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -238,9 +242,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         List<Spec.MemberSpec> members;
         DeploymentRecord created;
         Spec spec;
+        String id = null;
         try {
             members = planAwaitingProviders(contract, decision);
-            String id = store.deployments().nextId();
+            id = store.deployments().nextId();
             spec = new Spec(contract.name(), contract.tenant(), contract.priority(), contract.deployment().onMachineLoss(),
                     decision.allocationId(), members);
             List<MemberRecord> rows = new ArrayList<>();
@@ -272,6 +277,21 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             created = join(store.deployments().create(new NewDeployment(id, decision.allocationId(), null, contract.tenant(),
                     DeploymentState.REQUESTED.name(), spec.toJson(), rows), why));
         } catch (RuntimeException e) {
+            if (id != null && e instanceof StateStoreException) {
+                // the store may have committed a write it did not acknowledge (a connection lost while committing, an fsync
+                // that failed after the commit): a stored deployment's machines will be made, so its allocation must stay
+                Boolean stored = storedAnyway(id);
+                if (stored == null || stored) {
+                    signal();
+                    kick();
+                    throw new StateStoreException("deployment " + id + " of " + contract.name() + (stored == null
+                            ? " may have been stored although the store did not acknowledge it (" + message(e) + "), and the store "
+                                    + "cannot be read now; its allocation " + decision.allocationId() + " is kept: if strata:deployment "
+                                    + id + " does not show it once the store answers, free it with strata:release " + decision.allocationId()
+                            : " was stored although the store did not acknowledge it (" + message(e) + "); it goes on with allocation "
+                                    + decision.allocationId() + " (strata:deployment " + id + ")"), e);
+                }
+            }
             releaseQuietly(decision.allocationId(), contract.name());
             throw e;
         }
@@ -740,6 +760,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 throw new ProviderFailureException("provider " + m.providerId() + " answered create with no machine status"
                         + (status == null ? "" : " handle") + "; expected the machine's status (the provisioning SPI's create)");
             }
+            if (status.operationId() != null && !status.operationId().equals(opId)) {
+                // as find() holds: a machine is the machine of the operation it carries, and of no other; taken for this one,
+                // two members would share one machine and the deployment would count it twice
+                throw new ProviderFailureException("provider " + m.providerId() + " answered create of operation " + opId + " with machine "
+                        + status.handle().machineId() + ", which operation " + ProviderText.clean(status.operationId())
+                        + " made; expected the machine of " + opId);
+            }
         } catch (RuntimeException e) {
             if (cutShort(d, m, "create " + op.id(), e)) {
                 return;
@@ -801,6 +828,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
             status = call(() -> provider.delete(machine, context(opId)));
+            if (status == null || status.state() == null) {
+                throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + machine.machineId()
+                        + " with no machine status; expected DELETING or GONE (the provisioning SPI's delete)");
+            }
         } catch (RuntimeException e) {
             if (cutShort(d, m, "delete " + op.id() + " of " + machine.machineId(), e)) {
                 return false;
@@ -1162,6 +1193,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         }
     }
 
+    /** Whether a deployment whose create the store did not acknowledge is stored: true, false, or null where the store cannot say. */
+    private Boolean storedAnyway(String id) {
+        try {
+            return store.deployments().get(id).isPresent();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private void releaseQuietly(String allocationId, String contract) {
         try {
             placement.release(allocationId);
@@ -1212,9 +1252,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         Reconciler.PassReport report;
         try {
             report = reconciler.pass();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (a provider's StackOverflowError, an OutOfMemoryError that passed): without the next pass scheduled
+            // here, nothing would reconcile an idle installation again (no replacement, no leak reaped, no delete retried)
             LOG.error("Reconciler pass failed; the next one follows in {}", Reconciler.describe(settings.pollInterval()), ProviderText.trace(e));
             schedule(settings.pollInterval());
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
             return;
         }
         schedule(report.busy() ? settings.pollInterval() : settings.reconcileInterval());

@@ -4,6 +4,9 @@ import dev.strata.platform.api.contract.OnMachineLoss;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.provisioning.MachineHandle;
@@ -31,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,8 +128,15 @@ public final class Reconciler {
             long stamp = e.completions.get();
             Map<String, Listing> listings = new TreeMap<>();
             Map<String, String> errors = new TreeMap<>();
+            // every provider lists at once, each on a thread of its own, and the pass waits for each at most its deadline: one
+            // provider that hangs (in a call that ignores interrupts) no longer holds up every other provider's deployments
+            Map<String, Future<List<MachineStatus>>> started = new TreeMap<>();
             for (Map.Entry<String, ProvisioningProvider> p : e.providers.all().entrySet()) {
-                Listing l = list(p.getKey(), p.getValue());
+                started.put(p.getKey(), startListing(p.getKey(), p.getValue()));
+            }
+            long waitUntil = System.nanoTime() + e.settings.operationTimeout().toNanos() + LISTING_GRACE.toNanos();
+            for (Map.Entry<String, Future<List<MachineStatus>>> p : started.entrySet()) {
+                Listing l = list(p.getKey(), p.getValue(), waitUntil);
                 listings.put(p.getKey(), l);
                 c.listed += l.machines().size();
                 if (!l.ok()) {
@@ -177,9 +189,58 @@ public final class Reconciler {
         return owner == null || owner.equals(installation);
     }
 
-    private Listing list(String providerId, ProvisioningProvider provider) {
+    /** How much longer than {@code operationTimeout} a pass waits for a provider's listing (the call's own alarm is 1 s after it). */
+    static final Duration LISTING_GRACE = Duration.ofSeconds(2);
+
+    /** A listing under way, by provider id: a provider whose last listing has not ended is not asked again meanwhile. */
+    private final Map<String, InFlightListing> listing = new ConcurrentHashMap<>();
+
+    private record InFlightListing(ProvisioningProvider provider, Future<List<MachineStatus>> future, Instant since) {
+    }
+
+    private Future<List<MachineStatus>> startListing(String providerId, ProvisioningProvider provider) {
+        InFlightListing running = listing.get(providerId);
+        if (running != null && !running.future().isDone() && running.provider() == provider) {
+            return running.future();
+        }
+        java.util.concurrent.FutureTask<List<MachineStatus>> task = new java.util.concurrent.FutureTask<>(
+                () -> e.call(() -> provider.machines(e.context("reconcile-" + providerId))));
+        listing.put(providerId, new InFlightListing(provider, task, e.clock.instant()));
         try {
-            List<MachineStatus> listed = e.call(() -> provider.machines(e.context("reconcile-" + providerId)));
+            e.listers.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            task.cancel(false);
+        }
+        return task;
+    }
+
+    private Listing list(String providerId, Future<List<MachineStatus>> future, long waitUntil) {
+        try {
+            List<MachineStatus> listed;
+            try {
+                listed = future.get(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException ex) {
+                InFlightListing running = listing.get(providerId);
+                throw new ProviderTimeoutException("provider " + providerId + " has not answered the listing of its machines asked at "
+                        + (running == null ? "the start of this pass" : running.since()) + " (operationTimeout "
+                        + Reconciler.describe(e.settings.operationTimeout()) + "); it is not asked again until it answers");
+            } catch (java.util.concurrent.CancellationException ex) {
+                throw new ProviderUnavailableException("deployments are stopping");
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new ProviderUnavailableException("the reconciler was stopped while provider " + providerId + " listed its machines");
+            } catch (java.util.concurrent.ExecutionException ex) {
+                Throwable cause = ex.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                // an Error out of a provider's listing (a StackOverflowError on a nested answer) fails that listing only
+                throw new ProviderFailureException("provider " + providerId + " failed listing its machines: " + cause, cause);
+            }
+            if (listed == null) {
+                throw new ProviderFailureException("provider " + providerId + " answered the listing of its machines with nothing; "
+                        + "expected a list (the provisioning SPI's machines)");
+            }
             String installation = e.installation();
             List<MachineStatus> machines = new java.util.ArrayList<>(listed.size());
             Map<String, MachineStatus> byMachine = new HashMap<>();

@@ -24,7 +24,8 @@ import java.util.function.Predicate;
 
 /**
  * A state store that fails chosen writes of deployments, as a store that does not answer does
- * (a {@link StateStoreException}, nothing written); everything else goes to the store it wraps.
+ * (a {@link StateStoreException}, nothing written), or commits a create and then reports it
+ * failed (an acknowledgement lost); everything else goes to the store it wraps.
  * A test sets a condition on the writes to fail; it is asked before each write of that kind.
  */
 final class FailingStore implements StateStore {
@@ -34,6 +35,12 @@ final class FailingStore implements StateStore {
     volatile Predicate<MemberRecord> failMember = r -> false;
     /** Operations to fail to begin. */
     volatile Predicate<NewOperation> failBegin = o -> false;
+    /** Deployment creates to fail (nothing stored). */
+    volatile Predicate<NewDeployment> failCreate = n -> false;
+    /** Deployment creates that are committed and then reported failed, as a commit whose acknowledgement was lost. */
+    volatile Predicate<NewDeployment> loseCreateAcknowledgement = n -> false;
+    /** Reads of a deployment by id that fail, as a store that does not answer. */
+    volatile boolean failGet;
 
     FailingStore(StateStore store) {
         this.store = store;
@@ -100,6 +107,14 @@ final class FailingStore implements StateStore {
 
             @Override
             public CompletableFuture<DeploymentRecord> create(NewDeployment deployment, ProvenanceEntry why) {
+                if (failCreate.test(deployment)) {
+                    return failed("deployment " + deployment.id());
+                }
+                if (loseCreateAcknowledgement.test(deployment)) {
+                    return d.create(deployment, why).thenCompose(stored -> CompletableFuture.failedFuture(new StateStoreException(
+                            "the state store at test failed while committing the write (connection reset); it is not acknowledged, "
+                                    + "and it may or may not be stored")));
+                }
                 return d.create(deployment, why);
             }
 
@@ -126,6 +141,9 @@ final class FailingStore implements StateStore {
 
             @Override
             public Optional<DeploymentRecord> get(String id) {
+                if (failGet) {
+                    throw new StateStoreException("the state store at test did not answer: deployment " + id + " not read");
+                }
                 return d.get(id);
             }
 

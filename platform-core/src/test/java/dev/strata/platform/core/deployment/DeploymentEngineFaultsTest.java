@@ -1,0 +1,277 @@
+package dev.strata.platform.core.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.deployment.Deployment;
+import dev.strata.platform.api.deployment.DeploymentMember;
+import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.store.OperationRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment engine against a store that loses an acknowledgement and providers that break
+ * the provisioning SPI (an Error from a listing, a create answered with another operation's
+ * machine, a delete answered with nothing). Each test failed on the engine before its fix.
+ */
+class DeploymentEngineFaultsTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+    Lab lab;
+
+    @BeforeEach
+    void open() {
+        lab = new Lab(dir);
+    }
+
+    @AfterEach
+    void close() {
+        lab.close();
+    }
+
+    /**
+     * The store commits the deployment and then reports the write failed (a connection lost while
+     * committing; an fsync that failed after the commit). The deployment exists and its machines
+     * are made, so its allocation stays, and the error says so. Before, deploy() released the
+     * allocation: two machines ran with nothing held for them in the ledger.
+     */
+    @Test
+    void aDeploymentStoredButNotAcknowledgedKeepsItsAllocation() {
+        FailingStore flaky = new FailingStore(lab.store);
+        flaky.loseCreateAcknowledgement = FailingStore.once(n -> true);
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+
+        assertThatThrownBy(() -> engine.deploy(lab.workers("train", 2, "lab", ""), "alice")).isInstanceOf(StateStoreException.class)
+                .hasMessageStartingWith("deployment d-000001 of train was stored although the store did not acknowledge it (")
+                .hasMessageContaining("it goes on with allocation a-000001 (strata:deployment d-000001)");
+
+        Deployment d = Lab.settle(engine, "d-000001", Set.of(DeploymentState.READY), PATIENCE);
+        assertThat(d.state()).isEqualTo(DeploymentState.READY);
+        assertThat(lab.lab.live()).hasSize(2);
+        assertThat(lab.placement.allocation(d.allocationId())).as("the allocation of a deployment whose machines run").isPresent();
+    }
+
+    /** The same, where the store cannot even be read back: the allocation is kept, and the error says how to free it. */
+    @Test
+    void aDeploymentThatMayHaveBeenStoredKeepsItsAllocationAndSaysHowToFreeIt() {
+        FailingStore flaky = new FailingStore(lab.store);
+        flaky.loseCreateAcknowledgement = FailingStore.once(n -> true);
+        flaky.failGet = true;
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+
+        assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice")).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("deployment d-000001 of train may have been stored although the store did not acknowledge it")
+                .hasMessageContaining("its allocation a-000001 is kept: if strata:deployment d-000001 does not show it once the store "
+                        + "answers, free it with strata:release a-000001");
+        assertThat(lab.placement.allocation("a-000001")).isPresent();
+    }
+
+    /** A store that refuses the create outright (nothing stored) still frees the allocation at once. */
+    @Test
+    void aDeploymentTheStoreRefusesFreesItsAllocation() {
+        FailingStore flaky = new FailingStore(lab.store);
+        flaky.failCreate = FailingStore.once(n -> true);
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+        assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice")).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("not written").hasMessageNotContaining("goes on").hasMessageNotContaining("is kept");
+        assertThat(lab.placement.allocations()).isEmpty();
+        assertThat(lab.store.deployments().list()).isEmpty();
+    }
+
+    /**
+     * A provider that answers the delete with nothing: the member says what the provider did wrong,
+     * and the delete is tried again after a backoff. Before, a NullPointerException in the engine
+     * was logged as Strata's own failure and the member showed nothing.
+     */
+    @Test
+    void aProviderThatAnswersDeleteWithNothingIsNamed() {
+        Delegating broken = new Delegating(lab.lab) {
+            @Override
+            public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+                lab.lab.deletes.add(handle.machineId());
+                return null;
+            }
+        };
+        lab.providers.add("lab", 10, broken);
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+
+        engine.undeploy(d.id(), "bob");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < until) {
+            engine.reconcileNow();
+            engine.awaitIdle(Duration.ofSeconds(5));
+        }
+        Deployment now = engine.get(d.id()).orElseThrow();
+        assertThat(now.members()).extracting(DeploymentMember::message).anySatisfy(m -> assertThat(m)
+                .contains("provider lab answered delete of ").contains("with no machine status; expected DELETING or GONE"));
+        List<OperationRecord> deletes = lab.store.deployments().operations(d.id()).stream().filter(op -> op.action().equals("delete")).toList();
+        assertThat(deletes).extracting(OperationRecord::error).anySatisfy(e -> assertThat(e).contains("with no machine status"));
+    }
+
+    /**
+     * A provider whose idempotency look-up goes wrong answers the create of one member with the
+     * machine it made for another. That member fails naming both operations, and the other
+     * member keeps its machine. Before, both members were recorded on one machine and the
+     * deployment was READY with "2 of 2 machines".
+     */
+    @Test
+    void aCreateAnsweredWithTheMachineOfAnotherOperationIsNotTakenForThisMembersMachine() {
+        Delegating confused = new Delegating(lab.lab) {
+            @Override
+            public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+                if (request.member().equals("worker-1")) {
+                    Optional<ScriptedProvider.Machine> other = lab.lab.live().stream()
+                            .filter(m -> "worker-0".equals(m.labels.get(MachineLabels.MEMBER))).findFirst();
+                    if (other.isPresent()) {
+                        return lab.lab.describe(new MachineHandle("lab", other.get().id, Map.of()), context);
+                    }
+                    throw new ProviderUnavailableException("worker-0's machine is not made yet");
+                }
+                return lab.lab.create(request, context);
+            }
+        };
+        lab.providers.add("lab", 10, confused);
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+        Deployment settled = Lab.settle(engine, d.id(), Set.of(DeploymentState.READY, DeploymentState.FAILED, DeploymentState.DEGRADED),
+                PATIENCE);
+        assertThat(settled.state()).isNotEqualTo(DeploymentState.READY);
+        assertThat(settled.members()).extracting(m -> m.machine() == null ? null : m.machine().machineId()).doesNotHaveDuplicates();
+        DeploymentMember second = settled.members().stream().filter(m -> m.name().equals("worker-1")).findFirst().orElseThrow();
+        assertThat(second.message()).contains("provider lab answered create of operation").contains("which operation")
+                .contains("made; expected the machine of");
+    }
+
+    /**
+     * One listing ends in an Error (a StackOverflowError on a deeply nested vendor answer): the
+     * reconciler's next pass is still scheduled, and a machine lost afterwards is replaced.
+     * Before, the scheduled passes ended for good.
+     */
+    @Test
+    void aProviderErrorInAScheduledPassDoesNotStopTheReconciler() throws Exception {
+        DeploymentEngine engine = lab.engine();
+        engine.start();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
+        Deployment ready = engine.await(d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        assertThat(ready.state()).isEqualTo(DeploymentState.READY);
+
+        AtomicBoolean once = new AtomicBoolean(true);
+        lab.lab.afterListing = () -> {
+            if (once.getAndSet(false)) {
+                throw new StackOverflowError("vendor answer nested too deep");
+            }
+        };
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (once.get() && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertThat(once.get()).as("a pass met the Error").isFalse();
+        int listings = lab.lab.listings.get();
+        lab.lab.vanish(ready.members().get(0).machine().machineId());
+        end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lab.lab.creates.size() < 2 && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertThat(lab.lab.listings.get()).as("passes after the Error").isGreaterThan(listings);
+        assertThat(lab.lab.creates).as("the lost machine is replaced").hasSize(2);
+    }
+
+    /**
+     * Provider lab2's listing hangs in a call that ignores interrupts (a blocking socket read). A
+     * deployment on provider lab is made and ready all the same: each pass waits for lab2's
+     * listing at most its deadline, and does not ask it again until it answers. Before, every
+     * pass stopped at lab2's listing, and nothing was made anywhere.
+     */
+    @Test
+    void aProviderWhoseListingHangsDoesNotHoldUpTheDeploymentsOfOtherProviders() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Delegating hung = new Delegating(lab.lab2) {
+            @Override
+            public List<MachineStatus> machines(DiscoveryContext context) {
+                asked.incrementAndGet();
+                while (true) {
+                    try {
+                        if (release.await(30, TimeUnit.SECONDS)) {
+                            return lab.lab2.machines(context);
+                        }
+                    } catch (InterruptedException ignored) {
+                        // not interruptible, as a blocking socket read is not
+                    }
+                }
+            }
+        };
+        lab.providers.add("lab2", 10, hung);
+        DeploymentSettings oneSecond = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentEngine engine = lab.engine(oneSecond, lab.store);
+        engine.start();
+        try {
+            Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+            Deployment after = engine.await(d.id(), Set.of(DeploymentState.READY), Duration.ofSeconds(15));
+            assertThat(after.state()).isEqualTo(DeploymentState.READY);
+            assertThat(lab.lab.creates).hasSize(1);
+            assertThat(asked.get()).as("lab2 is not asked again while its listing hangs").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** A provider that passes every call on to another. */
+    static class Delegating implements ProvisioningProvider {
+        final ProvisioningProvider to;
+
+        Delegating(ProvisioningProvider to) {
+            this.to = to;
+        }
+
+        @Override
+        public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+            return to.create(request, context);
+        }
+
+        @Override
+        public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+            return to.describe(handle, context);
+        }
+
+        @Override
+        public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+            return to.find(operationId, context);
+        }
+
+        @Override
+        public List<MachineStatus> machines(DiscoveryContext context) {
+            return to.machines(context);
+        }
+
+        @Override
+        public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+            return to.delete(handle, context);
+        }
+    }
+}
