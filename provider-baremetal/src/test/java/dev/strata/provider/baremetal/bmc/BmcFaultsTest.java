@@ -271,6 +271,17 @@ class BmcFaultsTest {
         }
     }
 
+    /** Powers a system on through its BMC and waits until it reads On (sushy changes power 1-11 s after the request). */
+    private static void poweredOn(ConfiguredBmc configured, String system) throws InterruptedException {
+        DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
+        configured.bmc().power(system, PowerAction.ON, context);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (configured.bmc().powerState(system, context) != PowerState.ON && System.nanoTime() < end) {
+            Thread.sleep(250);
+        }
+        assertThat(configured.bmc().powerState(system, context)).as("the machine runs before it is provisioned").isEqualTo(PowerState.ON);
+    }
+
     /** A local HTTP service (started) that answers every request with the status and JSON body its function gives for the path. */
     private static com.sun.net.httpserver.HttpServer jsonService(java.util.function.Function<String, Map.Entry<Integer, String>> answer)
             throws IOException {
@@ -371,13 +382,7 @@ class BmcFaultsTest {
             BmcProvider provider = provider(Duration.ofSeconds(10));
             ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("unsent-reset", proxy.address(), USER, PASSWORD));
             provider.bind(configured);
-            DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
-            configured.bmc().power(system, PowerAction.ON, context);
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (configured.bmc().powerState(system, context) != PowerState.ON && System.nanoTime() < end) {
-                Thread.sleep(250);
-            }
-            assertThat(configured.bmc().powerState(system, context)).as("the machine runs before it is provisioned").isEqualTo(PowerState.ON);
+            poweredOn(configured, system);
             provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
             proxy.clear();
 
@@ -413,12 +418,7 @@ class BmcFaultsTest {
             BmcProvider provider = provider(Duration.ofSeconds(10));
             ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("odd-target", proxy.address(), USER, PASSWORD));
             provider.bind(configured);
-            DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
-            configured.bmc().power(system, PowerAction.ON, context);
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (configured.bmc().powerState(system, context) != PowerState.ON && System.nanoTime() < end) {
-                Thread.sleep(250);
-            }
+            poweredOn(configured, system);
             provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
             String odd = system.replaceAll("/+$", "") + "/Actions/ComputerSystem Reset";
             proxy.rewrite(system, json -> {
