@@ -17,6 +17,7 @@ import dev.strata.provider.aws.ec2.Ec2Gateway;
 import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +34,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -77,8 +80,11 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
         }
-        this.gateway = new Ec2Gateway(credentials(settings.credentials()), settings.endpoint(), settings.requestTimeout(),
-                settings.credentials().isStatic() ? settings.credentials()::scrub : null);
+        AwsCredentialsProvider credentials = credentials(settings.credentials());
+        // credentials from the standard chain (environment, profile, instance role) are scrubbed as they are now, session token
+        // included: they rotate, so they are read from the chain's cache whenever a text is scrubbed
+        this.gateway = new Ec2Gateway(credentials, settings.endpoint(), settings.requestTimeout(),
+                settings.credentials().isStatic() ? settings.credentials()::scrub : text -> scrubResolved(credentials, text));
         this.discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
         this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
         LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());
@@ -121,6 +127,30 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             chain.profileName(credentials.profile);
         }
         return chain.build();
+    }
+
+    /** {@code text} with the key id, secret and session token the chain resolves now replaced by {@code ****}. */
+    static String scrubResolved(AwsCredentialsProvider provider, String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        AwsCredentials resolved;
+        try {
+            resolved = provider.resolveCredentials();
+        } catch (RuntimeException e) {
+            return text; // none resolve: no request carried any
+        }
+        String out = text;
+        List<String> secrets = new ArrayList<>(List.of(resolved.accessKeyId(), resolved.secretAccessKey()));
+        if (resolved instanceof AwsSessionCredentials session) {
+            secrets.add(session.sessionToken());
+        }
+        for (String secret : secrets) {
+            if (secret != null && !secret.isEmpty()) {
+                out = out.replace(secret, "****");
+            }
+        }
+        return out;
     }
 
     private static Path etc() {

@@ -90,6 +90,78 @@ class CredentialHygieneTest {
         assertThat(lines).doesNotContain(secret).doesNotContain(KEY_ID);
     }
 
+    /**
+     * Credentials from the standard AWS chain (here its system properties, with a session token,
+     * as an instance role or an assumed role gives): the key id, the secret and the token are
+     * scrubbed from what an error echoes, as configured ones are. Before, only configured
+     * credentials were scrubbed, and EC2's words reached the exception message as they came.
+     */
+    @Test
+    void credentialsFromTheChainIncludingTheSessionTokenAppearNowhere() throws IOException {
+        String keyId = "ASIACHAIN" + "KEY7Q4Z2X9W";
+        String secret = "chain/" + UUID.randomUUID() + "+Secret";
+        String token = "FwoGZXIvYXdzEChain" + UUID.randomUUID().toString().replace("-", "");
+        System.setProperty("aws.accessKeyId", keyId);
+        System.setProperty("aws.secretAccessKey", secret);
+        System.setProperty("aws.sessionToken", token);
+        List<String> seen = new ArrayList<>();
+        Moto moto = Moto.shared();
+        moto.reset();
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            Map<String, Object> config = TestConfigs.moto(moto, "strata.provider.id", "aws-chain", "regions", "eu-central-1",
+                    "endpoint", proxy.endpoint().toString(), "requestTimeout", "30s");
+            config.remove("accessKeyId");
+            config.remove(".secretAccessKey");
+            AwsSettings settings = TestConfigs.settings(config);
+            assertThat(settings.credentials().isStatic()).isFalse();
+            AwsProvider provider = new AwsProvider(settings, Clock.systemUTC());
+            seen.add(String.valueOf(provider.discoverCompute(ctx())));
+            for (int status : new int[] {400, 403, 500}) {
+                proxy.inject(call -> Ec2Proxy.Answer.error(status, "AuthFailure",
+                        "credential " + keyId + " with token " + token + " and secret " + secret + " is wrong"));
+                try {
+                    provider.machines(ctx());
+                } catch (RuntimeException e) {
+                    collect(seen, e);
+                }
+            }
+            proxy.inject(call -> null);
+            provider.deactivate();
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+            System.clearProperty("aws.sessionToken");
+        }
+        assertThat(seen).anySatisfy(s -> assertThat(s).contains("AuthFailure").contains("credential **** with token **** and secret ****"));
+        assertThat(seen).allSatisfy(s -> assertThat(s).doesNotContain(keyId).doesNotContain(secret).doesNotContain(token));
+        String lines = Files.readString(Path.of("target", "test-log.txt"), StandardCharsets.UTF_8);
+        assertThat(lines).contains("AWS provider aws-chain ready").doesNotContain(secret).doesNotContain(token).doesNotContain(keyId);
+    }
+
+    /** A secret pasted into secretAccessKeyFile (in place of a file name) is not echoed in the error that the file is missing. */
+    @Test
+    void aSecretPastedAsTheSecretFileIsNotEchoed() {
+        String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY";
+        List<String> seen = new ArrayList<>();
+        for (Map<String, Object> config : List.<Map<String, Object>>of(
+                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret),
+                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret, ".secretAccessKey", "x"))) {
+            try {
+                TestConfigs.settings(config);
+            } catch (InvalidConfigurationException e) {
+                collect(seen, e);
+            }
+        }
+        assertThat(seen).as("both refused").hasSizeGreaterThanOrEqualTo(4)
+                .anySatisfy(s -> assertThat(s).contains("secretAccessKeyFile").contains("is the secret itself pasted here"));
+        assertThat(seen).allSatisfy(s -> assertThat(s).doesNotContain(secret).doesNotContain("K7MDENG"));
+        // a path in a folder that exists is shown, so that a mistyped file name can be found
+        String missing = Path.of("target").toAbsolutePath().resolve("no-such-secret").toString();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID,
+                "secretAccessKeyFile", missing))).isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(missing)
+                .hasMessageContaining("NoSuchFileException");
+    }
+
     private static void collect(List<String> seen, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             seen.add(t.toString());

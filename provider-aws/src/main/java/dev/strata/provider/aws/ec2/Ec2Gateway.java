@@ -133,6 +133,10 @@ public class Ec2Gateway implements AutoCloseable {
                         .filters(filter("zone-type", List.of("availability-zone")), filter("state", List.of("available")))));
         List<Zone> zones = new ArrayList<>();
         for (AvailabilityZone z : response.availabilityZones()) {
+            if (z.zoneName() == null || z.zoneName().isBlank()) {
+                throw new ProviderUnavailableException("EC2 DescribeAvailabilityZones in " + region + " answered a zone without its name (request "
+                        + response.responseMetadata().requestId() + "); expected every zone to carry its zoneName");
+            }
             zones.add(new Zone(z.zoneName(), z.zoneId(), region));
         }
         return zones;
@@ -187,6 +191,10 @@ public class Ec2Gateway implements AutoCloseable {
                                 .locationType(LocationType.AVAILABILITY_ZONE).filters(filter("instance-type", chunk))
                                 .maxResults(1000).nextToken(next)));
                 for (InstanceTypeOffering offering : page.instanceTypeOfferings()) {
+                    if (offering.instanceTypeAsString() == null || offering.location() == null) {
+                        throw new ProviderUnavailableException("EC2 DescribeInstanceTypeOfferings in " + region + " answered an offering without "
+                                + "its instance type or zone (request " + page.responseMetadata().requestId() + "); expected both");
+                    }
                     offerings.add(Map.entry(offering.instanceTypeAsString(), offering.location()));
                 }
                 token = page.nextToken();
@@ -209,12 +217,25 @@ public class Ec2Gateway implements AutoCloseable {
                     o -> client(region).describeInstances(b -> b.overrideConfiguration(o).filters(sdkFilters).maxResults(1000).nextToken(next)));
             for (Reservation reservation : page.reservations()) {
                 for (Instance instance : reservation.instances()) {
-                    out.add(InstanceReader.instance(instance, region, reservation.ownerId()));
+                    out.add(read(instance, region, reservation.ownerId(), page.responseMetadata().requestId()));
                 }
             }
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
         return out;
+    }
+
+    /**
+     * An instance of a DescribeInstances answer. One without its id is EC2's malformed answer,
+     * reported as unavailable (the call is repeated), never taken for no instance: the tag look-up
+     * of a create must not miss the instance it launched.
+     */
+    private static Ec2Instance read(Instance instance, String region, String ownerId, String requestId) {
+        if (instance.instanceId() == null || instance.instanceId().isBlank()) {
+            throw new ProviderUnavailableException("EC2 DescribeInstances in " + region + " answered an instance without its id (request "
+                    + requestId + "); expected every instance to carry its instanceId");
+        }
+        return InstanceReader.instance(instance, region, ownerId);
     }
 
     /** One instance by id; empty when EC2 does not know it (any more). */
@@ -224,7 +245,7 @@ public class Ec2Gateway implements AutoCloseable {
                     o -> client(region).describeInstances(b -> b.overrideConfiguration(o).instanceIds(instanceId)));
             List<Ec2Instance> out = new ArrayList<>();
             for (Reservation reservation : response.reservations()) {
-                reservation.instances().forEach(i -> out.add(InstanceReader.instance(i, region, reservation.ownerId())));
+                reservation.instances().forEach(i -> out.add(read(i, region, reservation.ownerId(), response.responseMetadata().requestId())));
             }
             return out;
         } catch (dev.strata.platform.api.exception.NotFoundException e) {
@@ -293,7 +314,8 @@ public class Ec2Gateway implements AutoCloseable {
         }
         RunInstancesResponse response = call("RunInstances", launch.region(), context,
                 o -> client(launch.region()).runInstances(request.overrideConfiguration(o).build()));
-        if (response.instances().isEmpty() || response.instances().get(0).instanceId() == null) {
+        if (response.instances().isEmpty() || response.instances().get(0).instanceId() == null
+                || response.instances().get(0).instanceId().isBlank()) {
             // EC2 accepted the launch: the instance may exist, so the create is to be repeated (the client token and the
             // operation tag find it), not failed (the core would leave the instance to leak reaping)
             throw new ProviderUnavailableException("EC2 RunInstances in " + launch.region() + " answered without "

@@ -1,0 +1,77 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EC2 answers that break EC2's own schema, injected by the proxy in front of moto (moto itself
+ * never answers so): an instance without its id, a launch whose instance id is blank. Each is
+ * EC2's malformed answer, reported as unavailable (the call is repeated; a repeated create finds
+ * its instance by client token and tag), never an unchecked exception that the core takes for a
+ * refusal. Before, a NullPointerException ("instanceId") escaped from create, find and
+ * discovery, and a blank id an IllegalArgumentException after the launch, which failed the
+ * member and left the instance to leak reaping.
+ */
+class MalformedAnswersTest {
+
+    private static DiscoveryContext ctx() {
+        return DiscoveryContext.withTimeout("malformed", Duration.ofSeconds(60));
+    }
+
+    @Test
+    void anInstanceWithoutItsIdIsAnUnavailableAnswerNamingTheCall() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>123456789012</ownerId>"
+                + "<instancesSet><item><instanceState><code>16</code><name>running</name></instanceState><instanceType>p4d.24xlarge</instanceType>"
+                + "</item></instancesSet></item></reservationSet></DescribeInstancesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                provider.discoverCompute(ctx());
+                proxy.inject(call -> call.action().equals("DescribeInstances") ? new Ec2Proxy.Answer(200, answer, Duration.ZERO) : null);
+                for (Throwable t : new Throwable[] {catchThrowable(() -> provider.create(AwsProviderMotoTest.request("op-noid", "m-0"), ctx())),
+                        catchThrowable(() -> provider.find("op-noid", ctx())), catchThrowable(() -> provider.discoverCompute(ctx()))}) {
+                    assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining(
+                            "EC2 DescribeInstances in eu-central-1 answered an instance without its id (request injected); expected every "
+                                    + "instance to carry its instanceId");
+                }
+                assertThat(proxy.calls()).noneMatch(c -> c.action().equals("RunInstances"));
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
+    @Test
+    void aLaunchAnsweredWithABlankInstanceIdIsRepeatedNotFailed() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><RunInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><reservationId>r-0123456789abcdef0</reservationId><ownerId>123456789012</ownerId>"
+                + "<groupSet/><instancesSet><item><instanceId> </instanceId><instanceState><code>0</code><name>pending</name></instanceState></item>"
+                + "</instancesSet></RunInstancesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                provider.discoverCompute(ctx());
+                proxy.inject(call -> call.action().equals("RunInstances") ? new Ec2Proxy.Answer(200, answer, Duration.ZERO) : null);
+                Throwable t = catchThrowable(() -> provider.create(AwsProviderMotoTest.request("op-blank", "m-0"), ctx()));
+                assertThat(t).isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining("EC2 RunInstances in eu-central-1 answered without the instance's id (request injected)");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+}
