@@ -150,6 +150,33 @@ public class DistributionProcessIT {
     }
 
     /**
+     * An operator who turns the AWS SDK's logging to DEBUG ({@code log:set DEBUG
+     * software.amazon.awssdk}) gets its debug lines, but not the request signers': they print every
+     * canonical request, and with it the session token of temporary credentials. The distribution's
+     * logging configuration keeps them at INFO.
+     */
+    @Test
+    public void theAwsSdkSignersStayAtInfoWhenTheSdkLogsAtDebug() throws Exception {
+        Path base = work.resolve("logging-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("logging"), base)) {
+            strata.prepareInstance();
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            Result set = strata.strata(COMMAND, "shell", "log:set", "DEBUG", "software.amazon.awssdk");
+            assertEquals(set.output(), 0, set.exitCode());
+            Result sdk = strata.strata(COMMAND, "shell", "log:get", "software.amazon.awssdk.request");
+            assertTrue(sdk.output(), sdk.output().contains("DEBUG"));
+            for (String signer : List.of("software.amazon.awssdk.http.auth.aws.internal.signer.DefaultV4RequestSigner",
+                    "software.amazon.awssdk.auth.signer.Aws4Signer")) {
+                Result get = strata.strata(COMMAND, "shell", "log:get", signer);
+                assertEquals(get.output(), 0, get.exitCode());
+                assertTrue(get.output(), get.output().contains("INFO"));
+                assertFalse(get.output(), get.output().contains("DEBUG"));
+            }
+        }
+    }
+
+    /**
      * Place contracts, stop Strata, start it: {@code strata:allocations} shows exactly the same
      * allocations, and the capacity they hold is still held (a contract that did not fit before the
      * restart does not fit after it, and fits once one allocation is released). The provenance log
