@@ -175,11 +175,14 @@ public final class BmcProvisioner {
                     op = op.withStep("virtual-media-inserted", withoutQuery(op.virtualMedia()), clock.instant());
                 }
                 bmc.setBootOverride(op.system(), boot, true, context);
-            } catch (ProviderFailureException refused) {
+            } catch (StrataException refused) {
+                if (refused instanceof ProviderUnavailableException || refused instanceof ProviderTimeoutException) {
+                    throw refused; // the BMC is busy or away: the next try resumes the claim under the same operation id
+                }
                 // the BMC cannot do what was asked (an IPMI BMC has no virtual media, a BMC without a virtual CD or that does
-                // not allow the boot target): nothing was powered, so the claim is given up and the node is free for the next
-                // create; a claim left standing held it until the failed deployment was deleted, whose delete then powered off
-                // a machine this create never touched
+                // not allow the boot target, a user without the privilege): nothing was powered, so the claim is given up and
+                // the node is free for the next create; a claim left standing held it until the failed deployment was deleted,
+                // whose delete then powered off a machine this create never touched
                 if (inserted) {
                     try {
                         bmc.ejectMedia(op.system(), context);

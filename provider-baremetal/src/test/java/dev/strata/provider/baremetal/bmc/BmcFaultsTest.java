@@ -446,7 +446,8 @@ class BmcFaultsTest {
 
     /**
      * A create whose boot override the BMC refuses (400, as a BMC that does not allow the target
-     * answers; sushy-emulator behind the proxy) fails naming the refusal and gives up its claim:
+     * answers, or 403, a user without the privilege; sushy-emulator behind the proxy) fails naming
+     * the refusal and gives up its claim (a busy BMC's 503 keeps it, and the next try resumes it):
      * nothing was powered, and the node is free for the next create. Before, the claim stayed, and
      * every later create on the node was refused until the failed deployment was deleted.
      */
@@ -456,6 +457,24 @@ class BmcFaultsTest {
             BmcProvider provider = provider(Duration.ofSeconds(10));
             provider.bind(TestBmcs.bmc(TestBmcs.redfish("refusing", proxy.address(), USER, PASSWORD)));
             provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            proxy.clear();
+            // a refusal for lack of privilege (403) gives the node up as well; a busy BMC (503) keeps the claim, the next try resumes it
+            proxy.refuse(P.uuid(), 1, 403);
+            assertThatThrownBy(() -> provider.create(request("op-forbidden", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c0", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class).hasMessageContaining("HTTP 403");
+            assertThat(provider.provisioner().journal().get("op-forbidden").orElseThrow().phase()).isEqualTo(Operation.Phase.GONE);
+            proxy.refuse(P.uuid(), 3, 503);
+            assertThatThrownBy(() -> provider.create(request("op-busy", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("cb", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class);
+            assertThat(provider.provisioner().journal().get("op-busy").orElseThrow().phase()).isEqualTo(Operation.Phase.CLAIMED);
+            MachineStatus resumed = provider.create(request("op-busy", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("cr", Duration.ofSeconds(30)));
+            assertThat(resumed.state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            assertThat(provider.delete(resumed.handle(), DiscoveryContext.withTimeout("dr", Duration.ofSeconds(30))).state())
+                    .isIn(MachineState.GONE, MachineState.DELETING);
+            for (int i = 0; i < 120 && provider.describe(resumed.handle(), DiscoveryContext.withTimeout("w", Duration.ofSeconds(10))).state()
+                    != MachineState.GONE; i++) {
+                Thread.sleep(250);
+            }
             proxy.clear();
             proxy.refuse(P.uuid(), 1, 400);
             assertThatThrownBy(() -> provider.create(request("op-refused", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c1", Duration.ofSeconds(20))))
