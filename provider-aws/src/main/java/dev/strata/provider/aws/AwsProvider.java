@@ -17,7 +17,6 @@ import dev.strata.provider.aws.ec2.Ec2Gateway;
 import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,15 +139,9 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         } catch (RuntimeException e) {
             return text; // none resolve: no request carried any
         }
-        String out = text;
-        List<String> secrets = new ArrayList<>(List.of(resolved.accessKeyId(), resolved.secretAccessKey()));
+        String out = Secret.of(resolved.secretAccessKey()).scrub(Secret.of(resolved.accessKeyId()).scrub(text));
         if (resolved instanceof AwsSessionCredentials session) {
-            secrets.add(session.sessionToken());
-        }
-        for (String secret : secrets) {
-            if (secret != null && !secret.isEmpty()) {
-                out = out.replace(secret, "****");
-            }
+            out = Secret.of(session.sessionToken()).scrub(out);
         }
         return out;
     }

@@ -74,4 +74,31 @@ class MalformedAnswersTest {
             }
         }
     }
+
+    /** A zone without its name, and an offering without its instance type, are unavailable answers naming the call. Before, a NullPointerException. */
+    @Test
+    void aZoneOrAnOfferingWithoutItsNameIsAnUnavailableAnswerNamingTheCall() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String zones = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeAvailabilityZonesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><availabilityZoneInfo><item><zoneState>available</zoneState><regionName>eu-central-1</regionName>"
+                + "<zoneId>euc1-az2</zoneId><zoneType>availability-zone</zoneType></item></availabilityZoneInfo></DescribeAvailabilityZonesResponse>";
+        String offerings = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstanceTypeOfferingsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><instanceTypeOfferingSet><item><locationType>availability-zone</locationType>"
+                + "<location>eu-central-1a</location></item></instanceTypeOfferingSet></DescribeInstanceTypeOfferingsResponse>";
+        for (String[] malformed : new String[][] {{"DescribeAvailabilityZones", zones, "answered a zone without its name (request injected)"},
+                {"DescribeInstanceTypeOfferings", offerings, "answered an offering without its instance type (request injected)"}}) {
+            try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+                AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                        "regions", "eu-central-1")), Clock.systemUTC());
+                try {
+                    proxy.inject(call -> call.action().equals(malformed[0]) ? new Ec2Proxy.Answer(200, malformed[1], Duration.ZERO) : null);
+                    assertThat(catchThrowable(() -> provider.discoverCompute(ctx()))).isInstanceOf(ProviderUnavailableException.class)
+                            .hasMessageContaining("EC2 " + malformed[0] + " in eu-central-1 " + malformed[2]);
+                } finally {
+                    provider.deactivate();
+                }
+            }
+        }
+    }
 }

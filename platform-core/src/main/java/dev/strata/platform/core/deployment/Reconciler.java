@@ -33,9 +33,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,12 +208,12 @@ public final class Reconciler {
         if (running != null && !running.future().isDone() && running.provider() == provider) {
             return running.future();
         }
-        java.util.concurrent.FutureTask<List<MachineStatus>> task = new java.util.concurrent.FutureTask<>(
+        FutureTask<List<MachineStatus>> task = new FutureTask<>(
                 () -> e.call(() -> provider.machines(e.context("reconcile-" + providerId))));
         listing.put(providerId, new InFlightListing(provider, task, e.clock.instant()));
         try {
             e.listers.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException ex) {
+        } catch (RejectedExecutionException ex) {
             task.cancel(false);
         }
         return task;
@@ -219,17 +224,17 @@ public final class Reconciler {
             List<MachineStatus> listed;
             try {
                 listed = future.get(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException ex) {
+            } catch (TimeoutException ex) {
                 InFlightListing running = listing.get(providerId);
                 throw new ProviderTimeoutException("provider " + providerId + " has not answered the listing of its machines asked at "
                         + (running == null ? "the start of this pass" : running.since()) + " (operationTimeout "
                         + Reconciler.describe(e.settings.operationTimeout()) + "); it is not asked again until it answers");
-            } catch (java.util.concurrent.CancellationException ex) {
+            } catch (CancellationException ex) {
                 throw new ProviderUnavailableException("deployments are stopping");
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new ProviderUnavailableException("the reconciler was stopped while provider " + providerId + " listed its machines");
-            } catch (java.util.concurrent.ExecutionException ex) {
+            } catch (ExecutionException ex) {
                 Throwable cause = ex.getCause();
                 if (cause instanceof RuntimeException r) {
                     throw r;

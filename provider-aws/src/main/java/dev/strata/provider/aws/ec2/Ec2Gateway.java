@@ -133,11 +133,8 @@ public class Ec2Gateway implements AutoCloseable {
                         .filters(filter("zone-type", List.of("availability-zone")), filter("state", List.of("available")))));
         List<Zone> zones = new ArrayList<>();
         for (AvailabilityZone z : response.availabilityZones()) {
-            if (z.zoneName() == null || z.zoneName().isBlank()) {
-                throw new ProviderUnavailableException("EC2 DescribeAvailabilityZones in " + region + " answered a zone without its name (request "
-                        + response.responseMetadata().requestId() + "); expected every zone to carry its zoneName");
-            }
-            zones.add(new Zone(z.zoneName(), z.zoneId(), region));
+            zones.add(new Zone(named(z.zoneName(), "DescribeAvailabilityZones", region, response.responseMetadata().requestId(),
+                    "a zone without its name"), z.zoneId(), region));
         }
         return zones;
     }
@@ -151,7 +148,10 @@ public class Ec2Gateway implements AutoCloseable {
             DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
                     o -> client(region).describeInstanceTypeOfferings(b -> b.overrideConfiguration(o)
                             .locationType(LocationType.REGION).maxResults(1000).nextToken(next)));
-            page.instanceTypeOfferings().forEach(offering -> names.add(offering.instanceTypeAsString()));
+            for (InstanceTypeOffering offering : page.instanceTypeOfferings()) {
+                names.add(named(offering.instanceTypeAsString(), "DescribeInstanceTypeOfferings", region, page.responseMetadata().requestId(),
+                        "an offering without its instance type"));
+            }
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
         return names;
@@ -168,7 +168,11 @@ public class Ec2Gateway implements AutoCloseable {
                 String next = token;
                 DescribeInstanceTypesResponse page = call("DescribeInstanceTypes", region, context,
                         o -> client(region).describeInstanceTypes(b -> b.overrideConfiguration(o).instanceTypesWithStrings(chunk).nextToken(next)));
-                page.instanceTypes().forEach(t -> shapes.add(ShapeReader.shape(t)));
+                for (var t : page.instanceTypes()) {
+                    named(t.instanceTypeAsString(), "DescribeInstanceTypes", region, page.responseMetadata().requestId(),
+                            "an instance type without its name");
+                    shapes.add(ShapeReader.shape(t));
+                }
                 token = page.nextToken();
             } while (token != null && !token.isEmpty());
         }
@@ -191,11 +195,10 @@ public class Ec2Gateway implements AutoCloseable {
                                 .locationType(LocationType.AVAILABILITY_ZONE).filters(filter("instance-type", chunk))
                                 .maxResults(1000).nextToken(next)));
                 for (InstanceTypeOffering offering : page.instanceTypeOfferings()) {
-                    if (offering.instanceTypeAsString() == null || offering.location() == null) {
-                        throw new ProviderUnavailableException("EC2 DescribeInstanceTypeOfferings in " + region + " answered an offering without "
-                                + "its instance type or zone (request " + page.responseMetadata().requestId() + "); expected both");
-                    }
-                    offerings.add(Map.entry(offering.instanceTypeAsString(), offering.location()));
+                    String requestId = page.responseMetadata().requestId();
+                    offerings.add(Map.entry(named(offering.instanceTypeAsString(), "DescribeInstanceTypeOfferings", region, requestId,
+                            "an offering without its instance type"), named(offering.location(), "DescribeInstanceTypeOfferings", region,
+                            requestId, "an offering without its zone")));
                 }
                 token = page.nextToken();
             } while (token != null && !token.isEmpty());
@@ -223,6 +226,19 @@ public class Ec2Gateway implements AutoCloseable {
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
         return out;
+    }
+
+    /**
+     * A name EC2's schema says an answer carries (a zone's, an instance type's); without it the
+     * answer is malformed, reported as unavailable (the call is repeated), never an unchecked
+     * exception further on.
+     */
+    private static String named(String value, String call, String region, String requestId, String what) {
+        if (value == null || value.isBlank()) {
+            throw new ProviderUnavailableException("EC2 " + call + " in " + region + " answered " + what + " (request " + requestId
+                    + "); expected every item to carry it");
+        }
+        return value;
     }
 
     /**
