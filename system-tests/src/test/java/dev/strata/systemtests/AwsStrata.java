@@ -5,6 +5,7 @@ import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
+import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.DataSources;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -18,12 +19,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.osgi.util.converter.Converters;
 
 /**
  * Strata's deployment path, outside OSGi, with the real parts: the embedded state store in a
  * folder (H2, as the distribution uses it), the AWS provider (the bundle's classes, configured as
- * Config Admin would) against an EC2 endpoint, the real placement engine, and the deployment
+ * Config Admin would) against an EC2 endpoint, the real placement engine over the store's durable
+ * ledger, and the deployment
  * engine with its reconciler. The inventory is the provider's compute and fabric discovery taken
  * as the snapshot (the OSGi inventory service merges several providers; here there is one).
  */
@@ -41,10 +44,16 @@ final class AwsStrata implements AutoCloseable {
     final ContractDocumentReader reader = new ContractDocumentReader();
 
     AwsStrata(Path data, URI endpoint, int quota, DeploymentSettings settings) {
+        this(data, endpoint, quota, settings, UnaryOperator.identity());
+    }
+
+    /** With {@code around} put around the placement service the deployment engine uses (a crash test's halt). */
+    AwsStrata(Path data, URI endpoint, int quota, DeploymentSettings settings, UnaryOperator<Placement> around) {
         this.store = openStore(data);
         this.aws = new AwsProvider(awsConfig(endpoint, quota));
         this.inventory = new ProviderInventory(aws, aws);
-        this.placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
+        // the durable ledger in the store, as Strata runs it: what a process placed is there after a kill
+        this.placement = around.apply(PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0));
         providers.add("aws", 1, aws);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
     }

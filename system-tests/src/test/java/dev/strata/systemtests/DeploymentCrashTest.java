@@ -6,6 +6,7 @@ import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.JdbcStateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,5 +122,48 @@ class DeploymentCrashTest {
                     .containsExactlyInAnyOrderElementsOf(live.stream().map(i -> Ec2.tag(i, MachineLabels.OPERATION)).toList());
         }
         System.out.println("Crash points: " + report);
+    }
+
+    /**
+     * Halted as soon as the deployment's allocation is durable and before the deployment is
+     * stored: the restarted Strata finds no deployment and deploys the contract again, and its first
+     * pass frees the allocation the halted process placed, recording why. Before, that allocation
+     * was held for good, next to the one of the deployment that runs.
+     */
+    @Test
+    void haltedBetweenPlacingAndStoringTheDeploymentTheRestartFreesTheAllocationItLeft() throws Exception {
+        moto.reset();
+        Path data = work.resolve("data");
+        Path contract = Files.writeString(work.resolve("two.yaml"), AwsStrata.contract("two", 2, "sovereignty: {countries: [DE]}"));
+        String left;
+        String never;
+        try (StrataProcess s = strata(data, contract, 2, "--halt-after-place")) {
+            assertThat(s.exits(Duration.ofSeconds(120))).as("halts: %s", s.lines).isTrue();
+            String halt = s.lines.stream().filter(l -> l.startsWith("HALT after place ")).findFirst().orElseThrow(
+                    () -> new AssertionError("no halt: " + s.lines));
+            String[] words = halt.split(" ");
+            left = words[3];
+            never = words[5];
+        }
+        try (JdbcStateStore store = AwsStrata.openStore(data)) {
+            assertThat(store.deployments().list()).as("nothing stored").isEmpty();
+            assertThat(store.ledger().load().allocations()).extracting(a -> a.id()).containsExactly(left);
+        }
+        assertThat(tagged()).isEmpty();
+
+        try (StrataProcess s = strata(data, contract, 2)) {
+            s.await("READY with 2 running", () -> s.printed(l -> l.matches("STATE d-\\d+ READY 2")), Duration.ofMinutes(2));
+            s.kill();
+        }
+        assertThat(tagged()).hasSize(2);
+        try (JdbcStateStore store = AwsStrata.openStore(data)) {
+            List<dev.strata.platform.core.store.DeploymentRecord> deployments = store.deployments().list();
+            assertThat(deployments).hasSize(1);
+            assertThat(deployments.get(0).id()).isNotEqualTo(never);
+            assertThat(store.ledger().load().allocations()).extracting(a -> a.id()).as("only the running deployment's allocation")
+                    .containsExactly(deployments.get(0).allocationId());
+            assertThat(store.provenance().find(new AuditFilter(null, null, left, never, "leak", null, null, 10, false)))
+                    .singleElement().satisfies(r -> assertThat(r.payload().get("summary")).asString().contains("which was never stored"));
+        }
     }
 }

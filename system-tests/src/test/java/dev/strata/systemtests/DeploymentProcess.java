@@ -19,7 +19,9 @@ import java.util.List;
  * reconciler run, printing each change of state ({@code STATE d-000001 READY}). The test kills it
  * with {@code kill -9}; {@code --halt-before-create N} and {@code --halt-after-create N} make it
  * halt (no shutdown hook, nothing flushed, as a kill) at its N-th create: just before the call
- * reaches EC2 (its operation id is stored), or just after EC2 answered (the answer not stored).
+ * reaches EC2 (its operation id is stored), or just after EC2 answered (the answer not stored);
+ * {@code --halt-after-place} as soon as the deployment's allocation is durable, before the
+ * deployment is stored.
  */
 public final class DeploymentProcess {
 
@@ -33,16 +35,18 @@ public final class DeploymentProcess {
         int workers = Integer.parseInt(args[3]);
         int haltBefore = 0;
         int haltAfter = 0;
-        for (int i = 4; i < args.length; i += 2) {
+        boolean haltAfterPlace = false;
+        for (int i = 4; i < args.length; i++) {
             switch (args[i]) {
-                case "--halt-before-create" -> haltBefore = Integer.parseInt(args[i + 1]);
-                case "--halt-after-create" -> haltAfter = Integer.parseInt(args[i + 1]);
+                case "--halt-before-create" -> haltBefore = Integer.parseInt(args[++i]);
+                case "--halt-after-create" -> haltAfter = Integer.parseInt(args[++i]);
+                case "--halt-after-place" -> haltAfterPlace = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         DeploymentSettings settings = new DeploymentSettings(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(20),
                 Duration.ofMillis(200), Duration.ofSeconds(2), workers, true);
-        AwsStrata strata = new AwsStrata(data, endpoint, 32, settings);
+        AwsStrata strata = new AwsStrata(data, endpoint, 32, settings, haltAfterPlace ? HaltingPlacement::new : p -> p);
         if (haltBefore > 0 || haltAfter > 0) {
             strata.providers.add("aws", 2, new Halting(strata.aws, haltBefore, haltAfter));
         }

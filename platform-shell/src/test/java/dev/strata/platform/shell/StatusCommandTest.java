@@ -23,6 +23,11 @@ class StatusCommandTest {
             }
 
             @Override
+            public PlacementDecision placeFor(Contract contract, String deploymentId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public List<Allocation> allocations() {
                 return List.of(allocations);
             }

@@ -22,6 +22,20 @@ public interface Placement {
      */
     PlacementDecision place(Contract contract, boolean dryRun);
 
+    /**
+     * Places a contract for a deployment that is stored after it: as {@code place(contract, false)},
+     * and the ledger keeps {@code deploymentId} with the allocation, in the same transaction. An
+     * allocation whose deployment was never stored (the instance placing it stopped in between) is
+     * then known for what it is: the deployment engine frees it when it starts leading.
+     *
+     * @param contract the contract
+     * @param deploymentId the id the deployment will be stored under
+     * @return the decision, placed or not
+     * @throws IllegalArgumentException for a blank deployment id
+     * @since 1.2
+     */
+    PlacementDecision placeFor(Contract contract, String deploymentId);
+
     /** Every allocation in the ledger, oldest first. */
     List<Allocation> allocations();
 

@@ -21,6 +21,7 @@ import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
@@ -57,6 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,6 +70,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -124,6 +127,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     /** The steps providers report on machines, into the provenance log. */
     final ProvisioningSteps steps;
 
+    /** Deployments being deployed on this instance: placed, or about to be, and not stored yet (or given up). */
+    final Set<String> placing = ConcurrentHashMap.newKeySet();
+    /** Set when an allocation placed for a deployment that was not stored could not be released: the next pass looks again. */
+    final AtomicBoolean unstoredLeft = new AtomicBoolean();
     /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
     final Map<String, String> inFlight = new ConcurrentHashMap<>();
     /** Counts completed worker calls; a pass ignores members whose call completed after the pass read the store. */
@@ -235,17 +242,27 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     public DeploymentResult deploy(Contract contract, String actor) {
         requireLeader();
         String who = actor == null || actor.isBlank() ? SYSTEM : actor;
-        PlacementDecision decision = placement.place(contract, false);
+        // the id first, kept with the allocation: should this instance stop before the deployment is stored, the next leader
+        // knows the allocation for one placed for a deployment that never was, and frees it (freeUnstoredPlacements)
+        String id = store.deployments().nextId();
+        placing.add(id);
+        try {
+            return deploy(contract, who, id);
+        } finally {
+            placing.remove(id);
+        }
+    }
+
+    private DeploymentResult deploy(Contract contract, String who, String id) {
+        PlacementDecision decision = placement.placeFor(contract, id);
         if (!decision.placed()) {
             return new DeploymentResult(decision, false, List.of(), null);
         }
         List<Spec.MemberSpec> members;
         DeploymentRecord created;
         Spec spec;
-        String id = null;
         try {
             members = planAwaitingProviders(contract, decision);
-            id = store.deployments().nextId();
             spec = new Spec(contract.name(), contract.tenant(), contract.priority(), contract.deployment().onMachineLoss(),
                     decision.allocationId(), members);
             List<MemberRecord> rows = new ArrayList<>();
@@ -277,17 +294,20 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             created = join(store.deployments().create(new NewDeployment(id, decision.allocationId(), null, contract.tenant(),
                     DeploymentState.REQUESTED.name(), spec.toJson(), rows), why));
         } catch (RuntimeException e) {
-            if (id != null && e instanceof StateStoreException) {
+            if (e instanceof StateStoreException) {
                 // the store may have committed a write it did not acknowledge (a connection lost while committing, an fsync
                 // that failed after the commit): a stored deployment's machines will be made, so its allocation must stay
                 Boolean stored = storedAnyway(id);
                 if (stored == null || stored) {
+                    if (stored == null) {
+                        unstoredLeft.set(true); // the reconciler looks again, and frees the allocation if the deployment is not there
+                    }
                     signal();
                     kick();
                     throw new StateStoreException("deployment " + id + " of " + contract.name() + (stored == null
                             ? " may have been stored although the store did not acknowledge it (" + message(e) + "), and the store "
-                                    + "cannot be read now; its allocation " + decision.allocationId() + " is kept: if strata:deployment "
-                                    + id + " does not show it once the store answers, free it with strata:release " + decision.allocationId()
+                                    + "cannot be read now; its allocation " + decision.allocationId() + " is kept, and the reconciler "
+                                    + "frees it once the store answers if strata:deployment " + id + " is not there"
                             : " was stored although the store did not acknowledge it (" + message(e) + "); it goes on with allocation "
                                     + decision.allocationId() + " (strata:deployment " + id + ")"), e);
                 }
@@ -1206,9 +1226,52 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             placement.release(allocationId);
         } catch (RuntimeException e) {
-            LOG.error("Allocation {} of {} could not be released after its deployment failed to start: {}", allocationId, contract,
-                    message(e));
+            unstoredLeft.set(true);
+            LOG.error("Allocation {} of {} could not be released after its deployment failed to start: {}; the reconciler tries again",
+                    allocationId, contract, message(e));
         }
+    }
+
+    /**
+     * Frees every allocation placed for a deployment that was never stored: the instance placing it
+     * stopped between the two writes ({@code kill -9}, a power cut, its leadership lost), or the
+     * release after a failed deploy failed too. A deploy under way on this instance is left alone.
+     * Each one freed is recorded as a {@code leak} in the provenance log, after placement's own
+     * {@code release} record. Leader only; the reconciler calls it on its first pass as leader.
+     *
+     * @return the allocations freed
+     */
+    List<String> freeUnstoredPlacements() {
+        unstoredLeft.set(false);
+        SortedMap<String, String> found = store.ledger().placedForMissingDeployments();
+        List<String> freed = new ArrayList<>();
+        for (Map.Entry<String, String> f : found.entrySet()) {
+            String allocationId = f.getKey();
+            String deploymentId = f.getValue();
+            // read after the ledger: a deploy joins `placing` before it places, so one whose allocation was read above and that is
+            // not in `placing` now has ended; whether it stored its deployment in between is read again below
+            if (placing.contains(deploymentId) || store.deployments().get(deploymentId).isPresent()) {
+                continue;
+            }
+            Allocation released;
+            try {
+                released = placement.release(allocationId);
+            } catch (NotFoundException gone) {
+                continue; // released meanwhile (strata:release, or the failed deploy's own release)
+            }
+            freed.add(allocationId);
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("summary", "allocation " + allocationId + " of " + released.contract() + " was placed for deployment " + deploymentId
+                    + ", which was never stored (the instance placing it stopped before storing it); released");
+            payload.put("allocation", allocationId);
+            payload.put("reason", "deployment " + deploymentId + " was never stored");
+            payload.put("action", "released");
+            LOG.warn("Allocation {} of {} (tenant {}) was placed for deployment {}, which was never stored: released", allocationId,
+                    released.contract(), released.tenant(), deploymentId);
+            join(store.provenance().append(ProvenanceEntry.of(KIND_LEAK, SYSTEM, payload, "deployment", deploymentId, "allocation",
+                    allocationId, "contract", released.contract(), "tenant", released.tenant())));
+        }
+        return freed;
     }
 
     // ---- scheduling -----------------------------------------------------------------------

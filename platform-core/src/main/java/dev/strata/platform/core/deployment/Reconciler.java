@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One pass compares what every deployment asked for with what its providers report, and acts:
  * <ol>
+ * <li>on its first pass as leader (and after a failed deploy's release failed), frees the
+ *     allocations placed for a deployment that was never stored
+ *     ({@link DeploymentEngine#freeUnstoredPlacements});</li>
  * <li>lists the machines of every provisioning provider, one call per provider
  *     ({@link ProvisioningProvider#machines}), before reading the store, so that every operation
  *     that made a listed machine is already recorded when the store is read;</li>
@@ -110,6 +113,8 @@ public final class Reconciler {
     private final Map<String, Instant> leakNext = new ConcurrentHashMap<>();
     private final Map<String, Integer> leakTries = new ConcurrentHashMap<>();
     private boolean led = true;
+    /** Whether this leadership's first look for allocations placed for deployments that were never stored was made. */
+    private boolean unstoredChecked;
 
     Reconciler(DeploymentEngine engine) {
         this.e = engine;
@@ -127,8 +132,18 @@ public final class Reconciler {
             }
             if (!led) {
                 LOG.info("This instance leads: the reconciler resumes every unfinished operation");
+                unstoredChecked = false;
             }
             led = true;
+            if (!unstoredChecked || e.unstoredLeft.get()) {
+                try {
+                    e.freeUnstoredPlacements();
+                    unstoredChecked = true;
+                } catch (RuntimeException ex) {
+                    LOG.error("Looking for allocations placed for deployments that were never stored failed; the next pass looks again: {}",
+                            DeploymentEngine.message(ex));
+                }
+            }
             Counters c = new Counters();
             long stamp = e.completions.get();
             Map<String, Listing> listings = new TreeMap<>();

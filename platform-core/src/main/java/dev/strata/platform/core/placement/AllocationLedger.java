@@ -54,9 +54,10 @@ interface AllocationLedger {
 
     /**
      * Why a commit is made: the contract as submitted and the provenance record written in the
-     * same transaction (both null for a ledger that keeps neither).
+     * same transaction (both null for a ledger that keeps neither), and the deployment it places
+     * for (null when none), kept with the allocation.
      */
-    record Intent(Contract contract, ProvenanceEntry why) {
+    record Intent(Contract contract, ProvenanceEntry why, String deploymentId) {
     }
 
     /**

@@ -66,6 +66,11 @@ final class PlacementEngine {
     }
 
     PlacementDecision place(Contract contract, boolean dryRun) {
+        return place(contract, dryRun, null);
+    }
+
+    /** Decides and, unless {@code dryRun}, commits; {@code deploymentId}: the deployment it places for, kept with the allocation, or null. */
+    PlacementDecision place(Contract contract, boolean dryRun, String deploymentId) {
         long start = System.nanoTime();
         String actor = Actors.current();
         if (!dryRun) {
@@ -100,7 +105,8 @@ final class PlacementEngine {
                             contract.isolation() == Isolation.DEDICATED_NODE, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                             plan.bindings());
                     AllocationLedger.Intent intent = new AllocationLedger.Intent(contract,
-                            PlacementRecords.placement(contract, allocation, plan, m.inv.generation(), decidedOn, policyName, actor));
+                            PlacementRecords.placement(contract, allocation, plan, m.inv.generation(), decidedOn, policyName, actor,
+                                    deploymentId), deploymentId);
                     commitLock.lock();
                     try {
                         pending = ledger.submit(decidedOn, allocation, intent);

@@ -76,9 +76,13 @@ final class PlacementRecords {
     }
 
     static ProvenanceEntry placement(Contract contract, Allocation allocation, ContractPlanner.Plan plan, long inventoryGeneration,
-            long ledgerGeneration, String policy, String actor) {
+            long ledgerGeneration, String policy, String actor, String deploymentId) {
         Map<String, Object> payload = decision(contract, plan, inventoryGeneration, ledgerGeneration, policy);
         payload.put("allocation", allocation.id());
+        if (deploymentId != null) {
+            // in the payload, not as a subject: a deployment's history starts with its own record, which names the allocation
+            payload.put("deployment", deploymentId);
+        }
         return ProvenanceEntry.of("placement", actor, payload, "contract", contract.name(), "tenant", contract.tenant(), "allocation",
                 allocation.id());
     }

@@ -114,7 +114,16 @@ public class PlacementService implements Placement {
 
     @Override
     public PlacementDecision place(Contract contract, boolean dryRun) {
-        return engine.place(contract, dryRun);
+        return engine.place(contract, dryRun, null);
+    }
+
+    @Override
+    public PlacementDecision placeFor(Contract contract, String deploymentId) {
+        if (deploymentId == null || deploymentId.isBlank()) {
+            throw new IllegalArgumentException("placement of " + contract.name() + " for a deployment without an id; expected the id the "
+                    + "deployment will be stored under");
+        }
+        return engine.place(contract, false, deploymentId);
     }
 
     @Override

@@ -117,7 +117,7 @@ final class StoreLedger implements AllocationLedger {
 
     @Override
     public long commit(long expectedGeneration, Allocation allocation) {
-        Pending<Allocation> p = submit(expectedGeneration, allocation, new Intent(null, null));
+        Pending<Allocation> p = submit(expectedGeneration, allocation, new Intent(null, null, null));
         join(p.durable());
         return p.generation();
     }
@@ -136,7 +136,7 @@ final class StoreLedger implements AllocationLedger {
                 throw new IllegalStateException("allocation " + allocation.id() + " exists already");
             }
             NewContract contract = intent.contract() == null ? null : PlacementRecords.contract(intent.contract(), intent.why());
-            durable = store.ledger().commitPlacement(expectedGeneration - offset, allocation, contract, intent.why());
+            durable = store.ledger().commitPlacement(expectedGeneration - offset, allocation, contract, intent.why(), intent.deploymentId());
             allocations.put(allocation.id(), allocation);
             pendingAdds.add(allocation.id());
             produced = record(allocation, false);

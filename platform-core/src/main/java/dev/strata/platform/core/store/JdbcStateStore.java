@@ -590,16 +590,31 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation a, String contractId, ProvenanceEntry why) {
-            return commitWith(expectedGeneration, a, contractId, null, why);
+            return commitWith(expectedGeneration, a, contractId, null, why, null);
         }
 
         @Override
-        public CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation a, NewContract contract, ProvenanceEntry why) {
-            return commitWith(expectedGeneration, a, contract == null ? null : "c-" + a.id(), contract, why);
+        public CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation a, NewContract contract, ProvenanceEntry why,
+                String deploymentId) {
+            return commitWith(expectedGeneration, a, contract == null ? null : "c-" + a.id(), contract, why, deploymentId);
+        }
+
+        @Override
+        public java.util.SortedMap<String, String> placedForMissingDeployments() {
+            return read(c -> {
+                java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT a.id, a.deployment_id FROM allocation a "
+                        + "WHERE a.deployment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deployment d WHERE d.id = a.deployment_id)")) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+                return out;
+            });
         }
 
         private CompletableFuture<LedgerChange> commitWith(long expectedGeneration, Allocation a, String contractId, NewContract contract,
-                ProvenanceEntry why) {
+                ProvenanceEntry why, String deploymentId) {
             return write(tx -> {
                 Connection c = tx.connection;
                 {
@@ -624,7 +639,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 }
                 {
                     PreparedStatement p = tx.prepare("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, "
-                        + "contract_id, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                        + "contract_id, generation, deployment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
                     p.setString(1, a.id());
                     p.setString(2, a.contract());
                     p.setString(3, a.tenant());
@@ -633,6 +648,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     p.setLong(6, (a.createdAt() == null ? Instant.ofEpochMilli(tx.nowMillis()) : a.createdAt()).toEpochMilli());
                     setNullable(p, 7, contractId);
                     p.setLong(8, expectedGeneration + 1);
+                    setNullable(p, 9, deploymentId);
                     p.executeUpdate();
                 }
                 if (!a.bindings().isEmpty()) {

@@ -47,9 +47,18 @@ public interface LedgerStore {
      * places stored as submitted (id {@code c-} and the allocation's id) and the provenance record,
      * all in one transaction.
      *
+     * @param deploymentId the deployment it places for, stored after it (kept with the allocation), or null
      * @return as {@link #commit(long, Allocation, String, ProvenanceEntry)}
      */
-    CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation allocation, NewContract contract, ProvenanceEntry why);
+    CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation allocation, NewContract contract, ProvenanceEntry why,
+            String deploymentId);
+
+    /**
+     * The allocations placed for a deployment that is not stored, by allocation id (oldest first),
+     * with the deployment's id: what an instance that stopped between placing a deployment and
+     * storing it left, or one deploying right now.
+     */
+    java.util.SortedMap<String, String> placedForMissingDeployments();
 
     /**
      * Removes an allocation (any generation).

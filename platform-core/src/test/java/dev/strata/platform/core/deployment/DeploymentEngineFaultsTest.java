@@ -83,8 +83,8 @@ class DeploymentEngineFaultsTest {
 
         assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice")).isInstanceOf(StateStoreException.class)
                 .hasMessageContaining("deployment d-000001 of train may have been stored although the store did not acknowledge it")
-                .hasMessageContaining("its allocation a-000001 is kept: if strata:deployment d-000001 does not show it once the store "
-                        + "answers, free it with strata:release a-000001");
+                .hasMessageContaining("its allocation a-000001 is kept, and the reconciler frees it once the store answers if "
+                        + "strata:deployment d-000001 is not there");
         assertThat(lab.placement.allocation("a-000001")).isPresent();
     }
 

@@ -1,13 +1,17 @@
 package dev.strata.platform.core.deployment;
 
 import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.core.store.ContractStore;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.DeploymentStore;
 import dev.strata.platform.core.store.JournalStore;
 import dev.strata.platform.core.store.Leadership;
+import dev.strata.platform.core.store.LedgerChange;
+import dev.strata.platform.core.store.LedgerState;
 import dev.strata.platform.core.store.LedgerStore;
 import dev.strata.platform.core.store.MemberRecord;
+import dev.strata.platform.core.store.NewContract;
 import dev.strata.platform.core.store.NewDeployment;
 import dev.strata.platform.core.store.NewOperation;
 import dev.strata.platform.core.store.OperationRecord;
@@ -19,6 +23,7 @@ import dev.strata.platform.core.store.StoreInfo;
 import dev.strata.platform.core.store.TenantStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
@@ -41,6 +46,8 @@ final class FailingStore implements StateStore {
     volatile Predicate<NewDeployment> loseCreateAcknowledgement = n -> false;
     /** Reads of a deployment by id that fail, as a store that does not answer. */
     volatile boolean failGet;
+    /** Releases of allocations that fail (nothing written). */
+    volatile boolean failRelease;
 
     FailingStore(StateStore store) {
         this.store = store;
@@ -63,7 +70,49 @@ final class FailingStore implements StateStore {
 
     @Override
     public LedgerStore ledger() {
-        return store.ledger();
+        LedgerStore l = store.ledger();
+        return new LedgerStore() {
+            @Override
+            public LedgerState load() {
+                return l.load();
+            }
+
+            @Override
+            public long generation() {
+                return l.generation();
+            }
+
+            @Override
+            public Optional<Allocation> get(String id) {
+                return l.get(id);
+            }
+
+            @Override
+            public String nextId() {
+                return l.nextId();
+            }
+
+            @Override
+            public CompletableFuture<LedgerChange> commit(long expectedGeneration, Allocation allocation, String contractId, ProvenanceEntry why) {
+                return l.commit(expectedGeneration, allocation, contractId, why);
+            }
+
+            @Override
+            public CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation allocation, NewContract contract,
+                    ProvenanceEntry why, String deploymentId) {
+                return l.commitPlacement(expectedGeneration, allocation, contract, why, deploymentId);
+            }
+
+            @Override
+            public SortedMap<String, String> placedForMissingDeployments() {
+                return l.placedForMissingDeployments();
+            }
+
+            @Override
+            public CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why) {
+                return failRelease ? failed("release of " + id) : l.release(id, why);
+            }
+        };
     }
 
     @Override

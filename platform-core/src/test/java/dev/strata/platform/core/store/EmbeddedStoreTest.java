@@ -66,7 +66,8 @@ class EmbeddedStoreTest extends StateStoreContract {
         assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",
                 "INSERT INTO a\n VALUES (1)");
         assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql",
-                "V002__deployments.sql", "V003__binding_partitions.sql", "V004__provenance_chain_keys.sql", "V005__provider_journal.sql");
+                "V002__deployments.sql", "V003__binding_partitions.sql", "V004__provenance_chain_keys.sql", "V005__provider_journal.sql",
+                "V006__allocation_deployment.sql");
     }
 
     /** Regression: a binding's MIG partition (profile and start slot) was not stored, so a restart lost it. */
