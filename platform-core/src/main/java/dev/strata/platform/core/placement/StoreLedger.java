@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * submitted to the store's writer, in the order it is submitted, and the next decision may build
  * on it at once: the store applies changes in that order and refuses each one whose expected
  * generation was not reached, so commits are pipelined and many share one group commit and one
- * flush to disk. The caller waits for the change to be durable before it acknowledges anything;
+ * flush to disk. Where other instances write too (PostgreSQL with {@code highAvailability=false},
+ * {@link dev.strata.platform.core.store.Leadership#exclusive()}), a change is submitted only once
+ * the one before it is durable or refused: a generation number alone cannot tell this instance's
+ * pipelined change from another instance's. The caller waits for the change to be durable before it acknowledges anything;
  * reads ({@link #all()}, {@link #get}) show only durable changes.
  *
  * <p>When a change fails to become durable (the store refused it, lost its leadership, or could
@@ -68,14 +71,7 @@ final class StoreLedger implements AllocationLedger {
         if (!stale && epoch == loadedEpoch) {
             return;
         }
-        while (inFlight > 0) {
-            try {
-                wait(); // the changes still in flight fail or succeed first; they complete quickly
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StrataException("interrupted while the allocation ledger was read again from the state store");
-            }
-        }
+        awaitSettled("the allocation ledger was read again from the state store");
         LedgerState state = store.ledger().load();
         long next = Math.max(generation + 1, state.generation());
         allocations.clear();
@@ -90,6 +86,18 @@ final class StoreLedger implements AllocationLedger {
         loadedEpoch = epoch;
         stale = false;
         LOG.info("Allocation ledger read from the state store: {} allocations at store generation {}", allocations.size(), state.generation());
+    }
+
+    /** Waits for every change in flight to fail or succeed (they complete quickly). Call with the monitor held. */
+    private void awaitSettled(String what) {
+        while (inFlight > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StrataException("interrupted while " + what);
+            }
+        }
     }
 
     private boolean leads() {
@@ -128,6 +136,13 @@ final class StoreLedger implements AllocationLedger {
         CompletableFuture<LedgerChange> durable;
         long produced;
         synchronized (this) {
+            if (!store.leadership().exclusive()) {
+                // other instances write too (PostgreSQL without an election): a change pipelined on one of ours still in flight
+                // could find the generation that one would have made, made by another instance's change instead, and be stored
+                // on top of a change its decider never saw; so each change waits for the one before it, and a refusal of that
+                // one makes the mirror stale and this one stale with it
+                awaitSettled("a ledger change waited for the one before it");
+            }
             ensureLoaded();
             if (generation != expectedGeneration) {
                 throw new StaleGenerationException(expectedGeneration, generation);

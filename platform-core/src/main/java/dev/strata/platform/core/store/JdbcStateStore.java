@@ -88,7 +88,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             leadership = election;
         } else {
             election = null;
-            leadership = new SoloLeadership(settings.instanceId(), settings.advertisedAddress(), opened);
+            leadership = new SoloLeadership(settings.instanceId(), settings.advertisedAddress(), opened, !postgres);
         }
         this.writer = new WritePipeline(new Host(), 512, "strata-store-writer");
     }
@@ -353,6 +353,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 + l.instanceId() + " at " + l.address() + " (leading since " + l.since() + ")", l.instanceId(), l.address());
     }
 
+    /** The advisory lock key that orders write transactions when every instance writes ('strata' + 3). */
+    static final long SHARED_WRITERS_LOCK = 0x5374726174610003L;
+
     private final class Host implements WritePipeline.Host {
         @Override
         public Connection connection() throws SQLException {
@@ -362,6 +365,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public void fence(Connection c) throws SQLException {
             if (!settings.highAvailability()) {
+                if (postgres) {
+                    // every instance writes: one write transaction at a time across them (held to its commit), so that each
+                    // reads the provenance log's head after the last one committed and appends after it
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_advisory_xact_lock(" + SHARED_WRITERS_LOCK
+                            + ")")) {
+                        rs.next();
+                    }
+                }
                 return;
             }
             long mine = leadership.epoch();
@@ -387,7 +398,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             // a concurrent append (which the leader's fence and H2's file lock exclude) meets the
             // primary key on seq.
             ProvenanceHead stored = readHead(c);
-            if (head != null && headEpoch == leadership.epoch() && !head.equals(stored)) {
+            if (head != null && headEpoch == leadership.epoch() && !head.equals(stored) && leadership.exclusive()) {
                 LOG.warn("The provenance log at {} ends at record {} ({}), not at record {} ({}) that this instance appended last: "
                         + "something else wrote to it; appending after the stored head", settings.location(), stored.seq(),
                         abbreviate(stored.hash()), head.seq(), abbreviate(head.hash()));
@@ -1205,7 +1216,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public ProvenanceHead head() {
             ProvenanceHead h = head;
-            if (h != null && leadership.isLeader() && headEpoch == leadership.epoch()) {
+            // the head this instance appended last is the log's only where no other instance writes
+            if (h != null && leadership.isLeader() && leadership.exclusive() && headEpoch == leadership.epoch()) {
                 return h;
             }
             return read(JdbcStateStore.this::readHead);

@@ -24,6 +24,18 @@ public interface Leadership {
     Optional<Leader> leader();
 
     /**
+     * Whether this instance's writes, while it leads, are the only writes to the store: true for an
+     * elected leader and the embedded store (one process holds the file); false for PostgreSQL with
+     * {@code highAvailability=false}, where every instance writes. Without it, a ledger change must
+     * not be built on one of this instance's own changes that is not yet durable: another
+     * instance's change can move the generation by the same step, and the pipelined change would be
+     * taken for one decided after it.
+     */
+    default boolean exclusive() {
+        return true;
+    }
+
+    /**
      * The leader.
      *
      * @param instanceId its id

@@ -13,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Commits are pipelined: a decider may submit commit k+1 (expecting the generation commit k
  * will produce) before commit k is durable; they are applied in submission order, and if k is
- * refused, k+1 is refused too (its expected generation is never reached).
+ * refused, k+1 is refused too (its expected generation is never reached), as long as no other
+ * instance writes ({@link Leadership#exclusive()}). Where others write, another instance's change
+ * can make the generation k would have made, and k+1 would be stored on top of it: there a caller
+ * submits k+1 only once k is durable.
  */
 public interface LedgerStore {
 

@@ -13,11 +13,19 @@ final class SoloLeadership implements Leadership {
     private final String instanceId;
     private final String address;
     private final Instant since;
+    private final boolean exclusive;
 
-    SoloLeadership(String instanceId, String address, Instant since) {
+    /** {@code exclusive}: whether no other instance writes (the embedded store), see {@link Leadership#exclusive()}. */
+    SoloLeadership(String instanceId, String address, Instant since, boolean exclusive) {
         this.instanceId = instanceId;
         this.address = address;
         this.since = since;
+        this.exclusive = exclusive;
+    }
+
+    @Override
+    public boolean exclusive() {
+        return exclusive;
     }
 
     @Override
