@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs provider calls on a bounded pool, each with a deadline. When the deadline passes the
  * returned future fails with {@link ProviderTimeoutException} and the call's thread is
- * interrupted; a provider that ignores the interruption keeps at most that one thread.
+ * interrupted; a provider that ignores the interruption keeps that thread until it returns, and
+ * the caller learns when it does ({@code ended}), so as not to call it again meanwhile.
  */
 final class DeadlineExecutor implements AutoCloseable {
 
@@ -40,17 +41,39 @@ final class DeadlineExecutor implements AutoCloseable {
      * @param what names the call in messages, e.g. {@code discovery of baremetal/COMPUTE}
      */
     <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task) {
+        return call(what, timeout, task, () -> { });
+    }
+
+    /**
+     * As {@link #call(String, Duration, Callable)}; {@code ended} runs when the call's thread has
+     * left {@code task}, whether before the deadline or after it (or at once if the call is refused),
+     * and before the future completes with what the task returned.
+     */
+    <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task, Runnable ended) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Future<?> running;
         try {
             running = pool.submit(() -> {
+                // ended first: whoever sees the result complete finds the call over
+                T value = null;
+                Throwable failure = null;
                 try {
-                    result.complete(task.call());
+                    value = task.call();
                 } catch (Throwable t) {
-                    result.completeExceptionally(t);
+                    failure = t;
+                }
+                try {
+                    ended.run();
+                } finally {
+                    if (failure == null) {
+                        result.complete(value);
+                    } else {
+                        result.completeExceptionally(failure);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
+            ended.run();
             result.completeExceptionally(new ProviderUnavailableException(
                     what + " refused: all " + pool.getMaximumPoolSize() + " provider call threads are busy"));
             return result;

@@ -162,6 +162,7 @@ final class ProviderDirectory implements AutoCloseable {
                 Registration current = entry.registrations.get(capability);
                 if (current != null && current.serviceId() == serviceId) {
                     entry.registrations.remove(capability);
+                    entry.failing.remove(capability);
                     entry.departedCapabilities.put(capability, clock.instant());
                     if (!entry.registrations.isEmpty() && entry.snapshots.containsKey(capability)) {
                         LOG.info("Provider {} withdrew its {} service; its {} resources stay for up to {} or until it returns",
@@ -222,17 +223,38 @@ final class ProviderDirectory implements AutoCloseable {
             if (running != null && !running.isDone() && entry.inFlightRegistration.get(registration.capability()) == registration) {
                 return running;
             }
+            String what = "discovery of " + registration.providerId() + " " + registration.capability();
+            Instant started = clock.instant();
+            Running stuck = entry.running.get(registration.capability());
+            if (stuck != null && stuck.registration() == registration) {
+                // its last call overran its deadline and its thread is still in the provider, which ignores interruption:
+                // another call would take one more of the pool's threads each time, until no provider could be called
+                CompletableFuture<Object> refused = new CompletableFuture<>();
+                CompletableFuture<Object> folded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+                Instant since = stuck.started().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                refused.completeExceptionally(new ProviderTimeoutException(what + " started at " + since + " has not returned, "
+                        + "past its deadline of " + InventorySettings.describe(settings.discoveryTimeout()) + " (the provider does not "
+                        + "stop when interrupted); it is not started again until that call returns"));
+                return folded;
+            }
             String operationId = registration.providerId() + "/" + registration.capability() + "/" + operations.incrementAndGet();
             Duration timeout = settings.discoveryTimeout();
-            Instant started = clock.instant();
             DiscoveryContext context = new DiscoveryContext(operationId, started.plus(timeout), clock);
-            String what = "discovery of " + registration.providerId() + " " + registration.capability();
+            Running marker = new Running(registration, started);
+            entry.running.put(registration.capability(), marker);
             CompletableFuture<Object> call = executor.call(what, timeout, () -> {
                 Object snapshot = registration.discoverer().discover(context);
                 if (snapshot == null) {
                     throw new ProviderFailureException(what + " returned no snapshot");
                 }
                 return snapshot;
+            }, () -> {
+                lock.lock();
+                try {
+                    entry.running.remove(registration.capability(), marker);
+                } finally {
+                    lock.unlock();
+                }
             });
             // callers wait on the folded future: it completes after the snapshot (or the failure) is in the
             // entry, so a caller that waited never reads the provider's status from before its discovery
@@ -269,12 +291,18 @@ final class ProviderDirectory implements AutoCloseable {
                 reported.stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("Provider {} reports: {}", entry.id, w));
                 entry.reportedWarnings.put(registration.capability(), reported);
                 entry.lastGood = now;
+                entry.lastGoodOf.put(registration.capability(), now);
                 entry.generation = generation;
                 entry.lastDiscovery = now;
                 entry.lastDiscoveryTime = Duration.between(started, now);
                 if (current) {
+                    entry.failing.remove(registration.capability());
                     String unavailable = snapshot instanceof GpuSnapshot gpu ? ProviderText.clean(gpu.unavailableReason()) : null;
-                    if (unavailable != null) {
+                    if (!entry.failing.isEmpty()) {
+                        // another service of this provider still fails: its resources cannot be vouched for, and the provider
+                        // stays failed (this one's success would otherwise hide that one's failure)
+                        change(entry, "failed", ProviderState.FAILED, failingMessage(entry), null);
+                    } else if (unavailable != null) {
                         if (entry.state != ProviderState.UNAVAILABLE) {
                             LOG.info("Provider {} is unavailable: {}", entry.id, unavailable);
                         }
@@ -289,7 +317,8 @@ final class ProviderDirectory implements AutoCloseable {
                 }
                 remerge();
             } else if (current) {
-                String message = ProviderText.message(cause);
+                entry.failing.put(registration.capability(), ProviderText.message(cause));
+                String message = failingMessage(entry);
                 if (entry.state != ProviderState.FAILED || !message.equals(entry.message)) {
                     LOG.warn("Provider {} failed: {}", entry.id, message);
                 }
@@ -302,6 +331,19 @@ final class ProviderDirectory implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Why a provider fails: the reason of its one failing service, or of each, named by capability,
+     * where several fail.
+     */
+    private static String failingMessage(Entry entry) {
+        if (entry.failing.size() == 1) {
+            return entry.failing.values().iterator().next();
+        }
+        List<String> parts = new ArrayList<>();
+        entry.failing.forEach((capability, reason) -> parts.add(capability + ": " + reason));
+        return String.join("; ", parts);
     }
 
     /**
@@ -403,15 +445,21 @@ final class ProviderDirectory implements AutoCloseable {
                     emit(entry, "dropped", entry.state, entry.state, "it did not return within " + InventorySettings.describe(grace), null, 0);
                     continue;
                 }
-                if (entry.state == ProviderState.FAILED && !entry.snapshots.isEmpty()
-                        && (entry.lastGood == null || entry.lastGood.plus(grace).isBefore(now))) {
-                    LOG.info("Provider {} has failed for longer than {}; dropping its {} stale resources",
-                            entry.id, InventorySettings.describe(grace), entry.resources());
-                    entry.snapshots.clear();
-                    entry.reportedWarnings.clear();
-                    dropped = true;
-                    emit(entry, "dropped", entry.state, entry.state, "it has failed for longer than " + InventorySettings.describe(grace)
-                            + ": " + entry.message, null, 0);
+                if (entry.state == ProviderState.FAILED) {
+                    // each failing service's resources go once it has not been discovered for the grace period; a service of
+                    // the same provider that still answers keeps its own
+                    for (Capability capability : List.copyOf(entry.failing.keySet())) {
+                        Instant good = entry.lastGoodOf.get(capability);
+                        if (entry.snapshots.containsKey(capability) && (good == null || good.plus(grace).isBefore(now))) {
+                            Object snapshot = entry.snapshots.remove(capability);
+                            entry.reportedWarnings.remove(capability);
+                            LOG.info("Provider {} has failed for longer than {}; dropping its {} stale {} resources",
+                                    entry.id, InventorySettings.describe(grace), resourcesOf(snapshot), capability);
+                            dropped = true;
+                            emit(entry, "dropped", entry.state, entry.state, "it has failed for longer than " + InventorySettings.describe(grace)
+                                    + ": " + entry.message, null, entry.resources());
+                        }
+                    }
                 }
                 if (entry.state != ProviderState.DEPARTED) {
                     dropped |= dropWithdrawnCapabilities(entry, now, grace);
@@ -669,6 +717,10 @@ final class ProviderDirectory implements AutoCloseable {
         return 0;
     }
 
+    /** A discovery call whose thread is in the provider: of which registration, since when. */
+    private record Running(Registration registration, Instant started) {
+    }
+
     /** One provider id; mutable, guarded by the directory's lock. */
     private static final class Entry {
         final String id;
@@ -677,6 +729,12 @@ final class ProviderDirectory implements AutoCloseable {
         final Map<Capability, List<String>> reportedWarnings = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
+        /** The call of each capability whose thread is in the provider, until that thread leaves it (after its deadline too). */
+        final Map<Capability, Running> running = new EnumMap<>(Capability.class);
+        /** The capabilities whose current service's last discovery failed, with the reason. */
+        final Map<Capability, String> failing = new EnumMap<>(Capability.class);
+        /** When each capability's discovery last succeeded. */
+        final Map<Capability, Instant> lastGoodOf = new EnumMap<>(Capability.class);
         final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
         /** When each capability without a registration now last lost it: its resources are dropped a grace period later. */
         final Map<Capability, Instant> departedCapabilities = new EnumMap<>(Capability.class);
