@@ -119,7 +119,6 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     final Clock clock;
     private final ExecutorService workers;
     private final ScheduledExecutorService passes;
-    private final ScheduledExecutorService watchdog;
     private final ExecutorService refresher;
     /** Runs providers' listings, so that a pass waits for each at most its deadline (Reconciler). */
     final ExecutorService listers;
@@ -131,6 +130,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     final Set<String> placing = ConcurrentHashMap.newKeySet();
     /** Set when an allocation placed for a deployment that was not stored could not be released: the next pass looks again. */
     final AtomicBoolean unstoredLeft = new AtomicBoolean();
+    /** Provider calls whose thread is in the provider, by what they act on (see {@link #call}); one at a time per key. */
+    final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Runs provider calls, so that one that ignores its deadline holds its own thread, not a worker or the reconciler's pass. */
+    private final ExecutorService calls;
     /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
     final Map<String, String> inFlight = new ConcurrentHashMap<>();
     /** Counts completed worker calls; a pass ignores members whose call completed after the pass read the store. */
@@ -168,7 +171,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         this.clock = clock;
         this.workers = Executors.newFixedThreadPool(settings.workers(), threads("strata-deployment-worker"));
         this.passes = Executors.newSingleThreadScheduledExecutor(threads("strata-reconciler"));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("strata-deployment-watchdog"));
+        this.calls = Executors.newCachedThreadPool(threads("strata-provider-call"));
         this.refresher = Executors.newSingleThreadExecutor(threads("strata-deployment-refresh"));
         this.listers = Executors.newCachedThreadPool(threads("strata-deployment-lister"));
         this.steps = new ProvisioningSteps(store);
@@ -227,7 +230,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         workers.shutdownNow();
         refresher.shutdownNow();
         listers.shutdownNow();
-        watchdog.shutdownNow();
+        calls.shutdownNow();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
             passes.awaitTermination(5, TimeUnit.SECONDS);
@@ -740,7 +743,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             ProvisioningProvider provider = running.get();
             MachineStatus after;
             try {
-                after = call(() -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
+                after = call("leak/" + providerId + "/" + machine.handle().machineId(), "delete of leaked machine "
+                        + machine.handle().machineId() + " on provider " + providerId,
+                        () -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
             } catch (RuntimeException e) {
                 if (closed) {
                     LOG.debug("Deleting leaked machine {} of provider {} was cut short as deployments stop: {}", machine.handle().machineId(),
@@ -773,7 +778,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
-            status = call(() -> provider.create(request, context(opId)));
+            status = call(key, "create of operation " + opId + " on provider " + m.providerId(), () -> provider.create(request, context(opId)));
             if (status == null || status.handle() == null) {
                 // a provider's bug: without a status nothing can be tracked; the member fails with the reason (a machine it made
                 // anyway carries the operation's labels, and the reconciler finds it as a leak)
@@ -847,7 +852,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
-            status = call(() -> provider.delete(machine, context(opId)));
+            status = call(key(d.id(), m.name()), "delete of operation " + opId + " on provider " + m.providerId(),
+                    () -> provider.delete(machine, context(opId)));
             if (status == null || status.state() == null) {
                 throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + machine.machineId()
                         + " with no machine status; expected DELETING or GONE (the provisioning SPI's delete)");
@@ -924,7 +930,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         for (OperationRecord op : creates) {
             Optional<MachineStatus> found;
             try {
-                found = call(() -> provider.find(op.id(), context(op.id())));
+                found = call(key(d.id(), m.name()), "look-up of operation " + op.id() + " on provider " + m.providerId(),
+                        () -> provider.find(op.id(), context(op.id())));
             } catch (RuntimeException e) {
                 if (cutShort(d, m, "look-up of create " + op.id(), e)) {
                     return;
@@ -1082,29 +1089,106 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     }
 
     /**
-     * Calls a provider on this thread, bounded by {@code operationTimeout}: the provider honours
-     * the context's deadline, and a call that overruns it by a second is interrupted.
+     * Calls a provider, bounded by {@code operationTimeout}: the provider honours the context's
+     * deadline; a call that overruns it by a second is interrupted, and one that still has not
+     * returned {@link #ABANDON_AFTER} later is left to its thread, which is not waited for.
+     * Until that thread leaves the provider, a call under the same {@code key} (the member, or the
+     * machine) is not made: it fails at once saying so, as a provider that does not answer, so
+     * that the same operation is never sent twice at once and the caller's thread (a worker, the
+     * reconciler's pass) is free for everything else.
+     *
+     * @param key what the call acts on: one call at a time per key
+     * @param what names the call in messages ({@code create of operation op-...})
      */
-    <T> T call(Supplier<T> call) {
-        Thread caller = Thread.currentThread();
-        ScheduledFuture<?> alarm;
+    <T> T call(String key, String what, Supplier<T> call) {
+        Running before = running.get(key);
+        if (before != null) {
+            throw new ProviderTimeoutException(what + " was not made: " + before.what() + ", started at " + before.since()
+                    + ", has not returned (the provider ignores interruption); nothing more is sent for it until it returns");
+        }
+        Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        running.put(key, mine);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> thread = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            alarm = watchdog.schedule(caller::interrupt, settings.operationTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            calls.execute(() -> {
+                thread.set(Thread.currentThread());
+                T value = null;
+                Throwable failure = null;
+                try {
+                    value = call.get();
+                } catch (LinkageError e) {
+                    // a call that runs on a provider whose bundle was updated or stopped meanwhile finds its classes gone
+                    // (NoClassDefFoundError: "bundle wiring is no longer valid"): the provider left, as a departed one does,
+                    // and the operation is tried again under the same id on its successor
+                    failure = new ProviderUnavailableException("the provider's classes went away while the call ran (its bundle was "
+                            + "updated or stopped): " + e, e);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    thread.set(null);
+                    Thread.interrupted();
+                    running.remove(key, mine); // before the result: whoever sees it finds the call over
+                }
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            });
         } catch (RejectedExecutionException e) {
+            running.remove(key, mine);
             throw new ProviderUnavailableException("deployments are stopping");
         }
+        long deadline = settings.operationTimeout().toMillis() + 1000;
         try {
-            return call.get();
-        } catch (LinkageError e) {
-            // a call that runs on a provider whose bundle was updated or stopped meanwhile finds its classes gone
-            // (NoClassDefFoundError: "bundle wiring is no longer valid"): the provider left, as a departed one does, and
-            // the operation is tried again under the same id on its successor
-            throw new ProviderUnavailableException("the provider's classes went away while the call ran (its bundle was updated or "
-                    + "stopped): " + e, e);
-        } finally {
-            alarm.cancel(false);
-            Thread.interrupted();
+            try {
+                return unwrap(result, deadline);
+            } catch (java.util.concurrent.TimeoutException overran) {
+                Thread t = thread.get();
+                if (t != null) {
+                    t.interrupt();
+                }
+                try {
+                    return unwrap(result, ABANDON_AFTER.toMillis());
+                } catch (java.util.concurrent.TimeoutException ignored) {
+                    LOG.warn("{} has not returned {} after its deadline, although interrupted; its thread is left to it, and nothing more is "
+                            + "sent for it until it returns", what, Reconciler.describe(ABANDON_AFTER));
+                    throw new ProviderTimeoutException(what + " did not return within " + Reconciler.describe(settings.operationTimeout())
+                            + " (operationTimeout) and ignores interruption; it is left running, and nothing more is sent for it until it "
+                            + "returns");
+                }
+            }
+        } catch (InterruptedException stopping) {
+            Thread t = thread.get();
+            if (t != null) {
+                t.interrupt();
+            }
+            Thread.currentThread().interrupt();
+            throw new ProviderUnavailableException("interrupted while waiting for " + what + " (deployments are stopping)");
         }
+    }
+
+    /** How long a call that overran its deadline is waited for after it was interrupted, before it is left to its thread. */
+    static final Duration ABANDON_AFTER = Duration.ofSeconds(2);
+
+    private static <T> T unwrap(CompletableFuture<T> result, long millis) throws InterruptedException, java.util.concurrent.TimeoutException {
+        try {
+            return result.get(millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new ProviderFailureException(String.valueOf(cause), cause);
+        }
+    }
+
+    /** A provider call whose thread is in the provider: what, since when. */
+    record Running(String what, Instant since) {
     }
 
     DiscoveryContext context(String operationId) {

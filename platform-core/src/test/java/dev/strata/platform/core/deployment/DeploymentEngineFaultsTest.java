@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.DeploymentState;
+import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -17,6 +18,7 @@ import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.store.OperationRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -242,6 +244,65 @@ class DeploymentEngineFaultsTest {
     }
 
     /** A provider that passes every call on to another. */
+    /**
+     * A provider whose create for one member hangs and ignores interruption, with one worker: the
+     * other member is made meanwhile, the hung member says its create has not returned, nothing is
+     * sent for it again while the call is in the provider, and once the call returns the member
+     * goes on under the same operation, with one machine. Before, the call held the only worker:
+     * no other member of any deployment was made, and the member showed nothing.
+     */
+    @Test
+    void aCreateThatHangsAndIgnoresInterruptionHoldsNoWorkerAndIsNotSentTwice() throws Exception {
+        DeploymentSettings oneWorker = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(300),
+                Duration.ofMillis(40), Duration.ofMillis(400), 1, true);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger hungCalls = new java.util.concurrent.atomic.AtomicInteger();
+        lab.lab.beforeCreate = r -> {
+            if (r.member().equals("worker-0")) {
+                hungCalls.incrementAndGet();
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // a provider that does not honour interruption
+                    }
+                }
+            }
+        };
+        try {
+            DeploymentEngine engine = lab.engine(oneWorker, lab.store);
+            Deployment d = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+            Instant deadline = Instant.now().plus(PATIENCE);
+            while (true) {
+                engine.reconcileNow();
+                Deployment now = engine.get(d.id()).orElseThrow();
+                DeploymentMember other = now.members().stream().filter(m -> m.name().equals("worker-1")).findFirst().orElseThrow();
+                DeploymentMember hung = now.members().stream().filter(m -> m.name().equals("worker-0")).findFirst().orElseThrow();
+                if (other.state() == MemberState.RUNNING && hung.message() != null && hung.message().contains("ignores interruption")) {
+                    assertThat(hung.message()).contains("create of operation " + hung.operationId() + " on provider lab did not return within 300 ms")
+                            .contains("nothing more is sent for it until it returns");
+                    break;
+                }
+                assertThat(Instant.now()).as("worker-1 made and worker-0 waiting: %s", now.members()).isBefore(deadline);
+                Thread.sleep(50);
+            }
+            Thread.sleep(1000); // passes go on meanwhile
+            engine.reconcileNow();
+            assertThat(hungCalls.get()).as("creates sent for the hung member while its call is in the provider").isEqualTo(1);
+
+            release.countDown();
+            Deployment ready = Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+            assertThat(lab.lab.live()).hasSize(2);
+            List<OperationRecord> creates = lab.store.deployments().operations(d.id()).stream()
+                    .filter(op -> op.action().equals("create") && op.member().equals("worker-0")).toList();
+            assertThat(creates).as("one operation for the hung member").hasSize(1);
+            assertThat(ready.members()).filteredOn(m -> m.name().equals("worker-0")).singleElement()
+                    .satisfies(m -> assertThat(m.operationId()).isEqualTo(creates.get(0).id()));
+        } finally {
+            release.countDown();
+        }
+    }
+
     static class Delegating implements ProvisioningProvider {
         final ProvisioningProvider to;
 
