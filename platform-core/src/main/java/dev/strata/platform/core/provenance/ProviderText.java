@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * where it comes in, before anything stores, logs or shows it:
  * <ul>
  * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
- * of a URL ({@code https://admin:pw@bmc/}), the value of an {@code Authorization} header (its
+ * of a URL ({@code https://admin:pw@bmc/}, the password's {@code /?#@} unencoded too), the value of an {@code Authorization} header (its
  * scheme, whichever it is, and the credential after it) and of a
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
@@ -68,8 +68,16 @@ public final class ProviderText {
             Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
-    /** scheme://user:password@ or scheme://token@ */
-    private static final Pattern USERINFO = Pattern.compile("(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}+://)[^/\\s@?#]++@");
+    /**
+     * scheme://user:password@ or scheme://token@. A password pasted in as generated may hold
+     * {@code /}, {@code ?}, {@code #} or {@code @} unencoded ({@code //strata:S3cr#t/pw@db}): after a
+     * user and a {@code :}, everything up to the last {@code @} before white space, a double quote
+     * or an angle bracket is taken for the password. A URL with a port and an {@code @} further on
+     * ({@code //host:8443/users?email=ops@example.com}) loses its host to the mask: too much
+     * masked, never too little.
+     */
+    private static final Pattern USERINFO = Pattern.compile(
+            "(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}+://)(?:[^/\\s@?#:\"<>]*+:[^\\s\"<>]*|[^/\\s@?#]++)@");
     /**
      * Authorization: [scheme] value (header, or a field of that name). Any word before the value
      * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and

@@ -1,6 +1,7 @@
 package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.sql.SQLException;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -35,9 +36,21 @@ public final class DataSources {
         try {
             return driver.createDataSource(p);
         } catch (SQLException | RuntimeException e) {
-            throw new StateStoreException("the JDBC driver refused the settings for " + s.location() + ": " + JdbcStateStore.describe(e), e);
+            // a driver's message may quote the URL it was given (pgjdbc's does): neither it nor the cause chained here (which
+            // a log line prints) holds more of the URL than the store shows of it
+            throw new StateStoreException("the JDBC driver refused the settings for " + s.location() + ": "
+                    + masked(JdbcStateStore.describe(e), s), ProviderText.trace(e));
         } finally {
             p.clear();
         }
+    }
+
+    /** A driver's text with the URL it was given, where quoted, as the store shows it, then cleaned as provider text is. */
+    static String masked(String text, StoreSettings s) {
+        String t = text;
+        if (s.kind() == StoreSettings.Kind.POSTGRESQL && !s.url().isEmpty()) {
+            t = t.replace(s.url(), s.location());
+        }
+        return ProviderText.clean(t);
     }
 }

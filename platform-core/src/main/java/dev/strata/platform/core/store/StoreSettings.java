@@ -80,17 +80,19 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             h2File = Path.of(base + ".mv.db");
         } else if (url.startsWith("jdbc:postgresql:")) {
             kind = Kind.POSTGRESQL;
+            if (hasUserInfo(url)) {
+                // first: a password may hold what looks like a parameter (?password=), and what is shown masks the user part whole
+                throw new InvalidConfigurationException(PID, "url", maskSecretParameters(shown(url)),
+                        "a URL without user or password in it (jdbc:postgresql://HOST:PORT/DATABASE, no '@' in it: one ends a user part, "
+                                + "whatever comes before it; write %40 for an '@' in a parameter); put the user in user and the password "
+                                + "in the file named by passwordFile");
+            }
             List<String> secrets = secretParameters(url);
             if (!secrets.isEmpty()) {
                 throw new InvalidConfigurationException(PID, "url", shown(maskSecretParameters(url)),
                         "a URL whose parameters carry no secret, since the URL is configuration that config:list shows and the "
                                 + "provenance log records; put the database password in the file named by passwordFile ("
                                 + String.join(", ", secrets) + (secrets.size() == 1 ? " carries one)" : " carry one)"));
-            }
-            if (hasUserInfo(url)) {
-                throw new InvalidConfigurationException(PID, "url", shown(url),
-                        "a URL without user or password in it (jdbc:postgresql://HOST:PORT/DATABASE); put the user in user and the password "
-                                + "in the file named by passwordFile");
             }
             List<String> overriding = settingParameters(url);
             if (!overriding.isEmpty()) {
@@ -297,37 +299,44 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         return SECRET_WORDS.stream().anyMatch(key::contains) && NOT_SECRET_ENDINGS.stream().noneMatch(key::endsWith);
     }
 
-    /** Whether a URL names a user (and maybe a password) before its host: {@code //user:password@host}. */
+    /**
+     * Whether a URL names a user (and maybe a password) before its host: {@code //user:password@host}.
+     * A password pasted in as generated may hold {@code /}, {@code ?}, {@code #} or {@code @}
+     * unencoded, so the user part is not taken to end at the first of those: any {@code @} after
+     * the {@code //} (or, without one, anywhere) counts, and the last one ends the user part
+     * ({@link #userInfoEnd}). An {@code @} in a parameter's value is refused with it, which costs
+     * nothing: it can be written {@code %40}.
+     */
     static boolean hasUserInfo(String url) {
-        int from = url.indexOf("//");
-        int start = from < 0 ? 0 : from + 2;
-        int end = start;
-        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        return url.substring(start, end).indexOf('@') >= 0;
+        return userInfoEnd(url) >= 0;
+    }
+
+    /** Where the user part of a URL begins: after {@code //}, else after {@code jdbc:postgresql:}, else at the start. */
+    private static int userInfoStart(String url) {
+        int slashes = url.indexOf("//");
+        return slashes >= 0 ? slashes + 2 : url.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:".length() : 0;
+    }
+
+    /** The index of the {@code @} that ends the user part of a URL (the last one after {@link #userInfoStart}), or -1 when it has none. */
+    static int userInfoEnd(String url) {
+        int at = url.lastIndexOf('@');
+        return at >= userInfoStart(url) ? at : -1;
     }
 
     /**
      * A URL as messages, the log and the shell show it: cleaned as provider text is
      * ({@link ProviderText#clean}: a user and password after {@code scheme://}, a secret query
-     * parameter), and a user part before an {@code @} masked even where no {@code scheme://}
-     * introduces it ({@code strata:pw@db/strata}).
+     * parameter), and everything before the last {@code @} masked, from the {@code //} on (from
+     * the start where no {@code scheme://} introduces it: {@code strata:pw@db/strata}), whatever
+     * the password holds ({@code strata:S3cr#t/pw@db}).
      */
     static String shown(String url) {
         String s = ProviderText.clean(url);
-        int end = s.length();
-        for (char c : new char[] {'?', '#'}) {
-            int i = s.indexOf(c);
-            if (i >= 0 && i < end) {
-                end = i;
-            }
-        }
-        int at = end == 0 ? -1 : s.lastIndexOf('@', end - 1);
+        int at = userInfoEnd(s);
         if (at < 0) {
             return s;
         }
-        int start = s.lastIndexOf('/', at) + 1;
+        int start = userInfoStart(s);
         return s.substring(start, at).equals(ProviderText.MASK) ? s : s.substring(0, start) + ProviderText.MASK + s.substring(at);
     }
 

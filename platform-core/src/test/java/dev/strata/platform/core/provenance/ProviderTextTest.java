@@ -58,6 +58,22 @@ class ProviderTextTest {
         assertThat(ProviderText.clean(null)).isNull();
     }
 
+    /**
+     * Before, a URL's user part was taken to end at the first {@code /}, {@code ?} or {@code #}, so
+     * a generated password pasted in unencoded ({@code strata:S3cr#tPw9@db}) was left whole in the
+     * text, and with it in the provenance log a configuration's URL is recorded in. Now everything
+     * after a user and a {@code :} up to the last {@code @} of the URL is masked.
+     */
+    @Test
+    void aUrlPasswordThatHoldsSlashQuestionMarkHashOrAtIsMasked() {
+        for (String password : List.of("S3cr#tPw9", "S3cr?tPw9", "S3cr/tPw9", "S3cr@tPw9", "S3/c?r#t@Pw9")) {
+            String text = "cannot connect to jdbc:postgresql://strata:" + password + "@db.example:5432/strata (timeout)";
+            assertThat(ProviderText.clean(text)).as(text).isEqualTo("cannot connect to jdbc:postgresql://****@db.example:5432/strata (timeout)");
+        }
+        assertThat(ProviderText.clean("\"url\": \"https://admin:p#w/d@bmc-r12.lab/redfish/v1\", \"contact\": \"ops@example.com\""))
+                .isEqualTo("\"url\": \"https://****@bmc-r12.lab/redfish/v1\", \"contact\": \"ops@example.com\"");
+    }
+
     @Test
     void eachFormACredentialTravelsInIsMasked() {
         assertThat(ProviderText.clean("GET https://admin:hunter2@10.0.0.5/redfish/v1 failed"))
@@ -256,6 +272,12 @@ class ProviderTextTest {
                 .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
     }
 
+    /** A generated password pasted into a URL's user part as it is: '/', '?', '#' and '@' unencoded. */
+    private static Arbitrary<String> rawUserinfoSecrets() {
+        return Arbitraries.strings().withChars(LETTERS + "-._~+=!$*%:;,/?#@").ofMinLength(8).ofMaxLength(40)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
+    }
+
     /** Anything printable, spaces, quotes and backslashes included (a JSON string holds it escaped). */
     private static Arbitrary<String> printableSecrets() {
         return Arbitraries.strings().withCharRange(' ', '~').ofMinLength(8).ofMaxLength(40)
@@ -280,6 +302,8 @@ class ProviderTextTest {
         return Arbitraries.oneOf(List.of(
                 form("URL user and password", userinfoSecrets(), s -> "GET https://admin:" + s + "@10.0.0.5:8000/redfish/v1/Systems"),
                 form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
+                form("URL user and password, unencoded", rawUserinfoSecrets(),
+                        s -> "jdbc:postgresql://strata:" + s + "@db.example:5432/strata?sslmode=require"),
                 form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
                 form("Authorization field", tokenSecrets(), s -> "authorization=" + s),
                 Combinators.combine(Arbitraries.of("SSWS", "ApiKey", "SharedKey", "SharedKeyLite", "AWS", "Token", "token", "MAC", "Splunk",

@@ -67,6 +67,32 @@ class StoreSettingsTest {
     }
 
     /**
+     * Before, the user part of a URL was taken to end at the first {@code /}, {@code ?} or
+     * {@code #}, so a URL whose password held one ({@code jdbc:postgresql://strata:S3cr#tPw9@db...},
+     * as a generated password often does) was accepted, and the store showed it whole as its
+     * location: in every message, the log, {@code strata:cluster}. Now any {@code @} ends a user
+     * part: such a URL is refused, and the message masks everything before its last {@code @}.
+     */
+    @Test
+    void aPasswordThatHoldsSlashQuestionMarkHashOrAtIsRefusedAndNeverShown() {
+        for (String password : List.of("S3cr#tPw9", "S3cr?tPw9", "S3cr/tPw9", "S3cr@tPw9", "S3cr?password=tPw9", "S3/c?r#t@Pw9")) {
+            String url = "jdbc:postgresql://strata:" + password + "@db.example:5432/strata";
+            assertThatThrownBy(() -> from(Map.of("url", url))).as(url).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageNotContaining("S3").hasMessageNotContaining("Pw9")
+                    .hasMessageContaining("url = 'jdbc:postgresql://****@db.example:5432/strata' is invalid; expected a URL without user "
+                            + "or password in it");
+            assertThat(StoreSettings.shown(url)).isEqualTo("jdbc:postgresql://****@db.example:5432/strata");
+        }
+        assertThat(StoreSettings.shown("strata:S3cr/tPw9@db.example/strata")).isEqualTo("****@db.example/strata");
+        assertThat(StoreSettings.shown("jdbc:postgresql:strata:S3cr/tPw9@db.example/strata")).isEqualTo("jdbc:postgresql:****@db.example/strata");
+        // an '@' in a parameter's value is taken for the end of a user part too; written %40 it passes
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://db.example/strata?ApplicationName=ops@example")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("write %40 for an '@' in a parameter");
+        assertThat(from(Map.of("url", "jdbc:postgresql://db.example/strata?ApplicationName=ops%40example")).location())
+                .isEqualTo("jdbc:postgresql://db.example/strata?ApplicationName=ops%40example");
+    }
+
+    /**
      * A PostgreSQL URL was refused whenever the word password appeared anywhere in it, a database
      * named password_vault or a host password-db included, while a secret under another name
      * (token=, pwd=) was accepted and kept in the configuration. Refused now are a user and
