@@ -28,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * fails (the connection lost while committing), the database may have committed the batch: it is
  * not run again, and every unit fails as not acknowledged, perhaps stored; a failure to give the
  * connection back after the commit fails no unit.
+ *
+ * <p>An {@link Error} while a batch runs (an {@code OutOfMemoryError} on a batch of large writes, a
+ * {@code NoClassDefFoundError} after a bundle refresh) fails every unit of that batch, naming the
+ * error, and the writer goes on with the next: it is the only writer, and a write behind it would
+ * otherwise wait for good. A {@link VirtualMachineError} included: the batch's memory is free once
+ * it has failed, and a writer that stopped would stop every write for good, where the next batch
+ * may well succeed. Closing fails what is still queued.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -77,6 +84,10 @@ final class WritePipeline implements AutoCloseable {
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Set by the writer before its last look at the queue: a unit queued after that is failed by whoever queued it. */
+    private volatile boolean stopped;
+    /** Whether the batch being run reached its commit: what a failure of it can say about the batch. */
+    private boolean commitReached;
     private volatile long batches;
     private volatile long writes;
 
@@ -95,6 +106,10 @@ final class WritePipeline implements AutoCloseable {
             return future;
         }
         queue.add(new Pending<>(work, future));
+        if (stopped) {
+            // the writer was gone before this unit was queued, or is taking its last look at the queue
+            failQueued();
+        }
         return future;
     }
 
@@ -105,34 +120,74 @@ final class WritePipeline implements AutoCloseable {
 
     private void loop() {
         List<Pending<?>> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    housekeeping(true);
-                    continue;
+        try {
+            while (running || !queue.isEmpty()) {
+                try {
+                    Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        housekeeping(true);
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, maxBatch - 1);
+                    run(batch);
+                    housekeeping(false);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (RuntimeException e) {
+                    LOG.error("State store writer: unexpected failure; the batch's writes failed", e);
+                    for (Pending<?> p : batch) {
+                        p.future().completeExceptionally(e);
+                    }
+                } catch (Throwable e) {
+                    // an Error (out of memory, a class gone after a bundle refresh): this batch fails, the writer goes on
+                    failBatch(batch, e);
+                } finally {
+                    batch.clear();
+                    commitReached = false;
                 }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                run(batch);
-                housekeeping(false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("State store writer: unexpected failure; the batch's writes failed", e);
-                for (Pending<?> p : batch) {
-                    p.future().completeExceptionally(e);
-                }
-            } finally {
-                batch.clear();
             }
+        } finally {
+            // closed; or, should the writer ever end otherwise, no write is queued for a thread that is gone
+            running = false;
+            stopped = true;
+            failQueued();
+        }
+    }
+
+    /** Fails every unit of a batch that an {@link Error} (or another throwable no unit answers for) ended. */
+    private void failBatch(List<Pending<?>> batch, Throwable e) {
+        boolean maybeStored = commitReached;
+        try {
+            LOG.error("State store writer at {}: {} while running a batch of {} writes; they failed ({}), the writer goes on", host.where(),
+                    e.getClass().getName(), batch.size(), maybeStored ? "perhaps stored" : "not stored", e);
+        } catch (Throwable logging) {
+            // out of memory may fail the log line too: the callers must still get their answer
+        }
+        StateStoreException failure = new StateStoreException("the state store at " + host.where() + " failed to write: its writer hit "
+                + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + (maybeStored ? "; the write is not acknowledged, and it may or may not be stored" : "; the write is not stored"), e);
+        for (Pending<?> p : batch) {
+            p.future().completeExceptionally(failure);
+        }
+        try {
+            host.rolledBack();
+        } catch (Throwable ignored) {
+            // forgetting in-memory state is best effort here; the batch is answered either way
+        }
+    }
+
+    /** Fails every unit still queued as closed; one the writer has taken is its to answer. */
+    private void failQueued() {
+        Pending<?> p = queue.poll();
+        if (p == null) {
+            return;
         }
         StateStoreException closed = new StateStoreException("the state store at " + host.where() + " is closed");
-        Pending<?> p;
-        while ((p = queue.poll()) != null) {
+        do {
             p.future().completeExceptionally(closed);
-        }
+        } while ((p = queue.poll()) != null);
     }
 
     private void housekeeping(boolean idle) {
@@ -141,12 +196,13 @@ final class WritePipeline implements AutoCloseable {
         }
         try {
             host.housekeeping(idle);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("State store writer: housekeeping at {} failed: {}", host.where(), e.toString());
         }
     }
 
     private void run(List<Pending<?>> batch) {
+        commitReached = false;
         List<Object> results = new ArrayList<>(batch.size());
         Tx tx = null;
         boolean committing = false;
@@ -164,9 +220,10 @@ final class WritePipeline implements AutoCloseable {
                     }
                 }
                 committing = true;
+                commitReached = true;
                 c.commit();
                 committed = true;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 rollback(c, e);
                 throw e;
             } finally {
@@ -242,7 +299,7 @@ final class WritePipeline implements AutoCloseable {
     private record Refusal(StrataException cause) {
     }
 
-    private static void rollback(Connection c, Exception cause) {
+    private static void rollback(Connection c, Throwable cause) {
         try {
             c.rollback();
         } catch (SQLException e) {
@@ -262,5 +319,7 @@ final class WritePipeline implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // the writer runs what was queued before it stops; what is left (it is stuck in a batch, or gone) is failed, not left waiting
+        failQueued();
     }
 }

@@ -282,4 +282,74 @@ class WritePipelineTest {
             assertThat(units(host)).as("units in the database").isEqualTo(3);
         }
     }
+
+    /**
+     * Before, the writer caught {@code RuntimeException} only: an {@code Error} while a batch ran
+     * (an {@code OutOfMemoryError} on a batch of large writes, a {@code NoClassDefFoundError} after
+     * a bundle refresh) ended the only writer thread, the batch's callers were never answered, and
+     * every later write waited for good. Now every unit of that batch fails, naming the error and
+     * that it is not stored (the transaction rolled back), and the writer goes on.
+     */
+    @Test
+    void anErrorInABatchFailsThatBatchAndTheWriterGoesOn() throws Exception {
+        Recording host = new Recording("error");
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            CompletableFuture<Void> entered = new CompletableFuture<>();
+            pipeline.submit(tx -> {
+                entered.complete(null);
+                gate.join();
+                return 0L;
+            });
+            entered.join();
+            List<CompletableFuture<Long>> batch = List.of(pipeline.submit(Recording::unit), pipeline.submit(tx -> {
+                Recording.unit(tx);
+                throw new OutOfMemoryError("Java heap space (simulated)");
+            }), pipeline.submit(Recording::unit));
+            gate.complete(null);
+            for (CompletableFuture<Long> f : batch) {
+                assertThat(f).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .withMessage("the state store at test failed to write: its writer hit java.lang.OutOfMemoryError: Java heap space "
+                                + "(simulated); the write is not stored");
+            }
+            assertThat(units(host)).as("units in the database").isZero();
+            assertThat(pipeline.submit(tx -> {
+                throw new NoClassDefFoundError("dev/strata/provider/Gone");
+            })).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("its writer hit java.lang.NoClassDefFoundError: dev/strata/provider/Gone");
+            assertThat(pipeline.submit(Recording::unit)).as("a write after them").succeedsWithin(java.time.Duration.ofSeconds(10));
+            assertThat(units(host)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Before, closing while the writer was held in a batch (a database that does not answer) left
+     * the writes queued behind it unanswered for good once the close gave up waiting. Now the close
+     * fails them as closed; the batch in hand is the writer's to answer.
+     */
+    @Test
+    void closingFailsTheWritesStillQueued() throws Exception {
+        Recording host = new Recording("close-queued");
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Void> entered = new CompletableFuture<>();
+        WritePipeline pipeline = new WritePipeline(host, 16, "test-writer");
+        CompletableFuture<Long> held = pipeline.submit(tx -> {
+            entered.complete(null);
+            gate.join();
+            return 0L;
+        });
+        entered.join();
+        CompletableFuture<Long> queued = pipeline.submit(Recording::unit);
+        try {
+            pipeline.close(); // waits 10 s for the writer, held in its batch
+            assertThat(queued).failsWithin(java.time.Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("the state store at test is closed");
+            assertThat(pipeline.submit(Recording::unit)).failsWithin(java.time.Duration.ZERO)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class).withMessageContaining("is closed");
+        } finally {
+            gate.complete(null);
+        }
+        assertThat(held).succeedsWithin(java.time.Duration.ofSeconds(10)).isEqualTo(0L);
+    }
 }
