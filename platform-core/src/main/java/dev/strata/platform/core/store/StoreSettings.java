@@ -75,6 +75,8 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             if (base.isEmpty()) {
                 throw new InvalidConfigurationException(PID, "url", url, "jdbc:h2:file:PATH with a file path");
             }
+            // H2 reads ~/ as the user's home folder: the driver, the file forced to disk and what is shown name the same file
+            base = expandHome(base);
             url = "jdbc:h2:file:" + base + H2_OPTIONS;
             location = base + ".mv.db";
             h2File = Path.of(base + ".mv.db");
@@ -136,6 +138,17 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
                 c.compactFillRate(), socketTimeout);
+    }
+
+    /**
+     * An H2 file path with a leading {@code ~/} (or {@code ~} alone) replaced by the user's home
+     * folder, as H2 does ({@code jdbc:h2:file:~/test}); any other path as it is.
+     */
+    static String expandHome(String path) {
+        if (path.equals("~") || path.startsWith("~/") || path.startsWith("~" + java.io.File.separator)) {
+            return Path.of(System.getProperty("user.home", ""), path.substring(1)).toAbsolutePath().toString();
+        }
+        return path;
     }
 
     private static Secret readPassword(String passwordFile, Path etc) {

@@ -94,4 +94,36 @@ class EmbeddedStoreTest extends StateStoreContract {
         assertThat(again.provenance().find(AuditFilter.all(5))).hasSize(1);
         again.close();
     }
+
+    /**
+     * Before, a URL {@code jdbc:h2:file:~/...} (H2's own form for the user's home folder) kept the
+     * {@code ~} as written for the file the store forces to disk and shows, while H2 put the
+     * database in the home folder: the store created and migrated it there, then stopped with
+     * {@code cannot open ~/.../store.mv.db to force it to disk}. Now the {@code ~} is expanded as H2
+     * expands it, for the driver, the file and what is shown alike.
+     */
+    @Test
+    void anH2UrlInTheHomeFolderOpensAndNamesTheFileItUses() throws Exception {
+        String name = "strata-home-url-test-" + System.nanoTime();
+        Path home = Path.of(org.h2.engine.SysProperties.USER_HOME).resolve(name);
+        try {
+            JdbcStateStore store = Stores.embedded(data, Map.of("url", "jdbc:h2:file:~/" + name + "/store"));
+            try {
+                join(store.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("x", 1))));
+                assertThat(store.info().location()).isEqualTo(home.resolve("store.mv.db").toString());
+                assertThat(home.resolve("store.mv.db")).isRegularFile();
+            } finally {
+                store.close();
+            }
+        } finally {
+            if (Files.exists(home)) {
+                try (java.util.stream.Stream<Path> walk = Files.walk(home)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        assertThat(home).doesNotExist();
+    }
 }

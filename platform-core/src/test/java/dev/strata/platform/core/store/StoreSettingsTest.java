@@ -36,6 +36,22 @@ class StoreSettingsTest {
         assertThat(Files.readString(dir.resolve("strata/instance-id")).strip()).isEqualTo(s.instanceId());
     }
 
+    /**
+     * Before, {@code jdbc:h2:file:~/...} kept the {@code ~} as written for the file forced to disk
+     * and shown, while H2 reads it as the user's home folder. Now the driver's URL, the file and
+     * what is shown all name the file in the home folder; another path is kept as written.
+     */
+    @Test
+    void anH2PathInTheHomeFolderIsExpandedAsH2ExpandsIt() {
+        Path home = Path.of(System.getProperty("user.home"));
+        StoreSettings s = from(Map.of("url", "jdbc:h2:file:~/strata/store;CIPHER=AES"));
+        assertThat(s.h2File()).isEqualTo(home.resolve("strata/store.mv.db")).isAbsolute();
+        assertThat(s.location()).isEqualTo(home.resolve("strata/store.mv.db").toString());
+        assertThat(s.url()).startsWith("jdbc:h2:file:" + home.resolve("strata/store") + ";MODE=PostgreSQL;");
+        assertThat(from(Map.of("url", "jdbc:h2:file:./strata/~/store")).h2File()).isEqualTo(Path.of("./strata/~/store.mv.db"));
+        assertThat(from(Map.of("url", "jdbc:h2:file:~other/store")).location()).isEqualTo("~other/store.mv.db");
+    }
+
     @Test
     void thePasswordComesFromItsFileAndIsNeverShown() throws Exception {
         Files.writeString(dir.resolve("pw"), "hunter2-very-secret\nsecond line ignored\n");
