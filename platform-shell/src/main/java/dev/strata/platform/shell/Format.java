@@ -27,6 +27,14 @@ final class Format {
         return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
+    /**
+     * A measured amount, such as a GPU's memory used: "-" when it is not reported (negative), and
+     * {@code 0 B} for the 0 that is, which {@link #bytes} would show as "-".
+     */
+    static String measuredBytes(long bytes) {
+        return bytes < 0 ? "-" : bytes == 0 ? "0 B" : bytes(bytes);
+    }
+
     /** How long ago, coarse: {@code 3s ago}, {@code 5m ago}. */
     static String ago(Instant then, Instant now) {
         if (then == null) {

@@ -135,7 +135,7 @@ public class GpuCommand implements Action {
         Table t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
         for (GpuSample s : recent) {
             t.row(s.at(), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
-                    s.memoryUsedBytes() < 0 ? "-" : Format.bytes(s.memoryUsedBytes()),
+                    Format.measuredBytes(s.memoryUsedBytes()),
                     s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
                     s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),
                     s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),

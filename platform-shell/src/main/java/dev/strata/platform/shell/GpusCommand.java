@@ -71,7 +71,7 @@ public class GpusCommand implements Action {
         table.row(nodeId, a.id(), a.model(), Format.bytes(a.memoryBytes()), mig(a),
                 Format.orDash(a.interconnectDomain()), a.numaNode() < 0 ? "-" : a.numaNode(),
                 s.map(x -> pct(x.gpuUtilisationPercent())).orElse("-"),
-                s.map(x -> x.memoryUsedBytes() < 0 ? "-" : Format.bytes(x.memoryUsedBytes())).orElse("-"),
+                s.map(x -> Format.measuredBytes(x.memoryUsedBytes())).orElse("-"),
                 s.map(x -> x.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", x.powerWatts())).orElse("-")
                         + (a.power().enforcedWatts() > 0 ? String.format(Locale.ROOT, " / %.0f W", a.power().enforcedWatts()) : ""),
                 s.map(x -> x.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", x.temperatureCelsius())).orElse("-"),
