@@ -229,7 +229,7 @@ public class DistributionProcessIT {
             assertEquals(audit.output(), 0, audit.exitCode());
             assertTrue(audit.output(), audit.output().contains("placement") && audit.output().contains("release"));
             assertTrue("the console user is the actor: " + audit.output(), audit.lines().stream()
-                    .map(l -> l.split("\t")).anyMatch(c -> c.length > 3 && c[2].strip().equals("placement") && c[3].strip().equals("strata")));
+                    .map(l -> l.split("\t")).anyMatch(c -> c.length > 3 && c[2].equals("placement") && c[3].equals("strata")));
             Result verify = strata.strata(COMMAND, "shell", "strata:audit-verify");
             assertEquals(verify.output(), 0, verify.exitCode());
         }

@@ -12,7 +12,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:audit [seq]}: lists provenance records, or shows one. */
 @Service
@@ -77,16 +76,12 @@ public class AuditCommand implements Action {
         Instant now = Instant.now();
         List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, AuditTimes.parse("--from", from, now),
                 AuditTimes.parse("--to", to, now), limit, !oldestFirst));
-        ShellTable table = new ShellTable();
-        for (String c : new String[] {"SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD"}) {
-            table.column(c);
-        }
-        table.emptyTableText("No provenance records match");
+        Table table = new Table("SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD").emptyText("No provenance records match");
         for (AuditEntry e : entries) {
             String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();
-            table.addRow().addContent(e.seq(), e.time(), e.kind(), e.actor(), subjects(e), payload);
+            table.row(e.seq(), e.time(), e.kind(), e.actor(), subjects(e), payload);
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
         return null;
     }
 

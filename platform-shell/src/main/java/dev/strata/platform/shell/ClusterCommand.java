@@ -8,7 +8,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code strata:cluster}: the instances sharing the state store and the leader. */
 @Service
@@ -34,15 +33,12 @@ public class ClusterCommand implements Action {
             System.out.println("This      " + s.self());
             System.out.println();
         }
-        ShellTable table = new ShellTable();
-        for (String c : new String[] {"INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN"}) {
-            table.column(c);
-        }
+        Table table = new Table("INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN");
         for (ClusterInstance i : s.instances()) {
-            table.addRow().addContent(i.id() + (i.id().equals(s.self()) ? " (this)" : ""), i.address(), i.role(), i.alive() ? "yes" : "no",
+            table.row(i.id() + (i.id().equals(s.self()) ? " (this)" : ""), i.address(), i.role(), i.alive() ? "yes" : "no",
                     i.startedAt(), i.lastSeen());
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out, noFormat);
         return null;
     }
 }

@@ -82,7 +82,7 @@ class AuditAndClusterCommandsTest {
         c.noFormat = true;
         String out = CommandOutput.of(c::execute);
         assertThat(out.lines().toList()).hasSize(1);
-        assertThat(out.split("\t")).extracting(String::strip)
+        assertThat(CommandsTest.cells(out.lines().findFirst().orElseThrow()))
                 .containsExactly("42", "2026-11-27T10:00:00Z", "placement", "karaf", "contract=llm tenant=bank", "{\"nodes\":2}");
         AuditQuery q = log.queries.get(0);
         assertThat(q.contract()).isEqualTo("llm");

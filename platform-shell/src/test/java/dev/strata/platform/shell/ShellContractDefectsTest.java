@@ -2,9 +2,19 @@ package dev.strata.platform.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.platform.api.audit.AuditEntry;
+import dev.strata.platform.api.audit.AuditExport;
+import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.audit.AuditQuery;
+import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.telemetry.GpuSample;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +22,40 @@ import org.junit.jupiter.api.Test;
 class ShellContractDefectsTest {
 
     private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+
+    /** An audit log with two records of different widths and a fixed verification report. */
+    private static AuditLog log(AuditReport report) {
+        return new AuditLog() {
+            @Override
+            public List<AuditEntry> entries(AuditQuery query) {
+                return List.of(
+                        new AuditEntry(42, T, "placement", "karaf", Map.of("contract", "llm"), "{\"a\":1}", "a".repeat(64), "b".repeat(64)),
+                        new AuditEntry(1234567, T.plusNanos(123_456_000), "configuration", "system",
+                                Map.of("configuration", "dev.strata.platform.core.placement"), "{\"nodes\":2,\"x\":\"y\"}", "c".repeat(64),
+                                "d".repeat(64)));
+            }
+
+            @Override
+            public Optional<AuditEntry> entry(long seq) {
+                return Optional.empty();
+            }
+
+            @Override
+            public AuditReport verify() {
+                return report;
+            }
+
+            @Override
+            public AuditExport export(Path file, Path publicKeyFile) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public String publicKeys() {
+                return "";
+            }
+        };
+    }
 
     /**
      * nvidia-smi reports an idle GPU's memory used as {@code 0 MiB} (NvmlSamples' javadoc says so), and
@@ -45,5 +89,31 @@ class ShellContractDefectsTest {
                 1980, Set.of("GPU_IDLE"), 0, 0));
         assertThat(CommandsTest.cells(CommandOutput.of(command::execute).lines().findFirst().orElseThrow()).get(8))
                 .as("MEM USED not reported").isEqualTo("-");
+    }
+
+    /**
+     * README, "The shell": every command's --no-format is "one record per line, fields separated by one
+     * tab, no header, no padding". strata:audit and strata:cluster printed through Karaf's ShellTable,
+     * which pads each field to its column's width, so {@code cut -f1} gave "42     ".
+     */
+    @Test
+    void auditAndClusterNoFormatFieldsAreNotPadded() throws Exception {
+        AuditCommand audit = new AuditCommand();
+        audit.audit = log(null);
+        audit.noFormat = true;
+        List<String> auditLines = CommandOutput.of(audit::execute).lines().toList();
+        assertThat(auditLines).hasSize(2);
+        assertThat(CommandsTest.cells(auditLines.get(0))).as("strata:audit --no-format, first record")
+                .containsExactly("42", "2026-11-27T10:00:00Z", "placement", "karaf", "contract=llm", "{\"a\":1}");
+
+        ClusterCommand cluster = new ClusterCommand();
+        cluster.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata", true, "strata-b", "strata-a",
+                "a.example:8101", T, 3, List.of(new ClusterInstance("strata-a", "a.example:8101", "leader", T, T.plusSeconds(60), true),
+                        new ClusterInstance("strata-b", "b.example:8101", "follower", T, T.plusSeconds(60), true)));
+        cluster.noFormat = true;
+        List<String> clusterLines = CommandOutput.of(cluster::execute).lines().toList();
+        assertThat(clusterLines).hasSize(2);
+        assertThat(CommandsTest.cells(clusterLines.get(0))).as("strata:cluster --no-format, first instance")
+                .containsExactly("strata-a", "a.example:8101", "leader", "yes", "2026-11-27T10:00:00Z", "2026-11-27T10:01:00Z");
     }
 }
