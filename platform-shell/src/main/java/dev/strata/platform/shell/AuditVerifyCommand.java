@@ -16,6 +16,7 @@ public class AuditVerifyCommand implements Action {
     @Reference(optional = true)
     AuditLog audit;
 
+    /** Prints the report; when the log does not verify, fails (throws), naming the first record that fails. */
     @Override
     public Object execute() {
         AuditReport r = Services.require(audit, "provenance log").verify();
@@ -27,9 +28,11 @@ public class AuditVerifyCommand implements Action {
         if (r.holds()) {
             long tail = r.lastSeq() - r.signedThrough();
             System.out.println("The chain holds" + (tail > 0 ? "; the last " + tail + " records are chained, not yet signed" : "") + ".");
-        } else {
-            System.out.println("FAILED at record " + r.failedSeq() + ": " + r.failure());
+            return null;
         }
-        return null;
+        System.out.println("FAILED at record " + r.failedSeq() + ": " + r.failure());
+        // thrown, so that the command fails: Karaf's client then exits 1, as the offline verifier does
+        throw new IllegalStateException("the provenance log does not verify"
+                + (r.failedSeq() > 0 ? ": record " + r.failedSeq() + " is the first that fails" : "") + " (" + r.failure() + ")");
     }
 }

@@ -132,7 +132,11 @@ class AuditAndClusterCommandsTest {
                 .contains("The chain holds; the last 50 records are chained, not yet signed.");
         log.report = new AuditReport(false, 56, 1, 56, "t1", "t2", 0, 0, List.of(), 57, "record 57: record 57 does not match its hash",
                 Duration.ofMillis(3));
-        assertThat(CommandOutput.of(c::execute)).contains("FAILED at record 57: record 57: record 57 does not match its hash");
+        CommandOutput.Failure failed = CommandOutput.ofFailing(c::execute);
+        assertThat(failed.output()).contains("Records      56 (1..56), t1 .. t2")
+                .contains("FAILED at record 57: record 57: record 57 does not match its hash");
+        assertThat(failed.thrown()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the provenance log does not verify: record 57 is the first that fails (record 57: record 57 does not match its hash)");
     }
 
     @Test

@@ -22,4 +22,23 @@ final class CommandOutput {
         }
         return buffer.toString(StandardCharsets.UTF_8);
     }
+
+    /** What a failing command printed before it threw, and what it threw. */
+    record Failure(String output, Exception thrown) {
+    }
+
+    /** Runs a command that must fail (throw, so that Karaf's client exits 1); fails the test when it returns. */
+    static Failure ofFailing(Callable<?> command) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            command.call();
+        } catch (Exception thrown) {
+            return new Failure(buffer.toString(StandardCharsets.UTF_8), thrown);
+        } finally {
+            System.setOut(original);
+        }
+        throw new AssertionError("the command returned normally (exit status 0); printed:\n" + buffer.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -11,6 +11,7 @@ import dev.strata.platform.api.cluster.ClusterInstance;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.telemetry.GpuSample;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -115,5 +116,25 @@ class ShellContractDefectsTest {
         assertThat(clusterLines).hasSize(2);
         assertThat(CommandsTest.cells(clusterLines.get(0))).as("strata:cluster --no-format, first instance")
                 .containsExactly("strata-a", "a.example:8101", "leader", "yes", "2026-11-27T10:00:00Z", "2026-11-27T10:01:00Z");
+    }
+
+    /**
+     * README, "The shell": a command run from the system shell "returns its exit status (0, or 1 when the
+     * command failed), so scripts can use it"; Karaf's client exits 1 only when the command throws. A
+     * strata:audit-verify that found a record altered printed FAILED and returned normally, so
+     * {@code bin/strata shell strata:audit-verify || alert} never alerted (the offline verifier exits 1).
+     */
+    @Test
+    void auditVerifyFailsTheCommandWhenTheChainDoesNotHold() {
+        AuditVerifyCommand command = new AuditVerifyCommand();
+        command.audit = log(new AuditReport(false, 56, 1, 56, "t1", "t2", 0, 0, List.of(), 57, "record 57 does not match its hash",
+                Duration.ofMillis(3)));
+
+        CommandOutput.Failure failed = CommandOutput.ofFailing(command::execute);
+        assertThat(failed.output()).as("the report is still printed").contains("Records      56 (1..56), t1 .. t2")
+                .contains("FAILED at record 57: record 57 does not match its hash");
+        assertThat(failed.thrown()).as("strata:audit-verify on a log whose record 57 was altered must fail (exit status 1), not succeed")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the provenance log does not verify: record 57 is the first that fails (record 57 does not match its hash)");
     }
 }
