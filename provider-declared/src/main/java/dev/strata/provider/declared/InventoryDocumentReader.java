@@ -319,7 +319,7 @@ final class InventoryDocumentReader {
                 "each GPU's memory, a size such as 80GiB");
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems, GPU_WATTS);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
-        String interconnect = optionalText(g.get("interconnect"), path + ".interconnect", problems, "the GPUs' interconnect, such as NVSwitch");
+        String interconnect = interconnect(g.get("interconnect"), path + ".interconnect", problems);
         double nvlink = number(g.get("nvlinkGBps"), path + ".nvlinkGBps", problems, 10_000, "the NVLink bandwidth per GPU and direction in GB/s,",
                 "such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)");
         if (interconnect == null && nvlink > 0 && !g.hasNonNull("interconnect")) {
@@ -329,6 +329,28 @@ final class InventoryDocumentReader {
         }
         String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
         return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
+    }
+
+    /** The interconnects a model's GPUs may declare, as written in the catalogue; each puts them in one NVLink domain per node. */
+    private static final List<String> INTERCONNECTS = List.of("NVSwitch", "NVLink");
+
+    /**
+     * A model's {@code gpus.interconnect}: NVSwitch or NVLink in any case, given back in that spelling;
+     * null when left out. Any other text (PCIe, say) is refused rather than taken as NVLink.
+     */
+    private static String interconnect(JsonNode v, String path, Problems problems) {
+        String expected = "NVSwitch or NVLink; leave it out for GPUs joined by PCIe only";
+        String text = optionalText(v, path, problems, expected);
+        if (text == null) {
+            return null;
+        }
+        for (String known : INTERCONNECTS) {
+            if (known.equalsIgnoreCase(text)) {
+                return known;
+            }
+        }
+        problems.add(path, v, expected);
+        return null;
     }
 
     // ---- sites, power domains, fabrics -------------------------------------------------------
