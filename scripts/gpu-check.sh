@@ -8,7 +8,8 @@
 #   JAR_DIR holds provider-nvidia, platform-api, jna, slf4j-api and an slf4j binding (slf4j-simple
 #   or slf4j-nop) jars; no OSGi framework is needed.
 #   JAVA    the java binary (default: java), e.g. a jlink runtime carried to the host.
-# Exit status: 0 everything matches, 1 some value differs, 2 a source is unavailable or failed.
+# Exit status: 0 everything matches, 1 some value differs, 2 a source is unavailable or failed, or
+# wrong arguments (an unknown option, an option without its value, a --timeout that is no duration).
 set -euo pipefail
 
 if [[ $# -lt 1 || ! -d $1 ]]; then

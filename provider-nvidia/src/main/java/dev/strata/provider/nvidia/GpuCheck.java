@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciLink;
@@ -44,7 +45,8 @@ import java.util.function.Function;
  * java -cp provider-nvidia.jar:platform-api.jar:jna.jar:slf4j-api.jar:slf4j-simple.jar \
  *     dev.strata.provider.nvidia.GpuCheck [--nvidia-smi PATH] [--nvml PATH] [--timeout 60s]
  * </pre>
- * Exit status: 0 when everything matches, 1 on any difference, 2 when a source is unavailable or fails.
+ * Exit status: 0 when everything matches, 1 on any difference, 2 when a source is unavailable or fails, or for wrong
+ * arguments (an unknown option, an option without its value, a timeout that is no duration).
  * Changes nothing on the GPU.
  */
 public final class GpuCheck {
@@ -61,6 +63,15 @@ public final class GpuCheck {
     private GpuCheck() {
     }
 
+    private static final String USAGE = "usage: GpuCheck [--nvidia-smi PATH] [--nvml LIBRARY] [--timeout 60s]";
+
+    /** Wrong arguments: what is wrong and the usage line, exit status 2 (1 would say that the sources differ). */
+    private static int usageError(PrintStream out, String message) {
+        out.println("GpuCheck: " + message);
+        out.println(USAGE);
+        return 2;
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, System.out));
     }
@@ -70,13 +81,24 @@ public final class GpuCheck {
         String nvmlLibrary = "";
         Duration timeout = Duration.ofSeconds(60);
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--nvidia-smi" -> smiBinary = args[++i];
-                case "--nvml" -> nvmlLibrary = args[++i];
-                case "--timeout" -> timeout = NvidiaSettings.duration("--timeout", args[++i]);
+            String option = args[i];
+            if (!List.of("--nvidia-smi", "--nvml", "--timeout").contains(option)) {
+                out.println(USAGE);
+                return 2;
+            }
+            if (i + 1 == args.length) {
+                return usageError(out, option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--nvidia-smi" -> smiBinary = value;
+                case "--nvml" -> nvmlLibrary = value;
                 default -> {
-                    out.println("usage: GpuCheck [--nvidia-smi PATH] [--nvml LIBRARY] [--timeout 60s]");
-                    return 2;
+                    try {
+                        timeout = NvidiaSettings.duration(option, value);
+                    } catch (InvalidConfigurationException e) {
+                        return usageError(out, option + " '" + value + "' is invalid; expected " + NvidiaSettings.DURATION_EXPECTED);
+                    }
                 }
             }
         }

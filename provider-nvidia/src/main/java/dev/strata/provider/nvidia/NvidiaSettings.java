@@ -35,9 +35,12 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
                 duration("commandTimeout", config.commandTimeout()));
     }
 
+    /** What {@link #duration} expects. */
+    static final String DURATION_EXPECTED = "a duration of at least 100ms, such as 5s, 500ms or 1m "
+            + "(units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)";
+
     static Duration duration(String property, String value) {
-        String expected = "a duration of at least 100ms, such as 5s, 500ms or 1m "
-                + "(units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)";
+        String expected = DURATION_EXPECTED;
         Duration duration;
         try {
             duration = Quantities.duration(value);
