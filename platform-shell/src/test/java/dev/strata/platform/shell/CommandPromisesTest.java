@@ -20,7 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What the README promises of every strata:* command (exit status, --no-format, what a value shows), where a command did not keep it. */
-class ShellContractDefectsTest {
+class CommandPromisesTest {
 
     private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
 
