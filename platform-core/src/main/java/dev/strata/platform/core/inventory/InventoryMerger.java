@@ -100,8 +100,41 @@ final class InventoryMerger {
         return mergeWithWarnings(generation, now, contributions).snapshot();
     }
 
+    /**
+     * Merges the contributions. A provider whose snapshots make the merge fail (a fault of the merge
+     * that one provider's data brings out) is left out, with a warning to it, and the others are
+     * merged as usual: one provider's snapshot never stops the inventory of the rest.
+     */
     static Result mergeWithWarnings(long generation, Instant now, List<Contribution> contributions) {
+        try {
+            return mergeAll(generation, now, contributions, Map.of());
+        } catch (RuntimeException e) {
+            return mergeContained(generation, now, contributions);
+        }
+    }
+
+    /** Merges the contributions one provider after another, leaving out each whose addition makes the merge fail. */
+    private static Result mergeContained(long generation, Instant now, List<Contribution> contributions) {
+        List<Contribution> ordered = new ArrayList<>(contributions);
+        ordered.sort(Comparator.comparing(Contribution::providerId));
+        List<Contribution> merged = new ArrayList<>();
+        Map<String, String> leftOut = new TreeMap<>();
+        for (Contribution c : ordered) {
+            merged.add(c);
+            try {
+                mergeAll(generation, now, merged, Map.of());
+            } catch (RuntimeException e) {
+                merged.remove(merged.size() - 1);
+                leftOut.put(c.providerId(), "its snapshots could not be merged into the inventory (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "), so its resources are left out of it");
+            }
+        }
+        return mergeAll(generation, now, merged, leftOut);
+    }
+
+    private static Result mergeAll(long generation, Instant now, List<Contribution> contributions, Map<String, String> leftOut) {
         Warnings warnings = new Warnings();
+        leftOut.forEach(warnings::add);
         Map<String, List<Site>> sites = new LinkedHashMap<>();
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, Owned<PowerDomain>> powerDomains = new LinkedHashMap<>();
@@ -123,8 +156,11 @@ final class InventoryMerger {
                     for (Node node : compute.nodes()) {
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
-                        if (previous != null) {
-                            warnings.conflict(Set.of(previous.providerId(), c.providerId()), "conflict: node " + node.id()
+                        if (previous != null && previous.providerId().equals(c.providerId())) {
+                            warnings.add(c.providerId(), "conflict: node " + node.id() + " is listed twice by " + c.providerId()
+                                    + "; keeping the first");
+                        } else if (previous != null) {
+                            warnings.conflict(List.of(previous.providerId(), c.providerId()), "conflict: node " + node.id()
                                     + " is reported by " + previous.providerId() + " and " + c.providerId() + "; keeping "
                                     + previous.providerId() + "'s");
                         }
@@ -202,8 +238,11 @@ final class InventoryMerger {
                 if (kept == null) {
                     kept = v;
                     keptFrom = s.providerId();
+                } else if (!kept.equals(v) && keptFrom.equals(s.providerId())) {
+                    warnings.add(keptFrom, "conflict: site " + id + " is listed twice by " + keptFrom + ", with " + fact.name() + " "
+                            + show(kept) + " and " + show(v) + "; keeping " + show(kept));
                 } else if (!kept.equals(v)) {
-                    warnings.conflict(Set.of(keptFrom, s.providerId()), "conflict: site " + id + " " + fact.name() + " is "
+                    warnings.conflict(List.of(keptFrom, s.providerId()), "conflict: site " + id + " " + fact.name() + " is "
                             + show(kept) + " for " + keptFrom + " but " + show(v) + " for " + s.providerId() + "; keeping " + keptFrom + "'s");
                 }
             }
@@ -241,8 +280,10 @@ final class InventoryMerger {
 
     private static <T> void keepFirst(Map<String, Owned<T>> kept, String id, T value, String providerId, String what, Warnings warnings) {
         Owned<T> previous = kept.putIfAbsent(id, new Owned<>(providerId, value));
-        if (previous != null && !previous.value().equals(value)) {
-            warnings.conflict(Set.of(previous.providerId(), providerId), "conflict: " + what + " " + id + " differs between "
+        if (previous != null && !previous.value().equals(value) && previous.providerId().equals(providerId)) {
+            warnings.add(providerId, "conflict: " + what + " " + id + " is listed twice by " + providerId + ", differently; keeping the first");
+        } else if (previous != null && !previous.value().equals(value)) {
+            warnings.conflict(List.of(previous.providerId(), providerId), "conflict: " + what + " " + id + " differs between "
                     + previous.providerId() + " and " + providerId + "; keeping " + previous.providerId() + "'s");
         }
     }
@@ -472,7 +513,8 @@ final class InventoryMerger {
             awaiting.add(warning);
         }
 
-        void conflict(Set<String> providers, String warning) {
+        /** A warning to each of these providers once; one may be named more than once. */
+        void conflict(Collection<String> providers, String warning) {
             new TreeSet<>(providers).forEach(p -> add(p, warning));
         }
 

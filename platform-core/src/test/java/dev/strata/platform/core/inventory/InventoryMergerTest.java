@@ -5,6 +5,8 @@ import static dev.strata.platform.core.inventory.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Operator;
@@ -12,9 +14,12 @@ import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -177,6 +182,90 @@ class InventoryMergerTest {
         assertThat(result.warnings().get("b")).containsExactly(
                 "conflict: power domain rack-1 differs between a and b; keeping a's",
                 "conflict: node n1 is reported by a and b; keeping a's");
+    }
+
+    /**
+     * One provider listing a node twice is told so, and the merge goes on for everyone. Before, the
+     * conflict warning was built with {@code Set.of(provider, provider)}, which throws: the merge
+     * failed for every provider.
+     */
+    @Test
+    void aNodeListedTwiceByOneProviderIsWarnedOfAndTheOthersAreMerged() {
+        Node twice = node("dup-1", "dup", "h");
+        InventoryMerger.Result result = merge(compute("dup", List.of(), twice, twice.toBuilder().hostname("h2").build()),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("dup-1", "g1");
+        assertThat(result.snapshot().node("dup-1").orElseThrow().hostname()).isEqualTo("h");
+        assertThat(result.warnings()).containsOnlyKeys("dup");
+        assertThat(result.warnings().get("dup")).containsExactly("conflict: node dup-1 is listed twice by dup; keeping the first");
+    }
+
+    /**
+     * One provider listing a site twice with different facts is told so, and the merge goes on.
+     * Before, the fact's conflict warning threw ({@code Set.of} of one provider twice).
+     */
+    @Test
+    void aSiteListedTwiceByOneProviderWithDifferentFactsIsWarnedOf() {
+        Site de = Site.builder().id("fra-1").providerId("dup").country("DE").build();
+        Site at = Site.builder().id("fra-1").providerId("dup").country("AT").build();
+        InventoryMerger.Result result = merge(compute("dup", List.of(de, at)), compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().site("fra-1").orElseThrow().country()).isEqualTo("DE");
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("dup");
+        assertThat(result.warnings().get("dup")).containsExactly("conflict: site fra-1 is listed twice by dup, with country DE and AT; keeping DE");
+    }
+
+    /**
+     * One provider listing a power domain or a fabric twice, differently, is told so, and the merge
+     * goes on. Before, the conflict warning threw ({@code Set.of} of one provider twice).
+     */
+    @Test
+    void aPowerDomainOrFabricListedTwiceByOneProviderDifferentlyIsWarnedOf() {
+        PowerDomain rackA = new PowerDomain("rack-1", "rack", "s", null, 40_000);
+        PowerDomain rackB = new PowerDomain("rack-1", "rack", "s", null, 30_000);
+        Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("InfiniBand").siteId("s").build();
+        Fabric roce = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("RoCE").siteId("s").build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("dup", false, List.of(
+                        ComputeSnapshot.builder(1, Instant.EPOCH).powerDomains(List.of(rackA, rackB)).build(),
+                        FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, roce)).build())),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().powerDomains()).containsExactly(rackA);
+        assertThat(result.snapshot().fabrics()).containsExactly(ib);
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("dup");
+        assertThat(result.warnings().get("dup")).containsExactly(
+                "conflict: power domain rack-1 is listed twice by dup, differently; keeping the first",
+                "conflict: fabric ib-1 is listed twice by dup, differently; keeping the first");
+    }
+
+    /**
+     * A provider whose snapshots the merge cannot take, for a fault it does not foresee, is left out
+     * and told why; every other provider is merged as usual. Before, the merge threw for everyone.
+     */
+    @Test
+    void aProviderWhoseSnapshotsTheMergeCannotTakeIsLeftOutAndTheOthersAreMerged() {
+        Collection<Object> unreadable = new AbstractList<>() {
+            @Override
+            public Object get(int index) {
+                throw new IllegalStateException("unreadable snapshot");
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+        InventoryMerger.Result result = merge(compute("a", List.of(), node("a1", "a", "a")),
+                new InventoryMerger.Contribution("bad", false, unreadable), compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("a1", "g1");
+        assertThat(result.warnings()).containsOnlyKeys("bad");
+        assertThat(result.warnings().get("bad")).containsExactly("its snapshots could not be merged into the inventory "
+                + "(IllegalStateException: unreadable snapshot), so its resources are left out of it");
     }
 
     // ---- accelerators --------------------------------------------------------------------------

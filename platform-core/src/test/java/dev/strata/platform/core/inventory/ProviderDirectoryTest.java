@@ -565,6 +565,24 @@ class ProviderDirectoryTest {
         assertThat(directory.inventory().site("fra-1").orElseThrow().country()).isEqualTo("DE");
     }
 
+    /**
+     * A provider whose snapshot lists one node twice (nothing in the API forbids it) is told so, and
+     * every other provider's discovery is still merged. Before, the merge's conflict warning named
+     * the provider twice in {@code Set.of}, which throws: every later merge threw, and no provider's
+     * discovery reached the inventory any more.
+     */
+    @Test
+    void aProviderThatReportsOneNodeTwiceDoesNotBreakTheInventoryForTheOthers() {
+        Node twice = node("dup-1", "dup", "h");
+        directory.register(registration("dup", "1", ctx -> compute(1, twice, twice)));
+        assertThat(directory.refresh("dup", WAIT).warnings()).containsExactly("conflict: node dup-1 is listed twice by dup; keeping the first");
+
+        directory.register(registration("good", "1", ctx -> compute(1, node("g1", "good", "g"))));
+        assertThat(directory.refresh("good", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.inventory().node("g1")).isPresent();
+        assertThat(directory.inventory().node("dup-1")).isPresent();
+    }
+
     @Test
     void gpuProviderWithoutDevicesIsUnavailableNotFailed() {
         directory.register(new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU,
