@@ -8,6 +8,7 @@ import dev.strata.platform.api.audit.AuditReport;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.model.Quantities;
 import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ChainVerifier;
 import dev.strata.platform.audit.Checkpoint;
@@ -39,8 +40,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -62,7 +61,6 @@ public class ProvenanceService implements AuditLog {
 
     public static final String PID = "dev.strata.platform.core.provenance";
     private static final Logger LOG = LoggerFactory.getLogger(ProvenanceService.class);
-    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
 
     private final StateStore store;
     private final SigningKey key;
@@ -110,20 +108,22 @@ public class ProvenanceService implements AuditLog {
         LOG.info("Provenance log {}: checkpoints every {} records or {}, signed with {}", store.provenance().logId(), every, interval, key);
     }
 
+    /**
+     * The checkpoint interval: a duration as every duration setting takes it ({@link Quantities#duration}), at least 1s.
+     *
+     * @throws InvalidConfigurationException naming {@code checkpointInterval} for anything else
+     */
     static Duration duration(String value) {
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(PID, "checkpointInterval", value, "a duration of at least 1s, e.g. 60s");
+        String expected = "a duration of at least 1s, such as 60s, 5m or 1h (units ns, us, ms, s, m, h, d; a bare number is seconds; "
+                + "at most 106751d)";
+        Duration d;
+        try {
+            d = Quantities.duration(value == null ? "" : value);
+        } catch (IllegalArgumentException | ArithmeticException e) { // NumberFormatException is an IllegalArgumentException
+            throw new InvalidConfigurationException(PID, "checkpointInterval", value, expected);
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidConfigurationException(PID, "checkpointInterval", value, "a duration of at least 1s, e.g. 60s");
+            throw new InvalidConfigurationException(PID, "checkpointInterval", value, expected);
         }
         return d;
     }

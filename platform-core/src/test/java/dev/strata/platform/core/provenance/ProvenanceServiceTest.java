@@ -7,6 +7,7 @@ import dev.strata.platform.api.audit.AuditEntry;
 import dev.strata.platform.api.audit.AuditExport;
 import dev.strata.platform.api.audit.AuditQuery;
 import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ExportFile;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +103,24 @@ class ProvenanceServiceTest {
         ExportFile.Result offline = ExportFile.verify(export.file(), AuditKeys.readPublicKeys(Files.readString(export.publicKeyFile())), List.of());
         assertThat(offline.verification().holds()).as(offline.verification().summary()).isTrue();
         assertThat(offline.verification().signedThrough()).isEqualTo(250);
+    }
+
+    /**
+     * checkpointInterval takes a duration as every other duration setting does (README: "ns, us, ms,
+     * s, m (or min), h or d; a bare number is seconds; at most 106751d"), and anything else is an
+     * InvalidConfigurationException naming it. Before, it had its own pattern (ms, s, m, h only), so
+     * {@code 1d} or {@code 2min} was refused and the component did not start.
+     */
+    @Test
+    void checkpointIntervalTakesTheDurationsEveryOtherSettingTakes() {
+        assertThat(ProvenanceService.duration("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(ProvenanceService.duration("2min")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ProvenanceService.duration("90")).isEqualTo(Duration.ofSeconds(90));
+        for (String wrong : List.of("99999999999999999999", "soon", "500ms", "106752d")) {
+            assertThatThrownBy(() -> ProvenanceService.duration(wrong)).as(wrong).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("checkpointInterval")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("checkpointInterval"));
+        }
     }
 
     @Test
