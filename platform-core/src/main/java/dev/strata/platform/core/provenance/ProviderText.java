@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
  * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
- * that ends in {@code file} or {@code path} names where a secret is kept and is left), the
+ * that ends in {@code file} or {@code path} names where a secret is kept and is left; a value that
+ * is a list, {@code X-Auth-Token=[...]} as Java prints a map of headers or a JSON array, is masked
+ * inside its brackets), the
  * signature of an Azure shared access signature (the {@code sig} parameter of a URL's query), AWS
  * access key ids, JSON web tokens, OpenStack (Fernet) tokens and PEM private keys.</li>
  * <li><b>Control characters</b> (line breaks, terminal escapes, and the Unicode bidirectional
@@ -88,6 +90,12 @@ public final class ProviderText {
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?:[a-z][a-z0-9_.+-]*+\\s++)?[^\\s\"',;&<>(){}\\[\\]]+");
+    /**
+     * An Authorization header or field whose value is a bracketed list, as a Java map of headers
+     * prints it ({@code {Authorization=[SSWS 00ab...]}}): the list is masked as a whole, see {@link #value}.
+     */
+    private static final Pattern AUTHORIZATION_LIST = Pattern.compile(
+            "(?i)(?<![a-z0-9_-])(?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*(?=[\\[(])");
     /** Bearer value / Basic value, wherever it stands */
     private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)(?<![a-z0-9_-])(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{8,}=*)");
     /**
@@ -100,7 +108,7 @@ public final class ProviderText {
                     + "|session[_-]?key|auth[_-]?key");
     /** How far before the secret word a name is taken to begin, at most. */
     private static final int NAME_BEFORE = 60;
-    /** What ends a value that is not quoted, besides white space. */
+    /** What ends a value that is neither quoted nor bracketed, besides white space. */
     private static final String VALUE_ENDS = "&,;\"'<>(){}[]";
     private static final List<String> AWS_KEY_PREFIXES = List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA",
             "AROA", "ASCA");
@@ -176,6 +184,7 @@ public final class ProviderText {
         }
         if (lower.contains("authori")) {
             s = AUTHORIZATION.matcher(s).replaceAll("$1" + MASK);
+            s = authorizationLists(s);
         }
         if (lower.contains("bearer") || lower.contains("basic")) {
             s = schemeCredentials(s);
@@ -320,6 +329,27 @@ public final class ProviderText {
             }
             from = valueStart;
         }
+        return mask(s, ranges);
+    }
+
+    /** The value of each Authorization header or field that is a bracketed list, masked (see {@link #value}). */
+    private static String authorizationLists(String s) {
+        Matcher m = AUTHORIZATION_LIST.matcher(s);
+        List<int[]> ranges = new ArrayList<>();
+        while (m.find()) {
+            int[] value = value(s, m.end());
+            if (value[1] > value[0]) {
+                ranges.add(value);
+            }
+        }
+        return mask(s, ranges);
+    }
+
+    /**
+     * The text with each range (start, end, and the quote or bracket a value left open, else 0, as
+     * {@link #value} gives them, in order of start) masked; ranges that overlap or touch are masked as one.
+     */
+    private static String mask(String s, List<int[]> ranges) {
         if (ranges.isEmpty()) {
             return s;
         }
@@ -428,8 +458,11 @@ public final class ProviderText {
 
     /**
      * Where the value that starts at {@code at} lies: inside its quotes when quoted (a backslash
-     * escapes), else up to a delimiter. The third element is the quote a value left open (it runs
-     * to the end of the text, and its mask closes it), else 0.
+     * escapes); inside its brackets when it starts with '[' or '(' (a list, as Java prints a map of
+     * headers, {@code {X-Auth-Token=[...]}}, or a JSON array), up to the bracket that closes it,
+     * brackets nested and quotes inside honoured; else up to a delimiter. The third element is the
+     * quote or closing bracket a value left open (it runs to the end of the text, and its mask
+     * closes it), else 0.
      */
     private static int[] value(String s, int at) {
         if (at >= s.length()) {
@@ -437,17 +470,58 @@ public final class ProviderText {
         }
         char quote = s.charAt(at);
         if (quote == '"' || quote == '\'') {
-            int i = at + 1;
-            while (i < s.length() && s.charAt(i) != quote) {
-                i += s.charAt(i) == '\\' ? 2 : 1;
-            }
+            int i = closingQuote(s, at);
             return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote};
+        }
+        if (quote == '[' || quote == '(') {
+            int i = closingBracket(s, at);
+            return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote == '[' ? ']' : ')'};
         }
         int i = at;
         while (i < s.length() && VALUE_ENDS.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
             i++;
         }
         return new int[] {at, i, 0};
+    }
+
+    /** Where the quote that opens at {@code at} closes (a backslash escapes); the text's length when it does not. */
+    private static int closingQuote(String s, int at) {
+        char quote = s.charAt(at);
+        int i = at + 1;
+        while (i < s.length() && s.charAt(i) != quote) {
+            i += s.charAt(i) == '\\' ? 2 : 1;
+        }
+        return Math.min(i, s.length());
+    }
+
+    /**
+     * Where the bracket that opens at {@code at} closes: brackets ({@code [ ( {}) nest, a closing
+     * bracket that matches no open one is part of the value, and a string quoted where an element
+     * or a field's value begins (after a bracket, ',', ':' or '=') is skipped, so that an
+     * apostrophe inside a word opens none; the text's length when it does not close.
+     */
+    private static int closingBracket(String s, int at) {
+        StringBuilder open = new StringBuilder(); // the closing bracket each open one awaits, innermost last
+        char before = 0; // the last character that was not white space
+        int i = at;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if ((c == '"' || c == '\'') && "[({,:=".indexOf(before) >= 0) {
+                i = closingQuote(s, i);
+            } else if (c == '[' || c == '(' || c == '{') {
+                open.append(c == '[' ? ']' : c == '(' ? ')' : '}');
+            } else if (open.length() > 0 && c == open.charAt(open.length() - 1)) {
+                open.setLength(open.length() - 1);
+                if (open.length() == 0) {
+                    return i;
+                }
+            }
+            if (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+                before = s.charAt(i);
+            }
+            i++;
+        }
+        return s.length();
     }
 
     /** The text without its last whitespace-separated token, which a cut may have split. */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
@@ -116,6 +117,32 @@ class ProviderTextTest {
         }
         assertThat(ProviderText.clean("Authorization: SSWS 00abc then more words")).isEqualTo("Authorization: **** then more words");
         assertThat(ProviderText.clean("the authorization of tenant t-1 expired")).isEqualTo("the authorization of tenant t-1 expired");
+    }
+
+    /**
+     * A secret header or field whose value is a list, as Java prints a map of headers ({@code
+     * Map<String, List<String>>}: {@code java.net.http.HttpHeaders} and most HTTP clients) or as
+     * JSON writes an array, is masked inside its brackets, which stay. Before, '[' ended a value,
+     * so {@code {X-Auth-Token=[4f1a...]}} was left as it was.
+     */
+    @Test
+    void aSecretHeaderPrintedAsAJavaHeaderMapIsMasked() {
+        String token = "4f1a9c0e8b7d6a5f4e3d2c1b0a9f8e7d";
+        String headers = Map.of("X-Auth-Token", List.of(token)).toString();
+        assertThat(headers).isEqualTo("{X-Auth-Token=[" + token + "]}");
+        assertThat(ProviderText.clean("Keystone answered 401 to GET /v3/auth/tokens, headers " + headers))
+                .isEqualTo("Keystone answered 401 to GET /v3/auth/tokens, headers {X-Auth-Token=[****]}");
+        assertThat(ProviderText.clean("login refused: {password=[hunter2hunter2]}")).isEqualTo("login refused: {password=[****]}");
+        assertThat(ProviderText.clean("{Content-Type=[application/json], X-Subject-Token=[gAAAA-1, gAAAA-2], X-Request-Id=[req-7]}"))
+                .isEqualTo("{Content-Type=[application/json], X-Subject-Token=[****], X-Request-Id=[req-7]}");
+        assertThat(ProviderText.clean("{Authorization=[SSWS 00abcDEF123ghiJKL456], Accept=[*/*]}")).isEqualTo("{Authorization=[****], Accept=[*/*]}");
+        assertThat(ProviderText.clean("{\"password\": [\"hunter2], \\\"x\", \"second\"], \"user\": \"root\"}"))
+                .isEqualTo("{\"password\": [****], \"user\": \"root\"}");
+        assertThat(ProviderText.clean("secret=(it's [nested] here) and more")).isEqualTo("secret=(****) and more");
+        assertThat(ProviderText.clean("api_key=[abcdefgh, cut off")).isEqualTo("api_key=[****]");
+        for (String once : List.of(ProviderText.clean("token=[a, b]"), ProviderText.clean("token=[a, b"), ProviderText.clean("token=(\"a"))) {
+            assertThat(ProviderText.clean(once)).as(once).isEqualTo(once);
+        }
     }
 
     @Test
@@ -323,6 +350,12 @@ class ProviderTextTest {
                             return new Carried("basic " + b, List.of(b), "Basic credential (bare)");
                         }),
                 Combinators.combine(names, seps, tokenSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare: " + n)),
+                Combinators.combine(names, tokenSecrets(), tokenSecrets()).as((n, s, t) -> new Carried("{Accept=[*/*], " + n + "=[" + s + ", " + t
+                        + "], Content-Length=[0]}", List.of(s, t), "Java map of headers, " + n)),
+                Combinators.combine(Arbitraries.of("SSWS", "Bearer", "ApiKey", "AWS"), tokenSecrets())
+                        .as((scheme, s) -> new Carried("{Authorization=[" + scheme + " " + s + "]}", List.of(s), "Authorization in a Java map of headers")),
+                Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"" + n + "\": [\"" + json(s) + "\"], \"user\": \"admin\"}",
+                        List.of(s, json(s)), "JSON array " + n)),
                 Combinators.combine(names, tokenSecrets()).as((n, s) -> new Carried("/v2.1/servers?limit=5&" + n + "=" + s + "&marker=x", List.of(s),
                         "query parameter " + n)),
                 Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"user\": \"admin\", \"" + n + "\": \"" + json(s) + "\"}",
