@@ -1,6 +1,7 @@
 package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -62,7 +63,6 @@ record AwsSettings(
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*", Pattern.CASE_INSENSITIVE);
     /**
      * The longest {@code requestTimeout}: an EC2 call that has not answered in 10 minutes will not,
      * and a longer wait only holds the operation until the caller's deadline.
@@ -385,22 +385,11 @@ record AwsSettings(
      */
     static Duration duration(String property, String value, Duration minimum, Duration maximum) {
         String expected = "a duration of at least " + show(minimum) + " and at most " + show(maximum)
-                + ", a whole number with unit ms, s, m or h (e.g. 30s)";
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(PID, property, value, expected);
-        }
+                + ", a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 30s)";
         Duration d;
         try {
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-            d = switch (unit) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofSeconds(amount);
-            };
-        } catch (NumberFormatException | ArithmeticException e) {
+            d = Quantities.duration(value == null ? "" : value.strip());
+        } catch (IllegalArgumentException | ArithmeticException e) { // NumberFormatException is an IllegalArgumentException
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
         if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {

@@ -94,6 +94,9 @@ class AwsSettingsTest {
         assertThat(most.visibilityGrace()).isEqualTo(Duration.ofMinutes(30));
         AwsSettings least = TestConfigs.settings(Map.of("regions", "eu-central-1", "requestTimeout", "1000ms", "catalogueRefresh", "0",
                 "visibilityGrace", "0s"));
+        // written as every duration setting is (README, Configuration): min for minutes, d for days
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1", "requestTimeout", "2min", "catalogueRefresh", "1d"))
+                .catalogueRefresh()).isEqualTo(Duration.ofDays(1));
         assertThat(least.requestTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(least.catalogueRefresh()).isZero();
         assertThat(least.visibilityGrace()).isZero();

@@ -1,6 +1,7 @@
 package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -47,7 +48,6 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         EMBEDDED, POSTGRESQL
     }
 
-    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
     private static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;LOCK_TIMEOUT=10000";
 
     /**
@@ -178,28 +178,18 @@ public record StoreSettings(Kind kind, String url, String location, String user,
     }
 
     /**
-     * A duration from {@code minimum} to {@code maximum}: a whole number with unit ms, s, m or h
-     * (seconds without one). Anything else, a number too large for a duration included, is an
+     * A duration from {@code minimum} to {@code maximum}, written as every duration setting is
+     * ({@link Quantities#duration}: a number with unit ns, us, ms, s, m or min, h or d; a bare
+     * number is seconds). Anything else, a number too large for a duration included, is an
      * {@link InvalidConfigurationException} naming the property and the range.
      */
     static Duration duration(String property, String value, Duration minimum, Duration maximum) {
         String expected = "a duration from " + describe(minimum) + " to " + describe(maximum)
-                + ", a whole number with unit ms, s, m or h (e.g. 10s)";
-        Matcher m = DURATION.matcher(value == null ? "" : value);
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(PID, property, value, expected);
-        }
+                + ", a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 10s)";
         Duration d;
         try {
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            d = switch (unit) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofSeconds(amount);
-            };
-        } catch (NumberFormatException | ArithmeticException tooLarge) {
+            d = Quantities.duration(value == null ? "" : value.strip());
+        } catch (IllegalArgumentException | ArithmeticException tooLarge) { // NumberFormatException is an IllegalArgumentException
             throw new InvalidConfigurationException(PID, property, value, expected);
         }
         if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {

@@ -183,12 +183,22 @@ class StoreSettingsTest {
      * a number too large for a long, one too large for a duration, and one past the stated bound
      * (a larger election interval would overflow the leader's lock timeout).
      */
+    /** Durations are written as every duration setting takes them (README, Configuration): min, d, us, a bare number of seconds; case-sensitive. */
+    @Test
+    void durationsTakeEveryUnitTheOtherSettingsTake() {
+        assertThat(from(Map.of("electionInterval", "2min")).electionInterval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(from(Map.of("electionInterval", "500000us")).electionInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(from(Map.of("electionInterval", "3")).electionInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> from(Map.of("electionInterval", "5S"))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("electionInterval = '5S' is invalid");
+    }
+
     @Test
     void durationsOutOfRangeAreInvalidConfigurationNotARawJdkException() {
         for (String bad : List.of("99999999999999999999", "99999999999999999999ms", "9999999999999999h", "200h", "3601s", "61m", "2h", "99ms", "0")) {
             assertThatThrownBy(() -> from(Map.of("electionInterval", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
                     .hasMessage("dev.strata.platform.core.store: electionInterval = '" + bad + "' is invalid; expected a duration from 100ms to 1h, "
-                            + "a whole number with unit ms, s, m or h (e.g. 10s)");
+                            + "a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 10s)");
         }
         for (String bad : List.of("99999999999999999999s", "9999999999999999h", "11m", "1h", "249ms")) {
             assertThatThrownBy(() -> from(Map.of("connectTimeout", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)

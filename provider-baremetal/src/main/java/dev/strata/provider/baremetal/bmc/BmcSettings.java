@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
 import dev.strata.provider.baremetal.ipmi.IpmiTool;
 import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
 import java.io.IOException;
@@ -36,7 +37,6 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{64}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** The longest {@code requestTimeout}: one request or ipmitool command. */
     public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(?::(\\d{1,5}))?/?");
@@ -218,29 +218,21 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     }
 
     /**
-     * A duration such as {@code 500ms}, {@code 10s}, {@code 2m}, from 1 ms to {@code maximum}.
+     * A duration such as {@code 500ms}, {@code 10s}, {@code 2m}, from 1 ms to {@code maximum}, written
+     * as every duration setting is ({@link Quantities#duration}; a bare number is seconds).
      * Anything else, a number too large for a duration included, is an
      * {@link InvalidConfigurationException} naming the property and the range.
      */
     public static Duration duration(String pid, String property, String text, Duration maximum) {
-        String expected = "a duration from 1ms to " + describe(maximum) + ": a whole number with unit ms, s, m or h, e.g. 10s";
-        Matcher m = DURATION.matcher(text(text));
-        if (!m.matches()) {
-            throw new InvalidConfigurationException(pid, property, text, expected);
-        }
+        String expected = "a duration from 1ms to " + describe(maximum) + ": a number with unit ns, us, ms, s, m (or min), h or d; "
+                + "a bare number is seconds (e.g. 10s)";
         Duration d;
         try {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        } catch (NumberFormatException | ArithmeticException tooLarge) {
+            d = Quantities.duration(text(text));
+        } catch (IllegalArgumentException | ArithmeticException tooLarge) { // NumberFormatException is an IllegalArgumentException
             throw new InvalidConfigurationException(pid, property, text, expected);
         }
-        if (d.isZero() || d.compareTo(maximum) > 0) {
+        if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(maximum) > 0) {
             throw new InvalidConfigurationException(pid, property, text, expected);
         }
         return d;

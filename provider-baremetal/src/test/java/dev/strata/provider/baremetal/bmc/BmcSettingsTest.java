@@ -43,7 +43,8 @@ class BmcSettingsTest {
                 new Object[] {"user", " ", "the BMC account's user name"},
                 new Object[] {"certificateFingerprint", "AB:CD", "64 hex digits"},
                 new Object[] {"auth", "kerberos", "auto, session or basic"},
-                new Object[] {"requestTimeout", "10", "a duration"},
+                new Object[] {"requestTimeout", "ten", "a duration"},
+                new Object[] {"requestTimeout", "10S", "a duration"},
                 new Object[] {"requestTimeout", "0s", "a duration from 1ms to 10m"},
                 new Object[] {"requestTimeout", "11m", "a duration from 1ms to 10m"},
                 new Object[] {"attempts", 0, "from 1 to 10"},
@@ -98,8 +99,8 @@ class BmcSettingsTest {
             Map<String, Object> p = redfish();
             p.put("requestTimeout", bad);
             assertThatThrownBy(() -> from(p)).as(bad).isInstanceOf(InvalidConfigurationException.class)
-                    .hasMessage(PID + ": requestTimeout = '" + bad + "' is invalid; expected a duration from 1ms to 10m: a whole number with unit "
-                            + "ms, s, m or h, e.g. 10s");
+                    .hasMessage(PID + ": requestTimeout = '" + bad + "' is invalid; expected a duration from 1ms to 10m: a number with unit "
+                            + "ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 10s)");
         }
         Map<String, Object> p = redfish();
         p.put("requestTimeout", "10m");
@@ -111,6 +112,9 @@ class BmcSettingsTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("bmcTimeout = '99999999999999999999ms' is invalid; expected a "
                         + "duration from 1ms to 10m");
         assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "60m", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofHours(1));
+        // written as every duration setting is (README, Configuration): a bare number is seconds, min is minutes
+        assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "90", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "2min", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofMinutes(2));
     }
 
     /**
