@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.baremetal.bmc.RequestNotApplied;
@@ -68,7 +69,8 @@ public final class RedfishClient implements AutoCloseable {
 
     private final RedfishEndpoint endpoint;
     private final HttpClient http;
-    private final Object sessionLock = new Object();
+    /** Held while a session is made (network I/O): a request that waits for it waits at most until its own deadline. */
+    private final java.util.concurrent.locks.ReentrantLock sessionLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile Session session;
     private volatile boolean basic;
     private volatile JsonNode root;
@@ -377,9 +379,12 @@ public final class RedfishClient implements AutoCloseable {
     @Override
     public void close() {
         Session s;
-        synchronized (sessionLock) {
+        sessionLock.lock();
+        try {
             s = session;
             session = null;
+        } finally {
+            sessionLock.unlock();
         }
         if (s == null || s.uri() == null) {
             return;
@@ -401,8 +406,28 @@ public final class RedfishClient implements AutoCloseable {
         return session != null;
     }
 
+    /**
+     * Takes the session lock, waiting at most until the caller's deadline: another request may be
+     * logging in, and its wait on the BMC is bounded by its own deadline, not this one's.
+     */
+    private void lockSession(DiscoveryContext context) {
+        boolean locked;
+        try {
+            locked = sessionLock.tryLock(Math.max(0, context.remaining().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("BMC " + endpoint.name() + ": interrupted while another request was logging in (operation "
+                    + context.operationId() + ")");
+        }
+        if (!locked) {
+            throw new ProviderTimeoutException("BMC " + endpoint.name() + ": another request was still logging in when this one's deadline "
+                    + "passed (operation " + context.operationId() + ")");
+        }
+    }
+
     private Session login(DiscoveryContext context) {
-        synchronized (sessionLock) {
+        lockSession(context);
+        try {
             if (session != null || basic) {
                 return session;
             }
@@ -440,6 +465,8 @@ public final class RedfishClient implements AutoCloseable {
             session = new Session(token.get(), location.isBlank() ? null : resolve(location));
             LOG.debug("BMC {}: session created at {}", endpoint.name(), location);
             return session;
+        } finally {
+            sessionLock.unlock();
         }
     }
 
@@ -458,10 +485,13 @@ public final class RedfishClient implements AutoCloseable {
         Session used = session;
         Answer answer = exchange(method, path, body, ifMatch, context, used == null, once);
         if (answer.status() == 401 && used != null) {
-            synchronized (sessionLock) {
+            lockSession(context);
+            try {
                 if (session == used) {
                     session = null;
                 }
+            } finally {
+                sessionLock.unlock();
             }
             LOG.info("BMC {}: the session was refused (expired or deleted on the BMC); logging in again", endpoint.name());
             loginBefore(context, once);

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -583,6 +584,35 @@ class BmcFaultsTest {
             bmc.close();
             assertThat(proxy.deletedSessions()).hasSize(1);
             assertThat(proxy.liveSessions()).isZero();
+        }
+    }
+
+    /**
+     * A request that finds another request logging in waits for it at most until its own deadline.
+     * Before, it waited on the login's monitor for as long as the other request's login took (up to
+     * that request's deadline), far past its own.
+     */
+    @Test
+    void aRequestWaitingForAnotherRequestsLoginGivesUpAtItsOwnDeadline() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD).sessionDelay(Duration.ofSeconds(4))) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("slow-login", proxy.address(), USER, PASSWORD));
+            java.util.concurrent.ExecutorService first = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                java.util.concurrent.Future<List<Node>> patient = first.submit(() -> bmc.bmc().discover(bmc.template("bmc"),
+                        DiscoveryContext.withTimeout("patient", Duration.ofSeconds(30))));
+                Thread.sleep(1000); // the first request is logging in: the BMC answers its login after 4 s (the proxy records it then)
+                assertThat(proxy.requests("POST", "/SessionService/Sessions")).as("the first login not answered yet").isEmpty();
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> bmc.bmc().discover(bmc.template("bmc"), DiscoveryContext.withTimeout("hurried", Duration.ofMillis(800))))
+                        .isInstanceOf(ProviderTimeoutException.class)
+                        .hasMessage("BMC slow-login: another request was still logging in when this one's deadline passed (operation hurried)");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("given up at its own deadline").isLessThan(Duration.ofMillis(2500));
+                assertThat(patient.get(30, TimeUnit.SECONDS)).hasSize(1);
+                assertThat(proxy.requests("POST", "/SessionService/Sessions")).as("one login").hasSize(1);
+            } finally {
+                first.shutdownNow();
+                bmc.close();
+            }
         }
     }
 

@@ -68,6 +68,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Map<String, java.util.function.UnaryOperator<ObjectNode>> rewrites = new ConcurrentHashMap<>();
     private volatile String sessionUser;
     private volatile String sessionPassword;
+    private volatile Duration sessionDelay = Duration.ZERO;
 
     private FaultInjectingProxy(HttpServer server, URI upstream) {
         this.server = server;
@@ -155,6 +156,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return this;
     }
 
+    /** Answers each login (POST to the session collection) only after {@code delay}, as a BMC slow to make a session does. */
+    public FaultInjectingProxy sessionDelay(Duration delay) {
+        this.sessionDelay = delay;
+        return this;
+    }
+
     /** Forgets every session, as a BMC does when they time out. */
     public void expireSessions() {
         sessions.clear();
@@ -239,6 +246,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 exchange.getResponseHeaders().add("Location", "/taskmon/" + n);
                 status = send(exchange, 202, "{\"@odata.id\":\"/redfish/v1/TaskService/Tasks/" + n + "\",\"TaskState\":\"New\"}");
             } else if (sessionUser != null && method.equals("POST") && trim(path).equals("/redfish/v1/SessionService/Sessions")) {
+                if (!sessionDelay.isZero()) {
+                    try {
+                        Thread.sleep(sessionDelay.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 JsonNode credentials = JSON.readTree(body);
                 if (sessionUser.equals(credentials.path("UserName").asText()) && sessionPassword.equals(credentials.path("Password").asText())) {
                     String id = UUID.randomUUID().toString();
