@@ -1,6 +1,7 @@
 package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
@@ -52,7 +53,8 @@ final class AwsDiscovery {
     private final Clock clock;
     private final Map<String, Catalogue> catalogues = new ConcurrentHashMap<>();
     private final Map<String, Shape> extraShapes = new ConcurrentHashMap<>();
-    private final Map<String, Object> loading = new ConcurrentHashMap<>();
+    /** One catalogue read per region at a time; a caller waits for another's read at most until its own deadline. */
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> loading = new ConcurrentHashMap<>();
     private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
     private final Supplier<String> installation;
@@ -234,10 +236,25 @@ final class AwsDiscovery {
         if (cached != null) {
             return cached;
         }
-        // compute and fabric discovery may ask at once: one of them reads, the other waits for it
-        synchronized (loading.computeIfAbsent(region, r -> new Object())) {
+        // compute and fabric discovery may ask at once: one of them reads, the other waits for it, at most until its own deadline
+        java.util.concurrent.locks.ReentrantLock lock = loading.computeIfAbsent(region, r -> new java.util.concurrent.locks.ReentrantLock());
+        boolean locked;
+        try {
+            locked = lock.tryLock(Math.max(0, context.remaining().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while another call read the " + region
+                    + " catalogue (operation " + context.operationId() + ")");
+        }
+        if (!locked) {
+            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": another call was still reading the " + region
+                    + " catalogue when this one's deadline passed (operation " + context.operationId() + ")");
+        }
+        try {
             cached = fresh(region);
             return cached != null ? cached : read(region, context);
+        } finally {
+            lock.unlock();
         }
     }
 
