@@ -458,6 +458,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             if (usable.isPresent()) {
                 return usable.get();
             }
+            Optional<String> malformed = flavors.all().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
+                    .flatMap(Flavor::malformedSpec);
+            if (malformed.isPresent()) {
+                throw new ProviderFailureException("member " + request.member() + " names flavor '" + named + "', whose extra spec "
+                        + malformed.get() + " is not a whole number of 0 or more (Nova's scheduler ignores it); Strata does not use the "
+                        + "flavor until the extra spec is corrected");
+            }
             boolean elsewhere = flavors.all().stream().anyMatch(f -> f.id().equals(named) || f.name().equals(named));
             throw new NotFoundException("member " + request.member() + " names flavor '" + named + "', which "
                     + (elsewhere ? "is private to other projects: its access list does not name project " + session.projectId(context)

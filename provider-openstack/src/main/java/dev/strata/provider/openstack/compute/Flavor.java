@@ -26,7 +26,20 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
         extraSpecs = Map.copyOf(extraSpecs);
     }
 
-    /** The Placement request a server of this flavor makes (unsuffixed group). */
+    /**
+     * The first extra spec that asks for an amount of a resource class that is not a whole number
+     * of 0 or more ({@code resources:CUSTOM_MAGIC=one}), or empty: a flavor with one is not used
+     * ({@link FitModel#malformedAmount}).
+     */
+    public java.util.Optional<String> malformedSpec() {
+        return FitModel.malformedAmount(extraSpecs);
+    }
+
+    /**
+     * The Placement request a server of this flavor makes (unsuffixed group).
+     *
+     * @throws IllegalArgumentException when {@link #malformedSpec()} is not empty
+     */
     public ResourceRequest request() {
         return FitModel.forFlavor(vcpus, ramMiB, diskGiB, extraSpecs);
     }

@@ -51,6 +51,8 @@ public final class NovaClient {
     private final Session session;
     private final ObjectMapper json;
     private volatile Microversion version;
+    /** The malformed extra specs of flavors already warned about ({@code <flavor id> <spec>}): each is logged once. */
+    private final Set<String> warnedSpecs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public NovaClient(Session session, ObjectMapper json) {
         this.session = session;
@@ -154,7 +156,8 @@ public final class NovaClient {
     /**
      * The flavors of a listing, by whether this project may use them.
      *
-     * @param usable the public flavors and the private flavors whose access list names this project
+     * @param usable the public flavors and the private flavors whose access list names this project, but those with an
+     *     extra spec asking for an amount that is not a whole number of 0 or more ({@link Flavor#malformedSpec()})
      * @param all every flavor the credentials may see: with admin credentials, every project's private flavors too
      */
     public record Flavors(List<Flavor> usable, List<Flavor> all) {
@@ -176,12 +179,27 @@ public final class NovaClient {
      * an admin boot any of them. Without that parameter it lists the public flavors and the
      * private flavors whose access list names the token's project, admin or not: those are the
      * flavors this project may use, so that Strata never takes a flavor an operator made for other
-     * projects. One more call, for the ids alone.
+     * projects. One more call, for the ids alone. A flavor with an extra spec whose amount is not a
+     * whole number of 0 or more ({@code resources:CUSTOM_MAGIC=one}) is not usable: Nova's
+     * scheduler ignores that spec, so its servers would not get what the flavor says; it is logged
+     * once, at WARN.
      */
     public Flavors flavorsByAccess(DiscoveryContext context) {
         List<Flavor> all = allFlavors(context);
         Set<String> usableIds = new HashSet<>(list("/flavors", "flavors", context, f -> f.path("id").asText()));
-        return new Flavors(all.stream().filter(f -> usableIds.contains(f.id())).toList(), all);
+        return new Flavors(all.stream().filter(f -> usableIds.contains(f.id())).filter(this::wellFormed).toList(), all);
+    }
+
+    private boolean wellFormed(Flavor f) {
+        Optional<String> spec = f.malformedSpec();
+        if (spec.isEmpty()) {
+            return true;
+        }
+        if (warnedSpecs.add(f.id() + " " + spec.get())) {
+            LOG.warn("Nova flavor {} ({}) has extra spec {}, an amount that is not a whole number of 0 or more (Nova's scheduler ignores "
+                    + "it); Strata does not use this flavor until the extra spec is corrected", f.name(), f.id(), spec.get());
+        }
+        return false;
     }
 
     /** Every flavor the credentials may see, public and private (with admin credentials: every project's), with extra specs. */

@@ -78,7 +78,37 @@ public final class FitModel {
         return true;
     }
 
-    /** The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs. */
+    /** The extra specs that ask for an amount of a resource class: {@code resources:}, {@code resourcesN:}, {@code resources_<suffix>:}. */
+    private static final java.util.regex.Pattern RESOURCE_SPEC = java.util.regex.Pattern.compile("resources(\\d+|_.+)?:.+");
+
+    /**
+     * The first extra spec ({@code key=value}, by key) that asks for an amount of a resource class
+     * that is not a whole number of 0 or more ({@code resources:CUSTOM_MAGIC=one},
+     * {@code resources:VCPU=-1}), or empty when there is none. Nova refuses such a spec from
+     * microversion 2.86 on; before, an operator may set it, and Nova's scheduler ignores it with a
+     * warning, so a server of that flavor gets other resources than the flavor says.
+     */
+    public static java.util.Optional<String> malformedAmount(Map<String, String> extraSpecs) {
+        return new java.util.TreeMap<>(extraSpecs).entrySet().stream()
+                .filter(e -> RESOURCE_SPEC.matcher(e.getKey()).matches() && amount(e.getValue()) < 0).map(e -> e.getKey() + "=" + e.getValue())
+                .findFirst();
+    }
+
+    /** The amount of a {@code resources:} extra spec, or -1 when it is not a whole number of 0 or more. */
+    private static long amount(String value) {
+        try {
+            return Math.max(-1, Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs.
+     *
+     * @throws IllegalArgumentException when a {@code resources:} amount is not a whole number of 0 or more
+     *     ({@link #malformedAmount}): such a flavor is not to be used
+     */
     public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs) {
         java.util.Map<String, Long> resources = new java.util.TreeMap<>();
         if (vcpus > 0) {
@@ -96,7 +126,10 @@ public final class FitModel {
             String key = e.getKey();
             if (key.startsWith("resources:")) {
                 String rc = key.substring("resources:".length());
-                long n = Long.parseLong(e.getValue().strip());
+                long n = amount(e.getValue());
+                if (n < 0) {
+                    throw new IllegalArgumentException("extra spec " + key + "=" + e.getValue() + " is not a whole number of 0 or more");
+                }
                 if (n == 0) {
                     resources.remove(rc);
                 } else {

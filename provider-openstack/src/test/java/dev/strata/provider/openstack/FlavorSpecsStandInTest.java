@@ -1,0 +1,142 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineResources;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.openstack.auth.StaticSession;
+import dev.strata.provider.openstack.compute.NovaClient;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import dev.strata.provider.openstack.placement.Inventory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Flavors whose extra specs Strata must read as Nova does, on the Nova stand-in and a real
+ * Placement (the host: 16 VCPU, 64 GiB, 1000 GB).
+ */
+class FlavorSpecsStandInTest {
+
+    static final String PROVIDER = "os-standin";
+    static final Instant T = Instant.parse("2026-12-03T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    final MovingClock clock = new MovingClock(T);
+    final String host = "host-" + UUID.randomUUID().toString().substring(0, 8);
+    final String root = UUID.randomUUID().toString();
+    final List<OpenStackCloud> clouds = new ArrayList<>();
+    final List<Runnable> cleanUp = new ArrayList<>();
+    NovaStandIn nova;
+    URI placement;
+
+    @BeforeEach
+    void start() throws Exception {
+        nova = NovaStandIn.start(root, host);
+        placement = SharedPlacement.get().url();
+        OpenStackCloud writer = cloud();
+        DiscoveryContext c = context();
+        writer.placement().createProvider(root, host, null, c);
+        writer.placement().putInventories(root, 0, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536),
+                "DISK_GB", Inventory.of("DISK_GB", 1000)), c);
+        cleanUp.add(() -> writer.placement().deleteProvider(root, context()));
+    }
+
+    @AfterEach
+    void stop() {
+        cleanUp.forEach(Runnable::run);
+        clouds.forEach(c -> c.close(true));
+        nova.close();
+    }
+
+    OpenStackCloud cloud() {
+        java.util.Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
+        m.put("strata.provider.id", PROVIDER);
+        m.put("image", "76208bca-7c50-46e6-9d3c-503081dddf8d");
+        m.put("networks", "none");
+        m.put("flavorPolicy", "match");
+        OpenStackSettings settings = OpenStackSettings.from(TestClouds.config(m));
+        StaticSession session = new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                Map.of("compute", nova.url(), "placement", placement), NovaStandIn.CALLER_PROJECT);
+        OpenStackCloud cloud = new OpenStackCloud(settings, session, clock);
+        clouds.add(cloud);
+        return cloud;
+    }
+
+    static DiscoveryContext context() {
+        return TestClouds.context(Duration.ofSeconds(20));
+    }
+
+    /**
+     * Before, a flavor whose {@code resources:} extra spec is not a whole number of 0 or more
+     * ({@code resources:CUSTOM_MAGIC=one}, set by an operator through a compute microversion before
+     * 2.86, where Nova does not validate extra specs; Nova's scheduler ignores such an amount with a
+     * warning) made {@code FitModel.forFlavor} throw a {@link NumberFormatException} out of the
+     * discovery of every host and out of every create without a flavor parameter. Now such a flavor,
+     * and one with a negative amount, is left out of the flavors Strata considers, logged once at
+     * WARN with the flavor and the spec; a member that names it is refused with a
+     * {@link StrataException} that says why.
+     */
+    @Test
+    void aFlavorWithAResourceAmountThatIsNotANumberIsLeftOutOfDiscoveryAndCreate() throws Exception {
+        String typo = "magic.typo-" + UUID.randomUUID().toString().substring(0, 8);
+        String negative = "a1.minus-" + UUID.randomUUID().toString().substring(0, 8);
+        nova.addFlavor("m1.small", 1, 512, 1, Map.of());
+        nova.addFlavor(typo, 2, 2048, 1, Map.of("resources:CUSTOM_MAGIC", "one"));
+        nova.addFlavor(negative, 1, 512, 1, Map.of("resources:DISK_GB", "-1"));
+        OpenStackCloud cloud = cloud();
+
+        assertThatCode(() -> cloud.discoverCompute(context())).as("discovery of a cloud with flavors whose extra spec is malformed")
+                .doesNotThrowAnyException();
+        ComputeSnapshot snapshot = cloud.discoverCompute(context());
+        Node node = snapshot.nodes().get(0);
+        assertThat(node.attributes().get("nova.flavorsThatFitNow")).isEqualTo("m1.small");
+
+        MachineRequest request = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of());
+        MachineStatus made = cloud.create(request, context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.flavorOf(made.handle().machineId())).isEqualTo("m1.small");
+
+        MachineRequest naming = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", typo));
+        assertThatThrownBy(() -> cloud.create(naming, context())).isInstanceOf(StrataException.class)
+                .hasMessageContaining("names flavor '" + typo + "', whose extra spec resources:CUSTOM_MAGIC=one is not a whole number");
+
+        String log = Files.readString(LogFile.path());
+        assertThat(occurrences(log, "WARN " + NovaClient.class.getName() + " - Nova flavor " + typo + " (")).as("warnings about %s", typo)
+                .isEqualTo(1);
+        assertThat(log).contains("Nova flavor " + typo + " (").contains("has extra spec resources:CUSTOM_MAGIC=one");
+        assertThat(occurrences(log, "WARN " + NovaClient.class.getName() + " - Nova flavor " + negative + " (")).as("warnings about %s",
+                negative).isEqualTo(1);
+        assertThat(log).contains("has extra spec resources:DISK_GB=-1");
+    }
+
+    static int occurrences(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
