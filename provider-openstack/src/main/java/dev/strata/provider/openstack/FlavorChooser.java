@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Chooses the flavor of a member's server: the smallest flavor that holds what the member asked
@@ -107,9 +108,7 @@ final class FlavorChooser {
         if (gpus == 0) {
             return !f.special();
         }
-        Map<String, Long> res = f.request().resources();
-        boolean onlyPgpu = res.keySet().stream().allMatch(rc -> rc.equals("VCPU") || rc.equals("MEMORY_MB") || rc.equals("DISK_GB") || rc.equals("PGPU"));
-        return onlyPgpu && f.pgpus() == gpus;
+        return !f.asksBeyond(Set.of("PGPU")) && f.pgpus() == gpus;
     }
 
     private static String freeSummary(ProviderTree host) {

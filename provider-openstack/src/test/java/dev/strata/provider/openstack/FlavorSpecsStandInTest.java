@@ -139,4 +139,55 @@ class FlavorSpecsStandInTest {
         }
         return n;
     }
+
+    /**
+     * Before, {@code Flavor.special()} looked at {@code resources:} classes alone, so a flavor that
+     * asks Nova for a device another way was taken for a plain one: one that passes a GPU through
+     * by PCI alias ({@code pci_passthrough:alias = a100:1}), being the smallest that holds a 1-CPU
+     * member, was chosen for a member that asked for no GPU, whose server then took a GPU of the
+     * host (or failed with No valid host where none was free). Now a flavor with a PCI alias, a
+     * Cyborg device profile or dedicated CPUs (PCPU) is special: chosen only when the member names
+     * it in its {@code flavor} parameter.
+     */
+    @Test
+    void aFlavorThatAsksForDevicesOtherThanByResourcesIsChosenOnlyByName() {
+        nova.addFlavor("gpu.a100.small", 1, 1024, 1, Map.of("pci_passthrough:alias", "a100:1"));
+        nova.addFlavor("accel.small", 1, 1024, 1, Map.of("accel:device_profile", "fpga-gzip"));
+        nova.addFlavor("pinned.small", 1, 1024, 1, Map.of("hw:cpu_policy", "dedicated"));
+        nova.addFlavor("m1.medium", 2, 2048, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+
+        MachineRequest request = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of());
+        MachineStatus made = cloud.create(request, context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.flavorOf(made.handle().machineId())).as("the flavor of a member that asked for no GPU").isEqualTo("m1.medium");
+
+        MachineRequest naming = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null),
+                Map.of("flavor", "gpu.a100.small"));
+        MachineStatus named = cloud.create(naming, context());
+        assertThat(nova.flavorOf(named.handle().machineId())).as("the flavor a member names").isEqualTo("gpu.a100.small");
+    }
+
+    /** Which extra specs make a flavor special, and that a GPU member's flavor asks for its PGPU and nothing else. */
+    @Test
+    void theExtraSpecsThatMakeAFlavorSpecial() {
+        assertThat(flavor(Map.of()).special()).isFalse();
+        assertThat(flavor(Map.of("hw:cpu_policy", "shared", "trait:HW_CPU_X86_AVX2", "required", "resources:VCPU", "2")).special()).isFalse();
+        assertThat(flavor(Map.of("pci_passthrough:alias", "a100:1")).special()).isTrue();
+        assertThat(flavor(Map.of("accel:device_profile", "fpga-gzip")).special()).isTrue();
+        assertThat(flavor(Map.of("hw:cpu_policy", "dedicated")).special()).isTrue();
+        assertThat(flavor(Map.of("hw:cpu_policy", "mixed", "hw:cpu_dedicated_mask", "^0")).special()).isTrue();
+        assertThat(flavor(Map.of("hw:vpmem", "4GB")).special()).isTrue();
+        assertThat(flavor(Map.of("resources:CUSTOM_MAGIC", "1")).special()).isTrue();
+        assertThat(flavor(Map.of("resources1:VGPU", "1")).special()).isTrue();
+        assertThat(FlavorChooser.holds(flavor(Map.of("resources:PGPU", "1")), 1, 512, 1)).isTrue();
+        assertThat(FlavorChooser.holds(flavor(Map.of("resources:PGPU", "1", "pci_passthrough:alias", "a100:1")), 1, 512, 1))
+                .as("a flavor with one PGPU and one more GPU by PCI alias, for a member of one GPU").isFalse();
+    }
+
+    static dev.strata.provider.openstack.compute.Flavor flavor(Map<String, String> extraSpecs) {
+        return new dev.strata.provider.openstack.compute.Flavor("id", "f", 1, 1024, 1, true, extraSpecs);
+    }
 }

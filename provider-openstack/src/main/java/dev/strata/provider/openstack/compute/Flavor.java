@@ -5,6 +5,7 @@ import dev.strata.provider.openstack.placement.FitModel;
 import dev.strata.provider.openstack.placement.ResourceRequest;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -49,13 +50,36 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
         return request().resources().getOrDefault("PGPU", 0L);
     }
 
+    /** The resource classes every flavor asks for. */
+    private static final Set<String> PLAIN = Set.of("VCPU", "MEMORY_MB", "DISK_GB");
+
     /**
-     * Whether the flavor asks for resources other than CPU, memory and disk (GPUs, vGPUs, custom
-     * classes): such flavors are chosen only when the member asks for them.
+     * Whether the flavor asks Nova for devices or resources other than VCPU, MEMORY_MB and DISK_GB:
+     * {@code resources:} classes besides those (GPUs, vGPUs, custom classes), any granular group
+     * ({@code resourcesN:}, {@code resources_<suffix>:}), a PCI device by alias
+     * ({@code pci_passthrough:alias}), a Cyborg accelerator ({@code accel:device_profile}),
+     * dedicated CPUs (PCPU: {@code hw:cpu_policy=dedicated} or {@code mixed}) or persistent memory
+     * ({@code hw:vpmem}). Such flavors are chosen only when the member names them in its
+     * {@code flavor} parameter.
      */
     public boolean special() {
-        return request().resources().keySet().stream().anyMatch(rc -> !rc.equals("VCPU") && !rc.equals("MEMORY_MB") && !rc.equals("DISK_GB"))
-                || extraSpecs.keySet().stream().anyMatch(k -> k.matches("resources\\d+:.*|resources_.*:.*"));
+        return asksBeyond(Set.of());
+    }
+
+    /**
+     * Whether the flavor asks Nova for devices or resources other than VCPU, MEMORY_MB, DISK_GB and
+     * {@code classes} of its unsuffixed {@code resources:} extra specs ({@link #special()}).
+     */
+    public boolean asksBeyond(Set<String> classes) {
+        return request().resources().keySet().stream().anyMatch(rc -> !PLAIN.contains(rc) && !classes.contains(rc))
+                || extraSpecs.entrySet().stream().anyMatch(e -> asksForDevices(e.getKey(), e.getValue()));
+    }
+
+    /** Whether an extra spec other than {@code resources:} makes Nova ask Placement for more than VCPU, MEMORY_MB and DISK_GB. */
+    private static boolean asksForDevices(String key, String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        return key.matches("resources\\d+:.*|resources_.*:.*") || key.equals("pci_passthrough:alias") || key.equals("accel:device_profile")
+                || key.equals("hw:vpmem") || (key.equals("hw:cpu_policy") && (v.equals("dedicated") || v.equals("mixed")));
     }
 
     /**
