@@ -1,6 +1,9 @@
 package dev.strata.provider.openstack.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
@@ -65,7 +68,7 @@ public final class OpenStackErrors {
      */
     public static StrataException forStatus(ApiRequest request, ApiResponse response, UnaryOperator<String> redactor) {
         int status = response.status();
-        String detail = redactor.apply(detail(response.body()));
+        String detail = detail(response.body(), redactor);
         String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id")).orElse(null);
         String what = request.service() + " answered " + status + " " + reason(status) + " to " + request.describe()
                 + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
@@ -125,9 +128,22 @@ public final class OpenStackErrors {
      * {@code {"itemNotFound": {"message": ...}}}; shortened.
      */
     static String detail(JsonNode body) {
+        return detail(body, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #detail(JsonNode)}, with credentials masked before the text is changed at all:
+     * every text of the body is redacted as the service wrote it, then the explanation is taken
+     * from it and redacted again as a whole, then its spaces are squeezed, it is redacted once more,
+     * and only then is it cut to {@value #MAX_DETAIL} characters: the cut can split a mask, never a
+     * secret. Squeezing first would leave a secret with two spaces or a tab unrecognised, and
+     * cutting first the first part of a secret that straddles the cut.
+     */
+    static String detail(JsonNode body, UnaryOperator<String> redactor) {
         if (body == null || body.isMissingNode() || body.isNull()) {
             return "";
         }
+        body = redacted(body, redactor);
         String text;
         if (body.has("errors") && body.get("errors").isArray() && !body.get("errors").isEmpty()) {
             JsonNode first = body.get("errors").get(0);
@@ -144,8 +160,27 @@ public final class OpenStackErrors {
         } else {
             text = body.toString();
         }
-        text = text.replaceAll("\\s+", " ").strip();
+        // redacted again once squeezed (a secret with single spaces where the body had runs of them), before the cut
+        text = redactor.apply(redactor.apply(text).replaceAll("\\s+", " ").strip());
         return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "..." : text;
+    }
+
+    /** A copy of the body with the redactor applied to every text and field name in it. */
+    private static JsonNode redacted(JsonNode node, UnaryOperator<String> redactor) {
+        if (node.isTextual()) {
+            return JsonNodeFactory.instance.textNode(redactor.apply(node.asText()));
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            node.forEach(e -> copy.add(redacted(e, redactor)));
+            return copy;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            node.fields().forEachRemaining(e -> copy.set(redactor.apply(e.getKey()), redacted(e.getValue(), redactor)));
+            return copy;
+        }
+        return node;
     }
 
     private static String conflictHint(ApiRequest request, String detail) {

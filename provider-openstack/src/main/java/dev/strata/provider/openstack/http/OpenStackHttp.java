@@ -169,14 +169,15 @@ public final class OpenStackHttp {
         }
         boolean isJson = answer.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(true);
         if (!isJson) {
-            // Error pages of some services are text or HTML: keep them as text for the message.
-            return json.getNodeFactory().textNode(text.length() > 2000 ? text.substring(0, 2000) : text);
+            // Error pages of some services are text or HTML: keep them as text for the message, whole: the message masks
+            // credentials in it before it is shortened (OpenStackErrors), and a cut here could split one so it is not masked
+            return json.getNodeFactory().textNode(text);
         }
         try {
             return json.readTree(text);
         } catch (JsonProcessingException e) {
             if (answer.statusCode() >= 400) {
-                return json.getNodeFactory().textNode(text.length() > 2000 ? text.substring(0, 2000) : text);
+                return json.getNodeFactory().textNode(text);
             }
             throw OpenStackErrors.forMalformed(request, "a body that is not JSON (" + e.getOriginalMessage() + ")");
         }

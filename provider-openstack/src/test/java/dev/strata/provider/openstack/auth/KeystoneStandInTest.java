@@ -1,0 +1,156 @@
+package dev.strata.provider.openstack.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import dev.strata.provider.openstack.http.Secret;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@link KeystoneSession} against a local HTTP endpoint standing in for Keystone, for answers
+ * the all-in-one Keystone does not give on demand: an error that quotes the secret, and a
+ * Keystone that hangs.
+ */
+class KeystoneStandInTest {
+
+    HttpServer endpoint;
+    ExecutorService threads;
+    volatile Consumer<HttpExchange> tokens;
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws IOException {
+        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        endpoint.createContext("/v3/auth/tokens", e -> tokens.accept(e));
+        threads = Executors.newCachedThreadPool();
+        endpoint.setExecutor(threads);
+        endpoint.start();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        endpoint.stop(0);
+        threads.shutdownNow();
+    }
+
+    URI authUrl() {
+        return URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v3");
+    }
+
+    KeystoneSession session(String secret, Duration requestTimeout) {
+        Credentials c = new Credentials.ApplicationCredential("8c2c1f3e4d5b4a69b7a1d2e3f4a5b6c7", () -> Secret.of(secret));
+        return new KeystoneSession(new OpenStackHttp(Duration.ofSeconds(1), requestTimeout), authUrl(), c, "public", null,
+                Duration.ofMinutes(5), Clock.systemUTC());
+    }
+
+    static void answer(HttpExchange exchange, int status, String json) {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    static void answerText(HttpExchange exchange, int status, String text) {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    /** The message of the exception Keystone's 400 answer to the session's authentication becomes. */
+    static String failure(KeystoneSession s) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> s.projectId(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))));
+        assertThat(t).isInstanceOf(ProviderFailureException.class).hasMessageStartingWith("Keystone answered 400 Bad Request to POST /v3/auth/tokens");
+        return t.getMessage();
+    }
+
+    /**
+     * Keystone's validation errors quote the instance that failed validation, the secret included
+     * ({@code Invalid input for field 'identity/application_credential': ... On instance: {'id': ...,
+     * 'secret': '...'}}). Before, the explanation was cut to 400 characters before the secret was
+     * masked, so a secret that straddled the cut was not recognised and its first part reached the
+     * message. Now it is masked first.
+     */
+    @Test
+    void anErrorThatQuotesTheSecretAcrossTheCutDoesNotLeakPartOfIt() {
+        String secret = "Zq7vR2mX9kLp4sT1wY6nB3cH8jF5dG0aEoUiKeMrNt";
+        String head = "Invalid input for field 'identity/application_credential': Additional properties are not allowed ('scope' was "
+                + "unexpected). On instance['identity']['application_credential']: {'id': "
+                + "'8c2c1f3e4d5b4a69b7a1d2e3f4a5b6c7', 'user': {'domain': {'name': 'Default'}, 'name': '";
+        String tail = "'}, 'secret': '";
+        // the user's name is as long as it takes for the secret to start 20 characters before the cut at 400
+        String name = "strata-" + "a".repeat(380 - head.length() - tail.length() - "strata-".length());
+        String message = head + name + tail + secret + "'}";
+        tokens = e -> answer(e, 400, "{\"error\": {\"code\": 400, \"title\": \"Bad Request\", \"message\": \"" + message + "\"}}");
+
+        String failure = failure(session(secret, Duration.ofSeconds(5)));
+        assertThat(failure).doesNotContain(secret.substring(0, 16)).contains("'secret': '**");
+    }
+
+    /**
+     * Before, the explanation's spaces were squeezed before the secret was masked, so a secret with
+     * two spaces or a tab in it was not recognised and reached the message whole but for its
+     * spaces; in a body of a shape Strata does not know, shown as JSON, its tab was escaped and it
+     * was not recognised either. Now every text of the body is masked as Keystone wrote it.
+     */
+    @Test
+    void aSecretWithRunsOfSpacesOrATabIsMaskedWhereverTheErrorQuotesIt() {
+        String secret = "pass  phrase\twith   gaps";
+        String quoted = "Invalid input: 'secret': '" + secret.replace("\t", "\\t") + "' is not allowed";
+        tokens = e -> answer(e, 400, "{\"error\": {\"code\": 400, \"message\": \"" + quoted + "\"}}");
+        assertThat(failure(session(secret, Duration.ofSeconds(5)))).contains("'secret': '****' is not allowed").doesNotContain("phrase");
+
+        tokens = e -> answer(e, 400, "{\"code\": 400, \"detail\": [\"" + quoted + "\"]}");
+        assertThat(failure(session(secret, Duration.ofSeconds(5)))).contains("****").doesNotContain("phrase");
+    }
+
+    /**
+     * Before, an error page that is not JSON was cut to 2000 characters as it was read, before the
+     * secret was masked: after a long run of spaces (squeezed to one for the message) the first
+     * part of a secret that straddled character 2000 reached the message. Now the page is kept
+     * whole until the secret is masked.
+     */
+    @Test
+    void anErrorPageThatQuotesTheSecretAcrossItsTwoThousandthCharacterDoesNotLeakPartOfIt() {
+        String secret = "Hk3mW8qZ1vB6nX4cT9rL2pF7sD5gJ0aY";
+        String page = "Bad Request" + " ".repeat(2000 - "Bad Request".length() - 12) + secret + " was refused";
+        tokens = e -> answerText(e, 400, page);
+
+        String failure = failure(session(secret, Duration.ofSeconds(5)));
+        assertThat(failure).contains("Bad Request **** was refused").doesNotContain(secret.substring(0, 12));
+    }
+}
