@@ -3,6 +3,7 @@ package dev.strata.provider.openstack.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.http.ApiRequest;
 import dev.strata.provider.openstack.http.ApiResponse;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * its service catalogue, and renewal. A token is renewed before it expires (when less than
  * {@code renewBefore}, and never less than a tenth of its lifetime, is left) and at once when a
  * service refuses it with 401 (revoked, or expired early); the request is then sent again, once.
- * Thread-safe; one authentication runs at a time.
+ * Thread-safe; one authentication runs at a time, and a call that needs a token while another
+ * authenticates waits for it at most until the call's own deadline.
  */
 public final class KeystoneSession implements Session {
 
@@ -41,8 +46,9 @@ public final class KeystoneSession implements Session {
     private final String region;
     private final Duration renewBefore;
     private final Clock clock;
-    private final Object authLock = new Object();
-    private volatile Token current;
+    /** Held while a token is obtained (network I/O): a call that waits for it waits at most until its own deadline. */
+    private final ReentrantLock authLock = new ReentrantLock();
+    private final AtomicReference<Token> current = new AtomicReference<>();
     private volatile int authentications;
 
     /**
@@ -104,14 +110,19 @@ public final class KeystoneSession implements Session {
         return java.util.stream.Stream.concat(request.accepted().stream(), java.util.stream.Stream.of(401)).distinct().toArray(Integer[]::new);
     }
 
-    /** The current token, authenticating first when there is none or it is about to expire. */
+    /**
+     * The current token, authenticating first when there is none or it is about to expire.
+     *
+     * @throws ProviderTimeoutException when another call is still authenticating at this call's deadline
+     */
     Token token(DiscoveryContext context) {
-        Token t = current;
+        Token t = current.get();
         if (t != null && !dueForRenewal(t)) {
             return t;
         }
-        synchronized (authLock) {
-            t = current;
+        lock(context);
+        try {
+            t = current.get();
             if (t != null && !dueForRenewal(t)) {
                 return t;
             }
@@ -119,8 +130,30 @@ public final class KeystoneSession implements Session {
                 LOG.debug("renewing the Keystone token for {}: it expires at {}", credentials.identity(), t.expiresAt());
             }
             Token fresh = authenticate(context);
-            current = fresh;
+            current.set(fresh);
             return fresh;
+        } finally {
+            authLock.unlock();
+        }
+    }
+
+    /**
+     * Takes the authentication lock, waiting at most until the caller's deadline: another call may
+     * be authenticating, and its wait on Keystone is bounded by its own deadline and
+     * {@code requestTimeout}, not this one's.
+     */
+    private void lock(DiscoveryContext context) {
+        boolean locked;
+        try {
+            locked = authLock.tryLock(Math.max(0, context.remaining().toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("Keystone at " + authUrl + ": interrupted while another call was authenticating "
+                    + credentials.identity() + " (operation " + context.operationId() + ")");
+        }
+        if (!locked) {
+            throw new ProviderTimeoutException("Keystone at " + authUrl + ": another call was still authenticating " + credentials.identity()
+                    + " when this one's deadline passed (operation " + context.operationId() + ")");
         }
     }
 
@@ -137,13 +170,12 @@ public final class KeystoneSession implements Session {
         return !clock.instant().isBefore(t.expiresAt().minus(margin));
     }
 
-    /** Forgets a token a service refused, unless another thread has replaced it already. */
+    /**
+     * Forgets a token a service refused, unless another thread has replaced it already; without
+     * the authentication lock, so never waiting for another call's authentication.
+     */
     void invalidate(Token refused) {
-        synchronized (authLock) {
-            if (current == refused) {
-                current = null;
-            }
-        }
+        current.compareAndSet(refused, null);
     }
 
     /** How many tokens this session has obtained. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import dev.strata.provider.openstack.http.Secret;
@@ -20,6 +22,8 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,5 +156,49 @@ class KeystoneStandInTest {
 
         String failure = failure(session(secret, Duration.ofSeconds(5)));
         assertThat(failure).contains("Bad Request **** was refused").doesNotContain(secret.substring(0, 12));
+    }
+
+    /**
+     * "Every call, the whole answer included, is bounded by the caller's deadline" (README). Before,
+     * a call with a 1 s deadline that needed a token while another thread was authenticating
+     * (Keystone slow to answer) waited on the session's monitor for as long as that other
+     * authentication took (up to requestTimeout, here 6 s). Now it gives up at its own deadline
+     * with a {@link ProviderTimeoutException} that names Keystone and its operation.
+     */
+    @Test
+    void aCallWaitingForAnotherThreadsAuthenticationKeepsToItsOwnDeadline() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        tokens = e -> {
+            arrived.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            e.close();
+        };
+        KeystoneSession s = session("a-secret-for-the-slow-keystone", Duration.ofSeconds(6));
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> discovery = other.submit(() -> {
+                try {
+                    s.projectId(DiscoveryContext.withTimeout("discovery", Duration.ofSeconds(60)));
+                } catch (StrataException expected) {
+                    // Keystone does not answer within requestTimeout
+                }
+            });
+            assertThat(arrived.await(5, TimeUnit.SECONDS)).as("the other thread is authenticating").isTrue();
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> s.projectId(DiscoveryContext.withTimeout("create-7", Duration.ofSeconds(1))))
+                    .isInstanceOf(ProviderTimeoutException.class).hasMessageStartingWith("Keystone at " + authUrl())
+                    .hasMessageContaining("another call was still authenticating").hasMessageEndingWith("(operation create-7)");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(took).as("a call with a 1 s deadline").isLessThan(Duration.ofSeconds(3));
+            discovery.get(20, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+        }
     }
 }
