@@ -302,10 +302,14 @@ public final class NvmlMapper {
         if (identity.withoutUuid() != null) {
             health = GpuIds.withoutUuid(gpu, pci, identity.withoutUuid(), health);
         }
+        String name = nvml.name(gpu);
+        if (name == null || name.isBlank()) { // as nvidia-smi's GPU without product name
+            health = GpuIds.failed(List.of(GpuIds.named(gpu, pci) + " has no name (nvmlDeviceGetName answers a blank one)"), health);
+        }
         return Accelerator.builder()
                 .id(identity.id())
                 .vendor("NVIDIA")
-                .model(nvml.name(gpu))
+                .model(name == null || name.isBlank() ? GpuIds.UNKNOWN_MODEL : name.strip())
                 .memoryBytes(memory.total())
                 .computeCapability(cc)
                 .pciAddress(pci)

@@ -17,6 +17,7 @@ import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.DerivedCaptures;
 import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.XidLog;
 import dev.strata.provider.nvidia.smi.MigProfileParser;
@@ -160,6 +161,32 @@ class NvmlMapperTest {
         assertThat(gpu.cpuAffinity()).isEqualTo(CpuSet.EMPTY);
         assertThat(gpu.health()).isEqualTo(Health.OK);
         assertThat(gpu.attributes()).containsOnlyKeys("source");
+    }
+
+    /**
+     * A GPU whose name NVML answers blank (a driver that left the buffer empty) is, as nvidia-smi's
+     * GPU without product name, FAILED with a reason naming it, of model {@value GpuIds#UNKNOWN_MODEL},
+     * with everything else it answers; it does not fail the discovery of the host's other GPUs.
+     */
+    @Test
+    void aGpuWithABlankNameIsOfUnknownModelAndTheOthersAreAsUsual() {
+        RecordedNvml nvml = new RecordedNvml();
+        for (String name : new String[] {" ", "NVIDIA L4"}) {
+            RecordedNvml.Device device = new RecordedNvml.Device();
+            device.name = name;
+            device.uuid = "GPU-" + nvml.devices.size();
+            device.pci = new Nvml.PciInfo("00000000:0" + (nvml.devices.size() + 1) + ":00.0", 0, nvml.devices.size() + 1, 0, 0, 0);
+            device.memory = new Nvml.MemoryInfo(24L << 30, 0, 0);
+            nvml.devices.add(device);
+        }
+
+        List<Accelerator> gpus = map(nvml, new XidLog(CLOCK)).accelerators();
+
+        assertThat(gpus).extracting(Accelerator::model).containsExactly(GpuIds.UNKNOWN_MODEL, "NVIDIA L4");
+        assertThat(gpus.get(0).memoryBytes()).isEqualTo(24L << 30);
+        assertThat(gpus.get(0).health().status()).isEqualTo(Health.Status.FAILED);
+        assertThat(gpus.get(0).health().reasons()).containsExactly("GPU 0 at PCI 0000:01:00.0 has no name (nvmlDeviceGetName answers a blank one)");
+        assertThat(gpus.get(1).health()).isEqualTo(Health.OK);
     }
 
     /**
