@@ -158,7 +158,8 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         Path file = etc.resolve(passwordFile.strip());
         if (!Files.isRegularFile(file)) {
             throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
-                    "a readable file holding the database password (" + file + " does not exist)");
+                    "a readable file holding the database password (" + file + (Files.isDirectory(file) ? " is a folder)"
+                            : Files.exists(file) ? " is not a regular file)" : " does not exist)"));
         }
         try {
             byte[] bytes = Files.readAllBytes(file);

@@ -238,5 +238,12 @@ class StoreSettingsTest {
         Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "empty")))
                 .hasMessageContaining("passwordFile = 'empty' is invalid; expected a file whose first line is the database password");
+        // a folder named where the file was meant is called a folder, not "does not exist"
+        Files.createDirectories(dir.resolve("secrets"));
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "secrets")))
+                .hasMessageContaining("passwordFile = 'secrets' is invalid; expected a readable file holding the database password ("
+                        + dir.resolve("secrets") + " is a folder)");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "absent")))
+                .hasMessageContaining("(" + dir.resolve("absent") + " does not exist)");
     }
 }
