@@ -1101,13 +1101,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * @param what names the call in messages ({@code create of operation op-...})
      */
     <T> T call(String key, String what, Supplier<T> call) {
-        Running before = running.get(key);
+        Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        Running before = running.putIfAbsent(key, mine);
         if (before != null) {
             throw new ProviderTimeoutException(what + " was not made: " + before.what() + ", started at " + before.since()
                     + ", has not returned (the provider ignores interruption); nothing more is sent for it until it returns");
         }
-        Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        running.put(key, mine);
         CompletableFuture<T> result = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicReference<Thread> thread = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -1126,7 +1125,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
-                    thread.set(null);
+                    synchronized (thread) { // an interrupt meant for this call lands before this, never on the thread's next task
+                        thread.set(null);
+                    }
                     Thread.interrupted();
                     running.remove(key, mine); // before the result: whoever sees it finds the call over
                 }
@@ -1145,10 +1146,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             try {
                 return unwrap(result, deadline);
             } catch (java.util.concurrent.TimeoutException overran) {
-                Thread t = thread.get();
-                if (t != null) {
-                    t.interrupt();
-                }
+                interrupt(thread);
                 try {
                     return unwrap(result, ABANDON_AFTER.toMillis());
                 } catch (java.util.concurrent.TimeoutException ignored) {
@@ -1160,12 +1158,19 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 }
             }
         } catch (InterruptedException stopping) {
+            interrupt(thread);
+            Thread.currentThread().interrupt();
+            throw new ProviderUnavailableException("interrupted while waiting for " + what + " (deployments are stopping)");
+        }
+    }
+
+    /** Interrupts the thread running a call, if it is still in the call (under the lock the call leaves by). */
+    private static void interrupt(java.util.concurrent.atomic.AtomicReference<Thread> thread) {
+        synchronized (thread) {
             Thread t = thread.get();
             if (t != null) {
                 t.interrupt();
             }
-            Thread.currentThread().interrupt();
-            throw new ProviderUnavailableException("interrupted while waiting for " + what + " (deployments are stopping)");
         }
     }
 
