@@ -120,9 +120,8 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             throw new InvalidConfigurationException(PID, "durability", c.durability(), "fsync or write");
         }
         Duration electionInterval = duration("electionInterval", c.electionInterval(), Duration.ofMillis(100), Duration.ofHours(1));
-        String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
-        if (!instanceId.matches("[A-Za-z0-9._:-]{1,128}")) {
-            throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
+        if (c.instanceId() != null && !c.instanceId().isBlank() && !c.instanceId().strip().matches(INSTANCE_ID)) {
+            throw new InvalidConfigurationException(PID, "instanceId", c.instanceId().strip(), "1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
         if (c.compactFillRate() < 0 || c.compactFillRate() > 90) {
             throw new InvalidConfigurationException(PID, "compactFillRate", c.compactFillRate(),
@@ -135,6 +134,11 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                     "host[:port] where other instances and operators reach this one, at most 256 characters, no control characters");
         }
         Duration socketTimeout = duration("socketTimeout", c.socketTimeout(), Duration.ofSeconds(5), Duration.ofHours(1));
+        // last: the id kept in data/ is written only for a configuration found good
+        String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
+        if (!instanceId.matches(INSTANCE_ID)) {
+            throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
+        }
         return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
                 c.compactFillRate(), socketTimeout);
@@ -343,6 +347,8 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         int start = userInfoStart(s);
         return s.substring(start, at).equals(ProviderText.MASK) ? s : s.substring(0, start) + ProviderText.MASK + s.substring(at);
     }
+
+    private static final String INSTANCE_ID = "[A-Za-z0-9._:-]{1,128}";
 
     /** The id kept in {@code data/strata/instance-id}, created at first start. */
     static String persistentInstanceId(Path data) {

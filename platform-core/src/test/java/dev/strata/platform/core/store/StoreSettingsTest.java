@@ -215,6 +215,15 @@ class StoreSettingsTest {
         assertThat(from(Map.of("electionInterval", "30")).electionInterval()).isEqualTo(Duration.ofSeconds(30));
     }
 
+    /** The instance id kept in {@code data/} is written only for a configuration found good. */
+    @Test
+    void aRefusedConfigurationWritesNoInstanceId() {
+        assertThatThrownBy(() -> from(Map.of("socketTimeout", "1ms"))).hasMessageContaining("socketTimeout = '1ms' is invalid");
+        assertThatThrownBy(() -> from(Map.of("advertisedAddress", "a\nb"))).hasMessageContaining("advertisedAddress = ");
+        assertThat(dir.resolve("strata")).doesNotExist();
+        assertThatThrownBy(() -> from(Map.of("instanceId", "a b", "socketTimeout", "1ms"))).hasMessageContaining("instanceId = 'a b' is invalid");
+    }
+
     @Test
     void badValuesNameThePidThePropertyAndWhatWasExpected() throws Exception {
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:mysql://x/y"))).isInstanceOf(InvalidConfigurationException.class)
