@@ -671,6 +671,11 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             throw new ProviderUnavailableException(unanswered(operationId, record.get().at(), record.get().detail(),
                     record.get().quietUntil()));
         }
+        if (found.isPresent() && record.isPresent()) {
+            // a request of this provider's made it (as a create does: once it is deleted, a later create of the operation is
+            // GONE, not a second request); without a record, the server may be another installation's, not yet known as such
+            remember(operationId, record, found.get());
+        }
         return found.map(this::status);
     }
 

@@ -59,6 +59,8 @@ final class NovaStandIn implements AutoCloseable {
     private final Map<String, List<String>> flavorAccess = new HashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile int loseCreateAnswers;
+    private volatile boolean lagListings;
+    private final java.util.Set<String> unlisted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private NovaStandIn(HttpServer server, String hypervisorId, String hostname) {
         this.server = server;
@@ -84,6 +86,17 @@ final class NovaStandIn implements AutoCloseable {
     /** The next {@code times} server create requests make the server, and the client gets a gateway's 504 instead of Nova's answer. */
     void loseCreateAnswers(int times) {
         loseCreateAnswers = times;
+    }
+
+    /** Servers made from now on are left out of server listings (as by a Nova whose listing lags) until {@link #listAll}. */
+    void lagListings() {
+        lagListings = true;
+    }
+
+    /** Servers are listed again, those made while listings lagged too. */
+    void listAll() {
+        lagListings = false;
+        unlisted.clear();
     }
 
     /** How many requests of this method and path (a regular expression) Nova got. */
@@ -223,7 +236,8 @@ final class NovaStandIn implements AutoCloseable {
             String tag = query.get("tags");
             ObjectNode r = json.createObjectNode();
             ArrayNode list = r.putArray("servers");
-            servers.values().stream().filter(s -> tag == null || hasTag(s, tag)).forEach(list::add);
+            servers.values().stream().filter(s -> tag == null || hasTag(s, tag)).filter(s -> !unlisted.contains(s.path("id").asText()))
+                    .forEach(list::add);
             return ok(r.toString());
         }
         if (method.equals("POST") && path.equals("/v2.1/servers")) {
@@ -256,6 +270,9 @@ final class NovaStandIn implements AutoCloseable {
                 .put("ram", flavor.path("ram").asLong()).put("disk", flavor.path("disk").asLong()).set("extra_specs", flavor.path("extra_specs").deepCopy());
         s.putObject("addresses");
         servers.put(id, s);
+        if (lagListings) {
+            unlisted.add(id);
+        }
         if (loseCreateAnswers > 0) {
             loseCreateAnswers--;
             return new Answer(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>");

@@ -214,6 +214,35 @@ class NovaStandInCreateTest {
         assertThat(nova.serverIds()).isEmpty();
     }
 
+    /**
+     * The answer to the create request is lost and Nova's listing lags, so the create answers "no
+     * sure answer"; a find of the operation then finds the server by its tag, and the record now
+     * names it. Once the server is deleted outside Strata, a repeated create after the settle period
+     * is GONE. Before, only a create recorded a server it found: after a find the record still said
+     * "no sure answer", and the request was sent again, making a second server.
+     */
+    @Test
+    void aServerFoundByAFindAfterALostAnswerIsRecordedSoThatItsDeletionIsGoneToo() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        String op = UUID.randomUUID().toString();
+        nova.loseCreateAnswers(1);
+        nova.lagListings();
+        assertThatThrownBy(() -> cloud.create(small(op), context())).isInstanceOf(ProviderUnavailableException.class);
+        nova.listAll();
+
+        MachineStatus found = cloud.find(op, context()).orElseThrow();
+        assertThat(store.get(PROVIDER, op)).get().asString().contains("\"server\":\"" + found.handle().machineId() + "\"");
+
+        nova.deleteServer(found.handle().machineId());
+        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        MachineStatus again = cloud.create(small(op), context());
+        assertThat(again.state()).isEqualTo(MachineState.GONE);
+        assertThat(again.handle()).isEqualTo(found.handle());
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
+        assertThat(nova.serverIds()).isEmpty();
+    }
+
     /** A host in the real Placement (16 VCPU, 64 GiB, 1000 GB, and two PGPU in a child) that is the stand-in's hypervisor. */
     void hostInPlacement() throws Exception {
         PlacementServer server = SharedPlacement.get();
