@@ -146,8 +146,22 @@ final class InventoryDocumentReader {
                 }
             });
         }
+        // where each power domain and each fabric tied to one site is: a node at another site cannot be in it
+        Map<String, String> placedAt = new HashMap<>();
+        JsonNode domainList = root.path("powerDomains");
+        for (int i = 0; domainList.isArray() && i < domainList.size(); i++) {
+            JsonNode d = domainList.get(i);
+            if (d.path("id").isTextual() && d.path("site").isTextual()) {
+                placedAt.putIfAbsent("powerDomain " + d.get("id").asText(), d.get("site").asText());
+            }
+        }
+        fabricNodes.forEach((id, f) -> {
+            if (f.path("site").isTextual() && !"WAN".equalsIgnoreCase(f.path("type").asText())) {
+                placedAt.put("fabric " + id, f.get("site").asText());
+            }
+        });
         List<Node> nodes = nodes(root.get("nodes"), problems, models, refusedModels, siteIds, domainIds, fabricNodes.keySet(), fabricMembers,
-                providerId);
+                placedAt, providerId);
         List<Fabric> fabrics = fabrics(fabricList, problems, siteIds, fabricMembers);
         if (!problems.isEmpty()) {
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
@@ -518,7 +532,7 @@ final class InventoryDocumentReader {
     // ---- nodes -------------------------------------------------------------------------------
 
     private static List<Node> nodes(JsonNode node, Problems problems, Map<String, NodeModel> models, Set<String> refusedModels, Set<String> sites,
-            Set<String> domains, Set<String> fabricIds, Map<String, Set<String>> fabricMembers, String providerId) {
+            Set<String> domains, Set<String> fabricIds, Map<String, Set<String>> fabricMembers, Map<String, String> placedAt, String providerId) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         JsonNode list = list(node, "nodes", problems);
@@ -559,11 +573,22 @@ final class InventoryDocumentReader {
                 }
             }
             nodeDomains.addAll(present(domainList));
+            if (n.hasNonNull("powerDomain")) {
+                sameSite(site, "powerDomain", nodeDomains.isEmpty() ? null : nodeDomains.get(0), path + ".powerDomain", n.get("powerDomain"),
+                        placedAt, problems);
+            }
+            for (int d = 0; d < domainList.size(); d++) {
+                sameSite(site, "powerDomain", domainList.get(d), path + ".powerDomains[" + d + "]", n.get("powerDomains").get(d), placedAt,
+                        problems);
+            }
             List<String> fabrics = texts(n.get("fabrics"), path + ".fabrics", problems, "a list of fabric ids", "the id of a fabric");
             for (int f = 0; f < fabrics.size(); f++) {
                 if (fabrics.get(f) != null && !fabricIds.contains(fabrics.get(f))) {
                     problems.add(path + ".fabrics[" + f + "]", n.get("fabrics").get(f), "the id of a fabric");
                 }
+            }
+            for (int f = 0; f < fabrics.size(); f++) {
+                sameSite(site, "fabric", fabrics.get(f), path + ".fabrics[" + f + "]", n.get("fabrics").get(f), placedAt, problems);
             }
             Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
                     "a trait")));
@@ -587,6 +612,20 @@ final class InventoryDocumentReader {
             }
         }
         return nodes;
+    }
+
+    /**
+     * Refuses a node's power domain or fabric that is declared at another site than the node: a
+     * node draws from a rack of its own site and is cabled to a fabric there (a WAN, which joins
+     * sites, and a fabric declared without a site are not checked).
+     */
+    private static void sameSite(String site, String kind, String id, String path, JsonNode value, Map<String, String> placedAt,
+            Problems problems) {
+        String at = id == null ? null : placedAt.get(kind + " " + id);
+        if (site != null && at != null && !at.equals(site)) {
+            problems.add(path, value, "a " + (kind.equals("fabric") ? "fabric" : "power domain") + " at the node's site " + site + " ("
+                    + id + " is at " + at + ")");
+        }
     }
 
     private static Node node(String id, NodeModel model, String site, String powerDomain, Set<String> traits, String tenant, String providerId) {

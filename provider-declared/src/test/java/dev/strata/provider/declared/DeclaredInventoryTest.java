@@ -109,6 +109,39 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("nodes[1].fabrics[0]: 'nope'; expected the id of a fabric");
     }
 
+    /**
+     * A node draws from a rack of its own site and is cabled to a fabric there: a power domain or a
+     * site's fabric declared at another site is refused at the node, naming both sites. A WAN
+     * (which joins sites) and a fabric without a site are not checked. Before, such a node was
+     * accepted, and its draw counted against another site's rack.
+     */
+    @Test
+    void aNodesPowerDomainOrFabricAtAnotherSiteIsRefused() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: DE, jurisdictions: [EU, DE]}
+                  - {id: ams-1, country: NL, jurisdictions: [EU, NL]}
+                powerDomains:
+                  - {id: fra-r1, site: fra-1, budget: 40kW}
+                  - {id: ams-r1, site: ams-1, budget: 40kW}
+                fabrics:
+                  - {id: fra-ib, type: RDMA, site: fra-1, bandwidth: 400Gbps}
+                  - {id: ams-ib, type: RDMA, site: ams-1, bandwidth: 400Gbps}
+                  - {id: eu-wan, type: WAN, site: fra-1, members: [fra-1, ams-1], bandwidth: 100Gbps}
+                  - {id: any, type: DATA, bandwidth: 100Gbps}
+                nodes:
+                  - {id: a, model: dgx-h100, site: fra-1, powerDomain: ams-r1, fabrics: [fra-ib, ams-ib, eu-wan, any]}
+                  - {count: 2, idPrefix: b-, model: dgx-h100, site: ams-1, powerDomains: [ams-r1, fra-r1]}
+                  - {id: c, model: dgx-h100, site: ams-1, powerDomain: ams-r1, fabrics: [ams-ib, eu-wan, any]}
+                """;
+        assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 3 errors:")
+                .hasMessageContaining("nodes[0].powerDomain: 'ams-r1'; expected a power domain at the node's site fra-1 (ams-r1 is at ams-1)")
+                .hasMessageContaining("nodes[0].fabrics[1]: 'ams-ib'; expected a fabric at the node's site fra-1 (ams-ib is at ams-1)")
+                .hasMessageContaining("nodes[1].powerDomains[1]: 'fra-r1'; expected a power domain at the node's site ams-1 (fra-r1 is at fra-1)");
+    }
+
     @Test
     void providerReloadsTheFileWhenItChangesAndKeepsNothingOfABadOne(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("strata-inventory.yaml");
