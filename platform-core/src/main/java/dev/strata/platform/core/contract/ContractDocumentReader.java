@@ -615,6 +615,7 @@ public class ContractDocumentReader implements ContractReader {
             return doubleQuantity(value, path, () -> ContractBounds.gbps(scalar(value)));
         }
 
+        private static final BigDecimal MIN_FRACTION = BigDecimal.valueOf(ContractBounds.MIN_FRACTION);
         private static final BigDecimal FAR = BigDecimal.TEN.pow(40);
         private static final BigDecimal NEAR = BigDecimal.ONE.movePointLeft(40);
 
@@ -820,12 +821,16 @@ public class ContractDocumentReader implements ContractReader {
             }
             long memory = bytes(node.get("memory"), path + ".memory", "80GiB");
             double fraction = 1;
+            boolean share = false;
             JsonNode fractionNode = node.get("fraction");
             if (fractionNode != null && !fractionNode.isNull()) {
-                if (!fractionNode.isNumber() || !(fractionNode.asDouble() >= ContractBounds.MIN_FRACTION) || fractionNode.asDouble() > 1) {
+                // bounded as written: a double takes 1.0000000000000000001 for 1 and 0.99999999999999999999 for a whole GPU
+                BigDecimal written = fractionNode.isNumber() ? fractionNode.decimalValue() : null;
+                if (written == null || written.compareTo(MIN_FRACTION) < 0 || written.compareTo(BigDecimal.ONE) > 0) {
                     fail(path + ".fraction", fractionNode, "a share of one GPU from 0.001 to 1 (e.g. 0.25)");
                 } else {
-                    fraction = fractionNode.asDouble();
+                    fraction = written.doubleValue();
+                    share = written.compareTo(BigDecimal.ONE) < 0;
                 }
             }
             JsonNode partition = node.get("partition");
@@ -838,11 +843,11 @@ public class ContractDocumentReader implements ContractReader {
                 }
             }
             boolean allowDegraded = bool(node.get("allowDegraded"), path + ".allowDegraded");
-            if ((fraction < 1 || profile != null) && count != 1) {
+            if ((share || profile != null) && count != 1) {
                 fail(path + ".count", node.get("count"), "1 when a fraction or partition of a GPU is asked for");
                 count = 1;
             }
-            if (fraction < 1 && profile != null) {
+            if (share && profile != null) {
                 fail(path + ".partition", partition, "either a fraction or a partition, not both");
                 profile = null;
             }

@@ -317,6 +317,23 @@ class ContractDocumentReaderTest {
                 .containsExactly("1e3", "007", "yes", "0x10");
     }
 
+    /**
+     * A share of a GPU is bounded as it is written, not as the double it rounds to: one just past 1 or
+     * just under 0.001 is refused, and one just under 1 is a share, which needs a count of 1.
+     */
+    @Test
+    void gpuFractionIsBoundedAsWrittenNotAsADouble() {
+        String expected = "a share of one GPU from 0.001 to 1 (e.g. 0.25)";
+        assertThat(violations(member("gpus: {count: 1, fraction: 1.0000000000000000001}"))).containsExactly(
+                new Violation("members[0].gpus.fraction", "1.0000000000000000001", expected));
+        assertThat(violations(member("gpus: {count: 1, fraction: 0.0009999999999999999999}"))).containsExactly(
+                new Violation("members[0].gpus.fraction", "0.0009999999999999999999", expected));
+        assertThat(violations(member("gpus: {count: 2, fraction: 0.99999999999999999999}"))).extracting(Violation::path, Violation::expected)
+                .containsExactly(tuple("members[0].gpus.count", "1 when a fraction or partition of a GPU is asked for"));
+        assertThat(reader.read(member("gpus: {count: 1, fraction: 0.001}"), "c").members().get(0).gpus().fraction()).isEqualTo(0.001);
+        assertThat(reader.read(member("gpus: {count: 2, fraction: 1.000}"), "c").members().get(0).gpus().count()).isEqualTo(2);
+    }
+
     @Test
     void degradedGpusAreOptIn() {
         assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
