@@ -85,35 +85,23 @@ final class ContractBounds {
         if (new BigDecimal(m.group(1)).compareTo(HUGE) > 0) {
             throw new BadQuantity("is out of bounds", expected);
         }
-        long bytes;
+        long unit;
         try {
-            bytes = Quantities.bytes(text);
+            // every size unit is a whole number of bytes, so 1 of it is read exactly
+            unit = Quantities.bytes("1" + m.group(2));
         } catch (IllegalArgumentException e) {
-            if (isSizeUnit(m.group(2))) {
-                // a size unit, but more bytes than a long holds
-                throw new BadQuantity("is out of bounds", expected);
-            }
             throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not a size unit", expected);
         }
-        if (bytes < 0 || bytes > MAX_BYTES) {
+        // the number as written, however many digits it has (the shared parser stops at 40, and rounds to the byte)
+        BigDecimal exact = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+        if (exact.compareTo(BigDecimal.valueOf(MAX_BYTES)) > 0) {
             throw new BadQuantity("is out of bounds", expected);
         }
-        // every size unit is a whole number of bytes, so 1 of it is read exactly
-        BigDecimal exact = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(Quantities.bytes("1" + m.group(2))));
         if (exact.stripTrailingZeros().scale() > 0) {
             throw new BadQuantity("is not a whole number of bytes (" + exact.stripTrailingZeros().toPlainString() + " bytes)",
                     expected + ", in whole bytes");
         }
-        return bytes;
-    }
-
-    private static boolean isSizeUnit(String unit) {
-        try {
-            Quantities.bytes("1" + unit);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return exact.longValueExact();
     }
 
     /** CPU in thousandths of a core: {@code 4}, {@code 2.5} (cores) or {@code 500m}; at most 65,536 CPUs. */
@@ -145,30 +133,33 @@ final class ContractBounds {
      */
     static double watts(String text) {
         String expected = "a power with a unit, such as 700W or 10kW, from 0 to 1MW";
-        double watts = unitRequired(text, "a power", expected, Quantities::watts);
-        if (watts > MAX_WATTS) {
+        BigDecimal watts = unitRequired(text, "a power", expected, Quantities::watts);
+        if (watts.compareTo(BigDecimal.valueOf(MAX_WATTS)) > 0) {
             throw new BadQuantity("is out of bounds", expected);
         }
-        Matcher m = match(text, "a power", expected);
-        // 1 of any power unit (mW to GW) is a whole number of milliwatts, and exact as a double
-        BigDecimal milliwatts = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(Quantities.watts("1" + m.group(2)))).movePointRight(3);
-        if (milliwatts.stripTrailingZeros().scale() > 0) {
+        // 1 of any power unit (mW to GW) is a whole number of milliwatts
+        if (watts.movePointRight(3).stripTrailingZeros().scale() > 0) {
             throw new BadQuantity("is finer than a milliwatt", expected + ", in steps of 1mW");
         }
-        return watts;
+        return watts.doubleValue();
     }
 
     /** Bandwidth in Gbit/s: {@code 400Gbps}; a unit is required; at most 100 Tbit/s. */
     static double gbps(String text) {
         String expected = "a bandwidth with a unit, such as 400Gbps, from 0 to 100Tbps";
-        double gbps = unitRequired(text, "a bandwidth", expected, Quantities::gbps);
-        if (gbps > MAX_GBPS) {
+        BigDecimal gbps = unitRequired(text, "a bandwidth", expected, Quantities::gbps);
+        if (gbps.compareTo(BigDecimal.valueOf(MAX_GBPS)) > 0) {
             throw new BadQuantity("is out of bounds", expected);
         }
-        return gbps;
+        return gbps.doubleValue();
     }
 
-    private static double unitRequired(String text, String what, String expected, java.util.function.ToDoubleFunction<String> parser) {
+    /**
+     * The quantity exactly as written, in the parser's base unit: the parser reads only 1 of the unit
+     * (its factor, which is what it knows), so a number of any length is read, and a unit that is not
+     * one of the parser's is named as such.
+     */
+    private static BigDecimal unitRequired(String text, String what, String expected, java.util.function.ToDoubleFunction<String> parser) {
         Matcher m = match(text, what, expected);
         if (m.group(2).isEmpty()) {
             throw new BadQuantity("has no unit", expected);
@@ -176,15 +167,13 @@ final class ContractBounds {
         if (new BigDecimal(m.group(1)).compareTo(HUGE) > 0) {
             throw new BadQuantity("is out of bounds", expected);
         }
-        double value;
+        double unit;
         try {
-            value = parser.applyAsDouble(text);
+            unit = parser.applyAsDouble("1" + m.group(2));
         } catch (IllegalArgumentException e) {
             throw new BadQuantity("has a unit ('" + m.group(2) + "') that is not " + what + " unit", expected);
         }
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new BadQuantity("is out of bounds", expected);
-        }
-        return value;
+        // the factors are decimals of a few digits (1e-3, 8.192e-6), which a double's shortest form gives back exactly
+        return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
     }
 }

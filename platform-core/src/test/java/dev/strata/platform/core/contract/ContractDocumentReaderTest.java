@@ -223,6 +223,28 @@ class ContractDocumentReaderTest {
                 .fabric().minBandwidthGbps()).isEqualTo(1.5e-9);
     }
 
+    /**
+     * A quantity written with many digits (more than the shared parser's 40) is read exactly like any
+     * other: before, a power or a bandwidth was said to have a unit that is not one, and a size that
+     * came to exactly 1GiB, or to a fraction of a byte, was said to be out of bounds.
+     */
+    @Test
+    void quantitiesWithManyDigitsAreReadExactlyNotBlamedOnTheirUnit() {
+        String zeros = "0".repeat(45);
+        Member exact = reader.read(member("cpu: 1, memory: 1." + zeros + "GiB, power: 1." + zeros + "kW"), "c").members().get(0);
+        assertThat(exact.memoryBytes()).isEqualTo(1L << 30);
+        assertThat(exact.powerCeilingWatts()).isEqualTo(1000);
+        assertThat(reader.read("{name: x, tenant: t, fabric: {rdma: true, bandwidth: 100." + zeros + "Gbps}, members: [{name: w, cpu: 1}]}", "c")
+                .fabric().minBandwidthGbps()).isEqualTo(100);
+        assertThat(violations(member("cpu: 1, memory: 0." + zeros + "1KiB"))).extracting(Violation::problem).singleElement().asString()
+                .startsWith("is not a whole number of bytes");
+        assertThat(violations(member("cpu: 1, power: 0." + zeros + "1kW"))).extracting(Violation::problem)
+                .containsExactly("is finer than a milliwatt");
+        assertThat(violations(member("cpu: 1, power: 2" + zeros + "W"))).extracting(Violation::problem).containsExactly("is out of bounds");
+        assertThat(violations("{name: x, tenant: t, fabric: {rdma: true, bandwidth: 1" + zeros + "Gbps}, members: [{name: w, cpu: 1}]}"))
+                .extracting(Violation::path, Violation::problem).containsExactly(tuple("fabric.bandwidth", "is out of bounds"));
+    }
+
     @Test
     void quantitiesWithoutAUnitAreRefused() {
         assertThat(violations(member("memory: 64"))).containsExactly(new Violation("members[0].memory", "64", "has no unit",
