@@ -675,7 +675,8 @@ public class ContractDocumentReader implements ContractReader {
                 String code = item.isValueNode() ? item.asText().strip().toUpperCase(Locale.ROOT) : "";
                 boolean ok = isoCountry ? code.matches("[A-Z]{2}") : code.matches("[A-Z]{2,8}");
                 if (!item.isTextual() || !ok) {
-                    fail(path + "[" + i + "]", item, isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"
+                    // notText: YAML reads Norway's NO as false
+                    notText(path + "[" + i + "]", item, isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"
                             : "a jurisdiction code such as EU, DE or US");
                 } else {
                     codes.add(code);
@@ -812,7 +813,7 @@ public class ContractDocumentReader implements ContractReader {
                     for (int i = 0; i < modelsNode.size(); i++) {
                         JsonNode model = modelsNode.get(i);
                         if (!model.isTextual() || model.asText().isBlank()) {
-                            fail(path + ".models[" + i + "]", model, "a GPU model name such as H100, as text");
+                            notText(path + ".models[" + i + "]", model, "a GPU model name such as H100, as text");
                         } else {
                             models.add(model.asText().strip());
                         }

@@ -356,6 +356,24 @@ class ContractDocumentReaderTest {
         assertThat(reader.read(member("gpus: {count: 2, fraction: 1.000}"), "c").members().get(0).gpus().count()).isEqualTo(2);
     }
 
+    /**
+     * YAML reads Norway's code NO as false: a country, a jurisdiction or a GPU model that YAML reads
+     * as true/false or as a number is refused saying so and to quote it, as a name is, not as a bare
+     * 'false' that was never written.
+     */
+    @Test
+    void codesAndModelsThatYamlReadsAsBooleansOrNumbersSayToQuoteThem() {
+        String quote = "is read as true or false, not as text (quote it to keep it as written)";
+        assertThat(violations("{name: x, tenant: t, sovereignty: {countries: [DE, NO], excludeOperatorJurisdictions: [NO]},"
+                + " members: [{name: w, cpu: 1}]}")).containsExactly(
+                new Violation("sovereignty.countries[1]", "false", quote, "an ISO 3166-1 alpha-2 country code such as DE"),
+                new Violation("sovereignty.excludeOperatorJurisdictions[0]", "false", quote, "a jurisdiction code such as EU, DE or US"));
+        assertThat(violations(member("gpus: {count: 1, models: [H100, 100]}"))).containsExactly(new Violation("members[0].gpus.models[1]", "100",
+                "is read as a number, not as text (quote it to keep it as written)", "a GPU model name such as H100, as text"));
+        assertThat(reader.read("{name: x, tenant: t, sovereignty: {countries: ['NO']}, members: [{name: w, cpu: 1}]}", "c").sovereignty()
+                .countries()).containsExactly("NO");
+    }
+
     @Test
     void degradedGpusAreOptIn() {
         assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
