@@ -205,6 +205,12 @@ public class ContractDocumentReader implements ContractReader {
             walk.violations.removeIf(v -> aliased.contains(v.path()));
             walk.violations.addAll(0, unread);
         }
+        for (Violation v : octal((ObjectNode) root, document)) {
+            // (a field that takes text has refused the number already, saying to quote it)
+            if (walk.violations.stream().noneMatch(w -> w.path().equals(v.path()))) {
+                walk.violations.add(v);
+            }
+        }
         if (!walk.violations.isEmpty()) {
             throw new InvalidContractException(source, walk.violations);
         }
@@ -371,6 +377,47 @@ public class ContractDocumentReader implements ContractReader {
                     depth--;
                 }
                 first = depth == 0;
+            }
+        } catch (IOException e) {
+            // the document parsed once already; a second reading finds nothing the first did not
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern DECIMAL_DIGITS = java.util.regex.Pattern.compile("[-+]?[0-9][0-9_]*");
+
+    /**
+     * The numbers YAML reads as octal for their leading zero ({@code 010} is 8, while {@code 09}, not
+     * octal, is 9): each is a violation naming its field, as nothing but the tree's value would show
+     * that the number read is not the number written. Parameters are left out: they are kept as
+     * written ({@link #parametersAsWritten}). Called on a document that parsed.
+     */
+    static List<Violation> octal(ObjectNode root, String document) {
+        List<Violation> out = new ArrayList<>();
+        if (!document.contains("0")) {
+            return out;
+        }
+        try (JsonParser p = YAML.createParser(document)) {
+            int depth = 0;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    break; // the first document; a second is refused by unread()
+                }
+                if (t != JsonToken.VALUE_NUMBER_INT || p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    continue;
+                }
+                String written = p.getText();
+                if (!DECIMAL_DIGITS.matcher(written).matches()) {
+                    continue; // 0x10, 0b11: written in another base on purpose
+                }
+                java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
+                java.math.BigInteger read = p.getBigIntegerValue();
+                if (!decimal.equals(read) && parametersHolding(root, p.getParsingContext()) == null) {
+                    out.add(new Violation(field(p.getParsingContext()), written, "is read as " + read
+                            + " (YAML takes a number with a leading 0 for octal)", "a decimal number without leading zeros, such as " + decimal));
+                }
             }
         } catch (IOException e) {
             // the document parsed once already; a second reading finds nothing the first did not

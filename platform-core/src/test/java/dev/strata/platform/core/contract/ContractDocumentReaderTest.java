@@ -374,6 +374,26 @@ class ContractDocumentReaderTest {
                 .countries()).containsExactly("NO");
     }
 
+    /**
+     * YAML reads a number with a leading zero as octal: replicas: 010 made 8 replicas and cpu: 010 8
+     * CPUs, while cpu: 09 (not octal) was 9. A number is read as written or refused, never as another.
+     */
+    @Test
+    void numbersWithALeadingZeroAreNotReadAsOctal() {
+        String octal = "is read as 8 (YAML takes a number with a leading 0 for octal)";
+        assertThat(violations(member("replicas: 010, cpu: 1"))).containsExactly(new Violation("members[0].replicas", "010", octal,
+                "a decimal number without leading zeros, such as 10"));
+        assertThat(violations("{name: x, tenant: t, priority: 010, members: [{name: w, cpu: 010, gpus: {count: 010}}]}"))
+                .extracting(Violation::path, Violation::problem)
+                .containsExactly(tuple("priority", octal), tuple("members[0].cpu", octal), tuple("members[0].gpus.count", octal));
+        assertThat(violations(member("gpus: 010"))).extracting(Violation::path).containsExactly("members[0].gpus");
+        // what a leading zero does not change is read as written, and so is a parameter, which is kept as text
+        Contract c = reader.read("{name: x, tenant: t, priority: 07, members: [{name: w, cpu: 09, gpus: 00, provisioning: {disk: 010}}]}", "c");
+        assertThat(c.priority()).isEqualTo(7);
+        assertThat(c.members().get(0).cpuMilli()).isEqualTo(9000);
+        assertThat(c.members().get(0).provisioning()).containsEntry("disk", "010");
+    }
+
     @Test
     void degradedGpusAreOptIn() {
         assertThat(reader.read(member("gpus: 1"), "c").members().get(0).gpus().allowDegraded()).isFalse();
