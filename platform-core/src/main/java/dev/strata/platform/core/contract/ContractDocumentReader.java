@@ -184,9 +184,14 @@ public class ContractDocumentReader implements ContractReader {
         }
         Walk walk = new Walk();
         if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw new InvalidContractException(source, List.of(root == null || root.isMissingNode() || root.isNull()
-                    ? new Violation("(document)", null, "is empty", "a mapping with name, tenant and members")
-                    : new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members")));
+            // the parser reads a document of only '---' as an empty text
+            if (root == null || root.isMissingNode() || root.isNull() || root.isTextual() && root.asText().isEmpty()) {
+                List<Violation> empty = new ArrayList<>();
+                empty.add(new Violation("(document)", null, "is empty", "a mapping with name, tenant and members"));
+                empty.addAll(unread(document)); // a contract after a second '---' is named, not left unsaid
+                throw new InvalidContractException(source, empty);
+            }
+            throw new InvalidContractException(source, List.of(new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members")));
         }
         parametersAsWritten((ObjectNode) root, document);
         walk.unknownFields(root, "", TOP);

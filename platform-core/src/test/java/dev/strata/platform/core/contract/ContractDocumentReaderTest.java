@@ -525,6 +525,19 @@ class ContractDocumentReaderTest {
                 .hasMessage("contract empty.yaml has 1 error:\n  (document): is empty; expected a mapping with name, tenant and members");
     }
 
+    /**
+     * A document of only '---' is empty, as one of nothing is; and when the contract stands after a
+     * second '---', the error says that it does instead of showing an empty value that nobody wrote.
+     */
+    @Test
+    void anEmptyFirstDocumentSaysSoAndNamesTheSecond() {
+        assertThat(violations("---\n")).containsExactly(new Violation("(document)", null, "is empty", "a mapping with name, tenant and members"));
+        assertThat(violations("---\n---\nname: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n")).containsExactly(
+                new Violation("(document)", null, "is empty", "a mapping with name, tenant and members"),
+                new Violation("(document) line 3", null, "holds a second YAML document ('---'), which would not be read",
+                        "one contract per document: one document per file"));
+    }
+
     @Test
     void aStreamIsReadLikeAFile() {
         Contract c = reader.read(new java.io.ByteArrayInputStream("{name: x, tenant: t, members: [{name: w, gpus: 1}]}".getBytes(
