@@ -866,7 +866,7 @@ public class ContractDocumentReader implements ContractReader {
                         JsonNode model = modelsNode.get(i);
                         if (!model.isTextual() || model.asText().isBlank()) {
                             notText(path + ".models[" + i + "]", model, "a GPU model name such as H100, as text");
-                        } else {
+                        } else if (oneLine(path + ".models[" + i + "]", model.asText(), "a GPU model name such as H100")) {
                             models.add(model.asText().strip());
                         }
                     }

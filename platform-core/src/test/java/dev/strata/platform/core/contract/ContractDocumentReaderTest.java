@@ -308,18 +308,22 @@ class ContractDocumentReaderTest {
         assertThat(reader.read("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n...\n", "c").tenant()).isEqualTo("t");
     }
 
-    /** A name with a line break, an escape or a direction override would reach log lines as it is: refused, shown escaped. */
+    /**
+     * A name or GPU model with a line break, an escape or a direction override would reach log lines
+     * and the placement's evidence as it is: refused, shown escaped.
+     */
     @Test
     void namesWithControlCharactersAreRefusedShownEscaped() {
         String contract = """
                 {"name": "llm\\n2026-12-01 INFO forged", "tenant": "bank\\u202Eevil", "sovereignty": {"dataClass": "x\\u001b[2Ky"},
-                 "members": [{"name": "w\\r1", "gpus": 1}]}
+                 "members": [{"name": "w\\r1", "gpus": 1}, {"name": "v", "gpus": {"count": 1, "models": ["H100\\n2026-12-01 INFO forged"]}}]}
                 """;
         assertThatThrownBy(() -> reader.read(contract, "c.json"))
                 .isInstanceOf(InvalidContractException.class)
                 .satisfies(e -> assertThat(((InvalidContractException) e).violations()).extracting(Violation::path, Violation::value)
                         .contains(tuple("name", "llm\\u000a2026-12-01 INFO forged"), tuple("tenant", "bank\\u202eevil"),
-                                tuple("sovereignty.dataClass", "x\\u001b[2Ky"), tuple("members[0].name", "w\\u000d1")))
+                                tuple("sovereignty.dataClass", "x\\u001b[2Ky"), tuple("members[0].name", "w\\u000d1"),
+                                tuple("members[1].gpus.models[0]", "H100\\u000a2026-12-01 INFO forged")))
                 .hasMessageNotContaining("\n2026").hasMessageContaining("without control characters");
     }
 
