@@ -104,11 +104,13 @@ final class DeploymentClauses {
                         "a URL without user or password: credentials are never written in a contract"));
                 continue;
             }
-            if (v.length() > MAX_VALUE_LENGTH || v.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+            // a line break of any kind (NEL, U+2028), an escape or a direction override would reach log lines as it is; a tab is kept
+            String untabbed = v.replace('\t', ' ');
+            if (v.length() > MAX_VALUE_LENGTH || !dev.strata.platform.audit.Verification.printable(untabbed).equals(untabbed)) {
                 // not shown: a value of several lines is most often a key or a certificate
                 long lines = v.chars().filter(c -> c == '\n').count() + 1;
                 violations.add(new Violation(at, "(" + v.length() + " characters" + (lines > 1 ? " on " + lines + " lines" : "") + ", not shown)",
-                        "one line of at most " + MAX_VALUE_LENGTH + " characters"));
+                        "one line of at most " + MAX_VALUE_LENGTH + " characters, without control or format characters"));
                 continue;
             }
             out.put(key, v);

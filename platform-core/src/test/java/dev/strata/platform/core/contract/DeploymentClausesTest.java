@@ -2,6 +2,7 @@ package dev.strata.platform.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.DeploymentTerms;
@@ -135,7 +136,28 @@ class DeploymentClausesTest {
         String doc = "{name: a, tenant: t, deployment: {parameters: {sshKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\\nsecond\\nthird\"}}, members: [{name: w, cpu: 1}]}";
         assertThatThrownBy(() -> reader.read(doc, "a.yaml")).isInstanceOf(InvalidContractException.class)
                 .satisfies(e -> assertThat(((InvalidContractException) e).violations()).containsExactly(new Violation(
-                        "deployment.parameters.sshKey", "(93 characters on 3 lines, not shown)", "one line of at most 2048 characters")))
+                        "deployment.parameters.sshKey", "(93 characters on 3 lines, not shown)", ONE_LINE)))
                 .hasMessageNotContaining("AAAAC3Nza");
+    }
+
+    private static final String ONE_LINE = "one line of at most 2048 characters, without control or format characters";
+
+    /**
+     * A line break of another kind (NEL, U+2028), an escape, DEL or a direction override in a value
+     * would reach log lines and the shell as it is: refused as a value of several lines is. A tab is
+     * kept. Before, only characters below U+0020 were refused.
+     */
+    @Test
+    void aParameterWithAnyControlOrFormatCharacterIsRefused() {
+        for (String bad : new String[] {"ami\\u0085forged", "ami\\u2028forged", "ami\\u007f", "ami\\u202eevil", "ami\\u001b[2K"}) {
+            String doc = "{\"name\": \"a\", \"tenant\": \"t\", \"deployment\": {\"parameters\": {\"image\": \"" + bad
+                    + "\"}}, \"members\": [{\"name\": \"w\", \"cpu\": 1}]}";
+            assertThatThrownBy(() -> reader.read(doc, "a.json")).as(bad).isInstanceOf(InvalidContractException.class)
+                    .satisfies(e -> assertThat(((InvalidContractException) e).violations()).extracting(Violation::path, Violation::expected)
+                            .containsExactly(tuple("deployment.parameters.image", ONE_LINE)));
+        }
+        String tabbed = "{\"name\": \"a\", \"tenant\": \"t\", \"deployment\": {\"parameters\": {\"note\": \"a\\tb\"}}, "
+                + "\"members\": [{\"name\": \"w\", \"cpu\": 1}]}";
+        assertThat(reader.read(tabbed, "a.json").deployment().parameters()).containsEntry("note", "a\tb");
     }
 }
