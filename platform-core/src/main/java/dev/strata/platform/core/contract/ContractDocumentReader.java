@@ -402,32 +402,51 @@ public class ContractDocumentReader implements ContractReader {
         if (!document.contains("0")) {
             return out;
         }
+        scalars(document, (p, t) -> {
+            if (t != JsonToken.VALUE_NUMBER_INT) {
+                return;
+            }
+            String written = p.getText();
+            if (!DECIMAL_DIGITS.matcher(written).matches()) {
+                return; // 0x10, 0b11: written in another base on purpose
+            }
+            java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
+            java.math.BigInteger read = p.getBigIntegerValue();
+            if (!decimal.equals(read) && parametersHolding(root, p.getParsingContext()) == null) {
+                out.add(new Violation(field(p.getParsingContext()), written, "is read as " + read
+                        + " (YAML takes a number with a leading 0 for octal)", "a decimal number without leading zeros, such as " + decimal));
+            }
+        });
+        return out;
+    }
+
+    /** What is done at one scalar of a document, with the parser standing on it. */
+    @FunctionalInterface
+    private interface ScalarVisitor {
+        void visit(JsonParser parser, JsonToken token) throws IOException;
+    }
+
+    /**
+     * Reads a document again, token by token, and calls {@code each} at every scalar of its first
+     * document that is not an alias (a second document is refused by {@code unread()}). Called on a
+     * document that parsed once already: a second reading finds nothing the first did not.
+     */
+    private static void scalars(String document, ScalarVisitor each) {
         try (JsonParser p = YAML.createParser(document)) {
             int depth = 0;
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 if (t.isStructStart()) {
                     depth++;
                 } else if (t.isStructEnd() && --depth == 0) {
-                    break; // the first document; a second is refused by unread()
+                    break;
                 }
-                if (t != JsonToken.VALUE_NUMBER_INT || p instanceof YAMLParser y && y.isCurrentAlias()) {
-                    continue;
-                }
-                String written = p.getText();
-                if (!DECIMAL_DIGITS.matcher(written).matches()) {
-                    continue; // 0x10, 0b11: written in another base on purpose
-                }
-                java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
-                java.math.BigInteger read = p.getBigIntegerValue();
-                if (!decimal.equals(read) && parametersHolding(root, p.getParsingContext()) == null) {
-                    out.add(new Violation(field(p.getParsingContext()), written, "is read as " + read
-                            + " (YAML takes a number with a leading 0 for octal)", "a decimal number without leading zeros, such as " + decimal));
+                if (t.isScalarValue() && !(p instanceof YAMLParser y && y.isCurrentAlias())) {
+                    each.visit(p, t);
                 }
             }
         } catch (IOException e) {
-            // the document parsed once already; a second reading finds nothing the first did not
+            // cannot happen on a document that parsed; nothing more is found
         }
-        return out;
     }
 
     /**
@@ -443,29 +462,19 @@ public class ContractDocumentReader implements ContractReader {
         if (!anyNumberOrBoolean(root.path("deployment").path("parameters")) && !anyProvisioningNumberOrBoolean(root.path("members"))) {
             return; // every parameter is text already (most contracts): the document is not read again
         }
-        try (JsonParser p = YAML.createParser(document)) {
-            int depth = 0;
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t.isStructStart()) {
-                    depth++;
-                } else if (t.isStructEnd() && --depth == 0) {
-                    break; // the first document; a second is refused by unread()
-                }
-                boolean numberOrBoolean = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
-                        || t == JsonToken.VALUE_FALSE;
-                if (!numberOrBoolean || p instanceof YAMLParser y && y.isCurrentAlias()) {
-                    continue;
-                }
-                ObjectNode parameters = parametersHolding(root, p.getParsingContext());
-                String key = p.getParsingContext().getCurrentName();
-                JsonNode read = parameters == null ? null : parameters.get(key);
-                if (read != null && (read.isNumber() || read.isBoolean())) {
-                    parameters.set(key, TextNode.valueOf(p.getText()));
-                }
+        scalars(document, (p, t) -> {
+            boolean numberOrBoolean = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
+                    || t == JsonToken.VALUE_FALSE;
+            if (!numberOrBoolean) {
+                return;
             }
-        } catch (IOException e) {
-            // the document parsed once already; a second reading finds nothing the first did not
-        }
+            ObjectNode parameters = parametersHolding(root, p.getParsingContext());
+            String key = p.getParsingContext().getCurrentName();
+            JsonNode read = parameters == null ? null : parameters.get(key);
+            if (read != null && (read.isNumber() || read.isBoolean())) {
+                parameters.set(key, TextNode.valueOf(p.getText()));
+            }
+        });
     }
 
     /** Whether a parameters mapping holds a value that YAML read as a number or true/false. */
