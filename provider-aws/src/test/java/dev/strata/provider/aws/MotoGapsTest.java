@@ -183,6 +183,37 @@ class MotoGapsTest {
         assertThat(proxy.calls("RunInstances")).isEmpty();
     }
 
+    /**
+     * EC2 answers IdempotentParameterMismatch to a RunInstances whose client token launched an
+     * instance before with other parameters (the image configured for the region changed, a newer
+     * core tags more): that instance is the operation's, and EC2 may not list it yet. The create is
+     * repeated, and the repeat finds it by its operation tag; a failed create would leave it to leak
+     * reaping and give the member a second instance.
+     */
+    @Test
+    void aClientTokenThatLaunchedWithOtherParametersLeavesTheCreateRetryable() {
+        proxy.inject(call -> call.action().equals("RunInstances") ? Ec2Proxy.Answer.error(400, "IdempotentParameterMismatch",
+                "The request uses the same client token as a previous, but non-identical request.") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-mismatch", "m-0"), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("IdempotentParameterMismatch")
+                .hasMessageContaining("RunInstances");
+        assertThat(live()).isZero();
+        // the instance the token launched before, listed at last: the repeat returns it and launches nothing
+        String earlier = direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                .placement(p -> p.availabilityZone("eu-central-1a"))
+                .tagSpecifications(t -> t.resourceType("instance").tags(
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:operation").value("op-mismatch").build(),
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:deployment").value("dep-1").build(),
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:member").value("m-0").build())))
+                .instances().get(0).instanceId();
+        proxy.inject(call -> null);
+        int launches = proxy.calls("RunInstances").size();
+        MachineStatus found = provider.create(AwsProviderMotoTest.request("op-mismatch", "m-0"), context(60));
+        assertThat(found.handle().machineId()).isEqualTo(earlier);
+        assertThat(proxy.calls("RunInstances")).hasSize(launches);
+        assertThat(live()).isEqualTo(1);
+    }
+
     @Test
     void motoDoesNotHonourTheClientTokenWhichIsWhyTheProviderLooksUpByTag() {
         for (int i = 0; i < 2; i++) {

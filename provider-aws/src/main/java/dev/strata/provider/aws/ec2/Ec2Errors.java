@@ -79,6 +79,12 @@ public final class Ec2Errors {
             if (REFUSALS.contains(code)) {
                 return new ProviderFailureException(text);
             }
+            if ("IdempotentParameterMismatch".equals(code) && "RunInstances".equals(action)) {
+                // the client token (one per operation) launched an instance before, with other parameters: that instance is the
+                // operation's and may not be listed yet; a repeat finds it by its operation tag, a failure would leave it to leak
+                return new ProviderUnavailableException(text + "; this operation's client token launched an instance before, "
+                        + "with other parameters, which is looked for again by its operation tag");
+            }
             if (service.isThrottlingException() || THROTTLING.contains(code) || status >= 500 || status == 0) {
                 return new ProviderUnavailableException(text);
             }
