@@ -89,12 +89,13 @@ final class AwsDiscovery {
             }
             String own = installation.get();
             // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
-            instances.stream().filter(i -> ours(i, own) && i.instanceType() != null && !catalogue.shapes().containsKey(i.instanceType()))
+            instances.stream().filter(i -> ours(i, settings.providerId(), own) && i.instanceType() != null
+                    && !catalogue.shapes().containsKey(i.instanceType()))
                     .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
-            long theirs = instances.stream().filter(i -> isStrata(i) && !ours(i, own)).count();
+            long theirs = instances.stream().filter(i -> isStrata(i) && !ours(i, settings.providerId(), own)).count();
             if (theirs > 0) {
-                LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's; counted against the quota, not nodes",
-                        settings.providerId(), theirs, region);
+                LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's or provider's; counted against the quota, "
+                        + "not nodes", settings.providerId(), theirs, region);
             }
             regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null), own));
         }
@@ -137,7 +138,7 @@ final class AwsDiscovery {
                     continue;
                 }
                 // another installation's instances use the quota as any other account's instance does
-                if (ours(i, own) && i.zone() != null && offeredZones.contains(i.zone())) {
+                if (ours(i, settings.providerId(), own) && i.zone() != null && offeredZones.contains(i.zone())) {
                     held.merge(i.zone(), 1, Integer::sum);
                 } else {
                     others++;
@@ -172,7 +173,7 @@ final class AwsDiscovery {
             }
         }
         for (Ec2Instance instance : instances) {
-            if (!ours(instance, own) || instance.zone() == null || !instance.exists()) {
+            if (!ours(instance, settings.providerId(), own) || instance.zone() == null || !instance.exists()) {
                 continue;
             }
             Shape shape = catalogue.shapes().get(instance.instanceType());
@@ -350,12 +351,22 @@ final class AwsDiscovery {
     }
 
     /**
-     * Whether Strata launched the instance for this installation: it carries Strata's operation
-     * tag and this installation's id, or no installation id (launched before Strata tagged it), or
-     * this installation's id is not known yet.
+     * Whether this provider launched the instance ({@link AwsProvisioner#PROVIDER_TAG}): another
+     * provider of Strata on the same account (its own settings, its own offers and ledger slots)
+     * launched it when the tag names another provider id.
      */
-    static boolean ours(Ec2Instance instance, String own) {
-        if (!isStrata(instance)) {
+    static boolean launchedBy(Ec2Instance instance, String providerId) {
+        String launcher = instance.tags().get(AwsProvisioner.PROVIDER_TAG);
+        return launcher == null || launcher.equals(providerId);
+    }
+
+    /**
+     * Whether this provider launched the instance for this installation: it carries Strata's
+     * operation tag, this provider's id ({@link #launchedBy}), and this installation's id, or no
+     * installation id (launched before Strata tagged it), or this installation's id is not known yet.
+     */
+    static boolean ours(Ec2Instance instance, String providerId, String own) {
+        if (!isStrata(instance) || !launchedBy(instance, providerId)) {
             return false;
         }
         String owner = instance.tags().get(MachineLabels.INSTALLATION);

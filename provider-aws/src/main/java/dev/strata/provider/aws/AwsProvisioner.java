@@ -218,12 +218,16 @@ final class AwsProvisioner {
         return Optional.empty();
     }
 
+    /** Every instance this provider launched for Strata that still exists: those another provider's tag names are that provider's. */
     List<MachineStatus> machines(DiscoveryContext context) {
         List<MachineStatus> out = new ArrayList<>();
         for (String region : settings.regions()) {
             for (Ec2Instance instance : gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
                     "instance-state-name", Ec2Gateway.EXISTING_STATES), context)) {
-                out.add(status(instance));
+                // another provider on the same account lists its own instances, with its own handles
+                if (AwsDiscovery.launchedBy(instance, settings.providerId())) {
+                    out.add(status(instance));
+                }
             }
         }
         out.sort(Comparator.comparing(s -> s.handle().machineId()));

@@ -247,6 +247,39 @@ class AwsProviderMotoTest {
         assertThat(provider.discoverCompute(context()).nodes()).hasSize(4);
     }
 
+    /**
+     * Two providers of one installation on one account (each its own settings) see each other's
+     * instances: every instance carries the provider that launched it ({@code strata:provider}).
+     * The other provider's are not nodes here and hold no launch slots of this provider's offers,
+     * since its ledger holds their slots on the other's offers; they use the region's quota as any
+     * instance does. Before, each provider reported the other's instances as its own nodes, and its
+     * zones kept slots for them, so the two promised more machines than the region could launch.
+     */
+    @Test
+    void anotherProvidersInstancesInTheSameAccountAreNotNodesButUseTheQuota() {
+        Installation self = () -> INSTALLATION;
+        provider.bindInstallation(self);
+        MachineStatus made = provider.create(request("op-first", "trainer-0"), context());
+        AwsProvider other = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "strata.provider.id", "aws-gpu")), Clock.systemUTC());
+        other.bindInstallation(self);
+        try {
+            ComputeSnapshot snapshot = other.discoverCompute(context());
+            assertThat(snapshot.nodes()).isEmpty();
+            List<CapacityOffer> p4dZones = snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge")
+                    && o.siteId().startsWith("aws-gpu:eu-central-1")).toList();
+            assertThat(p4dZones).isNotEmpty();
+            // 16 less the first provider's instance: 15 launch slots, none held by the second provider
+            assertThat(p4dZones.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(15);
+            assertThat(p4dZones).allSatisfy(o -> assertThat(o.machine().attributes()).containsEntry("regionQuotaInUseByOthers", "1"));
+            assertThat(other.machines(context())).isEmpty();
+            // the provider that launched it still has it
+            assertThat(provider.discoverCompute(context()).nodes()).extracting(Node::id).containsExactly(made.nodeId());
+            assertThat(provider.machines(context())).extracting(m -> m.handle().machineId()).containsExactly(made.handle().machineId());
+        } finally {
+            other.deactivate();
+        }
+    }
+
     private static Tag tag(String key, String value) {
         return Tag.builder().key(key).value(value).build();
     }
