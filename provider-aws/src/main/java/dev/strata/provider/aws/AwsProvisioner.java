@@ -96,31 +96,48 @@ final class AwsProvisioner {
      * Creates of one operation are serialised (the look-up by tag and RunInstances), so concurrent
      * calls of one operation in this process launch one instance: the look-up alone cannot stop two
      * calls that both look before either launched, and EC2's client token, which would, is not
-     * idempotent on every EC2 API (moto's is not). Striped, shared by every instance of this class.
+     * idempotent on every EC2 API (moto's is not). One lock per operation while a create of it runs
+     * or waits, shared by every instance of this class: a create waiting on a slow EC2 holds up no
+     * create of another operation.
      */
-    private static final ReentrantLock[] OPERATION_LOCKS = new ReentrantLock[64];
+    private static final java.util.concurrent.ConcurrentHashMap<String, OperationLock> OPERATION_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    static {
-        for (int i = 0; i < OPERATION_LOCKS.length; i++) {
-            OPERATION_LOCKS[i] = new ReentrantLock();
-        }
+    /** The lock of one operation, and how many creates of it hold or wait for it (it is dropped at none). */
+    private static final class OperationLock {
+        final ReentrantLock lock = new ReentrantLock();
+        int users;
     }
 
     MachineStatus create(MachineRequest request, DiscoveryContext context) {
-        ReentrantLock lock = OPERATION_LOCKS[Math.floorMod(request.operationId().hashCode(), OPERATION_LOCKS.length)];
+        String operation = request.operationId();
+        OperationLock held = OPERATION_LOCKS.compute(operation, (k, l) -> {
+            OperationLock lock = l == null ? new OperationLock() : l;
+            lock.users++;
+            return lock;
+        });
         try {
-            if (!lock.tryLock(Math.max(0, context.remaining().toMillis()), TimeUnit.MILLISECONDS)) {
-                throw new ProviderTimeoutException("deadline passed while another create of operation " + request.operationId() + " ran");
+            try {
+                if (!held.lock.tryLock(Math.max(0, context.remaining().toMillis()), TimeUnit.MILLISECONDS)) {
+                    throw new ProviderTimeoutException("deadline passed while another create of operation " + operation + " ran");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderTimeoutException("interrupted while another create of operation " + operation + " ran", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderTimeoutException("interrupted while another create of operation " + request.operationId() + " ran", e);
-        }
-        try {
-            return createAlone(request, context);
+            try {
+                return createAlone(request, context);
+            } finally {
+                held.lock.unlock();
+            }
         } finally {
-            lock.unlock();
+            OPERATION_LOCKS.compute(operation, (k, l) -> --l.users == 0 ? null : l);
         }
+    }
+
+    /** How many operations have a create running or waiting (each has its lock until then). */
+    static int operationsLocked() {
+        return OPERATION_LOCKS.size();
     }
 
     private MachineStatus createAlone(MachineRequest request, DiscoveryContext context) {

@@ -207,6 +207,43 @@ class EventualConsistencyTest {
         return direct.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0).state().nameAsString();
     }
 
+    /**
+     * A create whose look-up EC2 does not answer holds up creates of its own operation only. Before,
+     * creates were serialised by 64 locks chosen by the operation id's hash, so a create of another
+     * operation with a hash of the same stripe ({@code op-Aa} and {@code op-BB} have one hash code)
+     * waited for it, and failed at its own deadline with a message naming its own operation.
+     */
+    @Test
+    void aCreateThatEc2HoldsUpHoldsUpNoCreateOfAnotherOperation() throws Exception {
+        assertThat("op-Aa".hashCode()).isEqualTo("op-BB".hashCode());
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        gateway.holdLookupOf("op-Aa", entered, release);
+        java.util.concurrent.ExecutorService slow = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<MachineStatus> held = slow.submit(
+                    () -> provisioner.create(AwsProviderMotoTest.request("op-Aa", "worker-0"), context()));
+            assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            MachineStatus other = provisioner.create(AwsProviderMotoTest.request("op-BB", "worker-1"),
+                    DiscoveryContext.withTimeout("test", Duration.ofSeconds(10)));
+            assertThat(other.state()).isIn(MachineState.PENDING, MachineState.RUNNING);
+            assertThat(held.isDone()).isFalse();
+            // a second create of the held operation waits for the first, and gives up at its own deadline
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> provisioner.create(AwsProviderMotoTest.request("op-Aa",
+                    "worker-0"), DiscoveryContext.withTimeout("test", Duration.ofMillis(300)))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderTimeoutException.class)
+                    .hasMessage("deadline passed while another create of operation op-Aa ran");
+
+            release.countDown();
+            assertThat(held.get(30, java.util.concurrent.TimeUnit.SECONDS).state()).isIn(MachineState.PENDING, MachineState.RUNNING);
+            assertThat(AwsProvisioner.operationsLocked()).isZero();
+        } finally {
+            release.countDown();
+            slow.shutdownNow();
+        }
+    }
+
     private static DiscoveryContext context() {
         return DiscoveryContext.withTimeout("test", Duration.ofSeconds(60));
     }
@@ -235,6 +272,17 @@ class EventualConsistencyTest {
         void lagNextLaunch(int n) {
             lookups.set(n);
             lagNext = true;
+        }
+
+        private volatile String held;
+        private volatile java.util.concurrent.CountDownLatch holding;
+        private volatile java.util.concurrent.CountDownLatch release;
+
+        /** The next look-up of the operation's instances by its tag waits (an EC2 that does not answer) until released. */
+        void holdLookupOf(String operation, java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch until) {
+            holding = entered;
+            release = until;
+            held = operation;
         }
 
         /** TerminateInstances does not know the instance for its next {@code n} calls; DescribeInstances does. */
@@ -272,6 +320,17 @@ class EventualConsistencyTest {
 
         @Override
         public List<Ec2Instance> instances(String region, Map<String, List<String>> filters, DiscoveryContext context) {
+            String operation = held;
+            if (operation != null && filters.getOrDefault("tag:" + dev.strata.platform.api.provisioning.MachineLabels.OPERATION, List.of())
+                    .contains(operation)) {
+                held = null;
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             List<Ec2Instance> all = super.instances(region, filters, context);
             String id = lagging;
             if (id != null && all.stream().anyMatch(i -> i.instanceId().equals(id)) && unknown(id)) {
