@@ -40,7 +40,8 @@ public class DeployCommand implements Action {
     @Option(name = "--dry-run", description = "Decide where it would go and which provider would make each machine; change nothing")
     boolean dryRun;
 
-    @Option(name = "-w", aliases = "--wait", description = "Wait until the deployment is ready, degraded or failed")
+    @Option(name = "-w", aliases = "--wait", description = "Wait until the deployment is ready, degraded or failed; "
+            + "the command fails when it failed, or is still provisioning when --timeout ends")
     boolean await;
 
     @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
@@ -77,8 +78,16 @@ public class DeployCommand implements Action {
             out.println("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + settled.count(
                     dev.strata.platform.api.deployment.MemberState.RUNNING) + " of " + settled.members().size() + " machines running)"
                     + (settled.message() == null ? "" : ": " + settled.message()));
-            if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED).contains(settled.state())) {
+            // thrown, so that the command fails: Karaf's client then exits 1, and a script does not go on without machines
+            if (settled.state() == DeploymentState.FAILED) {
+                throw new IllegalStateException("deployment " + settled.id() + " of " + settled.contract() + " failed"
+                        + (settled.message() == null ? "" : ": " + settled.message()));
+            }
+            if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED).contains(settled.state())) {
                 out.println("Still " + state(settled.state()) + " after " + timeout + "; it goes on in the background");
+                throw new IllegalStateException("deployment " + settled.id() + " of " + settled.contract() + " is still "
+                        + state(settled.state()) + " after " + timeout + "; it goes on in the background ('strata:deployment "
+                        + settled.id() + "' shows its progress)");
             }
         }
         return null;

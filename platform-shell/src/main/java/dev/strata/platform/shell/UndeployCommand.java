@@ -27,7 +27,8 @@ public class UndeployCommand implements Action {
     @Completion(DeploymentIdCompleter.class)
     String id;
 
-    @Option(name = "-w", aliases = "--wait", description = "Wait until every machine is deleted and the allocation released")
+    @Option(name = "-w", aliases = "--wait", description = "Wait until every machine is deleted and the allocation released; "
+            + "the command fails when that has not happened when --timeout ends")
     boolean await;
 
     @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
@@ -47,6 +48,9 @@ public class UndeployCommand implements Action {
             } else {
                 System.out.printf("Deployment %s still %s after %s (%s); it goes on in the background%n", d.id(), DeployCommand.state(d.state()),
                         timeout, d.message() == null ? "waiting for its providers" : d.message());
+                // thrown, so that the command fails (Karaf's client exits 1)
+                throw new IllegalStateException("deployment " + d.id() + " is still " + DeployCommand.state(d.state()) + " after " + timeout
+                        + "; it goes on in the background");
             }
         }
         return null;

@@ -160,6 +160,89 @@ class DeploymentCommandsTest {
         assertThat(out).contains("Plan (dry run: nothing stored, nothing provisioned)");
     }
 
+    /**
+     * README, "The shell": a command run from the system shell returns 1 when it failed, so that
+     * scripts can use it. {@code strata:deploy --wait} that saw its deployment end failed printed
+     * so and returned normally: {@code bin/strata shell strata:deploy --wait -f x.yaml && start-job}
+     * went on to the job with no machines.
+     */
+    @Test
+    void deployWithWaitFailsTheCommandWhenTheDeploymentEndsFailed(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        Deployment failed = deployment(DeploymentState.FAILED, MemberState.FAILED);
+        service.awaited = new Deployment(failed.id(), failed.contract(), failed.tenant(), failed.allocationId(), DeploymentState.FAILED,
+                "trainer-0: provider aws refused: InsufficientInstanceCapacity", failed.onMachineLoss(), T, T, 4, failed.members());
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.await = true;
+        command.noFormat = true;
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).as("what the deployment came to is still printed")
+                .contains("Deployment d-000001: failed (0 of 2 machines running): trainer-0: provider aws refused: InsufficientInstanceCapacity");
+        assertThat(result.thrown()).as("strata:deploy --wait of a deployment that ends failed must fail (exit status 1)")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("deployment d-000001 of llm failed: trainer-0: provider aws refused: InsufficientInstanceCapacity");
+    }
+
+    /** {@code --wait} that runs out of time has not seen the deployment ready: the command fails, saying it goes on. */
+    @Test
+    void deployWithWaitFailsTheCommandWhenTheWaitEndsFirst(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        service.awaited = deployment(DeploymentState.PROVISIONING, MemberState.PENDING);
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.await = true;
+        command.timeout = "2m";
+        command.noFormat = true;
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).contains("Deployment d-000001: provisioning (0 of 2 machines running)");
+        assertThat(result.thrown()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("deployment d-000001 of llm is still provisioning after 2m; it goes on in the background "
+                        + "('strata:deployment d-000001' shows its progress)");
+    }
+
+    /** A deployment that ends ready or degraded (its machines run, some lost) is what --wait waits for: exit status 0. */
+    @Test
+    void deployWithWaitSucceedsWhenTheDeploymentIsReadyOrDegraded(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        for (DeploymentState state : List.of(DeploymentState.READY, DeploymentState.DEGRADED)) {
+            RecordingDeployments service = new RecordingDeployments();
+            service.awaited = deployment(state, MemberState.RUNNING);
+            DeployCommand command = new DeployCommand();
+            command.deployments = service;
+            command.reader = READER;
+            command.file = file.toString();
+            command.await = true;
+            command.noFormat = true;
+            assertThat(CommandOutput.of(command::execute)).contains("Deployment d-000001: " + DeployCommand.state(state) + " (2 of 2 machines running)");
+        }
+    }
+
+    /** {@code strata:undeploy --wait} that runs out of time before the deployment is deleted fails as well. */
+    @Test
+    void undeployWithWaitFailsTheCommandWhenTheWaitEndsFirst() {
+        RecordingDeployments service = new RecordingDeployments();
+        service.awaited = deployment(DeploymentState.DELETING, MemberState.DELETING);
+        UndeployCommand command = new UndeployCommand();
+        command.deployments = service;
+        command.id = "d-000001";
+        command.await = true;
+        command.timeout = "2m";
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).contains("Deployment d-000001 still deleting after 2m (waiting for its providers); it goes on in the background");
+        assertThat(result.thrown()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("deployment d-000001 is still deleting after 2m; it goes on in the background");
+    }
+
     @Test
     void deploymentsListsStateRunningMachinesAndHidesDeletedOnesUnlessAsked() throws Exception {
         RecordingDeployments service = new RecordingDeployments();
