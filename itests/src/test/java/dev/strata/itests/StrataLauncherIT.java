@@ -262,6 +262,37 @@ public class StrataLauncherIT {
     }
 
     /**
+     * bin/strata linked into a folder on the PATH (ln -s .../bin/strata ~/bin/strata) and run from
+     * another folder starts, answers and stops the distribution it links to, as Karaf's own
+     * scripts do. Before, it took the link's folder for the distribution: a start ran a
+     * bin/karaf that is not there ("Strata stopped while starting"), and stop and audit-verify
+     * failed the same way.
+     */
+    @Test
+    public void aLinkToBinStrataRunsTheDistributionItLinksTo() throws Exception {
+        Path base = work.resolve("link-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("link"), base)) {
+            strata.prepareInstance();
+            Path tools = Files.createDirectories(work.resolve("link-tools/my bin"));
+            Path link = Files.createSymbolicLink(tools.resolve("strata"), strata.home.resolve("bin/strata"));
+            Path elsewhere = Files.createDirectories(work.resolve("link-elsewhere"));
+            Map<String, String> env = Map.of("STRATA_BASE", base.toString());
+
+            Result start = StrataInstallation.run(List.of(link.toString(), "start"), env, null, START, elsewhere);
+            assertEquals(start.output(), 0, start.exitCode());
+            assertTrue(start.output(), start.output().contains("Starting Strata from " + strata.home));
+            Result providers = StrataInstallation.run(List.of(link.toString(), "shell", "strata:providers", "--no-format"), env, null,
+                    COMMAND, elsewhere);
+            assertEquals(providers.output(), 0, providers.exitCode());
+            assertTrue(providers.output(), providers.output().contains("baremetal\t"));
+            Result stop = StrataInstallation.run(List.of(link.toString(), "stop"), env, null, COMMAND, elsewhere);
+            assertEquals(stop.output(), 0, stop.exitCode());
+            assertEquals(stop.output(), List.of(), strata.karafProcesses());
+            assertEquals("nothing is written beside the link", List.of("my bin"), StrataInstallation.names(work.resolve("link-tools")));
+        }
+    }
+
+    /**
      * A settings file the previous distribution shipped and the new one no longer has follows the
      * new distribution too: gone from the instance when the operator never changed it, kept and
      * named when they did. Before, it stayed in force, unnamed, whatever it held.
