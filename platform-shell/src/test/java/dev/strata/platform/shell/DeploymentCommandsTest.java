@@ -41,10 +41,15 @@ class DeploymentCommandsTest {
         final List<String> calls = new ArrayList<>();
         Deployment deployment = deployment(DeploymentState.READY, MemberState.RUNNING);
         Deployment awaited = deployment(DeploymentState.DELETED, MemberState.DELETED);
+        /** False: the contract fits on no node, and neither a deploy nor a plan places it. */
+        boolean fits = true;
 
         @Override
         public DeploymentResult deploy(Contract contract, String actor) {
             calls.add("deploy " + contract.name() + " by " + actor);
+            if (!fits) {
+                return new DeploymentResult(notPlaced(false), false, List.of(), null);
+            }
             Deployment d = deployment(DeploymentState.REQUESTED, MemberState.REQUESTED);
             return new DeploymentResult(decision(false), false, d.members(), d);
         }
@@ -52,6 +57,9 @@ class DeploymentCommandsTest {
         @Override
         public DeploymentResult plan(Contract contract) {
             calls.add("plan " + contract.name());
+            if (!fits) {
+                return new DeploymentResult(notPlaced(true), true, List.of(), null);
+            }
             return new DeploymentResult(decision(true), true, deployment.members(), null);
         }
 
@@ -105,6 +113,11 @@ class DeploymentCommandsTest {
         }
         return new PlacementDecision("llm", "bank", true, dryRun, dryRun ? null : "a-000004", bindings, List.of(), List.of(),
                 "placed 2 members", 5, 1, 3, Duration.ofMillis(1));
+    }
+
+    static PlacementDecision notPlaced(boolean dryRun) {
+        return new PlacementDecision("llm", "bank", false, dryRun, null, List.of(), List.of(), List.of(),
+                "not placed: member trainer-0 fits on no node", 5, 1, 3, Duration.ofMillis(1));
     }
 
     static final Contract LLM = new Contract("llm", "bank", 0, List.of(new dev.strata.platform.api.contract.Member("trainer", 1000, 0,
@@ -186,6 +199,34 @@ class DeploymentCommandsTest {
         assertThat(result.thrown()).as("strata:deploy --wait of a deployment that ends failed must fail (exit status 1)")
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("deployment d-000001 of llm failed: trainer-0: provider aws refused: InsufficientInstanceCapacity");
+    }
+
+    /**
+     * A deploy whose contract does not fit deploys nothing, as one refused for a provider being
+     * replaced does (which fails the command): it fails too, after the reasons, instead of
+     * exiting 0 as if the machines were on their way. A dry run that does not fit answers the
+     * question it was asked, as strata:place --dry-run does, and succeeds.
+     */
+    @Test
+    void aDeployThatIsNotPlacedFailsTheCommand(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        service.fits = false;
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.await = true;
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).startsWith("Contract llm of tenant bank: not placed\nnot placed: member trainer-0 fits on no node\n");
+        assertThat(result.thrown()).as("strata:deploy of a contract that does not fit must fail (exit status 1)")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("contract llm of tenant bank was not deployed: not placed: member trainer-0 fits on no node");
+        assertThat(service.calls).containsExactly("deploy llm by shell");
+
+        command.dryRun = true;
+        assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: not placed\n");
     }
 
     /** {@code --wait} that runs out of time has not seen the deployment ready: the command fails, saying it goes on. */
