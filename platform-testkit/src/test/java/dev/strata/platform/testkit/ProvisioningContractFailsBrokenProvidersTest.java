@@ -18,11 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -34,7 +36,7 @@ import org.junit.platform.testkit.engine.Events;
  */
 class ProvisioningContractFailsBrokenProvidersTest {
 
-    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION }
+    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -125,7 +127,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public List<MachineStatus> machines(DiscoveryContext context) {
             check(context);
-            return vendor.values().stream().filter(m -> m.state() != MachineState.GONE).map(this::status).toList();
+            // the flawed provider reads its machines back without their tags
+            return vendor.values().stream().filter(m -> m.state() != MachineState.GONE)
+                    .map(m -> flaw == Flaw.LISTS_WITHOUT_LABELS ? new Machine(m.id(), Map.of(), m.state()) : m).map(this::status).toList();
         }
 
         @Override
@@ -208,11 +212,23 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class ListsWithoutLabels extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.LISTS_WITHOUT_LABELS;
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
+        return new TreeSet<>(failures(contract).keySet());
+    }
+
+    /** The kit's tests that failed for a contract, each with what it failed with. */
+    private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
         assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
-        return tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName().replace("()", ""))
-                .collect(Collectors.toCollection(TreeSet::new));
+        return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
+                e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
+                (a, b) -> a, TreeMap::new));
     }
 
     @Test
@@ -230,5 +246,18 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 "machinesListsWhatWasMade");
         assertThat(failed(OtherAllocation.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "machinesListsWhatWasMade");
+    }
+
+    /**
+     * A provider that lists its machine but without the labels it was made with is told that: the
+     * kit said "machines() does not list i-...", which sent its author looking for a listing that
+     * was there.
+     */
+    @Test
+    void aMachineListedWithoutItsLabelsIsNamedSo() {
+        Map<String, String> failures = failures(ListsWithoutLabels.class);
+        assertThat(failures).containsKeys("machinesListsWhatWasMade");
+        assertThat(failures.get("machinesListsWhatWasMade")).contains("the machine machines() lists does not carry its request's labels: {}")
+                .doesNotContain("does not list");
     }
 }
