@@ -203,8 +203,8 @@ public class StrataLauncherIT {
 
     /**
      * bin/strata stop returns once Strata has stopped, and stops a Strata that is still starting;
-     * bin/strata status tells running, starting and not running apart.
-     * Before, it returned while the server was still shutting down, and during a start (no
+     * bin/strata status tells running, starting and not running apart; with nothing running, stop
+     * succeeds saying so and a shell command fails saying so. Before, it returned while the server was still shutting down, and during a start (no
      * shutdown port yet, or no server yet) it said the container was not running and left it to
      * finish starting.
      */
@@ -258,6 +258,14 @@ public class StrataLauncherIT {
             Result status = strata.strata(COMMAND, "status");
             assertEquals(status.output(), 1, status.exitCode());
             assertTrue(status.output(), status.output().contains("Strata is not running on the instance " + base));
+            // stopped already: stop says so and succeeds; a shell command says Strata is not running instead of retrying
+            Result stopAgain = strata.strata(COMMAND, "stop");
+            assertEquals(stopAgain.output(), 0, stopAgain.exitCode());
+            assertTrue(stopAgain.output(), stopAgain.output().contains("Strata is not running on the instance " + base + "."));
+            Result shell = strata.strata(COMMAND, "shell", "strata:status");
+            assertEquals(shell.output(), 1, shell.exitCode());
+            assertTrue(shell.output(), shell.output().contains("Strata is not running on the instance " + base + "; start it with "));
+            assertFalse(shell.output(), shell.output().contains("retrying"));
         }
     }
 
