@@ -20,10 +20,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -224,15 +226,29 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
                     return create(provider, request);
                 }));
             }
+            // every create is waited for before anything is asserted, so that what each one made is cleaned up
+            Exception failed = null;
             for (Future<MachineStatus> result : results) {
-                MachineStatus status = result.get(callTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
-                if (ids.add(status.handle().machineId())) {
-                    handles.add(status.handle());
+                try {
+                    MachineStatus status = result.get(callTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+                    if (ids.add(status.handle().machineId())) {
+                        handles.add(status.handle());
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    failed = failed == null ? e : failed;
                 }
             }
-            long listed = machines(provider).stream().filter(m -> request.operationId().equals(m.operationId())).count();
+            List<MachineStatus> listed = machines(provider).stream().filter(m -> request.operationId().equals(m.operationId())).toList();
+            for (MachineStatus m : listed) {
+                if (ids.add(m.handle().machineId())) {
+                    handles.add(m.handle()); // made by a create that failed: cleaned up too
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
             assertEquals(1, ids.size(), "concurrent creates of one operation made several machines: " + ids);
-            assertEquals(1, listed, "machines() lists " + listed + " machines for one operation");
+            assertEquals(1, listed.size(), "machines() lists " + listed.size() + " machines for one operation");
         } finally {
             pool.shutdownNow();
             for (MachineHandle handle : handles) {

@@ -36,7 +36,8 @@ import org.junit.platform.testkit.engine.Events;
  */
 class ProvisioningContractFailsBrokenProvidersTest {
 
-    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS }
+    enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
+        CONCURRENT_CREATES_FAIL }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -48,6 +49,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
         private final Flaw flaw;
         private final boolean broken;
         private final Map<String, Machine> vendor;
+        private final java.util.concurrent.atomic.AtomicInteger creating = new java.util.concurrent.atomic.AtomicInteger();
 
         Provider(Flaw flaw, boolean broken, String account) {
             this.flaw = flaw;
@@ -71,6 +73,27 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public MachineStatus create(MachineRequest request, DiscoveryContext context) {
             check(context);
+            if (flaw == Flaw.CONCURRENT_CREATES_FAIL) {
+                // a repeated create finds the machine; creates at once each make one, and one that overlapped another fails
+                Optional<Machine> made = vendor.values().stream()
+                        .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                        .findFirst();
+                if (made.isPresent()) {
+                    return status(made.get());
+                }
+                creating.incrementAndGet();
+                sleep(50);
+                Machine machine = new Machine("i-" + UUID.randomUUID(), request.labels(), MachineState.PENDING);
+                vendor.put(machine.id(), machine);
+                sleep(50);
+                boolean overlapped = creating.get() > 1;
+                sleep(50);
+                creating.decrementAndGet();
+                if (overlapped) {
+                    throw new ProviderUnavailableException("example cloud: the answer to the create was lost");
+                }
+                return status(machine);
+            }
             if (flaw != Flaw.NOT_IDEMPOTENT) {
                 Optional<Machine> made = vendor.values().stream()
                         .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
@@ -218,6 +241,25 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    /** Its machines are all at one vendor account, which the test then looks at. */
+    static class ConcurrentCreatesFail extends FlawedContract {
+        static final String ACCOUNT = "concurrent-creates-fail";
+
+        Flaw flaw() {
+            return Flaw.CONCURRENT_CREATES_FAIL;
+        }
+
+        @Override
+        protected Provider createProvider() {
+            return new Provider(flaw(), false, ACCOUNT);
+        }
+
+        @Override
+        protected Optional<Provider> createBrokenProvider() {
+            return Optional.of(new Provider(flaw(), true, ACCOUNT));
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         return new TreeSet<>(failures(contract).keySet());
     }
@@ -246,6 +288,22 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 "machinesListsWhatWasMade");
         assertThat(failed(OtherAllocation.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "machinesListsWhatWasMade");
+    }
+
+    /**
+     * When some of the concurrent creates of one operation fail, the kit fails the test with the
+     * first failure, and deletes every machine the creates made, those of the failed creates
+     * (which only machines() shows) too. Before, the first failure ended the test at once, and the
+     * machines of the creates not yet looked at were left behind, on a vendor's real account.
+     */
+    @Test
+    void machinesOfConcurrentCreatesThatFailedAreDeletedToo() {
+        assertThat(failures(ConcurrentCreatesFail.class)).containsOnlyKeys("concurrentCreatesOfOneOperationMakeOneMachine")
+                .hasEntrySatisfying("concurrentCreatesOfOneOperationMakeOneMachine", f -> assertThat(f)
+                        .contains("the answer to the create was lost"));
+        Map<String, Machine> vendor = VENDORS.get(ConcurrentCreatesFail.ACCOUNT);
+        assertThat(vendor.values()).hasSizeGreaterThan(1)
+                .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
     }
 
     /**
