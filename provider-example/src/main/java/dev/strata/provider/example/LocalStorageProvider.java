@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The example provider of the provider guide: each configured mount point of this host is a
- * {@link StorageClass#FILE} storage pool with the file system's capacity.
+ * {@link StorageClass#FILE} storage pool with the file system's capacity (a path on the file system
+ * of one configured before it is left out: one file system is one pool).
  *
  * <p>It does what every provider does: it reads its source within the caller's deadline, keeps no
  * state the platform needs (pool ids derive from the mount point; generations from the clock),
@@ -47,6 +48,8 @@ public class LocalStorageProvider implements StorageProvider {
     private final String site;
     private final Clock clock;
     private final AtomicLong lastGeneration = new AtomicLong();
+    /** Paths on a file system another configured path reports, each warned about once. */
+    private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Activate
     public LocalStorageProvider(LocalStorageConfig config) {
@@ -80,10 +83,19 @@ public class LocalStorageProvider implements StorageProvider {
     @Override
     public StorageSnapshot discoverStorage(DiscoveryContext context) {
         List<StoragePool> pools = new ArrayList<>();
+        java.util.Map<FileStore, Path> seen = new java.util.HashMap<>();
         for (Path path : paths) {
             context.checkDeadline("reading the file system of " + path);
             try {
                 FileStore store = Files.getFileStore(path);
+                Path first = seen.putIfAbsent(store, path);
+                if (first != null) {
+                    // one file system is one pool: its capacity counted twice would be promised twice
+                    if (warned.add(path)) {
+                        LOG.warn("{} is on the file system of {} ({}); reported once, as {}", path, first, store, first);
+                    }
+                    continue;
+                }
                 pools.add(StoragePool.builder()
                         .id(ID + ":" + path)
                         .storageClass(StorageClass.FILE)

@@ -36,6 +36,20 @@ class LocalStorageProviderTest {
         assertThat(root.capacityBytes()).isEqualTo(Files.getFileStore(Path.of("/")).getTotalSpace()).isPositive();
     }
 
+    /**
+     * Two configured paths on one file system (or one path configured twice) are one pool, under the
+     * first path: before, each was a pool with the file system's whole capacity, promised twice.
+     */
+    @Test
+    void pathsOnOneFileSystemAreOnePool(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        LocalStorageProvider provider = new LocalStorageProvider(List.of(a, b, a), "local", Clock.systemUTC());
+        List<StoragePool> pools = provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).pools();
+        assertThat(pools).extracting(StoragePool::id).containsExactly("example-storage:" + a);
+        assertThat(pools.get(0).capacityBytes()).isEqualTo(Files.getFileStore(a).getTotalSpace());
+    }
+
     @Test
     void aRelativePathIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"data"}))))
