@@ -90,6 +90,18 @@ final class StrataInstallation implements AutoCloseable {
         return run(command, Map.of("STRATA_BASE", base.toString()), stdin, timeout);
     }
 
+    /**
+     * Starts the Karaf server on this installation's instance as bin/strata launches it, without
+     * bin/strata (a server whose start was cut short is left so); its output is discarded.
+     */
+    Process serverAlone() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(Map.of("KARAF_BASE", base.toString(), "KARAF_ETC", base.resolve("etc").toString(),
+                "KARAF_DATA", base.resolve("data").toString()));
+        return pb.start();
+    }
+
     Result client(String stdin, Duration timeout, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/client").toString());

@@ -202,6 +202,40 @@ public class StrataLauncherIT {
     }
 
     /**
+     * A server whose bin/strata start was cut short (killed, as by Ctrl-C) before the server's
+     * shutdown port opened is still starting: a second start says so and waits for it. Before,
+     * start looked only at the shutdown port (Karaf's bin/status), found none yet, and launched a
+     * second server, which Karaf refused ("a Root instance already running"): the start failed
+     * with "Strata stopped while starting" while Strata was starting fine.
+     */
+    @Test
+    public void aStartAfterOneCutShortWaitsForItsServerInsteadOfLaunchingAnother() throws Exception {
+        Path base = work.resolve("cut-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("cut"), base)) {
+            strata.prepareInstance();
+            Result once = strata.strata(START, "start"); // the instance as bin/strata makes it
+            assertEquals(once.output(), 0, once.exitCode());
+            assertEquals(0, strata.strata(COMMAND, "stop").exitCode());
+            // a server whose start was cut short before its shutdown port opened, and which holds no start's lock
+            strata.serverAlone();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (strata.karafProcesses().isEmpty()) {
+                assertTrue("the server's JVM did not appear", System.nanoTime() < deadline);
+                Thread.sleep(20);
+            }
+
+            Result second = strata.strata(START, "start");
+            assertEquals(second.output(), 0, second.exitCode());
+            assertTrue(second.output(), second.output().contains("Strata is already starting (process "));
+            assertFalse(second.output(), second.output().contains("Starting Strata"));
+            assertEquals(1, strata.karafProcesses().size());
+            Result stop = strata.strata(COMMAND, "stop");
+            assertEquals(stop.output(), 0, stop.exitCode());
+            assertEquals(List.of(), strata.karafProcesses());
+        }
+    }
+
+    /**
      * bin/strata stop returns once Strata has stopped, and stops a Strata that is still starting;
      * bin/strata status tells running, starting and not running apart; with nothing running, stop
      * succeeds saying so and a shell command fails saying so. Before, it returned while the server was still shutting down, and during a start (no
