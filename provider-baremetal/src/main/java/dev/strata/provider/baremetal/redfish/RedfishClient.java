@@ -693,21 +693,21 @@ public final class RedfishClient implements AutoCloseable {
 
     /**
      * Where a link the BMC gave (or a path of the standard's) points: on this BMC, or the BMC's
-     * error. A link that is not a URI (a space in it, say) or points to another host is refused
-     * before anything is sent; the same host written with its scheme's default port is this BMC.
+     * error. A link that is not a URI (a space in it, say) or points to another host (written out,
+     * or as a network-path reference {@code //host/...} that takes the BMC's scheme) or to this host
+     * with another scheme is refused before anything is sent; the same host written with its
+     * scheme's default port is this BMC.
      */
     URI resolve(String path) {
         String p = stripFragment(path);
         try {
-            if (p.startsWith("http://") || p.startsWith("https://")) {
-                URI absolute = URI.create(p);
-                if (absolute.getHost() == null || !absolute.getHost().equalsIgnoreCase(endpoint.baseUri().getHost())
-                        || port(absolute) != port(endpoint.baseUri())) {
-                    throw RedfishErrors.malformed(endpoint, path, "a link to another host; refusing to send credentials there");
-                }
-                return absolute;
+            URI base = endpoint.baseUri();
+            URI resolved = p.startsWith("http://") || p.startsWith("https://") ? URI.create(p) : base.resolve(p.startsWith("/") ? p : "/" + p);
+            if (resolved.getHost() == null || !resolved.getHost().equalsIgnoreCase(base.getHost()) || port(resolved) != port(base)
+                    || !base.getScheme().equalsIgnoreCase(resolved.getScheme())) {
+                throw RedfishErrors.malformed(endpoint, path, "a link to another host; refusing to send credentials there");
             }
-            return endpoint.baseUri().resolve(p.startsWith("/") ? p : "/" + p);
+            return resolved;
         } catch (IllegalArgumentException e) {
             throw RedfishErrors.malformed(endpoint, path, "not a link Strata can follow (" + e.getMessage() + ")");
         }

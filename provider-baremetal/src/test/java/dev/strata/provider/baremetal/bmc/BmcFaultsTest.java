@@ -272,6 +272,37 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A BMC whose link is a network-path reference ({@code //other-host/...}; sushy-emulator behind
+     * a proxy that changes its collection of systems) is the BMC's error naming the link, and
+     * nothing is sent to the other host. Before, the link was resolved against the BMC's address to
+     * the other host, and the request carried the BMC's credentials there.
+     */
+    @Test
+    void aLinkToAnotherHostWithoutASchemeGetsNoCredentials() throws Exception {
+        List<String> reached = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer elsewhere = jsonService(path -> {
+            reached.add(path);
+            return Map.entry(200, "{}");
+        });
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            String link = "//localhost:" + elsewhere.getAddress().getPort() + "/redfish/v1/Systems/" + P.uuid();
+            proxy.rewrite("/redfish/v1/Systems", json -> {
+                json.putArray("Members").addObject().put("@odata.id", link);
+                return json;
+            });
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("elsewhere", proxy.address(), USER, PASSWORD)));
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("elsewhere", Duration.ofSeconds(20)));
+            assertThat(reached).as("requests that reached the other host").isEmpty();
+            assertThat(node(snapshot, "bmc:elsewhere").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:elsewhere")).contains("BMC elsewhere (" + proxy.address() + ")").contains(link)
+                    .contains("a link to another host");
+        } finally {
+            elsewhere.stop(0);
+        }
+    }
+
     /** Powers a system on through its BMC and waits until it reads On (sushy changes power 1-11 s after the request). */
     private static void poweredOn(ConfiguredBmc configured, String system) throws InterruptedException {
         DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
