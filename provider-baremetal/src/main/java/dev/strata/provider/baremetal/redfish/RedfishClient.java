@@ -548,6 +548,13 @@ public final class RedfishClient implements AutoCloseable {
                 HttpResponse<byte[]> response = future.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
                 Answer answer = new Answer(response.statusCode(), response.headers(), response.body() == null ? new byte[0] : response.body());
                 LOG.debug("BMC {}: {} -> {} in {} ms", endpoint.name(), what, answer.status(), (System.nanoTime() - started) / 1_000_000);
+                if (answer.status() >= 300 && answer.status() < 400) {
+                    // redirects are not followed (credentials go to the configured address only), and a redirect is no
+                    // answer of the BMC's: a request sent elsewhere was not carried out here, but for a 303 (done, see there)
+                    StrataException redirected = RedfishErrors.redirected(endpoint, method, path, answer.status(),
+                            answer.header("Location").orElse(""));
+                    throw once && answer.status() != 303 ? new RequestNotApplied(redirected) : redirected;
+                }
                 if (once && mayHaveArrived(answer.status())) {
                     return answer; // a gateway's error: the BMC behind it may have acted
                 }

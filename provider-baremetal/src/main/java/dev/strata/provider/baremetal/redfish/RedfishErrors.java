@@ -63,6 +63,18 @@ final class RedfishErrors {
     /** A password shorter than this is not masked in what a BMC says: it would garble ordinary words and is no secret anyway. */
     private static final int MIN_MASKED = 3;
 
+    /** An answer that sends the request elsewhere (3xx): Strata follows no redirect. */
+    static ProviderFailureException redirected(RedfishEndpoint bmc, String method, String path, int status, String location) {
+        String to = location.isBlank() ? "without a Location" : "to " + cut(withoutPassword(location, bmc));
+        return new ProviderFailureException(prefix(bmc) + method + " " + path + " answered HTTP " + status + ", a redirect " + to
+                + "; expected the BMC's own answer. Redirects are not followed, so that credentials go to the configured address "
+                + "only: set address to where the BMC's Redfish service answers");
+    }
+
+    private static String cut(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
     /** A request that did not get an answer. */
     static StrataException forException(RedfishEndpoint bmc, String method, String path, Throwable failure, int attempts) {
         PinnedTrustManager.PinMismatchException pin = find(failure, PinnedTrustManager.PinMismatchException.class);

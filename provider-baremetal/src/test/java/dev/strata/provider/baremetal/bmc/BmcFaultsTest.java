@@ -477,6 +477,40 @@ class BmcFaultsTest {
     }
 
     /**
+     * A reset answered with a redirect (307, as a proxy or web front in the BMC's place answers;
+     * the proxy answers it in sushy-emulator's place) was not carried out: the create fails naming
+     * the redirect, the reset's intent is withdrawn, and the next try sends it. Before, the
+     * redirect was taken for the BMC's acceptance, and a machine that had never restarted was
+     * reported running.
+     */
+    @Test
+    void aResetAnsweredWithARedirectIsNotTakenForDone() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        String system = SushyEmulator.systemPath(P);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("redirecting", proxy.address(), USER, PASSWORD));
+            provider.bind(configured);
+            poweredOn(configured, system);
+            provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(20)));
+            proxy.clear();
+
+            proxy.refuse(reset, 1, 307);
+            assertThatThrownBy(() -> provider.create(request("op-redirected", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c1", Duration.ofSeconds(20))))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                    .hasMessageContaining("BMC redirecting").hasMessageContaining("HTTP 307, a redirect").hasMessageNotContaining(PASSWORD);
+            Operation withdrawn = provider.provisioner().journal().get("op-redirected").orElseThrow();
+            assertThat(withdrawn.phase()).isEqualTo(Operation.Phase.BOOT_SET);
+            assertThat(withdrawn.steps()).anySatisfy(step -> assertThat(step).contains("power-request-failed"));
+
+            MachineStatus resumed = provider.create(request("op-redirected", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c2", Duration.ofSeconds(30)));
+            assertThat(resumed.state()).isIn(MachineState.RUNNING, MachineState.PENDING);
+            assertThat(proxy.requests("POST", reset)).extracting(FaultInjectingProxy.Seen::status).as("the redirected one, then the one that restarts it")
+                    .containsExactly(307, 204);
+        }
+    }
+
+    /**
      * A create whose boot override the BMC refuses (400, as a BMC that does not allow the target
      * answers, or 403, a user without the privilege; sushy-emulator behind the proxy) fails naming
      * the refusal and gives up its claim (a busy BMC's 503 keeps it, and the next try resumes it):
