@@ -66,6 +66,11 @@ public final class RedfishClient implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
     private static final Duration TASK_POLL = Duration.ofMillis(500);
+    /**
+     * The most one answer may hold. The largest resources real BMCs serve (HPE's BIOS attribute
+     * registries) hold about 1.5 MiB; an answer past this is cut off, not held in memory.
+     */
+    static final long MAX_ANSWER_BYTES = 16L << 20;
 
     private final RedfishEndpoint endpoint;
     private final HttpClient http;
@@ -543,7 +548,8 @@ public final class RedfishClient implements AutoCloseable {
             Duration timeout = remaining.compareTo(endpoint.requestTimeout()) < 0 ? remaining : endpoint.requestTimeout();
             HttpRequest request = request(uri, method, body, ifMatch, timeout, basicAuth);
             long started = System.nanoTime();
-            CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+            CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> new LimitedBody(
+                    info.headers().firstValueAsLong("Content-Length").orElse(-1), MAX_ANSWER_BYTES));
             try {
                 HttpResponse<byte[]> response = future.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
                 Answer answer = new Answer(response.statusCode(), response.headers(), response.body() == null ? new byte[0] : response.body());
@@ -580,6 +586,10 @@ public final class RedfishClient implements AutoCloseable {
                 mayHaveArrived = true;
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (tooLarge(cause)) {
+                    // the BMC answered (a request sent once may have been carried out): not sent again
+                    throw RedfishErrors.tooLarge(endpoint, method, path, MAX_ANSWER_BYTES);
+                }
                 if (!isTransient(cause)) {
                     throw RedfishErrors.forException(endpoint, method, path, cause, attempt);
                 }
@@ -606,6 +616,95 @@ public final class RedfishClient implements AutoCloseable {
                 ? RedfishErrors.forStatus(endpoint, method, path, lastBusy.status(), lastBusy.body(), endpoint.maxAttempts())
                 : RedfishErrors.deadline(endpoint, "before " + what);
         throw once ? new RequestNotApplied(gaveUp) : gaveUp; // busy answers only, or nothing sent
+    }
+
+    private static boolean tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AnswerTooLarge) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An answer longer than the bound. */
+    static final class AnswerTooLarge extends IOException {
+        AnswerTooLarge(long limit) {
+            super("the answer holds more than " + limit + " bytes");
+        }
+    }
+
+    /**
+     * An answer's body collected up to a bound: past it (or at a declared length past it) the
+     * exchange is cancelled and fails with {@link AnswerTooLarge}, instead of holding whatever the
+     * BMC sends in memory.
+     */
+    static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long declared;
+        private final long limit;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final List<java.nio.ByteBuffer> received = new ArrayList<>();
+        private long size;
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        LimitedBody(long declared, long limit) {
+            this.declared = declared;
+            this.limit = limit;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            if (declared > limit) {
+                s.cancel();
+                body.completeExceptionally(new AnswerTooLarge(limit));
+                return;
+            }
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> items) {
+            if (body.isDone()) {
+                return;
+            }
+            for (java.nio.ByteBuffer b : items) {
+                size += b.remaining();
+                received.add(b);
+            }
+            if (size > limit) {
+                received.clear();
+                subscription.cancel();
+                body.completeExceptionally(new AnswerTooLarge(limit));
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            received.clear();
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            if (body.isDone()) {
+                return;
+            }
+            byte[] all = new byte[(int) size];
+            int at = 0;
+            for (java.nio.ByteBuffer b : received) {
+                int n = b.remaining();
+                b.get(all, at, n);
+                at += n;
+            }
+            received.clear();
+            body.complete(all);
+        }
     }
 
     /** An error answer after which the request may still have been carried out: a gateway's, not the BMC's. */

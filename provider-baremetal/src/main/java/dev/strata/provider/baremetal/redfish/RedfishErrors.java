@@ -75,6 +75,12 @@ final class RedfishErrors {
         return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
+    /** An answer longer than any Redfish answer, cut off. */
+    static ProviderFailureException tooLarge(RedfishEndpoint bmc, String method, String path, long limit) {
+        return new ProviderFailureException(prefix(bmc) + method + " " + path + " answered with more than " + (limit >> 20)
+                + " MiB; expected a Redfish resource (at most a few MiB), the answer was cut off");
+    }
+
     /** A request that did not get an answer. */
     static StrataException forException(RedfishEndpoint bmc, String method, String path, Throwable failure, int attempts) {
         PinnedTrustManager.PinMismatchException pin = find(failure, PinnedTrustManager.PinMismatchException.class);

@@ -215,6 +215,65 @@ class BmcFaultsTest {
     }
 
     /**
+     * A BMC whose answer does not end (a collection that streams on and on, chunked, without a
+     * length; a local HTTP server answers as such a BMC would) is cut off once the answer passes
+     * the most a Redfish answer may hold: its node is UNAVAILABLE with an error naming the request
+     * and the bound, at once and asked once. Before, the whole answer was held in memory for as
+     * long as the BMC sent it, and the request was sent again after each request timeout.
+     */
+    @Test
+    void anAnswerLargerThanAnyRedfishAnswerIsCutOff() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer endless = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
+        endless.setExecutor(handlers);
+        endless.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            if (exchange.getRequestURI().getPath().replaceAll("/+$", "").equals("/redfish/v1")) {
+                byte[] root = ("{\"@odata.type\": \"#ServiceRoot.v1_5_0.ServiceRoot\", \"RedfishVersion\": \"1.6.0\", \"Systems\": "
+                        + "{\"@odata.id\": \"/redfish/v1/Systems\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, root.length);
+                exchange.getResponseBody().write(root);
+                exchange.close();
+                return;
+            }
+            asked.incrementAndGet();
+            exchange.sendResponseHeaders(200, 0); // chunked: no length
+            try (java.io.OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"Members\": [".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] blanks = " ".repeat(1 << 20).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                for (int mib = 0; mib < 64; mib++) {
+                    out.write(blanks);
+                }
+                out.flush();
+                Thread.sleep(20_000); // and then nothing, the answer never ends
+            } catch (IOException | InterruptedException e) {
+                // the client hung up, or the test is over
+            }
+        });
+        endless.start();
+        try {
+            BmcProvider provider = provider(Duration.ofSeconds(15));
+            String address = "http://127.0.0.1:" + endless.getAddress().getPort();
+            Map<String, Object> config = TestBmcs.redfish("endless", address, USER, PASSWORD);
+            config.put("requestTimeout", "4s");
+            provider.bind(TestBmcs.bmc(config));
+            long start = System.nanoTime();
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("endless", Duration.ofSeconds(30)));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(node(snapshot, "bmc:endless").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:endless")).contains("BMC endless (" + address + ")").contains("GET /redfish/v1/Systems")
+                    .contains("more than 16 MiB");
+            assertThat(took).as("cut off, not waited out").isLessThan(Duration.ofSeconds(4));
+            assertThat(asked.get()).as("asked once").isEqualTo(1);
+        } finally {
+            endless.stop(0);
+            handlers.shutdownNow();
+        }
+    }
+
+    /**
      * A BMC that quotes the password it was sent in its error (no real BMC was seen doing it, and none of the emulators
      * can, so a local HTTP server answers as one would): its words reach the node's error and the log with the password
      * masked.
