@@ -159,7 +159,7 @@ public final class BmcProvisioner {
             op = journal.put(op);
         }
         LOG.info("Operation {}: provisioning node {} (BMC {}, {}) for deployment {} member {}: boot {}{}", op.operationId(), nodeId,
-                op.bmc(), op.system(), op.deploymentId(), op.member(), op.bootDevice(), media == null ? "" : " from " + media);
+                op.bmc(), op.system(), op.deploymentId(), op.member(), op.bootDevice(), media == null ? "" : " from " + withoutQuery(media));
         return op;
     }
 
@@ -548,8 +548,8 @@ public final class BmcProvisioner {
         }
     }
 
-    /** An image URL as a step shows it: without query and fragment (a signed URL's token stays out of the provenance log). */
-    static String withoutQuery(String url) {
+    /** An image URL as a step and the log show it: without query and fragment (a signed URL's token stays out of the provenance log and the log). */
+    public static String withoutQuery(String url) {
         int cut = url.length();
         for (char c : new char[] {'?', '#'}) {
             int i = url.indexOf(c);

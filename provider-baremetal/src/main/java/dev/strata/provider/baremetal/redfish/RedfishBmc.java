@@ -7,6 +7,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.baremetal.bmc.Bmc;
+import dev.strata.provider.baremetal.bmc.BmcProvisioner;
 import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.NodeTemplate;
 import dev.strata.provider.baremetal.bmc.PowerAction;
@@ -182,7 +183,7 @@ public final class RedfishBmc implements Bmc {
         JsonNode media = cdDevice(system, context);
         String path = media.path("@odata.id").asText();
         if (media.path("Inserted").asBoolean(false) && imageUrl.equals(media.path("Image").asText())) {
-            LOG.info("BMC {}: {} already holds {}", name(), path, imageUrl);
+            LOG.info("BMC {}: {} already holds {}", name(), path, BmcProvisioner.withoutQuery(imageUrl));
             return;
         }
         String insert = media.path("Actions").path("#VirtualMedia.InsertMedia").path("target").asText("");
@@ -192,7 +193,7 @@ public final class RedfishBmc implements Bmc {
         } else {
             client.patch(path, body, context);
         }
-        LOG.info("BMC {}: {} inserted into {}", name(), imageUrl, path);
+        LOG.info("BMC {}: {} inserted into {}", name(), BmcProvisioner.withoutQuery(imageUrl), path);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
 import dev.strata.provider.baremetal.peers.ImageServer;
 import dev.strata.provider.baremetal.peers.Peers;
@@ -54,6 +55,7 @@ class BmcProvisioningTest {
     private SushyEmulator emulator;
     private FaultInjectingProxy proxy;
     private ImageServer images;
+    private FakeSystem signed;
 
     @BeforeAll
     void start() throws Exception {
@@ -61,6 +63,8 @@ class BmcProvisioningTest {
             systems.add(new FakeSystem(String.format("9a7d3c1e-5b2f-4e8a-9c0d-%012d", i), "node-" + i, i == 1 || i >= 6 ? "On" : "Off",
                     String.format("52:54:00:00:02:%02x", i)));
         }
+        signed = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000aa", "node-signed", "Off", "52:54:00:00:02:aa");
+        systems.add(signed);
         // the last system's BMC reports a power state that is neither On nor Off
         systems.add(new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ff", "node-paused", "Paused", "52:54:00:00:02:ff"));
         emulator = SushyEmulator.start(Peers.workDir("provisioning"), systems, USER, PASSWORD, null);
@@ -182,6 +186,30 @@ class BmcProvisioningTest {
         MachineStatus deleted = settle(provider, provider.delete(status.handle(), context(30)));
         assertThat(deleted.state()).isEqualTo(MachineState.GONE);
         assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).as("media ejected").isNull();
+        provider.close();
+    }
+
+    /**
+     * A signed image URL (the token in its query, as a presigned S3 URL carries it) is handed to the
+     * BMC whole, and logged without its query, as the steps show it. Before, the provider's log
+     * quoted the whole URL, signature included, on provisioning and on inserting the media.
+     */
+    @Test
+    void aSignedImageUrlReachesTheBmcButNotTheLog() throws Exception {
+        FakeSystem s = signed;
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        Bmc bmc = provider.fleet().byName("sushy").orElseThrow().bmc();
+        String signature = "9c4f1e0b7d2a4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f";
+        String image = images.url("installer.iso") + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=" + signature;
+        MachineStatus status;
+        try (StderrCapture log = new StderrCapture()) {
+            status = settle(provider, provider.create(request("op-signed", s, Map.of("virtualMedia", image)), context(30)));
+            assertThat(log.text()).as("what was logged").contains("op-signed").contains(images.url("installer.iso"))
+                    .doesNotContain(signature);
+        }
+        assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).as("the BMC got the whole URL").isEqualTo(image);
+        assertThat(settle(provider, provider.delete(status.handle(), context(30))).state()).isEqualTo(MachineState.GONE);
         provider.close();
     }
 
