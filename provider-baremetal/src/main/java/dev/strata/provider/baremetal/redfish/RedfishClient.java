@@ -209,7 +209,8 @@ public final class RedfishClient implements AutoCloseable {
         }
         List<JsonNode> members = new ArrayList<>();
         JsonNode page = first.get();
-        int pages = 0;
+        java.util.Set<String> read = new java.util.HashSet<>();
+        read.add(resolve(collection).toString());
         while (true) {
             for (JsonNode member : page.path("Members")) {
                 if (isReference(member)) {
@@ -222,7 +223,11 @@ public final class RedfishClient implements AutoCloseable {
             if (next.isEmpty()) {
                 return members;
             }
-            if (++pages > 10_000) {
+            if (!read.add(resolve(next).toString())) {
+                throw RedfishErrors.malformed(endpoint, collection, "Members@odata.nextLink " + next
+                        + " leads back to a page already read; expected a link to the next page");
+            }
+            if (read.size() > 10_000) {
                 throw RedfishErrors.malformed(endpoint, collection, "more than 10000 pages; the next links loop");
             }
             page = get(next, context);

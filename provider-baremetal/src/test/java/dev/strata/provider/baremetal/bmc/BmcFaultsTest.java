@@ -362,6 +362,28 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A collection whose next link leads back to a page already read (here the collection of
+     * systems to itself; sushy-emulator behind a proxy that changes its answer) is the BMC's error
+     * naming the link, at the first page read twice. Before, the client followed the loop until
+     * the BMC's time was up, thousands of requests, and reported a BMC that did not answer in time.
+     */
+    @Test
+    void aCollectionWhoseNextLinkLoopsIsAnErrorAtOnce() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            proxy.rewrite("/redfish/v1/Systems", json -> json.put("Members@odata.nextLink", "/redfish/v1/Systems"));
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("looping", proxy.address(), USER, PASSWORD)));
+            long start = System.nanoTime();
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("loop", Duration.ofSeconds(20)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("at once, not at the BMC's deadline").isLessThan(Duration.ofSeconds(5));
+            assertThat(node(snapshot, "bmc:looping").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:looping")).contains("BMC looping (" + proxy.address() + ")").contains("/redfish/v1/Systems")
+                    .contains("leads back to a page already read");
+            assertThat(proxy.requests("GET", "/redfish/v1/Systems")).as("the collection read once").hasSizeLessThanOrEqualTo(2);
+        }
+    }
+
     /** Powers a system on through its BMC and waits until it reads On (sushy changes power 1-11 s after the request). */
     private static void poweredOn(ConfiguredBmc configured, String system) throws InterruptedException {
         DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
