@@ -72,7 +72,14 @@ final class RedfishErrors {
     }
 
     private static String cut(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return cut(text, 200);
+    }
+
+    /** The most of what a BMC said (its error's messages, a task's) that an error quotes: a BMC's answer may be megabytes. */
+    static final int MAX_SAID = 1000;
+
+    private static String cut(String text, int most) {
+        return text.length() > most ? text.substring(0, most) + "..." : text;
     }
 
     /** An answer longer than any Redfish answer, cut off. */
@@ -130,8 +137,9 @@ final class RedfishErrors {
     static ProviderFailureException taskFailed(RedfishEndpoint bmc, String monitor, String state, JsonNode task) {
         List<String> messages = new ArrayList<>();
         task.path("Messages").forEach(m -> messages.add(m.path("Message").asText(m.path("MessageId").asText(""))));
+        // the BMC's words, as in every other error: the password masked first, then cut
         return new ProviderFailureException(prefix(bmc) + "task " + monitor + " ended " + state
-                + (messages.isEmpty() ? "" : ": " + String.join("; ", messages)));
+                + (messages.isEmpty() ? "" : ": " + cut(withoutPassword(String.join("; ", messages), bmc), MAX_SAID)));
     }
 
     static ProviderFailureException malformed(RedfishEndpoint bmc, String path, String problem) {
@@ -157,7 +165,8 @@ final class RedfishErrors {
         }
         String raw = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         String masked = withoutPassword(raw, bmc);
-        return withoutPassword(redfishMessage(masked.equals(raw) ? body : masked.getBytes(java.nio.charset.StandardCharsets.UTF_8)), bmc);
+        return cut(withoutPassword(redfishMessage(masked.equals(raw) ? body : masked.getBytes(java.nio.charset.StandardCharsets.UTF_8)), bmc),
+                MAX_SAID);
     }
 
     /** The Redfish error's message, message ids and extended messages; empty when the body has none. */
