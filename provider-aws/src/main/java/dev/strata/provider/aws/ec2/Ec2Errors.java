@@ -93,6 +93,12 @@ public final class Ec2Errors {
             }
             return new ProviderFailureException(text);
         }
+        if (error instanceof SdkClientException && String.valueOf(error.getMessage()).startsWith("Unable to load credentials")) {
+            // nothing was sent: no retry brings credentials, a configuration does
+            return new AuthorizationException(where + " has no credentials: the standard AWS chain found none (environment "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the profile file, the instance role); give the provider's configuration "
+                    + "accessKeyId and secretAccessKeyFile, or the chain credentials (" + clean(error.getMessage()) + ")");
+        }
         if (error instanceof SdkClientException) {
             Throwable root = error;
             while (root.getCause() != null && root.getCause() != root) {
