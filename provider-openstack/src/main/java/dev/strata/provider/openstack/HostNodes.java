@@ -112,6 +112,7 @@ final class HostNodes {
         }
         List<Node> nodes = new ArrayList<>();
         Map<String, Site> sites = new TreeMap<>();
+        List<String> warnings = new ArrayList<>();
         for (ProviderTree tree : trees) {
             Hypervisor hv = byId.getOrDefault(tree.root().uuid(), byName.get(tree.root().name()));
             if (hypervisors != null ? hv == null : tree.root().traits().contains(SHARING)) {
@@ -120,13 +121,17 @@ final class HostNodes {
             String zone = hv == null ? null : hostZones.get(hv.serviceHost());
             Site site = site(zone);
             sites.putIfAbsent(site.id(), site);
-            nodes.add(node(tree, hv, site.id(), flavors, servers));
+            try {
+                nodes.add(node(tree, hv, site.id(), flavors, servers));
+            } catch (AbsurdInventory e) {
+                // one host's inventory no machine has (a wrong total or allocation_ratio): that host is left out, not the cloud
+                warnings.add("host " + tree.root().name() + " (" + tree.root().uuid() + ") is not a node: " + e.getMessage());
+            }
         }
         if (sites.isEmpty()) {
             Site site = site(null);
             sites.put(site.id(), site);
         }
-        List<String> warnings = new ArrayList<>();
         if (hypervisors != null) {
             java.util.Set<String> roots = new java.util.HashSet<>();
             trees.forEach(t -> {
@@ -157,7 +162,12 @@ final class HostNodes {
 
         List<ResourceProvider> numaProviders = tree.providers().stream().filter(p -> p.traits().contains(NUMA_ROOT)).toList();
         long freeVcpu = tree.free("VCPU");
+        if (freeVcpu < 0 || freeVcpu > MAX_VCPU) { // (a sum past a long is negative)
+            throw new AbsurdInventory("its resource providers have " + (freeVcpu < 0 ? "more than " + Long.MAX_VALUE : freeVcpu)
+                    + " VCPU free; expected at most " + MAX_VCPU + " (is a VCPU total or allocation_ratio wrong?)");
+        }
         long freeMemory = tree.free("MEMORY_MB");
+        bytes(freeMemory, root);
         CpuTopology cpu = cpus((int) Math.min(Integer.MAX_VALUE / 2, freeVcpu));
         List<NumaNode> numa = new ArrayList<>();
         if (numaProviders.isEmpty()) {
@@ -170,13 +180,17 @@ final class HostNodes {
                 BitSet bits = new BitSet();
                 bits.set(next, next + n);
                 next += n;
-                numa.add(new NumaNode(i, CpuSet.of(bits), sub.free("MEMORY_MB") * MIB, List.of()));
+                numa.add(new NumaNode(i, CpuSet.of(bits), bytes(sub.free("MEMORY_MB"), numaProviders.get(i)), List.of()));
             }
         }
 
         List<Accelerator> gpus = new ArrayList<>();
         for (ResourceProvider p : tree.providers()) {
             long free = p.free("PGPU");
+            if (free > MAX_PGPU) {
+                throw new AbsurdInventory("resource provider " + p.name() + " has " + free + " PGPU free; expected at most " + MAX_PGPU
+                        + " whole GPUs on one provider (is its PGPU total or allocation_ratio wrong?)");
+            }
             int numaIndex = numaIndex(tree, numaProviders, p);
             String model = gpuModel(p);
             for (int k = 0; k < free; k++) {
@@ -224,6 +238,32 @@ final class HostNodes {
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
         return Node.builder().id(id).providerId(settings.providerId()).siteId(siteId).hostname(hostname).kind(NodeKind.BARE_METAL).cpu(cpu)
                 .numaNodes(numa).memoryBytes(freeMemory * MIB).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
+    }
+
+    /**
+     * The most whole GPUs one resource provider may offer: a GPU is a PCI device, and no host has
+     * this many; more is a wrong inventory, and each would be an accelerator of the node.
+     */
+    static final long MAX_PGPU = 4096;
+
+    /** The most VCPU one host may offer (each is a CPU of the node): what a contract may ask for at most. */
+    static final long MAX_VCPU = 65_536;
+
+    /** A host inventory no machine has; the host is left out with a warning that names it. */
+    static final class AbsurdInventory extends RuntimeException {
+        AbsurdInventory(String message) {
+            super(message);
+        }
+    }
+
+    /** MiB of MEMORY_MB as bytes, or {@link AbsurdInventory} where that is more than a node can hold (an allocation_ratio of 1e12, say). */
+    private static long bytes(long mib, ResourceProvider p) {
+        if (mib < 0 || mib > Long.MAX_VALUE / MIB) { // (a sum past a long is negative)
+            throw new AbsurdInventory("resource provider " + p.name() + " has " + (mib < 0 ? "more than " + Long.MAX_VALUE : mib)
+                    + " MEMORY_MB free (its tree's); expected at most "
+                    + Long.MAX_VALUE / MIB + " (is its MEMORY_MB total or allocation_ratio wrong?)");
+        }
+        return mib * MIB;
     }
 
     /**

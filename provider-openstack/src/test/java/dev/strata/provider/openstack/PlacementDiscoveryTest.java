@@ -130,6 +130,53 @@ class PlacementDiscoveryTest {
                 .orElseThrow(() -> new AssertionError("no node " + name + " in " + snapshot.nodes().stream().map(Node::id).toList()));
     }
 
+    /**
+     * A host whose inventory no machine has (a PGPU, VCPU or MEMORY_MB allocation_ratio typed a
+     * thousandfold, which Placement accepts) is left out with a warning naming it and what is wrong;
+     * the other hosts are nodes as before. Before, each of its 100,000 PGPU became an accelerator,
+     * a memory past a long failed the whole cloud's discovery, and 16 million VCPU (one core
+     * each) filled the heap of the JVM running this test.
+     */
+    @Test
+    void aHostWithAnInventoryNoMachineHasIsLeftOutAndTheOthersAreNodes() {
+        DiscoveryContext c = TestClouds.context();
+        String gpus = UUID.randomUUID().toString();
+        String gpusChild = UUID.randomUUID().toString();
+        String memory = UUID.randomUUID().toString();
+        String cpus = UUID.randomUUID().toString();
+        try {
+            writer.createProvider(gpus, "absurd-gpus-" + suffix, null, c);
+            writer.putInventories(gpus, 0, Map.of("VCPU", Inventory.of("VCPU", 8), "MEMORY_MB", Inventory.of("MEMORY_MB", 16384)), c);
+            writer.createProvider(gpusChild, "absurd-gpus-" + suffix + "_pci_0", gpus, c);
+            writer.putInventories(gpusChild, 0, Map.of("PGPU", new Inventory("PGPU", 2, 0, 1, 2, 1, 50_000.0)), c);
+            writer.createProvider(memory, "absurd-memory-" + suffix, null, c);
+            writer.putInventories(memory, 0, Map.of("VCPU", Inventory.of("VCPU", 8),
+                    "MEMORY_MB", new Inventory("MEMORY_MB", 2_000_000_000L, 0, 1, 65536, 1, 1e12)), c);
+            writer.createProvider(cpus, "absurd-cpus-" + suffix, null, c);
+            writer.putInventories(cpus, 0, Map.of("VCPU", new Inventory("VCPU", 16, 0, 1, 16, 1, 1e6),
+                    "MEMORY_MB", Inventory.of("MEMORY_MB", 16384)), c);
+
+            ComputeSnapshot snapshot = provider.discoverCompute(c);
+
+            assertThat(snapshot.nodes()).extracting(Node::hostname).doesNotContain("absurd-gpus-" + suffix, "absurd-memory-" + suffix,
+                    "absurd-cpus-" + suffix).contains("cn-1-" + suffix, "cn-2-" + suffix, "cn-3-" + suffix);
+            assertThat(snapshot.warnings()).anySatisfy(w -> assertThat(w).startsWith("host absurd-gpus-" + suffix + " (" + gpus
+                    + ") is not a node: resource provider absurd-gpus-" + suffix + "_pci_0 has 100000 PGPU free; expected at most 4096"));
+            assertThat(snapshot.warnings()).anySatisfy(w -> assertThat(w).startsWith("host absurd-memory-" + suffix)
+                    .contains("MEMORY_MB free").contains("allocation_ratio"));
+            assertThat(snapshot.warnings()).anySatisfy(w -> assertThat(w).startsWith("host absurd-cpus-" + suffix)
+                    .contains("16000000 VCPU free; expected at most 65536"));
+        } finally {
+            for (String rp : List.of(gpusChild, gpus, memory, cpus)) {
+                try {
+                    writer.deleteProvider(rp, c);
+                } catch (RuntimeException e) {
+                    // not made
+                }
+            }
+        }
+    }
+
     @Test
     void negotiatesTheHighestPlacementMicroversionStrataKnows() {
         assertThat(writer.version(TestClouds.context())).isEqualTo(Microversion.of(1, 39));
