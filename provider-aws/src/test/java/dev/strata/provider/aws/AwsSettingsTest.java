@@ -84,6 +84,26 @@ class AwsSettingsTest {
                 .hasMessageStartingWith("dev.strata.provider.aws: ").hasMessageContaining(message.strip());
     }
 
+    /**
+     * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
+     * number is refused like any other bad value, naming the PID, the property, the value and what was expected.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"ten", "3x", "2.5", "99999999999"})
+    void aDefaultQuotaThatIsNoWholeNumberIsNamed(String value) {
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "defaultQuota", value)))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.aws: defaultQuota = '" + value + "' is invalid; expected a number of instances, 0 or more")
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("defaultQuota"));
+    }
+
+    /** Felix SCR passes the failed conversion on as the NumberFormatException's text; the value is taken from it. */
+    @Test
+    void theValueIsTakenFromFelixScrsConversionFailureToo() {
+        assertThat(AwsSettings.given(new RuntimeException("java.lang.NumberFormatException: For input string: \"ten\"")))
+                .isEqualTo("ten");
+    }
+
     /** Each duration's bounds are accepted themselves; everything past them is refused (above). */
     @Test
     void durationsAreAcceptedUpToTheirBounds() {
