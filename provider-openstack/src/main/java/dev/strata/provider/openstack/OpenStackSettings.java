@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +65,9 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
     static final Duration MAX_CREATE_SETTLE = Duration.ofHours(1);
 
     static final String PID = OpenStackCloudProvider.PID;
+    /** How a failed conversion quotes the value: the OSGi Converter, or a NumberFormatException (as Felix SCR passes it on). */
+    private static final Pattern NOT_CONVERTED = Pattern.compile(
+            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2}");
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
@@ -109,22 +114,24 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         if (!policy.equals("match") && !policy.equals("create")) {
             throw bad("flavorPolicy", c.flavorPolicy(), "match or create");
         }
-        if (c.flavorDisk() < 0 || c.flavorDisk() > 100_000) {
-            throw bad("flavorDisk", c.flavorDisk(), "a root disk size in GiB from 0 to 100000");
+        int flavorDisk = whole("flavorDisk", c::flavorDisk, "a root disk size in GiB from 0 to 100000");
+        if (flavorDisk < 0 || flavorDisk > 100_000) {
+            throw bad("flavorDisk", flavorDisk, "a root disk size in GiB from 0 to 100000");
         }
         List<String> networks = networks(c.networks());
-        if (c.parallelism() < 1 || c.parallelism() > 32) {
-            throw bad("parallelism", c.parallelism(), "a number from 1 to 32");
+        int parallelism = whole("parallelism", c::parallelism, "a number from 1 to 32");
+        if (parallelism < 1 || parallelism > 32) {
+            throw bad("parallelism", parallelism, "a number from 1 to 32");
         }
         String region = trim(c.region());
         String image = trim(c.image());
         return new OpenStackSettings(id, auth, credentials, region.isEmpty() ? null : region, iface, country.isEmpty() ? null : country,
                 jurisdictions, operatorName.isEmpty() ? null : new Operator(operatorName, operatorJurisdictions), certifications,
-                policy.equals("create"), c.flavorDisk(), image.isEmpty() ? null : image, networks,
+                policy.equals("create"), flavorDisk, image.isEmpty() ? null : image, networks,
                 duration("connectTimeout", c.connectTimeout(), MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT),
                 duration("requestTimeout", c.requestTimeout(), MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT),
                 duration("buildTimeout", c.buildTimeout(), MIN_BUILD_TIMEOUT, MAX_BUILD_TIMEOUT),
-                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), c.parallelism(),
+                duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), parallelism,
                 duration("createSettle", c.createSettle(), MIN_CREATE_SETTLE, MAX_CREATE_SETTLE));
     }
 
@@ -269,6 +276,31 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
             }
         }
         return d.toMillis() + "ms";
+    }
+
+    /**
+     * A whole-number property. Config Admin hands Karaf's values over as text, and Declarative Services converts
+     * them only when the method is called: text that is no number ({@code ten}, {@code 3x}) fails there with the
+     * converter's own exception, which names neither the PID nor the property; this names both.
+     */
+    static int whole(String property, IntSupplier read, String expected) {
+        try {
+            return read.getAsInt();
+        } catch (RuntimeException e) {
+            throw bad(property, given(e), expected);
+        }
+    }
+
+    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR's). */
+    static String given(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
+            if (m != null && m.find()) {
+                return m.group(1) != null ? m.group(1) : m.group(2);
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static InvalidConfigurationException bad(String property, Object value, String expected) {

@@ -86,6 +86,24 @@ class OpenStackSettingsTest {
     }
 
     /**
+     * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
+     * number is refused like any other bad value, naming the PID, the property, the value and what was expected.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "flavorDisk|ten|a root disk size in GiB from 0 to 100000",
+        "flavorDisk|20GiB|a root disk size in GiB from 0 to 100000",
+        "parallelism|4x|a number from 1 to 32",
+        "parallelism|99999999999|a number from 1 to 32"})
+    void aNumberThatIsNoWholeNumberIsRefusedNamingPropertyValueAndExpectation(String property, String value, String expected) {
+        Map<String, Object> m = valid();
+        m.put(property, value);
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.openstack: " + property + " = '" + value + "' is invalid; expected " + expected)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    /**
      * Every duration has a stated upper bound: a value just above it, and the largest value a
      * duration holds at all (about 292 years), are refused with the property and the range, and
      * the bounds themselves are accepted.
@@ -192,6 +210,23 @@ class OpenStackSettingsTest {
             } finally {
                 provider.deactivate();
             }
+        }
+    }
+
+    /** A change to a number that is no number is rejected like any other bad change: the provider keeps its settings. */
+    @Test
+    void aChangeToANumberThatIsNoWholeNumberKeepsThePreviousSettings() throws IOException {
+        OpenStackCloudProvider provider = new OpenStackCloudProvider(TestClouds.config(valid()));
+        try {
+            Map<String, Object> bad = valid();
+            bad.put("parallelism", "4x");
+            bad.put("strata.provider.id", "os-other");
+            provider.modified(TestClouds.config(bad));
+            assertThat(provider.providerId()).isEqualTo("os-test");
+            assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
+                    + "dev.strata.provider.openstack: parallelism = '4x' is invalid; expected a number from 1 to 32");
+        } finally {
+            provider.deactivate();
         }
     }
 
