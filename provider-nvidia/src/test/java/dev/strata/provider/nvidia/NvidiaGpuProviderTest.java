@@ -334,6 +334,19 @@ class NvidiaGpuProviderTest {
         assertInvalid("telemetryInterval", "5S");
     }
 
+    /**
+     * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
+     * number is refused like any other bad value, naming the PID, the property, the value and what was expected.
+     */
+    @Test
+    void rejectsATelemetryHistoryThatIsNoWholeNumberNamingTheProperty() {
+        for (String value : new String[] {"ten", "120 samples", "1.5", "99999999999"}) {
+            assertInvalid("telemetryHistory", value);
+            assertThatThrownBy(() -> NvidiaSettings.from(config(Map.of("telemetryHistory", value)))).hasMessage(
+                    "dev.strata.provider.nvidia: telemetryHistory = '" + value + "' is invalid; expected a number of samples of at least 1");
+        }
+    }
+
     @Test
     void acceptsTheDefaultsAndOtherUnits() {
         NvidiaSettings defaults = NvidiaSettings.from(config(Map.of()));
