@@ -64,7 +64,12 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     @Activate
     public BmcProvider(BmcProviderConfig config) {
-        this(journal(config), config.discoveryThreads(), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MAX_BMC_TIMEOUT),
+        this(config, BmcSettings.whole(PID, "discoveryThreads", config::discoveryThreads, "a whole number from 1 to 1024"));
+    }
+
+    /** The number of threads is read first: when it is no number, no journal has been opened yet. */
+    private BmcProvider(BmcProviderConfig config, int threads) {
+        this(journal(config), threads, BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MAX_BMC_TIMEOUT),
                 BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MAX_POWER_TIMEOUT), Clock.systemUTC());
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.osgi.util.converter.Converters;
 
 /** Every bad BMC configuration is refused with the PID, the property, the value (never the password) and what was expected. */
 class BmcSettingsTest {
@@ -62,6 +63,29 @@ class BmcSettingsTest {
                 .hasMessageStartingWith(PID + ": " + property + " = '" + value + "' is invalid; expected")
                 .hasMessageContaining(expected).hasMessageNotContaining(PASSWORD)
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    /**
+     * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
+     * number is refused like any other bad value, naming the PID, the property, the value and what was expected, for a
+     * BMC's attempts as for the provider's discoveryThreads.
+     */
+    @Test
+    void aNumberThatIsNoWholeNumberIsNamed() {
+        for (String value : new String[] {"ten", "3x", "2.5", "99999999999"}) {
+            Map<String, Object> p = redfish();
+            p.put("attempts", value);
+            assertThatThrownBy(() -> from(p)).as(value).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage(PID + ": attempts = '" + value + "' is invalid; expected a whole number from 1 to 10")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("attempts"));
+            Map<String, Object> provider = Map.of("journal", "directory", "stateDirectory", etc.resolve("journal").toString(),
+                    "discoveryThreads", value);
+            assertThatThrownBy(() -> new BmcProvider(Converters.standardConverter().convert(provider).to(BmcProviderConfig.class)))
+                    .as(value).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage(BmcProvider.PID + ": discoveryThreads = '" + value + "' is invalid; expected a whole number from 1 to 1024")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("discoveryThreads"));
+        }
+        assertThat(etc.resolve("journal")).as("no journal opened").doesNotExist();
     }
 
     /**
