@@ -2,6 +2,7 @@ package dev.strata.platform.core.deployment;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.core.ConfigurationValues;
 import java.time.Duration;
 
 /**
@@ -30,8 +31,9 @@ public record DeploymentSettings(Duration reconcileInterval, Duration pollInterv
      */
     public static DeploymentSettings from(DeploymentConfig config) {
         Duration backoff = parse("retryBackoff", config.retryBackoff(), Duration.ofMillis(10));
-        if (config.workers() < 1 || config.workers() > 256) {
-            throw new InvalidConfigurationException(PID, "workers", config.workers(), "a whole number from 1 to 256");
+        int workers = ConfigurationValues.whole(PID, "workers", config::workers, "a whole number from 1 to 256");
+        if (workers < 1 || workers > 256) {
+            throw new InvalidConfigurationException(PID, "workers", workers, "a whole number from 1 to 256");
         }
         String leaks = config.leaks() == null ? "" : config.leaks().strip();
         if (!leaks.equals("delete") && !leaks.equals("report")) {
@@ -40,7 +42,7 @@ public record DeploymentSettings(Duration reconcileInterval, Duration pollInterv
         return new DeploymentSettings(parse("reconcileInterval", config.reconcileInterval(), Duration.ofSeconds(1)),
                 parse("pollInterval", config.pollInterval(), Duration.ofMillis(100)),
                 parse("operationTimeout", config.operationTimeout(), Duration.ofSeconds(1)),
-                backoff, parse("retryBackoffMax", config.retryBackoffMax(), backoff), config.workers(), leaks.equals("delete"));
+                backoff, parse("retryBackoffMax", config.retryBackoffMax(), backoff), workers, leaks.equals("delete"));
     }
 
     static Duration parse(String property, String value, Duration minimum) {

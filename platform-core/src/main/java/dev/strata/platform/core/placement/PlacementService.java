@@ -6,6 +6,7 @@ import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.core.ConfigurationValues;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
@@ -53,7 +54,7 @@ public class PlacementService implements Placement {
     }
 
     PlacementService(Inventory inventory, AllocationLedger ledger, PlacementConfig config, Clock clock) {
-        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock, deciders(config.deciders()),
+        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock, deciders(ConfigurationValues.whole(PID, "deciders", config::deciders, DECIDERS_EXPECTED)),
                 config.policy(), config.recordDryRuns());
         this.policyName = config.policy();
     }
@@ -99,6 +100,9 @@ public class PlacementService implements Placement {
         this.policyName = policyName;
     }
 
+    private static final String DECIDERS_EXPECTED =
+            "a whole number of decisions at once, at least 1, or 0 for as many as the machine has processors";
+
     /**
      * The deciders configured, or (0) as many as the machine has processors, at least 2.
      *
@@ -106,8 +110,7 @@ public class PlacementService implements Placement {
      */
     static int deciders(int configured) {
         if (configured < 0) {
-            throw new InvalidConfigurationException(PID, "deciders", configured,
-                    "a whole number of decisions at once, at least 1, or 0 for as many as the machine has processors");
+            throw new InvalidConfigurationException(PID, "deciders", configured, DECIDERS_EXPECTED);
         }
         return configured > 0 ? configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }

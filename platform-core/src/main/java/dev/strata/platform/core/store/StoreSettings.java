@@ -2,6 +2,7 @@ package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.core.ConfigurationValues;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -111,8 +112,9 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         }
         String user = c.user() == null || c.user().isBlank() ? "strata" : c.user().strip();
         Secret password = readPassword(c.passwordFile(), etc);
-        if (c.poolSize() < 1 || c.poolSize() > 64) {
-            throw new InvalidConfigurationException(PID, "poolSize", c.poolSize(), "a whole number from 1 to 64");
+        int poolSize = ConfigurationValues.whole(PID, "poolSize", c::poolSize, "a whole number from 1 to 64");
+        if (poolSize < 1 || poolSize > 64) {
+            throw new InvalidConfigurationException(PID, "poolSize", poolSize, "a whole number from 1 to 64");
         }
         Duration connectTimeout = duration("connectTimeout", c.connectTimeout(), Duration.ofMillis(250), Duration.ofMinutes(10));
         String durability = c.durability() == null ? "fsync" : c.durability().strip().toLowerCase(Locale.ROOT);
@@ -123,8 +125,10 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (c.instanceId() != null && !c.instanceId().isBlank() && !c.instanceId().strip().matches(INSTANCE_ID)) {
             throw new InvalidConfigurationException(PID, "instanceId", c.instanceId().strip(), "1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
-        if (c.compactFillRate() < 0 || c.compactFillRate() > 90) {
-            throw new InvalidConfigurationException(PID, "compactFillRate", c.compactFillRate(),
+        int compactFillRate = ConfigurationValues.whole(PID, "compactFillRate", c::compactFillRate,
+                "a percentage from 1 to 90, or 0 to turn online compaction off");
+        if (compactFillRate < 0 || compactFillRate > 90) {
+            throw new InvalidConfigurationException(PID, "compactFillRate", compactFillRate,
                     "a percentage from 1 to 90, or 0 to turn online compaction off");
         }
         String address = c.advertisedAddress() == null || c.advertisedAddress().isBlank() ? hostName() : c.advertisedAddress().strip();
@@ -139,9 +143,9 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (!instanceId.matches(INSTANCE_ID)) {
             throw new InvalidConfigurationException(PID, "instanceId", instanceId, "1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
-        return new StoreSettings(kind, url, location, user, password, c.poolSize(), connectTimeout, durability.equals("fsync"),
+        return new StoreSettings(kind, url, location, user, password, poolSize, connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
-                c.compactFillRate(), socketTimeout);
+                compactFillRate, socketTimeout);
     }
 
     /**

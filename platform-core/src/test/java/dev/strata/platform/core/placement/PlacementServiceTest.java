@@ -416,6 +416,19 @@ class PlacementServiceTest {
                 Clock.systemUTC()).policyName()).isEqualTo("strata");
     }
 
+    /** A .cfg value that is no number is refused naming the PID, the property, the value and what was expected. */
+    @Test
+    void aNumberOfDecidersThatIsNoWholeNumberIsRefusedNamingThePidAndProperty() {
+        Infra infra = Infra.threeSites();
+        for (String value : new String[] {"ten", "4x", "1.5"}) {
+            assertThatThrownBy(() -> new PlacementService(infra.inventory(), new InMemoryLedger(),
+                    DurablePlacementTest.config(java.util.Map.of("deciders", value)), Clock.systemUTC()))
+                    .as(value).isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.placement: deciders = '" + value + "' is invalid; expected a whole number of "
+                            + "decisions at once, at least 1, or 0 for as many as the machine has processors");
+        }
+    }
+
     @Test
     void ledgerRefusesACommitDecidedOnAnOlderGeneration() {
         InMemoryLedger ledger = new InMemoryLedger();

@@ -75,6 +75,25 @@ class ProvenanceServiceTest {
                 .hasMessageContaining("dev.strata.platform.core.provenance: keyFile").hasMessageNotContaining("garbage");
     }
 
+    /**
+     * A .cfg value that is no number is refused naming the PID, the property, the value and what was expected, before
+     * a signing key is created.
+     */
+    @Test
+    void aCheckpointEveryThatIsNoWholeNumberIsRefusedBeforeAnyKeyIsMade() {
+        Path elsewhere = data.resolve("elsewhere");
+        for (String value : new String[] {"ten", "1000 records", "1e3"}) {
+            ProvenanceConfig config = Converters.standardConverter().convert(Map.of("checkpointEvery", value, "checkpointInterval", "1h"))
+                    .to(ProvenanceConfig.class);
+            assertThatThrownBy(() -> new ProvenanceService(store, config, elsewhere, Clock.systemUTC(), false)).as(value)
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.provenance: checkpointEvery = '" + value
+                            + "' is invalid; expected a whole number of records, at least 1")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("checkpointEvery"));
+        }
+        assertThat(elsewhere).doesNotExist();
+    }
+
     @Test
     void checkpointsListingVerificationAndExport() throws Exception {
         // the first record registers the signing key

@@ -224,6 +224,23 @@ class StoreSettingsTest {
         assertThatThrownBy(() -> from(Map.of("instanceId", "a b", "socketTimeout", "1ms"))).hasMessageContaining("instanceId = 'a b' is invalid");
     }
 
+    /**
+     * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
+     * number is refused like any other bad value, naming the PID, the property, the value and what was expected.
+     */
+    @Test
+    void aNumberThatIsNoWholeNumberIsNamed() {
+        for (String value : new String[] {"ten", "8x", "2.5", "99999999999"}) {
+            assertThatThrownBy(() -> from(Map.of("poolSize", value))).as(value).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: poolSize = '" + value + "' is invalid; expected a whole number from 1 to 64")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("poolSize"));
+            assertThatThrownBy(() -> from(Map.of("compactFillRate", value))).as(value).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: compactFillRate = '" + value + "' is invalid; expected a percentage "
+                            + "from 1 to 90, or 0 to turn online compaction off")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("compactFillRate"));
+        }
+    }
+
     @Test
     void badValuesNameThePidThePropertyAndWhatWasExpected() throws Exception {
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:mysql://x/y"))).isInstanceOf(InvalidConfigurationException.class)
