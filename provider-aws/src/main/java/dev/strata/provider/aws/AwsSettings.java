@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,9 +76,6 @@ record AwsSettings(
      * a launch that never happened should not keep a member waiting longer.
      */
     static final Duration MAX_VISIBILITY_GRACE = Duration.ofMinutes(30);
-    /** How a failed conversion quotes the value: the OSGi Converter, or a NumberFormatException (as Felix SCR passes it on). */
-    private static final Pattern NOT_CONVERTED = Pattern.compile(
-            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
     private static final Pattern TYPE_GLOB = Pattern.compile("[a-z0-9*?][a-z0-9.*?-]*");
 
     /** Which EFA interfaces an instance of an EFA type is launched with. */
@@ -204,7 +200,7 @@ record AwsSettings(
         if (types.isEmpty()) {
             types = List.of("p*", "g*");
         }
-        int defaultQuota = whole("defaultQuota", config::defaultQuota, "a number of instances, 0 or more");
+        int defaultQuota = InvalidConfigurationException.wholeNumber(PID, "defaultQuota", config::defaultQuota, "a number of instances, 0 or more");
         if (defaultQuota < 0) {
             throw new InvalidConfigurationException(PID, "defaultQuota", defaultQuota, "a number of instances, 0 or more");
         }
@@ -388,31 +384,6 @@ record AwsSettings(
      * A duration property: a whole number with unit {@code ms}, {@code s}, {@code m} or {@code h}
      * (a bare number is seconds) from {@code minimum} to {@code maximum}, both included.
      */
-    /**
-     * A whole-number property. Config Admin hands Karaf's values over as text, and Declarative Services converts
-     * them only when the method is called: text that is no number ({@code ten}, {@code 3x}) fails there with the
-     * converter's own exception, which names neither the PID nor the property; this names both.
-     */
-    static int whole(String property, IntSupplier read, String expected) {
-        try {
-            return read.getAsInt();
-        } catch (RuntimeException e) {
-            throw new InvalidConfigurationException(PID, property, given(e), expected);
-        }
-    }
-
-    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR's). */
-    static String given(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
-            if (m != null && m.find()) {
-                return m.group(1) != null ? m.group(1) : m.group(2);
-            }
-        }
-        return String.valueOf(e.getMessage());
-    }
-
     static Duration duration(String property, String value, Duration minimum, Duration maximum) {
         String expected = "a duration of at least " + show(minimum) + " and at most " + show(maximum)
                 + ", a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 30s)";

@@ -97,13 +97,6 @@ class AwsSettingsTest {
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("defaultQuota"));
     }
 
-    /** Felix SCR passes the failed conversion on as the NumberFormatException's text; the value is taken from it. */
-    @Test
-    void theValueIsTakenFromFelixScrsConversionFailureToo() {
-        assertThat(AwsSettings.given(new RuntimeException("java.lang.NumberFormatException: For input string: \"ten\"")))
-                .isEqualTo("ten");
-    }
-
     /** Each duration's bounds are accepted themselves; everything past them is refused (above). */
     @Test
     void durationsAreAcceptedUpToTheirBounds() {

@@ -3,7 +3,6 @@ package dev.strata.provider.nvidia;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
-import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,7 +25,7 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
      * @throws InvalidConfigurationException naming the first property that is malformed or out of range
      */
     static NvidiaSettings from(NvidiaConfig config) {
-        int telemetryHistory = whole("telemetryHistory", config::telemetryHistory, "a number of samples of at least 1");
+        int telemetryHistory = InvalidConfigurationException.wholeNumber(NvidiaGpuProvider.PID, "telemetryHistory", config::telemetryHistory, "a number of samples of at least 1");
         if (telemetryHistory < 1) {
             throw new InvalidConfigurationException(NvidiaGpuProvider.PID, "telemetryHistory", telemetryHistory,
                     "a number of samples of at least 1");
@@ -39,34 +38,8 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
                 duration("commandTimeout", config.commandTimeout()));
     }
 
-    /** How a failed conversion quotes the value: the OSGi Converter, or a NumberFormatException (as Felix SCR passes it on). */
-    private static final Pattern NOT_CONVERTED = Pattern.compile(
-            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
 
-    /**
-     * A whole-number property. Config Admin hands Karaf's values over as text, and Declarative Services converts
-     * them only when the method is called: text that is no number ({@code ten}, {@code 3x}) fails there with the
-     * converter's own exception, which names neither the PID nor the property; this names both.
-     */
-    static int whole(String property, IntSupplier read, String expected) {
-        try {
-            return read.getAsInt();
-        } catch (RuntimeException e) {
-            throw new InvalidConfigurationException(NvidiaGpuProvider.PID, property, given(e), expected);
-        }
-    }
 
-    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR's). */
-    static String given(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
-            if (m != null && m.find()) {
-                return m.group(1) != null ? m.group(1) : m.group(2);
-            }
-        }
-        return String.valueOf(e.getMessage());
-    }
 
     /** What {@link #duration} expects. */
     static final String DURATION_EXPECTED = "a duration of at least 100ms, such as 5s, 500ms or 1m "

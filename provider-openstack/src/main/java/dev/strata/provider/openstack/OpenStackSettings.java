@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,9 +64,6 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
     static final Duration MAX_CREATE_SETTLE = Duration.ofHours(1);
 
     static final String PID = OpenStackCloudProvider.PID;
-    /** How a failed conversion quotes the value: the OSGi Converter, or a NumberFormatException (as Felix SCR passes it on). */
-    private static final Pattern NOT_CONVERTED = Pattern.compile(
-            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2}");
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
@@ -114,12 +110,12 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         if (!policy.equals("match") && !policy.equals("create")) {
             throw bad("flavorPolicy", c.flavorPolicy(), "match or create");
         }
-        int flavorDisk = whole("flavorDisk", c::flavorDisk, "a root disk size in GiB from 0 to 100000");
+        int flavorDisk = InvalidConfigurationException.wholeNumber(PID, "flavorDisk", c::flavorDisk, "a root disk size in GiB from 0 to 100000");
         if (flavorDisk < 0 || flavorDisk > 100_000) {
             throw bad("flavorDisk", flavorDisk, "a root disk size in GiB from 0 to 100000");
         }
         List<String> networks = networks(c.networks());
-        int parallelism = whole("parallelism", c::parallelism, "a number from 1 to 32");
+        int parallelism = InvalidConfigurationException.wholeNumber(PID, "parallelism", c::parallelism, "a number from 1 to 32");
         if (parallelism < 1 || parallelism > 32) {
             throw bad("parallelism", parallelism, "a number from 1 to 32");
         }
@@ -278,30 +274,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         return d.toMillis() + "ms";
     }
 
-    /**
-     * A whole-number property. Config Admin hands Karaf's values over as text, and Declarative Services converts
-     * them only when the method is called: text that is no number ({@code ten}, {@code 3x}) fails there with the
-     * converter's own exception, which names neither the PID nor the property; this names both.
-     */
-    static int whole(String property, IntSupplier read, String expected) {
-        try {
-            return read.getAsInt();
-        } catch (RuntimeException e) {
-            throw bad(property, given(e), expected);
-        }
-    }
 
-    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR's). */
-    static String given(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
-            if (m != null && m.find()) {
-                return m.group(1) != null ? m.group(1) : m.group(2);
-            }
-        }
-        return String.valueOf(e.getMessage());
-    }
 
     private static InvalidConfigurationException bad(String property, Object value, String expected) {
         return new InvalidConfigurationException(PID, property, value, expected);

@@ -1,5 +1,9 @@
 package dev.strata.platform.api.exception;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -57,5 +61,79 @@ public class InvalidConfigurationException extends StrataException {
             s = s.substring(0, start) + MASK + s.substring(at);
         }
         return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
+    }
+
+    /** How a failed conversion quotes the value: the OSGi Converter's, or a NumberFormatException's (as Felix SCR passes it on). */
+    private static final Pattern NOT_CONVERTED = Pattern.compile(
+            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
+
+    /**
+     * A whole-number property of a component's configuration, read through its configuration
+     * type's method: {@code int attempts = InvalidConfigurationException.wholeNumber(PID, "attempts",
+     * config::attempts, "a whole number from 1 to 10")}. Config Admin hands a value from a Karaf
+     * {@code .cfg} file over as text, and Declarative Services converts it to the method's type only
+     * when the method is called: text that is no whole number ({@code ten}, {@code 3x}, {@code 2.5})
+     * fails there with the converter's own exception, which names neither the PID nor the property.
+     * Read through here, it is this exception, naming both, the value as written and what was
+     * expected. Check the number's range afterwards, with the same {@code expected}.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param read the configuration type's method
+     * @param expected what was expected, e.g. {@code a whole number from 1 to 10}
+     * @return the number
+     * @throws InvalidConfigurationException when the value is no whole number
+     * @since 1.3 (package version)
+     */
+    public static int wholeNumber(String pid, String property, IntSupplier read, String expected) {
+        try {
+            return read.getAsInt();
+        } catch (InvalidConfigurationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException(pid, property, given(e), expected);
+        }
+    }
+
+    /**
+     * A true-or-false property, read as it was configured: Declarative Services reads a switch's
+     * text as {@link Boolean#parseBoolean}, so {@code yes}, {@code 1} or {@code maybe} would be
+     * {@code false} without a word. Take the component's properties (a {@code Map<String, Object>}
+     * parameter of its activation) and read the switch through here: {@code true} or {@code false}
+     * in any case (or a Boolean) is the value, and anything else is this exception.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param properties the component's properties as configured
+     * @param absent the value when the property is not set
+     * @return the switch
+     * @throws InvalidConfigurationException when the value is neither true nor false
+     * @since 1.3 (package version)
+     */
+    public static boolean trueOrFalse(String pid, String property, Map<String, ?> properties, boolean absent) {
+        Object value = properties == null ? null : properties.get(property);
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        String text = value instanceof String t ? t.strip().toLowerCase(Locale.ROOT) : "";
+        if (text.equals("true") || text.equals("false")) {
+            return text.equals("true");
+        }
+        throw new InvalidConfigurationException(pid, property, value, "true or false");
+    }
+
+    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR). */
+    static String given(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
+            if (m != null && m.find()) {
+                return m.group(1) != null ? m.group(1) : m.group(2);
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 }

@@ -2,7 +2,6 @@ package dev.strata.platform.core.deployment;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
-import dev.strata.platform.core.ConfigurationValues;
 import java.time.Duration;
 
 /**
@@ -31,7 +30,7 @@ public record DeploymentSettings(Duration reconcileInterval, Duration pollInterv
      */
     public static DeploymentSettings from(DeploymentConfig config) {
         Duration backoff = parse("retryBackoff", config.retryBackoff(), Duration.ofMillis(10));
-        int workers = ConfigurationValues.whole(PID, "workers", config::workers, "a whole number from 1 to 256");
+        int workers = InvalidConfigurationException.wholeNumber(PID, "workers", config::workers, "a whole number from 1 to 256");
         if (workers < 1 || workers > 256) {
             throw new InvalidConfigurationException(PID, "workers", workers, "a whole number from 1 to 256");
         }

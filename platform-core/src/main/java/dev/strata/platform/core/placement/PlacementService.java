@@ -6,7 +6,6 @@ import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
-import dev.strata.platform.core.ConfigurationValues;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
@@ -48,14 +47,29 @@ public class PlacementService implements Placement {
     private final String policyName;
 
     @Activate
-    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config) {
-        this(OfferSlots.view(inventory), new StoreLedger(store), config, Clock.systemUTC());
+    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
+            Map<String, Object> properties) {
+        this(switches(config, properties), inventory, store);
         recordConfiguration(store, config);
     }
 
+    private PlacementService(PlacementConfig config, Inventory inventory, StateStore store) {
+        this(OfferSlots.view(inventory), new StoreLedger(store), config, Clock.systemUTC());
+    }
+
+    /**
+     * The configuration, its switch {@code recordDryRuns} checked as written: Declarative Services
+     * would read {@code yes} as false without a word.
+     */
+    static PlacementConfig switches(PlacementConfig config, Map<String, Object> properties) {
+        InvalidConfigurationException.trueOrFalse(PID, "recordDryRuns", properties, false);
+        return config;
+    }
+
     PlacementService(Inventory inventory, AllocationLedger ledger, PlacementConfig config, Clock clock) {
-        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock, deciders(ConfigurationValues.whole(PID, "deciders", config::deciders, DECIDERS_EXPECTED)),
-                config.policy(), config.recordDryRuns());
+        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock,
+                deciders(InvalidConfigurationException.wholeNumber(PID, "deciders", config::deciders, DECIDERS_EXPECTED)), config.policy(),
+                config.recordDryRuns());
         this.policyName = config.policy();
     }
 

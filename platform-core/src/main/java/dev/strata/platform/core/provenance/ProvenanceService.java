@@ -15,7 +15,6 @@ import dev.strata.platform.audit.Checkpoint;
 import dev.strata.platform.audit.ExportFile;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.audit.Verification;
-import dev.strata.platform.core.ConfigurationValues;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.ProvenanceHead;
@@ -81,7 +80,7 @@ public class ProvenanceService implements AuditLog {
     ProvenanceService(StateStore store, ProvenanceConfig config, Path data, Clock clock, boolean schedule) {
         this.store = store;
         this.clock = clock;
-        int every = ConfigurationValues.whole(PID, "checkpointEvery", config::checkpointEvery, "a whole number of records, at least 1");
+        int every = InvalidConfigurationException.wholeNumber(PID, "checkpointEvery", config::checkpointEvery, "a whole number of records, at least 1");
         if (every < 1) {
             throw new InvalidConfigurationException(PID, "checkpointEvery", every, "a whole number of records, at least 1");
         }

@@ -2,9 +2,11 @@ package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.cluster.Cluster;
 import dev.strata.platform.api.cluster.ClusterStatus;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StrataException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,9 +33,12 @@ public class StoreComponent implements StateStore, Cluster {
     private final JdbcStateStore store;
 
     @Activate
-    public StoreComponent(StoreConfig config, @Reference(target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory h2,
+    public StoreComponent(StoreConfig config, Map<String, Object> properties,
+            @Reference(target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory h2,
             @Reference(target = "(osgi.jdbc.driver.class=org.postgresql.Driver)") DataSourceFactory postgres) {
         try {
+            // as written: Declarative Services reads highAvailability = yes as false, turning leader election off without a word
+            InvalidConfigurationException.trueOrFalse(StoreSettings.PID, "highAvailability", properties, true);
             StoreSettings settings = StoreSettings.from(config, folder("karaf.data", "data"), folder("karaf.etc", "etc"));
             this.store = JdbcStateStore.open(settings,
                     DataSources.direct(settings, settings.kind() == StoreSettings.Kind.POSTGRESQL ? postgres : h2), Clock.systemUTC());

@@ -2,7 +2,6 @@ package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
-import dev.strata.platform.core.ConfigurationValues;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -112,7 +111,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         }
         String user = c.user() == null || c.user().isBlank() ? "strata" : c.user().strip();
         Secret password = readPassword(c.passwordFile(), etc);
-        int poolSize = ConfigurationValues.whole(PID, "poolSize", c::poolSize, "a whole number from 1 to 64");
+        int poolSize = InvalidConfigurationException.wholeNumber(PID, "poolSize", c::poolSize, "a whole number from 1 to 64");
         if (poolSize < 1 || poolSize > 64) {
             throw new InvalidConfigurationException(PID, "poolSize", poolSize, "a whole number from 1 to 64");
         }
@@ -125,7 +124,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (c.instanceId() != null && !c.instanceId().isBlank() && !c.instanceId().strip().matches(INSTANCE_ID)) {
             throw new InvalidConfigurationException(PID, "instanceId", c.instanceId().strip(), "1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
-        int compactFillRate = ConfigurationValues.whole(PID, "compactFillRate", c::compactFillRate,
+        int compactFillRate = InvalidConfigurationException.wholeNumber(PID, "compactFillRate", c::compactFillRate,
                 "a percentage from 1 to 90, or 0 to turn online compaction off");
         if (compactFillRate < 0 || compactFillRate > 90) {
             throw new InvalidConfigurationException(PID, "compactFillRate", compactFillRate,

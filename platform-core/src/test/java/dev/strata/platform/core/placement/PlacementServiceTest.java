@@ -429,6 +429,15 @@ class PlacementServiceTest {
         }
     }
 
+    /** recordDryRuns written yes is refused naming it, not read as false (as Declarative Services would read it). */
+    @Test
+    void aRecordDryRunsThatIsNeitherTrueNorFalseIsRefused() {
+        java.util.Map<String, Object> p = java.util.Map.of("recordDryRuns", "yes");
+        assertThatThrownBy(() -> new PlacementService(Infra.threeSites().inventory(), null, DurablePlacementTest.config(p), p))
+                .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.placement: recordDryRuns = 'yes' is invalid; expected true or false");
+    }
+
     @Test
     void ledgerRefusesACommitDecidedOnAnOlderGeneration() {
         InMemoryLedger ledger = new InMemoryLedger();

@@ -215,6 +215,20 @@ class StoreSettingsTest {
         assertThat(from(Map.of("electionInterval", "30")).electionInterval()).isEqualTo(Duration.ofSeconds(30));
     }
 
+    /**
+     * highAvailability is a switch that turns leader election on: written {@code yes} or {@code maybe},
+     * Declarative Services reads it as false, without a word. The component refuses it, naming it,
+     * before it opens anything (no database, no driver is touched).
+     */
+    @Test
+    void aHighAvailabilityThatIsNeitherTrueNorFalseIsRefused() {
+        Map<String, Object> p = Map.of("url", "jdbc:postgresql://db.example/strata", "highAvailability", "yes");
+        assertThat(Stores.config(p).highAvailability()).as("what Declarative Services would read").isFalse();
+        assertThatThrownBy(() -> new StoreComponent(Stores.config(p), p, null, null))
+                .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.store: highAvailability = 'yes' is invalid; expected true or false");
+    }
+
     /** The instance id kept in {@code data/} is written only for a configuration found good. */
     @Test
     void aRefusedConfigurationWritesNoInstanceId() {

@@ -64,7 +64,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     @Activate
     public BmcProvider(BmcProviderConfig config) {
-        this(config, BmcSettings.whole(PID, "discoveryThreads", config::discoveryThreads, "a whole number from 1 to 1024"));
+        this(config, InvalidConfigurationException.wholeNumber(PID, "discoveryThreads", config::discoveryThreads, "a whole number from 1 to 1024"));
     }
 
     /** The number of threads is read first: when it is no number, no journal has been opened yet. */

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,9 +35,6 @@ import java.util.regex.Pattern;
 public record BmcSettings(String pid, String name, String protocol, RedfishEndpoint redfish, IpmiTool.Target ipmi, Path ipmitool,
         String siteId, String powerDomainId) {
 
-    /** How a failed conversion quotes the value: the OSGi Converter, or a NumberFormatException (as Felix SCR passes it on). */
-    private static final Pattern NOT_CONVERTED = Pattern.compile(
-            "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{64}");
     /** The longest {@code requestTimeout}: one request or ipmitool command. */
@@ -82,7 +78,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         }
         String powerDomain = text(config.powerDomain());
         Duration timeout = duration(pid, "requestTimeout", config.requestTimeout(), MAX_REQUEST_TIMEOUT);
-        int attempts = whole(pid, "attempts", config::attempts, "a whole number from 1 to 10");
+        int attempts = InvalidConfigurationException.wholeNumber(pid, "attempts", config::attempts, "a whole number from 1 to 10");
         if (attempts < 1 || attempts > 10) {
             throw new InvalidConfigurationException(pid, "attempts", attempts, "a whole number from 1 to 10");
         }
@@ -228,30 +224,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
      * Anything else, a number too large for a duration included, is an
      * {@link InvalidConfigurationException} naming the property and the range.
      */
-    /**
-     * A whole-number property. Config Admin hands Karaf's values over as text, and Declarative Services converts
-     * them only when the method is called: text that is no number ({@code ten}, {@code 3x}) fails there with the
-     * converter's own exception, which names neither the PID nor the property; this names both.
-     */
-    static int whole(String pid, String property, IntSupplier read, String expected) {
-        try {
-            return read.getAsInt();
-        } catch (RuntimeException e) {
-            throw new InvalidConfigurationException(pid, property, given(e), expected);
-        }
-    }
 
-    /** The value as configured, as the failed conversion quotes it (the OSGi Converter or Felix SCR's). */
-    static String given(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            Matcher m = message == null ? null : NOT_CONVERTED.matcher(message);
-            if (m != null && m.find()) {
-                return m.group(1) != null ? m.group(1) : m.group(2);
-            }
-        }
-        return String.valueOf(e.getMessage());
-    }
 
     public static Duration duration(String pid, String property, String text, Duration maximum) {
         String expected = "a duration from 1ms to " + describe(maximum) + ": a number with unit ns, us, ms, s, m (or min), h or d; "
