@@ -717,8 +717,14 @@ public final class RedfishClient implements AutoCloseable {
         return status == 502 || status == 504;
     }
 
-    /** A failure before any byte of the request left: the connection was refused or never came up. */
+    /**
+     * A failure before any byte of the request left: the connection was refused or never came up,
+     * or the BMC hung up before the TLS handshake ended.
+     */
     private static boolean neverConnected(Throwable failure) {
+        if (RedfishErrors.handshakeDropped(failure)) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
                     || t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
@@ -760,7 +766,14 @@ public final class RedfishClient implements AutoCloseable {
         return status == 503 || status == 502 || status == 504 || status == 429;
     }
 
+    /**
+     * A failure worth another attempt: an I/O failure, but no TLS failure other than the BMC
+     * hanging up during the handshake (a certificate refused stays refused).
+     */
     private static boolean isTransient(Throwable failure) {
+        if (RedfishErrors.handshakeDropped(failure)) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException) {
                 return false;

@@ -18,7 +18,9 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.security.cert.CertificateException;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The one place where Redfish failures (HTTP statuses, I/O errors, TLS failures, deadlines)
@@ -95,6 +97,10 @@ final class RedfishErrors {
             return new ProviderUnavailableException(prefix(bmc) + pin.getMessage()
                     + "; refusing to talk to it. If the certificate was replaced on purpose, set certificateFingerprint to the new value");
         }
+        if (handshakeDropped(failure)) {
+            return new ProviderUnavailableException(prefix(bmc) + "cannot connect: the BMC closed the connection during the TLS handshake ("
+                    + rootMessage(failure) + ")" + tries(attempts) + "; it may be restarting or overloaded, try again later", failure);
+        }
         SSLException tls = find(failure, SSLException.class);
         if (tls != null) {
             return new ProviderUnavailableException(prefix(bmc) + "TLS handshake failed for " + method + " " + path + ": "
@@ -119,6 +125,26 @@ final class RedfishErrors {
             return new ProviderUnavailableException(prefix(bmc) + method + " " + path + " failed: " + rootMessage(failure) + tries(attempts), failure);
         }
         return new ProviderFailureException(prefix(bmc) + method + " " + path + " failed: " + rootMessage(failure), failure);
+    }
+
+    /**
+     * Whether a TLS failure is the BMC hanging up during the handshake (restarting, overloaded): a
+     * connection failure like a refused connection, before any request was sent, not a certificate
+     * problem. The JDK says so with an {@link SSLHandshakeException} "Remote host terminated the
+     * handshake" (or "closed the channel"), with or without an {@link java.io.EOFException} or
+     * {@link java.net.SocketException} cause. A certificate refused anywhere in the chain (a
+     * pinned fingerprint that does not match included) is never this.
+     */
+    static boolean handshakeDropped(Throwable failure) {
+        SSLHandshakeException handshake = find(failure, SSLHandshakeException.class);
+        if (handshake == null || find(failure, CertificateException.class) != null) {
+            return false;
+        }
+        if (find(handshake, java.io.EOFException.class) != null || find(handshake, java.net.SocketException.class) != null) {
+            return true;
+        }
+        String message = handshake.getMessage() == null ? "" : handshake.getMessage();
+        return message.startsWith("Remote host terminated the handshake") || message.startsWith("Remote host closed the channel");
     }
 
     static ProviderTimeoutException deadline(RedfishEndpoint bmc, String what) {

@@ -14,6 +14,7 @@ import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.testkit.StderrCapture;
+import dev.strata.provider.baremetal.peers.DroppingForwarder;
 import dev.strata.provider.baremetal.peers.FaultInjectingProxy;
 import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.SushyEmulator;
@@ -421,6 +422,41 @@ class BmcFaultsTest {
             Node node = node(provider.discoverCompute(DiscoveryContext.withTimeout("1", Duration.ofSeconds(20))), "bmc:" + P.uuid());
             assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
             assertThat(proxy.seen()).filteredOn(s -> s.status() == 503).hasSize(2);
+        }
+    }
+
+    /**
+     * A BMC that hangs up during the TLS handshake (restarting, overloaded; a forwarder in front of
+     * the TLS sushy-emulator closes the first connections) is retried as a refused connection is,
+     * and found; one that always hangs up is unavailable with an error that says so, without
+     * blaming the certificate settings. Before, the first dropped handshake was taken for a
+     * certificate problem and never retried.
+     */
+    @Test
+    void aBmcThatDropsTheTlsHandshakeIsRetriedAndNotBlamedOnTheCertificate() throws Exception {
+        int tlsPort = java.net.URI.create(tls.address()).getPort();
+        try (DroppingForwarder twice = DroppingForwarder.start(tlsPort, 2);
+                DroppingForwarder always = DroppingForwarder.start(tlsPort, Integer.MAX_VALUE)) {
+            BmcProvider provider = provider(Duration.ofSeconds(15));
+            Map<String, Object> restarting = TestBmcs.redfish("restarting", "https://127.0.0.1:" + twice.port(), USER, PASSWORD);
+            restarting.put("certificateFingerprint", tls.certificate().fingerprint());
+            provider.bind(TestBmcs.bmc(restarting));
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("handshake", Duration.ofSeconds(30)));
+            assertThat(twice.dropped()).as("connections closed during the handshake").isEqualTo(2);
+            assertThat(node(snapshot, "bmc:" + A.uuid()).state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(node(snapshot, "bmc:" + B.uuid()).state()).isEqualTo(ResourceState.AVAILABLE);
+
+            BmcProvider other = provider(Duration.ofSeconds(15));
+            String address = "https://127.0.0.1:" + always.port();
+            Map<String, Object> down = TestBmcs.redfish("hanging-up", address, USER, PASSWORD);
+            down.put("certificateFingerprint", tls.certificate().fingerprint());
+            other.bind(TestBmcs.bmc(down));
+            ComputeSnapshot failed = other.discoverCompute(DiscoveryContext.withTimeout("handshake-down", Duration.ofSeconds(30)));
+            assertThat(node(failed, "bmc:hanging-up").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(failed, "bmc:hanging-up")).contains("BMC hanging-up (" + address + ")")
+                    .contains("closed the connection during the TLS handshake").contains("3 attempts")
+                    .doesNotContain("certificateFingerprint").doesNotContain("caFile");
+            assertThat(always.dropped()).as("tried again, as attempts allow").isGreaterThanOrEqualTo(3);
         }
     }
 

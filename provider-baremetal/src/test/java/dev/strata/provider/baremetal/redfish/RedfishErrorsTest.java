@@ -36,4 +36,27 @@ class RedfishErrorsTest {
         String said = RedfishErrors.redfishMessage(body, BMC);
         assertThat(said).startsWith("**** yyy").endsWith("...").hasSize(RedfishErrors.MAX_SAID + 3);
     }
+
+    /**
+     * A BMC that hangs up during the TLS handshake is a connection failure that says so, not a
+     * certificate problem; a certificate refused during the handshake still names the settings to check.
+     */
+    @Test
+    void aHandshakeTheBmcHangsUpIsNoCertificateProblem() {
+        for (Throwable dropped : java.util.List.of(new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake"),
+                new javax.net.ssl.SSLHandshakeException("Remote host closed the channel"),
+                new javax.net.ssl.SSLHandshakeException("handshake failed").initCause(new java.io.EOFException("SSL peer shut down incorrectly")),
+                new javax.net.ssl.SSLHandshakeException("handshake failed").initCause(new java.net.SocketException("Connection reset")))) {
+            assertThat(RedfishErrors.handshakeDropped(dropped)).as(dropped.toString()).isTrue();
+            assertThat(RedfishErrors.forException(BMC, "GET", "/redfish/v1/", dropped, 3).getMessage()).as(dropped.toString())
+                    .contains("the BMC closed the connection during the TLS handshake").contains("(3 attempts)")
+                    .doesNotContain("certificateFingerprint").doesNotContain("caFile");
+        }
+        Throwable refused = new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake")
+                .initCause(new java.security.cert.CertificateException("PKIX path building failed"));
+        assertThat(RedfishErrors.handshakeDropped(refused)).isFalse();
+        assertThat(RedfishErrors.forException(BMC, "GET", "/redfish/v1/", refused, 1).getMessage())
+                .contains("TLS handshake failed").contains("check certificateFingerprint or caFile");
+        assertThat(RedfishErrors.handshakeDropped(new javax.net.ssl.SSLHandshakeException("Received fatal alert: protocol_version"))).isFalse();
+    }
 }
