@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <li><b>Deadlines</b>: every exchange gets the smaller of the request timeout and the time left
  *     before the caller's deadline; waiting honours interruption.</li>
  * <li><b>Retries</b>: connection failures and busy answers (503, 502, 504, 429) are retried with
- *     exponential backoff and jitter (a {@code Retry-After} is honoured), within the deadline.</li>
+ *     exponential backoff and jitter (a {@code Retry-After} is honoured, in seconds or as an HTTP date), within the deadline.</li>
  * <li><b>Collections</b>: members are followed through {@code Members@odata.nextLink}, expanded
  *     with {@code $expand} where the service root says it is supported, member by member when it
  *     is not or the expansion fails.</li>
@@ -354,7 +354,7 @@ public final class RedfishClient implements AutoCloseable {
                 state = body.path("TaskState").asText() + (body.has("PercentComplete") ? " (" + body.path("PercentComplete").asInt() + "%)" : "");
             }
             if (answer.status() == 202 || (answer.status() == 200 && isRunning(body))) {
-                Duration wait = retryAfter(answer).orElse(TASK_POLL);
+                Duration wait = retryAfter(answer, context.clock()).orElse(TASK_POLL);
                 if (!sleep(wait, context)) {
                     throw RedfishErrors.taskUnfinished(endpoint, monitor, state, Duration.between(start, context.clock().instant()));
                 }
@@ -571,7 +571,7 @@ public final class RedfishClient implements AutoCloseable {
                 }
                 if (isBusy(answer.status()) && attempt < endpoint.maxAttempts()) {
                     lastBusy = answer;
-                    if (!sleep(retryAfter(answer).orElse(backoff(attempt)), context)) {
+                    if (!sleep(retryAfter(answer, context.clock()).orElse(backoff(attempt)), context)) {
                         break;
                     }
                     continue;
@@ -789,12 +789,29 @@ public final class RedfishClient implements AutoCloseable {
         return Duration.ofMillis(capped - capped / 10 + jitter);
     }
 
-    private static Optional<Duration> retryAfter(Answer answer) {
+    /** The most a {@code Retry-After} is waited for; the caller's deadline may cut it shorter. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+
+    /**
+     * How long the answer's {@code Retry-After} says to wait: a number of seconds, or an HTTP date
+     * (RFC 9110's IMF-fixdate, {@code Fri, 04 Dec 2026 10:00:05 GMT}) read against the clock, a date
+     * already past being no wait; at most {@link #MAX_RETRY_AFTER} either way. Empty when there is
+     * none or it is neither.
+     */
+    private static Optional<Duration> retryAfter(Answer answer, java.time.Clock clock) {
         return answer.header("Retry-After").flatMap(v -> {
+            String value = v.trim();
             try {
-                long seconds = Long.parseLong(v.trim());
-                return seconds >= 0 ? Optional.of(Duration.ofSeconds(Math.min(seconds, 60))) : Optional.empty();
+                long seconds = Long.parseLong(value);
+                return seconds >= 0 ? Optional.of(Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds()))) : Optional.empty();
             } catch (NumberFormatException e) {
+                // an HTTP date, perhaps
+            }
+            try {
+                Instant at = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration wait = Duration.between(clock.instant(), at);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+            } catch (java.time.format.DateTimeParseException e) {
                 return Optional.empty();
             }
         });

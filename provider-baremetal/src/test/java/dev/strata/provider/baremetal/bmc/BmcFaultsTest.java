@@ -460,6 +460,37 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A busy answer whose {@code Retry-After} is an HTTP date (RFC 9110 allows it as well as a
+     * number of seconds) is waited out until that time, and one past the caller's deadline is not
+     * waited for at all. Before, the date was ignored and the request sent again after the usual
+     * backoff (a quarter of a second).
+     */
+    @Test
+    void aRetryAfterGivenAsAnHttpDateIsHonoured() throws Exception {
+        java.time.format.DateTimeFormatter http = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("busy-until", proxy.address(), USER, PASSWORD)));
+            proxy.busy(1, () -> http.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3)));
+            long start = System.nanoTime();
+            Node node = node(provider.discoverCompute(DiscoveryContext.withTimeout("1", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(proxy.seen()).filteredOn(s -> s.status() == 503).hasSize(1);
+            assertThat(took).as("waited until the date (2 to 3 s ahead, to the second), not the backoff").isGreaterThan(Duration.ofMillis(1500))
+                    .isLessThan(Duration.ofSeconds(8));
+
+            proxy.clear();
+            proxy.busy(1, () -> http.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1)));
+            start = System.nanoTime();
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("2", Duration.ofSeconds(20)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not waited past the deadline").isLessThan(Duration.ofSeconds(5));
+            assertThat(node(snapshot, "bmc:" + P.uuid()).state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(node(snapshot, "bmc:" + P.uuid()).attributes().get(NodeTemplate.ERROR)).contains("HTTP 503");
+        }
+    }
+
     /** A BMC that answers 202 and a task monitor that stays Running: create gives up at its deadline, the other BMC is unaffected. */
     @Test
     void aTaskThatNeverEndsTimesOutThatCreateOnly() throws Exception {

@@ -55,6 +55,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /** The request being answered on this thread; recorded just before its response is sent, so a client never outruns the record. */
     private final ThreadLocal<Seen> pending = new ThreadLocal<>();
     private final AtomicInteger busy = new AtomicInteger();
+    private volatile java.util.function.Supplier<String> retryAfter = () -> "0";
     private final Set<String> taskPaths = ConcurrentHashMap.newKeySet();
     private final AtomicInteger tasks = new AtomicInteger();
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
@@ -90,6 +91,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     /** The next {@code times} requests are answered 503 with {@code Retry-After: 0}. */
     public FaultInjectingProxy busy(int times) {
+        return busy(times, () -> "0");
+    }
+
+    /** The next {@code times} requests are answered 503 with the {@code Retry-After} the function gives at the time of each answer. */
+    public FaultInjectingProxy busy(int times, java.util.function.Supplier<String> retryAfter) {
+        this.retryAfter = retryAfter;
         busy.set(times);
         return this;
     }
@@ -212,7 +219,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 sleep(late.delay());
                 status = send(exchange, answer, late.status() == 0 ? "" : "{}");
             } else if (busy.get() > 0 && busy.getAndDecrement() > 0) {
-                exchange.getResponseHeaders().add("Retry-After", "0");
+                exchange.getResponseHeaders().add("Retry-After", retryAfter.get());
                 status = send(exchange, 503, "{\"error\":{\"code\":\"Base.1.8.ServiceTemporarilyUnavailable\",\"message\":\"busy\"}}");
             } else if (path.startsWith("/taskmon/done-")) {
                 String task = path.substring("/taskmon/".length());
