@@ -99,6 +99,13 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
                         "a URL such as https://10.0.0.5 (" + e.getReason() + ")");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String authority = uri.getRawAuthority();
+            if (uri.getHost() == null && authority != null && !authority.contains("@")
+                    && authority.replaceFirst(":\\d*$", "").contains("_")) {
+                // bmc_rack1.lab: java.net.URI reads no host in it, and the JDK's HTTP client sends nothing to an address without one
+                throw new InvalidConfigurationException(pid, "address", address, "a host name without '_': the host name holds an "
+                        + "underscore, which Java's URI does not accept; use the BMC's IP address or a name without '_'");
+            }
             if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null
                     || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
                     || uri.getRawQuery() != null || uri.getRawFragment() != null) {

@@ -171,6 +171,27 @@ class BmcSettingsTest {
         assertThat(from(p).address()).isEqualTo("https://10.0.0.7:65535");
     }
 
+    /**
+     * A Redfish address whose host name holds an underscore (a name people use, though not a
+     * valid host name) has no host as Java's URI reads it, and the JDK's HTTP client cannot send
+     * to it: it is refused with a message that says so and what to use instead. Before, the
+     * message asked for https://host[:port] without user, path or query, which the address was.
+     */
+    @Test
+    void aRedfishHostNameWithAnUnderscoreIsRefusedSayingSo() {
+        for (String address : List.of("https://bmc_rack1.lab:443", "https://bmc_rack1.lab", "http://rack_1-bmc/")) {
+            Map<String, Object> p = redfish();
+            p.put("address", address);
+            assertThatThrownBy(() -> from(p)).as(address).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage(PID + ": address = '" + address + "' is invalid; expected a host name without '_': the host name holds "
+                            + "an underscore, which Java's URI does not accept; use the BMC's IP address or a name without '_'");
+        }
+        Map<String, Object> p = redfish();
+        p.put("address", "https://root:calvin-Pw1@bmc_rack1.lab");
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith(PID + ": address = 'https://****@bmc_rack1.lab' is invalid").hasMessageNotContaining("calvin");
+    }
+
     @Test
     void passwordComesFromItsFileOrThePrivateProperty() throws IOException {
         Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\nignored second line\n");
