@@ -3,8 +3,6 @@ package dev.strata.provider.nvidia;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The NVIDIA provider's validated settings.
@@ -37,9 +35,6 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
                 telemetryHistory,
                 duration("commandTimeout", config.commandTimeout()));
     }
-
-
-
 
     /** What {@link #duration} expects. */
     static final String DURATION_EXPECTED = "a duration of at least 100ms, such as 5s, 500ms or 1m "

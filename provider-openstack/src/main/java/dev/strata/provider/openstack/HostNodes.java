@@ -167,11 +167,11 @@ final class HostNodes {
                     + " VCPU free; expected at most " + MAX_VCPU + " (is a VCPU total or allocation_ratio wrong?)");
         }
         long freeMemory = tree.free("MEMORY_MB");
-        bytes(freeMemory, root);
+        long memoryBytes = bytes(freeMemory, root);
         CpuTopology cpu = cpus((int) Math.min(Integer.MAX_VALUE / 2, freeVcpu));
         List<NumaNode> numa = new ArrayList<>();
         if (numaProviders.isEmpty()) {
-            numa.add(new NumaNode(0, cpu.online(), freeMemory * MIB, List.of()));
+            numa.add(new NumaNode(0, cpu.online(), memoryBytes, List.of()));
         } else {
             int next = 0;
             for (int i = 0; i < numaProviders.size(); i++) {
@@ -237,7 +237,7 @@ final class HostNodes {
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
         return Node.builder().id(id).providerId(settings.providerId()).siteId(siteId).hostname(hostname).kind(NodeKind.BARE_METAL).cpu(cpu)
-                .numaNodes(numa).memoryBytes(freeMemory * MIB).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
+                .numaNodes(numa).memoryBytes(memoryBytes).accelerators(gpus).traits(traits).state(state).attributes(attributes).build();
     }
 
     /**

@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -273,8 +272,6 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         }
         return d.toMillis() + "ms";
     }
-
-
 
     private static InvalidConfigurationException bad(String property, Object value, String expected) {
         return new InvalidConfigurationException(PID, property, value, expected);

@@ -232,7 +232,6 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
      * {@link InvalidConfigurationException} naming the property and the range.
      */
 
-
     public static Duration duration(String pid, String property, String text, Duration maximum) {
         String expected = "a duration from 1ms to " + describe(maximum) + ": a number with unit ns, us, ms, s, m (or min), h or d; "
                 + "a bare number is seconds (e.g. 10s)";
