@@ -43,7 +43,8 @@ public interface ProviderJournal {
      * @throws dev.strata.platform.api.exception.NotLeaderException on an instance that may not write
      *     (a follower)
      * @throws dev.strata.platform.api.exception.StateStoreException when the store failed or did
-     *     not make the record durable in time
+     *     not make the record durable in time (then the write may still land later: a provider
+     *     recovering its operations must expect a record of an operation it never acted on)
      */
     void put(String providerId, String operationId, String record);
 

@@ -26,10 +26,16 @@ public final class StoreJournal implements ProviderJournal {
     private static final int MAX_ID = 256;
 
     private final StateStore store;
+    private final Duration writeTimeout;
 
     @Activate
     public StoreJournal(@Reference StateStore store) {
+        this(store, WRITE_TIMEOUT);
+    }
+
+    StoreJournal(StateStore store, Duration writeTimeout) {
         this.store = store;
+        this.writeTimeout = writeTimeout;
     }
 
     @Override
@@ -51,14 +57,17 @@ public final class StoreJournal implements ProviderJournal {
                     + " for operation " + operationId + " of provider " + providerId + ": expected 1 to " + MAX_RECORD + " characters");
         }
         try {
-            store.journal().put(providerId, operationId, record).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            store.journal().put(providerId, operationId, record).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StateStoreException("interrupted while the journal record of operation " + operationId + " of provider " + providerId
                     + " was being written to the state store at " + location() + "; it may or may not be stored");
         } catch (TimeoutException e) {
+            // the write stays queued in the store's writer: it may still land, so say so (the
+            // provider must not act, and must expect the record when it recovers its operations)
             throw new StateStoreException("the journal record of operation " + operationId + " of provider " + providerId
-                    + " was not durable in the state store at " + location() + " within " + WRITE_TIMEOUT.toSeconds() + " s");
+                    + " was not durable in the state store at " + location() + " within " + seconds(writeTimeout)
+                    + "; the write is still queued and may be stored later");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof StrataException strata) {
@@ -73,6 +82,10 @@ public final class StoreJournal implements ProviderJournal {
     public String location() {
         StoreInfo info = store.info();
         return info.kind() + " " + info.location();
+    }
+
+    private static String seconds(Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     private static String id(String what, String value) {

@@ -147,6 +147,38 @@ class PostgresStoreTest extends StateStoreContract {
         }
     }
 
+    /**
+     * A journal record that is not durable in time is refused, and the message says what is true:
+     * the write is still queued in the store's writer and may land later (a provider recovering
+     * its operations must expect the record). The table is held locked by another session, as a
+     * long-running migration or an operator's maintenance would hold it.
+     */
+    @Test
+    void aJournalWriteNotDurableInTimeSaysItMayStillBeStoredAndItIs() throws Exception {
+        String url = pg.newDatabase("journal_slow");
+        StoreSettings s = Stores.postgresSettings(pg, url, etc, "pg-journal", false, "1s");
+        try (JdbcStateStore store = Stores.postgres(s);
+                var locker = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD)) {
+            StoreJournal journal = new StoreJournal(store, java.time.Duration.ofMillis(1500));
+            locker.setAutoCommit(false);
+            try (var st = locker.createStatement()) {
+                st.execute("LOCK TABLE provider_journal IN ACCESS EXCLUSIVE MODE");
+            }
+            assertThatThrownBy(() -> journal.put("bmc", "op-1", "{\"phase\":\"CLAIMED\"}"))
+                    .isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("the journal record of operation op-1 of provider bmc was not durable in the state store at postgresql ")
+                    .hasMessageContaining("within 1.5 s")
+                    .hasMessageContaining("the write is still queued and may be stored later")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PostgresCluster.PASSWORD));
+            locker.commit();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (journal.get("bmc", "op-1").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(journal.get("bmc", "op-1")).as("the queued write, once the lock is gone").hasValue("{\"phase\":\"CLAIMED\"}");
+        }
+    }
+
     private static void signal(String signal, java.util.List<Long> pids) throws Exception {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
         pids.forEach(pid -> command.add(Long.toString(pid)));
