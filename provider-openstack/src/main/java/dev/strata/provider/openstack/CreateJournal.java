@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * What the OpenStack provider remembers of its requests to Nova to create a server: per
  * operation, whether one was sent, when, and what became of it. Nova's tags say which server an
  * operation made once Nova lists it; this record covers the time before that, when a request
- * got no sure answer (no answer, a connection lost after sending, a gateway's 502, 503 or 504)
- * and Nova may still be making the server, or may have made it without listing it yet. Until the
+ * got no sure answer (no answer, a connection lost after sending, a gateway's 502, 503, 504 or
+ * a status above 511) and Nova may still be making the server, or may have made it without listing it yet. Until the
  * record's {@link Entry#quietUntil()} has passed, a repeated {@code create} of that operation
  * only looks for the server by its tag and sends no new request, so no twin is made.
  *

@@ -102,7 +102,7 @@ public @interface OpenStackConfig {
     String tokenRenewBefore() default "5m";
 
     @AttributeDefinition(description = "After a request to create a server whose outcome is unknown (no answer, a connection lost "
-            + "after sending, or 502, 503 or 504 from a gateway), how long Strata looks for the server by its operation tag before it "
+            + "after sending, or 502, 503, 504 or a status above 511 from a gateway), how long Strata looks for the server by its operation tag before it "
             + "asks Nova again; until then a repeated create of that operation sends nothing (1s to 1h)")
     String createSettle() default "60s";
 

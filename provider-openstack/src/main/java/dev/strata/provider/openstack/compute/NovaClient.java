@@ -295,7 +295,7 @@ public final class NovaClient {
     /**
      * Surely no server was made: the request never reached Nova (no token, no endpoint, the
      * deadline had passed, the connection was refused or could not be opened), or Nova answered it
-     * with an error of its own (4xx; also 501 and other 5xx but 500, 502, 503 and 504, reported
+     * with an error of its own (4xx; also 501 and the other 5xx up to 511 but 500, 502, 503 and 504, reported
      * as before as a failure; a 429, Nova or a gateway throttling the caller, as retryable). A 2xx
      * whose body claims to be JSON and does not parse is reported here as well, as a failure,
      * although a server may exist: no Nova sends one.
@@ -306,7 +306,8 @@ public final class NovaClient {
     /**
      * The request may have reached Nova and nobody can say whether it made a server: no answer
      * within the request timeout, a connection lost after the request was sent, a 2xx without a
-     * server id, or 502, 503 or 504. The gateways before nova-api answer 502 and 504 after they
+     * server id, or 502, 503, 504 or a status above 511 (no standard's: a gateway's or a content
+     * network's, as Cloudflare's 524 after the origin took too long to answer). The gateways before nova-api answer 502 and 504 after they
      * passed the request on and lost the backend's answer (a closed connection, a slow backend).
      * A 503 mostly means that the request was not taken at all (no backend, overload), but some
      * gateways (Envoy, for one) answer 503 when the backend reset the connection that carried the
@@ -326,6 +327,10 @@ public final class NovaClient {
     public record Failed(StrataException why) implements Creation {
     }
 
+    /** Every status {@link OpenStackErrors#gatewayError} calls a gateway's: a create answered one is {@link Unknown}. */
+    private static final Integer[] GATEWAY_STATUSES = java.util.stream.IntStream.range(500, 600).filter(OpenStackErrors::gatewayError)
+            .boxed().toArray(Integer[]::new);
+
     /**
      * Asks Nova to start building a server. Never sent twice here, and never throws: what the
      * caller may do next depends on whether the request can have made a server, which the
@@ -337,7 +342,7 @@ public final class NovaClient {
         ApiRequest request;
         try {
             // The microversion, the endpoint and with it a token: all before anything is sent.
-            request = request("POST", "/servers", body, context, 502, 503, 504);
+            request = request("POST", "/servers", body, context, GATEWAY_STATUSES);
             session.projectId(context);
         } catch (StrataException e) {
             return new Refused(e);
@@ -355,7 +360,7 @@ public final class NovaClient {
             return neverReached(e) || e instanceof AuthorizationException || e instanceof NotFoundException
                     || e instanceof ProviderFailureException || e instanceof OpenStackErrors.Throttled ? new Refused(e) : new Unknown(e);
         }
-        if (r.status() == 502 || r.status() == 503 || r.status() == 504) {
+        if (OpenStackErrors.gatewayError(r.status())) {
             // A gateway's error page says nothing more than its status; it is not quoted.
             return new Unknown(OpenStackErrors.forStatus(request, r, page -> ""));
         }

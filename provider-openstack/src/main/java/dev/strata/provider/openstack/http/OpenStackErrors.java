@@ -34,8 +34,8 @@ public final class OpenStackErrors {
 
     /**
      * A 500 Internal Server Error: the service failed with an error of its own (an exception in
-     * nova-api, its database lost). It is a failure like any other 4xx or 5xx but 502, 503 and
-     * 504, except that the service may have acted before it failed: nova-api may have recorded the
+     * nova-api, its database lost). It is a failure like any other 4xx or 5xx but a gateway's
+     * (see {@link #gatewayError}), except that the service may have acted before it failed: nova-api may have recorded the
      * server of a create request and then failed to answer, so the provider looks for that server
      * before it gives up on the request.
      */
@@ -70,7 +70,8 @@ public final class OpenStackErrors {
         int status = response.status();
         String detail = detail(response.body(), redactor);
         String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id")).orElse(null);
-        String what = request.service() + " answered " + status + " " + reason(status) + " to " + request.describe()
+        String reason = reason(status);
+        String what = request.service() + " answered " + status + (reason.isEmpty() ? "" : " " + reason) + " to " + request.describe()
                 + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
         return switch (status) {
             case 401 -> new AuthorizationException(what + "; the credentials or the token were refused");
@@ -80,10 +81,22 @@ public final class OpenStackErrors {
             case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
             case 429 -> new Throttled(what + "; the rate limit was reached" + response.header("Retry-After").map(s -> " (retry after " + s + ")")
                     .orElse("") + ", the call is to be repeated later");
-            case 502, 503, 504 -> new ProviderUnavailableException(what);
             case 500 -> new InternalError(what);
-            default -> new ProviderFailureException(what);
+            default -> gatewayError(status) ? new ProviderUnavailableException(what + (status > 511
+                    ? "; a status of a gateway or proxy before the service (no HTTP standard defines it)" : ""))
+                    : new ProviderFailureException(what);
         };
+    }
+
+    /**
+     * Whether a status is a gateway's or a proxy's rather than the service's own: 502 Bad Gateway,
+     * 503 Service Unavailable, 504 Gateway Timeout, and every 5xx above 511, which no HTTP
+     * standard defines and which only gateways, proxies and content networks send (Cloudflare's
+     * 520 to 527 and 530, the 598 and 599 of some proxies). The service may or may not have had
+     * the request; the call is to be repeated later, like an outage.
+     */
+    public static boolean gatewayError(int status) {
+        return status == 502 || status == 503 || status == 504 || (status > 511 && status < 600);
     }
 
     /** The exception for a call that got no answer. */

@@ -110,8 +110,13 @@ class NovaCreationTest {
         assertThat(create()).isEqualTo(new NovaClient.Accepted("5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11"));
     }
 
+    /**
+     * A gateway's status (502, 503, 504, and the statuses above 511 that no standard defines and
+     * only gateways and content networks send, such as Cloudflare's 520 and 524) may follow a
+     * request that Nova took: the create is unknown, not refused, so its server is looked for.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {502, 503, 504})
+    @ValueSource(ints = {502, 503, 504, 520, 522, 524, 530, 599})
     void aGatewayErrorIsUnknownAndItsPageIsNotQuoted(int status) {
         answer.set(new Answer(status, "<html>gateway page</html>"));
         NovaClient.Creation c = create();
@@ -143,10 +148,25 @@ class NovaCreationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {400, 403, 404, 409, 413, 501})
+    @ValueSource(ints = {400, 403, 404, 409, 413, 501, 505, 511})
     void anErrorOfNovaItselfIsRefused(int status) {
         answer.set(new Answer(status, "{\"badRequest\": {\"code\": " + status + ", \"message\": \"no\"}}"));
         assertThat(create()).isInstanceOf(NovaClient.Refused.class);
+    }
+
+    /**
+     * A read answered with a gateway's status is an outage, retried later (it was a failure that
+     * named nothing retryable for the statuses above 511), and a status without a reason phrase
+     * reads without a gap.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {502, 524, 599})
+    void aReadAnsweredByAGatewayIsUnavailable(int status) {
+        answer.set(new Answer(status, "<html>gateway page</html>"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.server("5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11", context()))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageStartingWith("Nova answered " + status + (status == 502 ? " Bad Gateway" : "") + " to GET /v2.1/servers/")
+                .hasMessageContaining(status > 511 ? "a status of a gateway or proxy before the service" : "GET");
     }
 
     /**
