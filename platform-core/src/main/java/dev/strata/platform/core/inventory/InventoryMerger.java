@@ -4,6 +4,7 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Node;
@@ -166,7 +167,7 @@ final class InventoryMerger {
                         }
                     }
                 } else if (snapshot instanceof GpuSnapshot gpu) {
-                    gpus.add(new Owned<>(c.providerId(), gpu));
+                    gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
                     gpu.interconnects().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
                     fabric.fabrics().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
@@ -188,6 +189,26 @@ final class InventoryMerger {
         InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
                 values(powerDomains), offerList, unattached);
         return new Result(snapshot, warnings.byProvider(), Set.copyOf(warnings.awaiting));
+    }
+
+    /**
+     * A stale GPU provider's accelerators (it departed, or its discovery fails): nobody watches
+     * them now, so a health last reported as OK is no longer known and becomes UNKNOWN, while
+     * DEGRADED and FAILED stay (the worse of what is known is kept: a failed GPU is still never
+     * placed on). Each says why. Placement treats UNKNOWN as OK, as for declared GPUs, so a GPU
+     * provider being replaced does not take its machines' GPUs out of placement.
+     */
+    static GpuSnapshot staleGpus(GpuSnapshot gpu, String provider) {
+        List<Accelerator> marked = gpu.accelerators().stream().map(a -> {
+            Health last = a.health();
+            List<String> reasons = new ArrayList<>(last.reasons());
+            reasons.add("provider " + provider + " no longer reports this GPU (departed or failing): health " + last.status()
+                    + " as it last reported it");
+            Health.Status now = last.status() == Health.Status.OK ? Health.Status.UNKNOWN : last.status();
+            return a.toBuilder().health(new Health(now, reasons)).build();
+        }).toList();
+        return new GpuSnapshot(gpu.generation(), gpu.takenAt(), gpu.hostname(), gpu.machineId(), marked, gpu.interconnects(), gpu.paths(),
+                gpu.unavailableReason(), gpu.warnings());
     }
 
     private static CapacityOffer staleOffer(CapacityOffer o) {

@@ -351,6 +351,57 @@ class ProviderDirectoryTest {
         assertThat(directory.status("nvidia").orElseThrow().warnings()).isEmpty();
     }
 
+    /**
+     * A GPU provider that departs, or whose discovery fails, leaves its accelerators stale: a health
+     * it reported as OK is UNKNOWN now, DEGRADED and FAILED stay (a failed GPU is still never placed
+     * on), and each says why; the node, another provider's, stays AVAILABLE. Back, the health is
+     * the provider's again.
+     */
+    @Test
+    void aStaleGpuProvidersAcceleratorsSayTheirHealthIsNoLongerWatched() {
+        String machineId = "machine-id:" + "c".repeat(32);
+        directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId))));
+        Accelerator ok = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").health(Health.OK).build();
+        Accelerator failed = Accelerator.builder().id("GPU-2").model("NVIDIA H200").pciAddress("0000:5b:00.0")
+                .health(new Health(Health.Status.FAILED, List.of("Xid 79: fallen off the bus"))).build();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        Registration.Discoverer gpus = ctx -> {
+            if (broken.get()) {
+                throw new ProviderFailureException("NVML: driver/library version mismatch");
+            }
+            return GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId(machineId).accelerators(List.of(ok, failed)).build();
+        };
+        Registration nvidia = new Registration("nvidia", "nvidia", "1.0", "b", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(nvidia);
+        directory.refresh("metal", WAIT);
+        directory.refresh("nvidia", WAIT);
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).extracting(Accelerator::health)
+                .containsExactly(Health.OK, failed.health());
+
+        directory.unregister(nvidia.serviceId(), Capability.GPU);
+        directory.tick();
+        assertThat(directory.status("nvidia").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+        Node n1 = directory.inventory().node("n1").orElseThrow();
+        assertThat(n1.state()).as("the node is metal's").isEqualTo(ResourceState.AVAILABLE);
+        assertThat(n1.accelerators()).extracting(a -> a.health().status()).containsExactly(Health.Status.UNKNOWN, Health.Status.FAILED);
+        assertThat(n1.accelerators().get(0).health().reasons()).containsExactly(
+                "provider nvidia no longer reports this GPU (departed or failing): health OK as it last reported it");
+        assertThat(n1.accelerators().get(1).health().reasons()).containsExactly("Xid 79: fallen off the bus",
+                "provider nvidia no longer reports this GPU (departed or failing): health FAILED as it last reported it");
+
+        Registration back = new Registration("nvidia", "nvidia", "1.1", "b", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(back);
+        directory.refresh("nvidia", WAIT);
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).extracting(Accelerator::health)
+                .containsExactly(Health.OK, failed.health());
+
+        broken.set(true);
+        assertThatThrownBy(() -> directory.refresh("nvidia", WAIT)).isInstanceOf(ProviderFailureException.class);
+        assertThat(directory.status("nvidia").orElseThrow().state()).isEqualTo(ProviderState.FAILED);
+        assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).extracting(a -> a.health().status())
+                .containsExactly(Health.Status.UNKNOWN, Health.Status.FAILED);
+    }
+
     @Test
     void acceleratorsOfAnUnknownMachineAreShownUnattachedAndTheProviderSaysWhy() {
         directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", "machine-id:" + "1".repeat(32)))));
