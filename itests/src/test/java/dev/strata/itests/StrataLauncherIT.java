@@ -335,6 +335,82 @@ public class StrataLauncherIT {
     }
 
     /**
+     * The commands bin/strata prints for the operator to type (shell, stop, start) work as printed
+     * when the distribution's folder has a space in its name: the path is quoted. They were printed
+     * bare, and typed as shown they ran {@code /.../spaced} with the rest as arguments.
+     */
+    @Test
+    public void theCommandsPrintedForADistributionInAFolderWithASpaceWorkAsPrinted() throws Exception {
+        Path base = work.resolve("spaced-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("spaced folder"), base)) {
+            strata.prepareInstance();
+            String quoted = "'" + strata.home.resolve("bin/strata") + "'";
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            String stop = start.output().lines().filter(l -> l.startsWith("Shell: ")).findFirst().orElseThrow()
+                    .replaceFirst(".*   Stop: ", "");
+            assertEquals(start.output(), quoted + " stop", stop);
+            assertTrue(start.output(), start.output().contains("One command: " + quoted + " shell strata:nodes"));
+
+            Result typed = StrataInstallation.run(List.of("bash", "-c", stop), Map.of("STRATA_BASE", base.toString()), null, COMMAND);
+            assertEquals(typed.output(), 0, typed.exitCode());
+            assertTrue(typed.output(), typed.output().contains("Strata stopped."));
+            assertEquals(typed.output(), List.of(), strata.karafProcesses());
+
+            Result shell = strata.strata(COMMAND, "shell");
+            assertEquals(shell.output(), 1, shell.exitCode());
+            assertTrue(shell.output(), shell.output().contains("start it with " + quoted + " start"));
+        }
+    }
+
+    /**
+     * A Java that Strata cannot run on is refused before anything starts, naming it and what is
+     * needed. Below 17, Strata's bundles never resolved and the start waited out its whole timeout;
+     * from 24 on, Karaf's start failed with "Enabling a Security Manager is not supported", which
+     * named no version. Debian 12 packages no Java below 17, so those version lines come from a
+     * stand-in {@code java} script that only prints one (in a folder with a space, to see the
+     * path quoted); a real Java 24 or later is used where the machine has one.
+     */
+    @Test
+    public void aJavaStrataCannotRunOnIsRefusedNamingIt() throws Exception {
+        Path base = work.resolve("java-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("java"), base)) {
+            strata.prepareInstance();
+            Path standIn = Files.createDirectories(work.resolve("java-stand-in/old java/bin")).getParent();
+            for (String version : List.of("11.0.25", "1.8.0_412")) {
+                // it answers -version only; anything else (Karaf's bin/status asks it to run a class) fails, as on a machine without Strata running
+                Files.writeString(standIn.resolve("bin/java"), "#!/bin/sh\n[ \"$1\" = -version ] || exit 1\necho 'openjdk version \""
+                        + version + "\" 2024-10-15' >&2\n");
+                Files.setPosixFilePermissions(standIn.resolve("bin/java"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                refused(strata, base, standIn, version, "'" + standIn.resolve("bin/java") + "'");
+            }
+            try (Stream<Path> jvms = Files.exists(Path.of("/usr/lib/jvm")) ? Files.list(Path.of("/usr/lib/jvm")) : Stream.empty()) {
+                for (Path jvm : jvms.sorted().toList()) {
+                    Path release = jvm.resolve("release");
+                    String version = Files.isRegularFile(release) ? Files.readAllLines(release).stream()
+                            .filter(l -> l.startsWith("JAVA_VERSION=")).map(l -> l.replaceAll("JAVA_VERSION=|\"", "")).findFirst().orElse("") : "";
+                    if (version.matches("(2[4-9]|[3-9][0-9])(\\..*)?") && Files.isExecutable(jvm.resolve("bin/java"))) {
+                        refused(strata, base, jvm, version, jvm.resolve("bin/java").toString());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void refused(StrataInstallation strata, Path base, Path javaHome, String version, String shown) throws Exception {
+        for (String command : List.of("start", "console")) {
+            Result r = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), command),
+                    Map.of("STRATA_BASE", base.toString(), "JAVA_HOME", javaHome.toString()), null, Duration.ofSeconds(60));
+            assertEquals(r.output(), 1, r.exitCode());
+            assertTrue(r.output(), r.output().contains("Strata needs Java 17 to 23 (it is built for Java 17 and runs in Karaf 4.4); "
+                    + shown + " is Java " + version + "."));
+            assertTrue(r.output(), r.output().contains("Set JAVA_HOME to a Java 17"));
+            assertFalse(r.output(), r.output().contains("Starting Strata"));
+            assertEquals(r.output(), List.of(), strata.karafProcesses());
+        }
+    }
+
+    /**
      * A settings file the previous distribution shipped and the new one no longer has follows the
      * new distribution too: gone from the instance when the operator never changed it, kept and
      * named when they did. Before, it stayed in force, unnamed, whatever it held.
