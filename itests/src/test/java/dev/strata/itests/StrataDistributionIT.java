@@ -178,6 +178,39 @@ public class StrataDistributionIT {
         assertTrue(audit.verify().holds());
     }
 
+    /**
+     * A vendor bundle's provider service whose id is not a plain word (here a tab in it) is
+     * ignored, and a vendor or version holding control characters is shown with them replaced.
+     */
+    @Test
+    public void aProviderServiceWithAnIdThatIsNoPlainWordIsIgnoredAndLabelsAreShownPrintable() throws Exception {
+        dev.strata.platform.api.provider.ComputeProvider empty = ctx -> dev.strata.platform.api.provider.ComputeSnapshot
+                .builder(1, java.time.Instant.now()).build();
+        Hashtable<String, Object> bad = new Hashtable<>();
+        bad.put(dev.strata.platform.api.provider.ProviderProperties.ID, "ids\tprobe");
+        bad.put(dev.strata.platform.api.provider.ProviderProperties.VENDOR, "probe");
+        Hashtable<String, Object> odd = new Hashtable<>();
+        odd.put(dev.strata.platform.api.provider.ProviderProperties.ID, "ids-probe");
+        odd.put(dev.strata.platform.api.provider.ProviderProperties.VENDOR, "Probe\tVendor\nINFO forged");
+        odd.put(dev.strata.platform.api.provider.ProviderProperties.VERSION, "1.0\t2");
+        var badRegistration = context.registerService(dev.strata.platform.api.provider.ComputeProvider.class, empty, bad);
+        var oddRegistration = context.registerService(dev.strata.platform.api.provider.ComputeProvider.class, empty, odd);
+        try {
+            await("the probe provider to be active", () ->
+                    registry.provider("ids-probe").map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+            ProviderStatus probe = registry.provider("ids-probe").orElseThrow();
+            assertEquals("Probe?Vendor?INFO forged", probe.vendor());
+            assertEquals("1.0?2", probe.version());
+            assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> p.id().startsWith("ids\t")));
+            String rows = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(rows, rows.contains("ids-probe\tProbe?Vendor?INFO forged\t1.0?2\t"));
+            assertFalse(rows, rows.contains("ids\\tprobe"));
+        } finally {
+            badRegistration.unregister();
+            oddRegistration.unregister();
+        }
+    }
+
     @Test
     public void shellCommandsAnswer() throws Exception {
         Shell shell = new Shell(sessions);

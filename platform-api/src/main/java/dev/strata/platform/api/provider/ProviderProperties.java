@@ -13,7 +13,9 @@ public final class ProviderProperties {
      * The provider's id, unique in a Strata instance ({@code baremetal}, {@code aws-eu}): a
      * {@code String}, mandatory. Services of one bundle that share an id are one provider with
      * several capabilities. The id must stay the same across versions of the bundle, so that a
-     * new version takes over the old one's resources.
+     * new version takes over the old one's resources. Letters, digits, '.', '_' or '-', 1 to 64
+     * characters, starting with a letter or digit: Strata ignores a service with any other id and
+     * logs an error naming it.
      */
     public static final String ID = "strata.provider.id";
 

@@ -13,6 +13,7 @@ import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.inventory.InventoryService;
+import dev.strata.platform.core.inventory.ProviderIds;
 import dev.strata.platform.core.store.StateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,10 +87,12 @@ public class DeploymentComponent implements Deployments {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindProvisioning(ServiceReference<ProvisioningProvider> ref, ProvisioningProvider provider) {
-        Object id = ref.getProperty(ProviderProperties.ID);
-        if (!(id instanceof String providerId) || providerId.isBlank()) {
-            LOG.error("Ignoring provisioning service {} of bundle {}: it has no {} property; expected the provider id as a string",
-                    ref.getProperty(Constants.SERVICE_ID), ref.getBundle().getSymbolicName(), ProviderProperties.ID);
+        String providerId;
+        try {
+            providerId = ProviderIds.id(ref.getProperty(ProviderProperties.ID));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Ignoring provisioning service {} of bundle {}: {}", ref.getProperty(Constants.SERVICE_ID),
+                    ref.getBundle().getSymbolicName(), e.getMessage());
             return;
         }
         providers.add(providerId, (Long) ref.getProperty(Constants.SERVICE_ID), provider);

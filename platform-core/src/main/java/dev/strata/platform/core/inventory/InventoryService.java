@@ -192,25 +192,24 @@ public class InventoryService implements Inventory, ProviderRegistry {
     }
 
     private void register(ServiceReference<?> ref, Capability capability, Object provider, Registration.Discoverer discoverer) {
+        String providerId;
+        try {
+            providerId = ProviderIds.id(ref.getProperty(ProviderProperties.ID));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Ignoring {} service {} of bundle {}: {}", capability, serviceId(ref), ref.getBundle().getSymbolicName(), e.getMessage());
+            return;
+        }
         String description = null;
         if (provider instanceof DescribedProvider described) {
             try {
-                description = described.description();
+                description = ProviderIds.description(described.description());
             } catch (RuntimeException e) {
                 LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), e.toString());
             }
         }
-        Object id = ref.getProperty(ProviderProperties.ID);
-        if (!(id instanceof String providerId) || providerId.isBlank()) {
-            LOG.error("Ignoring {} service {} of bundle {}: it has no {} property; expected the provider id as a string",
-                    capability, serviceId(ref), ref.getBundle().getSymbolicName(), ProviderProperties.ID);
-            return;
-        }
-        Object vendor = ref.getProperty(ProviderProperties.VENDOR);
-        Object version = ref.getProperty(ProviderProperties.VERSION);
         String bundleVersion = ref.getBundle().getVersion().toString();
-        directory.register(new Registration(providerId, vendor == null ? providerId : vendor.toString(),
-                version == null ? bundleVersion : version.toString(), ref.getBundle().getSymbolicName(),
+        directory.register(new Registration(providerId, ProviderIds.label(ref.getProperty(ProviderProperties.VENDOR), providerId),
+                ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundleVersion), ref.getBundle().getSymbolicName(),
                 serviceId(ref), capability, discoverer, description));
     }
 
