@@ -62,7 +62,7 @@ record AwsSettings(
     static final String PID = AwsProvider.PID;
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /**
      * The longest {@code requestTimeout}: an EC2 call that has not answered in 10 minutes will not,
      * and a longer wait only holds the operation until the caller's deadline.
@@ -177,7 +177,7 @@ record AwsSettings(
         String id = text(config.strata_provider_id());
         if (id.isEmpty() || !ID.matcher(id).matches()) {
             throw new InvalidConfigurationException(PID, "strata.provider.id", id,
-                    "a provider id of letters, digits, '.', '_' or '-' (e.g. aws-prod)");
+                    "a provider id of letters, digits, '.', '_' or '-', at most 64 characters (e.g. aws-prod)");
         }
         List<String> regions = new ArrayList<>(new LinkedHashSet<>(list(config.regions())));
         if (regions.isEmpty()) {

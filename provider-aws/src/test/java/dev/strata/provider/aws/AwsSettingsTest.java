@@ -70,6 +70,9 @@ class AwsSettingsTest {
         "catalogueRefresh|25h  |catalogueRefresh = '25h' is invalid; expected a duration of at least 0s and at most 24h",
         "catalogueRefresh|9223372036854775807s|catalogueRefresh = '9223372036854775807s' is invalid; expected a duration of at least 0s and at most 24h",
         "strata.provider.id|a b|strata.provider.id = 'a b' is invalid; expected a provider id",
+        // longer than the core takes (it ignored such a provider, with an error in the log only)
+        "strata.provider.id|aws-12345678901234567890123456789012345678901234567890123456789012|strata.provider.id = 'aws-1234567890123456789012345678901234567890123456789012345678901"
+                + "2' is invalid; expected a provider id of letters, digits, '.', '_' or '-', at most 64 characters",
         "instanceTypes|P5!     |instanceTypes = 'P5!' is invalid",
         "sovereigntyFile|nope.yaml|sovereigntyFile = ",
     })
