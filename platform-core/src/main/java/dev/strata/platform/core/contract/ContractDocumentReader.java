@@ -204,8 +204,10 @@ public class ContractDocumentReader implements ContractReader {
         List<Member> members = walk.members(root.get("members"));
         DeploymentTerms deployment = DeploymentClauses.terms(root.get("deployment"), walk.violations);
         List<Violation> unread = unread(document);
+        unread.addAll(tagged(document));
         if (!unread.isEmpty()) {
-            // an alias was read as its anchor's name: what else is said of that value is about the name, not the value
+            // an alias was read as its anchor's name, a tagged value as what the tag made of it: what else is said of that
+            // value is about the name or what the tag made, not the value
             Set<String> aliased = new HashSet<>(unread.stream().map(Violation::path).toList());
             walk.violations.removeIf(v -> aliased.contains(v.path()));
             walk.violations.addAll(0, unread);
@@ -389,6 +391,39 @@ public class ContractDocumentReader implements ContractReader {
         return out;
     }
 
+    private static final String YAML_TAGS = "tag:yaml.org,2002:";
+    private static final java.util.regex.Pattern PARAMETER_PATH = java.util.regex.Pattern.compile(
+            "deployment\\.parameters\\.|members\\[\\d+]\\.provisioning\\.");
+
+    /**
+     * The values given an explicit YAML tag ({@code !!binary aGk=}, {@code !!str x}, {@code !foo 4}, a bare
+     * {@code !}): a tag makes the parser read a value as something else, or is dropped without a word
+     * ({@code cpu: !foo 4} was 4 CPUs), so a contract takes plain YAML values only, and each tagged value is a
+     * violation naming its field and its tag. Quoting is how text is kept as written. A tag on a key is
+     * not reported by the parser and is not seen. Called on a document that parsed.
+     */
+    static List<Violation> tagged(String document) {
+        List<Violation> out = new ArrayList<>();
+        if (document.indexOf('!') < 0) {
+            return out; // no tag can be written without one
+        }
+        values(document, (p, t) -> {
+            String tag = p instanceof YAMLParser y ? y.getTypeId() : null;
+            if (tag == null) {
+                return;
+            }
+            String written = tag.startsWith(YAML_TAGS) ? "!!" + tag.substring(YAML_TAGS.length())
+                    : tag.indexOf(':') >= 0 ? "!<" + tag + ">" : "!" + tag;
+            String at = field(p.getParsingContext());
+            // a parameter's value is never shown (it could be a credential): its tag is
+            boolean parameter = PARAMETER_PATH.matcher(at).lookingAt();
+            out.add(new Violation(at.isEmpty() ? "(document)" : at, t.isStructStart() || parameter ? written : written + " " + p.getText(),
+                    "has the YAML tag " + written, "a plain YAML value without a tag: a contract takes no tags (quote text to keep it"
+                            + " as written)"));
+        });
+        return out;
+    }
+
     private static final java.util.regex.Pattern DECIMAL_DIGITS = java.util.regex.Pattern.compile("[-+]?[0-9][0-9_]*");
 
     /**
@@ -402,7 +437,7 @@ public class ContractDocumentReader implements ContractReader {
         if (!document.contains("0")) {
             return out;
         }
-        scalars(document, (p, t) -> {
+        values(document, (p, t) -> {
             if (t != JsonToken.VALUE_NUMBER_INT) {
                 return;
             }
@@ -420,18 +455,19 @@ public class ContractDocumentReader implements ContractReader {
         return out;
     }
 
-    /** What is done at one scalar of a document, with the parser standing on it. */
+    /** What is done at one value of a document (a scalar, or the start of a mapping or list), with the parser standing on it. */
     @FunctionalInterface
-    private interface ScalarVisitor {
+    private interface ValueVisitor {
         void visit(JsonParser parser, JsonToken token) throws IOException;
     }
 
     /**
-     * Reads a document again, token by token, and calls {@code each} at every scalar of its first
-     * document that is not an alias (a second document is refused by {@code unread()}). Called on a
-     * document that parsed once already: a second reading finds nothing the first did not.
+     * Reads a document again, token by token, and calls {@code each} at every value of its first
+     * document (each scalar that is not an alias, and the start of each mapping and list; a second
+     * document is refused by {@code unread()}). Called on a document that parsed once already: a second
+     * reading finds nothing the first did not.
      */
-    private static void scalars(String document, ScalarVisitor each) {
+    private static void values(String document, ValueVisitor each) {
         try (JsonParser p = YAML.createParser(document)) {
             int depth = 0;
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
@@ -440,7 +476,7 @@ public class ContractDocumentReader implements ContractReader {
                 } else if (t.isStructEnd() && --depth == 0) {
                     break;
                 }
-                if (t.isScalarValue() && !(p instanceof YAMLParser y && y.isCurrentAlias())) {
+                if (t.isStructStart() || t.isScalarValue() && !(p instanceof YAMLParser y && y.isCurrentAlias())) {
                     each.visit(p, t);
                 }
             }
@@ -462,7 +498,7 @@ public class ContractDocumentReader implements ContractReader {
         if (!anyNumberOrBoolean(root.path("deployment").path("parameters")) && !anyProvisioningNumberOrBoolean(root.path("members"))) {
             return; // every parameter is text already (most contracts): the document is not read again
         }
-        scalars(document, (p, t) -> {
+        values(document, (p, t) -> {
             boolean numberOrBoolean = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
                     || t == JsonToken.VALUE_FALSE;
             if (!numberOrBoolean) {

@@ -379,6 +379,33 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * An explicit YAML tag made a value something else or was dropped without a word: tenant: !!binary
+     * was refused as "read as a number", cpu: !foo 4 was 4 CPUs and name: !!str x was x. A contract
+     * takes plain values: every tag is refused naming its field and the tag, and quoting keeps text.
+     */
+    @Test
+    void explicitYamlTagsAreRefusedNamingTheFieldAndTheTag() {
+        String plain = "a plain YAML value without a tag: a contract takes no tags (quote text to keep it as written)";
+        assertThat(violations("{name: x, tenant: !!binary aGVsbG8=, members: [{name: w, cpu: 1}]}")).containsExactly(
+                new Violation("tenant", "!!binary aGVsbG8=", "has the YAML tag !!binary", plain));
+        assertThat(violations(member("cpu: !foo 4"))).containsExactly(new Violation("members[0].cpu", "!foo 4", "has the YAML tag !foo", plain));
+        assertThat(violations("{name: !!str x, tenant: !<tag:yaml.org,2002:str> t, priority: ! 4, members: [{name: w, cpu: !!int 1}]}"))
+                .extracting(Violation::path, Violation::value).containsExactly(tuple("name", "!!str x"), tuple("tenant", "!!str t"),
+                        tuple("priority", "! 4"), tuple("members[0].cpu", "!!int 1"));
+        assertThat(violations(member("cpu: 1, gpus: !gpu {count: 1}, topology: !!map {numaAligned: true}")))
+                .extracting(Violation::path, Violation::value, Violation::problem).containsExactly(
+                        tuple("members[0].gpus", "!gpu", "has the YAML tag !gpu"), tuple("members[0].topology", "!!map", "has the YAML tag !!map"));
+        assertThat(violations("{name: x, tenant: t, sovereignty: {countries: [DE, !c FR]}, members: [{name: w, cpu: 1}]}"))
+                .extracting(Violation::path).containsExactly("sovereignty.countries[1]");
+        // a parameter's value is not shown, only its tag
+        assertThat(violations(member("cpu: 1, provisioning: {image: !ami ami-0abc}"))).containsExactly(
+                new Violation("members[0].provisioning.image", "!ami", "has the YAML tag !ami", plain));
+        Contract quoted = reader.read("{name: '!!str x', tenant: \"!foo\", members: [{name: w, cpu: '4'}]}", "c");
+        assertThat(List.of(quoted.name(), quoted.tenant())).containsExactly("!!str x", "!foo");
+        assertThat(quoted.members().get(0).cpuMilli()).isEqualTo(4000);
+    }
+
+    /**
      * YAML reads a number with a leading zero as octal: replicas: 010 made 8 replicas and cpu: 010 8
      * CPUs, while cpu: 09 (not octal) was 9. A number is read as written or refused, never as another.
      */
