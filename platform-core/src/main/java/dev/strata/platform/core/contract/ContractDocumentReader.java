@@ -77,6 +77,8 @@ public class ContractDocumentReader implements ContractReader {
 
     /** The parser's words for a YAML number that is not finite, and for one past the length limit. */
     private static final java.util.regex.Pattern NON_FINITE = java.util.regex.Pattern.compile("^Malformed numeric value '([-+]?\\.(?:inf|Inf|INF|nan|NaN|NAN))'");
+    /** The parser's words for a base 60 number (1:30.5), which YAML 1.1 takes for a number the parser cannot read. */
+    private static final java.util.regex.Pattern SEXAGESIMAL = java.util.regex.Pattern.compile("^Malformed numeric value '([-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*)'");
     private static final java.util.regex.Pattern TOO_LONG = java.util.regex.Pattern.compile("^Number value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
 
     private static ObjectMapper mapper() {
@@ -212,7 +214,7 @@ public class ContractDocumentReader implements ContractReader {
             walk.violations.removeIf(v -> aliased.contains(v.path()));
             walk.violations.addAll(0, unread);
         }
-        for (Violation v : octal((ObjectNode) root, document)) {
+        for (Violation v : numbers((ObjectNode) root, document)) {
             // (a field that takes text has refused the number already, saying to quote it)
             if (walk.violations.stream().noneMatch(w -> w.path().equals(v.path()))) {
                 walk.violations.add(v);
@@ -288,11 +290,13 @@ public class ContractDocumentReader implements ContractReader {
         String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         java.util.regex.Matcher nonFinite = NON_FINITE.matcher(original);
         java.util.regex.Matcher tooLong = TOO_LONG.matcher(original);
+        java.util.regex.Matcher sexagesimal = SEXAGESIMAL.matcher(original);
         boolean isNonFinite = nonFinite.find();
-        boolean isTooLong = !isNonFinite && tooLong.find();
-        if (isNonFinite || isTooLong) {
-            // YAML's .inf and .nan, and numbers past the reader's length limit, fail in the parser: named here by
-            // their field, as the fields' own checks name theirs
+        boolean isSexagesimal = !isNonFinite && sexagesimal.find();
+        boolean isTooLong = !isNonFinite && !isSexagesimal && tooLong.find();
+        if (isNonFinite || isSexagesimal || isTooLong) {
+            // YAML's .inf and .nan, base 60 numbers with a fraction (1:30.5), and numbers past the reader's length limit, fail in
+            // the parser: named here by their field, as the fields' own checks name theirs
             String field = e.getProcessor() instanceof JsonParser p ? field(p.getParsingContext()) : "";
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             if (isTooLong && field.isEmpty() && line <= 0) {
@@ -307,6 +311,10 @@ public class ContractDocumentReader implements ContractReader {
             if (isTooLong) {
                 return new Violation(path, null, "is a number of " + tooLong.group(1) + " digits", "a number of at most "
                         + tooLong.group(2) + " digits");
+            }
+            if (isSexagesimal) {
+                return new Violation(path, sexagesimal.group(1), "is read by YAML as a number in base 60 (sexagesimal)",
+                        "a plain decimal number, in the unit the field takes");
             }
             return new Violation(path, nonFinite.group(1), "is not a finite number", "a finite number, in the unit the field takes");
         }
@@ -427,29 +435,54 @@ public class ContractDocumentReader implements ContractReader {
     private static final java.util.regex.Pattern DECIMAL_DIGITS = java.util.regex.Pattern.compile("[-+]?[0-9][0-9_]*");
 
     /**
-     * The numbers YAML reads as octal for their leading zero ({@code 010} is 8, while {@code 09}, not
-     * octal, is 9): each is a violation naming its field, as nothing but the tree's value would show
-     * that the number read is not the number written. Parameters are left out: they are kept as
-     * written ({@link #parametersAsWritten}). Called on a document that parsed.
+     * The numbers YAML reads as other than the decimal written: with a leading zero as octal ({@code 010}
+     * is 8, while {@code 09}, not octal, is 9), {@code 0x10} as hexadecimal 16, {@code 0b101} as binary 5,
+     * and {@code 1_000} as 1000 (YAML 1.1 drops the underscores; YAML 1.2 and JSON read no such number).
+     * Each is a violation naming its field, as nothing but the tree's value would show that the number
+     * read is not the number written. Parameters are left out: they are kept as written
+     * ({@link #parametersAsWritten}). Called on a document that parsed.
      */
-    static List<Violation> octal(ObjectNode root, String document) {
+    static List<Violation> numbers(ObjectNode root, String document) {
         List<Violation> out = new ArrayList<>();
-        if (!document.contains("0")) {
-            return out;
+        if (!document.contains("0") && !document.contains("_")) {
+            return out; // octal, hexadecimal and binary begin with 0
         }
         values(document, (p, t) -> {
-            if (t != JsonToken.VALUE_NUMBER_INT) {
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
                 return;
             }
             String written = p.getText();
-            if (!DECIMAL_DIGITS.matcher(written).matches()) {
-                return; // 0x10, 0b11: written in another base on purpose
+            String digits = written.replace("+", "").replace("-", "");
+            String problem;
+            String expected;
+            if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                if (!written.contains("_")) {
+                    return;
+                }
+                String read = Walk.written(p.getDecimalValue());
+                problem = "is read as " + read + " (YAML drops the underscores in a number)";
+                expected = "a plain decimal number without underscores, such as " + read;
+            } else if (digits.startsWith("0x") || digits.startsWith("0b")) {
+                boolean hex = digits.startsWith("0x");
+                problem = "is read as " + p.getBigIntegerValue() + " (YAML takes a number starting " + (hex ? "0x for hexadecimal)" : "0b for binary)");
+                expected = "a plain decimal number, such as " + p.getBigIntegerValue();
+            } else if (!DECIMAL_DIGITS.matcher(written).matches()) {
+                return; // no other form of a whole number is read
+            } else {
+                java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
+                java.math.BigInteger read = p.getBigIntegerValue();
+                if (!decimal.equals(read)) {
+                    problem = "is read as " + read + " (YAML takes a number with a leading 0 for octal)";
+                    expected = "a decimal number without leading zeros, such as " + decimal;
+                } else if (written.contains("_")) {
+                    problem = "is read as " + read + " (YAML drops the underscores in a number)";
+                    expected = "a plain decimal number without underscores, such as " + read;
+                } else {
+                    return;
+                }
             }
-            java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
-            java.math.BigInteger read = p.getBigIntegerValue();
-            if (!decimal.equals(read) && parametersHolding(root, p.getParsingContext()) == null) {
-                out.add(new Violation(field(p.getParsingContext()), written, "is read as " + read
-                        + " (YAML takes a number with a leading 0 for octal)", "a decimal number without leading zeros, such as " + decimal));
+            if (parametersHolding(root, p.getParsingContext()) == null) {
+                out.add(new Violation(field(p.getParsingContext()), written, problem, expected));
             }
         });
         return out;

@@ -379,6 +379,35 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * YAML 1.1 reads 0x10 as 16, 0b101 as 5 and 1_000 as 1000: replicas: 0x2 made 2 replicas and cpu:
+     * 1_000 a thousand CPUs, without a word, where YAML 1.2 or JSON reads no such number. Each is refused
+     * in every numeric field, as a leading-zero octal is; a parameter is kept as written.
+     */
+    @Test
+    void numbersInOtherBasesOrWithUnderscoresAreRefused() {
+        assertThat(violations(member("replicas: 0x10, cpu: 1"))).containsExactly(new Violation("members[0].replicas", "0x10",
+                "is read as 16 (YAML takes a number starting 0x for hexadecimal)", "a plain decimal number, such as 16"));
+        assertThat(violations(member("cpu: 0b101"))).containsExactly(new Violation("members[0].cpu", "0b101",
+                "is read as 5 (YAML takes a number starting 0b for binary)", "a plain decimal number, such as 5"));
+        assertThat(violations(member("cpu: 1_000"))).containsExactly(new Violation("members[0].cpu", "1_000",
+                "is read as 1000 (YAML drops the underscores in a number)", "a plain decimal number without underscores, such as 1000"));
+        assertThat(violations(member("cpu: 1_0.5"))).containsExactly(new Violation("members[0].cpu", "1_0.5",
+                "is read as 10.5 (YAML drops the underscores in a number)", "a plain decimal number without underscores, such as 10.5"));
+        assertThat(violations("{name: x, tenant: t, priority: 0x_1F, members: [{name: w, cpu: +0x1, gpus: {count: 0b1, fraction: 0_0.5}},"
+                + " {name: v, gpus: 0x2}]}")).extracting(Violation::path, Violation::value).containsExactly(tuple("priority", "0x_1F"),
+                        tuple("members[0].cpu", "+0x1"), tuple("members[0].gpus.count", "0b1"), tuple("members[0].gpus.fraction", "0_0.5"),
+                        tuple("members[1].gpus", "0x2"));
+        // base 60: 1:30 is text to this parser, refused as a number would be; 1:30.5 is named by its field, not a syntax error
+        assertThat(violations(member("replicas: 1:30, cpu: 1"))).containsExactly(new Violation("members[0].replicas", "1:30",
+                "a whole number from 1 to 1024"));
+        assertThat(violations(member("cpu: 1:30.5"))).containsExactly(new Violation("members[0].cpu", "1:30.5",
+                "is read by YAML as a number in base 60 (sexagesimal)", "a plain decimal number, in the unit the field takes"));
+        Contract c = reader.read(member("cpu: 2.5, provisioning: {disk: 0x10, size: 1_000}"), "c");
+        assertThat(c.members().get(0).cpuMilli()).isEqualTo(2500);
+        assertThat(c.members().get(0).provisioning()).containsEntry("disk", "0x10").containsEntry("size", "1_000");
+    }
+
+    /**
      * An explicit YAML tag made a value something else or was dropped without a word: tenant: !!binary
      * was refused as "read as a number", cpu: !foo 4 was 4 CPUs and name: !!str x was x. A contract
      * takes plain values: every tag is refused naming its field and the tag, and quoting keeps text.
