@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * <tr><td>memory, gpus.memory</td><td>0 to 1 PiB, in whole bytes</td></tr>
  * <tr><td>gpus.count</td><td>0 to 64</td></tr>
  * <tr><td>gpus.fraction</td><td>0.001 to 1</td></tr>
+ * <tr><td>gpus.partition</td><td>1 to 16 compute slices, 1 to 65,536 GB (as a declared inventory's MIG profiles)</td></tr>
  * <tr><td>power</td><td>0 to 1 MW, in steps of 1 mW</td></tr>
  * <tr><td>fabric.bandwidth</td><td>0 to 100 Tbit/s</td></tr>
  * </table>
@@ -34,6 +35,13 @@ final class ContractBounds {
     static final double MAX_WATTS = 1_000_000;
     static final double MAX_GBPS = 100_000;
     static final double MIN_FRACTION = 0.001;
+    /**
+     * The bounds of a MIG profile's name ({@code 7g.80gb}): at least one compute slice and one GB, at most
+     * what a declared inventory's profile may have, so that any profile an inventory declares can be asked for.
+     * NVIDIA's GPUs so far have at most 7 compute slices; 16 leaves room for a larger one.
+     */
+    static final int MAX_MIG_SLICES = 16;
+    static final int MAX_MIG_GB = 65_536;
 
     /** Numbers with more digits than this are out of every bound whatever their unit; they are never converted. */
     private static final BigDecimal HUGE = new BigDecimal("1e18");

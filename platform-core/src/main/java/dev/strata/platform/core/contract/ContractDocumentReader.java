@@ -967,8 +967,12 @@ public class ContractDocumentReader implements ContractReader {
             JsonNode partition = node.get("partition");
             String profile = null;
             if (partition != null && !partition.isNull()) {
-                if (!partition.isTextual() || !partition.asText().matches("\\d+g\\.\\d+gb(\\+me)?")) {
-                    fail(path + ".partition", partition, "a MIG profile name such as 1g.10gb or 3g.40gb");
+                java.util.regex.Matcher mig = MIG_PROFILE.matcher(partition.isTextual() ? partition.asText() : "");
+                if (!partition.isTextual() || !mig.matches()) {
+                    fail(path + ".partition", partition, MIG_EXPECTED);
+                } else if (!migBounded(mig.group(1), ContractBounds.MAX_MIG_SLICES) || !migBounded(mig.group(2), ContractBounds.MAX_MIG_GB)) {
+                    violations.add(new Violation(path + ".partition", partition.asText(), "has " + mig.group(1) + " compute slices and "
+                            + mig.group(2) + " GB, which no MIG profile has", MIG_EXPECTED));
                 } else {
                     profile = partition.asText();
                 }
@@ -983,6 +987,15 @@ public class ContractDocumentReader implements ContractReader {
                 profile = null;
             }
             return new GpuRequest(count, models, memory, fraction, profile, allowDegraded);
+        }
+
+        private static final java.util.regex.Pattern MIG_PROFILE = java.util.regex.Pattern.compile("(\\d+)g\\.(\\d+)gb(\\+me)?");
+        private static final String MIG_EXPECTED = "a MIG profile name such as 1g.10gb or 3g.40gb, of 1 to " + ContractBounds.MAX_MIG_SLICES
+                + " compute slices and 1 to " + ContractBounds.MAX_MIG_GB + " GB, without leading zeros";
+
+        /** Whether a number of a MIG profile's name is from 1 to {@code max}, written without a leading zero. */
+        private static boolean migBounded(String digits, int max) {
+            return !digits.startsWith("0") && digits.length() <= 9 && Integer.parseInt(digits) <= max;
         }
 
         TopologyRequest topology(JsonNode node, String path) {

@@ -379,6 +379,26 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * A MIG profile of no compute slice or no memory (0g.0gb) was taken, and matched nothing. A profile
+     * has 1 to 16 compute slices and 1 to 65536 GB, the bounds a declared inventory's profiles have,
+     * written without leading zeros (01g.10gb is no profile an inventory names).
+     */
+    @Test
+    void migPartitionWithZeroOrOutOfBoundsSlicesOrMemoryIsRefused() {
+        String expected = "a MIG profile name such as 1g.10gb or 3g.40gb, of 1 to 16 compute slices and 1 to 65536 GB, without leading zeros";
+        assertThat(violations(member("gpus: {count: 1, partition: 0g.0gb}"))).containsExactly(new Violation("members[0].gpus.partition",
+                "0g.0gb", "has 0 compute slices and 0 GB, which no MIG profile has", expected));
+        for (String refused : List.of("0g.10gb", "1g.0gb", "17g.80gb", "1g.65537gb", "01g.10gb", "1g.010gb", "99999999999g.1gb")) {
+            assertThat(violations(member("gpus: {count: 1, partition: " + refused + "}"))).as(refused).extracting(Violation::path, Violation::value)
+                    .containsExactly(tuple("members[0].gpus.partition", refused));
+        }
+        for (String taken : List.of("1g.10gb", "7g.80gb", "1g.18gb+me", "7g.141gb", "16g.65536gb")) {
+            assertThat(reader.read(member("gpus: {count: 1, partition: " + taken + "}"), "c").members().get(0).gpus().partitionProfile())
+                    .isEqualTo(taken);
+        }
+    }
+
+    /**
      * YAML 1.1 reads 0x10 as 16, 0b101 as 5 and 1_000 as 1000: replicas: 0x2 made 2 replicas and cpu:
      * 1_000 a thousand CPUs, without a word, where YAML 1.2 or JSON reads no such number. Each is refused
      * in every numeric field, as a leading-zero octal is; a parameter is kept as written.
