@@ -378,6 +378,17 @@ class ContractDocumentReaderTest {
                 .countries()).containsExactly("NO");
     }
 
+    /** A country code of the right shape that no country has (XX, or EU, a union) matched no site: it is refused, not kept. */
+    @Test
+    void sovereigntyCountryThatIsNoIsoCountryCodeIsRefused() {
+        String iso = "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)";
+        assertThat(violations("{name: x, tenant: t, sovereignty: {countries: [DE, XX, eu], jurisdictions: [EU]}, members: [{name: w, cpu: 1}]}"))
+                .containsExactly(new Violation("sovereignty.countries[1]", "XX", "is not an ISO 3166-1 alpha-2 country code", iso),
+                        new Violation("sovereignty.countries[2]", "eu", "is not an ISO 3166-1 alpha-2 country code", iso));
+        assertThat(reader.read("{name: x, tenant: t, sovereignty: {countries: [de, GB, 'NO']}, members: [{name: w, cpu: 1}]}", "c")
+                .sovereignty().countries()).containsExactly("DE", "GB", "NO");
+    }
+
     /**
      * A MIG profile of no compute slice or no memory (0g.0gb) was taken, and matched nothing. A profile
      * has 1 to 16 compute slices and 1 to 65536 GB, the bounds a declared inventory's profiles have,
