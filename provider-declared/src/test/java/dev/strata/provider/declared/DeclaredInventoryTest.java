@@ -171,6 +171,18 @@ class DeclaredInventoryTest {
         return reader.read(text, "inv.yaml", "declared");
     }
 
+    /** A site's country of the right shape that no country has (XX, EU) met no contract's countries: it is refused. */
+    @Test
+    void aSiteCountryThatIsNoIsoCountryCodeIsRefused() {
+        String iso = "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)";
+        assertThatThrownBy(() -> read("sites: [{id: s1, country: XX}, {id: s2, country: eu, jurisdictions: [EU]}]\n"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 2 errors:")
+                .hasMessageContaining("sites[0].country: 'XX' is not an ISO 3166-1 alpha-2 country code; expected " + iso)
+                .hasMessageContaining("sites[1].country: 'eu' is not an ISO 3166-1 alpha-2 country code; expected " + iso);
+        assertThat(read("sites: [{id: s1, country: de}, {id: s2, country: GB}]\n").sites()).extracting(Site::country).containsExactly("DE", "GB");
+    }
+
     /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
     @Test
     void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {
