@@ -56,6 +56,11 @@ public class PlaceCommand implements Action {
         if ("-".equals(file)) {
             contract = contracts.read(System.in, "(standard input)");
         } else {
+            if (file.indexOf('\0') >= 0) {
+                // Path.of would throw InvalidPathException, naming neither the option nor what to do
+                throw new IllegalArgumentException("-f " + file.replace("\0", "\\0") + ": the contract file path holds a NUL character"
+                        + " (\\0), which no file name can hold; give the path of a contract file, or - to read it from standard input");
+            }
             Path path = resolve(file);
             if (!Files.exists(path)) {
                 throw new IllegalArgumentException(notFound(file));

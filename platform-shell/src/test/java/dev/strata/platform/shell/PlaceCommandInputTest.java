@@ -74,6 +74,19 @@ class PlaceCommandInputTest {
                 .hasMessageContaining("bin/strata shell strata:place -f no-such-contract.yaml");
     }
 
+    /** A NUL in the path made Path.of throw a raw InvalidPathException; it is named as the -f option's problem, nothing read. */
+    @Test
+    void aNulCharacterInThePathIsRefusedNamingTheOption() {
+        RecordingReader reader = new RecordingReader();
+        PlaceCommand command = new PlaceCommand();
+        command.reader = reader;
+        command.file = "/tmp/c.yaml\0.txt";
+        assertThatThrownBy(command::execute).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("-f /tmp/c.yaml\\0.txt: the contract file path holds a NUL character (\\0), which no file name can hold;"
+                        + " give the path of a contract file, or - to read it from standard input");
+        assertThat(reader.sources).isEmpty();
+    }
+
     @Test
     void aMissingAbsoluteFileIsNamed() {
         PlaceCommand command = new PlaceCommand();
