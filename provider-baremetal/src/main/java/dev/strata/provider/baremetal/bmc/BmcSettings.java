@@ -39,7 +39,11 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{64}");
     /** The longest {@code requestTimeout}: one request or ipmitool command. */
     public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
-    private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(?::(\\d{1,5}))?/?");
+    /**
+     * An IPMI address. A host name may hold '_' (bmc_rack1.lab): it goes to ipmitool, whose resolver
+     * (getaddrinfo) takes it; only Redfish addresses, read by Java's URI, cannot.
+     */
+    private static final Pattern HOST_PORT = Pattern.compile("(?:ipmi://)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9._-]+)(?::(\\d{1,5}))?/?");
 
     public BmcSettings {
         Objects.requireNonNull(pid, "pid");

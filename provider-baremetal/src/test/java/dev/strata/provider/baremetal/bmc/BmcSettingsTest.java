@@ -192,6 +192,23 @@ class BmcSettingsTest {
                 .hasMessageStartingWith(PID + ": address = 'https://****@bmc_rack1.lab' is invalid").hasMessageNotContaining("calvin");
     }
 
+    /**
+     * An IPMI host name with an underscore is taken as written: it goes to ipmitool, whose resolver
+     * takes it (IpmiBmcTest reaches ipmi_sim through such a name); Java's URI, which cannot read
+     * it in a Redfish address, is not involved. Before, it was refused as if it were no host[:port].
+     */
+    @Test
+    void anIpmiHostNameWithAnUnderscoreIsAccepted() {
+        for (String address : List.of("bmc_rack1.lab", "bmc_rack1.lab:6230", "ipmi://rack_1-bmc:623")) {
+            BmcSettings s = BmcSettings.from(TestBmcs.config(TestBmcs.ipmi("n07", address, "admin", PASSWORD)), PID, etc);
+            assertThat(s.ipmi().host()).as(address).isEqualTo(address.replaceFirst("^ipmi://", "").replaceFirst(":\\d+$", ""));
+        }
+        assertThat(BmcSettings.from(TestBmcs.config(TestBmcs.ipmi("", "bmc_rack1.lab:6230", "admin", PASSWORD)), PID, etc).name())
+                .isEqualTo("bmc_rack1.lab");
+        assertThatThrownBy(() -> BmcSettings.from(TestBmcs.config(TestBmcs.ipmi("n07", "root@bmc_rack1.lab", "admin", PASSWORD)), PID, etc))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("host[:port] for IPMI");
+    }
+
     @Test
     void passwordComesFromItsFileOrThePrivateProperty() throws IOException {
         Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\nignored second line\n");

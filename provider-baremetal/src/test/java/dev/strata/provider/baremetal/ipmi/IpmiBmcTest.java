@@ -137,6 +137,34 @@ class IpmiBmcTest {
                 .isInstanceOf(ProviderFailureException.class).hasMessageContaining("speaks IPMI, which has no virtual media");
     }
 
+    /**
+     * A host name with an underscore reaches the BMC: it goes to ipmitool as written, and its
+     * resolver takes it. The real ipmitool runs in a mount namespace of its own whose /etc/hosts
+     * names bmc_rack1.lab for the simulator's 127.0.0.1 (unshare -m, which needs root; skipped
+     * where it is not allowed). Before, the address was refused in the configuration.
+     */
+    @Test
+    void aHostNameWithAnUnderscoreReachesTheBmc() throws Exception {
+        Path hosts = work.resolve("hosts");
+        Files.writeString(hosts, "127.0.0.1 localhost\n127.0.0.1 bmc_rack1.lab\n");
+        Path ipmitool = Peers.command("ipmitool", "ipmitool");
+        Path ownHosts = work.resolve("ipmitool-own-hosts");
+        Files.writeString(ownHosts, "#!/bin/sh\nexec unshare -m sh -c 'mount --bind " + hosts + " /etc/hosts && exec " + ipmitool
+                + " \"$@\"' sh \"$@\"\n");
+        Files.setPosixFilePermissions(ownHosts, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Process probe = new ProcessBuilder(ownHosts.toString(), "-V").redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor() == 0, "no private mount namespace here (unshare -m needs root)");
+
+        Map<String, Object> c = TestBmcs.ipmi("sim-underscore", "bmc_rack1.lab:" + sim.port(), USER, PASSWORD);
+        c.put("ipmitool", ownHosts.toString());
+        ConfiguredBmc configured = TestBmcs.bmc(c);
+        List<Node> nodes = configured.bmc().discover(configured.template("bmc"), context());
+        assertThat(nodes).extracting(Node::id).containsExactly("bmc:" + smbios(GUID));
+        assertThat(nodes.get(0).attributes()).containsEntry(dev.strata.provider.baremetal.bmc.NodeTemplate.ADDRESS,
+                "ipmi://bmc_rack1.lab:" + sim.port());
+    }
+
     @Test
     void wrongPasswordIsAnAuthorizationErrorWithoutThePassword() {
         ConfiguredBmc configured = TestBmcs.bmc(config("sim-wrong", sim.address(), "not-" + PASSWORD));
