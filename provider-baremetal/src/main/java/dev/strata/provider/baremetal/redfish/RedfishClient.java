@@ -295,7 +295,9 @@ public final class RedfishClient implements AutoCloseable {
     /**
      * Runs an action that must not happen twice, such as a reset: like {@link #post}, but sent
      * again only while it surely has not reached the BMC (the connection was refused or never came
-     * up; the BMC answered 503 or 429, busy; the session was refused). A request that may have
+     * up; the BMC answered 503 or 429, busy; the session was refused). A TLS handshake that failed
+     * (the certificate not trusted) sent nothing either: it is not sent again within the call, as
+     * trust does not change by itself, but it is {@link RequestNotApplied}. A request that may have
      * arrived (no answer in time, the connection lost after sending, 502 or 504 from a gateway) is
      * not repeated.
      *
@@ -596,7 +598,9 @@ public final class RedfishClient implements AutoCloseable {
                     throw RedfishErrors.tooLarge(endpoint, method, path, MAX_ANSWER_BYTES);
                 }
                 if (!isTransient(cause)) {
-                    throw RedfishErrors.forException(endpoint, method, path, cause, attempt);
+                    StrataException failed = RedfishErrors.forException(endpoint, method, path, cause, attempt);
+                    // a TLS handshake that failed (the certificate not trusted, its name not the address's) sent nothing
+                    throw once && handshakeFailed(cause) ? new RequestNotApplied(failed) : failed;
                 }
                 lastFailure = cause;
                 mayHaveArrived |= !neverConnected(cause);
@@ -728,6 +732,19 @@ public final class RedfishClient implements AutoCloseable {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
                     || t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A TLS handshake that did not end, for whatever reason (a certificate refused, a pin that does
+     * not match, no common protocol): the request is sent only after the handshake, so it was not.
+     */
+    private static boolean handshakeFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
                 return true;
             }
         }

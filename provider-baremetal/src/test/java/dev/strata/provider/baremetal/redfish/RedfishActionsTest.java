@@ -204,6 +204,63 @@ class RedfishActionsTest {
         }
     }
 
+    /**
+     * A reset whose TLS handshake fails on the certificate (issued by another CA; issued for another
+     * name than the address) surely was not sent, since a request goes only after the handshake:
+     * it is {@link dev.strata.provider.baremetal.bmc.RequestNotApplied}, so the provisioner sends
+     * it again once the trust settings are fixed, and then it goes through. The error still says
+     * the certificate was not trusted and holds no credential. With {@code auth = basic} nothing
+     * is read before the reset, so its own handshake is the one that fails. Before, such a reset
+     * was an error that left it unknown whether the BMC had acted, and a reset is never repeated then.
+     */
+    @Test
+    void aResetWhoseHandshakeRefusesTheCertificateIsKnownNotSentAndGoesOnceTrusted() throws Exception {
+        FakeSystem tls = new FakeSystem("4c4c4544-0000-4a10-8000-000000000006", "tls-node", "Off", "52:54:00:00:00:06");
+        Path dir = Peers.workDir("sushy-untrusted");
+        TestCertificate otherName = TestCertificate.create(dir, "named", "DNS:bmc.example");
+        String reset = SushyEmulator.systemPath(tls) + "/Actions/ComputerSystem.Reset";
+        com.fasterxml.jackson.databind.node.ObjectNode on = RedfishClient.JSON.createObjectNode().put("ResetType", "On");
+        String basic = java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (SushyEmulator named = SushyEmulator.start(dir, List.of(tls), USER, PASSWORD, otherName)) {
+            Map<String, Object> otherCa = TestBmcs.redfish("tls-other-ca", named.address(), USER, PASSWORD);
+            otherCa.put("caFile", emulator.certificate().certificate().toString());
+            Map<String, Object> otherHost = TestBmcs.redfish("tls-other-name", named.address(), USER, PASSWORD);
+            otherHost.put("caFile", otherName.certificate().toString());
+            for (Map<String, Object> untrusted : List.of(otherCa, otherHost)) {
+                untrusted.put("auth", "basic");
+                ConfiguredBmc refused = TestBmcs.bmc(untrusted);
+                try {
+                    RedfishClient client = ((RedfishBmc) refused.bmc()).client();
+                    assertThatThrownBy(() -> client.action(reset, on, context())).as(untrusted.get("name").toString())
+                            .isInstanceOfSatisfying(dev.strata.provider.baremetal.bmc.RequestNotApplied.class, n -> assertThat(n.failure())
+                                    .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                                    .hasMessageContaining("BMC " + untrusted.get("name")).hasMessageContaining("TLS handshake failed for POST " + reset)
+                                    .hasMessageContaining("check certificateFingerprint or caFile")
+                                    .hasMessageNotContaining(PASSWORD).hasMessageNotContaining(basic));
+                } finally {
+                    refused.close();
+                }
+            }
+            // the trust fixed (the certificate pinned): the same reset goes through and the system comes on
+            Map<String, Object> pinned = TestBmcs.redfish("tls-pinned", named.address(), USER, PASSWORD);
+            pinned.put("certificateFingerprint", otherName.fingerprint());
+            pinned.put("auth", "basic");
+            ConfiguredBmc trusted = TestBmcs.bmc(pinned);
+            try {
+                Bmc fixed = trusted.bmc();
+                assertThat(fixed.powerState(SushyEmulator.systemPath(tls), context())).isEqualTo(PowerState.OFF);
+                ((RedfishBmc) fixed).client().action(reset, on, context());
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (fixed.powerState(SushyEmulator.systemPath(tls), context()) != PowerState.ON && System.nanoTime() < end) {
+                    Thread.sleep(250);
+                }
+                assertThat(fixed.powerState(SushyEmulator.systemPath(tls), context())).isEqualTo(PowerState.ON);
+            } finally {
+                trusted.close();
+            }
+        }
+    }
+
     @Test
     void wrongPasswordIsRefusedNamingTheUserNeverThePassword() {
         Map<String, Object> config = TestBmcs.redfish("sushy-wrong", emulator.address(), USER, "not-the-password");
