@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li><b>Authentication</b>: a Redfish session (POST to the session collection, the
- *     {@code X-Auth-Token} on every request, the session deleted on {@link #close()}, a new one
+ *     {@code X-Auth-Token} on every request, the session deleted on {@link #close()} within the
+ *     request timeout and at most 10 s, a new one
  *     made when the BMC forgets it) or HTTP basic authentication; {@code AUTO} takes a session
  *     where the service root offers a session service and falls back to basic when the BMC does
  *     not implement it.</li>
@@ -401,16 +402,36 @@ public final class RedfishClient implements AutoCloseable {
         if (s == null || s.uri() == null) {
             return;
         }
+        Duration bound = sessionDeleteBound(endpoint.requestTimeout());
+        HttpRequest request = HttpRequest.newBuilder(s.uri()).timeout(bound).DELETE()
+                .header("X-Auth-Token", s.token()).header("OData-Version", "4.0").build();
+        // the whole exchange (connection and TLS handshake included) within the bound, not only the wait for the answer
+        CompletableFuture<HttpResponse<Void>> future = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
-            HttpRequest request = HttpRequest.newBuilder(s.uri()).timeout(Duration.ofSeconds(5)).DELETE()
-                    .header("X-Auth-Token", s.token()).header("OData-Version", "4.0").build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = future.get(bound.toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS).statusCode();
             LOG.debug("BMC {}: session deleted ({})", endpoint.name(), status);
-        } catch (IOException e) {
-            LOG.debug("BMC {}: could not delete the session: {}", endpoint.name(), e.getMessage());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            LOG.debug("BMC {}: the session delete got no answer in {} ms; the BMC ends the session when it times out", endpoint.name(),
+                    bound.toMillis());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            LOG.debug("BMC {}: could not delete the session: {}", endpoint.name(), cause.toString());
         } catch (InterruptedException e) {
+            future.cancel(true);
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The most a close waits to delete the session. */
+    static final Duration MAX_SESSION_DELETE = Duration.ofSeconds(10);
+
+    /**
+     * How long a close waits for the session delete: the request timeout, at most
+     * {@link #MAX_SESSION_DELETE} (closing the provider closes its BMCs one after another).
+     */
+    static Duration sessionDeleteBound(Duration requestTimeout) {
+        return requestTimeout.compareTo(MAX_SESSION_DELETE) < 0 ? requestTimeout : MAX_SESSION_DELETE;
     }
 
     /** Whether requests carry a session token (false: basic authentication). */

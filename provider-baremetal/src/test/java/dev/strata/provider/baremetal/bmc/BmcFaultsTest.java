@@ -801,6 +801,55 @@ class BmcFaultsTest {
     }
 
     /**
+     * Closing a BMC deletes its Redfish session within the BMC's requestTimeout (here 1 s) when the
+     * BMC hangs: the session is made through the proxy (sushy has no sessions), then the proxy
+     * stops and a local socket on its port accepts the delete and never answers. No real peer can
+     * hang on demand; the socket stands in for one. Before, close waited 5 s whatever the
+     * requestTimeout (RedfishActionsTest has the 10 s ceiling).
+     */
+    @Test
+    void closingABmcThatHangsWaitsForTheSessionDeleteNoLongerThanTheRequestTimeout() throws Exception {
+        FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD);
+        int port = java.net.URI.create(proxy.address()).getPort();
+        Map<String, Object> config = TestBmcs.redfish("hangs-at-close", proxy.address(), USER, PASSWORD);
+        config.put("requestTimeout", "1s");
+        ConfiguredBmc bmc = TestBmcs.bmc(config);
+        try {
+            bmc.bmc().discover(bmc.template("bmc"), DiscoveryContext.withTimeout("s", Duration.ofSeconds(20)));
+            assertThat(proxy.liveSessions()).isEqualTo(1);
+        } finally {
+            proxy.close();
+        }
+        Thread.sleep(300); // the client drops its connection to the stopped proxy
+        try (ServerSocket hung = new ServerSocket()) {
+            hung.setReuseAddress(true);
+            hung.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(hung.accept()); // accepted, never answered
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+
+            long start = System.nanoTime();
+            bmc.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(accepted).as("the session delete was sent to the BMC").isNotEmpty();
+            assertThat(took).as("waited for the delete about requestTimeout (1 s), not 5 s").isGreaterThan(Duration.ofMillis(800))
+                    .isLessThan(Duration.ofMillis(2500));
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    /**
      * A request that finds another request logging in waits for it at most until its own deadline.
      * Before, it waited on the login's monitor for as long as the other request's login took (up to
      * that request's deadline), far past its own.

@@ -261,6 +261,15 @@ class RedfishActionsTest {
         }
     }
 
+    /** A close waits for the session delete as long as requestTimeout, but never more than 10 s (BmcFaultsTest has a BMC that hangs). */
+    @Test
+    void theSessionDeleteAtCloseWaitsTheRequestTimeoutAtMostTenSeconds() {
+        assertThat(RedfishClient.sessionDeleteBound(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(RedfishClient.sessionDeleteBound(Duration.ofMillis(300))).isEqualTo(Duration.ofMillis(300));
+        assertThat(RedfishClient.sessionDeleteBound(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(RedfishClient.sessionDeleteBound(Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(10));
+    }
+
     @Test
     void wrongPasswordIsRefusedNamingTheUserNeverThePassword() {
         Map<String, Object> config = TestBmcs.redfish("sushy-wrong", emulator.address(), USER, "not-the-password");
