@@ -42,11 +42,15 @@ public interface Bmc extends AutoCloseable {
      * Asks for a power change and returns once the BMC accepted it (the change lands later). The
      * request is sent at most once: it is repeated within the call only while it surely has not
      * reached the BMC (a reset that arrived twice would cut short the boot the first one began).
+     * A {@link PowerAction#FORCE_RESTART} of a system that reads off is sent as {@link PowerAction#ON}:
+     * a power cycle of a machine that is off does nothing or is refused (IPMI recommends both), and
+     * whoever asks for it wants the machine to come up.
      *
+     * @return the action sent: {@code action}, or {@link PowerAction#ON} for a restart of a system that was off
      * @throws RequestNotApplied where the request surely took no effect (see there)
      * @throws dev.strata.platform.api.exception.StrataException where the BMC may have acted on it
      */
-    void power(String system, PowerAction action, DiscoveryContext context);
+    PowerAction power(String system, PowerAction action, DiscoveryContext context);
 
     /** Sets where the system boots from: on the next boot only ({@code once}) or until cleared. */
     void setBootOverride(String system, BootTarget target, boolean once, DiscoveryContext context);

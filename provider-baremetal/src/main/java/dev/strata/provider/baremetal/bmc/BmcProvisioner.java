@@ -209,8 +209,9 @@ public final class BmcProvisioner {
             }
             PowerAction action = now == PowerState.ON || now == PowerState.POWERING_ON ? PowerAction.FORCE_RESTART : PowerAction.ON;
             op = journal.put(op.withPower(Operation.Phase.POWER_INTENT, action, clock.instant(), clock.instant()));
+            PowerAction sent;
             try {
-                bmc.power(op.system(), action, context);
+                sent = bmc.power(op.system(), action, context);
             } catch (RequestNotApplied notApplied) {
                 // surely not sent, or refused: the intent is withdrawn, so the next try sends it (a reset whose fate is
                 // unknown stays announced and is never sent twice)
@@ -221,9 +222,11 @@ public final class BmcProvisioner {
                 throw notApplied.failure();
             }
             sentNow = true;
-            op = journal.put(op.withPower(Operation.Phase.POWER_SENT, action, clock.instant(), clock.instant())
-                    .withStep("power-requested", action.redfishResetType(), clock.instant()));
-            LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), action, op.nodeId(), op.bmc());
+            // a reset of a machine that went off since it was read is sent as a power-on (see Bmc.power)
+            op = journal.put(op.withPower(Operation.Phase.POWER_SENT, sent, clock.instant(), clock.instant())
+                    .withStep("power-requested", sent.redfishResetType() + (sent == action ? ""
+                            : " (instead of " + action.redfishResetType() + ": the machine was off)"), clock.instant()));
+            LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), sent, op.nodeId(), op.bmc());
         }
         if (op.phase() == Operation.Phase.POWER_INTENT && !sentNow) {
             if (op.powerAction() == PowerAction.FORCE_RESTART) {

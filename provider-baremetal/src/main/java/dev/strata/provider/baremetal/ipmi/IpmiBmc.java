@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.ipmi;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.ResourceState;
@@ -11,6 +12,7 @@ import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.NodeTemplate;
 import dev.strata.provider.baremetal.bmc.PowerAction;
 import dev.strata.provider.baremetal.bmc.PowerState;
+import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,7 +101,20 @@ public final class IpmiBmc implements Bmc {
     }
 
     @Override
-    public void power(String system, PowerAction action, DiscoveryContext context) {
+    public PowerAction power(String system, PowerAction action, DiscoveryContext context) {
+        if (action == PowerAction.FORCE_RESTART) {
+            PowerState now;
+            try {
+                now = powerState(system, context);
+            } catch (StrataException e) {
+                throw new RequestNotApplied(e); // nothing was asked of the BMC yet
+            }
+            if (now == PowerState.OFF) {
+                // "chassis power cycle" of a chassis that is off does nothing or is refused (IPMI 2.0, Chassis Control)
+                LOG.info("BMC {}: the chassis is off; powering it on instead of a power cycle", name());
+                action = PowerAction.ON;
+            }
+        }
         String verb = switch (action) {
             case ON -> "on";
             case FORCE_OFF -> "off";
@@ -108,6 +123,7 @@ public final class IpmiBmc implements Bmc {
         };
         tool.runAction(context, "chassis", "power", verb);
         LOG.info("BMC {}: chassis power {} accepted", name(), verb);
+        return action;
     }
 
     @Override

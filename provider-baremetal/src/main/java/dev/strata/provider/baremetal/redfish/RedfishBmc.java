@@ -65,11 +65,17 @@ public final class RedfishBmc implements Bmc {
     }
 
     @Override
-    public void power(String system, PowerAction action, DiscoveryContext context) {
+    public PowerAction power(String system, PowerAction action, DiscoveryContext context) {
         String target;
         String type;
         try {
-            JsonNode reset = client.get(system, context).path("Actions").path("#ComputerSystem.Reset");
+            JsonNode resource = client.get(system, context);
+            if (action == PowerAction.FORCE_RESTART && PowerState.fromRedfish(resource.path("PowerState").asText(null)) == PowerState.OFF) {
+                // a restart of a system that is off does nothing or is refused, depending on the BMC
+                LOG.info("BMC {}: {} is off; powering it on instead of a restart", name(), system);
+                action = PowerAction.ON;
+            }
+            JsonNode reset = resource.path("Actions").path("#ComputerSystem.Reset");
             target = reset.path("target").asText("");
             if (target.isBlank()) {
                 target = trimSlash(system) + "/Actions/ComputerSystem.Reset";
@@ -82,6 +88,7 @@ public final class RedfishBmc implements Bmc {
         try {
             client.action(target, body, context);
             LOG.info("BMC {}: {} {} accepted", name(), type, system);
+            return action;
         } catch (RequestNotApplied refused) {
             // Some BMCs refuse "On" for a system that is on (and "ForceOff" for one that is off).
             if (refused.failure() instanceof ProviderFailureException) {
@@ -95,7 +102,7 @@ public final class RedfishBmc implements Bmc {
                 if ((action == PowerAction.ON && now == PowerState.ON)
                         || ((action == PowerAction.FORCE_OFF || action == PowerAction.GRACEFUL_SHUTDOWN) && now == PowerState.OFF)) {
                     LOG.info("BMC {}: {} {} refused but the system is already {}", name(), type, system, now.label());
-                    return;
+                    return action;
                 }
             }
             throw refused;

@@ -801,6 +801,42 @@ class BmcFaultsTest {
     }
 
     /**
+     * A restart asked of a system that reads off is sent as On: the system comes on. A BMC may
+     * refuse a restart of a system that is off, or accept it and do nothing; sushy-emulator's fake
+     * driver turns it into On later, so what the BMC was sent is read at the proxy in front of it.
+     * Before, ForceRestart was sent.
+     */
+    @Test
+    void aRestartOfASystemThatIsOffIsSentAsPowerOn() throws Exception {
+        String system = SushyEmulator.systemPath(P);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("restart-off", proxy.address(), USER, PASSWORD));
+            closing.add(bmc::close);
+            DiscoveryContext context = DiscoveryContext.withTimeout("restart-off", Duration.ofSeconds(30));
+            bmc.bmc().power(system, PowerAction.FORCE_OFF, context);
+            assertThat(awaitPower(bmc.bmc(), system, PowerState.OFF)).isEqualTo(PowerState.OFF);
+
+            assertThat(bmc.bmc().power(system, PowerAction.FORCE_RESTART, context)).isEqualTo(PowerAction.ON);
+            assertThat(proxy.resetTypes()).containsExactly("ForceOff", "On");
+            assertThat(awaitPower(bmc.bmc(), system, PowerState.ON)).isEqualTo(PowerState.ON);
+            // on, a restart is a restart
+            assertThat(bmc.bmc().power(system, PowerAction.FORCE_RESTART, context)).isEqualTo(PowerAction.FORCE_RESTART);
+            assertThat(proxy.resetTypes()).containsExactly("ForceOff", "On", "ForceRestart");
+        }
+    }
+
+    /** Polls until the system reads {@code wanted} (sushy's fake driver changes power 1 to 11 s after a request), 20 s at most. */
+    private static PowerState awaitPower(dev.strata.provider.baremetal.bmc.Bmc bmc, String system, PowerState wanted) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        PowerState now = bmc.powerState(system, DiscoveryContext.withTimeout("await", Duration.ofSeconds(10)));
+        while (now != wanted && System.nanoTime() < end) {
+            Thread.sleep(250);
+            now = bmc.powerState(system, DiscoveryContext.withTimeout("await", Duration.ofSeconds(10)));
+        }
+        return now;
+    }
+
+    /**
      * Closing a BMC deletes its Redfish session within the BMC's requestTimeout (here 1 s) when the
      * BMC hangs: the session is made through the proxy (sushy has no sessions), then the proxy
      * stops and a local socket on its port accepts the delete and never answers. No real peer can

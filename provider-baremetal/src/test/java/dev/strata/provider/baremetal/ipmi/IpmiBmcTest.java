@@ -165,6 +165,31 @@ class IpmiBmcTest {
                 "ipmi://bmc_rack1.lab:" + sim.port());
     }
 
+    /**
+     * A power cycle asked of a chassis that is off is sent as power on. IPMI 2.0 (Chassis Control)
+     * recommends that a BMC do nothing then, or refuse it ("not supported in present state");
+     * ipmi_sim carries it out as power off and, a second later, power on, which its chassis log
+     * shows, so the log tells which was sent. Before, the cycle was sent.
+     */
+    @Test
+    void aPowerCycleOfAChassisThatIsOffIsSentAsPowerOn() throws Exception {
+        Bmc bmc = TestBmcs.bmc(config("sim-cycle-off", sim.address(), PASSWORD)).bmc();
+        bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_OFF, context());
+        assertThat(bmc.powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.OFF);
+        int before = sim.chassisLog().size();
+        assertThat(bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_RESTART, context())).isEqualTo(PowerAction.ON);
+        Thread.sleep(2500); // a cycle's power-on would come a second after its power-off
+        assertThat(sim.chassisLog().subList(before, sim.chassisLog().size())).as("one power-on, no cycle")
+                .hasSize(1).allSatisfy(l -> assertThat(l).endsWith("power=1"));
+        assertThat(bmc.powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.ON);
+
+        before = sim.chassisLog().size();
+        assertThat(bmc.power(IpmiBmc.SYSTEM, PowerAction.FORCE_RESTART, context())).as("on: a cycle").isEqualTo(PowerAction.FORCE_RESTART);
+        Thread.sleep(2500);
+        assertThat(sim.chassisLog().subList(before, sim.chassisLog().size())).as("a cycle: off, then on")
+                .anySatisfy(l -> assertThat(l).endsWith("power=0")).anySatisfy(l -> assertThat(l).endsWith("power=1"));
+    }
+
     @Test
     void wrongPasswordIsAnAuthorizationErrorWithoutThePassword() {
         ConfiguredBmc configured = TestBmcs.bmc(config("sim-wrong", sim.address(), "not-" + PASSWORD));

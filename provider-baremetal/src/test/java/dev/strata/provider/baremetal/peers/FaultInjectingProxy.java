@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * task (202 with a task monitor) that never ends, offers Redfish sessions (sushy has none) on
  * top of the peer's basic authentication, and records the requests it saw (their method, path,
  * {@code If-Match} and whether they carried a token or basic credentials: never the credentials
- * themselves). Everything else is forwarded to the real peer unchanged.
+ * themselves) and the ResetType of each reset. Everything else is forwarded to the real peer unchanged.
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
@@ -60,6 +60,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicInteger tasks = new AtomicInteger();
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
     private final List<String> deletedSessions = new CopyOnWriteArrayList<>();
+    private final List<String> resetTypes = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> completingTasks = new ConcurrentHashMap<>();
     private final Map<String, Integer> taskPolls = new ConcurrentHashMap<>();
     private final Map<String, String> taskEnds = new ConcurrentHashMap<>();
@@ -182,6 +183,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         seen.clear();
     }
 
+    /** The ResetType of every reset (POST to a ComputerSystem.Reset action) the proxy saw, in order; the body holds no credential. */
+    public List<String> resetTypes() {
+        return List.copyOf(resetTypes);
+    }
+
     public List<String> deletedSessions() {
         return List.copyOf(deletedSessions);
     }
@@ -205,6 +211,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             String token = exchange.getRequestHeaders().getFirst("X-Auth-Token");
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (method.equals("POST") && path.endsWith("/Actions/ComputerSystem.Reset")) {
+                resetTypes.add(JSON.readTree(body).path("ResetType").asText(""));
+            }
             pending.set(new Seen(method, path, ifMatch, authorization != null, token != null, 0));
             int status;
             Fault refusal = method.equals("GET") ? null : fault(refusals, path);
