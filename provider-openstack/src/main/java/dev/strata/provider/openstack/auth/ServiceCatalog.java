@@ -21,13 +21,18 @@ public final class ServiceCatalog {
      * @param type the service type ({@code compute}, {@code placement}, {@code image})
      * @param iface the interface
      * @param region the region id, or null
-     * @param url the URL
+     * @param url the URL, or null when the catalogue's text is no http or https URL
+     * @param written the URL as the catalogue gives it
      */
-    public record Endpoint(String type, String iface, String region, URI url) {
+    public record Endpoint(String type, String iface, String region, URI url, String written) {
         public Endpoint {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(iface, "iface");
-            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(written, "written");
+        }
+
+        public Endpoint(String type, String iface, String region, URI url) {
+            this(type, iface, region, Objects.requireNonNull(url, "url"), url.toString());
         }
     }
 
@@ -48,10 +53,23 @@ public final class ServiceCatalog {
                     continue;
                 }
                 String region = e.hasNonNull("region_id") ? e.get("region_id").asText() : e.hasNonNull("region") ? e.get("region").asText() : null;
-                all.add(new Endpoint(type, e.path("interface").asText("public"), region, URI.create(url)));
+                // an endpoint whose URL does not parse fails only where it is used: one broken entry of a
+                // service Strata never calls must not stop the authentication
+                all.add(new Endpoint(type, e.path("interface").asText("public"), region, url(url), url));
             }
         }
         return new ServiceCatalog(all);
+    }
+
+    /** The URL, or null when the text is no absolute http or https URL with a host. */
+    private static URI url(String text) {
+        try {
+            URI uri = new URI(text.strip());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null ? uri : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     public List<Endpoint> endpoints() {
@@ -74,7 +92,14 @@ public final class ServiceCatalog {
                 .filter(e -> e.type().equals(type) && e.iface().equals(iface) && (region == null || region.equals(e.region())))
                 .toList();
         if (matching.size() == 1) {
-            return matching.get(0).url();
+            Endpoint only = matching.get(0);
+            if (only.url() == null) {
+                throw new ProviderFailureException("the service catalogue's '" + type + "' endpoint for interface " + iface
+                        + (only.region() == null ? "" : " in region " + only.region()) + " is '" + printable(only.written())
+                        + "', which is no URL" + (only.written().contains("_") ? " (Java takes no host name holding '_')" : "") + "; expected an http or https URL such as https://compute.example:8774/v2.1 (the cloud's "
+                        + "administrator fixes it with openstack endpoint set --url)");
+            }
+            return only.url();
         }
         TreeSet<String> offered = new TreeSet<>();
         for (Endpoint e : endpoints) {
@@ -90,5 +115,11 @@ public final class ServiceCatalog {
         }
         throw new ProviderFailureException("the service catalogue has " + matching.size() + " " + want + "s (" + offered
                 + "); set the region to choose one");
+    }
+
+    private static String printable(String text) {
+        String cut = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 public record Microversion(int major, int minor) implements Comparable<Microversion> {
 
-    private static final Pattern FORM = Pattern.compile("\\s*v?(\\d+)\\.(\\d+)\\s*");
+    private static final Pattern FORM = Pattern.compile("\\s*v?(\\d{1,9})\\.(\\d{1,9})\\s*");
 
     public Microversion {
         if (major < 0 || minor < 0) {

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A {@link KeystoneSession} against a local HTTP endpoint standing in for Keystone, for answers
- * the all-in-one Keystone does not give on demand: an error that quotes the secret, and a
- * Keystone that hangs.
+ * the all-in-one Keystone does not give on demand: an error that quotes the secret, a Keystone
+ * that hangs, and a catalogue with URLs that do not parse (the shared cloud's catalogue is not
+ * broken under the other tests).
  */
 class KeystoneStandInTest {
 
@@ -100,6 +101,47 @@ class KeystoneStandInTest {
         Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> s.projectId(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))));
         assertThat(t).isInstanceOf(ProviderFailureException.class).hasMessageStartingWith("Keystone answered 400 Bad Request to POST /v3/auth/tokens");
         return t.getMessage();
+    }
+
+    /** A token answer whose catalogue holds the given services ({@code type -> url}, public interface, RegionOne). */
+    static void token(HttpExchange exchange, java.util.Map<String, String> services) {
+        StringBuilder catalog = new StringBuilder();
+        services.forEach((type, url) -> catalog.append(catalog.length() == 0 ? "" : ", ").append("{\"type\": \"").append(type)
+                .append("\", \"endpoints\": [{\"interface\": \"public\", \"region_id\": \"RegionOne\", \"url\": \"")
+                .append(url).append("\"}]}"));
+        exchange.getResponseHeaders().add("X-Subject-Token", "gAAAAAB-stand-in-token");
+        java.time.Instant now = java.time.Instant.now();
+        answer(exchange, 201, "{\"token\": {\"issued_at\": \"" + now + "\", \"expires_at\": \"" + now.plusSeconds(3600)
+                + "\", \"project\": {\"id\": \"p1\"}, \"user\": {\"id\": \"u1\"}, \"catalog\": [" + catalog + "]}}");
+    }
+
+    /**
+     * A catalogue entry whose URL does not parse (a space in it, a bracket left open) failed the
+     * whole authentication with a bare IllegalArgumentException, even for a service Strata never
+     * calls. Now only the use of that endpoint fails, naming it and what is expected.
+     */
+    @Test
+    void anEndpointWhoseUrlDoesNotParseFailsOnlyWhereItIsUsed() {
+        java.util.Map<String, String> services = new java.util.LinkedHashMap<>();
+        services.put("compute", "http://127.0.0.1:8774/v2.1");
+        services.put("x-monitoring", "http://metrics host:9090/");
+        services.put("placement", "http://[oops:8778");
+        services.put("image", "glance.example:9292");
+        services.put("network", "http://neutron_api:9696");
+        tokens = e -> token(e, services);
+        KeystoneSession s = session("s3cr3t", Duration.ofSeconds(5));
+        DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+        assertThat(s.endpoint("compute", c)).isEqualTo(URI.create("http://127.0.0.1:8774/v2.1"));
+        assertThat(s.offers("x-monitoring", c)).isTrue();
+        assertThatThrownBy(() -> s.endpoint("placement", c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("the service catalogue's 'placement' endpoint for interface public in region RegionOne is 'http://[oops:8778', "
+                        + "which is no URL; expected an http or https URL such as https://compute.example:8774/v2.1 (the cloud's "
+                        + "administrator fixes it with openstack endpoint set --url)");
+        assertThatThrownBy(() -> s.endpoint("image", c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("is 'glance.example:9292', which is no URL; expected an http or https URL");
+        assertThatThrownBy(() -> s.endpoint("network", c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("is 'http://neutron_api:9696', which is no URL (Java takes no host name holding '_')");
+        assertThat(s.authentications()).isEqualTo(1);
     }
 
     /**

@@ -44,6 +44,8 @@ class NovaCreationTest {
     HttpServer endpoint;
     final AtomicReference<Answer> answer = new AtomicReference<>();
     final AtomicInteger posts = new AtomicInteger();
+    final AtomicReference<String> versionDocument = new AtomicReference<>(
+            "{\"version\": {\"id\": \"v2.1\", \"version\": \"2.93\", \"min_version\": \"2.1\"}}");
     NovaClient nova;
 
     @BeforeEach
@@ -73,8 +75,7 @@ class NovaCreationTest {
     private void handle(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().readAllBytes();
         String path = exchange.getRequestURI().getPath();
-        Answer a = path.equals("/v2.1/") ? new Answer(200, "{\"version\": {\"id\": \"v2.1\", \"version\": \"2.93\", \"min_version\": \"2.1\"}}")
-                : answer.get();
+        Answer a = path.equals("/v2.1/") ? new Answer(200, versionDocument.get()) : answer.get();
         if (!path.equals("/v2.1/")) {
             posts.incrementAndGet();
         }
@@ -102,6 +103,22 @@ class NovaCreationTest {
 
     NovaClient.Creation create() {
         return nova.createServer(new ObjectMapper().createObjectNode().put("name", "s"), context());
+    }
+
+    /**
+     * A version document whose microversion is not major.minor (or has more digits than an int
+     * holds) threw a bare IllegalArgumentException or NumberFormatException out of the provider;
+     * it is now Nova's malformed answer, named.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2.x", "latest", "2.99999999999"})
+    void aVersionDocumentWithAMicroversionThatIsNoneIsAMalformedAnswer(String max) {
+        versionDocument.set("{\"version\": {\"id\": \"v2.1\", \"version\": \"" + max + "\", \"min_version\": \"2.1\"}}");
+        NovaClient fresh = client(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v2.1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.version(context()))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessageStartingWith("Nova answered GET /v2.1/ with a version document whose microversions are '2.1' to '" + max + "': '")
+                .hasMessageContaining("is not a microversion; expected major.minor such as 2.74");
     }
 
     @Test
