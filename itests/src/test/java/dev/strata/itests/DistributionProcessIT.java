@@ -198,8 +198,10 @@ public class DistributionProcessIT {
                 Result r = strata.strataWithInput(big, COMMAND, "shell", "strata:place", "-f", "-");
                 if (!r.output().contains("Contract big of tenant bank: placed as")) {
                     assertTrue(r.output(), r.output().contains("Contract big of tenant bank: not placed"));
+                    assertEquals("a contract that does not fit fails the command: " + r.output(), 1, r.exitCode());
                     break;
                 }
+                assertEquals(r.output(), 0, r.exitCode());
                 placed++;
             }
             assertTrue("at least two contracts placed before the node is full", placed >= 2);

@@ -46,6 +46,11 @@ public class PlaceCommand implements Action {
         Contract contract = readContract(file, reader);
         PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
         print(d, System.out, noFormat);
+        if (!d.placed() && !dryRun) {
+            // nothing was reserved: fail after the reasons, as strata:deploy does (Karaf's client exits 1), so that a script
+            // does not go on as if it held the capacity; a dry run has answered the question it asked
+            throw new IllegalStateException("contract " + d.contract() + " of tenant " + d.tenant() + " was not placed: " + d.summary());
+        }
         return null;
     }
 

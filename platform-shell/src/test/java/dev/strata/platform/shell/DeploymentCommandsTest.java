@@ -229,6 +229,61 @@ class DeploymentCommandsTest {
         assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: not placed\n");
     }
 
+    /**
+     * strata:place of a contract that does not fit reserves nothing and fails after the reasons, as
+     * strata:deploy does; it exited 0, so a script went on as if it held the capacity. A dry run
+     * that does not fit answers its question and succeeds, and a placement succeeds.
+     */
+    @Test
+    void aPlaceThatIsNotPlacedFailsTheCommand(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        java.util.concurrent.atomic.AtomicBoolean fits = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> calls = new ArrayList<>();
+        PlaceCommand command = new PlaceCommand();
+        command.reader = READER;
+        command.file = file.toString();
+        command.placement = new dev.strata.platform.api.placement.Placement() {
+            @Override
+            public PlacementDecision place(Contract contract, boolean dryRun) {
+                calls.add("place " + contract.name() + (dryRun ? " dry-run" : ""));
+                return fits.get() ? decision(dryRun) : notPlaced(dryRun);
+            }
+
+            @Override
+            public PlacementDecision placeFor(Contract contract, String deploymentId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<dev.strata.platform.api.placement.Allocation> allocations() {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<dev.strata.platform.api.placement.Allocation> allocation(String id) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation release(String id) {
+                throw new UnsupportedOperationException();
+            }
+        };
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).startsWith("Contract llm of tenant bank: not placed\nnot placed: member trainer-0 fits on no node\n");
+        assertThat(result.thrown()).as("strata:place of a contract that does not fit must fail (exit status 1)")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("contract llm of tenant bank was not placed: not placed: member trainer-0 fits on no node");
+
+        command.dryRun = true;
+        assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: not placed\n");
+        fits.set(true);
+        command.dryRun = false;
+        assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: placed as a-000004\n");
+        assertThat(calls).containsExactly("place llm", "place llm dry-run", "place llm");
+    }
+
     /** {@code --wait} that runs out of time has not seen the deployment ready: the command fails, saying it goes on. */
     @Test
     void deployWithWaitFailsTheCommandWhenTheWaitEndsFirst(@TempDir Path dir) throws Exception {
