@@ -3,51 +3,52 @@ package dev.strata.provider.nvidia.device;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * XID errors seen per GPU, kept for {@link #WINDOW} so that health reflects recent ones. Thread-safe.
+ * XID errors seen per GPU, kept for {@link #WINDOW} so that health reflects recent ones. Each
+ * distinct XID is kept with the last time it was reported, so that a flood of one XID (an
+ * application fault reported many times a second) never pushes another out of the window.
+ * Thread-safe.
  */
 public final class XidLog {
 
     /** How long an XID counts towards a GPU's health. */
     public static final Duration WINDOW = Duration.ofHours(1);
-    private static final int MAX_PER_GPU = 64;
+    /** The most distinct XIDs kept per GPU (NVIDIA's catalogue has fewer); the longest unseen goes first. */
+    private static final int MAX_PER_GPU = 256;
 
     private final Clock clock;
-    private final Map<String, Deque<Entry>> byGpu = new HashMap<>();
-
-    private record Entry(Instant at, int xid) {
-    }
+    /** Per GPU, each XID with when it was last reported, the longest unseen first. */
+    private final Map<String, LinkedHashMap<Integer, Instant>> byGpu = new HashMap<>();
 
     public XidLog(Clock clock) {
         this.clock = clock;
     }
 
     public synchronized void record(String gpuId, int xid) {
-        Deque<Entry> entries = byGpu.computeIfAbsent(gpuId, k -> new ArrayDeque<>());
-        entries.addLast(new Entry(clock.instant(), xid));
-        while (entries.size() > MAX_PER_GPU) {
-            entries.removeFirst();
+        LinkedHashMap<Integer, Instant> seen = byGpu.computeIfAbsent(gpuId, k -> new LinkedHashMap<>());
+        seen.remove(xid);
+        seen.put(xid, clock.instant());
+        Iterator<Integer> oldest = seen.keySet().iterator();
+        while (seen.size() > MAX_PER_GPU) {
+            oldest.next();
+            oldest.remove();
         }
     }
 
-    /** The distinct XIDs of one GPU within the window, oldest first. */
+    /** The distinct XIDs of one GPU within the window, the longest unseen first. */
     public synchronized List<Integer> recent(String gpuId) {
-        Deque<Entry> entries = byGpu.get(gpuId);
-        if (entries == null) {
+        LinkedHashMap<Integer, Instant> seen = byGpu.get(gpuId);
+        if (seen == null) {
             return List.of();
         }
         Instant since = clock.instant().minus(WINDOW);
-        entries.removeIf(e -> e.at().isBefore(since));
-        Set<Integer> xids = new LinkedHashSet<>();
-        entries.forEach(e -> xids.add(e.xid()));
-        return List.copyOf(xids);
+        seen.values().removeIf(at -> at.isBefore(since));
+        return List.copyOf(seen.keySet());
     }
 }

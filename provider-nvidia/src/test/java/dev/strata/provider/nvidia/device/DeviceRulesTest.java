@@ -123,4 +123,35 @@ class DeviceRulesTest {
         assertThat(log.recent("GPU-0")).containsExactly(94);
         assertThat(log.recent("GPU-1")).isEmpty();
     }
+    @Test
+    void aFloodOfApplicationXidsDoesNotPushAnEarlierCriticalXidOutOfTheWindow() {
+        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        XidLog log = new XidLog(clock);
+        log.record("GPU-0", 79);
+        // a faulting application can make the driver report XID 13 many times a second
+        for (int i = 0; i < 500; i++) {
+            now[0] = now[0].plusMillis(100);
+            log.record("GPU-0", 13);
+        }
+        assertThat(log.recent("GPU-0")).containsExactly(79, 13);
+        assertThat(HealthRules.evaluate(Set.of(), null, null, null, log.recent("GPU-0")).status()).isEqualTo(Health.Status.FAILED);
+        now[0] = now[0].plus(Duration.ofSeconds(3580));
+        assertThat(log.recent("GPU-0")).as("XID 79 was reported more than an hour ago, XID 13 less").containsExactly(13);
+    }
 }
