@@ -37,6 +37,19 @@ public final class DerivedCaptures {
         return eightGpus(captured, withoutName, "product_name");
     }
 
+    /**
+     * The captured {@code -q -x} with two bytes that are no UTF-8 ({@code 0xFF 0xFE}) put before
+     * the digits of {@code <serial>}: what nvidia-smi, which prints the board's strings as read,
+     * shows for a serial number stored garbled (a damaged InfoROM). The document is otherwise
+     * unchanged.
+     */
+    public static byte[] serialWithBytesThatAreNoUtf8(byte[] captured) {
+        String text = new String(captured, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String serial = field(text, "serial");
+        String changed = text.replaceFirst("<serial>" + serial + "</serial>", "<serial>\u00FF\u00FE" + serial + "</serial>");
+        return changed.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** The captured {@code <gpu>} as eight GPUs, GPU {@code broken}'s {@code <element>} made N/A. */
     private static String eightGpus(String captured, int broken, String element) {
         Matcher m = GPU.matcher(captured);

@@ -190,6 +190,32 @@ class NvidiaGpuProviderTest {
     }
 
     /**
+     * Output that is no UTF-8 does not fail the discovery: the replayed nvidia-smi prints the real
+     * H200 capture with the bytes 0xFF 0xFE in the GPU's serial
+     * ({@link DerivedCaptures#serialWithBytesThatAreNoUtf8}). The GPU is discovered with every
+     * fact, the serial with the two bytes shown as replacement characters.
+     */
+    @Test
+    void outputThatIsNoUtf8IsReadWithReplacementCharactersInsteadOfFailingTheDiscovery() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Path xml = dir.resolve("garbled-serial.xml");
+        Files.write(xml, DerivedCaptures.serialWithBytesThatAreNoUtf8(Fixtures.bytes(fixtures.resolve("nvidia-smi-q.xml"))));
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replaying(dir, fixtures, xml).toString());
+        NvidiaGpuProvider gpus = provider(properties);
+
+        GpuSnapshot snapshot = gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30)));
+
+        assertThat(snapshot.unavailableReason()).isNull();
+        assertThat(snapshot.accelerators()).hasSize(1);
+        Accelerator gpu = snapshot.accelerators().get(0);
+        assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+        assertThat(gpu.attributes()).containsEntry("serial", "\uFFFD\uFFFD1653724063754");
+    }
+
+    /**
      * One GPU without UUID on an eight-GPU host does not hide the other seven: the replayed
      * nvidia-smi prints the real H200 capture copied to eight GPUs with GPU 3's UUID made N/A
      * ({@link DerivedCaptures#eightGpusOneWithoutUuid}), and its sampler query a row for the

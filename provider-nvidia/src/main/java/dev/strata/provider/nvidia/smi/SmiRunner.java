@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs nvidia-smi with a time limit. Output goes to temporary files, so a chatty command cannot
- * block on a full pipe; a command that runs past its time, or whose caller is interrupted, is
+ * block on a full pipe, and is read as UTF-8 with bytes that are no UTF-8 replaced; a command that runs past its time, or whose caller is interrupted, is
  * killed with every process it started.
  */
 public final class SmiRunner {
@@ -70,8 +70,7 @@ public final class SmiRunner {
                 kill(process);
                 throw SmiErrors.timedOut(display, timeout);
             }
-            return new Result(display, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+            return new Result(display, process.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
             kill(process);
             Thread.currentThread().interrupt();
@@ -83,6 +82,14 @@ public final class SmiRunner {
             delete(out);
             delete(err);
         }
+    }
+
+    /**
+     * What a command printed, as UTF-8; bytes that are no UTF-8 (nvidia-smi prints a board's
+     * strings as stored, garbled ones too) become replacement characters instead of failing the read.
+     */
+    private static String read(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     /** Kills a process and everything it started (the list is taken first: orphans leave the tree). */
