@@ -13,12 +13,13 @@ import java.util.TreeSet;
  *
  * <ul>
  * <li><b>FAILED</b> when the row remapper reports a failure (a bank ran out of spare rows: the
- *     memory can no longer be repaired), or when the device reported one of the XID errors after
+ *     memory can no longer be repaired), when the driver reports the memory unrepairable, or when the device reported one of the XID errors after
  *     which it cannot continue without a reset or replacement: {@value #CRITICAL_XIDS_TEXT}
  *     (48 double-bit ECC error, 79 fallen off the bus, 95 uncontained ECC error, 119/120 GSP
  *     timeout/error, 140 unrecovered ECC error).</li>
- * <li><b>DEGRADED</b> when pages wait to be retired or rows wait to be remapped (they take effect
- *     at the next reset, until then the memory is suspect), when any other XID was reported except
+ * <li><b>DEGRADED</b> when pages wait to be retired, rows to be remapped, or a memory channel or
+ *     TPC to be repaired (they take effect at the next reset, until then the device is suspect),
+ *     when its SRAM's uncorrectable errors are over the driver's threshold, when any other XID was reported except
  *     those that application faults cause ({@value #APPLICATION_XIDS_TEXT}: graphics exception, MMU
  *     fault, stopped or pre-empted channel), or when the clocks are held down for a reason other
  *     than the ones a healthy GPU shows under its configured limits ({@code GPU_IDLE},
@@ -39,6 +40,23 @@ public final class HealthRules {
     }
 
     /**
+     * The memory repair flags that drivers from 570 report ({@code nvidia-smi -q -x}:
+     * {@code unrepairable_memory}, {@code channel_repair_pending}, {@code tpc_repair_pending} and
+     * {@code sram_threshold_exceeded} under {@code ecc_errors}); each null when not reported.
+     */
+    public record MemoryRepair(Boolean unrepairable, Boolean channelRepairPending, Boolean tpcRepairPending,
+            Boolean sramThresholdExceeded) {
+        /** Nothing reported. */
+        public static final MemoryRepair UNKNOWN = new MemoryRepair(null, null, null, null);
+    }
+
+    /** The health that the facts add up to, with no memory repair flags reported. */
+    public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
+            Boolean remappingFailed, Collection<Integer> xids) {
+        return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, MemoryRepair.UNKNOWN);
+    }
+
+    /**
      * The health that the facts add up to.
      *
      * @param throttleReasons the active throttle reasons under NVML's names, empty when none or unknown
@@ -46,13 +64,17 @@ public final class HealthRules {
      * @param remappedRowsPending whether remapped rows await a reset, null when unknown
      * @param remappingFailed whether row remapping has failed, null when unknown
      * @param xids XID errors the device reported recently, empty when none (or not watched)
+     * @param repair the memory repair flags, {@link MemoryRepair#UNKNOWN} when not reported
      */
     public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
-            Boolean remappingFailed, Collection<Integer> xids) {
+            Boolean remappingFailed, Collection<Integer> xids, MemoryRepair repair) {
         List<String> failures = new ArrayList<>();
         List<String> degradations = new ArrayList<>();
         if (Boolean.TRUE.equals(remappingFailed)) {
             failures.add("row remapping failed");
+        }
+        if (Boolean.TRUE.equals(repair.unrepairable())) {
+            failures.add("memory unrepairable");
         }
         for (int xid : new TreeSet<>(xids)) {
             if (CRITICAL_XIDS.contains(xid)) {
@@ -66,6 +88,15 @@ public final class HealthRules {
         }
         if (Boolean.TRUE.equals(remappedRowsPending)) {
             degradations.add("remapped rows pending (reset required)");
+        }
+        if (Boolean.TRUE.equals(repair.channelRepairPending())) {
+            degradations.add("memory channel repair pending (reset required)");
+        }
+        if (Boolean.TRUE.equals(repair.tpcRepairPending())) {
+            degradations.add("TPC repair pending (reset required)");
+        }
+        if (Boolean.TRUE.equals(repair.sramThresholdExceeded())) {
+            degradations.add("SRAM uncorrectable errors over their threshold");
         }
         Set<String> throttled = new TreeSet<>();
         for (String reason : throttleReasons) {

@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.provider.nvidia.device.HealthRules;
 import java.util.Set;
 
 /**
@@ -39,6 +40,7 @@ import java.util.Set;
  * @param smClockMHz -1 when not reported
  * @param eccVolatileCorrected -1 when not reported
  * @param eccVolatileUncorrected -1 when not reported
+ * @param memoryRepair the memory repair flags under {@code ecc_errors} (drivers from 570)
  */
 public record SmiGpu(int index, String pciBusId, String productName, String uuid, String serial, String vbiosVersion,
         Boolean migCurrent, Boolean migPending, long memoryTotalMiB, String eccCurrent, int pcieGenCurrent, int pcieGenMax,
@@ -46,8 +48,9 @@ public record SmiGpu(int index, String pciBusId, String productName, String uuid
         double powerMinWatts, double powerMaxWatts, Set<String> throttleReasons, Boolean retiredPagesPending,
         Boolean remappedRowsPending, Boolean remappingFailed, double gpuUtilisation, double memoryUtilisation,
         long memoryUsedMiB, double powerDrawWatts, double temperatureCelsius, int smClockMHz, long eccVolatileCorrected,
-        long eccVolatileUncorrected) {
+        long eccVolatileUncorrected, HealthRules.MemoryRepair memoryRepair) {
     public SmiGpu {
         throttleReasons = Set.copyOf(throttleReasons);
+        memoryRepair = memoryRepair == null ? HealthRules.MemoryRepair.UNKNOWN : memoryRepair;
     }
 }

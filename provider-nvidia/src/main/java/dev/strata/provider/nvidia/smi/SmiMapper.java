@@ -149,7 +149,7 @@ public final class SmiMapper {
         }
         attributes.put(Attributes.SOURCE, "nvidia-smi");
         Health health = HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
-                gpu.remappingFailed(), List.of());
+                gpu.remappingFailed(), List.of(), gpu.memoryRepair());
         List<String> missing = new ArrayList<>();
         if (gpu.uuid() == null) {
             missing.add(GpuIds.named(gpu.index(), pci) + " has no UUID (nvidia-smi -q -x shows none)");

@@ -1,6 +1,7 @@
 package dev.strata.provider.nvidia.smi;
 
 import dev.strata.provider.nvidia.device.GpuIds;
+import dev.strata.provider.nvidia.device.HealthRules;
 import dev.strata.provider.nvidia.device.ThrottleReasons;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class SmiXmlParser {
                 number(text(gpu, "temperature", "gpu_temp"), -1),
                 (int) number(text(gpu, "clocks", "sm_clock"), -1),
                 eccVolatile(gpu, false),
-                eccVolatile(gpu, true));
+                eccVolatile(gpu, true),
+                memoryRepair(child(gpu, "ecc_errors")));
     }
 
     private static Set<String> throttleReasons(Element reasons) {
@@ -197,6 +199,12 @@ public final class SmiXmlParser {
             }
         }
         return any ? sum : -1;
+    }
+
+    /** The memory repair flags under {@code ecc_errors}, as drivers from 570 print them. */
+    private static HealthRules.MemoryRepair memoryRepair(Element errors) {
+        return new HealthRules.MemoryRepair(yesNo(text(errors, "unrepairable_memory")), yesNo(text(errors, "channel_repair_pending")),
+                yesNo(text(errors, "tpc_repair_pending")), yesNo(text(errors, "aggregate", "sram_threshold_exceeded")));
     }
 
     /** The number at the start of a value such as {@code 143771 MiB}, {@code 700.00 W} or {@code 16x}. */

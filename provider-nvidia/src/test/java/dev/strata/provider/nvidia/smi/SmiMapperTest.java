@@ -177,4 +177,35 @@ class SmiMapperTest {
         assertThat(unnamed.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
         assertThat(unnamed.attributes()).containsEntry("serial", "1653724063754").containsEntry("source", "nvidia-smi");
     }
+    /**
+     * The memory repair flags drivers from 570 print under {@code <ecc_errors>} count towards
+     * health. No capture shows a GPU with one set, so each case is the real H200 {@code -q -x} with
+     * one flag changed from {@code No} to {@code Yes} by hand.
+     */
+    @Test
+    void memoryThatCannotBeRepairedFailsAGpuAndAPendingRepairOrSramErrorsOverTheirThresholdDegradeIt(@TempDir Path noSysfs) {
+        String captured = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+
+        assertThat(healthWith(captured, "unrepairable_memory", noSysfs))
+                .isEqualTo(new Health(Health.Status.FAILED, List.of("memory unrepairable")));
+        assertThat(healthWith(captured, "channel_repair_pending", noSysfs))
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("memory channel repair pending (reset required)")));
+        assertThat(healthWith(captured, "tpc_repair_pending", noSysfs))
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("TPC repair pending (reset required)")));
+        assertThat(healthWith(captured, "sram_threshold_exceeded", noSysfs))
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("SRAM uncorrectable errors over their threshold")));
+        assertThat(healthWith(captured, null, noSysfs)).isEqualTo(Health.OK);
+    }
+
+    /** The health nvidia-smi's capture maps to with the flag {@code element} set to Yes (none when null). */
+    private static Health healthWith(String captured, String element, Path noSysfs) {
+        String xml = captured;
+        if (element != null) {
+            String no = "<" + element + ">No</" + element + ">";
+            assertThat(captured).contains(no);
+            xml = captured.replace(no, "<" + element + ">Yes</" + element + ">");
+        }
+        SmiLog log = SmiXmlParser.parse(xml.getBytes(StandardCharsets.UTF_8));
+        return SmiMapper.map(log, Map.of(), null, Map.of(), Map.of(), new PciSysfs(noSysfs), "host:test").accelerators().get(0).health();
+    }
 }

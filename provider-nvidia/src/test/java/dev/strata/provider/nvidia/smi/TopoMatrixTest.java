@@ -194,7 +194,8 @@ class TopoMatrixTest {
         List<SmiGpu> gpus = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             gpus.add(new SmiGpu(i, String.format("00000000:%02X:00.0", 0x10 + i), "NVIDIA H100 80GB HBM3", "GPU-" + i, null, null, null,
-                    null, 81559, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, Set.of(), null, null, null, -1, -1, -1, -1, -1, -1, -1, -1));
+                    null, 81559, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, Set.of(), null, null, null, -1, -1, -1, -1, -1, -1, -1, -1,
+                    null));
         }
         return new SmiLog("570.133.20", "12.8", gpus);
     }
