@@ -70,6 +70,19 @@ public final class FakeNvidiaSmi {
         return executable(dir.resolve("nvidia-smi-hangs"), script);
     }
 
+    /**
+     * A script that writes its pid to {@code dir}, then prints one line over and over, 100 MiB in
+     * all, as a runaway command would (bounded, so that a run without the output limit does not
+     * fill the disk), then waits for a long sleep.
+     */
+    public static Path printingWithoutEnd(Path dir) throws IOException {
+        String script = "#!/bin/sh\n"
+                + "echo $$ > '" + dir.resolve("smi.pid") + "'\n"
+                + "yes '<gpu>0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef</gpu>' | head -c 104857600\n"
+                + "sleep 60\n";
+        return executable(dir.resolve("nvidia-smi-floods"), script);
+    }
+
     private static Path executable(Path file, String script) throws IOException {
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

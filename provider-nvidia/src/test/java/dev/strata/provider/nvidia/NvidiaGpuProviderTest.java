@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Health;
@@ -112,6 +113,27 @@ class NvidiaGpuProviderTest {
             }
             assertThat(process.map(ProcessHandle::isAlive).orElse(false)).as("process %s from %s alive", pid, pidFile).isFalse();
         }
+    }
+
+    /**
+     * An nvidia-smi that prints without end (no capture shows one; the script prints one line over
+     * and over) is killed once its output passes the limit, long before the deadline, and the
+     * discovery fails saying so instead of filling the disk and the heap until the deadline.
+     */
+    @Test
+    void anNvidiaSmiThatPrintsWithoutEndIsKilledAtTheOutputLimit() throws Exception {
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.printingWithoutEnd(dir).toString());
+        properties.put("commandTimeout", "20s");
+        NvidiaGpuProvider gpus = provider(properties);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-flood", Duration.ofSeconds(60))))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("nvidia-smi -q -x")
+                .hasMessageContaining("printed more than 64 MiB").hasMessageContaining("killed");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        long pid = Long.parseLong(Files.readString(dir.resolve("smi.pid")).strip());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
     @Test

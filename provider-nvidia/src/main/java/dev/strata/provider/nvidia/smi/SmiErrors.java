@@ -27,6 +27,10 @@ public final class SmiErrors {
         return new ProviderTimeoutException(command + " did not finish within " + timeout.toMillis() + " ms; killed");
     }
 
+    static ProviderFailureException printedTooMuch(String command, long limit) {
+        return new ProviderFailureException(command + " printed more than " + (limit >> 20) + " MiB; killed");
+    }
+
     static ProviderTimeoutException interrupted(String command) {
         return new ProviderTimeoutException("interrupted while waiting for " + command + "; killed");
     }

@@ -12,10 +12,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs nvidia-smi with a time limit. Output goes to temporary files, so a chatty command cannot
- * block on a full pipe, and is read as UTF-8 with bytes that are no UTF-8 replaced; a command that runs past its time, or whose caller is interrupted, is
- * killed with every process it started.
+ * block on a full pipe, and is read as UTF-8 with bytes that are no UTF-8 replaced. A command that
+ * runs past its time, whose caller is interrupted, or that prints more than {@link #OUTPUT_LIMIT}
+ * on either stream (a runaway one would fill the disk and the heap) is killed with every process
+ * it started.
  */
 public final class SmiRunner {
+
+    /** The most a command may print on each of standard output and standard error (64 MiB). */
+    static final long OUTPUT_LIMIT = 64L << 20;
+    /** How often a running command's output is measured. */
+    private static final Duration POLL = Duration.ofMillis(100);
 
     private final Path binary;
 
@@ -66,9 +73,19 @@ public final class SmiRunner {
                 throw SmiErrors.cannotStart(display, e);
             }
             process.getOutputStream().close();
-            if (!process.waitFor(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
-                kill(process);
-                throw SmiErrors.timedOut(display, timeout);
+            long deadline = start + Math.max(1, timeout.toNanos());
+            while (!process.waitFor(Math.min(POLL.toNanos(), Math.max(1, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+                if (Files.size(out) > OUTPUT_LIMIT || Files.size(err) > OUTPUT_LIMIT) {
+                    kill(process);
+                    throw SmiErrors.printedTooMuch(display, OUTPUT_LIMIT);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    kill(process);
+                    throw SmiErrors.timedOut(display, timeout);
+                }
+            }
+            if (Files.size(out) > OUTPUT_LIMIT || Files.size(err) > OUTPUT_LIMIT) {
+                throw SmiErrors.printedTooMuch(display, OUTPUT_LIMIT);
             }
             return new Result(display, process.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
