@@ -75,15 +75,10 @@ public final class NovaClient {
         if (!v.hasNonNull("version") || v.get("version").asText().isEmpty()) {
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, root), "a version document without a maximum microversion");
         }
-        Microversion max;
-        Microversion min;
-        try {
-            max = Microversion.parse(v.get("version").asText());
-            min = Microversion.parse(v.path("min_version").asText("2.1"));
-        } catch (IllegalArgumentException e) {
-            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, root), "a version document whose microversions are '"
-                    + v.path("min_version").asText("") + "' to '" + v.get("version").asText() + "': " + e.getMessage());
-        }
+        Microversion.Offered offered = Microversion.offered(ApiRequest.get(SERVICE, root), v.path("min_version").asText("2.1"),
+                v.get("version").asText());
+        Microversion max = offered.max();
+        Microversion min = offered.min();
         Microversion chosen = Microversion.min(max, WANTED);
         if (!chosen.atLeast(REQUIRED) || chosen.compareTo(min) < 0) {
             throw new ProviderFailureException("Nova at " + root + " offers microversions " + min + " to " + max + "; Strata needs at least "

@@ -17,6 +17,31 @@ public record Microversion(int major, int minor) implements Comparable<Microvers
         }
     }
 
+    /**
+     * The range a service's version document offers.
+     *
+     * @param min the oldest microversion offered
+     * @param max the newest
+     */
+    public record Offered(Microversion min, Microversion max) {
+    }
+
+    /**
+     * Reads the range a version document gives, as written there.
+     *
+     * @param versions the request that fetched the document, for the message
+     * @throws dev.strata.platform.api.exception.ProviderFailureException (the service's answer is
+     *     malformed) when either is no microversion
+     */
+    public static Offered offered(ApiRequest versions, String min, String max) {
+        try {
+            return new Offered(parse(min), parse(max));
+        } catch (IllegalArgumentException e) {
+            throw OpenStackErrors.forMalformed(versions, "a version document whose microversions are '" + min + "' to '" + max + "': "
+                    + e.getMessage());
+        }
+    }
+
     /** Parses {@code 2.74} (or {@code v2.74}). */
     public static Microversion parse(String text) {
         Matcher m = FORM.matcher(text == null ? "" : text);

@@ -80,13 +80,10 @@ public final class PlacementClient {
         Microversion min = null;
         for (JsonNode v : r.body().path("versions")) {
             if (v.hasNonNull("max_version")) {
-                try {
-                    max = Microversion.parse(v.get("max_version").asText());
-                    min = Microversion.parse(v.path("min_version").asText("1.0"));
-                } catch (IllegalArgumentException e) {
-                    throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, root), "a version document whose microversions are '"
-                            + v.path("min_version").asText("") + "' to '" + v.get("max_version").asText() + "': " + e.getMessage());
-                }
+                Microversion.Offered offered = Microversion.offered(ApiRequest.get(SERVICE, root), v.path("min_version").asText("1.0"),
+                        v.get("max_version").asText());
+                max = offered.max();
+                min = offered.min();
             }
         }
         if (max == null) {
