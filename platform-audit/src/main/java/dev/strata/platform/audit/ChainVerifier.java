@@ -57,6 +57,13 @@ public final class ChainVerifier {
             } else if (failure == null && !signatureHolds(a, "anchor for record " + a.seq())) {
                 return;
             }
+            Checkpoint kept = this.anchors.get(a.seq());
+            if (failure == null && kept != null && !kept.hash().equals(a.hash())) {
+                // both verified: the key signed two versions of the log, and the one kept last must not hide the other
+                fail(a.seq(), "anchor for record " + a.seq(), "two anchored checkpoints of record " + a.seq() + " name different hashes, "
+                        + kept.hash() + " signed at " + kept.time() + " and " + a.hash() + " signed at " + a.time()
+                        + ": the log was rewritten and signed again; expected one hash for a record");
+            }
             this.anchors.put(a.seq(), a);
         }
     }

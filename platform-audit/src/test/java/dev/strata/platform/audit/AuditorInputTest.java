@@ -1,0 +1,110 @@
+package dev.strata.platform.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an auditor hands the offline verifier besides the export (key files, anchors, paths), and
+ * how it reports what is wrong with them: naming the file and why, never with a stack trace.
+ */
+class AuditorInputTest {
+
+    static final String LOG = "7c1e0b9a-2f44-4e0b-8d3e-0a9c5b1d2e3f";
+    static KeyPair key;
+    static List<LogRecord> records;
+
+    @BeforeAll
+    static void buildLog() {
+        key = AuditKeys.generate();
+        records = new ArrayList<>();
+        String prev = Hashes.genesis(LOG);
+        for (int i = 1; i <= 30; i++) {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("inventoryGeneration", 100 + i);
+            LogRecord r = LogRecord.seal(i, "2026-11-27T10:00:" + String.format("%02d", i) + ".000Z", i % 2 == 0 ? "placement" : "release",
+                    "system", Map.of("tenant", "t-" + i % 3), payload, prev);
+            records.add(r);
+            prev = r.hash();
+        }
+    }
+
+    static Checkpoint checkpoint(long seq, String hash, String time, boolean last) {
+        return Checkpoint.sign(LOG, seq, hash, time, last, key.getPrivate(), key.getPublic());
+    }
+
+    /** The export: records, a checkpoint of record 10 and 20, the last checkpoint. */
+    static Path export(Path dir) throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            for (LogRecord r : records) {
+                w.record(r);
+                if (r.seq() % 10 == 0 && r.seq() < 30) {
+                    w.checkpoint(checkpoint(r.seq(), r.hash(), "2026-11-27T11:00:00.000Z", false));
+                }
+            }
+            w.checkpoint(checkpoint(30, records.get(29).hash(), "2026-11-28T00:00:00.000Z", true));
+        }
+        return file;
+    }
+
+    static Path keyFile(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("keys.pem"), AuditKeys.publicPem(key.getPublic()));
+    }
+
+    record Run(int rc, String out, String err) {
+        String result() {
+            return out.lines().filter(l -> l.startsWith("RESULT: ")).reduce((a, b) -> b).orElse("(no RESULT line)");
+        }
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = AuditVerifyMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Two anchored checkpoints of one record with different hashes, both signed by the trusted
+     * key: the key signed two versions of the log, so it was rewritten and signed again. Which one
+     * the export matches must not decide the verdict (the anchor kept later replaced the earlier).
+     */
+    @Test
+    void twoAnchorsOfOneRecordWithDifferentHashesFail(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        Checkpoint genuine = checkpoint(10, records.get(9).hash(), "2026-11-27T11:00:00.000Z", false);
+        Checkpoint other = checkpoint(10, records.get(8).hash(), "2026-11-27T09:00:00.000Z", false);
+        for (List<Checkpoint> order : List.of(List.of(other, genuine), List.of(genuine, other))) {
+            StringBuilder text = new StringBuilder();
+            for (Checkpoint c : order) {
+                text.append(Jcs.canonicalize(Map.of("checkpoint", c.toJson()))).append('\n');
+            }
+            Path anchors = Files.writeString(dir.resolve("kept.jsonl"), text);
+            Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+            assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.result()).startsWith("RESULT: FAILED at anchor for record 10 (record 10): two anchored checkpoints of record 10")
+                    .contains(genuine.hash()).contains(other.hash());
+        }
+
+        // the same checkpoint kept twice (from two exports) is one anchor
+        String line = Jcs.canonicalize(Map.of("checkpoint", genuine.toJson())) + "\n";
+        Path twice = Files.writeString(dir.resolve("twice.jsonl"), line + line);
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", twice.toString());
+        assertThat(r.rc()).as(r.out()).isZero();
+    }
+}
