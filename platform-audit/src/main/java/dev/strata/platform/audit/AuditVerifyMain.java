@@ -49,32 +49,52 @@ public final class AuditVerifyMain {
             usage(err);
             return 2;
         }
+        Lines errors = new Lines(err);
+        Path reading = null;
         try {
             List<PublicKey> keys = new ArrayList<>();
             for (Path k : keyFiles) {
+                reading = k;
                 try {
                     keys.addAll(AuditKeys.readPublicKeys(read(k, StandardCharsets.US_ASCII)));
                 } catch (IllegalArgumentException e) {
-                    err.println(k + ": " + e.getMessage());
+                    errors.println(k + ": " + e.getMessage());
                     return 2;
                 }
             }
             List<Checkpoint> anchors = new ArrayList<>();
             for (Path a : anchorFiles) {
+                reading = a;
                 anchors.addAll(ExportFile.readAnchors(a));
             }
+            reading = file;
             long start = System.nanoTime();
             ExportFile.Result result = ExportFile.verify(file, keys, anchors);
             long ms = (System.nanoTime() - start) / 1_000_000;
             print(out, file, result, keys, anchors.size(), ms);
             return result.verification().holds() ? 0 : 1;
         } catch (IOException e) {
-            err.println("cannot read " + e.getMessage());
+            errors.println("cannot read " + reading + ": " + why(reading, e));
             return 2;
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
+            // an anchor file's message quotes its text
+            errors.println(e.getMessage());
             return 2;
         }
+    }
+
+    /** Why a file could not be read, in words: the JDK's message of a missing file is only its path, of a directory "Is a directory". */
+    static String why(Path file, IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "there is no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (file != null && Files.isDirectory(file)) {
+            return "it is a directory; expected a file";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**

@@ -107,4 +107,46 @@ class AuditorInputTest {
         Run r = run(file.toString(), "--key", keys.toString(), "--anchor", twice.toString());
         assertThat(r.rc()).as(r.out()).isZero();
     }
+
+    /** A file that cannot be read is named, with why: "cannot read Is a directory" said neither which nor what was expected. */
+    @Test
+    void aFileThatCannotBeReadIsNamedWithWhy(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        Path missing = dir.resolve("missing.jsonl");
+
+        Run r = run(folder.toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("cannot read " + folder + ": it is a directory; expected a file");
+        r = run(file.toString(), "--key", folder.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("cannot read " + folder + ": it is a directory; expected a file");
+        r = run(file.toString(), "--key", keys.toString(), "--anchor", folder.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("cannot read " + folder + ": it is a directory; expected a file");
+
+        r = run(missing.toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("cannot read " + missing + ": there is no such file");
+        r = run(file.toString(), "--key", missing.toString());
+        assertThat(r.err()).startsWith("cannot read " + missing + ": there is no such file");
+        r = run(file.toString(), "--key", keys.toString(), "--anchor", missing.toString());
+        assertThat(r.err()).startsWith("cannot read " + missing + ": there is no such file");
+        assertThat(r.out() + r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /**
+     * An anchor file's text quoted in a message (where its JSON breaks) is printed with what acts
+     * on a terminal escaped, as everything quoted from the export is: it clears no screen.
+     */
+    @Test
+    void anAnchorFileQuotedInAMessageCannotActOnTheTerminal(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), "\u001b[2J\u001b[8m\n");
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).contains(anchors + " line 1: malformed JSON at offset 0").contains("\\u001b[2J").doesNotContain("\u001b");
+    }
 }
