@@ -65,6 +65,14 @@ public final class AuditKeys {
     public static List<PublicKey> readPublicKeys(String pemText) {
         List<PublicKey> keys = new ArrayList<>();
         Matcher m = PEM.matcher(pemText);
+        // a block the pattern skips (a character outside base64, its END line lost) would be ignored, and its key with it
+        for (int begin = pemText.indexOf("-----BEGIN"); begin >= 0; begin = pemText.indexOf("-----BEGIN", begin + 1)) {
+            if (!m.find(begin) || m.start() != begin) {
+                throw new IllegalArgumentException("the block at line " + (pemText.substring(0, begin).chars().filter(c -> c == '\n').count() + 1)
+                        + " is not a well-formed PEM block; expected '-----BEGIN PUBLIC KEY-----', base64 lines and '-----END PUBLIC KEY-----'");
+            }
+        }
+        m.reset();
         while (m.find()) {
             if (!m.group(1).equals("PUBLIC KEY")) {
                 throw new IllegalArgumentException("found a '" + m.group(1) + "' block; expected PUBLIC KEY blocks only");

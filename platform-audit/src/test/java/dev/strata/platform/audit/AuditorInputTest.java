@@ -149,4 +149,30 @@ class AuditorInputTest {
         assertThat(r.rc()).isEqualTo(2);
         assertThat(r.err()).contains(anchors + " line 1: malformed JSON at offset 0").contains("\\u001b[2J").doesNotContain("\u001b");
     }
+
+    /**
+     * A key file with a damaged block: refused naming the block's line, whether or not another
+     * block is sound. The damaged block was ignored, so that a checkpoint its key signed failed as
+     * signed by a key not trusted, a forgery to the auditor, when the key file was at fault.
+     */
+    @Test
+    void aDamagedBlockInAKeyFileIsRefusedNamingItsLine(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        String good = AuditKeys.publicPem(key.getPublic());
+        String other = AuditKeys.publicPem(AuditKeys.generate().getPublic());
+        String badCharacter = other.replaceFirst("\n(.)", "\n!");
+        String noEnd = other.substring(0, other.indexOf("-----END"));
+        for (String damaged : List.of(badCharacter, noEnd)) {
+            Path keys = Files.writeString(dir.resolve("keys.pem"), good + damaged);
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith(keys + ": the block at line 4 is not a well-formed PEM block");
+            keys = Files.writeString(dir.resolve("keys.pem"), damaged + good);
+            r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith(keys + ": the block at line 1 is not a well-formed PEM block");
+        }
+        Path keys = Files.writeString(dir.resolve("keys.pem"), other + good);
+        assertThat(run(file.toString(), "--key", keys.toString()).rc()).isZero();
+    }
 }
