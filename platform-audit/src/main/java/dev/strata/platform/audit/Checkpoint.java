@@ -91,15 +91,12 @@ public record Checkpoint(String log, long seq, String hash, String time, String 
                 throw new IllegalArgumentException("checkpoint has an unknown field '" + key + "'");
             }
         }
-        Object seq = json.get("seq");
-        if (!(seq instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1) {
-            throw new IllegalArgumentException("checkpoint field 'seq' is " + Json.describe(seq) + "; expected a whole number from 1");
-        }
+        long seq = LogRecord.seq(json, "checkpoint");
         Object last = json.get("last");
         if (!(last instanceof Boolean)) {
             throw new IllegalArgumentException("checkpoint field 'last' is " + Json.describe(last) + "; expected true or false");
         }
-        return new Checkpoint(LogRecord.text(json, "log"), ((Number) seq).longValue(), LogRecord.text(json, "hash"),
+        return new Checkpoint(LogRecord.text(json, "log"), seq, LogRecord.text(json, "hash"),
                 LogRecord.text(json, "time"), LogRecord.text(json, "keyId"), (Boolean) last, LogRecord.text(json, "signature"));
     }
 }

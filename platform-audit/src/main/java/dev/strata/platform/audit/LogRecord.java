@@ -108,10 +108,7 @@ public record LogRecord(long seq, String time, String kind, String actor, Map<St
                 throw new IllegalArgumentException("record has an unknown field '" + key + "'");
             }
         }
-        Object seq = json.get("seq");
-        if (!(seq instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1) {
-            throw new IllegalArgumentException("record field 'seq' is " + Json.describe(seq) + "; expected a whole number from 1");
-        }
+        long seq = seq(json, "record");
         Object subjects = json.get("subjects");
         if (!(subjects instanceof Map)) {
             throw new IllegalArgumentException("record field 'subjects' is " + Json.describe(subjects) + "; expected an object");
@@ -125,8 +122,29 @@ public record LogRecord(long seq, String time, String kind, String actor, Map<St
         if (!(payload instanceof Map)) {
             throw new IllegalArgumentException("record field 'payload' is " + Json.describe(payload) + "; expected an object");
         }
-        return new LogRecord(((Number) seq).longValue(), text(json, "time"), text(json, "kind"), text(json, "actor"),
+        return new LogRecord(seq, text(json, "time"), text(json, "kind"), text(json, "actor"),
                 (Map<String, String>) (Map<String, ?>) subjects, (Map<String, Object>) payload, text(json, "prev"), text(json, "hash"));
+    }
+
+    /** The largest sequence number read: every whole number up to it is a double of its own, so the one named is the one written. */
+    static final long MAX_SEQ = (1L << 53) - 1;
+
+    /**
+     * The {@code seq} of a record's or checkpoint's JSON object.
+     *
+     * @throws IllegalArgumentException when it is no whole number from 1 to {@link #MAX_SEQ}
+     */
+    static long seq(Map<String, Object> json, String what) {
+        Object seq = json.get("seq");
+        if (!(seq instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1) {
+            throw new IllegalArgumentException(what + " field 'seq' is " + Json.describe(seq) + "; expected a whole number from 1");
+        }
+        if (n.doubleValue() > MAX_SEQ) {
+            // cut to a long it would be named 9223372036854775807, a number the file does not hold
+            throw new IllegalArgumentException(what + " field 'seq' is a number beyond 2^53 (about " + Jcs.es6(n.doubleValue())
+                    + "); expected a whole number from 1 to " + MAX_SEQ);
+        }
+        return n.longValue();
     }
 
     static String text(Map<String, Object> json, String field) {

@@ -175,4 +175,30 @@ class AuditorInputTest {
         Path keys = Files.writeString(dir.resolve("keys.pem"), other + good);
         assertThat(run(file.toString(), "--key", keys.toString()).rc()).isZero();
     }
+
+    /**
+     * A sequence number beyond 2^53, which no record can have (I-JSON numbers are doubles): it was
+     * named as record 9223372036854775807 (the double cut to a long), a number the file does not
+     * hold, with advice for whoever writes a log ("pass it as a string").
+     */
+    @Test
+    void aSequenceNumberBeyondTwoToThe53IsRefusedAsSuch(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> record = new ArrayList<>(lines);
+        record.set(3, record.get(3).replace("\"seq\":3,", "\"seq\":1e20,"));
+        Run r = run(Files.write(dir.resolve("record.jsonl"), record).toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 4 (record 3): record field 'seq' is a number beyond 2^53 (about "
+                + "100000000000000000000); expected a whole number from 1 to 9007199254740991");
+
+        List<String> checkpoint = new ArrayList<>(lines);
+        assertThat(checkpoint.get(11)).startsWith("{\"checkpoint\":");
+        checkpoint.set(11, checkpoint.get(11).replace("\"seq\":10,", "\"seq\":1e20,"));
+        r = run(Files.write(dir.resolve("checkpoint.jsonl"), checkpoint).toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.result()).startsWith("RESULT: FAILED at line 12").endsWith(": checkpoint field 'seq' is a number beyond 2^53 (about "
+                + "100000000000000000000); expected a whole number from 1 to 9007199254740991");
+    }
 }
