@@ -20,6 +20,19 @@ import java.util.TreeSet;
  */
 public final class ChainVerifier {
 
+    /**
+     * The most kinds {@link Verification#kinds()} counts by name; the records of any other kind
+     * are counted as {@link #OTHER_KINDS}. Strata writes a few dozen kinds; a hostile file can
+     * chain records of a new kind each, which kept every one in memory.
+     */
+    public static final int MAX_KINDS = 100;
+
+    /** The count of the records of kinds beyond {@link #MAX_KINDS}. */
+    public static final String OTHER_KINDS = "(other kinds)";
+
+    /** The most characters of a kind counted by name (Strata writes at most 64); a longer one is counted by its first 64 and "...". */
+    static final int KIND_CHARS = 64;
+
     private final String log;
     private final Map<String, PublicKey> trusted = new LinkedHashMap<>();
     private final TreeMap<Long, Checkpoint> anchors = new TreeMap<>();
@@ -124,7 +137,8 @@ public final class ChainVerifier {
             firstTime = r.time();
         }
         lastTime = r.time();
-        kinds.merge(r.kind(), 1L, Long::sum);
+        String kind = r.kind().length() <= KIND_CHARS ? r.kind() : r.kind().substring(0, KIND_CHARS) + "...";
+        kinds.merge(kinds.containsKey(kind) || kinds.size() < MAX_KINDS ? kind : OTHER_KINDS, 1L, Long::sum);
         return true;
     }
 

@@ -24,7 +24,9 @@ import java.util.Map;
  *     time too, but nothing signs it: an export cut short and closed with the last checkpoint of
  *     an earlier export holds, and only this time shows how old it is
  * @param keyIds the ids of the keys that signed the verified checkpoints
- * @param kinds records counted by kind
+ * @param kinds records counted by kind: at most {@link ChainVerifier#MAX_KINDS} kinds by name (a
+ *     kind longer than 64 characters by its first 64 and "..."), the records of any other kind as
+ *     {@link ChainVerifier#OTHER_KINDS}
  */
 public record Verification(boolean holds, long failedSeq, String failedAt, String failure, long records, long firstSeq, long lastSeq,
         String firstTime, String lastTime, long checkpoints, long signedThrough, String signedAt, List<String> keyIds, Map<String, Long> kinds) {

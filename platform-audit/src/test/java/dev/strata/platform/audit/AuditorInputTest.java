@@ -201,4 +201,41 @@ class AuditorInputTest {
         assertThat(r.result()).startsWith("RESULT: FAILED at line 12").endsWith(": checkpoint field 'seq' is a number beyond 2^53 (about "
                 + "100000000000000000000); expected a whole number from 1 to 9007199254740991");
     }
+
+    /**
+     * A file of well-chained records (anyone can chain records; only a checkpoint needs the key),
+     * each of a kind of its own 8,000 characters long, verified by the jar in a JVM with a small
+     * heap: the records counted by kind kept every kind, 48 MB, and the verifier ran out of memory
+     * before it reached the end, where the missing checkpoint fails the file. The report counts
+     * at most {@link ChainVerifier#MAX_KINDS} kinds by name, and a kind by its first 64 characters.
+     */
+    @Test
+    void recordsOfEndlesslyManyKindsAreCountedInBoundedMemory(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kinds.jsonl");
+        int n = 6_000;
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            String prev = Hashes.genesis(LOG);
+            String filler = "k".repeat(8_000);
+            for (int i = 1; i <= n; i++) {
+                LogRecord r = LogRecord.seal(i, "2026-11-27T10:00:00.000Z", i + filler, "system", Map.of(), Map.of(), prev);
+                w.record(r);
+                prev = r.hash();
+            }
+        }
+        Path keys = keyFile(dir);
+        String classes = Path.of(AuditVerifyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:ActiveProcessorCount=1", "-cp", classes,
+                AuditVerifyMain.class.getName(), file.toString(), "--key", keys.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out).doesNotContain("OutOfMemoryError")
+                .contains("records         " + n + " (1.." + n + ")")
+                .contains("RESULT: FAILED at end of file (record " + (n + 1) + "): the export ends after record " + n
+                        + " without its signed last checkpoint");
+        String kinds = out.lines().filter(l -> l.startsWith("kinds ")).findFirst().orElseThrow();
+        assertThat(kinds).contains("1" + "k".repeat(63) + "... 1").contains(ChainVerifier.OTHER_KINDS + " " + (n - ChainVerifier.MAX_KINDS))
+                .hasSizeLessThan(ChainVerifier.MAX_KINDS * 100);
+    }
 }
