@@ -5,5 +5,5 @@
  * and the {@link dev.strata.platform.audit.ChainVerifier verifier}. JDK only.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.strata.platform.audit;
