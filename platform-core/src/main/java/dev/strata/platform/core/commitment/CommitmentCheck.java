@@ -1,0 +1,223 @@
+package dev.strata.platform.core.commitment;
+
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Finding;
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.GpuRequest;
+import dev.strata.platform.api.contract.Member;
+import dev.strata.platform.api.contract.Sovereignty;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.core.placement.OfferSlots;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Whether what placement committed to an allocation still holds on an inventory and a ledger. A
+ * reading of the contract's clauses of its own, written from their documentation and not from
+ * placement's filter, so that it also checks placement: every member binding, in order,
+ * <ul>
+ *   <li><b>node</b> ({@code members.<m>.node}): gone from the inventory, BREACHED; STALE (its provider
+ *       no longer reports it), DRAINING or UNAVAILABLE, AT_RISK;</li>
+ *   <li><b>sovereignty</b>, against the node's site as the inventory holds it now: a country not
+ *       allowed, no jurisdiction allowed, an operator subject to an excluded jurisdiction, BREACHED; a
+ *       site, country or operator no longer known where the clause needs it, AT_RISK;</li>
+ *   <li><b>isolation</b>: a node dedicated (owned) by another tenant now, BREACHED; for a dedicated-node
+ *       allocation, another tenant's allocation on one of its nodes, BREACHED;</li>
+ *   <li><b>GPUs</b>, each bound one: gone from the node or FAILED ({@code members.<m>.gpus}), of a
+ *       model the member does not allow (a whole word of the model's name, any case:
+ *       {@code members.<m>.gpus.models}), BREACHED; DEGRADED where the member does not allow it
+ *       ({@code members.<m>.gpus.allowDegraded}), AT_RISK.</li>
+ * </ul>
+ * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
+ * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
+ * machine launched for it is followed by the deployment reconciler. The status is the worst
+ * finding's, HONORED without findings. Pure; thread-safe.
+ */
+public final class CommitmentCheck {
+
+    /** The member of a finding on the whole contract. */
+    public static final String WHOLE = "*";
+
+    /**
+     * A verdict.
+     *
+     * @param status the worst finding's status, HONORED without findings
+     * @param findings every clause that does not hold, in binding order
+     */
+    public record Verdict(CommitmentStatus status, List<Finding> findings) {
+        public Verdict {
+            findings = List.copyOf(findings);
+        }
+    }
+
+    private CommitmentCheck() {
+    }
+
+    /**
+     * Checks an allocation.
+     *
+     * @param allocation what placement bound
+     * @param contract the contract it placed, or null when it is not known (only the nodes, GPUs and
+     *     tenants are checked then, with an AT_RISK finding saying so)
+     * @param inventory the inventory now
+     * @param ledger every allocation in the ledger now (the allocation itself may be among them)
+     */
+    public static Verdict check(Allocation allocation, Contract contract, InventorySnapshot inventory, List<Allocation> ledger) {
+        List<Finding> out = new ArrayList<>();
+        if (contract == null) {
+            out.add(new Finding(WHOLE, "contract", CommitmentStatus.AT_RISK, "contract " + allocation.contract()
+                    + " is not in the store or cannot be read; its sovereignty and GPU clauses cannot be verified"));
+        }
+        for (MemberBinding b : allocation.bindings()) {
+            Member member = contract == null ? null
+                    : contract.members().stream().filter(m -> m.name().equals(b.member())).findFirst().orElse(null);
+            Optional<Node> node = inventory.node(b.nodeId());
+            if (node.isPresent()) {
+                checkNode(out, allocation, contract, member, b, node.get(), inventory, ledger);
+                continue;
+            }
+            Optional<String> offerId = OfferSlots.offerOf(b.nodeId());
+            if (offerId.isPresent()) {
+                Optional<CapacityOffer> offer = inventory.offer(offerId.get());
+                if (offer.isPresent() && contract != null) {
+                    sovereignty(out, b.member(), contract.sovereignty(), "offer " + offer.get().id(), offer.get().siteId(), inventory);
+                }
+                continue;
+            }
+            out.add(new Finding(b.member(), node(b), CommitmentStatus.BREACHED, "node " + b.nodeId() + " is no longer in the inventory"));
+        }
+        CommitmentStatus status = CommitmentStatus.HONORED;
+        for (Finding f : out) {
+            status = status.worst(f.status());
+        }
+        return new Verdict(status, out);
+    }
+
+    private static String node(MemberBinding b) {
+        return "members." + b.member() + ".node";
+    }
+
+    private static void checkNode(List<Finding> out, Allocation allocation, Contract contract, Member member, MemberBinding b, Node n,
+            InventorySnapshot inventory, List<Allocation> ledger) {
+        if (n.state() == ResourceState.STALE) {
+            out.add(new Finding(b.member(), node(b), CommitmentStatus.AT_RISK, "node " + n.id() + " is STALE: its provider "
+                    + n.providerId() + " no longer reports it"));
+        } else if (n.state() != ResourceState.AVAILABLE) {
+            out.add(new Finding(b.member(), node(b), CommitmentStatus.AT_RISK, "node " + n.id() + " is " + n.state()));
+        }
+        if (contract != null) {
+            String what = "node " + n.id() + (n.siteId().equals(b.siteId()) || b.siteId() == null ? "" : " (placed at site " + b.siteId() + ")");
+            sovereignty(out, b.member(), contract.sovereignty(), what, n.siteId(), inventory);
+        }
+        if (n.ownerTenant() != null && !n.ownerTenant().equals(allocation.tenant())) {
+            out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " is dedicated to tenant "
+                    + n.ownerTenant() + ", not " + allocation.tenant()));
+        }
+        if (allocation.dedicated()) {
+            for (Allocation other : ledger) {
+                if (other.id().equals(allocation.id()) || other.tenant().equals(allocation.tenant())) {
+                    continue;
+                }
+                if (other.bindings().stream().anyMatch(x -> x.nodeId().equals(n.id()))) {
+                    out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " also holds allocation "
+                            + other.id() + " of tenant " + other.tenant() + "; isolation dedicated-node allows no other tenant"));
+                }
+            }
+        }
+        GpuRequest gpus = member == null ? null : member.gpus();
+        String p = "members." + b.member() + ".gpus";
+        for (String id : b.acceleratorIds()) {
+            Accelerator a = n.accelerators().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+            if (a == null) {
+                out.add(new Finding(b.member(), p, CommitmentStatus.BREACHED, "GPU " + id + " is no longer on node " + n.id()));
+                continue;
+            }
+            Health.Status health = a.health().status();
+            if (health == Health.Status.FAILED) {
+                out.add(new Finding(b.member(), p, CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " has FAILED"
+                        + reasons(a.health())));
+            } else if (health == Health.Status.DEGRADED && gpus != null && !gpus.allowDegraded()) {
+                out.add(new Finding(b.member(), p + ".allowDegraded", CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id()
+                        + " is DEGRADED" + reasons(a.health()) + "; the member does not allow degraded GPUs"));
+            }
+            if (gpus != null && !gpus.models().isEmpty() && gpus.models().stream().noneMatch(w -> wordOf(a.model(), w))) {
+                out.add(new Finding(b.member(), p + ".models", CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " is a "
+                        + a.model() + ", not one of " + sorted(gpus.models())));
+            }
+        }
+    }
+
+    /** The sovereignty clause against the site {@code siteId} of a node or offer, {@code what}. */
+    private static void sovereignty(List<Finding> out, String member, Sovereignty s, String what, String siteId, InventorySnapshot inventory) {
+        if (s.unrestricted()) {
+            return;
+        }
+        Site site = inventory.site(siteId).orElse(null);
+        if (site == null) {
+            out.add(new Finding(member, "sovereignty", CommitmentStatus.AT_RISK, what + " is at site " + siteId
+                    + ", which the inventory no longer holds: its country, jurisdictions and operator are unknown"));
+            return;
+        }
+        String at = what + " is at site " + site.id();
+        if (!s.countries().isEmpty()) {
+            if (site.country() == null) {
+                out.add(new Finding(member, "sovereignty.countries", CommitmentStatus.AT_RISK, at + ", country unknown, required one of "
+                        + sorted(s.countries())));
+            } else if (!s.countries().contains(site.country())) {
+                out.add(new Finding(member, "sovereignty.countries", CommitmentStatus.BREACHED, at + ", country " + site.country()
+                        + ", not in " + sorted(s.countries())));
+            }
+        }
+        if (!s.jurisdictions().isEmpty() && site.jurisdictions().stream().noneMatch(s.jurisdictions()::contains)) {
+            out.add(new Finding(member, "sovereignty.jurisdictions", CommitmentStatus.BREACHED, at + ", under " + sorted(site.jurisdictions())
+                    + ", none of " + sorted(s.jurisdictions())));
+        }
+        if (!s.excludedOperatorJurisdictions().isEmpty()) {
+            if (site.operator() == null) {
+                out.add(new Finding(member, "sovereignty.excludeOperatorJurisdictions", CommitmentStatus.AT_RISK, at
+                        + ", operator unknown, cannot exclude " + sorted(s.excludedOperatorJurisdictions())));
+            } else {
+                Set<String> hit = new TreeSet<>(site.operator().jurisdictions());
+                hit.retainAll(s.excludedOperatorJurisdictions());
+                if (!hit.isEmpty()) {
+                    out.add(new Finding(member, "sovereignty.excludeOperatorJurisdictions", CommitmentStatus.BREACHED, at + ", operator "
+                            + site.operator().name() + " subject to " + sorted(site.operator().jurisdictions()) + ", excluded " + hit));
+                }
+            }
+        }
+    }
+
+    /** Whether {@code word} is a whole word of the model's name, any case: H100 names "NVIDIA H100 80GB HBM3", A10 not "A100". */
+    static boolean wordOf(String model, String word) {
+        String m = model.toLowerCase(Locale.ROOT);
+        String w = word.toLowerCase(Locale.ROOT);
+        for (int at = m.indexOf(w); at >= 0 && !w.isEmpty(); at = m.indexOf(w, at + 1)) {
+            int end = at + w.length();
+            if ((at == 0 || !Character.isLetterOrDigit(m.charAt(at - 1))) && (end == m.length() || !Character.isLetterOrDigit(m.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String reasons(Health health) {
+        return health.reasons().isEmpty() ? "" : " (" + String.join("; ", health.reasons()) + ")";
+    }
+
+    private static String sorted(Collection<String> values) {
+        return new TreeSet<>(values).toString();
+    }
+}
