@@ -13,6 +13,10 @@ import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
@@ -45,7 +49,12 @@ class CommitmentCheckTest {
     }
 
     static Node node() {
-        return Node.builder().id(NODE).providerId("declared").siteId("fra-1").kind(NodeKind.DECLARED).memoryBytes(512L << 30)
+        List<CpuCore> cores = new ArrayList<>();
+        for (int c = 0; c < 32; c++) {
+            cores.add(new CpuCore(c, CpuSet.of(c)));
+        }
+        CpuTopology cpu = new CpuTopology(List.of(new CpuPackage(0, "x", "x", cores)), CpuSet.parseList("0-31"), CpuSet.EMPTY);
+        return Node.builder().id(NODE).providerId("declared").siteId("fra-1").kind(NodeKind.DECLARED).cpu(cpu).memoryBytes(512L << 30)
                 .accelerators(List.of(gpu(NODE + "/gpu0", "NVIDIA H100 80GB HBM3", Health.OK), gpu(NODE + "/gpu1", "NVIDIA H100 80GB HBM3", Health.OK)))
                 .build();
     }

@@ -1,0 +1,44 @@
+package dev.strata.platform.core.commitment;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
+import java.time.Duration;
+
+/**
+ * The verifier's validated settings.
+ *
+ * @param interval between passes over every allocation; zero for none (verified on demand only)
+ */
+public record CommitmentSettings(Duration interval) {
+
+    public static final String PID = "dev.strata.platform.core.commitment";
+
+    public static final CommitmentSettings DEFAULTS = new CommitmentSettings(Duration.ofMinutes(1));
+
+    static final String EXPECTED = "0 (verify only on demand) or a duration of at least 1s, such as 30s, 1m or 1h "
+            + "(units ns, us, ms, s, m, h, d; a bare number is seconds)";
+
+    /**
+     * Validates a configuration.
+     *
+     * @throws InvalidConfigurationException naming the PID, the property, the value and what was expected
+     */
+    public static CommitmentSettings from(CommitmentConfig config) {
+        String value = config.interval();
+        Duration interval;
+        try {
+            interval = Quantities.duration(value == null ? "" : value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(PID, "interval", value, EXPECTED);
+        }
+        if (interval.isNegative() || !interval.isZero() && interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new InvalidConfigurationException(PID, "interval", value, EXPECTED);
+        }
+        return new CommitmentSettings(interval);
+    }
+
+    /** Whether passes run on a schedule. */
+    public boolean scheduled() {
+        return !interval.isZero();
+    }
+}

@@ -1,0 +1,308 @@
+package dev.strata.platform.core.commitment;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.platform.api.commitment.Commitment;
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Commitments;
+import dev.strata.platform.api.commitment.Finding;
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.provenance.ProviderText;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.StateStore;
+import dev.strata.platform.core.store.StoredContract;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verifier: every allocation in the ledger checked ({@link CommitmentCheck}) against the
+ * current inventory and ledger, every {@code interval} on the leader, and on demand. When an
+ * allocation's status changes (from HONORED, which it is when placed, to another, any change after,
+ * and back to HONORED) one provenance record of kind {@value #KIND} is appended with the allocation,
+ * contract, tenant, status, previous status and findings (their texts cleaned as provider text
+ * is). The status last recorded for an allocation is read back from the log, so that a restart or
+ * a new leader does not record it again. A released allocation is forgotten. Contracts are read
+ * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
+ * tenant's latest of the allocation's contract name submitted before it. Configuration PID
+ * {@value CommitmentSettings#PID}; an invalid change is rejected and the previous settings stay.
+ */
+@Component(service = Commitments.class, immediate = true, configurationPid = CommitmentSettings.PID)
+@Designate(ocd = CommitmentConfig.class)
+public class CommitmentVerifier implements Commitments {
+
+    /** The kind of the provenance records of status changes. */
+    public static final String KIND = "commitment";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommitmentVerifier.class);
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final int CONTRACTS_SEARCHED = 1000;
+
+    /** A status as recorded in the log (or first seen), and since when. */
+    private record Known(CommitmentStatus status, Instant since) {
+    }
+
+    private final StateStore store;
+    private final Placement placement;
+    private final Inventory inventory;
+    private final Clock clock;
+    private final Map<String, Commitment> latest = new TreeMap<>();
+    private final Map<String, Known> recorded = new HashMap<>();
+    private final Map<String, Contract> contracts = new HashMap<>();
+    private long recordedEpoch = -1;
+    private ScheduledExecutorService passes;
+    private ScheduledFuture<?> next;
+    private CommitmentSettings settings;
+
+    @Activate
+    public CommitmentVerifier(@Reference StateStore store, @Reference Placement placement, @Reference Inventory inventory,
+            CommitmentConfig config) {
+        this(store, placement, inventory, Clock.systemUTC());
+        configure(CommitmentSettings.from(config));
+    }
+
+    /** A verifier that verifies on demand only, until {@link #configure}d. */
+    CommitmentVerifier(StateStore store, Placement placement, Inventory inventory, Clock clock) {
+        this.store = store;
+        this.placement = placement;
+        this.inventory = inventory;
+        this.clock = clock;
+    }
+
+    @Modified
+    void modified(CommitmentConfig config) {
+        try {
+            configure(CommitmentSettings.from(config));
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+        }
+    }
+
+    /** Applies settings: passes every {@code interval} (the first one interval from now), or none. */
+    synchronized void configure(CommitmentSettings s) {
+        settings = s;
+        if (next != null) {
+            next.cancel(false);
+            next = null;
+        }
+        if (s.scheduled()) {
+            if (passes == null) {
+                passes = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "strata-commitments");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            long millis = s.interval().toMillis();
+            next = passes.scheduleWithFixedDelay(this::scheduledPass, millis, millis, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Commitments: {}", s.scheduled() ? "every allocation verified every " + s.interval() : "verified on demand only");
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (passes != null) {
+            passes.shutdownNow();
+        }
+    }
+
+    CommitmentSettings settings() {
+        return settings;
+    }
+
+    private void scheduledPass() {
+        try {
+            if (!store.leadership().isLeader()) {
+                return;
+            }
+            if (inventory.snapshot().generation() == 0) {
+                return; // nothing discovered yet (a start): every node would read as gone
+            }
+            verifyAll();
+        } catch (RuntimeException e) {
+            LOG.warn("A pass of the verifier failed; the next one tries again: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized List<Commitment> commitments() {
+        return List.copyOf(latest.values());
+    }
+
+    @Override
+    public synchronized Commitment verify(String allocationId) {
+        Optional<Allocation> a = placement.allocation(allocationId);
+        if (a.isEmpty()) {
+            forget(allocationId);
+            throw new NotFoundException("no allocation '" + allocationId + "' in the ledger; strata:allocations lists them");
+        }
+        return verify(a.get(), inventory.snapshot(), placement.allocations());
+    }
+
+    @Override
+    public synchronized List<Commitment> verifyAll() {
+        List<Allocation> ledger = placement.allocations();
+        InventorySnapshot snapshot = inventory.snapshot();
+        Set<String> ids = new HashSet<>();
+        List<Commitment> out = new ArrayList<>();
+        for (Allocation a : ledger) {
+            ids.add(a.id());
+            out.add(verify(a, snapshot, ledger));
+        }
+        for (String id : new ArrayList<>(latest.keySet())) {
+            if (!ids.contains(id)) {
+                forget(id);
+            }
+        }
+        recorded.keySet().retainAll(ids);
+        out.sort(Comparator.comparing(Commitment::allocationId));
+        return out;
+    }
+
+    private void forget(String id) {
+        latest.remove(id);
+        recorded.remove(id);
+        contracts.remove(id);
+    }
+
+    private Commitment verify(Allocation a, InventorySnapshot snapshot, List<Allocation> ledger) {
+        long epoch = store.leadership().epoch();
+        if (epoch != recordedEpoch) {
+            // another leader may have recorded changes since this instance last read the log
+            recorded.clear();
+            recordedEpoch = epoch;
+        }
+        CommitmentCheck.Verdict v = CommitmentCheck.check(a, contractOf(a), snapshot, ledger);
+        Instant now = clock.instant();
+        boolean leader = store.leadership().isLeader();
+        Known before = recorded.containsKey(a.id()) ? recorded.get(a.id()) : fromLog(a, now);
+        boolean change = before.status() != v.status();
+        Instant since = change ? now : before.since();
+        Known after = before;
+        if (change && leader) {
+            try {
+                store.provenance().append(record(a, v, before.status(), snapshot.generation())).join();
+                after = new Known(v.status(), now);
+                LOG.info("Allocation {} of contract {} ({}): {}{}", a.id(), a.contract(), a.tenant(), v.status(),
+                        v.findings().isEmpty() ? "" : ", " + v.findings().get(0) + (v.findings().size() > 1 ? " and "
+                                + (v.findings().size() - 1) + " more" : ""));
+            } catch (RuntimeException e) {
+                LOG.warn("The change of allocation {} to {} was not recorded in the provenance log; the next pass tries again: {}", a.id(),
+                        v.status(), e.toString());
+            }
+        }
+        if (leader) {
+            // a follower reads the log again each time: the leader records what it does not see
+            recorded.put(a.id(), after);
+        }
+        Commitment c = new Commitment(a.id(), a.contract(), a.tenant(), v.status(), since, v.findings(), snapshot.generation());
+        latest.put(a.id(), c);
+        return c;
+    }
+
+    /**
+     * The status the log last recorded for the allocation, and when; without a record, HONORED since
+     * it was placed (placement committed to what it bound, and every change since would be recorded).
+     */
+    private Known fromLog(Allocation a, Instant now) {
+        Known placed = new Known(CommitmentStatus.HONORED, a.createdAt() == null ? now : a.createdAt());
+        List<LogRecord> last = store.provenance().find(new AuditFilter(null, null, a.id(), null, KIND, null, null, 1, true));
+        if (last.isEmpty()) {
+            return placed;
+        }
+        LogRecord r = last.get(0);
+        try {
+            return new Known(CommitmentStatus.valueOf(String.valueOf(r.payload().get("status"))), Instant.parse(r.time()));
+        } catch (RuntimeException e) {
+            LOG.warn("Provenance record {} of allocation {} holds no status that can be read: {}", r.seq(), a.id(), e.toString());
+            return placed;
+        }
+    }
+
+    static ProvenanceEntry record(Allocation a, CommitmentCheck.Verdict v, CommitmentStatus previous, long inventoryGeneration) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("allocation", a.id());
+        payload.put("contract", a.contract());
+        payload.put("tenant", a.tenant());
+        payload.put("status", v.status().name());
+        payload.put("previous", previous.name());
+        payload.put("inventoryGeneration", inventoryGeneration);
+        List<Object> findings = new ArrayList<>();
+        for (Finding f : v.findings()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("member", f.member());
+            m.put("clause", f.clause());
+            m.put("status", f.status().name());
+            // the evidence quotes the inventory (node, site, operator and model names, health reasons): provider text
+            m.put("evidence", ProviderText.clean(f.evidence()));
+            findings.add(m);
+        }
+        payload.put("findings", findings);
+        return ProvenanceEntry.of(KIND, "system", payload, "contract", a.contract(), "tenant", a.tenant(), "allocation", a.id());
+    }
+
+    /** The contract an allocation placed, from the store; null when it is not there or cannot be read. */
+    private Contract contractOf(Allocation a) {
+        Contract known = contracts.get(a.id());
+        if (known != null) {
+            return known;
+        }
+        Optional<StoredContract> stored = store.contracts().get("c-" + a.id());
+        if (stored.isEmpty()) {
+            stored = store.contracts().list(a.tenant(), CONTRACTS_SEARCHED).stream()
+                    .filter(c -> c.name().equals(a.contract()))
+                    .filter(c -> a.createdAt() == null || c.submittedAt() == null || !c.submittedAt().isAfter(a.createdAt()))
+                    .findFirst();
+        }
+        if (stored.isEmpty()) {
+            return null;
+        }
+        StoredContract s = stored.get();
+        try {
+            Contract c = "json".equals(s.format()) ? JSON.readValue(s.document(), Contract.class)
+                    : new ContractDocumentReader().read(s.document(), s.id());
+            contracts.put(a.id(), c);
+            return c;
+        } catch (Exception e) {
+            LOG.warn("Contract {} of allocation {} cannot be read from the store; its clauses are not verified: {}", s.id(), a.id(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    /** For tests: how long until the next scheduled pass is due, or null without one. */
+    synchronized Duration nextPassIn() {
+        return next == null ? null : Duration.ofMillis(next.getDelay(TimeUnit.MILLISECONDS));
+    }
+}

@@ -1,0 +1,204 @@
+package dev.strata.platform.core.commitment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.commitment.Commitment;
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.placement.PlacementEngines;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreTestAccess;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/**
+ * The verifier over the real embedded store and a durable placement: a status change is recorded
+ * once, with the previous status and the findings; a pass with nothing changed records nothing;
+ * a new verifier on the reopened store (a restart) takes the last recorded status from the log and
+ * records nothing for an unchanged one; a released allocation is forgotten.
+ */
+class CommitmentVerifierTest {
+
+    @TempDir
+    Path data;
+
+    private final AtomicReference<InventorySnapshot> current = new AtomicReference<>();
+    private final AtomicLong generation = new AtomicLong(1);
+    private final Inventory inventory = new Inventory() {
+        @Override
+        public InventorySnapshot snapshot() {
+            return current.get();
+        }
+
+        @Override
+        public InventorySnapshot refresh(Duration maxWait) {
+            return current.get();
+        }
+    };
+
+    private void inventory(Site site, Node node) {
+        current.set(new InventorySnapshot(generation.incrementAndGet(), Instant.now(), List.of(site), List.of(node), List.of(), List.of(),
+                List.of(), List.of()));
+    }
+
+    private static Node degraded() {
+        Node n = CommitmentCheckTest.node();
+        return n.withAccelerators(List.of(n.accelerators().get(0),
+                n.accelerators().get(1).toBuilder().health(new Health(Health.Status.DEGRADED, List.of("row remap pending"))).build()));
+    }
+
+    private static List<LogRecord> records(JdbcStateStore store) {
+        return store.provenance().find(new AuditFilter(null, null, null, null, CommitmentVerifier.KIND, null, null, 100, false));
+    }
+
+    @Test
+    void eachChangeIsRecordedOnceAndARestartRecordsNothingForAnUnchangedStatus() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        String id;
+        Instant breachedAt;
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            PlacementDecision d = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            id = d.allocationId();
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+
+            // honored from the start: nothing to record; since the placement
+            Commitment first = verifier.verify(id);
+            assertThat(first.status()).isEqualTo(CommitmentStatus.HONORED);
+            assertThat(first.findings()).isEmpty();
+            assertThat(first.since()).isEqualTo(placement.allocation(id).orElseThrow().createdAt());
+            assertThat(records(store)).isEmpty();
+
+            // the site moved to a country the contract does not allow: one record, with the contract read back from the store
+            inventory(CommitmentCheckTest.fra1().toBuilder().country("US").build(), CommitmentCheckTest.node());
+            Commitment breached = verifier.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(breached.inventoryGeneration()).isEqualTo(current.get().generation());
+            verifier.verifyAll();
+            verifier.verify(id);
+            List<LogRecord> recorded = records(store);
+            assertThat(recorded).hasSize(1);
+            LogRecord r = recorded.get(0);
+            assertThat(r.subjects()).containsEntry("allocation", id).containsEntry("contract", "train").containsEntry("tenant", "t1");
+            assertThat(r.actor()).isEqualTo("system");
+            assertThat(r.payload()).containsEntry("status", "BREACHED").containsEntry("previous", "HONORED").containsEntry("allocation", id);
+            assertThat(r.payload().get("findings")).isEqualTo(List.of(Map.of("member", "trainer", "clause", "sovereignty.countries",
+                    "status", "BREACHED", "evidence", "node fra-1-h100-03 is at site fra-1, country US, not in [DE, FR]")));
+            breachedAt = Instant.parse(r.time());
+            assertThat(verifier.commitments()).singleElement().satisfies(c -> assertThat(c.since()).isEqualTo(breached.since()));
+
+            // back in Germany, one GPU degraded: at risk, recorded once with the previous status
+            inventory(CommitmentCheckTest.fra1(), degraded());
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            verifier.verifyAll();
+            assertThat(records(store)).hasSize(2);
+            assertThat(records(store).get(1).payload()).containsEntry("status", "AT_RISK").containsEntry("previous", "BREACHED");
+        } finally {
+            store.close();
+        }
+
+        // a restart: a new store instance on the same file, a new verifier
+        store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            Commitment again = verifier.verify(id);
+            assertThat(again.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(again.since()).isAfterOrEqualTo(breachedAt).isEqualTo(Instant.parse(records(store).get(1).time()));
+            verifier.verifyAll();
+            assertThat(records(store)).hasSize(2);
+
+            // healthy again: back to honored, recorded
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            verifier.verifyAll();
+            assertThat(records(store)).hasSize(3);
+            assertThat(records(store).get(2).payload()).containsEntry("status", "HONORED").containsEntry("previous", "AT_RISK")
+                    .containsEntry("findings", List.of());
+
+            // released: forgotten, and no record
+            placement.release(id);
+            assertThat(verifier.verifyAll()).isEmpty();
+            assertThat(verifier.commitments()).isEmpty();
+            assertThatThrownBy(() -> verifier.verify(id)).isInstanceOf(NotFoundException.class).hasMessageContaining(id);
+            assertThat(records(store)).hasSize(3);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aFirstVerdictThatIsNotHonoredIsRecordedAsAChangeFromHonoredAtPlacement() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().withState(dev.strata.platform.api.model.ResourceState.STALE));
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            assertThat(verifier.verify(id).status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK")
+                    .containsEntry("previous", "HONORED"));
+            // a second verifier over the same store (another start) records nothing more
+            new CommitmentVerifier(store, placement, inventory, Clock.systemUTC()).verifyAll();
+            assertThat(records(store)).hasSize(1);
+        } finally {
+            store.close();
+        }
+    }
+
+    static CommitmentSettings settings(Map<String, Object> properties) {
+        return CommitmentSettings.from(Converters.standardConverter().convert(properties).to(CommitmentConfig.class));
+    }
+
+    @Test
+    void theIntervalIsADurationOfAtLeastOneSecondOrZeroForOnDemandOnly() {
+        assertThat(settings(Map.of())).isEqualTo(CommitmentSettings.DEFAULTS);
+        assertThat(settings(Map.of("interval", "30s")).interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings(Map.of("interval", "0")).scheduled()).isFalse();
+        for (String bad : new String[] {"soon", "500ms", "-1m", ""}) {
+            assertThatThrownBy(() -> settings(Map.of("interval", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.commitment: interval = '" + bad + "' is invalid; expected " + CommitmentSettings.EXPECTED);
+        }
+    }
+
+    @Test
+    void passesRunOnTheirIntervalAndNoneWithZero() {
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            assertThat(verifier.nextPassIn()).isNull();
+            verifier.configure(settings(Map.of("interval", "1h")));
+            assertThat(verifier.nextPassIn()).isGreaterThan(Duration.ofMinutes(59));
+            verifier.configure(settings(Map.of("interval", "0")));
+            assertThat(verifier.nextPassIn()).isNull();
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+    }
+}
