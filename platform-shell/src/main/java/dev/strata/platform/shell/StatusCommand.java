@@ -1,5 +1,7 @@
 package dev.strata.platform.shell;
 
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Commitments;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderStatus;
@@ -24,10 +26,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
  * {@code strata:status}: a summary that stays a screen long whatever the inventory's size:
- * providers, nodes by site and state, GPUs by model, allocations, and where to look next.
+ * providers, nodes by site and state, GPUs by model, allocations, commitments, and where to look next.
  */
 @Service
-@Command(scope = "strata", name = "status", description = "Summarises Strata: providers, nodes by site and state, GPUs by model, allocations.")
+@Command(scope = "strata", name = "status", description = "Summarises Strata: providers, nodes by site and state, GPUs by model, allocations, commitments.")
 public class StatusCommand implements Action {
 
     @Reference(optional = true)
@@ -38,6 +40,9 @@ public class StatusCommand implements Action {
 
     @Reference(optional = true)
     Placement placement;
+
+    @Reference(optional = true)
+    Commitments commitments;
 
     @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
     boolean noFormat;
@@ -106,8 +111,15 @@ public class StatusCommand implements Action {
                     : "; " + (orphaned.size() == 1 ? "1 holds" : orphaned.size() + " hold") + " nodes that left the inventory: "
                             + String.join(", ", orphaned) + " (see strata:allocations)");
         }
+        if (commitments != null) {
+            Map<CommitmentStatus, Long> byStatus = new EnumMap<>(CommitmentStatus.class);
+            commitments.commitments().forEach(c -> byStatus.merge(c.status(), 1L, Long::sum));
+            out.printf("Commitments: %d honored, %d at risk, %d breached%n",
+                    byStatus.getOrDefault(CommitmentStatus.HONORED, 0L), byStatus.getOrDefault(CommitmentStatus.AT_RISK, 0L),
+                    byStatus.getOrDefault(CommitmentStatus.BREACHED, 0L));
+        }
         out.println();
-        out.println("More: strata:providers, strata:nodes, strata:node <id>, strata:gpus, strata:allocations; help strata");
+        out.println("More: strata:providers, strata:nodes, strata:node <id>, strata:gpus, strata:allocations, strata:commitments; help strata");
         return null;
     }
 }
