@@ -10,6 +10,8 @@ import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
@@ -37,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -77,6 +80,7 @@ public class CommitmentVerifier implements Commitments {
     private final Placement placement;
     private final Inventory inventory;
     private final Clock clock;
+    private final BooleanSupplier discovered;
     private final Map<String, Commitment> latest = new TreeMap<>();
     private final Map<String, Known> recorded = new HashMap<>();
     private final Map<String, Contract> contracts = new HashMap<>();
@@ -87,17 +91,28 @@ public class CommitmentVerifier implements Commitments {
 
     @Activate
     public CommitmentVerifier(@Reference StateStore store, @Reference Placement placement, @Reference Inventory inventory,
-            CommitmentConfig config) {
-        this(store, placement, inventory, Clock.systemUTC());
+            @Reference ProviderRegistry registry, CommitmentConfig config) {
+        this(store, placement, inventory, Clock.systemUTC(), () -> registry.providers().stream()
+                .noneMatch(p -> p.state() == ProviderState.STARTING));
         configure(CommitmentSettings.from(config));
     }
 
     /** A verifier that verifies on demand only, until {@link #configure}d. */
     CommitmentVerifier(StateStore store, Placement placement, Inventory inventory, Clock clock) {
+        this(store, placement, inventory, clock, () -> true);
+    }
+
+    /**
+     * @param discovered whether every provider has finished its first discovery: until then a
+     *     scheduled pass is skipped, as the nodes of a provider still starting (after a restart, the
+     *     inventory is rediscovered) would read as gone
+     */
+    CommitmentVerifier(StateStore store, Placement placement, Inventory inventory, Clock clock, BooleanSupplier discovered) {
         this.store = store;
         this.placement = placement;
         this.inventory = inventory;
         this.clock = clock;
+        this.discovered = discovered;
     }
 
     @Modified
@@ -146,8 +161,8 @@ public class CommitmentVerifier implements Commitments {
             if (!store.leadership().isLeader()) {
                 return;
             }
-            if (inventory.snapshot().generation() == 0) {
-                return; // nothing discovered yet (a start): every node would read as gone
+            if (inventory.snapshot().generation() == 0 || !discovered.getAsBoolean()) {
+                return; // not everything discovered yet (a start): the nodes of a provider still starting would read as gone
             }
             verifyAll();
         } catch (RuntimeException e) {

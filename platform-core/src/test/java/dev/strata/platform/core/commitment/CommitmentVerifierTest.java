@@ -185,6 +185,35 @@ class CommitmentVerifierTest {
         }
     }
 
+    /**
+     * A scheduled pass waits until every provider has finished its first discovery: after a
+     * restart the inventory is rediscovered, and a provider still starting would have its nodes read
+     * as gone and its allocations recorded BREACHED, then HONORED again a pass later.
+     */
+    @Test
+    void scheduledPassesWaitUntilEveryProviderHasDiscovered() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            assertThat(placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).placed()).isTrue();
+            java.util.concurrent.atomic.AtomicBoolean discovered = new java.util.concurrent.atomic.AtomicBoolean();
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC(), discovered::get);
+            verifier.configure(settings(Map.of("interval", "1s")));
+            Thread.sleep(2500);
+            assertThat(verifier.commitments()).as("no pass while a provider is starting").isEmpty();
+            discovered.set(true);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (verifier.commitments().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(verifier.commitments()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+    }
+
     @Test
     void passesRunOnTheirIntervalAndNoneWithZero() {
         JdbcStateStore store = StoreTestAccess.embedded(data);
