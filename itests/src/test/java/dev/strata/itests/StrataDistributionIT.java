@@ -350,6 +350,11 @@ public class StrataDistributionIT {
             String allocation = real.substring(real.indexOf("placed as ") + 10).lines().findFirst().orElseThrow().strip();
             String listed = shell.run("strata:allocations --no-format");
             assertTrue(listed, listed.contains(allocation) && listed.contains("llm-finetune") && listed.contains("dedicated-node"));
+            // the verifier runs in the framework: the allocation just placed holds every clause
+            String verdicts = shell.run("strata:commitments --verify --no-format");
+            assertTrue(verdicts, verdicts.lines().anyMatch(l -> l.startsWith(allocation + "\tllm-finetune\t") && l.contains("\tHONORED\t")));
+            String one = shell.run("strata:commitments " + allocation);
+            assertTrue(one, one.contains("HONORED") && one.contains("Every clause holds."));
 
             String tooBig = shell.run("strata:place -f examples/too-big.yaml --dry-run");
             // the README quotes these two outputs
