@@ -94,10 +94,9 @@ class DeviceRulesTest {
         assertThat(fabric.members()).hasSize(2);
     }
 
-    @Test
-    void xidsCountForAnHour() {
-        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
-        Clock clock = new Clock() {
+    /** A clock that reads {@code now[0]}, which the test moves. */
+    private static Clock clock(Instant[] now) {
+        return new Clock() {
             @Override
             public ZoneOffset getZone() {
                 return ZoneOffset.UTC;
@@ -113,7 +112,12 @@ class DeviceRulesTest {
                 return now[0];
             }
         };
-        XidLog log = new XidLog(clock);
+    }
+
+    @Test
+    void xidsCountForAnHour() {
+        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
+        XidLog log = new XidLog(clock(now));
         log.record("GPU-0", 79);
         log.record("GPU-0", 79);
         now[0] = now[0].plus(Duration.ofMinutes(30));
@@ -123,26 +127,11 @@ class DeviceRulesTest {
         assertThat(log.recent("GPU-0")).containsExactly(94);
         assertThat(log.recent("GPU-1")).isEmpty();
     }
+
     @Test
     void aFloodOfApplicationXidsDoesNotPushAnEarlierCriticalXidOutOfTheWindow() {
         Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
-        XidLog log = new XidLog(clock);
+        XidLog log = new XidLog(clock(now));
         log.record("GPU-0", 79);
         // a faulting application can make the driver report XID 13 many times a second
         for (int i = 0; i < 500; i++) {
