@@ -41,8 +41,8 @@ public class CommitmentsCommand implements Action {
         PrintStream out = System.out;
         if (id != null) {
             Commitment c = service.verify(id);
-            out.printf("Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)%n", c.allocationId(), c.contract(),
-                    c.tenant(), c.status(), c.since(), c.inventoryGeneration());
+            out.println(Format.visible(String.format("Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)",
+                    c.allocationId(), c.contract(), c.tenant(), c.status(), c.since(), c.inventoryGeneration())));
             Table findings = new Table("MEMBER", "CLAUSE", "STATUS", "EVIDENCE").emptyText("Every clause holds.");
             for (Finding f : c.findings()) {
                 findings.row(f.member(), f.clause(), f.status(), f.evidence());

@@ -69,8 +69,8 @@ public class DeployCommand implements Action {
         out.println();
         Deployment d = result.deployment();
         out.println(d == null ? "Plan (dry run: nothing stored, nothing provisioned)"
-                : "Deployment " + d.id() + " of " + d.contract() + ": " + state(d.state()) + ", allocation " + d.allocationId()
-                        + "; 'strata:deployment " + d.id() + "' shows its progress");
+                : Format.visible("Deployment " + d.id() + " of " + d.contract() + ": " + state(d.state()) + ", allocation " + d.allocationId()
+                        + "; 'strata:deployment " + d.id() + "' shows its progress"));
         Table table = new Table("MEMBER", "TARGET", "PROVIDER", "SITE", "PARAMETERS", "NOTE");
         for (DeploymentMember m : result.members()) {
             table.row(m.name(), target(m), m.providerId(), m.siteId(), parameters(m), Format.orDash(m.message()));

@@ -39,8 +39,8 @@ public class DeploymentCommand implements Action {
         Deployment d = service.get(id).orElseThrow(() -> new NotFoundException("no deployment '" + id + "'; strata:deployments --all lists them"));
         List<DeploymentEvent> history = service.history(id);
         PrintStream out = System.out;
-        out.printf("Deployment %s of contract %s, tenant %s: %s%s%n", d.id(), d.contract(), d.tenant(), DeployCommand.state(d.state()),
-                d.message() == null ? "" : " (" + d.message() + ")");
+        out.println(Format.visible(String.format("Deployment %s of contract %s, tenant %s: %s%s", d.id(), d.contract(), d.tenant(),
+                DeployCommand.state(d.state()), d.message() == null ? "" : " (" + d.message() + ")")));
         out.printf("Allocation %s; %d of %d machines running; a lost machine is %s%n", Format.orDash(d.allocationId()),
                 d.count(MemberState.RUNNING), d.members().size(), d.onMachineLoss().name().equals("REPLACE") ? "replaced" : "not replaced "
                         + "(the deployment is marked degraded)");

@@ -1,5 +1,6 @@
 package dev.strata.platform.shell;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -69,6 +70,43 @@ final class Format {
     static String labelled(Collection<String> keys) {
         int width = Math.max(13, keys.stream().mapToInt(String::length).max().orElse(0));
         return "%-" + width + "s %s%n";
+    }
+
+    /**
+     * Text fit to print on an operator's terminal: ids, names and messages come from providers and
+     * contracts, and a control character among them (an escape sequence's ESC, a carriage return)
+     * would be run by the terminal instead of shown. A line break or tab becomes a space, any other
+     * control character {@code \xHH}; the rest is left as it is.
+     */
+    static String visible(Object value) {
+        String text = String.valueOf(value);
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String replacement = c == '\n' || c == '\t' ? " " : isControl(c) ? hex(c) : null;
+            if (replacement != null && b == null) {
+                b = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (b != null) {
+                b.append(replacement != null ? replacement : String.valueOf(c));
+            }
+        }
+        return b == null ? text : b.toString();
+    }
+
+    /** A C0 or C1 control character, or DEL. */
+    static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    }
+
+    /** {@code \x1b} for ESC. */
+    static String hex(char c) {
+        return String.format(Locale.ROOT, "\\x%02x", (int) c);
+    }
+
+    /** One {@code label value} line of a detail view (see {@link #labelled}), both made {@link #visible}. */
+    static void line(PrintStream out, String format, Object label, Object value) {
+        out.printf(format, visible(label), visible(value));
     }
 
     static String join(Collection<?> values) {

@@ -64,30 +64,30 @@ public class GpuCommand implements Action {
         }
         if (a == null) {
             List<String> ids = java.util.stream.Stream.concat(nodes.stream().flatMap(n -> n.accelerators().stream()), snapshot.unattached().stream())
-                    .map(Accelerator::id).limit(10).toList();
-            throw new IllegalArgumentException("no GPU '" + id + "'" + (ids.isEmpty() ? "; the inventory has no GPUs" : "; known GPUs: " + String.join(", ", ids)
-                    + (ids.size() == 10 ? ", ..." : "")));
+                    .map(Accelerator::id).toList();
+            throw new IllegalArgumentException("no GPU '" + Format.visible(id) + "'"
+                    + (ids.isEmpty() ? "; the inventory has no GPUs" : "; known GPUs: " + NodeCommand.known(ids, "none")));
         }
         PrintStream out = System.out;
         // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
         String line = Format.labelled(a.attributes().keySet());
-        out.printf(line, "GPU", a.id());
-        out.printf(line, "Model", a.model() + " (" + Format.orDash(a.vendor()) + "), compute capability " + Format.orDash(a.computeCapability()));
-        out.printf(line, "Node", (on == null ? GpusCommand.UNATTACHED : on.id()) + ", PCI " + Format.orDash(a.pciAddress()) + ", NUMA "
+        Format.line(out, line, "GPU", a.id());
+        Format.line(out, line, "Model", a.model() + " (" + Format.orDash(a.vendor()) + "), compute capability " + Format.orDash(a.computeCapability()));
+        Format.line(out, line, "Node", (on == null ? GpusCommand.UNATTACHED : on.id()) + ", PCI " + Format.orDash(a.pciAddress()) + ", NUMA "
                 + (a.numaNode() < 0 ? "-" : a.numaNode()) + ", CPUs " + Format.orDash(a.cpuAffinity()));
-        out.printf(line, "Memory", Format.bytes(a.memoryBytes()));
+        Format.line(out, line, "Memory", Format.bytes(a.memoryBytes()));
         if (a.pcie() != null) {
-            out.printf(line, "PCIe", String.format("gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(), a.pcie().currentWidth(),
+            Format.line(out, line, "PCIe", String.format("gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(), a.pcie().currentWidth(),
                     a.pcie().maxGeneration(), a.pcie().maxWidth()));
         }
-        out.printf(line, "Power limit", String.format(Locale.ROOT, "%.0f W enforced, default %.0f W, range %.0f-%.0f W", a.power().enforcedWatts(),
+        Format.line(out, line, "Power limit", String.format(Locale.ROOT, "%.0f W enforced, default %.0f W, range %.0f-%.0f W", a.power().enforcedWatts(),
                 a.power().defaultWatts(), a.power().minWatts(), a.power().maxWatts()));
-        out.printf(line, "NVLink", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
+        Format.line(out, line, "NVLink", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
                 + String.format(Locale.ROOT, ", %.0f GB/s per direction", a.linkBandwidthGBps()));
-        out.printf(line, "MIG", GpusCommand.mig(a));
-        out.printf(line, "Health", a.health().status() + (a.health().reasons().isEmpty() ? "" : ": " + String.join("; ", a.health().reasons())));
+        Format.line(out, line, "MIG", GpusCommand.mig(a));
+        Format.line(out, line, "Health", a.health().status() + (a.health().reasons().isEmpty() ? "" : ": " + String.join("; ", a.health().reasons())));
         for (Map.Entry<String, String> e : a.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            out.printf(line, e.getKey(), e.getValue());
+            Format.line(out, line, e.getKey(), e.getValue());
         }
         if (!a.partitionProfiles().isEmpty()) {
             out.println();

@@ -45,15 +45,15 @@ public class NodeCommand implements Action {
         PrintStream out = System.out;
         // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
         String line = Format.labelled(n.attributes().keySet());
-        out.printf(line, "Node", n.id() + " (" + n.state() + ")");
-        out.printf(line, "Provider", n.providerId() + ", site " + n.siteId() + ", " + n.kind());
-        out.printf(line, "Host", Format.orDash(n.hostname()));
-        out.printf(line, "CPU", String.format("%d packages, %d cores, %d threads online%s%s", n.cpu().packages().size(), n.cpu().cores(),
+        Format.line(out, line, "Node", n.id() + " (" + n.state() + ")");
+        Format.line(out, line, "Provider", n.providerId() + ", site " + n.siteId() + ", " + n.kind());
+        Format.line(out, line, "Host", Format.orDash(n.hostname()));
+        Format.line(out, line, "CPU", String.format("%d packages, %d cores, %d threads online%s%s", n.cpu().packages().size(), n.cpu().cores(),
                 n.cpu().threads(), n.cpu().offline().isEmpty() ? "" : ", offline " + n.cpu().offline(),
                 n.cpu().model() == null ? "" : ": " + n.cpu().model()));
-        out.printf(line, "Memory", Format.bytes(n.memoryBytes()));
+        Format.line(out, line, "Memory", Format.bytes(n.memoryBytes()));
         for (Map.Entry<String, String> a : n.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            out.printf(line, a.getKey(), a.getValue());
+            Format.line(out, line, a.getKey(), a.getValue());
         }
 
         out.println();
@@ -116,9 +116,16 @@ public class NodeCommand implements Action {
 
     /** The message for a node id the inventory does not hold; the same for every command. */
     static String unknownNode(String id, InventorySnapshot snapshot) {
-        List<String> ids = snapshot.nodes().stream().map(Node::id).toList();
-        return "no node '" + id + "'; known nodes: " + (ids.isEmpty() ? "none"
-                : ids.stream().limit(10).collect(Collectors.joining(", ")) + (ids.size() > 10 ? ", ... (" + ids.size() + " in all)" : ""));
+        return "no node '" + Format.visible(id) + "'; known nodes: " + known(snapshot.nodes().stream().map(Node::id).toList(), "none");
+    }
+
+    /**
+     * Some of the known ids, for a message about an unknown one: at most 10, and how many there are
+     * when there are more; made {@link Format#visible}, as they come from providers.
+     */
+    static String known(List<String> ids, String none) {
+        return ids.isEmpty() ? none : ids.stream().limit(10).map(Format::visible).collect(Collectors.joining(", "))
+                + (ids.size() > 10 ? ", ... (" + ids.size() + " in all)" : "");
     }
 
     private static String name(PciDevice d) {

@@ -128,9 +128,9 @@ public class PlaceCommand implements Action {
         }
         rejections.stream().filter(r -> r.member().equals("*")).forEach(r -> byMember.computeIfAbsent("*", k -> new java.util.ArrayList<>()).add(r));
         byMember.forEach((member, rows) -> {
-            out.println("  " + (member.equals("*") ? "the gang as a whole" : member));
+            out.println("  " + (member.equals("*") ? "the gang as a whole" : Format.visible(member)));
             for (Rejection r : rows) {
-                out.println("    " + r);
+                out.println("    " + Format.visible(r));
             }
         });
     }
@@ -138,8 +138,8 @@ public class PlaceCommand implements Action {
     static void print(PlacementDecision d, PrintStream out, boolean noFormat) {
         String what = d.placed() ? (d.dryRun() ? "would be placed (dry run, nothing reserved)" : "placed as " + d.allocationId())
                 : "not placed";
-        out.printf("Contract %s of tenant %s: %s%n", d.contract(), d.tenant(), what);
-        out.println(d.summary());
+        out.println(Format.visible(String.format("Contract %s of tenant %s: %s", d.contract(), d.tenant(), what)));
+        out.println(Format.visible(d.summary()));
         if (!d.bindings().isEmpty()) {
             out.println();
             Table table = new Table("MEMBER", "NODE", "SITE", "GPUS", "SHARE", "PARTITION", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER");
@@ -157,7 +157,7 @@ public class PlaceCommand implements Action {
             out.println();
             out.println("Evidence");
             for (ClauseEvidence e : d.evidence()) {
-                out.println("  " + e);
+                out.println("  " + Format.visible(e));
             }
         }
         if (!d.rejections().isEmpty()) {

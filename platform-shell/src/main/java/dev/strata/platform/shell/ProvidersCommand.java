@@ -39,7 +39,7 @@ public class ProvidersCommand implements Action {
             System.out.println();
             System.out.println("Warnings");
             for (ProviderStatus p : providers) {
-                p.warnings().forEach(w -> System.out.println("  " + p.id() + ": " + w));
+                p.warnings().forEach(w -> System.out.println("  " + Format.visible(p.id() + ": " + w)));
             }
         }
         return null;

@@ -46,9 +46,9 @@ public class RefreshCommand implements Action {
                     failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
         } else {
             ProviderStatus status = Services.require(registry, "provider registry").refresh(provider, wait);
-            System.out.printf("%s %s: %s, %s in %s%s%n", status.id(), status.version(), status.state(),
+            System.out.println(Format.visible(String.format("%s %s: %s, %s in %s%s", status.id(), status.version(), status.state(),
                     Format.count(status.resources(), "resource", "resources"),
-                    Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")");
+                    Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")")));
         }
         return null;
     }

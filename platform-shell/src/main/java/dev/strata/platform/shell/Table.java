@@ -10,7 +10,9 @@ import org.apache.karaf.shell.support.table.ShellTable;
  * A table the commands print: bordered with a header for people, or with {@code --no-format}
  * one record per line, fields separated by one tab and nothing else (no header, no padding), for
  * {@code cut}, {@code awk} and spreadsheets. A field's own tab, line break and backslash are
- * written as {@code \t}, {@code \n} and {@code \\}, so a record never spans two lines.
+ * written as {@code \t}, {@code \n} and {@code \\}, so a record never spans two lines, and any other
+ * control character as {@code \xHH}, so that none reaches the terminal; the bordered form shows
+ * a line break or tab as a space and the other control characters as {@code \xHH} too.
  */
 final class Table {
 
@@ -54,7 +56,7 @@ final class Table {
         ShellTable table = new ShellTable();
         columns.forEach(table::column);
         for (List<String> row : rows) {
-            table.addRow().addContent(row.stream().map(c -> c.replace("\n", " ")).toArray());
+            table.addRow().addContent(row.stream().map(Format::visible).toArray());
         }
         table.print(out, true);
     }
@@ -68,7 +70,7 @@ final class Table {
                 case '\t' -> b.append("\\t");
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
-                default -> b.append(c);
+                default -> b.append(Format.isControl(c) ? Format.hex(c) : String.valueOf(c));
             }
         }
         return b.toString();
