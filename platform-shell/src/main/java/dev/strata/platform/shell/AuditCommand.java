@@ -74,8 +74,15 @@ public class AuditCommand implements Action {
             return null;
         }
         Instant now = Instant.now();
-        List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, AuditTimes.parse("--from", from, now),
-                AuditTimes.parse("--to", to, now), limit, !oldestFirst));
+        Instant after = AuditTimes.parse("--from", from, now);
+        Instant before = AuditTimes.parse("--to", to, now);
+        if (after != null && before != null && !after.isBefore(before)) {
+            // no record can match: said, not answered with "No provenance records match" as if the log held none
+            throw new IllegalArgumentException("--from " + from + " (" + after + ") is not before --to " + to + " (" + before
+                    + "); expected --from earlier than --to (a time ago counts back from now: --from 2h --to 1h)");
+        }
+        List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, after, before, limit,
+                !oldestFirst));
         Table table = new Table("SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD").emptyText("No provenance records match");
         for (AuditEntry e : entries) {
             String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();

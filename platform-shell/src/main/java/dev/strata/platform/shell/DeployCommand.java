@@ -54,7 +54,7 @@ public class DeployCommand implements Action {
     public Object execute() throws IOException {
         Contract contract = PlaceCommand.readContract(file, reader);
         Deployments service = Services.require(deployments, "deployment service");
-        Duration wait = await ? Quantities.duration(timeout) : Duration.ZERO;
+        Duration wait = await ? timeout(timeout) : Duration.ZERO;
         DeploymentResult result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
         PrintStream out = System.out;
         PlaceCommand.print(result.decision(), out, noFormat);
@@ -96,6 +96,15 @@ public class DeployCommand implements Action {
             }
         }
         return null;
+    }
+
+    /** The {@code --timeout} of {@code --wait}; a message that names the option when it is not a duration. */
+    static Duration timeout(String value) {
+        try {
+            return Quantities.duration(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--timeout: " + e.getMessage(), e);
+        }
     }
 
     static String state(DeploymentState s) {

@@ -3,7 +3,6 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
-import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
 import java.util.EnumSet;
 import org.apache.karaf.shell.api.action.Action;
@@ -37,7 +36,7 @@ public class UndeployCommand implements Action {
     @Override
     public Object execute() {
         Deployments service = Services.require(deployments, "deployment service");
-        Duration wait = await ? Quantities.duration(timeout) : Duration.ZERO;
+        Duration wait = await ? DeployCommand.timeout(timeout) : Duration.ZERO;
         Deployment d = service.undeploy(id, Actors.current());
         System.out.printf("Deployment %s of %s: %s; its %d machines are being deleted%n", d.id(), d.contract(), DeployCommand.state(d.state()),
                 d.members().size());

@@ -1,0 +1,61 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OptionValuesTest {
+
+    /**
+     * --from at or after --to matches no record: it said "No provenance records match", as if the log
+     * held none; it is an error that shows both times. An earlier --from still asks the log.
+     */
+    @Test
+    void auditRefusesAFromThatIsNotBeforeTo() throws Exception {
+        AuditAndClusterCommandsTest.RecordingAuditLog log = new AuditAndClusterCommandsTest.RecordingAuditLog();
+        AuditCommand c = new AuditCommand();
+        c.audit = log;
+        c.from = "2026-11-28";
+        c.to = "2026-11-27T10:00:00Z";
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessage("--from 2026-11-28 (2026-11-28T00:00:00Z) "
+                + "is not before --to 2026-11-27T10:00:00Z (2026-11-27T10:00:00Z); expected --from earlier than --to (a time ago counts "
+                + "back from now: --from 2h --to 1h)");
+        c.from = "1h";
+        c.to = "2h";
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--from 1h (");
+        assertThat(log.queries).isEmpty();
+
+        c.from = "2h";
+        c.to = "1h";
+        c.noFormat = true;
+        assertThat(CommandOutput.of(c::execute)).startsWith("42\t");
+        assertThat(log.queries).hasSize(1);
+    }
+
+    /** A --timeout that is not a duration named neither the option nor where it came from: "'10 minutes' is not a number ...". */
+    @Test
+    void aTimeoutThatIsNotADurationIsNamedAsTheOption(@TempDir Path dir) throws Exception {
+        DeploymentCommandsTest.RecordingDeployments service = new DeploymentCommandsTest.RecordingDeployments();
+        UndeployCommand undeploy = new UndeployCommand();
+        undeploy.deployments = service;
+        undeploy.id = "d-000001";
+        undeploy.await = true;
+        undeploy.timeout = "ten minutes";
+        assertThatThrownBy(undeploy::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--timeout: 'ten minutes' is not a number with a unit; expected ");
+        assertThat(service.calls).as("nothing undeployed").isEmpty();
+
+        DeployCommand deploy = new DeployCommand();
+        deploy.deployments = service;
+        deploy.reader = DeploymentCommandsTest.READER;
+        deploy.file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n").toString();
+        deploy.await = true;
+        deploy.timeout = "-5m";
+        assertThatThrownBy(deploy::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--timeout: '-5m' ");
+        assertThat(service.calls).as("nothing deployed").isEmpty();
+    }
+}
