@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.audit.AuditExport;
 import dev.strata.platform.api.audit.AuditLog;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -27,7 +28,21 @@ public class AuditExportCommand implements Action {
 
     @Override
     public Object execute() {
-        AuditExport e = Services.require(audit, "provenance log").export(Path.of(file), publicKey == null ? null : Path.of(publicKey));
+        AuditLog log = Services.require(audit, "provenance log");
+        // checked before the whole log is written: the move onto a directory failed after it, naming only the two paths
+        Path target = Path.of(file);
+        Path keys = publicKey == null ? null : Path.of(publicKey);
+        for (Path p : keys == null ? java.util.List.of(target) : java.util.List.of(target, keys)) {
+            if (Files.isDirectory(p)) {
+                throw new IllegalArgumentException((p == target ? "" : "--public-key ") + p + " is a directory; expected the path of a file to "
+                        + "write (an existing file is replaced)");
+            }
+        }
+        if (keys != null && keys.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--public-key " + keys + " is the export file itself; the keys would replace the log: "
+                    + "expected another file");
+        }
+        AuditExport e = log.export(target, keys);
         System.out.printf("Exported %d records and %d checkpoints of log %s to %s%n", e.records(), e.checkpoints(), e.logId(), e.file());
         if (e.publicKeyFile() != null) {
             System.out.printf("Public keys %s: %s%n", String.join(", ", e.keyIds()), e.publicKeyFile());

@@ -58,4 +58,22 @@ class OptionValuesTest {
         assertThatThrownBy(deploy::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--timeout: '-5m' ");
         assertThat(service.calls).as("nothing deployed").isEmpty();
     }
+
+    /**
+     * An export onto a directory wrote the whole log and then failed with "cannot export ... to DIR:
+     * DIR.partial -> DIR"; a key file that is the export file replaced the log with the keys.
+     */
+    @Test
+    void auditExportRefusesADirectoryAndAKeyFileThatIsTheExport(@TempDir Path dir) throws Exception {
+        AuditExportCommand c = new AuditExportCommand();
+        c.audit = new AuditAndClusterCommandsTest.RecordingAuditLog();
+        c.file = dir.toString();
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(dir + " is a directory; expected the path of a file to write (an existing file is replaced)");
+        c.file = dir.resolve("log.jsonl").toString();
+        c.publicKey = dir.toString();
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--public-key " + dir + " is a directory");
+        c.publicKey = dir.resolve("sub/../log.jsonl").toString();
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is the export file itself");
+    }
 }
