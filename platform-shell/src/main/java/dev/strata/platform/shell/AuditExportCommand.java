@@ -20,7 +20,8 @@ public class AuditExportCommand implements Action {
     @Reference(optional = true)
     AuditLog audit;
 
-    @Argument(index = 0, name = "file", description = "Where to write the log (relative to the Karaf home)", required = true)
+    @Argument(index = 0, name = "file", description = "Where to write the log (a relative path is taken from the Strata instance "
+            + "folder, karaf.base)", required = true)
     String file;
 
     @Option(name = "-k", aliases = "--public-key", description = "Also write the public keys that sign checkpoints (PEM) to this file")
@@ -30,8 +31,11 @@ public class AuditExportCommand implements Action {
     public Object execute() {
         AuditLog log = Services.require(audit, "provenance log");
         // checked before the whole log is written: the move onto a directory failed after it, naming only the two paths
-        Path target = Path.of(file);
-        Path keys = publicKey == null ? null : Path.of(publicKey);
+        // a relative path was taken from the server's working directory, wherever bin/strata start was run: it is taken from the
+        // instance folder, as the option says, and the absolute path written is printed
+        Path base = Path.of(System.getProperty("karaf.base", "")).toAbsolutePath();
+        Path target = base.resolve(file).normalize();
+        Path keys = publicKey == null ? null : base.resolve(publicKey).normalize();
         for (Path p : keys == null ? java.util.List.of(target) : java.util.List.of(target, keys)) {
             if (Files.isDirectory(p)) {
                 throw new IllegalArgumentException((p == target ? "" : "--public-key ") + p + " is a directory; expected the path of a file to "

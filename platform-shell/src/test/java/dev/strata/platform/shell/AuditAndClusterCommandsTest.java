@@ -139,14 +139,32 @@ class AuditAndClusterCommandsTest {
                 .hasMessage("the provenance log does not verify: record 57 is the first that fails (record 57: record 57 does not match its hash)");
     }
 
+    /**
+     * Says where it wrote and how to verify. A relative path is taken from the instance folder
+     * (karaf.base), as the command's help says: it was taken from the server's working directory,
+     * wherever bin/strata start happened to run, and printed relative.
+     */
     @Test
-    void exportSaysWhereAndHowToVerify() throws Exception {
+    void exportSaysWhereAndHowToVerify(@org.junit.jupiter.api.io.TempDir Path instance) throws Exception {
         AuditExportCommand c = new AuditExportCommand();
         c.audit = new RecordingAuditLog();
         c.file = "audit.jsonl";
         c.publicKey = "keys.pem";
-        assertThat(CommandOutput.of(c::execute)).contains("Exported 250 records and 3 checkpoints of log log-1 to audit.jsonl")
-                .contains("Verify offline: bin/strata audit-verify audit.jsonl --key keys.pem");
+        String before = System.getProperty("karaf.base");
+        System.setProperty("karaf.base", instance.toString());
+        try {
+            assertThat(CommandOutput.of(c::execute))
+                    .contains("Exported 250 records and 3 checkpoints of log log-1 to " + instance.resolve("audit.jsonl"))
+                    .contains("Verify offline: bin/strata audit-verify " + instance.resolve("audit.jsonl") + " --key " + instance.resolve("keys.pem"));
+            c.file = "/tmp/elsewhere/audit.jsonl";
+            assertThat(CommandOutput.of(c::execute)).contains("log log-1 to /tmp/elsewhere/audit.jsonl");
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.base");
+            } else {
+                System.setProperty("karaf.base", before);
+            }
+        }
     }
 
     @Test
