@@ -18,8 +18,11 @@ import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.core.placement.OfferSlots;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -76,6 +79,44 @@ public final class CommitmentCheck {
      * @param ledger every allocation in the ledger now (the allocation itself may be among them)
      */
     public static Verdict check(Allocation allocation, Contract contract, InventorySnapshot inventory, List<Allocation> ledger) {
+        return new Pass(inventory, ledger).check(allocation, contract);
+    }
+
+    /**
+     * The inventory and ledger of one pass, indexed once (nodes, sites and offers by id, the
+     * allocations on each node), so that a pass over n allocations costs O(n) and not O(n^2).
+     */
+    public static final class Pass {
+        private final Map<String, Node> nodes = new HashMap<>();
+        private final Map<String, Site> sites = new HashMap<>();
+        private final Map<String, CapacityOffer> offers = new HashMap<>();
+        private final Map<String, List<Allocation>> byNode = new HashMap<>();
+
+        /**
+         * @param inventory the inventory now
+         * @param ledger every allocation in the ledger now
+         */
+        public Pass(InventorySnapshot inventory, List<Allocation> ledger) {
+            inventory.nodes().forEach(n -> nodes.putIfAbsent(n.id(), n));
+            inventory.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
+            inventory.offers().forEach(o -> offers.putIfAbsent(o.id(), o));
+            for (Allocation a : ledger) {
+                Set<String> on = new HashSet<>();
+                for (MemberBinding b : a.bindings()) {
+                    if (on.add(b.nodeId())) {
+                        byNode.computeIfAbsent(b.nodeId(), k -> new ArrayList<>()).add(a);
+                    }
+                }
+            }
+        }
+
+        /** Checks an allocation, as {@link CommitmentCheck#check} does. */
+        public Verdict check(Allocation allocation, Contract contract) {
+            return CommitmentCheck.check(allocation, contract, this);
+        }
+    }
+
+    private static Verdict check(Allocation allocation, Contract contract, Pass pass) {
         List<Finding> out = new ArrayList<>();
         if (contract == null) {
             out.add(new Finding(WHOLE, "contract", CommitmentStatus.AT_RISK, "contract " + allocation.contract()
@@ -84,16 +125,16 @@ public final class CommitmentCheck {
         for (MemberBinding b : allocation.bindings()) {
             Member member = contract == null ? null
                     : contract.members().stream().filter(m -> m.name().equals(b.member())).findFirst().orElse(null);
-            Optional<Node> node = inventory.node(b.nodeId());
-            if (node.isPresent()) {
-                checkNode(out, allocation, contract, member, b, node.get(), inventory, ledger);
+            Node node = pass.nodes.get(b.nodeId());
+            if (node != null) {
+                checkNode(out, allocation, contract, member, b, node, pass);
                 continue;
             }
             Optional<String> offerId = OfferSlots.offerOf(b.nodeId());
             if (offerId.isPresent()) {
-                Optional<CapacityOffer> offer = inventory.offer(offerId.get());
-                if (offer.isPresent() && contract != null) {
-                    sovereignty(out, b.member(), contract.sovereignty(), "offer " + offer.get().id(), offer.get().siteId(), inventory);
+                CapacityOffer offer = pass.offers.get(offerId.get());
+                if (offer != null && contract != null) {
+                    sovereignty(out, b.member(), contract.sovereignty(), "offer " + offer.id(), offer.siteId(), pass);
                 }
                 continue;
             }
@@ -111,7 +152,7 @@ public final class CommitmentCheck {
     }
 
     private static void checkNode(List<Finding> out, Allocation allocation, Contract contract, Member member, MemberBinding b, Node n,
-            InventorySnapshot inventory, List<Allocation> ledger) {
+            Pass pass) {
         if (n.state() == ResourceState.STALE) {
             out.add(new Finding(b.member(), node(b), CommitmentStatus.AT_RISK, "node " + n.id() + " is STALE: its provider "
                     + n.providerId() + " no longer reports it"));
@@ -120,21 +161,19 @@ public final class CommitmentCheck {
         }
         if (contract != null) {
             String what = "node " + n.id() + (n.siteId().equals(b.siteId()) || b.siteId() == null ? "" : " (placed at site " + b.siteId() + ")");
-            sovereignty(out, b.member(), contract.sovereignty(), what, n.siteId(), inventory);
+            sovereignty(out, b.member(), contract.sovereignty(), what, n.siteId(), pass);
         }
         if (n.ownerTenant() != null && !n.ownerTenant().equals(allocation.tenant())) {
             out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " is dedicated to tenant "
                     + n.ownerTenant() + ", not " + allocation.tenant()));
         }
         if (allocation.dedicated()) {
-            for (Allocation other : ledger) {
+            for (Allocation other : pass.byNode.getOrDefault(n.id(), List.of())) {
                 if (other.id().equals(allocation.id()) || other.tenant().equals(allocation.tenant())) {
                     continue;
                 }
-                if (other.bindings().stream().anyMatch(x -> x.nodeId().equals(n.id()))) {
-                    out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " also holds allocation "
-                            + other.id() + " of tenant " + other.tenant() + "; isolation dedicated-node allows no other tenant"));
-                }
+                out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " also holds allocation "
+                        + other.id() + " of tenant " + other.tenant() + "; isolation dedicated-node allows no other tenant"));
             }
         }
         GpuRequest gpus = member == null ? null : member.gpus();
@@ -161,11 +200,11 @@ public final class CommitmentCheck {
     }
 
     /** The sovereignty clause against the site {@code siteId} of a node or offer, {@code what}. */
-    private static void sovereignty(List<Finding> out, String member, Sovereignty s, String what, String siteId, InventorySnapshot inventory) {
+    private static void sovereignty(List<Finding> out, String member, Sovereignty s, String what, String siteId, Pass pass) {
         if (s.unrestricted()) {
             return;
         }
-        Site site = inventory.site(siteId).orElse(null);
+        Site site = siteId == null ? null : pass.sites.get(siteId);
         if (site == null) {
             out.add(new Finding(member, "sovereignty", CommitmentStatus.AT_RISK, what + " is at site " + siteId
                     + ", which the inventory no longer holds: its country, jurisdictions and operator are unknown"));

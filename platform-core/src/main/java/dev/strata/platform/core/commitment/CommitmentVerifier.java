@@ -182,18 +182,20 @@ public class CommitmentVerifier implements Commitments {
             forget(allocationId);
             throw new NotFoundException("no allocation '" + allocationId + "' in the ledger; strata:allocations lists them");
         }
-        return verify(a.get(), inventory.snapshot(), placement.allocations());
+        InventorySnapshot snapshot = inventory.snapshot();
+        return verify(a.get(), snapshot, new CommitmentCheck.Pass(snapshot, placement.allocations()));
     }
 
     @Override
     public synchronized List<Commitment> verifyAll() {
         List<Allocation> ledger = placement.allocations();
         InventorySnapshot snapshot = inventory.snapshot();
+        CommitmentCheck.Pass pass = new CommitmentCheck.Pass(snapshot, ledger);
         Set<String> ids = new HashSet<>();
         List<Commitment> out = new ArrayList<>();
         for (Allocation a : ledger) {
             ids.add(a.id());
-            out.add(verify(a, snapshot, ledger));
+            out.add(verify(a, snapshot, pass));
         }
         for (String id : new ArrayList<>(latest.keySet())) {
             if (!ids.contains(id)) {
@@ -211,14 +213,14 @@ public class CommitmentVerifier implements Commitments {
         contracts.remove(id);
     }
 
-    private Commitment verify(Allocation a, InventorySnapshot snapshot, List<Allocation> ledger) {
+    private Commitment verify(Allocation a, InventorySnapshot snapshot, CommitmentCheck.Pass pass) {
         long epoch = store.leadership().epoch();
         if (epoch != recordedEpoch) {
             // another leader may have recorded changes since this instance last read the log
             recorded.clear();
             recordedEpoch = epoch;
         }
-        CommitmentCheck.Verdict v = CommitmentCheck.check(a, contractOf(a), snapshot, ledger);
+        CommitmentCheck.Verdict v = pass.check(a, contractOf(a));
         Instant now = clock.instant();
         boolean leader = store.leadership().isLeader();
         Known before = recorded.containsKey(a.id()) ? recorded.get(a.id()) : fromLog(a, now);
