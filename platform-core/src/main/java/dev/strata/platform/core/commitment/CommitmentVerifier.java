@@ -183,7 +183,11 @@ public class CommitmentVerifier implements Commitments {
             throw new NotFoundException("no allocation '" + allocationId + "' in the ledger; strata:allocations lists them");
         }
         InventorySnapshot snapshot = inventory.snapshot();
-        return verify(a.get(), snapshot, new CommitmentCheck.Pass(snapshot, placement.allocations()));
+        Commitment c = verify(a.get(), snapshot, new CommitmentCheck.Pass(snapshot, placement.allocations()));
+        if (c == null) {
+            throw new NotFoundException("allocation '" + allocationId + "' was released; strata:allocations lists those in the ledger");
+        }
+        return c;
     }
 
     @Override
@@ -194,8 +198,11 @@ public class CommitmentVerifier implements Commitments {
         Set<String> ids = new HashSet<>();
         List<Commitment> out = new ArrayList<>();
         for (Allocation a : ledger) {
-            ids.add(a.id());
-            out.add(verify(a, snapshot, pass));
+            Commitment c = verify(a, snapshot, pass);
+            if (c != null) {
+                ids.add(a.id());
+                out.add(c);
+            }
         }
         for (String id : new ArrayList<>(latest.keySet())) {
             if (!ids.contains(id)) {
@@ -213,6 +220,7 @@ public class CommitmentVerifier implements Commitments {
         contracts.remove(id);
     }
 
+    /** The verdict on an allocation, its change recorded on the leader; null when it was released meanwhile. */
     private Commitment verify(Allocation a, InventorySnapshot snapshot, CommitmentCheck.Pass pass) {
         long epoch = store.leadership().epoch();
         if (epoch != recordedEpoch) {
@@ -227,6 +235,11 @@ public class CommitmentVerifier implements Commitments {
         boolean change = before.status() != v.status();
         Instant since = change ? now : before.since();
         Known after = before;
+        if (change && leader && placement.allocation(a.id()).isEmpty()) {
+            // released since the ledger was listed: its commitment ended with it, and is not recorded
+            forget(a.id());
+            return null;
+        }
         if (change && leader) {
             try {
                 store.provenance().append(record(a, v, before.status(), snapshot.generation())).join();

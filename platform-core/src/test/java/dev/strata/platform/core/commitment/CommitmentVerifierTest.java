@@ -310,4 +310,25 @@ class CommitmentVerifierTest {
             store.close();
         }
     }
+
+    /**
+     * An allocation released while a pass runs (after the pass listed the ledger) is not recorded:
+     * a BREACHED record after its release would say a commitment was broken that no longer existed.
+     */
+    @Test
+    void anAllocationReleasedDuringAPassIsNeitherRecordedNorListed() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        dev.strata.platform.api.placement.Allocation gone = CommitmentCheckTest.allocation("a-000001", "t1", false, "gone-node");
+        AtomicReference<Placement> placement = new AtomicReference<>();
+        placement.set(ledger(List.of(gone), () -> placement.get().release(gone.id())));
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement.get(), inventory, Clock.systemUTC());
+            assertThat(verifier.verifyAll()).isEmpty();
+            assertThat(verifier.commitments()).isEmpty();
+            assertThat(records(store)).isEmpty();
+        } finally {
+            store.close();
+        }
+    }
 }
