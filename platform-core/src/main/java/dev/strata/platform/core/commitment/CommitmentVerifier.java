@@ -34,7 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -81,7 +81,8 @@ public class CommitmentVerifier implements Commitments {
     private final Inventory inventory;
     private final Clock clock;
     private final BooleanSupplier discovered;
-    private final Map<String, Commitment> latest = new TreeMap<>();
+    /** Written under the monitor; read without it, so that reading the last verdicts never waits for a pass. */
+    private final Map<String, Commitment> latest = new ConcurrentSkipListMap<>();
     private final Map<String, Known> recorded = new HashMap<>();
     private final Map<String, Contract> contracts = new HashMap<>();
     private long recordedEpoch = -1;
@@ -171,7 +172,7 @@ public class CommitmentVerifier implements Commitments {
     }
 
     @Override
-    public synchronized List<Commitment> commitments() {
+    public List<Commitment> commitments() {
         return List.copyOf(latest.values());
     }
 

@@ -374,4 +374,49 @@ class CommitmentVerifierTest {
             store.close();
         }
     }
+
+    /**
+     * The last verdicts are read without waiting for a pass, which holds the verifier while it
+     * reads and writes the store ({@code strata:status} and {@code strata:commitments} would hang
+     * for as long as a pass over a slow store takes).
+     */
+    @Test
+    void theLastVerdictsAreReadWhileAPassRuns() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        java.util.concurrent.CountDownLatch inPass = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean block = new java.util.concurrent.atomic.AtomicBoolean();
+        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> {
+            if (block.get()) {
+                inPass.countDown();
+                try {
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            verifier.verifyAll();
+            block.set(true);
+            java.util.concurrent.Future<?> pass = other.submit(verifier::verifyAll);
+            assertThat(inPass.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.CompletableFuture<List<Commitment>> read = java.util.concurrent.CompletableFuture.supplyAsync(
+                    verifier::commitments);
+            try {
+                assertThat(read.get(5, java.util.concurrent.TimeUnit.SECONDS)).extracting(Commitment::allocationId)
+                        .containsExactly(CommitmentCheckTest.PLACED.id());
+            } finally {
+                release.countDown();
+            }
+            pass.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+            store.close();
+        }
+    }
 }
