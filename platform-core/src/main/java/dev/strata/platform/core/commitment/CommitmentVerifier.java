@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * and back to HONORED) one provenance record of kind {@value #KIND} is appended with the allocation,
  * contract, tenant, status, previous status and findings (their texts cleaned as provider text
  * is). The status last recorded for an allocation is read back from the log, so that a restart or
- * a new leader does not record it again. A released allocation is forgotten. Contracts are read
+ * a new leader does not record it again; where every instance writes (no election), a change is
+ * checked against the log before it is recorded. A released allocation is forgotten. Contracts are read
  * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
  * tenant's latest of the allocation's contract name submitted before it. Configuration PID
  * {@value CommitmentSettings#PID}; an invalid change is rejected and the previous settings stay.
@@ -233,6 +234,10 @@ public class CommitmentVerifier implements Commitments {
         Instant now = clock.instant();
         boolean leader = store.leadership().isLeader();
         Known before = recorded.containsKey(a.id()) ? recorded.get(a.id()) : fromLog(a, now);
+        if (before.status() != v.status() && leader && !store.leadership().exclusive() && recorded.containsKey(a.id())) {
+            // other instances write too (no election): one may have recorded this change already
+            before = fromLog(a, now);
+        }
         boolean change = before.status() != v.status();
         Instant since = change ? now : before.since();
         Known after = before;

@@ -419,4 +419,107 @@ class CommitmentVerifierTest {
             store.close();
         }
     }
+
+    /** The store, as an instance of several that all write to it (PostgreSQL without an election) sees it. */
+    static dev.strata.platform.core.store.StateStore shared(JdbcStateStore store) {
+        dev.strata.platform.core.store.Leadership own = store.leadership();
+        dev.strata.platform.core.store.Leadership leadership = new dev.strata.platform.core.store.Leadership() {
+            @Override
+            public String instanceId() {
+                return own.instanceId();
+            }
+
+            @Override
+            public boolean isLeader() {
+                return own.isLeader();
+            }
+
+            @Override
+            public long epoch() {
+                return own.epoch();
+            }
+
+            @Override
+            public java.util.Optional<Leader> leader() {
+                return own.leader();
+            }
+
+            @Override
+            public boolean exclusive() {
+                return false;
+            }
+        };
+        return new dev.strata.platform.core.store.StateStore() {
+            @Override
+            public dev.strata.platform.core.store.StoreInfo info() {
+                return store.info();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.LedgerStore ledger() {
+                return store.ledger();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.ContractStore contracts() {
+                return store.contracts();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.TenantStore tenants() {
+                return store.tenants();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.DeploymentStore deployments() {
+                return store.deployments();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.ProvenanceStore provenance() {
+                return store.provenance();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.JournalStore journal() {
+                return store.journal();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.Leadership leadership() {
+                return leadership;
+            }
+
+            @Override
+            public void requireLeader() {
+                store.requireLeader();
+            }
+        };
+    }
+
+    /**
+     * Where every instance writes (PostgreSQL without an election, each instance verifying on its
+     * own), a change another instance has recorded already is not recorded again: the status an
+     * instance remembers is not the log's last one there.
+     */
+    @Test
+    void whereEveryInstanceWritesAChangeIsRecordedOnceNotOncePerInstance() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> { });
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            CommitmentVerifier one = new CommitmentVerifier(shared(store), placement, inventory, Clock.systemUTC());
+            CommitmentVerifier two = new CommitmentVerifier(shared(store), placement, inventory, Clock.systemUTC());
+            one.verifyAll();
+            two.verifyAll();
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().withAccelerators(List.of()));
+            assertThat(one.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.BREACHED);
+            assertThat(two.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.BREACHED);
+            // AT_RISK first (the contract is not in the store), then BREACHED: each recorded once
+            assertThat(records(store)).extracting(r -> r.payload().get("previous") + ">" + r.payload().get("status"))
+                    .containsExactly("HONORED>AT_RISK", "AT_RISK>BREACHED");
+        } finally {
+            store.close();
+        }
+    }
 }
