@@ -85,7 +85,8 @@ public class CommitmentVerifier implements Commitments {
     /** Written under the monitor; read without it, so that reading the last verdicts never waits for a pass. */
     private final Map<String, Commitment> latest = new ConcurrentSkipListMap<>();
     private final Map<String, Known> recorded = new HashMap<>();
-    private final Map<String, Contract> contracts = new HashMap<>();
+    /** Per allocation, its contract, or empty when the store does not hold it or it cannot be read (it is stored with its placement or never). */
+    private final Map<String, Optional<Contract>> contracts = new HashMap<>();
     private long recordedEpoch = -1;
     private ScheduledExecutorService passes;
     private ScheduledFuture<?> next;
@@ -212,6 +213,7 @@ public class CommitmentVerifier implements Commitments {
             }
         }
         recorded.keySet().retainAll(ids);
+        contracts.keySet().retainAll(ids);
         out.sort(Comparator.comparing(Commitment::allocationId));
         return out;
     }
@@ -310,9 +312,9 @@ public class CommitmentVerifier implements Commitments {
 
     /** The contract an allocation placed, from the store; null when it is not there or cannot be read. */
     private Contract contractOf(Allocation a) {
-        Contract known = contracts.get(a.id());
+        Optional<Contract> known = contracts.get(a.id());
         if (known != null) {
-            return known;
+            return known.orElse(null);
         }
         Optional<StoredContract> stored = store.contracts().get("c-" + a.id());
         if (stored.isEmpty()) {
@@ -322,17 +324,19 @@ public class CommitmentVerifier implements Commitments {
                     .findFirst();
         }
         if (stored.isEmpty()) {
+            contracts.put(a.id(), Optional.empty());
             return null;
         }
         StoredContract s = stored.get();
         try {
             Contract c = "json".equals(s.format()) ? JSON.readValue(s.document(), Contract.class)
                     : new ContractDocumentReader().read(s.document(), s.id());
-            contracts.put(a.id(), c);
+            contracts.put(a.id(), Optional.of(c));
             return c;
         } catch (Exception e) {
             LOG.warn("Contract {} of allocation {} cannot be read from the store; its clauses are not verified: {}", s.id(), a.id(),
                     e.toString());
+            contracts.put(a.id(), Optional.empty());
             return null;
         }
     }

@@ -422,6 +422,12 @@ class CommitmentVerifierTest {
 
     /** The store, as an instance of several that all write to it (PostgreSQL without an election) sees it. */
     static dev.strata.platform.core.store.StateStore shared(JdbcStateStore store) {
+        return wrapped(store, false, store.contracts());
+    }
+
+    /** The store, with its leadership exclusive or not, and contracts read through {@code contracts}. */
+    static dev.strata.platform.core.store.StateStore wrapped(JdbcStateStore store, boolean exclusive,
+            dev.strata.platform.core.store.ContractStore contracts) {
         dev.strata.platform.core.store.Leadership own = store.leadership();
         dev.strata.platform.core.store.Leadership leadership = new dev.strata.platform.core.store.Leadership() {
             @Override
@@ -446,7 +452,7 @@ class CommitmentVerifierTest {
 
             @Override
             public boolean exclusive() {
-                return false;
+                return exclusive;
             }
         };
         return new dev.strata.platform.core.store.StateStore() {
@@ -462,7 +468,7 @@ class CommitmentVerifierTest {
 
             @Override
             public dev.strata.platform.core.store.ContractStore contracts() {
-                return store.contracts();
+                return contracts;
             }
 
             @Override
@@ -518,6 +524,50 @@ class CommitmentVerifierTest {
             // AT_RISK first (the contract is not in the store), then BREACHED: each recorded once
             assertThat(records(store)).extracting(r -> r.payload().get("previous") + ">" + r.payload().get("status"))
                     .containsExactly("HONORED>AT_RISK", "AT_RISK>BREACHED");
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * A contract the store does not hold (or cannot be read) is looked for once per allocation,
+     * not again every pass: it is stored with its placement or never, and each look read up to a
+     * thousand of the tenant's contracts and warned again.
+     */
+    @Test
+    void aContractNotInTheStoreIsLookedForOncePerAllocation() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> { });
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        AtomicLong reads = new AtomicLong();
+        dev.strata.platform.core.store.ContractStore counting = new dev.strata.platform.core.store.ContractStore() {
+            @Override
+            public java.util.concurrent.CompletableFuture<dev.strata.platform.core.store.StoredContract> put(
+                    dev.strata.platform.core.store.NewContract contract, dev.strata.platform.core.store.ProvenanceEntry why) {
+                return store.contracts().put(contract, why);
+            }
+
+            @Override
+            public java.util.Optional<dev.strata.platform.core.store.StoredContract> get(String id) {
+                reads.incrementAndGet();
+                return store.contracts().get(id);
+            }
+
+            @Override
+            public List<dev.strata.platform.core.store.StoredContract> list(String tenant, int limit) {
+                reads.incrementAndGet();
+                return store.contracts().list(tenant, limit);
+            }
+        };
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(wrapped(store, true, counting), placement, inventory, Clock.systemUTC());
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            long first = reads.get();
+            assertThat(first).isPositive();
+            verifier.verifyAll();
+            verifier.verify(CommitmentCheckTest.PLACED.id());
+            assertThat(reads.get()).isEqualTo(first);
+            assertThat(verifier.commitments()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
         } finally {
             store.close();
         }
