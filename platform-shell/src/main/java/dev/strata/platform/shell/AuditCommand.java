@@ -63,14 +63,15 @@ public class AuditCommand implements Action {
         AuditLog log = Services.require(audit, "provenance log");
         if (seq != null) {
             AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
+            // what a record holds comes from providers and contracts, and from whoever wrote to the database
             System.out.println("Record    " + e.seq());
-            System.out.println("Time      " + e.time());
-            System.out.println("Kind      " + e.kind());
-            System.out.println("Actor     " + e.actor());
-            System.out.println("Subjects  " + subjects(e));
-            System.out.println("Payload   " + e.payload());
-            System.out.println("Prev      " + e.prev());
-            System.out.println("Hash      " + e.hash());
+            System.out.println(Format.visible("Time      " + e.time()));
+            System.out.println(Format.visible("Kind      " + e.kind()));
+            System.out.println(Format.visible("Actor     " + e.actor()));
+            System.out.println(Format.visible("Subjects  " + subjects(e)));
+            System.out.println(Format.visible("Payload   " + e.payload()));
+            System.out.println(Format.visible("Prev      " + e.prev()));
+            System.out.println(Format.visible("Hash      " + e.hash()));
             return null;
         }
         Instant now = Instant.now();

@@ -25,12 +25,12 @@ public class ClusterCommand implements Action {
     public Object execute() {
         ClusterStatus s = Services.require(cluster, "state store").status();
         if (!noFormat) {
-            System.out.println("Store     " + s.store());
+            System.out.println(Format.visible("Store     " + s.store()));
             System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
                     : "single instance (no election)"));
-            System.out.println("Leader    " + (s.leader() == null ? "none (election under way)"
-                    : s.leader() + " at " + s.leaderAddress() + " since " + s.leaderSince() + (s.highAvailability() ? ", epoch " + s.epoch() : "")));
-            System.out.println("This      " + s.self());
+            System.out.println(Format.visible("Leader    " + (s.leader() == null ? "none (election under way)"
+                    : s.leader() + " at " + s.leaderAddress() + " since " + s.leaderSince() + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
+            System.out.println(Format.visible("This      " + s.self()));
             System.out.println();
         }
         Table table = new Table("INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN");

@@ -80,13 +80,13 @@ public class DeployCommand implements Action {
             Deployment settled = service.await(d.id(), EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED),
                     wait);
             out.println();
-            out.println("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + settled.count(
+            out.println(Format.visible("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + settled.count(
                     dev.strata.platform.api.deployment.MemberState.RUNNING) + " of " + settled.members().size() + " machines running)"
-                    + (settled.message() == null ? "" : ": " + settled.message()));
+                    + (settled.message() == null ? "" : ": " + settled.message())));
             // thrown, so that the command fails: Karaf's client then exits 1, and a script does not go on without machines
             if (settled.state() == DeploymentState.FAILED) {
-                throw new IllegalStateException("deployment " + settled.id() + " of " + settled.contract() + " failed"
-                        + (settled.message() == null ? "" : ": " + settled.message()));
+                throw new IllegalStateException(Format.visible("deployment " + settled.id() + " of " + settled.contract() + " failed"
+                        + (settled.message() == null ? "" : ": " + settled.message())));
             }
             if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED).contains(settled.state())) {
                 out.println("Still " + state(settled.state()) + " after " + timeout + "; it goes on in the background");

@@ -38,15 +38,15 @@ public class UndeployCommand implements Action {
         Deployments service = Services.require(deployments, "deployment service");
         Duration wait = await ? DeployCommand.timeout(timeout) : Duration.ZERO;
         Deployment d = service.undeploy(id, Actors.current());
-        System.out.printf("Deployment %s of %s: %s; its %d machines are being deleted%n", d.id(), d.contract(), DeployCommand.state(d.state()),
-                d.members().size());
+        System.out.println(Format.visible(String.format("Deployment %s of %s: %s; its %d machines are being deleted", d.id(), d.contract(),
+                DeployCommand.state(d.state()), d.members().size())));
         if (await && d.state() != DeploymentState.DELETED) {
             d = service.await(id, EnumSet.of(DeploymentState.DELETED), wait);
             if (d.state() == DeploymentState.DELETED) {
-                System.out.printf("Deployment %s deleted%s%n", d.id(), d.message() == null ? "" : ": " + d.message());
+                System.out.println(Format.visible(String.format("Deployment %s deleted%s", d.id(), d.message() == null ? "" : ": " + d.message())));
             } else {
-                System.out.printf("Deployment %s still %s after %s (%s); it goes on in the background%n", d.id(), DeployCommand.state(d.state()),
-                        timeout, d.message() == null ? "waiting for its providers" : d.message());
+                System.out.println(Format.visible(String.format("Deployment %s still %s after %s (%s); it goes on in the background", d.id(),
+                        DeployCommand.state(d.state()), timeout, d.message() == null ? "waiting for its providers" : d.message())));
                 // thrown, so that the command fails (Karaf's client exits 1)
                 throw new IllegalStateException("deployment " + d.id() + " is still " + DeployCommand.state(d.state()) + " after " + timeout
                         + "; it goes on in the background");

@@ -87,4 +87,53 @@ class TerminalSafeOutputTest {
         assertThatThrownBy(command::execute).hasMessage("no GPU 'GPU-nope'; known GPUs: GPU-0, GPU-1, GPU-2, GPU-3, GPU-4, GPU-5, GPU-6, "
                 + "GPU-7, GPU-8, GPU-9, ... (10000 in all)");
     }
+
+    /**
+     * The detail of one provenance record and the cluster's header lines printed the record's
+     * actor and subjects, and the instances' ids and addresses, as they were: a record written to the
+     * database behind Strata's back, or a configured address, could send escapes to the terminal.
+     */
+    @Test
+    void anAuditRecordsDetailAndTheClusterHeaderShowControlCharacters() throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-11-27T10:00:00Z");
+        dev.strata.platform.api.audit.AuditEntry evil = new dev.strata.platform.api.audit.AuditEntry(7, t, "placement", "karaf\u001b[2J",
+                Map.of("node", ESC_ID), "{}", "a".repeat(64), "b".repeat(64));
+        AuditCommand audit = new AuditCommand();
+        audit.audit = new dev.strata.platform.api.audit.AuditLog() {
+            @Override
+            public List<dev.strata.platform.api.audit.AuditEntry> entries(dev.strata.platform.api.audit.AuditQuery query) {
+                return List.of(evil);
+            }
+
+            @Override
+            public java.util.Optional<dev.strata.platform.api.audit.AuditEntry> entry(long seq) {
+                return java.util.Optional.of(evil);
+            }
+
+            @Override
+            public dev.strata.platform.api.audit.AuditReport verify() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path file, java.nio.file.Path publicKeyFile) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public String publicKeys() {
+                return "";
+            }
+        };
+        audit.seq = 7L;
+        String detail = CommandOutput.of(audit::execute);
+        assertThat(detail).doesNotContain("\u001b", "\u0007", "\r").contains("Actor     karaf\\x1b[2J").contains(SHOWN);
+
+        ClusterCommand cluster = new ClusterCommand();
+        cluster.cluster = () -> new dev.strata.platform.api.cluster.ClusterStatus("postgresql jdbc:postgresql://db/strata", true, ESC_ID,
+                ESC_ID, "a.example:8101\u001b]0;x\u0007", t, 3, List.of(new dev.strata.platform.api.cluster.ClusterInstance(ESC_ID,
+                        "a.example:8101", "leader", t, t, true)));
+        String header = CommandOutput.of(cluster::execute);
+        assertThat(header).doesNotContain("\u001b", "\u0007", "\r").contains("This      " + SHOWN).contains("a.example:8101\\x1b]0;x\\x07");
+    }
 }
