@@ -238,37 +238,12 @@ class DeploymentCommandsTest {
     void aPlaceThatIsNotPlacedFailsTheCommand(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
         java.util.concurrent.atomic.AtomicBoolean fits = new java.util.concurrent.atomic.AtomicBoolean();
-        List<String> calls = new ArrayList<>();
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.decide = (contract, dryRun) -> fits.get() ? decision(dryRun) : notPlaced(dryRun);
         PlaceCommand command = new PlaceCommand();
         command.reader = READER;
         command.file = file.toString();
-        command.placement = new dev.strata.platform.api.placement.Placement() {
-            @Override
-            public PlacementDecision place(Contract contract, boolean dryRun) {
-                calls.add("place " + contract.name() + (dryRun ? " dry-run" : ""));
-                return fits.get() ? decision(dryRun) : notPlaced(dryRun);
-            }
-
-            @Override
-            public PlacementDecision placeFor(Contract contract, String deploymentId) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<dev.strata.platform.api.placement.Allocation> allocations() {
-                return List.of();
-            }
-
-            @Override
-            public java.util.Optional<dev.strata.platform.api.placement.Allocation> allocation(String id) {
-                return java.util.Optional.empty();
-            }
-
-            @Override
-            public dev.strata.platform.api.placement.Allocation release(String id) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        command.placement = placement;
 
         CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
         assertThat(result.output()).startsWith("Contract llm of tenant bank: not placed\nnot placed: member trainer-0 fits on no node\n");
@@ -281,7 +256,7 @@ class DeploymentCommandsTest {
         fits.set(true);
         command.dryRun = false;
         assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: placed as a-000004\n");
-        assertThat(calls).containsExactly("place llm", "place llm dry-run", "place llm");
+        assertThat(placement.calls).containsExactly("place llm", "place llm dry-run", "place llm");
     }
 
     /** {@code --wait} that runs out of time has not seen the deployment ready: the command fails, saying it goes on. */

@@ -2,49 +2,12 @@ package dev.strata.platform.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.MemberState;
-import dev.strata.platform.api.exception.NotFoundException;
-import dev.strata.platform.api.placement.Allocation;
-import dev.strata.platform.api.placement.Placement;
-import dev.strata.platform.api.placement.PlacementDecision;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ReleaseCommandTest {
-
-    static final class RecordingPlacement implements Placement {
-        final List<String> released = new ArrayList<>();
-
-        @Override
-        public PlacementDecision place(Contract contract, boolean dryRun) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PlacementDecision placeFor(Contract contract, String deploymentId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<Allocation> allocations() {
-            return List.of(StatusCommandTest.allocationOn("a-000004", "aws:eu-central-1a:p5.48xlarge"));
-        }
-
-        @Override
-        public Optional<Allocation> allocation(String id) {
-            return allocations().stream().filter(a -> a.id().equals(id)).findFirst();
-        }
-
-        @Override
-        public Allocation release(String id) {
-            released.add(id);
-            return allocation(id).orElseThrow(() -> new NotFoundException("no allocation '" + id + "'"));
-        }
-    }
 
     /**
      * Releasing the allocation of a deployment that still runs freed its capacity under its machines,
