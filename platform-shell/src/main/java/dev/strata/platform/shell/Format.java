@@ -75,8 +75,11 @@ final class Format {
     /**
      * Text fit to print on an operator's terminal: ids, names and messages come from providers and
      * contracts, and a control character among them (an escape sequence's ESC, a carriage return)
-     * would be run by the terminal instead of shown. A line break or tab becomes a space, any other
-     * control character {@code \xHH}; the rest is left as it is.
+     * would be run by the terminal instead of shown; a bidirectional override ({@code U+202E}) or
+     * another invisible format character would make it show something else than the text holds
+     * (an id read backwards, two ids that look alike). A line break or tab becomes a space, any other
+     * control character, format character or line or paragraph separator {@code \xHH} (above
+     * U+00FF a backslash, {@code u} and four hex digits); the rest is left as it is.
      */
     static String visible(Object value) {
         String text = String.valueOf(value);
@@ -94,14 +97,22 @@ final class Format {
         return b == null ? text : b.toString();
     }
 
-    /** A C0 or C1 control character, or DEL. */
+    /**
+     * A character a terminal does not show as itself: a C0 or C1 control character, DEL, a format
+     * character (Unicode category Cf: bidirectional embeddings, overrides and isolates, zero-width
+     * characters, the byte order mark, the soft hyphen) or a line or paragraph separator.
+     */
     static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+            return true;
+        }
+        int type = Character.getType(c);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
-    /** {@code \x1b} for ESC. */
+    /** {@code \x1b} for ESC; above U+00FF a backslash, {@code u} and four hex digits (a right-to-left override's {@code 202e}). */
     static String hex(char c) {
-        return String.format(Locale.ROOT, "\\x%02x", (int) c);
+        return c <= 0xff ? String.format(Locale.ROOT, "\\x%02x", (int) c) : String.format(Locale.ROOT, "\\u%04x", (int) c);
     }
 
     /** One {@code label value} line of a detail view (see {@link #labelled}), both made {@link #visible}. */

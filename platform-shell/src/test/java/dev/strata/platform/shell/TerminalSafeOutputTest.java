@@ -43,6 +43,33 @@ class TerminalSafeOutputTest {
         assertThat(plain.split("\t")[0]).isEqualTo("bm:\\x1b[2J\\x1b]0;owned\\x07node\\r");
     }
 
+    /**
+     * A right-to-left override (U+202E) shows what follows it backwards (an id ending in the override
+     * and "live-gpu" reads "upg-evil" on screen); a zero-width space makes two different ids look alike; a
+     * line separator breaks a line on some terminals. Before, all three were printed as they were.
+     */
+    @Test
+    void formatCharactersAndLineSeparatorsAreShownEscaped() throws Exception {
+        String id = "bm:node-\u202elive-gpu\u200b\u2028x\u00ad";
+        NodesCommand command = new NodesCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node().toBuilder().id(id).build());
+        String shown = "bm:node-\\u202elive-gpu\\u200b\\u2028x\\xad";
+        String bordered = CommandOutput.of(command::execute);
+        assertThat(bordered).doesNotContain("\u202e", "\u200b", "\u2028", "\u00ad").contains(shown);
+
+        command.noFormat = true;
+        String plain = CommandOutput.of(command::execute);
+        assertThat(plain).doesNotContain("\u202e", "\u200b", "\u2028", "\u00ad");
+        assertThat(plain.split("\t")[0]).isEqualTo(shown);
+
+        NodeCommand detail = new NodeCommand();
+        detail.inventory = command.inventory;
+        detail.id = id;
+        assertThat(CommandOutput.of(detail::execute)).doesNotContain("\u202e").contains("Node          " + shown + " (AVAILABLE)");
+        // letters of other scripts are text, not format characters: left as they are
+        assertThat(Format.visible("nœud-東京-عقدة")).isEqualTo("nœud-東京-عقدة");
+    }
+
     @Test
     void nodeDetailShowsControlCharacters() throws Exception {
         NodeCommand command = new NodeCommand();
