@@ -44,8 +44,8 @@ public class DeployCommand implements Action {
             + "the command fails when it failed, or is still provisioning when --timeout ends")
     boolean await;
 
-    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
-    String timeout = "10m";
+    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m); only with --wait")
+    String timeout;
 
     @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
     boolean noFormat;
@@ -54,7 +54,8 @@ public class DeployCommand implements Action {
     public Object execute() throws IOException {
         Contract contract = PlaceCommand.readContract(file, reader);
         Deployments service = Services.require(deployments, "deployment service");
-        Duration wait = await ? timeout(timeout) : Duration.ZERO;
+        Duration wait = waitFor(await, timeout);
+        String waited = timeout == null ? DEFAULT_TIMEOUT : timeout;
         DeploymentResult result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
         PrintStream out = System.out;
         PlaceCommand.print(result.decision(), out, noFormat);
@@ -89,13 +90,32 @@ public class DeployCommand implements Action {
                         + (settled.message() == null ? "" : ": " + settled.message())));
             }
             if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED).contains(settled.state())) {
-                out.println("Still " + state(settled.state()) + " after " + timeout + "; it goes on in the background");
+                out.println("Still " + state(settled.state()) + " after " + waited + "; it goes on in the background");
                 throw new IllegalStateException("deployment " + settled.id() + " of " + settled.contract() + " is still "
-                        + state(settled.state()) + " after " + timeout + "; it goes on in the background ('strata:deployment "
+                        + state(settled.state()) + " after " + waited + "; it goes on in the background ('strata:deployment "
                         + settled.id() + "' shows its progress)");
             }
         }
         return null;
+    }
+
+    /** How long {@code --wait} waits when no {@code --timeout} is given. */
+    static final String DEFAULT_TIMEOUT = "10m";
+
+    /**
+     * How long to wait: nothing without {@code --wait}; with it, the {@code --timeout} given or
+     * {@link #DEFAULT_TIMEOUT}. A {@code --timeout} without {@code --wait} is refused, before
+     * anything is changed: the operator meant to wait, and the command would return at once.
+     */
+    static Duration waitFor(boolean await, String timeout) {
+        if (!await) {
+            if (timeout != null) {
+                throw new IllegalArgumentException("--timeout " + Format.visible(timeout) + " is how long --wait waits, and --wait is not "
+                        + "given; add --wait to wait for the outcome, or leave --timeout out");
+            }
+            return Duration.ZERO;
+        }
+        return timeout(timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
     /** The {@code --timeout} of {@code --wait}; a message that names the option when it is not a duration. */

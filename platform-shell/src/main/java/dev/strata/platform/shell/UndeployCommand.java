@@ -30,13 +30,14 @@ public class UndeployCommand implements Action {
             + "the command fails when that has not happened when --timeout ends")
     boolean await;
 
-    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m)")
-    String timeout = "10m";
+    @Option(name = "--timeout", description = "How long --wait waits, e.g. 10m (default 10m); only with --wait")
+    String timeout;
 
     @Override
     public Object execute() {
         Deployments service = Services.require(deployments, "deployment service");
-        Duration wait = await ? DeployCommand.timeout(timeout) : Duration.ZERO;
+        Duration wait = DeployCommand.waitFor(await, timeout);
+        String waited = timeout == null ? DeployCommand.DEFAULT_TIMEOUT : timeout;
         Deployment d = service.undeploy(id, Actors.current());
         System.out.println(Format.visible(String.format("Deployment %s of %s: %s; its %d machines are being deleted", d.id(), d.contract(),
                 DeployCommand.state(d.state()), d.members().size())));
@@ -46,9 +47,9 @@ public class UndeployCommand implements Action {
                 System.out.println(Format.visible(String.format("Deployment %s deleted%s", d.id(), d.message() == null ? "" : ": " + d.message())));
             } else {
                 System.out.println(Format.visible(String.format("Deployment %s still %s after %s (%s); it goes on in the background", d.id(),
-                        DeployCommand.state(d.state()), timeout, d.message() == null ? "waiting for its providers" : d.message())));
+                        DeployCommand.state(d.state()), waited, d.message() == null ? "waiting for its providers" : d.message())));
                 // thrown, so that the command fails (Karaf's client exits 1)
-                throw new IllegalStateException("deployment " + d.id() + " is still " + DeployCommand.state(d.state()) + " after " + timeout
+                throw new IllegalStateException("deployment " + d.id() + " is still " + DeployCommand.state(d.state()) + " after " + waited
                         + "; it goes on in the background");
             }
         }

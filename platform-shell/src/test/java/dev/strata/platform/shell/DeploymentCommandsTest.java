@@ -364,6 +364,37 @@ class DeploymentCommandsTest {
                 + "Deployment d-000001 deleted: allocation a-000004 released\n");
     }
 
+    /**
+     * {@code --timeout} says how long {@code --wait} waits; given alone it was ignored and the
+     * command returned at once, while the operator meant to wait. Refused now, before the contract
+     * is deployed or the deployment undeployed. {@code --wait} alone waits the default 10 minutes.
+     */
+    @Test
+    void aTimeoutWithoutWaitIsRefusedBeforeAnythingChanges(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        DeployCommand deploy = new DeployCommand();
+        deploy.deployments = service;
+        deploy.reader = READER;
+        deploy.file = file.toString();
+        deploy.timeout = "30m";
+        assertThatThrownBy(deploy::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--timeout 30m is how long --wait waits, and --wait is not given; add --wait to wait for the outcome, "
+                        + "or leave --timeout out");
+
+        UndeployCommand undeploy = new UndeployCommand();
+        undeploy.deployments = service;
+        undeploy.id = "d-000001";
+        undeploy.timeout = "30m";
+        assertThatThrownBy(undeploy::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--timeout 30m is how long");
+        assertThat(service.calls).isEmpty();
+
+        undeploy.timeout = null;
+        undeploy.await = true;
+        CommandOutput.of(undeploy::execute);
+        assertThat(service.calls).containsExactly("undeploy d-000001 by shell", "await d-000001 [DELETED] PT10M");
+    }
+
     @Test
     void withoutTheServiceTheCommandSaysSo() {
         DeploymentsCommand command = new DeploymentsCommand();
