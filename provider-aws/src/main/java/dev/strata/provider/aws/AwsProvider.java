@@ -87,6 +87,12 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         this.discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
         this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
         LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());
+        List<String> unused = settings.unusedEntries();
+        if (!unused.isEmpty()) {
+            LOG.warn("AWS provider {}: {} configured for regions not in 'regions' ({}), never used: {}", settings.providerId(),
+                    unused.size() == 1 ? "an entry is" : unused.size() + " entries are", String.join(", ", settings.regions()),
+                    String.join("; ", unused));
+        }
     }
 
     /**

@@ -162,6 +162,27 @@ record AwsSettings(
     }
 
     /** What strata:providers shows: the account and the regions, never a credential. */
+    /**
+     * The {@code images}, {@code subnets} and {@code securityGroups} entries for a region not in
+     * {@code regions} (a subnet by its zone's region), each as {@code property: key}: they are
+     * never used. They are not refused, since a template shared by several installations lists
+     * every region's image and each narrows {@code regions}; the provider logs them at start, so
+     * that a region left out by mistake is seen.
+     */
+    List<String> unusedEntries() {
+        List<String> unused = new ArrayList<>();
+        images.keySet().stream().filter(r -> !regions.contains(r)).sorted().forEach(r -> unused.add("images: " + r));
+        subnets.keySet().stream().filter(z -> regions.stream().noneMatch(r -> inRegion(z, r))).sorted()
+                .forEach(z -> unused.add("subnets: " + z));
+        securityGroups.keySet().stream().filter(r -> !regions.contains(r)).sorted().forEach(r -> unused.add("securityGroups: " + r));
+        return unused;
+    }
+
+    /** Whether a zone ({@code eu-central-1a}, the local zone {@code us-west-2-lax-1a}) is one of the region's. */
+    static boolean inRegion(String zone, String region) {
+        return zone.length() > region.length() && zone.startsWith(region) && !Character.isDigit(zone.charAt(region.length()));
+    }
+
     String description() {
         return "account " + (accountId == null ? "not set" : accountId) + ", regions " + String.join(", ", regions)
                 + (endpoint == null ? "" : ", endpoint " + endpoint) + ", credentials from " + credentials;

@@ -37,6 +37,25 @@ class AwsSettingsTest {
         assertThat(s.description()).startsWith("account 123456789012, regions eu-central-1, us-east-1");
     }
 
+    /**
+     * An image, subnet or security group for a region not in {@code regions} is never used; it is
+     * accepted (shared templates list every region) and named, so the provider can warn at start.
+     * A subnet belongs to its zone's region, local zones included; {@code eu-central-10a} is not
+     * {@code eu-central-1}'s.
+     */
+    @Test
+    void entriesForRegionsNotConfiguredAreNamed() {
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1, us-west-2",
+                "images", new String[] {"eu-central-1=ami-0a", "us-east-1=ami-0b", "ap-south-1=ami-0c"},
+                "subnets", new String[] {"eu-central-1a=subnet-1", "us-west-2-lax-1a=subnet-2", "eu-central-10a=subnet-3", "us-east-1b=subnet-4"},
+                "securityGroups", new String[] {"us-west-2=sg-1", "eu-west-1=sg-2"}));
+        assertThat(s.unusedEntries()).containsExactly("images: ap-south-1", "images: us-east-1", "subnets: eu-central-10a",
+                "subnets: us-east-1b", "securityGroups: eu-west-1");
+
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1", "images", new String[] {"eu-central-1=ami-0a"},
+                "subnets", new String[] {"eu-central-1c=subnet-1"})).unusedEntries()).isEmpty();
+    }
+
     @Test
     void quotasPreferRegionRulesThenTheFirstMatch() {
         AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1", "defaultQuota", 1,
