@@ -1,0 +1,96 @@
+package dev.strata.platform.metrics;
+
+import static dev.strata.platform.metrics.Series.labels;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.commitment.Commitment;
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Commitments;
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class LedgerAndCommitmentMetricsTest {
+
+    static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
+
+    static MemberBinding binding(String node, List<String> gpus, double watts, String domain) {
+        return new MemberBinding("m", node, "lab", gpus, 1, null, -1, null, 0, 0, watts, domain, null, -1);
+    }
+
+    /** A ledger that serves its allocations and fails the test if a scrape changes or decides anything. */
+    static Placement ledger(List<Allocation> allocations) {
+        return new Placement() {
+            @Override
+            public PlacementDecision place(Contract contract, boolean dryRun) {
+                throw new AssertionError("a scrape must not place");
+            }
+
+            @Override
+            public PlacementDecision placeFor(Contract contract, String deploymentId) {
+                throw new AssertionError("a scrape must not place");
+            }
+
+            @Override
+            public List<Allocation> allocations() {
+                return allocations;
+            }
+
+            @Override
+            public Optional<Allocation> allocation(String id) {
+                return allocations.stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public Allocation release(String id) {
+                throw new AssertionError("a scrape must not release");
+            }
+        };
+    }
+
+    @Test
+    void allocationsTheirGpusAndReservedPowerAsTheLedgerHoldsThem() {
+        List<Allocation> allocations = List.of(
+                new Allocation("a1", "train", "t1", 0, false, T, List.of(binding("n1", List.of("g1", "g2"), 1400, "rack-1"),
+                        binding("n2", List.of("g3"), 700, "rack-2"))),
+                new Allocation("a2", "infer", "t2", 0, false, T, List.of(binding("n1", List.of("g4"), 300, "rack-1"),
+                        binding("n9", List.of(), 0, null))));
+        var scrape = new LedgerMetrics(ledger(allocations)).collect();
+        assertThat(Series.of(scrape, "strata_allocations")).isEqualTo(Map.of(labels(), 2.0));
+        assertThat(Series.of(scrape, "strata_allocated_gpus")).isEqualTo(Map.of(labels(), 4.0));
+        assertThat(Series.of(scrape, "strata_power_domain_reserved_watts")).isEqualTo(Map.of(labels("domain", "rack-1"), 1700.0,
+                labels("domain", "rack-2"), 700.0));
+        assertThat(Series.of(new LedgerMetrics(ledger(List.of())).collect(), "strata_allocations")).isEqualTo(Map.of(labels(), 0.0));
+    }
+
+    @Test
+    void allocationsAreCountedByLastVerdictEveryStatusWritten() {
+        Commitments verifier = new Commitments() {
+            @Override
+            public List<Commitment> commitments() {
+                return List.of(new Commitment("a1", "c", "t", CommitmentStatus.HONORED, T, List.of(), 1),
+                        new Commitment("a2", "c", "t", CommitmentStatus.BREACHED, T, List.of(), 1),
+                        new Commitment("a3", "c", "t", CommitmentStatus.HONORED, T, List.of(), 1));
+            }
+
+            @Override
+            public Commitment verify(String allocationId) {
+                throw new AssertionError("a scrape must not verify");
+            }
+
+            @Override
+            public List<Commitment> verifyAll() {
+                throw new AssertionError("a scrape must not verify");
+            }
+        };
+        assertThat(Series.of(new CommitmentMetrics(verifier).collect(), "strata_commitments")).isEqualTo(Map.of(
+                labels("status", "HONORED"), 2.0, labels("status", "AT_RISK"), 0.0, labels("status", "BREACHED"), 1.0));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.strata.platform.metrics;
+
+import static dev.strata.platform.metrics.Series.labels;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricSourcesTest {
+
+    static MultiCollector multi(String name, double value) {
+        return () -> MetricSnapshots.of(new Family(name, "help").set(value).snapshot());
+    }
+
+    static Collector single(String name, double value) {
+        return () -> new Family(name, "help").set(value).snapshot();
+    }
+
+    final MetricSources sources = new MetricSources();
+
+    @Test
+    void everyCollectorIsWrittenAndARemovedOneIsNot() {
+        MultiCollector a = multi("vendor_a", 1);
+        Collector b = single("vendor_b", 2);
+        sources.add(a);
+        sources.add(b);
+        MetricSnapshots scrape = sources.collect();
+        assertThat(Series.of(scrape, "vendor_a")).isEqualTo(Map.of(labels(), 1.0));
+        assertThat(Series.of(scrape, "vendor_b")).isEqualTo(Map.of(labels(), 2.0));
+        sources.remove(a);
+        sources.remove(b);
+        assertThat(sources.collect().size()).isZero();
+    }
+
+    @Test
+    void aCollectorThatThrowsIsLeftOutAndTheOthersAreWritten() {
+        sources.add(multi("first", 1));
+        sources.add((MultiCollector) () -> {
+            throw new IllegalStateException("vendor bug");
+        });
+        sources.add((Collector) () -> {
+            throw new NoClassDefFoundError("bundle went away");
+        });
+        sources.add(multi("last", 3));
+        sources.add(single("single", 4));
+        MetricSnapshots scrape = sources.collect();
+        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "last", "single");
+        // and again: a collector that keeps failing does not stop later scrapes
+        assertThat(sources.collect().size()).isEqualTo(3);
+        String text = new String(Exposition.render(sources.collect(), null).body(), StandardCharsets.UTF_8);
+        assertThat(text).contains("first 1.0", "last 3.0", "single 4.0");
+    }
+
+    @Test
+    void aFamilyAnotherCollectorAlreadyWroteIsLeftOut() {
+        sources.add(multi("strata_nodes", 7));
+        sources.add(multi("strata_nodes", 99));
+        sources.add(single("strata_nodes", 98));
+        MetricSnapshots scrape = sources.collect();
+        assertThat(Series.of(scrape, "strata_nodes")).isEqualTo(Map.of(labels(), 7.0));
+        assertThat(scrape.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aCollectorThatReturnsNothingIsSkipped() {
+        sources.add((Collector) () -> (MetricSnapshot) null);
+        sources.add(multi("kept", 1));
+        assertThat(sources.collect().size()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.strata.platform.metrics;
+
+import static dev.strata.platform.metrics.Series.labels;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TelemetryMetricsTest {
+
+    static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
+    static final String ODD = "GPU-\"q\"\\w\nx";
+
+    static Telemetry telemetry(List<GpuSample> samples) {
+        return new Telemetry() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return samples;
+            }
+
+            @Override
+            public Optional<GpuSample> latest(String acceleratorId) {
+                return samples.stream().filter(s -> s.acceleratorId().equals(acceleratorId)).findFirst();
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+        };
+    }
+
+    final InventorySnapshot inventory = new InventorySnapshot(1, AT, List.of(),
+            List.of(InventoryMetricsTest.node("n1", "nvidia", ResourceState.AVAILABLE, null, 0,
+                    InventoryMetricsTest.gpu("GPU-a", "H100", Health.Status.OK), InventoryMetricsTest.gpu(ODD, "H100", Health.Status.OK))),
+            List.of(), List.of(), List.of(), List.of(), List.of());
+    // every value reported
+    final GpuSample full = GpuSample.builder().acceleratorId("GPU-a").at(AT).gpuUtilisationPercent(75).memoryUtilisationPercent(20)
+            .memoryUsedBytes(40L << 30).powerWatts(350.5).temperatureCelsius(61).smClockMHz(1980).throttleReasons(Set.of("SW_POWER_CAP"))
+            .eccCorrected(3).eccUncorrected(0).build();
+    // only utilisation and power reported: the rest stays -1
+    final GpuSample sparse = GpuSample.builder().acceleratorId(ODD).at(AT).gpuUtilisationPercent(0).powerWatts(90).build();
+    // a GPU the inventory does not hold (yet)
+    final GpuSample stranger = GpuSample.builder().acceleratorId("GPU-z").at(AT).temperatureCelsius(40).build();
+    final MetricSnapshots scrape = new TelemetryMetrics(telemetry(List.of(full, sparse, stranger)), InventoryMetricsTest.inventory(inventory))
+            .collect();
+
+    @Test
+    void reportedValuesAreWrittenInBaseUnits() {
+        Map<String, String> a = labels("accelerator", "GPU-a", "node", "n1");
+        assertThat(Series.of(scrape, "strata_gpu_utilisation_ratio")).containsEntry(a, 0.75);
+        assertThat(Series.of(scrape, "strata_gpu_memory_utilisation_ratio")).containsEntry(a, 0.2);
+        assertThat(Series.of(scrape, "strata_gpu_memory_used_bytes")).containsEntry(a, (double) (40L << 30));
+        assertThat(Series.of(scrape, "strata_gpu_power_watts")).containsEntry(a, 350.5);
+        assertThat(Series.of(scrape, "strata_gpu_temperature_celsius")).containsEntry(a, 61.0);
+        assertThat(Series.of(scrape, "strata_gpu_sm_clock_hertz")).containsEntry(a, 1.98e9);
+        assertThat(Series.of(scrape, "strata_gpu_ecc_corrected_errors")).containsEntry(a, 3.0);
+        assertThat(Series.of(scrape, "strata_gpu_ecc_uncorrected_errors")).containsEntry(a, 0.0);
+        assertThat(Series.of(scrape, "strata_gpu_throttle_reasons")).isEqualTo(
+                Map.of(labels("accelerator", "GPU-a", "node", "n1", "reason", "SW_POWER_CAP"), 1.0));
+        assertThat(Series.of(scrape, "strata_gpu_sample_timestamp_seconds")).containsEntry(a, (double) AT.getEpochSecond());
+    }
+
+    @Test
+    void valuesNotReportedAreAbsentNotMinusOne() {
+        Map<String, String> odd = labels("accelerator", ODD, "node", "n1");
+        assertThat(Series.of(scrape, "strata_gpu_utilisation_ratio")).containsEntry(odd, 0.0);
+        assertThat(Series.of(scrape, "strata_gpu_power_watts")).containsEntry(odd, 90.0);
+        for (String name : List.of("strata_gpu_memory_utilisation_ratio", "strata_gpu_memory_used_bytes", "strata_gpu_temperature_celsius",
+                "strata_gpu_sm_clock_hertz", "strata_gpu_ecc_corrected_errors", "strata_gpu_ecc_uncorrected_errors")) {
+            assertThat(Series.of(scrape, name)).as(name).doesNotContainKey(odd);
+        }
+        for (String name : List.of("strata_gpu_utilisation_ratio", "strata_gpu_memory_utilisation_ratio", "strata_gpu_memory_used_bytes",
+                "strata_gpu_power_watts", "strata_gpu_temperature_celsius", "strata_gpu_sm_clock_hertz", "strata_gpu_ecc_corrected_errors",
+                "strata_gpu_ecc_uncorrected_errors")) {
+            assertThat(Series.of(scrape, name).values()).as(name).allMatch(v -> v >= 0);
+        }
+        String text = new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain(" -1\n");
+    }
+
+    @Test
+    void aGpuTheInventoryDoesNotHoldHasAnEmptyNode() {
+        assertThat(Series.of(scrape, "strata_gpu_temperature_celsius")).containsEntry(labels("accelerator", "GPU-z", "node", ""), 40.0);
+    }
+
+    @Test
+    void oddAcceleratorIdsAreEscapedInTheTextFormat() {
+        String text = new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8);
+        assertThat(text).contains("strata_gpu_power_watts{accelerator=\"GPU-\\\"q\\\"\\\\w\\nx\",node=\"n1\"} 90.0");
+    }
+}
