@@ -12,6 +12,8 @@ import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provider.StorageProvider;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * fails the component with a message naming the property; an invalid change while running is
  * rejected the same way and the previous settings stay in force.
  */
-@Component(service = {Inventory.class, ProviderRegistry.class}, immediate = true, configurationPid = InventorySettings.PID)
+@Component(service = {Inventory.class, ProviderRegistry.class, MultiCollector.class}, immediate = true,
+        configurationPid = InventorySettings.PID)
 @Designate(ocd = InventoryConfig.class)
-public class InventoryService implements Inventory, ProviderRegistry {
+public class InventoryService implements Inventory, ProviderRegistry, MultiCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger(InventoryService.class);
     /**
@@ -130,6 +133,12 @@ public class InventoryService implements Inventory, ProviderRegistry {
     @Override
     public ProviderStatus refresh(String id, Duration maxWait) {
         return directory.refresh(id, maxWait);
+    }
+
+    /** Provider calls' counters and latency: {@code strata_provider_calls_total}, {@code strata_provider_call_duration_seconds}. */
+    @Override
+    public MetricSnapshots collect() {
+        return directory.metrics().collect();
     }
 
     /**

@@ -65,6 +65,7 @@ final class ProviderDirectory implements AutoCloseable {
     private final AtomicLong generations = new AtomicLong();
     private final DeadlineExecutor executor;
     private final Clock clock;
+    private final ProviderCallMetrics metrics = new ProviderCallMetrics();
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
     /** Delivers provider changes in the order they happened, outside the lock and off the discovery threads. */
@@ -111,6 +112,10 @@ final class ProviderDirectory implements AutoCloseable {
 
     DeadlineExecutor executor() {
         return executor;
+    }
+
+    ProviderCallMetrics metrics() {
+        return metrics;
     }
 
     InventorySettings settings() {
@@ -232,9 +237,11 @@ final class ProviderDirectory implements AutoCloseable {
                 CompletableFuture<Object> refused = new CompletableFuture<>();
                 CompletableFuture<Object> folded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
                 Instant since = stuck.started().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                refused.completeExceptionally(new ProviderTimeoutException(what + " started at " + since + " has not returned, "
+                ProviderTimeoutException overdue = new ProviderTimeoutException(what + " started at " + since + " has not returned, "
                         + "past its deadline of " + InventorySettings.describe(settings.discoveryTimeout()) + " (the provider does not "
-                        + "stop when interrupted); it is not started again until that call returns"));
+                        + "stop when interrupted); it is not started again until that call returns");
+                metrics.ended(registration.providerId(), registration.capability().name(), ProviderCallMetrics.DISCOVERY, overdue, -1);
+                refused.completeExceptionally(overdue);
                 return folded;
             }
             String operationId = registration.providerId() + "/" + registration.capability() + "/" + operations.incrementAndGet();
@@ -242,6 +249,7 @@ final class ProviderDirectory implements AutoCloseable {
             DiscoveryContext context = new DiscoveryContext(operationId, started.plus(timeout), clock);
             Running marker = new Running(registration, started);
             entry.running.put(registration.capability(), marker);
+            long startedNanos = System.nanoTime();
             CompletableFuture<Object> call = executor.call(what, timeout, () -> {
                 Object snapshot = registration.discoverer().discover(context);
                 if (snapshot == null) {
@@ -258,7 +266,12 @@ final class ProviderDirectory implements AutoCloseable {
             });
             // callers wait on the folded future: it completes after the snapshot (or the failure) is in the
             // entry, so a caller that waited never reads the provider's status from before its discovery
-            CompletableFuture<Object> folded = call.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+            CompletableFuture<Object> folded = call.whenComplete((snapshot, error) -> {
+                // counted before the fold, so that whoever waited for the discovery finds it counted
+                metrics.ended(registration.providerId(), registration.capability().name(), ProviderCallMetrics.DISCOVERY, unwrap(error),
+                        System.nanoTime() - startedNanos);
+                fold(entry, registration, snapshot, error, started);
+            });
             entry.inFlight.put(registration.capability(), folded);
             entry.inFlightRegistration.put(registration.capability(), registration);
             return folded;

@@ -13,6 +13,8 @@ import dev.strata.platform.audit.Jcs;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.StateStore;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * {@link StateStore} ({@link StoreLedger}), offered as a DS component. Decisions run in parallel,
  * up to {@link PlacementConfig#deciders()} at once. An instance that does not lead refuses
  * placements and releases with a message naming the leader; it still answers dry runs and reads.
- * Tests and benchmarks build it over the {@link InMemoryLedger}.
+ * Tests and benchmarks build it over the {@link InMemoryLedger}. As a {@link MultiCollector} it
+ * offers its outcome counters and latency histograms to the metrics endpoint.
  */
-@Component(service = Placement.class, immediate = true, configurationPid = PlacementService.PID)
+@Component(service = {Placement.class, MultiCollector.class}, immediate = true, configurationPid = PlacementService.PID)
 @Designate(ocd = PlacementConfig.class)
-public class PlacementService implements Placement {
+public class PlacementService implements Placement, MultiCollector {
 
     public static final String PID = "dev.strata.platform.core.placement";
 
@@ -45,6 +48,7 @@ public class PlacementService implements Placement {
 
     private final PlacementEngine engine;
     private final String policyName;
+    private final PlacementMetrics metrics = new PlacementMetrics();
 
     @Activate
     public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
@@ -131,16 +135,18 @@ public class PlacementService implements Placement {
 
     @Override
     public PlacementDecision place(Contract contract, boolean dryRun) {
-        return engine.place(contract, dryRun, null);
+        return metrics.place(dryRun ? PlacementMetrics.DRY_RUN : PlacementMetrics.PLACE, () -> engine.place(contract, dryRun, null));
     }
 
     @Override
     public PlacementDecision placeFor(Contract contract, String deploymentId) {
-        if (deploymentId == null || deploymentId.isBlank()) {
-            throw new IllegalArgumentException("placement of " + contract.name() + " for a deployment without an id; expected the id the "
-                    + "deployment will be stored under");
-        }
-        return engine.place(contract, false, deploymentId);
+        return metrics.place(PlacementMetrics.DEPLOYMENT, () -> {
+            if (deploymentId == null || deploymentId.isBlank()) {
+                throw new IllegalArgumentException("placement of " + contract.name() + " for a deployment without an id; expected the id "
+                        + "the deployment will be stored under");
+            }
+            return engine.place(contract, false, deploymentId);
+        });
     }
 
     @Override
@@ -155,7 +161,13 @@ public class PlacementService implements Placement {
 
     @Override
     public Allocation release(String id) {
-        return engine.release(id);
+        return metrics.release(() -> engine.release(id));
+    }
+
+    /** Placement's counters and histograms: {@code strata_placements_total}, {@code strata_placement_duration_seconds}, {@code strata_releases_total}. */
+    @Override
+    public MetricSnapshots collect() {
+        return metrics.collect();
     }
 
     String policyName() {
