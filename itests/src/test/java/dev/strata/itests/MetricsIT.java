@@ -1,0 +1,225 @@
+package dev.strata.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.placement.Placement;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Installs strata-metrics in the running distribution (it is carried, not booted) on a free port,
+ * without a refresh, and scrapes {@code /metrics} over HTTP: the content type, nodes as the
+ * inventory holds them, the core's placement counter rising with a placement through the service
+ * injected before the installation (still the live one: nothing was restarted), and a collector
+ * another bundle registers.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class MetricsIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    @Inject
+    BootFinished bootFinished;
+    @Inject
+    FeaturesService features;
+    @Inject
+    Inventory inventory;
+    @Inject
+    ProviderRegistry registry;
+    @Inject
+    Placement placement;
+    @Inject
+    ContractReader contracts;
+    @Inject
+    BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<Option> options = new ArrayList<>(KarafOptions.strataDistribution());
+        options.add(editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(port)));
+        options.add(systemProperty("strata.itest.metrics.port").value(String.valueOf(port)));
+        return options.toArray(new Option[0]);
+    }
+
+    /** One series of a scrape. */
+    record Sample(String name, Map<String, String> labels, double value) {
+    }
+
+    /** A scrape: its content type and series. */
+    record Page(String contentType, List<Sample> samples) {
+        double sum(String name, Map<String, String> where) {
+            return samples.stream().filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(where.entrySet()))
+                    .mapToDouble(Sample::value).sum();
+        }
+
+        List<Sample> named(String name) {
+            return samples.stream().filter(s -> s.name().equals(name)).toList();
+        }
+    }
+
+    private static String url() {
+        return "http://127.0.0.1:" + System.getProperty("strata.itest.metrics.port") + "/metrics";
+    }
+
+    private static Page get() throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(url()).openConnection();
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(60_000);
+        try {
+            if (c.getResponseCode() != 200) {
+                throw new IOException(url() + " answered " + c.getResponseCode());
+            }
+            String body;
+            try (InputStream in = c.getInputStream()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            List<Sample> samples = new ArrayList<>();
+            for (String line : body.split("\n")) {
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                Matcher m = SAMPLE.matcher(line);
+                assertTrue("a sample line: " + line, m.matches());
+                Map<String, String> labels = new TreeMap<>();
+                if (m.group(2) != null) {
+                    Matcher l = LABEL.matcher(m.group(2));
+                    while (l.find()) {
+                        labels.put(l.group(1), l.group(2).replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\"));
+                    }
+                }
+                samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+            }
+            return new Page(c.getContentType(), samples);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for " + what + " after " + PATIENCE);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean answers() {
+        try {
+            get();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Before
+    public void metricsInstalled() throws Exception {
+        if (!features.isInstalled(features.getFeature("strata-metrics"))) {
+            // as the README says to, without refreshing: H2 imports javax.servlet optionally, and a refresh would restart it
+            // and the core with it (the services injected above among them)
+            features.installFeature("strata-metrics", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        }
+        await("the bare-metal provider to be active",
+                () -> registry.provider("baremetal").map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
+        await(url() + " to answer", MetricsIT::answers);
+    }
+
+    @Test
+    public void nodesAsTheInventoryHoldsThemInPrometheusText() throws Exception {
+        Page page;
+        InventorySnapshot snapshot;
+        do { // the same inventory generation on both sides, should a refresh land in between
+            page = get();
+            snapshot = inventory.snapshot();
+        } while (page.sum("strata_inventory_generation", Map.of()) != snapshot.generation());
+        assertTrue(page.contentType(), page.contentType().startsWith("text/plain; version=0.0.4"));
+        Map<Map<String, String>, Double> expected = new HashMap<>();
+        for (Node n : snapshot.nodes()) {
+            expected.merge(new TreeMap<>(Map.of("provider", n.providerId(), "state", n.state().name())), 1.0, Double::sum);
+        }
+        Map<Map<String, String>, Double> scraped = new HashMap<>();
+        page.named("strata_nodes").forEach(s -> scraped.put(s.labels(), s.value()));
+        assertFalse("the inventory holds this machine", expected.isEmpty());
+        assertEquals(expected, scraped);
+        assertEquals("the bare-metal provider is active", 1.0,
+                page.sum("strata_provider_state", Map.of("provider", "baremetal", "state", "ACTIVE")), 0);
+        assertTrue("its discoveries are counted by the core",
+                page.sum("strata_provider_calls_total", Map.of("provider", "baremetal", "outcome", "ok")) >= 1);
+    }
+
+    @Test
+    public void aPlacementMovesThePlacementCounter() throws Exception {
+        Contract contract = contracts.read("{name: metrics-probe, tenant: t, members: [{name: m, cpu: 1}]}", "MetricsIT");
+        double before = get().sum("strata_placements_total", Map.of("mode", "dry_run"));
+        double countBefore = get().sum("strata_placement_duration_seconds_count", Map.of("mode", "dry_run"));
+        placement.place(contract, true);
+        Page after = get();
+        assertEquals(before + 1, after.sum("strata_placements_total", Map.of("mode", "dry_run")), 0);
+        assertEquals(countBefore + 1, after.sum("strata_placement_duration_seconds_count", Map.of("mode", "dry_run")), 0);
+    }
+
+    @Test
+    public void aCollectorAnotherBundleRegistersIsWrittenUntilItGoes() throws Exception {
+        MultiCollector vendor = () -> MetricSnapshots.of(GaugeSnapshot.builder().name("vendor_probe_widgets").help("Widgets")
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(7).build()).build());
+        ServiceRegistration<MultiCollector> registration = context.registerService(MultiCollector.class, vendor, null);
+        try {
+            assertEquals(7.0, get().sum("vendor_probe_widgets", Map.of()), 0);
+            assertFalse("Strata's own families are still there", get().named("strata_nodes").isEmpty());
+        } finally {
+            registration.unregister();
+        }
+        assertTrue(get().named("vendor_probe_widgets").isEmpty());
+    }
+}
