@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,11 +47,13 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.ServiceRegistration;
 
 /**
  * Installs strata-metrics in the running distribution (it is carried, not booted) on a free port,
- * without a refresh, and scrapes {@code /metrics} over HTTP: the content type, nodes as the
+ * as an operator does (refresh allowed: nothing of Strata restarts), and scrapes {@code /metrics} over HTTP: the content type, nodes as the
  * inventory holds them, the core's placement counter rising with a placement through the service
  * injected before the installation (still the live one: nothing was restarted), and a collector
  * another bundle registers.
@@ -163,16 +166,39 @@ public class MetricsIT {
         }
     }
 
+    /** The bundles stopped while strata-metrics was installed (a refresh stops and starts them). */
+    private static final List<String> STOPPED_BY_INSTALL = new CopyOnWriteArrayList<>();
+
     @Before
     public void metricsInstalled() throws Exception {
         if (!features.isInstalled(features.getFeature("strata-metrics"))) {
-            // as the README says to, without refreshing: H2 imports javax.servlet optionally, and a refresh would restart it
-            // and the core with it (the services injected above among them)
-            features.installFeature("strata-metrics", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+            // as the README says: a plain install, refresh allowed
+            // synchronous: told as each bundle stops, also by a refresh that ends after installFeature returns
+            SynchronousBundleListener stops = e -> {
+                if (e.getType() == BundleEvent.STOPPING) {
+                    STOPPED_BY_INSTALL.add(e.getBundle().getSymbolicName());
+                }
+            };
+            context.addBundleListener(stops);
+            features.installFeature("strata-metrics", EnumSet.noneOf(FeaturesService.Option.class));
         }
         await("the bare-metal provider to be active",
                 () -> registry.provider("baremetal").map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
         await(url() + " to answer", MetricsIT::answers);
+    }
+
+    /**
+     * H2 imports javax.servlet optionally: when only Pax Web brought the servlet API, installing
+     * strata-metrics refreshed H2 and, through it, the state store and the core, whose services
+     * restarted under a running Strata (the injected placement service failed: "HikariDataSource
+     * (strata-store) has been closed"). The servlet API is in strata-store from the start now.
+     */
+    @Test
+    public void installingTheFeatureRestartsNothingOfStrata() throws Exception {
+        assertTrue("bundles stopped by the install: " + STOPPED_BY_INSTALL, STOPPED_BY_INSTALL.stream()
+                .noneMatch(n -> n.startsWith("dev.strata") || n.startsWith("com.h2database") || n.equals("com.zaxxer.HikariCP")));
+        // the placement service injected before the install is the live one still
+        placement.place(contracts.read("{name: after-install, tenant: t, members: [{name: m, cpu: 1}]}", "MetricsIT"), true);
     }
 
     @Test
