@@ -84,15 +84,17 @@ final class Format {
     static String visible(Object value) {
         String text = String.valueOf(value);
         StringBuilder b = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
             String replacement = c == '\n' || c == '\t' ? " " : isControl(c) ? hex(c) : null;
             if (replacement != null && b == null) {
                 b = new StringBuilder(text.length() + 8).append(text, 0, i);
             }
             if (b != null) {
-                b.append(replacement != null ? replacement : String.valueOf(c));
+                b.append(replacement != null ? replacement : text.substring(i, next));
             }
+            i = next;
         }
         return b == null ? text : b.toString();
     }
@@ -100,19 +102,32 @@ final class Format {
     /**
      * A character a terminal does not show as itself: a C0 or C1 control character, DEL, a format
      * character (Unicode category Cf: bidirectional embeddings, overrides and isolates, zero-width
-     * characters, the byte order mark, the soft hyphen) or a line or paragraph separator.
+     * characters, the byte order mark, the soft hyphen, the invisible tag characters from U+E0001),
+     * a line or paragraph separator, or half of a surrogate pair without its other half. Taken by
+     * code point: the tag characters lie beyond U+FFFF.
      */
-    static boolean isControl(char c) {
+    static boolean isControl(int c) {
         if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
             return true;
         }
         int type = Character.getType(c);
-        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.SURROGATE;
     }
 
-    /** {@code \x1b} for ESC; above U+00FF a backslash, {@code u} and four hex digits (a right-to-left override's {@code 202e}). */
-    static String hex(char c) {
-        return c <= 0xff ? String.format(Locale.ROOT, "\\x%02x", (int) c) : String.format(Locale.ROOT, "\\u%04x", (int) c);
+    /**
+     * {@code \x1b} for ESC; above U+00FF a backslash, {@code u} and four hex digits (a right-to-left
+     * override's {@code 202e}), for each UTF-16 unit beyond U+FFFF (as Java and JSON write them).
+     */
+    static String hex(int c) {
+        if (c <= 0xff) {
+            return String.format(Locale.ROOT, "\\x%02x", c);
+        }
+        StringBuilder units = new StringBuilder();
+        for (char u : Character.toChars(c)) {
+            units.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
+        }
+        return units.toString();
     }
 
     /** One {@code label value} line of a detail view (see {@link #labelled}), both made {@link #visible}. */

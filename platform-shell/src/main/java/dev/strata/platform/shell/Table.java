@@ -63,15 +63,17 @@ final class Table {
 
     static String escape(String field) {
         StringBuilder b = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
+        for (int i = 0; i < field.length(); ) {
+            int c = field.codePointAt(i);
+            int next = i + Character.charCount(c);
             switch (c) {
                 case '\\' -> b.append("\\\\");
                 case '\t' -> b.append("\\t");
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
-                default -> b.append(Format.isControl(c) ? Format.hex(c) : String.valueOf(c));
+                default -> b.append(Format.isControl(c) ? Format.hex(c) : field.substring(i, next));
             }
+            i = next;
         }
         return b.toString();
     }

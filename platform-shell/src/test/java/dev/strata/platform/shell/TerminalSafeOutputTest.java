@@ -70,6 +70,25 @@ class TerminalSafeOutputTest {
         assertThat(Format.visible("nœud-東京-عقدة")).isEqualTo("nœud-東京-عقدة");
     }
 
+    /**
+     * Invisible tag characters (U+E0000 to U+E007F) lie beyond U+FFFF, as surrogate pairs, and a
+     * lone half of a pair shows as a replacement box or nothing: taken character by character, both
+     * were printed as they were. A legitimate character beyond U+FFFF (an emoji) is left alone.
+     */
+    @Test
+    void formatCharactersBeyondTheBasicPlaneAndLoneSurrogatesAreShownEscaped() throws Exception {
+        String id = "bm:gpu\uDB40\uDC41\uDB40\uDC7F-\uD800x-\uD83D\uDE80";
+        String shown = "bm:gpu\\udb40\\udc41\\udb40\\udc7f-\\ud800x-\uD83D\uDE80";
+        assertThat(Format.visible(id)).isEqualTo(shown);
+        assertThat(Table.escape(id)).isEqualTo(shown);
+
+        NodesCommand command = new NodesCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node().toBuilder().id(id).build());
+        assertThat(CommandOutput.of(command::execute)).doesNotContain("\uDB40", "\uD800x").contains(shown);
+        command.noFormat = true;
+        assertThat(CommandOutput.of(command::execute).split("\t")[0]).isEqualTo(shown);
+    }
+
     @Test
     void nodeDetailShowsControlCharacters() throws Exception {
         NodeCommand command = new NodeCommand();
