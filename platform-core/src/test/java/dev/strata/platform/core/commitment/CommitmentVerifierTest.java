@@ -428,6 +428,12 @@ class CommitmentVerifierTest {
     /** The store, with its leadership exclusive or not, and contracts read through {@code contracts}. */
     static dev.strata.platform.core.store.StateStore wrapped(JdbcStateStore store, boolean exclusive,
             dev.strata.platform.core.store.ContractStore contracts) {
+        return wrapped(store, exclusive, contracts, store.provenance());
+    }
+
+    /** As {@link #wrapped(JdbcStateStore, boolean, dev.strata.platform.core.store.ContractStore)}, the log read and written through {@code provenance}. */
+    static dev.strata.platform.core.store.StateStore wrapped(JdbcStateStore store, boolean exclusive,
+            dev.strata.platform.core.store.ContractStore contracts, dev.strata.platform.core.store.ProvenanceStore provenance) {
         dev.strata.platform.core.store.Leadership own = store.leadership();
         dev.strata.platform.core.store.Leadership leadership = new dev.strata.platform.core.store.Leadership() {
             @Override
@@ -483,7 +489,7 @@ class CommitmentVerifierTest {
 
             @Override
             public dev.strata.platform.core.store.ProvenanceStore provenance() {
-                return store.provenance();
+                return provenance;
             }
 
             @Override
@@ -569,6 +575,70 @@ class CommitmentVerifierTest {
             assertThat(reads.get()).isEqualTo(first);
             assertThat(verifier.commitments()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
         } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * A pass hands every change to the log before it waits for any, so that they share the log's
+     * durable commits: it waited for each in turn (2 to 7 ms a change on this machine's disk,
+     * seconds for a pass over thousands, with the verifier held). A change the log refuses is
+     * recorded by the next pass, and only that one.
+     */
+    @Test
+    void aPassHandsAllItsChangesToTheLogBeforeWaitingAndAFailedOneIsRecordedNextPass() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        String node = CommitmentCheckTest.NODE;
+        // no contract in the store: each allocation goes from HONORED (at placement) to AT_RISK, a change to record
+        Placement placement = ledger(List.of(CommitmentCheckTest.allocation("a-1", "t1", false, node, node + "/gpu0"),
+                CommitmentCheckTest.allocation("a-2", "t1", false, node, node + "/gpu1"),
+                CommitmentCheckTest.allocation("a-3", "t1", false, node, node + "/gpu0")), () -> { });
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> gates = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.strata.platform.core.store.ProvenanceStore real = store.provenance();
+        dev.strata.platform.core.store.ProvenanceStore gated = (dev.strata.platform.core.store.ProvenanceStore) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.strata.platform.core.store.ProvenanceStore.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("append") && hold.get()
+                                    && ((dev.strata.platform.core.store.ProvenanceEntry) args[0]).kind().equals(CommitmentVerifier.KIND)) {
+                                dev.strata.platform.core.store.ProvenanceEntry entry = (dev.strata.platform.core.store.ProvenanceEntry) args[0];
+                                java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+                                gates.put(String.valueOf(entry.subjects().get("allocation")), gate);
+                                return gate.thenCompose(open -> real.append(entry));
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(wrapped(store, true, store.contracts(), gated), placement, inventory,
+                    Clock.systemUTC());
+            java.util.concurrent.Future<List<Commitment>> pass = other.submit(verifier::verifyAll);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (gates.size() < 3 && System.nanoTime() < deadline && !pass.isDone()) {
+                Thread.sleep(10);
+            }
+            assertThat(gates.keySet()).as("changes handed to the log while none is durable yet").containsExactlyInAnyOrder("a-1", "a-2", "a-3");
+
+            gates.get("a-2").completeExceptionally(new dev.strata.platform.api.exception.StateStoreException("the disk is full"));
+            gates.get("a-1").complete(null);
+            gates.get("a-3").complete(null);
+            assertThat(pass.get(30, java.util.concurrent.TimeUnit.SECONDS)).extracting(Commitment::status)
+                    .containsOnly(CommitmentStatus.AT_RISK);
+            assertThat(records(store)).extracting(r -> r.subjects().get("allocation")).containsExactly("a-1", "a-3");
+
+            hold.set(false);
+            verifier.verifyAll();
+            verifier.verifyAll();
+            assertThat(records(store)).extracting(r -> r.subjects().get("allocation")).containsExactly("a-1", "a-3", "a-2");
+            assertThat(records(store).get(2).payload()).containsEntry("status", "AT_RISK").containsEntry("previous", "HONORED");
+        } finally {
+            gates.values().forEach(g -> g.complete(null));
+            other.shutdownNow();
             store.close();
         }
     }
