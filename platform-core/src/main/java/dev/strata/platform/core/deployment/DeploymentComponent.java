@@ -15,6 +15,8 @@ import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.inventory.InventoryService;
 import dev.strata.platform.core.inventory.ProviderIds;
 import dev.strata.platform.core.store.StateStore;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,11 +42,12 @@ import org.slf4j.LoggerFactory;
  * provider being replaced is waited for; its operations resume by id on the new version, and a
  * deploy waits for it up to the inventory's {@code swapWait}). Configuration PID
  * {@value DeploymentSettings#PID}; an invalid change is rejected and the previous settings stay
- * in force.
+ * in force. As a {@link MultiCollector} it offers its provisioning calls' counters and latency to
+ * the metrics endpoint.
  */
-@Component(service = Deployments.class, immediate = true, configurationPid = DeploymentSettings.PID)
+@Component(service = {Deployments.class, MultiCollector.class}, immediate = true, configurationPid = DeploymentSettings.PID)
 @Designate(ocd = DeploymentConfig.class)
-public class DeploymentComponent implements Deployments {
+public class DeploymentComponent implements Deployments, MultiCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentComponent.class);
 
@@ -69,6 +72,12 @@ public class DeploymentComponent implements Deployments {
                 Reconciler.describe(settings.reconcileInterval()), Reconciler.describe(settings.pollInterval()),
                 Reconciler.describe(settings.operationTimeout()), settings.workers(),
                 settings.deleteLeaks() ? "deleted" : "reported");
+    }
+
+    /** Provisioning calls: {@code strata_provisioning_calls_total}, {@code strata_provisioning_call_duration_seconds}. */
+    @Override
+    public MetricSnapshots collect() {
+        return engine.metrics().collect();
     }
 
     @Modified

@@ -132,6 +132,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     final AtomicBoolean unstoredLeft = new AtomicBoolean();
     /** Provider calls whose thread is in the provider, by what they act on (see {@link #call}); one at a time per key. */
     final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final ProvisioningCallMetrics metrics = new ProvisioningCallMetrics();
     /** Runs provider calls, so that one that ignores its deadline holds its own thread, not a worker or the reconciler's pass. */
     private final ExecutorService calls;
     /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
@@ -744,7 +745,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             MachineStatus after;
             try {
                 after = call("leak/" + providerId + "/" + machine.handle().machineId(), "delete of leaked machine "
-                        + machine.handle().machineId() + " on provider " + providerId,
+                        + machine.handle().machineId() + " on provider " + providerId, providerId, ProvisioningCallMetrics.DELETE,
                         () -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
             } catch (RuntimeException e) {
                 if (closed) {
@@ -778,7 +779,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
-            status = call(key, "create of operation " + opId + " on provider " + m.providerId(), () -> provider.create(request, context(opId)));
+            status = call(key, "create of operation " + opId + " on provider " + m.providerId(), m.providerId(),
+                    ProvisioningCallMetrics.CREATE, () -> provider.create(request, context(opId)));
             if (status == null || status.handle() == null) {
                 // a provider's bug: without a status nothing can be tracked; the member fails with the reason (a machine it made
                 // anyway carries the operation's labels, and the reconciler finds it as a leak)
@@ -852,8 +854,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         try {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
-            status = call(key(d.id(), m.name()), "delete of operation " + opId + " on provider " + m.providerId(),
-                    () -> provider.delete(machine, context(opId)));
+            status = call(key(d.id(), m.name()), "delete of operation " + opId + " on provider " + m.providerId(), m.providerId(),
+                    ProvisioningCallMetrics.DELETE, () -> provider.delete(machine, context(opId)));
             if (status == null || status.state() == null) {
                 throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + machine.machineId()
                         + " with no machine status; expected DELETING or GONE (the provisioning SPI's delete)");
@@ -930,8 +932,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         for (OperationRecord op : creates) {
             Optional<MachineStatus> found;
             try {
-                found = call(key(d.id(), m.name()), "look-up of operation " + op.id() + " on provider " + m.providerId(),
-                        () -> provider.find(op.id(), context(op.id())));
+                found = call(key(d.id(), m.name()), "look-up of operation " + op.id() + " on provider " + m.providerId(), m.providerId(),
+                        ProvisioningCallMetrics.FIND, () -> provider.find(op.id(), context(op.id())));
             } catch (RuntimeException e) {
                 if (cutShort(d, m, "look-up of create " + op.id(), e)) {
                     return;
@@ -1097,14 +1099,44 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * that the same operation is never sent twice at once and the caller's thread (a worker, the
      * reconciler's pass) is free for everything else.
      *
+     * Each call is counted in {@link #metrics()} as its caller saw it end.
+     *
      * @param key what the call acts on: one call at a time per key
      * @param what names the call in messages ({@code create of operation op-...})
+     * @param provider the provider's id, for the metrics
+     * @param kind the call, for the metrics: one of {@link ProvisioningCallMetrics}'s
      */
-    <T> T call(String key, String what, Supplier<T> call) {
+    <T> T call(String key, String what, String provider, String kind, Supplier<T> call) {
+        long start = System.nanoTime();
+        try {
+            T value = bounded(key, what, call);
+            metrics.ended(provider, kind, null, System.nanoTime() - start);
+            return value;
+        } catch (RuntimeException | Error e) {
+            metrics.ended(provider, kind, e, e instanceof NotMade ? -1 : System.nanoTime() - start);
+            throw e;
+        }
+    }
+
+    /** A call refused because the last one under its key is still in the provider: it was not made. */
+    private static final class NotMade extends ProviderTimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        NotMade(String message) {
+            super(message);
+        }
+    }
+
+    /** The provisioning calls' counters and latency, offered to the metrics endpoint by the component. */
+    ProvisioningCallMetrics metrics() {
+        return metrics;
+    }
+
+    private <T> T bounded(String key, String what, Supplier<T> call) {
         Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Running before = running.putIfAbsent(key, mine);
         if (before != null) {
-            throw new ProviderTimeoutException(what + " was not made: " + before.what() + ", started at " + before.since()
+            throw new NotMade(what + " was not made: " + before.what() + ", started at " + before.since()
                     + ", has not returned (the provider ignores interruption); nothing more is sent for it until it returns");
         }
         CompletableFuture<T> result = new CompletableFuture<>();

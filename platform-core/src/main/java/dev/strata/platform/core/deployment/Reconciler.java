@@ -224,8 +224,8 @@ public final class Reconciler {
             return running.future();
         }
         FutureTask<List<MachineStatus>> task = new FutureTask<>(
-                () -> e.call("list/" + providerId, "listing of provider " + providerId, () -> provider.machines(e.context("reconcile-"
-                        + providerId))));
+                () -> e.call("list/" + providerId, "listing of provider " + providerId, providerId, ProvisioningCallMetrics.LIST,
+                        () -> provider.machines(e.context("reconcile-" + providerId))));
         listing.put(providerId, new InFlightListing(provider, task, e.clock.instant()));
         try {
             e.listers.execute(task);
@@ -458,7 +458,8 @@ public final class Reconciler {
             c.described++;
             ProvisioningProvider provider = e.provider(m.providerId());
             MachineStatus described = e.call("describe/" + m.providerId() + "/" + h.machineId(), "description of machine " + h.machineId()
-                    + " on provider " + m.providerId(), () -> provider.describe(h, e.context("describe-" + h.machineId())));
+                    + " on provider " + m.providerId(), m.providerId(), ProvisioningCallMetrics.DESCRIBE,
+                    () -> provider.describe(h, e.context("describe-" + h.machineId())));
             e.settled(key);
             return described;
         } catch (RuntimeException ex) {

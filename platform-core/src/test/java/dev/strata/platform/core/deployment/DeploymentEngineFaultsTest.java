@@ -303,6 +303,33 @@ class DeploymentEngineFaultsTest {
         }
     }
 
+    /**
+     * Each provisioning call is counted by provider, call and outcome as the engine saw it end, and
+     * its wait observed: here one create refused as unavailable (tried again) and the others made.
+     */
+    @Test
+    void provisioningCallsAreCountedByProviderCallAndOutcome() {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        lab.lab.beforeCreate = r -> {
+            if (r.member().equals("worker-1") && refuse.getAndSet(false)) {
+                throw new ProviderUnavailableException("the cloud's API is down");
+            }
+        };
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+
+        dev.strata.platform.core.metrics.Scraped s = new dev.strata.platform.core.metrics.Scraped(engine.metrics().collect());
+        int creates = lab.lab.creates.size();
+        assertThat(creates).as("three machines made, one create refused first").isEqualTo(4);
+        assertThat(s.value("strata_provisioning_calls", "call", "create", "outcome", "ok", "provider", "lab")).isEqualTo(3);
+        assertThat(s.value("strata_provisioning_calls", "call", "create", "outcome", "unavailable", "provider", "lab")).isEqualTo(1);
+        assertThat(s.value("strata_provisioning_calls", "call", "create", "outcome", "error", "provider", "lab")).isZero();
+        assertThat(s.histogramCount("strata_provisioning_call_duration_seconds", "call", "create", "provider", "lab")).isEqualTo(creates);
+        assertThat(s.value("strata_provisioning_calls", "call", "list", "outcome", "ok", "provider", "lab"))
+                .as("the reconciler's listings").isPositive().isLessThanOrEqualTo(lab.lab.listings.get());
+    }
+
     static class Delegating implements ProvisioningProvider {
         final ProvisioningProvider to;
 
