@@ -131,11 +131,18 @@ public final class CommitmentCheck {
                 continue;
             }
             Optional<String> offerId = OfferSlots.offerOf(b.nodeId());
-            if (offerId.isPresent()) {
-                CapacityOffer offer = pass.offers.get(offerId.get());
-                if (offer != null && contract != null) {
+            CapacityOffer offer = offerId.map(pass.offers::get).orElse(null);
+            if (offer != null) {
+                if (contract != null) {
                     sovereignty(out, b.member(), contract.sovereignty(), "offer " + offer.id(), offer.siteId(), pass);
                 }
+                continue;
+            }
+            if (offerId.isPresent()) {
+                // a launch slot whose offer is no longer in the inventory, or a node whose id merely looks like one: what it
+                // was placed on cannot be checked any more (a machine launched on the slot is not a fact of the offer)
+                out.add(new Finding(b.member(), node(b), CommitmentStatus.AT_RISK, "neither node " + b.nodeId() + " nor offer "
+                        + offerId.get() + " is in the inventory any more; what the member was placed on cannot be checked"));
                 continue;
             }
             out.add(new Finding(b.member(), node(b), CommitmentStatus.BREACHED, "node " + b.nodeId() + " is no longer in the inventory"));
