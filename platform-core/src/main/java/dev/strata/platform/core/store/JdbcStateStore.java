@@ -309,13 +309,45 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
         pool.close();
         if (h2Channel != null) {
-            try {
-                h2Channel.close();
-            } catch (IOException e) {
-                LOG.debug("Closing {}: {}", settings.h2File(), e.getMessage());
-            }
+            closeFsyncChannel(h2Channel);
         }
         LOG.info("State store closed: {}", settings.location());
+    }
+
+    /** Channels {@link #closeFsyncChannel} kept open, so that nothing closes them while H2 holds their file. */
+    private static final List<FileChannel> KEPT_OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Closes the channel the embedded file is forced to disk through, unless H2 still holds the file
+     * in this JVM. Java's file locks are the process's POSIX locks on Linux: closing any channel on a
+     * file releases every lock the process holds on it. So closing this one while the database was
+     * still open here (a connection to it that outlived the store) released H2's lock, and another
+     * process could open and write the same file under a database still open in this JVM. Such a
+     * channel is kept open, and the close says so.
+     */
+    private void closeFsyncChannel(FileChannel channel) {
+        boolean heldHere = false;
+        try {
+            java.nio.channels.FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (probe != null) {
+                probe.release();
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            heldHere = true; // H2's lock, taken in this JVM
+        } catch (IOException e) {
+            LOG.debug("Could not tell whether H2 still holds {}: {}", settings.h2File(), e.getMessage());
+        }
+        if (heldHere) {
+            KEPT_OPEN.add(channel);
+            LOG.warn("The embedded state store {} is closed, but its database is still open in this JVM (a connection outlived the "
+                    + "store): the file stays locked, and a descriptor on it stays open until the JVM ends", settings.location());
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Closing {}: {}", settings.h2File(), e.getMessage());
+        }
     }
 
     // ---- plumbing ----

@@ -43,6 +43,24 @@ class EmbeddedStoreTest extends StateStoreContract {
         store.close();
     }
 
+    /**
+     * A connection to the embedded database that outlives the store keeps the database open in this
+     * JVM: closing the store must leave H2's lock on the file, or another process can open and write
+     * the file under it. Java's file locks are the process's POSIX locks, so closing the channel the
+     * store forces the file through released H2's lock.
+     */
+    @Test
+    void closingTheStoreKeepsTheFileLockedWhileItsDatabaseIsStillOpen() throws Exception {
+        JdbcStateStore store = store();
+        Path file = data.resolve("strata/store.mv.db");
+        try (Connection outliving = Stores.embeddedDataSource(data).getConnection()) {
+            store.close();
+            assertThat(FileLockProbe.lockedForAnotherProcess(file)).as("the file is locked while its database is open here").isTrue();
+        }
+        // the last connection closed the database, and with it H2's lock
+        assertThat(FileLockProbe.lockedForAnotherProcess(file)).as("the file is free once its database is closed").isFalse();
+    }
+
     @Test
     void anEditedMigrationStopsTheStart() throws Exception {
         store().close();

@@ -31,6 +31,14 @@ final class Stores {
         return JdbcStateStore.open(s, DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), Clock.systemUTC());
     }
 
+    /** The driver's own data source for the embedded store under {@code data}: connections beside the store's own. */
+    static javax.sql.DataSource embeddedDataSource(Path data) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("instanceId", "test-h2");
+        StoreSettings s = StoreSettings.from(config(p), data, data);
+        return DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver()));
+    }
+
     static StoreSettings postgresSettings(PostgresCluster pg, String url, Path etc, String instance, boolean ha, String interval) throws Exception {
         java.nio.file.Files.writeString(etc.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
         Map<String, Object> p = new HashMap<>();
