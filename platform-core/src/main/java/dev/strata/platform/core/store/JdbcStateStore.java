@@ -105,6 +105,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         String where = settings.location();
         Migrations.Result schema;
         try (Connection c = direct.getConnection()) {
+            if (settings.kind() == StoreSettings.Kind.EMBEDDED) {
+                H2RecoveryRepair.repair(c, where); // before anything closes the database: see there
+            }
             schema = Migrations.migrate(c, settings.kind() == StoreSettings.Kind.POSTGRESQL, where);
         } catch (SQLException e) {
             throw new StateStoreException("cannot open the state store at " + where + " as user " + settings.user() + ": " + describe(e), e);
