@@ -36,10 +36,16 @@ import org.osgi.util.converter.Converters;
  * On the embedded store it reports the file's size and how much of its chunks is live data at the
  * end of the run and, with {@code --idle}, again after that many seconds without writes (online
  * compaction; {@code --compact-fill-rate 0} turns it off).
+ * With {@code --index-rounds N} it measures instead, after the warm-up, N rounds of two arms of
+ * {@code --seconds} each on the same store: with the provenance log's index {@code --index}
+ * ({@code provenance_by_allocation}, migration V007) and without it (dropped before that arm, created
+ * again after it), the order of the two arms swapped every round; it prints each arm, the medians
+ * and their ratio.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
  *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
+ *     [--index-rounds 0] [--index provenance_by_allocation]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -60,6 +66,8 @@ public final class DurablePlacementThroughput {
         int nodes = Integer.parseInt(a.getOrDefault("nodes", "1000"));
         int deciders = Integer.parseInt(a.getOrDefault("deciders", "0"));
         int idle = Integer.parseInt(a.getOrDefault("idle", "0"));
+        int indexRounds = Integer.parseInt(a.getOrDefault("index-rounds", "0"));
+        String index = a.getOrDefault("index", "provenance_by_allocation");
         Path dir = Files.createTempDirectory("strata-placement-bench");
         Map<String, Object> p = new HashMap<>();
         p.put("instanceId", "bench");
@@ -74,8 +82,9 @@ public final class DurablePlacementThroughput {
         }
         StoreConfig config = Converters.standardConverter().convert(p).to(StoreConfig.class);
         StoreSettings settings = StoreSettings.from(config, dir, dir);
-        JdbcStateStore store = JdbcStateStore.open(settings, DataSources.direct(settings, kind.equals("postgresql")
-                ? new org.postgresql.osgi.PGDataSourceFactory() : new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), Clock.systemUTC());
+        javax.sql.DataSource direct = DataSources.direct(settings, kind.equals("postgresql")
+                ? new org.postgresql.osgi.PGDataSourceFactory() : new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver()));
+        JdbcStateStore store = JdbcStateStore.open(settings, direct, Clock.systemUTC());
         while (!store.leadership().isLeader()) {
             Thread.sleep(50);
         }
@@ -101,6 +110,12 @@ public final class DurablePlacementThroughput {
                     store.info().location(), store.info().durability(), nodes, threads, seconds);
         }
         run(service, threads, warmup, 20); // warm-up: the JIT compiles the engine's and the store's paths (C2 still used 70 % of a core 65 s into a run here)
+        if (indexRounds > 0) {
+            indexArms(service, store, direct, index, threads, seconds, hold, indexRounds);
+            store.close();
+            dev.strata.benchmarks.store.StoreFiles.reportAndDelete(dir);
+            return;
+        }
         long[] before = store.writeCounts();
         long cpu0 = PROCESS.getProcessCpuTime();
         Map<String, Long> threads0 = cpuByThreadGroup();
@@ -148,6 +163,75 @@ public final class DurablePlacementThroughput {
         }
         store.close();
         dev.strata.benchmarks.store.StoreFiles.reportAndDelete(dir);
+    }
+
+    /** What {@code --index} creates again after an arm without it. */
+    private static final Map<String, String> INDEXES = Map.of(
+            "provenance_by_allocation", "CREATE INDEX provenance_by_allocation ON provenance_record (allocation_id, seq)",
+            "provenance_by_commitment", "CREATE INDEX provenance_by_commitment ON provenance_record (commitment_allocation_id, seq)");
+
+    /** Rounds of an arm with the index and one without it on the same store, the order swapped every round. */
+    private static void indexArms(Placement service, JdbcStateStore store, javax.sql.DataSource direct, String index, int threads, int seconds,
+            int hold, int rounds) throws Exception {
+        String create = INDEXES.get(index);
+        if (create == null) {
+            throw new IllegalArgumentException("--index: one of " + INDEXES.keySet());
+        }
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        List<Double> withReleases = new ArrayList<>();
+        List<Double> withoutReleases = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int arm = 0; arm < 2; arm++) {
+                boolean indexed = (arm == 0) == (round % 2 == 0);
+                long ddl = 0;
+                if (!indexed) {
+                    ddl = ddl(direct, "DROP INDEX " + index);
+                }
+                long[] r = run(service, threads, seconds, hold);
+                if (!indexed) {
+                    ddl += ddl(direct, create);
+                }
+                double secs = r[3] / 1e9;
+                (indexed ? with : without).add(r[0] / secs);
+                (indexed ? withReleases : withoutReleases).add(r[1] / secs);
+                System.out.printf(Locale.ROOT, "round %d, %s %s: %,.0f placements/s, %,.0f durable releases/s; p50 %.2f ms, p99 %.2f ms; "
+                        + "log %,d records; load average %.1f%s%n", round + 1, indexed ? "with" : "without", index, r[0] / secs, r[1] / secs,
+                        r[4] / 1e6, r[5] / 1e6, store.provenance().head().seq(), PROCESS.getSystemLoadAverage(),
+                        indexed ? "" : String.format(Locale.ROOT, " (drop and create took %,d ms, not measured)", ddl / 1_000_000));
+            }
+        }
+        double mw = median(with);
+        double mo = median(without);
+        System.out.printf(Locale.ROOT, "placements/s, median of %d: with %s %,.0f (%s), without %,.0f (%s): ratio with/without %.2f%n", rounds,
+                index, mw, range(with), mo, range(without), mw / mo);
+        System.out.printf(Locale.ROOT, "durable releases/s, median of %d: with %,.0f (%s), without %,.0f (%s): ratio with/without %.2f%n",
+                rounds, median(withReleases), range(withReleases), median(withoutReleases), range(withoutReleases),
+                median(withReleases) / median(withoutReleases));
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String range(List<Double> xs) {
+        return String.format(Locale.ROOT, "%,.0f - %,.0f", xs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                xs.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    }
+
+    /** Runs a statement on a connection of its own; its time in nanoseconds. */
+    private static long ddl(javax.sql.DataSource direct, String sql) throws Exception {
+        long start = System.nanoTime();
+        try (java.sql.Connection c = direct.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+        return System.nanoTime() - start;
     }
 
     private static void fileReport(JdbcStateStore store, StoreSettings settings, String when) throws java.io.IOException {
