@@ -147,7 +147,8 @@ final class H2HeaderGuard implements AutoCloseable {
         }
     }
 
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+    /** A field the type or one of its superclasses declares (H2's internals; shared with {@link H2RecoveryRepair}). */
+    static Field field(Class<?> type, String name) throws NoSuchFieldException {
         for (Class<?> t = type; t != null; t = t.getSuperclass()) {
             try {
                 return t.getDeclaredField(name);
@@ -158,7 +159,8 @@ final class H2HeaderGuard implements AutoCloseable {
         throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
+    /** A method without parameters the type or one of its superclasses declares. */
+    static Method method(Class<?> type, String name) throws NoSuchMethodException {
         for (Class<?> t = type; t != null; t = t.getSuperclass()) {
             try {
                 return t.getDeclaredMethod(name);
@@ -169,7 +171,8 @@ final class H2HeaderGuard implements AutoCloseable {
         throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 
-    private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
+    /** The member, made accessible. */
+    static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
         member.setAccessible(true);
         return member;
     }

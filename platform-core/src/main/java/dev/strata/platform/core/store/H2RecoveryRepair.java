@@ -1,5 +1,9 @@
 package dev.strata.platform.core.store;
 
+import static dev.strata.platform.core.store.H2HeaderGuard.accessible;
+import static dev.strata.platform.core.store.H2HeaderGuard.field;
+import static dev.strata.platform.core.store.H2HeaderGuard.method;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -93,32 +97,5 @@ final class H2RecoveryRepair {
                     + "power cut, a later start may roll back to an older commit", where, cause.toString());
             return List.of();
         }
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> t = type; t != null; t = t.getSuperclass()) {
-            try {
-                return t.getDeclaredField(name);
-            } catch (NoSuchFieldException next) {
-                // a superclass may declare it
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
-    }
-
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
-        for (Class<?> t = type; t != null; t = t.getSuperclass()) {
-            try {
-                return t.getDeclaredMethod(name);
-            } catch (NoSuchMethodException next) {
-                // a superclass may declare it
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + "." + name + "()");
-    }
-
-    private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
-        member.setAccessible(true);
-        return member;
     }
 }
