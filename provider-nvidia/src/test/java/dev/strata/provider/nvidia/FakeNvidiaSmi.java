@@ -60,6 +60,17 @@ public final class FakeNvidiaSmi {
         return executable(dir.resolve("nvidia-smi"), script);
     }
 
+    /**
+     * A script that answers every command as nvidia-smi does when NVML cannot start: it prints
+     * {@code printed} (nvidia-smi prints its errors on standard output) and exits with {@code status}.
+     */
+    public static Path failing(Path dir, int status, String printed) throws IOException {
+        String script = "#!/bin/sh\n"
+                + "cat <<'EOF'\n" + printed + "\nEOF\n"
+                + "exit " + status + "\n";
+        return executable(dir.resolve("nvidia-smi-fails"), script);
+    }
+
     /** A script that writes its pid and its child's pid to {@code dir}, then waits for a long sleep. */
     public static Path hanging(Path dir) throws IOException {
         String script = "#!/bin/sh\n"

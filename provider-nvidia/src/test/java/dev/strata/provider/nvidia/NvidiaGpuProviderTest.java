@@ -93,6 +93,52 @@ class NvidiaGpuProviderTest {
         assertThat(gpus.recent("GPU-anything", 10)).isEmpty();
     }
 
+    /**
+     * After a driver upgrade without reboot NVML answers {@code NVML_ERROR_LIB_RM_VERSION_MISMATCH}:
+     * the discovery fails and says what to do, instead of reporting a host without NVIDIA driver
+     * (here there is no nvidia-smi to fall back to, as in a container with only the library).
+     */
+    @Test
+    void anNvmlWhoseDriverDoesNotMatchTheKernelModuleFailsTheDiscoveryNamingTheRemedy() throws Exception {
+        writeHost();
+        Clock clock = Clock.systemUTC();
+        PciSysfs sysfs = new PciSysfs(dir.resolve("sys"));
+        String host = "machine-id:0123456789abcdef0123456789abcdef";
+        provider = new NvidiaGpuProvider(NvmlTestAccess.failingToStart(18, new XidLog(clock), sysfs, clock, host),
+                new SmiSource("/nonexistent/nvidia-smi", Duration.ofSeconds(10), sysfs, clock, host),
+                new GpuSampler(Duration.ofSeconds(5), 3, Duration.ofSeconds(5)), clock, dir);
+
+        assertThatThrownBy(() -> provider.discoverGpus(DiscoveryContext.withTimeout("op-mismatch", Duration.ofSeconds(30))))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("NVML_ERROR_LIB_RM_VERSION_MISMATCH")
+                .hasMessageContaining("reboot the host, or unload and reload the nvidia kernel modules");
+    }
+
+    /**
+     * nvidia-smi exits with 18 and prints what it prints after a driver upgrade without reboot: the
+     * discovery fails quoting it and says what to do. Exit status 9 (no driver loaded) still leaves
+     * the host without GPUs, unavailable, and does not fail.
+     */
+    @Test
+    void anNvidiaSmiThatExitsWithAVersionMismatchFailsTheDiscoveryNamingTheRemedy() throws Exception {
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.failing(dir, 18,
+                "Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 535.161").toString());
+        NvidiaGpuProvider gpus = provider(properties);
+
+        assertThatThrownBy(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi-18", Duration.ofSeconds(30))))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nvidia-smi -q -x exited with 18: Failed to initialize NVML: Driver/library version mismatch")
+                .hasMessageContaining("reboot the host, or unload and reload the nvidia kernel modules");
+
+        gpus.deactivate();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.failing(dir, 9,
+                "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.").toString());
+        NvidiaGpuProvider noDriver = provider(properties);
+        assertThat(noDriver.discoverGpus(DiscoveryContext.withTimeout("op-smi-9", Duration.ofSeconds(30))).unavailableReason())
+                .isEqualTo(NvidiaGpuProvider.UNAVAILABLE);
+    }
+
     @Test
     void aHangingNvidiaSmiIsKilledAtTheDeadline() throws Exception {
         Map<String, Object> properties = nothingInstalled();

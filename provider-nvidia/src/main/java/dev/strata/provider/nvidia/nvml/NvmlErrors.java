@@ -3,6 +3,7 @@ package dev.strata.provider.nvidia.nvml;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.StrataException;
+import dev.strata.provider.nvidia.device.DriverMismatch;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -14,8 +15,11 @@ import java.util.function.Supplier;
  *     ({@link #orUnknown});</li>
  * <li>{@code NVML_ERROR_TIMEOUT}: {@link ProviderTimeoutException};</li>
  * <li>{@code LIBRARY_NOT_FOUND}, {@code DRIVER_NOT_LOADED}, {@code NO_PERMISSION},
- *     {@code LIB_RM_VERSION_MISMATCH} on initialisation: NVML is unavailable ({@link #makesUnavailable});</li>
- * <li>everything else: {@link ProviderFailureException} naming the function and the NVML error.</li>
+ *     {@code FUNCTION_NOT_FOUND} on initialisation: NVML is unavailable ({@link #makesUnavailable}),
+ *     as nvidia-smi is when it exits with 9 or 12;</li>
+ * <li>everything else: {@link ProviderFailureException} naming the function and the NVML error;
+ *     for {@code LIB_RM_VERSION_MISMATCH} (the driver's libraries do not match the loaded kernel
+ *     module), also what to do ({@link DriverMismatch}), as nvidia-smi's exit status 18 does.</li>
  * </ul>
  * An error of one device's call that does not concern NVML as a whole ({@link #concernsEveryDevice})
  * concerns that device alone: the mapper reports the device FAILED instead of failing.
@@ -87,10 +91,12 @@ public final class NvmlErrors {
         return code == NOT_SUPPORTED || code == FUNCTION_NOT_FOUND || code == NO_DATA || code == NO_PERMISSION;
     }
 
-    /** Whether a failed {@code nvmlInit_v2} means that NVML cannot be used on this host at all. */
+    /**
+     * Whether a failed {@code nvmlInit_v2} means that NVML cannot be used on this host at all. A
+     * version mismatch does not: the host has GPUs and a driver, which needs a reboot or a reload.
+     */
     public static boolean makesUnavailable(int code) {
-        return code == LIBRARY_NOT_FOUND || code == DRIVER_NOT_LOADED || code == NO_PERMISSION || code == LIB_RM_VERSION_MISMATCH
-                || code == FUNCTION_NOT_FOUND;
+        return code == LIBRARY_NOT_FOUND || code == DRIVER_NOT_LOADED || code == NO_PERMISSION || code == FUNCTION_NOT_FOUND;
     }
 
     /**
@@ -120,6 +126,9 @@ public final class NvmlErrors {
     public static StrataException translate(NvmlException e) {
         if (e.code() == TIMEOUT) {
             return new ProviderTimeoutException("NVML timed out: " + e.getMessage(), e);
+        }
+        if (e.code() == LIB_RM_VERSION_MISMATCH) {
+            return new ProviderFailureException("NVML failed: " + e.getMessage() + "; " + DriverMismatch.ADVICE, e);
         }
         return new ProviderFailureException("NVML failed: " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.strata.provider.nvidia.smi;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.provider.nvidia.device.DriverMismatch;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
  * its time, or whose caller is interrupted, is a {@link ProviderTimeoutException}; exit status 9
  * (driver not loaded) and 12 (NVML library not found), or a binary that cannot be started, make
  * the source unavailable; any other non-zero exit status or unreadable output is a
- * {@link ProviderFailureException} that quotes the command and what it printed.
+ * {@link ProviderFailureException} that quotes the command and what it printed. Exit status 18
+ * (the driver's libraries do not match the loaded kernel module, see {@link DriverMismatch}) is
+ * such a failure, and says what to do.
  */
 public final class SmiErrors {
 
@@ -47,7 +50,7 @@ public final class SmiErrors {
      * Checks a finished command.
      *
      * @throws SourceUnavailableException when the exit status says the driver or NVML is missing
-     * @throws ProviderFailureException on any other non-zero exit status
+     * @throws ProviderFailureException on any other non-zero exit status (with what to do for 18)
      */
     static SmiRunner.Result checked(SmiRunner.Result result) throws SourceUnavailableException {
         if (result.exitCode() == 0) {
@@ -56,6 +59,10 @@ public final class SmiErrors {
         String printed = quote(result);
         if (result.exitCode() == EXIT_DRIVER_NOT_LOADED || result.exitCode() == EXIT_NVML_NOT_FOUND) {
             throw new SourceUnavailableException(result.command() + " exited with " + result.exitCode() + ": " + printed);
+        }
+        if (result.exitCode() == DriverMismatch.CODE) {
+            throw new ProviderFailureException(result.command() + " exited with " + result.exitCode() + ": " + printed + "; "
+                    + DriverMismatch.ADVICE);
         }
         throw new ProviderFailureException(result.command() + " exited with " + result.exitCode() + ": " + printed);
     }

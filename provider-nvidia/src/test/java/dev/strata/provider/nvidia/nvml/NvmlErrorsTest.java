@@ -43,6 +43,10 @@ class NvmlErrorsTest {
         assertThat(NvmlErrors.makesUnavailable(NvmlErrors.DRIVER_NOT_LOADED)).isTrue();
         assertThat(NvmlErrors.makesUnavailable(NvmlErrors.LIBRARY_NOT_FOUND)).isTrue();
         assertThat(NvmlErrors.makesUnavailable(999)).isFalse();
+        assertThat(NvmlErrors.makesUnavailable(NvmlErrors.LIB_RM_VERSION_MISMATCH)).as("the host has GPUs; its driver needs a reload")
+                .isFalse();
+        assertThat(NvmlErrors.translate(new NvmlException("nvmlInit_v2", NvmlErrors.LIB_RM_VERSION_MISMATCH)))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining("reboot the host");
     }
 
     @Test

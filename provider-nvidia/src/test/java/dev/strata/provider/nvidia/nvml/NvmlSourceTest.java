@@ -54,6 +54,22 @@ class NvmlSourceTest {
         }
     }
 
+    /**
+     * A driver whose libraries no longer match the loaded kernel module (after an upgrade without
+     * reboot) is a failure that says what to do, not a host without NVML: its GPUs are there.
+     */
+    @Test
+    void aDriverLibraryVersionMismatchIsAFailureThatSaysToRebootOrReloadTheDriver() {
+        RecordedNvml nvml = new RecordedNvml();
+        nvml.initCode = NvmlErrors.LIB_RM_VERSION_MISMATCH;
+        try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
+            assertThatThrownBy(() -> source.discover(deadline(Duration.ofSeconds(5))))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("nvmlInit_v2 returned NVML_ERROR_LIB_RM_VERSION_MISMATCH (18)")
+                    .hasMessageContaining("reboot the host, or unload and reload the nvidia kernel modules");
+        }
+    }
+
     @Test
     void otherInitialisationErrorsAreFailuresNamingTheNvmlError() {
         RecordedNvml nvml = new RecordedNvml();

@@ -31,4 +31,11 @@ public final class NvmlTestAccess {
         nvml.devices.get(lost).failing.put("nvmlDeviceGetMemoryInfo", NvmlErrors.GPU_IS_LOST);
         return new NvmlSource(() -> nvml, xids, sysfs, clock, host);
     }
+
+    /** An NVML source whose {@code nvmlInit_v2} answers {@code code}. */
+    public static NvmlSource failingToStart(int code, XidLog xids, PciSysfs sysfs, Clock clock, String host) {
+        RecordedNvml nvml = new RecordedNvml();
+        nvml.initCode = code;
+        return new NvmlSource(() -> nvml, xids, sysfs, clock, host);
+    }
 }
