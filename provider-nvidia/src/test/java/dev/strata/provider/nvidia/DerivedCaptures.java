@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +49,48 @@ public final class DerivedCaptures {
         String serial = field(text, "serial");
         String changed = text.replaceFirst("<serial>" + serial + "</serial>", "<serial>\u00FF\u00FE" + serial + "</serial>");
         return changed.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The eight-GPU host of {@link #eightGpusOneWithoutUuid}, every GPU with its UUID, as
+     * {@code nvidia-smi -q -x} lists it when GPU {@code lost} has fallen off the bus: that GPU's
+     * {@code <gpu>} is left out, the others keep their place.
+     */
+    public static String eightGpusOneLost(String captured, int lost) {
+        String eight = eightGpus(captured, -1, "uuid");
+        Matcher m = GPU.matcher(eight);
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (m.find()) {
+            m.appendReplacement(out, i++ == lost ? "" : Matcher.quoteReplacement(m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * A {@code nvidia-smi topo -m} of several GPUs in the captured one-GPU layout (tab-separated,
+     * the header underlined with ANSI escapes, the padding tab before {@code GPU NUMA ID}, the
+     * legend as captured): a column and a row for each label, {@code SYS} between GPUs, and GPU
+     * {@code labels[k]}'s CPU affinity {@code cpus[k]} and NUMA affinity {@code numa[k]}.
+     */
+    public static String topo(String captured, List<String> labels, List<String> cpus, List<Integer> numa) {
+        String[] lines = captured.split("\n", -1);
+        if (!lines[0].contains("GPU0\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID") || !lines[1].matches("GPU0\t X \t[^\t]+\t[^\t]+\t\tN/A")) {
+            throw new IllegalArgumentException("not the captured one-GPU layout: " + lines[0] + " / " + lines[1]);
+        }
+        StringBuilder out = new StringBuilder(lines[0].replace("GPU0\t", String.join("\t", labels) + "\t")).append('\n');
+        for (int row = 0; row < labels.size(); row++) {
+            out.append(labels.get(row));
+            for (int col = 0; col < labels.size(); col++) {
+                out.append('\t').append(row == col ? " X " : "SYS");
+            }
+            out.append('\t').append(cpus.get(row)).append('\t').append(numa.get(row)).append("\t\tN/A\n");
+        }
+        for (int i = 2; i < lines.length; i++) {
+            out.append(lines[i]).append(i + 1 < lines.length ? "\n" : "");
+        }
+        return out.toString();
     }
 
     /** The captured {@code <gpu>} as eight GPUs, GPU {@code broken}'s {@code <element>} made N/A. */

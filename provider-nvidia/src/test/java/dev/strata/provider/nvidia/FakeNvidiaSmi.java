@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 /**
  * Shell scripts that stand in for nvidia-smi in tests: one answers from a captured machine's
@@ -69,6 +70,17 @@ public final class FakeNvidiaSmi {
                 + "cat <<'EOF'\n" + printed + "\nEOF\n"
                 + "exit " + status + "\n";
         return executable(dir.resolve("nvidia-smi-fails"), script);
+    }
+
+    /**
+     * A script that runs, for each command line it is given (its arguments joined by spaces, as
+     * a shell {@code case} pattern), the shell code mapped to it; any other command fails with 2.
+     */
+    public static Path answering(Path dir, Map<String, String> answers) throws IOException {
+        StringBuilder script = new StringBuilder("#!/bin/sh\ncase \"$*\" in\n");
+        answers.forEach((args, code) -> script.append("  ").append(args).append(") ").append(code).append(" ;;\n"));
+        script.append("  *) echo \"unsupported: $*\" >&2; exit 2 ;;\nesac\n");
+        return executable(dir.resolve("nvidia-smi-answers"), script.toString());
     }
 
     /** A script that writes its pid and its child's pid to {@code dir}, then waits for a long sleep. */

@@ -67,6 +67,33 @@ public final class SmiErrors {
         throw new ProviderFailureException(result.command() + " exited with " + result.exitCode() + ": " + printed);
     }
 
+    /**
+     * Checks a finished command that lists GPUs, where some may be lost: a non-zero exit status
+     * with lines naming lost GPUs ({@link LostGpus}) and other output besides is the list of the
+     * GPUs nvidia-smi still reaches, not a failure.
+     *
+     * @return the result, the lines naming lost GPUs taken out of its output so that the rest parses as usual
+     * @throws SourceUnavailableException as {@link #checked}
+     * @throws ProviderFailureException as {@link #checked}, when no lost GPU explains the exit status
+     */
+    static SmiRunner.Result checkedListing(SmiRunner.Result result) throws SourceUnavailableException {
+        SmiRunner.Result listing = listing(result);
+        return listing != null ? listing : checked(result);
+    }
+
+    /**
+     * As {@link #checkedListing}, for a command whose facts are optional.
+     *
+     * @return the result without the lines naming lost GPUs, or null when the command failed
+     */
+    static SmiRunner.Result listing(SmiRunner.Result result) {
+        String rest = LostGpus.withoutThem(result.stdout());
+        if (result.exitCode() != 0 && (LostGpus.in(result).isEmpty() || rest.isBlank())) {
+            return null;
+        }
+        return new SmiRunner.Result(result.command(), result.exitCode(), rest, result.stderr(), result.took());
+    }
+
     /** Runs a parser over a command's output; a parse error becomes a {@link ProviderFailureException}. */
     static <T> T parsed(String command, Supplier<T> parser) {
         try {

@@ -7,7 +7,8 @@ import java.util.Set;
  * One {@code <gpu>} of {@code nvidia-smi -q -x}, with the fields Strata uses. Numbers the file
  * shows as {@code N/A} are -1 (counts, sizes, temperatures), 0 (PCIe, power limits) or null (modes).
  *
- * @param index the GPU's nvidia-smi index (its position in the file)
+ * @param index the GPU's nvidia-smi index: its position in the file, unless GPUs before it are
+ *     lost ({@link LostGpus}), which keep their indices
  * @param pciBusId the bus id as printed, e.g. {@code 00000000:00:06.0}
  * @param productName e.g. {@code NVIDIA H200}; null when nvidia-smi shows none (absent, N/A or an
  *     error text instead)
@@ -52,5 +53,14 @@ public record SmiGpu(int index, String pciBusId, String productName, String uuid
     public SmiGpu {
         throttleReasons = Set.copyOf(throttleReasons);
         memoryRepair = memoryRepair == null ? HealthRules.MemoryRepair.UNKNOWN : memoryRepair;
+    }
+
+    /** The same GPU under another index. */
+    public SmiGpu withIndex(int newIndex) {
+        return new SmiGpu(newIndex, pciBusId, productName, uuid, serial, vbiosVersion, migCurrent, migPending, memoryTotalMiB,
+                eccCurrent, pcieGenCurrent, pcieGenMax, pcieWidthCurrent, pcieWidthMax, powerEnforcedWatts, powerRequestedWatts,
+                powerDefaultWatts, powerMinWatts, powerMaxWatts, throttleReasons, retiredPagesPending, remappedRowsPending,
+                remappingFailed, gpuUtilisation, memoryUtilisation, memoryUsedMiB, powerDrawWatts, temperatureCelsius, smClockMHz,
+                eccVolatileCorrected, eccVolatileUncorrected, memoryRepair);
     }
 }

@@ -18,9 +18,14 @@ import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.PcieSpeeds;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps what the nvidia-smi commands printed to Strata's model. Stateless.
@@ -39,20 +44,33 @@ import java.util.Map;
  * Where {@code topo -m} is missing, locality comes from sysfs. A GPU without UUID is mapped all the
  * same, under the id {@link GpuIds} gives it and with health FAILED; it has no compute capability
  * and no {@code nvlink -s} links (both are matched by UUID). A GPU without product name is mapped
- * with model {@value GpuIds#UNKNOWN_MODEL} and health FAILED, with everything else it shows.
+ * with model {@value GpuIds#UNKNOWN_MODEL} and health FAILED, with everything else it shows. A GPU
+ * nvidia-smi names as lost ({@link LostGpus}) is mapped FAILED under its PCI address, and the
+ * listed GPUs keep their indices around it ({@link GpuIndices}), by which {@code topo -m} and
+ * {@code mig -lgip} are matched to them.
  */
 public final class SmiMapper {
 
     static final int MAX_NVLINKS = 18;
+    private static final Logger LOG = LoggerFactory.getLogger(SmiMapper.class);
     private static final long MIB = 1L << 20;
 
     private SmiMapper() {
+    }
+
+    /** As {@link #map(SmiLog, List, Map, TopoMatrix, Map, Map, PciSysfs, String)}, with no GPU lost. */
+    public static DiscoveredGpus map(SmiLog log, Map<String, String> computeCapabilities, TopoMatrix topo,
+            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
+        return map(log, List.of(), computeCapabilities, topo, profiles, nvLinks, sysfs, host);
     }
 
     /**
      * Maps the outputs.
      *
      * @param log the parsed {@code -q -x}
+     * @param lost the GPUs {@code -q -x} named as lost ({@link LostGpus}): each is reported FAILED, and
+     *     the listed GPUs keep their NVML indices around them (from the lines' indices, else from PCI
+     *     order, in which NVML numbers GPUs)
      * @param computeCapabilities compute capability by GPU UUID (empty when not available)
      * @param topo the parsed {@code topo -m}, or null
      * @param profiles MIG profiles by GPU index (empty when not available)
@@ -60,28 +78,35 @@ public final class SmiMapper {
      * @param sysfs locality fallback
      * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
      */
-    public static DiscoveredGpus map(SmiLog log, Map<String, String> computeCapabilities, TopoMatrix topo,
+    public static DiscoveredGpus map(SmiLog log, List<LostGpus.LostGpu> lost, Map<String, String> computeCapabilities, TopoMatrix topo,
             Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
-        List<SmiGpu> gpus = log.gpus();
+        GpuIndices indexed = GpuIndices.of(log.gpus(), lost);
+        List<SmiGpu> gpus = indexed.gpus();
+        Map<Integer, String> labels = topoLabels(gpus, indexed, topo);
+        if (!indexed.trusted()) {
+            profiles = Map.of();
+        }
         Map<String, String> idOfLabel = new HashMap<>();
         Map<Integer, String> ids = new HashMap<>();
         for (SmiGpu gpu : gpus) {
             String id = GpuIds.of(host, gpu.uuid(), PciAddresses.normalise(gpu.pciBusId()), gpu.index());
             ids.put(gpu.index(), id);
-            idOfLabel.put("GPU" + gpu.index(), id);
+            if (labels.containsKey(gpu.index())) {
+                idOfLabel.put(labels.get(gpu.index()), id);
+            }
         }
         List<NvLinkDomains.Member> members = new ArrayList<>();
         List<List<String>> links = new ArrayList<>();
         Map<String, Double> bandwidth = new HashMap<>();
         for (SmiGpu gpu : gpus) {
-            String label = "GPU" + gpu.index();
+            String label = labels.get(gpu.index());
             String id = ids.get(gpu.index());
             String cc = byUuid(computeCapabilities, gpu, null);
             List<DeviceLink> own = byUuid(nvLinks, gpu, List.of());
             int linkCount = own.isEmpty() ? MAX_NVLINKS : own.size();
             int sum = 0;
             int max = 0;
-            if (topo != null && topo.gpus().contains(label)) {
+            if (label != null) {
                 for (String peer : topo.gpus()) {
                     int n = peer.equals(label) ? 0 : topo.nvlinks(label, peer);
                     if (n > 0) {
@@ -102,15 +127,53 @@ public final class SmiMapper {
             members.add(new NvLinkDomains.Member(id, linked, switched, gbps));
         }
         NvLinkDomains.Domains domains = NvLinkDomains.of(members, links);
-        List<Accelerator> accelerators = new ArrayList<>();
+        // in index order, a lost GPU of unknown index last
+        Map<Integer, List<Accelerator>> byIndex = new TreeMap<>();
         for (SmiGpu gpu : gpus) {
             String id = ids.get(gpu.index());
-            accelerators.add(accelerator(log, gpu, id, byUuid(computeCapabilities, gpu, null), topo,
-                    profiles.getOrDefault(gpu.index(), List.of()), byUuid(nvLinks, gpu, List.of()),
-                    domains.domainOf().get(id), bandwidth.getOrDefault(id, 0.0), sysfs));
+            byIndex.computeIfAbsent(gpu.index(), i -> new ArrayList<>()).add(accelerator(log, gpu, id, byUuid(computeCapabilities, gpu, null),
+                    labels.get(gpu.index()), topo, profiles.getOrDefault(gpu.index(), List.of()), byUuid(nvLinks, gpu, List.of()),
+                    domains.domainOf().get(id), bandwidth.getOrDefault(id, 0.0), indexed.reasonsOf(gpu), sysfs));
         }
-        List<DevicePath> paths = topo == null ? List.of() : topo.paths(label -> idOfLabel.getOrDefault(label, label));
+        for (GpuIndices.Lost gone : indexed.lost()) {
+            byIndex.computeIfAbsent(gone.index() < 0 ? Integer.MAX_VALUE : gone.index(), i -> new ArrayList<>())
+                    .add(lost(log, gone, host, sysfs));
+        }
+        List<Accelerator> accelerators = byIndex.values().stream().flatMap(List::stream).toList();
+        List<DevicePath> paths = labels.isEmpty() ? List.of() : topo.paths(label -> idOfLabel.getOrDefault(label, label));
         return new DiscoveredGpus("nvidia-smi", accelerators, domains.fabrics(), paths);
+    }
+
+    /**
+     * The {@code topo -m} label of each listed GPU, by its index. With no GPU lost, GPU {@code i}
+     * is {@code GPUi}, where the matrix shows it. With a GPU lost, the matrix's labels must be
+     * either the listed GPUs' indices ({@code GPU3} missing when GPU 3 is lost) or as many labels
+     * as listed GPUs, numbered from 0 (the listed GPUs in their order); any other matrix cannot be
+     * matched to them, and locality then comes from sysfs.
+     */
+    private static Map<Integer, String> topoLabels(List<SmiGpu> gpus, GpuIndices indexed, TopoMatrix topo) {
+        Map<Integer, String> labels = new HashMap<>();
+        if (topo == null || !indexed.trusted()) {
+            return labels;
+        }
+        List<String> shown = topo.gpus();
+        if (indexed.lost().isEmpty()) {
+            gpus.stream().filter(g -> shown.contains("GPU" + g.index())).forEach(g -> labels.put(g.index(), "GPU" + g.index()));
+            return labels;
+        }
+        List<String> byIndex = gpus.stream().map(g -> "GPU" + g.index()).toList();
+        List<String> byPosition = IntStream.range(0, gpus.size()).mapToObj(i -> "GPU" + i).toList();
+        if (new HashSet<>(shown).equals(new HashSet<>(byIndex))) {
+            gpus.forEach(g -> labels.put(g.index(), "GPU" + g.index()));
+        } else if (shown.equals(byPosition)) {
+            for (int i = 0; i < gpus.size(); i++) {
+                labels.put(gpus.get(i).index(), shown.get(i));
+            }
+        } else {
+            LOG.debug("nvidia-smi topo -m shows {}, which cannot be matched to the GPUs listed ({}) around the lost ones;"
+                    + " their locality comes from sysfs", shown, byIndex);
+        }
+        return labels;
     }
 
     /** What another command reported for a GPU under its UUID; {@code none} for a GPU without one. */
@@ -118,11 +181,11 @@ public final class SmiMapper {
         return gpu.uuid() == null ? none : byUuid.getOrDefault(gpu.uuid(), none);
     }
 
-    private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String id, String cc, TopoMatrix topo, List<PartitionProfile> profiles,
-            List<DeviceLink> links, String domain, double linkBandwidth, PciSysfs sysfs) {
-        String label = "GPU" + gpu.index();
+    private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String id, String cc, String label, TopoMatrix topo,
+            List<PartitionProfile> profiles, List<DeviceLink> links, String domain, double linkBandwidth, List<String> unreachable,
+            PciSysfs sysfs) {
         String pci = PciAddresses.normalise(gpu.pciBusId());
-        boolean inTopo = topo != null && topo.gpus().contains(label);
+        boolean inTopo = label != null;
         int numa = inTopo ? topo.numaNode(label) : -1;
         if (numa < 0) {
             numa = sysfs.numaNode(pci);
@@ -150,7 +213,7 @@ public final class SmiMapper {
         attributes.put(Attributes.SOURCE, "nvidia-smi");
         Health health = HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
                 gpu.remappingFailed(), List.of(), gpu.memoryRepair());
-        List<String> missing = new ArrayList<>();
+        List<String> missing = new ArrayList<>(unreachable);
         if (gpu.uuid() == null) {
             missing.add(GpuIds.named(gpu.index(), pci) + " has no UUID (nvidia-smi -q -x shows none)");
         }
@@ -177,6 +240,29 @@ public final class SmiMapper {
                 .partitioningEnabled(Boolean.TRUE.equals(gpu.migCurrent()))
                 .power(new PowerLimits(gpu.powerEnforcedWatts(), gpu.powerDefaultWatts(), gpu.powerMinWatts(), gpu.powerMaxWatts()))
                 .health(health)
+                .attributes(attributes)
+                .build();
+    }
+
+    /**
+     * A GPU nvidia-smi named as lost: FAILED, with what nvidia-smi printed for it, under the id of a
+     * GPU without UUID (its PCI address, else its index); model {@value GpuIds#UNKNOWN_MODEL},
+     * memory 0, the locality sysfs gives for its PCI address.
+     */
+    private static Accelerator lost(SmiLog log, GpuIndices.Lost gone, String host, PciSysfs sysfs) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        put(attributes, Attributes.DRIVER_VERSION, log.driverVersion());
+        put(attributes, Attributes.CUDA_VERSION, log.cudaVersion());
+        attributes.put(Attributes.SOURCE, "nvidia-smi");
+        return Accelerator.builder()
+                .id(GpuIds.of(host, null, gone.pciAddress(), gone.index()))
+                .vendor("NVIDIA")
+                .model(GpuIds.UNKNOWN_MODEL)
+                .memoryBytes(0)
+                .pciAddress(gone.pciAddress())
+                .numaNode(sysfs.numaNode(gone.pciAddress()))
+                .cpuAffinity(sysfs.localCpus(gone.pciAddress()))
+                .health(GpuIds.failed(List.of(gone.reason()), Health.OK))
                 .attributes(attributes)
                 .build();
     }

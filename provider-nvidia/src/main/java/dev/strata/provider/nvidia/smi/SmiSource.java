@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code mig -lgipp} and, where {@code topo -m} shows NVLinks, {@code nvlink -s}. Each command gets
  * the command timeout or the time left before the deadline, whichever is shorter. Telemetry comes
  * from one {@code --query-gpu} call for all GPUs; a GPU without UUID is not sampled (its row cannot
- * be told apart from another's).
+ * be told apart from another's). A GPU nvidia-smi cannot reach (fallen off the bus) makes it print
+ * a line naming it ({@link LostGpus}), list the others and exit non-zero: the others are discovered
+ * and sampled as usual, and the lost one is reported FAILED under its PCI address.
  */
 public final class SmiSource implements GpuSource {
 
@@ -93,7 +95,12 @@ public final class SmiSource implements GpuSource {
             throw new SourceUnavailableException("nvidia-smi not found (" + configured + ")");
         }
         SmiRunner smi = new SmiRunner(binary);
-        SmiRunner.Result xml = SmiErrors.checked(run(smi, context, "-q", "-x"));
+        SmiRunner.Result listed = run(smi, context, "-q", "-x");
+        List<LostGpus.LostGpu> lost = LostGpus.in(listed);
+        SmiRunner.Result xml = SmiErrors.checkedListing(listed);
+        if (!lost.isEmpty()) {
+            LOG.debug("{} exited with {} and names {} lost GPU(s): {}", xml.command(), xml.exitCode(), lost.size(), lost);
+        }
         SmiLog log = SmiErrors.parsed(xml.command(), () -> SmiXmlParser.parse(xml.stdout().getBytes(StandardCharsets.UTF_8)));
         Map<String, String> computeCapabilities = new HashMap<>();
         Map<Integer, List<PartitionProfile>> profiles = Map.of();
@@ -129,7 +136,7 @@ public final class SmiSource implements GpuSource {
                 }
             }
         }
-        DiscoveredGpus found = SmiMapper.map(log, computeCapabilities, topo, profiles, nvLinks, sysfs, host);
+        DiscoveredGpus found = SmiMapper.map(log, lost, computeCapabilities, topo, profiles, nvLinks, sysfs, host);
         List<String> ids = new ArrayList<>();
         found.accelerators().forEach(a -> ids.add(a.id()));
         runner = smi;
@@ -145,7 +152,7 @@ public final class SmiSource implements GpuSource {
         }
         try {
             SmiRunner.Result result = smi.run(timeout, "--query-gpu=" + fields(), "--format=csv");
-            if (result.exitCode() != 0 && !legacyThrottleField) {
+            if (result.exitCode() != 0 && LostGpus.in(result).isEmpty() && !legacyThrottleField) {
                 // drivers before 535 know the throttle mask only as clocks_throttle_reasons.active
                 SmiRunner.Result legacy = smi.run(timeout, "--query-gpu=" + SmiSamples.LEGACY_QUERY_FIELDS, "--format=csv");
                 if (legacy.exitCode() == 0) {
@@ -153,7 +160,8 @@ public final class SmiSource implements GpuSource {
                     result = legacy;
                 }
             }
-            SmiRunner.Result checked = SmiErrors.checked(result);
+            // a lost GPU has no row; the rows of the others are sampled
+            SmiRunner.Result checked = SmiErrors.checkedListing(result);
             Instant at = clock.instant();
             List<GpuSample> samples = new ArrayList<>();
             for (Map<String, String> row : SmiErrors.parsed(checked.command(), () -> QueryCsv.parse(checked.stdout()))) {
@@ -178,12 +186,16 @@ public final class SmiSource implements GpuSource {
         return smi.run(remaining.compareTo(commandTimeout) < 0 ? remaining : commandTimeout, args);
     }
 
+    /**
+     * A command whose facts are optional: null when it failed; its output without the lines naming
+     * lost GPUs when it exited non-zero for them, listing the others.
+     */
     private static SmiRunner.Result optional(SmiRunner.Result result) {
-        if (result.exitCode() != 0) {
+        SmiRunner.Result listing = SmiErrors.listing(result);
+        if (listing == null) {
             LOG.debug("{} exited with {}; its facts are left out: {}", result.command(), result.exitCode(), result.stdout().strip());
-            return null;
         }
-        return result;
+        return listing;
     }
 
     @Override
