@@ -1,6 +1,7 @@
 package dev.strata.provider.nvidia.smi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.platform.api.telemetry.GpuSample;
@@ -70,6 +71,34 @@ class SmiSamplesTest {
         assertThat(sample.memoryUsedBytes()).isZero();
         assertThat(sample.memoryUtilisationPercent()).isZero();
         assertThat(sample.smClockMHz()).isEqualTo(1980);
+    }
+
+    /**
+     * nvidia-smi does not quote values: the captured one-shot query with the board named
+     * {@code NVIDIA H200, PCIe} has one field more than its header. The comma stays in the name and
+     * every later value stays in its own column.
+     */
+    @Test
+    void aCommaInTheGpuNameStaysInTheNameAndShiftsNoOtherValue() {
+        String captured = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("query.csv"));
+        assertThat(captured).contains(", NVIDIA H200, 1653724063754, ");
+        Map<String, String> row = QueryCsv.parse(captured.replace(", NVIDIA H200, ", ", NVIDIA H200, PCIe, ")).get(0);
+
+        assertThat(row).containsEntry("name", "NVIDIA H200, PCIe").containsEntry("serial", "1653724063754")
+                .containsEntry("pci.bus_id", "00000000:00:06.0").containsEntry("compute_cap", "9.0")
+                .containsEntry("pcie.link.width.max", "16").hasSize(30);
+    }
+
+    /** A comma in a query without a name field cannot be placed: the row is refused, naming the counts, not shifted. */
+    @Test
+    void aRowWithMoreFieldsThanTheHeaderAndNoNameIsRefused() {
+        String captured = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("query-loop.csv"));
+        String[] lines = captured.split("\\R");
+        String broken = lines[0] + "\n" + lines[1] + "\n" + lines[2].replace(", 65, ", ", 6,5, ") + "\n";
+
+        assertThatThrownBy(() -> QueryCsv.parse(broken)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("row 2 has 7 fields where the header has 6")
+                .hasMessageContaining("expected one value per field");
     }
 
     @Test
