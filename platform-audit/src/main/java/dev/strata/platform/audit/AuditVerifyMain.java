@@ -123,7 +123,8 @@ public final class AuditVerifyMain {
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
         out.println("took            " + ms + " ms");
-        out.println(v.holds() ? "RESULT: the chain holds" : "RESULT: FAILED at " + v.failedAt() + " (record " + v.failedSeq() + "): " + v.failure());
+        out.println(v.holds() ? "RESULT: the chain holds"
+                : "RESULT: FAILED at " + v.failedAt() + (v.failedSeq() > 0 ? " (record " + v.failedSeq() + ")" : "") + ": " + v.failure());
     }
 
     private static String read(Path file, java.nio.charset.Charset charset) throws IOException {

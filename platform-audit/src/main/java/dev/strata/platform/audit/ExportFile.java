@@ -102,11 +102,25 @@ public final class ExportFile {
         return verify(file, trustedKeys, anchors, Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())));
     }
 
-    /** One line, parsed and its hash (or signature) checked by a worker; consumed in order. */
-    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error, String notCanonical) {
-        Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error) {
-            this(where, record, hash, checkpoint, error, null);
+    /**
+     * One line, parsed and its hash (or signature) checked by a worker; consumed in order. A line
+     * that fails to parse ({@code error}) says what it is ({@code line}, null for neither a record
+     * nor a checkpoint line), and a checkpoint line the record it names (0 when its seq cannot be read).
+     */
+    private record Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String error, String notCanonical,
+            LineKind line, long named) {
+        Parsed(String where, LogRecord record, String hash, Checkpoint checkpoint, String notCanonical) {
+            this(where, record, hash, checkpoint, null, notCanonical, null, 0);
         }
+
+        static Parsed error(String where, LineKind line, long named, String error) {
+            return new Parsed(where, null, null, null, error, null, line, named);
+        }
+    }
+
+    /** What a line of an export is, by its one member. */
+    private enum LineKind {
+        RECORD, CHECKPOINT
     }
 
     private static final int CHUNK = 2048;
@@ -275,7 +289,7 @@ public final class ExportFile {
                     }
                     for (Parsed p : parsed) {
                         if (p.error() != null) {
-                            return new Result(header, failed(v, p.where(), p.error()));
+                            return new Result(header, failed(v, p));
                         }
                         boolean ok = p.record() != null ? v.record(p.record(), p.hash(), p.where()) : v.checkpoint(p.checkpoint(), p.where());
                         if (ok && p.notCanonical() != null) {
@@ -302,15 +316,23 @@ public final class ExportFile {
         for (String line : lines) {
             String where = "line " + n++;
             if (unreadable(line) != null) {
-                out.add(new Parsed(where, null, null, null, unreadable(line)));
+                out.add(Parsed.error(where, null, 0, unreadable(line)));
                 return out;
             }
             if (line.isBlank()) {
                 continue;
             }
+            Map<String, Object> json;
             try {
-                Map<String, Object> json = Json.parseObject(line);
-                if (json.size() == 1 && json.get("record") instanceof Map<?, ?> r) {
+                json = Json.parseObject(line);
+            } catch (IllegalArgumentException e) {
+                out.add(Parsed.error(where, null, 0, e.getMessage()));
+                return out;
+            }
+            LineKind kind = json.size() != 1 ? null : json.containsKey("record") ? LineKind.RECORD
+                    : json.containsKey("checkpoint") ? LineKind.CHECKPOINT : null;
+            try {
+                if (kind == LineKind.RECORD && json.get("record") instanceof Map<?, ?> r) {
                     LogRecord record = LogRecord.fromJson((Map<String, Object>) r);
                     String body;
                     try {
@@ -320,8 +342,8 @@ public final class ExportFile {
                         continue;
                     }
                     String hash = Hashes.sha256(body.getBytes(StandardCharsets.UTF_8));
-                    out.add(new Parsed(where, record, hash, null, null, notCanonical(line, recordLine(body, record.actor(), record.hash()))));
-                } else if (json.size() == 1 && json.get("checkpoint") instanceof Map<?, ?> c) {
+                    out.add(new Parsed(where, record, hash, null, notCanonical(line, recordLine(body, record.actor(), record.hash()))));
+                } else if (kind == LineKind.CHECKPOINT && json.get("checkpoint") instanceof Map<?, ?> c) {
                     Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
                     PublicKey key = v.trustedKey(checkpoint.keyId());
                     if (key != null) {
@@ -333,13 +355,13 @@ public final class ExportFile {
                     } catch (IllegalArgumentException e) {
                         canonical = line; // nothing in a checkpoint that parsed lacks a canonical form
                     }
-                    out.add(new Parsed(where, null, null, checkpoint, null, notCanonical(line, canonical)));
+                    out.add(new Parsed(where, null, null, checkpoint, notCanonical(line, canonical)));
                 } else {
-                    out.add(new Parsed(where, null, null, null, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
+                    out.add(Parsed.error(where, kind, 0, "expected a {\"record\":...} or {\"checkpoint\":...} line"));
                     return out;
                 }
             } catch (IllegalArgumentException e) {
-                out.add(new Parsed(where, null, null, null, e.getMessage()));
+                out.add(Parsed.error(where, kind, kind == LineKind.CHECKPOINT ? namedSeq(json.get("checkpoint")) : 0, e.getMessage()));
                 return out;
             }
         }
@@ -390,9 +412,41 @@ public final class ExportFile {
     public record Result(Header header, Verification verification) {
     }
 
-    private static Verification failed(ChainVerifier v, String where, String why) {
+    /** The seq a checkpoint line names, or 0 when it names none that can be read. */
+    @SuppressWarnings("unchecked")
+    private static long namedSeq(Object checkpoint) {
+        try {
+            return LogRecord.seq((Map<String, Object>) checkpoint, "checkpoint");
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The failure of a line that did not parse, named by the record it is: a record line by its
+     * place in the log (the record that belongs there), a checkpoint line by the record it names,
+     * or else the one it follows (which a checkpoint there covers); any other line by the record it
+     * follows, in {@code failedAt} ({@code line 12, after record 10}), since it is no record.
+     */
+    private static Verification failed(ChainVerifier v, Parsed p) {
         Verification partial = v.finish(false);
-        return new Verification(false, partial.lastSeq() + 1, where, why, partial.records(), partial.firstSeq(), partial.lastSeq(),
+        long lastSeq = partial.lastSeq();
+        if (p.line() == LineKind.RECORD) {
+            return failed(partial, p.where(), p.error(), lastSeq + 1);
+        }
+        if (p.line() == LineKind.CHECKPOINT) {
+            return failed(partial, p.where(), p.error(), p.named() > 0 ? p.named() : lastSeq);
+        }
+        return failed(partial, p.where() + (lastSeq > 0 ? ", after record " + lastSeq : ""), p.error(), 0);
+    }
+
+    /** The failure of the header line, which is no record. */
+    private static Verification failed(ChainVerifier v, String where, String why) {
+        return failed(v.finish(false), where, why, 0);
+    }
+
+    private static Verification failed(Verification partial, String where, String why, long seq) {
+        return new Verification(false, seq, where, why, partial.records(), partial.firstSeq(), partial.lastSeq(),
                 partial.firstTime(), partial.lastTime(), partial.checkpoints(), partial.signedThrough(), partial.signedAt(), partial.keyIds(), partial.kinds());
     }
 

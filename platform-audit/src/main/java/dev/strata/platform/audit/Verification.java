@@ -9,8 +9,10 @@ import java.util.Map;
  *
  * @param holds whether every record and checkpoint verified
  * @param failedSeq the record that failed (its position in the log, from 1), or the record a
- *     failing checkpoint covers; 0 when nothing failed
- * @param failedAt where the failure is ({@code line 58}, {@code record 57}), or null
+ *     failing checkpoint covers; 0 when nothing failed, or when the line that failed is neither a
+ *     record nor a checkpoint (the header, a line that is not JSON)
+ * @param failedAt where the failure is ({@code line 58}, {@code record 57}, for a line that is
+ *     neither a record nor a checkpoint {@code line 12, after record 10}), or null
  * @param failure why, or null
  * @param records records read (verified ones, when it failed)
  * @param firstSeq the first record's seq (0 for none)

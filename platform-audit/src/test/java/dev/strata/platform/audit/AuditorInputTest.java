@@ -203,6 +203,47 @@ class AuditorInputTest {
     }
 
     /**
+     * A line that does not parse is named by its line in the file and by the record it is, or the
+     * record a checkpoint covers: a checkpoint line was named as the next record (the checkpoint
+     * after record 10 as "record 11"), and the header as record 1. A line that is neither says which
+     * record it follows.
+     */
+    @Test
+    void aLineThatDoesNotParseIsNamedByItsLineAndItsRecord(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines.get(11)).startsWith("{\"checkpoint\":").contains("\"seq\":10,");
+
+        List<String> keyId = new ArrayList<>(lines);
+        keyId.set(11, keyId.get(11).replaceFirst("\"keyId\":\"[0-9a-f]+\"", "\"keyId\":7"));
+        Run r = run(Files.write(dir.resolve("key-id.jsonl"), keyId).toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 12 (record 10): field 'keyId' is a number; expected a string");
+
+        List<String> seq = new ArrayList<>(lines);
+        seq.set(11, seq.get(11).replace("\"seq\":10,", "\"seq\":\"ten\","));
+        r = run(Files.write(dir.resolve("seq.jsonl"), seq).toString(), "--key", keys.toString());
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 12 (record 10): checkpoint field 'seq' is a string; expected a whole number from 1");
+
+        List<String> record = new ArrayList<>(lines);
+        record.set(12, record.get(12).replace("\"actor\":\"system\"", "\"actor\":null"));
+        r = run(Files.write(dir.resolve("record.jsonl"), record).toString(), "--key", keys.toString());
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 13 (record 11): field 'actor' is null; expected a string");
+
+        List<String> broken = new ArrayList<>(lines);
+        broken.set(11, broken.get(11).substring(0, 20));
+        r = run(Files.write(dir.resolve("broken.jsonl"), broken).toString(), "--key", keys.toString());
+        assertThat(r.result()).startsWith("RESULT: FAILED at line 12, after record 10: malformed JSON");
+
+        List<String> header = new ArrayList<>(lines);
+        header.set(0, header.get(0).replace("\"format\":\"strata-provenance/1\"", "\"format\":\"strata-provenance/9\""));
+        r = run(Files.write(dir.resolve("header.jsonl"), header).toString(), "--key", keys.toString());
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 1: the export's format is 'strata-provenance/9'; this verifier reads "
+                + ExportFile.FORMAT);
+    }
+
+    /**
      * A file of well-chained records (anyone can chain records; only a checkpoint needs the key),
      * each of a kind of its own 8,000 characters long, verified by the jar in a JVM with a small
      * heap: the records counted by kind kept every kind, 48 MB, and the verifier ran out of memory

@@ -456,12 +456,13 @@ class TamperTest {
         notUtf8[at] = (byte) 0xff;
         Run binary = offline(Files.write(dir.resolve("binary.jsonl"), notUtf8));
         assertThat(binary.rc()).as(binary.out() + binary.err()).isEqualTo(1);
-        assertThat(binary.result()).startsWith("RESULT: FAILED at line 4 (record 3): the line is not UTF-8 text");
+        // which record the line held cannot be read: it is named by its line and the record before it
+        assertThat(binary.result()).startsWith("RESULT: FAILED at line 4, after record 2: the line is not UTF-8 text");
         byte[] badHeader = bytes.clone();
         badHeader[3] = (byte) 0xc3;
         badHeader[4] = (byte) 0x28;
         assertThat(offline(Files.write(dir.resolve("binary-header.jsonl"), badHeader)).result())
-                .startsWith("RESULT: FAILED at line 1 (record 1): the line is not UTF-8 text");
+                .startsWith("RESULT: FAILED at line 1: the line is not UTF-8 text");
 
         Run header = offline(edited(dir, "header-types.jsonl", l -> {
             l.set(0, l.get(0).replace("\"exportedAt\":\"2026-11-28T00:00:00.000Z\"", "\"exportedAt\":1"));
@@ -498,7 +499,7 @@ class TamperTest {
                 out.write(spaces);
             }
         }
-        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2 (record 1): the line is longer than " + (ExportFile.MAX_LINE >> 20) + " MiB");
+        assertThat(offline(endless).result()).startsWith("RESULT: FAILED at line 2: the line is longer than " + (ExportFile.MAX_LINE >> 20) + " MiB");
     }
 
     /**
