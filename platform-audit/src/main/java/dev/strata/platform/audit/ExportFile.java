@@ -25,9 +25,11 @@ import java.util.Objects;
  * Lines are in RFC 8785 form, and the verifier refuses a record or checkpoint line that is not
  * (hashes and signatures cover values, so only the form shows a line edited to read the same).
  * Line ends may be LF or CRLF, and a UTF-8 byte order mark is ignored: both are what a transfer
- * adds. The header is informational and not signed: the log id it names is bound by the first
- * record's {@code prev} and by every signed checkpoint; its time is not (the last checkpoint's
- * signed time is {@link Verification#signedAt()}).
+ * adds. A blank line (or one of only whitespace) is refused as an edit: Strata writes none; the
+ * newline that ends the last line is part of that line. The header is informational and not
+ * signed: the log id it names is bound by the first record's {@code prev} and by every signed
+ * checkpoint; its time is not (the last checkpoint's signed time is
+ * {@link Verification#signedAt()}).
  */
 public final class ExportFile {
 
@@ -219,6 +221,17 @@ public final class ExportFile {
         }
     }
 
+    private static final String BLANK_MESSAGE = "the line is blank (it holds only whitespace); Strata writes no blank lines, "
+            + "so the file was edited after export";
+
+    /**
+     * Whether a line is empty or holds only whitespace, Unicode's included (a no-break space, an
+     * ideographic space). The newline that ends the file's last line makes no line.
+     */
+    static boolean blank(String line) {
+        return line.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c));
+    }
+
     /** The message for a line that could not be read, or null for a line of text. */
     private static String unreadable(String line) {
         return line == NOT_UTF8 ? NOT_UTF8_MESSAGE : line == TOO_LONG ? TOO_LONG_MESSAGE : null;
@@ -319,8 +332,9 @@ public final class ExportFile {
                 out.add(Parsed.error(where, null, 0, unreadable(line)));
                 return out;
             }
-            if (line.isBlank()) {
-                continue;
+            if (blank(line)) {
+                out.add(Parsed.error(where, null, 0, BLANK_MESSAGE));
+                return out;
             }
             Map<String, Object> json;
             try {
@@ -460,6 +474,10 @@ public final class ExportFile {
         if (line.startsWith("\uFEFF")) {
             // a byte order mark, added when the file was saved by an editor; it carries nothing, as line ends do not
             line = line.substring(1);
+        }
+        if (blank(line)) {
+            throw new IllegalArgumentException("the first line is blank (it holds only whitespace); expected the {\"header\":...} line "
+                    + "of a Strata provenance export, which Strata writes first");
         }
         Map<String, Object> json = Json.parseObject(line);
         if (!(json.get("header") instanceof Map<?, ?> h)) {

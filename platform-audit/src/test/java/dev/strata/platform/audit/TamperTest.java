@@ -503,6 +503,41 @@ class TamperTest {
     }
 
     /**
+     * A blank line, or one of only whitespace (a tab, a no-break space, an ideographic space):
+     * Strata writes none, so the file was edited after export. Such lines were skipped, and the
+     * file reported as intact. The newline that ends the last line is not a blank line.
+     */
+    @Test
+    void aBlankLineFailsNamingItsLine(@TempDir Path dir) throws Exception {
+        for (String blank : List.of("", "   ", "\t", "\u00a0", "\u3000 \u2003", "\r")) {
+            Run inside = offline(edited(dir, "inside.jsonl", l -> {
+                l.add(4, blank);
+                return l;
+            }));
+            assertThat(inside.rc()).as("'%s': %s", blank, inside.out()).isEqualTo(1);
+            assertThat(inside.result()).as("'%s'", blank).isEqualTo("RESULT: FAILED at line 5, after record 3: the line is blank "
+                    + "(it holds only whitespace); Strata writes no blank lines, so the file was edited after export");
+            assertThat(inside.out()).contains("records         3 (1..3)");
+
+            Run atEnd = offline(edited(dir, "at-end.jsonl", l -> {
+                l.add(blank);
+                return l;
+            }));
+            assertThat(atEnd.rc()).as("'%s': %s", blank, atEnd.out()).isEqualTo(1);
+            assertThat(atEnd.result()).as("'%s'", blank).startsWith("RESULT: FAILED at line " + (entries(records, key).size() + 2)
+                    + ", after record " + RECORDS + ": the line is blank");
+        }
+        Path genuine = edited(dir, "same.jsonl", l -> l);
+        String text = Files.readString(genuine, StandardCharsets.UTF_8);
+        assertThat(text).endsWith("}\n").doesNotContain("\n\n");
+        assertThat(offline(genuine).rc()).isZero();
+        Path unended = Files.writeString(dir.resolve("unended.jsonl"), text.substring(0, text.length() - 1));
+        assertThat(offline(unended).rc()).isZero();
+        Path blankFirst = Files.writeString(dir.resolve("blank-first.jsonl"), "\n" + text);
+        assertThat(offline(blankFirst).result()).startsWith("RESULT: FAILED at line 1: the first line is blank");
+    }
+
+    /**
      * Lines edited so that their values read the same: the hash and the signature cover values, so
      * only the export's canonical form shows the edit, and an auditor reading the file would
      * otherwise see a number other than the one signed.
