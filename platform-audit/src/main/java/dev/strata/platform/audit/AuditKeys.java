@@ -60,7 +60,8 @@ public final class AuditKeys {
     /**
      * Every Ed25519 public key in a PEM text (one file may hold several).
      *
-     * @throws IllegalArgumentException when it holds none, or a block is not an Ed25519 public key
+     * @throws IllegalArgumentException when it holds none, a block is not an Ed25519 public key, or
+     *     anything but whitespace follows a block (other than the next block)
      */
     public static List<PublicKey> readPublicKeys(String pemText) {
         List<PublicKey> keys = new ArrayList<>();
@@ -68,12 +69,18 @@ public final class AuditKeys {
         // a block the pattern skips (a character outside base64, its END line lost) would be ignored, and its key with it
         for (int begin = pemText.indexOf("-----BEGIN"); begin >= 0; begin = pemText.indexOf("-----BEGIN", begin + 1)) {
             if (!m.find(begin) || m.start() != begin) {
-                throw new IllegalArgumentException("the block at line " + (pemText.substring(0, begin).chars().filter(c -> c == '\n').count() + 1)
+                throw new IllegalArgumentException("the block at line " + line(pemText, begin)
                         + " is not a well-formed PEM block; expected '-----BEGIN PUBLIC KEY-----', base64 lines and '-----END PUBLIC KEY-----'");
             }
         }
         m.reset();
         while (m.find()) {
+            // text after a key (appended, pasted, a key cut short) would be ignored; its text is not quoted: it may be anything
+            int next = pemText.indexOf("-----BEGIN", m.end());
+            if (!pemText.substring(m.end(), next < 0 ? pemText.length() : next).isBlank()) {
+                throw new IllegalArgumentException("text follows the END line of the block at line " + line(pemText, m.start())
+                        + "; expected only whitespace after it, or another '-----BEGIN PUBLIC KEY-----' block");
+            }
             if (!m.group(1).equals("PUBLIC KEY")) {
                 throw new IllegalArgumentException("found a '" + m.group(1) + "' block; expected PUBLIC KEY blocks only");
             }
@@ -87,6 +94,11 @@ public final class AuditKeys {
             throw new IllegalArgumentException("no '-----BEGIN PUBLIC KEY-----' block found; expected an Ed25519 public key in PEM form");
         }
         return keys;
+    }
+
+    /** The line, from 1, of a position in a text. */
+    private static long line(String text, int at) {
+        return text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
     }
 
     /**

@@ -177,6 +177,39 @@ class AuditorInputTest {
     }
 
     /**
+     * Text after a key's END line was ignored, so that a key file with something appended (a
+     * second key cut short, a line pasted from elsewhere) was taken as it came. Whitespace and
+     * line ends there are what files carry, and another key block may follow.
+     */
+    @Test
+    void textAfterAKeysEndLineIsRefused(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        String good = AuditKeys.publicPem(key.getPublic());
+        String other = AuditKeys.publicPem(AuditKeys.generate().getPublic());
+        assertThat(good.lines().count()).isEqualTo(3);
+        String expected = "; expected only whitespace after it, or another '-----BEGIN PUBLIC KEY-----' block";
+        for (String appended : List.of("x", "trailing text\n", "\n\nMCowBQYDK2VwAyEA\n", "\u0000")) {
+            Path keys = Files.writeString(dir.resolve("keys.pem"), good + appended);
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as("%s: %s", appended, r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(appended).startsWith(keys + ": text follows the END line of the block at line 1" + expected);
+        }
+        Path sameLine = Files.writeString(dir.resolve("keys.pem"), good.replaceFirst("-----\n$", "-----junk\n"));
+        assertThat(run(file.toString(), "--key", sameLine.toString()).err()).startsWith(sameLine + ": text follows the END line of the block at line 1");
+        Path between = Files.writeString(dir.resolve("keys.pem"), good + "# the other key\n" + other);
+        assertThat(run(file.toString(), "--key", between.toString()).err()).startsWith(between + ": text follows the END line of the block at line 1");
+        Path second = Files.writeString(dir.resolve("keys.pem"), other + good + "junk");
+        assertThat(run(file.toString(), "--key", second.toString()).err()).startsWith(second + ": text follows the END line of the block at line 4");
+
+        for (String fine : List.of("", "\n", "\n\n  \t\n", "\r\n")) {
+            Path keys = Files.writeString(dir.resolve("keys.pem"), (fine.startsWith("\r") ? good.replace("\n", "\r\n") : good) + fine);
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as("'%s': %s", fine, r.out() + r.err()).isZero();
+        }
+        assertThat(run(file.toString(), "--key", Files.writeString(dir.resolve("keys.pem"), other + "\n" + good + "\n").toString()).rc()).isZero();
+    }
+
+    /**
      * A sequence number beyond 2^53, which no record can have (I-JSON numbers are doubles): it was
      * named as record 9223372036854775807 (the double cut to a long), a number the file does not
      * hold, with advice for whoever writes a log ("pass it as a string").
