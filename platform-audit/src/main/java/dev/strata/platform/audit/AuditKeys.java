@@ -8,6 +8,9 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.DSAPublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
@@ -87,13 +90,53 @@ public final class AuditKeys {
             try {
                 keys.add(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(decode(m.group(2)))));
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("a PUBLIC KEY block is not an Ed25519 public key: " + e.getMessage());
+                String kind = kind(m.group(2));
+                throw new IllegalArgumentException("the PUBLIC KEY block at line " + line(pemText, m.start())
+                        + (kind == null ? " is not an Ed25519 public key (" + e.getMessage() + ")" : " holds " + kind)
+                        + "; expected an Ed25519 public key (the one strata:audit-export writes)");
             }
         }
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("no '-----BEGIN PUBLIC KEY-----' block found; expected an Ed25519 public key in PEM form");
         }
         return keys;
+    }
+
+    /** Kinds of public keys a key file may hold by mistake, by their JDK algorithm names. */
+    private static final List<String> OTHER_KINDS = List.of("RSA", "EC", "Ed448", "X25519", "X448", "DSA");
+
+    /**
+     * What kind of public key a block holds, as an auditor names it ({@code an RSA key (2048 bits)},
+     * {@code an EC key (256 bits)}, {@code an Ed448 key}), or null when it is none the JDK reads. The
+     * JDK names a key it does not expect by its algorithm's OID ({@code 1.2.840.113549.1.1.1}).
+     */
+    static String kind(String base64) {
+        byte[] der;
+        try {
+            der = decode(base64);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        for (String algorithm : OTHER_KINDS) {
+            PublicKey key;
+            try {
+                key = KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                continue;
+            }
+            String article = algorithm.equals("DSA") ? "a " : "an ";
+            if (key instanceof RSAPublicKey rsa) {
+                return article + "RSA key (" + rsa.getModulus().bitLength() + " bits)";
+            }
+            if (key instanceof ECPublicKey ec) {
+                return article + "EC key (" + ec.getParams().getCurve().getField().getFieldSize() + " bits)";
+            }
+            if (key instanceof DSAPublicKey dsa && dsa.getParams() != null) {
+                return article + "DSA key (" + dsa.getParams().getP().bitLength() + " bits)";
+            }
+            return article + algorithm + " key";
+        }
+        return null;
     }
 
     /** The line, from 1, of a position in a text. */

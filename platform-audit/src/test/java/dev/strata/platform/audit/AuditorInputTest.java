@@ -210,6 +210,32 @@ class AuditorInputTest {
     }
 
     /**
+     * A key file with a key of another kind is refused naming the kind as an auditor reads it: an
+     * RSA key was named by its algorithm's OID ({@code Unsupported OID: 1.2.840.113549.1.1.1}), an
+     * EC key likewise.
+     */
+    @Test
+    void aKeyOfAnotherKindIsRefusedNamingItsKind(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+        Map<String, java.security.PublicKey> keys = new LinkedHashMap<>();
+        keys.put("an RSA key (2048 bits)", rsa.generateKeyPair().getPublic());
+        keys.put("an EC key (384 bits)", ec.generateKeyPair().getPublic());
+        keys.put("an Ed448 key", java.security.KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPublic());
+        keys.put("an X25519 key", java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair().getPublic());
+        for (Map.Entry<String, java.security.PublicKey> e : keys.entrySet()) {
+            Path pem = Files.writeString(dir.resolve("keys.pem"), AuditKeys.publicPem(key.getPublic()) + AuditKeys.publicPem(e.getValue()));
+            Run r = run(file.toString(), "--key", pem.toString());
+            assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo(pem + ": the PUBLIC KEY block at line 4 holds " + e.getKey()
+                    + "; expected an Ed25519 public key (the one strata:audit-export writes)");
+        }
+    }
+
+    /**
      * A sequence number beyond 2^53, which no record can have (I-JSON numbers are doubles): it was
      * named as record 9223372036854775807 (the double cut to a long), a number the file does not
      * hold, with advice for whoever writes a log ("pass it as a string").
