@@ -140,6 +140,31 @@ class AuditAndClusterCommandsTest {
     }
 
     /**
+     * The times, key ids and failure of a verification come from the stored log, which someone who
+     * reaches the database can edit: a record's time carrying an escape sequence or a line break
+     * reached the operator's terminal as it was (a screen cleared, a forged "The chain holds." line).
+     */
+    @Test
+    void verifyShowsWhatComesFromTheLogEscaped() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditVerifyCommand c = new AuditVerifyCommand();
+        c.audit = log;
+        String evil = "2026\u001b[2J\r\nThe chain holds.\u202e";
+        String shown = "2026\\x1b[2J\\x0d The chain holds.\\u202e";
+        log.report = new AuditReport(true, 250, 1, 250, evil, evil, 2, 200, List.of("01234567\u001b[8m"), 0, null, Duration.ofMillis(12));
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).doesNotContain("\u001b", "\r", "\u202e").contains("Records      250 (1..250), " + shown + " .. " + shown)
+                .contains("by key 01234567\\x1b[8m");
+        assertThat(out.lines()).hasSize(4);
+
+        log.report = new AuditReport(false, 56, 1, 56, evil, evil, 0, 0, List.of(), 57, "record 57: " + evil, Duration.ofMillis(3));
+        CommandOutput.Failure failed = CommandOutput.ofFailing(c::execute);
+        assertThat(failed.output()).doesNotContain("\u001b", "\r", "\u202e").contains("FAILED at record 57: record 57: " + shown);
+        assertThat(failed.output().lines()).hasSize(4);
+        assertThat(failed.thrown().getMessage()).doesNotContain("\u001b", "\r", "\n", "\u202e").endsWith("(record 57: " + shown + ")");
+    }
+
+    /**
      * Says where it wrote and how to verify. A relative path is taken from the instance folder
      * (karaf.base), as the command's help says: it was taken from the server's working directory,
      * wherever bin/strata start happened to run, and printed relative.
