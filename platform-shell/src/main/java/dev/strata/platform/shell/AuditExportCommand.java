@@ -47,12 +47,14 @@ public class AuditExportCommand implements Action {
                     + "expected another file");
         }
         AuditExport e = log.export(target, keys);
-        System.out.printf("Exported %d records and %d checkpoints of log %s to %s%n", e.records(), e.checkpoints(), e.logId(), e.file());
+        // the log id and key ids come from the store, which may have been edited: shown as the log's records are
+        System.out.println(Format.visible(String.format("Exported %d records and %d checkpoints of log %s to %s", e.records(), e.checkpoints(),
+                e.logId(), e.file())));
         if (e.publicKeyFile() != null) {
-            System.out.printf("Public keys %s: %s%n", String.join(", ", e.keyIds()), e.publicKeyFile());
+            System.out.println(Format.visible("Public keys " + String.join(", ", e.keyIds()) + ": " + e.publicKeyFile()));
         }
-        System.out.printf("Verify offline: bin/strata audit-verify %s --key %s%n", e.file(),
-                e.publicKeyFile() == null ? "KEYS.pem" : e.publicKeyFile());
+        System.out.println(Format.visible("Verify offline: bin/strata audit-verify " + e.file() + " --key "
+                + (e.publicKeyFile() == null ? "KEYS.pem" : e.publicKeyFile())));
         return null;
     }
 }

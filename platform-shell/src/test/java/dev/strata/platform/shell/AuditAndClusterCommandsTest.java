@@ -28,6 +28,8 @@ class AuditAndClusterCommandsTest {
     static final class RecordingAuditLog implements AuditLog {
         final List<AuditQuery> queries = new ArrayList<>();
         AuditReport report;
+        List<String> keyIds = List.of("0123456789abcdef");
+        String logId = "log-1";
 
         @Override
         public List<AuditEntry> entries(AuditQuery query) {
@@ -48,7 +50,7 @@ class AuditAndClusterCommandsTest {
 
         @Override
         public AuditExport export(Path file, Path publicKeyFile) {
-            return new AuditExport(file, 250, 3, publicKeyFile, List.of("0123456789abcdef"), "log-1");
+            return new AuditExport(file, 250, 3, publicKeyFile, keyIds, logId);
         }
 
         @Override
@@ -162,6 +164,22 @@ class AuditAndClusterCommandsTest {
         assertThat(failed.output()).doesNotContain("\u001b", "\r", "\u202e").contains("FAILED at record 57: record 57: " + shown);
         assertThat(failed.output().lines()).hasSize(4);
         assertThat(failed.thrown().getMessage()).doesNotContain("\u001b", "\r", "\n", "\u202e").endsWith("(record 57: " + shown + ")");
+    }
+
+    /** The log id and key ids of an export come from the store, which may have been edited: shown escaped, as the log's records are. */
+    @Test
+    void exportShowsTheStoredLogIdAndKeyIdsEscaped(@org.junit.jupiter.api.io.TempDir Path instance) throws Exception {
+        AuditExportCommand c = new AuditExportCommand();
+        RecordingAuditLog log = new RecordingAuditLog();
+        log.keyIds = List.of("0123\u001b[8m");
+        log.logId = "log-1\u001b]0;owned\u0007\r\nExported 0";
+        c.audit = log;
+        c.file = instance.resolve("audit.jsonl").toString();
+        c.publicKey = instance.resolve("keys.pem").toString();
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).doesNotContain("\u001b", "\u0007", "\r")
+                .contains("of log log-1\\x1b]0;owned\\x07\\x0d Exported 0 to ", "Public keys 0123\\x1b[8m: ");
+        assertThat(out.lines()).hasSize(3);
     }
 
     /**
