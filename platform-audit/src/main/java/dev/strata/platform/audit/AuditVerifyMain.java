@@ -146,6 +146,7 @@ public final class AuditVerifyMain {
         s.println("usage: java -jar platform-audit.jar EXPORT.jsonl --key PUBLIC-KEY.pem [--key ...] [--anchor CHECKPOINTS.jsonl]");
         s.println("  EXPORT.jsonl     a log written by strata:audit-export");
         s.println("  --key FILE       Ed25519 public key(s) in PEM, obtained from the operator (strata:audit-export --public-key)");
-        s.println("  --anchor FILE    checkpoints kept from earlier (one JSON object a line): the log must reach and match them");
+        s.println("  --anchor FILE    checkpoints kept from earlier exports (the last line of each; one JSON object a line): the log must");
+        s.println("                   reach and match them. Without them, a log cut short and closed with an earlier checkpoint holds");
     }
 }
