@@ -429,6 +429,9 @@ public final class ExportFile {
     /** The seq a checkpoint line names, or 0 when it names none that can be read. */
     @SuppressWarnings("unchecked")
     private static long namedSeq(Object checkpoint) {
+        if (!(checkpoint instanceof Map)) {
+            return 0;
+        }
         try {
             return LogRecord.seq((Map<String, Object>) checkpoint, "checkpoint");
         } catch (IllegalArgumentException e) {
