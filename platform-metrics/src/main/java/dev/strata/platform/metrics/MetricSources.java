@@ -4,77 +4,133 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every collector the endpoint writes, as they come and go with their bundles, and one scrape of
- * them all. A collector that throws is left out of that scrape (the others are written) and
- * logged once until it collects again; a family whose name an earlier collector already wrote is
- * left out and logged once. Thread-safe.
+ * them all. A scrape reads every collector on threads of its own, all at once, and waits for each
+ * until one deadline ({@value #TIMEOUT_PROPERTY}, {@value #DEFAULT_TIMEOUT_MILLIS} ms unless set),
+ * so a collector that hangs cannot hold the scrape: it is left out of that scrape, and it is not
+ * called again until its call has returned (a scrape meanwhile leaves it out too). Each collector
+ * has at most one call running, so the threads are at most as many as the collectors.
+ *
+ * <p>A collector that throws or misses the deadline is left out of that scrape (the others are
+ * written) and logged once until it collects again; a family whose name an earlier collector
+ * already wrote is left out and logged once. Thread-safe.
  */
 final class MetricSources {
 
+    /** The system property that sets how long a scrape waits for each collector, in milliseconds. */
+    static final String TIMEOUT_PROPERTY = "strata.metrics.collectTimeoutMillis";
+    static final long DEFAULT_TIMEOUT_MILLIS = 5000;
+
     private static final Logger LOG = LoggerFactory.getLogger(MetricSources.class);
 
-    private final List<MultiCollector> multiCollectors = new CopyOnWriteArrayList<>();
-    private final List<Collector> collectors = new CopyOnWriteArrayList<>();
-    /** Collectors whose last collect failed (by identity), and family names refused as duplicates: logged once. */
+    private final List<Source> multiCollectors = new CopyOnWriteArrayList<>();
+    private final List<Source> collectors = new CopyOnWriteArrayList<>();
+    /** Collectors whose last collect failed or ran past the deadline (by identity), and family names refused as duplicates: logged once. */
     private final Set<Object> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> duplicates = ConcurrentHashMap.newKeySet();
+    private final Duration timeout;
+    private final ExecutorService threads;
+
+    /** Waits {@value #TIMEOUT_PROPERTY} (or {@value #DEFAULT_TIMEOUT_MILLIS} ms) for each collector, on daemon threads of its own. */
+    MetricSources() {
+        this(timeout(System.getProperty(TIMEOUT_PROPERTY)), Executors.newCachedThreadPool(new CollectorThreads()));
+    }
+
+    /**
+     * @param timeout how long a scrape waits for each collector
+     * @param threads where collectors are called; shut down by {@link #close}
+     */
+    MetricSources(Duration timeout, ExecutorService threads) {
+        this.timeout = timeout;
+        this.threads = threads;
+    }
 
     void add(MultiCollector collector) {
-        multiCollectors.add(collector);
+        multiCollectors.add(new Source(collector, () -> {
+            MetricSnapshots families = collector.collect();
+            return families == null ? MetricSnapshots.of() : families;
+        }));
     }
 
     void remove(MultiCollector collector) {
-        multiCollectors.remove(collector);
+        multiCollectors.removeIf(s -> s.collector == collector);
         failing.remove(collector);
     }
 
     void add(Collector collector) {
-        collectors.add(collector);
+        collectors.add(new Source(collector, () -> {
+            MetricSnapshot family = collector.collect();
+            return family == null ? MetricSnapshots.of() : MetricSnapshots.of(family);
+        }));
     }
 
     void remove(Collector collector) {
-        collectors.remove(collector);
+        collectors.removeIf(s -> s.collector == collector);
         failing.remove(collector);
     }
 
-    /** One scrape: every collector's families, sorted by name. */
+    /** One scrape: every collector's families that came within the deadline, sorted by name. */
     MetricSnapshots collect() {
-        MetricSnapshots.Builder out = MetricSnapshots.builder();
-        for (MultiCollector c : multiCollectors) {
-            MetricSnapshots families;
-            try {
-                families = c.collect();
-            } catch (RuntimeException | LinkageError e) {
-                failed(c, e);
-                continue;
-            }
-            collected(c);
-            for (MetricSnapshot family : families) {
-                add(out, family, c);
-            }
+        List<Source> all = new ArrayList<>(multiCollectors);
+        all.addAll(collectors);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<CompletableFuture<MetricSnapshots>> calls = new ArrayList<>(all.size());
+        for (Source s : all) {
+            calls.add(s.call(threads));
         }
-        for (Collector c : collectors) {
-            MetricSnapshot family;
-            try {
-                family = c.collect();
-            } catch (RuntimeException | LinkageError e) {
-                failed(c, e);
-                continue;
-            }
-            collected(c);
-            if (family != null) {
-                add(out, family, c);
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        for (int i = 0; i < all.size(); i++) {
+            Object collector = all.get(i).collector;
+            MetricSnapshots families = await(collector, calls.get(i), deadline);
+            if (families != null) {
+                for (MetricSnapshot family : families) {
+                    add(out, family, collector);
+                }
             }
         }
         return out.build();
+    }
+
+    /** Stops the threads; a collector still running is interrupted. */
+    void close() {
+        threads.shutdownNow();
+    }
+
+    /** A collector's families, or null when it failed or missed the deadline. */
+    private MetricSnapshots await(Object collector, CompletableFuture<MetricSnapshots> call, long deadline) {
+        try {
+            MetricSnapshots families = call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            collected(collector);
+            return families;
+        } catch (TimeoutException e) {
+            overdue(collector);
+        } catch (ExecutionException e) {
+            failed(collector, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debug("Scrape interrupted while waiting for metrics collector {}; left out", collector);
+        }
+        return null;
     }
 
     private void add(MetricSnapshots.Builder out, MetricSnapshot family, Object from) {
@@ -96,9 +152,74 @@ final class MetricSources {
         }
     }
 
+    private void overdue(Object collector) {
+        if (failing.add(collector)) {
+            LOG.warn("Metrics collector {} did not answer within {} ms; its metrics are left out, and it is not called again until "
+                    + "its call returns", collector, timeout.toMillis());
+        } else {
+            LOG.debug("Metrics collector {} is still busy; left out again", collector);
+        }
+    }
+
     private void collected(Object collector) {
         if (failing.remove(collector)) {
             LOG.info("Metrics collector {} collects again", collector);
+        }
+    }
+
+    /** The deadline the system property sets, or the default when it is unset or not a positive number of milliseconds. */
+    static Duration timeout(String millis) {
+        if (millis != null) {
+            try {
+                long ms = Long.parseLong(millis.trim());
+                if (ms > 0) {
+                    return Duration.ofMillis(ms);
+                }
+            } catch (NumberFormatException e) {
+                // as below
+            }
+            LOG.warn("System property {}={} is not a positive number of milliseconds; metrics collectors are read with a deadline "
+                    + "of {} ms", TIMEOUT_PROPERTY, millis, DEFAULT_TIMEOUT_MILLIS);
+        }
+        return Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
+    }
+
+    /** One collector and the call of it that is running, if any. */
+    private static final class Source {
+
+        final Object collector;
+        private final Supplier<MetricSnapshots> read;
+        /** The last call; while it runs, every scrape waits on it instead of calling again. Guarded by this. */
+        private CompletableFuture<MetricSnapshots> call;
+
+        Source(Object collector, Supplier<MetricSnapshots> read) {
+            this.collector = collector;
+            this.read = read;
+        }
+
+        /** The call still running, or a new one. */
+        synchronized CompletableFuture<MetricSnapshots> call(ExecutorService threads) {
+            if (call == null || call.isDone()) {
+                try {
+                    call = CompletableFuture.supplyAsync(read, threads);
+                } catch (RejectedExecutionException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            return call;
+        }
+    }
+
+    /** Daemon threads, named so that a thread dump shows which were calling collectors. */
+    private static final class CollectorThreads implements ThreadFactory {
+
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "strata-metrics-collector-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
         }
     }
 }

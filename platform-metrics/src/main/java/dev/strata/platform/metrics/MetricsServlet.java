@@ -8,6 +8,7 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -19,7 +20,9 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * {@code GET /metrics}: every {@link MultiCollector} and {@link Collector} service, whichever
  * bundle registered it, in the Prometheus text format (OpenMetrics when asked for). The scrape is
  * written to memory first, so that a failure answers 500 rather than a truncated page. Strata's
- * own collectors read in-memory state only; none of them calls a provider.
+ * own collectors read in-memory state only; none of them calls a provider. Every collector is
+ * read with a deadline ({@link MetricSources}): one that hangs is left out, and does not hold the
+ * request.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/metrics")
@@ -46,6 +49,11 @@ public class MetricsServlet extends HttpServlet {
 
     void removeCollector(Collector collector) {
         sources.remove(collector);
+    }
+
+    @Deactivate
+    void deactivate() {
+        sources.close();
     }
 
     @Override

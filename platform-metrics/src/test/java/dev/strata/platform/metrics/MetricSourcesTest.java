@@ -8,7 +8,12 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MetricSourcesTest {
@@ -21,7 +26,12 @@ class MetricSourcesTest {
         return () -> new Family(name, "help").set(value).snapshot();
     }
 
-    final MetricSources sources = new MetricSources();
+    MetricSources sources = new MetricSources();
+
+    @AfterEach
+    void close() {
+        sources.close();
+    }
 
     @Test
     void everyCollectorIsWrittenAndARemovedOneIsNot() {
@@ -71,5 +81,49 @@ class MetricSourcesTest {
         sources.add((Collector) () -> (MetricSnapshot) null);
         sources.add(multi("kept", 1));
         assertThat(sources.collect().size()).isEqualTo(1);
+    }
+
+    @Test
+    void aCollectorPastTheDeadlineIsLeftOutAndNotCalledAgainUntilItReturns() throws InterruptedException {
+        // long enough for the collectors that answer at once, on a busy machine
+        sources = new MetricSources(Duration.ofSeconds(1), Executors.newCachedThreadPool());
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        sources.add(multi("first", 1));
+        sources.add((MultiCollector) () -> {
+            calls.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return MetricSnapshots.of(new Family("vendor_stuck", "help").set(5).snapshot());
+        });
+        sources.add(single("single", 2));
+
+        MetricSnapshots scrape = sources.collect();
+        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single");
+        assertThat(calls).hasValue(1);
+        // still stuck: left out again, and not called a second time
+        scrape = sources.collect();
+        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single");
+        assertThat(calls).hasValue(1);
+
+        release.countDown();
+        // the call that was stuck answers this scrape, or has returned and a new one does
+        assertThat(Series.of(sources.collect(), "vendor_stuck")).isEqualTo(Map.of(labels(), 5.0));
+        // by now no call is running: the next scrape calls it again
+        int before = calls.get();
+        scrape = sources.collect();
+        assertThat(calls).hasValue(before + 1);
+        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single", "vendor_stuck");
+    }
+
+    @Test
+    void theDeadlineComesFromTheSystemPropertyWhenItIsAPositiveNumber() {
+        assertThat(MetricSources.timeout(null)).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
+        assertThat(MetricSources.timeout(" 250 ")).isEqualTo(Duration.ofMillis(250));
+        assertThat(MetricSources.timeout("0")).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
+        assertThat(MetricSources.timeout("5s")).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
     }
 }
