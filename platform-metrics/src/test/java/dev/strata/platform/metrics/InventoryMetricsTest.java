@@ -147,6 +147,65 @@ class InventoryMetricsTest {
                 labels("domain", "rack-2"), 500.0, labels("domain", "rack-3"), 0.0));
     }
 
+    /**
+     * Power domains nested as placement sees them: hall-a > row-a1 > rack-a1/rack-a2 (three levels,
+     * rack-a2 with no nodes, row-a2 with none under it either), a rack under a parent the inventory
+     * lacks, two domains that are each other's parent, and a node in a domain the inventory lacks.
+     */
+    static InventorySnapshot nested() {
+        List<PowerDomain> domains = List.of(new PowerDomain("hall-a", "hall", "lab", null, 100_000),
+                new PowerDomain("row-a1", "row", "lab", "hall-a", 40_000), new PowerDomain("row-a2", "row", "lab", "hall-a", 40_000),
+                new PowerDomain("rack-a1", "rack", "lab", "row-a1", 10_000), new PowerDomain("rack-a2", "rack", "lab", "row-a1", 10_000),
+                new PowerDomain("rack-b1", "rack", "lab", "row-gone", 10_000), new PowerDomain("rack-c", "rack", "lab", "hall-c", 10_000),
+                new PowerDomain("hall-c", "hall", "lab", "rack-c", 10_000));
+        List<Node> nodes = List.of(node("a1-1", "baremetal", ResourceState.AVAILABLE, "rack-a1", 3000),
+                node("a1-2", "baremetal", ResourceState.AVAILABLE, "rack-a1", 2000),
+                node("row-1", "baremetal", ResourceState.AVAILABLE, "row-a1", 700),
+                node("hall-1", "baremetal", ResourceState.AVAILABLE, "hall-a", 50),
+                node("b1-1", "baremetal", ResourceState.AVAILABLE, "rack-b1", 400),
+                node("c-1", "baremetal", ResourceState.AVAILABLE, "rack-c", 800),
+                node("stray", "baremetal", ResourceState.AVAILABLE, "rack-gone", 9000),
+                node("cloud", "aws", ResourceState.AVAILABLE, null, 0));
+        return new InventorySnapshot(7, T, List.of(), nodes, List.of(), List.of(), domains, List.of(), List.of());
+    }
+
+    /** Whether following the parents from {@code from} (itself first) reaches {@code domain} over domains the inventory holds. */
+    static boolean within(String from, String domain, Map<String, PowerDomain> byId) {
+        String d = from;
+        for (int steps = 0; steps <= byId.size() && d != null && byId.containsKey(d); steps++) {
+            if (d.equals(domain)) {
+                return true;
+            }
+            d = byId.get(d).parentId();
+        }
+        return false;
+    }
+
+    @Test
+    void aPowerDomainDeclaresTheDrawOfTheNodesInItAndInEveryDomainUnderItAsPlacementHoldsIt() {
+        InventorySnapshot nested = nested();
+        Map<String, PowerDomain> byId = new HashMap<>();
+        nested.powerDomains().forEach(d -> byId.put(d.id(), d));
+        Map<Map<String, String>, Double> expected = new HashMap<>();
+        for (PowerDomain d : nested.powerDomains()) {
+            double sum = 0;
+            for (Node n : nested.nodes()) {
+                if (n.powerDomainId() != null && within(n.powerDomainId(), d.id(), byId)) {
+                    sum += n.power().maxWatts();
+                }
+            }
+            expected.put(labels("domain", d.id()), sum);
+        }
+        Map<Map<String, String>, Double> declared = Series.of(new InventoryMetrics(inventory(nested), registry(List.of())).collect(),
+                "strata_power_domain_declared_watts");
+        assertThat(declared).isEqualTo(expected);
+        // three levels up; a domain without nodes; a parent the inventory lacks stops the chain; a cycle holds each node once per domain
+        assertThat(declared).containsEntry(labels("domain", "rack-a1"), 5000.0).containsEntry(labels("domain", "row-a1"), 5700.0)
+                .containsEntry(labels("domain", "hall-a"), 5750.0).containsEntry(labels("domain", "rack-a2"), 0.0)
+                .containsEntry(labels("domain", "row-a2"), 0.0).containsEntry(labels("domain", "rack-b1"), 400.0)
+                .containsEntry(labels("domain", "rack-c"), 800.0).containsEntry(labels("domain", "hall-c"), 800.0);
+    }
+
     @Test
     void eachProviderIsInExactlyOneStateWithItsDiscoveryFigures() {
         Map<Map<String, String>, Double> state = Series.of(scrape, "strata_provider_state");
