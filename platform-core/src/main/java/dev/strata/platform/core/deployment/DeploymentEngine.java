@@ -36,6 +36,7 @@ import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.inventory.InventorySettings;
 import dev.strata.platform.core.placement.OfferSlots;
+import dev.strata.platform.core.metrics.CallMetrics;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.DeploymentRecord;
@@ -132,7 +133,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     final AtomicBoolean unstoredLeft = new AtomicBoolean();
     /** Provider calls whose thread is in the provider, by what they act on (see {@link #call}); one at a time per key. */
     final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final ProvisioningCallMetrics metrics = new ProvisioningCallMetrics();
+    private final CallMetrics metrics = CallMetrics.provisioning();
     /** Runs provider calls, so that one that ignores its deadline holds its own thread, not a worker or the reconciler's pass. */
     private final ExecutorService calls;
     /** Members with a provider call in flight: member key to operation id ("?" before it has one). */
@@ -745,7 +746,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             MachineStatus after;
             try {
                 after = call("leak/" + providerId + "/" + machine.handle().machineId(), "delete of leaked machine "
-                        + machine.handle().machineId() + " on provider " + providerId, providerId, ProvisioningCallMetrics.DELETE,
+                        + machine.handle().machineId() + " on provider " + providerId, providerId, CallMetrics.DELETE,
                         () -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
             } catch (RuntimeException e) {
                 if (closed) {
@@ -780,7 +781,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
             status = call(key, "create of operation " + opId + " on provider " + m.providerId(), m.providerId(),
-                    ProvisioningCallMetrics.CREATE, () -> provider.create(request, context(opId)));
+                    CallMetrics.CREATE, () -> provider.create(request, context(opId)));
             if (status == null || status.handle() == null) {
                 // a provider's bug: without a status nothing can be tracked; the member fails with the reason (a machine it made
                 // anyway carries the operation's labels, and the reconciler finds it as a leak)
@@ -855,7 +856,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             ProvisioningProvider provider = provider(m.providerId());
             String opId = op.id();
             status = call(key(d.id(), m.name()), "delete of operation " + opId + " on provider " + m.providerId(), m.providerId(),
-                    ProvisioningCallMetrics.DELETE, () -> provider.delete(machine, context(opId)));
+                    CallMetrics.DELETE, () -> provider.delete(machine, context(opId)));
             if (status == null || status.state() == null) {
                 throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + machine.machineId()
                         + " with no machine status; expected DELETING or GONE (the provisioning SPI's delete)");
@@ -933,7 +934,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             Optional<MachineStatus> found;
             try {
                 found = call(key(d.id(), m.name()), "look-up of operation " + op.id() + " on provider " + m.providerId(), m.providerId(),
-                        ProvisioningCallMetrics.FIND, () -> provider.find(op.id(), context(op.id())));
+                        CallMetrics.FIND, () -> provider.find(op.id(), context(op.id())));
             } catch (RuntimeException e) {
                 if (cutShort(d, m, "look-up of create " + op.id(), e)) {
                     return;
@@ -1104,16 +1105,16 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * @param key what the call acts on: one call at a time per key
      * @param what names the call in messages ({@code create of operation op-...})
      * @param provider the provider's id, for the metrics
-     * @param kind the call, for the metrics: one of {@link ProvisioningCallMetrics}'s
+     * @param kind the call, for the metrics: one of {@link CallMetrics}'s calls
      */
     <T> T call(String key, String what, String provider, String kind, Supplier<T> call) {
         long start = System.nanoTime();
         try {
             T value = bounded(key, what, call);
-            metrics.ended(provider, kind, null, System.nanoTime() - start);
+            metrics.ended(null, System.nanoTime() - start, provider, kind);
             return value;
         } catch (RuntimeException | Error e) {
-            metrics.ended(provider, kind, e, e instanceof NotMade ? -1 : System.nanoTime() - start);
+            metrics.ended(e, e instanceof NotMade ? -1 : System.nanoTime() - start, provider, kind);
             throw e;
         }
     }
@@ -1128,7 +1129,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     }
 
     /** The provisioning calls' counters and latency, offered to the metrics endpoint by the component. */
-    ProvisioningCallMetrics metrics() {
+    CallMetrics metrics() {
         return metrics;
     }
 

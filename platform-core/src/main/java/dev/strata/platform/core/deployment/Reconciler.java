@@ -14,6 +14,7 @@ import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
+import dev.strata.platform.core.metrics.CallMetrics;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.MemberRecord;
@@ -224,7 +225,7 @@ public final class Reconciler {
             return running.future();
         }
         FutureTask<List<MachineStatus>> task = new FutureTask<>(
-                () -> e.call("list/" + providerId, "listing of provider " + providerId, providerId, ProvisioningCallMetrics.LIST,
+                () -> e.call("list/" + providerId, "listing of provider " + providerId, providerId, CallMetrics.LIST,
                         () -> provider.machines(e.context("reconcile-" + providerId))));
         listing.put(providerId, new InFlightListing(provider, task, e.clock.instant()));
         try {
@@ -458,7 +459,7 @@ public final class Reconciler {
             c.described++;
             ProvisioningProvider provider = e.provider(m.providerId());
             MachineStatus described = e.call("describe/" + m.providerId() + "/" + h.machineId(), "description of machine " + h.machineId()
-                    + " on provider " + m.providerId(), m.providerId(), ProvisioningCallMetrics.DESCRIBE,
+                    + " on provider " + m.providerId(), m.providerId(), CallMetrics.DESCRIBE,
                     () -> provider.describe(h, e.context("describe-" + h.machineId())));
             e.settled(key);
             return described;

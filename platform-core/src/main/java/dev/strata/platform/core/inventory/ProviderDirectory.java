@@ -18,6 +18,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.core.metrics.CallMetrics;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,7 @@ final class ProviderDirectory implements AutoCloseable {
     private final AtomicLong generations = new AtomicLong();
     private final DeadlineExecutor executor;
     private final Clock clock;
-    private final ProviderCallMetrics metrics = new ProviderCallMetrics();
+    private final CallMetrics metrics = CallMetrics.discoveries();
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
     /** Delivers provider changes in the order they happened, outside the lock and off the discovery threads. */
@@ -114,7 +115,7 @@ final class ProviderDirectory implements AutoCloseable {
         return executor;
     }
 
-    ProviderCallMetrics metrics() {
+    CallMetrics metrics() {
         return metrics;
     }
 
@@ -240,7 +241,7 @@ final class ProviderDirectory implements AutoCloseable {
                 ProviderTimeoutException overdue = new ProviderTimeoutException(what + " started at " + since + " has not returned, "
                         + "past its deadline of " + InventorySettings.describe(settings.discoveryTimeout()) + " (the provider does not "
                         + "stop when interrupted); it is not started again until that call returns");
-                metrics.ended(registration.providerId(), registration.capability().name(), ProviderCallMetrics.DISCOVERY, overdue, -1);
+                metrics.ended(overdue, -1, registration.providerId(), registration.capability().name(), CallMetrics.DISCOVERY);
                 refused.completeExceptionally(overdue);
                 return folded;
             }
@@ -268,8 +269,8 @@ final class ProviderDirectory implements AutoCloseable {
             // entry, so a caller that waited never reads the provider's status from before its discovery
             CompletableFuture<Object> folded = call.whenComplete((snapshot, error) -> {
                 // counted before the fold, so that whoever waited for the discovery finds it counted
-                metrics.ended(registration.providerId(), registration.capability().name(), ProviderCallMetrics.DISCOVERY, unwrap(error),
-                        System.nanoTime() - startedNanos);
+                metrics.ended(unwrap(error), System.nanoTime() - startedNanos, registration.providerId(), registration.capability().name(),
+                        CallMetrics.DISCOVERY);
                 fold(entry, registration, snapshot, error, started);
             });
             entry.inFlight.put(registration.capability(), folded);
