@@ -14,6 +14,12 @@ import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.ProviderProperties;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -28,10 +34,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,8 +66,9 @@ import org.osgi.framework.ServiceRegistration;
  * Installs strata-metrics in the running distribution (it is carried, not booted) on a free port,
  * as an operator does (refresh allowed: nothing of Strata restarts), and scrapes {@code /metrics} over HTTP: the content type, nodes as the
  * inventory holds them, the core's placement counter rising with a placement through the service
- * injected before the installation (still the live one: nothing was restarted), and a collector
- * another bundle registers.
+ * injected before the installation (still the live one: nothing was restarted), the deployment
+ * engine's provisioning counter rising with a provider's listing, and a collector another bundle
+ * registers.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -247,5 +259,91 @@ public class MetricsIT {
             registration.unregister();
         }
         assertTrue(get().named("vendor_probe_widgets").isEmpty());
+    }
+
+    /**
+     * A provisioning provider this bundle registers, as a vendor's bundle does: the deployment
+     * engine's reconciler lists it at once (a new provider starts a pass) and on every pass. The
+     * first listing waits for {@code answer}; every later one is held until the test ends, so
+     * only the first one can be counted while the test reads the counter.
+     */
+    private static final class ProbeProvider implements ProvisioningProvider {
+
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch answer = new CountDownLatch(1);
+        final CountDownLatch hold = new CountDownLatch(1);
+        final AtomicInteger listings = new AtomicInteger();
+
+        @Override
+        public List<MachineStatus> machines(DiscoveryContext context) {
+            boolean first = listings.incrementAndGet() == 1;
+            entered.countDown();
+            try {
+                (first ? answer : hold).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        }
+
+        @Override
+        public MachineStatus create(MachineRequest request, DiscoveryContext context) {
+            throw new IllegalStateException("MetricsIT's probe makes no machines");
+        }
+
+        @Override
+        public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+            throw new IllegalStateException("MetricsIT's probe has no machines");
+        }
+
+        @Override
+        public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+            return Optional.empty();
+        }
+
+        @Override
+        public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
+            throw new IllegalStateException("MetricsIT's probe has no machines");
+        }
+    }
+
+    private static double scraped(String name, Map<String, String> where) {
+        try {
+            return get().sum(name, where);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    public void aProvisioningCallMovesTheProvisioningCounterOfItsProviderCallAndOutcomeByOne() throws Exception {
+        String id = "metrics-probe";
+        Map<String, String> listedOk = Map.of("provider", id, "call", "list", "outcome", "ok");
+        Map<String, String> listed = Map.of("provider", id, "call", "list");
+        ProbeProvider probe = new ProbeProvider();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ProviderProperties.ID, id);
+        properties.put(ProviderProperties.VENDOR, "itest");
+        ServiceRegistration<ProvisioningProvider> registration = context.registerService(ProvisioningProvider.class, probe, properties);
+        try {
+            assertTrue("the reconciler lists the new provider", probe.entered.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            // the listing is in the provider: not counted yet
+            Page before = get();
+            double ok = before.sum("strata_provisioning_calls_total", listedOk);
+            double calls = before.sum("strata_provisioning_calls_total", listed);
+            double observed = before.sum("strata_provisioning_call_duration_seconds_count", listed);
+            probe.answer.countDown();
+            await("the listing to be counted", () -> scraped("strata_provisioning_calls_total", listedOk) > ok);
+            Page after = get();
+            assertEquals(ok + 1, after.sum("strata_provisioning_calls_total", listedOk), 0);
+            assertEquals("no other outcome", calls + 1, after.sum("strata_provisioning_calls_total", listed), 0);
+            assertEquals(observed + 1, after.sum("strata_provisioning_call_duration_seconds_count", listed), 0);
+            assertTrue("its latency is observed in the histogram's buckets",
+                    after.sum("strata_provisioning_call_duration_seconds_bucket", Map.of("provider", id, "call", "list", "le", "+Inf"))
+                            == observed + 1);
+        } finally {
+            probe.hold.countDown();
+            registration.unregister();
+        }
     }
 }
