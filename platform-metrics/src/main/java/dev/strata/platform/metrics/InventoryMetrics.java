@@ -13,10 +13,7 @@ import dev.strata.platform.api.model.PowerDomain;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -48,14 +45,14 @@ public class InventoryMetrics implements MultiCollector {
                 "provider", "model", "health");
         Family links = new Family("strata_accelerator_links", "Accelerators' device links (NVLink and the like), by peer kind and state",
                 "peer_kind", "state");
-        Map<String, Long> declared = new HashMap<>();
+        Map<String, Double> declared = new HashMap<>();
         for (Node n : snapshot.nodes()) {
             nodes.add(1, n.providerId(), n.state().name());
             for (Accelerator a : n.accelerators()) {
                 accelerator(accelerators, links, n.providerId(), a);
             }
             if (n.powerDomainId() != null) {
-                declared.merge(n.powerDomainId(), n.power().maxWatts(), Long::sum);
+                declared.merge(n.powerDomainId(), (double) n.power().maxWatts(), Double::sum);
             }
         }
         for (Accelerator a : snapshot.unattached()) {
@@ -70,10 +67,10 @@ public class InventoryMetrics implements MultiCollector {
         Family budget = new Family("strata_power_domain_budget_watts", "Power budget of each power domain", "domain", "kind");
         Family draw = new Family("strata_power_domain_declared_watts",
                 "Sum of the declared maximum draw of the nodes in each power domain and in the domains under it", "domain");
-        Map<String, Long> held = held(snapshot.powerDomains(), declared);
+        Map<String, Double> held = PowerHeld.of(snapshot.powerDomains(), declared);
         for (PowerDomain d : snapshot.powerDomains()) {
             budget.set(d.budgetWatts(), d.id(), d.kind());
-            draw.set(held.getOrDefault(d.id(), 0L), d.id());
+            draw.set(held.getOrDefault(d.id(), 0.0), d.id());
         }
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         out.metricSnapshot(generation.snapshot()).metricSnapshot(nodes.snapshot()).metricSnapshot(accelerators.snapshot())
@@ -81,27 +78,6 @@ public class InventoryMetrics implements MultiCollector {
                 .metricSnapshot(budget.snapshot()).metricSnapshot(draw.snapshot());
         providers(out);
         return out.build();
-    }
-
-    /**
-     * The draw each domain holds, as placement holds power: what is declared in a domain counts
-     * in it and in every domain above it, however deep; once in each domain of a cycle of parents
-     * the chain ends in; not above a parent the inventory lacks. Draw declared in a domain the
-     * inventory lacks counts nowhere.
-     *
-     * @param direct the draw declared directly in each domain
-     */
-    private static Map<String, Long> held(List<PowerDomain> domains, Map<String, Long> direct) {
-        Map<String, PowerDomain> byId = new HashMap<>();
-        domains.forEach(d -> byId.put(d.id(), d));
-        Map<String, Long> held = new HashMap<>();
-        direct.forEach((domain, watts) -> {
-            Set<String> seen = new HashSet<>();
-            for (String d = domain; d != null && byId.containsKey(d) && seen.add(d); d = byId.get(d).parentId()) {
-                held.merge(d, watts, Long::sum);
-            }
-        });
-        return held;
     }
 
     private static void accelerator(Family accelerators, Family links, String provider, Accelerator a) {

@@ -1,34 +1,44 @@
 package dev.strata.platform.metrics;
 
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
  * The allocation ledger: allocations, the GPUs they hold and the draw they reserve per power
- * domain. The leader reads its in-memory mirror of the ledger; another instance reads the state
- * store.
+ * domain, held in each domain and every domain above it, as placement holds it, over the
+ * inventory's current power domains. The leader reads its in-memory mirror of the ledger; another
+ * instance reads the state store.
  */
 @Component(service = MultiCollector.class)
 public class LedgerMetrics implements MultiCollector {
 
     private final Placement placement;
+    private final Inventory inventory;
 
     @Activate
-    public LedgerMetrics(@Reference Placement placement) {
+    public LedgerMetrics(@Reference Placement placement, @Reference Inventory inventory) {
         this.placement = placement;
+        this.inventory = inventory;
     }
 
     @Override
     public MetricSnapshots collect() {
         Family allocations = new Family("strata_allocations", "Allocations in the ledger");
         Family gpus = new Family("strata_allocated_gpus", "GPUs bound by the allocations in the ledger (a shared GPU once per binding)");
-        Family reserved = new Family("strata_power_domain_reserved_watts", "Power the allocations reserve in each power domain", "domain");
+        Family reserved = new Family("strata_power_domain_reserved_watts",
+                "Power the allocations reserve in each power domain, on its nodes and in the domains under it", "domain");
+        Map<String, Double> direct = new HashMap<>();
         int count = 0;
         int bound = 0;
         for (Allocation a : placement.allocations()) {
@@ -36,9 +46,14 @@ public class LedgerMetrics implements MultiCollector {
             for (MemberBinding b : a.bindings()) {
                 bound += b.acceleratorIds().size();
                 if (b.powerDomainId() != null) {
-                    reserved.add(b.powerWatts(), b.powerDomainId());
+                    direct.merge(b.powerDomainId(), b.powerWatts(), Double::sum);
                 }
             }
+        }
+        List<PowerDomain> domains = inventory.snapshot().powerDomains();
+        Map<String, Double> held = PowerHeld.of(domains, direct);
+        for (PowerDomain d : domains) {
+            reserved.set(held.getOrDefault(d.id(), 0.0), d.id());
         }
         allocations.set(count);
         gpus.set(bound);

@@ -7,11 +7,15 @@ import dev.strata.platform.api.commitment.Commitment;
 import dev.strata.platform.api.commitment.CommitmentStatus;
 import dev.strata.platform.api.commitment.Commitments;
 import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,12 +66,44 @@ class LedgerAndCommitmentMetricsTest {
                         binding("n2", List.of("g3"), 700, "rack-2"))),
                 new Allocation("a2", "infer", "t2", 0, false, T, List.of(binding("n1", List.of("g4"), 300, "rack-1"),
                         binding("n9", List.of(), 0, null))));
-        var scrape = new LedgerMetrics(ledger(allocations)).collect();
+        Inventory flat = InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot());
+        var scrape = new LedgerMetrics(ledger(allocations), flat).collect();
         assertThat(Series.of(scrape, "strata_allocations")).isEqualTo(Map.of(labels(), 2.0));
         assertThat(Series.of(scrape, "strata_allocated_gpus")).isEqualTo(Map.of(labels(), 4.0));
         assertThat(Series.of(scrape, "strata_power_domain_reserved_watts")).isEqualTo(Map.of(labels("domain", "rack-1"), 1700.0,
-                labels("domain", "rack-2"), 700.0));
-        assertThat(Series.of(new LedgerMetrics(ledger(List.of())).collect(), "strata_allocations")).isEqualTo(Map.of(labels(), 0.0));
+                labels("domain", "rack-2"), 700.0, labels("domain", "rack-3"), 0.0));
+        assertThat(Series.of(new LedgerMetrics(ledger(List.of()), flat).collect(), "strata_allocations")).isEqualTo(Map.of(labels(), 0.0));
+    }
+
+    @Test
+    void aPowerDomainReservesThePowerOfTheBindingsInItAndInEveryDomainUnderItAsPlacementHoldsIt() {
+        InventorySnapshot nested = InventoryMetricsTest.nested();
+        List<MemberBinding> bindings = List.of(binding("a1-1", List.of("g1"), 1400, "rack-a1"), binding("a1-2", List.of("g2"), 700, "rack-a1"),
+                binding("row-1", List.of(), 250, "row-a1"), binding("b1-1", List.of(), 100, "rack-b1"),
+                binding("c-1", List.of(), 60, "rack-c"), binding("stray", List.of(), 9000, "rack-gone"));
+        List<Allocation> allocations = List.of(new Allocation("a1", "train", "t1", 0, false, T, bindings));
+        Map<String, PowerDomain> byId = new HashMap<>();
+        nested.powerDomains().forEach(d -> byId.put(d.id(), d));
+        Map<Map<String, String>, Double> expected = new HashMap<>();
+        for (PowerDomain d : nested.powerDomains()) {
+            double sum = 0;
+            for (MemberBinding b : bindings) {
+                if (InventoryMetricsTest.within(b.powerDomainId(), d.id(), byId)) {
+                    sum += b.powerWatts();
+                }
+            }
+            expected.put(labels("domain", d.id()), sum);
+        }
+        Map<Map<String, String>, Double> reserved = Series.of(
+                new LedgerMetrics(ledger(allocations), InventoryMetricsTest.inventory(nested)).collect(), "strata_power_domain_reserved_watts");
+        assertThat(reserved).isEqualTo(expected);
+        // three levels up; a domain without bindings; a parent the inventory lacks stops the chain; a cycle holds each once per domain;
+        // a domain the inventory lacks holds nothing
+        assertThat(reserved).containsEntry(labels("domain", "rack-a1"), 2100.0).containsEntry(labels("domain", "row-a1"), 2350.0)
+                .containsEntry(labels("domain", "hall-a"), 2350.0).containsEntry(labels("domain", "rack-a2"), 0.0)
+                .containsEntry(labels("domain", "row-a2"), 0.0).containsEntry(labels("domain", "rack-b1"), 100.0)
+                .containsEntry(labels("domain", "rack-c"), 60.0).containsEntry(labels("domain", "hall-c"), 60.0)
+                .doesNotContainKey(labels("domain", "rack-gone"));
     }
 
     @Test
