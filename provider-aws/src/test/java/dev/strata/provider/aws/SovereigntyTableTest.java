@@ -62,7 +62,10 @@ class SovereigntyTableTest {
         Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
         Files.writeString(file, "regions:\n  eu-central-1: {country: Germany, jurisdictions: [EU], operator: aws, sources: [aws-regions]}\n");
         assertThatThrownBy(() -> SovereigntyTable.load(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("regions.eu-central-1.country: 'Germany'; expected an ISO 3166-1 alpha-2 code");
+                .hasMessageContaining("regions.eu-central-1.country: 'Germany' is not an ISO 3166-1 alpha-2 country code; expected an upper-case code such as DE");
+        // the right shape, but no country: a site there would meet no contract's countries
+        Files.writeString(file, "regions:\n  eu-central-1: {country: XX, jurisdictions: [EU], operator: aws, sources: [aws-regions]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-central-1.country: 'XX' is not an ISO 3166-1 alpha-2 country code");
         Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU], operator: nobody, sources: [aws-regions]}\n");
         assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-central-1.operator: 'nobody'");
         Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU], operator: aws, sources: [hearsay]}\n");

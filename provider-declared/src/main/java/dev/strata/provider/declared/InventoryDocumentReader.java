@@ -53,7 +53,6 @@ final class InventoryDocumentReader {
             "nvlinkGBps", "migProfiles");
     private static final Set<String> NICS = Set.of("count", "speed", "type", "model");
     private static final Set<String> POWER = Set.of("idle", "max");
-    private static final Set<String> ISO_COUNTRIES = Set.of(Locale.getISOCountries());
     private static final Set<String> SITE = Set.of("id", "name", "region", "zone", "country", "jurisdictions", "operator",
             "certifications", "powerBudget", "floorSpace");
     private static final Set<String> OPERATOR = Set.of("name", "jurisdictions");
@@ -386,7 +385,7 @@ final class InventoryDocumentReader {
             String region = optionalText(s.get("region"), path + ".region", problems, "the region");
             String zone = optionalText(s.get("zone"), path + ".zone", problems, "the zone");
             String country = code(s.get("country"), path + ".country", problems, "[A-Z]{2}", "an ISO 3166-1 alpha-2 country code such as DE");
-            if (country != null && !ISO_COUNTRIES.contains(country)) {
+            if (country != null && !Site.isCountryCode(country)) {
                 // a site in XX would meet no contract's countries
                 problems.addProblem(path + ".country", "'" + s.get("country").asText() + "' is not an ISO 3166-1 alpha-2 country code",
                         "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)");

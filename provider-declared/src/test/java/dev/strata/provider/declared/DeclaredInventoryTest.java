@@ -180,7 +180,8 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("declared inventory inv.yaml has 2 errors:")
                 .hasMessageContaining("sites[0].country: 'XX' is not an ISO 3166-1 alpha-2 country code; expected " + iso)
                 .hasMessageContaining("sites[1].country: 'eu' is not an ISO 3166-1 alpha-2 country code; expected " + iso);
-        assertThat(read("sites: [{id: s1, country: de}, {id: s2, country: GB}]\n").sites()).extracting(Site::country).containsExactly("DE", "GB");
+        assertThat(read("sites: [{id: s1, country: de}, {id: s2, country: GB}, {id: s3, country: XK}]\n").sites())
+                .extracting(Site::country).containsExactly("DE", "GB", "XK");
     }
 
     /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */

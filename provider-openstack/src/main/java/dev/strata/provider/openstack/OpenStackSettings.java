@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.api.model.Site;
 import dev.strata.provider.openstack.auth.Credentials;
 import dev.strata.provider.openstack.http.Secret;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
             throw bad("endpointInterface", c.endpointInterface(), "one of public, internal, admin");
         }
         String country = trim(c.country()).toUpperCase(Locale.ROOT);
-        if (!country.isEmpty() && !JURISDICTION.matcher(country).matches()) {
+        if (!country.isEmpty() && !Site.isCountryCode(country)) {
             throw bad("country", c.country(), "an ISO 3166-1 alpha-2 country code such as DE, or nothing");
         }
         Set<String> jurisdictions = jurisdictions("jurisdictions", c.jurisdictions());

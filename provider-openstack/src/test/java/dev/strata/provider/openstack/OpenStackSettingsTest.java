@@ -69,6 +69,7 @@ class OpenStackSettingsTest {
         "authType|token|authType = 'token' is invalid; expected password or applicationCredential",
         "endpointInterface|private|endpointInterface = 'private' is invalid; expected one of public, internal, admin",
         "country|Germany|country = 'Germany' is invalid; expected an ISO 3166-1 alpha-2 country code such as DE, or nothing",
+        "country|XX|country = 'XX' is invalid; expected an ISO 3166-1 alpha-2 country code such as DE, or nothing",
         "flavorPolicy|guess|flavorPolicy = 'guess' is invalid; expected match or create",
         "networks|net-1|networks = 'net-1' is invalid; expected none, auto, or network UUIDs separated by commas",
         "requestTimeout|soon|requestTimeout = 'soon' is invalid; expected a duration from 100ms to 10m",

@@ -1,7 +1,10 @@
 package dev.strata.platform.api.model;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A place resources live.
@@ -10,7 +13,7 @@ import java.util.Set;
  * @param providerId the provider that reported the site
  * @param region provider region, or null
  * @param zone provider zone, or null
- * @param country ISO 3166-1 alpha-2 country code, or null when unknown
+ * @param country ISO 3166-1 alpha-2 country code (see {@link #isCountryCode(String)}), or null when unknown
  * @param jurisdictions the jurisdictions whose law applies at the site (e.g. {@code EU}, {@code DE})
  * @param operator the operator, or null when unknown
  * @param certifications certifications held by the site (e.g. {@code ISO27001}, {@code C5})
@@ -32,14 +35,34 @@ public record Site(
     public Site {
         Checks.requireText(id, "site.id");
         Checks.requireText(providerId, "site.providerId");
-        if (country != null && !country.matches("[A-Z]{2}")) {
-            throw new IllegalArgumentException(
-                    "site " + id + ": country '" + country + "' is not an ISO 3166-1 alpha-2 code; expected e.g. DE");
+        if (country != null && !isCountryCode(country)) {
+            throw new IllegalArgumentException("site " + id + ": country '" + country
+                    + "' is not an ISO 3166-1 alpha-2 country code; expected an upper-case code such as DE");
         }
         jurisdictions = Set.copyOf(Objects.requireNonNull(jurisdictions, "site.jurisdictions"));
         certifications = Set.copyOf(Objects.requireNonNull(certifications, "site.certifications"));
         Checks.requireNonNegative(powerBudgetWatts, "site.powerBudgetWatts");
         Checks.requireNonNegative(floorSpaceSquareMetres, "site.floorSpaceSquareMetres");
+    }
+
+    /**
+     * The codes a site's country may take: the ISO 3166-1 alpha-2 codes the JDK lists as assigned,
+     * and {@code XK}, the user-assigned code the EU, the IMF and the cloud providers use for Kosovo.
+     */
+    private static final Set<String> COUNTRY_CODES = Stream.concat(Stream.of(Locale.getISOCountries()), Stream.of("XK"))
+            .collect(Collectors.toUnmodifiableSet());
+
+    /**
+     * Whether {@code code} is a country a site can be in and a contract can name: an assigned ISO 3166-1
+     * alpha-2 code in upper case, or {@code XK} (Kosovo). Unions such as {@code EU} are jurisdictions,
+     * not countries, and {@code XX} or a misspelling would match no contract, so both are refused.
+     *
+     * @param code the code, e.g. {@code DE}
+     * @return true for a country code
+     * @since 1.2
+     */
+    public static boolean isCountryCode(String code) {
+        return code != null && COUNTRY_CODES.contains(code);
     }
 
     /** A site known only by id, for providers that report nothing else about where they run. */

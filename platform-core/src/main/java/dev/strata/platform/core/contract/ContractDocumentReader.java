@@ -24,6 +24,7 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.contract.Violation;
+import dev.strata.platform.api.model.Site;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
 import java.io.InputStream;
@@ -791,8 +792,6 @@ public class ContractDocumentReader implements ContractReader {
             }
         }
 
-        private static final Set<String> ISO_COUNTRIES = Set.of(Locale.getISOCountries());
-
         Set<String> codes(JsonNode value, String path, boolean isoCountry) {
             Set<String> codes = new LinkedHashSet<>();
             if (value == null || value.isNull()) {
@@ -810,7 +809,7 @@ public class ContractDocumentReader implements ContractReader {
                     // notText: YAML reads Norway's NO as false
                     notText(path + "[" + i + "]", item, isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"
                             : "a jurisdiction code such as EU, DE or US");
-                } else if (isoCountry && !ISO_COUNTRIES.contains(code)) {
+                } else if (isoCountry && !Site.isCountryCode(code)) {
                     // XX or EU would match no site, and a contract naming only such codes could never be placed
                     violations.add(new Violation(path + "[" + i + "]", item.asText(), "is not an ISO 3166-1 alpha-2 country code",
                             "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)"));

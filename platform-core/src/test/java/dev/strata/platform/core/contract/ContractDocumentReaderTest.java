@@ -389,6 +389,13 @@ class ContractDocumentReaderTest {
                 .sovereignty().countries()).containsExactlyInAnyOrder("DE", "GB", "NO");
     }
 
+    /** Kosovo's XK is the code the EU and the cloud providers use, and a site may be there: a contract may name it. */
+    @Test
+    void kosovosUserAssignedCodeIsACountry() {
+        assertThat(reader.read("{name: x, tenant: t, sovereignty: {countries: [XK, de]}, members: [{name: w, cpu: 1}]}", "c")
+                .sovereignty().countries()).containsExactlyInAnyOrder("XK", "DE");
+    }
+
     /**
      * A MIG profile of no compute slice or no memory (0g.0gb) was taken, and matched nothing. A profile
      * has 1 to 16 compute slices and 1 to 65536 GB, the bounds a declared inventory's profiles have,

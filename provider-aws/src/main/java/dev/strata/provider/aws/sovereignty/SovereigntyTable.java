@@ -3,6 +3,7 @@ package dev.strata.provider.aws.sovereignty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.strata.platform.api.model.Site;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ public final class SovereigntyTable {
 
     /** The built-in table's resource. */
     public static final String RESOURCE = "/dev/strata/provider/aws/sovereignty.yaml";
-    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2,3}");
 
     private final Map<String, RegionFacts> regions;
@@ -93,8 +93,8 @@ public final class SovereigntyTable {
     private static RegionFacts facts(String origin, String region, JsonNode node, Map<String, JsonNode> operators, Map<String, JsonNode> sources) {
         String path = origin + ": regions." + region;
         String country = node.path("country").asText("");
-        if (!COUNTRY.matcher(country).matches()) {
-            throw new IllegalArgumentException(path + ".country: '" + country + "'; expected an ISO 3166-1 alpha-2 code such as DE");
+        if (!Site.isCountryCode(country)) {
+            throw new IllegalArgumentException(path + ".country: '" + country + "' is not an ISO 3166-1 alpha-2 country code; expected an upper-case code such as DE");
         }
         Set<String> jurisdictions = codes(path + ".jurisdictions", node.path("jurisdictions"));
         String operatorKey = node.path("operator").asText("");
