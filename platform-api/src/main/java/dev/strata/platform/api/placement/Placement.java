@@ -43,6 +43,17 @@ public interface Placement {
     Optional<Allocation> allocation(String id);
 
     /**
+     * What each tenant's allocations hold in all, and each tenant's quota: every tenant that holds an
+     * allocation or has a quota, by tenant. A placement that would take its tenant past a limit of
+     * its quota is refused whole.
+     *
+     * @since 1.3
+     */
+    default List<TenantUse> tenants() {
+        return TenantUse.of(allocations());
+    }
+
+    /**
      * Frees an allocation.
      *
      * @return what was freed

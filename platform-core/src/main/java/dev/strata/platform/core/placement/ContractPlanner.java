@@ -184,6 +184,12 @@ final class ContractPlanner {
         return "not placed: every member fits on some node, but not all of them at once" + bound;
     }
 
+    /** A gang that fits but that its tenant's quota does not allow: refused as a whole, the reason in one gang row. */
+    Plan overQuota(String reason) {
+        return new Plan(false, List.of(), List.of(), List.of(new Rejection("*", reason, 0)), "not placed: " + reason, model.inv.nodeCount(),
+                List.of());
+    }
+
     private Plan refused(Contract contract, List<Rejection> rejections, String summary) {
         return new Plan(false, List.of(), List.of(), rejections, summary, model.inv.nodeCount(), List.of());
     }

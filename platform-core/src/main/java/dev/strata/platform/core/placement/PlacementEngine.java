@@ -50,6 +50,7 @@ final class PlacementEngine {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong serialised = new AtomicLong();
     private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
+    private volatile java.util.function.Supplier<TenantQuotas> quotas = () -> TenantQuotas.NONE;
 
     PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies,
             Clock clock, int deciders) {
@@ -99,6 +100,15 @@ final class PlacementEngine {
                 decidedOn = m.ledgerGeneration;
                 String allocationId = null;
                 planner.rollback(plan);
+                if (plan.placed()) {
+                    // what the tenant holds on this model's ledger generation: a commit checks that generation, so a placement
+                    // of the same tenant committed meanwhile makes this one decide again, on a model that holds it
+                    Optional<String> over = quotas.get().refusal(contract.tenant(), m.tenantHolds(contract.tenant()),
+                            TenantQuotas.held(plan.bindings()));
+                    if (over.isPresent()) {
+                        plan = planner.overQuota(over.get());
+                    }
+                }
                 reusable = true;
                 if (plan.placed() && !dryRun) {
                     Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
@@ -152,6 +162,31 @@ final class PlacementEngine {
                         actor)));
             }
             return decision;
+        }
+    }
+
+    /** Where placements read the quotas they are held to, at each decision. */
+    void quotas(java.util.function.Supplier<TenantQuotas> quotas) {
+        this.quotas = java.util.Objects.requireNonNull(quotas, "quotas");
+    }
+
+    /** The quotas placements are held to from now on. */
+    void quotas(TenantQuotas quotas) {
+        java.util.Objects.requireNonNull(quotas, "quotas");
+        this.quotas = () -> quotas;
+    }
+
+    TenantQuotas quotas() {
+        return quotas.get();
+    }
+
+    /** What each tenant's allocations hold towards its quota, on the ledger's current generation. */
+    Map<String, TenantQuotas.Limits> tenantHolds() {
+        PlacementModel m = models.acquire();
+        try {
+            return m.allTenantHolds();
+        } finally {
+            models.release(m, true);
         }
     }
 

@@ -60,6 +60,11 @@ final class PlacementModel {
      */
     private final Map<String, List<Integer>> uncounted = new HashMap<>();
     /**
+     * Per tenant, what its allocations in the ledger hold towards its quota ({@link TenantQuotas#held}),
+     * every binding counted, on a node of the inventory or not: the ledger holds it either way.
+     */
+    private final Map<String, TenantQuotas.Limits> tenantHolds = new HashMap<>();
+    /**
      * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
      * inventory only, so decisions on this model reuse them. Bounded.
      */
@@ -168,6 +173,16 @@ final class PlacementModel {
 
     // ---- the ledger -------------------------------------------------------------------------------
 
+    /** What every tenant's allocations hold towards its quota, on this model's ledger generation, by tenant. */
+    java.util.SortedMap<String, TenantQuotas.Limits> allTenantHolds() {
+        return new java.util.TreeMap<>(tenantHolds);
+    }
+
+    /** What a tenant's allocations hold towards its quota, on this model's ledger generation. */
+    TenantQuotas.Limits tenantHolds(String tenant) {
+        return tenantHolds.getOrDefault(tenant, TenantQuotas.Limits.ZERO);
+    }
+
     /**
      * Reserves what an allocation holds. A binding whose machine its node's room already leaves
      * out ({@link CountedMachine}) reserves only what it holds beyond the machine's use
@@ -179,6 +194,7 @@ final class PlacementModel {
         List<MemberBinding> skipped = new ArrayList<>();
         List<Integer> notCounted = null;
         List<MemberBinding> bindings = allocation.bindings();
+        tenantHolds.merge(allocation.tenant(), TenantQuotas.held(bindings), TenantQuotas.Limits::plus);
         for (int k = 0; k < bindings.size(); k++) {
             MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());
@@ -223,6 +239,12 @@ final class PlacementModel {
     void unapply(Allocation allocation) {
         List<Integer> notCounted = uncounted.remove(allocation.id());
         List<MemberBinding> bindings = allocation.bindings();
+        TenantQuotas.Limits left = tenantHolds.getOrDefault(allocation.tenant(), TenantQuotas.Limits.ZERO).minus(TenantQuotas.held(bindings));
+        if (left.equals(TenantQuotas.Limits.ZERO)) {
+            tenantHolds.remove(allocation.tenant());
+        } else {
+            tenantHolds.put(allocation.tenant(), left);
+        }
         for (int k = 0; k < bindings.size(); k++) {
             MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());

@@ -6,6 +6,7 @@ import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
@@ -51,9 +52,10 @@ public class PlacementService implements Placement, MultiCollector {
     private final PlacementMetrics metrics = new PlacementMetrics();
 
     @Activate
-    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
-            Map<String, Object> properties) {
+    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, @Reference TenantQuotaService quotas,
+            PlacementConfig config, Map<String, Object> properties) {
         this(switches(config, properties), inventory, store);
+        engine.quotas(quotas::current);
         recordConfiguration(store, config);
     }
 
@@ -157,6 +159,11 @@ public class PlacementService implements Placement, MultiCollector {
     @Override
     public Optional<Allocation> allocation(String id) {
         return engine.allocation(id);
+    }
+
+    @Override
+    public List<TenantUse> tenants() {
+        return engine.quotas().with(TenantUse.of(engine.allocations()));
     }
 
     @Override

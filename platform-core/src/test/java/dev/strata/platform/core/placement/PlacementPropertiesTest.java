@@ -210,7 +210,7 @@ class PlacementPropertiesTest {
 
     // ---- generators ---------------------------------------------------------------------------
 
-    private static Infra inventory(Random r) {
+    static Infra inventory(Random r) {
         Infra infra = new Infra();
         int siteCount = 2 + r.nextInt(3);
         List<String> siteIds = new ArrayList<>();
@@ -253,7 +253,7 @@ class PlacementPropertiesTest {
         return infra;
     }
 
-    private static Contract contract(Random r, int step) {
+    static Contract contract(Random r, int step) {
         int memberCount = 1 + r.nextInt(3);
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < memberCount; i++) {

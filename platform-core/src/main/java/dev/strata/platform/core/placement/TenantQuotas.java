@@ -1,0 +1,195 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.TenantUse;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * How much each tenant's allocations may hold at once, in all: GPUs (a share or a partition
+ * counts as its share of a GPU), CPUs and memory. Configured as {@code tenantQuotas} in
+ * {@code etc/dev.strata.platform.core.placement.cfg}, entries {@code TENANT/RESOURCE=VALUE}
+ * separated by commas: {@code bank-risk/gpus=64, bank-risk/memory=4TiB, bank-payments/gpus=2.5}.
+ * A tenant without an entry, or a resource without one, is not limited. What a tenant holds is
+ * what the bindings of its allocations in the ledger hold, wherever they are. Immutable.
+ */
+public final class TenantQuotas {
+
+    /** No quotas: every tenant unlimited. */
+    public static final TenantQuotas NONE = new TenantQuotas(Map.of());
+
+    static final String PROPERTY = "tenantQuotas";
+
+    static final String EXPECTED = "entries TENANT/RESOURCE=VALUE separated by commas, RESOURCE gpus (a number of GPUs, "
+            + "e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each tenant and resource once "
+            + "(e.g. bank-risk/gpus=64, bank-risk/memory=4TiB)";
+
+    /**
+     * What a tenant may hold, or holds; -1 for a resource without a limit.
+     *
+     * @param gpuMilli GPUs in thousandths
+     * @param cpuMilli CPUs in thousandths
+     * @param memoryBytes memory in bytes
+     */
+    public record Limits(long gpuMilli, long cpuMilli, long memoryBytes) {
+
+        static final Limits NONE = new Limits(-1, -1, -1);
+        static final Limits ZERO = new Limits(0, 0, 0);
+
+        Limits plus(Limits o) {
+            return new Limits(Math.addExact(gpuMilli, o.gpuMilli), Math.addExact(cpuMilli, o.cpuMilli),
+                    Math.addExact(memoryBytes, o.memoryBytes));
+        }
+
+        Limits minus(Limits o) {
+            return new Limits(gpuMilli - o.gpuMilli, cpuMilli - o.cpuMilli, memoryBytes - o.memoryBytes);
+        }
+    }
+
+    private final Map<String, Limits> byTenant;
+
+    private TenantQuotas(Map<String, Limits> byTenant) {
+        this.byTenant = Collections.unmodifiableMap(new TreeMap<>(byTenant));
+    }
+
+    /** The tenants with a quota, and their limits. */
+    public Map<String, Limits> all() {
+        return byTenant;
+    }
+
+    /** A tenant's quota, empty when it has none. */
+    public Optional<Limits> of(String tenant) {
+        return Optional.ofNullable(byTenant.get(tenant));
+    }
+
+    /**
+     * Reads the configured value; blank for none.
+     *
+     * @throws InvalidConfigurationException naming the entry that is wrong and what was expected
+     */
+    public static TenantQuotas parse(String pid, String value) {
+        if (value == null || value.isBlank()) {
+            return NONE;
+        }
+        Map<String, Limits> out = new LinkedHashMap<>();
+        for (String raw : value.split(",", -1)) {
+            String entry = raw.strip();
+            int eq = entry.lastIndexOf('=');
+            int slash = eq < 0 ? -1 : entry.lastIndexOf('/', eq);
+            if (slash <= 0 || eq == entry.length() - 1) {
+                throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED);
+            }
+            String tenant = entry.substring(0, slash).strip();
+            String resource = entry.substring(slash + 1, eq).strip();
+            String amount = entry.substring(eq + 1).strip();
+            if (tenant.isEmpty()) {
+                throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED);
+            }
+            Limits l = out.getOrDefault(tenant, Limits.NONE);
+            long v = amount(pid, entry, resource, amount);
+            long before = switch (resource) {
+                case "gpus" -> l.gpuMilli();
+                case "cpu" -> l.cpuMilli();
+                default -> l.memoryBytes();
+            };
+            if (before >= 0) {
+                throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; " + tenant + "/" + resource + " is given twice");
+            }
+            out.put(tenant, switch (resource) {
+                case "gpus" -> new Limits(v, l.cpuMilli(), l.memoryBytes());
+                case "cpu" -> new Limits(l.gpuMilli(), v, l.memoryBytes());
+                default -> new Limits(l.gpuMilli(), l.cpuMilli(), v);
+            });
+        }
+        return new TenantQuotas(out);
+    }
+
+    private static long amount(String pid, String entry, String resource, String amount) {
+        try {
+            switch (resource) {
+                case "gpus" -> {
+                    BigDecimal gpus = new BigDecimal(amount);
+                    BigDecimal milli = gpus.movePointRight(3);
+                    if (gpus.signum() < 0 || milli.stripTrailingZeros().scale() > 0 || gpus.compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
+                        throw new IllegalArgumentException("not a number of GPUs from 0 in steps of 0.001");
+                    }
+                    return milli.longValueExact();
+                }
+                case "cpu" -> {
+                    return Quantities.cpuMilli(amount);
+                }
+                case "memory" -> {
+                    return Quantities.bytes(amount);
+                }
+                default -> throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; '" + resource
+                        + "' is no resource");
+            }
+        } catch (InvalidConfigurationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; '" + amount + "' is not an amount of " + resource);
+        }
+    }
+
+    /** What each tenant holds ({@code held}: without quotas, by tenant), with the quotas, and the tenants with a quota that hold nothing. */
+    List<TenantUse> with(List<TenantUse> held) {
+        Map<String, TenantUse> out = new TreeMap<>();
+        for (TenantUse u : held) {
+            Limits q = byTenant.getOrDefault(u.tenant(), Limits.NONE);
+            out.put(u.tenant(), new TenantUse(u.tenant(), u.allocations(), u.gpuMilli(), u.cpuMilli(), u.memoryBytes(), q.gpuMilli(),
+                    q.cpuMilli(), q.memoryBytes()));
+        }
+        byTenant.forEach((t, q) -> out.putIfAbsent(t, new TenantUse(t, 0, 0, 0, 0, q.gpuMilli(), q.cpuMilli(), q.memoryBytes())));
+        return List.copyOf(out.values());
+    }
+
+    /** What one binding holds towards its tenant's quota: its GPUs (each at its share, {@link TenantUse#gpuMilli}), CPU and memory. */
+    static Limits held(MemberBinding b) {
+        return new Limits(TenantUse.gpuMilli(b), b.cpuMilli(), b.memoryBytes());
+    }
+
+    /** What bindings hold together. */
+    static Limits held(Collection<MemberBinding> bindings) {
+        Limits sum = Limits.ZERO;
+        for (MemberBinding b : bindings) {
+            sum = sum.plus(held(b));
+        }
+        return sum;
+    }
+
+    /**
+     * Why a tenant that holds {@code held} may not take {@code wanted} more, or empty when its quota
+     * allows it (or it has none).
+     */
+    Optional<String> refusal(String tenant, Limits held, Limits wanted) {
+        Limits q = byTenant.get(tenant);
+        if (q == null) {
+            return Optional.empty();
+        }
+        StringBuilder over = new StringBuilder();
+        over(over, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), Format::gpuCount, " GPUs");
+        over(over, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), Format::cpus, "");
+        over(over, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), Format::bytes, " of memory");
+        return over.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + " would exceed its quota: " + over);
+    }
+
+    private static void over(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
+            String unit) {
+        if (quota < 0 || wanted <= 0 || wanted <= quota - held) {
+            return;
+        }
+        if (!out.isEmpty()) {
+            out.append("; ");
+        }
+        out.append(format.apply(wanted)).append(unit).append(" more on the ").append(format.apply(held)).append(unit)
+                .append(" it holds, of ").append(format.apply(quota)).append(unit);
+    }
+}

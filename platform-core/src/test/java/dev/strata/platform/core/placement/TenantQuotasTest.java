@@ -1,0 +1,146 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@link TenantQuotas}: the configured value, and placement held to it. */
+class TenantQuotasTest {
+
+    private static final String PID = TenantQuotaService.PID;
+    private final ContractDocumentReader reader = new ContractDocumentReader();
+
+    private Contract contract(String yaml) {
+        return reader.read(yaml, "test");
+    }
+
+    private static PlacementService service(Infra infra, String quotas) {
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        service.engine().quotas(TenantQuotas.parse(PID, quotas));
+        return service;
+    }
+
+    @Test
+    void entriesAreReadPerTenantAndResource() {
+        TenantQuotas q = TenantQuotas.parse(PID, " bank-risk/gpus=64, bank-risk/memory=4TiB,bank-risk/cpu=500m , web/gpus=2.5, a/b/gpus=1");
+        assertThat(q.of("bank-risk")).contains(new TenantQuotas.Limits(64_000, 500, 4L << 40));
+        assertThat(q.of("web")).contains(new TenantQuotas.Limits(2_500, -1, -1));
+        assertThat(q.of("a/b")).as("a tenant may hold a slash: the last one ends it").contains(new TenantQuotas.Limits(1_000, -1, -1));
+        assertThat(q.of("other")).isEmpty();
+        assertThat(TenantQuotas.parse(PID, "").all()).isEmpty();
+        assertThat(TenantQuotas.parse(PID, null).all()).isEmpty();
+        assertThat(TenantQuotas.parse(PID, "t/gpus=0").of("t")).contains(new TenantQuotas.Limits(0, -1, -1));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "bank-risk=64|bank-risk=64",
+        "bank-risk/gpus|bank-risk/gpus",
+        "/gpus=4|/gpus=4",
+        "t/gpus=|t/gpus=",
+        "t/disks=4|'disks' is no resource",
+        "t/gpus=-1|'-1' is not an amount of gpus",
+        "t/gpus=0.0005|'0.0005' is not an amount of gpus",
+        "t/gpus=lots|'lots' is not an amount of gpus",
+        "t/memory=4tb|'4tb' is not an amount of memory",
+        "t/cpu=-2|'-2' is not an amount of cpu",
+        "t/gpus=1, t/gpus=2|t/gpus is given twice",
+        "t/gpus=1,|expected entries TENANT/RESOURCE=VALUE"})
+    void aBadEntryIsRefusedNamingItAndWhatWasExpected(String value, String message) {
+        assertThatThrownBy(() -> TenantQuotas.parse(PID, value))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining(PID).hasMessageContaining("tenantQuotas").hasMessageContaining(message)
+                .hasMessageContaining("expected entries TENANT/RESOURCE=VALUE separated by commas");
+    }
+
+    private static TenantQuotaConfig config(String value) {
+        return org.osgi.util.converter.Converters.standardConverter().convert(Map.of("tenantQuotas", value)).to(TenantQuotaConfig.class);
+    }
+
+    /** A bad entry at start stops the component (and placement, which needs it); a bad change keeps the quotas before it. */
+    @Test
+    void theComponentStartsOnlyOnQuotasItCanReadAndPlacementSeesAChangeAtItsNextDecision() {
+        assertThatThrownBy(() -> new TenantQuotaService(config("bank-risk/gpu=8")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("'gpu' is no resource");
+        TenantQuotaService quotas = new TenantQuotaService(config("bank/gpus=8"));
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        service.engine().quotas(quotas::current);
+        Contract four = contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}");
+        assertThat(service.place(four, false).placed()).isTrue();
+        quotas.modified(config("bank/gpus=6"));
+        assertThat(service.place(four, true).summary()).endsWith("4 GPUs more on the 4 GPUs it holds, of 6 GPUs");
+        quotas.modified(config("bank/gpus=lots"));
+        assertThat(quotas.current().of("bank")).as("a change that cannot be read is rejected").contains(new TenantQuotas.Limits(6_000, -1, -1));
+        quotas.modified(config(""));
+        assertThat(service.place(four, true).placed()).isTrue();
+        assertThat(service.tenants()).containsExactly(new dev.strata.platform.api.placement.TenantUse("bank", 1, 4_000, 1_000, 0, -1, -1, -1));
+        quotas.modified(config("bank/gpus=8, idle/memory=1GiB"));
+        assertThat(service.tenants()).containsExactly(new dev.strata.platform.api.placement.TenantUse("bank", 1, 4_000, 1_000, 0, 8_000, -1, -1),
+                new dev.strata.platform.api.placement.TenantUse("idle", 0, 0, 0, 0, -1, -1, 1L << 30));
+    }
+
+    @Test
+    void aGangThatWouldTakeTheTenantPastItsQuotaIsRefusedWholeAndAReleaseMakesRoom() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        PlacementService service = service(infra, "bank/gpus=10, bank/memory=1TiB");
+        PlacementDecision first = service.place(contract("{name: a, tenant: bank, members: [{name: m, replicas: 2, cpu: 1, gpus: 4}]}"), false);
+        assertThat(first.placed()).isTrue();
+        Contract three = contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 2}, {name: n, cpu: 1, gpus: 1}]}");
+        PlacementDecision over = service.place(three, false);
+        assertThat(over.placed()).isFalse();
+        assertThat(over.summary()).isEqualTo("not placed: tenant bank would exceed its quota: 3 GPUs more on the 8 GPUs it holds, of 10 GPUs");
+        assertThat(over.rejections()).containsExactly(new Rejection("*", "tenant bank would exceed its quota: 3 GPUs more on the 8 GPUs it "
+                + "holds, of 10 GPUs", 0));
+        assertThat(service.allocations()).hasSize(1);
+        PlacementDecision dry = service.place(three, true);
+        assertThat(dry.placed()).as("a dry run says what the placement would do").isFalse();
+        assertThat(dry.summary()).isEqualTo(over.summary());
+        assertThat(service.place(contract("{name: c, tenant: bank, members: [{name: m, cpu: 1, gpus: 2}]}"), false).placed())
+                .as("up to the quota exactly").isTrue();
+        assertThat(service.place(contract("{name: d, tenant: other, members: [{name: m, cpu: 1, gpus: 4}]}"), false).placed())
+                .as("a tenant without a quota").isTrue();
+        assertThat(service.place(contract("{name: e, tenant: bank, members: [{name: m, cpu: 1, memory: 1GiB}]}"), false).placed())
+                .as("no GPU asked: the GPU quota, used up, does not refuse it").isTrue();
+        service.release(first.allocationId());
+        assertThat(service.place(three, false).placed()).as("the release gave back 8 GPUs").isTrue();
+    }
+
+    @Test
+    void sharesAndPartitionsCountAsTheirShareAndEveryResourceOverIsNamed() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra, "t/gpus=0.5, t/cpu=3, t/memory=10GiB");
+        assertThat(service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, memory: 4GiB, gpus: {fraction: 0.25}}]}"),
+                false).placed()).isTrue();
+        assertThat(service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, memory: 4GiB, gpus: {partition: 1g.10gb}}]}"),
+                false).placed()).as("0.25 + 0.142").isTrue();
+        PlacementDecision over = service.place(contract("{name: c, tenant: t, members: [{name: m, cpu: 1.5, memory: 4GiB, gpus: {partition: "
+                + "1g.10gb}}]}"), false);
+        assertThat(over.placed()).isFalse();
+        assertThat(over.summary()).isEqualTo("not placed: tenant t would exceed its quota: 0.14 GPUs more on the 0.39 GPUs it holds, of "
+                + "0.50 GPUs; 1.5 CPUs more on the 2 CPUs it holds, of 3 CPUs; 4 GiB of memory more on the 8 GiB of memory it holds, of "
+                + "10 GiB of memory");
+    }
+
+    @Test
+    void aQuotaLoweredBelowWhatIsHeldRefusesMoreButTakesNothingBack() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra, "");
+        assertThat(service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: 4}]}"), false).placed()).isTrue();
+        service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=2"));
+        assertThat(service.allocations()).hasSize(1);
+        assertThat(service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: 1}]}"), false).summary())
+                .isEqualTo("not placed: tenant t would exceed its quota: 1 GPUs more on the 4 GPUs it holds, of 2 GPUs");
+        assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(4_000, 1_000, 0));
+    }
+}
