@@ -364,6 +364,30 @@ public class StrataDistributionIT {
             assertTrue(tooBig, tooBig.startsWith("Contract foundation-model of tenant bank-research: not placed"));
             assertTrue(tooBig, tooBig.contains("Why not"));
 
+            // tenant quotas: a change applies to the next decision without restarting placement, and strata:tenants shows it
+            org.osgi.service.cm.Configuration quotas = configAdmin.getConfiguration("dev.strata.platform.core.quotas", null);
+            Dictionary<String, Object> unlimited = quotas.getProperties();
+            Dictionary<String, Object> limited = unlimited == null ? new java.util.Hashtable<>() : copy(unlimited);
+            limited.put("tenantQuotas", "bank-payments/gpus=0.5");
+            quotas.update(limited);
+            try {
+                String refusal = "not placed: tenant bank-payments would exceed its quota: 0.75 GPUs more on the 0 GPUs it holds, of 0.50 GPUs";
+                await("the quota in force", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run").contains(refusal));
+                String tenants = shell.run("strata:tenants --no-format");
+                assertTrue(tenants, tenants.lines().anyMatch(l -> l.startsWith("bank-risk\t1\t16\t-\t")));
+                assertTrue(tenants, tenants.lines().anyMatch(l -> l.equals("bank-payments\t0\t0\t0.5\t0\t-\t0 B\t-")));
+                Dictionary<String, Object> bad = copy(limited);
+                bad.put("tenantQuotas", "bank-payments/gpu=8");
+                quotas.update(bad);
+                Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+                await("the rejection in " + log, () -> read(log).contains("the tenant quotas before it stay in force: "
+                        + "dev.strata.platform.core.quotas: tenantQuotas = 'bank-payments/gpu=8' is invalid"));
+                assertTrue("the quota before the change stays", shell.run("strata:place -f examples/inference.yaml --dry-run").contains(refusal));
+            } finally {
+                quotas.update(unlimited == null ? new java.util.Hashtable<>() : unlimited);
+            }
+            await("no quota", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run").contains("would be placed"));
+
             assertTrue(shell.run("strata:release " + allocation).startsWith("Released " + allocation));
             assertTrue(shell.run("strata:allocations --no-format").isBlank());
         } finally {
@@ -651,6 +675,14 @@ public class StrataDistributionIT {
     }
 
     private static volatile Object registryNow;
+
+    private static String shellRun(Shell shell, String command) {
+        try {
+            return shell.run(command);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
         registryNow = registry == null ? null : registry.providers();

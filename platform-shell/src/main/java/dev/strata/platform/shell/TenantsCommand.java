@@ -1,0 +1,47 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code strata:tenants}: what each tenant's allocations hold in all, against its quota. */
+@Service
+@Command(scope = "strata", name = "tenants", description = "Lists what each tenant's allocations hold in all (GPUs, CPUs, memory) and its "
+        + "quota (tenantQuotas in etc/dev.strata.platform.core.placement.cfg).")
+public class TenantsCommand implements Action {
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        Table table = new Table("TENANT", "ALLOCATIONS", "GPUS", "GPU QUOTA", "CPUS", "CPU QUOTA", "MEMORY", "MEMORY QUOTA")
+                .emptyText("No tenant holds an allocation or has a quota.");
+        for (TenantUse u : Services.require(placement, "placement service").tenants()) {
+            table.row(u.tenant(), u.allocations(), thousandths(u.gpuMilli()), limit(u.gpuQuotaMilli(), thousandths(u.gpuQuotaMilli())),
+                    thousandths(u.cpuMilli()), limit(u.cpuQuotaMilli(), thousandths(u.cpuQuotaMilli())), Format.measuredBytes(u.memoryBytes()),
+                    limit(u.memoryQuotaBytes(), Format.measuredBytes(u.memoryQuotaBytes())));
+        }
+        table.print(System.out, noFormat);
+        return null;
+    }
+
+    /** A whole number as it is, else up to three decimals: 2, 2.5, 0.143. */
+    static String thousandths(long milli) {
+        if (milli % 1000 == 0) {
+            return String.valueOf(milli / 1000);
+        }
+        return new java.math.BigDecimal(milli).movePointLeft(3).stripTrailingZeros().toPlainString();
+    }
+
+    private static String limit(long quota, String text) {
+        return quota < 0 ? "-" : text;
+    }
+}

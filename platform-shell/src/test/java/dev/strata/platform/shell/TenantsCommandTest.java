@@ -1,0 +1,89 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TenantsCommandTest {
+
+    private static Placement tenants(List<TenantUse> uses) {
+        Placement ledger = StatusCommandTest.ledger();
+        return new Placement() {
+            @Override
+            public dev.strata.platform.api.placement.PlacementDecision place(dev.strata.platform.api.contract.Contract c, boolean dryRun) {
+                return ledger.place(c, dryRun);
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.PlacementDecision placeFor(dev.strata.platform.api.contract.Contract c, String id) {
+                return ledger.placeFor(c, id);
+            }
+
+            @Override
+            public List<Allocation> allocations() {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<Allocation> allocation(String id) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public List<TenantUse> tenants() {
+                return uses;
+            }
+
+            @Override
+            public Allocation release(String id) {
+                return ledger.release(id);
+            }
+        };
+    }
+
+    @Test
+    void showsWhatEachTenantHoldsAgainstItsQuotaAndADashWhereThereIsNoLimit() throws Exception {
+        TenantsCommand command = new TenantsCommand();
+        command.placement = tenants(List.of(
+                new TenantUse("bank-risk", 3, 8_500, 24_000, 512L << 30, 10_000, -1, 1L << 40),
+                new TenantUse("web", 1, 143, 500, 0, -1, -1, -1),
+                new TenantUse("idle\u001b[31m", 0, 0, 0, 0, 0, 2_000, 0)));
+        command.noFormat = true;
+
+        List<List<String>> rows = CommandOutput.of(command::execute).lines().map(CommandsTest::cells).toList();
+
+        assertThat(rows).containsExactly(
+                List.of("bank-risk", "3", "8.5", "10", "24", "-", "512.0 GiB", "1.0 TiB"),
+                List.of("web", "1", "0.143", "-", "0.5", "-", "0 B", "-"),
+                List.of("idle\\x1b[31m", "0", "0", "0", "0", "2", "0 B", "0 B"));
+    }
+
+    @Test
+    void withoutTenantsItSaysSo() throws Exception {
+        TenantsCommand command = new TenantsCommand();
+        command.placement = tenants(List.of());
+        assertThat(CommandOutput.of(command::execute)).contains("No tenant holds an allocation or has a quota.");
+    }
+
+    /** The API's own reading: every binding's GPUs at its share, summed per tenant, with no quota. */
+    @Test
+    void aPlacementWithoutQuotasSumsTheLedgerPerTenant() {
+        Placement ledger = StatusCommandTest.ledger(
+                new Allocation("a-1", "c", "t", 0, false, Instant.EPOCH, List.of(
+                        new MemberBinding("m", "n1", "s", List.of("g0", "g1"), 1, null, -1, null, 2_000, 4L << 30, 0, null),
+                        new MemberBinding("n", "n1", "s", List.of("g2"), 0.25, null, -1, null, 500, 1L << 30, 0, null))),
+                new Allocation("a-2", "c", "u", 0, false, Instant.EPOCH, List.of(
+                        new MemberBinding("m", "n2", "s", List.of(), 1, null, -1, null, 1_000, 0, 0, null))),
+                new Allocation("a-3", "d", "t", 0, false, Instant.EPOCH, List.of(
+                        new MemberBinding("m", "n1", "s", List.of("g3"), 0.142, null, -1, null, 0, 0, 0, null, "1g.10gb", 0))));
+        assertThat(ledger.tenants()).containsExactly(
+                new TenantUse("t", 2, 2_392, 2_500, 5L << 30, -1, -1, -1),
+                new TenantUse("u", 1, 0, 1_000, 0, -1, -1, -1));
+    }
+}
