@@ -5,6 +5,7 @@ import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The allocation ledger: allocations, the GPUs they hold and the draw they reserve per power
  * domain, held in each domain and every domain above it, as placement holds it, over the
- * inventory's current power domains. The leader reads its in-memory mirror of the ledger; another
+ * inventory's current power domains; what each tenant holds, and its quota. The leader reads its in-memory mirror of the ledger; another
  * instance reads the state store.
  */
 @Component(service = MultiCollector.class)
@@ -57,6 +58,30 @@ public class LedgerMetrics implements MultiCollector {
         }
         allocations.set(count);
         gpus.set(bound);
-        return MetricSnapshots.of(allocations.snapshot(), gpus.snapshot(), reserved.snapshot());
+        Family tenantGpus = new Family("strata_tenant_gpus", "GPUs a tenant's allocations hold (a share or partition as its share)", "tenant");
+        Family tenantCpus = new Family("strata_tenant_cpus", "CPUs a tenant's allocations hold", "tenant");
+        Family tenantMemory = new Family("strata_tenant_memory_bytes", "Memory a tenant's allocations hold", "tenant");
+        Family gpuQuota = new Family("strata_tenant_gpu_quota", "The GPUs a tenant's allocations may hold in all (tenants with a limit)",
+                "tenant");
+        Family cpuQuota = new Family("strata_tenant_cpu_quota", "The CPUs a tenant's allocations may hold in all (tenants with a limit)",
+                "tenant");
+        Family memoryQuota = new Family("strata_tenant_memory_quota_bytes",
+                "The memory a tenant's allocations may hold in all (tenants with a limit)", "tenant");
+        for (TenantUse u : placement.tenants()) {
+            tenantGpus.set(u.gpuMilli() / 1000.0, u.tenant());
+            tenantCpus.set(u.cpuMilli() / 1000.0, u.tenant());
+            tenantMemory.set(u.memoryBytes(), u.tenant());
+            if (u.gpuQuotaMilli() >= 0) {
+                gpuQuota.set(u.gpuQuotaMilli() / 1000.0, u.tenant());
+            }
+            if (u.cpuQuotaMilli() >= 0) {
+                cpuQuota.set(u.cpuQuotaMilli() / 1000.0, u.tenant());
+            }
+            if (u.memoryQuotaBytes() >= 0) {
+                memoryQuota.set(u.memoryQuotaBytes(), u.tenant());
+            }
+        }
+        return MetricSnapshots.of(allocations.snapshot(), gpus.snapshot(), reserved.snapshot(), tenantGpus.snapshot(), tenantCpus.snapshot(),
+                tenantMemory.snapshot(), gpuQuota.snapshot(), cpuQuota.snapshot(), memoryQuota.snapshot());
     }
 }

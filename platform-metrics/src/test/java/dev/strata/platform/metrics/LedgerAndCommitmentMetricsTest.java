@@ -14,6 +14,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -104,6 +105,58 @@ class LedgerAndCommitmentMetricsTest {
                 .containsEntry(labels("domain", "row-a2"), 0.0).containsEntry(labels("domain", "rack-b1"), 100.0)
                 .containsEntry(labels("domain", "rack-c"), 60.0).containsEntry(labels("domain", "hall-c"), 60.0)
                 .doesNotContainKey(labels("domain", "rack-gone"));
+    }
+
+    /** What each tenant holds, from the placement service's own reading; a quota only where the tenant has that limit. */
+    @Test
+    void eachTenantsHoldingsAndItsQuotaWhereItHasOne() {
+        Placement ledger = ledger(List.of());
+        Placement withQuotas = new Placement() {
+            @Override
+            public PlacementDecision place(Contract contract, boolean dryRun) {
+                return ledger.place(contract, dryRun);
+            }
+
+            @Override
+            public PlacementDecision placeFor(Contract contract, String deploymentId) {
+                return ledger.placeFor(contract, deploymentId);
+            }
+
+            @Override
+            public List<Allocation> allocations() {
+                return List.of();
+            }
+
+            @Override
+            public Optional<Allocation> allocation(String id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<TenantUse> tenants() {
+                return List.of(new TenantUse("bank", 2, 8_500, 24_000, 1L << 40, 10_000, -1, 2L << 40),
+                        new TenantUse("idle", 0, 0, 0, 0, -1, 4_000, -1));
+            }
+
+            @Override
+            public Allocation release(String id) {
+                return ledger.release(id);
+            }
+        };
+        var scrape = new LedgerMetrics(withQuotas, InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot())).collect();
+        assertThat(Series.of(scrape, "strata_tenant_gpus")).isEqualTo(Map.of(labels("tenant", "bank"), 8.5, labels("tenant", "idle"), 0.0));
+        assertThat(Series.of(scrape, "strata_tenant_cpus")).isEqualTo(Map.of(labels("tenant", "bank"), 24.0, labels("tenant", "idle"), 0.0));
+        assertThat(Series.of(scrape, "strata_tenant_memory_bytes")).isEqualTo(Map.of(labels("tenant", "bank"), (double) (1L << 40),
+                labels("tenant", "idle"), 0.0));
+        assertThat(Series.of(scrape, "strata_tenant_gpu_quota")).isEqualTo(Map.of(labels("tenant", "bank"), 10.0));
+        assertThat(Series.of(scrape, "strata_tenant_cpu_quota")).isEqualTo(Map.of(labels("tenant", "idle"), 4.0));
+        assertThat(Series.of(scrape, "strata_tenant_memory_quota_bytes")).isEqualTo(Map.of(labels("tenant", "bank"), (double) (2L << 40)));
+        // without quotas, the API's own reading of the ledger
+        List<Allocation> allocations = List.of(new Allocation("a1", "train", "t1", 0, false, T, List.of(binding("n1", List.of("g1", "g2"),
+                1400, "rack-1"))));
+        var plain = new LedgerMetrics(ledger(allocations), InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot())).collect();
+        assertThat(Series.of(plain, "strata_tenant_gpus")).isEqualTo(Map.of(labels("tenant", "t1"), 2.0));
+        assertThat(Series.of(plain, "strata_tenant_gpu_quota")).isEmpty();
     }
 
     @Test

@@ -184,6 +184,16 @@ final class ContractPlanner {
         return "not placed: every member fits on some node, but not all of them at once" + bound;
     }
 
+    /** A placed plan with the tenant's quota in its evidence, as clause {@code quota}: the placement record shows what it took of it. */
+    java.util.function.Function<String, Plan> withQuota(Plan plan) {
+        return text -> {
+            List<ClauseEvidence> evidence = new ArrayList<>(plan.evidence());
+            evidence.add(new ClauseEvidence("quota", text));
+            return new Plan(plan.placed(), plan.bindings(), evidence, plan.rejections(), plan.summary(), plan.nodesConsidered(),
+                    plan.reservations());
+        };
+    }
+
     /** A gang that fits but that its tenant's quota does not allow: refused as a whole, the reason in one gang row. */
     Plan overQuota(String reason) {
         return new Plan(false, List.of(), List.of(), List.of(new Rejection("*", reason, 0)), "not placed: " + reason, model.inv.nodeCount(),

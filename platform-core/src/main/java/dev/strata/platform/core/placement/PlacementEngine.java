@@ -103,10 +103,14 @@ final class PlacementEngine {
                 if (plan.placed()) {
                     // what the tenant holds on this model's ledger generation: a commit checks that generation, so a placement
                     // of the same tenant committed meanwhile makes this one decide again, on a model that holds it
-                    Optional<String> over = quotas.get().refusal(contract.tenant(), m.tenantHolds(contract.tenant()),
-                            TenantQuotas.held(plan.bindings()));
+                    TenantQuotas q = quotas.get();
+                    TenantQuotas.Limits held = m.tenantHolds(contract.tenant());
+                    TenantQuotas.Limits wanted = TenantQuotas.held(plan.bindings());
+                    Optional<String> over = q.refusal(contract.tenant(), held, wanted);
                     if (over.isPresent()) {
                         plan = planner.overQuota(over.get());
+                    } else {
+                        plan = q.evidence(contract.tenant(), held, wanted).map(planner.withQuota(plan)).orElse(plan);
                     }
                 }
                 reusable = true;

@@ -181,6 +181,35 @@ public final class TenantQuotas {
         return over.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + " would exceed its quota: " + over);
     }
 
+    /**
+     * What a placement that its tenant's quota allows takes of it, for the decision's evidence
+     * ({@code tenant bank: 3 GPUs more on the 5 GPUs it holds, of 10 GPUs}), every limited resource
+     * named; empty when the tenant has no quota.
+     */
+    Optional<String> evidence(String tenant, Limits held, Limits wanted) {
+        Limits q = byTenant.get(tenant);
+        if (q == null) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        within(out, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), Format::gpuCount, " GPUs");
+        within(out, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), Format::cpus, "");
+        within(out, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), Format::bytes, " of memory");
+        return out.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + ": " + out);
+    }
+
+    private static void within(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
+            String unit) {
+        if (quota < 0) {
+            return;
+        }
+        if (!out.isEmpty()) {
+            out.append("; ");
+        }
+        out.append(format.apply(wanted)).append(unit).append(" more on the ").append(format.apply(held)).append(unit)
+                .append(" it holds, of ").append(format.apply(quota)).append(unit);
+    }
+
     private static void over(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
             String unit) {
         if (quota < 0 || wanted <= 0 || wanted <= quota - held) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.Rejection;
 import dev.strata.platform.core.contract.ContractDocumentReader;
@@ -96,6 +97,10 @@ class TenantQuotasTest {
         PlacementService service = service(infra, "bank/gpus=10, bank/memory=1TiB");
         PlacementDecision first = service.place(contract("{name: a, tenant: bank, members: [{name: m, replicas: 2, cpu: 1, gpus: 4}]}"), false);
         assertThat(first.placed()).isTrue();
+        assertThat(first.evidence()).as("the placement record shows what it took of the quota").contains(new ClauseEvidence("quota",
+                "tenant bank: 8 GPUs more on the 0 GPUs it holds, of 10 GPUs; 0 B of memory more on the 0 B of memory it holds, of 1 TiB of memory"));
+        assertThat(service.place(contract("{name: x, tenant: other, members: [{name: m, cpu: 1, gpus: 1}]}"), true).evidence())
+                .as("no quota, no such line").noneMatch(e -> e.clause().equals("quota"));
         Contract three = contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 2}, {name: n, cpu: 1, gpus: 1}]}");
         PlacementDecision over = service.place(three, false);
         assertThat(over.placed()).isFalse();
