@@ -32,6 +32,11 @@ class LedgerAndCommitmentMetricsTest {
 
     /** A ledger that serves its allocations and fails the test if a scrape changes or decides anything. */
     static Placement ledger(List<Allocation> allocations) {
+        return ledger(allocations, null);
+    }
+
+    /** As {@link #ledger(List)}, answering {@code tenants} for what the tenants hold (null: the API's reading of the allocations). */
+    static Placement ledger(List<Allocation> allocations, List<TenantUse> tenants) {
         return new Placement() {
             @Override
             public PlacementDecision place(Contract contract, boolean dryRun) {
@@ -51,6 +56,11 @@ class LedgerAndCommitmentMetricsTest {
             @Override
             public Optional<Allocation> allocation(String id) {
                 return allocations.stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public List<TenantUse> tenants() {
+                return tenants == null ? Placement.super.tenants() : tenants;
             }
 
             @Override
@@ -110,39 +120,8 @@ class LedgerAndCommitmentMetricsTest {
     /** What each tenant holds, from the placement service's own reading; a quota only where the tenant has that limit. */
     @Test
     void eachTenantsHoldingsAndItsQuotaWhereItHasOne() {
-        Placement ledger = ledger(List.of());
-        Placement withQuotas = new Placement() {
-            @Override
-            public PlacementDecision place(Contract contract, boolean dryRun) {
-                return ledger.place(contract, dryRun);
-            }
-
-            @Override
-            public PlacementDecision placeFor(Contract contract, String deploymentId) {
-                return ledger.placeFor(contract, deploymentId);
-            }
-
-            @Override
-            public List<Allocation> allocations() {
-                return List.of();
-            }
-
-            @Override
-            public Optional<Allocation> allocation(String id) {
-                return Optional.empty();
-            }
-
-            @Override
-            public List<TenantUse> tenants() {
-                return List.of(new TenantUse("bank", 2, 8_500, 24_000, 1L << 40, 10_000, -1, 2L << 40),
-                        new TenantUse("idle", 0, 0, 0, 0, -1, 4_000, -1));
-            }
-
-            @Override
-            public Allocation release(String id) {
-                return ledger.release(id);
-            }
-        };
+        Placement withQuotas = ledger(List.of(), List.of(new TenantUse("bank", 2, 8_500, 24_000, 1L << 40, 10_000, -1, 2L << 40),
+                new TenantUse("idle", 0, 0, 0, 0, -1, 4_000, -1)));
         var scrape = new LedgerMetrics(withQuotas, InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot())).collect();
         assertThat(Series.of(scrape, "strata_tenant_gpus")).isEqualTo(Map.of(labels("tenant", "bank"), 8.5, labels("tenant", "idle"), 0.0));
         assertThat(Series.of(scrape, "strata_tenant_cpus")).isEqualTo(Map.of(labels("tenant", "bank"), 24.0, labels("tenant", "idle"), 0.0));

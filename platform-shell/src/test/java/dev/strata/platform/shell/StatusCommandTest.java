@@ -8,6 +8,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
 class StatusCommandTest {
 
     static Placement ledger(Allocation... allocations) {
+        return ledger(null, allocations);
+    }
+
+    /** As {@link #ledger(Allocation...)}, answering {@code tenants} for what the tenants hold (null: the API's reading of the allocations). */
+    static Placement ledger(List<TenantUse> tenants, Allocation... allocations) {
         return new Placement() {
             @Override
             public PlacementDecision place(Contract contract, boolean dryRun) {
@@ -35,6 +41,11 @@ class StatusCommandTest {
             @Override
             public Optional<Allocation> allocation(String id) {
                 return allocations().stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public List<TenantUse> tenants() {
+                return tenants == null ? Placement.super.tenants() : tenants;
             }
 
             @Override

@@ -12,39 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class TenantsCommandTest {
 
+    /** A ledger of no allocations whose tenants are {@code uses}. */
     private static Placement tenants(List<TenantUse> uses) {
-        Placement ledger = StatusCommandTest.ledger();
-        return new Placement() {
-            @Override
-            public dev.strata.platform.api.placement.PlacementDecision place(dev.strata.platform.api.contract.Contract c, boolean dryRun) {
-                return ledger.place(c, dryRun);
-            }
-
-            @Override
-            public dev.strata.platform.api.placement.PlacementDecision placeFor(dev.strata.platform.api.contract.Contract c, String id) {
-                return ledger.placeFor(c, id);
-            }
-
-            @Override
-            public List<Allocation> allocations() {
-                return List.of();
-            }
-
-            @Override
-            public java.util.Optional<Allocation> allocation(String id) {
-                return java.util.Optional.empty();
-            }
-
-            @Override
-            public List<TenantUse> tenants() {
-                return uses;
-            }
-
-            @Override
-            public Allocation release(String id) {
-                return ledger.release(id);
-            }
-        };
+        return StatusCommandTest.ledger(uses);
     }
 
     @Test
