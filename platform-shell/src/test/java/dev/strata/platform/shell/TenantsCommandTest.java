@@ -56,4 +56,11 @@ class TenantsCommandTest {
                 new TenantUse("t", 2, 2_392, 2_500, 5L << 30, -1, -1, -1),
                 new TenantUse("u", 1, 0, 1_000, 0, -1, -1, -1));
     }
+
+    /** The help names the file the quotas are configured in (the quotas' own PID, not placement's). */
+    @Test
+    void theHelpNamesTheQuotasConfigurationFile() {
+        String description = TenantsCommand.class.getAnnotation(org.apache.karaf.shell.api.action.Command.class).description();
+        assertThat(description).contains("etc/dev.strata.platform.core.quotas.cfg").doesNotContain("core.placement.cfg");
+    }
 }

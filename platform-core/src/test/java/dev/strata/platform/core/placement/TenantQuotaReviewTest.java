@@ -1,0 +1,82 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Tenant quotas at their edges: shares finer than a thousandth, messages near a limit, what the parser takes. */
+class TenantQuotaReviewTest {
+
+    private static final String PID = TenantQuotaService.PID;
+    private final ContractDocumentReader reader = new ContractDocumentReader();
+
+    private Contract contract(String yaml) {
+        return reader.read(yaml, "test");
+    }
+
+    private static PlacementService service(Infra infra, String quotas) {
+        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
+        service.engine().quotas(TenantQuotas.parse(PID, quotas));
+        return service;
+    }
+
+    /**
+     * A contract may ask for a share finer than a thousandth (0.0014, which the contract reader takes).
+     * Placement reserves it as 2 thousandths of the GPU (rounded up), but the quota counted it as 1
+     * (rounded to the nearest), so a tenant held to 0.002 GPUs took two such shares: 0.0028 GPUs by
+     * their shares, 0.004 GPUs of capacity.
+     */
+    @Test
+    void aShareFinerThanAThousandthCountsAtLeastWhatItIsAndWhatPlacementReserves() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra, "t/gpus=0.002");
+        PlacementDecision first = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.0014}}]}"), false);
+        assertThat(first.placed()).isTrue();
+        PlacementDecision second = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.0014}}]}"),
+                false);
+        assertThat(second.placed()).as("0.0014 + 0.0014 = 0.0028 GPUs is more than the 0.002 GPUs of the quota: " + second.summary()).isFalse();
+        assertThat(TenantUse.gpuMilli(first.bindings().get(0))).as("0.0014 of a GPU, reserved as 2 thousandths").isEqualTo(2);
+        assertThat(service.tenants()).as("what strata:tenants and the metrics show").extracting(TenantUse::gpuMilli).containsExactly(2L);
+    }
+
+    /**
+     * Quotas and holdings are kept in thousandths of a GPU, but the refusal wrote them with two
+     * decimals: 0.142 more on 0.859 held (1.001) of 1 read "0.14 GPUs more on the 0.86 GPUs it holds,
+     * of 1 GPUs", which adds up to the quota and so reads as a placement that fits.
+     */
+    @Test
+    void aRefusalNearTheLimitWritesTheThousandthsItWasDecidedOn() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra, "t/gpus=1");
+        assertThat(service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.859}}]}"), false).placed())
+                .isTrue();
+        PlacementDecision over = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: {partition: 1g.10gb}}]}"),
+                false);
+        assertThat(over.placed()).isFalse();
+        assertThat(over.summary()).as("the numbers of the refusal must not add up to the quota")
+                .contains("0.142 GPUs more on the 0.859 GPUs it holds, of 1 GPUs");
+    }
+
+    /**
+     * cpu and memory take a plain decimal (Quantities: digits, an optional fraction, a unit) and
+     * refuse a sign, an exponent or a bare point; gpus took whatever BigDecimal takes, so "-0" was
+     * a quota of 0 GPUs and "1e3" one of 1000 GPUs, although "-1" is refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"+5", "-0", "1e3", "1E2", ".5", "5."})
+    void gpusTakeAPlainDecimalAsCpuAndMemoryDo(String amount) {
+        assertThatThrownBy(() -> TenantQuotas.parse(PID, "t/cpu=" + amount)).as("cpu").isInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> TenantQuotas.parse(PID, "t/gpus=" + amount)).as("gpus")
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("'" + amount + "' is not an amount of gpus");
+    }
+}
