@@ -10,7 +10,8 @@ import java.util.TreeMap;
 /**
  * What a tenant's allocations hold in all, and its quota. A bound GPU counts as the binding's
  * share of it ({@link MemberBinding#gpuFraction()}: 1 for a whole GPU, a share or a MIG partition's
- * share), in thousandths of a GPU rounded per binding; CPU and memory as the bindings reserve them.
+ * share), in thousandths of a GPU rounded up per GPU bound, as placement reserves it; CPU and
+ * memory as the bindings reserve them.
  *
  * @param tenant the tenant
  * @param allocations how many allocations of the ledger it holds
@@ -33,9 +34,19 @@ public record TenantUse(String tenant, int allocations, long gpuMilli, long cpuM
         return gpuQuotaMilli >= 0 || cpuQuotaMilli >= 0 || memoryQuotaBytes >= 0;
     }
 
-    /** The thousandths of a GPU one binding holds towards its tenant's quota. */
+    /**
+     * The thousandths of a GPU one binding holds towards its tenant's quota: each bound GPU at the
+     * binding's share, rounded up to a thousandth as placement reserves it (a share of 0.0014 holds
+     * 0.002 of its GPU, so it counts 2).
+     */
     public static long gpuMilli(MemberBinding b) {
-        return Math.round(b.acceleratorIds().size() * b.gpuFraction() * 1000);
+        int gpus = b.acceleratorIds().size();
+        if (gpus == 0) {
+            return 0;
+        }
+        // the 1e-9 keeps a share that is a whole number of thousandths, such as 0.3 (300.00000000000006), at that number
+        long each = Math.min(1000, Math.max(1, (long) Math.ceil(b.gpuFraction() * 1000 - 1e-9)));
+        return gpus * each;
     }
 
     /** What the allocations hold, per tenant, by tenant, without quotas. */

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 /**
  * How much each tenant's allocations may hold at once, in all: GPUs (a share or a partition
  * counts as its share of a GPU), CPUs and memory. Configured as {@code tenantQuotas} in
- * {@code etc/dev.strata.platform.core.placement.cfg}, entries {@code TENANT/RESOURCE=VALUE}
+ * {@code etc/dev.strata.platform.core.quotas.cfg}, entries {@code TENANT/RESOURCE=VALUE}
  * separated by commas: {@code bank-risk/gpus=64, bank-risk/memory=4TiB, bank-payments/gpus=2.5}.
  * A tenant without an entry, or a resource without one, is not limited. What a tenant holds is
  * what the bindings of its allocations in the ledger hold, wherever they are. Immutable.
@@ -27,6 +27,8 @@ public final class TenantQuotas {
     public static final TenantQuotas NONE = new TenantQuotas(Map.of());
 
     static final String PROPERTY = "tenantQuotas";
+
+    private static final java.util.regex.Pattern GPU_AMOUNT = java.util.regex.Pattern.compile("[0-9]{1,40}(?:\\.[0-9]{1,40})?");
 
     static final String EXPECTED = "entries TENANT/RESOURCE=VALUE separated by commas, RESOURCE gpus (a number of GPUs, "
             + "e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each tenant and resource once "
@@ -116,6 +118,10 @@ public final class TenantQuotas {
         try {
             switch (resource) {
                 case "gpus" -> {
+                    // digits with an optional fraction, as cpu and memory are written: BigDecimal alone takes +5, -0, 1e3 and .5
+                    if (!GPU_AMOUNT.matcher(amount).matches()) {
+                        throw new IllegalArgumentException("not a plain decimal number of GPUs");
+                    }
                     BigDecimal gpus = new BigDecimal(amount);
                     BigDecimal milli = gpus.movePointRight(3);
                     if (gpus.signum() < 0 || milli.stripTrailingZeros().scale() > 0 || gpus.compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
