@@ -79,4 +79,22 @@ class TenantQuotaReviewTest {
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("'" + amount + "' is not an amount of gpus");
     }
+
+    /**
+     * A launch slot holds one member and the whole machine it becomes: nobody else is placed on the
+     * rest of it (OfferSlots). A member asking for one GPU on a slot of an 8-GPU shape counted one
+     * GPU towards its tenant's quota while its tenant held all eight of the launched machine, so a
+     * tenant held to 2 GPUs launched a p4d.24xlarge for each placement.
+     */
+    @Test
+    void aMemberOnACloudLaunchSlotCountsTheMachineItHolds() {
+        PlacementService service = new PlacementService(OfferSlots.view(OfferSlotsTest.fixed(OfferSlotsTest.inventory(3, 0))),
+                new InMemoryLedger(), "strata", Clock.systemUTC());
+        service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=2"));
+        PlacementDecision d = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: 1}]}"), false);
+        assertThat(d.placed() ? d.bindings().get(0).nodeId() : d.summary()).as("bound to a launch slot of the offer")
+                .startsWith(OfferSlotsTest.OFFER + "#");
+        assertThat(service.tenants()).as("the tenant holds the launched machine's 8 GPUs").extracting(TenantUse::gpuMilli)
+                .containsExactly(8_000L);
+    }
 }
