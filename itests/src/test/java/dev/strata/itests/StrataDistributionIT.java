@@ -371,7 +371,7 @@ public class StrataDistributionIT {
             limited.put("tenantQuotas", "bank-payments/gpus=0.5");
             quotas.update(limited);
             try {
-                String refusal = "not placed: tenant bank-payments would exceed its quota: 0.75 GPUs more on the 0 GPUs it holds, of 0.50 GPUs";
+                String refusal = "not placed: tenant bank-payments would exceed its quota: 0.75 GPUs more on the 0 GPUs it holds, of 0.5 GPUs";
                 await("the quota in force", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run").contains(refusal));
                 String tenants = shell.run("strata:tenants --no-format");
                 assertTrue(tenants, tenants.lines().anyMatch(l -> l.startsWith("bank-risk\t1\t16\t-\t")));

@@ -105,7 +105,7 @@ final class PlacementEngine {
                     // of the same tenant committed meanwhile makes this one decide again, on a model that holds it
                     TenantQuotas q = quotas.get();
                     TenantQuotas.Limits held = m.tenantHolds(contract.tenant());
-                    TenantQuotas.Limits wanted = TenantQuotas.held(plan.bindings());
+                    TenantQuotas.Limits wanted = m.holdOf(plan.bindings());
                     Optional<String> over = q.refusal(contract.tenant(), held, wanted);
                     if (over.isPresent()) {
                         plan = planner.overQuota(over.get());
@@ -182,6 +182,16 @@ final class PlacementEngine {
 
     TenantQuotas quotas() {
         return quotas.get();
+    }
+
+    /** What each tenant holds and how many allocations, on the ledger's current generation, by tenant, without quotas. */
+    List<dev.strata.platform.api.placement.TenantUse> tenantUses() {
+        PlacementModel m = models.acquire();
+        try {
+            return m.tenantUses();
+        } finally {
+            models.release(m, true);
+        }
     }
 
     /** What each tenant's allocations hold towards its quota, on the ledger's current generation. */

@@ -64,6 +64,8 @@ final class PlacementModel {
      * every binding counted, on a node of the inventory or not: the ledger holds it either way.
      */
     private final Map<String, TenantQuotas.Limits> tenantHolds = new HashMap<>();
+    /** Per tenant, how many allocations of the ledger it holds. */
+    private final Map<String, Integer> tenantAllocations = new HashMap<>();
     /**
      * Fixed reasons per node for recent (contract clauses, member requirements): they depend on the
      * inventory only, so decisions on this model reuse them. Bounded.
@@ -178,6 +180,43 @@ final class PlacementModel {
         return new java.util.TreeMap<>(tenantHolds);
     }
 
+    /** What every tenant that holds an allocation holds, and how many allocations, on this model's ledger generation, by tenant. */
+    List<dev.strata.platform.api.placement.TenantUse> tenantUses() {
+        List<dev.strata.platform.api.placement.TenantUse> out = new ArrayList<>();
+        new java.util.TreeMap<>(tenantAllocations).forEach((tenant, count) -> {
+            TenantQuotas.Limits held = tenantHolds(tenant);
+            out.add(new dev.strata.platform.api.placement.TenantUse(tenant, count, held.gpuMilli(), held.cpuMilli(), held.memoryBytes(),
+                    -1, -1, -1));
+        });
+        return out;
+    }
+
+    /**
+     * What a binding holds towards its tenant's quota: its own share ({@link TenantQuotas#held}), but
+     * on a launch slot of a capacity offer at least the whole machine the slot becomes, since no one
+     * else is placed on it (a member asking for one GPU of an 8-GPU shape holds 8, one asking for none
+     * holds them too). A slot whose offer left the inventory counts the binding's share.
+     */
+    TenantQuotas.Limits holdOf(MemberBinding b) {
+        TenantQuotas.Limits own = TenantQuotas.held(b);
+        Integer node = inv.index.get(b.nodeId());
+        if (node == null || !launchSlot[node]) {
+            return own;
+        }
+        NodeFacts f = facts[node];
+        return new TenantQuotas.Limits(Math.max(own.gpuMilli(), f.gpuCount() * 1000L), Math.max(own.cpuMilli(), f.cpuMilli()),
+                Math.max(own.memoryBytes(), f.node().memoryBytes()));
+    }
+
+    /** What bindings hold together towards their tenant's quota ({@link #holdOf(MemberBinding)}). */
+    TenantQuotas.Limits holdOf(List<MemberBinding> bindings) {
+        TenantQuotas.Limits sum = TenantQuotas.Limits.ZERO;
+        for (MemberBinding b : bindings) {
+            sum = sum.plus(holdOf(b));
+        }
+        return sum;
+    }
+
     /** What a tenant's allocations hold towards its quota, on this model's ledger generation. */
     TenantQuotas.Limits tenantHolds(String tenant) {
         return tenantHolds.getOrDefault(tenant, TenantQuotas.Limits.ZERO);
@@ -194,7 +233,8 @@ final class PlacementModel {
         List<MemberBinding> skipped = new ArrayList<>();
         List<Integer> notCounted = null;
         List<MemberBinding> bindings = allocation.bindings();
-        tenantHolds.merge(allocation.tenant(), TenantQuotas.held(bindings), TenantQuotas.Limits::plus);
+        tenantHolds.merge(allocation.tenant(), holdOf(bindings), TenantQuotas.Limits::plus);
+        tenantAllocations.merge(allocation.tenant(), 1, Integer::sum);
         for (int k = 0; k < bindings.size(); k++) {
             MemberBinding b = bindings.get(k);
             Integer node = inv.index.get(b.nodeId());
@@ -239,8 +279,11 @@ final class PlacementModel {
     void unapply(Allocation allocation) {
         List<Integer> notCounted = uncounted.remove(allocation.id());
         List<MemberBinding> bindings = allocation.bindings();
-        TenantQuotas.Limits left = tenantHolds.getOrDefault(allocation.tenant(), TenantQuotas.Limits.ZERO).minus(TenantQuotas.held(bindings));
-        if (left.equals(TenantQuotas.Limits.ZERO)) {
+        TenantQuotas.Limits left = tenantHolds.getOrDefault(allocation.tenant(), TenantQuotas.Limits.ZERO).minus(holdOf(bindings));
+        if (tenantAllocations.merge(allocation.tenant(), -1, Integer::sum) == 0) {
+            tenantAllocations.remove(allocation.tenant());
+        }
+        if (left.equals(TenantQuotas.Limits.ZERO) && !tenantAllocations.containsKey(allocation.tenant())) {
             tenantHolds.remove(allocation.tenant());
         } else {
             tenantHolds.put(allocation.tenant(), left);

@@ -163,7 +163,8 @@ public class PlacementService implements Placement, MultiCollector {
 
     @Override
     public List<TenantUse> tenants() {
-        return engine.quotas().with(TenantUse.of(engine.allocations()));
+        // as placement counts them: a launch slot holds the whole machine it becomes
+        return engine.quotas().with(engine.tenantUses());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.strata.platform.core.placement;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -11,12 +12,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The tenant quotas in force (configuration PID {@value #PID}), read by placement at every
  * decision: a change applies to the next decision, without restarting placement or what depends on
- * it. A configuration that cannot be read stops the component from starting, and with it placement
- * (no placement is made unchecked); a change that cannot be read is rejected and the quotas before it
- * stay in force. Config Admin's changes are written to the provenance log by the configuration
- * recorder. Thread-safe.
+ * it. The component starts only on a configuration it can read (the features ship one, empty: no
+ * limits), and placement only with it, so no placement is made before the quotas are known, whatever
+ * order Config Admin delivers configurations in; without one (deleted), placement stops. A change
+ * that cannot be read is rejected and the quotas before it stay in force. Config Admin's changes are
+ * written to the provenance log by the configuration recorder. Thread-safe.
  */
-@Component(service = TenantQuotaService.class, immediate = true, configurationPid = TenantQuotaService.PID)
+@Component(service = TenantQuotaService.class, immediate = true, configurationPid = TenantQuotaService.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = TenantQuotaConfig.class)
 public class TenantQuotaService {
 

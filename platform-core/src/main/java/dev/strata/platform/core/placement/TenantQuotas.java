@@ -181,9 +181,9 @@ public final class TenantQuotas {
             return Optional.empty();
         }
         StringBuilder over = new StringBuilder();
-        over(over, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), Format::gpuCount, " GPUs");
-        over(over, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), Format::cpus, "");
-        over(over, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), Format::bytes, " of memory");
+        over(over, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), TenantQuotas::gpus, "");
+        over(over, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), TenantQuotas::cpus, "");
+        over(over, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), TenantQuotas::memory, " of memory");
         return over.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + " would exceed its quota: " + over);
     }
 
@@ -198,9 +198,9 @@ public final class TenantQuotas {
             return Optional.empty();
         }
         StringBuilder out = new StringBuilder();
-        within(out, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), Format::gpuCount, " GPUs");
-        within(out, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), Format::cpus, "");
-        within(out, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), Format::bytes, " of memory");
+        within(out, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), TenantQuotas::gpus, "");
+        within(out, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), TenantQuotas::cpus, "");
+        within(out, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), TenantQuotas::memory, " of memory");
         return out.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + ": " + out);
     }
 
@@ -214,6 +214,30 @@ public final class TenantQuotas {
         }
         out.append(format.apply(wanted)).append(unit).append(" more on the ").append(format.apply(held)).append(unit)
                 .append(" it holds, of ").append(format.apply(quota)).append(unit);
+    }
+
+    /** GPUs as the quota holds them, in thousandths written exactly: 1 GPU, 8 GPUs, 0.142 GPUs (two decimals could add up to the limit). */
+    static String gpus(long milli) {
+        return exact(milli) + (milli == 1000 ? " GPU" : " GPUs");
+    }
+
+    /** CPUs in thousandths written exactly: 1 CPU, 1.5 CPUs, 0.25 CPUs. */
+    static String cpus(long milli) {
+        return exact(milli) + (milli == 1000 ? " CPU" : " CPUs");
+    }
+
+    /** Memory in its largest binary unit where it is a whole number of it (4 TiB), else in bytes, exactly. */
+    static String memory(long bytes) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        String out = bytes + " B";
+        for (int u = 0; u < units.length && bytes != 0 && bytes % (1L << (10 * (u + 1))) == 0; u++) {
+            out = (bytes >> (10 * (u + 1))) + " " + units[u];
+        }
+        return out;
+    }
+
+    private static String exact(long milli) {
+        return BigDecimal.valueOf(milli, 3).stripTrailingZeros().toPlainString();
     }
 
     private static void over(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,

@@ -51,7 +51,7 @@ class TenantQuotaReviewTest {
     /**
      * Quotas and holdings are kept in thousandths of a GPU, but the refusal wrote them with two
      * decimals: 0.142 more on 0.859 held (1.001) of 1 read "0.14 GPUs more on the 0.86 GPUs it holds,
-     * of 1 GPUs", which adds up to the quota and so reads as a placement that fits.
+     * of 1 GPUs", which adds up to the quota and so reads as a placement that fits (and "1 GPUs").
      */
     @Test
     void aRefusalNearTheLimitWritesTheThousandthsItWasDecidedOn() {
@@ -63,7 +63,7 @@ class TenantQuotaReviewTest {
                 false);
         assertThat(over.placed()).isFalse();
         assertThat(over.summary()).as("the numbers of the refusal must not add up to the quota")
-                .contains("0.142 GPUs more on the 0.859 GPUs it holds, of 1 GPUs");
+                .contains("0.142 GPUs more on the 0.859 GPUs it holds, of 1 GPU");
     }
 
     /**
@@ -88,13 +88,28 @@ class TenantQuotaReviewTest {
      */
     @Test
     void aMemberOnACloudLaunchSlotCountsTheMachineItHolds() {
+        PlacementService held = new PlacementService(OfferSlots.view(OfferSlotsTest.fixed(OfferSlotsTest.inventory(3, 0))),
+                new InMemoryLedger(), "strata", Clock.systemUTC());
+        held.engine().quotas(TenantQuotas.parse(PID, "t/gpus=2"));
+        assertThat(held.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: 1}]}"), false).summary())
+                .isEqualTo("not placed: tenant t would exceed its quota: 8 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+
         PlacementService service = new PlacementService(OfferSlots.view(OfferSlotsTest.fixed(OfferSlotsTest.inventory(3, 0))),
                 new InMemoryLedger(), "strata", Clock.systemUTC());
-        service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=2"));
+        service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=16"));
         PlacementDecision d = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: 1}]}"), false);
         assertThat(d.placed() ? d.bindings().get(0).nodeId() : d.summary()).as("bound to a launch slot of the offer")
                 .startsWith(OfferSlotsTest.OFFER + "#");
+        assertThat(d.evidence()).anyMatch(e -> e.clause().equals("quota") && e.evidence().startsWith("tenant t: 8 GPUs more on the 0 GPUs"));
         assertThat(service.tenants()).as("the tenant holds the launched machine's 8 GPUs").extracting(TenantUse::gpuMilli)
                 .containsExactly(8_000L);
+        PlacementDecision cpuOnly = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1}]}"), false);
+        assertThat(cpuOnly.placed() ? cpuOnly.bindings().get(0).nodeId() : cpuOnly.summary()).startsWith(OfferSlotsTest.OFFER + "#");
+        assertThat(service.tenants()).as("a CPU-only member on a GPU shape holds its GPUs too").extracting(TenantUse::gpuMilli)
+                .containsExactly(16_000L);
+        assertThat(service.place(contract("{name: c, tenant: t, members: [{name: m, cpu: 1}]}"), false).summary())
+                .isEqualTo("not placed: tenant t would exceed its quota: 8 GPUs more on the 16 GPUs it holds, of 16 GPUs");
+        service.release(d.allocationId());
+        assertThat(service.tenants()).extracting(TenantUse::gpuMilli).containsExactly(8_000L);
     }
 }

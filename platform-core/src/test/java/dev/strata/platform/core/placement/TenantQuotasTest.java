@@ -132,8 +132,8 @@ class TenantQuotasTest {
         PlacementDecision over = service.place(contract("{name: c, tenant: t, members: [{name: m, cpu: 1.5, memory: 4GiB, gpus: {partition: "
                 + "1g.10gb}}]}"), false);
         assertThat(over.placed()).isFalse();
-        assertThat(over.summary()).isEqualTo("not placed: tenant t would exceed its quota: 0.14 GPUs more on the 0.39 GPUs it holds, of "
-                + "0.50 GPUs; 1.5 CPUs more on the 2 CPUs it holds, of 3 CPUs; 4 GiB of memory more on the 8 GiB of memory it holds, of "
+        assertThat(over.summary()).isEqualTo("not placed: tenant t would exceed its quota: 0.142 GPUs more on the 0.392 GPUs it holds, of "
+                + "0.5 GPUs; 1.5 CPUs more on the 2 CPUs it holds, of 3 CPUs; 4 GiB of memory more on the 8 GiB of memory it holds, of "
                 + "10 GiB of memory");
     }
 
@@ -145,7 +145,7 @@ class TenantQuotasTest {
         service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=2"));
         assertThat(service.allocations()).hasSize(1);
         assertThat(service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: 1}]}"), false).summary())
-                .isEqualTo("not placed: tenant t would exceed its quota: 1 GPUs more on the 4 GPUs it holds, of 2 GPUs");
+                .isEqualTo("not placed: tenant t would exceed its quota: 1 GPU more on the 4 GPUs it holds, of 2 GPUs");
         assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(4_000, 1_000, 0));
     }
 }
