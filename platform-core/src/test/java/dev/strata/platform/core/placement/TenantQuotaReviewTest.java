@@ -7,7 +7,6 @@ import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.TenantUse;
-import dev.strata.platform.core.contract.ContractDocumentReader;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,16 +16,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TenantQuotaReviewTest {
 
     private static final String PID = TenantQuotaService.PID;
-    private final ContractDocumentReader reader = new ContractDocumentReader();
-
-    private Contract contract(String yaml) {
-        return reader.read(yaml, "test");
+    private static Contract contract(String yaml) {
+        return TenantQuotasTest.contract(yaml);
     }
 
     private static PlacementService service(Infra infra, String quotas) {
-        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
-        service.engine().quotas(TenantQuotas.parse(PID, quotas));
-        return service;
+        return TenantQuotasTest.service(infra, quotas);
     }
 
     /**

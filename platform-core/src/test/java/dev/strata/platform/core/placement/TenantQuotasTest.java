@@ -19,13 +19,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TenantQuotasTest {
 
     private static final String PID = TenantQuotaService.PID;
-    private final ContractDocumentReader reader = new ContractDocumentReader();
+    private static final ContractDocumentReader READER = new ContractDocumentReader();
 
-    private Contract contract(String yaml) {
-        return reader.read(yaml, "test");
+    static Contract contract(String yaml) {
+        return READER.read(yaml, "test");
     }
 
-    private static PlacementService service(Infra infra, String quotas) {
+    /** Placement over the infrastructure on an in-memory ledger, held to these quotas. */
+    static PlacementService service(Infra infra, String quotas) {
         PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
         service.engine().quotas(TenantQuotas.parse(PID, quotas));
         return service;
