@@ -54,6 +54,12 @@ public class StrataLauncherIT {
                 assertTrue(id + " reaches strata:node as typed: " + r.output(), r.output().contains("no node '" + id + "'"));
             }
 
+            // the command and its arguments in one quoted word reached the Karaf shell as a string: nothing ran, and it answered 0
+            Result oneWord = strata.strata(COMMAND, "shell", "strata:node gpu$node");
+            assertEquals(oneWord.output(), 2, oneWord.exitCode());
+            assertTrue(oneWord.output(), oneWord.output().contains("'strata:node gpu$node' is not a command name; give the command and "
+                    + "each argument as separate words"));
+
             // a contract in a folder whose name has a quote and a $, given relative to where the user is
             Path here = work.resolve("quoting-here");
             Path folder = here.resolve("O'Brien $team");
