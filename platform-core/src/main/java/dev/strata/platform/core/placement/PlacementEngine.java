@@ -100,10 +100,10 @@ final class PlacementEngine {
                 decidedOn = m.ledgerGeneration;
                 String allocationId = null;
                 planner.rollback(plan);
-                if (plan.placed()) {
+                TenantQuotas q = quotas.get();
+                if (plan.placed() && q.of(contract.tenant()).isPresent()) {
                     // what the tenant holds on this model's ledger generation: a commit checks that generation, so a placement
                     // of the same tenant committed meanwhile makes this one decide again, on a model that holds it
-                    TenantQuotas q = quotas.get();
                     TenantQuotas.Limits held = m.tenantHolds(contract.tenant());
                     TenantQuotas.Limits wanted = m.holdOf(plan.bindings());
                     Optional<String> over = q.refusal(contract.tenant(), held, wanted);

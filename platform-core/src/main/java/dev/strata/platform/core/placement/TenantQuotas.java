@@ -176,15 +176,7 @@ public final class TenantQuotas {
      * allows it (or it has none).
      */
     Optional<String> refusal(String tenant, Limits held, Limits wanted) {
-        Limits q = byTenant.get(tenant);
-        if (q == null) {
-            return Optional.empty();
-        }
-        StringBuilder over = new StringBuilder();
-        over(over, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), TenantQuotas::gpus, "");
-        over(over, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), TenantQuotas::cpus, "");
-        over(over, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), TenantQuotas::memory, " of memory");
-        return over.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + " would exceed its quota: " + over);
+        return describe(tenant, held, wanted, true).map(over -> "tenant " + tenant + " would exceed its quota: " + over);
     }
 
     /**
@@ -193,20 +185,29 @@ public final class TenantQuotas {
      * named; empty when the tenant has no quota.
      */
     Optional<String> evidence(String tenant, Limits held, Limits wanted) {
+        return describe(tenant, held, wanted, false).map(within -> "tenant " + tenant + ": " + within);
+    }
+
+    /**
+     * Each limited resource as {@code wanted more on the held it holds, of quota}: only those the
+     * placement would take past their limit ({@code overOnly}), or all; empty when there are none.
+     */
+    private Optional<String> describe(String tenant, Limits held, Limits wanted, boolean overOnly) {
         Limits q = byTenant.get(tenant);
         if (q == null) {
             return Optional.empty();
         }
         StringBuilder out = new StringBuilder();
-        within(out, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), TenantQuotas::gpus, "");
-        within(out, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), TenantQuotas::cpus, "");
-        within(out, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), TenantQuotas::memory, " of memory");
-        return out.isEmpty() ? Optional.empty() : Optional.of("tenant " + tenant + ": " + out);
+        describe(out, q.gpuMilli(), held.gpuMilli(), wanted.gpuMilli(), TenantQuotas::gpus, "", overOnly);
+        describe(out, q.cpuMilli(), held.cpuMilli(), wanted.cpuMilli(), TenantQuotas::cpus, "", overOnly);
+        describe(out, q.memoryBytes(), held.memoryBytes(), wanted.memoryBytes(), TenantQuotas::memory, " of memory", overOnly);
+        return out.isEmpty() ? Optional.empty() : Optional.of(out.toString());
     }
 
-    private static void within(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
-            String unit) {
-        if (quota < 0) {
+    private static void describe(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
+            String unit, boolean overOnly) {
+        // quota - held cannot overflow: both are 0 or more
+        if (quota < 0 || overOnly && (wanted <= 0 || wanted <= quota - held)) {
             return;
         }
         if (!out.isEmpty()) {
@@ -238,17 +239,5 @@ public final class TenantQuotas {
 
     private static String exact(long milli) {
         return BigDecimal.valueOf(milli, 3).stripTrailingZeros().toPlainString();
-    }
-
-    private static void over(StringBuilder out, long quota, long held, long wanted, java.util.function.LongFunction<String> format,
-            String unit) {
-        if (quota < 0 || wanted <= 0 || wanted <= quota - held) {
-            return;
-        }
-        if (!out.isEmpty()) {
-            out.append("; ");
-        }
-        out.append(format.apply(wanted)).append(unit).append(" more on the ").append(format.apply(held)).append(unit)
-                .append(" it holds, of ").append(format.apply(quota)).append(unit);
     }
 }
