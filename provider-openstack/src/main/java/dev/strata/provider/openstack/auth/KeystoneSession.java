@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A Keystone v3 session: a project-scoped token from a password or an application credential,
  * its service catalogue, and renewal. A token is renewed before it expires (when less than
- * {@code renewBefore}, and never less than a tenth of its lifetime, is left) and at once when a
+ * {@code renewBefore}, and never less than a tenth of its lifetime, is left; its lifetime is
+ * counted from when it came, by Strata's clock, so a skew between Strata's and Keystone's clocks
+ * changes nothing) and at once when a
  * service refuses it with 401 (revoked, or expired early); the request is then sent again, once.
  * Thread-safe; one authentication runs at a time, and a call that needs a token while another
  * authenticates waits for it at most until the call's own deadline.
@@ -35,7 +37,13 @@ public final class KeystoneSession implements Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeystoneSession.class);
 
-    /** A token with what came with it. */
+    /**
+     * A token with what came with it.
+     *
+     * @param issuedAt when Strata received it, by Strata's clock
+     * @param expiresAt when it expires, by Strata's clock: its lifetime as Keystone gives it
+     *     ({@code expires_at - issued_at}, both by Keystone's clock) after {@code issuedAt}
+     */
     record Token(Secret value, Instant issuedAt, Instant expiresAt, ServiceCatalog catalog, String projectId, String userId) {
     }
 
@@ -205,9 +213,14 @@ public final class KeystoneSession implements Session {
                     + " a token without a service catalogue; the credentials must be scoped to a project");
         }
         authentications++;
-        Token fresh = new Token(Secret.of(value), issued, expires, ServiceCatalog.parse(catalog),
+        // Keystone's instants are by Keystone's clock; Strata's may be off by minutes or hours. Compared with Strata's clock,
+        // a token would look expired as it came (every call authenticating again) or valid past its expiry. Its lifetime is
+        // counted from when it was received, by Strata's clock, which is when Keystone issued it within one request's time.
+        Instant received = clock.instant();
+        Token fresh = new Token(Secret.of(value), received, received.plus(Duration.between(issued, expires)), ServiceCatalog.parse(catalog),
                 token.path("project").path("id").asText(null), token.path("user").path("id").asText(null));
-        LOG.debug("Keystone token for {} valid until {}", credentials.identity(), expires);
+        LOG.debug("Keystone token for {} valid until {} (Keystone's clock; {} by this Strata's)", credentials.identity(), expires,
+                fresh.expiresAt());
         return fresh;
     }
 

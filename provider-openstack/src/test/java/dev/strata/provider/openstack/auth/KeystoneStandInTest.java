@@ -243,4 +243,64 @@ class KeystoneStandInTest {
             other.shutdownNow();
         }
     }
+    /** A clock the test moves: the system clock plus an offset. */
+    static final class OffsetClock extends Clock {
+        volatile Duration offset;
+
+        OffsetClock(Duration offset) {
+            this.offset = offset;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
+    }
+
+    KeystoneSession session(String secret, Clock clock) {
+        Credentials c = new Credentials.ApplicationCredential("8c2c1f3e4d5b4a69b7a1d2e3f4a5b6c7", () -> Secret.of(secret));
+        return new KeystoneSession(new OpenStackHttp(Duration.ofSeconds(1), Duration.ofSeconds(5)), authUrl(), c, "public", null,
+                Duration.ofMinutes(5), clock);
+    }
+
+    /**
+     * Keystone writes a token's issued_at and expires_at by its own clock. Before, Strata compared
+     * expires_at with its own clock: where Strata's clock ran two hours ahead of Keystone's, every
+     * hour-long token looked expired as it came, and every call authenticated again (a request to
+     * Keystone before each request to a service); where it ran behind, a token was used past its
+     * expiry until a service refused it. Now a token's lifetime (expires_at - issued_at) is counted
+     * from when Strata received it, by Strata's clock.
+     */
+    @Test
+    void aTokenIsKeptForItsLifetimeWhateverTheSkewBetweenStratasAndKeystonesClocks() {
+        tokens = e -> token(e, java.util.Map.of("compute", "http://127.0.0.1:8774/v2.1"));
+        DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+
+        KeystoneSession ahead = session("s3cr3t", new OffsetClock(Duration.ofHours(2)));
+        ahead.projectId(c);
+        ahead.endpoint("compute", c);
+        ahead.projectId(c);
+        assertThat(ahead.authentications()).as("Strata's clock two hours ahead of Keystone's").isEqualTo(1);
+
+        OffsetClock late = new OffsetClock(Duration.ofHours(-2));
+        KeystoneSession behind = session("s3cr3t", late);
+        behind.projectId(c);
+        late.offset = Duration.ofHours(-2).plusMinutes(30);
+        behind.projectId(c);
+        assertThat(behind.authentications()).as("half the lifetime gone").isEqualTo(1);
+        // four minutes before the token expires by Keystone's clock: inside the five-minute margin
+        late.offset = Duration.ofHours(-2).plusMinutes(56);
+        behind.projectId(c);
+        assertThat(behind.authentications()).as("Strata's clock two hours behind, the token about to expire").isEqualTo(2);
+    }
 }
