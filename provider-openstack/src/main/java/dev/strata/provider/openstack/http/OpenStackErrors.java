@@ -75,7 +75,9 @@ public final class OpenStackErrors {
                 + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
         return switch (status) {
             case 401 -> new AuthorizationException(what + "; the credentials or the token were refused");
-            case 403 -> new AuthorizationException(what + "; the credentials lack the permission (an admin role is needed for hosts and host targeting)");
+            case 403 -> overQuota(detail) ? new ProviderFailureException(what + "; the project's quota does not allow it: raise the "
+                    + "quota or free some of it") : new AuthorizationException(what + "; the credentials lack the permission (an admin "
+                    + "role is needed for hosts and host targeting)");
             case 404 -> new NotFoundException(what);
             case 409 -> new ProviderFailureException(what + conflictHint(request, detail));
             case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
@@ -86,6 +88,18 @@ public final class OpenStackErrors {
                     ? "; a status of a gateway or proxy before the service (no HTTP standard defines it)" : ""))
                     : new ProviderFailureException(what);
         };
+    }
+
+    /**
+     * Whether a 403 is a quota's, not a permission's: Nova answers a server create that goes over
+     * the project's quota with 403 ({@code Quota exceeded for instances: Requested 1, but already
+     * used 10 of 10 instances}, {@code Quota exceeded for cores: ...}, {@code Maximum number of
+     * ports exceeded}, Nova's {@code OverQuota} family), the credentials being allowed to create
+     * servers.
+     */
+    static boolean overQuota(String detail) {
+        String d = detail.toLowerCase(java.util.Locale.ROOT);
+        return d.startsWith("quota exceeded") || d.startsWith("maximum number of");
     }
 
     /**

@@ -199,6 +199,30 @@ class NovaCreationTest {
                 .hasMessageStartingWith("Nova answered 429 Too Many Requests to POST /v2.1/servers: Rate limit exceeded");
     }
 
+    /**
+     * Nova answers a create that goes over the project's quota with 403 Forbidden. Before, that
+     * read as an {@link dev.strata.platform.api.exception.AuthorizationException} saying that the
+     * credentials lack the permission and that an admin role is needed, which sent the operator to
+     * the roles, not the quota. Now it is a failure that names the quota; a 403 of Nova's policy
+     * stays a refusal of the credentials.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Quota exceeded for instances: Requested 1, but already used 10 of 10 instances",
+        "Quota exceeded for cores: Requested 4, but already used 18 of 20 cores", "Maximum number of ports exceeded"})
+    void aCreateOverTheProjectsQuotaIsAFailureThatNamesTheQuota(String message) {
+        answer.set(new Answer(403, "{\"forbidden\": {\"code\": 403, \"message\": \"" + message + "\"}}"));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Refused.class);
+        assertThat(((NovaClient.Refused) c).why()).isExactlyInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessage("Nova answered 403 Forbidden to POST /v2.1/servers: " + message + "; the project's quota does not allow it: "
+                        + "raise the quota or free some of it");
+
+        answer.set(new Answer(403, "{\"forbidden\": {\"code\": 403, \"message\": \"Policy doesn't allow "
+                + "os_compute_api:servers:create:forced_host to be performed.\"}}"));
+        assertThat(((NovaClient.Refused) create()).why()).isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
+                .hasMessageContaining("the credentials lack the permission");
+    }
+
     /** A 500 is Nova failing with an error of its own, possibly after it recorded the server: failed, not surely refused. */
     @Test
     void anInternalErrorOfNovaIsFailedNotRefused() {
