@@ -736,9 +736,9 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         if (state == MachineState.FAILED) {
             message = failure(s);
         } else if (state == MachineState.PENDING && "BUILD".equalsIgnoreCase(s.status()) && s.created() != null
-                && Duration.between(s.created(), clock.instant()).compareTo(settings.buildTimeout()) > 0) {
+                && building(s).compareTo(settings.buildTimeout()) > 0) {
             state = MachineState.FAILED;
-            message = "server " + s.id() + " has been building for " + Duration.between(s.created(), clock.instant()).toSeconds() + " s (task "
+            message = "server " + s.id() + " has been building for " + building(s).toSeconds() + " s (task "
                     + (s.taskState() == null ? "none" : s.taskState()) + "), longer than buildTimeout " + settings.buildTimeout().toSeconds()
                     + " s; Nova's conductor, scheduler or compute service may be down";
         }
@@ -754,6 +754,14 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             attributes.put("addresses", s.addresses());
         }
         return new MachineStatus(handle(s.id()), state, message, nodeOf(s), labels(s), attributes, clock.instant());
+    }
+
+    /**
+     * How long a server has been building, by Nova's clock ({@code created} is by it): until Nova's
+     * answer that showed it, or, where that had no date, until now by Strata's clock.
+     */
+    private Duration building(Server s) {
+        return Duration.between(s.created(), s.readAt() != null ? s.readAt() : clock.instant());
     }
 
     private static String failure(Server s) {

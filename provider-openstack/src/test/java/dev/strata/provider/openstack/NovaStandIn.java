@@ -60,6 +60,8 @@ final class NovaStandIn implements AutoCloseable {
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile int loseCreateAnswers;
     private volatile boolean lagListings;
+    /** How long servers made from now on have been building (by this Nova's clock), or null: they are ACTIVE at once. */
+    private volatile java.time.Duration building;
     private final java.util.Set<String> unlisted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private NovaStandIn(HttpServer server, String hypervisorId, String hostname) {
@@ -86,6 +88,15 @@ final class NovaStandIn implements AutoCloseable {
     /** The next {@code times} server create requests make the server, and the client gets a gateway's 504 instead of Nova's answer. */
     void loseCreateAnswers(int times) {
         loseCreateAnswers = times;
+    }
+
+    /**
+     * Servers made from now on stay in BUILD (task {@code spawning}), created {@code age} before
+     * this Nova's clock reads at their creation, as servers that Nova's conductor or compute service
+     * is slow to build.
+     */
+    void holdInBuild(java.time.Duration age) {
+        building = age;
     }
 
     /** Servers made from now on are left out of server listings (as by a Nova whose listing lags) until {@link #listAll}. */
@@ -261,9 +272,16 @@ final class NovaStandIn implements AutoCloseable {
                     + " could not be found.\"}}");
         }
         String id = UUID.randomUUID().toString();
-        ObjectNode s = json.createObjectNode().put("id", id).put("name", request.path("name").asText()).put("status", "ACTIVE")
-                .putNull("OS-EXT-STS:task_state").put("OS-EXT-SRV-ATTR:host", hostname).put("OS-EXT-SRV-ATTR:hypervisor_hostname", hostname)
-                .put("created", Instant.now().toString());
+        java.time.Duration age = building;
+        ObjectNode s = json.createObjectNode().put("id", id).put("name", request.path("name").asText())
+                .put("status", age == null ? "ACTIVE" : "BUILD").put("OS-EXT-SRV-ATTR:host", hostname)
+                .put("OS-EXT-SRV-ATTR:hypervisor_hostname", hostname)
+                .put("created", (age == null ? Instant.now() : Instant.now().minus(age)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        if (age == null) {
+            s.putNull("OS-EXT-STS:task_state");
+        } else {
+            s.put("OS-EXT-STS:task_state", "spawning");
+        }
         s.set("metadata", request.path("metadata").deepCopy());
         s.set("tags", request.path("tags").deepCopy());
         s.putObject("flavor").put("original_name", flavor.path("name").asText()).put("vcpus", flavor.path("vcpus").asInt())

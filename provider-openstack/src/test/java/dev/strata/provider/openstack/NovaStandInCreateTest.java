@@ -526,4 +526,31 @@ class NovaStandInCreateTest {
                 UUID.randomUUID().toString(), context());
         cleanUp.add(0, () -> writer.deleteAllocations(serverId, context()));
     }
+    /**
+     * Nova writes a server's {@code created} by its own clock. Before, Strata took the time a
+     * server had been building from its own clock: where Strata's clock ran two hours ahead of
+     * Nova's, a server that had been building for seconds was FAILED at once ("has been building
+     * for 7200 s ... longer than buildTimeout"), and the core would delete and replace every new
+     * member's server; where it ran behind, a server stuck in BUILD was never reported failed. Now
+     * the time is Nova's: from {@code created} to the Date of Nova's answer.
+     */
+    @Test
+    void howLongAServerHasBeenBuildingIsCountedByNovasClockNotStratas() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+
+        nova.holdInBuild(Duration.ofSeconds(5));
+        clock.now = Instant.now().plus(Duration.ofHours(2));
+        MachineStatus young = cloud.create(small(UUID.randomUUID().toString()), TestClouds.context(Duration.ofSeconds(2)));
+        assertThat(young.state()).as("building for 5 s by Nova's clock, Strata's two hours ahead: %s", young.message())
+                .isEqualTo(MachineState.PENDING);
+        assertThat(cloud.describe(young.handle(), context()).state()).isEqualTo(MachineState.PENDING);
+
+        nova.holdInBuild(Duration.ofMinutes(11));
+        clock.now = Instant.now().minus(Duration.ofHours(2));
+        MachineStatus stuck = cloud.create(small(UUID.randomUUID().toString()), TestClouds.context(Duration.ofSeconds(2)));
+        assertThat(stuck.state()).as("building for 11 min by Nova's clock, Strata's two hours behind").isEqualTo(MachineState.FAILED);
+        assertThat(stuck.message()).startsWith("server " + stuck.handle().machineId() + " has been building for 66")
+                .contains("longer than buildTimeout 600 s");
+    }
 }

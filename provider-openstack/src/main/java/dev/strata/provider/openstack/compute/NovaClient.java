@@ -108,16 +108,22 @@ public final class NovaClient {
 
     /** Follows Nova's {@code *_links} pages of a listing. */
     private <T> List<T> list(String path, String key, DiscoveryContext context, Function<JsonNode, T> map) {
+        return list(path, key, context, (item, answer) -> map.apply(item));
+    }
+
+    /** Follows Nova's {@code *_links} pages of a listing, mapping each item with the answer that held it. */
+    private <T> List<T> list(String path, String key, DiscoveryContext context, java.util.function.BiFunction<JsonNode, ApiResponse, T> map) {
         List<T> all = new ArrayList<>();
         String marker = null;
         while (true) {
             String sep = path.contains("?") ? "&" : "?";
             String page = path + sep + "limit=" + PAGE + (marker == null ? "" : "&marker=" + enc(marker));
-            JsonNode body = call("GET", page, null, context).body();
+            ApiResponse answer = call("GET", page, null, context);
+            JsonNode body = answer.body();
             JsonNode items = body.path(key);
             String last = null;
             for (JsonNode item : items) {
-                all.add(map.apply(item));
+                all.add(map.apply(item, answer));
                 last = item.path("id").asText(null);
             }
             boolean more = false;
@@ -386,12 +392,26 @@ public final class NovaClient {
     /** A server, or empty when Nova no longer has it. */
     public Optional<Server> server(String id, DiscoveryContext context) {
         ApiResponse r = call("GET", "/servers/" + enc(id), null, context, 404);
-        return r.status() == 404 ? Optional.empty() : Optional.of(server(r.body().path("server")));
+        return r.status() == 404 ? Optional.empty() : Optional.of(server(r.body().path("server"), date(r)));
+    }
+
+    /**
+     * When Nova answered, by Nova's clock: the answer's {@code Date} header, or null when it has
+     * none or one that does not parse. A server's {@code created} is by that clock, which may be
+     * off from Strata's by minutes or hours.
+     */
+    static Instant date(ApiResponse answer) {
+        try {
+            return answer.header("Date").map(d -> java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.parse(d.strip(), Instant::from))
+                    .orElse(null);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
     }
 
     /** The servers of the project that carry every one of the tags. */
     public List<Server> serversTagged(String tag, DiscoveryContext context) {
-        return list("/servers/detail?tags=" + enc(tag), "servers", context, NovaClient::server);
+        return list("/servers/detail?tags=" + enc(tag), "servers", context, (s, answer) -> server(s, date(answer)));
     }
 
     /** Starts deleting a server; false when Nova no longer had it. */
@@ -399,7 +419,7 @@ public final class NovaClient {
         return call("DELETE", "/servers/" + enc(id), null, context, 404).status() != 404;
     }
 
-    static Server server(JsonNode s) {
+    static Server server(JsonNode s, Instant readAt) {
         Map<String, String> metadata = strings(s.path("metadata"));
         Set<String> tags = new HashSet<>();
         s.path("tags").forEach(t -> tags.add(t.asText()));
@@ -422,7 +442,8 @@ public final class NovaClient {
         return new Server(s.path("id").asText(), s.path("name").asText(""), s.path("status").asText("UNKNOWN"),
                 textOrNull(s, "OS-EXT-STS:task_state"), textOrNull(s, "OS-EXT-SRV-ATTR:host"), textOrNull(s, "OS-EXT-SRV-ATTR:hypervisor_hostname"),
                 metadata, tags, fault.path("code").asInt(0), fault.hasNonNull("message") ? fault.get("message").asText() : null, created,
-                s.path("flavor").hasNonNull("original_name") ? s.path("flavor").get("original_name").asText() : null, addresses.toString());
+                s.path("flavor").hasNonNull("original_name") ? s.path("flavor").get("original_name").asText() : null, addresses.toString(),
+                readAt);
     }
 
     private static Map<String, String> strings(JsonNode object) {

@@ -21,10 +21,12 @@ import java.util.Set;
  * @param created when it was created, or null
  * @param flavorName the flavor's name (embedded since 2.47), or null
  * @param addresses the addresses, flattened ({@code net=10.0.0.5,...}), or empty
+ * @param readAt when Nova answered with it, by Nova's clock (the answer's {@code Date}), the clock
+ *     {@code created} is by; null when the answer had no date
  */
 public record Server(String id, String name, String status, String taskState, String host, String hypervisorHostname,
         Map<String, String> metadata, Set<String> tags, int faultCode, String faultMessage, Instant created, String flavorName,
-        String addresses) {
+        String addresses, Instant readAt) {
 
     public Server {
         Objects.requireNonNull(id, "id");
