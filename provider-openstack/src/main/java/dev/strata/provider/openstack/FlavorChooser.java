@@ -70,7 +70,7 @@ final class FlavorChooser {
         List<Flavor> holding = flavors.stream().filter(f -> holds(f, vcpus, ram, r.gpus()))
                 .filter(f -> !mayCreate || !MADE_BY_STRATA.matcher(f.name()).matches() || f.name().equals(name)).toList();
         Optional<Flavor> best = holding.stream().filter(f -> host == null || FitModel.fits(host, f.request()))
-                .min(Comparator.comparingInt(Flavor::vcpus).thenComparingLong(Flavor::ramMiB).thenComparingLong(Flavor::diskGiB)
+                .min(Comparator.comparingInt(Flavor::vcpus).thenComparingLong(Flavor::ramMiB).thenComparingLong(Flavor::placementDiskGiB)
                         .thenComparing(Flavor::name));
         if (best.isPresent()) {
             return new Choice(best.get(), null);

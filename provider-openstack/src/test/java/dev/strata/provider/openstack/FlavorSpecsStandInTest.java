@@ -170,6 +170,44 @@ class FlavorSpecsStandInTest {
         assertThat(nova.flavorOf(named.handle().machineId())).as("the flavor a member names").isEqualTo("gpu.a100.small");
     }
 
+    /**
+     * Before, Strata counted a flavor's root {@code disk} alone as its DISK_GB, where Nova's
+     * scheduler asks Placement for the root, ephemeral and swap disks together (swap in MiB, rounded
+     * up to whole GiB): a flavor with a large ephemeral or swap disk was listed as fitting a host
+     * that cannot hold it, and, being the smallest that holds a member, was chosen for it, whose
+     * server then failed with No valid host. Now DISK_GB is what Nova asks for. The host has
+     * 1000 GB.
+     */
+    @Test
+    void aFlavorsEphemeralAndSwapDisksCountAsNovaCountsThem() {
+        nova.addFlavor("m1.small", 1, 512, 1, Map.of());
+        nova.addFlavor("a1.ephemeral", 1, 512, 10, 991, 0, Map.of(), true);        // 1001 GB
+        nova.addFlavor("a1.swap", 1, 512, 1, 0, 1000 * 1024, Map.of(), true);      // 1001 GB
+        nova.addFlavor("a1.swap-rounded", 1, 512, 2, 0, 998 * 1024 + 1, Map.of(), true); // 2 + 999 = 1001 GB
+        nova.addFlavor("b1.all", 1, 512, 500, 400, 100 * 1024, Map.of(), true);   // 1000 GB: fits exactly
+        OpenStackCloud cloud = cloud();
+
+        Node node = cloud.discoverCompute(context()).nodes().get(0);
+        assertThat(node.attributes().get("nova.flavorsThatFitNow")).as("flavors that fit a host of 1000 GB").isEqualTo("b1.all,m1.small");
+
+        MachineRequest request = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of());
+        MachineStatus made = cloud.create(request, context());
+        assertThat(nova.flavorOf(made.handle().machineId())).as("the flavor of a 1-CPU member").isEqualTo("m1.small");
+    }
+
+    /** What Nova parses: {@code swap} as {@code ""} (no swap, before compute 2.75) or MiB, {@code OS-FLV-EXT-DATA:ephemeral} in GiB. */
+    @Test
+    void theDiskGbAFlavorAsksPlacementFor() {
+        dev.strata.provider.openstack.compute.Flavor f = new dev.strata.provider.openstack.compute.Flavor("id", "f", 1, 1024, 20, 30, 1025, true,
+                Map.of());
+        assertThat(f.placementDiskGiB()).isEqualTo(20 + 30 + 2);
+        assertThat(f.request().resources()).containsEntry("DISK_GB", 52L);
+        assertThat(new dev.strata.provider.openstack.compute.Flavor("id", "f", 1, 1024, 20, 30, 1025, true, Map.of("resources:DISK_GB", "5"))
+                .request().resources()).as("resources:DISK_GB replaces what Nova computes").containsEntry("DISK_GB", 5L);
+        assertThat(f.shape()).contains("20 GiB disk, 30 GiB ephemeral, 1025 MiB swap, public");
+    }
+
     /** Which extra specs make a flavor special, and that a GPU member's flavor asks for its PGPU and nothing else. */
     @Test
     void theExtraSpecsThatMakeAFlavorSpecial() {

@@ -138,9 +138,15 @@ final class NovaStandIn implements AutoCloseable {
 
     /** Adds a flavor, public or private (only projects given access may use it); returns its id. */
     synchronized String addFlavor(String name, int vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, boolean isPublic) {
+        return addFlavor(name, vcpus, ramMiB, diskGiB, 0, 0, extraSpecs, isPublic);
+    }
+
+    /** Adds a flavor with an ephemeral disk (GiB) and a swap disk (MiB), as Nova 2.75 and later lists them; returns its id. */
+    synchronized String addFlavor(String name, int vcpus, long ramMiB, long diskGiB, long ephemeralGiB, long swapMiB, Map<String, String> extraSpecs,
+            boolean isPublic) {
         String id = UUID.randomUUID().toString();
         ObjectNode f = json.createObjectNode().put("id", id).put("name", name).put("vcpus", vcpus).put("ram", ramMiB).put("disk", diskGiB)
-                .put("os-flavor-access:is_public", isPublic);
+                .put("OS-FLV-EXT-DATA:ephemeral", ephemeralGiB).put("swap", swapMiB).put("os-flavor-access:is_public", isPublic);
         ObjectNode specs = f.putObject("extra_specs");
         extraSpecs.forEach(specs::put);
         flavors.put(id, f);

@@ -16,15 +16,34 @@ import java.util.TreeMap;
  * @param vcpus virtual CPUs
  * @param ramMiB memory in MiB
  * @param diskGiB root disk in GiB
+ * @param ephemeralGiB ephemeral disk in GiB ({@code OS-FLV-EXT-DATA:ephemeral})
+ * @param swapMiB swap disk in MiB ({@code swap}; Nova answers {@code ""} for none before compute 2.75)
  * @param isPublic whether every project may use it
  * @param extraSpecs its extra specs ({@code resources:PGPU=1}, {@code trait:HW_CPU_X86_AVX2=required}, ...)
  */
-public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGiB, boolean isPublic, Map<String, String> extraSpecs) {
+public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGiB, long ephemeralGiB, long swapMiB, boolean isPublic,
+        Map<String, String> extraSpecs) {
 
     public Flavor {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         extraSpecs = Map.copyOf(extraSpecs);
+    }
+
+    /** A flavor without ephemeral or swap disk (as Strata makes them). */
+    public Flavor(String id, String name, int vcpus, long ramMiB, long diskGiB, boolean isPublic, Map<String, String> extraSpecs) {
+        this(id, name, vcpus, ramMiB, diskGiB, 0, 0, isPublic, extraSpecs);
+    }
+
+    /**
+     * The DISK_GB a server of this flavor asks Placement for, as Nova's scheduler computes it
+     * ({@code ResourceRequest.from_request_spec}): the root disk, the ephemeral disk and the swap
+     * disk rounded up to whole GiB. Nova leaves the root disk out for a server booted from a volume;
+     * Strata boots its servers from an image, so it is always counted. A {@code resources:DISK_GB}
+     * extra spec replaces this ({@link #request()}).
+     */
+    public long placementDiskGiB() {
+        return diskGiB + ephemeralGiB + (swapMiB + 1023) / 1024;
     }
 
     /**
@@ -42,7 +61,7 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
      * @throws IllegalArgumentException when {@link #malformedSpec()} is not empty
      */
     public ResourceRequest request() {
-        return FitModel.forFlavor(vcpus, ramMiB, diskGiB, extraSpecs);
+        return FitModel.forFlavor(vcpus, ramMiB, placementDiskGiB(), extraSpecs);
     }
 
     /** Whole physical GPUs the flavor asks for ({@code resources:PGPU}), 0 when none. */
@@ -97,7 +116,8 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
      *     meant for others
      */
     public Map<String, String> specsToComplete(Flavor made) {
-        boolean sameSize = vcpus == made.vcpus() && ramMiB == made.ramMiB() && diskGiB == made.diskGiB();
+        boolean sameSize = vcpus == made.vcpus() && ramMiB == made.ramMiB() && diskGiB == made.diskGiB() && ephemeralGiB == made.ephemeralGiB()
+                && swapMiB == made.swapMiB();
         boolean noOtherSpecs = extraSpecs.entrySet().stream().allMatch(e -> e.getValue().equals(made.extraSpecs().get(e.getKey())));
         if (!sameSize || !noOtherSpecs || isPublic != made.isPublic()) {
             throw new ProviderFailureException("flavor " + name + " (" + id + ") is not the flavor Strata makes under that name: it has " + shape()
@@ -110,11 +130,12 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
     }
 
     /**
-     * Its CPUs, memory, disk, access and extra specs, for messages:
-     * {@code 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}}.
+     * Its CPUs, memory, disks, access and extra specs, for messages:
+     * {@code 1 VCPU, 1024 MiB RAM, 1 GiB disk, public, extra specs {resources:PGPU=1}}; an ephemeral
+     * or swap disk is named where the flavor has one ({@code 1 GiB disk, 20 GiB ephemeral, 512 MiB swap}).
      */
     public String shape() {
-        return vcpus + " VCPU, " + ramMiB + " MiB RAM, " + diskGiB + " GiB disk, " + (isPublic ? "public" : "private") + ", extra specs "
-                + new TreeMap<>(extraSpecs);
+        return vcpus + " VCPU, " + ramMiB + " MiB RAM, " + diskGiB + " GiB disk, " + (ephemeralGiB > 0 ? ephemeralGiB + " GiB ephemeral, " : "")
+                + (swapMiB > 0 ? swapMiB + " MiB swap, " : "") + (isPublic ? "public" : "private") + ", extra specs " + new TreeMap<>(extraSpecs);
     }
 }

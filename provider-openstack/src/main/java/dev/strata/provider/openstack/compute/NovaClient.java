@@ -220,14 +220,21 @@ public final class NovaClient {
         List<Flavor> withSpecs = new ArrayList<>();
         for (Flavor f : flavors) {
             JsonNode specs = call("GET", "/flavors/" + enc(f.id()) + "/os-extra_specs", null, context).body().path("extra_specs");
-            withSpecs.add(new Flavor(f.id(), f.name(), f.vcpus(), f.ramMiB(), f.diskGiB(), f.isPublic(), strings(specs)));
+            withSpecs.add(new Flavor(f.id(), f.name(), f.vcpus(), f.ramMiB(), f.diskGiB(), f.ephemeralGiB(), f.swapMiB(), f.isPublic(),
+                    strings(specs)));
         }
         return withSpecs;
     }
 
-    private static Flavor flavor(JsonNode f, JsonNode specs) {
+    /** A flavor as Nova lists it; {@code swap} is {@code ""} for none before compute 2.75, a number of MiB otherwise. */
+    static Flavor flavor(JsonNode f, JsonNode specs) {
         return new Flavor(f.path("id").asText(), f.path("name").asText(), f.path("vcpus").asInt(), f.path("ram").asLong(),
-                f.path("disk").asLong(), f.path("os-flavor-access:is_public").asBoolean(true), specs == null ? Map.of() : strings(specs));
+                f.path("disk").asLong(), f.path("OS-FLV-EXT-DATA:ephemeral").asLong(), swapMiB(f.path("swap")),
+                f.path("os-flavor-access:is_public").asBoolean(true), specs == null ? Map.of() : strings(specs));
+    }
+
+    private static long swapMiB(JsonNode swap) {
+        return swap.isTextual() && swap.asText().isBlank() ? 0 : swap.asLong();
     }
 
     /** A flavor by id, or empty. */

@@ -105,6 +105,8 @@ public final class FitModel {
 
     /**
      * The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs.
+     * {@code diskGiB} is all the disk Nova asks Placement for, root, ephemeral and swap together
+     * ({@code Flavor.placementDiskGiB()}), not the flavor's {@code disk} alone.
      *
      * @throws IllegalArgumentException when a {@code resources:} amount is not a whole number of 0 or more
      *     ({@link #malformedAmount}): such a flavor is not to be used
