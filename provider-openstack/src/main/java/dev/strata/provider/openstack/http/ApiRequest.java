@@ -13,7 +13,7 @@ import java.util.Set;
  * @param service the service's name for messages ({@code Keystone}, {@code Placement}, {@code Nova})
  * @param method the HTTP method
  * @param uri the full URI
- * @param headers request headers (a token header among them is never logged or shown)
+ * @param headers request headers (a token header among them is never logged or shown; {@link #toString()} names them, without values)
  * @param body the JSON body, or null
  * @param accepted statuses the caller handles itself besides 2xx (404 for "gone", 409 for a
  *     conflict it resolves); every other non-2xx status becomes a portable exception
@@ -52,6 +52,18 @@ public record ApiRequest(String service, String method, URI uri, Map<String, Str
     /** This request, marked safe to send twice (a POST whose repetition is harmless or detected). */
     public ApiRequest asIdempotent() {
         return new ApiRequest(service, method, uri, headers, body, accepted, true);
+    }
+
+    /**
+     * The service, the call, the names of its headers and the size of its body, never a header's
+     * value or the body: a token travels in {@code X-Auth-Token}, and a Keystone authentication body
+     * carries a password or an application credential secret.
+     */
+    @Override
+    public String toString() {
+        return "ApiRequest[" + service + " " + describe() + ", headers " + new java.util.TreeSet<>(headers.keySet()) + ", body "
+                + (body == null ? "none" : body.toString().length() + " chars") + ", accepted " + new java.util.TreeSet<>(accepted)
+                + (idempotent ? ", idempotent" : "") + "]";
     }
 
     /** {@code GET /servers/123}: what messages name, without the host and never with a header. */
