@@ -134,6 +134,17 @@ final class ProviderDirectory implements AutoCloseable {
         lock.lock();
         try {
             entry = entries.computeIfAbsent(registration.providerId(), Entry::new);
+            Registration holder = entry.registrations.get(registration.capability());
+            if (holder != null && holder.serviceId() != registration.serviceId()) {
+                // two services claim one provider id for one capability (two bundles, or two configurations of one): the one
+                // registered first keeps it, so that neither silently replaces the other's resources, and the other waits
+                entry.waiting.add(registration);
+                LOG.error("Provider {}: the {} service {} of bundle {} (version {}) has the id of the service {} of bundle {} (version {}), "
+                        + "which keeps it; the later one is not used while that one is registered (give each provider its own id)",
+                        registration.providerId(), registration.capability(), registration.serviceId(), registration.bundle(),
+                        registration.version(), holder.serviceId(), holder.bundle(), holder.version());
+                return;
+            }
             boolean returning = entry.state == ProviderState.DEPARTED;
             entry.registrations.put(registration.capability(), registration);
             entry.everRegistered.add(registration.capability());
@@ -162,10 +173,37 @@ final class ProviderDirectory implements AutoCloseable {
     }
 
     void unregister(long serviceId, Capability capability) {
+        Entry successorOf = null;
+        Registration successor = null;
         lock.lock();
         try {
             for (Entry entry : entries.values()) {
+                if (entry.waiting.removeIf(r -> r.serviceId() == serviceId && r.capability() == capability)) {
+                    LOG.info("Provider {}: the waiting {} service {} with its id left", entry.id, capability, serviceId);
+                    return;
+                }
                 Registration current = entry.registrations.get(capability);
+                Registration next = entry.waiting.stream().filter(r -> r.capability() == capability).findFirst().orElse(null);
+                if (current != null && current.serviceId() == serviceId && next != null) {
+                    // a service that waited with the same id takes over, as a new version would
+                    entry.waiting.remove(next);
+                    entry.registrations.put(capability, next);
+                    entry.failing.remove(capability);
+                    String previousVersion = entry.version;
+                    entry.vendor = next.vendor();
+                    entry.version = next.version();
+                    entry.bundle = next.bundle();
+                    entry.description = ProviderText.clean(next.description());
+                    entry.swaps++;
+                    LOG.info("Provider {}: its {} service of bundle {} left; the service {} of bundle {} (version {}) with the same id, "
+                            + "which waited, takes over; rediscovering", entry.id, capability, current.bundle(), next.serviceId(),
+                            next.bundle(), next.version());
+                    change(entry, "returned", ProviderState.STARTING, null, previousVersion);
+                    changed.signalAll();
+                    successorOf = entry;
+                    successor = next;
+                    break;
+                }
                 if (current != null && current.serviceId() == serviceId) {
                     entry.registrations.remove(capability);
                     entry.failing.remove(capability);
@@ -188,6 +226,9 @@ final class ProviderDirectory implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+        if (successor != null) {
+            discover(successorOf, successor);
         }
     }
 
@@ -295,12 +336,26 @@ final class ProviderDirectory implements AutoCloseable {
             if (cause == null) {
                 long generation = generationOf(snapshot);
                 Object previous = entry.snapshots.get(registration.capability());
+                Registration previousFrom = entry.snapshotFrom.get(registration.capability());
+                String backwards = null;
                 if (previous != null && generationOf(previous) > generation) {
-                    LOG.debug("Ignoring out-of-order snapshot {} of {} (have {})", generation, entry.id, generationOf(previous));
-                    return;
+                    if (!current || previousFrom == registration) {
+                        LOG.debug("Ignoring out-of-order snapshot {} of {} (have {})", generation, entry.id, generationOf(previous));
+                        return;
+                    }
+                    // the service now registered (a new version) went below its predecessor's generation: its snapshot is still
+                    // the one to keep (ignored, the provider would stay STARTING on its predecessor's stale resources for ever)
+                    backwards = "generation " + generation + " of version " + registration.version() + " is below "
+                            + generationOf(previous) + " of the version it replaced (" + (previousFrom == null ? "?" : previousFrom.version())
+                            + "); generations must increase across bundle versions (use the wall clock in microseconds)";
                 }
                 entry.snapshots.put(registration.capability(), snapshot);
+                entry.snapshotFrom.put(registration.capability(), registration);
                 List<String> reported = warningsOf(snapshot);
+                if (backwards != null) {
+                    reported = new ArrayList<>(reported);
+                    reported.add(backwards);
+                }
                 List<String> before = entry.reportedWarnings.getOrDefault(registration.capability(), List.of());
                 reported.stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("Provider {} reports: {}", entry.id, w));
                 entry.reportedWarnings.put(registration.capability(), reported);
@@ -740,6 +795,8 @@ final class ProviderDirectory implements AutoCloseable {
         final String id;
         final Map<Capability, Registration> registrations = new EnumMap<>(Capability.class);
         final Map<Capability, Object> snapshots = new EnumMap<>(Capability.class);
+        /** The registration whose discovery each snapshot is. */
+        final Map<Capability, Registration> snapshotFrom = new EnumMap<>(Capability.class);
         final Map<Capability, List<String>> reportedWarnings = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
@@ -752,6 +809,8 @@ final class ProviderDirectory implements AutoCloseable {
         final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
         /** When each capability without a registration now last lost it: its resources are dropped a grace period later. */
         final Map<Capability, Instant> departedCapabilities = new EnumMap<>(Capability.class);
+        /** Services with this id for a capability that another service holds, in the order they came: not used while it stays. */
+        final List<Registration> waiting = new ArrayList<>();
         String vendor;
         String version;
         String bundle;
@@ -784,6 +843,13 @@ final class ProviderDirectory implements AutoCloseable {
         ProviderStatus status(List<String> mergeWarnings) {
             List<String> warnings = new ArrayList<>();
             reportedWarnings.values().forEach(warnings::addAll);
+            for (Registration w : waiting) {
+                Registration holder = registrations.get(w.capability());
+                warnings.add("conflict: the " + w.capability() + " service of bundle " + w.bundle() + " (version " + w.version()
+                        + ") has this provider's id too; it is not used while that of bundle "
+                        + (holder == null ? "(none)" : holder.bundle() + " (version " + holder.version() + ")")
+                        + " is registered; give each provider its own id");
+            }
             warnings.addAll(mergeWarnings);
             return new ProviderStatus(id, vendor, version, bundle,
                     registrations.isEmpty() ? everRegistered : registrations.keySet(),

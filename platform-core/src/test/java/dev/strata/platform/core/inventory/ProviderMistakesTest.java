@@ -1,0 +1,101 @@
+package dev.strata.platform.core.inventory;
+
+import static dev.strata.platform.core.inventory.TestNodes.compute;
+import static dev.strata.platform.core.inventory.TestNodes.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.inventory.ProviderStatus;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.Capability;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mistakes a vendor's provider bundle makes that its own tests cannot see, since they need a
+ * second provider or a second version: the core keeps the other providers whole and says what
+ * was wrong, naming the provider.
+ */
+class ProviderMistakesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final ProviderDirectory directory = new ProviderDirectory(
+            new InventorySettings(Duration.ofHours(1), WAIT, WAIT, Duration.ofMinutes(15)), new DeadlineExecutor(8), Clock.systemUTC());
+
+    @AfterEach
+    void close() {
+        directory.close();
+    }
+
+    private Registration registration(String id, String bundle, String version, Registration.Discoverer discoverer) {
+        return new Registration(id, id, version, bundle, serviceIds.incrementAndGet(), Capability.COMPUTE, discoverer);
+    }
+
+    /**
+     * A second bundle registers a service with a provider id and capability another bundle's service
+     * holds. Before, it silently took over the first one's resources, and when it left the provider
+     * was DEPARTED although the first bundle's service was still registered.
+     */
+    @Test
+    void aSecondServiceWithAnIdInUseWaitsAndTakesOverOnlyWhenTheFirstLeaves() {
+        Registration first = registration("acme", "com.acme.gpu", "1.0", ctx -> compute(1, node("a1", "acme", "h")));
+        directory.register(first);
+        directory.refresh("acme", WAIT);
+        Registration second = registration("acme", "com.other.gpu", "9.9", ctx -> compute(2, node("b1", "acme", "h")));
+        directory.register(second);
+
+        ProviderStatus status = directory.refresh("acme", WAIT);
+        assertThat(status.bundle()).isEqualTo("com.acme.gpu");
+        assertThat(status.version()).isEqualTo("1.0");
+        assertThat(status.warnings()).containsExactly("conflict: the COMPUTE service of bundle com.other.gpu (version 9.9) has this "
+                + "provider's id too; it is not used while that of bundle com.acme.gpu (version 1.0) is registered; give each provider "
+                + "its own id");
+        assertThat(directory.inventory().node("a1")).isPresent();
+        assertThat(directory.inventory().node("b1")).isEmpty();
+
+        // the waiting one leaving changes nothing
+        directory.unregister(second.serviceId(), Capability.COMPUTE);
+        assertThat(directory.refresh("acme", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.status("acme").orElseThrow().warnings()).isEmpty();
+
+        // once the first leaves, one that waited takes over, as a new version would
+        directory.register(second);
+        directory.unregister(first.serviceId(), Capability.COMPUTE);
+        status = directory.refresh("acme", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.bundle()).isEqualTo("com.other.gpu");
+        assertThat(status.swaps()).isEqualTo(1);
+        assertThat(status.warnings()).isEmpty();
+        assertThat(directory.inventory().node("b1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+        assertThat(directory.inventory().node("a1")).isEmpty();
+
+        // and when it leaves with none waiting, the provider departs as usual
+        directory.unregister(second.serviceId(), Capability.COMPUTE);
+        assertThat(directory.status("acme").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+    }
+
+    /**
+     * A new version whose generations start below its predecessor's (a counter instead of the
+     * clock). Before, its snapshots were dropped at DEBUG: it stayed STARTING for ever while the
+     * old version's resources stayed, stale, and nothing said why.
+     */
+    @Test
+    void aNewVersionWhoseGenerationsGoBackwardsIsTakenAndToldSo() {
+        Registration v1 = registration("acme", "com.acme", "1.0", ctx -> compute(1_700_000_000_000_000L, node("a1", "acme", "h")));
+        directory.register(v1);
+        directory.refresh("acme", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        directory.register(registration("acme", "com.acme", "2.0", ctx -> compute(1, node("a2", "acme", "h"))));
+
+        ProviderStatus status = directory.refresh("acme", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.inventory().node("a2").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+        assertThat(directory.inventory().node("a1")).isEmpty();
+        assertThat(status.warnings()).containsExactly("generation 1 of version 2.0 is below 1700000000000000 of the version it "
+                + "replaced (1.0); generations must increase across bundle versions (use the wall clock in microseconds)");
+    }
+}
