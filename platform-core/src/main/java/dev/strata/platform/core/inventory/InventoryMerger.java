@@ -152,9 +152,17 @@ final class InventoryMerger {
                     compute.sites().forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
                     compute.powerDomains().forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
+                        if (!offer.providerId().equals(c.providerId())) {
+                            warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id(), offer.providerId(), c.providerId()));
+                            continue;
+                        }
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
                     for (Node node : compute.nodes()) {
+                        if (!node.providerId().equals(c.providerId())) {
+                            warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
+                            continue;
+                        }
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
                         if (previous != null && previous.providerId().equals(c.providerId())) {
@@ -189,6 +197,16 @@ final class InventoryMerger {
         InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
                 values(powerDomains), offerList, unattached);
         return new Result(snapshot, warnings.byProvider(), Set.copyOf(warnings.awaiting));
+    }
+
+    /**
+     * Why a resource a provider reported is left out: it names another provider as its own (a copied
+     * example, a factory configuration's id not passed on), and would be provisioned, marked stale
+     * and dropped as that provider's.
+     */
+    private static String namesAnother(String what, String named, String reporter) {
+        return what + " names provider " + named + ", not " + reporter + ", as the one that reports it; left out of the inventory "
+                + "(a resource's providerId is the id of the provider service that reports it)";
     }
 
     /**

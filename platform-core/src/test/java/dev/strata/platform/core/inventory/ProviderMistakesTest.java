@@ -98,4 +98,23 @@ class ProviderMistakesTest {
         assertThat(status.warnings()).containsExactly("generation 1 of version 2.0 is below 1700000000000000 of the version it "
                 + "replaced (1.0); generations must increase across bundle versions (use the wall clock in microseconds)");
     }
+
+    /**
+     * A provider whose nodes name another provider as theirs (the example's id copied, a factory
+     * configuration's id not passed on). Before, they were merged as that other provider's nodes:
+     * provisioned through it and dropped with it.
+     */
+    @Test
+    void nodesThatNameAnotherProviderAreLeftOutWithAWarningToTheirReporter() {
+        directory.register(registration("baremetal", "b", "1.0", ctx -> compute(1, node("m1", "baremetal", "h"))));
+        directory.refresh("baremetal", WAIT);
+        directory.register(registration("acme", "com.acme", "1.0", ctx -> compute(1, node("a1", "baremetal", "h"))));
+
+        ProviderStatus status = directory.refresh("acme", WAIT);
+        assertThat(directory.inventory().node("a1")).isEmpty();
+        assertThat(status.warnings()).containsExactly("node a1 names provider baremetal, not acme, as the one that reports it; "
+                + "left out of the inventory (a resource's providerId is the id of the provider service that reports it)");
+        assertThat(directory.status("baremetal").orElseThrow().warnings()).isEmpty();
+        assertThat(directory.inventory().node("m1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+    }
 }
