@@ -64,7 +64,8 @@ public abstract class ProviderContract<P, S> extends SpiContract<P> {
     /** A discovery with {@link #callTimeout()} that must succeed and return a snapshot. */
     protected final S discover(P provider) {
         DiscoveryContext context = context();
-        return succeeding("discovery " + context.operationId(), () -> discover(provider, context));
+        String what = "discovery " + context.operationId();
+        return succeeding(what, () -> withinDeadline(what, context, () -> discover(provider, context)));
     }
 
     @Override

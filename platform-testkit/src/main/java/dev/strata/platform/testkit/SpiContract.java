@@ -130,6 +130,58 @@ public abstract class SpiContract<P> {
         }
     }
 
+    /**
+     * Runs a provider call on a thread of its own and waits for it until {@link #promptly()} after
+     * the context's deadline: a provider that hangs (a blocking read without a timeout, a loop that
+     * checks neither the deadline nor interruption) fails the test, naming the call, instead of
+     * hanging the build. What the call returns or throws is returned or thrown here.
+     *
+     * @param what the call, for the message
+     * @param context the context the call was given
+     * @param call the provider call
+     */
+    protected final <T> T withinDeadline(String what, DiscoveryContext context, Supplier<T> call) {
+        return bounded(what, context, false, call);
+    }
+
+    private <T> T bounded(String what, DiscoveryContext context, boolean interrupted, Supplier<T> call) {
+        Duration bound = (context.remaining().isNegative() ? Duration.ZERO : context.remaining()).plus(promptly());
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                result.complete(call.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, "testkit-call-" + context.operationId());
+        caller.setDaemon(true);
+        caller.start();
+        try {
+            return result.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            caller.interrupt();
+            throw new AssertionError("the provider hangs: " + what + " had not returned " + promptly().toMillis()
+                    + " ms after its deadline (" + bound.toMillis() + " ms after it began); a call must return by its deadline, "
+                    + "and the core reports a provider that does not FAILED and calls that service no more until it returns");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new AssertionError(what + " threw " + cause, cause);
+        } catch (InterruptedException e) {
+            caller.interrupt();
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + what, e);
+        }
+    }
+
     /** Runs a provider call that must succeed: a {@link StrataException} fails the test with its message. */
     protected static <T> T succeeding(String what, Supplier<T> call) {
         try {
@@ -161,20 +213,19 @@ public abstract class SpiContract<P> {
         P provider = newProvider();
         Clock clock = Clock.systemUTC();
         DiscoveryContext expired = new DiscoveryContext("testkit-expired", clock.instant().minusMillis(1), clock);
-        assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, expired)), "called with a deadline that had passed");
+        assertFailsPromptlyWithTimeout(() -> portably(() -> withinDeadline("a call with a deadline that had passed", expired,
+                () -> probe(provider, expired))), "called with a deadline that had passed");
         DiscoveryContext now = new DiscoveryContext("testkit-now", clock.instant(), clock);
-        assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, now)), "called with no time left");
+        assertFailsPromptlyWithTimeout(() -> portably(() -> withinDeadline("a call with no time left", now, () -> probe(provider, now))),
+                "called with no time left");
     }
 
     @Test
     public void anInterruptedCallerFailsPromptlyWithProviderTimeout() throws Exception {
         P provider = newProvider();
-        Thread.currentThread().interrupt();
-        try {
-            assertFailsPromptlyWithTimeout(() -> portably(() -> probe(provider, context())), "called on an interrupted thread");
-        } finally {
-            Thread.interrupted();
-        }
+        DiscoveryContext context = context();
+        assertFailsPromptlyWithTimeout(() -> portably(() -> bounded("a call on an interrupted thread", context, true,
+                () -> probe(provider, context))), "called on an interrupted thread");
     }
 
     /**
@@ -216,7 +267,8 @@ public abstract class SpiContract<P> {
                 "createBrokenProvider() supplies no broken provider: nothing to check");
         created.add(broken.get());
         try {
-            Object result = portably(() -> probe(broken.get(), context()));
+            DiscoveryContext context = context();
+            Object result = portably(() -> withinDeadline("a call of the broken provider", context, () -> probe(broken.get(), context)));
             brokenProviderAnswered(result);
         } catch (StrataException e) {
             assertNotNull(e.getMessage(), "a StrataException without a message");

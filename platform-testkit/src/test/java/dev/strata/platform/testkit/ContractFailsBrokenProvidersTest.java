@@ -12,6 +12,7 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -36,7 +39,7 @@ class ContractFailsBrokenProvidersTest {
     /** How a provider under test misbehaves. */
     enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
         INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS,
-        OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES }
+        OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES, HANGS }
 
     /**
      * A small compute provider: one node at one site, in a rack of a row of a hall, and one capacity
@@ -57,6 +60,9 @@ class ContractFailsBrokenProvidersTest {
 
         @Override
         public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+            if (flaw == Flaw.HANGS) {
+                hang();
+            }
             if (flaw != Flaw.IGNORES_DEADLINE && flaw != Flaw.SWALLOWS_INTERRUPT) {
                 context.checkDeadline("discovery");
             }
@@ -102,6 +108,15 @@ class ContractFailsBrokenProvidersTest {
                             .build()).limit(4).build();
             return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local("site-1", "example")))
                     .nodes(List.of(node)).powerDomains(domains).offers(List.of(offer)).build();
+        }
+
+        /** Blocks 20 s, heeding neither the deadline nor interruption, as a read from a socket without a timeout does. */
+        private static void hang() {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < until) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                Thread.interrupted();
+            }
         }
 
         private static void sleep(long ms) {
@@ -211,6 +226,22 @@ class ContractFailsBrokenProvidersTest {
         }
     }
 
+    static class Hangs extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.HANGS;
+        }
+
+        @Override
+        protected Duration callTimeout() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        protected Duration promptly() {
+            return Duration.ofMillis(500);
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         return failures(contract).keySet();
     }
@@ -227,6 +258,26 @@ class ContractFailsBrokenProvidersTest {
     @Test
     void aWellBehavedProviderPassesEveryTest() {
         assertThat(failed(Good.class)).isEmpty();
+    }
+
+    /**
+     * A provider that hangs fails every test that calls it, each saying so, within the deadline
+     * and {@code promptly()}. Before, the kit called it on the test's own thread: the test, and the
+     * vendor's build, hung with it.
+     */
+    @Test
+    void aProviderThatHangsFailsItsTestsInsteadOfHangingThem() {
+        long start = System.nanoTime();
+        Map<String, String> hangs = failures(Hangs.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        assertThat(hangs).containsOnlyKeys("aCallWithNoTimeLeftFailsPromptlyWithProviderTimeout",
+                "anInterruptedCallerFailsPromptlyWithProviderTimeout", "aCallInterruptedWhileItRunsEndsPromptly",
+                "onlyStrataExceptionsLeaveABrokenProvider", "generationsStrictlyIncreaseAcrossCalls",
+                "generationsStrictlyIncreaseAcrossANewInstance", "snapshotsAreComplete", "idsAreStableAcrossCallsAndInstances",
+                "concurrentCallsAreSafe");
+        hangs.remove("aCallInterruptedWhileItRunsEndsPromptly"); // says "ignored the interruption", as before
+        assertThat(hangs.values()).allSatisfy(m -> assertThat(m).contains("the provider hangs: ")
+                .contains("had not returned 500 ms after its deadline"));
     }
 
     @Test
