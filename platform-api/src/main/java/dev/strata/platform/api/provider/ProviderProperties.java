@@ -15,7 +15,10 @@ public final class ProviderProperties {
      * several capabilities. The id must stay the same across versions of the bundle, so that a
      * new version takes over the old one's resources. Letters, digits, '.', '_' or '-', 1 to 64
      * characters, starting with a letter or digit: Strata ignores a service with any other id and
-     * logs an error naming it.
+     * logs an error naming it. A second service with the id and the capability of one that is
+     * registered (another bundle's, or a second configuration of a factory component) is not used
+     * while the first stays; Strata logs an error and shows a conflict warning naming both bundles,
+     * and the second takes over, as a new version would, when the first goes.
      */
     public static final String ID = "strata.provider.id";
 
