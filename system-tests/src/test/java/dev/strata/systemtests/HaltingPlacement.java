@@ -47,4 +47,14 @@ final class HaltingPlacement implements Placement {
     public Allocation release(String id) {
         return delegate.release(id);
     }
+
+    @Override
+    public Allocation forceRelease(String id) {
+        return delegate.forceRelease(id);
+    }
+
+    @Override
+    public Allocation releaseFor(String id, String deploymentId) {
+        return delegate.releaseFor(id, deploymentId);
+    }
 }

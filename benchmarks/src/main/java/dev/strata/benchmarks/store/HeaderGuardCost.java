@@ -124,7 +124,7 @@ public final class HeaderGuardCost {
                 long start = System.nanoTime();
                 if (held.size() >= 200) {
                     String id = held.removeFirst();
-                    generation = store.ledger().release(id, StoreThroughput.evidence(id)).join().generation();
+                    generation = store.ledger().release(id, dev.strata.platform.core.store.ReleaseGuard.UNHELD, StoreThroughput.evidence(id)).join().generation();
                 } else {
                     String id = store.ledger().nextId();
                     generation = store.ledger().commit(generation, StoreThroughput.allocation(id, n++), null, StoreThroughput.evidence(id))

@@ -74,7 +74,7 @@ public final class StoreFileGrowth {
             }
             if (held.size() >= hold) {
                 String id = held.removeFirst();
-                generation = store.ledger().release(id, StoreThroughput.evidence(id)).join().generation();
+                generation = store.ledger().release(id, dev.strata.platform.core.store.ReleaseGuard.UNHELD, StoreThroughput.evidence(id)).join().generation();
             } else {
                 String id = store.ledger().nextId();
                 generation = store.ledger().commit(generation, StoreThroughput.allocation(id, (int) changes), null, StoreThroughput.evidence(id))

@@ -67,6 +67,16 @@ class LedgerAndCommitmentMetricsTest {
             public Allocation release(String id) {
                 throw new AssertionError("a scrape must not release");
             }
+
+            @Override
+            public Allocation forceRelease(String id) {
+                throw new AssertionError("a scrape must not release");
+            }
+
+            @Override
+            public Allocation releaseFor(String id, String deploymentId) {
+                throw new AssertionError("a scrape must not release");
+            }
         };
     }
 

@@ -54,10 +54,46 @@ public interface Placement {
     }
 
     /**
-     * Frees an allocation.
+     * Frees an allocation that no deployment holds. A deployment that is not deleted holds the
+     * allocation it was placed with, and so does a deployment being deployed (placed, not yet
+     * stored): freed under it, its machines would keep running on capacity placement gives to
+     * others. Such a release is refused, naming the deployment, its contract and state:
+     * {@code strata:undeploy <deployment>} (or {@code Deployments.undeploy}) deletes the machines
+     * and then frees it, and {@link #forceRelease} frees it anyway. The check and the release are one
+     * transaction of the state store: a deployment stored meanwhile is seen.
      *
      * @return what was freed
      * @throws dev.strata.platform.api.exception.NotFoundException when there is no such allocation
+     * @throws dev.strata.platform.api.exception.ConflictException when a deployment holds it; nothing is freed
      */
     Allocation release(String id);
+
+    /**
+     * Frees an allocation even when a deployment holds it: the deployment's machines keep running
+     * on capacity placement gives to others, until it is undeployed. For an operator who knows
+     * better than the ledger ({@code strata:release --force}); the provenance log's {@code release}
+     * record says it was forced, and which deployments held the allocation.
+     *
+     * @return what was freed
+     * @throws dev.strata.platform.api.exception.NotFoundException when there is no such allocation
+     * @since 1.4
+     */
+    Allocation forceRelease(String id);
+
+    /**
+     * Frees the allocation of a deployment on its behalf, once its machines are deleted: the
+     * deployment engine's path, as {@link #placeFor} is its path to place. Refused when another
+     * deployment holds the allocation, and when the deployment itself is stored and not being
+     * deleted (state {@code DELETING}); allowed when it was placed for the deployment and the
+     * deployment was never stored (a deploy that failed before storing it).
+     *
+     * @param id the allocation
+     * @param deploymentId the deployment it was placed for
+     * @return what was freed
+     * @throws dev.strata.platform.api.exception.NotFoundException when there is no such allocation
+     * @throws dev.strata.platform.api.exception.ConflictException when another deployment holds it, or this one still runs
+     * @throws IllegalArgumentException for a blank deployment id
+     * @since 1.4
+     */
+    Allocation releaseFor(String id, String deploymentId);
 }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.deployment.DeploymentResult;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
 import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.ProviderFailureException;
@@ -317,7 +318,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                                     + decision.allocationId() + " (strata:deployment " + id + ")"), e);
                 }
             }
-            releaseQuietly(decision.allocationId(), contract.name());
+            releaseQuietly(decision.allocationId(), id, contract.name());
             throw e;
         }
         LOG.info("Deployment {} of {} (tenant {}) requested by {}: {} members, allocation {}", created.id(), contract.name(),
@@ -1344,9 +1345,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         }
     }
 
-    private void releaseQuietly(String allocationId, String contract) {
+    private void releaseQuietly(String allocationId, String deploymentId, String contract) {
         try {
-            placement.release(allocationId);
+            // as the deployment it was placed for: refused, in the release's own transaction, should the deployment have
+            // been stored after all (a write the store did not acknowledge) or another one hold the allocation
+            placement.releaseFor(allocationId, deploymentId);
+        } catch (NotFoundException gone) {
+            // released meanwhile: nothing left to free
         } catch (RuntimeException e) {
             unstoredLeft.set(true);
             LOG.error("Allocation {} of {} could not be released after its deployment failed to start: {}; the reconciler tries again",
@@ -1377,9 +1382,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             }
             Allocation released;
             try {
-                released = placement.release(allocationId);
+                // on the deployment's behalf, checked with the release: a deployment stored meanwhile (this check above and the
+                // release are not one transaction, the release and its check are) keeps its allocation
+                released = placement.releaseFor(allocationId, deploymentId);
             } catch (NotFoundException gone) {
-                continue; // released meanwhile (strata:release, or the failed deploy's own release)
+                continue; // released meanwhile (strata:release --force, or the failed deploy's own release)
+            } catch (ConflictException stored) {
+                LOG.info("Allocation {} placed for deployment {} was not released: {}", allocationId, deploymentId, stored.getMessage());
+                continue;
             }
             freed.add(allocationId);
             Map<String, Object> payload = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.strata.platform.core.deployment;
 import dev.strata.platform.api.contract.OnMachineLoss;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.MemberState;
+import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -687,10 +688,14 @@ public final class Reconciler {
                 LOG.warn("Deployment {}: {}", d.id(), released);
             } else {
                 try {
-                    e.placement.release(allocationId);
+                    // as this deployment, being deleted: refused should another deployment hold the allocation
+                    e.placement.releaseFor(allocationId, d.id());
                     released = "allocation " + allocationId + " released";
                 } catch (NotFoundException ex) {
                     released = "allocation " + allocationId + " was no longer held";
+                } catch (ConflictException ex) {
+                    released = "allocation " + allocationId + " was left as it is: " + ex.getMessage();
+                    LOG.warn("Deployment {}: {}", d.id(), released);
                 } catch (RuntimeException ex) {
                     LOG.warn("Deployment {}: releasing allocation {} failed ({}); the next pass tries again", d.id(), allocationId,
                             DeploymentEngine.message(ex));

@@ -3,6 +3,7 @@ package dev.strata.platform.core.placement;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.ReleaseGuard;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,13 +89,27 @@ interface AllocationLedger {
     }
 
     /**
-     * Removes an allocation, durably unless the ledger is kept in memory only.
+     * Removes an allocation, durably unless the ledger is kept in memory only. A ledger that keeps
+     * deployments with it ({@link StoreLedger}) checks {@code guard} in the release's own
+     * transaction; one kept in memory knows no deployments and ignores it.
      *
      * @param actor who asked, for the provenance record
+     * @param guard which deployments may hold it; the durability future fails with a
+     *     {@link dev.strata.platform.api.exception.ConflictException} when one holds it that the guard does not allow
      */
-    default Pending<Allocation> submitRelease(String id, String actor) {
+    default Pending<Allocation> submitRelease(String id, String actor, ReleaseGuard guard) {
         Allocation removed = release(id);
         return new Pending<>(generation(), removed, CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * Refuses a release that {@code guard} would refuse now, before it changes anything: a first
+     * look, not atomic with the release (whose own check is). A ledger that knows no deployments
+     * has nothing to look at.
+     *
+     * @throws dev.strata.platform.api.exception.ConflictException naming the deployment that holds it
+     */
+    default void checkRelease(String id, ReleaseGuard guard) {
     }
 
     /** Appends a provenance record on its own (a dry run); a ledger without a log ignores it. */

@@ -205,18 +205,29 @@ final class PlacementEngine {
     }
 
     Allocation release(String id) {
+        return release(id, dev.strata.platform.core.store.ReleaseGuard.UNHELD);
+    }
+
+    /** Frees an allocation if {@code guard} allows the deployments holding it (checked by the ledger with the release). */
+    Allocation release(String id, dev.strata.platform.core.store.ReleaseGuard guard) {
         String actor = Actors.current();
         ledger.requireWritable();
+        ledger.checkRelease(id, guard); // outside the commit lock: a read of the store
         AllocationLedger.Pending<Allocation> pending;
         commitLock.lock();
         try {
-            pending = ledger.submitRelease(id, actor);
+            pending = ledger.submitRelease(id, actor, guard);
         } finally {
             commitLock.unlock();
         }
         StoreLedger.join(pending.durable());
         Allocation released = pending.value();
-        LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
+        if (guard.forced()) {
+            LOG.warn("Released {} ({} of tenant {}) by force: a deployment holding it keeps its machines until it is undeployed", id,
+                    released.contract(), released.tenant());
+        } else {
+            LOG.info("Released {} ({} of tenant {})", id, released.contract(), released.tenant());
+        }
         return released;
     }
 

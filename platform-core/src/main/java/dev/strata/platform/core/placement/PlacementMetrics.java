@@ -33,7 +33,7 @@ final class PlacementMetrics {
             .help("How long placement calls took, by mode, whatever their outcome").labelNames("mode").classicOnly().withoutExemplars()
             .build();
     private final Counter releases = Counter.builder().name("strata_releases_total")
-            .help("Allocations released, by outcome (released, not_found, error)").labelNames("outcome").withoutExemplars().build();
+            .help("Allocations released, by outcome (released, held: refused, a deployment holds it; not_found, error)").labelNames("outcome").withoutExemplars().build();
 
     PlacementMetrics() {
         for (String mode : new String[] {PLACE, DRY_RUN, DEPLOYMENT}) {
@@ -42,7 +42,7 @@ final class PlacementMetrics {
             }
             latency.initLabelValues(mode);
         }
-        for (String outcome : new String[] {"released", "not_found", ERROR}) {
+        for (String outcome : new String[] {"released", "held", "not_found", ERROR}) {
             releases.initLabelValues(outcome);
         }
     }
@@ -71,6 +71,9 @@ final class PlacementMetrics {
             return released;
         } catch (NotFoundException e) {
             outcome = "not_found";
+            throw e;
+        } catch (dev.strata.platform.api.exception.ConflictException e) {
+            outcome = "held";
             throw e;
         } finally {
             releases.labelValues(outcome).inc();

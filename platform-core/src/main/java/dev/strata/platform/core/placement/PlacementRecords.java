@@ -11,6 +11,7 @@ import dev.strata.platform.api.placement.Rejection;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.NewContract;
 import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.ReleaseGuard;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.Map;
  * <li>{@code placement}: the contract (as read, its texts cleaned), the inventory and ledger generations decided
  * on, the allocation's bindings, the evidence per clause and the counted rejections.
  * <li>{@code placement-dry-run}: the same without an allocation, when dry runs are recorded.
- * <li>{@code release}: the allocation released and what it held.
+ * <li>{@code release}: the allocation released and what it held; a forced release (one a deployment held) says
+ * {@code forced: true}, and names the deployments that held it ({@code heldBy}).
  * <li>{@code configuration}: placement's configuration when it differs from the last recorded.
  * </ul>
  * Subjects: {@code contract}, {@code tenant}, {@code allocation}. Actor: the shell user who asked
@@ -117,9 +119,13 @@ final class PlacementRecords {
         return payload;
     }
 
-    static ProvenanceEntry release(Allocation a, String actor) {
+    /** A release record; a forced one says so ({@code forced: true}), and the store adds the deployments it was forced from. */
+    static ProvenanceEntry release(Allocation a, String actor, ReleaseGuard guard) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("allocation", a.id());
+        if (guard.forced()) {
+            payload.put("forced", true);
+        }
         payload.put("contract", a.contract());
         payload.put("createdAt", a.createdAt() == null ? null : a.createdAt().toString());
         payload.put("bindings", bindings(a.bindings()));

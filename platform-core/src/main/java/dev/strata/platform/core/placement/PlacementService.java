@@ -13,6 +13,7 @@ import dev.strata.platform.core.placement.packing.PackingPolicy;
 import dev.strata.platform.audit.Jcs;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.ReleaseGuard;
 import dev.strata.platform.core.store.StateStore;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -169,7 +170,23 @@ public class PlacementService implements Placement, MultiCollector {
 
     @Override
     public Allocation release(String id) {
-        return metrics.release(() -> engine.release(id));
+        return metrics.release(() -> engine.release(id, ReleaseGuard.UNHELD));
+    }
+
+    @Override
+    public Allocation forceRelease(String id) {
+        return metrics.release(() -> engine.release(id, ReleaseGuard.FORCED));
+    }
+
+    @Override
+    public Allocation releaseFor(String id, String deploymentId) {
+        return metrics.release(() -> {
+            if (deploymentId == null || deploymentId.isBlank()) {
+                throw new IllegalArgumentException("release of " + id + " for a deployment without an id; expected the id of the "
+                        + "deployment it was placed for");
+            }
+            return engine.release(id, ReleaseGuard.holder(deploymentId));
+        });
     }
 
     /** Placement's counters and histograms: {@code strata_placements_total}, {@code strata_placement_duration_seconds}, {@code strata_releases_total}. */

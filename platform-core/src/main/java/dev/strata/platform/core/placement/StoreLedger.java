@@ -7,6 +7,7 @@ import dev.strata.platform.core.store.LedgerChange;
 import dev.strata.platform.core.store.LedgerState;
 import dev.strata.platform.core.store.NewContract;
 import dev.strata.platform.core.store.ProvenanceEntry;
+import dev.strata.platform.core.store.ReleaseGuard;
 import dev.strata.platform.core.store.StateStore;
 import dev.strata.platform.core.store.StoreRefusedException;
 import java.util.ArrayList;
@@ -162,13 +163,29 @@ final class StoreLedger implements AllocationLedger {
 
     @Override
     public Allocation release(String id) {
-        Pending<Allocation> p = submitRelease(id, null);
+        Pending<Allocation> p = submitRelease(id, null, ReleaseGuard.UNHELD);
         join(p.durable());
         return p.value();
     }
 
     @Override
-    public Pending<Allocation> submitRelease(String id, String actor) {
+    public void checkRelease(String id, ReleaseGuard guard) {
+        if (guard.forced()) {
+            return;
+        }
+        Optional<Allocation> known = get(id);
+        if (known.isPresent()) {
+            // a refusal here leaves the mirror alone; one that only the release's own transaction finds (a deployment stored
+            // in between) makes the mirror stale and is read again, as any change that did not become durable
+            Optional<String> refusal = store.ledger().releaseRefusal(known.get(), guard);
+            if (refusal.isPresent()) {
+                throw new dev.strata.platform.api.exception.ConflictException(refusal.get());
+            }
+        }
+    }
+
+    @Override
+    public Pending<Allocation> submitRelease(String id, String actor, ReleaseGuard guard) {
         store.requireLeader();
         CompletableFuture<LedgerChange> durable;
         Allocation removed;
@@ -180,7 +197,9 @@ final class StoreLedger implements AllocationLedger {
                 throw new NotFoundException("no allocation '" + id + "'" + (allocations.isEmpty() ? "; the ledger is empty"
                         : "; allocations: " + String.join(", ", durableIds())));
             }
-            durable = store.ledger().release(id, PlacementRecords.release(removed, actor));
+            // taken out of the mirror at once, as every change is; a refusal by the guard (a deployment holds it) fails the
+            // durability future, which makes the mirror stale, so it is read again with the allocation in it
+            durable = store.ledger().release(id, guard, PlacementRecords.release(removed, actor, guard));
             allocations.remove(id);
             pendingReleases.put(id, removed);
             produced = record(removed, true);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.strata.platform.api.cluster.ClusterInstance;
 import dev.strata.platform.api.cluster.ClusterStatus;
+import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.StateStoreException;
@@ -731,12 +732,46 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why) {
+        public Optional<String> releaseRefusal(Allocation allocation, ReleaseGuard guard) {
+            if (guard.forced()) {
+                return Optional.empty();
+            }
+            return read(c -> {
+                try (PreparedStatement byAllocation = c.prepareStatement(HOLDERS_BY_ALLOCATION);
+                        PreparedStatement placedFor = c.prepareStatement(HOLDER_PLACED_FOR)) {
+                    return holders(byAllocation, placedFor, allocation.id()).stream().filter(h -> !h.allows(guard)).findFirst()
+                            .map(h -> h.refusal(allocation, guard));
+                }
+            });
+        }
+
+        @Override
+        public CompletableFuture<LedgerChange> release(String id, ReleaseGuard guard, ProvenanceEntry why) {
+            java.util.Objects.requireNonNull(guard, "guard");
             return write(tx -> {
                 // every statement prepared once per batch: a batch under load holds dozens of releases
                 Allocation found = allocation(tx, id);
                 if (found == null) {
                     throw new StoreRefusedException("no allocation '" + id + "'", new NotFoundException("no allocation '" + id + "'"));
+                }
+                // read in this transaction, after every write before it (one writer; on PostgreSQL the leader's fence or the
+                // shared writers' lock): a deployment stored or moved before this release is seen, and none after it can
+                // have been checked against an allocation that was still there
+                List<Holder> holders = holders(tx.prepare(HOLDERS_BY_ALLOCATION), tx.prepare(HOLDER_PLACED_FOR), id);
+                ProvenanceEntry record = why;
+                if (guard.forced()) {
+                    if (!holders.isEmpty() && why != null) {
+                        Map<String, Object> payload = new LinkedHashMap<>(why.payload());
+                        payload.put("heldBy", holders.stream().map(Holder::describe).toList());
+                        record = new ProvenanceEntry(why.kind(), why.actor(), why.subjects(), payload);
+                    }
+                } else {
+                    for (Holder h : holders) {
+                        if (!h.allows(guard)) {
+                            String message = h.refusal(found, guard);
+                            throw new StoreRefusedException(message, new ConflictException(message));
+                        }
+                    }
                 }
                 PreparedStatement delete = tx.prepare("DELETE FROM allocation WHERE id = ?");
                 delete.setString(1, id);
@@ -749,10 +784,85 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     rs.next();
                     generation = rs.getLong(1);
                 }
-                LogRecord r = tx.append(why);
+                LogRecord r = tx.append(record);
                 return new LedgerChange(generation, found, r == null ? 0 : r.seq());
             });
         }
+    }
+
+    /**
+     * A deployment that holds an allocation: stored with it and not deleted ({@code state} its
+     * state), or the one it was placed for, not stored yet ({@code state} null).
+     */
+    private record Holder(String deploymentId, String state) {
+
+        boolean stored() {
+            return state != null;
+        }
+
+        /** Whether a release under {@code guard} (not forced) may free what this deployment holds. */
+        boolean allows(ReleaseGuard guard) {
+            // the deployment itself frees what it holds once its machines are deleted, or when it was never stored
+            return deploymentId.equals(guard.deploymentId()) && (!stored() || "DELETING".equalsIgnoreCase(state));
+        }
+
+        String describe() {
+            return deploymentId + " (" + (stored() ? state.toLowerCase(java.util.Locale.ROOT) : "not stored") + ")";
+        }
+
+        String refusal(Allocation a, ReleaseGuard guard) {
+            String force = "a forced release (strata:release --force " + a.id() + ", or Placement.forceRelease) releases it anyway";
+            if (!stored()) {
+                return "allocation " + a.id() + " is held by deployment " + deploymentId + " of contract " + a.contract() + " (being "
+                        + "deployed: placed for it, not stored yet); releasing it would leave the machines it makes running on capacity "
+                        + "placement gives to others. Should the deployment never be stored, the deployment engine releases it; " + force;
+            }
+            String lower = state.toLowerCase(java.util.Locale.ROOT);
+            if (deploymentId.equals(guard.deploymentId())) {
+                return "allocation " + a.id() + " of deployment " + deploymentId + " of contract " + a.contract() + " is released on its "
+                        + "behalf only once it is being deleted, and it is " + lower + ". 'strata:undeploy " + deploymentId + "' deletes "
+                        + "the machines and then releases it; " + force;
+            }
+            return "allocation " + a.id() + " is held by deployment " + deploymentId + " of contract " + a.contract() + " (" + lower
+                    + "); releasing it would leave its machines running on capacity placement gives to others. 'strata:undeploy "
+                    + deploymentId + "' deletes the machines and then releases it; " + force;
+        }
+    }
+
+    /** The deployments stored with an allocation that are not deleted (a scan: deployment.allocation_id has no index). */
+    private static final String HOLDERS_BY_ALLOCATION = "SELECT id, state FROM deployment WHERE allocation_id = ? "
+            + "AND UPPER(state) <> 'DELETED' ORDER BY created_ms, id";
+    /** The deployment an allocation was placed for, and whether and how it is stored. */
+    private static final String HOLDER_PLACED_FOR = "SELECT a.deployment_id, d.id, d.state FROM allocation a LEFT JOIN deployment d "
+            + "ON d.id = a.deployment_id WHERE a.id = ? AND a.deployment_id IS NOT NULL";
+
+    /**
+     * The deployments holding an allocation, read in a write batch's transaction (or, for a first look, one of its own): those stored with
+     * it that are not deleted, oldest first, then the one it was placed for if that is not stored.
+     */
+    private static List<Holder> holders(PreparedStatement byAllocation, PreparedStatement placedFor, String allocationId) throws SQLException {
+        List<Holder> out = new ArrayList<>();
+        byAllocation.setString(1, allocationId);
+        try (ResultSet rs = byAllocation.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Holder(rs.getString(1), rs.getString(2)));
+            }
+        }
+        placedFor.setString(1, allocationId);
+        try (ResultSet rs = placedFor.executeQuery()) {
+            if (rs.next()) {
+                String deploymentId = rs.getString(1);
+                boolean stored = rs.getString(2) != null;
+                String state = rs.getString(3);
+                boolean known = out.stream().anyMatch(h -> h.deploymentId().equals(deploymentId));
+                if (!known && !stored) {
+                    out.add(new Holder(deploymentId, null));
+                } else if (!known && !"DELETED".equalsIgnoreCase(state)) {
+                    out.add(new Holder(deploymentId, state)); // stored with another allocation id, which a deploy never does
+                }
+            }
+        }
+        return out;
     }
 
     private static long currentGeneration(Connection c) throws SQLException {

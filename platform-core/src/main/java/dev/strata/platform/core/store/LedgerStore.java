@@ -64,11 +64,27 @@ public interface LedgerStore {
     java.util.SortedMap<String, String> placedForMissingDeployments();
 
     /**
-     * Removes an allocation (any generation).
+     * Removes an allocation (any generation) if the deployments holding it allow it: the
+     * deployments are read in the release's own transaction, after every write before it, so no
+     * deployment is stored between the check and the release.
      *
-     * @return completes when durable; fails with {@link StoreRefusedException} (a
-     *     {@link dev.strata.platform.api.exception.NotFoundException} as its cause) when there is
-     *     no such allocation
+     * @param guard who may hold it
+     * @param why the provenance record appended with it, or null; a forced release that overrides
+     *     holders has them added to its payload ({@code heldBy})
+     * @return completes when durable; fails with {@link StoreRefusedException}, nothing written,
+     *     with a {@link dev.strata.platform.api.exception.NotFoundException} as its cause when there
+     *     is no such allocation, or a {@link dev.strata.platform.api.exception.ConflictException}
+     *     naming the deployment when one holds it that {@code guard} does not allow
      */
-    CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why);
+    CompletableFuture<LedgerChange> release(String id, ReleaseGuard guard, ProvenanceEntry why);
+
+    /**
+     * Why {@link #release} would refuse an allocation under {@code guard} if it ran now: the
+     * deployment holding it, read in a transaction of its own. A first look, so that a refusal
+     * changes nothing and waits for no write; only the release's own check is atomic with it.
+     *
+     * @param allocation the allocation, as the caller knows it (its id and contract name the message)
+     * @return the refusal's message, or empty when no holder is in the way (or {@code guard} is forced)
+     */
+    Optional<String> releaseRefusal(Allocation allocation, ReleaseGuard guard);
 }

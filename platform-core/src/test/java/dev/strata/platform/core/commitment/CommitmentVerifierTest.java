@@ -262,6 +262,16 @@ class CommitmentVerifierTest {
             public dev.strata.platform.api.placement.Allocation release(String id) {
                 return byId.remove(id);
             }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation forceRelease(String id) {
+                return byId.remove(id);
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation releaseFor(String id, String deploymentId) {
+                return byId.remove(id);
+            }
         };
     }
 

@@ -5,6 +5,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.core.store.ContractStore;
 import dev.strata.platform.core.store.DeploymentRecord;
 import dev.strata.platform.core.store.DeploymentStore;
+import dev.strata.platform.core.store.ReleaseGuard;
 import dev.strata.platform.core.store.JournalStore;
 import dev.strata.platform.core.store.Leadership;
 import dev.strata.platform.core.store.LedgerChange;
@@ -48,6 +49,11 @@ final class FailingStore implements StateStore {
     volatile boolean failGet;
     /** Releases of allocations that fail (nothing written). */
     volatile boolean failRelease;
+    /**
+     * The first look before a release sees no deployment holding the allocation, as if one was
+     * stored between that look and the release: only the release's own transaction can refuse.
+     */
+    volatile boolean blindFirstLook;
 
     FailingStore(StateStore store) {
         this.store = store;
@@ -109,8 +115,13 @@ final class FailingStore implements StateStore {
             }
 
             @Override
-            public CompletableFuture<LedgerChange> release(String id, ProvenanceEntry why) {
-                return failRelease ? failed("release of " + id) : l.release(id, why);
+            public java.util.Optional<String> releaseRefusal(Allocation allocation, ReleaseGuard guard) {
+                return blindFirstLook ? java.util.Optional.empty() : l.releaseRefusal(allocation, guard);
+            }
+
+            @Override
+            public CompletableFuture<LedgerChange> release(String id, ReleaseGuard guard, ProvenanceEntry why) {
+                return failRelease ? failed("release of " + id) : l.release(id, guard, why);
             }
         };
     }

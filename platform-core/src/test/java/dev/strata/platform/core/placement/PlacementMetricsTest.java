@@ -45,7 +45,7 @@ class PlacementMetricsTest {
                 out.put(mode + " latency", d);
             }
         }
-        for (String outcome : new String[] {"released", "not_found", "error"}) {
+        for (String outcome : new String[] {"released", "held", "not_found", "error"}) {
             double d = after.value("strata_releases", "outcome", outcome) - before.value("strata_releases", "outcome", outcome);
             if (d != 0) {
                 out.put("release/" + outcome, d);

@@ -129,7 +129,7 @@ class EmbeddedCompactionTest {
             if (i % 10 == 0) {
                 kept.add(a);
             } else {
-                generation = join(store.ledger().release(id, ProvenanceEntry.of("release", "test", Map.of("i", i), "allocation", id))).generation();
+                generation = join(store.ledger().release(id, ReleaseGuard.UNHELD, ProvenanceEntry.of("release", "test", Map.of("i", i), "allocation", id))).generation();
             }
         }
         return kept;

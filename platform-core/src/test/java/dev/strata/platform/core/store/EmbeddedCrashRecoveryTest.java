@@ -131,7 +131,7 @@ class EmbeddedCrashRecoveryTest {
             if (held.size() > 5 && random.nextInt(3) > 0) {
                 String gone = held.remove(random.nextInt(held.size()));
                 releaseAsked.put(gone, clock.incrementAndGet());
-                generation = join(store.ledger().release(gone, ProvenanceEntry.of("release", "test", Map.of("i", i), "allocation", gone)))
+                generation = join(store.ledger().release(gone, ReleaseGuard.UNHELD, ProvenanceEntry.of("release", "test", Map.of("i", i), "allocation", gone)))
                         .generation();
                 released.put(gone, clock.incrementAndGet());
             }

@@ -51,9 +51,9 @@ abstract class StateStoreContract {
         assertThat(ledger.get(a2)).isEmpty();
         assertThat(store.provenance().head().seq()).isEqualTo(1);
         join(ledger.commit(1, Stores.allocation(a2, "n2", List.of("gpu3")), null, null));
-        assertThatThrownBy(() -> join(ledger.release("a-999999", null))).isInstanceOf(StoreRefusedException.class)
+        assertThatThrownBy(() -> join(ledger.release("a-999999", ReleaseGuard.UNHELD, null))).isInstanceOf(StoreRefusedException.class)
                 .hasMessageContaining("no allocation 'a-999999'").hasCauseInstanceOf(NotFoundException.class);
-        LedgerChange r = join(ledger.release(a2, ProvenanceEntry.of("release", "karaf", Map.of(), "allocation", a2)));
+        LedgerChange r = join(ledger.release(a2, ReleaseGuard.UNHELD, ProvenanceEntry.of("release", "karaf", Map.of(), "allocation", a2)));
         assertThat(r.generation()).isEqualTo(3);
         assertThat(r.allocation().id()).isEqualTo(a2);
         Allocation before = ledger.get(a1).orElseThrow();
@@ -143,6 +143,70 @@ abstract class StateStoreContract {
         Verification v = verifyChain(again);
         assertThat(v.holds()).as(v.summary()).isTrue();
         again.close();
+    }
+
+    /**
+     * A release checks, in its own transaction, the deployments holding the allocation: one stored
+     * with it and not deleted, or the one it was placed for while not stored. Refused, nothing is
+     * written; forced, it is freed and its record says so and from whom; the deployment itself frees
+     * it only while being deleted; a deleted deployment holds nothing.
+     */
+    @Test
+    void releaseChecksTheDeploymentsHoldingTheAllocationInItsOwnTransaction() {
+        JdbcStateStore store = store();
+        LedgerStore ledger = store.ledger();
+        String a1 = ledger.nextId();
+        String a2 = ledger.nextId();
+        String a3 = ledger.nextId();
+        String d1 = store.deployments().nextId();
+        String d2 = store.deployments().nextId();
+        String d3 = store.deployments().nextId();
+        join(ledger.commitPlacement(0, Stores.allocation(a1, "n1", List.of("gpu0")), null, null, d1));
+        join(ledger.commitPlacement(1, Stores.allocation(a2, "n2", List.of("gpu0")), null, null, d2));
+        join(ledger.commitPlacement(2, Stores.allocation(a3, "n3", List.of("gpu0")), null, null, d3));
+        Allocation first = ledger.get(a1).orElseThrow();
+        ProvenanceEntry why = ProvenanceEntry.of("release", "karaf", Map.of("allocation", a1), "allocation", a1);
+
+        // placed for d1, which is not stored yet
+        assertThatThrownBy(() -> join(ledger.release(a1, ReleaseGuard.UNHELD, why))).isInstanceOf(StoreRefusedException.class)
+                .hasCauseInstanceOf(dev.strata.platform.api.exception.ConflictException.class)
+                .hasMessageStartingWith("allocation " + a1 + " is held by deployment " + d1 + " of contract " + first.contract()
+                        + " (being deployed: placed for it, not stored yet)");
+        assertThat(ledger.releaseRefusal(first, ReleaseGuard.UNHELD)).isPresent();
+        assertThat(ledger.releaseRefusal(first, ReleaseGuard.holder(d1))).isEmpty();
+
+        for (String[] d : new String[][] {{d1, a1, "ready"}, {d2, a2, "DELETING"}, {d3, a3, "requested"}}) {
+            join(store.deployments().create(new NewDeployment(d[0], d[1], null, "bank-risk", d[2], null, List.of()), null));
+        }
+        long generation = ledger.generation();
+        long head = store.provenance().head().seq();
+        for (ReleaseGuard refused : List.of(ReleaseGuard.UNHELD, ReleaseGuard.holder(d1), ReleaseGuard.holder(d2))) {
+            assertThatThrownBy(() -> join(ledger.release(a1, refused, why))).as("%s", refused).isInstanceOf(StoreRefusedException.class)
+                    .hasCauseInstanceOf(dev.strata.platform.api.exception.ConflictException.class).hasMessageContaining(d1)
+                    .hasMessageContaining("ready");
+        }
+        assertThatThrownBy(() -> join(ledger.release(a2, ReleaseGuard.UNHELD, why))).hasMessageContaining("deployment " + d2)
+                .hasMessageContaining("(deleting)");
+        assertThat(ledger.generation()).as("nothing written").isEqualTo(generation);
+        assertThat(store.provenance().head().seq()).isEqualTo(head);
+        assertThat(ledger.load().allocations()).hasSize(3);
+
+        // the deployment being deleted frees its own
+        assertThat(join(ledger.release(a2, ReleaseGuard.holder(d2), null)).allocation().id()).isEqualTo(a2);
+        // forced: freed, and the record says so and names the holder
+        LedgerChange forced = join(ledger.release(a1, ReleaseGuard.FORCED, ProvenanceEntry.of("release", "karaf",
+                Map.of("allocation", a1, "forced", true), "allocation", a1)));
+        LogRecord r = store.provenance().get(forced.provenanceSeq()).orElseThrow();
+        assertThat(r.payload()).containsEntry("forced", true).containsEntry("heldBy", List.of(d1 + " (ready)"));
+        // deleted: holds nothing
+        DeploymentRecord third = store.deployments().get(d3).orElseThrow();
+        join(store.deployments().update(d3, third.version(), "DELETED", null, null));
+        assertThat(ledger.releaseRefusal(ledger.get(a3).orElseThrow(), ReleaseGuard.UNHELD)).isEmpty();
+        join(ledger.release(a3, ReleaseGuard.UNHELD, null));
+        assertThat(ledger.load().allocations()).isEmpty();
+        Verification v = verifyChain(store);
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        store.close();
     }
 
     /**

@@ -1,0 +1,17 @@
+package dev.strata.platform.api.exception;
+
+/**
+ * The call conflicts with what something else holds, and nothing was changed: an allocation that
+ * a deployment holds cannot be released as any other. The message names what holds it, its state,
+ * and the call that resolves the conflict (HTTP 409 in spirit); calling again unchanged is
+ * refused again until that holder is gone.
+ *
+ * @since 1.4 (package version)
+ */
+public class ConflictException extends StrataException {
+    private static final long serialVersionUID = 1L;
+
+    public ConflictException(String message) {
+        super(message);
+    }
+}
