@@ -52,6 +52,16 @@ class StatusCommandTest {
             public Allocation release(String id) {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public Allocation forceRelease(String id) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Allocation releaseFor(String id, String deploymentId) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 
