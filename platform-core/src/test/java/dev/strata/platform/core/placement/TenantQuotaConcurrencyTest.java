@@ -64,7 +64,13 @@ class TenantQuotaConcurrencyTest {
                             if (r.nextInt(3) == 0) {
                                 String id = held.poll();
                                 if (id != null) {
-                                    service.release(id);
+                                    // one placed for a deployment (never stored here) is held by it: freed on its behalf
+                                    String[] placedFor = id.split(" ");
+                                    if (placedFor.length == 2) {
+                                        service.releaseFor(placedFor[0], placedFor[1]);
+                                    } else {
+                                        service.release(id);
+                                    }
                                 }
                                 continue;
                             }
@@ -75,9 +81,10 @@ class TenantQuotaConcurrencyTest {
                             };
                             Contract c = READER.read("{name: c" + worker + "-" + i + ", tenant: t, members: [{name: m, cpu: " + (1 + r.nextInt(6))
                                     + ", memory: 8GiB, gpus: " + gpus + "}]}", "c");
-                            PlacementDecision d = r.nextInt(4) == 0 ? service.placeFor(c, "d-" + worker + "-" + i) : service.place(c, false);
+                            String deployment = r.nextInt(4) == 0 ? "d-" + worker + "-" + i : null;
+                            PlacementDecision d = deployment != null ? service.placeFor(c, deployment) : service.place(c, false);
                             if (d.placed()) {
-                                held.add(d.allocationId());
+                                held.add(d.allocationId() + (deployment != null ? " " + deployment : ""));
                             } else if (d.summary().startsWith("not placed: tenant t would exceed its quota")) {
                                 refused.incrementAndGet();
                             }
