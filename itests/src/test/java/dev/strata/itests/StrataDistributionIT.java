@@ -290,6 +290,16 @@ public class StrataDistributionIT {
             Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
             await("the rejection in " + log, () -> read(log).contains(
                     "refreshInterval = '-5s' is invalid; expected a duration of at least 1s"));
+            // and in the provenance log, after the change's own record (which says updated: Config Admin tells the recorder first)
+            await("the rejection's record", () -> {
+                List<String> actions = audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, "configuration",
+                                null, null, 50, true)).stream()
+                        .filter(e -> "dev.strata.platform.core.inventory".equals(e.subjects().get("configuration")))
+                        .map(dev.strata.platform.api.audit.AuditEntry::payload).limit(2).toList();
+                return actions.size() == 2 && actions.get(0).contains("\"action\":\"rejected\"")
+                        && actions.get(0).contains("refreshInterval = '-5s' is invalid; expected a duration of at least 1s")
+                        && actions.get(1).contains("\"action\":\"updated\"") && actions.get(1).contains("\"refreshInterval\":\"-5s\"");
+            });
             // the previous settings stay in force: the inventory still answers and still refreshes
             assertTrue(inventory.node(localNode().id()).isPresent());
             assertEquals(ProviderState.ACTIVE, registry.refresh(PROVIDER, PATIENCE).state());

@@ -17,6 +17,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.ProvenanceEntry;
@@ -47,6 +48,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,12 +124,17 @@ public class CommitmentVerifier implements Commitments {
         this.discovered = discovered;
     }
 
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Modified
     void modified(CommitmentConfig config) {
         try {
             configure(CommitmentSettings.from(config));
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, CommitmentSettings.PID, e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.inventory.InventoryService;
 import dev.strata.platform.core.inventory.ProviderIds;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
 import dev.strata.platform.core.store.StateStore;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -80,12 +81,17 @@ public class DeploymentComponent implements Deployments, MultiCollector {
         return engine.metrics().collect();
     }
 
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Modified
     void modified(DeploymentConfig config) {
         try {
             engine.configure(DeploymentSettings.from(config));
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, DeploymentSettings.PID, e.getMessage());
         }
     }
 

@@ -7,11 +7,12 @@ import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.GpuProvider;
-import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provider.StorageProvider;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
@@ -60,6 +61,10 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
     private final ProviderRecorder recorder = new ProviderRecorder();
     private volatile Future<?> ticker;
 
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Activate
     public InventoryService(InventoryConfig config) {
         this(InventorySettings.from(config), Clock.systemUTC());
@@ -81,6 +86,7 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
             settings = InventorySettings.from(config);
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, InventorySettings.PID, e.getMessage());
             return;
         }
         InventorySettings previous = directory.settings();

@@ -1,10 +1,15 @@
 package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +34,10 @@ public class TenantQuotaService {
 
     private volatile TenantQuotas current;
 
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Activate
     public TenantQuotaService(TenantQuotaConfig config) {
         current = TenantQuotas.parse(PID, config.tenantQuotas());
@@ -42,6 +51,7 @@ public class TenantQuotaService {
             log();
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, the tenant quotas before it stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
         }
     }
 

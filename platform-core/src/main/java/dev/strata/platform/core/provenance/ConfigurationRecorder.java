@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * configuration: a change made at the Karaf shell ({@code config:edit}, {@code config:property-set})
  * names the shell user as actor; a change from a file in {@code etc/} or from another bundle is
  * {@code system}. The properties are read there and then; the record is written on a thread of its
- * own, in order, so a slow store never holds up Config Admin.
+ * own, in order, so a slow store never holds up Config Admin. Config Admin tells it of a change
+ * before the component configured has read it, so a change the component refuses is recorded as
+ * {@code updated} too; such a component tells it through {@link ConfigurationRejections}, and a
+ * record with action {@code rejected} follows.
  *
  * <p>Secrets never reach the log: a property whose name starts with {@code .} (Config Admin's
  * convention for private properties) or names a password (or passphrase, pwd), secret, token,
@@ -58,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * one of them into a message is masked (see {@link #learnSecrets}); the files are watched, so that
  * a secret rotated by rewriting its file is learnt within a second ({@link SecretFiles}).
  */
-@Component(service = SynchronousConfigurationListener.class, immediate = true)
-public class ConfigurationRecorder implements SynchronousConfigurationListener {
+@Component(service = {SynchronousConfigurationListener.class, ConfigurationRejections.class}, immediate = true)
+public class ConfigurationRecorder implements SynchronousConfigurationListener, ConfigurationRejections {
 
     static final String KIND = "configuration";
     static final String REDACTED = "(redacted)";
@@ -77,6 +80,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
     });
     /** The properties this instance last recorded, per PID, to name what changed (secrets only as digests, in memory). */
     private final Map<String, Seen> last = new ConcurrentHashMap<>();
+    /** Who made the latest change of each PID, which a rejection of that change names. */
+    private final Map<String, String> changedBy = new ConcurrentHashMap<>();
     /** The secret files the configurations name, watched so that a rotated one is learnt without a configuration change. */
     private final SecretFiles secretFiles = new SecretFiles();
 
@@ -131,6 +136,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             default -> "event-" + event.getType();
         };
         String actor = Actors.current();
+        changedBy.put(pid, actor);
         Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid);
         if (properties == null) {
             secretFiles.track(pid, Set.of());
@@ -139,6 +145,30 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
             writer.execute(() -> write(pid, factoryPid, action, actor, properties));
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the {} change of {} is not recorded", action, pid);
+        }
+    }
+
+    /**
+     * Writes, after the record of the change, that a component refused the latest change of
+     * {@code pid} and kept the settings before it: kind {@code configuration}, action
+     * {@code rejected}, the reason cleaned as provider text is (a secret the value carried is
+     * masked), and as actor whoever made the change.
+     */
+    @Override
+    public void rejected(String pid, String reason) {
+        String actor = changedBy.getOrDefault(pid, Actors.current());
+        String why = ProviderText.clean(String.valueOf(reason));
+        try {
+            writer.execute(() -> {
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("summary", "configuration " + pid + " change rejected, the settings before it stay in force: " + why);
+                payload.put("pid", pid);
+                payload.put("action", "rejected");
+                payload.put("reason", why);
+                append(payload, actor, "rejected", pid);
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Stopping: the rejection of the change of {} is not recorded", pid);
         }
     }
 
@@ -189,6 +219,10 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener {
         if (changed != null) {
             payload.put("changed", changed);
         }
+        append(payload, actor, action, pid);
+    }
+
+    private void append(Map<String, Object> payload, String actor, String action, String pid) {
         if (!store.leadership().isLeader()) {
             LOG.debug("Not the leader: the {} change of {} is recorded by the leader only", action, pid);
             return;

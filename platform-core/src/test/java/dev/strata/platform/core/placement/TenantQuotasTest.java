@@ -82,8 +82,12 @@ class TenantQuotasTest {
         assertThat(service.place(four, false).placed()).isTrue();
         quotas.modified(config("bank/gpus=6"));
         assertThat(service.place(four, true).summary()).endsWith("4 GPUs more on the 4 GPUs it holds, of 6 GPUs");
+        java.util.List<String> rejected = new java.util.ArrayList<>();
+        quotas.rejections = (pid, reason) -> rejected.add(pid + " | " + reason);
         quotas.modified(config("bank/gpus=lots"));
         assertThat(quotas.current().of("bank")).as("a change that cannot be read is rejected").contains(new TenantQuotas.Limits(6_000, -1, -1));
+        assertThat(rejected).as("the rejection is told to the provenance log").singleElement().asString()
+                .startsWith("dev.strata.platform.core.quotas | dev.strata.platform.core.quotas: tenantQuotas = 'bank/gpus=lots' is invalid");
         quotas.modified(config(""));
         assertThat(service.place(four, true).placed()).isTrue();
         assertThat(service.tenants()).containsExactly(new dev.strata.platform.api.placement.TenantUse("bank", 1, 4_000, 1_000, 0, -1, -1, -1));

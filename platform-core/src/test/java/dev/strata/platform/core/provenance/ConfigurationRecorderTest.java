@@ -158,4 +158,67 @@ class ConfigurationRecorderTest {
         assertThat(ConfigurationRecorder.changed(null, after)).isNull();
         assertThat(ConfigurationRecorder.changed(after, null)).containsExactly("leaks", "password", "url", "workers");
     }
+
+    /**
+     * A component that refuses a change tells the recorder, which writes after the change's record
+     * that it was rejected and why, with the actor of the change and the secret the reason carried
+     * masked. Through a real embedded store; Config Admin is a proxy serving one configuration
+     * (only its lookup is used), the event the one Config Admin sends.
+     */
+    @Test
+    void aRejectedChangeIsRecordedAfterTheChangeWithItsReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        String pid = "dev.strata.platform.core.inventory";
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("service.pid", pid);
+        properties.put("refreshInterval", "-5s");
+        properties.put("webhookPassword", "hunter22-secret");
+        org.osgi.service.cm.Configuration configuration = proxy(org.osgi.service.cm.Configuration.class, (name, args) -> switch (name) {
+            case "getPid" -> pid;
+            case "getProperties" -> properties;
+            default -> null;
+        });
+        org.osgi.service.cm.ConfigurationAdmin admin = proxy(org.osgi.service.cm.ConfigurationAdmin.class,
+                (name, args) -> "listConfigurations".equals(name) ? new org.osgi.service.cm.Configuration[] {configuration} : null);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin);
+        try {
+            javax.security.auth.Subject alice = new javax.security.auth.Subject();
+            alice.getPrincipals().add(new UserPrincipal("alice"));
+            javax.security.auth.Subject.doAs(alice, (java.security.PrivilegedAction<Void>) () -> {
+                recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class, (n, a) -> null),
+                        org.osgi.service.cm.ConfigurationEvent.CM_UPDATED,
+                        null, pid));
+                return null;
+            });
+            recorder.rejected(pid, pid + ": refreshInterval = '-5s' is invalid; expected a duration (hunter22-secret)");
+            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (records.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                        null, null, 10, false));
+            }
+            assertThat(records).extracting(r -> r.payload().get("action")).containsExactly("updated", "rejected");
+            dev.strata.platform.audit.LogRecord rejected = records.get(1);
+            assertThat(rejected.actor()).as("whoever made the change").isEqualTo("alice");
+            assertThat(rejected.subjects()).containsEntry("configuration", pid);
+            assertThat(String.valueOf(rejected.payload().get("summary"))).isEqualTo("configuration " + pid
+                    + " change rejected, the settings before it stay in force: " + pid
+                    + ": refreshInterval = '-5s' is invalid; expected a duration (****)");
+            assertThat(rejected.payload().toString()).doesNotContain("hunter22-secret");
+        } finally {
+            recorder.deactivate();
+            store.close();
+        }
+    }
+
+    /** Named as Karaf's is: the actor is the subject's UserPrincipal. */
+    record UserPrincipal(String getName) implements java.security.Principal {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, java.util.function.BiFunction<String, Object[], Object> answer) {
+        return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (self, method, args) -> method.getName().equals("toString") ? type.getSimpleName() : answer.apply(method.getName(), args));
+    }
 }
