@@ -82,7 +82,7 @@ public final class TenantQuotas {
             return NONE;
         }
         Map<String, Limits> out = new LinkedHashMap<>();
-        for (String raw : value.split(",", -1)) {
+        for (String raw : entries(pid, value)) {
             String entry = raw.strip();
             int eq = entry.lastIndexOf('=');
             int slash = eq < 0 ? -1 : entry.lastIndexOf('/', eq);
@@ -92,6 +92,9 @@ public final class TenantQuotas {
             String tenant = entry.substring(0, slash).strip();
             String resource = entry.substring(slash + 1, eq).strip();
             String amount = entry.substring(eq + 1).strip();
+            if (tenant.startsWith("\"")) {
+                tenant = quoted(pid, entry, tenant);
+            }
             if (tenant.isEmpty()) {
                 throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED);
             }
@@ -112,6 +115,57 @@ public final class TenantQuotas {
             });
         }
         return new TenantQuotas(out);
+    }
+
+    /**
+     * The entries of the value, split at the commas outside double quotes: a tenant id holding a
+     * comma (or a {@code /}, or leading or trailing spaces) is written in double quotes, a quote
+     * inside doubled ({@code "acme, inc"/gpus=4}).
+     */
+    private static List<String> entries(String pid, String value) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder entry = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                out.add(entry.toString());
+                entry.setLength(0);
+                continue;
+            }
+            entry.append(c);
+        }
+        if (quoted) {
+            throw new InvalidConfigurationException(pid, PROPERTY, entry.toString().strip(), EXPECTED
+                    + "; a tenant id in double quotes ends with a double quote");
+        }
+        out.add(entry.toString());
+        return out;
+    }
+
+    /** A tenant id written in double quotes ({@code "acme, inc"}), a quote inside doubled; its spaces kept. */
+    private static String quoted(String pid, String entry, String written) {
+        StringBuilder tenant = new StringBuilder();
+        int i = 1;
+        for (; i < written.length(); i++) {
+            char c = written.charAt(i);
+            if (c == '"') {
+                if (i + 1 < written.length() && written.charAt(i + 1) == '"') {
+                    tenant.append('"');
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            tenant.append(c);
+        }
+        if (i != written.length() - 1) {
+            throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED
+                    + "; a tenant id in double quotes is the whole of what stands before /RESOURCE, a quote inside it doubled");
+        }
+        return tenant.toString();
     }
 
     private static long amount(String pid, String entry, String resource, String amount) {

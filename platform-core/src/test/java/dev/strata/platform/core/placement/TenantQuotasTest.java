@@ -44,6 +44,25 @@ class TenantQuotasTest {
         assertThat(TenantQuotas.parse(PID, "t/gpus=0").of("t")).contains(new TenantQuotas.Limits(0, -1, -1));
     }
 
+    /** A tenant id holding a comma, a quote or spaces at its ends is written in double quotes, a quote inside doubled. */
+    @Test
+    void aTenantIdInDoubleQuotesMayHoldCommasQuotesAndSpaces() {
+        TenantQuotas q = TenantQuotas.parse(PID, "\"acme, inc\"/gpus=4, \"say \"\"hi\"\"\"/cpu=2,\" padded \"/memory=1GiB, "
+                + "\"a/b=c\"/gpus=1, plain/gpus=1");
+        assertThat(q.of("acme, inc")).contains(new TenantQuotas.Limits(4_000, -1, -1));
+        assertThat(q.of("say \"hi\"")).contains(new TenantQuotas.Limits(-1, 2_000, -1));
+        assertThat(q.of(" padded ")).contains(new TenantQuotas.Limits(-1, -1, 1L << 30));
+        assertThat(q.of("a/b=c")).contains(new TenantQuotas.Limits(1_000, -1, -1));
+        assertThat(q.of("plain")).contains(new TenantQuotas.Limits(1_000, -1, -1));
+        assertThat(q.all()).hasSize(5);
+        // and placement holds such a tenant to it
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra, "\"acme, inc\"/gpus=4");
+        assertThat(service.place(contract("{name: a, tenant: 'acme, inc', members: [{name: m, cpu: 1, gpus: 4}]}"), false).placed()).isTrue();
+        assertThat(service.place(contract("{name: b, tenant: 'acme, inc', members: [{name: m, cpu: 1, gpus: 1}]}"), true).summary())
+                .endsWith("tenant acme, inc would exceed its quota: 1 GPU more on the 4 GPUs it holds, of 4 GPUs");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "bank-risk=64|bank-risk=64",
@@ -57,7 +76,10 @@ class TenantQuotasTest {
         "t/memory=4tb|'4tb' is not an amount of memory",
         "t/cpu=-2|'-2' is not an amount of cpu",
         "t/gpus=1, t/gpus=2|t/gpus is given twice",
-        "t/gpus=1,|expected entries TENANT/RESOURCE=VALUE"})
+        "t/gpus=1,|expected entries TENANT/RESOURCE=VALUE",
+        "\"acme, inc/gpus=4|a tenant id in double quotes ends with a double quote",
+        "\"acme\" inc/gpus=4|a tenant id in double quotes is the whole of what stands before /RESOURCE",
+        "\"\"/gpus=4|\"\"/gpus=4"})
     void aBadEntryIsRefusedNamingItAndWhatWasExpected(String value, String message) {
         assertThatThrownBy(() -> TenantQuotas.parse(PID, value))
                 .isInstanceOf(InvalidConfigurationException.class)
