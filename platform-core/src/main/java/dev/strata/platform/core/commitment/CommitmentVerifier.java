@@ -17,6 +17,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.placement.TenantAccess;
 import dev.strata.platform.core.provenance.ConfigurationRejections;
 import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
@@ -186,11 +187,20 @@ public class CommitmentVerifier implements Commitments {
 
     @Override
     public List<Commitment> commitments() {
-        return List.copyOf(latest.values());
+        return TenantAccess.visible(List.copyOf(latest.values()), Commitment::tenant);
     }
 
     @Override
-    public synchronized Commitment verify(String allocationId) {
+    public Commitment verify(String allocationId) {
+        if (TenantAccess.restriction().isPresent() && placement.allocation(allocationId).isEmpty()) {
+            // another tenant's allocation reads as absent to a tenant's user, and is left as it is
+            throw new NotFoundException("no allocation '" + allocationId + "' in the ledger; strata:allocations lists them");
+        }
+        // the check reads the whole ledger (another tenant on a dedicated node), whoever asks
+        return TenantAccess.asPlatform(() -> verifyAsPlatform(allocationId));
+    }
+
+    private synchronized Commitment verifyAsPlatform(String allocationId) {
         Optional<Allocation> a = placement.allocation(allocationId);
         if (a.isEmpty()) {
             forget(allocationId);
@@ -207,7 +217,12 @@ public class CommitmentVerifier implements Commitments {
     }
 
     @Override
-    public synchronized List<Commitment> verifyAll() {
+    public List<Commitment> verifyAll() {
+        // a pass reads and records the whole ledger, whoever asks; a tenant's user is shown its tenants' verdicts
+        return TenantAccess.visible(TenantAccess.asPlatform(this::verifyAllAsPlatform), Commitment::tenant);
+    }
+
+    private synchronized List<Commitment> verifyAllAsPlatform() {
         List<Allocation> ledger = placement.allocations();
         InventorySnapshot snapshot = inventory.snapshot();
         CommitmentCheck.Pass pass = new CommitmentCheck.Pass(snapshot, ledger);

@@ -7,6 +7,7 @@ import dev.strata.platform.api.deployment.DeploymentResult;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.placement.Placement;
@@ -14,6 +15,7 @@ import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import dev.strata.platform.core.inventory.InventoryService;
 import dev.strata.platform.core.inventory.ProviderIds;
+import dev.strata.platform.core.placement.TenantAccess;
 import dev.strata.platform.core.provenance.ConfigurationRejections;
 import dev.strata.platform.core.store.StateStore;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -75,6 +77,11 @@ public class DeploymentComponent implements Deployments, MultiCollector {
                 settings.deleteLeaks() ? "deleted" : "reported");
     }
 
+    /** Over an engine made elsewhere (tests). */
+    DeploymentComponent(DeploymentEngine engine) {
+        this.engine = engine;
+    }
+
     /** Provisioning calls: {@code strata_provisioning_calls_total}, {@code strata_provisioning_call_duration_seconds}. */
     @Override
     public MetricSnapshots collect() {
@@ -125,36 +132,48 @@ public class DeploymentComponent implements Deployments, MultiCollector {
 
     @Override
     public DeploymentResult deploy(Contract contract, String actor) {
+        TenantAccess.require(contract.tenant(), "deploy contract " + contract.name());
         return engine.deploy(contract, actor);
     }
 
     @Override
     public DeploymentResult plan(Contract contract) {
+        TenantAccess.require(contract.tenant(), "plan contract " + contract.name());
         return engine.plan(contract);
     }
 
     @Override
     public List<Deployment> list() {
-        return engine.list();
+        return TenantAccess.visible(engine.list(), Deployment::tenant);
     }
 
     @Override
     public Optional<Deployment> get(String id) {
-        return engine.get(id);
+        return TenantAccess.visible(engine.get(id), Deployment::tenant);
     }
 
     @Override
     public List<DeploymentEvent> history(String id) {
+        requireVisible(id);
         return engine.history(id);
     }
 
     @Override
     public Deployment undeploy(String id, String actor) {
+        requireVisible(id);
         return engine.undeploy(id, actor);
     }
 
     @Override
     public Deployment await(String id, Set<DeploymentState> states, Duration timeout) {
+        requireVisible(id);
         return engine.await(id, states, timeout);
+    }
+
+    /** A tenant's user asking for another tenant's deployment is told there is none (and not which there are). */
+    private void requireVisible(String id) {
+        if (TenantAccess.restriction().isPresent() && get(id).isEmpty()) {
+            throw new NotFoundException("no deployment '" + id + "'");
+        }
     }
 }

@@ -138,7 +138,10 @@ public class PlacementService implements Placement, MultiCollector {
 
     @Override
     public PlacementDecision place(Contract contract, boolean dryRun) {
-        return metrics.place(dryRun ? PlacementMetrics.DRY_RUN : PlacementMetrics.PLACE, () -> engine.place(contract, dryRun, null));
+        return metrics.place(dryRun ? PlacementMetrics.DRY_RUN : PlacementMetrics.PLACE, () -> {
+            TenantAccess.require(contract.tenant(), (dryRun ? "dry-run contract " : "place contract ") + contract.name());
+            return engine.place(contract, dryRun, null);
+        });
     }
 
     @Override
@@ -148,45 +151,62 @@ public class PlacementService implements Placement, MultiCollector {
                 throw new IllegalArgumentException("placement of " + contract.name() + " for a deployment without an id; expected the id "
                         + "the deployment will be stored under");
             }
+            TenantAccess.require(contract.tenant(), "place contract " + contract.name());
             return engine.place(contract, false, deploymentId);
         });
     }
 
     @Override
     public List<Allocation> allocations() {
-        return engine.allocations();
+        return TenantAccess.visible(engine.allocations(), Allocation::tenant);
     }
 
     @Override
     public Optional<Allocation> allocation(String id) {
-        return engine.allocation(id);
+        return TenantAccess.visible(engine.allocation(id), Allocation::tenant);
     }
 
     @Override
     public List<TenantUse> tenants() {
         // as placement counts them: a launch slot holds the whole machine it becomes
-        return engine.quotas().with(engine.tenantUses());
+        return TenantAccess.visible(engine.quotas().with(engine.tenantUses()), TenantUse::tenant);
     }
 
     @Override
     public Allocation release(String id) {
-        return metrics.release(() -> engine.release(id, ReleaseGuard.UNHELD));
+        return release(id, ReleaseGuard.UNHELD);
     }
 
     @Override
     public Allocation forceRelease(String id) {
-        return metrics.release(() -> engine.release(id, ReleaseGuard.FORCED));
+        return release(id, ReleaseGuard.FORCED);
     }
 
     @Override
     public Allocation releaseFor(String id, String deploymentId) {
-        return metrics.release(() -> {
-            if (deploymentId == null || deploymentId.isBlank()) {
+        if (deploymentId == null || deploymentId.isBlank()) {
+            return metrics.release(() -> {
                 throw new IllegalArgumentException("release of " + id + " for a deployment without an id; expected the id of the "
                         + "deployment it was placed for");
+            });
+        }
+        return release(id, ReleaseGuard.holder(deploymentId));
+    }
+
+    private Allocation release(String id, ReleaseGuard guard) {
+        if (TenantAccess.restriction().isPresent()) {
+            // another tenant's allocation reads as absent to a tenant's user, and the ledger's answer (which names every
+            // allocation) is not passed on
+            if (allocation(id).isEmpty()) {
+                throw new dev.strata.platform.api.exception.NotFoundException("no allocation '" + id + "'");
             }
-            return engine.release(id, ReleaseGuard.holder(deploymentId));
-        });
+            try {
+                return metrics.release(() -> engine.release(id, guard));
+            } catch (dev.strata.platform.api.exception.NotFoundException e) {
+                throw new dev.strata.platform.api.exception.NotFoundException("no allocation '" + id + "'");
+            }
+        }
+        return metrics.release(() -> engine.release(id, guard));
     }
 
     /** Placement's counters and histograms: {@code strata_placements_total}, {@code strata_placement_duration_seconds}, {@code strata_releases_total}. */

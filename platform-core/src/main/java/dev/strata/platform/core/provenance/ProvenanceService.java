@@ -15,6 +15,7 @@ import dev.strata.platform.audit.Checkpoint;
 import dev.strata.platform.audit.ExportFile;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.audit.Verification;
+import dev.strata.platform.core.placement.TenantAccess;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.ProvenanceHead;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -206,13 +208,30 @@ public class ProvenanceService implements AuditLog {
 
     @Override
     public List<AuditEntry> entries(AuditQuery q) {
-        return store.provenance().find(new AuditFilter(q.contract(), q.tenant(), q.allocation(), q.deployment(), q.kind(), q.from(), q.to(),
+        Optional<java.util.Set<String>> only = TenantAccess.restriction();
+        if (only.isEmpty()) {
+            return find(q, q.tenant());
+        }
+        // a tenant's user sees the records of its tenants only (subject tenant): one query per tenant, merged in the log's order
+        List<AuditEntry> out = new ArrayList<>();
+        for (String tenant : only.get()) {
+            if (q.tenant() == null || q.tenant().equals(tenant)) {
+                out.addAll(find(q, tenant));
+            }
+        }
+        Comparator<AuditEntry> bySeq = Comparator.comparingLong(AuditEntry::seq);
+        out.sort(q.newestFirst() ? bySeq.reversed() : bySeq);
+        return out.size() > q.limit() ? List.copyOf(out.subList(0, q.limit())) : out;
+    }
+
+    private List<AuditEntry> find(AuditQuery q, String tenant) {
+        return store.provenance().find(new AuditFilter(q.contract(), tenant, q.allocation(), q.deployment(), q.kind(), q.from(), q.to(),
                 q.limit(), q.newestFirst())).stream().map(ProvenanceService::entry).toList();
     }
 
     @Override
     public Optional<AuditEntry> entry(long seq) {
-        return store.provenance().get(seq).map(ProvenanceService::entry);
+        return TenantAccess.visible(store.provenance().get(seq).map(ProvenanceService::entry), e -> e.subjects().get("tenant"));
     }
 
     static AuditEntry entry(LogRecord r) {
@@ -231,6 +250,7 @@ public class ProvenanceService implements AuditLog {
 
     @Override
     public AuditReport verify() {
+        TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "verify it");
         long start = System.nanoTime();
         ProvenanceStore p = store.provenance();
         ChainVerifier v = new ChainVerifier(p.logId(), trustedKeys(), List.of());
@@ -260,6 +280,7 @@ public class ProvenanceService implements AuditLog {
 
     @Override
     public AuditExport export(Path file, Path publicKeyFile) {
+        TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "export it");
         ProvenanceStore p = store.provenance();
         Path target = file.toAbsolutePath();
         Path tmp = target.resolveSibling(target.getFileName() + ".partial");

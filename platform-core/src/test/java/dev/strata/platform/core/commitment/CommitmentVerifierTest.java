@@ -17,6 +17,8 @@ import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.placement.PlacementEngines;
+import dev.strata.platform.core.placement.TenantAccess;
+import dev.strata.platform.core.placement.TenantUsers;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StoreTestAccess;
@@ -273,6 +275,78 @@ class CommitmentVerifierTest {
                 return byId.remove(id);
             }
         };
+    }
+
+    /**
+     * A tenant's user (a login with roles {@code tenant:ID}) who verifies gets its tenants' verdicts
+     * only, but each is checked against the whole ledger (another tenant on its dedicated node is
+     * still found), and every tenant's changes are still recorded; another tenant's allocation reads
+     * as absent and the verifier keeps what it knows of it. The placement here filters what a
+     * tenant's user reads as Strata's placement service does ({@code TenantAccessTest}).
+     */
+    @Test
+    void aTenantsUserGetsItsOwnVerdictsCheckedAgainstTheWholeLedger() {
+        // the node is gone at first: both allocations BREACHED; when it is back, each changes
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().toBuilder().id("elsewhere").build());
+        dev.strata.platform.api.placement.Allocation intruder = CommitmentCheckTest.allocation("b-1", "t2", false, CommitmentCheckTest.NODE);
+        Placement all = ledger(List.of(CommitmentCheckTest.DEDICATED, intruder), () -> { });
+        Placement placement = new Placement() {
+            @Override
+            public PlacementDecision place(dev.strata.platform.api.contract.Contract contract, boolean dryRun) {
+                return all.place(contract, dryRun);
+            }
+
+            @Override
+            public PlacementDecision placeFor(dev.strata.platform.api.contract.Contract contract, String deploymentId) {
+                return all.placeFor(contract, deploymentId);
+            }
+
+            @Override
+            public List<dev.strata.platform.api.placement.Allocation> allocations() {
+                return TenantAccess.visible(all.allocations(), dev.strata.platform.api.placement.Allocation::tenant);
+            }
+
+            @Override
+            public java.util.Optional<dev.strata.platform.api.placement.Allocation> allocation(String id) {
+                return TenantAccess.visible(all.allocation(id), dev.strata.platform.api.placement.Allocation::tenant);
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation release(String id) {
+                return all.release(id);
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation forceRelease(String id) {
+                return all.forceRelease(id);
+            }
+
+            @Override
+            public dev.strata.platform.api.placement.Allocation releaseFor(String id, String deploymentId) {
+                return all.releaseFor(id, deploymentId);
+            }
+        };
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            assertThat(verifier.verifyAll()).as("an operator's pass").hasSize(2);
+            int recorded = records(store).size();
+            assertThat(records(store)).extracting(r -> r.payload().get("status")).containsOnly("BREACHED");
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            List<Commitment> mine = TenantUsers.as("ann", verifier::verifyAll, "ssh", "tenant:t1");
+            assertThat(mine).extracting(Commitment::allocationId).containsExactly("a-1");
+            assertThat(mine.get(0).findings()).extracting(f -> f.evidence()).contains(
+                    "node " + CommitmentCheckTest.NODE + " also holds allocation b-1 of tenant t2; isolation dedicated-node allows no other tenant");
+            assertThat(records(store).subList(recorded, records(store).size())).as("the other tenant's change recorded too")
+                    .extracting(r -> r.payload().get("allocation")).contains("b-1");
+            assertThat(TenantUsers.as("ann", verifier::commitments, "tenant:t1")).extracting(Commitment::allocationId).containsExactly("a-1");
+            assertThatThrownBy(() -> TenantUsers.as("ann", () -> verifier.verify("b-1"), "tenant:t1"))
+                    .isInstanceOf(NotFoundException.class).hasMessageStartingWith("no allocation 'b-1'");
+            assertThat(TenantUsers.as("ann", () -> verifier.verify("a-1"), "tenant:t1").findings()).extracting(f -> f.clause()).contains("isolation");
+            assertThat(verifier.commitments()).as("nothing forgotten").extracting(Commitment::allocationId).containsExactly("a-1", "b-1");
+        } finally {
+            store.close();
+        }
     }
 
     /**

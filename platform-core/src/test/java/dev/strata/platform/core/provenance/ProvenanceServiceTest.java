@@ -10,6 +10,7 @@ import dev.strata.platform.api.audit.AuditReport;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ExportFile;
+import dev.strata.platform.core.placement.TenantUsers;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StoreTestAccess;
@@ -175,5 +176,45 @@ class ProvenanceServiceTest {
         service = new ProvenanceService(store, config(100), data, Clock.systemUTC(), false);
         return DriverManager.getConnection("jdbc:h2:file:" + data.resolve("strata/store").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "strata", "");
+    }
+
+    /**
+     * A tenant's user (a login with roles {@code tenant:ID}) reads its tenants' records only, in the
+     * log's order and up to the limit; the log's other records read as absent; verifying or
+     * exporting the whole chain is refused. Everyone else reads everything.
+     */
+    @Test
+    void aTenantsUserReadsItsTenantsRecordsOnlyAndCannotExportTheChain() throws Exception {
+        appendRecords(12); // tenants t0, t1, t2 in turn; the key registration's record names no tenant
+        java.util.function.Function<dev.strata.platform.api.audit.AuditQuery, List<String>> read = q -> TenantUsers.as("ann",
+                () -> service.entries(q), "ssh", "tenant:t1", "tenant:t2").stream().map(e -> e.subjects().get("tenant") + "/" + e.seq()).toList();
+        List<dev.strata.platform.api.audit.AuditEntry> all = service.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null,
+                null, null, null, 100, false));
+        List<String> expected = all.stream().filter(e -> "t1".equals(e.subjects().get("tenant")) || "t2".equals(e.subjects().get("tenant")))
+                .map(e -> e.subjects().get("tenant") + "/" + e.seq()).toList();
+        assertThat(expected).hasSize(8);
+        assertThat(read.apply(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, null, null, null, 100, false)))
+                .isEqualTo(expected);
+        List<String> newestFive = new java.util.ArrayList<>(expected.subList(3, 8));
+        java.util.Collections.reverse(newestFive);
+        assertThat(read.apply(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, null, null, null, 5, true)))
+                .isEqualTo(newestFive);
+        assertThat(read.apply(new dev.strata.platform.api.audit.AuditQuery(null, "t0", null, null, null, null, null, 100, false))).isEmpty();
+        assertThat(read.apply(new dev.strata.platform.api.audit.AuditQuery(null, "t2", null, null, null, null, null, 100, false)))
+                .allMatch(e -> e.startsWith("t2/")).hasSize(4);
+        long other = all.stream().filter(e -> "t0".equals(e.subjects().get("tenant"))).findFirst().orElseThrow().seq();
+        assertThat(TenantUsers.as("ann", () -> service.entry(other), "tenant:t1")).isEmpty();
+        assertThat(service.entry(other)).isPresent();
+        assertThatThrownBy(() -> TenantUsers.as("ann", service::verify, "tenant:t1"))
+                .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
+                .hasMessage("user ann may act for tenant t1 only (its roles tenant:ID); the provenance log is one chain of every tenant's "
+                        + "records: refused to verify it");
+        Path file = data.resolve("export.jsonl");
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.export(file, null), "tenant:t1"))
+                .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class).hasMessageEndingWith("refused to export it");
+        assertThat(file).doesNotExist();
+        assertThat(TenantUsers.as("root", () -> service.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, null,
+                null, null, 100, false)), "tenant:t1", "admin")).hasSameSizeAs(all);
+        assertThat(TenantUsers.as("root", service::verify, "admin").holds()).isTrue();
     }
 }

@@ -1,0 +1,125 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import java.security.AccessController;
+import java.security.Principal;
+import java.security.PrivilegedAction;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.security.auth.Subject;
+
+/**
+ * Which tenants the caller may act for and see. A login whose JAAS subject holds one or more roles
+ * {@code tenant:ID} (Karaf's {@code RolePrincipal}, from {@code etc/keys.properties} or
+ * {@code etc/users.properties}) and not the role {@code admin} is a tenant's user: it may place,
+ * deploy, undeploy and release for those tenants only, and sees only their allocations,
+ * deployments, commitments and provenance records; what is not its tenants' reads as absent. Every
+ * other caller (a login without tenant roles, as every login before tenant roles existed; an
+ * admin; a bundle calling a service, with no subject) acts for every tenant. The inventory (sites,
+ * nodes, GPUs, providers) is the platform's, not a tenant's, and is seen by all.
+ */
+public final class TenantAccess {
+
+    /** The role that makes a login a tenant's user: {@code tenant:bank-risk}. */
+    public static final String ROLE_PREFIX = "tenant:";
+    /** Karaf's administrators' role; a login holding it is never restricted. */
+    public static final String ADMIN_ROLE = "admin";
+
+    private TenantAccess() {
+    }
+
+    /** The tenants the caller is restricted to; empty when it may act for every tenant. */
+    public static Optional<Set<String>> restriction() {
+        return restriction(current());
+    }
+
+    static Optional<Set<String>> restriction(Subject subject) {
+        if (subject == null) {
+            return Optional.empty();
+        }
+        Set<String> tenants = new TreeSet<>();
+        for (Principal p : subject.getPrincipals()) {
+            if (!p.getClass().getSimpleName().equals("RolePrincipal") || p.getName() == null) {
+                continue;
+            }
+            if (p.getName().equals(ADMIN_ROLE)) {
+                return Optional.empty();
+            }
+            if (p.getName().startsWith(ROLE_PREFIX) && p.getName().length() > ROLE_PREFIX.length()) {
+                tenants.add(p.getName().substring(ROLE_PREFIX.length()));
+            }
+        }
+        return tenants.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(tenants));
+    }
+
+    /** Whether the caller may act for and see {@code tenant}. */
+    public static boolean sees(String tenant) {
+        return restriction().map(t -> t.contains(tenant)).orElse(true);
+    }
+
+    /**
+     * Refuses, unless the caller may act for {@code tenant}.
+     *
+     * @param what what was asked, for the message ({@code place contract llm-training})
+     * @throws AuthorizationException naming the user, the tenants it may act for, and the tenant asked
+     */
+    public static void require(String tenant, String what) {
+        Optional<Set<String>> only = restriction();
+        if (only.isPresent() && !only.get().contains(tenant)) {
+            throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + tenant + ": refused to " + what);
+        }
+    }
+
+    /**
+     * Refuses a tenant's user: for what spans every tenant.
+     *
+     * @param why why it spans every tenant ({@code the provenance log is one chain of every tenant's records})
+     * @param what what was asked ({@code export it})
+     */
+    public static void requireEveryTenant(String why, String what) {
+        Optional<Set<String>> only = restriction();
+        if (only.isPresent()) {
+            throw new AuthorizationException(restricted(only.get()) + "; " + why + ": refused to " + what);
+        }
+    }
+
+    private static String restricted(Set<String> tenants) {
+        return "user " + Actors.current() + " may act for tenant" + (tenants.size() == 1 ? " " : "s ") + String.join(", ", tenants)
+                + " only (its roles tenant:ID)";
+    }
+
+    /** The items of tenants the caller sees, in their order. */
+    public static <T> List<T> visible(List<T> items, Function<T, String> tenantOf) {
+        Optional<Set<String>> only = restriction();
+        return only.isEmpty() ? items : items.stream().filter(i -> only.get().contains(tenantOf.apply(i))).toList();
+    }
+
+    /** The item if the caller sees its tenant. */
+    public static <T> Optional<T> visible(Optional<T> item, Function<T, String> tenantOf) {
+        Optional<Set<String>> only = restriction();
+        return only.isEmpty() ? item : item.filter(i -> only.get().contains(tenantOf.apply(i)));
+    }
+
+    /**
+     * Runs {@code work} as the platform, with no subject: for work a tenant's user starts that must
+     * see every tenant's state (a verifier pass over the whole ledger), whose results are then
+     * filtered for the user.
+     */
+    @SuppressWarnings("removal")
+    public static <T> T asPlatform(Supplier<T> work) {
+        return Subject.doAsPrivileged(null, (PrivilegedAction<T>) work::get, null);
+    }
+
+    @SuppressWarnings("removal")
+    private static Subject current() {
+        try {
+            return Subject.getSubject(AccessController.getContext());
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A login holding roles {@code tenant:ID} (and not {@code admin}) acts for and sees those tenants
+ * only; every other caller acts for all, as before tenant roles existed.
+ */
+class TenantAccessTest {
+
+    @Test
+    void tenantRolesRestrictALoginUnlessItIsAnAdmin() {
+        assertThat(TenantAccess.restriction()).as("no subject: a bundle's call").isEmpty();
+        assertThat(TenantUsers.as("ops", () -> TenantAccess.restriction(), "ssh", "viewer")).as("a login without tenant roles").isEmpty();
+        assertThat(TenantUsers.as("ann", () -> TenantAccess.restriction(), "ssh", "tenant:bank", "tenant:acme, inc"))
+                .contains(Set.of("bank", "acme, inc"));
+        assertThat(TenantUsers.as("root", () -> TenantAccess.restriction(), "tenant:bank", "admin")).as("an admin").isEmpty();
+        assertThat(TenantUsers.as("odd", () -> TenantAccess.restriction(), "tenant:")).as("a role naming no tenant").isEmpty();
+        // a principal that is not a role does not restrict: the user principal of a user named tenant:x
+        assertThat(TenantUsers.as("tenant:x", () -> TenantAccess.restriction())).isEmpty();
+    }
+
+    @Test
+    void aTenantsUserPlacesAndReleasesForItsTenantOnlyAndSeesOnlyItsAllocations() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        PlacementService service = TenantQuotasTest.service(infra, "");
+        PlacementDecision theirs = service.place(TenantQuotasTest.contract("{name: other, tenant: acme, members: [{name: m, cpu: 1, gpus: 2}]}"),
+                false);
+        assertThat(theirs.placed()).isTrue();
+
+        PlacementDecision mine = TenantUsers.as("ann", () -> service.place(TenantQuotasTest.contract(
+                "{name: mine, tenant: bank, members: [{name: m, cpu: 1, gpus: 1}]}"), false), "ssh", "tenant:bank");
+        assertThat(mine.placed()).isTrue();
+        for (boolean dryRun : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.place(TenantQuotasTest.contract(
+                    "{name: theirs, tenant: acme, members: [{name: m, cpu: 1, gpus: 1}]}"), dryRun), "ssh", "tenant:bank"))
+                    .isInstanceOf(AuthorizationException.class)
+                    .hasMessage("user ann may act for tenant bank only (its roles tenant:ID), not for tenant acme: refused to "
+                            + (dryRun ? "dry-run" : "place") + " contract theirs");
+        }
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.placeFor(TenantQuotasTest.contract(
+                "{name: theirs, tenant: acme, members: [{name: m, cpu: 1, gpus: 1}]}"), "d-1"), "tenant:bank"))
+                .isInstanceOf(AuthorizationException.class);
+        assertThat(service.allocations()).as("no refused placement was made").hasSize(2);
+
+        // reads: the other tenant's allocation is absent to ann, present to everyone else
+        assertThat(TenantUsers.as("ann", service::allocations, "tenant:bank")).extracting(Allocation::id).containsExactly(mine.allocationId());
+        assertThat(TenantUsers.as("ann", () -> service.allocation(theirs.allocationId()), "tenant:bank")).isEmpty();
+        assertThat(TenantUsers.as("ann", () -> service.allocation(mine.allocationId()), "tenant:bank")).isPresent();
+        assertThat(TenantUsers.as("ann", service::tenants, "tenant:bank")).extracting(TenantUse::tenant).containsExactly("bank");
+        assertThat(TenantUsers.as("ops", service::allocations, "ssh")).hasSize(2);
+        assertThat(TenantUsers.as("root", service::tenants, "tenant:bank", "admin")).extracting(TenantUse::tenant).containsExactly("acme", "bank");
+
+        // a release of another tenant's allocation reads as no such allocation, names no other allocation, and frees nothing
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.release(theirs.allocationId()), "tenant:bank"))
+                .isInstanceOf(NotFoundException.class).hasMessage("no allocation '" + theirs.allocationId() + "'");
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.forceRelease(theirs.allocationId()), "tenant:bank"))
+                .isInstanceOf(NotFoundException.class).hasMessage("no allocation '" + theirs.allocationId() + "'");
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.releaseFor(theirs.allocationId(), "d-1"), "tenant:bank"))
+                .isInstanceOf(NotFoundException.class).hasMessage("no allocation '" + theirs.allocationId() + "'");
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.release("no-such"), "tenant:bank"))
+                .isInstanceOf(NotFoundException.class).hasMessage("no allocation 'no-such'");
+        assertThat(service.allocation(theirs.allocationId())).isPresent();
+        assertThat(TenantUsers.as("ann", () -> service.release(mine.allocationId()), "tenant:bank").id()).isEqualTo(mine.allocationId());
+        assertThat(service.allocations()).extracting(Allocation::id).containsExactly(theirs.allocationId());
+    }
+
+    @Test
+    void theVisibleItemsKeepTheirOrderAndAPlatformRunSeesEverything() {
+        List<String> items = List.of("b:1", "a:2", "b:3");
+        assertThat(TenantUsers.as("ann", () -> TenantAccess.visible(items, i -> i.substring(0, 1)), "tenant:b")).containsExactly("b:1", "b:3");
+        assertThat(TenantUsers.as("ann", () -> TenantAccess.visible(Optional.of("a:2"), i -> i.substring(0, 1)), "tenant:b")).isEmpty();
+        assertThat(TenantUsers.as("ann", () -> TenantAccess.asPlatform(() -> TenantAccess.restriction()), "tenant:b")).isEmpty();
+        assertThat(TenantUsers.as("ann", () -> TenantAccess.asPlatform(Actors::current), "tenant:b")).isEqualTo(Actors.SYSTEM);
+        assertThatThrownBy(() -> TenantUsers.run("ann", () -> TenantAccess.requireEveryTenant("it spans all", "do it"), "tenant:b"))
+                .isInstanceOf(AuthorizationException.class).hasMessage("user ann may act for tenant b only (its roles tenant:ID); it spans all: "
+                        + "refused to do it");
+    }
+}
