@@ -252,12 +252,13 @@ class CommitmentVerifierTest {
             public List<dev.strata.platform.api.placement.Allocation> allocations() {
                 List<dev.strata.platform.api.placement.Allocation> out = List.copyOf(new java.util.TreeMap<>(byId).values());
                 afterListing.run();
-                return out;
+                // what a tenant's user reads, as Strata's placement service filters it (TenantAccessTest)
+                return TenantAccess.visible(out, dev.strata.platform.api.placement.Allocation::tenant);
             }
 
             @Override
             public java.util.Optional<dev.strata.platform.api.placement.Allocation> allocation(String id) {
-                return java.util.Optional.ofNullable(byId.get(id));
+                return TenantAccess.visible(java.util.Optional.ofNullable(byId.get(id)), dev.strata.platform.api.placement.Allocation::tenant);
             }
 
             @Override
@@ -281,7 +282,7 @@ class CommitmentVerifierTest {
      * A tenant's user (a login with roles {@code tenant:ID}) who verifies gets its tenants' verdicts
      * only, but each is checked against the whole ledger (another tenant on its dedicated node is
      * still found), and every tenant's changes are still recorded; another tenant's allocation reads
-     * as absent and the verifier keeps what it knows of it. The placement here filters what a
+     * as absent and the verifier keeps what it knows of it. The test's placement filters what a
      * tenant's user reads as Strata's placement service does ({@code TenantAccessTest}).
      */
     @Test
@@ -289,43 +290,7 @@ class CommitmentVerifierTest {
         // the node is gone at first: both allocations BREACHED; when it is back, each changes
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().toBuilder().id("elsewhere").build());
         dev.strata.platform.api.placement.Allocation intruder = CommitmentCheckTest.allocation("b-1", "t2", false, CommitmentCheckTest.NODE);
-        Placement all = ledger(List.of(CommitmentCheckTest.DEDICATED, intruder), () -> { });
-        Placement placement = new Placement() {
-            @Override
-            public PlacementDecision place(dev.strata.platform.api.contract.Contract contract, boolean dryRun) {
-                return all.place(contract, dryRun);
-            }
-
-            @Override
-            public PlacementDecision placeFor(dev.strata.platform.api.contract.Contract contract, String deploymentId) {
-                return all.placeFor(contract, deploymentId);
-            }
-
-            @Override
-            public List<dev.strata.platform.api.placement.Allocation> allocations() {
-                return TenantAccess.visible(all.allocations(), dev.strata.platform.api.placement.Allocation::tenant);
-            }
-
-            @Override
-            public java.util.Optional<dev.strata.platform.api.placement.Allocation> allocation(String id) {
-                return TenantAccess.visible(all.allocation(id), dev.strata.platform.api.placement.Allocation::tenant);
-            }
-
-            @Override
-            public dev.strata.platform.api.placement.Allocation release(String id) {
-                return all.release(id);
-            }
-
-            @Override
-            public dev.strata.platform.api.placement.Allocation forceRelease(String id) {
-                return all.forceRelease(id);
-            }
-
-            @Override
-            public dev.strata.platform.api.placement.Allocation releaseFor(String id, String deploymentId) {
-                return all.releaseFor(id, deploymentId);
-            }
-        };
+        Placement placement = ledger(List.of(CommitmentCheckTest.DEDICATED, intruder), () -> { });
         JdbcStateStore store = StoreTestAccess.embedded(data);
         try {
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
