@@ -58,7 +58,7 @@ public final class TenantAccess {
 
     /** Whether the caller may act for and see {@code tenant}. */
     public static boolean sees(String tenant) {
-        return restriction().map(t -> t.contains(tenant)).orElse(true);
+        return restriction().map(t -> allows(t, tenant)).orElse(true);
     }
 
     /**
@@ -69,7 +69,7 @@ public final class TenantAccess {
      */
     public static void require(String tenant, String what) {
         Optional<Set<String>> only = restriction();
-        if (only.isPresent() && !only.get().contains(tenant)) {
+        if (only.isPresent() && !allows(only.get(), tenant)) {
             throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + tenant + ": refused to " + what);
         }
     }
@@ -95,13 +95,19 @@ public final class TenantAccess {
     /** The items of tenants the caller sees, in their order. */
     public static <T> List<T> visible(List<T> items, Function<T, String> tenantOf) {
         Optional<Set<String>> only = restriction();
-        return only.isEmpty() ? items : items.stream().filter(i -> only.get().contains(tenantOf.apply(i))).toList();
+        return only.isEmpty() ? items : items.stream().filter(i -> allows(only.get(), tenantOf.apply(i))).toList();
     }
 
     /** The item if the caller sees its tenant. */
     public static <T> Optional<T> visible(Optional<T> item, Function<T, String> tenantOf) {
         Optional<Set<String>> only = restriction();
-        return only.isEmpty() ? item : item.filter(i -> only.get().contains(tenantOf.apply(i)));
+        return only.isEmpty() ? item : item.filter(i -> allows(only.get(), tenantOf.apply(i)));
+    }
+
+    /** Whether a tenant's user restricted to {@code tenants} sees {@code tenant}; what names no tenant (a provider's record) is none of its tenants'. */
+    private static boolean allows(Set<String> tenants, String tenant) {
+        // the set is immutable, and such a set's contains(null) throws
+        return tenant != null && tenants.contains(tenant);
     }
 
     /**

@@ -205,6 +205,10 @@ class ProvenanceServiceTest {
         long other = all.stream().filter(e -> "t0".equals(e.subjects().get("tenant"))).findFirst().orElseThrow().seq();
         assertThat(TenantUsers.as("ann", () -> service.entry(other), "tenant:t1")).isEmpty();
         assertThat(service.entry(other)).isPresent();
+        // a record that names no tenant (the key's registration, record 1) reads as absent too, as a record that is not there
+        assertThat(service.entry(1).orElseThrow().subjects()).doesNotContainKey("tenant");
+        assertThat(TenantUsers.as("ann", () -> service.entry(1), "tenant:t1")).isEmpty();
+        assertThat(TenantUsers.as("ann", () -> service.entry(100_000), "tenant:t1")).isEmpty();
         assertThatThrownBy(() -> TenantUsers.as("ann", service::verify, "tenant:t1"))
                 .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
                 .hasMessage("user ann may act for tenant t1 only (its roles tenant:ID); the provenance log is one chain of every tenant's "
