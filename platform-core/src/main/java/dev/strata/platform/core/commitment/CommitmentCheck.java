@@ -154,6 +154,34 @@ public final class CommitmentCheck {
         return new Verdict(status, out);
     }
 
+    private static final String DEDICATED_TO = " is dedicated to tenant ";
+    private static final String ALSO_HOLDS = " also holds allocation ";
+    private static final String ALLOWS_NO_OTHER = "; isolation dedicated-node allows no other tenant";
+
+    /**
+     * A finding's evidence as a tenant's user is shown it: the isolation findings name the other
+     * tenant and its allocation ({@code node n1 also holds allocation a-7 of tenant bank-payments}),
+     * which are not the user's to know, so they say "another tenant" instead ({@code node n1 also
+     * holds an allocation of another tenant}); every other evidence is returned as it is.
+     *
+     * @param evidence the evidence, as the check wrote it (or as a record keeps it, cleaned)
+     * @param tenant the tenant of the allocation the finding is about
+     */
+    public static String withoutOtherTenants(String evidence, String tenant) {
+        if (evidence == null || !evidence.startsWith("node ")) {
+            return evidence;
+        }
+        int also = evidence.indexOf(ALSO_HOLDS);
+        if (also > 0 && evidence.endsWith(ALLOWS_NO_OTHER)) {
+            return evidence.substring(0, also) + " also holds an allocation of another tenant" + ALLOWS_NO_OTHER;
+        }
+        int dedicated = evidence.indexOf(DEDICATED_TO);
+        if (dedicated > 0 && tenant != null && evidence.endsWith(", not " + tenant)) {
+            return evidence.substring(0, dedicated) + " is dedicated to another tenant, not " + tenant;
+        }
+        return evidence;
+    }
+
     private static String node(MemberBinding b) {
         return "members." + b.member() + ".node";
     }
@@ -171,16 +199,16 @@ public final class CommitmentCheck {
             sovereignty(out, b.member(), contract.sovereignty(), what, n.siteId(), pass);
         }
         if (n.ownerTenant() != null && !n.ownerTenant().equals(allocation.tenant())) {
-            out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " is dedicated to tenant "
-                    + n.ownerTenant() + ", not " + allocation.tenant()));
+            out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + DEDICATED_TO + n.ownerTenant()
+                    + ", not " + allocation.tenant()));
         }
         if (allocation.dedicated()) {
             for (Allocation other : pass.byNode.getOrDefault(n.id(), List.of())) {
                 if (other.id().equals(allocation.id()) || other.tenant().equals(allocation.tenant())) {
                     continue;
                 }
-                out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + " also holds allocation "
-                        + other.id() + " of tenant " + other.tenant() + "; isolation dedicated-node allows no other tenant"));
+                out.add(new Finding(b.member(), "isolation", CommitmentStatus.BREACHED, "node " + n.id() + ALSO_HOLDS + other.id()
+                        + " of tenant " + other.tenant() + ALLOWS_NO_OTHER));
             }
         }
         GpuRequest gpus = member == null ? null : member.gpus();

@@ -187,7 +187,20 @@ public class CommitmentVerifier implements Commitments {
 
     @Override
     public List<Commitment> commitments() {
-        return TenantAccess.visible(List.copyOf(latest.values()), Commitment::tenant);
+        return forCaller(TenantAccess.visible(List.copyOf(latest.values()), Commitment::tenant));
+    }
+
+    /**
+     * The verdicts as the caller is shown them: a tenant's user gets its verdicts' findings without
+     * the other tenants they name ({@link CommitmentCheck#withoutOtherTenants}); everyone else as they are.
+     */
+    private static List<Commitment> forCaller(List<Commitment> verdicts) {
+        if (TenantAccess.restriction().isEmpty()) {
+            return verdicts;
+        }
+        return verdicts.stream().map(c -> new Commitment(c.allocationId(), c.contract(), c.tenant(), c.status(), c.since(),
+                c.findings().stream().map(f -> new Finding(f.member(), f.clause(), f.status(),
+                        CommitmentCheck.withoutOtherTenants(f.evidence(), c.tenant()))).toList(), c.inventoryGeneration())).toList();
     }
 
     @Override
@@ -197,7 +210,7 @@ public class CommitmentVerifier implements Commitments {
             throw new NotFoundException("no allocation '" + allocationId + "' in the ledger; strata:allocations lists them");
         }
         // the check reads the whole ledger (another tenant on a dedicated node), whoever asks
-        return TenantAccess.asPlatform(() -> verifyAsPlatform(allocationId));
+        return forCaller(List.of(TenantAccess.asPlatform(() -> verifyAsPlatform(allocationId)))).get(0);
     }
 
     private synchronized Commitment verifyAsPlatform(String allocationId) {
@@ -219,7 +232,7 @@ public class CommitmentVerifier implements Commitments {
     @Override
     public List<Commitment> verifyAll() {
         // a pass reads and records the whole ledger, whoever asks; a tenant's user is shown its tenants' verdicts
-        return TenantAccess.visible(TenantAccess.asPlatform(this::verifyAllAsPlatform), Commitment::tenant);
+        return forCaller(TenantAccess.visible(TenantAccess.asPlatform(this::verifyAllAsPlatform), Commitment::tenant));
     }
 
     private synchronized List<Commitment> verifyAllAsPlatform() {

@@ -13,8 +13,11 @@ import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ChainVerifier;
 import dev.strata.platform.audit.Checkpoint;
 import dev.strata.platform.audit.ExportFile;
+import dev.strata.platform.audit.Jcs;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.audit.Verification;
+import dev.strata.platform.core.commitment.CommitmentCheck;
+import dev.strata.platform.core.commitment.CommitmentVerifier;
 import dev.strata.platform.core.placement.TenantAccess;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.ProvenanceEntry;
@@ -225,13 +228,39 @@ public class ProvenanceService implements AuditLog {
     }
 
     private List<AuditEntry> find(AuditQuery q, String tenant) {
+        boolean tenantsUser = TenantAccess.restriction().isPresent();
         return store.provenance().find(new AuditFilter(q.contract(), tenant, q.allocation(), q.deployment(), q.kind(), q.from(), q.to(),
-                q.limit(), q.newestFirst())).stream().map(ProvenanceService::entry).toList();
+                q.limit(), q.newestFirst())).stream().map(r -> tenantsUser ? forTenantsUser(r) : entry(r)).toList();
     }
 
     @Override
     public Optional<AuditEntry> entry(long seq) {
-        return TenantAccess.visible(store.provenance().get(seq).map(ProvenanceService::entry), e -> e.subjects().get("tenant"));
+        boolean tenantsUser = TenantAccess.restriction().isPresent();
+        return TenantAccess.visible(store.provenance().get(seq).map(r -> tenantsUser ? forTenantsUser(r) : entry(r)),
+                e -> e.subjects().get("tenant"));
+    }
+
+    /**
+     * A record of its tenant as a tenant's user is shown it: a commitment record's findings without
+     * the other tenants they name (another tenant's allocation on its dedicated node), as the
+     * verifier shows its verdicts ({@link CommitmentCheck#withoutOtherTenants}). The hash stays the
+     * record's: a tenant's user does not verify the chain.
+     */
+    static AuditEntry forTenantsUser(LogRecord r) {
+        AuditEntry e = entry(r);
+        if (!CommitmentVerifier.KIND.equals(r.kind()) || !(r.payload().get("findings") instanceof List<?> findings)) {
+            return e;
+        }
+        String payload = r.payloadJson();
+        for (Object f : findings) {
+            if (f instanceof Map<?, ?> m && m.get("evidence") instanceof String evidence) {
+                String shown = CommitmentCheck.withoutOtherTenants(evidence, r.subjects().get("tenant"));
+                if (!shown.equals(evidence)) {
+                    payload = payload.replace(Jcs.canonicalize(evidence), Jcs.canonicalize(shown));
+                }
+            }
+        }
+        return new AuditEntry(e.seq(), e.time(), e.kind(), e.actor(), e.subjects(), payload, e.prev(), e.hash());
     }
 
     static AuditEntry entry(LogRecord r) {

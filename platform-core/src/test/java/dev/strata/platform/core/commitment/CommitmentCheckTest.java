@@ -214,6 +214,18 @@ class CommitmentCheckTest {
         assertThat(check(DEDICATED, contract(Isolation.DEDICATED_NODE, false), inventory(fra1(), ours)).status()).isEqualTo(CommitmentStatus.HONORED);
     }
 
+    /** A tenant's user is shown the isolation findings without the other tenant and its allocation; other evidence as it is. */
+    @Test
+    void theIsolationFindingsNameNoOtherTenantToATenantsUser() {
+        assertThat(CommitmentCheck.withoutOtherTenants("node n-1 also holds allocation a-7 of tenant bank, payments; isolation "
+                + "dedicated-node allows no other tenant", "t1"))
+                .isEqualTo("node n-1 also holds an allocation of another tenant; isolation dedicated-node allows no other tenant");
+        assertThat(CommitmentCheck.withoutOtherTenants("node n-1 is dedicated to tenant bank-payments, not t1", "t1"))
+                .isEqualTo("node n-1 is dedicated to another tenant, not t1");
+        assertThat(CommitmentCheck.withoutOtherTenants("node n-1 is DRAINING", "t1")).isEqualTo("node n-1 is DRAINING");
+        assertThat(CommitmentCheck.withoutOtherTenants("GPU g-1 on node n-1 has FAILED", "t1")).isEqualTo("GPU g-1 on node n-1 has FAILED");
+    }
+
     @Test
     void anotherTenantsAllocationOnADedicatedNodeIsABreachOfTheDedicatedOneOnly() {
         Allocation theirs = allocation("a-2", "t2", false, NODE);

@@ -300,14 +300,24 @@ class CommitmentVerifierTest {
             inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
             List<Commitment> mine = TenantUsers.as("ann", verifier::verifyAll, "ssh", "tenant:t1");
             assertThat(mine).extracting(Commitment::allocationId).containsExactly("a-1");
+            // the intruder is found, but neither its allocation nor its tenant is named to t1's user
             assertThat(mine.get(0).findings()).extracting(f -> f.evidence()).contains(
-                    "node " + CommitmentCheckTest.NODE + " also holds allocation b-1 of tenant t2; isolation dedicated-node allows no other tenant");
+                    "node " + CommitmentCheckTest.NODE + " also holds an allocation of another tenant; isolation dedicated-node allows no other tenant");
+            assertThat(mine.get(0).findings()).extracting(f -> f.evidence()).noneMatch(e -> e.contains("b-1") || e.contains("t2"));
+            assertThat(verifier.commitments()).as("an operator is shown the intruder").filteredOn(c -> c.allocationId().equals("a-1"))
+                    .flatExtracting(Commitment::findings).extracting(f -> f.evidence()).contains("node " + CommitmentCheckTest.NODE
+                            + " also holds allocation b-1 of tenant t2; isolation dedicated-node allows no other tenant");
             assertThat(records(store).subList(recorded, records(store).size())).as("the other tenant's change recorded too")
                     .extracting(r -> r.payload().get("allocation")).contains("b-1");
             assertThat(TenantUsers.as("ann", verifier::commitments, "tenant:t1")).extracting(Commitment::allocationId).containsExactly("a-1");
             assertThatThrownBy(() -> TenantUsers.as("ann", () -> verifier.verify("b-1"), "tenant:t1"))
                     .isInstanceOf(NotFoundException.class).hasMessageStartingWith("no allocation 'b-1'");
             assertThat(TenantUsers.as("ann", () -> verifier.verify("a-1"), "tenant:t1").findings()).extracting(f -> f.clause()).contains("isolation");
+            for (Commitment c : List.of(TenantUsers.as("ann", () -> verifier.verify("a-1"), "tenant:t1"))) {
+                assertThat(c.findings()).extracting(f -> f.evidence()).noneMatch(e -> e.contains("b-1") || e.contains("t2"));
+            }
+            assertThat(TenantUsers.as("ann", verifier::commitments, "tenant:t1")).flatExtracting(Commitment::findings)
+                    .extracting(f -> f.evidence()).noneMatch(e -> e.contains("b-1") || e.contains("t2"));
             assertThat(verifier.commitments()).as("nothing forgotten").extracting(Commitment::allocationId).containsExactly("a-1", "b-1");
         } finally {
             store.close();

@@ -179,6 +179,32 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * A commitment record of a tenant's allocation whose dedicated node another tenant is on names
+     * that tenant and its allocation; the tenant's user reads the record without them, in the list
+     * and on its own. Everyone else reads the record as it is.
+     */
+    @Test
+    void aTenantsUserReadsItsCommitmentRecordsWithoutTheOtherTenantTheyName() {
+        String intruder = "node n-1 also holds allocation b-1 of tenant t2; isolation dedicated-node allows no other tenant";
+        String owner = "node n-2 is dedicated to tenant t2, not t1";
+        service.append(ProvenanceEntry.of("commitment", "system", Map.of("allocation", "a-1", "tenant", "t1", "status", "BREACHED",
+                "findings", List.of(Map.of("member", "m", "clause", "isolation", "status", "BREACHED", "evidence", intruder),
+                        Map.of("member", "m", "clause", "isolation", "status", "BREACHED", "evidence", owner))),
+                "contract", "c", "tenant", "t1", "allocation", "a-1"));
+        dev.strata.platform.api.audit.AuditQuery all = new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, null, null, null,
+                100, false);
+        List<dev.strata.platform.api.audit.AuditEntry> read = TenantUsers.as("ann", () -> service.entries(all), "tenant:t1");
+        assertThat(read).hasSize(1);
+        long seq = read.get(0).seq();
+        for (String payload : List.of(read.get(0).payload(), TenantUsers.as("ann", () -> service.entry(seq), "tenant:t1").orElseThrow().payload())) {
+            assertThat(payload).doesNotContain("b-1").doesNotContain("t2")
+                    .contains("node n-1 also holds an allocation of another tenant; isolation dedicated-node allows no other tenant")
+                    .contains("node n-2 is dedicated to another tenant, not t1");
+        }
+        assertThat(service.entry(seq).orElseThrow().payload()).contains(intruder).contains(owner);
+    }
+
+    /**
      * A tenant's user (a login with roles {@code tenant:ID}) reads its tenants' records only, in the
      * log's order and up to the limit; the log's other records read as absent; verifying or
      * exporting the whole chain is refused. Everyone else reads everything.
