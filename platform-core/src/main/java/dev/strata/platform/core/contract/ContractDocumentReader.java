@@ -24,6 +24,7 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.contract.Violation;
+import dev.strata.platform.core.placement.TenantAccess;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.io.IOException;
@@ -128,7 +129,18 @@ public class ContractDocumentReader implements ContractReader {
         if (bytes.length > MAX_DOCUMENT_BYTES) {
             throw tooLarge(source, bytes.length, "bytes"); // grew while it was read
         }
-        return read(decode(bytes, source), source);
+        if (TenantAccess.restriction().isEmpty()) {
+            return read(decode(bytes, source), source);
+        }
+        try {
+            return read(decode(bytes, source), source);
+        } catch (InvalidContractException e) {
+            // the file is read on the Strata server, where a tenant's user may not read files (users.properties, the console's
+            // key): what is wrong with it is said, by path and line, but none of its text is quoted
+            throw new InvalidContractException(source, e.violations().stream()
+                    .map(v -> v.value() == null ? v : new Violation(v.path(), null, v.problem() == null ? "is not what was expected"
+                            : v.problem(), v.expected())).toList());
+        }
     }
 
     @Override

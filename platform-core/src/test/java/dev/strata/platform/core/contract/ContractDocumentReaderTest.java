@@ -570,6 +570,31 @@ class ContractDocumentReaderTest {
         assertThat(reader.read(file).tenant()).isEqualTo("M\u00fcller");
     }
 
+    /**
+     * A file is read on the Strata server: a tenant's user (a login with roles {@code tenant:ID}, who
+     * may not read the server's files) is told what is wrong with one that is no contract, by path
+     * and line, but none of its text is quoted (Karaf's etc/users.properties holds every login's
+     * password). Everyone else, and a document a tenant's user sends itself, is quoted as before.
+     */
+    @Test
+    void aFileThatIsNoContractIsNotQuotedToATenantsUser(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path users = dir.resolve("users.properties");
+        java.nio.file.Files.writeString(users, "# users\nkaraf = s3cret-admin,_g_:admingroup\n_g_\\:admingroup = group,admin\n");
+        java.nio.file.Path broken = dir.resolve("broken.cfg");
+        java.nio.file.Files.writeString(broken, "name: x\n  key: [s3cret-value\n");
+        for (java.nio.file.Path file : List.of(users, broken)) {
+            assertThatThrownBy(() -> reader.read(file)).as("an operator").hasMessageContaining("s3cret");
+            assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(file), "ssh", "tenant:bank-risk"))
+                    .isInstanceOf(InvalidContractException.class).hasMessageStartingWith("contract " + file + " has 1 error:\n  (document)")
+                    .hasMessageNotContaining("s3cret").hasMessageNotContaining("karaf");
+        }
+        assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(users), "tenant:bank-risk"))
+                .hasMessageEndingWith("(document): is not what was expected; expected a mapping with name, tenant and members");
+        assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(
+                new java.io.ByteArrayInputStream("just s3cret text".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "(standard input)"),
+                "tenant:bank-risk")).as("its own document, sent on standard input").hasMessageContaining("s3cret");
+    }
+
     @Test
     void aFiftyMegabyteContractIsTooLargeAndIsNotParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("huge.yaml");
