@@ -148,11 +148,7 @@ public class CommitmentVerifier implements Commitments {
         }
         if (s.scheduled()) {
             if (passes == null) {
-                passes = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "strata-commitments");
-                    t.setDaemon(true);
-                    return t;
-                });
+                passes = Executors.newSingleThreadScheduledExecutor(r -> TenantAccess.platformThread(r, "strata-commitments"));
             }
             long millis = s.interval().toMillis();
             next = passes.scheduleWithFixedDelay(this::scheduledPass, millis, millis, TimeUnit.MILLISECONDS);

@@ -183,11 +183,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
 
     private static ThreadFactory threads(String name) {
         AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        // started as the platform: a pool starts a thread when work comes, and work may come from a tenant's login
+        return r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, name + "-" + n.incrementAndGet());
     }
 
     /** Starts the reconciler: a first pass at once (it resumes what a previous run left unfinished), then passes on its schedule. */

@@ -110,10 +110,7 @@ final class DeadlineExecutor implements AutoCloseable {
 
     private static ThreadFactory threads(String prefix) {
         AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        // started as the platform: threads start when calls come, and a call may come from a tenant's login
+        return runnable -> dev.strata.platform.core.placement.TenantAccess.platformThread(runnable, prefix + "-" + counter.incrementAndGet());
     }
 }

@@ -70,11 +70,8 @@ final class ProviderDirectory implements AutoCloseable {
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
     /** Delivers provider changes in the order they happened, outside the lock and off the discovery threads. */
-    private final java.util.concurrent.ExecutorService events = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "strata-provider-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService events = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, "strata-provider-events"));
     private volatile java.util.function.Consumer<ProviderChange> listener = change -> { };
     /** What the last merge could not reconcile, per provider id; guarded by the lock. */
     private Map<String, List<String>> mergeWarnings = Map.of();

@@ -120,6 +120,20 @@ public final class TenantAccess {
         return Subject.doAsPrivileged(null, (PrivilegedAction<T>) work::get, null);
     }
 
+    /**
+     * A daemon thread for the platform's own work: a thread takes the security context of the
+     * thread that creates it, subject included, so a pool's thread started while a tenant's user
+     * called (a pool that starts threads on demand) would do every later task, every tenant's, as
+     * that user. Made here, it carries no subject.
+     */
+    public static Thread platformThread(Runnable work, String name) {
+        return asPlatform(() -> {
+            Thread t = new Thread(work, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     @SuppressWarnings("removal")
     private static Subject current() {
         try {

@@ -73,11 +73,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
 
     private final StateStore store;
     private final ConfigurationAdmin admin;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "strata-configuration-records");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+            r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, "strata-configuration-records"));
     /** The properties this instance last recorded, per PID, to name what changed (secrets only as digests, in memory). */
     private final Map<String, Seen> last = new ConcurrentHashMap<>();
     /** Who made the latest change of each PID, which a rejection of that change names. */

@@ -94,11 +94,8 @@ public class ProvenanceService implements AuditLog {
         this.key = SigningKey.loadOrCreate(data.resolve(config.keyFile()), PID);
         this.lastCheckpointAt = clock.instant();
         if (schedule) {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "strata-provenance-checkpoints");
-                t.setDaemon(true);
-                return t;
-            });
+            timer = Executors.newSingleThreadScheduledExecutor(
+                    r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, "strata-provenance-checkpoints"));
             long period = Math.min(interval.toMillis(), 1000);
             timer.scheduleWithFixedDelay(this::checkpointSafely, period, period, TimeUnit.MILLISECONDS);
         } else {

@@ -47,11 +47,8 @@ final class SecretFiles implements AutoCloseable {
         if (poller != null) {
             return;
         }
-        poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "strata-secret-files");
-            t.setDaemon(true);
-            return t;
-        });
+        poller = Executors.newSingleThreadScheduledExecutor(
+                    r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, "strata-secret-files"));
         poller.scheduleWithFixedDelay(() -> {
             try {
                 check();

@@ -87,4 +87,25 @@ class TenantAccessTest {
                 .isInstanceOf(AuthorizationException.class).hasMessage("user ann may act for tenant b only (its roles tenant:ID); it spans all: "
                         + "refused to do it");
     }
+
+    /**
+     * A thread started inside a login's subject inherits it: a pool whose thread a tenant's command
+     * happened to start would run later work, every tenant's, as that tenant's user. Strata's pools
+     * start their threads as the platform.
+     */
+    @Test
+    void aThreadStartedForThePlatformDoesNotInheritTheLoginsSubject() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Optional<Set<String>>> plain = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Optional<Set<String>>> platform = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] threads = TenantUsers.as("ann", () -> new Thread[] {new Thread(() -> plain.set(TenantAccess.restriction())),
+            TenantAccess.platformThread(() -> platform.set(TenantAccess.restriction()), "test-platform")}, "tenant:bank");
+        for (Thread t : threads) {
+            t.start();
+            t.join();
+        }
+        assertThat(plain.get()).as("a plain thread inherits the subject").contains(Set.of("bank"));
+        assertThat(platform.get()).isEmpty();
+        assertThat(threads[1].getName()).isEqualTo("test-platform");
+        assertThat(threads[1].isDaemon()).isTrue();
+    }
 }

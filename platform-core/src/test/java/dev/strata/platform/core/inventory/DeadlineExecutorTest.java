@@ -1,0 +1,28 @@
+package dev.strata.platform.core.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.core.placement.TenantAccess;
+import dev.strata.platform.core.placement.TenantUsers;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeadlineExecutorTest {
+
+    /**
+     * The pool starts a thread when a call comes; one started by a call from a tenant's login would
+     * otherwise carry that login's subject into every later call on it, every tenant's.
+     */
+    @Test
+    void aThreadStartedByATenantsCallRunsLaterCallsAsThePlatform() {
+        try (DeadlineExecutor calls = new DeadlineExecutor(1)) {
+            Optional<Set<String>> first = TenantUsers.as("ann", () -> calls.call("first", Duration.ofSeconds(10),
+                    TenantAccess::restriction).join(), "tenant:bank");
+            Optional<Set<String>> later = calls.call("later", Duration.ofSeconds(10), TenantAccess::restriction).join();
+            assertThat(first).isEmpty();
+            assertThat(later).isEmpty();
+        }
+    }
+}
