@@ -17,9 +17,14 @@ final class Shell {
     }
 
     String run(String command) throws Exception {
+        return run(command, "");
+    }
+
+    /** Runs a command with {@code input} as its standard input ({@code strata:place -f -}). */
+    String run(String command, String input) throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        Session session = sessions.create(new ByteArrayInputStream(new byte[0]), out, out);
+        Session session = sessions.create(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, out);
         try {
             session.execute(command);
         } finally {

@@ -75,6 +75,11 @@ public class TenantLoginIT {
 
     /** What the command printed, or the error it failed with. */
     private String as(String user, String command, String... roles) throws Exception {
+        return as(user, command, "", roles);
+    }
+
+    /** What the command, given {@code input} on standard input, printed, or the error it failed with. */
+    private String as(String user, String command, String input, String... roles) throws Exception {
         Subject subject = new Subject();
         subject.getPrincipals().add(new UserPrincipal(user));
         for (String role : roles) {
@@ -83,7 +88,7 @@ public class TenantLoginIT {
         Shell shell = new Shell(sessions);
         return Subject.doAs(subject, (PrivilegedExceptionAction<String>) () -> {
             try {
-                return shell.run(command);
+                return shell.run(command, input);
             } catch (Exception e) {
                 return "FAILED: " + e;
             }
@@ -91,7 +96,11 @@ public class TenantLoginIT {
     }
 
     private String ann(String command) throws Exception {
-        return as("ann", command, "ssh", "tenant", "tenant:bank-risk");
+        return ann(command, "");
+    }
+
+    private String ann(String command, String input) throws Exception {
+        return as("ann", command, input, "ssh", "tenant", "tenant:bank-risk");
     }
 
     private String ops(String command) throws Exception {
@@ -110,11 +119,17 @@ public class TenantLoginIT {
         assertFalse(allocations, allocations.startsWith("FAILED"));
         String nodes = ann("strata:nodes --no-format");
         assertTrue(nodes, nodes.contains("baremetal"));
-        String refused = ann("strata:place -f " + theirs + " --dry-run");
+        // contracts come on standard input: a file would be read on the server, whose files are not the tenant's
+        String refused = ann("strata:place -f - --dry-run", Files.readString(theirs));
         assertTrue(refused, refused.contains("user ann may act for tenant bank-risk only (its roles tenant:ID), not for tenant bank-payments: "
                 + "refused to dry-run contract web"));
-        String own = ann("strata:place -f " + mine + " --dry-run");
+        String own = ann("strata:place -f - --dry-run", Files.readString(mine));
         assertTrue(own, own.startsWith("Contract web of tenant bank-risk"));
+        for (Path file : new Path[] {mine, base.resolve("etc/users.properties"), base.resolve("no-such.yaml")}) {
+            String out = ann("strata:place -f " + file + " --dry-run");
+            assertTrue(out, out.contains("a contract file is read on the Strata server, whose files are not a tenant's to read; give the "
+                    + "contract on standard input (strata:place -f -): refused to read " + file));
+        }
         String verify = ann("strata:audit-verify");
         assertTrue(verify, verify.contains("the provenance log is one chain of every tenant's records: refused to verify it"));
 

@@ -67,11 +67,18 @@ public class PlaceCommand implements Action {
                         + " (\\0), which no file name can hold; give the path of a contract file, or - to read it from standard input");
             }
             Path path = resolve(file);
-            if (!Files.exists(path)) {
-                throw new IllegalArgumentException(notFound(file));
+            // the reader checks the file (regular, size, UTF-8) before it parses it, and names it in every message; it refuses a
+            // tenant's login any file before looking at it, so whether the file exists is asked only after it answered
+            try {
+                contract = contracts.read(path);
+            } catch (dev.strata.platform.api.exception.AuthorizationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (!Files.exists(path)) {
+                    throw new IllegalArgumentException(notFound(file));
+                }
+                throw e;
             }
-            // the reader checks the file (regular, size, UTF-8) before it parses it, and names it in every message
-            contract = contracts.read(path);
         }
         return contract;
     }

@@ -571,28 +571,34 @@ class ContractDocumentReaderTest {
     }
 
     /**
-     * A file is read on the Strata server: a tenant's user (a login with roles {@code tenant:ID}, who
-     * may not read the server's files) is told what is wrong with one that is no contract, by path
-     * and line, but none of its text is quoted (Karaf's etc/users.properties holds every login's
-     * password). Everyone else, and a document a tenant's user sends itself, is quoted as before.
+     * A file is read on the Strata server, whose files are not a tenant's to read: a tenant's user (a
+     * login with roles {@code tenant:ID}) is refused any file, before it is looked at, so neither
+     * what an error would quote (Karaf's etc/users.properties holds every login's password) nor
+     * whether a path exists is told; it sends its contract on standard input. Everyone else reads
+     * files as before.
      */
     @Test
-    void aFileThatIsNoContractIsNotQuotedToATenantsUser(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void aTenantsUserIsRefusedFilesOfTheServerAndSendsItsContractOnStandardInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         java.nio.file.Path users = dir.resolve("users.properties");
         java.nio.file.Files.writeString(users, "# users\nkaraf = s3cret-admin,_g_:admingroup\n_g_\\:admingroup = group,admin\n");
-        java.nio.file.Path broken = dir.resolve("broken.cfg");
-        java.nio.file.Files.writeString(broken, "name: x\n  key: [s3cret-value\n");
-        for (java.nio.file.Path file : List.of(users, broken)) {
-            assertThatThrownBy(() -> reader.read(file)).as("an operator").hasMessageContaining("s3cret");
+        java.nio.file.Path contract = dir.resolve("mine.yaml");
+        java.nio.file.Files.writeString(contract, "{name: web, tenant: bank-risk, members: [{name: m, cpu: 1}]}\n");
+        assertThatThrownBy(() -> reader.read(users)).as("an operator").hasMessageContaining("s3cret");
+        assertThat(reader.read(contract).tenant()).isEqualTo("bank-risk");
+        for (java.nio.file.Path file : List.of(users, contract, dir.resolve("missing.yaml"), dir)) {
             assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(file), "ssh", "tenant:bank-risk"))
-                    .isInstanceOf(InvalidContractException.class).hasMessageStartingWith("contract " + file + " has 1 error:\n  (document)")
-                    .hasMessageNotContaining("s3cret").hasMessageNotContaining("karaf");
+                    .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
+                    .hasMessage("user ann may act for tenant bank-risk only (its roles tenant:ID); a contract file is read on the Strata "
+                            + "server, whose files are not a tenant's to read; give the contract on standard input (strata:place -f -): "
+                            + "refused to read " + file);
         }
-        assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(users), "tenant:bank-risk"))
-                .hasMessageEndingWith("(document): is not what was expected; expected a mapping with name, tenant and members");
+        byte[] sent = java.nio.file.Files.readAllBytes(contract);
+        assertThat(dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(new java.io.ByteArrayInputStream(sent),
+                "(standard input)"), "tenant:bank-risk").name()).isEqualTo("web");
         assertThatThrownBy(() -> dev.strata.platform.core.placement.TenantUsers.as("ann", () -> reader.read(
                 new java.io.ByteArrayInputStream("just s3cret text".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "(standard input)"),
-                "tenant:bank-risk")).as("its own document, sent on standard input").hasMessageContaining("s3cret");
+                "tenant:bank-risk")).as("its own document, sent on standard input, is quoted").hasMessageContaining("s3cret");
     }
 
     @Test
