@@ -75,11 +75,11 @@ public class TenantLoginIT {
 
     /** What the command printed, or the error it failed with. */
     private String as(String user, String command, String... roles) throws Exception {
-        return as(user, command, "", roles);
+        return withInput(user, command, "", roles);
     }
 
     /** What the command, given {@code input} on standard input, printed, or the error it failed with. */
-    private String as(String user, String command, String input, String... roles) throws Exception {
+    private String withInput(String user, String command, String input, String... roles) throws Exception {
         Subject subject = new Subject();
         subject.getPrincipals().add(new UserPrincipal(user));
         for (String role : roles) {
@@ -100,7 +100,7 @@ public class TenantLoginIT {
     }
 
     private String ann(String command, String input) throws Exception {
-        return as("ann", command, input, "ssh", "tenant", "tenant:bank-risk");
+        return withInput("ann", command, input, "ssh", "tenant", "tenant:bank-risk");
     }
 
     private String ops(String command) throws Exception {
