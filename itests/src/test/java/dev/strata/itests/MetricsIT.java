@@ -61,6 +61,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Installs strata-metrics in the running distribution (it is carried, not booted) on a free port,
@@ -92,6 +93,8 @@ public class MetricsIT {
     ContractReader contracts;
     @Inject
     BundleContext context;
+    @Inject
+    ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -344,6 +347,65 @@ public class MetricsIT {
         } finally {
             probe.hold.countDown();
             registration.unregister();
+        }
+    }
+
+    /** The status a GET of /metrics sending {@code authorization} (null: none) is answered with, and its WWW-Authenticate header. */
+    private static String statusOf(String authorization) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) new URL(url()).openConnection();
+            c.setConnectTimeout(10_000);
+            c.setReadTimeout(60_000);
+            if (authorization != null) {
+                c.setRequestProperty("Authorization", authorization);
+            }
+            try {
+                int code = c.getResponseCode();
+                String challenge = c.getHeaderField("WWW-Authenticate");
+                return code + (challenge == null ? "" : " " + challenge);
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /**
+     * With {@code tokenFile} set in {@code dev.strata.platform.metrics}, as README's "Metrics" shows, a
+     * scrape must send the file's token: without it, or with another, 401 and a Bearer challenge;
+     * while the file is gone, 503 whatever is sent; with it, the page. The file is read at each
+     * scrape, so a rewritten one rotates the token. Deleting the configuration opens the endpoint
+     * again (the other tests here scrape without a token).
+     */
+    @Test
+    public void aConfiguredTokenFileMakesEveryScrapeSendItsToken() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("strata-metrics", ".token");
+        String token = "6c1f0e9b4a7d2e85c3b0f1a9d8e7c6b5";
+        java.nio.file.Files.writeString(file, token + "\n");
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("dev.strata.platform.metrics", "?");
+        try {
+            Hashtable<String, Object> properties = new Hashtable<>();
+            properties.put("tokenFile", file.toString());
+            config.update(properties);
+            String challenge = "401 Bearer realm=\"strata-metrics\"";
+            await("a scrape without the token to be refused", () -> statusOf(null).equals(challenge));
+            assertEquals(challenge, statusOf("Bearer 6c1f0e9b4a7d2e85c3b0f1a9d8e7c6b4"));
+            assertEquals(challenge, statusOf("Basic " + token));
+            assertEquals("200", statusOf("Bearer " + token));
+
+            java.nio.file.Files.delete(file);
+            assertEquals("503", statusOf("Bearer " + token));
+            assertEquals("503", statusOf(null));
+
+            String rotated = "0a9b8c7d6e5f40312a3b4c5d6e7f8091";
+            java.nio.file.Files.writeString(file, rotated);
+            assertEquals(challenge, statusOf("Bearer " + token));
+            assertEquals("200", statusOf("Bearer " + rotated));
+        } finally {
+            config.delete();
+            java.nio.file.Files.deleteIfExists(file);
+            await("the endpoint to answer without a token again", () -> statusOf(null).equals("200"));
         }
     }
 }

@@ -3,18 +3,25 @@ package dev.strata.platform.metrics;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: every {@link MultiCollector} and {@link Collector} service, whichever
@@ -23,15 +30,32 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * own collectors read in-memory state only; none of them calls a provider. Every collector is
  * read with a deadline ({@link MetricSources}): one that hangs is left out, and does not hold the
  * request.
+ *
+ * <p>With {@code tokenFile} configured ({@link MetricsConfig}), a scrape must send the token that
+ * file holds as {@code Authorization: Bearer}; one without it is answered 401, and every scrape 503
+ * while the file gives no token ({@link ScrapeAuth}). Neither answer says more to the caller.
  */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = MetricsServlet.PID)
+@Designate(ocd = MetricsConfig.class)
 @HttpWhiteboardServletPattern("/metrics")
 @HttpWhiteboardServletName("strata-metrics")
 public class MetricsServlet extends HttpServlet {
 
+    /** The configuration's PID. */
+    static final String PID = "dev.strata.platform.metrics";
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsServlet.class);
 
     private final transient MetricSources sources = new MetricSources();
+    private transient volatile ScrapeAuth auth = ScrapeAuth.open();
+
+    @Activate
+    @Modified
+    void configure(MetricsConfig config) {
+        ScrapeAuth configured = ScrapeAuth.configured(config.tokenFile(), Path.of(System.getProperty("karaf.etc", "etc")));
+        auth = configured;
+        LOG.info("Metrics endpoint /metrics: {}", configured);
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addMultiCollector(MultiCollector collector) {
@@ -58,10 +82,33 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        switch (auth.check(request.getHeader("Authorization"))) {
+            case UNAUTHORISED -> {
+                response.setHeader("WWW-Authenticate", "Bearer realm=\"strata-metrics\"");
+                plain(response, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required to scrape Strata's metrics\n");
+                return;
+            }
+            case UNAVAILABLE -> {
+                plain(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                        "Strata's metrics token file gives no token; Strata's log says what is wrong with it\n");
+                return;
+            }
+            case ALLOWED -> {
+                // scraped below
+            }
+        }
         Exposition.Rendered page = Exposition.render(sources.collect(), request.getHeader("Accept"));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(page.contentType());
         response.setContentLength(page.body().length);
         response.getOutputStream().write(page.body());
+    }
+
+    private static void plain(HttpServletResponse response, int status, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/plain; charset=utf-8");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 }

@@ -1,0 +1,228 @@
+package dev.strata.platform.metrics;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may scrape: anyone, or whoever sends the bearer token held in a file
+ * ({@code Authorization: Bearer <token>}, as Prometheus sends its {@code authorization.credentials_file}).
+ *
+ * <p>The file is read again at every scrape, so a token is rotated by rewriting its file, without a
+ * configuration change. It must hold one line of at least {@link #MIN_TOKEN_LENGTH} visible ASCII
+ * characters (whitespace around it is ignored, as Prometheus ignores it). Fails closed: while the
+ * file is missing, unreadable or holds no such token, every scrape is refused as
+ * {@link Outcome#UNAVAILABLE} and the problem is logged (once until it changes) naming the file,
+ * never its content. The token is compared through SHA-256 digests in constant time, so neither its
+ * length nor a common prefix shows in how long a refusal takes; it is never logged.
+ */
+final class ScrapeAuth {
+
+    /** The fewest characters a token may have. */
+    static final int MIN_TOKEN_LENGTH = 16;
+    /** A token file larger than this is not read (it is not one line of token). */
+    static final long MAX_TOKEN_FILE = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScrapeAuth.class);
+    private static final Set<PosixFilePermission> OTHERS_READ = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+
+    /** What a scrape's credentials are worth. */
+    enum Outcome {
+        /** No token is asked for, or the right one was sent. */
+        ALLOWED,
+        /** A token is asked for and none, or another, was sent: 401. */
+        UNAUTHORISED,
+        /** A token is asked for, but the configured file gives none: every scrape is refused (503) until it does. */
+        UNAVAILABLE
+    }
+
+    private final Path file;
+    private final String misconfigured;
+    /** The last problem logged (null: none, or the file was read since). */
+    private String lastProblem;
+    private boolean toldReadableByOthers;
+
+    private ScrapeAuth(Path file, String misconfigured) {
+        this.file = file;
+        this.misconfigured = misconfigured;
+    }
+
+    /** No token asked for. */
+    static ScrapeAuth open() {
+        return new ScrapeAuth(null, null);
+    }
+
+    /**
+     * As configured: {@code tokenFile} blank asks for no token; otherwise the token in that file (a
+     * relative path resolved against {@code etc}). A value that names no valid path refuses every
+     * scrape, never lets one through.
+     */
+    static ScrapeAuth configured(String tokenFile, Path etc) {
+        if (tokenFile == null || tokenFile.isBlank()) {
+            return open();
+        }
+        try {
+            return new ScrapeAuth(etc.resolve(tokenFile.strip()).toAbsolutePath().normalize(), null);
+        } catch (InvalidPathException e) {
+            String why = "tokenFile '" + shown(tokenFile.strip()) + "' of configuration dev.strata.platform.metrics is not a valid path ("
+                    + e.getReason() + "); expected the path of a file holding the scrape token";
+            LOG.error("Every scrape of /metrics is refused: {}", why);
+            return new ScrapeAuth(null, why);
+        }
+    }
+
+    /** {@code value} with control characters written as {@code \\uXXXX}, so that a log line stays one line. */
+    private static String shown(String value) {
+        StringBuilder b = new StringBuilder();
+        value.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
+    /** Whether a token is asked for. */
+    boolean asksForToken() {
+        return file != null || misconfigured != null;
+    }
+
+    /** The file the token is read from; null when none is configured. */
+    Path file() {
+        return file;
+    }
+
+    /** What a scrape sending {@code authorization} (the header's value; null when absent) is worth. */
+    Outcome check(String authorization) {
+        if (!asksForToken()) {
+            return Outcome.ALLOWED;
+        }
+        if (misconfigured != null) {
+            return Outcome.UNAVAILABLE;
+        }
+        byte[] expected = expectedDigest();
+        if (expected == null) {
+            return Outcome.UNAVAILABLE;
+        }
+        String sent = bearer(authorization);
+        if (sent == null) {
+            return Outcome.UNAUTHORISED;
+        }
+        return MessageDigest.isEqual(expected, sha256(sent)) ? Outcome.ALLOWED : Outcome.UNAUTHORISED;
+    }
+
+    /** The credentials of a {@code Bearer} authorization (the scheme in any case), null for none or another scheme. */
+    static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String a = authorization.strip();
+        int space = a.indexOf(' ');
+        if (space < 0 || !a.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+            return null;
+        }
+        String credentials = a.substring(space + 1).strip();
+        return credentials.isEmpty() ? null : credentials;
+    }
+
+    /** The digest of the token the file holds now; null (the problem logged) when it holds none. */
+    private synchronized byte[] expectedDigest() {
+        String token;
+        try {
+            token = token(file);
+        } catch (UnusableTokenFile e) {
+            if (!e.getMessage().equals(lastProblem)) {
+                lastProblem = e.getMessage();
+                LOG.error("Every scrape of /metrics is refused until the token file is mended: {}", e.getMessage());
+            }
+            return null;
+        }
+        if (lastProblem != null) {
+            lastProblem = null;
+            LOG.info("The token file {} of the metrics endpoint holds a token again; scrapes sending it are answered", file);
+        }
+        if (!toldReadableByOthers) {
+            toldReadableByOthers = true;
+            try {
+                if (Files.getPosixFilePermissions(file).stream().anyMatch(OTHERS_READ::contains)) {
+                    LOG.warn("The token file {} of the metrics endpoint can be read by other users of this machine (chmod 600 it)", file);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // not a POSIX file system, or it went: the next read tells
+            }
+        }
+        return sha256(token);
+    }
+
+    /**
+     * The token {@code file} holds.
+     *
+     * @throws UnusableTokenFile naming the file and what is wrong with it (never its content)
+     */
+    static String token(Path file) {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > MAX_TOKEN_FILE) {
+                throw new UnusableTokenFile("token file " + file + " is larger than " + MAX_TOKEN_FILE
+                        + " bytes; expected one line holding the token");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new UnusableTokenFile("token file " + file + " does not exist; expected a file holding the token");
+        } catch (IOException e) {
+            throw new UnusableTokenFile("token file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        String token = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (token.isEmpty()) {
+            throw new UnusableTokenFile("token file " + file + " is empty; expected one line holding the token");
+        }
+        if (token.indexOf('\n') >= 0 || token.indexOf('\r') >= 0) {
+            throw new UnusableTokenFile("token file " + file + " holds more than one line; expected one line holding the token");
+        }
+        if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new UnusableTokenFile("token file " + file + " holds characters other than visible ASCII (spaces, control "
+                    + "characters or non-ASCII letters); expected a token such as openssl rand -hex 32 writes");
+        }
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            throw new UnusableTokenFile("token file " + file + " holds a token of " + token.length() + " characters; expected at least "
+                    + MIN_TOKEN_LENGTH + " (openssl rand -hex 32 writes 64)");
+        }
+        return token;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return misconfigured != null ? "every scrape refused: " + misconfigured
+                : file == null ? "no token asked for" : "bearer token from " + file;
+    }
+
+    /** A token file that gives no token. */
+    static final class UnusableTokenFile extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnusableTokenFile(String message) {
+            super(message);
+        }
+    }
+}

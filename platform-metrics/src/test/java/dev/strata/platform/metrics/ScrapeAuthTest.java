@@ -1,0 +1,108 @@
+package dev.strata.platform.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.metrics.ScrapeAuth.Outcome;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScrapeAuthTest {
+
+    private static final String TOKEN = "3f9c1e7a2b8d4c6e0a5f1b9d7c3e2a4f";
+
+    @TempDir
+    Path etc;
+
+    private Path tokenFile(String content) throws IOException {
+        return Files.writeString(etc.resolve("metrics.token"), content, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutATokenFileEveryScrapeIsAnswered() {
+        ScrapeAuth auth = ScrapeAuth.configured("  ", etc);
+        assertThat(auth.asksForToken()).isFalse();
+        assertThat(auth.check(null)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("Bearer anything")).isEqualTo(Outcome.ALLOWED);
+    }
+
+    @Test
+    void onlyTheTokenTheFileHoldsIsLetThrough() throws IOException {
+        tokenFile(TOKEN + "\n");
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        assertThat(auth.file()).isEqualTo(etc.resolve("metrics.token").toAbsolutePath().normalize());
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("bearer   " + TOKEN + " ")).as("the scheme in any case, spaces around").isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check(null)).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("")).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer")).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer ")).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check(TOKEN)).as("no scheme").isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Basic " + TOKEN)).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer " + TOKEN.substring(1))).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer " + TOKEN + "0")).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer " + TOKEN.toUpperCase())).isEqualTo(Outcome.UNAUTHORISED);
+    }
+
+    @Test
+    void aRewrittenFileRotatesTheTokenAtTheNextScrape() throws IOException {
+        tokenFile(TOKEN);
+        ScrapeAuth auth = ScrapeAuth.configured(etc.resolve("metrics.token").toString(), etc);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        String next = "b7e4a19c0d2f6e8a5c3b1d9f7e2a4c6b";
+        tokenFile(next);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer " + next)).isEqualTo(Outcome.ALLOWED);
+    }
+
+    @Test
+    void aFileThatGivesNoTokenRefusesEveryScrapeUntilItDoes() throws IOException {
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        assertThat(auth.check(null)).as("missing").isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
+        for (String bad : new String[] {"", "  \n", "short-token", TOKEN + "\n" + TOKEN, TOKEN.substring(0, 10) + " " + TOKEN,
+                TOKEN + "é", TOKEN + "\u0007"}) {
+            tokenFile(bad);
+            assertThat(auth.check("Bearer " + bad.strip())).as("file holding %s", bad).isEqualTo(Outcome.UNAVAILABLE);
+            assertThat(auth.check(null)).isEqualTo(Outcome.UNAVAILABLE);
+        }
+        tokenFile("x".repeat((int) ScrapeAuth.MAX_TOKEN_FILE + 1));
+        assertThat(auth.check("Bearer " + "x".repeat((int) ScrapeAuth.MAX_TOKEN_FILE + 1))).isEqualTo(Outcome.UNAVAILABLE);
+        tokenFile(TOKEN);
+        assertThat(auth.check("Bearer " + TOKEN)).as("mended").isEqualTo(Outcome.ALLOWED);
+        Files.delete(etc.resolve("metrics.token"));
+        assertThat(auth.check("Bearer " + TOKEN)).as("deleted again").isEqualTo(Outcome.UNAVAILABLE);
+    }
+
+    @Test
+    void whatIsWrongWithATokenFileNamesTheFileAndTheRuleButNeverItsContent() throws IOException {
+        Path file = tokenFile("secret-but-short");
+        assertThatThrownBy(() -> ScrapeAuth.token(etc.resolve("absent")))
+                .hasMessageContaining(etc.resolve("absent").toString()).hasMessageContaining("does not exist");
+        tokenFile("hunter2hunter2");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining(file.toString())
+                .hasMessageContaining("14 characters").hasMessageContaining("at least 16").hasMessageNotContaining("hunter2");
+        tokenFile("hunter2hunter2hunter2\nhunter2hunter2hunter2");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("more than one line").hasMessageNotContaining("hunter2");
+        tokenFile("hunter2 hunter2 hunter2");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("visible ASCII").hasMessageNotContaining("hunter2");
+        tokenFile("");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("is empty");
+        tokenFile("\t " + TOKEN + " \r\n");
+        assertThat(ScrapeAuth.token(file)).as("whitespace around the token is not part of it").isEqualTo(TOKEN);
+    }
+
+    @Test
+    void aTokenFileThatNamesNoPathRefusesEveryScrapeRatherThanNone() {
+        ScrapeAuth auth = ScrapeAuth.configured("metrics\0.token", etc);
+        assertThat(auth.asksForToken()).isTrue();
+        assertThat(auth.check(null)).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(auth).hasToString("every scrape refused: tokenFile 'metrics\\u0000.token' of configuration dev.strata.platform.metrics is not "
+                + "a valid path (Nul character not allowed); expected the path of a file holding the scrape token");
+    }
+}
