@@ -15,7 +15,11 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.OfferSlots;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,7 +46,16 @@ import java.util.TreeSet;
  *   <li><b>GPUs</b>, each bound one: gone from the node or FAILED ({@code members.<m>.gpus}), of a
  *       model the member does not allow (a whole word of the model's name, any case:
  *       {@code members.<m>.gpus.models}), BREACHED; DEGRADED where the member does not allow it
- *       ({@code members.<m>.gpus.allowDegraded}), AT_RISK.</li>
+ *       ({@code members.<m>.gpus.allowDegraded}), AT_RISK;</li>
+ *   <li><b>telemetry</b>, where a pass is given the telemetry ({@link Pass#Pass(InventorySnapshot, List, Telemetry, Instant, Duration)}):
+ *       a bound GPU whose latest sample within the window reports uncorrected ECC errors since its
+ *       driver loaded, AT_RISK ({@code members.<m>.gpus}); a member with a power ceiling
+ *       ({@code members.<m>.power}) whose whole GPUs drew more than the ceiling in all, each GPU's
+ *       draw averaged over its samples within the window, BREACHED: the GPUs are part of what the
+ *       member draws, so more than the ceiling on them alone is more than the member may draw.
+ *       GPUs shared with others (a share, a partition) are not counted, their draw being shared too;
+ *       a GPU without samples within the window adds nothing (no finding says telemetry is missing:
+ *       not every GPU has a source).</li>
  * </ul>
  * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
  * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
@@ -91,12 +104,47 @@ public final class CommitmentCheck {
         private final Map<String, Site> sites = new HashMap<>();
         private final Map<String, CapacityOffer> offers = new HashMap<>();
         private final Map<String, List<Allocation>> byNode = new HashMap<>();
+        private final Telemetry telemetry;
+        /** The latest sample of each GPU, where it was taken within the window. */
+        private final Map<String, GpuSample> latestSamples = new HashMap<>();
+        /** The GPUs some source covers (whenever their latest sample was taken). */
+        private final Set<String> covered = new HashSet<>();
+        private final Instant windowStart;
+        private final Duration window;
 
         /**
+         * A pass without telemetry.
+         *
          * @param inventory the inventory now
          * @param ledger every allocation in the ledger now
          */
         public Pass(InventorySnapshot inventory, List<Allocation> ledger) {
+            this(inventory, ledger, null, Instant.EPOCH, Duration.ZERO);
+        }
+
+        /**
+         * A pass that also holds the allocations to what telemetry measured.
+         *
+         * @param inventory the inventory now
+         * @param ledger every allocation in the ledger now
+         * @param telemetry the telemetry of every source, or null for none
+         * @param now the time of the pass
+         * @param window how far back a sample counts: samples taken before {@code now - window}
+         *     (or after {@code now}) are not used
+         */
+        public Pass(InventorySnapshot inventory, List<Allocation> ledger, Telemetry telemetry, Instant now, Duration window) {
+            this.telemetry = telemetry;
+            this.window = window;
+            this.windowStart = now.minus(window);
+            if (telemetry != null) {
+                for (GpuSample sample : telemetry.latestGpuSamples()) {
+                    covered.add(sample.acceleratorId());
+                    if (inWindow(sample.at(), now)) {
+                        latestSamples.put(sample.acceleratorId(), sample);
+                    }
+                }
+            }
+            this.now = now;
             inventory.nodes().forEach(n -> nodes.putIfAbsent(n.id(), n));
             inventory.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
             inventory.offers().forEach(o -> offers.putIfAbsent(o.id(), o));
@@ -110,11 +158,40 @@ public final class CommitmentCheck {
             }
         }
 
+        private final Instant now;
+
+        private boolean inWindow(Instant at, Instant end) {
+            return !at.isBefore(windowStart) && !at.isAfter(end);
+        }
+
         /** Checks an allocation, as {@link CommitmentCheck#check} does. */
         public Verdict check(Allocation allocation, Contract contract) {
             return CommitmentCheck.check(allocation, contract, this);
         }
+
+        /**
+         * The mean power draw of a GPU over its samples within the window, and how many there
+         * were; empty without such a sample reporting power.
+         */
+        Optional<double[]> meanPower(String acceleratorId) {
+            if (telemetry == null || !covered.contains(acceleratorId)) {
+                return Optional.empty();
+            }
+            double sum = 0;
+            int n = 0;
+            for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
+                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && s.powerWatts() >= 0
+                        && Double.isFinite(s.powerWatts())) {
+                    sum += s.powerWatts();
+                    n++;
+                }
+            }
+            return n == 0 ? Optional.empty() : Optional.of(new double[] {sum / n, n});
+        }
     }
+
+    /** The most recent samples of one GPU a pass reads to average its draw. */
+    static final int RECENT_SAMPLES = 1000;
 
     private static Verdict check(Allocation allocation, Contract contract, Pass pass) {
         List<Finding> out = new ArrayList<>();
@@ -231,7 +308,57 @@ public final class CommitmentCheck {
                 out.add(new Finding(b.member(), p + ".models", CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " is a "
                         + a.model() + ", not one of " + sorted(gpus.models())));
             }
+            GpuSample sample = pass.latestSamples.get(id);
+            if (sample != null && sample.eccUncorrected() > 0 && health != Health.Status.FAILED) {
+                out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id() + " reports "
+                        + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
+                        + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));
+            }
         }
+        if (member != null && member.powerCeilingWatts() > 0) {
+            powerCeiling(out, member, b, n, pass);
+        }
+    }
+
+    /**
+     * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
+     * in the pass's window: more than the ceiling on them alone is BREACHED.
+     */
+    private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Pass pass) {
+        if (pass.telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
+            return; // no telemetry, or GPUs shared with others: their draw is not the member's alone
+        }
+        double drawn = 0;
+        int samples = 0;
+        List<String> measured = new ArrayList<>();
+        for (String id : b.acceleratorIds()) {
+            Optional<double[]> mean = pass.meanPower(id);
+            if (mean.isPresent()) {
+                drawn += mean.get()[0];
+                samples += (int) mean.get()[1];
+                measured.add(id);
+            }
+        }
+        if (measured.isEmpty() || drawn <= member.powerCeilingWatts()) {
+            return;
+        }
+        int all = b.acceleratorIds().size();
+        out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (all == 1 ? "GPU " : "GPUs ")
+                + String.join(", ", measured) + " on node " + n.id() + " drew " + watts(drawn) + (measured.size() == 1 ? "" : " in all")
+                + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s") + " within the last " + seconds(pass.window)
+                + (measured.size() < all ? "; " + (all - measured.size()) + " of its " + all + " GPUs without samples, not counted" : "")
+                + "), more than the member's ceiling of " + watts(member.powerCeilingWatts())
+                + "; the rest of what it draws on the node comes on top"));
+    }
+
+    /** A duration in seconds, or milliseconds where it has a fraction of a second: {@code 60s}, {@code 1500ms}. */
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** Watts with one decimal: {@code 742.3 W}. */
+    static String watts(double watts) {
+        return String.format(Locale.ROOT, "%.1f W", watts);
     }
 
     /** The sovereignty clause against the site {@code siteId} of a node or offer, {@code what}. */

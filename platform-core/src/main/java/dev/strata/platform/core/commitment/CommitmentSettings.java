@@ -8,14 +8,17 @@ import java.time.Duration;
  * The verifier's validated settings.
  *
  * @param interval between passes over every allocation; zero for none (verified on demand only)
+ * @param telemetryWindow how far back GPU telemetry counts (at least 1s)
  */
-public record CommitmentSettings(Duration interval) {
+public record CommitmentSettings(Duration interval, Duration telemetryWindow) {
 
     public static final String PID = "dev.strata.platform.core.commitment";
 
-    public static final CommitmentSettings DEFAULTS = new CommitmentSettings(Duration.ofMinutes(1));
+    public static final CommitmentSettings DEFAULTS = new CommitmentSettings(Duration.ofMinutes(1), Duration.ofMinutes(1));
 
     static final String EXPECTED = "0 (verify only on demand) or a duration of at least 1s, such as 30s, 1m or 1h "
+            + "(units ns, us, ms, s, m, h, d; a bare number is seconds)";
+    static final String EXPECTED_WINDOW = "a duration of at least 1s, such as 30s, 1m or 5m "
             + "(units ns, us, ms, s, m, h, d; a bare number is seconds)";
 
     /**
@@ -34,7 +37,17 @@ public record CommitmentSettings(Duration interval) {
         if (interval.isNegative() || !interval.isZero() && interval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new InvalidConfigurationException(PID, "interval", value, EXPECTED);
         }
-        return new CommitmentSettings(interval);
+        String w = config.telemetryWindow();
+        Duration window;
+        try {
+            window = Quantities.duration(w == null ? "" : w.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(PID, "telemetryWindow", w, EXPECTED_WINDOW);
+        }
+        if (window.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new InvalidConfigurationException(PID, "telemetryWindow", w, EXPECTED_WINDOW);
+        }
+        return new CommitmentSettings(interval, window);
     }
 
     /** Whether passes run on a schedule. */

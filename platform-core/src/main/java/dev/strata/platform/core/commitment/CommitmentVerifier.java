@@ -15,6 +15,7 @@ import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.placement.TenantAccess;
@@ -129,6 +130,20 @@ public class CommitmentVerifier implements Commitments {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ConfigurationRejections rejections;
 
+    /** The GPUs' telemetry, which power ceilings and ECC errors are verified against; none, no such findings. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile Telemetry telemetry;
+
+    /** How long one call of the telemetry may take in a pass. */
+    static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(2);
+    private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
+
+    /** A pass over the inventory and ledger now, with the telemetry of the settings' window (none without a telemetry service). */
+    private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
+        CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
+        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null : boundedTelemetry, clock.instant(), s.telemetryWindow());
+    }
+
     @Modified
     void modified(CommitmentConfig config) {
         try {
@@ -161,6 +176,7 @@ public class CommitmentVerifier implements Commitments {
         if (passes != null) {
             passes.shutdownNow();
         }
+        boundedTelemetry.close();
     }
 
     CommitmentSettings settings() {
@@ -217,7 +233,7 @@ public class CommitmentVerifier implements Commitments {
         }
         InventorySnapshot snapshot = inventory.snapshot();
         List<Recording> recordings = new ArrayList<>();
-        Commitment c = verify(a.get(), snapshot, new CommitmentCheck.Pass(snapshot, placement.allocations()), recordings);
+        Commitment c = verify(a.get(), snapshot, pass(snapshot, placement.allocations()), recordings);
         settle(recordings);
         if (c == null) {
             throw new NotFoundException("allocation '" + allocationId + "' was released; strata:allocations lists those in the ledger");
@@ -234,7 +250,7 @@ public class CommitmentVerifier implements Commitments {
     private synchronized List<Commitment> verifyAllAsPlatform() {
         List<Allocation> ledger = placement.allocations();
         InventorySnapshot snapshot = inventory.snapshot();
-        CommitmentCheck.Pass pass = new CommitmentCheck.Pass(snapshot, ledger);
+        CommitmentCheck.Pass pass = pass(snapshot, ledger);
         Set<String> ids = new HashSet<>();
         List<Commitment> out = new ArrayList<>();
         List<Recording> recordings = new ArrayList<>();

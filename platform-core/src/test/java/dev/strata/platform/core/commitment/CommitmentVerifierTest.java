@@ -187,6 +187,69 @@ class CommitmentVerifierTest {
         }
     }
 
+    @Test
+    void theTelemetryWindowIsADurationOfAtLeastOneSecond() {
+        assertThat(CommitmentSettings.DEFAULTS.telemetryWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings(Map.of("telemetryWindow", "5m")).telemetryWindow()).isEqualTo(Duration.ofMinutes(5));
+        for (String bad : new String[] {"0", "500ms", "-1m", "", "a while"}) {
+            assertThatThrownBy(() -> settings(Map.of("telemetryWindow", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.commitment: telemetryWindow = '" + bad + "' is invalid; expected "
+                            + CommitmentSettings.EXPECTED_WINDOW);
+        }
+    }
+
+    /**
+     * The verifier reads the telemetry service it is given, within its window by its own clock: a
+     * GPU that reports uncorrected ECC errors puts its allocation at risk, recorded once; the errors
+     * older than the window say nothing of now, and the allocation is honored again.
+     */
+    @Test
+    void theVerifierHoldsAllocationsToTheTelemetryItIsGiven() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            String gpu = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds().get(0);
+            Instant now = Instant.now();
+            AtomicReference<Instant> clockAt = new AtomicReference<>(now);
+            Clock clock = new Clock() {
+                @Override
+                public java.time.ZoneId getZone() {
+                    return java.time.ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return clockAt.get();
+                }
+            };
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            assertThat(verifier.verify(id).status()).isEqualTo(CommitmentStatus.HONORED);
+            TelemetryClausesTest.Samples samples = new TelemetryClausesTest.Samples();
+            samples.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(now.minusSeconds(2)).eccUncorrected(1)
+                    .build());
+            verifier.telemetry = samples;
+            Commitment atRisk = verifier.verifyAll().get(0);
+            assertThat(atRisk.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(atRisk.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).startsWith("GPU " + gpu + " on node "
+                    + CommitmentCheckTest.NODE + " reports 1 uncorrected ECC error since its driver loaded"));
+            verifier.verifyAll();
+            assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK"));
+
+            clockAt.set(now.plus(CommitmentSettings.DEFAULTS.telemetryWindow()).plusSeconds(1));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).hasSize(2);
+        } finally {
+            store.close();
+        }
+    }
+
     /**
      * A scheduled pass waits until every provider has finished its first discovery: after a
      * restart the inventory is rediscovered, and a provider still starting would have its nodes read

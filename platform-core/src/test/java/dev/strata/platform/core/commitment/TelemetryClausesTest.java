@@ -1,0 +1,195 @@
+package dev.strata.platform.core.commitment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Finding;
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.FabricRequest;
+import dev.strata.platform.api.contract.GpuRequest;
+import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.contract.Member;
+import dev.strata.platform.api.contract.Sovereignty;
+import dev.strata.platform.api.contract.TopologyRequest;
+import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The clauses the verifier holds to GPU telemetry: a member's power ceiling against what its whole
+ * GPUs drew (each GPU's mean over the window), and uncorrected ECC errors. The samples are handed
+ * in through {@link Samples}, an in-memory {@link Telemetry} holding what a source would have
+ * sampled (the NVIDIA provider's own tests read real captures into such samples).
+ */
+class TelemetryClausesTest {
+
+    static final String NODE = CommitmentCheckTest.NODE;
+    static final String GPU0 = NODE + "/gpu0";
+    static final String GPU1 = NODE + "/gpu1";
+    static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
+    static final Duration WINDOW = Duration.ofMinutes(1);
+
+    /** Samples kept per GPU, oldest first, as a telemetry source keeps them. */
+    static class Samples implements Telemetry {
+        final Map<String, List<GpuSample>> byGpu = new LinkedHashMap<>();
+
+        Samples power(String gpu, int secondsAgo, double watts) {
+            return add(GpuSample.builder().acceleratorId(gpu).at(NOW.minusSeconds(secondsAgo)).powerWatts(watts).eccUncorrected(0).build());
+        }
+
+        Samples add(GpuSample s) {
+            List<GpuSample> list = byGpu.computeIfAbsent(s.acceleratorId(), k -> new ArrayList<>());
+            list.add(s);
+            list.sort(java.util.Comparator.comparing(GpuSample::at));
+            return this;
+        }
+
+        @Override
+        public List<GpuSample> latestGpuSamples() {
+            return byGpu.values().stream().map(l -> l.get(l.size() - 1)).toList();
+        }
+
+        @Override
+        public Optional<GpuSample> latest(String acceleratorId) {
+            List<GpuSample> l = byGpu.getOrDefault(acceleratorId, List.of());
+            return l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1));
+        }
+
+        @Override
+        public List<GpuSample> recent(String acceleratorId, int limit) {
+            List<GpuSample> l = byGpu.getOrDefault(acceleratorId, List.of());
+            return List.copyOf(l.subList(Math.max(0, l.size() - limit), l.size()));
+        }
+    }
+
+    static Contract contract(double ceilingWatts) {
+        Member trainer = new Member("trainer", 8000, 64L << 30, new GpuRequest(2, Set.of("H100"), 0, 1, null, false), TopologyRequest.ANY,
+                ceilingWatts);
+        return new Contract("train", "t1", 10, List.of(trainer), FabricRequest.ANY, Sovereignty.ANY, Isolation.SHARED);
+    }
+
+    static Allocation allocation(double gpuFraction, String partition, int slot, String... gpus) {
+        return new Allocation("a-1", "train", "t1", 10, false, Instant.parse("2026-01-01T00:00:00Z"), List.of(new MemberBinding("trainer",
+                NODE, "fra-1", List.of(gpus), gpuFraction, null, 0, null, 8000, 64L << 30, 600, null, partition, slot)));
+    }
+
+    static final Allocation WHOLE = allocation(1, null, -1, GPU0, GPU1);
+
+    static CommitmentCheck.Verdict check(Allocation a, Contract c, Telemetry t) {
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        return new CommitmentCheck.Pass(inv, List.of(a), t, NOW, WINDOW).check(a, c);
+    }
+
+    @Test
+    void wholeGpusThatDrewMoreThanTheCeilingOnAverageBreachIt() {
+        Samples t = new Samples().power(GPU0, 50, 300).power(GPU0, 20, 340).power(GPU1, 10, 310);
+        CommitmentCheck.Verdict v = check(WHOLE, contract(600), t);
+        assertThat(v.status()).isEqualTo(CommitmentStatus.BREACHED);
+        assertThat(v.findings()).containsExactly(new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED,
+                "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 630.0 W in all (mean of 3 samples within the last 60s), more "
+                        + "than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+    }
+
+    @Test
+    void aDrawAtOrUnderTheCeilingOnAverageIsHonoredThoughOneSampleSpiked() {
+        Samples t = new Samples().power(GPU0, 50, 290).power(GPU0, 30, 520).power(GPU0, 10, 90).power(GPU1, 10, 300);
+        // GPU0's mean is 300: 600 in all, at the ceiling
+        assertThat(check(WHOLE, contract(600), t).findings()).isEmpty();
+        assertThat(check(WHOLE, contract(599.9), t).status()).isEqualTo(CommitmentStatus.BREACHED);
+    }
+
+    @Test
+    void samplesOutsideTheWindowOrNotReportingPowerAreNotCounted() {
+        Samples t = new Samples().power(GPU0, 61, 900).power(GPU0, 5, 250).power(GPU1, 5, 250)
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(3)).build()) // power not reported: -1
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.plusSeconds(30)).powerWatts(5000).build()); // after the pass
+        // GPU1's latest sample is after the pass: the latest within the window is the one that counts
+        assertThat(check(WHOLE, contract(600), t).findings()).isEmpty();
+        assertThat(check(WHOLE, contract(499), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 500.0 W in all (mean of 2 samples within the last 60s)"));
+    }
+
+    @Test
+    void aGpuWithoutSamplesIsNotCountedAndTheEvidenceSaysSo() {
+        Samples t = new Samples().power(GPU0, 5, 700);
+        assertThat(check(WHOLE, contract(600), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPUs "
+                + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, "
+                + "not counted), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+        assertThat(check(WHOLE, contract(600), new Samples()).findings()).isEmpty();
+    }
+
+    @Test
+    void sharedGpusAndMembersWithoutACeilingAreNotHeldToADraw() {
+        Samples t = new Samples().power(GPU0, 5, 700).power(GPU1, 5, 700);
+        assertThat(check(allocation(0.5, null, -1, GPU0), contract(100), t).findings()).as("a share").isEmpty();
+        assertThat(check(allocation(3.0 / 7, "3g.40gb", 0, GPU0), contract(100), t).findings()).as("a partition").isEmpty();
+        assertThat(check(WHOLE, contract(0), t).findings()).as("no ceiling").isEmpty();
+        assertThat(check(WHOLE, contract(100), null).findings()).as("no telemetry").isEmpty();
+        assertThat(CommitmentCheck.check(WHOLE, contract(100), CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(),
+                CommitmentCheckTest.node()), List.of(WHOLE)).findings()).as("a pass without telemetry").isEmpty();
+    }
+
+    @Test
+    void uncorrectedEccErrorsPutTheGpusMemberAtRisk() {
+        Samples t = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(4)).eccUncorrected(2).eccCorrected(40).build())
+                .add(GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(4)).eccUncorrected(0).eccCorrected(7).build());
+        CommitmentCheck.Verdict v = check(WHOLE, contract(0), t);
+        assertThat(v.status()).isEqualTo(CommitmentStatus.AT_RISK);
+        assertThat(v.findings()).containsExactly(new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1
+                + " on node " + NODE + " reports 2 uncorrected ECC errors since its driver loaded (telemetry at 2026-12-05T09:59:56Z); "
+                + "work on it may have been lost"));
+
+        // an old sample says nothing of now; a FAILED GPU is a breach already, said once
+        Samples old = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(120)).eccUncorrected(2).build());
+        assertThat(check(WHOLE, contract(0), old).findings()).isEmpty();
+        InventorySnapshot failed = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.withGpu(1,
+                g -> g.toBuilder().health(new Health(Health.Status.FAILED, List.of("XID 48"))).build()));
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), t, NOW, WINDOW).check(WHOLE, contract(0)).findings())
+                .extracting(Finding::status).containsExactly(CommitmentStatus.BREACHED);
+    }
+
+    @Test
+    void aTelemetryThatHangsCostsAPassOneDeadlineAndNoFindings() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        Telemetry hangs = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return List.of();
+            }
+        };
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> hangs, Duration.ofMillis(200))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                assertThat(check(WHOLE, contract(100), bounded).findings()).isEmpty();
+                // the call is still in the source: the next is not made, and answers at once
+                assertThat(bounded.latestGpuSamples()).isEmpty();
+            });
+            hold.countDown();
+        }
+        Samples answering = new Samples().power(GPU0, 5, 700).power(GPU1, 5, 700);
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> answering, Duration.ofSeconds(5))) {
+            assertThat(check(WHOLE, contract(100), bounded).status()).isEqualTo(CommitmentStatus.BREACHED);
+        }
+        try (BoundedTelemetry none = new BoundedTelemetry(() -> null, Duration.ofSeconds(5))) {
+            assertThat(none.latestGpuSamples()).isEmpty();
+        }
+    }
+}
