@@ -108,4 +108,11 @@ public @interface OpenStackConfig {
 
     @AttributeDefinition(description = "Resource providers read at once during discovery (1 to 32)")
     int parallelism() default 4;
+
+    @AttributeDefinition(description = "PCI devices that are GPUs, as nova-compute reports them to Placement ([pci]report_in_placement): "
+            + "entries <resource class>=<GPU model>@<alias> separated by commas, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100. "
+            + "The class is CUSTOM_PCI_<VENDOR_ID>_<PRODUCT_ID> or the resource_class of nova.conf's [pci]device_spec; the alias is the "
+            + "name of the [pci]alias in nova.conf that asks for one such device (flavors: pci_passthrough:alias=<alias>:<count>). "
+            + "Empty: PCI devices are not GPUs (PGPU inventories are, without a mapping)")
+    String[] pciGpus() default {};
 }

@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.Quantities;
 import dev.strata.platform.api.model.Site;
 import dev.strata.provider.openstack.auth.Credentials;
 import dev.strata.provider.openstack.http.Secret;
+import dev.strata.provider.openstack.placement.PciGpus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -46,11 +47,13 @@ import java.util.regex.Pattern;
  * @param parallelism concurrent provider reads
  * @param createSettle after a request to create a server whose outcome is unknown, how long the
  *     server is looked for by its operation tag before Nova is asked again
+ * @param pciGpus the PCI devices that are GPUs: their Placement resource class, model and Nova
+ *     PCI alias
  */
 public record OpenStackSettings(String providerId, URI authUrl, Credentials credentials, String region, String endpointInterface,
         String country, Set<String> jurisdictions, Operator operator, Set<String> certifications, boolean createFlavors, int flavorDiskGiB,
         String image, List<String> networks, Duration connectTimeout, Duration requestTimeout, Duration buildTimeout,
-        Duration tokenRenewBefore, int parallelism, Duration createSettle) {
+        Duration tokenRenewBefore, int parallelism, Duration createSettle, PciGpus pciGpus) {
 
     /** The bounds of each duration, as {@link #from} checks them and the messages state them. */
     static final Duration MIN_CONNECT_TIMEOUT = Duration.ofMillis(100);
@@ -72,6 +75,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         jurisdictions = Set.copyOf(jurisdictions);
         certifications = Set.copyOf(certifications);
         networks = List.copyOf(networks);
+        java.util.Objects.requireNonNull(pciGpus, "pciGpus");
     }
 
     /**
@@ -128,7 +132,63 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
                 duration("requestTimeout", c.requestTimeout(), MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT),
                 duration("buildTimeout", c.buildTimeout(), MIN_BUILD_TIMEOUT, MAX_BUILD_TIMEOUT),
                 duration("tokenRenewBefore", c.tokenRenewBefore(), Duration.ZERO, MAX_TOKEN_RENEW_BEFORE), parallelism,
-                duration("createSettle", c.createSettle(), MIN_CREATE_SETTLE, MAX_CREATE_SETTLE));
+                duration("createSettle", c.createSettle(), MIN_CREATE_SETTLE, MAX_CREATE_SETTLE), pciGpus(c.pciGpus()));
+    }
+
+    /** A resource class of Placement's own making: {@code CUSTOM_} and upper-case letters, digits and '_', 255 characters at most. */
+    private static final Pattern CUSTOM_CLASS = Pattern.compile("CUSTOM_[A-Z0-9_]{1,248}");
+    /** An alias Strata writes into flavor names and extra specs: no ':' or ',' (Nova's separators), no blank. */
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /**
+     * {@code pciGpus}: entries {@code <resource class>=<GPU model>@<alias>} separated by commas
+     * (in one value or several). The model ends at the last {@code @}; it may hold blanks but no
+     * comma. A class or an alias given twice is refused: a flavor's alias must say one class.
+     */
+    private static PciGpus pciGpus(String[] values) {
+        String entry = "an entry <resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100";
+        List<PciGpus.Mapping> mappings = new ArrayList<>();
+        Map<String, String> classes = new java.util.HashMap<>();
+        Map<String, String> aliases = new java.util.HashMap<>();
+        for (String value : values == null ? new String[0] : values) {
+            for (String part : (value == null ? "" : value).split(",")) {
+                String e = part.strip();
+                if (e.isEmpty()) {
+                    continue;
+                }
+                int eq = e.indexOf('=');
+                int at = e.lastIndexOf('@');
+                if (eq < 0 || at < eq) {
+                    throw bad("pciGpus", e, entry + " (entries are separated by commas)");
+                }
+                String rc = e.substring(0, eq).strip();
+                String model = e.substring(eq + 1, at).strip();
+                String alias = e.substring(at + 1).strip();
+                if (!CUSTOM_CLASS.matcher(rc).matches()) {
+                    throw bad("pciGpus", e, entry + ": the resource class as Placement has it, CUSTOM_ and then upper-case letters, digits "
+                            + "and '_' (Nova's CUSTOM_PCI_<VENDOR_ID>_<PRODUCT_ID>, or the resource_class of [pci]device_spec); "
+                            + "PGPU inventories are GPUs without a mapping");
+                }
+                if (model.isEmpty()) {
+                    throw bad("pciGpus", e, entry + ": the GPU model between '=' and '@'");
+                }
+                if (!ALIAS.matcher(alias).matches()) {
+                    throw bad("pciGpus", e, entry + ": after '@' the name of the [pci]alias in nova.conf that asks for one such device, "
+                            + "letters, digits, '.', '_' or '-' (64 at most)");
+                }
+                if (classes.containsKey(rc)) {
+                    throw bad("pciGpus", e, entry + ", each resource class once (" + rc + " is also in '" + classes.get(rc) + "')");
+                }
+                if (aliases.containsKey(alias)) {
+                    throw bad("pciGpus", e, entry + ", each alias once: an alias asks Nova for one resource class (" + alias + " is also in '"
+                            + aliases.get(alias) + "')");
+                }
+                classes.put(rc, e);
+                aliases.put(alias, e);
+                mappings.add(new PciGpus.Mapping(rc, model, alias));
+            }
+        }
+        return PciGpus.of(mappings);
     }
 
     private static URI authUrl(String value) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.provider.openstack.auth.Credentials;
+import dev.strata.provider.openstack.placement.PciGpus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -188,6 +189,63 @@ class OpenStackSettingsTest {
         OpenStackSettings s = OpenStackSettings.from(TestClouds.config(ac));
         assertThat(s.credentials()).isInstanceOf(Credentials.ApplicationCredential.class);
         assertThat(s.toString()).doesNotContain("ac-secret-XYZ");
+    }
+
+    /**
+     * {@code pciGpus} maps Placement resource classes of PCI devices to GPU models and the Nova
+     * PCI alias that asks for one: entries separated by commas, in one value (as a .cfg line gives
+     * it) or several; the model may hold blanks, and ends at the last '@'.
+     */
+    @Test
+    void pciGpusMapResourceClassesToModelsAndAliases() {
+        Map<String, Object> m = valid();
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).pciGpus().isEmpty()).as("none configured").isTrue();
+        m.put("pciGpus", "CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100, CUSTOM_A100 = NVIDIA A100-SXM4-80GB @ a100.sxm4");
+        PciGpus gpus = OpenStackSettings.from(TestClouds.config(m)).pciGpus();
+        assertThat(gpus.all()).containsExactly(new PciGpus.Mapping("CUSTOM_PCI_10DE_2330", "NVIDIA H100 80GB HBM3", "h100"),
+                new PciGpus.Mapping("CUSTOM_A100", "NVIDIA A100-SXM4-80GB", "a100.sxm4"));
+        assertThat(gpus.forAlias("a100.sxm4").map(PciGpus.Mapping::resourceClass)).contains("CUSTOM_A100");
+        assertThat(gpus.forClass("CUSTOM_PCI_10DE_2330").map(PciGpus.Mapping::model)).contains("NVIDIA H100 80GB HBM3");
+        assertThat(gpus.forClass("PGPU")).isEmpty();
+        m.put("pciGpus", new String[] {"CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100", "CUSTOM_A100=NVIDIA A100@home@a100"});
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).pciGpus().forAlias("a100").map(PciGpus.Mapping::model))
+                .as("the model ends at the last @").contains("NVIDIA A100@home");
+        assertThat(gpus.unmappedNvidia("CUSTOM_PCI_10DE_2331")).isTrue();
+        assertThat(gpus.unmappedNvidia("CUSTOM_PCI_10DE_2330")).as("mapped").isFalse();
+        assertThat(gpus.unmappedNvidia("CUSTOM_PCI_8086_0443")).as("another vendor").isFalse();
+    }
+
+    /** A malformed pciGpus entry is refused naming the entry and what was expected of it. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "CUSTOM_PCI_10DE_2330=NVIDIA H100|pciGpus = 'CUSTOM_PCI_10DE_2330=NVIDIA H100' is invalid; expected an entry <resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100 (entries are separated by commas)",
+        "h100@CUSTOM_PCI_10DE_2330=NVIDIA H100|pciGpus = 'h100@CUSTOM_PCI_10DE_2330=NVIDIA H100' is invalid; expected an entry <resource class>=<GPU model>@<alias>",
+        "custom_pci_10de_2330=NVIDIA H100@h100|expected an entry <resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100: the resource class as Placement has it, CUSTOM_ and then upper-case letters, digits and '_'",
+        "PGPU=NVIDIA H100@h100|PGPU inventories are GPUs without a mapping",
+        "CUSTOM_PCI_10DE_2330=@h100|pciGpus = 'CUSTOM_PCI_10DE_2330=@h100' is invalid; expected an entry <resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100: the GPU model between '=' and '@'",
+        "CUSTOM_PCI_10DE_2330=NVIDIA H100@|after '@' the name of the [pci]alias in nova.conf that asks for one such device",
+        "CUSTOM_PCI_10DE_2330=NVIDIA H100@h100:2|pciGpus = 'CUSTOM_PCI_10DE_2330=NVIDIA H100@h100:2' is invalid; expected an entry <resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100: after '@' the name of the [pci]alias in nova.conf that asks for one such device, letters, digits, '.', '_' or '-' (64 at most)"})
+    void aMalformedPciGpuEntryIsRefusedNamingIt(String value, String message) {
+        Map<String, Object> m = valid();
+        m.put("pciGpus", value);
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("dev.strata.provider.openstack: pciGpus = ").hasMessageContaining(message)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("pciGpus"));
+    }
+
+    /** A resource class mapped twice, or one alias for two classes (an alias asks Nova for one class), is refused. */
+    @Test
+    void aPciGpuClassOrAliasGivenTwiceIsRefused() {
+        Map<String, Object> m = valid();
+        m.put("pciGpus", "CUSTOM_PCI_10DE_2330=NVIDIA H100@h100, CUSTOM_PCI_10DE_2330=NVIDIA H100 SXM5@h100sxm");
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("pciGpus = 'CUSTOM_PCI_10DE_2330=NVIDIA H100 SXM5@h100sxm' is invalid; expected an entry "
+                        + "<resource class>=<GPU model>@<alias>, e.g. CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100, each resource class once "
+                        + "(CUSTOM_PCI_10DE_2330 is also in 'CUSTOM_PCI_10DE_2330=NVIDIA H100@h100')");
+        m.put("pciGpus", new String[] {"CUSTOM_PCI_10DE_2330=NVIDIA H100@gpu", "CUSTOM_PCI_10DE_20B5=NVIDIA A100@gpu"});
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("pciGpus = 'CUSTOM_PCI_10DE_20B5=NVIDIA A100@gpu' is invalid").hasMessageContaining(
+                        "each alias once: an alias asks Nova for one resource class (gpu is also in 'CUSTOM_PCI_10DE_2330=NVIDIA H100@gpu')");
     }
 
     @Test
