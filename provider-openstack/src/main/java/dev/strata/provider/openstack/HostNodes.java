@@ -19,6 +19,7 @@ import dev.strata.provider.openstack.compute.Hypervisor;
 import dev.strata.provider.openstack.compute.Server;
 import dev.strata.provider.openstack.placement.FitModel;
 import dev.strata.provider.openstack.placement.Inventory;
+import dev.strata.provider.openstack.placement.PciGpus;
 import dev.strata.provider.openstack.placement.ProviderTree;
 import dev.strata.provider.openstack.placement.ResourceProvider;
 import java.util.ArrayList;
@@ -40,7 +41,14 @@ import java.util.stream.Collectors;
  * <p>The node's CPUs and memory are what Placement says is <em>free</em> on the host now
  * ({@code int((total - reserved) * allocation_ratio) - used}, summed over the tree): that is what
  * a new server can take. NUMA child providers ({@code HW_NUMA_ROOT}) become NUMA nodes; every
- * free {@code PGPU} unit becomes an accelerator; everything else Placement knows (each provider's
+ * free {@code PGPU} unit becomes an accelerator, and so does every free unit of a PCI device's
+ * resource class that configuration maps to a GPU model ({@link PciGpus}: nova-compute with
+ * {@code [pci]report_in_placement} reports each passed-through device as a child provider of the
+ * compute node, {@code <host>_<PCI address>}, with one unit of {@code CUSTOM_PCI_<VENDOR>_<PRODUCT>}
+ * or the class its {@code device_spec} names). A class Nova makes for a device of NVIDIA's vendor
+ * id 10DE that is not mapped makes no GPU (it may be an NVSwitch or a GPU's audio function, and
+ * without an alias no flavor could ask for it): discovery names it in one warning per class, so
+ * that the operator maps it. Everything else Placement knows (each provider's
  * inventories with their units and ratios, usages, traits, aggregates; vGPU and custom resource
  * classes) is kept as node attributes, and the node's traits are every trait of the tree.
  *
@@ -60,9 +68,11 @@ final class HostNodes {
     private static final long MIB = 1L << 20;
 
     private final OpenStackSettings settings;
+    private final PciGpus pci;
 
     HostNodes(OpenStackSettings settings) {
         this.settings = settings;
+        this.pci = settings.pciGpus();
     }
 
     /** The node id of a host: {@code <provider id>:<hypervisor host name>}. */
@@ -128,6 +138,7 @@ final class HostNodes {
                 warnings.add("host " + tree.root().name() + " (" + tree.root().uuid() + ") is not a node: " + e.getMessage());
             }
         }
+        warnings.addAll(unmappedNvidia(trees, nodes));
         if (sites.isEmpty()) {
             Site site = site(null);
             sites.put(site.id(), site);
@@ -145,6 +156,34 @@ final class HostNodes {
             }
         }
         return new Hosts(List.copyOf(sites.values()), nodes, warnings);
+    }
+
+    /**
+     * One warning per resource class of a device of NVIDIA's vendor id that configuration does not
+     * map ({@link PciGpus#unmappedNvidia}), naming the hosts (nodes) that have it. The text stays
+     * the same from one discovery to the next while the cloud does, so that it is told once.
+     */
+    private List<String> unmappedNvidia(List<ProviderTree> trees, List<Node> nodes) {
+        Set<String> roots = new java.util.HashSet<>();
+        nodes.forEach(n -> roots.add(n.attributes().get("placement.root")));
+        Map<String, Set<String>> hostsByClass = new TreeMap<>();
+        for (ProviderTree tree : trees) {
+            if (!roots.contains(tree.root().uuid())) {
+                continue;
+            }
+            for (String rc : tree.resourceClasses()) {
+                if (pci.unmappedNvidia(rc)) {
+                    hostsByClass.computeIfAbsent(rc, k -> new TreeSet<>()).add(tree.root().name());
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        hostsByClass.forEach((rc, hosts) -> out.add("resource class " + rc + " (PCI devices of NVIDIA's vendor id 10DE, as nova-compute "
+                + "reports them with [pci]report_in_placement) on host" + (hosts.size() == 1 ? " " : "s ") + String.join(", ", hosts)
+                + " is not in pciGpus, so its devices are not GPUs of " + (hosts.size() == 1 ? "that node" : "those nodes")
+                + "; if they are GPUs, map the class to their model and the [pci]alias that asks for one: pciGpus = " + rc
+                + "=<model>@<alias>"));
+        return out;
     }
 
     /** The sites and nodes of a discovery, and what could not be mapped. */
@@ -197,6 +236,23 @@ final class HostNodes {
                 gpus.add(Accelerator.builder().id(p.uuid() + "/pgpu" + k).vendor(vendor(model)).model(model).nodeId(id).numaNode(numaIndex)
                         .health(Health.OK).attribute("placementProvider", p.name()).attribute("resourceClass", "PGPU").build());
             }
+            for (String rc : new TreeSet<>(p.inventories().keySet())) {
+                PciGpus.Mapping m = pci.forClass(rc).orElse(null);
+                if (m == null) {
+                    continue;
+                }
+                long freePci = p.free(rc);
+                if (freePci > MAX_PGPU) {
+                    throw new AbsurdInventory("resource provider " + p.name() + " has " + freePci + " " + rc + " free; expected at most "
+                            + MAX_PGPU + " whole GPUs on one provider (is its " + rc + " total or allocation_ratio wrong?)");
+                }
+                String address = pciAddress(root, p, rc);
+                for (int k = 0; k < freePci; k++) {
+                    gpus.add(Accelerator.builder().id(pciGpuId(p.uuid(), rc, k)).vendor(vendor(m)).model(m.model()).nodeId(id)
+                            .numaNode(numaIndex).pciAddress(address).health(Health.OK).attribute("placementProvider", p.name())
+                            .attribute("resourceClass", rc).attribute("pciAlias", m.alias()).build());
+                }
+            }
         }
 
         Set<String> traits = new TreeSet<>();
@@ -231,8 +287,8 @@ final class HostNodes {
             attributes.put("nova.flavorsThatFitNow", fitting);
         }
 
-        counted(tree, servers).forEach(c -> attributes.put(c.attributeKey(), c.attributeValue()));
-        attributes.putAll(largestServer(tree, freeVcpu, freeMemory, gpus.size()).attributes());
+        counted(tree, servers, gpuClasses(tree)).forEach(c -> attributes.put(c.attributeKey(), c.attributeValue()));
+        attributes.putAll(largestServer(tree, freeVcpu, freeMemory, gpus.size(), pciGpuClasses(tree)).attributes());
 
         ResourceState state = hv == null ? ResourceState.AVAILABLE
                 : !hv.up() ? ResourceState.UNAVAILABLE : !hv.enabled() ? ResourceState.DRAINING : ResourceState.AVAILABLE;
@@ -266,12 +322,62 @@ final class HostNodes {
         return mib * MIB;
     }
 
+    /** The resource classes of the tree whose units are GPUs: PGPU and the PCI classes configuration maps. */
+    private Set<String> gpuClasses(ProviderTree tree) {
+        Set<String> classes = new TreeSet<>(pciGpuClasses(tree));
+        classes.add("PGPU");
+        return classes;
+    }
+
+    /** The PCI resource classes of the tree that configuration maps to GPUs. */
+    private Set<String> pciGpuClasses(ProviderTree tree) {
+        return tree.resourceClasses().stream().filter(rc -> pci.forClass(rc).isPresent()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The id of a PCI GPU: {@code <provider UUID>/<resource class>/<unit>}; {@link #gpuClassOf} reads the class back. */
+    static String pciGpuId(String providerUuid, String resourceClass, int unit) {
+        return providerUuid + "/" + resourceClass + "/" + unit;
+    }
+
+    /**
+     * The resource class a GPU of a node comes from, by its id: {@code PGPU} for
+     * {@code <provider>/pgpu<n>}, the class for {@link #pciGpuId}, or null for an id neither makes.
+     */
+    static String gpuClassOf(String acceleratorId) {
+        String[] parts = acceleratorId.split("/");
+        if (parts.length == 2 && parts[1].matches("pgpu[0-9]+")) {
+            return "PGPU";
+        }
+        if (parts.length == 3 && parts[1].startsWith("CUSTOM_") && parts[2].matches("[0-9]+")) {
+            return parts[1];
+        }
+        return null;
+    }
+
+    /**
+     * The PCI address of the device a provider of one unit stands for, read from the name nova-compute gives it
+     * ({@code <hypervisor host name>_<PCI address>}, the address upper case: {@code cn1_0000:84:00.0}), or null where the
+     * provider holds several devices (an SR-IOV physical function's virtual functions) or is named otherwise.
+     */
+    private static String pciAddress(ResourceProvider root, ResourceProvider p, String rc) {
+        String prefix = root.name() + "_";
+        Inventory inv = p.inventories().get(rc);
+        if (inv == null || inv.total() != 1 || !p.name().startsWith(prefix)) {
+            return null;
+        }
+        String address = p.name().substring(prefix.length());
+        return PCI_ADDRESS.matcher(address).matches() ? address.toLowerCase(Locale.ROOT) : null;
+    }
+
+    private static final java.util.regex.Pattern PCI_ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\\.[0-7]");
+
     /**
      * This installation's servers whose allocations the tree holds, each with what it holds of the
-     * node's room (VCPU, MEMORY_MB and PGPU, summed over the tree): the room the node shows already
-     * leaves it out. Servers without their ledger binding's labels are left out (counted whole).
+     * node's room (VCPU, MEMORY_MB and whole GPUs: PGPU and the mapped PCI classes, summed over the
+     * tree): the room the node shows already leaves it out. Servers without their ledger binding's
+     * labels are left out (counted whole).
      */
-    static List<CountedMachine> counted(ProviderTree tree, Map<String, Server> servers) {
+    static List<CountedMachine> counted(ProviderTree tree, Map<String, Server> servers, Set<String> gpuClasses) {
         if (servers.isEmpty()) {
             return List.of();
         }
@@ -282,7 +388,9 @@ final class HostNodes {
                     long[] sum = held.computeIfAbsent(consumer, k -> new long[3]);
                     sum[0] += amounts.getOrDefault("VCPU", 0L);
                     sum[1] += amounts.getOrDefault("MEMORY_MB", 0L);
-                    sum[2] += amounts.getOrDefault("PGPU", 0L);
+                    for (String rc : gpuClasses) {
+                        sum[2] += amounts.getOrDefault(rc, 0L);
+                    }
                 }
             });
         }
@@ -302,17 +410,23 @@ final class HostNodes {
 
     /**
      * The largest server the host can take now, where it is less than the node's room: a server's
-     * VCPU, its memory and its whole GPUs each come from one provider of the tree, at most its
+     * VCPU, its memory and its {@code PGPU} each come from one provider of the tree, at most its
      * {@code max_unit} and its free room (a host split into NUMA providers, or a CPU allocation ratio above 1 with
-     * {@code max_unit} at the host's cores, takes no server as large as its summed room).
+     * {@code max_unit} at the host's cores, takes no server as large as its summed room). A PCI
+     * GPU class's devices may come from several providers, one unit each ({@link FitModel}), so a
+     * server takes as many of them as the tree has free; but GPUs of one kind only, PGPU or one
+     * PCI class (a member asks for GPUs of one model).
      */
-    static LargestMachine largestServer(ProviderTree tree, long freeVcpu, long freeMemoryMiB, long freePgpu) {
+    static LargestMachine largestServer(ProviderTree tree, long freeVcpu, long freeMemoryMiB, long freeGpus, Set<String> pciGpuClasses) {
         long vcpu = tree.largestAllocation("VCPU");
         long memory = tree.largestAllocation("MEMORY_MB");
-        long pgpu = tree.largestAllocation("PGPU");
+        long gpus = tree.largestAllocation("PGPU");
+        for (String rc : pciGpuClasses) {
+            gpus = Math.max(gpus, FitModel.singleUnits(tree, rc));
+        }
         return new LargestMachine(vcpu < freeVcpu ? Math.multiplyExact(vcpu, 1000L) : LargestMachine.NO_LIMIT,
                 memory < freeMemoryMiB ? Math.multiplyExact(memory, MIB) : LargestMachine.NO_LIMIT,
-                pgpu < freePgpu ? pgpu : LargestMachine.NO_LIMIT);
+                gpus < freeGpus ? gpus : LargestMachine.NO_LIMIT);
     }
 
     /** One package of {@code n} single-thread cores: what Placement lets servers take, not the host's sockets. */
@@ -349,6 +463,17 @@ final class HostNodes {
     static String gpuModel(ResourceProvider p) {
         return p.traits().stream().filter(t -> t.startsWith("CUSTOM_GPU_")).sorted().findFirst()
                 .map(t -> t.substring("CUSTOM_GPU_".length()).replace('_', ' ')).orElse(p.name());
+    }
+
+    /** The vendor of a mapped PCI GPU: by its model's first word, else by the vendor id of Nova's class name. */
+    private static String vendor(PciGpus.Mapping m) {
+        String byModel = vendor(m.model());
+        if (byModel != null) {
+            return byModel;
+        }
+        String rc = m.resourceClass();
+        return rc.startsWith("CUSTOM_PCI_10DE_") ? "NVIDIA" : rc.startsWith("CUSTOM_PCI_1002_") ? "AMD" : rc.startsWith("CUSTOM_PCI_8086_") ? "INTEL"
+                : null;
     }
 
     private static String vendor(String model) {

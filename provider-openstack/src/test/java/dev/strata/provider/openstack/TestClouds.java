@@ -57,9 +57,15 @@ final class TestClouds {
 
     /** A provider on Placement alone (noauth2), no Nova: every root provider is a node. */
     static OpenStackCloudProvider placementOnly(URI placement, Path dir, int parallelism) {
+        return placementOnly(placement, dir, parallelism, Map.of());
+    }
+
+    /** A provider on Placement alone, with more configuration ({@code pciGpus}, say). */
+    static OpenStackCloudProvider placementOnly(URI placement, Path dir, int parallelism, Map<String, Object> more) {
         Map<String, Object> m = passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
         m.put("strata.provider.id", "placement-test");
         m.put("parallelism", parallelism);
+        m.putAll(more);
         OpenStackSettings settings = OpenStackSettings.from(config(m));
         OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(30));
         return new OpenStackCloudProvider(settings, new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());

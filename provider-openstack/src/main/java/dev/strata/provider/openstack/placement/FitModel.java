@@ -36,6 +36,23 @@ public final class FitModel {
         return search(options, 0, new ArrayList<>(), request);
     }
 
+    /**
+     * How many allocations of one unit of a class the tree can take now, each from any of its
+     * providers (several from one provider as its room allows): the free units of every provider
+     * whose inventory admits an allocation of 1 ({@code min_unit} 1, {@code step_size} 1), as
+     * Placement counts them.
+     */
+    public static long singleUnits(ProviderTree tree, String resourceClass) {
+        long n = 0;
+        for (ResourceProvider p : tree.providers()) {
+            Inventory inv = p.inventories().get(resourceClass);
+            if (inv != null && inv.minUnit() <= 1 && inv.stepSize() == 1) {
+                n += inv.free(p.used(resourceClass));
+            }
+        }
+        return n;
+    }
+
     /** The trees of a cloud that can take the request now (their root UUIDs). */
     public static Set<String> fittingRoots(List<ProviderTree> trees, ResourceRequest request) {
         Set<String> roots = new HashSet<>();
