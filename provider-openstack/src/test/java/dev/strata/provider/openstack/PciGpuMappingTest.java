@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.compute.Server;
+import dev.strata.provider.openstack.placement.FitModel;
 import dev.strata.provider.openstack.placement.Inventory;
+import dev.strata.provider.openstack.placement.PciGpus;
 import dev.strata.provider.openstack.placement.ProviderTree;
 import dev.strata.provider.openstack.placement.ResourceProvider;
+import dev.strata.provider.openstack.placement.ResourceRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -76,5 +80,60 @@ class PciGpuMappingTest {
         assertThat(hosts.nodes()).isEmpty();
         assertThat(hosts.warnings()).singleElement().asString().startsWith("host cn (cn) is not a node: resource provider cn_0000:1B:00.0 has "
                 + "20000 " + H100 + " free; expected at most 4096");
+    }
+
+    static final PciGpus MAPPED = PciGpus.of(List.of(new PciGpus.Mapping(H100, "NVIDIA H100 80GB HBM3", "h100"),
+            new PciGpus.Mapping("CUSTOM_A100", "NVIDIA A100", "a100")));
+
+    static Flavor flavor(String name, Map<String, String> specs) {
+        return new Flavor(name + "-id", name, 2, 4096, 0, true, specs);
+    }
+
+    /**
+     * A flavor's {@code pci_passthrough:alias} asks for the devices of the class its alias maps to,
+     * one unit per numbered request group, as Nova asks Placement for PCI devices; an alias Strata
+     * does not know, or a value Nova would not read, adds nothing.
+     */
+    @Test
+    void aPciAliasAsksForTheDevicesOfItsClassOneUnitPerGroup() {
+        ResourceRequest r = FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", "h100:2"), MAPPED);
+        assertThat(r.resources()).isEqualTo(Map.of("VCPU", 2L, "MEMORY_MB", 4096L));
+        assertThat(r.devices()).isEqualTo(Map.of(H100, 2L));
+        assertThat(r.query()).isEqualTo("resources=MEMORY_MB:4096,VCPU:2&resources1=" + H100 + ":1&resources2=" + H100 + ":1&group_policy=none");
+        assertThat(FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", " h100 :1 , a100:2,h100:1"), MAPPED).devices())
+                .isEqualTo(Map.of(H100, 2L, "CUSTOM_A100", 2L));
+        assertThat(FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", "h100:1,qat:1"), MAPPED).devices())
+                .as("the known alias counts").isEqualTo(Map.of(H100, 1L));
+        assertThat(FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", "h100"), MAPPED).devices()).as("no count").isEmpty();
+        assertThat(FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", "h100:0"), MAPPED).devices()).isEmpty();
+        assertThat(FitModel.forFlavor(2, 4096, 0, Map.of("pci_passthrough:alias", "h100:1"), PciGpus.NONE).devices()).isEmpty();
+        assertThat(FitModel.pciAliases("h100:1, a100:2")).contains(Map.of("h100", 1L, "a100", 2L));
+        assertThat(FitModel.pciAliases("h100:1;a100:2")).isEmpty();
+        assertThat(FitModel.pciAliases("h100:99999999999999999999")).isEmpty();
+    }
+
+    /**
+     * A host whose PCI GPUs are allocated takes no flavor asking for more of them than are free:
+     * with one of two H100 held by a server, a flavor of one H100 fits and one of two does not, and
+     * the node lists only the first among the flavors that fit now. The two H100 are two
+     * providers: a flavor of two takes one from each. Before, the alias was not counted, and the
+     * flavor of two was said to fit.
+     */
+    @Test
+    void aHostWhosePciGpusAreAllocatedTakesNoFlavorAskingForMore() {
+        ProviderTree host = host("other-server");
+        Flavor one = flavor("gpu.h100.1", Map.of("pci_passthrough:alias", "h100:1"));
+        Flavor two = flavor("gpu.h100.2", Map.of("pci_passthrough:alias", "h100:2"));
+        assertThat(FitModel.fits(host, one.request(MAPPED))).isTrue();
+        assertThat(FitModel.fits(host, two.request(MAPPED))).isFalse();
+        ResourceProvider root = host.root();
+        ProviderTree bothFree = new ProviderTree(root, List.of(root,
+                rp("gpu0", "cn_0000:1B:00.0", "cn", Map.of(H100, Inventory.of(H100, 1)), Map.of(), Map.of()),
+                rp("gpu1", "cn_0000:43:00.0", "cn", Map.of(H100, Inventory.of(H100, 1)), Map.of(), Map.of())));
+        assertThat(FitModel.fits(bothFree, two.request(MAPPED))).as("one device from each provider").isTrue();
+        assertThat(FitModel.fits(bothFree, flavor("gpu.h100.3", Map.of("pci_passthrough:alias", "h100:3")).request(MAPPED))).isFalse();
+
+        Node n = new HostNodes(settings(H100 + "=NVIDIA H100 80GB HBM3@h100")).node(host, null, "os:default", List.of(one, two), Map.of());
+        assertThat(n.attributes()).containsEntry("nova.flavorsThatFitNow", "gpu.h100.1");
     }
 }

@@ -35,14 +35,16 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Placement is the oracle: for random clouds (forests of nested resource providers with random
  * inventories, reserved amounts, allocation ratios, unit limits and step sizes, traits, and
  * allocations that use part of them) written into a real Placement, and random requests
- * (resource amounts with required and forbidden traits), the compute hosts where Strata's view
- * says a request fits, computed from what discovery read back, are exactly the roots of
- * Placement's own {@code GET /allocation_candidates}. And every node's CPUs and memory are the
- * free VCPU and MEMORY_MB of its tree.
+ * (resource amounts with required and forbidden traits, and some with devices of a custom class
+ * asked one unit per numbered request group, as Nova asks for PCI devices by alias), the compute
+ * hosts where Strata's view says a request fits, computed from what discovery read back, are
+ * exactly the roots of Placement's own {@code GET /allocation_candidates}. And every node's CPUs
+ * and memory are the free VCPU and MEMORY_MB of its tree.
  */
 class PlacementOracleTest {
 
     static final List<String> CLASSES = List.of("VCPU", "MEMORY_MB", "DISK_GB", "CUSTOM_STRATA_A", "CUSTOM_STRATA_B");
+    static final List<String> DEVICE_CLASSES = List.of("CUSTOM_STRATA_A", "CUSTOM_STRATA_B");
     static final List<String> TRAITS = List.of("CUSTOM_STRATA_T1", "CUSTOM_STRATA_T2", "CUSTOM_STRATA_T3");
     static final double[] RATIOS = {0.5, 1.0, 1.5, 2.0, 4.0, 16.0};
 
@@ -162,7 +164,15 @@ class PlacementOracleTest {
                     forbidden.add(f);
                 }
             }
-            requests.add(new ResourceRequest(res, required, forbidden));
+            Map<String, Long> devices = new TreeMap<>();
+            if (r.nextInt(3) == 0) {
+                // devices of a class the unsuffixed group does not ask for, as a flavor's PCI alias beside its VCPU and memory
+                List<String> free = DEVICE_CLASSES.stream().filter(rc -> !res.containsKey(rc)).toList();
+                if (!free.isEmpty()) {
+                    devices.put(free.get(r.nextInt(free.size())), 1L + r.nextInt(3));
+                }
+            }
+            requests.add(new ResourceRequest(res, required, forbidden, devices));
         }
         return new Cloud(providers, consumers, requests);
     }

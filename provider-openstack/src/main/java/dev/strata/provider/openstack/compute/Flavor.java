@@ -2,6 +2,7 @@ package dev.strata.provider.openstack.compute;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.provider.openstack.placement.FitModel;
+import dev.strata.provider.openstack.placement.PciGpus;
 import dev.strata.provider.openstack.placement.ResourceRequest;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +65,26 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
         return FitModel.forFlavor(vcpus, ramMiB, placementDiskGiB(), extraSpecs);
     }
 
+    /**
+     * The Placement request a server of this flavor makes, the PCI devices of its aliases that
+     * {@code pci} maps counted as Nova asks for them ({@link FitModel#forFlavor(long, long, long, Map, PciGpus)}).
+     *
+     * @throws IllegalArgumentException when {@link #malformedSpec()} is not empty
+     */
+    public ResourceRequest request(PciGpus pci) {
+        return FitModel.forFlavor(vcpus, ramMiB, placementDiskGiB(), extraSpecs, pci);
+    }
+
+    /**
+     * The PCI devices the flavor asks for by alias ({@code pci_passthrough:alias}), by alias name;
+     * empty when it asks for none, or when its value is not of the format Nova reads
+     * ({@link FitModel#pciAliases}).
+     */
+    public Map<String, Long> pciAliases() {
+        String value = extraSpecs.get(FitModel.PCI_ALIAS);
+        return value == null ? Map.of() : FitModel.pciAliases(value).orElse(Map.of());
+    }
+
     /** Whole physical GPUs the flavor asks for ({@code resources:PGPU}), 0 when none. */
     public long pgpus() {
         return request().resources().getOrDefault("PGPU", 0L);
@@ -90,14 +111,30 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
      * {@code classes} of its unsuffixed {@code resources:} extra specs ({@link #special()}).
      */
     public boolean asksBeyond(Set<String> classes) {
-        return request().resources().keySet().stream().anyMatch(rc -> !PLAIN.contains(rc) && !classes.contains(rc))
-                || extraSpecs.entrySet().stream().anyMatch(e -> asksForDevices(e.getKey(), e.getValue()));
+        return asksBeyond(classes, Set.of());
     }
 
-    /** Whether an extra spec other than {@code resources:} makes Nova ask Placement for more than VCPU, MEMORY_MB and DISK_GB. */
-    private static boolean asksForDevices(String key, String value) {
+    /**
+     * Whether the flavor asks Nova for devices or resources other than VCPU, MEMORY_MB, DISK_GB,
+     * {@code classes} of its unsuffixed {@code resources:} extra specs and PCI devices of
+     * {@code aliases} ({@code pci_passthrough:alias} naming those aliases alone, in the format Nova
+     * reads): a flavor with an alias Strata does not know stays special.
+     */
+    public boolean asksBeyond(Set<String> classes, Set<String> aliases) {
+        return request().resources().keySet().stream().anyMatch(rc -> !PLAIN.contains(rc) && !classes.contains(rc))
+                || extraSpecs.entrySet().stream().anyMatch(e -> asksForDevices(e.getKey(), e.getValue(), aliases));
+    }
+
+    /**
+     * Whether an extra spec other than {@code resources:} makes Nova ask Placement for more than
+     * VCPU, MEMORY_MB and DISK_GB, PCI devices of {@code aliases} aside.
+     */
+    private static boolean asksForDevices(String key, String value, Set<String> aliases) {
         String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-        return key.matches("resources\\d+:.*|resources_.*:.*") || key.equals("pci_passthrough:alias") || key.equals("accel:device_profile")
+        if (key.equals(FitModel.PCI_ALIAS)) {
+            return FitModel.pciAliases(value).map(counts -> !aliases.containsAll(counts.keySet())).orElse(true);
+        }
+        return key.matches("resources\\d+:.*|resources_.*:.*") || key.equals("accel:device_profile")
                 || key.equals("hw:vpmem") || (key.equals("hw:cpu_policy") && (v.equals("dedicated") || v.equals("mixed")));
     }
 

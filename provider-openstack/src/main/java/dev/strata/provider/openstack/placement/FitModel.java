@@ -14,7 +14,10 @@ import java.util.Set;
  * step size; the providers that supply the resources must together carry every required trait
  * and none of the forbidden ones. It is an exhaustive search over the (few) providers of each
  * class in the tree, so it holds for every input, and tests check it against Placement's own
- * {@code GET /allocation_candidates}.
+ * {@code GET /allocation_candidates}. Devices ({@link ResourceRequest#devices()}, PCI devices
+ * asked by alias) are asked one unit per numbered request group with {@code group_policy=none}:
+ * each unit from any provider of the tree that admits an allocation of one, several from one
+ * provider as its room allows ({@link #singleUnits}).
  */
 public final class FitModel {
 
@@ -23,6 +26,11 @@ public final class FitModel {
 
     /** Whether the tree can take the request now. */
     public static boolean fits(ProviderTree tree, ResourceRequest request) {
+        for (Map.Entry<String, Long> d : request.devices().entrySet()) {
+            if (singleUnits(tree, d.getKey()) < d.getValue()) {
+                return false;
+            }
+        }
         List<String> classes = new ArrayList<>(request.resources().keySet());
         List<List<ResourceProvider>> options = new ArrayList<>();
         for (String rc : classes) {
@@ -121,14 +129,27 @@ public final class FitModel {
     }
 
     /**
-     * The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs.
+     * The request a flavor makes, its PCI aliases not counted ({@link #forFlavor(long, long, long, Map, PciGpus)}
+     * with no PCI GPUs).
+     *
+     * @throws IllegalArgumentException when a {@code resources:} amount is not a whole number of 0 or more
+     */
+    public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs) {
+        return forFlavor(vcpus, ramMiB, diskGiB, extraSpecs, PciGpus.NONE);
+    }
+
+    /**
+     * The request a flavor makes: its VCPU, MEMORY_MB and DISK_GB plus {@code resources:} and {@code trait:} extra specs,
+     * and the devices its {@code pci_passthrough:alias} asks for where {@code pci} maps the alias to a resource class.
      * {@code diskGiB} is all the disk Nova asks Placement for, root, ephemeral and swap together
-     * ({@code Flavor.placementDiskGiB()}), not the flavor's {@code disk} alone.
+     * ({@code Flavor.placementDiskGiB()}), not the flavor's {@code disk} alone. An alias {@code pci}
+     * does not know, or an alias extra spec Nova would not read ({@link #pciAliases}), adds nothing:
+     * Strata cannot say what it asks for (such a flavor is special, used only when named).
      *
      * @throws IllegalArgumentException when a {@code resources:} amount is not a whole number of 0 or more
      *     ({@link #malformedAmount}): such a flavor is not to be used
      */
-    public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs) {
+    public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, PciGpus pci) {
         java.util.Map<String, Long> resources = new java.util.TreeMap<>();
         if (vcpus > 0) {
             resources.put("VCPU", vcpus);
@@ -163,6 +184,42 @@ public final class FitModel {
                 }
             }
         }
-        return new ResourceRequest(resources, required, forbidden);
+        java.util.Map<String, Long> devices = new java.util.TreeMap<>();
+        String aliases = extraSpecs.get(PCI_ALIAS);
+        if (aliases != null) {
+            pciAliases(aliases).ifPresent(counts -> counts.forEach((alias, n) -> pci.forAlias(alias)
+                    .ifPresent(m -> devices.merge(m.resourceClass(), n, Long::sum))));
+            devices.values().removeIf(n -> n == 0);
+        }
+        return new ResourceRequest(resources, required, forbidden, devices);
+    }
+
+    /** The extra spec by which a flavor asks for PCI devices. */
+    public static final String PCI_ALIAS = "pci_passthrough:alias";
+
+    /** Nova's own pattern of a {@code pci_passthrough:alias} value (its extra spec validator, matched whole). */
+    private static final java.util.regex.Pattern ALIAS_SPEC = java.util.regex.Pattern.compile("[^:]+:\\d+(?:\\s*,\\s*[^:]+:\\d+)*");
+
+    /**
+     * The devices a {@code pci_passthrough:alias} value asks for, by alias, as Nova reads it: "Must
+     * be of format {@code $alias:$count} ... Use commas to specify multiple values" (Nova's extra
+     * spec validator, pattern {@code [^:]+:\d+(?:\s*,\s*[^:]+:\d+)*}); each name stripped, the
+     * counts of an alias named twice added. Empty when the value is not of that format (Nova
+     * refuses to store it from compute 2.86 on, and cannot boot a server of a flavor that has it).
+     */
+    public static java.util.Optional<Map<String, Long>> pciAliases(String value) {
+        if (value == null || !ALIAS_SPEC.matcher(value).matches()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String part : value.split(",")) {
+            String[] nameCount = part.split(":");
+            try {
+                counts.merge(nameCount[0].strip(), Long.parseLong(nameCount[1].strip()), Long::sum);
+            } catch (NumberFormatException e) {
+                return java.util.Optional.empty(); // more digits than a long holds
+            }
+        }
+        return java.util.Optional.of(counts);
     }
 }
