@@ -472,7 +472,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         }
         ProviderTree host = placement.readTree(hv.id(), context);
         FlavorChooser.Choice choice = FlavorChooser.choose(request.member(), request.resources(), host, flavors.usable(), flavors.all(),
-                settings.createFlavors(), settings.flavorDiskGiB());
+                settings.createFlavors(), settings.flavorDiskGiB(), settings.pciGpus());
         if (choice.create() == null) {
             return choice.existing();
         }

@@ -70,11 +70,16 @@ class FlavorSpecsStandInTest {
     }
 
     OpenStackCloud cloud() {
+        return cloud(Map.of());
+    }
+
+    OpenStackCloud cloud(Map<String, Object> more) {
         java.util.Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
         m.put("strata.provider.id", PROVIDER);
         m.put("image", "76208bca-7c50-46e6-9d3c-503081dddf8d");
         m.put("networks", "none");
         m.put("flavorPolicy", "match");
+        m.putAll(more);
         OpenStackSettings settings = OpenStackSettings.from(TestClouds.config(m));
         StaticSession session = new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(5)),
                 Map.of("compute", nova.url(), "placement", placement), NovaStandIn.CALLER_PROJECT);
@@ -227,5 +232,53 @@ class FlavorSpecsStandInTest {
 
     static dev.strata.provider.openstack.compute.Flavor flavor(Map<String, String> extraSpecs) {
         return new dev.strata.provider.openstack.compute.Flavor("id", "f", 1, 1024, 1, true, extraSpecs);
+    }
+
+    /**
+     * A member placed on two H100 passed through by PCI (two child providers of the host in the real
+     * Placement, as nova-compute reports them) gets a server whose flavor asks Nova for them by the
+     * alias pciGpus names: an existing flavor of exactly that alias where one holds it (not a PGPU
+     * flavor, not one with another alias besides), else, with flavorPolicy create, one Strata makes,
+     * strata-4c-2048m-1g-2xh100 with pci_passthrough:alias = h100:2 for a member of 4 CPUs. Before, the member's flavor asked
+     * for resources:PGPU, which the host does not have.
+     */
+    @Test
+    void aMemberOnPciGpusGetsAFlavorAskingForThemByAlias() {
+        DiscoveryContext c = context();
+        OpenStackCloud writer = cloud();
+        writer.placement().ensureResourceClass("CUSTOM_PCI_10DE_2330", c);
+        for (String address : List.of("0000:1B:00.0", "0000:43:00.0")) {
+            String gpu = UUID.randomUUID().toString();
+            writer.placement().createProvider(gpu, host + "_" + address, root, c);
+            writer.placement().putInventories(gpu, 0, Map.of("CUSTOM_PCI_10DE_2330", Inventory.of("CUSTOM_PCI_10DE_2330", 1)), c);
+            cleanUp.add(0, () -> writer.placement().deleteProvider(gpu, context()));
+        }
+        nova.addFlavor("gpu.pgpu.2", 2, 2048, 1, Map.of("resources:PGPU", "2"));
+        nova.addFlavor("gpu.h100.2.qat", 2, 2048, 1, Map.of("pci_passthrough:alias", "h100:2,qat:1"));
+        Map<String, Object> pci = Map.of("pciGpus", "CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100");
+        OpenStackCloud matching = cloud(pci);
+        Node node = matching.discoverCompute(context()).nodes().get(0);
+        assertThat(node.accelerators()).extracting(a -> a.model()).containsExactly("NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3");
+        MachineResources two = new MachineResources(2000, 2048L << 20, 2, node.accelerators().stream().map(a -> a.id()).toList(), null);
+
+        assertThatThrownBy(() -> matching.create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), two, Map.of()), context())).isInstanceOf(StrataException.class)
+                .hasMessageStartingWith("no flavor holds member m0 (needs 2 VCPU, 2048 MiB, 2 CUSTOM_PCI_10DE_2330 (PCI alias h100))");
+
+        nova.addFlavor("gpu.h100.2", 2, 4096, 1, Map.of("pci_passthrough:alias", "h100:2"));
+        MachineStatus chosen = matching.create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), two, Map.of()), context());
+        assertThat(nova.flavorOf(chosen.handle().machineId())).isEqualTo("gpu.h100.2");
+
+        Map<String, Object> create = new java.util.HashMap<>(pci);
+        create.put("flavorPolicy", "create");
+        MachineResources fourCpus = new MachineResources(4000, 2048L << 20, 2, two.gpuIds(), null);
+        MachineStatus made = cloud(create).create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m2", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), fourCpus, Map.of()), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.flavorOf(made.handle().machineId())).isEqualTo("strata-4c-2048m-1g-2xh100");
+        String madeId = cloud().nova().flavors(context()).stream().filter(f -> f.name().equals("strata-4c-2048m-1g-2xh100")).findFirst()
+                .orElseThrow().id();
+        assertThat(nova.extraSpecs(madeId)).isEqualTo(Map.of("pci_passthrough:alias", "h100:2"));
     }
 }

@@ -1,10 +1,13 @@
 package dev.strata.provider.openstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.compute.Server;
 import dev.strata.provider.openstack.placement.FitModel;
@@ -135,5 +138,93 @@ class PciGpuMappingTest {
 
         Node n = new HostNodes(settings(H100 + "=NVIDIA H100 80GB HBM3@h100")).node(host, null, "os:default", List.of(one, two), Map.of());
         assertThat(n.attributes()).containsEntry("nova.flavorsThatFitNow", "gpu.h100.1");
+    }
+
+    /** A host of 16 VCPU and 64 GiB with two free H100, each a provider. */
+    static ProviderTree twoFreeH100() {
+        ResourceProvider root = rp("cn", "cn", null, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536),
+                "DISK_GB", Inventory.of("DISK_GB", 100)), Map.of(), Map.of());
+        return new ProviderTree(root, List.of(root, rp("gpu0", "cn_0000:1B:00.0", "cn", Map.of(H100, Inventory.of(H100, 1)), Map.of(), Map.of()),
+                rp("gpu1", "cn_0000:43:00.0", "cn", Map.of(H100, Inventory.of(H100, 1)), Map.of(), Map.of())));
+    }
+
+    /** A member of 2 CPUs, 4 GiB and the two H100 of {@link #twoFreeH100()}, as placement bound them. */
+    static MachineResources twoH100() {
+        return new MachineResources(2000, 4L << 30, 2, List.of("gpu0/" + H100 + "/0", "gpu1/" + H100 + "/0"), null);
+    }
+
+    /**
+     * A member bound to two PCI GPUs gets the smallest flavor that asks for exactly two devices of
+     * their alias and nothing else special: not one of PGPU, of another count, with another alias
+     * besides, or with dedicated CPUs. Before, a member's GPUs were always asked for as
+     * resources:PGPU, and the PGPU flavor was chosen.
+     */
+    @Test
+    void aMemberOfPciGpusGetsAFlavorWithExactlyTheirAlias() {
+        List<Flavor> flavors = List.of(flavor("m1.large", Map.of()), flavor("gpu.pgpu.2", Map.of("resources:PGPU", "2")),
+                flavor("gpu.h100.1", Map.of("pci_passthrough:alias", "h100:1")),
+                flavor("gpu.h100.2.qat", Map.of("pci_passthrough:alias", "h100:2,qat:1")),
+                flavor("gpu.h100.2.pinned", Map.of("pci_passthrough:alias", "h100:2", "hw:cpu_policy", "dedicated")),
+                new Flavor("big-id", "gpu.h100.2.big", 8, 16384, 0, true, Map.of("pci_passthrough:alias", "h100:2")),
+                flavor("gpu.h100.2", Map.of("pci_passthrough:alias", "h100:2")));
+        FlavorChooser.Choice c = FlavorChooser.choose("m", twoH100(), twoFreeH100(), flavors, flavors, false, 1, MAPPED);
+        assertThat(c.existing().name()).isEqualTo("gpu.h100.2");
+        assertThat(c.create()).isNull();
+        assertThat(FlavorChooser.holds(flavor("a", Map.of("pci_passthrough:alias", "h100:1,h100:1")), 2, 4096,
+                new FlavorChooser.Gpus(0, Map.of("h100", 2L)))).as("the same alias named twice asks for its counts added").isTrue();
+    }
+
+    /**
+     * Where none holds it, Strata makes the flavor (strata-2c-4096m-1g-2xh100, pci_passthrough:alias =
+     * h100:2), as it makes one with resources:PGPU; a flavor of that name a creation cut short is
+     * completed with the alias; and where the host's PCI GPUs are allocated, it is refused naming
+     * the class and the alias.
+     */
+    @Test
+    void whereNoneHoldsTheMemberAFlavorWithTheAliasIsMadeOrRefused() {
+        FlavorChooser.Choice made = FlavorChooser.choose("m", twoH100(), twoFreeH100(), List.of(flavor("m1.large", Map.of())), List.of(),
+                true, 1, MAPPED);
+        assertThat(made.existing()).isNull();
+        assertThat(made.create().name()).isEqualTo("strata-2c-4096m-1g-2xh100");
+        assertThat(made.create().extraSpecs()).isEqualTo(Map.of("pci_passthrough:alias", "h100:2"));
+        assertThat(made.create().isPublic()).isTrue();
+
+        Flavor cut = new Flavor("cut-id", "strata-2c-4096m-1g-2xh100", 2, 4096, 1, true, Map.of());
+        FlavorChooser.Choice complete = FlavorChooser.choose("m", twoH100(), twoFreeH100(), List.of(cut), List.of(cut), true, 1, MAPPED);
+        assertThat(complete.existing()).isEqualTo(cut);
+        assertThat(cut.specsToComplete(complete.create())).isEqualTo(Map.of("pci_passthrough:alias", "h100:2"));
+
+        Flavor another = new Flavor("other-id", "strata-2c-8192m-1g-2xh100", 2, 8192, 1, true, Map.of("pci_passthrough:alias", "h100:2"));
+        assertThat(FlavorChooser.choose("m", twoH100(), twoFreeH100(), List.of(another), List.of(another), true, 1, MAPPED).create().name())
+                .as("a flavor Strata made for another member is not taken").isEqualTo("strata-2c-4096m-1g-2xh100");
+
+        ProviderTree free = twoFreeH100();
+        ProviderTree oneHeld = new ProviderTree(free.root(), List.of(free.root(), rp("gpu0", "cn_0000:1B:00.0", "cn",
+                Map.of(H100, Inventory.of(H100, 1)), Map.of(H100, 1L), Map.of()), free.providers().get(2)));
+        MachineResources two = new MachineResources(2000, 4L << 30, 2, List.of("gpu0/" + H100 + "/0", "gpu1/" + H100 + "/0"), null);
+        assertThatThrownBy(() -> FlavorChooser.choose("m", two, oneHeld, List.of(), List.of(), true, 1, MAPPED))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("member m needs 2 VCPU, 4096 MiB, 2 " + H100 + " (PCI alias h100) and host cn cannot take that now "
+                        + "(Placement: ")
+                .hasMessageContaining(H100 + " free 1 (largest 1)");
+    }
+
+    /**
+     * Without bound GPUs the host says which kind: its PGPU where they take the member, else the
+     * first mapped PCI class whose free devices do. A bound GPU of a PCI class no longer mapped is
+     * refused: Strata knows no alias to ask Nova for it.
+     */
+    @Test
+    void whichKindOfGpuAMemberAsksFor() {
+        MachineResources unbound = new MachineResources(2000, 4L << 30, 2, List.of(), null);
+        assertThat(FlavorChooser.gpusOf("m", unbound, twoFreeH100(), MAPPED)).isEqualTo(new FlavorChooser.Gpus(0, Map.of("h100", 2L)));
+        assertThat(FlavorChooser.gpusOf("m", unbound, twoFreeH100(), PciGpus.NONE)).isEqualTo(FlavorChooser.Gpus.pgpus(2));
+        assertThat(FlavorChooser.gpusOf("m", unbound, MappingTest.host(), MAPPED)).as("a host with 2 PGPU").isEqualTo(FlavorChooser.Gpus.pgpus(2));
+        MachineResources pgpus = new MachineResources(1000, 1L << 30, 1, List.of("gpu/pgpu0"), null);
+        assertThat(FlavorChooser.gpusOf("m", pgpus, twoFreeH100(), MAPPED)).isEqualTo(FlavorChooser.Gpus.pgpus(1));
+        MachineResources unmapped = new MachineResources(1000, 1L << 30, 1, List.of("gpu9/CUSTOM_PCI_10DE_2331/0"), null);
+        assertThatThrownBy(() -> FlavorChooser.gpusOf("m", unmapped, twoFreeH100(), MAPPED)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("member m is bound to GPU gpu9/CUSTOM_PCI_10DE_2331/0 of resource class CUSTOM_PCI_10DE_2331, which pciGpus does not "
+                        + "map to a Nova PCI alias (any more); Strata cannot ask Nova for it: map the class in pciGpus, or place the member again");
     }
 }
