@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.ResourceState;
@@ -53,7 +54,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * handle; delete leaves none; NoValidHost and a server deleted behind Strata's back are reported;
  * a flavor under Strata's name that is another flavor is refused; another Strata installation's
  * server in the project is no node and not this installation's, but uses the host; a flavor
- * private to another project is not used, one shared with this project is.
+ * private to another project is not used, one shared with this project is; a GPU passed through by
+ * PCI (a child provider made as nova-compute makes it) is a GPU of the host, and its member's flavor
+ * asks Nova for it by alias.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -446,6 +449,97 @@ class OpenStackAllInOneTest {
             for (Runnable r : undo) {
                 r.run();
             }
+        }
+    }
+
+    /**
+     * A GPU passed through by PCI, as nova-compute with {@code [pci]report_in_placement = True}
+     * reports it: a child provider of the compute node named {@code <host>_0000:1B:00.0}, with one
+     * {@code CUSTOM_PCI_10DE_2330} (an H100 SXM5) and the trait {@code COMPUTE_MANAGED_PCI_DEVICE},
+     * made here through the real Placement API (the fake driver has no PCI device to report). With
+     * {@code pciGpus} mapping the class to an H100 and the alias {@code h100}, discovery shows it as
+     * a GPU of the compute node's node. A member bound to it gets, among the real Nova's flavors,
+     * the one that asks for exactly {@code pci_passthrough:alias = h100:1} (not one with another
+     * alias besides), and with {@code flavorPolicy = create} a member no flavor holds gets one Strata
+     * makes in Nova with that extra spec (Nova at 2.93 checks its format).
+     *
+     * <p>The boot itself is not exercised: it needs a PCI device the fake driver does not have, and
+     * an {@code h100} entry in nova-api's {@code [pci]alias}, which this cloud's nova.conf does not
+     * define. So Nova refuses the server ("PCI alias h100 is not defined"), which is checked: it
+     * shows that the flavor Strata sent asks for the device by that alias. The provider and the
+     * flavors are removed afterwards.
+     */
+    @Test
+    @Order(11)
+    void aGpuPassedThroughByPciIsAGpuOfItsHostAndItsMemberGetsAFlavorWithItsAlias() {
+        DiscoveryContext c = TestClouds.context();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> config = aio.config("aio");
+        config.put("pciGpus", "CUSTOM_PCI_10DE_2330=NVIDIA H100 80GB HBM3@h100");
+        config.put("flavorPolicy", "match");
+        OpenStackCloudProvider pci = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)), Clock.systemUTC());
+        List<Runnable> undo = new ArrayList<>();
+        try {
+            String root = computeNode(pci.discoverCompute(c)).attributes().get("placement.root");
+            String child = UUID.randomUUID().toString();
+            String name = aio.computeHost() + "_0000:1B:00.0";
+            pci.placement().ensureResourceClass("CUSTOM_PCI_10DE_2330", c);
+            pci.placement().createProvider(child, name, root, c);
+            undo.add(() -> pci.placement().deleteProvider(child, TestClouds.context()));
+            long g = pci.placement().putInventories(child, 0, Map.of("CUSTOM_PCI_10DE_2330",
+                    new dev.strata.provider.openstack.placement.Inventory("CUSTOM_PCI_10DE_2330", 1, 0, 1, 1, 1, 1.0)), c);
+            pci.placement().putTraits(child, g, java.util.Set.of("COMPUTE_MANAGED_PCI_DEVICE"), c);
+
+            Node node = computeNode(pci.discoverCompute(c));
+            assertThat(node.accelerators()).singleElement().satisfies(gpu -> {
+                assertThat(gpu.id()).isEqualTo(child + "/CUSTOM_PCI_10DE_2330/0");
+                assertThat(gpu.model()).isEqualTo("NVIDIA H100 80GB HBM3");
+                assertThat(gpu.vendor()).isEqualTo("NVIDIA");
+                assertThat(gpu.pciAddress()).isEqualTo("0000:1b:00.0");
+                assertThat(gpu.attributes()).containsEntry("placementProvider", name).containsEntry("resourceClass", "CUSTOM_PCI_10DE_2330")
+                        .containsEntry("pciAlias", "h100");
+            });
+            assertThat(node.attributes()).containsEntry("placement.providers", "3");
+            assertThat(computeNode(provider.discoverCompute(c)).accelerators()).as("without pciGpus").isEmpty();
+            List<String> gpuIds = List.of(child + "/CUSTOM_PCI_10DE_2330/0");
+
+            // flavorPolicy match: the real Nova's flavor with exactly that alias
+            Flavor both = pci.nova().createFlavor("gpu.h100.qat-" + suffix, 1, 512, 1, Map.of("pci_passthrough:alias", "h100:1,qat:1"), c);
+            undo.add(0, () -> nova("DELETE", "/flavors/" + both.id(), null));
+            Flavor exact = pci.nova().createFlavor("gpu.h100-" + suffix, 1, 1024, 1, Map.of("pci_passthrough:alias", "h100:1"), c);
+            undo.add(0, () -> nova("DELETE", "/flavors/" + exact.id(), null));
+            NovaClient.Flavors flavors = pci.nova().flavorsByAccess(c);
+            FlavorChooser.Choice choice = FlavorChooser.choose("gpu", new MachineResources(1000, 512L << 20, 1, gpuIds, null),
+                    pci.placement().readTree(root, c), flavors.usable(), flavors.all(), false, 1, OpenStackSettings.from(TestClouds.config(config))
+                            .pciGpus());
+            assertThat(choice.existing().name()).isEqualTo("gpu.h100-" + suffix);
+            MachineRequest matched = new MachineRequest(UUID.randomUUID().toString(), deployment, "gpu", "bank-risk",
+                    MachineTarget.node(nodeId()), new MachineResources(1000, 512L << 20, 1, gpuIds, null), Map.of(), INSTALLATION);
+            assertThatThrownBy(() -> pci.create(matched, TestClouds.context(CREATE_DEADLINE))).isInstanceOf(StrataException.class)
+                    .hasMessageContaining("PCI alias h100 is not defined");
+
+            // flavorPolicy create: a member of 2 VCPU, which neither holds, gets a flavor made in Nova
+            config.put("flavorPolicy", "create");
+            OpenStackCloudProvider creating = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)), Clock.systemUTC());
+            try {
+                MachineRequest twoCpus = new MachineRequest(UUID.randomUUID().toString(), deployment, "gpu2", "bank-risk",
+                        MachineTarget.node(nodeId()), new MachineResources(2000, 512L << 20, 1, gpuIds, null), Map.of(), INSTALLATION);
+                assertThatThrownBy(() -> creating.create(twoCpus, TestClouds.context(CREATE_DEADLINE))).isInstanceOf(StrataException.class)
+                        .hasMessageContaining("PCI alias h100 is not defined");
+            } finally {
+                creating.deactivate();
+            }
+            Flavor made = pci.nova().flavors(c).stream().filter(f -> f.name().equals("strata-2c-512m-1g-1xh100")).findFirst()
+                    .orElseThrow(() -> new AssertionError("Strata made no flavor strata-2c-512m-1g-1xh100"));
+            undo.add(0, () -> nova("DELETE", "/flavors/" + made.id(), null));
+            assertThat(made.extraSpecs()).isEqualTo(Map.of("pci_passthrough:alias", "h100:1"));
+            assertThat(made.isPublic()).isTrue();
+            assertThat(ours(pci.machines(c))).as("no server was made").isEmpty();
+        } finally {
+            for (Runnable r : undo) {
+                r.run();
+            }
+            pci.deactivate();
         }
     }
 
