@@ -176,7 +176,7 @@ final class FlavorChooser {
         // member of 256 MiB would hold a host's 4 GiB for as long as it runs; the flavors an operator made are
         List<Flavor> holding = flavors.stream().filter(f -> holds(f, vcpus, ram, gpus))
                 .filter(f -> !mayCreate || !MADE_BY_STRATA.matcher(f.name()).matches() || f.name().equals(name)).toList();
-        Optional<Flavor> best = holding.stream().filter(f -> host == null || FitModel.fits(host, f.request(pci)))
+        Optional<Flavor> best = holding.stream().filter(f -> host == null || f.fitsOn(host, pci))
                 .min(Comparator.comparingInt(Flavor::vcpus).thenComparingLong(Flavor::ramMiB).thenComparingLong(Flavor::placementDiskGiB)
                         .thenComparing(Flavor::name));
         if (best.isPresent()) {
@@ -185,7 +185,7 @@ final class FlavorChooser {
         String needs = vcpus + " VCPU, " + ram + " MiB" + gpus.describe(pci);
         if (mayCreate) {
             Flavor wanted = new Flavor("new", name, vcpus, ram, diskGiB, true, gpus.extraSpecs());
-            if (host != null && !FitModel.fits(host, wanted.request(pci))) {
+            if (host != null && !wanted.fitsOn(host, pci)) {
                 throw new ProviderFailureException("member " + member + " needs " + needs + " and host " + host.root().name()
                         + " cannot take that now (Placement: " + freeSummary(host) + ")");
             }

@@ -282,7 +282,7 @@ final class HostNodes {
             attributes.put("nova.state", hv.state() + "/" + hv.status() + (hv.disabledReason() == null ? "" : " (" + hv.disabledReason() + ")"));
         }
         if (flavors != null && !flavors.isEmpty()) {
-            String fitting = flavors.stream().filter(f -> FitModel.fits(tree, f.request(pci))).map(Flavor::name).sorted()
+            String fitting = flavors.stream().filter(f -> f.fitsOn(tree, pci)).map(Flavor::name).sorted()
                     .collect(Collectors.joining(","));
             attributes.put("nova.flavorsThatFitNow", fitting);
         }

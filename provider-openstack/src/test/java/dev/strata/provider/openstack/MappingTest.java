@@ -193,12 +193,50 @@ class MappingTest {
     @Test
     void aFlavorsPlacementRequestComesFromItsSizeAndExtraSpecs() {
         ResourceRequest r = FitModel.forFlavor(2, 4096, 20, Map.of("resources:PGPU", "1", "resources:DISK_GB", "0",
-                "trait:HW_CPU_X86_AVX2", "required", "trait:CUSTOM_SLOW", "forbidden", "hw:cpu_policy", "dedicated"));
+                "trait:HW_CPU_X86_AVX2", "required", "trait:CUSTOM_SLOW", "forbidden", "hw:mem_page_size", "large"));
         assertThat(r.resources()).isEqualTo(Map.of("VCPU", 2L, "MEMORY_MB", 4096L, "PGPU", 1L));
         assertThat(r.required()).containsExactly("HW_CPU_X86_AVX2");
         assertThat(r.forbidden()).containsExactly("CUSTOM_SLOW");
         assertThat(r.query()).isEqualTo("resources=MEMORY_MB:4096,PGPU:1,VCPU:2&required=!CUSTOM_SLOW,HW_CPU_X86_AVX2");
         assertThat(FitModel.fits(host(), r)).isTrue();
         assertThat(FitModel.fits(host(), FitModel.forFlavor(9, 1, 0, Map.of()))).as("max_unit 8").isFalse();
+    }
+
+    /**
+     * CPU pinning as Nova's scheduler translates it (nova/scheduler/utils.py, Zed): a flavor with
+     * resources:PCPU asks for no VCPU ("if VCPU not in merged_resources and PCPU not in
+     * merged_resources" the flavor's vcpus are added as VCPU); hw:cpu_policy = dedicated asks for
+     * its vcpus as PCPU (one more with hw:emulator_threads_policy = isolate), mixed for the CPUs of
+     * hw:cpu_dedicated_mask as PCPU and the others as VCPU; hw:cpu_thread_policy forbids or requires
+     * HW_CPU_HYPERTHREADING. A host that reports PCPU and no VCPU takes such flavors; one that
+     * reports no PCPU takes a dedicated flavor still, by Nova's fallback query with VCPU, but not
+     * one with resources:PCPU. Before, every flavor asked for its vcpus as VCPU besides: a flavor
+     * of resources:PCPU = 4 asked for 4 VCPU and 4 PCPU, and a host of dedicated CPUs alone was
+     * never said to fit it.
+     */
+    @Test
+    void cpuPinningIsAskedForAsNovaTranslatesIt() {
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("resources:PCPU", "4")).resources()).isEqualTo(Map.of("PCPU", 4L, "MEMORY_MB", 1024L));
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "dedicated")).resources())
+                .isEqualTo(Map.of("PCPU", 4L, "MEMORY_MB", 1024L));
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "dedicated", "hw:emulator_threads_policy", "isolate")).resources())
+                .isEqualTo(Map.of("PCPU", 5L, "MEMORY_MB", 1024L));
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "mixed", "hw:cpu_dedicated_mask", "^0")).resources())
+                .isEqualTo(Map.of("VCPU", 1L, "PCPU", 3L, "MEMORY_MB", 1024L));
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "mixed", "hw:cpu_dedicated_mask", "2-3")).resources())
+                .isEqualTo(Map.of("VCPU", 2L, "PCPU", 2L, "MEMORY_MB", 1024L));
+        assertThat(FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "shared")).resources()).isEqualTo(Map.of("VCPU", 4L, "MEMORY_MB", 1024L));
+        ResourceRequest isolated = FitModel.forFlavor(4, 1024, 0, Map.of("hw:cpu_policy", "dedicated", "hw:cpu_thread_policy", "isolate"));
+        assertThat(isolated.forbidden()).containsExactly("HW_CPU_HYPERTHREADING");
+
+        ResourceProvider pinned = rp("pinned", null, Map.of("PCPU", Inventory.of("PCPU", 8), "MEMORY_MB", Inventory.of("MEMORY_MB", 16384)),
+                Map.of(), Set.of());
+        ProviderTree dedicatedHost = new ProviderTree(pinned, List.of(pinned));
+        Flavor byResources = new Flavor("p-id", "pinned.4", 4, 1024, 0, true, Map.of("resources:PCPU", "4"));
+        Flavor byPolicy = new Flavor("d-id", "dedicated.4", 4, 1024, 0, true, Map.of("hw:cpu_policy", "dedicated"));
+        assertThat(byResources.fitsOn(dedicatedHost, dev.strata.provider.openstack.placement.PciGpus.NONE)).isTrue();
+        assertThat(byPolicy.fitsOn(dedicatedHost, dev.strata.provider.openstack.placement.PciGpus.NONE)).isTrue();
+        assertThat(byResources.fitsOn(host(), dev.strata.provider.openstack.placement.PciGpus.NONE)).as("a host without PCPU").isFalse();
+        assertThat(byPolicy.fitsOn(host(), dev.strata.provider.openstack.placement.PciGpus.NONE)).as("Nova's fallback query with VCPU").isTrue();
     }
 }

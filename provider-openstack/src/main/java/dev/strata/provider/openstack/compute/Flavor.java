@@ -76,6 +76,16 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
     }
 
     /**
+     * Whether a server of this flavor fits on the tree now, as Nova's scheduler asks Placement
+     * ({@link FitModel#fitsFlavor}: a dedicated flavor's PCPU, or VCPU where the host reports no PCPU).
+     *
+     * @throws IllegalArgumentException when {@link #malformedSpec()} is not empty
+     */
+    public boolean fitsOn(dev.strata.provider.openstack.placement.ProviderTree tree, PciGpus pci) {
+        return FitModel.fitsFlavor(tree, vcpus, ramMiB, placementDiskGiB(), extraSpecs, pci);
+    }
+
+    /**
      * The PCI devices the flavor asks for by alias ({@code pci_passthrough:alias}), by alias name;
      * empty when it asks for none, or when its value is not of the format Nova reads
      * ({@link FitModel#pciAliases}).

@@ -150,16 +150,32 @@ public final class FitModel {
      *     ({@link #malformedAmount}): such a flavor is not to be used
      */
     public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, PciGpus pci) {
+        return forFlavor(vcpus, ramMiB, diskGiB, extraSpecs, pci, true);
+    }
+
+    /**
+     * The request a flavor makes, as Nova's scheduler builds it ({@code ResourceRequest.from_request_spec}
+     * in {@code nova/scheduler/utils.py}, Zed): first the {@code resources:} and {@code trait:} extra
+     * specs; then, with {@code translatePinning}, the CPU pinning policy ({@code _translate_pinning_policies}):
+     * {@code hw:cpu_policy = dedicated} asks for the flavor's vcpus as {@code PCPU} ("Switch VCPU -> PCPU"),
+     * {@code mixed} for the CPUs of {@code hw:cpu_dedicated_mask} as {@code PCPU} and the others as
+     * {@code VCPU}, one more {@code PCPU} with {@code hw:emulator_threads_policy = isolate}, and
+     * {@code hw:cpu_thread_policy = isolate} or {@code require} forbids or requires
+     * {@code HW_CPU_HYPERTHREADING}; then the flavor's own figures where nothing above asked for the
+     * class: "if (orc.VCPU not in merged_resources and orc.PCPU not in merged_resources):
+     * res_req._add_resource(orc.VCPU, request_spec.vcpus)", and likewise MEMORY_MB and DISK_GB.
+     * So a flavor with {@code resources:PCPU} asks for no VCPU. Amounts of 0 are dropped last.
+     *
+     * <p>Without {@code translatePinning} the pinning policy is left out: the second query Nova's
+     * scheduler makes for a dedicated flavor, "using VCPUs instead of PCPUs" for hosts that report
+     * no PCPU yet (unless {@code [workarounds]disable_fallback_pcpu_query}); {@link #fitsFlavor}
+     * tries both.
+     *
+     * @throws IllegalArgumentException when a {@code resources:} amount is not a whole number of 0 or more
+     */
+    public static ResourceRequest forFlavor(long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, PciGpus pci,
+            boolean translatePinning) {
         java.util.Map<String, Long> resources = new java.util.TreeMap<>();
-        if (vcpus > 0) {
-            resources.put("VCPU", vcpus);
-        }
-        if (ramMiB > 0) {
-            resources.put("MEMORY_MB", ramMiB);
-        }
-        if (diskGiB > 0) {
-            resources.put("DISK_GB", diskGiB);
-        }
         Set<String> required = new HashSet<>();
         Set<String> forbidden = new HashSet<>();
         for (Map.Entry<String, String> e : extraSpecs.entrySet()) {
@@ -170,11 +186,7 @@ public final class FitModel {
                 if (n < 0) {
                     throw new IllegalArgumentException("extra spec " + key + "=" + e.getValue() + " is not a whole number of 0 or more");
                 }
-                if (n == 0) {
-                    resources.remove(rc);
-                } else {
-                    resources.put(rc, n);
-                }
+                resources.put(rc, n);
             } else if (key.startsWith("trait:")) {
                 String trait = key.substring("trait:".length());
                 if ("required".equals(e.getValue().strip())) {
@@ -184,6 +196,31 @@ public final class FitModel {
                 }
             }
         }
+        if (translatePinning) {
+            String policy = spec(extraSpecs, "hw:cpu_policy");
+            long emulator = "isolate".equals(spec(extraSpecs, "hw:emulator_threads_policy")) ? 1 : 0;
+            if ("dedicated".equals(policy)) {
+                resources.put("PCPU", vcpus + emulator);
+            } else if ("mixed".equals(policy)) {
+                java.util.Optional<Set<Integer>> dedicated = dedicatedMask(extraSpecs.get("hw:cpu_dedicated_mask"), vcpus);
+                if (dedicated.isPresent()) {
+                    resources.put("VCPU", vcpus - dedicated.get().size());
+                    resources.put("PCPU", dedicated.get().size() + emulator);
+                }
+            }
+            String threads = spec(extraSpecs, "hw:cpu_thread_policy");
+            if ("isolate".equals(threads)) {
+                forbidden.add("HW_CPU_HYPERTHREADING");
+            } else if ("require".equals(threads)) {
+                required.add("HW_CPU_HYPERTHREADING");
+            }
+        }
+        if (!resources.containsKey("VCPU") && !resources.containsKey("PCPU")) {
+            resources.put("VCPU", vcpus);
+        }
+        resources.putIfAbsent("MEMORY_MB", ramMiB);
+        resources.putIfAbsent("DISK_GB", diskGiB);
+        resources.values().removeIf(n -> n <= 0);
         java.util.Map<String, Long> devices = new java.util.TreeMap<>();
         String aliases = extraSpecs.get(PCI_ALIAS);
         if (aliases != null) {
@@ -192,6 +229,62 @@ public final class FitModel {
             devices.values().removeIf(n -> n == 0);
         }
         return new ResourceRequest(resources, required, forbidden, devices);
+    }
+
+    /**
+     * Whether a tree can take a server of the flavor now, as Nova's scheduler asks Placement: the
+     * request with its CPU pinning policy translated, or, for {@code hw:cpu_policy = dedicated}, the
+     * same without (Nova's fallback query for hosts that report no PCPU; see {@link #forFlavor(long,
+     * long, long, Map, PciGpus, boolean)}).
+     */
+    public static boolean fitsFlavor(ProviderTree tree, long vcpus, long ramMiB, long diskGiB, Map<String, String> extraSpecs, PciGpus pci) {
+        if (fits(tree, forFlavor(vcpus, ramMiB, diskGiB, extraSpecs, pci, true))) {
+            return true;
+        }
+        return "dedicated".equals(spec(extraSpecs, "hw:cpu_policy")) && fits(tree, forFlavor(vcpus, ramMiB, diskGiB, extraSpecs, pci, false));
+    }
+
+    private static String spec(Map<String, String> extraSpecs, String key) {
+        String v = extraSpecs.get(key);
+        return v == null ? null : v.strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The guest CPUs {@code hw:cpu_dedicated_mask} makes dedicated, as Nova reads it
+     * ({@code get_dedicated_cpu_constraint}: a mask starting with {@code ^} excludes CPUs from all of
+     * the flavor's; otherwise it lists them, {@code parse_cpu_spec}'s {@code 1-4,^3,6}), or empty
+     * when there is no mask or Nova would refuse it (none or all dedicated, a CPU beyond the flavor's).
+     */
+    static java.util.Optional<Set<Integer>> dedicatedMask(String mask, long vcpus) {
+        if (mask == null || mask.isBlank() || vcpus < 1 || vcpus > 65_536) {
+            return java.util.Optional.empty();
+        }
+        String spec = mask.strip().startsWith("^") ? "0-" + (vcpus - 1) + "," + mask : mask;
+        Set<Integer> in = new java.util.TreeSet<>();
+        Set<Integer> out = new java.util.TreeSet<>();
+        try {
+            for (String rule : spec.split(",")) {
+                String r = rule.strip();
+                if (r.isEmpty()) {
+                    continue;
+                }
+                boolean reject = r.startsWith("^");
+                String body = reject ? r.substring(1) : r;
+                String[] range = body.split("-", 2);
+                int from = Integer.parseInt(range[0].strip());
+                int to = range.length > 1 ? Integer.parseInt(range[1].strip()) : from;
+                if (from > to || to >= vcpus) {
+                    return java.util.Optional.empty();
+                }
+                for (int cpu = from; cpu <= to; cpu++) {
+                    (reject ? out : in).add(cpu);
+                }
+            }
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        in.removeAll(out);
+        return in.isEmpty() || in.size() >= vcpus ? java.util.Optional.empty() : java.util.Optional.of(in);
     }
 
     /** The extra spec by which a flavor asks for PCI devices. */
