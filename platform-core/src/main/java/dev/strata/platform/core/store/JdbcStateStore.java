@@ -829,7 +829,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** The deployments stored with an allocation that are not deleted (a scan: deployment.allocation_id has no index). */
+    /** The deployments stored with an allocation that are not deleted (by the index of migration 8, deployment_by_allocation). */
     private static final String HOLDERS_BY_ALLOCATION = "SELECT id, state FROM deployment WHERE allocation_id = ? "
             + "AND UPPER(state) <> 'DELETED' ORDER BY created_ms, id";
     /** The deployment an allocation was placed for, and whether and how it is stored. */

@@ -77,7 +77,14 @@ final class Migrations {
      * @throws StateStoreException when a migration fails, was edited, or the database is newer
      */
     static Result migrate(Connection c, boolean postgres, String where) throws SQLException {
-        List<Migration> bundled = bundled();
+        return migrate(c, postgres, where, bundled());
+    }
+
+    /**
+     * As {@link #migrate(Connection, boolean, String)}, with {@code bundled} the migrations this
+     * Strata carries: for tests, the first ones only makes a database as an older Strata left it.
+     */
+    static Result migrate(Connection c, boolean postgres, String where, List<Migration> bundled) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {

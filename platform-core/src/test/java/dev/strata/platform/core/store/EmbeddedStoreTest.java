@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,46 @@ class EmbeddedStoreTest extends StateStoreContract {
     JdbcStateStore reopen(JdbcStateStore closed) {
         closed.close();
         return Stores.embedded(data);
+    }
+
+    @Override
+    JdbcStateStore upgradedFrom(int version, OldStore before) {
+        return upgraded(data.resolve("v" + version), version, before);
+    }
+
+    /** An embedded store under {@code dir} as a Strata of schema version {@code version} left it, opened by this one. */
+    static JdbcStateStore upgraded(Path dir, int version, OldStore before) {
+        try (Connection c = Stores.embeddedDataSource(dir).getConnection()) {
+            Migrations.migrate(c, false, "an older Strata's store", migrationsUpTo(version));
+            before.write(c);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return Stores.embedded(dir);
+    }
+
+    /** The contract on an embedded store that a Strata of schema version 7 made, upgraded when this one opened it. */
+    @Nested
+    class UpgradedFromVersionSeven extends StateStoreContract {
+
+        @TempDir
+        Path dir;
+
+        @Override
+        JdbcStateStore store() {
+            return upgraded(dir, 7, c -> { });
+        }
+
+        @Override
+        JdbcStateStore reopen(JdbcStateStore closed) {
+            closed.close();
+            return Stores.embedded(dir);
+        }
+
+        @Override
+        JdbcStateStore upgradedFrom(int version, OldStore before) {
+            return upgraded(dir.resolve("v" + version), version, before);
+        }
     }
 
     @Test
@@ -85,7 +126,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                 "INSERT INTO a\n VALUES (1)");
         assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql",
                 "V002__deployments.sql", "V003__binding_partitions.sql", "V004__provenance_chain_keys.sql", "V005__provider_journal.sql",
-                "V006__allocation_deployment.sql", "V007__provenance_by_allocation.sql");
+                "V006__allocation_deployment.sql", "V007__provenance_by_allocation.sql", "V008__deployment_by_allocation.sql");
     }
 
     /** Regression: a binding's MIG partition (profile and start slot) was not stored, so a restart lost it. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,53 @@ class PostgresStoreTest extends StateStoreContract {
     JdbcStateStore reopen(JdbcStateStore closed) {
         closed.close();
         return Stores.postgres(settings);
+    }
+
+    @Override
+    JdbcStateStore upgradedFrom(int version, OldStore before) {
+        settings = upgraded(etc, version, before);
+        return Stores.postgres(settings);
+    }
+
+    /** A new database as a Strata of schema version {@code version} left it; the settings of an instance on it. */
+    static StoreSettings upgraded(Path etc, int version, OldStore before) {
+        try {
+            String url = pg.newDatabase("v" + version + "_" + DATABASES.incrementAndGet());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD)) {
+                Migrations.migrate(c, true, "an older Strata's store", migrationsUpTo(version));
+                before.write(c);
+            }
+            return Stores.postgresSettings(pg, url, etc, "pg-test", false, "1s");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The contract on a PostgreSQL store that a Strata of schema version 7 made, upgraded when this one opened it. */
+    @Nested
+    class UpgradedFromVersionSeven extends StateStoreContract {
+
+        @TempDir
+        Path dir;
+
+        private StoreSettings upgradedSettings;
+
+        @Override
+        JdbcStateStore store() {
+            return upgradedFrom(7, c -> { });
+        }
+
+        @Override
+        JdbcStateStore reopen(JdbcStateStore closed) {
+            closed.close();
+            return Stores.postgres(upgradedSettings);
+        }
+
+        @Override
+        JdbcStateStore upgradedFrom(int version, OldStore before) {
+            upgradedSettings = upgraded(dir, version, before);
+            return Stores.postgres(upgradedSettings);
+        }
     }
 
     @Test

@@ -24,6 +24,81 @@ abstract class StateStoreContract {
     /** The same database opened again (a restart). */
     abstract JdbcStateStore reopen(JdbcStateStore closed);
 
+    /** What a test writes, with plain SQL, into a database an older Strata made, before this Strata opens it. */
+    interface OldStore {
+        void write(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    /**
+     * A fresh database as a Strata of schema version {@code version} left it (its migrations up to
+     * that one applied, {@code before} written into it), then opened by this Strata, which upgrades it.
+     */
+    abstract JdbcStateStore upgradedFrom(int version, OldStore before);
+
+    /** The migrations a Strata of schema version {@code version} carried. */
+    static List<Migrations.Migration> migrationsUpTo(int version) {
+        return Migrations.bundled().stream().filter(m -> m.version() <= version).toList();
+    }
+
+    /** The indexes whose first column is {@code column} of {@code table}, by the driver's metadata, in lower case. */
+    static List<String> indexesLeadingWith(JdbcStateStore store, String table, String column) {
+        return store.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (java.sql.ResultSet rs = c.getMetaData().getIndexInfo(null, null, table, false, false)) {
+                while (rs.next()) {
+                    if (column.equalsIgnoreCase(rs.getString("COLUMN_NAME")) && rs.getShort("ORDINAL_POSITION") == 1) {
+                        out.add(rs.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Each release reads the deployments holding the allocation it frees: by an index, not a scan of every deployment. */
+    @Test
+    void deploymentsAreFoundByTheirAllocationThroughAnIndex() {
+        JdbcStateStore store = store();
+        assertThat(indexesLeadingWith(store, "deployment", "allocation_id")).containsExactly("deployment_by_allocation");
+        assertThat(store.info().schemaVersion()).isEqualTo(Migrations.bundled().get(Migrations.bundled().size() - 1).version());
+        store.close();
+    }
+
+    /**
+     * A store of schema version 7, holding an allocation and the deployment running on it, opened by
+     * this Strata: migration 8 adds the index, what was stored is kept, and the release guard finds
+     * the deployment through the index; opened again, nothing is applied twice.
+     */
+    @Test
+    void aStoreOfVersionSevenIsUpgradedWithTheIndexAndKeepsWhatItHeld() {
+        JdbcStateStore store = upgradedFrom(7, c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO allocation (id, contract, tenant, priority, dedicated, created_ms, generation, deployment_id) "
+                        + "VALUES ('a-000001', 'llm', 'bank-risk', 50, FALSE, 1790000000000, 1, 'd-000001')");
+                s.executeUpdate("UPDATE ledger_state SET generation = 1 WHERE id = 1");
+                s.executeUpdate("INSERT INTO deployment (id, allocation_id, contract_id, tenant, state, message, spec, version, created_ms, "
+                        + "updated_ms) VALUES ('d-000001', 'a-000001', NULL, 'bank-risk', 'READY', NULL, NULL, 3, 1790000000000, 1790000000000)");
+            }
+        });
+        assertThat(indexesLeadingWith(store, "deployment", "allocation_id")).containsExactly("deployment_by_allocation");
+        assertThat(store.info().schemaVersion()).isEqualTo(8);
+        assertThat(store.ledger().get("a-000001")).isPresent();
+        assertThat(store.deployments().get("d-000001")).hasValueSatisfying(d -> assertThat(d.allocationId()).isEqualTo("a-000001"));
+        assertThatThrownBy(() -> join(store.ledger().release("a-000001", ReleaseGuard.UNHELD, null)))
+                .isInstanceOf(StoreRefusedException.class).hasMessageContaining("held by deployment d-000001");
+        JdbcStateStore again = reopen(store);
+        assertThat(again.info().schemaVersion()).isEqualTo(8);
+        int applied = again.read(c -> {
+            try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM schema_version")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(applied).isEqualTo(8);
+        assertThat(indexesLeadingWith(again, "deployment", "allocation_id")).containsExactly("deployment_by_allocation");
+        again.close();
+    }
+
     static <T> T join(CompletableFuture<T> f) {
         try {
             return f.join();
