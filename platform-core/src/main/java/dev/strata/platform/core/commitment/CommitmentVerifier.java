@@ -24,6 +24,7 @@ import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
+import dev.strata.platform.core.store.StoreRefusedException;
 import dev.strata.platform.core.store.StoredContract;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * contract, tenant, status, previous status and findings (their texts cleaned as provider text
  * is). The status last recorded for an allocation is read back from the log, so that a restart or
  * a new leader does not record it again; where every instance writes (no election), a change is
- * checked against the log before it is recorded. A released allocation is forgotten. Contracts are read
+ * checked against the log before it is recorded. A released allocation is forgotten, and its change is
+ * appended only while it is in the ledger, checked by the store in the append's own transaction, so
+ * that no record of it follows its release ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocated}).
+ * Contracts are read
  * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
  * tenant's latest of the allocation's contract name submitted before it. Configuration PID
  * {@value CommitmentSettings#PID}; an invalid change is rejected and the previous settings stay.
@@ -234,8 +238,8 @@ public class CommitmentVerifier implements Commitments {
         InventorySnapshot snapshot = inventory.snapshot();
         List<Recording> recordings = new ArrayList<>();
         Commitment c = verify(a.get(), snapshot, pass(snapshot, placement.allocations()), recordings);
-        settle(recordings);
-        if (c == null) {
+        Set<String> released = settle(recordings);
+        if (c == null || released.contains(allocationId)) {
             throw new NotFoundException("allocation '" + allocationId + "' was released; strata:allocations lists those in the ledger");
         }
         return c;
@@ -263,7 +267,11 @@ public class CommitmentVerifier implements Commitments {
         }
         // every change of the pass is handed to the log first, then waited for: they share the log's durable commits
         // (one commit per change, waited for in turn, held the pass 2 to 7 ms per change: seconds for thousands)
-        settle(recordings);
+        Set<String> released = settle(recordings);
+        if (!released.isEmpty()) {
+            ids.removeAll(released);
+            out.removeIf(c -> released.contains(c.allocationId()));
+        }
         for (String id : new ArrayList<>(latest.keySet())) {
             if (!ids.contains(id)) {
                 forget(id);
@@ -304,7 +312,8 @@ public class CommitmentVerifier implements Commitments {
         boolean change = before.status() != v.status();
         Instant since = change ? now : before.since();
         if (change && leader && placement.allocation(a.id()).isEmpty()) {
-            // released since the ledger was listed: its commitment ended with it, and is not recorded
+            // released since the ledger was listed: its commitment ended with it, and is not recorded (a first look, which
+            // saves the write; only the store's check in the append's own transaction is atomic with a release)
             forget(a.id());
             return null;
         }
@@ -315,7 +324,7 @@ public class CommitmentVerifier implements Commitments {
         if (change && leader) {
             CompletableFuture<LogRecord> appended;
             try {
-                appended = store.provenance().append(record(a, v, before.status(), snapshot.generation()));
+                appended = store.provenance().appendWhileAllocated(a.id(), record(a, v, before.status(), snapshot.generation()));
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
@@ -332,9 +341,14 @@ public class CommitmentVerifier implements Commitments {
 
     /**
      * Waits for the changes a pass handed to the log. A durable one becomes the status remembered
-     * as recorded; one that failed leaves the status before it, so the next pass records it again.
+     * as recorded; one that failed leaves the status before it, so the next pass records it again;
+     * one refused because its allocation was released before it reached the log is forgotten with
+     * the allocation.
+     *
+     * @return the allocations found released
      */
-    private void settle(List<Recording> recordings) {
+    private Set<String> settle(List<Recording> recordings) {
+        Set<String> released = new HashSet<>();
         for (Recording r : recordings) {
             Allocation a = r.allocation();
             CommitmentCheck.Verdict v = r.verdict();
@@ -342,6 +356,13 @@ public class CommitmentVerifier implements Commitments {
                 r.appended().join();
             } catch (RuntimeException e) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof StoreRefusedException refused && refused.getCause() instanceof NotFoundException) {
+                    // released after this pass found it in the ledger: its commitment ended with it, and is not recorded
+                    LOG.debug("Allocation {} was released before its change to {} was recorded; forgotten", a.id(), v.status());
+                    forget(a.id());
+                    released.add(a.id());
+                    continue;
+                }
                 LOG.warn("The change of allocation {} to {} was not recorded in the provenance log; the next pass tries again: {}", a.id(),
                         v.status(), cause.toString());
                 continue;
@@ -353,6 +374,7 @@ public class CommitmentVerifier implements Commitments {
                     v.findings().isEmpty() ? "" : ", " + v.findings().get(0) + (v.findings().size() > 1 ? " and "
                             + (v.findings().size() - 1) + " more" : ""));
         }
+        return released;
     }
 
     /**

@@ -877,6 +877,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             + "FROM allocation_binding";
     private static final String ALLOCATIONS = "SELECT id, contract, tenant, priority, dedicated, created_ms FROM allocation";
 
+    /** Whether the ledger holds an allocation, read in a write batch's transaction (one statement per batch, however many units ask). */
+    private static boolean allocated(Tx tx, String id) throws SQLException {
+        PreparedStatement p = tx.prepare("SELECT 1 FROM allocation WHERE id = ?");
+        p.setString(1, id);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next();
+        }
+    }
+
     /** One allocation with its bindings, read in a write batch's transaction; null when there is none. */
     private static Allocation allocation(Tx tx, String id) throws SQLException {
         PreparedStatement b = tx.prepare(BINDINGS + " WHERE allocation_id = ? ORDER BY idx");
@@ -1356,6 +1365,21 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public CompletableFuture<LogRecord> append(ProvenanceEntry entry) {
             return write(tx -> tx.append(entry));
+        }
+
+        @Override
+        public CompletableFuture<LogRecord> appendWhileAllocated(String allocationId, ProvenanceEntry entry) {
+            java.util.Objects.requireNonNull(allocationId, "allocationId");
+            java.util.Objects.requireNonNull(entry, "entry");
+            return write(tx -> {
+                // read in this transaction, after every write before it, as a release's check of the deployments holding
+                // the allocation is: a release before it is seen, and one after it appends its record after this one
+                if (!allocated(tx, allocationId)) {
+                    String message = "no allocation '" + allocationId + "' in the ledger: the " + entry.kind() + " record of it is not appended";
+                    throw new StoreRefusedException(message, new NotFoundException(message));
+                }
+                return tx.append(entry);
+            });
         }
 
         @Override

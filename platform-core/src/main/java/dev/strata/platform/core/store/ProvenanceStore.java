@@ -27,6 +27,21 @@ public interface ProvenanceStore {
      */
     CompletableFuture<LogRecord> append(ProvenanceEntry entry);
 
+    /**
+     * Appends a record about an allocation only while the allocation is in the ledger. The
+     * allocation is looked up in the append's own transaction, after every write before it (one
+     * writer per instance; on PostgreSQL the leader's fence, or the lock every instance's writes
+     * take): a release is either before the append, which is then refused, or after it, and its
+     * {@code release} record follows this one. So the log never says something of an allocation
+     * after its release. Group-committed as any write.
+     *
+     * @param allocationId the allocation the record is about
+     * @return the record, once durable; fails with {@link StoreRefusedException}, nothing written,
+     *     with a {@link dev.strata.platform.api.exception.NotFoundException} as its cause when the
+     *     allocation is not in the ledger
+     */
+    CompletableFuture<LogRecord> appendWhileAllocated(String allocationId, ProvenanceEntry entry);
+
     /** The last record's number and hash (0 and the genesis value for an empty log). */
     ProvenanceHead head();
 

@@ -296,10 +296,27 @@ class CommitmentVerifierTest {
         }
     }
 
-    /** A ledger of fixed allocations; {@code afterListing} runs each time it is listed. */
-    static Placement ledger(List<dev.strata.platform.api.placement.Allocation> allocations, Runnable afterListing) {
+    /**
+     * A ledger of fixed allocations, committed to the store's ledger too (the verifier records a
+     * change only while the store holds its allocation); {@code afterListing} runs each time it is
+     * listed. A release frees it in both.
+     */
+    static Placement ledger(JdbcStateStore store, List<dev.strata.platform.api.placement.Allocation> allocations, Runnable afterListing) {
         Map<String, dev.strata.platform.api.placement.Allocation> byId = new java.util.concurrent.ConcurrentHashMap<>();
         allocations.forEach(a -> byId.put(a.id(), a));
+        long generation = store.ledger().generation();
+        List<java.util.concurrent.CompletableFuture<?>> committed = new java.util.ArrayList<>();
+        for (dev.strata.platform.api.placement.Allocation a : allocations) {
+            committed.add(store.ledger().commit(generation++, a, null, null));
+        }
+        committed.forEach(java.util.concurrent.CompletableFuture::join);
+        java.util.function.Function<String, dev.strata.platform.api.placement.Allocation> release = id -> {
+            dev.strata.platform.api.placement.Allocation removed = byId.remove(id);
+            if (removed != null) {
+                store.ledger().release(id, dev.strata.platform.core.store.ReleaseGuard.FORCED, null).join();
+            }
+            return removed;
+        };
         return new Placement() {
             @Override
             public PlacementDecision place(dev.strata.platform.api.contract.Contract contract, boolean dryRun) {
@@ -326,17 +343,17 @@ class CommitmentVerifierTest {
 
             @Override
             public dev.strata.platform.api.placement.Allocation release(String id) {
-                return byId.remove(id);
+                return release.apply(id);
             }
 
             @Override
             public dev.strata.platform.api.placement.Allocation forceRelease(String id) {
-                return byId.remove(id);
+                return release.apply(id);
             }
 
             @Override
             public dev.strata.platform.api.placement.Allocation releaseFor(String id, String deploymentId) {
-                return byId.remove(id);
+                return release.apply(id);
             }
         };
     }
@@ -353,8 +370,8 @@ class CommitmentVerifierTest {
         // the node is gone at first: both allocations BREACHED; when it is back, each changes
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().toBuilder().id("elsewhere").build());
         dev.strata.platform.api.placement.Allocation intruder = CommitmentCheckTest.allocation("b-1", "t2", false, CommitmentCheckTest.NODE);
-        Placement placement = ledger(List.of(CommitmentCheckTest.DEDICATED, intruder), () -> { });
         JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.DEDICATED, intruder), () -> { });
         try {
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
             assertThat(verifier.verifyAll()).as("an operator's pass").hasSize(2);
@@ -419,7 +436,7 @@ class CommitmentVerifierTest {
                 List.of(), List.of(), List.of()));
         JdbcStateStore store = StoreTestAccess.embedded(data);
         try {
-            CommitmentVerifier verifier = new CommitmentVerifier(store, ledger(ledger, () -> { }), inventory, Clock.systemUTC());
+            CommitmentVerifier verifier = new CommitmentVerifier(store, ledger(store, ledger, () -> { }), inventory, Clock.systemUTC());
             verifier.verifyAll(); // the first pass reads each allocation's last record and contract from the store
             List<Commitment> verdicts = verifier.verifyAll();
             assertThat(verdicts).hasSize(allocations + 1);
@@ -442,13 +459,94 @@ class CommitmentVerifierTest {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         dev.strata.platform.api.placement.Allocation gone = CommitmentCheckTest.allocation("a-000001", "t1", false, "gone-node");
         AtomicReference<Placement> placement = new AtomicReference<>();
-        placement.set(ledger(List.of(gone), () -> placement.get().release(gone.id())));
         JdbcStateStore store = StoreTestAccess.embedded(data);
+        placement.set(ledger(store, List.of(gone), () -> placement.get().release(gone.id())));
         try {
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement.get(), inventory, Clock.systemUTC());
             assertThat(verifier.verifyAll()).isEmpty();
             assertThat(verifier.commitments()).isEmpty();
             assertThat(records(store)).isEmpty();
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * The log as it reads one allocation's records, by kind in order; it must never say that the
+     * commitment changed after the allocation ended: no {@code commitment} record after its {@code release}.
+     */
+    static List<String> kindsOf(dev.strata.platform.core.store.StateStore store, String allocationId) {
+        return store.provenance().find(new AuditFilter(null, null, allocationId, null, null, null, null, 100, false)).stream()
+                .map(LogRecord::kind).toList();
+    }
+
+    /**
+     * The log, with {@code beforeRecord} run once just before the verifier's next {@code commitment}
+     * record is handed to it, by whichever method the verifier appends with: a release made there
+     * comes after the verifier found the allocation in the ledger and before its record is written.
+     */
+    static dev.strata.platform.core.store.ProvenanceStore releasingFirst(dev.strata.platform.core.store.ProvenanceStore real,
+            java.util.concurrent.atomic.AtomicReference<Runnable> beforeRecord) {
+        return (dev.strata.platform.core.store.ProvenanceStore) java.lang.reflect.Proxy.newProxyInstance(
+                CommitmentVerifierTest.class.getClassLoader(), new Class<?>[] {dev.strata.platform.core.store.ProvenanceStore.class},
+                (proxy, method, args) -> {
+                    boolean record = method.getName().startsWith("append") && args != null && java.util.Arrays.stream(args)
+                            .anyMatch(x -> x instanceof dev.strata.platform.core.store.ProvenanceEntry e && e.kind().equals(CommitmentVerifier.KIND));
+                    Runnable hook = record ? beforeRecord.getAndSet(null) : null;
+                    if (hook != null) {
+                        hook.run();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * An allocation released after the verifier found it in the ledger and before the record of its
+     * change reached the log (an operator's release, here made just then) is not recorded: a
+     * {@code commitment} record after its {@code release} record said the commitment changed after it
+     * ended. The store checks that the allocation is still in the ledger in the append's own
+     * transaction; the verifier then forgets it, as when it sees the release first. In a pass and on demand.
+     */
+    @Test
+    void anAllocationReleasedBetweenTheLookAndTheRecordIsNotRecordedAfterItsRelease() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            java.util.concurrent.atomic.AtomicReference<Runnable> hook = new java.util.concurrent.atomic.AtomicReference<>();
+            CommitmentVerifier verifier = new CommitmentVerifier(wrapped(store, true, store.contracts(), releasingFirst(store.provenance(), hook)),
+                    placement, inventory, Clock.systemUTC());
+            String first = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            // the site moves to a country the contract does not allow: a change, released just before its record
+            inventory(CommitmentCheckTest.fra1().toBuilder().country("US").build(), CommitmentCheckTest.node());
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            hook.set(() -> released.set(placement.release(first) != null));
+            List<Commitment> pass = verifier.verifyAll();
+            assertThat(released).as("released between the look and the record").isTrue();
+            assertThat(kindsOf(store, first)).containsExactly("placement", "release");
+            assertThat(pass).isEmpty();
+            assertThat(verifier.commitments()).isEmpty();
+            assertThatThrownBy(() -> verifier.verify(first)).isInstanceOf(NotFoundException.class);
+
+            // on demand: the same
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            String second = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            assertThat(verifier.verify(second).status()).isEqualTo(CommitmentStatus.HONORED);
+            inventory(CommitmentCheckTest.fra1().toBuilder().country("US").build(), CommitmentCheckTest.node());
+            hook.set(() -> placement.release(second));
+            assertThatThrownBy(() -> verifier.verify(second)).isInstanceOf(NotFoundException.class).hasMessageContaining(second)
+                    .hasMessageContaining("was released");
+            assertThat(hook.get()).as("the hook ran").isNull();
+            assertThat(kindsOf(store, second)).containsExactly("placement", "release");
+            assertThat(verifier.commitments()).isEmpty();
+            assertThat(records(store)).isEmpty();
+            assertThat(StoreTestAccess.verifyChain(store).holds()).isTrue();
         } finally {
             store.close();
         }
@@ -476,7 +574,7 @@ class CommitmentVerifierTest {
                 List.of(), List.of(), List.of()));
         JdbcStateStore store = StoreTestAccess.embedded(data);
         try {
-            Placement placement = ledger(ledger, () -> { });
+            Placement placement = ledger(store, ledger, () -> { });
             List<java.util.concurrent.CompletableFuture<?>> appended = new java.util.ArrayList<>();
             for (int i = 0; i < 30_000; i++) {
                 appended.add(store.provenance().append(dev.strata.platform.core.store.ProvenanceEntry.of("placement", "x", Map.of("i", i),
@@ -508,7 +606,8 @@ class CommitmentVerifierTest {
         java.util.concurrent.CountDownLatch inPass = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean block = new java.util.concurrent.atomic.AtomicBoolean();
-        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> {
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.PLACED), () -> {
             if (block.get()) {
                 inPass.countDown();
                 try {
@@ -518,7 +617,6 @@ class CommitmentVerifierTest {
                 }
             }
         });
-        JdbcStateStore store = StoreTestAccess.embedded(data);
         java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
@@ -639,8 +737,8 @@ class CommitmentVerifierTest {
     @Test
     void whereEveryInstanceWritesAChangeIsRecordedOnceNotOncePerInstance() {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> { });
         JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.PLACED), () -> { });
         try {
             CommitmentVerifier one = new CommitmentVerifier(shared(store), placement, inventory, Clock.systemUTC());
             CommitmentVerifier two = new CommitmentVerifier(shared(store), placement, inventory, Clock.systemUTC());
@@ -665,8 +763,8 @@ class CommitmentVerifierTest {
     @Test
     void aContractNotInTheStoreIsLookedForOncePerAllocation() {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        Placement placement = ledger(List.of(CommitmentCheckTest.PLACED), () -> { });
         JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.PLACED), () -> { });
         AtomicLong reads = new AtomicLong();
         dev.strata.platform.core.store.ContractStore counting = new dev.strata.platform.core.store.ContractStore() {
             @Override
@@ -712,22 +810,30 @@ class CommitmentVerifierTest {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         String node = CommitmentCheckTest.NODE;
         // no contract in the store: each allocation goes from HONORED (at placement) to AT_RISK, a change to record
-        Placement placement = ledger(List.of(CommitmentCheckTest.allocation("a-1", "t1", false, node, node + "/gpu0"),
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.allocation("a-1", "t1", false, node, node + "/gpu0"),
                 CommitmentCheckTest.allocation("a-2", "t1", false, node, node + "/gpu1"),
                 CommitmentCheckTest.allocation("a-3", "t1", false, node, node + "/gpu0")), () -> { });
-        JdbcStateStore store = StoreTestAccess.embedded(data);
         java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> gates = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean(true);
         dev.strata.platform.core.store.ProvenanceStore real = store.provenance();
         dev.strata.platform.core.store.ProvenanceStore gated = (dev.strata.platform.core.store.ProvenanceStore) java.lang.reflect.Proxy
                 .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.strata.platform.core.store.ProvenanceStore.class},
                         (proxy, method, args) -> {
-                            if (method.getName().equals("append") && hold.get()
-                                    && ((dev.strata.platform.core.store.ProvenanceEntry) args[0]).kind().equals(CommitmentVerifier.KIND)) {
-                                dev.strata.platform.core.store.ProvenanceEntry entry = (dev.strata.platform.core.store.ProvenanceEntry) args[0];
+                            dev.strata.platform.core.store.ProvenanceEntry entry = args == null ? null : java.util.Arrays.stream(args)
+                                    .filter(dev.strata.platform.core.store.ProvenanceEntry.class::isInstance)
+                                    .map(dev.strata.platform.core.store.ProvenanceEntry.class::cast).findFirst().orElse(null);
+                            if (method.getName().startsWith("append") && hold.get() && entry != null
+                                    && entry.kind().equals(CommitmentVerifier.KIND)) {
                                 java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
                                 gates.put(String.valueOf(entry.subjects().get("allocation")), gate);
-                                return gate.thenCompose(open -> real.append(entry));
+                                return gate.thenCompose(open -> {
+                                    try {
+                                        return (java.util.concurrent.CompletableFuture<?>) method.invoke(real, args);
+                                    } catch (ReflectiveOperationException e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                });
                             }
                             try {
                                 return method.invoke(real, args);

@@ -285,6 +285,55 @@ abstract class StateStoreContract {
     }
 
     /**
+     * A record of an allocation is appended only while the allocation is in the ledger, looked up in
+     * the append's own transaction: queued after a release, it is refused and nothing is written (the
+     * log never says something of an allocation after its release); queued before one, it precedes
+     * the release's record. A refused append leaves the others of its group commit alone.
+     */
+    @Test
+    void aRecordOfAnAllocationIsAppendedOnlyWhileTheAllocationIsInTheLedger() {
+        JdbcStateStore store = store();
+        LedgerStore ledger = store.ledger();
+        String kept = ledger.nextId();
+        String gone = ledger.nextId();
+        join(ledger.commit(0, Stores.allocation(kept, "n1", List.of("gpu0")), null, null));
+        join(ledger.commit(1, Stores.allocation(gone, "n2", List.of("gpu0")), null, null));
+
+        CompletableFuture<LedgerChange> release = ledger.release(gone, ReleaseGuard.UNHELD,
+                ProvenanceEntry.of("release", "karaf", Map.of(), "allocation", gone));
+        List<CompletableFuture<LogRecord>> appended = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String about = i % 2 == 0 ? kept : gone;
+            appended.add(store.provenance().appendWhileAllocated(about, ProvenanceEntry.of("commitment", "system", Map.of("i", i),
+                    "allocation", about)));
+        }
+        join(release);
+        for (int i = 0; i < appended.size(); i++) {
+            CompletableFuture<LogRecord> f = appended.get(i);
+            if (i % 2 == 0) {
+                assertThat(join(f).subjects()).containsEntry("allocation", kept);
+            } else {
+                assertThatThrownBy(() -> join(f)).isInstanceOf(StoreRefusedException.class).hasCauseInstanceOf(NotFoundException.class)
+                        .hasMessage("no allocation '" + gone + "' in the ledger: the commitment record of it is not appended");
+            }
+        }
+        assertThat(store.provenance().find(new AuditFilter(null, null, gone, null, null, null, null, 100, false)))
+                .extracting(LogRecord::kind).containsExactly("release");
+        assertThatThrownBy(() -> join(store.provenance().appendWhileAllocated("a-999999", ProvenanceEntry.of("commitment", "system", Map.of()))))
+                .isInstanceOf(StoreRefusedException.class).hasCauseInstanceOf(NotFoundException.class);
+
+        // queued before the release: recorded, and the release's record follows it
+        CompletableFuture<LogRecord> before = store.provenance().appendWhileAllocated(kept, ProvenanceEntry.of("commitment", "system",
+                Map.of("last", true), "allocation", kept));
+        LedgerChange released = join(ledger.release(kept, ReleaseGuard.UNHELD, ProvenanceEntry.of("release", "karaf", Map.of(), "allocation", kept)));
+        assertThat(join(before).seq()).isLessThan(released.provenanceSeq());
+        assertThat(store.provenance().head().seq()).isEqualTo(1 + 20 + 1 + 1);
+        Verification v = verifyChain(store);
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        store.close();
+    }
+
+    /**
      * Every write batch chains from the log's head as stored, not from the head this instance
      * remembers: a record that something else appended (direct SQL here) is chained onto. With a
      * remembered head, the next append took the same seq and failed on the primary key.
