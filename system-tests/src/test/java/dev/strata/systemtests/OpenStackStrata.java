@@ -5,6 +5,7 @@ import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
+import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StoreInstallation;
@@ -53,7 +54,9 @@ final class OpenStackStrata implements AutoCloseable {
         this.serviceId = serviceIds.incrementAndGet();
         // the current provider's discovery as the inventory: it follows the provider across swaps
         this.inventory = new ProviderInventory(() -> this.provider, null, java.util.function.UnaryOperator.identity());
-        this.placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
+        // durable, on the store the deployments are in, as Strata runs it: the store stores a deployment only on an allocation its
+        // ledger holds
+        this.placement = PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0);
         providers.add(PROVIDER_ID, serviceId, provider);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
     }

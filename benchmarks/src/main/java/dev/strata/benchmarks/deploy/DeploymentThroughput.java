@@ -14,6 +14,7 @@ import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
 import dev.strata.platform.core.deployment.Reconciler;
+import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.DataSources;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -191,7 +192,8 @@ public final class DeploymentThroughput {
                     return last;
                 }
             };
-            Placement placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
+            // the durable ledger on the same store, as in Strata: the store stores a deployment only on an allocation its ledger holds
+            Placement placement = PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0);
             ProvisioningProviders providers = new ProvisioningProviders();
             provisioning = memory ? new MemoryProvisioning("aws") : aws;
             providers.add("aws", 1, provisioning);

@@ -29,6 +29,9 @@ public interface Deployments {
      * @return the decision and, when placed, the deployment (state {@link DeploymentState#REQUESTED}: stored, no provider called yet)
      * @throws dev.strata.platform.api.exception.ProviderFailureException when a member was bound to
      *     a node or offer whose provider cannot provision (nothing is kept: the allocation is released)
+     * @throws dev.strata.platform.api.exception.ConflictException naming the allocation when it was
+     *     released (a forced release) after placement placed it and before the deployment was stored;
+     *     nothing is kept and nothing provisioned
      */
     DeploymentResult deploy(Contract contract, String actor);
 

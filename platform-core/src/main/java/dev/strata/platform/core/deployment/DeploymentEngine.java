@@ -316,6 +316,17 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 }
             }
             releaseQuietly(decision.allocationId(), id, contract.name());
+            if (e instanceof StoreRefusedException refused && refused.getCause() instanceof ConflictException) {
+                // the store refused the deployment because its allocation was released after placement (a forced release):
+                // nothing of it was written, and no provider was called
+                ConflictException released = new ConflictException("deployment " + id + " of " + contract.name() + " was not started: "
+                        + "its allocation " + decision.allocationId() + " was released after placement placed it and before the "
+                        + "deployment was stored (a forced release: strata:release --force, or Placement.forceRelease); nothing was "
+                        + "provisioned and nothing of the deployment is stored; deploy the contract again to place it anew");
+                released.initCause(refused);
+                LOG.warn("{}", released.getMessage());
+                throw released;
+            }
             throw e;
         }
         LOG.info("Deployment {} of {} (tenant {}) requested by {}: {} members, allocation {}", created.id(), contract.name(),

@@ -18,10 +18,15 @@ public interface DeploymentStore {
     String nextId();
 
     /**
-     * Creates a deployment with its members (version 1).
+     * Creates a deployment with its members (version 1), on an allocation that is in the ledger:
+     * the allocation is looked up in the create's own transaction, after every write before it, so
+     * a release is either before it (the create is refused) or after it (and the release's check of
+     * the deployments holding the allocation sees this one).
      *
      * @param why the provenance record appended with it, or null
-     * @return fails with {@link StoreRefusedException} when the id exists
+     * @return fails with {@link StoreRefusedException}, nothing written, when the id exists, or (with
+     *     a {@link dev.strata.platform.api.exception.ConflictException} as its cause, naming the
+     *     allocation) when its allocation is not in the ledger
      */
     CompletableFuture<DeploymentRecord> create(NewDeployment deployment, ProvenanceEntry why);
 

@@ -1133,6 +1133,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 if (deployment(c, d.id()).isPresent()) {
                     throw new StoreRefusedException("deployment " + d.id() + " exists already");
                 }
+                // read in this transaction, after every write before it, as a release's check of the deployments holding its
+                // allocation is: a release before it is seen here, and one after it sees this deployment
+                if (d.allocationId() != null && !allocated(tx, d.allocationId())) {
+                    String message = "deployment " + d.id() + " is not stored: its allocation " + d.allocationId() + " is no longer in the "
+                            + "ledger (released after placement placed it for the deployment, before the deployment was stored, as a "
+                            + "forced release does: strata:release --force, Placement.forceRelease)";
+                    throw new StoreRefusedException(message, new ConflictException(message));
+                }
                 long now = tx.nowMillis();
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO deployment (id, allocation_id, contract_id, tenant, state, message, "
                         + "spec, version, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, NULL, ?, 1, ?, ?)")) {

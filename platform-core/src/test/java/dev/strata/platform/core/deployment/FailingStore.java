@@ -41,6 +41,8 @@ final class FailingStore implements StateStore {
     volatile Predicate<MemberRecord> failMember = r -> false;
     /** Operations to fail to begin. */
     volatile Predicate<NewOperation> failBegin = o -> false;
+    /** Runs before each deployment create is handed to the store (a release made there comes between placement and the create). */
+    volatile java.util.function.Consumer<NewDeployment> beforeCreate = n -> { };
     /** Deployment creates to fail (nothing stored). */
     volatile Predicate<NewDeployment> failCreate = n -> false;
     /** Deployment creates that are committed and then reported failed, as a commit whose acknowledgement was lost. */
@@ -167,6 +169,7 @@ final class FailingStore implements StateStore {
 
             @Override
             public CompletableFuture<DeploymentRecord> create(NewDeployment deployment, ProvenanceEntry why) {
+                beforeCreate.accept(deployment);
                 if (failCreate.test(deployment)) {
                     return failed("deployment " + deployment.id());
                 }

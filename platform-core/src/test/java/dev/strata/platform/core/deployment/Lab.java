@@ -35,7 +35,8 @@ import org.osgi.util.converter.Converters;
 /**
  * A laboratory for the deployment engine: an embedded state store in a folder, an inventory of
  * nodes at two sites (providers {@code lab} and {@code lab2}, and {@code declared}, which cannot
- * provision), the real placement engine, and scripted provisioning providers.
+ * provision), the real placement engine over the store's durable ledger (as Strata runs it: the
+ * store stores a deployment only on an allocation its ledger holds), and scripted provisioning providers.
  */
 final class Lab implements AutoCloseable {
 
@@ -71,7 +72,7 @@ final class Lab implements AutoCloseable {
                 return snapshot;
             }
         };
-        this.placement = PlacementEngines.create(inventory, "strata", Clock.systemUTC());
+        this.placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0);
         this.lab = new ScriptedProvider("lab", labVendor);
         this.lab2 = new ScriptedProvider("lab2", lab2Vendor);
         providers.add("lab", 1, lab);

@@ -160,6 +160,55 @@ class ReleaseGuardTest {
         }
     }
 
+    /**
+     * A forced release between a deploy's placement and its deployment being stored (an operator's,
+     * while the engine prepares the deployment) fails the deploy cleanly: the store refuses the
+     * deployment on an allocation no longer in the ledger, in the create's own transaction, so no
+     * deployment is stored, no provider is called, nothing is recorded of it, and the message names
+     * the allocation. Before, the deployment was stored and its machines made on capacity placement
+     * had freed.
+     */
+    @Test
+    void aForcedReleaseBetweenPlacementAndStoringFailsTheDeployCleanly() {
+        try (Lab lab = new Lab(dir)) {
+            FailingStore store = new FailingStore(lab.store);
+            Placement placement = dev.strata.platform.core.placement.PlacementEngines.durable(lab.inventory, store, "strata",
+                    java.time.Clock.systemUTC(), 0);
+            java.util.concurrent.atomic.AtomicReference<dev.strata.platform.core.store.NewDeployment> creating =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            store.beforeCreate = n -> {
+                if (creating.compareAndSet(null, n)) {
+                    placement.forceRelease(n.allocationId());
+                }
+            };
+            try (DeploymentEngine engine = new DeploymentEngine(store, placement, lab.inventory, lab.providers, null, Lab.FAST,
+                    java.time.Clock.systemUTC())) {
+                Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> engine.deploy(lab.workers("train", 2, "lab", ""),
+                        "alice"));
+                String d = creating.get().id();
+                String a = creating.get().allocationId();
+                assertThat(failed).isInstanceOf(ConflictException.class).hasMessage("deployment " + d + " of train was not started: its "
+                        + "allocation " + a + " was released after placement placed it and before the deployment was stored (a forced "
+                        + "release: strata:release --force, or Placement.forceRelease); nothing was provisioned and nothing of the "
+                        + "deployment is stored; deploy the contract again to place it anew");
+                assertThat(lab.store.deployments().get(d)).as("no deployment stored").isEmpty();
+                assertThat(engine.list()).isEmpty();
+                assertThat(lab.store.deployments().unfinishedOperations()).isEmpty();
+                assertThat(placement.allocation(a)).isEmpty();
+                assertThat(lab.store.provenance().find(new AuditFilter(null, null, a, null, null, null, null, 100, false)))
+                        .extracting(LogRecord::kind).containsExactly("placement", "release");
+                engine.reconcileNow();
+                engine.awaitIdle(PATIENCE);
+                assertThat(lab.lab.creates).as("no provider called").isEmpty();
+                assertThat(lab.lab.live()).isEmpty();
+
+                // the next deploy is placed and stored as any
+                Deployment next = running(lab, engine, "next");
+                assertThat(placement.allocations()).extracting(Allocation::id).containsExactly(next.allocationId());
+            }
+        }
+    }
+
     /** A deleted deployment holds nothing: an allocation it left (kept after a restart) is released as any other. */
     @Test
     void anAllocationOnlyADeletedDeploymentNamesIsReleasedWithoutForce() {

@@ -105,6 +105,28 @@ class SharedWritersPostgresTest {
     }
 
     /**
+     * Instance A places an allocation for a deployment; before A stores the deployment, instance B
+     * releases the allocation by force. A's create checks the ledger in its own transaction, after
+     * B's release (the lock every instance's writes take orders them): refused, nothing written.
+     * Before, the deployment was stored on capacity B had freed.
+     */
+    @Test
+    void aDeploymentIsNotStoredOnAnAllocationAnotherInstanceReleased() throws Exception {
+        String url = pg.newDatabase("shared_deploy_" + DATABASES.incrementAndGet());
+        try (JdbcStateStore a = instance(url, "strata-a"); JdbcStateStore b = instance(url, "strata-b")) {
+            String allocation = a.ledger().nextId();
+            String deployment = a.deployments().nextId();
+            StoreLedger.join(a.ledger().commitPlacement(a.ledger().generation(), gpu(allocation, "node-0", "gpu0"), null, null, deployment));
+            StoreLedger.join(b.ledger().release(allocation, dev.strata.platform.core.store.ReleaseGuard.FORCED, null));
+            assertThatThrownBy(() -> StoreLedger.join(a.deployments().create(new dev.strata.platform.core.store.NewDeployment(deployment,
+                    allocation, null, "tenant-a", "requested", null, List.of()), null)))
+                    .isInstanceOf(dev.strata.platform.api.exception.ConflictException.class)
+                    .hasMessageStartingWith("deployment " + deployment + " is not stored: its allocation " + allocation + " is no longer in the ledger");
+            assertThat(b.deployments().get(deployment)).isEmpty();
+        }
+    }
+
+    /**
      * Two instances, four threads, 200 writes of distinct tenants, each with its provenance record.
      * Before, two instances' transactions both read the log's head and appended after it, and one
      * failed on the primary key ({@code duplicate key value violates unique constraint

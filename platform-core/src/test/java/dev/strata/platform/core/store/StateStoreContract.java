@@ -285,6 +285,53 @@ abstract class StateStoreContract {
     }
 
     /**
+     * A deployment is stored only on an allocation in the ledger, looked up in the create's own
+     * transaction: a forced release queued between placement and the create (an operator's, while
+     * the deployment engine prepares the deployment) refuses the create, and nothing of the
+     * deployment is written; a release queued after the create sees the deployment holding it.
+     */
+    @Test
+    void aDeploymentIsStoredOnlyOnAnAllocationInTheLedger() {
+        JdbcStateStore store = store();
+        LedgerStore ledger = store.ledger();
+        String a = ledger.nextId();
+        String d = store.deployments().nextId();
+        join(ledger.commitPlacement(0, Stores.allocation(a, "n1", List.of("gpu0")), null, null, d));
+        long head = store.provenance().head().seq();
+
+        CompletableFuture<LedgerChange> forced = ledger.release(a, ReleaseGuard.FORCED,
+                ProvenanceEntry.of("release", "karaf", Map.of("forced", true), "allocation", a));
+        CompletableFuture<DeploymentRecord> created = store.deployments().create(new NewDeployment(d, a, null, "bank-risk", "requested", null,
+                List.of(new MemberRecord(d, "worker-0", "n1", "aws", "requested", null, null))),
+                ProvenanceEntry.of("deployment", "karaf", Map.of(), "deployment", d, "allocation", a));
+        join(forced);
+        assertThatThrownBy(() -> join(created)).isInstanceOf(StoreRefusedException.class)
+                .hasCauseInstanceOf(dev.strata.platform.api.exception.ConflictException.class)
+                .hasMessageStartingWith("deployment " + d + " is not stored: its allocation " + a + " is no longer in the ledger (released "
+                        + "after placement placed it for the deployment, before the deployment was stored");
+        assertThat(store.deployments().get(d)).as("nothing written").isEmpty();
+        assertThat(store.deployments().members(d)).isEmpty();
+        assertThat(store.provenance().find(new AuditFilter(null, null, null, d, null, null, null, 10, false))).isEmpty();
+        assertThat(store.provenance().head().seq()).as("the release's record only").isEqualTo(head + 1);
+        assertThatThrownBy(() -> join(store.deployments().create(new NewDeployment(store.deployments().nextId(), "a-999999", null, "bank-risk",
+                "requested", null, List.of()), null))).isInstanceOf(StoreRefusedException.class).hasMessageContaining("a-999999");
+
+        // the create first: stored, and a release queued after it finds the deployment holding the allocation
+        String a2 = ledger.nextId();
+        String d2 = store.deployments().nextId();
+        join(ledger.commitPlacement(ledger.generation(), Stores.allocation(a2, "n1", List.of("gpu0")), null, null, d2));
+        CompletableFuture<DeploymentRecord> stored = store.deployments().create(new NewDeployment(d2, a2, null, "bank-risk", "requested", null,
+                List.of()), null);
+        CompletableFuture<LedgerChange> unforced = ledger.release(a2, ReleaseGuard.UNHELD, null);
+        assertThat(join(stored).allocationId()).isEqualTo(a2);
+        assertThatThrownBy(() -> join(unforced)).isInstanceOf(StoreRefusedException.class).hasMessageContaining("held by deployment " + d2);
+        assertThat(ledger.get(a2)).isPresent();
+        Verification v = verifyChain(store);
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        store.close();
+    }
+
+    /**
      * A record of an allocation is appended only while the allocation is in the ledger, looked up in
      * the append's own transaction: queued after a release, it is refused and nothing is written (the
      * log never says something of an allocation after its release); queued before one, it precedes
