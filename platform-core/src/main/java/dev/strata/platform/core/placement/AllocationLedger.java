@@ -112,6 +112,15 @@ interface AllocationLedger {
     default void checkRelease(String id, ReleaseGuard guard) {
     }
 
+    /**
+     * The tenants a deployment id belongs to: the deployment's stored under it, and those of the
+     * allocations placed for it (a deployment being made); empty for an id nothing names, and in a
+     * ledger that knows no deployments.
+     */
+    default java.util.Set<String> deploymentTenants(String deploymentId) {
+        return java.util.Set.of();
+    }
+
     /** Appends a provenance record on its own (a dry run); a ledger without a log ignores it. */
     default CompletableFuture<?> record(ProvenanceEntry entry) {
         return CompletableFuture.completedFuture(null);

@@ -239,6 +239,11 @@ final class PlacementEngine {
         return ledger.get(id);
     }
 
+    /** See {@link AllocationLedger#deploymentTenants}. */
+    java.util.Set<String> deploymentTenants(String deploymentId) {
+        return ledger.deploymentTenants(deploymentId);
+    }
+
     /** Decisions decided again because the ledger moved while they decided. */
     long retries() {
         return retries.get();

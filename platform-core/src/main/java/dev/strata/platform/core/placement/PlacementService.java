@@ -152,6 +152,12 @@ public class PlacementService implements Placement, MultiCollector {
                         + "the deployment will be stored under");
             }
             TenantAccess.require(contract.tenant(), "place contract " + contract.name());
+            if (TenantAccess.restriction().isPresent()) {
+                // the id must not be another tenant's deployment: placed for it, the allocation would be held by that
+                // deployment (a release refused naming it), or freed with it as one never stored
+                TenantAccess.requireAll(engine.deploymentTenants(deploymentId), "place contract " + contract.name() + " for deployment "
+                        + deploymentId + ", which is not one of its tenants'");
+            }
             return engine.place(contract, false, deploymentId);
         });
     }

@@ -209,6 +209,11 @@ final class StoreLedger implements AllocationLedger {
     }
 
     @Override
+    public Set<String> deploymentTenants(String deploymentId) {
+        return store.ledger().deploymentTenants(deploymentId);
+    }
+
+    @Override
     public CompletableFuture<?> record(ProvenanceEntry entry) {
         return store.provenance().append(entry);
     }

@@ -75,6 +75,20 @@ public final class TenantAccess {
     }
 
     /**
+     * Refuses, unless the caller may act for every one of {@code tenants} (those of something the
+     * call names), without naming them: another tenant's is not told to a tenant's user.
+     *
+     * @param what what was asked, saying why ({@code place contract llm for deployment d-000042, which is not one of its tenants'})
+     * @throws AuthorizationException naming the user and the tenants it may act for
+     */
+    public static void requireAll(java.util.Collection<String> tenants, String what) {
+        Optional<Set<String>> only = restriction();
+        if (only.isPresent() && !tenants.stream().allMatch(t -> allows(only.get(), t))) {
+            throw new AuthorizationException(restricted(only.get()) + ": refused to " + what);
+        }
+    }
+
+    /**
      * Refuses a tenant's user: for what spans every tenant.
      *
      * @param why why it spans every tenant ({@code the provenance log is one chain of every tenant's records})

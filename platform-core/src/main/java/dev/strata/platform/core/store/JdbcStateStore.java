@@ -660,6 +660,25 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             });
         }
 
+        @Override
+        public java.util.Set<String> deploymentTenants(String deploymentId) {
+            return read(c -> {
+                java.util.Set<String> out = new java.util.TreeSet<>();
+                // (allocation.deployment_id has no index: read for a tenant's user's placement for a deployment only)
+                try (PreparedStatement p = c.prepareStatement("SELECT tenant FROM deployment WHERE id = ? UNION "
+                        + "SELECT tenant FROM allocation WHERE deployment_id = ?")) {
+                    p.setString(1, deploymentId);
+                    p.setString(2, deploymentId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getString(1));
+                        }
+                    }
+                }
+                return out;
+            });
+        }
+
         private CompletableFuture<LedgerChange> commitWith(long expectedGeneration, Allocation a, String contractId, NewContract contract,
                 ProvenanceEntry why, String deploymentId) {
             return write(tx -> {

@@ -64,6 +64,13 @@ public interface LedgerStore {
     java.util.SortedMap<String, String> placedForMissingDeployments();
 
     /**
+     * The tenants a deployment id belongs to: the tenant of the deployment stored under it, and those
+     * of the allocations placed for it (a deployment being made, or never stored); empty for an id
+     * nothing names.
+     */
+    java.util.Set<String> deploymentTenants(String deploymentId);
+
+    /**
      * Removes an allocation (any generation) if the deployments holding it allow it: the
      * deployments are read in the release's own transaction, after every write before it, so no
      * deployment is stored between the check and the release.

@@ -117,6 +117,11 @@ final class FailingStore implements StateStore {
             }
 
             @Override
+            public java.util.Set<String> deploymentTenants(String deploymentId) {
+                return l.deploymentTenants(deploymentId);
+            }
+
+            @Override
             public java.util.Optional<String> releaseRefusal(Allocation allocation, ReleaseGuard guard) {
                 return blindFirstLook ? java.util.Optional.empty() : l.releaseRefusal(allocation, guard);
             }

@@ -76,6 +76,46 @@ class TenantAccessTest {
         assertThat(service.allocations()).extracting(Allocation::id).containsExactly(theirs.allocationId());
     }
 
+    /**
+     * A tenant's user places only for its tenants' deployments: the id of another tenant's
+     * deployment, stored or being made (placed for, not stored yet), is refused before anything is
+     * decided, without naming the other tenant. Before, the allocation was placed for that
+     * deployment: held by it (a release refused naming it and its state), or freed with it as one
+     * never stored.
+     */
+    @Test
+    void aTenantsUserDoesNotPlaceForAnotherTenantsDeployment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        try {
+            dev.strata.platform.api.placement.Placement service = PlacementEngines.durable(infra.inventory(), store, "strata",
+                    java.time.Clock.systemUTC(), 1);
+            String acmes = "{name: other, tenant: acme, members: [{name: m, cpu: 1, gpus: 1}]}";
+            PlacementDecision stored = service.placeFor(TenantQuotasTest.contract(acmes), "d-000001");
+            store.deployments().create(new dev.strata.platform.core.store.NewDeployment("d-000001", stored.allocationId(), null, "acme",
+                    "requested", null, List.of()), null).join();
+            PlacementDecision underWay = service.placeFor(TenantQuotasTest.contract(acmes), "d-000002"); // placed, not stored yet
+            long generation = store.ledger().generation();
+            String mine = "{name: mine, tenant: bank, members: [{name: m, cpu: 1, gpus: 1}]}";
+            for (String other : List.of("d-000001", "d-000002")) {
+                assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.placeFor(TenantQuotasTest.contract(mine), other), "ssh",
+                        "tenant:bank")).isInstanceOf(AuthorizationException.class)
+                        .hasMessage("user ann may act for tenant bank only (its roles tenant:ID): refused to place contract mine for "
+                                + "deployment " + other + ", which is not one of its tenants'");
+            }
+            assertThat(store.ledger().generation()).as("nothing placed").isEqualTo(generation);
+            assertThat(store.ledger().placedForMissingDeployments()).containsOnlyKeys(underWay.allocationId());
+
+            // its own deployment's id (a new one) is placed for; an operator is not restricted
+            assertThat(TenantUsers.as("ann", () -> service.placeFor(TenantQuotasTest.contract(mine), "d-000003"), "tenant:bank").placed())
+                    .isTrue();
+            assertThat(TenantUsers.as("root", () -> service.placeFor(TenantQuotasTest.contract(mine), "d-000004"), "tenant:bank", "admin")
+                    .placed()).isTrue();
+        } finally {
+            store.close();
+        }
+    }
+
     @Test
     void theVisibleItemsKeepTheirOrderAndAPlatformRunSeesEverything() {
         List<String> items = List.of("b:1", "a:2", "b:3");
