@@ -38,6 +38,9 @@ class MappingTest {
     void statesNotRunningSayWhy() {
         assertThat(ServerStates.notRunning("SHUTOFF")).isEqualTo("server is SHUTOFF, not running (stopped or parked behind Strata's back)");
         assertThat(ServerStates.notRunning("SOMETHING_NEW")).isEqualTo("server has status 'SOMETHING_NEW', which Strata does not know");
+        // a documented status (nova-compute down): said as what it means, not as one Strata does not know
+        assertThat(ServerStates.notRunning("UNKNOWN")).isEqualTo("Nova does not know the server's state now (status UNKNOWN: the "
+                + "nova-compute service of its host does not answer); it may still be running");
     }
 
     @Test

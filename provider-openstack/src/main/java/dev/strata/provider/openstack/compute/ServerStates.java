@@ -39,6 +39,8 @@ public final class ServerStates {
             case "SHUTOFF", "STOPPED", "PAUSED", "SUSPENDED", "SHELVED", "SHELVED_OFFLOADED", "RESCUE" ->
                     "server is " + status + ", not running (stopped or parked behind Strata's back)";
             case "ERROR" -> "server is in ERROR";
+            case "UNKNOWN" -> "Nova does not know the server's state now (status UNKNOWN: the nova-compute service of its host does "
+                    + "not answer); it may still be running";
             default -> "server has status '" + status + "', which Strata does not know";
         };
     }
