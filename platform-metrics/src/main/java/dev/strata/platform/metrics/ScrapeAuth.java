@@ -1,11 +1,13 @@
 package dev.strata.platform.metrics;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>The file is read again at every scrape, so a token is rotated by rewriting its file, without a
  * configuration change. It must hold one line of at least {@link #MIN_TOKEN_LENGTH} visible ASCII
  * characters (whitespace around it is ignored, as Prometheus ignores it). Fails closed: while the
- * file is missing, unreadable or holds no such token, every scrape is refused as
+ * file is missing, unreadable, not a regular file (a FIFO or a device is never read: it could hold
+ * the scrape) or holds no such token, every scrape is refused as
  * {@link Outcome#UNAVAILABLE} and the problem is logged (once until it changes) naming the file,
  * never its content. The token is compared through SHA-256 digests in constant time, so neither its
  * length nor a common prefix shows in how long a refusal takes; it is never logged.
@@ -175,11 +178,26 @@ final class ScrapeAuth {
     static String token(Path file) {
         byte[] bytes;
         try {
-            if (Files.size(file) > MAX_TOKEN_FILE) {
-                throw new UnusableTokenFile("token file " + file + " is larger than " + MAX_TOKEN_FILE
-                        + " bytes; expected one line holding the token");
+            // a link is followed (a mounted secret is one); what it ends at must be a regular file: a FIFO would hold the
+            // read (and every scrape behind it) until something writes to it, a device such as /dev/zero never ends
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
+                throw new UnusableTokenFile("token file " + file + " is a directory; expected a file holding the token");
             }
-            bytes = Files.readAllBytes(file);
+            if (!attributes.isRegularFile()) {
+                throw new UnusableTokenFile("token file " + file + " is not a regular file (a FIFO, a device or a socket); expected a "
+                        + "file holding the token");
+            }
+            if (attributes.size() > MAX_TOKEN_FILE) {
+                throw tooLarge(file);
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                // at most one byte more than a token file may hold: one replaced by a larger file since is not read whole
+                bytes = in.readNBytes((int) MAX_TOKEN_FILE + 1);
+            }
+            if (bytes.length > MAX_TOKEN_FILE) {
+                throw tooLarge(file);
+            }
         } catch (NoSuchFileException e) {
             throw new UnusableTokenFile("token file " + file + " does not exist; expected a file holding the token");
         } catch (IOException e) {
@@ -201,6 +219,10 @@ final class ScrapeAuth {
                     + MIN_TOKEN_LENGTH + " (openssl rand -hex 32 writes 64)");
         }
         return token;
+    }
+
+    private static UnusableTokenFile tooLarge(Path file) {
+        return new UnusableTokenFile("token file " + file + " is larger than " + MAX_TOKEN_FILE + " bytes; expected one line holding the token");
     }
 
     private static byte[] sha256(String s) {

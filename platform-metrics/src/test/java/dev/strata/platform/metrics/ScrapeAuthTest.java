@@ -2,12 +2,16 @@ package dev.strata.platform.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.strata.platform.metrics.ScrapeAuth.Outcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,5 +108,43 @@ class ScrapeAuthTest {
         assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
         assertThat(auth).hasToString("every scrape refused: tokenFile 'metrics\\u0000.token' of configuration dev.strata.platform.metrics is not "
                 + "a valid path (Nul character not allowed); expected the path of a file holding the scrape token");
+    }
+
+    /**
+     * A token file that is not a regular file gives no token, and does not hold the scrape: a FIFO
+     * would block the read until something writes to it (and every other scrape behind it, the file
+     * being read under a lock), a device such as /dev/zero never ends.
+     */
+    @Test
+    void aTokenFileThatIsNotARegularFileRefusesEveryScrapeAtOnce() throws Exception {
+        Path fifo = etc.resolve("metrics.token");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        assumeTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo is needed");
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            assertThat(auth.check("Bearer " + TOKEN)).as("a FIFO").isEqualTo(Outcome.UNAVAILABLE);
+            assertThatThrownBy(() -> ScrapeAuth.token(fifo)).hasMessage("token file " + fifo
+                    + " is not a regular file (a FIFO, a device or a socket); expected a file holding the token");
+        });
+        Files.delete(fifo);
+
+        Path directory = Files.createDirectory(etc.resolve("metrics.token"));
+        assertThat(auth.check("Bearer " + TOKEN)).as("a directory").isEqualTo(Outcome.UNAVAILABLE);
+        assertThatThrownBy(() -> ScrapeAuth.token(directory)).hasMessage("token file " + directory
+                + " is a directory; expected a file holding the token");
+        Files.delete(directory);
+
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            Files.createSymbolicLink(etc.resolve("metrics.token"), zero);
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThat(auth.check("Bearer " + TOKEN)).as("a link to /dev/zero")
+                    .isEqualTo(Outcome.UNAVAILABLE));
+            Files.delete(etc.resolve("metrics.token"));
+        }
+        Path real = etc.resolve("real.token");
+        Files.writeString(real, TOKEN + "\n");
+        Files.createSymbolicLink(etc.resolve("metrics.token"), real);
+        assertThat(auth.check("Bearer " + TOKEN)).as("a link to a regular file is followed (as a mounted secret is one)")
+                .isEqualTo(Outcome.ALLOWED);
     }
 }
