@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The file is read again at every scrape, so a token is rotated by rewriting its file, without a
  * configuration change. It must hold one line of at least {@link #MIN_TOKEN_LENGTH} visible ASCII
- * characters (whitespace around it is ignored, as Prometheus ignores it). Fails closed: while the
+ * characters (spaces around it and line ends after it are ignored; a blank line before it is a
+ * line too, since only a secret file's first line is masked in what providers write). Fails closed: while the
  * file is missing, unreadable, not a regular file (a FIFO or a device is never read: it could hold
  * the scrape) or holds no such token, every scrape is refused as
  * {@link Outcome#UNAVAILABLE} and the problem is logged (once until it changes) naming the file,
@@ -203,11 +204,15 @@ final class ScrapeAuth {
         } catch (IOException e) {
             throw new UnusableTokenFile("token file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
-        String token = new String(bytes, StandardCharsets.UTF_8).strip();
+        String content = new String(bytes, StandardCharsets.UTF_8);
+        String token = content.strip();
         if (token.isEmpty()) {
             throw new UnusableTokenFile("token file " + file + " is empty; expected one line holding the token");
         }
-        if (token.indexOf('\n') >= 0 || token.indexOf('\r') >= 0) {
+        // the token is the first line: the configuration recorder masks a secret file's first line wherever a provider
+        // writes it, so a token after a blank line would be let through and not masked
+        String rest = content.stripTrailing();
+        if (rest.indexOf('\n') >= 0 || rest.indexOf('\r') >= 0) {
             throw new UnusableTokenFile("token file " + file + " holds more than one line; expected one line holding the token");
         }
         if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {

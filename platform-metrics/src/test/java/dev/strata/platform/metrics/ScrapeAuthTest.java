@@ -147,4 +147,22 @@ class ScrapeAuthTest {
         assertThat(auth.check("Bearer " + TOKEN)).as("a link to a regular file is followed (as a mounted secret is one)")
                 .isEqualTo(Outcome.ALLOWED);
     }
+
+    /**
+     * The token is the file's first line: the configuration recorder masks a secret file's first
+     * line wherever a provider writes it, so a file whose token comes after a blank line would be
+     * let through but not masked. It is refused as more than one line.
+     */
+    @Test
+    void aTokenAfterABlankLineIsMoreThanOneLine() throws IOException {
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        for (String content : new String[] {"\n" + TOKEN + "\n", "  \r\n" + TOKEN, "\n\n" + TOKEN}) {
+            Path file = tokenFile(content);
+            assertThat(auth.check("Bearer " + TOKEN)).as("file holding %s", content.replace("\n", "\\n").replace("\r", "\\r"))
+                    .isEqualTo(Outcome.UNAVAILABLE);
+            assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("more than one line").hasMessageNotContaining(TOKEN);
+        }
+        tokenFile(" " + TOKEN + " \r\n\n");
+        assertThat(auth.check("Bearer " + TOKEN)).as("spaces around it, blank lines after it").isEqualTo(Outcome.ALLOWED);
+    }
 }
