@@ -45,6 +45,8 @@ public class MetricsServlet extends HttpServlet {
     static final String PID = "dev.strata.platform.metrics";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServlet.class);
+    /** The methods answered (TRACE is refused, other methods are HttpServlet's 405). */
+    private static final String ALLOWED_METHODS = "GET, HEAD, OPTIONS";
 
     private final transient MetricSources sources = new MetricSources();
     private transient volatile ScrapeAuth auth = ScrapeAuth.open();
@@ -102,6 +104,21 @@ public class MetricsServlet extends HttpServlet {
         response.setContentType(page.contentType());
         response.setContentLength(page.body().length);
         response.getOutputStream().write(page.body());
+    }
+
+    /**
+     * Refused: HttpServlet's TRACE echoes every header of the request, the scrape token with them,
+     * which a proxy that adds the token for its scrapers would hand to anyone who reaches it.
+     */
+    @Override
+    protected void doTrace(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader("Allow", ALLOWED_METHODS);
+        plain(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "only GET and HEAD are answered here\n");
+    }
+
+    @Override
+    protected void doOptions(HttpServletRequest request, HttpServletResponse response) {
+        response.setHeader("Allow", ALLOWED_METHODS);
     }
 
     private static void plain(HttpServletResponse response, int status, String text) throws IOException {

@@ -1,0 +1,167 @@
+package dev.strata.platform.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.WriteListener;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The servlet as the HTTP whiteboard calls it, with a scrape token configured: which methods answer, and what. */
+class MetricsServletTest {
+
+    private static final String TOKEN = "3f9c1e7a2b8d4c6e0a5f1b9d7c3e2a4f";
+
+    @TempDir
+    Path etc;
+    private MetricsServlet servlet;
+
+    /** What the servlet answered. */
+    static final class Answer {
+        int status = 200;
+        final Map<String, String> headers = new LinkedHashMap<>();
+        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+        String body() {
+            return body.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @BeforeEach
+    void configure() throws IOException {
+        Files.writeString(etc.resolve("metrics.token"), TOKEN + "\n");
+        System.setProperty("karaf.etc", etc.toString());
+        servlet = new MetricsServlet();
+        servlet.configure(config("metrics.token"));
+    }
+
+    @AfterEach
+    void close() {
+        System.clearProperty("karaf.etc");
+        servlet.deactivate();
+    }
+
+    static MetricsConfig config(String tokenFile) {
+        return (MetricsConfig) Proxy.newProxyInstance(MetricsConfig.class.getClassLoader(), new Class<?>[] {MetricsConfig.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "tokenFile" -> tokenFile;
+                    case "annotationType" -> MetricsConfig.class;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** The answer to {@code method /metrics} sending {@code authorization} (null: none). */
+    Answer call(String method, String authorization) throws Exception {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Host", "127.0.0.1:8181");
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        HttpServletRequest request = (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, m, args) -> switch (m.getName()) {
+                    case "getMethod" -> method;
+                    case "getRequestURI" -> "/metrics";
+                    case "getProtocol" -> "HTTP/1.1";
+                    case "getHeader" -> headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase((String) args[0]))
+                            .map(Map.Entry::getValue).findFirst().orElse(null);
+                    case "getHeaderNames" -> Collections.enumeration(headers.keySet());
+                    case "getHeaders" -> Collections.enumeration(headers.entrySet().stream()
+                            .filter(e -> e.getKey().equalsIgnoreCase((String) args[0])).map(Map.Entry::getValue).toList());
+                    case "getDateHeader" -> -1L;
+                    case "getCharacterEncoding", "getContentType", "getQueryString", "getPathInfo" -> null;
+                    case "getServletPath" -> "/metrics";
+                    case "getRequestURL" -> new StringBuffer("http://127.0.0.1:8181/metrics");
+                    case "toString" -> method + " /metrics";
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        Answer answer = new Answer();
+        ServletOutputStream out = new ServletOutputStream() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void setWriteListener(WriteListener listener) {
+            }
+
+            @Override
+            public void write(int b) {
+                answer.body.write(b);
+            }
+        };
+        HttpServletResponse response = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, m, args) -> {
+                    switch (m.getName()) {
+                        case "setStatus" -> answer.status = (Integer) args[0];
+                        case "sendError" -> answer.status = (Integer) args[0];
+                        case "setHeader", "addHeader" -> answer.headers.put((String) args[0], (String) args[1]);
+                        case "setContentType" -> answer.headers.put("Content-Type", (String) args[0]);
+                        case "setContentLength" -> answer.headers.put("Content-Length", String.valueOf(args[0]));
+                        case "getOutputStream" -> {
+                            return out;
+                        }
+                        case "getCharacterEncoding" -> {
+                            return "ISO-8859-1";
+                        }
+                        case "containsHeader" -> {
+                            return answer.headers.containsKey((String) args[0]);
+                        }
+                        case "isCommitted" -> {
+                            return false;
+                        }
+                        case "setCharacterEncoding", "setLocale", "flushBuffer", "setBufferSize", "reset", "resetBuffer" -> {
+                        }
+                        case "toString" -> {
+                            return "response";
+                        }
+                        default -> throw new UnsupportedOperationException(m.getName());
+                    }
+                    return null;
+                });
+        servlet.service(request, response);
+        return answer;
+    }
+
+    @Test
+    void aGetOrHeadIsAnsweredOnlyWithTheToken() throws Exception {
+        assertThat(call("GET", "Bearer " + TOKEN).status).isEqualTo(200);
+        Answer refused = call("GET", "Bearer " + TOKEN.substring(1));
+        assertThat(refused.status).isEqualTo(401);
+        assertThat(refused.headers).containsEntry("WWW-Authenticate", "Bearer realm=\"strata-metrics\"");
+        assertThat(call("HEAD", null).status).isEqualTo(401);
+        assertThat(call("HEAD", "Bearer " + TOKEN).status).isEqualTo(200);
+    }
+
+    /**
+     * TRACE is refused: HttpServlet's own answer echoes every header of the request, the scrape
+     * token with them, which a proxy that adds the token for its scrapers would hand to anyone who
+     * reaches it. OPTIONS says what is allowed, without TRACE.
+     */
+    @Test
+    void traceIsRefusedAndNeverEchoesTheAuthorization() throws Exception {
+        for (String authorization : new String[] {"Bearer " + TOKEN, null, "Bearer wrong-token-0123456789"}) {
+            Answer trace = call("TRACE", authorization);
+            assertThat(trace.status).as("TRACE sending %s", authorization).isEqualTo(405);
+            assertThat(trace.body()).doesNotContain(TOKEN).doesNotContain("Authorization").doesNotContain("wrong-token");
+            assertThat(trace.headers).containsEntry("Allow", "GET, HEAD, OPTIONS");
+        }
+        Answer options = call("OPTIONS", null);
+        assertThat(options.status).isEqualTo(200);
+        assertThat(options.headers.get("Allow")).doesNotContain("TRACE").contains("GET");
+        assertThat(call("POST", "Bearer " + TOKEN).status).isEqualTo(405);
+    }
+}
