@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * a telemetry source that hangs (a vendor's, against the SPI's word) cannot hold a pass, which holds
  * the verifier. A call past its deadline, or one that throws, answers nothing (the pass goes on
  * without that telemetry, as where no source covers a GPU), and while such a call is still in the
- * source no other is made: one hung source costs a pass one deadline, not one per GPU. Logged once
- * until telemetry answers again.
+ * source no other is made: one hung source costs a pass one deadline, not one per GPU. A pass reads
+ * through {@link #forPass()}, whose calls together wait at most the deadline: a source that answers
+ * every call just under it would otherwise cost a pass one deadline per GPU. Logged once until
+ * telemetry answers again.
  */
 final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
@@ -34,6 +36,8 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     private final ExecutorService calls = Executors.newSingleThreadExecutor(r -> TenantAccess.platformThread(r, "strata-commitments-telemetry"));
     private Future<?> pending;
     private boolean told;
+    /** The view of the latest pass ({@link #forPass()}). */
+    private PassTelemetry lastPass;
 
     /**
      * @param telemetry the telemetry now (null: none)
@@ -46,25 +50,99 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
     @Override
     public List<GpuSample> latestGpuSamples() {
-        return call("latestGpuSamples()", Telemetry::latestGpuSamples, List.of());
+        return latestGpuSamples(null);
     }
 
     @Override
     public Optional<GpuSample> latest(String acceleratorId) {
-        return call("latest(" + acceleratorId + ")", t -> t.latest(acceleratorId), Optional.empty());
+        return latest(acceleratorId, null);
     }
 
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
-        return call("recent(" + acceleratorId + ")", t -> t.recent(acceleratorId, limit), List.of());
+        return recent(acceleratorId, limit, null);
     }
 
-    private synchronized <T> T call(String what, java.util.function.Function<Telemetry, T> call, T none) {
+    private List<GpuSample> latestGpuSamples(PassTelemetry pass) {
+        return call("latestGpuSamples()", Telemetry::latestGpuSamples, List.of(), pass);
+    }
+
+    private Optional<GpuSample> latest(String acceleratorId, PassTelemetry pass) {
+        return call("latest(" + acceleratorId + ")", t -> t.latest(acceleratorId), Optional.empty(), pass);
+    }
+
+    private List<GpuSample> recent(String acceleratorId, int limit, PassTelemetry pass) {
+        return call("recent(" + acceleratorId + ")", t -> t.recent(acceleratorId, limit), List.of(), pass);
+    }
+
+    /**
+     * The telemetry for one pass: its calls together wait at most the deadline, so that a source
+     * slow on every call (each under the deadline) costs a pass one deadline, not one per GPU; once
+     * the pass has spent it, its calls answer nothing. Telemetry is told to answer again once a
+     * pass's calls were all answered in time.
+     */
+    synchronized Telemetry forPass() {
+        if (told && lastPass != null && lastPass.called && !lastPass.unanswered) {
+            told = false;
+            LOG.info("GPU telemetry answers the verifier again");
+        }
+        lastPass = new PassTelemetry(deadline.toNanos());
+        return lastPass;
+    }
+
+    /**
+     * The calls of one pass, which together wait at most the deadline (the time they wait, not the
+     * pass's own work between them: a first pass reads every contract from the store).
+     */
+    private final class PassTelemetry implements Telemetry {
+        /** What is left of the deadline, whether a call was made, and whether one was not answered (guarded by the outer instance). */
+        private long leftNanos;
+        private boolean called;
+        private boolean unanswered;
+
+        PassTelemetry(long leftNanos) {
+            this.leftNanos = leftNanos;
+        }
+
+        @Override
+        public List<GpuSample> latestGpuSamples() {
+            return BoundedTelemetry.this.latestGpuSamples(this);
+        }
+
+        @Override
+        public Optional<GpuSample> latest(String acceleratorId) {
+            return BoundedTelemetry.this.latest(acceleratorId, this);
+        }
+
+        @Override
+        public List<GpuSample> recent(String acceleratorId, int limit) {
+            return BoundedTelemetry.this.recent(acceleratorId, limit, this);
+        }
+    }
+
+    /**
+     * A call of the telemetry on the calls' thread, waiting at most the deadline, and within a pass
+     * ({@code pass} not null) at most what is left of the pass's.
+     */
+    private synchronized <T> T call(String what, java.util.function.Function<Telemetry, T> call, T none, PassTelemetry pass) {
         Telemetry t = telemetry.get();
         if (t == null) {
             return none;
         }
+        long waitNanos = deadline.toNanos();
+        if (pass != null) {
+            pass.called = true;
+            waitNanos = Math.min(waitNanos, pass.leftNanos);
+            if (waitNanos <= 0) {
+                pass.unanswered = true;
+                tell("the telemetry calls of one pass took more than " + deadline.toMillis() + " ms in all");
+                return none;
+            }
+        }
         if (pending != null && !pending.isDone()) {
+            if (pass != null) {
+                pass.unanswered = true;
+            }
             return none; // the last call is still in the source
         }
         Callable<T> task = () -> call.apply(t);
@@ -75,23 +153,30 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
             return none; // closed: the verifier is going
         }
         pending = f;
+        long started = System.nanoTime();
         try {
-            T answer = f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            if (told) {
+            T answer = f.get(waitNanos, TimeUnit.NANOSECONDS);
+            if (told && pass == null) {
                 told = false;
                 LOG.info("GPU telemetry answers the verifier again");
             }
             return answer == null ? none : answer;
         } catch (TimeoutException e) {
-            tell("telemetry call " + what + " did not answer within " + deadline.toMillis() + " ms");
-            return none;
+            tell("telemetry call " + what + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms"
+                    + (waitNanos < deadline.toNanos() ? ", what was left of the pass's " + deadline.toMillis() + " ms" : ""));
         } catch (ExecutionException e) {
             tell("telemetry call " + what + " failed: " + e.getCause());
-            return none;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return none;
+        } finally {
+            if (pass != null) {
+                pass.leftNanos -= System.nanoTime() - started;
+            }
         }
+        if (pass != null) {
+            pass.unanswered = true;
+        }
+        return none;
     }
 
     private void tell(String problem) {

@@ -138,14 +138,15 @@ public class CommitmentVerifier implements Commitments {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Telemetry telemetry;
 
-    /** How long one call of the telemetry may take in a pass. */
+    /** How long the telemetry calls of one pass may take in all. */
     static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(2);
     private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
 
     /** A pass over the inventory and ledger now, with the telemetry of the settings' window (none without a telemetry service). */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
-        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null : boundedTelemetry, clock.instant(), s.telemetryWindow());
+        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null : boundedTelemetry.forPass(), clock.instant(),
+                s.telemetryWindow());
     }
 
     @Modified

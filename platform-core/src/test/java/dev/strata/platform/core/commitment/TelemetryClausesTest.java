@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -190,6 +191,58 @@ class TelemetryClausesTest {
         }
         try (BoundedTelemetry none = new BoundedTelemetry(() -> null, Duration.ofSeconds(5))) {
             assertThat(none.latestGpuSamples()).isEmpty();
+        }
+    }
+
+    /**
+     * A source that answers every call, each just under the deadline, is given the deadline once
+     * per pass in all, not once per GPU: the README promises 2 s a pass, and a pass over thousands
+     * of GPUs would otherwise take as many times that, holding the verifier. Once a pass has spent
+     * it, its calls answer nothing; the next pass is given a deadline of its own.
+     */
+    @Test
+    void aTelemetrySlowOnEveryCallCostsAPassOneDeadlineInAll() throws Exception {
+        AtomicInteger recentCalls = new AtomicInteger();
+        Samples slow = new Samples() {
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                recentCalls.incrementAndGet();
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.recent(acceleratorId, limit);
+            }
+        };
+        List<Allocation> ledger = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String a = NODE + "/gpu" + (2 * i);
+            String b = NODE + "/gpu" + (2 * i + 1);
+            slow.power(a, 5, 400).power(b, 5, 400);
+            ledger.add(new Allocation("a-" + i, "train", "t1", 10, false, Instant.parse("2026-01-01T00:00:00Z"), List.of(new MemberBinding(
+                    "trainer", NODE, "fra-1", List.of(a, b), 1, null, 0, null, 8000, 64L << 30, 600, null))));
+        }
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> slow, Duration.ofMillis(250))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                CommitmentCheck.Pass pass = new CommitmentCheck.Pass(inv, ledger, bounded.forPass(), NOW, WINDOW);
+                ledger.forEach(a -> pass.check(a, contract(100)));
+            });
+            assertThat(recentCalls.get()).as("calls made in one pass of 20 GPUs, each call 150 ms, 250 ms in all").isLessThanOrEqualTo(2);
+
+            Thread.sleep(400); // the call cut short returns meanwhile
+            int before = recentCalls.get();
+            CommitmentCheck.Pass next = new CommitmentCheck.Pass(inv, ledger, bounded.forPass(), NOW, WINDOW);
+            assertThat(next.check(ledger.get(0), contract(100)).findings()).as("the next pass, its own deadline")
+                    .extracting(Finding::clause).containsExactly("members.trainer.power");
+            assertThat(recentCalls.get()).isGreaterThan(before);
+
+            // only the time the calls wait is counted, not the pass's own work between them (a first pass reads every contract)
+            Thread.sleep(400);
+            CommitmentCheck.Pass third = new CommitmentCheck.Pass(inv, ledger, bounded.forPass(), NOW, WINDOW);
+            Thread.sleep(400);
+            assertThat(third.check(ledger.get(1), contract(100)).findings()).extracting(Finding::clause).contains("members.trainer.power");
         }
     }
 }
