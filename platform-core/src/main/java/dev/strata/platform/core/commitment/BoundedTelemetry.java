@@ -4,6 +4,8 @@ import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.TenantAccess;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -64,7 +66,7 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     }
 
     private List<GpuSample> latestGpuSamples(PassTelemetry pass) {
-        return call("latestGpuSamples()", Telemetry::latestGpuSamples, List.of(), pass);
+        return call("latestGpuSamples()", t -> readable(t.latestGpuSamples()), List.of(), pass);
     }
 
     private Optional<GpuSample> latest(String acceleratorId, PassTelemetry pass) {
@@ -72,7 +74,25 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     }
 
     private List<GpuSample> recent(String acceleratorId, int limit, PassTelemetry pass) {
-        return call("recent(" + acceleratorId + ")", t -> t.recent(acceleratorId, limit), List.of(), pass);
+        return call("recent(" + acceleratorId + ")", t -> readable(t.recent(acceleratorId, limit)), List.of(), pass);
+    }
+
+    /**
+     * A source's answer read on the calls' thread, without its nulls: a list that cannot be read (a
+     * source's live list, changed meanwhile) fails the call, as a call that throws does, and does
+     * not fail the pass that reads it.
+     */
+    private static List<GpuSample> readable(List<GpuSample> answer) {
+        if (answer == null) {
+            return List.of();
+        }
+        List<GpuSample> out = new ArrayList<>(answer.size());
+        for (GpuSample s : answer) {
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /**

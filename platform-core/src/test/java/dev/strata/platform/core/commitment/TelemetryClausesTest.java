@@ -21,6 +21,7 @@ import dev.strata.platform.api.telemetry.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,6 +244,58 @@ class TelemetryClausesTest {
             CommitmentCheck.Pass third = new CommitmentCheck.Pass(inv, ledger, bounded.forPass(), NOW, WINDOW);
             Thread.sleep(400);
             assertThat(third.check(ledger.get(1), contract(100)).findings()).extracting(Finding::clause).contains("members.trainer.power");
+        }
+    }
+
+    /**
+     * What a source answers is read within the bounded call: an answer holding nulls is read
+     * without them, and one that cannot be read (a source's live list, changed while it is read)
+     * costs the pass its telemetry, as a call that throws does, not its verdict: the other clauses
+     * are still verified.
+     */
+    @Test
+    void anAnswerThatCannotBeReadCostsThePassItsTelemetryNotItsVerdict() {
+        Samples withNulls = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return java.util.Arrays.asList(sample(GPU0), null, sample(GPU1));
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return java.util.Arrays.asList(null, sample(acceleratorId));
+            }
+
+            GpuSample sample(String gpu) {
+                return GpuSample.builder().acceleratorId(gpu).at(NOW.minusSeconds(5)).powerWatts(700).eccUncorrected(0).build();
+            }
+        };
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> withNulls, Duration.ofSeconds(5))) {
+            assertThat(check(WHOLE, contract(1000), bounded).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                    .contains("drew 1400.0 W in all (mean of 2 samples within the last 60s)"));
+        }
+
+        Samples changing = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return new java.util.AbstractList<>() {
+                    @Override
+                    public GpuSample get(int index) {
+                        throw new ConcurrentModificationException();
+                    }
+
+                    @Override
+                    public int size() {
+                        return 2;
+                    }
+                };
+            }
+        };
+        InventorySnapshot failed = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.withGpu(1,
+                g -> g.toBuilder().health(new Health(Health.Status.FAILED, List.of("XID 48"))).build()));
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> changing, Duration.ofSeconds(5))) {
+            assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), bounded, NOW, WINDOW).check(WHOLE, contract(100)).findings())
+                    .extracting(Finding::clause).containsExactly("members.trainer.gpus");
         }
     }
 }
