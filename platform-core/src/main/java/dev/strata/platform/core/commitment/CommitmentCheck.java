@@ -105,7 +105,7 @@ public final class CommitmentCheck {
         private final Map<String, CapacityOffer> offers = new HashMap<>();
         private final Map<String, List<Allocation>> byNode = new HashMap<>();
         private final Telemetry telemetry;
-        /** The latest sample of each GPU, where it was taken within the window. */
+        /** The latest sample of each GPU, whenever it was taken. */
         private final Map<String, GpuSample> latestSamples = new HashMap<>();
         /** The GPUs some source covers (whenever their latest sample was taken). */
         private final Set<String> covered = new HashSet<>();
@@ -139,9 +139,7 @@ public final class CommitmentCheck {
             if (telemetry != null) {
                 for (GpuSample sample : telemetry.latestGpuSamples()) {
                     covered.add(sample.acceleratorId());
-                    if (inWindow(sample.at(), now)) {
-                        latestSamples.put(sample.acceleratorId(), sample);
-                    }
+                    latestSamples.merge(sample.acceleratorId(), sample, (a, b) -> b.at().isAfter(a.at()) ? b : a);
                 }
             }
             this.now = now;
@@ -167,6 +165,28 @@ public final class CommitmentCheck {
         /** Checks an allocation, as {@link CommitmentCheck#check} does. */
         public Verdict check(Allocation allocation, Contract contract) {
             return CommitmentCheck.check(allocation, contract, this);
+        }
+
+        /**
+         * The latest sample of a GPU taken within the window, or null. Where its latest sample of
+         * all was taken after the pass's instant (a source whose clock runs ahead of Strata's), its
+         * recent samples are read for the latest one within the window.
+         */
+        GpuSample latestInWindow(String acceleratorId) {
+            GpuSample latest = latestSamples.get(acceleratorId);
+            if (latest == null || latest.at().isBefore(windowStart)) {
+                return null;
+            }
+            if (!latest.at().isAfter(now)) {
+                return latest;
+            }
+            GpuSample found = null;
+            for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
+                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && (found == null || s.at().isAfter(found.at()))) {
+                    found = s;
+                }
+            }
+            return found;
         }
 
         /**
@@ -308,8 +328,8 @@ public final class CommitmentCheck {
                 out.add(new Finding(b.member(), p + ".models", CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " is a "
                         + a.model() + ", not one of " + sorted(gpus.models())));
             }
-            GpuSample sample = pass.latestSamples.get(id);
-            if (sample != null && sample.eccUncorrected() > 0 && health != Health.Status.FAILED) {
+            GpuSample sample = health == Health.Status.FAILED ? null : pass.latestInWindow(id);
+            if (sample != null && sample.eccUncorrected() > 0) {
                 out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id() + " reports "
                         + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
                         + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));

@@ -298,4 +298,23 @@ class TelemetryClausesTest {
                     .extracting(Finding::clause).containsExactly("members.trainer.gpus");
         }
     }
+
+    /**
+     * The ECC clause reads a GPU's latest sample within the window, as documented: where the
+     * latest sample of all was taken after the pass's instant (a source whose clock runs ahead of
+     * Strata's), the latest one within the window is read, not none.
+     */
+    @Test
+    void theEccClauseReadsTheLatestSampleWithinTheWindowThoughALaterOneIsAfterThePass() {
+        Samples t = new Samples()
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(7)).eccUncorrected(1).build())
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(4)).eccUncorrected(2).build())
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.plusSeconds(3)).eccUncorrected(2).build())
+                .add(GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(4)).eccUncorrected(0).build());
+        assertThat(check(WHOLE, contract(0), t).findings()).containsExactly(new Finding("trainer", "members.trainer.gpus",
+                CommitmentStatus.AT_RISK, "GPU " + GPU1 + " on node " + NODE + " reports 2 uncorrected ECC errors since its driver loaded "
+                        + "(telemetry at 2026-12-05T09:59:56Z); work on it may have been lost"));
+        Samples onlyAfter = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.plusSeconds(3)).eccUncorrected(2).build());
+        assertThat(check(WHOLE, contract(0), onlyAfter).findings()).as("no sample within the window").isEmpty();
+    }
 }
