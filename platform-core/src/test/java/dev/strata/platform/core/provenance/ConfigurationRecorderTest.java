@@ -139,6 +139,9 @@ class ConfigurationRecorderTest {
         assertThat(ConfigurationRecorder.secretFile("applicationCredentialSecretFile")).isTrue();
         assertThat(ConfigurationRecorder.secretFile("instanceTypesFile")).isFalse();
         assertThat(ConfigurationRecorder.secretFile("password")).isFalse();
+        // the metrics endpoint's scrape token (dev.strata.platform.metrics): its path shown, its line masked
+        assertThat(ConfigurationRecorder.secretFile("tokenFile")).isTrue();
+        assertThat(ConfigurationRecorder.secret("tokenFile")).isFalse();
     }
 
     @Test
