@@ -8,6 +8,8 @@ import dev.strata.platform.api.contract.Member;
 import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
@@ -47,6 +49,14 @@ import java.util.TreeSet;
  *       model the member does not allow (a whole word of the model's name, any case:
  *       {@code members.<m>.gpus.models}), BREACHED; DEGRADED where the member does not allow it
  *       ({@code members.<m>.gpus.allowDegraded}), AT_RISK;</li>
+ *   <li><b>fabric</b> ({@code fabric.rdma}, {@code fabric.bandwidth}), for a contract that asks for one
+ *       RDMA fabric, each member bound on a node of one: that fabric gone from the inventory, no
+ *       longer RDMA, the node no longer its member, or its per-member bandwidth now under the
+ *       contract's, BREACHED;</li>
+ *   <li><b>topology</b>, a member whose GPUs must share an NVLink domain
+ *       ({@code members.<m>.topology.nvlinkDomain}): a bound GPU now in another domain or in none,
+ *       BREACHED; a member whose GPUs must share a NUMA node ({@code members.<m>.topology.numaAligned}):
+ *       a bound GPU now on another NUMA node, BREACHED, its NUMA node no longer known, AT_RISK;</li>
  *   <li><b>telemetry</b>, where a pass is given the telemetry ({@link Pass#Pass(InventorySnapshot, List, Telemetry, Instant, Duration)}):
  *       a bound GPU whose latest sample within the window reports uncorrected ECC errors since its
  *       driver loaded, AT_RISK ({@code members.<m>.gpus}); a member with a power ceiling
@@ -103,6 +113,7 @@ public final class CommitmentCheck {
         private final Map<String, Node> nodes = new HashMap<>();
         private final Map<String, Site> sites = new HashMap<>();
         private final Map<String, CapacityOffer> offers = new HashMap<>();
+        private final Map<String, Fabric> fabrics = new HashMap<>();
         private final Map<String, List<Allocation>> byNode = new HashMap<>();
         private final Telemetry telemetry;
         /** The latest sample of each GPU, whenever it was taken. */
@@ -146,6 +157,7 @@ public final class CommitmentCheck {
             inventory.nodes().forEach(n -> nodes.putIfAbsent(n.id(), n));
             inventory.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
             inventory.offers().forEach(o -> offers.putIfAbsent(o.id(), o));
+            inventory.fabrics().forEach(f -> fabrics.putIfAbsent(f.id(), f));
             for (Allocation a : ledger) {
                 Set<String> on = new HashSet<>();
                 for (MemberBinding b : a.bindings()) {
@@ -335,9 +347,66 @@ public final class CommitmentCheck {
                         + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));
             }
         }
+        if (contract != null && contract.fabric().oneRdmaFabric() && b.fabricId() != null) {
+            fabric(out, contract, b, n, pass);
+        }
+        if (member != null) {
+            topology(out, member, b, n);
+        }
         if (member != null && member.powerCeilingWatts() > 0) {
             powerCeiling(out, member, b, n, pass);
         }
+    }
+
+    /** The RDMA fabric the member was bound on, as the inventory holds it now. */
+    private static void fabric(List<Finding> out, Contract contract, MemberBinding b, Node n, Pass pass) {
+        Fabric f = pass.fabrics.get(b.fabricId());
+        if (f == null) {
+            out.add(new Finding(b.member(), "fabric.rdma", CommitmentStatus.BREACHED, "fabric " + b.fabricId()
+                    + ", which the members were placed on, is no longer in the inventory"));
+            return;
+        }
+        if (f.type() != FabricType.RDMA) {
+            out.add(new Finding(b.member(), "fabric.rdma", CommitmentStatus.BREACHED, "fabric " + f.id() + " is now " + f.type()
+                    + ", not RDMA"));
+            return;
+        }
+        if (!f.members().contains(n.id())) {
+            out.add(new Finding(b.member(), "fabric.rdma", CommitmentStatus.BREACHED, "node " + n.id() + " is no longer a member of RDMA fabric "
+                    + f.id() + ", which the other members were placed on"));
+        }
+        double min = contract.fabric().minBandwidthGbps();
+        if (min > 0 && f.linkBandwidthGbps() < min) {
+            out.add(new Finding(b.member(), "fabric.bandwidth", CommitmentStatus.BREACHED, "fabric " + f.id() + " now gives "
+                    + gbps(f.linkBandwidthGbps()) + " per member, less than the " + gbps(min) + " asked for"));
+        }
+    }
+
+    /** The member's GPUs still where its topology clause needs them: one NVLink domain, one NUMA node. */
+    private static void topology(List<Finding> out, Member member, MemberBinding b, Node n) {
+        String p = "members." + b.member() + ".topology";
+        for (String id : b.acceleratorIds()) {
+            Accelerator a = n.accelerators().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+            if (a == null) {
+                continue; // gone from the node: the GPU clause says so
+            }
+            if (member.topology().oneNvlinkDomain() && b.nvlinkDomain() != null && !b.nvlinkDomain().equals(a.interconnectDomain())) {
+                out.add(new Finding(b.member(), p + ".nvlinkDomain", CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " is now "
+                        + (a.interconnectDomain() == null ? "in no NVLink domain" : "in NVLink domain " + a.interconnectDomain())
+                        + ", not in " + b.nvlinkDomain() + " with the member's other GPUs"));
+            }
+            if (member.topology().numaAligned() && b.numaNode() >= 0 && a.numaNode() != b.numaNode()) {
+                boolean unknown = a.numaNode() < 0;
+                out.add(new Finding(b.member(), p + ".numaAligned", unknown ? CommitmentStatus.AT_RISK : CommitmentStatus.BREACHED, "GPU " + id
+                        + " on node " + n.id() + (unknown ? " is on a NUMA node no longer known" : " is now on NUMA node " + a.numaNode())
+                        + ", where the member's GPUs were placed on NUMA node " + b.numaNode()));
+            }
+        }
+    }
+
+    /** A bandwidth in Gbit/s as a contract writes it: {@code 400Gbps}, {@code 12.5Gbps}. */
+    private static String gbps(double gbps) {
+        return (gbps == Math.rint(gbps) ? String.valueOf((long) gbps) : String.valueOf(gbps)) + "Gbps";
     }
 
     /**

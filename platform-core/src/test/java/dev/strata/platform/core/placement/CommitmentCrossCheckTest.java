@@ -6,6 +6,7 @@ import dev.strata.platform.api.commitment.CommitmentStatus;
 import dev.strata.platform.api.commitment.Finding;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
@@ -20,7 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.statistics.Statistics;
@@ -32,7 +35,8 @@ import net.jqwik.api.statistics.Statistics;
  * dedicated nodes) every allocation placement makes is HONORED by the check on the same inventory
  * and ledger. Then one bound fact is changed: the site of a bound node moved to a country the
  * contract does not allow, or one bound GPU failed; the allocation is then BREACHED, with a
- * finding naming that clause.
+ * finding naming that clause. Where an RDMA gang was placed, one of its nodes leaving the fabric it
+ * was bound on breaches its {@code fabric.rdma} clause.
  */
 class CommitmentCrossCheckTest {
 
@@ -103,6 +107,30 @@ class CommitmentCrossCheckTest {
         } else {
             Statistics.label("breach").collect("nothing to break (no country clause, no GPU)");
         }
+        // an RDMA gang, when there is one: one of its nodes leaves the fabric it was bound on
+        Optional<Allocation> gang = ledger.stream().filter(x -> placed.get(x.id()).fabric().oneRdmaFabric()).findFirst();
+        Statistics.label("fabric").collect(gang.isPresent() ? "node left its fabric" : "no RDMA gang placed");
+        if (gang.isPresent()) {
+            MemberBinding onFabric = gang.get().bindings().get(r.nextInt(gang.get().bindings().size()));
+            assertThat(onFabric.fabricId()).as("an RDMA gang's binding names its fabric").isNotNull();
+            List<Fabric> fabrics = new ArrayList<>();
+            for (Fabric f : snapshot.fabrics()) {
+                if (f.id().equals(onFabric.fabricId())) {
+                    Set<String> members = new java.util.HashSet<>(f.members());
+                    members.remove(onFabric.nodeId());
+                    f = f.toBuilder().members(members).build();
+                }
+                fabrics.add(f);
+            }
+            InventorySnapshot left = new InventorySnapshot(snapshot.generation() + 1, Instant.now(), snapshot.sites(), snapshot.nodes(), fabrics,
+                    snapshot.storagePools(), snapshot.powerDomains(), snapshot.offers(), snapshot.unattached());
+            CommitmentCheck.Verdict v = CommitmentCheck.check(gang.get(), placed.get(gang.get().id()), left, ledger);
+            assertThat(v.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(v.findings()).contains(new Finding(onFabric.member(), "fabric.rdma", CommitmentStatus.BREACHED, "node "
+                    + onFabric.nodeId() + " is no longer a member of RDMA fabric " + onFabric.fabricId() + ", which the other members were "
+                    + "placed on"));
+        }
+        Statistics.label("fabric").coverage(k -> k.check("node left its fabric").percentage(p -> p > 1));
         Statistics.label("breach").coverage(k -> {
             k.check("site country").percentage(p -> p > 1);
             k.check("GPU failed").percentage(p -> p > 20);
