@@ -141,12 +141,15 @@ public class CommitmentVerifier implements Commitments {
     /** How long the telemetry calls of one pass may take in all. */
     static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(2);
     private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
+    /** The samples read within the window, answered where a source no longer answers (replaced, gone, late). */
+    private final RememberedTelemetry remembered = new RememberedTelemetry();
 
     /** A pass over the inventory and ledger now, with the telemetry of the settings' window (none without a telemetry service). */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
-        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null : boundedTelemetry.forPass(), clock.instant(),
-                s.telemetryWindow());
+        Instant now = clock.instant();
+        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null
+                : remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow()), now, s.telemetryWindow());
     }
 
     @Modified

@@ -200,8 +200,9 @@ class CommitmentVerifierTest {
 
     /**
      * The verifier reads the telemetry service it is given, within its window by its own clock: a
-     * GPU that reports uncorrected ECC errors puts its allocation at risk, recorded once; the errors
-     * older than the window say nothing of now, and the allocation is honored again.
+     * GPU that reports uncorrected ECC errors puts its allocation at risk, recorded once; a source
+     * replaced by one without its history changes nothing while the window holds what was read; the
+     * errors older than the window say nothing of now, and the allocation is honored again.
      */
     @Test
     void theVerifierHoldsAllocationsToTheTelemetryItIsGiven() {
@@ -241,6 +242,12 @@ class CommitmentVerifierTest {
                     + CommitmentCheckTest.NODE + " reports 1 uncorrected ECC error since its driver loaded"));
             verifier.verifyAll();
             assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK"));
+
+            // the source replaced by one without its history (a provider swapped): the window's samples still count
+            verifier.telemetry = new TelemetryClausesTest.Samples();
+            clockAt.set(now.plusSeconds(10));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            assertThat(records(store)).hasSize(1);
 
             clockAt.set(now.plus(CommitmentSettings.DEFAULTS.telemetryWindow()).plusSeconds(1));
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);

@@ -317,4 +317,39 @@ class TelemetryClausesTest {
         Samples onlyAfter = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.plusSeconds(3)).eccUncorrected(2).build());
         assertThat(check(WHOLE, contract(0), onlyAfter).findings()).as("no sample within the window").isEmpty();
     }
+
+    /**
+     * What the verifier read stays for as long as the window holds it, where the source answers
+     * nothing any more (its provider replaced, a pass it did not answer in time): the verdict does
+     * not flip to HONORED for the length of a swap, and the samples are forgotten once out of the window.
+     */
+    @Test
+    void samplesReadBeforeCountWhileTheWindowHoldsThemThoughTheSourceWent() {
+        RememberedTelemetry remembered = new RememberedTelemetry();
+        Samples before = new Samples().power(GPU0, 20, 400).power(GPU1, 20, 400)
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(10)).powerWatts(400).eccUncorrected(3).build());
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        CommitmentCheck.Verdict first = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(before, NOW, WINDOW), NOW, WINDOW)
+                .check(WHOLE, contract(600));
+        assertThat(first.findings()).extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
+
+        Instant later = NOW.plusSeconds(30);
+        CommitmentCheck.Verdict gone = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), later, WINDOW), later, WINDOW)
+                .check(WHOLE, contract(600));
+        assertThat(gone.findings()).as("the source answers nothing: what was read within the window still counts")
+                .extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
+        assertThat(gone.findings().get(1).evidence()).contains("drew 800.0 W in all (mean of 3 samples within the last 60s)");
+
+        Instant past = NOW.plusSeconds(75);
+        CommitmentCheck.Verdict forgotten = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), past, WINDOW), past,
+                WINDOW).check(WHOLE, contract(600));
+        assertThat(forgotten.findings()).as("out of the window: nothing is known of now").isEmpty();
+        assertThat(remembered.gpus()).isZero();
+
+        // a source that answers again is taken as it answers
+        Samples back = new Samples().power(GPU0, -70, 100).power(GPU1, -70, 100);
+        Instant again = NOW.plusSeconds(80);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(back, again, WINDOW), again, WINDOW).check(WHOLE,
+                contract(600)).findings()).isEmpty();
+    }
 }
