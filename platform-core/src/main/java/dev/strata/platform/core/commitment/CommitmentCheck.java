@@ -57,6 +57,8 @@ import java.util.TreeSet;
  *       ({@code members.<m>.topology.nvlinkDomain}): a bound GPU now in another domain or in none,
  *       BREACHED; a member whose GPUs must share a NUMA node ({@code members.<m>.topology.numaAligned}):
  *       a bound GPU now on another NUMA node, BREACHED, its NUMA node no longer known, AT_RISK;</li>
+ *   <li><b>power domain</b> ({@code members.<m>.power}), a binding whose power is reserved in one: the
+ *       node now in another domain or in none, or the domain gone from the inventory, AT_RISK;</li>
  *   <li><b>telemetry</b>, where a pass is given the telemetry ({@link Pass#Pass(InventorySnapshot, List, Telemetry, Instant, Duration)}):
  *       a bound GPU whose latest sample within the window reports uncorrected ECC errors since its
  *       driver loaded, AT_RISK ({@code members.<m>.gpus}); a member with a power ceiling
@@ -114,6 +116,7 @@ public final class CommitmentCheck {
         private final Map<String, Site> sites = new HashMap<>();
         private final Map<String, CapacityOffer> offers = new HashMap<>();
         private final Map<String, Fabric> fabrics = new HashMap<>();
+        private final Set<String> powerDomains = new HashSet<>();
         private final Map<String, List<Allocation>> byNode = new HashMap<>();
         private final Telemetry telemetry;
         /** The latest sample of each GPU, whenever it was taken. */
@@ -158,6 +161,7 @@ public final class CommitmentCheck {
             inventory.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
             inventory.offers().forEach(o -> offers.putIfAbsent(o.id(), o));
             inventory.fabrics().forEach(f -> fabrics.putIfAbsent(f.id(), f));
+            inventory.powerDomains().forEach(d -> powerDomains.add(d.id()));
             for (Allocation a : ledger) {
                 Set<String> on = new HashSet<>();
                 for (MemberBinding b : a.bindings()) {
@@ -353,8 +357,28 @@ public final class CommitmentCheck {
         if (member != null) {
             topology(out, member, b, n);
         }
+        if (b.powerWatts() > 0 && b.powerDomainId() != null) {
+            powerDomain(out, b, n, pass);
+        }
         if (member != null && member.powerCeilingWatts() > 0) {
             powerCeiling(out, member, b, n, pass);
+        }
+    }
+
+    /**
+     * The power domain the binding's power is reserved in, as the inventory holds it now: the node
+     * moved to another domain, or the domain gone, leaves the reservation where no budget holds the
+     * node's draw, AT_RISK.
+     */
+    private static void powerDomain(List<Finding> out, MemberBinding b, Node n, Pass pass) {
+        String p = "members." + b.member() + ".power";
+        if (!b.powerDomainId().equals(n.powerDomainId())) {
+            out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, "node " + n.id() + " is now "
+                    + (n.powerDomainId() == null ? "in no power domain" : "in power domain " + n.powerDomainId()) + ", while its "
+                    + watts(b.powerWatts()) + " are reserved in " + b.powerDomainId() + ": no budget holds what it draws now"));
+        } else if (!pass.powerDomains.contains(b.powerDomainId())) {
+            out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, "power domain " + b.powerDomainId() + ", where the "
+                    + watts(b.powerWatts()) + " of node " + n.id() + " are reserved, is no longer in the inventory: its budget is unknown"));
         }
     }
 
