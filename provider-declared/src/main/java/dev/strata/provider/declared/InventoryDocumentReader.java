@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
@@ -199,6 +200,10 @@ final class InventoryDocumentReader {
                         + line + ")" : "") + "; expected one document with sites, powerDomains, fabrics and nodes (remove the ---"
                         + " between them)");
             }
+            Problems unread = unread(text);
+            if (!unread.isEmpty()) {
+                throw new ProviderFailureException(unread.describe(what));
+            }
             return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
         } catch (IOException e) {
             if (!(e instanceof JsonProcessingException)) {
@@ -217,6 +222,62 @@ final class InventoryDocumentReader {
             String where = jpe.getLocation() == null ? "" : " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
             throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + jpe.getOriginalMessage());
         }
+    }
+
+    private static final String YAML_TAGS = "tag:yaml.org,2002:";
+
+    /**
+     * What the tree does not show and would be read wrong: an alias ({@code *name}), which the
+     * parser hands over as the text of its anchor's name instead of the value it stands for (a
+     * node's {@code tenant: *t} was the tenant {@code t}, {@code certifications: [*iso]} the
+     * certification {@code iso}), and an explicit tag ({@code !!int s4}, {@code !foo x}), which the
+     * parser drops without a word. Each is a problem with its path and line. Called on a document
+     * that parsed.
+     */
+    private static Problems unread(String text) throws IOException {
+        Problems problems = new Problems();
+        if (text == null || (text.indexOf('*') < 0 && text.indexOf('!') < 0)) {
+            return problems; // neither can be written without one of these
+        }
+        try (YAMLParser p = (YAMLParser) YAML.createParser(text)) {
+            int depth = 0;
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    continue;
+                }
+                int line = p.currentTokenLocation() == null ? -1 : p.currentTokenLocation().getLineNr();
+                String at = field(p.getParsingContext(), t.isStructStart());
+                if (p.isCurrentAlias()) {
+                    problems.addProblem(at, "'*" + p.getText() + "' (line " + line + ") is an alias of the anchor &" + p.getText(),
+                            "the value written out: the declared inventory does not read YAML anchors and aliases");
+                } else if (p.getTypeId() != null) {
+                    String tag = p.getTypeId();
+                    String written = tag.startsWith(YAML_TAGS) ? "!!" + tag.substring(YAML_TAGS.length())
+                            : tag.indexOf(':') >= 0 ? "!<" + tag + ">" : "!" + tag;
+                    problems.addProblem(at, "the YAML tag " + written + " (line " + line + ")",
+                            "a plain YAML value without a tag: the declared inventory takes no tags (quote text to keep it as written)");
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    break; // the first document: a second one was refused before
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The path of the value a parser is at: {@code sites[1].country}; {@code (document)} for the root. */
+    private static String field(JsonStreamContext context, boolean structStart) {
+        // at the start of a mapping or list the context is already the new one: its parent holds the field
+        JsonStreamContext own = structStart && context != null ? context.getParent() : context;
+        if (own == null || own.inRoot()) {
+            return "(document)";
+        }
+        String parent = path(own);
+        String name = own.inArray() ? "[" + own.getCurrentIndex() + "]" : own.getCurrentName() == null ? "" : own.getCurrentName();
+        String at = name.isEmpty() ? parent : parent.isEmpty() || name.startsWith("[") ? parent + name : parent + "." + name;
+        return at.isEmpty() ? "(document)" : at;
     }
 
     /** The path of the mapping a parser is in, as the problems name it: {@code sites[1]}. */

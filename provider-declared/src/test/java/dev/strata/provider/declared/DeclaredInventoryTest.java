@@ -639,6 +639,42 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * An alias was handed over as the text of its anchor's name, not the value it stands for: a
+     * node's {@code tenant: *t} made it the tenant t's, {@code certifications: [*iso]} gave the
+     * site the certification iso, a merge key was an unknown field named after its anchor. A tag
+     * was dropped without a word. Each is refused with its path and line; an anchor alone reads
+     * nothing wrong and is taken.
+     */
+    @Test
+    void anAliasOrATagIsRefusedNotReadAsItsName() {
+        String text = """
+                sites:
+                  - {id: s1, country: DE, certifications: [&iso ISO27001], operator: &op {name: Mainufer GmbH, jurisdictions: [EU, DE]}}
+                  - {id: s2, country: DE, certifications: [*iso], operator: *op}
+                  - {<<: *op, id: s3}
+                  - {id: !!str s4, country: !!bool DE, operator: !!map {name: X, jurisdictions: [EU]}}
+                nodes:
+                  - {id: n1, model: dgx-a100, site: s1, tenant: &t bank-risk}
+                  - {id: n2, model: dgx-a100, site: s2, tenant: *t}
+                """;
+        String alias = "expected the value written out: the declared inventory does not read YAML anchors and aliases";
+        String tag = "expected a plain YAML value without a tag: the declared inventory takes no tags (quote text to keep it as written)";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 7 errors:")
+                .hasMessageContaining("sites[1].certifications[0]: '*iso' (line 3) is an alias of the anchor &iso; " + alias)
+                .hasMessageContaining("sites[1].operator: '*op' (line 3) is an alias of the anchor &op; " + alias)
+                .hasMessageContaining("sites[2].<<: '*op' (line 4) is an alias of the anchor &op; " + alias)
+                .hasMessageContaining("sites[3].id: the YAML tag !!str (line 5); " + tag)
+                .hasMessageContaining("sites[3].country: the YAML tag !!bool (line 5); " + tag)
+                .hasMessageContaining("sites[3].operator: the YAML tag !!map (line 5); " + tag)
+                .hasMessageContaining("nodes[1].tenant: '*t' (line 8) is an alias of the anchor &t; " + alias);
+        assertThat(read("sites: [{id: s1, country: DE, certifications: [&iso ISO27001]}]\n").sites().get(0).certifications())
+                .containsExactly("ISO27001");
+        assertThat(read("sites: [{id: s1, name: 'Hall *1 & 2!', country: DE}]\n").sites()).hasSize(1);
+    }
+
+    /**
      * A file written slowly, a few lines at a time, is never read half-written: every discovery
      * during the write returns the old content or, once the file has settled, the whole new one.
      */
