@@ -459,7 +459,14 @@ final class InventoryDocumentReader {
                 if (mapping(op, path + ".operator", problems, "the operator, a mapping such as {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")) {
                     problems.unknownFields(op, path + ".operator.", OPERATOR);
                     String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
+                    int beforeCodes = problems.size();
                     Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
+                    if (opJurisdictions.isEmpty() && problems.size() == beforeCodes) {
+                        // an operator subject to no law would pass every contract's excludeOperatorJurisdictions
+                        problems.add(path + ".operator.jurisdictions", op.get("jurisdictions"), "the jurisdictions whose law reaches the"
+                                + " operator, at least one, such as [EU, DE] (leave the operator out where they are unknown: an operator"
+                                + " subject to none would pass every excludeOperatorJurisdictions)");
+                    }
                     if (name != null) {
                         operator = new Operator(name, opJurisdictions);
                     }

@@ -184,6 +184,37 @@ class DeclaredInventoryTest {
                 .extracting(Site::country).containsExactly("DE", "GB", "XK");
     }
 
+    /**
+     * An operator declared without jurisdictions, or with an empty list, was taken as subject to
+     * no law at all, and a contract with {@code excludeOperatorJurisdictions: [US]} was placed at
+     * its site. Every operator is subject to some law: the list must name at least one, and an
+     * operator whose jurisdictions are unknown is left out (operator unknown, which such a
+     * contract refuses).
+     */
+    @Test
+    void anOperatorWithoutJurisdictionsIsRefused() {
+        String text = """
+                sites:
+                  - {id: s1, country: DE, operator: {name: Hyperscale Cloud Inc.}}
+                  - {id: s2, country: DE, operator: {name: Hyperscale Cloud Inc., jurisdictions: []}}
+                  - {id: s3, country: DE, operator: {name: Hyperscale Cloud Inc., jurisdictions: ~}}
+                  - {id: s4, country: DE, operator: {name: Hyperscale Cloud Inc., jurisdictions: [~]}}
+                """;
+        String expected = "expected the jurisdictions whose law reaches the operator, at least one, such as [EU, DE] (leave the"
+                + " operator out where they are unknown: an operator subject to none would pass every excludeOperatorJurisdictions)";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 4 errors:")
+                .hasMessageContaining("sites[0].operator.jurisdictions: missing; " + expected)
+                .hasMessageContaining("sites[1].operator.jurisdictions: '[]'; " + expected)
+                .hasMessageContaining("sites[2].operator.jurisdictions: missing; " + expected)
+                .hasMessageContaining("sites[3].operator.jurisdictions[0]: missing; expected a jurisdiction code such as EU, DE or US");
+        Site unknownOperator = read("sites: [{id: s1, country: DE, jurisdictions: [EU, DE]}]\n").sites().get(0);
+        assertThat(unknownOperator.operator()).isNull();
+        assertThat(read("sites: [{id: s1, country: DE, operator: {name: X, jurisdictions: [us]}}]\n").sites().get(0).operator()
+                .jurisdictions()).containsExactly("US");
+    }
+
     /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
     @Test
     void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {
