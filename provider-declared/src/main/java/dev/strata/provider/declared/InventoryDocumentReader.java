@@ -156,14 +156,21 @@ final class InventoryDocumentReader {
                 placedAt.putIfAbsent("powerDomain " + d.get("id").asText(), d.get("site").asText());
             }
         }
+        // a WAN joins sites: its members are sites, never a node
+        Set<String> wans = new HashSet<>();
+        fabricNodes.forEach((id, f) -> {
+            if ("WAN".equalsIgnoreCase(f.path("type").asText())) {
+                wans.add(id);
+            }
+        });
         fabricNodes.forEach((id, f) -> {
             if (f.path("site").isTextual() && !"WAN".equalsIgnoreCase(f.path("type").asText())) {
                 placedAt.put("fabric " + id, f.get("site").asText());
             }
         });
-        List<Node> nodes = nodes(root.get("nodes"), problems, models, refusedModels, siteIds, domainIds, fabricNodes.keySet(), fabricMembers,
+        List<Node> nodes = nodes(root.get("nodes"), problems, models, refusedModels, siteIds, domainIds, fabricNodes.keySet(), wans, fabricMembers,
                 placedAt, providerId);
-        List<Fabric> fabrics = fabrics(fabricList, problems, siteIds, fabricMembers);
+        List<Fabric> fabrics = fabrics(fabricList, problems, siteIds, fabricMembers, nodes);
         if (!problems.isEmpty()) {
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
         }
@@ -559,8 +566,11 @@ final class InventoryDocumentReader {
         }
     }
 
-    private static List<Fabric> fabrics(JsonNode list, Problems problems, Set<String> sites, Map<String, Set<String>> declaredMembers) {
+    private static List<Fabric> fabrics(JsonNode list, Problems problems, Set<String> sites, Map<String, Set<String>> declaredMembers,
+            List<Node> nodes) {
         List<Fabric> fabrics = new ArrayList<>();
+        Map<String, String> nodeSites = new HashMap<>();
+        nodes.forEach(n -> nodeSites.put(n.id(), n.siteId()));
         for (int i = 0; i < list.size(); i++) {
             String path = "fabrics[" + i + "]";
             JsonNode f = list.get(i);
@@ -588,6 +598,11 @@ final class InventoryDocumentReader {
                 String member = explicit.get(m);
                 if (member != null && type == FabricType.WAN && !sites.contains(member)) {
                     problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a site id (WAN members are sites)");
+                } else if (member != null && type != FabricType.WAN && site != null && nodeSites.containsKey(member)
+                        && !site.equals(nodeSites.get(member))) {
+                    // as a node's own fabrics: a node is cabled to a fabric at its site
+                    problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a node at the fabric's site " + site + " ("
+                            + member + " is at " + nodeSites.get(member) + ")");
                 }
             }
             members.addAll(present(explicit));
@@ -606,7 +621,8 @@ final class InventoryDocumentReader {
     // ---- nodes -------------------------------------------------------------------------------
 
     private static List<Node> nodes(JsonNode node, Problems problems, Map<String, NodeModel> models, Set<String> refusedModels, Set<String> sites,
-            Set<String> domains, Set<String> fabricIds, Map<String, Set<String>> fabricMembers, Map<String, String> placedAt, String providerId) {
+            Set<String> domains, Set<String> fabricIds, Set<String> wans, Map<String, Set<String>> fabricMembers, Map<String, String> placedAt,
+            String providerId) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         JsonNode list = list(node, "nodes", problems);
@@ -659,6 +675,9 @@ final class InventoryDocumentReader {
             for (int f = 0; f < fabrics.size(); f++) {
                 if (fabrics.get(f) != null && !fabricIds.contains(fabrics.get(f))) {
                     problems.add(path + ".fabrics[" + f + "]", n.get("fabrics").get(f), "the id of a fabric");
+                } else if (fabrics.get(f) != null && wans.contains(fabrics.get(f))) {
+                    problems.add(path + ".fabrics[" + f + "]", n.get("fabrics").get(f), "the id of a fabric that is no WAN (" + fabrics.get(f)
+                            + " is a WAN, whose members are sites: list the node's site in its members)");
                 }
             }
             for (int f = 0; f < fabrics.size(); f++) {

@@ -111,8 +111,8 @@ class DeclaredInventoryTest {
 
     /**
      * A node draws from a rack of its own site and is cabled to a fabric there: a power domain or a
-     * site's fabric declared at another site is refused at the node, naming both sites. A WAN
-     * (which joins sites) and a fabric without a site are not checked. Before, such a node was
+     * site's fabric declared at another site is refused at the node, naming both sites. A fabric
+     * without a site is not checked (a WAN, which joins sites, has sites as members, no node). Before, such a node was
      * accepted, and its draw counted against another site's rack.
      */
     @Test
@@ -130,9 +130,9 @@ class DeclaredInventoryTest {
                   - {id: eu-wan, type: WAN, site: fra-1, members: [fra-1, ams-1], bandwidth: 100Gbps}
                   - {id: any, type: DATA, bandwidth: 100Gbps}
                 nodes:
-                  - {id: a, model: dgx-h100, site: fra-1, powerDomain: ams-r1, fabrics: [fra-ib, ams-ib, eu-wan, any]}
+                  - {id: a, model: dgx-h100, site: fra-1, powerDomain: ams-r1, fabrics: [fra-ib, ams-ib, any]}
                   - {count: 2, idPrefix: b-, model: dgx-h100, site: ams-1, powerDomains: [ams-r1, fra-r1]}
-                  - {id: c, model: dgx-h100, site: ams-1, powerDomain: ams-r1, fabrics: [ams-ib, eu-wan, any]}
+                  - {id: c, model: dgx-h100, site: ams-1, powerDomain: ams-r1, fabrics: [ams-ib, any]}
                 """;
         assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
                 .isInstanceOf(ProviderFailureException.class)
@@ -140,6 +140,37 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("nodes[0].powerDomain: 'ams-r1'; expected a power domain at the node's site fra-1 (ams-r1 is at ams-1)")
                 .hasMessageContaining("nodes[0].fabrics[1]: 'ams-ib'; expected a fabric at the node's site fra-1 (ams-ib is at ams-1)")
                 .hasMessageContaining("nodes[1].powerDomains[1]: 'fra-r1'; expected a power domain at the node's site ams-1 (fra-r1 is at fra-1)");
+    }
+
+    /**
+     * The same rule for a fabric's own members list: a declared node at another site than the
+     * fabric was taken as its member (its draw was refused through the node's fabrics list, not
+     * through the fabric's). A node listing a WAN was made a member of it beside the WAN's sites.
+     * A member that is no node of this inventory may be another provider's and is taken.
+     */
+    @Test
+    void aFabricMemberAtAnotherSiteAndANodeInAWanAreRefused() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: DE, jurisdictions: [EU, DE]}
+                  - {id: ams-1, country: NL, jurisdictions: [EU, NL]}
+                fabrics:
+                  - {id: fra-ib, type: RDMA, site: fra-1, members: [a, b, other-providers-node], bandwidth: 400Gbps}
+                  - {id: any, type: DATA, members: [a, b], bandwidth: 100Gbps}
+                  - {id: eu-wan, type: WAN, members: [fra-1, ams-1], bandwidth: 100Gbps}
+                nodes:
+                  - {id: a, model: dgx-h100, site: fra-1, fabrics: [eu-wan]}
+                  - {id: b, model: dgx-h100, site: ams-1}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 2 errors:")
+                .hasMessageContaining("fabrics[0].members[1]: 'b'; expected a node at the fabric's site fra-1 (b is at ams-1)")
+                .hasMessageContaining("nodes[0].fabrics[0]: 'eu-wan'; expected the id of a fabric that is no WAN (eu-wan is a WAN, whose"
+                        + " members are sites: list the node's site in its members)");
+        DeclaredInventory fixed = read(text.replace("members: [a, b, other", "members: [a, other").replace("fabrics: [eu-wan]", "fabrics: []"));
+        assertThat(fixed.fabrics()).extracting(f -> f.id() + "=" + new java.util.TreeSet<>(f.members()))
+                .containsExactly("fra-ib=[a, other-providers-node]", "any=[a, b]", "eu-wan=[ams-1, fra-1]");
     }
 
     @Test
