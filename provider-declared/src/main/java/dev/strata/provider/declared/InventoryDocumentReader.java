@@ -115,7 +115,7 @@ final class InventoryDocumentReader {
         Problems problems = new Problems();
         if (!root.isObject()) {
             problems.add("(document)", root, "a mapping with sites, powerDomains, fabrics and nodes");
-            throw new ProviderFailureException(problems.describe(source));
+            throw new ProviderFailureException(problems.describe("declared inventory " + source));
         }
         problems.unknownFields(root, "", TOP);
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
@@ -455,7 +455,7 @@ final class InventoryDocumentReader {
             String country = code(s.get("country"), path + ".country", problems, "[A-Z]{2}", "an ISO 3166-1 alpha-2 country code such as DE");
             if (country != null && !Site.isCountryCode(country)) {
                 // a site in XX would meet no contract's countries
-                problems.addProblem(path + ".country", "'" + s.get("country").asText() + "' is not an ISO 3166-1 alpha-2 country code",
+                problems.addProblem(path + ".country", "'" + Problems.shown(s.get("country").asText()) + "' is not an ISO 3166-1 alpha-2 country code",
                         "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)");
                 country = null;
             }
@@ -637,7 +637,7 @@ final class InventoryDocumentReader {
             String modelName = text(n, "model", path, problems, "a model of the catalogue");
             NodeModel model = modelName == null ? null : models.get(modelName);
             if (modelName != null && model == null && !refusedModels.contains(modelName)) {
-                problems.add(path + ".model", n.get("model"), "one of the models " + String.join(", ", new TreeSet<>(models.keySet())));
+                problems.add(path + ".model", n.get("model"), "one of the models " + Problems.listed(models.keySet()));
             }
             String site = reference(n, "site", path, problems, sites, "site");
             int count = integer(n.get("count"), path + ".count", problems, 1, 100_000, 1);
@@ -839,7 +839,7 @@ final class InventoryDocumentReader {
     private static String reference(JsonNode parent, String field, String path, Problems problems, Set<String> known, String what) {
         String id = text(parent, field, path, problems, "the id of a " + what);
         if (id != null && !known.contains(id)) {
-            problems.add(path + "." + field, parent.get(field), "the id of a " + what + " (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+            problems.add(path + "." + field, parent.get(field), "the id of a " + what + " (known: " + Problems.listed(known) + ")");
             return null;
         }
         return id;

@@ -12,15 +12,62 @@ final class Problems {
 
     private final List<String> problems = new ArrayList<>();
 
+    /** The most characters of a value a problem shows: a list or mapping written where text belongs is not shown whole. */
+    static final int MAX_SHOWN = 100;
+    /** The most ids a problem lists as those it knows. */
+    static final int MAX_LISTED = 20;
+
     void add(String path, JsonNode value, String expected) {
         String shown = value == null || value.isNull() || value.isMissingNode() ? "missing"
-                : "'" + (value.isValueNode() ? value.asText() : value.toString()) + "'";
-        problems.add(path + ": " + shown + "; expected " + expected);
+                : "'" + shown(value.isValueNode() ? value.asText() : value.toString()) + "'";
+        problems.add(shown(path) + ": " + shown + "; expected " + expected);
+    }
+
+    /**
+     * Text of the document as a problem shows it: on one line, with every control or format
+     * character (a line break, a tab, a direction override that would make the line read
+     * otherwise) written as an escape ({@code \n}, or a backslash, u and the code in hex for U+202E), and at most
+     * {@value #MAX_SHOWN} characters, with the length of a longer one said.
+     */
+    static String shown(String text) {
+        StringBuilder out = new StringBuilder();
+        int count = 0;
+        int total = text.codePointCount(0, text.length());
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (count == MAX_SHOWN) {
+                out.append("... (").append(total).append(" characters)");
+                break;
+            }
+            count++;
+            int type = Character.getType(c);
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+                out.append(String.format("\\u%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Ids as a problem lists them: sorted, the first {@value #MAX_LISTED} and how many more. */
+    static String listed(java.util.Collection<String> ids) {
+        List<String> sorted = new ArrayList<>(new TreeSet<>(ids));
+        String shown = String.join(", ", sorted.subList(0, Math.min(MAX_LISTED, sorted.size())).stream().map(Problems::shown).toList());
+        return sorted.size() > MAX_LISTED ? shown + " and " + (sorted.size() - MAX_LISTED) + " more" : shown;
     }
 
     /** A problem that is no value of the document, such as a key given twice: "path: problem; expected ...". */
     void addProblem(String path, String problem, String expected) {
-        problems.add(path + ": " + problem + "; expected " + expected);
+        problems.add(shown(path) + ": " + problem + "; expected " + expected);
     }
 
     void unknownFields(JsonNode node, String path, Set<String> known) {

@@ -301,6 +301,34 @@ class DeclaredInventoryTest {
                         + " as the boolean true; quote it)");
     }
 
+    /**
+     * A problem showed its value whole: a document written as a list, or sites written as a
+     * mapping, was dumped into the message entire (and the provider's message is cut where the
+     * core shows it, losing the errors after it); a value's line break split the message, a
+     * direction override made it read backwards; an unknown site listed every site known. A
+     * value is shown on one line, escaped, and cut with its length said; the ids known are the
+     * first 20 and how many more.
+     */
+    @Test
+    void aProblemShowsNoWholeDocumentAndNoControlCharacters() {
+        StringBuilder list = new StringBuilder();
+        StringBuilder sites = new StringBuilder("sites:\n");
+        for (int i = 0; i < 50; i++) {
+            list.append("- {id: s").append(i).append(", country: DE, jurisdictions: [EU, DE]}\n");
+            sites.append("  - {id: s").append(100 + i).append(", country: DE}\n");
+        }
+        assertThatThrownBy(() -> read(list.toString()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("declared inventory inv.yaml has 1 error:\n  (document): '[{\"id\":\"s0\",")
+                .hasMessageContaining("... (2791 characters)'; expected a mapping with sites, powerDomains, fabrics and nodes")
+                .hasMessageNotContaining("s49");
+        assertThatThrownBy(() -> read(sites + "nodes: [{id: n1, model: dgx-a100, site: \"fra-1\\n\\u202Ex\"}]\n"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 1 error:\n  nodes[0].site: 'fra-1\\n\\u202Ex'; expected the id of a site (known:"
+                        + " s100, s101, s102, s103, s104, s105, s106, s107, s108, s109, s110, s111, s112, s113, s114, s115, s116, s117,"
+                        + " s118, s119 and 30 more)");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
