@@ -132,7 +132,7 @@ final class InventoryDocumentReader {
             if (!f.isObject()) {
                 continue; // fabrics() says so
             }
-            String id = text(f, "id", "fabrics[" + i + "]", problems, "a fabric id");
+            String id = id(text(f, "id", "fabrics[" + i + "]", problems, "a fabric id"), f.get("id"), "fabrics[" + i + "].id", problems, "a fabric id", MAX_ID);
             if (id != null && fabricNodes.put(id, f) != null) {
                 problems.add("fabrics[" + i + "].id", f.get("id"), "an id no other fabric has");
             }
@@ -448,7 +448,7 @@ final class InventoryDocumentReader {
             }
             int before = problems.size();
             problems.unknownFields(s, path + ".", SITE);
-            String id = text(s, "id", path, problems, "a site id such as fra-1");
+            String id = id(text(s, "id", path, problems, "a site id such as fra-1"), s.get("id"), path + ".id", problems, "a site id such as fra-1", MAX_ID);
             optionalText(s.get("name"), path + ".name", problems, "the site's name");
             String region = optionalText(s.get("region"), path + ".region", problems, "the region");
             String zone = optionalText(s.get("zone"), path + ".zone", problems, "the zone");
@@ -507,7 +507,7 @@ final class InventoryDocumentReader {
             }
             int before = problems.size();
             problems.unknownFields(d, path + ".", DOMAIN);
-            String id = text(d, "id", path, problems, "a power domain id");
+            String id = id(text(d, "id", path, problems, "a power domain id"), d.get("id"), path + ".id", problems, "a power domain id", MAX_ID);
             String kind = optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)");
             String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
@@ -641,8 +641,10 @@ final class InventoryDocumentReader {
             }
             String site = reference(n, "site", path, problems, sites, "site");
             int count = integer(n.get("count"), path + ".count", problems, 1, 100_000, 1);
-            String singleId = optionalText(n.get("id"), path + ".id", problems, "the node's id");
-            String prefix = optionalText(n.get("idPrefix"), path + ".idPrefix", problems, "the prefix of the nodes' ids (such as fra-1-h100-)");
+            String singleId = id(optionalText(n.get("id"), path + ".id", problems, "the node's id"), n.get("id"), path + ".id", problems, "the node's id",
+                    MAX_ID);
+            String prefix = id(optionalText(n.get("idPrefix"), path + ".idPrefix", problems, "the prefix of the nodes' ids (such as fra-1-h100-)"),
+                    n.get("idPrefix"), path + ".idPrefix", problems, "the prefix of the nodes' ids (such as fra-1-h100-)", MAX_ID - 6);
             if (singleId == null && prefix == null && !n.hasNonNull("id") && !n.hasNonNull("idPrefix")) {
                 problems.add(path + ".id", null, "an id (one node) or an idPrefix (count nodes)");
             } else if (singleId != null && count > 1) {
@@ -790,6 +792,32 @@ final class InventoryDocumentReader {
             return null;
         }
         return v.asText();
+    }
+
+    /** The longest id of a site, power domain, fabric or node (a node's id is stored with its bindings, a site's in 256 characters). */
+    static final int MAX_ID = 128;
+
+    /**
+     * An id as given ({@code id} is null where it was refused already): one word of at most
+     * {@code max} characters, without spaces, line breaks, control or format characters (a
+     * direction override would make fra-1 read as something else in the shell, a tab or line
+     * break split its tab-separated rows and the log's lines); null, with a problem, otherwise.
+     */
+    private static String id(String id, JsonNode v, String path, Problems problems, String expected, int max) {
+        if (id == null) {
+            return null;
+        }
+        boolean printable = id.codePoints().allMatch(c -> {
+            int type = Character.getType(c);
+            return !Character.isWhitespace(c) && !Character.isSpaceChar(c) && !Character.isISOControl(c) && type != Character.FORMAT
+                    && type != Character.SURROGATE && type != Character.UNASSIGNED && type != Character.PRIVATE_USE;
+        });
+        if (!printable || id.codePointCount(0, id.length()) > max) {
+            problems.add(path, v, expected + ": one word of at most " + max + " characters, without spaces, line breaks, control or"
+                    + " format characters");
+            return null;
+        }
+        return id;
     }
 
     /**

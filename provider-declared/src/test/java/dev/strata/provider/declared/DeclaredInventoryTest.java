@@ -329,6 +329,48 @@ class DeclaredInventoryTest {
                         + " s118, s119 and 30 more)");
     }
 
+    /**
+     * An id was taken whatever it held: a direction override made a site read as another in the
+     * shell, a tab or line break split the shell's tab-separated rows and the log's lines, and a
+     * site id of thousands of characters was taken though a binding stores it in 256. An id is one
+     * word of at most 128 characters (an idPrefix 122, room for the number after it).
+     */
+    @Test
+    void anIdWithSpacesControlOrFormatCharactersOrTooLongIsRefused() {
+        String text = """
+                sites:
+                  - {id: "fra-1\\u202E", country: DE}
+                  - {id: "par 1", country: FR}
+                  - {id: %s, country: FR}
+                powerDomains:
+                  - {id: "r\\t1", site: par 1, budget: 40kW}
+                fabrics:
+                  - {id: "ib\\n", type: RDMA, bandwidth: 400Gbps}
+                nodes:
+                  - {id: "n\\u0000", model: dgx-a100, site: "fra-1\\u202E"}
+                  - {count: 2, idPrefix: "a\\u00A0", model: dgx-a100, site: "par 1"}
+                  - {count: 2, idPrefix: %s, model: dgx-a100, site: "par 1"}
+                """.formatted("s".repeat(129), "p".repeat(123));
+        String word = ": one word of at most %d characters, without spaces, line breaks, control or format characters";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 8 errors:")
+                .hasMessageContaining("sites[0].id: 'fra-1\\u202E'; expected a site id such as fra-1" + word.formatted(128))
+                .hasMessageContaining("sites[1].id: 'par 1'; expected a site id such as fra-1" + word.formatted(128))
+                .hasMessageContaining("sites[2].id: '" + "s".repeat(100) + "... (129 characters)'; expected a site id such as fra-1"
+                        + word.formatted(128))
+                .hasMessageContaining("powerDomains[0].id: 'r\\t1'; expected a power domain id" + word.formatted(128))
+                .hasMessageContaining("fabrics[0].id: 'ib\\n'; expected a fabric id" + word.formatted(128))
+                .hasMessageContaining("nodes[0].id: 'n\\u0000'; expected the node's id" + word.formatted(128))
+                .hasMessageContaining("nodes[1].idPrefix: 'a\u00A0'; expected the prefix of the nodes' ids (such as fra-1-h100-)"
+                        + word.formatted(122))
+                .hasMessageContaining("nodes[2].idPrefix: '" + "p".repeat(100) + "... (123 characters)'; expected the prefix of the"
+                        + " nodes' ids (such as fra-1-h100-)" + word.formatted(122));
+        assertThat(read("sites: [{id: %s}]\nnodes: [{count: 2, idPrefix: %s, model: dgx-a100, site: %1$s}]\n"
+                .formatted("s".repeat(128), "p".repeat(122))).nodes()).extracting(Node::id).containsExactly("p".repeat(122) + "01",
+                        "p".repeat(122) + "02");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
