@@ -118,6 +118,15 @@ final class InventoryDocumentReader {
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
         }
         problems.unknownFields(root, "", TOP);
+        if (root.path("models").isObject()) {
+            root.get("models").fieldNames().forEachRemaining(name -> {
+                if (catalogue.containsKey(name)) {
+                    // it would replace the catalogue's figures for every node of that model without a word
+                    problems.addProblem("models." + name, "is a model of the built-in catalogue", "a name of its own for a model"
+                            + " the file declares, such as " + name + "-custom (built in: " + Problems.listed(catalogue.keySet()) + ")");
+                }
+            });
+        }
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
         models.putAll(models(root.get("models"), problems));
         Map<String, Site> sites = sites(root.get("sites"), problems, providerId);

@@ -653,6 +653,29 @@ class DeclaredInventoryTest {
                 .nodes().get(0).accelerators()).allSatisfy(a -> assertThat(a.linkBandwidthGBps()).isEqualTo(450));
     }
 
+    /**
+     * A model the file declared under a built-in model's name replaced the catalogue's figures
+     * (GPUs, power, NICs) for every node of that model without a word. It is refused; a model of
+     * its own name is taken.
+     */
+    @Test
+    void aModelNamedLikeABuiltInOneIsRefused() {
+        String text = """
+                models:
+                  dgx-h100: {cpu: {coresPerSocket: 8}, memory: 64GiB}
+                sites: [{id: s1}]
+                nodes: [{id: n1, model: dgx-h100, site: s1}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 1 error:")
+                .hasMessageContaining("models.dgx-h100: is a model of the built-in catalogue; expected a name of its own for a model the"
+                        + " file declares, such as dgx-h100-custom (built in: cpu-2s-genoa, dgx-a100, dgx-h100, dgx-h200, l40s-4)");
+        Node node = read(text.replace("dgx-h100", "dgx-h100-lab")).nodes().get(0);
+        assertThat(node.accelerators()).isEmpty();
+        assertThat(node.attributes()).containsEntry("model", "dgx-h100-lab");
+    }
+
     /** A model the file declares but that is refused is named once, at its field, not again as an unknown model at each node of it. */
     @Test
     void aRefusedModelIsNotReportedAgainAsUnknownAtItsNodes() {
