@@ -529,17 +529,30 @@ final class InventoryDocumentReader {
             }
         }
         Map<String, Integer> index = new HashMap<>();
+        // where each declared domain is, valid or not: a parent refused for another reason is reported there, not as unknown here
+        Map<String, String> siteOf = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode d = list.get(i);
+            if (d.path("id").isTextual()) {
+                siteOf.putIfAbsent(d.get("id").asText(), d.path("site").isTextual() ? d.get("site").asText() : null);
+            }
+        }
         for (int i = 0; i < list.size(); i++) {
             JsonNode parent = list.get(i).get("parent");
             if (parent == null || !parent.isTextual() || parent.asText().isBlank()) {
                 continue; // absent, or refused above
             }
             String id = list.get(i).path("id").asText();
+            String site = list.get(i).path("site").isTextual() ? list.get(i).get("site").asText() : null;
             index.putIfAbsent(id, i);
             if (parent.asText().equals(id)) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain (" + id + " cannot be its own parent)");
-            } else if (!domains.containsKey(parent.asText())) {
+            } else if (!siteOf.containsKey(parent.asText())) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
+            } else if (site != null && siteOf.get(parent.asText()) != null && !site.equals(siteOf.get(parent.asText()))) {
+                // a rack draws from a hall of its own site: its draw would be charged to another site's budget
+                problems.add("powerDomains[" + i + "].parent", parent, "a power domain at the domain's site " + site + " (" + parent.asText()
+                        + " is at " + siteOf.get(parent.asText()) + ")");
             }
         }
         cycles(domains, index, list, problems);

@@ -726,6 +726,31 @@ class DeclaredInventoryTest {
                 """).powerDomains()).extracting(d -> d.id() + "<" + d.parentId()).containsExactly("rack<row", "row<hall", "hall<null");
     }
 
+    /**
+     * A power domain under a parent at another site was taken, and its draw charged to the other
+     * site's budget; a parent refused for its own fault (here a field unknown) was reported a
+     * second time at its children as no power domain at all.
+     */
+    @Test
+    void aParentAtAnotherSiteIsRefusedAndARefusedParentIsNotCalledUnknown() {
+        String text = """
+                sites: [{id: s1}, {id: s2}]
+                powerDomains:
+                  - {id: hall-1, site: s1, budget: 1MW}
+                  - {id: rack-2, site: s2, parent: hall-1, budget: 40kW}
+                  - {id: hall-2, site: s2, budget: 1MW, feed: A}
+                  - {id: rack-3, site: s2, parent: hall-2, budget: 40kW}
+                  - {id: rack-4, site: s2, parent: hall-9, budget: 40kW}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 3 errors:")
+                .hasMessageContaining("powerDomains[1].parent: 'hall-1'; expected a power domain at the domain's site s2 (hall-1 is at s1)")
+                .hasMessageContaining("powerDomains[2].feed: 'A'; expected one of the fields budget, id, kind, parent, site")
+                .hasMessageContaining("powerDomains[4].parent: 'hall-9'; expected the id of another power domain")
+                .hasMessageNotContaining("powerDomains[3]");
+    }
+
     // ---- empty, truncated, half-written and watched files ----------------------------------------
 
     private static final String TWO_NODES = "sites: [{id: s1, country: DE}]\nnodes: [{count: 2, model: dgx-a100, idPrefix: a-, site: s1}]\n";
