@@ -139,7 +139,8 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     /**
      * The file's content, read again only when it changed, and only once the change has settled.
      *
-     * @throws dev.strata.platform.api.exception.ProviderFailureException when the file is empty or has errors
+     * @throws dev.strata.platform.api.exception.ProviderFailureException when the file is empty or has errors, or is a
+     *     symbolic link to nothing
      */
     private DeclaredInventory current(DiscoveryContext context) {
         context.checkDeadline("reading " + file);
@@ -202,9 +203,22 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return new Stamp(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()));
         } catch (NoSuchFileException e) {
+            if (Files.isSymbolicLink(file)) {
+                // the link is there, what it points to is not: a broken configuration, not "nothing declared"
+                throw new ProviderFailureException("declared inventory " + file + " is a symbolic link to " + target()
+                        + ", which does not exist; expected a link to the inventory file (to declare nothing, delete the link)");
+            }
             return Stamp.MISSING;
         } catch (IOException e) {
             throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String target() {
+        try {
+            return String.valueOf(Files.readSymbolicLink(file));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "a file";
         }
     }
 

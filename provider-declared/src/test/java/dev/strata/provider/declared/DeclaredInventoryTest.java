@@ -779,6 +779,36 @@ class DeclaredInventoryTest {
         assertThat(provider.discoverCompute(context()).nodes()).as("an explicit empty mapping declares nothing").isEmpty();
     }
 
+    /**
+     * A symbolic link whose file is gone (its target deleted or moved, a mount not there) was read
+     * as no file, which declares nothing: every declared node left the inventory. It is refused
+     * and the last good content stays; a link to an existing file is read, and no link at all
+     * still declares nothing.
+     */
+    @Test
+    void aSymbolicLinkToNothingIsRefusedAndTheLastGoodContentStays(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        Path target = dir.resolve("inventories").resolve("fra.yaml");
+        Files.createDirectories(target.getParent());
+        writeSettled(target, TWO_NODES);
+        Files.createSymbolicLink(file, target);
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        Files.delete(target);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> provider.discoverCompute(context()))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("declared inventory " + file + " is a symbolic link to " + target + ", which does not exist; expected a"
+                            + " link to the inventory file (to declare nothing, delete the link)");
+        }
+        writeSettled(target, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        Files.delete(file);
+        assertThat(provider.discoverCompute(context()).nodes()).as("no file, nothing declared").isEmpty();
+    }
+
     /** The example inventory cut at several places inside an entry: every cut is refused, none read as a smaller inventory. */
     @Test
     void aTruncatedDocumentIsRefused(@TempDir Path dir) throws Exception {
