@@ -55,6 +55,8 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     public static final String ID = "declared";
     /** How long a changed file must stay the same before it is read. */
     static final long SETTLE_MILLIS = 250;
+    /** The largest file read; the YAML reader itself takes at most 3 MiB of text (3,145,728 characters). */
+    static final long MAX_BYTES = 16L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredInventoryProvider.class);
 
     private final Path file;
@@ -167,6 +169,12 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
                     loadedStamp = Stamp.MISSING;
                     loaded = DeclaredInventory.EMPTY;
                     return loaded;
+                }
+                if (stamp.size() > MAX_BYTES) {
+                    // never read into memory: the YAML reader takes 3 MiB of text at most, and a file of gigabytes would
+                    // exhaust the heap of the whole server
+                    throw new ProviderFailureException("declared inventory " + file + " is " + stamp.size() + " bytes; expected a YAML"
+                            + " document of at most " + MAX_BYTES + " bytes (16 MiB)");
                 }
                 String text = read();
                 if (!stamp.equals(stamp())) {

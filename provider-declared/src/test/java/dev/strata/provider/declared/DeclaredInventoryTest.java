@@ -809,6 +809,29 @@ class DeclaredInventoryTest {
         assertThat(provider.discoverCompute(context()).nodes()).as("no file, nothing declared").isEmpty();
     }
 
+    /**
+     * A file of gigabytes (a log or an image copied over the inventory by mistake) was read into
+     * memory whole: the read failed with an OutOfMemoryError, an error rather than a refusal, or
+     * exhausted the server's heap. It is refused by its size, unread, and the last good content stays.
+     */
+    @Test
+    void aHugeFileIsRefusedUnread(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            huge.setLength(3L << 30); // sparse: takes no room on disk
+        }
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(30)));
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " is 3221225472 bytes; expected a YAML document of at most 16777216 bytes (16 MiB)");
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+    }
+
     /** The example inventory cut at several places inside an entry: every cut is refused, none read as a smaller inventory. */
     @Test
     void aTruncatedDocumentIsRefused(@TempDir Path dir) throws Exception {
