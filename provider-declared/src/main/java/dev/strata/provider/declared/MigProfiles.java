@@ -60,11 +60,17 @@ final class MigProfiles {
                 computeSlices = Math.max(computeSlices, bounded(m.group(1), 1, MAX_SLICES));
             }
         }
+        java.util.Map<String, Integer> listed = new java.util.HashMap<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode p = list.get(i);
             String at = path + "[" + i + "]";
             PartitionProfile profile = p.isObject() ? full(p, at, computeSlices, gpuMemoryBytes, problems) : shorthand(p, at, computeSlices, gpuMemoryBytes, problems);
-            if (profile != null) {
+            if (profile != null && listed.containsKey(profile.name())) {
+                // placement knows a GPU's profiles by name: one of the two would be dropped without a word
+                problems.add(p.isObject() ? at + ".profile" : at, p.isObject() ? p.get("profile") : p, "a profile listed once ("
+                        + profile.name() + " is " + path + "[" + listed.get(profile.name()) + "] too)");
+            } else if (profile != null) {
+                listed.put(profile.name(), i);
                 out.add(profile);
             }
         }
@@ -95,9 +101,14 @@ final class MigProfiles {
                 int s = wholeNumber(starts.get(k), at + ".placements[" + k + "]", 0, 15, problems);
                 if (s >= 0 && s + slots > 16) {
                     problems.add(at + ".placements[" + k + "]", starts.get(k), "a start whose " + slots + " slots end by slot 16");
+                } else if (s >= 0 && placements.contains(s)) {
+                    problems.add(at + ".placements[" + k + "]", starts.get(k), "each start once (" + s + " is placements["
+                            + placements.indexOf(s) + "] too)");
                 }
                 placements.add(s);
             }
+            // in any order as written; ascending as placement looks them up
+            placements.sort(null);
         }
         long memory;
         if (p.hasNonNull("memory")) {
@@ -109,6 +120,10 @@ final class MigProfiles {
             }
         } else {
             memory = outOfBounds != null ? 0 : (long) bounded(name.group(2), 1, MAX_GB) << 30;
+            if (outOfBounds == null && gpuMemoryBytes > 0 && memory > gpuMemoryBytes) {
+                problems.add(at + ".profile", p.get("profile"), "a profile of at most the GPU's memory, or its memory given"
+                        + " (memory: ..., as nvidia-smi mig -lgip reports it); " + name.group(2) + "gb is more than the GPU has");
+            }
         }
         if (problems.size() > before) {
             return null;

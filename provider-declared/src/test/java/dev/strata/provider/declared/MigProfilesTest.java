@@ -202,4 +202,51 @@ class MigProfilesTest {
                 .hasMessageContaining("models.x.gpus.migProfiles[2].memory: '800GiB'; expected a size such as 9.75GiB, more than 0 and at most"
                         + " the GPU's memory");
     }
+
+    /**
+     * A profile listed twice was taken twice, and placement, which knows a GPU's profiles by name,
+     * used one and dropped the other without a word; a start listed twice or out of order was
+     * taken as written, and placement looks starts up in ascending order, so that [4, 0] hid the
+     * start at 0; a profile whose name gives more memory than the GPU has, with no memory given,
+     * was taken with that memory. Each is refused but the order, which is put right.
+     */
+    @Test
+    void aProfileListedTwiceARepeatedStartOrMoreMemoryThanTheGpuIsRefused() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - 1g.10gb:7
+                        - {profile: 1g.10gb, instances: 4, memory: 9.75GiB, placements: [0, 2, 4, 6], slots: 1}
+                        - {profile: 3g.40gb, instances: 2, memory: 39.5GiB, placements: [0, 4, 4], slots: 4}
+                        - {profile: 7g.100gb, instances: 1, placements: [0], slots: 8}
+                        - 7g.80gb:1
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 3 errors:")
+                .hasMessageContaining("models.x.gpus.migProfiles[1].profile: '1g.10gb'; expected a profile listed once (1g.10gb is"
+                        + " models.x.gpus.migProfiles[0] too)")
+                .hasMessageContaining("models.x.gpus.migProfiles[2].placements[2]: '4'; expected each start once (4 is placements[1] too)")
+                .hasMessageContaining("models.x.gpus.migProfiles[3].profile: '7g.100gb'; expected a profile of at most the GPU's memory, or"
+                        + " its memory given (memory: ..., as nvidia-smi mig -lgip reports it); 100gb is more than the GPU has");
+        InventoryDocumentReader ordered = reader.withModels("""
+                models:
+                  y:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 3g.40gb, instances: 2, memory: 39.5GiB, placements: [4, 0], slots: 4}
+                        - 7g.80gb:1
+                """, "y.yaml");
+        assertThat(ordered.model("y").gpus().profiles().get(0).placements()).containsExactly(0, 4);
+    }
 }
