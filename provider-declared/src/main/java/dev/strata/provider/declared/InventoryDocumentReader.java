@@ -340,7 +340,7 @@ final class InventoryDocumentReader {
             String vendor = optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel");
             String cpuModel = optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name");
             long memory = memory(required(m, "memory", path, problems, "the node's memory, a size such as 2TiB"), path + ".memory", problems,
-                    "the node's memory, a size such as 2TiB");
+                    "the node's memory, a size such as 2TiB", MAX_NODE_MEMORY, "1PiB");
             NodeModel.Gpus gpus = gpus(m, path, problems);
             JsonNode nics = section(m, "nics", path, problems, false, NICS, "the NICs, a mapping such as {count: 8, speed: 400Gbps, type: infiniband}");
             int nicCount = integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
@@ -354,6 +354,11 @@ final class InventoryDocumentReader {
             if (idle > 0 && max > 0 && idle > max) {
                 problems.add(path + ".power.idle", power.get("idle"), "at most the maximum draw, power.max: '" + power.get("max").asText()
                         + "' (a node draws no more idle than at full load)");
+            }
+            if (gpus != null && gpus.powerLimitWatts() > 0 && max > 0 && max < gpus.count() * gpus.powerLimitWatts()) {
+                // what a power domain is charged for the node would be less than its GPUs alone may draw
+                problems.add(path + ".power.max", power.get("max"), "at least what the GPUs may draw together, " + gpus.count() + " x "
+                        + m.path("gpus").path("powerLimit").asText() + " (a node draws at full load at least its GPUs' power limits)");
             }
             if (problems.size() > before) {
                 continue;
@@ -407,7 +412,7 @@ final class InventoryDocumentReader {
         int count = integer(g.get("count"), path + ".count", problems, 1, 64, 1);
         String model = text(g, "model", path, problems, "the GPU product name");
         long memory = memory(required(g, "memory", path, problems, "each GPU's memory, a size such as 80GiB"), path + ".memory", problems,
-                "each GPU's memory, a size such as 80GiB");
+                "each GPU's memory, a size such as 80GiB", MAX_GPU_MEMORY, "16TiB");
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems, GPU_WATTS);
         List<PartitionProfile> profiles = MigProfiles.read(g.get("migProfiles"), path + ".migProfiles", memory, problems);
         String interconnect = interconnect(g.get("interconnect"), path + ".interconnect", problems);
@@ -976,17 +981,22 @@ final class InventoryDocumentReader {
     }
 
     /** A memory size above 0 bytes; 0 where absent (the caller said so) or refused. */
-    private static long memory(JsonNode v, String path, Problems problems, String expected) {
+    private static long memory(JsonNode v, String path, Problems problems, String expected, long max, String maxText) {
         if (v == null) {
             return 0;
         }
         int before = problems.size();
         long bytes = bytes(v, path, problems, "a size such as 80GiB or 2TiB");
-        if (bytes <= 0 && problems.size() == before) {
-            problems.add(path, v, expected + " (more than 0)");
+        if ((bytes <= 0 || bytes > max) && problems.size() == before) {
+            problems.add(path, v, expected + " (more than 0 and at most " + maxText + ")");
         }
         return bytes;
     }
+
+    /** The most memory of a node: far above any machine built (tens of TiB), far below where a slip of a unit (2PiB for 2TiB) lands. */
+    static final long MAX_NODE_MEMORY = 1L << 50;
+    /** The most memory of one GPU: far above any GPU built (hundreds of GiB). */
+    static final long MAX_GPU_MEMORY = 16L << 40;
 
     /**
      * The bounds of a bandwidth field, the same for all: from 1 Mbit/s (below it a NIC's speed

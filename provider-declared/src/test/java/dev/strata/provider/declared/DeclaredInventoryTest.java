@@ -601,7 +601,7 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("models.c.memory: missing; expected the node's memory, a size such as 2TiB")
                 .hasMessageContaining("models.d.cpu: missing; expected the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}")
                 .hasMessageContaining("models.e.cpu.coresPerSocket: missing; expected a whole number from 1 to 1024")
-                .hasMessageContaining("models.e.memory: '0GiB'; expected the node's memory, a size such as 2TiB (more than 0)")
+                .hasMessageContaining("models.e.memory: '0GiB'; expected the node's memory, a size such as 2TiB (more than 0 and at most 1PiB)")
                 .hasMessageContaining("models.f.gpus.nvlinkGBps: '900GB/s'; expected the NVLink bandwidth per GPU and direction in GB/s,"
                         + " a number from 0 to 10000 such as 450 (NVIDIA's 900 GB/s for NVLink 4 counts both directions)")
                 .hasMessageContaining("models.f.gpus.colour: 'green'; expected one of the fields computeCapability, count, interconnect,"
@@ -613,6 +613,38 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("models.h: missing; expected a model: a mapping with cpu and memory, and gpus, nics and power if it has them")
                 .hasMessageContaining("sites[0].floorSpace: '200m2'; expected the floor space in square metres, a number from 0 to 10000000"
                         + " such as 200 (no unit)");
+    }
+
+    /**
+     * A node's or a GPU's memory had no upper bound (a unit slipped, 2PiB for 2TiB, made a node
+     * that placement filled with work its real memory cannot hold), and a model whose maximum
+     * draw was less than its GPUs' power limits together was taken, so that its power domain was
+     * charged less than the GPUs alone may draw. Both are refused; the bounds are taken.
+     */
+    @Test
+    void anAbsurdMemoryOrAMaximumDrawBelowTheGpusIsRefused() {
+        String text = """
+                models:
+                  a: {cpu: {coresPerSocket: 8}, memory: 2PiB, gpus: {count: 1, model: H100, memory: 80TiB}}
+                  b:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 8, model: H100, memory: 80GiB, powerLimit: 700W}
+                    power: {idle: 1kW, max: 5kW}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 3 errors:")
+                .hasMessageContaining("models.a.memory: '2PiB'; expected the node's memory, a size such as 2TiB (more than 0 and at most 1PiB)")
+                .hasMessageContaining("models.a.gpus.memory: '80TiB'; expected each GPU's memory, a size such as 80GiB (more than 0 and at"
+                        + " most 16TiB)")
+                .hasMessageContaining("models.b.power.max: '5kW'; expected at least what the GPUs may draw together, 8 x 700W (a node draws"
+                        + " at full load at least its GPUs' power limits)");
+        DeclaredInventory bounds = read(text.replace("2PiB", "1PiB").replace("80TiB", "16TiB").replace("max: 5kW", "max: 5.6kW")
+                + "sites: [{id: s1}]\nnodes: [{id: a1, model: a, site: s1}, {id: b1, model: b, site: s1}]\n");
+        assertThat(bounds.nodes()).extracting(Node::memoryBytes).containsExactly(1L << 50, 1L << 40);
+        assertThat(bounds.nodes().get(0).accelerators().get(0).memoryBytes()).isEqualTo(16L << 40);
+        assertThat(bounds.nodes().get(1).power().maxWatts()).isEqualTo(5_600);
     }
 
     /** A size without a unit is refused, not read as bytes: {@code memory: 2048} means GiB to whoever wrote it. */
