@@ -246,6 +246,30 @@ class DeclaredInventoryTest {
                 .jurisdictions()).containsExactly("US");
     }
 
+    /**
+     * A jurisdiction written as a country's ISO 3166-1 alpha-3 code was taken as written: an
+     * operator subject to [USA] passed a contract's excludeOperatorJurisdictions: [US], which
+     * names the country by its alpha-2 code as contracts do. It is refused, naming the alpha-2
+     * code; codes of no country (EU, EEA) are taken.
+     */
+    @Test
+    void aJurisdictionWrittenAsAnAlpha3CountryCodeIsRefused() {
+        String text = """
+                sites:
+                  - {id: s1, country: DE, jurisdictions: [EU, DEU], operator: {name: Hyperscale Cloud Inc., jurisdictions: [usa, EU]}}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 2 errors:")
+                .hasMessageContaining("sites[0].jurisdictions[1]: 'DEU'; expected a jurisdiction code such as EU, DE or US: a country's"
+                        + " alpha-2 code, DE (DEU is its ISO 3166-1 alpha-3 code, which no contract matches)")
+                .hasMessageContaining("sites[0].operator.jurisdictions[0]: 'usa'; expected a jurisdiction code such as EU, DE or US: a"
+                        + " country's alpha-2 code, US (USA is its ISO 3166-1 alpha-3 code, which no contract matches)");
+        Site site = read(text.replace("DEU", "DE").replace("usa", "US").replace("EU]}}", "EEA]}}")).sites().get(0);
+        assertThat(site.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(site.operator().jurisdictions()).containsExactlyInAnyOrder("US", "EEA");
+    }
+
     /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
     @Test
     void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {
