@@ -252,8 +252,8 @@ final class InventoryDocumentReader {
      */
     private static Problems unread(String text) throws IOException {
         Problems problems = new Problems();
-        if (text == null || (text.indexOf('*') < 0 && text.indexOf('!') < 0)) {
-            return problems; // neither can be written without one of these
+        if (text == null || (text.indexOf('*') < 0 && text.indexOf('!') < 0 && text.indexOf('0') < 0 && text.indexOf('_') < 0)) {
+            return problems; // none can be written without one of these
         }
         try (YAMLParser p = (YAMLParser) YAML.createParser(text)) {
             int depth = 0;
@@ -266,7 +266,14 @@ final class InventoryDocumentReader {
                 if (p.isCurrentAlias()) {
                     problems.addProblem(at, "'*" + p.getText() + "' (line " + line + ") is an alias of the anchor &" + p.getText(),
                             "the value written out: the declared inventory does not read YAML anchors and aliases");
-                } else if (p.getTypeId() != null) {
+                } else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT || t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT) {
+                    String read = notAsWritten(p, t);
+                    if (read != null) {
+                        problems.addProblem(at, "'" + Problems.shown(p.getText()) + "' (line " + line + ") is read by YAML as " + read,
+                                "a plain decimal number, without a leading 0, underscores or a 0x or 0b prefix (quote it where it is text, such as an id)");
+                    }
+                }
+                if (!p.isCurrentAlias() && p.getTypeId() != null) {
                     String tag = p.getTypeId();
                     String written = tag.startsWith(YAML_TAGS) ? "!!" + tag.substring(YAML_TAGS.length())
                             : tag.indexOf(':') >= 0 ? "!<" + tag + ">" : "!" + tag;
@@ -281,6 +288,32 @@ final class InventoryDocumentReader {
             }
         }
         return problems;
+    }
+
+    private static final java.util.regex.Pattern DECIMAL_DIGITS = java.util.regex.Pattern.compile("[-+]?[0-9][0-9_]*");
+
+    /**
+     * What YAML reads a number as when that is not the decimal written, with why; null when it is.
+     * YAML 1.1 reads {@code 010} as octal 8 ({@code count: 010} declared 8 nodes; {@code 09}, not
+     * octal, is 9), {@code 0x10} as 16, {@code 0b10} as 2, and drops underscores ({@code 1_000}).
+     */
+    private static String notAsWritten(YAMLParser p, com.fasterxml.jackson.core.JsonToken t) throws IOException {
+        String written = p.getText();
+        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT) {
+            return written.contains("_") ? p.getDecimalValue().toPlainString() + " (YAML drops the underscores in a number)" : null;
+        }
+        String digits = written.replace("+", "").replace("-", "");
+        if (digits.startsWith("0x") || digits.startsWith("0b")) {
+            return p.getBigIntegerValue() + " (YAML takes a number starting " + (digits.startsWith("0x") ? "0x for hexadecimal)" : "0b for binary)");
+        }
+        if (!DECIMAL_DIGITS.matcher(written).matches()) {
+            return null;
+        }
+        java.math.BigInteger decimal = new java.math.BigInteger(written.replace("_", "").replace("+", ""));
+        if (!decimal.equals(p.getBigIntegerValue())) {
+            return p.getBigIntegerValue() + " (YAML takes a number with a leading 0 for octal)";
+        }
+        return written.contains("_") ? p.getBigIntegerValue() + " (YAML drops the underscores in a number)" : null;
     }
 
     /** The path of the value a parser is at: {@code sites[1].country}; {@code (document)} for the root. */

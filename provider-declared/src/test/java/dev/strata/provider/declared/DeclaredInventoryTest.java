@@ -395,6 +395,44 @@ class DeclaredInventoryTest {
                         "p".repeat(122) + "02");
     }
 
+    /**
+     * YAML 1.1 reads a number with a leading 0 as octal, one starting 0x or 0b as hexadecimal or
+     * binary, and drops underscores: {@code count: 010} declared 8 nodes, {@code coresPerSocket:
+     * 010} 8 cores. A number not read as written is refused with what it is read as.
+     */
+    @Test
+    void aNumberYamlReadsAsOtherThanWrittenIsRefused() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 010, threadsPerCore: 0b10}, memory: 64GiB, nics: {count: 0x2, speed: 1Gbps}}
+                sites: [{id: s1, floorSpace: 1_000.5}]
+                nodes:
+                  - {count: 010, idPrefix: a-, model: m, site: s1}
+                  - {count: 1_0, idPrefix: b-, model: m, site: s1}
+                  - {id: 010, model: m, site: s1}
+                """;
+        String plain = "; expected a plain decimal number, without a leading 0, underscores or a 0x or 0b prefix (quote it where it is"
+                + " text, such as an id)";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 7 errors:")
+                .hasMessageContaining("models.m.cpu.coresPerSocket: '010' (line 2) is read by YAML as 8 (YAML takes a number with a leading 0"
+                        + " for octal)" + plain)
+                .hasMessageContaining("models.m.cpu.threadsPerCore: '0b10' (line 2) is read by YAML as 2 (YAML takes a number starting 0b"
+                        + " for binary)" + plain)
+                .hasMessageContaining("models.m.nics.count: '0x2' (line 2) is read by YAML as 2 (YAML takes a number starting 0x for"
+                        + " hexadecimal)" + plain)
+                .hasMessageContaining("sites[0].floorSpace: '1_000.5' (line 3) is read by YAML as 1000.5 (YAML drops the underscores in a"
+                        + " number)" + plain)
+                .hasMessageContaining("nodes[0].count: '010' (line 5) is read by YAML as 8 (YAML takes a number with a leading 0 for octal)"
+                        + plain)
+                .hasMessageContaining("nodes[1].count: '1_0' (line 6) is read by YAML as 10 (YAML drops the underscores in a number)" + plain)
+                .hasMessageContaining("nodes[2].id: '010' (line 7) is read by YAML as 8");
+        DeclaredInventory read = read("models:\n  m: {cpu: {coresPerSocket: 10}, memory: 64GiB}\nsites: [{id: s1}]\n"
+                + "nodes: [{count: 10, idPrefix: a-, model: m, site: s1}]\n");
+        assertThat(read.nodes()).hasSize(10).allSatisfy(n -> assertThat(n.cpu().cores()).isEqualTo(10));
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
