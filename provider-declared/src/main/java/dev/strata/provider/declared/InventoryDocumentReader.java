@@ -235,9 +235,35 @@ final class InventoryDocumentReader {
                         "each key once in a mapping");
                 throw new ProviderFailureException(problems.describe(what));
             }
-            String where = jpe.getLocation() == null ? "" : " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
-            throw new ProviderFailureException(source + " is not well-formed YAML" + where + ": " + jpe.getOriginalMessage());
+            throw new ProviderFailureException(what + " is not well-formed YAML" + notWellFormed(jpe));
         }
+    }
+
+    /**
+     * Where and why a document does not parse, on one line: {@code at line 15, column 23: expected ','
+     * or ']', but got <stream end> (while parsing a flow sequence that starts at line 15, column 20)}.
+     * The YAML parser's own message spans several lines, each quoting the document around a caret.
+     */
+    private static String notWellFormed(JsonProcessingException e) {
+        org.yaml.snakeyaml.error.MarkedYAMLException marked = null;
+        for (Throwable t = e; t != null && marked == null; t = t.getCause()) {
+            marked = t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m ? m : null;
+        }
+        String where;
+        String problem;
+        if (marked != null && marked.getProblemMark() != null) {
+            where = " at line " + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1);
+            problem = marked.getProblem() == null ? "cannot be parsed" : marked.getProblem();
+            if (marked.getContext() != null) {
+                org.yaml.snakeyaml.error.Mark at = marked.getContextMark();
+                problem += " (" + marked.getContext() + (at == null ? "" : " that starts at line " + (at.getLine() + 1) + ", column "
+                        + (at.getColumn() + 1)) + ")";
+            }
+        } else {
+            where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            problem = String.valueOf(e.getOriginalMessage());
+        }
+        return where + ": " + Problems.shown(problem.replaceAll("\\s+", " ").strip(), 300);
     }
 
     private static final String YAML_TAGS = "tag:yaml.org,2002:";

@@ -30,13 +30,18 @@ final class Problems {
      * {@value #MAX_SHOWN} characters, with the length of a longer one said.
      */
     static String shown(String text) {
+        return shown(text, MAX_SHOWN);
+    }
+
+    /** {@link #shown(String)} with at most {@code max} characters. */
+    static String shown(String text, int max) {
         StringBuilder out = new StringBuilder();
         int count = 0;
         int total = text.codePointCount(0, text.length());
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
-            if (count == MAX_SHOWN) {
+            if (count == max) {
                 out.append("... (").append(total).append(" characters)");
                 break;
             }

@@ -947,6 +947,33 @@ class DeclaredInventoryTest {
         assertThat(provider.discoverCompute(context()).nodes()).hasSize(declared);
     }
 
+    /**
+     * A document cut in the middle of a line (a save read half-written) is refused on one line
+     * that names where it broke and what was expected there, and where the unfinished part
+     * began; the parser's own message spanned several lines, each quoting the document around a
+     * caret, and did not say it was the declared inventory. The last good content stays.
+     */
+    @Test
+    void aDocumentThatDoesNotParseIsRefusedOnOneLineNamingTheLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        writeSettled(file, "sites:\n  - id: s1\n    jurisdictions: [EU, D");
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " is not well-formed YAML at line 3, column 26: expected ',' or ']', but got"
+                        + " <stream end> (while parsing a flow sequence that starts at line 3, column 20)");
+        writeSettled(file, "sites:\n\t- {id: s1}\n");
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " is not well-formed YAML at line 2, column 1: found character '\\t(TAB)' that"
+                        + " cannot start any token. (Do not use \\t(TAB) for indentation) (while scanning for the next token)");
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+    }
+
     /** A second YAML document (after ---) is refused, not dropped: its sites and nodes would be missing without a word. */
     @Test
     void aSecondDocumentIsRefusedNotDropped() {
