@@ -512,6 +512,7 @@ final class InventoryDocumentReader {
 
     private static Map<String, Site> sites(JsonNode node, Problems problems, String providerId) {
         Map<String, Site> sites = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
         JsonNode list = list(node, "sites", problems);
         for (int i = 0; i < list.size(); i++) {
             String path = "sites[" + i + "]";
@@ -557,7 +558,8 @@ final class InventoryDocumentReader {
             double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems, SITE_WATTS);
             double floor = number(s.get("floorSpace"), path + ".floorSpace", problems, 10_000_000, "the floor space in square metres,",
                     "such as 200 (no unit)");
-            if (id != null && sites.containsKey(id)) {
+            if (id != null && !seen.add(id)) {
+                // against every site declared before, valid or not, so that all is said at once
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
             }
             if (problems.size() == before) {
@@ -571,6 +573,7 @@ final class InventoryDocumentReader {
 
     private static Map<String, PowerDomain> powerDomains(JsonNode node, Problems problems, Set<String> sites) {
         Map<String, PowerDomain> domains = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
         JsonNode list = list(node, "powerDomains", problems);
         for (int i = 0; i < list.size(); i++) {
             String path = "powerDomains[" + i + "]";
@@ -585,7 +588,7 @@ final class InventoryDocumentReader {
             String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
             double budget = watts(required(d, "budget", path, problems, DOMAIN_WATTS.expected()), path + ".budget", problems, DOMAIN_WATTS);
-            if (id != null && domains.containsKey(id)) {
+            if (id != null && !seen.add(id)) {
                 problems.add(path + ".id", d.get("id"), "an id no other power domain has");
             }
             if (problems.size() == before) {

@@ -789,6 +789,30 @@ class DeclaredInventoryTest {
                 .hasMessageNotContaining("nodes[0]");
     }
 
+    /**
+     * A site or power domain whose id an earlier, refused one had was not named a duplicate: only
+     * the first's fault was said, and the duplicate surfaced once that was put right. Every
+     * problem is said at once.
+     */
+    @Test
+    void anIdTakenByARefusedEntryIsStillADuplicate() {
+        String text = """
+                sites:
+                  - {id: s1, country: XX}
+                  - {id: s1, country: DE}
+                powerDomains:
+                  - {id: r1, site: s1, budget: 0W}
+                  - {id: r1, site: s1, budget: 40kW}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 4 errors:")
+                .hasMessageContaining("sites[0].country: 'XX' is not an ISO 3166-1 alpha-2 country code")
+                .hasMessageContaining("sites[1].id: 's1'; expected an id no other site has")
+                .hasMessageContaining("powerDomains[0].budget: '0W'")
+                .hasMessageContaining("powerDomains[1].id: 'r1'; expected an id no other power domain has");
+    }
+
     /** A power domain that is its own parent, or a cycle of parents, is refused: placement would charge the same budget again and again. */
     @Test
     void aCycleOfPowerDomainsIsRefusedWithItsPath() {
