@@ -1022,6 +1022,10 @@ final class InventoryDocumentReader {
                 // a contract names a country's law by its alpha-2 code: USA would never match excludeOperatorJurisdictions: [US]
                 problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US: a country's alpha-2 code, "
                         + ALPHA3.get(code) + " (" + code + " is its ISO 3166-1 alpha-3 code, which no contract matches)");
+            } else if (code != null && code.length() == 2 && !code.equals("EU") && !Site.isCountryCode(code)) {
+                // a two-letter code no country has matches no contract's: UK would never match excludeOperatorJurisdictions: [GB]
+                problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code"
+                        + (code.equals("UK") ? ", GB for the United Kingdom" : "") + " (" + code + " is no country's)");
             } else if (code != null) {
                 codes.add(code);
             }

@@ -270,6 +270,25 @@ class DeclaredInventoryTest {
         assertThat(site.operator().jurisdictions()).containsExactlyInAnyOrder("US", "EEA");
     }
 
+    /** A two-letter jurisdiction that is no country's (UK, XX) matches no contract's: refused, EU and country codes taken. */
+    @Test
+    void aTwoLetterJurisdictionThatIsNoCountrysIsRefused() {
+        String text = """
+                sites:
+                  - {id: s1, country: GB, jurisdictions: [UK], operator: {name: Albion Hosting Ltd, jurisdictions: [XX, EU]}}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 2 errors:")
+                .hasMessageContaining("sites[0].jurisdictions[0]: 'UK'; expected a jurisdiction code such as EU, DE or US: a country's"
+                        + " ISO 3166-1 alpha-2 code, GB for the United Kingdom (UK is no country's)")
+                .hasMessageContaining("sites[0].operator.jurisdictions[0]: 'XX'; expected a jurisdiction code such as EU, DE or US: a"
+                        + " country's ISO 3166-1 alpha-2 code (XX is no country's)");
+        Site site = read(text.replace("[UK]", "[GB]").replace("XX", "GB")).sites().get(0);
+        assertThat(site.jurisdictions()).containsExactly("GB");
+        assertThat(site.operator().jurisdictions()).containsExactlyInAnyOrder("GB", "EU");
+    }
+
     /** YAML reads an unquoted NO (Norway) as the boolean false and ~ as null: neither becomes a code. */
     @Test
     void aCodeYamlReadsAsABooleanOrNullIsRefusedAndToldToBeQuoted() {

@@ -72,6 +72,21 @@ public class ContractDocumentReader implements ContractReader {
     private static final Set<String> TOP = Set.of("name", "tenant", "priority", "isolation", "sovereignty", "fabric", "members",
             "deployment");
     private static final Set<String> SOVEREIGNTY = Set.of("countries", "jurisdictions", "excludeOperatorJurisdictions", "dataClass");
+    /** ISO 3166-1 alpha-3 country codes and the alpha-2 code of each. */
+    private static final Map<String, String> ALPHA3 = alpha3();
+
+    private static Map<String, String> alpha3() {
+        Map<String, String> codes = new java.util.HashMap<>();
+        for (String alpha2 : Locale.getISOCountries()) {
+            try {
+                codes.put(new Locale("", alpha2).getISO3Country(), alpha2);
+            } catch (java.util.MissingResourceException e) {
+                // a code without an alpha-3 one
+            }
+        }
+        codes.remove("");
+        return Map.copyOf(codes);
+    }
     private static final Set<String> FABRIC = Set.of("rdma", "bandwidth");
     private static final Set<String> MEMBER = Set.of("name", "replicas", "cpu", "memory", "gpus", "topology", "power", "provisioning");
     private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition", "allowDegraded");
@@ -818,11 +833,32 @@ public class ContractDocumentReader implements ContractReader {
                     // XX or EU would match no site, and a contract naming only such codes could never be placed
                     violations.add(new Violation(path + "[" + i + "]", item.asText(), "is not an ISO 3166-1 alpha-2 country code",
                             "an ISO 3166-1 alpha-2 country code such as DE (EU and other unions go in jurisdictions)"));
+                } else if (!isoCountry && jurisdictionProblem(code) != null) {
+                    // sites name a country's law by its alpha-2 code: excludeOperatorJurisdictions: [USA] or [UK] would exclude nothing
+                    violations.add(new Violation(path + "[" + i + "]", item.asText(), jurisdictionProblem(code),
+                            "a jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code, or a union such as EU"));
                 } else {
                     codes.add(code);
                 }
             }
             return codes;
+        }
+
+        /**
+         * Why a jurisdiction code (upper case) matches no site's, or null: sites name a country's law
+         * by its ISO 3166-1 alpha-2 code, so its alpha-3 code ({@code USA}) or a two-letter code that
+         * is no country's ({@code UK}, which ISO reserves for GB) would match nothing, and in
+         * {@code excludeOperatorJurisdictions} exclude nothing. Unions and other codes of three
+         * letters or more ({@code EU} aside, two letters) are taken as written.
+         */
+        static String jurisdictionProblem(String code) {
+            if (code.length() == 3 && ALPHA3.containsKey(code)) {
+                return "is the ISO 3166-1 alpha-3 code of " + ALPHA3.get(code) + ", which sites do not use (write " + ALPHA3.get(code) + ")";
+            }
+            if (code.length() == 2 && !code.equals("EU") && !Site.isCountryCode(code)) {
+                return "is not an ISO 3166-1 alpha-2 country code" + (code.equals("UK") ? " (the United Kingdom's is GB)" : "");
+            }
+            return null;
         }
 
         Isolation isolation(JsonNode value) {

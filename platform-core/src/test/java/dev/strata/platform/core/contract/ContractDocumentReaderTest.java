@@ -378,6 +378,31 @@ class ContractDocumentReaderTest {
                 .countries()).containsExactly("NO");
     }
 
+    /**
+     * Sites name a country's law by its alpha-2 code: a jurisdiction written as the alpha-3 code
+     * ({@code USA}) or as a two-letter code no country has ({@code UK}) matched no site, so
+     * {@code excludeOperatorJurisdictions: [USA]} excluded no US operator. Both are refused; unions
+     * and longer codes are taken as written.
+     */
+    @Test
+    void aJurisdictionNoSiteCanHaveIsRefusedNotLeftToExcludeNothing() {
+        String expected = "a jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code, or a union such as EU";
+        assertThat(violations("{name: x, tenant: t, sovereignty: {jurisdictions: [EU, DEU], excludeOperatorJurisdictions: [usa, UK, XX]}, "
+                + "members: [{name: w, cpu: 1}]}")).containsExactly(
+                new Violation("sovereignty.jurisdictions[1]", "DEU", "is the ISO 3166-1 alpha-3 code of DE, which sites do not use (write DE)",
+                        expected),
+                new Violation("sovereignty.excludeOperatorJurisdictions[0]", "usa", "is the ISO 3166-1 alpha-3 code of US, which sites do not "
+                        + "use (write US)", expected),
+                new Violation("sovereignty.excludeOperatorJurisdictions[1]", "UK", "is not an ISO 3166-1 alpha-2 country code (the United "
+                        + "Kingdom's is GB)", expected),
+                new Violation("sovereignty.excludeOperatorJurisdictions[2]", "XX", "is not an ISO 3166-1 alpha-2 country code", expected));
+        assertThat(reader.read("{name: x, tenant: t, sovereignty: {jurisdictions: [EU, EEA, de], excludeOperatorJurisdictions: [US, GB, XK]}, "
+                + "members: [{name: w, cpu: 1}]}", "c").sovereignty()).satisfies(s -> {
+                    assertThat(s.jurisdictions()).containsExactlyInAnyOrder("EU", "EEA", "DE");
+                    assertThat(s.excludedOperatorJurisdictions()).containsExactlyInAnyOrder("US", "GB", "XK");
+                });
+    }
+
     /** A country code of the right shape that no country has (XX, or EU, a union) matched no site: it is refused, not kept. */
     @Test
     void sovereigntyCountryThatIsNoIsoCountryCodeIsRefused() {
