@@ -104,6 +104,12 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         if (operatorName.isEmpty() && !operatorJurisdictions.isEmpty()) {
             throw bad("operatorName", c.operatorName(), "the operator's legal name when operatorJurisdictions is set");
         }
+        if (!operatorName.isEmpty() && operatorJurisdictions.isEmpty()) {
+            // an operator subject to no law would pass every contract's excludeOperatorJurisdictions
+            throw bad("operatorJurisdictions", "", "the jurisdictions the operator is subject to (at least one, e.g. EU,DE) when "
+                    + "operatorName is set; leave operatorName empty when they are not known (a contract excluding operator "
+                    + "jurisdictions then refuses the cloud)");
+        }
         Set<String> certifications = new LinkedHashSet<>();
         for (String cert : c.certifications() == null ? new String[0] : c.certifications()) {
             if (!trim(cert).isEmpty()) {
@@ -271,7 +277,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
                 if (j.isEmpty()) {
                     continue;
                 }
-                if (!j.equals("EU") && !JURISDICTION.matcher(j).matches()) {
+                if (!j.equals("EU") && !(JURISDICTION.matcher(j).matches() && Site.isCountryCode(j))) {
                     throw bad(property, v, "jurisdiction codes: ISO 3166-1 alpha-2 (DE, FR, US) or EU");
                 }
                 out.add(j);

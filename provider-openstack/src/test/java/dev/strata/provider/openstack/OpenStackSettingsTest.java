@@ -172,6 +172,24 @@ class OpenStackSettingsTest {
         n.put("jurisdictions", new String[] {"EU", "Europe"});
         assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(n))).hasMessageContaining(
                 "jurisdictions = 'Europe' is invalid; expected jurisdiction codes: ISO 3166-1 alpha-2 (DE, FR, US) or EU");
+        // a two-letter code no country has matches no contract's (the United Kingdom's is GB)
+        Map<String, Object> uk = valid();
+        uk.put("operatorJurisdictions", new String[] {"UK"});
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(uk))).hasMessageContaining(
+                "operatorJurisdictions = 'UK' is invalid; expected jurisdiction codes: ISO 3166-1 alpha-2 (DE, FR, US) or EU");
+    }
+
+    /** An operator subject to no law would pass every contract's excludeOperatorJurisdictions: a name without them is refused. */
+    @Test
+    void anOperatorWithoutJurisdictionsIsRefused() {
+        Map<String, Object> m = valid();
+        m.put("operatorName", "Mainufer Cloud GmbH");
+        m.put("operatorJurisdictions", new String[0]);
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining(
+                "operatorJurisdictions = '' is invalid; expected the jurisdictions the operator is subject to (at least one, e.g. EU,DE) "
+                        + "when operatorName is set");
+        m.put("operatorName", "");
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).operator()).as("no operator: unknown").isNull();
     }
 
     @Test
