@@ -70,5 +70,12 @@ class SovereigntyTableTest {
         assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-central-1.operator: 'nobody'");
         Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU], operator: aws, sources: [hearsay]}\n");
         assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("sources: 'hearsay'");
+        // a jurisdiction no contract names a country's law by (its alpha-3 code, a two-letter code no country has): refused
+        Files.writeString(file, "regions:\n  eu-central-1: {country: DE, jurisdictions: [EU, DEU], operator: aws, sources: [aws-regions]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-central-1.jurisdictions: 'DEU'; expected a "
+                + "jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code, DE (DEU is its alpha-3 code)");
+        Files.writeString(file, "regions:\n  eu-west-2: {country: GB, jurisdictions: [UK], operator: aws, sources: [aws-regions]}\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-west-2.jurisdictions: 'UK'; expected a "
+                + "jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code, GB for the United Kingdom");
     }
 }
