@@ -346,6 +346,16 @@ final class ProviderDirectory implements AutoCloseable {
                             + generationOf(previous) + " of the version it replaced (" + (previousFrom == null ? "?" : previousFrom.version())
                             + "); generations must increase across bundle versions (use the wall clock in microseconds)";
                 }
+                Backwards kept = entry.backwards.get(registration.capability());
+                if (backwards != null) {
+                    entry.backwards.put(registration.capability(), new Backwards(registration, generationOf(previous), backwards));
+                } else if (kept != null && kept.from() == registration && generation < kept.floor()) {
+                    // the warning stays while this version's generations are still below its predecessor's: the next
+                    // discovery does not make the mistake go away (before, it cleared the warning a moment after it was given)
+                    backwards = kept.warning();
+                } else if (kept != null) {
+                    entry.backwards.remove(registration.capability());
+                }
                 entry.snapshots.put(registration.capability(), snapshot);
                 entry.snapshotFrom.put(registration.capability(), registration);
                 List<String> reported = warningsOf(snapshot);
@@ -788,6 +798,10 @@ final class ProviderDirectory implements AutoCloseable {
     }
 
     /** One provider id; mutable, guarded by the directory's lock. */
+    /** The registration whose generations went below {@code floor}, its predecessor's, and the warning that says so. */
+    private record Backwards(Registration from, long floor, String warning) {
+    }
+
     private static final class Entry {
         final String id;
         final Map<Capability, Registration> registrations = new EnumMap<>(Capability.class);
@@ -795,6 +809,8 @@ final class ProviderDirectory implements AutoCloseable {
         /** The registration whose discovery each snapshot is. */
         final Map<Capability, Registration> snapshotFrom = new EnumMap<>(Capability.class);
         final Map<Capability, List<String>> reportedWarnings = new EnumMap<>(Capability.class);
+        /** A new version's generations that went below its predecessor's, warned of until they pass it. */
+        final Map<Capability, Backwards> backwards = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
         /** The call of each capability whose thread is in the provider, until that thread leaves it (after its deadline too). */

@@ -100,6 +100,35 @@ class ProviderMistakesTest {
     }
 
     /**
+     * The warning about generations that went backwards stays while the new version's generations
+     * are below its predecessor's. Before, the next discovery (the one registering starts, when it
+     * finished before a refresh asked for another) cleared it a moment after it was given.
+     */
+    @Test
+    void theWarningAboutGenerationsGoingBackwardsStaysUntilTheyPassThePredecessors() {
+        Registration v1 = registration("acme", "com.acme", "1.0", ctx -> compute(1_000, node("a1", "acme", "h")));
+        directory.register(v1);
+        directory.refresh("acme", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        AtomicLong generation = new AtomicLong(1);
+        directory.register(registration("acme", "com.acme", "2.0", ctx -> compute(generation.get(), node("a2", "acme", "h"))));
+        String warning = "generation 1 of version 2.0 is below 1000 of the version it replaced (1.0); generations must increase "
+                + "across bundle versions (use the wall clock in microseconds)";
+        assertThat(directory.refresh("acme", WAIT).warnings()).containsExactly(warning);
+
+        // discovered again, still below: the same warning, not a new one per generation
+        generation.set(2);
+        assertThat(directory.refresh("acme", WAIT).warnings()).containsExactly(warning);
+        assertThat(directory.refresh("acme", WAIT).warnings()).containsExactly(warning);
+
+        // once its generations reach the predecessor's, the mistake no longer matters
+        generation.set(1_000);
+        assertThat(directory.refresh("acme", WAIT).warnings()).isEmpty();
+        generation.set(1_001);
+        assertThat(directory.refresh("acme", WAIT).warnings()).isEmpty();
+    }
+
+    /**
      * A provider whose nodes name another provider as theirs (the example's id copied, a factory
      * configuration's id not passed on). Before, they were merged as that other provider's nodes:
      * provisioned through it and dropped with it.
