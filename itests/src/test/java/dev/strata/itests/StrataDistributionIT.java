@@ -374,29 +374,43 @@ public class StrataDistributionIT {
             assertTrue(tooBig, tooBig.startsWith("Contract foundation-model of tenant bank-research: not placed"));
             assertTrue(tooBig, tooBig.contains("Why not"));
 
-            // tenant quotas: a change applies to the next decision without restarting placement, and strata:tenants shows it
-            org.osgi.service.cm.Configuration quotas = configAdmin.getConfiguration("dev.strata.platform.core.quotas", null);
-            Dictionary<String, Object> unlimited = quotas.getProperties();
-            Dictionary<String, Object> limited = unlimited == null ? new java.util.Hashtable<>() : copy(unlimited);
-            limited.put("tenantQuotas", "bank-payments/gpus=0.5");
-            quotas.update(limited);
+            // tenant quotas: set in the state store, held to at the next decision, shown by strata:tenants, recorded
+            String set = shell.run("strata:quota bank-payments gpus=0.5");
+            assertTrue(set, set.startsWith("Quota of tenant bank-payments: at most 0.5 GPUs"));
             try {
                 String refusal = "not placed: tenant bank-payments would exceed its quota: 0.75 GPUs more on the 0 GPUs it holds, of 0.5 GPUs";
-                await("the quota in force", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run").contains(refusal));
+                String over = shell.run("strata:place -f examples/inference.yaml --dry-run");
+                assertTrue(over, over.contains(refusal));
                 String tenants = shell.run("strata:tenants --no-format");
                 assertTrue(tenants, tenants.lines().anyMatch(l -> l.startsWith("bank-risk\t1\t16\t-\t")));
                 assertTrue(tenants, tenants.lines().anyMatch(l -> l.equals("bank-payments\t0\t0\t0.5\t0\t-\t0 B\t-")));
-                Dictionary<String, Object> bad = copy(limited);
-                bad.put("tenantQuotas", "bank-payments/gpu=8");
-                quotas.update(bad);
-                Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
-                await("the rejection in " + log, () -> read(log).contains("the tenant quotas before it stay in force: "
-                        + "dev.strata.platform.core.quotas: tenantQuotas = 'bank-payments/gpu=8' is invalid"));
-                assertTrue("the quota before the change stays", shell.run("strata:place -f examples/inference.yaml --dry-run").contains(refusal));
+                String audit = shell.run("strata:audit --tenant bank-payments --no-format");
+                assertTrue(audit, audit.lines().anyMatch(l -> l.contains("\tquota\t")));
+                String bad = shellRun(shell, "strata:quota bank-payments gpu=8");
+                assertTrue(bad, bad.contains("quota of tenant bank-payments: gpu=8 is invalid: 'gpu' is no resource"));
+                assertTrue("the quota before the refused change stays", shell.run("strata:place -f examples/inference.yaml --dry-run")
+                        .contains(refusal));
+
+                // the retired quota file, left from an older installation, stops placement until it sets no quotas
+                org.osgi.service.cm.Configuration retired = configAdmin.getConfiguration("dev.strata.platform.core.quotas", null);
+                Dictionary<String, Object> file = new java.util.Hashtable<>();
+                file.put("tenantQuotas", "bank-payments/gpus=4");
+                retired.update(file);
+                try {
+                    await("placement refused while the retired file sets quotas", () -> shellRun(shell,
+                            "strata:place -f examples/inference.yaml --dry-run").contains("Strata no longer reads: tenant quotas are kept in "
+                                    + "the state store, the same for every instance, and placement refuses until the file sets none: run "
+                                    + "strata:quota bank-payments gpus=4"));
+                } finally {
+                    retired.delete();
+                }
+                await("placement again once the file is gone", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run")
+                        .contains(refusal));
             } finally {
-                quotas.update(unlimited == null ? new java.util.Hashtable<>() : unlimited);
+                shell.run("strata:quota bank-payments --remove");
             }
-            await("no quota", () -> shellRun(shell, "strata:place -f examples/inference.yaml --dry-run").contains("would be placed"));
+            String unlimited = shell.run("strata:place -f examples/inference.yaml --dry-run");
+            assertTrue(unlimited, unlimited.contains("would be placed"));
 
             assertTrue(shell.run("strata:release " + allocation).startsWith("Released " + allocation));
             assertTrue(shell.run("strata:allocations --no-format").isBlank());

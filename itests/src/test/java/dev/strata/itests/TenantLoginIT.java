@@ -132,6 +132,11 @@ public class TenantLoginIT {
         }
         String verify = ann("strata:audit-verify");
         assertTrue(verify, verify.contains("the provenance log is one chain of every tenant's records: refused to verify it"));
+        // a quota is the operators' to set, even the tenant's own
+        String quota = ann("strata:quota bank-risk gpus=1000");
+        assertTrue(quota, quota.contains("a tenant's quota is set by the platform's operators: refused to set the quota of tenant bank-risk"));
+        String tenants = ops("strata:tenants --no-format");
+        assertFalse(tenants, tenants.contains("1000"));
 
         // Karaf's commands: those that read files, change the container or install configuration are not the tenant's
         for (String command : new String[] {"shell:cat etc/users.properties", "cat etc/strata-console.key", "config:list",

@@ -16,18 +16,12 @@ final class Services {
             "verifier of commitments", "dev.strata.platform.core.commitment",
             "state store", "dev.strata.platform.core.store");
 
-    private static final String QUOTAS = "dev.strata.platform.core.quotas";
-
     static <T> T require(T service, String what) {
         if (service == null) {
             String pid = CONFIGURATION.get(what);
             String store = "dev.strata.platform.core.store";
             String where = pid == null ? "" : " (a rejected etc/" + pid + ".cfg" + (pid.equals(store) || what.equals("inventory")
                     || what.equals("provider registry") ? "" : ", or the etc/" + store + ".cfg it needs,") + " names the property there)";
-            if (what.equals("placement service")) {
-                // placement starts only once the tenant quotas are read: a quotas file rejected at start, or deleted, stops it too
-                where = where.substring(0, where.length() - 1) + "; so does a rejected or deleted etc/" + QUOTAS + ".cfg)";
-            }
             throw new IllegalStateException("the Strata " + what + " is not running; check 'scr:list' and data/log/karaf.log" + where);
         }
         return service;

@@ -11,7 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code strata:tenants}: what each tenant's allocations hold in all, against its quota. */
 @Service
 @Command(scope = "strata", name = "tenants", description = "Lists what each tenant's allocations hold in all (GPUs, CPUs, memory) and its "
-        + "quota (tenantQuotas in etc/dev.strata.platform.core.quotas.cfg).")
+        + "quota (set with strata:quota, kept in the state store).")
 public class TenantsCommand implements Action {
 
     @Reference(optional = true)

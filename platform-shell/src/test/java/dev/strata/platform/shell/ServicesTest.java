@@ -26,10 +26,9 @@ class ServicesTest {
                 .hasMessageEndingWith("(a rejected etc/dev.strata.platform.core.store.cfg names the property there)");
         assertThatThrownBy(() -> Services.require(null, "provider registry"))
                 .hasMessageEndingWith("(a rejected etc/dev.strata.platform.core.inventory.cfg names the property there)");
-        // placement starts only with the tenant quotas read: a deleted quotas file stopped it, and the message sent the operator elsewhere
         assertThatThrownBy(() -> Services.require(null, "placement service"))
                 .hasMessageEndingWith("(a rejected etc/dev.strata.platform.core.placement.cfg, or the etc/dev.strata.platform.core.store.cfg it "
-                        + "needs, names the property there; so does a rejected or deleted etc/dev.strata.platform.core.quotas.cfg)");
+                        + "needs, names the property there)");
         assertThatThrownBy(() -> Services.require(null, "contract reader"))
                 .hasMessage("the Strata contract reader is not running; check 'scr:list' and data/log/karaf.log");
         assertThat(Services.require("running", "inventory")).isEqualTo("running");

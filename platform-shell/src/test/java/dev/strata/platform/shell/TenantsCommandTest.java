@@ -57,10 +57,10 @@ class TenantsCommandTest {
                 new TenantUse("u", 1, 0, 1_000, 0, -1, -1, -1));
     }
 
-    /** The help names the file the quotas are configured in (the quotas' own PID, not placement's). */
+    /** The help names the command the quotas are set with, not the retired file or placement's. */
     @Test
-    void theHelpNamesTheQuotasConfigurationFile() {
+    void theHelpNamesTheCommandTheQuotasAreSetWith() {
         String description = TenantsCommand.class.getAnnotation(org.apache.karaf.shell.api.action.Command.class).description();
-        assertThat(description).contains("etc/dev.strata.platform.core.quotas.cfg").doesNotContain("core.placement.cfg");
+        assertThat(description).contains("strata:quota").doesNotContain(".cfg");
     }
 }

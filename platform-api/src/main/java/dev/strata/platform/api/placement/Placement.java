@@ -96,4 +96,26 @@ public interface Placement {
      * @since 1.4
      */
     Allocation releaseFor(String id, String deploymentId);
+
+    /**
+     * Sets a tenant's quota, in the state store (so every instance holds placements to it): what
+     * the tenant's allocations may hold at once, in all. The limits given replace the quota the
+     * tenant had; a resource not given is not limited, and no limits at all remove the quota. The
+     * next decision is held to it; lowering a quota below what the tenant holds takes nothing back.
+     * The change and who made it are appended to the provenance log with it (kind {@code quota}).
+     * An operator's act: a tenant's user is refused, even for its own tenant.
+     *
+     * @param tenant the tenant, as contracts name it (case included)
+     * @param limits by resource: {@code gpus} (a number of GPUs, {@code 64} or {@code 2.5}),
+     *     {@code cpu} ({@code 512} or {@code 500m}), {@code memory} ({@code 4TiB})
+     * @return what the tenant holds, with its new quota
+     * @throws IllegalArgumentException naming the tenant or limit that is wrong and what was expected; nothing is changed
+     * @throws dev.strata.platform.api.exception.NotLeaderException on an instance that does not lead, naming the leader
+     * @throws dev.strata.platform.api.exception.AuthorizationException for a tenant's user
+     * @throws UnsupportedOperationException where the implementation keeps no quotas
+     * @since 1.5
+     */
+    default TenantUse setQuota(String tenant, java.util.Map<String, String> limits) {
+        throw new UnsupportedOperationException("this placement service keeps no tenant quotas");
+    }
 }

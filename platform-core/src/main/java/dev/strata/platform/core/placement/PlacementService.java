@@ -27,6 +27,9 @@ import java.util.function.BiFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +54,19 @@ public class PlacementService implements Placement, MultiCollector {
     private final PlacementEngine engine;
     private final String policyName;
     private final PlacementMetrics metrics = new PlacementMetrics();
+    /** The tenant quotas in the state store; null where placement runs without one (tests and benchmarks over a ledger). */
+    private StoreQuotas storeQuotas;
+
+    /** The retired quota file, while one exists: placement refuses while it sets quotas. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile RetiredQuotaFile retiredQuotaFile;
 
     @Activate
-    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, @Reference TenantQuotaService quotas,
-            PlacementConfig config, Map<String, Object> properties) {
+    public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
+            Map<String, Object> properties) {
         this(switches(config, properties), inventory, store);
-        engine.quotas(quotas::current);
+        storeQuotas = new StoreQuotas(store);
+        engine.quotas(storeQuotas);
         recordConfiguration(store, config);
     }
 
@@ -136,10 +146,20 @@ public class PlacementService implements Placement, MultiCollector {
         return configured > 0 ? configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
+    /** Refuses while the retired quota file sets quotas: placed without them, every tenant would go unlimited. */
+    private void requireNoRetiredQuotas() {
+        RetiredQuotaFile retired = retiredQuotaFile;
+        Optional<String> refusal = retired == null ? Optional.empty() : retired.refusal();
+        if (refusal.isPresent()) {
+            throw new IllegalStateException(refusal.get());
+        }
+    }
+
     @Override
     public PlacementDecision place(Contract contract, boolean dryRun) {
         return metrics.place(dryRun ? PlacementMetrics.DRY_RUN : PlacementMetrics.PLACE, () -> {
             TenantAccess.require(contract.tenant(), (dryRun ? "dry-run contract " : "place contract ") + contract.name());
+            requireNoRetiredQuotas();
             return engine.place(contract, dryRun, null);
         });
     }
@@ -158,6 +178,7 @@ public class PlacementService implements Placement, MultiCollector {
                 TenantAccess.requireAll(engine.deploymentTenants(deploymentId), "place contract " + contract.name() + " for deployment "
                         + deploymentId + ", which is not one of its tenants'");
             }
+            requireNoRetiredQuotas();
             return engine.place(contract, false, deploymentId);
         });
     }
@@ -176,6 +197,21 @@ public class PlacementService implements Placement, MultiCollector {
     public List<TenantUse> tenants() {
         // as placement counts them: a launch slot holds the whole machine it becomes
         return TenantAccess.visible(engine.quotas().with(engine.tenantUses()), TenantUse::tenant);
+    }
+
+    @Override
+    public TenantUse setQuota(String tenant, Map<String, String> limits) {
+        TenantAccess.requireEveryTenant("a tenant's quota is set by the platform's operators", "set the quota of tenant " + tenant);
+        StoreQuotas quotas = storeQuotas;
+        if (quotas == null) {
+            throw new UnsupportedOperationException("this placement service runs without a state store and keeps no tenant quotas");
+        }
+        TenantQuotas.Limits set = TenantQuotas.limits(tenant, limits == null ? Map.of() : limits);
+        quotas.set(tenant, set, Actors.current());
+        LOG.info("Tenant {}'s quota {} by {}", tenant, set.equals(TenantQuotas.Limits.NONE) ? "removed" : "set to " + TenantQuotas.stated(set),
+                Actors.current());
+        return engine.quotas().with(engine.tenantUses()).stream().filter(u -> u.tenant().equals(tenant)).findFirst()
+                .orElse(new TenantUse(tenant, 0, 0, 0, 0, -1, -1, -1));
     }
 
     @Override

@@ -15,16 +15,28 @@ import java.util.TreeMap;
 
 /**
  * How much each tenant's allocations may hold at once, in all: GPUs (a share or a partition
- * counts as its share of a GPU), CPUs and memory. Configured as {@code tenantQuotas} in
- * {@code etc/dev.strata.platform.core.quotas.cfg}, entries {@code TENANT/RESOURCE=VALUE}
- * separated by commas: {@code bank-risk/gpus=64, bank-risk/memory=4TiB, bank-payments/gpus=2.5}.
- * A tenant without an entry, or a resource without one, is not limited. What a tenant holds is
- * what the bindings of its allocations in the ledger hold, wherever they are. Immutable.
+ * counts as its share of a GPU), CPUs and memory. Kept in the state store, as attributes of the
+ * tenant's record ({@link #of(Collection)}; set through {@link PlacementService#setQuota}), so that
+ * every instance holds placements to the same quotas. A tenant without a quota, or a resource
+ * without a limit, is not limited. What a tenant holds is what the bindings of its allocations in
+ * the ledger hold, wherever they are. {@link #parse} reads the form the retired configuration file
+ * {@code etc/dev.strata.platform.core.quotas.cfg} wrote them in ({@code TENANT/RESOURCE=VALUE}
+ * separated by commas), to tell an operator who still has one what to run instead. Immutable.
  */
 public final class TenantQuotas {
 
     /** No quotas: every tenant unlimited. */
-    public static final TenantQuotas NONE = new TenantQuotas(Map.of());
+    public static final TenantQuotas NONE = new TenantQuotas(Map.of(), Map.of());
+
+    /** The attributes of a tenant's record in the state store that hold its limits, as whole numbers. */
+    static final String GPU_ATTRIBUTE = "quota.gpuMilli";
+    static final String CPU_ATTRIBUTE = "quota.cpuMilli";
+    static final String MEMORY_ATTRIBUTE = "quota.memoryBytes";
+    private static final String ATTRIBUTE_PREFIX = "quota.";
+
+    /** What {@link #limits} expects of each limit. */
+    static final String LIMITS_EXPECTED = "limits RESOURCE=VALUE, RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or "
+            + "500m) or memory (e.g. 4TiB), each once; none to remove the quota";
 
     static final String PROPERTY = "tenantQuotas";
 
@@ -57,14 +69,138 @@ public final class TenantQuotas {
     }
 
     private final Map<String, Limits> byTenant;
+    /** Tenants whose stored quota cannot be read, with why: every placement of theirs is refused, saying so. */
+    private final Map<String, String> unreadable;
 
-    private TenantQuotas(Map<String, Limits> byTenant) {
+    private TenantQuotas(Map<String, Limits> byTenant, Map<String, String> unreadable) {
         this.byTenant = Collections.unmodifiableMap(new TreeMap<>(byTenant));
+        this.unreadable = Collections.unmodifiableMap(new TreeMap<>(unreadable));
+    }
+
+    /**
+     * The quotas the state store's tenant records hold. A record whose quota attributes cannot be
+     * read (edited by hand, or written by a later version with limits this one does not know) holds
+     * its tenant to nothing: its placements are refused, saying why, rather than let through
+     * unlimited.
+     */
+    static TenantQuotas of(Collection<dev.strata.platform.core.store.Tenant> tenants) {
+        Map<String, Limits> out = new TreeMap<>();
+        Map<String, String> unreadable = new TreeMap<>();
+        for (dev.strata.platform.core.store.Tenant t : tenants) {
+            long gpu = -1;
+            long cpu = -1;
+            long memory = -1;
+            boolean limited = false;
+            String why = null;
+            for (Map.Entry<String, String> a : t.attributes().entrySet()) {
+                if (!a.getKey().startsWith(ATTRIBUTE_PREFIX)) {
+                    continue;
+                }
+                limited = true;
+                long v;
+                try {
+                    v = Long.parseLong(a.getValue() == null ? "" : a.getValue());
+                } catch (NumberFormatException e) {
+                    v = -1;
+                }
+                if (v < 0) {
+                    why = "its attribute " + a.getKey() + " = '" + a.getValue() + "' is not a whole number of 0 or more";
+                    continue;
+                }
+                switch (a.getKey()) {
+                    case GPU_ATTRIBUTE -> gpu = v;
+                    case CPU_ATTRIBUTE -> cpu = v;
+                    case MEMORY_ATTRIBUTE -> memory = v;
+                    default -> why = "its attribute " + a.getKey() + " is no limit this version of Strata reads (it reads " + GPU_ATTRIBUTE
+                            + ", " + CPU_ATTRIBUTE + " and " + MEMORY_ATTRIBUTE + ")";
+                }
+            }
+            if (why != null) {
+                unreadable.put(t.id(), why);
+                out.put(t.id(), Limits.ZERO);
+            } else if (limited) {
+                out.put(t.id(), new Limits(gpu, cpu, memory));
+            }
+        }
+        return new TenantQuotas(out, unreadable);
+    }
+
+    /** The attributes of a tenant's record that hold these limits (none for a limit that is not set). */
+    static Map<String, String> attributes(Limits limits) {
+        Map<String, String> out = new TreeMap<>();
+        if (limits.gpuMilli() >= 0) {
+            out.put(GPU_ATTRIBUTE, Long.toString(limits.gpuMilli()));
+        }
+        if (limits.cpuMilli() >= 0) {
+            out.put(CPU_ATTRIBUTE, Long.toString(limits.cpuMilli()));
+        }
+        if (limits.memoryBytes() >= 0) {
+            out.put(MEMORY_ATTRIBUTE, Long.toString(limits.memoryBytes()));
+        }
+        return out;
+    }
+
+    /** Whether an attribute of a tenant's record is part of its quota. */
+    static boolean isQuotaAttribute(String name) {
+        return name.startsWith(ATTRIBUTE_PREFIX);
+    }
+
+    /**
+     * Reads the limits an operator gives a tenant ({@code gpus -> 64}, {@code memory -> 4TiB}); no
+     * limits for none.
+     *
+     * @throws IllegalArgumentException naming the tenant, the limit that is wrong and what was expected
+     */
+    static Limits limits(String tenant, Map<String, String> given) {
+        if (tenant == null || tenant.isBlank() || tenant.length() > 256 || tenant.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("tenant id '" + (tenant == null ? "" : tenant.replaceAll("\\p{Cntrl}", "?"))
+                    + "' cannot have a quota; expected the tenant's id as contracts name it: 1 to 256 characters, no control characters");
+        }
+        long gpu = -1;
+        long cpu = -1;
+        long memory = -1;
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String resource = e.getKey() == null ? "" : e.getKey().strip();
+            String amount = e.getValue() == null ? "" : e.getValue().strip();
+            long v;
+            try {
+                v = value(resource, amount);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + "=" + amount + " is invalid: "
+                        + ex.getMessage() + "; expected " + LIMITS_EXPECTED);
+            }
+            switch (resource) {
+                case "gpus" -> gpu = v;
+                case "cpu" -> cpu = v;
+                default -> memory = v;
+            }
+        }
+        return new Limits(gpu, cpu, memory);
+    }
+
+    /** Limits as a provenance record states them: each one set, exactly, with its unit ({@code gpus: 2.5 GPUs}). */
+    static Map<String, Object> stated(Limits limits) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (limits.gpuMilli() >= 0) {
+            out.put("gpus", gpus(limits.gpuMilli()));
+        }
+        if (limits.cpuMilli() >= 0) {
+            out.put("cpu", cpus(limits.cpuMilli()));
+        }
+        if (limits.memoryBytes() >= 0) {
+            out.put("memory", memory(limits.memoryBytes()));
+        }
+        return out;
     }
 
     /** The tenants with a quota, and their limits. */
     public Map<String, Limits> all() {
         return byTenant;
+    }
+
+    /** Why a tenant's quota in the state store cannot be read; empty when it can, or it has none. */
+    Optional<String> unreadable(String tenant) {
+        return Optional.ofNullable(unreadable.get(tenant));
     }
 
     /** A tenant's quota, empty when it has none. */
@@ -114,7 +250,7 @@ public final class TenantQuotas {
                 default -> new Limits(l.gpuMilli(), l.cpuMilli(), v);
             });
         }
-        return new TenantQuotas(out);
+        return new TenantQuotas(out, Map.of());
     }
 
     /**
@@ -170,6 +306,22 @@ public final class TenantQuotas {
 
     private static long amount(String pid, String entry, String resource, String amount) {
         try {
+            return value(resource, amount);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; " + e.getMessage());
+        }
+    }
+
+    /**
+     * One limit's value: thousandths of GPUs, thousandths of CPUs or bytes.
+     *
+     * @throws IllegalArgumentException saying that the resource is none, or the amount not one of it
+     */
+    private static long value(String resource, String amount) {
+        if (!resource.equals("gpus") && !resource.equals("cpu") && !resource.equals("memory")) {
+            throw new IllegalArgumentException("'" + resource + "' is no resource");
+        }
+        try {
             switch (resource) {
                 case "gpus" -> {
                     // digits with an optional fraction, as cpu and memory are written: BigDecimal alone takes +5, -0, 1e3 and .5
@@ -186,16 +338,12 @@ public final class TenantQuotas {
                 case "cpu" -> {
                     return Quantities.cpuMilli(amount);
                 }
-                case "memory" -> {
+                default -> {
                     return Quantities.bytes(amount);
                 }
-                default -> throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; '" + resource
-                        + "' is no resource");
             }
-        } catch (InvalidConfigurationException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; '" + amount + "' is not an amount of " + resource);
+            throw new IllegalArgumentException("'" + amount + "' is not an amount of " + resource);
         }
     }
 
@@ -230,6 +378,11 @@ public final class TenantQuotas {
      * allows it (or it has none).
      */
     Optional<String> refusal(String tenant, Limits held, Limits wanted) {
+        String why = unreadable.get(tenant);
+        if (why != null) {
+            return Optional.of("tenant " + tenant + "'s quota in the state store cannot be read: " + why + "; set it again with "
+                    + "strata:quota");
+        }
         return describe(tenant, held, wanted, true).map(over -> "tenant " + tenant + " would exceed its quota: " + over);
     }
 

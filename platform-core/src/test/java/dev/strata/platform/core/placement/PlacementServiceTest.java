@@ -433,7 +433,7 @@ class PlacementServiceTest {
     @Test
     void aRecordDryRunsThatIsNeitherTrueNorFalseIsRefused() {
         java.util.Map<String, Object> p = java.util.Map.of("recordDryRuns", "yes");
-        assertThatThrownBy(() -> new PlacementService(Infra.threeSites().inventory(), null, null, DurablePlacementTest.config(p), p))
+        assertThatThrownBy(() -> new PlacementService(Infra.threeSites().inventory(), (dev.strata.platform.core.store.StateStore) null, DurablePlacementTest.config(p), p))
                 .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
                 .hasMessage("dev.strata.platform.core.placement: recordDryRuns = 'yes' is invalid; expected true or false");
     }

@@ -39,7 +39,7 @@ class TenantQuotaConcurrencyTest {
     void placementsAndReleasesOfOneTenantOnTheDurableLedgerNeverPassItsQuota() throws Exception {
         try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
             PlacementService service = DurablePlacements.durable(DurablePlacements.infra().inventory(), store);
-            service.engine().quotas(TenantQuotas.parse(TenantQuotaService.PID, "t/gpus=7.5, t/cpu=40"));
+            service.engine().quotas(TenantQuotas.parse(RetiredQuotaFile.PID, "t/gpus=7.5, t/cpu=40"));
             AtomicBoolean running = new AtomicBoolean(true);
             ConcurrentLinkedQueue<String> held = new ConcurrentLinkedQueue<>();
             java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();

@@ -46,7 +46,7 @@ class TenantQuotaPropertiesTest {
         // the oracle's placement: no quotas, on the same ledger, dry runs only
         PlacementService unlimited = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
         String configured = quotas(r);
-        TenantQuotas quotas = TenantQuotas.parse(TenantQuotaService.PID, configured);
+        TenantQuotas quotas = TenantQuotas.parse(RetiredQuotaFile.PID, configured);
         service.engine().quotas(quotas);
         List<String> placed = new ArrayList<>();
         for (int step = 0; step < 30; step++) {
@@ -91,7 +91,7 @@ class TenantQuotaPropertiesTest {
             infra.h100("n" + n, "fra-1", null);
         }
         PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
-        service.engine().quotas(TenantQuotas.parse(TenantQuotaService.PID, "bank/gpus=37"));
+        service.engine().quotas(TenantQuotas.parse(RetiredQuotaFile.PID, "bank/gpus=37"));
         AtomicInteger placed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {

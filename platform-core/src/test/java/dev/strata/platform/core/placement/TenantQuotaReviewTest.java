@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Tenant quotas at their edges: shares finer than a thousandth, messages near a limit, what the parser takes. */
 class TenantQuotaReviewTest {
 
-    private static final String PID = TenantQuotaService.PID;
+    private static final String PID = RetiredQuotaFile.PID;
     private static Contract contract(String yaml) {
         return TenantQuotasTest.contract(yaml);
     }

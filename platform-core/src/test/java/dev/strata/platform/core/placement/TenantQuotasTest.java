@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@link TenantQuotas}: the configured value, and placement held to it. */
 class TenantQuotasTest {
 
-    private static final String PID = TenantQuotaService.PID;
+    private static final String PID = RetiredQuotaFile.PID;
     private static final ContractDocumentReader READER = new ContractDocumentReader();
 
     static Contract contract(String yaml) {
@@ -85,37 +85,6 @@ class TenantQuotasTest {
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining(PID).hasMessageContaining("tenantQuotas").hasMessageContaining(message)
                 .hasMessageContaining("expected entries TENANT/RESOURCE=VALUE separated by commas");
-    }
-
-    private static TenantQuotaConfig config(String value) {
-        return org.osgi.util.converter.Converters.standardConverter().convert(Map.of("tenantQuotas", value)).to(TenantQuotaConfig.class);
-    }
-
-    /** A bad entry at start stops the component (and placement, which needs it); a bad change keeps the quotas before it. */
-    @Test
-    void theComponentStartsOnlyOnQuotasItCanReadAndPlacementSeesAChangeAtItsNextDecision() {
-        assertThatThrownBy(() -> new TenantQuotaService(config("bank-risk/gpu=8")))
-                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("'gpu' is no resource");
-        TenantQuotaService quotas = new TenantQuotaService(config("bank/gpus=8"));
-        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
-        PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(), "strata", Clock.systemUTC());
-        service.engine().quotas(quotas::current);
-        Contract four = contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}");
-        assertThat(service.place(four, false).placed()).isTrue();
-        quotas.modified(config("bank/gpus=6"));
-        assertThat(service.place(four, true).summary()).endsWith("4 GPUs more on the 4 GPUs it holds, of 6 GPUs");
-        java.util.List<String> rejected = new java.util.ArrayList<>();
-        quotas.rejections = (pid, reason) -> rejected.add(pid + " | " + reason);
-        quotas.modified(config("bank/gpus=lots"));
-        assertThat(quotas.current().of("bank")).as("a change that cannot be read is rejected").contains(new TenantQuotas.Limits(6_000, -1, -1));
-        assertThat(rejected).as("the rejection is told to the provenance log").singleElement().asString()
-                .startsWith("dev.strata.platform.core.quotas | dev.strata.platform.core.quotas: tenantQuotas = 'bank/gpus=lots' is invalid");
-        quotas.modified(config(""));
-        assertThat(service.place(four, true).placed()).isTrue();
-        assertThat(service.tenants()).containsExactly(new dev.strata.platform.api.placement.TenantUse("bank", 1, 4_000, 1_000, 0, -1, -1, -1));
-        quotas.modified(config("bank/gpus=8, idle/memory=1GiB"));
-        assertThat(service.tenants()).containsExactly(new dev.strata.platform.api.placement.TenantUse("bank", 1, 4_000, 1_000, 0, 8_000, -1, -1),
-                new dev.strata.platform.api.placement.TenantUse("idle", 0, 0, 0, 0, -1, -1, 1L << 30));
     }
 
     @Test

@@ -1,0 +1,104 @@
+package dev.strata.platform.core.placement;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration that held the tenant quotas before they moved into the state store
+ * ({@code tenantQuotas} in {@code etc/dev.strata.platform.core.quotas.cfg}, PID {@value #PID}). Its
+ * quotas are no longer read, and dropping them without a word would let every tenant through
+ * unlimited: while it sets any, placement refuses (dry runs too), and the log and the provenance
+ * log say which {@code strata:quota} commands set them in the store. An empty one (as the features
+ * shipped) changes nothing. Thread-safe.
+ */
+@Component(service = RetiredQuotaFile.class, immediate = true, configurationPid = RetiredQuotaFile.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public class RetiredQuotaFile {
+
+    public static final String PID = "dev.strata.platform.core.quotas";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetiredQuotaFile.class);
+
+    private volatile String refusal;
+
+    /** Where the refusal is recorded, after Config Admin's record of the file. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
+    @Activate
+    public RetiredQuotaFile(Map<String, Object> properties) {
+        read(properties);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        read(properties);
+    }
+
+    private void read(Map<String, Object> properties) {
+        refusal = refusal(properties.get(TenantQuotas.PROPERTY));
+        if (refusal != null) {
+            LOG.error("{}", refusal);
+            ConfigurationRejections.tell(rejections, PID, refusal);
+        }
+    }
+
+    /** Why placement refuses, while the file sets quotas; empty when it sets none. */
+    public Optional<String> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
+    /** Why placement refuses with {@code value} as the file's {@code tenantQuotas}, with the commands that set them in the store; null for none. */
+    static String refusal(Object value) {
+        String written = value == null ? "" : value.toString();
+        if (written.isBlank()) {
+            return null;
+        }
+        String instead;
+        try {
+            List<String> commands = new ArrayList<>();
+            TenantQuotas.parse(PID, written).all().forEach((tenant, l) -> {
+                StringBuilder c = new StringBuilder("strata:quota ").append(Shell.quoted(tenant));
+                TenantQuotas.stated(l).forEach((resource, amount) -> c.append(' ').append(resource).append('=')
+                        .append(amountAsWritten(resource, l)));
+                commands.add(c.toString());
+            });
+            instead = "run " + String.join("; ", commands) + ", then delete the file (config:delete " + PID + ")";
+        } catch (InvalidConfigurationException e) {
+            instead = "set the quotas with strata:quota TENANT gpus=N cpu=N memory=N, then delete the file (config:delete " + PID + "); "
+                    + "it could not be read either: " + e.getMessage();
+        }
+        return "etc/" + PID + ".cfg sets tenantQuotas, which Strata no longer reads: tenant quotas are kept in the state store, the "
+                + "same for every instance, and placement refuses until the file sets none: " + instead;
+    }
+
+    /** A limit as strata:quota takes it: GPUs and CPUs as decimals or thousandths, memory in its largest whole binary unit. */
+    private static String amountAsWritten(String resource, TenantQuotas.Limits l) {
+        return switch (resource) {
+            case "gpus" -> java.math.BigDecimal.valueOf(l.gpuMilli(), 3).stripTrailingZeros().toPlainString();
+            case "cpu" -> l.cpuMilli() % 1000 == 0 ? Long.toString(l.cpuMilli() / 1000) : l.cpuMilli() + "m";
+            default -> TenantQuotas.memory(l.memoryBytes()).replace(" ", "");
+        };
+    }
+
+    /** How a shell word is written so that the shell reads it back whole. */
+    private static final class Shell {
+        static String quoted(String word) {
+            return word.matches("[A-Za-z0-9._/:@+-]+") ? word : "\"" + word.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+    }
+}

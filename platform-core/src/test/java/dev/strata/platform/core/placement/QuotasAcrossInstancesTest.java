@@ -1,0 +1,79 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.NotLeaderException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.StoreTestAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tenant quotas with several instances on a real PostgreSQL: a quota the leader sets holds the
+ * decisions of every instance (before, each instance enforced its own configuration file), and a
+ * follower refuses to set one, naming the leader.
+ */
+class QuotasAcrossInstancesTest {
+
+    static PostgresCluster pg;
+
+    @TempDir
+    Path etc;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = PostgresCluster.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private JdbcStateStore instance(String url, String id) throws Exception {
+        Path folder = Files.createDirectories(etc.resolve(id));
+        Files.writeString(folder.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
+        return StoreTestAccess.postgres(url, folder, id, true, "300ms");
+    }
+
+    @Test
+    void aQuotaSetOnTheLeaderHoldsEveryInstancesDecisionsAndAFollowerRefusesToSetOne() throws Exception {
+        String url = pg.newDatabase("quotas_across_instances");
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        Contract four = new ContractDocumentReader().read("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}", "test");
+        try (JdbcStateStore a = instance(url, "strata-a"); JdbcStateStore b = instance(url, "strata-b")) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (List.of(a, b).stream().filter(s -> s.leadership().isLeader()).count() != 1) {
+                assertThat(System.nanoTime()).as("one of the two instances leads").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            JdbcStateStore leader = a.leadership().isLeader() ? a : b;
+            JdbcStateStore follower = leader == a ? b : a;
+            PlacementService onLeader = new PlacementService(inventory, leader, DurablePlacementTest.config(Map.of()), Map.of());
+            PlacementService onFollower = new PlacementService(inventory, follower, DurablePlacementTest.config(Map.of()), Map.of());
+            assertThat(onFollower.place(four, true).placed()).isTrue();
+
+            onLeader.setQuota("bank", Map.of("gpus", "2"));
+            assertThat(onFollower.place(four, true).summary()).as("the follower's dry run is held to the quota the leader set")
+                    .isEqualTo("not placed: tenant bank would exceed its quota: 4 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+            assertThat(onFollower.tenants()).extracting(u -> u.gpuQuotaMilli()).containsExactly(2_000L);
+
+            assertThatThrownBy(() -> onFollower.setQuota("bank", Map.of("gpus", "64"))).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("is a follower and refuses writes; the leader is " + leader.leadership().instanceId());
+            assertThat(onLeader.place(four, true).placed()).as("the follower changed nothing").isFalse();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.strata.platform.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.placement.TenantUse;
+import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.store.AuditFilter;
+import dev.strata.platform.core.store.JdbcStateStore;
+import dev.strata.platform.core.store.StoreTestAccess;
+import dev.strata.platform.core.store.Tenant;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tenant quotas kept in the state store: set through placement (who set them recorded with them),
+ * read by every decision of every placement service over the store, kept across a restart, refused
+ * whole when a limit is wrong, and never set by a tenant's user. The store is the real embedded
+ * one (H2 in a file), as in the distribution.
+ */
+class StoreQuotasTest {
+
+    private static final ContractDocumentReader READER = new ContractDocumentReader();
+
+    @TempDir
+    Path data;
+
+    private static Contract contract(String yaml) {
+        return READER.read(yaml, "test");
+    }
+
+    /** Placement as the distribution starts it: over the store's ledger, held to the store's quotas. */
+    private static PlacementService placement(Inventory inventory, JdbcStateStore store) {
+        return new PlacementService(inventory, store, DurablePlacementTest.config(Map.of()), Map.of());
+    }
+
+    private static Map<String, String> limits(String... pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.put(pairs[i], pairs[i + 1]);
+        }
+        return out;
+    }
+
+    private static List<LogRecord> quotaRecords(JdbcStateStore store) {
+        return store.provenance().find(new AuditFilter(null, null, null, null, "quota", null, null, 100, false));
+    }
+
+    @Test
+    void aQuotaSetInTheStoreHoldsTheNextDecisionOfEveryPlacementOverItAndIsRecordedWithWhoSetIt() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null).inventory();
+        Contract four = contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}");
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService one = placement(inventory, store);
+            PlacementService other = placement(inventory, store);
+            TenantUse set = TenantUsers.as("alice", () -> one.setQuota("bank", limits("gpus", "6", "memory", "1TiB")), "admin");
+            assertThat(set).isEqualTo(new TenantUse("bank", 0, 0, 0, 0, 6_000, -1, 1L << 40));
+
+            assertThat(one.place(four, false).placed()).isTrue();
+            assertThat(other.place(four, true).summary()).as("the other placement service reads the same quota")
+                    .isEqualTo("not placed: tenant bank would exceed its quota: 4 GPUs more on the 4 GPUs it holds, of 6 GPUs");
+            assertThat(other.tenants()).containsExactly(new TenantUse("bank", 1, 4_000, 1_000, 0, 6_000, -1, 1L << 40));
+
+            List<LogRecord> records = quotaRecords(store);
+            assertThat(records).singleElement().satisfies(r -> {
+                assertThat(r.actor()).isEqualTo("alice");
+                assertThat(r.subjects()).isEqualTo(Map.of("tenant", "bank"));
+                assertThat(r.payload()).isEqualTo(Map.of("tenant", "bank", "action", "set", "quota", Map.of("gpus", "6 GPUs", "memory",
+                        "1 TiB"), "before", Map.of()));
+            });
+
+            // what is given replaces the quota: memory is no longer limited
+            other.setQuota("bank", limits("gpus", "8"));
+            assertThat(one.place(four, true).placed()).isTrue();
+            assertThat(one.tenants()).containsExactly(new TenantUse("bank", 1, 4_000, 1_000, 0, 8_000, -1, -1));
+            assertThat(quotaRecords(store).get(1).payload()).containsEntry("before", Map.of("gpus", "6 GPUs", "memory", "1 TiB"))
+                    .containsEntry("quota", Map.of("gpus", "8 GPUs"));
+        }
+        // kept across a restart, as every other durable state
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService again = placement(inventory, store);
+            assertThat(again.place(contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 5}]}"), true).summary())
+                    .isEqualTo("not placed: tenant bank would exceed its quota: 5 GPUs more on the 4 GPUs it holds, of 8 GPUs");
+            TenantUse removed = again.setQuota("bank", Map.of());
+            assertThat(removed.limited()).isFalse();
+            assertThat(again.place(contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 5}]}"), true).placed()).isTrue();
+            assertThat(quotaRecords(store)).last().satisfies(r -> assertThat(r.payload()).containsEntry("action", "removed")
+                    .containsEntry("quota", Map.of()).containsEntry("before", Map.of("gpus", "8 GPUs")));
+            assertThat(store.tenants().get("bank").orElseThrow().attributes()).as("no quota attribute is left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aWrongLimitOrTenantIsRefusedNamingItAndWhatWasExpectedAndNothingIsWritten() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            String expected = "expected limits RESOURCE=VALUE, RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or "
+                    + "memory (e.g. 4TiB), each once; none to remove the quota";
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "8", "gpu", "1")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("quota of tenant bank: gpu=1 is invalid: 'gpu' is no resource; " + expected);
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "lots")))
+                    .hasMessage("quota of tenant bank: gpus=lots is invalid: 'lots' is not an amount of gpus; " + expected);
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "-1"))).hasMessageContaining("'-1' is not an amount of gpus");
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "0.0005"))).hasMessageContaining("'0.0005' is not an amount");
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("memory", "4tb"))).hasMessageContaining("'4tb' is not an amount of memory");
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("cpu", ""))).hasMessageContaining("'' is not an amount of cpu");
+            assertThatThrownBy(() -> placement.setQuota(" ", limits("gpus", "1"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("tenant id ' ' cannot have a quota; expected the tenant's id as contracts name it: 1 to 256 characters, "
+                            + "no control characters");
+            assertThatThrownBy(() -> placement.setQuota("bank\nrisk", limits("gpus", "1"))).hasMessageStartingWith("tenant id 'bank?risk'");
+            assertThatThrownBy(() -> placement.setQuota("t".repeat(257), limits("gpus", "1"))).hasMessageContaining("1 to 256 characters");
+            assertThat(store.tenants().list()).isEmpty();
+            assertThat(quotaRecords(store)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTenantsUserCannotSetAQuotaNotEvenItsOwn() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            assertThatThrownBy(() -> TenantUsers.run("bob", () -> placement.setQuota("bank", limits("gpus", "64")), "tenant:bank"))
+                    .isInstanceOf(AuthorizationException.class)
+                    .hasMessageContaining("a tenant's quota is set by the platform's operators: refused to set the quota of tenant bank");
+            assertThat(store.tenants().list()).isEmpty();
+            // an operator (no tenant roles) may
+            TenantUsers.run("carol", () -> placement.setQuota("bank", limits("gpus", "64")), "ssh");
+            assertThat(placement.tenants()).extracting(TenantUse::gpuQuotaMilli).containsExactly(64_000L);
+        }
+    }
+
+    /**
+     * A tenant record whose quota attributes cannot be read (edited by hand, or written by a later
+     * version with a limit this one does not know) refuses that tenant's placements, saying why,
+     * rather than let it through unlimited; other tenants are not affected, and setting the quota
+     * again repairs it.
+     */
+    @Test
+    void aStoredQuotaThatCannotBeReadRefusesItsTenantsPlacementsSayingWhy() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            store.tenants().put(new Tenant("bank", "Bank", null, Map.of("quota.gpuMilli", "lots", "contact", "ops@bank")), null).join();
+            store.tenants().put(new Tenant("later", "Later", null, Map.of("quota.powerMilliwatts", "5000")), null).join();
+            assertThat(placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1}]}"), true).summary())
+                    .isEqualTo("not placed: tenant bank's quota in the state store cannot be read: its attribute quota.gpuMilli = 'lots' is "
+                            + "not a whole number of 0 or more; set it again with strata:quota");
+            assertThat(placement.place(contract("{name: a, tenant: later, members: [{name: m, cpu: 1}]}"), true).summary())
+                    .contains("its attribute quota.powerMilliwatts is no limit this version of Strata reads");
+            assertThat(placement.place(contract("{name: a, tenant: other, members: [{name: m, cpu: 1}]}"), true).placed()).isTrue();
+
+            placement.setQuota("bank", limits("gpus", "2"));
+            assertThat(placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 1}]}"), true).placed()).isTrue();
+            assertThat(store.tenants().get("bank").orElseThrow().attributes()).as("the record's other attributes stay")
+                    .isEqualTo(Map.of("contact", "ops@bank", "quota.gpuMilli", "2000"));
+            assertThat(store.tenants().get("bank").orElseThrow().name()).isEqualTo("Bank");
+            assertThat(quotaRecords(store)).singleElement().satisfies(r -> assertThat(r.payload())
+                    .containsEntry("before", Map.of("quota.gpuMilli", "lots")));
+        }
+    }
+
+    /**
+     * The configuration file the quotas were kept in before: while it sets any, placement refuses
+     * (dry runs too), naming the commands that set them in the store; an empty one changes nothing.
+     */
+    @Test
+    void theRetiredQuotaFileStopsPlacementUntilItSetsNoneAndSaysWhatToRunInstead() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            RetiredQuotaFile file = new RetiredQuotaFile(Map.of("tenantQuotas", ""));
+            List<String> rejected = new ArrayList<>();
+            file.rejections = (pid, reason) -> rejected.add(pid + " | " + reason);
+            placement.retiredQuotaFile = file;
+            Contract one = contract("{name: a, tenant: bank-risk, members: [{name: m, cpu: 1, gpus: 1}]}");
+            assertThat(placement.place(one, true).placed()).as("the empty file the features shipped").isTrue();
+
+            file.modified(Map.of("tenantQuotas", "bank-risk/gpus=64, bank-risk/memory=4TiB, \"acme, inc\"/cpu=500m, x/gpus=2.5"));
+            String refusal = "etc/dev.strata.platform.core.quotas.cfg sets tenantQuotas, which Strata no longer reads: tenant quotas are "
+                    + "kept in the state store, the same for every instance, and placement refuses until the file sets none: run "
+                    + "strata:quota \"acme, inc\" cpu=500m; strata:quota bank-risk gpus=64 memory=4TiB; strata:quota x gpus=2.5, then "
+                    + "delete the file (config:delete dev.strata.platform.core.quotas)";
+            assertThatThrownBy(() -> placement.place(one, true)).isInstanceOf(IllegalStateException.class).hasMessage(refusal);
+            assertThatThrownBy(() -> placement.place(one, false)).hasMessage(refusal);
+            assertThatThrownBy(() -> placement.placeFor(one, "d-1")).hasMessage(refusal);
+            assertThat(rejected).containsExactly("dev.strata.platform.core.quotas | " + refusal);
+
+            file.modified(Map.of("tenantQuotas", "bank-risk/gpu=8"));
+            assertThatThrownBy(() -> placement.place(one, true)).hasMessageContaining("set the quotas with strata:quota TENANT gpus=N cpu=N "
+                    + "memory=N, then delete the file").hasMessageContaining("'gpu' is no resource");
+
+            file.modified(Map.of());
+            assertThat(placement.place(one, true).placed()).isTrue();
+        }
+    }
+
+    /** The commands the retired file's refusal names set, in the store, exactly the quotas the file held. */
+    @Property(tries = 200)
+    void theCommandsTheRetiredFileNamesSetTheQuotasItHeld(@ForAll("limits") TenantQuotas.Limits limits) {
+        TenantQuotas.Limits wanted = limits.equals(TenantQuotas.Limits.NONE) ? new TenantQuotas.Limits(0, -1, -1) : limits;
+        StringBuilder file = new StringBuilder();
+        for (var e : Map.of("gpus", wanted.gpuMilli(), "cpu", wanted.cpuMilli(), "memory", wanted.memoryBytes()).entrySet()) {
+            if (e.getValue() >= 0) {
+                String amount = switch (e.getKey()) {
+                    case "gpus" -> java.math.BigDecimal.valueOf(e.getValue(), 3).toPlainString();
+                    case "cpu" -> e.getValue() + "m";
+                    default -> e.getValue() + "B";
+                };
+                file.append(file.isEmpty() ? "" : ", ").append("t/").append(e.getKey()).append('=').append(amount);
+            }
+        }
+        String refusal = RetiredQuotaFile.refusal(file.toString());
+        String command = refusal.substring(refusal.indexOf("run strata:quota t ") + "run strata:quota t ".length(), refusal.indexOf(", then"));
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String word : command.split(" ")) {
+            given.put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+        }
+        assertThat(TenantQuotas.limits("t", given)).isEqualTo(wanted);
+    }
+
+    /** What {@link StoreQuotas} writes into a tenant's record reads back as the same limits, for every limit. */
+    @Property(tries = 500)
+    void limitsWrittenAsAttributesReadBackTheSame(@ForAll("limits") TenantQuotas.Limits limits) {
+        TenantQuotas read = TenantQuotas.of(List.of(new Tenant("t", "t", null, TenantQuotas.attributes(limits))));
+        if (limits.equals(TenantQuotas.Limits.NONE)) {
+            assertThat(read.of("t")).isEmpty();
+        } else {
+            assertThat(read.of("t")).contains(limits);
+            assertThat(read.unreadable("t")).isEmpty();
+        }
+    }
+
+    @Provide
+    Arbitrary<TenantQuotas.Limits> limits() {
+        Arbitrary<Long> amount = Arbitraries.oneOf(Arbitraries.just(-1L), Arbitraries.just(0L), Arbitraries.longs().between(0, 1_000_000_000_000L),
+                Arbitraries.longs().between(0, Long.MAX_VALUE / 2));
+        Arbitrary<Long> gpus = Arbitraries.oneOf(Arbitraries.just(-1L), Arbitraries.longs().between(0, 1_000_000_000_000L));
+        return Combinators.combine(gpus, amount, amount).as(TenantQuotas.Limits::new);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/**
+ * {@code strata:quota <tenant> gpus=64 memory=4TiB}: sets a tenant's quota in the state store, for
+ * every instance; {@code --remove} removes it. The limits given replace the tenant's quota.
+ */
+@Service
+@Command(scope = "strata", name = "quota", description = "Sets a tenant's quota in the state store, the same for every instance: what "
+        + "its allocations may hold at once, in all (gpus=64 cpu=512 memory=4TiB). The limits given replace its quota; --remove removes "
+        + "it. strata:tenants lists quotas; every change is in the provenance log (kind quota).")
+public class QuotaCommand implements Action {
+
+    static final String LIMITS = "RESOURCE=VALUE: gpus=64 (2.5 allowed), cpu=512 (or 500m), memory=4TiB";
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Argument(index = 0, name = "tenant", description = "The tenant, as contracts name it (case included)", required = true)
+    String tenant;
+
+    @Argument(index = 1, name = "limits", description = LIMITS + "; a resource not given is not limited", multiValued = true)
+    List<String> limits;
+
+    @Option(name = "--remove", description = "Remove the tenant's quota: none of its resources limited")
+    boolean remove;
+
+    @Override
+    public Object execute() {
+        List<String> words = new ArrayList<>(limits == null ? List.of() : limits);
+        // Karaf's parser hands an option written after the tenant to the limits: strata:quota bank --remove is meant as the option
+        if (words.removeIf("--remove"::equals)) {
+            remove = true;
+        }
+        if (words.isEmpty() && !remove) {
+            throw new IllegalArgumentException("no limits given for tenant " + Format.visible(tenant) + "; expected " + LIMITS
+                    + ", or --remove to remove its quota");
+        }
+        if (!words.isEmpty() && remove) {
+            throw new IllegalArgumentException("--remove takes no limits; give either the limits (" + LIMITS + ") or --remove");
+        }
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + Format.visible(word) + "' is not a limit; expected " + LIMITS);
+            }
+            String resource = word.substring(0, eq).strip();
+            if (given.put(resource, word.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException(Format.visible(resource) + " is given twice; expected each resource once");
+            }
+        }
+        TenantUse u = Services.require(placement, "placement service").setQuota(tenant, given);
+        System.out.println(Format.visible(describe(u)));
+        return null;
+    }
+
+    /** What the tenant may hold now, and what it holds. */
+    static String describe(TenantUse u) {
+        List<String> quota = new ArrayList<>();
+        if (u.gpuQuotaMilli() >= 0) {
+            quota.add(TenantsCommand.thousandths(u.gpuQuotaMilli()) + " GPUs");
+        }
+        if (u.cpuQuotaMilli() >= 0) {
+            quota.add(TenantsCommand.thousandths(u.cpuQuotaMilli()) + " CPUs");
+        }
+        if (u.memoryQuotaBytes() >= 0) {
+            quota.add(Format.measuredBytes(u.memoryQuotaBytes()) + " of memory");
+        }
+        String holds = "it holds " + TenantsCommand.thousandths(u.gpuMilli()) + " GPUs, " + TenantsCommand.thousandths(u.cpuMilli()) + " CPUs, "
+                + Format.measuredBytes(u.memoryBytes()) + " of memory in " + u.allocations() + (u.allocations() == 1 ? " allocation" : " allocations");
+        return quota.isEmpty() ? "Quota of tenant " + u.tenant() + " removed: nothing limited (" + holds + ")"
+                : "Quota of tenant " + u.tenant() + ": at most " + String.join(", ", quota) + " (" + holds + ")";
+    }
+}

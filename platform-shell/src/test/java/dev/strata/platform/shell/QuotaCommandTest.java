@@ -1,0 +1,118 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.PlacementDecision;
+import dev.strata.platform.api.placement.TenantUse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code strata:quota}: the words it is given become the limits placement is asked to set, as
+ * given; what placement answers is printed. Placement's own checks of the limits and of who asks
+ * are in the core's {@code StoreQuotasTest}, against the real store.
+ */
+class QuotaCommandTest {
+
+    /** A placement service that records the quotas it is asked to set and answers with them (this test checks the command, not placement). */
+    static final class RecordingPlacement implements Placement {
+        final List<Map<String, String>> asked = new ArrayList<>();
+        TenantUse answer;
+
+        @Override
+        public TenantUse setQuota(String tenant, Map<String, String> limits) {
+            asked.add(Map.copyOf(limits));
+            return answer;
+        }
+
+        @Override
+        public PlacementDecision place(Contract contract, boolean dryRun) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PlacementDecision placeFor(Contract contract, String deploymentId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Allocation> allocations() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<Allocation> allocation(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Allocation release(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Allocation forceRelease(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Allocation releaseFor(String id, String deploymentId) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static QuotaCommand command(RecordingPlacement placement, String tenant, boolean remove, String... limits) {
+        QuotaCommand c = new QuotaCommand();
+        c.placement = placement;
+        c.tenant = tenant;
+        c.remove = remove;
+        c.limits = limits.length == 0 ? null : List.of(limits);
+        return c;
+    }
+
+    @Test
+    void theLimitsGivenAreSetAndTheTenantsNewQuotaIsPrinted() throws Exception {
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.answer = new TenantUse("bank-risk", 2, 8_500, 24_000, 512L << 30, 64_000, -1, 4L << 40);
+        String out = CommandOutput.of(command(placement, "bank-risk", false, "gpus=64", "memory=4TiB")::execute);
+        assertThat(placement.asked).containsExactly(Map.of("gpus", "64", "memory", "4TiB"));
+        assertThat(out.strip()).isEqualTo("Quota of tenant bank-risk: at most 64 GPUs, 4.0 TiB of memory (it holds 8.5 GPUs, 24 CPUs, "
+                + "512.0 GiB of memory in 2 allocations)");
+    }
+
+    @Test
+    void removeAsksForNoLimits() throws Exception {
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.answer = new TenantUse("bank", 1, 0, 500, 0, -1, -1, -1);
+        String out = CommandOutput.of(command(placement, "bank", true)::execute);
+        assertThat(placement.asked).containsExactly(Map.of());
+        assertThat(out.strip()).isEqualTo("Quota of tenant bank removed: nothing limited (it holds 0 GPUs, 0.5 CPUs, 0 B of memory in "
+                + "1 allocation)");
+        // written after the tenant, Karaf's parser hands the option to the limits
+        CommandOutput.of(command(placement, "bank", false, "--remove")::execute);
+        assertThat(placement.asked).containsExactly(Map.of(), Map.of());
+    }
+
+    /** Nothing given is not taken for a removal; a word that is no limit, or a resource given twice, asks placement for nothing. */
+    @Test
+    void wordsThatAreNoLimitsAreRefusedBeforePlacementIsAsked() {
+        RecordingPlacement placement = new RecordingPlacement();
+        assertThatThrownBy(() -> command(placement, "bank", false).execute()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no limits given for tenant bank; expected RESOURCE=VALUE: gpus=64 (2.5 allowed), cpu=512 (or 500m), memory=4TiB, "
+                        + "or --remove to remove its quota");
+        assertThatThrownBy(() -> command(placement, "bank", true, "gpus=1").execute()).hasMessageStartingWith("--remove takes no limits");
+        assertThatThrownBy(() -> command(placement, "bank", false, "gpus", "64").execute())
+                .hasMessageStartingWith("'gpus' is not a limit; expected RESOURCE=VALUE");
+        assertThatThrownBy(() -> command(placement, "bank", false, "=64").execute()).hasMessageStartingWith("'=64' is not a limit");
+        assertThatThrownBy(() -> command(placement, "bank", false, "gpus=1", "gpus=2").execute())
+                .hasMessage("gpus is given twice; expected each resource once");
+        assertThat(placement.asked).isEmpty();
+    }
+}
