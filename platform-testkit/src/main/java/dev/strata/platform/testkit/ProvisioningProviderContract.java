@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract of {@link ProvisioningProvider}: the obligations of {@link SpiContract} (deadline,
  * interruption, portable exceptions, builders; checked on {@link ProvisioningProvider#machines}),
- * and those of provisioning:
+ * and those of provisioning (every call made on a thread of its own: one that has not returned
+ * shortly after its deadline fails the test, saying the provider hangs, rather than hang it):
  * <ul>
  * <li>{@code create} is idempotent by operation id, within one instance, across a new instance
  *     (a new bundle version after a crash) and under concurrent calls: one operation, one machine;</li>
@@ -98,27 +99,32 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
 
     private MachineStatus create(P provider, MachineRequest request) {
         DiscoveryContext context = context();
-        return succeeding("create of " + request.operationId(), () -> provider.create(request, context));
+        String what = "create of " + request.operationId();
+        return succeeding(what, () -> withinDeadline(what, context, () -> provider.create(request, context)));
     }
 
     private MachineStatus describe(P provider, MachineHandle handle) {
         DiscoveryContext context = context();
-        return succeeding("describe of " + handle.machineId(), () -> provider.describe(handle, context));
+        String what = "describe of " + handle.machineId();
+        return succeeding(what, () -> withinDeadline(what, context, () -> provider.describe(handle, context)));
     }
 
     private Optional<MachineStatus> find(P provider, String operationId) {
         DiscoveryContext context = context();
-        return succeeding("find of " + operationId, () -> provider.find(operationId, context));
+        String what = "find of " + operationId;
+        return succeeding(what, () -> withinDeadline(what, context, () -> provider.find(operationId, context)));
     }
 
     private List<MachineStatus> machines(P provider) {
         DiscoveryContext context = context();
-        return succeeding("machines", () -> provider.machines(context));
+        String what = "machines";
+        return succeeding(what, () -> withinDeadline(what, context, () -> provider.machines(context)));
     }
 
     private MachineStatus delete(P provider, MachineHandle handle) {
         DiscoveryContext context = context();
-        return succeeding("delete of " + handle.machineId(), () -> provider.delete(handle, context));
+        String what = "delete of " + handle.machineId();
+        return succeeding(what, () -> withinDeadline(what, context, () -> provider.delete(handle, context)));
     }
 
     /** Deletes what a test made and waits until it is gone. */

@@ -37,7 +37,7 @@ import org.junit.platform.testkit.engine.Events;
 class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
-        CONCURRENT_CREATES_FAIL }
+        CONCURRENT_CREATES_FAIL, HANGS }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -60,6 +60,14 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
 
         private void check(DiscoveryContext context) {
+            if (flaw == Flaw.HANGS) {
+                // a vendor's call that never returns and ignores its interruption (a socket without a read timeout)
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < until) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+                    Thread.interrupted();
+                }
+            }
             context.checkDeadline("the call");
             if (broken) {
                 throw new ProviderUnavailableException("example cloud unreachable: connection refused");
@@ -260,6 +268,22 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class Hangs extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.HANGS;
+        }
+
+        @Override
+        protected java.time.Duration callTimeout() {
+            return java.time.Duration.ofSeconds(1);
+        }
+
+        @Override
+        protected java.time.Duration promptly() {
+            return java.time.Duration.ofMillis(500);
+        }
+    }
+
     private static Set<String> failed(Class<?> contract) {
         return new TreeSet<>(failures(contract).keySet());
     }
@@ -304,6 +328,26 @@ class ProvisioningContractFailsBrokenProvidersTest {
         Map<String, Machine> vendor = VENDORS.get(ConcurrentCreatesFail.ACCOUNT);
         assertThat(vendor.values()).hasSizeGreaterThan(1)
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
+    }
+
+    /**
+     * A provider whose provisioning calls hang fails every test, each saying the provider hangs,
+     * within the deadline and {@code promptly()}. Before, create, describe, find, machines and
+     * delete were called on the test's own thread: the test, and the vendor's build, hung with it.
+     */
+    @Test
+    void aProviderThatHangsFailsItsTestsInsteadOfHangingThem() {
+        long start = System.nanoTime();
+        Map<String, String> hangs = failures(Hangs.class);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(60));
+        assertThat(hangs).containsOnlyKeys("aCallWithNoTimeLeftFailsPromptlyWithProviderTimeout",
+                "anInterruptedCallerFailsPromptlyWithProviderTimeout", "aCallInterruptedWhileItRunsEndsPromptly",
+                "onlyStrataExceptionsLeaveABrokenProvider", "createIsIdempotentByOperationIdAndLabelsTheMachine",
+                "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
+                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound");
+        hangs.remove("aCallInterruptedWhileItRunsEndsPromptly"); // says "ignored the interruption"
+        assertThat(hangs.values()).allSatisfy(m -> assertThat(m).contains("the provider hangs: ")
+                .contains("had not returned 500 ms after its deadline"));
     }
 
     /**
