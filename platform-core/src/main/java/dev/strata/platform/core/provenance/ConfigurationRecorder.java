@@ -21,6 +21,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -30,6 +33,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.MetaTypeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * files such properties name, when it starts and on every change, so that a provider that writes
  * one of them into a message is masked (see {@link #learnSecrets}); the files are watched, so that
  * a secret rotated by rewriting its file is learnt within a second ({@link SecretFiles}).
+ *
+ * <p>A property that the configured component does not declare (in its metatype) is read by
+ * nothing: most often a misspelt name, whose setting is then not in force. Such properties are
+ * logged at WARN, each with the declared property it most likely misspells, when the
+ * configuration changes and, for what is configured already, when the recorder or a Strata bundle
+ * starts; a change's record names them ({@code unknown}). See {@link UnknownProperties}.
  */
 @Component(service = {SynchronousConfigurationListener.class, ConfigurationRejections.class}, immediate = true)
 public class ConfigurationRecorder implements SynchronousConfigurationListener, ConfigurationRejections {
@@ -77,6 +90,12 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             r -> dev.strata.platform.core.placement.TenantAccess.platformThread(r, "strata-configuration-records"));
     /** The properties this instance last recorded, per PID, to name what changed (secrets only as digests, in memory). */
     private final Map<String, Seen> last = new ConcurrentHashMap<>();
+    /** Strata's bundles, whose metatypes say which properties each configuration's component reads; null outside a framework. */
+    private final BundleContext context;
+    private final BundleListener bundleStarted = this::bundleChanged;
+    /** The unknown properties last warned of, per PID, so that a start of another bundle does not warn of them again. */
+    private final Map<String, List<String>> warned = new ConcurrentHashMap<>();
+    private volatile MetaTypeService metaType;
     /** Who made the latest change of each PID, which a rejection of that change names. */
     private final Map<String, String> changedBy = new ConcurrentHashMap<>();
     /** The secret files the configurations name, watched so that a rotated one is learnt without a configuration change. */
@@ -90,10 +109,16 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
     record Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
     }
 
+    /** A recorder outside a framework, which cannot tell unknown properties. */
+    public ConfigurationRecorder(StateStore store, ConfigurationAdmin admin) {
+        this(store, admin, null);
+    }
+
     @Activate
-    public ConfigurationRecorder(@Reference StateStore store, @Reference ConfigurationAdmin admin) {
+    public ConfigurationRecorder(@Reference StateStore store, @Reference ConfigurationAdmin admin, BundleContext context) {
         this.store = store;
         this.admin = admin;
+        this.context = context;
         // what is configured already: its secrets are masked in what providers write from now on
         try {
             Configuration[] all = admin.listConfigurations("(service.pid=" + PREFIX + "*)");
@@ -106,10 +131,88 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             LOG.warn("The secrets of Strata's configurations could not be read, to mask them in what providers write: {}", e.getMessage());
         }
         secretFiles.start(SecretFiles.PERIOD_MS);
+        if (context != null) {
+            context.addBundleListener(bundleStarted);
+        }
+        checkAllLater();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindMetaType(MetaTypeService service) {
+        metaType = service;
+        checkAllLater();
+    }
+
+    void unbindMetaType(MetaTypeService service) {
+        if (metaType == service) {
+            metaType = null;
+        }
+    }
+
+    /** A Strata bundle that starts (a provider installed or updated) declares its configurations: those already configured are checked. */
+    private void bundleChanged(BundleEvent event) {
+        String name = event.getBundle().getSymbolicName();
+        if (event.getType() == BundleEvent.STARTED && name != null && name.startsWith(PREFIX)) {
+            checkAllLater();
+        }
+    }
+
+    private void checkAllLater() {
+        try {
+            writer.execute(this::checkAll);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Stopping: configurations are not checked for unknown properties");
+        }
+    }
+
+    /** Warns of the unknown properties of every Strata configuration, those not warned of already. */
+    private void checkAll() {
+        Configuration[] all;
+        try {
+            all = admin.listConfigurations("(service.pid=" + PREFIX + "*)");
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+            LOG.debug("Strata's configurations could not be listed to check their properties: {}", e.toString());
+            return;
+        }
+        for (Configuration c : all == null ? new Configuration[0] : all) {
+            Dictionary<String, Object> properties = c.getProperties();
+            if (properties != null) {
+                unknown(c.getPid(), c.getFactoryPid(), java.util.Collections.list(properties.keys()), properties.get(FILE), false);
+            }
+        }
+    }
+
+    /** Where File Install read a configuration from, when it did. */
+    private static final String FILE = "felix.fileinstall.filename";
+
+    /**
+     * The properties of a configuration that its component does not declare, warned of (once for
+     * the same properties, unless {@code always}); null when its component's metatype is not known.
+     */
+    private List<String> unknown(String pid, String factoryPid, java.util.Collection<String> keys, Object file, boolean always) {
+        Set<String> declared = UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(null);
+        if (declared == null) {
+            return null;
+        }
+        List<String> unknown = UnknownProperties.of(keys, declared);
+        List<String> before = unknown.isEmpty() ? warned.remove(pid) : warned.put(pid, unknown);
+        if (!unknown.isEmpty() && (always || !unknown.equals(before))) {
+            LOG.warn("Configuration {}{}: {} {} not a property Strata reads; {} no effect (the properties it reads: {})", pid,
+                    file == null ? "" : " (" + file + ")", UnknownProperties.describe(unknown, declared), unknown.size() == 1 ? "is" : "are",
+                    unknown.size() == 1 ? "it has" : "they have", String.join(", ", declared));
+        }
+        return unknown;
     }
 
     @Deactivate
     void deactivate() {
+        if (context != null) {
+            try {
+                context.removeBundleListener(bundleStarted);
+            } catch (IllegalStateException stopping) {
+                // the framework is stopping: nothing to remove
+            }
+        }
         secretFiles.close();
         writer.shutdown();
         try {
@@ -137,9 +240,14 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid);
         if (properties == null) {
             secretFiles.track(pid, Set.of());
+            warned.remove(pid);
         }
+        List<String> unknown = properties == null ? null
+                : unknown(pid, factoryPid, properties.shown().keySet(), properties.shown().get(FILE), true);
+        Set<String> declared = unknown == null || unknown.isEmpty() ? Set.of()
+                : UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(Set.of());
         try {
-            writer.execute(() -> write(pid, factoryPid, action, actor, properties));
+            writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown, declared));
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the {} change of {} is not recorded", action, pid);
         }
@@ -199,12 +307,15 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         return sb.append(')').toString();
     }
 
-    private void write(String pid, String factoryPid, String action, String actor, Seen properties) {
+    private void write(String pid, String factoryPid, String action, String actor, Seen properties, List<String> unknown,
+            Set<String> declared) {
         Map<String, Object> payload = new LinkedHashMap<>();
         Seen before = properties == null ? last.remove(pid) : last.put(pid, properties);
         List<String> changed = changed(before, properties);
+        boolean anyUnknown = unknown != null && !unknown.isEmpty();
         payload.put("summary", "configuration " + pid + " " + action + (changed == null ? "" : changed.isEmpty() ? " (no property changed)"
-                : ": " + String.join(", ", changed)));
+                : ": " + String.join(", ", changed)) + (anyUnknown ? "; not read by Strata: " + UnknownProperties.describe(unknown, declared)
+                : ""));
         payload.put("pid", pid);
         if (factoryPid != null) {
             payload.put("factoryPid", factoryPid);
@@ -215,6 +326,9 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         }
         if (changed != null) {
             payload.put("changed", changed);
+        }
+        if (anyUnknown) {
+            payload.put("unknown", unknown);
         }
         append(payload, actor, action, pid);
     }
