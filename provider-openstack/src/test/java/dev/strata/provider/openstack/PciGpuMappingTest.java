@@ -116,6 +116,30 @@ class PciGpuMappingTest {
     }
 
     /**
+     * The units several numbered groups take of one provider are one allocation to Placement, held
+     * to the inventory's {@code max_unit}: a provider of 4 free units with {@code max_unit} 1 gives
+     * one of three groups, and the tree takes three only with two more providers. Before, each
+     * group was held to {@code max_unit} alone, and the three were said to fit on the one provider
+     * (the oracle test against Placement found it: {@code resources1=CUSTOM_STRATA_B:1&resources2=...&group_policy=none}).
+     */
+    @Test
+    void unitsOfSeveralGroupsFromOneProviderAreHeldToItsMaxUnitTogether() {
+        Inventory oneAtATime = new Inventory(H100, 8, 0, 1, 1, 1, 0.5);
+        ResourceProvider root = rp("cn", "cn", null, Map.of(H100, oneAtATime, "VCPU", Inventory.of("VCPU", 16)), Map.of(), Map.of());
+        ProviderTree alone = new ProviderTree(root, List.of(root));
+        ResourceRequest three = FitModel.forFlavor(1, 0, 0, Map.of("pci_passthrough:alias", "h100:3"), MAPPED);
+        assertThat(FitModel.singleUnits(alone, H100)).isEqualTo(1);
+        assertThat(FitModel.fits(alone, three)).isFalse();
+        assertThat(FitModel.fits(alone, FitModel.forFlavor(1, 0, 0, Map.of("pci_passthrough:alias", "h100:1"), MAPPED))).isTrue();
+
+        ResourceProvider two = rp("gpu1", "cn_1", "cn", Map.of(H100, new Inventory(H100, 4, 0, 1, 2, 1, 1.0)), Map.of(H100, 3L), Map.of());
+        ResourceProvider many = rp("gpu2", "cn_2", "cn", Map.of(H100, new Inventory(H100, 4, 0, 1, 2, 1, 1.0)), Map.of(), Map.of());
+        assertThat(FitModel.singleUnits(new ProviderTree(root, List.of(root, two)), H100)).as("free 1, max_unit 2").isEqualTo(2);
+        assertThat(FitModel.singleUnits(new ProviderTree(root, List.of(root, two, many)), H100)).as("free 4, max_unit 2").isEqualTo(4);
+        assertThat(FitModel.fits(new ProviderTree(root, List.of(root, two, many)), three)).isTrue();
+    }
+
+    /**
      * A host whose PCI GPUs are allocated takes no flavor asking for more of them than are free:
      * with one of two H100 held by a server, a flavor of one H100 fits and one of two does not, and
      * the node lists only the first among the flavors that fit now. The two H100 are two

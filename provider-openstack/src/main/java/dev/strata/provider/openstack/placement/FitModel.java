@@ -46,16 +46,19 @@ public final class FitModel {
 
     /**
      * How many allocations of one unit of a class the tree can take now, each from any of its
-     * providers (several from one provider as its room allows): the free units of every provider
-     * whose inventory admits an allocation of 1 ({@code min_unit} 1, {@code step_size} 1), as
-     * Placement counts them.
+     * providers (several from one provider as its room allows), as Placement counts them: every
+     * provider whose inventory admits an allocation of 1 ({@code min_unit} 1, {@code step_size} 1)
+     * gives its free units, but at most its {@code max_unit}. Placement adds up the units that the
+     * groups take of one provider into one allocation and holds that to {@code max_unit}
+     * ({@code RequestWideSearchContext.exceeds_capacity}); before, each group's unit was held to
+     * it alone, and three groups were said to fit on a provider of {@code max_unit} 1.
      */
     public static long singleUnits(ProviderTree tree, String resourceClass) {
         long n = 0;
         for (ResourceProvider p : tree.providers()) {
             Inventory inv = p.inventories().get(resourceClass);
             if (inv != null && inv.minUnit() <= 1 && inv.stepSize() == 1) {
-                n += inv.free(p.used(resourceClass));
+                n += Math.min(inv.maxUnit(), inv.free(p.used(resourceClass)));
             }
         }
         return n;
