@@ -105,7 +105,50 @@ public class StrataDistributionIT {
         List<Option> options = new ArrayList<>(KarafOptions.strataDistribution());
         options.add(org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut(PROVENANCE_CFG, "checkpointEvry",
                 "500"));
+        options.add(org.ops4j.pax.exam.CoreOptions.systemProperty("strata.itest.readme").value(
+                KarafOptions.reactorFile("README.md").getAbsolutePath()));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * Every property a Strata component reads, as the metatype of its bundle in the distribution
+     * declares it (the same declarations the warning of unknown properties goes by), is named in
+     * the README, where an operator looks for it.
+     */
+    @Test
+    public void everyPropertyAStrataComponentReadsIsNamedInTheReadme() throws Exception {
+        String readme = Files.readString(Path.of(System.getProperty("strata.itest.readme")), StandardCharsets.UTF_8);
+        org.osgi.framework.ServiceReference<org.osgi.service.metatype.MetaTypeService> ref =
+                context.getServiceReference(org.osgi.service.metatype.MetaTypeService.class);
+        org.osgi.service.metatype.MetaTypeService metaType = context.getService(ref);
+        List<String> undocumented = new ArrayList<>();
+        Set<String> pids = new java.util.TreeSet<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() == null || !b.getSymbolicName().startsWith("dev.strata.")) {
+                continue;
+            }
+            org.osgi.service.metatype.MetaTypeInformation info = metaType.getMetaTypeInformation(b);
+            if (info == null) {
+                continue;
+            }
+            List<String> ids = new ArrayList<>(List.of(info.getPids()));
+            ids.addAll(List.of(info.getFactoryPids()));
+            for (String pid : ids) {
+                pids.add(pid);
+                for (org.osgi.service.metatype.AttributeDefinition a : info.getObjectClassDefinition(pid, null)
+                        .getAttributeDefinitions(org.osgi.service.metatype.ObjectClassDefinition.ALL)) {
+                    String id = a.getID();
+                    if (!readme.contains("`" + id + "`") && !readme.contains("`" + id + " ") && !readme.contains("`" + id + "=")) {
+                        undocumented.add(pid + ": " + id);
+                    }
+                }
+            }
+        }
+        context.ungetService(ref);
+        assertTrue("the configurations of the core and the providers are declared: " + pids, pids.containsAll(Set.of(
+                "dev.strata.platform.core.placement", "dev.strata.platform.core.store", "dev.strata.provider.aws", "dev.strata.provider.openstack",
+                "dev.strata.provider.bmc", "dev.strata.provider.nvidia")));
+        assertEquals("properties the README does not name", List.of(), undocumented);
     }
 
     /**
