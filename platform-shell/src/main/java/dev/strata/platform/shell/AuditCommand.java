@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -29,6 +30,7 @@ public class AuditCommand implements Action {
     String contract;
 
     @Option(name = "-t", aliases = "--tenant", description = "Records about this tenant")
+    @Completion(TenantIdCompleter.class)
     String tenant;
 
     @Option(name = "-a", aliases = "--allocation", description = "Records about this allocation")

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -29,6 +30,7 @@ public class QuotaCommand implements Action {
     Placement placement;
 
     @Argument(index = 0, name = "tenant", description = "The tenant, as contracts name it (case included)", required = true)
+    @Completion(TenantIdCompleter.class)
     String tenant;
 
     @Argument(index = 1, name = "limits", description = LIMITS + "; a resource not given is not limited", multiValued = true)

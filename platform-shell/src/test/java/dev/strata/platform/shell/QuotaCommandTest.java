@@ -100,6 +100,20 @@ class QuotaCommandTest {
         assertThat(placement.asked).containsExactly(Map.of(), Map.of());
     }
 
+    /** The tenant is completed from those that hold an allocation or have a quota. */
+    @Test
+    void theTenantIsCompletedFromThoseStrataKnows() {
+        TenantIdCompleter completer = new TenantIdCompleter();
+        completer.placement = StatusCommandTest.ledger(List.of(new TenantUse("bank-risk", 1, 0, 0, 0, -1, -1, -1),
+                new TenantUse("bank-payments", 0, 0, 0, 0, 2_000, -1, -1), new TenantUse("web", 2, 0, 0, 0, -1, -1, -1)));
+        List<String> candidates = new ArrayList<>();
+        completer.complete(null, CommandsTest.line("bank"), candidates);
+        assertThat(candidates).map(String::strip).containsExactlyInAnyOrder("bank-risk", "bank-payments");
+        candidates.clear();
+        new TenantIdCompleter().complete(null, CommandsTest.line(""), candidates);
+        assertThat(candidates).as("without placement, nothing").isEmpty();
+    }
+
     /** Nothing given is not taken for a removal; a word that is no limit, or a resource given twice, asks placement for nothing. */
     @Test
     void wordsThatAreNoLimitsAreRefusedBeforePlacementIsAsked() {

@@ -1,0 +1,25 @@
+package dev.strata.platform.shell;
+
+import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+
+/** Completes tenant ids: those that hold an allocation or have a quota, as strata:tenants lists them. */
+@Service
+public class TenantIdCompleter implements Completer {
+
+    @Reference(optional = true)
+    Placement placement;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        Stream<String> ids = placement == null ? Stream.empty() : placement.tenants().stream().map(TenantUse::tenant);
+        return Completions.complete(ids, session, commandLine, candidates);
+    }
+}
