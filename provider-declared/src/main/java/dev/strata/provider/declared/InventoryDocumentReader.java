@@ -986,21 +986,6 @@ final class InventoryDocumentReader {
         return v.asDouble();
     }
 
-    /** ISO 3166-1 alpha-3 country codes and the alpha-2 code of each. */
-    private static final Map<String, String> ALPHA3 = alpha3();
-
-    private static Map<String, String> alpha3() {
-        Map<String, String> codes = new HashMap<>();
-        for (String alpha2 : Locale.getISOCountries()) {
-            try {
-                codes.put(new Locale("", alpha2).getISO3Country(), alpha2);
-            } catch (java.util.MissingResourceException e) {
-                // a code without an alpha-3 one: nothing to map
-            }
-        }
-        codes.remove("");
-        return Map.copyOf(codes);
-    }
 
     private static Set<String> codes(JsonNode v, String path, Problems problems) {
         Set<String> codes = new LinkedHashSet<>();
@@ -1018,10 +1003,11 @@ final class InventoryDocumentReader {
                 continue;
             }
             String code = code(item, path + "[" + i + "]", problems, "[A-Z]{2,8}", "a jurisdiction code such as EU, DE or US");
-            if (code != null && ALPHA3.containsKey(code)) {
+            java.util.Optional<String> alpha2 = Site.countryOfAlpha3(code);
+            if (alpha2.isPresent()) {
                 // a contract names a country's law by its alpha-2 code: USA would never match excludeOperatorJurisdictions: [US]
                 problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US: a country's alpha-2 code, "
-                        + ALPHA3.get(code) + " (" + code + " is its ISO 3166-1 alpha-3 code, which no contract matches)");
+                        + alpha2.get() + " (" + code + " is its ISO 3166-1 alpha-3 code, which no contract matches)");
             } else if (code != null && code.length() == 2 && !code.equals("EU") && !Site.isCountryCode(code)) {
                 // a two-letter code no country has matches no contract's: UK would never match excludeOperatorJurisdictions: [GB]
                 problems.add(path + "[" + i + "]", item, "a jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code"

@@ -65,6 +65,35 @@ public record Site(
         return code != null && COUNTRY_CODES.contains(code);
     }
 
+    /** ISO 3166-1 alpha-3 country codes and the alpha-2 code of each, as the JDK lists them. */
+    private static final java.util.Map<String, String> ALPHA3 = alpha3();
+
+    private static java.util.Map<String, String> alpha3() {
+        java.util.Map<String, String> codes = new java.util.HashMap<>();
+        for (String alpha2 : Locale.getISOCountries()) {
+            try {
+                codes.put(new Locale("", alpha2).getISO3Country(), alpha2);
+            } catch (java.util.MissingResourceException e) {
+                // a code without an alpha-3 one: nothing to map
+            }
+        }
+        codes.remove("");
+        return java.util.Map.copyOf(codes);
+    }
+
+    /**
+     * The country code a site uses for a country written as its ISO 3166-1 alpha-3 code
+     * ({@code USA} gives {@code US}), for a reader to name the code to write instead: sites, and
+     * so contracts, use alpha-2 codes only, and an alpha-3 one would match nothing.
+     *
+     * @param code the code, e.g. {@code DEU}
+     * @return the alpha-2 code of that country, or empty when {@code code} is no country's alpha-3 code
+     * @since 1.3
+     */
+    public static java.util.Optional<String> countryOfAlpha3(String code) {
+        return java.util.Optional.ofNullable(code == null ? null : ALPHA3.get(code));
+    }
+
     /** A site known only by id, for providers that report nothing else about where they run. */
     public static Site local(String id, String providerId) {
         return new Site(id, providerId, null, null, null, Set.of(), null, Set.of(), 0, 0);

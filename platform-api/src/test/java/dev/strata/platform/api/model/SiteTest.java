@@ -31,4 +31,25 @@ class SiteTest {
         assertThat(Site.isCountryCode(null)).isFalse();
         assertThat(Site.builder().id("s").providerId("p").build().country()).isNull();
     }
+
+    /** The readers name the code to write for a country written as its alpha-3 code; every alpha-3 code leads back to a country. */
+    @Test
+    void aCountrysAlpha3CodeGivesTheCodeSitesUse() {
+        assertThat(Site.countryOfAlpha3("USA")).contains("US");
+        assertThat(Site.countryOfAlpha3("DEU")).contains("DE");
+        assertThat(Site.countryOfAlpha3("GBR")).contains("GB");
+        for (String code : new String[] {"US", "EU", "UK", "XXX", "deu", "", null}) {
+            assertThat(Site.countryOfAlpha3(code)).as(String.valueOf(code)).isEmpty();
+        }
+        int mapped = 0;
+        for (String alpha2 : Locale.getISOCountries()) {
+            String alpha3 = new Locale("", alpha2).getISO3Country();
+            if (!alpha3.isEmpty()) {
+                assertThat(Site.countryOfAlpha3(alpha3)).as(alpha3).contains(alpha2);
+                assertThat(Site.isCountryCode(Site.countryOfAlpha3(alpha3).orElseThrow())).isTrue();
+                mapped++;
+            }
+        }
+        assertThat(mapped).isGreaterThan(240);
+    }
 }

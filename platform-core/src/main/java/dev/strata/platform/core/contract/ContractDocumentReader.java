@@ -72,21 +72,6 @@ public class ContractDocumentReader implements ContractReader {
     private static final Set<String> TOP = Set.of("name", "tenant", "priority", "isolation", "sovereignty", "fabric", "members",
             "deployment");
     private static final Set<String> SOVEREIGNTY = Set.of("countries", "jurisdictions", "excludeOperatorJurisdictions", "dataClass");
-    /** ISO 3166-1 alpha-3 country codes and the alpha-2 code of each. */
-    private static final Map<String, String> ALPHA3 = alpha3();
-
-    private static Map<String, String> alpha3() {
-        Map<String, String> codes = new java.util.HashMap<>();
-        for (String alpha2 : Locale.getISOCountries()) {
-            try {
-                codes.put(new Locale("", alpha2).getISO3Country(), alpha2);
-            } catch (java.util.MissingResourceException e) {
-                // a code without an alpha-3 one
-            }
-        }
-        codes.remove("");
-        return Map.copyOf(codes);
-    }
     private static final Set<String> FABRIC = Set.of("rdma", "bandwidth");
     private static final Set<String> MEMBER = Set.of("name", "replicas", "cpu", "memory", "gpus", "topology", "power", "provisioning");
     private static final Set<String> GPUS = Set.of("count", "models", "memory", "fraction", "partition", "allowDegraded");
@@ -852,8 +837,9 @@ public class ContractDocumentReader implements ContractReader {
          * letters or more ({@code EU} aside, two letters) are taken as written.
          */
         static String jurisdictionProblem(String code) {
-            if (code.length() == 3 && ALPHA3.containsKey(code)) {
-                return "is the ISO 3166-1 alpha-3 code of " + ALPHA3.get(code) + ", which sites do not use (write " + ALPHA3.get(code) + ")";
+            java.util.Optional<String> alpha2 = Site.countryOfAlpha3(code);
+            if (alpha2.isPresent()) {
+                return "is the ISO 3166-1 alpha-3 code of " + alpha2.get() + ", which sites do not use (write " + alpha2.get() + ")";
             }
             if (code.length() == 2 && !code.equals("EU") && !Site.isCountryCode(code)) {
                 return "is not an ISO 3166-1 alpha-2 country code" + (code.equals("UK") ? " (the United Kingdom's is GB)" : "");

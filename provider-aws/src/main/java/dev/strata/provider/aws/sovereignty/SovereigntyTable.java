@@ -27,21 +27,6 @@ public final class SovereigntyTable {
     /** The built-in table's resource. */
     public static final String RESOURCE = "/dev/strata/provider/aws/sovereignty.yaml";
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2,3}");
-    /** ISO 3166-1 alpha-3 country codes and the alpha-2 code of each. */
-    private static final Map<String, String> ALPHA3 = alpha3();
-
-    private static Map<String, String> alpha3() {
-        Map<String, String> codes = new java.util.HashMap<>();
-        for (String alpha2 : java.util.Locale.getISOCountries()) {
-            try {
-                codes.put(new java.util.Locale("", alpha2).getISO3Country(), alpha2);
-            } catch (java.util.MissingResourceException e) {
-                // a code without an alpha-3 one
-            }
-        }
-        codes.remove("");
-        return Map.copyOf(codes);
-    }
 
     private final Map<String, RegionFacts> regions;
 
@@ -154,10 +139,11 @@ public final class SovereigntyTable {
             if (!JURISDICTION.matcher(text).matches()) {
                 throw new IllegalArgumentException(path + ": '" + text + "'; expected a jurisdiction code such as EU, DE or US");
             }
-            if (text.length() == 2 && !text.equals("EU") && !Site.isCountryCode(text) || ALPHA3.containsKey(text)) {
+            java.util.Optional<String> alpha2 = Site.countryOfAlpha3(text);
+            if (text.length() == 2 && !text.equals("EU") && !Site.isCountryCode(text) || alpha2.isPresent()) {
                 // contracts and the other providers name a country's law by its alpha-2 code: UK or USA would match none of them
                 throw new IllegalArgumentException(path + ": '" + text + "'; expected a jurisdiction code such as EU, DE or US: a country's "
-                        + "ISO 3166-1 alpha-2 code" + (ALPHA3.containsKey(text) ? ", " + ALPHA3.get(text) + " (" + text + " is its alpha-3 code)"
+                        + "ISO 3166-1 alpha-2 code" + (alpha2.isPresent() ? ", " + alpha2.get() + " (" + text + " is its alpha-3 code)"
                         : text.equals("UK") ? ", GB for the United Kingdom" : " (" + text + " is no country's)"));
             }
             codes.add(text);
