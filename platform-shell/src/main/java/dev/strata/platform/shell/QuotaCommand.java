@@ -16,7 +16,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
  * {@code strata:quota <tenant> gpus=64 memory=4TiB}: sets a tenant's quota in the state store, for
- * every instance; {@code --remove} removes it. The limits given replace the tenant's quota.
+ * every instance; {@code --remove} removes it. The limits given replace the tenant's quota. A
+ * tenant whose id starts with {@code -} is given after {@code --tenant}.
  */
 @Service
 @Command(scope = "strata", name = "quota", description = "Sets a tenant's quota in the state store, the same for every instance: what "
@@ -29,7 +30,8 @@ public class QuotaCommand implements Action {
     @Reference(optional = true)
     Placement placement;
 
-    @Argument(index = 0, name = "tenant", description = "The tenant, as contracts name it (case included)", required = true)
+    @Argument(index = 0, name = "tenant", description = "The tenant, as contracts name it (case included); one whose id starts with - "
+            + "after --tenant")
     @Completion(TenantIdCompleter.class)
     String tenant;
 
@@ -39,15 +41,36 @@ public class QuotaCommand implements Action {
     @Option(name = "--remove", description = "Remove the tenant's quota: none of its resources limited")
     boolean remove;
 
+    /**
+     * The tenant, for an id that starts with {@code -}: Karaf reads every word starting with
+     * {@code -} before the first argument as an option, quoted or not, and refuses one it does not
+     * know, so such a tenant cannot be the first argument.
+     */
+    @Option(name = "--tenant", description = "The tenant, for an id that starts with - (which the shell would read as an option): "
+            + "strata:quota --tenant -ops gpus=8")
+    String tenantOption;
+
     @Override
     public Object execute() {
-        List<String> words = new ArrayList<>(limits == null ? List.of() : limits);
+        List<String> words = new ArrayList<>();
+        String id = tenant;
+        if (tenantOption != null) {
+            // the first argument Karaf hands over is then the first limit
+            if (tenant != null) {
+                words.add(tenant);
+            }
+            id = tenantOption;
+        } else if (id == null) {
+            throw new IllegalArgumentException("no tenant given; expected strata:quota TENANT " + LIMITS
+                    + " (--tenant TENANT for an id that starts with -)");
+        }
+        words.addAll(limits == null ? List.of() : limits);
         // Karaf's parser hands an option written after the tenant to the limits: strata:quota bank --remove is meant as the option
         if (words.removeIf("--remove"::equals)) {
             remove = true;
         }
         if (words.isEmpty() && !remove) {
-            throw new IllegalArgumentException("no limits given for tenant " + Format.visible(tenant) + "; expected " + LIMITS
+            throw new IllegalArgumentException("no limits given for tenant " + Format.visible(id) + "; expected " + LIMITS
                     + ", or --remove to remove its quota");
         }
         if (!words.isEmpty() && remove) {
@@ -64,7 +87,7 @@ public class QuotaCommand implements Action {
                 throw new IllegalArgumentException(Format.visible(resource) + " is given twice; expected each resource once");
             }
         }
-        TenantUse u = Services.require(placement, "placement service").setQuota(tenant, given);
+        TenantUse u = Services.require(placement, "placement service").setQuota(id, given);
         System.out.println(Format.visible(describe(u)));
         return null;
     }

@@ -24,10 +24,12 @@ class QuotaCommandTest {
     /** A placement service that records the quotas it is asked to set and answers with them (this test checks the command, not placement). */
     static final class RecordingPlacement implements Placement {
         final List<Map<String, String>> asked = new ArrayList<>();
+        final List<String> tenants = new ArrayList<>();
         TenantUse answer;
 
         @Override
         public TenantUse setQuota(String tenant, Map<String, String> limits) {
+            tenants.add(tenant);
             asked.add(Map.copyOf(limits));
             return answer;
         }
@@ -128,5 +130,38 @@ class QuotaCommandTest {
         assertThatThrownBy(() -> command(placement, "bank", false, "gpus=1", "gpus=2").execute())
                 .hasMessage("gpus is given twice; expected each resource once");
         assertThat(placement.asked).isEmpty();
+    }
+
+    /**
+     * Karaf reads every word starting with {@code -} before the first argument as an option,
+     * quoted or not, and refuses one the command does not declare: a tenant whose id starts with
+     * {@code -} (contracts may name one) could not be given at all. It is given after
+     * {@code --tenant}; the words are read here by Karaf's own preparer, as the shell reads them.
+     */
+    @Test
+    void aTenantWhoseIdStartsWithADashIsGivenAfterTenant() throws Exception {
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.answer = new TenantUse("-ops", 0, 0, 0, 0, 8_000, -1, -1);
+        QuotaCommand set = new QuotaCommand();
+        set.placement = placement;
+        assertThat(new org.apache.karaf.shell.impl.action.command.DefaultActionPreparator().prepare(set, null,
+                List.<Object>of("--tenant", "-ops", "gpus=8", "memory=1TiB"))).isTrue();
+        String out = CommandOutput.of(set::execute);
+        QuotaCommand remove = new QuotaCommand();
+        remove.placement = placement;
+        assertThat(new org.apache.karaf.shell.impl.action.command.DefaultActionPreparator().prepare(remove, null,
+                List.<Object>of("--tenant", "--remove", "--remove"))).isTrue();
+        CommandOutput.of(remove::execute);
+        assertThat(placement.tenants).containsExactly("-ops", "--remove");
+        assertThat(placement.asked).containsExactly(Map.of("gpus", "8", "memory", "1TiB"), Map.of());
+        assertThat(out.strip()).startsWith("Quota of tenant -ops: at most 8 GPUs");
+
+        QuotaCommand none = new QuotaCommand();
+        none.placement = placement;
+        assertThat(new org.apache.karaf.shell.impl.action.command.DefaultActionPreparator().prepare(none, null, List.<Object>of("--remove")))
+                .isTrue();
+        assertThatThrownBy(none::execute).isInstanceOf(IllegalArgumentException.class).hasMessage("no tenant given; expected strata:quota "
+                + "TENANT RESOURCE=VALUE: gpus=64 (2.5 allowed), cpu=512 (or 500m), memory=4TiB (--tenant TENANT for an id that starts with -)");
+        assertThat(placement.tenants).hasSize(2);
     }
 }

@@ -72,7 +72,7 @@ public class RetiredQuotaFile {
         try {
             List<String> commands = new ArrayList<>();
             TenantQuotas.parse(PID, written).all().forEach((tenant, l) -> {
-                StringBuilder c = new StringBuilder("strata:quota ").append(Shell.quoted(tenant));
+                StringBuilder c = new StringBuilder("strata:quota ").append(Shell.tenant(tenant));
                 TenantQuotas.stated(l).forEach((resource, amount) -> c.append(' ').append(resource).append('=')
                         .append(amountAsWritten(resource, l)));
                 commands.add(c.toString());
@@ -95,10 +95,25 @@ public class RetiredQuotaFile {
         };
     }
 
-    /** How a shell word is written so that the shell reads it back whole. */
-    private static final class Shell {
+    /** How a word is written so that Karaf's shell reads it back whole. */
+    static final class Shell {
+        /**
+         * The tenant as strata:quota's first word, or after {@code --tenant} where it starts with
+         * {@code -}: Karaf reads every word starting with {@code -} before the first argument as an
+         * option (quoted or not), and refuses one it does not know.
+         */
+        static String tenant(String id) {
+            return (id.startsWith("-") ? "--tenant " : "") + quoted(id);
+        }
+
+        /**
+         * A word in single quotes unless it is plain: Karaf's shell (Gogo) expands {@code $NAME} in
+         * double quotes (a tenant {@code team$a} read as {@code team}) and takes a lone {@code '}
+         * inside them for an unclosed quote; in single quotes nothing is expanded, and a {@code '}
+         * is written {@code '\''} (close, an escaped quote, open again).
+         */
         static String quoted(String word) {
-            return word.matches("[A-Za-z0-9._/:@+-]+") ? word : "\"" + word.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            return word.matches("[A-Za-z0-9._/:@+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
         }
     }
 }

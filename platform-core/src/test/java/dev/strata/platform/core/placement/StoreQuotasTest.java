@@ -195,7 +195,7 @@ class StoreQuotasTest {
             file.modified(Map.of("tenantQuotas", "bank-risk/gpus=64, bank-risk/memory=4TiB, \"acme, inc\"/cpu=500m, x/gpus=2.5"));
             String refusal = "etc/dev.strata.platform.core.quotas.cfg sets tenantQuotas, which Strata no longer reads: tenant quotas are "
                     + "kept in the state store, the same for every instance, and placement refuses until the file sets none: run "
-                    + "strata:quota \"acme, inc\" cpu=500m; strata:quota bank-risk gpus=64 memory=4TiB; strata:quota x gpus=2.5, then "
+                    + "strata:quota 'acme, inc' cpu=500m; strata:quota bank-risk gpus=64 memory=4TiB; strata:quota x gpus=2.5, then "
                     + "delete the file (config:delete dev.strata.platform.core.quotas)";
             assertThatThrownBy(() -> placement.place(one, true)).isInstanceOf(IllegalStateException.class).hasMessage(refusal);
             assertThatThrownBy(() -> placement.place(one, false)).hasMessage(refusal);
