@@ -1081,31 +1081,44 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private final class TenantView implements TenantStore {
         @Override
         public CompletableFuture<Tenant> put(Tenant t, ProvenanceEntry why) {
+            return write(tx -> store(tx, t, why));
+        }
+
+        @Override
+        public CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change) {
             return write(tx -> {
-                Connection c = tx.connection;
-                long now = tx.nowMillis();
-                int updated;
-                try (PreparedStatement p = c.prepareStatement("UPDATE tenant SET name = ?, attributes = ? WHERE id = ?")) {
-                    p.setString(1, t.name());
-                    p.setString(2, json(t.attributes()));
-                    p.setString(3, t.id());
-                    updated = p.executeUpdate();
+                Change c = change.apply(tenants(tx.connection, id).stream().findFirst());
+                if (!c.tenant().id().equals(id)) {
+                    throw new IllegalArgumentException("a change of tenant " + id + " stores tenant " + c.tenant().id());
                 }
-                Instant created = Instant.ofEpochMilli(now);
-                if (updated == 0) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO tenant (id, name, created_ms, attributes) VALUES (?, ?, ?, ?)")) {
-                        p.setString(1, t.id());
-                        p.setString(2, t.name());
-                        p.setLong(3, now);
-                        p.setString(4, json(t.attributes()));
-                        p.executeUpdate();
-                    }
-                } else {
-                    created = tenants(c, t.id()).get(0).createdAt();
-                }
-                tx.append(why);
-                return new Tenant(t.id(), t.name(), created, t.attributes());
+                return store(tx, c.tenant(), c.why());
             });
+        }
+
+        private Tenant store(Tx tx, Tenant t, ProvenanceEntry why) throws SQLException {
+            Connection c = tx.connection;
+            long now = tx.nowMillis();
+            int updated;
+            try (PreparedStatement p = c.prepareStatement("UPDATE tenant SET name = ?, attributes = ? WHERE id = ?")) {
+                p.setString(1, t.name());
+                p.setString(2, json(t.attributes()));
+                p.setString(3, t.id());
+                updated = p.executeUpdate();
+            }
+            Instant created = Instant.ofEpochMilli(now);
+            if (updated == 0) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO tenant (id, name, created_ms, attributes) VALUES (?, ?, ?, ?)")) {
+                    p.setString(1, t.id());
+                    p.setString(2, t.name());
+                    p.setLong(3, now);
+                    p.setString(4, json(t.attributes()));
+                    p.executeUpdate();
+                }
+            } else {
+                created = tenants(c, t.id()).get(0).createdAt();
+            }
+            tx.append(why);
+            return new Tenant(t.id(), t.name(), created, t.attributes());
         }
 
         @Override

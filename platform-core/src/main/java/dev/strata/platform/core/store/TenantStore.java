@@ -14,6 +14,23 @@ public interface TenantStore {
      */
     CompletableFuture<Tenant> put(Tenant tenant, ProvenanceEntry why);
 
+    /**
+     * Creates or changes a tenant from the tenant as the write transaction reads it (empty where
+     * there is none), so that what the change says it replaced, in its provenance record, is what
+     * it replaced, whatever was written just before it on this instance or another. {@code change}
+     * answers the tenant to store and the record appended with it; it may be run more than once.
+     */
+    CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change);
+
+    /**
+     * A tenant to store and the provenance record appended with it.
+     *
+     * @param tenant the tenant as it is to be stored
+     * @param why the provenance record appended with it, or null
+     */
+    record Change(Tenant tenant, ProvenanceEntry why) {
+    }
+
     /** One tenant. */
     Optional<Tenant> get(String id);
 

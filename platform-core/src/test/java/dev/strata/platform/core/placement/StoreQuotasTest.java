@@ -105,6 +105,52 @@ class StoreQuotasTest {
         }
     }
 
+    /**
+     * Quota changes made at once: each {@code quota} record names as before the quota that the
+     * change before it left, so that the provenance log tells the quota's history without a gap.
+     * Before, each change read the tenant's record ahead of its write transaction, and two made at
+     * once both named the quota they had started from (the later one's before was not what it
+     * replaced).
+     */
+    @Test
+    void quotaChangesMadeAtOnceEachNameAsBeforeTheQuotaTheChangeBeforeThemLeft() throws Exception {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            int threads = 3;
+            int each = 30;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 1; i <= each; i++) {
+                            placement.setQuota("bank", limits("gpus", Integer.toString(thread * 1000 + i)));
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            List<LogRecord> records = quotaRecords(store);
+            assertThat(records).hasSize(threads * each);
+            Object before = Map.of();
+            for (LogRecord r : records) {
+                assertThat(r.payload().get("before")).as("record %s: before is what the record before it set", r.seq()).isEqualTo(before);
+                before = r.payload().get("quota");
+            }
+            assertThat(before).isEqualTo(TenantQuotas.stated(TenantQuotas.of(store.tenants().list()).of("bank").orElseThrow()));
+        }
+    }
+
     @Test
     void aWrongLimitOrTenantIsRefusedNamingItAndWhatWasExpectedAndNothingIsWritten() {
         Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
