@@ -36,8 +36,10 @@ public class RetiredQuotaFile {
     private volatile String refusal;
 
     /** Where the refusal is recorded, after Config Admin's record of the file. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    volatile ConfigurationRejections rejections;
+    private ConfigurationRejections rejections;
+
+    /** The refusal last recorded; null for none. */
+    private String recorded;
 
     @Activate
     public RetiredQuotaFile(Map<String, Object> properties) {
@@ -49,11 +51,39 @@ public class RetiredQuotaFile {
         read(properties);
     }
 
-    private void read(Map<String, Object> properties) {
+    /**
+     * Binds where the refusal is recorded, and records the refusal not recorded yet: the file is
+     * read in the constructor, before any reference is bound (and the recorder, which needs the
+     * state store, may come later still), so a file found at start, the case of an upgrade, would
+     * otherwise never be recorded.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindRejections(ConfigurationRejections r) {
+        rejections = r;
+        String now = refusal;
+        if (now != null && !now.equals(recorded)) {
+            record(now);
+        }
+    }
+
+    synchronized void unbindRejections(ConfigurationRejections r) {
+        if (rejections == r) {
+            rejections = null;
+        }
+    }
+
+    private synchronized void read(Map<String, Object> properties) {
         refusal = refusal(properties.get(TenantQuotas.PROPERTY));
         if (refusal != null) {
             LOG.error("{}", refusal);
-            ConfigurationRejections.tell(rejections, PID, refusal);
+            record(refusal);
+        }
+    }
+
+    private void record(String why) {
+        if (rejections != null) {
+            ConfigurationRejections.tell(rejections, PID, why);
+            recorded = why;
         }
     }
 

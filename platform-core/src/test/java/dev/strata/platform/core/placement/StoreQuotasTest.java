@@ -233,7 +233,7 @@ class StoreQuotasTest {
             PlacementService placement = placement(inventory, store);
             RetiredQuotaFile file = new RetiredQuotaFile(Map.of("tenantQuotas", ""));
             List<String> rejected = new ArrayList<>();
-            file.rejections = (pid, reason) -> rejected.add(pid + " | " + reason);
+            file.bindRejections((pid, reason) -> rejected.add(pid + " | " + reason));
             placement.retiredQuotaFile = file;
             Contract one = contract("{name: a, tenant: bank-risk, members: [{name: m, cpu: 1, gpus: 1}]}");
             assertThat(placement.place(one, true).placed()).as("the empty file the features shipped").isTrue();
@@ -255,6 +255,56 @@ class StoreQuotasTest {
             file.modified(Map.of());
             assertThat(placement.place(one, true).placed()).isTrue();
         }
+    }
+
+    /**
+     * A retired file found at start, the case of an upgrade, is recorded in the provenance log as
+     * rejected, as the README says: the component is made as Declarative Services makes it, from
+     * its descriptor (constructed with the file's properties, then its references bound). The file
+     * was read in the constructor, before any reference is bound, and its refusal never recorded;
+     * it is recorded once, when where to record it is bound, and again on each change of the file.
+     */
+    @Test
+    void aRetiredQuotaFileFoundAtStartIsRecordedAsRejectedOnceItsRecorderIsBound() throws Exception {
+        List<String> rejected = new ArrayList<>();
+        dev.strata.platform.core.provenance.ConfigurationRejections recorder = (pid, reason) -> rejected.add(pid + " | " + reason);
+        RetiredQuotaFile file = asDeclarativeServicesMakesIt(Map.of("tenantQuotas", "bank-risk/gpus=64"), recorder);
+        String refusal = file.refusal().orElseThrow();
+        assertThat(rejected).containsExactly(RetiredQuotaFile.PID + " | " + refusal);
+
+        file.modified(Map.of("tenantQuotas", "bank-risk/gpus=64"));
+        assertThat(rejected).as("a change of the file is recorded as every change is").hasSize(2);
+        file.modified(Map.of());
+        assertThat(rejected).hasSize(2);
+    }
+
+    /** Makes the component from its descriptor as Declarative Services does: constructor with the configuration, then its references. */
+    private static RetiredQuotaFile asDeclarativeServicesMakesIt(Map<String, Object> configuration,
+            dev.strata.platform.core.provenance.ConfigurationRejections recorder) throws Exception {
+        String descriptor = "OSGI-INF/" + RetiredQuotaFile.class.getName() + ".xml";
+        org.w3c.dom.Document xml;
+        try (java.io.InputStream in = RetiredQuotaFile.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+        }
+        RetiredQuotaFile file = RetiredQuotaFile.class.getConstructor(Map.class).newInstance(configuration);
+        org.w3c.dom.NodeList references = xml.getElementsByTagName("reference");
+        for (int i = 0; i < references.getLength(); i++) {
+            org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
+            assertThat(r.getAttribute("interface")).isEqualTo(dev.strata.platform.core.provenance.ConfigurationRejections.class.getName());
+            if (!r.getAttribute("field").isEmpty()) {
+                java.lang.reflect.Field f = RetiredQuotaFile.class.getDeclaredField(r.getAttribute("field"));
+                f.setAccessible(true);
+                f.set(file, recorder);
+            } else {
+                java.lang.reflect.Method m = RetiredQuotaFile.class.getDeclaredMethod(r.getAttribute("bind"),
+                        dev.strata.platform.core.provenance.ConfigurationRejections.class);
+                m.setAccessible(true);
+                m.invoke(file, recorder);
+            }
+        }
+        assertThat(references.getLength()).isEqualTo(1);
+        return file;
     }
 
     /** The commands the retired file's refusal names set, in the store, exactly the quotas the file held. */
