@@ -169,6 +169,16 @@ public final class TenantQuotas {
                 throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + "=" + amount + " is invalid: "
                         + ex.getMessage() + "; expected " + LIMITS_EXPECTED);
             }
+            long before = switch (resource) {
+                case "gpus" -> gpu;
+                case "cpu" -> cpu;
+                default -> memory;
+            };
+            if (before >= 0) {
+                // the same resource under two keys (gpus and " gpus"): neither is taken silently over the other
+                throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + " is given twice; expected "
+                        + LIMITS_EXPECTED);
+            }
             switch (resource) {
                 case "gpus" -> gpu = v;
                 case "cpu" -> cpu = v;

@@ -167,6 +167,9 @@ class StoreQuotasTest {
             assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "0.0005"))).hasMessageContaining("'0.0005' is not an amount");
             assertThatThrownBy(() -> placement.setQuota("bank", limits("memory", "4tb"))).hasMessageContaining("'4tb' is not an amount of memory");
             assertThatThrownBy(() -> placement.setQuota("bank", limits("cpu", ""))).hasMessageContaining("'' is not an amount of cpu");
+            assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "8", " gpus ", "16")))
+                    .as("one resource under two keys is not taken as the last one iterated").isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("quota of tenant bank: gpus is given twice; " + expected);
             assertThatThrownBy(() -> placement.setQuota(" ", limits("gpus", "1"))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("tenant id ' ' cannot have a quota; expected the tenant's id as contracts name it: 1 to 256 characters, "
                             + "no control characters");
