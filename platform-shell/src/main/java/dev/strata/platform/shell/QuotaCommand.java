@@ -92,19 +92,24 @@ public class QuotaCommand implements Action {
         return null;
     }
 
+    /** Thousandths of a unit as a count: 1 GPU, 0 GPUs, 2.5 GPUs, 0.5 CPUs. */
+    private static String count(long milli, String unit) {
+        return TenantsCommand.thousandths(milli) + " " + unit + (milli == 1000 ? "" : "s");
+    }
+
     /** What the tenant may hold now, and what it holds. */
     static String describe(TenantUse u) {
         List<String> quota = new ArrayList<>();
         if (u.gpuQuotaMilli() >= 0) {
-            quota.add(TenantsCommand.thousandths(u.gpuQuotaMilli()) + " GPUs");
+            quota.add(count(u.gpuQuotaMilli(), "GPU"));
         }
         if (u.cpuQuotaMilli() >= 0) {
-            quota.add(TenantsCommand.thousandths(u.cpuQuotaMilli()) + " CPUs");
+            quota.add(count(u.cpuQuotaMilli(), "CPU"));
         }
         if (u.memoryQuotaBytes() >= 0) {
             quota.add(Format.measuredBytes(u.memoryQuotaBytes()) + " of memory");
         }
-        String holds = "it holds " + TenantsCommand.thousandths(u.gpuMilli()) + " GPUs, " + TenantsCommand.thousandths(u.cpuMilli()) + " CPUs, "
+        String holds = "it holds " + count(u.gpuMilli(), "GPU") + ", " + count(u.cpuMilli(), "CPU") + ", "
                 + Format.measuredBytes(u.memoryBytes()) + " of memory in " + u.allocations() + (u.allocations() == 1 ? " allocation" : " allocations");
         return quota.isEmpty() ? "Quota of tenant " + u.tenant() + " removed: nothing limited (" + holds + ")"
                 : "Quota of tenant " + u.tenant() + ": at most " + String.join(", ", quota) + " (" + holds + ")";

@@ -90,6 +90,15 @@ class QuotaCommandTest {
     }
 
     @Test
+    void oneIsWrittenInTheSingular() throws Exception {
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.answer = new TenantUse("solo", 1, 1_000, 1_000, 1L << 30, 1_000, 1_000, -1);
+        String out = CommandOutput.of(command(placement, "solo", false, "gpus=1", "cpu=1")::execute);
+        assertThat(out.strip()).isEqualTo("Quota of tenant solo: at most 1 GPU, 1 CPU (it holds 1 GPU, 1 CPU, 1.0 GiB of memory in "
+                + "1 allocation)");
+    }
+
+    @Test
     void removeAsksForNoLimits() throws Exception {
         RecordingPlacement placement = new RecordingPlacement();
         placement.answer = new TenantUse("bank", 1, 0, 500, 0, -1, -1, -1);
