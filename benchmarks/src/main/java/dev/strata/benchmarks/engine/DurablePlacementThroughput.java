@@ -45,7 +45,7 @@ import org.osgi.util.converter.Converters;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
  *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
- *     [--index-rounds 0] [--index provenance_by_allocation]
+ *     [--index-rounds 0] [--index provenance_by_allocation] [--quotas store|none]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -100,14 +100,26 @@ public final class DurablePlacementThroughput {
                 return snapshot;
             }
         };
+        // --quotas store (as Strata runs): every decision reads the tenant quotas from the store, and each of the mix's 20 tenants
+        // has one (large enough never to refuse, so that every placement checks what its tenant holds); --quotas none reads none
+        String quotas = a.getOrDefault("quotas", "store");
+        if (!quotas.equals("store") && !quotas.equals("none")) {
+            throw new IllegalArgumentException("--quotas: store or none");
+        }
         // --store memory: the same harness on the in-memory ledger (nothing durable), as the baseline
         Placement service = kind.equals("memory") ? PlacementEngines.create(inventory, "strata", Clock.systemUTC())
-                : PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), deciders);
+                : PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), deciders, quotas.equals("store"));
+        if (!kind.equals("memory") && quotas.equals("store")) {
+            for (int t = 0; t < 20; t++) {
+                service.setQuota("tenant-" + t, Map.of("gpus", "1000000", "cpu", "100000000", "memory", "1000PiB"));
+            }
+        }
         if (kind.equals("memory")) {
             System.out.printf(Locale.ROOT, "ledger in memory (nothing durable); %,d nodes; %d callers; %d s%n", nodes, threads, seconds);
         } else {
-            System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s%n", store.info().kind(),
-                    store.info().location(), store.info().durability(), nodes, threads, seconds);
+            System.out.printf(Locale.ROOT, "store %s (%s), durability %s; %,d nodes; %d callers; %d s; tenant quotas %s%n", store.info().kind(),
+                    store.info().location(), store.info().durability(), nodes, threads, seconds, quotas.equals("store")
+                            ? "read from the store at every decision (20 tenants limited)" : "not read");
         }
         run(service, threads, warmup, 20); // warm-up: the JIT compiles the engine's and the store's paths (C2 still used 70 % of a core 65 s into a run here)
         if (indexRounds > 0) {

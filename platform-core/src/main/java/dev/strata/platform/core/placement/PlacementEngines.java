@@ -44,14 +44,26 @@ public final class PlacementEngines {
 
     /**
      * A placement service over the durable ledger of a state store, as Strata runs it: every
-     * acknowledged placement is durable, with its contract and provenance record.
+     * acknowledged placement is durable, with its contract and provenance record, and every
+     * decision is held to the tenant quotas the store holds, read at each decision.
      *
      * @param deciders how many decisions run at once (0: as many as the machine has processors, at least 2)
      */
     public static Placement durable(Inventory inventory, dev.strata.platform.core.store.StateStore store, String policy, Clock clock,
             int deciders) {
-        return new PlacementService(inventory, new StoreLedger(store), policy, PackingPolicies.byName(policy), clock,
+        return durable(inventory, store, policy, clock, deciders, true);
+    }
+
+    /**
+     * As {@link #durable(Inventory, dev.strata.platform.core.store.StateStore, String, Clock, int)};
+     * without {@code storeQuotas} no tenant quota is read (what reading them costs is measured
+     * against it).
+     */
+    public static Placement durable(Inventory inventory, dev.strata.platform.core.store.StateStore store, String policy, Clock clock,
+            int deciders, boolean storeQuotas) {
+        PlacementService service = new PlacementService(inventory, new StoreLedger(store), policy, PackingPolicies.byName(policy), clock,
                 PlacementService.deciders(deciders));
+        return storeQuotas ? service.quotasFrom(store) : service;
     }
 
     /** How many times a decision is made before the last attempt is decided under the commit lock. */

@@ -65,9 +65,15 @@ public class PlacementService implements Placement, MultiCollector {
     public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
             Map<String, Object> properties) {
         this(switches(config, properties), inventory, store);
+        quotasFrom(store);
+        recordConfiguration(store, config);
+    }
+
+    /** Holds every decision to the tenant quotas in {@code store}, read at each decision, and sets them there ({@link #setQuota}). */
+    PlacementService quotasFrom(StateStore store) {
         storeQuotas = new StoreQuotas(store);
         engine.quotas(storeQuotas);
-        recordConfiguration(store, config);
+        return this;
     }
 
     private PlacementService(PlacementConfig config, Inventory inventory, StateStore store) {
