@@ -11,13 +11,25 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
- * The tenant quotas in the state store: read at every decision (so a change made on any instance
+ * The tenant quotas in the state store: read for every decision (so a change made on any instance
  * holds the next decision of every instance), and set with the provenance record that says who set
  * them, in one transaction of the store. Thread-safe.
+ *
+ * <p>While this instance leads and its writes are the store's only writes (an elected leader, or
+ * the embedded store), the quotas it read are kept until a tenant is written through the store
+ * ({@link dev.strata.platform.core.store.TenantStore#changes}) or its leadership changes: no one
+ * else writes them then, and reading them again for every decision would cost each placement a
+ * query. A follower, and every instance of a cluster whose instances all write, reads them for
+ * every decision.
  */
 final class StoreQuotas implements Supplier<TenantQuotas> {
 
     private final StateStore store;
+    private final java.util.concurrent.atomic.AtomicReference<Kept> kept = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Quotas read while leading in {@code epoch}, with the store's tenant writes at {@code changes}. */
+    private record Kept(long epoch, long changes, TenantQuotas quotas) {
+    }
 
     StoreQuotas(StateStore store) {
         this.store = store;
@@ -26,6 +38,26 @@ final class StoreQuotas implements Supplier<TenantQuotas> {
     /** The quotas as the store holds them now. */
     @Override
     public TenantQuotas get() {
+        dev.strata.platform.core.store.Leadership leadership = store.leadership();
+        long epoch = leadership.epoch();
+        if (!leadership.isLeader() || !leadership.exclusive()) {
+            return read();
+        }
+        TenantStore tenants = store.tenants();
+        long before = tenants.changes();
+        Kept k = kept.get();
+        if (k != null && k.epoch() == epoch && k.changes() == before && !tenants.writing()) {
+            return k.quotas();
+        }
+        TenantQuotas read = read();
+        // kept only when no tenant write was under way, began or ended while reading, and the leadership it was read under still holds
+        if (!tenants.writing() && tenants.changes() == before && leadership.isLeader() && leadership.epoch() == epoch) {
+            kept.set(new Kept(epoch, before, read));
+        }
+        return read;
+    }
+
+    private TenantQuotas read() {
         return TenantQuotas.of(store.tenants().list());
     }
 

@@ -1079,20 +1079,57 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     // ---- tenants ----
 
     private final class TenantView implements TenantStore {
+        /** Tenant writes through this store begun or ended. */
+        private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        /** Tenant writes through this store under way. */
+        private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public CompletableFuture<Tenant> put(Tenant t, ProvenanceEntry why) {
-            return write(tx -> store(tx, t, why));
+            return counted(() -> write(tx -> store(tx, t, why)));
         }
 
         @Override
         public CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change) {
-            return write(tx -> {
+            return counted(() -> write(tx -> {
                 Change c = change.apply(tenants(tx.connection, id).stream().findFirst());
                 if (!c.tenant().id().equals(id)) {
                     throw new IllegalArgumentException("a change of tenant " + id + " stores tenant " + c.tenant().id());
                 }
                 return store(tx, c.tenant(), c.why());
+            }));
+        }
+
+        /**
+         * Counts a write from before it is handed to the writer until it is durable or failed. The
+         * count moves first, then the write is submitted: submitting counts too late when the writer
+         * commits it at once, since a reader could then see the old count after the new state.
+         */
+        private CompletableFuture<Tenant> counted(java.util.function.Supplier<CompletableFuture<Tenant>> write) {
+            writing.incrementAndGet();
+            changes.incrementAndGet();
+            CompletableFuture<Tenant> f;
+            try {
+                f = write.get();
+            } catch (RuntimeException e) {
+                changes.incrementAndGet();
+                writing.decrementAndGet();
+                throw e;
+            }
+            return f.whenComplete((t, e) -> {
+                changes.incrementAndGet();
+                writing.decrementAndGet();
             });
+        }
+
+        @Override
+        public long changes() {
+            return changes.get();
+        }
+
+        @Override
+        public boolean writing() {
+            return writing.get() > 0;
         }
 
         private Tenant store(Tx tx, Tenant t, ProvenanceEntry why) throws SQLException {

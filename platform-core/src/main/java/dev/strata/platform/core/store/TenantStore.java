@@ -31,6 +31,18 @@ public interface TenantStore {
     record Change(Tenant tenant, ProvenanceEntry why) {
     }
 
+    /**
+     * How many tenant writes through this store (this process's) have begun or ended. A reader
+     * that sees the same count before and after reading the tenants, and no write under way
+     * ({@link #writing}), read what every such write left. Writes by other processes are not
+     * counted: only while this process's writes are the store's only ones (it leads, exclusively)
+     * does an unchanged count mean unchanged tenants.
+     */
+    long changes();
+
+    /** Whether a tenant write through this store is under way. */
+    boolean writing();
+
     /** One tenant. */
     Optional<Tenant> get(String id);
 

@@ -44,9 +44,56 @@ class QuotasAcrossInstancesTest {
     }
 
     private JdbcStateStore instance(String url, String id) throws Exception {
+        return instance(url, id, "300ms");
+    }
+
+    private JdbcStateStore instance(String url, String id, String electionInterval) throws Exception {
         Path folder = Files.createDirectories(etc.resolve(id));
         Files.writeString(folder.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
-        return StoreTestAccess.postgres(url, folder, id, true, "300ms");
+        return StoreTestAccess.postgres(url, folder, id, true, electionInterval);
+    }
+
+    /** Runs the instance's election rounds until it leads (or, {@code leads} false, until it knows it does not). */
+    private static void until(JdbcStateStore store, boolean leads) throws InterruptedException {
+        long until = System.nanoTime() + 15_000_000_000L;
+        do {
+            StoreTestAccess.electionRound(store);
+            Thread.sleep(50);
+        } while (store.leadership().isLeader() != leads && System.nanoTime() < until);
+        assertThat(store.leadership().isLeader()).as(store.leadership().instanceId() + " leads").isEqualTo(leads);
+    }
+
+    /**
+     * A leader keeps the quotas it read until it changes them or its leadership changes (no one
+     * else writes them while it leads): one that loses its leadership and wins it again reads the
+     * quota another leader set in between. Leadership moves here as a network cut would move it:
+     * the database ends the leader's lock session.
+     */
+    @Test
+    void anInstanceThatLeadsAgainReadsTheQuotaAnotherLeaderSetMeanwhile() throws Exception {
+        String url = pg.newDatabase("quotas_leading_again");
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        Contract four = new ContractDocumentReader().read("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}", "test");
+        // a long interval: the election rounds run when the test says
+        try (JdbcStateStore a = instance(url, "strata-a", "1h"); JdbcStateStore b = instance(url, "strata-b", "1h")) {
+            until(a, true);
+            PlacementService onA = new PlacementService(inventory, a, DurablePlacementTest.config(Map.of()), Map.of());
+            PlacementService onB = new PlacementService(inventory, b, DurablePlacementTest.config(Map.of()), Map.of());
+            onA.setQuota("bank", Map.of("gpus", "8"));
+            assertThat(onA.place(four, true).placed()).as("read, and kept, under the quota of 8").isTrue();
+
+            long epoch = a.leadership().epoch();
+            assertThat(pg.terminate("strata strata-a leadership")).isEqualTo(1);
+            until(b, true);
+            until(a, false);
+            onB.setQuota("bank", Map.of("gpus", "2"));
+
+            assertThat(pg.terminate("strata strata-b leadership")).isEqualTo(1);
+            until(a, true);
+            assertThat(a.leadership().epoch()).isGreaterThan(epoch);
+            assertThat(onA.place(four, true).summary()).as("A leads again, in a later epoch, and reads B's quota")
+                    .isEqualTo("not placed: tenant bank would exceed its quota: 4 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+        }
     }
 
     @Test

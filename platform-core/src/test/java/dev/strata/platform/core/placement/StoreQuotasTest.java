@@ -151,6 +151,53 @@ class StoreQuotasTest {
         }
     }
 
+    /**
+     * The leader keeps the quotas it read between changes; whatever runs at the same time, a
+     * change that returned is seen by the next reading (each setter checks its own tenant right
+     * after its change, while others change theirs and readers read all the time), and nothing
+     * read is older than what the store holds once the changes end.
+     */
+    @Test
+    void aQuotaChangeThatReturnedIsSeenByTheNextReadingWhateverRunsBesideIt() throws Exception {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            for (int s = 0; s < 4; s++) {
+                String tenant = "t" + s;
+                work.add(pool.submit(() -> {
+                    for (int i = 1; i <= 40; i++) {
+                        placement.setQuota(tenant, limits("gpus", Integer.toString(i)));
+                        long seen = placement.tenants().stream().filter(u -> u.tenant().equals(tenant)).findFirst().orElseThrow().gpuQuotaMilli();
+                        assertThat(seen).as(tenant + " right after its change " + i).isEqualTo(i * 1000L);
+                    }
+                    return null;
+                }));
+            }
+            List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                readers.add(pool.submit(() -> {
+                    while (!done.get()) {
+                        placement.place(contract("{name: a, tenant: t0, members: [{name: m, cpu: 1}]}"), true);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : work) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            done.set(true);
+            for (java.util.concurrent.Future<?> f : readers) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(placement.tenants()).extracting(TenantUse::gpuQuotaMilli).containsExactly(40_000L, 40_000L, 40_000L, 40_000L);
+            assertThat(placement.tenants()).isEqualTo(new StoreQuotas(store).get().with(List.of()));
+        }
+    }
+
     @Test
     void aWrongLimitOrTenantIsRefusedNamingItAndWhatWasExpectedAndNothingIsWritten() {
         Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();

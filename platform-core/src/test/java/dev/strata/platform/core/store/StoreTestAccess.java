@@ -26,6 +26,11 @@ public final class StoreTestAccess {
         return Stores.postgres(Stores.postgresSettings(null, url, etc, instance, ha, electionInterval));
     }
 
+    /** Runs an instance's election round now (its leadership is elected through the database). */
+    public static void electionRound(JdbcStateStore store) {
+        ((DatabaseLeadership) store.leadership()).tickNow();
+    }
+
     /**
      * Sets H2's retention time (how long a chunk is kept after it was written or died; 45 s by
      * default), so that online compaction finds chunks old enough to rewrite, and the file reuses
