@@ -45,6 +45,63 @@ class UnknownPropertiesTest {
         assertThat(UnknownProperties.suggestion("ab", Set.of("cd"))).isEmpty();
     }
 
+    /**
+     * What a configuration's component declares is found in the metatype of the started Strata
+     * bundle that declares its PID, or its factory PID for a factory configuration (a BMC's
+     * {@code dev.strata.provider.bmc~rack1}); nothing is said where no started Strata bundle
+     * declares it. The framework's objects are stand-ins built from interfaces here; the
+     * distribution test reads the real ones.
+     */
+    @Test
+    void whatAComponentDeclaresIsFoundByItsPidOrItsFactoryPidInAStartedStrataBundle() {
+        org.osgi.framework.Bundle bmc = bundle("dev.strata.provider.baremetal", org.osgi.framework.Bundle.ACTIVE);
+        org.osgi.framework.Bundle resolved = bundle("dev.strata.provider.aws", org.osgi.framework.Bundle.RESOLVED);
+        org.osgi.framework.Bundle other = bundle("org.example.other", org.osgi.framework.Bundle.ACTIVE);
+        org.osgi.framework.BundleContext context = proxy(org.osgi.framework.BundleContext.class, (m, a) ->
+                m.getName().equals("getBundles") ? new org.osgi.framework.Bundle[] {other, resolved, bmc} : null);
+        java.util.Map<org.osgi.framework.Bundle, org.osgi.service.metatype.MetaTypeInformation> infos = java.util.Map.of(
+                bmc, info(new String[] {"dev.strata.provider.bmcs"}, new String[] {"dev.strata.provider.bmc"},
+                        java.util.Map.of("dev.strata.provider.bmcs", List.of("discoveryThreads"), "dev.strata.provider.bmc", List.of("address", "user"))),
+                resolved, info(new String[] {"dev.strata.provider.aws"}, new String[0], java.util.Map.of("dev.strata.provider.aws", List.of("regions"))),
+                other, info(new String[] {"dev.strata.provider.bmcs"}, new String[0], java.util.Map.of("dev.strata.provider.bmcs", List.of("x"))));
+        org.osgi.service.metatype.MetaTypeService metaType = proxy(org.osgi.service.metatype.MetaTypeService.class,
+                (m, a) -> infos.get((org.osgi.framework.Bundle) a[0]));
+
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.provider.bmc~rack1", "dev.strata.provider.bmc"))
+                .contains(Set.of("address", "user"));
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.provider.bmcs", null)).contains(Set.of("discoveryThreads"));
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.provider.aws", null)).as("its bundle is not started").isEmpty();
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.platform.core.quotas", null)).as("no metatype").isEmpty();
+        assertThat(UnknownProperties.declared(null, context, "dev.strata.provider.bmcs", null)).as("no MetaType service").isEmpty();
+    }
+
+    private static org.osgi.framework.Bundle bundle(String name, int state) {
+        return proxy(org.osgi.framework.Bundle.class, (m, a) -> switch (m.getName()) {
+            case "getSymbolicName" -> name;
+            case "getState" -> state;
+            case "hashCode" -> name.hashCode();
+            case "equals" -> a[0] == null ? false : name.equals(((org.osgi.framework.Bundle) a[0]).getSymbolicName());
+            default -> null;
+        });
+    }
+
+    private static org.osgi.service.metatype.MetaTypeInformation info(String[] pids, String[] factoryPids, java.util.Map<String, List<String>> ids) {
+        return proxy(org.osgi.service.metatype.MetaTypeInformation.class, (m, a) -> switch (m.getName()) {
+            case "getPids" -> pids;
+            case "getFactoryPids" -> factoryPids;
+            case "getObjectClassDefinition" -> proxy(org.osgi.service.metatype.ObjectClassDefinition.class, (m2, a2) ->
+                    m2.getName().equals("getAttributeDefinitions") ? ids.get((String) a[0]).stream()
+                            .map(id -> proxy(org.osgi.service.metatype.AttributeDefinition.class, (m3, a3) -> m3.getName().equals("getID") ? id : null))
+                            .toArray(org.osgi.service.metatype.AttributeDefinition[]::new) : null);
+            default -> null;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, java.util.function.BiFunction<java.lang.reflect.Method, Object[], Object> answer) {
+        return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> answer.apply(m, a));
+    }
+
     /** The edit distance against its definition's bounds: zero only for equal strings, symmetric, at most the longer length. */
     @Property(tries = 500)
     void theDistanceIsAMetricBoundedByTheLongerString(@ForAll @AlphaChars @StringLength(max = 12) String a,
