@@ -104,9 +104,14 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
     /**
      * Properties as seen: the values shown in the log (secrets redacted, every other value
      * cleaned as provider text is) and, kept in memory only to tell whether a secret changed, a
-     * SHA-256 digest of each secret's value and of each value that cleaning changed.
+     * SHA-256 digest of each secret's value and of each value that cleaning changed. Where the
+     * properties could not be read, {@code shown} holds only why ({@code unreadable}), which is no
+     * property of the configuration.
      */
-    record Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
+    record Seen(Map<String, Object> shown, Map<String, String> secretDigests, boolean unreadable) {
+        Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
+            this(shown, secretDigests, false);
+        }
     }
 
     /** A recorder outside a framework, which cannot tell unknown properties. */
@@ -242,7 +247,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             secretFiles.track(pid, Set.of());
             warned.remove(pid);
         }
-        List<String> unknown = properties == null ? null
+        // a configuration that could not be read has no properties to tell of: what is shown is why
+        List<String> unknown = properties == null || properties.unreadable() ? null
                 : unknown(pid, factoryPid, properties.shown().keySet(), properties.shown().get(FILE), true);
         Set<String> declared = unknown == null || unknown.isEmpty() ? Set.of()
                 : UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(Set.of());
@@ -287,7 +293,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             return seen(found[0].getProperties());
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
-            return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of());
+            return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of(), true);
         }
     }
 

@@ -215,6 +215,64 @@ class ConfigurationRecorderTest {
         }
     }
 
+    /**
+     * A configuration whose properties could not be read is recorded as {@code unreadable} with
+     * the reason; that is no property of it, and it is not warned of nor recorded as one no
+     * component reads (the record said {@code not read by Strata: unreadable}, a property the
+     * operator never wrote). Through a real embedded store; Config Admin a proxy that cannot list
+     * configurations, the framework and the MetaType service proxies declaring the PID's properties.
+     */
+    @Test
+    void aConfigurationThatCouldNotBeReadIsNotSaidToHaveAPropertyNoComponentReads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        String pid = "dev.strata.platform.core.inventory";
+        org.osgi.service.cm.ConfigurationAdmin admin = proxy(org.osgi.service.cm.ConfigurationAdmin.class, (name, args) -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("the configuration store is unreadable"));
+        });
+        org.osgi.framework.Bundle core = proxy(org.osgi.framework.Bundle.class, (name, args) -> switch (name) {
+            case "getSymbolicName" -> "dev.strata.platform.core";
+            case "getState" -> org.osgi.framework.Bundle.ACTIVE;
+            case "hashCode" -> 1;
+            case "equals" -> false;
+            default -> null;
+        });
+        org.osgi.framework.BundleContext context = proxy(org.osgi.framework.BundleContext.class,
+                (name, args) -> "getBundles".equals(name) ? new org.osgi.framework.Bundle[] {core} : null);
+        org.osgi.service.metatype.AttributeDefinition refresh = proxy(org.osgi.service.metatype.AttributeDefinition.class,
+                (name, args) -> "getID".equals(name) ? "refreshInterval" : null);
+        org.osgi.service.metatype.ObjectClassDefinition ocd = proxy(org.osgi.service.metatype.ObjectClassDefinition.class,
+                (name, args) -> "getAttributeDefinitions".equals(name) ? new org.osgi.service.metatype.AttributeDefinition[] {refresh} : null);
+        org.osgi.service.metatype.MetaTypeInformation info = proxy(org.osgi.service.metatype.MetaTypeInformation.class, (name, args) -> switch (name) {
+            case "getPids" -> new String[] {pid};
+            case "getFactoryPids" -> new String[0];
+            case "getObjectClassDefinition" -> ocd;
+            default -> null;
+        });
+        org.osgi.service.metatype.MetaTypeService metaType = proxy(org.osgi.service.metatype.MetaTypeService.class, (name, args) -> info);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin, context);
+        try {
+            recorder.bindMetaType(metaType);
+            assertThat(UnknownProperties.declared(metaType, context, pid, null)).contains(java.util.Set.of("refreshInterval"));
+            recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class, (n, a) -> null),
+                    org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, null, pid));
+            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                        null, null, 10, false));
+            }
+            assertThat(records).hasSize(1);
+            assertThat(records.get(0).payload()).as("the record of a configuration that could not be read")
+                    .containsKey("properties").doesNotContainKey("unknown");
+            assertThat(String.valueOf(records.get(0).payload().get("summary"))).doesNotContain("not read by Strata");
+        } finally {
+            recorder.deactivate();
+            store.close();
+        }
+    }
+
     /** Named as Karaf's is: the actor is the subject's UserPrincipal. */
     record UserPrincipal(String getName) implements java.security.Principal {
     }
