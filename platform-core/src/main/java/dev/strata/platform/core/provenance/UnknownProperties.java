@@ -28,7 +28,8 @@ final class UnknownProperties {
 
     /**
      * The properties a Strata component declares for a configuration: the factory's, for a factory
-     * configuration; empty when no started Strata bundle declares the PID (its bundle not started
+     * configuration (whether the metatype designates the factory PID as a factory's or a
+     * singleton's: Declarative Services reads both kinds of configuration of a component); empty when no started Strata bundle declares the PID (its bundle not started
      * yet, or a component that reads its configuration without a metatype), when nothing can be said.
      */
     static Optional<Set<String>> declared(MetaTypeService metaType, BundleContext context, String pid, String factoryPid) {
@@ -54,8 +55,10 @@ final class UnknownProperties {
             if (info == null) {
                 continue;
             }
-            String id = factoryPid != null && contains(info.getFactoryPids(), factoryPid) ? factoryPid
-                    : contains(info.getPids(), pid) ? pid : null;
+            // Declarative Services configures a component from a singleton configuration with its PID and from every factory
+            // configuration with its PID as factory PID, whichever of the two its metatype designates
+            String id = factoryPid != null && (contains(info.getFactoryPids(), factoryPid) || contains(info.getPids(), factoryPid)) ? factoryPid
+                    : contains(info.getPids(), pid) || contains(info.getFactoryPids(), pid) ? pid : null;
             if (id == null) {
                 continue;
             }

@@ -75,6 +75,34 @@ class UnknownPropertiesTest {
         assertThat(UnknownProperties.declared(null, context, "dev.strata.provider.bmcs", null)).as("no MetaType service").isEmpty();
     }
 
+    /**
+     * Declarative Services configures a component from a singleton configuration with its PID and
+     * from every factory configuration with its PID as factory PID, whichever way its metatype
+     * designates it: {@code etc/dev.strata.provider.aws.cfg} configures the AWS provider (its
+     * metatype a factory's), and {@code etc/dev.strata.provider.bmcs-a.cfg} the BMC provider (its
+     * metatype a singleton's). The misspelt properties of both are read by nothing, and were not
+     * warned of: what the component declares was looked for only under the designation its
+     * metatype gives.
+     */
+    @Test
+    void aConfigurationIsCheckedWhetherItsComponentsMetatypeDesignatesItAsSingletonOrFactory() {
+        org.osgi.framework.Bundle aws = bundle("dev.strata.provider.aws", org.osgi.framework.Bundle.ACTIVE);
+        org.osgi.framework.Bundle bmc = bundle("dev.strata.provider.baremetal", org.osgi.framework.Bundle.ACTIVE);
+        org.osgi.framework.BundleContext context = proxy(org.osgi.framework.BundleContext.class, (m, a) ->
+                m.getName().equals("getBundles") ? new org.osgi.framework.Bundle[] {aws, bmc} : null);
+        java.util.Map<org.osgi.framework.Bundle, org.osgi.service.metatype.MetaTypeInformation> infos = java.util.Map.of(
+                aws, info(new String[0], new String[] {"dev.strata.provider.aws"}, java.util.Map.of("dev.strata.provider.aws", List.of("regions"))),
+                bmc, info(new String[] {"dev.strata.provider.bmcs"}, new String[0],
+                        java.util.Map.of("dev.strata.provider.bmcs", List.of("discoveryThreads"))));
+        org.osgi.service.metatype.MetaTypeService metaType = proxy(org.osgi.service.metatype.MetaTypeService.class,
+                (m, a) -> infos.get((org.osgi.framework.Bundle) a[0]));
+
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.provider.aws", null))
+                .as("a singleton configuration of a component whose metatype is a factory's").contains(Set.of("regions"));
+        assertThat(UnknownProperties.declared(metaType, context, "dev.strata.provider.bmcs~a", "dev.strata.provider.bmcs"))
+                .as("a factory configuration of a component whose metatype is a singleton's").contains(Set.of("discoveryThreads"));
+    }
+
     private static org.osgi.framework.Bundle bundle(String name, int state) {
         return proxy(org.osgi.framework.Bundle.class, (m, a) -> switch (m.getName()) {
             case "getSymbolicName" -> name;
