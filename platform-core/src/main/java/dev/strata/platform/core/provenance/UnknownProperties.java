@@ -87,7 +87,10 @@ final class UnknownProperties {
 
     /**
      * The properties among {@code keys} that are not {@code declared}, sorted; the bookkeeping of
-     * Config Admin, File Install, Declarative Services and Karaf's features is never unknown.
+     * Config Admin, File Install, Declarative Services and Karaf's features is never unknown, nor
+     * is what Declarative Services reads for a component's references, which no metatype declares:
+     * a reference's target filter ({@code <reference>.target}) and its minimum cardinality
+     * ({@code <reference>.cardinality.minimum}).
      */
     static List<String> of(Collection<String> keys, Set<String> declared) {
         List<String> out = new ArrayList<>();
@@ -101,7 +104,11 @@ final class UnknownProperties {
 
     private static boolean bookkeeping(String key) {
         return key.startsWith("service.") || key.startsWith("felix.") || key.startsWith("component.") || key.startsWith("org.apache.")
-                || key.startsWith("osgi.") || key.contains(":");
+                || key.startsWith("osgi.") || key.contains(":") || reference(key, ".target") || reference(key, ".cardinality.minimum");
+    }
+
+    private static boolean reference(String key, String suffix) {
+        return key.endsWith(suffix) && key.length() > suffix.length();
     }
 
     /**

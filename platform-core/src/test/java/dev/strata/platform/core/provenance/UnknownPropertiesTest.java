@@ -103,6 +103,17 @@ class UnknownPropertiesTest {
                 .as("a factory configuration of a component whose metatype is a singleton's").contains(Set.of("discoveryThreads"));
     }
 
+    /**
+     * Declarative Services reads a reference's target filter ({@code <reference>.target}) and
+     * minimum cardinality ({@code <reference>.cardinality.minimum}) from the component's
+     * configuration; no metatype declares them, and they are in force: they are not unknown.
+     */
+    @Test
+    void aReferencesTargetAndMinimumCardinalityAreReadByDeclarativeServicesAndAreNotUnknown() {
+        assertThat(UnknownProperties.of(List.of("tokenFile", "store.target", "providers.cardinality.minimum", "target", "tokenFil"), METRICS))
+                .containsExactly("target", "tokenFil");
+    }
+
     private static org.osgi.framework.Bundle bundle(String name, int state) {
         return proxy(org.osgi.framework.Bundle.class, (m, a) -> switch (m.getName()) {
             case "getSymbolicName" -> name;
