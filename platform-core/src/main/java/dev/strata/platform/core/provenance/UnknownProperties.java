@@ -29,8 +29,9 @@ final class UnknownProperties {
     /**
      * The properties a Strata component declares for a configuration: the factory's, for a factory
      * configuration (whether the metatype designates the factory PID as a factory's or a
-     * singleton's: Declarative Services reads both kinds of configuration of a component); empty when no started Strata bundle declares the PID (its bundle not started
-     * yet, or a component that reads its configuration without a metatype), when nothing can be said.
+     * singleton's: Declarative Services reads both kinds of configuration of a component); empty
+     * when no started Strata bundle declares the PID (its bundle not started yet, or a component
+     * that reads its configuration without a metatype), when nothing can be said.
      */
     static Optional<Set<String>> declared(MetaTypeService metaType, BundleContext context, String pid, String factoryPid) {
         if (metaType == null || context == null) {
