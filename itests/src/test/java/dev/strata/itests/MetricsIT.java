@@ -408,4 +408,45 @@ public class MetricsIT {
             await("the endpoint to answer without a token again", () -> statusOf(null).equals("200"));
         }
     }
+
+    /**
+     * A change of the metrics configuration never takes {@code /metrics} away, even for a moment:
+     * a scraper that scrapes all the time while the token file setting changes ten times sees only
+     * the page (no token asked for) and 503 (a token file that gives no token). Before, the
+     * servlet's service carried the configuration, and the HTTP whiteboard registered it again at
+     * each change: a scrape in between got 404 (seen in CI, in the test above).
+     */
+    @Test
+    public void aConfigurationChangeNeverTakesTheEndpointAway() throws Exception {
+        await("the endpoint to answer", () -> statusOf(null).equals("200"));
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("dev.strata.platform.metrics", "?");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<String> unexpected = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger scrapes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread scraper = new Thread(() -> {
+            while (!stop.get()) {
+                String status = statusOf(null);
+                scrapes.incrementAndGet();
+                if (!status.equals("200") && !status.equals("503")) {
+                    unexpected.add(status);
+                }
+            }
+        }, "metrics-scraper");
+        scraper.start();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Hashtable<String, Object> properties = new Hashtable<>();
+                properties.put("tokenFile", i % 2 == 0 ? "/nonexistent/strata-metrics-" + i + ".token" : "");
+                config.update(properties);
+                Thread.sleep(400);
+            }
+        } finally {
+            stop.set(true);
+            scraper.join(10_000);
+            config.delete();
+            await("the endpoint to answer without a token again", () -> statusOf(null).equals("200"));
+        }
+        assertTrue("scrapes made: " + scrapes.get(), scrapes.get() > 20);
+        assertEquals(java.util.List.of(), unexpected);
+    }
 }

@@ -4,24 +4,19 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
-import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: every {@link MultiCollector} and {@link Collector} service, whichever
@@ -35,29 +30,23 @@ import org.slf4j.LoggerFactory;
  * file holds as {@code Authorization: Bearer}; one without it is answered 401, and every scrape 503
  * while the file gives no token ({@link ScrapeAuth}). Neither answer says more to the caller.
  */
-@Component(service = Servlet.class, configurationPid = MetricsServlet.PID)
-@Designate(ocd = MetricsConfig.class)
+@Component(service = Servlet.class, configurationPolicy = ConfigurationPolicy.IGNORE)
 @HttpWhiteboardServletPattern("/metrics")
 @HttpWhiteboardServletName("strata-metrics")
 public class MetricsServlet extends HttpServlet {
 
-    /** The configuration's PID. */
-    static final String PID = "dev.strata.platform.metrics";
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(MetricsServlet.class);
     /** The methods answered (TRACE is refused, other methods are HttpServlet's 405). */
     private static final String ALLOWED_METHODS = "GET, HEAD, OPTIONS";
 
     private final transient MetricSources sources = new MetricSources();
-    private transient volatile ScrapeAuth auth = ScrapeAuth.open();
 
-    @Activate
-    @Modified
-    void configure(MetricsConfig config) {
-        ScrapeAuth configured = ScrapeAuth.configured(config.tokenFile(), Path.of(System.getProperty("karaf.etc", "etc")));
-        auth = configured;
-        LOG.info("Metrics endpoint /metrics: {}", configured);
-    }
+    /**
+     * Who may scrape, from the configuration ({@link MetricsSettings}): read at every scrape, so a
+     * change applies to the next one without this servlet's service changing.
+     */
+    @Reference
+    transient MetricsSettings settings;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addMultiCollector(MultiCollector collector) {
@@ -84,7 +73,7 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        switch (auth.check(request.getHeader("Authorization"))) {
+        switch (settings.auth().check(request.getHeader("Authorization"))) {
             case UNAUTHORISED -> {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"strata-metrics\"");
                 plain(response, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required to scrape Strata's metrics\n");
