@@ -93,8 +93,49 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
                 what + " carries allocation " + allocation + ", not its request's " + request.allocationId());
     }
 
-    private static String newOperation() {
-        return "testkit-op-" + UUID.randomUUID();
+    /** The operations this test asked the provider to carry out, whose machines are deleted after it whatever became of it. */
+    private final Set<String> operations = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private String newOperation() {
+        String operation = "testkit-op-" + UUID.randomUUID();
+        operations.add(operation);
+        return operation;
+    }
+
+    /**
+     * Deletes, through a new instance, every machine that an operation of the test made and that
+     * is not gone: the test's own clean-up deletes those it holds a handle of, but a create that
+     * failed (its answer lost, or a check failed before the test held the handle) may have made
+     * one, and the account may be a real one. A machine that cannot be found or deleted fails the
+     * test, naming it. Runs before the providers are released.
+     */
+    @org.junit.jupiter.api.AfterEach
+    public final void deleteWhatTheTestMade() throws Exception {
+        List<String> asked = new ArrayList<>(operations);
+        operations.clear();
+        if (asked.isEmpty()) {
+            return;
+        }
+        P provider = newProvider();
+        List<String> left = new ArrayList<>();
+        for (String operation : asked) {
+            try {
+                // a provider that made several machines for one operation finds them one after the other
+                Set<String> deleted = new HashSet<>();
+                for (int i = 0; i < 16; i++) {
+                    Optional<MachineStatus> made = find(provider, operation);
+                    if (made.isEmpty() || made.get().state() == MachineState.GONE || !deleted.add(made.get().handle().machineId())) {
+                        break;
+                    }
+                    cleanUp(provider, made.get().handle());
+                }
+            } catch (AssertionError e) {
+                left.add(operation + " (" + e.getMessage() + ")");
+            }
+        }
+        if (!left.isEmpty()) {
+            fail("what these operations made may be left on the provider's account: " + String.join("; ", left));
+        }
     }
 
     private MachineStatus create(P provider, MachineRequest request) {

@@ -37,7 +37,7 @@ import org.junit.platform.testkit.engine.Events;
 class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
-        CONCURRENT_CREATES_FAIL, HANGS }
+        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -81,6 +81,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public MachineStatus create(MachineRequest request, DiscoveryContext context) {
             check(context);
+            if (flaw == Flaw.ANSWER_LOST) {
+                // the machine is made, and the answer to the create is lost on the way back, every time
+                Machine machine = new Machine("i-" + UUID.randomUUID(), request.labels(), MachineState.PENDING);
+                vendor.put(machine.id(), machine);
+                throw new ProviderUnavailableException("example cloud: the answer to the create was lost");
+            }
             if (flaw == Flaw.CONCURRENT_CREATES_FAIL) {
                 // a repeated create finds the machine; creates at once each make one, and one that overlapped another fails
                 Optional<Machine> made = vendor.values().stream()
@@ -268,6 +274,25 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    /** Its machines are all at one vendor account, which the test then looks at. */
+    static class AnswerLost extends FlawedContract {
+        static final String ACCOUNT = "answer-lost";
+
+        Flaw flaw() {
+            return Flaw.ANSWER_LOST;
+        }
+
+        @Override
+        protected Provider createProvider() {
+            return new Provider(flaw(), false, ACCOUNT);
+        }
+
+        @Override
+        protected Optional<Provider> createBrokenProvider() {
+            return Optional.of(new Provider(flaw(), true, ACCOUNT));
+        }
+    }
+
     static class Hangs extends FlawedContract {
         Flaw flaw() {
             return Flaw.HANGS;
@@ -327,6 +352,22 @@ class ProvisioningContractFailsBrokenProvidersTest {
                         .contains("the answer to the create was lost"));
         Map<String, Machine> vendor = VENDORS.get(ConcurrentCreatesFail.ACCOUNT);
         assertThat(vendor.values()).hasSizeGreaterThan(1)
+                .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
+    }
+
+    /**
+     * A create that made its machine and then failed (its answer lost) fails the tests that
+     * create, and every machine those creates made is deleted after each test, found by its
+     * operation id: the tests never held their handles. Before, they were left on the account,
+     * which a vendor's test may run against for real.
+     */
+    @Test
+    void machinesOfCreatesThatFailedAreDeletedAfterTheTest() {
+        assertThat(failed(AnswerLost.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
+                "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
+                "concurrentCreatesOfOneOperationMakeOneMachine");
+        Map<String, Machine> vendor = VENDORS.get(AnswerLost.ACCOUNT);
+        assertThat(vendor.values()).hasSizeGreaterThanOrEqualTo(5)
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
     }
 
