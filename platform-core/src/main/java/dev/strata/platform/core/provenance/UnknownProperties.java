@@ -119,7 +119,9 @@ final class UnknownProperties {
     static String describe(List<String> unknown, Set<String> declared) {
         List<String> out = new ArrayList<>();
         for (String u : unknown) {
-            out.add(suggestion(u, declared).map(s -> u + " (did you mean " + s + "?)").orElse(u));
+            // a name is what a file says: a control character in it (a line break) would forge a log line
+            String shown = ProviderText.clean(u);
+            out.add(suggestion(u, declared).map(s -> shown + " (did you mean " + s + "?)").orElse(shown));
         }
         return String.join(", ", out);
     }

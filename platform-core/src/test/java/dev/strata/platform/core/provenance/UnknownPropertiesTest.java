@@ -39,6 +39,8 @@ class UnknownPropertiesTest {
         assertThat(UnknownProperties.describe(List.of("region", "requestTimout", "defaultQuotas", "secretAccessKey"), AWS))
                 .isEqualTo("region (did you mean regions?), requestTimout (did you mean requestTimeout?), defaultQuotas (did you mean "
                         + "defaultQuota?), secretAccessKey (did you mean .secretAccessKey?)");
+        assertThat(UnknownProperties.describe(List.of("token\nFile"), METRICS)).as("a line break in a name does not reach the log as one")
+                .doesNotContain("\n").startsWith("token");
         assertThat(UnknownProperties.suggestion("qutoas", AWS)).as("two neighbours swapped is one edit").contains("quotas");
         assertThat(UnknownProperties.suggestion("file", METRICS)).as("nothing near").isEmpty();
         assertThat(UnknownProperties.suggestion("x", Set.of("y"))).as("a short name allows one edit").contains("y");
