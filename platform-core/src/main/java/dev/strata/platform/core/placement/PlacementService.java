@@ -213,9 +213,10 @@ public class PlacementService implements Placement, MultiCollector {
             throw new UnsupportedOperationException("this placement service runs without a state store and keeps no tenant quotas");
         }
         TenantQuotas.Limits set = TenantQuotas.limits(tenant, limits == null ? Map.of() : limits);
-        quotas.set(tenant, set, Actors.current());
+        String actor = Actors.current();
+        quotas.set(tenant, set, actor);
         LOG.info("Tenant {}'s quota {} by {}", tenant, set.equals(TenantQuotas.Limits.NONE) ? "removed" : "set to " + TenantQuotas.stated(set),
-                Actors.current());
+                actor);
         return engine.quotas().with(engine.tenantUses()).stream().filter(u -> u.tenant().equals(tenant)).findFirst()
                 .orElse(new TenantUse(tenant, 0, 0, 0, 0, -1, -1, -1));
     }

@@ -66,6 +66,24 @@ public final class TenantQuotas {
         Limits minus(Limits o) {
             return new Limits(gpuMilli - o.gpuMilli, cpuMilli - o.cpuMilli, memoryBytes - o.memoryBytes);
         }
+
+        /** The limit of a resource ({@code gpus}, {@code cpu}, or else {@code memory}); -1 without one. */
+        long of(String resource) {
+            return switch (resource) {
+                case "gpus" -> gpuMilli;
+                case "cpu" -> cpuMilli;
+                default -> memoryBytes;
+            };
+        }
+
+        /** These limits with a resource's ({@code gpus}, {@code cpu}, or else {@code memory}) set to {@code value}. */
+        Limits with(String resource, long value) {
+            return switch (resource) {
+                case "gpus" -> new Limits(value, cpuMilli, memoryBytes);
+                case "cpu" -> new Limits(gpuMilli, value, memoryBytes);
+                default -> new Limits(gpuMilli, cpuMilli, value);
+            };
+        }
     }
 
     private final Map<String, Limits> byTenant;
@@ -156,9 +174,7 @@ public final class TenantQuotas {
             throw new IllegalArgumentException("tenant id '" + (tenant == null ? "" : tenant.replaceAll("\\p{Cntrl}", "?"))
                     + "' cannot have a quota; expected the tenant's id as contracts name it: 1 to 256 characters, no control characters");
         }
-        long gpu = -1;
-        long cpu = -1;
-        long memory = -1;
+        Limits out = Limits.NONE;
         for (Map.Entry<String, String> e : given.entrySet()) {
             String resource = e.getKey() == null ? "" : e.getKey().strip();
             String amount = e.getValue() == null ? "" : e.getValue().strip();
@@ -169,23 +185,14 @@ public final class TenantQuotas {
                 throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + "=" + amount + " is invalid: "
                         + ex.getMessage() + "; expected " + LIMITS_EXPECTED);
             }
-            long before = switch (resource) {
-                case "gpus" -> gpu;
-                case "cpu" -> cpu;
-                default -> memory;
-            };
-            if (before >= 0) {
+            if (out.of(resource) >= 0) {
                 // the same resource under two keys (gpus and " gpus"): neither is taken silently over the other
                 throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + " is given twice; expected "
                         + LIMITS_EXPECTED);
             }
-            switch (resource) {
-                case "gpus" -> gpu = v;
-                case "cpu" -> cpu = v;
-                default -> memory = v;
-            }
+            out = out.with(resource, v);
         }
-        return new Limits(gpu, cpu, memory);
+        return out;
     }
 
     /** Limits as a provenance record states them: each one set, exactly, with its unit ({@code gpus: 2.5 GPUs}). */
@@ -246,19 +253,10 @@ public final class TenantQuotas {
             }
             Limits l = out.getOrDefault(tenant, Limits.NONE);
             long v = amount(pid, entry, resource, amount);
-            long before = switch (resource) {
-                case "gpus" -> l.gpuMilli();
-                case "cpu" -> l.cpuMilli();
-                default -> l.memoryBytes();
-            };
-            if (before >= 0) {
+            if (l.of(resource) >= 0) {
                 throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; " + tenant + "/" + resource + " is given twice");
             }
-            out.put(tenant, switch (resource) {
-                case "gpus" -> new Limits(v, l.cpuMilli(), l.memoryBytes());
-                case "cpu" -> new Limits(l.gpuMilli(), v, l.memoryBytes());
-                default -> new Limits(l.gpuMilli(), l.cpuMilli(), v);
-            });
+            out.put(tenant, l.with(resource, v));
         }
         return new TenantQuotas(out, Map.of());
     }

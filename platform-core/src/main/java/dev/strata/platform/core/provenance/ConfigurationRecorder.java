@@ -187,6 +187,13 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         }
     }
 
+    /** A configuration's properties that its component does not declare, and what it declares. */
+    private record Unknown(List<String> names, Set<String> declared) {
+        boolean any() {
+            return !names.isEmpty();
+        }
+    }
+
     /** Where File Install read a configuration from, when it did. */
     private static final String FILE = "felix.fileinstall.filename";
 
@@ -194,7 +201,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
      * The properties of a configuration that its component does not declare, warned of (once for
      * the same properties, unless {@code always}); null when its component's metatype is not known.
      */
-    private List<String> unknown(String pid, String factoryPid, java.util.Collection<String> keys, Object file, boolean always) {
+    private Unknown unknown(String pid, String factoryPid, java.util.Collection<String> keys, Object file, boolean always) {
         Set<String> declared = UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(null);
         if (declared == null) {
             return null;
@@ -206,7 +213,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
                     file == null ? "" : " (" + file + ")", UnknownProperties.describe(unknown, declared), unknown.size() == 1 ? "is" : "are",
                     unknown.size() == 1 ? "it has" : "they have", String.join(", ", declared));
         }
-        return unknown;
+        return new Unknown(unknown, declared);
     }
 
     @Deactivate
@@ -248,12 +255,10 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             warned.remove(pid);
         }
         // a configuration that could not be read has no properties to tell of: what is shown is why
-        List<String> unknown = properties == null || properties.unreadable() ? null
+        Unknown unknown = properties == null || properties.unreadable() ? null
                 : unknown(pid, factoryPid, properties.shown().keySet(), properties.shown().get(FILE), true);
-        Set<String> declared = unknown == null || unknown.isEmpty() ? Set.of()
-                : UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(Set.of());
         try {
-            writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown, declared));
+            writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown));
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the {} change of {} is not recorded", action, pid);
         }
@@ -313,15 +318,14 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         return sb.append(')').toString();
     }
 
-    private void write(String pid, String factoryPid, String action, String actor, Seen properties, List<String> unknown,
-            Set<String> declared) {
+    private void write(String pid, String factoryPid, String action, String actor, Seen properties, Unknown unknown) {
         Map<String, Object> payload = new LinkedHashMap<>();
         Seen before = properties == null ? last.remove(pid) : last.put(pid, properties);
         List<String> changed = changed(before, properties);
-        boolean anyUnknown = unknown != null && !unknown.isEmpty();
+        boolean anyUnknown = unknown != null && unknown.any();
         payload.put("summary", "configuration " + pid + " " + action + (changed == null ? "" : changed.isEmpty() ? " (no property changed)"
-                : ": " + String.join(", ", changed)) + (anyUnknown ? "; not read by Strata: " + UnknownProperties.describe(unknown, declared)
-                : ""));
+                : ": " + String.join(", ", changed)) + (anyUnknown ? "; not read by Strata: "
+                + UnknownProperties.describe(unknown.names(), unknown.declared()) : ""));
         payload.put("pid", pid);
         if (factoryPid != null) {
             payload.put("factoryPid", factoryPid);
@@ -334,7 +338,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             payload.put("changed", changed);
         }
         if (anyUnknown) {
-            payload.put("unknown", unknown);
+            payload.put("unknown", unknown.names());
         }
         append(payload, actor, action, pid);
     }
