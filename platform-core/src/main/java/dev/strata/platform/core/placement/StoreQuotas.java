@@ -66,6 +66,9 @@ final class StoreQuotas implements Supplier<TenantQuotas> {
      * record's other attributes, and appends a {@code quota} record with the quota before and after.
      * The record is read in the write's own transaction: two changes made at once (on one instance
      * or two) each name as before the quota the other left, not both the one they started from.
+     * The change moves the allocation ledger's generation in the same transaction, so that a
+     * placement decided on the quota it replaces and committed after it decides again: the next
+     * decision of every instance is held to it, also one that was being made while it was set.
      *
      * @throws dev.strata.platform.api.exception.NotLeaderException on a follower
      */
@@ -73,7 +76,7 @@ final class StoreQuotas implements Supplier<TenantQuotas> {
         store.requireLeader();
         Map<String, String> quota = TenantQuotas.attributes(limits);
         try {
-            store.tenants().update(tenant, before -> {
+            store.tenants().updateHoldingPlacements(tenant, before -> {
                 Map<String, String> attributes = new TreeMap<>();
                 before.ifPresent(t -> t.attributes().forEach((k, v) -> {
                     if (!TenantQuotas.isQuotaAttribute(k)) {

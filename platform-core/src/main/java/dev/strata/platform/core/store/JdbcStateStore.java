@@ -1091,10 +1091,23 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change) {
+            return update(id, change, false);
+        }
+
+        @Override
+        public CompletableFuture<Tenant> updateHoldingPlacements(String id, java.util.function.Function<Optional<Tenant>, Change> change) {
+            return update(id, change, true);
+        }
+
+        private CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change, boolean holdsPlacements) {
             return counted(() -> write(tx -> {
                 Change c = change.apply(tenants(tx.connection, id).stream().findFirst());
                 if (!c.tenant().id().equals(id)) {
                     throw new IllegalArgumentException("a change of tenant " + id + " stores tenant " + c.tenant().id());
+                }
+                if (holdsPlacements) {
+                    // a commit is the conditional update of this row: one decided on the generation before this change fails
+                    tx.prepare("UPDATE ledger_state SET generation = generation + 1 WHERE id = 1").executeUpdate();
                 }
                 return store(tx, c.tenant(), c.why());
             }));

@@ -23,6 +23,14 @@ public interface TenantStore {
     CompletableFuture<Tenant> update(String id, java.util.function.Function<Optional<Tenant>, Change> change);
 
     /**
+     * As {@link #update}, for a change of what placements are held to (a tenant's quota): the same
+     * transaction moves the allocation ledger's generation, so that a placement decided before the
+     * change, on the limits it replaces, and committed after it is refused as decided on a ledger
+     * that moved (on this instance or another) and decides again, under the new limits.
+     */
+    CompletableFuture<Tenant> updateHoldingPlacements(String id, java.util.function.Function<Optional<Tenant>, Change> change);
+
+    /**
      * A tenant to store and the provenance record appended with it.
      *
      * @param tenant the tenant as it is to be stored

@@ -96,6 +96,47 @@ class QuotasAcrossInstancesTest {
         }
     }
 
+    /**
+     * Instances that all write (no election): a quota one lowers while the other is deciding a
+     * placement holds that placement when it commits after the change. The quota change moves the
+     * ledger's generation in its transaction, and the commit is the database's conditional update
+     * of that generation, so the other instance's commit is refused and it decides again. Before,
+     * it committed 4 GPUs over a quota of 2 set by the other instance.
+     */
+    @Test
+    void aQuotaOneWriterLowersWhileAnotherDecidesHoldsThatDecisionWhenItCommits() throws Exception {
+        String url = pg.newDatabase("quotas_shared_writers");
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        Contract four = new ContractDocumentReader().read("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}", "test");
+        Path fa = Files.createDirectories(etc.resolve("shared-a"));
+        Path fb = Files.createDirectories(etc.resolve("shared-b"));
+        Files.writeString(fa.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
+        Files.writeString(fb.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
+        try (JdbcStateStore a = StoreTestAccess.postgres(url, fa, "strata-a", false, "300ms");
+                JdbcStateStore b = StoreTestAccess.postgres(url, fb, "strata-b", false, "300ms")) {
+            assertThat(a.leadership().exclusive()).as("both instances write").isFalse();
+            PlacementService onA = new PlacementService(inventory, a, DurablePlacementTest.config(Map.of()), Map.of());
+            PlacementService onB = new PlacementService(inventory, b, DurablePlacementTest.config(Map.of()), Map.of());
+            onB.setQuota("bank", Map.of("gpus", "8"));
+            assertThat(onA.place(four, true).placed()).as("A decides under the quota of 8").isTrue();
+
+            StoreQuotas quotas = new StoreQuotas(a);
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            onA.engine().quotas(() -> {
+                TenantQuotas read = quotas.get();
+                if (reads.incrementAndGet() == 1) {
+                    onB.setQuota("bank", Map.of("gpus", "2")); // B lowers it right after A's decision read it
+                }
+                return read;
+            });
+            var decision = onA.place(four, false);
+
+            assertThat(decision.placed()).as(decision.summary()).isFalse();
+            assertThat(decision.summary()).isEqualTo("not placed: tenant bank would exceed its quota: 4 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+            assertThat(a.ledger().load().allocations()).as("nothing committed over the quota B set").isEmpty();
+        }
+    }
+
     @Test
     void aQuotaSetOnTheLeaderHoldsEveryInstancesDecisionsAndAFollowerRefusesToSetOne() throws Exception {
         String url = pg.newDatabase("quotas_across_instances");

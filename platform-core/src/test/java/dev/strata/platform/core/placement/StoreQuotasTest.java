@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.TenantUse;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
@@ -195,6 +196,42 @@ class StoreQuotasTest {
             pool.shutdown();
             assertThat(placement.tenants()).extracting(TenantUse::gpuQuotaMilli).containsExactly(40_000L, 40_000L, 40_000L, 40_000L);
             assertThat(placement.tenants()).isEqualTo(new StoreQuotas(store).get().with(List.of()));
+        }
+    }
+
+    /**
+     * A quota lowered while a placement is being decided holds that placement when it commits
+     * after the change: the decision read the old quota, and the change moves the allocation
+     * ledger's generation in its own transaction, so the commit is refused as decided on a ledger
+     * that moved and the placement decides again under the new quota. Before, the decision
+     * committed over the quota that had been lowered beneath it, and the tenant held 4 GPUs of 2.
+     */
+    @Test
+    void aQuotaLoweredWhileAPlacementIsDecidedHoldsItWhenItCommitsAfterTheChange() {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            placement.setQuota("bank", limits("gpus", "8"));
+            StoreQuotas quotas = new StoreQuotas(store);
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            // the quota is lowered right after the first decision has read it, as another operator's change would land
+            placement.engine().quotas(() -> {
+                TenantQuotas read = quotas.get();
+                if (reads.incrementAndGet() == 1) {
+                    TenantUsers.as("alice", () -> placement.setQuota("bank", limits("gpus", "2")), "admin");
+                }
+                return read;
+            });
+
+            PlacementDecision d = placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}"), false);
+
+            assertThat(d.placed()).as(d.summary()).isFalse();
+            assertThat(d.summary()).isEqualTo("not placed: tenant bank would exceed its quota: 4 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+            assertThat(reads).as("decided again after the change").hasValueGreaterThan(1);
+            assertThat(store.ledger().load().allocations()).as("nothing committed over the lowered quota").isEmpty();
+            assertThat(placement.tenants()).containsExactly(new TenantUse("bank", 0, 0, 0, 0, 2_000, -1, -1));
+            // and the next placement within the quota is placed as usual
+            assertThat(placement.place(contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 2}]}"), false).placed()).isTrue();
         }
     }
 
