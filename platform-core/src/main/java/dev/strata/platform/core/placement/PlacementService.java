@@ -27,9 +27,6 @@ import java.util.function.BiFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +54,14 @@ public class PlacementService implements Placement, MultiCollector {
     /** The tenant quotas in the state store; null where placement runs without one (tests and benchmarks over a ledger). */
     private StoreQuotas storeQuotas;
 
-    /** The retired quota file, while one exists: placement refuses while it sets quotas. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    /**
+     * The retired quota file: placement refuses while it sets quotas. A mandatory reference (the
+     * component is always there, with or without the file), so that placement starts only once a
+     * file left over from an upgrade has been read: with an optional one, a placement made in the
+     * moment between placement's start and the file's was not refused. Null only where tests build
+     * placement without it.
+     */
+    @Reference
     volatile RetiredQuotaFile retiredQuotaFile;
 
     @Activate

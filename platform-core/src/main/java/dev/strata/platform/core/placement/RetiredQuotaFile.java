@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * quotas are no longer read, and dropping them without a word would let every tenant through
  * unlimited: while it sets any, placement refuses (dry runs too), and the log and the provenance
  * log say which {@code strata:quota} commands set them in the store. An empty one (as the features
- * shipped) changes nothing. Thread-safe.
+ * shipped) changes nothing. The component is there whether the file is or not (its configuration
+ * optional), and placement needs it: placement starts only once a file found at start has been
+ * read, and a file written or deleted later reaches {@link #modified}. Thread-safe.
  */
 @Component(service = RetiredQuotaFile.class, immediate = true, configurationPid = RetiredQuotaFile.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class RetiredQuotaFile {
 
     public static final String PID = "dev.strata.platform.core.quotas";

@@ -351,6 +351,33 @@ class StoreQuotasTest {
      * was read in the constructor, before any reference is bound, and its refusal never recorded;
      * it is recorded once, when where to record it is bound, and again on each change of the file.
      */
+    /**
+     * Placement starts only once the retired quota file has been read: the file's component is
+     * there with or without the file (its configuration optional) and placement's reference to it
+     * is mandatory. Before, the reference was optional and the component existed only with the
+     * file, so a placement made between placement's start and the file's, at the start after an
+     * upgrade, went through without the refusal. Read from the descriptors the bundle carries.
+     */
+    @Test
+    void placementStartsOnlyOnceTheRetiredQuotaFileHasBeenRead() throws Exception {
+        String file = descriptor("dev.strata.platform.core.placement.RetiredQuotaFile");
+        assertThat(file).contains("configuration-policy=\"optional\"").contains("modified=\"modified\"");
+        String placement = descriptor("dev.strata.platform.core.placement.PlacementService");
+        assertThat(placement.lines().filter(l -> l.contains("<reference name=\"retiredQuotaFile\"")))
+                .as("placement's reference to the file's component, mandatory (no cardinality: 1..1)")
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("interface=\"dev.strata.platform.core.placement.RetiredQuotaFile\"").doesNotContain("cardinality");
+        // and without the file, the component refuses nothing
+        assertThat(new RetiredQuotaFile(Map.of()).refusal()).isEmpty();
+    }
+
+    private static String descriptor(String component) throws java.io.IOException {
+        try (java.io.InputStream in = StoreQuotasTest.class.getClassLoader().getResourceAsStream("OSGI-INF/" + component + ".xml")) {
+            assertThat(in).as("OSGI-INF/" + component + ".xml").isNotNull();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void aRetiredQuotaFileFoundAtStartIsRecordedAsRejectedOnceItsRecorderIsBound() throws Exception {
         List<String> rejected = new ArrayList<>();
