@@ -2,6 +2,8 @@ package dev.strata.platform.core.provenance;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Dictionary;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -124,6 +126,171 @@ final class UnknownProperties {
             out.add(suggestion(u, declared).map(s -> shown + " (did you mean " + s + "?)").orElse(shown));
         }
         return String.join(", ", out);
+    }
+
+    /**
+     * The properties of a configuration whose names are withheld from the log and the provenance
+     * log, because a name may be a secret: a {@code .cfg} file is read as Java properties, where a
+     * line holds one property, so a secret written on the line after its key
+     * ({@code secretAccessKey =}, the value below it) makes an empty secret and a second property
+     * whose name is the secret, and a value wrapped onto the next line without a backslash makes a
+     * property of its rest. Their values are not shown either (a line holding {@code =} or
+     * {@code :} is read as a name and a value).
+     *
+     * <p>A property no component declares (any, when what it declares is not known) is withheld
+     * <ul>
+     * <li>when a property whose name says secret ({@link ConfigurationRecorder#secret}) has no
+     * value: the secret's value may be on the line after it, and whatever line that is;</li>
+     * <li>when it has no value itself and a property whose name says secret has one: it may be
+     * the rest of that value, wrapped;</li>
+     * <li>when its name looks like a credential: one that the rules of {@link ProviderText} mask
+     * (a secret Strata learnt, a JSON web token, ...), or at least 20 characters of a token's
+     * alphabet ({@code A-Z a-z 0-9 + / _ -}) and no dot, with a {@code /} or {@code +} or at
+     * least three digits, as no property name is; a secret pasted under a key whose name does not
+     * say secret has nothing else to tell it by.</li>
+     * </ul>
+     * The bookkeeping of the framework (see {@link #of}), the empty secrets themselves, and a name
+     * that most likely misspells a declared property ({@link #suggestion}: no secret's value is
+     * within two edits of a property's name) are named. A property without a value is
+     * {@code null} or only white space, {@code =} and {@code :} (the padding of a base64 value,
+     * read as the separator and a value).
+     *
+     * @param names the withheld properties, sorted: in memory only, never shown
+     * @param emptySecrets the properties whose name says secret and that have no value, sorted
+     * @param secrets the properties whose name says secret and that have a value, sorted
+     * @param wrapped how many are withheld as the rest of a wrapped value
+     * @param lookAlike how many are withheld as their name looks like a credential
+     */
+    record Withheld(List<String> names, List<String> emptySecrets, List<String> secrets, int wrapped, int lookAlike) {
+
+        static final Withheld NONE = new Withheld(List.of(), List.of(), List.of(), 0, 0);
+
+        boolean any() {
+            return !names.isEmpty();
+        }
+
+        boolean contains(String name) {
+            return Collections.binarySearch(names, name) >= 0;
+        }
+
+        /** What stands for a withheld property in the record: {@code (withheld 1)}, numbered in the order of the names. */
+        String placeholder(String name) {
+            int i = Collections.binarySearch(names, name);
+            return i < 0 ? null : "(withheld " + (i + 1) + ")";
+        }
+
+        /** The placeholders of the withheld properties, in order. */
+        List<String> placeholders() {
+            return names.stream().map(this::placeholder).toList();
+        }
+
+        /** What the record's summary says of them. */
+        String summary() {
+            int n = names.size();
+            return n + (n == 1 ? " property" : " properties") + " not named, as " + (n == 1 ? "its name" : "their names")
+                    + " may be a secret written on a line of its own";
+        }
+
+        /**
+         * What the log says of them, and what to do: the names of the secret properties only, none
+         * of the withheld ones.
+         */
+        String warning() {
+            StringBuilder out = new StringBuilder();
+            if (!emptySecrets.isEmpty()) {
+                String secret = shown(emptySecrets);
+                String first = ProviderText.clean(emptySecrets.get(0));
+                out.append(emptySecrets.size() == 1 ? "the secret property " + secret + " is empty, and "
+                        : "the secret properties " + secret + " are empty, and ").append(count(names.size()))
+                        .append(" that no component reads ").append(names.size() == 1 ? "is" : "are").append(" not named here, as ")
+                        .append(names.size() == 1 ? "its name" : "their names")
+                        .append(" may be the secret's value: a value written on the line after its key is read as the name of a property "
+                                + "of its own. Write the value on the same line as its key (").append(first)
+                        .append(" = ...), or end the key's line with a backslash (\\) to continue the value on the next line");
+                return out.toString();
+            }
+            if (wrapped > 0) {
+                out.append(count(wrapped)).append(" with no value that no component reads ").append(wrapped == 1 ? "is" : "are")
+                        .append(" not named here: ").append(wrapped == 1 ? "it" : "they").append(" may be the rest of the value of the secret ")
+                        .append(secrets.size() == 1 ? "property " : "properties ").append(shown(secrets))
+                        .append(", wrapped onto the next line without a backslash, which is read as the name of a property of its own. "
+                                + "Keep the value on one line, or end each line of it but the last with a backslash (\\)");
+            }
+            if (lookAlike > 0) {
+                out.append(out.length() == 0 ? "" : "; ").append(count(lookAlike)).append(" that no component reads ")
+                        .append(lookAlike == 1 ? "is" : "are").append(" not named here, as ")
+                        .append(lookAlike == 1 ? "its name looks" : "their names look").append(" like a credential: a secret written on a line of its own is read as the name of a property. "
+                                + "Write a value on the same line as its key (key = ...)");
+            }
+            return out.toString();
+        }
+
+        private static String count(int n) {
+            return n + (n == 1 ? " property" : " properties");
+        }
+
+        private static String shown(List<String> names) {
+            return String.join(", ", names.stream().map(ProviderText::clean).toList());
+        }
+    }
+
+    /** The properties of {@code properties} whose names are withheld (see {@link Withheld}); {@code declared} null when it is not known. */
+    static Withheld withheld(Dictionary<String, ?> properties, Set<String> declared) {
+        Set<String> reads = declared == null ? Set.of() : declared;
+        Set<String> keys = new TreeSet<>(Collections.list(properties.keys()));
+        List<String> emptySecrets = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        for (String k : keys) {
+            if (ConfigurationRecorder.secret(k) && !bookkeeping(k)) {
+                (valueless(properties.get(k)) ? emptySecrets : secrets).add(k);
+            }
+        }
+        List<String> names = new ArrayList<>();
+        int wrapped = 0;
+        int lookAlike = 0;
+        for (String k : keys) {
+            if (reads.contains(k) || bookkeeping(k) || emptySecrets.contains(k) || suggestion(k, reads).isPresent()) {
+                continue;
+            }
+            if (!emptySecrets.isEmpty()) {
+                names.add(k);
+            } else if (!secrets.isEmpty() && valueless(properties.get(k))) {
+                names.add(k);
+                wrapped++;
+            } else if (looksLikeCredential(k)) {
+                names.add(k);
+                lookAlike++;
+            }
+        }
+        return names.isEmpty() ? Withheld.NONE
+                : new Withheld(List.copyOf(names), List.copyOf(emptySecrets), List.copyOf(secrets), wrapped, lookAlike);
+    }
+
+    /** Whether a property has no value: none, or only white space, {@code =} and {@code :}. */
+    static boolean valueless(Object value) {
+        return value == null || value instanceof String s && s.chars().allMatch(c -> Character.isWhitespace(c) || c == '=' || c == ':');
+    }
+
+    /** Whether a property's name looks like a credential (see {@link Withheld}). */
+    static boolean looksLikeCredential(String name) {
+        if (!name.contains(ProviderText.MASK) && ProviderText.clean(name).contains(ProviderText.MASK)) {
+            return true;
+        }
+        if (name.length() < 20 || name.indexOf('.') >= 0) {
+            return false;
+        }
+        int digits = 0;
+        boolean slashOrPlus = false;
+        for (char c : name.toCharArray()) {
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (c == '/' || c == '+') {
+                slashOrPlus = true;
+            } else if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return slashOrPlus || digits >= 3;
     }
 
     /** The declared property {@code unknown} most likely misspells: the same but for case, or within two edits; empty when none is near. */

@@ -116,6 +116,126 @@ class UnknownPropertiesTest {
                 .containsExactly("target", "tokenFil");
     }
 
+    /**
+     * Karaf reads a {@code .cfg} file as Java properties: a secret written on the line after its key
+     * ({@code secretAccessKey =}, the value below it) makes an empty secret and a property whose
+     * name is the secret, which no component declares. Its name is withheld, whatever its value (a
+     * line holding {@code =} or {@code :} is read as a name and a value), and the warning names only
+     * the empty secret and says how to write it. A name within two edits of a declared one is a
+     * misspelling, and named.
+     */
+    @Test
+    void aSecretWrittenOnTheLineAfterItsKeyIsWithheldAndTheWarningSaysWhatToWrite() {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("service.pid", "dev.strata.provider.aws");
+        p.put("felix.fileinstall.filename", "file:/opt/strata/etc/dev.strata.provider.aws.cfg");
+        p.put("regions", "eu-central-1");
+        p.put("secretAccessKey", "");
+        p.put("Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN", "");
+        UnknownProperties.Withheld w = UnknownProperties.withheld(p, AWS);
+        assertThat(w.names()).containsExactly("Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN");
+        assertThat(w.emptySecrets()).containsExactly("secretAccessKey");
+        assertThat(w.placeholders()).containsExactly("(withheld 1)");
+        assertThat(w.warning() + w.summary()).doesNotContain("Tq8Zr").doesNotContain("BtN");
+        assertThat(w.warning()).isEqualTo("the secret property secretAccessKey is empty, and 1 property that no component reads is not named here, "
+                + "as its name may be the secret's value: a value written on the line after its key is read as the name of a property of its own. "
+                + "Write the value on the same line as its key (secretAccessKey = ...), or end the key's line with a backslash (\\) to continue "
+                + "the value on the next line");
+        assertThat(w.summary()).isEqualTo("1 property not named, as its name may be a secret written on a line of its own");
+
+        // the secret with a colon in it, and a base64 one with its padding, are read as a name and a value
+        p.remove("Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN");
+        p.put("password", "  ");
+        p.put("s3cr3t", "Pa55-w0rd");
+        p.put("k7Q2mZ9xV4pL8sT1nR6w", "=");
+        p.put("regoins", "eu-west-1");
+        w = UnknownProperties.withheld(p, AWS);
+        assertThat(w.names()).as("a name that most likely misspells a declared one is a misspelling, and named")
+                .containsExactly("k7Q2mZ9xV4pL8sT1nR6w", "s3cr3t");
+        assertThat(w.emptySecrets()).containsExactly("password", "secretAccessKey");
+        assertThat(w.warning()).startsWith("the secret properties password, secretAccessKey are empty, and 2 properties that no component reads "
+                + "are not named here, as their names may be").doesNotContain("s3cr3t").doesNotContain("k7Q2");
+        assertThat(w.contains("regions")).as("declared").isFalse();
+        assertThat(w.contains("felix.fileinstall.filename")).as("bookkeeping").isFalse();
+    }
+
+    /**
+     * A value wrapped onto the next line without a backslash makes a property of its rest, with no
+     * value: where a secret's property has a value, such a property is withheld. A property with a
+     * value is named as before, with what it most likely misspells.
+     */
+    @Test
+    void theRestOfAWrappedSecretIsWithheldAndAMisspeltPropertyWithAValueIsNot() {
+        Set<String> bmc = Set.of("address", "user", "password", "passwordFile");
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("adress", "https://10.0.0.5");
+        p.put("user", "root");
+        p.put("password", "Calvin-Bmc-");
+        p.put("9x2QrT7w", "");
+        UnknownProperties.Withheld w = UnknownProperties.withheld(p, bmc);
+        assertThat(w.names()).containsExactly("9x2QrT7w");
+        assertThat(w.wrapped()).isEqualTo(1);
+        assertThat(w.warning()).isEqualTo("1 property with no value that no component reads is not named here: it may be the rest of the value of "
+                + "the secret property password, wrapped onto the next line without a backslash, which is read as the name of a property of "
+                + "its own. Keep the value on one line, or end each line of it but the last with a backslash (\\)");
+        assertThat(UnknownProperties.of(p.keySet(), bmc)).containsExactly("9x2QrT7w", "adress");
+        assertThat(UnknownProperties.describe(List.of("adress"), bmc)).isEqualTo("adress (did you mean address?)");
+
+        p.remove("9x2QrT7w");
+        assertThat(UnknownProperties.withheld(p, bmc).any()).as("a misspelt property with a value, beside a secret").isFalse();
+        p.put("password", "");
+        p.put("passwordFile", "bmc.secret");
+        p.remove("adress");
+        assertThat(UnknownProperties.withheld(p, bmc).any()).as("an empty secret with no stray property: nothing to withhold").isFalse();
+        p.put("colour", "");
+        p.remove("password");
+        assertThat(UnknownProperties.withheld(p, bmc).any()).as("a property with no value, in a configuration with no secret").isFalse();
+    }
+
+    /**
+     * A secret pasted on a line of its own under a key whose name does not say secret has nothing
+     * but its look to tell it by: a name Strata's rules mask (a JSON web token), or one of at least
+     * 20 characters of a token's alphabet, no dot, and a {@code /}, a {@code +} or three digits.
+     * No property name Strata's components read looks like that.
+     */
+    @Test
+    void aNameThatLooksLikeACredentialIsWithheldAndStratasPropertyNamesDoNot() {
+        assertThat(List.of("Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "Zm9vYmFyYmF6+cXV4cXV1eA",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"))
+                .allMatch(UnknownProperties::looksLikeCredential);
+        assertThat(List.of("applicationCredentialSecretFile", "staleGracePeriod", "discoveryTimeout", "reconcileInterval", "strata.provider.id",
+                "strata_provider_id", "providers.cardinality.minimum", "secretAccessKeyFile", "tokenFil", "maxConcurrentProvisions",
+                "ipv4ManagementNetwork", "felix.fileinstall.filename")).noneMatch(UnknownProperties::looksLikeCredential);
+
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("tokenFile", "metrics.token");
+        p.put("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "");
+        p.put("colour", "blue");
+        UnknownProperties.Withheld w = UnknownProperties.withheld(p, METRICS);
+        assertThat(w.names()).containsExactly("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b");
+        assertThat(w.lookAlike()).isEqualTo(1);
+        assertThat(w.warning()).isEqualTo("1 property that no component reads is not named here, as its name looks like a credential: a secret "
+                + "written on a line of its own is read as the name of a property. Write a value on the same line as its key (key = ...)");
+    }
+
+    /**
+     * Where what the component declares is not known (its bundle not started, no MetaType service),
+     * no property is taken as declared: beside an empty secret, every other name is withheld.
+     */
+    @Test
+    void whereWhatTheComponentDeclaresIsNotKnownEveryNameBesideAnEmptySecretIsWithheld() {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("service.pid", "dev.strata.provider.aws");
+        p.put(".secretAccessKey", "");
+        p.put("regions", "eu-central-1");
+        p.put("Tq8Zr", "4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN");
+        assertThat(UnknownProperties.withheld(p, null).names()).containsExactly("Tq8Zr", "regions");
+        p.put(".secretAccessKey", "Tq8Zr:4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN");
+        p.remove("Tq8Zr");
+        assertThat(UnknownProperties.withheld(p, null).any()).isFalse();
+    }
+
     private static org.osgi.framework.Bundle bundle(String name, int state) {
         return proxy(org.osgi.framework.Bundle.class, (m, a) -> switch (m.getName()) {
             case "getSymbolicName" -> name;
