@@ -73,6 +73,14 @@ import org.slf4j.LoggerFactory;
  * logged at WARN, each with the declared property it most likely misspells, when the
  * configuration changes and, for what is configured already, when the recorder or a Strata bundle
  * starts; a change's record names them ({@code unknown}). See {@link UnknownProperties}.
+ *
+ * <p>A property's name can be a secret too: Karaf reads a {@code .cfg} file as Java properties, so
+ * a secret written on the line after its key ({@code secretAccessKey =}, the value below it) is
+ * read as an empty secret and a property named by the secret. Such a name, and the names of the
+ * other properties that may be one ({@link UnknownProperties#withheld}), reach neither the log nor
+ * the record: the record shows each as {@code (withheld 1)}, ... with its value redacted (in
+ * {@code properties}, {@code changed} and {@code unknown}), and the warning says how many there
+ * are, which secret is empty, and how to write it, without their names.
  */
 @Component(service = {SynchronousConfigurationListener.class, ConfigurationRejections.class}, immediate = true)
 public class ConfigurationRecorder implements SynchronousConfigurationListener, ConfigurationRejections {
@@ -104,13 +112,23 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
     /**
      * Properties as seen: the values shown in the log (secrets redacted, every other value
      * cleaned as provider text is) and, kept in memory only to tell whether a secret changed, a
-     * SHA-256 digest of each secret's value and of each value that cleaning changed. Where the
+     * SHA-256 digest of each secret's value and of each value that cleaning changed. A property
+     * whose name may be a secret ({@code withheld}) is shown as {@code (withheld 1)}, ... with its
+     * value redacted, the digest of its name and value telling whether it changed. Where the
      * properties could not be read, {@code shown} holds only why ({@code unreadable}), which is no
      * property of the configuration.
      */
-    record Seen(Map<String, Object> shown, Map<String, String> secretDigests, boolean unreadable) {
+    record Seen(Map<String, Object> shown, Map<String, String> secretDigests, boolean unreadable, UnknownProperties.Withheld withheld) {
         Seen(Map<String, Object> shown, Map<String, String> secretDigests) {
-            this(shown, secretDigests, false);
+            this(shown, secretDigests, false, UnknownProperties.Withheld.NONE);
+        }
+
+        /** The names of the properties, the withheld ones as they are (in memory only). */
+        Set<String> names() {
+            Set<String> out = new java.util.TreeSet<>(shown.keySet());
+            withheld.placeholders().forEach(out::remove);
+            out.addAll(withheld.names());
+            return out;
         }
     }
 
@@ -181,16 +199,29 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         }
         for (Configuration c : all == null ? new Configuration[0] : all) {
             Dictionary<String, Object> properties = c.getProperties();
-            if (properties != null) {
-                unknown(c.getPid(), c.getFactoryPid(), java.util.Collections.list(properties.keys()), properties.get(FILE), false);
+            Set<String> declared = properties == null ? null
+                    : UnknownProperties.declared(metaType, context, c.getPid(), c.getFactoryPid()).orElse(null);
+            if (declared != null) {
+                unknown(c.getPid(), declared, java.util.Collections.list(properties.keys()), UnknownProperties.withheld(properties, declared),
+                        properties.get(FILE), false);
             }
         }
     }
 
-    /** A configuration's properties that its component does not declare, and what it declares. */
-    private record Unknown(List<String> names, Set<String> declared) {
+    /**
+     * A configuration's properties that its component does not declare, and what it declares: those
+     * named, and those whose names are withheld as they may be a secret.
+     */
+    private record Unknown(List<String> names, Set<String> declared, UnknownProperties.Withheld withheld) {
         boolean any() {
-            return !names.isEmpty();
+            return !names.isEmpty() || withheld.any();
+        }
+
+        /** As the record lists them: the named ones, then the placeholders of the withheld ones. */
+        List<String> listed() {
+            List<String> out = new ArrayList<>(names);
+            out.addAll(withheld.placeholders());
+            return out;
         }
     }
 
@@ -198,22 +229,31 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
     private static final String FILE = "felix.fileinstall.filename";
 
     /**
-     * The properties of a configuration that its component does not declare, warned of (once for
-     * the same properties, unless {@code always}); null when its component's metatype is not known.
+     * The properties of a configuration that its component ({@code declared}: what it declares, null
+     * when its metatype is not known) does not declare, warned of (once for the same properties,
+     * unless {@code always}); null when its component's metatype is not known. Those
+     * {@code withheld} are not named: the warning says why and what to write instead.
      */
-    private Unknown unknown(String pid, String factoryPid, java.util.Collection<String> keys, Object file, boolean always) {
-        Set<String> declared = UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(null);
+    private Unknown unknown(String pid, Set<String> declared, java.util.Collection<String> keys, UnknownProperties.Withheld withheld,
+            Object file, boolean always) {
         if (declared == null) {
             return null;
         }
         List<String> unknown = UnknownProperties.of(keys, declared);
         List<String> before = unknown.isEmpty() ? warned.remove(pid) : warned.put(pid, unknown);
+        List<String> named = unknown.stream().filter(u -> !withheld.contains(u)).toList();
         if (!unknown.isEmpty() && (always || !unknown.equals(before))) {
-            LOG.warn("Configuration {}{}: {} {} not a property Strata reads; {} no effect (the properties it reads: {})", pid,
-                    file == null ? "" : " (" + file + ")", UnknownProperties.describe(unknown, declared), unknown.size() == 1 ? "is" : "are",
-                    unknown.size() == 1 ? "it has" : "they have", String.join(", ", declared));
+            String where = file == null ? "" : " (" + file + ")";
+            if (!named.isEmpty()) {
+                LOG.warn("Configuration {}{}: {} {} not a property Strata reads; {} no effect (the properties it reads: {})", pid, where,
+                        UnknownProperties.describe(named, declared), named.size() == 1 ? "is" : "are", named.size() == 1 ? "it has" : "they have",
+                        String.join(", ", declared));
+            }
+            if (withheld.any()) {
+                LOG.warn("Configuration {}{}: {}", pid, where, withheld.warning());
+            }
         }
-        return new Unknown(unknown, declared);
+        return new Unknown(named, declared, withheld);
     }
 
     @Deactivate
@@ -249,14 +289,17 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         };
         String actor = Actors.current();
         changedBy.put(pid, actor);
-        Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid);
+        // what the component declares tells which properties no component reads, and which names may be a secret's value
+        Set<String> declared = event.getType() == ConfigurationEvent.CM_DELETED ? null
+                : UnknownProperties.declared(metaType, context, pid, factoryPid).orElse(null);
+        Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid, declared);
         if (properties == null) {
             secretFiles.track(pid, Set.of());
             warned.remove(pid);
         }
         // a configuration that could not be read has no properties to tell of: what is shown is why
         Unknown unknown = properties == null || properties.unreadable() ? null
-                : unknown(pid, factoryPid, properties.shown().keySet(), properties.shown().get(FILE), true);
+                : unknown(pid, declared, properties.names(), properties.withheld(), properties.shown().get(FILE), true);
         try {
             writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown));
         } catch (RejectedExecutionException e) {
@@ -288,17 +331,17 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         }
     }
 
-    private Seen read(String pid) {
+    private Seen read(String pid, Set<String> declared) {
         try {
             Configuration[] found = admin.listConfigurations(pidFilter(pid));
             if (found == null || found.length == 0 || found[0].getProperties() == null) {
                 return new Seen(Map.of(), Map.of());
             }
             secretFiles.track(pid, learnSecrets(found[0].getProperties(), etc()));
-            return seen(found[0].getProperties());
+            return seen(found[0].getProperties(), declared);
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.warn("The properties of {} could not be read for the provenance log: {}", pid, e.getMessage());
-            return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of(), true);
+            return new Seen(Map.of("unreadable", String.valueOf(e.getMessage())), Map.of(), true, UnknownProperties.Withheld.NONE);
         }
     }
 
@@ -323,9 +366,12 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         Seen before = properties == null ? last.remove(pid) : last.put(pid, properties);
         List<String> changed = changed(before, properties);
         boolean anyUnknown = unknown != null && unknown.any();
+        UnknownProperties.Withheld withheld = properties == null ? UnknownProperties.Withheld.NONE : properties.withheld();
+        String notRead = !anyUnknown ? withheld.any() ? "; " + withheld.summary() : ""
+                : "; not read by Strata: " + UnknownProperties.describe(unknown.names(), unknown.declared())
+                + (!withheld.any() ? "" : unknown.names().isEmpty() ? withheld.summary() : ", and " + withheld.summary());
         payload.put("summary", "configuration " + pid + " " + action + (changed == null ? "" : changed.isEmpty() ? " (no property changed)"
-                : ": " + String.join(", ", changed)) + (anyUnknown ? "; not read by Strata: "
-                + UnknownProperties.describe(unknown.names(), unknown.declared()) : ""));
+                : ": " + String.join(", ", changed.stream().map(ProviderText::clean).toList())) + notRead);
         payload.put("pid", pid);
         if (factoryPid != null) {
             payload.put("factoryPid", factoryPid);
@@ -338,7 +384,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             payload.put("changed", changed);
         }
         if (anyUnknown) {
-            payload.put("unknown", unknown.names());
+            payload.put("unknown", unknown.listed());
         }
         append(payload, actor, action, pid);
     }
@@ -373,8 +419,21 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         return out;
     }
 
-    /** The properties as JSON-able values, secrets replaced; Config Admin's own bookkeeping left out. */
+    /**
+     * The properties as JSON-able values, secrets replaced; Config Admin's own bookkeeping left out;
+     * the names that may be a secret withheld as though no component declared any property.
+     */
     static Seen seen(Dictionary<String, ?> properties) {
+        return seen(properties, null);
+    }
+
+    /**
+     * The properties as JSON-able values, secrets replaced; Config Admin's own bookkeeping left out;
+     * the names that may be a secret withheld ({@link UnknownProperties#withheld}; {@code declared}:
+     * what the component declares, null when it is not known).
+     */
+    static Seen seen(Dictionary<String, ?> properties, Set<String> declared) {
+        UnknownProperties.Withheld withheld = UnknownProperties.withheld(properties, declared);
         Map<String, Object> shown = new TreeMap<>();
         Map<String, String> digests = new TreeMap<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
@@ -382,7 +441,12 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             if (key.equals("service.pid") || key.equals("service.factoryPid") || key.equals("service.bundleLocation")) {
                 continue;
             }
-            if (secret(key)) {
+            String placeholder = withheld.placeholder(key);
+            if (placeholder != null) {
+                // its name may be a secret, and what follows an = or a : in the line is read as its value
+                shown.put(placeholder, REDACTED);
+                digests.put(placeholder, digest(key + "=" + value(properties.get(key))));
+            } else if (secret(key)) {
                 shown.put(key, REDACTED);
                 digests.put(key, digest(properties.get(key)));
             } else {
@@ -396,7 +460,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
                 }
             }
         }
-        return new Seen(java.util.Collections.unmodifiableMap(shown), java.util.Collections.unmodifiableMap(digests));
+        return new Seen(java.util.Collections.unmodifiableMap(shown), java.util.Collections.unmodifiableMap(digests), false, withheld);
     }
 
     private static String digest(Object secret) {

@@ -273,6 +273,190 @@ class ConfigurationRecorderTest {
         }
     }
 
+    /**
+     * Karaf reads {@code etc/dev.strata.provider.aws.cfg} holding
+     * <pre>
+     * regions = eu-central-1
+     * .secretAccessKey =
+     *   Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN
+     * </pre>
+     * as an empty {@code .secretAccessKey} and a property whose name is the secret. Neither the
+     * warnings (of the change, and of what is configured already when the MetaType service comes)
+     * nor the change's record name it; the warning names the empty secret and says how to write it.
+     * Through a real embedded store; Config Admin, the framework and the MetaType service proxies.
+     */
+    @Test
+    void aSecretWrittenOnTheLineAfterItsKeyReachesNeitherTheLogNorTheRecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        String secret = "Tq8Zr/4nVb7XkLw2Ys9MeP1cHd6FuJ3aGoRi5BtN";
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("felix.fileinstall.filename", "file:/opt/strata/etc/dev.strata.provider.aws.cfg");
+        properties.put("regions", "eu-central-1");
+        properties.put(".secretAccessKey", "");
+        properties.put(secret, "");
+        Recorded r = record(data, "dev.strata.provider.aws", properties, java.util.Set.of("regions", "accessKeyId", ".secretAccessKey",
+                "secretAccessKeyFile"));
+
+        assertThat(r.log()).doesNotContain("Tq8Zr").doesNotContain("BtN")
+                .contains("Configuration dev.strata.provider.aws (file:/opt/strata/etc/dev.strata.provider.aws.cfg): the secret property "
+                        + ".secretAccessKey is empty, and 1 property that no component reads is not named here")
+                .contains("Write the value on the same line as its key (.secretAccessKey = ...), or end the key's line with a backslash");
+        Map<String, Object> payload = r.record().payload();
+        assertThat(payload.toString()).doesNotContain("Tq8Zr").doesNotContain("BtN");
+        assertThat(String.valueOf(payload.get("summary"))).isEqualTo("configuration dev.strata.provider.aws updated; not read by Strata: "
+                + "1 property not named, as its name may be a secret written on a line of its own");
+        assertThat(payload.get("unknown")).isEqualTo(List.of("(withheld 1)"));
+        assertThat(properties(payload)).containsEntry("(withheld 1)", "(redacted)").containsEntry(".secretAccessKey", "(redacted)")
+                .containsEntry("regions", "eu-central-1");
+    }
+
+    /**
+     * A BMC's password wrapped onto a second line without a backslash: the rest is withheld from
+     * the log and the record, a misspelt property beside it is still named with the property it
+     * most likely misspells.
+     */
+    @Test
+    void theRestOfAWrappedPasswordIsWithheldAndAMisspeltPropertyStillNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("adress", "https://10.0.0.5");
+        properties.put("user", "root");
+        properties.put("password", "Wr4pped-Pass-");
+        properties.put("9x2QrT7wLk", "");
+        Recorded r;
+        try {
+            r = record(data, "dev.strata.provider.bmc~rack1", properties, java.util.Set.of("address", "user", "password", "passwordFile"));
+        } finally {
+            ProviderText.forgetSecret("Wr4pped-Pass-");
+        }
+
+        assertThat(r.log()).doesNotContain("9x2QrT7wLk").doesNotContain("Wr4pped")
+                .contains("adress (did you mean address?) is not a property Strata reads")
+                .contains("1 property with no value that no component reads is not named here: it may be the rest of the value of the secret "
+                        + "property password, wrapped onto the next line without a backslash");
+        Map<String, Object> payload = r.record().payload();
+        assertThat(payload.toString()).doesNotContain("9x2QrT7wLk").doesNotContain("Wr4pped");
+        assertThat(String.valueOf(payload.get("summary"))).isEqualTo("configuration dev.strata.provider.bmc~rack1 updated; not read by Strata: "
+                + "adress (did you mean address?), and 1 property not named, as its name may be a secret written on a line of its own");
+        assertThat(payload.get("unknown")).isEqualTo(List.of("adress", "(withheld 1)"));
+    }
+
+    /**
+     * An empty secret with nothing stray beside it (its value in a file) is no alarm, and a
+     * misspelt property is named with what it most likely misspells, in the log and the record.
+     */
+    @Test
+    void anEmptySecretAloneIsNoAlarmAndAMisspeltPropertyIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("regoins", "eu-central-1");
+        properties.put(".secretAccessKey", "");
+        properties.put("secretAccessKeyFile", "aws-prod.secret");
+        Recorded r = record(data, "dev.strata.provider.aws", properties, java.util.Set.of("regions", "accessKeyId", ".secretAccessKey",
+                "secretAccessKeyFile"));
+
+        assertThat(r.log()).contains("Configuration dev.strata.provider.aws: regoins (did you mean regions?) is not a property Strata reads; "
+                + "it has no effect (the properties it reads: .secretAccessKey, accessKeyId, regions, secretAccessKeyFile)")
+                .doesNotContain("not named").doesNotContain("withheld");
+        Map<String, Object> payload = r.record().payload();
+        assertThat(String.valueOf(payload.get("summary"))).isEqualTo("configuration dev.strata.provider.aws updated; not read by Strata: "
+                + "regoins (did you mean regions?)");
+        assertThat(payload.get("unknown")).isEqualTo(List.of("regoins"));
+        assertThat(properties(payload)).containsOnlyKeys("regoins", ".secretAccessKey", "secretAccessKeyFile");
+    }
+
+    /**
+     * Without what the component declares (a recorder outside a framework, a bundle not started),
+     * the record still withholds every name beside an empty secret: the value of a secret written
+     * on the line after its key, here one with a colon in it, read as a name and a value.
+     */
+    @Test
+    void whatIsShownWithholdsANameBesideAnEmptySecretWithoutKnowingWhatIsDeclared() {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("service.pid", "dev.strata.provider.bmc~rack1");
+        p.put("password", "");
+        p.put("Xr7wQ2", "Lk9-Pa55-w0rd-4e1");
+        ConfigurationRecorder.Seen seen = ConfigurationRecorder.seen(p);
+        assertThat(seen.shown().toString()).doesNotContain("Xr7wQ2").doesNotContain("Pa55-w0rd");
+        assertThat(seen.shown()).containsOnlyKeys("password", "(withheld 1)");
+        Hashtable<String, Object> q = new Hashtable<>(p);
+        q.remove("Xr7wQ2");
+        q.put("Yt3vB8", "Mn5-Other-w0rd-2c7");
+        assertThat(ConfigurationRecorder.changed(seen, ConfigurationRecorder.seen(q))).as("another secret on that line is a change")
+                .containsExactly("(withheld 1)");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> properties(Map<String, Object> payload) {
+        return (Map<String, Object>) payload.get("properties");
+    }
+
+    /** What the log and the record say of one change of a configuration. */
+    private record Recorded(String log, dev.strata.platform.audit.LogRecord record) {
+    }
+
+    /**
+     * Records a change of {@code pid} to {@code properties}, whose component declares
+     * {@code declared}, after the MetaType service came (which warns of what is configured already):
+     * the log written meanwhile, and the change's record.
+     */
+    private static Recorded record(java.nio.file.Path data, String pid, Hashtable<String, Object> properties, java.util.Set<String> declared)
+            throws Exception {
+        String factoryPid = pid.contains("~") ? pid.substring(0, pid.indexOf('~')) : null;
+        properties.put("service.pid", pid);
+        org.osgi.service.cm.Configuration configuration = proxy(org.osgi.service.cm.Configuration.class, (name, args) -> switch (name) {
+            case "getPid" -> pid;
+            case "getFactoryPid" -> factoryPid;
+            case "getProperties" -> properties;
+            default -> null;
+        });
+        org.osgi.service.cm.ConfigurationAdmin admin = proxy(org.osgi.service.cm.ConfigurationAdmin.class,
+                (name, args) -> "listConfigurations".equals(name) ? new org.osgi.service.cm.Configuration[] {configuration} : null);
+        org.osgi.framework.Bundle provider = proxy(org.osgi.framework.Bundle.class, (name, args) -> switch (name) {
+            case "getSymbolicName" -> "dev.strata.provider.test";
+            case "getState" -> org.osgi.framework.Bundle.ACTIVE;
+            case "hashCode" -> 1;
+            case "equals" -> false;
+            default -> null;
+        });
+        org.osgi.framework.BundleContext context = proxy(org.osgi.framework.BundleContext.class,
+                (name, args) -> "getBundles".equals(name) ? new org.osgi.framework.Bundle[] {provider} : null);
+        org.osgi.service.metatype.AttributeDefinition[] attributes = declared.stream()
+                .map(id -> proxy(org.osgi.service.metatype.AttributeDefinition.class, (name, args) -> "getID".equals(name) ? id : null))
+                .toArray(org.osgi.service.metatype.AttributeDefinition[]::new);
+        org.osgi.service.metatype.ObjectClassDefinition ocd = proxy(org.osgi.service.metatype.ObjectClassDefinition.class,
+                (name, args) -> "getAttributeDefinitions".equals(name) ? attributes : null);
+        String id = factoryPid == null ? pid : factoryPid;
+        org.osgi.service.metatype.MetaTypeInformation info = proxy(org.osgi.service.metatype.MetaTypeInformation.class, (name, args) -> switch (name) {
+            case "getPids" -> new String[0];
+            case "getFactoryPids" -> new String[] {id};
+            case "getObjectClassDefinition" -> ocd;
+            default -> null;
+        });
+        org.osgi.service.metatype.MetaTypeService metaType = proxy(org.osgi.service.metatype.MetaTypeService.class, (name, args) -> info);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin, context);
+            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+            try {
+                recorder.bindMetaType(metaType);
+                recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class,
+                        (n, a) -> null), org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, factoryPid, pid));
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (records.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                    records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                            null, null, 10, false));
+                }
+            } finally {
+                recorder.deactivate();
+            }
+            assertThat(records).hasSize(1);
+            return new Recorded(log.text(), records.get(0));
+        } finally {
+            store.close();
+        }
+    }
+
     /** Named as Karaf's is: the actor is the subject's UserPrincipal. */
     record UserPrincipal(String getName) implements java.security.Principal {
     }
