@@ -48,7 +48,10 @@ public class AuditCommand implements Action {
     @Option(name = "--to", description = "Before: an instant, a UTC date or a time ago")
     String to;
 
-    @Option(name = "-n", aliases = "--limit", description = "At most this many records (default 50)")
+    /** The most records one listing shows; the whole log is written with {@code strata:audit-export}. */
+    static final int MAX_LIMIT = 10_000;
+
+    @Option(name = "-n", aliases = "--limit", description = "At most this many records (default 50, at most 10000)")
     int limit = 50;
 
     @Option(name = "--oldest-first", description = "Oldest first")
@@ -61,6 +64,13 @@ public class AuditCommand implements Action {
     public Object execute() {
         if (limit < 1) {
             throw new IllegalArgumentException("--limit " + limit + ": expected how many records to show, 1 or more");
+        }
+        if (limit > MAX_LIMIT) {
+            // every record asked for is read into the shell's memory (Karaf's) to print a table: a slip of the keyboard on a
+            // log of millions would take the platform's heap with it
+            throw new IllegalArgumentException("--limit " + limit + ": expected at most " + MAX_LIMIT + " records at once (the table "
+                    + "is held in memory); narrow it with --from and --to, -k, -t, -c, -a or -d, or write the whole log to a file with "
+                    + "strata:audit-export <file>");
         }
         AuditLog log = Services.require(audit, "provenance log");
         if (seq != null) {

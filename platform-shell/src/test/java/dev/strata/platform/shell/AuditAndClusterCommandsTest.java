@@ -73,6 +73,28 @@ class AuditAndClusterCommandsTest {
         assertThat(log.queries).isEmpty();
     }
 
+    /**
+     * A limit above 10,000 is refused before the log is asked, naming the export: every record
+     * asked for is held in the shell's memory, Karaf's heap, and {@code -n 2000000000} on a large
+     * log took it all. Before, the store was asked for as many as were given.
+     */
+    @Test
+    void auditRefusesALimitAboveTenThousandNamingTheExport() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditCommand c = new AuditCommand();
+        c.audit = log;
+        for (int big : new int[] {10_001, Integer.MAX_VALUE}) {
+            c.limit = big;
+            assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--limit " + big + ": expected at most 10000 records at once (the table is held in memory); narrow it "
+                            + "with --from and --to, -k, -t, -c, -a or -d, or write the whole log to a file with strata:audit-export <file>");
+        }
+        assertThat(log.queries).isEmpty();
+        c.limit = 10_000;
+        CommandOutput.of(c::execute);
+        assertThat(log.queries).singleElement().satisfies(q -> assertThat(q.limit()).isEqualTo(10_000));
+    }
+
     @Test
     void auditListsWithFiltersAndShowsOne() throws Exception {
         RecordingAuditLog log = new RecordingAuditLog();
