@@ -99,6 +99,19 @@ final class ScrapeAuth {
         return b.toString();
     }
 
+    /**
+     * Said instead of the path of a token file that does not exist: {@code tokenFile = <the token>},
+     * the token written where its file's path belongs, names no file, and its path would show the
+     * token in the log. A path that names a file is shown.
+     */
+    static final String UNSHOWN = "its path is not shown: a value that names no file may be the token itself, written where its "
+            + "file's path belongs";
+
+    /** The file, or what stands for it while it does not exist (see {@link #UNSHOWN}). */
+    private static String describe(Path file) {
+        return Files.exists(file) ? file.toString() : "the file that tokenFile names, which does not exist (" + UNSHOWN + ")";
+    }
+
     /** Whether a token is asked for. */
     boolean asksForToken() {
         return file != null || misconfigured != null;
@@ -200,9 +213,11 @@ final class ScrapeAuth {
                 throw tooLarge(file);
             }
         } catch (NoSuchFileException e) {
-            throw new UnusableTokenFile("token file " + file + " does not exist; expected a file holding the token");
+            throw new UnusableTokenFile("the token file that tokenFile names does not exist (" + UNSHOWN + "; a relative path is taken "
+                    + "from Karaf's etc/); expected the path of a file holding the token");
         } catch (IOException e) {
-            throw new UnusableTokenFile("token file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            throw new UnusableTokenFile((Files.exists(file) ? "token file " + file : "the token file that tokenFile names (" + UNSHOWN + ")")
+                    + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         String content = new String(bytes, StandardCharsets.UTF_8);
         String token = content.strip();
@@ -241,7 +256,7 @@ final class ScrapeAuth {
     @Override
     public String toString() {
         return misconfigured != null ? "every scrape refused: " + misconfigured
-                : file == null ? "no token asked for" : "bearer token from " + file;
+                : file == null ? "no token asked for" : "bearer token from " + describe(file);
     }
 
     /** A token file that gives no token. */

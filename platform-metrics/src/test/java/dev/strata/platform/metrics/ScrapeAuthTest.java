@@ -82,11 +82,28 @@ class ScrapeAuthTest {
         assertThat(auth.check("Bearer " + TOKEN)).as("deleted again").isEqualTo(Outcome.UNAVAILABLE);
     }
 
+    /**
+     * The token written where its file's path belongs ({@code tokenFile = <the token>}) names no
+     * file: neither the endpoint's description, logged when the configuration is read, nor the
+     * problem logged at each refused scrape shows it. Before, both showed the path, and with it the
+     * token, in the log. A path that names a file is still shown.
+     */
+    @Test
+    void aTokenWrittenWhereItsFilesPathBelongsIsNeverShown() throws IOException {
+        String token = "4f9c2a7e1b6d8035c2e94a1f7b3d6e08a5c1f2e9d4b7a6c3";
+        ScrapeAuth auth = ScrapeAuth.configured(token, etc);
+        assertThat(auth.toString()).doesNotContain(token).contains("does not exist").contains(ScrapeAuth.UNSHOWN);
+        assertThat(auth.check("Bearer " + token)).as("no file, no token: refused").isEqualTo(Outcome.UNAVAILABLE);
+        assertThatThrownBy(() -> ScrapeAuth.token(etc.resolve(token))).hasMessageNotContaining(token).hasMessageContaining("does not exist");
+        Path file = tokenFile(TOKEN);
+        assertThat(ScrapeAuth.configured(file.getFileName().toString(), etc).toString()).isEqualTo("bearer token from " + file);
+    }
+
     @Test
     void whatIsWrongWithATokenFileNamesTheFileAndTheRuleButNeverItsContent() throws IOException {
         Path file = tokenFile("secret-but-short");
-        assertThatThrownBy(() -> ScrapeAuth.token(etc.resolve("absent")))
-                .hasMessageContaining(etc.resolve("absent").toString()).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> ScrapeAuth.token(etc.resolve("absent"))).hasMessageContaining("does not exist")
+                .hasMessageContaining("a relative path is taken from Karaf's etc/");
         tokenFile("hunter2hunter2");
         assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining(file.toString())
                 .hasMessageContaining("14 characters").hasMessageContaining("at least 16").hasMessageNotContaining("hunter2");
