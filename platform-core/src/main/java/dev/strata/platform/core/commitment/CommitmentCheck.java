@@ -65,9 +65,16 @@ import java.util.TreeSet;
  *       ({@code members.<m>.power}) whose whole GPUs drew more than the ceiling in all, each GPU's
  *       draw averaged over its samples within the window, BREACHED: the GPUs are part of what the
  *       member draws, so more than the ceiling on them alone is more than the member may draw.
- *       GPUs shared with others (a share, a partition) are not counted, their draw being shared too;
- *       a GPU without samples within the window adds nothing (no finding says telemetry is missing:
- *       not every GPU has a source).</li>
+ *       GPUs shared with others (a share, a partition) are not counted, their draw being shared too.
+ *       A GPU that a source covers or covered (one with a latest sample, whenever it was taken) but
+ *       that has no sample within the window leaves its clauses unchecked, which is not the same as
+ *       holding: the member's GPUs still on the node with such a gap, other than FAILED ones (a
+ *       breach of the same clause already), one AT_RISK finding ({@code members.<m>.gpus}: their ECC
+ *       errors cannot be checked); a member with a power ceiling whose whole GPUs on the node include
+ *       such a GPU, AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked) unless the GPUs
+ *       measured already drew more than it, BREACHED. Each names the GPUs, the time of each one's
+ *       latest sample and the window, so that a gap that lasts gives the same finding every pass. A
+ *       GPU no source ever covered adds nothing: not every GPU has telemetry.</li>
  * </ul>
  * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
  * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
@@ -121,7 +128,11 @@ public final class CommitmentCheck {
         private final Telemetry telemetry;
         /** The latest sample of each GPU, whenever it was taken. */
         private final Map<String, GpuSample> latestSamples = new HashMap<>();
-        /** The GPUs some source covers (whenever their latest sample was taken). */
+        /**
+         * The GPUs some source covers (whenever their latest sample was taken), or covered, where the
+         * telemetry given still answers a latest sample of a source gone (the verifier's does,
+         * {@link RememberedTelemetry}).
+         */
         private final Set<String> covered = new HashSet<>();
         private final Instant windowStart;
         private final Duration window;
@@ -203,6 +214,27 @@ public final class CommitmentCheck {
                 }
             }
             return found;
+        }
+
+        /**
+         * Whether a GPU is covered by telemetry but has no sample within the window: a source gave a
+         * latest sample of it (whenever it was taken), and none was taken within the window.
+         */
+        boolean gap(String acceleratorId) {
+            return telemetry != null && covered.contains(acceleratorId) && latestInWindow(acceleratorId) == null;
+        }
+
+        /**
+         * The GPUs with a gap, each with the instant of its latest sample: {@code GPU a (latest sample at t)}
+         * or {@code GPUs a (latest sample at t), b (latest sample at u)}.
+         */
+        String lastSampled(List<String> gapped) {
+            StringBuilder out = new StringBuilder(gapped.size() == 1 ? "GPU " : "GPUs ");
+            for (int i = 0; i < gapped.size(); i++) {
+                GpuSample latest = latestSamples.get(gapped.get(i));
+                out.append(i == 0 ? "" : ", ").append(gapped.get(i)).append(" (latest sample at ").append(latest.at()).append(')');
+            }
+            return out.toString();
         }
 
         /**
@@ -326,6 +358,7 @@ public final class CommitmentCheck {
         }
         GpuRequest gpus = member == null ? null : member.gpus();
         String p = "members." + b.member() + ".gpus";
+        List<String> gapped = new ArrayList<>();
         for (String id : b.acceleratorIds()) {
             Accelerator a = n.accelerators().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
             if (a == null) {
@@ -350,6 +383,14 @@ public final class CommitmentCheck {
                         + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
                         + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));
             }
+            if (health != Health.Status.FAILED && pass.gap(id)) {
+                gapped.add(id);
+            }
+        }
+        if (!gapped.isEmpty()) {
+            out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, pass.lastSampled(gapped) + " on node " + n.id()
+                    + (gapped.size() == 1 ? " has" : " have") + " no telemetry sample within the last " + seconds(pass.window)
+                    + ": uncorrected ECC errors cannot be checked"));
         }
         if (contract != null && contract.fabric().oneRdmaFabric() && b.fabricId() != null) {
             fabric(out, contract, b, n, pass);
@@ -435,7 +476,9 @@ public final class CommitmentCheck {
 
     /**
      * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
-     * in the pass's window: more than the ceiling on them alone is BREACHED.
+     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU on the
+     * node covered by telemetry but without a sample within the window leaves the ceiling
+     * unchecked, AT_RISK.
      */
     private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Pass pass) {
         if (pass.telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
@@ -444,15 +487,24 @@ public final class CommitmentCheck {
         double drawn = 0;
         int samples = 0;
         List<String> measured = new ArrayList<>();
+        List<String> gapped = new ArrayList<>();
         for (String id : b.acceleratorIds()) {
             Optional<double[]> mean = pass.meanPower(id);
             if (mean.isPresent()) {
                 drawn += mean.get()[0];
                 samples += (int) mean.get()[1];
                 measured.add(id);
+            } else if (n.accelerators().stream().anyMatch(x -> x.id().equals(id)) && pass.gap(id)) {
+                gapped.add(id); // one gone from the node draws nothing there: the GPU clause says it is gone
             }
         }
         if (measured.isEmpty() || drawn <= member.powerCeilingWatts()) {
+            if (!gapped.isEmpty()) {
+                out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, pass.lastSampled(gapped)
+                        + " on node " + n.id() + (gapped.size() == 1 ? " has" : " have") + " no telemetry sample within the last "
+                        + seconds(pass.window) + ": the member's ceiling of " + watts(member.powerCeilingWatts())
+                        + " cannot be checked"));
+            }
             return;
         }
         int all = b.acceleratorIds().size();

@@ -92,8 +92,12 @@ class TelemetryClausesTest {
     static final Allocation WHOLE = allocation(1, null, -1, GPU0, GPU1);
 
     static CommitmentCheck.Verdict check(Allocation a, Contract c, Telemetry t) {
+        return check(a, c, t, NOW);
+    }
+
+    static CommitmentCheck.Verdict check(Allocation a, Contract c, Telemetry t, Instant now) {
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        return new CommitmentCheck.Pass(inv, List.of(a), t, NOW, WINDOW).check(a, c);
+        return new CommitmentCheck.Pass(inv, List.of(a), t, now, WINDOW).check(a, c);
     }
 
     @Test
@@ -155,13 +159,101 @@ class TelemetryClausesTest {
                 + " on node " + NODE + " reports 2 uncorrected ECC errors since its driver loaded (telemetry at 2026-12-05T09:59:56Z); "
                 + "work on it may have been lost"));
 
-        // an old sample says nothing of now; a FAILED GPU is a breach already, said once
+        // an old sample says nothing of now: the errors cannot be checked; a FAILED GPU is a breach already, said once
         Samples old = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(120)).eccUncorrected(2).build());
-        assertThat(check(WHOLE, contract(0), old).findings()).isEmpty();
+        assertThat(check(WHOLE, contract(0), old).findings()).containsExactly(new Finding("trainer", "members.trainer.gpus",
+                CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at 2026-12-05T09:58:00Z) on node " + NODE + " has no telemetry "
+                        + "sample within the last 60s: uncorrected ECC errors cannot be checked"));
         InventorySnapshot failed = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.withGpu(1,
                 g -> g.toBuilder().health(new Health(Health.Status.FAILED, List.of("XID 48"))).build()));
         assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), t, NOW, WINDOW).check(WHOLE, contract(0)).findings())
                 .extracting(Finding::status).containsExactly(CommitmentStatus.BREACHED);
+    }
+
+    /**
+     * A GPU telemetry covered, whose samples stopped (a source still answering what its sampler last
+     * read, nvidia-smi hung): once the window has passed, nothing checks its ECC errors or its share
+     * of the member's draw, and the member is AT_RISK on both clauses, not HONORED; the findings name
+     * the GPUs, their latest samples and the window, the same each pass while the gap lasts; once
+     * the samples resume, the allocation is HONORED again.
+     */
+    @Test
+    void aCoveredGpuWhoseSamplesStoppedLeavesItsClausesUncheckedUntilTheyResume() {
+        Samples t = new Samples().power(GPU0, 10, 200).power(GPU0, 5, 210).power(GPU1, 5, 190);
+        assertThat(check(WHOLE, contract(600), t).findings()).as("measured within the window, under the ceiling").isEmpty();
+
+        Instant later = NOW.plusSeconds(120);
+        List<Finding> stopped = List.of(
+                new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:59:55Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:55Z) on node " + NODE + " have no telemetry "
+                        + "sample within the last 60s: uncorrected ECC errors cannot be checked"),
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:59:55Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:55Z) on node " + NODE + " have no telemetry "
+                        + "sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+        CommitmentCheck.Verdict gap = check(WHOLE, contract(600), t, later);
+        assertThat(gap.status()).isEqualTo(CommitmentStatus.AT_RISK);
+        assertThat(gap.findings()).containsExactlyElementsOf(stopped);
+        assertThat(check(WHOLE, contract(600), t, NOW.plusSeconds(3600)).findings()).as("an hour on: the same findings")
+                .containsExactlyElementsOf(stopped);
+
+        // one GPU's samples resume: the other is still named, the ceiling still unchecked (the one measured is under it)
+        t.power(GPU0, -115, 250);
+        assertThat(check(WHOLE, contract(600), t, later).findings()).extracting(Finding::status, Finding::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at 2026-12-05T09:59:55Z) on "
+                        + "node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors cannot be checked"),
+                org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at 2026-12-05T09:59:55Z) on "
+                        + "node " + NODE + " has no telemetry sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+
+        t.power(GPU1, -115, 250);
+        CommitmentCheck.Verdict resumed = check(WHOLE, contract(600), t, later);
+        assertThat(resumed.status()).isEqualTo(CommitmentStatus.HONORED);
+        assertThat(resumed.findings()).isEmpty();
+    }
+
+    /**
+     * Only a GPU telemetry covered is held to have a gap: one no source ever gave a sample of is not
+     * named (not every GPU has telemetry), nor is a FAILED one in the ECC clause (a breach of that
+     * clause already, said once); a member without a ceiling gets no power finding.
+     */
+    @Test
+    void onlyAGapInTelemetryThatCoveredAGpuIsAFinding() {
+        Samples gpu0Stopped = new Samples().power(GPU0, 300, 250);
+        assertThat(check(WHOLE, contract(0), gpu0Stopped).findings()).as("GPU1 never covered").containsExactly(new Finding("trainer",
+                "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at 2026-12-05T09:55:00Z) on node " + NODE
+                        + " has no telemetry sample within the last 60s: uncorrected ECC errors cannot be checked"));
+        assertThat(check(WHOLE, contract(600), gpu0Stopped).findings()).extracting(Finding::clause, Finding::evidence).contains(
+                org.assertj.core.groups.Tuple.tuple("members.trainer.power", "GPU " + GPU0 + " (latest sample at 2026-12-05T09:55:00Z) on "
+                        + "node " + NODE + " has no telemetry sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+
+        Samples bothStopped = new Samples().power(GPU0, 300, 250).power(GPU1, 300, 250);
+        InventorySnapshot failed = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.withGpu(1,
+                g -> g.toBuilder().health(new Health(Health.Status.FAILED, List.of("XID 79"))).build()));
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), bothStopped, NOW, WINDOW).check(WHOLE, contract(0)).findings())
+                .extracting(Finding::status, Finding::evidence).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CommitmentStatus.BREACHED, "GPU " + GPU1 + " on node " + NODE
+                                + " has FAILED (XID 79)"),
+                        org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at "
+                                + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC "
+                                + "errors cannot be checked"));
+    }
+
+    /**
+     * GPUs measured that drew more than the ceiling on their own breach it though another GPU of the
+     * member has a gap: what the stopped one drew could only add to it. The gap is still named in
+     * the ECC clause.
+     */
+    @Test
+    void measuredGpusOverTheCeilingBreachItThoughAnotherStopped() {
+        Samples t = new Samples().power(GPU0, 5, 700).power(GPU1, 300, 100);
+        CommitmentCheck.Verdict v = check(WHOLE, contract(600), t);
+        assertThat(v.status()).isEqualTo(CommitmentStatus.BREACHED);
+        assertThat(v.findings()).containsExactly(
+                new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
+                        + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
+                        + "cannot be checked"),
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew "
+                        + "700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, not counted), more than the "
+                        + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
     }
 
     @Test
@@ -315,7 +407,10 @@ class TelemetryClausesTest {
                 CommitmentStatus.AT_RISK, "GPU " + GPU1 + " on node " + NODE + " reports 2 uncorrected ECC errors since its driver loaded "
                         + "(telemetry at 2026-12-05T09:59:56Z); work on it may have been lost"));
         Samples onlyAfter = new Samples().add(GpuSample.builder().acceleratorId(GPU1).at(NOW.plusSeconds(3)).eccUncorrected(2).build());
-        assertThat(check(WHOLE, contract(0), onlyAfter).findings()).as("no sample within the window").isEmpty();
+        assertThat(check(WHOLE, contract(0), onlyAfter).findings()).as("no sample within the window: the errors cannot be checked")
+                .containsExactly(new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample "
+                        + "at 2026-12-05T10:00:03Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
+                        + "cannot be checked"));
     }
 
     /**
