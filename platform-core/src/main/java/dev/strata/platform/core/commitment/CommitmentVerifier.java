@@ -134,22 +134,37 @@ public class CommitmentVerifier implements Commitments {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ConfigurationRejections rejections;
 
-    /** The GPUs' telemetry, which power ceilings and ECC errors are verified against; none, no such findings. */
+    /**
+     * The GPUs' telemetry, which power ceilings and ECC errors are verified against; none, no such findings, but where it
+     * went after covering GPUs that are still checked: their clauses read as unchecked, AT_RISK.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Telemetry telemetry;
 
     /** How long the telemetry calls of one pass may take in all. */
     static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(2);
     private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
-    /** The samples read within the window, answered where a source no longer answers (replaced, gone, late). */
+    /**
+     * The samples read within the window, answered where a source no longer answers (replaced, gone, late), and the latest
+     * sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for good.
+     */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
 
-    /** A pass over the inventory and ledger now, with the telemetry of the settings' window (none without a telemetry service). */
+    /**
+     * A pass over the inventory and ledger now, with the telemetry of the settings' window: none without a telemetry
+     * service and nothing remembered; what is remembered where the service went (its GPUs' clauses then read as unchecked).
+     */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
         Instant now = clock.instant();
-        return new CommitmentCheck.Pass(snapshot, ledger, telemetry == null ? null
-                : remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow()), now, s.telemetryWindow());
+        if (telemetry == null && remembered.isEmpty()) {
+            return new CommitmentCheck.Pass(snapshot, ledger, null, now, s.telemetryWindow());
+        }
+        Set<String> checked = new HashSet<>();
+        snapshot.nodes().forEach(n -> n.accelerators().forEach(a -> checked.add(a.id())));
+        ledger.forEach(a -> a.bindings().forEach(b -> checked.addAll(b.acceleratorIds())));
+        return new CommitmentCheck.Pass(snapshot, ledger, remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(),
+                checked::contains), now, s.telemetryWindow());
     }
 
     @Modified

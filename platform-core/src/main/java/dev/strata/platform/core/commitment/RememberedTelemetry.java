@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The samples the verifier read, kept for as long as they count (the telemetry window), so that a
@@ -17,7 +18,14 @@ import java.util.Optional;
  * the window's samples with it. Without this, every telemetry finding vanished for the length of a
  * provider swap: its allocations were recorded HONORED, then their findings again a pass later.
  * What a source answers is taken as it is; where it answers nothing for a GPU, the samples read
- * before are answered instead, those the window still holds. Not thread-safe: a verifier's passes
+ * before are answered instead, those the window still holds.
+ *
+ * <p>The latest sample read of a GPU is also kept past the window, for as long as the GPU is one
+ * the verifier still checks (the inventory holds it or an allocation binds it), and answered among
+ * the latest samples: a GPU whose source went for good (its provider stopped or removed, a source
+ * that no longer answers) stays one that telemetry covered, with no sample within the window, and
+ * its clauses read as unchecked rather than as holding ({@link CommitmentCheck}). It is kept in
+ * memory only: a restart forgets which GPUs had telemetry. Not thread-safe: a verifier's passes
  * run one at a time.
  */
 final class RememberedTelemetry {
@@ -28,11 +36,15 @@ final class RememberedTelemetry {
 
     /**
      * The telemetry of one pass: {@code source}'s answers, completed from what was read before.
-     * What is older than {@code now - window} is forgotten first.
+     * What is older than {@code now - window} is forgotten first, except the latest sample of a GPU
+     * {@code checked} still holds.
+     *
+     * @param checked the GPUs the verifier still checks (in the inventory or bound by an
+     *     allocation): their latest sample is kept past the window, as the mark of a GPU telemetry covered
      */
-    Telemetry over(Telemetry source, Instant now, Duration window) {
+    Telemetry over(Telemetry source, Instant now, Duration window, Predicate<String> checked) {
         Instant oldest = now.minus(window);
-        latest.values().removeIf(s -> s.at().isBefore(oldest));
+        latest.entrySet().removeIf(e -> e.getValue().at().isBefore(oldest) && !checked.test(e.getKey()));
         recent.values().forEach(l -> l.removeIf(s -> s.at().isBefore(oldest)));
         recent.values().removeIf(List::isEmpty);
         return new Telemetry() {
@@ -70,6 +82,11 @@ final class RememberedTelemetry {
                 return List.copyOf(before.subList(Math.max(0, before.size() - limit), before.size()));
             }
         };
+    }
+
+    /** Whether nothing is remembered. */
+    boolean isEmpty() {
+        return latest.isEmpty() && recent.isEmpty();
     }
 
     /** How many GPUs are remembered (for tests). */

@@ -198,11 +198,40 @@ class CommitmentVerifierTest {
         }
     }
 
+    /** A clock that stands still where a test sets it. */
+    private static final class SetClock extends Clock {
+        private final AtomicReference<Instant> at;
+
+        SetClock(Instant at) {
+            this.at = new AtomicReference<>(at);
+        }
+
+        void set(Instant instant) {
+            at.set(instant);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return at.get();
+        }
+    }
+
     /**
      * The verifier reads the telemetry service it is given, within its window by its own clock: a
      * GPU that reports uncorrected ECC errors puts its allocation at risk, recorded once; a source
      * replaced by one without its history changes nothing while the window holds what was read; the
-     * errors older than the window say nothing of now, and the allocation is honored again.
+     * errors older than the window say nothing of now, but nothing checks them either: the
+     * allocation stays at risk (no new record) until samples come again, and is honored then.
      */
     @Test
     void theVerifierHoldsAllocationsToTheTelemetryItIsGiven() {
@@ -213,24 +242,8 @@ class CommitmentVerifierTest {
             String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
             String gpu = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds().get(0);
             Instant now = Instant.now();
-            AtomicReference<Instant> clockAt = new AtomicReference<>(now);
-            Clock clock = new Clock() {
-                @Override
-                public java.time.ZoneId getZone() {
-                    return java.time.ZoneOffset.UTC;
-                }
-
-                @Override
-                public Clock withZone(java.time.ZoneId zone) {
-                    return this;
-                }
-
-                @Override
-                public Instant instant() {
-                    return clockAt.get();
-                }
-            };
-            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            SetClock clockAt = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clockAt);
             assertThat(verifier.verify(id).status()).isEqualTo(CommitmentStatus.HONORED);
             TelemetryClausesTest.Samples samples = new TelemetryClausesTest.Samples();
             samples.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(now.minusSeconds(2)).eccUncorrected(1)
@@ -249,9 +262,87 @@ class CommitmentVerifierTest {
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
             assertThat(records(store)).hasSize(1);
 
-            clockAt.set(now.plus(CommitmentSettings.DEFAULTS.telemetryWindow()).plusSeconds(1));
+            Instant past = now.plus(CommitmentSettings.DEFAULTS.telemetryWindow()).plusSeconds(1);
+            clockAt.set(past);
+            Commitment unchecked = verifier.verifyAll().get(0);
+            assertThat(unchecked.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(unchecked.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPU " + gpu
+                    + " (latest sample at " + now.minusSeconds(2) + ") on node " + CommitmentCheckTest.NODE + " has no telemetry sample "
+                    + "within the last 60s: uncorrected ECC errors cannot be checked"));
+            assertThat(records(store)).as("AT_RISK still: nothing new to record").hasSize(1);
+
+            TelemetryClausesTest.Samples again = new TelemetryClausesTest.Samples();
+            again.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(past.minusSeconds(1)).eccUncorrected(0)
+                    .build());
+            verifier.telemetry = again;
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).hasSize(2);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * A telemetry source gone for good (its provider stopped or removed: the telemetry service
+     * answers nothing more of its GPUs, or the service itself goes) leaves its GPUs' clauses
+     * unchecked: once the window has passed, the allocation is AT_RISK, not HONORED, recorded once
+     * however long the gap lasts, with the same findings each pass; once telemetry answers again,
+     * HONORED, recorded once.
+     */
+    @Test
+    void aTelemetrySourceGoneForGoodLeavesItsAllocationsAtRiskRecordedOnce() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            TelemetryClausesTest.Samples source = new TelemetryClausesTest.Samples();
+            gpus.forEach(g -> source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(now.minusSeconds(1))
+                    .eccUncorrected(0).build()));
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            // the source removed: the service no longer answers its GPUs
+            source.byGpu.clear();
+            clock.set(now.plusSeconds(30));
+            assertThat(verifier.verifyAll()).as("the window still holds what was read").extracting(Commitment::status)
+                    .containsExactly(CommitmentStatus.HONORED);
+            clock.set(now.plusSeconds(90));
+            Commitment gap = verifier.verifyAll().get(0);
+            assertThat(gap.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(gap.findings()).singleElement().satisfies(f -> {
+                assertThat(f.clause()).isEqualTo("members.trainer.gpus");
+                assertThat(f.evidence()).isEqualTo("GPUs " + gpus.get(0) + " (latest sample at " + now.minusSeconds(1) + "), " + gpus.get(1)
+                        + " (latest sample at " + now.minusSeconds(1) + ") on node " + CommitmentCheckTest.NODE + " have no telemetry sample "
+                        + "within the last 60s: uncorrected ECC errors cannot be checked");
+            });
+            assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK")
+                    .containsEntry("previous", "HONORED"));
+
+            for (Duration later : List.of(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(1))) {
+                clock.set(now.plus(later));
+                assertThat(verifier.verifyAll()).as("%s on", later).singleElement().satisfies(c -> {
+                    assertThat(c.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                    assertThat(c.findings()).isEqualTo(gap.findings());
+                    assertThat(c.since()).isEqualTo(gap.since());
+                });
+            }
+            verifier.telemetry = null;
+            assertThat(verifier.verify(id).status()).as("the telemetry service gone too").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(records(store)).as("a gap that lasts is one change").hasSize(1);
+
+            Instant back = now.plus(Duration.ofDays(1)).plusSeconds(10);
+            clock.set(back);
+            gpus.forEach(g -> source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(back.minusSeconds(1))
+                    .eccUncorrected(0).build()));
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).hasSize(2);
+            assertThat(records(store).get(1).payload()).containsEntry("status", "HONORED").containsEntry("previous", "AT_RISK");
         } finally {
             store.close();
         }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -416,35 +417,54 @@ class TelemetryClausesTest {
     /**
      * What the verifier read stays for as long as the window holds it, where the source answers
      * nothing any more (its provider replaced, a pass it did not answer in time): the verdict does
-     * not flip to HONORED for the length of a swap, and the samples are forgotten once out of the window.
+     * not flip to HONORED for the length of a swap. Once out of the window the samples are
+     * forgotten, but not that telemetry covered the GPUs: a source gone for good leaves its GPUs'
+     * clauses unchecked, AT_RISK with the time of each one's latest sample, and not HONORED, for as
+     * long as the GPUs are checked (in the inventory or bound); one no longer checked is forgotten.
      */
     @Test
-    void samplesReadBeforeCountWhileTheWindowHoldsThemThoughTheSourceWent() {
+    void samplesReadBeforeCountWhileTheWindowHoldsThemAndTheGpusOfASourceGoneForGoodStayCovered() {
         RememberedTelemetry remembered = new RememberedTelemetry();
+        Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
         Samples before = new Samples().power(GPU0, 20, 400).power(GPU1, 20, 400)
                 .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(10)).powerWatts(400).eccUncorrected(3).build());
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        CommitmentCheck.Verdict first = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(before, NOW, WINDOW), NOW, WINDOW)
-                .check(WHOLE, contract(600));
+        CommitmentCheck.Verdict first = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(before, NOW, WINDOW, checked), NOW,
+                WINDOW).check(WHOLE, contract(600));
         assertThat(first.findings()).extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
 
         Instant later = NOW.plusSeconds(30);
-        CommitmentCheck.Verdict gone = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), later, WINDOW), later, WINDOW)
-                .check(WHOLE, contract(600));
+        CommitmentCheck.Verdict gone = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), later, WINDOW, checked),
+                later, WINDOW).check(WHOLE, contract(600));
         assertThat(gone.findings()).as("the source answers nothing: what was read within the window still counts")
                 .extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
         assertThat(gone.findings().get(1).evidence()).contains("drew 800.0 W in all (mean of 3 samples within the last 60s)");
 
-        Instant past = NOW.plusSeconds(75);
-        CommitmentCheck.Verdict forgotten = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), past, WINDOW), past,
-                WINDOW).check(WHOLE, contract(600));
-        assertThat(forgotten.findings()).as("out of the window: nothing is known of now").isEmpty();
-        assertThat(remembered.gpus()).isZero();
+        List<Finding> unchecked = List.of(
+                new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:59:40Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:50Z) on node " + NODE + " have no telemetry "
+                        + "sample within the last 60s: uncorrected ECC errors cannot be checked"),
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:59:40Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:50Z) on node " + NODE + " have no telemetry "
+                        + "sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+        for (int minutes : new int[] {2, 10, 59}) {
+            Instant past = NOW.plus(Duration.ofMinutes(minutes));
+            CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), past, WINDOW, checked),
+                    past, WINDOW).check(WHOLE, contract(600));
+            assertThat(v.status()).as("%d min on", minutes).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(v.findings()).as("%d min on: out of the window, the errors and the draw are not known, nor held to hold", minutes)
+                    .containsExactlyElementsOf(unchecked);
+        }
 
         // a source that answers again is taken as it answers
-        Samples back = new Samples().power(GPU0, -70, 100).power(GPU1, -70, 100);
-        Instant again = NOW.plusSeconds(80);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(back, again, WINDOW), again, WINDOW).check(WHOLE,
+        Samples back = new Samples().power(GPU0, -3590, 100).power(GPU1, -3590, 100);
+        Instant again = NOW.plusSeconds(3600);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(back, again, WINDOW, checked), again, WINDOW).check(WHOLE,
                 contract(600)).findings()).isEmpty();
+
+        // gone again, and the GPUs no longer checked (out of the inventory, bound by no allocation): forgotten with the window
+        Instant released = again.plus(Duration.ofMinutes(5));
+        remembered.over(new Samples(), released, WINDOW, gpu -> false);
+        assertThat(remembered.gpus()).isZero();
     }
 }
