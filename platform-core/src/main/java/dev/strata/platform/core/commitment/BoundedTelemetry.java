@@ -111,6 +111,16 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     }
 
     /**
+     * Whether the calls of the latest pass ({@link #forPass()}) were all answered in time so far:
+     * none past the deadline, none that failed, none left unmade while an earlier call was still in
+     * the source. True where the pass made none (no telemetry: not the source's lateness). A pass
+     * that was not answered cannot tell a GPU without recent samples from its own lateness.
+     */
+    synchronized boolean answered() {
+        return lastPass == null || !lastPass.unanswered;
+    }
+
+    /**
      * The calls of one pass, which together wait at most the deadline (the time they wait, not the
      * pass's own work between them: a first pass reads every contract from the store).
      */

@@ -74,7 +74,9 @@ import java.util.TreeSet;
  *       such a GPU, AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked) unless the GPUs
  *       measured already drew more than it, BREACHED. Each names the GPUs, the time of each one's
  *       latest sample and the window, so that a gap that lasts gives the same finding every pass. A
- *       GPU no source ever covered adds nothing: not every GPU has telemetry.</li>
+ *       GPU no source ever covered adds nothing: not every GPU has telemetry. A pass given an
+ *       earlier instant to judge gaps from (the last one that could read the telemetry, where it
+ *       could not) names only GPUs with no sample within the window before that instant either.</li>
  * </ul>
  * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
  * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
@@ -136,6 +138,8 @@ public final class CommitmentCheck {
         private final Set<String> covered = new HashSet<>();
         private final Instant windowStart;
         private final Duration window;
+        /** The instant gaps are judged from ({@link #gap}): the pass's own, or that of the last pass that could read. */
+        private final Instant gapsFrom;
 
         /**
          * A pass without telemetry.
@@ -158,9 +162,25 @@ public final class CommitmentCheck {
          *     (or after {@code now}) are not used
          */
         public Pass(InventorySnapshot inventory, List<Allocation> ledger, Telemetry telemetry, Instant now, Duration window) {
+            this(inventory, ledger, telemetry, now, window, now);
+        }
+
+        /**
+         * A pass that also holds the allocations to what telemetry measured, judging telemetry gaps
+         * as of an instant before its own: that of the last pass whose telemetry calls were all
+         * answered in time, where this pass's were not (it cannot tell a GPU whose samples stopped
+         * from its own lateness). A GPU with a sample within the window before {@code gapsFrom} is
+         * then no gap; nothing else is judged from it.
+         *
+         * @param gapsFrom the instant gaps are judged from: {@code now} to judge them as of the
+         *     pass, an earlier one to judge them as of then too (a later one is taken as {@code now})
+         */
+        public Pass(InventorySnapshot inventory, List<Allocation> ledger, Telemetry telemetry, Instant now, Duration window,
+                Instant gapsFrom) {
             this.telemetry = telemetry;
             this.window = window;
             this.windowStart = now.minus(window);
+            this.gapsFrom = gapsFrom.isBefore(now) ? gapsFrom : now;
             if (telemetry != null) {
                 for (GpuSample sample : telemetry.latestGpuSamples()) {
                     covered.add(sample.acceleratorId());
@@ -218,10 +238,15 @@ public final class CommitmentCheck {
 
         /**
          * Whether a GPU is covered by telemetry but has no sample within the window: a source gave a
-         * latest sample of it (whenever it was taken), and none was taken within the window.
+         * latest sample of it (whenever it was taken), and none was taken within the window; where
+         * gaps are judged from an earlier instant than the pass's, none within the window before
+         * that instant either.
          */
         boolean gap(String acceleratorId) {
-            return telemetry != null && covered.contains(acceleratorId) && latestInWindow(acceleratorId) == null;
+            if (telemetry == null || !covered.contains(acceleratorId) || latestInWindow(acceleratorId) != null) {
+                return false;
+            }
+            return !gapsFrom.isBefore(now) || latestSamples.get(acceleratorId).at().isBefore(gapsFrom.minus(window));
         }
 
         /**

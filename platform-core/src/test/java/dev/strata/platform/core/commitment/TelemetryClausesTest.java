@@ -257,6 +257,73 @@ class TelemetryClausesTest {
                         + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
     }
 
+    /**
+     * A pass given an earlier instant to judge gaps from (that of the last pass whose telemetry calls
+     * were answered, where its own were not) names only the GPUs with no sample within the window
+     * before that instant either, in the same words; the samples themselves still count within the
+     * pass's own window only. An instant after the pass's is taken as the pass's.
+     */
+    @Test
+    void aPassJudgingGapsFromAnEarlierInstantNamesOnlyTheGpusWithoutSamplesBeforeItEither() {
+        Samples t = new Samples().power(GPU0, 70, 700).power(GPU1, 130, 200);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        List<Finding> gpu1 = List.of(
+                new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
+                        + "2026-12-05T09:57:50Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
+                        + "cannot be checked"),
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
+                        + "2026-12-05T09:57:50Z) on node " + NODE + " has no telemetry sample within the last 60s: the member's ceiling of "
+                        + "600.0 W cannot be checked"));
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.minusSeconds(30)).check(WHOLE, contract(600))
+                .findings()).as("GPU0 sampled within the window before the last pass that read, GPU1 not; GPU0's 700 W is out of the "
+                        + "pass's window").containsExactlyElementsOf(gpu1);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.minusSeconds(70)).check(WHOLE, contract(600))
+                .findings()).as("GPU1's latest sample within the window before that one").isEmpty();
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW).check(WHOLE, contract(600)).findings())
+                .as("judged as of the pass").extracting(Finding::evidence).allMatch(e -> e.startsWith("GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:58:50Z), " + GPU1));
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.plusSeconds(120)).check(WHOLE, contract(600))
+                .findings()).as("a later instant is the pass's").isEqualTo(check(WHOLE, contract(600), t).findings()).hasSize(2);
+    }
+
+    /**
+     * A pass's telemetry says whether its calls were all answered in time: not where one missed the
+     * deadline, nor where one was not made because the one before is still in the source; yes
+     * where they answered, and where no call was made (no telemetry service).
+     */
+    @Test
+    void aPassesTelemetryTellsWhetherItsCallsWereAnswered() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        Samples hangs = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.latestGpuSamples();
+            }
+        }.power(GPU0, 5, 100);
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> hangs, Duration.ofMillis(200))) {
+            assertThat(bounded.answered()).as("no pass yet").isTrue();
+            Telemetry first = bounded.forPass();
+            assertThat(bounded.answered()).as("no call yet").isTrue();
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThat(first.latestGpuSamples()).isEmpty());
+            assertThat(bounded.answered()).as("past the deadline").isFalse();
+            assertThat(bounded.forPass().latestGpuSamples()).isEmpty();
+            assertThat(bounded.answered()).as("the call before still in the source").isFalse();
+            hold.countDown();
+            Thread.sleep(400); // the held call returns meanwhile
+            assertThat(bounded.forPass().latestGpuSamples()).hasSize(1);
+            assertThat(bounded.answered()).isTrue();
+        }
+        try (BoundedTelemetry none = new BoundedTelemetry(() -> null, Duration.ofSeconds(5))) {
+            assertThat(none.forPass().latestGpuSamples()).isEmpty();
+            assertThat(none.answered()).isTrue();
+        }
+    }
+
     @Test
     void aTelemetryThatHangsCostsAPassOneDeadlineAndNoFindings() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
