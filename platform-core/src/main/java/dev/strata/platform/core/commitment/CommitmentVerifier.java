@@ -15,6 +15,7 @@ import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
@@ -149,10 +150,19 @@ public class CommitmentVerifier implements Commitments {
      * sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for good.
      */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
+    /**
+     * The instant of the last pass whose telemetry calls were all answered in time when it judged gaps (its reading of the
+     * latest samples, made first), and of the first pass since then whose calls were not (null: none; the last pass's
+     * were). Guarded by the monitor, as passes are.
+     */
+    private Instant lastAnswered;
+    private Instant unansweredSince;
 
     /**
      * A pass over the inventory and ledger now, with the telemetry of the settings' window: none without a telemetry
      * service and nothing remembered; what is remembered where the service went (its GPUs' clauses then read as unchecked).
+     * The latest samples are read first: where those calls were not all answered in time, gaps are judged as of the last
+     * pass whose calls were ({@link #gapsFrom}).
      */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
@@ -163,8 +173,51 @@ public class CommitmentVerifier implements Commitments {
         Set<String> checked = new HashSet<>();
         snapshot.nodes().forEach(n -> n.accelerators().forEach(a -> checked.add(a.id())));
         ledger.forEach(a -> a.bindings().forEach(b -> checked.addAll(b.acceleratorIds())));
-        return new CommitmentCheck.Pass(snapshot, ledger, remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(),
-                checked::contains), now, s.telemetryWindow());
+        Telemetry read = remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(), checked::contains);
+        List<GpuSample> latest = read.latestGpuSamples();
+        Instant gapsFrom = gapsFrom(boundedTelemetry.answered(), now, s.telemetryWindow());
+        Telemetry once = new Telemetry() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return latest; // read above, once
+            }
+
+            @Override
+            public Optional<GpuSample> latest(String acceleratorId) {
+                return read.latest(acceleratorId);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return read.recent(acceleratorId, limit);
+            }
+        };
+        return new CommitmentCheck.Pass(snapshot, ledger, once, now, s.telemetryWindow(), gapsFrom);
+    }
+
+    /**
+     * The instant a pass judges telemetry gaps from. Its own where its telemetry calls so far (the latest samples, read
+     * first) were all answered in time. Where they were not (a source that hangs, a GC pause, a loaded machine), it cannot tell a GPU whose samples stopped from
+     * its own lateness: what was read before may already be out of the window (with {@code interval} and
+     * {@code telemetryWindow} of 1m both, it is), and one late pass would read as a gap, AT_RISK and back, two recorded
+     * changes. It then judges them as of the last pass whose calls were answered (a GPU that was no gap then is none now), for one
+     * window from the first pass since then that could not read: a source that keeps missing the deadline is judged as of
+     * each pass again from the first pass a window or more after that one, where its gap shows (with the defaults, at the
+     * second late pass).
+     */
+    private Instant gapsFrom(boolean answered, Instant now, Duration window) {
+        if (answered) {
+            lastAnswered = now;
+            unansweredSince = null;
+            return now;
+        }
+        if (unansweredSince == null) {
+            unansweredSince = now;
+        }
+        if (lastAnswered == null || !now.isBefore(unansweredSince.plus(window))) {
+            return now;
+        }
+        return lastAnswered;
     }
 
     @Modified

@@ -349,6 +349,162 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * Samples whose {@code latestGpuSamples()} hangs while held (a sampler stuck, a GC pause, a
+     * loaded machine), past the verifier's deadline of a pass's telemetry calls, and answers once let go.
+     */
+    static final class Held extends TelemetryClausesTest.Samples {
+        private volatile java.util.concurrent.CountDownLatch held;
+        private volatile java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(0);
+
+        void hold() {
+            returned = new java.util.concurrent.CountDownLatch(1);
+            held = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        /** Lets the held call go and waits until it has returned, so that the verifier's next call is made. */
+        void letGo() throws InterruptedException {
+            java.util.concurrent.CountDownLatch h = held;
+            held = null;
+            if (h != null) {
+                h.countDown();
+                assertThat(returned.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                Thread.sleep(100); // the call's end reaches the verifier's calls meanwhile
+            }
+        }
+
+        @Override
+        public List<dev.strata.platform.api.telemetry.GpuSample> latestGpuSamples() {
+            java.util.concurrent.CountDownLatch h = held;
+            if (h == null) {
+                return super.latestGpuSamples();
+            }
+            try {
+                h.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<dev.strata.platform.api.telemetry.GpuSample> answer = super.latestGpuSamples();
+            returned.countDown();
+            return answer;
+        }
+
+        void sample(List<String> gpus, Instant at) {
+            gpus.forEach(g -> add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(at).eccUncorrected(0).build()));
+        }
+    }
+
+    /**
+     * A pass whose telemetry calls miss their deadline (a GC pause, a loaded machine) between passes
+     * that read the samples: with {@code interval} and {@code telemetryWindow} of 1m both, what the
+     * pass before read is out of the window by then, and the late pass read its GPUs as a gap, AT_RISK
+     * and back, two recorded changes. A pass that could not read judges gaps as of the last pass that
+     * could: HONORED throughout, nothing recorded.
+     */
+    @Test
+    void onePassWhoseTelemetryMissesItsDeadlineIsNoGap() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.sample(gpus, now.minusSeconds(1));
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            // the next pass, a minute and a second on: its call misses the deadline, what was read is out of the window
+            clock.set(now.plusSeconds(61));
+            source.hold();
+            Commitment late = verifier.verifyAll().get(0);
+            assertThat(late.status()).as("late, not a gap").isEqualTo(CommitmentStatus.HONORED);
+            assertThat(late.findings()).isEmpty();
+            source.letGo();
+
+            source.sample(gpus, now.plusSeconds(120));
+            clock.set(now.plusSeconds(122));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).as("nothing changed, nothing recorded").isEmpty();
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
+     * A source that keeps missing the deadline, pass after pass, is not excused for good: the passes
+     * judge gaps as of the last one that read its samples for one window from the first one that
+     * could not, and as of themselves after that. Its GPUs are then AT_RISK, recorded once, with the
+     * same findings each pass.
+     */
+    @Test
+    void aSourceThatKeepsMissingTheDeadlineShowsAsAGapAWindowOn() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.sample(gpus, now.minusSeconds(1));
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            source.hold(); // and never let go: the first late pass waits the deadline, the next ones not at all (the call still in the source)
+            clock.set(now.plusSeconds(61));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).as("the first pass that could not read")
+                    .containsExactly(CommitmentStatus.HONORED);
+            clock.set(now.plusSeconds(120));
+            assertThat(verifier.verify(id).status()).as("within a window of it").isEqualTo(CommitmentStatus.HONORED);
+            assertThat(records(store)).isEmpty();
+
+            clock.set(now.plusSeconds(121));
+            Commitment gap = verifier.verifyAll().get(0);
+            assertThat(gap.status()).as("a window on").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(gap.findings()).singleElement().satisfies(f -> {
+                assertThat(f.clause()).isEqualTo("members.trainer.gpus");
+                assertThat(f.evidence()).isEqualTo("GPUs " + gpus.get(0) + " (latest sample at " + now.minusSeconds(1) + "), " + gpus.get(1)
+                        + " (latest sample at " + now.minusSeconds(1) + ") on node " + CommitmentCheckTest.NODE + " have no telemetry sample "
+                        + "within the last 60s: uncorrected ECC errors cannot be checked");
+            });
+            for (int seconds : new int[] {182, 243, 3600}) {
+                clock.set(now.plusSeconds(seconds));
+                assertThat(verifier.verifyAll()).singleElement().satisfies(c -> {
+                    assertThat(c.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                    assertThat(c.findings()).isEqualTo(gap.findings());
+                });
+            }
+            assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK")
+                    .containsEntry("previous", "HONORED"));
+
+            // the calls answer again, with samples: judged as of now, HONORED, recorded once
+            source.letGo();
+            Instant back = now.plusSeconds(3660);
+            source.sample(gpus, back.minusSeconds(1));
+            clock.set(back);
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).hasSize(2);
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
      * A scheduled pass waits until every provider has finished its first discovery: after a
      * restart the inventory is rediscovered, and a provider still starting would have its nodes read
      * as gone and its allocations recorded BREACHED, then HONORED again a pass later.
