@@ -67,6 +67,14 @@ public final class OpenStackErrors {
      * @param redactor masks credentials in text taken from the answer
      */
     public static StrataException forStatus(ApiRequest request, ApiResponse response, UnaryOperator<String> redactor) {
+        return forStatus(request, response, redactor, "");
+    }
+
+    /**
+     * As {@link #forStatus(ApiRequest, ApiResponse, UnaryOperator)}, with {@code note} (what the
+     * caller did about the answer, as {@code "; not sent again: ..."}) at the end of the message.
+     */
+    public static StrataException forStatus(ApiRequest request, ApiResponse response, UnaryOperator<String> redactor, String note) {
         int status = response.status();
         String detail = detail(response.body(), redactor);
         String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id")).orElse(null);
@@ -74,19 +82,20 @@ public final class OpenStackErrors {
         String what = request.service() + " answered " + status + (reason.isEmpty() ? "" : " " + reason) + " to " + request.describe()
                 + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
         return switch (status) {
-            case 401 -> new AuthorizationException(what + "; the credentials or the token were refused");
+            case 401 -> new AuthorizationException(what + "; the credentials or the token were refused" + note);
             case 403 -> overQuota(detail) ? new ProviderFailureException(what + "; the project's quota does not allow it: raise the "
-                    + "quota or free some of it") : new AuthorizationException(what + "; the credentials lack the permission (an admin "
-                    + "role is needed for hosts and host targeting)");
-            case 404 -> new NotFoundException(what);
-            case 409 -> new ProviderFailureException(what + conflictHint(request, detail));
-            case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached");
-            case 429 -> new Throttled(what + "; the rate limit was reached" + response.header("Retry-After").map(s -> " (retry after " + s + ")")
-                    .orElse("") + ", the call is to be repeated later");
-            case 500 -> new InternalError(what);
+                    + "quota or free some of it" + note) : new AuthorizationException(what + "; the credentials lack the permission (an "
+                    + "admin role is needed for hosts and host targeting)" + note);
+            case 404 -> new NotFoundException(what + note);
+            case 409 -> new ProviderFailureException(what + conflictHint(request, detail) + note);
+            case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached" + note);
+            case 429 -> new Throttled(what + "; the rate limit was reached"
+                    + response.header("Retry-After").map(s -> " (retry after " + s + ")").orElse("") + ", the call is to be repeated later"
+                    + note);
+            case 500 -> new InternalError(what + note);
             default -> gatewayError(status) ? new ProviderUnavailableException(what + (status > 511
-                    ? "; a status of a gateway or proxy before the service (no HTTP standard defines it)" : ""))
-                    : new ProviderFailureException(what);
+                    ? "; a status of a gateway or proxy before the service (no HTTP standard defines it)" : "") + note)
+                    : new ProviderFailureException(what + note);
         };
     }
 
@@ -147,6 +156,16 @@ public final class OpenStackErrors {
     public static StrataException forInterrupt(ApiRequest request, InterruptedException e) {
         Thread.currentThread().interrupt();
         return new ProviderTimeoutException("interrupted while waiting for " + request.service() + " to answer " + request.describe(), e);
+    }
+
+    /**
+     * The exception when the calling thread is interrupted while it waits to send a throttled
+     * request again (the interrupt flag is set again).
+     */
+    public static StrataException forInterruptedWait(ApiRequest request, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ProviderTimeoutException("interrupted while waiting to send " + request.describe() + " to " + request.service()
+                + " again after it throttled the call", e);
     }
 
     /**
