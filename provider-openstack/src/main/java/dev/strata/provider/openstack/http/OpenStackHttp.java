@@ -6,14 +6,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -25,12 +34,26 @@ import org.slf4j.LoggerFactory;
  * caller's deadline (and by the configured request timeout), and turns every failure into a
  * portable exception through {@link OpenStackErrors}. Thread-safe.
  *
- * <p>Logs one DEBUG line per call (method, path, status, milliseconds); never a header or a body.
+ * <p>A call the service answers 429 Too Many Requests (or, when idempotent, 503 with a
+ * {@code Retry-After}) is sent again after the wait the service asks for, within the caller's
+ * deadline and a few attempts ({@link #send}).
+ *
+ * <p>Logs one DEBUG line per attempt (method, path, status, milliseconds) and one per wait before
+ * another; never a header but {@code Retry-After}, never a body.
  */
 public final class OpenStackHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenStackHttp.class);
     private static final Duration MINIMUM_WAIT = Duration.ofMillis(1);
+    /** Attempts of a call that the service keeps answering 429 (or 503 with a {@code Retry-After}): the first and three more. */
+    static final int MAX_ATTEMPTS = 4;
+    /** The most a {@code Retry-After} is waited for; the caller's deadline may cut it shorter. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    /** The backoff after the first 429 that names no {@code Retry-After}; it doubles with each attempt. */
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+    /** What a wait must leave of the deadline for another attempt to be worth it. */
+    static final Duration ATTEMPT_ROOM = Duration.ofMillis(100);
 
     private final HttpClient client;
     private final ObjectMapper json;
@@ -56,7 +79,30 @@ public final class OpenStackHttp {
     }
 
     /**
-     * Sends one request.
+     * Sends one request, and sends it again while the service answers that it is throttling the
+     * caller or briefly unavailable and says when to come back:
+     *
+     * <ul>
+     * <li><b>429 Too Many Requests</b>, for every request, a {@code POST} that creates something
+     *     included: the service (or the rate limit before it) refused the request, it did not carry
+     *     it out (RFC 6585 &sect;4: the caller "has sent too many requests in a given amount of
+     *     time", and the {@code Retry-After} says "how long to wait before making a new request"),
+     *     so sending it again cannot do its work twice. The request is sent
+     *     again after the answer's {@code Retry-After} (seconds, or an HTTP date read against the
+     *     caller's clock; at most {@link #MAX_RETRY_AFTER}), or without one after an exponential
+     *     backoff with jitter ({@link #backoff}).</li>
+     * <li><b>503 Service Unavailable with a {@code Retry-After}</b>, for an
+     *     {@linkplain ApiRequest#idempotent() idempotent} request only: a 503 may come from a
+     *     gateway whose backend had the request and acted on part of it. A 503 without a
+     *     {@code Retry-After}, or to a request that is not idempotent, is answered as before.</li>
+     * </ul>
+     *
+     * At most {@value #MAX_ATTEMPTS} attempts in all, and never a wait past the caller's deadline:
+     * when the wait would not leave {@link #ATTEMPT_ROOM} for another attempt, the answer is
+     * reported at once, its message saying how long the service asked to wait and how much of
+     * the deadline was left. Each wait is logged at DEBUG (the service, the call, the status, the
+     * wait and the {@code Retry-After}; no other header, no body). An interrupt during a wait ends
+     * it ({@link OpenStackErrors#forInterruptedWait}, the interrupt flag set again).
      *
      * @param request the call
      * @param context the caller's deadline
@@ -65,6 +111,46 @@ public final class OpenStackHttp {
      * @throws dev.strata.platform.api.exception.StrataException for every other outcome
      */
     public ApiResponse send(ApiRequest request, DiscoveryContext context, UnaryOperator<String> redactor) {
+        for (int attempt = 1; ; attempt++) {
+            ApiResponse response = sendOnce(request, context);
+            if (response.ok()) {
+                return response;
+            }
+            int status = response.status();
+            Optional<Duration> retryAfter = retryAfter(response, context.clock());
+            boolean throttled = status == 429 || (status == 503 && request.idempotent() && retryAfter.isPresent());
+            if (!throttled) {
+                if (request.accepted().contains(status)) {
+                    return response;
+                }
+                throw OpenStackErrors.forStatus(request, response, redactor);
+            }
+            int sent = attempt;
+            Duration wait = retryAfter.map(OpenStackHttp::capped).orElseGet(() -> backoff(sent));
+            Duration left = context.remaining().isNegative() ? Duration.ZERO : context.remaining();
+            String note;
+            if (attempt >= MAX_ATTEMPTS) {
+                note = "; not sent again: this was attempt " + attempt + " of " + MAX_ATTEMPTS;
+            } else if (left.compareTo(wait.plus(ATTEMPT_ROOM)) < 0) {
+                note = "; not sent again: " + retryAfter.map(asked -> "the service asked to wait " + seconds(asked))
+                        .orElseGet(() -> "the backoff before another attempt is " + seconds(wait)) + " and " + seconds(left)
+                        + " of the deadline was left" + (attempt > 1 ? " (attempt " + attempt + " of " + MAX_ATTEMPTS + ")" : "");
+            } else {
+                LOG.debug("{} {} -> {}; sending it again in {} ms (Retry-After {}), attempt {} of {}", request.service(),
+                        request.describe(), status, wait.toMillis(), response.header("Retry-After").orElse("none"), attempt + 1,
+                        MAX_ATTEMPTS);
+                pause(request, wait);
+                continue;
+            }
+            if (request.accepted().contains(status)) {
+                return response;
+            }
+            throw OpenStackErrors.forStatus(request, response, redactor, note);
+        }
+    }
+
+    /** One attempt: the request, and once more on a new connection when an idempotent one got no answer at all. */
+    private ApiResponse sendOnce(ApiRequest request, DiscoveryContext context) {
         Duration remaining = context.remaining();
         if (remaining.compareTo(MINIMUM_WAIT) < 0 || Thread.currentThread().isInterrupted()) {
             throw new ProviderTimeoutException("deadline passed before " + request.service() + " was asked " + request.describe()
@@ -109,11 +195,64 @@ public final class OpenStackHttp {
             throw OpenStackErrors.forInterrupt(request, e);
         }
         LOG.debug("{} {} -> {} in {} ms", request.service(), request.describe(), answer.statusCode(), millisSince(started));
-        ApiResponse response = new ApiResponse(answer.statusCode(), answer.headers(), parse(request, answer));
-        if (response.ok() || request.accepted().contains(response.status())) {
-            return response;
+        return new ApiResponse(answer.statusCode(), answer.headers(), parse(request, answer));
+    }
+
+    /**
+     * The exponential backoff before attempt {@code attempt + 1} when a 429 names no
+     * {@code Retry-After}: {@link #FIRST_BACKOFF} doubled each time up to {@link #MAX_BACKOFF},
+     * less up to a tenth or more up to a tenth at random, so that many callers throttled at once
+     * do not come back at once.
+     */
+    static Duration backoff(int attempt) {
+        long base = FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 10);
+        long capped = Math.min(base, MAX_BACKOFF.toMillis());
+        long jitter = ThreadLocalRandom.current().nextLong(capped / 5 + 1);
+        return Duration.ofMillis(capped - capped / 10 + jitter);
+    }
+
+    /**
+     * How long the answer's {@code Retry-After} asks to wait, as the service wrote it (not yet
+     * capped): a number of seconds (RFC 9110 &sect;10.2.3's {@code delay-seconds}), or an HTTP date
+     * (the IMF-fixdate, {@code Fri, 04 Dec 2026 10:00:05 GMT}) read against {@code clock}, a date
+     * already past being no wait. Empty when there is none or it is neither.
+     */
+    static Optional<Duration> retryAfter(ApiResponse response, Clock clock) {
+        return response.header("Retry-After").map(String::strip).flatMap(value -> {
+            if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                // more digits than a long holds is a wait far beyond any cap
+                return Optional.of(Duration.ofSeconds(value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value)));
+            }
+            try {
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration wait = Duration.between(clock.instant(), at);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static Duration capped(Duration wait) {
+        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    /** Waits before the next attempt; an interrupt ends the wait, and the call, with the flag set again. */
+    private static void pause(ApiRequest request, Duration wait) {
+        try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+        } catch (InterruptedException e) {
+            throw OpenStackErrors.forInterruptedWait(request, e);
         }
-        throw OpenStackErrors.forStatus(request, response, redactor);
+    }
+
+    /** {@code 1.5 s}, {@code 120 s}, {@code 0.25 s}: a duration in seconds, to the millisecond. */
+    static String seconds(Duration d) {
+        BigDecimal s = BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9)).setScale(3, RoundingMode.HALF_UP);
+        return (s.signum() == 0 ? "0" : s.stripTrailingZeros().toPlainString()) + " s";
     }
 
     /**

@@ -3,28 +3,44 @@ package dev.strata.provider.openstack.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.openstack.LogFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How long {@link OpenStackHttp#send} may take when a service stops in the middle of an answer:
- * things the all-in-one cloud does not do on demand, made here by a local HTTP endpoint.
+ * How long {@link OpenStackHttp#send} may take when a service stops in the middle of an answer,
+ * and how it waits and sends a call again when a service throttles it (429 Too Many Requests, or
+ * 503 Service Unavailable with a {@code Retry-After}): things the all-in-one cloud does not do on
+ * demand, made here by a local HTTP endpoint. The endpoint stands in for a rate-limited cloud only
+ * because no real peer on this machine rate-limits: neither the all-in-one OpenStack nor the
+ * Placement of the tests runs a rate limit before its API, so none answers 429 or a
+ * {@code Retry-After}, and a test cannot make one do so.
  */
 class OpenStackHttpTest {
 
@@ -36,6 +52,7 @@ class OpenStackHttpTest {
     void start() throws IOException {
         endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         endpoint.createContext("/stall", this::stallInTheBody);
+        endpoint.createContext("/answers", this::answerInTurn);
         threads = Executors.newCachedThreadPool();
         endpoint.setExecutor(threads);
         endpoint.start();
@@ -62,6 +79,201 @@ class OpenStackHttpTest {
             Thread.currentThread().interrupt();
         }
         exchange.close();
+    }
+
+    /** An answer of {@code /answers}: a status, and a {@code Retry-After} or none (null). */
+    record Scripted(int status, String retryAfter) {
+    }
+
+    static final String SUBJECT_TOKEN = "gAAAAABsubject-token-of-the-stand-in";
+    static final String REQUEST_TOKEN = "gAAAAABrequest-token-of-the-test";
+
+    /** What {@code /answers} answers, one after the other; the last one again once they run out. */
+    final List<Scripted> script = new CopyOnWriteArrayList<>();
+    /** The requests {@code /answers} had: each one's method and body. */
+    final List<String> received = new CopyOnWriteArrayList<>();
+
+    private void answerInTurn(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        int n;
+        synchronized (received) {
+            n = received.size();
+            received.add(exchange.getRequestMethod() + " " + body);
+        }
+        Scripted answer = script.get(Math.min(n, script.size() - 1));
+        if (answer.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
+        }
+        // a header that is a secret (Keystone's token travels in it): it must not reach the log
+        exchange.getResponseHeaders().add("X-Subject-Token", SUBJECT_TOKEN);
+        byte[] json = (answer.status() < 300 ? "{\"server\": {\"id\": \"s-1\"}}" : "{\"overLimit\": {\"code\": " + answer.status()
+                + ", \"message\": \"Rate limit exceeded\"}}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.status(), json.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(json);
+        }
+    }
+
+    private URI answers() {
+        return URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/answers");
+    }
+
+    private static OpenStackHttp http() {
+        return new OpenStackHttp(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    private static DiscoveryContext within(Duration deadline) {
+        return DiscoveryContext.withTimeout("test", deadline);
+    }
+
+    /** A POST as a server create is sent: not idempotent. */
+    private ApiRequest postToAnswers() {
+        return ApiRequest.of("Nova", "POST", answers(), new ObjectMapper().createObjectNode().put("name", "s"));
+    }
+
+    @Test
+    void aGetAnswered429WithRetryAfterIsSentAgainAfterTheWaitAndSucceeds() {
+        script.addAll(List.of(new Scripted(429, "1"), new Scripted(200, null)));
+        long started = System.nanoTime();
+        ApiResponse r = http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(10)), text -> text);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(received).containsExactly("GET ", "GET ");
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    /** Without a {@code Retry-After}, the call is sent again after a backoff (half a second, give or take a tenth, at first). */
+    @Test
+    void aGetAnswered429WithoutRetryAfterIsSentAgainAfterABackoff() {
+        script.addAll(List.of(new Scripted(429, null), new Scripted(200, null)));
+        long started = System.nanoTime();
+        ApiResponse r = http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(10)), text -> text);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(received).hasSize(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(440));
+    }
+
+    /**
+     * A 429 means that the request was not carried out (the rate limit refused it), so even a
+     * request that is not idempotent, such as the POST that creates a server, is sent again, with
+     * the same body.
+     */
+    @Test
+    void aPostAnswered429IsSentAgainAndSucceeds() {
+        script.addAll(List.of(new Scripted(429, "0"), new Scripted(201, null)));
+        ApiRequest create = postToAnswers();
+        assertThat(create.idempotent()).isFalse();
+        ApiResponse r = http().send(create, within(Duration.ofSeconds(10)), text -> text);
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body().path("server").path("id").asText()).isEqualTo("s-1");
+        assertThat(received).containsExactly("POST {\"name\":\"s\"}", "POST {\"name\":\"s\"}");
+    }
+
+    /** A {@code Retry-After} may be an HTTP date: the call waits until then (here between one and two seconds, the date having whole seconds). */
+    @Test
+    void aRetryAfterThatIsAnHttpDateIsWaitedFor() {
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
+        script.addAll(List.of(new Scripted(429, date), new Scripted(200, null)));
+        long started = System.nanoTime();
+        ApiResponse r = http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(10)), text -> text);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(received).hasSize(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    /**
+     * A wait that would not leave time for another attempt within the deadline is not begun: the
+     * call fails at once, throttled, saying how long the service asked to wait and how much of the
+     * deadline was left.
+     */
+    @Test
+    void aRetryAfterBeyondTheDeadlineFailsAtOnceNamingTheWait() {
+        script.add(new Scripted(429, "30"));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(3)), text -> text))
+                .isInstanceOf(OpenStackErrors.Throttled.class)
+                .hasMessageStartingWith("Nova answered 429 Too Many Requests to GET /answers: Rate limit exceeded")
+                .hasMessageContaining("(retry after 30)")
+                .hasMessageMatching("(?s).*; not sent again: the service asked to wait 30 s and [0-9.]+ s of the deadline was left$");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(received).hasSize(1);
+    }
+
+    /**
+     * A 503 with a {@code Retry-After} is sent again when the call is idempotent; a POST that is
+     * not is answered as before (a 503 may come from a gateway whose backend acted on the
+     * request), and so is a 503 without a {@code Retry-After}.
+     */
+    @Test
+    void a503WithRetryAfterIsSentAgainForAGetButNotForAPost() {
+        script.addAll(List.of(new Scripted(503, "0"), new Scripted(200, null)));
+        assertThat(http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(10)), text -> text).status()).isEqualTo(200);
+        assertThat(received).hasSize(2);
+
+        received.clear();
+        assertThatThrownBy(() -> http().send(postToAnswers(), within(Duration.ofSeconds(10)), text -> text))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageStartingWith("Nova answered 503 Service Unavailable to POST /answers");
+        assertThat(received).hasSize(1);
+
+        received.clear();
+        script.set(0, new Scripted(503, null));
+        assertThatThrownBy(() -> http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(10)), text -> text))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageStartingWith("Nova answered 503 Service Unavailable to GET /answers");
+        assertThat(received).hasSize(1);
+    }
+
+    /** Each wait is logged at DEBUG with the call, the status, the wait and the {@code Retry-After}; no token, no body. */
+    @Test
+    void eachWaitIsLoggedWithoutATokenOrABody() throws IOException {
+        script.addAll(List.of(new Scripted(429, "0"), new Scripted(200, null)));
+        ApiRequest get = ApiRequest.get("Nova", answers()).withHeader("X-Auth-Token", REQUEST_TOKEN);
+        assertThat(http().send(get, within(Duration.ofSeconds(10)), text -> text).status()).isEqualTo(200);
+        assertThat(LogFile.path()).content(StandardCharsets.UTF_8)
+                .contains("DEBUG " + OpenStackHttp.class.getName() + " - Nova GET /answers -> 429; sending it again in 0 ms (Retry-After 0), "
+                        + "attempt 2 of 4");
+        LogFile.assertNoneOf(REQUEST_TOKEN, SUBJECT_TOKEN);
+        assertThat(Files.readAllLines(LogFile.path(), StandardCharsets.UTF_8)).filteredOn(line -> line.contains(OpenStackHttp.class.getName() + " - "))
+                .isNotEmpty().noneMatch(line -> line.contains("Rate limit exceeded"));
+    }
+
+    /** A service that throttles every attempt gets four of them (the first and three more), and the call fails throttled. */
+    @Test
+    void aServiceThatKeepsThrottlingGetsFourAttempts() {
+        script.add(new Scripted(429, "0"));
+        assertThatThrownBy(() -> http().send(postToAnswers(), within(Duration.ofSeconds(10)), text -> text))
+                .isInstanceOf(OpenStackErrors.Throttled.class).hasMessageEndingWith("; not sent again: this was attempt 4 of 4");
+        assertThat(received).hasSize(4);
+    }
+
+    /** An interrupt ends the wait at once, as a timeout of the call, and the thread stays interrupted. */
+    @Test
+    void anInterruptDuringTheWaitEndsIt() throws InterruptedException {
+        script.add(new Scripted(429, "20"));
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                http().send(ApiRequest.get("Nova", answers()), within(Duration.ofSeconds(30)), text -> text);
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        long started = System.nanoTime();
+        caller.start();
+        while (received.isEmpty() && caller.isAlive()) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
+        caller.interrupt();
+        caller.join(5000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(thrown.get()).isInstanceOf(ProviderTimeoutException.class)
+                .hasMessage("interrupted while waiting to send GET /answers to Nova again after it throttled the call");
+        assertThat(stillInterrupted).isTrue();
+        assertThat(received).hasSize(1);
     }
 
     @Test
