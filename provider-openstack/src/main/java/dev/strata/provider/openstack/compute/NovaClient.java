@@ -311,7 +311,9 @@ public final class NovaClient {
      * Surely no server was made: the request never reached Nova (no token, no endpoint, the
      * deadline had passed, the connection was refused or could not be opened), or Nova answered it
      * with an error of its own (4xx; also 501 and the other 5xx up to 511 but 500, 502, 503 and 504, reported
-     * as before as a failure; a 429, Nova or a gateway throttling the caller, as retryable). A 2xx
+     * as before as a failure; a 429, Nova or a gateway throttling the caller, as retryable once
+     * {@link dev.strata.provider.openstack.http.OpenStackHttp} has sent the request again for as long as the {@code Retry-After}, its
+     * attempts and the deadline allow). A 2xx
      * whose body claims to be JSON and does not parse is reported here as well, as a failure,
      * although a server may exist: no Nova sends one.
      */
@@ -347,9 +349,21 @@ public final class NovaClient {
             .boxed().toArray(Integer[]::new);
 
     /**
-     * Asks Nova to start building a server. Never sent twice here, and never throws: what the
-     * caller may do next depends on whether the request can have made a server, which the
-     * {@link Creation} says.
+     * Asks Nova to start building a server. Never sent twice here but after a 429, and never
+     * throws: what the caller may do next depends on whether the request can have made a server,
+     * which the {@link Creation} says.
+     *
+     * <p>{@link dev.strata.provider.openstack.http.OpenStackHttp#send} sends the request again when Nova, or the rate limit before
+     * it, answers 429 Too Many Requests. That cannot make a second server: RFC 6585 &sect;4 makes
+     * 429 the answer of a rate limit to a caller that "has sent too many requests", with a
+     * {@code Retry-After} for "how long to wait before making a new request", so the request was
+     * refused, not carried out (the RFC does not say so in as many words; this client has counted
+     * a 429 as {@link Refused}, no server made, from the start). Every other answer that may
+     * follow a request Nova took (no answer, a lost connection, 500, a gateway's 502, 503, 504)
+     * ends the call as before: a 503 is sent again only for an idempotent request, and this one is
+     * not. The request is recorded under the operation before it is sent (see the caller's
+     * {@code CreateJournal}) and the server carries the operation's tag, so a Strata that stops
+     * during a wait finds the server of a request that did get through instead of making another.
      */
     public Creation createServer(ObjectNode server, DiscoveryContext context) {
         ObjectNode body = json.createObjectNode();

@@ -37,12 +37,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NovaCreationTest {
 
-    /** What the endpoint does with {@code POST /servers}: answer a status and a body, drop the connection (-1), or hang (-2). */
-    record Answer(int status, String body) {
+    /**
+     * What the endpoint does with {@code POST /servers}: answer a status and a body (with a
+     * {@code Retry-After} unless it is null), drop the connection (-1), or hang (-2).
+     */
+    record Answer(int status, String body, String retryAfter) {
+        Answer(int status, String body) {
+            this(status, body, null);
+        }
     }
 
     HttpServer endpoint;
     final AtomicReference<Answer> answer = new AtomicReference<>();
+    /** Answers given before {@link #answer}, one request each. */
+    final java.util.Queue<Answer> first = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final AtomicInteger posts = new AtomicInteger();
     final AtomicReference<String> versionDocument = new AtomicReference<>(
             "{\"version\": {\"id\": \"v2.1\", \"version\": \"2.93\", \"min_version\": \"2.1\"}}");
@@ -75,7 +83,8 @@ class NovaCreationTest {
     private void handle(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().readAllBytes();
         String path = exchange.getRequestURI().getPath();
-        Answer a = path.equals("/v2.1/") ? new Answer(200, versionDocument.get()) : answer.get();
+        Answer a = path.equals("/v2.1/") ? new Answer(200, versionDocument.get()) : java.util.Optional.ofNullable(first.poll())
+                .orElseGet(answer::get);
         if (!path.equals("/v2.1/")) {
             posts.incrementAndGet();
         }
@@ -92,6 +101,9 @@ class NovaCreationTest {
         }
         byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", a.body().startsWith("{") ? "application/json" : "text/html");
+        if (a.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", a.retryAfter());
+        }
         exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
@@ -189,14 +201,36 @@ class NovaCreationTest {
     /**
      * A 429 (a rate limit of Nova or of the gateway before it) is throttling: the request was not
      * carried out, and it is to be sent again later, not a refusal that fails the member for good.
+     * It is sent again at once as often as the client's attempts allow, first.
      */
     @Test
     void aRateLimitIsRefusedAsRetryable() {
-        answer.set(new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}"));
+        answer.set(new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}", "0"));
         NovaClient.Creation c = create();
         assertThat(c).isInstanceOf(NovaClient.Refused.class);
         assertThat(((NovaClient.Refused) c).why()).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageStartingWith("Nova answered 429 Too Many Requests to POST /v2.1/servers: Rate limit exceeded");
+        assertThat(posts.get()).isEqualTo(4);
+    }
+
+    /**
+     * A create the rate limit refused (429, which leaves the request undone) is sent again after
+     * the {@code Retry-After}, and the server of the one request Nova took is the create's.
+     */
+    @Test
+    void aCreateThrottledOnceIsSentAgainAndAccepted() {
+        first.add(new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}", "0"));
+        answer.set(new Answer(202, "{\"server\": {\"id\": \"5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11\"}}"));
+        assertThat(create()).isEqualTo(new NovaClient.Accepted("5f0c7a8e-4c1e-4a4b-9a55-3c1f2f0c9e11"));
+        assertThat(posts.get()).isEqualTo(2);
+    }
+
+    /** A gateway's 503 to a create is not sent again, even with a {@code Retry-After}: Nova may have taken the request. */
+    @Test
+    void aCreateAnswered503WithRetryAfterIsUnknownAndSentOnce() {
+        answer.set(new Answer(503, "<html>busy</html>", "0"));
+        assertThat(create()).isInstanceOf(NovaClient.Unknown.class);
+        assertThat(posts.get()).isEqualTo(1);
     }
 
     /**
