@@ -121,6 +121,18 @@ interface AllocationLedger {
         return java.util.Set.of();
     }
 
+    /**
+     * Submits a change of what placements are held to (a tenant's quota), written by {@code change}
+     * in a transaction that moves the ledger's generation: a commit decided before it is refused
+     * and decided again, also one ordered after it in a write pipeline behind another commit that
+     * is refused. A ledger kept in memory has no such changes and only runs it.
+     *
+     * @return {@code change}'s future
+     */
+    default <T> CompletableFuture<T> holding(java.util.function.Supplier<CompletableFuture<T>> change) {
+        return change.get();
+    }
+
     /** Appends a provenance record on its own (a dry run); a ledger without a log ignores it. */
     default CompletableFuture<?> record(ProvenanceEntry entry) {
         return CompletableFuture.completedFuture(null);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -166,6 +167,29 @@ final class PlacementEngine {
                         actor)));
             }
             return decision;
+        }
+    }
+
+    /**
+     * Submits a change of what placements are held to (a quota) under the commit lock and waits for
+     * it: no decision made under the lock (the last attempt) sees it come between its model and its
+     * commit, and the ledger refuses every commit decided before it ({@link AllocationLedger#holding}).
+     */
+    <T> T holding(java.util.function.Supplier<CompletableFuture<T>> change) {
+        CompletableFuture<T> written;
+        commitLock.lock();
+        try {
+            written = ledger.holding(change);
+        } finally {
+            commitLock.unlock();
+        }
+        try {
+            return written.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
         }
     }
 

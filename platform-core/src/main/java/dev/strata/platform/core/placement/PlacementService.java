@@ -217,7 +217,8 @@ public class PlacementService implements Placement, MultiCollector {
         }
         TenantQuotas.Limits set = TenantQuotas.limits(tenant, limits == null ? Map.of() : limits);
         String actor = Actors.current();
-        quotas.set(tenant, set, actor);
+        // through the ledger, which refuses every commit decided on the quota this one replaces
+        engine.holding(() -> quotas.submit(tenant, set, actor));
         LOG.info("Tenant {}'s quota {} by {}", tenant, set.equals(TenantQuotas.Limits.NONE) ? "removed" : "set to " + TenantQuotas.stated(set),
                 actor);
         return engine.quotas().with(engine.tenantUses()).stream().filter(u -> u.tenant().equals(tenant)).findFirst()

@@ -208,6 +208,30 @@ final class StoreLedger implements AllocationLedger {
         return new Pending<>(produced, removed, durable.whenComplete((done, failure) -> settled(id, true, failure)));
     }
 
+    /**
+     * The change moves the store's generation, which no change of this mirror counts: a change
+     * submitted behind it would be checked against a generation it cannot name, and where one
+     * before it is refused, the generation it expects is the one the quota change made, so it
+     * would commit though decided on the quota replaced. So the mirror is read again (after the
+     * change is durable or failed) before any change is submitted after it: every decision made
+     * before it is refused, and decided again on the new quota.
+     */
+    @Override
+    public <T> CompletableFuture<T> holding(java.util.function.Supplier<CompletableFuture<T>> change) {
+        store.requireLeader();
+        synchronized (this) {
+            CompletableFuture<T> written = change.get();
+            stale = true;
+            inFlight++;
+            return written.whenComplete((done, failure) -> {
+                synchronized (this) {
+                    inFlight--;
+                    notifyAll();
+                }
+            });
+        }
+    }
+
     @Override
     public Set<String> deploymentTenants(String deploymentId) {
         return store.ledger().deploymentTenants(deploymentId);

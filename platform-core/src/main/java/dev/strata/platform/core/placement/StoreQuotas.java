@@ -7,7 +7,6 @@ import dev.strata.platform.core.store.TenantStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -69,35 +68,31 @@ final class StoreQuotas implements Supplier<TenantQuotas> {
      * The change moves the allocation ledger's generation in the same transaction, so that a
      * placement decided on the quota it replaces and committed after it decides again: the next
      * decision of every instance is held to it, also one that was being made while it was set.
+     * Placement submits it through its ledger ({@link PlacementEngine#holding}), which must know of
+     * the move when it pipelines commits, and waits for the future, which completes when the change
+     * is durable.
      *
      * @throws dev.strata.platform.api.exception.NotLeaderException on a follower
      */
-    void set(String tenant, TenantQuotas.Limits limits, String actor) {
+    java.util.concurrent.CompletableFuture<Tenant> submit(String tenant, TenantQuotas.Limits limits, String actor) {
         store.requireLeader();
         Map<String, String> quota = TenantQuotas.attributes(limits);
-        try {
-            store.tenants().updateHoldingPlacements(tenant, before -> {
-                Map<String, String> attributes = new TreeMap<>();
-                before.ifPresent(t -> t.attributes().forEach((k, v) -> {
-                    if (!TenantQuotas.isQuotaAttribute(k)) {
-                        attributes.put(k, v);
-                    }
-                }));
-                attributes.putAll(quota);
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("tenant", tenant);
-                payload.put("action", quota.isEmpty() ? "removed" : "set");
-                payload.put("quota", TenantQuotas.stated(limits));
-                payload.put("before", before.map(StoreQuotas::stated).orElse(Map.of()));
-                ProvenanceEntry why = ProvenanceEntry.of("quota", actor, payload, "tenant", tenant);
-                return new TenantStore.Change(new Tenant(tenant, before.map(Tenant::name).orElse(tenant), null, attributes), why);
-            }).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return store.tenants().updateHoldingPlacements(tenant, before -> {
+            Map<String, String> attributes = new TreeMap<>();
+            before.ifPresent(t -> t.attributes().forEach((k, v) -> {
+                if (!TenantQuotas.isQuotaAttribute(k)) {
+                    attributes.put(k, v);
+                }
+            }));
+            attributes.putAll(quota);
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("tenant", tenant);
+            payload.put("action", quota.isEmpty() ? "removed" : "set");
+            payload.put("quota", TenantQuotas.stated(limits));
+            payload.put("before", before.map(StoreQuotas::stated).orElse(Map.of()));
+            ProvenanceEntry why = ProvenanceEntry.of("quota", actor, payload, "tenant", tenant);
+            return new TenantStore.Change(new Tenant(tenant, before.map(Tenant::name).orElse(tenant), null, attributes), why);
+        });
     }
 
     /** A tenant record's quota as a provenance record states it; its attributes as they are where they cannot be read. */

@@ -235,6 +235,177 @@ class StoreQuotasTest {
         }
     }
 
+    /**
+     * A quota lowered while placements are in the store's write queue holds those queued after it,
+     * also one that was decided on a ledger holding another placement still in the queue. The
+     * embedded store's writer applies changes in the order they were queued: the quota change,
+     * then a placement decided on the quota it replaced (refused, as decided on the generation the
+     * quota change moved), then a second placement decided on the ledger with the first in it.
+     * Before, the second one's expected generation was the one the quota change had made, since
+     * the first was refused, and it committed 4 GPUs over the quota of 2.
+     */
+    @Test
+    void aQuotaLoweredAheadOfQueuedPlacementsHoldsEveryOneOfThem() throws Exception {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = placement(inventory, store);
+            placement.setQuota("bank", limits("gpus", "8"));
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            // the writer is held in a write of its own, so that what follows queues behind it
+            var held = store.tenants().update("other", before -> {
+                writing.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new dev.strata.platform.core.store.TenantStore.Change(new Tenant("other", "other", null, Map.of()), null);
+            });
+            assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                long changes = store.tenants().changes();
+                var lowered = pool.submit(() -> TenantUsers.as("alice", () -> placement.setQuota("bank", limits("gpus", "2")), "admin"));
+                waitFor(() -> store.tenants().changes() > changes);
+                Thread.sleep(200); // the quota change queued
+                List<Thread> deciders = new java.util.concurrent.CopyOnWriteArrayList<>();
+                var first = pool.submit(() -> {
+                    deciders.add(Thread.currentThread());
+                    return placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}"), false);
+                });
+                waitFor(() -> deciders.size() == 1 && deciders.get(0).getState() == Thread.State.WAITING);
+                var second = pool.submit(() -> {
+                    deciders.add(Thread.currentThread());
+                    return placement.place(contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}"), false);
+                });
+                waitFor(() -> deciders.size() == 2 && deciders.get(1).getState() == Thread.State.WAITING);
+                go.countDown();
+                held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                lowered.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                PlacementDecision a = first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                PlacementDecision b = second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+                assertThat(store.ledger().load().allocations()).as("nothing committed over the quota of 2: %s; %s", a.summary(), b.summary())
+                        .isEmpty();
+                assertThat(List.of(a.summary(), b.summary())).containsOnly(
+                        "not placed: tenant bank would exceed its quota: 4 GPUs more on the 0 GPUs it holds, of 2 GPUs");
+                assertThat(placement.place(contract("{name: c, tenant: bank, members: [{name: m, cpu: 1, gpus: 2}]}"), false).placed()).isTrue();
+            } finally {
+                go.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A quota change made while a placement decides its last attempt under the commit lock waits
+     * for that attempt's commit: the attempt cannot lose, and it does not fail. Here the attempts
+     * before lose to other placements (the last one to a placement queued behind a quota change
+     * in the store's writer). Before, the quota change did not take the commit lock and the ledger
+     * did not know of it: the placement queued behind it was refused by the store while the last
+     * attempt, which had built on it, decided, and that attempt failed as "decided under the
+     * commit lock went stale".
+     */
+    @Test
+    void aQuotaChangeDoesNotFailAPlacementDecidingUnderTheCommitLock() throws Exception {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = new PlacementService(inventory, store, DurablePlacementTest.config(Map.of("deciders", 4)), Map.of());
+            StoreQuotas quotas = new StoreQuotas(store);
+            Thread decider = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean nested = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+            long[] generation = new long[1];
+            placement.engine().quotas(() -> {
+                TenantQuotas read = quotas.get();
+                if (Thread.currentThread() != decider || nested.get()) {
+                    return read;
+                }
+                int n = reads.incrementAndGet();
+                try {
+                    if (n < PlacementEngine.COMMIT_ATTEMPTS) {
+                        // another placement commits while this one decides: it decides again
+                        nested.set(true);
+                        try {
+                            assertThat(placement.place(contract("{name: f" + n + ", tenant: filler, members: [{name: m, cpu: 1}]}"), false)
+                                    .placed()).isTrue();
+                        } finally {
+                            nested.set(false);
+                        }
+                    } else if (n == PlacementEngine.COMMIT_ATTEMPTS) {
+                        // the writer held in a write of its own; a quota change queued behind it; another placement after that
+                        generation[0] = store.ledger().generation();
+                        others.add(store.tenants().update("other", before -> {
+                            writing.countDown();
+                            try {
+                                go.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return new dev.strata.platform.core.store.TenantStore.Change(new Tenant("other", "other", null, Map.of()), null);
+                        }));
+                        assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                        long changes = store.tenants().changes();
+                        others.add(pool.submit(() -> TenantUsers.as("alice", () -> placement.setQuota("other", limits("gpus", "1")), "admin")));
+                        waitFor(() -> store.tenants().changes() > changes);
+                        Thread.sleep(200);
+                        List<Thread> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+                        others.add(pool.submit(() -> {
+                            queued.add(Thread.currentThread());
+                            return placement.place(contract("{name: x, tenant: filler, members: [{name: m, cpu: 1}]}"), false);
+                        }));
+                        waitFor(() -> queued.size() == 1 && queued.get(0).getState() == Thread.State.WAITING);
+                        // the writer goes on in a moment, while this attempt loses or waits
+                        pool.submit(() -> {
+                            Thread.sleep(1000);
+                            go.countDown();
+                            return null;
+                        });
+                    } else if (n == PlacementEngine.COMMIT_ATTEMPTS + 1) {
+                        // the last attempt, under the commit lock: the writer has applied what was queued meanwhile
+                        assertThat(go.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                        waitFor(() -> store.ledger().generation() > generation[0]);
+                        Thread.sleep(300);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return read;
+            });
+            try {
+                PlacementDecision d = placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1}]}"), false);
+
+                assertThat(d.placed()).as(d.summary()).isTrue();
+                assertThat(placement.engine().serialised()).as("decided under the commit lock").isEqualTo(1);
+                for (java.util.concurrent.Future<?> f : others) {
+                    f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertThat(store.ledger().load().allocations()).extracting(a -> a.contract()).contains("a", "x");
+                assertThat(placement.tenants()).filteredOn(u -> u.tenant().equals("other")).extracting(TenantUse::gpuQuotaMilli)
+                        .containsExactly(1_000L);
+            } finally {
+                go.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("waited 10 s in vain");
+            }
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+    }
+
     @Test
     void aWrongLimitOrTenantIsRefusedNamingItAndWhatWasExpectedAndNothingIsWritten() {
         Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
