@@ -140,7 +140,11 @@ final class UnknownProperties {
      * <p>A property no component declares (any, when what it declares is not known) is withheld
      * <ul>
      * <li>when a property whose name says secret ({@link ConfigurationRecorder#secret}) has no
-     * value: the secret's value may be on the line after it, and whatever line that is;</li>
+     * value: the secret's value may be on the line after it, and whatever line that is. Such a
+     * property is itself withheld unless the component declares it (or it most likely misspells a
+     * declared one), or, where what the component declares is not known, unless no other property's
+     * name says secret: a secret with a word in it that says secret ({@code Winter-Password-2024}),
+     * written on a line of its own, is one;</li>
      * <li>when it has no value itself and a property whose name says secret has one: it may be
      * the rest of that value, wrapped;</li>
      * <li>when its name looks like a credential: one that the rules of {@link ProviderText} mask
@@ -156,7 +160,7 @@ final class UnknownProperties {
      * read as the separator and a value).
      *
      * @param names the withheld properties, sorted: in memory only, never shown
-     * @param emptySecrets the properties whose name says secret and that have no value, sorted
+     * @param emptySecrets the properties whose name says secret and that have no value, and that are named (see above), sorted
      * @param secrets the properties whose name says secret and that have a value, sorted
      * @param wrapped how many are withheld as the rest of a wrapped value
      * @param lookAlike how many are withheld as their name looks like a credential
@@ -209,6 +213,14 @@ final class UnknownProperties {
                         .append(" = ...), or end the key's line with a backslash (\\) to continue the value on the next line");
                 return out.toString();
             }
+            if (wrapped == 0 && lookAlike == 0) {
+                // beside a property whose name says secret and that has no value, which may itself be one written so
+                return out.append(count(names.size())).append(" that no component reads ").append(names.size() == 1 ? "is" : "are")
+                        .append(" not named here, as ").append(names.size() == 1 ? "its name" : "their names")
+                        .append(" may be a secret's value written on a line of its own: a value written on the line after its key, or the "
+                                + "rest of one wrapped onto the next line, is read as the name of a property of its own. Write a value on the "
+                                + "same line as its key (key = ...), or end each line of it but the last with a backslash (\\)").toString();
+            }
             if (wrapped > 0) {
                 out.append(count(wrapped)).append(" with no value that no component reads ").append(wrapped == 1 ? "is" : "are")
                         .append(" not named here: ").append(wrapped == 1 ? "it" : "they").append(" may be the rest of the value of the secret ")
@@ -238,13 +250,19 @@ final class UnknownProperties {
     static Withheld withheld(Dictionary<String, ?> properties, Set<String> declared) {
         Set<String> reads = declared == null ? Set.of() : declared;
         Set<String> keys = new TreeSet<>(Collections.list(properties.keys()));
-        List<String> emptySecrets = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
         for (String k : keys) {
             if (ConfigurationRecorder.secret(k) && !bookkeeping(k)) {
-                (valueless(properties.get(k)) ? emptySecrets : secrets).add(k);
+                (valueless(properties.get(k)) ? empty : secrets).add(k);
             }
         }
+        // a secret with a word in it that says secret (Winter-Password-2024), written on the line after its key, is a property
+        // whose name says secret with no value too: only one the component reads (or that most likely misspells one) is named
+        // as an empty secret, or, where what it reads is not known, one with no other property beside it that says secret
+        boolean alone = empty.size() + secrets.size() == 1;
+        List<String> emptySecrets = empty.stream()
+                .filter(k -> declared == null ? alone : reads.contains(k) || suggestion(k, reads).isPresent()).toList();
         List<String> names = new ArrayList<>();
         int wrapped = 0;
         int lookAlike = 0;
@@ -252,7 +270,7 @@ final class UnknownProperties {
             if (reads.contains(k) || bookkeeping(k) || emptySecrets.contains(k) || suggestion(k, reads).isPresent()) {
                 continue;
             }
-            if (!emptySecrets.isEmpty()) {
+            if (!empty.isEmpty()) {
                 names.add(k);
             } else if (!secrets.isEmpty() && valueless(properties.get(k))) {
                 names.add(k);

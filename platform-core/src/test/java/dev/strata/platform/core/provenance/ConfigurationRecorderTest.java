@@ -311,6 +311,30 @@ class ConfigurationRecorderTest {
     }
 
     /**
+     * A BMC's password written on the line after its key, one with a word in it that says secret
+     * ({@code Winter-Password-2024}): read as a property whose name says secret, with no value, it
+     * reaches neither the log nor the record, as any secret written so. Before, it was taken for an
+     * empty secret of its own: named in the warning of what Strata does not read, and in the record.
+     */
+    @Test
+    void aSecretThatSaysSecretWrittenOnTheLineAfterItsKeyReachesNeitherTheLogNorTheRecord(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("address", "https://10.0.0.5");
+        properties.put("user", "root");
+        properties.put("password", "");
+        properties.put("Winter-Password-2024", "");
+        Recorded r = record(data, "dev.strata.provider.bmc~rack1", properties, java.util.Set.of("address", "user", "password", "passwordFile"));
+
+        assertThat(r.log()).doesNotContain("Winter").contains("the secret property password is empty, and 1 property that no component "
+                + "reads is not named here");
+        Map<String, Object> payload = r.record().payload();
+        assertThat(payload.toString()).doesNotContain("Winter");
+        assertThat(payload.get("unknown")).isEqualTo(List.of("(withheld 1)"));
+        assertThat(properties(payload)).containsOnlyKeys("address", "user", "password", "(withheld 1)");
+    }
+
+    /**
      * A BMC's password wrapped onto a second line without a backslash: the rest is withheld from
      * the log and the record, a misspelt property beside it is still named with the property it
      * most likely misspells.

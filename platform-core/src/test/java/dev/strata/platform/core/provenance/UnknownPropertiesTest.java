@@ -150,13 +150,53 @@ class UnknownPropertiesTest {
         p.put("k7Q2mZ9xV4pL8sT1nR6w", "=");
         p.put("regoins", "eu-west-1");
         w = UnknownProperties.withheld(p, AWS);
-        assertThat(w.names()).as("a name that most likely misspells a declared one is a misspelling, and named")
-                .containsExactly("k7Q2mZ9xV4pL8sT1nR6w", "s3cr3t");
-        assertThat(w.emptySecrets()).containsExactly("password", "secretAccessKey");
-        assertThat(w.warning()).startsWith("the secret properties password, secretAccessKey are empty, and 2 properties that no component reads "
+        assertThat(w.names()).as("a name that most likely misspells a declared one is a misspelling, and named; an empty secret the "
+                + "component does not read may be another's value").containsExactly("k7Q2mZ9xV4pL8sT1nR6w", "password", "s3cr3t");
+        assertThat(w.emptySecrets()).containsExactly("secretAccessKey");
+        assertThat(w.warning()).startsWith("the secret property secretAccessKey is empty, and 3 properties that no component reads "
                 + "are not named here, as their names may be").doesNotContain("s3cr3t").doesNotContain("k7Q2");
         assertThat(w.contains("regions")).as("declared").isFalse();
         assertThat(w.contains("felix.fileinstall.filename")).as("bookkeeping").isFalse();
+    }
+
+    /**
+     * A secret whose text holds a word that says secret ({@code Winter-Password-2024}, a random key
+     * with {@code Pwd} or {@code Token} in it) written on the line after its key is a property whose
+     * name says secret, with no value, as an empty secret is: it is withheld all the same, and only
+     * the empty secrets the component declares (or most likely misspells) are named. Where what the
+     * component declares is not known, an empty secret is named only where no other property says
+     * secret, as it cannot then be another's value.
+     */
+    @Test
+    void aSecretThatSaysSecretWrittenOnTheLineAfterItsKeyIsWithheldToo() {
+        Set<String> bmc = Set.of("address", "user", "password", "passwordFile");
+        for (String secret : List.of("Winter-Password-2024", "Tq8Zr/4nVb7XkPwdYs9MeP1cHd6FuJ3aGoRi5BtN", "myTokenIs42")) {
+            java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+            p.put("address", "https://10.0.0.5");
+            p.put("user", "root");
+            p.put("password", "");
+            p.put(secret, "");
+            UnknownProperties.Withheld w = UnknownProperties.withheld(p, bmc);
+            assertThat(w.names()).as(secret).containsExactly(secret);
+            assertThat(w.emptySecrets()).containsExactly("password");
+            assertThat(w.warning() + w.summary()).doesNotContain(secret);
+            assertThat(w.warning()).startsWith("the secret property password is empty, and 1 property that no component reads is not named here");
+
+            UnknownProperties.Withheld unknown = UnknownProperties.withheld(p, null);
+            assertThat(unknown.names()).as("%s, what is declared not known", secret).containsExactlyInAnyOrder("address", "password", secret, "user");
+            assertThat(unknown.warning() + unknown.summary()).doesNotContain(secret);
+
+            // under a key whose name does not say secret, or alone in a configuration whose component declares none such
+            p.remove("password");
+            p.put("passwordFile", "");
+            w = UnknownProperties.withheld(p, bmc);
+            assertThat(w.names()).as(secret).containsExactly(secret);
+            assertThat(w.emptySecrets()).isEmpty();
+            assertThat(w.warning()).isEqualTo("1 property that no component reads is not named here, as its name may be a secret's value "
+                    + "written on a line of its own: a value written on the line after its key, or the rest of one wrapped onto the next line, "
+                    + "is read as the name of a property of its own. Write a value on the same line as its key (key = ...), or end each line "
+                    + "of it but the last with a backslash (\\)");
+        }
     }
 
     /**
