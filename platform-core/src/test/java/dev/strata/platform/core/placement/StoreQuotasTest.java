@@ -516,13 +516,6 @@ class StoreQuotasTest {
     }
 
     /**
-     * A retired file found at start, the case of an upgrade, is recorded in the provenance log as
-     * rejected, as the README says: the component is made as Declarative Services makes it, from
-     * its descriptor (constructed with the file's properties, then its references bound). The file
-     * was read in the constructor, before any reference is bound, and its refusal never recorded;
-     * it is recorded once, when where to record it is bound, and again on each change of the file.
-     */
-    /**
      * Placement starts only once the retired quota file has been read: the file's component is
      * there with or without the file (its configuration optional) and placement's reference to it
      * is mandatory. Before, the reference was optional and the component existed only with the
@@ -549,6 +542,13 @@ class StoreQuotasTest {
         }
     }
 
+    /**
+     * A retired file found at start, the case of an upgrade, is recorded in the provenance log as
+     * rejected, as the README says: the component is made as Declarative Services makes it, from
+     * its descriptor (constructed with the file's properties, then its references bound). The file
+     * was read in the constructor, before any reference is bound, and its refusal never recorded;
+     * it is recorded once, when where to record it is bound, and again on each change of the file.
+     */
     @Test
     void aRetiredQuotaFileFoundAtStartIsRecordedAsRejectedOnceItsRecorderIsBound() throws Exception {
         List<String> rejected = new ArrayList<>();
