@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * convention for private properties) or names a password (or passphrase, pwd), secret, token,
  * credential, or API, private, session or auth key ({@code _ - .} in the name ignored, as in
  * {@code ssh.key.passphrase} or {@code api.key}) is written as {@code (redacted)}; a property naming the file a secret is read from
- * ({@code passwordFile}) is not a secret and is shown. Every other value is shown cleaned as
+ * ({@code passwordFile}) is not a secret and is shown, unless it names no file: it may then be the
+ * secret itself, written where its file's path belongs ({@code tokenFile = <the token>}), and is
+ * written {@code (redacted: names no file)}. Every other value is shown cleaned as
  * {@link ProviderText#clean} cleans provider text, so that a credential inside it (the
  * {@code user:password@} of a URL, a {@code password=} parameter) is masked.
  *
@@ -87,6 +89,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
 
     static final String KIND = "configuration";
     static final String REDACTED = "(redacted)";
+    /** What stands for the value of a secret file's property that names no file: it may be the secret itself. */
+    static final String NAMES_NO_FILE = "(redacted: names no file)";
     static final String PREFIX = "dev.strata.";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationRecorder.class);
     private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "pwd", "secret", "token", "credential",
@@ -449,6 +453,11 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             } else if (secret(key)) {
                 shown.put(key, REDACTED);
                 digests.put(key, digest(properties.get(key)));
+            } else if (secretFile(key) && properties.get(key) instanceof String name && !name.isBlank() && !namesFile(name)) {
+                // tokenFile = <the token>: the secret written where its file's path belongs names no file, and the record's
+                // log cannot be mended; whether it changed is still told by its digest
+                shown.put(key, NAMES_NO_FILE);
+                digests.put(key, digest(name));
             } else {
                 Object raw = value(properties.get(key));
                 Object clean = cleaned(raw);
@@ -504,6 +513,15 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             }
         }
         return files;
+    }
+
+    /** Whether a secret file's property names a file that exists (a relative path taken from {@link #etc()}). */
+    private static boolean namesFile(String name) {
+        try {
+            return java.nio.file.Files.exists(etc().resolve(name.strip()));
+        } catch (java.nio.file.InvalidPathException | SecurityException e) {
+            return false;
+        }
     }
 
     /** Where relative paths in a configuration point: Karaf's etc folder. */

@@ -409,6 +409,45 @@ class ConfigurationRecorderTest {
                 .containsExactly("(withheld 1)");
     }
 
+    /**
+     * A secret file's property whose value names no file ({@code tokenFile = <the token>}, the token
+     * written where its file's path belongs) is redacted in the record, whose log cannot be
+     * mended; whether it changed is still told. One that names a file is shown. Before, the record
+     * showed the token.
+     */
+    @Test
+    void aSecretFilePropertyThatNamesNoFileIsRedactedInTheRecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) throws Exception {
+        String before = System.getProperty("karaf.etc");
+        System.setProperty("karaf.etc", etc.toString());
+        try {
+            java.nio.file.Files.writeString(etc.resolve("metrics.token"), "x".repeat(32) + "\n");
+            String token = "4f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f";
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put("service.pid", "dev.strata.platform.metrics");
+            p.put("tokenFile", token);
+            ConfigurationRecorder.Seen seen = ConfigurationRecorder.seen(p);
+            assertThat(seen.shown().toString()).doesNotContain(token);
+            assertThat(seen.shown()).containsEntry("tokenFile", "(redacted: names no file)");
+            Hashtable<String, Object> q = new Hashtable<>(p);
+            q.put("tokenFile", token.replace('4', '5'));
+            assertThat(ConfigurationRecorder.changed(seen, ConfigurationRecorder.seen(q))).containsExactly("tokenFile");
+
+            q.put("tokenFile", "metrics.token");
+            assertThat(ConfigurationRecorder.seen(q).shown()).as("a path that names a file").containsEntry("tokenFile", "metrics.token");
+            q.put("tokenFile", "");
+            assertThat(ConfigurationRecorder.seen(q).shown()).containsEntry("tokenFile", "");
+            q.put("instanceTypesFile", "no-such-types.yaml");
+            assertThat(ConfigurationRecorder.seen(q).shown()).as("a file holding no secret").containsEntry("instanceTypesFile",
+                    "no-such-types.yaml");
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.etc");
+            } else {
+                System.setProperty("karaf.etc", before);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> properties(Map<String, Object> payload) {
         return (Map<String, Object>) payload.get("properties");
