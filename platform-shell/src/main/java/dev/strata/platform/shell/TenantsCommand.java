@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.TenantUse;
+import java.util.Map;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -24,14 +25,24 @@ public class TenantsCommand implements Action {
     public Object execute() {
         Table table = new Table("TENANT", "ALLOCATIONS", "GPUS", "GPU QUOTA", "CPUS", "CPU QUOTA", "MEMORY", "MEMORY QUOTA")
                 .emptyText("No tenant holds an allocation or has a quota.");
-        for (TenantUse u : Services.require(placement, "placement service").tenants()) {
-            table.row(u.tenant(), u.allocations(), thousandths(u.gpuMilli()), limit(u.gpuQuotaMilli(), thousandths(u.gpuQuotaMilli())),
-                    thousandths(u.cpuMilli()), limit(u.cpuQuotaMilli(), thousandths(u.cpuQuotaMilli())), Format.measuredBytes(u.memoryBytes()),
-                    limit(u.memoryQuotaBytes(), Format.measuredBytes(u.memoryQuotaBytes())));
+        Placement p = Services.require(placement, "placement service");
+        // a quota that cannot be read holds its tenant to nothing: shown as such, not as a quota of 0 someone set
+        Map<String, String> unreadable = p.unreadableQuotas();
+        for (TenantUse u : p.tenants()) {
+            boolean unread = unreadable.containsKey(u.tenant());
+            table.row(u.tenant(), u.allocations(), thousandths(u.gpuMilli()),
+                    unread ? UNREADABLE : limit(u.gpuQuotaMilli(), thousandths(u.gpuQuotaMilli())), thousandths(u.cpuMilli()),
+                    unread ? UNREADABLE : limit(u.cpuQuotaMilli(), thousandths(u.cpuQuotaMilli())), Format.measuredBytes(u.memoryBytes()),
+                    unread ? UNREADABLE : limit(u.memoryQuotaBytes(), Format.measuredBytes(u.memoryQuotaBytes())));
         }
         table.print(System.out, noFormat);
+        unreadable.forEach((tenant, why) -> System.out.println(Format.visible("Tenant " + tenant + "'s quota in the state store cannot be "
+                + "read: " + why + "; its placements are refused until it is set again with strata:quota")));
         return null;
     }
+
+    /** What a quota column shows for a tenant whose quota in the state store cannot be read. */
+    static final String UNREADABLE = "unreadable";
 
     /** A whole number as it is, else up to three decimals: 2, 2.5, 0.143. */
     static String thousandths(long milli) {

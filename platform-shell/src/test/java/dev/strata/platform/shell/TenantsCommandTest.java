@@ -34,6 +34,31 @@ class TenantsCommandTest {
                 List.of("idle\\x1b[31m", "0", "0", "0", "0", "2", "0 B", "0 B"));
     }
 
+    /**
+     * A tenant whose quota in the state store cannot be read shows {@code unreadable} in its quota
+     * columns, and why under the table: placement holds it to nothing and refuses its placements,
+     * and its quota showed as 0, as though an operator had set a quota of nothing.
+     */
+    @Test
+    void aQuotaThatCannotBeReadIsShownAsSuchWithWhy() throws Exception {
+        TenantsCommand command = new TenantsCommand();
+        List<TenantUse> uses = List.of(new TenantUse("bank-risk", 1, 2_000, 1_000, 0, 0, 0, 0), new TenantUse("web", 0, 0, 0, 0, 4_000, -1, -1));
+        Placement ledger = tenants(uses);
+        command.placement = (Placement) java.lang.reflect.Proxy.newProxyInstance(Placement.class.getClassLoader(), new Class<?>[] {Placement.class},
+                (proxy, method, args) -> method.getName().equals("unreadableQuotas")
+                        ? java.util.Map.of("bank-risk", "its attribute quota.gpuMilli = 'lots' is not a whole number of 0 or more")
+                        : method.invoke(ledger, args));
+        command.noFormat = true;
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+
+        assertThat(lines.stream().map(CommandsTest::cells).filter(r -> r.size() == 8).toList()).containsExactly(
+                List.of("bank-risk", "1", "2", "unreadable", "1", "unreadable", "0 B", "unreadable"),
+                List.of("web", "0", "0", "4", "0", "-", "0 B", "-"));
+        assertThat(lines).contains("Tenant bank-risk's quota in the state store cannot be read: its attribute quota.gpuMilli = 'lots' is not "
+                + "a whole number of 0 or more; its placements are refused until it is set again with strata:quota");
+    }
+
     @Test
     void withoutTenantsItSaysSo() throws Exception {
         TenantsCommand command = new TenantsCommand();

@@ -118,4 +118,17 @@ public interface Placement {
     default TenantUse setQuota(String tenant, java.util.Map<String, String> limits) {
         throw new UnsupportedOperationException("this placement service keeps no tenant quotas");
     }
+
+    /**
+     * The tenants whose quota in the state store cannot be read (edited by hand, or written by a
+     * later version with a limit this one does not know), each with why, by tenant. Such a tenant
+     * is held to nothing: its placements are refused, saying why, and {@link #tenants()} shows its
+     * limits as 0 until its quota is set again ({@link #setQuota}). A tenant's user sees only its
+     * own tenants.
+     *
+     * @since 1.6
+     */
+    default java.util.Map<String, String> unreadableQuotas() {
+        return java.util.Map.of();
+    }
 }

@@ -209,6 +209,17 @@ public class PlacementService implements Placement, MultiCollector {
     }
 
     @Override
+    public Map<String, String> unreadableQuotas() {
+        Map<String, String> out = new TreeMap<>();
+        engine.quotas().unreadable().forEach((tenant, why) -> {
+            if (TenantAccess.visible(Optional.of(tenant), t -> t).isPresent()) {
+                out.put(tenant, why);
+            }
+        });
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    @Override
     public TenantUse setQuota(String tenant, Map<String, String> limits) {
         TenantAccess.requireEveryTenant("a tenant's quota is set by the platform's operators", "set the quota of tenant " + tenant);
         StoreQuotas quotas = storeQuotas;

@@ -215,6 +215,11 @@ public final class TenantQuotas {
         return byTenant;
     }
 
+    /** The tenants whose quota in the state store cannot be read, each with why, by tenant. */
+    Map<String, String> unreadable() {
+        return unreadable;
+    }
+
     /** Why a tenant's quota in the state store cannot be read; empty when it can, or it has none. */
     Optional<String> unreadable(String tenant) {
         return Optional.ofNullable(unreadable.get(tenant));

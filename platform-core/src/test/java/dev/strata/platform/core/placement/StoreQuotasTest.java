@@ -469,8 +469,14 @@ class StoreQuotasTest {
             assertThat(placement.place(contract("{name: a, tenant: later, members: [{name: m, cpu: 1}]}"), true).summary())
                     .contains("its attribute quota.powerMilliwatts is no limit this version of Strata reads");
             assertThat(placement.place(contract("{name: a, tenant: other, members: [{name: m, cpu: 1}]}"), true).placed()).isTrue();
+            // told as unreadable, not only as a quota of 0: strata:tenants shows it so
+            assertThat(placement.unreadableQuotas()).containsOnlyKeys("bank", "later")
+                    .containsEntry("bank", "its attribute quota.gpuMilli = 'lots' is not a whole number of 0 or more");
+            assertThat(TenantUsers.as("bank-user", placement::unreadableQuotas, "tenant:bank")).as("a tenant's user sees its own only")
+                    .containsOnlyKeys("bank");
 
             placement.setQuota("bank", limits("gpus", "2"));
+            assertThat(placement.unreadableQuotas()).as("set again, readable").containsOnlyKeys("later");
             assertThat(placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 1}]}"), true).placed()).isTrue();
             assertThat(store.tenants().get("bank").orElseThrow().attributes()).as("the record's other attributes stay")
                     .isEqualTo(Map.of("contact", "ops@bank", "quota.gpuMilli", "2000"));
