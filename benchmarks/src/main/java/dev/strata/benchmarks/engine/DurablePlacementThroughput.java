@@ -44,7 +44,7 @@ import org.osgi.util.converter.Converters;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
- *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
+ *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--ha true|false] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
  *     [--index-rounds 0] [--index provenance_by_allocation] [--quotas store|none]
  * </pre>
  */
@@ -76,6 +76,8 @@ public final class DurablePlacementThroughput {
             p.put("compactFillRate", Integer.parseInt(a.get("compact-fill-rate")));
         }
         if (kind.equals("postgresql")) {
+            // --ha false: the instances all write (no election), so each change waits for the one before it (StoreLedger)
+            p.put("highAvailability", Boolean.parseBoolean(a.getOrDefault("ha", "true")));
             p.put("url", a.get("url"));
             p.put("user", a.getOrDefault("user", "strata"));
             p.put("passwordFile", Path.of(a.get("password-file")).toAbsolutePath().toString());
