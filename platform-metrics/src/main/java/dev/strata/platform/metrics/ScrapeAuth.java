@@ -55,7 +55,14 @@ final class ScrapeAuth {
     private final String misconfigured;
     /** The last problem logged (null: none, or the file was read since). */
     private String lastProblem;
-    private boolean toldReadableByOthers;
+    /**
+     * The token file as its permissions were last looked at (its identity, modification time and
+     * permissions): looked at again whenever that changes, so that a file rotated or chmod-ed into
+     * being readable by others since is warned of, not only the one there at the first scrape.
+     */
+    private String permissionsLookedAt;
+    /** How many times the file was warned of as readable by others (for tests). */
+    private int readableByOthersWarnings;
 
     private ScrapeAuth(Path file, String misconfigured) {
         this.file = file;
@@ -171,17 +178,36 @@ final class ScrapeAuth {
             lastProblem = null;
             LOG.info("The token file {} of the metrics endpoint holds a token again; scrapes sending it are answered", file);
         }
-        if (!toldReadableByOthers) {
-            toldReadableByOthers = true;
-            try {
-                if (Files.getPosixFilePermissions(file).stream().anyMatch(OTHERS_READ::contains)) {
-                    LOG.warn("The token file {} of the metrics endpoint can be read by other users of this machine (chmod 600 it)", file);
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                // not a POSIX file system, or it went: the next read tells
-            }
-        }
+        lookAtPermissions();
         return sha256(token);
+    }
+
+    /**
+     * Warns once for each state of the token file (a new file, a new modification, new permissions)
+     * in which users other than Strata's may read it: a rotation that writes the token anew with
+     * the usual umask (0644), or a chmod, makes it readable by others long after the first scrape.
+     */
+    private void lookAtPermissions() {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            String state = a.fileKey() + "@" + a.lastModifiedTime() + "/" + java.nio.file.attribute.PosixFilePermissions.toString(permissions);
+            if (state.equals(permissionsLookedAt)) {
+                return;
+            }
+            permissionsLookedAt = state;
+            if (permissions.stream().anyMatch(OTHERS_READ::contains)) {
+                readableByOthersWarnings++;
+                LOG.warn("The token file {} of the metrics endpoint can be read by other users of this machine (chmod 600 it)", file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or it went: the next read tells
+        }
+    }
+
+    /** How many times the token file was warned of as readable by others. */
+    int readableByOthersWarnings() {
+        return readableByOthersWarnings;
     }
 
     /**

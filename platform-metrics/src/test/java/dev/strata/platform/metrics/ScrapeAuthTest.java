@@ -26,6 +26,37 @@ class ScrapeAuthTest {
         return Files.writeString(etc.resolve("metrics.token"), content, StandardCharsets.UTF_8);
     }
 
+    /**
+     * A token file that becomes readable by others after the first scrape (chmod, or a rotation
+     * that writes the token anew with the usual umask) is warned of again: once for each new state
+     * of the file, not at every scrape. Before, only the file as it was at the first scrape was
+     * looked at.
+     */
+    @Test
+    void aTokenFileMadeReadableByOthersLaterIsWarnedOfAgain() throws IOException {
+        Path file = tokenFile(TOKEN);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.readableByOthersWarnings()).as("rw-------").isZero();
+
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.readableByOthersWarnings()).as("chmod 644: warned once, not at every scrape").isEqualTo(1);
+
+        String rotated = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+        Files.delete(file);
+        Files.writeString(file, rotated, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(auth.check("Bearer " + rotated)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.readableByOthersWarnings()).as("rotated into a file its group may read").isEqualTo(2);
+
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(auth.check("Bearer " + rotated)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.readableByOthersWarnings()).as("mended: nothing more").isEqualTo(2);
+    }
+
     @Test
     void withoutATokenFileEveryScrapeIsAnswered() {
         ScrapeAuth auth = ScrapeAuth.configured("  ", etc);
