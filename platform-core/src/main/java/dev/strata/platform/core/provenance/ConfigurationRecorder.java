@@ -303,7 +303,9 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         }
         // a configuration that could not be read has no properties to tell of: what is shown is why
         Unknown unknown = properties == null || properties.unreadable() ? null
-                : unknown(pid, declared, properties.names(), properties.withheld(), properties.shown().get(FILE), true);
+                : unknown(pid, declared, properties.names(), properties.withheld(), properties.shown().get(FILE),
+                        // a change of the bundle location changes no property: warned only if what is unknown changed
+                        event.getType() != ConfigurationEvent.CM_LOCATION_CHANGED);
         try {
             writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown));
         } catch (RejectedExecutionException e) {

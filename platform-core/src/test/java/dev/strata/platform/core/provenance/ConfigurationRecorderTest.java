@@ -366,6 +366,37 @@ class ConfigurationRecorderTest {
     }
 
     /**
+     * A configuration whose bundle location changed (Config Admin's {@code CM_LOCATION_CHANGED}:
+     * its properties did not change) is recorded, but its unknown properties are not warned of
+     * again. Before, every such event repeated the warning of the update before it.
+     */
+    @Test
+    void aLocationChangeDoesNotWarnAgainOfWhatTheUpdateWarnedOf(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        java.util.function.Supplier<Hashtable<String, Object>> properties = () -> {
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put("regoins", "eu-central-1");
+            return p;
+        };
+        java.util.Set<String> declared = java.util.Set.of("regions", "accessKeyId");
+        String warning = "regoins (did you mean regions?) is not a property Strata reads";
+        Recorded updated = record(data.resolve("one"), "dev.strata.provider.aws", properties.get(), declared);
+        Recorded moved = record(data.resolve("two"), "dev.strata.provider.aws", properties.get(), declared,
+                org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, org.osgi.service.cm.ConfigurationEvent.CM_LOCATION_CHANGED);
+
+        assertThat(moved.record().payload()).containsEntry("action", "location-changed");
+        assertThat(occurrences(moved.log(), warning)).as("the update's warning, not one more for the location change")
+                .isEqualTo(occurrences(updated.log(), warning)).isPositive();
+    }
+
+    private static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * An empty secret with nothing stray beside it (its value in a file) is no alarm, and a
      * misspelt property is named with what it most likely misspells, in the log and the record.
      */
@@ -464,6 +495,12 @@ class ConfigurationRecorderTest {
      */
     private static Recorded record(java.nio.file.Path data, String pid, Hashtable<String, Object> properties, java.util.Set<String> declared)
             throws Exception {
+        return record(data, pid, properties, declared, org.osgi.service.cm.ConfigurationEvent.CM_UPDATED);
+    }
+
+    /** As above, with Config Admin's events of {@code types} one after the other; the record of the last. */
+    private static Recorded record(java.nio.file.Path data, String pid, Hashtable<String, Object> properties, java.util.Set<String> declared,
+            int... types) throws Exception {
         String factoryPid = pid.contains("~") ? pid.substring(0, pid.indexOf('~')) : null;
         properties.put("service.pid", pid);
         org.osgi.service.cm.Configuration configuration = proxy(org.osgi.service.cm.Configuration.class, (name, args) -> switch (name) {
@@ -502,10 +539,12 @@ class ConfigurationRecorderTest {
             List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
             try {
                 recorder.bindMetaType(metaType);
-                recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class,
-                        (n, a) -> null), org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, factoryPid, pid));
+                for (int type : types) {
+                    recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class,
+                            (n, a) -> null), type, factoryPid, pid));
+                }
                 long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-                while (records.isEmpty() && System.nanoTime() < deadline) {
+                while (records.size() < types.length && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                     records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
                             null, null, 10, false));
@@ -513,8 +552,8 @@ class ConfigurationRecorderTest {
             } finally {
                 recorder.deactivate();
             }
-            assertThat(records).hasSize(1);
-            return new Recorded(log.text(), records.get(0));
+            assertThat(records).hasSize(types.length);
+            return new Recorded(log.text(), records.get(records.size() - 1));
         } finally {
             store.close();
         }
