@@ -273,14 +273,36 @@ public final class CommitmentCheck {
             double sum = 0;
             int n = 0;
             for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
-                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && s.powerWatts() >= 0
-                        && Double.isFinite(s.powerWatts())) {
+                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && reportsPower(s)) {
                     sum += s.powerWatts();
                     n++;
                 }
             }
             return n == 0 ? Optional.empty() : Optional.of(new double[] {sum / n, n});
         }
+
+        /**
+         * Whether a GPU that is neither measured ({@link #meanPower} empty) nor a gap ({@link #gap}:
+         * it has a sample within the window, or had one within the window before the instant gaps
+         * are judged from) was sampled but reports no power: telemetry covers it, and its latest
+         * sample within the window reports no power either (where the pass judges gaps from an
+         * earlier instant and has none within its own window, its latest sample of all, the one the
+         * last pass that could read had), so that a late pass judges it as that one did. A GPU whose
+         * recent samples could not be read in time but whose latest one reports power is not one:
+         * its draw is merely not known this pass.
+         */
+        boolean reportsNoPower(String acceleratorId) {
+            if (telemetry == null || !covered.contains(acceleratorId)) {
+                return false;
+            }
+            GpuSample latest = latestInWindow(acceleratorId);
+            return !reportsPower(latest != null ? latest : latestSamples.get(acceleratorId));
+        }
+    }
+
+    /** Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite. */
+    private static boolean reportsPower(GpuSample s) {
+        return s.powerWatts() >= 0 && Double.isFinite(s.powerWatts());
     }
 
     /** The most recent samples of one GPU a pass reads to average its draw. */
@@ -501,9 +523,9 @@ public final class CommitmentCheck {
 
     /**
      * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
-     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU on the
-     * node covered by telemetry but without a sample within the window leaves the ceiling
-     * unchecked, AT_RISK.
+     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU whose
+     * draw is not known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a
+     * sample within the window, or one sampled whose samples report no power.
      */
     private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Pass pass) {
         if (pass.telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
@@ -513,32 +535,54 @@ public final class CommitmentCheck {
         int samples = 0;
         List<String> measured = new ArrayList<>();
         List<String> gapped = new ArrayList<>();
+        List<String> unreported = new ArrayList<>();
+        int unreportedAll = 0;
         for (String id : b.acceleratorIds()) {
             Optional<double[]> mean = pass.meanPower(id);
             if (mean.isPresent()) {
                 drawn += mean.get()[0];
                 samples += (int) mean.get()[1];
                 measured.add(id);
-            } else if (n.accelerators().stream().anyMatch(x -> x.id().equals(id)) && pass.gap(id)) {
-                gapped.add(id); // one gone from the node draws nothing there: the GPU clause says it is gone
+            } else if (pass.gap(id)) {
+                if (n.accelerators().stream().anyMatch(x -> x.id().equals(id))) {
+                    gapped.add(id); // one gone from the node draws nothing there: the GPU clause says it is gone
+                }
+            } else if (pass.reportsNoPower(id)) {
+                unreportedAll++;
+                if (n.accelerators().stream().anyMatch(x -> x.id().equals(id))) {
+                    unreported.add(id);
+                }
             }
         }
-        if (measured.isEmpty() || drawn <= member.powerCeilingWatts()) {
+        double ceiling = member.powerCeilingWatts();
+        if (measured.isEmpty() || drawn <= ceiling) {
+            List<String> why = new ArrayList<>();
             if (!gapped.isEmpty()) {
-                out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, pass.lastSampled(gapped)
-                        + " on node " + n.id() + (gapped.size() == 1 ? " has" : " have") + " no telemetry sample within the last "
-                        + seconds(pass.window) + ": the member's ceiling of " + watts(member.powerCeilingWatts())
-                        + " cannot be checked"));
+                why.add(pass.lastSampled(gapped) + " on node " + n.id() + (gapped.size() == 1 ? " has" : " have")
+                        + " no telemetry sample within the last " + seconds(pass.window));
+            }
+            if (!unreported.isEmpty()) {
+                boolean one = unreported.size() == 1;
+                why.add((one ? "GPU " : "GPUs ") + String.join(", ", unreported) + " on node " + n.id() + (one ? " reports" : " report")
+                        + " no power draw in " + (one ? "its" : "their") + " samples within the last " + seconds(pass.window));
+            }
+            if (!why.isEmpty()) {
+                out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)
+                        + ": the member's ceiling of " + watts(ceiling) + " cannot be checked"));
             }
             return;
         }
         int all = b.acceleratorIds().size();
+        int withoutSamples = all - measured.size() - unreportedAll;
+        String notCounted = withoutSamples > 0 && unreportedAll > 0
+                ? withoutSamples + " of its " + all + " GPUs without samples, " + unreportedAll + " reporting no power draw"
+                : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
+                : unreportedAll + " of its " + all + " GPUs reporting no power draw";
         out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (all == 1 ? "GPU " : "GPUs ")
                 + String.join(", ", measured) + " on node " + n.id() + " drew " + watts(drawn) + (measured.size() == 1 ? "" : " in all")
                 + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s") + " within the last " + seconds(pass.window)
-                + (measured.size() < all ? "; " + (all - measured.size()) + " of its " + all + " GPUs without samples, not counted" : "")
-                + "), more than the member's ceiling of " + watts(member.powerCeilingWatts())
-                + "; the rest of what it draws on the node comes on top"));
+                + (measured.size() < all ? "; " + notCounted + ", not counted" : "")
+                + "), more than the member's ceiling of " + watts(ceiling) + "; the rest of what it draws on the node comes on top"));
     }
 
     /** A duration in seconds, or milliseconds where it has a fraction of a second: {@code 60s}, {@code 1500ms}. */

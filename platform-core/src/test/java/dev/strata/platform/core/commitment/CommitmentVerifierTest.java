@@ -505,6 +505,74 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * GPUs sampled pass after pass whose samples report no power draw (a device or driver that does
+     * not) leave a member's power ceiling unchecked: AT_RISK, not HONORED, recorded once however
+     * many passes it lasts, with the same finding each pass, a pass whose telemetry calls missed
+     * their deadline included; once they report a draw under the ceiling, HONORED, recorded once.
+     */
+    @Test
+    void gpusThatReportNoPowerLeaveTheCeilingUncheckedRecordedOnce() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            dev.strata.platform.api.contract.Contract c = CommitmentCheckTest.contract(Isolation.SHARED, false);
+            dev.strata.platform.api.contract.Member trainer = c.members().get(0);
+            dev.strata.platform.api.contract.Contract withCeiling = new dev.strata.platform.api.contract.Contract(c.name(), c.tenant(),
+                    c.priority(), List.of(new dev.strata.platform.api.contract.Member(trainer.name(), trainer.cpuMilli(),
+                            trainer.memoryBytes(), trainer.gpus(), trainer.topology(), 2000)), c.fabric(), c.sovereignty(), c.isolation());
+            PlacementDecision d = placement.place(withCeiling, false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.sample(gpus, now.minusSeconds(1)); // ECC errors, no power draw
+            verifier.telemetry = source;
+            Commitment unchecked = verifier.verifyAll().get(0);
+            assertThat(unchecked.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(unchecked.findings()).singleElement().satisfies(f -> {
+                assertThat(f.clause()).isEqualTo("members.trainer.power");
+                assertThat(f.evidence()).isEqualTo("GPUs " + gpus.get(0) + ", " + gpus.get(1) + " on node " + CommitmentCheckTest.NODE
+                        + " report no power draw in their samples within the last 60s: the member's ceiling of 2000.0 W cannot be checked");
+            });
+            for (int seconds : new int[] {30, 60}) {
+                source.sample(gpus, now.plusSeconds(seconds - 1));
+                clock.set(now.plusSeconds(seconds));
+                assertThat(verifier.verifyAll()).as("%ds on", seconds).singleElement().satisfies(v -> {
+                    assertThat(v.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                    assertThat(v.findings()).isEqualTo(unchecked.findings());
+                });
+            }
+
+            // a pass a minute and a second on misses its deadline: what was read is out of its window
+            clock.set(now.plusSeconds(121));
+            source.hold();
+            assertThat(verifier.verifyAll()).as("a late pass").singleElement().satisfies(v -> {
+                assertThat(v.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                assertThat(v.findings()).isEqualTo(unchecked.findings());
+            });
+            source.letGo();
+            assertThat(records(store)).as("one lasting condition, one change").singleElement().satisfies(r -> assertThat(r.payload())
+                    .containsEntry("status", "AT_RISK").containsEntry("previous", "HONORED"));
+
+            gpus.forEach(g -> source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(now.plusSeconds(179))
+                    .powerWatts(400).eccUncorrected(0).build()));
+            clock.set(now.plusSeconds(180));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).hasSize(2);
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
      * A scheduled pass waits until every provider has finished its first discovery: after a
      * restart the inventory is rediscovered, and a provider still starting would have its nodes read
      * as gone and its allocations recorded BREACHED, then HONORED again a pass later.

@@ -54,6 +54,12 @@ class TelemetryClausesTest {
             return add(GpuSample.builder().acceleratorId(gpu).at(NOW.minusSeconds(secondsAgo)).powerWatts(watts).eccUncorrected(0).build());
         }
 
+        /** A sample that reports no power draw: the device's -1 where {@code watts} is null, else a value that is not finite. */
+        Samples noPower(String gpu, int secondsAgo, Double watts) {
+            GpuSample.Builder b = GpuSample.builder().acceleratorId(gpu).at(NOW.minusSeconds(secondsAgo)).eccUncorrected(0);
+            return add((watts == null ? b : b.powerWatts(watts)).build());
+        }
+
         Samples add(GpuSample s) {
             List<GpuSample> list = byGpu.computeIfAbsent(s.acceleratorId(), k -> new ArrayList<>());
             list.add(s);
@@ -255,6 +261,75 @@ class TelemetryClausesTest {
                 new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew "
                         + "700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, not counted), more than the "
                         + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+    }
+
+    /**
+     * GPUs sampled within the window whose samples report no power draw (a device or driver that
+     * does not: -1, or a value that is not finite) leave the member's ceiling unchecked, AT_RISK, and
+     * not HONORED: nothing measures their share of what it draws. The finding names the GPUs and the
+     * window, no sample's time nor any value, so it reads the same each pass while they report none.
+     * GPUs measured that drew more than the ceiling on their own still breach it, the evidence
+     * saying how many of the member's GPUs report no power. Shared GPUs and members without a
+     * ceiling are not held to a draw, as before.
+     */
+    @Test
+    void gpusSampledWithinTheWindowThatReportNoPowerLeaveTheCeilingUnchecked() {
+        Samples none = new Samples().noPower(GPU0, 20, null).noPower(GPU0, 5, null).noPower(GPU1, 5, Double.NaN);
+        List<Finding> unchecked = List.of(new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPUs " + GPU0 + ", "
+                + GPU1 + " on node " + NODE + " report no power draw in their samples within the last 60s: the member's ceiling of 600.0 W "
+                + "cannot be checked"));
+        CommitmentCheck.Verdict v = check(WHOLE, contract(600), none);
+        assertThat(v.status()).isEqualTo(CommitmentStatus.AT_RISK);
+        assertThat(v.findings()).containsExactlyElementsOf(unchecked);
+        none.noPower(GPU0, -25, null).noPower(GPU1, -25, Double.POSITIVE_INFINITY);
+        assertThat(check(WHOLE, contract(600), none, NOW.plusSeconds(30)).findings()).as("a pass later, new samples reporting none: the "
+                + "same finding").containsExactlyElementsOf(unchecked);
+
+        Samples one = new Samples().power(GPU0, 5, 250).noPower(GPU1, 5, null);
+        assertThat(check(WHOLE, contract(600), one).findings()).as("the GPU measured under the ceiling, the other's draw unknown")
+                .containsExactly(new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " on node " + NODE
+                        + " reports no power draw in its samples within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+
+        Samples over = new Samples().power(GPU0, 5, 700).noPower(GPU1, 5, null);
+        assertThat(check(WHOLE, contract(600), over).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of "
+                        + "its 2 GPUs reporting no power draw, not counted), more than the member's ceiling of 600.0 W; the rest of what it "
+                        + "draws on the node comes on top"));
+
+        assertThat(check(WHOLE, contract(0), none).findings()).as("no ceiling").isEmpty();
+        assertThat(check(allocation(0.5, null, -1, GPU0), contract(100), none).findings()).as("a share").isEmpty();
+        assertThat(check(allocation(3.0 / 7, "3g.40gb", 0, GPU0), contract(100), none).findings()).as("a partition").isEmpty();
+    }
+
+    /**
+     * A GPU whose samples stopped and another whose samples report no power leave the ceiling
+     * unchecked in one finding naming each with its reason. A pass judging gaps from an earlier
+     * instant (one that could not read the telemetry in time, what the pass before read being out
+     * of its window) judges the GPUs that report no power as of then too: the finding does not come
+     * and go with a late pass.
+     */
+    @Test
+    void aGapAndAGpuReportingNoPowerAreOneFindingOnTheCeilingThatALatePassKeeps() {
+        Samples t = new Samples().power(GPU0, 300, 250).noPower(GPU1, 5, null);
+        assertThat(check(WHOLE, contract(600), t).findings()).containsExactly(
+                new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
+                        + "cannot be checked"),
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s; GPU " + GPU1 + " on node "
+                        + NODE + " reports no power draw in its samples within the last 60s: the member's ceiling of 600.0 W cannot be "
+                        + "checked"));
+
+        Samples read = new Samples().noPower(GPU0, 70, null).noPower(GPU1, 70, null);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        List<Finding> unchecked = check(WHOLE, contract(600), read, NOW.minusSeconds(10)).findings();
+        assertThat(unchecked).as("the pass that read them").extracting(Finding::evidence).containsExactly("GPUs " + GPU0 + ", " + GPU1
+                + " on node " + NODE + " report no power draw in their samples within the last 60s: the member's ceiling of 600.0 W cannot "
+                + "be checked");
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, WINDOW, NOW.minusSeconds(10)).check(WHOLE, contract(600))
+                .findings()).as("a late pass, judging as of the last that read").isEqualTo(unchecked);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, WINDOW, NOW).check(WHOLE, contract(600)).findings())
+                .as("judged as of the pass: a gap").extracting(Finding::evidence).allMatch(e -> e.contains("no telemetry sample within"));
     }
 
     /**
