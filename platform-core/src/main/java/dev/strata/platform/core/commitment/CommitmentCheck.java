@@ -406,14 +406,17 @@ public final class CommitmentCheck {
         GpuRequest gpus = member == null ? null : member.gpus();
         String p = "members." + b.member() + ".gpus";
         List<String> gapped = new ArrayList<>();
+        Set<String> failedOrGone = new HashSet<>(); // breached here: the power clause leaves them out
         for (String id : b.acceleratorIds()) {
             Accelerator a = n.accelerators().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
             if (a == null) {
                 out.add(new Finding(b.member(), p, CommitmentStatus.BREACHED, "GPU " + id + " is no longer on node " + n.id()));
+                failedOrGone.add(id);
                 continue;
             }
             Health.Status health = a.health().status();
             if (health == Health.Status.FAILED) {
+                failedOrGone.add(id);
                 out.add(new Finding(b.member(), p, CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " has FAILED"
                         + reasons(a.health())));
             } else if (health == Health.Status.DEGRADED && gpus != null && !gpus.allowDegraded()) {
@@ -449,7 +452,7 @@ public final class CommitmentCheck {
             powerDomain(out, b, n, pass);
         }
         if (member != null && member.powerCeilingWatts() > 0) {
-            powerCeiling(out, member, b, n, pass);
+            powerCeiling(out, member, b, n, failedOrGone, pass);
         }
     }
 
@@ -525,9 +528,11 @@ public final class CommitmentCheck {
      * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
      * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU whose
      * draw is not known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a
-     * sample within the window, or one sampled whose samples report no power.
+     * sample within the window, or one sampled whose samples report no power. A GPU the GPU clause
+     * found FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
+     * breached already, and a failed GPU draws nothing to check.
      */
-    private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Pass pass) {
+    private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone, Pass pass) {
         if (pass.telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
             return; // no telemetry, or GPUs shared with others: their draw is not the member's alone
         }
@@ -544,12 +549,12 @@ public final class CommitmentCheck {
                 samples += (int) mean.get()[1];
                 measured.add(id);
             } else if (pass.gap(id)) {
-                if (n.accelerators().stream().anyMatch(x -> x.id().equals(id))) {
-                    gapped.add(id); // one gone from the node draws nothing there: the GPU clause says it is gone
+                if (!failedOrGone.contains(id)) {
+                    gapped.add(id);
                 }
             } else if (pass.reportsNoPower(id)) {
                 unreportedAll++;
-                if (n.accelerators().stream().anyMatch(x -> x.id().equals(id))) {
+                if (!failedOrGone.contains(id)) {
                     unreported.add(id);
                 }
             }

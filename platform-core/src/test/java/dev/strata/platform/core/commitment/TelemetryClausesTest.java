@@ -333,6 +333,48 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A GPU FAILED or gone from its node breaches the GPU clause already; without samples (its
+     * driver gone with it) or with samples that report no power, it does not also leave the member's
+     * ceiling unchecked: a failed GPU draws nothing to check, and the power clause judges the
+     * member's other GPUs, as the ECC clause does.
+     */
+    @Test
+    void aFailedOrGoneGpuLeavesTheCeilingToTheMembersOtherGpus() {
+        InventorySnapshot failed = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.withGpu(1,
+                g -> g.toBuilder().health(new Health(Health.Status.FAILED, List.of("XID 79"))).build()));
+        Finding failure = new Finding("trainer", "members.trainer.gpus", CommitmentStatus.BREACHED, "GPU " + GPU1 + " on node " + NODE
+                + " has FAILED (XID 79)");
+        Samples stopped = new Samples().power(GPU0, 5, 250).power(GPU1, 300, 250);
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), stopped, NOW, WINDOW).check(WHOLE, contract(600)).findings())
+                .as("its samples stopped").containsExactly(failure);
+        Samples unreported = new Samples().power(GPU0, 5, 250).noPower(GPU1, 5, null);
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), unreported, NOW, WINDOW).check(WHOLE, contract(600)).findings())
+                .as("its samples report no power").containsExactly(failure);
+
+        Samples bothStopped = new Samples().power(GPU0, 300, 250).power(GPU1, 300, 250);
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), bothStopped, NOW, WINDOW).check(WHOLE, contract(600)).findings())
+                .as("the other GPU's samples stopped too").containsExactly(failure,
+                        new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at "
+                                + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC "
+                                + "errors cannot be checked"),
+                        new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPU " + GPU0 + " (latest sample at "
+                                + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: the member's "
+                                + "ceiling of 600.0 W cannot be checked"));
+        Samples over = new Samples().power(GPU0, 5, 700).power(GPU1, 300, 250);
+        assertThat(new CommitmentCheck.Pass(failed, List.of(WHOLE), over, NOW, WINDOW).check(WHOLE, contract(600)).findings())
+                .as("the other GPU over the ceiling on its own").extracting(Finding::clause, Finding::status).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("members.trainer.gpus", CommitmentStatus.BREACHED),
+                        org.assertj.core.groups.Tuple.tuple("members.trainer.power", CommitmentStatus.BREACHED));
+
+        dev.strata.platform.api.model.Node node = CommitmentCheckTest.node();
+        InventorySnapshot gone = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), node.withAccelerators(List.of(
+                node.accelerators().get(0))));
+        assertThat(new CommitmentCheck.Pass(gone, List.of(WHOLE), unreported, NOW, WINDOW).check(WHOLE, contract(600)).findings())
+                .as("gone from the node").containsExactly(new Finding("trainer", "members.trainer.gpus", CommitmentStatus.BREACHED, "GPU "
+                        + GPU1 + " is no longer on node " + NODE));
+    }
+
+    /**
      * A pass given an earlier instant to judge gaps from (that of the last pass whose telemetry calls
      * were answered, where its own were not) names only the GPUs with no sample within the window
      * before that instant either, in the same words; the samples themselves still count within the
