@@ -70,13 +70,21 @@ import java.util.TreeSet;
  *       that has no sample within the window leaves its clauses unchecked, which is not the same as
  *       holding: the member's GPUs still on the node with such a gap, other than FAILED ones (a
  *       breach of the same clause already), one AT_RISK finding ({@code members.<m>.gpus}: their ECC
- *       errors cannot be checked); a member with a power ceiling whose whole GPUs on the node include
- *       such a GPU, AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked) unless the GPUs
- *       measured already drew more than it, BREACHED. Each names the GPUs, the time of each one's
- *       latest sample and the window, so that a gap that lasts gives the same finding every pass. A
- *       GPU no source ever covered adds nothing: not every GPU has telemetry. A pass given an
- *       earlier instant to judge gaps from (the last one that could read the telemetry, where it
- *       could not) names only GPUs with no sample within the window before that instant either.</li>
+ *       errors cannot be checked). So does a GPU sampled within the window whose samples report no
+ *       power draw (-1, or a value that is not finite: not every device or driver reports it) for
+ *       the power clause: a member with a power ceiling whose whole GPUs include GPUs with such a gap
+ *       or reporting no power, AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked; one
+ *       finding, naming each kind), unless the GPUs measured already drew more than it, BREACHED (its
+ *       evidence counting the GPUs without samples and those reporting no power, not counted). A GPU
+ *       FAILED or gone from the node is left out of the power clause's AT_RISK as well: the GPU
+ *       clause breaches it already, and a failed GPU draws nothing to check. Each AT_RISK finding names
+ *       the GPUs, the node and the window, and a gap the time of each GPU's latest sample, never a
+ *       value that changes, so that a condition that lasts gives the same finding every pass. A GPU no
+ *       source ever covered adds nothing: not every GPU has telemetry. A pass given an earlier instant
+ *       to judge gaps from (the last one that could read the telemetry, where it could not) names
+ *       only GPUs with no sample within the window before that instant either, and holds a GPU with
+ *       no sample within its own window to report no power where its latest sample, the one the
+ *       last pass that could read had, reports none.</li>
  * </ul>
  * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
  * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
