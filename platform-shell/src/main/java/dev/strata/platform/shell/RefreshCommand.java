@@ -2,9 +2,11 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.InventorySnapshot;
 import java.time.Duration;
+import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -44,12 +46,28 @@ public class RefreshCommand implements Action {
             System.out.printf("Refreshed %s: %s, %s%s%n", Format.count(registry.providers().size(), "provider", "providers"),
                     Format.count(snapshot.nodes().size(), "node", "nodes"), Format.count(snapshot.sites().size(), "site", "sites"),
                     failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
+            failIfAnyFailed(registry.providers());
         } else {
             ProviderStatus status = Services.require(registry, "provider registry").refresh(provider, wait);
             System.out.println(Format.visible(String.format("%s %s: %s, %s in %s%s", status.id(), status.version(), status.state(),
                     Format.count(status.resources(), "resource", "resources"),
                     Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")")));
+            failIfAnyFailed(List.of(status));
         }
         return null;
+    }
+
+    /**
+     * Fails, after the summary, when a provider's discovery threw or overran its deadline (FAILED),
+     * so that Karaf's client exits 1 and a script does not go on with a stale inventory. A provider
+     * that answered that it sees nothing here (UNAVAILABLE, say no GPU driver) did not fail.
+     */
+    private static void failIfAnyFailed(List<ProviderStatus> providers) {
+        List<String> failed = providers.stream().filter(p -> p.state() == ProviderState.FAILED)
+                .map(p -> p.id() + (p.message() == null ? "" : " (" + p.message() + ")")).toList();
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(Format.visible("discovery failed for " + (failed.size() == 1 ? "provider " : "providers ")
+                    + String.join(", ", failed) + "; what each discovered before is kept, stale (see strata:providers)"));
+        }
     }
 }

@@ -127,6 +127,38 @@ class CommandsTest {
         assertThatThrownBy(command::execute).hasMessageContaining("--wait -1 is negative");
     }
 
+    /**
+     * A refresh whose discovery failed fails the command after its summary (Karaf's client exits
+     * 1), naming the provider and why, so that a script does not go on with a stale inventory; a
+     * provider that sees nothing here (UNAVAILABLE) is no failure.
+     */
+    @Test
+    void refreshFailsWhenAProvidersDiscoveryFailed() throws Exception {
+        RefreshCommand one = new RefreshCommand();
+        one.registry = Fixtures.registry(Fixtures.status("bmc", ProviderState.FAILED, "connection refused"));
+        one.provider = "bmc";
+        CommandOutput.Failure failure = CommandOutput.ofFailing(one::execute);
+        assertThat(failure.output()).isEqualTo("bmc 0.1.0: FAILED, 1 resource in 12 ms (connection refused)" + System.lineSeparator());
+        assertThat(failure.thrown()).hasMessage("discovery failed for provider bmc (connection refused); what each discovered before"
+                + " is kept, stale (see strata:providers)");
+
+        RefreshCommand all = new RefreshCommand();
+        all.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("nvidia", ProviderState.UNAVAILABLE, "no NVIDIA driver"),
+                Fixtures.status("bmc", ProviderState.FAILED, "connection refused"),
+                Fixtures.status("aws", ProviderState.FAILED, null));
+        all.inventory = Fixtures.inventory(Fixtures.node());
+        failure = CommandOutput.ofFailing(all::execute);
+        assertThat(failure.output()).startsWith("Refreshed 4 providers: 1 node, 0 sites; 2 reported a problem");
+        assertThat(failure.thrown()).hasMessage("discovery failed for providers bmc (connection refused), aws;"
+                + " what each discovered before is kept, stale (see strata:providers)");
+
+        all.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null),
+                Fixtures.status("nvidia", ProviderState.UNAVAILABLE, "no NVIDIA driver"));
+        assertThat(CommandOutput.of(all::execute)).isEqualTo("Refreshed 2 providers: 1 node, 0 sites; 1 reported a problem"
+                + " (see strata:providers)" + System.lineSeparator());
+    }
+
     @Test
     void noFormatIsOneRecordPerLineWithUnpaddedTabSeparatedFields() throws Exception {
         ProvidersCommand command = new ProvidersCommand();
