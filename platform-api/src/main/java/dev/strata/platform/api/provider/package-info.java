@@ -30,5 +30,5 @@
  * {@code platform-testkit} has one contract test per SPI that checks these obligations.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.strata.platform.api.provider;

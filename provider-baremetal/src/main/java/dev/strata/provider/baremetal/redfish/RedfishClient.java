@@ -9,6 +9,7 @@ import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.RetryAfter;
 import dev.strata.provider.baremetal.bmc.RequestNotApplied;
 import java.io.IOException;
 import java.net.URI;
@@ -594,7 +595,11 @@ public final class RedfishClient implements AutoCloseable {
                 }
                 if (isBusy(answer.status()) && attempt < endpoint.maxAttempts()) {
                     lastBusy = answer;
-                    if (!sleep(retryAfter(answer, context.clock()).orElse(backoff(attempt)), context)) {
+                    // a Retry-After gets up to a tenth more (never less), so that callers the BMC told the same wait spread out
+                    Optional<Duration> asked = retryAfter(answer, context.clock());
+                    Duration wait = asked.isPresent() ? RetryAfter.spreadWithin(asked.get(), context.remaining().minusMillis(1))
+                            : backoff(attempt);
+                    if (!sleep(wait, context)) {
                         break;
                     }
                     continue;
@@ -832,27 +837,13 @@ public final class RedfishClient implements AutoCloseable {
 
     /**
      * How long the answer's {@code Retry-After} says to wait: a number of seconds, or an HTTP date
-     * (RFC 9110's IMF-fixdate, {@code Fri, 04 Dec 2026 10:00:05 GMT}) read against the clock, a date
-     * already past being no wait; at most {@link #MAX_RETRY_AFTER} either way. Empty when there is
-     * none or it is neither.
+     * in any of its three forms ({@link RetryAfter#wait}) read against the clock, a date already past
+     * being no wait; at most {@link #MAX_RETRY_AFTER} either way. Empty when there is none or it is
+     * neither.
      */
     private static Optional<Duration> retryAfter(Answer answer, java.time.Clock clock) {
-        return answer.header("Retry-After").flatMap(v -> {
-            String value = v.trim();
-            try {
-                long seconds = Long.parseLong(value);
-                return seconds >= 0 ? Optional.of(Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds()))) : Optional.empty();
-            } catch (NumberFormatException e) {
-                // an HTTP date, perhaps
-            }
-            try {
-                Instant at = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration wait = Duration.between(clock.instant(), at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
-            } catch (java.time.format.DateTimeParseException e) {
-                return Optional.empty();
-            }
-        });
+        return answer.header("Retry-After").flatMap(v -> RetryAfter.wait(v, clock.instant()))
+                .map(wait -> wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
     }
 
     /** Sleeps for {@code wait}, never past the deadline; false when no time is left to try again. */

@@ -481,6 +481,18 @@ class BmcFaultsTest {
             assertThat(took).as("waited until the date (2 to 3 s ahead, to the second), not the backoff").isGreaterThan(Duration.ofMillis(1500))
                     .isLessThan(Duration.ofSeconds(8));
 
+            // the obsolete rfc850-date, which RFC 9110 has a recipient accept too; before, it counted as no Retry-After
+            proxy.clear();
+            java.time.format.DateTimeFormatter rfc850 = java.time.format.DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'",
+                    java.util.Locale.ENGLISH);
+            proxy.busy(1, () -> rfc850.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3)));
+            start = System.nanoTime();
+            node = node(provider.discoverCompute(DiscoveryContext.withTimeout("3", Duration.ofSeconds(20))), "bmc:" + P.uuid());
+            assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(proxy.seen()).filteredOn(s -> s.status() == 503).hasSize(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited until the rfc850 date, not the backoff")
+                    .isGreaterThan(Duration.ofMillis(1500)).isLessThan(Duration.ofSeconds(8));
+
             proxy.clear();
             proxy.busy(1, () -> http.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1)));
             start = System.nanoTime();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.RetryAfter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,18 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
-import java.text.ParsePosition;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.temporal.ChronoField;
-import java.time.temporal.TemporalAccessor;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -135,7 +125,8 @@ public final class OpenStackHttp {
             int sent = attempt;
             Duration due = retryAfter.map(OpenStackHttp::capped).orElseGet(() -> backoff(sent));
             Duration left = context.remaining().isNegative() ? Duration.ZERO : context.remaining();
-            Duration wait = retryAfter.isEmpty() ? due : spreadWithin(due, left);
+            // a Retry-After is waited for with up to a tenth more, never less, so that callers told the same wait spread out
+            Duration wait = retryAfter.isEmpty() ? due : RetryAfter.spreadWithin(due, left.minus(ATTEMPT_ROOM));
             String note;
             if (attempt >= MAX_ATTEMPTS) {
                 note = "; not sent again: this was attempt " + attempt + " of " + MAX_ATTEMPTS;
@@ -220,86 +211,12 @@ public final class OpenStackHttp {
     }
 
     /**
-     * A {@code Retry-After} wait with up to a tenth more at random, never less than asked, so
-     * that many callers told the same wait (or the same date) do not all come back at once.
-     */
-    static Duration spread(Duration asked) {
-        long millis = asked.toMillis();
-        return asked.plusMillis(ThreadLocalRandom.current().nextLong(millis / 10 + 1));
-    }
-
-    /**
-     * The {@link #spread} of a {@code Retry-After} wait, cut to what leaves {@link #ATTEMPT_ROOM}
-     * of {@code left} for the attempt after it, but never below what was asked: a wait that fits
-     * the deadline as asked is not lost to its spread.
-     */
-    static Duration spreadWithin(Duration asked, Duration left) {
-        Duration spread = spread(asked);
-        Duration room = left.minus(ATTEMPT_ROOM);
-        return spread.compareTo(room) <= 0 ? spread : room.compareTo(asked) >= 0 ? room : asked;
-    }
-
-    /** RFC 9110's obsolete rfc850-date: {@code Sunday, 06-Nov-94 08:49:37 GMT}; the two-digit year is placed below. */
-    private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
-            .appendValue(ChronoField.YEAR_OF_ERA, 2).appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.ENGLISH);
-
-    /** RFC 9110's obsolete asctime-date: {@code Sun Nov  6 08:49:37 1994} (the day padded with a space). */
-    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ENGLISH);
-
-    /**
      * How long the answer's {@code Retry-After} asks to wait, as the service wrote it (not yet
-     * capped): a number of seconds (RFC 9110 &sect;10.2.3's {@code delay-seconds}), or an HTTP date
-     * read against {@code clock}, a date already past being no wait. An HTTP date is any of the
-     * three forms RFC 9110 &sect;5.6.7 has a recipient accept: the IMF-fixdate
-     * ({@code Fri, 04 Dec 2026 10:00:05 GMT}) and the obsolete rfc850-date
-     * ({@code Friday, 04-Dec-26 10:00:05 GMT}, a two-digit year more than 50 years ahead being one
-     * of the century before) and asctime-date ({@code Fri Dec  4 10:00:05 2026}, read as GMT).
-     * Empty when there is none or it is none of these.
+     * capped), read against {@code clock}: seconds, or an HTTP date in any of its three forms
+     * ({@link RetryAfter#wait}). Empty when there is none or it is neither.
      */
     static Optional<Duration> retryAfter(ApiResponse response, Clock clock) {
-        return response.header("Retry-After").map(String::strip).flatMap(value -> {
-            if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                // more digits than a long holds is a wait far beyond any cap
-                return Optional.of(Duration.ofSeconds(value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value)));
-            }
-            Instant now = clock.instant();
-            return httpDate(value, now).map(at -> {
-                Duration wait = Duration.between(now, at);
-                return wait.isNegative() ? Duration.ZERO : wait;
-            });
-        });
-    }
-
-    private static Optional<Instant> httpDate(String value, Instant now) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeException e) {
-            // one of the obsolete forms, below
-        }
-        ParsePosition read = new ParsePosition(0);
-        TemporalAccessor t = RFC_850.parseUnresolved(value, read);
-        if (t != null && read.getErrorIndex() < 0 && read.getIndex() == value.length()) {
-            try {
-                int thisYear = now.atZone(ZoneOffset.UTC).getYear();
-                int year = thisYear - Math.floorMod(thisYear, 100) + (int) t.getLong(ChronoField.YEAR_OF_ERA);
-                if (year > thisYear + 50) {
-                    year -= 100;
-                }
-                LocalDateTime at = LocalDateTime.of(year, (int) t.getLong(ChronoField.MONTH_OF_YEAR), (int) t.getLong(ChronoField.DAY_OF_MONTH),
-                        (int) t.getLong(ChronoField.HOUR_OF_DAY), (int) t.getLong(ChronoField.MINUTE_OF_HOUR),
-                        (int) t.getLong(ChronoField.SECOND_OF_MINUTE));
-                // a weekday that does not match the date names no date
-                return at.getDayOfWeek().getValue() == t.getLong(ChronoField.DAY_OF_WEEK) ? Optional.of(at.toInstant(ZoneOffset.UTC))
-                        : Optional.empty();
-            } catch (DateTimeException e) {
-                return Optional.empty();
-            }
-        }
-        try {
-            return Optional.of(LocalDateTime.parse(value, ASCTIME).toInstant(ZoneOffset.UTC));
-        } catch (DateTimeException e) {
-            return Optional.empty();
-        }
+        return response.header("Retry-After").flatMap(value -> RetryAfter.wait(value, clock.instant()));
     }
 
     private static Duration capped(Duration wait) {
