@@ -62,16 +62,6 @@ public class AuditCommand implements Action {
 
     @Override
     public Object execute() {
-        if (limit < 1) {
-            throw new IllegalArgumentException("--limit " + limit + ": expected how many records to show, 1 or more");
-        }
-        if (limit > MAX_LIMIT) {
-            // every record asked for is read into the shell's memory (Karaf's) to print a table: a slip of the keyboard on a
-            // log of millions would take the platform's heap with it
-            throw new IllegalArgumentException("--limit " + limit + ": expected at most " + MAX_LIMIT + " records at once (the table "
-                    + "is held in memory); narrow it with --from and --to, -k, -t, -c, -a or -d, or write the whole log to a file with "
-                    + "strata:audit-export <file>");
-        }
         AuditLog log = Services.require(audit, "provenance log");
         if (seq != null) {
             AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
@@ -85,6 +75,17 @@ public class AuditCommand implements Action {
             System.out.println(Format.visible("Prev      " + e.prev()));
             System.out.println(Format.visible("Hash      " + e.hash()));
             return null;
+        }
+        // the limit bounds a list; a record asked for by its number is one record, whatever -n says
+        if (limit < 1) {
+            throw new IllegalArgumentException("--limit " + limit + ": expected how many records to show, 1 or more");
+        }
+        if (limit > MAX_LIMIT) {
+            // every record asked for is read into the shell's memory (Karaf's) to print a table: a slip of the keyboard on a
+            // log of millions would take the platform's heap with it
+            throw new IllegalArgumentException("--limit " + limit + ": expected at most " + MAX_LIMIT + " records at once (the table "
+                    + "is held in memory); narrow it with --from and --to, -k, -t, -c, -a or -d, or write the whole log to a file with "
+                    + "strata:audit-export <file>");
         }
         Instant now = Instant.now();
         Instant after = AuditTimes.parse("--from", from, now);

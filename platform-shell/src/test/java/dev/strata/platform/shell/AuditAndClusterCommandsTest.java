@@ -95,6 +95,19 @@ class AuditAndClusterCommandsTest {
         assertThat(log.queries).singleElement().satisfies(q -> assertThat(q.limit()).isEqualTo(10_000));
     }
 
+    /** A record asked for by its number is one record: the list's limit does not refuse it, whatever -n says. */
+    @Test
+    void aRecordAskedForByNumberIsShownWhateverTheLimit() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditCommand c = new AuditCommand();
+        c.audit = log;
+        c.seq = 42L;
+        for (int limit : new int[] {0, 50, 10_001}) {
+            c.limit = limit;
+            assertThat(CommandOutput.of(c::execute)).startsWith("Record    42" + System.lineSeparator());
+        }
+    }
+
     @Test
     void auditListsWithFiltersAndShowsOne() throws Exception {
         RecordingAuditLog log = new RecordingAuditLog();
