@@ -93,6 +93,22 @@ class RetiredQuotaFileCommandsTest {
         }
     }
 
+    /**
+     * A tenant id that strata:quota refuses (more than 256 characters, or a control character) is
+     * no command that would fail when pasted, but the reason the file cannot be taken over as it
+     * is, its control characters shown as {@code ?}.
+     */
+    @Test
+    void aTenantIdThatStrataQuotaRefusesIsNamedAsTheReasonNotWrittenIntoACommand() {
+        for (String tenant : List.of("x".repeat(257), "a\tb", "a\u0085b")) {
+            String refusal = RetiredQuotaFile.refusal("bank/gpus=1, \"" + tenant + "\"/gpus=2");
+            assertThat(refusal).as(tenant).doesNotContain("run strata:quota").contains("set the quotas with strata:quota TENANT")
+                    .contains("it could not be read either").contains("a tenant id is 1 to 256 characters, no control characters")
+                    .doesNotContain("\t").doesNotContain("\u0085");
+        }
+        assertThat(RetiredQuotaFile.refusal("\"" + "x".repeat(256) + "\"/gpus=2")).contains("run strata:quota " + "x".repeat(256) + " gpus=2");
+    }
+
     @Test
     void aPlainTenantIdIsWrittenAsItIsAndOneStartingWithADashAfterTenant() {
         assertThat(RetiredQuotaFile.refusal("bank-risk/gpus=64, -ops/cpu=8, team$a/memory=1GiB, o'brien/gpus=1")).contains(
