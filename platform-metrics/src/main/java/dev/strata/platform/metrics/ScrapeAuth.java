@@ -86,24 +86,12 @@ final class ScrapeAuth {
         try {
             return new ScrapeAuth(etc.resolve(tokenFile.strip()).toAbsolutePath().normalize(), null);
         } catch (InvalidPathException e) {
-            String why = "tokenFile '" + shown(tokenFile.strip()) + "' of configuration dev.strata.platform.metrics is not a valid path ("
-                    + e.getReason() + "); expected the path of a file holding the scrape token";
+            // the reason only, never the value: a value that is no path names no file, and may be the token itself
+            String why = "tokenFile of configuration dev.strata.platform.metrics is not a valid path (" + e.getReason() + "; "
+                    + UNSHOWN + "); expected the path of a file holding the scrape token";
             LOG.error("Every scrape of /metrics is refused: {}", why);
             return new ScrapeAuth(null, why);
         }
-    }
-
-    /** {@code value} with control characters written as {@code \\uXXXX}, so that a log line stays one line. */
-    private static String shown(String value) {
-        StringBuilder b = new StringBuilder();
-        value.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                b.append(String.format(Locale.ROOT, "\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
     }
 
     /**

@@ -154,8 +154,17 @@ class ScrapeAuthTest {
         assertThat(auth.asksForToken()).isTrue();
         assertThat(auth.check(null)).isEqualTo(Outcome.UNAVAILABLE);
         assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
-        assertThat(auth).hasToString("every scrape refused: tokenFile 'metrics\\u0000.token' of configuration dev.strata.platform.metrics is not "
-                + "a valid path (Nul character not allowed); expected the path of a file holding the scrape token");
+        assertThat(auth).hasToString("every scrape refused: tokenFile of configuration dev.strata.platform.metrics is not a valid path "
+                + "(Nul character not allowed; " + ScrapeAuth.UNSHOWN + "); expected the path of a file holding the scrape token");
+    }
+
+    /** A token with a NUL in it, written where its file's path belongs, is no valid path; it is not shown either. */
+    @Test
+    void aTokenThatIsNoValidPathIsNeverShown() {
+        String token = "4f9c2a7e1b6d8035\0c2e94a1f7b3d6e08a5c1f2e9d4b7a6c3";
+        ScrapeAuth auth = ScrapeAuth.configured(token, etc);
+        assertThat(auth.toString()).doesNotContain("4f9c2a7e1b6d8035").doesNotContain("c2e94a1f7b3d6e08a5c1f2e9d4b7a6c3")
+                .contains("not a valid path");
     }
 
     /**
