@@ -106,11 +106,15 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
      * Deletes, through a new instance, every machine that an operation of the test made and that
      * is not gone: the test's own clean-up deletes those it holds a handle of, but a create that
      * failed (its answer lost, or a check failed before the test held the handle) may have made
-     * one, and the account may be a real one. A machine that cannot be found or deleted fails the
-     * test, naming it. Runs before the providers are released.
+     * one, and the account may be a real one. A call that overran its deadline (the test failed,
+     * saying the provider hangs) is waited for first, up to {@link #settleTimeout()}: a create
+     * still running could make its machine after the clean-up had looked. A machine that cannot be
+     * found or deleted, or a call still running after that wait, fails the test, naming it. Runs
+     * before the providers are released.
      */
     @org.junit.jupiter.api.AfterEach
     public final void deleteWhatTheTestMade() throws Exception {
+        List<String> running = awaitOverrunCalls(settleTimeout());
         List<String> asked = new ArrayList<>(operations);
         operations.clear();
         if (asked.isEmpty()) {
@@ -132,6 +136,10 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
             } catch (AssertionError e) {
                 left.add(operation + " (" + e.getMessage() + ")");
             }
+        }
+        if (!running.isEmpty()) {
+            left.add("calls still running " + settleTimeout().toSeconds() + " s after the test, which may make a machine after this "
+                    + "clean-up: " + String.join(", ", running));
         }
         if (!left.isEmpty()) {
             fail("what these operations made may be left on the provider's account: " + String.join("; ", left));

@@ -51,6 +51,9 @@ import org.junit.jupiter.api.Test;
 public abstract class SpiContract<P> {
 
     private final List<P> created = Collections.synchronizedList(new ArrayList<>());
+
+    /** Calls that had not returned by their bound, each with what it was: they may still act on the provider after the test moved on. */
+    private final java.util.Map<Thread, String> overran = new java.util.concurrent.ConcurrentHashMap<>();
     private static final AtomicInteger OPERATIONS = new AtomicInteger();
 
     // ---- what a provider's test supplies -----------------------------------------------------
@@ -163,6 +166,7 @@ public abstract class SpiContract<P> {
             return result.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             caller.interrupt();
+            overran.put(caller, what);
             throw new AssertionError("the provider hangs: " + what + " had not returned " + promptly().toMillis()
                     + " ms after its deadline (" + bound.toMillis() + " ms after it began); a call must return by its deadline, "
                     + "and the core reports a provider that does not FAILED and calls that service no more until it returns");
@@ -180,6 +184,29 @@ public abstract class SpiContract<P> {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + what, e);
         }
+    }
+
+    /**
+     * Waits up to {@code wait} in all for the calls of this test that had not returned by their
+     * bound ({@link #withinDeadline}) to end, and forgets them: a create still running may yet make
+     * a machine, which a clean-up that looked before it ended would not find.
+     *
+     * @return what each call still running after the wait was ({@code create of testkit-op-...})
+     */
+    protected final List<String> awaitOverrunCalls(Duration wait) throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        List<String> running = new ArrayList<>();
+        for (java.util.Map.Entry<Thread, String> call : overran.entrySet()) {
+            long left = end - System.nanoTime();
+            if (left > 0) {
+                call.getKey().join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            if (call.getKey().isAlive()) {
+                running.add(call.getValue());
+            }
+        }
+        overran.clear();
+        return running;
     }
 
     /** Runs a provider call that must succeed: a {@link StrataException} fails the test with its message. */

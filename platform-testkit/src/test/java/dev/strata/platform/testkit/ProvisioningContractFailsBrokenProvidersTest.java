@@ -37,7 +37,7 @@ import org.junit.platform.testkit.engine.Events;
 class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
-        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST }
+        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -80,7 +80,19 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
         @Override
         public MachineStatus create(MachineRequest request, DiscoveryContext context) {
-            check(context);
+            if (flaw == Flaw.CREATE_OVERRUNS) {
+                // a create that ignores its deadline and its interruption, and makes its machine when it is done
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2500);
+                while (System.nanoTime() < until) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+                    Thread.interrupted();
+                }
+                if (broken) {
+                    throw new ProviderUnavailableException("example cloud unreachable: connection refused");
+                }
+            } else {
+                check(context);
+            }
             if (flaw == Flaw.ANSWER_LOST) {
                 // the machine is made, and the answer to the create is lost on the way back, every time
                 Machine machine = new Machine("i-" + UUID.randomUUID(), request.labels(), MachineState.PENDING);
@@ -293,6 +305,36 @@ class ProvisioningContractFailsBrokenProvidersTest {
             return Flaw.HANGS;
         }
 
+        /** Its calls hang for 20 s: the clean-up waits this long for them, then says they are still running. */
+        @Override
+        protected java.time.Duration settleTimeout() {
+            return java.time.Duration.ofSeconds(1);
+        }
+
+        @Override
+        protected java.time.Duration callTimeout() {
+            return java.time.Duration.ofSeconds(1);
+        }
+
+        @Override
+        protected java.time.Duration promptly() {
+            return java.time.Duration.ofMillis(500);
+        }
+    }
+
+    /** Its machines are all at one vendor account, which the test then looks at. */
+    static class CreateOverruns extends FlawedContract {
+        static final String ACCOUNT = "create-overruns";
+
+        Flaw flaw() {
+            return Flaw.CREATE_OVERRUNS;
+        }
+
+        @Override
+        String account() {
+            return ACCOUNT;
+        }
+
         @Override
         protected java.time.Duration callTimeout() {
             return java.time.Duration.ofSeconds(1);
@@ -384,6 +426,23 @@ class ProvisioningContractFailsBrokenProvidersTest {
         hangs.remove("aCallInterruptedWhileItRunsEndsPromptly"); // says "ignored the interruption"
         assertThat(hangs.values()).allSatisfy(m -> assertThat(m).contains("the provider hangs: ")
                 .contains("had not returned 500 ms after its deadline"));
+    }
+
+    /**
+     * A create that overruns its deadline fails its test, saying the provider hangs, and the
+     * machine it makes afterwards is deleted all the same: the clean-up waits for the call to end
+     * before it looks. Before, the clean-up looked at once, found nothing, and the machine the
+     * create made a second later was left on the account.
+     */
+    @Test
+    void aMachineACreateMakesAfterItsDeadlineIsDeletedToo() {
+        Map<String, String> overruns = failures(CreateOverruns.class);
+        assertThat(overruns).containsKeys("createIsIdempotentByOperationIdAndLabelsTheMachine")
+                .hasEntrySatisfying("createIsIdempotentByOperationIdAndLabelsTheMachine", f -> assertThat(f).contains("the provider hangs: ")
+                        .doesNotContain("may be left on the provider's account"));
+        Map<String, Machine> vendor = VENDORS.get(CreateOverruns.ACCOUNT);
+        assertThat(vendor.values()).isNotEmpty()
+                .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
     }
 
     /**
