@@ -74,6 +74,15 @@ interface AllocationLedger {
 
     long generation();
 
+    /**
+     * Whether other instances change this ledger too (PostgreSQL with {@code highAvailability =
+     * false}): a commit may then be refused for a change this instance never saw. False for a
+     * ledger that only this instance changes.
+     */
+    default boolean sharedWriters() {
+        return false;
+    }
+
     /** Refuses (throws) when this ledger may not change here, e.g. on an instance that is not the leader. */
     default void requireWritable() {
     }

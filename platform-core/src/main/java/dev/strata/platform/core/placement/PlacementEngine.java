@@ -2,6 +2,8 @@ package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.Isolation;
+import dev.strata.platform.api.exception.ConflictException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.PlacementDecision;
@@ -28,9 +30,32 @@ import org.slf4j.LoggerFactory;
  * committed or a release came first, the model catches up with the ledger and the contract is
  * decided again. Every change of the ledger (a commit, a release) takes a short commit lock; after
  * {@link #COMMIT_ATTEMPTS} lost races a decision takes that lock for its whole last attempt, so it
- * cannot lose again: the lock is a fallback for heavy contention, not the normal path. Dry runs
- * never commit and never retry.
- * Since a model is a function of the inventory and the ledger's contents, the same inventory,
+ * cannot lose again to a change of this instance: the lock is a fallback for heavy contention, not
+ * the normal path. Dry runs never commit and never retry.
+ *
+ * <p>The lock holds only this instance's changes back. Where other instances write to the same
+ * ledger (PostgreSQL with {@code highAvailability = false}), a placement, release or quota change
+ * of theirs can still come between an attempt under the lock and its commit, and the store refuses
+ * that commit; so can a change of this instance handed to the store before the attempt took the
+ * lock, when it does not become durable (the mirror is read again, under a new generation). Such
+ * an attempt is ordinary contention, not an error: the contract is decided again under the lock,
+ * after a pause that grows from {@link #FIRST_PAUSE} to {@link #LONGEST_PAUSE} with random jitter
+ * (so that instances that keep refusing each other's commits fall out of step), for up to
+ * {@link #CONTENTION_BOUND} from the first attempt under the lock. Past that, the placement fails
+ * with a {@link ConflictException} that says so: nothing was placed or recorded, and placing it
+ * again may succeed. A bound in time, not in attempts, since how many attempts a busy ledger
+ * refuses depends on how fast the other instances write. (Attempts under the lock exclusive
+ * across instances, e.g. a PostgreSQL advisory lock held by the deciding thread from its read of
+ * the ledger to its commit and honoured by every instance's ledger change, would deadlock here:
+ * the commit is made by the store's writer thread, on a connection of its own and after it took
+ * the shared writers' lock for its transaction, so it would wait for the lock its own decider
+ * holds, and another instance's writer, holding the shared writers' lock, would wait for it too.)
+ * On one instance (the embedded store, an elected writer) nothing else writes, and only changes
+ * handed to the store before the lock was taken can refuse an attempt under it, so it is decided
+ * again once or twice at most. None of this is done before a placement has lost
+ * {@link #COMMIT_ATTEMPTS} races: the normal path does nothing more than before.
+ *
+ * <p>Since a model is a function of the inventory and the ledger's contents, the same inventory,
  * ledger and contract give the same decision, dry run or not, on any model, after a release
  * (the contents are what they were) and after a restart (a model built afresh).
  * A commit is ordered in the ledger under the commit lock and made durable outside it: the
@@ -42,6 +67,15 @@ final class PlacementEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlacementEngine.class);
     static final int COMMIT_ATTEMPTS = 8;
+    /**
+     * How long a placement goes on deciding again under the commit lock while other writers keep
+     * changing the ledger between its decisions and their commits, from its first attempt under the
+     * lock; then it fails with a {@link ConflictException}.
+     */
+    static final Duration CONTENTION_BOUND = Duration.ofSeconds(10);
+    /** The pause before the second attempt under the commit lock; each one after doubles it, up to {@link #LONGEST_PAUSE}. */
+    static final Duration FIRST_PAUSE = Duration.ofMillis(2);
+    static final Duration LONGEST_PAUSE = Duration.ofMillis(100);
 
     private final AllocationLedger ledger;
     private final String policyName;
@@ -52,6 +86,7 @@ final class PlacementEngine {
     private final AtomicLong serialised = new AtomicLong();
     private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
     private volatile java.util.function.Supplier<TenantQuotas> quotas = () -> TenantQuotas.NONE;
+    private volatile Duration contentionBound = CONTENTION_BOUND;
 
     PlacementEngine(Inventory inventory, AllocationLedger ledger, BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policies,
             Clock clock, int deciders) {
@@ -78,8 +113,14 @@ final class PlacementEngine {
         if (!dryRun) {
             ledger.requireWritable(); // a follower refuses before deciding, naming the leader
         }
+        Contention contention = null; // from the first attempt under the commit lock
         for (int attempt = 1; ; attempt++) {
             boolean last = attempt > COMMIT_ATTEMPTS && !dryRun;
+            if (contention != null) {
+                // an attempt under the commit lock was refused: another instance changed the ledger, or a change of this one
+                // handed to the store before the lock was taken did not become durable
+                contention.pause(contract, attempt - 1, start);
+            }
             // a model first, then the commit lock, in every path: a decider holding the lock while it waited for a
             // model, with the models held by deciders waiting for the lock, deadlocked
             PlacementModel m = models.acquire();
@@ -94,6 +135,9 @@ final class PlacementEngine {
                     commitLock.lock(); // nobody changes the ledger until this decision is committed
                     locked = true;
                     serialised.incrementAndGet();
+                    if (contention == null) {
+                        contention = new Contention(System.nanoTime(), contentionBound);
+                    }
                     m = models.catchUp(m); // what was committed between taking the model and the lock
                 }
                 ContractPlanner planner = new ContractPlanner(m);
@@ -126,10 +170,15 @@ final class PlacementEngine {
                     try {
                         pending = ledger.submit(decidedOn, allocation, intent);
                     } catch (AllocationLedger.StaleGenerationException e) {
-                        if (last) {
-                            throw new IllegalStateException("placement of " + contract.name() + " decided under the commit lock went stale", e);
-                        }
                         retries.incrementAndGet();
+                        if (last) {
+                            // no change of this instance came after the lock: a change handed to the store before it was refused
+                            // (by another instance's change) or failed, and the mirror was read again
+                            contention.refused(e);
+                            LOG.debug("Placement of {} decided under the commit lock on a ledger that was read again ({}); deciding again",
+                                    contract.name(), e.getMessage());
+                            continue;
+                        }
                         LOG.debug("Placement of {} decided on a stale ledger ({}); deciding again", contract.name(), e.getMessage());
                         continue;
                     } finally {
@@ -153,11 +202,11 @@ final class PlacementEngine {
                 try {
                     StoreLedger.join(pending.durable());
                 } catch (AllocationLedger.StaleGenerationException e) {
-                    if (attempt > 2 * COMMIT_ATTEMPTS) {
-                        throw new IllegalStateException("placement of " + contract.name() + " was refused by the ledger " + attempt + " times: "
-                                + e.getMessage(), e);
-                    }
                     retries.incrementAndGet();
+                    if (last) {
+                        // another instance changed the ledger after this attempt read it, or a change of this one before it failed
+                        contention.refused(e);
+                    }
                     LOG.debug("The ledger refused the placement of {} ({}); deciding again", contract.name(), e.getMessage());
                     continue;
                 }
@@ -168,6 +217,82 @@ final class PlacementEngine {
             }
             return decision;
         }
+    }
+
+    /**
+     * The attempts of one placement under the commit lock, from the first: when it began, how many
+     * the ledger refused, and the last refusal. Made only once a placement has lost
+     * {@link #COMMIT_ATTEMPTS} races.
+     */
+    private final class Contention {
+        private final long since;
+        private final Duration bound;
+        private int refusals;
+        private RuntimeException last;
+
+        Contention(long since, Duration bound) {
+            this.since = since;
+            this.bound = bound;
+        }
+
+        void refused(RuntimeException refusal) {
+            refusals++;
+            last = refusal;
+        }
+
+        /**
+         * Waits before the next attempt under the lock, with no model and no lock held: a pause
+         * drawn at random between half and all of {@link #FIRST_PAUSE} doubled once for each refusal
+         * after the first, at most {@link #LONGEST_PAUSE}, and never past the bound.
+         *
+         * @throws ConflictException when the bound has passed
+         */
+        void pause(Contract contract, int attempts, long start) {
+            long now = System.nanoTime();
+            long left = bound.toNanos() - (now - since);
+            if (left <= 0) {
+                throw givenUp(contract, attempts, now - start);
+            }
+            long most = Math.min(LONGEST_PAUSE.toNanos(), FIRST_PAUSE.toNanos() << Math.min(refusals - 1, 30));
+            long pause = Math.min(left, most / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(most / 2 + 1));
+            try {
+                Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StrataException("interrupted while placement of " + contract.name() + " waited to be decided again after the "
+                        + "allocation ledger refused it " + attempts + " times; nothing was placed");
+            }
+        }
+
+        private ConflictException givenUp(Contract contract, int attempts, long nanos) {
+            String who = ledger.sharedWriters()
+                    ? "other instances writing to the same state store (PostgreSQL with highAvailability = false) kept changing the "
+                            + "allocation ledger between its decisions and their commits"
+                    : "the allocation ledger kept changing between its decisions and their commits, although no other instance writes "
+                            + "to it";
+            ConflictException e = new ConflictException("placement of " + contract.name() + " of tenant " + contract.tenant()
+                    + " was not made: " + who + ", and the ledger refused it " + attempts + " times in " + seconds(nanos) + " (" + refusals
+                    + " of them decided under the commit lock, which a placement gives up after " + seconds(bound.toNanos())
+                    + "); nothing was placed or recorded; place it again");
+            e.initCause(last);
+            LOG.warn("{}", e.getMessage());
+            return e;
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    /**
+     * How long a placement goes on deciding again under the commit lock while the ledger keeps
+     * changing under it ({@link #CONTENTION_BOUND} unless set here: for tests).
+     */
+    void contentionBound(Duration bound) {
+        if (bound.isNegative()) {
+            throw new IllegalArgumentException("contention bound " + bound + "; expected zero or more");
+        }
+        this.contentionBound = bound;
     }
 
     /**
@@ -273,7 +398,10 @@ final class PlacementEngine {
         return retries.get();
     }
 
-    /** Decisions that lost {@link #COMMIT_ATTEMPTS} races and were decided again under the commit lock. */
+    /**
+     * Attempts decided under the commit lock: one for each decision that lost {@link #COMMIT_ATTEMPTS}
+     * races, and one more for each such attempt the ledger refused.
+     */
     long serialised() {
         return serialised.get();
     }

@@ -106,6 +106,11 @@ final class StoreLedger implements AllocationLedger {
     }
 
     @Override
+    public boolean sharedWriters() {
+        return !store.leadership().exclusive();
+    }
+
+    @Override
     public void requireWritable() {
         store.requireLeader();
     }
