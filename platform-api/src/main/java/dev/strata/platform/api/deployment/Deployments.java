@@ -31,7 +31,9 @@ public interface Deployments {
      *     a node or offer whose provider cannot provision (nothing is kept: the allocation is released)
      * @throws dev.strata.platform.api.exception.ConflictException naming the allocation when it was
      *     released (a forced release) after placement placed it and before the deployment was stored;
-     *     nothing is kept and nothing provisioned
+     *     nothing is kept and nothing provisioned; or, as placement's own, when other instances kept
+     *     changing the allocation ledger until placement gave up ({@code Placement.place}): nothing is
+     *     placed or stored, and deploying again later may succeed
      */
     DeploymentResult deploy(Contract contract, String actor);
 

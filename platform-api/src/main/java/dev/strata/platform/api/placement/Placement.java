@@ -19,6 +19,9 @@ public interface Placement {
      * @param contract the contract
      * @param dryRun decide and explain without changing anything
      * @return the decision, placed or not, with its evidence and counted rejections
+     * @throws dev.strata.platform.api.exception.ConflictException when other writers of the same ledger (several instances
+     *     writing to one store) kept changing it between each decision and its commit for longer than placement waits;
+     *     nothing was placed, and placing it again later may succeed
      */
     PlacementDecision place(Contract contract, boolean dryRun);
 
@@ -32,6 +35,7 @@ public interface Placement {
      * @param deploymentId the id the deployment will be stored under
      * @return the decision, placed or not
      * @throws IllegalArgumentException for a blank deployment id
+     * @throws dev.strata.platform.api.exception.ConflictException as {@link #place}
      * @since 1.2
      */
     PlacementDecision placeFor(Contract contract, String deploymentId);
