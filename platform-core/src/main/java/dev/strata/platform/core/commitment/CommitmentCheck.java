@@ -17,7 +17,6 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
-import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.OfferSlots;
 import java.time.Duration;
@@ -59,7 +58,8 @@ import java.util.TreeSet;
  *       a bound GPU now on another NUMA node, BREACHED, its NUMA node no longer known, AT_RISK;</li>
  *   <li><b>power domain</b> ({@code members.<m>.power}), a binding whose power is reserved in one: the
  *       node now in another domain or in none, or the domain gone from the inventory, AT_RISK;</li>
- *   <li><b>telemetry</b>, where a pass is given the telemetry ({@link Pass#Pass(InventorySnapshot, List, Telemetry, Instant, Duration)}):
+ *   <li><b>telemetry</b> ({@link TelemetryClauses}), where a pass is given the telemetry
+ *       ({@link Pass#Pass(InventorySnapshot, List, Telemetry, Instant, Duration)}):
  *       a bound GPU whose latest sample within the window reports uncorrected ECC errors since its
  *       driver loaded, AT_RISK ({@code members.<m>.gpus}); a member with a power ceiling
  *       ({@code members.<m>.power}) whose whole GPUs drew more than the ceiling in all, each GPU's
@@ -135,19 +135,8 @@ public final class CommitmentCheck {
         private final Map<String, Fabric> fabrics = new HashMap<>();
         private final Set<String> powerDomains = new HashSet<>();
         private final Map<String, List<Allocation>> byNode = new HashMap<>();
-        private final Telemetry telemetry;
-        /** The latest sample of each GPU, whenever it was taken. */
-        private final Map<String, GpuSample> latestSamples = new HashMap<>();
-        /**
-         * The GPUs some source covers (whenever their latest sample was taken), or covered, where the
-         * telemetry given still answers a latest sample of a source gone (the verifier's does,
-         * {@link RememberedTelemetry}).
-         */
-        private final Set<String> covered = new HashSet<>();
-        private final Instant windowStart;
-        private final Duration window;
-        /** The instant gaps are judged from ({@link #gap}): the pass's own, or that of the last pass that could read. */
-        private final Instant gapsFrom;
+        /** The telemetry clauses, over what the pass reads of the telemetry. */
+        private final TelemetryClauses telemetry;
 
         /**
          * A pass without telemetry.
@@ -185,17 +174,7 @@ public final class CommitmentCheck {
          */
         public Pass(InventorySnapshot inventory, List<Allocation> ledger, Telemetry telemetry, Instant now, Duration window,
                 Instant gapsFrom) {
-            this.telemetry = telemetry;
-            this.window = window;
-            this.windowStart = now.minus(window);
-            this.gapsFrom = gapsFrom.isBefore(now) ? gapsFrom : now;
-            if (telemetry != null) {
-                for (GpuSample sample : telemetry.latestGpuSamples()) {
-                    covered.add(sample.acceleratorId());
-                    latestSamples.merge(sample.acceleratorId(), sample, (a, b) -> b.at().isAfter(a.at()) ? b : a);
-                }
-            }
-            this.now = now;
+            this.telemetry = new TelemetryClauses(telemetry, now, window, gapsFrom);
             inventory.nodes().forEach(n -> nodes.putIfAbsent(n.id(), n));
             inventory.sites().forEach(s -> sites.putIfAbsent(s.id(), s));
             inventory.offers().forEach(o -> offers.putIfAbsent(o.id(), o));
@@ -211,110 +190,11 @@ public final class CommitmentCheck {
             }
         }
 
-        private final Instant now;
-
-        private boolean inWindow(Instant at, Instant end) {
-            return !at.isBefore(windowStart) && !at.isAfter(end);
-        }
-
         /** Checks an allocation, as {@link CommitmentCheck#check} does. */
         public Verdict check(Allocation allocation, Contract contract) {
             return CommitmentCheck.check(allocation, contract, this);
         }
-
-        /**
-         * The latest sample of a GPU taken within the window, or null. Where its latest sample of
-         * all was taken after the pass's instant (a source whose clock runs ahead of Strata's), its
-         * recent samples are read for the latest one within the window.
-         */
-        GpuSample latestInWindow(String acceleratorId) {
-            GpuSample latest = latestSamples.get(acceleratorId);
-            if (latest == null || latest.at().isBefore(windowStart)) {
-                return null;
-            }
-            if (!latest.at().isAfter(now)) {
-                return latest;
-            }
-            GpuSample found = null;
-            for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
-                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && (found == null || s.at().isAfter(found.at()))) {
-                    found = s;
-                }
-            }
-            return found;
-        }
-
-        /**
-         * Whether a GPU is covered by telemetry but has no sample within the window: a source gave a
-         * latest sample of it (whenever it was taken), and none was taken within the window; where
-         * gaps are judged from an earlier instant than the pass's, none within the window before
-         * that instant either.
-         */
-        boolean gap(String acceleratorId) {
-            if (telemetry == null || !covered.contains(acceleratorId) || latestInWindow(acceleratorId) != null) {
-                return false;
-            }
-            return !gapsFrom.isBefore(now) || latestSamples.get(acceleratorId).at().isBefore(gapsFrom.minus(window));
-        }
-
-        /**
-         * The GPUs with a gap, each with the instant of its latest sample: {@code GPU a (latest sample at t)}
-         * or {@code GPUs a (latest sample at t), b (latest sample at u)}.
-         */
-        String lastSampled(List<String> gapped) {
-            StringBuilder out = new StringBuilder(gapped.size() == 1 ? "GPU " : "GPUs ");
-            for (int i = 0; i < gapped.size(); i++) {
-                GpuSample latest = latestSamples.get(gapped.get(i));
-                out.append(i == 0 ? "" : ", ").append(gapped.get(i)).append(" (latest sample at ").append(latest.at()).append(')');
-            }
-            return out.toString();
-        }
-
-        /**
-         * The mean power draw of a GPU over its samples within the window, and how many there
-         * were; empty without such a sample reporting power.
-         */
-        Optional<double[]> meanPower(String acceleratorId) {
-            if (telemetry == null || !covered.contains(acceleratorId)) {
-                return Optional.empty();
-            }
-            double sum = 0;
-            int n = 0;
-            for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
-                if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && reportsPower(s)) {
-                    sum += s.powerWatts();
-                    n++;
-                }
-            }
-            return n == 0 ? Optional.empty() : Optional.of(new double[] {sum / n, n});
-        }
-
-        /**
-         * Whether a GPU that is neither measured ({@link #meanPower} empty) nor a gap ({@link #gap}:
-         * it has a sample within the window, or had one within the window before the instant gaps
-         * are judged from) was sampled but reports no power: telemetry covers it, and its latest
-         * sample within the window reports no power either (where the pass judges gaps from an
-         * earlier instant and has none within its own window, its latest sample of all, the one the
-         * last pass that could read had), so that a late pass judges it as that one did. A GPU whose
-         * recent samples could not be read in time but whose latest one reports power is not one:
-         * its draw is merely not known this pass.
-         */
-        boolean reportsNoPower(String acceleratorId) {
-            if (telemetry == null || !covered.contains(acceleratorId)) {
-                return false;
-            }
-            GpuSample latest = latestInWindow(acceleratorId);
-            return !reportsPower(latest != null ? latest : latestSamples.get(acceleratorId));
-        }
     }
-
-    /** Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite. */
-    private static boolean reportsPower(GpuSample s) {
-        return s.powerWatts() >= 0 && Double.isFinite(s.powerWatts());
-    }
-
-    /** The most recent samples of one GPU a pass reads to average its draw. */
-    static final int RECENT_SAMPLES = 1000;
 
     private static Verdict check(Allocation allocation, Contract contract, Pass pass) {
         List<Finding> out = new ArrayList<>();
@@ -435,21 +315,14 @@ public final class CommitmentCheck {
                 out.add(new Finding(b.member(), p + ".models", CommitmentStatus.BREACHED, "GPU " + id + " on node " + n.id() + " is a "
                         + a.model() + ", not one of " + sorted(gpus.models())));
             }
-            GpuSample sample = health == Health.Status.FAILED ? null : pass.latestInWindow(id);
-            if (sample != null && sample.eccUncorrected() > 0) {
-                out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id() + " reports "
-                        + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
-                        + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));
-            }
-            if (health != Health.Status.FAILED && pass.gap(id)) {
-                gapped.add(id);
+            if (health != Health.Status.FAILED) {
+                pass.telemetry.eccErrors(out, b.member(), p, id, n);
+                if (pass.telemetry.gap(id)) {
+                    gapped.add(id);
+                }
             }
         }
-        if (!gapped.isEmpty()) {
-            out.add(new Finding(b.member(), p, CommitmentStatus.AT_RISK, pass.lastSampled(gapped) + " on node " + n.id()
-                    + (gapped.size() == 1 ? " has" : " have") + " no telemetry sample within the last " + seconds(pass.window)
-                    + ": uncorrected ECC errors cannot be checked"));
-        }
+        pass.telemetry.gaps(out, b.member(), p, gapped, n);
         if (contract != null && contract.fabric().oneRdmaFabric() && b.fabricId() != null) {
             fabric(out, contract, b, n, pass);
         }
@@ -460,7 +333,7 @@ public final class CommitmentCheck {
             powerDomain(out, b, n, pass);
         }
         if (member != null && member.powerCeilingWatts() > 0) {
-            powerCeiling(out, member, b, n, failedOrGone, pass);
+            pass.telemetry.powerCeiling(out, member, b, n, failedOrGone);
         }
     }
 
@@ -530,77 +403,6 @@ public final class CommitmentCheck {
     /** A bandwidth in Gbit/s as a contract writes it: {@code 400Gbps}, {@code 12.5Gbps}. */
     private static String gbps(double gbps) {
         return (gbps == Math.rint(gbps) ? String.valueOf((long) gbps) : String.valueOf(gbps)) + "Gbps";
-    }
-
-    /**
-     * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
-     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU whose
-     * draw is not known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a
-     * sample within the window, or one sampled whose samples report no power. A GPU the GPU clause
-     * found FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
-     * breached already, and a failed GPU draws nothing to check.
-     */
-    private static void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone, Pass pass) {
-        if (pass.telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
-            return; // no telemetry, or GPUs shared with others: their draw is not the member's alone
-        }
-        double drawn = 0;
-        int samples = 0;
-        List<String> measured = new ArrayList<>();
-        List<String> gapped = new ArrayList<>();
-        List<String> unreported = new ArrayList<>();
-        int unreportedAll = 0;
-        for (String id : b.acceleratorIds()) {
-            Optional<double[]> mean = pass.meanPower(id);
-            if (mean.isPresent()) {
-                drawn += mean.get()[0];
-                samples += (int) mean.get()[1];
-                measured.add(id);
-            } else if (pass.gap(id)) {
-                if (!failedOrGone.contains(id)) {
-                    gapped.add(id);
-                }
-            } else if (pass.reportsNoPower(id)) {
-                unreportedAll++;
-                if (!failedOrGone.contains(id)) {
-                    unreported.add(id);
-                }
-            }
-        }
-        double ceiling = member.powerCeilingWatts();
-        if (measured.isEmpty() || drawn <= ceiling) {
-            List<String> why = new ArrayList<>();
-            if (!gapped.isEmpty()) {
-                why.add(pass.lastSampled(gapped) + " on node " + n.id() + (gapped.size() == 1 ? " has" : " have")
-                        + " no telemetry sample within the last " + seconds(pass.window));
-            }
-            if (!unreported.isEmpty()) {
-                boolean one = unreported.size() == 1;
-                why.add((one ? "GPU " : "GPUs ") + String.join(", ", unreported) + " on node " + n.id() + (one ? " reports" : " report")
-                        + " no power draw in " + (one ? "its" : "their") + " samples within the last " + seconds(pass.window));
-            }
-            if (!why.isEmpty()) {
-                out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)
-                        + ": the member's ceiling of " + watts(ceiling) + " cannot be checked"));
-            }
-            return;
-        }
-        int all = b.acceleratorIds().size();
-        int withoutSamples = all - measured.size() - unreportedAll;
-        String notCounted = withoutSamples > 0 && unreportedAll > 0
-                ? withoutSamples + " of its " + all + " GPUs without samples, " + unreportedAll + " reporting no power draw"
-                : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
-                : unreportedAll + " of its " + all + " GPUs reporting no power draw";
-        out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (all == 1 ? "GPU " : "GPUs ")
-                + String.join(", ", measured) + " on node " + n.id() + " drew " + watts(drawn) + (measured.size() == 1 ? "" : " in all")
-                + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s") + " within the last " + seconds(pass.window)
-                + (measured.size() < all ? "; " + notCounted + ", not counted" : "")
-                + "), more than the member's ceiling of " + watts(ceiling) + "; the rest of what it draws on the node comes on top"));
-    }
-
-    /** A duration in seconds, or milliseconds where it has a fraction of a second: {@code 60s}, {@code 1500ms}. */
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     /** Watts with one decimal: {@code 742.3 W}. */

@@ -1,0 +1,252 @@
+package dev.strata.platform.core.commitment;
+
+import dev.strata.platform.api.commitment.CommitmentStatus;
+import dev.strata.platform.api.commitment.Finding;
+import dev.strata.platform.api.contract.Member;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.api.telemetry.Telemetry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The clauses one pass holds to GPU telemetry (uncorrected ECC errors and gaps in the GPU clause, the power ceiling), as
+ * {@link CommitmentCheck} documents them, and what the pass reads of the telemetry for them: each GPU's latest sample,
+ * its samples within the window, and the instant gaps are judged from. Without telemetry, none of them gives a finding.
+ */
+final class TelemetryClauses {
+
+    /** The most recent samples of one GPU a pass reads to average its draw. */
+    static final int RECENT_SAMPLES = 1000;
+
+    private final Telemetry telemetry;
+    /** The latest sample of each GPU, whenever it was taken. */
+    private final Map<String, GpuSample> latestSamples = new HashMap<>();
+    /**
+     * The GPUs some source covers (whenever their latest sample was taken), or covered, where the
+     * telemetry given still answers a latest sample of a source gone (the verifier's does,
+     * {@link RememberedTelemetry}).
+     */
+    private final Set<String> covered = new HashSet<>();
+    private final Instant now;
+    private final Instant windowStart;
+    private final Duration window;
+    /** The instant gaps are judged from ({@link #gap}): the pass's own, or that of the last pass that could read. */
+    private final Instant gapsFrom;
+
+    /**
+     * @param telemetry the telemetry of every source, or null for none
+     * @param now the time of the pass
+     * @param window how far back a sample counts
+     * @param gapsFrom the instant gaps are judged from: {@code now}, or an earlier one (a later one is taken as {@code now})
+     */
+    TelemetryClauses(Telemetry telemetry, Instant now, Duration window, Instant gapsFrom) {
+        this.telemetry = telemetry;
+        this.now = now;
+        this.window = window;
+        this.windowStart = now.minus(window);
+        this.gapsFrom = gapsFrom.isBefore(now) ? gapsFrom : now;
+        if (telemetry != null) {
+            for (GpuSample sample : telemetry.latestGpuSamples()) {
+                covered.add(sample.acceleratorId());
+                latestSamples.merge(sample.acceleratorId(), sample, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+            }
+        }
+    }
+
+    private boolean inWindow(Instant at, Instant end) {
+        return !at.isBefore(windowStart) && !at.isAfter(end);
+    }
+
+    /**
+     * The ECC part of the GPU clause ({@code clause}) for one bound GPU that has not FAILED: its latest sample within
+     * the window reports uncorrected ECC errors since its driver loaded, AT_RISK.
+     */
+    void eccErrors(List<Finding> out, String member, String clause, String id, Node n) {
+        GpuSample sample = latestInWindow(id);
+        if (sample != null && sample.eccUncorrected() > 0) {
+            out.add(new Finding(member, clause, CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id() + " reports "
+                    + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
+                    + " since its driver loaded (telemetry at " + sample.at() + "); work on it may have been lost"));
+        }
+    }
+
+    /** The GPU clause's one finding on a binding's GPUs (not FAILED) with a gap ({@link #gap}), if any: their ECC errors cannot be checked. */
+    void gaps(List<Finding> out, String member, String clause, List<String> gapped, Node n) {
+        if (!gapped.isEmpty()) {
+            out.add(new Finding(member, clause, CommitmentStatus.AT_RISK, lastSampled(gapped) + " on node " + n.id()
+                    + (gapped.size() == 1 ? " has" : " have") + " no telemetry sample within the last " + seconds(window)
+                    + ": uncorrected ECC errors cannot be checked"));
+        }
+    }
+
+    /**
+     * The latest sample of a GPU taken within the window, or null. Where its latest sample of
+     * all was taken after the pass's instant (a source whose clock runs ahead of Strata's), its
+     * recent samples are read for the latest one within the window.
+     */
+    GpuSample latestInWindow(String acceleratorId) {
+        GpuSample latest = latestSamples.get(acceleratorId);
+        if (latest == null || latest.at().isBefore(windowStart)) {
+            return null;
+        }
+        if (!latest.at().isAfter(now)) {
+            return latest;
+        }
+        GpuSample found = null;
+        for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
+            if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && (found == null || s.at().isAfter(found.at()))) {
+                found = s;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Whether a GPU is covered by telemetry but has no sample within the window: a source gave a
+     * latest sample of it (whenever it was taken), and none was taken within the window; where
+     * gaps are judged from an earlier instant than the pass's, none within the window before
+     * that instant either.
+     */
+    boolean gap(String acceleratorId) {
+        if (telemetry == null || !covered.contains(acceleratorId) || latestInWindow(acceleratorId) != null) {
+            return false;
+        }
+        return !gapsFrom.isBefore(now) || latestSamples.get(acceleratorId).at().isBefore(gapsFrom.minus(window));
+    }
+
+    /**
+     * The GPUs with a gap, each with the instant of its latest sample: {@code GPU a (latest sample at t)}
+     * or {@code GPUs a (latest sample at t), b (latest sample at u)}.
+     */
+    private String lastSampled(List<String> gapped) {
+        StringBuilder out = new StringBuilder(gapped.size() == 1 ? "GPU " : "GPUs ");
+        for (int i = 0; i < gapped.size(); i++) {
+            GpuSample latest = latestSamples.get(gapped.get(i));
+            out.append(i == 0 ? "" : ", ").append(gapped.get(i)).append(" (latest sample at ").append(latest.at()).append(')');
+        }
+        return out.toString();
+    }
+
+    /**
+     * The mean power draw of a GPU over its samples within the window, and how many there
+     * were; empty without such a sample reporting power.
+     */
+    Optional<double[]> meanPower(String acceleratorId) {
+        if (telemetry == null || !covered.contains(acceleratorId)) {
+            return Optional.empty();
+        }
+        double sum = 0;
+        int n = 0;
+        for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
+            if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && reportsPower(s)) {
+                sum += s.powerWatts();
+                n++;
+            }
+        }
+        return n == 0 ? Optional.empty() : Optional.of(new double[] {sum / n, n});
+    }
+
+    /**
+     * Whether a GPU that is neither measured ({@link #meanPower} empty) nor a gap ({@link #gap}:
+     * it has a sample within the window, or had one within the window before the instant gaps
+     * are judged from) was sampled but reports no power: telemetry covers it, and its latest
+     * sample within the window reports no power either (where the pass judges gaps from an
+     * earlier instant and has none within its own window, its latest sample of all, the one the
+     * last pass that could read had), so that a late pass judges it as that one did. A GPU whose
+     * recent samples could not be read in time but whose latest one reports power is not one:
+     * its draw is merely not known this pass.
+     */
+    boolean reportsNoPower(String acceleratorId) {
+        if (telemetry == null || !covered.contains(acceleratorId)) {
+            return false;
+        }
+        GpuSample latest = latestInWindow(acceleratorId);
+        return !reportsPower(latest != null ? latest : latestSamples.get(acceleratorId));
+    }
+
+    /** Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite. */
+    private static boolean reportsPower(GpuSample s) {
+        return s.powerWatts() >= 0 && Double.isFinite(s.powerWatts());
+    }
+
+    /**
+     * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
+     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU whose
+     * draw is not known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a
+     * sample within the window, or one sampled whose samples report no power. A GPU the GPU clause
+     * found FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
+     * breached already, and a failed GPU draws nothing to check.
+     */
+    void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone) {
+        if (telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
+            return; // no telemetry, or GPUs shared with others: their draw is not the member's alone
+        }
+        double drawn = 0;
+        int samples = 0;
+        List<String> measured = new ArrayList<>();
+        List<String> gapped = new ArrayList<>();
+        List<String> unreported = new ArrayList<>();
+        int unreportedAll = 0;
+        for (String id : b.acceleratorIds()) {
+            Optional<double[]> mean = meanPower(id);
+            if (mean.isPresent()) {
+                drawn += mean.get()[0];
+                samples += (int) mean.get()[1];
+                measured.add(id);
+            } else if (gap(id)) {
+                if (!failedOrGone.contains(id)) {
+                    gapped.add(id);
+                }
+            } else if (reportsNoPower(id)) {
+                unreportedAll++;
+                if (!failedOrGone.contains(id)) {
+                    unreported.add(id);
+                }
+            }
+        }
+        double ceiling = member.powerCeilingWatts();
+        if (measured.isEmpty() || drawn <= ceiling) {
+            List<String> why = new ArrayList<>();
+            if (!gapped.isEmpty()) {
+                why.add(lastSampled(gapped) + " on node " + n.id() + (gapped.size() == 1 ? " has" : " have")
+                        + " no telemetry sample within the last " + seconds(window));
+            }
+            if (!unreported.isEmpty()) {
+                boolean one = unreported.size() == 1;
+                why.add((one ? "GPU " : "GPUs ") + String.join(", ", unreported) + " on node " + n.id() + (one ? " reports" : " report")
+                        + " no power draw in " + (one ? "its" : "their") + " samples within the last " + seconds(window));
+            }
+            if (!why.isEmpty()) {
+                out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)
+                        + ": the member's ceiling of " + CommitmentCheck.watts(ceiling) + " cannot be checked"));
+            }
+            return;
+        }
+        int all = b.acceleratorIds().size();
+        int withoutSamples = all - measured.size() - unreportedAll;
+        String notCounted = withoutSamples > 0 && unreportedAll > 0
+                ? withoutSamples + " of its " + all + " GPUs without samples, " + unreportedAll + " reporting no power draw"
+                : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
+                : unreportedAll + " of its " + all + " GPUs reporting no power draw";
+        out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (all == 1 ? "GPU " : "GPUs ")
+                + String.join(", ", measured) + " on node " + n.id() + " drew " + CommitmentCheck.watts(drawn)
+                + (measured.size() == 1 ? "" : " in all") + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s")
+                + " within the last " + seconds(window) + (measured.size() < all ? "; " + notCounted + ", not counted" : "")
+                + "), more than the member's ceiling of " + CommitmentCheck.watts(ceiling)
+                + "; the rest of what it draws on the node comes on top"));
+    }
+
+    /** A duration in seconds, or milliseconds where it has a fraction of a second: {@code 60s}, {@code 1500ms}. */
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
