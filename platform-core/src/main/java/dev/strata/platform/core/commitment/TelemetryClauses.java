@@ -67,11 +67,12 @@ final class TelemetryClauses {
     }
 
     /**
-     * The ECC part of the GPU clause ({@code clause}) for one bound GPU that has not FAILED: its latest sample within
-     * the window reports uncorrected ECC errors since its driver loaded, AT_RISK.
+     * The ECC part of the GPU clause ({@code clause}) for one bound GPU that has not FAILED: the sample it is judged by
+     * ({@link #judgedBy}: its latest within the window, or in a late pass the one the last pass that could read had)
+     * reports uncorrected ECC errors since its driver loaded, AT_RISK.
      */
     void eccErrors(List<Finding> out, String member, String clause, String id, Node n) {
-        GpuSample sample = latestInWindow(id);
+        GpuSample sample = judgedBy(id);
         if (sample != null && sample.eccUncorrected() > 0) {
             out.add(new Finding(member, clause, CommitmentStatus.AT_RISK, "GPU " + id + " on node " + n.id() + " reports "
                     + sample.eccUncorrected() + " uncorrected ECC error" + (sample.eccUncorrected() == 1 ? "" : "s")
@@ -111,16 +112,27 @@ final class TelemetryClauses {
     }
 
     /**
-     * Whether a GPU is covered by telemetry but has no sample within the window: a source gave a
-     * latest sample of it (whenever it was taken), and none was taken within the window; where
-     * gaps are judged from an earlier instant than the pass's, none within the window before
-     * that instant either.
+     * The sample a GPU is judged by: its latest one within the window ({@link #latestInWindow}); where there is none and
+     * the pass judges gaps from an earlier instant (a late pass: the last pass whose telemetry calls were answered), its
+     * latest one of all where that was taken within the window before that instant, the one the last pass that could
+     * read had, so that the late pass judges the GPU as that one did; else null.
+     */
+    GpuSample judgedBy(String acceleratorId) {
+        GpuSample inWindow = latestInWindow(acceleratorId);
+        if (inWindow != null || !gapsFrom.isBefore(now)) {
+            return inWindow;
+        }
+        GpuSample latest = latestSamples.get(acceleratorId);
+        return latest == null || latest.at().isBefore(gapsFrom.minus(window)) ? null : latest;
+    }
+
+    /**
+     * Whether a GPU is covered by telemetry but has no sample to be judged by ({@link #judgedBy}): a source gave a
+     * latest sample of it (whenever it was taken), and none was taken within the window; where gaps are judged from
+     * an earlier instant than the pass's, none within the window before that instant either.
      */
     boolean gap(String acceleratorId) {
-        if (telemetry == null || !covered.contains(acceleratorId) || latestInWindow(acceleratorId) != null) {
-            return false;
-        }
-        return !gapsFrom.isBefore(now) || latestSamples.get(acceleratorId).at().isBefore(gapsFrom.minus(window));
+        return telemetry != null && covered.contains(acceleratorId) && judgedBy(acceleratorId) == null;
     }
 
     /**
@@ -156,21 +168,19 @@ final class TelemetryClauses {
     }
 
     /**
-     * Whether a GPU that is neither measured ({@link #meanPower} empty) nor a gap ({@link #gap}:
-     * it has a sample within the window, or had one within the window before the instant gaps
-     * are judged from) was sampled but reports no power: telemetry covers it, and its latest
-     * sample within the window reports no power either (where the pass judges gaps from an
-     * earlier instant and has none within its own window, its latest sample of all, the one the
-     * last pass that could read had), so that a late pass judges it as that one did. A GPU whose
-     * recent samples could not be read in time but whose latest one reports power is not one:
-     * its draw is merely not known this pass.
+     * Whether a GPU that is neither measured ({@link #meanPower} empty) nor a gap ({@link #gap})
+     * was sampled but reports no power: telemetry covers it, and the sample it is judged by
+     * ({@link #judgedBy}: its latest within the window, or in a late pass the one the last pass
+     * that could read had) reports no power either, so that a late pass judges it as that one did.
+     * A GPU whose recent samples could not be read in time but whose latest one reports power is
+     * not one: its draw is merely not known this pass.
      */
     boolean reportsNoPower(String acceleratorId) {
         if (telemetry == null || !covered.contains(acceleratorId)) {
             return false;
         }
-        GpuSample latest = latestInWindow(acceleratorId);
-        return !reportsPower(latest != null ? latest : latestSamples.get(acceleratorId));
+        GpuSample judged = judgedBy(acceleratorId);
+        return judged != null && !reportsPower(judged);
     }
 
     /** Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite. */

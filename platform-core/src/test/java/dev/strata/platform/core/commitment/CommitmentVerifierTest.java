@@ -573,6 +573,59 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * A GPU whose latest sample reports uncorrected ECC errors puts its member at risk; a pass whose
+     * telemetry calls miss their deadline, what the pass before read being out of its window, judges
+     * the GPU by the latest sample the last pass that could read had: AT_RISK with the same finding,
+     * nothing recorded. Before, the late pass found no sample within its window and nothing else to
+     * say, and recorded HONORED, then AT_RISK again.
+     */
+    @Test
+    void uncorrectedEccErrorsStayAtRiskThroughALatePassRecordedOnce() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.sample(List.of(gpus.get(0)), now.minusSeconds(1));
+            source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpus.get(1)).at(now.minusSeconds(1))
+                    .eccUncorrected(1).build());
+            verifier.telemetry = source;
+            Commitment atRisk = verifier.verifyAll().get(0);
+            assertThat(atRisk.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(atRisk.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPU " + gpus.get(1)
+                    + " on node " + CommitmentCheckTest.NODE + " reports 1 uncorrected ECC error since its driver loaded (telemetry at "
+                    + now.minusSeconds(1) + "); work on it may have been lost"));
+
+            clock.set(now.plusSeconds(61));
+            source.hold();
+            Commitment late = verifier.verifyAll().get(0);
+            source.letGo();
+            assertThat(late.status()).as("late: judged by the sample the last pass that could read had").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(late.findings()).isEqualTo(atRisk.findings());
+
+            source.sample(List.of(gpus.get(0)), now.plusSeconds(120));
+            source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpus.get(1)).at(now.plusSeconds(120))
+                    .eccUncorrected(1).build());
+            clock.set(now.plusSeconds(122));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            assertThat(records(store)).as("one condition, one change").singleElement().satisfies(r -> assertThat(r.payload())
+                    .containsEntry("status", "AT_RISK").containsEntry("previous", "HONORED"));
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
      * A scheduled pass waits until every provider has finished its first discovery: after a
      * restart the inventory is rediscovered, and a provider still starting would have its nodes read
      * as gone and its allocations recorded BREACHED, then HONORED again a pass later.

@@ -333,6 +333,29 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A pass judging gaps from an earlier instant (its own telemetry calls not answered in time,
+     * what the pass before read being out of its window) judges a GPU's uncorrected ECC errors by
+     * the sample the last pass that could read had, in the same words: the finding does not vanish
+     * for one late pass. Judged as of the pass, the GPUs are a gap.
+     */
+    @Test
+    void aLatePassJudgesEccErrorsByTheSampleTheLastPassThatCouldReadHad() {
+        Samples read = new Samples().add(GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(70)).eccUncorrected(0).build())
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(70)).eccUncorrected(2).build());
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        List<Finding> errors = check(WHOLE, contract(0), read, NOW.minusSeconds(10)).findings();
+        assertThat(errors).as("the pass that read them").containsExactly(new Finding("trainer", "members.trainer.gpus",
+                CommitmentStatus.AT_RISK, "GPU " + GPU1 + " on node " + NODE + " reports 2 uncorrected ECC errors since its driver loaded "
+                        + "(telemetry at 2026-12-05T09:58:50Z); work on it may have been lost"));
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, WINDOW, NOW.minusSeconds(10)).check(WHOLE, contract(0))
+                .findings()).as("a late pass, judging as of the last that read").isEqualTo(errors);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, WINDOW, NOW).check(WHOLE, contract(0)).findings())
+                .as("judged as of the pass: a gap").extracting(Finding::evidence).containsExactly("GPUs " + GPU0 + " (latest sample at "
+                        + "2026-12-05T09:58:50Z), " + GPU1 + " (latest sample at 2026-12-05T09:58:50Z) on node " + NODE + " have no telemetry "
+                        + "sample within the last 60s: uncorrected ECC errors cannot be checked");
+    }
+
+    /**
      * A GPU FAILED or gone from its node breaches the GPU clause already; without samples (its
      * driver gone with it) or with samples that report no power, it does not also leave the member's
      * ceiling unchecked: a failed GPU draws nothing to check, and the power clause judges the
