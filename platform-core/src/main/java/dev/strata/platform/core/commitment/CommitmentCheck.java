@@ -73,23 +73,34 @@ import java.util.TreeSet;
  *       errors cannot be checked). So does a GPU sampled within the window whose samples report no
  *       power draw (-1, or a value that is not finite: not every device or driver reports it) for
  *       the power clause: a member with a power ceiling whose whole GPUs include GPUs with such a gap
- *       or reporting no power, AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked; one
+ *       or reporting no power, or GPUs sampled within the window whose recent samples could not be
+ *       read (below), AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked; one
  *       finding, naming each kind), unless the GPUs measured already drew more than it, BREACHED (its
  *       evidence counting the GPUs without samples and those reporting no power, not counted). A GPU
  *       FAILED or gone from the node is left out of the power clause's AT_RISK as well: the GPU
  *       clause breaches it already, and a failed GPU draws nothing to check. Each AT_RISK finding names
  *       the GPUs, the node and the window, and a gap the time of each GPU's latest sample, never a
  *       value that changes, so that a condition that lasts gives the same finding every pass. A GPU no
- *       source ever covered adds nothing: not every GPU has telemetry. A pass given an earlier instant
- *       to judge gaps from (the last one that could read the telemetry, where it could not) names
- *       only GPUs with no sample within the window before that instant either, and holds a GPU with
- *       no sample within its own window to report no power where its latest sample, the one the
- *       last pass that could read had, reports none.</li>
+ *       source ever covered adds nothing: not every GPU has telemetry.
+ *       <p>A late pass does not claim more than it read. A pass given an earlier instant to judge
+ *       gaps from (that of the last pass whose telemetry calls were answered in time, where its own
+ *       were not) names as gaps only GPUs with no sample within the window before that instant
+ *       either, and judges a GPU with none within its own window but one within the window before
+ *       that instant as that pass did: its ECC errors and whether it reports power by the latest
+ *       sample that pass had, its draw by its samples within the window before that pass, so that
+ *       the findings, in the same words, neither vanish nor change with one late pass. A GPU whose
+ *       recent samples a pass could not read (its calls late, or failing) is judged by those the last
+ *       pass that read them had, within the window before that pass, where the telemetry given is
+ *       the verifier's ({@link RememberedTelemetry}), for one window from the first pass that could
+ *       not read them; after that, or without them, its draw is not known: the ceiling cannot be
+ *       checked, AT_RISK, unless the GPUs measured drew more than it. What a late pass did read
+ *       within its own window counts as it is.</li>
  * </ul>
  * A member bound to cloud capacity (a launch slot of a {@link CapacityOffer}) is checked for
  * sovereignty against the offer's site while the offer is in the inventory, else skipped: the
  * machine launched for it is followed by the deployment reconciler. The status is the worst
- * finding's, HONORED without findings. Pure; thread-safe.
+ * finding's, HONORED without findings. Pure and thread-safe, but for a pass given the verifier's
+ * telemetry, which keeps what each pass reads ({@link RememberedTelemetry}; its passes run one at a time).
  */
 public final class CommitmentCheck {
 
@@ -166,8 +177,9 @@ public final class CommitmentCheck {
          * A pass that also holds the allocations to what telemetry measured, judging telemetry gaps
          * as of an instant before its own: that of the last pass whose telemetry calls were all
          * answered in time, where this pass's were not (it cannot tell a GPU whose samples stopped
-         * from its own lateness). A GPU with a sample within the window before {@code gapsFrom} is
-         * then no gap; nothing else is judged from it.
+         * from its own lateness). A GPU with no sample within the pass's window but one within the
+         * window before {@code gapsFrom} is then no gap, and is judged as of then: its ECC errors,
+         * whether it reports power, and its draw, as the pass at {@code gapsFrom} judged them.
          *
          * @param gapsFrom the instant gaps are judged from: {@code now} to judge them as of the
          *     pass, an earlier one to judge them as of then too (a later one is taken as {@code now})

@@ -15,7 +15,6 @@ import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
-import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.contract.ContractDocumentReader;
@@ -70,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * checked against the log before it is recorded. A released allocation is forgotten, and its change is
  * appended only while it is in the ledger, checked by the store in the append's own transaction, so
  * that no record of it follows its release ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocated}).
+ * A pass whose GPU telemetry calls were not all answered in time (a late pass: a source that hangs, a GC pause, a
+ * loaded machine) claims no more than it read: what it could not read is judged as the last pass that read it judged
+ * it, in the same words, for one window from the first pass that could not (so that one late pass records nothing, a
+ * breach included), and after that as unchecked, AT_RISK ({@link RememberedTelemetry}, {@link TelemetryClauses}).
  * Contracts are read
  * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
  * tenant's latest of the allocation's contract name submitted before it. Configuration PID
@@ -146,8 +149,9 @@ public class CommitmentVerifier implements Commitments {
     static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(2);
     private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
     /**
-     * The samples read within the window, answered where a source no longer answers (replaced, gone, late), and the latest
-     * sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for good.
+     * The latest sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for
+     * good, and each GPU's recent samples as the last pass that read them had them, answered where a source no longer
+     * answers them (replaced, gone, late) for one window from the first pass that could not read them.
      */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
     /**
@@ -162,7 +166,10 @@ public class CommitmentVerifier implements Commitments {
      * A pass over the inventory and ledger now, with the telemetry of the settings' window: none without a telemetry
      * service and nothing remembered; what is remembered where the service went (its GPUs' clauses then read as unchecked).
      * The latest samples are read first: where those calls were not all answered in time, gaps are judged as of the last
-     * pass whose calls were ({@link #gapsFrom}).
+     * pass whose calls were ({@link #gapsFrom}), and so is a GPU that has no sample within this pass's window but had one
+     * then. A GPU whose recent samples the pass cannot read has its draw judged as the last pass that read them had it
+     * ({@link RememberedTelemetry}). A late pass thus claims no more than it read: it neither clears a finding it could
+     * not check (a member over its ceiling recorded HONORED, then BREACHED again) nor makes one up.
      */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
@@ -173,26 +180,10 @@ public class CommitmentVerifier implements Commitments {
         Set<String> checked = new HashSet<>();
         snapshot.nodes().forEach(n -> n.accelerators().forEach(a -> checked.add(a.id())));
         ledger.forEach(a -> a.bindings().forEach(b -> checked.addAll(b.acceleratorIds())));
-        Telemetry read = remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(), checked::contains);
-        List<GpuSample> latest = read.latestGpuSamples();
+        RememberedTelemetry.Reading read = remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(), checked::contains);
+        read.latestGpuSamples(); // read first, once: whether that was answered in time decides the instant gaps are judged from
         Instant gapsFrom = gapsFrom(boundedTelemetry.answered(), now, s.telemetryWindow());
-        Telemetry once = new Telemetry() {
-            @Override
-            public List<GpuSample> latestGpuSamples() {
-                return latest; // read above, once
-            }
-
-            @Override
-            public Optional<GpuSample> latest(String acceleratorId) {
-                return read.latest(acceleratorId);
-            }
-
-            @Override
-            public List<GpuSample> recent(String acceleratorId, int limit) {
-                return read.recent(acceleratorId, limit);
-            }
-        };
-        return new CommitmentCheck.Pass(snapshot, ledger, once, now, s.telemetryWindow(), gapsFrom);
+        return new CommitmentCheck.Pass(snapshot, ledger, read, now, s.telemetryWindow(), gapsFrom);
     }
 
     /**
@@ -200,7 +191,8 @@ public class CommitmentVerifier implements Commitments {
      * first) were all answered in time. Where they were not (a source that hangs, a GC pause, a loaded machine), it cannot tell a GPU whose samples stopped from
      * its own lateness: what was read before may already be out of the window (with {@code interval} and
      * {@code telemetryWindow} of 1m both, it is), and one late pass would read as a gap, AT_RISK and back, two recorded
-     * changes. It then judges them as of the last pass whose calls were answered (a GPU that was no gap then is none now), for one
+     * changes. It then judges them as of the last pass whose calls were answered (a GPU that was no gap then is none now, and
+     * is judged as that pass judged it: its ECC errors, whether it reports power, its draw), for one
      * window from the first pass since then that could not read: a source that keeps missing the deadline is judged as of
      * each pass again from the first pass a window or more after that one, where its gap shows (with the defaults, at the
      * second late pass).

@@ -5,6 +5,7 @@ import dev.strata.platform.api.telemetry.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,50 +14,86 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The samples the verifier read, kept for as long as they count (the telemetry window), so that a
- * source that goes (its provider replaced, stopped, or not answering a pass in time) does not take
- * the window's samples with it. Without this, every telemetry finding vanished for the length of a
- * provider swap: its allocations were recorded HONORED, then their findings again a pass later.
- * What a source answers is taken as it is; where it answers nothing for a GPU, the samples read
- * before are answered instead, those the window still holds.
+ * The samples the verifier read, kept so that a source that goes (its provider replaced, stopped, or
+ * not answering a pass in time) does not take them with it. Without this, every telemetry finding
+ * vanished for the length of a provider swap: its allocations were recorded HONORED, then their
+ * findings again a pass later. What a source answers is taken as it is; where it answers nothing
+ * for a GPU, what was read before is answered instead.
  *
- * <p>The latest sample read of a GPU is also kept past the window, for as long as the GPU is one
- * the verifier still checks (the inventory holds it or an allocation binds it), and answered among
- * the latest samples: a GPU whose source went for good (its provider stopped or removed, a source
- * that no longer answers) stays one that telemetry covered, with no sample within the window, and
- * its clauses read as unchecked rather than as holding ({@link CommitmentCheck}). It is kept in
- * memory only: a restart forgets which GPUs had telemetry. Not thread-safe: a verifier's passes
- * run one at a time.
+ * <p>The latest sample read of a GPU is kept for as long as the window holds it, and past the window
+ * for as long as the GPU is one the verifier still checks (the inventory holds it or an allocation
+ * binds it), and answered among the latest samples: a GPU whose source went for good (its provider
+ * stopped or removed, a source that no longer answers) stays one that telemetry covered, with no
+ * sample within the window, and its clauses read as unchecked rather than as holding
+ * ({@link CommitmentCheck}).
+ *
+ * <p>A GPU's recent samples are kept as the last pass that read them had them (those within its
+ * window), with that pass's instant ({@link SamplesRead}). A pass that cannot read them (its
+ * telemetry calls late, or the source answering none) is answered those, as of that pass, so that it
+ * judges the GPU's draw as that pass did ({@link TelemetryClauses#meanPower}): one late pass does not
+ * turn a GPU over its member's ceiling into one merely not measured, and an allocation BREACHED into
+ * one HONORED that nothing verified. This lasts one window from the first pass that could not read
+ * them, as {@link CommitmentVerifier}'s judging of gaps from the last pass that could read does; after
+ * that the samples are forgotten, and the draw is not known until they are read again.
+ *
+ * <p>All of it is kept in memory only: a restart forgets which GPUs had telemetry. Not thread-safe:
+ * a verifier's passes run one at a time.
  */
 final class RememberedTelemetry {
 
-    /** The latest sample of every GPU read, and each GPU's recent samples as last read. */
+    /**
+     * A GPU's recent samples as a pass has them, and the instant of the pass that read them: the pass's own, or where
+     * it could not read them, that of the last pass that could ({@link RememberedTelemetry}), whose window they are then
+     * judged in. The list is taken as it is given, not copied: a pass reads it and lets it go.
+     */
+    record SamplesRead(Instant at, List<GpuSample> samples) {
+    }
+
+    /** The telemetry of one pass ({@link #over}), which also says of a GPU's recent samples when they were read. */
+    interface Reading extends Telemetry {
+        /**
+         * A GPU's recent samples, oldest first, at most {@code limit}, and the instant they were read: the pass's own
+         * where the source answered them, else that of the last pass that read them, for one window from the first
+         * pass that could not ({@link RememberedTelemetry}).
+         */
+        SamplesRead recentRead(String acceleratorId, int limit);
+    }
+
+    /** The latest sample of every GPU read, each GPU's recent samples as last read, and since when a pass could not read them. */
     private final Map<String, GpuSample> latest = new HashMap<>();
-    private final Map<String, List<GpuSample>> recent = new HashMap<>();
+    private final Map<String, SamplesRead> recent = new HashMap<>();
+    private final Map<String, Instant> unreadSince = new HashMap<>();
 
     /**
-     * The telemetry of one pass: {@code source}'s answers, completed from what was read before.
-     * What is older than {@code now - window} is forgotten first, except the latest sample of a GPU
-     * {@code checked} still holds.
+     * The telemetry of one pass: {@code source}'s answers, completed from what was read before; its latest samples
+     * are read from the source once. What is no longer kept is forgotten first: a latest sample older than
+     * {@code now - window} of a GPU {@code checked} no longer holds, recent samples a window after the first pass
+     * that could not read them, and those older than the window of a GPU no longer checked.
      *
      * @param checked the GPUs the verifier still checks (in the inventory or bound by an
      *     allocation): their latest sample is kept past the window, as the mark of a GPU telemetry covered
      */
-    Telemetry over(Telemetry source, Instant now, Duration window, Predicate<String> checked) {
+    Reading over(Telemetry source, Instant now, Duration window, Predicate<String> checked) {
         Instant oldest = now.minus(window);
         latest.entrySet().removeIf(e -> e.getValue().at().isBefore(oldest) && !checked.test(e.getKey()));
-        recent.values().forEach(l -> l.removeIf(s -> s.at().isBefore(oldest)));
-        recent.values().removeIf(List::isEmpty);
-        return new Telemetry() {
+        recent.entrySet().removeIf(e -> unreadSince.containsKey(e.getKey()) ? !now.isBefore(unreadSince.get(e.getKey()).plus(window))
+                : e.getValue().at().isBefore(oldest) && !checked.test(e.getKey()));
+        unreadSince.keySet().retainAll(recent.keySet());
+        return new Reading() {
+            private List<GpuSample> latestRead;
+
             @Override
             public List<GpuSample> latestGpuSamples() {
-                Map<String, GpuSample> out = new LinkedHashMap<>();
-                for (GpuSample s : source.latestGpuSamples()) {
-                    out.putIfAbsent(s.acceleratorId(), s);
-                    latest.merge(s.acceleratorId(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+                if (latestRead == null) {
+                    Map<String, GpuSample> out = new LinkedHashMap<>();
+                    for (GpuSample s : source.latestGpuSamples()) {
+                        out.putIfAbsent(s.acceleratorId(), s);
+                        latest.merge(s.acceleratorId(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+                    }
+                    latest.forEach(out::putIfAbsent);
+                    latestRead = List.copyOf(out.values());
                 }
-                latest.forEach(out::putIfAbsent);
-                return List.copyOf(out.values());
+                return latestRead;
             }
 
             @Override
@@ -67,6 +104,11 @@ final class RememberedTelemetry {
 
             @Override
             public List<GpuSample> recent(String acceleratorId, int limit) {
+                return recentRead(acceleratorId, limit).samples();
+            }
+
+            @Override
+            public SamplesRead recentRead(String acceleratorId, int limit) {
                 List<GpuSample> answer = source.recent(acceleratorId, limit);
                 if (!answer.isEmpty()) {
                     List<GpuSample> kept = new ArrayList<>();
@@ -75,11 +117,22 @@ final class RememberedTelemetry {
                             kept.add(s);
                         }
                     }
-                    recent.put(acceleratorId, kept);
-                    return answer;
+                    recent.put(acceleratorId, new SamplesRead(now, Collections.unmodifiableList(kept)));
+                    unreadSince.remove(acceleratorId);
+                    return new SamplesRead(now, answer);
                 }
-                List<GpuSample> before = recent.getOrDefault(acceleratorId, List.of());
-                return List.copyOf(before.subList(Math.max(0, before.size() - limit), before.size()));
+                SamplesRead before = recent.get(acceleratorId);
+                if (before == null) {
+                    return new SamplesRead(now, List.of());
+                }
+                if (before.at().isBefore(now)) {
+                    Instant since = unreadSince.computeIfAbsent(acceleratorId, k -> now);
+                    if (!now.isBefore(since.plus(window))) {
+                        return new SamplesRead(now, List.of()); // a window on: forgotten with the next pass
+                    }
+                }
+                List<GpuSample> samples = before.samples();
+                return new SamplesRead(before.at(), samples.subList(Math.max(0, samples.size() - limit), samples.size()));
             }
         };
     }

@@ -21,6 +21,12 @@ import java.util.Set;
  * The clauses one pass holds to GPU telemetry (uncorrected ECC errors and gaps in the GPU clause, the power ceiling), as
  * {@link CommitmentCheck} documents them, and what the pass reads of the telemetry for them: each GPU's latest sample,
  * its samples within the window, and the instant gaps are judged from. Without telemetry, none of them gives a finding.
+ *
+ * <p>A late pass (its telemetry calls not all answered in time) does not claim more than it read: a GPU whose samples it
+ * could not read is judged as the last pass that could read them judged it ({@link #judgedBy}, {@link #meanPower}), with
+ * the same finding in the same words, for one window from the first pass that could not; after that, what is not known
+ * is said to be unchecked, AT_RISK. Nothing reads better than what was last verified: a member over its ceiling stays
+ * BREACHED, a GPU reporting ECC errors AT_RISK, and one late pass records no change either way.
  */
 final class TelemetryClauses {
 
@@ -64,6 +70,20 @@ final class TelemetryClauses {
 
     private boolean inWindow(Instant at, Instant end) {
         return !at.isBefore(windowStart) && !at.isAfter(end);
+    }
+
+    /** Whether telemetry covers or covered a GPU: a source gave a latest sample of it, whenever it was taken. */
+    private boolean covered(String acceleratorId) {
+        return telemetry != null && covered.contains(acceleratorId);
+    }
+
+    /**
+     * A GPU's recent samples as the pass has them, and the instant they were read: the pass's own, or where the
+     * telemetry given is the verifier's ({@link RememberedTelemetry}) and the pass could not read them, an earlier one's.
+     */
+    private RememberedTelemetry.SamplesRead recent(String acceleratorId) {
+        return telemetry instanceof RememberedTelemetry.Reading r ? r.recentRead(acceleratorId, RECENT_SAMPLES)
+                : new RememberedTelemetry.SamplesRead(now, telemetry.recent(acceleratorId, RECENT_SAMPLES));
     }
 
     /**
@@ -149,17 +169,38 @@ final class TelemetryClauses {
     }
 
     /**
-     * The mean power draw of a GPU over its samples within the window, and how many there
-     * were; empty without such a sample reporting power.
+     * The mean power draw of a GPU over its samples within the window, and how many there were;
+     * empty without such a sample reporting power. A late pass does not read more into a GPU than
+     * it could read: where it could not read the GPU's recent samples, it averages those the last
+     * pass that read them had, within the window before that pass ({@link RememberedTelemetry}:
+     * for one window from the first pass that could not), unless the GPU is a gap; where it read
+     * them but none is within its own window and it judges the GPU as of the last pass whose
+     * telemetry calls were answered ({@link #judgedBy}), it averages those within the window
+     * before that pass. Either way the mean is the one that pass had, and so is the finding. The
+     * samples a late pass did read within its own window count as they are.
      */
     Optional<double[]> meanPower(String acceleratorId) {
-        if (telemetry == null || !covered.contains(acceleratorId)) {
+        if (!covered(acceleratorId)) {
             return Optional.empty();
         }
+        RememberedTelemetry.SamplesRead read = recent(acceleratorId);
+        if (read.at().isBefore(now)) {
+            return gap(acceleratorId) ? Optional.empty() : mean(acceleratorId, read.samples(), read.at());
+        }
+        Optional<double[]> mean = mean(acceleratorId, read.samples(), now);
+        if (mean.isEmpty() && latestInWindow(acceleratorId) == null && judgedBy(acceleratorId) != null) {
+            return mean(acceleratorId, read.samples(), gapsFrom); // judged as of the last pass whose calls were answered
+        }
+        return mean;
+    }
+
+    /** The mean power draw of a GPU's samples within the window that ends at {@code end}, and how many; empty without one reporting power. */
+    private Optional<double[]> mean(String acceleratorId, List<GpuSample> samples, Instant end) {
+        Instant start = end.minus(window);
         double sum = 0;
         int n = 0;
-        for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
-            if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && reportsPower(s)) {
+        for (GpuSample s : samples) {
+            if (s.acceleratorId().equals(acceleratorId) && !s.at().isBefore(start) && !s.at().isAfter(end) && reportsPower(s)) {
                 sum += s.powerWatts();
                 n++;
             }
@@ -190,10 +231,13 @@ final class TelemetryClauses {
 
     /**
      * The member's power ceiling against what its whole GPUs drew, each averaged over its samples
-     * in the pass's window: more than the ceiling on them alone is BREACHED; otherwise a GPU whose
-     * draw is not known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a
-     * sample within the window, or one sampled whose samples report no power. A GPU the GPU clause
-     * found FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
+     * in the pass's window ({@link #meanPower}; in a late pass, as the last pass that read them had
+     * them): more than the ceiling on them alone is BREACHED; otherwise a GPU whose draw is not
+     * known leaves the ceiling unchecked, AT_RISK: one covered by telemetry but without a sample
+     * within the window, one sampled whose samples report no power, or one sampled whose recent
+     * samples this pass could not read, where what the last pass that read them had is not known or
+     * no longer counts (a window after the first pass that could not). A GPU the GPU clause found
+     * FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
      * breached already, and a failed GPU draws nothing to check.
      */
     void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone) {
@@ -205,6 +249,7 @@ final class TelemetryClauses {
         List<String> measured = new ArrayList<>();
         List<String> gapped = new ArrayList<>();
         List<String> unreported = new ArrayList<>();
+        List<String> unread = new ArrayList<>();
         int unreportedAll = 0;
         for (String id : b.acceleratorIds()) {
             Optional<double[]> mean = meanPower(id);
@@ -221,6 +266,8 @@ final class TelemetryClauses {
                 if (!failedOrGone.contains(id)) {
                     unreported.add(id);
                 }
+            } else if (covered(id) && !failedOrGone.contains(id)) {
+                unread.add(id);
             }
         }
         double ceiling = member.powerCeilingWatts();
@@ -234,6 +281,10 @@ final class TelemetryClauses {
                 boolean one = unreported.size() == 1;
                 why.add((one ? "GPU " : "GPUs ") + String.join(", ", unreported) + " on node " + n.id() + (one ? " reports" : " report")
                         + " no power draw in " + (one ? "its" : "their") + " samples within the last " + seconds(window));
+            }
+            if (!unread.isEmpty()) {
+                why.add("the samples of " + (unread.size() == 1 ? "GPU " : "GPUs ") + String.join(", ", unread) + " on node " + n.id()
+                        + " within the last " + seconds(window) + " could not be read");
             }
             if (!why.isEmpty()) {
                 out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)

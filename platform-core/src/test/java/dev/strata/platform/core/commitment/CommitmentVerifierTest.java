@@ -391,6 +391,31 @@ class CommitmentVerifierTest {
         void sample(List<String> gpus, Instant at) {
             gpus.forEach(g -> add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(at).eccUncorrected(0).build()));
         }
+
+        void power(List<String> gpus, Instant at, double watts) {
+            gpus.forEach(g -> add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(at).powerWatts(watts)
+                    .eccUncorrected(0).build()));
+        }
+
+        /** While set, {@code recent()} fails (a source that cannot answer it), {@code latestGpuSamples()} still answering. */
+        volatile boolean recentFails;
+
+        @Override
+        public List<dev.strata.platform.api.telemetry.GpuSample> recent(String acceleratorId, int limit) {
+            if (recentFails) {
+                throw new IllegalStateException("the sampler's history cannot be read");
+            }
+            return super.recent(acceleratorId, limit);
+        }
+    }
+
+    /** The test contract, its member {@code trainer} with a power ceiling. */
+    private static dev.strata.platform.api.contract.Contract withCeiling(double watts) {
+        dev.strata.platform.api.contract.Contract c = CommitmentCheckTest.contract(Isolation.SHARED, false);
+        dev.strata.platform.api.contract.Member trainer = c.members().get(0);
+        return new dev.strata.platform.api.contract.Contract(c.name(), c.tenant(), c.priority(), List.of(
+                new dev.strata.platform.api.contract.Member(trainer.name(), trainer.cpuMilli(), trainer.memoryBytes(), trainer.gpus(),
+                        trainer.topology(), watts)), c.fabric(), c.sovereignty(), c.isolation());
     }
 
     /**
@@ -573,6 +598,66 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * A member whose GPUs drew more than its power ceiling is BREACHED. A pass whose telemetry
+     * calls then miss their deadline cannot read the GPUs' samples, and what the pass before read
+     * is out of its window: it judges the GPUs' draw as the last pass that could read did, BREACHED
+     * with the same finding, and records nothing; before, the GPUs were merely not counted, and the
+     * late pass recorded HONORED (a commitment nothing had verified) and the next one BREACHED again.
+     */
+    @Test
+    void aMemberOverItsCeilingStaysBreachedThroughALatePassRecordedOnce() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            PlacementDecision d = placement.place(withCeiling(600), false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.power(gpus, now.minusSeconds(30), 410);
+            source.power(gpus, now.minusSeconds(1), 390);
+            verifier.telemetry = source;
+            Commitment breached = verifier.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(breached.findings()).singleElement().satisfies(f -> {
+                assertThat(f.clause()).isEqualTo("members.trainer.power");
+                assertThat(f.evidence()).isEqualTo("GPUs " + gpus.get(0) + ", " + gpus.get(1) + " on node " + CommitmentCheckTest.NODE
+                        + " drew 800.0 W in all (mean of 4 samples within the last 60s), more than the member's ceiling of 600.0 W; the rest "
+                        + "of what it draws on the node comes on top");
+            });
+
+            // the next pass, a minute and a second on: its calls miss the deadline, what was read is out of its window
+            clock.set(now.plusSeconds(61));
+            source.hold();
+            Commitment late = verifier.verifyAll().get(0);
+            source.letGo();
+            assertThat(late.status()).as("late: judged as the last pass that could read").isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(late.findings()).isEqualTo(breached.findings());
+            assertThat(late.since()).isEqualTo(breached.since());
+
+            source.power(gpus, now.plusSeconds(90), 410);
+            source.power(gpus, now.plusSeconds(120), 390);
+            clock.set(now.plusSeconds(122));
+            assertThat(verifier.verifyAll()).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED);
+                assertThat(c.findings()).isEqualTo(breached.findings());
+            });
+            assertThat(records(store)).as("one breach, one change").singleElement().satisfies(r -> assertThat(r.payload())
+                    .containsEntry("status", "BREACHED").containsEntry("previous", "HONORED"));
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
      * A GPU whose latest sample reports uncorrected ECC errors puts its member at risk; a pass whose
      * telemetry calls miss their deadline, what the pass before read being out of its window, judges
      * the GPU by the latest sample the last pass that could read had: AT_RISK with the same finding,
@@ -616,6 +701,125 @@ class CommitmentVerifierTest {
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
             assertThat(records(store)).as("one condition, one change").singleElement().satisfies(r -> assertThat(r.payload())
                     .containsEntry("status", "AT_RISK").containsEntry("previous", "HONORED"));
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
+     * A member over its ceiling whose source keeps missing the deadline stays BREACHED for one
+     * window from the first pass that could not read, as judged by the last pass that could, and is
+     * then the gap it is: AT_RISK on both telemetry clauses, one recorded change, and no HONORED
+     * in between.
+     */
+    @Test
+    void aMemberOverItsCeilingWhoseSourceKeepsMissingTheDeadlineShowsAsAGapAWindowOn() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            PlacementDecision d = placement.place(withCeiling(600), false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.power(gpus, now.minusSeconds(1), 400);
+            verifier.telemetry = source;
+            Commitment breached = verifier.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+
+            source.hold(); // and never let go
+            for (int seconds : new int[] {61, 120}) {
+                clock.set(now.plusSeconds(seconds));
+                assertThat(verifier.verifyAll()).as("%ds on", seconds).singleElement().satisfies(c -> {
+                    assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED);
+                    assertThat(c.findings()).isEqualTo(breached.findings());
+                });
+            }
+            clock.set(now.plusSeconds(121));
+            Commitment gap = verifier.verifyAll().get(0);
+            assertThat(gap.status()).as("a window on").isEqualTo(CommitmentStatus.AT_RISK);
+            String gpusSampled = "GPUs " + gpus.get(0) + " (latest sample at " + now.minusSeconds(1) + "), " + gpus.get(1)
+                    + " (latest sample at " + now.minusSeconds(1) + ") on node " + CommitmentCheckTest.NODE + " have no telemetry sample "
+                    + "within the last 60s";
+            assertThat(gap.findings()).extracting(f -> f.clause() + ": " + f.evidence()).containsExactly(
+                    "members.trainer.gpus: " + gpusSampled + ": uncorrected ECC errors cannot be checked",
+                    "members.trainer.power: " + gpusSampled + ": the member's ceiling of 600.0 W cannot be checked");
+            clock.set(now.plusSeconds(182));
+            assertThat(verifier.verifyAll()).extracting(Commitment::findings).containsExactly(gap.findings());
+            assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
+        } finally {
+            source.letGo();
+            if (verifier != null) {
+                verifier.deactivate();
+            }
+            store.close();
+        }
+    }
+
+    /**
+     * A source that answers the GPUs' latest samples but cannot answer their recent ones (the pass's
+     * deadline spent before they were read, a source that fails the call) leaves their draw unread:
+     * a member over its ceiling stays BREACHED, as judged by the last pass that read the samples,
+     * for one window from the first pass that could not, and its ceiling is then unchecked, AT_RISK
+     * with a finding that says so, one recorded change; before, the GPUs were merely not counted, and
+     * the first such pass recorded HONORED. Once the samples are read again, their draw counts.
+     */
+    @Test
+    void aMemberOverItsCeilingWhoseRecentSamplesCannotBeReadStaysBreachedForAWindowThenAtRisk() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Held source = new Held();
+        CommitmentVerifier verifier = null;
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            PlacementDecision d = placement.place(withCeiling(600), false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            source.power(gpus, now.minusSeconds(1), 400);
+            verifier.telemetry = source;
+            Commitment breached = verifier.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+
+            source.recentFails = true;
+            for (int seconds : new int[] {61, 120}) {
+                source.power(gpus, now.plusSeconds(seconds - 1), 400);
+                clock.set(now.plusSeconds(seconds));
+                assertThat(verifier.verifyAll()).as("%ds on: the latest samples read, the recent ones not", seconds).singleElement()
+                        .satisfies(c -> {
+                            assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED);
+                            assertThat(c.findings()).isEqualTo(breached.findings());
+                        });
+            }
+            for (int seconds : new int[] {121, 182}) {
+                source.power(gpus, now.plusSeconds(seconds - 1), 400);
+                clock.set(now.plusSeconds(seconds));
+                assertThat(verifier.verifyAll()).as("%ds on: a window on", seconds).singleElement().satisfies(c -> {
+                    assertThat(c.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                    assertThat(c.findings()).singleElement().satisfies(f -> {
+                        assertThat(f.clause()).isEqualTo("members.trainer.power");
+                        assertThat(f.evidence()).isEqualTo("the samples of GPUs " + gpus.get(0) + ", " + gpus.get(1) + " on node "
+                                + CommitmentCheckTest.NODE + " within the last 60s could not be read: the member's ceiling of 600.0 W "
+                                + "cannot be checked");
+                    });
+                });
+            }
+
+            source.recentFails = false;
+            source.power(gpus, now.plusSeconds(239), 100); // with the 400 W at 181 s: 250 W each, 500 W in all
+            clock.set(now.plusSeconds(240));
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK", "HONORED");
         } finally {
             source.letGo();
             if (verifier != null) {

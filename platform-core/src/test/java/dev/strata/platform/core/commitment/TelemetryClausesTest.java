@@ -400,30 +400,150 @@ class TelemetryClausesTest {
     /**
      * A pass given an earlier instant to judge gaps from (that of the last pass whose telemetry calls
      * were answered, where its own were not) names only the GPUs with no sample within the window
-     * before that instant either, in the same words; the samples themselves still count within the
-     * pass's own window only. An instant after the pass's is taken as the pass's.
+     * before that instant either, in the same words, and judges the draw of a GPU with none within
+     * its own window but one within the window before that instant as of then too: the late pass
+     * says what the last pass that could read said, the 700 W over the ceiling included, where it
+     * used to leave that GPU uncounted and the ceiling unbreached. An instant after the pass's is
+     * taken as the pass's.
      */
     @Test
-    void aPassJudgingGapsFromAnEarlierInstantNamesOnlyTheGpusWithoutSamplesBeforeItEither() {
+    void aPassJudgingGapsFromAnEarlierInstantJudgesTheGpusAsOfThatInstant() {
         Samples t = new Samples().power(GPU0, 70, 700).power(GPU1, 130, 200);
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        List<Finding> gpu1 = List.of(
+        List<Finding> asOf30sAgo = check(WHOLE, contract(600), t, NOW.minusSeconds(30)).findings();
+        assertThat(asOf30sAgo).as("the pass 30 s ago: GPU0 measured, GPU1 a gap").containsExactly(
                 new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
                         + "2026-12-05T09:57:50Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
                         + "cannot be checked"),
-                new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
-                        + "2026-12-05T09:57:50Z) on node " + NODE + " has no telemetry sample within the last 60s: the member's ceiling of "
-                        + "600.0 W cannot be checked"));
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew "
+                        + "700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, not counted), more than the "
+                        + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
         assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.minusSeconds(30)).check(WHOLE, contract(600))
-                .findings()).as("GPU0 sampled within the window before the last pass that read, GPU1 not; GPU0's 700 W is out of the "
-                        + "pass's window").containsExactlyElementsOf(gpu1);
+                .findings()).as("a late pass, judging as of the pass 30 s ago").isEqualTo(asOf30sAgo);
+
+        List<Finding> asOf70sAgo = check(WHOLE, contract(600), t, NOW.minusSeconds(70)).findings();
+        assertThat(asOf70sAgo).as("the pass 70 s ago: both measured").extracting(Finding::status, Finding::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE
+                        + " drew 900.0 W in all (mean of 2 samples within the last 60s), more than the member's ceiling of 600.0 W; the rest "
+                        + "of what it draws on the node comes on top"));
         assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.minusSeconds(70)).check(WHOLE, contract(600))
-                .findings()).as("GPU1's latest sample within the window before that one").isEmpty();
+                .findings()).as("a late pass, judging as of the pass 70 s ago").isEqualTo(asOf70sAgo);
+
         assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW).check(WHOLE, contract(600)).findings())
                 .as("judged as of the pass").extracting(Finding::evidence).allMatch(e -> e.startsWith("GPUs " + GPU0 + " (latest sample at "
                         + "2026-12-05T09:58:50Z), " + GPU1));
         assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.plusSeconds(120)).check(WHOLE, contract(600))
                 .findings()).as("a later instant is the pass's").isEqualTo(check(WHOLE, contract(600), t).findings()).hasSize(2);
+    }
+
+    /**
+     * Over what the verifier remembers ({@link RememberedTelemetry}): a pass whose telemetry calls
+     * were not answered, what the pass before read being out of its window, judges the draw of the
+     * GPUs whose samples it could not read as the last pass that read them did, in the same words
+     * (before, they were not counted, and a member over its ceiling read HONORED); a window after
+     * the first pass that could not read them, judged as of itself, their gap shows.
+     */
+    @Test
+    void aLatePassJudgesTheDrawOfGpusItCouldNotReadAsTheLastPassThatReadThem() {
+        RememberedTelemetry remembered = new RememberedTelemetry();
+        Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Samples source = new Samples().power(GPU0, 30, 410).power(GPU0, 1, 390).power(GPU1, 30, 410).power(GPU1, 1, 390);
+        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW,
+                WINDOW).check(WHOLE, contract(600));
+        assertThat(read.findings()).extracting(Finding::status, Finding::evidence).containsExactly(org.assertj.core.groups.Tuple.tuple(
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 800.0 W in all (mean of 4 samples "
+                        + "within the last 60s), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+
+        Instant late = NOW.plusSeconds(61);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), late, WINDOW, checked), late, WINDOW, NOW)
+                .check(WHOLE, contract(600))).as("a late pass: nothing answered, gaps judged as of the pass before").isEqualTo(read);
+
+        Instant windowOn = NOW.plusSeconds(121);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), windowOn, WINDOW, checked), windowOn, WINDOW,
+                windowOn).check(WHOLE, contract(600)).findings()).as("a window on").extracting(Finding::status, Finding::evidence)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                                + "2026-12-05T09:59:59Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:59Z) on node " + NODE + " have no "
+                                + "telemetry sample within the last 60s: uncorrected ECC errors cannot be checked"),
+                        org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
+                                + "2026-12-05T09:59:59Z), " + GPU1 + " (latest sample at 2026-12-05T09:59:59Z) on node " + NODE + " have no "
+                                + "telemetry sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
+    }
+
+    /**
+     * What a late pass does read counts: a GPU whose recent samples it read, over the ceiling
+     * within its own window, breaches the ceiling of a member that was HONORED, the member's other
+     * GPU (its samples not read) counted as the last pass that read it had it.
+     */
+    @Test
+    void aLatePassCountsTheSamplesItDidRead() {
+        RememberedTelemetry remembered = new RememberedTelemetry();
+        Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Samples source = new Samples().power(GPU0, 5, 250).power(GPU1, 5, 250);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW, WINDOW)
+                .check(WHOLE, contract(600)).status()).isEqualTo(CommitmentStatus.HONORED);
+
+        Samples recentOnly = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return List.of(); // not answered
+            }
+        }.power(GPU0, -50, 700);
+        Instant late = NOW.plusSeconds(61);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(recentOnly, late, WINDOW, checked), late, WINDOW, NOW)
+                .check(WHOLE, contract(600)).findings()).extracting(Finding::status, Finding::evidence).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE
+                                + " drew 950.0 W in all (mean of 2 samples within the last 60s), more than the member's ceiling of 600.0 W; "
+                                + "the rest of what it draws on the node comes on top"));
+    }
+
+    /**
+     * A source that answers the GPUs' latest samples but not their recent ones (the pass's deadline
+     * spent before they were read, a call that fails): their draw is judged as the last pass that
+     * read them had it, for one window from the first pass that could not; then it is not known,
+     * and the ceiling is unchecked, AT_RISK in words that name no value, until the samples are read
+     * again. Before, such GPUs were not counted, the ceiling unbreached.
+     */
+    @Test
+    void gpusWhoseRecentSamplesCannotBeReadAreJudgedAsLastReadForAWindowThenLeaveTheCeilingUnchecked() {
+        RememberedTelemetry remembered = new RememberedTelemetry();
+        Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Samples source = new Samples().power(GPU0, 1, 400).power(GPU1, 1, 400);
+        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW,
+                WINDOW).check(WHOLE, contract(600));
+        assertThat(read.status()).isEqualTo(CommitmentStatus.BREACHED);
+
+        Samples latestOnly = new Samples() {
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+        };
+        for (int seconds : new int[] {61, 120}) {
+            Instant at = NOW.plusSeconds(seconds);
+            latestOnly.power(GPU0, -(seconds - 1), 400).power(GPU1, -(seconds - 1), 400);
+            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, checked), at, WINDOW)
+                    .check(WHOLE, contract(600))).as("%ds on", seconds).isEqualTo(read);
+        }
+        List<Finding> unread = List.of(new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "the samples of GPUs "
+                + GPU0 + ", " + GPU1 + " on node " + NODE + " within the last 60s could not be read: the member's ceiling of 600.0 W cannot "
+                + "be checked"));
+        for (int seconds : new int[] {121, 180}) {
+            Instant at = NOW.plusSeconds(seconds);
+            latestOnly.power(GPU0, -(seconds - 1), 400).power(GPU1, -(seconds - 1), 400);
+            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, checked), at, WINDOW)
+                    .check(WHOLE, contract(600)).findings()).as("%ds on: a window after the first pass that could not read", seconds)
+                    .isEqualTo(unread);
+        }
+        Samples one = new Samples().power(GPU0, -239, 250).power(GPU1, -239, 250);
+        Instant back = NOW.plusSeconds(240);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(one, back, WINDOW, checked), back, WINDOW)
+                .check(WHOLE, contract(600)).status()).as("read again").isEqualTo(CommitmentStatus.HONORED);
+        assertThat(check(WHOLE, contract(600), latestOnly, NOW.plusSeconds(180)).findings()).as("a pass given such a source alone")
+                .isEqualTo(unread);
     }
 
     /**
