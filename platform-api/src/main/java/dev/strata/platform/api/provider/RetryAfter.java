@@ -51,7 +51,16 @@ public final class RetryAfter {
         }
         String v = value.strip();
         if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return Optional.of(Duration.ofSeconds(v.length() > 18 ? Long.MAX_VALUE : Long.parseLong(v)));
+            // the number the digits write, leading zeros or not (0000000000000000000005 is 5 s); only one more than a long
+            // holds is the longest wait
+            String digits = v.replaceFirst("^0+(?=.)", "");
+            long seconds;
+            try {
+                seconds = digits.length() > 19 ? Long.MAX_VALUE : Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                seconds = Long.MAX_VALUE; // 19 digits, more than a long holds
+            }
+            return Optional.of(Duration.ofSeconds(seconds));
         }
         return httpDate(v, now).map(at -> {
             Duration wait = Duration.between(now, at);
@@ -96,8 +105,16 @@ public final class RetryAfter {
      * same wait (or the same date) spread out instead of all coming back at once.
      */
     public static Duration spread(Duration asked) {
-        return asked.plusMillis(ThreadLocalRandom.current().nextLong(Math.max(0, asked.toMillis()) / 10 + 1));
+        // a wait of more milliseconds than a long holds (wait() gives one for a value of 20 digits) is spread by its tenth
+        // of Long.MAX_VALUE milliseconds, and the sum held at the longest Duration: it neither overflows nor throws
+        long millis = asked.isNegative() ? 0 : asked.compareTo(LONGEST_MILLIS) >= 0 ? Long.MAX_VALUE : asked.toMillis();
+        long more = ThreadLocalRandom.current().nextLong(millis / 10 + 1);
+        return asked.compareTo(LONGEST.minusMillis(more)) <= 0 ? asked.plusMillis(more) : LONGEST;
     }
+
+    /** The longest {@link Duration}, and the longest one whose milliseconds a long holds. */
+    private static final Duration LONGEST = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+    private static final Duration LONGEST_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
 
     /**
      * The {@link #spread} of a wait, cut to {@code room} (what the caller's deadline leaves before

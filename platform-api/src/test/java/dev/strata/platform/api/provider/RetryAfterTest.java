@@ -7,6 +7,11 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.math.BigInteger;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+import net.jqwik.api.constraints.NumericChars;
 import org.junit.jupiter.api.Test;
 
 class RetryAfterTest {
@@ -75,6 +80,56 @@ class RetryAfterTest {
             assertThat(RetryAfter.spreadWithin(asked, Duration.ofMillis(10_050))).isBetween(asked, Duration.ofMillis(10_050));
             assertThat(RetryAfter.spreadWithin(asked, Duration.ofSeconds(60))).isBetween(asked, Duration.ofSeconds(11));
             assertThat(RetryAfter.spreadWithin(asked, Duration.ofSeconds(5))).isEqualTo(asked);
+        }
+    }
+
+    /**
+     * Seconds are the number the digits write, leading zeros or not; only a number more than a
+     * long holds is the longest wait. Before, a value of more than 18 digits was the longest wait
+     * whatever it was: {@code 0000000000000000000005} (5 s) read as 292 billion years.
+     */
+    @Property(tries = 300)
+    void secondsAreTheNumberTheDigitsWrite(@ForAll @NumericChars @StringLength(min = 1, max = 40) String digits) {
+        BigInteger n = new BigInteger(digits);
+        long expected = n.bitLength() < 64 ? n.longValueExact() : Long.MAX_VALUE;
+        assertThat(RetryAfter.wait(digits, Instant.EPOCH)).contains(Duration.ofSeconds(expected));
+        assertThat(RetryAfter.wait("0000000000000000000000000" + digits, Instant.EPOCH)).contains(Duration.ofSeconds(expected));
+    }
+
+    @Test
+    void leadingZerosAreNoLongerWait() {
+        assertThat(waitAt("2026-12-05T10:00:00Z", "0000000000000000000005")).contains(Duration.ofSeconds(5));
+        assertThat(waitAt("2026-12-05T10:00:00Z", "0000000000000000000000")).contains(Duration.ZERO);
+    }
+
+    /**
+     * Whatever {@link RetryAfter#wait} gives can be spread, as the providers' guide has a provider
+     * do: the longest wait (a value of 20 digits) included. Before, a wait of more milliseconds
+     * than a long holds threw an ArithmeticException out of spread and spreadWithin.
+     */
+    @Test
+    void theLongestWaitCanBeSpread() {
+        Duration longest = RetryAfter.wait("99999999999999999999", Instant.EPOCH).orElseThrow();
+        assertThat(RetryAfter.spread(longest)).isGreaterThanOrEqualTo(longest);
+        assertThat(RetryAfter.spreadWithin(longest, Duration.ofSeconds(30))).isEqualTo(longest);
+        assertThat(RetryAfter.spreadWithin(longest, longest)).isEqualTo(longest);
+        Duration huge = Duration.ofSeconds(Long.MAX_VALUE / 1000 + 1);
+        assertThat(RetryAfter.spread(huge)).isGreaterThanOrEqualTo(huge);
+        assertThat(RetryAfter.spread(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))).isEqualTo(Duration.ofSeconds(Long.MAX_VALUE,
+                999_999_999));
+    }
+
+    /** spreadWithin never gives less than asked, nor more than the room where the room holds what was asked. */
+    @Property(tries = 500)
+    void aSpreadWaitIsNeverLessThanAskedNorPastARoomThatHoldsIt(@ForAll long askedMillis, @ForAll long roomMillis) {
+        Duration asked = Duration.ofMillis(Math.abs(askedMillis % 1_000_000_000_000L));
+        Duration room = Duration.ofMillis(roomMillis % 1_000_000_000_000L);
+        Duration wait = RetryAfter.spreadWithin(asked, room);
+        assertThat(wait).isGreaterThanOrEqualTo(asked);
+        if (room.compareTo(asked) >= 0) {
+            assertThat(wait).isLessThanOrEqualTo(room);
+        } else {
+            assertThat(wait).isEqualTo(asked);
         }
     }
 }
