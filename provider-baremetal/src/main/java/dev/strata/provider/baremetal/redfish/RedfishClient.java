@@ -595,9 +595,8 @@ public final class RedfishClient implements AutoCloseable {
                 }
                 if (isBusy(answer.status()) && attempt < endpoint.maxAttempts()) {
                     lastBusy = answer;
-                    // a Retry-After gets up to a tenth more (never less), so that callers the BMC told the same wait spread out
                     Optional<Duration> asked = retryAfter(answer, context.clock());
-                    Duration wait = asked.isPresent() ? RetryAfter.spreadWithin(asked.get(), context.remaining().minusMillis(1))
+                    Duration wait = asked.isPresent() ? spreadRetryAfter(asked.get(), context.remaining(), endpoint.requestTimeout())
                             : backoff(attempt);
                     if (!sleep(wait, context)) {
                         break;
@@ -833,7 +832,7 @@ public final class RedfishClient implements AutoCloseable {
     }
 
     /** The most a {@code Retry-After} is waited for; the caller's deadline may cut it shorter. */
-    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
     /**
      * How long the answer's {@code Retry-After} says to wait: a number of seconds, or an HTTP date
@@ -844,6 +843,23 @@ public final class RedfishClient implements AutoCloseable {
     private static Optional<Duration> retryAfter(Answer answer, java.time.Clock clock) {
         return answer.header("Retry-After").flatMap(v -> RetryAfter.wait(v, clock.instant()))
                 .map(wait -> wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+    }
+
+    /**
+     * The wait before sending again that a {@code Retry-After} asks for, {@code asked} (already
+     * capped at {@link #MAX_RETRY_AFTER}): up to a tenth more at random, never less, so that the
+     * callers a BMC told the same wait spread out; but never past {@link #MAX_RETRY_AFTER}, and
+     * taking none of the time the wait as asked leaves the next attempt, up to a request's
+     * {@code requestTimeout}: a spread that ran to the deadline would send the attempt with no time
+     * to be answered, a time-out (for a request sent once, one that may have been carried out)
+     * where the wait as asked left it time to succeed.
+     */
+    static Duration spreadRetryAfter(Duration asked, Duration remaining, Duration requestTimeout) {
+        Duration room = remaining.minus(requestTimeout);
+        if (room.compareTo(MAX_RETRY_AFTER) > 0) {
+            room = MAX_RETRY_AFTER;
+        }
+        return RetryAfter.spreadWithin(asked, room);
     }
 
     /** Sleeps for {@code wait}, never past the deadline; false when no time is left to try again. */

@@ -125,8 +125,7 @@ public final class OpenStackHttp {
             int sent = attempt;
             Duration due = retryAfter.map(OpenStackHttp::capped).orElseGet(() -> backoff(sent));
             Duration left = context.remaining().isNegative() ? Duration.ZERO : context.remaining();
-            // a Retry-After is waited for with up to a tenth more, never less, so that callers told the same wait spread out
-            Duration wait = retryAfter.isEmpty() ? due : RetryAfter.spreadWithin(due, left.minus(ATTEMPT_ROOM));
+            Duration wait = retryAfter.isEmpty() ? due : spreadRetryAfter(due, left);
             String note;
             if (attempt >= MAX_ATTEMPTS) {
                 note = "; not sent again: this was attempt " + attempt + " of " + MAX_ATTEMPTS;
@@ -217,6 +216,17 @@ public final class OpenStackHttp {
      */
     static Optional<Duration> retryAfter(ApiResponse response, Clock clock) {
         return response.header("Retry-After").flatMap(value -> RetryAfter.wait(value, clock.instant()));
+    }
+
+    /**
+     * The wait before sending again that a {@code Retry-After} asks for, {@code due} (already
+     * {@linkplain #capped capped}): up to a tenth more at random, never less, so that callers told
+     * the same wait spread out, but never past {@link #MAX_RETRY_AFTER}, nor past what the deadline
+     * ({@code left}) leaves for another attempt ({@link #ATTEMPT_ROOM}).
+     */
+    static Duration spreadRetryAfter(Duration due, Duration left) {
+        Duration room = left.minus(ATTEMPT_ROOM);
+        return RetryAfter.spreadWithin(due, room.compareTo(MAX_RETRY_AFTER) < 0 ? room : MAX_RETRY_AFTER);
     }
 
     private static Duration capped(Duration wait) {

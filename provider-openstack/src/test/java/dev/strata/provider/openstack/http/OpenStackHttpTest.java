@@ -317,4 +317,25 @@ class OpenStackHttpTest {
         assertThat(waitAt(now, "99999999999999999999")).contains(Duration.ofSeconds(Long.MAX_VALUE));
         assertThat(waitAt(now, "soon")).isEmpty();
     }
+
+    /**
+     * A {@code Retry-After} is waited for at most {@link OpenStackHttp#MAX_RETRY_AFTER} (60 s), its
+     * spread included: one that asks for 120 s, or for 60 s, waits 60 s, not up to 66 s; a shorter
+     * one is spread up to the cap, and within what the deadline leaves for another attempt. Before,
+     * the wait was capped first and then spread, up to a tenth past the cap.
+     */
+    @Test
+    void aRetryAfterWaitIsSpreadNoFurtherThanTheCap() {
+        Duration cap = OpenStackHttp.MAX_RETRY_AFTER;
+        for (int i = 0; i < 200; i++) {
+            Duration asked = waitAt("2026-12-05T10:00:00Z", "120").orElseThrow();
+            Duration due = asked.compareTo(cap) > 0 ? cap : asked;
+            assertThat(OpenStackHttp.spreadRetryAfter(due, Duration.ofMinutes(10))).isEqualTo(cap);
+            assertThat(OpenStackHttp.spreadRetryAfter(Duration.ofSeconds(58), Duration.ofMinutes(10))).isBetween(Duration.ofSeconds(58), cap);
+            assertThat(OpenStackHttp.spreadRetryAfter(Duration.ofSeconds(10), Duration.ofMinutes(10))).isBetween(Duration.ofSeconds(10),
+                    Duration.ofSeconds(11));
+            assertThat(OpenStackHttp.spreadRetryAfter(Duration.ofSeconds(10), Duration.ofMillis(10_200)))
+                    .isBetween(Duration.ofSeconds(10), Duration.ofMillis(10_200).minus(OpenStackHttp.ATTEMPT_ROOM));
+        }
+    }
 }
