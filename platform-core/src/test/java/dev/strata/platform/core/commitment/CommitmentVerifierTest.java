@@ -409,6 +409,50 @@ class CommitmentVerifierTest {
         }
     }
 
+    /**
+     * One allocation of {@code contract} placed on an embedded store, a verifier over it whose
+     * clock stands at {@link #now} (taken once placed), reading {@link #source}: telemetry a test
+     * can hold past the verifier's deadline.
+     */
+    private final class Watched implements AutoCloseable {
+        final JdbcStateStore store;
+        final Held source = new Held();
+        final String allocationId;
+        final List<String> gpus;
+        final Instant now;
+        final SetClock clock;
+        final CommitmentVerifier verifier;
+
+        Watched(dev.strata.platform.api.contract.Contract contract) {
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            store = StoreTestAccess.embedded(data);
+            try {
+                Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+                PlacementDecision d = placement.place(contract, false);
+                assertThat(d.placed()).as(d.summary()).isTrue();
+                allocationId = d.allocationId();
+                gpus = placement.allocation(allocationId).orElseThrow().bindings().get(0).acceleratorIds();
+                now = Instant.now();
+                clock = new SetClock(now);
+                verifier = new CommitmentVerifier(store, placement, inventory, clock);
+                verifier.telemetry = source;
+            } catch (RuntimeException | Error e) {
+                store.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                source.letGo();
+            } finally {
+                verifier.deactivate();
+                store.close();
+            }
+        }
+    }
+
     /** The test contract, its member {@code trainer} with a power ceiling. */
     private static dev.strata.platform.api.contract.Contract withCeiling(double watts) {
         dev.strata.platform.api.contract.Contract c = CommitmentCheckTest.contract(Isolation.SHARED, false);
@@ -427,19 +471,14 @@ class CommitmentVerifierTest {
      */
     @Test
     void onePassWhoseTelemetryMissesItsDeadlineIsNoGap() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
-            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(CommitmentCheckTest.contract(Isolation.SHARED, false))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.sample(gpus, now.minusSeconds(1));
-            verifier.telemetry = source;
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
 
             // the next pass, a minute and a second on: its call misses the deadline, what was read is out of the window
@@ -454,12 +493,6 @@ class CommitmentVerifierTest {
             clock.set(now.plusSeconds(122));
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).as("nothing changed, nothing recorded").isEmpty();
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -471,19 +504,15 @@ class CommitmentVerifierTest {
      */
     @Test
     void aSourceThatKeepsMissingTheDeadlineShowsAsAGapAWindowOn() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
-            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(CommitmentCheckTest.contract(Isolation.SHARED, false))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
+            String id = w.allocationId;
             source.sample(gpus, now.minusSeconds(1));
-            verifier.telemetry = source;
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
 
             source.hold(); // and never let go: the first late pass waits the deadline, the next ones not at all (the call still in the source)
@@ -520,12 +549,6 @@ class CommitmentVerifierTest {
             clock.set(back);
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).hasSize(2);
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -537,25 +560,14 @@ class CommitmentVerifierTest {
      */
     @Test
     void gpusThatReportNoPowerLeaveTheCeilingUncheckedRecordedOnce() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            dev.strata.platform.api.contract.Contract c = CommitmentCheckTest.contract(Isolation.SHARED, false);
-            dev.strata.platform.api.contract.Member trainer = c.members().get(0);
-            dev.strata.platform.api.contract.Contract withCeiling = new dev.strata.platform.api.contract.Contract(c.name(), c.tenant(),
-                    c.priority(), List.of(new dev.strata.platform.api.contract.Member(trainer.name(), trainer.cpuMilli(),
-                            trainer.memoryBytes(), trainer.gpus(), trainer.topology(), 2000)), c.fabric(), c.sovereignty(), c.isolation());
-            PlacementDecision d = placement.place(withCeiling, false);
-            assertThat(d.placed()).as(d.summary()).isTrue();
-            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(withCeiling(2000))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.sample(gpus, now.minusSeconds(1)); // ECC errors, no power draw
-            verifier.telemetry = source;
             Commitment unchecked = verifier.verifyAll().get(0);
             assertThat(unchecked.status()).isEqualTo(CommitmentStatus.AT_RISK);
             assertThat(unchecked.findings()).singleElement().satisfies(f -> {
@@ -588,12 +600,6 @@ class CommitmentVerifierTest {
             clock.set(now.plusSeconds(180));
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).hasSize(2);
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -606,21 +612,15 @@ class CommitmentVerifierTest {
      */
     @Test
     void aMemberOverItsCeilingStaysBreachedThroughALatePassRecordedOnce() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            PlacementDecision d = placement.place(withCeiling(600), false);
-            assertThat(d.placed()).as(d.summary()).isTrue();
-            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(withCeiling(600))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(30), 410);
             source.power(gpus, now.minusSeconds(1), 390);
-            verifier.telemetry = source;
             Commitment breached = verifier.verifyAll().get(0);
             assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
             assertThat(breached.findings()).singleElement().satisfies(f -> {
@@ -648,12 +648,6 @@ class CommitmentVerifierTest {
             });
             assertThat(records(store)).as("one breach, one change").singleElement().satisfies(r -> assertThat(r.payload())
                     .containsEntry("status", "BREACHED").containsEntry("previous", "HONORED"));
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -666,21 +660,16 @@ class CommitmentVerifierTest {
      */
     @Test
     void uncorrectedEccErrorsStayAtRiskThroughALatePassRecordedOnce() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
-            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(CommitmentCheckTest.contract(Isolation.SHARED, false))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.sample(List.of(gpus.get(0)), now.minusSeconds(1));
             source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpus.get(1)).at(now.minusSeconds(1))
                     .eccUncorrected(1).build());
-            verifier.telemetry = source;
             Commitment atRisk = verifier.verifyAll().get(0);
             assertThat(atRisk.status()).isEqualTo(CommitmentStatus.AT_RISK);
             assertThat(atRisk.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPU " + gpus.get(1)
@@ -701,12 +690,6 @@ class CommitmentVerifierTest {
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
             assertThat(records(store)).as("one condition, one change").singleElement().satisfies(r -> assertThat(r.payload())
                     .containsEntry("status", "AT_RISK").containsEntry("previous", "HONORED"));
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -718,20 +701,14 @@ class CommitmentVerifierTest {
      */
     @Test
     void aMemberOverItsCeilingWhoseSourceKeepsMissingTheDeadlineShowsAsAGapAWindowOn() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            PlacementDecision d = placement.place(withCeiling(600), false);
-            assertThat(d.placed()).as(d.summary()).isTrue();
-            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(withCeiling(600))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(1), 400);
-            verifier.telemetry = source;
             Commitment breached = verifier.verifyAll().get(0);
             assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
 
@@ -755,12 +732,6 @@ class CommitmentVerifierTest {
             clock.set(now.plusSeconds(182));
             assertThat(verifier.verifyAll()).extracting(Commitment::findings).containsExactly(gap.findings());
             assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
@@ -774,20 +745,14 @@ class CommitmentVerifierTest {
      */
     @Test
     void aMemberOverItsCeilingWhoseRecentSamplesCannotBeReadStaysBreachedForAWindowThenAtRisk() throws Exception {
-        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        JdbcStateStore store = StoreTestAccess.embedded(data);
-        Held source = new Held();
-        CommitmentVerifier verifier = null;
-        try {
-            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            PlacementDecision d = placement.place(withCeiling(600), false);
-            assertThat(d.placed()).as(d.summary()).isTrue();
-            List<String> gpus = placement.allocation(d.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
-            Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
-            verifier = new CommitmentVerifier(store, placement, inventory, clock);
+        try (Watched w = new Watched(withCeiling(600))) {
+            Held source = w.source;
+            List<String> gpus = w.gpus;
+            Instant now = w.now;
+            SetClock clock = w.clock;
+            CommitmentVerifier verifier = w.verifier;
+            JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(1), 400);
-            verifier.telemetry = source;
             Commitment breached = verifier.verifyAll().get(0);
             assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
 
@@ -820,12 +785,6 @@ class CommitmentVerifierTest {
             clock.set(now.plusSeconds(240));
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK", "HONORED");
-        } finally {
-            source.letGo();
-            if (verifier != null) {
-                verifier.deactivate();
-            }
-            store.close();
         }
     }
 
