@@ -300,17 +300,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
-    static class Hangs extends FlawedContract {
-        Flaw flaw() {
-            return Flaw.HANGS;
-        }
-
-        /** Its calls hang for 20 s: the clean-up waits this long for them, then says they are still running. */
-        @Override
-        protected java.time.Duration settleTimeout() {
-            return java.time.Duration.ofSeconds(1);
-        }
-
+    /** A provider whose calls overrun: its calls get 1 s, and half a second more before the kit says it hangs. */
+    abstract static class Overrunning extends FlawedContract {
         @Override
         protected java.time.Duration callTimeout() {
             return java.time.Duration.ofSeconds(1);
@@ -322,8 +313,20 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class Hangs extends Overrunning {
+        Flaw flaw() {
+            return Flaw.HANGS;
+        }
+
+        /** Its calls hang for 20 s: the clean-up waits this long for them, then says they are still running. */
+        @Override
+        protected java.time.Duration settleTimeout() {
+            return java.time.Duration.ofSeconds(1);
+        }
+    }
+
     /** Its machines are all at one vendor account, which the test then looks at. */
-    static class CreateOverruns extends FlawedContract {
+    static class CreateOverruns extends Overrunning {
         static final String ACCOUNT = "create-overruns";
 
         Flaw flaw() {
@@ -333,16 +336,6 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         String account() {
             return ACCOUNT;
-        }
-
-        @Override
-        protected java.time.Duration callTimeout() {
-            return java.time.Duration.ofSeconds(1);
-        }
-
-        @Override
-        protected java.time.Duration promptly() {
-            return java.time.Duration.ofMillis(500);
         }
     }
 
