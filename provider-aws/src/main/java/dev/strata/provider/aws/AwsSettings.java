@@ -234,17 +234,6 @@ record AwsSettings(
                 file(config.sovereigntyFile(), etc));
     }
 
-    /**
-     * A secret file's path as an error may show it: where its folder does not exist either, the
-     * value is not echoed, since it may be the secret itself pasted in place of a file name (AWS
-     * secrets hold {@code /} and {@code +} and read as paths).
-     */
-    static Object shown(Path path) {
-        Path parent = path.toAbsolutePath().getParent();
-        return parent != null && Files.isDirectory(parent) ? path
-                : "(hidden: its folder does not exist; is the secret itself pasted here instead of a file name?)";
-    }
-
     private static Credentials credentials(AwsConfig config, Path etc) {
         String keyId = text(config.accessKeyId());
         String secretFile = text(config.secretAccessKeyFile());
@@ -260,7 +249,7 @@ record AwsSettings(
             throw new InvalidConfigurationException(PID, "accessKeyId", "(hidden)", "an access key id of 16 to 128 upper-case letters and digits");
         }
         if (!secretFile.isEmpty() && !inline.isEmpty()) {
-            throw new InvalidConfigurationException(PID, "secretAccessKeyFile", shown(resolve(secretFile, etc)),
+            throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(resolve(secretFile, etc)),
                     "either secretAccessKeyFile or .secretAccessKey, not both");
         }
         if (!secretFile.isEmpty()) {
@@ -269,7 +258,7 @@ record AwsSettings(
             try {
                 secret = Files.readString(path, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", shown(path),
+                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(path),
                         "a readable file holding the secret access key (" + e.getClass().getSimpleName() + ")");
             }
             if (secret.isEmpty() || secret.contains("\n")) {

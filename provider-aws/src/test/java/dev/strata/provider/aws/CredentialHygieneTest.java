@@ -138,27 +138,33 @@ class CredentialHygieneTest {
         assertThat(lines).contains("AWS provider aws-chain ready").doesNotContain(secret).doesNotContain(token).doesNotContain(keyId);
     }
 
-    /** A secret pasted into secretAccessKeyFile (in place of a file name) is not echoed in the error that the file is missing. */
+    /**
+     * A secret pasted into secretAccessKeyFile (in place of a file name) is not echoed in the error
+     * that the file is missing, one with {@code /} in it (a folder that does not exist) or one
+     * without (a file name in a folder that does: before, that was shown).
+     */
     @Test
     void aSecretPastedAsTheSecretFileIsNotEchoed() {
-        String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY";
-        List<String> seen = new ArrayList<>();
-        for (Map<String, Object> config : List.<Map<String, Object>>of(
-                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret),
-                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret, ".secretAccessKey", "x"))) {
-            try {
-                TestConfigs.settings(config);
-            } catch (InvalidConfigurationException e) {
-                collect(seen, e);
+        for (String secret : List.of("wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY", "wJalrXUtnFEMIK7MDENGbPxRfiCY" + "EXAMPLEKEY")) {
+            List<String> seen = new ArrayList<>();
+            for (Map<String, Object> config : List.<Map<String, Object>>of(
+                    Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret),
+                    Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret, ".secretAccessKey", "x"))) {
+                try {
+                    TestConfigs.settings(config);
+                } catch (InvalidConfigurationException e) {
+                    collect(seen, e);
+                }
             }
+            assertThat(seen).as("both refused").hasSizeGreaterThanOrEqualTo(4)
+                    .anySatisfy(s -> assertThat(s).contains("secretAccessKeyFile").contains("may be the secret itself"));
+            assertThat(seen).allSatisfy(s -> assertThat(s).doesNotContain(secret).doesNotContain("K7MDENG"));
         }
-        assertThat(seen).as("both refused").hasSizeGreaterThanOrEqualTo(4)
-                .anySatisfy(s -> assertThat(s).contains("secretAccessKeyFile").contains("is the secret itself pasted here"));
-        assertThat(seen).allSatisfy(s -> assertThat(s).doesNotContain(secret).doesNotContain("K7MDENG"));
-        // a path in a folder that exists is shown, so that a mistyped file name can be found
-        String missing = Path.of("target").toAbsolutePath().resolve("no-such-secret").toString();
+        // the folder of a path that names no file is shown, where it exists, so that a mistyped file name can be found there
+        Path folder = Path.of("target").toAbsolutePath();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID,
-                "secretAccessKeyFile", missing))).isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(missing)
+                "secretAccessKeyFile", folder.resolve("no-such-secret").toString()))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("a file in " + folder + " that does not exist").hasMessageNotContaining("no-such-secret")
                 .hasMessageContaining("NoSuchFileException");
     }
 

@@ -251,7 +251,13 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         if (path.isEmpty()) {
             throw bad(property, value, expected);
         }
-        Path file = Path.of(path);
+        // a value that names no file may be the secret itself, written where its file's path belongs: never shown as it is
+        Path file;
+        try {
+            file = Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw bad(property, "(not shown: no valid path)", expected + " (" + e.getReason() + ")");
+        }
         Supplier<Secret> reader = () -> {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -262,7 +268,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
                 }
                 return Secret.of(secret);
             } catch (IOException e) {
-                throw bad(property, path, expected + " (" + e.getClass().getSimpleName() + ")");
+                throw bad(property, InvalidConfigurationException.secretFilePath(file), expected + " (" + e.getClass().getSimpleName() + ")");
             }
         };
         reader.get();

@@ -77,7 +77,8 @@ class OpenStackSettingsTest {
         "buildTimeout|500ms|buildTimeout = '500ms' is invalid; expected a duration from 1s to 1d, a number with unit ns, us, ms, s, m, h or d",
         "createSettle|0s|createSettle = '0s' is invalid; expected a duration from 1s to 1h",
         "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
-        "passwordFile|/nonexistent/strata-password|passwordFile = '/nonexistent/strata-password' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
+        "passwordFile|/nonexistent/strata-password|passwordFile = '(not shown: its folder does not exist either; a value that names no file may be the secret itself, written where its file's path belongs)' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
+        "passwordFile|the-password-itself|passwordFile = '(a file in ",
         "userName|''|userName = '' is invalid; expected the user name (authType password)"})
     void aBadValueIsRefusedNamingPropertyValueAndExpectation(String property, String value, String message) {
         Map<String, Object> m = valid();

@@ -63,6 +63,37 @@ public class InvalidConfigurationException extends StrataException {
         return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }
 
+    /**
+     * A secret file's path as a configuration error may show it ({@code passwordFile},
+     * {@code tokenFile}, ...): the path where it names something that exists; otherwise not the
+     * value, since a value that names no file may be the secret itself, written where its file's
+     * path belongs. Where the folder it names exists, that folder is shown, so that a mistyped file
+     * name can still be found there; the name is not. Put what this returns in this exception's
+     * value, which reaches the log and the shell.
+     *
+     * @param file the path as configured, resolved where the provider resolves it
+     * @return the path, or a text that says what it is without showing it
+     * @since 1.5 (package version)
+     */
+    public static String secretFilePath(java.nio.file.Path file) {
+        java.nio.file.Path path;
+        try {
+            path = file.toAbsolutePath().normalize();
+        } catch (RuntimeException e) {
+            return "(not shown: no valid path; " + SECRET_FILE_NOT_SHOWN + ")";
+        }
+        if (java.nio.file.Files.exists(path)) {
+            return path.toString();
+        }
+        java.nio.file.Path folder = path.getParent();
+        return folder != null && java.nio.file.Files.isDirectory(folder)
+                ? "(a file in " + folder + " that does not exist; its name is not shown: " + SECRET_FILE_NOT_SHOWN + ")"
+                : "(not shown: its folder does not exist either; " + SECRET_FILE_NOT_SHOWN + ")";
+    }
+
+    /** Why {@link #secretFilePath} does not show a path that names no file. */
+    static final String SECRET_FILE_NOT_SHOWN = "a value that names no file may be the secret itself, written where its file's path belongs";
+
     /** How a failed conversion quotes the value: the OSGi Converter's, or a NumberFormatException's (as Felix SCR passes it on). */
     private static final Pattern NOT_CONVERTED = Pattern.compile(
             "^Cannot convert (.*) to class [\\w.$]+$|For input string: \"(.*)\"(?: under radix \\d+)?$", Pattern.DOTALL);

@@ -41,4 +41,21 @@ class InvalidConfigurationExceptionTest {
         assertThat(e.pid()).isEqualTo("dev.strata.x");
         assertThat(e.property()).isEqualTo("endpoint");
     }
+
+    /**
+     * A secret file's path is shown where it names a file; otherwise neither the value nor any
+     * part of it that names nothing: the folder only where it exists.
+     */
+    @Test
+    void aSecretFilesPathIsShownOnlyWhereItNamesSomething(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(etc.resolve("bmc.pw"), "hunter2");
+        assertThat(InvalidConfigurationException.secretFilePath(file)).isEqualTo(file.toAbsolutePath().toString());
+        String pasted = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY";
+        assertThat(InvalidConfigurationException.secretFilePath(etc.resolve(pasted))).doesNotContain(pasted)
+                .isEqualTo("(a file in " + etc.toAbsolutePath() + " that does not exist; its name is not shown: a value that names no file "
+                        + "may be the secret itself, written where its file's path belongs)");
+        String slashed = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        assertThat(InvalidConfigurationException.secretFilePath(etc.resolve(slashed))).doesNotContain("wJalr").doesNotContain("K7MDENG")
+                .doesNotContain(etc.toString()).startsWith("(not shown: its folder does not exist either; ");
+    }
 }

@@ -162,11 +162,18 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         if (passwordFile == null || passwordFile.isBlank()) {
             return Secret.none();
         }
-        Path file = etc.resolve(passwordFile.strip());
+        // a value that names no file may be the password itself, written where its file's path belongs: never shown as it is
+        Path file;
+        try {
+            file = etc.resolve(passwordFile.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidConfigurationException(PID, "passwordFile", "(not shown: no valid path)",
+                    "the path of a file holding the database password (" + e.getReason() + ")");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
-                    "a readable file holding the database password (" + file + (Files.isDirectory(file) ? " is a folder)"
-                            : Files.exists(file) ? " is not a regular file)" : " does not exist)"));
+            throw new InvalidConfigurationException(PID, "passwordFile", InvalidConfigurationException.secretFilePath(file),
+                    "a readable file holding the database password" + (Files.isDirectory(file) ? " (it is a folder)"
+                            : Files.exists(file) ? " (it is not a regular file)" : ""));
         }
         try {
             byte[] bytes = Files.readAllBytes(file);

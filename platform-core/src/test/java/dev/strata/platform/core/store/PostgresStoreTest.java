@@ -238,8 +238,9 @@ class PostgresStoreTest extends StateStoreContract {
         Map<String, Object> p = base(pg.url());
         p.put("passwordFile", "nope/absent");
         assertThatThrownBy(() -> StoreSettings.from(Stores.config(p), etc, etc)).isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("dev.strata.platform.core.store: passwordFile = 'nope/absent' is invalid; expected a readable file holding the "
-                        + "database password (" + etc.resolve("nope/absent") + " does not exist)");
+                .hasMessage("dev.strata.platform.core.store: passwordFile = '(not shown: its folder does not exist either; a value that names "
+                        + "no file may be the secret itself, written where its file's path belongs)' is invalid; expected a readable file "
+                        + "holding the database password");
     }
 
     static Map<String, Object> base(String url) {

@@ -281,9 +281,15 @@ class StoreSettingsTest {
         // a folder named where the file was meant is called a folder, not "does not exist"
         Files.createDirectories(dir.resolve("secrets"));
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "secrets")))
-                .hasMessageContaining("passwordFile = 'secrets' is invalid; expected a readable file holding the database password ("
-                        + dir.resolve("secrets") + " is a folder)");
+                .hasMessageContaining("passwordFile = '" + dir.resolve("secrets").toAbsolutePath() + "' is invalid; expected a readable file "
+                        + "holding the database password (it is a folder)");
+        // one that names no file may be the password itself: its folder is shown, its name not
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "absent")))
-                .hasMessageContaining("(" + dir.resolve("absent") + " does not exist)");
+                .hasMessageContaining("passwordFile = '(a file in " + dir.toAbsolutePath() + " that does not exist; its name is not shown")
+                .hasMessageNotContaining("absent");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "Tr0ub4dor&3")))
+                .hasMessageNotContaining("Tr0ub4dor");
+        assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "Tr0ub\0dor")))
+                .hasMessageContaining("not shown: no valid path").hasMessageNotContaining("Tr0ub");
     }
 }

@@ -201,11 +201,19 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     private static Secret password(BmcConfig config, String pid, Path etc) {
         String file = text(config.passwordFile());
         String inline = config._password() == null ? "" : config._password();
-        if (!file.isEmpty() && !inline.isEmpty()) {
-            throw new InvalidConfigurationException(pid, "passwordFile", file, "no password file when .password is set (one or the other)");
-        }
         if (!file.isEmpty()) {
-            Path path = resolve(etc, file);
+            // a value that names no file may be the password itself, written where its file's path belongs: never shown as it is
+            Path path;
+            try {
+                path = resolve(etc, file);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new InvalidConfigurationException(pid, "passwordFile", "(not shown: no valid path)",
+                        "the path of a file holding the password (" + e.getReason() + ")");
+            }
+            if (!inline.isEmpty()) {
+                throw new InvalidConfigurationException(pid, "passwordFile", InvalidConfigurationException.secretFilePath(path),
+                        "no password file when .password is set (one or the other)");
+            }
             try {
                 List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
                 String first = lines.isEmpty() ? "" : lines.get(0);
@@ -213,8 +221,11 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
                     throw new InvalidConfigurationException(pid, "passwordFile", file, "a file whose first line is the password; it is empty");
                 }
                 return Secret.of(first);
-            } catch (IOException e) {
-                throw new InvalidConfigurationException(pid, "passwordFile", file,
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof InvalidConfigurationException refused) {
+                    throw refused;
+                }
+                throw new InvalidConfigurationException(pid, "passwordFile", InvalidConfigurationException.secretFilePath(path),
                         "a readable file holding the password (" + e.getClass().getSimpleName() + ")");
             }
         }

@@ -224,8 +224,17 @@ class BmcSettingsTest {
         assertThatThrownBy(() -> from(p)).hasMessageContaining("passwordFile").hasMessageNotContaining(PASSWORD);
         p.remove(".password");
         p.put("passwordFile", "nope.pw");
-        assertThatThrownBy(() -> from(p)).hasMessage(PID + ": passwordFile = 'nope.pw' is invalid; expected a readable file holding the password "
-                + "(NoSuchFileException)");
+        assertThatThrownBy(() -> from(p)).hasMessage(PID + ": passwordFile = '(a file in " + etc.toAbsolutePath() + " that does not exist; its "
+                + "name is not shown: a value that names no file may be the secret itself, written where its file's path belongs)' is "
+                + "invalid; expected a readable file holding the password (NoSuchFileException)");
+        // the password itself written where its file's path belongs is not shown, alone or beside .password
+        p.put("passwordFile", PASSWORD);
+        assertThatThrownBy(() -> from(p)).hasMessageContaining("passwordFile").hasMessageNotContaining(PASSWORD);
+        p.put(".password", "another");
+        assertThatThrownBy(() -> from(p)).hasMessageContaining("one or the other").hasMessageNotContaining(PASSWORD);
+        p.remove(".password");
+        p.put("passwordFile", "pass\0word");
+        assertThatThrownBy(() -> from(p)).hasMessageContaining("not shown: no valid path").hasMessageNotContaining("pass\0word");
         p.remove("passwordFile");
         assertThatThrownBy(() -> from(p)).hasMessageContaining("a password file, or the password in .password");
     }
