@@ -54,4 +54,16 @@ public record CommitmentSettings(Duration interval, Duration telemetryWindow) {
     public boolean scheduled() {
         return !interval.isZero();
     }
+
+    /**
+     * How long before a late pass (its telemetry calls not all answered in time) the pass it leans on may have read
+     * what it could not: {@code interval + telemetryWindow}, the pass before it in the schedule with a window to spare
+     * for the time that pass took (the next one is due {@code interval} after it ended) and for passes asked in between
+     * (2 minutes with the defaults; with passes on demand only, one window). An older reading (passes on demand hours
+     * apart, a verifier stopped or a machine suspended meanwhile) says nothing of now, and is not leaned on
+     * ({@link CommitmentVerifier}, {@link RememberedTelemetry}).
+     */
+    Duration latePassReach() {
+        return interval.plus(telemetryWindow);
+    }
 }

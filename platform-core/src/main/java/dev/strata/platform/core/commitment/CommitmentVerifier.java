@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * A pass whose GPU telemetry calls were not all answered in time (a late pass: a source that hangs, a GC pause, a
  * loaded machine) claims no more than it read: what it could not read is judged as the last pass that read it judged
  * it, in the same words, for one window from the first pass that could not (so that one late pass records nothing, a
- * breach included), and after that as unchecked, AT_RISK ({@link RememberedTelemetry}, {@link TelemetryClauses}).
+ * breach included), and after that as unchecked, AT_RISK ({@link RememberedTelemetry}, {@link TelemetryClauses}); where
+ * that last pass was longer ago than {@code interval + telemetryWindow} (passes on demand, a pause), not the one before
+ * it, as unchecked at once.
  * Contracts are read
  * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
  * tenant's latest of the allocation's contract name submitted before it. Configuration PID
@@ -151,7 +153,8 @@ public class CommitmentVerifier implements Commitments {
     /**
      * The latest sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for
      * good, and each GPU's recent samples as the last pass that read them had them, answered where a source no longer
-     * answers them (replaced, gone, late) for one window from the first pass that could not read them.
+     * answers them (replaced, gone, late) for one window from the first pass that could not read them, where that was
+     * the pass before ({@link CommitmentSettings#latePassReach}).
      */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
     /**
@@ -180,9 +183,10 @@ public class CommitmentVerifier implements Commitments {
         Set<String> checked = new HashSet<>();
         snapshot.nodes().forEach(n -> n.accelerators().forEach(a -> checked.add(a.id())));
         ledger.forEach(a -> a.bindings().forEach(b -> checked.addAll(b.acceleratorIds())));
-        RememberedTelemetry.Reading read = remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(), checked::contains);
+        RememberedTelemetry.Reading read = remembered.over(boundedTelemetry.forPass(), now, s.telemetryWindow(), s.latePassReach(),
+                checked::contains);
         read.latestGpuSamples(); // read first, once: whether that was answered in time decides the instant gaps are judged from
-        Instant gapsFrom = gapsFrom(boundedTelemetry.answered(), now, s.telemetryWindow());
+        Instant gapsFrom = gapsFrom(boundedTelemetry.answered(), now, s.telemetryWindow(), s.latePassReach());
         return new CommitmentCheck.Pass(snapshot, ledger, read, now, s.telemetryWindow(), gapsFrom);
     }
 
@@ -195,9 +199,14 @@ public class CommitmentVerifier implements Commitments {
      * is judged as that pass judged it: its ECC errors, whether it reports power, its draw), for one
      * window from the first pass since then that could not read: a source that keeps missing the deadline is judged as of
      * each pass again from the first pass a window or more after that one, where its gap shows (with the defaults, at the
-     * second late pass).
+     * second late pass). It leans only on a pass that was the one before it: one at most {@code reach} before it
+     * ({@link CommitmentSettings#latePassReach}, {@code interval + telemetryWindow}: with the defaults, a late pass 61 s
+     * after the last answered one leans on it, and with an {@code interval} of 5m, one 5 minutes after). An older one
+     * (passes on demand hours apart, a verifier stopped, a machine suspended, passes skipped while providers discover)
+     * says nothing of now: the late pass judges as of itself, and what it could not read is unchecked, AT_RISK, never
+     * HONORED, nor a breach kept, on evidence hours old.
      */
-    private Instant gapsFrom(boolean answered, Instant now, Duration window) {
+    private Instant gapsFrom(boolean answered, Instant now, Duration window, Duration reach) {
         if (answered) {
             lastAnswered = now;
             unansweredSince = null;
@@ -206,7 +215,7 @@ public class CommitmentVerifier implements Commitments {
         if (unansweredSince == null) {
             unansweredSince = now;
         }
-        if (lastAnswered == null || !now.isBefore(unansweredSince.plus(window))) {
+        if (lastAnswered == null || lastAnswered.isBefore(now.minus(reach)) || !now.isBefore(unansweredSince.plus(window))) {
             return now;
         }
         return lastAnswered;

@@ -34,7 +34,12 @@ import java.util.function.Predicate;
  * turn a GPU over its member's ceiling into one merely not measured, and an allocation BREACHED into
  * one HONORED that nothing verified. This lasts one window from the first pass that could not read
  * them, as {@link CommitmentVerifier}'s judging of gaps from the last pass that could read does; after
- * that the samples are forgotten, and the draw is not known until they are read again.
+ * that the samples are forgotten, and the draw is not known until they are read again. And it is only
+ * done where the pass that read them was the one before: samples read longer ago than the reach
+ * ({@link CommitmentSettings#latePassReach}, {@code interval + telemetryWindow}: 2 minutes with the
+ * defaults, one window with passes on demand only) are forgotten, so that a pass hours after the last
+ * one that read them (passes on demand, a verifier stopped, a machine suspended) finds the draw not
+ * known, the ceiling unchecked, rather than the draw of hours ago as if it were now's.
  *
  * <p>All of it is kept in memory only: a restart forgets which GPUs had telemetry. Not thread-safe:
  * a verifier's passes run one at a time.
@@ -54,7 +59,7 @@ final class RememberedTelemetry {
         /**
          * A GPU's recent samples, oldest first, at most {@code limit}, and the instant they were read: the pass's own
          * where the source answered them, else that of the last pass that read them, for one window from the first
-         * pass that could not ({@link RememberedTelemetry}).
+         * pass that could not and where that pass was within the reach ({@link RememberedTelemetry}).
          */
         SamplesRead recentRead(String acceleratorId, int limit);
     }
@@ -68,16 +73,22 @@ final class RememberedTelemetry {
      * The telemetry of one pass: {@code source}'s answers, completed from what was read before; its latest samples
      * are read from the source once. What is no longer kept is forgotten first: a latest sample older than
      * {@code now - window} of a GPU {@code checked} no longer holds, recent samples a window after the first pass
-     * that could not read them, and those older than the window of a GPU no longer checked.
+     * that could not read them or read longer than {@code reach} before {@code now}, and those older than the window of
+     * a GPU no longer checked.
      *
+     * @param reach how long before {@code now} the pass that read a GPU's recent samples may have been for this one to
+     *     be answered them where it cannot read them ({@link CommitmentSettings#latePassReach}): an older one was not
+     *     the pass before it
      * @param checked the GPUs the verifier still checks (in the inventory or bound by an
      *     allocation): their latest sample is kept past the window, as the mark of a GPU telemetry covered
      */
-    Reading over(Telemetry source, Instant now, Duration window, Predicate<String> checked) {
+    Reading over(Telemetry source, Instant now, Duration window, Duration reach, Predicate<String> checked) {
         Instant oldest = now.minus(window);
+        Instant reached = now.minus(reach);
         latest.entrySet().removeIf(e -> e.getValue().at().isBefore(oldest) && !checked.test(e.getKey()));
-        recent.entrySet().removeIf(e -> unreadSince.containsKey(e.getKey()) ? !now.isBefore(unreadSince.get(e.getKey()).plus(window))
-                : e.getValue().at().isBefore(oldest) && !checked.test(e.getKey()));
+        recent.entrySet().removeIf(e -> e.getValue().at().isBefore(reached) || (unreadSince.containsKey(e.getKey())
+                ? !now.isBefore(unreadSince.get(e.getKey()).plus(window))
+                : e.getValue().at().isBefore(oldest) && !checked.test(e.getKey())));
         unreadSince.keySet().retainAll(recent.keySet());
         return new Reading() {
             private List<GpuSample> latestRead;

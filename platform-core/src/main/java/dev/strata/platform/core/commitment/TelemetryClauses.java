@@ -24,9 +24,11 @@ import java.util.Set;
  *
  * <p>A late pass (its telemetry calls not all answered in time) does not claim more than it read: a GPU whose samples it
  * could not read is judged as the last pass that could read them judged it ({@link #judgedBy}, {@link #meanPower}), with
- * the same finding in the same words, for one window from the first pass that could not; after that, what is not known
- * is said to be unchecked, AT_RISK. Nothing reads better than what was last verified: a member over its ceiling stays
- * BREACHED, a GPU reporting ECC errors AT_RISK, and one late pass records no change either way.
+ * the same finding in the same words, for one window from the first pass that could not, where that last pass was the
+ * one before it (no longer than {@code interval + telemetryWindow} before: {@link CommitmentSettings#latePassReach});
+ * otherwise, and after that, what is not known is said to be unchecked, AT_RISK. Nothing reads better than what was last
+ * verified: a member over its ceiling stays BREACHED, a GPU reporting ECC errors AT_RISK, and one late pass records no
+ * change either way.
  */
 final class TelemetryClauses {
 

@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.osgi.util.converter.Converters;
 
 /**
@@ -785,6 +788,127 @@ class CommitmentVerifierTest {
             clock.set(now.plusSeconds(240));
             assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
             assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK", "HONORED");
+        }
+    }
+
+    /** The findings of a pass that finds both GPUs' latest samples, taken at {@code at}, out of the window: a gap, on both telemetry clauses. */
+    private static List<String> gap(List<String> gpus, Instant at, String ceiling) {
+        String sampled = "GPUs " + gpus.get(0) + " (latest sample at " + at + "), " + gpus.get(1) + " (latest sample at " + at
+                + ") on node " + CommitmentCheckTest.NODE + " have no telemetry sample within the last 60s";
+        return List.of("members.trainer.gpus AT_RISK: " + sampled + ": uncorrected ECC errors cannot be checked",
+                "members.trainer.power AT_RISK: " + sampled + ": the member's ceiling of " + ceiling + " cannot be checked");
+    }
+
+    private static List<String> described(Commitment c) {
+        return c.findings().stream().map(f -> f.clause() + " " + f.status() + ": " + f.evidence()).toList();
+    }
+
+    /**
+     * A late pass leans only on a pass that was the one before it. Where the last pass whose telemetry calls were
+     * answered was hours before (passes on demand, a verifier stopped, a machine suspended), what that pass read says
+     * nothing of now: the late pass judges as of itself, and the GPUs whose samples it could not read are a gap, AT_RISK
+     * on both telemetry clauses, recorded once. Before, it judged them as of the pass three hours before, and kept the
+     * member HONORED on a draw nothing had measured since. So with passes on demand only and every minute.
+     */
+    @ParameterizedTest(name = "interval {0}s")
+    @ValueSource(ints = {0, 60})
+    void aLatePassHoursAfterTheLastAnsweredOneFindsWhatItCouldNotReadUncheckedNotHonoredAsThen(int intervalSeconds) throws Exception {
+        try (Watched w = new Watched(withCeiling(2000))) {
+            w.verifier.configure(new CommitmentSettings(Duration.ofSeconds(intervalSeconds), Duration.ofMinutes(1)));
+            w.source.power(w.gpus, w.now.minusSeconds(1), 400);
+            assertThat(w.verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            w.clock.set(w.now.plus(Duration.ofHours(3)));
+            w.source.hold();
+            Commitment late = w.verifier.verifyAll().get(0);
+            w.source.letGo();
+            assertThat(late.status()).as("three hours on: judged as of itself").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(described(late)).isEqualTo(gap(w.gpus, w.now.minusSeconds(1), "2000.0 W"));
+            assertThat(records(w.store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK")
+                    .containsEntry("previous", "HONORED"));
+        }
+    }
+
+    /**
+     * The mirror: a member over its ceiling three hours before a late pass is not kept BREACHED by it as if its draw had
+     * been measured now; the pass finds the gap it has (AT_RISK, recorded once). Before, it repeated the breach of three
+     * hours before, in the same words, as the current finding.
+     */
+    @ParameterizedTest(name = "interval {0}s")
+    @ValueSource(ints = {0, 60})
+    void aBreachHoursOldIsNotCarriedThroughALatePassAsIfMeasured(int intervalSeconds) throws Exception {
+        try (Watched w = new Watched(withCeiling(600))) {
+            w.verifier.configure(new CommitmentSettings(Duration.ofSeconds(intervalSeconds), Duration.ofMinutes(1)));
+            w.source.power(w.gpus, w.now.minusSeconds(1), 400);
+            assertThat(w.verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.BREACHED);
+
+            w.clock.set(w.now.plus(Duration.ofHours(3)));
+            w.source.hold();
+            Commitment late = w.verifier.verifyAll().get(0);
+            w.source.letGo();
+            assertThat(late.status()).as("three hours on: judged as of itself").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(described(late)).isEqualTo(gap(w.gpus, w.now.minusSeconds(1), "600.0 W"));
+            assertThat(records(w.store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
+        }
+    }
+
+    /**
+     * A source that answers the GPUs' latest samples but not their recent ones, three hours after the last pass that read
+     * those: their draw is not known now, and the ceiling is unchecked (AT_RISK, "could not be read"), not BREACHED by
+     * the draw read three hours before. Before, that pass's samples were averaged as this pass's.
+     */
+    @ParameterizedTest(name = "interval {0}s")
+    @ValueSource(ints = {0, 60})
+    void recentSamplesReadHoursBeforeAreNotTakenAsTheDrawOfALatePass(int intervalSeconds) throws Exception {
+        try (Watched w = new Watched(withCeiling(600))) {
+            w.verifier.configure(new CommitmentSettings(Duration.ofSeconds(intervalSeconds), Duration.ofMinutes(1)));
+            w.source.power(w.gpus, w.now.minusSeconds(1), 400);
+            assertThat(w.verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.BREACHED);
+
+            Instant later = w.now.plus(Duration.ofHours(3));
+            w.source.power(w.gpus, later.minusSeconds(1), 400);
+            w.source.recentFails = true;
+            w.clock.set(later);
+            Commitment unread = w.verifier.verifyAll().get(0);
+            assertThat(unread.status()).as("three hours on: the draw not known").isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(described(unread)).containsExactly("members.trainer.power AT_RISK: the samples of GPUs " + w.gpus.get(0) + ", "
+                    + w.gpus.get(1) + " on node " + CommitmentCheckTest.NODE + " within the last 60s could not be read: the member's "
+                    + "ceiling of 600.0 W cannot be checked");
+            assertThat(records(w.store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
+        }
+    }
+
+    /**
+     * How far a late pass reaches back: to a pass {@code interval + telemetryWindow} before it, the one before it in the
+     * schedule with a window to spare, and not a second further. With passes every 5 minutes and a window of 1 (what the
+     * pass before read out of the window when the next one comes), a late pass 5 minutes, or 6, after the last answered
+     * one judges as it did, BREACHED, recorded once; with passes on demand only, one a window after it does; with the
+     * defaults, one two minutes after it. A second beyond, the late pass judges as of itself: the gap, AT_RISK.
+     */
+    @ParameterizedTest(name = "interval {0}s, a late pass {1}s after the last answered one, leaning on it: {2}")
+    @CsvSource({"300, 300, true", "300, 360, true", "300, 361, false", "0, 60, true", "0, 61, false", "60, 120, true", "60, 121, false"})
+    void aLatePassLeansOnTheLastAnsweredOneUpToAnIntervalAndAWindowAfterIt(int intervalSeconds, int lateSeconds, boolean leans)
+            throws Exception {
+        try (Watched w = new Watched(withCeiling(600))) {
+            w.verifier.configure(new CommitmentSettings(Duration.ofSeconds(intervalSeconds), Duration.ofMinutes(1)));
+            w.source.power(w.gpus, w.now.minusSeconds(1), 400);
+            Commitment breached = w.verifier.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+
+            w.clock.set(w.now.plusSeconds(lateSeconds));
+            w.source.hold();
+            Commitment late = w.verifier.verifyAll().get(0);
+            w.source.letGo();
+            if (leans) {
+                assertThat(late.status()).as("judged as the last pass that could read").isEqualTo(CommitmentStatus.BREACHED);
+                assertThat(late.findings()).isEqualTo(breached.findings());
+                assertThat(late.since()).isEqualTo(breached.since());
+                assertThat(records(w.store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED");
+            } else {
+                assertThat(late.status()).as("judged as of itself").isEqualTo(CommitmentStatus.AT_RISK);
+                assertThat(described(late)).isEqualTo(gap(w.gpus, w.now.minusSeconds(1), "600.0 W"));
+                assertThat(records(w.store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
+            }
         }
     }
 

@@ -45,6 +45,8 @@ class TelemetryClausesTest {
     static final String GPU1 = NODE + "/gpu1";
     static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
     static final Duration WINDOW = Duration.ofMinutes(1);
+    /** How far a pass that cannot read leans back on what was read, with the default interval and window: 2 minutes. */
+    static final Duration REACH = CommitmentSettings.DEFAULTS.latePassReach();
 
     /** Samples kept per GPU, oldest first, as a telemetry source keeps them. */
     static class Samples implements Telemetry {
@@ -449,18 +451,18 @@ class TelemetryClausesTest {
         Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         Samples source = new Samples().power(GPU0, 30, 410).power(GPU0, 1, 390).power(GPU1, 30, 410).power(GPU1, 1, 390);
-        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW,
+        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, REACH, checked), NOW,
                 WINDOW).check(WHOLE, contract(600));
         assertThat(read.findings()).extracting(Finding::status, Finding::evidence).containsExactly(org.assertj.core.groups.Tuple.tuple(
                 CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 800.0 W in all (mean of 4 samples "
                         + "within the last 60s), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
 
         Instant late = NOW.plusSeconds(61);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), late, WINDOW, checked), late, WINDOW, NOW)
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), late, WINDOW, REACH, checked), late, WINDOW, NOW)
                 .check(WHOLE, contract(600))).as("a late pass: nothing answered, gaps judged as of the pass before").isEqualTo(read);
 
         Instant windowOn = NOW.plusSeconds(121);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), windowOn, WINDOW, checked), windowOn, WINDOW,
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), windowOn, WINDOW, REACH, checked), windowOn, WINDOW,
                 windowOn).check(WHOLE, contract(600)).findings()).as("a window on").extracting(Finding::status, Finding::evidence)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(CommitmentStatus.AT_RISK, "GPUs " + GPU0 + " (latest sample at "
@@ -482,7 +484,7 @@ class TelemetryClausesTest {
         Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         Samples source = new Samples().power(GPU0, 5, 250).power(GPU1, 5, 250);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW, WINDOW)
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, REACH, checked), NOW, WINDOW)
                 .check(WHOLE, contract(600)).status()).isEqualTo(CommitmentStatus.HONORED);
 
         Samples recentOnly = new Samples() {
@@ -492,7 +494,7 @@ class TelemetryClausesTest {
             }
         }.power(GPU0, -50, 700);
         Instant late = NOW.plusSeconds(61);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(recentOnly, late, WINDOW, checked), late, WINDOW, NOW)
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(recentOnly, late, WINDOW, REACH, checked), late, WINDOW, NOW)
                 .check(WHOLE, contract(600)).findings()).extracting(Finding::status, Finding::evidence).containsExactly(
                         org.assertj.core.groups.Tuple.tuple(CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE
                                 + " drew 950.0 W in all (mean of 2 samples within the last 60s), more than the member's ceiling of 600.0 W; "
@@ -512,7 +514,7 @@ class TelemetryClausesTest {
         Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         Samples source = new Samples().power(GPU0, 1, 400).power(GPU1, 1, 400);
-        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, checked), NOW,
+        CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(source, NOW, WINDOW, REACH, checked), NOW,
                 WINDOW).check(WHOLE, contract(600));
         assertThat(read.status()).isEqualTo(CommitmentStatus.BREACHED);
 
@@ -525,7 +527,7 @@ class TelemetryClausesTest {
         for (int seconds : new int[] {61, 120}) {
             Instant at = NOW.plusSeconds(seconds);
             latestOnly.power(GPU0, -(seconds - 1), 400).power(GPU1, -(seconds - 1), 400);
-            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, checked), at, WINDOW)
+            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, REACH, checked), at, WINDOW)
                     .check(WHOLE, contract(600))).as("%ds on", seconds).isEqualTo(read);
         }
         List<Finding> unread = List.of(new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "the samples of GPUs "
@@ -534,16 +536,59 @@ class TelemetryClausesTest {
         for (int seconds : new int[] {121, 180}) {
             Instant at = NOW.plusSeconds(seconds);
             latestOnly.power(GPU0, -(seconds - 1), 400).power(GPU1, -(seconds - 1), 400);
-            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, checked), at, WINDOW)
+            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, REACH, checked), at, WINDOW)
                     .check(WHOLE, contract(600)).findings()).as("%ds on: a window after the first pass that could not read", seconds)
                     .isEqualTo(unread);
         }
         Samples one = new Samples().power(GPU0, -239, 250).power(GPU1, -239, 250);
         Instant back = NOW.plusSeconds(240);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(one, back, WINDOW, checked), back, WINDOW)
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(one, back, WINDOW, REACH, checked), back, WINDOW)
                 .check(WHOLE, contract(600)).status()).as("read again").isEqualTo(CommitmentStatus.HONORED);
         assertThat(check(WHOLE, contract(600), latestOnly, NOW.plusSeconds(180)).findings()).as("a pass given such a source alone")
                 .isEqualTo(unread);
+    }
+
+    /**
+     * A pass that cannot read a GPU's recent samples is answered those the last pass that read them had only where that
+     * pass was within the reach, {@code interval + telemetryWindow} before it: with passes every 5 minutes and a window
+     * of 1, a pass 6 minutes on; with passes on demand only, one a window on; with the defaults, two minutes on. Beyond
+     * it (a second further, or hours on: passes on demand, a pause) the draw read then says nothing of now: it is not
+     * known, and the ceiling is unchecked, not BREACHED by the draw of then.
+     */
+    @Test
+    void recentSamplesAreAnsweredToAPassThatCannotReadThemOnlyWithinTheReach() {
+        Predicate<String> checked = Set.of(GPU0, GPU1)::contains;
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        List<Finding> unread = List.of(new Finding("trainer", "members.trainer.power", CommitmentStatus.AT_RISK, "the samples of GPUs "
+                + GPU0 + ", " + GPU1 + " on node " + NODE + " within the last 60s could not be read: the member's ceiling of 600.0 W cannot "
+                + "be checked"));
+        record Case(Duration interval, long seconds, boolean answered) {
+        }
+        for (Case c : List.of(new Case(Duration.ofMinutes(5), 360, true), new Case(Duration.ofMinutes(5), 361, false),
+                new Case(Duration.ZERO, 60, true), new Case(Duration.ZERO, 61, false), new Case(Duration.ofMinutes(1), 120, true),
+                new Case(Duration.ofMinutes(1), 121, false), new Case(Duration.ofMinutes(1), 3 * 3600, false),
+                new Case(Duration.ZERO, 3 * 3600, false))) {
+            Duration reach = new CommitmentSettings(c.interval(), WINDOW).latePassReach();
+            RememberedTelemetry remembered = new RememberedTelemetry();
+            CommitmentCheck.Verdict read = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples().power(GPU0, 1, 400)
+                    .power(GPU1, 1, 400), NOW, WINDOW, reach, checked), NOW, WINDOW).check(WHOLE, contract(600));
+            assertThat(read.status()).isEqualTo(CommitmentStatus.BREACHED);
+
+            Samples latestOnly = new Samples() {
+                @Override
+                public List<GpuSample> recent(String acceleratorId, int limit) {
+                    return List.of();
+                }
+            }.power(GPU0, (int) -(c.seconds() - 1), 400).power(GPU1, (int) -(c.seconds() - 1), 400);
+            Instant at = NOW.plusSeconds(c.seconds());
+            CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(latestOnly, at, WINDOW, reach, checked),
+                    at, WINDOW).check(WHOLE, contract(600));
+            if (c.answered()) {
+                assertThat(v).as("%s", c).isEqualTo(read);
+            } else {
+                assertThat(v.findings()).as("%s", c).isEqualTo(unread);
+            }
+        }
     }
 
     /**
@@ -756,12 +801,12 @@ class TelemetryClausesTest {
         Samples before = new Samples().power(GPU0, 20, 400).power(GPU1, 20, 400)
                 .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(10)).powerWatts(400).eccUncorrected(3).build());
         InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
-        CommitmentCheck.Verdict first = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(before, NOW, WINDOW, checked), NOW,
+        CommitmentCheck.Verdict first = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(before, NOW, WINDOW, REACH, checked), NOW,
                 WINDOW).check(WHOLE, contract(600));
         assertThat(first.findings()).extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
 
         Instant later = NOW.plusSeconds(30);
-        CommitmentCheck.Verdict gone = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), later, WINDOW, checked),
+        CommitmentCheck.Verdict gone = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), later, WINDOW, REACH, checked),
                 later, WINDOW).check(WHOLE, contract(600));
         assertThat(gone.findings()).as("the source answers nothing: what was read within the window still counts")
                 .extracting(Finding::clause).containsExactly("members.trainer.gpus", "members.trainer.power");
@@ -776,7 +821,7 @@ class TelemetryClausesTest {
                         + "sample within the last 60s: the member's ceiling of 600.0 W cannot be checked"));
         for (int minutes : new int[] {2, 10, 59}) {
             Instant past = NOW.plus(Duration.ofMinutes(minutes));
-            CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), past, WINDOW, checked),
+            CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(new Samples(), past, WINDOW, REACH, checked),
                     past, WINDOW).check(WHOLE, contract(600));
             assertThat(v.status()).as("%d min on", minutes).isEqualTo(CommitmentStatus.AT_RISK);
             assertThat(v.findings()).as("%d min on: out of the window, the errors and the draw are not known, nor held to hold", minutes)
@@ -786,12 +831,12 @@ class TelemetryClausesTest {
         // a source that answers again is taken as it answers
         Samples back = new Samples().power(GPU0, -3590, 100).power(GPU1, -3590, 100);
         Instant again = NOW.plusSeconds(3600);
-        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(back, again, WINDOW, checked), again, WINDOW).check(WHOLE,
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), remembered.over(back, again, WINDOW, REACH, checked), again, WINDOW).check(WHOLE,
                 contract(600)).findings()).isEmpty();
 
         // gone again, and the GPUs no longer checked (out of the inventory, bound by no allocation): forgotten with the window
         Instant released = again.plus(Duration.ofMinutes(5));
-        remembered.over(new Samples(), released, WINDOW, gpu -> false);
+        remembered.over(new Samples(), released, WINDOW, REACH, gpu -> false);
         assertThat(remembered.gpus()).isZero();
     }
 }
