@@ -23,11 +23,14 @@ final class PlacementMetrics {
     static final String PLACED = "placed";
     static final String REFUSED = "refused";
     static final String INVALID = "invalid";
+    /** Not made: other instances kept changing the ledger until placement gave up (shared writers); placing again may succeed. */
+    static final String CONFLICT = "conflict";
     static final String ERROR = "error";
 
     private final Counter placements = Counter.builder().name("strata_placements_total")
             .help("Placements decided, by mode (place, dry_run, deployment) and outcome (placed, refused: nothing fits; invalid: "
-                    + "the request was refused as malformed; error: the call failed, e.g. not the leader, store down)")
+                    + "the request was refused as malformed; conflict: other instances kept changing the ledger until placement gave up, "
+                    + "placing again may succeed; error: the call failed, e.g. not the leader, store down)")
             .labelNames("mode", "outcome").withoutExemplars().build();
     private final Histogram latency = Histogram.builder().name("strata_placement_duration_seconds")
             .help("How long placement calls took, by mode, whatever their outcome").labelNames("mode").classicOnly().withoutExemplars()
@@ -37,7 +40,7 @@ final class PlacementMetrics {
 
     PlacementMetrics() {
         for (String mode : new String[] {PLACE, DRY_RUN, DEPLOYMENT}) {
-            for (String outcome : new String[] {PLACED, REFUSED, INVALID, ERROR}) {
+            for (String outcome : new String[] {PLACED, REFUSED, INVALID, CONFLICT, ERROR}) {
                 placements.initLabelValues(mode, outcome);
             }
             latency.initLabelValues(mode);
@@ -56,6 +59,9 @@ final class PlacementMetrics {
             return d;
         } catch (IllegalArgumentException | InvalidContractException e) {
             outcome = INVALID;
+            throw e;
+        } catch (dev.strata.platform.api.exception.ConflictException e) {
+            outcome = CONFLICT;
             throw e;
         } finally {
             latency.labelValues(mode).observe(Unit.nanosToSeconds(System.nanoTime() - start));

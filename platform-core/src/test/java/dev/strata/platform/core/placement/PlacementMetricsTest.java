@@ -26,7 +26,7 @@ class PlacementMetricsTest {
     }
 
     private static final String[] MODES = {"place", "dry_run", "deployment"};
-    private static final String[] OUTCOMES = {"placed", "refused", "invalid", "error"};
+    private static final String[] OUTCOMES = {"placed", "refused", "invalid", "conflict", "error"};
 
     /** Every placement counter and histogram count after minus before, only those that moved. */
     private static Map<String, Double> moved(Scraped before, Scraped after) {
@@ -109,5 +109,24 @@ class PlacementMetricsTest {
         assertThat(moved(before, released)).isEqualTo(Map.of("release/released", 1.0));
         assertThatThrownBy(() -> service.release(id)).isInstanceOf(NotFoundException.class);
         assertThat(moved(released, scrape())).isEqualTo(Map.of("release/not_found", 1.0));
+    }
+
+    /**
+     * A placement given up because other instances kept changing the ledger (shared writers: a
+     * ConflictException, nothing placed) is counted as a conflict, apart from the errors of a call
+     * that failed; before, it was counted as an error.
+     */
+    @Test
+    void aPlacementGivenUpToOtherWritersIsCountedAsAConflict() {
+        PlacementMetrics metrics = new PlacementMetrics();
+        Scraped before = new Scraped(metrics.collect());
+        assertThatThrownBy(() -> metrics.place(PlacementMetrics.PLACE, () -> {
+            throw new dev.strata.platform.api.exception.ConflictException("other instances kept changing the allocation ledger");
+        })).isInstanceOf(dev.strata.platform.api.exception.ConflictException.class);
+        assertThatThrownBy(() -> metrics.place(PlacementMetrics.DEPLOYMENT, () -> {
+            throw new IllegalStateException("not the leader");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(moved(before, new Scraped(metrics.collect()))).isEqualTo(Map.of("place/conflict", 1.0, "place latency", 1.0,
+                "deployment/error", 1.0, "deployment latency", 1.0));
     }
 }
