@@ -118,7 +118,11 @@ public class CommitmentVerifier implements Commitments {
         configure(CommitmentSettings.from(config));
     }
 
-    /** A verifier that verifies on demand only, until {@link #configure}d. */
+    /**
+     * A verifier that makes no scheduled pass until {@link #configure}d (it verifies when asked),
+     * and judges by the default settings until then ({@link CommitmentSettings#DEFAULTS}: a
+     * telemetry window of 1m, and a late pass leaning on a pass up to interval + window, 2m, before it).
+     */
     CommitmentVerifier(StateStore store, Placement placement, Inventory inventory, Clock clock) {
         this(store, placement, inventory, clock, () -> true);
     }
