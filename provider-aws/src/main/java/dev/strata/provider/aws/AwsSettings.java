@@ -248,12 +248,20 @@ record AwsSettings(
             // the value is not echoed: it may be a secret pasted into the wrong property
             throw new InvalidConfigurationException(PID, "accessKeyId", "(hidden)", "an access key id of 16 to 128 upper-case letters and digits");
         }
-        if (!secretFile.isEmpty() && !inline.isEmpty()) {
-            throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(resolve(secretFile, etc)),
-                    "either secretAccessKeyFile or .secretAccessKey, not both");
-        }
         if (!secretFile.isEmpty()) {
-            Path path = resolve(secretFile, etc);
+            // a value that names no file may be the secret itself, written where its file's path belongs: never shown as it
+            // is, nor through Path.of's InvalidPathException, whose message ends in the value (a NUL in it)
+            Path path;
+            try {
+                path = resolve(secretFile, etc);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", "(not shown: no valid path)",
+                        "the path of a file holding the secret access key (" + e.getReason() + ")");
+            }
+            if (!inline.isEmpty()) {
+                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(path),
+                        "either secretAccessKeyFile or .secretAccessKey, not both");
+            }
             String secret;
             try {
                 secret = Files.readString(path, StandardCharsets.UTF_8).strip();

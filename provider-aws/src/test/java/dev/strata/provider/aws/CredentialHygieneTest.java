@@ -168,6 +168,32 @@ class CredentialHygieneTest {
                 .hasMessageContaining("NoSuchFileException");
     }
 
+    /**
+     * A secret pasted into secretAccessKeyFile with a NUL in it is no path at all: the refusal says
+     * so without showing it, alone or beside .secretAccessKey. Before, Path.of's
+     * InvalidPathException left the settings as it was, its message ending in the value
+     * ("Nul character not allowed: <the secret>"), which Declarative Services writes to karaf.log.
+     */
+    @Test
+    void aSecretFileValueThatIsNoPathIsNotEchoed() {
+        String secret = "wJalrXUtnFEMI" + "\0K7MDENGbPxRfiCY" + "EXAMPLEKEY";
+        for (Map<String, Object> config : List.<Map<String, Object>>of(
+                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret),
+                Map.of("regions", "eu-central-1", "accessKeyId", KEY_ID, "secretAccessKeyFile", secret, ".secretAccessKey", "x"))) {
+            List<String> seen = new ArrayList<>();
+            try {
+                TestConfigs.settings(config);
+                org.assertj.core.api.Assertions.fail("accepted " + config.keySet());
+            } catch (RuntimeException e) {
+                assertThat(e).isInstanceOf(InvalidConfigurationException.class);
+                assertThat(((InvalidConfigurationException) e).property()).isEqualTo("secretAccessKeyFile");
+                assertThat(e.getMessage()).contains("not shown: no valid path");
+                collect(seen, e);
+            }
+            assertThat(seen).isNotEmpty().allSatisfy(s -> assertThat(s).doesNotContain("K7MDENG").doesNotContain("wJalr"));
+        }
+    }
+
     private static void collect(List<String> seen, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             seen.add(t.toString());
