@@ -455,11 +455,11 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             } else if (secret(key)) {
                 shown.put(key, REDACTED);
                 digests.put(key, digest(properties.get(key)));
-            } else if (secretFile(key) && properties.get(key) instanceof String name && !name.isBlank() && !namesFile(name)) {
+            } else if (secretFile(key) && namesNoFile(properties.get(key))) {
                 // tokenFile = <the token>: the secret written where its file's path belongs names no file, and the record's
                 // log cannot be mended; whether it changed is still told by its digest
                 shown.put(key, NAMES_NO_FILE);
-                digests.put(key, digest(name));
+                digests.put(key, digest(properties.get(key)));
             } else {
                 Object raw = value(properties.get(key));
                 Object clean = cleaned(raw);
@@ -515,6 +515,20 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
             }
         }
         return files;
+    }
+
+    /**
+     * Whether a secret file's property's value, or any element of it (a list or an array, as a typed
+     * {@code .config} file or another bundle may give it: Declarative Services hands the component its
+     * first element), is a text that is not blank and names no file.
+     */
+    private static boolean namesNoFile(Object v) {
+        Object value = value(v);
+        if (value instanceof List<?> list) {
+            return list.stream().anyMatch(ConfigurationRecorder::namesNoFile);
+        }
+        String name = value == null ? "" : String.valueOf(value);
+        return !name.isBlank() && !namesFile(name);
     }
 
     /** Whether a secret file's property names a file that exists (a relative path taken from {@link #etc()}). */

@@ -479,6 +479,45 @@ class ConfigurationRecorderTest {
         }
     }
 
+    /**
+     * A secret file's property given as a list or an array (a typed {@code .config} file's
+     * {@code passwordFile=["..."]}, or another bundle's Config Admin call; Declarative Services hands the
+     * component its first element) is judged as a text is: an element that names no file may be the
+     * secret itself, and the value is redacted; one whose elements name files is shown. Before, only a
+     * text was looked at, and the record showed such a list as it was.
+     */
+    @Test
+    void aSecretFilePropertyGivenAsAListThatNamesNoFileIsRedactedInTheRecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc)
+            throws Exception {
+        String before = System.getProperty("karaf.etc");
+        System.setProperty("karaf.etc", etc.toString());
+        try {
+            java.nio.file.Files.writeString(etc.resolve("bmc.pw"), "Qz8-bmc-Passw0rd\n");
+            String password = "Tr0ub4dor-and-3-more";
+            for (Object value : List.of(new String[] {password}, List.of(password), new String[] {"bmc.pw", password})) {
+                Hashtable<String, Object> p = new Hashtable<>();
+                p.put("service.pid", "dev.strata.provider.baremetal.bmc~n07");
+                p.put("passwordFile", value);
+                ConfigurationRecorder.Seen seen = ConfigurationRecorder.seen(p);
+                assertThat(seen.shown().toString()).as("%s", value).doesNotContain(password).doesNotContain("Tr0ub");
+                assertThat(seen.shown()).containsEntry("passwordFile", "(redacted: names no file)");
+                Hashtable<String, Object> q = new Hashtable<>(p);
+                q.put("passwordFile", new String[] {password.replace('3', '4')});
+                assertThat(ConfigurationRecorder.changed(seen, ConfigurationRecorder.seen(q))).as("a change is still told")
+                        .containsExactly("passwordFile");
+            }
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put("passwordFile", new String[] {"bmc.pw"});
+            assertThat(ConfigurationRecorder.seen(p).shown()).as("a list that names a file").containsEntry("passwordFile", List.of("bmc.pw"));
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.etc");
+            } else {
+                System.setProperty("karaf.etc", before);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> properties(Map<String, Object> payload) {
         return (Map<String, Object>) payload.get("properties");
