@@ -78,7 +78,7 @@ class OpenStackSettingsTest {
         "createSettle|0s|createSettle = '0s' is invalid; expected a duration from 1s to 1h",
         "parallelism|0|parallelism = '0' is invalid; expected a number from 1 to 32",
         "passwordFile|/nonexistent/strata-password|passwordFile = '(not shown: its folder does not exist either; a value that names no file may be the secret itself, written where its file's path belongs)' is invalid; expected a readable file holding the password alone (NoSuchFileException)",
-        "passwordFile|the-password-itself|passwordFile = '(a file in ",
+        "passwordFile|the-password-itself|passwordFile = '(not shown: ",
         "userName|''|userName = '' is invalid; expected the user name (authType password)"})
     void aBadValueIsRefusedNamingPropertyValueAndExpectation(String property, String value, String message) {
         Map<String, Object> m = valid();
@@ -208,6 +208,35 @@ class OpenStackSettingsTest {
         OpenStackSettings s = OpenStackSettings.from(TestClouds.config(ac));
         assertThat(s.credentials()).isInstanceOf(Credentials.ApplicationCredential.class);
         assertThat(s.toString()).doesNotContain("ac-secret-XYZ");
+    }
+
+    /**
+     * A relative secret file is taken from Karaf's etc/ ({@code karaf.etc}), as every other secret
+     * file's property is and as the configuration record reads it to mask the secret; before, it
+     * was taken from the process's working folder.
+     */
+    @Test
+    void aRelativeSecretFileIsTakenFromKarafsEtc() throws IOException {
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Files.createDirectories(etc.resolve("secrets"));
+        Files.writeString(etc.resolve("secrets/openstack.password"), "pw-from-etc\n");
+        String before = System.getProperty("karaf.etc");
+        System.setProperty("karaf.etc", etc.toString());
+        try {
+            Map<String, Object> m = valid();
+            m.put("passwordFile", "secrets/openstack.password");
+            OpenStackSettings s = OpenStackSettings.from(TestClouds.config(m));
+            assertThat(((Credentials.Password) s.credentials()).password().get().reveal()).isEqualTo("pw-from-etc");
+            m.put("passwordFile", "secrets/absent");
+            assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).hasMessageContaining("(a file in "
+                    + etc.resolve("secrets").toAbsolutePath() + " that does not exist");
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.etc");
+            } else {
+                System.setProperty("karaf.etc", before);
+            }
+        }
     }
 
     /**
