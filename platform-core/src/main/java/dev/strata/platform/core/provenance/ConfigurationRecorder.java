@@ -299,15 +299,21 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         Seen properties = event.getType() == ConfigurationEvent.CM_DELETED ? null : read(pid, declared);
         if (properties == null) {
             secretFiles.track(pid, Set.of());
-            warned.remove(pid);
         }
-        // a configuration that could not be read has no properties to tell of: what is shown is why
-        Unknown unknown = properties == null || properties.unreadable() ? null
-                : unknown(pid, declared, properties.names(), properties.withheld(), properties.shown().get(FILE),
-                        // a change of the bundle location changes no property: warned only if what is unknown changed
-                        event.getType() != ConfigurationEvent.CM_LOCATION_CHANGED);
+        // a change of the bundle location changes no property: warned only if what is unknown changed
+        boolean always = event.getType() != ConfigurationEvent.CM_LOCATION_CHANGED;
         try {
-            writer.execute(() -> write(pid, factoryPid, action, actor, properties, unknown));
+            // warned of on the writer, in the order of the checks of every configuration (checkAll) queued there: one thread
+            // keeps what was warned of, and a check queued before this change warns before it, never after it again
+            writer.execute(() -> {
+                if (properties == null) {
+                    warned.remove(pid);
+                }
+                // a configuration that could not be read has no properties to tell of: what is shown is why
+                Unknown unknown = properties == null || properties.unreadable() ? null
+                        : unknown(pid, declared, properties.names(), properties.withheld(), properties.shown().get(FILE), always);
+                write(pid, factoryPid, action, actor, properties, unknown);
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the {} change of {} is not recorded", action, pid);
         }
