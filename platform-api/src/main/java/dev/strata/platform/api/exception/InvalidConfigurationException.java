@@ -76,6 +76,9 @@ public class InvalidConfigurationException extends StrataException {
      * @since 1.5 (package version)
      */
     public static String secretFilePath(java.nio.file.Path file) {
+        if (file == null) {
+            return "";
+        }
         java.nio.file.Path path;
         try {
             path = file.toAbsolutePath().normalize();

@@ -57,5 +57,6 @@ class InvalidConfigurationExceptionTest {
         String slashed = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
         assertThat(InvalidConfigurationException.secretFilePath(etc.resolve(slashed))).doesNotContain("wJalr").doesNotContain("K7MDENG")
                 .doesNotContain(etc.toString()).startsWith("(not shown: its folder does not exist either; ");
+        assertThat(InvalidConfigurationException.secretFilePath(null)).as("none given, nothing to show").isEmpty();
     }
 }

@@ -300,7 +300,7 @@ final class TelemetryClauses {
                 ? withoutSamples + " of its " + all + " GPUs without samples, " + unreportedAll + " reporting no power draw"
                 : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
                 : unreportedAll + " of its " + all + " GPUs reporting no power draw";
-        out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (all == 1 ? "GPU " : "GPUs ")
+        out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (measured.size() == 1 ? "GPU " : "GPUs ")
                 + String.join(", ", measured) + " on node " + n.id() + " drew " + CommitmentCheck.watts(drawn)
                 + (measured.size() == 1 ? "" : " in all") + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s")
                 + " within the last " + seconds(window) + (measured.size() < all ? "; " + notCounted + ", not counted" : "")

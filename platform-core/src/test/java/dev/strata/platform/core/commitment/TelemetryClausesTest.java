@@ -141,7 +141,8 @@ class TelemetryClausesTest {
     @Test
     void aGpuWithoutSamplesIsNotCountedAndTheEvidenceSaysSo() {
         Samples t = new Samples().power(GPU0, 5, 700);
-        assertThat(check(WHOLE, contract(600), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPUs "
+        // one GPU measured: "GPU", whatever the member holds (before, "GPUs" after the member's count)
+        assertThat(check(WHOLE, contract(600), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPU "
                 + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, "
                 + "not counted), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
         assertThat(check(WHOLE, contract(600), new Samples()).findings()).isEmpty();
@@ -260,7 +261,7 @@ class TelemetryClausesTest {
                 new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
                         + "2026-12-05T09:55:00Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
                         + "cannot be checked"),
-                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew "
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPU " + GPU0 + " on node " + NODE + " drew "
                         + "700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, not counted), more than the "
                         + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
     }
@@ -294,7 +295,7 @@ class TelemetryClausesTest {
 
         Samples over = new Samples().power(GPU0, 5, 700).noPower(GPU1, 5, null);
         assertThat(check(WHOLE, contract(600), over).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
-                CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of "
+                CommitmentStatus.BREACHED, "GPU " + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of "
                         + "its 2 GPUs reporting no power draw, not counted), more than the member's ceiling of 600.0 W; the rest of what it "
                         + "draws on the node comes on top"));
 
@@ -417,7 +418,7 @@ class TelemetryClausesTest {
                 new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " (latest sample at "
                         + "2026-12-05T09:57:50Z) on node " + NODE + " has no telemetry sample within the last 60s: uncorrected ECC errors "
                         + "cannot be checked"),
-                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + " on node " + NODE + " drew "
+                new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPU " + GPU0 + " on node " + NODE + " drew "
                         + "700.0 W (mean of 1 sample within the last 60s; 1 of its 2 GPUs without samples, not counted), more than the "
                         + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
         assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, WINDOW, NOW.minusSeconds(30)).check(WHOLE, contract(600))
