@@ -45,7 +45,7 @@ import org.osgi.util.converter.Converters;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.engine.DurablePlacementThroughput \
  *     [--store embedded|postgresql|memory] [--url URL --password-file FILE] [--ha true|false] [--nodes 1000] [--threads 32] [--deciders 0] [--seconds 10] [--warmup 180] [--hold 20] [--compact-fill-rate 50] [--idle 0]
- *     [--index-rounds 0] [--index provenance_by_allocation] [--quotas store|none]
+ *     [--index-rounds 0] [--index provenance_by_allocation] [--quotas store|none] [--instance bench]
  * </pre>
  */
 public final class DurablePlacementThroughput {
@@ -70,7 +70,7 @@ public final class DurablePlacementThroughput {
         String index = a.getOrDefault("index", "provenance_by_allocation");
         Path dir = Files.createTempDirectory("strata-placement-bench");
         Map<String, Object> p = new HashMap<>();
-        p.put("instanceId", "bench");
+        p.put("instanceId", a.getOrDefault("instance", "bench")); // --instance: a second process on the same database is another instance
         p.put("durability", a.getOrDefault("durability", "fsync"));
         if (a.containsKey("compact-fill-rate")) {
             p.put("compactFillRate", Integer.parseInt(a.get("compact-fill-rate")));
