@@ -251,13 +251,8 @@ record AwsSettings(
         if (!secretFile.isEmpty()) {
             // a value that names no file may be the secret itself, written where its file's path belongs: never shown as it
             // is, nor through Path.of's InvalidPathException, whose message ends in the value (a NUL in it)
-            Path path;
-            try {
-                path = resolve(secretFile, etc);
-            } catch (java.nio.file.InvalidPathException e) {
-                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", "(not shown: no valid path)",
-                        "the path of a file holding the secret access key (" + e.getReason() + ")");
-            }
+            Path path = InvalidConfigurationException.secretFile(PID, "secretAccessKeyFile", secretFile, etc,
+                    "the path of a file holding the secret access key");
             if (!inline.isEmpty()) {
                 throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(path),
                         "either secretAccessKeyFile or .secretAccessKey, not both");

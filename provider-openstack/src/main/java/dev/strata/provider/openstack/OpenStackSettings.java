@@ -252,14 +252,8 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
             throw bad(property, value, expected);
         }
         // a value that names no file may be the secret itself, written where its file's path belongs: never shown as it is
-        Path file;
-        try {
-            // a relative path is taken from Karaf's etc/, as every other secret file's is (and as the configuration record reads it)
-            Path given = Path.of(path);
-            file = given.isAbsolute() ? given : Path.of(System.getProperty("karaf.etc", "etc")).resolve(given);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw bad(property, "(not shown: no valid path)", expected + " (" + e.getReason() + ")");
-        }
+        // a relative path is taken from Karaf's etc/, as every other secret file's is (and as the configuration record reads it)
+        Path file = InvalidConfigurationException.secretFile(PID, property, path, Path.of(System.getProperty("karaf.etc", "etc")), expected);
         Supplier<Secret> reader = () -> {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);

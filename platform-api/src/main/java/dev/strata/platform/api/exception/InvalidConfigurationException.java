@@ -94,6 +94,35 @@ public class InvalidConfigurationException extends StrataException {
                 : "(not shown: its folder does not exist either; " + SECRET_FILE_NOT_SHOWN + ")";
     }
 
+    /**
+     * A secret file's property read as a path ({@code passwordFile}, {@code secretAccessKeyFile},
+     * ...): the value, stripped, as an absolute path, or resolved against {@code base} (Karaf's
+     * {@code etc}, where every Strata component takes a relative secret file from). A value that is
+     * no valid path on this system (a NUL in it) is this exception, whose message shows neither the
+     * value nor {@link java.nio.file.InvalidPathException}'s message, which ends in the value: a
+     * value that names no file may be the secret itself. Read a secret file's property through
+     * here, then show the path in later errors through {@link #secretFilePath}.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param value the value as configured; not null or blank (check for an unset value first)
+     * @param base the folder a relative path is taken from
+     * @param expected what was expected, e.g. {@code a readable file holding the password}
+     * @return the path the value names; whether anything is there is for the caller to check
+     * @throws InvalidConfigurationException when the value is no valid path
+     * @since 1.6 (package version)
+     */
+    public static java.nio.file.Path secretFile(String pid, String property, String value, java.nio.file.Path base,
+            String expected) {
+        try {
+            java.nio.file.Path path = java.nio.file.Path.of(value.strip());
+            return path.isAbsolute() ? path : base.resolve(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidConfigurationException(pid, property, "(not shown: no valid path)",
+                    expected + " (" + e.getReason() + ")");
+        }
+    }
+
     /** Why {@link #secretFilePath} does not show a path that names no file. */
     static final String SECRET_FILE_NOT_SHOWN = "a value that names no file may be the secret itself, written where its file's path belongs";
 

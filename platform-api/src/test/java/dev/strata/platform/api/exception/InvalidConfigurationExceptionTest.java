@@ -59,4 +59,26 @@ class InvalidConfigurationExceptionTest {
                 .doesNotContain(etc.toString()).startsWith("(not shown: its folder does not exist either; ");
         assertThat(InvalidConfigurationException.secretFilePath(null)).as("none given, nothing to show").isEmpty();
     }
+
+    @Test
+    void aSecretFilesValueIsResolvedAgainstTheBaseOrTakenAsItIsWhereAbsolute(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) {
+        assertThat(InvalidConfigurationException.secretFile("p", "passwordFile", " db.pw\n", etc, "a file"))
+                .as("stripped, then taken from the base").isEqualTo(etc.resolve("db.pw"));
+        java.nio.file.Path absolute = etc.resolve("elsewhere/db.pw").toAbsolutePath();
+        assertThat(InvalidConfigurationException.secretFile("p", "passwordFile", absolute.toString(), java.nio.file.Path.of("/nowhere"), "a file"))
+                .isEqualTo(absolute);
+    }
+
+    @Test
+    void aSecretFilesValueThatIsNoPathIsRefusedWithoutShowingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) {
+        String pasted = "wJalrXUtnFEMI\u0000K7MDENGbPxRfiCYEXAMPLEKEY";
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> InvalidConfigurationException.secretFile("strata.bmc-r1", "passwordFile", pasted, etc, "a readable file holding the password"))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.pid()).isEqualTo("strata.bmc-r1");
+                    assertThat(e.property()).isEqualTo("passwordFile");
+                })
+                .hasMessageStartingWith("strata.bmc-r1: passwordFile = '(not shown: no valid path)' is invalid; expected a readable file holding the password (")
+                .hasMessageNotContaining("wJalr").hasMessageNotContaining("K7MDENG");
+    }
 }

@@ -163,13 +163,8 @@ public record StoreSettings(Kind kind, String url, String location, String user,
             return Secret.none();
         }
         // a value that names no file may be the password itself, written where its file's path belongs: never shown as it is
-        Path file;
-        try {
-            file = etc.resolve(passwordFile.strip());
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new InvalidConfigurationException(PID, "passwordFile", "(not shown: no valid path)",
-                    "the path of a file holding the database password (" + e.getReason() + ")");
-        }
+        Path file = InvalidConfigurationException.secretFile(PID, "passwordFile", passwordFile, etc,
+                "the path of a file holding the database password");
         if (!Files.isRegularFile(file)) {
             throw new InvalidConfigurationException(PID, "passwordFile", InvalidConfigurationException.secretFilePath(file),
                     "a readable file holding the database password" + (Files.isDirectory(file) ? " (it is a folder)"

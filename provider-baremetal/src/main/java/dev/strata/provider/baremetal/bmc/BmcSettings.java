@@ -203,13 +203,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
         String inline = config._password() == null ? "" : config._password();
         if (!file.isEmpty()) {
             // a value that names no file may be the password itself, written where its file's path belongs: never shown as it is
-            Path path;
-            try {
-                path = resolve(etc, file);
-            } catch (java.nio.file.InvalidPathException e) {
-                throw new InvalidConfigurationException(pid, "passwordFile", "(not shown: no valid path)",
-                        "the path of a file holding the password (" + e.getReason() + ")");
-            }
+            Path path = InvalidConfigurationException.secretFile(pid, "passwordFile", file, etc, "the path of a file holding the password");
             if (!inline.isEmpty()) {
                 throw new InvalidConfigurationException(pid, "passwordFile", InvalidConfigurationException.secretFilePath(path),
                         "no password file when .password is set (one or the other)");
