@@ -158,6 +158,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             try (Connection c = pool.getConnection()) {
                 instanceRow(c, "leader");
             } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    // both deleted the row that was not there yet, then inserted it: only a second process with this id does that
+                    throw new StateStoreException("cannot record this instance in the state store at " + settings.location()
+                            + ": another Strata instance with instanceId '" + settings.instanceId() + "' recorded itself there at the same "
+                            + "moment; every instance writing to one database needs an instanceId of its own (the instanceId property of "
+                            + StoreSettings.PID + ", or the id generated into data/strata/instance-id at first start, which a copied data "
+                            + "folder carries along): " + describe(e), e);
+                }
                 throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e), e);
             }
         }

@@ -227,6 +227,55 @@ class PostgresStoreTest extends StateStoreContract {
         }
     }
 
+    /**
+     * Two processes started at once under one {@code instanceId} (a copied data folder, one
+     * configuration given to two machines): each deletes its instance row, which is not there
+     * yet, and inserts it, so the second insert meets the first's key. That start fails saying
+     * so, not with the database's bare "duplicate key". The other process is a session that has
+     * deleted and inserted the row and not committed yet; this start waits on it, and is let go
+     * by its commit.
+     */
+    @Test
+    void aSecondInstanceStartedAtOnceUnderTheSameInstanceIdIsToldItNeedsAnIdOfItsOwn() throws Exception {
+        String url = pg.newDatabase("same_instance_id");
+        StoreSettings s = Stores.postgresSettings(pg, url, etc, "twin", false, "1s");
+        Stores.postgres(s).close(); // the schema
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (var other = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                var watcher = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD)) {
+            other.setAutoCommit(false);
+            try (var st = other.createStatement()) {
+                st.executeUpdate("DELETE FROM cluster_instance WHERE id = 'twin'");
+                st.executeUpdate("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role) VALUES ('twin', 'twin-b.example:8101', 1, 1, 'leader')");
+            }
+            java.util.concurrent.Future<JdbcStateStore> starting = starter.submit(() -> Stores.postgres(s));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!waitingOnALock(watcher)) {
+                assertThat(System.nanoTime()).as("this start waits on the other's uncommitted row").isLessThan(deadline);
+                assertThat(starting.isDone()).as("this start ended before meeting the other's row").isFalse();
+                Thread.sleep(20);
+            }
+            other.commit();
+            assertThatThrownBy(() -> starting.get(30, java.util.concurrent.TimeUnit.SECONDS).close())
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .cause().isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("another Strata instance with instanceId 'twin' recorded itself there at the same moment; "
+                            + "every instance writing to one database needs an instanceId of its own")
+                    .hasMessageContaining("data/strata/instance-id")
+                    .satisfies(e -> assertThat(stackText(e)).doesNotContain(PostgresCluster.PASSWORD));
+        } finally {
+            starter.shutdownNow();
+        }
+    }
+
+    private static boolean waitingOnALock(java.sql.Connection watcher) throws java.sql.SQLException {
+        try (var st = watcher.createStatement(); var rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
     private static void signal(String signal, java.util.List<Long> pids) throws Exception {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
         pids.forEach(pid -> command.add(Long.toString(pid)));
