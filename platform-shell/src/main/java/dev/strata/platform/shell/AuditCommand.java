@@ -48,6 +48,9 @@ public class AuditCommand implements Action {
     @Option(name = "--to", description = "Before: an instant, a UTC date or a time ago")
     String to;
 
+    /** What stands for the hashes a tenant's user is not shown. */
+    static final String WITHHELD = "(withheld: the chain is verified by an administrator, strata:audit-verify)";
+
     /** The most records one listing shows; the whole log is written with {@code strata:audit-export}. */
     static final int MAX_LIMIT = 10_000;
 
@@ -72,8 +75,9 @@ public class AuditCommand implements Action {
             System.out.println(Format.visible("Actor     " + e.actor()));
             System.out.println(Format.visible("Subjects  " + subjects(e)));
             System.out.println(Format.visible("Payload   " + e.payload()));
-            System.out.println(Format.visible("Prev      " + e.prev()));
-            System.out.println(Format.visible("Hash      " + e.hash()));
+            // a tenant's user is shown no hash: one would confirm what its records withhold (AuditEntry)
+            System.out.println(Format.visible("Prev      " + (e.prev() == null ? WITHHELD : e.prev())));
+            System.out.println(Format.visible("Hash      " + (e.hash() == null ? WITHHELD : e.hash())));
             return null;
         }
         // the limit bounds a list; a record asked for by its number is one record, whatever -n says

@@ -25,7 +25,7 @@ class AuditAndClusterCommandsTest {
     static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
 
     /** Records what the command asked, returns fixed answers. */
-    static final class RecordingAuditLog implements AuditLog {
+    static class RecordingAuditLog implements AuditLog {
         final List<AuditQuery> queries = new ArrayList<>();
         AuditReport report;
         List<String> keyIds = List.of("0123456789abcdef");
@@ -137,6 +137,25 @@ class AuditAndClusterCommandsTest {
         bad.audit = log;
         bad.from = "yesterday";
         assertThatThrownBy(bad::execute).hasMessageContaining("--from 'yesterday': expected an instant");
+    }
+
+    /**
+     * A tenant's user is given a record without its hashes (null: one would confirm what the record
+     * withholds); the command says they are withheld and where the chain is verified, not "null".
+     */
+    @Test
+    void aRecordWithoutItsHashesSaysTheyAreWithheld() throws Exception {
+        AuditCommand one = new AuditCommand();
+        one.audit = new RecordingAuditLog() {
+            @Override
+            public Optional<AuditEntry> entry(long seq) {
+                return Optional.of(new AuditEntry(seq, T, "release", "ann", Map.of("tenant", "bank"), "{}", null, null));
+            }
+        };
+        one.seq = 43L;
+        String out = CommandOutput.of(one::execute);
+        assertThat(out).contains("Prev      (withheld: the chain is verified by an administrator, strata:audit-verify)")
+                .contains("Hash      (withheld: the chain is verified by an administrator, strata:audit-verify)").doesNotContain("null");
     }
 
     /** A time ago too long for a long, or before any instant Java holds, is refused with the bounds, not a parser's message. */

@@ -240,24 +240,26 @@ public class ProvenanceService implements AuditLog {
     /**
      * A record of its tenant as a tenant's user is shown it: a commitment record's findings without
      * the other tenants they name (another tenant's allocation on its dedicated node), as the
-     * verifier shows its verdicts ({@link CommitmentCheck#withoutOtherTenants}). The hash stays the
-     * record's: a tenant's user does not verify the chain.
+     * verifier shows its verdicts ({@link CommitmentCheck#withoutOtherTenants}); and without
+     * {@code prev} and {@code hash}. The record's hash covers what is withheld, and with every
+     * other field shown it confirms a guess of it (allocation ids are numbered, tenant ids few);
+     * its {@code prev} is the hash of the record before, often another tenant's, with the same
+     * effect on that record. A tenant's user does not verify the chain (refused: it is every
+     * tenant's), so it needs neither.
      */
     static AuditEntry forTenantsUser(LogRecord r) {
-        AuditEntry e = entry(r);
-        if (!CommitmentVerifier.KIND.equals(r.kind()) || !(r.payload().get("findings") instanceof List<?> findings)) {
-            return e;
-        }
         String payload = r.payloadJson();
-        for (Object f : findings) {
-            if (f instanceof Map<?, ?> m && m.get("evidence") instanceof String evidence) {
-                String shown = CommitmentCheck.withoutOtherTenants(evidence, r.subjects().get("tenant"));
-                if (!shown.equals(evidence)) {
-                    payload = payload.replace(Jcs.canonicalize(evidence), Jcs.canonicalize(shown));
+        if (CommitmentVerifier.KIND.equals(r.kind()) && r.payload().get("findings") instanceof List<?> findings) {
+            for (Object f : findings) {
+                if (f instanceof Map<?, ?> m && m.get("evidence") instanceof String evidence) {
+                    String shown = CommitmentCheck.withoutOtherTenants(evidence, r.subjects().get("tenant"));
+                    if (!shown.equals(evidence)) {
+                        payload = payload.replace(Jcs.canonicalize(evidence), Jcs.canonicalize(shown));
+                    }
                 }
             }
         }
-        return new AuditEntry(e.seq(), e.time(), e.kind(), e.actor(), e.subjects(), payload, e.prev(), e.hash());
+        return new AuditEntry(r.seq(), Instant.parse(r.time()), r.kind(), r.actor(), r.subjects(), payload, null, null);
     }
 
     static AuditEntry entry(LogRecord r) {

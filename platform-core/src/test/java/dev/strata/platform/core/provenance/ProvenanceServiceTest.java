@@ -205,6 +205,55 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * A tenant's user is shown no hash of the chain, neither a record's {@code hash} nor its
+     * {@code prev}. A commitment record is shown to it without the other tenant and allocation its
+     * evidence names, but the record's hash covers them: with every other field of the record
+     * shown, the hash confirms a guess of what was withheld (allocation ids are numbered, tenant
+     * ids few). And the {@code prev} of its own record is the hash of the record before, which may
+     * be another tenant's. A tenant's user does not verify the chain (it is refused), so it needs
+     * neither.
+     */
+    @Test
+    void aTenantsUserIsShownNoHashThatWouldConfirmWhatItsRecordsWithhold() {
+        String intruder = "node n-1 also holds allocation b-1 of tenant t2; isolation dedicated-node allows no other tenant";
+        long seq = service.append(ProvenanceEntry.of("commitment", "system", Map.of("allocation", "a-1", "tenant", "t1", "status",
+                "BREACHED", "findings", List.of(Map.of("member", "m", "clause", "isolation", "status", "BREACHED", "evidence", intruder))),
+                "contract", "c", "tenant", "t1", "allocation", "a-1")).seq();
+        service.append(ProvenanceEntry.of("placement", "bob", Map.of("nodes", 1), "contract", "d", "tenant", "t2", "allocation", "b-1"));
+        service.append(ProvenanceEntry.of("release", "ann", Map.of(), "contract", "c", "tenant", "t1", "allocation", "a-1"));
+        AuditEntry shown = TenantUsers.as("ann", () -> service.entry(seq), "tenant:t1").orElseThrow();
+        assertThat(shown.payload()).doesNotContain("b-1").doesNotContain("t2");
+
+        // the guess: the evidence as the record holds it, put back into what the user was shown
+        Map<String, Object> guessed = new java.util.LinkedHashMap<>(dev.strata.platform.audit.Json.parseObject(shown.payload()));
+        guessed.put("findings", List.of(Map.of("member", "m", "clause", "isolation", "status", "BREACHED", "evidence", intruder)));
+        java.util.Set<String> confirmed = new java.util.HashSet<>();
+        if (shown.prev() != null) {
+            confirmed.add(dev.strata.platform.audit.LogRecord.seal(seq, dev.strata.platform.audit.LogRecord.formatTime(shown.time()),
+                    shown.kind(), shown.actor(), shown.subjects(), guessed, shown.prev()).hash());
+        }
+        assertThat(confirmed).as("a hash that confirms the withheld tenant and allocation").doesNotContain(shown.hash());
+
+        java.util.Set<String> chain = new java.util.HashSet<>();
+        service.entries(new AuditQuery(null, null, null, null, null, null, null, 100, false)).forEach(e -> {
+            chain.add(e.prev());
+            chain.add(e.hash());
+        });
+        List<AuditEntry> read = new java.util.ArrayList<>(TenantUsers.as("ann",
+                () -> service.entries(new AuditQuery(null, null, null, null, null, null, null, 100, false)), "tenant:t1"));
+        read.add(shown);
+        read.add(TenantUsers.as("ann", () -> service.entry(seq + 2), "tenant:t1").orElseThrow());
+        assertThat(read).hasSize(4).allSatisfy(e -> {
+            assertThat(e.hash()).as("hash of record " + e.seq()).isNull();
+            assertThat(e.prev()).as("prev of record " + e.seq()).isNull();
+        });
+        // everyone else is shown both, as stored
+        AuditEntry full = service.entry(seq + 2).orElseThrow();
+        assertThat(full.prev()).isEqualTo(service.entry(seq + 1).orElseThrow().hash()).isIn(chain);
+        assertThat(full.hash()).hasSize(64);
+    }
+
+    /**
      * A tenant's user (a login with roles {@code tenant:ID}) reads its tenants' records only, in the
      * log's order and up to the limit; the log's other records read as absent; verifying or
      * exporting the whole chain is refused. Everyone else reads everything.
