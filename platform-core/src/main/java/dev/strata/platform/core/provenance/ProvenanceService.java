@@ -177,20 +177,36 @@ public class ProvenanceService implements AuditLog {
         return Optional.of(c);
     }
 
+    /** The kind of the record that registers a key. */
+    static final String KEY_KIND = "provenance-key";
+
     /**
-     * Registers this instance's public key in the store (once), with a record saying so: the first
-     * record of a new log, and a record in the chain whenever another instance's key starts signing.
+     * Registers this instance's public key in the store (once), with a record saying so, in one
+     * transaction: the first record of a new log, and a record in the chain whenever another
+     * instance's key starts signing. A key that a store holds without its record (registered by a
+     * Strata that wrote the two apart, and stopped or lost leadership in between) gets its record
+     * now, before it signs anything more.
      */
     synchronized void registerKey() {
         if (keyRegistered) {
             return;
         }
+        ProvenanceEntry record = new ProvenanceEntry(KEY_KIND, "system", Map.of("instance", store.leadership().instanceId()),
+                Map.of("keyId", key.keyId, "algorithm", "Ed25519", "publicKey", key.publicPem()));
         if (!store.provenance().keys().containsKey(key.keyId)) {
-            join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId()));
-            join(store.provenance().append(new ProvenanceEntry("provenance-key", "system", Map.of("instance", store.leadership().instanceId()),
-                    Map.of("keyId", key.keyId, "algorithm", "Ed25519", "publicKey", key.publicPem()))));
+            join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId(), record));
+        } else if (!recorded(key.keyId)) {
+            LOG.warn("The provenance key {} is registered in the store without the record that registers it in the chain (its "
+                    + "registration was cut short); appending that record", key.keyId);
+            join(store.provenance().append(record));
         }
         keyRegistered = true;
+    }
+
+    /** Whether the chain holds a record registering the key (records of that kind are one a key: few). */
+    private boolean recorded(String keyId) {
+        return store.provenance().find(new AuditFilter(null, null, null, null, KEY_KIND, null, null, Integer.MAX_VALUE, false)).stream()
+                .anyMatch(r -> keyId.equals(r.payload().get("keyId")));
     }
 
     /** Appends a record (the API the rest of the core calls through the store; here for tests and the key's own record). */

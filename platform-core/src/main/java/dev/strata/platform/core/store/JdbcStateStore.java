@@ -1611,14 +1611,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<Void> registerKey(String keyId, String publicKeyPem, String instanceId) {
+        public CompletableFuture<Boolean> registerKey(String keyId, String publicKeyPem, String instanceId, ProvenanceEntry why) {
+            java.util.Objects.requireNonNull(why, "why");
             return write(tx -> {
                 Connection c = tx.connection;
                 try (PreparedStatement p = c.prepareStatement("SELECT public_key FROM provenance_key WHERE key_id = ?")) {
                     p.setString(1, keyId);
                     try (ResultSet rs = p.executeQuery()) {
                         if (rs.next()) {
-                            return null;
+                            return false;
                         }
                     }
                 }
@@ -1629,7 +1630,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     p.setLong(4, tx.nowMillis());
                     p.executeUpdate();
                 }
-                return null;
+                tx.append(why);
+                return true;
             });
         }
 

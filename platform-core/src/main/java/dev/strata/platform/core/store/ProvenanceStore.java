@@ -64,8 +64,16 @@ public interface ProvenanceStore {
     /** Every checkpoint, in record order. */
     List<Checkpoint> checkpoints();
 
-    /** Registers a public key that signs checkpoints (idempotent). */
-    CompletableFuture<Void> registerKey(String keyId, String publicKeyPem, String instanceId);
+    /**
+     * Registers a public key that signs checkpoints, and appends the record that says so, in one
+     * transaction: the key is never registered without its record (a crash, or leadership lost,
+     * between two writes left it so, and the key then signed checkpoints that the chain never
+     * named). Nothing is written when the key is registered already.
+     *
+     * @param why the record of the registration
+     * @return whether the key was registered now (false: it was already)
+     */
+    CompletableFuture<Boolean> registerKey(String keyId, String publicKeyPem, String instanceId, ProvenanceEntry why);
 
     /** The registered public keys by id (PEM). */
     Map<String, String> keys();

@@ -254,6 +254,41 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * The key that signs checkpoints is registered together with the record that says so, in one
+     * transaction: a store that holds the key without the record (registered, and then the append
+     * failed: a crash, or leadership lost in between) had that key sign checkpoints while the
+     * chain never named it. An instance that finds its key registered without its record appends
+     * the record.
+     */
+    @Test
+    void aKeyRegisteredWithoutItsRecordGetsItsRecord() throws Exception {
+        Path other = data.resolve("other");
+        SigningKey key = SigningKey.loadOrCreate(other.resolve("strata/provenance-ed25519.key"), ProvenanceService.PID);
+        // what a registration that failed after its first write left behind: the key, without its record
+        try (Connection c = h2(); java.sql.PreparedStatement p = c.prepareStatement(
+                "INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES (?, ?, 'strata-b', 0)")) {
+            p.setString(1, key.keyId);
+            p.setString(2, key.publicPem());
+            p.executeUpdate();
+        }
+        assertThat(store.provenance().keys()).containsKey(key.keyId);
+        assertThat(keyRecords(key.keyId)).isEmpty();
+
+        ProvenanceService b = new ProvenanceService(store, config(100), other, Clock.systemUTC(), false);
+        assertThat(b.keyId()).isEqualTo(key.keyId);
+        assertThat(keyRecords(key.keyId)).hasSize(1);
+        // once: a restart finds both
+        new ProvenanceService(store, config(100), other, Clock.systemUTC(), false);
+        assertThat(keyRecords(key.keyId)).hasSize(1);
+        assertThat(keyRecords(service.keyId())).hasSize(1);
+    }
+
+    private List<AuditEntry> keyRecords(String keyId) {
+        return service.entries(new AuditQuery(null, null, null, null, "provenance-key", null, null, 100, false)).stream()
+                .filter(e -> e.payload().contains("\"keyId\":\"" + keyId + "\"")).toList();
+    }
+
+    /**
      * A tenant's user (a login with roles {@code tenant:ID}) reads its tenants' records only, in the
      * log's order and up to the limit; the log's other records read as absent; verifying or
      * exporting the whole chain is refused. Everyone else reads everything.
