@@ -15,6 +15,7 @@ import dev.strata.platform.audit.Hashes;
 import dev.strata.platform.audit.Jcs;
 import dev.strata.platform.audit.Json;
 import dev.strata.platform.audit.LogRecord;
+import dev.strata.platform.core.store.ProvenanceStore.Stored;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -1569,6 +1570,31 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
+        public long scanStored(long fromSeq, Predicate<Stored> consumer) {
+            return read(c -> {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+                long n = 0;
+                try (PreparedStatement p = c.prepareStatement(SELECT_STORED + " WHERE seq >= ? ORDER BY seq")) {
+                    p.setFetchSize(2000);
+                    p.setLong(1, fromSeq);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            n++;
+                            if (!consumer.test(stored(rs, true))) {
+                                break;
+                            }
+                        }
+                    }
+                } finally {
+                    c.commit();
+                    c.setAutoCommit(auto);
+                }
+                return n;
+            });
+        }
+
+        @Override
         public CompletableFuture<Checkpoint> putCheckpoint(Checkpoint cp) {
             if (!cp.log().equals(logId)) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("checkpoint of log " + cp.log() + ", not " + logId));
@@ -1651,10 +1677,123 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
     private static final String SELECT_RECORD = "SELECT seq, record_time, kind, actor, subjects, payload, prev, hash FROM provenance_record";
 
+    /** {@link #SELECT_RECORD} and the columns a record is found by, which no hash covers. */
+    private static final String SELECT_STORED = "SELECT seq, record_time, kind, actor, subjects, payload, prev, hash, contract, tenant, "
+            + "allocation_id, deployment_id, time_ms FROM provenance_record";
+
+    /**
+     * The record of a row of {@link #SELECT_RECORD}.
+     *
+     * @throws StateStoreException naming the record when it cannot be read: before, the JSON
+     *     parser's message reached the shell, naming an offset and no record
+     */
     private static LogRecord record(ResultSet rs) throws SQLException {
+        Stored s = stored(rs, false);
+        if (s.record() == null) {
+            throw new StateStoreException(s.fault());
+        }
+        return s.record();
+    }
+
+    /** The columns a record is found by, with the subject each is filled from. */
+    private static final String[][] SUBJECT_COLUMNS = {{"contract", "contract"}, {"tenant", "tenant"}, {"allocation_id", "allocation"},
+        {"deployment_id", "deployment"}};
+
+    /**
+     * A row of {@link #SELECT_RECORD} (or, {@code columns}, of {@link #SELECT_STORED}) as a
+     * record, with what is wrong with how it is kept ({@link ProvenanceStore.Stored}).
+     */
+    private static Stored stored(ResultSet rs, boolean columns) throws SQLException {
+        long seq = rs.getLong(1);
+        String subjectsText = rs.getString(5);
+        String payloadText = rs.getString(6);
+        Map<String, Object> subjectsJson;
+        Map<String, Object> payload;
+        try {
+            subjectsJson = Json.parseObject(subjectsText);
+        } catch (IllegalArgumentException e) {
+            return new Stored(seq, null, "provenance record " + seq + " cannot be read: its subjects as stored are not a JSON object ("
+                    + e.getMessage() + "); expected a JSON object of strings, as Strata writes it");
+        }
+        try {
+            payload = Json.parseObject(payloadText);
+        } catch (IllegalArgumentException e) {
+            return new Stored(seq, null, "provenance record " + seq + " cannot be read: its payload as stored is not a JSON object ("
+                    + e.getMessage() + "); expected a JSON object, as Strata writes it");
+        }
         Map<String, String> subjects = new TreeMap<>();
-        Json.parseObject(rs.getString(5)).forEach((k, v) -> subjects.put(k, v instanceof String s ? s : String.valueOf(v)));
-        return new LogRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), subjects, Json.parseObject(rs.getString(6)),
-                rs.getString(7), rs.getString(8));
+        for (Map.Entry<String, Object> e : subjectsJson.entrySet()) {
+            if (!(e.getValue() instanceof String v)) {
+                // read as its text before, a subject 1 hashed as "1.0": a record that no Strata wrote read as one
+                return new Stored(seq, null, "provenance record " + seq + " cannot be read: its subject '" + e.getKey() + "' as stored is "
+                        + (e.getValue() == null ? "null" : e.getValue() instanceof Map ? "an object" : e.getValue() instanceof List ? "an array"
+                        : e.getValue() instanceof Boolean ? "a boolean" : "a number") + "; expected a string, as Strata writes every subject");
+            }
+            subjects.put(e.getKey(), v);
+        }
+        LogRecord r = new LogRecord(seq, rs.getString(2), rs.getString(3), rs.getString(4), subjects, payload, rs.getString(7),
+                rs.getString(8));
+        String fault = notCanonical(seq, "subjects", subjectsText, subjectsJson);
+        if (fault == null) {
+            fault = notCanonical(seq, "payload", payloadText, payload);
+        }
+        for (int i = 0; fault == null && columns && i < SUBJECT_COLUMNS.length; i++) {
+            String column = rs.getString(SUBJECT_COLUMNS[i][0]);
+            String subject = subjects.get(SUBJECT_COLUMNS[i][1]);
+            if (!java.util.Objects.equals(column, subject)) {
+                fault = "provenance record " + seq + " is stored with " + (column == null ? "no " + SUBJECT_COLUMNS[i][1] : SUBJECT_COLUMNS[i][1]
+                        + " '" + column + "'") + " in its " + SUBJECT_COLUMNS[i][0] + " column, but the record names "
+                        + (subject == null ? "none" : SUBJECT_COLUMNS[i][1] + " '" + subject + "'") + ": the column, which no hash covers "
+                        + "and which strata:audit selects records by (and a tenant's user's reads), was changed in the database; expected "
+                        + "the record's own";
+            }
+        }
+        if (fault == null && columns) {
+            long millis = rs.getLong("time_ms");
+            Instant time;
+            try {
+                time = Instant.parse(r.time());
+            } catch (java.time.DateTimeException e) {
+                time = null;
+            }
+            if (time == null || !LogRecord.formatTime(time).equals(r.time())) {
+                fault = "provenance record " + seq + "'s time '" + r.time() + "' is no UTC time with milliseconds; expected one such as "
+                        + "2026-11-27T10:15:30.125Z, as Strata writes it";
+            } else if (time.toEpochMilli() != millis) {
+                fault = "provenance record " + seq + " is stored with time " + Instant.ofEpochMilli(millis) + " in its time_ms column, but "
+                        + "its time is " + r.time() + ": the column, which no hash covers and which strata:audit --from and --to compare, "
+                        + "was changed in the database; expected the record's own time";
+            }
+        }
+        return new Stored(seq, r, fault);
+    }
+
+    /**
+     * Why a record's subjects or payload as stored are not the canonical text of what they hold,
+     * the text its hash covers; null when they are. Strata stores that text, and reading it back
+     * to values passed any text of the same values (a space, {@code 6.0} for {@code 6}, members
+     * reordered) as the record hashed.
+     */
+    private static String notCanonical(long seq, String column, String stored, Map<String, Object> values) {
+        String canonical;
+        try {
+            canonical = Jcs.canonicalize(values);
+        } catch (IllegalArgumentException e) {
+            return "provenance record " + seq + "'s " + column + " as stored has no canonical form (" + e.getMessage() + ")";
+        }
+        if (canonical.equals(stored)) {
+            return null;
+        }
+        int at = 0;
+        while (at < stored.length() && at < canonical.length() && stored.charAt(at) == canonical.charAt(at)) {
+            at++;
+        }
+        return "provenance record " + seq + "'s " + column + " as stored is not in the RFC 8785 canonical form its hash covers, in which "
+                + "Strata stores it: at offset " + at + " it has " + excerpt(stored, at) + " where the canonical form has "
+                + excerpt(canonical, at) + "; the text was changed in the database";
+    }
+
+    private static String excerpt(String text, int at) {
+        return at >= text.length() ? "the end" : "'" + text.substring(at, Math.min(text.length(), at + 24)) + "'";
     }
 }

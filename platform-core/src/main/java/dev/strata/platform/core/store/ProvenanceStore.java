@@ -58,6 +58,35 @@ public interface ProvenanceStore {
      */
     long scan(long fromSeq, Predicate<LogRecord> consumer);
 
+    /**
+     * Streams records as they are stored, from {@code fromSeq} on, in order, until
+     * {@code consumer} returns false, each with what is wrong with how the store keeps it: for a
+     * verification, which must name such a record where {@link #scan} fails or passes it.
+     *
+     * @return how many were read
+     */
+    long scanStored(long fromSeq, Predicate<Stored> consumer);
+
+    /**
+     * A record as the store keeps it.
+     *
+     * <p>The record's hash covers its values, and the store keeps them as canonical JSON text
+     * (RFC 8785), the form the hash is computed over; beside them it keeps columns to find records
+     * by ({@code contract}, {@code tenant}, {@code allocation_id}, {@code deployment_id} from the
+     * subjects, {@code time_ms} from the time) that no hash covers. Text that is not that form, or a
+     * column that disagrees with the record, was changed in the database: the first reads as the
+     * record hashed while the database holds other text, the second hides a record from a query
+     * by contract, tenant or time, or shows it to another tenant's user.
+     *
+     * @param seq the record's number
+     * @param record the record, or null when it cannot be read (its subjects or payload are not
+     *     JSON objects of the kind a record holds)
+     * @param fault what is wrong with how it is kept, naming the record, the column and what was
+     *     expected; null when nothing is
+     */
+    record Stored(long seq, LogRecord record, String fault) {
+    }
+
     /** Stores a checkpoint (leader only). */
     CompletableFuture<Checkpoint> putCheckpoint(Checkpoint checkpoint);
 

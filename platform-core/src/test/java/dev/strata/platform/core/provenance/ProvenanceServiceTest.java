@@ -289,6 +289,99 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * What the store keeps beside a record to find it (the contract, tenant, allocation and
+     * deployment columns that {@code strata:audit -c/-t/-a/-d} and a tenant's user's reads filter
+     * on, and the time in milliseconds that {@code --from}/{@code --to} compare) is not covered by
+     * the record's hash. Changed in the database, it hid a record from an auditor's query, or showed
+     * one to another tenant's user, while verification said the chain holds. Verification compares
+     * them with the record, and names the record and the column.
+     */
+    @Test
+    void aRecordsIndexColumnsChangedInTheDatabaseFailVerification() throws Exception {
+        appendRecords(20);
+        long seq = 8; // contract c2, tenant t1, allocation a-7
+        assertThat(service.entries(new AuditQuery("c2", null, null, null, null, null, null, 100, false))).extracting(AuditEntry::seq)
+                .contains(seq);
+        String[][] edits = {
+            {"contract = NULL", "contract", "c2"},
+            {"tenant = 't0'", "tenant", "t1"},
+            {"allocation_id = 'a-99'", "allocation", "a-7"},
+            {"deployment_id = 'd-1'", "deployment", "d-1"},
+            {"time_ms = time_ms + 3600000", "time", null},
+        };
+        for (String[] edit : edits) {
+            try (Connection c = h2(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE provenance_record SET " + edit[0] + " WHERE seq = " + seq);
+            }
+            AuditReport report = service.verify();
+            assertThat(report.holds()).as(edit[0]).isFalse();
+            assertThat(report.failedSeq()).as(edit[0]).isEqualTo(seq);
+            assertThat(report.failure()).as(edit[0]).contains("record " + seq).contains(edit[1]);
+            if (edit[2] != null) {
+                assertThat(report.failure()).as(edit[0]).contains(edit[2]);
+            }
+            try (Connection c = h2(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE provenance_record SET contract = 'c2', tenant = 't1', allocation_id = 'a-7', deployment_id = NULL, "
+                        + "time_ms = " + service.entry(seq).orElseThrow().time().toEpochMilli() + " WHERE seq = " + seq);
+            }
+            assertThat(service.verify().holds()).as("restored after " + edit[0]).isTrue();
+        }
+    }
+
+    /**
+     * A record whose subjects or payload as stored is not the JSON its hash covers (not JSON, a
+     * duplicate member, a subject that is no string, or the same values written otherwise) fails
+     * verification naming the record; before, an unreadable one made verification (and the
+     * listing) throw the parser's message, naming no record, and one written otherwise was read
+     * as the values it holds, so the chain held over text that differs from what was hashed.
+     */
+    @Test
+    void aRecordStoredAsOtherJsonThanItsHashCoversFailsVerificationNamingIt() throws Exception {
+        appendRecords(20);
+        long seq = 7; // payload {"evidence":["e6"],"i":6}
+        String[][] edits = {
+            {"payload = '{\"evidence\":[\"e6\"],\"i\":6'", "payload", "malformed JSON"},
+            {"payload = '{\"evidence\":[\"e6\"],\"i\":6,\"i\":6}'", "payload", "duplicate"},
+            {"payload = '[6]'", "payload", "found an array"},
+            {"subjects = '{\"allocation\":\"a-6\",\"contract\":\"c1\",\"tenant\":0}'", "subject 'tenant'", "expected a string"},
+            {"payload = '{\"evidence\":[\"e6\"],\"i\":6.0}'", "payload", "canonical"},
+            {"payload = '{\"i\":6,\"evidence\":[\"e6\"]}'", "payload", "canonical"},
+        };
+        for (String[] edit : edits) {
+            String before;
+            try (Connection c = h2(); Statement s = c.createStatement()) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT subjects, payload FROM provenance_record WHERE seq = " + seq)) {
+                    rs.next();
+                    before = "subjects = '" + rs.getString(1) + "', payload = '" + rs.getString(2) + "'";
+                }
+                s.executeUpdate("UPDATE provenance_record SET " + edit[0] + " WHERE seq = " + seq);
+            }
+            AuditReport report = service.verify();
+            assertThat(report.holds()).as(edit[0]).isFalse();
+            assertThat(report.failedSeq()).as(edit[0]).isEqualTo(seq);
+            assertThat(report.failure()).as(edit[0]).contains("record " + seq).contains(edit[1]).contains(edit[2]);
+            try (Connection c = h2(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE provenance_record SET " + before + " WHERE seq = " + seq);
+            }
+            assertThat(service.verify().holds()).as("restored after " + edit[0]).isTrue();
+        }
+    }
+
+    /** A record that cannot be read is named when it is listed or shown, not only the parser's offset. */
+    @Test
+    void aRecordThatCannotBeReadIsNamedWhenListed() throws Exception {
+        appendRecords(10);
+        try (Connection c = h2(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_record SET payload = '{\"i\":' WHERE seq = 7");
+        }
+        assertThatThrownBy(() -> service.entry(7)).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                .hasMessageContaining("provenance record 7").hasMessageContaining("payload").hasMessageContaining("expected a JSON object");
+        assertThatThrownBy(() -> service.entries(new AuditQuery(null, null, null, null, null, null, null, 100, false)))
+                .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class).hasMessageContaining("provenance record 7");
+        assertThat(service.entry(6)).isPresent();
+    }
+
+    /**
      * A tenant's user (a login with roles {@code tenant:ID}) reads its tenants' records only, in the
      * log's order and up to the limit; the log's other records read as absent; verifying or
      * exporting the whole chain is refused. Everyone else reads everything.

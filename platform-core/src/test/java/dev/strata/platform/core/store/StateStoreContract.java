@@ -414,6 +414,53 @@ abstract class StateStoreContract {
     }
 
     /**
+     * A record is read as stored with what is wrong with how it is kept: a column it is found by
+     * (contract, tenant, allocation_id, deployment_id, time_ms) that disagrees with the record, or
+     * subjects or payload text other than the canonical form its hash covers, names the record and
+     * the column; text that is no JSON object leaves no record to read, and is named too. An intact
+     * store has none.
+     */
+    @Test
+    void aRecordKeptOtherwiseThanItsHashCoversIsNamedWhenScannedAsStored() {
+        JdbcStateStore store = store();
+        for (int i = 1; i <= 4; i++) {
+            join(store.provenance().append(ProvenanceEntry.of("placement", "karaf", Map.of("n", i), "contract", "c" + i, "tenant", "t" + i,
+                    "allocation", "a-" + i, "deployment", "d-" + i)));
+        }
+        java.util.function.Supplier<List<ProvenanceStore.Stored>> scan = () -> {
+            List<ProvenanceStore.Stored> out = new ArrayList<>();
+            store.provenance().scanStored(1, out::add);
+            return out;
+        };
+        assertThat(scan.get()).hasSize(4).allSatisfy(s -> {
+            assertThat(s.fault()).as("record " + s.seq()).isNull();
+            assertThat(s.record().seq()).isEqualTo(s.seq());
+        });
+        store.read(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE provenance_record SET tenant = 't9' WHERE seq = 2");
+                s.executeUpdate("UPDATE provenance_record SET payload = '{\"n\": 3}' WHERE seq = 3");
+                return s.executeUpdate("UPDATE provenance_record SET subjects = '{\"contract\":' WHERE seq = 4");
+            }
+        });
+        List<ProvenanceStore.Stored> stored = scan.get();
+        assertThat(stored.get(0).fault()).isNull();
+        assertThat(stored.get(1).fault()).isEqualTo("provenance record 2 is stored with tenant 't9' in its tenant column, but the record "
+                + "names tenant 't2': the column, which no hash covers and which strata:audit selects records by (and a tenant's user's "
+                + "reads), was changed in the database; expected the record's own");
+        assertThat(stored.get(2).record().payload()).containsEntry("n", 3.0);
+        assertThat(stored.get(2).fault()).isEqualTo("provenance record 3's payload as stored is not in the RFC 8785 canonical form its "
+                + "hash covers, in which Strata stores it: at offset 5 it has ' 3}' where the canonical form has '3}'; the text was changed "
+                + "in the database");
+        assertThat(stored.get(3).record()).isNull();
+        assertThat(stored.get(3).fault()).startsWith("provenance record 4 cannot be read: its subjects as stored are not a JSON object "
+                + "(malformed JSON at offset 12");
+        assertThatThrownBy(() -> store.provenance().get(4)).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                .hasMessageStartingWith("provenance record 4 cannot be read");
+        store.close();
+    }
+
+    /**
      * The provenance log's prev and hash columns carry no UNIQUE constraint after migration 4 (the
      * primary key on seq is the fork defence; see V004): the constraints were found by column on
      * this database and dropped, and the statement refuses when there is none to drop.
