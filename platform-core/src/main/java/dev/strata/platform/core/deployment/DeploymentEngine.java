@@ -698,10 +698,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                     work.run();
                 } catch (NotLeaderException e) {
                     LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", key, e.getMessage());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // an Error too: uncaught, it ended the worker's thread and printed its text uncleaned, and the member was
+                    // tried again on the next pass with no backoff
                     LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, ProviderText.trace(e));
                     // Strata's own failure (a store write, a bug): backed off, not counted as a failure of the provider
                     backOff(key);
+                    if (e instanceof VirtualMachineError fatal) {
+                        throw fatal;
+                    }
                 } finally {
                     completedAt.put(key, completions.incrementAndGet());
                     inFlight.remove(key);
@@ -1164,8 +1169,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                     // and the operation is tried again under the same id on its successor
                     failure = new ProviderUnavailableException("the provider's classes went away while the call ran (its bundle was "
                             + "updated or stopped): " + e, e);
+                } catch (RuntimeException e) {
+                    failure = e;
                 } catch (Throwable t) {
-                    failure = t;
+                    // the SPI lets only Strata's exceptions leave: an Error (an assertion in a vendor's client, a
+                    // StackOverflowError on a nested answer) is the provider's failure, answered as one. Let through, it ended
+                    // the worker unhandled: the operation stayed pending without a word on the member, was sent again on
+                    // every pass with no backoff, and the thread's death printed its text, uncleaned, to standard error; out
+                    // of a describe it ended the reconciler's pass, so no deployment after it was ever reconciled
+                    failure = providerError(what, t);
                 } finally {
                     synchronized (thread) { // an interrupt meant for this call lands before this, never on the thread's next task
                         thread.set(null);
@@ -1204,6 +1216,18 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ProviderUnavailableException("interrupted while waiting for " + what + " (deployments are stopping)");
         }
+    }
+
+    /**
+     * A provider call that ended in an {@link Error} (not a {@link LinkageError}, which is a
+     * departed provider's), as the provider's failure: named by the call and the Error's class,
+     * its text cleaned as provider text is. The Error stays the cause, for the log's stack trace
+     * (which {@link ProviderText#trace} cleans too).
+     */
+    static ProviderFailureException providerError(String what, Throwable t) {
+        String text = t.getMessage() == null || t.getMessage().isBlank() ? "" : ": " + ProviderText.clean(t.getMessage().strip());
+        return new ProviderFailureException(what + " failed with " + t.getClass().getName() + text + "; a provider lets only Strata's "
+                + "exceptions leave its calls (the provisioning SPI)", t);
     }
 
     /** Interrupts the thread running a call, if it is still in the call (under the lock the call leaves by). */

@@ -243,6 +243,73 @@ class DeploymentEngineFaultsTest {
         }
     }
 
+    /**
+     * A provider whose create ends in an Error (an assertion in its vendor's client library, a
+     * StackOverflowError on a nested answer), which the provisioning SPI does not allow: the member
+     * fails naming the call and the Error, cleaned (the token in its text reaches neither the
+     * member nor the log), and the create is not sent again. Before, the Error left the worker
+     * unhandled: the operation stayed pending, the member showed nothing, every pass sent the
+     * create again at once, with no backoff, and the thread's death printed the Error, token and
+     * all, to standard error.
+     */
+    @Test
+    void aCreateThatEndsInAnErrorFailsTheMemberNamingItAndIsNotSentAgainEveryPass() {
+        lab.lab.beforeCreate = r -> {
+            throw new AssertionError("vendor client state broken (Authorization: Bearer abcdef0123456789secret)");
+        };
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int i = 0; i < 6; i++) {
+                engine.reconcileNow();
+                engine.awaitIdle(PATIENCE);
+            }
+            assertThat(log.text()).as("the log").contains("vendor client state broken").doesNotContain("abcdef0123456789secret");
+        }
+
+        assertThat(lab.lab.creates).as("creates sent").hasSize(1);
+        Deployment after = engine.get(d.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(DeploymentState.FAILED);
+        DeploymentMember member = after.members().get(0);
+        assertThat(member.state()).isEqualTo(MemberState.FAILED);
+        assertThat(member.message()).contains("create of operation " + lab.lab.creates.get(0) + " on provider lab")
+                .contains("java.lang.AssertionError").contains("vendor client state broken").doesNotContain("abcdef0123456789secret");
+        assertThat(lab.store.deployments().operations(d.id())).extracting(OperationRecord::state)
+                .containsExactly(dev.strata.platform.core.store.OperationState.FAILED);
+    }
+
+    /**
+     * Provider lab cannot list its machines, and describing one of them ends in an Error: a
+     * deployment on provider lab2, stored after the one on lab, is made and ready all the same,
+     * while the machine on lab is described again only after a backoff. Before, the Error ended
+     * every pass at the deployment on lab, so no deployment after it was ever reconciled (nothing
+     * made, nothing deleted, no leak reaped) and lab was asked again on every pass.
+     */
+    @Test
+    void anErrorDescribingOneMachineHoldsUpNoOtherDeployment() throws Exception {
+        DeploymentEngine engine = lab.engine();
+        Deployment first = engine.deploy(lab.workers("first", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, first.id(), Set.of(DeploymentState.READY), PATIENCE);
+        java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+                described.incrementAndGet();
+                throw new StackOverflowError("vendor answer nested too deep");
+            }
+        });
+        lab.lab.listingFails = true;
+        engine.start();
+
+        Deployment second = engine.deploy(lab.workers("second", 1, "lab2", ""), "alice").deployment();
+        Deployment after = engine.await(second.id(), Set.of(DeploymentState.READY), Duration.ofSeconds(10));
+
+        assertThat(after.state()).as("the deployment on lab2: %s", after.members()).isEqualTo(DeploymentState.READY);
+        assertThat(lab.lab2.live()).hasSize(1);
+        assertThat(described.get()).as("descriptions of the machine on lab, with a backoff of 40 ms doubling up to 400 ms")
+                .isPositive().isLessThan(40);
+    }
+
     /** A provider that passes every call on to another. */
     /**
      * A provider whose create for one member hangs and ignores interruption, with one worker: the

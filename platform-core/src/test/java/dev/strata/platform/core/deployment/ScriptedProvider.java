@@ -25,9 +25,10 @@ import java.util.function.Consumer;
 
 /**
  * A provisioning provider whose vendor side is a map in memory, scriptable to fail at chosen
- * points: unreachable, refusing a create, failing deletes, losing a machine behind Strata's back,
- * or "crashing" (a {@link Crash} error thrown before or after the vendor acted, which ends the
- * caller's work as a killed process would: nothing after it is written).
+ * points: unreachable, refusing a create, failing deletes, losing a machine behind Strata's back.
+ * A crash of Strata between two of its writes is played by a store that fails the second
+ * ({@link FailingStore}) and a new engine on the same store; an Error thrown out of a provider is
+ * that provider's failure, which the engine answers.
  *
  * <p>It stands in for a vendor where a test needs control that no real peer gives (an exact crash
  * point, a refusal on demand). It keeps the SPI's promises, and passes the kit's
@@ -35,15 +36,6 @@ import java.util.function.Consumer;
  * scenarios that a real peer can play run against moto (EC2) in {@code itests}.
  */
 final class ScriptedProvider implements ProvisioningProvider {
-
-    /** Ends a call as a killed process would. An {@link Error}: nothing in the engine catches it. */
-    static final class Crash extends Error {
-        private static final long serialVersionUID = 1L;
-
-        Crash(String where) {
-            super("simulated crash " + where);
-        }
-    }
 
     /** The vendor's side: machines that exist whatever happens to Strata. */
     static final class Vendor {
