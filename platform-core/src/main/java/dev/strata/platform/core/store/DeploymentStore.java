@@ -47,7 +47,9 @@ public interface DeploymentStore {
 
     /**
      * Records a provider call about to be made, with a new operation id ({@code op-<uuid>}),
-     * state {@link OperationState#PENDING}. Make the call only once this has completed.
+     * state {@link OperationState#PENDING}. Make the call only once this has completed. Its
+     * {@code createdAt} is later than that of every operation of the deployment before it, even
+     * where the clock went back, so that {@link #operations} lists them in the order they were made.
      */
     CompletableFuture<OperationRecord> beginOperation(NewOperation operation);
 

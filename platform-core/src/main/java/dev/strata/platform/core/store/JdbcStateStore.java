@@ -1321,7 +1321,23 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     throw new StoreRefusedException("no deployment '" + op.deploymentId() + "'");
                 }
                 String id = "op-" + UUID.randomUUID();
+                // a deployment's operations are read newest last, by created_ms (then id, which is random): each is made later
+                // than every one before it, even where the clock went back (an NTP correction, a new leader whose clock is
+                // behind) or within the millisecond of the last, so that a member's latest create is the one made last. By the
+                // clock alone, a replacement made after the clock went back counted as older than the create it replaced, and
+                // the reconciler, taking the member up after a crash, made a third machine
                 long now = tx.nowMillis();
+                try (PreparedStatement p = c.prepareStatement("SELECT MAX(created_ms) FROM provider_operation WHERE deployment_id = ?")) {
+                    p.setString(1, op.deploymentId());
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (rs.next()) {
+                            long last = rs.getLong(1);
+                            if (!rs.wasNull() && last >= now) {
+                                now = last + 1;
+                            }
+                        }
+                    }
+                }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO provider_operation (id, deployment_id, member, provider_id, action, "
                         + "attempt, state, created_ms) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)")) {
                     p.setString(1, id);

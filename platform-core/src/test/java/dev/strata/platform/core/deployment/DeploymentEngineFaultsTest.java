@@ -310,6 +310,39 @@ class DeploymentEngineFaultsTest {
                 .isPositive().isLessThan(40);
     }
 
+    /**
+     * The store's clock went back a minute (an NTP correction; a new leader whose clock is behind)
+     * between a member's first create and the create that replaces its lost machine, and the
+     * member's update after the replacement was made failed (the store did not answer; a crash
+     * there leaves the same). The next pass takes the member up from the replacement's recorded
+     * outcome: one machine is made to replace the lost one, and it is the member's. Before, the
+     * member's operations were ordered by their clock time, the first create counted as the
+     * latest, and a third machine was made while the second was reaped as a leak.
+     */
+    @Test
+    void aReplacementMadeAfterTheClockWentBackIsTakenUpAndNotMadeAgain() {
+        DeploymentEngine first = lab.engine();
+        Deployment d = first.deploy(lab.workers("train", 1, "lab", "deployment: {onMachineLoss: replace}"), "alice").deployment();
+        String lost = Lab.settle(first, d.id(), Set.of(DeploymentState.READY), PATIENCE).members().get(0).machine().machineId();
+        first.close();
+
+        lab.storeClock.skew = Duration.ofMinutes(-1);
+        FailingStore failing = new FailingStore(lab.store);
+        failing.failMember = FailingStore.once(r -> r.state().equals(MemberState.PENDING.name()));
+        DeploymentEngine engine = lab.engine(Lab.FAST, failing);
+        lab.lab.vanish(lost);
+        Deployment ready = Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        for (int i = 0; i < 3; i++) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+        }
+
+        assertThat(lab.lab.vendor.sequence.get()).as("machines made: the first and its one replacement").isEqualTo(2);
+        assertThat(lab.lab.live()).singleElement().satisfies(m -> assertThat(m.id).isEqualTo(ready.members().get(0).machine().machineId()));
+        assertThat(lab.store.deployments().operations(d.id())).filteredOn(op -> op.action().equals("create"))
+                .extracting(OperationRecord::attempt).containsExactly(1, 2);
+    }
+
     /** A provider that passes every call on to another. */
     /**
      * A provider whose create for one member hangs and ignores interruption, with one worker: the

@@ -44,6 +44,8 @@ final class Lab implements AutoCloseable {
             Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
 
     final Path data;
+    /** The store's clock: the system's, set back or forward by a test (an NTP correction, a new leader whose clock differs). */
+    final SkewedClock storeClock = new SkewedClock();
     final JdbcStateStore store;
     final Inventory inventory;
     final Placement placement;
@@ -59,7 +61,7 @@ final class Lab implements AutoCloseable {
 
     Lab(Path data, ScriptedProvider.Vendor labVendor, ScriptedProvider.Vendor lab2Vendor) {
         this.data = data;
-        this.store = openStore(data);
+        this.store = openStore(data, storeClock);
         InventorySnapshot snapshot = inventory();
         this.inventory = new Inventory() {
             @Override
@@ -80,11 +82,35 @@ final class Lab implements AutoCloseable {
     }
 
     static JdbcStateStore openStore(Path data) {
+        return openStore(data, Clock.systemUTC());
+    }
+
+    static JdbcStateStore openStore(Path data, Clock clock) {
         Map<String, Object> p = new HashMap<>();
         p.put("instanceId", "test-deployments");
         StoreConfig config = Converters.standardConverter().convert(p).to(StoreConfig.class);
         StoreSettings s = StoreSettings.from(config, data, data);
-        return JdbcStateStore.open(s, DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), Clock.systemUTC());
+        return JdbcStateStore.open(s, DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), clock);
+    }
+
+    /** The system's clock, off by {@link #skew}. */
+    static final class SkewedClock extends Clock {
+        volatile Duration skew = Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("a test clock in UTC");
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(skew);
+        }
     }
 
     DeploymentEngine engine() {
