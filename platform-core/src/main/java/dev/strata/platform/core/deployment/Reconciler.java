@@ -342,10 +342,9 @@ public final class Reconciler {
                         // the create's answer was recorded, the member's new state was not: take it up from the machine
                         observe(d, m, s, detail, listings, c);
                     } else if (detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
-                            && last.get().id().equals(detail.operation())) {
-                        put(d, e.updateMember(d, m, MemberState.FAILED, m.target().id(), detail.withMessage(last.get().error()), null));
-                    } else if (detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
-                            && detail.operation() == null && detail.message() == null) {
+                            && (detail.operation() == null || last.get().id().equals(detail.operation()))) {
+                        // the provider refused the create, and the member's update after it was not written (a crash, the store):
+                        // the refusal stands, whatever the member last showed (a wait for the provider, the machine it replaces)
                         put(d, e.updateMember(d, m, MemberState.FAILED, m.target().id(),
                                 new Spec.Detail(null, last.get().id(), last.get().error()), null));
                     } else if (e.due(DeploymentEngine.key(d.id(), m.name()))) {

@@ -343,6 +343,37 @@ class DeploymentEngineFaultsTest {
                 .extracting(OperationRecord::attempt).containsExactly(1, 2);
     }
 
+    /**
+     * A provider that could not be reached (the member shows the wait) answers the create's next
+     * try with a refusal, and the member's update after the refusal was recorded fails (the store
+     * did not answer; a crash there leaves the same). The next pass takes the member up from the
+     * operation's recorded outcome: it fails with the provider's reason, and no other create is
+     * sent. Before, the wait's message on the member hid the recorded refusal, and a new create
+     * was sent under a new operation, as if the provider had never answered.
+     */
+    @Test
+    void aRefusalRecordedAfterAWaitFailsTheMemberEvenWhenItsUpdateWasLost() {
+        FailingStore failing = new FailingStore(lab.store);
+        DeploymentEngine engine = lab.engine(Lab.FAST, failing);
+        lab.lab.unavailable = true;
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(engine.get(d.id()).orElseThrow().members().get(0).message()).startsWith("waiting for provider lab");
+
+        lab.lab.refuse.put("worker", "quota exceeded: 0 of 0 p4d.24xlarge left in eu-central-1");
+        failing.failMember = FailingStore.once(r -> r.state().equals(MemberState.FAILED.name()));
+        lab.lab.unavailable = false;
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED, DeploymentState.READY), PATIENCE);
+
+        assertThat(failed.state()).isEqualTo(DeploymentState.FAILED);
+        assertThat(failed.members().get(0).message()).isEqualTo("quota exceeded: 0 of 0 p4d.24xlarge left in eu-central-1");
+        assertThat(lab.store.deployments().operations(d.id())).as("create operations").singleElement()
+                .satisfies(op -> assertThat(op.state()).isEqualTo(dev.strata.platform.core.store.OperationState.FAILED));
+        assertThat(lab.lab.creates).as("creates sent: the one not answered and the one refused, under one operation").hasSize(2)
+                .containsOnly(failed.members().get(0).operationId());
+    }
+
     /** A provider that passes every call on to another. */
     /**
      * A provider whose create for one member hangs and ignores interruption, with one worker: the
