@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *     that made a listed machine is already recorded when the store is read;</li>
  * <li>for each deployment that exists: makes missing machines, resumes operations whose answer
  *     was never recorded (same id), observes machines (from the listing; {@code describe} for a
- *     machine the listing lacks, or when a provider could not list), replaces a machine that
+ *     machine the listing lacks, or when a provider's listing failed, but not while it has not
+ *     answered in time: its members are left as they are), replaces a machine that
  *     disappeared or marks the deployment degraded, as its contract says, and moves the
  *     deployment to its new state;</li>
  * <li>for each deployment being deleted: deletes its machines (a failed delete is tried again
@@ -93,8 +94,14 @@ public final class Reconciler {
             Map<String, String> listingErrors, boolean busy, Duration took) {
     }
 
-    /** A provider's machines, as one call listed them. */
-    private record Listing(String providerId, List<MachineStatus> machines, Map<String, MachineStatus> byMachine, String error) {
+    /**
+     * A provider's machines, as one call listed them.
+     *
+     * @param unanswered whether the provider did not answer the listing in time (it timed out, or is still listing): its
+     *     machines are not described one by one in this pass either, as each description would wait out its deadline too
+     */
+    private record Listing(String providerId, List<MachineStatus> machines, Map<String, MachineStatus> byMachine, String error,
+            boolean unanswered) {
         boolean ok() {
             return error == null;
         }
@@ -279,10 +286,10 @@ public final class Reconciler {
             if (foreign > 0) {
                 LOG.debug("Provider {} lists {} machines of other Strata installations; left alone", providerId, foreign);
             }
-            return new Listing(providerId, List.copyOf(machines), byMachine, null);
+            return new Listing(providerId, List.copyOf(machines), byMachine, null, false);
         } catch (RuntimeException ex) {
             LOG.debug("Provider {} could not list its machines: {}", providerId, DeploymentEngine.message(ex));
-            return new Listing(providerId, List.of(), Map.of(), DeploymentEngine.message(ex));
+            return new Listing(providerId, List.of(), Map.of(), DeploymentEngine.message(ex), ex instanceof ProviderTimeoutException);
         }
     }
 
@@ -451,6 +458,12 @@ public final class Reconciler {
                 e.settled(key);
                 return listed;
             }
+        }
+        if (l != null && l.unanswered()) {
+            // the provider did not answer its listing in time: the member is left as it is until it does. Described one by
+            // one on this pass's thread, each machine waited out the deadline again, and the pass, with every other
+            // provider's deployments, waited for them all
+            return null;
         }
         if (!e.due(key)) {
             return null;

@@ -374,6 +374,54 @@ class DeploymentEngineFaultsTest {
                 .containsOnly(failed.members().get(0).operationId());
     }
 
+    /**
+     * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
+     * description time out at their deadline, as a provider that honours it does. A deployment on
+     * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
+     * described one after the other meanwhile: their members are left as they are until lab2
+     * answers. Before, each pass described every machine of lab2 on its own thread, each taking
+     * the whole operationTimeout, so each pass took seven deadlines and the deployment on lab
+     * waited for all of them (with the default of 60 s and twenty machines, twenty minutes a pass).
+     */
+    @Test
+    void aProviderThatStopsAnsweringDoesNotHoldUpThePassWithADescriptionOfEachOfItsMachines() throws Exception {
+        DeploymentSettings oneSecond = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentEngine engine = lab.engine(oneSecond, lab.store);
+        Deployment onLab2 = engine.deploy(lab.workers("first", 6, "lab2", ""), "alice").deployment();
+        Lab.settle(engine, onLab2.id(), Set.of(DeploymentState.READY), PATIENCE);
+        java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
+        lab.providers.add("lab2", 10, new Delegating(lab.lab2) {
+            @Override
+            public List<MachineStatus> machines(DiscoveryContext context) {
+                throw timedOut(context, "DescribeInstances");
+            }
+
+            @Override
+            public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+                described.incrementAndGet();
+                throw timedOut(context, "DescribeInstances of " + handle.machineId());
+            }
+
+            private RuntimeException timedOut(DiscoveryContext context, String call) {
+                try {
+                    Thread.sleep(Math.max(0, context.remaining().toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new dev.strata.platform.api.exception.ProviderTimeoutException("provider lab2: " + call + " timed out (connect)");
+            }
+        });
+        engine.start();
+
+        Deployment onLab = engine.deploy(lab.workers("second", 1, "lab", ""), "alice").deployment();
+        Deployment after = engine.await(onLab.id(), Set.of(DeploymentState.READY), Duration.ofSeconds(10));
+
+        assertThat(after.state()).as("the deployment on lab: %s", after.members()).isEqualTo(DeploymentState.READY);
+        assertThat(described.get()).as("machines of lab2 described while it does not answer").isZero();
+        assertThat(engine.get(onLab2.id()).orElseThrow().members()).extracting(DeploymentMember::state).containsOnly(MemberState.RUNNING);
+    }
+
     /** A provider that passes every call on to another. */
     /**
      * A provider whose create for one member hangs and ignores interruption, with one worker: the
