@@ -75,6 +75,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private final DeploymentStore deploymentView = new DeploymentView();
     private final ProvenanceStore provenanceView = new ProvenanceView();
     private final JournalStore journalView = new JournalView();
+    private final TelemetryCoverageStore telemetryCoverage = new JdbcTelemetryCoverage(this);
 
     private JdbcStateStore(StoreSettings settings, DataSource direct, HikariDataSource pool, Clock clock, Migrations.Result schema) {
         this.settings = settings;
@@ -241,6 +242,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     @Override
     public JournalStore journal() {
         return journalView;
+    }
+
+    @Override
+    public TelemetryCoverageStore telemetryCoverage() {
+        return telemetryCoverage;
     }
 
     @Override
@@ -580,7 +586,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         });
     }
 
-    private <T> CompletableFuture<T> write(WritePipeline.Work<T> work) {
+    /** Hands a unit of work to the writer (group commit); refused at once on an instance that is not the leader. */
+    <T> CompletableFuture<T> write(WritePipeline.Work<T> work) {
         if (!leadership.isLeader()) {
             return CompletableFuture.failedFuture(notLeader());
         }

@@ -2,9 +2,9 @@ package dev.strata.platform.core.store;
 
 /**
  * Everything Strata keeps across restarts, behind one interface: contracts as submitted, the
- * allocation ledger, deployments with their members and provider operations, tenants, and the
- * provenance log. Implemented on JDBC by {@link JdbcStateStore}: an embedded H2 file database by
- * default, PostgreSQL shared by several instances.
+ * allocation ledger, deployments with their members and provider operations, tenants, the
+ * provenance log, and the GPUs telemetry covered. Implemented on JDBC by {@link JdbcStateStore}:
+ * an embedded H2 file database by default, PostgreSQL shared by several instances.
  *
  * <p><b>Writes</b> return a {@code CompletableFuture} that completes once the change is durable
  * (committed, and on the embedded store forced to disk): acknowledge nothing to a caller before
@@ -40,6 +40,9 @@ public interface StateStore {
 
     /** The journal providers keep of their own operations. */
     JournalStore journal();
+
+    /** The GPUs that telemetry covered, as the commitment verifier keeps them across a restart. */
+    TelemetryCoverageStore telemetryCoverage();
 
     /** Who may write: this instance, or the leader it names. */
     Leadership leadership();

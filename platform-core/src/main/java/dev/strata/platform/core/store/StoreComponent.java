@@ -89,6 +89,11 @@ public class StoreComponent implements StateStore, Cluster {
     }
 
     @Override
+    public TelemetryCoverageStore telemetryCoverage() {
+        return store.telemetryCoverage();
+    }
+
+    @Override
     public ProvenanceStore provenance() {
         return store.provenance();
     }

@@ -1316,6 +1316,13 @@ class CommitmentVerifierTest {
     /** As {@link #wrapped(JdbcStateStore, boolean, dev.strata.platform.core.store.ContractStore)}, the log read and written through {@code provenance}. */
     static dev.strata.platform.core.store.StateStore wrapped(JdbcStateStore store, boolean exclusive,
             dev.strata.platform.core.store.ContractStore contracts, dev.strata.platform.core.store.ProvenanceStore provenance) {
+        return wrapped(store, exclusive, contracts, provenance, store.telemetryCoverage());
+    }
+
+    /** As above, the GPUs telemetry covered read and written through {@code coverage}. */
+    static dev.strata.platform.core.store.StateStore wrapped(JdbcStateStore store, boolean exclusive,
+            dev.strata.platform.core.store.ContractStore contracts, dev.strata.platform.core.store.ProvenanceStore provenance,
+            dev.strata.platform.core.store.TelemetryCoverageStore coverage) {
         dev.strata.platform.core.store.Leadership own = store.leadership();
         dev.strata.platform.core.store.Leadership leadership = new dev.strata.platform.core.store.Leadership() {
             @Override
@@ -1377,6 +1384,11 @@ class CommitmentVerifierTest {
             @Override
             public dev.strata.platform.core.store.JournalStore journal() {
                 return store.journal();
+            }
+
+            @Override
+            public dev.strata.platform.core.store.TelemetryCoverageStore telemetryCoverage() {
+                return coverage;
             }
 
             @Override

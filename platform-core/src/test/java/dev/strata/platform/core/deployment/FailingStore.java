@@ -21,6 +21,7 @@ import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.ProvenanceStore;
 import dev.strata.platform.core.store.StateStore;
 import dev.strata.platform.core.store.StoreInfo;
+import dev.strata.platform.core.store.TelemetryCoverageStore;
 import dev.strata.platform.core.store.TenantStore;
 import java.util.List;
 import java.util.Optional;
@@ -151,6 +152,11 @@ final class FailingStore implements StateStore {
     @Override
     public JournalStore journal() {
         return store.journal();
+    }
+
+    @Override
+    public TelemetryCoverageStore telemetryCoverage() {
+        return store.telemetryCoverage();
     }
 
     @Override

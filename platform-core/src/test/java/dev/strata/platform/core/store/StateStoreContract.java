@@ -66,8 +66,9 @@ abstract class StateStoreContract {
 
     /**
      * A store of schema version 7, holding an allocation and the deployment running on it, opened by
-     * this Strata: migration 8 adds the index, what was stored is kept, and the release guard finds
-     * the deployment through the index; opened again, nothing is applied twice.
+     * this Strata: migration 8 adds the index (and the later ones what they add), what was stored is
+     * kept, and the release guard finds the deployment through the index; opened again, nothing is
+     * applied twice.
      */
     @Test
     void aStoreOfVersionSevenIsUpgradedWithTheIndexAndKeepsWhatItHeld() {
@@ -81,22 +82,85 @@ abstract class StateStoreContract {
             }
         });
         assertThat(indexesLeadingWith(store, "deployment", "allocation_id")).containsExactly("deployment_by_allocation");
-        assertThat(store.info().schemaVersion()).isEqualTo(8);
+        int latest = Migrations.bundled().get(Migrations.bundled().size() - 1).version();
+        assertThat(store.info().schemaVersion()).isEqualTo(latest);
         assertThat(store.ledger().get("a-000001")).isPresent();
         assertThat(store.deployments().get("d-000001")).hasValueSatisfying(d -> assertThat(d.allocationId()).isEqualTo("a-000001"));
         assertThatThrownBy(() -> join(store.ledger().release("a-000001", ReleaseGuard.UNHELD, null)))
                 .isInstanceOf(StoreRefusedException.class).hasMessageContaining("held by deployment d-000001");
         JdbcStateStore again = reopen(store);
-        assertThat(again.info().schemaVersion()).isEqualTo(8);
+        assertThat(again.info().schemaVersion()).isEqualTo(latest);
         int applied = again.read(c -> {
             try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM schema_version")) {
                 rs.next();
                 return rs.getInt(1);
             }
         });
-        assertThat(applied).isEqualTo(8);
+        assertThat(applied).isEqualTo(Migrations.bundled().size());
         assertThat(indexesLeadingWith(again, "deployment", "allocation_id")).containsExactly("deployment_by_allocation");
         again.close();
+    }
+
+    private static dev.strata.platform.api.telemetry.GpuSample sample(String gpu, java.time.Instant at, double watts, long ecc) {
+        return dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(at).powerWatts(watts).eccUncorrected(ecc).build();
+    }
+
+    /**
+     * The GPUs telemetry covered, as the verifier keeps them: each GPU's latest sample, its instant to the nanosecond
+     * (the findings name it), its power draw (none reported, -1, for one that is not a finite number) and its
+     * uncorrected ECC errors, read back after a restart. The newest sample wins whoever writes: an older one given later
+     * (another instance whose source lags) leaves the newer one stored, and a GPU forgotten as of an older sample than
+     * the one stored is kept; as of the stored one, it is removed.
+     */
+    @Test
+    void theLatestSampleOfEachGpuTelemetryCoveredIsKeptNewestWinsAndReadBackAfterARestart() {
+        JdbcStateStore store = store();
+        TelemetryCoverageStore coverage = store.telemetryCoverage();
+        assertThat(coverage.all()).isEmpty();
+        java.time.Instant t1 = java.time.Instant.parse("2026-12-05T09:41:15.123456789Z");
+        java.time.Instant t2 = t1.plusNanos(1);
+        join(coverage.write(List.of(sample("n1/gpu0", t2, 312.5, 0), sample("n1/gpu1", t1, Double.NaN, 3),
+                sample("n1/gpu2", t1, -1, 0)), Map.of()));
+        assertThat(coverage.all()).containsOnly(Map.entry("n1/gpu0", sample("n1/gpu0", t2, 312.5, 0)),
+                Map.entry("n1/gpu1", sample("n1/gpu1", t1, -1, 3)), Map.entry("n1/gpu2", sample("n1/gpu2", t1, -1, 0)));
+
+        // an older sample of gpu0, a newer one of gpu1; gpu2 forgotten as of an older sample than the one stored
+        join(coverage.write(List.of(sample("n1/gpu0", t1, 100, 0), sample("n1/gpu1", t2, 200, 4)), Map.of("n1/gpu2", t1.minusNanos(1))));
+        assertThat(coverage.all()).as("the newest sample of each GPU, whichever was written last").containsOnly(
+                Map.entry("n1/gpu0", sample("n1/gpu0", t2, 312.5, 0)), Map.entry("n1/gpu1", sample("n1/gpu1", t2, 200, 4)),
+                Map.entry("n1/gpu2", sample("n1/gpu2", t1, -1, 0)));
+
+        join(coverage.write(List.of(), Map.of("n1/gpu2", t1, "n1/gpu0", t1)));
+        assertThat(coverage.all()).as("gpu2 forgotten as of its stored sample; gpu0 holds a newer one").containsOnlyKeys("n1/gpu0",
+                "n1/gpu1");
+
+        JdbcStateStore again = reopen(store);
+        assertThat(again.telemetryCoverage().all()).containsOnly(Map.entry("n1/gpu0", sample("n1/gpu0", t2, 312.5, 0)),
+                Map.entry("n1/gpu1", sample("n1/gpu1", t2, 200, 4)));
+        again.close();
+    }
+
+    /**
+     * A write of the GPUs telemetry covered is one transaction: one that fails on its last sample (here a constraint the
+     * test adds refuses it) stores none of it, neither a new GPU nor a newer sample of one stored, nor a GPU's removal.
+     */
+    @Test
+    void aWriteOfTheGpusTelemetryCoveredThatFailsStoresNoneOfIt() {
+        JdbcStateStore store = store();
+        TelemetryCoverageStore coverage = store.telemetryCoverage();
+        java.time.Instant t = java.time.Instant.parse("2026-12-05T09:41:15Z");
+        join(coverage.write(List.of(sample("n1/gpu0", t, 300, 0), sample("n1/gpu1", t, 300, 0)), Map.of()));
+        store.read(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE telemetry_coverage ADD CONSTRAINT test_refuses CHECK (ecc_uncorrected < 1000)");
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> join(coverage.write(List.of(sample("n1/gpu0", t.plusSeconds(5), 310, 0), sample("n1/gpu2", t, 300, 0),
+                sample("n1/gpu3", t, 300, 1000)), Map.of("n1/gpu1", t)))).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class);
+        assertThat(coverage.all()).as("nothing of the failed write").containsOnly(Map.entry("n1/gpu0", sample("n1/gpu0", t, 300, 0)),
+                Map.entry("n1/gpu1", sample("n1/gpu1", t, 300, 0)));
+        store.close();
     }
 
     static <T> T join(CompletableFuture<T> f) {
