@@ -74,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * it, in the same words, for one window from the first pass that could not (so that one late pass records nothing, a
  * breach included), and after that as unchecked, AT_RISK ({@link RememberedTelemetry}, {@link TelemetryClauses}); where
  * that last pass was longer ago than {@code interval + telemetryWindow} (passes on demand, a pause), not the one before
- * it, as unchecked at once.
+ * it, as unchecked at once. Which GPUs telemetry covered (each one's latest sample) is kept in the state store, written by
+ * each pass where it changed, and read back before the first pass ({@link StoredCoverage}): after a restart, a GPU whose
+ * source went for good is the gap it was, AT_RISK in the same words, not a GPU never covered whose allocation reads HONORED.
  * Contracts are read
  * from the state store: the one stored with the placement ({@code c-<allocation id>}), else the
  * tenant's latest of the allocation's contract name submitted before it. Configuration PID
@@ -138,6 +140,7 @@ public class CommitmentVerifier implements Commitments {
         this.inventory = inventory;
         this.clock = clock;
         this.discovered = discovered;
+        this.coverage = new StoredCoverage(store);
     }
 
     /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
@@ -162,6 +165,11 @@ public class CommitmentVerifier implements Commitments {
      */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
     /**
+     * The latest samples of {@link #remembered} as the state store keeps them, so that a restart does not forget which GPUs
+     * telemetry covered: read before the first pass, written by each pass where they changed.
+     */
+    private final StoredCoverage coverage;
+    /**
      * The instant of the last pass whose telemetry calls were all answered in time when it judged gaps (its reading of the
      * latest samples, made first), and of the first pass since then whose calls were not (null: none; the last pass's
      * were). Guarded by the monitor, as passes are.
@@ -176,11 +184,14 @@ public class CommitmentVerifier implements Commitments {
      * pass whose calls were ({@link #gapsFrom}), and so is a GPU that has no sample within this pass's window but had one
      * then. A GPU whose recent samples the pass cannot read has its draw judged as the last pass that read them had it
      * ({@link RememberedTelemetry}). A late pass thus claims no more than it read: it neither clears a finding it could
-     * not check (a member over its ceiling recorded HONORED, then BREACHED again) nor makes one up.
+     * not check (a member over its ceiling recorded HONORED, then BREACHED again) nor makes one up. The GPUs telemetry
+     * covered are read from the state store first where this instance has not read them yet ({@link StoredCoverage}): a
+     * first pass after a restart judges a GPU whose source went for good as the last pass before it did.
      */
     private CommitmentCheck.Pass pass(InventorySnapshot snapshot, List<Allocation> ledger) {
         CommitmentSettings s = settings == null ? CommitmentSettings.DEFAULTS : settings;
         Instant now = clock.instant();
+        coverage.load(remembered); // the GPUs telemetry covered before a restart (or under another leader): judged as then
         if (telemetry == null && remembered.isEmpty()) {
             return new CommitmentCheck.Pass(snapshot, ledger, null, now, s.telemetryWindow());
         }
@@ -314,8 +325,16 @@ public class CommitmentVerifier implements Commitments {
         }
         InventorySnapshot snapshot = inventory.snapshot();
         List<Recording> recordings = new ArrayList<>();
-        Commitment c = verify(a.get(), snapshot, pass(snapshot, placement.allocations()), recordings);
-        Set<String> released = settle(recordings);
+        CommitmentCheck.Pass pass = pass(snapshot, placement.allocations());
+        StoredCoverage.Write kept = coverage.write(remembered.latestSamples());
+        Commitment c;
+        Set<String> released;
+        try {
+            c = verify(a.get(), snapshot, pass, recordings);
+            released = settle(recordings);
+        } finally {
+            coverage.settle(kept);
+        }
         if (c == null || released.contains(allocationId)) {
             throw new NotFoundException("allocation '" + allocationId + "' was released; strata:allocations lists those in the ledger");
         }
@@ -332,19 +351,26 @@ public class CommitmentVerifier implements Commitments {
         List<Allocation> ledger = placement.allocations();
         InventorySnapshot snapshot = inventory.snapshot();
         CommitmentCheck.Pass pass = pass(snapshot, ledger);
+        // handed to the store before the pass's records, whose commits it shares; a write that fails fails nothing here
+        StoredCoverage.Write kept = coverage.write(remembered.latestSamples());
         Set<String> ids = new HashSet<>();
         List<Commitment> out = new ArrayList<>();
         List<Recording> recordings = new ArrayList<>();
-        for (Allocation a : ledger) {
-            Commitment c = verify(a, snapshot, pass, recordings);
-            if (c != null) {
-                ids.add(a.id());
-                out.add(c);
+        Set<String> released;
+        try {
+            for (Allocation a : ledger) {
+                Commitment c = verify(a, snapshot, pass, recordings);
+                if (c != null) {
+                    ids.add(a.id());
+                    out.add(c);
+                }
             }
+            // every change of the pass is handed to the log first, then waited for: they share the log's durable commits
+            // (one commit per change, waited for in turn, held the pass 2 to 7 ms per change: seconds for thousands)
+            released = settle(recordings);
+        } finally {
+            coverage.settle(kept);
         }
-        // every change of the pass is handed to the log first, then waited for: they share the log's durable commits
-        // (one commit per change, waited for in turn, held the pass 2 to 7 ms per change: seconds for thousands)
-        Set<String> released = settle(recordings);
         if (!released.isEmpty()) {
             ids.removeAll(released);
             out.removeIf(c -> released.contains(c.allocationId()));

@@ -5,6 +5,7 @@ import dev.strata.platform.api.telemetry.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,8 +42,10 @@ import java.util.function.Predicate;
  * one that read them (passes on demand, a verifier stopped, a machine suspended) finds the draw not
  * known, the ceiling unchecked, rather than the draw of hours ago as if it were now's.
  *
- * <p>All of it is kept in memory only: a restart forgets which GPUs had telemetry. Not thread-safe:
- * a verifier's passes run one at a time.
+ * <p>The latest samples are also kept in the state store by the verifier ({@link StoredCoverage}) and
+ * {@link #restore}d from it when it starts, so that a restart does not forget which GPUs had telemetry;
+ * the recent samples are kept in memory only (a late pass leans on the pass before it, which a restart
+ * is not). Not thread-safe: a verifier's passes run one at a time.
  */
 final class RememberedTelemetry {
 
@@ -146,6 +149,22 @@ final class RememberedTelemetry {
                 return new SamplesRead(before.at(), samples.subList(Math.max(0, samples.size() - limit), samples.size()));
             }
         };
+    }
+
+    /**
+     * Takes latest samples read before (by this instance before a restart, or by another one), each kept where it is newer
+     * than the one remembered of its GPU: a GPU among them is one telemetry covered, as if a pass had read it. What the
+     * next pass no longer keeps ({@link #over}) is forgotten then.
+     */
+    void restore(Collection<GpuSample> samples) {
+        for (GpuSample s : samples) {
+            latest.merge(s.acceleratorId(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+        }
+    }
+
+    /** The latest sample of every GPU remembered, by GPU id, as the last pass left them (a view, not a copy). */
+    Map<String, GpuSample> latestSamples() {
+        return Collections.unmodifiableMap(latest);
     }
 
     /** Whether nothing is remembered. */

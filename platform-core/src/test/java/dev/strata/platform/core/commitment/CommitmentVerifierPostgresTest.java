@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,6 +102,131 @@ class CommitmentVerifierPostgresTest {
         assertThat(pass).isEmpty();
         assertThat(verifier.commitments()).isEmpty();
         assertThat(StoreTestAccess.verifyChain(store).holds()).isTrue();
+    }
+
+    private static void elected(JdbcStateStore store) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!store.leadership().isLeader() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(store.leadership().isLeader()).as("%s elected", store.leadership().instanceId()).isTrue();
+    }
+
+    /**
+     * Under an elected leader, a restart while a telemetry source is gone for good finds the same gap in the same words
+     * and records nothing: the leader kept the GPUs telemetry covered in the database, and the restarted instance, elected
+     * again, reads them before its first pass. A follower verifying on demand (with a newer sample of its own) writes
+     * nothing: only the leader does.
+     */
+    @Test
+    void underAnElectedLeaderAGpuWhoseSourceWentForGoodIsTheSameGapAfterARestart() throws Exception {
+        String url = pg.newDatabase("verifier_coverage_leader_" + DATABASES.incrementAndGet());
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Instant now = Instant.now();
+        Instant sampled = now.minusSeconds(1).plusNanos(1);
+        List<String> gpus;
+        Commitment gap;
+        try (JdbcStateStore leader = instance(url, "strata-a", true)) {
+            elected(leader);
+            Placement placement = PlacementEngines.durable(inventory, leader, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentVerifierTest.withCeiling(600), false).allocationId();
+            gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            CommitmentVerifierTest.SetClock clock = new CommitmentVerifierTest.SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(leader, placement, inventory, clock);
+            CommitmentVerifierTest.Held source = new CommitmentVerifierTest.Held();
+            source.power(gpus, sampled, 200);
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            try (JdbcStateStore follower = instance(url, "strata-b", true)) {
+                StoreTestAccess.electionRound(follower);
+                assertThat(follower.leadership().isLeader()).isFalse();
+                CommitmentVerifier onFollower = new CommitmentVerifier(follower, placement, inventory, clock);
+                CommitmentVerifierTest.Held newer = new CommitmentVerifierTest.Held();
+                newer.power(gpus, now.minusMillis(500), 200);
+                onFollower.telemetry = newer;
+                assertThat(onFollower.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+                assertThat(CommitmentVerifierTest.covered(follower)).as("the follower wrote nothing").doesNotContainValue(now.minusMillis(500));
+                onFollower.deactivate();
+            }
+
+            source.byGpu.clear();
+            clock.set(now.plusSeconds(90));
+            gap = verifier.verifyAll().get(0);
+            assertThat(CommitmentVerifierTest.described(gap)).isEqualTo(CommitmentVerifierTest.gap(gpus, sampled, "600.0 W"));
+            assertThat(CommitmentVerifierTest.records(leader)).hasSize(1);
+            verifier.deactivate();
+        }
+
+        try (JdbcStateStore restarted = instance(url, "strata-a", true)) {
+            elected(restarted);
+            Placement placement = PlacementEngines.durable(inventory, restarted, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier verifier = new CommitmentVerifier(restarted, placement, inventory,
+                    new CommitmentVerifierTest.SetClock(now.plusSeconds(150)));
+            verifier.telemetry = new TelemetryClausesTest.Samples();
+            assertThat(verifier.verifyAll()).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo(CommitmentStatus.AT_RISK);
+                assertThat(c.findings()).as("the same findings in the same words").isEqualTo(gap.findings());
+            });
+            assertThat(CommitmentVerifierTest.records(restarted)).as("nothing changed, nothing recorded").hasSize(1);
+            assertThat(CommitmentVerifierTest.covered(restarted)).as("as the leader read them").isEqualTo(Map.of(gpus.get(0), sampled,
+                    gpus.get(1), sampled));
+            verifier.deactivate();
+        }
+    }
+
+    /**
+     * Where every instance writes, the newest sample of a GPU stays stored whichever instance writes last: an instance
+     * whose source lags (an older sample) does not overwrite the newer one another instance wrote, and one that no longer
+     * checks the GPUs does not remove rows newer than what it read; the instance that wrote them removes them once it no
+     * longer checks them either.
+     */
+    @Test
+    void whereEveryInstanceWritesTheNewestSampleOfAGpuStaysStored() throws Exception {
+        String url = pg.newDatabase("verifier_coverage_shared_" + DATABASES.incrementAndGet());
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Instant now = Instant.now();
+        try (JdbcStateStore a = instance(url, "strata-a", false); JdbcStateStore b = instance(url, "strata-b", false)) {
+            Placement onA = PlacementEngines.durable(inventory, a, "strata", Clock.systemUTC(), 1);
+            String id = onA.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = onA.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Placement onB = PlacementEngines.durable(inventory, b, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifierTest.SetClock clock = new CommitmentVerifierTest.SetClock(now);
+            CommitmentVerifier verifierA = new CommitmentVerifier(CommitmentVerifierTest.shared(a), onA, inventory, clock);
+            CommitmentVerifier verifierB = new CommitmentVerifier(CommitmentVerifierTest.shared(b), onB, inventory, clock);
+            CommitmentVerifierTest.Held sourceA = new CommitmentVerifierTest.Held();
+            CommitmentVerifierTest.Held sourceB = new CommitmentVerifierTest.Held();
+            verifierA.telemetry = sourceA;
+            verifierB.telemetry = sourceB;
+            sourceB.sample(gpus, now.minusSeconds(10));
+            verifierB.verifyAll();
+            sourceA.sample(gpus, now.minusSeconds(1));
+            verifierA.verifyAll();
+            assertThat(CommitmentVerifierTest.covered(a)).as("a's newer samples").isEqualTo(Map.of(gpus.get(0), now.minusSeconds(1),
+                    gpus.get(1), now.minusSeconds(1)));
+            sourceB.sample(gpus, now.minusSeconds(5)); // b's source lags: newer than it wrote, older than a's
+            verifierB.verifyAll();
+            assertThat(CommitmentVerifierTest.covered(a)).as("b wrote last, a's newer samples stay").isEqualTo(Map.of(gpus.get(0),
+                    now.minusSeconds(1), gpus.get(1), now.minusSeconds(1)));
+            sourceB.sample(List.of(gpus.get(1)), now);
+            verifierB.verifyAll();
+            assertThat(CommitmentVerifierTest.covered(a)).as("a newer sample from b").isEqualTo(Map.of(gpus.get(0), now.minusSeconds(1),
+                    gpus.get(1), now));
+
+            // released and gone from the inventory, their sources with them: b removes only what is not newer than it read
+            onA.release(id);
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node().withAccelerators(List.of()));
+            sourceA.byGpu.clear();
+            sourceB.byGpu.clear();
+            clock.set(now.plusSeconds(90));
+            verifierB.verifyAll();
+            assertThat(CommitmentVerifierTest.covered(a)).as("a's newer sample of gpu0 stays").isEqualTo(Map.of(gpus.get(0),
+                    now.minusSeconds(1)));
+            verifierA.verifyAll();
+            assertThat(CommitmentVerifierTest.covered(a)).isEmpty();
+            verifierA.deactivate();
+            verifierB.deactivate();
+        }
     }
 
     /** Every instance writes ({@code highAvailability = false}): the release is made by the other instance. */

@@ -73,7 +73,7 @@ class CommitmentVerifierTest {
                 n.accelerators().get(1).toBuilder().health(new Health(Health.Status.DEGRADED, List.of("row remap pending"))).build()));
     }
 
-    private static List<LogRecord> records(JdbcStateStore store) {
+    static List<LogRecord> records(JdbcStateStore store) {
         return store.provenance().find(new AuditFilter(null, null, null, null, CommitmentVerifier.KIND, null, null, 100, false));
     }
 
@@ -202,7 +202,7 @@ class CommitmentVerifierTest {
     }
 
     /** A clock that stands still where a test sets it. */
-    private static final class SetClock extends Clock {
+    static final class SetClock extends Clock {
         private final AtomicReference<Instant> at;
 
         SetClock(Instant at) {
@@ -457,7 +457,7 @@ class CommitmentVerifierTest {
     }
 
     /** The test contract, its member {@code trainer} with a power ceiling. */
-    private static dev.strata.platform.api.contract.Contract withCeiling(double watts) {
+    static dev.strata.platform.api.contract.Contract withCeiling(double watts) {
         dev.strata.platform.api.contract.Contract c = CommitmentCheckTest.contract(Isolation.SHARED, false);
         dev.strata.platform.api.contract.Member trainer = c.members().get(0);
         return new dev.strata.platform.api.contract.Contract(c.name(), c.tenant(), c.priority(), List.of(
@@ -792,14 +792,14 @@ class CommitmentVerifierTest {
     }
 
     /** The findings of a pass that finds both GPUs' latest samples, taken at {@code at}, out of the window: a gap, on both telemetry clauses. */
-    private static List<String> gap(List<String> gpus, Instant at, String ceiling) {
+    static List<String> gap(List<String> gpus, Instant at, String ceiling) {
         String sampled = "GPUs " + gpus.get(0) + " (latest sample at " + at + "), " + gpus.get(1) + " (latest sample at " + at
                 + ") on node " + CommitmentCheckTest.NODE + " have no telemetry sample within the last 60s";
         return List.of("members.trainer.gpus AT_RISK: " + sampled + ": uncorrected ECC errors cannot be checked",
                 "members.trainer.power AT_RISK: " + sampled + ": the member's ceiling of " + ceiling + " cannot be checked");
     }
 
-    private static List<String> described(Commitment c) {
+    static List<String> described(Commitment c) {
         return c.findings().stream().map(f -> f.clause() + " " + f.status() + ": " + f.evidence()).toList();
     }
 
@@ -909,6 +909,208 @@ class CommitmentVerifierTest {
                 assertThat(described(late)).isEqualTo(gap(w.gpus, w.now.minusSeconds(1), "600.0 W"));
                 assertThat(records(w.store)).extracting(r -> r.payload().get("status")).containsExactly("BREACHED", "AT_RISK");
             }
+        }
+    }
+
+    /** The state store's GPUs telemetry covered, as the verifier keeps them, by GPU id, each with the instant of its sample. */
+    static Map<String, Instant> covered(dev.strata.platform.core.store.StateStore store) {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        store.telemetryCoverage().all().forEach((id, s) -> out.put(id, s.at()));
+        return out;
+    }
+
+    /**
+     * A restart of Strata while a telemetry source is gone for good (the NVIDIA provider stopped or removed) does not turn
+     * its GPUs into ones no telemetry ever covered: the verifier keeps each GPU's latest sample in the state store, and its
+     * first pass after the restart finds the same gap on both telemetry clauses, in the same words (the sample's instant
+     * to the nanosecond), and records nothing. Before, the restarted verifier knew nothing of the GPUs' telemetry, found
+     * no finding, and recorded the allocation HONORED, a commitment nothing verified.
+     */
+    @Test
+    void aGpuWhoseTelemetrySourceWentForGoodIsTheSameGapAfterARestart() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Instant now = Instant.now();
+        Instant sampled = now.minusSeconds(1).plusNanos(1); // nanoseconds that a millisecond column would lose
+        String id;
+        List<String> gpus;
+        Commitment gap;
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            PlacementDecision d = placement.place(withCeiling(600), false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            id = d.allocationId();
+            gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            SetClock clock = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            Held source = new Held();
+            source.power(gpus, sampled, 200);
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            source.byGpu.clear(); // the provider removed: its telemetry answers nothing more of its GPUs
+            clock.set(now.plusSeconds(90));
+            gap = verifier.verifyAll().get(0);
+            assertThat(gap.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(described(gap)).isEqualTo(gap(gpus, sampled, "600.0 W"));
+            assertThat(records(store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "AT_RISK"));
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+
+        // a restart: the store opened again on the same file, a new verifier; the provider stays gone
+        store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now.plusSeconds(150)));
+            verifier.telemetry = new TelemetryClausesTest.Samples();
+            Commitment again = verifier.verifyAll().get(0);
+            assertThat(again.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(again.findings()).as("the same findings in the same words").isEqualTo(gap.findings());
+            assertThat(again.since()).isEqualTo(Instant.parse(records(store).get(0).time()));
+            assertThat(records(store)).as("nothing changed, nothing recorded").hasSize(1);
+            assertThat(verifier.verify(id).findings()).isEqualTo(gap.findings());
+
+            // the telemetry service itself gone too: the same
+            verifier.telemetry = null;
+            assertThat(verifier.verifyAll()).singleElement().satisfies(c -> assertThat(c.findings()).isEqualTo(gap.findings()));
+            assertThat(records(store)).hasSize(1);
+            assertThat(covered(store)).as("still covered, as read before the restart").isEqualTo(Map.of(gpus.get(0), sampled,
+                    gpus.get(1), sampled));
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * The store keeps a GPU only while the verifier checks it, as the verifier's memory does: a GPU gone from the inventory
+     * and bound by no allocation is removed once its latest sample is out of the window, so that a restart does not bring
+     * back a GPU long gone; a GPU still in the inventory, bound or not, stays. A pass whose samples did not change writes
+     * nothing.
+     */
+    @Test
+    void aGpuNoLongerCheckedIsRemovedFromTheStore() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            Instant now = Instant.now();
+            SetClock clock = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            Held source = new Held();
+            source.sample(gpus, now.minusSeconds(1));
+            verifier.telemetry = source;
+            verifier.verifyAll();
+            assertThat(covered(store)).isEqualTo(Map.of(gpus.get(0), now.minusSeconds(1), gpus.get(1), now.minusSeconds(1)));
+            long writes = store.writeCounts()[1];
+            clock.set(now.plusSeconds(10));
+            verifier.verifyAll();
+            assertThat(store.writeCounts()[1]).as("nothing changed: no write").isEqualTo(writes);
+
+            // released, and the second GPU gone from the node (taken out for repair); its source gone with it
+            placement.release(id);
+            Node node = CommitmentCheckTest.node();
+            inventory(CommitmentCheckTest.fra1(), node.withAccelerators(node.accelerators().stream().filter(a -> !a.id().equals(gpus.get(1)))
+                    .toList()));
+            source.byGpu.clear();
+            clock.set(now.plusSeconds(30));
+            verifier.verifyAll();
+            assertThat(covered(store)).as("within the window: still remembered").containsOnlyKeys(gpus);
+            clock.set(now.plusSeconds(90));
+            assertThat(verifier.verifyAll()).isEmpty();
+            assertThat(covered(store)).as("the GPU no longer checked is removed; the one in the inventory stays")
+                    .isEqualTo(Map.of(gpus.get(0), now.minusSeconds(1)));
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+    }
+
+    /** The state store, its GPUs telemetry covered written through {@code coverage}. */
+    private static dev.strata.platform.core.store.StateStore withCoverage(JdbcStateStore store,
+            dev.strata.platform.core.store.TelemetryCoverageStore coverage) {
+        return wrapped(store, true, store.contracts(), store.provenance(), coverage);
+    }
+
+    /**
+     * A store that cannot write the GPUs telemetry covered (unreachable, refusing, its writer failing) fails no pass and
+     * changes none of its findings: the pass judges as it would, the verifier keeps the GPUs in memory, warns once however
+     * many passes fail, and the next pass writes what the store lacks; a restart after that finds the gap as before.
+     */
+    @Test
+    void aWriteOfTheGpusTelemetryCoveredThatFailsLeavesThePassesAsTheyAre() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Instant now = Instant.now();
+        List<String> gpus;
+        Commitment gap;
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(withCeiling(600), false).allocationId();
+            gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            java.util.concurrent.atomic.AtomicInteger failing = new java.util.concurrent.atomic.AtomicInteger(2);
+            dev.strata.platform.core.store.TelemetryCoverageStore real = store.telemetryCoverage();
+            dev.strata.platform.core.store.TelemetryCoverageStore refusing = new dev.strata.platform.core.store.TelemetryCoverageStore() {
+                @Override
+                public Map<String, dev.strata.platform.api.telemetry.GpuSample> all() {
+                    return real.all();
+                }
+
+                @Override
+                public java.util.concurrent.CompletableFuture<Void> write(java.util.Collection<dev.strata.platform.api.telemetry.GpuSample> latest,
+                        Map<String, Instant> forgotten) {
+                    int left = failing.getAndDecrement();
+                    if (left == 2) {
+                        return java.util.concurrent.CompletableFuture.failedFuture(new dev.strata.platform.api.exception.StateStoreException(
+                                "the state store at test failed to write: the disk is full"));
+                    }
+                    if (left == 1) {
+                        throw new dev.strata.platform.api.exception.StateStoreException("the state store at test is closed");
+                    }
+                    return real.write(latest, forgotten);
+                }
+            };
+            SetClock clock = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(withCoverage(store, refusing), placement, inventory, clock);
+            Held source = new Held();
+            source.power(gpus, now.minusSeconds(1), 200);
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).as("the write refused: the pass as it is").extracting(Commitment::status)
+                    .containsExactly(CommitmentStatus.HONORED);
+            assertThat(covered(store)).isEmpty();
+
+            source.byGpu.clear();
+            clock.set(now.plusSeconds(90));
+            gap = verifier.verifyAll().get(0);
+            assertThat(described(gap)).as("the write failing again: the gap found all the same").isEqualTo(gap(gpus, now.minusSeconds(1),
+                    "600.0 W"));
+            assertThat(covered(store)).isEmpty();
+            assertThat(records(store)).extracting(r -> r.payload().get("status")).containsExactly("AT_RISK");
+
+            clock.set(now.plusSeconds(150));
+            assertThat(verifier.verifyAll()).singleElement().satisfies(c -> assertThat(c.findings()).isEqualTo(gap.findings()));
+            assertThat(covered(store)).as("written by the next pass").isEqualTo(Map.of(gpus.get(0), now.minusSeconds(1), gpus.get(1),
+                    now.minusSeconds(1)));
+            String logged = log.text();
+            assertThat(logged.split("could not be written to the state store", -1)).as("warned once: %s", logged).hasSize(2);
+            assertThat(logged).contains("the disk is full");
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+
+        store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now.plusSeconds(200)));
+            assertThat(verifier.verifyAll()).singleElement().satisfies(c -> assertThat(c.findings()).isEqualTo(gap.findings()));
+            assertThat(records(store)).hasSize(1);
+        } finally {
+            store.close();
         }
     }
 
