@@ -985,6 +985,53 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * A restart less than a window after a gone source's last sample: the GPUs' latest sample, read back, is within the
+     * window (no gap yet; their ECC errors judged by it), but the recent samples a late pass leans on are not kept across
+     * a restart, so the member's draw is not known: AT_RISK, their samples could not be read, not HONORED; a window after
+     * that sample, the gap. Before, the restarted verifier knew nothing of the GPUs and found the member HONORED.
+     */
+    @Test
+    void aRestartWithinTheWindowOfAGoneSourcesLastSampleFindsTheDrawNotKnown() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Instant now = Instant.now();
+        List<String> gpus;
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(withCeiling(600), false).allocationId();
+            gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now));
+            Held source = new Held();
+            source.power(gpus, now.minusSeconds(1), 200);
+            verifier.telemetry = source;
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+
+        store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            SetClock clock = new SetClock(now.plusSeconds(30));
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            verifier.telemetry = new TelemetryClausesTest.Samples();
+            Commitment unread = verifier.verifyAll().get(0);
+            assertThat(unread.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(described(unread)).containsExactly("members.trainer.power AT_RISK: the samples of GPUs " + gpus.get(0) + ", "
+                    + gpus.get(1) + " on node " + CommitmentCheckTest.NODE + " within the last 60s could not be read: the member's "
+                    + "ceiling of 600.0 W cannot be checked");
+            clock.set(now.plusSeconds(90));
+            assertThat(described(verifier.verifyAll().get(0))).isEqualTo(gap(gpus, now.minusSeconds(1), "600.0 W"));
+            assertThat(records(store)).as("one status, one recorded change").extracting(r -> r.payload().get("status"))
+                    .containsExactly("AT_RISK");
+            verifier.deactivate();
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
      * The store keeps a GPU only while the verifier checks it, as the verifier's memory does: a GPU gone from the inventory
      * and bound by no allocation is removed once its latest sample is out of the window, so that a restart does not bring
      * back a GPU long gone; a GPU still in the inventory, bound or not, stays. A pass whose samples did not change writes
