@@ -345,7 +345,7 @@ public final class CommitmentCheck {
             powerDomain(out, b, n, pass);
         }
         if (member != null && member.powerCeilingWatts() > 0) {
-            pass.telemetry.powerCeiling(out, member, b, n, failedOrGone);
+            pass.telemetry.powerCeiling(out, member, b, n, failedOrGone, allocation.createdAt());
         }
     }
 

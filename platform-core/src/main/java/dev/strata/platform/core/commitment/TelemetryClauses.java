@@ -180,34 +180,57 @@ final class TelemetryClauses {
      * telemetry calls were answered ({@link #judgedBy}), it averages those within the window
      * before that pass. Either way the mean is the one that pass had, and so is the finding. The
      * samples a late pass did read within its own window count as they are.
+     *
+     * <p>Only samples taken from {@code since} on count (the instant the allocation was placed):
+     * what the GPU drew before is another workload's draw, or none. Where samples within the
+     * window report power but none taken since, {@link Draw#before} says so.
+     *
+     * @param since the earliest instant a sample counts from; null for the whole window
      */
-    Optional<double[]> meanPower(String acceleratorId) {
+    Draw meanPower(String acceleratorId, Instant since) {
         if (!covered(acceleratorId)) {
-            return Optional.empty();
+            return Draw.NONE;
         }
         RememberedTelemetry.SamplesRead read = recent(acceleratorId);
         if (read.at().isBefore(now)) {
-            return gap(acceleratorId) ? Optional.empty() : mean(acceleratorId, read.samples(), read.at());
+            return gap(acceleratorId) ? Draw.NONE : mean(acceleratorId, read.samples(), read.at(), since);
         }
-        Optional<double[]> mean = mean(acceleratorId, read.samples(), now);
-        if (mean.isEmpty() && latestInWindow(acceleratorId) == null && judgedBy(acceleratorId) != null) {
-            return mean(acceleratorId, read.samples(), gapsFrom); // judged as of the last pass whose calls were answered
+        Draw mean = mean(acceleratorId, read.samples(), now, since);
+        if (mean.mean().isEmpty() && !mean.before() && latestInWindow(acceleratorId) == null && judgedBy(acceleratorId) != null) {
+            return mean(acceleratorId, read.samples(), gapsFrom, since); // judged as of the last pass whose calls were answered
         }
         return mean;
     }
 
-    /** The mean power draw of a GPU's samples within the window that ends at {@code end}, and how many; empty without one reporting power. */
-    private Optional<double[]> mean(String acceleratorId, List<GpuSample> samples, Instant end) {
+    /**
+     * What a GPU drew for a member: the mean of its samples that count and how many there were ({@code mean}: empty
+     * without one that reports power), and whether samples within the window reported power but were all taken before
+     * the allocation was placed ({@code before}), so that its draw is not known yet.
+     */
+    record Draw(Optional<double[]> mean, boolean before) {
+        static final Draw NONE = new Draw(Optional.empty(), false);
+    }
+
+    /**
+     * The mean power draw of a GPU's samples within the window that ends at {@code end} and taken from {@code since} on
+     * (null: the whole window), and how many; empty without one reporting power.
+     */
+    private Draw mean(String acceleratorId, List<GpuSample> samples, Instant end, Instant since) {
         Instant start = end.minus(window);
         double sum = 0;
         int n = 0;
+        boolean before = false;
         for (GpuSample s : samples) {
             if (s.acceleratorId().equals(acceleratorId) && !s.at().isBefore(start) && !s.at().isAfter(end) && reportsPower(s)) {
+                if (since != null && s.at().isBefore(since)) {
+                    before = true;
+                    continue;
+                }
                 sum += s.powerWatts();
                 n++;
             }
         }
-        return n == 0 ? Optional.empty() : Optional.of(new double[] {sum / n, n});
+        return n == 0 ? new Draw(Optional.empty(), before) : new Draw(Optional.of(new double[] {sum / n, n}), false);
     }
 
     /**
@@ -242,7 +265,7 @@ final class TelemetryClauses {
      * FAILED or gone from the node ({@code failedOrGone}) is left out of that: the clause is
      * breached already, and a failed GPU draws nothing to check.
      */
-    void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone) {
+    void powerCeiling(List<Finding> out, Member member, MemberBinding b, Node n, Set<String> failedOrGone, Instant placedAt) {
         if (telemetry == null || b.partition() != null || b.gpuFraction() < 1 || b.acceleratorIds().isEmpty()) {
             return; // no telemetry, or GPUs shared with others: their draw is not the member's alone
         }
@@ -253,9 +276,13 @@ final class TelemetryClauses {
         List<String> unreported = new ArrayList<>();
         List<String> unread = new ArrayList<>();
         int unreportedAll = 0;
+        int notYet = 0;
         for (String id : b.acceleratorIds()) {
-            Optional<double[]> mean = meanPower(id);
-            if (mean.isPresent()) {
+            Draw draw = meanPower(id, placedAt);
+            Optional<double[]> mean = draw.mean();
+            if (draw.before()) {
+                notYet++; // sampled within the window only before the allocation was placed: another workload's draw, not the member's
+            } else if (mean.isPresent()) {
                 drawn += mean.get()[0];
                 samples += (int) mean.get()[1];
                 measured.add(id);

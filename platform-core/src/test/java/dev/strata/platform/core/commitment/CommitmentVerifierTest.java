@@ -430,7 +430,9 @@ class CommitmentVerifierTest {
             inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
             store = StoreTestAccess.embedded(data);
             try {
-                Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+                // placed an hour before the passes: every sample the tests give, from a minute or more back, is the member's
+                Placement placement = PlacementEngines.durable(inventory, store, "strata",
+                        Clock.fixed(Instant.now().minus(java.time.Duration.ofHours(1)), java.time.ZoneOffset.UTC), 1);
                 PlacementDecision d = placement.place(contract, false);
                 assertThat(d.placed()).as(d.summary()).isTrue();
                 allocationId = d.allocationId();
@@ -452,6 +454,54 @@ class CommitmentVerifierTest {
             } finally {
                 verifier.deactivate();
                 store.close();
+            }
+        }
+    }
+
+    /**
+     * GPUs released and bound to the next allocation between two passes, the second of them late (its telemetry calls
+     * unanswered in time): it leans on the samples the pass before read, which are the draw of the workload released, and
+     * judged the new member's ceiling by them (BREACHED, with nothing of its own measured). A sample counts towards a
+     * member's ceiling only from its allocation's placement on.
+     */
+    @Test
+    void gpusReboundBetweenPassesAreNotJudgedInALatePassByTheWorkloadReleased() throws Exception {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            Instant now = Instant.now();
+            SetClock placedAt = new SetClock(now.minus(Duration.ofHours(1)));
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", placedAt, 1);
+            PlacementDecision first = placement.place(withCeiling(600), false);
+            assertThat(first.placed()).as(first.summary()).isTrue();
+            List<String> gpus = placement.allocation(first.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
+            SetClock clock = new SetClock(now);
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
+            Held source = new Held();
+            verifier.telemetry = source;
+            try {
+                source.power(gpus, now.minusSeconds(30), 450);
+                source.power(gpus, now.minusSeconds(1), 450);
+                assertThat(verifier.verifyAll()).singleElement().satisfies(c -> assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED));
+
+                placement.release(first.allocationId());
+                placedAt.set(now.plusSeconds(30));
+                PlacementDecision second = placement.place(withCeiling(600), false);
+                assertThat(second.placed()).as(second.summary()).isTrue();
+                assertThat(placement.allocation(second.allocationId()).orElseThrow().bindings().get(0).acceleratorIds())
+                        .as("the same GPUs, bound again").isEqualTo(gpus);
+
+                clock.set(now.plusSeconds(61));
+                source.hold();
+                List<Commitment> late = verifier.verifyAll();
+                source.letGo();
+                assertThat(late).singleElement().satisfies(c -> {
+                    assertThat(c.allocationId()).isEqualTo(second.allocationId());
+                    assertThat(c.findings()).as("nothing of the new member's drawn yet").isEmpty();
+                    assertThat(c.status()).isEqualTo(CommitmentStatus.HONORED);
+                });
+            } finally {
+                source.letGo();
+                verifier.deactivate();
             }
         }
     }

@@ -109,6 +109,45 @@ class TelemetryClausesTest {
         return new CommitmentCheck.Pass(inv, List.of(a), t, now, WINDOW).check(a, c);
     }
 
+    /** {@link #WHOLE} placed {@code secondsAgo} before the pass. */
+    static Allocation placed(int secondsAgo) {
+        return new Allocation("a-2", "train", "t1", 10, false, NOW.minusSeconds(secondsAgo), WHOLE.bindings());
+    }
+
+    /**
+     * A GPU's draw before its allocation was placed is another workload's (the one released to make room, or none): a
+     * member placed 10 s ago is judged by what its GPUs drew since. Before, the whole window counted, so a member placed
+     * on GPUs a hotter workload had just left read as over its ceiling.
+     */
+    @Test
+    void onlyWhatTheGpusDrewSinceTheAllocationWasPlacedCountsTowardsTheCeiling() {
+        Samples t = new Samples().power(GPU0, 50, 700).power(GPU0, 30, 700).power(GPU0, 5, 100)
+                .power(GPU1, 50, 700).power(GPU1, 30, 700).power(GPU1, 5, 150);
+        assertThat(check(WHOLE, contract(600), t).status()).as("placed long before: the whole window counts").isEqualTo(CommitmentStatus.BREACHED);
+        CommitmentCheck.Verdict v = check(placed(10), contract(600), t);
+        assertThat(v.status()).isEqualTo(CommitmentStatus.HONORED);
+        assertThat(v.findings()).isEmpty();
+        Samples hot = new Samples().power(GPU0, 50, 700).power(GPU0, 5, 400).power(GPU1, 50, 700).power(GPU1, 5, 300);
+        assertThat(check(placed(10), contract(600), hot).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 700.0 W in all (mean of 2 samples "
+                        + "within the last 60s), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+    }
+
+    /**
+     * GPUs sampled within the window only before their allocation was placed have not yet drawn anything of the member's:
+     * its ceiling is not judged until a sample is taken after the placement, neither breached by the workload before it
+     * nor unchecked (the GPUs are sampled; the next sample is the member's).
+     */
+    @Test
+    void gpusSampledOnlyBeforeTheirAllocationWasPlacedAreNotJudgedByThatDraw() {
+        Samples t = new Samples().power(GPU0, 40, 900).power(GPU0, 20, 900).power(GPU1, 40, 900).power(GPU1, 20, 900);
+        CommitmentCheck.Verdict v = check(placed(3), contract(600), t);
+        assertThat(v.findings()).isEmpty();
+        assertThat(v.status()).isEqualTo(CommitmentStatus.HONORED);
+        t.power(GPU0, 1, 450).power(GPU1, 1, 400);
+        assertThat(check(placed(3), contract(600), t).status()).as("the first samples of its own").isEqualTo(CommitmentStatus.BREACHED);
+    }
+
     @Test
     void wholeGpusThatDrewMoreThanTheCeilingOnAverageBreachIt() {
         Samples t = new Samples().power(GPU0, 50, 300).power(GPU0, 20, 340).power(GPU1, 10, 310);
