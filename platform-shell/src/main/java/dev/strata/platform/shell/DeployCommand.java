@@ -19,7 +19,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 
 /** {@code strata:deploy -f contract.yaml [--dry-run] [--wait]}: places a contract and has its machines made. */
 @Service
@@ -34,7 +33,7 @@ public class DeployCommand implements Action {
     ContractReader reader;
 
     @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON); - reads it from standard input", required = true)
-    @Completion(FileCompleter.class)
+    @Completion(ContractFileCompleter.class)
     String file;
 
     @Option(name = "--dry-run", description = "Decide where it would go and which provider would make each machine; change nothing")

@@ -17,7 +17,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 
 /** {@code strata:place -f contract.yaml [--dry-run]}: places a contract and explains the decision. */
 @Service
@@ -32,7 +31,7 @@ public class PlaceCommand implements Action {
     ContractReader reader;
 
     @Option(name = "-f", aliases = "--file", description = "The contract file (YAML or JSON); - reads it from standard input", required = true)
-    @org.apache.karaf.shell.api.action.Completion(FileCompleter.class)
+    @org.apache.karaf.shell.api.action.Completion(ContractFileCompleter.class)
     String file;
 
     @Option(name = "--dry-run", description = "Decide and explain; reserve nothing")
@@ -66,18 +65,23 @@ public class PlaceCommand implements Action {
                 throw new IllegalArgumentException("-f " + file.replace("\0", "\\0") + ": the contract file path holds a NUL character"
                         + " (\\0), which no file name can hold; give the path of a contract file, or - to read it from standard input");
             }
-            Path path = resolve(file);
-            // the reader checks the file (regular, size, UTF-8) before it parses it, and names it in every message; it refuses a
-            // tenant's login any file before looking at it, so whether the file exists is asked only after it answered
+            // the reader is asked first, for the path as given: it refuses a tenant's login any file before looking at it, and
+            // its message names the path it was given; were the path resolved first (looked up in the server's home), the
+            // refusal would name the home's file where one exists there, telling that login which server files exist
+            Path given = Path.of(file);
             try {
-                contract = contracts.read(path);
+                contract = contracts.read(given);
             } catch (dev.strata.platform.api.exception.AuthorizationException e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (Files.exists(given)) {
+                    throw e;
+                }
+                Path path = resolve(file);
                 if (!Files.exists(path)) {
                     throw new IllegalArgumentException(notFound(file));
                 }
-                throw e;
+                contract = contracts.read(path);
             }
         }
         return contract;

@@ -1,0 +1,176 @@
+package dev.strata.platform.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.exception.AuthorizationException;
+import java.io.InputStream;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Principal;
+import java.security.PrivilegedExceptionAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.security.auth.Subject;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.console.Candidate;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the shell itself, not a service, shows a tenant's user (a login with role {@code tenant:ID}
+ * and not {@code admin}) of the Strata server's files: nothing. The services refuse to read a file
+ * for it; the shell must not tell by other means which files exist.
+ */
+class TenantLoginShellTest {
+
+    /** Karaf's role principal is matched by its simple name, as Strata's services match it. */
+    static final class RolePrincipal implements Principal {
+        private final String name;
+
+        RolePrincipal(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+    }
+
+    @SuppressWarnings("removal")
+    static <T> T as(String role, PrivilegedExceptionAction<T> work) throws Exception {
+        Subject subject = new Subject(true, Set.of(new RolePrincipal(role)), Set.of(), Set.of());
+        try {
+            return Subject.doAs(subject, work);
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        }
+    }
+
+    /** A command line whose cursor is at the end of its last word. */
+    static CommandLine line(String... words) {
+        String buffer = String.join(" ", words);
+        return new CommandLine() {
+            @Override
+            public int getCursorArgumentIndex() {
+                return words.length - 1;
+            }
+
+            @Override
+            public String getCursorArgument() {
+                return words[words.length - 1];
+            }
+
+            @Override
+            public int getArgumentPosition() {
+                return words[words.length - 1].length();
+            }
+
+            @Override
+            public String[] getArguments() {
+                return words;
+            }
+
+            @Override
+            public int getBufferPosition() {
+                return buffer.length();
+            }
+
+            @Override
+            public String getBuffer() {
+                return buffer;
+            }
+        };
+    }
+
+    static Session session(Path dir) {
+        return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                (proxy, method, args) -> method.getName().equals("currentDir") && args == null ? dir : null);
+    }
+
+    /** What the completer of a command's -f option offers after {@code dir/}. */
+    static List<String> fileCandidates(Class<?> command, Path dir) throws Exception {
+        Class<?> type = command.getDeclaredField("file").getAnnotation(Completion.class).value();
+        Completer completer = (Completer) type.getDeclaredConstructor().newInstance();
+        List<Candidate> candidates = new ArrayList<>();
+        completer.completeCandidates(session(dir), line("strata:place", "-f", dir + "/"), candidates);
+        return candidates.stream().map(Candidate::value).toList();
+    }
+
+    /**
+     * Tab after {@code -f} listed the server's folders to a tenant's user (Karaf's file completer), though
+     * Strata refuses to read any server file for that login without saying whether it exists: it is
+     * offered only {@code -}, standard input. An administrator still completes file names.
+     */
+    @Test
+    void theContractFileCompletesNoServerFileForATenantsUser(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("users.properties"), "ann = secret,tenant:bank-risk\n");
+        for (Class<?> command : List.of(PlaceCommand.class, DeployCommand.class)) {
+            List<String> tenants = as("tenant:bank-risk", () -> fileCandidates(command, dir));
+            assertThat(tenants).as(command.getSimpleName() + " -f for a tenant's user").containsExactly("-");
+            List<String> admins = as("admin", () -> fileCandidates(command, dir));
+            assertThat(admins).as(command.getSimpleName() + " -f for an administrator").anyMatch(c -> c.endsWith("users.properties"));
+        }
+    }
+
+    /** Refuses every file as Strata's reader refuses it to a tenant's user, naming the path it was given. */
+    static final class RefusingReader implements ContractReader {
+        final List<Path> asked = new ArrayList<>();
+
+        @Override
+        public Contract read(String text, String source) {
+            throw new AssertionError("not read from text");
+        }
+
+        @Override
+        public Contract read(Path file) {
+            asked.add(file);
+            throw new AuthorizationException("user ann may act for tenant bank-risk only (its roles tenant:ID); a contract file is read "
+                    + "on the Strata server, whose files are not a tenant's to read: refused to read " + file);
+        }
+
+        @Override
+        public Contract read(InputStream in, String source) {
+            throw new AssertionError("not read from standard input");
+        }
+    }
+
+    /**
+     * A relative -f path was looked up in the server's home (karaf.base) before the reader refused it,
+     * and the refusal named the file found there by its absolute path, and a missing one as typed: a
+     * tenant's user learnt which files the server holds (etc/users.properties, say). The refusal
+     * names the path as given either way.
+     */
+    @Test
+    void aTenantsUsersRefusalDoesNotTellWhetherTheFileIsOnTheServer(@TempDir Path home) throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/users.properties"), "ann = secret,tenant:bank-risk\n");
+        String before = System.getProperty("karaf.base");
+        System.setProperty("karaf.base", home.toString());
+        try {
+            for (String name : List.of("etc/users.properties", "etc/no-such.properties")) {
+                RefusingReader reader = new RefusingReader();
+                PlaceCommand command = new PlaceCommand();
+                command.reader = reader;
+                command.file = name;
+                assertThatThrownBy(command::execute).isInstanceOf(AuthorizationException.class)
+                        .hasMessageEndingWith("refused to read " + name);
+                assertThat(reader.asked).as("the paths the reader was asked for").containsExactly(Path.of(name));
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.base");
+            } else {
+                System.setProperty("karaf.base", before);
+            }
+        }
+    }
+}
