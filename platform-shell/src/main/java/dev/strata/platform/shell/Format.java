@@ -36,6 +36,37 @@ final class Format {
         return bytes < 0 ? "-" : bytes == 0 ? "0 B" : bytes(bytes);
     }
 
+    /**
+     * {@link #measuredBytes} of an amount shown beside another it is compared with (what a tenant
+     * holds and its quota): where the two differ but would read alike ({@code 4.0 TiB} held of a
+     * quota of {@code 4.0 TiB}, when the tenant holds 1 GiB more than its quota), both are shown
+     * with more decimals in the larger one's unit, up to six, then in bytes, until they read apart;
+     * one decimal would hide that the quota is exceeded. Given the same pair, either way round,
+     * both texts are made alike, so the two columns stay comparable.
+     */
+    static String measuredBytesBeside(long bytes, long other) {
+        String plain = measuredBytes(bytes);
+        if (bytes <= 0 || other <= 0 || bytes == other || !plain.equals(measuredBytes(other))) {
+            return plain;
+        }
+        long larger = Math.max(bytes, other);
+        int unit = 0;
+        for (long v = larger; v >= 1024 && unit < BINARY_UNITS.length - 1; v /= 1024) {
+            unit++;
+        }
+        java.math.BigDecimal divisor = java.math.BigDecimal.valueOf(1024).pow(unit);
+        for (int decimals = 2; unit > 0 && decimals <= 6; decimals++) {
+            String a = java.math.BigDecimal.valueOf(bytes).divide(divisor, decimals, java.math.RoundingMode.HALF_UP).toPlainString();
+            String b = java.math.BigDecimal.valueOf(other).divide(divisor, decimals, java.math.RoundingMode.HALF_UP).toPlainString();
+            if (!a.equals(b)) {
+                return a + " " + BINARY_UNITS[unit];
+            }
+        }
+        return bytes + " B";
+    }
+
+    private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+
     /** How long ago, coarse: {@code 3s ago}, {@code 5m ago}. */
     static String ago(Instant then, Instant now) {
         if (then == null) {

@@ -107,10 +107,10 @@ public class QuotaCommand implements Action {
             quota.add(count(u.cpuQuotaMilli(), "CPU"));
         }
         if (u.memoryQuotaBytes() >= 0) {
-            quota.add(Format.measuredBytes(u.memoryQuotaBytes()) + " of memory");
+            quota.add(Format.measuredBytesBeside(u.memoryQuotaBytes(), u.memoryBytes()) + " of memory");
         }
         String holds = "it holds " + count(u.gpuMilli(), "GPU") + ", " + count(u.cpuMilli(), "CPU") + ", "
-                + Format.measuredBytes(u.memoryBytes()) + " of memory in " + u.allocations() + (u.allocations() == 1 ? " allocation" : " allocations");
+                + Format.measuredBytesBeside(u.memoryBytes(), u.memoryQuotaBytes()) + " of memory in " + u.allocations() + (u.allocations() == 1 ? " allocation" : " allocations");
         return quota.isEmpty() ? "Quota of tenant " + u.tenant() + " removed: nothing limited (" + holds + ")"
                 : "Quota of tenant " + u.tenant() + ": at most " + String.join(", ", quota) + " (" + holds + ")";
     }

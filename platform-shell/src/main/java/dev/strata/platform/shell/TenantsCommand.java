@@ -32,8 +32,9 @@ public class TenantsCommand implements Action {
             boolean unread = unreadable.containsKey(u.tenant());
             table.row(u.tenant(), u.allocations(), thousandths(u.gpuMilli()),
                     unread ? UNREADABLE : limit(u.gpuQuotaMilli(), thousandths(u.gpuQuotaMilli())), thousandths(u.cpuMilli()),
-                    unread ? UNREADABLE : limit(u.cpuQuotaMilli(), thousandths(u.cpuQuotaMilli())), Format.measuredBytes(u.memoryBytes()),
-                    unread ? UNREADABLE : limit(u.memoryQuotaBytes(), Format.measuredBytes(u.memoryQuotaBytes())));
+                    unread ? UNREADABLE : limit(u.cpuQuotaMilli(), thousandths(u.cpuQuotaMilli())),
+                    unread ? Format.measuredBytes(u.memoryBytes()) : Format.measuredBytesBeside(u.memoryBytes(), u.memoryQuotaBytes()),
+                    unread ? UNREADABLE : limit(u.memoryQuotaBytes(), Format.measuredBytesBeside(u.memoryQuotaBytes(), u.memoryBytes())));
         }
         table.print(System.out, noFormat);
         unreadable.forEach((tenant, why) -> System.out.println(Format.visible("Tenant " + tenant + "'s quota in the state store cannot be "

@@ -35,6 +35,34 @@ class TenantsCommandTest {
     }
 
     /**
+     * A tenant over its memory quota (lowered below what it holds, which takes nothing back) read
+     * as at it: 1 GiB over a quota of 4 TiB showed {@code 4.0 TiB} in both columns, and
+     * {@code strata:quota} said the same. Amounts that differ are shown apart, in enough decimals;
+     * equal ones and distant ones as before.
+     */
+    @Test
+    void memoryHeldOverItsQuotaDoesNotReadAsTheQuota() throws Exception {
+        long quota = 4L << 40;
+        TenantsCommand command = new TenantsCommand();
+        command.placement = tenants(List.of(
+                new TenantUse("over", 2, 0, 0, quota + (1L << 30), -1, -1, quota),
+                new TenantUse("just-under", 1, 0, 0, quota - 1, -1, -1, quota),
+                new TenantUse("at", 1, 0, 0, quota, -1, -1, quota),
+                new TenantUse("far", 1, 0, 0, 512L << 30, -1, -1, quota)));
+        command.noFormat = true;
+
+        List<List<String>> rows = CommandOutput.of(command::execute).lines().map(CommandsTest::cells).toList();
+
+        assertThat(rows).extracting(r -> r.get(0) + " " + r.get(6) + " of " + r.get(7)).containsExactly(
+                "over 4.001 TiB of 4.000 TiB",
+                "just-under 4398046511103 B of 4398046511104 B",
+                "at 4.0 TiB of 4.0 TiB",
+                "far 512.0 GiB of 4.0 TiB");
+        assertThat(QuotaCommand.describe(new TenantUse("over", 2, 0, 0, quota + (1L << 30), -1, -1, quota)))
+                .isEqualTo("Quota of tenant over: at most 4.000 TiB of memory (it holds 0 GPUs, 0 CPUs, 4.001 TiB of memory in 2 allocations)");
+    }
+
+    /**
      * A tenant whose quota in the state store cannot be read shows {@code unreadable} in its quota
      * columns, and why under the table: placement holds it to nothing and refuses its placements,
      * and its quota showed as 0, as though an operator had set a quota of nothing.
