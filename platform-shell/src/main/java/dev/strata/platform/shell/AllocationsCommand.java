@@ -5,6 +5,7 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.api.placement.TenantUse;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,11 +37,12 @@ public class AllocationsCommand implements Action {
         Set<String> present = inventory == null ? null
                 : inventory.snapshot().nodes().stream().map(Node::id).collect(Collectors.toSet());
         for (Allocation a : Services.require(placement, "placement service").allocations()) {
-            double gpus = a.bindings().stream().mapToDouble(b -> b.acceleratorIds().size() * b.gpuFraction()).sum();
+            // counted as placement reserves them and strata:tenants counts them: each bound GPU's share rounded up to a thousandth
+            long gpuMilli = a.bindings().stream().mapToLong(TenantUse::gpuMilli).sum();
             double watts = a.bindings().stream().mapToDouble(MemberBinding::powerWatts).sum();
             table.row(a.id(), a.contract(), a.tenant(), a.priority(), a.dedicated() ? "dedicated-node" : "shared",
                     a.bindings().size(), a.bindings().stream().map(MemberBinding::nodeId).collect(Collectors.toCollection(TreeSet::new)).size(),
-                    gpus == Math.rint(gpus) ? String.valueOf((long) gpus) : String.format(Locale.ROOT, "%.2f", gpus),
+                    TenantsCommand.thousandths(gpuMilli),
                     String.format(Locale.ROOT, "%.1f kW", watts / 1000), a.createdAt(), gone(a, present));
         }
         table.print(System.out, noFormat);

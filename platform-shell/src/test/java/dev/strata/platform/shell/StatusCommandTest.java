@@ -98,4 +98,27 @@ class StatusCommandTest {
 
         assertThat(rows).extracting(r -> r.get(0) + "=" + r.get(r.size() - 1)).containsExactly("a-1=-", "a-2=fra-1-gone-07");
     }
+
+    /**
+     * GPUS was the sum of the shares in two decimals: a share of 0.001 showed 0.00, an allocation
+     * holding a GPU that read as holding none, and a 1g.10gb partition (1/7) 0.14 where strata:tenants
+     * and the quota count 0.143. It is counted as placement reserves and strata:tenants counts.
+     */
+    @Test
+    void anAllocationsGpusAreCountedAsTheQuotaCountsThem() throws Exception {
+        AllocationsCommand command = new AllocationsCommand();
+        command.inventory = Fixtures.inventory(Fixtures.node());
+        Allocation tiny = new Allocation("a-1", "c", "bank-risk", 0, false, java.time.Instant.EPOCH, List.of(new MemberBinding("m",
+                "baremetal:gpu1", "local", List.of("baremetal:gpu1/gpu0"), 0.001, null, -1, null, 0, 0, 0, null)));
+        Allocation mig = new Allocation("a-2", "c", "bank-risk", 0, false, java.time.Instant.EPOCH, List.of(new MemberBinding("m",
+                "baremetal:gpu1", "local", List.of("baremetal:gpu1/gpu0", "baremetal:gpu1/gpu1"), 1.0 / 7, null, -1, null, 0, 0, 0, null)));
+        Allocation whole = new Allocation("a-3", "c", "bank-risk", 0, false, java.time.Instant.EPOCH, List.of(new MemberBinding("m",
+                "baremetal:gpu1", "local", List.of("baremetal:gpu1/gpu0", "baremetal:gpu1/gpu1"), 1, null, -1, null, 0, 0, 0, null)));
+        command.placement = ledger(tiny, mig, whole);
+        command.noFormat = true;
+
+        List<List<String>> rows = CommandOutput.of(command::execute).lines().map(CommandsTest::cells).toList();
+
+        assertThat(rows).extracting(r -> r.get(0) + " " + r.get(7)).containsExactly("a-1 0.001", "a-2 0.286", "a-3 2");
+    }
 }
