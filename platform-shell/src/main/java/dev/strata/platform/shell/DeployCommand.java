@@ -63,8 +63,8 @@ public class DeployCommand implements Action {
                 return null; // the question is answered: it would not fit
             }
             // nothing was deployed: fail, as a deploy refused for a provider being replaced does (Karaf's client exits 1)
-            throw new IllegalStateException("contract " + result.decision().contract() + " of tenant " + result.decision().tenant()
-                    + " was not deployed: " + result.decision().summary());
+            throw new IllegalStateException(Format.visible("contract " + result.decision().contract() + " of tenant "
+                    + result.decision().tenant() + " was not deployed: " + result.decision().summary()));
         }
         out.println();
         Deployment d = result.deployment();

@@ -48,7 +48,9 @@ public class PlaceCommand implements Action {
         if (!d.placed() && !dryRun) {
             // nothing was reserved: fail after the reasons, as strata:deploy does (Karaf's client exits 1), so that a script
             // does not go on as if it held the capacity; a dry run has answered the question it asked
-            throw new IllegalStateException("contract " + d.contract() + " of tenant " + d.tenant() + " was not placed: " + d.summary());
+            // made visible as the summary above is: Karaf prints an error's message to the terminal as it is
+            throw new IllegalStateException(Format.visible("contract " + d.contract() + " of tenant " + d.tenant() + " was not placed: "
+                    + d.summary()));
         }
         return null;
     }

@@ -43,12 +43,14 @@ class DeploymentCommandsTest {
         Deployment awaited = deployment(DeploymentState.DELETED, MemberState.DELETED);
         /** False: the contract fits on no node, and neither a deploy nor a plan places it. */
         boolean fits = true;
+        /** Why a contract that does not fit was not placed. */
+        String why = "not placed: member trainer-0 fits on no node";
 
         @Override
         public DeploymentResult deploy(Contract contract, String actor) {
             calls.add("deploy " + contract.name() + " by " + actor);
             if (!fits) {
-                return new DeploymentResult(notPlaced(false), false, List.of(), null);
+                return new DeploymentResult(notPlaced(false, why), false, List.of(), null);
             }
             Deployment d = deployment(DeploymentState.REQUESTED, MemberState.REQUESTED);
             return new DeploymentResult(decision(false), false, d.members(), d);
@@ -58,7 +60,7 @@ class DeploymentCommandsTest {
         public DeploymentResult plan(Contract contract) {
             calls.add("plan " + contract.name());
             if (!fits) {
-                return new DeploymentResult(notPlaced(true), true, List.of(), null);
+                return new DeploymentResult(notPlaced(true, why), true, List.of(), null);
             }
             return new DeploymentResult(decision(true), true, deployment.members(), null);
         }
@@ -116,8 +118,11 @@ class DeploymentCommandsTest {
     }
 
     static PlacementDecision notPlaced(boolean dryRun) {
-        return new PlacementDecision("llm", "bank", false, dryRun, null, List.of(), List.of(), List.of(),
-                "not placed: member trainer-0 fits on no node", 5, 1, 3, Duration.ofMillis(1));
+        return notPlaced(dryRun, "not placed: member trainer-0 fits on no node");
+    }
+
+    static PlacementDecision notPlaced(boolean dryRun, String summary) {
+        return new PlacementDecision("llm", "bank", false, dryRun, null, List.of(), List.of(), List.of(), summary, 5, 1, 3, Duration.ofMillis(1));
     }
 
     static final Contract LLM = new Contract("llm", "bank", 0, List.of(new dev.strata.platform.api.contract.Member("trainer", 1000, 0,
@@ -227,6 +232,35 @@ class DeploymentCommandsTest {
 
         command.dryRun = true;
         assertThat(CommandOutput.of(command::execute)).startsWith("Contract llm of tenant bank: not placed\n");
+    }
+
+    /**
+     * The reason a contract was not placed can quote text from outside the contract (a quota in the
+     * state store edited by hand, say). The summary was printed made visible, but the error that fails
+     * strata:place and strata:deploy repeated it as it was, and Karaf prints an error's message to the
+     * terminal as it is: an escape sequence there was run by the operator's terminal.
+     */
+    @Test
+    void theErrorOfAContractNotPlacedSendsNoEscapeSequenceToTheTerminal(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        String why = "not placed: tenant bank's quota in the state store cannot be read: its attribute quota.gpuMilli = '\u001b]0;owned\u0007'";
+        String shown = "not placed: tenant bank's quota in the state store cannot be read: its attribute quota.gpuMilli = '\\x1b]0;owned\\x07'";
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.decide = (contract, dryRun) -> notPlaced(dryRun, why);
+        PlaceCommand place = new PlaceCommand();
+        place.reader = READER;
+        place.file = file.toString();
+        place.placement = placement;
+        assertThat(CommandOutput.ofFailing(place::execute).thrown()).hasMessage("contract llm of tenant bank was not placed: " + shown);
+
+        RecordingDeployments service = new RecordingDeployments();
+        service.fits = false;
+        service.why = why;
+        DeployCommand deploy = new DeployCommand();
+        deploy.deployments = service;
+        deploy.reader = READER;
+        deploy.file = file.toString();
+        assertThat(CommandOutput.ofFailing(deploy::execute).thrown()).hasMessage("contract llm of tenant bank was not deployed: " + shown);
     }
 
     /**
