@@ -62,6 +62,15 @@ final class StrataInstallation implements AutoCloseable {
         return new StrataInstallation(home, base, freePort());
     }
 
+    /**
+     * As {@link #unpack}, the distribution folder itself being the instance (no {@code STRATA_BASE}),
+     * its console on a free port.
+     */
+    static StrataInstallation unpackInPlace(Path dir) throws IOException, InterruptedException {
+        StrataInstallation unpacked = unpack(dir, dir);
+        return new StrataInstallation(unpacked.home, unpacked.home, unpacked.sshPort);
+    }
+
     /** Creates the instance folder from the distribution's etc/ with the console on this installation's port. */
     void prepareInstance() throws IOException {
         Path etc = base.resolve("etc");

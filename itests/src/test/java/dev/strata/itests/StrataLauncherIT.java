@@ -128,6 +128,34 @@ public class StrataLauncherIT {
     }
 
     /**
+     * Without {@code STRATA_BASE} the distribution folder is the instance, whatever the environment
+     * says: a {@code KARAF_BASE}, {@code KARAF_ETC} or {@code KARAF_DATA} exported for another Karaf
+     * reached bin/karaf, which started the server on that Karaf's folders while bin/strata waited for
+     * the distribution's console key, and then said Strata was not running and could not stop it.
+     */
+    @Test
+    public void aKarafFolderExportedForAnotherKarafDoesNotMoveTheInstance() throws Exception {
+        Path other = Files.createDirectories(work.resolve("another-karaf"));
+        Map<String, String> env = Map.of("KARAF_BASE", other.toString(), "KARAF_ETC", other.resolve("etc").toString(),
+                "KARAF_DATA", other.resolve("data").toString());
+        try (StrataInstallation strata = StrataInstallation.unpackInPlace(work.resolve("karaf-environment"))) {
+            strata.prepareInstance();
+            String launcher = strata.home.resolve("bin/strata").toString();
+            Result start = StrataInstallation.run(List.of(launcher, "start"), env, null, START);
+            assertEquals(start.output(), 0, start.exitCode());
+            assertTrue(start.output(), Files.exists(strata.home.resolve("etc/strata-console.key")));
+            assertFalse("nothing written for the other Karaf", Files.exists(other.resolve("data")));
+            Result status = StrataInstallation.run(List.of(launcher, "status"), env, null, COMMAND);
+            assertEquals(status.output(), 0, status.exitCode());
+            assertTrue(status.output(), status.output().startsWith("Strata is running (process "));
+            Result stop = StrataInstallation.run(List.of(launcher, "stop"), env, null, COMMAND);
+            assertEquals(stop.output(), 0, stop.exitCode());
+            assertTrue(stop.output(), stop.output().contains("Strata stopped."));
+            assertTrue("no server left on the distribution", strata.karafProcesses().isEmpty());
+        }
+    }
+
+    /**
      * bin/strata start of another build while Strata runs on the instance leaves the running
      * Strata's instance alone and says which build runs, and bin/strata console refuses to start
      * a second server on it: before, both deleted the running server's bundle cache and rewrote
