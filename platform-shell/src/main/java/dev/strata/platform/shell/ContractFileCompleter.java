@@ -1,6 +1,7 @@
 package dev.strata.platform.shell;
 
 import java.util.List;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Candidate;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Session;
@@ -11,8 +12,10 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
  * completer does, except for a tenant's user, who is offered only {@code -} (standard input). The
  * server's files are not a tenant's to read, and Strata refuses to read one for it without saying
  * whether it exists; completing its name would list the server's folders (etc/, where the logins'
- * keys and passwords are) to that login.
+ * keys and passwords are) to that login. A service, as the id completers are: the shell finds the
+ * completer a {@code @Completion} names among the bundle's services.
  */
+@Service
 public class ContractFileCompleter extends FileCompleter {
 
     @Override
