@@ -21,7 +21,8 @@ final class Format {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         double value = bytes;
         int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
+        // up a unit also where one decimal would round the value to 1024 (1 TiB less a byte is 1.0 TiB, not 1024.0 GiB)
+        while ((value >= 1024 || unit > 0 && value >= 1023.95) && unit < units.length - 1) {
             value /= 1024;
             unit++;
         }
