@@ -30,6 +30,39 @@ final class Format {
     }
 
     /**
+     * A power: "-" for none (0, or less), watts below a kilowatt ({@code 350 W}, {@code 12.5 W}
+     * below 100 W), kilowatts with one decimal above ({@code 10.2 kW}); a small draw no longer
+     * reads {@code 0.0 kW}, as if nothing were reserved.
+     */
+    static String watts(double watts) {
+        if (!(watts > 0)) {
+            return "-";
+        }
+        if (watts < 100) {
+            return String.format(Locale.ROOT, "%.1f W", watts);
+        }
+        if (watts < 999.5) {
+            return String.format(Locale.ROOT, "%.0f W", watts);
+        }
+        return String.format(Locale.ROOT, "%.1f kW", watts / 1000);
+    }
+
+    /**
+     * A GPU's power limits ({@code PowerLimits}, each 0 where unknown): {@code not reported} where
+     * none is known, each unknown one {@code -} otherwise.
+     */
+    static String powerLimits(double enforced, double byDefault, double min, double max) {
+        if (enforced <= 0 && byDefault <= 0 && min <= 0 && max <= 0) {
+            return "not reported";
+        }
+        return knownWatts(enforced) + " enforced, default " + knownWatts(byDefault) + ", range " + knownWatts(min) + " to " + knownWatts(max);
+    }
+
+    private static String knownWatts(double watts) {
+        return watts > 0 ? String.format(Locale.ROOT, "%.0f W", watts) : "-";
+    }
+
+    /**
      * A measured amount, such as a GPU's memory used: "-" when it is not reported (negative), and
      * {@code 0 B} for the 0 that is, which {@link #bytes} would show as "-".
      */

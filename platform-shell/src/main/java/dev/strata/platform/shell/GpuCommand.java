@@ -80,8 +80,8 @@ public class GpuCommand implements Action {
             Format.line(out, line, "PCIe", String.format("gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(), a.pcie().currentWidth(),
                     a.pcie().maxGeneration(), a.pcie().maxWidth()));
         }
-        Format.line(out, line, "Power limit", String.format(Locale.ROOT, "%.0f W enforced, default %.0f W, range %.0f-%.0f W", a.power().enforcedWatts(),
-                a.power().defaultWatts(), a.power().minWatts(), a.power().maxWatts()));
+        Format.line(out, line, "Power limit", Format.powerLimits(a.power().enforcedWatts(), a.power().defaultWatts(), a.power().minWatts(),
+                a.power().maxWatts()));
         Format.line(out, line, "NVLink", a.interconnectDomain() == null ? "none" : "domain " + a.interconnectDomain()
                 + String.format(Locale.ROOT, ", %.0f GB/s per direction", a.linkBandwidthGBps()));
         Format.line(out, line, "MIG", GpusCommand.mig(a));

@@ -162,7 +162,7 @@ public class PlaceCommand implements Action {
                         b.partition() == null ? "-" : b.partition() + "@" + b.partitionSlot(), Format.orDash(b.nvlinkDomain()),
                         b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
                         String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),
-                        b.powerWatts() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f kW", b.powerWatts() / 1000));
+                        Format.watts(b.powerWatts()));
             }
             table.print(out, noFormat);
         }

@@ -17,4 +17,23 @@ class FormatTest {
         assertThat(Format.bytes(1024)).isEqualTo("1.0 KiB");
         assertThat(Format.bytes(Long.MAX_VALUE)).isEqualTo("8192.0 PiB");
     }
+
+    @Test
+    void aPowerBelowAKilowattIsShownInWattsNotAsNoneAndNoneAsADash() {
+        assertThat(Format.watts(0)).isEqualTo("-");
+        assertThat(Format.watts(-1)).isEqualTo("-");
+        assertThat(Format.watts(Double.NaN)).isEqualTo("-");
+        assertThat(Format.watts(12.5)).isEqualTo("12.5 W");
+        assertThat(Format.watts(40)).as("0.0 kW before").isEqualTo("40.0 W");
+        assertThat(Format.watts(350)).isEqualTo("350 W");
+        assertThat(Format.watts(999.6)).isEqualTo("1.0 kW");
+        assertThat(Format.watts(10_200)).isEqualTo("10.2 kW");
+    }
+
+    @Test
+    void powerLimitsThatAreNotKnownAreNotShownAsZeroWatts() {
+        assertThat(Format.powerLimits(0, 0, 0, 0)).as("0-0 W before").isEqualTo("not reported");
+        assertThat(Format.powerLimits(300, 0, 0, 0)).isEqualTo("300 W enforced, default -, range - to -");
+        assertThat(Format.powerLimits(700, 700, 200, 700)).isEqualTo("700 W enforced, default 700 W, range 200 W to 700 W");
+    }
 }

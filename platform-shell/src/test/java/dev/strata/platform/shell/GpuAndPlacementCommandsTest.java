@@ -93,7 +93,7 @@ class GpuAndPlacementCommandsTest {
         command.id = UUID;
         command.noFormat = true;
         String out = CommandOutput.of(command::execute);
-        assertThat(out).contains("PCIe          gen5 x16 (max gen5 x16)", "Power limit   700 W enforced, default 700 W, range 200-700 W",
+        assertThat(out).contains("PCIe          gen5 x16 (max gen5 x16)", "Power limit   700 W enforced, default 700 W, range 200 W to 700 W",
                 "driverVersion 580.159.04");
         assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(
                 List.of("1g.18gb", "19", "7", "16.0 GiB", "16", "1/7", "{0,1,2,3,4,5,6}:1"),
