@@ -330,6 +330,14 @@ final class ProviderDirectory implements AutoCloseable {
                 LOG.debug("Ignoring a snapshot of {} {} whose resources were already dropped", entry.id, registration.capability());
                 return;
             }
+            if (cause == null && !current && entry.registrations.containsKey(registration.capability())) {
+                // a departed service's call that returned after another service took its place (a bundle update whose old
+                // version ignored the interruption): its generation, taken late, may be above the successor's, yet it is the
+                // departed bundle's view, and taken it would show as live until the successor's next discovery
+                LOG.debug("Ignoring a snapshot of {} {} from service {}, which another service has replaced", entry.id,
+                        registration.capability(), registration.serviceId());
+                return;
+            }
             if (cause == null) {
                 long generation = generationOf(snapshot);
                 Object previous = entry.snapshots.get(registration.capability());

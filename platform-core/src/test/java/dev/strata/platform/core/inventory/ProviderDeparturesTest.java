@@ -1,0 +1,81 @@
+package dev.strata.platform.core.inventory;
+
+import static dev.strata.platform.core.inventory.TestNodes.compute;
+import static dev.strata.platform.core.inventory.TestNodes.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.inventory.ProviderStatus;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.Capability;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A provider's service that leaves while its discovery runs (its bundle stopped or updated): what
+ * the call still returns does not replace the view of the service that took over.
+ */
+class ProviderDeparturesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final ProviderDirectory directory = new ProviderDirectory(
+            new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(20), WAIT, Duration.ofMinutes(15)), new DeadlineExecutor(8),
+            Clock.systemUTC());
+
+    @AfterEach
+    void close() {
+        directory.close();
+    }
+
+    private Registration registration(String id, String version, Registration.Discoverer discoverer) {
+        return new Registration(id, id, version, "bundle." + id, serviceIds.incrementAndGet(), Capability.COMPUTE, discoverer);
+    }
+
+    /**
+     * The old version's discovery, which ignores interruption, returns after the new version has
+     * reported: its snapshot, with a later generation (taken when it returned), is the departed
+     * bundle's view and does not replace the new version's. Before, it did, and the inventory
+     * showed the old version's nodes as AVAILABLE (and the new one's gone) until the next
+     * periodic discovery.
+     */
+    @Test
+    void aSnapshotTheDepartedVersionReturnsLateDoesNotReplaceItsSuccessors() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch returned = new CountDownLatch(1);
+        Registration v1 = registration("metal", "1.0", ctx -> {
+            entered.countDown();
+            boolean done = false;
+            while (!done) {
+                try {
+                    done = release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    // ignores interruption, as a provider blocked in a socket read does
+                }
+            }
+            returned.countDown();
+            return compute(300, node("old-view", "metal", "h"));
+        });
+        directory.register(v1);
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        directory.register(registration("metal", "1.1", ctx -> compute(200, node("new-view", "metal", "h"))));
+        assertThat(directory.refresh("metal", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
+
+        release.countDown();
+        assertThat(returned.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300); // what the old call returned would be folded in by now
+
+        assertThat(directory.inventory().nodes()).extracting(Node::id).containsExactly("new-view");
+        ProviderStatus status = directory.status("metal").orElseThrow();
+        assertThat(status.version()).isEqualTo("1.1");
+        assertThat(status.generation()).isEqualTo(200);
+    }
+}
