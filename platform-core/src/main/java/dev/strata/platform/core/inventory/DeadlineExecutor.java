@@ -48,9 +48,15 @@ final class DeadlineExecutor implements AutoCloseable {
      * As {@link #call(String, Duration, Callable)}; {@code ended} runs when the call's thread has
      * left {@code task}, whether before the deadline or after it (or at once if the call is refused),
      * and before the future completes with what the task returned.
+     *
+     * <p>Completing the returned future from outside while the task runs (as the inventory does
+     * when the provider's service leaves in the middle of its discovery) interrupts the task as
+     * its deadline would: a departed bundle's code is not left running on Strata's thread, its
+     * class loader held, until the deadline.
      */
     <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task, Runnable ended) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
         Future<?> running;
         try {
             running = pool.submit(() -> {
@@ -62,6 +68,7 @@ final class DeadlineExecutor implements AutoCloseable {
                 } catch (Throwable t) {
                     failure = t;
                 }
+                left.set(true);
                 try {
                     ended.run();
                 } finally {
@@ -78,13 +85,15 @@ final class DeadlineExecutor implements AutoCloseable {
                     what + " refused: all " + pool.getMaximumPoolSize() + " provider call threads are busy"));
             return result;
         }
-        Future<?> deadline = timer.schedule(() -> {
-            if (result.completeExceptionally(new ProviderTimeoutException(
-                    what + " did not finish within " + InventorySettings.describe(timeout)))) {
+        Future<?> deadline = timer.schedule(() -> result.completeExceptionally(new ProviderTimeoutException(
+                what + " did not finish within " + InventorySettings.describe(timeout))), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((value, error) -> {
+            deadline.cancel(false);
+            if (!left.get()) {
+                // completed by the deadline or from outside while the task still runs: stop it
                 running.cancel(true);
             }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((value, error) -> deadline.cancel(false));
+        });
         return result;
     }
 

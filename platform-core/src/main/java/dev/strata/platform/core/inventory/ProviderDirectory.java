@@ -172,6 +172,8 @@ final class ProviderDirectory implements AutoCloseable {
     void unregister(long serviceId, Capability capability) {
         Entry successorOf = null;
         Registration successor = null;
+        CompletableFuture<Object> orphaned = null;
+        String orphanedWhat = null;
         lock.lock();
         try {
             for (Entry entry : entries.values()) {
@@ -181,6 +183,10 @@ final class ProviderDirectory implements AutoCloseable {
                 }
                 Registration current = entry.registrations.get(capability);
                 Registration next = entry.waiting.stream().filter(r -> r.capability() == capability).findFirst().orElse(null);
+                if (current != null && current.serviceId() == serviceId) {
+                    orphaned = runningCall(entry, current);
+                    orphanedWhat = "discovery of " + entry.id + " " + capability + " by service " + serviceId + " of bundle " + current.bundle();
+                }
                 if (current != null && current.serviceId() == serviceId && next != null) {
                     // a service that waited with the same id takes over, as a new version would
                     entry.waiting.remove(next);
@@ -218,15 +224,30 @@ final class ProviderDirectory implements AutoCloseable {
                     }
                     remerge();
                     changed.signalAll();
-                    return;
+                    break;
                 }
             }
         } finally {
             lock.unlock();
         }
+        if (orphaned != null) {
+            // outside the lock: the failure is folded in (as the departed service's, which changes nothing) on this thread
+            orphaned.completeExceptionally(new ProviderUnavailableException(orphanedWhat + " stopped: the service left while it ran"));
+        }
         if (successor != null) {
             discover(successorOf, successor);
         }
+    }
+
+    /**
+     * The discovery call of a registration that is still running, or null; with the lock held. A
+     * service that leaves has its call stopped ({@link DeadlineExecutor#call}: its thread is
+     * interrupted), so that the departed bundle's code does not go on running on Strata's thread
+     * until the deadline.
+     */
+    private static CompletableFuture<Object> runningCall(Entry entry, Registration registration) {
+        CompletableFuture<Object> call = entry.calls.get(registration.capability());
+        return call != null && !call.isDone() && entry.inFlightRegistration.get(registration.capability()) == registration ? call : null;
     }
 
     /**
@@ -312,6 +333,7 @@ final class ProviderDirectory implements AutoCloseable {
                 fold(entry, registration, snapshot, error, started);
             });
             entry.inFlight.put(registration.capability(), folded);
+            entry.calls.put(registration.capability(), call);
             entry.inFlightRegistration.put(registration.capability(), registration);
             return folded;
         } finally {
@@ -821,6 +843,8 @@ final class ProviderDirectory implements AutoCloseable {
         final Map<Capability, Backwards> backwards = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
+        /** The provider call under each in-flight discovery, which is stopped when its service leaves. */
+        final Map<Capability, CompletableFuture<Object>> calls = new EnumMap<>(Capability.class);
         /** The call of each capability whose thread is in the provider, until that thread leaves it (after its deadline too). */
         final Map<Capability, Running> running = new EnumMap<>(Capability.class);
         /** The capabilities whose current service's last discovery failed, with the reason. */

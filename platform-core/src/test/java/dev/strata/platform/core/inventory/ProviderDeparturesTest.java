@@ -18,8 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A provider's service that leaves while its discovery runs (its bundle stopped or updated): what
- * the call still returns does not replace the view of the service that took over.
+ * A provider's service that leaves while its discovery runs (its bundle stopped or updated): the
+ * call is stopped at once and what it still returns does not replace the view of the service that
+ * took over.
  */
 class ProviderDeparturesTest {
 
@@ -36,6 +37,42 @@ class ProviderDeparturesTest {
 
     private Registration registration(String id, String version, Registration.Discoverer discoverer) {
         return new Registration(id, id, version, "bundle." + id, serviceIds.incrementAndGet(), Capability.COMPUTE, discoverer);
+    }
+
+    /**
+     * A bundle stopped in the middle of its discovery: the call's thread is interrupted when its
+     * service leaves, not when the deadline (20 s here, 30 s by default) passes. Before, the thread
+     * went on running the departed bundle's code, its class loader held, until the deadline.
+     */
+    @Test
+    void aDiscoveryRunningWhenItsServiceLeavesIsInterruptedAtOnce() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Registration v1 = registration("metal", "1.0", ctx -> {
+            entered.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+            }
+            return compute(1, node("n1", "metal", "h"));
+        });
+        directory.register(v1);
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        long start = System.nanoTime();
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        assertThat(interrupted.await(3, TimeUnit.SECONDS)).as("the departed service's call was interrupted when it left").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+
+        // the new version is called at once: the stopped call holds nothing back
+        directory.register(registration("metal", "1.1", ctx -> compute(2, node("n1", "metal", "h"))));
+        ProviderStatus status = directory.refresh("metal", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.version()).isEqualTo("1.1");
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
     }
 
     /**
