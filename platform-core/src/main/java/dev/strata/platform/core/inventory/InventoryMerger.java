@@ -18,6 +18,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -536,20 +537,26 @@ final class InventoryMerger {
         return sorted.size() <= 3 ? String.join(", ", sorted) : String.join(", ", sorted.subList(0, 3)) + " and " + (sorted.size() - 3) + " more";
     }
 
-    /** Warnings per provider, in the order found, without repeats. */
+    /**
+     * Warnings per provider, in the order found, without repeats. Each is cleaned as it comes in
+     * ({@link ProviderText#clean}): it quotes what providers wrote (a node's or a power domain's id,
+     * a host name, a site's facts), and goes to the log and the status as it is kept here, so a
+     * line break in an id must not forge a log line, nor a BMC's URL with its password in a host
+     * name reach the log.
+     */
     private static final class Warnings {
         private final Map<String, Set<String>> byProvider = new TreeMap<>();
 
         private final Set<String> awaiting = new java.util.HashSet<>();
 
         void add(String providerId, String warning) {
-            byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>()).add(warning);
+            byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>()).add(ProviderText.clean(warning));
         }
 
         /** A warning that another provider's first report may settle. */
         void awaiting(String providerId, String warning) {
             add(providerId, warning);
-            awaiting.add(warning);
+            awaiting.add(ProviderText.clean(warning));
         }
 
         /** A warning to each of these providers once; one may be named more than once. */

@@ -146,4 +146,37 @@ class ProviderMistakesTest {
         assertThat(directory.status("baremetal").orElseThrow().warnings()).isEmpty();
         assertThat(directory.inventory().node("m1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
     }
+
+    /**
+     * What the merge says about a provider's resources quotes what the provider wrote (a node's id,
+     * a host name, a site's facts): a node id carrying a line break and a host name carrying a
+     * BMC's credentials are told in the status and the log cleaned, one line each. Before, merge
+     * warnings were the one text of a provider that went to the log uncleaned: a node id could
+     * forge a log line of its own, and a password in a host name was logged as it was.
+     */
+    @Test
+    void whatTheMergeSaysAboutAProvidersResourcesIsCleaned() {
+        String password = "pw-" + java.util.UUID.randomUUID();
+        String forged = "n1\n2026-12-05 10:00:00 ERROR [main] forged line";
+        dev.strata.platform.api.model.Accelerator gpu = dev.strata.platform.api.model.Accelerator.builder().id("GPU-1").model("NVIDIA H200")
+                .build();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            directory.register(registration("acme", "com.acme", "1.0", ctx -> compute(1, node(forged, "acme", "h"), node(forged, "acme", "h2"),
+                    node("n2", "acme", "h3").toBuilder().powerDomainId("rack\u001b[31m-9").build())));
+            directory.register(new Registration("acme-gpu", "acme", "1.0", "com.acme", serviceIds.incrementAndGet(), Capability.GPU,
+                    ctx -> dev.strata.platform.api.provider.GpuSnapshot.builder(1, java.time.Instant.now())
+                            .hostname("https://admin:" + password + "@bmc-r12").accelerators(java.util.List.of(gpu)).build()));
+
+            ProviderStatus status = directory.refresh("acme", WAIT);
+            ProviderStatus gpus = directory.refresh("acme-gpu", WAIT);
+            assertThat(status.warnings()).hasSize(2).allSatisfy(w -> assertThat(w).doesNotContainPattern("\\p{Cntrl}"));
+            assertThat(status.warnings().get(0)).isEqualTo("conflict: node n1 2026-12-05 10:00:00 ERROR [main] forged line is listed "
+                    + "twice by acme; keeping the first");
+            assertThat(status.warnings().get(1)).startsWith("power domain rack [31m-9 of node n2 is reported by no provider");
+            assertThat(gpus.warnings()).containsExactly("1 accelerator of host https://****@bmc-r12 attached to no node: the snapshot has "
+                    + "no machine identity and its accelerators no PCI addresses");
+            assertThat(log.text()).contains("forged line is listed twice by acme").doesNotContain("\n2026-12-05 10:00:00 ERROR [main] forged")
+                    .contains("of host https://****@bmc-r12").doesNotContain(password);
+        }
+    }
 }
