@@ -174,6 +174,8 @@ final class ProviderDirectory implements AutoCloseable {
         Registration successor = null;
         CompletableFuture<Object> orphaned = null;
         String orphanedWhat = null;
+        List<Registration> rediscover = List.of();
+        Entry stays = null;
         lock.lock();
         try {
             for (Entry entry : entries.values()) {
@@ -216,6 +218,12 @@ final class ProviderDirectory implements AutoCloseable {
                                 entry.id, capability, resourcesOf(entry.snapshots.get(capability)),
                                 InventorySettings.describe(settings.staleGracePeriod()));
                     }
+                    if (!entry.registrations.isEmpty() && entry.state == ProviderState.FAILED && entry.failing.isEmpty()) {
+                        // the service that left was the one failing: the provider's state is the one its services that stay
+                        // report, so they are asked at once (otherwise it stayed FAILED, its resources STALE, until the next tick)
+                        rediscover = List.copyOf(entry.registrations.values());
+                        stays = entry;
+                    }
                     if (entry.registrations.isEmpty()) {
                         entry.bundle = null;
                         change(entry, "departed", ProviderState.DEPARTED, null, null);
@@ -236,6 +244,9 @@ final class ProviderDirectory implements AutoCloseable {
         }
         if (successor != null) {
             discover(successorOf, successor);
+        }
+        for (Registration r : rediscover) {
+            discover(stays, r);
         }
     }
 

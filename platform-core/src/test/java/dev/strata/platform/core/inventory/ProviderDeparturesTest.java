@@ -115,4 +115,37 @@ class ProviderDeparturesTest {
         assertThat(status.version()).isEqualTo("1.1");
         assertThat(status.generation()).isEqualTo(200);
     }
+
+    /**
+     * A provider whose GPU service fails withdraws that service while its compute service, which
+     * answers, stays: nothing of it fails any more, so it is ACTIVE again and its node AVAILABLE at
+     * once. Before, it stayed FAILED with the withdrawn service's message, its node STALE and
+     * refused by placement, until the next periodic discovery (a minute by default).
+     */
+    @Test
+    void aProviderWhoseOnlyFailingServiceLeavesIsActiveAgainAtOnce() throws Exception {
+        String machineId = "machine-id:" + "e".repeat(32);
+        directory.register(registration("metal", "1.0", ctx -> compute(1, TestNodes.machine("n1", "metal", "gpu-host", machineId))));
+        Registration gpu = new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, ctx -> {
+            throw new dev.strata.platform.api.exception.ProviderUnavailableException("NVML: driver/library version mismatch");
+        });
+        directory.register(gpu);
+        try {
+            directory.refresh("metal", WAIT);
+        } catch (dev.strata.platform.api.exception.StrataException expected) {
+            // the GPU service fails
+        }
+        assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.FAILED);
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.STALE);
+
+        directory.unregister(gpu.serviceId(), Capability.GPU);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (directory.status("metal").orElseThrow().state() != ProviderState.ACTIVE && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        ProviderStatus status = directory.status("metal").orElseThrow();
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.message()).isNull();
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+    }
 }
