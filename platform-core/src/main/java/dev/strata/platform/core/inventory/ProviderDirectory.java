@@ -131,15 +131,16 @@ final class ProviderDirectory implements AutoCloseable {
         lock.lock();
         try {
             entry = entries.computeIfAbsent(registration.providerId(), Entry::new);
-            Registration holder = entry.registrations.get(registration.capability());
-            if (holder != null && holder.serviceId() != registration.serviceId()) {
-                // two services claim one provider id for one capability (two bundles, or two configurations of one): the one
-                // registered first keeps it, so that neither silently replaces the other's resources, and the other waits
+            Registration holder = keeper(entry, registration);
+            if (holder != null) {
+                // two services claim one provider id for one capability (two bundles, or two configurations of one), or two
+                // bundles claim it for different ones: the one registered first keeps it, so that neither silently replaces
+                // the other's resources nor makes them stale by failing, and the other waits
                 entry.waiting.add(registration);
-                LOG.error("Provider {}: the {} service {} of bundle {} (version {}) has the id of the service {} of bundle {} (version {}), "
+                LOG.error("Provider {}: the {} service {} of bundle {} (version {}) has the id of the {} service {} of bundle {} (version {}), "
                         + "which keeps it; the later one is not used while that one is registered (give each provider its own id)",
                         registration.providerId(), registration.capability(), registration.serviceId(), registration.bundle(),
-                        registration.version(), holder.serviceId(), holder.bundle(), holder.version());
+                        registration.version(), holder.capability(), holder.serviceId(), holder.bundle(), holder.version());
                 return;
             }
             boolean returning = entry.state == ProviderState.DEPARTED;
@@ -171,7 +172,7 @@ final class ProviderDirectory implements AutoCloseable {
 
     void unregister(long serviceId, Capability capability) {
         Entry successorOf = null;
-        Registration successor = null;
+        List<Registration> successors = List.of();
         CompletableFuture<Object> orphaned = null;
         String orphanedWhat = null;
         List<Registration> rediscover = List.of();
@@ -184,56 +185,54 @@ final class ProviderDirectory implements AutoCloseable {
                     return;
                 }
                 Registration current = entry.registrations.get(capability);
-                Registration next = entry.waiting.stream().filter(r -> r.capability() == capability).findFirst().orElse(null);
-                if (current != null && current.serviceId() == serviceId) {
-                    orphaned = runningCall(entry, current);
-                    orphanedWhat = "discovery of " + entry.id + " " + capability + " by service " + serviceId + " of bundle " + current.bundle();
+                if (current == null || current.serviceId() != serviceId) {
+                    continue;
                 }
-                if (current != null && current.serviceId() == serviceId && next != null) {
+                orphaned = runningCall(entry, current);
+                orphanedWhat = "discovery of " + entry.id + " " + capability + " by service " + serviceId + " of bundle " + current.bundle();
+                entry.registrations.remove(capability);
+                entry.failing.remove(capability);
+                successors = admitWaiting(entry);
+                if (!entry.registrations.containsKey(capability)) {
+                    entry.departedCapabilities.put(capability, clock.instant());
+                }
+                if (!successors.isEmpty()) {
                     // a service that waited with the same id takes over, as a new version would
-                    entry.waiting.remove(next);
-                    entry.registrations.put(capability, next);
-                    entry.failing.remove(capability);
+                    Registration next = successors.get(0);
                     String previousVersion = entry.version;
                     entry.vendor = next.vendor();
                     entry.version = next.version();
                     entry.bundle = next.bundle();
                     entry.description = ProviderText.clean(next.description());
                     entry.swaps++;
-                    LOG.info("Provider {}: its {} service of bundle {} left; the service {} of bundle {} (version {}) with the same id, "
-                            + "which waited, takes over; rediscovering", entry.id, capability, current.bundle(), next.serviceId(),
-                            next.bundle(), next.version());
+                    LOG.info("Provider {}: its {} service of bundle {} left; the {} service {} of bundle {} (version {}) with the same id, "
+                            + "which waited, takes over; rediscovering", entry.id, capability, current.bundle(), next.capability(),
+                            next.serviceId(), next.bundle(), next.version());
                     change(entry, "returned", ProviderState.STARTING, null, previousVersion);
                     changed.signalAll();
                     successorOf = entry;
-                    successor = next;
                     break;
                 }
-                if (current != null && current.serviceId() == serviceId) {
-                    entry.registrations.remove(capability);
-                    entry.failing.remove(capability);
-                    entry.departedCapabilities.put(capability, clock.instant());
-                    if (!entry.registrations.isEmpty() && entry.snapshots.containsKey(capability)) {
-                        LOG.info("Provider {} withdrew its {} service; its {} resources stay for up to {} or until it returns",
-                                entry.id, capability, resourcesOf(entry.snapshots.get(capability)),
-                                InventorySettings.describe(settings.staleGracePeriod()));
-                    }
-                    if (!entry.registrations.isEmpty() && entry.state == ProviderState.FAILED && entry.failing.isEmpty()) {
-                        // the service that left was the one failing: the provider's state is the one its services that stay
-                        // report, so they are asked at once (otherwise it stayed FAILED, its resources STALE, until the next tick)
-                        rediscover = List.copyOf(entry.registrations.values());
-                        stays = entry;
-                    }
-                    if (entry.registrations.isEmpty()) {
-                        entry.bundle = null;
-                        change(entry, "departed", ProviderState.DEPARTED, null, null);
-                        LOG.info("Provider {} departed; its {} resources stay, stale, for up to {} or until it returns",
-                                entry.id, entry.resources(), InventorySettings.describe(settings.staleGracePeriod()));
-                    }
-                    remerge();
-                    changed.signalAll();
-                    break;
+                if (!entry.registrations.isEmpty() && entry.snapshots.containsKey(capability)) {
+                    LOG.info("Provider {} withdrew its {} service; its {} resources stay for up to {} or until it returns",
+                            entry.id, capability, resourcesOf(entry.snapshots.get(capability)),
+                            InventorySettings.describe(settings.staleGracePeriod()));
                 }
+                if (!entry.registrations.isEmpty() && entry.state == ProviderState.FAILED && entry.failing.isEmpty()) {
+                    // the service that left was the one failing: the provider's state is the one its services that stay
+                    // report, so they are asked at once (otherwise it stayed FAILED, its resources STALE, until the next tick)
+                    rediscover = List.copyOf(entry.registrations.values());
+                    stays = entry;
+                }
+                if (entry.registrations.isEmpty()) {
+                    entry.bundle = null;
+                    change(entry, "departed", ProviderState.DEPARTED, null, null);
+                    LOG.info("Provider {} departed; its {} resources stay, stale, for up to {} or until it returns",
+                            entry.id, entry.resources(), InventorySettings.describe(settings.staleGracePeriod()));
+                }
+                remerge();
+                changed.signalAll();
+                break;
             }
         } finally {
             lock.unlock();
@@ -242,12 +241,43 @@ final class ProviderDirectory implements AutoCloseable {
             // outside the lock: the failure is folded in (as the departed service's, which changes nothing) on this thread
             orphaned.completeExceptionally(new ProviderUnavailableException(orphanedWhat + " stopped: the service left while it ran"));
         }
-        if (successor != null) {
-            discover(successorOf, successor);
+        for (Registration r : successors) {
+            discover(successorOf, r);
         }
         for (Registration r : rediscover) {
             discover(stays, r);
         }
+    }
+
+    /**
+     * The registration that keeps a new service with this entry's id out, or null where it may
+     * join: another service of its capability, or a service of another bundle (one id is one
+     * provider: a second bundle's service that joined would make the first bundle's resources
+     * stale whenever it failed, and take the provider's name in its status); with the lock held.
+     */
+    private static Registration keeper(Entry entry, Registration registration) {
+        Registration same = entry.registrations.get(registration.capability());
+        if (same != null) {
+            return same.serviceId() == registration.serviceId() ? null : same;
+        }
+        return entry.registrations.values().stream().filter(r -> !java.util.Objects.equals(r.bundle(), registration.bundle()))
+                .findFirst().orElse(null);
+    }
+
+    /** Lets in, in the order they came, the waiting services that nothing keeps out any more; with the lock held. */
+    private static List<Registration> admitWaiting(Entry entry) {
+        List<Registration> admitted = new ArrayList<>();
+        for (var it = entry.waiting.iterator(); it.hasNext(); ) {
+            Registration w = it.next();
+            if (keeper(entry, w) == null) {
+                it.remove();
+                entry.registrations.put(w.capability(), w);
+                entry.everRegistered.add(w.capability());
+                entry.departedCapabilities.remove(w.capability());
+                admitted.add(w);
+            }
+        }
+        return admitted;
     }
 
     /**
@@ -900,7 +930,7 @@ final class ProviderDirectory implements AutoCloseable {
             List<String> warnings = new ArrayList<>();
             reportedWarnings.values().forEach(warnings::addAll);
             for (Registration w : waiting) {
-                Registration holder = registrations.get(w.capability());
+                Registration holder = keeper(this, w);
                 warnings.add("conflict: the " + w.capability() + " service of bundle " + w.bundle() + " (version " + w.version()
                         + ") has this provider's id too; it is not used while that of bundle "
                         + (holder == null ? "(none)" : holder.bundle() + " (version " + holder.version() + ")")

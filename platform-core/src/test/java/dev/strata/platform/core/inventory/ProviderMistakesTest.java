@@ -179,4 +179,46 @@ class ProviderMistakesTest {
                     .contains("of host https://****@bmc-r12").doesNotContain(password);
         }
     }
+
+    /**
+     * Another vendor's bundle registers a GPU service under the id of a provider whose compute
+     * service is another bundle's: one id is one provider, so it waits as a second service with
+     * the same capability does, and is used once the first bundle's services have all left.
+     * Before, it joined the provider: its failing discovery made the provider FAILED and the first
+     * bundle's nodes STALE (refused by placement, dropped after the grace period), and the
+     * provider's status named the second bundle as its own.
+     */
+    @Test
+    void anotherBundlesServiceOfAnotherCapabilityWithAnIdInUseWaits() {
+        Registration first = registration("acme", "com.acme", "1.0", ctx -> compute(1, node("a1", "acme", "h")));
+        directory.register(first);
+        directory.refresh("acme", WAIT);
+        java.util.concurrent.atomic.AtomicInteger gpuCalls = new java.util.concurrent.atomic.AtomicInteger();
+        Registration other = new Registration("acme", "other", "9.9", "com.other.gpu", serviceIds.incrementAndGet(), Capability.GPU, ctx -> {
+            gpuCalls.incrementAndGet();
+            throw new dev.strata.platform.api.exception.ProviderUnavailableException("NVML not found");
+        });
+        directory.register(other);
+
+        ProviderStatus status = directory.refresh("acme", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.bundle()).isEqualTo("com.acme");
+        assertThat(status.vendor()).isEqualTo("acme");
+        assertThat(status.capabilities()).containsExactly(Capability.COMPUTE);
+        assertThat(status.warnings()).containsExactly("conflict: the GPU service of bundle com.other.gpu (version 9.9) has this "
+                + "provider's id too; it is not used while that of bundle com.acme (version 1.0) is registered; give each provider "
+                + "its own id");
+        assertThat(gpuCalls).hasValue(0);
+        assertThat(directory.inventory().node("a1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+
+        // once the first bundle's services have left, the one that waited takes over, as a new version would
+        directory.unregister(first.serviceId(), Capability.COMPUTE);
+        org.assertj.core.api.Assertions.catchThrowable(() -> directory.refresh("acme", WAIT));
+        status = directory.status("acme").orElseThrow();
+        assertThat(gpuCalls.get()).isPositive();
+        assertThat(status.bundle()).isEqualTo("com.other.gpu");
+        assertThat(status.swaps()).isEqualTo(1);
+        assertThat(status.state()).isEqualTo(ProviderState.FAILED);
+        assertThat(status.warnings()).isEmpty();
+    }
 }
