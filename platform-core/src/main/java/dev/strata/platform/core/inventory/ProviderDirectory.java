@@ -562,11 +562,27 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
-    /** Discovers every provider, waiting for departed ones; failures are recorded in their status, not thrown. */
+    /**
+     * Discovers every provider, waiting for departed ones; failures are recorded in their status,
+     * not thrown. Every registered provider's discovery starts at once (each {@link #refresh} then
+     * joins its call) and the departed providers share the one wait: the refresh takes as long as
+     * the slowest provider or {@code maxWait}, not the sum of every discovery and one wait per
+     * departed provider.
+     */
     InventorySnapshot refreshAll(Duration maxWait) {
+        Instant deadline = clock.instant().plus(maxWait);
+        List<Map.Entry<Entry, Registration>> registered = new ArrayList<>();
+        lock.lock();
+        try {
+            entries.values().forEach(entry -> entry.registrations.values().forEach(r -> registered.add(Map.entry(entry, r))));
+        } finally {
+            lock.unlock();
+        }
+        registered.forEach(d -> discover(d.getKey(), d.getValue()));
         for (String id : ids()) {
+            Duration left = Duration.between(clock.instant(), deadline);
             try {
-                refresh(id, maxWait);
+                refresh(id, left.isNegative() ? Duration.ZERO : left);
             } catch (StrataException e) {
                 LOG.debug("Refresh of {} failed: {}", id, e.getMessage());
             }

@@ -148,4 +148,40 @@ class ProviderDeparturesTest {
         assertThat(status.message()).isNull();
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
     }
+
+    /**
+     * Refreshing every provider ({@code strata:refresh} without one) takes about as long as its
+     * slowest provider, or the wait given for departed ones, not the sum: every discovery starts at
+     * once and the departed providers share the one wait. Before, providers were discovered one
+     * after another and each departed one was waited for in full: two uninstalled providers made
+     * {@code strata:refresh --wait 30} take a minute, plus every provider's discovery time.
+     */
+    @Test
+    void refreshingEveryProviderTakesAsLongAsTheSlowestNotTheSum() {
+        for (String id : java.util.List.of("slow-a", "slow-b")) {
+            directory.register(registration(id, "1.0", ctx -> {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return compute(System.nanoTime(), node(id + ":n1", id, "h"));
+            }));
+            directory.refresh(id, WAIT);
+        }
+        for (String id : java.util.List.of("gone-a", "gone-b")) {
+            Registration r = registration(id, "1.0", ctx -> compute(1, node(id + ":n1", id, "h")));
+            directory.register(r);
+            directory.refresh(id, WAIT);
+            directory.unregister(r.serviceId(), Capability.COMPUTE);
+        }
+
+        long start = System.nanoTime();
+        directory.refreshAll(Duration.ofMillis(400));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).as("two 500 ms discoveries and two departed providers waited for 400 ms").isLessThan(Duration.ofMillis(1_200));
+        assertThat(directory.status("slow-a").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.status("gone-b").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+    }
 }
