@@ -46,7 +46,12 @@ import java.util.stream.Collectors;
  *     fact is a conflict: the value of the provider that states the most facts about the site
  *     (ties: the lower provider id) is kept, and the conflict is reported to both.</li>
  * <li><b>Nodes, power domains, fabrics, storage pools</b> with one id from several providers: the
- *     first by provider id is kept; when the others differ, that is a conflict, reported to all.</li>
+ *     first by provider id of those whose resources are live is kept, a stale one (its provider
+ *     departed or failing) only where no live provider reports the id; when the others differ,
+ *     that is a conflict, reported to all. A departed provider's stale copy hiding a live node
+ *     would keep it from placement for the whole grace period (a provider re-registered under a
+ *     new id reports its old id's nodes), and which provider won would depend on whether the
+ *     departed one was still remembered, which a restart forgets.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -146,7 +151,7 @@ final class InventoryMerger {
         List<Owned<GpuSnapshot>> gpus = new ArrayList<>();
 
         List<Contribution> ordered = new ArrayList<>(contributions);
-        ordered.sort(Comparator.comparing(Contribution::providerId));
+        ordered.sort(Comparator.comparing(Contribution::stale).thenComparing(Contribution::providerId));
         for (Contribution c : ordered) {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {

@@ -184,4 +184,28 @@ class ProviderDeparturesTest {
         assertThat(directory.status("slow-a").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
         assertThat(directory.status("gone-b").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
     }
+
+    /**
+     * A provider re-registered under a new id (its factory configuration renamed, {@code bmc} to
+     * {@code bmc-rack1}) reports the nodes its old id did, under the same node ids: the node is the
+     * new, live provider's, not the departed one's stale copy. Before, the lower provider id was
+     * kept whatever its state, so for the whole grace period (15 minutes by default) the node was
+     * STALE and placement refused it, and after a restart (the departed id gone) the other
+     * provider's node was kept: which provider won depended on history.
+     */
+    @Test
+    void aNodeThatALiveProviderReportsIsNotHiddenByADepartedProvidersStaleCopy() {
+        Registration old = registration("bmc", "1.0", ctx -> compute(1, node("rack1-n07", "bmc", "n07")));
+        directory.register(old);
+        directory.refresh("bmc", WAIT);
+        directory.unregister(old.serviceId(), Capability.COMPUTE);
+        directory.register(registration("bmc-rack1", "1.0", ctx -> compute(2, node("rack1-n07", "bmc-rack1", "n07"))));
+        directory.refresh("bmc-rack1", WAIT);
+
+        Node node = directory.inventory().node("rack1-n07").orElseThrow();
+        assertThat(node.providerId()).isEqualTo("bmc-rack1");
+        assertThat(node.state()).isEqualTo(ResourceState.AVAILABLE);
+        assertThat(directory.status("bmc-rack1").orElseThrow().warnings()).containsExactly("conflict: node rack1-n07 is reported by "
+                + "bmc-rack1 and bmc; keeping bmc-rack1's");
+    }
 }
