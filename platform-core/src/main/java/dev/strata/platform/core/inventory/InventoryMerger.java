@@ -547,15 +547,23 @@ final class InventoryMerger {
      * ({@link ProviderText#clean}): it quotes what providers wrote (a node's or a power domain's id,
      * a host name, a site's facts), and goes to the log and the status as it is kept here, so a
      * line break in an id must not forge a log line, nor a BMC's URL with its password in a host
-     * name reach the log.
+     * name reach the log. At most {@link ProviderDirectory#MAX_WARNINGS} are kept per provider; the
+     * others are counted, uncleaned, in one more line.
      */
     private static final class Warnings {
         private final Map<String, Set<String>> byProvider = new TreeMap<>();
+        /** Per provider, the warnings past the bound, as given. */
+        private final Map<String, Set<String>> beyond = new TreeMap<>();
 
         private final Set<String> awaiting = new java.util.HashSet<>();
 
         void add(String providerId, String warning) {
-            byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>()).add(ProviderText.clean(warning));
+            Set<String> kept = byProvider.computeIfAbsent(providerId, k -> new java.util.LinkedHashSet<>());
+            if (kept.size() < ProviderDirectory.MAX_WARNINGS) {
+                kept.add(ProviderText.clean(warning));
+            } else if (!kept.contains(ProviderText.clean(warning))) {
+                beyond.computeIfAbsent(providerId, k -> new java.util.HashSet<>()).add(warning);
+            }
         }
 
         /** A warning that another provider's first report may settle. */
@@ -571,7 +579,14 @@ final class InventoryMerger {
 
         Map<String, List<String>> byProvider() {
             Map<String, List<String>> copy = new TreeMap<>();
-            byProvider.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            byProvider.forEach((k, v) -> {
+                List<String> list = new ArrayList<>(v);
+                int more = beyond.getOrDefault(k, Set.of()).size();
+                if (more > 0) {
+                    list.add(ProviderDirectory.moreWarnings(more));
+                }
+                copy.put(k, List.copyOf(list));
+            });
             return copy;
         }
     }

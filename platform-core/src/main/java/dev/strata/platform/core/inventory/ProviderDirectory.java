@@ -850,7 +850,20 @@ final class ProviderDirectory implements AutoCloseable {
         throw new ProviderFailureException("unknown snapshot type " + snapshot.getClass().getName());
     }
 
-    /** The warnings a snapshot carries, cleaned ({@link ProviderText}). */
+    /**
+     * The most warnings of one snapshot, or of the merge about one provider, that are kept, shown
+     * and logged; the rest are counted in one more line. A provider warning of each resource of a
+     * large estate would otherwise put every line into its status, {@code strata:providers} and the
+     * log.
+     */
+    static final int MAX_WARNINGS = 100;
+
+    /** The line that stands for the warnings past {@link #MAX_WARNINGS}. */
+    static String moreWarnings(int more) {
+        return "... and " + more + " more warnings (at most " + MAX_WARNINGS + " are shown)";
+    }
+
+    /** The warnings a snapshot carries, cleaned ({@link ProviderText}), at most {@link #MAX_WARNINGS} and a line counting the rest. */
     static List<String> warningsOf(Object snapshot) {
         List<String> warnings;
         if (snapshot instanceof ComputeSnapshot s) {
@@ -864,7 +877,11 @@ final class ProviderDirectory implements AutoCloseable {
         } else {
             return List.of();
         }
-        return warnings.stream().map(ProviderText::clean).toList();
+        List<String> kept = new ArrayList<>(warnings.stream().limit(MAX_WARNINGS).map(ProviderText::clean).toList());
+        if (warnings.size() > MAX_WARNINGS) {
+            kept.add(moreWarnings(warnings.size() - MAX_WARNINGS));
+        }
+        return List.copyOf(kept);
     }
 
     static int resourcesOf(Object snapshot) {

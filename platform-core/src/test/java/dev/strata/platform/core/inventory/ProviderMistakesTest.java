@@ -221,4 +221,31 @@ class ProviderMistakesTest {
         assertThat(status.state()).isEqualTo(ProviderState.FAILED);
         assertThat(status.warnings()).isEmpty();
     }
+
+    /**
+     * A provider that reports a warning per resource of a large estate (100,000 of them), or
+     * whose resources the merge finds fault with one by one: its status and the log hold a bounded
+     * number, and say how many more there are. Before, every one was kept in the status, printed
+     * by {@code strata:providers} and logged at WARN, on each discovery where they were new.
+     */
+    @Test
+    void aProviderThatReportsAHugeNumberOfWarningsIsToldOfABoundedNumber() {
+        java.util.List<String> many = java.util.stream.IntStream.range(0, 100_000).mapToObj(i -> "BMC n" + i + " did not answer").toList();
+        java.util.List<dev.strata.platform.api.model.Node> twice = java.util.stream.IntStream.range(0, 5_000)
+                .mapToObj(i -> node("flood:n" + i, "flood", "h")).flatMap(n -> java.util.stream.Stream.of(n, n)).toList();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            directory.register(registration("flood", "com.flood", "1.0", ctx -> dev.strata.platform.api.provider.ComputeSnapshot.builder(1,
+                    java.time.Instant.now()).sites(java.util.List.of(dev.strata.platform.api.model.Site.local("site-flood", "flood")))
+                    .nodes(twice).warnings(many).build()));
+            ProviderStatus status = directory.refresh("flood", WAIT);
+
+            assertThat(directory.inventory().nodes()).hasSize(5_000);
+            assertThat(status.warnings()).hasSizeLessThanOrEqualTo(2 * (100 + 1));
+            assertThat(status.warnings()).contains("BMC n0 did not answer", "... and 99900 more warnings (at most "
+                    + 100 + " are shown)");
+            assertThat(status.warnings()).contains("conflict: node flood:n0 is listed twice by flood; keeping the first",
+                    "... and 4900 more warnings (at most 100 are shown)");
+            assertThat(log.text().lines().filter(l -> l.contains("WARN")).count()).isLessThanOrEqualTo(2L * (100 + 1));
+        }
+    }
 }
