@@ -407,19 +407,29 @@ final class ProviderDirectory implements AutoCloseable {
                 Registration previousFrom = entry.snapshotFrom.get(registration.capability());
                 String backwards = null;
                 if (previous != null && generationOf(previous) > generation) {
-                    if (!current || previousFrom == registration) {
+                    if (!current) {
                         LOG.debug("Ignoring out-of-order snapshot {} of {} (have {})", generation, entry.id, generationOf(previous));
                         return;
                     }
-                    // the service now registered (a new version) went below its predecessor's generation: its snapshot is still
-                    // the one to keep (ignored, the provider would stay STARTING on its predecessor's stale resources for ever)
-                    backwards = "generation " + generation + " of version " + registration.version() + " is below "
-                            + generationOf(previous) + " of the version it replaced (" + (previousFrom == null ? "?" : previousFrom.version())
-                            + "); generations must increase across bundle versions (use the wall clock in microseconds)";
+                    if (previousFrom == registration) {
+                        // calls to one service never overlap (a refresh joins the call in flight, and a call past its deadline
+                        // blocks the next until it returns), so this is the service's later view, not a late one: the provider's
+                        // generations went back (its clock corrected). Ignored, its resources froze, ACTIVE, until they passed it
+                        backwards = "generation " + generation + " is below " + generationOf(previous) + " of this provider's "
+                                + "snapshot before it; generations must increase from one discovery to the next (use the wall clock in "
+                                + "microseconds, never below the last one)";
+                    } else {
+                        // the service now registered (a new version) went below its predecessor's generation: its snapshot is
+                        // still the one to keep (ignored, the provider would stay STARTING on its predecessor's stale resources)
+                        backwards = "generation " + generation + " of version " + registration.version() + " is below "
+                                + generationOf(previous) + " of the version it replaced (" + (previousFrom == null ? "?" : previousFrom.version())
+                                + "); generations must increase across bundle versions (use the wall clock in microseconds)";
+                    }
                 }
                 Backwards kept = entry.backwards.get(registration.capability());
                 if (backwards != null) {
-                    entry.backwards.put(registration.capability(), new Backwards(registration, generationOf(previous), backwards));
+                    long floor = kept != null && kept.from() == registration ? Math.max(kept.floor(), generationOf(previous)) : generationOf(previous);
+                    entry.backwards.put(registration.capability(), new Backwards(registration, floor, backwards));
                 } else if (kept != null && kept.from() == registration && generation < kept.floor()) {
                     // the warning stays while this version's generations are still below its predecessor's: the next
                     // discovery does not make the mistake go away (before, it cleared the warning a moment after it was given)

@@ -315,16 +315,6 @@ class ProviderDirectoryTest {
     }
 
     @Test
-    void olderSnapshotsNeverReplaceNewerOnes() {
-        AtomicLong generation = new AtomicLong(10);
-        directory.register(registration("metal", "1.0", ctx -> compute(generation.getAndAdd(-5), node("n" + generation.get(), "metal", "h"))));
-        directory.refresh("metal", WAIT);
-        directory.refresh("metal", WAIT);
-        assertThat(directory.status("metal").orElseThrow().generation()).isEqualTo(10);
-        assertThat(directory.inventory().nodes()).extracting(n -> n.id()).containsExactly("n5");
-    }
-
-    @Test
     void acceleratorsAttachToTheNodeOfTheirMachineTakingNumaFromItsPciDevice() {
         PciDevice gpuFunction = PciDevice.builder().address("0000:3b:00.0").vendorId(0x10de).deviceId(0x2335).classCode(0x030200)
                 .numaNode(1).localCpus(CpuSet.of(2, 3)).link(new PciLink(32, 16, 32, 16)).driver("nvidia").build();

@@ -248,4 +248,34 @@ class ProviderMistakesTest {
             assertThat(log.text().lines().filter(l -> l.contains("WARN")).count()).isLessThanOrEqualTo(2L * (100 + 1));
         }
     }
+
+    /**
+     * A provider whose generations go back from one discovery to the next (its host's clock was
+     * set a year ahead and corrected): calls to one service never overlap, so the lower generation
+     * is its later view, which is taken, and its status says what was wrong until its generations
+     * pass the highest it reported. Before, every later snapshot was ignored at DEBUG: the provider
+     * stayed ACTIVE on the resources of its last snapshot before the correction, for a year.
+     */
+    @Test
+    void aProviderWhoseGenerationsGoBackIsTakenAndToldSo() {
+        AtomicLong generation = new AtomicLong(1_800_000_000_000_000L);
+        java.util.concurrent.atomic.AtomicReference<String> nodeId = new java.util.concurrent.atomic.AtomicReference<>("a1");
+        directory.register(registration("acme", "com.acme", "1.0", ctx -> compute(generation.get(), node(nodeId.get(), "acme", "h"))));
+        directory.refresh("acme", WAIT);
+
+        generation.set(1_700_000_000_000_000L);
+        nodeId.set("a2");
+        ProviderStatus status = directory.refresh("acme", WAIT);
+        String warning = "generation 1700000000000000 is below 1800000000000000 of this provider's snapshot before it; generations "
+                + "must increase from one discovery to the next (use the wall clock in microseconds, never below the last one)";
+        assertThat(directory.inventory().nodes()).extracting(dev.strata.platform.api.model.Node::id).containsExactly("a2");
+        assertThat(status.generation()).isEqualTo(1_700_000_000_000_000L);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.warnings()).containsExactly(warning);
+
+        generation.set(1_700_000_000_000_001L);
+        assertThat(directory.refresh("acme", WAIT).warnings()).as("still below the highest").containsExactly(warning);
+        generation.set(1_800_000_000_000_001L);
+        assertThat(directory.refresh("acme", WAIT).warnings()).isEmpty();
+    }
 }
