@@ -1,6 +1,7 @@
 package dev.strata.platform.metrics;
 
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
@@ -9,8 +10,10 @@ import dev.strata.platform.api.placement.TenantUse;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -18,7 +21,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The allocation ledger: allocations, the GPUs they hold and the draw they reserve per power
  * domain, held in each domain and every domain above it, as placement holds it, over the
- * inventory's current power domains; what each tenant holds, and its quota. The leader reads its in-memory mirror of the ledger; another
+ * inventory's current power domains (in whole milliwatts, and nothing for a binding whose node
+ * left the inventory, as placement holds nothing for it); what each tenant holds, and its quota. The leader reads its in-memory mirror of the ledger; another
  * instance reads the state store.
  */
 @Component(service = MultiCollector.class)
@@ -33,28 +37,42 @@ public class LedgerMetrics implements MultiCollector {
         this.inventory = inventory;
     }
 
+    /**
+     * A binding's power in whole milliwatts, rounded as placement rounds it when it holds it (the
+     * magnitude, so that giving back cancels reserving).
+     */
+    static long milliwatts(double watts) {
+        return (long) Math.signum(watts) * Math.round(Math.abs(watts) * 1000);
+    }
+
     @Override
     public MetricSnapshots collect() {
         Family allocations = new Family("strata_allocations", "Allocations in the ledger");
         Family gpus = new Family("strata_allocated_gpus", "GPUs bound by the allocations in the ledger (a shared GPU once per binding)");
         Family reserved = new Family("strata_power_domain_reserved_watts",
                 "Power the allocations reserve in each power domain, on its nodes and in the domains under it", "domain");
-        Map<String, Double> direct = new HashMap<>();
+        InventorySnapshot snapshot = inventory.snapshot();
+        Set<String> nodes = new HashSet<>();
+        snapshot.nodes().forEach(n -> nodes.add(n.id()));
+        // in milliwatts, as placement holds it, so that the sum is placement's to the milliwatt, not a double's drift from it
+        Map<String, Double> directMilliwatts = new HashMap<>();
         int count = 0;
         int bound = 0;
         for (Allocation a : placement.allocations()) {
             count++;
             for (MemberBinding b : a.bindings()) {
                 bound += b.acceleratorIds().size();
-                if (b.powerDomainId() != null) {
-                    direct.merge(b.powerDomainId(), b.powerWatts(), Double::sum);
+                // placement holds nothing for a binding whose node left the inventory: counting it here would show the
+                // domain fuller than placement finds it when it places there
+                if (b.powerDomainId() != null && nodes.contains(b.nodeId())) {
+                    directMilliwatts.merge(b.powerDomainId(), (double) milliwatts(b.powerWatts()), Double::sum);
                 }
             }
         }
-        List<PowerDomain> domains = inventory.snapshot().powerDomains();
-        Map<String, Double> held = PowerHeld.of(domains, direct);
+        List<PowerDomain> domains = snapshot.powerDomains();
+        Map<String, Double> held = PowerHeld.of(domains, directMilliwatts);
         for (PowerDomain d : domains) {
-            reserved.set(held.getOrDefault(d.id(), 0.0), d.id());
+            reserved.set(held.getOrDefault(d.id(), 0.0) / 1000, d.id());
         }
         allocations.set(count);
         gpus.set(bound);

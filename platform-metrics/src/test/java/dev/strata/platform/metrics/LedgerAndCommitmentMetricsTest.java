@@ -127,6 +127,28 @@ class LedgerAndCommitmentMetricsTest {
                 .doesNotContainKey(labels("domain", "rack-gone"));
     }
 
+    /**
+     * Placement holds nothing for a binding whose node left the inventory (PlacementModel.apply returns it unheld), so a
+     * domain's reserved power leaves it out too: counted, the domain read as fuller than placement finds it when it places.
+     */
+    @Test
+    void aBindingWhoseNodeLeftTheInventoryReservesNothingAsPlacementHoldsNothingForIt() {
+        List<Allocation> allocations = List.of(new Allocation("a1", "train", "t1", 0, false, T, List.of(binding("n1", List.of("g1"), 700,
+                "rack-1"), binding("n-retired", List.of("g9"), 500, "rack-1"), binding("n-retired-2", List.of(), 300, "rack-2"))));
+        var scrape = new LedgerMetrics(ledger(allocations), InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot())).collect();
+        assertThat(Series.of(scrape, "strata_power_domain_reserved_watts")).isEqualTo(Map.of(labels("domain", "rack-1"), 700.0,
+                labels("domain", "rack-2"), 0.0, labels("domain", "rack-3"), 0.0));
+    }
+
+    /** Placement holds each binding's power in whole milliwatts; the sum is written as it holds it, without a double's drift. */
+    @Test
+    void reservedPowerIsSummedInMilliwattsAsPlacementHoldsIt() {
+        List<Allocation> allocations = List.of(new Allocation("a1", "train", "t1", 0, false, T, List.of(binding("n1", List.of(), 0.1, "rack-1"),
+                binding("n2", List.of(), 0.2, "rack-1"), binding("n1", List.of(), 0.0004, "rack-1"))));
+        var scrape = new LedgerMetrics(ledger(allocations), InventoryMetricsTest.inventory(InventoryMetricsTest.snapshot())).collect();
+        assertThat(Series.of(scrape, "strata_power_domain_reserved_watts")).containsEntry(labels("domain", "rack-1"), 0.3);
+    }
+
     /** What each tenant holds, from the placement service's own reading; a quota only where the tenant has that limit. */
     @Test
     void eachTenantsHoldingsAndItsQuotaWhereItHasOne() {
