@@ -40,6 +40,12 @@ final class MetricSources {
     /** The system property that sets how long a scrape waits for each collector, in milliseconds. */
     static final String TIMEOUT_PROPERTY = "strata.metrics.collectTimeoutMillis";
     static final long DEFAULT_TIMEOUT_MILLIS = 5000;
+    /**
+     * The longest deadline the system property may set: an hour, far past any scrape timeout a
+     * scraper waits. A longer one is a mistake (a value in another unit), and one past about 292
+     * years could not even be counted in nanoseconds, which failed every scrape.
+     */
+    static final long MAX_TIMEOUT_MILLIS = 3_600_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricSources.class);
 
@@ -167,19 +173,22 @@ final class MetricSources {
         }
     }
 
-    /** The deadline the system property sets, or the default when it is unset or not a positive number of milliseconds. */
+    /**
+     * The deadline the system property sets, or the default when it is unset or not a number of
+     * milliseconds from 1 to {@value #MAX_TIMEOUT_MILLIS} (logged, naming the property and the range).
+     */
     static Duration timeout(String millis) {
         if (millis != null) {
             try {
                 long ms = Long.parseLong(millis.trim());
-                if (ms > 0) {
+                if (ms > 0 && ms <= MAX_TIMEOUT_MILLIS) {
                     return Duration.ofMillis(ms);
                 }
             } catch (NumberFormatException e) {
                 // as below
             }
-            LOG.warn("System property {}={} is not a positive number of milliseconds; metrics collectors are read with a deadline "
-                    + "of {} ms", TIMEOUT_PROPERTY, millis, DEFAULT_TIMEOUT_MILLIS);
+            LOG.warn("System property {}={} is not a number of milliseconds from 1 to {} (an hour); metrics collectors are read with "
+                    + "a deadline of {} ms", TIMEOUT_PROPERTY, millis, MAX_TIMEOUT_MILLIS, DEFAULT_TIMEOUT_MILLIS);
         }
         return Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
     }

@@ -126,4 +126,25 @@ class MetricSourcesTest {
         assertThat(MetricSources.timeout("0")).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
         assertThat(MetricSources.timeout("5s")).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
     }
+
+    /**
+     * A deadline too long to count in nanoseconds (10000000000000 ms, about 317 years) made every scrape fail while
+     * computing it; one longer than {@value MetricSources#MAX_TIMEOUT_MILLIS} ms is refused (logged, naming the property
+     * and the range expected) for the default, and scrapes are answered.
+     */
+    @Test
+    void aDeadlineLongerThanTheMostAllowedIsRefusedAndScrapesAreAnswered() {
+        for (String tooLong : new String[] {"10000000000000", String.valueOf(Long.MAX_VALUE), String.valueOf(MetricSources.MAX_TIMEOUT_MILLIS + 1)}) {
+            assertThat(MetricSources.timeout(tooLong)).as(tooLong).isEqualTo(Duration.ofMillis(MetricSources.DEFAULT_TIMEOUT_MILLIS));
+            MetricSources scraped = new MetricSources(MetricSources.timeout(tooLong), Executors.newCachedThreadPool());
+            try {
+                scraped.add(multi("vendor_a", 1));
+                assertThat(Series.of(scraped.collect(), "vendor_a")).as(tooLong).isEqualTo(Map.of(labels(), 1.0));
+            } finally {
+                scraped.close();
+            }
+        }
+        assertThat(MetricSources.timeout(String.valueOf(MetricSources.MAX_TIMEOUT_MILLIS)))
+                .isEqualTo(Duration.ofMillis(MetricSources.MAX_TIMEOUT_MILLIS));
+    }
 }
