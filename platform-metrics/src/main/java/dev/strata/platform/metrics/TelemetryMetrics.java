@@ -9,6 +9,7 @@ import dev.strata.platform.api.telemetry.Telemetry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,7 +18,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The latest telemetry sample of each GPU, one series per GPU (labels {@code accelerator} and
  * {@code node}). Sources serve what their sampler last read, so a scrape never waits on a device.
- * A value the device does not report (-1) is left out, not written as -1.
+ * A value the device does not report (-1) is left out, not written as -1. A GPU that several
+ * sources report is written from one sample, the last source's, as {@code strata:gpus} shows it.
  */
 @Component(service = MultiCollector.class)
 public class TelemetryMetrics implements MultiCollector {
@@ -53,7 +55,13 @@ public class TelemetryMetrics implements MultiCollector {
                 labels);
         Family throttle = new Family("strata_gpu_throttle_reasons", "1 for each active clock throttle reason", "accelerator", "node", "reason");
         Family sampledAt = new Family("strata_gpu_sample_timestamp_seconds", "When the latest sample was taken (Unix time)", labels);
+        // one sample per GPU, the last source's as strata:gpus shows it: written one after another, two sources' samples of
+        // a GPU mixed, one's temperature beside the other's utilisation and both's throttle reasons
+        Map<String, GpuSample> latest = new LinkedHashMap<>();
         for (GpuSample s : telemetry.latestGpuSamples()) {
+            latest.put(s.acceleratorId(), s);
+        }
+        for (GpuSample s : latest.values()) {
             String id = s.acceleratorId();
             String node = nodeOf.get(id);
             reported(utilisation, s.gpuUtilisationPercent() < 0 ? -1 : s.gpuUtilisationPercent() / 100, id, node);

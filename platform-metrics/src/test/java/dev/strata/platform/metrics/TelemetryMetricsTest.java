@@ -100,4 +100,26 @@ class TelemetryMetricsTest {
         String text = new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8);
         assertThat(text).contains("strata_gpu_power_watts{accelerator=\"GPU-\\\"q\\\"\\\\w\\nx\",node=\"n1\"} 90.0");
     }
+
+    /**
+     * Two telemetry sources reporting the same GPU: every series of it is the one sample strata:gpus shows (the later
+     * source's), never a mix of both (one's temperature beside the other's utilisation, both's throttle reasons).
+     */
+    @Test
+    void aGpuTwoSourcesReportIsWrittenFromOneSampleAsStrataGpusShowsIt() {
+        GpuSample later = GpuSample.builder().acceleratorId("GPU-a").at(AT.plusSeconds(5)).gpuUtilisationPercent(10)
+                .throttleReasons(Set.of("HW_SLOWDOWN")).build();
+        MetricSnapshots twice = new TelemetryMetrics(telemetry(List.of(full, later)), InventoryMetricsTest.inventory(inventory)).collect();
+        Map<String, String> a = labels("accelerator", "GPU-a", "node", "n1");
+        assertThat(Series.of(twice, "strata_gpu_utilisation_ratio")).isEqualTo(Map.of(a, 0.1));
+        assertThat(Series.of(twice, "strata_gpu_sample_timestamp_seconds")).isEqualTo(Map.of(a, (double) AT.getEpochSecond() + 5));
+        assertThat(Series.of(twice, "strata_gpu_throttle_reasons")).isEqualTo(
+                Map.of(labels("accelerator", "GPU-a", "node", "n1", "reason", "HW_SLOWDOWN"), 1.0));
+        // the later sample does not report them: not the earlier one's values
+        for (String name : List.of("strata_gpu_memory_utilisation_ratio", "strata_gpu_memory_used_bytes", "strata_gpu_power_watts",
+                "strata_gpu_temperature_celsius", "strata_gpu_sm_clock_hertz", "strata_gpu_ecc_corrected_errors",
+                "strata_gpu_ecc_uncorrected_errors")) {
+            assertThat(Series.of(twice, name)).as(name).isEmpty();
+        }
+    }
 }
