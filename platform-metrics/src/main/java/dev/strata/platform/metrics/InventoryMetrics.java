@@ -64,12 +64,16 @@ public class InventoryMetrics implements MultiCollector {
             fabrics.add(1, f.type().name());
             members.set(f.members().size(), f.id(), f.type().name());
         }
-        Family budget = new Family("strata_power_domain_budget_watts", "Power budget of each power domain", "domain", "kind");
+        Family budget = new Family("strata_power_domain_budget_watts",
+                "Power budget of each power domain that has one (placement holds no limit in one without)", "domain", "kind");
         Family draw = new Family("strata_power_domain_declared_watts",
                 "Sum of the declared maximum draw of the nodes in each power domain and in the domains under it", "domain");
         Map<String, Double> held = PowerHeld.of(snapshot.powerDomains(), declared);
         for (PowerDomain d : snapshot.powerDomains()) {
-            budget.set(d.budgetWatts(), d.id(), d.kind());
+            // a budget of 0 is none: placement holds no limit there, and 0 W would read as a domain over budget
+            if (d.budgetWatts() > 0) {
+                budget.set(d.budgetWatts(), d.id(), d.kind());
+            }
             draw.set(held.getOrDefault(d.id(), 0.0), d.id());
         }
         MetricSnapshots.Builder out = MetricSnapshots.builder();

@@ -148,6 +148,23 @@ class InventoryMetricsTest {
     }
 
     /**
+     * A power domain whose budget is 0 has none: placement holds no limit there (it places whatever the domain's nodes
+     * draw). Written as a budget of 0 W, every such domain read as over budget (reserved / budget is +Inf) to whoever
+     * alerts on it; it has no budget series, its declared draw is still written.
+     */
+    @Test
+    void aPowerDomainWithoutABudgetHasNoBudgetSeries() {
+        InventorySnapshot open = new InventorySnapshot(1, Instant.EPOCH, List.of(), List.of(node("o1", "aws", ResourceState.AVAILABLE,
+                "open", 700)), List.of(), List.of(), List.of(new PowerDomain("open", "region", "lab", null, 0),
+                new PowerDomain("rack-1", "rack", "lab", null, 10_000)), List.of(), List.of());
+        MetricSnapshots scraped = new InventoryMetrics(inventory(open), registry(List.of())).collect();
+        assertThat(Series.of(scraped, "strata_power_domain_budget_watts")).isEqualTo(Map.of(labels("domain", "rack-1", "kind", "rack"),
+                10_000.0));
+        assertThat(Series.of(scraped, "strata_power_domain_declared_watts")).isEqualTo(Map.of(labels("domain", "open"), 700.0,
+                labels("domain", "rack-1"), 0.0));
+    }
+
+    /**
      * Power domains nested as placement sees them: hall-a > row-a1 > rack-a1/rack-a2 (three levels,
      * rack-a2 with no nodes, row-a2 with none under it either), a rack under a parent the inventory
      * lacks, two domains that are each other's parent, and a node in a domain the inventory lacks.
