@@ -169,15 +169,25 @@ public class ContractDocumentReader implements ContractReader {
      * a rejected parameter) can hold a credential, control characters that would forge lines of a
      * log, or megabytes. So every value and problem is cleaned as provider text is
      * ({@link ProviderText#clean}: known credential forms masked, control characters made spaces),
-     * and a value is cut after {@value #SHOWN_VALUE} characters.
+     * and a value is cut after {@value #SHOWN_VALUE} characters. A path is made of the document's
+     * keys ({@code members[0].<key>} for an unknown field, a key given twice), which are as much the
+     * writer's as a value: it is shown escaped ({@code a\u000ab}, as a name with a line break is) so that
+     * a key cannot forge a line or hide what follows it, and cut after {@value #SHOWN_PATH} characters.
      */
     static Violation shown(Violation v) {
         String value = v.value() == null ? null : ProviderText.clean(v.value());
         if (value != null && value.length() > SHOWN_VALUE) {
             value = value.substring(0, SHOWN_VALUE) + "... (" + v.value().length() + " characters)";
         }
-        return new Violation(v.path(), value, v.problem() == null ? null : ProviderText.clean(v.problem()), v.expected());
+        String path = dev.strata.platform.audit.Verification.printable(v.path());
+        if (path != null && path.length() > SHOWN_PATH) {
+            path = path.substring(0, SHOWN_PATH) + "... (a path of " + v.path().length() + " characters)";
+        }
+        return new Violation(path, value, v.problem() == null ? null : ProviderText.clean(v.problem()), v.expected());
     }
+
+    /** The most characters of a violation's path an error shows (a path names keys, which the document writes). */
+    static final int SHOWN_PATH = 200;
 
     private Contract parse(String text, String source) {
         String document = text == null ? "" : text;
@@ -287,7 +297,8 @@ public class ContractDocumentReader implements ContractReader {
      */
     static Violation syntaxError(JsonProcessingException e, String document) {
         if (e.getMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
-            String key = e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "$1");
+            // (?s): a quoted key may hold a line break, and would otherwise leave the parser's whole sentence as the key
+            String key = e.getOriginalMessage().replaceFirst("(?s)^Duplicate field '(.*)'$", "$1");
             String path = e.getProcessor() instanceof JsonParser p ? path(p.getParsingContext()) : "";
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             return new Violation((path.isEmpty() ? "" : path + ".") + key, null,

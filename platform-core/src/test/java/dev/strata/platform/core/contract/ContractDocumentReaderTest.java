@@ -327,6 +327,28 @@ class ContractDocumentReaderTest {
                 .hasMessageNotContaining("\n2026").hasMessageContaining("without control characters");
     }
 
+    /**
+     * A key is the writer's text as much as a value: an unknown field or a key given twice is named in
+     * the error's path, which must not carry a line break, a direction override or a kilobyte of key
+     * into the shell and the log as it is.
+     */
+    @Test
+    void keysInAnErrorsPathAreShownEscapedAndCut() {
+        String contract = """
+                {"name": "x", "tenant": "t", "sovereignty": {"a\\n2026-12-01 INFO forged": 1, "b\\u202Ec": 1},
+                 "members": [{"name": "w", "cpu": 1, "%s": 1}]}
+                """.formatted("k".repeat(1000));
+        assertThatThrownBy(() -> reader.read(contract, "c.json"))
+                .isInstanceOf(InvalidContractException.class)
+                .satisfies(e -> assertThat(((InvalidContractException) e).violations()).extracting(Violation::path).containsExactly(
+                        "sovereignty.a\\u000a2026-12-01 INFO forged", "sovereignty.b\\u202ec",
+                        "members[0]." + "k".repeat(189) + "... (a path of 1011 characters)"))
+                .hasMessageNotContaining("\n2026").hasMessageNotContaining("\u202E");
+        // a key given twice with a line break in it is named as the key, not as the parser's sentence
+        assertThat(violations("name: x\ntenant: t\nmembers: [{name: w, cpu: 1, \"a\\nb\": 1, \"a\\nb\": 2}]\n"))
+                .extracting(Violation::path).containsExactly("members[0].a\\u000ab");
+    }
+
     @Test
     void numbersAndBooleansWhereTextIsExpectedAreRefusedNotRewritten() {
         // YAML reads 007 as 7, 0x10 as 16 and yes as true: the text written is lost (1e3 stays 1e3, a number with an exponent)
