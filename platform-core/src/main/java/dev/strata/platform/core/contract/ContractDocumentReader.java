@@ -1002,6 +1002,11 @@ public class ContractDocumentReader implements ContractReader {
                 BigDecimal written = fractionNode.isNumber() ? fractionNode.decimalValue() : null;
                 if (written == null || written.compareTo(MIN_FRACTION) < 0 || written.compareTo(BigDecimal.ONE) > 0) {
                     fail(path + ".fraction", fractionNode, "a share of one GPU from 0.001 to 1 (e.g. 0.25)");
+                } else if (written.stripTrailingZeros().scale() > 3) {
+                    // placement reserves a GPU in thousandths and rounded a finer share up (0.2505 held 0.251): refused, as a
+                    // CPU finer than 1m is, instead of reserving more than was asked for
+                    violations.add(new Violation(path + ".fraction", text(fractionNode), "is finer than a thousandth of a GPU",
+                            "a share of one GPU from 0.001 to 1 (e.g. 0.25), in steps of 0.001"));
                 } else {
                     fraction = written.doubleValue();
                     share = written.compareTo(BigDecimal.ONE) < 0;

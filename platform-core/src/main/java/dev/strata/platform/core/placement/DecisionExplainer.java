@@ -292,7 +292,7 @@ final class DecisionExplainer {
 
     private void gpuEvidence(List<ClauseEvidence> out, String p, Member m, MemberBinding b, NodeFacts f) {
         String share = b.partition() != null ? "partition " + b.partition() + " at slot " + b.partitionSlot() + " of "
-                : b.gpuFraction() < 1 ? Math.round(b.gpuFraction() * 100) + " % of " : "";
+                : b.gpuFraction() < 1 ? percent(b.gpuFraction()) + " % of " : "";
         out.add(new ClauseEvidence(p + ".gpus", share + b.acceleratorIds().size() + "x " + f.gpuModel() + " ("
                 + Format.bytes(f.gpuMemoryBytes()) + " each): " + String.join(", ", b.acceleratorIds())));
         if (!m.gpus().models().isEmpty()) {
@@ -329,6 +329,15 @@ final class DecisionExplainer {
                     + (max > 0 ? "holds " + Format.watts(b.powerWatts()) + " against its maximum draw of " + Format.watts(max) + " ("
                     + Format.watts(model.nodeWatts(node)) + " held)" : "its maximum draw is unknown, nothing held")));
         }
+    }
+
+    /**
+     * A share of a GPU as a percentage to a tenth, as placement reserves it (in thousandths of a GPU):
+     * 0.001 is {@code 0.1}, 0.125 is {@code 12.5}, 0.25 is {@code 25}. Whole percentages said 0 % for a
+     * share of 0.001 and 13 % for 0.125, a figure the decision did not use.
+     */
+    static String percent(double fraction) {
+        return java.math.BigDecimal.valueOf(Math.round(fraction * 1000)).movePointLeft(1).stripTrailingZeros().toPlainString();
     }
 
     /** The share of a GPU's compute a member's GPUs are reserved with, as the binding states it. */

@@ -369,6 +369,21 @@ class ContractDocumentReaderTest {
      * A share of a GPU is bounded as it is written, not as the double it rounds to: one just past 1 or
      * just under 0.001 is refused, and one just under 1 is a share, which needs a count of 1.
      */
+    /**
+     * Placement reserves a GPU in thousandths: a finer share is refused, as a CPU finer than 1m is,
+     * rather than rounded up to more than was asked for (0.2505 held 0.251 of the GPU).
+     */
+    @Test
+    void gpuFractionFinerThanAThousandthIsRefusedNotRoundedUp() {
+        String expected = "a share of one GPU from 0.001 to 1 (e.g. 0.25), in steps of 0.001";
+        assertThat(violations(member("gpus: {count: 1, fraction: 0.2505}"))).containsExactly(
+                new Violation("members[0].gpus.fraction", "0.2505", "is finer than a thousandth of a GPU", expected));
+        assertThat(violations(member("gpus: {count: 1, fraction: 0.99999999999999999999}"))).containsExactly(
+                new Violation("members[0].gpus.fraction", "0.99999999999999999999", "is finer than a thousandth of a GPU", expected));
+        assertThat(violations(member("gpus: {count: 1, fraction: 1.5e-3}"))).extracting(Violation::problem)
+                .containsExactly("is finer than a thousandth of a GPU");
+    }
+
     @Test
     void gpuFractionIsBoundedAsWrittenNotAsADouble() {
         String expected = "a share of one GPU from 0.001 to 1 (e.g. 0.25)";
@@ -376,9 +391,10 @@ class ContractDocumentReaderTest {
                 new Violation("members[0].gpus.fraction", "1.0000000000000000001", expected));
         assertThat(violations(member("gpus: {count: 1, fraction: 0.0009999999999999999999}"))).containsExactly(
                 new Violation("members[0].gpus.fraction", "0.0009999999999999999999", expected));
-        assertThat(violations(member("gpus: {count: 2, fraction: 0.99999999999999999999}"))).extracting(Violation::path, Violation::expected)
+        assertThat(violations(member("gpus: {count: 2, fraction: 0.999}"))).extracting(Violation::path, Violation::expected)
                 .containsExactly(tuple("members[0].gpus.count", "1 when a fraction or partition of a GPU is asked for"));
         assertThat(reader.read(member("gpus: {count: 1, fraction: 0.001}"), "c").members().get(0).gpus().fraction()).isEqualTo(0.001);
+        assertThat(reader.read(member("gpus: {count: 1, fraction: 0.12500}"), "c").members().get(0).gpus().fraction()).isEqualTo(0.125);
         assertThat(reader.read(member("gpus: {count: 2, fraction: 1.000}"), "c").members().get(0).gpus().count()).isEqualTo(2);
     }
 

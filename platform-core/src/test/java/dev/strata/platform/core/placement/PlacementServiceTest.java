@@ -363,6 +363,22 @@ class PlacementServiceTest {
         assertThat(service.place(contract("{name: w, tenant: t, members: [{name: m, gpus: 8}]}"), true).placed()).isFalse();
     }
 
+    /**
+     * The evidence states the share placement reserved, to the tenth of a percent it counts in: a
+     * thousandth of a GPU is 0.1 %, not 0 %, and an eighth 12.5 %, not 13 %.
+     */
+    @Test
+    void evidenceStatesTheShareOfAGpuThatWasReserved() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra);
+        PlacementDecision thousandth = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: {fraction: 0.001}}]}"), true);
+        assertThat(evidence(thousandth)).anyMatch(e -> e.startsWith("members.m.gpus: 0.1 % of 1x NVIDIA H100"));
+        PlacementDecision eighth = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: {fraction: 0.125}}]}"), true);
+        assertThat(evidence(eighth)).anyMatch(e -> e.startsWith("members.m.gpus: 12.5 % of 1x NVIDIA H100"));
+        PlacementDecision quarter = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: {fraction: 0.25}}]}"), true);
+        assertThat(evidence(quarter)).anyMatch(e -> e.startsWith("members.m.gpus: 25 % of 1x NVIDIA H100"));
+    }
+
     @Test
     void partitionsNeedTheProfileAndTakeTheirShareOfTheGpu() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
