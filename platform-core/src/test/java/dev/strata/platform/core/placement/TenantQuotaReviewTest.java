@@ -25,18 +25,30 @@ class TenantQuotaReviewTest {
     }
 
     /**
-     * A contract may ask for a share finer than a thousandth (0.0014, which the contract reader takes).
+     * A contract may hold a share finer than a thousandth (0.0014: the contract reader refuses it, a
+     * contract built through the API does not).
      * Placement reserves it as 2 thousandths of the GPU (rounded up), but the quota counted it as 1
      * (rounded to the nearest), so a tenant held to 0.002 GPUs took two such shares: 0.0028 GPUs by
      * their shares, 0.004 GPUs of capacity.
      */
+    /** The contract with its one member's share of a GPU set to {@code fraction}, as the API allows and the reader does not. */
+    private static dev.strata.platform.api.contract.Contract finer(dev.strata.platform.api.contract.Contract c, double fraction) {
+        dev.strata.platform.api.contract.Member m = c.members().get(0);
+        dev.strata.platform.api.contract.GpuRequest g = m.gpus();
+        dev.strata.platform.api.contract.Member finer = new dev.strata.platform.api.contract.Member(m.name(), m.cpuMilli(), m.memoryBytes(),
+                new dev.strata.platform.api.contract.GpuRequest(g.count(), g.models(), g.minMemoryBytes(), fraction, g.partitionProfile(),
+                        g.allowDegraded()), m.topology(), m.powerCeilingWatts(), m.provisioning());
+        return new dev.strata.platform.api.contract.Contract(c.name(), c.tenant(), c.priority(), java.util.List.of(finer), c.fabric(),
+                c.sovereignty(), c.isolation(), c.deployment());
+    }
+
     @Test
     void aShareFinerThanAThousandthCountsAtLeastWhatItIsAndWhatPlacementReserves() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
         PlacementService service = service(infra, "t/gpus=0.002");
-        PlacementDecision first = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.0014}}]}"), false);
+        PlacementDecision first = service.place(finer(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.001}}]}"), 0.0014), false);
         assertThat(first.placed()).isTrue();
-        PlacementDecision second = service.place(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.0014}}]}"),
+        PlacementDecision second = service.place(finer(contract("{name: b, tenant: t, members: [{name: m, cpu: 1, gpus: {fraction: 0.001}}]}"), 0.0014),
                 false);
         assertThat(second.placed()).as("0.0014 + 0.0014 = 0.0028 GPUs is more than the 0.002 GPUs of the quota: " + second.summary()).isFalse();
         assertThat(TenantUse.gpuMilli(first.bindings().get(0))).as("0.0014 of a GPU, reserved as 2 thousandths").isEqualTo(2);
