@@ -48,6 +48,15 @@ final class Format {
     }
 
     /**
+     * A share of a GPU as a percentage to a tenth ({@code 100%}, {@code 12.5%}, {@code 0.1%}), as
+     * placement counts shares in thousandths: a whole percent showed a 0.001 share as {@code 0%}.
+     */
+    static String share(double fraction) {
+        double tenths = Math.round(fraction * 1000) / 10.0;
+        return (tenths == Math.rint(tenths) ? String.valueOf((long) tenths) : String.format(Locale.ROOT, "%.1f", tenths)) + "%";
+    }
+
+    /**
      * A GPU's power limits ({@code PowerLimits}, each 0 where unknown): {@code not reported} where
      * none is known, each unknown one {@code -} otherwise.
      */

@@ -158,7 +158,7 @@ public class PlaceCommand implements Action {
             Table table = new Table("MEMBER", "NODE", "SITE", "GPUS", "SHARE", "PARTITION", "NVLINK DOMAIN", "NUMA", "FABRIC", "CPU", "MEMORY", "POWER");
             for (MemberBinding b : d.bindings()) {
                 table.row(b.member(), b.nodeId(), b.siteId(), gpus(b),
-                        b.acceleratorIds().isEmpty() ? "-" : Math.round(b.gpuFraction() * 100) + "%",
+                        b.acceleratorIds().isEmpty() ? "-" : Format.share(b.gpuFraction()),
                         b.partition() == null ? "-" : b.partition() + "@" + b.partitionSlot(), Format.orDash(b.nvlinkDomain()),
                         b.numaNode() < 0 ? "-" : b.numaNode(), Format.orDash(b.fabricId()),
                         String.format(Locale.ROOT, "%.1f", b.cpuMilli() / 1000.0), Format.bytes(b.memoryBytes()),

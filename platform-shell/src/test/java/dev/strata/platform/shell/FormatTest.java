@@ -36,4 +36,13 @@ class FormatTest {
         assertThat(Format.powerLimits(300, 0, 0, 0)).isEqualTo("300 W enforced, default -, range - to -");
         assertThat(Format.powerLimits(700, 700, 200, 700)).isEqualTo("700 W enforced, default 700 W, range 200 W to 700 W");
     }
+
+    @Test
+    void aShareOfAGpuIsShownToATenthOfAPercentAsPlacementCountsIt() {
+        assertThat(Format.share(1)).isEqualTo("100%");
+        assertThat(Format.share(0.001)).as("0% before").isEqualTo("0.1%");
+        assertThat(Format.share(0.125)).as("13% before").isEqualTo("12.5%");
+        assertThat(Format.share(1.0 / 7)).isEqualTo("14.3%");
+        assertThat(Format.share(0.25)).isEqualTo("25%");
+    }
 }

@@ -138,6 +138,19 @@ class GpuAndPlacementCommandsTest {
         assertThat(out.lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("1g.10gb", "-", "7", "10.0 GiB", "-", "1/7", "-"));
     }
 
+    /** The SHARE column to a tenth of a percent, as placement counts shares: a whole percent showed a 0.001 share as 0%. */
+    @Test
+    void placeShowsTheShareOfAGpuReservedToATenthOfAPercent() {
+        PlacementDecision d = new PlacementDecision("tiny", "bank", true, false, "a-000001",
+                List.of(new MemberBinding("probe", "fra-1-h100-01", "fra-1", List.of("fra-1-h100-01/gpu0"), 0.001, null, -1, null, 100, 1L << 30, 40,
+                        null)),
+                List.of(), List.of(), "placed 1 member on 1 node at fra-1", 7, 3, 1, Duration.ofMillis(1));
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PlaceCommand.print(d, new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
+        assertThat(buffer.toString(StandardCharsets.UTF_8).lines().map(GpuAndPlacementCommandsTest::cells)).contains(List.of("probe",
+                "fra-1-h100-01", "fra-1", "gpu0", "0.1%", "-", "-", "-", "-", "0.1", "1.0 GiB", "40.0 W"));
+    }
+
     @Test
     void placeExplainsBindingsEvidenceAndRejections() {
         PlacementDecision d = new PlacementDecision("llm", "bank", true, true, null,
