@@ -166,6 +166,26 @@ class ContractDocumentReaderTest {
         return "{name: x, tenant: t1, members: [{name: w, " + fields + "}]}";
     }
 
+    /**
+     * A document with thousands of problems (unknown keys) is refused with every one in
+     * {@code violations()}, but the message, which reaches the shell and the log, lists the first
+     * 100 and counts the rest: it was one line per problem, megabytes for a large document.
+     */
+    @Test
+    void theMessageOfAContractWithManyErrorsListsAHundredAndCountsTheRest() {
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            fields.append("unknown").append(i).append(": 1, ");
+        }
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> reader.read(member(fields + "cpu: 1"), "c.yaml"));
+        assertThat(t).isInstanceOf(InvalidContractException.class);
+        assertThat(((InvalidContractException) t).violations()).hasSize(250);
+        String[] lines = t.getMessage().split("\n");
+        assertThat(lines).hasSize(102);
+        assertThat(lines[0]).isEqualTo("contract c.yaml has 250 errors:");
+        assertThat(lines[101]).isEqualTo("  ... and 150 more errors (the first 100 are shown)");
+    }
+
     @Test
     void hugeCpuIsOutOfBoundsNotAnIllegalArgument() {
         assertThat(violations(member("cpu: 9300000000000000"))).containsExactly(new Violation("members[0].cpu", "9300000000000000",
