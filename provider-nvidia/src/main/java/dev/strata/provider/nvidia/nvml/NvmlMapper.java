@@ -256,7 +256,10 @@ public final class NvmlMapper {
     private static Accelerator.Builder accelerator(Nvml nvml, int gpu, Identity identity, String cc, List<DeviceLink> links,
             String driver, String cuda, XidLog xids, PciSysfs sysfs) {
         String pci = identity.pci();
-        Nvml.MemoryInfo memory = nvml.memoryInfo(gpu);
+        // NVML gives a MIG-enabled GPU's memory as a whole only to a caller privileged enough to see
+        // every instance (nvmlDeviceGetMemoryInfo), and answers the others NVML_ERROR_NO_PERMISSION:
+        // the size is then unknown (0), as where nvidia-smi prints N/A, not a GPU that cannot be read
+        Nvml.MemoryInfo memory = NvmlErrors.orUnknown(() -> nvml.memoryInfo(gpu), null);
         Nvml.Modes mig = NvmlErrors.orUnknown(() -> nvml.migMode(gpu), null);
         Nvml.Modes ecc = NvmlErrors.orUnknown(() -> nvml.eccMode(gpu), null);
         int genCurrent = NvmlErrors.orUnknown(() -> nvml.currPcieLinkGeneration(gpu), 0);
@@ -310,7 +313,7 @@ public final class NvmlMapper {
                 .id(identity.id())
                 .vendor("NVIDIA")
                 .model(name == null || name.isBlank() ? GpuIds.UNKNOWN_MODEL : name.strip())
-                .memoryBytes(memory.total())
+                .memoryBytes(memory == null ? 0 : Math.max(0, memory.total()))
                 .computeCapability(cc)
                 .pciAddress(pci)
                 .numaNode(numa)

@@ -164,6 +164,35 @@ class NvmlMapperTest {
     }
 
     /**
+     * The recorded H200 with MIG mode enabled and {@code nvmlDeviceGetMemoryInfo} answering
+     * {@code NVML_ERROR_NO_PERMISSION}, as NVML answers a caller without the privileges to see every
+     * MIG instance (hand-made on the capture: no fixture has a MIG-enabled GPU). Its memory size is
+     * unknown, 0, as nvidia-smi's N/A makes it; the GPU is not one NVML "cannot read": its health is
+     * what its facts say (OK), and it keeps its UUID, MIG profiles and everything else.
+     */
+    @Test
+    void aMigEnabledGpuWhoseMemoryNvmlWithholdsIsOfUnknownMemoryNotFailed() {
+        RecordedNvml nvml = RecordedNvml.h200();
+        RecordedNvml.Device device = nvml.devices.get(0);
+        device.mig = new Nvml.Modes(true, true);
+        device.failing.put("nvmlDeviceGetMemoryInfo", NvmlErrors.NO_PERMISSION);
+
+        Accelerator gpu = map(nvml, new XidLog(CLOCK)).accelerators().get(0);
+
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+        assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        assertThat(gpu.memoryBytes()).isZero();
+        assertThat(gpu.partitioningEnabled()).isTrue();
+        assertThat(gpu.partitionProfiles()).hasSize(7);
+        assertThat(gpu.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));
+        assertThat(gpu.model()).isEqualTo("NVIDIA H200");
+
+        GpuSample sample = NvmlSamples.of(nvml, 0, gpu.id(), CLOCK.instant());
+        assertThat(sample.memoryUsedBytes()).isEqualTo(-1);
+        assertThat(sample.powerWatts()).isEqualTo(115.752);
+    }
+
+    /**
      * A GPU whose name NVML answers blank (a driver that left the buffer empty) is, as nvidia-smi's
      * GPU without product name, FAILED with a reason naming it, of model {@value GpuIds#UNKNOWN_MODEL},
      * with everything else it answers; it does not fail the discovery of the host's other GPUs.
