@@ -70,7 +70,13 @@ final class GpuSampler implements AutoCloseable {
         }
     }
 
-    /** One round: sample every GPU of the current source and record the samples. Never throws. */
+    /**
+     * One round: sample every GPU of the current source and record the samples. Never throws,
+     * whatever the round throws (an {@link Error} too, such as an {@link OutOfMemoryError} while
+     * nvidia-smi's output is read): a periodic task that throws is never run again, so one bad round would end the
+     * sampling for good without a word. A failure is logged once until sampling succeeds or fails
+     * otherwise; one without message is named by its class.
+     */
     void sampleOnce() {
         GpuSource current = source;
         if (current == null) {
@@ -80,19 +86,25 @@ final class GpuSampler implements AutoCloseable {
             current.sample(timeout).forEach(this::record);
             lastFailure = null;
         } catch (StrataException | IllegalArgumentException e) {
-            String message = e.getMessage();
+            String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             if (!message.equals(lastFailure)) {
                 LOG.warn("GPU telemetry through {} failed: {}", current.name(), message);
                 lastFailure = message;
             }
-        } catch (RuntimeException e) {
-            LOG.warn("GPU telemetry through {} failed", current.name(), e);
+        } catch (RuntimeException | Error e) {
+            String failure = e.toString();
+            if (!failure.equals(lastFailure)) {
+                LOG.warn("GPU telemetry through {} failed; sampling goes on every {} ms", current.name(), interval.toMillis(), e);
+                lastFailure = failure;
+            }
         }
     }
 
     void record(GpuSample sample) {
         synchronized (rings) {
-            Deque<GpuSample> ring = rings.computeIfAbsent(sample.acceleratorId(), k -> new ArrayDeque<>(history));
+            // grown as samples come, not reserved up front: a history of millions would otherwise
+            // claim its whole array (or fail to) with the first sample of each GPU
+            Deque<GpuSample> ring = rings.computeIfAbsent(sample.acceleratorId(), k -> new ArrayDeque<>());
             if (ring.size() == history) {
                 ring.removeFirst();
             }

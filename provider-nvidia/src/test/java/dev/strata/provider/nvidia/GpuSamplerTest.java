@@ -26,6 +26,8 @@ class GpuSamplerTest {
         final List<GpuSample> rows = new ArrayList<>();
         final AtomicInteger calls = new AtomicInteger();
         RuntimeException failure;
+        /** Thrown by the next call only. */
+        Error error;
 
         @Override
         public String name() {
@@ -39,6 +41,11 @@ class GpuSamplerTest {
 
         @Override
         public List<GpuSample> sample(Duration timeout) {
+            if (error != null) {
+                Error once = error;
+                error = null;
+                throw once;
+            }
             if (failure != null) {
                 throw failure;
             }
@@ -99,6 +106,63 @@ class GpuSamplerTest {
         source.failure = null;
         sampler.sampleOnce();
         assertThat(sampler.latest()).hasSize(1);
+    }
+
+    /**
+     * A round that throws an {@link Error} (hand-made; an {@link OutOfMemoryError} while nvidia-smi's
+     * output is read, say) does not end the sampling: the next interval samples
+     * as usual. A periodic task that throws is never run again, silently.
+     */
+    @Test
+    void aRoundThatThrowsAnErrorDoesNotStopTheSampling() throws Exception {
+        LoopSource source = capturedLoop();
+        source.error = new OutOfMemoryError("Java heap space");
+        GpuSampler sampler = new GpuSampler(Duration.ofMillis(100), 120, Duration.ofMillis(100));
+        sampler.use(source);
+        sampler.start();
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sampler.recent(H200, 100).size() < 3 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(source.error).as("the failing round ran").isNull();
+            assertThat(sampler.recent(H200, 100)).hasSizeGreaterThanOrEqualTo(3);
+        } finally {
+            sampler.close();
+        }
+    }
+
+    /** A failure without message (hand-made) is logged by its class; the round does not throw, and the next one samples. */
+    @Test
+    void aFailureWithoutMessageDoesNotEscapeTheRound() {
+        LoopSource source = capturedLoop();
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));
+        sampler.use(source);
+        source.failure = new IllegalArgumentException();
+
+        sampler.sampleOnce();
+        sampler.sampleOnce();
+        assertThat(sampler.latest()).isEmpty();
+
+        source.failure = null;
+        sampler.sampleOnce();
+        assertThat(sampler.latest()).containsExactly(source.rows.get(0));
+    }
+
+    /**
+     * The ring grows with its samples instead of reserving its whole history with the first one:
+     * a large history costs nothing until samples fill it (reserving Integer.MAX_VALUE slots fails
+     * with an OutOfMemoryError, which would end the sampling).
+     */
+    @Test
+    void aLargeHistoryIsNotReservedUpFront() {
+        LoopSource source = capturedLoop();
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), Integer.MAX_VALUE, Duration.ofSeconds(1));
+
+        source.rows.forEach(sampler::record);
+
+        assertThat(sampler.recent(H200, Integer.MAX_VALUE)).containsExactlyElementsOf(source.rows);
+        assertThat(sampler.latest()).containsExactly(source.rows.get(source.rows.size() - 1));
     }
 
     @Test
