@@ -21,7 +21,7 @@ public @interface NvidiaConfig {
     @AttributeDefinition(description = "Interval between telemetry samples, e.g. 5s. At least 100ms.")
     String telemetryInterval() default "5s";
 
-    @AttributeDefinition(description = "Telemetry samples kept per GPU. At least 1.")
+    @AttributeDefinition(description = "Telemetry samples kept per GPU, in memory. From 1 to 100000.")
     int telemetryHistory() default 120;
 
     @AttributeDefinition(description = "The most one nvidia-smi command may take before it is killed, e.g. 10s. At least 100ms.")

@@ -18,15 +18,26 @@ record NvidiaSettings(String nvmlLibrary, String nvidiaSmi, Duration telemetryIn
     private static final Duration MINIMUM = Duration.ofMillis(100);
 
     /**
+     * The most samples kept per GPU: each takes some 120 to 200 bytes of heap (nvidia-smi's rows
+     * bring their own copy of the UUID), so a host of eight GPUs keeps at most about 160 MB at this
+     * bound (a day at one sample a second); a larger number would let one setting exhaust the heap
+     * of the whole platform.
+     */
+    static final int MAX_HISTORY = 100_000;
+
+    /** What {@code telemetryHistory} expects. */
+    static final String HISTORY_EXPECTED = "a number of samples from 1 to " + MAX_HISTORY + " (kept per GPU in memory)";
+
+    /**
      * Validates a configuration.
      *
      * @throws InvalidConfigurationException naming the first property that is malformed or out of range
      */
     static NvidiaSettings from(NvidiaConfig config) {
-        int telemetryHistory = InvalidConfigurationException.wholeNumber(NvidiaGpuProvider.PID, "telemetryHistory", config::telemetryHistory, "a number of samples of at least 1");
-        if (telemetryHistory < 1) {
-            throw new InvalidConfigurationException(NvidiaGpuProvider.PID, "telemetryHistory", telemetryHistory,
-                    "a number of samples of at least 1");
+        int telemetryHistory = InvalidConfigurationException.wholeNumber(NvidiaGpuProvider.PID, "telemetryHistory", config::telemetryHistory,
+                HISTORY_EXPECTED);
+        if (telemetryHistory < 1 || telemetryHistory > MAX_HISTORY) {
+            throw new InvalidConfigurationException(NvidiaGpuProvider.PID, "telemetryHistory", telemetryHistory, HISTORY_EXPECTED);
         }
         return new NvidiaSettings(
                 config.nvmlLibrary() == null ? "" : config.nvmlLibrary().strip(),

@@ -437,8 +437,25 @@ class NvidiaGpuProviderTest {
         for (String value : new String[] {"ten", "120 samples", "1.5", "99999999999"}) {
             assertInvalid("telemetryHistory", value);
             assertThatThrownBy(() -> NvidiaSettings.from(config(Map.of("telemetryHistory", value)))).hasMessage(
-                    "dev.strata.provider.nvidia: telemetryHistory = '" + value + "' is invalid; expected a number of samples of at least 1");
+                    "dev.strata.provider.nvidia: telemetryHistory = '" + value + "' is invalid; expected a number of samples from 1 to 100000"
+                    + " (kept per GPU in memory)");
         }
+    }
+
+    /**
+     * Samples are kept in memory, per GPU: a history of millions (a typo, or "keep everything") would
+     * let one setting fill the platform's heap, so it is refused, naming the property, the value and
+     * the range; the largest accepted is kept as given.
+     */
+    @Test
+    void rejectsATelemetryHistoryBeyondWhatMemoryCanHoldNamingTheRange() {
+        for (Object value : new Object[] {100_001, Integer.MAX_VALUE, "2147483647"}) {
+            assertInvalid("telemetryHistory", value);
+            assertThatThrownBy(() -> NvidiaSettings.from(config(Map.of("telemetryHistory", value)))).hasMessage(
+                    "dev.strata.provider.nvidia: telemetryHistory = '" + value + "' is invalid; expected a number of samples from 1 to 100000"
+                    + " (kept per GPU in memory)");
+        }
+        assertThat(NvidiaSettings.from(config(Map.of("telemetryHistory", 100_000))).telemetryHistory()).isEqualTo(100_000);
     }
 
     @Test
