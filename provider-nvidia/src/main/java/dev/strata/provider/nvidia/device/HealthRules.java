@@ -4,6 +4,7 @@ import dev.strata.platform.api.model.Health;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -13,12 +14,16 @@ import java.util.TreeSet;
  *
  * <ul>
  * <li><b>FAILED</b> when the row remapper reports a failure (a bank ran out of spare rows: the
- *     memory can no longer be repaired), when the driver reports the memory unrepairable, or when the device reported one of the XID errors after
+ *     memory can no longer be repaired), when the driver reports the memory unrepairable, when it
+ *     asks for a GPU reset or a reboot as the recovery action ({@code Reset}, {@code Reboot}: the GPU
+ *     cannot be used until then), or when the device reported one of the XID errors after
  *     which it cannot continue without a reset or replacement: {@value #CRITICAL_XIDS_TEXT}
  *     (48 double-bit ECC error, 79 fallen off the bus, 95 uncontained ECC error, 119/120 GSP
  *     timeout/error, 140 unrecovered ECC error).</li>
  * <li><b>DEGRADED</b> when pages wait to be retired, rows to be remapped, or a memory channel or
  *     TPC to be repaired (they take effect at the next reset, until then the device is suspect),
+ *     when the driver asks for another recovery action than none ({@code Drain P2P},
+ *     {@code Drain and Reset}: work goes on, peer-to-peer traffic or the GPU is to be drained),
  *     when its SRAM's uncorrectable errors are over the driver's threshold, when any other XID was reported except
  *     those that application faults cause ({@value #APPLICATION_XIDS_TEXT}: graphics exception, MMU
  *     fault, stopped or pre-empted channel), or when the clocks are held down for a reason other
@@ -42,12 +47,14 @@ public final class HealthRules {
     /**
      * The memory repair flags that drivers from 570 report ({@code nvidia-smi -q -x}:
      * {@code unrepairable_memory}, {@code channel_repair_pending}, {@code tpc_repair_pending} and
-     * {@code sram_threshold_exceeded} under {@code ecc_errors}); each null when not reported.
+     * {@code sram_threshold_exceeded} under {@code ecc_errors}), and the recovery action the driver
+     * asks for after an uncorrectable error ({@code gpu_recovery_action}, {@code None} when there is
+     * nothing to do: NVIDIA's error recovery flags); each null when not reported.
      */
     public record MemoryRepair(Boolean unrepairable, Boolean channelRepairPending, Boolean tpcRepairPending,
-            Boolean sramThresholdExceeded) {
+            Boolean sramThresholdExceeded, String recoveryAction) {
         /** Nothing reported. */
-        public static final MemoryRepair UNKNOWN = new MemoryRepair(null, null, null, null);
+        public static final MemoryRepair UNKNOWN = new MemoryRepair(null, null, null, null, null);
     }
 
     /** The health that the facts add up to, with no memory repair flags reported. */
@@ -75,6 +82,20 @@ public final class HealthRules {
         }
         if (Boolean.TRUE.equals(repair.unrepairable())) {
             failures.add("memory unrepairable");
+        }
+        String action = repair.recoveryAction() == null ? "" : repair.recoveryAction().strip();
+        if (!action.isEmpty() && !action.equalsIgnoreCase("None")) {
+            String reason = "the driver asks for recovery action " + action;
+            String lower = action.toLowerCase(Locale.ROOT);
+            if (lower.contains("drain")) {
+                // peer-to-peer traffic to quiesce (then the driver says what else), or a reset when convenient
+                degradations.add(reason);
+            } else if (lower.contains("reset") || lower.contains("reboot")) {
+                // unusable until the GPU is reset or the node rebooted
+                failures.add(reason);
+            } else {
+                degradations.add(reason);
+            }
         }
         for (int xid : new TreeSet<>(xids)) {
             if (CRITICAL_XIDS.contains(xid)) {

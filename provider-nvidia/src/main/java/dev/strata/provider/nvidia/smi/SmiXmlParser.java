@@ -127,7 +127,7 @@ public final class SmiXmlParser {
                 (int) number(text(gpu, "clocks", "sm_clock"), -1),
                 eccVolatile(gpu, false),
                 eccVolatile(gpu, true),
-                memoryRepair(child(gpu, "ecc_errors")));
+                memoryRepair(gpu));
     }
 
     private static Set<String> throttleReasons(Element reasons) {
@@ -201,10 +201,16 @@ public final class SmiXmlParser {
         return any ? sum : -1;
     }
 
-    /** The memory repair flags under {@code ecc_errors}, as drivers from 570 print them. */
-    private static HealthRules.MemoryRepair memoryRepair(Element errors) {
+    /**
+     * The memory repair flags under {@code ecc_errors}, as drivers from 570 print them, and the
+     * GPU's {@code gpu_recovery_action} ({@code None}, {@code Reset}, {@code Reboot},
+     * {@code Drain P2P}, {@code Drain and Reset}).
+     */
+    private static HealthRules.MemoryRepair memoryRepair(Element gpu) {
+        Element errors = child(gpu, "ecc_errors");
         return new HealthRules.MemoryRepair(yesNo(text(errors, "unrepairable_memory")), yesNo(text(errors, "channel_repair_pending")),
-                yesNo(text(errors, "tpc_repair_pending")), yesNo(text(errors, "aggregate", "sram_threshold_exceeded")));
+                yesNo(text(errors, "tpc_repair_pending")), yesNo(text(errors, "aggregate", "sram_threshold_exceeded")),
+                text(gpu, "gpu_recovery_action"));
     }
 
     /** The number at the start of a value such as {@code 143771 MiB}, {@code 700.00 W} or {@code 16x}. */

@@ -197,6 +197,34 @@ class SmiMapperTest {
         assertThat(healthWith(captured, null, noSysfs)).isEqualTo(Health.OK);
     }
 
+    /**
+     * The recovery action the driver asks for after an uncorrectable error ({@code <gpu_recovery_action>},
+     * {@code None} in both captures) counts towards health: a reset or a reboot fails the GPU, which
+     * cannot be used until then; a drain degrades it. No capture shows another action than
+     * {@code None}, so each case is the real H200 {@code -q -x} with that element changed by hand.
+     */
+    @Test
+    void aRecoveryActionTheDriverAsksForFailsOrDegradesTheGpu(@TempDir Path noSysfs) {
+        String captured = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        String none = "<gpu_recovery_action>None</gpu_recovery_action>";
+        assertThat(captured).contains(none);
+
+        for (String action : new String[] {"Reset", "Reboot"}) {
+            assertThat(healthOf(captured.replace(none, "<gpu_recovery_action>" + action + "</gpu_recovery_action>"), noSysfs))
+                    .isEqualTo(new Health(Health.Status.FAILED, List.of("the driver asks for recovery action " + action)));
+        }
+        for (String action : new String[] {"Drain P2P", "Drain and Reset"}) {
+            assertThat(healthOf(captured.replace(none, "<gpu_recovery_action>" + action + "</gpu_recovery_action>"), noSysfs))
+                    .isEqualTo(new Health(Health.Status.DEGRADED, List.of("the driver asks for recovery action " + action)));
+        }
+        assertThat(healthOf(captured, noSysfs)).isEqualTo(Health.OK);
+    }
+
+    private static Health healthOf(String xml, Path noSysfs) {
+        SmiLog log = SmiXmlParser.parse(xml.getBytes(StandardCharsets.UTF_8));
+        return SmiMapper.map(log, Map.of(), null, Map.of(), Map.of(), new PciSysfs(noSysfs), "host:test").accelerators().get(0).health();
+    }
+
     /** The health nvidia-smi's capture maps to with the flag {@code element} set to Yes (none when null). */
     private static Health healthWith(String captured, String element, Path noSysfs) {
         String xml = captured;
