@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -494,7 +495,7 @@ public final class JnaNvml implements Nvml {
     private String text(String function, BufferCall call) {
         byte[] buffer = new byte[BUFFER];
         check(function, () -> call.call(buffer));
-        return Native.toString(buffer, StandardCharsets.US_ASCII.name()).strip();
+        return DriverText.clean(Native.toString(buffer, StandardCharsets.US_ASCII.name()));
     }
 
     private int intValue(String function, IntCall call) {

@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.PciAddresses;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class LostGpus {
      *
      * @param index its NVML index, -1 when the line does not give it
      * @param pciAddress its PCI address in the Linux form ({@code 0000:3b:00.0}), null when the line does not give it
-     * @param printed the line nvidia-smi printed
+     * @param printed the line nvidia-smi printed, {@linkplain DriverText cleaned}
      */
     public record LostGpu(int index, String pciAddress, String printed) {
     }
@@ -48,7 +49,7 @@ public final class LostGpus {
                 if (m.matches()) {
                     String bus = m.group(1) != null ? m.group(1) : m.group(3);
                     int index = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
-                    lost.add(new LostGpu(index, PciAddresses.normalise(bus), line.strip()));
+                    lost.add(new LostGpu(index, PciAddresses.normalise(bus), DriverText.clean(line)));
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.strata.provider.nvidia.smi;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.provider.nvidia.device.DriverMismatch;
+import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class SmiErrors {
     }
 
     private static String quote(SmiRunner.Result result) {
-        String text = (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip().replaceAll("\\s+", " ");
+        String text = DriverText.clean(result.stderr().isBlank() ? result.stdout() : result.stderr());
         return text.length() > QUOTE_LIMIT ? text.substring(0, QUOTE_LIMIT) + "..." : text;
     }
 }

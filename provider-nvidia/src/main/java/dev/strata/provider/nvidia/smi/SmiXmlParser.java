@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.HealthRules;
 import dev.strata.provider.nvidia.device.ThrottleReasons;
@@ -267,7 +268,7 @@ public final class SmiXmlParser {
     }
 
     private static String clean(String value) {
-        String v = value == null ? "" : value.strip();
+        String v = value == null ? "" : DriverText.clean(value);
         if (v.isEmpty() || v.equalsIgnoreCase("N/A") || v.equalsIgnoreCase("[N/A]") || v.startsWith("Requested functionality")
                 || v.equalsIgnoreCase("Unknown Error") || v.equalsIgnoreCase("[Not Supported]") || v.equalsIgnoreCase("Not Supported")) {
             return null;

@@ -70,6 +70,24 @@ class JnaNvmlTest {
     }
 
     /**
+     * A name as the board stores it reaches the model, the shell and the log: terminal escapes and
+     * other control characters in it (hand-made on the recorded H200: no capture has one) become
+     * spaces, so that {@code strata:gpus} cannot be made to recolour or rewrite the screen.
+     */
+    @Test
+    void aNameWithControlCharactersIsCleaned() {
+        RecordedNvml recorded = RecordedNvml.h200();
+        recorded.devices.get(0).name = "NVIDIA\u001b[2J H200\u0007\u007f";
+        JnaNvml nvml = new JnaNvml(standIn(recorded, -1, NvmlErrors.SUCCESS), "stand-in");
+
+        nvml.init();
+
+        assertThat(nvml.name(0)).isEqualTo("NVIDIA [2J H200");
+        assertThat(nvml.uuid(0)).isEqualTo(recorded.devices.get(0).uuid);
+        nvml.close();
+    }
+
+    /**
      * A stand-in for {@code libnvidia-ml} answering from recorded devices: their count, handles (the
      * device index plus 0x1000), names and UUIDs; {@code handleError} for the handle of device
      * {@code lost}; {@code NVML_ERROR_NOT_SUPPORTED} for anything else.
