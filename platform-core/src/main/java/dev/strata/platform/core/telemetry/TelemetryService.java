@@ -48,9 +48,19 @@ public class TelemetryService implements Telemetry {
         return all;
     }
 
+    /**
+     * The newest sample of a GPU among every source's latest (the last source's where two were taken at the same
+     * instant, as {@code strata:gpus} and the metrics show it); the first source's, whatever its age, before.
+     */
     @Override
     public Optional<GpuSample> latest(String acceleratorId) {
-        return latestGpuSamples().stream().filter(s -> s.acceleratorId().equals(acceleratorId)).findFirst();
+        GpuSample newest = null;
+        for (GpuSample s : latestGpuSamples()) {
+            if (s.acceleratorId().equals(acceleratorId) && (newest == null || !s.at().isBefore(newest.at()))) {
+                newest = s;
+            }
+        }
+        return Optional.ofNullable(newest);
     }
 
     @Override

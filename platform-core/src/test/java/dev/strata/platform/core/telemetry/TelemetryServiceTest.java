@@ -52,6 +52,20 @@ class TelemetryServiceTest {
         assertThat(telemetry.recent("GPU-x", 5)).isEmpty();
     }
 
+    /** A GPU two sources sample is answered by its newest sample, not by whichever source was bound first. */
+    @Test
+    void theLatestSampleOfAGpuTwoSourcesSampleIsTheNewest() {
+        TelemetryService telemetry = new TelemetryService();
+        Instant now = Instant.now();
+        telemetry.addSource(source(new GpuSample("GPU-a", now.minusSeconds(300), 50, 10, 1L << 30, 300, 40, 1980, Set.of(), 0, 0)));
+        telemetry.addSource(source(new GpuSample("GPU-a", now, 50, 10, 1L << 30, 650, 40, 1980, Set.of(), 0, 0)));
+        assertThat(telemetry.latest("GPU-a")).hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(650));
+        telemetry.addSource(source(new GpuSample("GPU-a", now, 50, 10, 1L << 30, 700, 40, 1980, Set.of(), 0, 0)));
+        assertThat(telemetry.latest("GPU-a")).as("taken at the same instant: the last source's")
+                .hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(700));
+        assertThat(telemetry.latest("GPU-x")).isEmpty();
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
