@@ -152,11 +152,11 @@ final class AwsDiscovery {
                 int limit = slots.get(zone);
                 int inUse = 0;
                 Set<String> fabricIds = new LinkedHashSet<>();
-                if (shape.efaSupported()) {
-                    String fabricId = Ids.efaFabric(settings.providerId(), zone, shape.baselineBandwidthGbps());
+                if (AwsProvisioner.efaInterfaces(shape, settings.efa()) > 0) {
+                    String fabricId = Ids.efaFabric(settings.providerId(), zone, efaGbps(shape));
                     fabricIds.add(fabricId);
                     fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), zone),
-                            shape.baselineBandwidthGbps())).members.add(offerId);
+                            efaGbps(shape))).members.add(offerId);
                 }
                 Map<String, String> attributes = new LinkedHashMap<>();
                 attributes.put("region", region);
@@ -184,13 +184,23 @@ final class AwsDiscovery {
             }
             Node node = launchedNode(instance, shape);
             nodes.add(node);
-            if (shape.efaSupported()) {
-                String fabricId = Ids.efaFabric(settings.providerId(), instance.zone(), shape.baselineBandwidthGbps());
+            if (AwsProvisioner.efaInterfaces(shape, settings.efa()) > 0) {
+                String fabricId = Ids.efaFabric(settings.providerId(), instance.zone(), efaGbps(shape));
                 fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), instance.zone()),
-                        shape.baselineBandwidthGbps())).members.add(node.id());
+                        efaGbps(shape))).members.add(node.id());
             }
         }
         return new View(sites, nodes, offers, fabrics.values().stream().map(FabricBuilder::build).toList());
+    }
+
+    /**
+     * The bandwidth of the EFA interfaces an instance of the shape is launched with under the
+     * {@code efa} setting: the baseline of the network cards that carry one (one interface per card
+     * from card 0), not of every card the type has.
+     */
+    private double efaGbps(Shape shape) {
+        int interfaces = AwsProvisioner.efaInterfaces(shape, settings.efa());
+        return shape.networkCards().stream().filter(c -> c.index() < interfaces).mapToDouble(Shape.NetworkCard::baselineGbps).sum();
     }
 
     /**

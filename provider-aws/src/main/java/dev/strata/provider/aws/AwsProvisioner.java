@@ -367,6 +367,15 @@ final class AwsProvisioner {
                 throw new ProviderFailureException("request parameter efa = '" + requested + "'; expected all, one or off");
             }
         }
+        return efaInterfaces(shape, mode);
+    }
+
+    /**
+     * How many EFA interfaces an instance of the shape is launched with in the mode, one per network
+     * card from card 0: none (a type without EFA, {@code off}), one ({@code one}), or one per card up
+     * to the type's maximum ({@code all}).
+     */
+    static int efaInterfaces(Shape shape, AwsSettings.Efa mode) {
         if (!shape.efaSupported() || mode == AwsSettings.Efa.OFF) {
             return 0;
         }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -97,9 +98,13 @@ class OfferMappingTest {
                     .isGreaterThanOrEqualTo(strataIn(offer.shape(), zone, instances));
             assertThat(machine.state()).isEqualTo(offer.inUse() < offer.limit() ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE);
             boolean efa = json.path("NetworkInfo").path("EfaSupported").asBoolean(false);
+            // efa = all: one EFA interface per card from card 0, up to the type's maximum; the fabric has their bandwidth
+            int efaCards = json.path("NetworkInfo").path("EfaInfo").path("MaximumEfaInterfaces").asInt();
             double gbps = 0;
             for (JsonNode card : json.path("NetworkInfo").path("NetworkCards")) {
-                gbps += card.path("BaselineBandwidthInGbps").asDouble();
+                if (card.path("NetworkCardIndex").asInt() < efaCards) {
+                    gbps += card.path("BaselineBandwidthInGbps").asDouble();
+                }
             }
             if (efa) {
                 String fabricId = Ids.efaFabric("aws", zone, gbps);
@@ -135,6 +140,43 @@ class OfferMappingTest {
         // the instance Strata launched is a node bound to its operation; the others are not nodes
         assertThat(view.nodes()).extracting(Node::id).containsExactly("aws:i-strata");
         assertThat(view.nodes().get(0).attributes()).containsEntry(MachineLabels.OPERATION, "op-1");
+    }
+
+    /**
+     * An EFA type's offers, and the instances launched of it, are on the EFA fabric of the bandwidth
+     * that the efa setting launches them with: every card's with {@code all} (3200 Gbit/s for
+     * p5.48xlarge's 32 cards), card 0's with {@code one}, and on no EFA fabric with {@code off}.
+     * Before, the setting was not read by discovery: with {@code off}, a gang that needs RDMA was
+     * placed on offers whose instances are launched without any EFA interface, and with {@code one}
+     * an instance with one 100 Gbit/s interface was reported at 3200 Gbit/s.
+     */
+    @Test
+    void anOffersEfaFabricIsTheOneTheEfaSettingLaunches() {
+        Map<String, JsonNode> raw = FixtureCatalogue.rawTypes();
+        Shape p5 = ShapeReader.shape(FixtureCatalogue.sdk(raw.get("p5.48xlarge")));
+        String region = "us-east-1";
+        String zone = "us-east-1a";
+        for (String[] mode : new String[][] {{"all", "3200"}, {"one", "100"}, {"off", null}}) {
+            AwsSettings settings = TestConfigs.settings(Map.of("regions", region, "quotas", new String[] {"*=4"}, "efa", mode[0]));
+            AwsDiscovery discovery = discovery(settings);
+            Catalogue catalogue = discovery.catalogue(region, List.of(new Zone(zone, null, region)), List.of(p5),
+                    List.of(Map.entry("p5.48xlarge", zone)), Instant.EPOCH);
+            AwsDiscovery.View view = discovery.region(catalogue, List.of(instance("i-strata", region, zone, "p5.48xlarge", "running",
+                    Map.of(MachineLabels.OPERATION, "op-1"))), null);
+            CapacityOffer offer = view.offers().stream().filter(o -> o.id().equals("aws:" + zone + ":p5.48xlarge")).findFirst().orElseThrow();
+            if (mode[1] == null) {
+                assertThat(offer.fabricIds()).as("efa = off").isEmpty();
+                assertThat(view.fabrics()).as("efa = off").isEmpty();
+                continue;
+            }
+            String fabricId = "aws:" + zone + ":efa-" + mode[1] + "g";
+            assertThat(offer.fabricIds()).as("efa = " + mode[0]).containsExactly(fabricId);
+            assertThat(view.fabrics()).as("efa = " + mode[0]).singleElement().satisfies(f -> {
+                assertThat(f.id()).isEqualTo(fabricId);
+                assertThat(f.linkBandwidthGbps()).isEqualTo(Double.parseDouble(mode[1]));
+                assertThat(f.members()).containsExactlyInAnyOrder(offer.id(), "aws:i-strata");
+            });
+        }
     }
 
     /** The configured quota of a type (the rules of the test's configuration, read here by hand). */
