@@ -101,4 +101,32 @@ class MalformedAnswersTest {
             }
         }
     }
+
+    /**
+     * An instance type with a count no type can have is an unavailable answer naming the call, the
+     * request, the type, the field and the range. Before, it was described as it came: a negative
+     * vCPU count became a machine without CPUs, and 2147483647 vCPUs or GPUs exhausted the heap.
+     */
+    @Test
+    void anInstanceTypeWithAnImpossibleCountIsAnUnavailableAnswerNamingTheField() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstanceTypesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><instanceTypeSet><item><instanceType>p4d.24xlarge</instanceType>"
+                + "<vCpuInfo><defaultVCpus>-96</defaultVCpus></vCpuInfo><gpuInfo><gpus><item><name>A100</name><manufacturer>NVIDIA</manufacturer>"
+                + "<count>8</count><memoryInfo><sizeInMiB>40960</sizeInMiB></memoryInfo></item></gpus></gpuInfo></item></instanceTypeSet>"
+                + "</DescribeInstanceTypesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                proxy.inject(call -> call.action().equals("DescribeInstanceTypes") ? new Ec2Proxy.Answer(200, answer, Duration.ZERO) : null);
+                assertThat(catchThrowable(() -> provider.discoverCompute(ctx()))).isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessage("EC2 DescribeInstanceTypes in eu-central-1 answered a type no instance can be (request injected): "
+                                + "instance type p4d.24xlarge has VCpuInfo.DefaultVCpus = -96; expected 0 to 65536");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
 }

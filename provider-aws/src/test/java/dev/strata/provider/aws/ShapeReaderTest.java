@@ -1,6 +1,7 @@
 package dev.strata.provider.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.provider.aws.ec2.Shape;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 
 /**
  * Maps every one of the 1,373 real instance types of the fixture and compares each field with
@@ -94,6 +96,31 @@ class ShapeReaderTest {
             assertThat(g.count()).isEqualTo(8);
             assertThat(g.memoryMiB()).isEqualTo(81920);
         });
+    }
+
+    /**
+     * Counts and sizes no instance type can have are refused, naming the type, the field, the value
+     * and the range. Before, they were taken as they came: 2147483647 vCPUs or GPUs made discovery
+     * build one object per vCPU or GPU until the heap was exhausted, a negative memory size became a
+     * negative machine, and a bandwidth that is not a number broke the EFA fabric's id.
+     */
+    @Test
+    void countsAndSizesNoInstanceTypeCanHaveAreRefusedNamingTheField() {
+        InstanceTypeInfo vcpus = InstanceTypeInfo.builder().instanceType("p5.48xlarge").vCpuInfo(v -> v.defaultVCpus(Integer.MAX_VALUE)).build();
+        InstanceTypeInfo gpus = InstanceTypeInfo.builder().instanceType("p5.48xlarge")
+                .gpuInfo(g -> g.gpus(d -> d.name("H100").manufacturer("NVIDIA").count(Integer.MAX_VALUE).memoryInfo(m -> m.sizeInMiB(81920))))
+                .build();
+        InstanceTypeInfo memory = InstanceTypeInfo.builder().instanceType("g6.xlarge").memoryInfo(m -> m.sizeInMiB(-16384L)).build();
+        InstanceTypeInfo bandwidth = InstanceTypeInfo.builder().instanceType("p4d.24xlarge")
+                .networkInfo(n -> n.efaSupported(true).networkCards(c -> c.networkCardIndex(0).baselineBandwidthInGbps(Double.NaN))).build();
+        assertThat(catchThrowable(() -> ShapeReader.shape(vcpus))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("instance type p5.48xlarge has VCpuInfo.DefaultVCpus = 2147483647; expected 0 to 65536");
+        assertThat(catchThrowable(() -> ShapeReader.shape(gpus))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("instance type p5.48xlarge has GpuInfo.Gpus.Count = 2147483647; expected 0 to 1024");
+        assertThat(catchThrowable(() -> ShapeReader.shape(memory))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("instance type g6.xlarge has MemoryInfo.SizeInMiB = -16384; expected 0 to 1073741824");
+        assertThat(catchThrowable(() -> ShapeReader.shape(bandwidth))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("instance type p4d.24xlarge has NetworkInfo.NetworkCards.BaselineBandwidthInGbps = NaN; expected 0 to 1000000 Gbit/s");
     }
 
     private static void check(List<String> problems, String type, String field, Object expected, Object actual) {

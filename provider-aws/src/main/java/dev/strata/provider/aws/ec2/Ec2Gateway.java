@@ -171,7 +171,13 @@ public class Ec2Gateway implements AutoCloseable {
                 for (var t : page.instanceTypes()) {
                     named(t.instanceTypeAsString(), "DescribeInstanceTypes", region, page.responseMetadata().requestId(),
                             "an instance type without its name");
-                    shapes.add(ShapeReader.shape(t));
+                    try {
+                        shapes.add(ShapeReader.shape(t));
+                    } catch (IllegalArgumentException e) {
+                        // a count no type can have: EC2's malformed answer, never a description of billions of vCPUs or GPUs
+                        throw new ProviderUnavailableException("EC2 DescribeInstanceTypes in " + region + " answered a type no instance can be "
+                                + "(request " + page.responseMetadata().requestId() + "): " + e.getMessage());
+                    }
                 }
                 token = page.nextToken();
             } while (token != null && !token.isEmpty());
