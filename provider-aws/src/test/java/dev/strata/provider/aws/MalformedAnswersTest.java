@@ -129,4 +129,31 @@ class MalformedAnswersTest {
             }
         }
     }
+
+    /**
+     * A listing whose answer names a NextToken it answered before is an unavailable answer naming
+     * the call, the token and the request, at once. Before, the provider asked for that page again
+     * and again until the caller's deadline passed, and reported a timeout that said nothing of why.
+     */
+    @Test
+    void aNextTokenAnsweredTwiceIsAnUnavailableAnswerNotAPagingLoopUntilTheDeadline() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><reservationSet/><nextToken>page-again</nextToken></DescribeInstancesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                proxy.inject(call -> call.action().equals("DescribeInstances") ? new Ec2Proxy.Answer(200, answer, Duration.ZERO) : null);
+                Throwable t = catchThrowable(() -> provider.machines(DiscoveryContext.withTimeout("loop", Duration.ofSeconds(5))));
+                assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessage("EC2 DescribeInstances in eu-central-1 answered "
+                        + "NextToken 'page-again' a second time (request injected); expected a new token for each page, and none after the last");
+                // the first page, and the page its token names: no third request
+                assertThat(proxy.calls("DescribeInstances")).hasSize(2);
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
 }

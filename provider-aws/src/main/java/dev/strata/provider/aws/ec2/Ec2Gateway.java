@@ -8,8 +8,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -143,6 +145,7 @@ public class Ec2Gateway implements AutoCloseable {
     public List<String> instanceTypeNames(String region, DiscoveryContext context) {
         List<String> names = new ArrayList<>();
         String token = null;
+        Set<String> tokens = new HashSet<>();
         do {
             String next = token;
             DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
@@ -152,7 +155,7 @@ public class Ec2Gateway implements AutoCloseable {
                 names.add(named(offering.instanceTypeAsString(), "DescribeInstanceTypeOfferings", region, page.responseMetadata().requestId(),
                         "an offering without its instance type"));
             }
-            token = page.nextToken();
+            token = nextToken(page.nextToken(), tokens, "DescribeInstanceTypeOfferings", region, page.responseMetadata().requestId());
         } while (token != null && !token.isEmpty());
         return names;
     }
@@ -164,6 +167,7 @@ public class Ec2Gateway implements AutoCloseable {
         for (int from = 0; from < all.size(); from += FILTER_VALUES) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + FILTER_VALUES));
             String token = null;
+            Set<String> tokens = new HashSet<>();
             do {
                 String next = token;
                 DescribeInstanceTypesResponse page = call("DescribeInstanceTypes", region, context,
@@ -179,7 +183,7 @@ public class Ec2Gateway implements AutoCloseable {
                                 + "(request " + page.responseMetadata().requestId() + "): " + e.getMessage());
                     }
                 }
-                token = page.nextToken();
+                token = nextToken(page.nextToken(), tokens, "DescribeInstanceTypes", region, page.responseMetadata().requestId());
             } while (token != null && !token.isEmpty());
         }
         return shapes;
@@ -194,6 +198,7 @@ public class Ec2Gateway implements AutoCloseable {
         for (int from = 0; from < all.size(); from += FILTER_VALUES) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + FILTER_VALUES));
             String token = null;
+            Set<String> tokens = new HashSet<>();
             do {
                 String next = token;
                 DescribeInstanceTypeOfferingsResponse page = call("DescribeInstanceTypeOfferings", region, context,
@@ -206,7 +211,7 @@ public class Ec2Gateway implements AutoCloseable {
                             "an offering without its instance type"), named(offering.location(), "DescribeInstanceTypeOfferings", region,
                             requestId, "an offering without its zone")));
                 }
-                token = page.nextToken();
+                token = nextToken(page.nextToken(), tokens, "DescribeInstanceTypeOfferings", region, page.responseMetadata().requestId());
             } while (token != null && !token.isEmpty());
         }
         return offerings;
@@ -220,6 +225,7 @@ public class Ec2Gateway implements AutoCloseable {
         filters.forEach((name, values) -> sdkFilters.add(filter(name, values)));
         List<Ec2Instance> out = new ArrayList<>();
         String token = null;
+        Set<String> tokens = new HashSet<>();
         do {
             String next = token;
             DescribeInstancesResponse page = call("DescribeInstances", region, context,
@@ -229,9 +235,26 @@ public class Ec2Gateway implements AutoCloseable {
                     out.add(read(instance, region, reservation.ownerId(), page.responseMetadata().requestId()));
                 }
             }
-            token = page.nextToken();
+            token = nextToken(page.nextToken(), tokens, "DescribeInstances", region, page.responseMetadata().requestId());
         } while (token != null && !token.isEmpty());
         return out;
+    }
+
+    /**
+     * The token of the next page, or null after the last. A token answered before in the same
+     * listing would page in a circle until the caller's deadline: EC2's malformed answer, reported
+     * as unavailable naming the call and the request.
+     */
+    private static String nextToken(String token, Set<String> seen, String call, String region, String requestId) {
+        if (token == null || token.isEmpty()) {
+            return null;
+        }
+        if (!seen.add(token)) {
+            String shown = token.length() > 64 ? token.substring(0, 64) + "..." : token;
+            throw new ProviderUnavailableException("EC2 " + call + " in " + region + " answered NextToken '" + shown + "' a second time (request "
+                    + requestId + "); expected a new token for each page, and none after the last");
+        }
+        return token;
     }
 
     /**
