@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,5 +161,50 @@ class MalformedAnswersTest {
                 provider.deactivate();
             }
         }
+    }
+
+    /**
+     * An instance that two pages of one DescribeInstances listing both name is one instance: one
+     * instance of others against the region's quota, one node, one machine. Before, it was counted
+     * once per page: a running instance launched outside Strata took two slots of the quota from
+     * the offers, and Strata's own was two nodes and two machines of one id.
+     */
+    @Test
+    void anInstanceThatTwoPagesNameIsCountedOnce() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String foreign = instanceXml("i-0foreign0000000001", "");
+        String strata = instanceXml("i-0strata00000000001", "<tagSet><item><key>" + MachineLabels.OPERATION + "</key><value>op-twice</value>"
+                + "</item></tagSet>");
+        // both pages name the same instances; a listing filtered by Strata's tag (machines) names Strata's only
+        Function<Ec2Proxy.Call, String> page = call -> "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse "
+                + "xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>injected</requestId><reservationSet><item>"
+                + "<reservationId>r-1</reservationId><ownerId>123456789012</ownerId><instancesSet>"
+                + (call.params().containsValue("tag-key") ? "" : foreign) + strata + "</instancesSet></item></reservationSet>"
+                + (call.params().containsKey("NextToken") ? "" : "<nextToken>page-2</nextToken>") + "</DescribeInstancesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                proxy.inject(call -> !call.action().equals("DescribeInstances") ? null
+                        : new Ec2Proxy.Answer(200, page.apply(call), Duration.ZERO));
+                ComputeSnapshot snapshot = provider.discoverCompute(ctx());
+                List<CapacityOffer> p4d = snapshot.offers().stream().filter(o -> o.shape().equals("p4d.24xlarge")).toList();
+                assertThat(p4d).isNotEmpty().allSatisfy(o -> assertThat(o.machine().attributes())
+                        .containsEntry("regionQuotaInUseByOthers", "1"));
+                // 16 in the region, 1 used by the foreign instance; Strata's keeps its own slot in eu-central-1a
+                assertThat(p4d.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(15);
+                assertThat(snapshot.nodes()).extracting(Node::id).containsExactly("aws:i-0strata00000000001");
+                assertThat(provider.machines(ctx())).extracting(m -> m.handle().machineId()).containsExactly("i-0strata00000000001");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
+    private static String instanceXml(String id, String tags) {
+        return "<item><instanceId>" + id + "</instanceId><instanceType>p4d.24xlarge</instanceType><instanceState><code>16</code>"
+                + "<name>running</name></instanceState><placement><availabilityZone>eu-central-1a</availabilityZone></placement>"
+                + "<launchTime>2026-01-01T00:00:00.000Z</launchTime>" + tags + "</item>";
     }
 }

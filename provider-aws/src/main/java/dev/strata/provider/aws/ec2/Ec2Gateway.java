@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -219,11 +220,14 @@ public class Ec2Gateway implements AutoCloseable {
 
     /**
      * Instances in a region matching the filters (name to values; every filter must match), in pages.
+     * An instance is listed once, as the latest page shows it, however many pages name it (a listing
+     * of instances that change while it is paged may repeat one): counted twice, it would take two
+     * slots of the region's quota and be two nodes of one id.
      */
     public List<Ec2Instance> instances(String region, Map<String, List<String>> filters, DiscoveryContext context) {
         List<Filter> sdkFilters = new ArrayList<>();
         filters.forEach((name, values) -> sdkFilters.add(filter(name, values)));
-        List<Ec2Instance> out = new ArrayList<>();
+        Map<String, Ec2Instance> out = new LinkedHashMap<>();
         String token = null;
         Set<String> tokens = new HashSet<>();
         do {
@@ -232,12 +236,13 @@ public class Ec2Gateway implements AutoCloseable {
                     o -> client(region).describeInstances(b -> b.overrideConfiguration(o).filters(sdkFilters).maxResults(1000).nextToken(next)));
             for (Reservation reservation : page.reservations()) {
                 for (Instance instance : reservation.instances()) {
-                    out.add(read(instance, region, reservation.ownerId(), page.responseMetadata().requestId()));
+                    Ec2Instance read = read(instance, region, reservation.ownerId(), page.responseMetadata().requestId());
+                    out.put(read.instanceId(), read);
                 }
             }
             token = nextToken(page.nextToken(), tokens, "DescribeInstances", region, page.responseMetadata().requestId());
         } while (token != null && !token.isEmpty());
-        return out;
+        return List.copyOf(out.values());
     }
 
     /**
