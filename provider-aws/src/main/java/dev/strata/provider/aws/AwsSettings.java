@@ -281,14 +281,20 @@ record AwsSettings(
         }
         try {
             URI uri = new URI(value);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && uri.getUserInfo() == null) {
+            // no query or fragment: EC2 takes none, and a token or password in one would be shown wherever the endpoint is
+            // (the log, strata:providers)
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && uri.getUserInfo() == null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new InvalidConfigurationException(PID, "endpoint", InvalidConfigurationException.withoutCredentials(value),
-                "an http or https URL without user info, e.g. http://127.0.0.1:5000");
+        // a fragment is not shown either: it may hold a token
+        int hash = value.indexOf('#');
+        String shown = InvalidConfigurationException.withoutCredentials(hash < 0 ? value : value.substring(0, hash + 1) + "****");
+        throw new InvalidConfigurationException(PID, "endpoint", shown,
+                "an http or https URL without user info, query or fragment, e.g. http://127.0.0.1:5000");
     }
 
     private static List<QuotaRule> quotas(String[] entries) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,6 +150,24 @@ class AwsSettingsTest {
         refused.forEach((url, shown) -> assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", url))).as(url)
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageNotContaining("Endpoint-Pw-1").hasMessageNotContaining("Endpoint Pw-1")
                 .hasMessageContaining("endpoint = " + shown));
+    }
+
+    /**
+     * An endpoint with a query or a fragment is refused, without the secret in it: EC2 takes
+     * neither, and an accepted endpoint is shown in the log and by strata:providers. Before, only
+     * user info was refused: {@code http://127.0.0.1:5000/?X-Amz-Security-Token=...} was accepted,
+     * and its token shown in every description of the provider.
+     */
+    @Test
+    void anEndpointWithAQueryOrFragmentIsRefusedWithoutItsSecret() {
+        for (String url : List.of("http://127.0.0.1:5000/?X-Amz-Security-Token=Endpoint-Pw-1", "https://ec2.example/?password=Endpoint-Pw-1",
+                "http://127.0.0.1:5000/#Endpoint-Pw-1")) {
+            assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", url))).as(url)
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageNotContaining("Endpoint-Pw-1")
+                    .hasMessageContaining("expected an http or https URL without user info, query or fragment");
+        }
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", "http://127.0.0.1:5000/")).description())
+                .contains("endpoint http://127.0.0.1:5000/");
     }
 
     @Test
