@@ -8,6 +8,7 @@ import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provisioning.MachineLabels;
+import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -196,6 +197,38 @@ class MalformedAnswersTest {
                 assertThat(p4d.stream().mapToInt(CapacityOffer::limit).sum()).isEqualTo(15);
                 assertThat(snapshot.nodes()).extracting(Node::id).containsExactly("aws:i-0strata00000000001");
                 assertThat(provider.machines(ctx())).extracting(m -> m.handle().machineId()).containsExactly("i-0strata00000000001");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
+    /**
+     * A successful HTTP answer that is not EC2's (a web server's page where the endpoint should be:
+     * a proxy, a portal, a wrong port) is unavailable, naming the call and what came, for every
+     * call that lists instances. Before, the SDK read the page as an answer listing nothing: a
+     * running instance was GONE to describe, not found by find and machines, and a repeated create
+     * found no instance of its operation and launched a second one.
+     */
+    @Test
+    void aSuccessfulAnswerThatIsNotEc2sIsUnavailableNotAnEmptyListing() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String page = "<html><body><h1>Welcome to nginx!</h1></body></html>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1", "visibilityGrace", "0s")), Clock.systemUTC());
+            try {
+                MachineStatus made = provider.create(AwsProviderMotoTest.request("op-page", "m-0"), ctx());
+                proxy.inject(call -> call.action().equals("DescribeInstances") ? new Ec2Proxy.Answer(200, page, Duration.ZERO) : null);
+                String expected = "EC2 DescribeInstances in eu-central-1 answered HTTP 200 (Content-Type text/xml) without a request id: "
+                        + "not EC2's answer (endpoint " + proxy.endpoint() + "); expected EC2's XML answer, which carries its requestId";
+                for (Throwable t : new Throwable[] {catchThrowable(() -> provider.describe(made.handle(), ctx())),
+                        catchThrowable(() -> provider.find("op-page", ctx())), catchThrowable(() -> provider.machines(ctx())),
+                        catchThrowable(() -> provider.create(AwsProviderMotoTest.request("op-page", "m-0"), ctx()))}) {
+                    assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessage(expected);
+                }
+                assertThat(proxy.calls("RunInstances")).as("the repeated create launches nothing").hasSize(1);
             } finally {
                 provider.deactivate();
             }

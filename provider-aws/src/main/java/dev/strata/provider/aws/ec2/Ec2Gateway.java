@@ -27,6 +27,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.AwsResponse;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -408,7 +409,7 @@ public class Ec2Gateway implements AutoCloseable {
         }
         try {
             // the SDK ends the call at its own timeout; the margin lets its answer (or its timeout error) arrive
-            return result.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+            return fromEc2(action, region, result.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
@@ -430,6 +431,28 @@ public class Ec2Gateway implements AutoCloseable {
             }
             throw new ProviderFailureException("EC2 " + action + " in " + region + " failed: " + cause);
         }
+    }
+
+    /**
+     * The answer, when it is EC2's: every EC2 answer carries its request id. A successful HTTP
+     * answer without one is not EC2's (a web server, a proxy's or portal's page where the endpoint
+     * should be): the SDK reads such a page as an answer with nothing in it, which would say that
+     * no instance exists (a running instance gone, a create's instance not found so launched
+     * again). It is reported as unavailable, naming what came instead.
+     */
+    private <T> T fromEc2(String action, String region, T answer) {
+        if (answer instanceof AwsResponse response) {
+            String requestId = response.responseMetadata() == null ? null : response.responseMetadata().requestId();
+            if (requestId == null || requestId.isBlank() || "UNKNOWN".equals(requestId)) {
+                var http = response.sdkHttpResponse();
+                String type = http == null ? null : http.firstMatchingHeader("Content-Type").orElse(null);
+                throw new ProviderUnavailableException("EC2 " + action + " in " + region + " answered"
+                        + (http == null ? "" : " HTTP " + http.statusCode()) + (type == null ? "" : " (Content-Type " + type + ")")
+                        + " without a request id: not EC2's answer" + (endpoint == null ? "" : " (endpoint " + endpoint + ")")
+                        + "; expected EC2's XML answer, which carries its requestId");
+            }
+        }
+        return answer;
     }
 
     private static Filter filter(String name, List<String> values) {
