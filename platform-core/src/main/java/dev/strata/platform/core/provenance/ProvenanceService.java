@@ -195,18 +195,11 @@ public class ProvenanceService implements AuditLog {
                 Map.of("keyId", key.keyId, "algorithm", "Ed25519", "publicKey", key.publicPem()));
         if (!store.provenance().keys().containsKey(key.keyId)) {
             join(store.provenance().registerKey(key.keyId, key.publicPem(), store.leadership().instanceId(), record));
-        } else if (!recorded(key.keyId)) {
-            LOG.warn("The provenance key {} is registered in the store without the record that registers it in the chain (its "
-                    + "registration was cut short); appending that record", key.keyId);
-            join(store.provenance().append(record));
+        } else if (join(store.provenance().recordKey(key.keyId, record))) {
+            LOG.warn("The provenance key {} was registered in the store without the record that registers it in the chain (its "
+                    + "registration was cut short); that record is appended now", key.keyId);
         }
         keyRegistered = true;
-    }
-
-    /** Whether the chain holds a record registering the key (records of that kind are one a key: few). */
-    private boolean recorded(String keyId) {
-        return store.provenance().find(new AuditFilter(null, null, null, null, KEY_KIND, null, null, Integer.MAX_VALUE, false)).stream()
-                .anyMatch(r -> keyId.equals(r.payload().get("keyId")));
     }
 
     /** Appends a record (the API the rest of the core calls through the store; here for tests and the key's own record). */

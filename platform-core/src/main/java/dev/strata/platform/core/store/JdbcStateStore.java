@@ -1672,15 +1672,58 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                         }
                     }
                 }
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES (?, ?, ?, ?)")) {
+                LogRecord recorded = tx.append(why);
+                try (PreparedStatement p = c.prepareStatement(
+                        "INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms, record_seq) VALUES (?, ?, ?, ?, ?)")) {
                     p.setString(1, keyId);
                     p.setString(2, publicKeyPem);
                     p.setString(3, instanceId);
                     p.setLong(4, tx.nowMillis());
+                    p.setLong(5, recorded.seq());
                     p.executeUpdate();
                 }
-                tx.append(why);
                 return true;
+            });
+        }
+
+        @Override
+        public CompletableFuture<Boolean> recordKey(String keyId, ProvenanceEntry why) {
+            java.util.Objects.requireNonNull(why, "why");
+            return write(tx -> {
+                Connection c = tx.connection;
+                try (PreparedStatement p = c.prepareStatement("SELECT record_seq FROM provenance_key WHERE key_id = ?")) {
+                    p.setString(1, keyId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IllegalArgumentException("no provenance key '" + keyId + "' is registered: register it (and its record) first");
+                        }
+                        rs.getLong(1);
+                        if (!rs.wasNull()) {
+                            return false; // its record's seq is kept with it: one row read, at each start
+                        }
+                    }
+                }
+                // a key registered before its record's seq was kept with it: its record is looked for once, then kept
+                Long found = null;
+                try (PreparedStatement p = c.prepareStatement(SELECT_RECORD + " WHERE kind = ? ORDER BY seq")) {
+                    p.setString(1, why.kind());
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (found == null && rs.next()) {
+                            LogRecord r = record(rs);
+                            if (keyId.equals(r.payload().get("keyId"))) {
+                                found = r.seq();
+                            }
+                        }
+                    }
+                }
+                boolean appended = found == null;
+                long seq = appended ? tx.append(why).seq() : found;
+                try (PreparedStatement p = c.prepareStatement("UPDATE provenance_key SET record_seq = ? WHERE key_id = ?")) {
+                    p.setLong(1, seq);
+                    p.setString(2, keyId);
+                    p.executeUpdate();
+                }
+                return appended;
             });
         }
 

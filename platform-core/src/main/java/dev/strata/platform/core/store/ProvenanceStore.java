@@ -104,6 +104,18 @@ public interface ProvenanceStore {
      */
     CompletableFuture<Boolean> registerKey(String keyId, String publicKeyPem, String instanceId, ProvenanceEntry why);
 
+    /**
+     * Makes sure the chain holds the record registering a key that is registered, appending it where
+     * it is not (a key registered by a Strata that wrote the key and its record apart, and stopped
+     * between the two). The record's seq is kept with the key, so that this is one row read once it
+     * is known; a key registered before that was kept has its record looked for in the log once.
+     *
+     * @param why the record of the registration, appended when the chain has none
+     * @return whether the record was appended now (false: the chain holds it)
+     * @throws IllegalArgumentException (through the future) when the key is not registered
+     */
+    CompletableFuture<Boolean> recordKey(String keyId, ProvenanceEntry why);
+
     /** The registered public keys by id (PEM). */
     Map<String, String> keys();
 }

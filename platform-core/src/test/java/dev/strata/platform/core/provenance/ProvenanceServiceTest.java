@@ -277,10 +277,59 @@ class ProvenanceServiceTest {
         ProvenanceService b = new ProvenanceService(store, config(100), other, Clock.systemUTC(), false);
         assertThat(b.keyId()).isEqualTo(key.keyId);
         assertThat(keyRecords(key.keyId)).hasSize(1);
+        assertThat(recordSeqOf(key.keyId)).isEqualTo(keyRecords(key.keyId).get(0).seq());
         // once: a restart finds both
         new ProvenanceService(store, config(100), other, Clock.systemUTC(), false);
         assertThat(keyRecords(key.keyId)).hasSize(1);
         assertThat(keyRecords(service.keyId())).hasSize(1);
+    }
+
+    /**
+     * Each start checks that the chain holds the record registering this instance's key. It looked
+     * for records of kind {@code provenance-key} in the log, which no index covers: a full scan of
+     * the log at every start, and a start that failed on any record it could not read. The record's
+     * seq is now kept with the key: the check is one row read.
+     */
+    @Test
+    void aStartFindsItsKeysRecordByTheSeqKeptWithTheKeyNotBySearchingTheLog() throws Exception {
+        long registered = keyRecords(service.keyId()).get(0).seq();
+        assertThat(recordSeqOf(service.keyId())).isEqualTo(registered);
+        appendRecords(5);
+        // the record cannot be read any more: a search of the log would fail on it; verification names it
+        try (Connection c = h2(); java.sql.PreparedStatement p = c.prepareStatement("UPDATE provenance_record SET payload = '{' WHERE seq = ?")) {
+            p.setLong(1, registered);
+            assertThat(p.executeUpdate()).isEqualTo(1);
+        }
+        long head = store.provenance().head().seq();
+        ProvenanceService again = new ProvenanceService(store, config(100), data, Clock.systemUTC(), false);
+        assertThat(again.keyId()).isEqualTo(service.keyId());
+        again.registerKey();
+        assertThat(store.provenance().head().seq()).isEqualTo(head);
+    }
+
+    /** A key registered before its record's seq was kept with it: its record is found once, and its seq kept. */
+    @Test
+    void aKeyRegisteredBeforeItsRecordsSeqWasKeptHasItFoundOnce() throws Exception {
+        long registered = keyRecords(service.keyId()).get(0).seq();
+        try (Connection c = h2(); java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_key SET record_seq = NULL");
+        }
+        appendRecords(3);
+        long head = store.provenance().head().seq();
+        new ProvenanceService(store, config(100), data, Clock.systemUTC(), false).registerKey();
+        assertThat(store.provenance().head().seq()).as("nothing appended: the chain holds the record").isEqualTo(head);
+        assertThat(recordSeqOf(service.keyId())).isEqualTo(registered);
+    }
+
+    private Long recordSeqOf(String keyId) throws Exception {
+        try (Connection c = h2(); java.sql.PreparedStatement p = c.prepareStatement("SELECT record_seq FROM provenance_key WHERE key_id = ?")) {
+            p.setString(1, keyId);
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                assertThat(rs.next()).as("key %s registered", keyId).isTrue();
+                long seq = rs.getLong(1);
+                return rs.wasNull() ? null : seq;
+            }
+        }
     }
 
     private List<AuditEntry> keyRecords(String keyId) {

@@ -101,6 +101,56 @@ abstract class StateStoreContract {
         again.close();
     }
 
+    /**
+     * A store of schema version 9 holding two keys, one with the record registering it and one
+     * without (a registration cut short between its two writes), opened by this Strata: the first
+     * check of each finds the record once, or appends the missing one, and keeps its seq with the
+     * key; a key registered now keeps its record's seq at once. Every check after is one row read, and appends nothing.
+     */
+    @Test
+    void aStoreOfVersionNineKeepsEachKeysRecordSeqOnceFound() {
+        JdbcStateStore store = upgradedFrom(9, c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES ('k-a', 'PEM A', 'a', 1)");
+                s.executeUpdate("INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES ('k-b', 'PEM B', 'b', 2)");
+            }
+        });
+        // k-a's record, as the older Strata appended it after the key
+        long aRecord = join(store.provenance().append(keyRecord("k-a"))).seq();
+        join(store.provenance().append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", 1))));
+        long head = store.provenance().head().seq();
+
+        assertThat(join(store.provenance().recordKey("k-a", keyRecord("k-a")))).as("k-a's record is in the chain").isFalse();
+        assertThat(store.provenance().head().seq()).isEqualTo(head);
+        assertThat(join(store.provenance().recordKey("k-b", keyRecord("k-b")))).as("k-b's record was lost").isTrue();
+        assertThat(store.provenance().head().seq()).isEqualTo(head + 1);
+        assertThat(join(store.provenance().registerKey("k-c", "PEM C", "c", keyRecord("k-c")))).isTrue();
+        assertThat(recordSeqs(store)).containsExactly(Map.entry("k-a", aRecord), Map.entry("k-b", head + 1), Map.entry("k-c", head + 2));
+
+        for (String key : List.of("k-a", "k-b", "k-c")) {
+            assertThat(join(store.provenance().recordKey(key, keyRecord(key)))).isFalse();
+        }
+        assertThat(store.provenance().head().seq()).isEqualTo(head + 2);
+        assertThatThrownBy(() -> join(store.provenance().recordKey("k-x", keyRecord("k-x")))).hasMessageContaining("no provenance key 'k-x'");
+        store.close();
+    }
+
+    private static ProvenanceEntry keyRecord(String keyId) {
+        return new ProvenanceEntry("provenance-key", "system", Map.of("instance", "a"), Map.of("keyId", keyId, "algorithm", "Ed25519"));
+    }
+
+    private static Map<String, Long> recordSeqs(JdbcStateStore store) {
+        return store.read(c -> {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT key_id, record_seq FROM provenance_key")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
     private static dev.strata.platform.api.telemetry.GpuSample sample(String gpu, java.time.Instant at, double watts, long ecc) {
         return dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(at).powerWatts(watts).eccUncorrected(ecc).build();
     }
