@@ -1034,6 +1034,25 @@ public class ContractDocumentReader implements ContractReader {
                 fail(path + ".partition", partition, "either a fraction or a partition, not both");
                 profile = null;
             }
+            if (count == 0) {
+                // settings of GPUs that none are asked for: placement would ignore them, and the member would run with no GPU
+                // where its author meant one of these models (a count left at 0 while editing)
+                List<String> unused = new ArrayList<>();
+                if (!models.isEmpty()) {
+                    unused.add("models");
+                }
+                if (memory > 0) {
+                    unused.add("memory");
+                }
+                if (allowDegraded) {
+                    unused.add("allowDegraded");
+                }
+                if (!unused.isEmpty()) {
+                    violations.add(new Violation(path + ".count", "0", "asks for no GPU, yet " + String.join(", ", unused)
+                            + (unused.size() == 1 ? " is" : " are") + " set for the GPUs asked for",
+                            "a GPU count of 1 or more, or no models, memory or allowDegraded"));
+                }
+            }
             return new GpuRequest(count, models, memory, fraction, profile, allowDegraded);
         }
 

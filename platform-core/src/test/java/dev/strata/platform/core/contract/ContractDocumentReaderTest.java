@@ -200,6 +200,23 @@ class ContractDocumentReaderTest {
         assertThat(violations(member("cpu: 0.0005"))).extracting(Violation::problem).containsExactly("is finer than a thousandth of a CPU");
     }
 
+    /**
+     * Settings of GPUs with a count of 0 were accepted and did nothing: {@code gpus: {count: 0,
+     * models: [H100]}} placed the member on any node, with no GPU, where its author meant H100s.
+     */
+    @Test
+    void gpuSettingsWithACountOfZeroAreRefusedNotIgnored() {
+        String expected = "a GPU count of 1 or more, or no models, memory or allowDegraded";
+        assertThat(violations(member("cpu: 1, gpus: {count: 0, models: [H100]}"))).containsExactly(
+                new Violation("members[0].gpus.count", "0", "asks for no GPU, yet models is set for the GPUs asked for", expected));
+        assertThat(violations(member("cpu: 1, gpus: {count: 0, memory: 80GiB, allowDegraded: true}"))).containsExactly(
+                new Violation("members[0].gpus.count", "0", "asks for no GPU, yet memory, allowDegraded are set for the GPUs asked for", expected));
+        // nothing said of the GPUs that none are asked for: accepted as before
+        assertThat(reader.read(member("cpu: 1, gpus: {count: 0}"), "c").members().get(0).gpus().count()).isZero();
+        assertThat(reader.read(member("cpu: 1, gpus: {count: 0, models: [], allowDegraded: false}"), "c").members().get(0).gpus().count()).isZero();
+        assertThat(reader.read(member("cpu: 1, gpus: {count: 2, models: [H100]}"), "c").members().get(0).gpus().models()).containsExactly("H100");
+    }
+
     @Test
     void memoryThatSaturatesIsOutOfBounds() {
         assertThat(violations(member("memory: 99999999999PiB"))).containsExactly(new Violation("members[0].memory", "99999999999PiB",
