@@ -158,8 +158,7 @@ public class ProvenanceService implements AuditLog {
         }
         ProvenanceStore p = store.provenance();
         if (lastCheckpointSeq < 0) {
-            List<Checkpoint> all = p.checkpoints();
-            lastCheckpointSeq = all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
+            lastCheckpointSeq = p.lastCheckpoint().map(Checkpoint::seq).orElse(0L);
         }
         ProvenanceHead head = p.head();
         Instant now = clock.instant();
@@ -291,10 +290,12 @@ public class ProvenanceService implements AuditLog {
         long start = System.nanoTime();
         ProvenanceStore p = store.provenance();
         ChainVerifier v = new ChainVerifier(p.logId(), trustedKeys(), List.of());
-        Iterator<Checkpoint> checkpoints = p.checkpoints().iterator();
+        Iterator<Checkpoint> checkpoints = p.checkpointsInOrder();
         Checkpoint[] next = {checkpoints.hasNext() ? checkpoints.next() : null};
         // what the chain cannot see: a record kept as other text than its hash covers, or found by columns no hash covers
         ProvenanceStore.Stored[] faulty = {null};
+        // the last record verified as stored too: a record whose stored form fails was counted by the chain, not verified
+        LogRecord[] verified = {null};
         p.scanStored(1, stored -> {
             LogRecord r = stored.record();
             if (r == null) {
@@ -308,6 +309,7 @@ public class ProvenanceService implements AuditLog {
                 faulty[0] = stored;
                 return false;
             }
+            verified[0] = r;
             while (next[0] != null && next[0].seq() <= r.seq()) {
                 if (!v.checkpoint(next[0], "checkpoint of record " + next[0].seq())) {
                     return false;
@@ -323,9 +325,11 @@ public class ProvenanceService implements AuditLog {
         Verification out = v.finish(false);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         if (out.holds() && faulty[0] != null) {
-            return new AuditReport(false, out.records(), out.firstSeq(), out.lastSeq(), out.firstTime(), out.lastTime(), out.checkpoints(),
-                    out.signedThrough(), out.keyIds(), faulty[0].seq(), "record " + faulty[0].seq() + ": "
-                    + Verification.printable(faulty[0].fault()), took);
+            LogRecord last = verified[0];
+            long records = faulty[0].record() == null ? out.records() : out.records() - 1;
+            return new AuditReport(false, records, last == null ? 0 : out.firstSeq(), last == null ? 0 : last.seq(),
+                    last == null ? null : out.firstTime(), last == null ? null : last.time(), out.checkpoints(), out.signedThrough(),
+                    out.keyIds(), faulty[0].seq(), "record " + faulty[0].seq() + ": " + Verification.printable(faulty[0].fault()), took);
         }
         return new AuditReport(out.holds(), out.records(), out.firstSeq(), out.lastSeq(), out.firstTime(), out.lastTime(), out.checkpoints(),
                 out.signedThrough(), out.keyIds(), out.failedSeq(), out.holds() ? null : out.failedAt() + ": " + out.failure(), took);
@@ -341,7 +345,7 @@ public class ProvenanceService implements AuditLog {
         LogRecord[] last = new LogRecord[1];
         try {
             Files.createDirectories(target.getParent());
-            Iterator<Checkpoint> checkpoints = p.checkpoints().iterator();
+            Iterator<Checkpoint> checkpoints = p.checkpointsInOrder();
             Checkpoint[] next = {checkpoints.hasNext() ? checkpoints.next() : null};
             try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
                     ExportFile.Writer w = new ExportFile.Writer(out, new ExportFile.Header(ExportFile.FORMAT, p.logId(),

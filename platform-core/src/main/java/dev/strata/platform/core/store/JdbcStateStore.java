@@ -1646,17 +1646,37 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
-        public List<Checkpoint> checkpoints() {
+        public List<Checkpoint> checkpoints(long afterSeq, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("a page of checkpoints holds at least 1, not " + limit);
+            }
             return read(c -> {
                 List<Checkpoint> out = new ArrayList<>();
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT seq, hash, record_time, key_id, signature FROM provenance_checkpoint ORDER BY seq")) {
-                    while (rs.next()) {
-                        out.add(new Checkpoint(logId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), false, rs.getString(5)));
+                try (PreparedStatement p = c.prepareStatement("SELECT seq, hash, record_time, key_id, signature FROM provenance_checkpoint "
+                        + "WHERE seq > ? ORDER BY seq LIMIT " + limit)) {
+                    p.setLong(1, afterSeq);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(checkpoint(rs));
+                        }
                     }
                 }
                 return out;
             });
+        }
+
+        @Override
+        public Optional<Checkpoint> lastCheckpoint() {
+            return read(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT seq, hash, record_time, key_id, signature FROM provenance_checkpoint ORDER BY seq DESC LIMIT 1")) {
+                    return rs.next() ? Optional.of(checkpoint(rs)) : Optional.<Checkpoint>empty();
+                }
+            });
+        }
+
+        private Checkpoint checkpoint(ResultSet rs) throws SQLException {
+            return new Checkpoint(logId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), false, rs.getString(5));
         }
 
         @Override

@@ -90,8 +90,53 @@ public interface ProvenanceStore {
     /** Stores a checkpoint (leader only). */
     CompletableFuture<Checkpoint> putCheckpoint(Checkpoint checkpoint);
 
-    /** Every checkpoint, in record order. */
-    List<Checkpoint> checkpoints();
+    /**
+     * The checkpoints of records after {@code afterSeq}, in record order, at most {@code limit} of
+     * them: a page. (A log signed every 60 s gathers about 500,000 checkpoints a year; verifying
+     * or exporting it holds one page at a time, not all of them.)
+     */
+    List<Checkpoint> checkpoints(long afterSeq, int limit);
+
+    /** The checkpoint of the highest record signed, if any. */
+    Optional<Checkpoint> lastCheckpoint();
+
+    /** Every checkpoint, in record order, read {@value #CHECKPOINT_PAGE} at a time as it is iterated. */
+    default java.util.Iterator<Checkpoint> checkpointsInOrder() {
+        return checkpointsInOrder(CHECKPOINT_PAGE);
+    }
+
+    /** Every checkpoint, in record order, read {@code pageSize} at a time as it is iterated. */
+    default java.util.Iterator<Checkpoint> checkpointsInOrder(int pageSize) {
+        return new java.util.Iterator<>() {
+            private java.util.Iterator<Checkpoint> page = java.util.Collections.emptyIterator();
+            private long after = 0;
+            private boolean more = true;
+
+            @Override
+            public boolean hasNext() {
+                if (!page.hasNext() && more) {
+                    List<Checkpoint> next = checkpoints(after, pageSize);
+                    more = next.size() == pageSize;
+                    if (!next.isEmpty()) {
+                        after = next.get(next.size() - 1).seq();
+                    }
+                    page = next.iterator();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public Checkpoint next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+    }
+
+    /** How many checkpoints {@link #checkpointsInOrder} reads at a time. */
+    int CHECKPOINT_PAGE = 1000;
 
     /**
      * Registers a public key that signs checkpoints, and appends the record that says so, in one

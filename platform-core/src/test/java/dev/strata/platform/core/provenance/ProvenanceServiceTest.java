@@ -101,7 +101,7 @@ class ProvenanceServiceTest {
         assertThat(service.entry(1).orElseThrow().kind()).isEqualTo("provenance-key");
         assertThat(service.entry(1).orElseThrow().payload()).contains(service.keyId());
         appendRecords(249);
-        assertThat(store.provenance().checkpoints()).extracting(c -> c.seq()).containsExactly(100L, 200L);
+        assertThat(store.provenance().checkpoints(0, 10)).extracting(c -> c.seq()).containsExactly(100L, 200L);
         AuditReport report = service.verify();
         assertThat(report.holds()).as(report.failure()).isTrue();
         assertThat(report.records()).isEqualTo(250);
@@ -409,6 +409,10 @@ class ProvenanceServiceTest {
             assertThat(report.holds()).as(edit[0]).isFalse();
             assertThat(report.failedSeq()).as(edit[0]).isEqualTo(seq);
             assertThat(report.failure()).as(edit[0]).contains("record " + seq).contains(edit[1]).contains(edit[2]);
+            // the records verified are those before it, as for a record whose hash fails: it was counted, and shown as the last verified
+            assertThat(report.records()).as(edit[0]).isEqualTo(seq - 1);
+            assertThat(report.lastSeq()).as(edit[0]).isEqualTo(seq - 1);
+            assertThat(java.time.Instant.parse(report.lastTime())).as(edit[0]).isEqualTo(service.entry(seq - 1).orElseThrow().time());
             try (Connection c = h2(); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE provenance_record SET " + before + " WHERE seq = " + seq);
             }

@@ -135,6 +135,41 @@ abstract class StateStoreContract {
         store.close();
     }
 
+    /**
+     * Checkpoints are read a page at a time: verifying or exporting a log held every checkpoint in
+     * memory at once (about 500,000 a year at the 60 s interval), and the first leadership read them
+     * all for the last one.
+     */
+    @Test
+    void checkpointsAreReadAPageAtATimeAndTheLastOneAlone() {
+        JdbcStateStore store = store();
+        ProvenanceStore p = store.provenance();
+        assertThat(p.lastCheckpoint()).isEmpty();
+        assertThat(p.checkpointsInOrder(3).hasNext()).isFalse();
+        List<Long> signed = new ArrayList<>();
+        for (int i = 1; i <= 9; i++) {
+            LogRecord r = join(p.append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", i))));
+            if (i != 4) { // record 4 is not signed
+                join(p.putCheckpoint(new dev.strata.platform.audit.Checkpoint(p.logId(), r.seq(), r.hash(), r.time(), "k", false, "s" + i)));
+                signed.add(r.seq());
+            }
+        }
+        for (int page : new int[] {1, 3, 4, 8, 9, 1000}) {
+            List<Long> read = new ArrayList<>();
+            p.checkpointsInOrder(page).forEachRemaining(c -> read.add(c.seq()));
+            assertThat(read).as("pages of %d", page).isEqualTo(signed);
+        }
+        assertThat(p.checkpoints(signed.get(2), 2)).extracting(dev.strata.platform.audit.Checkpoint::seq)
+                .containsExactly(signed.get(3), signed.get(4));
+        assertThat(p.checkpoints(signed.get(7), 5)).isEmpty();
+        assertThat(p.lastCheckpoint()).hasValueSatisfying(c -> {
+            assertThat(c.seq()).isEqualTo(signed.get(7));
+            assertThat(c.signature()).isEqualTo("s9");
+        });
+        assertThatThrownBy(() -> p.checkpoints(0, 0)).hasMessageContaining("at least 1");
+        store.close();
+    }
+
     private static ProvenanceEntry keyRecord(String keyId) {
         return new ProvenanceEntry("provenance-key", "system", Map.of("instance", "a"), Map.of("keyId", keyId, "algorithm", "Ed25519"));
     }
