@@ -398,6 +398,54 @@ public class StrataLauncherIT {
     }
 
     /**
+     * {@code bin/strata shell ... -f -} keeps the contract it reads from standard input in a
+     * temporary file, owner-only, until the command has run. A TERM (or a Ctrl-C, or a hang-up)
+     * while the contract was read or the command ran ended the script without removing it: the
+     * contract stayed in the temporary folder for good. The script removes it however it ends.
+     */
+    @Test
+    public void aContractReadFromStandardInputIsRemovedWhenTheShellIsStopped() throws Exception {
+        Path base = work.resolve("stdin-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("stdin"), base)) {
+            strata.prepareInstance();
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            Path temporary = Files.createDirectories(work.resolve("stdin-tmp"));
+            ProcessBuilder pb = new ProcessBuilder(strata.home.resolve("bin/strata").toString(), "shell", "strata:place", "--dry-run",
+                    "-f", "-").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("STRATA_BASE", base.toString());
+            pb.environment().put("TMPDIR", temporary.toString());
+            Process shell = pb.start();
+            try {
+                shell.getOutputStream().write("name: secret-project\ntenant: ops\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                shell.getOutputStream().flush();
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (listed(temporary).isEmpty() && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                assertEquals("the contract is being read into one temporary file", 1, listed(temporary).size());
+                shell.destroy(); // SIGTERM to bin/strata, as kill does
+                Thread.sleep(500);
+                shell.getOutputStream().close(); // what it was reading ends
+                assertTrue("bin/strata ended", shell.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+                until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!listed(temporary).isEmpty() && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                assertEquals("left in the temporary folder", List.of(), listed(temporary));
+            } finally {
+                shell.destroyForcibly();
+            }
+        }
+    }
+
+    private static List<String> listed(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
      * A Java that Strata cannot run on is refused before anything starts, naming it and what is
      * needed. Below 17, Strata's bundles never resolved and the start waited out its whole timeout;
      * from 24 on, Karaf's start failed with "Enabling a Security Manager is not supported", which
