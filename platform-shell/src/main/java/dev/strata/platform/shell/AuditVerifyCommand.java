@@ -2,8 +2,15 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.audit.AuditLog;
 import dev.strata.platform.api.audit.AuditReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -16,6 +23,11 @@ public class AuditVerifyCommand implements Action {
     @Reference(optional = true)
     AuditLog audit;
 
+    @Option(name = "-k", aliases = "--key", multiValued = true, description = "Trust only the Ed25519 public keys in this PEM file (an "
+            + "auditor's copy from an earlier strata:audit-export --public-key; a relative path is taken from the instance folder); "
+            + "repeat for several. Without it, this instance's key and every key the store registers are trusted")
+    List<String> keyFiles;
+
     /**
      * Prints the report; when the log does not verify, fails (throws), naming the first record that
      * fails. The times, key ids and failure come from the stored log, which may have been edited:
@@ -23,7 +35,35 @@ public class AuditVerifyCommand implements Action {
      */
     @Override
     public Object execute() {
-        AuditReport r = Services.require(audit, "provenance log").verify();
+        AuditLog log = Services.require(audit, "provenance log");
+        AuditReport r;
+        if (keyFiles == null || keyFiles.isEmpty()) {
+            r = log.verify();
+        } else {
+            StringBuilder pem = new StringBuilder();
+            List<String> read = new ArrayList<>();
+            Path base = Path.of(System.getProperty("karaf.base", "")).toAbsolutePath();
+            for (String f : keyFiles) {
+                Path file = base.resolve(f).normalize();
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("--key " + file + " is not a file; expected a file of Ed25519 public keys in PEM, "
+                            + "as strata:audit-export --public-key writes them");
+                }
+                try {
+                    pem.append(Files.readString(file, StandardCharsets.UTF_8)).append('\n');
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    throw new IllegalArgumentException("--key " + file + " cannot be read (" + e.getClass().getSimpleName() + "); expected a "
+                            + "readable file of Ed25519 public keys in PEM");
+                }
+                read.add(file.toString());
+            }
+            try {
+                r = log.verify(pem.toString());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--key " + String.join(", ", read) + ": " + e.getMessage(), e);
+            }
+            System.out.println(Format.visible("Trusted      only the keys in " + String.join(", ", read)));
+        }
         System.out.println(Format.visible("Records      " + r.records() + (r.records() == 0 ? "" : " (" + r.firstSeq() + ".." + r.lastSeq()
                 + "), " + r.firstTime() + " .. " + r.lastTime())));
         System.out.println(Format.visible("Checkpoints  " + r.checkpoints() + " verified, signed through record " + r.signedThrough()

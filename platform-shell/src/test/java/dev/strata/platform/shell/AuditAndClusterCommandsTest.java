@@ -43,8 +43,17 @@ class AuditAndClusterCommandsTest {
             return seq == 42 ? Optional.of(entries(new AuditQuery(null, null, null, null, null, null, null, 1, false)).get(0)) : Optional.empty();
         }
 
+        /** The trusted keys {@link #verify(String)} was given; null when {@link #verify()} was asked. */
+        String trustedKeysPem;
+
         @Override
         public AuditReport verify() {
+            return report;
+        }
+
+        @Override
+        public AuditReport verify(String trustedKeysPem) {
+            this.trustedKeysPem = trustedKeysPem;
             return report;
         }
 
@@ -218,6 +227,45 @@ class AuditAndClusterCommandsTest {
         assertThat(failed.output()).doesNotContain("\u001b", "\r", "\u202e").contains("FAILED at record 57: record 57: " + shown);
         assertThat(failed.output().lines()).hasSize(4);
         assertThat(failed.thrown().getMessage()).doesNotContain("\u001b", "\r", "\n", "\u202e").endsWith("(record 57: " + shown + ")");
+    }
+
+    /**
+     * {@code --key FILE} verifies trusting only the keys in the auditor's files (read on the server,
+     * a relative path from the instance folder), and says so; without it, the log's own keys are
+     * trusted. A file that is not there is named before anything is verified.
+     */
+    @Test
+    void verifyWithKeysTrustsOnlyTheKeysInTheFilesGiven(@org.junit.jupiter.api.io.TempDir Path instance) throws Exception {
+        java.nio.file.Files.writeString(instance.resolve("auditor.pem"), "-----BEGIN PUBLIC KEY-----\nA\n-----END PUBLIC KEY-----\n");
+        java.nio.file.Files.writeString(instance.resolve("second.pem"), "-----BEGIN PUBLIC KEY-----\nB\n-----END PUBLIC KEY-----\n");
+        RecordingAuditLog log = new RecordingAuditLog();
+        log.report = new AuditReport(true, 250, 1, 250, "t1", "t2", 2, 250, List.of("0123456789abcdef"), 0, null, Duration.ofMillis(12));
+        AuditVerifyCommand c = new AuditVerifyCommand();
+        c.audit = log;
+        String before = System.getProperty("karaf.base");
+        System.setProperty("karaf.base", instance.toString());
+        try {
+            assertThat(CommandOutput.of(c::execute)).doesNotContain("Trusted").contains("The chain holds.");
+            assertThat(log.trustedKeysPem).isNull();
+
+            c.keyFiles = List.of("auditor.pem", instance.resolve("second.pem").toString());
+            assertThat(CommandOutput.of(c::execute)).contains("Trusted      only the keys in " + instance.resolve("auditor.pem") + ", "
+                    + instance.resolve("second.pem")).contains("The chain holds.");
+            assertThat(log.trustedKeysPem).contains("\nA\n", "\nB\n");
+
+            log.trustedKeysPem = null;
+            c.keyFiles = List.of("missing.pem");
+            assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--key " + instance.resolve("missing.pem") + " is not a file; expected a file of Ed25519 public keys in PEM, "
+                            + "as strata:audit-export --public-key writes them");
+            assertThat(log.trustedKeysPem).as("nothing verified").isNull();
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.base");
+            } else {
+                System.setProperty("karaf.base", before);
+            }
+        }
     }
 
     /** The log id and key ids of an export come from the store, which may have been edited: shown escaped, as the log's records are. */

@@ -47,6 +47,11 @@ class CommandPromisesTest {
             }
 
             @Override
+            public AuditReport verify(String trustedKeysPem) {
+                return report;
+            }
+
+            @Override
             public AuditExport export(Path file, Path publicKeyFile) {
                 throw new UnsupportedOperationException();
             }

@@ -162,6 +162,11 @@ class TerminalSafeOutputTest {
             }
 
             @Override
+            public dev.strata.platform.api.audit.AuditReport verify(String trustedKeysPem) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path file, java.nio.file.Path publicKeyFile) {
                 throw new UnsupportedOperationException();
             }

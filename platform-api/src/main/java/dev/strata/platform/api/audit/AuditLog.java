@@ -18,8 +18,23 @@ public interface AuditLog {
     /** One record by its number. */
     Optional<AuditEntry> entry(long seq);
 
-    /** Recomputes the whole chain and every checkpoint's signature; names the first record that fails. */
+    /**
+     * Recomputes the whole chain and every checkpoint's signature; names the first record that
+     * fails. A checkpoint may be signed by this instance's key (from its key file) or by any key the
+     * store registers: someone able to write the database could register a key of their own and
+     * sign a rewritten log with it. {@link #verify(String)} trusts only the keys given.
+     */
     AuditReport verify();
+
+    /**
+     * As {@link #verify()}, trusting only the Ed25519 public keys in {@code trustedKeysPem} (an
+     * auditor's copy, kept from an earlier {@code strata:audit-export --public-key}): a checkpoint
+     * signed by any other key fails, whatever keys the store registers.
+     *
+     * @throws IllegalArgumentException when the text holds no public key, or anything but PEM
+     *     public key blocks and whitespace
+     */
+    AuditReport verify(String trustedKeysPem);
 
     /**
      * Writes the whole log, its checkpoints and a last checkpoint signed now to {@code file}

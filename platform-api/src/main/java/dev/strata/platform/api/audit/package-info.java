@@ -3,5 +3,5 @@
  * service to list, verify and export records.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.strata.platform.api.audit;

@@ -287,9 +287,23 @@ public class ProvenanceService implements AuditLog {
     @Override
     public AuditReport verify() {
         TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "verify it");
+        return verify(trustedKeys());
+    }
+
+    @Override
+    public AuditReport verify(String trustedKeysPem) {
+        TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "verify it");
+        if (trustedKeysPem == null || trustedKeysPem.isBlank()) {
+            throw new IllegalArgumentException("no trusted public key given; expected one or more Ed25519 public keys in PEM "
+                    + "(as strata:audit-export --public-key writes them)");
+        }
+        return verify(AuditKeys.readPublicKeys(trustedKeysPem));
+    }
+
+    private AuditReport verify(List<PublicKey> trusted) {
         long start = System.nanoTime();
         ProvenanceStore p = store.provenance();
-        ChainVerifier v = new ChainVerifier(p.logId(), trustedKeys(), List.of());
+        ChainVerifier v = new ChainVerifier(p.logId(), trusted, List.of());
         Iterator<Checkpoint> checkpoints = p.checkpointsInOrder();
         Checkpoint[] next = {checkpoints.hasNext() ? checkpoints.next() : null};
         // what the chain cannot see: a record kept as other text than its hash covers, or found by columns no hash covers

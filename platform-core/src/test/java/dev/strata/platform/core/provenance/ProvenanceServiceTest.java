@@ -332,6 +332,63 @@ class ProvenanceServiceTest {
         }
     }
 
+    /**
+     * The keys {@code strata:audit-verify} trusts come from the database: someone able to write it
+     * could rewrite a record, register a key of their own, and sign the rewritten head with it, and
+     * the log would verify. Verifying with the auditor's copy of the keys ({@code --key}) trusts
+     * only those, and fails at the forged checkpoint, naming its key.
+     */
+    @Test
+    void aLogReSignedWithAKeyAddedToTheDatabaseFailsAgainstTheAuditorsKeys() throws Exception {
+        appendRecords(100);
+        String auditorsCopy = service.publicKeys();
+        assertThat(service.verify(auditorsCopy).holds()).isTrue();
+
+        long head = store.provenance().head().seq();
+        dev.strata.platform.audit.LogRecord r = store.provenance().get(head).orElseThrow();
+        Map<String, Object> forgedPayload = new java.util.LinkedHashMap<>(r.payload());
+        forgedPayload.put("evidence", List.of("rewritten"));
+        dev.strata.platform.audit.LogRecord forged = dev.strata.platform.audit.LogRecord.seal(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(),
+                forgedPayload, r.prev());
+        java.security.KeyPair theirs = AuditKeys.generate();
+        dev.strata.platform.audit.Checkpoint resigned = dev.strata.platform.audit.Checkpoint.sign(store.provenance().logId(), head, forged.hash(),
+                r.time(), false, theirs.getPrivate(), theirs.getPublic());
+        try (Connection c = h2()) {
+            try (java.sql.PreparedStatement p = c.prepareStatement("UPDATE provenance_record SET payload = ?, hash = ? WHERE seq = ?")) {
+                p.setString(1, dev.strata.platform.audit.Jcs.canonicalize(forgedPayload));
+                p.setString(2, forged.hash());
+                p.setLong(3, head);
+                assertThat(p.executeUpdate()).isEqualTo(1);
+            }
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM provenance_checkpoint");
+            }
+            try (java.sql.PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO provenance_key (key_id, public_key, instance_id, created_ms) VALUES (?, ?, 'x', 0)")) {
+                p.setString(1, AuditKeys.keyId(theirs.getPublic()));
+                p.setString(2, AuditKeys.publicPem(theirs.getPublic()));
+                p.executeUpdate();
+            }
+            try (java.sql.PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO provenance_checkpoint (seq, hash, record_time, key_id, signature) VALUES (?, ?, ?, ?, ?)")) {
+                p.setLong(1, head);
+                p.setString(2, resigned.hash());
+                p.setString(3, resigned.time());
+                p.setString(4, resigned.keyId());
+                p.setString(5, resigned.signature());
+                p.executeUpdate();
+            }
+        }
+        assertThat(service.verify().holds()).as("the keys the database registers are trusted").isTrue();
+
+        AuditReport pinned = service.verify(auditorsCopy);
+        assertThat(pinned.holds()).isFalse();
+        assertThat(pinned.failure()).contains(AuditKeys.keyId(theirs.getPublic())).contains("not a trusted key");
+
+        assertThatThrownBy(() -> service.verify("  ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no trusted public key");
+        assertThatThrownBy(() -> service.verify("not a key")).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private List<AuditEntry> keyRecords(String keyId) {
         return service.entries(new AuditQuery(null, null, null, null, "provenance-key", null, null, 100, false)).stream()
                 .filter(e -> e.payload().contains("\"keyId\":\"" + keyId + "\"")).toList();
