@@ -100,27 +100,41 @@ public interface ProvenanceStore {
     /** The checkpoint of the highest record signed, if any. */
     Optional<Checkpoint> lastCheckpoint();
 
-    /** Every checkpoint, in record order, read {@value #CHECKPOINT_PAGE} at a time as it is iterated. */
+    /**
+     * The checkpoints stored now, in record order, read {@value #CHECKPOINT_PAGE} at a time as they
+     * are iterated: those of records up to the last one signed when this is called. A checkpoint
+     * signed while they are iterated, of a record after those, is not among them, as it would not
+     * be in a list read now: a verification or export that scans the records meanwhile may have
+     * read the log before that record, and would take the checkpoint for one whose record is gone.
+     */
     default java.util.Iterator<Checkpoint> checkpointsInOrder() {
-        return checkpointsInOrder(CHECKPOINT_PAGE);
+        return checkpointsInOrder(CHECKPOINT_PAGE, lastCheckpoint().map(Checkpoint::seq).orElse(0L));
     }
 
-    /** Every checkpoint, in record order, read {@code pageSize} at a time as it is iterated. */
-    default java.util.Iterator<Checkpoint> checkpointsInOrder(int pageSize) {
+    /** The checkpoints of records up to {@code throughSeq}, in record order, read {@code pageSize} at a time as they are iterated. */
+    default java.util.Iterator<Checkpoint> checkpointsInOrder(int pageSize, long throughSeq) {
         return new java.util.Iterator<>() {
             private java.util.Iterator<Checkpoint> page = java.util.Collections.emptyIterator();
             private long after = 0;
-            private boolean more = true;
+            private boolean more = throughSeq > 0;
 
             @Override
             public boolean hasNext() {
                 if (!page.hasNext() && more) {
                     List<Checkpoint> next = checkpoints(after, pageSize);
                     more = next.size() == pageSize;
-                    if (!next.isEmpty()) {
-                        after = next.get(next.size() - 1).seq();
+                    List<Checkpoint> within = new java.util.ArrayList<>(next.size());
+                    for (Checkpoint c : next) {
+                        if (c.seq() <= throughSeq) {
+                            within.add(c);
+                        } else {
+                            more = false;
+                        }
                     }
-                    page = next.iterator();
+                    if (!within.isEmpty()) {
+                        after = within.get(within.size() - 1).seq();
+                    }
+                    page = within.iterator();
                 }
                 return page.hasNext();
             }

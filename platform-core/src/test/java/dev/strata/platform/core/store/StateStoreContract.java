@@ -145,7 +145,7 @@ abstract class StateStoreContract {
         JdbcStateStore store = store();
         ProvenanceStore p = store.provenance();
         assertThat(p.lastCheckpoint()).isEmpty();
-        assertThat(p.checkpointsInOrder(3).hasNext()).isFalse();
+        assertThat(p.checkpointsInOrder().hasNext()).isFalse();
         List<Long> signed = new ArrayList<>();
         for (int i = 1; i <= 9; i++) {
             LogRecord r = join(p.append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", i))));
@@ -156,8 +156,11 @@ abstract class StateStoreContract {
         }
         for (int page : new int[] {1, 3, 4, 8, 9, 1000}) {
             List<Long> read = new ArrayList<>();
-            p.checkpointsInOrder(page).forEachRemaining(c -> read.add(c.seq()));
+            p.checkpointsInOrder(page, Long.MAX_VALUE).forEachRemaining(c -> read.add(c.seq()));
             assertThat(read).as("pages of %d", page).isEqualTo(signed);
+            List<Long> through = new ArrayList<>();
+            p.checkpointsInOrder(page, signed.get(4)).forEachRemaining(c -> through.add(c.seq()));
+            assertThat(through).as("pages of %d through %d", page, signed.get(4)).isEqualTo(signed.subList(0, 5));
         }
         assertThat(p.checkpoints(signed.get(2), 2)).extracting(dev.strata.platform.audit.Checkpoint::seq)
                 .containsExactly(signed.get(3), signed.get(4));
@@ -166,7 +169,18 @@ abstract class StateStoreContract {
             assertThat(c.seq()).isEqualTo(signed.get(7));
             assertThat(c.signature()).isEqualTo("s9");
         });
+        assertThat(p.checkpointsInOrder(3, 0).hasNext()).isFalse();
         assertThatThrownBy(() -> p.checkpoints(0, 0)).hasMessageContaining("at least 1");
+        // a checkpoint signed while they are iterated, of a later record, is not among those stored when iterating began
+        java.util.Iterator<dev.strata.platform.audit.Checkpoint> stored = p.checkpointsInOrder();
+        LogRecord later = join(p.append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", 10))));
+        join(p.putCheckpoint(new dev.strata.platform.audit.Checkpoint(p.logId(), later.seq(), later.hash(), later.time(), "k", false, "s10")));
+        List<Long> read = new ArrayList<>();
+        stored.forEachRemaining(c -> read.add(c.seq()));
+        assertThat(read).isEqualTo(signed);
+        List<Long> now = new ArrayList<>();
+        p.checkpointsInOrder().forEachRemaining(c -> now.add(c.seq()));
+        assertThat(now).hasSize(signed.size() + 1).endsWith(later.seq());
         store.close();
     }
 
