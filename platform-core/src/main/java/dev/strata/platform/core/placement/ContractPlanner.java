@@ -40,7 +40,14 @@ final class ContractPlanner {
         this.model = model;
     }
 
+    /** Why a contract is refused on an inventory without nodes: there is nothing to count, so no row could say it. */
+    static final String NO_NODES = "the inventory holds no nodes";
+
     Plan plan(Contract contract) {
+        if (model.inv.nodeCount() == 0) {
+            // no node is counted under any reason: the summary would otherwise say that every member fits on some node
+            return refused(contract, List.of(new Rejection("*", NO_NODES, 0)), "not placed: " + NO_NODES);
+        }
         NodeFilter filter = new NodeFilter(model, contract);
         GangBinder binder = new GangBinder(model, filter);
         DecisionExplainer explainer = new DecisionExplainer(model, filter);

@@ -465,4 +465,21 @@ class PlacementServiceTest {
                 java.time.Instant.now(), List.of()))).isInstanceOf(AllocationLedger.StaleGenerationException.class)
                 .hasMessage("ledger moved from generation 0 to 1 while deciding");
     }
+
+    /**
+     * An inventory without nodes counts no node under any reason, so the refusal says that it holds
+     * none. Before, with no row at all, its summary said that every member fits on some node, but not
+     * all of them at once.
+     */
+    @Test
+    void aContractOnAnInventoryWithoutNodesIsRefusedSayingItHoldsNone() {
+        PlacementService service = service(Infra.threeSites());
+        for (String yaml : List.of("{name: a, tenant: t, members: [{name: m, gpus: 1}]}",
+                "{name: b, tenant: t, fabric: {rdma: true}, members: [{name: m, replicas: 2, gpus: 8}]}")) {
+            PlacementDecision d = service.place(contract(yaml), true);
+            assertThat(d.placed()).isFalse();
+            assertThat(d.summary()).as(yaml).isEqualTo("not placed: the inventory holds no nodes");
+            assertThat(reasons(d)).as(yaml).containsExactly("*: the inventory holds no nodes");
+        }
+    }
 }
