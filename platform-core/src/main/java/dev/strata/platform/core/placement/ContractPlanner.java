@@ -229,17 +229,21 @@ final class ContractPlanner {
     private MemberBinding binding(Member m, GangBinder.Reservation r, Fabric fabric) {
         NodeFacts f = model.facts[r.node()];
         List<String> ids = new ArrayList<>();
-        String domain = null;
         int[] gpus = r.gpus();
         int numa = gpus.length == 0 ? -1 : f.gpuNuma()[gpus[0]];
+        // the NVLink domain of the GPUs when they share one, as the NUMA node: GPUs spread over two domains were said to be in
+        // the last GPU's
+        int nvlink = gpus.length == 0 ? -1 : f.gpuDomain()[gpus[0]];
         for (int g : gpus) {
             ids.add(f.node().accelerators().get(g).id());
-            int d = f.gpuDomain()[g];
-            domain = d < 0 ? null : f.domainNames().get(d);
+            if (f.gpuDomain()[g] != nvlink) {
+                nvlink = -1;
+            }
             if (f.gpuNuma()[g] != numa) {
                 numa = -1;
             }
         }
+        String domain = nvlink < 0 ? null : f.domainNames().get(nvlink);
         return new MemberBinding(m.name(), f.node().id(), f.node().siteId(), ids, gpus.length == 0 ? 1 : NodeFilter.share(m), domain, numa,
                 fabric == null ? null : fabric.id(), m.cpuMilli(), m.memoryBytes(), r.watts(), f.node().powerDomainId(),
                 r.slot() >= 0 ? m.gpus().partitionProfile() : null, r.slot());

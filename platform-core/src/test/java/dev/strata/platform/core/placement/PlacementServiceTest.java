@@ -482,4 +482,22 @@ class PlacementServiceTest {
             assertThat(reasons(d)).as(yaml).containsExactly("*: the inventory holds no nodes");
         }
     }
+
+    /**
+     * A binding's NVLink domain is the one its GPUs share, null when they span two. Before, it was
+     * the domain of the binding's last GPU: eight GPUs over two domains of four were said to be in
+     * the second.
+     */
+    @Test
+    void aBindingNamesAnNvlinkDomainOnlyWhenItsGpusShareOne() {
+        Infra infra = Infra.threeSites().node("n1", "fra-1", null, 32, 256, 8, "NVIDIA H100", 80, 4, 1, 700, 0);
+        PlacementService service = service(infra);
+        PlacementDecision spread = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 8}]}"), true);
+        assertThat(spread.bindings().get(0).acceleratorIds()).hasSize(8);
+        assertThat(spread.bindings().get(0).nvlinkDomain()).isNull();
+        PlacementDecision one = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 4, topology: {nvlinkDomain: true}}]}"),
+                true);
+        assertThat(one.bindings().get(0).nvlinkDomain()).isIn("n1/nv0", "n1/nv1");
+        assertThat(evidence(one)).contains("members.m.topology.nvlinkDomain: 4 GPUs in NVLink domain " + one.bindings().get(0).nvlinkDomain());
+    }
 }
