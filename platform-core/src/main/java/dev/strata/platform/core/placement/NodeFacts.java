@@ -42,11 +42,13 @@ import java.util.Map;
  * @param mig the MIG table of the GPUs (the same GPU's profiles with known placements), or null
  * @param largest the largest machine its provider can make on it ({@link LargestMachine}; {@link LargestMachine#NONE} when
  *     it reports none, or reports it in a form Strata cannot read)
+ * @param sharedGpuId the first accelerator id the node reports for more than one of its GPUs, or null: a binding names its
+ *     GPUs by id, so GPUs that share one cannot be told apart and none of the node's GPUs is placed on
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
         boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
-        int[] gpuHealth, MigTable mig, LargestMachine largest) {
+        int[] gpuHealth, MigTable mig, LargestMachine largest, String sharedGpuId) {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeFacts.class);
 
@@ -61,8 +63,13 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         // a failed GPU is never placed on: it makes no NVLink domain or NUMA node larger
         Map<Integer, Integer> perNuma = new HashMap<>();
         int usable = 0;
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        String sharedId = null;
         for (int i = 0; i < gpus.size(); i++) {
             Accelerator a = gpus.get(i);
+            if (!ids.add(a.id()) && sharedId == null) {
+                sharedId = a.id();
+            }
             Health.Status status = a.health().status();
             health[i] = status == Health.Status.FAILED ? NodeCapacity.FAILED
                     : status == Health.Status.DEGRADED ? NodeCapacity.DEGRADED : NodeCapacity.HEALTHY;
@@ -111,7 +118,8 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
                 first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
-                Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig, largestMachine(node));
+                Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig, largestMachine(node),
+                sharedId);
     }
 
     /**
@@ -175,7 +183,8 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return List.of(node.siteId(), String.valueOf(gpuModel), gpuMemoryBytes, gpuDomain.length, largestDomain, largestNumaGroup,
                 cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
                 String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList(),
-                node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes(), largest.gpus());
+                node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes(), largest.gpus(),
+                String.valueOf(sharedGpuId));
     }
 
     int gpuCount() {

@@ -240,6 +240,10 @@ final class NodeFilter {
         if (f.gpuCount() == 0) {
             return "no GPUs";
         }
+        if (f.sharedGpuId() != null) {
+            // a binding names its GPUs by id: one of two GPUs under one id would be booked again as the other
+            return "GPU id " + f.sharedGpuId() + " is reported for more than one of its GPUs; expected one id per GPU";
+        }
         if (!f.modelAllowed(m.gpus().models())) {
             return "GPU model " + f.gpuModel() + " not in " + Format.sorted(m.gpus().models());
         }

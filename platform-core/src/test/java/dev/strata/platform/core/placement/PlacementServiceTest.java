@@ -484,6 +484,39 @@ class PlacementServiceTest {
     }
 
     /**
+     * A binding names its GPUs by id: a node that reports one id for two of its GPUs gets no member
+     * that asks for GPUs, and says why. Before, the second GPU's binding was taken for the first's
+     * when the ledger was applied, was not counted, and the same GPU was booked again and again.
+     */
+    @Test
+    void aNodeReportingOneIdForTwoGpusGetsNoGpuMember() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
+        infra.change("n1", n -> {
+            List<dev.strata.platform.api.model.Accelerator> gpus = new java.util.ArrayList<>(n.accelerators());
+            dev.strata.platform.api.model.Accelerator a = gpus.get(1);
+            gpus.set(1, new dev.strata.platform.api.model.Accelerator(gpus.get(0).id(), a.vendor(), a.model(), a.memoryBytes(),
+                    a.computeCapability(), a.pciAddress(), a.nodeId(), a.numaNode(), a.cpuAffinity(), a.pcie(), a.interconnectDomain(),
+                    a.linkBandwidthGBps(), a.links(), a.partitionProfiles(), a.partitioningEnabled(), a.power(), a.health(),
+                    a.attributes()));
+            return n.withAccelerators(gpus);
+        });
+        PlacementService service = service(infra);
+        Set<String> booked = new java.util.HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            PlacementDecision d = service.place(contract("{name: c" + i + ", tenant: t, members: [{name: m, gpus: 1}]}"), false);
+            if (d.placed()) {
+                String gpu = d.bindings().get(0).acceleratorIds().get(0);
+                assertThat(booked.add(gpu)).as("GPU %s booked twice", gpu).isTrue();
+            }
+        }
+        assertThat(booked).hasSize(8).allMatch(id -> id.startsWith("n2/"));
+        PlacementDecision refused = service.place(contract("{name: d, tenant: t, members: [{name: m, gpus: 1}]}"), true);
+        assertThat(reasons(refused)).contains("m: 1 node: GPU id n1/gpu0 is reported for more than one of its GPUs; expected one id per GPU");
+        assertThat(service.place(contract("{name: e, tenant: t, members: [{name: m, cpu: 4}]}"), true).placed())
+                .as("a member without GPUs may still use the node").isTrue();
+    }
+
+    /**
      * A binding's NVLink domain is the one its GPUs share, null when they span two. Before, it was
      * the domain of the binding's last GPU: eight GPUs over two domains of four were said to be in
      * the second.
