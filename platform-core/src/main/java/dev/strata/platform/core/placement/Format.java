@@ -10,8 +10,12 @@ final class Format {
     private Format() {
     }
 
+    /**
+     * GPUs in thousandths, written exactly ({@code 2}, {@code 1.5}, {@code 1.999}): placement counts in thousandths, and two
+     * decimals wrote 1.999 free GPUs as 2.00 where a gang needing 2 did not fit.
+     */
     static String gpuCount(long milli) {
-        return milli % 1000 == 0 ? String.valueOf(milli / 1000) : String.format(Locale.ROOT, "%.2f", milli / 1000.0);
+        return java.math.BigDecimal.valueOf(milli, 3).stripTrailingZeros().toPlainString();
     }
 
     static String sorted(Set<String> values) {

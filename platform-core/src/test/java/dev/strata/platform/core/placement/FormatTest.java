@@ -22,6 +22,17 @@ class FormatTest {
         assertThat(Format.cpus(500)).isEqualTo("0.5 CPUs");
     }
 
+    /** GPUs are written in the thousandths placement counts them in, exactly: 1.999 is not 2.00. */
+    @Test
+    void gpuCountsAreWrittenExactlyInThousandths() {
+        assertThat(Format.gpuCount(0)).isEqualTo("0");
+        assertThat(Format.gpuCount(1)).isEqualTo("0.001");
+        assertThat(Format.gpuCount(1_500)).isEqualTo("1.5");
+        assertThat(Format.gpuCount(1_999)).isEqualTo("1.999");
+        assertThat(Format.gpuCount(2_000)).isEqualTo("2");
+        assertThat(Format.gpuCount(160_000)).isEqualTo("160");
+    }
+
     /** Allocation ids are what "a-%06d" writes, below and past six digits. */
     @Test
     void allocationIdsAreZeroPaddedToSixDigits() {

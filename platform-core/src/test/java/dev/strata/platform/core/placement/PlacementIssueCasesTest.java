@@ -183,6 +183,26 @@ class PlacementIssueCasesTest {
                 + "(1 fabric with room tried)");
     }
 
+    /**
+     * The RDMA refusal writes free GPUs exactly, in the thousandths placement counts in. Before, two
+     * decimals wrote 1.999 free GPUs as 2.00, beside a gang that needs 2 and was refused for it.
+     */
+    @Test
+    void case5_rdmaRefusalsWriteFreeGpusInTheThousandthsTheyAreCountedIn() {
+        Infra infra = new Infra().s1()
+                .node("a", "s1", null, 8, 64, 1, "NVIDIA H100", 80, 0, 1, 700, 0)
+                .node("b", "s1", null, 8, 64, 1, "NVIDIA H100", 80, 0, 1, 700, 0)
+                .rdma("ib-a", "s1", 400, "a", "b");
+        PlacementService service = service(infra);
+        assertThat(service.place(contract("{name: x, tenant: u, members: [{name: m, gpus: {fraction: 0.001}}]}"), false).placed()).isTrue();
+        PlacementDecision d = service.place(contract("""
+                {name: g, tenant: t1, fabric: {rdma: true}, members: [{name: w, replicas: 2, gpus: 1}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.rejections()).extracting(Rejection::toString).contains(
+                "RDMA fabric ib-a has 1.999 free GPUs on nodes that meet the contract; the gang needs 2",
+                "no RDMA fabric has 2 free GPUs on nodes that meet the contract (most: ib-a with 1.999)");
+    }
+
     @Test
     void case5_aPowerCeilingWithoutAPowerDomainHasEvidenceAndIsHeldAgainstTheNodesMaximumDraw() {
         Infra infra = new Infra().s1().node("n", "s1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
