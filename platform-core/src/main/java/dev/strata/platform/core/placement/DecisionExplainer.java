@@ -334,10 +334,14 @@ final class DecisionExplainer {
     /**
      * A share of a GPU as a percentage to a tenth, as placement reserves it (in thousandths of a GPU):
      * 0.001 is {@code 0.1}, 0.125 is {@code 12.5}, 0.25 is {@code 25}. Whole percentages said 0 % for a
-     * share of 0.001 and 13 % for 0.125, a figure the decision did not use.
+     * share of 0.001 and 13 % for 0.125, a figure the decision did not use. The thousandths are the
+     * ones the share's demand takes ({@link PlacementModel#demandOf(long, long, int, double, boolean)}):
+     * rounded to the nearest, a share of 0.3334 (a contract given through the API) was said to be
+     * 33.3 % of the GPU though 0.334 of it was reserved.
      */
     static String percent(double fraction) {
-        return java.math.BigDecimal.valueOf(Math.round(fraction * 1000)).movePointLeft(1).stripTrailingZeros().toPlainString();
+        int milli = PlacementModel.demandOf(0, 0, 1, fraction, false).gpuMilli();
+        return java.math.BigDecimal.valueOf(milli).movePointLeft(1).stripTrailingZeros().toPlainString();
     }
 
     /** The share of a GPU's compute a member's GPUs are reserved with, as the binding states it. */

@@ -379,6 +379,32 @@ class PlacementServiceTest {
         assertThat(evidence(quarter)).anyMatch(e -> e.startsWith("members.m.gpus: 25 % of 1x NVIDIA H100"));
     }
 
+    /**
+     * A share finer than a thousandth (a contract given through the API, not read from a document)
+     * is reserved as the thousandths above it, and the evidence states those: 0.3334 reserves 0.334
+     * and is 33.4 % of the GPU. Before, the evidence rounded to the nearest and said 33.3 %.
+     */
+    @Test
+    void evidenceStatesTheThousandthsAFinerShareReserved() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = service(infra);
+        Contract fine = new Contract("fine", "t", 0, List.of(new dev.strata.platform.api.contract.Member("m", 0, 0,
+                new dev.strata.platform.api.contract.GpuRequest(1, Set.of(), 0, 0.3334, null, false),
+                dev.strata.platform.api.contract.TopologyRequest.ANY, 0)), dev.strata.platform.api.contract.FabricRequest.ANY,
+                dev.strata.platform.api.contract.Sovereignty.ANY, dev.strata.platform.api.contract.Isolation.SHARED);
+        PlacementDecision d = service.place(fine, false);
+        assertThat(evidence(d)).anyMatch(e -> e.startsWith("members.m.gpus: 33.4 % of 1x NVIDIA H100"));
+        String gpu = d.bindings().get(0).acceleratorIds().get(0);
+        // what is left of that GPU is 0.666: the evidence names what the ledger holds
+        for (int i = 0; i < 7; i++) {
+            assertThat(service.place(contract("{name: w" + i + ", tenant: t, members: [{name: m, gpus: 1}]}"), false).placed()).isTrue();
+        }
+        PlacementDecision rest = service.place(contract("{name: r, tenant: t, members: [{name: m, gpus: {fraction: 0.666}}]}"), true);
+        assertThat(rest.placed()).isTrue();
+        assertThat(rest.bindings().get(0).acceleratorIds()).containsExactly(gpu);
+        assertThat(service.place(contract("{name: s, tenant: t, members: [{name: m, gpus: {fraction: 0.667}}]}"), true).placed()).isFalse();
+    }
+
     @Test
     void partitionsNeedTheProfileAndTakeTheirShareOfTheGpu() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
