@@ -281,7 +281,7 @@ final class DecisionExplainer {
             if (m.topology().oneNvlinkDomain() && b.nvlinkDomain() != null) {
                 out.add(new ClauseEvidence(p + ".topology.nvlinkDomain", b.acceleratorIds().size() + " GPUs in NVLink domain " + b.nvlinkDomain()));
             }
-            if (m.topology().numaAligned()) {
+            if (m.topology().numaAligned() && !b.acceleratorIds().isEmpty()) {
                 out.add(new ClauseEvidence(p + ".topology.numaAligned", "GPUs on NUMA node " + b.numaNode()
                         + (fabric != null ? " with an RDMA NIC" : "")));
             }

@@ -126,7 +126,8 @@ final class GangBinder {
                 return false;
             }
         }
-        return !needNic || numa >= 0 && numa < f.rdmaNicNuma().length && f.rdmaNicNuma()[numa];
+        // a GPU whose NUMA node is unknown is aligned with nothing
+        return numa >= 0 && (!needNic || numa < f.rdmaNicNuma().length && f.rdmaNicNuma()[numa]);
     }
 
     /** Of the NUMA-aligned choices, the one on the NUMA node with the fewest GPUs that could serve it (best fit). */

@@ -18,7 +18,7 @@ import java.util.Set;
  * GPUs, a few dozen on an 8-GPU server); for a share of one GPU, one option per kind of GPU; for a
  * MIG instance, one per kind and free start slot. Options respect the member's topology: all GPUs
  * in one NVLink domain when it asks for that, on one NUMA node (with an RDMA NIC when the gang
- * needs one) when it asks for NUMA alignment. Stateless.
+ * needs one) when it asks for NUMA alignment, never on GPUs whose NUMA node is unknown. Stateless.
  */
 final class GpuOptions {
 
@@ -69,7 +69,7 @@ final class GpuOptions {
         if (d.gpuCount() == 1 && (d.gpuMilli() < Demand.WHOLE_GPU || d.partitioned())) {
             Set<List<Long>> seen = new HashSet<>();
             for (int g = 0; g < n && out.size() < limit; g++) {
-                if (!c.gpuServes(g, d) || numaAligned && needNic && !nic(f, numa[g])) {
+                if (!c.gpuServes(g, d) || numaAligned && (numa[g] < 0 || needNic && !nic(f, numa[g]))) {
                     continue;
                 }
                 if (d.partitioned()) {
@@ -90,7 +90,7 @@ final class GpuOptions {
         boolean oneDomain = d.oneDomain() && d.gpuCount() > 1;
         Map<List<Integer>, Map<List<Integer>, List<Integer>>> scopes = new LinkedHashMap<>();
         for (int g = 0; g < n; g++) {
-            if (!c.gpuServes(g, d) || oneDomain && c.gpuDomain(g) < 0 || numaAligned && needNic && !nic(f, numa[g])) {
+            if (!c.gpuServes(g, d) || oneDomain && c.gpuDomain(g) < 0 || numaAligned && (numa[g] < 0 || needNic && !nic(f, numa[g]))) {
                 continue;
             }
             List<Integer> scope = List.of(numaAligned ? numa[g] : 0, oneDomain ? c.gpuDomain(g) : 0);

@@ -37,7 +37,8 @@ import java.util.Map;
  * @param profiles the partition profiles the GPUs support, by name
  * @param cpuMilli the node's CPU in milli-CPU (threads x 1000)
  * @param memoryMiB the node's memory in MiB
- * @param largestNumaGroup the most GPUs on one NUMA node, failed ones not counted
+ * @param largestNumaGroup the most GPUs on one known NUMA node, failed ones not counted (GPUs whose NUMA node is unknown are
+ *     on none: their alignment cannot be known)
  * @param gpuHealth per GPU, {@link NodeCapacity#HEALTHY} (OK or unknown), {@link NodeCapacity#DEGRADED} or {@link NodeCapacity#FAILED}
  * @param mig the MIG table of the GPUs (the same GPU's profiles with known placements), or null
  * @param largest the largest machine its provider can make on it ({@link LargestMachine}; {@link LargestMachine#NONE} when
@@ -90,7 +91,9 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             }
             numa[i] = a.numaNode();
             if (!failed) {
-                perNuma.merge(numa[i], 1, Integer::sum);
+                if (numa[i] >= 0) {
+                    perNuma.merge(numa[i], 1, Integer::sum);
+                }
                 usable++;
             }
             a.partitionProfiles().forEach(p -> profiles.putIfAbsent(p.name(), p));
@@ -151,6 +154,17 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return n;
     }
 
+    /** GPUs that have not failed whose NUMA node is unknown, counted: no NUMA-aligned member is placed on them. */
+    int gpusOnNoKnownNuma() {
+        int n = 0;
+        for (int g = 0; g < gpuNuma.length; g++) {
+            if (gpuNuma[g] < 0 && gpuHealth[g] != NodeCapacity.FAILED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** GPUs of a health, counted. */
     int gpusOfHealth(int health) {
         int n = 0;
@@ -184,7 +198,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 cpuMilli, memoryMiB, node.state(), String.valueOf(node.ownerTenant()), fabricIds, profiles.keySet(), Arrays.toString(health),
                 String.valueOf(mig), profiles.values().stream().map(p -> p.name() + "=" + p.memoryBytes()).sorted().toList(),
                 node.power().maxWatts(), gpuPowerWatts, largest.cpuMilli(), largest.memoryBytes(), largest.gpus(),
-                String.valueOf(sharedGpuId));
+                String.valueOf(sharedGpuId), gpusOnNoKnownNuma());
     }
 
     int gpuCount() {

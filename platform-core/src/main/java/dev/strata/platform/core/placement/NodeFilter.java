@@ -278,9 +278,19 @@ final class NodeFilter {
             return "no NVLink domain of " + m.gpus().count() + " GPUs" + failedNotCounted(f);
         }
         if (m.topology().numaAligned() && f.largestNumaGroup() < m.gpus().count()) {
-            return "no NUMA node with " + m.gpus().count() + " GPUs" + failedNotCounted(f);
+            return "no NUMA node with " + m.gpus().count() + " GPUs" + numaNotCounted(f);
         }
         return null;
+    }
+
+    /** The GPUs no NUMA node counts: failed ones, and those whose NUMA node is unknown (alignment on them cannot be known). */
+    private static String numaNotCounted(NodeFacts f) {
+        int failed = f.gpusOfHealth(NodeCapacity.FAILED);
+        int unknown = f.gpusOnNoKnownNuma();
+        if (unknown == 0) {
+            return failedNotCounted(f);
+        }
+        return " (" + (failed > 0 ? failed + " failed, " : "") + unknown + " on no known NUMA node, not counted)";
     }
 
     private static String failedNotCounted(NodeFacts f) {

@@ -433,7 +433,8 @@ final class ExhaustivePlacement {
         }
         if (m.topology().numaAligned() && !sub.isEmpty()) {
             int numa = n.accelerators().get(sub.get(0)).numaNode();
-            if (sub.stream().anyMatch(g -> n.accelerators().get(g).numaNode() != numa)) {
+            // a GPU whose NUMA node is unknown is on no NUMA node the member could be aligned with
+            if (numa < 0 || sub.stream().anyMatch(g -> n.accelerators().get(g).numaNode() != numa)) {
                 return false;
             }
             if (contract.fabric().oneRdmaFabric() && !nicOn(n, numa)) {

@@ -114,6 +114,15 @@ final class Infra {
         });
     }
 
+    /** GPU {@code gpu} of the node on NUMA node {@code numa} (-1: unknown). */
+    Infra numa(String nodeId, int gpu, int numa) {
+        return change(nodeId, n -> {
+            List<Accelerator> gpus = new ArrayList<>(n.accelerators());
+            gpus.set(gpu, gpus.get(gpu).onNode(n.id(), numa));
+            return n.withAccelerators(gpus);
+        });
+    }
+
     /** The node dedicated to a tenant (owner). */
     Infra owner(String nodeId, String tenant) {
         return change(nodeId, n -> new Node(n.id(), n.providerId(), n.siteId(), n.hostname(), n.kind(), n.cpu(), n.numaNodes(), n.memoryBytes(),

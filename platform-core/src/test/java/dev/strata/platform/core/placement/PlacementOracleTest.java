@@ -41,7 +41,7 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Placement compared with {@link ExhaustivePlacement}, an independent reading of the clauses that
  * tries every assignment, on small random cases: 2 to 5 nodes of the issue's models and others
- * (MIG GPUs, NVLink and NUMA layouts, failed and degraded GPUs, nodes with and without power
+ * (MIG GPUs, NVLink and NUMA layouts, GPUs on no known NUMA node, failed and degraded GPUs, nodes with and without power
  * domains, domains inside a hall), 1 to 3 members or up to 7 replicas of a small one, with every
  * clause drawn (partitions, fractions, models, memory, topology, power ceilings, RDMA fabrics,
  * tenants and dedicated nodes, sovereignty), on a ledger already holding earlier placements.
@@ -556,6 +556,9 @@ class PlacementOracleTest {
                     infra.health(id, g, Health.Status.FAILED);
                 } else if (h == 1) {
                     infra.health(id, g, Health.Status.DEGRADED);
+                }
+                if (r.nextInt(16) == 0) {
+                    infra.numa(id, g, -1); // a GPU whose NUMA node its provider does not know
                 }
             }
         }

@@ -543,6 +543,32 @@ class PlacementServiceTest {
     }
 
     /**
+     * A member that wants its GPUs NUMA-aligned is not placed on GPUs whose NUMA node is unknown:
+     * their alignment cannot be known. Before, they counted as one NUMA node, the member was placed
+     * on them and the evidence said "GPUs on NUMA node -1".
+     */
+    @Test
+    void gpusOnNoKnownNumaNodeHoldNoNumaAlignedMember() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        for (int g = 0; g < 6; g++) {
+            infra.numa("n1", g, -1);
+        }
+        PlacementService service = service(infra);
+        PlacementDecision four = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 4, topology: {numaAligned: true}}]}"),
+                true);
+        assertThat(four.placed()).isFalse();
+        assertThat(reasons(four)).containsExactly("m: 1 node: no NUMA node with 4 GPUs (6 on no known NUMA node, not counted)");
+        PlacementDecision two = service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 2, topology: {numaAligned: true}}]}"),
+                false);
+        assertThat(two.bindings().get(0).acceleratorIds()).containsExactly("n1/gpu6", "n1/gpu7");
+        assertThat(evidence(two)).contains("members.m.topology.numaAligned: GPUs on NUMA node 1");
+        PlacementDecision share = service.place(contract("""
+                {name: c, tenant: t, members: [{name: m, gpus: {fraction: 0.5}, topology: {numaAligned: true}}]}"""), true);
+        assertThat(share.placed()).as("the two GPUs on a known NUMA node are taken").isFalse();
+        assertThat(service.place(contract("{name: d, tenant: t, members: [{name: m, gpus: {fraction: 0.5}}]}"), true).placed()).isTrue();
+    }
+
+    /**
      * A binding's NVLink domain is the one its GPUs share, null when they span two. Before, it was
      * the domain of the binding's last GPU: eight GPUs over two domains of four were said to be in
      * the second.
