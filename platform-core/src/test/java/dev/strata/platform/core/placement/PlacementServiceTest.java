@@ -566,6 +566,10 @@ class PlacementServiceTest {
                 {name: c, tenant: t, members: [{name: m, gpus: {fraction: 0.5}, topology: {numaAligned: true}}]}"""), true);
         assertThat(share.placed()).as("the two GPUs on a known NUMA node are taken").isFalse();
         assertThat(service.place(contract("{name: d, tenant: t, members: [{name: m, gpus: {fraction: 0.5}}]}"), true).placed()).isTrue();
+        PlacementDecision cpu = service.place(contract("{name: e, tenant: t, members: [{name: m, cpu: 4, topology: {numaAligned: true}}]}"),
+                true);
+        assertThat(cpu.placed()).isTrue();
+        assertThat(evidence(cpu)).as("no GPUs, so no NUMA node they are on").noneMatch(e -> e.contains("NUMA node"));
     }
 
     /**
