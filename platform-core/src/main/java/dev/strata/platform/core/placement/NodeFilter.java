@@ -85,12 +85,26 @@ final class NodeFilter {
 
     // ---- the member's demand --------------------------------------------------------------------
 
-    /** The kernel's demand for a member: a partition is one MIG instance counting its share of the GPU's compute slices. */
+    /** A MIG profile's name, its compute slices first ({@code 3g.40gb}): the share of the GPU a partition takes is read from them. */
+    private static final java.util.regex.Pattern SLICES = java.util.regex.Pattern.compile("([1-9][0-9]{0,8})g\\..*");
+
+    /**
+     * The kernel's demand for a member: a partition is one MIG instance counting its share of the GPU's compute slices.
+     *
+     * @throws IllegalArgumentException naming the member and its partition when the partition's name does not start with its
+     *     compute slices (a contract given through the API; a contract document's is checked when it is read)
+     */
     static Demand demand(Member m) {
         String profile = m.gpus().partitionProfile();
         Demand d;
         if (profile != null) {
-            int slices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
+            java.util.regex.Matcher named = SLICES.matcher(profile);
+            if (!named.matches()) {
+                // read as it was, a name without them failed with an index or number error that named neither
+                throw new IllegalArgumentException("member " + m.name() + ": gpus.partition '" + profile + "' does not start with its "
+                        + "compute slices; expected a MIG profile name such as 1g.10gb or 3g.40gb");
+            }
+            int slices = Integer.parseInt(named.group(1));
             d = Demand.partition(m.cpuMilli(), PlacementModel.mib(m.memoryBytes()), profile, Math.min(7, slices), Set.of(), m.gpus().allowDegraded());
         } else {
             d = PlacementModel.demandOf(m.cpuMilli(), m.memoryBytes(), m.gpus().count(), m.gpus().fraction(), m.topology().oneNvlinkDomain());

@@ -405,6 +405,26 @@ class PlacementServiceTest {
         assertThat(service.place(contract("{name: s, tenant: t, members: [{name: m, gpus: {fraction: 0.667}}]}"), true).placed()).isFalse();
     }
 
+    /**
+     * A partition whose name does not start with its compute slices (a contract given through the
+     * API; a contract document's is checked when read) is refused naming the member and the
+     * partition. Before, placement failed with an index or number error that named neither.
+     */
+    @Test
+    void aPartitionNamedWithoutItsComputeSlicesIsRefusedNamingIt() {
+        PlacementService service = service(Infra.threeSites().h100("n1", "fra-1", null));
+        for (String name : List.of("mig", "xg.10gb", "0g.10gb", "99999999999g.10gb")) {
+            Contract c = new Contract("c", "t", 0, List.of(new dev.strata.platform.api.contract.Member("m", 0, 0,
+                    new dev.strata.platform.api.contract.GpuRequest(1, Set.of(), 0, 1, name, false),
+                    dev.strata.platform.api.contract.TopologyRequest.ANY, 0)), dev.strata.platform.api.contract.FabricRequest.ANY,
+                    dev.strata.platform.api.contract.Sovereignty.ANY, dev.strata.platform.api.contract.Isolation.SHARED);
+            assertThatThrownBy(() -> service.place(c, true)).as(name).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("member m: gpus.partition '" + name + "' does not start with its compute slices; expected a MIG profile name "
+                            + "such as 1g.10gb or 3g.40gb");
+        }
+        assertThat(service.allocations()).isEmpty();
+    }
+
     @Test
     void partitionsNeedTheProfileAndTakeTheirShareOfTheGpu() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
