@@ -213,11 +213,34 @@ public final class RedfishClient implements AutoCloseable {
         JsonNode page = first.get();
         java.util.Set<String> read = new java.util.HashSet<>();
         read.add(resolve(collection).toString());
+        // each member once, by its link: a member listed twice (on two pages of a collection that changed between them,
+        // or once with and once without its trailing slash) is one resource, counted once
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        String self = sameResource(collection);
         while (true) {
-            for (JsonNode member : page.path("Members")) {
+            JsonNode list = page.path("Members");
+            if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+                throw RedfishErrors.malformed(endpoint, collection, "Members is " + kind(list) + "; expected an array of the members");
+            }
+            for (JsonNode member : list) {
+                if (!member.isObject()) {
+                    throw RedfishErrors.malformed(endpoint, collection, "a member is " + kind(member)
+                            + "; expected an object with the member's @odata.id");
+                }
+                String link = member.path("@odata.id").asText("");
+                if (!link.isBlank()) {
+                    if (sameResource(link).equals(self)) {
+                        throw RedfishErrors.malformed(endpoint, collection, "member " + link
+                                + " is the collection itself; expected links to its members");
+                    }
+                    if (!listed.add(sameResource(link))) {
+                        LOG.debug("BMC {}: {} lists {} more than once; read once", endpoint.name(), collection, link);
+                        continue;
+                    }
+                }
                 if (isReference(member)) {
-                    find(member.path("@odata.id").asText(), context).ifPresent(members::add);
-                } else if (member.isObject()) {
+                    find(link, context).ifPresent(members::add);
+                } else {
                     members.add(member);
                 }
             }
@@ -264,6 +287,37 @@ public final class RedfishClient implements AutoCloseable {
             return null;
         }
         return "$expand=" + (noLinks ? "." : "*") + (levels ? "($levels=1)" : "");
+    }
+
+    /** A link as a key for the resource it names: without fragment and trailing slash, and without a query (a page of the resource). */
+    private static String sameResource(String link) {
+        String p = stripFragment(link);
+        int scheme = p.indexOf("://");
+        if (scheme > 0 && (p.regionMatches(true, 0, "http", 0, 4))) {
+            int path = p.indexOf('/', scheme + 3);
+            p = path < 0 ? "/" : p.substring(path);
+        }
+        int query = p.indexOf('?');
+        if (query >= 0) {
+            p = p.substring(0, query);
+        }
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    /** What a JSON value is, for messages: "an object", "a string", ... */
+    private static String kind(JsonNode value) {
+        return switch (value.getNodeType()) {
+            case OBJECT, POJO -> "an object";
+            case ARRAY -> "an array";
+            case STRING, BINARY -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case MISSING -> "missing";
+        };
     }
 
     private static boolean isReference(JsonNode member) {

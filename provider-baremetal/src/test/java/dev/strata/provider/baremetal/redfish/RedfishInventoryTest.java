@@ -229,6 +229,74 @@ class RedfishInventoryTest {
     }
 
     /**
+     * A collection that lists one member twice (the ProLiant's real tree behind a proxy that adds
+     * its first DIMM to the memory collection again, once as listed and once without the trailing
+     * slash, as a collection that changed between two pages does): the DIMM is one resource and
+     * counts once, for the machine and for its socket's NUMA node. Before, each listing counted, and
+     * the machine had 32 GiB it does not have.
+     */
+    @Test
+    void aMemberListedTwiceCountsOnce() throws IOException {
+        Path dir = fixtures.resolve("XL675d_A100/Systems/1");
+        List<JsonNode> dimms = files(dir.resolve("Memory"));
+        long memoryMiB = dimms.stream().mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+        long socket1MiB = dimms.stream().filter(d -> d.path("MemoryLocation").path("Socket").asInt() == 1)
+                .mapToLong(d -> d.path("CapacityMiB").asLong()).sum();
+        assertThat(read(dir.resolve("Memory/proc1dimm1/index.json")).path("CapacityMiB").asLong()).isPositive();
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address())) {
+            proxy.rewrite("/redfish/v1/Systems/1/Memory", collection -> {
+                com.fasterxml.jackson.databind.node.ArrayNode members = (com.fasterxml.jackson.databind.node.ArrayNode) collection.get("Members");
+                members.add(members.get(0).deepCopy());
+                members.addObject().put("@odata.id", "/redfish/v1/Systems/1/Memory/proc1dimm1");
+                return collection;
+            });
+            Node node = discover("xl675d", proxy.address()).get(0);
+            assertThat(node.memoryBytes()).isEqualTo(memoryMiB << 20).isEqualTo(256L << 30);
+            assertThat(node.numaNodes().get(0).memoryBytes()).isEqualTo(socket1MiB << 20);
+            assertThat(proxy.seen()).filteredOn(seen -> seen.path().matches(".*/Memory/proc1dimm1/?")).as("the DIMM read once").hasSize(1);
+        }
+    }
+
+    /**
+     * Collections whose members are not what Redfish says they are (the ProLiant's real tree behind
+     * a proxy that changes one collection): {@code Members} that is an object rather than an array,
+     * a member that is a bare string rather than an object with its link, and a member that links
+     * back to the collection itself. Each is the BMC's error, naming the collection, what it found
+     * and what was expected. Before, the systems of the first were silently none (a BMC without
+     * machines), the second member was skipped, and the third was read as a processor of no cores,
+     * a third package of the machine.
+     */
+    @Test
+    void membersThatAreNoListOfLinksAreTheBmcsError() throws IOException {
+        record Odd(String collection, java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> change, String message) {
+        }
+        List<Odd> cases = List.of(
+                new Odd("/redfish/v1/Systems", c -> {
+                    c.putObject("Members").put("@odata.id", "/redfish/v1/Systems/1/");
+                    return c;
+                }, "/redfish/v1/Systems/: Members is an object; expected an array of the members"),
+                new Odd("/redfish/v1/Systems/1/Memory", c -> {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) c.get("Members")).add("/redfish/v1/Systems/1/Memory/proc1dimm1/");
+                    return c;
+                }, "/redfish/v1/Systems/1/Memory/: a member is a string; expected an object with the member's @odata.id"),
+                new Odd("/redfish/v1/Systems/1/Processors", c -> {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) c.get("Members")).addObject().put("@odata.id", "/redfish/v1/Systems/1/Processors");
+                    return c;
+                }, "/redfish/v1/Systems/1/Processors/: member /redfish/v1/Systems/1/Processors is the collection itself; "
+                        + "expected links to its members"));
+        for (Odd odd : cases) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address())) {
+                proxy.rewrite(odd.collection(), odd.change());
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("odd", proxy.address()))
+                        .as(odd.collection())
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                        .hasMessageStartingWith("BMC odd (" + proxy.address())
+                        .hasMessageContaining(odd.message());
+            }
+        }
+    }
+
+    /**
      * A BMC that reports nonsense numbers (the ProLiant's real tree, copied to a temporary folder
      * with one value changed, served by sushy-static): a processor of two billion threads or fifty
      * million cores, a DIMM of 8 EiB, a GPU's memory past a long's range in bytes. Each is the BMC's
