@@ -1,5 +1,6 @@
 package dev.strata.provider.baremetal.bmc;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
@@ -86,8 +87,35 @@ public final class BmcFleet implements AutoCloseable {
         return list;
     }
 
+    /**
+     * The BMC of this name, if one is configured.
+     *
+     * @throws InvalidConfigurationException when two configurations give this name (see {@link #nameConflict})
+     */
     public Optional<ConfiguredBmc> byName(String name) {
-        return bmcs().stream().filter(b -> b.name().equals(name)).findFirst();
+        List<ConfiguredBmc> named = bmcs().stream().filter(b -> b.name().equals(name)).toList();
+        if (named.size() > 1) {
+            throw nameConflict(named.get(0)).orElseThrow();
+        }
+        return named.stream().findFirst();
+    }
+
+    /**
+     * Why a BMC cannot be used when another configuration gives the same name: operations record
+     * their BMC by name (so do node ids without a system UUID), and a power request meant for one
+     * machine would reach the other BMC, whose system of the same path (a Redfish
+     * {@code /redfish/v1/Systems/1}, IPMI's only system) is another machine. Neither BMC's machines
+     * are discovered or provisioned until one is renamed.
+     */
+    Optional<InvalidConfigurationException> nameConflict(ConfiguredBmc bmc) {
+        List<String> others = bmcs.values().stream().filter(b -> b != bmc && !b.pid().equals(bmc.pid()) && b.name().equals(bmc.name()))
+                .map(ConfiguredBmc::pid).sorted().toList();
+        if (others.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new InvalidConfigurationException(bmc.pid(), "name", bmc.name(), "a name unique among the BMCs; "
+                + (others.size() == 1 ? "configuration " + others.get(0) + " gives it too" : "configurations " + String.join(", ", others)
+                + " give it too") + "; the machines of both are neither discovered nor provisioned until one is renamed"));
     }
 
     /** Where the node is managed, as the latest discovery saw it. */
@@ -195,6 +223,10 @@ public final class BmcFleet implements AutoCloseable {
     private List<Node> discoverOne(ConfiguredBmc bmc, DiscoveryContext context) {
         if (bmc.problem() != null) {
             throw bmc.problem();
+        }
+        Optional<InvalidConfigurationException> conflict = nameConflict(bmc);
+        if (conflict.isPresent()) {
+            throw conflict.get();
         }
         DiscoveryContext bounded = bounded(context);
         bounded.checkDeadline("reading BMC " + bmc.name());

@@ -114,6 +114,8 @@ public final class BmcProvisioner {
         String nodeId = request.target().id();
         BmcFleet.Location location = fleet.find(nodeId, context).orElseThrow(() -> new NotFoundException("node " + nodeId
                 + " is not a system of any configured BMC that answers (provider " + providerId + ")"));
+        // the operation names its BMC by name: one whose name another configuration gives too is refused before anything is recorded
+        fleet.byName(location.bmc().name());
         Map<String, String> p = request.parameters();
         String media = p.get(VIRTUAL_MEDIA);
         if (media != null) {

@@ -926,6 +926,43 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * Two BMC configurations that give the same name (a file copied for the next machine with its
+     * address changed and its name not): operations record their BMC by name, and a reset meant for
+     * one machine was sent to the other BMC, the first of the name, at the same system path (on real
+     * BMCs often {@code /redfish/v1/Systems/1}: another machine). Now the create is refused before
+     * anything is recorded or sent, naming the property and both configurations, and discovery
+     * reports the BMCs UNAVAILABLE with the same reason. Before, the create went to the blade's BMC
+     * (here sushy answered 404 for a system it does not have, so the machine was given up).
+     */
+    @Test
+    void twoBmcsWithOneNameAreRefusedBeforeAnythingIsSentToEither() throws Exception {
+        try (FaultInjectingProxy rack = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(15));
+            // the blade's configuration sorts first by its PID: the one the name led to
+            Map<String, Object> blade = pinned("dup", PASSWORD, tls.certificate().fingerprint());
+            provider.bind(new ConfiguredBmc(TestBmcs.config(blade), "dev.strata.provider.bmc~a-blade", Path.of("/nonexistent")));
+            provider.bind(new ConfiguredBmc(TestBmcs.config(TestBmcs.redfish("dup", rack.address(), USER, PASSWORD)),
+                    "dev.strata.provider.bmc~b-rack", Path.of("/nonexistent")));
+            String expected = "name = 'dup' is invalid; expected a name unique among the BMCs";
+
+            assertThatThrownBy(() -> provider.create(request("op-dup", "bmc:" + P.uuid()), DiscoveryContext.withTimeout("c", Duration.ofSeconds(30))))
+                    .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                    .hasMessageContaining(expected).hasMessageContaining("dev.strata.provider.bmc~a-blade")
+                    .hasMessageContaining("dev.strata.provider.bmc~b-rack");
+            assertThat(provider.provisioner().journal().get("op-dup")).as("nothing recorded").isEmpty();
+            assertThat(rack.seen()).as("only reads reached the rack's BMC").allSatisfy(seen -> assertThat(seen.method()).isEqualTo("GET"));
+
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(30)));
+            assertThat(snapshot.nodes()).as("no machine of either BMC is offered").allSatisfy(n -> {
+                assertThat(n.state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(n.attributes().get(NodeTemplate.ERROR)).contains(expected);
+            });
+            assertThat(error(snapshot, "bmc:dup")).contains("dev.strata.provider.bmc~a-blade: " + expected)
+                    .contains("configuration dev.strata.provider.bmc~b-rack gives it too");
+        }
+    }
+
     static MachineRequest request(String operationId, String nodeId) {
         return new MachineRequest(operationId, "dep-1", "member-" + operationId, "tenant-a", MachineTarget.node(nodeId),
                 new MachineResources(1000, 1L << 30, 0, List.of(), null), Map.of());
