@@ -167,7 +167,9 @@ public final class BmcProvisioner {
 
     private MachineStatus advance(Operation op, Bmc bmc, DiscoveryContext context) {
         boolean sentNow = false;
+        boolean bootSetNow = false;
         if (op.phase() == Operation.Phase.CLAIMED) {
+            bootSetNow = true;
             BootTarget boot = BootTarget.valueOf(op.bootDevice().toUpperCase(Locale.ROOT));
             boolean inserted = false;
             try {
@@ -201,6 +203,9 @@ public final class BmcProvisioner {
             op = journal.put(op.with(Operation.Phase.BOOT_SET, clock.instant()));
         }
         if (op.phase() == Operation.Phase.BOOT_SET) {
+            if (!bootSetNow) {
+                op = renewBoot(op, bmc, context);
+            }
             PowerState now = bmc.powerState(op.system(), context);
             if (now == PowerState.POWERING_OFF || now == PowerState.UNKNOWN) {
                 // "On" to a machine that is in fact on does nothing, and it would never boot from the override; a reset to one
@@ -245,6 +250,26 @@ public final class BmcProvisioner {
             }
         }
         return op.phase() == Operation.Phase.POWER_SENT ? awaitOn(op, bmc, context) : status(op, bmc, context);
+    }
+
+    /**
+     * Sets the boot source (and inserts the media) once more before the power request of an
+     * operation resumed at BOOT_SET (after a crash, or a power request that did not reach the BMC):
+     * what an earlier try set may be gone by now. An IPMI BMC clears its boot flags 60 s after they
+     * were set unless the machine restarts (IPMI 2.0, Set System Boot Options), and a boot in
+     * between (a power button, the machine restarting itself) uses up an override set once; the
+     * reset would then boot the machine from its disk, into what it ran before, reported RUNNING.
+     * Both requests are idempotent; the step says it was done again.
+     */
+    private Operation renewBoot(Operation op, Bmc bmc, DiscoveryContext context) {
+        if (op.virtualMedia() != null) {
+            bmc.insertMedia(op.system(), op.virtualMedia(), context);
+        }
+        bmc.setBootOverride(op.system(), BootTarget.valueOf(op.bootDevice().toUpperCase(Locale.ROOT)), true, context);
+        LOG.info("Operation {}: boot source of {} set again ({} once) before its power request", op.operationId(), op.nodeId(),
+                op.bootDevice());
+        return journal.put(op.withStep("boot-override-set", op.bootDevice() + " once (again before the power request: what an "
+                + "earlier try set may have expired or been used by a boot since)", clock.instant()));
     }
 
     private MachineStatus awaitOn(Operation op, Bmc bmc, DiscoveryContext context) {

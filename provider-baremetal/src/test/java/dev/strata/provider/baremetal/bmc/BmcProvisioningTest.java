@@ -56,6 +56,7 @@ class BmcProvisioningTest {
     private FaultInjectingProxy proxy;
     private ImageServer images;
     private FakeSystem signed;
+    private FakeSystem overrideGone;
 
     @BeforeAll
     void start() throws Exception {
@@ -65,6 +66,8 @@ class BmcProvisioningTest {
         }
         signed = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000aa", "node-signed", "Off", "52:54:00:00:02:aa");
         systems.add(signed);
+        overrideGone = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ac", "node-override-gone", "Off", "52:54:00:00:02:ac");
+        systems.add(overrideGone);
         // the last system's BMC reports a power state that is neither On nor Off
         systems.add(new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ff", "node-paused", "Paused", "52:54:00:00:02:ff"));
         emulator = SushyEmulator.start(Peers.workDir("provisioning"), systems, USER, PASSWORD, null);
@@ -346,6 +349,37 @@ class BmcProvisioningTest {
             });
         }
         all(runs);
+    }
+
+    /**
+     * The provider stopped after setting the boot override (the record says BOOT_SET), and by the
+     * time the create is tried again the override is gone: an IPMI BMC clears its boot flags 60 s
+     * after they were set unless the machine restarts, and a boot in between uses up an override
+     * set once (here it is cleared on the BMC). The resumed create sets it again before the power
+     * request, and says so in a step: the machine boots from the network as asked. Before, it was
+     * powered on with no override and booted from its disk, and the operation was RUNNING.
+     */
+    @Test
+    void aCreateResumedAfterTheBootOverrideWasSetSetsItAgainBeforePoweringOn() throws Exception {
+        FakeSystem s = overrideGone;
+        Path journal = Peers.workDir("journal");
+        Instant now = Instant.now();
+        new OperationJournal(journal).put(new Operation("op-override-gone", "dep-7", "m", "t", node(s), "sushy", SushyEmulator.systemPath(s),
+                "pxe", null, "force", Operation.Phase.BOOT_SET, null, null, now, now, null,
+                List.of(now + " boot-override-set pxe once")));
+        BmcProvider provider = provider(journal);
+        Bmc bmc = provider.fleet().byName("sushy").orElseThrow().bmc();
+        bmc.clearBootOverride(SushyEmulator.systemPath(s), context(10));
+        assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).as("the override is gone").isNull();
+
+        MachineStatus status = settle(provider, provider.create(request("op-override-gone", s, Map.of()), context(30)));
+        assertThat(status.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(bmc.bootOverride(SushyEmulator.systemPath(s), context(10))).as("boots from the network").isEqualTo(BootTarget.PXE);
+        assertThat(resets(s)).as("one power-on").isEqualTo(1);
+        assertThat(names(status)).containsExactly("boot-override-set pxe once", "boot-override-set pxe once (again before the power "
+                + "request: what an earlier try set may have expired or been used by a boot since)", "power-requested On", "powered-on");
+        assertThat(settle(provider, provider.delete(status.handle(), context(30))).state()).isEqualTo(MachineState.GONE);
+        provider.close();
     }
 
     private static void all(List<java.util.concurrent.Callable<Void>> runs) throws Exception {
