@@ -2,7 +2,11 @@ package dev.strata.provider.baremetal.redfish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -195,12 +199,60 @@ public final class RedfishBmc implements Bmc {
         }
         String insert = media.path("Actions").path("#VirtualMedia.InsertMedia").path("target").asText("");
         ObjectNode body = RedfishClient.JSON.createObjectNode().put("Image", imageUrl).put("Inserted", true).put("WriteProtected", true);
-        if (!insert.isBlank()) {
-            client.post(insert, body, context);
-        } else {
-            client.patch(path, body, context);
+        try {
+            if (!insert.isBlank()) {
+                client.post(insert, body, context);
+            } else {
+                client.patch(path, body, context);
+            }
+        } catch (StrataException e) {
+            throw withoutImageQuery(e, imageUrl);
         }
         LOG.info("BMC {}: {} inserted into {}", name(), BmcProvisioner.withoutQuery(imageUrl), path);
+    }
+
+    /** A query shorter than this is not masked where it stands alone: it would garble ordinary words, and holds no token. */
+    private static final int MIN_MASKED_QUERY = 8;
+
+    /**
+     * The BMC's refusal of an image with the image's query left out wherever the BMC's words quote
+     * it (sushy-emulator and real BMCs say which URL they could not fetch, the whole URL or its path
+     * and query): a signed URL's token would otherwise reach the exception, the operation's steps,
+     * the provenance log and the log. The same kind of exception, without the original as its cause.
+     */
+    static StrataException withoutImageQuery(StrataException e, String imageUrl) {
+        String message = e.getMessage();
+        int question = imageUrl.indexOf('?');
+        int hash = imageUrl.indexOf('#');
+        int cut = question < 0 ? hash : hash < 0 ? question : Math.min(question, hash);
+        if (message == null || cut < 0) {
+            return e;
+        }
+        String query = imageUrl.substring(cut + 1);
+        String masked = message.replace(imageUrl, BmcProvisioner.withoutQuery(imageUrl));
+        if (!query.isEmpty()) {
+            masked = masked.replace(imageUrl.charAt(cut) + query, " (query omitted)");
+            if (query.length() >= MIN_MASKED_QUERY) {
+                masked = masked.replace(query, "(query omitted)");
+            }
+        }
+        if (masked.equals(message)) {
+            return e;
+        }
+        StrataException clean;
+        if (e instanceof ProviderUnavailableException) {
+            clean = new ProviderUnavailableException(masked);
+        } else if (e instanceof ProviderTimeoutException) {
+            clean = new ProviderTimeoutException(masked);
+        } else if (e instanceof AuthorizationException) {
+            clean = new AuthorizationException(masked);
+        } else if (e instanceof NotFoundException) {
+            clean = new NotFoundException(masked);
+        } else {
+            clean = new ProviderFailureException(masked);
+        }
+        clean.setStackTrace(e.getStackTrace());
+        return clean;
     }
 
     @Override

@@ -56,6 +56,7 @@ class BmcProvisioningTest {
     private FaultInjectingProxy proxy;
     private ImageServer images;
     private FakeSystem signed;
+    private FakeSystem unfetchable;
     private FakeSystem overrideGone;
 
     @BeforeAll
@@ -66,6 +67,8 @@ class BmcProvisioningTest {
         }
         signed = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000aa", "node-signed", "Off", "52:54:00:00:02:aa");
         systems.add(signed);
+        unfetchable = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ab", "node-unfetchable", "Off", "52:54:00:00:02:ab");
+        systems.add(unfetchable);
         overrideGone = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ac", "node-override-gone", "Off", "52:54:00:00:02:ac");
         systems.add(overrideGone);
         // the last system's BMC reports a power state that is neither On nor Off
@@ -213,6 +216,40 @@ class BmcProvisioningTest {
         assertThat(status.state()).isEqualTo(MachineState.RUNNING);
         assertThat(bmc.insertedMedia(SushyEmulator.systemPath(s), context(10))).as("the BMC got the whole URL").isEqualTo(image);
         assertThat(settle(provider, provider.delete(status.handle(), context(30))).state()).isEqualTo(MachineState.GONE);
+        provider.close();
+    }
+
+    /**
+     * A signed image URL the BMC cannot fetch (nothing listens where it points): sushy-emulator,
+     * like real BMCs, refuses the insert quoting the URL it could not fetch, query and all, and in
+     * the words of the HTTP library it used, its path and query once more. The token stays out of
+     * the create's exception, the step that records the refusal (reported to the provenance log)
+     * and the log; the URL without its query is there, so it is clear which image failed. Before,
+     * the BMC's words went everywhere as they came, signature included.
+     */
+    @Test
+    void aSignedImageUrlTheBmcCannotFetchIsNotQuotedWithItsToken() throws Exception {
+        FakeSystem s = unfetchable;
+        BmcProvider provider = provider(Peers.workDir("journal"));
+        String signature = "5d0c3b7a9e1f2a4c6e8b0d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c";
+        String url;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            url = "http://127.0.0.1:" + closed.getLocalPort() + "/installer.iso";
+        }
+        String image = url + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=" + signature;
+        try (StderrCapture log = new StderrCapture()) {
+            assertThatThrownBy(() -> provider.create(request("op-unfetchable", s, Map.of("virtualMedia", image)), context(30)))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("VirtualMedia.InsertMedia answered HTTP 500")
+                    .hasMessageContaining(url + " (query omitted)")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(signature).doesNotContain("X-Amz-Algorithm"));
+            assertThat(log.text()).as("what was logged").contains("op-unfetchable").doesNotContain(signature);
+        }
+        Operation op = provider.provisioner().journal().get("op-unfetchable").orElseThrow();
+        assertThat(op.phase()).isEqualTo(Operation.Phase.GONE);
+        assertThat(op.steps()).anySatisfy(step -> assertThat(step).contains(" refused ").contains(url));
+        assertThat(String.join("\n", op.steps())).as("the steps").doesNotContain(signature).doesNotContain("X-Amz-Algorithm");
+        assertThat(resets(s)).as("nothing powered").isZero();
         provider.close();
     }
 
