@@ -244,9 +244,20 @@ public final class BmcProvisioner {
                         .withNote(note, clock.instant()).withStep("power-request-not-repeated", op.powerAction().redfishResetType()
                                 + " (announced at " + op.powerRequestedAt() + "; it may not have reached the BMC)", clock.instant()));
             } else {
-                power(bmc, op.system(), op.powerAction(), context);
-                op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant())
-                        .withStep("power-requested", op.powerAction().redfishResetType(), clock.instant()));
+                // a power-on whose fate is unknown is sent again, but not to a machine that reads on: where the BMC offers
+                // only its power button for it (PushPowerButton, a toggle), a second press would turn the machine off again
+                PowerState now = bmc.powerState(op.system(), context);
+                if (now == PowerState.ON || now == PowerState.POWERING_ON) {
+                    LOG.info("Operation {}: node {} reads {}; the {} announced at {} is not sent again", op.operationId(), op.nodeId(),
+                            now.label(), op.powerAction(), op.powerRequestedAt());
+                    op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), op.powerRequestedAt(), clock.instant())
+                            .withStep("power-requested", op.powerAction().redfishResetType() + " (announced at " + op.powerRequestedAt()
+                                    + "; not sent again, the machine reads " + now.label() + ")", clock.instant()));
+                } else {
+                    power(bmc, op.system(), op.powerAction(), context);
+                    op = journal.put(op.withPower(Operation.Phase.POWER_SENT, op.powerAction(), clock.instant(), clock.instant())
+                            .withStep("power-requested", op.powerAction().redfishResetType(), clock.instant()));
+                }
             }
         }
         return op.phase() == Operation.Phase.POWER_SENT ? awaitOn(op, bmc, context) : status(op, bmc, context);
@@ -407,7 +418,9 @@ public final class BmcProvisioner {
                 op = journal.put(op.with(Operation.Phase.DELETE_INTENT, clock.instant()));
                 LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), op.bmc());
             }
+            boolean offIntentNow = false;
             if (op.phase() == Operation.Phase.DELETE_INTENT) {
+                offIntentNow = true;
                 if (op.virtualMedia() != null) {
                     bmc.ejectMedia(op.system(), context);
                     op = op.withStep("virtual-media-ejected", null, clock.instant());
@@ -424,10 +437,21 @@ public final class BmcProvisioner {
                 op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, off, clock.instant(), clock.instant()));
             }
             if (op.phase() == Operation.Phase.POWER_OFF_INTENT) {
-                power(bmc, op.system(), op.powerAction(), context);
-                op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant())
-                        .withStep("power-off-requested", op.powerAction().redfishResetType(), clock.instant()));
-                LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
+                // resumed (the request's fate unknown): not sent to a machine that reads off, which a power button
+                // (PushPowerButton, what some BMCs offer for a graceful shutdown) would turn on again
+                PowerState now = offIntentNow ? null : bmc.powerState(op.system(), context);
+                if (now == PowerState.OFF) {
+                    LOG.info("Operation {}: node {} reads Off; the {} announced at {} is not sent again", op.operationId(), op.nodeId(),
+                            op.powerAction(), op.powerRequestedAt());
+                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), op.powerRequestedAt(), clock.instant())
+                            .withStep("power-off-requested", op.powerAction().redfishResetType() + " (announced at " + op.powerRequestedAt()
+                                    + "; not sent again, the machine reads Off)", clock.instant()));
+                } else {
+                    power(bmc, op.system(), op.powerAction(), context);
+                    op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant())
+                            .withStep("power-off-requested", op.powerAction().redfishResetType(), clock.instant()));
+                    LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
+                }
             }
             while (true) {
                 PowerState power = bmc.powerState(op.system(), context);

@@ -927,6 +927,72 @@ class BmcFaultsTest {
     }
 
     /**
+     * A power-on or power-off whose fate is unknown (the provider stopped after announcing it: the
+     * record says POWER_INTENT or POWER_OFF_INTENT) is sent again on the next try, but not to a
+     * machine that already reads the state it asked for. The BMC here (sushy-emulator behind a proxy
+     * that changes the reset types the system allows) offers only its power button for the change,
+     * PushPowerButton, a toggle: a second press turns a machine that came on off again, and one that
+     * went off on again. Before, the press was sent again (sushy refuses PushPowerButton, so the
+     * machine here kept its state; a BMC that has the button would have toggled it).
+     */
+    @Test
+    void aPowerChangeResumedAfterItLandedIsNotSentAgain() throws Exception {
+        String reset = "/Actions/ComputerSystem.Reset";
+        String system = SushyEmulator.systemPath(P);
+        String node = "bmc:" + P.uuid();
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            ConfiguredBmc configured = TestBmcs.bmc(TestBmcs.redfish("button", proxy.address(), USER, PASSWORD));
+            provider.bind(configured);
+            poweredOn(configured, system);
+            proxy.rewrite(system, allowing("PushPowerButton", "ForceOff", "ForceRestart"));
+            int before = proxy.resetTypes().size();
+
+            // the power-on reached the BMC and the machine came on; the provider stopped before recording it
+            Instant then = Instant.now();
+            provider.provisioner().journal().put(new Operation("op-on-landed", "dep-1", "m", "tenant-a", node, "button", system, "pxe", null,
+                    "force", Operation.Phase.POWER_INTENT, PowerAction.ON, then, then, then, null));
+            MachineStatus on = provider.create(request("op-on-landed", node), DiscoveryContext.withTimeout("c", Duration.ofSeconds(30)));
+            assertThat(on.state()).isEqualTo(MachineState.RUNNING);
+            assertThat(sentSince(proxy, before)).as("the power button is not pressed again").isEmpty();
+            assertThat(on.steps()).anySatisfy(step -> assertThat(step).contains("power-requested On (announced at " + then)
+                    .contains("not sent again, the machine reads On"));
+            MachineStatus deleted = provider.delete(on.handle(), DiscoveryContext.withTimeout("d", Duration.ofSeconds(40)));
+            assertThat(deleted.state()).isEqualTo(MachineState.GONE);
+            assertThat(sentSince(proxy, before)).containsExactly("ForceOff");
+
+            // likewise a graceful shutdown that the machine carried out
+            proxy.rewrite(system, allowing("PushPowerButton", "On", "ForceRestart"));
+            int offBefore = proxy.resetTypes().size();
+            Instant later = Instant.now();
+            Operation off = provider.provisioner().journal().put(new Operation("op-off-landed", "dep-1", "m", "tenant-a", node, "button", system,
+                    "pxe", null, "graceful", Operation.Phase.POWER_OFF_INTENT, PowerAction.GRACEFUL_SHUTDOWN, later, later, later, null));
+            MachineStatus gone = provider.delete(provider.provisioner().handle(off), DiscoveryContext.withTimeout("d2", Duration.ofSeconds(30)));
+            assertThat(gone.state()).isEqualTo(MachineState.GONE);
+            assertThat(sentSince(proxy, offBefore)).as("the power button is not pressed again").isEmpty();
+            assertThat(configured.bmc().powerState(system, DiscoveryContext.withTimeout("p", Duration.ofSeconds(10)))).isEqualTo(PowerState.OFF);
+        }
+    }
+
+    /** The reset types the proxy saw after the first {@code before}. */
+    private static List<String> sentSince(FaultInjectingProxy proxy, int before) {
+        List<String> all = proxy.resetTypes();
+        return all.subList(before, all.size());
+    }
+
+    /** A proxy rewrite of a system's answer that makes its reset action allow these reset types only. */
+    private static java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> allowing(String... types) {
+        return system -> {
+            com.fasterxml.jackson.databind.node.ArrayNode allowed = ((com.fasterxml.jackson.databind.node.ObjectNode) system.path("Actions")
+                    .path("#ComputerSystem.Reset")).putArray("ResetType@Redfish.AllowableValues");
+            for (String t : types) {
+                allowed.add(t);
+            }
+            return system;
+        };
+    }
+
+    /**
      * Two BMC configurations that give the same name (a file copied for the next machine with its
      * address changed and its name not): operations record their BMC by name, and a reset meant for
      * one machine was sent to the other BMC, the first of the name, at the same system path (on real
