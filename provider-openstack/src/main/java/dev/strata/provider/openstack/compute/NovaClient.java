@@ -111,9 +111,14 @@ public final class NovaClient {
         return list(path, key, context, (item, answer) -> map.apply(item));
     }
 
-    /** Follows Nova's {@code *_links} pages of a listing, mapping each item with the answer that held it. */
+    /**
+     * Follows Nova's {@code *_links} pages of a listing, mapping each item with the answer that held it. A page that ends at an
+     * item a page before it ended at (a {@code next} link that leads back, as from a proxy that drops the marker) is Nova's
+     * malformed answer, named: followed, it would be read again and again until the deadline, its items counted each time.
+     */
     private <T> List<T> list(String path, String key, DiscoveryContext context, java.util.function.BiFunction<JsonNode, ApiResponse, T> map) {
         List<T> all = new ArrayList<>();
+        Set<String> markers = new HashSet<>();
         String marker = null;
         while (true) {
             String sep = path.contains("?") ? "&" : "?";
@@ -132,6 +137,11 @@ public final class NovaClient {
             }
             if (!more || last == null || items.size() == 0) {
                 return all;
+            }
+            if (!markers.add(last)) {
+                throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, URI.create(base(context) + page)), "a page of " + key
+                        + " that ends at " + last + " again, where a page before it ended, and a next link: the pages loop; expected each "
+                        + "page to go on past the one before");
             }
             context.checkDeadline("reading the next page of " + key);
             marker = last;

@@ -290,4 +290,27 @@ class NovaCreationTest {
         answer.set(new Answer(202, "<html>accepted</html>"));
         assertThat(create()).isInstanceOf(NovaClient.Unknown.class);
     }
+
+    /**
+     * A listing whose next link leads back to a page already read (pages a-b, c, then a-b again,
+     * as from a proxy that drops the marker) is Nova's malformed answer, named. Before, the pages
+     * were read again and again, their servers counted each time, until the deadline passed, and
+     * the caller learnt only that the deadline had passed.
+     */
+    @Test
+    void pagesThatLoopAreAMalformedAnswerNotReadUntilTheDeadline() {
+        String next = "\"servers_links\": [{\"rel\": \"next\", \"href\": \"http://nova/v2.1/servers/detail?marker=x\"}]";
+        String ab = "{\"servers\": [{\"id\": \"a\"}, {\"id\": \"b\"}], " + next + "}";
+        first.add(new Answer(200, ab));
+        first.add(new Answer(200, "{\"servers\": [{\"id\": \"c\"}], " + next + "}"));
+        answer.set(new Answer(200, ab));
+        long started = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.serversTagged("strata", DiscoveryContext.withTimeout("test",
+                Duration.ofSeconds(5)))).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessage("Nova answered GET /v2.1/servers/detail?tags=strata&limit=1000&marker=c with a page of servers that ends at b "
+                        + "again, where a page before it ended, and a next link: the pages loop; expected each page to go on past the one "
+                        + "before");
+        assertThat(posts.get()).isEqualTo(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+    }
 }
