@@ -323,9 +323,7 @@ public final class NovaClient {
      * with an error of its own (4xx; also 501 and the other 5xx up to 511 but 500, 502, 503 and 504, reported
      * as before as a failure; a 429, Nova or a gateway throttling the caller, as retryable once
      * {@link dev.strata.provider.openstack.http.OpenStackHttp} has sent the request again for as long as the {@code Retry-After}, its
-     * attempts and the deadline allow). A 2xx
-     * whose body claims to be JSON and does not parse is reported here as well, as a failure,
-     * although a server may exist: no Nova sends one.
+     * attempts and the deadline allow).
      */
     public record Refused(StrataException why) implements Creation {
     }
@@ -333,7 +331,7 @@ public final class NovaClient {
     /**
      * The request may have reached Nova and nobody can say whether it made a server: no answer
      * within the request timeout, a connection lost after the request was sent, a 2xx without a
-     * server id, or 502, 503, 504 or a status above 511 (no standard's: a gateway's or a content
+     * server id or whose body claims to be JSON and does not parse (cut short on the way), or 502, 503, 504 or a status above 511 (no standard's: a gateway's or a content
      * network's, as Cloudflare's 524 after the origin took too long to answer). The gateways before nova-api answer 502 and 504 after they
      * passed the request on and lost the backend's answer (a closed connection, a slow backend).
      * A 503 mostly means that the request was not taken at all (no backend, overload), but some
@@ -395,6 +393,9 @@ public final class NovaClient {
             r = session.send(request, context);
         } catch (OpenStackErrors.InternalError e) {
             return new Failed(e);
+        } catch (OpenStackErrors.UnreadableSuccess e) {
+            // Nova took the request (a 2xx) and its answer, the server's id, is lost; Keystone's, after a 401, is no answer of Nova's
+            return SERVICE.equals(e.service()) ? new Unknown(e) : new Refused(e);
         } catch (StrataException e) {
             return neverReached(e) || e instanceof AuthorizationException || e instanceof NotFoundException
                     || e instanceof ProviderFailureException || e instanceof OpenStackErrors.Throttled ? new Refused(e) : new Unknown(e);

@@ -60,6 +60,26 @@ public final class OpenStackErrors {
     }
 
     /**
+     * A 2xx answer whose body claims to be JSON and does not parse (cut short, or garbled on the
+     * way): the service took the request and carried it out, and what it answered is lost. For a
+     * request that makes something, as unsure an answer as none at all.
+     */
+    public static final class UnreadableSuccess extends ProviderFailureException {
+        private static final long serialVersionUID = 1L;
+        private final String service;
+
+        UnreadableSuccess(String service, String message) {
+            super(message);
+            this.service = service;
+        }
+
+        /** The service that answered. */
+        public String service() {
+            return service;
+        }
+    }
+
+    /**
      * The exception for a non-2xx answer that the caller did not accept.
      *
      * @param request the call
@@ -148,6 +168,12 @@ public final class OpenStackErrors {
     /** The exception for an answer that is not the JSON the call expects. */
     public static StrataException forMalformed(ApiRequest request, String problem) {
         return new ProviderFailureException(request.service() + " answered " + request.describe() + " with " + problem);
+    }
+
+    /** The exception for a 2xx answer whose body is not the JSON it says it is ({@link UnreadableSuccess}). */
+    public static StrataException forUnreadableSuccess(ApiRequest request, int status, String problem) {
+        return new UnreadableSuccess(request.service(), request.service() + " answered " + request.describe() + " with " + status
+                + " and " + problem);
     }
 
     /**

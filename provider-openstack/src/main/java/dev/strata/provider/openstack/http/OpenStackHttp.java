@@ -314,6 +314,10 @@ public final class OpenStackHttp {
             if (answer.statusCode() >= 400) {
                 return json.getNodeFactory().textNode(text);
             }
+            if (answer.statusCode() >= 200 && answer.statusCode() < 300) {
+                throw OpenStackErrors.forUnreadableSuccess(request, answer.statusCode(), "a body that is not JSON (" + e.getOriginalMessage()
+                        + ")");
+            }
             throw OpenStackErrors.forMalformed(request, "a body that is not JSON (" + e.getOriginalMessage() + ")");
         }
     }

@@ -313,4 +313,21 @@ class NovaCreationTest {
         assertThat(posts.get()).isEqualTo(3);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
     }
+
+    /**
+     * Nova accepts the create (202) and its answer, JSON by its Content-Type, arrives cut short: the
+     * server may well exist, so the outcome is unknown (the server is looked for by its tag, and
+     * the request not sent again at once), and the message names the status and what was wrong.
+     * Before, it was refused as a failure, as if no server had been made: the operation failed for
+     * good and the server Nova made was left to be reaped as a leak.
+     */
+    @Test
+    void anAcceptedCreateWhoseJsonIsCutShortIsUnknown() {
+        answer.set(new Answer(202, "{\"server\": {\"id\": \"6b1f0c4e-0b8a-4d3e-9c55-6a1c1e2f3a4b\", \"links\": ["));
+        NovaClient.Creation c = create();
+        assertThat(c).isInstanceOf(NovaClient.Unknown.class);
+        assertThat(((NovaClient.Unknown) c).why()).hasMessageStartingWith("Nova answered POST /v2.1/servers with 202 and a body that is not "
+                + "JSON (");
+        assertThat(posts.get()).isEqualTo(1);
+    }
 }
