@@ -400,11 +400,14 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         } else {
             server.put("availability_zone", nova.hostZones(context).getOrDefault(hv.serviceHost(), "nova") + ":" + hv.serviceHost());
         }
-        // Recorded before it is sent: a Strata that dies while the request is in flight leaves this record.
+        // Recorded before it is sent: a Strata that dies while the request is in flight leaves this record. The request may go
+        // out as late as the call's deadline (a 429 is waited out and the request sent again, a refused token renewed and the
+        // request sent again), so it is in flight until then, or for requestTimeout where that is later, and settles after.
         Instant sent = clock.instant();
+        Duration inFlight = context.remaining().compareTo(settings.requestTimeout()) > 0 ? context.remaining() : settings.requestTimeout();
         try {
             journal.put(settings.providerId(), operationId, new CreateJournal.Entry(CreateJournal.State.SENDING, sent,
-                    sent.plus(settings.requestTimeout()).plus(settings.createSettle()), null, null));
+                    sent.plus(inFlight).plus(settings.createSettle()), null, null));
         } catch (ProviderUnavailableException e) {
             throw new ProviderUnavailableException(e.getMessage() + "; nothing was sent to Nova", e);
         }

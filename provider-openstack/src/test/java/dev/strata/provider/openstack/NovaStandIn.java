@@ -59,6 +59,8 @@ final class NovaStandIn implements AutoCloseable {
     private final Map<String, List<String>> flavorAccess = new HashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile int loseCreateAnswers;
+    private volatile int throttleCreates;
+    private volatile Runnable beforeEachCreate = () -> { };
     private volatile boolean lagListings;
     /** How long servers made from now on have been building (by this Nova's clock), or null: they are ACTIVE at once. */
     private volatile java.time.Duration building;
@@ -88,6 +90,16 @@ final class NovaStandIn implements AutoCloseable {
     /** The next {@code times} server create requests make the server, and the client gets a gateway's 504 instead of Nova's answer. */
     void loseCreateAnswers(int times) {
         loseCreateAnswers = times;
+    }
+
+    /** The next {@code times} server create requests are refused with 429 Too Many Requests (no Retry-After), making nothing. */
+    void throttleCreates(int times) {
+        throttleCreates = times;
+    }
+
+    /** Runs {@code hook} as each server create request comes, throttled or not, before it is answered. */
+    void beforeEachCreate(Runnable hook) {
+        beforeEachCreate = hook;
     }
 
     /**
@@ -258,6 +270,11 @@ final class NovaStandIn implements AutoCloseable {
             return ok(r.toString());
         }
         if (method.equals("POST") && path.equals("/v2.1/servers")) {
+            beforeEachCreate.run();
+            if (throttleCreates > 0) {
+                throttleCreates--;
+                return new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}");
+            }
             return create(body.path("server"));
         }
         m = SERVER.matcher(path);

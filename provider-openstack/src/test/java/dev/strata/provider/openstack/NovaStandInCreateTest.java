@@ -157,6 +157,78 @@ class NovaStandInCreateTest {
         assertThat(nova.serverIds()).containsExactly(made.handle().machineId());
     }
 
+    /** Strata dying (kill -9) at a point of a call: nothing after it runs. */
+    static final class Killed extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Killed() {
+            super("killed");
+        }
+    }
+
+    /**
+     * Strata dies (kill -9) after Nova took a create request it had to send again: Nova throttled
+     * the first (429), each request came 6 s on, so the second went out past requestTimeout after
+     * the request was recorded but within the call's deadline (20 s), and Nova made the server,
+     * which its listing does not show yet. A restarted Strata, past requestTimeout and createSettle
+     * after the record, sends no new request: the record holds it back until the call's deadline
+     * and createSettle have passed; then the server, listed, is found and no other made. Before,
+     * the record held a new request back for requestTimeout and createSettle after it was written
+     * only, and the restarted Strata made a second server.
+     */
+    @Test
+    void aCreateSentAgainLateInItsCallHoldsBackANewRequestAfterARestartUntilItsDeadlineAndTheSettlePeriod() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        String op = UUID.randomUUID().toString();
+        CreateJournal dying = new CreateJournal(clock);
+        dying.attach(new dev.strata.platform.api.provisioning.ProviderJournal() {
+            @Override
+            public java.util.Optional<String> get(String providerId, String operationId) {
+                return store.get(providerId, operationId);
+            }
+
+            @Override
+            public Map<String, String> all(String providerId) {
+                return store.all(providerId);
+            }
+
+            @Override
+            public void put(String providerId, String operationId, String record) {
+                if (!record.contains("\"state\":\"SENDING\"")) {
+                    throw new Killed(); // dies before the outcome of the request is recorded
+                }
+                store.put(providerId, operationId, record);
+            }
+
+            @Override
+            public String location() {
+                return store.location();
+            }
+        });
+        OpenStackCloud first = new OpenStackCloud(settings(), session(), clock, dying);
+        clouds.add(first);
+        nova.throttleCreates(1);
+        nova.beforeEachCreate(() -> clock.now = clock.now.plusSeconds(6));
+        nova.lagListings();
+
+        assertThatThrownBy(() -> first.create(small(op), context())).isInstanceOf(Killed.class);
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(2);
+        assertThat(nova.serverIds()).hasSize(1);
+
+        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        assertThatThrownBy(() -> cloud().create(small(op), context())).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("Nova has not said whether it made the server of operation " + op + ": its create request at " + T
+                        + " was in flight when Strata stopped");
+        assertThat(nova.serverIds()).hasSize(1);
+
+        nova.listAll();
+        clock.now = T.plus(Duration.ofSeconds(20)).plus(SETTLE);
+        MachineStatus found = cloud().create(small(op), context());
+        assertThat(found.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.serverIds()).containsExactly(found.handle().machineId());
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(2);
+    }
+
     /**
      * A server made for an operation is deleted outside Strata; the create of that operation is
      * repeated (the core had not stored the outcome, say). The answer is GONE with the server's
