@@ -201,8 +201,8 @@ final class HostNodes {
 
         List<ResourceProvider> numaProviders = tree.providers().stream().filter(p -> p.traits().contains(NUMA_ROOT)).toList();
         long freeVcpu = tree.free("VCPU");
-        if (freeVcpu < 0 || freeVcpu > MAX_VCPU) { // (a sum past a long is negative)
-            throw new AbsurdInventory("its resource providers have " + (freeVcpu < 0 ? "more than " + Long.MAX_VALUE : freeVcpu)
+        if (freeVcpu > MAX_VCPU) { // (a sum past a long is Long.MAX_VALUE)
+            throw new AbsurdInventory("its resource providers have " + (freeVcpu == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : freeVcpu)
                     + " VCPU free; expected at most " + MAX_VCPU + " (is a VCPU total or allocation_ratio wrong?)");
         }
         long freeMemory = tree.free("MEMORY_MB");
@@ -314,8 +314,8 @@ final class HostNodes {
 
     /** MiB of MEMORY_MB as bytes, or {@link AbsurdInventory} where that is more than a node can hold (an allocation_ratio of 1e12, say). */
     private static long bytes(long mib, ResourceProvider p) {
-        if (mib < 0 || mib > Long.MAX_VALUE / MIB) { // (a sum past a long is negative)
-            throw new AbsurdInventory("resource provider " + p.name() + " has " + (mib < 0 ? "more than " + Long.MAX_VALUE : mib)
+        if (mib > Long.MAX_VALUE / MIB) { // (a sum past a long is Long.MAX_VALUE)
+            throw new AbsurdInventory("resource provider " + p.name() + " has " + (mib == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : mib)
                     + " MEMORY_MB free (its tree's); expected at most "
                     + Long.MAX_VALUE / MIB + " (is its MEMORY_MB total or allocation_ratio wrong?)");
         }

@@ -177,6 +177,42 @@ class PlacementDiscoveryTest {
         }
     }
 
+    /**
+     * A host whose two NUMA providers each have a VCPU allocation_ratio typed wrong (1e30: each
+     * one's room is more than a long holds) and whose root has 3 VCPU is left out with a warning,
+     * as a host with one such provider is. Before, the free VCPU of the tree were summed past a
+     * long and wrapped round to 1, and the host was a node of one CPU.
+     */
+    @Test
+    void aHostWhoseProvidersTogetherHaveMoreRoomThanALongHoldsIsLeftOutNotWrappedRound() {
+        DiscoveryContext c = TestClouds.context();
+        String root = UUID.randomUUID().toString();
+        List<String> numa = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        try {
+            writer.createProvider(root, "absurd-numa-" + suffix, null, c);
+            writer.putInventories(root, 0, Map.of("VCPU", Inventory.of("VCPU", 3), "MEMORY_MB", Inventory.of("MEMORY_MB", 16384)), c);
+            for (String n : numa) {
+                writer.createProvider(n, "absurd-numa-" + suffix + "_numa" + numa.indexOf(n), root, c);
+                writer.putInventories(n, 0, Map.of("VCPU", new Inventory("VCPU", 16, 0, 1, 16, 1, 1e30)), c);
+            }
+
+            ComputeSnapshot snapshot = provider.discoverCompute(c);
+
+            assertThat(snapshot.nodes()).extracting(Node::hostname).doesNotContain("absurd-numa-" + suffix).contains("cn-1-" + suffix);
+            assertThat(snapshot.warnings()).anySatisfy(w -> assertThat(w).isEqualTo("host absurd-numa-" + suffix + " (" + root + ") is not a "
+                    + "node: its resource providers have more than " + Long.MAX_VALUE + " VCPU free; expected at most 65536 (is a "
+                    + "VCPU total or allocation_ratio wrong?)"));
+        } finally {
+            for (String rp : List.of(numa.get(0), numa.get(1), root)) {
+                try {
+                    writer.deleteProvider(rp, c);
+                } catch (RuntimeException e) {
+                    // not made
+                }
+            }
+        }
+    }
+
     @Test
     void negotiatesTheHighestPlacementMicroversionStrataKnows() {
         assertThat(writer.version(TestClouds.context())).isEqualTo(Microversion.of(1, 39));

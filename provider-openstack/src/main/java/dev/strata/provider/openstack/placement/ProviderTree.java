@@ -54,9 +54,18 @@ public record ProviderTree(ResourceProvider root, List<ResourceProvider> provide
         return classes;
     }
 
-    /** What is free of a class summed over the tree. */
+    /**
+     * What is free of a class summed over the tree; {@link Long#MAX_VALUE} where the sum is more
+     * than a long holds (an {@code allocation_ratio} typed wrong on several providers), never a sum
+     * wrapped round to a small or negative number.
+     */
     public long free(String resourceClass) {
-        return providers.stream().mapToLong(p -> p.free(resourceClass)).sum();
+        long sum = 0;
+        for (ResourceProvider p : providers) {
+            long free = p.free(resourceClass);
+            sum = sum > Long.MAX_VALUE - free ? Long.MAX_VALUE : sum + free;
+        }
+        return sum;
     }
 
     /** The largest single allocation of a class one provider of the tree can take now. */
