@@ -204,9 +204,17 @@ public final class KeystoneSession implements Session {
         }
         String value = response.header("X-Subject-Token").orElseThrow(
                 () -> OpenStackErrors.forMalformed(request, "no X-Subject-Token header"));
+        if (value.isBlank()) {
+            throw OpenStackErrors.forMalformed(request, "an empty X-Subject-Token header; expected the token");
+        }
         JsonNode token = response.body().path("token");
         Instant issued = instant(request, token, "issued_at");
         Instant expires = instant(request, token, "expires_at");
+        if (!expires.isAfter(issued)) {
+            // taken, it would be due for renewal at once: every call would authenticate anew
+            throw OpenStackErrors.forMalformed(request, "a token that expires at " + token.path("expires_at").asText() + ", not after it was "
+                    + "issued at " + token.path("issued_at").asText() + "; expected a token with a lifetime");
+        }
         JsonNode catalog = token.path("catalog");
         if (!catalog.isArray()) {
             throw new ProviderFailureException("Keystone at " + authUrl + " gave " + credentials.identity()

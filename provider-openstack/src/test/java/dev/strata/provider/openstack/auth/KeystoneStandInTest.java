@@ -303,4 +303,43 @@ class KeystoneStandInTest {
         behind.projectId(c);
         assertThat(behind.authentications()).as("Strata's clock two hours behind, the token about to expire").isEqualTo(2);
     }
+
+    /** A token answer with the given X-Subject-Token and instants, for a project p1 with a compute endpoint. */
+    static void token(HttpExchange exchange, String value, String issuedAt, String expiresAt) {
+        exchange.getResponseHeaders().add("X-Subject-Token", value);
+        answer(exchange, 201, "{\"token\": {\"issued_at\": \"" + issuedAt + "\", \"expires_at\": \"" + expiresAt + "\", \"project\": "
+                + "{\"id\": \"p1\"}, \"user\": {\"id\": \"u1\"}, \"catalog\": [{\"type\": \"compute\", \"endpoints\": [{\"interface\": "
+                + "\"public\", \"region_id\": \"RegionOne\", \"url\": \"http://127.0.0.1:8774/v2.1\"}]}]}}");
+    }
+
+    /**
+     * Keystone (or a proxy before it) answers the authentication with an empty X-Subject-Token: a
+     * failure naming Keystone's answer and what was expected. Before, a bare IllegalArgumentException
+     * ("a secret must not be empty") left the provider, naming neither.
+     */
+    @Test
+    void anEmptyTokenHeaderIsKeystonesMalformedAnswerNamed() {
+        java.time.Instant now = java.time.Instant.now();
+        tokens = e -> token(e, "", now.toString(), now.plusSeconds(3600).toString());
+        KeystoneSession s = session("s3cr3t", Duration.ofSeconds(5));
+        assertThatThrownBy(() -> s.projectId(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("Keystone answered POST /v3/auth/tokens with an empty X-Subject-Token header; expected the token");
+    }
+
+    /**
+     * Keystone answers with a token that expires when it is issued, or before: a failure naming both
+     * instants. Before, the token was taken, and as it was always due for renewal every call
+     * authenticated anew, a request to Keystone before each request to a service.
+     */
+    @Test
+    void aTokenThatExpiresNoLaterThanItIsIssuedIsKeystonesMalformedAnswerNamed() {
+        tokens = e -> token(e, "gAAAAAB-stand-in-token", "2026-12-05T10:00:00.000000Z", "2026-12-05T10:00:00.000000Z");
+        KeystoneSession s = session("s3cr3t", Duration.ofSeconds(5));
+        DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+        assertThatThrownBy(() -> s.projectId(c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("Keystone answered POST /v3/auth/tokens with a token that expires at 2026-12-05T10:00:00.000000Z, not after it "
+                        + "was issued at 2026-12-05T10:00:00.000000Z; expected a token with a lifetime");
+        assertThatThrownBy(() -> s.projectId(c)).isInstanceOf(ProviderFailureException.class);
+    }
 }
