@@ -235,7 +235,9 @@ public final class PlacementClient {
             if (use.path("resource_provider_generation").asLong() == g && tr.path("resource_provider_generation").asLong() == g
                     && ag.path("resource_provider_generation").asLong() == g && al.path("resource_provider_generation").asLong() == g) {
                 Map<String, Inventory> inventories = new TreeMap<>();
-                inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(e.getKey(), e.getValue())));
+                ApiRequest inventoriesRead = ApiRequest.get(SERVICE, base(context, at + "/inventories"));
+                inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(inventoriesRead, listed, e.getKey(),
+                        e.getValue())));
                 Map<String, Long> usages = new TreeMap<>();
                 use.path("usages").properties().forEach(e -> usages.put(e.getKey(), e.getValue().asLong()));
                 Set<String> traits = new HashSet<>();
@@ -257,10 +259,45 @@ public final class PlacementClient {
                 + "(generations " + seen + "); Placement is being written to heavily, discovery will read it again");
     }
 
-    static Inventory inventory(String rc, JsonNode i) {
-        long total = i.path("total").asLong();
-        return new Inventory(rc, total, i.path("reserved").asLong(0), i.path("min_unit").asLong(1), i.path("max_unit").asLong(Math.max(1, total)),
-                i.path("step_size").asLong(1), i.path("allocation_ratio").asDouble(1.0));
+    /**
+     * One inventory as Placement lists it: {@code total} a whole number, the others whole numbers
+     * too ({@code allocation_ratio} a number) or absent for Placement's defaults. Anything else
+     * (a text, a fraction, a {@code min_unit} of 0) is Placement's malformed answer, named with
+     * the provider, the class and the field; before, a text was read as 0 and a figure out of range
+     * left as a bare IllegalArgumentException.
+     */
+    static Inventory inventory(ApiRequest read, ResourceProvider provider, String rc, JsonNode i) {
+        String of = "inventory " + rc + " of resource provider " + provider.name() + " (" + provider.uuid() + ")";
+        long total = whole(read, of, i, "total", null);
+        double ratio = 1.0;
+        JsonNode r = i.get("allocation_ratio");
+        if (r != null && !r.isNull()) {
+            if (!r.isNumber()) {
+                String shown = r.toString().length() > 100 ? r.toString().substring(0, 100) + "..." : r.toString();
+                throw OpenStackErrors.forMalformed(read, "an " + of + " whose allocation_ratio is " + shown + "; expected a number");
+            }
+            ratio = r.asDouble();
+        }
+        try {
+            return new Inventory(rc, total, whole(read, of, i, "reserved", 0L), whole(read, of, i, "min_unit", 1L),
+                    whole(read, of, i, "max_unit", Math.max(1, total)), whole(read, of, i, "step_size", 1L), ratio);
+        } catch (IllegalArgumentException e) {
+            throw OpenStackErrors.forMalformed(read, "an " + of + " that no provider has (" + e.getMessage() + "); expected total and "
+                    + "reserved of 0 or more, min_unit, max_unit and step_size of 1 or more, allocation_ratio above 0");
+        }
+    }
+
+    /** A whole-number field of an inventory, or {@code absent} where it is missing (null: it must be there). */
+    private static long whole(ApiRequest read, String of, JsonNode i, String field, Long absent) {
+        JsonNode v = i.get(field);
+        if ((v == null || v.isNull()) && absent != null) {
+            return absent;
+        }
+        if (v == null || v.isNull() || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            String shown = v == null ? "missing" : v.toString().length() > 100 ? v.toString().substring(0, 100) + "..." : v.toString();
+            throw OpenStackErrors.forMalformed(read, "an " + of + " whose " + field + " is " + shown + "; expected a whole number");
+        }
+        return v.asLong();
     }
 
     /**

@@ -1,0 +1,112 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.exception.ProviderFailureException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Discovery against a local HTTP endpoint standing in for Placement, for answers a real Placement
+ * does not give (it validates what it stores): one resource provider whose inventory is
+ * malformed. The real Placement's answers are in {@code PlacementDiscoveryTest}.
+ */
+class PlacementAnswersTest {
+
+    @TempDir
+    Path dir;
+    HttpServer endpoint;
+    ExecutorService threads;
+    final String uuid = UUID.randomUUID().toString();
+    volatile String inventory;
+
+    @BeforeEach
+    void start() throws IOException {
+        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        endpoint.createContext("/", this::handle);
+        threads = Executors.newFixedThreadPool(2);
+        endpoint.setExecutor(threads);
+        endpoint.start();
+    }
+
+    @AfterEach
+    void stop() {
+        endpoint.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String at = "/placement/resource_providers/" + uuid;
+        String body;
+        if (path.equals("/placement/")) {
+            body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
+        } else if (path.equals("/placement/resource_providers")) {
+            body = "{\"resource_providers\": [{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", \"generation\": 1, "
+                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}]}";
+        } else if (path.equals(at + "/inventories")) {
+            body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": " + inventory + "}}";
+        } else if (path.equals(at + "/usages")) {
+            body = "{\"resource_provider_generation\": 1, \"usages\": {}}";
+        } else if (path.equals(at + "/traits")) {
+            body = "{\"resource_provider_generation\": 1, \"traits\": []}";
+        } else if (path.equals(at + "/aggregates")) {
+            body = "{\"resource_provider_generation\": 1, \"aggregates\": []}";
+        } else if (path.equals(at + "/allocations")) {
+            body = "{\"resource_provider_generation\": 1, \"allocations\": {}}";
+        } else {
+            body = null;
+        }
+        byte[] out = (body == null ? "{\"errors\": [{\"status\": 404, \"title\": \"Not Found\"}]}" : body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(body == null ? 404 : 200, out.length);
+        try (OutputStream o = exchange.getResponseBody()) {
+            o.write(out);
+        }
+        exchange.close();
+    }
+
+    /**
+     * An inventory whose figures are not what Placement stores (a text, none, a fraction, a
+     * min_unit of 0) is Placement's malformed answer, naming the provider, the class, the field and
+     * what was expected. Before, a text or a missing total was read as 0 (the host a node without
+     * CPUs, and a ratio in quotes was taken), and a min_unit of 0 left discovery as a bare
+     * IllegalArgumentException.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"total\": \"many\", \"reserved\": 0}|whose total is \"many\"; expected a whole number",
+        "{\"reserved\": 0, \"max_unit\": 8}|whose total is missing; expected a whole number",
+        "{\"total\": 8.5}|whose total is 8.5; expected a whole number",
+        "{\"total\": 8, \"allocation_ratio\": \"16\"}|whose allocation_ratio is \"16\"; expected a number",
+        "{\"total\": 8, \"min_unit\": 0, \"max_unit\": 8}|that no provider has (inventory VCPU is malformed: total 8, reserved 0, min_unit 0, "
+                + "max_unit 8, step_size 1, allocation_ratio 1.0); expected total and reserved of 0 or more, min_unit, max_unit and "
+                + "step_size of 1 or more, allocation_ratio above 0"})
+    void aMalformedInventoryIsPlacementsMalformedAnswerNamingTheProviderAndTheField(String json, String problem) {
+        inventory = json;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/inventories with an inventory VCPU of "
+                            + "resource provider cn-1 (" + uuid + ") " + problem);
+        } finally {
+            provider.deactivate();
+        }
+    }
+}
