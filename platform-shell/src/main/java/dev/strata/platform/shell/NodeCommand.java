@@ -38,6 +38,12 @@ public class NodeCommand implements Action {
     @Option(name = "--no-format", description = "Plain output without table borders, for scripts")
     boolean noFormat;
 
+    /**
+     * Said under a heading whose table is empty (a declared node's packages, NUMA nodes and PCI
+     * devices): a bordered table of headers alone said nothing of what is missing.
+     */
+    static final String NONE_REPORTED = "None reported.";
+
     @Override
     public Object execute() {
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
@@ -58,7 +64,7 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("Packages");
-        Table packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL");
+        Table packages = table("PACKAGE", "CORES", "THREADS", "CPUS", "MODEL").emptyText(NONE_REPORTED);
         for (CpuPackage p : n.cpu().packages()) {
             packages.row(p.id(), p.cores().size(), p.threads().size(), p.threads(), Format.orDash(p.model()));
         }
@@ -66,7 +72,7 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("NUMA nodes");
-        Table numa = table("NODE", "CPUS", "MEMORY", "DISTANCES");
+        Table numa = table("NODE", "CPUS", "MEMORY", "DISTANCES").emptyText(NONE_REPORTED);
         for (NumaNode nn : n.numaNodes()) {
             numa.row(nn.id(), Format.orDash(nn.cpus()), Format.bytes(nn.memoryBytes()),
                     nn.distances().isEmpty() ? "-" : nn.distances().stream().map(String::valueOf).collect(Collectors.joining(" ")));
@@ -75,7 +81,7 @@ public class NodeCommand implements Action {
 
         out.println();
         out.println("PCI devices");
-        Table pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER");
+        Table pci = table("ADDRESS", "CLASS", "IDS", "NAME", "NUMA", "LINK", "DRIVER").emptyText(NONE_REPORTED);
         for (PciDevice d : n.pciDevices()) {
             pci.row(d.address(), String.format("%06x %s", d.classCode(), d.category().name().toLowerCase(Locale.ROOT)),
                     d.ids(), Format.orDash(name(d)), d.numaNode() < 0 ? "-" : d.numaNode(), link(d.link()), Format.orDash(d.driver()));

@@ -70,6 +70,31 @@ class CommandsTest {
     }
 
     /**
+     * A node that reports no CPU packages, NUMA nodes or PCI devices (a declared one) says so under
+     * each heading, as an empty table does everywhere else; before, each heading was followed by a
+     * bordered table of column names alone. With --no-format an empty table prints nothing.
+     */
+    @Test
+    void nodeWithoutPackagesNumaOrPciSaysNoneReported() throws Exception {
+        Node declared = Fixtures.node().toBuilder().id("declared:rack1-n07").providerId("declared")
+                .cpu(dev.strata.platform.api.model.CpuTopology.NONE).numaNodes(List.of()).pciDevices(List.of()).nics(List.of()).build();
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(declared);
+        command.id = "declared:rack1-n07";
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+        for (String heading : List.of("Packages", "NUMA nodes", "PCI devices")) {
+            int at = lines.indexOf(heading);
+            assertThat(at).as(heading).isNotNegative();
+            assertThat(lines.get(at + 1)).as("under " + heading).isEqualTo("None reported.");
+        }
+        assertThat(lines).noneMatch(l -> l.startsWith("PACKAGE") || l.startsWith("NODE") || l.startsWith("ADDRESS"));
+
+        command.noFormat = true;
+        assertThat(CommandOutput.of(command::execute).lines().toList()).doesNotContain("None reported.");
+    }
+
+    /**
      * The node's attributes line up with the lines above them, also when a key is longer than
      * the 13 characters of the label column (a BMC node's bmc.powerState, power.consumedWatts,
      * system.manufacturer): every value starts in the same column.
