@@ -338,4 +338,22 @@ class AuditorInputTest {
         assertThat(kinds).contains("1" + "k".repeat(63) + "... 1").contains(ChainVerifier.OTHER_KINDS + " " + (n - ChainVerifier.MAX_KINDS))
                 .hasSizeLessThan(ChainVerifier.MAX_KINDS * 100);
     }
+
+    /**
+     * A header naming another log than the records': the first record failed as "record 1 does
+     * not chain to record 0 ... a record before it was replaced", of a record that is none. It
+     * fails naming the log the header gives and that the records are not of it.
+     */
+    @Test
+    void aHeaderNamingAnotherLogFailsNamingTheLog(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        lines.set(0, lines.get(0).replace("\"log\":\"" + LOG + "\"", "\"log\":\"another-log\""));
+        Run r = run(Files.write(dir.resolve("other-log.jsonl"), lines).toString(), "--key", keys.toString());
+        assertThat(r.rc()).as(r.out()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 2 (record 1): record 1 does not begin log another-log (its prev is "
+                + "not that log's genesis hash " + Hashes.genesis("another-log") + "): the records are of another log than the one "
+                + "named (the export's header), or record 1 was replaced");
+    }
 }
