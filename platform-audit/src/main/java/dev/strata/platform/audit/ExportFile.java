@@ -486,11 +486,24 @@ public final class ExportFile {
         if (!(json.get("header") instanceof Map<?, ?> h)) {
             throw new IllegalArgumentException("the first line is not a {\"header\":...} line; expected a Strata provenance export");
         }
+        // nothing verifies the header: what Strata does not write there would be read by no one here, and taken by others
+        for (String member : json.keySet()) {
+            if (!member.equals("header")) {
+                throw new IllegalArgumentException("the first line has a member '" + member + "' beside 'header'; expected only "
+                        + "{\"header\":{...}}, as Strata writes it");
+            }
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) h;
         String format = LogRecord.text(m, "format");
         if (!format.equals(FORMAT)) {
             throw new IllegalArgumentException("the export's format is '" + format + "'; this verifier reads " + FORMAT);
+        }
+        for (String field : m.keySet()) {
+            if (!List.of("format", "log", "exportedAt", "exportedBy").contains(field)) {
+                throw new IllegalArgumentException("the header has an unknown field '" + field + "'; expected format, log, exportedAt "
+                        + "and exportedBy");
+            }
         }
         return new Header(format, LogRecord.text(m, "log"), optionalText(m, "exportedAt"), optionalText(m, "exportedBy"));
     }

@@ -356,4 +356,35 @@ class AuditorInputTest {
                 + "not that log's genesis hash " + Hashes.genesis("another-log") + "): the records are of another log than the one "
                 + "named (the export's header), or record 1 was replaced");
     }
+
+    /**
+     * The header line with more than Strata writes: a member beside "header" ({"header":...,
+     * "record":...}) or a field of the header other than format, log, exportedAt and exportedBy.
+     * Neither was read, nothing verifies the header, and the chain was said to hold, while a tool
+     * reading the file otherwise could take what was hidden there for part of the log.
+     */
+    @Test
+    void aHeaderLineWithMoreThanStrataWritesFails(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String header = lines.get(0);
+        assertThat(header).startsWith("{\"header\":{\"exportedAt\":").endsWith("}}");
+
+        List<String> member = new ArrayList<>(lines);
+        member.set(0, header.substring(0, header.length() - 1) + ",\"record\":" + lines.get(1).substring("{\"record\":".length()));
+        Run r = run(Files.write(dir.resolve("member.jsonl"), member).toString(), "--key", keys.toString());
+        assertThat(r.rc()).as(r.out()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 1: the first line has a member 'record' beside 'header'; expected "
+                + "only {\"header\":{...}}, as Strata writes it");
+
+        List<String> field = new ArrayList<>(lines);
+        field.set(0, header.replace("{\"header\":{", "{\"header\":{\"signedBy\":\"the operator\","));
+        r = run(Files.write(dir.resolve("field.jsonl"), field).toString(), "--key", keys.toString());
+        assertThat(r.rc()).as(r.out()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 1: the header has an unknown field 'signedBy'; expected format, log, "
+                + "exportedAt and exportedBy");
+
+        assertThat(run(file.toString(), "--key", keys.toString()).rc()).isZero();
+    }
 }
