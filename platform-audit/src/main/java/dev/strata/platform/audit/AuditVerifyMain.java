@@ -128,8 +128,11 @@ public final class AuditVerifyMain {
     }
 
     private static String read(Path file, java.nio.charset.Charset charset) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        // a UTF-8 byte order mark, which an editor or a transfer adds, carries nothing, as in the export
+        int bom = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
         try {
-            return Files.readString(file, charset);
+            return charset.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes, bom, bytes.length - bom)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException("it is not " + charset + " text; expected a PEM file");
         }

@@ -528,6 +528,10 @@ public final class ExportFile {
         }
         for (String line : lines) {
             n++;
+            if (n == 1 && line.startsWith("\uFEFF")) {
+                // a byte order mark, as the export's first line may have
+                line = line.substring(1);
+            }
             if (line.isBlank()) {
                 continue;
             }

@@ -387,4 +387,30 @@ class AuditorInputTest {
 
         assertThat(run(file.toString(), "--key", keys.toString()).rc()).isZero();
     }
+
+    /**
+     * A key file and an anchor file as a transfer or an editor leaves them, with a UTF-8 byte
+     * order mark and CRLF line ends: accepted as they are in the export. The key file was refused
+     * as "not US-ASCII text", the anchor file as malformed JSON at offset 0.
+     */
+    @Test
+    void aByteOrderMarkInAKeyOrAnchorFileIsIgnored(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        Path keys = Files.writeString(dir.resolve("keys.pem"), "\uFEFF" + AuditKeys.publicPem(key.getPublic()).replace("\n", "\r\n"),
+                StandardCharsets.UTF_8);
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), "\uFEFF" + lines.get(11) + "\r\n" + lines.get(lines.size() - 1) + "\r\n",
+                StandardCharsets.UTF_8);
+        assertThat(lines.get(11)).startsWith("{\"checkpoint\":");
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("2 anchored checkpoints").contains("RESULT: the chain holds");
+
+        // a mark anywhere else is no transfer's: still refused
+        Path inside = Files.writeString(dir.resolve("inside.jsonl"), lines.get(11) + "\n\uFEFF" + lines.get(lines.size() - 1) + "\n",
+                StandardCharsets.UTF_8);
+        r = run(file.toString(), "--key", keys.toString(), "--anchor", inside.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith(inside + " line 2: malformed JSON at offset 0");
+    }
 }
