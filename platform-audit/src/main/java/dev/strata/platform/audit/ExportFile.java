@@ -356,7 +356,12 @@ public final class ExportFile {
                         continue;
                     }
                     String hash = Hashes.sha256(body.getBytes(StandardCharsets.UTF_8));
-                    out.add(new Parsed(where, record, hash, null, notCanonical(line, recordLine(body, record.actor(), record.hash()))));
+                    String edited = notCanonical(line, recordLine(body, record.actor(), record.hash()));
+                    // hashed: the chain needs no more of it, and a parsed payload (boxed numbers, maps) is many times its text,
+                    // kept for every record parsed ahead
+                    LogRecord chained = new LogRecord(record.seq(), record.time(), record.kind(), record.actor(), Map.of(), Map.of(),
+                            record.prev(), record.hash());
+                    out.add(new Parsed(where, chained, hash, null, edited));
                 } else if (kind == LineKind.CHECKPOINT && json.get("checkpoint") instanceof Map<?, ?> c) {
                     Checkpoint checkpoint = Checkpoint.fromJson((Map<String, Object>) c);
                     PublicKey key = v.trustedKey(checkpoint.keyId());

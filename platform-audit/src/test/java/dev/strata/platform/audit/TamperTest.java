@@ -659,6 +659,40 @@ class TamperTest {
                 .contains("RESULT: FAILED at line 2 (record 1): expected a {\"record\":...} or {\"checkpoint\":...} line");
     }
 
+    /**
+     * Well-chained records (anyone can chain records; only a checkpoint needs the key) whose
+     * payloads are long arrays of numbers, verified by the jar in a JVM with a small heap: the
+     * records parsed ahead were kept whole, payload included, until checked in order, a tree of
+     * boxed numbers ten times the size of its text, and the verifier ran out of memory (a stack
+     * trace, no verdict) before it reached the end, where the missing checkpoint fails the file.
+     */
+    @Test
+    void recordsWithLargePayloadsAreVerifiedInBoundedMemory(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("payloads.jsonl");
+        int n = 40;
+        List<Integer> zeros = java.util.Collections.nCopies(200_000, 0);
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            String prev = Hashes.genesis(LOG);
+            for (int i = 1; i <= n; i++) {
+                LogRecord r = LogRecord.seal(i, "2026-11-27T10:00:00.000Z", "placement", "system", Map.of(), Map.of("load", zeros), prev);
+                w.record(r);
+                prev = r.hash();
+            }
+        }
+        Path pub = Files.writeString(dir.resolve("key.pem"), AuditKeys.publicPem(key.getPublic()));
+        String classes = Path.of(AuditVerifyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:ActiveProcessorCount=1", "-cp", classes,
+                AuditVerifyMain.class.getName(), file.toString(), "--key", pub.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out).doesNotContain("OutOfMemoryError")
+                .contains("records         " + n + " (1.." + n + ")")
+                .contains("RESULT: FAILED at end of file (record " + (n + 1) + "): the export ends after record " + n
+                        + " without its signed last checkpoint");
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);
