@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Input is a tree of plain Java values: {@code Map} with {@code String} keys, {@code List}
  * (or any {@code Collection}), {@code String}, {@code Boolean}, null, and numbers: {@code Double},
  * {@code Float}, {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, {@code BigDecimal},
- * {@code BigInteger}. Integers must be exactly representable as a double (|n| &lt;= 2^53): I-JSON
+ * {@code BigInteger} ({@code AtomicLong}, {@code AtomicInteger}, {@code LongAdder} and
+ * {@code LongAccumulator} as integers too). Integers must be exactly representable as a double (|n| &lt;= 2^53): I-JSON
  * would lose precision silently otherwise, so such a number is refused (pass it as a string).
  * A {@code BigDecimal} is written as its nearest double; one with more than 17 digits that no
  * double holds exactly, or one below the doubles' normal range that its nearest double does not
@@ -170,7 +171,10 @@ public final class Jcs {
     private static final BigDecimal DOUBLE_EPSILON = new BigDecimal(Math.ulp(1.0));
 
     private static String number(Number n) {
-        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte || n instanceof java.util.concurrent.atomic.AtomicLong
+                || n instanceof java.util.concurrent.atomic.AtomicInteger || n instanceof java.util.concurrent.atomic.LongAdder
+                || n instanceof java.util.concurrent.atomic.LongAccumulator) {
+            // read once: an atomic or an adder may change between two reads
             long v = n.longValue();
             if (v > MAX_EXACT || v < -MAX_EXACT) {
                 throw new Refused("the integer " + v + " is outside I-JSON's exact range of +-2^53; "

@@ -118,6 +118,29 @@ class JcsTest {
         assertThatThrownBy(() -> Jcs.canonicalize(limit.negate().subtract(java.math.BigInteger.ONE))).hasMessageContaining("outside I-JSON's exact range");
     }
 
+    /**
+     * The JDK's other integer types (AtomicLong, AtomicInteger, LongAdder, LongAccumulator) are held
+     * to the same exact range as a Long: beyond 2^53 one was written as its nearest double,
+     * 9007199254740993 as 9007199254740992, another value than the caller's, where no signature
+     * could tell.
+     */
+    @Test
+    void integersOfTheJdksOtherTypesAreHeldToTheExactRange() {
+        long beyond = (1L << 53) + 1;
+        java.util.concurrent.atomic.LongAdder adder = new java.util.concurrent.atomic.LongAdder();
+        adder.add(beyond);
+        java.util.concurrent.atomic.LongAccumulator max = new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+        max.accumulate(-beyond);
+        max.accumulate(beyond);
+        for (Number n : List.<Number>of(new java.util.concurrent.atomic.AtomicLong(beyond), new java.util.concurrent.atomic.AtomicLong(-beyond),
+                adder, max)) {
+            assertThatThrownBy(() -> Jcs.canonicalize(Map.of("n", n))).as(n.getClass().getSimpleName()).hasMessageContaining("$.n")
+                    .hasMessageContaining("the integer " + n + " is outside I-JSON's exact range of +-2^53; pass it as a string");
+        }
+        assertThat(Jcs.canonicalize(List.of(new java.util.concurrent.atomic.AtomicLong(1L << 53), new java.util.concurrent.atomic.AtomicInteger(-7))))
+                .isEqualTo("[9007199254740992,-7]");
+    }
+
     /** Every finite double is written as a decimal that reads back as the same double, no longer than Java's own. */
     @Property(tries = 3000)
     void numbersReadBackExactly(@ForAll("doubles") double d) {
