@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * The offline verifier: {@code java -jar platform-audit.jar EXPORT --key KEY.pem [--key ...]
  * [--anchor CHECKPOINTS]}. Needs nothing of Strata: the export file, the public key(s) obtained
  * from the operator, and optionally checkpoints kept from earlier. Exit status 0 when the chain
- * holds, 1 when it does not, 2 for a usage or input error.
+ * holds, 1 when it does not, 2 for a usage or input error (or when the verifier runs out of
+ * memory, and cannot say).
  */
 public final class AuditVerifyMain {
 
@@ -69,7 +70,20 @@ public final class AuditVerifyMain {
             }
             reading = file;
             long start = System.nanoTime();
-            ExportFile.Result result = ExportFile.verify(file, keys, anchors);
+            ExportFile.Result result;
+            try {
+                result = ExportFile.verify(file, keys, anchors);
+            } catch (VirtualMachineError | IllegalStateException e) {
+                // a line within the limit can still take more memory (or stack) than this JVM has: no verdict, and no stack trace
+                Throwable cause = e instanceof IllegalStateException && e.getCause() instanceof VirtualMachineError vm ? vm : e;
+                if (!(cause instanceof VirtualMachineError)) {
+                    throw e;
+                }
+                errors.println("cannot verify " + file + ": the verifier ran out of " + (cause instanceof StackOverflowError ? "stack" : "memory")
+                        + " (" + cause + ", at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB of heap); run it with more "
+                        + (cause instanceof StackOverflowError ? "stack (java -Xss16m" : "memory (java -Xmx2g") + " -jar platform-audit.jar ...)");
+                return 2;
+            }
             long ms = (System.nanoTime() - start) / 1_000_000;
             print(out, file, result, keys, anchors.size(), ms);
             return result.verification().holds() ? 0 : 1;

@@ -693,6 +693,36 @@ class TamperTest {
                         + " without its signed last checkpoint");
     }
 
+    /**
+     * A line within the length limit whose JSON takes more memory than the verifier's JVM has (8
+     * MiB of numbers, a tree ten times that, in a heap of 32 MiB): the verifier crashed with a stack
+     * trace (OutOfMemoryError, "verifier worker failed") and exit status 1, which reads as a
+     * verdict. It says it could not verify the file, and why, with status 2.
+     */
+    @Test
+    void aLineTooLargeForTheVerifiersMemoryIsReportedNotCrashed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("numbers.jsonl");
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(Files.readAllLines(edited(dir, "same.jsonl", l -> l), StandardCharsets.UTF_8).get(0));
+            w.write("\n{\"record\":[");
+            for (int i = 0; i < 4 << 20; i++) {
+                w.write("0,");
+            }
+            w.write("0]}\n");
+        }
+        Path pub = Files.writeString(dir.resolve("key.pem"), AuditKeys.publicPem(key.getPublic()));
+        String classes = Path.of(AuditVerifyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:ActiveProcessorCount=1", "-cp", classes,
+                AuditVerifyMain.class.getName(), file.toString(), "--key", pub.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(2);
+        assertThat(out).doesNotContain("Exception").doesNotContain("\tat ")
+                .contains("cannot verify " + file + ": the verifier ran out of memory (java.lang.OutOfMemoryError")
+                .contains("; run it with more memory (java -Xmx2g -jar platform-audit.jar ...)");
+        assertThat(out.lines().filter(l -> l.startsWith("RESULT: "))).isEmpty();
+    }
+
     static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> copy = new LinkedHashMap<>(m);
         copy.put(k, v);
