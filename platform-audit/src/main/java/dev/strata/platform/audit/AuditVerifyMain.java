@@ -73,15 +73,16 @@ public final class AuditVerifyMain {
             ExportFile.Result result;
             try {
                 result = ExportFile.verify(file, keys, anchors);
-            } catch (VirtualMachineError | IllegalStateException e) {
+            } catch (OutOfMemoryError | StackOverflowError | IllegalStateException e) {
                 // a line within the limit can still take more memory (or stack) than this JVM has: no verdict, and no stack trace
-                Throwable cause = e instanceof IllegalStateException && e.getCause() instanceof VirtualMachineError vm ? vm : e;
-                if (!(cause instanceof VirtualMachineError)) {
+                Throwable cause = e instanceof IllegalStateException ? e.getCause() : e;
+                if (!(cause instanceof OutOfMemoryError || cause instanceof StackOverflowError)) {
                     throw e;
                 }
-                errors.println("cannot verify " + file + ": the verifier ran out of " + (cause instanceof StackOverflowError ? "stack" : "memory")
-                        + " (" + cause + ", at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB of heap); run it with more "
-                        + (cause instanceof StackOverflowError ? "stack (java -Xss16m" : "memory (java -Xmx2g") + " -jar platform-audit.jar ...)");
+                boolean stack = cause instanceof StackOverflowError;
+                errors.println("cannot verify " + file + ": the verifier ran out of " + (stack ? "stack (" + cause + ")" : "memory (" + cause
+                        + ", at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB of heap)") + "; run it with more "
+                        + (stack ? "stack (java -Xss16m" : "memory (java -Xmx2g") + " -jar platform-audit.jar ...)");
                 return 2;
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
