@@ -35,6 +35,10 @@ public final class AuditVerifyMain {
             String a = args[i];
             if ((a.equals("--key") || a.equals("-k") || a.equals("--anchor") || a.equals("-a")) && i + 1 < args.length) {
                 (a.startsWith("--k") || a.equals("-k") ? keyFiles : anchorFiles).add(Path.of(args[++i]));
+            } else if (a.equals("--key") || a.equals("-k") || a.equals("--anchor") || a.equals("-a")) {
+                err.println(a + " needs a file after it; expected " + a + (a.contains("k") ? " PUBLIC-KEY.pem" : " CHECKPOINTS.jsonl"));
+                usage(err);
+                return 2;
             } else if (a.equals("-h") || a.equals("--help")) {
                 usage(out);
                 return 0;

@@ -413,4 +413,20 @@ class AuditorInputTest {
         assertThat(r.rc()).isEqualTo(2);
         assertThat(r.err()).startsWith(inside + " line 2: malformed JSON at offset 0");
     }
+
+    /**
+     * An option given without its file, as the last argument: it was refused as "unexpected
+     * argument '--key'", an option the verifier expects. It names the option and what it needs.
+     */
+    @Test
+    void anOptionWithoutItsFileIsNamed(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        for (String option : List.of("--key", "-k", "--anchor", "-a")) {
+            Run r = option.contains("k") ? run(file.toString(), option) : run(file.toString(), "--key", keys.toString(), option);
+            assertThat(r.rc()).as(option).isEqualTo(2);
+            assertThat(r.err()).as(option).startsWith(option + " needs a file after it; expected " + option + " "
+                    + (option.contains("k") ? "PUBLIC-KEY.pem" : "CHECKPOINTS.jsonl") + "\nusage: ");
+        }
+    }
 }
