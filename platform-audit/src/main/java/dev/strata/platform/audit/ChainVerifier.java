@@ -124,7 +124,7 @@ public final class ChainVerifier {
         if (position == 1 && !r.prev().equals(prevHash)) {
             // there is no record 0: the first record's prev binds the chain to the log's id
             return fail(position, where, "record 1 does not begin log " + log + " (its prev is not that log's genesis hash " + prevHash
-                    + "): the records are of another log than the one named (the export's header), or record 1 was replaced");
+                    + "): the records are of another log than the one named (an export's by its header), or record 1 was replaced");
         }
         if (!r.prev().equals(prevHash)) {
             return fail(position, where, "record " + r.seq() + " does not chain to record " + (position - 1)

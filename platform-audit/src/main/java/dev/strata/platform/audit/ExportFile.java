@@ -27,9 +27,9 @@ import java.util.Objects;
  * Line ends may be LF or CRLF, and a UTF-8 byte order mark is ignored: both are what a transfer
  * adds. A blank line (or one of only whitespace) is refused as an edit: Strata writes none; the
  * newline that ends the last line is part of that line. The header is informational and not
- * signed: the log id it names is bound by the first record's {@code prev} and by every signed
- * checkpoint; its time is not (the last checkpoint's signed time is
- * {@link Verification#signedAt()}).
+ * signed, and holds the four fields above only: the log id it names is bound by the first
+ * record's {@code prev} and by every signed checkpoint; its time is not (the last checkpoint's
+ * signed time is {@link Verification#signedAt()}).
  */
 public final class ExportFile {
 

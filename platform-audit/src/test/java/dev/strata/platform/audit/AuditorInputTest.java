@@ -354,7 +354,7 @@ class AuditorInputTest {
         assertThat(r.rc()).as(r.out()).isEqualTo(1);
         assertThat(r.result()).isEqualTo("RESULT: FAILED at line 2 (record 1): record 1 does not begin log another-log (its prev is "
                 + "not that log's genesis hash " + Hashes.genesis("another-log") + "): the records are of another log than the one "
-                + "named (the export's header), or record 1 was replaced");
+                + "named (an export's by its header), or record 1 was replaced");
     }
 
     /**
