@@ -3,6 +3,7 @@ package dev.strata.platform.core.telemetry;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
 import dev.strata.platform.api.telemetry.Telemetry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,18 +64,32 @@ public class TelemetryService implements Telemetry {
         return Optional.ofNullable(newest);
     }
 
+    /**
+     * The recent samples of a GPU from the source with its newest sample (the last source's where two have one taken at
+     * the same instant), as {@link #latest} answers; the first source's with any, whatever their age, before: a GPU two
+     * sources sample (a source stopped sampling, another one taking over) was averaged over the stopped one's samples.
+     */
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
+        List<GpuSample> newest = List.of();
+        Instant newestAt = null;
         for (GpuTelemetrySource source : sources) {
             try {
                 List<GpuSample> samples = source.recent(acceleratorId, limit);
-                if (!samples.isEmpty()) {
-                    return samples;
+                Instant at = null;
+                for (GpuSample s : samples) {
+                    if (s != null && (at == null || s.at().isAfter(at))) {
+                        at = s.at();
+                    }
+                }
+                if (at != null && (newestAt == null || !at.isBefore(newestAt))) {
+                    newest = samples;
+                    newestAt = at;
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Telemetry source {} failed: {}", source, e.toString());
             }
         }
-        return List.of();
+        return newest;
     }
 }

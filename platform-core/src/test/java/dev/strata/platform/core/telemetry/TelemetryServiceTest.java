@@ -66,6 +66,27 @@ class TelemetryServiceTest {
         assertThat(telemetry.latest("GPU-x")).isEmpty();
     }
 
+    /**
+     * The recent samples of a GPU two sources sample are those of the source with the newest sample of it, as its latest
+     * sample is: the first bound source's, whatever their age, before, so that the verifier averaged a stopped source's
+     * draw of minutes ago (or found none within its window) while the other source sampled the GPU over its ceiling.
+     */
+    @Test
+    void theRecentSamplesOfAGpuTwoSourcesSampleAreTheNewestSources() {
+        TelemetryService telemetry = new TelemetryService();
+        Instant now = Instant.now();
+        telemetry.addSource(source(new GpuSample("GPU-a", now.minusSeconds(310), 50, 10, 1L << 30, 300, 40, 1980, Set.of(), 0, 0),
+                new GpuSample("GPU-a", now.minusSeconds(300), 50, 10, 1L << 30, 300, 40, 1980, Set.of(), 0, 0)));
+        telemetry.addSource(source(new GpuSample("GPU-a", now.minusSeconds(5), 50, 10, 1L << 30, 650, 40, 1980, Set.of(), 0, 0),
+                new GpuSample("GPU-a", now, 50, 10, 1L << 30, 660, 40, 1980, Set.of(), 0, 0)));
+        assertThat(telemetry.recent("GPU-a", 10)).extracting(GpuSample::powerWatts).containsExactly(650.0, 660.0);
+        telemetry.addSource(source(new GpuSample("GPU-a", now, 50, 10, 1L << 30, 700, 40, 1980, Set.of(), 0, 0)));
+        assertThat(telemetry.recent("GPU-a", 10)).as("the newest taken at the same instant: the last source's, as latest() answers")
+                .extracting(GpuSample::powerWatts).containsExactly(700.0);
+        assertThat(telemetry.recent("GPU-a", 10).get(0)).isEqualTo(telemetry.latest("GPU-a").orElseThrow());
+        assertThat(telemetry.recent("GPU-x", 10)).isEmpty();
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
