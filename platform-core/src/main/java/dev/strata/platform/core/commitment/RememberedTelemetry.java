@@ -101,7 +101,8 @@ final class RememberedTelemetry {
                 if (latestRead == null) {
                     Map<String, GpuSample> out = new LinkedHashMap<>();
                     for (GpuSample s : source.latestGpuSamples()) {
-                        out.putIfAbsent(s.acceleratorId(), s);
+                        // a GPU two sources sample is listed twice: its newest sample, as a pass given the source judges it
+                        out.merge(s.acceleratorId(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
                         latest.merge(s.acceleratorId(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
                     }
                     latest.forEach(out::putIfAbsent);

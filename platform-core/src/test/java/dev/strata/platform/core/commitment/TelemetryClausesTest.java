@@ -827,6 +827,40 @@ class TelemetryClausesTest {
     }
 
     /**
+     * The telemetry service lists every source's latest samples, so a GPU two sources sample (one that stopped sampling,
+     * bound first, and the one sampling it now) is listed twice. The verifier judges it by the newest, as a pass given the
+     * service directly does: before, it kept the first listed, so that a GPU sampled a second ago read as a gap (AT_RISK,
+     * no sample within the window) and one reporting ECC errors now was judged by the stopped source's sample without them.
+     */
+    @Test
+    void aGpuTwoSourcesSampleIsJudgedByItsNewestSampleThroughWhatTheVerifierRemembers() {
+        Samples stopped = new Samples().add(GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(300)).eccUncorrected(0).build())
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(30)).eccUncorrected(0).build());
+        Samples sampling = new Samples().add(GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(1)).eccUncorrected(0).build())
+                .add(GpuSample.builder().acceleratorId(GPU1).at(NOW.minusSeconds(2)).eccUncorrected(2).build());
+        Telemetry both = new Samples() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                List<GpuSample> all = new ArrayList<>(stopped.latestGpuSamples());
+                all.addAll(sampling.latestGpuSamples());
+                return all;
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return sampling.recent(acceleratorId, limit);
+            }
+        };
+        Finding ecc = new Finding("trainer", "members.trainer.gpus", CommitmentStatus.AT_RISK, "GPU " + GPU1 + " on node " + NODE
+                + " reports 2 uncorrected ECC errors since its driver loaded (telemetry at 2026-12-05T09:59:58Z); work on it may have been lost");
+        assertThat(check(WHOLE, contract(0), both).findings()).as("the service given directly").containsExactly(ecc);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), new RememberedTelemetry().over(both, NOW, WINDOW, REACH,
+                Set.of(GPU0, GPU1)::contains), NOW, WINDOW).check(WHOLE, contract(0));
+        assertThat(v.findings()).as("through what the verifier remembers").containsExactly(ecc);
+    }
+
+    /**
      * What the verifier read stays for as long as the window holds it, where the source answers
      * nothing any more (its provider replaced, a pass it did not answer in time): the verdict does
      * not flip to HONORED for the length of a swap. Once out of the window the samples are
