@@ -358,16 +358,21 @@ public class CommitmentVerifier implements Commitments {
         List<Recording> recordings = new ArrayList<>();
         Set<String> released;
         try {
-            for (Allocation a : ledger) {
-                Commitment c = verify(a, snapshot, pass, recordings);
-                if (c != null) {
-                    ids.add(a.id());
-                    out.add(c);
+            try {
+                for (Allocation a : ledger) {
+                    Commitment c = verify(a, snapshot, pass, recordings);
+                    if (c != null) {
+                        ids.add(a.id());
+                        out.add(c);
+                    }
                 }
+            } finally {
+                // every change of the pass is handed to the log first, then waited for: they share the log's durable commits
+                // (one commit per change, waited for in turn, held the pass 2 to 7 ms per change: seconds for thousands); where
+                // the pass fails partway, those handed so far are waited for too, so that what became durable is remembered as
+                // recorded and not recorded again by the next pass
+                released = settle(recordings);
             }
-            // every change of the pass is handed to the log first, then waited for: they share the log's durable commits
-            // (one commit per change, waited for in turn, held the pass 2 to 7 ms per change: seconds for thousands)
-            released = settle(recordings);
         } finally {
             coverage.settle(kept);
         }

@@ -1773,6 +1773,57 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * A pass that fails partway (here the store cannot read one allocation's contract) has handed the changes of the
+     * allocations before it to the log, where they become durable: they are recorded once, not again by the next pass.
+     * Before, the failure skipped waiting for them, the verifier kept remembering the status before each as the one
+     * recorded, and the next pass recorded each of those changes a second time.
+     */
+    @Test
+    void theChangesOfAPassThatFailsPartwayAreRecordedOnceNotAgainByTheNextPass() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        String node = CommitmentCheckTest.NODE;
+        // no contract in the store: each allocation goes from HONORED (at placement) to AT_RISK, a change to record
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.allocation("a-1", "t1", false, node, node + "/gpu0"),
+                CommitmentCheckTest.allocation("a-2", "t1", false, node, node + "/gpu1")), () -> { });
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.strata.platform.core.store.ContractStore flaky = new dev.strata.platform.core.store.ContractStore() {
+            @Override
+            public java.util.concurrent.CompletableFuture<dev.strata.platform.core.store.StoredContract> put(
+                    dev.strata.platform.core.store.NewContract contract, dev.strata.platform.core.store.ProvenanceEntry why) {
+                return store.contracts().put(contract, why);
+            }
+
+            @Override
+            public java.util.Optional<dev.strata.platform.core.store.StoredContract> get(String id) {
+                if (id.equals("c-a-2") && failing.getAndSet(false)) {
+                    throw new dev.strata.platform.api.exception.StateStoreException("the state store at test could not be read: "
+                            + "the connection was reset");
+                }
+                return store.contracts().get(id);
+            }
+
+            @Override
+            public List<dev.strata.platform.core.store.StoredContract> list(String tenant, int limit) {
+                return store.contracts().list(tenant, limit);
+            }
+        };
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(wrapped(store, true, flaky), placement, inventory, Clock.systemUTC());
+            assertThatThrownBy(verifier::verifyAll).hasMessageContaining("the connection was reset");
+            assertThat(records(store)).as("a-1's change, handed to the log before the pass failed")
+                    .extracting(r -> r.subjects().get("allocation")).containsExactly("a-1");
+
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK, CommitmentStatus.AT_RISK);
+            verifier.verifyAll();
+            assertThat(records(store)).extracting(r -> r.subjects().get("allocation") + ":" + r.payload().get("previous") + ">"
+                    + r.payload().get("status")).containsExactly("a-1:HONORED>AT_RISK", "a-2:HONORED>AT_RISK");
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
      * A pass hands every change to the log before it waits for any, so that they share the log's
      * durable commits: it waited for each in turn (2 to 7 ms a change on this machine's disk,
      * seconds for a pass over thousands, with the verifier held). A change the log refuses is
