@@ -7,6 +7,8 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -317,7 +319,7 @@ final class TelemetryClauses {
             }
             if (!why.isEmpty()) {
                 out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)
-                        + ": the member's ceiling of " + CommitmentCheck.watts(ceiling) + " cannot be checked"));
+                        + ": the member's ceiling of " + ceiling(ceiling) + " cannot be checked"));
             }
             return;
         }
@@ -328,11 +330,37 @@ final class TelemetryClauses {
                 : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
                 : unreportedAll + " of its " + all + " GPUs reporting no power draw";
         out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (measured.size() == 1 ? "GPU " : "GPUs ")
-                + String.join(", ", measured) + " on node " + n.id() + " drew " + CommitmentCheck.watts(drawn)
+                + String.join(", ", measured) + " on node " + n.id() + " drew " + drawnOver(drawn, ceiling)
                 + (measured.size() == 1 ? "" : " in all") + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s")
                 + " within the last " + seconds(window) + (measured.size() < all ? "; " + notCounted + ", not counted" : "")
-                + "), more than the member's ceiling of " + CommitmentCheck.watts(ceiling)
+                + "), more than the member's ceiling of " + ceiling(ceiling)
                 + "; the rest of what it draws on the node comes on top"));
+    }
+
+    /** A member's ceiling in watts as its contract gives it, with one decimal at least and six at most: {@code 600.0 W}, {@code 600.25 W}. */
+    static String ceiling(double watts) {
+        if (!Double.isFinite(watts)) {
+            return CommitmentCheck.watts(watts);
+        }
+        BigDecimal w = BigDecimal.valueOf(watts);
+        return w.setScale(Math.max(1, Math.min(6, w.stripTrailingZeros().scale())), RoundingMode.HALF_UP).toPlainString() + " W";
+    }
+
+    /**
+     * A draw over a ceiling in watts, with one decimal or as many more (six at most) as it takes to read more than the
+     * ceiling: {@code 600.04 W} over a ceiling of 600 W, where one decimal would read {@code 600.0 W}, no more than it.
+     */
+    static String drawnOver(double drawn, double ceiling) {
+        if (!Double.isFinite(drawn) || !Double.isFinite(ceiling)) {
+            return CommitmentCheck.watts(drawn);
+        }
+        BigDecimal d = BigDecimal.valueOf(drawn);
+        BigDecimal c = BigDecimal.valueOf(ceiling);
+        int scale = 1;
+        while (scale < 6 && d.setScale(scale, RoundingMode.HALF_UP).compareTo(c) <= 0) {
+            scale++;
+        }
+        return d.setScale(scale, RoundingMode.HALF_UP).toPlainString() + " W";
     }
 
     /** A duration in seconds, or milliseconds where it has a fraction of a second: {@code 60s}, {@code 1500ms}. */

@@ -158,6 +158,25 @@ class TelemetryClausesTest {
                         + "than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
     }
 
+    /**
+     * A breach's evidence shows the draw with as many decimals as it takes to read more than the ceiling, and the ceiling
+     * as the contract gives it: before, both were rounded to one decimal, and a member 0.04 W over its ceiling of 600 W
+     * read "drew 600.0 W in all, more than the member's ceiling of 600.0 W", one of 600.25 W read as one of 600.3 W.
+     */
+    @Test
+    void aBreachByLessThanATenthOfAWattReadsMoreThanTheCeiling() {
+        Samples t = new Samples().power(GPU0, 10, 300.02).power(GPU1, 10, 300.02);
+        assertThat(check(WHOLE, contract(600), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 600.04 W in all (mean of 2 samples "
+                        + "within the last 60s), more than the member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
+        assertThat(check(WHOLE, contract(600.03), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 600.04 W in all").contains("more than the member's ceiling of 600.03 W"));
+        assertThat(check(WHOLE, contract(599.5), t).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 600.0 W in all").contains("more than the member's ceiling of 599.5 W"));
+        assertThat(check(WHOLE, contract(600.25), new Samples().power(GPU0, 10, 300).noPower(GPU1, 10, null)).findings()).singleElement()
+                .satisfies(f -> assertThat(f.evidence()).endsWith(": the member's ceiling of 600.25 W cannot be checked"));
+    }
+
     @Test
     void aDrawAtOrUnderTheCeilingOnAverageIsHonoredThoughOneSampleSpiked() {
         Samples t = new Samples().power(GPU0, 50, 290).power(GPU0, 30, 520).power(GPU0, 10, 90).power(GPU1, 10, 300);
