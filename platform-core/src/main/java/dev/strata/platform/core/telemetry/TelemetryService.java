@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The telemetry of every {@link GpuTelemetrySource}: sources come and go with their providers.
- * A source that throws is skipped (and logged) so it cannot hide the others.
+ * A source that throws is skipped so it cannot hide the others, and logged once until it answers
+ * again: its callers (the verifier reads every GPU's recent samples each pass) call it often.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -26,6 +29,9 @@ public class TelemetryService implements Telemetry {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryService.class);
 
     private final List<GpuTelemetrySource> sources = new CopyOnWriteArrayList<>();
+    /** The sources whose latest samples, and those whose recent samples, failed when last asked (logged then). */
+    private final Set<GpuTelemetrySource> latestFailing = ConcurrentHashMap.newKeySet();
+    private final Set<GpuTelemetrySource> recentFailing = ConcurrentHashMap.newKeySet();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addSource(GpuTelemetrySource source) {
@@ -34,6 +40,8 @@ public class TelemetryService implements Telemetry {
 
     void removeSource(GpuTelemetrySource source) {
         sources.remove(source);
+        latestFailing.remove(source);
+        recentFailing.remove(source);
     }
 
     @Override
@@ -42,8 +50,9 @@ public class TelemetryService implements Telemetry {
         for (GpuTelemetrySource source : sources) {
             try {
                 all.addAll(source.latest());
+                answered(latestFailing, source);
             } catch (RuntimeException e) {
-                LOG.warn("Telemetry source {} failed: {}", source, e.toString());
+                failed(latestFailing, source, "its latest samples", e);
             }
         }
         return all;
@@ -86,10 +95,24 @@ public class TelemetryService implements Telemetry {
                     newest = samples;
                     newestAt = at;
                 }
+                answered(recentFailing, source);
             } catch (RuntimeException e) {
-                LOG.warn("Telemetry source {} failed: {}", source, e.toString());
+                failed(recentFailing, source, "its recent samples", e);
             }
         }
         return newest;
+    }
+
+    /** A call of a source failed: logged where the one before it did not fail (once until it answers again). */
+    private static void failed(Set<GpuTelemetrySource> failing, GpuTelemetrySource source, String what, RuntimeException e) {
+        if (failing.add(source)) {
+            LOG.warn("Telemetry source {} failed; {} are left out until it answers again: {}", source, what, e.toString());
+        }
+    }
+
+    private static void answered(Set<GpuTelemetrySource> failing, GpuTelemetrySource source) {
+        if (failing.remove(source)) {
+            LOG.info("Telemetry source {} answers again", source);
+        }
     }
 }

@@ -87,6 +87,59 @@ class TelemetryServiceTest {
         assertThat(telemetry.recent("GPU-x", 10)).isEmpty();
     }
 
+    /**
+     * A source that keeps failing is logged once, not at every call: the verifier reads every GPU's recent samples each
+     * pass, and a source whose calls threw logged a warning per GPU per pass. Once it has answered again, a new failure
+     * is logged again.
+     */
+    @Test
+    void aSourceThatKeepsFailingIsLoggedOnceUntilItAnswersAgain() {
+        TelemetryService telemetry = new TelemetryService();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        GpuTelemetrySource working = source(sample("GPU-a", 300));
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                if (failing.get()) {
+                    throw new IllegalStateException("NVML gone");
+                }
+                return working.latest();
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                if (failing.get()) {
+                    throw new IllegalStateException("NVML gone");
+                }
+                return working.recent(acceleratorId, limit);
+            }
+
+            @Override
+            public String toString() {
+                return "flaky";
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 5; pass++) {
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+                assertThat(telemetry.latest("GPU-a")).isEmpty();
+                assertThat(telemetry.recent("GPU-a", 5)).isEmpty();
+                assertThat(telemetry.recent("GPU-b", 5)).isEmpty();
+            }
+            assertThat(log.text().split("NVML gone", -1)).as("once for its latest samples, once for its recent ones: %s", log.text())
+                    .hasSize(3);
+            assertThat(log.text()).contains("Telemetry source flaky failed");
+
+            failing.set(false);
+            assertThat(telemetry.latestGpuSamples()).hasSize(1);
+            assertThat(telemetry.recent("GPU-a", 5)).hasSize(1);
+            failing.set(true);
+            telemetry.latestGpuSamples();
+            telemetry.latestGpuSamples();
+            assertThat(log.text().split("NVML gone", -1)).as("failing again: logged again, once").hasSize(4);
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
