@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The clauses one pass holds to GPU telemetry (uncorrected ECC errors and gaps in the GPU clause, the power ceiling), as
@@ -51,6 +52,11 @@ final class TelemetryClauses {
     private final Duration window;
     /** The instant gaps are judged from ({@link #gap}): the pass's own, or that of the last pass that could read. */
     private final Instant gapsFrom;
+    /**
+     * Each GPU's recent samples as this pass read them ({@link #recent}), read once: a GPU is judged by several clauses (its
+     * ECC errors, a gap, a ceiling) and bindings, and each call spends what is left of the pass's telemetry deadline.
+     */
+    private final Map<String, RememberedTelemetry.SamplesRead> recentRead = new ConcurrentHashMap<>();
 
     /**
      * @param telemetry the telemetry of every source, or null for none
@@ -84,10 +90,11 @@ final class TelemetryClauses {
     /**
      * A GPU's recent samples as the pass has them, and the instant they were read: the pass's own, or where the
      * telemetry given is the verifier's ({@link RememberedTelemetry}) and the pass could not read them, an earlier one's.
+     * Read from the telemetry once a pass.
      */
     private RememberedTelemetry.SamplesRead recent(String acceleratorId) {
-        return telemetry instanceof RememberedTelemetry.Reading r ? r.recentRead(acceleratorId, RECENT_SAMPLES)
-                : new RememberedTelemetry.SamplesRead(now, telemetry.recent(acceleratorId, RECENT_SAMPLES));
+        return recentRead.computeIfAbsent(acceleratorId, id -> telemetry instanceof RememberedTelemetry.Reading r
+                ? r.recentRead(id, RECENT_SAMPLES) : new RememberedTelemetry.SamplesRead(now, telemetry.recent(id, RECENT_SAMPLES)));
     }
 
     /**
@@ -127,7 +134,7 @@ final class TelemetryClauses {
             return latest;
         }
         GpuSample found = null;
-        for (GpuSample s : telemetry.recent(acceleratorId, RECENT_SAMPLES)) {
+        for (GpuSample s : recent(acceleratorId).samples()) {
             if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && (found == null || s.at().isAfter(found.at()))) {
                 found = s;
             }

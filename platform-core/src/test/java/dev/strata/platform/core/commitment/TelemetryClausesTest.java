@@ -846,6 +846,33 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A pass reads each GPU's recent samples from the source once, however many clauses and bindings judge it: a GPU whose
+     * latest sample is after the pass (a source whose clock runs a little ahead) had them read again by each of its ECC
+     * clause, its gap and its ceiling, three calls where one does, each spending the 2 s all of a pass's telemetry calls
+     * are given, so that such a source with many GPUs made passes late. The verdict is the same.
+     */
+    @Test
+    void aPassReadsAGpusRecentSamplesOnceThoughItsLatestIsAfterThePass() {
+        AtomicInteger calls = new AtomicInteger();
+        Samples ahead = new Samples() {
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                calls.incrementAndGet();
+                return super.recent(acceleratorId, limit);
+            }
+        };
+        ahead.power(GPU0, 20, 350).power(GPU0, -2, 350).power(GPU1, 20, 350).power(GPU1, -2, 350);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        CommitmentCheck.Verdict v = new CommitmentCheck.Pass(inv, List.of(WHOLE), new RememberedTelemetry().over(ahead, NOW, WINDOW, REACH,
+                Set.of(GPU0, GPU1)::contains), NOW, WINDOW).check(WHOLE, contract(600));
+        assertThat(v.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).contains("drew 700.0 W in all (mean of 2 samples"));
+        assertThat(calls.get()).as("one call per GPU").isEqualTo(2);
+        calls.set(0);
+        assertThat(check(WHOLE, contract(600), ahead).findings()).as("the source given directly").isEqualTo(v.findings());
+        assertThat(calls.get()).as("one call per GPU").isEqualTo(2);
+    }
+
+    /**
      * The telemetry service lists every source's latest samples, so a GPU two sources sample (one that stopped sampling,
      * bound first, and the one sampling it now) is listed twice. The verifier judges it by the newest, as a pass given the
      * service directly does: before, it kept the first listed, so that a GPU sampled a second ago read as a gap (AT_RISK,
