@@ -714,6 +714,10 @@ final class InventoryDocumentReader {
             String providerId) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        // what the entries so far declare, valid or not: each entry's count is bounded, but not their sum
+        long declaredNodes = 0;
+        long declaredDevices = 0;
+        boolean tooMany = false;
         JsonNode list = list(node, "nodes", problems);
         for (int i = 0; i < list.size(); i++) {
             String path = "nodes[" + i + "]";
@@ -777,7 +781,18 @@ final class InventoryDocumentReader {
             Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
                     "a trait")));
             String tenant = optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant");
-            if (problems.size() > before || model == null) {
+            if (!tooMany && model != null) {
+                // checked before any node is made: a few lines of count: 100000 would otherwise fill the server's memory
+                declaredNodes += count;
+                declaredDevices += (long) count * ((model.gpus() == null ? 0 : model.gpus().count()) + model.nics().count());
+                if (declaredNodes > MAX_NODES || declaredDevices > MAX_DEVICES) {
+                    tooMany = true;
+                    problems.addProblem(path + ".count", "'" + count + "' x " + Problems.shown(modelName) + " brings the file to "
+                            + declaredNodes + " nodes with " + declaredDevices + " GPUs and NICs", "at most " + MAX_NODES + " nodes and "
+                            + MAX_DEVICES + " GPUs and NICs in all the file's entries together");
+                }
+            }
+            if (problems.size() > before || model == null || tooMany) {
                 continue;
             }
             int width = String.valueOf(count).length() < 2 ? 2 : String.valueOf(count).length();
@@ -797,6 +812,14 @@ final class InventoryDocumentReader {
         }
         return nodes;
     }
+
+    /** The most nodes one file declares, all its entries together (one entry's {@code count} has the same bound). */
+    static final int MAX_NODES = 100_000;
+    /**
+     * The most GPUs and NICs one file's nodes have together: far above any cluster built, and what
+     * keeps the inventory within a few hundred MiB of memory.
+     */
+    static final long MAX_DEVICES = 1_000_000;
 
     /**
      * Refuses a node's power domain or fabric that is declared at another site than the node: a

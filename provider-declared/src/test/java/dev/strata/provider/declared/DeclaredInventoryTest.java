@@ -475,6 +475,46 @@ class DeclaredInventoryTest {
      * watt became 0, which means no budget at all. Every power field is refused outside its
      * bounds, which the message states; the bounds themselves are taken.
      */
+    /**
+     * Each entry's count is bounded, their sum was not: ten lines of {@code count: 100000} made a
+     * million nodes and filled the server's memory. The file's total is bounded and checked before
+     * any node is made, at the entry that crosses it.
+     */
+    @Test
+    void nodesOrDevicesBeyondTheFilesTotalAreRefusedAtTheEntryThatCrossesIt() {
+        String models = """
+                models:
+                  tiny: {cpu: {coresPerSocket: 1}, memory: 1GiB}
+                  wide: {cpu: {coresPerSocket: 1}, memory: 1GiB, gpus: {count: 64, model: X, memory: 1GiB}, nics: {count: 64, speed: 1Gbps}}
+                sites:
+                  - {id: s1, country: DE}
+                nodes:
+                """;
+        String nodes = models + """
+                  - {idPrefix: a-, count: 60000, model: tiny, site: s1}
+                  - {idPrefix: b-, count: 40000, model: tiny, site: s1}
+                  - {id: c-1, model: tiny, site: s1}
+                  - {idPrefix: d-, count: 100000, model: tiny, site: s1}
+                """;
+        assertThatThrownBy(() -> reader.read(nodes, "f.yaml", "declared")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory f.yaml has 1 error")
+                .hasMessageContaining("nodes[2].count: '1' x tiny brings the file to 100001 nodes with 0 GPUs and NICs; expected at most"
+                        + " 100000 nodes and 1000000 GPUs and NICs in all the file's entries together");
+
+        String devices = models + """
+                  - {idPrefix: w-, count: 7000, model: wide, site: s1}
+                  - {idPrefix: x-, count: 813, model: wide, site: s1}
+                """;
+        assertThatThrownBy(() -> reader.read(devices, "f.yaml", "declared")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[1].count: '813' x wide brings the file to 7813 nodes with 1000064 GPUs and NICs;");
+
+        // at the bounds: read
+        assertThat(reader.read(models + "  - {idPrefix: a-, count: 100000, model: tiny, site: s1}\n", "f.yaml", "declared").nodes())
+                .hasSize(100_000);
+        assertThat(reader.read(models + "  - {idPrefix: w-, count: 7812, model: wide, site: s1}\n", "f.yaml", "declared").nodes())
+                .hasSize(7812);
+    }
+
     @Test
     void aPowerOutsideItsBoundsIsRefusedWithThem() {
         String huge = "1" + "0".repeat(39) + "W";
