@@ -209,6 +209,13 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     private Stamp stamp() {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!a.isRegularFile()) {
+                // a directory cannot be read (it was reported as unavailable, which is no failure), a pipe blocks the read
+                // until something writes to it, and a device such as /dev/zero never ends
+                throw new ProviderFailureException("declared inventory " + file + (Files.isSymbolicLink(file) ? " (a symbolic link to "
+                        + target() + ")" : "") + " is " + (a.isDirectory() ? "a directory" : "not a regular file (a pipe, a device or"
+                        + " a socket)") + "; expected a YAML file (to declare nothing, remove it or set file to a path where there is none)");
+            }
             return new Stamp(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()));
         } catch (NoSuchFileException e) {
             if (Files.isSymbolicLink(file)) {

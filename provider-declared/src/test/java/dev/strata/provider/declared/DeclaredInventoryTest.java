@@ -957,6 +957,50 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A directory at the configured path was reported as unavailable (no failure: the core shows a
+     * provider that sees nothing as UNAVAILABLE), and a named pipe blocked the discovery, and every
+     * one after it, until something wrote to the pipe. Both are refused as no YAML file, at once,
+     * and the last good content stays.
+     */
+    @Test
+    void aDirectoryOrAPipeAtThePathIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        Files.delete(file);
+        Files.createDirectory(file);
+        assertThatThrownBy(() -> provider.discoverCompute(context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " is a directory; expected a YAML file (to declare nothing, remove it or set"
+                        + " file to a path where there is none)");
+
+        Files.delete(file);
+        assertThat(new ProcessBuilder("mkfifo", file.toString()).start().waitFor()).isZero();
+        try {
+            assertThatThrownBy(() -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> provider.discoverCompute(context())))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("declared inventory " + file + " is not a regular file (a pipe, a device or a socket); expected a YAML"
+                            + " file (to declare nothing, remove it or set file to a path where there is none)");
+        } finally {
+            Thread unblock = new Thread(() -> {
+                try (var out = new java.io.FileOutputStream(file.toFile())) {
+                    // opening the pipe for writing lets a read blocked on it end (the old code's)
+                } catch (java.io.IOException e) {
+                    // gone: nothing to unblock
+                }
+            });
+            unblock.setDaemon(true);
+            unblock.start();
+        }
+
+        Files.delete(file);
+        writeSettled(file, TWO_NODES.replace("count: 2", "count: 3"));
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(3);
+    }
+
+    /**
      * A symbolic link whose file is gone (its target deleted or moved, a mount not there) was read
      * as no file, which declares nothing: every declared node left the inventory. It is refused
      * and the last good content stays; a link to an existing file is read, and no link at all
