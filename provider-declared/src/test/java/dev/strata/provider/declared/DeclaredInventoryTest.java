@@ -1227,6 +1227,42 @@ class DeclaredInventoryTest {
         }
     }
 
+    /**
+     * An inventory kept elsewhere and linked into etc/: only the link's directory was watched, so an
+     * edit of the file it leads to was not read until the next periodic discovery. The linked
+     * file's directory is watched too, and followed when the link is pointed at another file.
+     */
+    @Test
+    void aChangeOfTheFileASymbolicLinkLeadsToIsPickedUp(@TempDir Path dir) throws Exception {
+        Path etc = Files.createDirectory(dir.resolve("etc"));
+        Path fra = Files.createDirectory(dir.resolve("srv-fra")).resolve("fra.yaml");
+        Path par = Files.createDirectory(dir.resolve("srv-par")).resolve("par.yaml");
+        writeSettled(fra, TWO_NODES);
+        Path file = etc.resolve("strata-inventory.yaml");
+        Files.createSymbolicLink(file, fra);
+        java.util.concurrent.BlockingQueue<Integer> discovered = new java.util.concurrent.LinkedBlockingQueue<>();
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofMillis(250), true);
+        try {
+            provider.registry = new RecordingRegistry(() -> discovered.add(provider.discoverCompute(context()).nodes().size()));
+            assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+            Files.writeString(fra, TWO_NODES.replace("count: 2", "count: 5"));
+            assertThat(discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS)).as("an edit of the linked file").isEqualTo(5);
+
+            // the link pointed at another file, in another directory, as a deployment tool switches it
+            writeSettled(par, TWO_NODES.replace("count: 2", "count: 7"));
+            Path link = etc.resolve(".strata-inventory.yaml.new");
+            Files.createSymbolicLink(link, par);
+            Files.move(link, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertThat(discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS)).as("the link switched").isEqualTo(7);
+
+            Files.writeString(par, TWO_NODES.replace("count: 2", "count: 9"));
+            assertThat(discovered.poll(2, java.util.concurrent.TimeUnit.SECONDS)).as("an edit of the file it leads to now").isEqualTo(9);
+        } finally {
+            provider.deactivate();
+        }
+    }
+
     /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
     private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
         @Override
