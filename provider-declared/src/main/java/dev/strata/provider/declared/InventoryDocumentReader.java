@@ -780,7 +780,8 @@ final class InventoryDocumentReader {
             }
             Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
                     "a trait")));
-            String tenant = optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant");
+            String tenant = tenant(optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant"), n.get("tenant"),
+                    path + ".tenant", problems);
             if (!tooMany && model != null) {
                 // checked before any node is made: a few lines of count: 100000 would otherwise fill the server's memory
                 declaredNodes += count;
@@ -930,6 +931,32 @@ final class InventoryDocumentReader {
             return null;
         }
         return id;
+    }
+
+    /** The longest tenant id: what a tenant may have a quota under. */
+    static final int MAX_TENANT = 256;
+
+    /**
+     * A node's owning tenant ({@code tenant} is null where it was refused already) as a contract can
+     * name it: a contract's tenant holds no control or format character, so a node dedicated to
+     * {@code bank-risk} with a tab or a zero-width space in it could be placed on by no one, and a
+     * line break would reach the log as it is. Null, with a problem, otherwise.
+     */
+    private static String tenant(String tenant, JsonNode v, String path, Problems problems) {
+        if (tenant == null) {
+            return null;
+        }
+        boolean oneLine = tenant.codePoints().noneMatch(c -> {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        });
+        if (!oneLine || tenant.codePointCount(0, tenant.length()) > MAX_TENANT) {
+            problems.add(path, v, "the owning tenant as contracts name it: text on one line of at most " + MAX_TENANT + " characters,"
+                    + " without control or format characters (a tab, a line break, a zero-width space, a direction override)");
+            return null;
+        }
+        return tenant;
     }
 
     /**

@@ -419,6 +419,37 @@ class DeclaredInventoryTest {
      * binary, and drops underscores: {@code count: 010} declared 8 nodes, {@code coresPerSocket:
      * 010} 8 cores. A number not read as written is refused with what it is read as.
      */
+    /**
+     * A contract's tenant holds no control or format character, so a node dedicated to a tenant
+     * written with a tab or a zero-width space (pasted from a web page) was accepted and then
+     * placed on by no contract at all; a line break in it reached the log as it was.
+     */
+    @Test
+    void aTenantNoContractCouldNameIsRefused() {
+        String text = """
+                sites: [{id: s1, country: DE}]
+                nodes:
+                  - {id: n1, model: dgx-a100, site: s1, tenant: "bank\\trisk"}
+                  - {id: n2, model: dgx-a100, site: s1, tenant: "bank\\u200Brisk"}
+                  - {id: n3, model: dgx-a100, site: s1, tenant: "bank\\nrisk"}
+                  - {id: n4, model: dgx-a100, site: s1, tenant: %s}
+                  - {id: n5, model: dgx-a100, site: s1, tenant: bank risk}
+                """.formatted("t".repeat(257));
+        String expected = "; expected the owning tenant as contracts name it: text on one line of at most 256 characters, without"
+                + " control or format characters (a tab, a line break, a zero-width space, a direction override)";
+        assertThatThrownBy(() -> reader.read(text, "f.yaml", "declared")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory f.yaml has 4 errors")
+                .hasMessageContaining("nodes[0].tenant: 'bank\\trisk'" + expected)
+                .hasMessageContaining("nodes[1].tenant: 'bank\\u200Brisk'" + expected)
+                .hasMessageContaining("nodes[2].tenant: 'bank\\nrisk'" + expected)
+                .hasMessageContaining("nodes[3].tenant: '" + "t".repeat(100) + "... (257 characters)'" + expected)
+                .hasMessageNotContaining("nodes[4]");
+
+        // 256 characters, and a space, are a tenant a contract can name
+        assertThat(reader.read(text.replace("t".repeat(257), "t".repeat(256)).replaceAll("(?m)^.*n[123],.*$\n", ""), "f.yaml",
+                "declared").nodes()).extracting(Node::ownerTenant).containsExactly("t".repeat(256), "bank risk");
+    }
+
     @Test
     void aNumberYamlReadsAsOtherThanWrittenIsRefused() {
         String text = """
