@@ -216,7 +216,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
                         + target() + ")" : "") + " is " + (a.isDirectory() ? "a directory" : "not a regular file (a pipe, a device or"
                         + " a socket)") + "; expected a YAML file (to declare nothing, remove it or set file to a path where there is none)");
             }
-            return new Stamp(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()));
+            return new Stamp(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()), changeTime());
         } catch (NoSuchFileException e) {
             if (Files.isSymbolicLink(file)) {
                 // the link is there, what it points to is not: a broken configuration, not "nothing declared"
@@ -226,6 +226,20 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
             return Stamp.MISSING;
         } catch (IOException e) {
             throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * When the file's content or attributes last changed (its inode's ctime), which no one can set:
+     * a copy that keeps the modification time ({@code cp -p}, {@code rsync -t}, an archive
+     * unpacked) of a file of the same size, on the same or a reused inode, differs only there.
+     * Null where the file system does not tell.
+     */
+    private String changeTime() {
+        try {
+            return String.valueOf(Files.getAttribute(file, "unix:ctime"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -251,9 +265,9 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         }
     }
 
-    /** What identifies one version of the file: size, modification time and file key (inode). */
-    private record Stamp(long size, long modifiedMillis, String key) {
-        static final Stamp MISSING = new Stamp(-1, 0, "missing");
+    /** What identifies one version of the file: size, modification time, file key (inode) and change time (where known). */
+    private record Stamp(long size, long modifiedMillis, String key, String changed) {
+        static final Stamp MISSING = new Stamp(-1, 0, "missing", null);
 
         /** True when the file was last modified at least {@code settle} ago (and not in the future). */
         boolean settled(long nowMillis, Duration settle) {

@@ -988,6 +988,27 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A file replaced by a copy that keeps its modification time ({@code cp -p}, {@code rsync -t},
+     * an archive unpacked), of the same size, looked unchanged: size, modification time and inode
+     * were all the same, and the old content stayed for good. Its change time tells them apart.
+     */
+    @Test
+    void aCopyKeepingTheModificationTimeIsReadAgain(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        writeSettled(file, TWO_NODES);
+        FileTime modified = Files.getLastModifiedTime(file);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        Thread.sleep(20); // a change time of its own, whatever the file system's resolution
+        String five = TWO_NODES.replace("count: 2", "count: 5");
+        assertThat(five).hasSameSizeAs(TWO_NODES);
+        Files.writeString(file, five);
+        Files.setLastModifiedTime(file, modified);
+        assertThat(provider.discoverCompute(context()).nodes()).as("the copy's nodes").hasSize(5);
+    }
+
+    /**
      * A directory at the configured path was reported as unavailable (no failure: the core shows a
      * provider that sees nothing as UNAVAILABLE), and a named pipe blocked the discovery, and every
      * one after it, until something wrote to the pipe. Both are refused as no YAML file, at once,
