@@ -143,6 +143,8 @@ class OpenStackSettingsTest {
                 "https://admin:Keystone Pw-1@keystone.example.org/v3", "'https://****@keystone.example.org/v3'",
                 "ftp://admin:Keystone-Pw-1@keystone.example.org/v3?token=Keystone-Pw-1", "'ftp://****@keystone.example.org/v3?token=****'",
                 "admin:Keystone-Pw-1@keystone.example.org", "'****@keystone.example.org'",
+                "https://keystone.example.org:5000/v3?token=Keystone-Pw-1", "'https://keystone.example.org:5000/v3?token=****'",
+                "https://keystone.example.org:5000/v3#Keystone-Pw-1", "'https://keystone.example.org:5000/v3#****'",
                 "https://keystone.example.org:5000/v3?x=1&password=Keystone-Pw-1#frag%", "'https://keystone.example.org:5000/v3?x=1&password=****#frag%'");
         refused.forEach((url, shown) -> {
             Map<String, Object> m = valid();
