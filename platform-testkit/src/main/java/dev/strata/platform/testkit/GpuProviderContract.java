@@ -2,7 +2,9 @@ package dev.strata.platform.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
@@ -19,7 +21,8 @@ import java.util.regex.Pattern;
  * snapshot is complete when accelerator ids are unique, every interconnect's members and every
  * device path's accelerator end are accelerators of the snapshot, PCI addresses are in the Linux
  * form, and a provider that sees nothing says why ({@link GpuSnapshot#unavailableReason()}) and
- * reports no accelerators.
+ * reports no accelerators. A GPU provider whose source is broken ({@link #createBrokenProvider()}:
+ * no device, no driver) does not throw: it returns such a snapshot.
  *
  * @param <P> the provider type
  */
@@ -42,6 +45,25 @@ public abstract class GpuProviderContract<P extends GpuProvider> extends Provide
         Set<String> ids = new LinkedHashSet<>();
         snapshot.accelerators().forEach(a -> ids.add(a.id()));
         return ids;
+    }
+
+    /**
+     * A GPU provider whose source is broken (no device, no driver, a tool that cannot reach the
+     * driver) answers: an empty snapshot saying why, which the core shows as {@code UNAVAILABLE}.
+     */
+    @Override
+    void brokenProviderThrew(StrataException e) {
+        fail("the broken GPU provider threw " + e.getClass().getSimpleName() + " (" + e.getMessage() + "); a GPU provider that "
+                + "finds no device or driver must not throw, but return an empty snapshot with unavailableReason saying why");
+    }
+
+    @Override
+    protected void brokenProviderAnswered(Object result) {
+        super.brokenProviderAnswered(result);
+        GpuSnapshot snapshot = (GpuSnapshot) result;
+        assertTrue(snapshot.unavailableReason() != null, "the broken GPU provider returned a snapshot of "
+                + snapshot.accelerators().size() + " accelerator(s) without unavailableReason; a GPU provider that finds no device or "
+                + "driver returns an empty snapshot with unavailableReason saying why, or the core takes the host for one without GPUs");
     }
 
     @Override
