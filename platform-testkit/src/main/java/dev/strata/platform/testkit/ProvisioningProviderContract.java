@@ -312,8 +312,29 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
         }
     }
 
+    /**
+     * {@code find} tells operations apart: with another operation's machine on the account, an
+     * operation that made none finds nothing, and that operation finds its own machine. A core that
+     * crashed before storing a handle would otherwise take another member's machine for its own.
+     */
     @Test
     public void anOperationThatMadeNothingIsNotFound() throws Exception {
-        assertTrue(find(newProvider(), newOperation()).isEmpty(), "find returns a machine for an operation that made none");
+        P provider = newProvider();
+        MachineRequest other = installed(newOperation());
+        MachineStatus made = create(provider, other);
+        try {
+            String nothing = newOperation();
+            Optional<MachineStatus> found = find(provider, nothing);
+            assertTrue(found.isEmpty(), () -> "find(" + nothing + ") returns machine " + found.get().handle().machineId()
+                    + " (operation " + found.get().operationId() + ") for an operation that made none; find must return only the"
+                    + " machine made for the operation id it is given, and empty when there is none");
+            Optional<MachineStatus> own = find(provider, other.operationId());
+            assertTrue(own.isPresent(), "find(" + other.operationId() + ") does not return the machine " + made.handle().machineId()
+                    + " that create of that operation made");
+            assertEquals(made.handle().machineId(), own.get().handle().machineId(), "find(" + other.operationId()
+                    + ") returns another machine than the one create of that operation made");
+        } finally {
+            cleanUp(provider, made.handle());
+        }
     }
 }

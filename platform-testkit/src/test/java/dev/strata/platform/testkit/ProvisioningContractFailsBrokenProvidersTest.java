@@ -37,7 +37,7 @@ import org.junit.platform.testkit.engine.Events;
 class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
-        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS }
+        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -169,8 +169,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
             check(context);
-            return vendor.values().stream().filter(m -> operationId.equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
-                    .findFirst().map(this::status);
+            // the flawed provider returns whatever machine it has, whichever operation made it
+            return vendor.values().stream().filter(m -> (flaw == Flaw.FIND_IGNORES_OPERATION || operationId.equals(m.labels().get("strata:operation")))
+                    && m.state() != MachineState.GONE).findFirst().map(this::status);
         }
 
         @Override
@@ -273,6 +274,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
     }
 
     /** Its machines are all at one vendor account, which the test then looks at. */
+    static class FindIgnoresOperation extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.FIND_IGNORES_OPERATION;
+        }
+    }
+
     static class ConcurrentCreatesFail extends FlawedContract {
         static final String ACCOUNT = "concurrent-creates-fail";
 
@@ -370,6 +377,18 @@ class ProvisioningContractFailsBrokenProvidersTest {
     }
 
     /**
+     * A provider whose find returns a machine of another operation fails, naming the machine and its
+     * operation. Before, the check ran on an empty account, where such a provider finds nothing.
+     */
+    @Test
+    void aFindThatReturnsAnotherOperationsMachineFails() {
+        Map<String, String> failures = failures(FindIgnoresOperation.class);
+        assertThat(failures).containsOnlyKeys("anOperationThatMadeNothingIsNotFound");
+        assertThat(failures.get("anOperationThatMadeNothingIsNotFound")).containsPattern("find\\(testkit-op-[-0-9a-f]+\\) returns machine i-[-0-9a-f]+ "
+                + "\\(operation testkit-op-[-0-9a-f]+\\) for an operation that made none");
+    }
+
+    /**
      * When some of the concurrent creates of one operation fail, the kit fails the test with the
      * first failure, and deletes every machine the creates made, those of the failed creates
      * (which only machines() shows) too. Before, the first failure ended the test at once, and the
@@ -395,9 +414,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
     void machinesOfCreatesThatFailedAreDeletedAfterTheTest() {
         assertThat(failed(AnswerLost.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
-                "concurrentCreatesOfOneOperationMakeOneMachine");
+                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound");
         Map<String, Machine> vendor = VENDORS.get(AnswerLost.ACCOUNT);
-        assertThat(vendor.values()).hasSizeGreaterThanOrEqualTo(5)
+        assertThat(vendor.values()).hasSizeGreaterThanOrEqualTo(6)
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
     }
 
