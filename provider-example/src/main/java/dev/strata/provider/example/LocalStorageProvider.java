@@ -72,10 +72,18 @@ public class LocalStorageProvider implements StorageProvider {
         }
         List<Path> paths = new ArrayList<>();
         for (String p : configured) {
-            if (p == null || p.isBlank() || !Path.of(p).isAbsolute()) {
-                throw new InvalidConfigurationException(PID, "paths", p, "an absolute mount point, e.g. / or /data");
+            Path path;
+            try {
+                path = p == null || p.isBlank() ? null : Path.of(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                path = null; // no path at all (a NUL in it): refused as any other invalid value, not with the JDK's exception
             }
-            paths.add(Path.of(p).normalize());
+            if (path == null || !path.isAbsolute()) {
+                String shown = p == null ? null : p.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+                throw new InvalidConfigurationException(PID, "paths", shown, "an absolute mount point, e.g. / or /data");
+            }
+            paths.add(path.normalize());
         }
         return paths;
     }

@@ -57,6 +57,18 @@ class LocalStorageProviderTest {
                 .hasMessage("dev.strata.provider.example: paths = 'data' is invalid; expected an absolute mount point, e.g. / or /data");
     }
 
+    /**
+     * A value that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
+     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
+     */
+    @Test
+    void aValueThatIsNoPathIsRejectedNamingTheProperty() {
+        assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"/data\0"}))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.example: paths = '/data?' is invalid; expected an absolute mount point, e.g. / or /data");
+    }
+
     @Test
     void aMissingMountPointIsUnavailableNamingIt() {
         LocalStorageProvider provider = new LocalStorageProvider(List.of(Path.of("/no/such/mount")), "local", Clock.systemUTC());
