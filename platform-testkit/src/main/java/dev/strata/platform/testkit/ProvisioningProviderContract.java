@@ -205,7 +205,8 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
         try {
             assertEquals(providerId(), first.handle().providerId(), "the handle names another provider");
             assertLabelled(first, request, "the machine");
-            assertEquals(request.operationId(), first.operationId());
+            assertEquals(request.operationId(), first.operationId(), "the machine create of " + request.operationId()
+                    + " returned names operation " + first.operationId() + " (label " + MachineLabels.OPERATION + ")");
             MachineStatus again = create(provider, request);
             assertEquals(first.handle().machineId(), again.handle().machineId(), "a repeated create made a second machine");
         } finally {
@@ -223,10 +224,14 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
         try {
             Optional<MachineStatus> found = find(successor, request.operationId());
             assertTrue(found.isPresent(), "a new instance cannot find the machine of operation " + request.operationId());
-            assertEquals(made.handle().machineId(), found.get().handle().machineId());
+            assertEquals(made.handle().machineId(), found.get().handle().machineId(), "a new instance's find of operation "
+                    + request.operationId() + " returns machine " + found.get().handle().machineId() + ", not " + made.handle().machineId()
+                    + " that the old instance made for it");
             assertEquals(made.handle().machineId(), create(successor, request).handle().machineId(),
                     "a new instance repeating the operation made a second machine");
-            assertNotEquals(MachineState.GONE, describe(successor, made.handle()).state());
+            assertNotEquals(MachineState.GONE, describe(successor, made.handle()).state(), "a new instance describes machine "
+                    + made.handle().machineId() + ", which the old instance made and did not delete, as GONE; describe must find a"
+                    + " machine by its handle alone, since the core persists the handle and describes it from a new bundle version");
         } finally {
             cleanUp(successor, made.handle());
         }

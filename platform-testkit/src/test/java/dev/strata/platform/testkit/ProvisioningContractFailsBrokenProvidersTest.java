@@ -37,7 +37,8 @@ import org.junit.platform.testkit.engine.Events;
 class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
-        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION }
+        CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
+        DESCRIBE_FORGETS_ACROSS_INSTANCES }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -50,6 +51,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
         private final boolean broken;
         private final Map<String, Machine> vendor;
         private final java.util.concurrent.atomic.AtomicInteger creating = new java.util.concurrent.atomic.AtomicInteger();
+        /** The machines this instance made, which the flawed provider's describe alone knows. */
+        private final Set<String> made = ConcurrentHashMap.newKeySet();
 
         Provider(Flaw flaw, boolean broken, String account) {
             this.flaw = flaw;
@@ -153,6 +156,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
                     }
                 }
                 vendor.put(machine.id(), machine);
+                made.add(machine.id());
             }
             return status(machine);
         }
@@ -160,6 +164,10 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
             check(context);
+            if (flaw == Flaw.DESCRIBE_FORGETS_ACROSS_INSTANCES && !made.contains(handle.machineId())) {
+                // the flawed provider describes from its own memory, not the vendor's: a machine an earlier instance made is gone to it
+                return new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now());
+            }
             Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.PENDING
                     ? new Machine(id, old.labels(), MachineState.RUNNING) : old.state() == MachineState.DELETING
                     ? new Machine(id, old.labels(), MachineState.GONE) : old);
@@ -280,6 +288,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class DescribeForgetsAcrossInstances extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.DESCRIBE_FORGETS_ACROSS_INSTANCES;
+        }
+    }
+
     static class ConcurrentCreatesFail extends FlawedContract {
         static final String ACCOUNT = "concurrent-creates-fail";
 
@@ -386,6 +400,19 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failures).containsOnlyKeys("anOperationThatMadeNothingIsNotFound");
         assertThat(failures.get("anOperationThatMadeNothingIsNotFound")).containsPattern("find\\(testkit-op-[-0-9a-f]+\\) returns machine i-[-0-9a-f]+ "
                 + "\\(operation testkit-op-[-0-9a-f]+\\) for an operation that made none");
+    }
+
+    /**
+     * A provider whose new instance describes an earlier instance's machine as gone fails, and the
+     * message says which machine and what describe must do. Before, it read only "expected: not
+     * equal but was: &lt;GONE&gt;".
+     */
+    @Test
+    void aNewInstanceThatDescribesTheOldOnesMachineAsGoneIsNamedSo() {
+        Map<String, String> failures = failures(DescribeForgetsAcrossInstances.class);
+        assertThat(failures).containsOnlyKeys("aNewInstanceContinuesWhatTheOldOneStarted");
+        assertThat(failures.get("aNewInstanceContinuesWhatTheOldOneStarted")).containsPattern("a new instance describes machine "
+                + "i-[-0-9a-f]+, which the old instance made and did not delete, as GONE; describe must find a machine by its handle alone");
     }
 
     /**
