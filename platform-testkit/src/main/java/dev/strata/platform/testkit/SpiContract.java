@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Test;
  *     runs, it throws {@link ProviderTimeoutException} promptly;</li>
  * <li>only {@link StrataException}s leave it, for every call of the kit and for a provider whose
  *     source is broken ({@link #createBrokenProvider()});</li>
+ * <li>no secret it was given ({@link #secrets()}) shows in its description, its {@code toString()},
+ *     what it answers, its exceptions' messages or its log;</li>
  * <li>it makes the model records that have builders ({@code Node}, {@code Accelerator}, the
  *     snapshots, ...) with their builders, never their canonical constructors, so that a field
  *     added in a minor release of the API does not break it.</li>
@@ -74,6 +77,14 @@ public abstract class SpiContract<P> {
      */
     protected Optional<P> createBrokenProvider() throws Exception {
         return Optional.empty();
+    }
+
+    /**
+     * The secrets the provider under test is configured with (a password, a token, an access key's
+     * secret), as given to it, for {@link #noSecretIsShown()}. Empty (the default) skips that check.
+     */
+    protected java.util.Collection<String> secrets() {
+        return List.of();
     }
 
     /** Deactivates an instance the kit created; the default closes it when it is {@link AutoCloseable}. */
@@ -318,6 +329,58 @@ public abstract class SpiContract<P> {
         List<String> calls = ConstructorCalls.of(provider.getClass());
         assertTrue(calls.isEmpty(), "the provider calls constructors of records that have builders; use the builders "
                 + "(a field added in a minor release changes these constructors): " + calls);
+    }
+
+    /**
+     * No secret of {@link #secrets()} is shown: not in the provider's description
+     * ({@link DescribedProvider}), its {@code toString()}, what a call answers (a snapshot's
+     * warnings, a machine's steps), the messages of what it throws (the broken provider's too), or
+     * what it logs meanwhile. The core shows all of these in {@code strata:providers} and
+     * {@code karaf.log}, and masks only the secrets of Strata's own configuration.
+     */
+    @Test
+    public void noSecretIsShown() throws Exception {
+        List<String> secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!secrets.isEmpty(), "secrets() names no secret: nothing to check");
+        java.util.Map<String, String> shown = new java.util.LinkedHashMap<>();
+        try (StderrCapture err = new StderrCapture()) {
+            P provider = newProvider();
+            if (provider instanceof DescribedProvider described) {
+                shown.put("its description()", described.description());
+            }
+            shown.put("its toString()", String.valueOf(provider));
+            shown.put("what a call answered or threw", answerOrThrown(provider));
+            Optional<P> broken = createBrokenProvider();
+            if (broken.isPresent()) {
+                created.add(broken.get());
+                shown.put("the broken provider's toString()", String.valueOf(broken.get()));
+                shown.put("what a call of the broken provider answered or threw", answerOrThrown(broken.get()));
+            }
+            shown.put("what it logged", err.text());
+        }
+        for (java.util.Map.Entry<String, String> where : shown.entrySet()) {
+            for (int i = 0; i < secrets.size(); i++) {
+                if (where.getValue() != null && where.getValue().contains(secrets.get(i))) {
+                    fail(where.getKey() + " shows secret " + (i + 1) + " of secrets() (" + secrets.get(i).length() + " characters); a "
+                            + "description, a message, a warning, a step or a toString never holds a credential: strata:providers and "
+                            + "karaf.log show them");
+                }
+            }
+        }
+    }
+
+    /** What a read-only call answered, or the messages of what it threw, causes included. */
+    private String answerOrThrown(P provider) {
+        DiscoveryContext context = context();
+        try {
+            return String.valueOf(portably(() -> withinDeadline("a call", context, () -> probe(provider, context))));
+        } catch (StrataException e) {
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                messages.append(t).append('\n');
+            }
+            return messages.toString();
+        }
     }
 
     private void assertFailsPromptlyWithTimeout(Runnable call, String how) {

@@ -249,7 +249,7 @@ class ContractFailsBrokenProvidersTest {
     /** The kit's tests that failed for a contract, each with what it failed with (the exception and its message). */
     private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(10);
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
         return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
                 e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
                 (a, b) -> a, TreeMap::new));

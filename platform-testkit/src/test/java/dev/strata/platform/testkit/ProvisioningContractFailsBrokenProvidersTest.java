@@ -367,7 +367,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
     /** The kit's tests that failed for a contract, each with what it failed with. */
     private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(11);
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(12);
         return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
                 e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
                 (a, b) -> a, TreeMap::new));

@@ -1,0 +1,160 @@
+package dev.strata.platform.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeProvider;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DescribedProvider;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The kit fails a provider that shows a secret it was given ({@code secrets()}): in its
+ * description, in what it answers, in the message of what it throws, or in its log. Before, no
+ * contract checked the SPI's "never a credential".
+ */
+class SecretContractTest {
+
+    static final String SECRET = "s3cr3t-token-0123456789";
+
+    /** Where a provider shows its secret. */
+    enum Leak { NONE, DESCRIPTION, WARNING, BROKEN_MESSAGE, LOG }
+
+    static final class Provider implements ComputeProvider, DescribedProvider {
+        private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis() * 1000);
+        private final Leak leak;
+        private final boolean broken;
+
+        Provider(Leak leak, boolean broken) {
+            this.leak = leak;
+            this.broken = broken;
+            if (leak == Leak.LOG) {
+                System.err.println("[main] INFO example - connecting with token " + SECRET);
+            }
+        }
+
+        @Override
+        public String description() {
+            return "endpoint https://example.test" + (leak == Leak.DESCRIPTION ? "?token=" + SECRET : "");
+        }
+
+        @Override
+        public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+            context.checkDeadline("discovery");
+            if (broken) {
+                throw new AuthorizationException("example cloud refused the token" + (leak == Leak.BROKEN_MESSAGE ? " " + SECRET : ""));
+            }
+            return ComputeSnapshot.builder(CLOCK.incrementAndGet(), Instant.now()).sites(List.of(Site.local("site-1", "example")))
+                    .nodes(List.of(Node.builder().id("node-1").providerId("example").siteId("site-1").kind(NodeKind.VIRTUAL_MACHINE).build()))
+                    .warnings(leak == Leak.WARNING ? List.of("retried with token " + SECRET) : List.of()).build();
+        }
+    }
+
+    abstract static class Contract extends ComputeProviderContract<Provider> {
+        abstract Leak leak();
+
+        @Override
+        protected Provider createProvider() {
+            return new Provider(leak(), false);
+        }
+
+        @Override
+        protected Optional<Provider> createBrokenProvider() {
+            return Optional.of(new Provider(leak(), true));
+        }
+
+        @Override
+        protected String providerId() {
+            return "example";
+        }
+
+        @Override
+        protected Collection<String> secrets() {
+            return List.of(SECRET);
+        }
+    }
+
+    static class Good extends Contract {
+        Leak leak() {
+            return Leak.NONE;
+        }
+    }
+
+    static class InDescription extends Contract {
+        Leak leak() {
+            return Leak.DESCRIPTION;
+        }
+    }
+
+    static class InWarning extends Contract {
+        Leak leak() {
+            return Leak.WARNING;
+        }
+    }
+
+    static class InBrokenMessage extends Contract {
+        Leak leak() {
+            return Leak.BROKEN_MESSAGE;
+        }
+    }
+
+    static class InLog extends Contract {
+        Leak leak() {
+            return Leak.LOG;
+        }
+    }
+
+    private static Map<String, String> failures(Class<?> contract) {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
+        return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
+                e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
+                (a, b) -> a, TreeMap::new));
+    }
+
+    @Test
+    void aProviderThatShowsNoSecretPassesEveryTest() {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(Good.class)).execute().testEvents();
+        assertThat(tests.failed().count()).isZero();
+        assertThat(tests.succeeded().stream().map(e -> e.getTestDescriptor().getDisplayName())).contains("noSecretIsShown()");
+    }
+
+    @Test
+    void aSecretInTheDescriptionFails() {
+        assertThat(failures(InDescription.class)).containsOnlyKeys("noSecretIsShown").hasEntrySatisfying("noSecretIsShown",
+                m -> assertThat(m).contains("its description() shows secret 1 of secrets() (23 characters)").doesNotContain(SECRET));
+    }
+
+    @Test
+    void aSecretInAWarningFails() {
+        assertThat(failures(InWarning.class)).containsOnlyKeys("noSecretIsShown").hasEntrySatisfying("noSecretIsShown",
+                m -> assertThat(m).contains("what a call answered or threw shows secret 1").doesNotContain(SECRET));
+    }
+
+    @Test
+    void aSecretInTheMessageOfABrokenSourceFails() {
+        assertThat(failures(InBrokenMessage.class)).containsOnlyKeys("noSecretIsShown").hasEntrySatisfying("noSecretIsShown",
+                m -> assertThat(m).contains("what a call of the broken provider answered or threw shows secret 1").doesNotContain(SECRET));
+    }
+
+    @Test
+    void aSecretInTheLogFails() {
+        assertThat(failures(InLog.class)).containsOnlyKeys("noSecretIsShown").hasEntrySatisfying("noSecretIsShown",
+                m -> assertThat(m).contains("what it logged shows secret 1").doesNotContain(SECRET));
+    }
+}
