@@ -307,6 +307,8 @@ public abstract class SpiContract<P> {
         try {
             DiscoveryContext context = context();
             Object result = portably(() -> withinDeadline("a call of the broken provider", context, () -> probe(broken.get(), context)));
+            assertNotNull(result, "a call of the broken provider returned null; a provider whose source is broken throws a "
+                    + "StrataException saying what is wrong (or, where its SPI says so, answers with what it can tell)");
             brokenProviderAnswered(result);
         } catch (StrataException e) {
             brokenProviderThrew(e);

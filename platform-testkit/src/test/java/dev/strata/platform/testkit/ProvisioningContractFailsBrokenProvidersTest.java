@@ -38,7 +38,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
         CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
-        DESCRIBE_FORGETS_ACROSS_INSTANCES }
+        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -184,6 +184,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
         @Override
         public List<MachineStatus> machines(DiscoveryContext context) {
+            if (broken && flaw == Flaw.NULL_WHEN_BROKEN) {
+                return null; // the flawed provider swallows its source's failure and answers nothing
+            }
             check(context);
             // the flawed provider reads its machines back without their tags
             return vendor.values().stream().filter(m -> m.state() != MachineState.GONE)
@@ -291,6 +294,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
     static class DescribeForgetsAcrossInstances extends FlawedContract {
         Flaw flaw() {
             return Flaw.DESCRIBE_FORGETS_ACROSS_INSTANCES;
+        }
+    }
+
+    static class NullWhenBroken extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NULL_WHEN_BROKEN;
         }
     }
 
@@ -413,6 +422,18 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failures).containsOnlyKeys("aNewInstanceContinuesWhatTheOldOneStarted");
         assertThat(failures.get("aNewInstanceContinuesWhatTheOldOneStarted")).containsPattern("a new instance describes machine "
                 + "i-[-0-9a-f]+, which the old instance made and did not delete, as GONE; describe must find a machine by its handle alone");
+    }
+
+    /**
+     * A broken provider that answers null instead of throwing fails the broken-source check, which
+     * says so. Before, only an exception was checked, and null passed.
+     */
+    @Test
+    void aBrokenProviderThatAnswersNullFails() {
+        Map<String, String> failures = failures(NullWhenBroken.class);
+        assertThat(failures).containsOnlyKeys("onlyStrataExceptionsLeaveABrokenProvider");
+        assertThat(failures.get("onlyStrataExceptionsLeaveABrokenProvider")).contains("a call of the broken provider returned null; "
+                + "a provider whose source is broken throws a StrataException saying what is wrong");
     }
 
     /**
