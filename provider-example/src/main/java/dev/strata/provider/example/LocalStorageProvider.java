@@ -2,6 +2,7 @@ package dev.strata.provider.example;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.StorageClass;
@@ -124,6 +125,10 @@ public class LocalStorageProvider implements StorageProvider {
     static StrataException translate(Path path, Exception e) {
         if (e instanceof StrataException strata) {
             return strata;
+        }
+        if (e instanceof java.nio.channels.ClosedByInterruptException || e instanceof java.io.InterruptedIOException) {
+            // the caller interrupted the read (the core does when a call overruns or its service leaves): not a broken source
+            return new ProviderTimeoutException("interrupted while reading the file system of " + path, e);
         }
         if (e instanceof NoSuchFileException) {
             return new ProviderUnavailableException("mount point " + path + " does not exist; expected an existing directory", e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.StorageClass;
 import dev.strata.platform.api.model.StoragePool;
@@ -67,6 +68,23 @@ class LocalStorageProviderTest {
         assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"/data\0"}))))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessage("dev.strata.provider.example: paths = '/data?' is invalid; expected an absolute mount point, e.g. / or /data");
+    }
+
+    /**
+     * A read the caller interrupted (the JDK's ClosedByInterruptException, InterruptedIOException)
+     * is a ProviderTimeoutException, as the SPI asks of an interrupted call; before, translate made
+     * it ProviderUnavailableException, reporting a working source as unreachable.
+     */
+    @Test
+    void anInterruptedReadIsATimeoutNotAnUnreachableSource() {
+        Path path = Path.of("/data");
+        assertThat(LocalStorageProvider.translate(path, new java.nio.channels.ClosedByInterruptException()))
+                .isInstanceOf(ProviderTimeoutException.class)
+                .hasMessage("interrupted while reading the file system of /data");
+        assertThat(LocalStorageProvider.translate(path, new java.io.InterruptedIOException("read interrupted")))
+                .isInstanceOf(ProviderTimeoutException.class);
+        assertThat(LocalStorageProvider.translate(path, new java.io.IOException("Input/output error")))
+                .isInstanceOf(ProviderUnavailableException.class);
     }
 
     @Test
