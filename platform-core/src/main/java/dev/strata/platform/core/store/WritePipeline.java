@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>A unit refuses by throwing {@link StoreRefusedException} (or another {@link StrataException})
  * <em>before it writes anything</em> (every unit checks its precondition with its first
  * statement); the others in the batch go on. When the transaction fails, it is rolled back and
- * each unit is run again alone, so that one bad unit fails only itself. When the commit itself
+ * each unit is run again alone, so that one bad unit fails only itself; a failure before any unit
+ * ran (no connection, the fence's read failed) is the database's, and fails every unit at once. When the commit itself
  * fails (the connection lost while committing), the database may have committed the batch: it is
  * not run again, and every unit fails as not acknowledged, perhaps stored; a failure to give the
  * connection back after the commit fails no unit.
@@ -207,11 +208,13 @@ final class WritePipeline implements AutoCloseable {
         Tx tx = null;
         boolean committing = false;
         boolean committed = false;
+        boolean unitsRun = false;
         try (Connection c = host.connection()) {
             c.setAutoCommit(false);
             try {
                 host.fence(c);
                 tx = host.begin(c);
+                unitsRun = true;
                 for (Pending<?> p : batch) {
                     try {
                         results.add(p.work().apply(tx));
@@ -254,14 +257,19 @@ final class WritePipeline implements AutoCloseable {
                     }
                     return;
                 }
-                if (batch.size() > 1) {
+                if (batch.size() > 1 && unitsRun) {
                     LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
                     for (Pending<?> p : batch) {
                         run(List.of(p));
                     }
                     return;
                 }
-                batch.get(0).future().completeExceptionally(e instanceof StrataException se ? se : translate(e));
+                // one unit alone, or a failure before any unit ran (no connection, the fence's or the head's read failed: the
+                // database, not a unit): running the units one by one would only ask the database again for each of them
+                Exception failure = e instanceof StrataException se ? se : translate(e);
+                for (Pending<?> p : batch) {
+                    p.future().completeExceptionally(failure);
+                }
                 return;
             }
         }

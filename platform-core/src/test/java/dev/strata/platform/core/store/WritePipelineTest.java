@@ -352,4 +352,57 @@ class WritePipelineTest {
         }
         assertThat(held).succeedsWithin(java.time.Duration.ofSeconds(10)).isEqualTo(0L);
     }
+    /**
+     * Before, a batch that could not get a connection (PostgreSQL unreachable: the pool waits its
+     * connect timeout, then fails) was run again unit by unit, each waiting for a connection of its
+     * own: a batch of 512 writes held the only writer for 512 connect timeouts, and every write
+     * queued behind it waited as long. A failure before any unit ran is no unit's: now the batch
+     * asks for one connection, and every unit fails at once, naming what failed.
+     */
+    @Test
+    void aBatchThatGetsNoConnectionFailsAtOnceNotUnitByUnit() throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean unreachable = new java.util.concurrent.atomic.AtomicBoolean();
+        Recording host = new Recording("no-connection") {
+            @Override
+            public Connection connection() throws SQLException {
+                if (unreachable.get()) {
+                    refused.incrementAndGet();
+                    throw new SQLException("strata-store - Connection is not available, request timed out after 5000ms.", "08001");
+                }
+                return super.connection();
+            }
+
+            @Override
+            public void sync() {
+                // (the recording fsync reads through a connection of its own)
+            }
+        };
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            CompletableFuture<Void> entered = new CompletableFuture<>();
+            pipeline.submit(tx -> {
+                entered.complete(null);
+                gate.join();
+                return 0L;
+            });
+            entered.join();
+            List<CompletableFuture<Long>> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(pipeline.submit(Recording::unit));
+            }
+            unreachable.set(true);
+            gate.complete(null);
+            for (CompletableFuture<Long> f : batch) {
+                assertThat(f).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .withMessage("the state store at test failed to write: strata-store - Connection is not available, request "
+                                + "timed out after 5000ms. (SQL state 08001)");
+            }
+            assertThat(refused.get()).as("connections asked for by the batch of five").isEqualTo(1);
+            unreachable.set(false);
+            assertThat(pipeline.submit(Recording::unit)).as("a write once the database answers again")
+                    .succeedsWithin(java.time.Duration.ofSeconds(10));
+        }
+    }
 }
