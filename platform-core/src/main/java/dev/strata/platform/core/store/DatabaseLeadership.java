@@ -117,6 +117,11 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             readLeader();
         } catch (SQLException e) {
             lost("its database connection failed: " + JdbcStateStore.describe(e));
+        } catch (RuntimeException | Error e) {
+            // the rounds run on a scheduled executor, which ends them for good, silently, when one throws: an instance that
+            // stepped down would never lead again, a leader never check its lock again. This round failed; the next one runs
+            LOG.warn("Leader election round of {} failed unexpectedly: {}", instanceId, JdbcStateStore.describe(e));
+            lost("its election round failed: " + e.getClass().getName());
         }
     }
 

@@ -286,4 +286,45 @@ class ClusterTest {
             Thread.currentThread().interrupt();
         }
     }
+    /**
+     * Before, an election round that threw anything but a {@code SQLException} (the driver's data
+     * source failing with a runtime exception, as one does while its bundle is refreshed) ended the
+     * scheduled rounds for good, silently: the instance, having stepped down, never led again, though
+     * it was the only one and the database answered once more. Now such a round is logged and
+     * counted as failed like any other, and the next round runs.
+     */
+    @Test
+    void anElectionRoundThatThrowsAnUnexpectedExceptionDoesNotEndTheElection() throws Exception {
+        String url = pg.newDatabase("round_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-round", false, "1s");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        AtomicInteger calls = new AtomicInteger();
+        javax.sql.DataSource flaky = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("getConnection") && calls.incrementAndGet() == 2) {
+                        throw new IllegalStateException("Invalid BundleContext (the driver's bundle is being refreshed)");
+                    }
+                    try {
+                        return m.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        DatabaseLeadership election = new DatabaseLeadership(flaky, "strata-round", "round.example:8101", java.time.Duration.ofMillis(100),
+                java.time.Clock.systemUTC());
+        try {
+            election.start();
+            assertThat(election.isLeader()).as("leads after the first round").isTrue();
+            election.stepDown("a test deposes it");
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!election.isLeader() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(calls.get()).as("connections asked for: the round that threw, and one after it").isGreaterThanOrEqualTo(3);
+            assertThat(election.isLeader()).as("leads again after the round that threw").isTrue();
+        } finally {
+            election.close();
+        }
+    }
 }
