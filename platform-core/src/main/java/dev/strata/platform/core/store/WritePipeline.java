@@ -131,7 +131,7 @@ final class WritePipeline implements AutoCloseable {
                     }
                     batch.add(first);
                     queue.drainTo(batch, maxBatch - 1);
-                    run(batch, true);
+                    run(batch);
                     housekeeping(false);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -202,17 +202,14 @@ final class WritePipeline implements AutoCloseable {
         }
     }
 
-    /** Runs a batch; {@code again}: whether a failure on a connection the pool gave, before any unit ran, may run it once more. */
-    private void run(List<Pending<?>> batch, boolean again) {
+    private void run(List<Pending<?>> batch) {
         commitReached = false;
         List<Object> results = new ArrayList<>(batch.size());
         Tx tx = null;
         boolean committing = false;
         boolean committed = false;
         boolean unitsRun = false;
-        boolean connected = false;
         try (Connection c = host.connection()) {
-            connected = true;
             c.setAutoCommit(false);
             try {
                 host.fence(c);
@@ -263,14 +260,8 @@ final class WritePipeline implements AutoCloseable {
                 if (batch.size() > 1 && unitsRun) {
                     LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
                     for (Pending<?> p : batch) {
-                        run(List.of(p), false);
+                        run(List.of(p));
                     }
-                    return;
-                }
-                if (!unitsRun && connected && again) {
-                    // the pool's connection failed before any unit ran (one left dead by a database restart): once more, as a whole
-                    LOG.debug("A batch of {} writes failed before it ran ({}); running it once more", batch.size(), e.getMessage());
-                    run(batch, false);
                     return;
                 }
                 // one unit alone, or a failure before any unit ran (no connection, the fence's or the head's read failed: the
