@@ -136,13 +136,10 @@ final class WritePipeline implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
-                } catch (RuntimeException e) {
-                    LOG.error("State store writer: unexpected failure; the batch's writes failed", e);
-                    for (Pending<?> p : batch) {
-                        p.future().completeExceptionally(e);
-                    }
                 } catch (Throwable e) {
-                    // an Error (out of memory, a class gone after a bundle refresh): this batch fails, the writer goes on
+                    // an Error (out of memory, a class gone after a bundle refresh), or a runtime exception no unit answers for
+                    // (one after the commit, while making it durable): this batch fails, saying whether it may be stored, and the
+                    // writer goes on
                     failBatch(batch, e);
                 } finally {
                     batch.clear();

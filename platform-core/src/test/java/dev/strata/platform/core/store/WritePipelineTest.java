@@ -405,4 +405,33 @@ class WritePipelineTest {
                     .succeedsWithin(java.time.Duration.ofSeconds(10));
         }
     }
+    /**
+     * Before, a runtime exception after the commit (making it durable threw one, as H2's store
+     * header check does on a header it cannot read) failed the batch's writes with that exception
+     * alone: a caller was told its write failed, not that it was committed and may well be stored,
+     * and might make it a second time. Now each unit fails saying it is not acknowledged and may or
+     * may not be stored, and the writer goes on.
+     */
+    @Test
+    void aRuntimeExceptionAfterTheCommitSaysTheWriteMayBeStored() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failSync = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Recording host = new Recording("sync-throws") {
+            @Override
+            public void sync() throws IOException {
+                if (failSync.getAndSet(false)) {
+                    throw new NumberFormatException("For input string: \"zz\" under radix 16");
+                }
+                super.sync();
+            }
+        };
+        try (WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            assertThat(pipeline.submit(Recording::unit)).failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .withMessage("the state store at test failed to write: its writer hit java.lang.NumberFormatException: For input "
+                            + "string: \"zz\" under radix 16; the write is not acknowledged, and it may or may not be stored");
+            assertThat(units(host)).as("the unit committed").isEqualTo(1);
+            assertThat(pipeline.submit(Recording::unit)).as("a write after it").succeedsWithin(java.time.Duration.ofSeconds(10)).isEqualTo(2L);
+        }
+    }
 }
