@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * <em>before it writes anything</em> (every unit checks its precondition with its first
  * statement); the others in the batch go on. When the transaction fails, it is rolled back and
  * each unit is run again alone, so that one bad unit fails only itself; a failure before any unit
- * ran (no connection, the fence's read failed) is the database's, and fails every unit at once. When the commit itself
- * fails (the connection lost while committing), the database may have committed the batch: it is
+ * ran (no connection, the fence's read failed) is the database's, and fails every unit at once.
+ * When the commit itself fails (the connection lost while committing), the database may have
+ * committed the batch: it is
  * not run again, and every unit fails as not acknowledged, perhaps stored; a failure to give the
  * connection back after the commit fails no unit.
  *
