@@ -65,6 +65,11 @@ class AwsProviderContractTest {
         }
 
         @Override
+        protected java.util.Collection<String> secrets() {
+            return java.util.List.of(TestConfigs.SECRET_ACCESS_KEY);
+        }
+
+        @Override
         protected Duration callTimeout() {
             return Duration.ofSeconds(60);
         }
@@ -93,6 +98,11 @@ class AwsProviderContractTest {
         }
 
         @Override
+        protected java.util.Collection<String> secrets() {
+            return java.util.List.of(TestConfigs.SECRET_ACCESS_KEY);
+        }
+
+        @Override
         protected Duration callTimeout() {
             return Duration.ofSeconds(60);
         }
@@ -118,6 +128,11 @@ class AwsProviderContractTest {
         @Override
         protected String providerId() {
             return "aws";
+        }
+
+        @Override
+        protected java.util.Collection<String> secrets() {
+            return java.util.List.of(TestConfigs.SECRET_ACCESS_KEY);
         }
 
         @Override

@@ -20,13 +20,16 @@ final class TestConfigs {
     }
 
     /** A provider on moto with static test credentials, the given extra properties on top. */
+    /** The secret access key the test configurations give (moto does not check it): never shown, as any secret. */
+    static final String SECRET_ACCESS_KEY = "moto-does-not-check-this-secret";
+
     static Map<String, Object> moto(Moto moto, Object... keyValues) {
         Map<String, Object> p = new HashMap<>();
         p.put("strata.provider.id", "aws");
         p.put("regions", new String[] {"eu-central-1", "us-east-1"});
         p.put("endpoint", moto.endpoint().toString());
         p.put("accessKeyId", "AKIATESTKEYID0000000");
-        p.put(".secretAccessKey", "moto-does-not-check-this-secret");
+        p.put(".secretAccessKey", SECRET_ACCESS_KEY);
         p.put("quotas", new String[] {"*=16"});
         p.put("images", new String[] {"eu-central-1=ami-03cf127a", "us-east-1=ami-03cf127a"});
         p.put("requestTimeout", "20s");

@@ -105,6 +105,11 @@ class BmcProviderContractTest {
         }
 
         @Override
+        protected java.util.Collection<String> secrets() {
+            return List.of(PASSWORD);
+        }
+
+        @Override
         protected Duration callTimeout() {
             return Duration.ofSeconds(60);
         }
@@ -130,6 +135,11 @@ class BmcProviderContractTest {
         @Override
         protected String providerId() {
             return BmcProvider.ID;
+        }
+
+        @Override
+        protected java.util.Collection<String> secrets() {
+            return List.of(PASSWORD);
         }
 
         @Override
