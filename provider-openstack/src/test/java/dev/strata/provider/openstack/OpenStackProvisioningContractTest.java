@@ -48,6 +48,12 @@ class OpenStackProvisioningContractTest extends ProvisioningProviderContract<Ope
         return "aio";
     }
 
+    /** The all-in-one's admin password, and the broken provider's: neither shown in any description, answer, message or log. */
+    @Override
+    protected java.util.Collection<String> secrets() {
+        return List.of(aio.password(), "not-the-password");
+    }
+
     @Override
     protected MachineRequest request(String operationId) {
         return new MachineRequest(operationId, "contract", "member-0", "testkit", MachineTarget.node("aio:" + aio.computeHost()),
