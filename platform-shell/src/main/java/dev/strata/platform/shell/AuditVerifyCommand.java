@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.audit.AuditLog;
 import dev.strata.platform.api.audit.AuditReport;
+import dev.strata.platform.api.exception.AuthorizationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,12 @@ public class AuditVerifyCommand implements Action {
         if (keyFiles == null || keyFiles.isEmpty()) {
             r = log.verify();
         } else {
+            if (Logins.isTenantsUser()) {
+                // the log refuses a tenant's user; asked before any file is read, so that a tenant's user learns the refusal,
+                // not whether a file of the server exists or can be read
+                log.verify();
+                throw new AuthorizationException("a tenant's user may not verify the provenance log");
+            }
             StringBuilder pem = new StringBuilder();
             List<String> read = new ArrayList<>();
             Path base = Path.of(System.getProperty("karaf.base", "")).toAbsolutePath();

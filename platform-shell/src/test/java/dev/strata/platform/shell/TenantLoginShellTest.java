@@ -149,6 +149,45 @@ class TenantLoginShellTest {
      * tenant's user learnt which files the server holds (etc/users.properties, say). The refusal
      * names the path as given either way.
      */
+    /**
+     * {@code strata:audit-verify --key FILE} read the files before the log refused a tenant's user:
+     * "is not a file" or "cannot be read" told that user what exists on the server. The refusal now
+     * comes first, and no file is read.
+     */
+    @Test
+    void aTenantsUserVerifyingWithKeysIsRefusedBeforeAnyFileIsRead(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("present.pem"), "-----BEGIN PUBLIC KEY-----\nA\n-----END PUBLIC KEY-----\n");
+        AuditAndClusterCommandsTest.RecordingAuditLog refusing = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditReport verify() {
+                throw new AuthorizationException("user ann may act for tenant bank-risk only; refused to verify it");
+            }
+
+            @Override
+            public dev.strata.platform.api.audit.AuditReport verify(String trustedKeysPem) {
+                throw new AuthorizationException("user ann may act for tenant bank-risk only; refused to verify it");
+            }
+        };
+        String before = System.getProperty("karaf.base");
+        System.setProperty("karaf.base", home.toString());
+        try {
+            for (String file : List.of("present.pem", "missing.pem", "/etc/shadow")) {
+                AuditVerifyCommand c = new AuditVerifyCommand();
+                c.audit = refusing;
+                c.keyFiles = List.of(file);
+                assertThatThrownBy(() -> as("tenant:bank-risk", c::execute)).as(file).isInstanceOf(AuthorizationException.class)
+                        .hasMessage("user ann may act for tenant bank-risk only; refused to verify it");
+            }
+            assertThat(refusing.trustedKeysPem).as("no file was read and passed on").isNull();
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.base");
+            } else {
+                System.setProperty("karaf.base", before);
+            }
+        }
+    }
+
     @Test
     void aTenantsUsersRefusalDoesNotTellWhetherTheFileIsOnTheServer(@TempDir Path home) throws Exception {
         Files.createDirectories(home.resolve("etc"));
