@@ -215,6 +215,12 @@ final class InventoryIndex {
         return inventory.generation();
     }
 
+    /** The facts of the node with this id, or null when this inventory does not hold it. */
+    NodeFacts factsOf(String nodeId) {
+        Integer i = index.get(nodeId);
+        return i == null ? null : facts[i];
+    }
+
     int nodeCount() {
         return facts.length;
     }

@@ -88,6 +88,11 @@ final class ModelPool {
         permits.release();
     }
 
+    /** The index of the current inventory (the one models are now built on). */
+    InventoryIndex currentIndex() {
+        return indexFor(inventory.snapshot());
+    }
+
     /** Models built from a ledger snapshot so far (the rest were caught up with the ledger's changes). */
     long builds() {
         return builds.get();

@@ -201,6 +201,23 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 String.valueOf(sharedGpuId), gpusOnNoKnownNuma());
     }
 
+    /**
+     * Everything placement read from this node, for telling whether a decision made on it still
+     * holds on a later inventory: its {@link #shape()}, its power domain, and its GPUs one by one
+     * (id, health, NUMA node, NVLink domain), which a binding names. What placement does not read
+     * (a link's current speed, a GPU's reasons, free-form attributes other than an offer's) is
+     * left out, so that a node whose telemetry-like facts move does not make decisions on it
+     * decided again.
+     */
+    Object ownFacts() {
+        List<String> ids = new ArrayList<>();
+        for (Accelerator a : node.accelerators()) {
+            ids.add(a.id());
+        }
+        return List.of(shape(), String.valueOf(node.powerDomainId()), ids, Arrays.toString(gpuHealth), Arrays.toString(gpuNuma),
+                Arrays.toString(gpuDomain), domainNames, Arrays.toString(rdmaNicNuma));
+    }
+
     int gpuCount() {
         return gpuDomain.length;
     }

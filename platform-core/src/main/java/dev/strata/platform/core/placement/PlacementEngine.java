@@ -6,6 +6,7 @@ import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
@@ -76,6 +77,13 @@ final class PlacementEngine {
     /** The pause before the second attempt under the commit lock; each one after doubles it, up to {@link #LONGEST_PAUSE}. */
     static final Duration FIRST_PAUSE = Duration.ofMillis(2);
     static final Duration LONGEST_PAUSE = Duration.ofMillis(100);
+    /**
+     * How many times one placement decides again because the inventory changed a node it bound
+     * between its decision and its commit; after that it commits as decided (the commitment
+     * verifier then judges the allocation on the node as it is), so that a node whose facts keep
+     * moving cannot hold a placement forever.
+     */
+    static final int INVENTORY_REDECISIONS = 8;
 
     private final AllocationLedger ledger;
     private final String policyName;
@@ -84,6 +92,7 @@ final class PlacementEngine {
     private final Clock clock;
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong serialised = new AtomicLong();
+    private final AtomicLong inventoryRedecisions = new AtomicLong();
     private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock(true);
     private volatile java.util.function.Supplier<TenantQuotas> quotas = () -> TenantQuotas.NONE;
     private volatile Duration contentionBound = CONTENTION_BOUND;
@@ -114,8 +123,9 @@ final class PlacementEngine {
             ledger.requireWritable(); // a follower refuses before deciding, naming the leader
         }
         Contention contention = null; // from the first attempt under the commit lock
+        int redecided = 0; // decisions decided again because the inventory changed a node they bound
         for (int attempt = 1; ; attempt++) {
-            boolean last = attempt > COMMIT_ATTEMPTS && !dryRun;
+            boolean last = attempt - redecided > COMMIT_ATTEMPTS && !dryRun;
             if (contention != null) {
                 // an attempt under the commit lock was refused: another instance changed the ledger, or a change of this one
                 // handed to the store before the lock was taken did not become durable
@@ -160,6 +170,19 @@ final class PlacementEngine {
                 }
                 reusable = true;
                 if (plan.placed() && !dryRun) {
+                    String changed = boundNodeChanged(m.inv, models.currentIndex(), plan.bindings());
+                    if (changed != null) {
+                        if (redecided < INVENTORY_REDECISIONS) {
+                            redecided++;
+                            inventoryRedecisions.incrementAndGet();
+                            LOG.debug("Placement of {} decided on inventory generation {}, in which {}; deciding again", contract.name(),
+                                    m.inv.generation(), changed);
+                            continue;
+                        }
+                        LOG.warn("Placement of {} decided on inventory generation {} is committed although {}: it was decided again {} "
+                                + "times and the node kept changing; the commitment verifier judges it on the node as it is", contract.name(),
+                                m.inv.generation(), changed, INVENTORY_REDECISIONS);
+                    }
                     Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
                             contract.isolation() == Isolation.DEDICATED_NODE, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                             plan.bindings());
@@ -391,6 +414,39 @@ final class PlacementEngine {
     /** See {@link AllocationLedger#deploymentTenants}. */
     java.util.Set<String> deploymentTenants(String deploymentId) {
         return ledger.deploymentTenants(deploymentId);
+    }
+
+    /**
+     * Why a decision made on {@code decidedOn} does not hold on {@code now}, or null when it does:
+     * a node it binds left the inventory, or what placement read from it changed (its state, its
+     * room, a GPU's health or identity: {@link NodeFacts#ownFacts()}). Nodes it does not bind, and
+     * facts placement does not read, leave it standing: deciding again on every change of the
+     * inventory would make every placement start over whenever any node anywhere changed.
+     */
+    static String boundNodeChanged(InventoryIndex decidedOn, InventoryIndex now, List<MemberBinding> bindings) {
+        if (now == decidedOn) {
+            return null;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (MemberBinding b : bindings) {
+            if (!seen.add(b.nodeId())) {
+                continue;
+            }
+            NodeFacts before = decidedOn.factsOf(b.nodeId());
+            NodeFacts after = now.factsOf(b.nodeId());
+            if (after == null) {
+                return "node " + b.nodeId() + " (member " + b.member() + ") left the inventory (generation " + now.generation() + ")";
+            }
+            if (before == null || !before.ownFacts().equals(after.ownFacts())) {
+                return "node " + b.nodeId() + " (member " + b.member() + ") changed (generation " + now.generation() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Decisions decided again because a node they bound changed in the inventory before their commit. */
+    long inventoryRedecisions() {
+        return inventoryRedecisions.get();
     }
 
     /** Decisions decided again because the ledger moved while they decided. */

@@ -285,10 +285,14 @@ class SharedWritersPostgresTest {
         Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null).inventory();
         Thread decider = Thread.currentThread();
         AtomicReference<Runnable> beforeLastAttempt = new AtomicReference<>();
+        // the decider reads the inventory twice in an attempt: for its model, and before its commit (whether a node it
+        // bound changed); the hook, set during the attempt before the last, runs at the next attempt's first read
+        AtomicInteger readsBeforeHook = new AtomicInteger(1);
         Inventory hooked = new Inventory() {
             @Override
             public InventorySnapshot snapshot() {
-                Runnable hook = Thread.currentThread() == decider ? beforeLastAttempt.getAndSet(null) : null;
+                Runnable hook = Thread.currentThread() == decider && beforeLastAttempt.get() != null
+                        && readsBeforeHook.getAndDecrement() == 0 ? beforeLastAttempt.getAndSet(null) : null;
                 if (hook != null) {
                     hook.run();
                 }
