@@ -1,6 +1,7 @@
 package dev.strata.platform.core.inventory;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderStatus;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Future;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -56,6 +58,8 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
      */
     public static final String JOINED_PROVIDERS = "strata.joined.providers";
     private static final int MAX_PROVIDER_THREADS = 32;
+    /** How long the bind of a provider service waits for its {@code description()}. */
+    static final Duration DESCRIPTION_TIMEOUT = Duration.ofSeconds(2);
 
     private final ProviderDirectory directory;
     private final ProviderRecorder recorder = new ProviderRecorder();
@@ -207,25 +211,48 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
     }
 
     private void register(ServiceReference<?> ref, Capability capability, Object provider, Registration.Discoverer discoverer) {
+        // null once the service is unregistered: it can leave while it is being bound (its bundle stopping)
+        Bundle bundle = ref.getBundle();
+        if (bundle == null) {
+            LOG.debug("{} service {} was unregistered before it was bound; ignored", capability, serviceId(ref));
+            return;
+        }
         String providerId;
         try {
             providerId = ProviderIds.id(ref.getProperty(ProviderProperties.ID));
         } catch (IllegalArgumentException e) {
-            LOG.error("Ignoring {} service {} of bundle {}: {}", capability, serviceId(ref), ref.getBundle().getSymbolicName(), e.getMessage());
+            LOG.error("Ignoring {} service {} of bundle {}: {}", capability, serviceId(ref), bundle.getSymbolicName(), e.getMessage());
             return;
         }
-        String description = null;
-        if (provider instanceof DescribedProvider described) {
-            try {
-                description = ProviderIds.description(described.description());
-            } catch (RuntimeException e) {
-                LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), e.toString());
-            }
-        }
-        String bundleVersion = ref.getBundle().getVersion().toString();
+        String description = provider instanceof DescribedProvider described ? describe(described, providerId, ref) : null;
+        String bundleVersion = bundle.getVersion().toString();
         directory.register(new Registration(providerId, ProviderIds.label(ref.getProperty(ProviderProperties.VENDOR), providerId),
-                ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundleVersion), ref.getBundle().getSymbolicName(),
+                ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundleVersion), bundle.getSymbolicName(),
                 serviceId(ref), capability, discoverer, description));
+    }
+
+    /**
+     * What the provider says it is connected to, or null: asked on a provider thread and waited for
+     * at most {@link #DESCRIPTION_TIMEOUT}, since this runs on the thread that binds every service
+     * (a provider whose {@code description()} hung would stop every later bind of the framework).
+     */
+    private String describe(DescribedProvider described, String providerId, ServiceReference<?> ref) {
+        try {
+            return ProviderIds.description(directory.executor()
+                    .call("description of provider " + providerId, DESCRIPTION_TIMEOUT, described::description).join());
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ProviderTimeoutException) {
+                LOG.warn("Provider {} (service {}) did not describe itself within {}; it is listed without a description",
+                        providerId, serviceId(ref), InventorySettings.describe(DESCRIPTION_TIMEOUT));
+            } else {
+                LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), cause.toString());
+            }
+            return null;
+        } catch (RuntimeException e) {
+            LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), e.toString());
+            return null;
+        }
     }
 
     private static long serviceId(ServiceReference<?> ref) {
