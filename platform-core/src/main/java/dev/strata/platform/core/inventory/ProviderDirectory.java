@@ -895,16 +895,21 @@ final class ProviderDirectory implements AutoCloseable {
     }
 
     static int resourcesOf(Object snapshot) {
+        // by id: one listed twice is merged into one (the provider is warned), and counted once here as in the inventory
         if (snapshot instanceof ComputeSnapshot s) {
-            return s.nodes().size();
+            return distinct(s.nodes(), dev.strata.platform.api.model.Node::id);
         } else if (snapshot instanceof GpuSnapshot s) {
-            return s.accelerators().size();
+            return distinct(s.accelerators(), dev.strata.platform.api.model.Accelerator::id);
         } else if (snapshot instanceof FabricSnapshot s) {
-            return s.fabrics().size();
+            return distinct(s.fabrics(), dev.strata.platform.api.model.Fabric::id);
         } else if (snapshot instanceof StorageSnapshot s) {
-            return s.pools().size();
+            return distinct(s.pools(), dev.strata.platform.api.model.StoragePool::id);
         }
         return 0;
+    }
+
+    private static <T> int distinct(List<T> resources, java.util.function.Function<T, String> id) {
+        return (int) resources.stream().map(id).distinct().count();
     }
 
     /** A discovery call whose thread is in the provider: of which registration, since when. */

@@ -617,6 +617,7 @@ class ProviderDirectoryTest {
         Node twice = node("dup-1", "dup", "h");
         directory.register(registration("dup", "1", ctx -> compute(1, twice, twice)));
         assertThat(directory.refresh("dup", WAIT).warnings()).containsExactly("conflict: node dup-1 is listed twice by dup; keeping the first");
+        assertThat(directory.status("dup").orElseThrow().resources()).as("the node kept, counted once").isEqualTo(1);
 
         directory.register(registration("good", "1", ctx -> compute(1, node("g1", "good", "g"))));
         assertThat(directory.refresh("good", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
