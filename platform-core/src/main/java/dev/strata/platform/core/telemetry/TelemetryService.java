@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The telemetry of every {@link GpuTelemetrySource}: sources come and go with their providers.
  * A source that throws is skipped so it cannot hide the others, and logged once until it answers
- * again: its callers (the verifier reads every GPU's recent samples each pass) call it often.
+ * again: its callers (the verifier reads every GPU's recent samples each pass) call it often. A
+ * null among a source's samples (vendor code, against the SPI) is left out, the others it answered
+ * kept, and logged once, with how many, until the source answers without one again.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -32,6 +34,16 @@ public class TelemetryService implements Telemetry {
     /** The sources whose latest samples, and those whose recent samples, failed when last asked (logged then). */
     private final Set<GpuTelemetrySource> latestFailing = ConcurrentHashMap.newKeySet();
     private final Set<GpuTelemetrySource> recentFailing = ConcurrentHashMap.newKeySet();
+    /**
+     * The sources whose latest samples held a null when last asked, and the sources and GPUs whose recent samples did
+     * ({@link RecentOf}), logged then.
+     */
+    private final Set<Object> latestWithNulls = ConcurrentHashMap.newKeySet();
+    private final Set<Object> recentWithNulls = ConcurrentHashMap.newKeySet();
+
+    /** A source's recent samples of one GPU. */
+    private record RecentOf(GpuTelemetrySource source, String acceleratorId) {
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addSource(GpuTelemetrySource source) {
@@ -42,6 +54,8 @@ public class TelemetryService implements Telemetry {
         sources.remove(source);
         latestFailing.remove(source);
         recentFailing.remove(source);
+        latestWithNulls.remove(source);
+        recentWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
     }
 
     @Override
@@ -49,7 +63,7 @@ public class TelemetryService implements Telemetry {
         List<GpuSample> all = new ArrayList<>();
         for (GpuTelemetrySource source : sources) {
             try {
-                all.addAll(source.latest());
+                all.addAll(withoutNulls(latestWithNulls, source, source, "its latest samples", source.latest()));
                 answered(latestFailing, source);
             } catch (RuntimeException e) {
                 failed(latestFailing, source, "its latest samples", e);
@@ -84,10 +98,12 @@ public class TelemetryService implements Telemetry {
         Instant newestAt = null;
         for (GpuTelemetrySource source : sources) {
             try {
-                List<GpuSample> samples = source.recent(acceleratorId, limit);
+                List<GpuSample> samples = withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source,
+                        "its recent samples of " + acceleratorId,
+                        source.recent(acceleratorId, limit));
                 Instant at = null;
                 for (GpuSample s : samples) {
-                    if (s != null && (at == null || s.at().isAfter(at))) {
+                    if (at == null || s.at().isAfter(at)) {
                         at = s.at();
                     }
                 }
@@ -101,6 +117,37 @@ public class TelemetryService implements Telemetry {
             }
         }
         return newest;
+    }
+
+    /**
+     * A source's answer without its null elements: where it held some, they are counted and logged where its answer
+     * to the same call ({@code key}) before did not hold any (once until it answers without one). A null answer is
+     * thrown as a failure of the call.
+     */
+    private static List<GpuSample> withoutNulls(Set<Object> withNulls, Object key, GpuTelemetrySource source, String what,
+            List<GpuSample> answer) {
+        if (answer == null) {
+            throw new IllegalStateException("the source answered null instead of a list of samples");
+        }
+        int nulls = 0;
+        for (GpuSample s : answer) {
+            nulls += s == null ? 1 : 0;
+        }
+        if (nulls == 0) {
+            withNulls.remove(key);
+            return answer;
+        }
+        if (withNulls.add(key)) {
+            LOG.warn("Telemetry source {} answered {} null sample{} among {} ({} in all); {} left out until it answers without one", source,
+                    nulls, nulls == 1 ? "" : "s", what, answer.size(), nulls == 1 ? "it is" : "they are");
+        }
+        List<GpuSample> out = new ArrayList<>(answer.size() - nulls);
+        for (GpuSample s : answer) {
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** A call of a source failed: logged where the one before it did not fail (once until it answers again). */

@@ -140,6 +140,53 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A null among a source's samples (vendor code) is left out and logged once, with how many, until the source answers
+     * without one: before, {@code latest} threw a NullPointerException for every caller, so one such source broke the
+     * telemetry of every other source too, and {@code latestGpuSamples} handed the null on.
+     */
+    @Test
+    void aNullAmongASourcesSamplesIsLeftOutAndLoggedOnce() {
+        TelemetryService telemetry = new TelemetryService();
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        GpuSample b = sample("GPU-b", 650);
+        java.util.concurrent.atomic.AtomicBoolean nulls = new java.util.concurrent.atomic.AtomicBoolean(true);
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return nulls.get() ? java.util.Arrays.asList(null, b, null) : List.of(b);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return nulls.get() ? java.util.Arrays.asList(b, null) : List.of(b);
+            }
+
+            @Override
+            public String toString() {
+                return "sloppy";
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 3; pass++) {
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a", "GPU-b");
+                assertThat(telemetry.latest("GPU-a")).hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(300));
+                assertThat(telemetry.latest("GPU-b")).hasValue(b);
+                assertThat(telemetry.recent("GPU-b", 5)).containsExactly(b);
+            }
+            assertThat(log.text()).contains("Telemetry source sloppy answered 2 null samples among its latest samples (3 in all); "
+                    + "they are left out until it answers without one");
+            assertThat(log.text()).contains("Telemetry source sloppy answered 1 null sample among its recent samples of GPU-b (2 in all)");
+            assertThat(log.text().split("null sample", -1)).as("once for its latest samples, once for its recent ones: %s", log.text())
+                    .hasSize(3);
+            nulls.set(false);
+            telemetry.latestGpuSamples();
+            nulls.set(true);
+            telemetry.latestGpuSamples();
+            assertThat(log.text().split("null sample", -1)).as("answering nulls again: logged again, once").hasSize(4);
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
