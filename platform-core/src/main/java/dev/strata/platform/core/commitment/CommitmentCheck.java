@@ -37,6 +37,9 @@ import java.util.TreeSet;
  * reading of the contract's clauses of its own, written from their documentation and not from
  * placement's filter, so that it also checks placement: every member binding, in order,
  * <ul>
+ *   <li><b>member</b> ({@code members.<m>}): a contract without a member of the binding's name (an older
+ *       allocation's contract, stored before its members were named as they are), AT_RISK, once per member: what the
+ *       member asked for (its GPU, topology and power clauses) cannot be verified, as with a contract not known;</li>
  *   <li><b>node</b> ({@code members.<m>.node}): gone from the inventory, BREACHED; STALE (its provider
  *       no longer reports it), DRAINING or UNAVAILABLE, AT_RISK;</li>
  *   <li><b>sovereignty</b>, against the node's site as the inventory holds it now: a country not
@@ -214,9 +217,17 @@ public final class CommitmentCheck {
             out.add(new Finding(WHOLE, "contract", CommitmentStatus.AT_RISK, "contract " + allocation.contract()
                     + " is not in the store or cannot be read; its sovereignty and GPU clauses cannot be verified"));
         }
+        Set<String> memberless = new HashSet<>();
         for (MemberBinding b : allocation.bindings()) {
             Member member = contract == null ? null
                     : contract.members().stream().filter(m -> m.name().equals(b.member())).findFirst().orElse(null);
+            if (contract != null && member == null && memberless.add(b.member())) {
+                // a contract stored for an allocation that binds a member it lacks (an older allocation's, or another
+                // contract of the name): what the member asked for is not known, which is not the same as holding
+                out.add(new Finding(b.member(), "members." + b.member(), CommitmentStatus.AT_RISK, "contract " + contract.name()
+                        + " as stored has no member " + b.member() + ", which the allocation binds; the member's GPU, topology"
+                        + " and power clauses cannot be verified"));
+            }
             Node node = pass.nodes.get(b.nodeId());
             if (node != null) {
                 checkNode(out, allocation, contract, member, b, node, pass);

@@ -286,4 +286,29 @@ class CommitmentCheckTest {
         Node gone = node().withAccelerators(List.of());
         assertThat(check(PLACED, null, inventory(fra1(), gone)).status()).isEqualTo(CommitmentStatus.BREACHED);
     }
+
+    /**
+     * A contract stored without the member an allocation binds (an older allocation's) leaves what the member asked for
+     * unverified: AT_RISK, once per member, naming the contract and the member, as a contract not known at all is. Before,
+     * the member's GPU, topology and power clauses were skipped without a word and the allocation read HONORED; the
+     * contract's own clauses (sovereignty) and the nodes and GPUs are still checked.
+     */
+    @Test
+    void aContractWithoutTheBoundMemberIsAtRiskNotHonored() {
+        Contract renamed = new Contract("train", "t1", 10, List.of(new Member("worker", 8000, 64L << 30,
+                new GpuRequest(2, Set.of("H100"), 0, 1, null, false), TopologyRequest.ANY, 600)), FabricRequest.ANY,
+                contract(Isolation.SHARED, false).sovereignty(), Isolation.SHARED);
+        String evidence = "contract train as stored has no member trainer, which the allocation binds; the member's GPU, topology and"
+                + " power clauses cannot be verified";
+        assertOne(check(PLACED, renamed, inventory(fra1(), node())), CommitmentStatus.AT_RISK, "members.trainer", evidence);
+
+        Allocation twice = new Allocation("a-1", "train", "t1", 10, false, Instant.parse("2025-01-01T00:00:00Z"), List.of(
+                new MemberBinding("trainer", NODE, "fra-1", List.of(NODE + "/gpu0"), 1, null, 0, null, 8000, 64L << 30, 700, null),
+                new MemberBinding("trainer", NODE, "fra-1", List.of(NODE + "/gpu1"), 1, null, 0, null, 8000, 64L << 30, 700, null)));
+        assertOne(check(twice, renamed, inventory(fra1(), node())), CommitmentStatus.AT_RISK, "members.trainer", evidence);
+
+        CommitmentCheck.Verdict moved = check(PLACED, renamed, inventory(fra1().toBuilder().country("US").build(), node()));
+        assertThat(moved.status()).as("the contract's sovereignty is still checked").isEqualTo(CommitmentStatus.BREACHED);
+        assertThat(moved.findings()).extracting(Finding::clause).containsExactly("members.trainer", "sovereignty.countries");
+    }
 }
