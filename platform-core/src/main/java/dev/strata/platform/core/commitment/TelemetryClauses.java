@@ -285,6 +285,7 @@ final class TelemetryClauses {
         List<String> unreported = new ArrayList<>();
         List<String> unread = new ArrayList<>();
         int unreportedAll = 0;
+        int unreadAll = 0;
         int notYet = 0;
         for (String id : b.acceleratorIds()) {
             Draw draw = meanPower(id, placedAt);
@@ -304,8 +305,11 @@ final class TelemetryClauses {
                 if (!failedOrGone.contains(id)) {
                     unreported.add(id);
                 }
-            } else if (covered(id) && !failedOrGone.contains(id)) {
-                unread.add(id);
+            } else if (covered(id)) {
+                unreadAll++; // sampled, but its samples could not be read: not a GPU without samples
+                if (!failedOrGone.contains(id)) {
+                    unread.add(id);
+                }
             }
         }
         double ceiling = member.powerCeilingWatts();
@@ -331,11 +335,19 @@ final class TelemetryClauses {
             return;
         }
         int all = b.acceleratorIds().size();
-        int withoutSamples = all - measured.size() - unreportedAll;
-        String notCounted = withoutSamples > 0 && unreportedAll > 0
-                ? withoutSamples + " of its " + all + " GPUs without samples, " + unreportedAll + " reporting no power draw"
-                : withoutSamples > 0 ? withoutSamples + " of its " + all + " GPUs without samples"
-                : unreportedAll + " of its " + all + " GPUs reporting no power draw";
+        int withoutSamples = all - measured.size() - unreportedAll - unreadAll;
+        List<String> kinds = new ArrayList<>();
+        if (withoutSamples > 0) {
+            kinds.add(withoutSamples + " without samples");
+        }
+        if (unreadAll > 0) {
+            kinds.add(unreadAll + " whose samples could not be read");
+        }
+        if (unreportedAll > 0) {
+            kinds.add(unreportedAll + " reporting no power draw");
+        }
+        String notCounted = kinds.isEmpty() ? "" : kinds.get(0).replaceFirst(" ", " of its " + all + " GPUs ")
+                + (kinds.size() > 1 ? ", " + String.join(", ", kinds.subList(1, kinds.size())) : "");
         out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.BREACHED, (measured.size() == 1 ? "GPU " : "GPUs ")
                 + String.join(", ", measured) + " on node " + n.id() + " drew " + drawnOver(drawn, ceiling)
                 + (measured.size() == 1 ? "" : " in all") + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s")

@@ -325,6 +325,31 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A GPU whose samples could not be read (its source's recent samples failing, while its latest sample is within the
+     * window) is not one without samples: where the GPUs measured breach the ceiling, the evidence counts it as one whose
+     * samples could not be read. Before, it was counted among the GPUs "without samples", telling an operator the GPU
+     * was silent when it was its samples that could not be read.
+     */
+    @Test
+    void aBreachCountsAGpuWhoseSamplesCouldNotBeReadApartFromGpusWithoutSamples() {
+        Samples t = new Samples() {
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return acceleratorId.equals(GPU1) ? List.of() : super.recent(acceleratorId, limit);
+            }
+        };
+        t.power(GPU0, 5, 700).power(GPU1, 5, 100);
+        assertThat(check(WHOLE, contract(600), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPU " + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; "
+                        + "1 of its 2 GPUs whose samples could not be read, not counted), more than the member's ceiling of 600.0 W; the "
+                        + "rest of what it draws on the node comes on top"));
+
+        Samples silent = new Samples().power(GPU0, 5, 700).power(GPU1, 300, 100);
+        assertThat(check(WHOLE, contract(600), silent).findings()).extracting(Finding::evidence).last().asString()
+                .as("a GPU with no sample within the window is one without samples").contains("1 of its 2 GPUs without samples, not counted");
+    }
+
+    /**
      * GPUs sampled within the window whose samples report no power draw (a device or driver that
      * does not: -1, or a value that is not finite) leave the member's ceiling unchecked, AT_RISK, and
      * not HONORED: nothing measures their share of what it draws. The finding names the GPUs and the
