@@ -66,7 +66,9 @@ import java.util.TreeSet;
  *       a bound GPU whose latest sample within the window reports uncorrected ECC errors since its
  *       driver loaded, AT_RISK ({@code members.<m>.gpus}); a member with a power ceiling
  *       ({@code members.<m>.power}) whose whole GPUs drew more than the ceiling in all, each GPU's
- *       draw averaged over its samples within the window, BREACHED: the GPUs are part of what the
+ *       draw averaged over its samples within the window (all of them, however many: up to
+ *       {@link TelemetryClauses#MOST_SAMPLES}, beyond which the ceiling is unchecked, AT_RISK, unless
+ *       breached, the evidence then naming the samples the mean covers), BREACHED: the GPUs are part of what the
  *       member draws, so more than the ceiling on them alone is more than the member may draw.
  *       GPUs shared with others (a share, a partition) are not counted, their draw being shared too.
  *       A GPU that a source covers or covered (one with a latest sample, whenever it was taken) but

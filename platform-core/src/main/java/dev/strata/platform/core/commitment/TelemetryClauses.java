@@ -35,8 +35,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TelemetryClauses {
 
-    /** The most recent samples of one GPU a pass reads to average its draw. */
+    /**
+     * The recent samples of one GPU a pass reads first. Where they do not reach back to the start of the window (the
+     * window holds more: 1 s sampling over a 30 min window is 1,800), it reads again, as many as the window holds by the
+     * rate of those read, up to {@link #MOST_SAMPLES}.
+     */
     static final int RECENT_SAMPLES = 1000;
+    /**
+     * The most samples of one GPU a pass reads (as many as a source such as the NVIDIA provider keeps at most). Where the
+     * window holds more, the draw is the mean of the latest this many, and the finding says so ({@link #powerCeiling}).
+     */
+    static final int MOST_SAMPLES = 100_000;
 
     private final Telemetry telemetry;
     /** The latest sample of each GPU, whenever it was taken. */
@@ -57,6 +66,8 @@ final class TelemetryClauses {
      * ECC errors, a gap, a ceiling) and bindings, and each call spends what is left of the pass's telemetry deadline.
      */
     private final Map<String, RememberedTelemetry.SamplesRead> recentRead = new ConcurrentHashMap<>();
+    /** The GPUs whose samples within the window were more than {@link #MOST_SAMPLES}: their latest that many were read. */
+    private final Set<String> cut = ConcurrentHashMap.newKeySet();
 
     /**
      * @param telemetry the telemetry of every source, or null for none
@@ -93,8 +104,43 @@ final class TelemetryClauses {
      * Read from the telemetry once a pass.
      */
     private RememberedTelemetry.SamplesRead recent(String acceleratorId) {
-        return recentRead.computeIfAbsent(acceleratorId, id -> telemetry instanceof RememberedTelemetry.Reading r
-                ? r.recentRead(id, RECENT_SAMPLES) : new RememberedTelemetry.SamplesRead(now, telemetry.recent(id, RECENT_SAMPLES)));
+        return recentRead.computeIfAbsent(acceleratorId, this::readWindow);
+    }
+
+    /**
+     * A GPU's samples as far back as the pass may judge it ({@code gapsFrom - window}, the start of the earliest window
+     * it averages over): {@link #RECENT_SAMPLES} first; where as many were answered and the oldest of them is not
+     * before that start, the window may hold more, and they are read again, as many as the rate of those read says the
+     * window holds (at least twice as many), up to {@link #MOST_SAMPLES}. Where that many still do not reach back to the
+     * start, the GPU is {@link #cut}.
+     */
+    private RememberedTelemetry.SamplesRead readWindow(String acceleratorId) {
+        Instant start = gapsFrom.minus(window);
+        int limit = RECENT_SAMPLES;
+        while (true) {
+            RememberedTelemetry.SamplesRead read = telemetry instanceof RememberedTelemetry.Reading r ? r.recentRead(acceleratorId, limit)
+                    : new RememberedTelemetry.SamplesRead(now, telemetry.recent(acceleratorId, limit));
+            List<GpuSample> samples = read.samples();
+            if (samples.size() < limit) {
+                return read; // every sample kept: the window holds no more than these
+            }
+            Instant oldest = null;
+            Instant newest = null;
+            for (GpuSample s : samples) {
+                oldest = oldest == null || s.at().isBefore(oldest) ? s.at() : oldest;
+                newest = newest == null || s.at().isAfter(newest) ? s.at() : newest;
+            }
+            if (oldest.isBefore(start)) {
+                return read; // reaches back to the start of the window
+            }
+            if (limit >= MOST_SAMPLES) {
+                cut.add(acceleratorId);
+                return read;
+            }
+            long span = Duration.between(oldest, newest).toNanos();
+            long needed = span <= 0 ? Long.MAX_VALUE : (long) (samples.size() * (Duration.between(start, newest).toNanos() / (double) span) * 1.1) + 1;
+            limit = (int) Math.min(MOST_SAMPLES, Math.max(2L * limit, needed));
+        }
     }
 
     /**
@@ -216,8 +262,15 @@ final class TelemetryClauses {
      * without one that reports power), and whether samples within the window reported power but were all taken before
      * the allocation was placed ({@code before}), so that its draw is not known yet.
      */
-    record Draw(Optional<double[]> mean, boolean before) {
-        static final Draw NONE = new Draw(Optional.empty(), false);
+    record Draw(Optional<double[]> mean, boolean before, Span cut) {
+        static final Draw NONE = new Draw(Optional.empty(), false, null);
+    }
+
+    /**
+     * Where a GPU's samples within the window were more than a pass reads ({@link #MOST_SAMPLES}), the samples its mean
+     * covers: how many, the first and the last.
+     */
+    record Span(int samples, Instant first, Instant last) {
     }
 
     /**
@@ -229,6 +282,8 @@ final class TelemetryClauses {
         double sum = 0;
         int n = 0;
         boolean before = false;
+        Instant first = null;
+        Instant last = null;
         for (GpuSample s : samples) {
             if (s.acceleratorId().equals(acceleratorId) && !s.at().isBefore(start) && !s.at().isAfter(end) && reportsPower(s)) {
                 if (since != null && s.at().isBefore(since)) {
@@ -237,9 +292,12 @@ final class TelemetryClauses {
                 }
                 sum += s.powerWatts();
                 n++;
+                first = first == null || s.at().isBefore(first) ? s.at() : first;
+                last = last == null || s.at().isAfter(last) ? s.at() : last;
             }
         }
-        return n == 0 ? new Draw(Optional.empty(), before) : new Draw(Optional.of(new double[] {sum / n, n}), false);
+        return n == 0 ? new Draw(Optional.empty(), before, null)
+                : new Draw(Optional.of(new double[] {sum / n, n}), false, cut.contains(acceleratorId) ? new Span(n, first, last) : null);
     }
 
     /**
@@ -284,6 +342,7 @@ final class TelemetryClauses {
         List<String> gapped = new ArrayList<>();
         List<String> unreported = new ArrayList<>();
         List<String> unread = new ArrayList<>();
+        Map<String, Span> partly = new java.util.LinkedHashMap<>();
         int unreportedAll = 0;
         int unreadAll = 0;
         int notYet = 0;
@@ -296,6 +355,9 @@ final class TelemetryClauses {
                 drawn += mean.get()[0];
                 samples += (int) mean.get()[1];
                 measured.add(id);
+                if (draw.cut() != null) {
+                    partly.put(id, draw.cut());
+                }
             } else if (gap(id)) {
                 if (!failedOrGone.contains(id)) {
                     gapped.add(id);
@@ -328,6 +390,12 @@ final class TelemetryClauses {
                 why.add("the samples of " + (unread.size() == 1 ? "GPU " : "GPUs ") + String.join(", ", unread) + " on node " + n.id()
                         + " within the last " + seconds(window) + " could not be read");
             }
+            if (!partly.isEmpty()) {
+                boolean one = partly.size() == 1;
+                why.add((one ? "GPU " : "GPUs ") + String.join(", ", partly.keySet()) + " on node " + n.id() + (one ? " has" : " have")
+                        + " more samples within the last " + seconds(window) + " than the " + MOST_SAMPLES + " of a GPU the verifier reads,"
+                        + " so that " + (one ? "its" : "their") + " mean covers only the latest");
+            }
             if (!why.isEmpty()) {
                 out.add(new Finding(b.member(), "members." + b.member() + ".power", CommitmentStatus.AT_RISK, String.join("; ", why)
                         + ": the member's ceiling of " + ceiling(ceiling) + " cannot be checked"));
@@ -352,8 +420,20 @@ final class TelemetryClauses {
                 + String.join(", ", measured) + " on node " + n.id() + " drew " + drawnOver(drawn, ceiling)
                 + (measured.size() == 1 ? "" : " in all") + " (mean of " + samples + " sample" + (samples == 1 ? "" : "s")
                 + " within the last " + seconds(window) + (measured.size() < all ? "; " + notCounted + ", not counted" : "")
+                + spans(partly)
                 + "), more than the member's ceiling of " + ceiling(ceiling)
                 + "; the rest of what it draws on the node comes on top"));
+    }
+
+    /**
+     * The spans the means of GPUs with more samples within the window than a pass reads cover, as a breach's evidence
+     * names them: {@code ; GPU a's mean covers only its latest 100000 samples, from t to u}; empty without such a GPU.
+     */
+    private static String spans(Map<String, Span> partly) {
+        StringBuilder out = new StringBuilder();
+        partly.forEach((id, span) -> out.append("; GPU ").append(id).append("'s mean covers only its latest ").append(span.samples())
+                .append(" samples, from ").append(span.first()).append(" to ").append(span.last()).append(", of more within the window"));
+        return out.toString();
     }
 
     /** A member's ceiling in watts as its contract gives it, with one decimal at least and six at most: {@code 600.0 W}, {@code 600.25 W}. */

@@ -324,6 +324,59 @@ class TelemetryClausesTest {
                         + "member's ceiling of 600.0 W; the rest of what it draws on the node comes on top"));
     }
 
+    /** Samples of a GPU every {@code everyNanos} over {@code window} before {@link #NOW}, oldest first: the first {@code early} at {@code earlyWatts}, the rest at {@code watts}. */
+    static void every(Samples t, String gpu, Duration window, long everyNanos, int early, double earlyWatts, double watts) {
+        List<GpuSample> list = t.byGpu.computeIfAbsent(gpu, k -> new ArrayList<>());
+        int n = (int) (window.toNanos() / everyNanos);
+        for (int i = 0; i < n; i++) {
+            list.add(GpuSample.builder().acceleratorId(gpu).at(NOW.minus(window).plusNanos((i + 1) * everyNanos))
+                    .powerWatts(i < early ? earlyWatts : watts).eccUncorrected(0).build());
+        }
+    }
+
+    /**
+     * The draw is the mean over the whole window, however many samples it holds: sampled every second over a window of
+     * 30 minutes, 1,800 samples a GPU, the first half over what the member may draw and the second under it. Before, a
+     * pass read the latest 1,000 samples of a GPU alone, so that the draw of the window's last 16 minutes was judged,
+     * HONORED, while the evidence named the whole window; as the verifier reads it (through what it remembers) too.
+     */
+    @Test
+    void theDrawIsTheMeanOverTheWholeWindowThoughItHoldsMoreThanAThousandSamples() {
+        Duration window = Duration.ofMinutes(30);
+        Samples t = new Samples();
+        every(t, GPU0, window, 1_000_000_000L, 900, 900, 300);
+        every(t, GPU1, window, 1_000_000_000L, 900, 900, 300);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Finding breach = new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1
+                + " on node " + NODE + " drew 1200.0 W in all (mean of 3600 samples within the last 1800s), more than the member's ceiling"
+                + " of 1000.0 W; the rest of what it draws on the node comes on top");
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, window).check(WHOLE, contract(1000)).findings())
+                .containsExactly(breach);
+        Telemetry read = new RememberedTelemetry().over(t, NOW, window, window.plus(Duration.ofMinutes(1)), Set.of(GPU0, GPU1)::contains);
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, window).check(WHOLE, contract(1000)).findings())
+                .as("as the verifier reads").containsExactly(breach);
+    }
+
+    /**
+     * A window holding more samples of a GPU than a pass reads ({@link TelemetryClauses#MOST_SAMPLES}) is not judged as if
+     * the latest read were all of it: a mean of them under the ceiling leaves it unchecked, AT_RISK, naming the GPU; a
+     * mean over it breaches it, its evidence naming how many samples the mean covers, the first and the last.
+     */
+    @Test
+    void aWindowHoldingMoreSamplesThanAPassReadsIsSaidToBeAveragedInPart() {
+        Samples t = new Samples();
+        every(t, GPU0, WINDOW, 500_000L, 20_000, 900, 300); // 120,000 samples within the minute
+        t.power(GPU1, 5, 100);
+        assertThat(check(WHOLE, contract(500), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.AT_RISK, "GPU " + GPU0 + " on node " + NODE + " has more samples within the last 60s than the 100000 of a GPU"
+                        + " the verifier reads, so that its mean covers only the latest: the member's ceiling of 500.0 W cannot be checked"));
+        assertThat(check(WHOLE, contract(350), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 400.0 W in all (mean of 100001 samples"
+                        + " within the last 60s; GPU " + GPU0 + "'s mean covers only its latest 100000 samples, from 2026-12-05T09:59:10.000500Z"
+                        + " to 2026-12-05T10:00:00Z, of more within the window), more than the member's ceiling of 350.0 W; the rest of what"
+                        + " it draws on the node comes on top"));
+    }
+
     /**
      * A GPU whose samples could not be read (its source's recent samples failing, while its latest sample is within the
      * window) is not one without samples: where the GPUs measured breach the ceiling, the evidence counts it as one whose
