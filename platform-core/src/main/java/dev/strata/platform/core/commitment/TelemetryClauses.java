@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,8 @@ final class TelemetryClauses {
     static final int RECENT_SAMPLES = 1000;
     /**
      * The most samples of one GPU a pass reads (as many as a source such as the NVIDIA provider keeps at most). Where the
-     * window holds more, the draw is the mean of the latest this many, and the finding says so ({@link #powerCeiling}).
+     * window holds more, the mean of the latest this many does not judge the window: the ceiling is unchecked, AT_RISK,
+     * unless breached, the evidence then naming the samples the mean covers ({@link #powerCeiling}).
      */
     static final int MOST_SAMPLES = 100_000;
 
@@ -137,9 +139,10 @@ final class TelemetryClauses {
                 cut.add(acceleratorId);
                 return read;
             }
-            long span = Duration.between(oldest, newest).toNanos();
-            long needed = span <= 0 ? Long.MAX_VALUE : (long) (samples.size() * (Duration.between(start, newest).toNanos() / (double) span) * 1.1) + 1;
-            limit = (int) Math.min(MOST_SAMPLES, Math.max(2L * limit, needed));
+            // as many as the window holds at the rate of those read, a tenth more for a rate that varies
+            double span = Duration.between(oldest, newest).toNanos();
+            double needed = span <= 0 ? MOST_SAMPLES : samples.size() * (Duration.between(start, newest).toNanos() / span) * 1.1 + 1;
+            limit = (int) Math.min(MOST_SAMPLES, Math.max(2.0 * limit, needed));
         }
     }
 
@@ -342,7 +345,7 @@ final class TelemetryClauses {
         List<String> gapped = new ArrayList<>();
         List<String> unreported = new ArrayList<>();
         List<String> unread = new ArrayList<>();
-        Map<String, Span> partly = new java.util.LinkedHashMap<>();
+        Map<String, Span> partly = new LinkedHashMap<>();
         int unreportedAll = 0;
         int unreadAll = 0;
         int notYet = 0;
