@@ -606,6 +606,31 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * The verifier judges a member's draw over its whole window, however many samples it holds: sampled every second
+     * over a window of 30 minutes, the first half over the ceiling, the second under it, BREACHED on the mean of all
+     * 3,600. Before, a pass read the latest 1,000 samples of each GPU alone, the window's end, and recorded nothing.
+     */
+    @Test
+    void theVerifierJudgesTheDrawOverAWindowHoldingMoreThanAThousandSamples() throws Exception {
+        try (Watched w = new Watched(withCeiling(1000))) {
+            w.verifier.configure(new CommitmentSettings(Duration.ZERO, Duration.ofMinutes(30)));
+            for (String gpu : w.gpus) {
+                List<dev.strata.platform.api.telemetry.GpuSample> list = w.source.byGpu.computeIfAbsent(gpu, k -> new java.util.ArrayList<>());
+                for (int i = 0; i < 1800; i++) {
+                    list.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(w.now.minusSeconds(1799 - i))
+                            .powerWatts(i < 900 ? 900 : 300).eccUncorrected(0).build());
+                }
+            }
+            Commitment c = w.verifier.verifyAll().get(0);
+            assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(c.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("GPUs " + w.gpus.get(0) + ", "
+                    + w.gpus.get(1) + " on node " + CommitmentCheckTest.NODE + " drew 1200.0 W in all (mean of 3600 samples within the last"
+                    + " 1800s), more than the member's ceiling of 1000.0 W; the rest of what it draws on the node comes on top"));
+            assertThat(records(w.store)).singleElement().satisfies(r -> assertThat(r.payload()).containsEntry("status", "BREACHED"));
+        }
+    }
+
+    /**
      * GPUs sampled pass after pass whose samples report no power draw (a device or driver that does
      * not) leave a member's power ceiling unchecked: AT_RISK, not HONORED, recorded once however
      * many passes it lasts, with the same finding each pass, a pass whose telemetry calls missed
