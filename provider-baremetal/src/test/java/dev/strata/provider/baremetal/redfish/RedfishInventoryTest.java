@@ -336,6 +336,53 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A machine of twelve sockets (the ProLiant's real tree, copied with its processor made twelve,
+     * "Proc 1" to "Proc 12", listed by the BMC in reverse): the packages come out in socket order,
+     * package 0 from "Proc 1" and package 11 from "Proc 12". Before, the sockets were sorted as
+     * text, so "Proc 10" to "Proc 12" came before "Proc 2" and took its place as package 1.
+     */
+    @Test
+    void twelveSocketsComeOutInSocketOrderNotAsText(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("twelve-sockets");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path processors = tree.resolve("Systems/1/Processors");
+        com.fasterxml.jackson.databind.node.ObjectNode template = (com.fasterxml.jackson.databind.node.ObjectNode) read(processors.resolve("1/index.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode collection = (com.fasterxml.jackson.databind.node.ObjectNode) read(processors.resolve("index.json"));
+        com.fasterxml.jackson.databind.node.ArrayNode members = collection.putArray("Members");
+        for (int socket = 12; socket >= 1; socket--) {
+            String id = "/redfish/v1/Systems/1/Processors/" + socket + "/";
+            com.fasterxml.jackson.databind.node.ObjectNode processor = template.deepCopy();
+            processor.put("@odata.id", id).put("Id", Integer.toString(socket)).put("Socket", "Proc " + socket)
+                    .put("Model", "model of socket " + socket).put("TotalCores", 4).put("TotalThreads", 8);
+            Files.createDirectories(processors.resolve(Integer.toString(socket)));
+            Files.writeString(processors.resolve(socket + "/index.json"), JSON.writeValueAsString(processor));
+            members.addObject().put("@odata.id", id);
+        }
+        collection.put("Members@odata.count", 12);
+        Files.writeString(processors.resolve("index.json"), JSON.writeValueAsString(collection));
+
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"))) {
+            Node node = discover("twelve", bmc.address()).get(0);
+            List<String> expected = new ArrayList<>();
+            for (int socket = 1; socket <= 12; socket++) {
+                expected.add("model of socket " + socket);
+            }
+            assertThat(node.cpu().packages()).extracting(dev.strata.platform.api.model.CpuPackage::model).containsExactlyElementsOf(expected);
+            assertThat(node.cpu().packages()).extracting(dev.strata.platform.api.model.CpuPackage::id)
+                    .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+            assertThat(node.cpu().packages().get(1).threads().first()).as("socket 2's threads follow socket 1's").isEqualTo(8);
+        }
+    }
+
+    /** Names compare by the numbers in them; names equal that way by their text, so no two differ yet compare equal. */
+    @Test
+    void processorNamesCompareByTheirNumbers() {
+        List<String> names = new ArrayList<>(List.of("Proc 10", "Proc 2", "CPU10", "CPU9", "Proc 1", "CPU01", "CPU1", "", "P0", "Proc 100"));
+        names.sort(RedfishInventory::compareNatural);
+        assertThat(names).containsExactly("", "CPU01", "CPU1", "CPU9", "CPU10", "P0", "Proc 1", "Proc 2", "Proc 10", "Proc 100");
+    }
+
     private static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> all = Files.walk(from)) {
             for (Path p : (Iterable<Path>) all::iterator) {
