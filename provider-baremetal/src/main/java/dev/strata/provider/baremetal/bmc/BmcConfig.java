@@ -56,7 +56,7 @@ public @interface BmcConfig {
     @AttributeDefinition(description = "Id of the power domain (rack, PDU) the machines draw from; empty when unknown.")
     String powerDomain() default "";
 
-    @AttributeDefinition(description = "The most one request (or ipmitool command) may take, e.g. 10s.")
+    @AttributeDefinition(description = "The most one request (or ipmitool command) may take, 100ms to 10m, e.g. 10s.")
     String requestTimeout() default "10s";
 
     @AttributeDefinition(description = "How often a request is tried when the BMC is unreachable or busy (503).")

@@ -40,6 +40,11 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
     /** The longest {@code requestTimeout}: one request or ipmitool command. */
     public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
     /**
+     * The shortest {@code requestTimeout}, as OpenStack's: below it no BMC answers a request (a TLS
+     * handshake alone takes longer), so every call would time out.
+     */
+    public static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
+    /**
      * An IPMI address. A host name may hold '_' (bmc_rack1.lab): it goes to ipmitool, whose resolver
      * (getaddrinfo) takes it; only Redfish addresses, read by Java's URI, cannot.
      */
@@ -81,7 +86,7 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
             throw new InvalidConfigurationException(pid, "site", config.site(), "a site id such as local or fra-1");
         }
         String powerDomain = text(config.powerDomain());
-        Duration timeout = duration(pid, "requestTimeout", config.requestTimeout(), MAX_REQUEST_TIMEOUT);
+        Duration timeout = duration(pid, "requestTimeout", config.requestTimeout(), MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT);
         int attempts = InvalidConfigurationException.wholeNumber(pid, "attempts", config::attempts, "a whole number from 1 to 10");
         if (attempts < 1 || attempts > 10) {
             throw new InvalidConfigurationException(pid, "attempts", attempts, "a whole number from 1 to 10");
@@ -240,17 +245,21 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
      * Anything else, a number too large for a duration included, is an
      * {@link InvalidConfigurationException} naming the property and the range.
      */
-
     public static Duration duration(String pid, String property, String text, Duration maximum) {
-        String expected = "a duration from 1ms to " + describe(maximum) + ": a number with unit ns, us, ms, s, m (or min), h or d; "
-                + "a bare number is seconds (e.g. 10s)";
+        return duration(pid, property, text, Duration.ofMillis(1), maximum);
+    }
+
+    /** A duration as {@link #duration(String, String, String, Duration)} reads it, from {@code minimum} to {@code maximum}. */
+    public static Duration duration(String pid, String property, String text, Duration minimum, Duration maximum) {
+        String expected = "a duration from " + describe(minimum) + " to " + describe(maximum)
+                + ": a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 10s)";
         Duration d;
         try {
             d = Quantities.duration(text(text));
         } catch (IllegalArgumentException | ArithmeticException tooLarge) { // NumberFormatException is an IllegalArgumentException
             throw new InvalidConfigurationException(pid, property, text, expected);
         }
-        if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(maximum) > 0) {
+        if (d.compareTo(minimum) < 0 || d.compareTo(maximum) > 0) {
             throw new InvalidConfigurationException(pid, property, text, expected);
         }
         return d;
