@@ -10,9 +10,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads network interfaces from {@code /sys/class/net}, except the loopback {@code lo}: MAC
- * address, speed, link type and the PCI function behind the interface (its {@code device}, or the
- * PCI function a virtio device sits on).
+ * Reads the network interfaces of a device from {@code /sys/class/net}: MAC address, speed, link
+ * type and the PCI function behind the interface (its {@code device}, or the PCI function a virtio
+ * device sits on).
+ *
+ * <p>An interface without a {@code device} link is the kernel's own, no NIC, and is left out: the
+ * loopback, bridges, veth pairs, VLANs, tun/tap, ifb, dummies, and bonds and teams too. A bond's
+ * ports are NICs with a device of their own and are listed; listing the bond as well would count
+ * its ports twice.
  */
 final class NetReader {
     static final String NET_DIR = "/sys/class/net";
@@ -29,7 +34,7 @@ final class NetReader {
         List<Nic> nics = new ArrayList<>();
         for (Path entry : files.list(files.path(NET_DIR))) {
             String name = entry.getFileName().toString();
-            if (name.equals("lo") || !files.isDirectory(entry)) {
+            if (name.equals("lo") || !files.isDirectory(entry) || files.linkName(entry.resolve("device")).isEmpty()) {
                 continue;
             }
             String pciAddress = pciAddress(entry.resolve("device"));

@@ -395,21 +395,74 @@ class SysfsDiscoveryTest {
         write(eth + "/type", "1\n");
         link(eth + "/device", "../../../virtio0");
         link("/sys/class/net/eth0", "../../devices/pci0000:00/0000:00:03.0/virtio0/net/eth0");
-        // A bridge without device, an unreadable speed (a directory where a file should be), and lo.
-        write("/sys/devices/virtual/net/br0/address", "02:00:00:00:00:02\n");
-        write("/sys/devices/virtual/net/br0/type", "1\n");
-        Files.createDirectories(path("/sys/devices/virtual/net/br0/speed"));
-        link("/sys/class/net/br0", "../../devices/virtual/net/br0");
+        // A USB NIC: a device, but no PCI function; an unreadable speed (a directory where a file should be); and lo.
+        String usb = "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0";
+        write(usb + "/net/enx0/address", "02:00:00:00:00:02\n");
+        write(usb + "/net/enx0/type", "1\n");
+        Files.createDirectories(path(usb + "/net/enx0/speed"));
+        link(usb + "/net/enx0/device", "../../../2-1:1.0");
+        link("/sys/class/net/enx0", "../../devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/net/enx0");
         write("/sys/devices/virtual/net/lo/type", "772\n");
         link("/sys/class/net/lo", "../../devices/virtual/net/lo");
 
         List<Nic> nics = discover().nics();
 
         assertThat(nics).containsExactly(
-                new Nic("br0", null, "02:00:00:00:00:02", 0, -1, "ethernet"),
+                new Nic("enx0", null, "02:00:00:00:00:02", 0, -1, "ethernet"),
                 new Nic("eth0", "0000:00:03.0", "02:00:00:00:00:01", 0, -1, "ethernet"),
                 new Nic("ib0", "0000:43:00.0", "80:00:00:03:fe:80:00:00:00:00:00:00:00:11:75:00:00:77:cf:c8",
                         100000, 0, "infiniband"));
+    }
+
+    /**
+     * Interfaces the kernel made, with no device of their own, are no NICs and are left out: a
+     * bridge, a veth pair, a bond, a VLAN on a port, a tap and the ifb devices of the H100 VM's real
+     * capture ({@code ../shared/fixtures/nvidia/h100-vm/ib.txt}: {@code /sys/devices/virtual/net/ifb0},
+     * no device). The two ports under the bond and the bridge are listed, once each. Before, every
+     * one of them was listed as a NIC without a PCI function, the bond counting its port twice.
+     */
+    @Test
+    void bridgesVethsBondsAndOtherVirtualInterfacesAreNoNics() throws IOException {
+        oneCpu();
+        for (String port : List.of("0000:01:00.0", "0000:01:00.1")) {
+            pci(port, "0x8086", "0x1572", "0x020000");
+            String name = port.endsWith("0") ? "enp1s0f0" : "enp1s0f1";
+            String dir = "/sys/devices/pci0000:00/" + port + "/net/" + name;
+            write(dir + "/address", "3c:fd:fe:00:00:0" + name.charAt(name.length() - 1) + "\n");
+            write(dir + "/speed", "25000\n");
+            write(dir + "/type", "1\n");
+            link(dir + "/device", "../../../" + port);
+            link("/sys/class/net/" + name, "../../devices/pci0000:00/" + port + "/net/" + name);
+        }
+        // bond0 over enp1s0f0 (bonding/, the port's master), br0 over enp1s0f1 (bridge/, brif/)
+        virtualInterface("bond0", "3c:fd:fe:00:00:00", "50000");
+        Files.createDirectories(path("/sys/devices/virtual/net/bond0/bonding"));
+        link("/sys/devices/virtual/net/bond0/lower_enp1s0f0", "../../../pci0000:00/0000:01:00.0/net/enp1s0f0");
+        virtualInterface("br0", "3c:fd:fe:00:00:01", null);
+        Files.createDirectories(path("/sys/devices/virtual/net/br0/bridge"));
+        link("/sys/devices/virtual/net/br0/brif/enp1s0f1", "../../../../pci0000:00/0000:01:00.1/net/enp1s0f1/brport");
+        virtualInterface("veth1a2b3c", "c6:7e:4c:00:00:01", "10000");
+        virtualInterface("bond0.100", "3c:fd:fe:00:00:00", "50000");
+        virtualInterface("tap0", "fe:54:00:00:00:01", "10");
+        virtualInterface("ifb0", "d2:81:3e:00:00:01", null);
+        write("/sys/devices/virtual/net/lo/type", "772\n");
+        link("/sys/class/net/lo", "../../devices/virtual/net/lo");
+
+        List<Nic> nics = discover().nics();
+
+        assertThat(nics).containsExactly(
+                new Nic("enp1s0f0", "0000:01:00.0", "3c:fd:fe:00:00:00", 25000, -1, "ethernet"),
+                new Nic("enp1s0f1", "0000:01:00.1", "3c:fd:fe:00:00:01", 25000, -1, "ethernet"));
+    }
+
+    private void virtualInterface(String name, String mac, String speed) throws IOException {
+        String dir = "/sys/devices/virtual/net/" + name;
+        write(dir + "/address", mac + "\n");
+        write(dir + "/type", "1\n");
+        if (speed != null) {
+            write(dir + "/speed", speed + "\n");
+        }
+        link("/sys/class/net/" + name, "../../devices/virtual/net/" + name);
     }
 
     @Test
