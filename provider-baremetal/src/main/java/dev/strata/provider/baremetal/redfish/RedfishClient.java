@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *     request timeout and at most 10 s, a new one
  *     made when the BMC forgets it) or HTTP basic authentication; {@code AUTO} takes a session
  *     where the service root offers a session service and falls back to basic when the BMC does
- *     not implement it.</li>
+ *     not implement it (no session service, or a login answered 404, 405 or 501, or without a
+ *     token); another failed login (a 500, a timeout) fails its request, and the next logs in again.</li>
  * <li><b>TLS</b>: {@link PinnedTrustManager} for this BMC only.</li>
  * <li><b>Deadlines</b>: every exchange gets the smaller of the request timeout and the time left
  *     before the caller's deadline; waiting honours interruption.</li>
@@ -538,6 +539,11 @@ public final class RedfishClient implements AutoCloseable {
             if (answer.status() == 401 || answer.status() == 403) {
                 throw RedfishErrors.forStatus(endpoint, "POST", sessions, answer.status(), answer.body(), 1);
             }
+            if (answer.status() >= 300 && !refusesSessions(answer.status())) {
+                // the BMC failed (a 500) or refused this one request: no sign it lacks sessions, so no fall back to basic
+                // for good; the request fails, and the next one logs in again
+                throw RedfishErrors.forStatus(endpoint, "POST", sessions, answer.status(), answer.body(), 1);
+            }
             if (answer.status() >= 300 || token.isEmpty()) {
                 if (endpoint.auth() == RedfishEndpoint.Auth.SESSION) {
                     throw answer.status() >= 300
@@ -556,6 +562,15 @@ public final class RedfishClient implements AutoCloseable {
         } finally {
             sessionLock.unlock();
         }
+    }
+
+    /**
+     * Whether a login's answer says the BMC makes no sessions: no session collection there (404),
+     * no POST to it (405), or sessions not implemented (501). Another error (a 500, a 400, a 409 of
+     * a BMC out of sessions) is no such answer.
+     */
+    static boolean refusesSessions(int status) {
+        return status == 404 || status == 405 || status == 501;
     }
 
     // ---- the exchange --------------------------------------------------------------------

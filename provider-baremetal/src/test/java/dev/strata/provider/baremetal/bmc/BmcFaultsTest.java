@@ -813,6 +813,42 @@ class BmcFaultsTest {
     }
 
     /**
+     * With auth = auto, a login the BMC fails (500) fails that discovery and leaves sessions on:
+     * the next discovery logs in and goes with the token. Only a login answered as by a BMC
+     * without sessions (404, 405, 501) falls back to basic authentication. Before, the 500 switched
+     * the BMC to basic authentication until the provider restarted.
+     */
+    @Test
+    void aLoginTheBmcFailsIsNoReasonToGiveUpSessions() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD)) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("login-500", proxy.address(), USER, PASSWORD));
+            closing.add(bmc::close);
+            DiscoveryContext context = DiscoveryContext.withTimeout("login-500", Duration.ofSeconds(20));
+            proxy.refuse("/SessionService/Sessions", 1, 500);
+            assertThatThrownBy(() -> bmc.bmc().discover(bmc.template("bmc"), context))
+                    .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                    .hasMessageContaining("SessionService/Sessions answered HTTP 500").hasMessageNotContaining(PASSWORD);
+            proxy.clear();
+
+            assertThat(bmc.bmc().discover(bmc.template("bmc"), context)).hasSize(1);
+            assertThat(proxy.requests("POST", "/SessionService/Sessions")).as("logged in again").hasSize(1);
+            assertThat(proxy.seen()).filteredOn(s -> s.method().equals("GET") && s.path().contains("/Systems/")).isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.token() && !s.basic()).as(s.path()).isTrue());
+        }
+        for (int refusal : new int[] {404, 405, 501}) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD)) {
+                ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("login-" + refusal, proxy.address(), USER, PASSWORD));
+                closing.add(bmc::close);
+                DiscoveryContext context = DiscoveryContext.withTimeout("login-" + refusal, Duration.ofSeconds(20));
+                proxy.refuse("/SessionService/Sessions", 1, refusal);
+                assertThat(bmc.bmc().discover(bmc.template("bmc"), context)).as("%d", refusal).hasSize(1);
+                assertThat(proxy.seen()).filteredOn(s -> s.method().equals("GET") && s.path().contains("/Systems/")).isNotEmpty()
+                        .allSatisfy(s -> assertThat(s.basic() && !s.token()).as("%d %s", refusal, s.path()).isTrue());
+            }
+        }
+    }
+
+    /**
      * A restart asked of a system that reads off is sent as On: the system comes on. A BMC may
      * refuse a restart of a system that is off, or accept it and do nothing; sushy-emulator's fake
      * driver turns it into On later, so what the BMC was sent is read at the proxy in front of it.
