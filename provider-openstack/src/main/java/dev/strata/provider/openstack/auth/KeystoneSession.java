@@ -220,13 +220,19 @@ public final class KeystoneSession implements Session {
             throw new ProviderFailureException("Keystone at " + authUrl + " gave " + credentials.identity()
                     + " a token without a service catalogue; the credentials must be scoped to a project");
         }
+        String projectId = token.path("project").path("id").asText("").strip();
+        if (projectId.isEmpty()) {
+            // every credential Strata sends asks for a project scope: without the project's id, a message would name "project null"
+            throw OpenStackErrors.forMalformed(request, "a token without project.id; expected a token scoped to the project the "
+                    + "credentials name");
+        }
         authentications++;
         // Keystone's instants are by Keystone's clock; Strata's may be off by minutes or hours. Compared with Strata's clock,
         // a token would look expired as it came (every call authenticating again) or valid past its expiry. Its lifetime is
         // counted from when it was received, by Strata's clock, which is when Keystone issued it within one request's time.
         Instant received = clock.instant();
         Token fresh = new Token(Secret.of(value), received, received.plus(Duration.between(issued, expires)), ServiceCatalog.parse(catalog),
-                token.path("project").path("id").asText(null), token.path("user").path("id").asText(null));
+                projectId, token.path("user").path("id").asText(null));
         LOG.debug("Keystone token for {} valid until {} (Keystone's clock; {} by this Strata's)", credentials.identity(), expires,
                 fresh.expiresAt());
         return fresh;

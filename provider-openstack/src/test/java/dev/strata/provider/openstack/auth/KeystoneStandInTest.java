@@ -328,6 +328,31 @@ class KeystoneStandInTest {
     }
 
     /**
+     * Keystone answers with a token that names no project (none, one without an id, an empty id),
+     * though the credentials asked for a project scope: a failure naming Keystone's answer and what
+     * was missing. Before, the token was taken and its project was null, so that a flavor private to
+     * other projects was refused as one whose "access list does not name project null".
+     */
+    @Test
+    void aTokenWithoutAProjectIdIsKeystonesMalformedAnswerNamed() {
+        for (String project : java.util.List.of("", "\"project\": {\"name\": \"admin\"}, ", "\"project\": {\"id\": \"\"}, ",
+                "\"project\": null, ")) {
+            tokens = e -> {
+                e.getResponseHeaders().add("X-Subject-Token", "gAAAAAB-stand-in-token");
+                java.time.Instant now = java.time.Instant.now();
+                answer(e, 201, "{\"token\": {\"issued_at\": \"" + now + "\", \"expires_at\": \"" + now.plusSeconds(3600) + "\", "
+                        + project + "\"user\": {\"id\": \"u1\"}, \"catalog\": []}}");
+            };
+            KeystoneSession s = session("s3cr3t", Duration.ofSeconds(5));
+            assertThatThrownBy(() -> s.projectId(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10)))).as(project)
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Keystone answered POST /v3/auth/tokens with a token without project.id; expected a token scoped to the "
+                            + "project the credentials name");
+            assertThat(s.authentications()).isZero();
+        }
+    }
+
+    /**
      * Keystone answers with a token that expires when it is issued, or before: a failure naming both
      * instants. Before, the token was taken, and as it was always due for renewal every call
      * authenticated anew, a request to Keystone before each request to a service.
