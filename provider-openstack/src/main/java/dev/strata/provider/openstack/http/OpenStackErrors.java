@@ -165,6 +165,25 @@ public final class OpenStackErrors {
         return new ProviderUnavailableException(where + " failed during " + request.describe() + ": " + e.getMessage(), e);
     }
 
+    /**
+     * The exception for an answer whose body is longer than the most that is read: the service and
+     * its address (scheme, host and port; never user info), the call, the bound, and what the body
+     * declared or how much of it was read before reading stopped.
+     */
+    public static StrataException forTooLarge(ApiRequest request, long limit, long declared, long read) {
+        URI uri = request.uri();
+        String where = request.service() + " at " + uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        String what = declared > limit ? "its Content-Length is " + declared + " bytes; nothing of it was read"
+                : read + " bytes were read before reading stopped";
+        return new ProviderFailureException(where + " answered " + request.describe() + " with a body longer than " + bytes(limit)
+                + ", the most Strata reads of an answer: " + what);
+    }
+
+    /** {@code 64 MiB}, or {@code 1000 bytes} where it is no whole number of MiB. */
+    static String bytes(long n) {
+        return n > 0 && n % (1L << 20) == 0 ? (n >> 20) + " MiB" : n + " bytes";
+    }
+
     /** The exception for an answer that is not the JSON the call expects. */
     public static StrataException forMalformed(ApiRequest request, String problem) {
         return new ProviderFailureException(request.service() + " answered " + request.describe() + " with " + problem);

@@ -51,10 +51,17 @@ public final class OpenStackHttp {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
     /** What a wait must leave of the deadline for another attempt to be worth it. */
     static final Duration ATTEMPT_ROOM = Duration.ofMillis(100);
+    /**
+     * The most of an answer's body that is read: 64 MiB. Placement's listing of resource providers
+     * is not paged, and a cloud of ten thousand hosts answers it in a few MiB; a body past this is
+     * a service (or something before it) gone wrong, and is not read into memory.
+     */
+    static final long MAX_BODY_BYTES = 64L << 20;
 
     private final HttpClient client;
     private final ObjectMapper json;
     private final Duration requestTimeout;
+    private final long maxBodyBytes;
 
     public OpenStackHttp(Duration connectTimeout, Duration requestTimeout) {
         this(HttpClient.newBuilder()
@@ -66,9 +73,20 @@ public final class OpenStackHttp {
     }
 
     OpenStackHttp(HttpClient client, ObjectMapper json, Duration requestTimeout) {
+        this(client, json, requestTimeout, MAX_BODY_BYTES);
+    }
+
+    /** With another bound on an answer's body than {@link #MAX_BODY_BYTES}, for tests. */
+    OpenStackHttp(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
+        this(HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1).build(), new ObjectMapper(), requestTimeout, maxBodyBytes);
+    }
+
+    private OpenStackHttp(HttpClient client, ObjectMapper json, Duration requestTimeout, long maxBodyBytes) {
         this.client = client;
         this.json = json;
         this.requestTimeout = requestTimeout;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public ObjectMapper json() {
@@ -168,7 +186,7 @@ public final class OpenStackHttp {
         long started = System.nanoTime();
         HttpResponse<String> answer;
         try {
-            answer = exchange(builder.build(), wait);
+            answer = exchange(request, builder.build(), wait);
         } catch (IOException e) {
             if (!retriable(request, e) || context.remaining().compareTo(MINIMUM_WAIT) < 0) {
                 LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), e.toString());
@@ -182,7 +200,7 @@ public final class OpenStackHttp {
             Duration second = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
             builder.timeout(second);
             try {
-                answer = exchange(builder.build(), second);
+                answer = exchange(request, builder.build(), second);
             } catch (IOException again) {
                 LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), again.toString());
                 throw OpenStackErrors.forIo(request, again, wait);
@@ -256,10 +274,14 @@ public final class OpenStackHttp {
      * ends only the wait for the status line and headers; a service that sends those and then
      * stalls in the middle of the body would hold {@code HttpClient.send} for as long as it keeps
      * the connection open. So the exchange runs asynchronously and is cancelled (its connection
-     * closed) when {@code wait} has passed, status or not.
+     * closed) when {@code wait} has passed, status or not. A body longer than the bound
+     * ({@link #MAX_BODY_BYTES}) is not read further: its connection is closed, and the call fails
+     * ({@link OpenStackErrors#forTooLarge}), never sent again.
      */
-    private HttpResponse<String> exchange(HttpRequest request, Duration wait) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> exchange(ApiRequest call, HttpRequest request, Duration wait) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request, info -> new LimitedBody(
+                HttpResponse.BodyHandlers.ofString().apply(info), info.headers().firstValueAsLong("Content-Length").orElse(-1),
+                maxBodyBytes));
         try {
             return answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -270,6 +292,11 @@ public final class OpenStackHttp {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof BodyTooLarge tooLarge) {
+                    throw OpenStackErrors.forTooLarge(call, tooLarge.limit, tooLarge.declared, tooLarge.read);
+                }
+            }
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -319,6 +346,95 @@ public final class OpenStackHttp {
                         + ")");
             }
             throw OpenStackErrors.forMalformed(request, "a body that is not JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    /** A body longer than the bound: what it declared (its Content-Length, or -1) and how much of it was read. */
+    static final class BodyTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long limit;
+        final long declared;
+        final long read;
+
+        BodyTooLarge(long limit, long declared, long read) {
+            super("an answer's body longer than " + limit + " bytes");
+            this.limit = limit;
+            this.declared = declared;
+            this.read = read;
+        }
+    }
+
+    /**
+     * Hands a body to the JDK's string subscriber (which decodes it by its charset) while it is
+     * no longer than {@code limit}; past that, or where its Content-Length says it will be,
+     * cancels the subscription (the connection is closed) and fails with {@link BodyTooLarge}.
+     */
+    static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+        private final HttpResponse.BodySubscriber<String> inner;
+        private final long declared;
+        private final long limit;
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private java.util.concurrent.Flow.Subscription subscription;
+        private long read;
+
+        LimitedBody(HttpResponse.BodySubscriber<String> inner, long declared, long limit) {
+            this.inner = inner;
+            this.declared = declared;
+            this.limit = limit;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            if (declared > limit) {
+                s.cancel();
+                body.completeExceptionally(new BodyTooLarge(limit, declared, 0));
+                return;
+            }
+            inner.getBody().whenComplete((text, failure) -> {
+                if (failure != null) {
+                    body.completeExceptionally(failure);
+                } else {
+                    body.complete(text);
+                }
+            });
+            inner.onSubscribe(s);
+        }
+
+        @Override
+        public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+            if (body.isDone()) {
+                return;
+            }
+            for (java.nio.ByteBuffer b : items) {
+                read += b.remaining();
+            }
+            if (read > limit) {
+                subscription.cancel();
+                body.completeExceptionally(new BodyTooLarge(limit, declared, read));
+                return;
+            }
+            inner.onNext(items);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (!body.isDone()) {
+                inner.onError(failure);
+            }
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!body.isDone()) {
+                inner.onComplete();
+            }
         }
     }
 

@@ -53,6 +53,8 @@ class OpenStackHttpTest {
         endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         endpoint.createContext("/stall", this::stallInTheBody);
         endpoint.createContext("/answers", this::answerInTurn);
+        endpoint.createContext("/resource_providers", this::providersWithoutEnd);
+        endpoint.createContext("/declared", this::declaringAHugeBody);
         threads = Executors.newCachedThreadPool();
         endpoint.setExecutor(threads);
         endpoint.start();
@@ -79,6 +81,58 @@ class OpenStackHttpTest {
             Thread.currentThread().interrupt();
         }
         exchange.close();
+    }
+
+    /** How much of {@code /resource_providers}'s body to send (-1: until the client closes the connection). */
+    volatile long providerBytes = -1;
+    /** How much of it was sent before the client closed the connection, or all of it. */
+    final AtomicReference<Long> providerBytesSent = new AtomicReference<>();
+
+    /**
+     * A listing of resource providers as Placement writes it, chunked (no Content-Length), that
+     * goes on for {@link #providerBytes} or until the client closes the connection.
+     */
+    private void providersWithoutEnd(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        long sent = 0;
+        try (OutputStream out = exchange.getResponseBody()) {
+            byte[] head = "{\"resource_providers\": [".getBytes(StandardCharsets.UTF_8);
+            out.write(head);
+            sent += head.length;
+            StringBuilder chunk = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                chunk.append("{\"uuid\": \"").append(java.util.UUID.randomUUID()).append("\", \"name\": \"compute-").append(i)
+                        .append("\", \"generation\": 1},");
+            }
+            byte[] many = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            long limit = providerBytes;
+            while (limit < 0 || sent + many.length < limit) {
+                out.write(many);
+                sent += many.length;
+            }
+            out.write("{\"uuid\": \"last\"}]}".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException closedByTheClient) {
+            // the client stopped reading
+        } finally {
+            providerBytesSent.set(sent);
+            exchange.close();
+        }
+    }
+
+    /** A 200 whose Content-Length says 10 GiB, and then a few bytes. */
+    private void declaringAHugeBody(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 10L << 30);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write("{\"resource_providers\": [".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException closedByTheClient) {
+            // the client did not read it
+        } finally {
+            exchange.close();
+        }
     }
 
     /** An answer of {@code /answers}: a status, and a {@code Retry-After} or none (null). */
@@ -274,6 +328,57 @@ class OpenStackHttpTest {
                 .hasMessage("interrupted while waiting to send GET /answers to Nova again after it throttled the call");
         assertThat(stillInterrupted).isTrue();
         assertThat(received).hasSize(1);
+    }
+
+    /**
+     * Placement's listing of resource providers is not paged: a service (or a proxy before it) that
+     * answers it with more than 64 MiB has its answer cut at 64 MiB and the call fails, naming the
+     * service's address, the call, the bound and how much was read. Before, the whole body was
+     * read into memory, as large as it came (here 72 MiB, taken as a listing).
+     */
+    @Test
+    void anAnswerLongerThan64MiBIsNotReadIntoMemory() {
+        providerBytes = 72L << 20;
+        OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(1), Duration.ofSeconds(60));
+        ApiRequest request = ApiRequest.get("Placement", URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/resource_providers?in_tree=x"));
+        assertThatThrownBy(() -> http.send(request, within(Duration.ofSeconds(60)), text -> text))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessageStartingWith("Placement at http://127.0.0.1:" + endpoint.getAddress().getPort() + " answered GET "
+                        + "/resource_providers?in_tree=x with a body longer than 64 MiB, the most Strata reads of an answer: ")
+                .hasMessageEndingWith(" bytes were read before reading stopped");
+    }
+
+    /**
+     * The bound (here 64 KiB, injected) holds for a body without end: reading stops past it, the
+     * connection is closed, and the call fails at once, not at its deadline; a GET is not sent again.
+     * A body whose Content-Length is over the bound is refused before any of it is read.
+     */
+    @Test
+    void aBodyWithoutEndIsCutAtTheBoundAndItsConnectionClosed() throws InterruptedException {
+        OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(1), Duration.ofSeconds(30), 64 * 1024);
+        int port = endpoint.getAddress().getPort();
+        long started = System.nanoTime();
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> http.send(
+                ApiRequest.get("Placement", URI.create("http://127.0.0.1:" + port + "/resource_providers")), within(Duration.ofSeconds(30)),
+                text -> text));
+        assertThat(failure).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessageStartingWith("Placement at http://127.0.0.1:" + port + " answered GET /resource_providers with a body longer "
+                        + "than 65536 bytes, the most Strata reads of an answer: ");
+        long read = Long.parseLong(failure.getMessage().replaceAll(".*: (\\d+) bytes were read before reading stopped$", "$1"));
+        assertThat(read).isGreaterThan(64 * 1024).isLessThan(1L << 20);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        for (int i = 0; i < 100 && providerBytesSent.get() == null; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(providerBytesSent.get()).as("the endless answer stopped: its connection was closed").isNotNull();
+
+        assertThatThrownBy(() -> http.send(ApiRequest.get("Placement", URI.create("http://127.0.0.1:" + port + "/declared")),
+                within(Duration.ofSeconds(30)), text -> text))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessage("Placement at http://127.0.0.1:" + port + " answered GET /declared with a body longer than 65536 bytes, the "
+                        + "most Strata reads of an answer: its Content-Length is 10737418240 bytes; nothing of it was read");
+        assertThat(OpenStackErrors.bytes(OpenStackHttp.MAX_BODY_BYTES)).isEqualTo("64 MiB");
     }
 
     @Test
