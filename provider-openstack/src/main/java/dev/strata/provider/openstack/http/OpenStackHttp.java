@@ -64,22 +64,21 @@ public final class OpenStackHttp {
     private final long maxBodyBytes;
 
     public OpenStackHttp(Duration connectTimeout, Duration requestTimeout) {
+        this(connectTimeout, requestTimeout, MAX_BODY_BYTES);
+    }
+
+    /** With another bound on an answer's body than {@link #MAX_BODY_BYTES}, for tests. */
+    OpenStackHttp(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
         this(HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // OpenStack's WSGI servers speak HTTP/1.1; an h2c upgrade attempt only costs time.
                 .version(HttpClient.Version.HTTP_1_1)
-                .build(), new ObjectMapper(), requestTimeout);
+                .build(), new ObjectMapper(), requestTimeout, maxBodyBytes);
     }
 
     OpenStackHttp(HttpClient client, ObjectMapper json, Duration requestTimeout) {
         this(client, json, requestTimeout, MAX_BODY_BYTES);
-    }
-
-    /** With another bound on an answer's body than {@link #MAX_BODY_BYTES}, for tests. */
-    OpenStackHttp(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
-        this(HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build(), new ObjectMapper(), requestTimeout, maxBodyBytes);
     }
 
     private OpenStackHttp(HttpClient client, ObjectMapper json, Duration requestTimeout, long maxBodyBytes) {
