@@ -1,6 +1,8 @@
 package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
@@ -124,8 +126,13 @@ public final class BmcFleet implements AutoCloseable {
     }
 
     /**
-     * Finds the node's BMC and system by asking every configured BMC (in parallel) for its
-     * systems only, without the inventory detail; for a node no discovery has reported yet.
+     * Where a node is: known from the latest discovery, or else found by asking every BMC
+     * configured without a problem (in parallel) for its systems only, without the inventory
+     * detail, for a node no discovery has reported yet. Empty only when every one of them listed
+     * its systems and none holds the node.
+     *
+     * @throws ProviderTimeoutException when the deadline passed before a BMC that did not answer could list its systems
+     * @throws ProviderUnavailableException when a BMC could not list its systems (unreachable, failing) and the others lack the node
      */
     public Optional<Location> find(String nodeId, DiscoveryContext context) {
         Optional<Location> known = locate(nodeId);
@@ -138,6 +145,7 @@ public final class BmcFleet implements AutoCloseable {
             futures.put(bmc, pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context))));
         }
         Location found = null;
+        List<String> unanswered = new ArrayList<>();
         for (Map.Entry<ConfiguredBmc, Future<Map<String, String>>> e : futures.entrySet()) {
             try {
                 String system = e.getValue().get(Math.max(0, context.remaining().toNanos()), TimeUnit.NANOSECONDS).get(nodeId);
@@ -146,6 +154,7 @@ public final class BmcFleet implements AutoCloseable {
                 }
             } catch (ExecutionException | TimeoutException ex) {
                 e.getValue().cancel(true);
+                unanswered.add(e.getKey().name());
                 LOG.debug("BMC {} could not list its systems: {}", e.getKey().name(), String.valueOf(ex.getCause()));
             } catch (InterruptedException ex) {
                 futures.values().forEach(f -> f.cancel(true));
@@ -157,6 +166,16 @@ public final class BmcFleet implements AutoCloseable {
             Map<String, Location> with = new HashMap<>(locations);
             with.putIfAbsent(nodeId, found);
             locations = Map.copyOf(with);
+        } else if (!unanswered.isEmpty()) {
+            // the node may be on a BMC that did not answer: not found is not known, and would end its operation for good
+            boolean one = unanswered.size() == 1;
+            String which = (one ? "BMC " : "BMCs ") + String.join(", ", unanswered);
+            if (context.remaining().compareTo(Duration.ZERO) <= 0) {
+                throw new ProviderTimeoutException("the deadline passed while looking for node " + nodeId + ": " + which + " did not list "
+                        + (one ? "its" : "their") + " systems in time");
+            }
+            throw new ProviderUnavailableException("node " + nodeId + " is on none of the BMCs that answered, and " + which + " could not"
+                    + " list " + (one ? "its" : "their") + " systems (see the provider's warnings); it may be on " + (one ? "that BMC" : "one of them"));
         }
         return Optional.ofNullable(found);
     }

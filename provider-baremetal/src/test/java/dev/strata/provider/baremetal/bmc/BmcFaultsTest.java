@@ -677,6 +677,39 @@ class BmcFaultsTest {
      * nothing was powered, and the node is free for the next create. Before, the claim stayed, and
      * every later create on the node was refused until the failed deployment was deleted.
      */
+    /**
+     * A create for a node no discovery has reported looks for it on every BMC: where one of them
+     * could not list its systems, the node may be there, so the create fails as unavailable (tried
+     * again), naming that BMC, or, its deadline passed, as timed out; only when every BMC answered
+     * without it is the node not found. Before, a BMC that did not answer counted as one without the
+     * node: an unreachable BMC, or a create whose deadline had passed, ended with "node ... is not a
+     * system of any configured BMC that answers" (NotFoundException), and nothing was claimed.
+     */
+    @Test
+    void aNodeLookedForWhileABmcDoesNotAnswerIsUnavailableNotNotFound() throws Exception {
+        int closedPort = Peers.freePort();
+        BmcProvider provider = provider(Duration.ofSeconds(5));
+        provider.bind(TestBmcs.bmc(TestBmcs.redfish("answering", plain.address(), USER, PASSWORD)));
+        provider.bind(TestBmcs.bmc(TestBmcs.redfish("unreachable", "https://127.0.0.1:" + closedPort, USER, PASSWORD)));
+        String elsewhere = "bmc:6c1b0e5a-3333-4c44-8a6b-00000000000d";
+
+        assertThatThrownBy(() -> provider.create(request("op-elsewhere", elsewhere), DiscoveryContext.withTimeout("c", Duration.ofSeconds(20))))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                .hasMessage("node " + elsewhere + " is on none of the BMCs that answered, and BMC unreachable could not list its systems "
+                        + "(see the provider's warnings); it may be on that BMC");
+        java.time.Clock clock = Clock.systemUTC();
+        assertThatThrownBy(() -> provider.create(request("op-late", elsewhere), new DiscoveryContext("late", clock.instant().minusMillis(1), clock)))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderTimeoutException.class);
+        assertThat(provider.provisioner().journal().get("op-elsewhere")).as("nothing claimed").isEmpty();
+        assertThat(provider.provisioner().journal().get("op-late")).as("nothing claimed").isEmpty();
+
+        BmcProvider answered = provider(Duration.ofSeconds(5));
+        answered.bind(TestBmcs.bmc(TestBmcs.redfish("answering", plain.address(), USER, PASSWORD)));
+        assertThatThrownBy(() -> answered.create(request("op-nowhere", elsewhere), DiscoveryContext.withTimeout("n", Duration.ofSeconds(20))))
+                .isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessageContaining("is not a system of any configured BMC that answers");
+    }
+
     @Test
     void aCreateTheBmcRefusesGivesUpItsClaimOnTheNode() throws Exception {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
