@@ -40,7 +40,11 @@ import org.junit.jupiter.api.Test;
  *     {@code machines} lists it with those labels (the installation id may be missing, for a
  *     provider that keeps its own record in the installation's store, but is never another);</li>
  * <li>{@code delete} is idempotent and the machine ends {@link MachineState#GONE}: not found, not
- *     listed.</li>
+ *     listed;</li>
+ * <li>{@code create} and {@code delete} honour the deadline and interruption as every call does:
+ *     called with no time left or on an interrupted thread, each fails promptly with
+ *     {@code ProviderTimeoutException} (what such a create made anyway is deleted after the test,
+ *     found by its operation id).</li>
  * </ul>
  * The tests make real machines through the provider (against the vendor's test account, emulator
  * or BMC simulator the provider's test points it at) and delete each one they made.
@@ -267,6 +271,48 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
         assertTrue(find(provider, request.operationId()).isEmpty(), "find still returns a deleted machine");
         assertTrue(machines(provider).stream().noneMatch(m -> m.handle().machineId().equals(made.handle().machineId())),
                 "machines() still lists a deleted machine");
+    }
+
+    /**
+     * A create called with no time left, or on an interrupted thread, fails promptly with
+     * {@code ProviderTimeoutException}: the core gives a create what is left of its operation's
+     * time, and interrupts it when Strata stops. A provider that checks its deadline on
+     * {@code machines} alone would go on creating past both.
+     */
+    @Test
+    public void createHonoursTheDeadlineAndInterruption() throws Exception {
+        P provider = newProvider();
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        MachineRequest late = installed(newOperation());
+        DiscoveryContext expired = new DiscoveryContext("testkit-expired", clock.instant().minusMillis(1), clock);
+        assertFailsPromptlyWithTimeout(() -> portably(() -> withinDeadline("a create with a deadline that had passed", expired,
+                () -> provider.create(late, expired))), "called create with a deadline that had passed");
+        MachineRequest interrupted = installed(newOperation());
+        DiscoveryContext context = context();
+        assertFailsPromptlyWithTimeout(() -> portably(() -> onAnInterruptedThread("a create on an interrupted thread", context,
+                () -> provider.create(interrupted, context))), "called create on an interrupted thread");
+    }
+
+    /**
+     * A delete called with no time left, or on an interrupted thread, fails promptly with
+     * {@code ProviderTimeoutException}, and the machine is still there to be deleted by a call
+     * with time left.
+     */
+    @Test
+    public void deleteHonoursTheDeadlineAndInterruption() throws Exception {
+        P provider = newProvider();
+        MachineStatus made = create(provider, installed(newOperation()));
+        try {
+            java.time.Clock clock = java.time.Clock.systemUTC();
+            DiscoveryContext expired = new DiscoveryContext("testkit-expired", clock.instant().minusMillis(1), clock);
+            assertFailsPromptlyWithTimeout(() -> portably(() -> withinDeadline("a delete with a deadline that had passed", expired,
+                    () -> provider.delete(made.handle(), expired))), "called delete with a deadline that had passed");
+            DiscoveryContext context = context();
+            assertFailsPromptlyWithTimeout(() -> portably(() -> onAnInterruptedThread("a delete on an interrupted thread", context,
+                    () -> provider.delete(made.handle(), context))), "called delete on an interrupted thread");
+        } finally {
+            cleanUp(provider, made.handle());
+        }
     }
 
     @Test

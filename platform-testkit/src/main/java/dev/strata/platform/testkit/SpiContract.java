@@ -158,6 +158,14 @@ public abstract class SpiContract<P> {
         return bounded(what, context, false, call);
     }
 
+    /**
+     * As {@link #withinDeadline}, on a thread interrupted before the call begins: a provider call
+     * made so must end promptly with {@link ProviderTimeoutException}.
+     */
+    protected final <T> T onAnInterruptedThread(String what, DiscoveryContext context, Supplier<T> call) {
+        return bounded(what, context, true, call);
+    }
+
     private <T> T bounded(String what, DiscoveryContext context, boolean interrupted, Supplier<T> call) {
         Duration bound = (context.remaining().isNegative() ? Duration.ZERO : context.remaining()).plus(promptly());
         java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
@@ -385,7 +393,13 @@ public abstract class SpiContract<P> {
         }
     }
 
-    private void assertFailsPromptlyWithTimeout(Runnable call, String how) {
+    /**
+     * Fails the test unless {@code call} throws {@link ProviderTimeoutException}, with a message,
+     * within {@link #promptly()}.
+     *
+     * @param how how the provider was called, for the message ({@code called on an interrupted thread})
+     */
+    protected final void assertFailsPromptlyWithTimeout(Runnable call, String how) {
         Instant start = Instant.now();
         try {
             call.run();

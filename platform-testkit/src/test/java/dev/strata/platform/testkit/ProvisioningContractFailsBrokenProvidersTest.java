@@ -38,7 +38,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
         CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
-        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN }
+        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE }
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -93,7 +93,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 if (broken) {
                     throw new ProviderUnavailableException("example cloud unreachable: connection refused");
                 }
-            } else {
+            } else if (flaw != Flaw.CHANGES_IGNORE_DEADLINE) { // the flawed provider checks its deadline on machines() alone
                 check(context);
             }
             if (flaw == Flaw.ANSWER_LOST) {
@@ -195,7 +195,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
         @Override
         public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
-            check(context);
+            if (flaw != Flaw.CHANGES_IGNORE_DEADLINE) {
+                check(context);
+            }
             Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.GONE ? old
                     : new Machine(id, old.labels(), MachineState.DELETING));
             return m == null ? new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now()) : status(m);
@@ -303,6 +305,20 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    /** Its machines are all at one vendor account, which the test then looks at. */
+    static class ChangesIgnoreDeadline extends FlawedContract {
+        static final String ACCOUNT = "changes-ignore-deadline";
+
+        Flaw flaw() {
+            return Flaw.CHANGES_IGNORE_DEADLINE;
+        }
+
+        @Override
+        String account() {
+            return ACCOUNT;
+        }
+    }
+
     static class ConcurrentCreatesFail extends FlawedContract {
         static final String ACCOUNT = "concurrent-creates-fail";
 
@@ -376,7 +392,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
     /** The kit's tests that failed for a contract, each with what it failed with. */
     private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(12);
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(14);
         return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
                 e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
                 (a, b) -> a, TreeMap::new));
@@ -462,7 +478,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
     void machinesOfCreatesThatFailedAreDeletedAfterTheTest() {
         assertThat(failed(AnswerLost.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
-                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound");
+                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound",
+                "deleteHonoursTheDeadlineAndInterruption");
         Map<String, Machine> vendor = VENDORS.get(AnswerLost.ACCOUNT);
         assertThat(vendor.values()).hasSizeGreaterThanOrEqualTo(6)
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
@@ -482,7 +499,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 "anInterruptedCallerFailsPromptlyWithProviderTimeout", "aCallInterruptedWhileItRunsEndsPromptly",
                 "onlyStrataExceptionsLeaveABrokenProvider", "createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
-                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound");
+                "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound",
+                "createHonoursTheDeadlineAndInterruption", "deleteHonoursTheDeadlineAndInterruption");
         hangs.remove("aCallInterruptedWhileItRunsEndsPromptly"); // says "ignored the interruption"
         assertThat(hangs.values()).allSatisfy(m -> assertThat(m).contains("the provider hangs: ")
                 .contains("had not returned 500 ms after its deadline"));
@@ -503,6 +521,23 @@ class ProvisioningContractFailsBrokenProvidersTest {
         Map<String, Machine> vendor = VENDORS.get(CreateOverruns.ACCOUNT);
         assertThat(vendor.values()).isNotEmpty()
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
+    }
+
+    /**
+     * A provider whose create and delete ignore the deadline and interruption (it checks them on
+     * {@code machines()} alone, which is all the kit looked at before) fails the two tests of
+     * them, each naming the call and how it was made.
+     */
+    @Test
+    void createAndDeleteThatIgnoreTheDeadlineFail() {
+        Map<String, String> failures = failures(ChangesIgnoreDeadline.class);
+        assertThat(failures).containsOnlyKeys("createHonoursTheDeadlineAndInterruption", "deleteHonoursTheDeadlineAndInterruption");
+        assertThat(failures.get("createHonoursTheDeadlineAndInterruption")).contains("the provider called create with a deadline that had "
+                + "passed returned instead of throwing ProviderTimeoutException");
+        assertThat(failures.get("deleteHonoursTheDeadlineAndInterruption")).contains("the provider called delete with a deadline that had "
+                + "passed returned instead of throwing ProviderTimeoutException");
+        assertThat(VENDORS.get(ChangesIgnoreDeadline.ACCOUNT).values()).as("the late creates made machines, deleted after the test")
+                .isNotEmpty().allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
     }
 
     /**
