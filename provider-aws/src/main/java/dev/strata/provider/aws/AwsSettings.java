@@ -290,10 +290,7 @@ record AwsSettings(
         } catch (URISyntaxException e) {
             // reported below
         }
-        // a fragment is not shown either: it may hold a token
-        int hash = value.indexOf('#');
-        String shown = InvalidConfigurationException.withoutCredentials(hash < 0 ? value : value.substring(0, hash + 1) + "****");
-        throw new InvalidConfigurationException(PID, "endpoint", shown,
+        throw new InvalidConfigurationException(PID, "endpoint", InvalidConfigurationException.withoutCredentials(value),
                 "an http or https URL without user info, query or fragment, e.g. http://127.0.0.1:5000");
     }
 

@@ -211,9 +211,7 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 // Keystone takes none; a token in one would be shown wherever the URL is (the log, strata:providers), and the
                 // paths the provider adds (/v3/auth/tokens) went after the query
-                int hash = v.indexOf('#'); // a fragment is not shown either: it may hold a token
-                throw bad("authUrl", InvalidConfigurationException.withoutCredentials(hash < 0 ? v : v.substring(0, hash + 1) + "****"),
-                        expected + " (without a query or fragment)");
+                throw bad("authUrl", InvalidConfigurationException.withoutCredentials(v), expected + " (without a query or fragment)");
             }
             return uri;
         } catch (URISyntaxException e) {

@@ -145,12 +145,13 @@ class OpenStackSettingsTest {
                 "admin:Keystone-Pw-1@keystone.example.org", "'****@keystone.example.org'",
                 "https://keystone.example.org:5000/v3?token=Keystone-Pw-1", "'https://keystone.example.org:5000/v3?token=****'",
                 "https://keystone.example.org:5000/v3#Keystone-Pw-1", "'https://keystone.example.org:5000/v3#****'",
-                "https://keystone.example.org:5000/v3?x=1&password=Keystone-Pw-1#frag%", "'https://keystone.example.org:5000/v3?x=1&password=****#frag%'");
+                "https://keystone.example.org:5000/v3?x=1&password=Keystone-Pw-1#frag%", "'https://keystone.example.org:5000/v3?x=1&password=****#****'",
+                "https://admin:Keystone-Pw-1@keystone.example.org:5000/v3#Keystone-Pw-2", "'https://****@keystone.example.org:5000/v3#****'");
         refused.forEach((url, shown) -> {
             Map<String, Object> m = valid();
             m.put("authUrl", url);
             assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).as(url).isInstanceOf(InvalidConfigurationException.class)
-                    .hasMessageNotContaining("Keystone-Pw-1").hasMessageNotContaining("Keystone Pw-1").hasMessageContaining("authUrl = " + shown);
+                    .hasMessageNotContaining("Keystone-Pw-1").hasMessageNotContaining("Keystone Pw-1").hasMessageNotContaining("Keystone-Pw-2").hasMessageContaining("authUrl = " + shown);
         });
     }
 

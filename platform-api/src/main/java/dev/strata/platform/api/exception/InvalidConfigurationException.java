@@ -43,11 +43,16 @@ public class InvalidConfigurationException extends StrataException {
      * {@code scheme://} (or the start) and the last {@code @} (a user and password, as in
      * {@code https://admin:pw@host} or IPMI's {@code root:calvin@10.0.0.5}) becomes {@value #MASK},
      * and so does the value of every query parameter whose name says secret ({@code password=},
-     * {@code token=}, {@code X-Amz-Signature=}, {@code apikey=}, ...). It works on any text, one
-     * that does not parse as a URL included, so a provider can pass the value it refuses through
-     * it before putting it in this exception's message, which reaches the log and the shell.
+     * {@code token=}, {@code X-Amz-Signature=}, {@code apikey=}, ...), and so does a fragment,
+     * whatever follows the first {@code #} after that {@code @} (an OAuth implicit flow's
+     * {@code #access_token=...}): {@code https://h/v3#t0k} shows as {@code https://h/v3#****}. A
+     * {@code #} before the last {@code @} is taken as part of a password
+     * ({@code root:pa#ss@10.0.0.5}) and masked with it. It works on any text, one that does not
+     * parse as a URL included, so a provider can pass the value it refuses through it before
+     * putting it in this exception's message, which reaches the log and the shell.
      *
      * @param url the value as configured; null gives null
+     * @since 1.6.1 (package version): the fragment is masked; before, it was shown
      */
     public static String withoutCredentials(String url) {
         if (url == null) {
@@ -59,6 +64,10 @@ public class InvalidConfigurationException extends StrataException {
             int scheme = s.indexOf("://");
             int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
             s = s.substring(0, start) + MASK + s.substring(at);
+        }
+        int hash = s.indexOf('#', Math.max(s.lastIndexOf('@'), 0));
+        if (hash >= 0 && hash < s.length() - 1) {
+            s = s.substring(0, hash + 1) + MASK;
         }
         return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
     }

@@ -21,9 +21,26 @@ class InvalidConfigurationExceptionTest {
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
                 "https://ec2.example/?X-Amz-Signature=abc123&region=eu-central-1&Token=t0k&apiKey=k3y;password=pw#frag"))
-                .isEqualTo("https://ec2.example/?X-Amz-Signature=****&region=eu-central-1&Token=****&apiKey=****;password=****#frag");
+                .isEqualTo("https://ec2.example/?X-Amz-Signature=****&region=eu-central-1&Token=****&apiKey=****;password=****#****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://h/?sslmode=require&db=secret-store"))
                 .as("the word in a value is no secret").isEqualTo("https://h/?sslmode=require&db=secret-store");
+    }
+
+    /**
+     * A fragment can carry a token (an OAuth implicit flow answers {@code #access_token=...}), so
+     * it is masked wherever it stands; before, it was shown, and each provider masked it itself.
+     * A {@code #} in a password (before the last {@code @}) is masked with the password, and the
+     * host after it is still shown.
+     */
+    @Test
+    void aFragmentIsMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://keystone.example:5000/v3#access_token=t0k-Secret"))
+                .isEqualTo("https://keystone.example:5000/v3#****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://admin:pw@h/v3?token=t0k#t0k-Secret"))
+                .isEqualTo("https://****@h/v3?token=****#****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3#t0k%-Secret")).as("not a URL").isEqualTo("https://h/v3#****");
+        assertThat(InvalidConfigurationException.withoutCredentials("root:pa#ss@10.0.0.5")).isEqualTo("****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3#")).as("nothing to mask").isEqualTo("https://h/v3#");
     }
 
     @Test

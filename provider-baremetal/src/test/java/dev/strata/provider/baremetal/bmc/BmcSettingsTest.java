@@ -182,7 +182,7 @@ class BmcSettingsTest {
         Map<String, String> refused = Map.of(
                 "https://10.0.0.7/?token=calvin-Pw1", "'https://10.0.0.7/?token=****'",
                 "https://10.0.0.7?x=1", "'https://10.0.0.7?x=1'",
-                "https://10.0.0.7/#frag", "'https://10.0.0.7/#frag'");
+                "https://10.0.0.7/#frag", "'https://10.0.0.7/#****'");
         refused.forEach((address, shown) -> {
             Map<String, Object> p = redfish();
             p.put("address", address);
