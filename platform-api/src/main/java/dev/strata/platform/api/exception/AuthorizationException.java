@@ -11,4 +11,10 @@ public class AuthorizationException extends StrataException {
     public AuthorizationException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public AuthorizationException withMessage(String message) {
+        return copied(new AuthorizationException(message));
+    }
 }

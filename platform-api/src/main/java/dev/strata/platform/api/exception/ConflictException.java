@@ -16,4 +16,10 @@ public class ConflictException extends StrataException {
     public ConflictException(String message) {
         super(message);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public ConflictException withMessage(String message) {
+        return copied(new ConflictException(message));
+    }
 }

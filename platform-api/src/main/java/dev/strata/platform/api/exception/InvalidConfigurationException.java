@@ -28,6 +28,19 @@ public class InvalidConfigurationException extends StrataException {
         this.property = property;
     }
 
+    /** The copy {@link #withMessage} makes. */
+    private InvalidConfigurationException(String message, String pid, String property) {
+        super(message);
+        this.pid = pid;
+        this.property = property;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public InvalidConfigurationException withMessage(String message) {
+        return copied(new InvalidConfigurationException(message, pid, property));
+    }
+
     /** The configuration PID the property belongs to. */
     public String pid() {
         return pid;

@@ -7,4 +7,10 @@ public class NotFoundException extends StrataException {
     public NotFoundException(String message) {
         super(message);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public NotFoundException withMessage(String message) {
+        return copied(new NotFoundException(message));
+    }
 }

@@ -26,4 +26,10 @@ public class NotLeaderException extends StrataException {
     public String leaderAddress() {
         return leaderAddress;
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public NotLeaderException withMessage(String message) {
+        return copied(new NotLeaderException(message, leaderId, leaderAddress));
+    }
 }

@@ -11,4 +11,10 @@ public class ProviderFailureException extends StrataException {
     public ProviderFailureException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderFailureException withMessage(String message) {
+        return copied(new ProviderFailureException(message));
+    }
 }

@@ -11,4 +11,10 @@ public class ProviderTimeoutException extends StrataException {
     public ProviderTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderTimeoutException withMessage(String message) {
+        return copied(new ProviderTimeoutException(message));
+    }
 }

@@ -14,4 +14,10 @@ public class ProviderUnavailableException extends StrataException {
     public ProviderUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderUnavailableException withMessage(String message) {
+        return copied(new ProviderUnavailableException(message));
+    }
 }

@@ -14,4 +14,10 @@ public class StateStoreException extends StrataException {
     public StateStoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@inheritDoc} */
+    @Override
+    public StateStoreException withMessage(String message) {
+        return copied(new StateStoreException(message));
+    }
 }

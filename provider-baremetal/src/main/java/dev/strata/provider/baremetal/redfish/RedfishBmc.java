@@ -2,11 +2,7 @@ package dev.strata.provider.baremetal.redfish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.platform.api.exception.AuthorizationException;
-import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
-import dev.strata.platform.api.exception.ProviderTimeoutException;
-import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -218,7 +214,8 @@ public final class RedfishBmc implements Bmc {
      * The BMC's refusal of an image with the image's query left out wherever the BMC's words quote
      * it (sushy-emulator and real BMCs say which URL they could not fetch, the whole URL or its path
      * and query): a signed URL's token would otherwise reach the exception, the operation's steps,
-     * the provenance log and the log. The same kind of exception, without the original as its cause.
+     * the provenance log and the log. The same exception with that message (its class, cause and
+     * fields kept), without the original as its cause.
      */
     static StrataException withoutImageQuery(StrataException e, String imageUrl) {
         String message = e.getMessage();
@@ -239,20 +236,7 @@ public final class RedfishBmc implements Bmc {
         if (masked.equals(message)) {
             return e;
         }
-        StrataException clean;
-        if (e instanceof ProviderUnavailableException) {
-            clean = new ProviderUnavailableException(masked);
-        } else if (e instanceof ProviderTimeoutException) {
-            clean = new ProviderTimeoutException(masked);
-        } else if (e instanceof AuthorizationException) {
-            clean = new AuthorizationException(masked);
-        } else if (e instanceof NotFoundException) {
-            clean = new NotFoundException(masked);
-        } else {
-            clean = new ProviderFailureException(masked);
-        }
-        clean.setStackTrace(e.getStackTrace());
-        return clean;
+        return e.withMessage(masked);
     }
 
     @Override
