@@ -36,6 +36,9 @@ public final class Ec2Errors {
     private static final Set<String> REFUSALS = Set.of("InsufficientInstanceCapacity", "InsufficientHostCapacity",
             "InsufficientReservedInstanceCapacity", "InsufficientCapacity", "InsufficientCapacityOnHost");
 
+    /** The most of an answer's Content-Type a message shows. */
+    private static final int MAX_CONTENT_TYPE = 100;
+
     private final UnaryOperator<String> scrub;
 
     /** @param scrub removes credentials from a text (applied to every message) */
@@ -71,8 +74,12 @@ public final class Ec2Errors {
             String code = details == null || details.errorCode() == null ? "" : details.errorCode();
             String message = details == null || details.errorMessage() == null ? "" : details.errorMessage();
             int status = service.statusCode();
-            String text = where + " failed: " + (code.isEmpty() ? "HTTP " + status : code) + (message.isEmpty() ? "" : ": " + clean(message))
-                    + " (HTTP " + status + (service.requestId() == null ? "" : ", request " + service.requestId()) + ")";
+            String request = service.requestId() == null ? "" : ", request " + service.requestId();
+            String text = code.isEmpty()
+                    // not EC2's error XML (a web server's or a proxy's page where EC2 was expected): the status once, and what came
+                    ? where + " failed: HTTP " + status + " with no EC2 error in its answer (" + answer(details) + request + ")"
+                            + (message.isEmpty() ? "" : ": " + clean(message))
+                    : where + " failed: " + code + (message.isEmpty() ? "" : ": " + clean(message)) + " (HTTP " + status + request + ")";
             if (status == 401 || status == 403 || AUTHORIZATION.contains(code)) {
                 return new AuthorizationException(text);
             }
@@ -109,6 +116,20 @@ public final class Ec2Errors {
             return new ProviderUnavailableException(where + " could not be reached: " + detail);
         }
         return new ProviderFailureException(where + " failed: " + clean(error.getMessage()));
+    }
+
+    /** What an answer without EC2's error was: its content type and size, or that it was empty. */
+    private String answer(AwsErrorDetails details) {
+        int size = details == null || details.rawResponse() == null ? 0 : details.rawResponse().asByteArrayUnsafe().length;
+        if (size == 0) {
+            return "an empty answer";
+        }
+        String type = details.sdkHttpResponse() == null ? ""
+                : details.sdkHttpResponse().firstMatchingHeader("Content-Type").map(String::strip).orElse("");
+        if (type.length() > MAX_CONTENT_TYPE) {
+            type = type.substring(0, MAX_CONTENT_TYPE) + "...";
+        }
+        return (type.isEmpty() ? "no Content-Type" : clean(type)) + ", " + size + (size == 1 ? " byte" : " bytes");
     }
 
     private String clean(String message) {
