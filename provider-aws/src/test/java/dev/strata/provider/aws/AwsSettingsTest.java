@@ -188,4 +188,46 @@ class AwsSettingsTest {
         assertThat(s.toString()).doesNotContain("abc/def+ghi").doesNotContain("AKIAEXAMPLE0000000");
         assertThat(s.credentials().scrub("key AKIAEXAMPLE0000000 secret abc/def+ghi")).isEqualTo("key **** secret ****");
     }
+
+    /**
+     * A secret file that a Windows editor saved as UTF-8 with a byte order mark is read without the
+     * mark. Before, the mark was taken as the key's first character: the configuration was
+     * accepted, and every call then refused as SignatureDoesNotMatch.
+     */
+    @Test
+    void aSecretFilesByteOrderMarkIsNoPartOfTheKey() throws Exception {
+        Path file = Files.createTempFile(Path.of("target"), "key", ".txt");
+        Files.writeString(file, "\uFEFFwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\r\n");
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", "AKIAEXAMPLE0000000",
+                "secretAccessKeyFile", file.toAbsolutePath().toString()));
+        assertThat(s.credentials().secretAccessKey.reveal()).isEqualTo("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    }
+
+    /**
+     * A secret file holding a line that names the key, as the AWS credentials file, a shell or the
+     * CLI's JSON write it, is refused when the configuration is read, naming the file and the
+     * name found, never the value. Before, the whole line was taken as the key and every call was
+     * refused as SignatureDoesNotMatch.
+     */
+    @Test
+    void aSecretFileHoldingANamedKeyIsRefusedWithoutShowingIt() throws Exception {
+        String key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        Map<String, String> lines = Map.of(
+                "aws_secret_access_key=" + key, "aws_secret_access_key",
+                "aws_secret_access_key = " + key + "\n", "aws_secret_access_key",
+                "\uFEFF[default]\naws_access_key_id = AKIAEXAMPLE0000000\naws_secret_access_key = " + key + "\n", "aws_access_key_id",
+                "export AWS_SECRET_ACCESS_KEY=" + key, "AWS_SECRET_ACCESS_KEY",
+                "  \"SecretAccessKey\": \"" + key + "\",", "SecretAccessKey");
+        for (Map.Entry<String, String> line : lines.entrySet()) {
+            Path file = Files.createTempFile(Path.of("target"), "key", ".txt");
+            Files.writeString(file, line.getKey());
+            assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "accessKeyId", "AKIAEXAMPLE0000000",
+                    "secretAccessKeyFile", file.toAbsolutePath().toString()))).as(line.getValue())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("secretAccessKeyFile = '" + file.toAbsolutePath() + "' is invalid")
+                    .hasMessageContaining("expected a file holding only the secret access key, not a line that names it (it holds "
+                            + line.getValue() + " = ..., the syntax of the AWS credentials file)")
+                    .hasMessageNotContaining(key).hasMessageNotContaining("wJalr").hasMessageNotContaining("EXAMPLEKEY");
+        }
+    }
 }
