@@ -6,6 +6,8 @@ import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -38,6 +40,8 @@ public final class Ec2Errors {
 
     /** The most of an answer's Content-Type a message shows. */
     private static final int MAX_CONTENT_TYPE = 100;
+    /** What the SDK's XML reader makes of an empty answer. */
+    private static final byte[] EMPTY_STAND_IN = "<eof/>".getBytes(StandardCharsets.UTF_8);
 
     private final UnaryOperator<String> scrub;
 
@@ -120,9 +124,11 @@ public final class Ec2Errors {
 
     /** What an answer without EC2's error was: its content type and size, or that it was empty. */
     private String answer(AwsErrorDetails details) {
-        int size = details == null || details.rawResponse() == null ? 0 : details.rawResponse().asByteArrayUnsafe().length;
+        byte[] raw = details == null || details.rawResponse() == null ? new byte[0] : details.rawResponse().asByteArrayUnsafe();
+        // the SDK's XML reader stands "<eof/>" in for an empty answer
+        int size = Arrays.equals(raw, EMPTY_STAND_IN) ? 0 : raw.length;
         if (size == 0) {
-            return "an empty answer";
+            return "empty";
         }
         String type = details.sdkHttpResponse() == null ? ""
                 : details.sdkHttpResponse().firstMatchingHeader("Content-Type").map(String::strip).orElse("");
