@@ -2,11 +2,18 @@ package dev.strata.platform.metrics;
 
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * has at most one call running, so the threads are at most as many as the collectors.
  *
  * <p>A collector that throws or misses the deadline is left out of that scrape (the others are
- * written) and logged once until it collects again; a family whose name an earlier collector
- * already wrote is left out and logged once. Thread-safe.
+ * written) and logged once until it collects again; every scrape writes how many were left out as
+ * {@value #ERRORS}, so that a scraper sees metrics are missing. A family whose name, or one of
+ * whose sample names ({@code x_count} of a histogram {@code x}, {@code x_total} of a counter), an
+ * earlier family already writes is left out and logged once naming both: Prometheus refuses a
+ * whole scrape in which two families write one sample name. Thread-safe.
  */
 final class MetricSources {
 
@@ -47,11 +57,14 @@ final class MetricSources {
      */
     static final long MAX_TIMEOUT_MILLIS = 3_600_000;
 
+    /** The gauge of the collectors a scrape left out (they threw or missed the deadline). */
+    static final String ERRORS = "strata_metrics_collector_errors";
+
     private static final Logger LOG = LoggerFactory.getLogger(MetricSources.class);
 
     private final List<Source> multiCollectors = new CopyOnWriteArrayList<>();
     private final List<Source> collectors = new CopyOnWriteArrayList<>();
-    /** Collectors whose last collect failed or ran past the deadline (by identity), and family names refused as duplicates: logged once. */
+    /** Collectors whose last collect failed or ran past the deadline (by identity), and families refused as clashing (with whom): logged once. */
     private final Set<Object> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> duplicates = ConcurrentHashMap.newKeySet();
     private final Duration timeout;
@@ -105,15 +118,23 @@ final class MetricSources {
             calls.add(s.call(threads));
         }
         MetricSnapshots.Builder out = MetricSnapshots.builder();
+        // every sample name written so far, with the family that writes it; the endpoint's own gauge first
+        Map<String, String> written = new HashMap<>();
+        written.put(ERRORS, ERRORS);
+        int errors = 0;
         for (int i = 0; i < all.size(); i++) {
             Object collector = all.get(i).collector;
             MetricSnapshots families = await(collector, calls.get(i), deadline);
-            if (families != null) {
-                for (MetricSnapshot family : families) {
-                    add(out, family, collector);
-                }
+            if (families == null) {
+                errors++;
+                continue;
+            }
+            for (MetricSnapshot family : families) {
+                add(out, written, family, collector);
             }
         }
+        out.metricSnapshot(new Family(ERRORS, "Metrics collectors left out of this scrape: they failed or did not answer in time "
+                + "(Strata's log names them)").set(errors).snapshot());
         return out.build();
     }
 
@@ -139,15 +160,43 @@ final class MetricSources {
         return null;
     }
 
-    private void add(MetricSnapshots.Builder out, MetricSnapshot family, Object from) {
+    private void add(MetricSnapshots.Builder out, Map<String, String> written, MetricSnapshot family, Object from) {
         String name = family.getMetadata().getPrometheusName();
-        if (out.containsMetricName(name)) {
-            if (duplicates.add(name)) {
-                LOG.warn("Metric family {} of {} left out: another collector already writes it", name, from);
+        Set<String> samples = sampleNames(family);
+        for (String sample : samples) {
+            String owner = written.get(sample);
+            if (owner != null) {
+                if (duplicates.add(name + " " + owner)) {
+                    LOG.warn("Metric family {} of {} left out: {}", name, from, owner.equals(name)
+                            ? "a family of that name is already written (by another collector, or earlier by this one)"
+                            : "its sample name " + sample + " is already written by the family " + owner + "; expected names that no "
+                                    + "other family's samples take (a histogram x writes x_bucket, x_count and x_sum; a counter x writes x_total)");
+                }
+                return;
             }
-            return;
         }
+        samples.forEach(sample -> written.put(sample, name));
         out.metricSnapshot(family);
+    }
+
+    /**
+     * The names a family takes in the text formats: its own, and those of its samples and of their
+     * {@code _created} companions, as either format writes them.
+     */
+    static Set<String> sampleNames(MetricSnapshot family) {
+        String n = family.getMetadata().getPrometheusName();
+        Set<String> names = new LinkedHashSet<>();
+        names.add(n);
+        if (family instanceof CounterSnapshot) {
+            names.addAll(List.of(n + "_total", n + "_created"));
+        } else if (family instanceof HistogramSnapshot) {
+            names.addAll(List.of(n + "_bucket", n + "_count", n + "_sum", n + "_created", n + "_gcount", n + "_gsum"));
+        } else if (family instanceof SummarySnapshot) {
+            names.addAll(List.of(n + "_count", n + "_sum", n + "_created"));
+        } else if (family instanceof InfoSnapshot) {
+            names.add(n + "_info");
+        }
+        return names;
     }
 
     private void failed(Object collector, Throwable e) {

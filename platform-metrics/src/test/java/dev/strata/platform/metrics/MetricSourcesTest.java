@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 class MetricSourcesTest {
 
+    /** The gauge of the collectors a scrape left out. */
+    static final String ERRORS = "strata_metrics_collector_errors";
+
     static MultiCollector multi(String name, double value) {
         return () -> MetricSnapshots.of(new Family(name, "help").set(value).snapshot());
     }
@@ -44,7 +47,7 @@ class MetricSourcesTest {
         assertThat(Series.of(scrape, "vendor_b")).isEqualTo(Map.of(labels(), 2.0));
         sources.remove(a);
         sources.remove(b);
-        assertThat(sources.collect().size()).isZero();
+        assertThat(names(sources.collect())).containsExactly(ERRORS);
     }
 
     @Test
@@ -59,11 +62,80 @@ class MetricSourcesTest {
         sources.add(multi("last", 3));
         sources.add(single("single", 4));
         MetricSnapshots scrape = sources.collect();
-        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "last", "single");
+        assertThat(names(scrape)).containsExactly("first", "last", "single", ERRORS);
         // and again: a collector that keeps failing does not stop later scrapes
-        assertThat(sources.collect().size()).isEqualTo(3);
+        assertThat(sources.collect().size()).isEqualTo(4);
         String text = new String(Exposition.render(sources.collect(), null).body(), StandardCharsets.UTF_8);
         assertThat(text).contains("first 1.0", "last 3.0", "single 4.0");
+    }
+
+    static java.util.List<String> names(MetricSnapshots scrape) {
+        return scrape.stream().map(m -> m.getMetadata().getName()).toList();
+    }
+
+    /**
+     * A collector that throws or misses the deadline was left out without a word to the scraper:
+     * its series were just missing. Every scrape writes how many collectors it left out, 0 when
+     * none, so that an alert can see it.
+     */
+    @Test
+    void everyScrapeSaysHowManyCollectorsItLeftOut() {
+        sources.add(multi("first", 1));
+        assertThat(Series.of(sources.collect(), ERRORS)).isEqualTo(Map.of(labels(), 0.0));
+        sources.add((MultiCollector) () -> {
+            throw new IllegalStateException("vendor bug");
+        });
+        sources.add((Collector) () -> {
+            throw new IllegalArgumentException("core bug");
+        });
+        MetricSnapshots scrape = sources.collect();
+        assertThat(Series.of(scrape, ERRORS)).isEqualTo(Map.of(labels(), 2.0));
+        assertThat(Series.of(scrape, "first")).isEqualTo(Map.of(labels(), 1.0));
+        String text = new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8);
+        assertThat(text).contains("first 1.0", ERRORS + " 2.0").doesNotContain("vendor bug", "core bug", "Exception");
+        // a vendor's family of that name cannot hide it
+        sources.add(multi(ERRORS, 0));
+        assertThat(Series.of(sources.collect(), ERRORS)).isEqualTo(Map.of(labels(), 2.0));
+    }
+
+    /**
+     * A vendor's histogram x and another's gauge x_count were both written: two families writing
+     * the sample x_count, which Prometheus refuses, failing the whole scrape. The later family is
+     * left out, and so is one that clashes with a counter's x_total or a summary's x_sum.
+     */
+    @Test
+    void aFamilyWhoseSampleNamesAnEarlierFamilyWritesIsLeftOut() {
+        sources.add((MultiCollector) () -> MetricSnapshots.of(histogram("vendor_latency_seconds"), counter("vendor_requests")));
+        sources.add(multi("vendor_latency_seconds_count", 5));
+        sources.add(single("vendor_latency_seconds_bucket", 6));
+        sources.add(multi("vendor_requests_total", 7));
+        sources.add(multi("vendor_other", 8));
+        MetricSnapshots scrape = sources.collect();
+        assertThat(names(scrape)).containsExactly(ERRORS, "vendor_latency_seconds", "vendor_other", "vendor_requests");
+        String text = new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8);
+        assertThat(text).contains("vendor_latency_seconds_count 3", "vendor_requests_total 4.0", "vendor_other 8.0")
+                .doesNotContain("# TYPE vendor_latency_seconds_count gauge", "# TYPE vendor_latency_seconds_bucket", "vendor_requests_total 7.0");
+        // the other way round: the histogram is the later family, and is left out
+        sources.close();
+        sources = new MetricSources();
+        sources.add(multi("vendor_latency_seconds_sum", 5));
+        sources.add((MultiCollector) () -> MetricSnapshots.of(histogram("vendor_latency_seconds")));
+        assertThat(names(sources.collect())).containsExactly(ERRORS, "vendor_latency_seconds_sum");
+    }
+
+    static io.prometheus.metrics.model.snapshots.HistogramSnapshot histogram(String name) {
+        return io.prometheus.metrics.model.snapshots.HistogramSnapshot.builder().name(name).help("help")
+                .dataPoint(io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets.of(
+                                new double[] {1, Double.POSITIVE_INFINITY}, new long[] {1, 2}))
+                        .sum(3).build())
+                .build();
+    }
+
+    static io.prometheus.metrics.model.snapshots.CounterSnapshot counter(String name) {
+        return io.prometheus.metrics.model.snapshots.CounterSnapshot.builder().name(name).help("help")
+                .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder().value(4).build())
+                .build();
     }
 
     @Test
@@ -73,14 +145,14 @@ class MetricSourcesTest {
         sources.add(single("strata_nodes", 98));
         MetricSnapshots scrape = sources.collect();
         assertThat(Series.of(scrape, "strata_nodes")).isEqualTo(Map.of(labels(), 7.0));
-        assertThat(scrape.size()).isEqualTo(1);
+        assertThat(names(scrape)).containsExactly(ERRORS, "strata_nodes");
     }
 
     @Test
     void aCollectorThatReturnsNothingIsSkipped() {
         sources.add((Collector) () -> (MetricSnapshot) null);
         sources.add(multi("kept", 1));
-        assertThat(sources.collect().size()).isEqualTo(1);
+        assertThat(names(sources.collect())).containsExactly("kept", ERRORS);
     }
 
     @Test
@@ -102,11 +174,11 @@ class MetricSourcesTest {
         sources.add(single("single", 2));
 
         MetricSnapshots scrape = sources.collect();
-        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single");
+        assertThat(names(scrape)).containsExactly("first", "single", ERRORS);
         assertThat(calls).hasValue(1);
         // still stuck: left out again, and not called a second time
         scrape = sources.collect();
-        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single");
+        assertThat(names(scrape)).containsExactly("first", "single", ERRORS);
         assertThat(calls).hasValue(1);
 
         release.countDown();
@@ -116,7 +188,7 @@ class MetricSourcesTest {
         int before = calls.get();
         scrape = sources.collect();
         assertThat(calls).hasValue(before + 1);
-        assertThat(scrape.stream().map(m -> m.getMetadata().getName())).containsExactly("first", "single", "vendor_stuck");
+        assertThat(names(scrape)).containsExactly("first", "single", ERRORS, "vendor_stuck");
     }
 
     @Test
