@@ -11,9 +11,15 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * file is missing, unreadable, not a regular file (a FIFO or a device is never read: it could hold
  * the scrape) or holds no such token, every scrape is refused as
  * {@link Outcome#UNAVAILABLE} and the problem is logged (once until it changes) naming the file,
- * never its content. The token is compared through SHA-256 digests in constant time, so neither its
+ * never its content. The file is read on a thread of its own, one read at a time, and a scrape
+ * waits at most {@link #READ_TIMEOUT} for it: a read that hangs (a file system that stopped
+ * answering, or a FIFO put in the file's place between its check and its read) refuses the scrapes
+ * meanwhile as {@link Outcome#UNAVAILABLE}, and no scrape waits behind another. The token is compared through SHA-256 digests in constant time, so neither its
  * length nor a common prefix shows in how long a refusal takes; it is never logged.
  */
 final class ScrapeAuth {
@@ -37,6 +46,8 @@ final class ScrapeAuth {
     static final int MIN_TOKEN_LENGTH = 16;
     /** A token file larger than this is not read (it is not one line of token). */
     static final long MAX_TOKEN_FILE = 4096;
+    /** How long a scrape waits for the token file to be read. */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(ScrapeAuth.class);
     private static final Set<PosixFilePermission> OTHERS_READ = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
@@ -53,6 +64,11 @@ final class ScrapeAuth {
 
     private final Path file;
     private final String misconfigured;
+    /** Reads the token from the file ({@link #token}; another in tests). */
+    private final Function<Path, String> reader;
+    private final Duration readTimeout;
+    /** The read of the file running or last run, shared by the scrapes that come meanwhile. Guarded by this. */
+    private CompletableFuture<String> reading;
     /** The last problem logged (null: none, or the file was read since). */
     private String lastProblem;
     /**
@@ -65,8 +81,19 @@ final class ScrapeAuth {
     private int readableByOthersWarnings;
 
     private ScrapeAuth(Path file, String misconfigured) {
+        this(file, misconfigured, ScrapeAuth::token, READ_TIMEOUT);
+    }
+
+    private ScrapeAuth(Path file, String misconfigured, Function<Path, String> reader, Duration readTimeout) {
         this.file = file;
         this.misconfigured = misconfigured;
+        this.reader = reader;
+        this.readTimeout = readTimeout;
+    }
+
+    /** The token in {@code file}, read by {@code reader} and waited for at most {@code readTimeout}: for tests. */
+    static ScrapeAuth reading(Path file, Function<Path, String> reader, Duration readTimeout) {
+        return new ScrapeAuth(file, null, reader, readTimeout);
     }
 
     /** No token asked for. */
@@ -150,24 +177,62 @@ final class ScrapeAuth {
         return credentials.isEmpty() ? null : credentials;
     }
 
-    /** The digest of the token the file holds now; null (the problem logged) when it holds none. */
-    private synchronized byte[] expectedDigest() {
+    /**
+     * The digest of the token the file holds now; null (the problem logged) when it holds none, or
+     * its read has not returned within the timeout. The file is read outside this object's lock, on
+     * a thread of its own: a read that hangs holds neither this scrape past the timeout nor any other.
+     */
+    private byte[] expectedDigest() {
+        CompletableFuture<String> read;
+        synchronized (this) {
+            if (reading == null || reading.isDone()) {
+                // every look at the file on the reader's thread: one that hangs holds no scrape past the timeout
+                reading = CompletableFuture.supplyAsync(() -> {
+                    String token = reader.apply(file);
+                    lookAtPermissions();
+                    return token;
+                }, ScrapeAuth::readerThread);
+            }
+            read = reading;
+        }
         String token;
         try {
-            token = token(file);
-        } catch (UnusableTokenFile e) {
-            if (!e.getMessage().equals(lastProblem)) {
-                lastProblem = e.getMessage();
-                LOG.error("Every scrape of /metrics is refused until the token file is mended: {}", e.getMessage());
-            }
+            token = read.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // not described: whether it exists is a look at the file, which may hang too
+            problem("the token file that tokenFile names was not read within " + readTimeout.toMillis() + " ms (a file system that "
+                    + "does not answer, or something other than a regular file put in its place); expected a regular file that reads at once");
+            return null;
+        } catch (ExecutionException e) {
+            problem(e.getCause() instanceof UnusableTokenFile u ? u.getMessage()
+                    : "the token file that tokenFile names cannot be read (" + e.getCause().getClass().getSimpleName() + ")");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return null;
         }
-        if (lastProblem != null) {
-            lastProblem = null;
-            LOG.info("The token file {} of the metrics endpoint holds a token again; scrapes sending it are answered", file);
+        synchronized (this) {
+            if (lastProblem != null) {
+                lastProblem = null;
+                LOG.info("The token file {} of the metrics endpoint holds a token again; scrapes sending it are answered", file);
+            }
         }
-        lookAtPermissions();
         return sha256(token);
+    }
+
+    /** Logs what is wrong with the token file, once until it changes. */
+    private synchronized void problem(String message) {
+        if (!message.equals(lastProblem)) {
+            lastProblem = message;
+            LOG.error("Every scrape of /metrics is refused until the token file is mended: {}", message);
+        }
+    }
+
+    /** Runs a read of the token file on a daemon thread of its own: one that hangs stops nothing else. */
+    private static void readerThread(Runnable read) {
+        Thread t = new Thread(read, "strata-metrics-token-file");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -180,13 +245,15 @@ final class ScrapeAuth {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
             String state = a.fileKey() + "@" + a.lastModifiedTime() + "/" + java.nio.file.attribute.PosixFilePermissions.toString(permissions);
-            if (state.equals(permissionsLookedAt)) {
-                return;
-            }
-            permissionsLookedAt = state;
-            if (permissions.stream().anyMatch(OTHERS_READ::contains)) {
-                readableByOthersWarnings++;
-                LOG.warn("The token file {} of the metrics endpoint can be read by other users of this machine (chmod 600 it)", file);
+            synchronized (this) {
+                if (state.equals(permissionsLookedAt)) {
+                    return;
+                }
+                permissionsLookedAt = state;
+                if (permissions.stream().anyMatch(OTHERS_READ::contains)) {
+                    readableByOthersWarnings++;
+                    LOG.warn("The token file {} of the metrics endpoint can be read by other users of this machine (chmod 600 it)", file);
+                }
             }
         } catch (IOException | UnsupportedOperationException e) {
             // not a POSIX file system, or it went: the next read tells
@@ -194,7 +261,7 @@ final class ScrapeAuth {
     }
 
     /** How many times the token file was warned of as readable by others. */
-    int readableByOthersWarnings() {
+    synchronized int readableByOthersWarnings() {
         return readableByOthersWarnings;
     }
 

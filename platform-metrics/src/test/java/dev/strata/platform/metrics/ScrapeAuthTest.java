@@ -11,7 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -203,6 +210,49 @@ class ScrapeAuthTest {
         Files.createSymbolicLink(etc.resolve("metrics.token"), real);
         assertThat(auth.check("Bearer " + TOKEN)).as("a link to a regular file is followed (as a mounted secret is one)")
                 .isEqualTo(Outcome.ALLOWED);
+    }
+
+    /**
+     * The token file was read under the lock every scrape takes, and waited for without a bound: a
+     * read that hung (a file system that stopped answering, a FIFO put in the file's place between
+     * its check and its read) held that scrape and every later one, each holding a server thread.
+     * Now scrapes meanwhile are refused (503) once the timeout has passed, without reading again
+     * while the hung read runs, and the file's token lets them through once it returns.
+     */
+    @Test
+    void aTokenFileReadThatHangsHoldsNoScrapePastTheTimeout() throws Exception {
+        Path file = tokenFile(TOKEN);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger reads = new AtomicInteger();
+        ScrapeAuth auth = ScrapeAuth.reading(file, f -> {
+            if (reads.incrementAndGet() == 1) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return ScrapeAuth.token(f);
+        }, Duration.ofMillis(300));
+        ExecutorService scrapes = Executors.newFixedThreadPool(4);
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                List<Future<Outcome>> outcomes = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    outcomes.add(scrapes.submit(() -> auth.check("Bearer " + TOKEN)));
+                }
+                for (Future<Outcome> outcome : outcomes) {
+                    assertThat(outcome.get()).isEqualTo(Outcome.UNAVAILABLE);
+                }
+                assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
+            }, "scrapes waiting on a token file read that hangs");
+            assertThat(reads).as("one read at a time").hasValue(1);
+        } finally {
+            release.countDown();
+            scrapes.shutdownNow();
+        }
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("Bearer " + TOKEN.substring(1))).isEqualTo(Outcome.UNAUTHORISED);
     }
 
     /**
