@@ -135,6 +135,7 @@ final class InventoryDocumentReader {
         Map<String, PowerDomain> domains = powerDomains(root.get("powerDomains"), problems, siteIds);
         Set<String> domainIds = ids(root.get("powerDomains"));
         Map<String, JsonNode> fabricNodes = new LinkedHashMap<>();
+        Map<String, IdAt> foldedFabrics = new HashMap<>();
         JsonNode fabricList = list(root.get("fabrics"), "fabrics", problems);
         for (int i = 0; i < fabricList.size(); i++) {
             JsonNode f = fabricList.get(i);
@@ -144,6 +145,8 @@ final class InventoryDocumentReader {
             String id = id(text(f, "id", "fabrics[" + i + "]", problems, "a fabric id"), f.get("id"), "fabrics[" + i + "].id", problems, "a fabric id", MAX_ID);
             if (id != null && fabricNodes.put(id, f) != null) {
                 problems.add("fabrics[" + i + "].id", f.get("id"), "an id no other fabric has");
+            } else if (id != null) {
+                differsOnlyInCase(foldedFabrics, id, "fabrics[" + i + "].id", f.get("id"), problems, "fabric");
             }
         }
         Map<String, Set<String>> fabricMembers = new HashMap<>();
@@ -513,6 +516,7 @@ final class InventoryDocumentReader {
     private static Map<String, Site> sites(JsonNode node, Problems problems, String providerId) {
         Map<String, Site> sites = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
+        Map<String, IdAt> folded = new HashMap<>();
         JsonNode list = list(node, "sites", problems);
         for (int i = 0; i < list.size(); i++) {
             String path = "sites[" + i + "]";
@@ -561,6 +565,8 @@ final class InventoryDocumentReader {
             if (id != null && !seen.add(id)) {
                 // against every site declared before, valid or not, so that all is said at once
                 problems.add(path + ".id", s.get("id"), "an id no other site has");
+            } else if (id != null) {
+                differsOnlyInCase(folded, id, path + ".id", s.get("id"), problems, "site");
             }
             if (problems.size() == before) {
                 sites.put(id, Site.builder().id(id).providerId(providerId).region(region)
@@ -574,6 +580,7 @@ final class InventoryDocumentReader {
     private static Map<String, PowerDomain> powerDomains(JsonNode node, Problems problems, Set<String> sites) {
         Map<String, PowerDomain> domains = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
+        Map<String, IdAt> folded = new HashMap<>();
         JsonNode list = list(node, "powerDomains", problems);
         for (int i = 0; i < list.size(); i++) {
             String path = "powerDomains[" + i + "]";
@@ -590,6 +597,8 @@ final class InventoryDocumentReader {
             double budget = watts(required(d, "budget", path, problems, DOMAIN_WATTS.expected()), path + ".budget", problems, DOMAIN_WATTS);
             if (id != null && !seen.add(id)) {
                 problems.add(path + ".id", d.get("id"), "an id no other power domain has");
+            } else if (id != null) {
+                differsOnlyInCase(folded, id, path + ".id", d.get("id"), problems, "power domain");
             }
             if (problems.size() == before) {
                 domains.put(id, new PowerDomain(id, kind == null ? "rack" : kind, site, parent, Math.round(budget)));
@@ -714,6 +723,7 @@ final class InventoryDocumentReader {
             String providerId) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        Map<String, IdAt> folded = new HashMap<>();
         // what the entries so far declare, valid or not: each entry's count is bounded, but not their sum
         long declaredNodes = 0;
         long declaredDevices = 0;
@@ -802,6 +812,10 @@ final class InventoryDocumentReader {
                 String id = singleId != null ? singleId : prefix + String.format("%0" + width + "d", k + 1);
                 if (!ids.add(id)) {
                     problems.add(path, n.get(singleId != null ? "id" : "idPrefix"), "node ids no other node has (" + id + " is taken)");
+                    break;
+                }
+                if (differsOnlyInCase(folded, id, path + (singleId != null ? ".id" : ".idPrefix"), n.get(singleId != null ? "id" : "idPrefix"),
+                        problems, "node")) {
                     break;
                 }
                 String domain = nodeDomains.isEmpty() ? null : nodeDomains.get(Math.min(k / perDomain, nodeDomains.size() - 1));
@@ -916,6 +930,27 @@ final class InventoryDocumentReader {
      * direction override would make fra-1 read as something else in the shell, a tab or line
      * break split its tab-separated rows and the log's lines); null, with a problem, otherwise.
      */
+    /** An id and where the file declares it. */
+    private record IdAt(String id, String path) {
+    }
+
+    /**
+     * Whether {@code id} differs only in case from an id of the same kind declared before (a problem
+     * naming both, if so), and records it. Ids are case-sensitive throughout Strata, so gpu-01 and
+     * GPU-01 would be two nodes; but in a file typed by hand they are far likelier one node typed
+     * twice.
+     */
+    private static boolean differsOnlyInCase(Map<String, IdAt> folded, String id, String path, JsonNode v, Problems problems, String kind) {
+        IdAt other = folded.putIfAbsent(id.toLowerCase(Locale.ROOT), new IdAt(id, path));
+        if (other == null || other.id().equals(id)) {
+            return false;
+        }
+        problems.add(path, v, "an id that differs by more than case from every other " + kind + "'s (" + Problems.shown(id)
+                + " differs only in case from " + Problems.shown(other.id()) + ", " + other.path() + "; ids are case-sensitive, and two"
+                + " that differ only in case are likely one typed twice)");
+        return true;
+    }
+
     private static String id(String id, JsonNode v, String path, Problems problems, String expected, int max) {
         if (id == null) {
             return null;

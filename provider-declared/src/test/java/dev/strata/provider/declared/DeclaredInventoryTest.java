@@ -82,6 +82,53 @@ class DeclaredInventoryTest {
         assertThat(wan.members()).containsExactlyInAnyOrder("fra-1", "us-east");
     }
 
+    /**
+     * Ids are case-sensitive throughout Strata, so a node gpu-01 and a node GPU-01 were taken as
+     * two; in a file typed by hand they are far likelier one node typed twice. Two sites, power
+     * domains, fabrics or nodes whose ids differ only in case are refused, naming both.
+     */
+    @Test
+    void idsThatDifferOnlyInCaseAreRefusedNamingBoth() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: DE}
+                  - {id: FRA-1, country: DE}
+                powerDomains:
+                  - {id: r1, site: fra-1, budget: 40kW}
+                  - {id: R1, site: fra-1, budget: 40kW}
+                fabrics:
+                  - {id: ib, type: RDMA, site: fra-1, bandwidth: 400Gbps}
+                  - {id: IB, type: RDMA, site: fra-1, bandwidth: 400Gbps}
+                nodes:
+                  - {id: gpu-01, model: dgx-h100, site: fra-1}
+                  - {id: GPU-01, model: dgx-h100, site: fra-1}
+                  - {count: 2, idPrefix: Gpu-, model: dgx-h100, site: fra-1}
+                """;
+        assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 5 errors:")
+                .hasMessageContaining("sites[1].id: 'FRA-1'; expected an id that differs by more than case from every other site's (FRA-1 "
+                        + "differs only in case from fra-1, sites[0].id; ids are case-sensitive, and two that differ only in case are likely "
+                        + "one typed twice)")
+                .hasMessageContaining("powerDomains[1].id: 'R1'; expected an id that differs by more than case from every other power "
+                        + "domain's (R1 differs only in case from r1, powerDomains[0].id;")
+                .hasMessageContaining("fabrics[1].id: 'IB'; expected an id that differs by more than case from every other fabric's (IB "
+                        + "differs only in case from ib, fabrics[0].id;")
+                .hasMessageContaining("nodes[1].id: 'GPU-01'; expected an id that differs by more than case from every other node's (GPU-01 "
+                        + "differs only in case from gpu-01, nodes[0].id;")
+                .hasMessageContaining("nodes[2].idPrefix: 'Gpu-'; expected an id that differs by more than case from every other node's "
+                        + "(Gpu-01 differs only in case from gpu-01, nodes[0].id;");
+        // ids that differ by more than case are still taken
+        DeclaredInventory fine = reader.read("""
+                sites:
+                  - {id: fra-1, country: DE}
+                nodes:
+                  - {id: gpu-01, model: dgx-h100, site: fra-1}
+                  - {id: gpu-02, model: dgx-h100, site: fra-1}
+                """, "inv.yaml", "declared");
+        assertThat(fine.nodes()).extracting(Node::id).containsExactly("gpu-01", "gpu-02");
+    }
+
     @Test
     void everyProblemIsListedWithItsPath() {
         String text = """
