@@ -705,7 +705,7 @@ final class InventoryDocumentReader {
             }
             members.addAll(present(explicit));
             double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems, FABRIC_BANDWIDTH);
-            double latency = f.hasNonNull("latency") ? micros(f.get("latency"), path + ".latency", problems) : 0;
+            double latency = f.hasNonNull("latency") ? latency(f.get("latency"), path + ".latency", problems, id) : 0;
             List<String> tiers = present(texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
                     "a tier name such as leaf or spine"));
             if (problems.size() == before && id != null) {
@@ -1240,12 +1240,27 @@ final class InventoryDocumentReader {
         return watts;
     }
 
-    private static double micros(JsonNode v, String path, Problems problems) {
+    /** The longest one-way latency a fabric may declare, in microseconds: 1 s, past any link on Earth or to a satellite. */
+    static final double MAX_LATENCY_MICROS = 1_000_000;
+
+    /**
+     * A fabric's one-way latency in microseconds, from 1ns to 1s; 0 (with a problem naming the
+     * fabric, the value and the range) otherwise. Before it had bounds, 10h was taken, and placement
+     * compared it as it stood.
+     */
+    private static double latency(JsonNode v, String path, Problems problems, String fabric) {
+        double micros;
         try {
-            return Quantities.micros(v.asText());
+            micros = Quantities.micros(v.asText());
         } catch (IllegalArgumentException e) {
-            problems.add(path, v, "a latency such as 2us or 9ms");
+            micros = -1;
+        }
+        if (!(micros >= 0.001 && micros <= MAX_LATENCY_MICROS)) {
+            problems.add(path, v, "the one-way latency of fabric " + (fabric == null ? "(no id)" : Problems.shown(fabric)) + ", a duration"
+                    + " from 1ns to 1s, such as 2us (a fabric in a hall) or 90ms (a WAN between continents); leave it out where it is"
+                    + " unknown");
             return 0;
         }
+        return micros;
     }
 }

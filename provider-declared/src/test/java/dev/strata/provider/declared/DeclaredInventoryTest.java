@@ -129,6 +129,33 @@ class DeclaredInventoryTest {
         assertThat(fine.nodes()).extracting(Node::id).containsExactly("gpu-01", "gpu-02");
     }
 
+    /**
+     * A fabric's latency had no upper bound: 10h, or 3000d, was taken as the fabric's one-way
+     * latency. It is from 1ns to 1s, and a value outside is refused naming the fabric, the value
+     * and the range.
+     */
+    @Test
+    void aFabricsLatencyIsBounded() {
+        String template = """
+                sites:
+                  - {id: fra-1, country: DE}
+                  - {id: par-1, country: FR}
+                fabrics:
+                  - {id: wan-fra-par, type: WAN, members: [fra-1, par-1], bandwidth: 100Gbps, latency: %s}
+                """;
+        for (String wrong : new String[] {"10h", "3000d", "1001ms", "-5us", "0us", "2", "fast"}) {
+            assertThatThrownBy(() -> reader.read(template.formatted(wrong), "inv.yaml", "declared")).as(wrong)
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("fabrics[0].latency: '" + wrong + "'; expected the one-way latency of fabric wan-fra-par, a "
+                            + "duration from 1ns to 1s, such as 2us (a fabric in a hall) or 90ms (a WAN between continents); leave it out "
+                            + "where it is unknown");
+        }
+        for (Map.Entry<String, Double> right : Map.of("1ns", 0.001, "2us", 2.0, "90ms", 90_000.0, "1s", 1_000_000.0).entrySet()) {
+            Fabric wan = reader.read(template.formatted(right.getKey()), "inv.yaml", "declared").fabrics().get(0);
+            assertThat(wan.latencyMicros()).as(right.getKey()).isEqualTo(right.getValue());
+        }
+    }
+
     @Test
     void everyProblemIsListedWithItsPath() {
         String text = """
