@@ -91,7 +91,7 @@ final class InventoryDocumentReader {
     /** This reader plus the models of a catalogue document. */
     InventoryDocumentReader withModels(String text, String source) {
         JsonNode root = parse(text, source, source);
-        Problems problems = new Problems();
+        Problems problems = new Problems(() -> lines(text));
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
         models.putAll(models(root.get("models"), problems));
         if (!problems.isEmpty()) {
@@ -112,7 +112,7 @@ final class InventoryDocumentReader {
             throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
                     + "powerDomains, fabrics and nodes (to declare nothing, delete the file or write {})");
         }
-        Problems problems = new Problems();
+        Problems problems = new Problems(() -> lines(text));
         if (!root.isObject()) {
             problems.add("(document)", root, "a mapping with sites, powerDomains, fabrics and nodes");
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
@@ -270,6 +270,35 @@ final class InventoryDocumentReader {
     }
 
     private static final String YAML_TAGS = "tag:yaml.org,2002:";
+
+    /**
+     * The line of each value of the document by its path ({@code nodes[3].memory}, {@code nodes[3]}
+     * for the mapping), for the problems to name. Called on a document that parsed; empty if it
+     * cannot be walked again.
+     */
+    private static Map<String, Integer> lines(String text) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser p = YAML.createParser(text == null ? "" : text)) {
+            int depth = 0;
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    continue;
+                }
+                String at = field(p.getParsingContext(), t.isStructStart());
+                if (!t.isStructEnd() && !at.equals("(document)") && p.currentTokenLocation() != null && p.currentTokenLocation().getLineNr() > 0) {
+                    lines.putIfAbsent(at, p.currentTokenLocation().getLineNr());
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            return Map.of(); // it parsed once: the problems are named by their paths alone
+        }
+        return lines;
+    }
 
     /**
      * What the tree does not show and would be read wrong: an alias ({@code *name}), which the

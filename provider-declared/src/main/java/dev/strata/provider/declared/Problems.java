@@ -4,13 +4,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
-/** Problems found in one pass over a document, each with its path, the value and what was expected. */
+/**
+ * Problems found in one pass over a document, each with its path, the value and what was expected;
+ * a value's problem starts with the document's line where one is known for its path (or, for a
+ * value that is missing, for the mapping that lacks it).
+ */
 final class Problems {
 
     private final List<String> problems = new ArrayList<>();
+    /** The line of each path of the document (its value's first line), as the parser read it: asked for at the first problem. */
+    private final Supplier<Map<String, Integer>> findLines;
+    private Map<String, Integer> lines;
+
+    Problems() {
+        this(Map::of);
+    }
+
+    /**
+     * @param lines the line of each path of the document, such as {@code nodes[3].memory}: called
+     *        once, at the first problem with a value (a document without problems is not walked again)
+     */
+    Problems(Supplier<Map<String, Integer>> lines) {
+        this.findLines = lines;
+    }
 
     /** The most characters of a value a problem shows: a list or mapping written where text belongs is not shown whole. */
     static final int MAX_SHOWN = 100;
@@ -20,7 +41,23 @@ final class Problems {
     void add(String path, JsonNode value, String expected) {
         String shown = value == null || value.isNull() || value.isMissingNode() ? "missing"
                 : "'" + shown(value.isValueNode() ? value.asText() : value.toString()) + "'";
-        problems.add(shown(path) + ": " + shown + "; expected " + expected);
+        problems.add(line(path) + shown(path) + ": " + shown + "; expected " + expected);
+    }
+
+    /** {@code "line 12, "} for the line of {@code path}, or of the nearest mapping or list holding it; empty when none is known. */
+    private String line(String path) {
+        if (lines == null) {
+            lines = findLines.get();
+        }
+        for (String p = path; p != null && !p.isEmpty(); ) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return "line " + line + ", ";
+            }
+            int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+            p = cut <= 0 ? null : p.substring(0, cut);
+        }
+        return "";
     }
 
     /**

@@ -39,7 +39,7 @@ class DeclaredInterconnectTest {
         for (String value : new String[] {"PCIe", "none", "NVLink 4", "''"}) {
             assertThatThrownBy(() -> reader.read(inventory(", interconnect: " + value), "inv.yaml", "declared")).as(value)
                     .isInstanceOf(ProviderFailureException.class)
-                    .hasMessage("declared inventory inv.yaml has 1 error:\n  models.l40s-pcie.gpus.interconnect: '" + value.replace("''", "")
+                    .hasMessage("declared inventory inv.yaml has 1 error:\n  line 6, models.l40s-pcie.gpus.interconnect: '" + value.replace("''", "")
                             + "'; expected NVSwitch or NVLink; leave it out for GPUs joined by PCIe only");
         }
     }

@@ -156,6 +156,37 @@ class DeclaredInventoryTest {
         }
     }
 
+    /**
+     * A value's problem named its path (nodes[1].site) but not the line, which in a file of
+     * hundreds of lines is what an operator looks for. It starts with the line of the value, or,
+     * for a value that is missing, of the entry that lacks it.
+     */
+    @Test
+    void aValuesProblemNamesItsLine() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: DE}
+                nodes:
+                  - {id: a, model: dgx-h100, site: fra-1}
+                  - id: b
+                    model: dgx-h100
+                    site: fra-9
+                  - id: c
+                    site: fra-1
+                fabrics:
+                  - id: ib
+                    type: RDMA
+                    bandwidth: 400Gbps
+                    latency: 10h
+                """;
+        assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 3 errors:")
+                .hasMessageContaining("\n  line 7, nodes[1].site: 'fra-9'; expected the id of a site (known: fra-1)")
+                .hasMessageContaining("\n  line 8, nodes[2].model: missing; expected ")
+                .hasMessageContaining("\n  line 14, fabrics[0].latency: '10h'; expected the one-way latency of fabric ib");
+    }
+
     @Test
     void everyProblemIsListedWithItsPath() {
         String text = """
@@ -441,7 +472,7 @@ class DeclaredInventoryTest {
                 .hasMessageNotContaining("s49");
         assertThatThrownBy(() -> read(sites + "nodes: [{id: n1, model: dgx-a100, site: \"fra-1\\n\\u202Ex\"}]\n"))
                 .isInstanceOf(ProviderFailureException.class)
-                .hasMessage("declared inventory inv.yaml has 1 error:\n  nodes[0].site: 'fra-1\\n\\u202Ex'; expected the id of a site (known:"
+                .hasMessage("declared inventory inv.yaml has 1 error:\n  line 52, nodes[0].site: 'fra-1\\n\\u202Ex'; expected the id of a site (known:"
                         + " s100, s101, s102, s103, s104, s105, s106, s107, s108, s109, s110, s111, s112, s113, s114, s115, s116, s117,"
                         + " s118, s119 and 30 more)");
     }
@@ -752,9 +783,9 @@ class DeclaredInventoryTest {
                 """))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessage("declared inventory inv.yaml has 2 errors:\n"
-                        + "  models.upside-down.power.idle: '2kW'; expected at most the maximum draw, power.max: '1kW'"
+                        + "  line 2, models.upside-down.power.idle: '2kW'; expected at most the maximum draw, power.max: '1kW'"
                         + " (a node draws no more idle than at full load)\n"
-                        + "  models.barely.power.idle: '1000.5W'; expected at most the maximum draw, power.max: '1kW'"
+                        + "  line 3, models.barely.power.idle: '1000.5W'; expected at most the maximum draw, power.max: '1kW'"
                         + " (a node draws no more idle than at full load)");
 
         DeclaredInventory taken = read("""
