@@ -1140,16 +1140,19 @@ class DeclaredInventoryTest {
                     .isInstanceOf(ProviderFailureException.class)
                     .hasMessage("declared inventory " + file + " is not a regular file (a pipe, a device or a socket); expected a YAML"
                             + " file (to declare nothing, remove it or set file to a path where there is none)");
-        } finally {
+        } catch (AssertionError e) {
+            // only where a read is blocked on the pipe: opening it for writing when none is would race the delete below,
+            // and create an empty file at the path that the next read took for the inventory
             Thread unblock = new Thread(() -> {
                 try (var out = new java.io.FileOutputStream(file.toFile())) {
                     // opening the pipe for writing lets a read blocked on it end (the old code's)
-                } catch (java.io.IOException e) {
+                } catch (java.io.IOException gone) {
                     // gone: nothing to unblock
                 }
             });
             unblock.setDaemon(true);
             unblock.start();
+            throw e;
         }
 
         Files.delete(file);
