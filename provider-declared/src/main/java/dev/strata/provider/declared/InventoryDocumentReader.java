@@ -953,12 +953,6 @@ final class InventoryDocumentReader {
     /** The longest id of a site, power domain, fabric or node (a node's id is stored with its bindings, a site's in 256 characters). */
     static final int MAX_ID = 128;
 
-    /**
-     * An id as given ({@code id} is null where it was refused already): one word of at most
-     * {@code max} characters, without spaces, line breaks, control or format characters (a
-     * direction override would make fra-1 read as something else in the shell, a tab or line
-     * break split its tab-separated rows and the log's lines); null, with a problem, otherwise.
-     */
     /** An id and where the file declares it. */
     private record IdAt(String id, String path) {
     }
@@ -980,6 +974,12 @@ final class InventoryDocumentReader {
         return true;
     }
 
+    /**
+     * An id as given ({@code id} is null where it was refused already): one word of at most
+     * {@code max} characters, without spaces, line breaks, control or format characters (a
+     * direction override would make fra-1 read as something else in the shell, a tab or line
+     * break split its tab-separated rows and the log's lines); null, with a problem, otherwise.
+     */
     private static String id(String id, JsonNode v, String path, Problems problems, String expected, int max) {
         if (id == null) {
             return null;
