@@ -383,6 +383,37 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    interface SqlSupplier<T> {
+        T get() throws SQLException;
+    }
+
+    /**
+     * Runs a streaming read in a transaction of its own (PostgreSQL streams with a cursor only
+     * inside one) and commits it. When the read fails (the caller's consumer threw, or the
+     * database), the transaction is rolled back and that failure is what the caller gets, with a
+     * failure of the rollback added to it as suppressed; a commit in a {@code finally} put the
+     * commit's own failure in its place.
+     */
+    static <T> T streamed(Connection c, SqlSupplier<T> body) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        T result;
+        try {
+            result = body.get();
+        } catch (SQLException | RuntimeException | Error e) {
+            try {
+                c.rollback();
+                c.setAutoCommit(auto);
+            } catch (SQLException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        c.commit();
+        c.setAutoCommit(auto);
+        return result;
+    }
+
     @Override
     public void requireLeader() {
         if (!leadership.isLeader()) {
@@ -1569,9 +1600,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public long scan(long fromSeq, Predicate<LogRecord> consumer) {
-            return read(c -> {
-                boolean auto = c.getAutoCommit();
-                c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            return read(c -> streamed(c, () -> {
                 long n = 0;
                 try (PreparedStatement p = c.prepareStatement(SELECT_RECORD + " WHERE seq >= ? ORDER BY seq")) {
                     p.setFetchSize(2000);
@@ -1584,19 +1613,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             }
                         }
                     }
-                } finally {
-                    c.commit();
-                    c.setAutoCommit(auto);
                 }
                 return n;
-            });
+            }));
         }
 
         @Override
         public long scanStored(long fromSeq, Predicate<Stored> consumer) {
-            return read(c -> {
-                boolean auto = c.getAutoCommit();
-                c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            return read(c -> streamed(c, () -> {
                 long n = 0;
                 try (PreparedStatement p = c.prepareStatement(SELECT_STORED + " WHERE seq >= ? ORDER BY seq")) {
                     p.setFetchSize(2000);
@@ -1609,12 +1633,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             }
                         }
                     }
-                } finally {
-                    c.commit();
-                    c.setAutoCommit(auto);
                 }
                 return n;
-            });
+            }));
         }
 
         @Override

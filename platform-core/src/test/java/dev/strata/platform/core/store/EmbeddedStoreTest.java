@@ -84,6 +84,48 @@ class EmbeddedStoreTest extends StateStoreContract {
         store.close();
     }
 
+    /** Closes the embedded database under {@code data} at once, as H2 does itself when it cannot write a commit (a full disk). */
+    static void closeUnderTheStore(Path data) {
+        try (Connection c = Stores.embeddedDataSource(data).getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN IMMEDIATELY");
+        } catch (java.sql.SQLException e) {
+            // closing a connection to the database just shut down may fail; the database is closed either way
+        }
+    }
+
+    /**
+     * A scan whose consumer throws while the database fails under it: the caller gets the
+     * consumer's exception, with the failure to end the scan's transaction added to it as
+     * suppressed. Before, the scan committed in a {@code finally}, and the commit's "Database is
+     * already closed" replaced the consumer's exception.
+     */
+    @Test
+    void aScanThatFailsReportsItsOwnFailureNotTheCommitsAfterIt() {
+        IllegalStateException consumerFailure = new IllegalStateException("the consumer failed");
+        java.util.function.Predicate<Object> fail = r -> {
+            closeUnderTheStore(data);
+            throw consumerFailure;
+        };
+        for (boolean stored : new boolean[] {false, true}) {
+            JdbcStateStore store = store();
+            try {
+                join(store.provenance().append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", 1))));
+                Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                    if (stored) {
+                        store.provenance().scanStored(0, fail::test);
+                    } else {
+                        store.provenance().scan(0, fail::test);
+                    }
+                });
+                assertThat(thrown).as(stored ? "scanStored" : "scan").isSameAs(consumerFailure);
+                assertThat(thrown.getSuppressed()).as("the rollback's failure, added to it")
+                        .anySatisfy(s -> assertThat(s).hasMessageContaining("closed"));
+            } finally {
+                store.close();
+            }
+        }
+    }
+
     /**
      * A connection to the embedded database that outlives the store keeps the database open in this
      * JVM: closing the store must leave H2's lock on the file, or another process can open and write
