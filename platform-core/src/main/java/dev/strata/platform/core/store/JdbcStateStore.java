@@ -68,6 +68,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private FileChannel h2Channel;
     private volatile H2Compaction compaction;
     private volatile H2HeaderGuard headerGuard;
+    /** Whether a read found the embedded database closed under the pool: the writer opens it again (see reopenEmbedded). */
+    private volatile boolean embeddedClosed;
 
     private final LedgerStore ledgerView = new LedgerView();
     private final ContractStore contractView = new ContractView();
@@ -376,11 +378,84 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     }
 
     <T> T read(SqlFunction<T> f) {
-        try (Connection c = pool.getConnection()) {
-            return f.apply(c);
+        try {
+            return readOnce(f);
         } catch (SQLException e) {
+            if (!postgres && closedByH2(e)) {
+                // H2 closed the embedded database (see reopenEmbedded): the pool's connections to it are dead. The read runs once
+                // more on a new connection, which opens the database again; the writer reattaches to it before its next commit
+                embeddedClosed = true;
+                pool.getHikariPoolMXBean().softEvictConnections();
+                try {
+                    return readOnce(f);
+                } catch (SQLException again) {
+                    again.addSuppressed(e);
+                    throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(again), again);
+                }
+            }
             throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), e);
         }
+    }
+
+    private <T> T readOnce(SqlFunction<T> f) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return f.apply(c);
+        }
+    }
+
+    /** H2's error codes for a database closed under a connection: 90121 (closed at shutdown, or after a fatal error) and 90098. */
+    private static boolean closedByH2(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == 90121 || s.getErrorCode() == 90098)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Opens the embedded database again after H2 closed it under the store, on the writer thread
+     * before a batch. H2 closes its database when it cannot write a commit (a full disk, an I/O
+     * error); every connection to it then answers "Database is already closed". Without this, the
+     * pool kept handing out those connections (it checks one only when it was idle for half a
+     * second), so that every write failed until Strata restarted, though the operator had freed
+     * the space. Opening the database again is what a start does after a crash: H2 recovers the
+     * file to its last commit (a commit it could not write was never acknowledged), the recovery's
+     * leftovers are repaired before anything can close the database again, and the header guard
+     * and online compaction, which held the closed database's store, attach to the new one.
+     */
+    private void reopenEmbedded() throws SQLException {
+        embeddedClosed = false;
+        LOG.warn("The embedded state store {} was closed by H2 (it closes its database when it cannot write a commit, on a full disk "
+                + "for one); opening it again from its file", settings.location());
+        Connection c;
+        try {
+            c = direct.getConnection();
+        } catch (SQLException e) {
+            embeddedClosed = true;
+            throw new SQLException("H2 closed the embedded database (as it does when it cannot write a commit, on a full disk for one), and "
+                    + "opening it again failed: " + e.getMessage() + "; the next write tries again", e.getSQLState(), e.getErrorCode(), e);
+        }
+        try {
+            H2RecoveryRepair.repair(c, settings.location());
+            H2HeaderGuard oldGuard = headerGuard;
+            headerGuard = null;
+            if (oldGuard != null) {
+                oldGuard.close();
+            }
+            headerGuard = H2HeaderGuard.attach(direct, settings.location());
+            H2Compaction oldCompaction = compaction;
+            if (oldCompaction != null) {
+                compaction = null;
+                oldCompaction.close();
+                compaction = H2Compaction.attach(direct, settings.compactFillRate(), settings.location());
+            }
+            // connections to the closed database still in the pool are closed, those in use when they come back
+            pool.getHikariPoolMXBean().softEvictConnections();
+        } finally {
+            c.close(); // the header guard's connection (or the pool's) keeps the database open
+        }
+        LOG.info("The embedded state store {} is open again", settings.location());
     }
 
     interface SqlSupplier<T> {
@@ -441,6 +516,17 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private final class Host implements WritePipeline.Host {
         @Override
         public Connection connection() throws SQLException {
+            Connection c = pool.getConnection();
+            if (postgres || (!embeddedClosed && c.isValid(0))) {
+                return c;
+            }
+            // H2 closed the embedded database under the pool (a read saw it, or this connection is dead)
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing a connection to the closed embedded database: {}", e.getMessage());
+            }
+            reopenEmbedded();
             return pool.getConnection();
         }
 
