@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,13 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseLeadership.class);
     /** The advisory lock key of the leadership ('strata' + 2). */
     static final long LEADER_LOCK = 0x5374726174610002L;
+    /**
+     * How long {@link #close()} waits for an election round under way. A round stuck on a database
+     * that does not answer (a lock wait, a silent server) ends only at the connection's network
+     * timeout, three election intervals; past this wait the round is abandoned and its connection
+     * aborted.
+     */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final DataSource direct;
     private final String instanceId;
@@ -40,7 +48,11 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private final Clock clock;
     private final Instant started;
     private final ScheduledExecutorService timer;
-    private Connection lock;
+    /** Held by a round, a step-down and the close: one at a time. */
+    private final ReentrantLock rounds = new ReentrantLock();
+    /** The leadership connection; volatile so that a close that cannot wait for a hung round can abort it. */
+    private volatile Connection lock;
+    private volatile long roundStarted;
     private volatile long epoch;
     private volatile Leader leader;
     private volatile boolean closed;
@@ -74,13 +86,28 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
         tick();
     }
 
-    private synchronized void tick() {
+    private void tick() {
+        rounds.lock();
+        try {
+            roundStarted = System.nanoTime();
+            round();
+        } finally {
+            rounds.unlock();
+        }
+    }
+
+    private void round() {
         if (closed) {
             return;
         }
         try {
             if (lock == null) {
                 lock = direct.getConnection();
+                if (closed) {
+                    // a close that gave up waiting for this round found no connection to abort: it ends here
+                    lost("it is stopping");
+                    return;
+                }
                 lock.setAutoCommit(true);
                 try (Statement s = lock.createStatement()) {
                     // end the session (and free the lock) soon after the network to this instance fails
@@ -159,8 +186,13 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     }
 
     /** Gives up the leadership (a write found the epoch moved, or the connection failed). */
-    synchronized void stepDown(String why) {
-        lost(why);
+    void stepDown(String why) {
+        rounds.lock();
+        try {
+            lost(why);
+        } finally {
+            rounds.unlock();
+        }
     }
 
     private void lost(String why) {
@@ -204,16 +236,33 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
         return started;
     }
 
+    /**
+     * Stops the election: records this instance as stopped and closes the leadership connection,
+     * which frees the lock. A round under way is waited for up to {@link #CLOSE_WAIT}; one that
+     * takes longer (stuck on a database that does not answer) is abandoned: the instance steps
+     * down, the round's connection is aborted (which ends the round and, with the session, frees
+     * the lock), and a warning says so. Before, the close waited for such a round until it ended.
+     */
     @Override
     public void close() {
+        close(CLOSE_WAIT);
+    }
+
+    void close(Duration wait) {
         closed = true;
         timer.shutdownNow();
+        boolean idle;
         try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            idle = rounds.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            idle = false;
         }
-        synchronized (this) {
+        if (!idle) {
+            abandonRound(wait);
+            return;
+        }
+        try {
             if (lock != null) {
                 try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET role = 'stopped', seen_ms = ? WHERE id = ?")) {
                     p.setLong(1, clock.millis());
@@ -225,6 +274,28 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             }
             epoch = 0;
             lost("it is stopping");
+        } finally {
+            rounds.unlock();
+        }
+    }
+
+    /** The close could not wait for the round under way: steps down and aborts the round's connection. */
+    private void abandonRound(Duration waited) {
+        long wasLeader = epoch;
+        epoch = 0;
+        Connection hung = lock;
+        LOG.warn("Stopping the leader election of {}: an election round has not ended within {} ms (it has run {} ms; its database "
+                + "does not answer); abandoning it: {}{}, and the instance is not recorded as stopped in cluster_instance (it shows as "
+                + "gone once not seen)", instanceId, waited.toMillis(), (System.nanoTime() - roundStarted) / 1_000_000,
+                hung == null ? "it has no connection yet, and ends once it gets one" : "its connection is aborted, which ends it",
+                wasLeader == 0 ? "" : "; the instance steps down from epoch " + wasLeader
+                        + " (the database frees the lock when it ends the aborted session)");
+        if (hung != null) {
+            try {
+                hung.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, e.getMessage());
+            }
         }
     }
 }

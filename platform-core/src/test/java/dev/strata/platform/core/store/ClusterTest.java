@@ -327,4 +327,66 @@ class ClusterTest {
             election.close();
         }
     }
+
+    /**
+     * Closing while an election round hangs on the database: here another session holds the
+     * instance's row, so the round's heartbeat waits for its lock, as on a database that does not
+     * answer (with a one-hour interval the connection's network timeout is three hours). Before,
+     * the close waited for the round until it ended; now it waits {@link DatabaseLeadership#CLOSE_WAIT},
+     * then abandons the round, aborting its connection, which ends the round and frees the
+     * leadership lock.
+     */
+    @Test
+    void closingWhileAnElectionRoundHangsOnTheDatabaseWaitsABoundedTime() throws Exception {
+        String url = pg.newDatabase("hung_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-hung", false, "1s");
+        Stores.postgres(settings).close(); // the schema, and this instance's row
+        javax.sql.DataSource direct = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        DatabaseLeadership election = new DatabaseLeadership(direct, "strata-hung", "hung.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        Thread round = new Thread(election::tickNow, "hung-round");
+        Thread closing = new Thread(election::close, "closing");
+        try (java.sql.Connection holder = direct.getConnection(); java.sql.Connection watcher = direct.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.executeQuery("SELECT 1 FROM cluster_instance WHERE id = 'strata-hung' FOR UPDATE").close();
+            }
+            round.start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            boolean waiting = false;
+            while (!waiting && System.currentTimeMillis() < deadline) {
+                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + "pg_stat_activity WHERE application_name = 'strata strata-hung leadership' AND wait_event_type = 'Lock'")) {
+                    rs.next();
+                    waiting = rs.getInt(1) == 1;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(waiting).as("the round waits for the row's lock").isTrue();
+            long started = System.nanoTime();
+            closing.start();
+            closing.join(DatabaseLeadership.CLOSE_WAIT.toMillis() + 5000);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(closing.isAlive()).as("the close, after " + tookMs + " ms").isFalse();
+            round.join(5000);
+            assertThat(round.isAlive()).as("the round whose connection was aborted").isFalse();
+            assertThat(election.isLeader()).isFalse();
+            // the server ends the aborted session once its wait is over (a backend waiting for a lock does not see its client go)
+            holder.rollback();
+            int held = -1;
+            deadline = System.currentTimeMillis() + 10_000;
+            while (held != 0 && System.currentTimeMillis() < deadline) {
+                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
+                    rs.next();
+                    held = rs.getInt(1);
+                }
+                Thread.sleep(50);
+            }
+            assertThat(held).as("leadership locks held once the aborted session ended").isZero();
+        } finally {
+            closing.join(60_000);
+            round.join(10_000);
+        }
+    }
 }
