@@ -149,6 +149,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (IOException e) {
                 throw new StateStoreException("cannot open " + settings.h2File() + " to force it to disk: " + e.getMessage(), e);
             }
+            forceFolders(settings.h2File());
         }
         if (settings.kind() == StoreSettings.Kind.EMBEDDED) {
             headerGuard = H2HeaderGuard.attach(direct, settings.location());
@@ -171,6 +172,29 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             + "folder carries along): " + describe(e), e);
                 }
                 throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e), e);
+            }
+        }
+    }
+
+    /**
+     * Forces the embedded file's folder, and the folder holding it, to disk, before the first write
+     * is acknowledged. H2 forces the file's content, and the writer the file, but nothing forced the
+     * directory entries that name the file (and {@code data/strata} itself, and the
+     * {@code instance-id} beside the file): after a power cut or a kernel crash soon after the first
+     * start (a killed process loses nothing: the kernel keeps the entries) the file could be gone,
+     * and every write acknowledged in it with the file. On every open, since a start cut short
+     * before this may have left them unforced; a folder with nothing new costs next to nothing.
+     * (No file lock is taken on a folder, so closing the channel releases none.)
+     */
+    private void forceFolders(java.nio.file.Path file) {
+        java.nio.file.Path dir = file.toAbsolutePath().getParent();
+        for (int i = 0; i < 2 && dir != null; i++, dir = dir.getParent()) {
+            try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+                folder.force(true);
+            } catch (IOException | RuntimeException e) {
+                // a platform that cannot open a folder as a channel (Windows) or a folder that cannot be read
+                LOG.warn("Cannot force the folder {} of the embedded state store to disk ({}): a power cut soon after the store file was "
+                        + "first made may lose the file", dir, e.toString());
             }
         }
     }

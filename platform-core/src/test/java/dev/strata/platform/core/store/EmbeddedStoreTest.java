@@ -84,6 +84,78 @@ class EmbeddedStoreTest extends StateStoreContract {
         store.close();
     }
 
+    /**
+     * A first start forces the folder that names the new store file, and the folder holding that
+     * one, to disk before any write is acknowledged. H2 forces the file's content, never the
+     * directory entries: a power cut soon after the first start could lose the file, and every
+     * acknowledged write in it. No crash a test can cause shows that (the kernel keeps the entries
+     * when a process dies), so the test watches the store's JVM with strace, where it is installed
+     * and allowed, for an fsync of each folder.
+     */
+    @Test
+    void aFirstStartForcesTheFoldersNamingTheStoreFileToDisk() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(straceWorks(), "strace, to watch the store's JVM");
+        Path node = data.resolve("node");
+        Path trace = data.resolve("strace.txt");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder("strace", "-f", "-qq", "-e", "trace=openat,close,fsync,fdatasync", "-o", trace.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-cp", cp,
+                EmbeddedFirstStartMain.class.getName(), node.toString()).redirectErrorStream(true)
+                .redirectOutput(data.resolve("out.txt").toFile()).start();
+        assertThat(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).as("the store's JVM ended").isTrue();
+        assertThat(Files.readString(data.resolve("out.txt"))).contains("CLOSED");
+        assertThat(forced(Files.readAllLines(trace))).as("what the store's JVM forced to disk")
+                .contains(node.resolve("strata").toAbsolutePath().toString(), node.toAbsolutePath().toString());
+    }
+
+    private static boolean straceWorks() {
+        try {
+            Process p = new ProcessBuilder("strace", "-qq", "-e", "trace=none", "true").redirectErrorStream(true).start();
+            return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** The paths an strace -f log shows forced (fsync, fdatasync) through a descriptor opened by name. */
+    static java.util.Set<String> forced(List<String> lines) {
+        java.util.regex.Pattern open = java.util.regex.Pattern.compile("^(\\d+) +openat\\(AT_FDCWD, \"([^\"]*)\"");
+        java.util.regex.Pattern resumed = java.util.regex.Pattern.compile("^(\\d+) +<\\.\\.\\. openat resumed>.*= (\\d+)");
+        java.util.regex.Pattern opened = java.util.regex.Pattern.compile("\\) = (\\d+)$");
+        java.util.regex.Pattern closeOrSync = java.util.regex.Pattern.compile("^\\d+ +(close|fsync|fdatasync)\\((\\d+)");
+        java.util.Map<String, String> unfinished = new java.util.HashMap<>();
+        java.util.Map<String, String> fds = new java.util.HashMap<>();
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String line : lines) {
+            java.util.regex.Matcher m = open.matcher(line);
+            if (m.find()) {
+                java.util.regex.Matcher fd = opened.matcher(line);
+                if (fd.find()) {
+                    fds.put(fd.group(1), m.group(2));
+                } else if (line.endsWith("<unfinished ...>")) {
+                    unfinished.put(m.group(1), m.group(2));
+                }
+                continue;
+            }
+            m = resumed.matcher(line);
+            if (m.find()) {
+                String path = unfinished.remove(m.group(1));
+                if (path != null) {
+                    fds.put(m.group(2), path);
+                }
+                continue;
+            }
+            m = closeOrSync.matcher(line);
+            if (m.find()) {
+                String path = m.group(1).equals("close") ? fds.remove(m.group(2)) : fds.get(m.group(2));
+                if (path != null && !m.group(1).equals("close")) {
+                    out.add(path);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Closes the embedded database under {@code data} at once, as H2 does itself when it cannot write a commit (a full disk). */
     static void closeUnderTheStore(Path data) {
         try (Connection c = Stores.embeddedDataSource(data).getConnection(); Statement s = c.createStatement()) {
