@@ -469,9 +469,12 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             }
             headerGuard = H2HeaderGuard.attach(direct, settings.location());
             H2Compaction oldCompaction = compaction;
+            compaction = null;
             if (oldCompaction != null) {
-                compaction = null;
                 oldCompaction.close();
+            }
+            if (settings.compactFillRate() > 0) {
+                // on again where the failure that closed the database turned it off (its step failed too)
                 compaction = H2Compaction.attach(direct, settings.compactFillRate(), settings.location());
             }
             // connections to the closed database still in the pool are closed, those in use when they come back

@@ -166,6 +166,57 @@ class EmbeddedStoreTest extends StateStoreContract {
     }
 
     /**
+     * A full disk (H2's files here fail their writes with "No space left on device" while
+     * {@link FullDisk#full} is set): H2 cannot write a commit, fails it and closes its database.
+     * Before, every later read and write said "The database has been closed" until Strata
+     * restarted, even once space was freed. Now while the disk is full each write fails naming it;
+     * once space is freed the next write opens the database again and is stored, with everything
+     * acknowledged before, and online compaction, which the full disk turned off, is on again.
+     */
+    @Test
+    void writesAreStoredAgainOnceSpaceIsFreedAfterADiskFullFailure() {
+        FullDisk.register();
+        StoreSettings settings = StoreSettings.from(Stores.config(Map.of("instanceId", "test-h2")), data, data);
+        org.h2.jdbcx.JdbcDataSource direct = new org.h2.jdbcx.JdbcDataSource();
+        direct.setURL(settings.url().replace("jdbc:h2:file:", "jdbc:h2:" + FullDisk.SCHEME + ":"));
+        direct.setUser(settings.user());
+        JdbcStateStore store = JdbcStateStore.open(settings, direct, java.time.Clock.systemUTC());
+        try {
+            join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of())));
+            FullDisk.full = true;
+            try {
+                for (int i = 0; i < 3; i++) {
+                    long generation = store.ledger().generation();
+                    assertThatThrownBy(() -> join(store.ledger().commit(generation, Stores.allocation("full", "n-full", List.of("g0")), null,
+                            ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the disk is full")
+                            .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
+                }
+            } finally {
+                FullDisk.full = false;
+            }
+            for (int i = 2; i <= 4; i++) {
+                long generation = store.ledger().generation();
+                join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())));
+            }
+            assertThat(store.ledger().load().allocations()).extracting(a -> a.id()).containsExactlyInAnyOrder("a-1", "a-2", "a-3", "a-4");
+            assertThat(StateStoreContract.verifyChain(store).holds()).as("the provenance chain").isTrue();
+            assertThat(store.compaction()).as("online compaction, on again").isPresent();
+        } finally {
+            FullDisk.full = false;
+            store.close();
+        }
+        JdbcStateStore reopened = store();
+        try {
+            assertThat(reopened.ledger().load().allocations()).extracting(a -> a.id()).as("what a restart finds")
+                    .containsExactlyInAnyOrder("a-1", "a-2", "a-3", "a-4");
+        } finally {
+            reopened.close();
+        }
+    }
+
+    /**
      * H2 closes the database when it cannot write a commit (a full disk); here it is closed the
      * same way under the store. Before, the pool went on handing out the closed database's
      * connections, unchecked while they were in use every half second, and every write said
