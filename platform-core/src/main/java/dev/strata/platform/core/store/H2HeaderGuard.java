@@ -59,6 +59,7 @@ final class H2HeaderGuard implements AutoCloseable {
     private final Field chunkId;
     private final Field chunkBlock;
     private final Field chunkLen;
+    private final Field closed;
     private volatile long rewrites;
 
     private H2HeaderGuard(Connection connection, Object fileStore) throws ReflectiveOperationException {
@@ -73,6 +74,19 @@ final class H2HeaderGuard implements AutoCloseable {
         this.chunkId = chunk.getField("id");
         this.chunkBlock = chunk.getField("block");
         this.chunkLen = chunk.getField("len");
+        this.closed = accessible(field(fileStore.getClass(), "closed"));
+    }
+
+    /**
+     * Whether the H2 store this guard is attached to is closed: H2 closed the database (it does
+     * when it cannot write a commit), or the database was opened again since, by a read.
+     */
+    boolean storeClosed() {
+        try {
+            return closed.getBoolean(fileStore);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false; // the writer's other checks still see a closed database
+        }
     }
 
     /**

@@ -427,6 +427,12 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    /** Whether a read found the embedded database closed, or the store the header guard is attached to is closed. */
+    private boolean embeddedClosed() {
+        H2HeaderGuard guard = headerGuard;
+        return embeddedClosed || guard != null && guard.storeClosed();
+    }
+
     /** H2's error codes for a database closed under a connection: 90121 (closed at shutdown, or after a fatal error) and 90098. */
     private static boolean closedByH2(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -544,10 +550,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public Connection connection() throws SQLException {
             Connection c = pool.getConnection();
-            if (postgres || (!embeddedClosed && c.isValid(0))) {
+            if (postgres || !embeddedClosed() && c.isValid(0)) {
                 return c;
             }
-            // H2 closed the embedded database under the pool (a read saw it, or this connection is dead)
+            // H2 closed the embedded database under the pool (a read saw it, the header guard's store is closed, or this
+            // connection is dead: a connection whose database closed after a failed write may still pass isValid)
             try {
                 c.close();
             } catch (SQLException e) {
@@ -638,7 +645,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 c.housekeeping(idle, System.nanoTime(), this::sync);
             } catch (ReflectiveOperationException | SQLException | IOException | RuntimeException e) {
                 Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
-                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts: {}", settings.location(),
+                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or the store opens its database again after H2 closed it): {}", settings.location(),
                         cause.toString());
                 compaction = null;
                 c.close();

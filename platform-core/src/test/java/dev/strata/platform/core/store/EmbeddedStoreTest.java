@@ -170,7 +170,8 @@ class EmbeddedStoreTest extends StateStoreContract {
      * {@link FullDisk#full} is set): H2 cannot write a commit, fails it and closes its database.
      * Before, every later read and write said "The database has been closed" until Strata
      * restarted, even once space was freed. Now while the disk is full each write fails naming it;
-     * once space is freed the next write opens the database again and is stored, with everything
+     * while it cannot be opened again, each write says so, naming why; once it can, the next write
+     * opens the database again and is stored, with everything
      * acknowledged before, and online compaction, which the full disk turned off, is on again.
      */
     @Test
@@ -182,18 +183,27 @@ class EmbeddedStoreTest extends StateStoreContract {
         direct.setUser(settings.user());
         JdbcStateStore store = JdbcStateStore.open(settings, direct, java.time.Clock.systemUTC());
         try {
-            join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
-                    ProvenanceEntry.of("placement", "system", Map.of())));
+            long stored = join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of()))).generation();
             FullDisk.full = true;
             try {
+                // no read in between: a read would open the database again itself
                 for (int i = 0; i < 3; i++) {
-                    long generation = store.ledger().generation();
-                    assertThatThrownBy(() -> join(store.ledger().commit(generation, Stores.allocation("full", "n-full", List.of("g0")), null,
+                    assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
                             ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the disk is full")
                             .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
                 }
+                // space freed, but the file cannot be opened again for a while: the write says so, naming why
+                FullDisk.full = false;
+                FullDisk.unopenable = true;
+                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("shut", "n-shut", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the database cannot be opened again")
+                        .isInstanceOf(StateStoreException.class).hasMessageContaining("H2 closed the embedded database")
+                        .hasMessageContaining("opening it again failed").hasMessageContaining("Permission denied")
+                        .hasMessageContaining("the next write tries again");
             } finally {
                 FullDisk.full = false;
+                FullDisk.unopenable = false;
             }
             for (int i = 2; i <= 4; i++) {
                 long generation = store.ledger().generation();
@@ -205,6 +215,7 @@ class EmbeddedStoreTest extends StateStoreContract {
             assertThat(store.compaction()).as("online compaction, on again").isPresent();
         } finally {
             FullDisk.full = false;
+            FullDisk.unopenable = false;
             store.close();
         }
         JdbcStateStore reopened = store();

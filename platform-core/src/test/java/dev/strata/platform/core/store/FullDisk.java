@@ -11,13 +11,16 @@ import org.h2.store.fs.FilePathWrapper;
 /**
  * H2's file system with a disk that can fill up: files opened through the {@code fulldisk:} prefix
  * are the plain files, whose writes fail with "No space left on device" while {@link #full} is
- * set, as on a disk that filled up.
+ * set, as on a disk that filled up, and which cannot be opened while {@link #unopenable} is set.
  */
 public final class FullDisk extends FilePathWrapper {
 
     static final String SCHEME = "fulldisk";
 
     static volatile boolean full;
+
+    /** While set, no file opens: "Permission denied". */
+    static volatile boolean unopenable;
 
     private static final FullDisk INSTANCE = new FullDisk();
 
@@ -33,6 +36,9 @@ public final class FullDisk extends FilePathWrapper {
 
     @Override
     public FileChannel open(String mode) throws IOException {
+        if (unopenable) {
+            throw new IOException("Permission denied");
+        }
         return new Channel(getBase().open(mode));
     }
 
