@@ -68,7 +68,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private FileChannel h2Channel;
     private volatile H2Compaction compaction;
     private volatile H2HeaderGuard headerGuard;
-    /** Whether a read found the embedded database closed under the pool: the writer opens it again (see reopenEmbedded). */
+    /** Whether a read found the embedded database closed under the pool, or opening it again failed: the writer opens it (again). */
     private volatile boolean embeddedClosed;
 
     private final LedgerStore ledgerView = new LedgerView();
@@ -402,14 +402,25 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     }
 
     <T> T read(SqlFunction<T> f) {
+        return read(f, true);
+    }
+
+    /**
+     * @param runAgain whether a read that found the embedded database closed runs once more; not for
+     *     a read that hands what it reads to a caller's consumer as it goes (a scan), which would
+     *     hand the consumer the same rows twice
+     */
+    private <T> T read(SqlFunction<T> f, boolean runAgain) {
         try {
             return readOnce(f);
         } catch (SQLException e) {
             if (!postgres && closedByH2(e)) {
-                // H2 closed the embedded database (see reopenEmbedded): the pool's connections to it are dead. The read runs once
-                // more on a new connection, which opens the database again; the writer reattaches to it before its next commit
+                // H2 closed the embedded database (see reopenEmbedded): the pool's connections to it are dead, and are
+                // dropped; the next connection opens the database again, and the writer reattaches to it before its next commit
                 embeddedClosed = true;
                 pool.getHikariPoolMXBean().softEvictConnections();
+            }
+            if (runAgain && !postgres && closedByH2(e)) {
                 try {
                     return readOnce(f);
                 } catch (SQLException again) {
@@ -645,8 +656,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 c.housekeeping(idle, System.nanoTime(), this::sync);
             } catch (ReflectiveOperationException | SQLException | IOException | RuntimeException e) {
                 Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
-                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or the store opens its database again after H2 closed it): {}", settings.location(),
-                        cause.toString());
+                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or until the store opens "
+                        + "its database again after H2 closed it): {}", settings.location(), cause.toString());
                 compaction = null;
                 c.close();
             }
@@ -1735,7 +1746,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     }
                 }
                 return n;
-            }));
+            }), false);
         }
 
         @Override
@@ -1755,7 +1766,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     }
                 }
                 return n;
-            }));
+            }), false);
         }
 
         @Override

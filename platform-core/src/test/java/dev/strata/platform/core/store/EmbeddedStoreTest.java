@@ -193,10 +193,19 @@ class EmbeddedStoreTest extends StateStoreContract {
                             ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the disk is full")
                             .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
                 }
-                // space freed, but the file cannot be opened again for a while: the write says so, naming why
                 FullDisk.full = false;
+                long generation = store.ledger().generation();
+                join(store.ledger().commit(generation, Stores.allocation("a-2", "n2", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())));
+                // the disk full again, and the file cannot be opened again for a while: after the write H2 could not store, the
+                // next one says that the database could not be opened again, naming why
+                FullDisk.full = true;
                 FullDisk.unopenable = true;
-                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("shut", "n-shut", List.of("g0")), null,
+                long now = generation + 1;
+                assertThatThrownBy(() -> join(store.ledger().commit(now, Stores.allocation("full", "n-full", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the disk is full")
+                        .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
+                assertThatThrownBy(() -> join(store.ledger().commit(now, Stores.allocation("shut", "n-shut", List.of("g0")), null,
                         ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the database cannot be opened again")
                         .isInstanceOf(StateStoreException.class).hasMessageContaining("H2 closed the embedded database")
                         .hasMessageContaining("opening it again failed").hasMessageContaining("Permission denied")
@@ -205,7 +214,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                 FullDisk.full = false;
                 FullDisk.unopenable = false;
             }
-            for (int i = 2; i <= 4; i++) {
+            for (int i = 3; i <= 4; i++) {
                 long generation = store.ledger().generation();
                 join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
                         ProvenanceEntry.of("placement", "system", Map.of())));
@@ -271,6 +280,30 @@ class EmbeddedStoreTest extends StateStoreContract {
             assertThat(reopened.ledger().load().allocations()).as("what a restart finds").hasSize(11);
         } finally {
             reopened.close();
+        }
+    }
+
+    /**
+     * A scan during which H2 closes the database fails, and is not run again: a read that finds the
+     * database closed runs once more, but a scan has handed its consumer records already, which a
+     * second run would hand it again.
+     */
+    @Test
+    void aScanDuringWhichTheDatabaseClosesIsNotRunAgain() {
+        JdbcStateStore store = store();
+        try {
+            for (int i = 0; i < 3; i++) {
+                join(store.provenance().append(new ProvenanceEntry("note", "system", Map.of(), Map.of("n", i))));
+            }
+            List<Long> seen = new java.util.ArrayList<>();
+            assertThatThrownBy(() -> store.provenance().scan(0, r -> {
+                seen.add(r.seq());
+                closeUnderTheStore(data);
+                return true;
+            })).isInstanceOf(StateStoreException.class);
+            assertThat(seen).as("records handed to the consumer").doesNotHaveDuplicates();
+        } finally {
+            store.close();
         }
     }
 
