@@ -14,6 +14,7 @@ import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.ProviderProperties;
 import dev.strata.platform.api.provider.StorageProvider;
 import dev.strata.platform.core.provenance.ConfigurationRejections;
+import dev.strata.platform.core.provenance.ProviderText;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
@@ -246,11 +247,13 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
                 LOG.warn("Provider {} (service {}) did not describe itself within {}; it is listed without a description",
                         providerId, serviceId(ref), InventorySettings.describe(DESCRIPTION_TIMEOUT));
             } else {
-                LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), cause.toString());
+                LOG.debug("Provider service {} could not describe itself: {} ({})", serviceId(ref), ProviderText.message(cause),
+                        cause.getClass().getName());
             }
             return null;
         } catch (RuntimeException e) {
-            LOG.debug("Provider service {} could not describe itself: {}", serviceId(ref), e.toString());
+            LOG.debug("Provider service {} could not describe itself: {} ({})", serviceId(ref), ProviderText.message(e),
+                    e.getClass().getName());
             return null;
         }
     }

@@ -482,7 +482,8 @@ final class ProviderDirectory implements AutoCloseable {
                 change(entry, "failed", ProviderState.FAILED, message, null);
                 remerge();
             } else {
-                LOG.debug("Discovery of departed registration {} of {} failed: {}", registration.serviceId(), entry.id, cause.toString());
+                LOG.debug("Discovery of departed registration {} of {} failed: {} ({})", registration.serviceId(), entry.id,
+                        ProviderText.message(cause), cause.getClass().getName());
             }
             changed.signalAll();
         } finally {
@@ -594,7 +595,7 @@ final class ProviderDirectory implements AutoCloseable {
             try {
                 refresh(id, left.isNegative() ? Duration.ZERO : left);
             } catch (StrataException e) {
-                LOG.debug("Refresh of {} failed: {}", id, e.getMessage());
+                LOG.debug("Refresh of {} failed: {}", id, ProviderText.message(e));
             }
         }
         return inventory;

@@ -119,4 +119,20 @@ class InventoryServiceBindTest {
 
         assertThat(service.provider("broken")).get().satisfies(p -> assertThat(p.description()).isNull());
     }
+
+    /**
+     * What a provider's failed description says is logged cleaned, as every text a provider writes
+     * (the test's logging shows this class's DEBUG lines): a secret it quoted is masked. Before, the
+     * exception's own text was logged as it was.
+     */
+    @Test
+    void aFailedDescriptionIsLoggedWithoutTheSecretItQuoted() {
+        String secret = "Sup3r-s3cret-Pa55word";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            service.bindCompute(reference(45, "leaky", false), provider(() -> {
+                throw new IllegalStateException("cannot reach https://admin:" + secret + "@bmc.example/redfish?password=" + secret);
+            }));
+            assertThat(log.text()).contains("Provider service 45 could not describe itself").doesNotContain(secret);
+        }
+    }
 }
