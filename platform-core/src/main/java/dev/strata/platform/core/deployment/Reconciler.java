@@ -342,14 +342,22 @@ public final class Reconciler {
             Spec.Detail detail = d.detail(m.name());
             switch (s) {
                 case REQUESTED -> {
-                    c.busy = true;
                     Optional<OperationRecord> last = d.latest(m.name(), Loaded.CREATE);
-                    if (detail.machine() != null && last.isPresent() && last.get().state() == OperationState.SUCCEEDED
-                            && last.get().id().equals(detail.operation())) {
+                    boolean made = detail.machine() != null && last.isPresent() && last.get().state() == OperationState.SUCCEEDED
+                            && last.get().id().equals(detail.operation());
+                    boolean refused = detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
+                            && (detail.operation() == null || last.get().id().equals(detail.operation()));
+                    if (d.state() == DeploymentState.FAILED && !made && !refused) {
+                        // a failed deployment asks for no machine it had not asked for (its creates sent are followed above, under
+                        // their ids): what was made stays until it is undeployed, and nothing more is spent on it
+                        notMade(d, m, detail);
+                        continue;
+                    }
+                    c.busy = true;
+                    if (made) {
                         // the create's answer was recorded, the member's new state was not: take it up from the machine
                         observe(d, m, s, detail, listings, c);
-                    } else if (detail.machine() == null && last.isPresent() && last.get().state() == OperationState.FAILED
-                            && (detail.operation() == null || last.get().id().equals(detail.operation()))) {
+                    } else if (refused) {
                         // the provider refused the create, and the member's update after it was not written (a crash, the store):
                         // the refusal stands, whatever the member last showed (a wait for the provider, the machine it replaces)
                         put(d, e.updateMember(d, m, MemberState.FAILED, m.target().id(),
@@ -372,6 +380,24 @@ public final class Reconciler {
             }
         }
         evaluate(d);
+    }
+
+    /** A member of a failed deployment whose machine was never asked for: it stays without one, saying why (once). */
+    private void notMade(Loaded d, Spec.MemberSpec m, Spec.Detail detail) {
+        if (detail.machine() != null) {
+            return;
+        }
+        String why = "no machine is asked for: the deployment failed" + (d.record.message() == null ? "" : " (" + d.record.message() + ")")
+                + "; undeploy it to release what was made";
+        if (why.equals(detail.message())) {
+            return;
+        }
+        Map<String, Object> payload = DeploymentEngine.payload(m, null, "not made");
+        payload.put("summary", m.name() + ": " + why);
+        MemberRecord r = d.members.get(m.name());
+        put(d, e.updateMember(d, m, MemberState.REQUESTED, r == null ? m.target().id() : r.nodeId(), new Spec.Detail(null, detail.operation(),
+                why), DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING, DeploymentEngine.SYSTEM, d.record, payload)));
+        LOG.info("Deployment {}: {} {}", d.id(), m.name(), why);
     }
 
     private void observe(Loaded d, Spec.MemberSpec m, MemberState s, Spec.Detail detail, Map<String, Listing> listings, Counters c) {

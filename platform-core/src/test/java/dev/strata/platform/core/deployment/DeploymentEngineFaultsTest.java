@@ -375,6 +375,65 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * A deployment that failed asks for no machine it had not asked for yet. worker-0 is refused
+     * for good (the deployment is FAILED); worker-1's create could not even be recorded (the store
+     * did not answer), so it was never sent; worker-2's create was sent and not answered (its
+     * provider was unreachable). Once the store and the provider answer again, worker-2's create is
+     * followed to its outcome under its operation id (what it made stays until undeployed), and
+     * worker-1 is left without a machine, saying why. Before, the reconciler went on to make
+     * worker-1's machine for a deployment that had failed.
+     */
+    @Test
+    void aFailedDeploymentStartsNoCreateItHadNotSentAndFollowsTheOneSent() throws Exception {
+        FailingStore failing = new FailingStore(lab.store);
+        DeploymentEngine engine = lab.engine(Lab.FAST, failing);
+        AtomicBoolean storeDown = new AtomicBoolean(true);
+        AtomicBoolean providerDown = new AtomicBoolean(true);
+        failing.failBegin = o -> storeDown.get() && o.member().equals("worker-1");
+        lab.lab.refuse.put("worker-0", "quota exceeded: 0 of 1 left for this shape");
+        lab.lab.beforeCreate = r -> {
+            if (providerDown.get() && r.member().equals("worker-2")) {
+                throw new ProviderUnavailableException("provider lab: cloud unreachable (connection refused)");
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        assertThat(failed.message()).isEqualTo("member worker-0: quota exceeded: 0 of 1 left for this shape");
+        String sentForWorker2 = failed.members().get(2).operationId();
+        assertThat(sentForWorker2).as("worker-2's create, sent and not answered").isNotNull();
+
+        storeDown.set(false);
+        providerDown.set(false);
+        // passes for longer than the longest backoff (400 ms), so that worker-1 is due again
+        Instant until = Instant.now().plusMillis(1500);
+        while (Instant.now().isBefore(until)) {
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            Thread.sleep(50);
+        }
+
+        Deployment after = engine.get(d.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(DeploymentState.FAILED);
+        assertThat(lab.lab.creates).as("creates sent: worker-0's refused, worker-2's twice under its one operation, none for worker-1")
+                .doesNotContainNull().containsOnly(failed.members().get(0).operationId(), sentForWorker2);
+        assertThat(lab.store.deployments().operations(d.id())).extracting(OperationRecord::member).containsOnly("worker-0", "worker-2");
+        DeploymentMember worker1 = after.members().get(1);
+        assertThat(worker1.state()).isEqualTo(MemberState.REQUESTED);
+        assertThat(worker1.machine()).isNull();
+        assertThat(worker1.message()).isEqualTo("no machine is asked for: the deployment failed (member worker-0: quota exceeded: 0 of 1"
+                + " left for this shape); undeploy it to release what was made");
+        DeploymentMember worker2 = after.members().get(2);
+        assertThat(worker2.operationId()).isEqualTo(sentForWorker2);
+        assertThat(worker2.machine()).as("worker-2's machine, made by the create that was sent").isNotNull();
+        assertThat(lab.lab.live()).hasSize(1);
+
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
      * description time out at their deadline, as a provider that honours it does. A deployment on
      * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
