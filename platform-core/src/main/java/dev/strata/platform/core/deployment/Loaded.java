@@ -47,7 +47,7 @@ final class Loaded {
 
     Spec.Detail detail(String member) {
         MemberRecord r = members.get(member);
-        return r == null ? Spec.Detail.NONE : Spec.Detail.parse(r.handle());
+        return r == null ? Spec.Detail.NONE : Spec.Detail.parse(r.handle(), record.id(), member);
     }
 
     List<OperationRecord> operationsOf(String member) {

@@ -62,10 +62,56 @@ record Spec(String contract, String tenant, int priority, OnMachineLoss onMachin
 
     static Spec parse(String json, String deploymentId) {
         try {
+            if (json == null || json.isBlank()) {
+                throw new StateStoreException(unreadable("the spec of deployment " + deploymentId, null) + SPEC_EXPECTED);
+            }
             return JSON.readValue(json, Spec.class);
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new StateStoreException("deployment " + deploymentId + " has a spec that cannot be read: " + e.getMessage(), e);
+            if (e instanceof StateStoreException s) {
+                throw s;
+            }
+            // neither Jackson's message nor the exception as cause: both quote the row's text, which holds a tenant's parameters
+            throw new StateStoreException(unreadable("the spec of deployment " + deploymentId, e) + SPEC_EXPECTED);
         }
+    }
+
+    private static final String SPEC_EXPECTED = "; expected the JSON object the core stores for a deployment (contract, tenant, priority, "
+            + "onMachineLoss, allocationId, members)";
+
+    /**
+     * Says that a stored row cannot be read and why, in words of its own: where the JSON breaks or
+     * which field has another shape (a map's keys, the row's content, left out), never the text.
+     */
+    static String unreadable(String what, Exception e) {
+        String why;
+        if (e == null) {
+            why = "it is empty";
+        } else if (e instanceof com.fasterxml.jackson.core.JsonParseException p) {
+            why = "not well-formed JSON" + at(p.getLocation());
+        } else if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+            StringBuilder path = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                Object from = r.getFrom();
+                if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                } else if (from instanceof Map<?, ?> || from instanceof Class<?> c && Map.class.isAssignableFrom(c)) {
+                    path.append("[a key]");
+                } else if (r.getFieldName() != null) {
+                    path.append('.').append(r.getFieldName());
+                }
+            }
+            String where = at(m.getLocation());
+            why = "JSON of another shape" + (path.isEmpty() ? where : " at " + path + (where.isEmpty() ? "" : "," + where.substring(" at".length())));
+        } else if (e instanceof JsonProcessingException p) {
+            why = "unreadable JSON" + at(p.getLocation());
+        } else {
+            why = e.getClass().getSimpleName();
+        }
+        return what + " cannot be read (" + why + ")";
+    }
+
+    private static String at(com.fasterxml.jackson.core.JsonLocation l) {
+        return l == null || l.getLineNr() < 1 ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr();
     }
 
     static String write(Object value) {
@@ -88,14 +134,17 @@ record Spec(String contract, String tenant, int priority, OnMachineLoss onMachin
 
         static final Detail NONE = new Detail(null, null, null);
 
-        static Detail parse(String json) {
+        /** The record of a member's machine; one that cannot be read has no machine, and says so in its message (never quoting the row). */
+        static Detail parse(String json, String deploymentId, String member) {
             if (json == null || json.isBlank()) {
                 return NONE;
             }
             try {
                 return JSON.readValue(json, Detail.class);
             } catch (JsonProcessingException | RuntimeException e) {
-                return new Detail(null, null, "unreadable machine record: " + e.getMessage());
+                return new Detail(null, null, unreadable("the machine record of member " + member + " of deployment " + deploymentId, e)
+                        + "; expected the JSON object the core stores for a member's"
+                        + " machine (machine, operation, message)");
             }
         }
 

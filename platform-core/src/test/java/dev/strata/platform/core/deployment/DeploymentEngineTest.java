@@ -631,12 +631,12 @@ class DeploymentEngineTest {
         assertThat(lab.lab.deletes).containsExactlyInAnyOrder(machineOf.get(a.id()), machineOf.get(b.id()));
         assertThat(creates(d.id())).allSatisfy(op -> {
             assertThat(op.state()).isEqualTo(OperationState.SUCCEEDED);
-            assertThat(Spec.Detail.parse(op.handle()).machine().machineId()).isEqualTo(machineOf.get(op.id()));
+            assertThat(Spec.Detail.parse(op.handle(), op.deploymentId(), op.member()).machine().machineId()).isEqualTo(machineOf.get(op.id()));
         });
         List<OperationRecord> deletes = lab.store.deployments().operations(d.id()).stream().filter(o -> o.action().equals("delete")).toList();
         assertThat(deletes).extracting(OperationRecord::state).containsOnly(OperationState.SUCCEEDED);
         assertThat(deletes).extracting(OperationRecord::attempt).containsExactly(1, 2);
-        assertThat(deletes).extracting(o -> Spec.Detail.parse(o.handle()).machine().machineId())
+        assertThat(deletes).extracting(o -> Spec.Detail.parse(o.handle(), o.deploymentId(), o.member()).machine().machineId())
                 .containsExactlyInAnyOrder(machineOf.get(a.id()), machineOf.get(b.id()));
         assertThat(lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, d.id(), "leak", null, null, 10,
                 false))).as("leak records").isEmpty();
