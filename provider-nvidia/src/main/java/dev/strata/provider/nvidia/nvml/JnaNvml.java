@@ -169,9 +169,8 @@ public final class JnaNvml implements Nvml {
 
     @Override
     public String systemDriverVersion() {
-        byte[] buffer = new byte[BUFFER];
-        check("nvmlSystemGetDriverVersion", () -> lib.nvmlSystemGetDriverVersion(buffer, buffer.length));
-        return Native.toString(buffer, StandardCharsets.US_ASCII.name());
+        // the driver's text, as a board's name is: it reaches every GPU's attributes, the shell and the log
+        return text("nvmlSystemGetDriverVersion", buffer -> lib.nvmlSystemGetDriverVersion(buffer, buffer.length));
     }
 
     @Override

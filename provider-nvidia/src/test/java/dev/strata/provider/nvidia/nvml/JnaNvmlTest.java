@@ -88,8 +88,26 @@ class JnaNvmlTest {
     }
 
     /**
+     * The driver's version as NVML answers it reaches every GPU's attributes, the shell and the
+     * log, as a board's name does, and is cleaned as the name is: terminal escapes and other control
+     * characters (hand-made on the recorded H200's driver, 580.159.04: no capture has one) become
+     * spaces. Before, it was passed on as NVML wrote it.
+     */
+    @Test
+    void theDriverVersionWithControlCharactersIsCleanedAsANameIs() {
+        RecordedNvml recorded = RecordedNvml.h200();
+        recorded.driver = "580.159.04\u001b[2J\r\n\u0007\t";
+        JnaNvml nvml = new JnaNvml(standIn(recorded, -1, NvmlErrors.SUCCESS), "stand-in");
+
+        nvml.init();
+
+        assertThat(nvml.systemDriverVersion()).isEqualTo("580.159.04 [2J");
+        nvml.close();
+    }
+
+    /**
      * A stand-in for {@code libnvidia-ml} answering from recorded devices: their count, handles (the
-     * device index plus 0x1000), names and UUIDs; {@code handleError} for the handle of device
+     * device index plus 0x1000), names and UUIDs, the driver's version; {@code handleError} for the handle of device
      * {@code lost}; {@code NVML_ERROR_NOT_SUPPORTED} for anything else.
      */
     private static NvmlLibrary standIn(RecordedNvml recorded, int lost, int handleError) {
@@ -107,6 +125,10 @@ class JnaNvmlTest {
                                 return handleError;
                             }
                             ((PointerByReference) args[1]).setValue(new Pointer(0x1000L + index));
+                            return NvmlErrors.SUCCESS;
+                        case "nvmlSystemGetDriverVersion":
+                            byte[] version = recorded.driver.getBytes(StandardCharsets.US_ASCII);
+                            System.arraycopy(version, 0, (byte[]) args[0], 0, version.length);
                             return NvmlErrors.SUCCESS;
                         case "nvmlDeviceGetName", "nvmlDeviceGetUUID":
                             RecordedNvml.Device device = recorded.devices.get((int) (Pointer.nativeValue((Pointer) args[0]) - 0x1000L));
