@@ -13,6 +13,11 @@ public final class Attributes {
     public static final String MIG_MODE_PENDING = "migModePending";
     /** The NUMA node of the GPU's own memory where it is one (Grace Hopper and the like). */
     public static final String GPU_NUMA_NODE = "gpuNumaNode";
+    /**
+     * The MIG profile whose memory stands for the GPU's memory size ({@code 7g.141gb}), where the
+     * source withheld the total of a MIG-enabled GPU ({@link MigMemory}); absent where it reported it.
+     */
+    public static final String MEMORY_FROM_PROFILE = "memoryFromProfile";
     /** How the device was read: {@code nvml} or {@code nvidia-smi}. */
     public static final String SOURCE = "source";
 

@@ -10,6 +10,7 @@ import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.provider.nvidia.device.Attributes;
+import dev.strata.provider.nvidia.device.MigMemory;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.HealthRules;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Maps what {@link Nvml} reports to Strata's model. Stateless; values NVML does not support on a
@@ -258,9 +260,12 @@ public final class NvmlMapper {
         String pci = identity.pci();
         // NVML gives a MIG-enabled GPU's memory as a whole only to a caller privileged enough to see
         // every instance (nvmlDeviceGetMemoryInfo), and answers the others NVML_ERROR_NO_PERMISSION:
-        // the size is then unknown (0), as where nvidia-smi prints N/A, not a GPU that cannot be read
+        // not a GPU that cannot be read; its largest MIG profile's memory stands for the total (MigMemory)
         Nvml.MemoryInfo memory = NvmlErrors.orUnknown(() -> nvml.memoryInfo(gpu), null);
         Nvml.Modes mig = NvmlErrors.orUnknown(() -> nvml.migMode(gpu), null);
+        List<PartitionProfile> profiles = mig == null ? List.of() : profiles(nvml, gpu);
+        long memoryBytes = memory == null ? 0 : Math.max(0, memory.total());
+        Optional<PartitionProfile> memoryFrom = MigMemory.standIn(memoryBytes, mig != null && mig.current(), profiles);
         Nvml.Modes ecc = NvmlErrors.orUnknown(() -> nvml.eccMode(gpu), null);
         int genCurrent = NvmlErrors.orUnknown(() -> nvml.currPcieLinkGeneration(gpu), 0);
         int genMax = NvmlErrors.orUnknown(() -> nvml.maxPcieLinkGeneration(gpu), 0);
@@ -296,6 +301,7 @@ public final class NvmlMapper {
         if (mig != null) {
             attributes.put(Attributes.MIG_MODE_PENDING, Attributes.enabled(mig.pending()));
         }
+        memoryFrom.ifPresent(p -> attributes.put(Attributes.MEMORY_FROM_PROFILE, p.name()));
         if (gpuNumaNode >= 0) {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(gpuNumaNode));
         }
@@ -313,14 +319,14 @@ public final class NvmlMapper {
                 .id(identity.id())
                 .vendor("NVIDIA")
                 .model(name == null || name.isBlank() ? GpuIds.UNKNOWN_MODEL : name.strip())
-                .memoryBytes(memory == null ? 0 : Math.max(0, memory.total()))
+                .memoryBytes(memoryFrom.map(PartitionProfile::memoryBytes).orElse(memoryBytes))
                 .computeCapability(cc)
                 .pciAddress(pci)
                 .numaNode(numa)
                 .cpuAffinity(cpus)
                 .pcie(pcie)
                 .links(links)
-                .partitionProfiles(mig == null ? List.of() : profiles(nvml, gpu))
+                .partitionProfiles(profiles)
                 .partitioningEnabled(mig != null && mig.current())
                 .power(power)
                 .health(health)

@@ -9,6 +9,7 @@ import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.provider.nvidia.device.Attributes;
+import dev.strata.provider.nvidia.device.MigMemory;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.HealthRules;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -207,6 +209,10 @@ public final class SmiMapper {
         if (gpu.migPending() != null) {
             attributes.put(Attributes.MIG_MODE_PENDING, Attributes.enabled(gpu.migPending()));
         }
+        // a MIG-enabled GPU's total printed N/A: its largest MIG profile's memory stands for it (MigMemory)
+        long memoryBytes = Math.max(0, gpu.memoryTotalMiB()) * MIB;
+        Optional<PartitionProfile> memoryFrom = MigMemory.standIn(memoryBytes, Boolean.TRUE.equals(gpu.migCurrent()), profiles);
+        memoryFrom.ifPresent(p -> attributes.put(Attributes.MEMORY_FROM_PROFILE, p.name()));
         if (inTopo && topo.gpuNumaId(label) >= 0) {
             attributes.put(Attributes.GPU_NUMA_NODE, Integer.toString(topo.gpuNumaId(label)));
         }
@@ -227,7 +233,7 @@ public final class SmiMapper {
                 .id(id)
                 .vendor("NVIDIA")
                 .model(gpu.productName() == null ? GpuIds.UNKNOWN_MODEL : gpu.productName())
-                .memoryBytes(Math.max(0, gpu.memoryTotalMiB()) * MIB)
+                .memoryBytes(memoryFrom.map(PartitionProfile::memoryBytes).orElse(memoryBytes))
                 .computeCapability(cc)
                 .pciAddress(pci)
                 .numaNode(numa)

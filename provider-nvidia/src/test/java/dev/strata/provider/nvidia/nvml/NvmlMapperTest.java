@@ -167,11 +167,14 @@ class NvmlMapperTest {
      * The recorded H200 with MIG mode enabled and {@code nvmlDeviceGetMemoryInfo} answering
      * {@code NVML_ERROR_NO_PERMISSION}, as NVML answers a caller without the privileges to see every
      * MIG instance (hand-made on the capture: no fixture has a MIG-enabled GPU). Its memory size is
-     * unknown, 0, as nvidia-smi's N/A makes it; the GPU is not one NVML "cannot read": its health is
-     * what its facts say (OK), and it keeps its UUID, MIG profiles and everything else.
+     * its largest MIG profile's, 7g.141gb of the captured {@code mig -lgip} (140 GiB, a little under
+     * the 143,771 MiB NVML reports without MIG), named in its attributes; the GPU is not one NVML
+     * "cannot read": its health is what its facts say (OK), and it keeps its UUID, MIG profiles and
+     * everything else. Before, its memory was 0, and placement took the node for one whose GPUs have
+     * none, refusing every contract that asks for GPU memory.
      */
     @Test
-    void aMigEnabledGpuWhoseMemoryNvmlWithholdsIsOfUnknownMemoryNotFailed() {
+    void aMigEnabledGpuWhoseMemoryNvmlWithholdsHasItsLargestProfilesMemoryNotZero() {
         RecordedNvml nvml = RecordedNvml.h200();
         RecordedNvml.Device device = nvml.devices.get(0);
         device.mig = new Nvml.Modes(true, true);
@@ -181,7 +184,8 @@ class NvmlMapperTest {
 
         assertThat(gpu.health()).isEqualTo(Health.OK);
         assertThat(gpu.id()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
-        assertThat(gpu.memoryBytes()).isZero();
+        assertThat(gpu.memoryBytes()).isEqualTo(140L << 30);
+        assertThat(gpu.attributes()).containsEntry("memoryFromProfile", "7g.141gb");
         assertThat(gpu.partitioningEnabled()).isTrue();
         assertThat(gpu.partitionProfiles()).hasSize(7);
         assertThat(gpu.power()).isEqualTo(new PowerLimits(700, 700, 200, 700));

@@ -143,6 +143,37 @@ class SmiMapperTest {
     }
 
     /**
+     * The real H200 capture with MIG enabled and its frame buffer's total printed N/A, as
+     * {@code nvidia-smi} prints what NVML withholds (hand-made on the capture: no fixture has a
+     * MIG-enabled GPU). Its memory size is its largest MIG profile's, 7g.141gb of the captured
+     * {@code mig -lgip} (140 GiB), named in its attributes, and its health is OK. Before, it was 0.
+     */
+    @Test
+    void aMigEnabledGpuWhoseTotalIsNotShownHasItsLargestProfilesMemory(@TempDir Path noSysfs) {
+        Path dir = Fixtures.nvidia("h200-vm");
+        String captured = Fixtures.text(dir.resolve("nvidia-smi-q.xml"));
+        String withheld = captured.replace("<current_mig>Disabled</current_mig>", "<current_mig>Enabled</current_mig>")
+                .replaceFirst("(<fb_memory_usage>\\s*<total>)[^<]*(</total>)", "$1N/A$2");
+        assertThat(withheld).contains("<current_mig>Enabled</current_mig>").doesNotContain("<total>143771 MiB</total>");
+        SmiLog log = SmiXmlParser.parse(withheld.getBytes(StandardCharsets.UTF_8));
+
+        Accelerator gpu = SmiMapper.map(log, Map.of(), TopoMatrix.parse(Fixtures.text(dir.resolve("topo-m.txt"))),
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), new PciSysfs(noSysfs), "host:test").accelerators().get(0);
+
+        assertThat(gpu.partitioningEnabled()).isTrue();
+        assertThat(gpu.memoryBytes()).isEqualTo(140L << 30);
+        assertThat(gpu.attributes()).containsEntry("memoryFromProfile", "7g.141gb");
+        assertThat(gpu.health()).isEqualTo(Health.OK);
+
+        Accelerator whole = SmiMapper.map(SmiXmlParser.parse(Fixtures.bytes(dir.resolve("nvidia-smi-q.xml"))), Map.of(), null,
+                MigProfileParser.parse(Fixtures.text(dir.resolve("mig-lgip.txt")), Fixtures.text(dir.resolve("mig-lgipp.txt"))),
+                Map.of(), new PciSysfs(noSysfs), "host:test").accelerators().get(0);
+        assertThat(whole.memoryBytes()).as("the total, where it is shown").isEqualTo(143771L << 20);
+        assertThat(whole.attributes()).doesNotContainKey("memoryFromProfile");
+    }
+
+    /**
      * An eight-GPU host whose GPU 5 has no product name ({@link DerivedCaptures#eightGpusOneWithoutProductName}:
      * the real H200 capture copied to eight GPUs, GPU 5's {@code <product_name>} made N/A). GPU 5 is
      * reported FAILED under its UUID, with model unknown and every other fact it shows; the other
