@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * ({@code strata-nvidia-telemetry}) and keeps the last {@code history} samples of each GPU in a
  * ring. Reads ({@link #latest()}, {@link #recent}) serve from memory and never wait for the device.
  * Until a discovery has found GPUs there is no source and nothing is sampled.
+ *
+ * <p>A round starts an interval after the previous one started, or as soon as it finished where it
+ * took longer: an interval shorter than one nvidia-smi run samples as often as nvidia-smi answers
+ * (said once in the log), and a round is given the command's own deadline, not the interval.
  */
 final class GpuSampler implements AutoCloseable {
 
@@ -34,11 +38,14 @@ final class GpuSampler implements AutoCloseable {
     private volatile GpuSource source;
     private ScheduledExecutorService scheduler;
     private String lastFailure;
+    /** Whether a round was said to take longer than the interval. */
+    private boolean slowSaid;
 
     /**
      * @param interval time between samples
      * @param history samples kept per GPU
-     * @param timeout the most one round of sampling may take
+     * @param timeout the most one round of sampling may take (the command's deadline: a round may
+     *     take longer than the interval, and the next one then starts when it has finished)
      */
     GpuSampler(Duration interval, int history, Duration timeout) {
         this.interval = interval;
@@ -54,7 +61,33 @@ final class GpuSampler implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            scheduler.scheduleWithFixedDelay(this::sampleOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+            next(scheduler, interval.toNanos());
+        }
+    }
+
+    /** Schedules the next round; none once the sampler is closed. */
+    private void next(ScheduledExecutorService on, long delayNanos) {
+        try {
+            on.schedule(() -> round(on), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: no more rounds
+        }
+    }
+
+    private void round(ScheduledExecutorService on) {
+        long started = System.nanoTime();
+        try {
+            sampleOnce();
+        } finally {
+            long took = System.nanoTime() - started;
+            if (took > interval.toNanos() && source != null && !slowSaid) {
+                slowSaid = true;
+                GpuSource current = source;
+                LOG.warn("GPU telemetry through {}: a round took {} ms, longer than telemetryInterval {} ms; each round starts when the"
+                        + " previous one has finished, so samples come as often as {} answers", current.name(),
+                        TimeUnit.NANOSECONDS.toMillis(took), interval.toMillis(), current.name());
+            }
+            next(on, Math.max(0, interval.toNanos() - took));
         }
     }
 

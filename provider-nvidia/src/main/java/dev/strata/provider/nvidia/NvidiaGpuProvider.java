@@ -89,8 +89,9 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, String host) {
         this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock, host),
                 new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock, host),
-                new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(),
-                        min(settings.telemetryInterval(), settings.commandTimeout())),
+                // a round has the command's deadline, not the interval: nvidia-smi slower than the interval samples as often as it
+                // answers, where a round cut at the interval was killed every time and gave no telemetry at all
+                new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(), settings.commandTimeout()),
                 clock, root);
     }
 
@@ -197,9 +198,5 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     /** The sampler, for tests. */
     GpuSampler sampler() {
         return sampler;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }

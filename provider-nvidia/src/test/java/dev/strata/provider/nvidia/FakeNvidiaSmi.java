@@ -62,6 +62,21 @@ public final class FakeNvidiaSmi {
     }
 
     /**
+     * As {@link #replaying(Path, Path)}, except that the sampler's query takes {@code millis} before
+     * it answers, as nvidia-smi does on a host whose driver is slow to wake (persistence mode off,
+     * many GPUs); every other command answers at once.
+     */
+    public static Path replayingSlowSamples(Path dir, Path fixtures, long millis) throws IOException {
+        Path replay = replaying(dir, fixtures);
+        String script = "#!/bin/sh\n"
+                + "case \"$*\" in\n"
+                + "  --query-gpu=uuid,utilization.gpu*) sleep " + String.format(java.util.Locale.ROOT, "%.3f", millis / 1000.0) + " ;;\n"
+                + "esac\n"
+                + "exec '" + replay + "' \"$@\"\n";
+        return executable(dir.resolve("nvidia-smi-slow"), script);
+    }
+
+    /**
      * A script that answers every command as nvidia-smi does when NVML cannot start: it prints
      * {@code printed} (nvidia-smi prints its errors on standard output) and exits with {@code status}.
      */

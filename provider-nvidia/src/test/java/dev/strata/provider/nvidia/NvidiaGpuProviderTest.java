@@ -214,6 +214,44 @@ class NvidiaGpuProviderTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
+    /**
+     * A {@code telemetryInterval} (100ms) shorter than one nvidia-smi run of the sampler's query
+     * (300 ms, {@link FakeNvidiaSmi#replayingSlowSamples}) samples as often as nvidia-smi answers, a
+     * run starting when the previous one finished, and says once that the interval is shorter than
+     * a run. Before, each run was given the interval as its deadline and killed at 100 ms: there
+     * was no telemetry at all, and only a failure in the log.
+     */
+    @Test
+    void anIntervalShorterThanOneNvidiaSmiRunSamplesAsOftenAsNvidiaSmiAnswersAndSaysSoOnce() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replayingSlowSamples(dir, fixtures, 300).toString());
+        properties.put("telemetryInterval", "100ms");
+        properties.put("telemetryHistory", 100);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            NvidiaGpuProvider gpus = provider(properties);
+            Accelerator gpu = gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30))).accelerators().get(0);
+
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gpus.recent(gpu.id(), 100).size() < 4 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            List<GpuSample> samples = gpus.recent(gpu.id(), 100);
+            assertThat(samples).as("samples after up to 10 s").hasSizeGreaterThanOrEqualTo(4);
+            assertThat(samples.get(samples.size() - 1).powerWatts()).isEqualTo(691.37);
+            // read before the provider stops: stopping cuts short the run under way
+            String text = log.text();
+            gpus.deactivate();
+            provider = null;
+
+            String warning = "GPU telemetry through nvidia-smi: a round took ";
+            assertThat(text).contains(warning).contains("longer than telemetryInterval 100 ms; each round starts when the previous one"
+                    + " has finished, so samples come as often as nvidia-smi answers");
+            assertThat(text.split(java.util.regex.Pattern.quote(warning), -1)).as("the warning, once").hasSize(2);
+            assertThat(text).doesNotContain("GPU telemetry through nvidia-smi failed");
+        }
+    }
+
     @Test
     void discoversThroughAReplayedNvidiaSmiAndSamplesInTheBackground() throws Exception {
         Path fixtures = Fixtures.nvidia("h200-vm");
