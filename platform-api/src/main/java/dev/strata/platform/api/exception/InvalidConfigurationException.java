@@ -145,6 +145,106 @@ public class InvalidConfigurationException extends StrataException {
         }
     }
 
+    /** The largest secret file {@link #readSecretFile} reads: a secret is one line, and a larger file is not one. */
+    public static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+    /** A name that says it stands for a secret: letters, digits, '_', '.' or '-', holding one of the words. */
+    private static final String SECRET_NAME = "(?=[a-z_])[a-z0-9_.-]*(?:secret|password|passwd|key|token)[a-z0-9_.-]*";
+    /**
+     * A line that names a secret before its value, as a shell ({@code export OS_PASSWORD=...}), a
+     * properties, env or ini file ({@code password=...}, {@code aws_secret_access_key = ...}), YAML
+     * ({@code password: ...}) or JSON ({@code "SecretAccessKey": "..."}) writes it; the name is group
+     * 1, 2 or 3. A bare name must be followed by {@code =} (not {@code ==}, base64's padding) or by
+     * {@code :} and a blank or the line's end, so that a secret holding the letters followed by other
+     * characters ({@code monkey+3/x}, {@code tokenizer:9}) is no name.
+     */
+    private static final Pattern NAMED_SECRET = Pattern.compile("(?im)^[ \\t{,]*(?:export[ \\t]+)?(?:\"(" + SECRET_NAME
+            + ")\"[ \\t]*:|'(" + SECRET_NAME + ")'[ \\t]*:|(" + SECRET_NAME + ")[ \\t]*(?:=(?!=)|:(?=[ \\t]|$)))");
+
+    /**
+     * The secret a one-line secret file holds ({@code passwordFile}, {@code secretAccessKeyFile},
+     * {@code applicationCredentialSecretFile}, ...): its text as UTF-8, a byte order mark at its start
+     * (Windows editors write one) and blanks around it left out, as Strata reads every such file.
+     * Refused, each as this exception naming {@code pid}, {@code property}, the path (as
+     * {@link #secretFilePath} shows it) and what was expected, never the value: a file that does not
+     * exist or cannot be read; one that is no regular file (a folder, a FIFO, a device), looked at
+     * before it is opened, since opening a FIFO waits for a writer; one of more than
+     * {@link #MAX_SECRET_FILE_BYTES} bytes; one that is not UTF-8; an empty one (or blanks alone);
+     * one of more than one line that is not blank; and one with a line that names a secret before
+     * its value ({@code password=...}, {@code export OS_APPLICATION_CREDENTIAL_SECRET=...},
+     * {@code aws_secret_access_key = ...}, {@code "SecretAccessKey": ...}, a name holding
+     * secret, password, passwd, key or token, in any case), where the name found is shown. Taken as
+     * the secret, each of these would fail every login with an authentication error that says
+     * nothing of the file. A symbolic link is followed. Resolve the property's value to a path through
+     * {@link #secretFile} first.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param file the file, as {@link #secretFile} resolved it
+     * @param what what the file holds, e.g. {@code the database password}
+     * @return the secret, not empty, without a line break, blanks at either end or a byte order mark
+     * @throws InvalidConfigurationException when the file is refused
+     * @since 1.8 (package version)
+     */
+    public static String readSecretFile(String pid, String property, java.nio.file.Path file, String what) {
+        String expected = "a readable file holding " + what + " alone";
+        java.nio.file.attribute.BasicFileAttributes attributes;
+        try {
+            attributes = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + " (" + e.getClass().getSimpleName() + ")");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + " ("
+                    + (attributes.isDirectory() ? "it is a folder" : "it is no regular file but a FIFO, a socket or a device; it is not opened") + ")");
+        }
+        if (attributes.size() > MAX_SECRET_FILE_BYTES) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + ", at most "
+                    + MAX_SECRET_FILE_BYTES + " bytes (it holds " + attributes.size() + ")");
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) MAX_SECRET_FILE_BYTES + 1); // it may have grown since it was looked at
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + " (" + e.getClass().getSimpleName() + ")");
+        }
+        String text;
+        try {
+            if (bytes.length > MAX_SECRET_FILE_BYTES) {
+                throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + ", at most "
+                        + MAX_SECRET_FILE_BYTES + " bytes (it holds more)");
+            }
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + " (it is not UTF-8 text)");
+        } finally {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        Matcher named = NAMED_SECRET.matcher(text);
+        if (named.find()) {
+            // the name only, never the value after it
+            String name = named.group(1) != null ? named.group(1) : named.group(2) != null ? named.group(2) : named.group(3);
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), "a file holding " + what
+                    + " alone, not a line that names it (it holds " + name + " = ..., as a shell, properties, credentials or JSON "
+                    + "file writes it): write the value alone");
+        }
+        String secret = text.strip();
+        if (secret.isEmpty()) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + ", on one line" + (text.isEmpty() ? " (it is empty)" : " (it holds blanks alone)"));
+        }
+        if (secret.indexOf('\n') >= 0 || secret.indexOf('\r') >= 0) {
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected
+                    + ", on one line (it holds more than one line that is not blank)");
+        }
+        return secret;
+    }
+
     /** Why {@link #secretFilePath} does not show a path that names no file. */
     static final String SECRET_FILE_NOT_SHOWN = "a value that names no file may be the secret itself, written where its file's path belongs";
 
