@@ -2,10 +2,8 @@ package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -234,15 +231,6 @@ record AwsSettings(
                 file(config.sovereigntyFile(), etc));
     }
 
-    /**
-     * A line of a secret file that names the secret before its value, as the AWS credentials file
-     * ({@code aws_secret_access_key = ...}), a shell ({@code export AWS_SECRET_ACCESS_KEY=...}) or
-     * the CLI's JSON ({@code "SecretAccessKey": "..."}) write it: group 1 is the name. A key has no
-     * {@code =} or {@code :} in it.
-     */
-    private static final Pattern NAMED_SECRET = Pattern.compile(
-            "(?im)^[ \\t]*(?:export[ \\t]+)?[\"']?([a-z_]*(?:secret|key)[a-z_]*)[\"']?[ \\t]*[=:]");
-
     private static Credentials credentials(AwsConfig config, Path etc) {
         String keyId = text(config.accessKeyId());
         String secretFile = text(config.secretAccessKeyFile());
@@ -266,27 +254,9 @@ record AwsSettings(
                 throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(path),
                         "either secretAccessKeyFile or .secretAccessKey, not both");
             }
-            String secret;
-            try {
-                secret = Files.readString(path, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", InvalidConfigurationException.secretFilePath(path),
-                        "a readable file holding the secret access key (" + e.getClass().getSimpleName() + ")");
-            }
-            // a byte order mark (Windows editors write one at the start of a UTF-8 file) is no part of a key: it would be signed
-            // with, and every call refused as SignatureDoesNotMatch
-            secret = (secret.startsWith("\uFEFF") ? secret.substring(1) : secret).strip();
-            Matcher assignment = NAMED_SECRET.matcher(secret);
-            if (assignment.find()) {
-                // the name only, never the value after it
-                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", path, "a file holding only the secret access key, "
-                        + "not a line that names it (it holds " + assignment.group(1) + " = ..., the syntax of the AWS credentials file): "
-                        + "write the key alone, or leave accessKeyId and secretAccessKeyFile unset and name the credentials file's profile "
-                        + "in profile");
-            }
-            if (secret.isEmpty() || secret.contains("\n")) {
-                throw new InvalidConfigurationException(PID, "secretAccessKeyFile", path, "a file holding only the secret access key, on one line");
-            }
+            // a byte order mark is no part of the key, and a line that names it (aws_secret_access_key = ...) is refused: either
+            // would be signed with, and every call refused as SignatureDoesNotMatch
+            String secret = InvalidConfigurationException.readSecretFile(PID, "secretAccessKeyFile", path, "the secret access key");
             return Credentials.fixed(keyId, secret, "configuration (secret in " + path + ")");
         }
         if (inline.isEmpty()) {
