@@ -236,7 +236,7 @@ public class InvalidConfigurationException extends StrataException {
         }
         String secret = text.strip();
         if (secret.isEmpty()) {
-            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + ", on one line" + (text.isEmpty() ? " (it is empty)" : " (it holds blanks alone)"));
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected + ", on one line (the file is empty)"); // blanks alone included
         }
         if (secret.indexOf('\n') >= 0 || secret.indexOf('\r') >= 0) {
             throw new InvalidConfigurationException(pid, property, secretFilePath(file), expected

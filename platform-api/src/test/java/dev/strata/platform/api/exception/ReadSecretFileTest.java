@@ -88,8 +88,8 @@ class ReadSecretFileTest {
 
     @Test
     void anEmptyFileIsRefused() throws Exception {
-        refused(write("empty", ""), "expected a readable file holding the password alone, on one line (it is empty)");
-        refused(write("blank", "\uFEFF \n\t\n"), "(it holds blanks alone)");
+        refused(write("empty", ""), "expected a readable file holding the password alone, on one line (the file is empty)");
+        refused(write("blank", "\uFEFF \n\t\n"), "alone, on one line (the file is empty)");
     }
 
     @Test
