@@ -7,11 +7,8 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.provider.openstack.auth.Credentials;
 import dev.strata.provider.openstack.http.Secret;
 import dev.strata.provider.openstack.placement.PciGpus;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,19 +256,8 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         // a value that names no file may be the secret itself, written where its file's path belongs: never shown as it is
         // a relative path is taken from Karaf's etc/, as every other secret file's is (and as the configuration record reads it)
         Path file = InvalidConfigurationException.secretFile(PID, property, path, Path.of(System.getProperty("karaf.etc", "etc")), expected);
-        Supplier<Secret> reader = () -> {
-            try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
-                String secret = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
-                        : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
-                if (secret.isEmpty()) {
-                    throw bad(property, path, expected + " (the file is empty)");
-                }
-                return Secret.of(secret);
-            } catch (IOException e) {
-                throw bad(property, InvalidConfigurationException.secretFilePath(file), expected + " (" + e.getClass().getSimpleName() + ")");
-            }
-        };
+        // read as every secret file is: a byte order mark is no part of the secret, and a line that names it is refused
+        Supplier<Secret> reader = () -> Secret.of(InvalidConfigurationException.readSecretFile(PID, property, file, what));
         reader.get();
         return reader;
     }

@@ -214,6 +214,38 @@ class OpenStackSettingsTest {
     }
 
     /**
+     * A secret file is read as every secret file is: a byte order mark (a Windows editor's) is no
+     * part of the password or the application credential's secret, and a file holding a line that
+     * names the secret, as an openrc file or a shell writes it, is refused naming the file and the
+     * name, never the value. Before, both were taken into the secret, and every token request failed
+     * as Keystone's 401, naming neither the file nor what was wrong with it.
+     */
+    @Test
+    void aSecretFilesByteOrderMarkIsNoPartOfTheSecretAndANamedLineIsRefused() throws IOException {
+        Map<String, Object> m = valid();
+        m.put("passwordFile", Files.writeString(dir.resolve("bom"), "\uFEFFs3cret-Passw0rd\r\n").toString());
+        assertThat(OpenStackSettings.from(TestClouds.config(m)).credentials().secret().reveal()).isEqualTo("s3cret-Passw0rd");
+
+        Path named = Files.writeString(dir.resolve("openrc"), "export OS_PASSWORD=s3cret-Passw0rd\n");
+        m.put("passwordFile", named.toString());
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.openstack: passwordFile = '" + named.toAbsolutePath() + "' is invalid; expected a file "
+                        + "holding the password alone, not a line that names it (it holds OS_PASSWORD = ..., as a shell, properties, "
+                        + "credentials or JSON file writes it): write the value alone");
+
+        Map<String, Object> ac = new HashMap<>(valid());
+        ac.put("authType", "applicationCredential");
+        ac.put("applicationCredentialId", "4fe1c3e8d0f24b7f");
+        Path acNamed = Files.writeString(dir.resolve("ac-openrc"), "OS_APPLICATION_CREDENTIAL_SECRET=ac-secret-XYZ\n");
+        ac.put("applicationCredentialSecretFile", acNamed.toString());
+        assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(ac))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("applicationCredentialSecretFile = '" + acNamed.toAbsolutePath() + "' is invalid")
+                .hasMessageContaining("(it holds OS_APPLICATION_CREDENTIAL_SECRET = ...").hasMessageNotContaining("ac-secret-XYZ");
+        ac.put("applicationCredentialSecretFile", Files.writeString(dir.resolve("ac-bom"), "\uFEFFac-secret-XYZ\n").toString());
+        assertThat(OpenStackSettings.from(TestClouds.config(ac)).credentials().secret().reveal()).isEqualTo("ac-secret-XYZ");
+    }
+
+    /**
      * A relative secret file is taken from Karaf's etc/ ({@code karaf.etc}), as every other secret
      * file's property is and as the configuration record reads it to mask the secret; before, it
      * was taken from the process's working folder.
