@@ -4,10 +4,8 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
 import dev.strata.provider.baremetal.ipmi.IpmiTool;
 import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -213,20 +211,8 @@ public record BmcSettings(String pid, String name, String protocol, RedfishEndpo
                 throw new InvalidConfigurationException(pid, "passwordFile", InvalidConfigurationException.secretFilePath(path),
                         "no password file when .password is set (one or the other)");
             }
-            try {
-                List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-                String first = lines.isEmpty() ? "" : lines.get(0);
-                if (first.isEmpty()) {
-                    throw new InvalidConfigurationException(pid, "passwordFile", file, "a file whose first line is the password; it is empty");
-                }
-                return Secret.of(first);
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof InvalidConfigurationException refused) {
-                    throw refused;
-                }
-                throw new InvalidConfigurationException(pid, "passwordFile", InvalidConfigurationException.secretFilePath(path),
-                        "a readable file holding the password (" + e.getClass().getSimpleName() + ")");
-            }
+            // read as every secret file is: a byte order mark is no part of the password, and a line that names it is refused
+            return Secret.of(InvalidConfigurationException.readSecretFile(pid, "passwordFile", path, "the password"));
         }
         if (inline.isEmpty()) {
             throw new InvalidConfigurationException(pid, "passwordFile", "", "a password file, or the password in .password");

@@ -235,7 +235,7 @@ class BmcSettingsTest {
 
     @Test
     void passwordComesFromItsFileOrThePrivateProperty() throws IOException {
-        Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\nignored second line\n");
+        Files.writeString(etc.resolve("bmc.pw"), PASSWORD + "\n");
         Map<String, Object> p = redfish();
         p.remove(".password");
         p.put("passwordFile", "bmc.pw");
@@ -250,7 +250,7 @@ class BmcSettingsTest {
         p.put("passwordFile", "nope.pw");
         assertThatThrownBy(() -> from(p)).hasMessage(PID + ": passwordFile = '(a file in " + etc.toAbsolutePath() + " that does not exist; its "
                 + "name is not shown: a value that names no file may be the secret itself, written where its file's path belongs)' is "
-                + "invalid; expected a readable file holding the password (NoSuchFileException)");
+                + "invalid; expected a readable file holding the password alone (NoSuchFileException)");
         // the password itself written where its file's path belongs is not shown, alone or beside .password
         p.put("passwordFile", PASSWORD);
         assertThatThrownBy(() -> from(p)).hasMessageContaining("passwordFile").hasMessageNotContaining(PASSWORD);
@@ -261,6 +261,33 @@ class BmcSettingsTest {
         assertThatThrownBy(() -> from(p)).hasMessageContaining("not shown: no valid path").hasMessageNotContaining("pass\0word");
         p.remove("passwordFile");
         assertThatThrownBy(() -> from(p)).hasMessageContaining("a password file, or the password in .password");
+    }
+
+    /**
+     * A password file is read as every secret file is: a byte order mark (a Windows editor's) is no
+     * part of the password, and a file holding a line that names it ({@code password=...}, as a
+     * properties or env file writes it) or a second line is refused naming the file, never the
+     * value. Before, the first line was taken whole, the mark or the name in it, and every login to
+     * the BMC failed as a wrong password; a second line was dropped without a word.
+     */
+    @Test
+    void aPasswordFilesByteOrderMarkIsNoPartOfThePasswordAndANamedLineIsRefused() throws IOException {
+        Map<String, Object> p = redfish();
+        p.remove(".password");
+        p.put("passwordFile", "bmc.pw");
+        Files.writeString(etc.resolve("bmc.pw"), "\uFEFF" + PASSWORD + "\r\n");
+        assertThat(from(p).redfish().password().reveal()).isEqualTo(PASSWORD);
+
+        Path file = etc.resolve("bmc.pw").toAbsolutePath();
+        Files.writeString(file, "password=" + PASSWORD + "\n");
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage(PID + ": passwordFile = '" + file + "' is invalid; expected a file holding the password alone, not a line "
+                        + "that names it (it holds password = ..., as a shell, properties, credentials or JSON file writes it): write the "
+                        + "value alone");
+        Files.writeString(file, PASSWORD + "\nanother line\n");
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("expected a readable file holding the password alone, on one line (it holds more than one line")
+                .hasMessageNotContaining(PASSWORD);
     }
 
     @Test
