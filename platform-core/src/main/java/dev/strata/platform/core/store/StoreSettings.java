@@ -165,26 +165,9 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         // a value that names no file may be the password itself, written where its file's path belongs: never shown as it is
         Path file = InvalidConfigurationException.secretFile(PID, "passwordFile", passwordFile, etc,
                 "the path of a file holding the database password");
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidConfigurationException(PID, "passwordFile", InvalidConfigurationException.secretFilePath(file),
-                    "a readable file holding the database password" + (Files.isDirectory(file) ? " (it is a folder)"
-                            : Files.exists(file) ? " (it is not a regular file)" : ""));
-        }
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            java.util.Arrays.fill(bytes, (byte) 0);
-            int end = text.indexOf('\n');
-            String first = (end < 0 ? text : text.substring(0, end)).replace("\r", "");
-            if (first.isEmpty()) {
-                throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
-                        "a file whose first line is the database password (" + file + " has an empty first line)");
-            }
-            return Secret.of(first.toCharArray());
-        } catch (IOException e) {
-            throw new InvalidConfigurationException(PID, "passwordFile", passwordFile,
-                    "a readable file holding the database password (" + file + ": " + e.getClass().getSimpleName() + ")");
-        }
+        // read as every secret file is: a byte order mark is no part of the password, and a line that names it, or a second
+        // line, is refused
+        return Secret.of(InvalidConfigurationException.readSecretFile(PID, "passwordFile", file, "the database password").toCharArray());
     }
 
     /**

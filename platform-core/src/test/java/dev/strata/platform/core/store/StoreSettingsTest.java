@@ -54,12 +54,37 @@ class StoreSettingsTest {
 
     @Test
     void thePasswordComesFromItsFileAndIsNeverShown() throws Exception {
-        Files.writeString(dir.resolve("pw"), "hunter2-very-secret\nsecond line ignored\n");
+        Files.writeString(dir.resolve("pw"), "hunter2-very-secret\n");
         StoreSettings s = from(Map.of("url", "jdbc:postgresql://db.example:5432/strata", "passwordFile", "pw", "user", "strata"));
         assertThat(s.password().reveal()).isEqualTo("hunter2-very-secret");
         assertThat(s.toString()).doesNotContain("hunter2").contains("(secret)");
         assertThat(s.highAvailability()).isTrue();
         assertThat(s.electionInterval()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /**
+     * The password file is read as every secret file is: a byte order mark (a Windows editor's) is
+     * no part of the password, and a file holding a line that names it ({@code PGPASSWORD=...}, as a
+     * shell or env file writes it) or a second line is refused naming the file, never the value.
+     * Before, the first line was taken whole, mark or name included, and every connection was refused
+     * by PostgreSQL as a failed password authentication; a second line was dropped without a word.
+     */
+    @Test
+    void aPasswordFilesByteOrderMarkIsNoPartOfThePasswordAndANamedLineIsRefused() throws Exception {
+        Path file = dir.resolve("pw").toAbsolutePath();
+        Files.writeString(file, "\uFEFFhunter2-very-secret\r\n");
+        Map<String, Object> p = Map.of("url", "jdbc:postgresql://db.example:5432/strata", "passwordFile", "pw", "user", "strata");
+        assertThat(from(p).password().reveal()).isEqualTo("hunter2-very-secret");
+
+        Files.writeString(file, "export PGPASSWORD=hunter2-very-secret\n");
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.platform.core.store: passwordFile = '" + file + "' is invalid; expected a file holding the database "
+                        + "password alone, not a line that names it (it holds PGPASSWORD = ..., as a shell, properties, credentials or JSON "
+                        + "file writes it): write the value alone");
+        Files.writeString(file, "hunter2-very-secret\nsecond line\n");
+        assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("expected a readable file holding the database password alone, on one line (it holds more than one line")
+                .hasMessageNotContaining("hunter2");
     }
 
     /**
@@ -277,12 +302,13 @@ class StoreSettingsTest {
         assertThat(from(Map.of("advertisedAddress", "h".repeat(256))).advertisedAddress()).hasSize(256);
         Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "empty")))
-                .hasMessageContaining("passwordFile = 'empty' is invalid; expected a file whose first line is the database password");
+                .hasMessageContaining("passwordFile = '" + dir.resolve("empty").toAbsolutePath() + "' is invalid; expected a readable file "
+                        + "holding the database password alone, on one line (the file is empty)");
         // a folder named where the file was meant is called a folder, not "does not exist"
         Files.createDirectories(dir.resolve("secrets"));
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "secrets")))
                 .hasMessageContaining("passwordFile = '" + dir.resolve("secrets").toAbsolutePath() + "' is invalid; expected a readable file "
-                        + "holding the database password (it is a folder)");
+                        + "holding the database password alone (it is a folder)");
         // one that names no file may be the password itself: its folder is shown, its name not
         assertThatThrownBy(() -> from(Map.of("url", "jdbc:postgresql://x/y", "passwordFile", "absent")))
                 .hasMessageContaining("passwordFile = '(a file in " + dir.toAbsolutePath() + " that does not exist; its name is not shown")
