@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,13 +108,22 @@ final class SecretFiles implements AutoCloseable {
         }
     }
 
-    /** The first line of a secret file, if it is a regular file of at most {@link #MAX_SECRET_FILE} bytes that can be read. */
+    /**
+     * The secret a secret file holds as the providers read it
+     * ({@link dev.strata.platform.api.exception.InvalidConfigurationException#readSecretFile}): its first line that is not
+     * blank, stripped, a byte order mark at the file's start left out; if it is a regular file of at most
+     * {@link #MAX_SECRET_FILE} bytes that can be read.
+     */
     static Optional<String> firstLine(Path file) {
         try {
             if (!Files.isRegularFile(file) || Files.size(file) > MAX_SECRET_FILE) {
                 return Optional.empty();
             }
-            return Files.readAllLines(file).stream().findFirst();
+            List<String> lines = Files.readAllLines(file);
+            if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+                lines.set(0, lines.get(0).substring(1));
+            }
+            return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {

@@ -145,6 +145,26 @@ class SecretFilesTest {
         }
     }
 
+    /**
+     * The secret learnt from a file is the one the providers read from it: a byte order mark (a
+     * Windows editor's) and blank lines or blanks around it are no part of it. Before, the first line
+     * was learnt as it was, mark included, and the password a provider logged in with (without the
+     * mark) was shown bare where the provider wrote it; a file starting with a blank line taught nothing.
+     */
+    @Test
+    void theSecretLearntIsTheOneTheProvidersReadWithoutByteOrderMarkOrBlankLines(@TempDir Path etc) throws Exception {
+        String marked = secret("marked");
+        String later = secret("later");
+        Files.writeString(etc.resolve("bom.pw"), "\uFEFF" + marked + "\r\n");
+        Files.writeString(etc.resolve("blank.pw"), "\n  " + later + "  \n");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("passwordFile", "bom.pw");
+        p.put("applicationCredentialSecretFile", "blank.pw");
+        ConfigurationRecorder.learnSecrets(p, etc);
+        assertThat(masked(marked)).isTrue();
+        assertThat(masked(later)).isTrue();
+    }
+
     @Test
     void unreadableAndOversizedFilesAreSkippedWithoutFailing(@TempDir Path etc) throws Exception {
         Path big = etc.resolve("big.pw");
