@@ -289,7 +289,7 @@ class PostgresStoreTest extends StateStoreContract {
         assertThatThrownBy(() -> StoreSettings.from(Stores.config(p), etc, etc)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessage("dev.strata.platform.core.store: passwordFile = '(not shown: its folder does not exist either; a value that names "
                         + "no file may be the secret itself, written where its file's path belongs)' is invalid; expected a readable file "
-                        + "holding the database password");
+                        + "holding the database password alone (NoSuchFileException)");
     }
 
     static Map<String, Object> base(String url) {
