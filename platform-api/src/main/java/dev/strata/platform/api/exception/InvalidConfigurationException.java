@@ -154,12 +154,13 @@ public class InvalidConfigurationException extends StrataException {
      * A line that names a secret before its value, as a shell ({@code export OS_PASSWORD=...}), a
      * properties, env or ini file ({@code password=...}, {@code aws_secret_access_key = ...}), YAML
      * ({@code password: ...}) or JSON ({@code "SecretAccessKey": "..."}) writes it; the name is group
-     * 1, 2 or 3. A bare name must be followed by {@code =} (not {@code ==}, base64's padding) or by
-     * {@code :} and a blank or the line's end, so that a secret holding the letters followed by other
-     * characters ({@code monkey+3/x}, {@code tokenizer:9}) is no name.
+     * 1, 2 or 3. A bare name must be followed by {@code =} and a value (not {@code ==}, nor a
+     * {@code =} that ends the line: base64's padding, {@code abcKeyXY=}) or by {@code :} and a blank
+     * or the line's end, so that a secret holding the letters followed by other characters
+     * ({@code monkey+3/x}, {@code tokenizer:9}) is no name.
      */
     private static final Pattern NAMED_SECRET = Pattern.compile("(?im)^[ \\t{,]*(?:export[ \\t]+)?(?:\"(" + SECRET_NAME
-            + ")\"[ \\t]*:|'(" + SECRET_NAME + ")'[ \\t]*:|(" + SECRET_NAME + ")[ \\t]*(?:=(?!=)|:(?=[ \\t]|$)))");
+            + ")\"[ \\t]*:|'(" + SECRET_NAME + ")'[ \\t]*:|(" + SECRET_NAME + ")[ \\t]*(?:=(?!=)(?=[ \\t]*\\S)|:(?=[ \\t]|$)))");
 
     /**
      * The secret a one-line secret file holds ({@code passwordFile}, {@code secretAccessKeyFile},

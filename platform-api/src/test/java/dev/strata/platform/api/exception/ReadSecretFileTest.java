@@ -54,7 +54,7 @@ class ReadSecretFileTest {
     @Test
     void aSecretHoldingTheLettersOfKeyOrTokenIsAccepted() throws Exception {
         for (String secret : List.of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "monkey+3/Tokenizer", "keyboard_cat_42",
-                "tokenizer:9xY", "Xk_7-token-5Rq2-passwordless", "abcKey==", "dGhlIGtleQ==", "secret!key", "my key = 4")) {
+                "tokenizer:9xY", "Xk_7-token-5Rq2-passwordless", "abcKey==", "abcKeyXY=", "Xtoken_9=", "dGhlIGtleQ==", "secret!key", "my key = 4")) {
             assertThat(read(write("s" + Math.abs(secret.hashCode()), secret + "\n"))).as(secret).isEqualTo(secret);
         }
     }
