@@ -225,8 +225,8 @@ class AwsSettingsTest {
                     "secretAccessKeyFile", file.toAbsolutePath().toString()))).as(line.getValue())
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("secretAccessKeyFile = '" + file.toAbsolutePath() + "' is invalid")
-                    .hasMessageContaining("expected a file holding the secret access key alone, not a line that names it (it holds "
-                            + line.getValue() + " = ..., as a shell, properties, credentials or JSON file writes it)")
+                    .hasMessageContaining("expected a file holding the secret access key alone, not a line that names it before its value")
+                            .hasMessageNotContaining(line.getValue() + " =")
                     .hasMessageNotContaining(key).hasMessageNotContaining("wJalr").hasMessageNotContaining("EXAMPLEKEY");
         }
     }

@@ -230,8 +230,9 @@ class OpenStackSettingsTest {
         m.put("passwordFile", named.toString());
         assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(m))).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessage("dev.strata.provider.openstack: passwordFile = '" + named.toAbsolutePath() + "' is invalid; expected a file "
-                        + "holding the password alone, not a line that names it (it holds OS_PASSWORD = ..., as a shell, properties, "
-                        + "credentials or JSON file writes it): write the value alone");
+                        + "holding the password " + "alone, not a line that names it before its value (NAME=..., export NAME=..., NAME: ... or \"NAME\": ..., as a shell, "
+                        + "properties, credentials or JSON file writes it; the name is not shown, since a secret could be taken for one): "
+                        + "write the value alone");
 
         Map<String, Object> ac = new HashMap<>(valid());
         ac.put("authType", "applicationCredential");
@@ -240,7 +241,8 @@ class OpenStackSettingsTest {
         ac.put("applicationCredentialSecretFile", acNamed.toString());
         assertThatThrownBy(() -> OpenStackSettings.from(TestClouds.config(ac))).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("applicationCredentialSecretFile = '" + acNamed.toAbsolutePath() + "' is invalid")
-                .hasMessageContaining("(it holds OS_APPLICATION_CREDENTIAL_SECRET = ...").hasMessageNotContaining("ac-secret-XYZ");
+                .hasMessageContaining("not a line that names it before its value").hasMessageNotContaining("ac-secret-XYZ")
+                .hasMessageNotContaining("OS_APPLICATION_CREDENTIAL_SECRET");
         ac.put("applicationCredentialSecretFile", Files.writeString(dir.resolve("ac-bom"), "\uFEFFac-secret-XYZ\n").toString());
         assertThat(OpenStackSettings.from(TestClouds.config(ac)).credentials().secret().reveal()).isEqualTo("ac-secret-XYZ");
     }

@@ -145,6 +145,11 @@ public class InvalidConfigurationException extends StrataException {
         }
     }
 
+    /** What a refusal of a secret file holding a line that names the secret expects. */
+    static final String NAMED_LINE = " alone, not a line that names it before its value (NAME=..., export NAME=..., NAME: ... or"
+            + " \"NAME\": ..., as a shell, properties, credentials or JSON file writes it; the name is not shown, since a secret could be"
+            + " taken for one): write the value alone";
+
     /** The largest secret file {@link #readSecretFile} reads: a secret is one line, and a larger file is not one. */
     public static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
 
@@ -174,7 +179,7 @@ public class InvalidConfigurationException extends StrataException {
      * one of more than one line that is not blank; and one with a line that names a secret before
      * its value ({@code password=...}, {@code export OS_APPLICATION_CREDENTIAL_SECRET=...},
      * {@code aws_secret_access_key = ...}, {@code "SecretAccessKey": ...}, a name holding
-     * secret, password, passwd, key or token, in any case), where the name found is shown. Taken as
+     * secret, password, passwd, key or token, in any case), the name not shown (a secret of that shape would show its start). Taken as
      * the secret, each of these would fail every login with an authentication error that says
      * nothing of the file. A symbolic link is followed. Resolve the property's value to a path through
      * {@link #secretFile} first.
@@ -229,11 +234,8 @@ public class InvalidConfigurationException extends StrataException {
         }
         Matcher named = NAMED_SECRET.matcher(text);
         if (named.find()) {
-            // the name only, never the value after it
-            String name = named.group(1) != null ? named.group(1) : named.group(2) != null ? named.group(2) : named.group(3);
-            throw new InvalidConfigurationException(pid, property, secretFilePath(file), "a file holding " + what
-                    + " alone, not a line that names it (it holds " + name + " = ..., as a shell, properties, credentials or JSON "
-                    + "file writes it): write the value alone");
+            // neither the value nor the name: a secret of that shape taken for a named line (mykey=1) would show its start
+            throw new InvalidConfigurationException(pid, property, secretFilePath(file), "a file holding " + what + NAMED_LINE);
         }
         String secret = text.strip();
         if (secret.isEmpty()) {

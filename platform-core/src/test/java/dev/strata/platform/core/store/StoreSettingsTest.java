@@ -79,8 +79,9 @@ class StoreSettingsTest {
         Files.writeString(file, "export PGPASSWORD=hunter2-very-secret\n");
         assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessage("dev.strata.platform.core.store: passwordFile = '" + file + "' is invalid; expected a file holding the database "
-                        + "password alone, not a line that names it (it holds PGPASSWORD = ..., as a shell, properties, credentials or JSON "
-                        + "file writes it): write the value alone");
+                        + "password " + "alone, not a line that names it before its value (NAME=..., export NAME=..., NAME: ... or \"NAME\": ..., as a shell, "
+                        + "properties, credentials or JSON file writes it; the name is not shown, since a secret could be taken for one): "
+                        + "write the value alone");
         Files.writeString(file, "hunter2-very-secret\nsecond line\n");
         assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("expected a readable file holding the database password alone, on one line (it holds more than one line")

@@ -281,9 +281,9 @@ class BmcSettingsTest {
         Path file = etc.resolve("bmc.pw").toAbsolutePath();
         Files.writeString(file, "password=" + PASSWORD + "\n");
         assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage(PID + ": passwordFile = '" + file + "' is invalid; expected a file holding the password alone, not a line "
-                        + "that names it (it holds password = ..., as a shell, properties, credentials or JSON file writes it): write the "
-                        + "value alone");
+                .hasMessage(PID + ": passwordFile = '" + file + "' is invalid; expected a file holding the password " + "alone, not a line that names it before its value (NAME=..., export NAME=..., NAME: ... or \"NAME\": ..., as a shell, "
+                        + "properties, credentials or JSON file writes it; the name is not shown, since a secret could be taken for one): "
+                        + "write the value alone");
         Files.writeString(file, PASSWORD + "\nanother line\n");
         assertThatThrownBy(() -> from(p)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("expected a readable file holding the password alone, on one line (it holds more than one line")
