@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * {@link ProviderText#clean} cleans provider text, so that a credential inside it (the
  * {@code user:password@} of a URL, a {@code password=} parameter) is masked.
  *
- * <p>It also hands {@link ProviderText} the values of those secrets, and the first line of the
- * files such properties name, when it starts and on every change, so that a provider that writes
+ * <p>It also hands {@link ProviderText} the values of those secrets, and the secret each file such
+ * properties name holds (as the providers read it), when it starts and on every change, so that a provider that writes
  * one of them into a message is masked (see {@link #learnSecrets}); the files are watched, so that
  * a secret rotated by rewriting its file is learnt within a second ({@link SecretFiles}).
  *
@@ -491,8 +491,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
     }
 
     /**
-     * Hands {@link ProviderText} the value of every property whose name says secret, and the first line of every
-     * file a property whose name says secret names ({@code passwordFile}, {@code secretAccessKeyFile};
+     * Hands {@link ProviderText} the value of every property whose name says secret, and the secret held by every
+     * file a property whose name says secret names (as the providers read it: {@link SecretFiles#secretIn}) ({@code passwordFile}, {@code secretAccessKeyFile};
      * a relative path is resolved against {@code etc}, as the providers resolve it), so that a
      * provider that writes one of them bare is still masked.
      *
@@ -514,7 +514,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
                 try {
                     Path file = etc.resolve(name.strip());
                     files.add(file);
-                    SecretFiles.firstLine(file).ifPresent(ProviderText::knowSecret);
+                    SecretFiles.secretIn(file).ifPresent(ProviderText::knowSecret);
                 } catch (java.nio.file.InvalidPathException e) {
                     LOG.debug("Property {} names no valid path; its provider reports it", key);
                 }

@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * <p>Besides the forms, the <b>values of the secrets Strata's configuration holds</b> are masked
  * wherever they appear, a password written bare into a sentence included: {@link #knowSecret}
  * learns them ({@link ConfigurationRecorder} passes every secret property of a {@code dev.strata.*}
- * configuration, and the first line of every secret file one names). Values shorter than
+ * configuration, and the secret every secret file one names holds, as the providers read it). Values shorter than
  * {@value #MIN_KNOWN} characters are not, since masking them would garble ordinary words.
  *
  * <p>The same text always cleans to the same text (for the secrets known at the time), so a step

@@ -1,10 +1,7 @@
 package dev.strata.platform.core.provenance;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * what providers write without a configuration change: the providers read such a file again when
  * they next log in, so the core must know the new value by then, not at the next restart.
  *
- * <p>Every file's first line is read again every {@link #PERIOD_MS} ms and handed to
+ * <p>Every file is read again every {@link #PERIOD_MS} ms, by the providers' own reader
+ * ({@link InvalidConfigurationException#readSecretFile}), and the secret it holds handed to
  * {@link ProviderText#knowSecret} when it changed. The files are read, not their modification times
  * compared: a rewrite within the file system's timestamp granularity would be missed, and reading a
  * handful of one-line files a second costs nothing measurable. A file replaced by a rename (as secret
@@ -33,13 +31,13 @@ final class SecretFiles implements AutoCloseable {
 
     /** How often the files are looked at. */
     static final long PERIOD_MS = 1000;
-    /** A secret file larger than this is not read (it is not one line of secret). */
-    static final long MAX_SECRET_FILE = 64 * 1024;
+    /** The name this reader gives {@link InvalidConfigurationException#readSecretFile} (its refusals are never shown). */
+    private static final String WATCHER = "strata.provenance.secretFiles";
     private static final Logger LOG = LoggerFactory.getLogger(SecretFiles.class);
 
     /** The files each configuration (by PID) names. */
     private final Map<String, Set<Path>> byPid = new ConcurrentHashMap<>();
-    /** The first line of each watched file as last read (empty: absent, unreadable, or not a one-line secret file). */
+    /** The secret each watched file held when last read (empty: absent, or refused as the providers refuse it). */
     private final Map<Path, Optional<String>> lastRead = new ConcurrentHashMap<>();
     private ScheduledExecutorService poller;
 
@@ -94,7 +92,7 @@ final class SecretFiles implements AutoCloseable {
         return all;
     }
 
-    /** Reads every watched file again and hands {@link ProviderText} each first line that changed. */
+    /** Reads every watched file again and hands {@link ProviderText} each secret that changed. */
     synchronized void check() {
         for (Path file : lastRead.keySet()) {
             refresh(file);
@@ -102,32 +100,27 @@ final class SecretFiles implements AutoCloseable {
     }
 
     private void refresh(Path file) {
-        Optional<String> now = firstLine(file);
+        Optional<String> now = secretIn(file);
         if (!now.equals(lastRead.put(file, now))) {
             now.ifPresent(ProviderText::knowSecret);
         }
     }
 
     /**
-     * The secret a secret file holds as the providers read it
-     * ({@link dev.strata.platform.api.exception.InvalidConfigurationException#readSecretFile}): its first line that is not
-     * blank, stripped, a byte order mark at the file's start left out; if it is a regular file of at most
-     * {@link #MAX_SECRET_FILE} bytes that can be read.
+     * The secret a secret file holds as the providers read it: what
+     * {@link InvalidConfigurationException#readSecretFile} answers, nothing where it refuses the file
+     * (a provider refuses it too, so no secret of it is ever used) or the file is absent. One rule for
+     * what a secret file holds, so what is masked is exactly what a provider logs in with. A refused
+     * file costs one exception per look; its reason is the provider's to report.
      */
-    static Optional<String> firstLine(Path file) {
+    static Optional<String> secretIn(Path file) {
         try {
-            if (!Files.isRegularFile(file) || Files.size(file) > MAX_SECRET_FILE) {
-                return Optional.empty();
-            }
-            List<String> lines = Files.readAllLines(file);
-            if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-                lines.set(0, lines.get(0).substring(1));
-            }
-            return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
-        } catch (NoSuchFileException e) {
+            return Optional.of(InvalidConfigurationException.readSecretFile(WATCHER, "file", file, "a secret"));
+        } catch (InvalidConfigurationException e) {
+            LOG.trace("Secret file {} holds no secret a provider would read", file);
             return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Secret file {} not read ({}); its provider reports if it cannot read it either", file, e.toString());
+        } catch (RuntimeException e) {
+            LOG.debug("Secret file {} not read ({}); its provider reports if it cannot read it either", file, e.getClass().getName());
             return Optional.empty();
         }
     }

@@ -117,7 +117,7 @@ class ConfigurationRecorderTest {
         String inline = "Very-Secret-" + java.util.UUID.randomUUID();
         String inFile = "from-the-file-" + java.util.UUID.randomUUID();
         String notSecret = "mapping-line-" + java.util.UUID.randomUUID();
-        java.nio.file.Files.writeString(etc.resolve("bmc.pw"), inFile + "\nsecond line\n");
+        java.nio.file.Files.writeString(etc.resolve("bmc.pw"), inFile + "\n");
         java.nio.file.Files.writeString(etc.resolve("types.yaml"), notSecret + "\n");
         Hashtable<String, Object> p = new Hashtable<>();
         p.put(".password", inline);

@@ -2,6 +2,7 @@ package dev.strata.platform.core.provenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -94,11 +95,10 @@ class SecretFilesTest {
             Files.createSymbolicLink(tmp, etc.resolve("..2026_12_02"));
             Files.move(tmp, etc.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.createDirectories(absent.getParent());
-            Files.writeString(absent, late + "\nsecond line is not read\n");
+            Files.writeString(absent, late + "\n\n");
             files.check();
             assertThat(masked(v2)).isTrue();
             assertThat(masked(late)).isTrue();
-            assertThat(ProviderText.clean("second line is not read")).isEqualTo("second line is not read");
         }
     }
 
@@ -165,11 +165,28 @@ class SecretFilesTest {
         assertThat(masked(later)).isTrue();
     }
 
+    /**
+     * A file the providers refuse teaches nothing: an AWS credentials file named where the secret key's
+     * file belongs is refused by the provider, and its first line ({@code [default]}) is no secret. Before,
+     * the first line of any file was learnt, and {@code [default]} was masked wherever a provider wrote it.
+     */
+    @Test
+    void aFileTheProvidersRefuseTeachesNothing(@TempDir Path etc) throws Exception {
+        String profile = "[strata-" + UUID.randomUUID().toString().substring(0, 8) + "]";
+        learnt.add(profile);
+        Files.writeString(etc.resolve("credentials"), profile + "\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = "
+                + secret("wrong-place") + "\n");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("secretAccessKeyFile", "credentials");
+        ConfigurationRecorder.learnSecrets(p, etc);
+        assertThat(ProviderText.clean("no profile " + profile + " in the file")).isEqualTo("no profile " + profile + " in the file");
+    }
+
     @Test
     void unreadableAndOversizedFilesAreSkippedWithoutFailing(@TempDir Path etc) throws Exception {
         Path big = etc.resolve("big.pw");
         String head = secret("oversized-head");
-        Files.writeString(big, head + "\n" + "x".repeat((int) SecretFiles.MAX_SECRET_FILE));
+        Files.writeString(big, head + "\n" + "x".repeat((int) InvalidConfigurationException.MAX_SECRET_FILE_BYTES));
         Path dir = etc.resolve("a-directory");
         Files.createDirectories(dir);
         Path binary = etc.resolve("binary.pw");
