@@ -57,8 +57,12 @@ record AwsSettings(
         Path sovereigntyFile) {
 
     static final String PID = AwsProvider.PID;
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
-    private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
+    /**
+     * An AWS region name: a partition's prefix of 2 to 4 letters ({@code eu}, {@code us}, {@code cn}, and
+     * {@code eusc} of the AWS European Sovereign Cloud's {@code eusc-de-east-1}), words and a number.
+     */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d+");
+    private static final Pattern ZONE = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d+(-[a-z]+-\\d+)?[a-z]");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /**
      * The longest {@code requestTimeout}: an EC2 call that has not answered in 10 minutes will not,
@@ -204,6 +208,7 @@ record AwsSettings(
         for (String region : regions) {
             requireRegion("regions", region);
         }
+        requireOnePartition(regions);
         String account = text(config.accountId());
         if (!account.isEmpty() && !account.matches("\\d{12}")) {
             throw new InvalidConfigurationException(PID, "accountId", account, "the 12-digit AWS account id, or nothing");
@@ -418,6 +423,33 @@ record AwsSettings(
             return ms / 60_000 + "m";
         }
         return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
+    }
+
+    /**
+     * The regions of one provider share its account and credentials, and an account lives in one AWS
+     * partition: the commercial regions ({@code aws}), China ({@code aws-cn}), GovCloud
+     * ({@code aws-us-gov}), the European Sovereign Cloud ({@code aws-eusc}) each have their own
+     * accounts, identities and endpoints. Regions of two partitions in one configuration could never
+     * all be reached; each partition takes a provider configuration of its own.
+     */
+    private static void requireOnePartition(List<String> regions) {
+        Map<String, List<String>> byPartition = new java.util.TreeMap<>();
+        for (String region : regions) {
+            byPartition.computeIfAbsent(partition(region), p -> new ArrayList<>()).add(region);
+        }
+        if (byPartition.size() > 1) {
+            StringBuilder found = new StringBuilder();
+            byPartition.forEach((partition, in) -> found.append(found.length() == 0 ? "" : "; ").append(partition).append(": ")
+                    .append(String.join(", ", in)));
+            throw new InvalidConfigurationException(PID, "regions", String.join(", ", regions),
+                    "regions of one AWS partition, since they share one account (found " + found
+                            + "); configure a provider of its own for each partition");
+        }
+    }
+
+    /** The AWS partition of a region, as the AWS SDK's region data places it by name. */
+    static String partition(String region) {
+        return software.amazon.awssdk.regions.PartitionMetadata.of(software.amazon.awssdk.regions.Region.of(region)).id();
     }
 
     private static void requireRegion(String property, String region) {

@@ -39,6 +39,50 @@ class AwsSettingsTest {
     }
 
     /**
+     * The AWS European Sovereign Cloud's region ({@code eusc-de-east-1}, a partition of its own whose
+     * prefix has four letters) is a region like any other: in {@code regions}, and as the region of
+     * an image, a quota, a security group and a zone's subnet. Before, every one was refused as
+     * "an AWS region name such as eu-central-1". Names that are not regions are still refused.
+     */
+    @Test
+    void theEuropeanSovereignCloudsRegionIsARegion() {
+        AwsSettings s = TestConfigs.settings(Map.of("regions", "eusc-de-east-1",
+                "images", new String[] {"eusc-de-east-1=ami-0e"},
+                "subnets", new String[] {"eusc-de-east-1a=subnet-0e"},
+                "securityGroups", new String[] {"eusc-de-east-1=sg-0e"},
+                "quotas", new String[] {"eusc-de-east-1/p5.*=2"}));
+        assertThat(s.regions()).containsExactly("eusc-de-east-1");
+        assertThat(s.unusedEntries()).isEmpty();
+        assertThat(s.quota("eusc-de-east-1", "p5.48xlarge")).isEqualTo(2);
+        for (String notARegion : List.of("e-central-1", "europe-central-1", "eusc-1", "eusc-de-east", "EUSC-de-east-1")) {
+            assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", notARegion))).as(notARegion)
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("an AWS region name");
+        }
+    }
+
+    /**
+     * One provider's regions share its account, and an account lives in one AWS partition: the
+     * European Sovereign Cloud, China and GovCloud each have accounts of their own, so regions of two
+     * partitions are refused naming each partition and its regions. Before, they were accepted and the
+     * regions of one partition could never be reached.
+     */
+    @Test
+    void regionsOfTwoPartitionsAreRefusedNamingEach() {
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1, eusc-de-east-1, eu-west-1")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("regions of one AWS partition")
+                .hasMessageContaining("aws: eu-central-1, eu-west-1")
+                .hasMessageContaining("aws-eusc: eusc-de-east-1")
+                .hasMessageContaining("a provider of its own for each partition");
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "us-east-1, cn-north-1")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("aws-cn: cn-north-1");
+        assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "us-gov-west-1, us-west-2")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("aws-us-gov: us-gov-west-1");
+        assertThat(TestConfigs.settings(Map.of("regions", "cn-north-1, cn-northwest-1")).regions()).hasSize(2);
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1, us-east-1, ap-southeast-7, mx-central-1")).regions()).hasSize(4);
+    }
+
+    /**
      * An image, subnet or security group for a region not in {@code regions} is never used; it is
      * accepted (shared templates list every region) and named, so the provider can warn at start.
      * A subnet belongs to its zone's region, local zones included; {@code eu-central-10a} is not

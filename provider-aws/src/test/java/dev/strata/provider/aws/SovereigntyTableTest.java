@@ -39,6 +39,23 @@ class SovereigntyTableTest {
         assertThat(table.facts("cn-north-1").orElseThrow().operatorJurisdictions()).containsExactly("CN");
     }
 
+    /**
+     * The AWS European Sovereign Cloud's region is in Germany under EU and German law, run by German
+     * companies; since they are owned by Amazon.com, Inc. and the CLOUD Act's reach over them is not
+     * settled, its operator is listed as subject to US law as well (a contract excluding US law is
+     * not placed there unless the installation overrides the entry), each fact with its source.
+     */
+    @Test
+    void theEuropeanSovereignCloudIsInGermanyAndItsOperatorsUsOwnerIsNotForgotten() {
+        RegionFacts f = SovereigntyTable.builtIn().facts("eusc-de-east-1").orElseThrow();
+        assertThat(f.country()).isEqualTo("DE");
+        assertThat(f.jurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+        assertThat(f.operatorName()).contains("Amazon.com, Inc.").doesNotContain("Amazon Web Services, Inc.");
+        assertThat(f.operatorJurisdictions()).containsExactlyInAnyOrder("DE", "EU", "US");
+        assertThat(f.sources()).anySatisfy(s -> assertThat(s).contains("European Sovereign Cloud").contains("<https://docs.aws.amazon.com/"))
+                .anySatisfy(s -> assertThat(s).contains("CLOUD Act"));
+    }
+
     @Test
     void anInstallationOverridesARegionWhole() throws Exception {
         Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
