@@ -49,8 +49,19 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     public static final String ID = "bmc";
     /** The longest {@code bmcTimeout}: one BMC's discovery. */
     static final Duration MAX_BMC_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * The shortest {@code bmcTimeout}: a discovery is several requests (service root, systems,
+     * processors, memory), each of at least {@link BmcSettings#MIN_REQUEST_TIMEOUT}; below a second
+     * every BMC would be reported unavailable.
+     */
+    static final Duration MIN_BMC_TIMEOUT = Duration.ofSeconds(1);
     /** The longest {@code powerTimeout}: a machine reaching the power state asked for. */
     static final Duration MAX_POWER_TIMEOUT = Duration.ofHours(1);
+    /**
+     * The shortest {@code powerTimeout}: no machine powers on or off in less, and a graceful
+     * shutdown is forced after half of it, so an operating system has at least 5 s to stop.
+     */
+    static final Duration MIN_POWER_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(BmcProvider.class);
 
     private final BmcFleet fleet;
@@ -69,8 +80,13 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     /** The number of threads is read first: when it is no number, no journal has been opened yet. */
     private BmcProvider(BmcProviderConfig config, int threads) {
-        this(journal(config), threads, BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MAX_BMC_TIMEOUT),
-                BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MAX_POWER_TIMEOUT), Clock.systemUTC());
+        this(config, threads, BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MIN_BMC_TIMEOUT, MAX_BMC_TIMEOUT),
+                BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MIN_POWER_TIMEOUT, MAX_POWER_TIMEOUT));
+    }
+
+    /** The timeouts are read before the journal is opened, so that a bad one leaves nothing behind. */
+    private BmcProvider(BmcProviderConfig config, int threads, Duration bmcTimeout, Duration powerTimeout) {
+        this(journal(config), threads, bmcTimeout, powerTimeout, Clock.systemUTC());
     }
 
     /** A provider with plain settings (tests, benchmarks), journalling in a local directory; BMCs are added with {@link #bind}. */

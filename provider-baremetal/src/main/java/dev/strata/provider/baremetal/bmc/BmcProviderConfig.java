@@ -18,9 +18,9 @@ public @interface BmcProviderConfig {
     @AttributeDefinition(description = "BMCs read at once during a discovery.")
     int discoveryThreads() default 16;
 
-    @AttributeDefinition(description = "The most one BMC's discovery may take, e.g. 20s; a slower BMC is reported UNAVAILABLE.")
+    @AttributeDefinition(description = "The most one BMC's discovery may take, 1s to 10m, e.g. 20s; a slower BMC is reported UNAVAILABLE.")
     String bmcTimeout() default "20s";
 
-    @AttributeDefinition(description = "How long a machine may take to reach the power state asked for before it is reported FAILED, e.g. 120s.")
+    @AttributeDefinition(description = "How long a machine may take to reach the power state asked for before it is reported FAILED, 10s to 1h, e.g. 120s.")
     String powerTimeout() default "120s";
 }

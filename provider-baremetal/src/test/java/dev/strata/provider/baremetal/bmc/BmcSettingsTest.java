@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,38 @@ class BmcSettingsTest {
     }
 
     /**
+     * The provider's bmcTimeout under a second and powerTimeout under ten seconds are refused when
+     * the configuration is read, naming the PID, the property, the value and the bounds, before any
+     * journal is opened; the bounds themselves are taken. Before, 1 ms was taken for either, and
+     * every BMC's discovery, or every power change, timed out.
+     */
+    @Test
+    void theProvidersTimeoutsOutOfTheirBoundsAreRefusedNamingThem() {
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (String bad : List.of("1ms", "999ms", "0.5s", "11m")) {
+            refused.put("bmcTimeout=" + bad, "bmcTimeout = '" + bad + "' is invalid; expected a duration from 1s to 10m");
+        }
+        for (String bad : List.of("1ms", "1s", "9s", "61m")) {
+            refused.put("powerTimeout=" + bad, "powerTimeout = '" + bad + "' is invalid; expected a duration from 10s to 1h");
+        }
+        refused.forEach((setting, message) -> {
+            String[] kv = setting.split("=");
+            Map<String, Object> provider = new HashMap<>(Map.of("journal", "directory",
+                    "stateDirectory", etc.resolve("journal").toString()));
+            provider.put(kv[0], kv[1]);
+            assertThatThrownBy(() -> new BmcProvider(Converters.standardConverter().convert(provider).to(BmcProviderConfig.class)))
+                    .as(setting).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith(BmcProvider.PID + ": " + message + ": a number with unit")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo(kv[0]));
+        });
+        assertThat(etc.resolve("journal")).as("no journal opened").doesNotExist();
+        Map<String, Object> bounds = Map.of("journal", "directory", "stateDirectory", etc.resolve("journal").toString(),
+                "bmcTimeout", "1s", "powerTimeout", "10s");
+        BmcProvider provider = new BmcProvider(Converters.standardConverter().convert(bounds).to(BmcProviderConfig.class));
+        provider.close();
+    }
+
+    /**
      * An address with a user and password in it is refused, Redfish or IPMI, parseable or not,
      * and the message shows it with the credential masked.
      */
@@ -153,12 +187,12 @@ class BmcSettingsTest {
         Map<String, Object> p = redfish();
         p.put("requestTimeout", "10m");
         assertThat(from(p).redfish().requestTimeout()).isEqualTo(Duration.ofMinutes(10));
-        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "powerTimeout", "9999999999999999h", BmcProvider.MAX_POWER_TIMEOUT))
-                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("powerTimeout = '9999999999999999h' is invalid; expected a "
-                        + "duration from 1ms to 1h");
-        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "bmcTimeout", "99999999999999999999ms", BmcProvider.MAX_BMC_TIMEOUT))
-                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("bmcTimeout = '99999999999999999999ms' is invalid; expected a "
-                        + "duration from 1ms to 10m");
+        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "powerTimeout", "9999999999999999h", BmcProvider.MIN_POWER_TIMEOUT,
+                BmcProvider.MAX_POWER_TIMEOUT)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("powerTimeout = '9999999999999999h' is invalid; expected a duration from 10s to 1h");
+        assertThatThrownBy(() -> BmcSettings.duration(BmcProvider.PID, "bmcTimeout", "99999999999999999999ms", BmcProvider.MIN_BMC_TIMEOUT,
+                BmcProvider.MAX_BMC_TIMEOUT)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("bmcTimeout = '99999999999999999999ms' is invalid; expected a duration from 1s to 10m");
         assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "60m", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofHours(1));
         // written as every duration setting is (README, Configuration): a bare number is seconds, min is minutes
         assertThat(BmcSettings.duration(BmcProvider.PID, "powerTimeout", "90", BmcProvider.MAX_POWER_TIMEOUT)).isEqualTo(Duration.ofSeconds(90));
