@@ -18,6 +18,7 @@ import dev.strata.platform.api.model.PowerDraw;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.NaturalOrder;
 import dev.strata.provider.baremetal.NodeIdentity;
 import dev.strata.provider.baremetal.bmc.NodeTemplate;
 import dev.strata.provider.baremetal.bmc.PowerState;
@@ -122,8 +123,8 @@ final class RedfishInventory {
             }
         }
         // "Proc 2" before "Proc 10": by the numbers in the names, not as text
-        cpus.sort(Comparator.comparing((JsonNode p) -> p.path("Socket").asText(""), RedfishInventory::compareNatural)
-                .thenComparing(p -> p.path("Id").asText(), RedfishInventory::compareNatural));
+        cpus.sort(Comparator.comparing((JsonNode p) -> p.path("Socket").asText(""), NaturalOrder::compare)
+                .thenComparing(p -> p.path("Id").asText(), NaturalOrder::compare));
 
         List<JsonNode> dimms = collection(system.path("Memory"), context);
         long memoryMiB = 0;
@@ -273,58 +274,6 @@ final class RedfishInventory {
             online = online.union(p.threads());
         }
         return new CpuTopology(packages, online, CpuSet.EMPTY);
-    }
-
-    /**
-     * Orders names such as {@code Proc 2} and {@code Proc 10}, or {@code CPU1} and {@code CPU10}, by
-     * the numbers in them: runs of digits compare as numbers, everything else as text. Names equal
-     * that way ({@code CPU01}, {@code CPU1}) fall back to their text, so the order is total.
-     */
-    static int compareNatural(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            char ca = a.charAt(i);
-            char cb = b.charAt(j);
-            if (isDigit(ca) && isDigit(cb)) {
-                int startA = i;
-                int startB = j;
-                while (startA < a.length() - 1 && a.charAt(startA) == '0' && isDigit(a.charAt(startA + 1))) {
-                    startA++;
-                }
-                while (startB < b.length() - 1 && b.charAt(startB) == '0' && isDigit(b.charAt(startB + 1))) {
-                    startB++;
-                }
-                i = startA;
-                j = startB;
-                while (i < a.length() && isDigit(a.charAt(i))) {
-                    i++;
-                }
-                while (j < b.length() && isDigit(b.charAt(j))) {
-                    j++;
-                }
-                int byLength = Integer.compare(i - startA, j - startB);
-                if (byLength != 0) {
-                    return byLength;
-                }
-                int byDigits = a.substring(startA, i).compareTo(b.substring(startB, j));
-                if (byDigits != 0) {
-                    return byDigits;
-                }
-            } else {
-                if (ca != cb) {
-                    return Character.compare(ca, cb);
-                }
-                i++;
-                j++;
-            }
-        }
-        int byRest = Integer.compare(a.length() - i, b.length() - j);
-        return byRest != 0 ? byRest : a.compareTo(b);
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 
     /** One NUMA node per socket when the DIMMs say which socket they are in, otherwise one for the machine. */

@@ -2,8 +2,10 @@ package dev.strata.provider.baremetal.sysfs;
 
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.PciDevice;
+import dev.strata.provider.baremetal.NaturalOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +20,8 @@ import java.util.OptionalLong;
  * loopback, bridges, veth pairs, VLANs, tun/tap, ifb, dummies, and bonds and teams too. A bond's
  * ports are NICs with a device of their own and are listed; listing the bond as well would count
  * its ports twice.
+ *
+ * <p>Interfaces are listed in the {@link NaturalOrder} of their names: {@code eth2} before {@code eth10}.
  */
 final class NetReader {
     static final String NET_DIR = "/sys/class/net";
@@ -44,6 +48,8 @@ final class NetReader {
             long speedMbps = speed.isPresent() && speed.getAsLong() > 0 ? speed.getAsLong() : 0;
             nics.add(new Nic(name, pciAddress, mac, speedMbps, pci == null ? -1 : pci.numaNode(), linkType(entry)));
         }
+        // eth2 before eth10: by the numbers in the names, as the Redfish processors are
+        nics.sort(Comparator.comparing(Nic::name, NaturalOrder::compare));
         return nics;
     }
 

@@ -9,6 +9,7 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.baremetal.NaturalOrder;
 import dev.strata.provider.baremetal.NodeIdentity;
 import dev.strata.provider.baremetal.bmc.BootTarget;
 import dev.strata.provider.baremetal.bmc.ConfiguredBmc;
@@ -379,7 +380,7 @@ class RedfishInventoryTest {
     @Test
     void processorNamesCompareByTheirNumbers() {
         List<String> names = new ArrayList<>(List.of("Proc 10", "Proc 2", "CPU10", "CPU9", "Proc 1", "CPU01", "CPU1", "", "P0", "Proc 100"));
-        names.sort(RedfishInventory::compareNatural);
+        names.sort(NaturalOrder::compare);
         assertThat(names).containsExactly("", "CPU01", "CPU1", "CPU9", "CPU10", "P0", "Proc 1", "Proc 2", "Proc 10", "Proc 100");
     }
 

@@ -455,6 +455,31 @@ class SysfsDiscoveryTest {
                 new Nic("enp1s0f1", "0000:01:00.1", "3c:fd:fe:00:00:01", 25000, -1, "ethernet"));
     }
 
+    /**
+     * NICs are listed by their names with the numbers in them compared by value, as the Redfish
+     * processors are: eth2 before eth10, ens1f2 before ens1f10. Before, they were listed in the
+     * names' text order, eth10 before eth2.
+     */
+    @Test
+    void nicsAreListedInTheNaturalOrderOfTheirNames() throws IOException {
+        oneCpu();
+        List<String> names = List.of("eth10", "eth2", "ens1f10", "eth1", "ens1f2");
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String port = "0000:0" + (i + 1) + ":00.0";
+            pci(port, "0x8086", "0x1572", "0x020000");
+            String dir = "/sys/devices/pci0000:00/" + port + "/net/" + name;
+            write(dir + "/address", "3c:fd:fe:00:00:0" + i + "\n");
+            write(dir + "/type", "1\n");
+            link(dir + "/device", "../../../" + port);
+            link("/sys/class/net/" + name, "../../devices/pci0000:00/" + port + "/net/" + name);
+        }
+
+        List<Nic> nics = discover().nics();
+
+        assertThat(nics).extracting(Nic::name).containsExactly("ens1f2", "ens1f10", "eth1", "eth2", "eth10");
+    }
+
     private void virtualInterface(String name, String mac, String speed) throws IOException {
         String dir = "/sys/devices/virtual/net/" + name;
         write(dir + "/address", mac + "\n");
