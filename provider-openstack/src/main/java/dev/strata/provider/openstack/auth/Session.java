@@ -27,7 +27,10 @@ public interface Session {
      */
     ApiResponse send(ApiRequest request, DiscoveryContext context);
 
-    /** The project the session's token is scoped to, or null when unknown. */
+    /**
+     * The project the session's token is scoped to, never null: a Keystone token that names no
+     * project id is refused when it comes, and a noauth2 token names its project (or its user).
+     */
     String projectId(DiscoveryContext context);
 
     /** Who the session authenticates as and where, for messages and {@code strata:providers}; never a secret. */
