@@ -1,6 +1,7 @@
 package dev.strata.provider.openstack;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.Quantities;
 import dev.strata.platform.api.model.Site;
@@ -246,7 +247,12 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         throw bad("authType", c.authType(), "password or applicationCredential");
     }
 
-    /** Checks the file now; reads it each time a token is requested. */
+    /**
+     * Checks the file now; reads it each time a token is requested. A file refused then (gone,
+     * unreadable, empty or rewritten in another shape) was accepted with the configuration and may be
+     * being rotated by an operator: the call is unavailable and tried again, the file named as at
+     * configuration, not failed for good as a bad configuration.
+     */
     private static Supplier<Secret> secretFile(String property, String value, String what) {
         String path = trim(value);
         String expected = "a readable file holding " + what + " alone";
@@ -259,7 +265,15 @@ public record OpenStackSettings(String providerId, URI authUrl, Credentials cred
         // read as every secret file is: a byte order mark is no part of the secret, and a line that names it is refused
         Supplier<Secret> reader = () -> Secret.of(InvalidConfigurationException.readSecretFile(PID, property, file, what));
         reader.get();
-        return reader;
+        return () -> {
+            try {
+                return reader.get();
+            } catch (InvalidConfigurationException e) {
+                // the message names the PID, the property, the file and what was expected, never the secret
+                throw new ProviderUnavailableException(e.getMessage() + "; the file was read when the configuration was taken, "
+                        + "and is read again at the next token request", e);
+            }
+        };
     }
 
     private static Set<String> jurisdictions(String property, String[] values) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.provider.openstack.auth.Credentials;
 import dev.strata.provider.openstack.placement.PciGpus;
 import java.io.IOException;
@@ -245,6 +246,46 @@ class OpenStackSettingsTest {
                 .hasMessageNotContaining("OS_APPLICATION_CREDENTIAL_SECRET");
         ac.put("applicationCredentialSecretFile", Files.writeString(dir.resolve("ac-bom"), "\uFEFFac-secret-XYZ\n").toString());
         assertThat(OpenStackSettings.from(TestClouds.config(ac)).credentials().secret().reveal()).isEqualTo("ac-secret-XYZ");
+    }
+
+    /**
+     * A secret file accepted with the configuration that is gone, or empty as a rewrite leaves it,
+     * when a token is requested is a ProviderUnavailableException (tried again: an operator may be
+     * rotating it) naming the property and the file (a gone one by its folder), never the secret, for the password and the
+     * application credential's secret alike; once rewritten, the new secret is read. Before, it was
+     * an InvalidConfigurationException, a final error for the call that needed the token.
+     */
+    @Test
+    void aSecretFileGoneOrEmptyWhenATokenIsRequestedIsUnavailableNotAFinalError() throws IOException {
+        Path password = Files.writeString(dir.resolve("password"), "s3cret-Passw0rd\n");
+        Map<String, Object> m = valid();
+        m.put("passwordFile", password.toString());
+        Path acSecret = Files.writeString(dir.resolve("ac-secret"), "ac-secret-XYZ\n");
+        Map<String, Object> ac = new HashMap<>(valid());
+        ac.put("authType", "applicationCredential");
+        ac.put("applicationCredentialId", "4fe1c3e8d0f24b7f");
+        ac.put("applicationCredentialSecretFile", acSecret.toString());
+        Map<Path, Credentials> byFile = Map.of(password, OpenStackSettings.from(TestClouds.config(m)).credentials(),
+                acSecret, OpenStackSettings.from(TestClouds.config(ac)).credentials());
+        byFile.forEach((file, credentials) -> {
+            String property = file.equals(password) ? "passwordFile" : "applicationCredentialSecretFile";
+            try {
+                Files.delete(file);
+                assertThatThrownBy(credentials::secret).as(property + " gone").isInstanceOf(ProviderUnavailableException.class)
+                        // a file that does not exist is named by its folder alone, as at configuration: its name could be the secret
+                        .hasMessageStartingWith("dev.strata.provider.openstack: " + property + " = '(a file in " + dir.toAbsolutePath()
+                                + " that does not exist").hasMessageContaining("(NoSuchFileException)")
+                        .hasMessageContaining("read again at the next token request")
+                        .hasMessageNotContaining("s3cret-Passw0rd").hasMessageNotContaining("ac-secret-XYZ");
+                Files.writeString(file, "");
+                assertThatThrownBy(credentials::secret).as(property + " empty").isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining(property + " = '" + file.toAbsolutePath() + "'").hasMessageContaining("(the file is empty)");
+                Files.writeString(file, "rotated-Secret-2\n");
+                assertThat(credentials.secret().reveal()).as(property + " rotated").isEqualTo("rotated-Secret-2");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /**
