@@ -37,6 +37,11 @@ final class GpuSampler implements AutoCloseable {
     private final Map<String, Deque<GpuSample>> rings = new LinkedHashMap<>();
     private volatile GpuSource source;
     private ScheduledExecutorService scheduler;
+    /**
+     * Whether {@link #close} has begun: a round it cuts short (an nvidia-smi run killed as the thread
+     * is interrupted) is no failure, and is logged at DEBUG only.
+     */
+    private volatile boolean closing;
     private String lastFailure;
     /** Whether a round was said to take longer than the interval. */
     private boolean slowSaid;
@@ -56,6 +61,7 @@ final class GpuSampler implements AutoCloseable {
     /** Starts the sampling thread; idempotent. */
     synchronized void start() {
         if (scheduler == null) {
+            closing = false;
             scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "strata-nvidia-telemetry");
                 thread.setDaemon(true);
@@ -108,7 +114,8 @@ final class GpuSampler implements AutoCloseable {
      * whatever the round throws (an {@link Error} too, such as an {@link OutOfMemoryError} while
      * nvidia-smi's output is read): a periodic task that throws is never run again, so one bad round would end the
      * sampling for good without a word. A failure is logged once until sampling succeeds or fails
-     * otherwise; one without message is named by its class.
+     * otherwise; one without message is named by its class. A round that {@link #close} cuts short
+     * is logged at DEBUG: stopping the provider is no failure.
      */
     void sampleOnce() {
         GpuSource current = source;
@@ -120,13 +127,17 @@ final class GpuSampler implements AutoCloseable {
             lastFailure = null;
         } catch (StrataException | IllegalArgumentException e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-            if (!message.equals(lastFailure)) {
+            if (closing) {
+                LOG.debug("GPU telemetry through {} stopped with the provider: {}", current.name(), message);
+            } else if (!message.equals(lastFailure)) {
                 LOG.warn("GPU telemetry through {} failed: {}", current.name(), message);
                 lastFailure = message;
             }
         } catch (RuntimeException | Error e) {
             String failure = e.toString();
-            if (!failure.equals(lastFailure)) {
+            if (closing) {
+                LOG.debug("GPU telemetry through {} stopped with the provider: {}", current.name(), failure);
+            } else if (!failure.equals(lastFailure)) {
                 LOG.warn("GPU telemetry through {} failed; sampling goes on every {} ms", current.name(), interval.toMillis(), e);
                 lastFailure = failure;
             }
@@ -176,6 +187,7 @@ final class GpuSampler implements AutoCloseable {
     @Override
     public void close() {
         ScheduledExecutorService running;
+        closing = true;
         synchronized (this) {
             running = scheduler;
             scheduler = null;

@@ -77,6 +77,20 @@ public final class FakeNvidiaSmi {
     }
 
     /**
+     * As {@link #replaying(Path, Path)}, except that the sampler's query creates {@code started} and
+     * then does not answer (it sleeps a minute), as an nvidia-smi stuck on a busy driver.
+     */
+    public static Path replayingSamplesThatHang(Path dir, Path fixtures, Path started) throws IOException {
+        Path replay = replaying(dir, fixtures);
+        String script = "#!/bin/sh\n"
+                + "case \"$*\" in\n"
+                + "  --query-gpu=uuid,utilization.gpu*) : > '" + started + "'; exec sleep 60 ;;\n"
+                + "esac\n"
+                + "exec '" + replay + "' \"$@\"\n";
+        return executable(dir.resolve("nvidia-smi-hanging-samples"), script);
+    }
+
+    /**
      * A script that answers every command as nvidia-smi does when NVML cannot start: it prints
      * {@code printed} (nvidia-smi prints its errors on standard output) and exits with {@code status}.
      */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.smi.QueryCsv;
@@ -129,6 +130,22 @@ class GpuSamplerTest {
             assertThat(sampler.recent(H200, 100)).hasSizeGreaterThanOrEqualTo(3);
         } finally {
             sampler.close();
+        }
+    }
+
+    /**
+     * A run cut short while the sampler is not closing (hand-made: the interruption as nvidia-smi's
+     * runner reports it) is still a warning; only a stop of the sampler makes it no failure.
+     */
+    @Test
+    void anInterruptionThatIsNoStopIsStillAWarning() {
+        LoopSource source = capturedLoop();
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));
+        sampler.use(source);
+        source.failure = new ProviderTimeoutException("interrupted while waiting for nvidia-smi --query-gpu; killed");
+        try (StderrCapture log = new StderrCapture()) {
+            sampler.sampleOnce();
+            assertThat(log.text()).contains("WARN").contains("GPU telemetry through loop failed: interrupted while waiting for nvidia-smi");
         }
     }
 

@@ -252,6 +252,36 @@ class NvidiaGpuProviderTest {
         }
     }
 
+    /**
+     * Stopping the provider while an nvidia-smi run of the sampler is under way (it does not answer,
+     * {@link FakeNvidiaSmi#replayingSamplesThatHang}) kills the run and logs no warning: a stop is
+     * no failure. Before, "GPU telemetry through nvidia-smi failed: interrupted while waiting for
+     * ..." was logged as a WARNING at every stop that found a run under way.
+     */
+    @Test
+    void stoppingTheProviderDuringAnNvidiaSmiRunLogsNoFailure() throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Path started = dir.resolve("sample-started");
+        Map<String, Object> properties = nothingInstalled();
+        properties.put("nvidiaSmi", FakeNvidiaSmi.replayingSamplesThatHang(dir, fixtures, started).toString());
+        properties.put("telemetryInterval", "100ms");
+        try (StderrCapture log = new StderrCapture()) {
+            NvidiaGpuProvider gpus = provider(properties);
+            gpus.discoverGpus(DiscoveryContext.withTimeout("op-smi", Duration.ofSeconds(30)));
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Files.exists(started) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(started).as("the sampler's nvidia-smi run under way").exists();
+
+            gpus.deactivate();
+            provider = null;
+
+            assertThat(gpus.sampler().running()).isFalse();
+            assertThat(log.text()).doesNotContain("GPU telemetry through nvidia-smi failed").doesNotContain("WARN");
+        }
+    }
+
     @Test
     void discoversThroughAReplayedNvidiaSmiAndSamplesInTheBackground() throws Exception {
         Path fixtures = Fixtures.nvidia("h200-vm");
