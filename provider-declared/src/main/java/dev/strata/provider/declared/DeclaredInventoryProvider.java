@@ -12,7 +12,9 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.StrataProvider;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -251,10 +253,26 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         }
     }
 
+    /**
+     * The file's text, read up to {@link #MAX_BYTES}: the bound holds for the bytes read, not only
+     * for the size looked at before, since a file may grow in between (or tell no size, as a file
+     * under /proc tells 0).
+     */
     private String read() {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        try (InputStream in = Files.newInputStream(file)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                bytes.write(buffer, 0, n);
+                if (bytes.size() > MAX_BYTES) {
+                    // the rest is never read into memory: it may be gigabytes, or never end
+                    throw new ProviderFailureException("declared inventory " + file + " holds more than " + MAX_BYTES + " bytes when"
+                            + " read, more than its size said (it grew meanwhile, or tells no size, as a file under /proc); expected a YAML"
+                            + " document of at most "
+                            + MAX_BYTES + " bytes (16 MiB)");
+                }
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
             throw new ProviderFailureException("declared inventory " + file
                     + " is not UTF-8 text; expected a YAML document in UTF-8");

@@ -12,12 +12,15 @@ import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -1188,6 +1191,58 @@ class DeclaredInventoryTest {
 
         Files.delete(file);
         assertThat(provider.discoverCompute(context()).nodes()).as("no file, nothing declared").isEmpty();
+    }
+
+    /**
+     * The bound holds for the bytes read, not only for the size looked at before: a file that holds
+     * more than its size says is refused once 16 MiB have been read, naming the file and the bound;
+     * a good file after it is read. The file is Linux's /proc/self/smaps, through a link at the
+     * inventory's path: a regular file whose size is 0 and that reads as some 800 bytes for each
+     * mapping of the process, here over 16 MiB once a page of a file is mapped some 25,000 times (the
+     * kernel allows 65,530 by default), as a file grown between the size check and the read would.
+     * Before, it was read whole into memory, however large.
+     */
+    @Test
+    void aFileHoldingMoreThanItsSizeSaysIsRefusedPastTheBound(@TempDir Path dir) throws Exception {
+        Path proc = Path.of("/proc/self/smaps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(proc) && Files.size(proc) == 0, "a /proc that tells no size");
+        Path page = Files.write(dir.resolve("page"), new byte[4096]);
+        List<java.nio.MappedByteBuffer> mappings = new ArrayList<>();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(page)) {
+            while (readableBytes(proc) <= DeclaredInventoryProvider.MAX_BYTES + (1 << 20) && mappings.size() < 50_000) {
+                for (int i = 0; i < 5000; i++) {
+                    mappings.add(channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4096));
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(readableBytes(proc) > DeclaredInventoryProvider.MAX_BYTES, "smaps over 16 MiB");
+
+        Path file = dir.resolve("strata-inventory.yaml");
+        Path good = dir.resolve("good.yaml");
+        writeSettled(good, TWO_NODES);
+        Files.createSymbolicLink(file, good);
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        Files.delete(file);
+        Files.createSymbolicLink(file, proc);
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " holds more than 16777216 bytes when read, more than its size said (it grew"
+                        + " meanwhile, or tells no size, as a file under /proc); expected a YAML document of at most 16777216 bytes (16 MiB)");
+        mappings.clear(); // unmapped when collected
+
+        Files.delete(file);
+        writeSettled(good, TWO_NODES.replace("count: 2", "count: 3"));
+        Files.createSymbolicLink(file, good);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(3);
+    }
+
+    /** How many bytes a file reads as, counted without keeping them. */
+    private static long readableBytes(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
     }
 
     /**
