@@ -1,8 +1,10 @@
 package dev.strata.provider.baremetal.sysfs;
 
 import dev.strata.platform.api.model.Disk;
+import dev.strata.provider.baremetal.NaturalOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -10,7 +12,8 @@ import java.util.OptionalLong;
 /**
  * Reads local block devices from {@code /sys/block}, except loop, RAM, zram and device-mapper
  * devices: size ({@code size} in 512-byte sectors), {@code queue/rotational} and the PCI function
- * of the controller the device hangs below.
+ * of the controller the device hangs below. Devices are listed in the {@link NaturalOrder} of their
+ * names: {@code nvme2n1} before {@code nvme10n1}.
  */
 final class BlockReader {
     static final String BLOCK_DIR = "/sys/block";
@@ -38,6 +41,8 @@ final class BlockReader {
             String pciAddress = device.map(p -> PciReader.pciFunctionOf(p, files.root())).orElse(null);
             disks.add(new Disk(name, size, rotational, pciAddress));
         }
+        // nvme2n1 before nvme10n1: by the numbers in the names, as the NICs are
+        disks.sort(Comparator.comparing(Disk::name, NaturalOrder::compare));
         return disks;
     }
 }

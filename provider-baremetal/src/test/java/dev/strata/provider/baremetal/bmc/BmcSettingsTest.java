@@ -147,11 +147,6 @@ class BmcSettingsTest {
     }
 
     /**
-     * A duration too large for a long or for a Duration, or past its stated bound, is an invalid
-     * configuration naming the property and the range, not a NumberFormatException or
-     * ArithmeticException (which would break the BMC's activation, and later overflow a timeout).
-     */
-    /**
      * A request timeout under 100 ms (OpenStack's least too) is refused, naming the property, the
      * value and the range, for Redfish and IPMI alike; 100 ms is taken. Before, 1 ms was taken, and
      * every request to the BMC timed out.
@@ -175,6 +170,11 @@ class BmcSettingsTest {
         assertThat(from(p).redfish().requestTimeout()).isEqualTo(Duration.ofMillis(100));
     }
 
+    /**
+     * A duration too large for a long or for a Duration, or past its stated bound, is an invalid
+     * configuration naming the property and the range, not a NumberFormatException or
+     * ArithmeticException (which would break the BMC's activation, and later overflow a timeout).
+     */
     @Test
     void aDurationOutOfRangeIsAnInvalidConfiguration() {
         for (String bad : List.of("99999999999999999999s", "9999999999999999h", "3000000h", "11m", "1h", "0ms")) {

@@ -517,6 +517,21 @@ class SysfsDiscoveryTest {
                 new Disk("sda", 1000 * 512, true, "0000:00:1f.2"));
     }
 
+    /**
+     * Disks are listed in the natural order of their names, as NICs are: {@code nvme2n1} before
+     * {@code nvme10n1}. Before, they came in the names' text order, nvme10n1 before nvme2n1.
+     */
+    @Test
+    void disksAreListedInTheNaturalOrderOfTheirNames() throws IOException {
+        oneCpu();
+        for (String name : List.of("nvme10n1", "nvme2n1", "nvme1n1", "nvme1n10", "nvme1n2")) {
+            write("/sys/devices/virtual/block/" + name + "/size", "8\n");
+            link("/sys/block/" + name, "../devices/virtual/block/" + name);
+        }
+
+        assertThat(discover().disks()).extracting(Disk::name).containsExactly("nvme1n1", "nvme1n2", "nvme1n10", "nvme2n1", "nvme10n1");
+    }
+
     // ---------------------------------------------------------------- robustness
 
     @Test
