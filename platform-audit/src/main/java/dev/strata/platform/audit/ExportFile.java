@@ -338,7 +338,7 @@ public final class ExportFile {
             }
             Map<String, Object> json;
             try {
-                json = Json.parseObject(line);
+                json = Json.parseObjectExactly(line);
             } catch (IllegalArgumentException e) {
                 out.add(Parsed.error(where, null, 0, e.getMessage()));
                 return out;
@@ -390,8 +390,8 @@ public final class ExportFile {
     /**
      * Why a record or checkpoint line is not the RFC 8785 form of what it holds, or null when it is.
      * Strata writes every such line canonically, and the hash and the signature cover the values,
-     * not the text: {@code 1} and {@code 1.0000000000000001} are one double, and
-     * {@code 9007199254740993} reads as {@code 9007199254740992}. A line written otherwise was
+     * not the text: {@code 1} and {@code 1.0000000000000001} are one double (a whole
+     * number beyond 2^53 that no double holds is read exactly, and refused as it is from the writer). A line written otherwise was
      * edited, and an auditor reading it could see a number other than the one signed.
      */
     static String notCanonical(String line, String canonical) {

@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code BigInteger} ({@code AtomicLong}, {@code AtomicInteger}, {@code LongAdder} and
  * {@code LongAccumulator} as integers too). Integers must be exactly representable as a double (|n| &lt;= 2^53): I-JSON
  * would lose precision silently otherwise, so such a number is refused (pass it as a string).
- * A {@code BigDecimal} is written as its nearest double; one with more than 17 digits that no
+ * A {@code BigDecimal} is written as its nearest double; a whole number beyond 2^53 that no double
+ * holds exactly ({@code 9007199254740993}), one with more than 17 digits that no
  * double holds exactly, or one below the doubles' normal range that its nearest double does not
  * hold to a double's usual precision ({@code 1e-400}, which would be written {@code 0}), is
  * refused likewise.
@@ -170,6 +171,8 @@ public final class Jcs {
     /** 2^-52: the most a decimal loses, relatively, in the nearest normal double. */
     private static final BigDecimal DOUBLE_EPSILON = new BigDecimal(Math.ulp(1.0));
 
+    private static final BigDecimal MAX_EXACT_DECIMAL = BigDecimal.valueOf(MAX_EXACT);
+
     private static String number(Number n) {
         if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte || n instanceof java.util.concurrent.atomic.AtomicLong
                 || n instanceof java.util.concurrent.atomic.AtomicInteger || n instanceof java.util.concurrent.atomic.LongAdder
@@ -199,6 +202,12 @@ public final class Jcs {
         }
         if (n instanceof BigDecimal bd && bd.signum() != 0) {
             BigDecimal exact = new BigDecimal(d);
+            if (bd.stripTrailingZeros().scale() <= 0 && bd.abs().compareTo(MAX_EXACT_DECIMAL) > 0 && new BigDecimal(es6(d)).compareTo(bd) != 0) {
+                // a whole number beyond 2^53 that no double holds: 9007199254740993 would be written 9007199254740992, another
+                // value than the caller's, as a Long or a BigInteger would be; so it is refused as they are
+                throw new Refused("the integer " + bd.toPlainString() + " is outside I-JSON's exact range of +-2^53 (it would be written "
+                        + es6(d) + "); pass it as a string");
+            }
             if (exact.compareTo(bd) != 0 && bd.precision() > 17) {
                 throw new Refused("the number " + bd + " has no exact IEEE 754 double form; pass it as a string");
             }

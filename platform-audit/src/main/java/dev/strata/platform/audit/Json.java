@@ -9,16 +9,18 @@ import java.util.Map;
  * A strict JSON (RFC 8259) parser into plain Java values, for the I-JSON subset RFC 8785 works
  * on: objects become {@code LinkedHashMap<String, Object>} (a duplicate name is an error),
  * arrays {@code ArrayList<Object>}, strings {@code String} (lone surrogates are an error), numbers
- * {@code Double} (IEEE 754 double precision), {@code true}/{@code false} {@code Boolean}, and
+ * {@code Double} (IEEE 754 double precision; but see {@link #parseObjectExactly}), {@code true}/{@code false} {@code Boolean}, and
  * {@code null} Java's null. Thread-safe (stateless); every call parses one document.
  */
 public final class Json {
 
     private final String text;
+    private final boolean exact;
     private int pos;
 
-    private Json(String text) {
+    private Json(String text, boolean exact) {
         this.text = text;
+        this.exact = exact;
     }
 
     /**
@@ -27,7 +29,11 @@ public final class Json {
      * @throws IllegalArgumentException naming the offset and what was expected, for malformed input
      */
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(text, false);
+    }
+
+    private static Object parse(String text, boolean exact) {
+        Json p = new Json(text, exact);
         p.skipWhitespace();
         Object value = p.value(0);
         p.skipWhitespace();
@@ -38,9 +44,24 @@ public final class Json {
     }
 
     /** Parses a JSON object. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
-        Object value = parse(text);
+        return parseObject(text, false);
+    }
+
+    /**
+     * As {@link #parseObject(String)}, except that a number of 2^53 or more whose value no double
+     * holds ({@code 9007199254740993}, which reads as the double 9007199254740992) becomes the
+     * {@code BigDecimal} written, so that {@link Jcs} refuses a whole one as it refuses such a number
+     * from Strata's writer, rather than hashing another value than the text holds. Such a number
+     * is at most {@value #MAX_EXACT_CHARS} characters long.
+     */
+    static Map<String, Object> parseObjectExactly(String text) {
+        return parseObject(text, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parseObject(String text, boolean exact) {
+        Object value = parse(text, exact);
         if (!(value instanceof Map)) {
             throw new IllegalArgumentException("expected a JSON object, found " + describe(value));
         }
@@ -251,7 +272,12 @@ public final class Json {
         }
     }
 
-    private Double number() {
+    /** The longest number {@link #parseObjectExactly} reads exactly: a double's largest is 309 digits, its shortest form 25 characters. */
+    static final int MAX_EXACT_CHARS = 400;
+
+    private static final double TWO_TO_53 = 0x1p53;
+
+    private Number number() {
         int start = pos;
         if (peek() == '-') {
             pos++;
@@ -286,10 +312,21 @@ public final class Json {
                 pos++;
             }
         }
-        double d = Double.parseDouble(text.substring(start, pos));
+        String written = text.substring(start, pos);
+        double d = Double.parseDouble(written);
         if (Double.isInfinite(d)) {
             pos = start;
             throw error("a number within IEEE 754 double precision range");
+        }
+        if (exact && Math.abs(d) >= TWO_TO_53) {
+            if (written.length() > MAX_EXACT_CHARS) {
+                pos = start;
+                throw error("a number of at most " + MAX_EXACT_CHARS + " characters (this one has " + written.length() + ")");
+            }
+            java.math.BigDecimal value = new java.math.BigDecimal(written);
+            if (value.compareTo(new java.math.BigDecimal(d)) != 0) {
+                return value;
+            }
         }
         return d;
     }

@@ -1,6 +1,7 @@
 package dev.strata.platform.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -428,5 +429,58 @@ class AuditorInputTest {
             assertThat(r.err()).as(option).startsWith(option + " needs a file after it; expected " + option + " "
                     + (option.contains("k") ? "PUBLIC-KEY.pem" : "CHECKPOINTS.jsonl") + "\nusage: ");
         }
+    }
+    /**
+     * A whole number beyond 2^53 that no double holds (9007199254740993) is refused by the writer,
+     * whatever its type (a BigDecimal was written as 9007199254740992 and hashed so, another value
+     * than the caller's), and a record whose line holds one fails as a record no Strata writes,
+     * naming the number, whether its hash covers 9007199254740993 or 9007199254740992: before, the
+     * verifier read it as the double 9007199254740992 and called the line an edit whose "values read
+     * the same". A number beyond 2^53 that a double holds exactly verifies.
+     */
+    @Test
+    void aRecordHoldingAWholeNumberNoDoubleHoldsFailsNamingIt(@TempDir Path dir) throws Exception {
+        Path keys = keyFile(dir);
+        assertThatThrownBy(() -> LogRecord.seal(1, "2026-11-27T10:00:00.000Z", "placement", "system", Map.of(),
+                Map.of("n", new java.math.BigDecimal("9007199254740993")), Hashes.genesis(LOG)))
+                .hasMessageContaining("$.payload.n: the integer 9007199254740993 is outside I-JSON's exact range of +-2^53");
+        String refused = "record 2 cannot be canonicalised ($.payload.n: the integer 9007199254740993 is outside I-JSON's exact range "
+                + "of +-2^53 (it would be written 9007199254740992); pass it as a string)";
+        for (boolean hashOverWritten : List.of(false, true)) {
+            Path file = exportWithNumber(dir, 1L << 53, hashOverWritten);
+            Files.writeString(file, Files.readString(file).replace("9007199254740992", "9007199254740993"));
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.result()).as("hash over the number as written: " + hashOverWritten)
+                    .isEqualTo("RESULT: FAILED at line 3 (record 2): " + refused);
+        }
+        Run exact = run(exportWithNumber(dir, 9007199254740994.0, false).toString(), "--key", keys.toString());
+        assertThat(exact.result()).as(exact.out()).isEqualTo("RESULT: the chain holds");
+        assertThat(exact.rc()).isZero();
+    }
+
+    /**
+     * An export of three records whose second's payload holds {@code n}; with {@code hashOver993}
+     * that record's hash covers its body with 9007199254740993 in place of 9007199254740992.
+     */
+    private static Path exportWithNumber(Path dir, Number n, boolean hashOver993) throws Exception {
+        Path file = dir.resolve("numbers.jsonl");
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+            String prev = Hashes.genesis(LOG);
+            LogRecord r = null;
+            for (int i = 1; i <= 3; i++) {
+                r = LogRecord.seal(i, "2026-11-27T10:00:0" + i + ".000Z", "placement", "system", Map.of(), Map.of("n", i == 2 ? n : i), prev);
+                if (i == 2 && hashOver993) {
+                    String body = Jcs.canonicalize(r.body()).replace("9007199254740992", "9007199254740993");
+                    r = new LogRecord(r.seq(), r.time(), r.kind(), r.actor(), r.subjects(), r.payload(), r.prev(),
+                            Hashes.sha256(body.getBytes(StandardCharsets.UTF_8)));
+                }
+                w.record(r);
+                prev = r.hash();
+            }
+            w.checkpoint(checkpoint(3, r.hash(), "2026-11-28T00:00:00.000Z", true));
+        }
+        return file;
     }
 }

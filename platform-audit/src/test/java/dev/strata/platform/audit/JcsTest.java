@@ -141,6 +141,21 @@ class JcsTest {
                 .isEqualTo("[9007199254740992,-7]");
     }
 
+    /**
+     * A BigDecimal holding a whole number beyond 2^53 that no double holds is refused as a Long or
+     * a BigInteger is: it was written as its nearest double, 9007199254740993 as 9007199254740992,
+     * and hashed so. One whose written form is the same number (2^53 + 2, 1e30) is written.
+     */
+    @Test
+    void aWholeDecimalBeyondTwoToThe53ThatNoDoubleHoldsIsRefused() {
+        for (String n : List.of("9007199254740993", "-9007199254740993", "18014398509481985", "9007199254740993.000")) {
+            assertThatThrownBy(() -> Jcs.canonicalize(Map.of("n", new BigDecimal(n)))).as(n).hasMessageContaining("$.n: the integer "
+                    + new BigDecimal(n).toPlainString() + " is outside I-JSON's exact range of +-2^53 (it would be written");
+        }
+        assertThat(Jcs.canonicalize(List.of(new BigDecimal("9007199254740994"), new BigDecimal("1e30"), new BigDecimal("9007199254740993.5"))))
+                .isEqualTo("[9007199254740994,1e+30,9007199254740994]");
+    }
+
     /** Every finite double is written as a decimal that reads back as the same double, no longer than Java's own. */
     @Property(tries = 3000)
     void numbersReadBackExactly(@ForAll("doubles") double d) {
