@@ -123,19 +123,20 @@ public final class AuditVerifyMain {
     static void print(PrintStream terminal, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
         Lines out = new Lines(terminal);
         Verification v = result.verification();
-        out.println("Strata provenance log " + (result.header() == null ? "(no header)" : result.header().log()));
+        out.println("Strata provenance log " + (result.header() == null ? "(no header)" : Verification.quoted(result.header().log())));
         out.println("file            " + file + (result.header() == null ? "" : "; its header (not signed) says exported "
-                + result.header().exportedAt()
-                + (result.header().exportedBy() == null || result.header().exportedBy().isEmpty() ? "" : " by " + result.header().exportedBy())));
+                + Verification.quoted(result.header().exportedAt())
+                + (result.header().exportedBy() == null || result.header().exportedBy().isEmpty() ? "" : " by "
+                        + Verification.quoted(result.header().exportedBy()))));
         out.println("trusted keys    " + keys.stream().map(AuditKeys::keyId).collect(Collectors.joining(", "))
                 + (anchors > 0 ? "; " + anchors + " anchored checkpoints" : ""));
         out.println("records         " + v.records() + (v.records() == 0 ? "" : " (" + v.firstSeq() + ".." + v.lastSeq() + "), "
-                + v.firstTime() + " .. " + v.lastTime()) + (v.holds() ? "" : " verified before the failure"));
+                + Verification.quoted(v.firstTime()) + " .. " + Verification.quoted(v.lastTime())) + (v.holds() ? "" : " verified before the failure"));
         out.println("checkpoints     " + v.checkpoints() + " verified, signed through record " + v.signedThrough()
                 + (v.keyIds().isEmpty() ? "" : " by key " + String.join(", ", v.keyIds())));
         if (v.holds()) {
             // what the header says is unsigned; an earlier export's last checkpoint can close a file cut short
-            out.println("complete as of  " + v.signedAt() + ", when its last checkpoint was signed; the log may have grown since");
+            out.println("complete as of  " + Verification.quoted(v.signedAt()) + ", when its last checkpoint was signed; the log may have grown since");
         }
         if (!v.kinds().isEmpty()) {
             out.println("kinds           " + v.kinds().entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -66,7 +66,7 @@ public final class ChainVerifier {
         this.prevHash = Hashes.genesis(log);
         for (Checkpoint a : anchors) {
             if (failure == null && !a.log().equals(log)) {
-                fail(a.seq(), "anchor for record " + a.seq(), "the anchored checkpoint belongs to log " + a.log() + ", not " + log);
+                fail(a.seq(), "anchor for record " + a.seq(), "the anchored checkpoint belongs to log " + Verification.quoted(a.log()) + ", not " + Verification.quoted(log));
             } else if (failure == null && !signatureHolds(a, "anchor for record " + a.seq())) {
                 return;
             }
@@ -74,7 +74,7 @@ public final class ChainVerifier {
             if (failure == null && kept != null && !kept.hash().equals(a.hash())) {
                 // both verified: the key signed two versions of the log, and the one kept last must not hide the other
                 fail(a.seq(), "anchor for record " + a.seq(), "two anchored checkpoints of record " + a.seq() + " name different hashes, "
-                        + kept.hash() + " signed at " + kept.time() + " and " + a.hash() + " signed at " + a.time()
+                        + Verification.quoted(kept.hash()) + " signed at " + Verification.quoted(kept.time()) + " and " + Verification.quoted(a.hash()) + " signed at " + Verification.quoted(a.time())
                         + ": the log was rewritten and signed again; expected one hash for a record");
             }
             this.anchors.put(a.seq(), a);
@@ -123,7 +123,7 @@ public final class ChainVerifier {
         }
         if (position == 1 && !r.prev().equals(prevHash)) {
             // there is no record 0: the first record's prev binds the chain to the log's id
-            return fail(position, where, "record 1 does not begin log " + log + " (its prev is not that log's genesis hash " + prevHash
+            return fail(position, where, "record 1 does not begin log " + Verification.quoted(log) + " (its prev is not that log's genesis hash " + prevHash
                     + "): the records are of another log than the one named (an export's by its header), or record 1 was replaced");
         }
         if (!r.prev().equals(prevHash)) {
@@ -132,7 +132,7 @@ public final class ChainVerifier {
         }
         Checkpoint anchor = anchors.get(r.seq());
         if (anchor != null && !anchor.hash().equals(r.hash())) {
-            return fail(position, where, "record " + r.seq() + " differs from the anchored checkpoint signed at " + anchor.time()
+            return fail(position, where, "record " + r.seq() + " differs from the anchored checkpoint signed at " + Verification.quoted(anchor.time())
                     + ": the log was rewritten up to here");
         }
         prevHash = r.hash();
@@ -160,7 +160,7 @@ public final class ChainVerifier {
             return fail(c.seq(), where, "a checkpoint follows the export's last checkpoint, which must end the file");
         }
         if (!c.log().equals(log)) {
-            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " belongs to log " + c.log() + ", not " + log);
+            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " belongs to log " + Verification.quoted(c.log()) + ", not " + Verification.quoted(log));
         }
         if (c.seq() > lastSeq) {
             return fail(lastSeq + 1, where, "the checkpoint covers record " + c.seq() + " but the log so far ends at record " + lastSeq
@@ -175,7 +175,7 @@ public final class ChainVerifier {
                     + "last one besides), so the line was copied");
         }
         if (!c.hash().equals(prevHash)) {
-            return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + c.time()
+            return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + Verification.quoted(c.time())
                     + ": records " + (signedThrough + 1) + ".." + c.seq() + " were rewritten after it was signed");
         }
         if (!signatureHolds(c, where)) {
@@ -191,11 +191,11 @@ public final class ChainVerifier {
     private boolean signatureHolds(Checkpoint c, String where) {
         PublicKey key = trusted.get(c.keyId());
         if (key == null) {
-            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " names key " + c.keyId()
+            return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " names key " + Verification.quoted(c.keyId())
                     + ", which is not a trusted key (trusted: " + String.join(", ", trusted.keySet()) + ")");
         }
         if (!c.verifies(key)) {
-            return fail(c.seq(), where, "the signature of the checkpoint for record " + c.seq() + " does not verify with key " + c.keyId());
+            return fail(c.seq(), where, "the signature of the checkpoint for record " + c.seq() + " does not verify with key " + Verification.quoted(c.keyId()));
         }
         keysUsed.add(c.keyId());
         return true;

@@ -88,7 +88,7 @@ public record Checkpoint(String log, long seq, String hash, String time, String 
     public static Checkpoint fromJson(Map<String, Object> json) {
         for (String key : json.keySet()) {
             if (!List.of("log", "seq", "hash", "time", "keyId", "last", "signature").contains(key)) {
-                throw new IllegalArgumentException("checkpoint has an unknown field '" + key + "'");
+                throw new IllegalArgumentException("checkpoint has an unknown field '" + Verification.quoted(key) + "'");
             }
         }
         long seq = LogRecord.seq(json, "checkpoint");

@@ -494,7 +494,7 @@ public final class ExportFile {
         // nothing verifies the header: what Strata does not write there would be read by no one here, and taken by others
         for (String member : json.keySet()) {
             if (!member.equals("header")) {
-                throw new IllegalArgumentException("the first line has a member '" + member + "' beside 'header'; expected only "
+                throw new IllegalArgumentException("the first line has a member '" + Verification.quoted(member) + "' beside 'header'; expected only "
                         + "{\"header\":{...}}, as Strata writes it");
             }
         }
@@ -502,11 +502,11 @@ public final class ExportFile {
         Map<String, Object> m = (Map<String, Object>) h;
         String format = LogRecord.text(m, "format");
         if (!format.equals(FORMAT)) {
-            throw new IllegalArgumentException("the export's format is '" + format + "'; this verifier reads " + FORMAT);
+            throw new IllegalArgumentException("the export's format is '" + Verification.quoted(format) + "'; this verifier reads " + FORMAT);
         }
         for (String field : m.keySet()) {
             if (!List.of("format", "log", "exportedAt", "exportedBy").contains(field)) {
-                throw new IllegalArgumentException("the header has an unknown field '" + field + "'; expected format, log, exportedAt "
+                throw new IllegalArgumentException("the header has an unknown field '" + Verification.quoted(field) + "'; expected format, log, exportedAt "
                         + "and exportedBy");
             }
         }

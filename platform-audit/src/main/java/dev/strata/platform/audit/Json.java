@@ -140,7 +140,7 @@ public final class Json {
             Object value = value(depth + 1);
             if (map.containsKey(name)) {
                 pos = at;
-                throw error("no duplicate member name '" + name + "'");
+                throw error("no duplicate member name '" + Verification.quoted(name) + "'");
             }
             map.put(name, value);
             skipWhitespace();

@@ -105,7 +105,7 @@ public record LogRecord(long seq, String time, String kind, String actor, Map<St
     public static LogRecord fromJson(Map<String, Object> json) {
         for (String key : json.keySet()) {
             if (!List.of("seq", "time", "kind", "actor", "subjects", "payload", "prev", "hash").contains(key)) {
-                throw new IllegalArgumentException("record has an unknown field '" + key + "'");
+                throw new IllegalArgumentException("record has an unknown field '" + Verification.quoted(key) + "'");
             }
         }
         long seq = seq(json, "record");
@@ -115,7 +115,7 @@ public record LogRecord(long seq, String time, String kind, String actor, Map<St
         }
         for (Map.Entry<String, Object> e : ((Map<String, Object>) subjects).entrySet()) {
             if (!(e.getValue() instanceof String)) {
-                throw new IllegalArgumentException("record subject '" + e.getKey() + "' is " + Json.describe(e.getValue()) + "; expected a string");
+                throw new IllegalArgumentException("record subject '" + Verification.quoted(e.getKey()) + "' is " + Json.describe(e.getValue()) + "; expected a string");
             }
         }
         Object payload = json.get("payload");

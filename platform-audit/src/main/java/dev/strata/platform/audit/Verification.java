@@ -89,6 +89,24 @@ public record Verification(boolean holds, long failedSeq, String failedAt, Strin
         return sb == null ? text : sb.toString();
     }
 
+    /** The most characters of a text from the verified file that a message or the report quotes. */
+    static final int QUOTED_CHARS = 200;
+
+    /**
+     * A text from the verified file as a message quotes it: at most {@link #QUOTED_CHARS}
+     * characters, a longer one cut there with {@code ...} and its length ({@code ... (10485760
+     * characters)}), since a hostile file's log id or key id may be a line of megabytes.
+     *
+     * @return the text, or null for null
+     */
+    static String quoted(String text) {
+        if (text == null || text.length() <= QUOTED_CHARS) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
+        return text.substring(0, end) + "... (" + text.length() + " characters)";
+    }
+
     /** Records after the last verified checkpoint: chained, but not (yet) signed. */
     public long unsignedTail() {
         return Math.max(0, lastSeq - signedThrough);

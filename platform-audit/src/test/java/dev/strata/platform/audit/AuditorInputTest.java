@@ -431,6 +431,46 @@ class AuditorInputTest {
         }
     }
     /**
+     * Text quoted from the file, in a failure or the report, is cut at 200 characters with its
+     * length: a key id or a log id of a megabyte was printed whole, twice for the log id (the
+     * report's first line and the failure).
+     */
+    @Test
+    void textQuotedFromTheFileIsCutAt200CharactersWithItsLength(@TempDir Path dir) throws Exception {
+        Path keys = keyFile(dir);
+        String huge = "k".repeat(1_000_000);
+        String cut = "k".repeat(200) + "... (1000000 characters)";
+        Path file = export(dir);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        String last = lines.get(lines.size() - 1);
+        String keyId = AuditKeys.keyId(key.getPublic());
+        lines.set(lines.size() - 1, last.replace("\"keyId\":\"" + keyId + "\"", "\"keyId\":\"" + huge + "\""));
+        Files.write(file, lines);
+        Run r = run(file.toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line " + lines.size() + " (record 30): the checkpoint for record 30 names key "
+                + cut + ", which is not a trusted key (trusted: " + keyId + ")");
+        assertThat(r.out().length()).isLessThan(5_000);
+
+        lines = new ArrayList<>(Files.readAllLines(export(dir)));
+        lines.set(0, lines.get(0).replace(LOG, huge));
+        Files.write(file, lines);
+        r = run(file.toString(), "--key", keys.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.out()).startsWith("Strata provenance log " + cut + "\n");
+        assertThat(r.result()).startsWith("RESULT: FAILED at line 2 (record 1): record 1 does not begin log " + cut + " (its prev ");
+        assertThat(r.out().length()).isLessThan(5_000);
+
+        // a member name, quoted in the failure of a line that does not parse
+        lines = new ArrayList<>(Files.readAllLines(export(dir)));
+        lines.set(0, lines.get(0).replace("\"format\":", "\"" + huge + "\":1,\"format\":"));
+        Files.write(file, lines);
+        r = run(file.toString(), "--key", keys.toString());
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 1: the header has an unknown field '" + cut + "'; expected format, log, "
+                + "exportedAt and exportedBy");
+    }
+
+    /**
      * A whole number beyond 2^53 that no double holds (9007199254740993) is refused by the writer,
      * whatever its type (a BigDecimal was written as 9007199254740992 and hashed so, another value
      * than the caller's), and a record whose line holds one fails as a record no Strata writes,
