@@ -147,8 +147,11 @@ public final class AuditVerifyMain {
                 : "RESULT: FAILED at " + v.failedAt() + (v.failedSeq() > 0 ? " (record " + v.failedSeq() + ")" : "") + ": " + v.failure());
     }
 
+    /** The largest key file read, 1 MiB: an Ed25519 public key in PEM is 113 bytes, so thousands of them. */
+    static final int MAX_KEY_FILE_BYTES = 1 << 20;
+
     private static String read(Path file, java.nio.charset.Charset charset) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = ExportFile.readAtMost(file, MAX_KEY_FILE_BYTES, "Ed25519 public keys in PEM, 113 bytes each");
         // a UTF-8 byte order mark, which an editor or a transfer adds, carries nothing, as in the export
         int bom = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
         try {

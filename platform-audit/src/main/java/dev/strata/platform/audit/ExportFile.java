@@ -513,21 +513,52 @@ public final class ExportFile {
         return new Header(format, LogRecord.text(m, "log"), optionalText(m, "exportedAt"), optionalText(m, "exportedBy"));
     }
 
+    /**
+     * The bytes of a file that is to be small, read to at most {@code max} bytes: what is read, not
+     * what the file system says of its size, counts, so that a file growing while it is read, or a
+     * device without end, is refused too.
+     *
+     * @throws IllegalArgumentException naming the bound and what was expected, for a larger one
+     */
+    static byte[] readAtMost(Path file, int max, String expected) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(max + 1);
+            if (bytes.length > max) {
+                throw new IllegalArgumentException("it is larger than " + (max >> 20) + " MiB, the most the verifier reads of such a file; "
+                        + "expected " + expected);
+            }
+            return bytes;
+        }
+    }
+
     private static String optionalText(Map<String, Object> json, String field) {
         return json.get(field) == null ? null : LogRecord.text(json, field);
     }
 
     /**
+     * The largest anchor file read, 4 MiB: a kept checkpoint is a line of about 400 bytes, so about
+     * 10,000 of them, one kept a day for decades.
+     */
+    public static final int MAX_ANCHOR_BYTES = 4 << 20;
+
+    /**
      * Reads anchors: checkpoints, one JSON object a line, either bare or as {@code {"checkpoint":...}}.
      *
-     * @throws IllegalArgumentException naming the line that is not a checkpoint
+     * @throws IllegalArgumentException naming the line that is not a checkpoint, or the file when it
+     *     is larger than {@link #MAX_ANCHOR_BYTES}
      */
     public static List<Checkpoint> readAnchors(Path file) throws IOException {
         List<Checkpoint> anchors = new ArrayList<>();
         int n = 0;
         List<String> lines;
+        byte[] bytes;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            bytes = readAtMost(file, MAX_ANCHOR_BYTES, "kept checkpoints, one JSON object a line of about 400 bytes");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+        try {
+            lines = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString().lines().toList();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(file + " is not UTF-8 text; expected checkpoints, one JSON object a line");
         }

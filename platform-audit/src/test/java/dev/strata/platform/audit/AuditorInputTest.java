@@ -471,6 +471,46 @@ class AuditorInputTest {
     }
 
     /**
+     * An anchor file is read to at most 4 MiB and a key file to at most 1 MiB, a larger one refused
+     * naming the file, the bound and what was expected; before, each was read whole into memory,
+     * whatever its size. A file of exactly the bound is read.
+     */
+    @Test
+    void anAnchorOrKeyFileLargerThanItsBoundIsRefusedNamingIt(@TempDir Path dir) throws Exception {
+        int anchorBound = 4 << 20;
+        int keyBound = 1 << 20;
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        Path anchors = dir.resolve("kept.jsonl");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(anchors.toFile(), "rw")) {
+            f.setLength(anchorBound + 1L);
+        }
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(anchors + ": it is larger than 4 MiB, the most the verifier reads of such a file; expected kept "
+                + "checkpoints, one JSON object a line of about 400 bytes\n");
+
+        Path bigKeys = dir.resolve("big.pem");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(bigKeys.toFile(), "rw")) {
+            f.setLength(keyBound + 1L);
+        }
+        r = run(file.toString(), "--key", bigKeys.toString());
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(bigKeys + ": it is larger than 1 MiB, the most the verifier reads of such a file; expected Ed25519 "
+                + "public keys in PEM, 113 bytes each\n");
+
+        // at the bound: a kept checkpoint and blank lines, a key and whitespace
+        String kept = Jcs.canonicalize(Map.of("checkpoint", checkpoint(30, records.get(29).hash(), "2026-11-28T00:00:00.000Z", true).toJson()));
+        Files.writeString(anchors, kept + "\n" + " ".repeat(anchorBound - kept.length() - 1));
+        String pem = AuditKeys.publicPem(key.getPublic());
+        Files.writeString(bigKeys, pem + "\n".repeat(keyBound - pem.length()));
+        assertThat(Files.size(anchors)).isEqualTo(anchorBound);
+        assertThat(Files.size(bigKeys)).isEqualTo(keyBound);
+        r = run(file.toString(), "--key", bigKeys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isZero();
+    }
+
+    /**
      * A whole number beyond 2^53 that no double holds (9007199254740993) is refused by the writer,
      * whatever its type (a BigDecimal was written as 9007199254740992 and hashed so, another value
      * than the caller's), and a record whose line holds one fails as a record no Strata writes,
