@@ -38,12 +38,12 @@ public class AuditExportCommand implements Action {
         Path keys = publicKey == null ? null : base.resolve(publicKey).normalize();
         for (Path p : keys == null ? java.util.List.of(target) : java.util.List.of(target, keys)) {
             if (Files.isDirectory(p)) {
-                throw new IllegalArgumentException((p == target ? "" : "--public-key ") + p + " is a directory; expected the path of a file to "
+                throw new IllegalArgumentException((p == target ? "" : "--public-key ") + Format.visible(p) + " is a directory; expected the path of a file to "
                         + "write (an existing file is replaced)");
             }
         }
         if (keys != null && keys.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--public-key " + keys + " is the export file itself; the keys would replace the log: "
+            throw new IllegalArgumentException("--public-key " + Format.visible(keys) + " is the export file itself; the keys would replace the log: "
                     + "expected another file");
         }
         AuditExport e = log.export(target, keys);

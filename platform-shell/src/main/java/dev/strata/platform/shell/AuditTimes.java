@@ -35,7 +35,7 @@ final class AuditTimes {
             String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
             // compared as digits first: 99999999999999999999d does not fit a long
             if (digits.length() > 18 || Long.parseLong(digits) > MAX_SECONDS_AGO / unit) {
-                throw new IllegalArgumentException(option + " '" + value + "': " + EXPECTED + " of at most " + MAX_DAYS_AGO + " days ("
+                throw new IllegalArgumentException(option + " '" + Format.visible(value) + "': " + EXPECTED + " of at most " + MAX_DAYS_AGO + " days ("
                         + MAX_SECONDS_AGO + "s, " + MAX_SECONDS_AGO / 60 + "m, " + MAX_SECONDS_AGO / 3_600 + "h or " + MAX_DAYS_AGO + "d)");
             }
             return now.minusSeconds(Long.parseLong(digits) * unit);
@@ -46,7 +46,7 @@ final class AuditTimes {
             try {
                 return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException(option + " '" + value + "': " + EXPECTED);
+                throw new IllegalArgumentException(option + " '" + Format.visible(value) + "': " + EXPECTED);
             }
         }
     }

@@ -53,13 +53,13 @@ public class AuditVerifyCommand implements Action {
             for (String f : keyFiles) {
                 Path file = base.resolve(f).normalize();
                 if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("--key " + file + " is not a file; expected a file of Ed25519 public keys in PEM, "
+                    throw new IllegalArgumentException("--key " + Format.visible(file) + " is not a file; expected a file of Ed25519 public keys in PEM, "
                             + "as strata:audit-export --public-key writes them");
                 }
                 try {
                     pem.append(Files.readString(file, StandardCharsets.UTF_8)).append('\n');
                 } catch (IOException | java.io.UncheckedIOException e) {
-                    throw new IllegalArgumentException("--key " + file + " cannot be read (" + e.getClass().getSimpleName() + "); expected a "
+                    throw new IllegalArgumentException("--key " + Format.visible(file) + " cannot be read (" + e.getClass().getSimpleName() + "); expected a "
                             + "readable file of Ed25519 public keys in PEM");
                 }
                 read.add(file.toString());
@@ -67,7 +67,7 @@ public class AuditVerifyCommand implements Action {
             try {
                 r = log.verify(pem.toString());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--key " + String.join(", ", read) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(Format.visible("--key " + String.join(", ", read) + ": " + e.getMessage()), e);
             }
             System.out.println(Format.visible("Trusted      only the keys in " + String.join(", ", read)));
         }

@@ -3,6 +3,7 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.commitment.Commitment;
 import dev.strata.platform.api.commitment.Commitments;
 import dev.strata.platform.api.commitment.Finding;
+import dev.strata.platform.api.exception.NotFoundException;
 import java.io.PrintStream;
 import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
@@ -40,7 +41,13 @@ public class CommitmentsCommand implements Action {
         Commitments service = Services.require(commitments, "verifier of commitments");
         PrintStream out = System.out;
         if (id != null) {
-            Commitment c = service.verify(id);
+            Commitment c;
+            try {
+                c = service.verify(id);
+            } catch (NotFoundException missing) {
+                // the message quotes the id as typed
+                throw missing.withMessage(Format.visible(missing.getMessage()));
+            }
             out.println(Format.visible(String.format("Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)",
                     c.allocationId(), c.contract(), c.tenant(), c.status(), c.since(), c.inventoryGeneration())));
             Table findings = new Table("MEMBER", "CLAUSE", "STATUS", "EVIDENCE").emptyText("Every clause holds.");

@@ -36,7 +36,7 @@ public class DeploymentCommand implements Action {
     @Override
     public Object execute() {
         Deployments service = Services.require(deployments, "deployment service");
-        Deployment d = service.get(id).orElseThrow(() -> new NotFoundException("no deployment '" + id + "'; strata:deployments --all lists them"));
+        Deployment d = service.get(id).orElseThrow(() -> new NotFoundException("no deployment '" + Format.visible(id) + "'; strata:deployments --all lists them"));
         List<DeploymentEvent> history = service.history(id);
         PrintStream out = System.out;
         out.println(Format.visible(String.format("Deployment %s of contract %s, tenant %s: %s%s", d.id(), d.contract(), d.tenant(),

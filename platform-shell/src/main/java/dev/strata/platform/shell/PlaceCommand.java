@@ -107,13 +107,14 @@ public class PlaceCommand implements Action {
 
     static String notFound(String name) {
         Path path = Path.of(name);
+        // the name as typed, shown as every id is: it may hold an escape sequence or a line break
         if (path.isAbsolute()) {
-            return "no contract file " + path;
+            return "no contract file " + Format.visible(path);
         }
         String looked = path.toAbsolutePath() + home().map(h -> " and " + h.resolve(name).toAbsolutePath()).orElse("");
-        return "no contract file " + name + ": looked for " + looked + " (a relative path is read on the Strata server, in its "
-                + "working directory and then its home); give an absolute path, pipe the contract in ('cat " + name
-                + " | strata:place -f -'), or run 'bin/strata shell strata:place -f " + name + "' from the folder that holds it";
+        return Format.visible("no contract file " + name + ": looked for " + looked + " (a relative path is read on the Strata server, in "
+                + "its working directory and then its home); give an absolute path, pipe the contract in ('cat " + name
+                + " | strata:place -f -'), or run 'bin/strata shell strata:place -f " + name + "' from the folder that holds it");
     }
 
     private static java.util.Optional<Path> home() {

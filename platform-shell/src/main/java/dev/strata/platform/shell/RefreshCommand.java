@@ -1,5 +1,6 @@
 package dev.strata.platform.shell;
 
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderState;
@@ -48,7 +49,13 @@ public class RefreshCommand implements Action {
                     failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
             failIfAnyFailed(registry.providers());
         } else {
-            ProviderStatus status = Services.require(registry, "provider registry").refresh(provider, wait);
+            ProviderStatus status;
+            try {
+                status = Services.require(registry, "provider registry").refresh(provider, wait);
+            } catch (NotFoundException missing) {
+                // the message quotes the id as typed
+                throw missing.withMessage(Format.visible(missing.getMessage()));
+            }
             System.out.println(Format.visible(String.format("%s %s: %s, %s in %s%s", status.id(), status.version(), status.state(),
                     Format.count(status.resources(), "resource", "resources"),
                     Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")")));

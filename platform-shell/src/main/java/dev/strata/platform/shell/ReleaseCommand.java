@@ -1,6 +1,7 @@
 package dev.strata.platform.shell;
 
 import dev.strata.platform.api.exception.ConflictException;
+import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
 import org.apache.karaf.shell.api.action.Action;
@@ -41,6 +42,9 @@ public class ReleaseCommand implements Action {
         } catch (ConflictException held) {
             // the message names the deployment and its contract, which come from a contract document
             throw new ConflictException(Format.visible(held.getMessage()));
+        } catch (NotFoundException missing) {
+            // the message quotes the id as typed
+            throw missing.withMessage(Format.visible(missing.getMessage()));
         }
         System.out.println(Format.visible(String.format("Released %s: %s of tenant %s, %d members%s", a.id(), a.contract(), a.tenant(),
                 a.bindings().size(), force ? " (forced)" : "")));

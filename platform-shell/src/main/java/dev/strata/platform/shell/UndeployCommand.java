@@ -3,6 +3,7 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.exception.NotFoundException;
 import java.time.Duration;
 import java.util.EnumSet;
 import org.apache.karaf.shell.api.action.Action;
@@ -38,7 +39,13 @@ public class UndeployCommand implements Action {
         Deployments service = Services.require(deployments, "deployment service");
         Duration wait = DeployCommand.waitFor(await, timeout);
         String waited = timeout == null ? DeployCommand.DEFAULT_TIMEOUT : timeout;
-        Deployment d = service.undeploy(id, Actors.current());
+        Deployment d;
+        try {
+            d = service.undeploy(id, Actors.current());
+        } catch (NotFoundException missing) {
+            // the message quotes the id as typed
+            throw missing.withMessage(Format.visible(missing.getMessage()));
+        }
         System.out.println(Format.visible(String.format("Deployment %s of %s: %s; its %d machines are being deleted", d.id(), d.contract(),
                 DeployCommand.state(d.state()), d.members().size())));
         if (await && d.state() != DeploymentState.DELETED) {

@@ -187,4 +187,39 @@ class TerminalSafeOutputTest {
         String header = CommandOutput.of(cluster::execute);
         assertThat(header).doesNotContain("\u001b", "\u0007", "\r").contains("This      " + SHOWN).contains("a.example:8101\\x1b]0;x\\x07");
     }
+
+    /**
+     * An id or file name typed by the user, quoted in a not-found error, is shown as every id is: a
+     * pasted id holding an escape sequence or a line break was printed as it was, by the command's
+     * own message (strata:deployment, strata:place -f, strata:audit --from) or by the service's,
+     * which the command passed on (strata:release, strata:undeploy).
+     */
+    @Test
+    void anIdOrFileNameTypedByTheUserIsShownEscapedInANotFoundError() {
+        String typed = "d-\u001b[2J\u001b]0;owned\u0007x\nRESULT: ok";
+        String shown = "d-\\x1b[2J\\x1b]0;owned\\x07x RESULT: ok";
+        DeploymentCommand deployment = new DeploymentCommand();
+        deployment.deployments = new DeploymentCommandsTest.RecordingDeployments();
+        deployment.id = typed;
+        assertThatThrownBy(deployment::execute).isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessage("no deployment '" + shown + "'; strata:deployments --all lists them");
+
+        UndeployCommand undeploy = new UndeployCommand();
+        undeploy.deployments = new DeploymentCommandsTest.RecordingDeployments();
+        undeploy.id = typed;
+        assertThatThrownBy(undeploy::execute).isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessage("no deployment '" + shown + "'");
+
+        ReleaseCommand release = new ReleaseCommand();
+        release.placement = new RecordingPlacement();
+        release.id = typed;
+        assertThatThrownBy(release::execute).isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessage("no allocation '" + shown + "'");
+
+        assertThat(PlaceCommand.notFound("/srv/" + typed + ".yaml")).isEqualTo("no contract file /srv/" + shown + ".yaml");
+        assertThat(PlaceCommand.notFound(typed + ".yaml")).doesNotContain("\u001b", "\u0007", "\n").contains("no contract file " + shown
+                + ".yaml: looked for ").contains("('cat " + shown + ".yaml | strata:place -f -')");
+        assertThatThrownBy(() -> AuditTimes.parse("--from", typed, java.time.Instant.EPOCH))
+                .hasMessageStartingWith("--from '" + shown + "': expected an instant");
+    }
 }
