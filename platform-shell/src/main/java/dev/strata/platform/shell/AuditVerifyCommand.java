@@ -21,6 +21,9 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
         + "checkpoints, and names the first record that fails.")
 public class AuditVerifyCommand implements Action {
 
+    /** The largest key file read, 1 MiB, as the offline verifier reads: an Ed25519 public key in PEM is 113 bytes. */
+    static final int MAX_KEY_FILE_BYTES = 1 << 20;
+
     @Reference(optional = true)
     AuditLog audit;
 
@@ -56,8 +59,14 @@ public class AuditVerifyCommand implements Action {
                     throw new IllegalArgumentException("--key " + Format.visible(file) + " is not a file; expected a file of Ed25519 public keys in PEM, "
                             + "as strata:audit-export --public-key writes them");
                 }
-                try {
-                    pem.append(Files.readString(file, StandardCharsets.UTF_8)).append('\n');
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    // read to the bound, counting what is read: a file growing while it is read is refused too
+                    byte[] bytes = in.readNBytes(MAX_KEY_FILE_BYTES + 1);
+                    if (bytes.length > MAX_KEY_FILE_BYTES) {
+                        throw new IllegalArgumentException("--key " + Format.visible(file) + " is larger than " + (MAX_KEY_FILE_BYTES >> 20)
+                                + " MiB, the most read of a key file; expected Ed25519 public keys in PEM, 113 bytes each");
+                    }
+                    pem.append(new String(bytes, StandardCharsets.UTF_8)).append('\n');
                 } catch (IOException | java.io.UncheckedIOException e) {
                     throw new IllegalArgumentException("--key " + Format.visible(file) + " cannot be read (" + e.getClass().getSimpleName() + "); expected a "
                             + "readable file of Ed25519 public keys in PEM");

@@ -268,6 +268,27 @@ class AuditAndClusterCommandsTest {
         }
     }
 
+    /**
+     * A {@code --key} file is read to 1 MiB at most, as the offline verifier reads one, and a larger
+     * one is refused naming it and the bound before anything is verified; before, it was read whole
+     * into memory whatever its size.
+     */
+    @Test
+    void aKeyFileLargerThanOneMebibyteIsRefusedBeforeAnythingIsVerified(@org.junit.jupiter.api.io.TempDir Path instance) throws Exception {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(instance.resolve("huge.pem").toFile(), "rw")) {
+            f.setLength((1 << 20) + 1);
+        }
+        RecordingAuditLog log = new RecordingAuditLog();
+        log.report = new AuditReport(true, 250, 1, 250, "t1", "t2", 2, 250, List.of("0123456789abcdef"), 0, null, Duration.ofMillis(12));
+        AuditVerifyCommand c = new AuditVerifyCommand();
+        c.audit = log;
+        c.keyFiles = List.of(instance.resolve("huge.pem").toString());
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--key " + instance.resolve("huge.pem") + " is larger than 1 MiB, the most read of a key file; expected "
+                        + "Ed25519 public keys in PEM, 113 bytes each");
+        assertThat(log.trustedKeysPem).as("nothing verified").isNull();
+    }
+
     /** The log id and key ids of an export come from the store, which may have been edited: shown escaped, as the log's records are. */
     @Test
     void exportShowsTheStoredLogIdAndKeyIdsEscaped(@org.junit.jupiter.api.io.TempDir Path instance) throws Exception {
