@@ -12,9 +12,35 @@ final class Completions {
     private Completions() {
     }
 
+    /**
+     * The characters that Karaf's shell language (Felix Gogo) reads as its own in a word: a
+     * statement separator, a pipe, a redirection, a variable, a glob, a quote, a closure, a comment.
+     * The console inserts a completed id as it is, escaping only blanks, so an id holding one of
+     * these ({@code n1;x}) became two commands, or a glob that matches no file.
+     */
+    private static final String GOGO_SPECIAL = "\"#$%&'()*;<=>?[\\]{|}";
+
     static int complete(Stream<String> ids, Session session, CommandLine commandLine, List<String> candidates) {
         StringsCompleter strings = new StringsCompleter();
-        ids.forEach(strings.getStrings()::add);
+        ids.map(Completions::escaped).forEach(strings.getStrings()::add);
         return strings.complete(session, commandLine, candidates);
+    }
+
+    /** The id as it is to be typed: each of {@link #GOGO_SPECIAL} behind a backslash, which Gogo takes away again. */
+    static String escaped(String id) {
+        StringBuilder b = null;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (GOGO_SPECIAL.indexOf(c) >= 0 && b == null) {
+                b = new StringBuilder(id.length() + 8).append(id, 0, i);
+            }
+            if (b != null) {
+                if (GOGO_SPECIAL.indexOf(c) >= 0) {
+                    b.append('\\');
+                }
+                b.append(c);
+            }
+        }
+        return b == null ? id : b.toString();
     }
 }

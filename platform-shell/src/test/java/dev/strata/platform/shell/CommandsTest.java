@@ -237,6 +237,34 @@ class CommandsTest {
         assertThat(candidates).map(String::strip).containsExactly("aws");
     }
 
+    /**
+     * A completed id is inserted as the console's language (Felix Gogo, Karaf's own parser here)
+     * reads it back as that id, in one word: an id holding a character Gogo reads as its own was
+     * offered as it is, and the console inserts it so, escaping only blanks, so that
+     * {@code n1;shutdown} became two commands and {@code gpu*} a glob. The
+     * {@code Evaluate} is a stand-in that answers only the working folder, which glob expansion asks for.
+     */
+    @Test
+    void aCompletedIdHoldingGogosOwnCharactersIsReadBackAsThatIdInOneWord() throws Exception {
+        org.apache.felix.gogo.runtime.Evaluate evaluate = (org.apache.felix.gogo.runtime.Evaluate) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.apache.felix.gogo.runtime.Evaluate.class},
+                (proxy, method, args) -> method.getName().equals("currentDir") ? java.nio.file.Path.of(".").toAbsolutePath() : null);
+        for (String id : List.of("n1;shutdown", "n1|x", "n1&x", "n1$x", "gpu*", "n1?", "n1{x}", "n1(x)", "n1[0]", "n1\"x",
+                "n1'x", "n1<x>", "#n1", "=n1", "n1%x", "n1\\x", "baremetal:gpu1")) {
+            NodeIdCompleter nodes = new NodeIdCompleter();
+            nodes.inventory = Fixtures.inventory(Fixtures.node().toBuilder().id(id).build());
+            List<String> candidates = new ArrayList<>();
+            nodes.complete(null, line(""), candidates);
+            assertThat(candidates).as(id).hasSize(1);
+            org.apache.felix.gogo.runtime.Parser parser = new org.apache.felix.gogo.runtime.Parser("strata:node " + candidates.get(0).strip());
+            parser.program();
+            assertThat(parser.statements()).as(id).hasSize(1);
+            List<org.apache.felix.gogo.runtime.Token> words = parser.statements().get(0).tokens();
+            assertThat(words).as(id).hasSize(2);
+            assertThat(String.valueOf(org.apache.felix.gogo.runtime.Expander.expand(words.get(1), evaluate))).as(id).isEqualTo(id);
+        }
+    }
+
     /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
     static List<String> cells(String line) {
         return List.of(line.split("\t", -1));
