@@ -56,6 +56,8 @@ final class AwsDiscovery {
     /** One catalogue read per region at a time; a caller waits for another's read at most until its own deadline. */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> loading = new ConcurrentHashMap<>();
     private final Set<String> accountChecked = ConcurrentHashMap.newKeySet();
+    /** Regions where the account could not be read (no default security group), each warned about once. */
+    private final Set<String> accountUnreadWarned = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
     private final Supplier<String> installation;
 
@@ -229,13 +231,27 @@ final class AwsDiscovery {
         return read;
     }
 
-    /** Fails when the configured account is not the credentials' (checked once per region). */
+    /**
+     * Fails when the configured account is not the credentials' (checked once per region). The
+     * account is read from a default security group's owner, which every VPC has and which cannot be
+     * shared, so it is the credentials' own. A region without one (no VPC at all: the default VPC
+     * deleted and no other made) cannot be checked: that is said once, with a warning, and the
+     * check is made again at every later call until a VPC exists, rather than taken as passed.
+     */
     void checkAccount(String region, DiscoveryContext context) {
         if (settings.accountId() == null || accountChecked.contains(region)) {
             return;
         }
         String actual = gateway.accountId(region, context);
-        if (actual != null && !actual.equals(settings.accountId())) {
+        if (actual == null) {
+            if (accountUnreadWarned.add(region)) {
+                LOG.warn("AWS provider {}: accountId {} cannot be checked in {}: the region has no default security group (no VPC) to "
+                        + "read the credentials' account from; it is checked again at each discovery until it can be",
+                        settings.providerId(), settings.accountId(), region);
+            }
+            return;
+        }
+        if (!actual.equals(settings.accountId())) {
             throw new AuthorizationException("AWS provider " + settings.providerId() + ": the credentials belong to account " + actual
                     + ", but accountId is " + settings.accountId() + "; nothing is discovered or launched");
         }
