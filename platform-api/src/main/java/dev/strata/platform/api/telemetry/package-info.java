@@ -4,5 +4,5 @@
  * ({@link dev.strata.platform.api.telemetry.Telemetry}), for the shell, the verifier and metrics.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.strata.platform.api.telemetry;
