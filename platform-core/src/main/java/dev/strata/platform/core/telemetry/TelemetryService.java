@@ -6,6 +6,7 @@ import dev.strata.platform.api.telemetry.Telemetry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * A source that throws is skipped so it cannot hide the others, and logged once until it answers
  * again: its callers (the verifier reads every GPU's recent samples each pass) call it often. A
  * null among a source's samples (vendor code, against the SPI) is left out, the others it answered
- * kept, and logged once, with how many, until the source answers without one again.
+ * kept, and logged once, with how many, until the source answers without one again. Pages of a GPU's samples
+ * ({@link #since}) are isolated alike.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -34,12 +36,14 @@ public class TelemetryService implements Telemetry {
     /** The sources whose latest samples, and those whose recent samples, failed when last asked (logged then). */
     private final Set<GpuTelemetrySource> latestFailing = ConcurrentHashMap.newKeySet();
     private final Set<GpuTelemetrySource> recentFailing = ConcurrentHashMap.newKeySet();
+    private final Set<GpuTelemetrySource> sinceFailing = ConcurrentHashMap.newKeySet();
     /**
      * The sources whose latest samples held a null when last asked, and the sources and GPUs whose recent samples did
      * ({@link RecentOf}), logged then.
      */
     private final Set<Object> latestWithNulls = ConcurrentHashMap.newKeySet();
     private final Set<Object> recentWithNulls = ConcurrentHashMap.newKeySet();
+    private final Set<Object> sinceWithNulls = ConcurrentHashMap.newKeySet();
 
     /** A source's recent samples of one GPU. */
     private record RecentOf(GpuTelemetrySource source, String acceleratorId) {
@@ -54,8 +58,10 @@ public class TelemetryService implements Telemetry {
         sources.remove(source);
         latestFailing.remove(source);
         recentFailing.remove(source);
+        sinceFailing.remove(source);
         latestWithNulls.remove(source);
         recentWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
+        sinceWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
     }
 
     @Override
@@ -117,6 +123,49 @@ public class TelemetryService implements Telemetry {
             }
         }
         return newest;
+    }
+
+    /**
+     * A page of a GPU's samples from {@code from} on, from the source {@link #recent} reads: the one with the GPU's newest
+     * sample (its {@code recent(acceleratorId, 1)}; the last source's where two have one taken at the same instant), so
+     * that the pages of one walk come from one source while the sources stay. A source that throws, on either call, is
+     * left out as {@link #recent} leaves it out; nulls among its page are left out and logged once.
+     */
+    @Override
+    public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+        Objects.requireNonNull(acceleratorId, "acceleratorId");
+        Objects.requireNonNull(from, "from");
+        if (limit <= 0) {
+            return List.of();
+        }
+        GpuTelemetrySource newest = null;
+        Instant newestAt = null;
+        for (GpuTelemetrySource source : sources) {
+            try {
+                for (GpuSample s : withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source,
+                        "its recent samples of " + acceleratorId, source.recent(acceleratorId, 1))) {
+                    if (newestAt == null || !s.at().isBefore(newestAt)) {
+                        newest = source;
+                        newestAt = s.at();
+                    }
+                }
+                answered(recentFailing, source);
+            } catch (RuntimeException e) {
+                failed(recentFailing, source, "its recent samples", e);
+            }
+        }
+        if (newest == null) {
+            return List.of();
+        }
+        try {
+            List<GpuSample> page = withoutNulls(sinceWithNulls, new RecentOf(newest, acceleratorId), newest,
+                    "its samples of " + acceleratorId + " since " + from, newest.since(acceleratorId, from, limit));
+            answered(sinceFailing, newest);
+            return page;
+        } catch (RuntimeException e) {
+            failed(sinceFailing, newest, "its pages of samples", e);
+            return List.of();
+        }
     }
 
     /**

@@ -187,6 +187,80 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A page of a GPU's samples from an instant on comes from the source with the GPU's newest sample, as its recent
+     * samples do; a source built against the API before pages were asked (recent alone) is paged through the SPI's
+     * default; one that throws is left out, logged once, and nulls in a page are left out.
+     */
+    @Test
+    void pagesFromAnInstantOnComeFromTheNewestSourceLeavingOutOneThatThrowsAndNulls() {
+        TelemetryService telemetry = new TelemetryService();
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        GpuSample old = new GpuSample("GPU-a", now.minusSeconds(300), 50, 10, 1L << 30, 300, 40, 1980, Set.of(), 0, 0);
+        GpuSample a1 = new GpuSample("GPU-a", now.minusSeconds(20), 50, 10, 1L << 30, 600, 40, 1980, Set.of(), 0, 0);
+        GpuSample a2 = new GpuSample("GPU-a", now.minusSeconds(10), 50, 10, 1L << 30, 650, 40, 1980, Set.of(), 0, 0);
+        GpuSample a3 = new GpuSample("GPU-a", now, 50, 10, 1L << 30, 700, 40, 1980, Set.of(), 0, 0);
+        telemetry.addSource(source(old));
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                throw new IllegalStateException("NVML gone");
+            }
+
+            @Override
+            public String toString() {
+                return "broken";
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 2; pass++) {
+                assertThat(telemetry.since("GPU-a", now.minusSeconds(400), 5)).as("the newest source fails: nothing, not the stopped one's")
+                        .isEmpty();
+            }
+            assertThat(log.text().split("broken failed", -1)).as("a failing source logged once: %s", log.text()).hasSize(2);
+        }
+
+        TelemetryService paged = new TelemetryService();
+        paged.addSource(source(old));
+        paged.addSource(source(a1, a2, a3));
+        assertThat(paged.since("GPU-a", now.minusSeconds(400), 2)).as("the newest source's, through the default").containsExactly(a1, a2);
+        assertThat(paged.since("GPU-a", now.minusSeconds(10), 5)).containsExactly(a2, a3);
+        assertThat(paged.since("GPU-x", now.minusSeconds(400), 5)).isEmpty();
+        assertThat(paged.since("GPU-a", now.minusSeconds(400), 0)).isEmpty();
+
+        TelemetryService withNulls = new TelemetryService();
+        withNulls.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return java.util.Arrays.asList(a1, null, a3);
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            assertThat(withNulls.since("GPU-a", now.minusSeconds(400), 5)).containsExactly(a1, a3);
+            assertThat(log.text()).contains("answered 1 null sample among its samples of GPU-a since");
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
