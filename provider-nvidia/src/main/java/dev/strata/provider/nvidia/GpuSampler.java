@@ -4,10 +4,9 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.GpuSource;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples the GPUs of the current source every interval on one daemon thread
  * ({@code strata-nvidia-telemetry}) and keeps the last {@code history} samples of each GPU in a
- * ring. Reads ({@link #latest()}, {@link #recent}) serve from memory and never wait for the device.
+ * ring, oldest first, in the order they were taken. Reads ({@link #latest()}, {@link #recent},
+ * {@link #since}) serve from memory and never wait for the device; a page from an instant on finds
+ * it by binary search in the ring and copies only what it answers.
  * Until a discovery has found GPUs there is no source and nothing is sampled.
  *
  * <p>A round starts an interval after the previous one started, or as soon as it finished where it
@@ -34,7 +35,7 @@ final class GpuSampler implements AutoCloseable {
     private final Duration interval;
     private final int history;
     private final Duration timeout;
-    private final Map<String, Deque<GpuSample>> rings = new LinkedHashMap<>();
+    private final Map<String, Ring> rings = new LinkedHashMap<>();
     private volatile GpuSource source;
     private ScheduledExecutorService scheduler;
     /**
@@ -148,11 +149,7 @@ final class GpuSampler implements AutoCloseable {
         synchronized (rings) {
             // grown as samples come, not reserved up front: a history of millions would otherwise
             // claim its whole array (or fail to) with the first sample of each GPU
-            Deque<GpuSample> ring = rings.computeIfAbsent(sample.acceleratorId(), k -> new ArrayDeque<>());
-            if (ring.size() == history) {
-                ring.removeFirst();
-            }
-            ring.addLast(sample);
+            rings.computeIfAbsent(sample.acceleratorId(), k -> new Ring(history)).add(sample);
         }
     }
 
@@ -160,8 +157,8 @@ final class GpuSampler implements AutoCloseable {
         synchronized (rings) {
             List<GpuSample> latest = new ArrayList<>();
             rings.values().forEach(ring -> {
-                if (!ring.isEmpty()) {
-                    latest.add(ring.peekLast());
+                if (ring.size() > 0) {
+                    latest.add(ring.get(ring.size() - 1));
                 }
             });
             return latest;
@@ -170,12 +167,89 @@ final class GpuSampler implements AutoCloseable {
 
     List<GpuSample> recent(String acceleratorId, int limit) {
         synchronized (rings) {
-            Deque<GpuSample> ring = rings.get(acceleratorId);
+            Ring ring = rings.get(acceleratorId);
             if (ring == null || limit <= 0) {
                 return List.of();
             }
-            List<GpuSample> all = new ArrayList<>(ring);
-            return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+            return ring.copy(Math.max(0, ring.size() - limit), ring.size());
+        }
+    }
+
+    /**
+     * The samples of a GPU taken at or after {@code from}, oldest first, at most {@code limit}: the first is found by
+     * binary search (the ring is in the order the samples were taken), and only the page is copied.
+     */
+    List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+        synchronized (rings) {
+            Ring ring = rings.get(acceleratorId);
+            if (ring == null || limit <= 0) {
+                return List.of();
+            }
+            int low = 0;
+            int high = ring.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (ring.get(mid).at().isBefore(from)) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return ring.copy(low, (int) Math.min(ring.size(), (long) low + limit));
+        }
+    }
+
+    /**
+     * The last {@code history} samples of one GPU, oldest first: a circular array, grown as samples come (doubling, up to
+     * {@code history}) rather than reserved up front, so that a history of millions does not claim its whole array (or
+     * fail to) with the first sample of each GPU. Guarded by the sampler's {@code rings}.
+     */
+    private static final class Ring {
+        private final int history;
+        /** As long as {@code history} once full, so that the oldest is overwritten in place. */
+        private GpuSample[] samples;
+        private int first;
+        private int size;
+
+        Ring(int history) {
+            this.history = history;
+            this.samples = new GpuSample[Math.min(16, history)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** The {@code index}th oldest sample kept. */
+        GpuSample get(int index) {
+            return samples[(first + index) % samples.length];
+        }
+
+        void add(GpuSample sample) {
+            if (size == history) {
+                samples[first] = sample; // the oldest makes room
+                first = (first + 1) % samples.length;
+                return;
+            }
+            if (size == samples.length) {
+                GpuSample[] grown = new GpuSample[(int) Math.min(history, 2L * samples.length)];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = get(i);
+                }
+                samples = grown;
+                first = 0;
+            }
+            samples[(first + size) % samples.length] = sample;
+            size++;
+        }
+
+        /** The samples from the {@code from}th oldest to before the {@code to}th, as an immutable list. */
+        List<GpuSample> copy(int from, int to) {
+            List<GpuSample> out = new ArrayList<>(Math.max(0, to - from));
+            for (int i = from; i < to; i++) {
+                out.add(get(i));
+            }
+            return List.copyOf(out);
         }
     }
 

@@ -22,8 +22,10 @@ import dev.strata.provider.nvidia.smi.SmiSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -193,6 +195,11 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
         return sampler.recent(acceleratorId, limit);
+    }
+
+    @Override
+    public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+        return sampler.since(Objects.requireNonNull(acceleratorId, "acceleratorId"), Objects.requireNonNull(from, "from"), limit);
     }
 
     /** The sampler, for tests. */

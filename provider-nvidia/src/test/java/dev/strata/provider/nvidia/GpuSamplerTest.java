@@ -91,6 +91,47 @@ class GpuSamplerTest {
         assertThat(sampler.latest()).isEmpty();
     }
 
+    /**
+     * A page of a GPU's samples from an instant on is found in the ring as it is kept, grown and wrapped (50 samples taken
+     * with a history of 40: the oldest 10 made room): from before the oldest kept, between two samples, at a sample's own
+     * time, after the newest, one at a time; and a window walked page by page reads every sample kept once, in order.
+     */
+    @Test
+    void pagesFromAnInstantOnAreFoundInTheRingOldestFirst() {
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 40, Duration.ofSeconds(1));
+        List<GpuSample> rows = capturedLoop().rows;
+        Instant t0 = rows.get(0).at();
+        List<GpuSample> taken = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            GpuSample s = rows.get(i % rows.size()).toBuilder().at(t0.plusMillis(500L * i)).build();
+            taken.add(s);
+            sampler.record(s);
+        }
+        List<GpuSample> kept = taken.subList(10, 50);
+        assertThat(sampler.recent(H200, 100)).containsExactlyElementsOf(kept);
+
+        assertThat(sampler.since(H200, t0, 5)).as("before the oldest kept").containsExactlyElementsOf(taken.subList(10, 15));
+        assertThat(sampler.since(H200, t0.plusMillis(500L * 20 + 250), 3)).as("between samples").containsExactlyElementsOf(taken.subList(21, 24));
+        assertThat(sampler.since(H200, t0.plusMillis(500L * 20), 3)).as("at a sample's time").containsExactlyElementsOf(taken.subList(20, 23));
+        assertThat(sampler.since(H200, t0.plusMillis(500L * 47), 10)).as("fewer than the limit left").containsExactlyElementsOf(taken.subList(47, 50));
+        assertThat(sampler.since(H200, t0.plusMillis(500L * 49 + 1), 10)).as("after the newest").isEmpty();
+        assertThat(sampler.since(H200, t0.plusMillis(500L * 30), 1)).as("limit 1").containsExactly(taken.get(30));
+        assertThat(sampler.since(H200, t0, 0)).as("limit 0").isEmpty();
+        assertThat(sampler.since("GPU-other", t0, 10)).isEmpty();
+
+        List<GpuSample> walked = new ArrayList<>();
+        Instant from = t0;
+        while (true) {
+            List<GpuSample> page = sampler.since(H200, from, 7);
+            walked.addAll(page);
+            if (page.size() < 7) {
+                break;
+            }
+            from = page.get(page.size() - 1).at().plusNanos(1);
+        }
+        assertThat(walked).containsExactlyElementsOf(kept);
+    }
+
     @Test
     void samplesNothingWithoutASourceAndSurvivesFailures() {
         GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));
