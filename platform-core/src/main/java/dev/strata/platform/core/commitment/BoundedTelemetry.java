@@ -4,6 +4,7 @@ import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.TenantAccess;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BoundedTelemetry.class);
+
+    /**
+     * What {@link #since} answers where the call was not answered (past its deadline, failed, not made): told apart by
+     * identity from an empty page, so that a walk cut short is not taken for one that reached the newest sample.
+     */
+    static final List<GpuSample> UNANSWERED = Collections.unmodifiableList(new ArrayList<>());
 
     private final Supplier<Telemetry> telemetry;
     private final Duration deadline;
@@ -63,6 +70,15 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
         return recent(acceleratorId, limit, null);
+    }
+
+    @Override
+    public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+        return since(acceleratorId, from, limit, null);
+    }
+
+    private List<GpuSample> since(String acceleratorId, Instant from, int limit, PassTelemetry pass) {
+        return call("since(" + acceleratorId + ")", t -> readable(t.since(acceleratorId, from, limit)), UNANSWERED, pass);
     }
 
     private List<GpuSample> latestGpuSamples(PassTelemetry pass) {
@@ -147,6 +163,11 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
         @Override
         public List<GpuSample> recent(String acceleratorId, int limit) {
             return BoundedTelemetry.this.recent(acceleratorId, limit, this);
+        }
+
+        @Override
+        public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+            return BoundedTelemetry.this.since(acceleratorId, from, limit, this);
         }
     }
 

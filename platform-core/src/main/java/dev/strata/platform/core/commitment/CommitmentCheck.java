@@ -201,6 +201,9 @@ public final class CommitmentCheck {
             for (Allocation a : ledger) {
                 Set<String> on = new HashSet<>();
                 for (MemberBinding b : a.bindings()) {
+                    if (b.partition() == null && b.gpuFraction() >= 1) {
+                        b.acceleratorIds().forEach(id -> this.telemetry.placed(id, a.createdAt())); // its draw counts from then
+                    }
                     if (on.add(b.nodeId())) {
                         byNode.computeIfAbsent(b.nodeId(), k -> new ArrayList<>()).add(a);
                     }

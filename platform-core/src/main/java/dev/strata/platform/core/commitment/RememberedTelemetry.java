@@ -28,8 +28,10 @@ import java.util.function.Predicate;
  * sample within the window, and its clauses read as unchecked rather than as holding
  * ({@link CommitmentCheck}).
  *
- * <p>A GPU's recent samples are kept as the last pass that read them had them (those within its
- * window), with that pass's instant ({@link SamplesRead}). A pass that cannot read them (its
+ * <p>What the last pass that read a GPU's samples read of them is kept: not the samples, which a
+ * window may hold 100,000 of, but its sums ({@link TelemetryClauses.Walk}: the draw over its window,
+ * since each instant an allocation binding the GPU was placed, and its latest sample), with that
+ * pass's instant. A pass that cannot read them (its
  * telemetry calls late, or the source answering none) is answered those, as of that pass, so that it
  * judges the GPU's draw as that pass did ({@link TelemetryClauses#meanPower}): one late pass does not
  * turn a GPU over its member's ceiling into one merely not measured, and an allocation BREACHED into
@@ -44,32 +46,27 @@ import java.util.function.Predicate;
  *
  * <p>The latest samples are also kept in the state store by the verifier ({@link StoredCoverage}) and
  * {@link #restore}d from it when it starts, so that a restart does not forget which GPUs had telemetry;
- * the recent samples are kept in memory only (a late pass leans on the pass before it, which a restart
+ * what passes read of the samples is kept in memory only (a late pass leans on the pass before it, which a restart
  * is not). Not thread-safe: a verifier's passes run one at a time.
  */
 final class RememberedTelemetry {
 
-    /**
-     * A GPU's recent samples as a pass has them, and the instant of the pass that read them: the pass's own, or where
-     * it could not read them, that of the last pass that could ({@link RememberedTelemetry}), whose window they are then
-     * judged in. The list is taken as it is given, not copied: a pass reads it and lets it go.
-     */
-    record SamplesRead(Instant at, List<GpuSample> samples) {
-    }
-
-    /** The telemetry of one pass ({@link #over}), which also says of a GPU's recent samples when they were read. */
+    /** The telemetry of one pass ({@link #over}), which also keeps what the pass read of each GPU's samples. */
     interface Reading extends Telemetry {
         /**
-         * A GPU's recent samples, oldest first, at most {@code limit}, and the instant they were read: the pass's own
-         * where the source answered them, else that of the last pass that read them, for one window from the first
-         * pass that could not and where that pass was within the reach ({@link RememberedTelemetry}).
+         * What the last pass that read a GPU's samples read of them ({@link TelemetryClauses.Walk}, its sums, not the
+         * samples), where this pass could not read them: for one window from the first pass that could not, and where
+         * that pass was within the reach ({@link RememberedTelemetry}); else null.
          */
-        SamplesRead recentRead(String acceleratorId, int limit);
+        TelemetryClauses.Walk walked(String acceleratorId);
+
+        /** Keeps what this pass read of a GPU's samples, for a later pass that cannot read them ({@link #walked}). */
+        void keep(String acceleratorId, TelemetryClauses.Walk walk);
     }
 
     /** The latest sample of every GPU read, each GPU's recent samples as last read, and since when a pass could not read them. */
     private final Map<String, GpuSample> latest = new HashMap<>();
-    private final Map<String, SamplesRead> recent = new HashMap<>();
+    private final Map<String, TelemetryClauses.Walk> recent = new HashMap<>();
     private final Map<String, Instant> unreadSince = new HashMap<>();
 
     /**
@@ -119,35 +116,33 @@ final class RememberedTelemetry {
 
             @Override
             public List<GpuSample> recent(String acceleratorId, int limit) {
-                return recentRead(acceleratorId, limit).samples();
+                return source.recent(acceleratorId, limit);
             }
 
             @Override
-            public SamplesRead recentRead(String acceleratorId, int limit) {
-                List<GpuSample> answer = source.recent(acceleratorId, limit);
-                if (!answer.isEmpty()) {
-                    List<GpuSample> kept = new ArrayList<>();
-                    for (GpuSample s : answer) {
-                        if (acceleratorId.equals(s.acceleratorId()) && !s.at().isBefore(oldest)) {
-                            kept.add(s);
-                        }
-                    }
-                    recent.put(acceleratorId, new SamplesRead(now, Collections.unmodifiableList(kept)));
-                    unreadSince.remove(acceleratorId);
-                    return new SamplesRead(now, answer);
-                }
-                SamplesRead before = recent.get(acceleratorId);
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return source.since(acceleratorId, from, limit);
+            }
+
+            @Override
+            public void keep(String acceleratorId, TelemetryClauses.Walk walk) {
+                recent.put(acceleratorId, walk);
+                unreadSince.remove(acceleratorId);
+            }
+
+            @Override
+            public TelemetryClauses.Walk walked(String acceleratorId) {
+                TelemetryClauses.Walk before = recent.get(acceleratorId);
                 if (before == null) {
-                    return new SamplesRead(now, List.of());
+                    return null;
                 }
                 if (before.at().isBefore(now)) {
                     Instant since = unreadSince.computeIfAbsent(acceleratorId, k -> now);
                     if (!now.isBefore(since.plus(window))) {
-                        return new SamplesRead(now, List.of()); // a window on: forgotten with the next pass
+                        return null; // a window on: forgotten with the next pass
                     }
                 }
-                List<GpuSample> samples = before.samples();
-                return new SamplesRead(before.at(), samples.subList(Math.max(0, samples.size() - limit), samples.size()));
+                return before;
             }
         };
     }

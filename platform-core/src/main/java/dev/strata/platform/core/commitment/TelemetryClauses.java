@@ -37,15 +37,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TelemetryClauses {
 
     /**
-     * The recent samples of one GPU a pass reads first. Where they do not reach back to the start of the window (the
-     * window holds more: 1 s sampling over a 30 min window is 1,800), it reads again, as many as the window holds by the
-     * rate of those read, up to {@link #MOST_SAMPLES}.
+     * The samples of one GPU a pass asks for at a time ({@link Telemetry#since}): it walks a GPU's window a page at a
+     * time, keeping running sums, so that it holds at most one page of a GPU's samples whatever the window holds.
      */
-    static final int RECENT_SAMPLES = 1000;
+    static final int PAGE = 1000;
     /**
-     * The most samples of one GPU a pass reads (as many as a source such as the NVIDIA provider keeps at most). Where the
+     * The most samples of one GPU a mean covers (as many as a source such as the NVIDIA provider keeps at most). Where the
      * window holds more, the mean of the latest this many does not judge the window: the ceiling is unchecked, AT_RISK,
-     * unless breached, the evidence then naming the samples the mean covers ({@link #powerCeiling}).
+     * unless breached, the evidence then naming the samples the mean covers ({@link #powerCeiling}). Such a window is
+     * walked twice, the second time leaving out all but the latest this many; how much a pass reads is bounded by the
+     * time its telemetry calls are given together ({@link BoundedTelemetry#forPass}), not by a count.
      */
     static final int MOST_SAMPLES = 100_000;
 
@@ -64,12 +65,12 @@ final class TelemetryClauses {
     /** The instant gaps are judged from ({@link #gap}): the pass's own, or that of the last pass that could read. */
     private final Instant gapsFrom;
     /**
-     * Each GPU's recent samples as this pass read them ({@link #recent}), read once: a GPU is judged by several clauses (its
-     * ECC errors, a gap, a ceiling) and bindings, and each call spends what is left of the pass's telemetry deadline.
+     * Each GPU's walk as this pass made it ({@link #walk}), made once: a GPU is judged by several clauses (its ECC errors,
+     * a gap, a ceiling) and bindings, and each call spends what is left of the pass's telemetry deadline.
      */
-    private final Map<String, RememberedTelemetry.SamplesRead> recentRead = new ConcurrentHashMap<>();
-    /** The GPUs whose samples within the window were more than {@link #MOST_SAMPLES}: their latest that many were read. */
-    private final Set<String> cut = ConcurrentHashMap.newKeySet();
+    private final Map<String, Walk> walks = new ConcurrentHashMap<>();
+    /** The instants the allocations binding each GPU whole were placed at ({@link #placed}): a walk sums the draw since each. */
+    private final Map<String, Set<Instant>> placements = new ConcurrentHashMap<>();
 
     /**
      * @param telemetry the telemetry of every source, or null for none
@@ -101,48 +102,193 @@ final class TelemetryClauses {
     }
 
     /**
-     * A GPU's recent samples as the pass has them, and the instant they were read: the pass's own, or where the
-     * telemetry given is the verifier's ({@link RememberedTelemetry}) and the pass could not read them, an earlier one's.
-     * Read from the telemetry once a pass.
+     * Says that an allocation binding a GPU whole was placed at {@code since}, before the pass judges it: the GPU's walk
+     * sums its draw since then as well ({@link #meanPower}). A draw asked since another instant costs another walk.
      */
-    private RememberedTelemetry.SamplesRead recent(String acceleratorId) {
-        return recentRead.computeIfAbsent(acceleratorId, this::readWindow);
+    void placed(String acceleratorId, Instant since) {
+        if (since != null) {
+            placements.computeIfAbsent(acceleratorId, k -> ConcurrentHashMap.newKeySet()).add(since);
+        }
     }
 
     /**
-     * A GPU's samples as far back as the pass may judge it ({@code gapsFrom - window}, the start of the earliest window
-     * it averages over): {@link #RECENT_SAMPLES} first; where as many were answered and the oldest of them is not
-     * before that start, the window may hold more, and they are read again, as many as the rate of those read says the
-     * window holds (at least twice as many), up to {@link #MOST_SAMPLES}. Where that many still do not reach back to the
-     * start, the GPU is {@link #cut}.
+     * A GPU's walk as the pass has it: the pass's own, or where the telemetry given is the verifier's
+     * ({@link RememberedTelemetry}) and the pass could not read the GPU's samples, the one the last pass that could made.
+     * Made once a pass.
      */
-    private RememberedTelemetry.SamplesRead readWindow(String acceleratorId) {
-        Instant start = gapsFrom.minus(window);
-        int limit = RECENT_SAMPLES;
+    private Walk read(String acceleratorId) {
+        return walks.computeIfAbsent(acceleratorId, id -> {
+            Set<Instant> since = new HashSet<>(placements.getOrDefault(id, Set.of()));
+            since.add(Instant.MIN);
+            Walk walk = walk(id, since);
+            if (!(telemetry instanceof RememberedTelemetry.Reading r)) {
+                return walk == null ? new Walk(now, null, Map.of(), Map.of()) : walk;
+            }
+            if (walk != null) {
+                r.keep(id, walk);
+                return walk;
+            }
+            Walk before = r.walked(id);
+            return before == null ? new Walk(now, null, Map.of(), Map.of()) : before;
+        });
+    }
+
+    /**
+     * What one pass read of a GPU's samples, a page at a time, as sums rather than samples: the instant of the pass that
+     * read them ({@code at}), its latest sample at or before that instant within the window, and for each end of a window
+     * the pass judges (its own instant, and the earlier one it judges gaps from) and each instant the GPU's draw counts
+     * from ({@link #placed}; {@link Instant#MIN} for the whole window), what the GPU drew ({@link Draw}), and for each end
+     * how many samples within the window report power, the first and the last ({@code whole}). Kept by the
+     * verifier in place of the samples ({@link RememberedTelemetry}), so that a late pass judges the draw as this one did.
+     */
+    record Walk(Instant at, GpuSample latest, Map<Instant, Map<Instant, Draw>> draws, Map<Instant, Span> whole) {
+        /**
+         * The draw over the window ending at {@code end} since {@code since}, or null where this walk did not sum it and
+         * cannot tell it from the whole window's: it can where every sample reporting power in the window was taken
+         * before {@code since} (none of the member's yet) or none was ({@link #whole}: the first and the last of them).
+         */
+        Draw draw(Instant end, Instant since) {
+            Map<Instant, Draw> byEnd = draws.get(end);
+            if (byEnd == null) {
+                return null;
+            }
+            Instant from = since == null ? Instant.MIN : since;
+            Draw summed = byEnd.get(from);
+            Span all = whole.get(end);
+            if (summed != null || all == null) {
+                return summed != null ? summed : byEnd.get(Instant.MIN); // none reports power: the same since any instant
+            }
+            if (from.isAfter(all.last())) {
+                return new Draw(Optional.empty(), true, null);
+            }
+            return from.isAfter(all.first()) ? null : byEnd.get(Instant.MIN);
+        }
+    }
+
+    /** The running sums of one GPU's draw over one window since one instant. */
+    private static final class Sum {
+        double watts;
+        int samples;
+        boolean before;
+        Instant first;
+        Instant last;
+
+        void add(GpuSample s, Instant since) {
+            if (s.at().isBefore(since)) {
+                before = true;
+                return;
+            }
+            watts += s.powerWatts();
+            samples++;
+            first = first == null || s.at().isBefore(first) ? s.at() : first;
+            last = last == null || s.at().isAfter(last) ? s.at() : last;
+        }
+
+        Draw draw(boolean cut) {
+            return samples == 0 ? new Draw(Optional.empty(), before, null)
+                    : new Draw(Optional.of(new double[] {watts / samples, samples}), false, cut ? new Span(samples, first, last) : null);
+        }
+    }
+
+    /**
+     * Walks a GPU's samples from {@code gapsFrom - window} (the start of the earliest window the pass averages over) to the
+     * newest, {@link #PAGE} at a time ({@link Telemetry#since}), each page asked from the instant of the last sample of the
+     * one before (those already had at that instant left out), summing the draw of each window and each instant in
+     * {@code since}; null where the first page answered none or a page was not answered in time
+     * ({@link BoundedTelemetry#UNANSWERED}): the GPU's samples could not be read. Where the walk counted
+     * {@link #MOST_SAMPLES} or more, the GPU's means cover only the latest that many (walked again without the others),
+     * and say so ({@link Span}).
+     */
+    private Walk walk(String acceleratorId, Set<Instant> since) {
+        Pages read = pages(acceleratorId, since, 0);
+        if (read == null || read.count < MOST_SAMPLES) {
+            return read == null ? null : read.walk(false);
+        }
+        if (read.count > MOST_SAMPLES) {
+            read = pages(acceleratorId, since, read.count - MOST_SAMPLES); // the latest MOST_SAMPLES, as the first walk counted them
+        }
+        return read == null ? null : read.walk(true);
+    }
+
+    /** One walk over a GPU's pages, the first {@code skip} samples counted but not summed; null where they could not be read. */
+    private Pages pages(String acceleratorId, Set<Instant> since, long skip) {
+        Pages read = new Pages(since);
+        Instant from = gapsFrom.minus(window);
+        int had = 0; // samples taken at {@code from} that the page before answered
         while (true) {
-            RememberedTelemetry.SamplesRead read = telemetry instanceof RememberedTelemetry.Reading r ? r.recentRead(acceleratorId, limit)
-                    : new RememberedTelemetry.SamplesRead(now, telemetry.recent(acceleratorId, limit));
-            List<GpuSample> samples = read.samples();
-            if (samples.size() < limit) {
-                return read; // every sample kept: the window holds no more than these
+            List<GpuSample> page = telemetry.since(acceleratorId, from, PAGE);
+            if (page == null || page == BoundedTelemetry.UNANSWERED) {
+                return null;
             }
-            Instant oldest = null;
-            Instant newest = null;
-            for (GpuSample s : samples) {
-                oldest = oldest == null || s.at().isBefore(oldest) ? s.at() : oldest;
-                newest = newest == null || s.at().isAfter(newest) ? s.at() : newest;
+            Instant last = null;
+            int atLast = 0;
+            int atFrom = 0;
+            for (GpuSample s : page) {
+                if (s == null || !acceleratorId.equals(s.acceleratorId()) || s.at().isBefore(from)) {
+                    continue;
+                }
+                if (last == null || s.at().isAfter(last)) {
+                    last = s.at();
+                    atLast = 0;
+                }
+                atLast += s.at().equals(last) ? 1 : 0;
+                if (s.at().equals(from) && atFrom++ < had) {
+                    continue;
+                }
+                if (read.count++ >= skip) {
+                    read.add(s);
+                }
             }
-            if (oldest.isBefore(start)) {
-                return read; // reaches back to the start of the window
+            if (page.size() < PAGE || last == null) {
+                return read.count == 0 ? null : read;
             }
-            if (limit >= MOST_SAMPLES) {
-                cut.add(acceleratorId);
-                return read;
+            // the next page from the last instant answered, those had at it left out; a page all at one instant goes past it
+            from = atLast >= PAGE ? last.plusNanos(1) : last;
+            had = atLast >= PAGE ? 0 : atLast;
+        }
+    }
+
+    /** The running sums of one walk ({@link #pages}): how many samples it counted, the latest, and each window's draw. */
+    private final class Pages {
+        private final Map<Instant, Map<Instant, Sum>> sums = new HashMap<>();
+        private long count;
+        private GpuSample latest;
+
+        Pages(Set<Instant> since) {
+            for (Instant end : gapsFrom.isBefore(now) ? List.of(now, gapsFrom) : List.of(now)) {
+                Map<Instant, Sum> bySince = new HashMap<>();
+                since.forEach(i -> bySince.put(i, new Sum()));
+                sums.put(end, bySince);
             }
-            // as many as the window holds at the rate of those read, a tenth more for a rate that varies
-            double span = Duration.between(oldest, newest).toNanos();
-            double needed = span <= 0 ? MOST_SAMPLES : samples.size() * (Duration.between(start, newest).toNanos() / span) * 1.1 + 1;
-            limit = (int) Math.min(MOST_SAMPLES, Math.max(2.0 * limit, needed));
+        }
+
+        void add(GpuSample s) {
+            if (!s.at().isAfter(now) && (latest == null || s.at().isAfter(latest.at()))) {
+                latest = s;
+            }
+            if (!reportsPower(s)) {
+                return;
+            }
+            sums.forEach((end, bySince) -> {
+                if (!s.at().isBefore(end.minus(window)) && !s.at().isAfter(end)) {
+                    bySince.forEach((since, sum) -> sum.add(s, since));
+                }
+            });
+        }
+
+        Walk walk(boolean cut) {
+            Map<Instant, Map<Instant, Draw>> draws = new HashMap<>();
+            Map<Instant, Span> whole = new HashMap<>();
+            sums.forEach((end, bySince) -> {
+                Map<Instant, Draw> d = new HashMap<>();
+                bySince.forEach((since, sum) -> d.put(since, sum.draw(cut)));
+                draws.put(end, d);
+                Sum all = bySince.get(Instant.MIN);
+                if (all != null && all.samples > 0) {
+                    whole.put(end, new Span(all.samples, all.first, all.last));
+                }
+            });
+            return new Walk(now, latest, draws, whole);
         }
     }
 
@@ -182,13 +328,8 @@ final class TelemetryClauses {
         if (!latest.at().isAfter(now)) {
             return latest;
         }
-        GpuSample found = null;
-        for (GpuSample s : recent(acceleratorId).samples()) {
-            if (s.acceleratorId().equals(acceleratorId) && inWindow(s.at(), now) && (found == null || s.at().isAfter(found.at()))) {
-                found = s;
-            }
-        }
-        return found;
+        GpuSample found = read(acceleratorId).latest();
+        return found != null && inWindow(found.at(), now) ? found : null;
     }
 
     /**
@@ -249,13 +390,17 @@ final class TelemetryClauses {
         if (!covered(acceleratorId)) {
             return Draw.NONE;
         }
-        RememberedTelemetry.SamplesRead read = recent(acceleratorId);
+        Walk read = read(acceleratorId);
         if (read.at().isBefore(now)) {
-            return gap(acceleratorId) ? Draw.NONE : mean(acceleratorId, read.samples(), read.at(), since);
+            if (gap(acceleratorId)) {
+                return Draw.NONE;
+            }
+            Draw then = read.draw(read.at(), since);
+            return then == null ? Draw.NONE : then; // a draw since an instant that pass did not sum is not known
         }
-        Draw mean = mean(acceleratorId, read.samples(), now, since);
+        Draw mean = mean(acceleratorId, now, since);
         if (mean.mean().isEmpty() && !mean.before() && latestInWindow(acceleratorId) == null && judgedBy(acceleratorId) != null) {
-            return mean(acceleratorId, read.samples(), gapsFrom, since); // judged as of the last pass whose calls were answered
+            return mean(acceleratorId, gapsFrom, since); // judged as of the last pass whose calls were answered
         }
         return mean;
     }
@@ -277,30 +422,32 @@ final class TelemetryClauses {
     }
 
     /**
-     * The mean power draw of a GPU's samples within the window that ends at {@code end} and taken from {@code since} on
-     * (null: the whole window), and how many; empty without one reporting power.
+     * The mean power draw of a GPU's samples within the window that ends at {@code end} (the pass's instant, or the one it
+     * judges gaps from) and taken from {@code since} on (null: the whole window), and how many; empty without one
+     * reporting power. From the pass's walk, or where that did not sum the draw since that instant (an allocation the
+     * pass was not told of, {@link #placed}), from another walk, kept with the first.
      */
-    private Draw mean(String acceleratorId, List<GpuSample> samples, Instant end, Instant since) {
-        Instant start = end.minus(window);
-        double sum = 0;
-        int n = 0;
-        boolean before = false;
-        Instant first = null;
-        Instant last = null;
-        for (GpuSample s : samples) {
-            if (s.acceleratorId().equals(acceleratorId) && !s.at().isBefore(start) && !s.at().isAfter(end) && reportsPower(s)) {
-                if (since != null && s.at().isBefore(since)) {
-                    before = true;
-                    continue;
-                }
-                sum += s.powerWatts();
-                n++;
-                first = first == null || s.at().isBefore(first) ? s.at() : first;
-                last = last == null || s.at().isAfter(last) ? s.at() : last;
-            }
+    private Draw mean(String acceleratorId, Instant end, Instant since) {
+        Walk read = read(acceleratorId);
+        Draw draw = read.draw(end, since);
+        if (draw != null || read.draws().isEmpty()) {
+            return draw == null ? Draw.NONE : draw; // summed, or not read at all
         }
-        return n == 0 ? new Draw(Optional.empty(), before, null)
-                : new Draw(Optional.of(new double[] {sum / n, n}), false, cut.contains(acceleratorId) ? new Span(n, first, last) : null);
+        Instant from = since == null ? Instant.MIN : since;
+        Walk more = walk(acceleratorId, Set.of(from));
+        if (more == null) {
+            return Draw.NONE;
+        }
+        Map<Instant, Map<Instant, Draw>> draws = new HashMap<>();
+        read.draws().forEach((e, bySince) -> draws.put(e, new HashMap<>(bySince)));
+        more.draws().forEach((e, bySince) -> draws.computeIfAbsent(e, k -> new HashMap<>()).putAll(bySince));
+        Walk merged = new Walk(read.at(), read.latest(), draws, read.whole());
+        walks.put(acceleratorId, merged);
+        if (telemetry instanceof RememberedTelemetry.Reading r) {
+            r.keep(acceleratorId, merged);
+        }
+        Draw found = merged.draw(end, since);
+        return found == null ? Draw.NONE : found;
     }
 
     /**

@@ -358,6 +358,58 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A pass holds at most one page of a GPU's samples: a window of 7,200 samples a GPU (every 250 ms over 30 minutes, the
+     * first half over what the member may draw) is judged from all of them, while the source is never asked for, nor
+     * answers, more than {@link TelemetryClauses#PAGE} samples at once, as the verifier reads it (each call on its own
+     * thread with a deadline, through what it remembers) and given directly. Before, a pass asked for the latest 1,000
+     * samples, then for as many as the window held (up to 100,000) in one list. The source pages its own samples as the
+     * NVIDIA provider does; it is hand-written here to count what it is asked for.
+     */
+    @Test
+    void aWindowLargerThanAPageIsJudgedFromAllItsSamplesWhileTheSourceIsAskedForOnePageAtATime() {
+        int page = 1000; // TelemetryClauses.PAGE
+        Duration window = Duration.ofMinutes(30);
+        List<Integer> asked = new ArrayList<>();
+        AtomicInteger mostAnswered = new AtomicInteger();
+        Samples t = new Samples() {
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                asked.add(limit);
+                List<GpuSample> answer = super.recent(acceleratorId, limit);
+                mostAnswered.accumulateAndGet(answer.size(), Math::max);
+                return answer;
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                asked.add(limit);
+                List<GpuSample> answer = byGpu.getOrDefault(acceleratorId, List.of()).stream().filter(s -> !s.at().isBefore(from))
+                        .limit(limit).toList();
+                mostAnswered.accumulateAndGet(answer.size(), Math::max);
+                return answer;
+            }
+        };
+        every(t, GPU0, window, 250_000_000L, 3600, 900, 300);
+        every(t, GPU1, window, 250_000_000L, 3600, 900, 300);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        Finding breach = new Finding("trainer", "members.trainer.power", CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1
+                + " on node " + NODE + " drew 1200.0 W in all (mean of 14400 samples within the last 1800s), more than the member's"
+                + " ceiling of 1000.0 W; the rest of what it draws on the node comes on top");
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> t, Duration.ofSeconds(30))) {
+            Telemetry read = new RememberedTelemetry().over(bounded.forPass(), NOW, window, window.plus(Duration.ofMinutes(1)),
+                    Set.of(GPU0, GPU1)::contains);
+            assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), read, NOW, window).check(WHOLE, contract(1000)).findings())
+                    .as("as the verifier reads").containsExactly(breach);
+        }
+        assertThat(asked).as("pages asked for").isNotEmpty().allSatisfy(limit -> assertThat(limit).isLessThanOrEqualTo(page));
+        assertThat(mostAnswered.get()).as("the most samples answered at once").isEqualTo(page);
+        asked.clear();
+        assertThat(new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, window).check(WHOLE, contract(1000)).findings())
+                .as("the source given directly").containsExactly(breach);
+        assertThat(asked).as("pages asked for").hasSize(2 * 8).containsOnly(page);
+    }
+
+    /**
      * A window holding more samples of a GPU than a pass reads ({@link TelemetryClauses#MOST_SAMPLES}) is not judged as if
      * the latest read were all of it: a mean of them under the ceiling leaves it unchecked, AT_RISK, naming the GPU; a
      * mean over it breaches it, its evidence naming how many samples the mean covers, the first and the last.
