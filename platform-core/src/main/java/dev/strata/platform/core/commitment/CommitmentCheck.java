@@ -81,7 +81,8 @@ import java.util.TreeSet;
  *       or reporting no power, or GPUs sampled within the window whose recent samples could not be
  *       read (below), AT_RISK ({@code members.<m>.power}: the ceiling cannot be checked; one
  *       finding, naming each kind), unless the GPUs measured already drew more than it, BREACHED (its
- *       evidence counting the GPUs without samples, those whose samples could not be read and those
+ *       evidence counting the GPUs without samples, those sampled only before the allocation was
+ *       placed, those whose samples could not be read and those
  *       reporting no power, not counted). A GPU
  *       FAILED or gone from the node is left out of the power clause's AT_RISK as well: the GPU
  *       clause breaches it already, and a failed GPU draws nothing to check. Each AT_RISK finding names

@@ -553,10 +553,13 @@ final class TelemetryClauses {
             return;
         }
         int all = b.acceleratorIds().size();
-        int withoutSamples = all - measured.size() - unreportedAll - unreadAll;
+        int withoutSamples = all - measured.size() - unreportedAll - unreadAll - notYet;
         List<String> kinds = new ArrayList<>();
         if (withoutSamples > 0) {
             kinds.add(withoutSamples + " without samples");
+        }
+        if (notYet > 0) {
+            kinds.add(notYet + " with no sample since the placement at " + placedAt); // sampled, but only before: not silent
         }
         if (unreadAll > 0) {
             kinds.add(unreadAll + " whose samples could not be read");

@@ -148,6 +148,20 @@ class TelemetryClausesTest {
         assertThat(check(placed(3), contract(600), t).status()).as("the first samples of its own").isEqualTo(CommitmentStatus.BREACHED);
     }
 
+    /**
+     * A breach by the GPUs measured since the placement names apart a GPU sampled within the window only before it: that
+     * GPU is not silent, it has no sample since the placement yet. Before, it was counted among the GPUs "without
+     * samples", as if its telemetry had stopped.
+     */
+    @Test
+    void aBreachNamesAGpuSampledOnlyBeforeThePlacementApartFromGpusWithoutSamples() {
+        Samples t = new Samples().power(GPU0, 5, 700).power(GPU1, 20, 300);
+        assertThat(check(placed(10), contract(600), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPU " + GPU0 + " on node " + NODE + " drew 700.0 W (mean of 1 sample within the last 60s; 1 of "
+                        + "its 2 GPUs with no sample since the placement at 2026-12-05T09:59:50Z, not counted), more than the member's ceiling"
+                        + " of 600.0 W; the rest of what it draws on the node comes on top"));
+    }
+
     @Test
     void wholeGpusThatDrewMoreThanTheCeilingOnAverageBreachIt() {
         Samples t = new Samples().power(GPU0, 50, 300).power(GPU0, 20, 340).power(GPU1, 10, 310);
