@@ -159,8 +159,8 @@ public class CommitmentVerifier implements Commitments {
     private final BoundedTelemetry boundedTelemetry = new BoundedTelemetry(() -> telemetry, TELEMETRY_DEADLINE);
     /**
      * The latest sample of each GPU still checked, which marks it as one telemetry covered once its source is gone for
-     * good, and each GPU's recent samples as the last pass that read them had them, answered where a source no longer
-     * answers them (replaced, gone, late) for one window from the first pass that could not read them, where that was
+     * good, and what the last pass that read each GPU's samples drew from them (its sums, not the samples), answered where
+     * a source no longer answers them (replaced, gone, late) for one window from the first pass that could not read them, where that was
      * the pass before ({@link CommitmentSettings#latePassReach}).
      */
     private final RememberedTelemetry remembered = new RememberedTelemetry();
