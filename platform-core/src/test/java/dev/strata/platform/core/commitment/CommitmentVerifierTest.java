@@ -631,6 +631,53 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * A verifier pass holds at most one page (1,000) of a GPU's samples: the window of 1,800 samples a GPU is judged from
+     * all of them while the source is never asked for, nor answers, more than a page at once. Before, a pass asked for the
+     * latest 1,000, then for as many as the window held (up to 100,000 per GPU) in one list. The source pages its samples
+     * as the NVIDIA provider does; it is hand-written to count what the verifier asks of it.
+     */
+    @Test
+    void theVerifierNeverAsksASourceForMoreThanOnePageOfSamples() throws Exception {
+        int page = 1000; // TelemetryClauses.PAGE
+        List<Integer> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger mostAnswered = new java.util.concurrent.atomic.AtomicInteger();
+        TelemetryClausesTest.Samples counting = new TelemetryClausesTest.Samples() {
+            @Override
+            public List<dev.strata.platform.api.telemetry.GpuSample> recent(String acceleratorId, int limit) {
+                asked.add(limit);
+                List<dev.strata.platform.api.telemetry.GpuSample> answer = super.recent(acceleratorId, limit);
+                mostAnswered.accumulateAndGet(answer.size(), Math::max);
+                return answer;
+            }
+
+            @Override
+            public List<dev.strata.platform.api.telemetry.GpuSample> since(String acceleratorId, Instant from, int limit) {
+                asked.add(limit);
+                List<dev.strata.platform.api.telemetry.GpuSample> answer = byGpu.getOrDefault(acceleratorId, List.of()).stream()
+                        .filter(s -> !s.at().isBefore(from)).limit(limit).toList();
+                mostAnswered.accumulateAndGet(answer.size(), Math::max);
+                return answer;
+            }
+        };
+        try (Watched w = new Watched(withCeiling(1000))) {
+            w.verifier.telemetry = counting;
+            w.verifier.configure(new CommitmentSettings(Duration.ZERO, Duration.ofMinutes(30)));
+            for (String gpu : w.gpus) {
+                List<dev.strata.platform.api.telemetry.GpuSample> list = counting.byGpu.computeIfAbsent(gpu, k -> new java.util.ArrayList<>());
+                for (int i = 0; i < 1800; i++) {
+                    list.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(gpu).at(w.now.minusSeconds(1799 - i))
+                            .powerWatts(i < 900 ? 900 : 300).eccUncorrected(0).build());
+                }
+            }
+            Commitment c = w.verifier.verifyAll().get(0);
+            assertThat(c.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).contains("drew 1200.0 W in all (mean of 3600 "
+                    + "samples within the last 1800s)"));
+            assertThat(asked).as("what the source was asked for").isNotEmpty().allSatisfy(limit -> assertThat(limit).isLessThanOrEqualTo(page));
+            assertThat(mostAnswered.get()).as("the most samples it answered at once").isEqualTo(page);
+        }
+    }
+
+    /**
      * GPUs sampled pass after pass whose samples report no power draw (a device or driver that does
      * not) leave a member's power ceiling unchecked: AT_RISK, not HONORED, recorded once however
      * many passes it lasts, with the same finding each pass, a pass whose telemetry calls missed
