@@ -242,6 +242,11 @@ final class TelemetryClauses {
             if (page.size() < PAGE || last == null) {
                 return read.count == 0 ? null : read;
             }
+            if (last.equals(from) && atLast <= had) {
+                // a full page that holds nothing new (a source that does not answer from the instant asked): the walk would
+                // never end, and what it read is not the window: the GPU's samples could not be read
+                return null;
+            }
             // the next page from the last instant answered, those had at it left out; a page all at one instant goes past it
             from = atLast >= PAGE ? last.plusNanos(1) : last;
             had = atLast >= PAGE ? 0 : atLast;

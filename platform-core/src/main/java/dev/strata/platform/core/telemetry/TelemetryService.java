@@ -128,8 +128,10 @@ public class TelemetryService implements Telemetry {
     /**
      * A page of a GPU's samples from {@code from} on, from the source {@link #recent} reads: the one with the GPU's newest
      * sample (its {@code recent(acceleratorId, 1)}; the last source's where two have one taken at the same instant), so
-     * that the pages of one walk come from one source while the sources stay. A source that throws, on either call, is
-     * left out as {@link #recent} leaves it out; nulls among its page are left out and logged once.
+     * that the pages of one walk come from one source while the sources stay. A source that throws on {@code recent} is
+     * left out as {@link #recent} leaves it out; where the source chosen throws on the page itself, the call fails
+     * ({@link dev.strata.platform.api.exception.ProviderUnavailableException}, logged once), since an empty page would
+     * read as the end of the GPU's samples. Nulls among a page are left out and logged once.
      */
     @Override
     public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
@@ -164,7 +166,9 @@ public class TelemetryService implements Telemetry {
             return page;
         } catch (RuntimeException e) {
             failed(sinceFailing, newest, "its pages of samples", e);
-            return List.of();
+            // not an empty page: that would read as the end of the GPU's samples, and a walk cut short as a whole one
+            throw new dev.strata.platform.api.exception.ProviderUnavailableException("telemetry source " + newest
+                    + " did not answer the samples of " + acceleratorId + " since " + from, e);
         }
     }
 

@@ -424,6 +424,30 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A source whose pages do not start at the instant asked (it answers its oldest samples whatever {@code from} says)
+     * does not hold a pass in an endless walk: a full page that brings nothing new ends it, and the GPU's samples read as
+     * not read (the ceiling unchecked), not as a window made of its first page.
+     */
+    @Test
+    void aSourceWhosePagesIgnoreTheInstantAskedEndsTheWalkAndReadsAsUnread() {
+        Duration window = Duration.ofMinutes(30);
+        Samples t = new Samples() {
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return byGpu.getOrDefault(acceleratorId, List.of()).stream().limit(limit).toList(); // from is ignored
+            }
+        };
+        every(t, GPU0, window, 250_000_000L, 3600, 900, 300);
+        every(t, GPU1, window, 250_000_000L, 3600, 900, 300);
+        InventorySnapshot inv = CommitmentCheckTest.inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        List<Finding> findings = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> new CommitmentCheck.Pass(inv, List.of(WHOLE), t, NOW, window).check(WHOLE, contract(1000)).findings());
+        assertThat(findings).filteredOn(f -> f.clause().equals("members.trainer.power")).singleElement()
+                .satisfies(f -> assertThat(f.status()).isEqualTo(CommitmentStatus.AT_RISK))
+                .satisfies(f -> assertThat(f.evidence()).contains("could not be read"));
+    }
+
+    /**
      * A window holding more samples of a GPU than a pass reads ({@link TelemetryClauses#MOST_SAMPLES}) is not judged as if
      * the latest read were all of it: a mean of them under the ceiling leaves it unchecked, AT_RISK, naming the GPU; a
      * mean over it breaches it, its evidence naming how many samples the mean covers, the first and the last.

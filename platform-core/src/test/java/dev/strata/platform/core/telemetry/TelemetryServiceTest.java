@@ -224,8 +224,11 @@ class TelemetryServiceTest {
         });
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             for (int pass = 0; pass < 2; pass++) {
-                assertThat(telemetry.since("GPU-a", now.minusSeconds(400), 5)).as("the newest source fails: nothing, not the stopped one's")
-                        .isEmpty();
+                // the newest source fails: the page is not known; neither the stopped source's page nor an empty one, which would
+                // read as the end of the samples
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> telemetry.since("GPU-a", now.minusSeconds(400), 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("telemetry source broken did not answer the samples of GPU-a");
             }
             assertThat(log.text().split("broken failed", -1)).as("a failing source logged once: %s", log.text()).hasSize(2);
         }
