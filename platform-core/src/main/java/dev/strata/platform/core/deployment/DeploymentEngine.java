@@ -783,6 +783,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         String key = key(d.id(), m.name());
         OperationRecord op = resume;
         if (op == null) {
+            if (failedMeanwhile(d, m)) {
+                return;
+            }
             op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.CREATE, attempt)));
             inFlight.put(key, op.id());
         } else {
@@ -850,6 +853,27 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 status.state(), op.id());
         settled(key);
         refreshInventory(m.providerId());
+    }
+
+    /**
+     * Whether the deployment of a create about to be sent failed after the pass that queued it
+     * read it: the deployment is read again (a member that failed for good in the same pass, on
+     * another worker, fails it). If it has, the create is not sent, and the member says why as on
+     * the next passes ({@link Reconciler#notMade}). A create already sent (resumed under its id) is
+     * not asked this: it is followed to its outcome.
+     */
+    private boolean failedMeanwhile(Loaded queued, Spec.MemberSpec m) {
+        Optional<DeploymentRecord> record = store.deployments().get(queued.id());
+        if (record.isEmpty()) {
+            return false;
+        }
+        Loaded now = new Loaded(record.get(), queued.spec, store.deployments().members(queued.id()), List.of());
+        Optional<String> failure = Reconciler.failure(now);
+        if (failure.isEmpty()) {
+            return false;
+        }
+        reconciler.notMade(now, m, now.detail(m.name()), failure.get());
+        return true;
     }
 
     /**

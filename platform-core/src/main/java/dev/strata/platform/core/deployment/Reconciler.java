@@ -350,7 +350,7 @@ public final class Reconciler {
                     if (d.state() == DeploymentState.FAILED && !made && !refused) {
                         // a failed deployment asks for no machine it had not asked for (its creates sent are followed above, under
                         // their ids): what was made stays until it is undeployed, and nothing more is spent on it
-                        notMade(d, m, detail);
+                        notMade(d, m, detail, d.record.message());
                         continue;
                     }
                     c.busy = true;
@@ -382,12 +382,16 @@ public final class Reconciler {
         evaluate(d);
     }
 
-    /** A member of a failed deployment whose machine was never asked for: it stays without one, saying why (once). */
-    private void notMade(Loaded d, Spec.MemberSpec m, Spec.Detail detail) {
+    /**
+     * A member of a failed deployment whose machine was never asked for: it stays without one, saying why (once).
+     *
+     * @param failure why the deployment failed (its message, as {@link #evaluate} writes it); may be null
+     */
+    void notMade(Loaded d, Spec.MemberSpec m, Spec.Detail detail, String failure) {
         if (detail.machine() != null) {
             return;
         }
-        String why = "no machine is asked for: the deployment failed" + (d.record.message() == null ? "" : " (" + d.record.message() + ")")
+        String why = "no machine is asked for: the deployment failed" + (failure == null ? "" : " (" + failure + ")")
                 + "; undeploy it to release what was made";
         if (why.equals(detail.message())) {
             return;
@@ -507,6 +511,21 @@ public final class Reconciler {
             LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));
             return null;
         }
+    }
+
+    /**
+     * Why a deployment has failed, read as {@link #evaluate} reads it: its message when it is
+     * stored FAILED, or, while it is being provisioned, its first member that failed ("member
+     * worker-0: quota exceeded"), which the next pass makes it FAILED for; null when it has not
+     * failed. A deployment that was ready is degraded by a failed member, not failed.
+     */
+    static Optional<String> failure(Loaded d) {
+        return switch (d.state()) {
+            case FAILED -> Optional.of(d.record.message() == null ? "failed" : d.record.message());
+            case REQUESTED, PROVISIONING -> d.spec.members().stream().filter(m -> d.memberState(m.name()) == MemberState.FAILED).findFirst()
+                    .map(m -> "member " + m.name() + ": " + Objects.requireNonNullElse(d.detail(m.name()).message(), "failed"));
+            default -> Optional.empty();
+        };
     }
 
     /** Moves a deployment to the state its members make it. */

@@ -434,6 +434,42 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * One worker: the first pass queues the creates of all three members, and worker-0's, the
+     * first to run, is refused for good. The creates of worker-1 and worker-2, queued in that same
+     * pass, are not sent: the deployment failed before they started, and they stay asked for,
+     * saying so. Before, the check was made only when a pass queued a create, so both were sent
+     * and made machines for a deployment that had failed.
+     */
+    @Test
+    void aCreateQueuedInThePassWhereAnotherMemberFailedIsNotSent() {
+        DeploymentSettings oneWorker = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(10),
+                Duration.ofMillis(40), Duration.ofMillis(400), 1, true);
+        DeploymentEngine engine = lab.engine(oneWorker, lab.store);
+        lab.lab.refuse.put("worker-0", "quota exceeded: 0 of 1 left for this shape");
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+
+        engine.reconcileNow();
+        assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+
+        assertThat(lab.lab.creates).as("creates sent in the pass where worker-0 was refused").hasSize(1);
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        assertThat(failed.message()).isEqualTo("member worker-0: quota exceeded: 0 of 1 left for this shape");
+        assertThat(lab.lab.creates).as("creates sent").containsExactly(failed.members().get(0).operationId());
+        assertThat(lab.store.deployments().operations(d.id())).extracting(OperationRecord::member).containsExactly("worker-0");
+        assertThat(lab.lab.live()).isEmpty();
+        for (DeploymentMember queued : failed.members().subList(1, 3)) {
+            assertThat(queued.state()).as(queued.name()).isEqualTo(MemberState.REQUESTED);
+            assertThat(queued.machine()).as(queued.name()).isNull();
+            assertThat(queued.message()).as(queued.name()).isEqualTo("no machine is asked for: the deployment failed (member worker-0: "
+                    + "quota exceeded: 0 of 1 left for this shape); undeploy it to release what was made");
+        }
+
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
      * description time out at their deadline, as a provider that honours it does. A deployment on
      * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
