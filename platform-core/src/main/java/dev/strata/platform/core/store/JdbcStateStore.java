@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,18 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private volatile H2HeaderGuard headerGuard;
     /** Whether a read found the embedded database closed under the pool, or opening it again failed: the writer opens it (again). */
     private volatile boolean embeddedClosed;
+    /**
+     * How long the writer waits, after it opened the embedded database again, before it opens it once
+     * more should no write be stored meanwhile (a disk still full): doubled at each reopening, up to
+     * {@link #REOPEN_MAX}.
+     */
+    static final Duration REOPEN_FIRST = Duration.ofSeconds(1);
+    static final Duration REOPEN_MAX = Duration.ofSeconds(30);
+    // the writer thread's alone: the reopenings since H2 closed the embedded database and no write was stored since (an
+    // episode), when the next may be made, and why the database was last closed or could not be opened
+    private int reopens;
+    private Instant reopenAt;
+    private String closedBy;
 
     private final LedgerStore ledgerView = new LedgerView();
     private final ContractStore contractView = new ContractView();
@@ -467,15 +480,27 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      */
     private void reopenEmbedded() throws SQLException {
         embeddedClosed = false;
-        LOG.warn("The embedded state store {} was closed by H2 (it closes its database when it cannot write a commit, on a full disk "
-                + "for one); opening it again from its file", settings.location());
+        reopens++;
+        Duration wait = reopenWait(reopens);
+        reopenAt = clock.instant().plus(wait);
+        if (reopens == 1) {
+            LOG.warn("The embedded state store {} was closed by H2 (it closes its database when it cannot write a commit, on a full disk "
+                    + "for one){}; opening it again from its file. Until a write is stored again it is opened at most once per wait ({} "
+                    + "doubling up to {}), and the writes in between fail at once", settings.location(), closedBy == null ? "" : ": " + closedBy,
+                    REOPEN_FIRST.toSeconds() + " s", REOPEN_MAX.toSeconds() + " s");
+        } else {
+            LOG.debug("The embedded state store {} is closed still ({}); opening it again (try {}, the next in {} s at the earliest)",
+                    settings.location(), closedBy, reopens, wait.toSeconds());
+        }
         Connection c;
         try {
             c = direct.getConnection();
         } catch (SQLException e) {
             embeddedClosed = true;
+            closedBy = "opening it again failed: " + describe(e);
             throw new SQLException("H2 closed the embedded database (as it does when it cannot write a commit, on a full disk for one), and "
-                    + "opening it again failed: " + e.getMessage() + "; the next write tries again", e.getSQLState(), e.getErrorCode(), e);
+                    + closedBy + "; it is opened again by the first write from " + reopenAt + " on (in " + wait.toSeconds() + " s)",
+                    e.getSQLState(), e.getErrorCode(), e);
         }
         try {
             H2RecoveryRepair.repair(c, settings.location());
@@ -499,7 +524,38 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         } finally {
             c.close(); // the header guard's connection (or the pool's) keeps the database open
         }
-        LOG.info("The embedded state store {} is open again", settings.location());
+        LOG.debug("The embedded state store {} is open again", settings.location());
+    }
+
+    /** The wait after the {@code n}th reopening of an episode: {@link #REOPEN_FIRST} doubled {@code n - 1} times, at most {@link #REOPEN_MAX}. */
+    static Duration reopenWait(int n) {
+        Duration wait = REOPEN_FIRST.multipliedBy(1L << Math.min(n - 1, 20));
+        return wait.compareTo(REOPEN_MAX) > 0 ? REOPEN_MAX : wait;
+    }
+
+    /**
+     * Fails a write at once while the embedded database, found closed, was opened again less than its
+     * wait ago and no write was stored since: on a disk that stays full, each write opened the whole
+     * database again (H2's recovery of the file included) and failed once more.
+     */
+    private void refuseBeforeReopen() throws SQLException {
+        Instant now = clock.instant();
+        if (reopenAt == null || !now.isBefore(reopenAt)) {
+            return;
+        }
+        throw new ReopenWait("the embedded database is closed: H2 closed it after a write it could not store"
+                + (closedBy == null ? "" : " (" + closedBy + ")") + ", and it is opened again from its file by the first write from "
+                + reopenAt + " on (in " + (Duration.between(now, reopenAt).toMillis() + 999) / 1000 + " s); until then every write fails at "
+                + "once and nothing is stored. Free space where the store lives (" + settings.h2File().getParent() + ") if the disk is full");
+    }
+
+    /** A write refused while the embedded database waits to be opened again ({@link #refuseBeforeReopen}); it is no cause of its own. */
+    private static final class ReopenWait extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        ReopenWait(String message) {
+            super(message);
+        }
     }
 
     interface SqlSupplier<T> {
@@ -560,6 +616,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private final class Host implements WritePipeline.Host {
         @Override
         public Connection connection() throws SQLException {
+            if (!postgres && embeddedClosed()) {
+                // before the pool, whose new connection would open the closed database itself
+                refuseBeforeReopen();
+            }
             Connection c = pool.getConnection();
             if (postgres || !embeddedClosed() && c.isValid(0)) {
                 return c;
@@ -571,6 +631,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (SQLException e) {
                 LOG.debug("Closing a connection to the closed embedded database: {}", e.getMessage());
             }
+            refuseBeforeReopen();
             reopenEmbedded();
             return pool.getConnection();
         }
@@ -624,6 +685,20 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public void committed(Tx tx) {
             head = tx.head();
+            if (reopens > 0) {
+                LOG.info("The embedded state store {} stores writes again (its database was opened again {} {} since H2 closed it)",
+                        settings.location(), reopens, reopens == 1 ? "time" : "times");
+                reopens = 0;
+                reopenAt = null;
+                closedBy = null;
+            }
+        }
+
+        @Override
+        public void failed(Exception e) {
+            if (!postgres && !(e instanceof ReopenWait)) {
+                closedBy = describe(e);
+            }
         }
 
         @Override
@@ -656,8 +731,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 c.housekeeping(idle, System.nanoTime(), this::sync);
             } catch (ReflectiveOperationException | SQLException | IOException | RuntimeException e) {
                 Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
-                LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or until the store opens "
-                        + "its database again after H2 closed it): {}", settings.location(), cause.toString());
+                if (reopens > 0) {
+                    // its database was opened again and no write was stored since (a disk full still): the warning that it
+                    // was closed says it all for the episode
+                    LOG.debug("Online compaction of the state store file {} failed again while no write can be stored: {}",
+                            settings.location(), cause.toString());
+                } else {
+                    LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or until the store "
+                            + "opens its database again after H2 closed it): {}", settings.location(), cause.toString());
+                }
                 compaction = null;
                 c.close();
             }

@@ -63,6 +63,10 @@ final class WritePipeline implements AutoCloseable {
         /** The batch failed: forget in-memory state that may not match the database. */
         void rolledBack();
 
+        /** A batch, or a unit run alone, failed on the database with {@code e} (not a unit's refusal), and nothing was acknowledged. */
+        default void failed(Exception e) {
+        }
+
         /** Makes a commit findable by the database's crash recovery and durable (fsync), where the database does not do so itself. */
         void sync() throws java.io.IOException;
 
@@ -244,6 +248,7 @@ final class WritePipeline implements AutoCloseable {
                 LOG.debug("Closing the connection after a commit to {} failed: {}", host.where(), e.getMessage());
             } else {
                 host.rolledBack();
+                host.failed(e);
                 if (committing) {
                     // the commit itself failed (a connection lost mid-commit): the database may have committed the batch, so it
                     // is not run again (that would write it twice) and no caller is told that it was not written

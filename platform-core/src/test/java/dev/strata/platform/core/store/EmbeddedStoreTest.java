@@ -170,18 +170,14 @@ class EmbeddedStoreTest extends StateStoreContract {
      * {@link FullDisk#full} is set): H2 cannot write a commit, fails it and closes its database.
      * Before, every later read and write said "The database has been closed" until Strata
      * restarted, even once space was freed. Now while the disk is full each write fails naming it;
-     * while it cannot be opened again, each write says so, naming why; once it can, the next write
-     * opens the database again and is stored, with everything
+     * while it cannot be opened again, each write says so, naming why; once it can, the first write
+     * after the wait between two reopenings opens the database again and is stored, with everything
      * acknowledged before, and online compaction, which the full disk turned off, is on again.
      */
     @Test
     void writesAreStoredAgainOnceSpaceIsFreedAfterADiskFullFailure() {
-        FullDisk.register();
-        StoreSettings settings = StoreSettings.from(Stores.config(Map.of("instanceId", "test-h2")), data, data);
-        org.h2.jdbcx.JdbcDataSource direct = new org.h2.jdbcx.JdbcDataSource();
-        direct.setURL(settings.url().replace("jdbc:h2:file:", "jdbc:h2:" + FullDisk.SCHEME + ":"));
-        direct.setUser(settings.user());
-        JdbcStateStore store = JdbcStateStore.open(settings, direct, java.time.Clock.systemUTC());
+        ForwardClock clock = new ForwardClock();
+        JdbcStateStore store = onFullDisk(clock);
         try {
             long stored = join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
                     ProvenanceEntry.of("placement", "system", Map.of()))).generation();
@@ -194,6 +190,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                             .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
                 }
                 FullDisk.full = false;
+                clock.forward(JdbcStateStore.REOPEN_MAX);
                 long generation = store.ledger().generation();
                 join(store.ledger().commit(generation, Stores.allocation("a-2", "n2", List.of("g0")), null,
                         ProvenanceEntry.of("placement", "system", Map.of())));
@@ -209,11 +206,12 @@ class EmbeddedStoreTest extends StateStoreContract {
                         ProvenanceEntry.of("placement", "system", Map.of())))).as("a write while the database cannot be opened again")
                         .isInstanceOf(StateStoreException.class).hasMessageContaining("H2 closed the embedded database")
                         .hasMessageContaining("opening it again failed").hasMessageContaining("Permission denied")
-                        .hasMessageContaining("the next write tries again");
+                        .hasMessageContaining("it is opened again by the first write from");
             } finally {
                 FullDisk.full = false;
                 FullDisk.unopenable = false;
             }
+            clock.forward(JdbcStateStore.REOPEN_MAX);
             for (int i = 3; i <= 4; i++) {
                 long generation = store.ledger().generation();
                 join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
@@ -233,6 +231,113 @@ class EmbeddedStoreTest extends StateStoreContract {
                     .containsExactlyInAnyOrder("a-1", "a-2", "a-3", "a-4");
         } finally {
             reopened.close();
+        }
+    }
+
+    /**
+     * A disk that stays full: H2 closes the database at the write it cannot store, the next write
+     * opens it again from its file (and fails: the disk is full still), and the writes after it fail
+     * at once, naming the full disk and when the database is opened again, without opening it: it is
+     * opened once per wait, which doubles (1 s, 2 s, ...), and one warning says so for the whole
+     * episode. Once space is freed, the first write after the wait is stored, and the next ones
+     * without opening anything. What was acknowledged is there; what failed is not. Before, every
+     * write opened the whole database again (its recovery included) and failed once more, with a
+     * warning each.
+     */
+    @Test
+    void whileTheDiskStaysFullTheDatabaseIsOpenedAgainOncePerWaitNotForEachWrite() {
+        ForwardClock clock = new ForwardClock();
+        JdbcStateStore store = onFullDisk(clock);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of())));
+            long stored = store.ledger().generation();
+            FullDisk.full = true;
+            try {
+                int before = FullDisk.databaseOpens.get();
+                for (int i = 0; i < 10; i++) {
+                    assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                            ProvenanceEntry.of("placement", "system", Map.of())))).as("write %d while the disk is full", i)
+                            .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
+                }
+                assertThat(FullDisk.databaseOpens.get() - before).as("the database opened again by 10 writes on a full disk").isEqualTo(1);
+                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class)
+                        .hasMessageContaining("it is opened again from its file by the first write from")
+                        .hasMessageContaining("(in 1 s)").hasMessageContaining("every write fails at once and nothing is stored");
+
+                clock.forward(JdbcStateStore.REOPEN_FIRST);
+                for (int i = 0; i < 5; i++) {
+                    assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                            ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class)
+                            .hasMessageContaining("No space left on device");
+                }
+                assertThat(FullDisk.databaseOpens.get() - before).as("opened again once more after the first wait").isEqualTo(2);
+                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class)
+                        .hasMessageContaining("(in 2 s)");
+
+                FullDisk.full = false;
+                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("early", "n-early", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).as("a write before the wait is over, space freed")
+                        .isInstanceOf(StateStoreException.class).hasMessageContaining("(in 2 s)");
+                assertThat(FullDisk.databaseOpens.get() - before).isEqualTo(2);
+
+                clock.forward(JdbcStateStore.reopenWait(2));
+                for (int i = 2; i <= 4; i++) {
+                    long generation = store.ledger().generation();
+                    join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
+                            ProvenanceEntry.of("placement", "system", Map.of())));
+                }
+                assertThat(FullDisk.databaseOpens.get() - before).as("opened again by the first write after the second wait alone")
+                        .isEqualTo(3);
+            } finally {
+                FullDisk.full = false;
+            }
+            assertThat(store.ledger().load().allocations()).extracting(a -> a.id()).containsExactlyInAnyOrder("a-1", "a-2", "a-3", "a-4");
+            assertThat(StateStoreContract.verifyChain(store).holds()).as("the provenance chain").isTrue();
+            String location = store.info().location();
+            List<String> warnings = log.text().lines().filter(l -> l.contains("WARN") && l.contains(location)).toList();
+            assertThat(warnings).filteredOn(l -> l.contains("was closed by H2")).as("warnings about the closed database").hasSize(1);
+            assertThat(warnings).filteredOn(l -> l.contains("Online compaction")).as("warnings that online compaction failed")
+                    .hasSizeLessThanOrEqualTo(1);
+        } finally {
+            FullDisk.full = false;
+            store.close();
+        }
+    }
+
+    /** An embedded store in {@link #data} whose files H2 opens through {@link FullDisk}. */
+    private JdbcStateStore onFullDisk(java.time.Clock clock) {
+        FullDisk.register();
+        StoreSettings settings = StoreSettings.from(Stores.config(Map.of("instanceId", "test-h2")), data, data);
+        org.h2.jdbcx.JdbcDataSource direct = new org.h2.jdbcx.JdbcDataSource();
+        direct.setURL(settings.url().replace("jdbc:h2:file:", "jdbc:h2:" + FullDisk.SCHEME + ":"));
+        direct.setUser(settings.user());
+        return JdbcStateStore.open(settings, direct, clock);
+    }
+
+    /** The system's clock, which a test moves forward (past the wait before the database is opened again). */
+    static final class ForwardClock extends java.time.Clock {
+        private volatile java.time.Duration ahead = java.time.Duration.ZERO;
+
+        void forward(java.time.Duration by) {
+            ahead = ahead.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("a test clock in UTC");
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(ahead);
         }
     }
 

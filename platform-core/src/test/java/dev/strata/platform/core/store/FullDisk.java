@@ -22,6 +22,9 @@ public final class FullDisk extends FilePathWrapper {
     /** While set, no file opens: "Permission denied". */
     static volatile boolean unopenable;
 
+    /** How often a database file ({@code .mv.db}) was opened, each time H2 opened the database (or tried to). */
+    static final java.util.concurrent.atomic.AtomicInteger databaseOpens = new java.util.concurrent.atomic.AtomicInteger();
+
     private static final FullDisk INSTANCE = new FullDisk();
 
     /** Registers the {@code fulldisk:} prefix with H2 (once per JVM). */
@@ -36,6 +39,9 @@ public final class FullDisk extends FilePathWrapper {
 
     @Override
     public FileChannel open(String mode) throws IOException {
+        if (name.endsWith(".mv.db")) {
+            databaseOpens.incrementAndGet();
+        }
         if (unopenable) {
             throw new IOException("Permission denied");
         }
