@@ -40,6 +40,18 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
      * aborted.
      */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #start()} waits for the first election round. A database that does not answer
+     * held the store's opening (and Strata's start) until the round's network timeout; past this
+     * wait the instance goes on as a follower, and the round, once it ends, elects as any other.
+     */
+    static final Duration START_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #stepDown} waits for an election round under way before it aborts the round's
+     * connection. The epoch is given up at once either way: the store's writer, which steps down
+     * when it finds the epoch moved, is not held behind a round stuck on the database.
+     */
+    static final Duration STEP_DOWN_WAIT = Duration.ofSeconds(1);
 
     private final DataSource direct;
     private final String instanceId;
@@ -71,10 +83,26 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
         });
     }
 
-    /** Runs the first round now (so that a lone instance leads once this returns), then every interval. */
+    /**
+     * Runs the first round now (so that a lone instance leads once this returns), then every
+     * interval. The first round is waited for up to {@link #START_WAIT}: one stuck on a database
+     * that does not answer (a lock wait, a silent server) is left to end on its own, and the
+     * instance starts as a follower, saying so; the next rounds run after it.
+     */
     void start() {
+        start(START_WAIT);
+    }
+
+    void start(Duration wait) {
+        java.util.concurrent.Future<?> first = timer.submit(this::tick);
         try {
-            timer.submit(this::tick).get();
+            first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("The first leader election round of {} has not ended within {} ms (its database does not answer); the instance "
+                    + "starts as a follower, and leads should the round, or a later one, elect it", instanceId, wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while waiting for the first leader election round of {}; the instance starts as a follower", instanceId);
         } catch (Exception e) {
             LOG.warn("First leader election round failed: {}", e.getMessage());
         }
@@ -185,19 +213,56 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
         }
     }
 
-    /** Gives up the leadership (a write found the epoch moved, or the connection failed). */
+    /**
+     * Gives up the leadership (a write found the epoch moved, or the connection failed): at once,
+     * whatever a round under way does. Its connection, which holds the leadership lock, is closed
+     * once the round is over, waited for up to {@link #STEP_DOWN_WAIT}; a round that takes longer
+     * (stuck on a database that does not answer) has its connection aborted, which ends it and, with
+     * the session, frees the lock. Before, the step-down, and the store's writer with it, waited for
+     * such a round until it ended.
+     */
     void stepDown(String why) {
-        rounds.lock();
+        stepDown(why, STEP_DOWN_WAIT);
+    }
+
+    void stepDown(String why, Duration wait) {
+        long was = epoch;
+        epoch = 0;
+        boolean idle;
         try {
-            lost(why);
-        } finally {
-            rounds.unlock();
+            idle = rounds.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        if (idle) {
+            try {
+                lost(was, why);
+            } finally {
+                rounds.unlock();
+            }
+            return;
+        }
+        Connection hung = lock;
+        LOG.warn("Instance {} is no longer the leader{}: {}; an election round has not ended within {} ms (its database does not "
+                + "answer): {}", instanceId, was == 0 ? "" : " (epoch " + was + ")", why, wait.toMillis(),
+                hung == null ? "it has no connection yet" : "its connection is aborted, which ends it and frees the leadership lock");
+        if (hung != null) {
+            try {
+                hung.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, e.getMessage());
+            }
         }
     }
 
     private void lost(String why) {
-        if (epoch != 0) {
-            LOG.warn("Instance {} is no longer the leader (epoch {}): {}", instanceId, epoch, why);
+        lost(epoch, why);
+    }
+
+    private void lost(long was, String why) {
+        if (was != 0) {
+            LOG.warn("Instance {} is no longer the leader (epoch {}): {}", instanceId, was, why);
         } else if (!closed) {
             LOG.debug("Leader election round of {} failed: {}", instanceId, why);
         }

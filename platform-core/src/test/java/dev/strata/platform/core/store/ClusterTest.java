@@ -389,4 +389,107 @@ class ClusterTest {
             round.join(10_000);
         }
     }
+
+    /**
+     * Starting while the first election round hangs on the database: another session holds the
+     * {@code cluster_leader} row, so the round, having taken the leadership lock, waits to write the
+     * new epoch (with a one-hour interval its connection's network timeout is three hours). Before,
+     * start() waited for the round until it ended, and with it the store's opening; now it waits
+     * {@link DatabaseLeadership#START_WAIT} and goes on as a follower. Once the row is free the
+     * round ends, and the instance leads.
+     */
+    @Test
+    void startingWhileTheFirstElectionRoundHangsOnTheDatabaseGoesOnAsAFollower() throws Exception {
+        String url = pg.newDatabase("hung_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-hung", false, "1s");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource direct = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        DatabaseLeadership election = new DatabaseLeadership(direct, "strata-hung", "hung.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        Thread starting = new Thread(election::start, "starting");
+        try (java.sql.Connection holder = direct.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.executeQuery("SELECT 1 FROM cluster_leader WHERE id = 1 FOR UPDATE").close();
+            }
+            starting.start();
+            starting.join(DatabaseLeadership.START_WAIT.toMillis() + 5000);
+            assertThat(starting.isAlive()).as("start() while its first round waits for the cluster_leader row").isFalse();
+            assertThat(election.isLeader()).as("leads after a start whose first round has not ended").isFalse();
+
+            holder.rollback();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!election.isLeader() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(election.isLeader()).as("leads once the round ended").isTrue();
+        } finally {
+            election.close();
+            starting.join(60_000);
+        }
+    }
+
+    /**
+     * Stepping down (a write found the epoch moved) while an election round hangs on the database:
+     * another session holds the instance's {@code cluster_instance} row, so the leader's round waits
+     * in its heartbeat. Before, stepDown() waited for the round until it ended, and the store's
+     * writer, which steps down, with it; now the epoch is given up at once, and after
+     * {@link DatabaseLeadership#STEP_DOWN_WAIT} the round's connection is aborted, which frees the
+     * leadership lock once the server ends the session.
+     */
+    @Test
+    void steppingDownWhileAnElectionRoundHangsOnTheDatabaseGivesUpTheEpochWithoutWaitingForIt() throws Exception {
+        String url = pg.newDatabase("hung_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-hung", false, "1s");
+        Stores.postgres(settings).close(); // the schema, and this instance's row
+        javax.sql.DataSource direct = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        DatabaseLeadership election = new DatabaseLeadership(direct, "strata-hung", "hung.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        election.start();
+        assertThat(election.isLeader()).as("leads after its first round").isTrue();
+        Thread round = new Thread(election::tickNow, "hung-round");
+        Thread steppingDown = new Thread(() -> election.stepDown("a test deposes it"), "stepping-down");
+        try (java.sql.Connection holder = direct.getConnection(); java.sql.Connection watcher = direct.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.executeQuery("SELECT 1 FROM cluster_instance WHERE id = 'strata-hung' FOR UPDATE").close();
+            }
+            round.start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            boolean waiting = false;
+            while (!waiting && System.currentTimeMillis() < deadline) {
+                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + "pg_stat_activity WHERE application_name = 'strata strata-hung leadership' AND wait_event_type = 'Lock'")) {
+                    rs.next();
+                    waiting = rs.getInt(1) == 1;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(waiting).as("the round waits for the row's lock").isTrue();
+
+            steppingDown.start();
+            steppingDown.join(DatabaseLeadership.STEP_DOWN_WAIT.toMillis() + 5000);
+            assertThat(steppingDown.isAlive()).as("stepDown() while a round waits for the cluster_instance row").isFalse();
+            assertThat(election.isLeader()).isFalse();
+            round.join(5000);
+            assertThat(round.isAlive()).as("the round whose connection was aborted").isFalse();
+            // the server ends the aborted session once its wait is over (a backend waiting for a lock does not see its client go)
+            holder.rollback();
+            int held = -1;
+            deadline = System.currentTimeMillis() + 10_000;
+            while (held != 0 && System.currentTimeMillis() < deadline) {
+                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
+                    rs.next();
+                    held = rs.getInt(1);
+                }
+                Thread.sleep(50);
+            }
+            assertThat(held).as("leadership locks held once the aborted session ended").isZero();
+        } finally {
+            election.close();
+            steppingDown.join(60_000);
+            round.join(10_000);
+        }
+    }
 }
