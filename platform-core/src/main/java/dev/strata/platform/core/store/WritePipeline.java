@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * otherwise wait for good. A {@link VirtualMachineError} included: the batch's memory is free once
  * it has failed, and a writer that stopped would stop every write for good, where the next batch
  * may well succeed. Closing fails what is still queued.
+ *
+ * <p>At most {@link #QUEUE_LIMIT} writes wait for the writer: one submitted beyond that (the
+ * database is slow or does not answer, and writes keep coming) fails at once, not stored, so that
+ * the queue does not grow until the heap is spent.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -87,7 +91,10 @@ final class WritePipeline implements AutoCloseable {
 
     private final Host host;
     private final int maxBatch;
-    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    /** How many writes may wait for the writer; one more fails at once. */
+    static final int QUEUE_LIMIT = 10_000;
+
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
     private final Thread thread;
     private volatile boolean running = true;
     /** Set by the writer before its last look at the queue: a unit queued after that is failed by whoever queued it. */
@@ -111,7 +118,12 @@ final class WritePipeline implements AutoCloseable {
             future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " is closed"));
             return future;
         }
-        queue.add(new Pending<>(work, future));
+        if (!queue.offer(new Pending<>(work, future))) {
+            future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " has " + QUEUE_LIMIT
+                    + " writes waiting for its writer (its database is slow or does not answer); this write is not stored, nor queued: "
+                    + "try it again once the store has caught up"));
+            return future;
+        }
         if (stopped) {
             // the writer was gone before this unit was queued, or is taking its last look at the queue
             failQueued();

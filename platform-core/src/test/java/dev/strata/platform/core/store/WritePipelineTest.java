@@ -353,6 +353,51 @@ class WritePipelineTest {
         assertThat(held).succeedsWithin(java.time.Duration.ofSeconds(10)).isEqualTo(0L);
     }
     /**
+     * The writer held in a batch (a database that does not answer) while writes keep coming: at
+     * most {@link WritePipeline#QUEUE_LIMIT} wait for it, and the next one fails at once, saying
+     * it is not stored; once the writer goes on, every queued write is stored and new ones are
+     * queued again. Before, the queue had no bound and grew until the heap was spent.
+     */
+    @Test
+    void aWriteBeyondTheQueueLimitFailsAtOnceAndTheQueuedOnesAreStored() throws Exception {
+        Recording host = new Recording("queue-limit");
+        try (WritePipeline pipeline = new WritePipeline(host, 512, "test-writer")) {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            CompletableFuture<Void> entered = new CompletableFuture<>();
+            CompletableFuture<Long> held = pipeline.submit(tx -> {
+                entered.complete(null);
+                gate.join();
+                return 0L;
+            });
+            entered.join();
+            List<CompletableFuture<Long>> queued = new ArrayList<>();
+            for (int i = 0; i < WritePipeline.QUEUE_LIMIT; i++) {
+                queued.add(pipeline.submit(Recording::unit));
+            }
+            CompletableFuture<Long> beyond = pipeline.submit(Recording::unit);
+            try {
+                assertThat(beyond).failsWithin(java.time.Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .withMessageContaining("the state store at test has " + WritePipeline.QUEUE_LIMIT + " writes waiting for its writer")
+                        .withMessageContaining("this write is not stored");
+            } finally {
+                gate.complete(null);
+            }
+            assertThat(held).succeedsWithin(java.time.Duration.ofSeconds(30));
+            for (CompletableFuture<Long> f : queued) {
+                assertThat(f).succeedsWithin(java.time.Duration.ofSeconds(30));
+            }
+            assertThat(pipeline.submit(Recording::unit)).as("a write once the queue has drained").succeedsWithin(java.time.Duration.ofSeconds(10));
+            try (Connection c = host.connection(); java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM unit")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows stored: the queued writes and the one after, not the one refused")
+                        .isEqualTo(WritePipeline.QUEUE_LIMIT + 1L);
+            }
+        }
+    }
+
+    /**
      * Before, a batch that could not get a connection (PostgreSQL unreachable: the pool waits its
      * connect timeout, then fails) was run again unit by unit, each waiting for a connection of its
      * own: a batch of 512 writes held the only writer for 512 connect timeouts, and every write
