@@ -527,7 +527,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         LOG.debug("The embedded state store {} is open again", settings.location());
     }
 
-    /** The wait after the {@code n}th reopening of an episode: {@link #REOPEN_FIRST} doubled {@code n - 1} times, at most {@link #REOPEN_MAX}. */
+    /** The wait after an episode's {@code n}th reopening: {@link #REOPEN_FIRST} doubled {@code n - 1} times, at most {@link #REOPEN_MAX}. */
     static Duration reopenWait(int n) {
         Duration wait = REOPEN_FIRST.multipliedBy(1L << Math.min(n - 1, 20));
         return wait.compareTo(REOPEN_MAX) > 0 ? REOPEN_MAX : wait;
@@ -540,7 +540,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      */
     private void refuseBeforeReopen() throws SQLException {
         Instant now = clock.instant();
-        if (reopenAt == null || !now.isBefore(reopenAt)) {
+        if (reopenAt == null || !now.isBefore(reopenAt) || now.isBefore(reopenAt.minus(REOPEN_MAX))) {
+            // due; or the clock was set back since (by more than the longest wait), which no write is to wait out
             return;
         }
         throw new ReopenWait("the embedded database is closed: H2 closed it after a write it could not store"
@@ -685,12 +686,12 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         @Override
         public void committed(Tx tx) {
             head = tx.head();
+            closedBy = null;
             if (reopens > 0) {
                 LOG.info("The embedded state store {} stores writes again (its database was opened again {} {} since H2 closed it)",
                         settings.location(), reopens, reopens == 1 ? "time" : "times");
                 reopens = 0;
                 reopenAt = null;
-                closedBy = null;
             }
         }
 

@@ -307,6 +307,38 @@ class EmbeddedStoreTest extends StateStoreContract {
         }
     }
 
+    /**
+     * The clock set back an hour (an NTP correction) while the database waits to be opened again:
+     * the next write opens it, rather than every write failing for an hour.
+     */
+    @Test
+    void aClockSetBackDoesNotLengthenTheWaitBeforeTheDatabaseIsOpenedAgain() {
+        ForwardClock clock = new ForwardClock();
+        JdbcStateStore store = onFullDisk(clock);
+        try {
+            join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of())));
+            long stored = store.ledger().generation();
+            FullDisk.full = true;
+            int before = FullDisk.databaseOpens.get();
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class);
+            }
+            assertThat(FullDisk.databaseOpens.get() - before).isEqualTo(1);
+            clock.forward(java.time.Duration.ofHours(-1));
+            FullDisk.full = false;
+            join(store.ledger().commit(stored, Stores.allocation("a-2", "n2", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of())));
+            assertThat(FullDisk.databaseOpens.get() - before).as("opened again by the first write after the clock was set back")
+                    .isEqualTo(2);
+            assertThat(store.ledger().load().allocations()).extracting(a -> a.id()).containsExactlyInAnyOrder("a-1", "a-2");
+        } finally {
+            FullDisk.full = false;
+            store.close();
+        }
+    }
+
     /** An embedded store in {@link #data} whose files H2 opens through {@link FullDisk}. */
     private JdbcStateStore onFullDisk(java.time.Clock clock) {
         FullDisk.register();
