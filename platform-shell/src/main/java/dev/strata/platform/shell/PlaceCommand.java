@@ -2,6 +2,9 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.ContractReader;
+import dev.strata.platform.api.contract.InvalidContractException;
+import dev.strata.platform.api.contract.Violation;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
@@ -55,8 +58,37 @@ public class PlaceCommand implements Action {
         return null;
     }
 
-    /** Reads the contract a {@code -f} option names ({@code -} for standard input). */
+    /**
+     * Reads the contract a {@code -f} option names ({@code -} for standard input). The reader's errors quote the file's
+     * values and its name, which the user's file and typing hold: they are shown escaped ({@link Format#visible}), each
+     * violation on a line of its own as the reader lists them.
+     */
     static Contract readContract(String file, ContractReader reader) throws IOException {
+        try {
+            return read(file, reader);
+        } catch (InvalidContractException e) {
+            InvalidContractException shown = new InvalidContractException(Format.visible(source(e)), e.violations().stream()
+                    .map(v -> new Violation(visible(v.path()), visible(v.value()), visible(v.problem()), visible(v.expected())))
+                    .toList());
+            shown.setStackTrace(e.getStackTrace());
+            throw shown;
+        } catch (StrataException e) {
+            throw e.withMessage(Format.visible(e.getMessage()));
+        }
+    }
+
+    private static String visible(String text) {
+        return text == null ? null : Format.visible(text);
+    }
+
+    /** The source an {@link InvalidContractException}'s message names: what stands between "contract " and " has N error". */
+    private static String source(InvalidContractException e) {
+        String message = String.valueOf(e.getMessage());
+        int has = message.indexOf(" has " + e.violations().size() + (e.violations().size() == 1 ? " error:\n" : " errors:\n"));
+        return message.startsWith("contract ") && has >= "contract ".length() ? message.substring("contract ".length(), has) : "(contract)";
+    }
+
+    private static Contract read(String file, ContractReader reader) throws IOException {
         Contract contract;
         ContractReader contracts = Services.require(reader, "contract reader");
         if ("-".equals(file)) {
@@ -64,7 +96,7 @@ public class PlaceCommand implements Action {
         } else {
             if (file.indexOf('\0') >= 0) {
                 // Path.of would throw InvalidPathException, naming neither the option nor what to do
-                throw new IllegalArgumentException("-f " + file.replace("\0", "\\0") + ": the contract file path holds a NUL character"
+                throw new IllegalArgumentException("-f " + Format.visible(file.replace("\0", "\\0")) + ": the contract file path holds a NUL character"
                         + " (\\0), which no file name can hold; give the path of a contract file, or - to read it from standard input");
             }
             // the reader is asked first, for the path as given: it refuses a tenant's login any file before looking at it, and

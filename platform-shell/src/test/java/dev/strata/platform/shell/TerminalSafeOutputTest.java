@@ -222,4 +222,60 @@ class TerminalSafeOutputTest {
         assertThatThrownBy(() -> AuditTimes.parse("--from", typed, java.time.Instant.EPOCH))
                 .hasMessageStartingWith("--from '" + shown + "': expected an instant");
     }
+    /**
+     * The contract reader's errors quote the file's values and name, both the user's: {@code strata:place -f} and
+     * {@code strata:deploy -f} passed them on as they were, so a value holding an escape sequence or a line break reached
+     * the terminal. The reader here is a stand-in (the real one lives in platform-core, which this bundle does not depend
+     * on) that throws what a reader may throw: every part of each violation and the file's name are shown escaped, each
+     * violation still on a line of its own, and the exception keeps its type and violations; a service's own exception
+     * (a tenant's login refused the file) keeps its type too.
+     */
+    @Test
+    void aContractReadersErrorQuotingTheUsersFileIsShownEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("c\u001b[2J.yaml"), "name: x\n");
+        String value = "a\u001b]0;owned\u0007b\nRESULT: ok";
+        dev.strata.platform.api.contract.ContractReader reader = refusing(path -> new dev.strata.platform.api.contract.InvalidContractException(
+                path.toString(), List.of(new dev.strata.platform.api.contract.Violation("members[0].name", value, "the member's name"),
+                        new dev.strata.platform.api.contract.Violation("tenant\u202e", null, "holds \u001b[31m", "a tenant id"))));
+        PlaceCommand place = new PlaceCommand();
+        place.reader = reader;
+        place.file = file.toString();
+        String shownFile = file.toString().replace("\u001b", "\\x1b");
+        assertThatThrownBy(place::execute).isInstanceOf(dev.strata.platform.api.contract.InvalidContractException.class)
+                .hasMessage("contract " + shownFile + " has 2 errors:\n  members[0].name: 'a\\x1b]0;owned\\x07b RESULT: ok'; expected the "
+                        + "member's name\n  tenant\\u202e: holds \\x1b[31m; expected a tenant id")
+                .satisfies(e -> assertThat(((dev.strata.platform.api.contract.InvalidContractException) e).violations()).hasSize(2));
+
+        DeployCommand deploy = new DeployCommand();
+        deploy.reader = reader;
+        deploy.file = file.toString();
+        assertThatThrownBy(deploy::execute).isInstanceOf(dev.strata.platform.api.contract.InvalidContractException.class)
+                .message().doesNotContain("\u001b", "\u0007", "\u202e").contains("'a\\x1b]0;owned\\x07b RESULT: ok'");
+
+        place.reader = refusing(path -> new dev.strata.platform.api.exception.AuthorizationException(
+                "a tenant's login reads no file on the server: " + path));
+        assertThatThrownBy(place::execute).isExactlyInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
+                .hasMessage("a tenant's login reads no file on the server: " + shownFile);
+    }
+
+    /** A contract reader that refuses every file with the exception {@code error} makes for it. */
+    static dev.strata.platform.api.contract.ContractReader refusing(java.util.function.Function<java.nio.file.Path, RuntimeException> error) {
+        return new dev.strata.platform.api.contract.ContractReader() {
+            @Override
+            public dev.strata.platform.api.contract.Contract read(String text, String source) {
+                throw error.apply(java.nio.file.Path.of(source));
+            }
+
+            @Override
+            public dev.strata.platform.api.contract.Contract read(java.nio.file.Path file) {
+                throw error.apply(file);
+            }
+
+            @Override
+            public dev.strata.platform.api.contract.Contract read(java.io.InputStream in, String source) {
+                throw error.apply(java.nio.file.Path.of(source));
+            }
+        };
+    }
 }
