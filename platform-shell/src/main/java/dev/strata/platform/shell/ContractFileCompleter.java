@@ -13,7 +13,9 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
  * server's files are not a tenant's to read, and Strata refuses to read one for it without saying
  * whether it exists; completing its name would list the server's folders (etc/, where the logins'
  * keys and passwords are) to that login. A service, as the id completers are: the shell finds the
- * completer a {@code @Completion} names among the bundle's services.
+ * completer a {@code @Completion} names among the bundle's services. A file's name is offered with a
+ * backslash before each character Karaf's shell language reads as its own ({@link Completions#escaped}),
+ * so that the console inserts it as one word of that name.
  */
 @Service
 public class ContractFileCompleter extends FileCompleter {
@@ -32,6 +34,21 @@ public class ContractFileCompleter extends FileCompleter {
             candidates.add(new Candidate("-", "-", null, "the contract on standard input", null, null, true));
             return;
         }
-        super.completeCandidates(session, commandLine, candidates);
+        if (candidates == null) {
+            return;
+        }
+        List<Candidate> files = new java.util.ArrayList<>();
+        super.completeCandidates(session, commandLine, files);
+        // Karaf's file completer offers the folder as typed and a file's name as it is, which the console inserts escaping
+        // only blanks: a name holding a character Gogo reads as its own (a;b.yaml, c(1).yaml) became two commands or a
+        // closure. The name is offered as the id completers offer an id, the folder typed before it left as it was typed.
+        String typed = commandLine.getCursorArgument().substring(0, commandLine.getArgumentPosition());
+        String folder = typed.substring(0, typed.lastIndexOf(separator()) + 1);
+        for (Candidate c : files) {
+            String name = c.value().startsWith(folder) ? c.value().substring(folder.length()) : c.value();
+            String suffix = !c.complete() && name.endsWith(separator()) ? separator() : "";
+            String escaped = Completions.escaped(name.substring(0, name.length() - suffix.length())) + suffix;
+            candidates.add(new Candidate(folder + escaped, c.displ(), c.group(), c.descr(), c.suffix(), c.key(), c.complete()));
+        }
     }
 }

@@ -265,6 +265,38 @@ class CommandsTest {
         }
     }
 
+    /**
+     * The contract file's completer (Karaf's file completer) offered a file's name as it is, and the console inserts it
+     * so, escaping only blanks: {@code strata:place -f /srv/a;b.yaml} became two commands, {@code c(1).yaml} a closure.
+     * Each name is read back by Gogo's own parser as one word, the folder typed and that file's name.
+     */
+    @Test
+    void aCompletedContractFileNameHoldingGogosOwnCharactersIsReadBackAsThatFileInOneWord(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        org.apache.felix.gogo.runtime.Evaluate evaluate = (org.apache.felix.gogo.runtime.Evaluate) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.apache.felix.gogo.runtime.Evaluate.class},
+                (proxy, method, args) -> method.getName().equals("currentDir") ? dir : null);
+        List<String> names = List.of("a;b.yaml", "c(1).yaml", "d|e&f.yaml", "$x.yaml", "g*.yaml", "h?.yaml", "i{j}.yaml", "k[0].yaml",
+                "l\"m'.yaml", "n<o>.yaml", "#p.yaml", "q=r%s.yaml", "t\\u.yaml", "plain.yaml");
+        for (String name : names) {
+            java.nio.file.Files.writeString(dir.resolve(name), "name: x\n");
+        }
+        List<org.apache.karaf.shell.api.console.Candidate> candidates = new ArrayList<>();
+        new ContractFileCompleter().completeCandidates(TenantLoginShellTest.session(dir),
+                TenantLoginShellTest.line("strata:place", "-f", dir + "/"), candidates);
+        assertThat(candidates).hasSize(names.size());
+        List<String> read = new ArrayList<>();
+        for (org.apache.karaf.shell.api.console.Candidate candidate : candidates) {
+            org.apache.felix.gogo.runtime.Parser parser = new org.apache.felix.gogo.runtime.Parser("strata:place -f " + candidate.value());
+            parser.program();
+            assertThat(parser.statements()).as(candidate.value()).hasSize(1);
+            List<org.apache.felix.gogo.runtime.Token> words = parser.statements().get(0).tokens();
+            assertThat(words).as(candidate.value()).hasSize(3);
+            read.add(String.valueOf(org.apache.felix.gogo.runtime.Expander.expand(words.get(2), evaluate)));
+        }
+        assertThat(read).containsExactlyInAnyOrderElementsOf(names.stream().map(n -> dir + "/" + n).toList());
+    }
+
     /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
     static List<String> cells(String line) {
         return List.of(line.split("\t", -1));
