@@ -515,12 +515,21 @@ public final class ExportFile {
 
     /**
      * The bytes of a file that is to be small, read to at most {@code max} bytes: what is read, not
-     * what the file system says of its size, counts, so that a file growing while it is read, or a
-     * device without end, is refused too.
+     * what the file system says of its size, counts, so that a file growing while it is read is
+     * refused too. A named pipe, a device or a socket is refused before it is opened: opening a pipe
+     * waits for a writer, and reading one or a device can wait for ever (a directory is left to the
+     * read, which fails at once).
      *
-     * @throws IllegalArgumentException naming the bound and what was expected, for a larger one
+     * @throws IllegalArgumentException naming the bound and what was expected, for a larger one, or
+     *     what the file is and what was expected, for one that is neither a regular file nor a directory
      */
     static byte[] readAtMost(Path file, int max, String expected) throws IOException {
+        // the attributes of the file a link leads to, looked at without opening it
+        java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        if (!attributes.isRegularFile() && !attributes.isDirectory()) {
+            throw new IllegalArgumentException("it is not a regular file but a named pipe, a device or a socket, which the verifier does not "
+                    + "read (it could wait for ever); expected a file of " + expected);
+        }
         try (java.io.InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {

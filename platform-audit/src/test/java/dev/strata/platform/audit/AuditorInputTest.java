@@ -511,6 +511,65 @@ class AuditorInputTest {
     }
 
     /**
+     * An anchor or key file that is a named pipe was opened and read: opening it waits for a writer, so the verifier hung
+     * for ever, with no word of why (a device such as /dev/null was read as empty: no anchors, and the verification
+     * held). Each is refused before it is opened, naming it and what was expected. The export is left as it is read, a
+     * stream: {@code <(zcat audit.jsonl.gz)} verifies a compressed export.
+     */
+    @Test
+    void anAnchorOrKeyFileThatIsANamedPipeOrADeviceIsRefusedWithoutWaitingOnIt(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("kept.fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(fifo), "mkfifo is not available here");
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> special = new ArrayList<>(List.of(fifo.toString()));
+        if (Files.exists(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null"))) {
+            special.add("/dev/null");
+        }
+        for (String path : special) {
+            Run anchor = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                    () -> run(file.toString(), "--key", keys.toString(), "--anchor", path), "verifying with --anchor " + path);
+            assertThat(anchor.rc()).as(anchor.out() + anchor.err()).isEqualTo(2);
+            assertThat(anchor.err()).isEqualTo(path + ": it is not a regular file but a named pipe, a device or a socket, which the "
+                    + "verifier does not read (it could wait for ever); expected a file of kept checkpoints, one JSON object a line of "
+                    + "about 400 bytes\n");
+            Run key = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                    () -> run(file.toString(), "--key", path), "verifying with --key " + path);
+            assertThat(key.rc()).as(key.out() + key.err()).isEqualTo(2);
+            assertThat(key.err()).isEqualTo(path + ": it is not a regular file but a named pipe, a device or a socket, which the "
+                    + "verifier does not read (it could wait for ever); expected a file of Ed25519 public keys in PEM, 113 bytes each\n");
+        }
+        // a link to a regular file is that file
+        Path link = Files.createSymbolicLink(dir.resolve("keys-link.pem"), keys);
+        assertThat(run(file.toString(), "--key", link.toString()).rc()).isZero();
+
+        // the export through a pipe, with its writer, verifies
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(fifo, Files.readAllBytes(file));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        Run piped = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> run(fifo.toString(), "--key", keys.toString()), "verifying an export read from a pipe");
+        assertThat(piped.rc()).as(piped.out() + piped.err()).isZero();
+    }
+
+    /** Makes a named pipe with the system's mkfifo; false where there is none. */
+    static boolean mkfifo(Path path) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0 && Files.exists(path) && !Files.isRegularFile(path);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * A whole number beyond 2^53 that no double holds (9007199254740993) is refused by the writer,
      * whatever its type (a BigDecimal was written as 9007199254740992 and hashed so, another value
      * than the caller's), and a record whose line holds one fails as a record no Strata writes,
