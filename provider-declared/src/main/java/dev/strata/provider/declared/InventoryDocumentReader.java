@@ -437,7 +437,7 @@ final class InventoryDocumentReader {
             int nicCount = integer(nics.get("count"), path + ".nics.count", problems, 0, 64, 0);
             double nicGbps = nicCount == 0 ? gbps(nics.get("speed"), path + ".nics.speed", problems, NIC_SPEED)
                     : gbps(required(nics, "speed", path + ".nics", problems, NIC_SPEED.expected()), path + ".nics.speed", problems, NIC_SPEED);
-            String nicType = optionalText(nics.get("type"), path + ".nics.type", problems, "the NICs' link type, such as ethernet or infiniband");
+            String nicType = nicType(nics.get("type"), path + ".nics.type", problems);
             optionalText(nics.get("model"), path + ".nics.model", problems, "the NICs' product name");
             JsonNode power = section(m, "power", path, problems, false, POWER, "the power draw, a mapping such as {idle: 3kW, max: 10.2kW}");
             double idle = watts(power.get("idle"), path + ".power.idle", problems, NODE_WATTS);
@@ -532,6 +532,32 @@ final class InventoryDocumentReader {
             return null;
         }
         for (String known : INTERCONNECTS) {
+            if (known.equalsIgnoreCase(text)) {
+                return known;
+            }
+        }
+        problems.add(path, v, expected);
+        return null;
+    }
+
+    /**
+     * The NIC link types a model may declare, as the other providers report them (the bare-metal provider's
+     * {@code ethernet} and {@code infiniband}, the AWS provider's {@code efa}); placement takes {@code infiniband} as RDMA.
+     */
+    private static final List<String> NIC_TYPES = List.of("ethernet", "infiniband", "efa");
+
+    /**
+     * A model's {@code nics.type}: one of {@link #NIC_TYPES} in any case, given back in that spelling; null when left
+     * out. Any other text ({@code infiniban}, {@code ether net}) is refused: carried into the inventory, it would be a
+     * link type no one reads, and an InfiniBand NIC misspelt would not count as RDMA.
+     */
+    private static String nicType(JsonNode v, String path, Problems problems) {
+        String expected = "the NICs' link type, one of " + String.join(", ", NIC_TYPES) + " (leave it out for ethernet)";
+        String text = optionalText(v, path, problems, expected);
+        if (text == null) {
+            return null;
+        }
+        for (String known : NIC_TYPES) {
             if (known.equalsIgnoreCase(text)) {
                 return known;
             }

@@ -946,6 +946,31 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A model's NIC type was free text: {@code infiniban} or {@code ether net} was carried into the inventory as the NICs'
+     * link type, which no one reads (placement takes only infiniband as RDMA), so a misspelt InfiniBand node was silently
+     * not RDMA-capable. A type other than those the providers report is refused naming them; a known one in another
+     * case is taken in that spelling, and one left out is ethernet.
+     */
+    @Test
+    void aNicTypeOtherThanTheKnownLinkTypesIsRefused() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 8}, memory: 64GiB, nics: {count: 2, speed: 200Gbps, type: TYPE}}
+                sites: [{id: s1}]
+                nodes: [{id: n1, model: m, site: s1}]
+                """;
+        for (String typo : List.of("infiniban", "'ether net'", "roce", "'10'")) {
+            assertThatThrownBy(() -> read(text.replace("TYPE", typo)))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("models.m.nics.type: '" + typo.replace("'", "") + "'; expected the NICs' link type, one of "
+                            + "ethernet, infiniband, efa (leave it out for ethernet)");
+        }
+        assertThat(read(text.replace("TYPE", "InfiniBand")).nodes().get(0).nics())
+                .hasSize(2).allSatisfy(n -> assertThat(n.linkType()).isEqualTo("infiniband"));
+        assertThat(read(text.replace(", type: TYPE", "")).nodes().get(0).nics()).allSatisfy(n -> assertThat(n.linkType()).isEqualTo("ethernet"));
+    }
+
+    /**
      * A model the file declared under a built-in model's name replaced the catalogue's figures
      * (GPUs, power, NICs) for every node of that model without a word. It is refused; a model of
      * its own name is taken.
