@@ -186,10 +186,12 @@ final class AwsDiscovery {
             }
             Node node = launchedNode(instance, shape);
             nodes.add(node);
-            if (AwsProvisioner.efaInterfaces(shape, settings.efa()) > 0) {
-                String fabricId = Ids.efaFabric(settings.providerId(), instance.zone(), efaGbps(shape));
+            int efa = efaInterfaces(instance, shape);
+            if (efa > 0) {
+                double gbps = efaGbps(shape, efa);
+                String fabricId = Ids.efaFabric(settings.providerId(), instance.zone(), gbps);
                 fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), instance.zone()),
-                        efaGbps(shape))).members.add(node.id());
+                        gbps)).members.add(node.id());
             }
         }
         return new View(sites, nodes, offers, fabrics.values().stream().map(FabricBuilder::build).toList());
@@ -201,8 +203,27 @@ final class AwsDiscovery {
      * from card 0), not of every card the type has.
      */
     private double efaGbps(Shape shape) {
-        int interfaces = AwsProvisioner.efaInterfaces(shape, settings.efa());
+        return efaGbps(shape, AwsProvisioner.efaInterfaces(shape, settings.efa()));
+    }
+
+    private static double efaGbps(Shape shape, int interfaces) {
         return shape.networkCards().stream().filter(c -> c.index() < interfaces).mapToDouble(Shape.NetworkCard::baselineGbps).sum();
+    }
+
+    /**
+     * How many EFA interfaces a launched instance has: as its {@link AwsProvisioner#EFA_TAG} says (what it was launched
+     * with, a request's {@code efa} parameter included), or for one launched without the tag, as the {@code efa} setting
+     * gives its type. A tag that is no count the type can have is not believed.
+     */
+    int efaInterfaces(Ec2Instance instance, Shape shape) {
+        String tagged = instance.tags().get(AwsProvisioner.EFA_TAG);
+        if (tagged != null && tagged.matches("\\d{1,3}")) {
+            int n = Integer.parseInt(tagged);
+            if (n == 0 || shape.efaSupported() && n <= Math.max(Math.max(1, shape.networkCards().size()), shape.maxEfaInterfaces())) {
+                return n;
+            }
+        }
+        return AwsProvisioner.efaInterfaces(shape, settings.efa());
     }
 
     /**
@@ -357,10 +378,12 @@ final class AwsDiscovery {
             }
         }
         attributes.put("offer", Ids.offer(settings.providerId(), instance.zone(), instance.instanceType()));
+        int efa = efaInterfaces(instance, shape);
+        attributes.put("efaInterfaces", String.valueOf(efa));
         ResourceState state = "running".equals(instance.state()) ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
         return ShapeNodes.node(Ids.node(settings.providerId(), instance.instanceId()), settings.providerId(),
                 Ids.site(settings.providerId(), instance.zone()), instance.privateDnsName(), shape, state,
-                instance.tags().get(MachineLabels.TENANT), attributes);
+                instance.tags().get(MachineLabels.TENANT), attributes, efa);
     }
 
     private Site site(String region, Zone zone, RegionFacts facts) {

@@ -67,6 +67,12 @@ final class AwsProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(AwsProvisioner.class);
     /** The provider's own tag: which Strata provider made the instance. */
     static final String PROVIDER_TAG = "strata:provider";
+    /**
+     * Tag: how many EFA interfaces an instance was launched with (the {@code efa} setting, or the request's {@code efa}
+     * parameter), so that discovery reports the fabric it is on as launched, not as the setting says now. EC2 tells the
+     * interfaces' types too, but an instance's tags are what every EC2 (and moto) keeps.
+     */
+    static final String EFA_TAG = "strata:efa-interfaces";
     /** Handle attribute: when EC2 launched the instance, ISO-8601. */
     static final String LAUNCH_TIME = "launchTime";
     private static final List<String> ALL_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped", "terminated");
@@ -191,6 +197,7 @@ final class AwsProvisioner {
 
         Map<String, String> tags = new LinkedHashMap<>(request.labels());
         tags.put(PROVIDER_TAG, settings.providerId());
+        tags.put(EFA_TAG, String.valueOf(efaInterfaces));
         tags.put("Name", request.deploymentId() + "/" + request.member());
         Ec2Gateway.Launch launch = new Ec2Gateway.Launch(region, offer.zone(), offer.instanceType(), image, subnet, groups, keyName,
                 Ids.clientToken(settings.providerId(), request.operationId()), tags, efaInterfaces, blankToNull(parameters.get("placementGroup")));

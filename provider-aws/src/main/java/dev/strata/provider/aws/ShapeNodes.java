@@ -36,6 +36,16 @@ final class ShapeNodes {
 
     static Node node(String id, String providerId, String siteId, String hostname, Shape shape, ResourceState state,
             String ownerTenant, Map<String, String> extraAttributes) {
+        return node(id, providerId, siteId, hostname, shape, state, ownerTenant, extraAttributes, -1);
+    }
+
+    /**
+     * A node of the shape; {@code efaInterfaces} is how many EFA interfaces the machine has (a launched instance: the
+     * cards from 0 that carry one are {@code efa} NICs, and the node has the {@code efa} trait only with one at least),
+     * or -1 for a machine not launched yet, described by what its type supports.
+     */
+    static Node node(String id, String providerId, String siteId, String hostname, Shape shape, ResourceState state,
+            String ownerTenant, Map<String, String> extraAttributes, int efaInterfaces) {
         CpuTopology cpu = cpu(shape);
         long memory = shape.memoryMiB() * MIB;
         List<NumaNode> numa = List.of(new NumaNode(0, cpu.online(), memory, List.of(10)));
@@ -43,7 +53,8 @@ final class ShapeNodes {
         attributes.putAll(extraAttributes);
         return Node.builder().id(id).providerId(providerId).siteId(siteId).hostname(hostname)
                 .kind(shape.bareMetal() ? NodeKind.BARE_METAL : NodeKind.VIRTUAL_MACHINE).cpu(cpu).numaNodes(numa).memoryBytes(memory)
-                .accelerators(accelerators(id, shape)).nics(nics(shape)).power(PowerDraw.UNKNOWN).traits(traits(shape)).state(state)
+                .accelerators(accelerators(id, shape)).nics(nics(shape, efaInterfaces)).power(PowerDraw.UNKNOWN)
+                .traits(traits(shape, efaInterfaces)).state(state)
                 .ownerTenant(ownerTenant).attributes(attributes).build();
     }
 
@@ -90,18 +101,29 @@ final class ShapeNodes {
     }
 
     static List<Nic> nics(Shape shape) {
+        return nics(shape, -1);
+    }
+
+    /** The shape's network cards as NICs; those from card 0 that carry EFA ({@code efaInterfaces}, -1: as the type allows) typed {@code efa}. */
+    static List<Nic> nics(Shape shape, int efaInterfaces) {
         List<Nic> nics = new ArrayList<>();
+        int efaCards = efaInterfaces < 0 ? Math.max(1, shape.maxEfaInterfaces()) : efaInterfaces;
         for (Shape.NetworkCard card : shape.networkCards()) {
-            boolean efa = shape.efaSupported() && card.index() < Math.max(1, shape.maxEfaInterfaces());
+            boolean efa = shape.efaSupported() && card.index() < efaCards;
             nics.add(new Nic("card" + card.index(), null, null, Math.round(card.baselineGbps() * 1000), -1, efa ? "efa" : "ethernet"));
         }
         return nics;
     }
 
     static Set<String> traits(Shape shape) {
+        return traits(shape, -1);
+    }
+
+    /** The shape's traits; {@code efa} where the type supports it and the machine has an EFA interface ({@code efaInterfaces}, -1: not launched). */
+    static Set<String> traits(Shape shape, int efaInterfaces) {
         Set<String> traits = new LinkedHashSet<>();
         traits.add("aws");
-        if (shape.efaSupported()) {
+        if (shape.efaSupported() && efaInterfaces != 0) {
             traits.add("efa");
         }
         if (shape.hypervisor() != null) {

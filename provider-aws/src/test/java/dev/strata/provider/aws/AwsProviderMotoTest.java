@@ -111,6 +111,40 @@ class AwsProviderMotoTest {
         assertThat(snapshot.nodes()).isEmpty();
     }
 
+    /**
+     * A launched instance is reported with the EFA interfaces it was launched with, not as the {@code efa} setting gives
+     * its type: one made with the request's {@code efa=off} is on no EFA fabric, has no {@code efa} NIC or trait; one made
+     * with {@code efa=one} is on the fabric of one card's bandwidth (100 Gb/s on a p4d.24xlarge), not the 400 Gb/s one of
+     * all its cards. Before, both were reported on the 400 Gb/s fabric with every card an EFA NIC, as the setting
+     * ({@code all}) would have launched them, and placement could bind an RDMA gang to a machine that has no EFA.
+     */
+    @Test
+    void aLaunchedInstanceIsOnTheEfaFabricItWasLaunchedWithNotTheSettings() {
+        MachineStatus off = provider.create(new MachineRequest("op-efa-off", "dep-1", "plain", "bank-risk", MachineTarget.offer(P4D_EU),
+                resources(), Map.of("efa", "off"), INSTALLATION), context());
+        MachineStatus one = provider.create(new MachineRequest("op-efa-one", "dep-1", "single", "bank-risk", MachineTarget.offer(P4D_EU),
+                resources(), Map.of("efa", "one"), INSTALLATION), context());
+        MachineStatus all = provider.create(request("op-efa-all", "trainer-0"), context());
+
+        ComputeSnapshot compute = provider.discoverCompute(context());
+        Node plain = compute.nodes().stream().filter(n -> n.id().equals(off.nodeId())).findFirst().orElseThrow();
+        Node single = compute.nodes().stream().filter(n -> n.id().equals(one.nodeId())).findFirst().orElseThrow();
+        Node full = compute.nodes().stream().filter(n -> n.id().equals(all.nodeId())).findFirst().orElseThrow();
+        assertThat(plain.traits()).doesNotContain("efa");
+        assertThat(plain.nics()).isNotEmpty().allSatisfy(n -> assertThat(n.linkType()).isEqualTo("ethernet"));
+        assertThat(plain.attributes()).containsEntry("efaInterfaces", "0");
+        assertThat(single.traits()).contains("efa");
+        assertThat(single.nics()).filteredOn(n -> "efa".equals(n.linkType())).hasSize(1);
+        assertThat(full.nics()).filteredOn(n -> "efa".equals(n.linkType())).hasSize(4);
+
+        FabricSnapshot fabrics = provider.discoverFabrics(context());
+        assertThat(fabrics.fabrics()).noneSatisfy(f -> assertThat(f.members()).contains(plain.id()));
+        assertThat(fabrics.fabrics()).filteredOn(f -> f.members().contains(single.id())).singleElement()
+                .satisfies(f -> assertThat(f.id()).isEqualTo("aws:eu-central-1a:efa-100g"));
+        assertThat(fabrics.fabrics()).filteredOn(f -> f.members().contains(full.id())).singleElement()
+                .satisfies(f -> assertThat(f.id()).isEqualTo("aws:eu-central-1a:efa-400g"));
+    }
+
     @Test
     void fourMembersMakeExactlyFourTaggedInstancesAndRepeatingMakesNoMore() {
         List<MachineStatus> first = new ArrayList<>();
