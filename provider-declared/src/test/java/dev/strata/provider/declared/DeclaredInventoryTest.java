@@ -1503,6 +1503,55 @@ class DeclaredInventoryTest {
         }
     }
 
+    /**
+     * A file replaced by renaming another over it, or deleted and written again at once (as editors
+     * and configuration management save), never declares nothing in between, however often it is
+     * discovered meanwhile: a missing file counts as nothing declared only once it has stayed
+     * missing for the settle time. A file deleted for good then declares nothing.
+     */
+    @Test
+    void aFileReplacedByARenameOrADeleteAndCreateNeverDeclaresNothingInBetweenAndADeletedOneDoes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        writeSettled(file, TWO_NODES);
+        // a settle time far above the moment between a delete and a create, even on a loaded machine
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofSeconds(1), false);
+        assertThat(provider.discoverCompute(context()).nodes()).hasSize(2);
+
+        java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean replacing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread discoverer = new Thread(() -> {
+            while (replacing.get()) {
+                try {
+                    seen.add(provider.discoverCompute(context()).nodes().size());
+                } catch (ProviderFailureException e) {
+                    seen.add(-1);
+                }
+            }
+        });
+        discoverer.start();
+        try {
+            for (int i = 0; i < 6; i++) {
+                String text = TWO_NODES.replace("count: 2", "count: " + (i % 2 == 0 ? 5 : 2));
+                if (i < 3) {
+                    Path temp = dir.resolve(".strata-inventory.yaml.tmp");
+                    Files.writeString(temp, text);
+                    Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.delete(file);
+                    Files.writeString(file, text);
+                }
+                Thread.sleep(1500); // one replacement at a time, as a save is; not asserted on
+            }
+        } finally {
+            replacing.set(false);
+            discoverer.join(10_000);
+        }
+        assertThat(seen).as("node counts discovered while the file was replaced").isSubsetOf(2, 5).contains(5);
+
+        Files.delete(file);
+        assertThat(provider.discoverCompute(context()).nodes()).as("deleted for good, nothing declared").isEmpty();
+    }
+
     /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
     private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
         @Override
