@@ -4,12 +4,19 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,12 +29,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches one file (through its directory, so that an editor that replaces the file by renaming
- * another over it is seen too; where the file is a symbolic link, the directory of the file it
- * leads to as well, followed when the link changes) and runs a callback once a burst of changes has settled: every
- * event for the file postpones the callback by the settle time. The callback runs on the
- * watcher's own thread, never on the caller's.
+ * another over it is seen too; where the file is a symbolic link, the directory of every link on
+ * the way and of the file it leads to as well, followed when a link changes; where a directory on
+ * the way or the link's file does not exist yet, the nearest one that does) and runs a callback
+ * once a burst of changes has settled: every event for the file postpones the callback by the
+ * settle time. The callback runs on the watcher's own thread, never on the caller's.
  */
 final class FileWatcher implements AutoCloseable {
+    /** The most symbolic links followed on the way to the file, as Linux follows (40). */
+    static final int MAX_LINKS = 40;
     private static final Logger LOG = LoggerFactory.getLogger(FileWatcher.class);
 
     private final Path file;
@@ -36,7 +46,7 @@ final class FileWatcher implements AutoCloseable {
     private final WatchService service;
     private final Thread thread;
     private final ScheduledExecutorService callbacks;
-    /** The names watched in each watched directory: the file's in its own, and the name a link leads to in that file's. */
+    /** The names watched in each watched directory: those {@link #chain} found on the way to the file, now or before. */
     private final Map<Path, Set<Path>> watched = new ConcurrentHashMap<>();
     private ScheduledFuture<?> pending;
 
@@ -46,7 +56,6 @@ final class FileWatcher implements AutoCloseable {
         this.onChange = onChange;
         this.service = service;
         this.callbacks = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-declared-inventory-change"));
-        watched.computeIfAbsent(file.getParent(), d -> ConcurrentHashMap.newKeySet()).add(file.getFileName());
         follow();
         this.thread = daemon(this::watch, "strata-declared-inventory-watch");
         thread.start();
@@ -55,20 +64,12 @@ final class FileWatcher implements AutoCloseable {
     /**
      * Starts watching.
      *
-     * @return the watcher, or null when the file's directory cannot be watched (it is missing, or
-     *     the file system offers no notification); changes are then read at the next discovery
+     * @return the watcher, or null when the file system offers no notification; changes are then
+     *     read at the next discovery
      */
     static FileWatcher start(Path file, Duration settle, Runnable onChange) {
-        Path dir = file.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            LOG.warn("Cannot watch {}: its directory does not exist; changes are read at the next periodic discovery", file);
-            return null;
-        }
         try {
-            WatchService service = FileSystems.getDefault().newWatchService();
-            dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
-            return new FileWatcher(file, settle, onChange, service);
+            return new FileWatcher(file, settle, onChange, FileSystems.getDefault().newWatchService());
         } catch (IOException | UnsupportedOperationException e) {
             LOG.warn("Cannot watch {} ({}); changes are read at the next periodic discovery", file, e.toString());
             return null;
@@ -76,32 +77,86 @@ final class FileWatcher implements AutoCloseable {
     }
 
     /**
-     * Watches the directory of the file a symbolic link leads to (an edit of that file changes
-     * nothing in the link's directory), once more each time the link may have changed. Nothing
-     * where the file is no link or leads nowhere.
+     * Watches every directory entry that decides what the file's path leads to, once more each
+     * time one of them may have changed: the file's own, each symbolic link on the way (the file
+     * itself, a link it leads to in another directory, a linked directory such as a deployment
+     * tool's {@code ..data}) and the file a link finally leads to. Where a directory or the file
+     * on the way does not exist (a link to nothing, an {@code etc/} not made yet), the nearest
+     * directory that does is watched for the missing name, so that its creation is seen.
      */
-    private void follow() {
-        Path real;
-        try {
-            real = file.toRealPath();
-        } catch (IOException e) {
-            return; // no file, or a link to nothing: the provider says which
-        }
-        if (real.equals(file) || real.getParent() == null) {
-            return;
-        }
-        Set<Path> names = watched.computeIfAbsent(real.getParent(), d -> ConcurrentHashMap.newKeySet());
-        if (names.add(real.getFileName())) {
-            try {
-                real.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
-                LOG.info("Watching {} too, the file the symbolic link {} leads to", real, file);
-            } catch (IOException | ClosedWatchServiceException e) {
-                names.remove(real.getFileName());
-                LOG.warn("Cannot watch {}, the file {} leads to ({}); its changes are read at the next periodic discovery", real, file,
-                        e.toString());
+    private synchronized void follow() {
+        chain(file).forEach((dir, names) -> {
+            if (!watched.containsKey(dir)) {
+                try {
+                    dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                            StandardWatchEventKinds.ENTRY_DELETE);
+                } catch (ClosedWatchServiceException e) {
+                    return; // closed meanwhile: done
+                } catch (IOException e) {
+                    LOG.warn("Cannot watch {} for {} ({}); its changes are read at the next periodic discovery", dir, file, e.toString());
+                    return;
+                }
+                if (!dir.equals(file.getParent())) {
+                    LOG.info("Watching {} too, on the way to {}", dir, file);
+                }
             }
+            watched.computeIfAbsent(dir, d -> ConcurrentHashMap.newKeySet()).addAll(names);
+        });
+    }
+
+    /**
+     * The directories to watch, each with the names in it, for what {@code path} leads to: the
+     * path is walked one name at a time from its root, each symbolic link followed as the file
+     * system follows it (at most {@value #MAX_LINKS}), and the walk stops at the first name that
+     * does not exist, whose nearest existing directory is then watched for it.
+     */
+    static Map<Path, Set<Path>> chain(Path path) {
+        Map<Path, Set<Path>> wanted = new LinkedHashMap<>();
+        Deque<Path> names = new ArrayDeque<>();
+        path.forEach(names::add);
+        Path current = path.getRoot();
+        int links = 0;
+        while (current != null && !names.isEmpty()) {
+            Path name = names.pop();
+            if (name.toString().equals(".")) {
+                continue;
+            }
+            if (name.toString().equals("..")) {
+                // the directories walked are real ones (every link on the way resolved), so the parent is the real parent
+                current = current.getParent() == null ? current : current.getParent();
+                continue;
+            }
+            Path next = current.resolve(name);
+            boolean last = names.isEmpty();
+            if (Files.isSymbolicLink(next)) {
+                wanted.computeIfAbsent(current, d -> new LinkedHashSet<>()).add(name);
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(next);
+                } catch (IOException | UnsupportedOperationException e) {
+                    break;
+                }
+                if (++links > MAX_LINKS) {
+                    break; // a cycle of links: the provider says the file cannot be read
+                }
+                List<Path> parts = new ArrayList<>();
+                target.forEach(parts::add);
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    names.push(parts.get(i));
+                }
+                if (target.isAbsolute()) {
+                    current = target.getRoot();
+                }
+                continue;
+            }
+            if (last || !Files.isDirectory(next, LinkOption.NOFOLLOW_LINKS)) {
+                // the file itself, or a name that is missing (or no directory): nothing beyond it can be watched yet
+                wanted.computeIfAbsent(current, d -> new LinkedHashSet<>()).add(name);
+                break;
+            }
+            current = next;
         }
+        return wanted;
     }
 
     private void watch() {
@@ -115,16 +170,15 @@ final class FileWatcher implements AutoCloseable {
                     ours |= event.kind() == StandardWatchEventKinds.OVERFLOW || names.contains(event.context());
                 }
                 if (ours) {
-                    follow(); // the link may lead elsewhere now
+                    follow(); // a link may lead elsewhere now, or a missing directory be there
                     changed();
                 }
                 if (!key.reset()) {
-                    if (!file.getParent().equals(key.watchable())) {
-                        watched.remove((Path) key.watchable()); // where a link led once: followed again if it leads there anew
-                        continue;
-                    }
-                    LOG.warn("Stopped watching {}: its directory is gone; changes are read at the next periodic discovery", file);
-                    return;
+                    // a watched directory is gone (etc/ removed, where a link led once): the nearest one left is watched
+                    // for it, and the provider looks again
+                    watched.remove((Path) key.watchable());
+                    follow();
+                    changed();
                 }
             }
         } catch (InterruptedException e) {

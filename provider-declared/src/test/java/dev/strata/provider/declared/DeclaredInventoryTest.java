@@ -1552,6 +1552,86 @@ class DeclaredInventoryTest {
         assertThat(provider.discoverCompute(context()).nodes()).as("deleted for good, nothing declared").isEmpty();
     }
 
+    /** A registry that discovers when asked to refresh and records the node count, or -1 where the discovery failed. */
+    private static RecordingRegistry counting(DeclaredInventoryProvider provider, java.util.concurrent.BlockingQueue<Integer> discovered) {
+        return new RecordingRegistry(() -> {
+            try {
+                discovered.add(provider.discoverCompute(context()).nodes().size());
+            } catch (ProviderFailureException e) {
+                discovered.add(-1);
+            }
+        });
+    }
+
+    /** Waits, generously, for a rediscovery that finds {@code nodes} nodes; other counts on the way are passed over. */
+    private static void awaitDiscovered(java.util.concurrent.BlockingQueue<Integer> discovered, int nodes, String what) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Integer> seen = new ArrayList<>();
+        while (System.nanoTime() < end) {
+            Integer n = discovered.poll(end - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (n != null && n == nodes) {
+                return;
+            }
+            if (n != null) {
+                seen.add(n);
+            }
+        }
+        throw new AssertionError(what + ": no rediscovery found " + nodes + " nodes within 20 s (found " + seen + ")");
+    }
+
+    /**
+     * A symbolic link that led nowhere when the watch began (its directory not there yet), a link
+     * through a link in a third directory, and an {@code etc/} that did not exist at activation
+     * were not watched: fixed or created later, the file was not read until the next periodic
+     * discovery (the watcher watched nothing for a missing directory, and only the link's own and
+     * the final file's directories). The nearest existing directory is watched for what is missing,
+     * and every link on the way.
+     */
+    @Test
+    void aBrokenLinkFixedLaterALinkThroughAnotherLinkAndAFolderCreatedLaterArePickedUp(@TempDir Path dir) throws Exception {
+        Path etc = Files.createDirectory(dir.resolve("etc"));
+        Path file = etc.resolve("strata-inventory.yaml");
+        Path srv = dir.resolve("srv"); // not there yet
+        Path hop = Files.createDirectory(dir.resolve("links")).resolve("current.yaml");
+        Files.createSymbolicLink(file, hop);
+        Files.createSymbolicLink(hop, srv.resolve("fra.yaml"));
+        java.util.concurrent.BlockingQueue<Integer> discovered = new java.util.concurrent.LinkedBlockingQueue<>();
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC(), Duration.ofMillis(250), true);
+        try {
+            provider.registry = counting(provider, discovered);
+            assertThatThrownBy(() -> provider.discoverCompute(context())).isInstanceOf(ProviderFailureException.class);
+
+            Files.createDirectory(srv);
+            Files.writeString(srv.resolve("fra.yaml"), TWO_NODES);
+            awaitDiscovered(discovered, 2, "the broken link's file created in a directory created later");
+
+            // the link in the third directory pointed elsewhere: the inventory's own link is unchanged
+            Path par = Files.createDirectory(dir.resolve("srv-par")).resolve("par.yaml");
+            writeSettled(par, TWO_NODES.replace("count: 2", "count: 7"));
+            Path next = hop.resolveSibling(".current.yaml.new");
+            Files.createSymbolicLink(next, par);
+            Files.move(next, hop, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            awaitDiscovered(discovered, 7, "the link on the way switched");
+            Files.writeString(par, TWO_NODES.replace("count: 2", "count: 9"));
+            awaitDiscovered(discovered, 9, "an edit of the file the links lead to now");
+        } finally {
+            provider.deactivate();
+        }
+
+        Path later = dir.resolve("instance").resolve("etc").resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider second = new DeclaredInventoryProvider(later, reader, Clock.systemUTC(), Duration.ofMillis(250), true);
+        try {
+            second.registry = counting(second, discovered);
+            assertThat(second.discoverCompute(context()).nodes()).as("no etc/, nothing declared").isEmpty();
+            discovered.clear();
+            Files.createDirectories(later.getParent());
+            Files.writeString(later, TWO_NODES.replace("count: 2", "count: 3"));
+            awaitDiscovered(discovered, 3, "the file in an etc/ created after activation");
+        } finally {
+            second.deactivate();
+        }
+    }
+
     /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
     private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
         @Override
