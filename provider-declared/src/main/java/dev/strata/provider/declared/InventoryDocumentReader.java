@@ -823,6 +823,11 @@ final class InventoryDocumentReader {
                 }
             }
             nodeDomains.addAll(present(domainList));
+            if (n.hasNonNull("powerDomain") && n.hasNonNull("powerDomains")) {
+                // both were taken, the one domain first: a node meant for the one would land in another of the list
+                problems.add(path + ".powerDomain", n.get("powerDomain"), "powerDomain or powerDomains, not both (powerDomain puts every node"
+                        + " of the entry in one domain, powerDomains fills the domains listed in order)");
+            }
             if (n.hasNonNull("powerDomain")) {
                 sameSite(site, "powerDomain", nodeDomains.isEmpty() ? null : nodeDomains.get(0), path + ".powerDomain", n.get("powerDomain"),
                         placedAt, problems);

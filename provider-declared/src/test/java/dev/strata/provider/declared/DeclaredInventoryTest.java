@@ -946,6 +946,28 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A node entry with both powerDomain and powerDomains had them merged, the one domain first
+     * and the list filled after it, so that nodes meant for one domain landed in another. Either
+     * is taken alone; both are refused, naming both.
+     */
+    @Test
+    void aNodeWithBothPowerDomainAndPowerDomainsIsRefusedNamingBoth() {
+        String text = """
+                sites: [{id: s1}]
+                powerDomains: [{id: r1, site: s1, budget: 40kW}, {id: r2, site: s1, budget: 40kW}, {id: r3, site: s1, budget: 40kW}]
+                nodes: [{count: 4, model: dgx-a100, idPrefix: a-, site: s1, powerDomain: r1, powerDomains: [r2, r3]}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].powerDomain: 'r1'; expected powerDomain or powerDomains, not both (powerDomain puts every"
+                        + " node of the entry in one domain, powerDomains fills the domains listed in order)");
+        assertThat(read(text.replace("powerDomain: r1, ", "")).nodes()).extracting(Node::powerDomainId)
+                .containsExactly("r2", "r2", "r3", "r3");
+        assertThat(read(text.replace(", powerDomains: [r2, r3]", "")).nodes()).extracting(Node::powerDomainId)
+                .containsExactly("r1", "r1", "r1", "r1");
+    }
+
+    /**
      * A model's NIC type was free text: {@code infiniban} or {@code ether net} was carried into the inventory as the NICs'
      * link type, which no one reads (placement takes only infiniband as RDMA), so a misspelt InfiniBand node was silently
      * not RDMA-capable. A type other than those the providers report is refused naming them; a known one in another
