@@ -526,14 +526,21 @@ final class InventoryDocumentReader {
      * null when left out. Any other text (PCIe, say) is refused rather than taken as NVLink.
      */
     private static String interconnect(JsonNode v, String path, Problems problems) {
-        String expected = "NVSwitch or NVLink; leave it out for GPUs joined by PCIe only";
+        return oneOf(v, path, problems, INTERCONNECTS, "NVSwitch or NVLink; leave it out for GPUs joined by PCIe only");
+    }
+
+    /**
+     * An optional text that must be one of {@code known}, in any case: given back in the spelling of {@code known};
+     * null when left out, or refused (with {@code expected}) when it is none of them.
+     */
+    private static String oneOf(JsonNode v, String path, Problems problems, List<String> known, String expected) {
         String text = optionalText(v, path, problems, expected);
         if (text == null) {
             return null;
         }
-        for (String known : INTERCONNECTS) {
-            if (known.equalsIgnoreCase(text)) {
-                return known;
+        for (String k : known) {
+            if (k.equalsIgnoreCase(text)) {
+                return k;
             }
         }
         problems.add(path, v, expected);
@@ -552,18 +559,7 @@ final class InventoryDocumentReader {
      * link type no one reads, and an InfiniBand NIC misspelt would not count as RDMA.
      */
     private static String nicType(JsonNode v, String path, Problems problems) {
-        String expected = "the NICs' link type, one of " + String.join(", ", NIC_TYPES) + " (leave it out for ethernet)";
-        String text = optionalText(v, path, problems, expected);
-        if (text == null) {
-            return null;
-        }
-        for (String known : NIC_TYPES) {
-            if (known.equalsIgnoreCase(text)) {
-                return known;
-            }
-        }
-        problems.add(path, v, expected);
-        return null;
+        return oneOf(v, path, problems, NIC_TYPES, "the NICs' link type, one of " + String.join(", ", NIC_TYPES) + " (leave it out for ethernet)");
     }
 
     // ---- sites, power domains, fabrics -------------------------------------------------------
