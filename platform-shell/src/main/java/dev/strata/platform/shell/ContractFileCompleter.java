@@ -15,7 +15,8 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
  * keys and passwords are) to that login. A service, as the id completers are: the shell finds the
  * completer a {@code @Completion} names among the bundle's services. A file's name is offered with a
  * backslash before each character Karaf's shell language reads as its own ({@link Completions#escaped}),
- * so that the console inserts it as one word of that name.
+ * so that the console inserts it as one word of that name; the name the console lists is shown escaped
+ * ({@link Format#visible}), so that a file name holding an escape sequence does not reach the terminal.
  */
 @Service
 public class ContractFileCompleter extends FileCompleter {
@@ -48,7 +49,10 @@ public class ContractFileCompleter extends FileCompleter {
             String name = c.value().startsWith(folder) ? c.value().substring(folder.length()) : c.value();
             String suffix = !c.complete() && name.endsWith(separator()) ? separator() : "";
             String escaped = Completions.escaped(name.substring(0, name.length() - suffix.length())) + suffix;
-            candidates.add(new Candidate(folder + escaped, c.displ(), c.group(), c.descr(), c.suffix(), c.key(), c.complete()));
+            // the list the console shows while completing: a name holding an escape sequence or a line break is shown escaped,
+            // as every name the shell writes is, not sent to the terminal as it is
+            candidates.add(new Candidate(folder + escaped, c.displ() == null ? null : Format.visible(c.displ()), c.group(),
+                    c.descr() == null ? null : Format.visible(c.descr()), c.suffix(), c.key(), c.complete()));
         }
     }
 }

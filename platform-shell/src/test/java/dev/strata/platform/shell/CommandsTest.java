@@ -297,6 +297,25 @@ class CommandsTest {
         assertThat(read).containsExactlyInAnyOrderElementsOf(names.stream().map(n -> dir + "/" + n).toList());
     }
 
+    /**
+     * The names the console lists while completing a contract file are shown escaped: a file named with an escape
+     * sequence or a line break (anyone who can write a file on the server can name one so) is listed as
+     * {@code \u001b[2J...}, never sent to the operator's terminal as it is. Before, the list showed the name raw.
+     */
+    @Test
+    void aCompletedContractFileNameHoldingAnEscapeSequenceIsListedEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String hostile = "x\u001b[2J\u001b]0;owned\u0007\nnext.yaml";
+        java.nio.file.Files.writeString(dir.resolve(hostile), "name: x\n");
+        List<org.apache.karaf.shell.api.console.Candidate> candidates = new ArrayList<>();
+        new ContractFileCompleter().completeCandidates(TenantLoginShellTest.session(dir),
+                TenantLoginShellTest.line("strata:place", "-f", dir + "/"), candidates);
+        assertThat(candidates).singleElement().satisfies(c -> {
+            assertThat(c.displ()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\n").contains("x");
+            assertThat(c.displ()).isEqualTo(Format.visible(c.displ()));
+        });
+    }
+
     /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
     static List<String> cells(String line) {
         return List.of(line.split("\t", -1));
