@@ -67,6 +67,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private volatile ProvenanceHead head;
     private long headEpoch = -1;
     private FileChannel h2Channel;
+    /** PostgreSQL: the connection, outside the pool, that holds this instance's mode lock for as long as the store is open. */
+    private Connection modeConnection;
     private volatile H2Compaction compaction;
     private volatile H2HeaderGuard headerGuard;
     /** Whether a read found the embedded database closed under the pool, or opening it again failed: the writer opens it (again). */
@@ -170,6 +172,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         if (settings.kind() == StoreSettings.Kind.EMBEDDED && settings.compactFillRate() > 0) {
             compaction = H2Compaction.attach(direct, settings.compactFillRate(), settings.location());
         }
+        if (postgres) {
+            holdMode();
+        }
         if (election != null) {
             election.start();
         } else {
@@ -187,6 +192,69 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e), e);
             }
         }
+    }
+
+    /** The advisory lock key every instance electing a leader holds shared while it runs ('strata' + 4). */
+    static final long ELECTED_MODE_LOCK = 0x5374726174610004L;
+    /** The advisory lock key every instance with {@code highAvailability=false} holds shared while it runs ('strata' + 5). */
+    static final long SHARED_WRITERS_MODE_LOCK = 0x5374726174610005L;
+
+    /**
+     * Holds this instance's mode (elected leader, or shared writers) on the database, and refuses
+     * to start beside running instances of the other mode. The two modes keep writers apart by
+     * different means (the elected leader's epoch fence, the shared writers' commit lock), and
+     * neither takes the other's: an instance of one mode would write between the other's
+     * writes, each chaining the provenance log from a head the other moves and each committing
+     * ledger changes the other does not wait for. A lock held shared on a connection of its own
+     * (a pool may recycle its connections) marks a running instance of each mode; PostgreSQL
+     * frees it when the instance's session ends, so a stopped or dead instance does not count.
+     * Each instance takes its own lock before it looks for the other, so of two started at once
+     * at least one sees the other.
+     */
+    private void holdMode() {
+        boolean elected = settings.highAvailability();
+        long mine = elected ? ELECTED_MODE_LOCK : SHARED_WRITERS_MODE_LOCK;
+        long other = elected ? SHARED_WRITERS_MODE_LOCK : ELECTED_MODE_LOCK;
+        List<String> others = new ArrayList<>();
+        try {
+            modeConnection = direct.getConnection();
+            try (Statement s = modeConnection.createStatement()) {
+                s.execute("SET application_name = 'strata " + settings.instanceId().replace("'", "") + " highAvailability=" + elected + "'");
+                s.execute("SELECT pg_advisory_lock_shared(" + mine + ")");
+            }
+            try (PreparedStatement p = modeConnection.prepareStatement("SELECT l.pid, a.application_name FROM pg_locks l "
+                    + "LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                    + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    + "AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 1 ORDER BY l.pid")) {
+                p.setLong(1, other >>> 32);
+                p.setLong(2, other & 0xFFFFFFFFL);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        others.add(instanceOf(rs.getString(2), rs.getLong(1)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot record the mode of this instance (highAvailability = " + elected + ") in the state store at "
+                    + settings.location() + ": " + describe(e), e);
+        }
+        if (!others.isEmpty()) {
+            throw new StateStoreException("instance " + settings.instanceId() + " cannot start with highAvailability = " + elected
+                    + " on the state store at " + settings.location() + ": " + (others.size() == 1 ? "instance " : "instances ")
+                    + String.join(", ", others) + (others.size() == 1 ? " runs" : " run") + " on it with highAvailability = " + !elected
+                    + (elected ? " (every instance writes, without a leader)" : " (one leader elected through the database)")
+                    + ", and the two modes do not keep each other's writes apart; every instance on one database needs the same "
+                    + "highAvailability: set highAvailability = " + !elected + " in " + StoreSettings.PID + ", or stop "
+                    + (others.size() == 1 ? "that instance" : "those instances") + " and set it to " + elected + " on each");
+        }
+    }
+
+    /** The instance a mode lock's session belongs to, from its application name; its server process where that is not shown. */
+    private static String instanceOf(String applicationName, long pid) {
+        if (applicationName != null && applicationName.startsWith("strata ") && applicationName.contains(" highAvailability=")) {
+            return applicationName.substring("strata ".length(), applicationName.lastIndexOf(" highAvailability="));
+        }
+        return "(an instance whose session, server process " + pid + ", this database user cannot see)";
     }
 
     /**
@@ -366,6 +434,13 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             headerGuard.close();
         }
         pool.close();
+        if (modeConnection != null) {
+            try {
+                modeConnection.close(); // frees the mode lock
+            } catch (SQLException e) {
+                LOG.debug("Closing the state store's mode connection: {}", e.getMessage());
+            }
+        }
         if (h2Channel != null) {
             closeFsyncChannel(h2Channel);
         }

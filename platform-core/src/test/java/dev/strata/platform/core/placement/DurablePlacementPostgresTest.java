@@ -59,7 +59,7 @@ class DurablePlacementPostgresTest {
         String url = pg.newDatabase("crash_" + DATABASES.incrementAndGet());
         Files.writeString(etc.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
         DurablePlacementTest.CrashLoop.run(6, seed -> List.of("pg", url, etc.toString(), "strata-a", Long.toString(seed)),
-                () -> instance(url, "checker", false));
+                () -> instance(url, "checker", true));
     }
 
     /**
@@ -125,7 +125,7 @@ class DurablePlacementPostgresTest {
             // while the leadership moves, a commit in flight may fail (never acknowledged); anything else is a defect
             assertThat(unexpected).allMatch(e -> e instanceof dev.strata.platform.api.exception.StrataException, "store failures only: "
                     + unexpected);
-            try (JdbcStateStore check = instance(url, "checker", false)) {
+            try (JdbcStateStore check = instance(url, "checker", true)) {
                 List<String> held = check.ledger().load().allocations().stream().map(Allocation::id).toList();
                 Set<String> expected = new HashSet<>(acked);
                 expected.removeAll(releaseAsked);
@@ -189,7 +189,7 @@ class DurablePlacementPostgresTest {
             }
         }
         placed.removeAll(releaseAsked);
-        try (JdbcStateStore check = instance(url, "checker", false)) {
+        try (JdbcStateStore check = instance(url, "checker", true)) {
             List<String> held = check.ledger().load().allocations().stream().map(Allocation::id).toList();
             assertThat(held).containsAll(placed);
             assertThat(DurablePlacements.check(check, inventory)).isEmpty();

@@ -3,6 +3,7 @@ package dev.strata.platform.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.cluster.ClusterInstance;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.placement.Allocation;
@@ -109,6 +110,42 @@ class ClusterTest {
                     "strata-c " + (leaderId.equals("strata-c") ? "leader" : "follower") + " true");
         } finally {
             closeAll(stores);
+        }
+    }
+
+    @Test
+    void anInstanceWhoseHighAvailabilityDiffersFromTheRunningInstancesIsRefusedAtStart() throws Exception {
+        String url = pg.newDatabase("mixed_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        Path b = Files.createDirectories(etc.resolve("b"));
+        Path c = Files.createDirectories(etc.resolve("c"));
+        JdbcStateStore elected = Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", true, "300ms"));
+        try {
+            long records = elected.provenance().head().seq();
+            // a shared writer beside an elected leader would write without its fence: refused, naming the instance and the setting
+            assertThatThrownBy(() -> Stores.postgres(Stores.postgresSettings(pg, url, b, "strata-b", false, "300ms")))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-b cannot start with highAvailability = false")
+                    .hasMessageContaining("instance strata-a runs on it with highAvailability = true")
+                    .hasMessageContaining("set highAvailability = true in " + StoreSettings.PID);
+            // nothing of the refused instance was written
+            assertThat(elected.clusterStatus().instances()).extracting(ClusterInstance::id).containsExactly("strata-a");
+            assertThat(elected.provenance().head().seq()).isEqualTo(records);
+            // an elected instance beside it is welcome
+            Stores.postgres(Stores.postgresSettings(pg, url, c, "strata-c", true, "300ms")).close();
+        } finally {
+            elected.close();
+        }
+        // once the elected instance stopped, shared writers may use the database; an elected instance is then refused
+        JdbcStateStore shared = Stores.postgres(Stores.postgresSettings(pg, url, b, "strata-b", false, "300ms"));
+        try {
+            assertThatThrownBy(() -> Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", true, "300ms")))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-a cannot start with highAvailability = true")
+                    .hasMessageContaining("instance strata-b runs on it with highAvailability = false")
+                    .hasMessageContaining("set highAvailability = false in " + StoreSettings.PID);
+        } finally {
+            shared.close();
         }
     }
 

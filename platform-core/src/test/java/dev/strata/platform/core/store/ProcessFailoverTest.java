@@ -112,7 +112,7 @@ class ProcessFailoverTest {
                             .forEach(l -> acknowledged.add(l.substring(4)));
                 }
                 JdbcStateStore check = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("check")), "checker",
-                        false, "1s"));
+                        true, "1s"));
                 try {
                     List<Allocation> held = check.ledger().load().allocations();
                     assertThat(held).extracting(Allocation::id).containsAll(acknowledged);
