@@ -147,9 +147,11 @@ public class ProvenanceService implements AuditLog {
     }
 
     /**
-     * Signs and stores a checkpoint of the head when enough records or time passed (leader only).
+     * Signs and stores a checkpoint of the head when enough records or time passed (leader only;
+     * where every instance writes, each does, and a checkpoint another instance stored for the head,
+     * read before signing or found when storing, counts as done).
      *
-     * @return the checkpoint, or empty when none was due
+     * @return the checkpoint, or empty when none was due or another instance's stands for it
      */
     synchronized Optional<Checkpoint> checkpointIfDue() {
         if (!store.leadership().isLeader()) {
@@ -157,8 +159,9 @@ public class ProvenanceService implements AuditLog {
             return Optional.empty();
         }
         ProvenanceStore p = store.provenance();
-        if (lastCheckpointSeq < 0) {
-            lastCheckpointSeq = p.lastCheckpoint().map(Checkpoint::seq).orElse(0L);
+        if (lastCheckpointSeq < 0 || !store.leadership().exclusive()) {
+            // where every instance writes, each signs: a checkpoint another instance stored counts as this one's
+            lastCheckpointSeq = Math.max(lastCheckpointSeq, p.lastCheckpoint().map(Checkpoint::seq).orElse(0L));
         }
         ProvenanceHead head = p.head();
         Instant now = clock.instant();
@@ -169,9 +172,13 @@ public class ProvenanceService implements AuditLog {
         }
         registerKey();
         Checkpoint c = Checkpoint.sign(p.logId(), head.seq(), head.hash(), LogRecord.formatTime(now), false, key.privateKey, key.publicKey);
-        join(p.putCheckpoint(c));
+        Checkpoint stored = join(p.putCheckpoint(c));
         lastCheckpointSeq = head.seq();
         lastCheckpointAt = now;
+        if (!stored.equals(c)) {
+            LOG.debug("Checkpoint of record {} was signed by another instance (key {}) first", head.seq(), stored.keyId());
+            return Optional.empty();
+        }
         LOG.debug("Signed checkpoint of record {}", head.seq());
         return Optional.of(c);
     }

@@ -1942,6 +1942,17 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                         }
                     }
                 }
+                // another instance writing to the same database (highAvailability=false) may have signed this head already: its
+                // checkpoint stands for this one (the write transactions take turns, so this sees one committed before it)
+                try (PreparedStatement p = c.prepareStatement("SELECT seq, hash, record_time, key_id, signature FROM provenance_checkpoint "
+                        + "WHERE seq = ?")) {
+                    p.setLong(1, cp.seq());
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (rs.next()) {
+                            return checkpoint(rs);
+                        }
+                    }
+                }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO provenance_checkpoint (seq, hash, record_time, key_id, signature) "
                         + "VALUES (?, ?, ?, ?, ?)")) {
                     p.setLong(1, cp.seq());

@@ -87,7 +87,12 @@ public interface ProvenanceStore {
     record Stored(long seq, LogRecord record, String fault) {
     }
 
-    /** Stores a checkpoint (leader only). */
+    /**
+     * Stores a checkpoint (the leader, or every instance where every instance writes).
+     *
+     * @return the checkpoint stored for its record: this one, or one stored before for the same
+     *     record (signed by another instance writing to the same database), which stands for it
+     */
     CompletableFuture<Checkpoint> putCheckpoint(Checkpoint checkpoint);
 
     /**
