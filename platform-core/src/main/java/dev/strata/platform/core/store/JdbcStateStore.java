@@ -80,11 +80,12 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      */
     static final Duration REOPEN_FIRST = Duration.ofSeconds(1);
     static final Duration REOPEN_MAX = Duration.ofSeconds(30);
-    // the writer thread's alone: the reopenings since H2 closed the embedded database and no write was stored since (an
-    // episode), when the next may be made, and why the database was last closed or could not be opened
+    // written by the writer thread alone: the reopenings since H2 closed the embedded database and no write was stored since
+    // (an episode), when the next may be made, and why the database was last closed or could not be opened (the last two
+    // read by reads too, which wait as writes do)
     private int reopens;
-    private Instant reopenAt;
-    private String closedBy;
+    private volatile Instant reopenAt;
+    private volatile String closedBy;
 
     private final LedgerStore ledgerView = new LedgerView();
     private final ContractStore contractView = new ContractView();
@@ -499,6 +500,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      *     hand the consumer the same rows twice
      */
     private <T> T read(SqlFunction<T> f, boolean runAgain) {
+        if (!postgres && embeddedClosed()) {
+            // before the pool, whose new connection would open the closed database itself: during the writer's wait, at once
+            refuseReadBeforeReopen(null);
+        }
         try {
             return readOnce(f);
         } catch (SQLException e) {
@@ -507,6 +512,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 // dropped; the next connection opens the database again, and the writer reattaches to it before its next commit
                 embeddedClosed = true;
                 pool.getHikariPoolMXBean().softEvictConnections();
+                refuseReadBeforeReopen(e);
             }
             if (runAgain && !postgres && closedByH2(e)) {
                 try {
@@ -614,15 +620,40 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * database again (H2's recovery of the file included) and failed once more.
      */
     private void refuseBeforeReopen() throws SQLException {
-        Instant now = clock.instant();
-        if (reopenAt == null || !now.isBefore(reopenAt) || now.isBefore(reopenAt.minus(REOPEN_MAX))) {
-            // due; or the clock was set back since (by more than the longest wait), which no write is to wait out
-            return;
+        String wait = waitBeforeReopen("every write fails at once and nothing is stored");
+        if (wait != null) {
+            throw new ReopenWait(wait);
         }
-        throw new ReopenWait("the embedded database is closed: H2 closed it after a write it could not store"
-                + (closedBy == null ? "" : " (" + closedBy + ")") + ", and it is opened again from its file by the first write from "
-                + reopenAt + " on (in " + (Duration.between(now, reopenAt).toMillis() + 999) / 1000 + " s); until then every write fails at "
-                + "once and nothing is stored. Free space where the store lives (" + settings.h2File().getParent() + ") if the disk is full");
+    }
+
+    /**
+     * Fails a read at once while the embedded database, found closed, waits to be opened again by
+     * the writer ({@link #refuseBeforeReopen}): before, each such read took a new connection from
+     * the pool, which opened the whole database again (H2's recovery of the file included) on a disk
+     * that stays full, as each write did before writes waited.
+     *
+     * @param cause what the read failed with, when it found the database closed; null before it tried
+     */
+    private void refuseReadBeforeReopen(SQLException cause) {
+        String wait = waitBeforeReopen("every read and write fails at once");
+        if (wait != null) {
+            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + wait, cause);
+        }
+    }
+
+    /** Why a read or write is refused while the embedded database waits to be opened again; null when it is due. */
+    private String waitBeforeReopen(String meanwhile) {
+        Instant at = reopenAt;
+        Instant now = clock.instant();
+        if (at == null || !now.isBefore(at) || now.isBefore(at.minus(REOPEN_MAX))) {
+            // due; or the clock was set back since (by more than the longest wait), which no write is to wait out
+            return null;
+        }
+        String why = closedBy;
+        return "the embedded database is closed: H2 closed it after a write it could not store" + (why == null ? "" : " (" + why + ")")
+                + ", and it is opened again from its file by the first write from " + at + " on (in "
+                + (Duration.between(now, at).toMillis() + 999) / 1000 + " s); until then " + meanwhile + ". Free space where the store "
+                + "lives (" + settings.h2File().getParent() + ") if the disk is full";
     }
 
     /** A write refused while the embedded database waits to be opened again ({@link #refuseBeforeReopen}); it is no cause of its own. */

@@ -308,6 +308,57 @@ class EmbeddedStoreTest extends StateStoreContract {
     }
 
     /**
+     * While the disk stays full, reads during the wait before the database is opened again fail at
+     * once, naming why and when it is opened again, and open nothing. Before, each read that found
+     * the database closed took a new connection from the pool, which opened the whole database again
+     * (its recovery included), as each write did before writes waited. Once space is freed and the
+     * wait is over, the first write opens it and reads are served again.
+     */
+    @Test
+    void whileTheDiskStaysFullReadsDuringTheWaitFailAtOnceAndDoNotOpenTheDatabase() {
+        ForwardClock clock = new ForwardClock();
+        JdbcStateStore store = onFullDisk(clock);
+        try {
+            join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
+                    ProvenanceEntry.of("placement", "system", Map.of())));
+            long stored = store.ledger().generation();
+            FullDisk.full = true;
+            try {
+                // the first write fails and H2 closes the database; the second opens it again, fails as well, and the wait begins
+                for (int i = 0; i < 2; i++) {
+                    assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
+                            ProvenanceEntry.of("placement", "system", Map.of())))).as("write %d while the disk is full", i)
+                            .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
+                }
+                int before = FullDisk.databaseOpens.get();
+                for (int i = 0; i < 10; i++) {
+                    assertThatThrownBy(() -> store.ledger().get("a-1")).as("read %d during the wait", i)
+                            .isInstanceOf(StateStoreException.class)
+                            .hasMessageContaining("failed to read: the embedded database is closed")
+                            .hasMessageContaining("it is opened again from its file by the first write from")
+                            .hasMessageContaining("(in 1 s)").hasMessageContaining("every read and write fails at once");
+                }
+                assertThatThrownBy(() -> store.provenance().scan(0, r -> true)).as("a scan during the wait")
+                        .isInstanceOf(StateStoreException.class).hasMessageContaining("(in 1 s)");
+                assertThat(FullDisk.databaseOpens.get() - before).as("the database opened again by reads during the wait").isZero();
+
+                FullDisk.full = false;
+                clock.forward(JdbcStateStore.REOPEN_FIRST);
+                join(store.ledger().commit(stored, Stores.allocation("a-2", "n2", List.of("g0")), null,
+                        ProvenanceEntry.of("placement", "system", Map.of())));
+                assertThat(FullDisk.databaseOpens.get() - before).as("opened again by the first write after the wait").isEqualTo(1);
+                assertThat(store.ledger().get("a-1")).as("a read once the database is open again").isPresent();
+                assertThat(store.ledger().get("a-2")).isPresent();
+            } finally {
+                FullDisk.full = false;
+            }
+        } finally {
+            FullDisk.full = false;
+            store.close();
+        }
+    }
+
+    /**
      * The clock set back an hour (an NTP correction) while the database waits to be opened again:
      * the next write opens it, rather than every write failing for an hour.
      */
