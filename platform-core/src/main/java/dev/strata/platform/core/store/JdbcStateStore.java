@@ -84,6 +84,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     // (an episode), when the next may be made, and why the database was last closed or could not be opened (the last two
     // read by reads too, which wait as writes do)
     private int reopens;
+    /** How often the writer opened the embedded database again, in all ({@link #embeddedReopens}). */
+    private final java.util.concurrent.atomic.AtomicInteger reopenedInAll = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Instant reopenAt;
     private volatile String closedBy;
 
@@ -562,6 +564,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private void reopenEmbedded() throws SQLException {
         embeddedClosed = false;
         reopens++;
+        reopenedInAll.incrementAndGet();
         Duration wait = reopenWait(reopens);
         reopenAt = clock.instant().plus(wait);
         if (reopens == 1) {
@@ -606,6 +609,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             c.close(); // the header guard's connection (or the pool's) keeps the database open
         }
         LOG.debug("The embedded state store {} is open again", settings.location());
+    }
+
+    /**
+     * How often the writer has opened the embedded database again after H2 closed it, since the store opened: what the
+     * wait between reopenings bounds. (The connection pool, which keeps one connection, may open it once more on its own
+     * after the writer dropped a dead connection; that is not counted here.)
+     */
+    int embeddedReopens() {
+        return reopenedInAll.get();
     }
 
     /** The wait after an episode's {@code n}th reopening: {@link #REOPEN_FIRST} doubled {@code n - 1} times, at most {@link #REOPEN_MAX}. */
