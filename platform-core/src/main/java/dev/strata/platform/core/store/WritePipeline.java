@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * it has failed, and a writer that stopped would stop every write for good, where the next batch
  * may well succeed. Closing fails what is still queued.
  *
- * <p>At most {@link #QUEUE_LIMIT} writes wait for the writer: one submitted beyond that (the
- * database is slow or does not answer, and writes keep coming) fails at once, not stored, so that
- * the queue does not grow until the heap is spent.
+ * <p>At most {@link #QUEUE_LIMIT} writes wait for the writer: one submitted beyond that waits for
+ * room (its caller is held back while the writer catches up, as a burst of appends is), for at
+ * most {@link #QUEUE_WAIT}; where none comes (the database is slow or does not answer, and writes
+ * keep coming) it fails, not stored, so that the queue does not grow until the heap is spent.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -91,8 +92,10 @@ final class WritePipeline implements AutoCloseable {
 
     private final Host host;
     private final int maxBatch;
-    /** How many writes may wait for the writer; one more fails at once. */
+    /** How many writes may wait for the writer; one more waits for room ({@link #QUEUE_WAIT}). */
     static final int QUEUE_LIMIT = 10_000;
+    /** How long a write submitted to a full queue waits for room before it fails. */
+    static final java.time.Duration QUEUE_WAIT = java.time.Duration.ofSeconds(10);
 
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
     private final Thread thread;
@@ -104,9 +107,17 @@ final class WritePipeline implements AutoCloseable {
     private volatile long batches;
     private volatile long writes;
 
+    private final java.time.Duration queueWait;
+
     WritePipeline(Host host, int maxBatch, String name) {
+        this(host, maxBatch, name, QUEUE_WAIT);
+    }
+
+    /** A pipeline whose writes wait at most {@code queueWait} for room in a full queue (tests). */
+    WritePipeline(Host host, int maxBatch, String name, java.time.Duration queueWait) {
         this.host = host;
         this.maxBatch = maxBatch;
+        this.queueWait = queueWait;
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -118,10 +129,22 @@ final class WritePipeline implements AutoCloseable {
             future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " is closed"));
             return future;
         }
-        if (!queue.offer(new Pending<>(work, future))) {
+        Pending<T> pending = new Pending<>(work, future);
+        boolean queued;
+        try {
+            // a full queue holds the caller back until the writer has made room, never the writer itself (it would wait on itself)
+            queued = queue.offer(pending) || Thread.currentThread() != thread
+                    && queue.offer(pending, queueWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.completeExceptionally(new StateStoreException("interrupted while waiting for room among the " + QUEUE_LIMIT
+                    + " writes waiting for the writer of the state store at " + host.where() + "; this write is not stored"));
+            return future;
+        }
+        if (!queued) {
             future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " has " + QUEUE_LIMIT
-                    + " writes waiting for its writer (its database is slow or does not answer); this write is not stored, nor queued: "
-                    + "try it again once the store has caught up"));
+                    + " writes waiting for its writer, and no room came within " + queueWait.toMillis() + " ms (its database is slow or "
+                    + "does not answer); this write is not stored, nor queued: try it again once the store has caught up"));
             return future;
         }
         if (stopped) {
