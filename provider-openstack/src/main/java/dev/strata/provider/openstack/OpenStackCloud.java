@@ -211,6 +211,10 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             hypervisors = nova.hypervisors(context);
             zones = nova.hostZones(context);
             flavors = nova.flavors(context);
+        } else if (session.lists("compute", context)) {
+            // Nova is in the catalogue, but not for the configured region and interface: taken as a cloud without Nova, its
+            // hosts would be nodes that every create is refused on. The look-up fails naming where the catalogue has it
+            session.endpoint("compute", context);
         }
         Map<String, Server> counted = Map.of();
         String own = installation.get();

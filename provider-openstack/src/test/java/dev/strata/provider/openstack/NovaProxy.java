@@ -137,6 +137,11 @@ final class NovaProxy implements AutoCloseable {
             }
 
             @Override
+            public boolean lists(String serviceType, DiscoveryContext context) {
+                return real.lists(serviceType, context);
+            }
+
+            @Override
             public ApiResponse send(ApiRequest request, DiscoveryContext context) {
                 return real.send(request, context);
             }

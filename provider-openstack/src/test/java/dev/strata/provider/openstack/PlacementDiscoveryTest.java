@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -19,6 +20,8 @@ import dev.strata.platform.api.provisioning.LargestMachine;
 import dev.strata.provider.openstack.http.Microversion;
 import dev.strata.provider.openstack.placement.Inventory;
 import dev.strata.provider.openstack.placement.PlacementClient;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -210,6 +213,66 @@ class PlacementDiscoveryTest {
                     // not made
                 }
             }
+        }
+    }
+
+    /**
+     * A cloud reached through Keystone whose catalogue has Nova ({@code compute}) only in another
+     * region than the configured one, or only for another interface: discovery fails naming the
+     * service, the interface and region configured and where the catalogue has it, rather than
+     * taking the cloud for one without Nova (Placement's hosts as nodes that every create is
+     * refused on). A catalogue without Nova at all is Placement alone, as before. Keystone is a
+     * local stand-in (its catalogue is the test's); Placement is the real one.
+     */
+    @Test
+    void aCloudWhoseNovaIsOnlyInAnotherRegionOrInterfaceIsNotTakenForOneWithoutNova() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> compute = new java.util.concurrent.atomic.AtomicReference<>();
+        HttpServer keystone = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        keystone.createContext("/v3/auth/tokens", e -> {
+            String entries = "{\"type\": \"placement\", \"endpoints\": [{\"interface\": \"public\", \"region_id\": \"fra1\", "
+                    + "\"url\": \"" + server.url() + "\"}]}" + (compute.get() == null ? "" : ", {\"type\": \"compute\", \"endpoints\": ["
+                    + compute.get() + "]}");
+            java.time.Instant now = java.time.Instant.now();
+            byte[] body = ("{\"token\": {\"issued_at\": \"" + now + "\", \"expires_at\": \"" + now.plusSeconds(3600) + "\", "
+                    + "\"project\": {\"id\": \"p1\"}, \"user\": {\"id\": \"u1\"}, \"catalog\": [" + entries + "]}}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try (e) {
+                e.getRequestBody().readAllBytes();
+                // the token placement's noauth2 takes for an admin
+                e.getResponseHeaders().add("X-Subject-Token", "admin");
+                e.getResponseHeaders().add("Content-Type", "application/json");
+                e.sendResponseHeaders(201, body.length);
+                e.getResponseBody().write(body);
+            }
+        });
+        keystone.start();
+        try {
+            Map<String, Object> m = TestClouds.passwordConfig(dir, "http://127.0.0.1:" + keystone.getAddress().getPort() + "/v3", "unused");
+            m.put("region", "fra1");
+            OpenStackSettings settings = OpenStackSettings.from(TestClouds.config(m));
+            java.time.Clock clock = java.time.Clock.systemUTC();
+
+            compute.set("{\"interface\": \"public\", \"region_id\": \"ber1\", \"url\": \"http://127.0.0.1:1/v2.1\"}, "
+                    + "{\"interface\": \"internal\", \"region_id\": \"fra1\", \"url\": \"http://127.0.0.1:1/v2.1\"}");
+            OpenStackCloud elsewhere = OpenStackCloud.connect(settings, clock, new CreateJournal(clock), () -> null);
+            try {
+                assertThat(elsewhere.session().offers("compute", TestClouds.context())).isFalse();
+                assertThatThrownBy(() -> elsewhere.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                        .hasMessage("the service catalogue has no 'compute' endpoint for interface public in region fra1; it offers "
+                                + "internal in fra1, public in ber1; check the interface and region settings");
+            } finally {
+                elsewhere.close(true);
+            }
+
+            compute.set(null);
+            OpenStackCloud withoutNova = OpenStackCloud.connect(settings, clock, new CreateJournal(clock), () -> null);
+            try {
+                assertThat(node(withoutNova.discoverCompute(TestClouds.context()), "cn-1-" + suffix).id()).isEqualTo("os-test:cn-1-" + suffix);
+            } finally {
+                withoutNova.close(true);
+            }
+        } finally {
+            keystone.stop(0);
         }
     }
 

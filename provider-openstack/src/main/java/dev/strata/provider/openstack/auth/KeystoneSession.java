@@ -92,6 +92,11 @@ public final class KeystoneSession implements Session {
 
     @Override
     public boolean offers(String serviceType, DiscoveryContext context) {
+        return token(context).catalog().offers(serviceType, iface, region);
+    }
+
+    @Override
+    public boolean lists(String serviceType, DiscoveryContext context) {
         return token(context).catalog().has(serviceType);
     }
 

@@ -76,9 +76,27 @@ public final class ServiceCatalog {
         return endpoints;
     }
 
-    /** Whether the catalogue lists the service type at all. */
+    /** Whether the catalogue lists the service type at all, in any region and for any interface. */
     public boolean has(String type) {
         return endpoints.stream().anyMatch(e -> e.type().equals(type));
+    }
+
+    /**
+     * Whether the catalogue has an endpoint of the service type for the interface and region, the
+     * ones {@link #select} chooses from: a service listed only for other regions or interfaces is
+     * not offered. An endpoint whose URL does not parse counts; {@link #select} names it.
+     *
+     * @param region the region, or null for any
+     */
+    public boolean offers(String type, String iface, String region) {
+        return !matching(type, iface, region).isEmpty();
+    }
+
+    /** The endpoints of a service type for an interface and region (any region where it is null). */
+    private List<Endpoint> matching(String type, String iface, String region) {
+        return endpoints.stream()
+                .filter(e -> e.type().equals(type) && e.iface().equals(iface) && (region == null || region.equals(e.region())))
+                .toList();
     }
 
     /**
@@ -88,9 +106,7 @@ public final class ServiceCatalog {
      * @throws ProviderFailureException naming what the catalogue offers when none or several match
      */
     public URI select(String type, String iface, String region) {
-        List<Endpoint> matching = endpoints.stream()
-                .filter(e -> e.type().equals(type) && e.iface().equals(iface) && (region == null || region.equals(e.region())))
-                .toList();
+        List<Endpoint> matching = matching(type, iface, region);
         if (matching.size() == 1) {
             Endpoint only = matching.get(0);
             if (only.url() == null) {

@@ -18,8 +18,22 @@ public interface Session {
      */
     URI endpoint(String serviceType, DiscoveryContext context);
 
-    /** Whether the cloud offers the service type at all. */
+    /**
+     * Whether the cloud offers the service type where {@link #endpoint} looks for it: for the
+     * configured interface and region. A service the catalogue lists only for other regions or
+     * interfaces is not offered.
+     */
     boolean offers(String serviceType, DiscoveryContext context);
+
+    /**
+     * Whether the cloud lists the service type at all, in any region and for any interface; where
+     * it does but does not {@link #offers offer} it, the interface or region configured is not the
+     * service's, and {@link #endpoint} names where the catalogue has it. By default, whether it
+     * {@link #offers offers} it (a session without a catalogue).
+     */
+    default boolean lists(String serviceType, DiscoveryContext context) {
+        return offers(serviceType, context);
+    }
 
     /**
      * Sends a request with the session's token; a token refused with 401 is renewed once and the

@@ -116,6 +116,66 @@ class KeystoneStandInTest {
     }
 
     /**
+     * A token answer whose catalogue holds the given endpoints, each {@code type, interface, region,
+     * url}, with {@code token} as the X-Subject-Token.
+     */
+    static void token(HttpExchange exchange, String token, java.util.List<java.util.List<String>> endpoints) {
+        java.util.Map<String, java.util.List<String>> byType = new java.util.LinkedHashMap<>();
+        for (java.util.List<String> e : endpoints) {
+            byType.computeIfAbsent(e.get(0), t -> new java.util.ArrayList<>()).add("{\"interface\": \"" + e.get(1) + "\", \"region_id\": \""
+                    + e.get(2) + "\", \"url\": \"" + e.get(3) + "\"}");
+        }
+        StringBuilder catalog = new StringBuilder();
+        byType.forEach((type, entries) -> catalog.append(catalog.length() == 0 ? "" : ", ").append("{\"type\": \"").append(type)
+                .append("\", \"endpoints\": [").append(String.join(", ", entries)).append("]}"));
+        exchange.getResponseHeaders().add("X-Subject-Token", token);
+        java.time.Instant now = java.time.Instant.now();
+        answer(exchange, 201, "{\"token\": {\"issued_at\": \"" + now + "\", \"expires_at\": \"" + now.plusSeconds(3600)
+                + "\", \"project\": {\"id\": \"p1\"}, \"user\": {\"id\": \"u1\"}, \"catalog\": [" + catalog + "]}}");
+    }
+
+    KeystoneSession sessionFor(String iface, String region) {
+        Credentials c = new Credentials.ApplicationCredential("8c2c1f3e4d5b4a69b7a1d2e3f4a5b6c7", () -> Secret.of("s3cr3t"));
+        return new KeystoneSession(new OpenStackHttp(Duration.ofSeconds(1), Duration.ofSeconds(5)), authUrl(), c, iface, region,
+                Duration.ofMinutes(5), Clock.systemUTC());
+    }
+
+    /**
+     * offers answers for the configured region and interface, the endpoints endpoint() chooses
+     * from. Before, it answered whether the catalogue listed the service anywhere: a service only
+     * in another region, or only as an admin or internal endpoint where the provider uses public,
+     * was offered, and the endpoint look-up that followed failed.
+     */
+    @Test
+    void aServiceListedOnlyInAnotherRegionOrForAnotherInterfaceIsNotOffered() {
+        tokens = e -> token(e, "gAAAAAB-stand-in-token", java.util.List.of(
+                java.util.List.of("compute", "public", "RegionOne", "http://127.0.0.1:8774/v2.1"),
+                java.util.List.of("placement", "admin", "RegionTwo", "http://127.0.0.1:8778"),
+                java.util.List.of("placement", "internal", "RegionTwo", "http://127.0.0.1:8778"),
+                java.util.List.of("image", "public", "RegionTwo", "http://127.0.0.1:9292")));
+        DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+
+        KeystoneSession two = sessionFor("public", "RegionTwo");
+        assertThat(two.offers("compute", c)).as("compute only in RegionOne").isFalse();
+        assertThat(two.offers("placement", c)).as("placement only admin and internal").isFalse();
+        assertThat(two.offers("image", c)).isTrue();
+        assertThat(two.offers("volumev3", c)).isFalse();
+        assertThat(two.lists("compute", c)).isTrue();
+        assertThat(two.lists("volumev3", c)).isFalse();
+        assertThatThrownBy(() -> two.endpoint("compute", c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("the service catalogue has no 'compute' endpoint for interface public in region RegionTwo; it offers public in "
+                        + "RegionOne; check the interface and region settings");
+        assertThatThrownBy(() -> two.endpoint("placement", c)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("the service catalogue has no 'placement' endpoint for interface public in region RegionTwo; it offers admin "
+                        + "in RegionTwo, internal in RegionTwo; check the interface and region settings");
+
+        assertThat(sessionFor("internal", "RegionTwo").offers("placement", c)).isTrue();
+        KeystoneSession anyRegion = sessionFor("public", null);
+        assertThat(anyRegion.offers("compute", c)).isTrue();
+        assertThat(anyRegion.offers("placement", c)).isFalse();
+    }
+
+    /**
      * A catalogue entry whose URL does not parse (a space in it, a bracket left open) failed the
      * whole authentication with a bare IllegalArgumentException, even for a service Strata never
      * calls. Now only the use of that endpoint fails, naming it and what is expected.
