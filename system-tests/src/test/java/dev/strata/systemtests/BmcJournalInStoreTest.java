@@ -100,6 +100,35 @@ class BmcJournalInStoreTest {
         assertThat(attached("x").get("op-2").orElseThrow().phase()).isEqualTo(Operation.Phase.DELETE_INTENT);
     }
 
+    /**
+     * A record an earlier version left in its folder is cut short (written from outside). Before,
+     * it was logged and skipped at the import, and the node its operation held was free for the
+     * next create. Now the journal refuses every use as unavailable, naming the file, and imports
+     * nothing until the file is repaired; then the record is imported and holds its node.
+     */
+    @Test
+    void aRecordAnEarlierVersionLeftThatCannotBeReadIsNotSkippedAtTheImport() throws Exception {
+        new OperationJournal(dir.resolve("legacy")).put(op("op-1", "bmc:n1", Operation.Phase.POWER_SENT, 0));
+        Path file;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("legacy"))) {
+            file = files.filter(f -> f.getFileName().toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        byte[] whole = java.nio.file.Files.readAllBytes(file);
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 10));
+
+        OperationJournal upgraded = attached("legacy");
+        assertThatThrownBy(() -> upgraded.holding("bmc:n1")).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("holds a record that cannot be read: " + file + " (not JSON: ")
+                .hasMessageEndingWith("; nothing was sent to the BMC");
+        assertThatThrownBy(() -> upgraded.put(op("op-2", "bmc:n1", Operation.Phase.CLAIMED, 1)))
+                .isInstanceOf(ProviderUnavailableException.class);
+        assertThat(core.all(BmcProvider.ID)).isEmpty();
+
+        java.nio.file.Files.write(file, whole);
+        assertThat(upgraded.holding("bmc:n1")).hasValueSatisfying(o -> assertThat(o.operationId()).isEqualTo("op-1"));
+        assertThat(core.all(BmcProvider.ID)).containsOnlyKeys("op-1");
+    }
+
     @Test
     void untilTheCoresJournalIsThereNothingIsProvisionedAndDiscoverySaysWhy() {
         BmcProvider provider = new BmcProvider(OperationJournal.inStateStore(dir.resolve("journal")), 2, Duration.ofSeconds(5),

@@ -42,6 +42,17 @@ import org.slf4j.LoggerFactory;
  *     the directory forced), so that a crash at any instant leaves either the old record or the new
  *     one, never a torn one. Right for one instance; another instance does not see it.</li>
  * </ul>
+ * A record file that cannot be read (not JSON, cut short by a copy or an editor, a phase this
+ * version does not know, a field missing) is not skipped: the operation it records may hold a
+ * machine (being powered on, or given to a deployment), and only this record says so, so skipped
+ * it would leave that machine free for the next {@code create}: two deployments on one machine.
+ * Nor does it stop the provider: discovery goes on, and every use of the journal (a create, a
+ * delete, a description, the labels discovery shows) is refused as unavailable naming the file
+ * and what is wrong with it, nothing sent to a BMC, until the operator repairs the file or removes
+ * it (once the machine is known to be free); the directory is read again at the next use, without
+ * a restart. The files are never changed or removed by the provider. A temporary file a crash left
+ * behind ({@code op-*.json.tmp}) is not a record and is ignored: the record it was to replace, if
+ * any, is still in place, and nothing was sent to a BMC before it was renamed.
  * Holds no password or token; a virtual media URL is kept as the request gave it (a signed URL's
  * query included), since the provider must insert the same image when it resumes.
  *
@@ -76,7 +87,21 @@ public final class OperationJournal {
         this.directory = directory;
         this.json = new ObjectMapper();
         this.inStateStore = false;
-        this.records = new DirectoryRecords(load(directory));
+        this.records = openOrRefuse(() -> new DirectoryRecords(load(directory)));
+    }
+
+    /**
+     * The records {@code open} gives, or, where one of the directory's record files cannot be read,
+     * records that refuse every use as unavailable, naming the file, and call {@code open} again at
+     * each use until it succeeds.
+     */
+    private Records openOrRefuse(java.util.function.Supplier<Records> open) {
+        try {
+            return open.get();
+        } catch (UnreadableRecordException e) {
+            LOG.error("{}", e.getMessage());
+            return new Unreadable(open);
+        }
     }
 
     private OperationJournal(Path legacyDirectory, String unavailable) {
@@ -111,12 +136,14 @@ public final class OperationJournal {
         if (!inStateStore) {
             throw new IllegalStateException("this BMC operation journal is kept in " + directory + ", not in the state store");
         }
-        Map<String, Operation> legacy = Files.isDirectory(directory) ? load(directory) : Map.of();
-        StoreRecords store = new StoreRecords(journal, providerId, legacy);
-        store.importLegacy();
-        records = store;
-        LOG.info("BMC operation journal: {}{}", journal.location(), legacy.isEmpty() ? ""
-                : " (" + legacy.size() + " operations of " + directory + " looked at for import)");
+        records = openOrRefuse(() -> {
+            Map<String, Operation> legacy = Files.isDirectory(directory) ? load(directory) : Map.of();
+            StoreRecords store = new StoreRecords(journal, providerId, legacy);
+            store.importLegacy();
+            LOG.info("BMC operation journal: {}{}", journal.location(), legacy.isEmpty() ? ""
+                    : " (" + legacy.size() + " operations of " + directory + " looked at for import)");
+            return store;
+        });
     }
 
     /** The core's journal went away: refused as unavailable until it is attached again. */
@@ -140,17 +167,26 @@ public final class OperationJournal {
             throw new ProviderUnavailableException("cannot create the BMC operation journal " + dir + ": " + e.getMessage(), e);
         }
         Map<String, Operation> found = new ConcurrentHashMap<>();
+        List<String> unreadable = new ArrayList<>();
+        // op-*.json: a temporary file a crash left behind (op-*.json.tmp) is no record
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "op-*.json")) {
             for (Path file : files) {
                 try {
                     Operation op = fromJson(json.readTree(Files.readAllBytes(file)));
                     found.put(op.operationId(), op);
                 } catch (IOException | RuntimeException e) {
-                    LOG.error("Ignoring unreadable BMC operation record {}: {}", file, e.getMessage());
+                    unreadable.add(file + " (" + problem(e) + ")");
                 }
             }
         } catch (IOException e) {
             throw new ProviderUnavailableException("cannot read the BMC operation journal " + dir + ": " + e.getMessage(), e);
+        }
+        if (!unreadable.isEmpty()) {
+            unreadable.sort(null);
+            throw new UnreadableRecordException("the BMC operation journal " + dir + " holds " + (unreadable.size() == 1 ? "a record that "
+                    + "cannot be read: " : unreadable.size() + " records that cannot be read: ") + String.join(", ", unreadable)
+                    + "; expected a record as the provider writes it. The operation it records may hold a machine, so no machine is "
+                    + "provisioned or deleted until the file is repaired, or removed once that machine is known to be free");
         }
         LOG.info("BMC operation journal {}: {} operations", dir, found.size());
         return found;
@@ -311,6 +347,65 @@ public final class OperationJournal {
         }
     }
 
+    /** A record file of the directory cannot be read (see {@link OperationJournal}). */
+    private static final class UnreadableRecordException extends ProviderUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableRecordException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Records of a directory holding a record that cannot be read: every use refused as
+     * unavailable, naming it, after the directory is read again (the operator may have repaired or
+     * removed the file); once every record can be read, they are the records from then on.
+     */
+    private final class Unreadable implements Records {
+        private final java.util.function.Supplier<Records> open;
+
+        Unreadable(java.util.function.Supplier<Records> open) {
+            this.open = open;
+        }
+
+        /** The records, read again; held under the journal's lock, as a write is, so that no write goes to records read before it. */
+        private Records reopened() {
+            synchronized (OperationJournal.this) {
+                if (records != this) {
+                    return records;
+                }
+                try {
+                    Records readable = open.get();
+                    records = readable;
+                    LOG.info("BMC operation journal {}: every record can be read again", directory);
+                    return readable;
+                } catch (UnreadableRecordException e) {
+                    throw new ProviderUnavailableException(e.getMessage() + "; nothing was sent to the BMC");
+                }
+            }
+        }
+
+        @Override
+        public Optional<Operation> get(String operationId) {
+            return reopened().get(operationId);
+        }
+
+        @Override
+        public Map<String, Operation> all() {
+            return reopened().all();
+        }
+
+        @Override
+        public void put(Operation op, String text) {
+            reopened().put(op, text);
+        }
+
+        @Override
+        public String location() {
+            return directory + " (not used until each of its records can be read)";
+        }
+    }
+
     /** No journal yet: every use refused, so that nothing is sent to a BMC without a record. */
     private static final class Unavailable implements Records {
         private final String why;
@@ -392,13 +487,72 @@ public final class OperationJournal {
     }
 
     private static Operation fromJson(JsonNode o) {
-        return new Operation(o.path("operationId").asText(), text(o, "deploymentId"), text(o, "member"), text(o, "tenant"),
-                o.path("nodeId").asText(), o.path("bmc").asText(), o.path("system").asText(), text(o, "bootDevice"),
-                text(o, "virtualMedia"), text(o, "shutdown"), Operation.Phase.valueOf(o.path("phase").asText()),
-                o.hasNonNull("powerAction") ? PowerAction.valueOf(o.path("powerAction").asText()) : null,
-                o.hasNonNull("powerRequestedAt") ? java.time.Instant.parse(o.path("powerRequestedAt").asText()) : null,
-                java.time.Instant.parse(o.path("createdAt").asText()), java.time.Instant.parse(o.path("updatedAt").asText()),
-                text(o, "note"), steps(o));
+        if (o == null || !o.isObject()) {
+            throw new IllegalArgumentException("no JSON object");
+        }
+        return new Operation(required(o, "operationId"), text(o, "deploymentId"), text(o, "member"), text(o, "tenant"),
+                required(o, "nodeId"), required(o, "bmc"), required(o, "system"), text(o, "bootDevice"),
+                text(o, "virtualMedia"), text(o, "shutdown"), named(o, "phase", Operation.Phase.class),
+                o.hasNonNull("powerAction") ? named(o, "powerAction", PowerAction.class) : null,
+                o.hasNonNull("powerRequestedAt") ? instant(o, "powerRequestedAt") : null,
+                instant(o, "createdAt"), instant(o, "updatedAt"), text(o, "note"), steps(o));
+    }
+
+    /** A field the record must have: without it (no node id, say) the operation would hold no machine. */
+    private static String required(JsonNode o, String key) {
+        String text = text(o, key);
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        return text;
+    }
+
+    private static <E extends Enum<E>> E named(JsonNode o, String key, Class<E> type) {
+        String text = required(o, key);
+        try {
+            return Enum.valueOf(type, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " '" + shown(text) + "', none of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    private static java.time.Instant instant(JsonNode o, String key) {
+        String text = required(o, key);
+        try {
+            return java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " '" + shown(text) + "', not an instant");
+        }
+    }
+
+    /** A value of a damaged record, cut and without control characters, for a message. */
+    private static String shown(String text) {
+        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /**
+     * What is wrong with a record file, for a message. The parser's own message is cut before it
+     * quotes the file (a virtual media URL's signed query may be there); its position is kept.
+     */
+    private static String problem(Exception e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            String what = j.getOriginalMessage() == null ? "" : j.getOriginalMessage();
+            int cut = what.length();
+            for (char c : new char[] {':', '\'', '(', '\n'}) {
+                int at = what.indexOf(c);
+                if (at >= 0 && at < cut) {
+                    cut = at;
+                }
+            }
+            com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+            return "not JSON: " + what.substring(0, cut).strip() + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        if (e instanceof IOException) {
+            return "cannot be read: " + e;
+        }
+        return e.getMessage();
     }
 
     private static java.util.List<String> steps(JsonNode o) {

@@ -58,6 +58,7 @@ class BmcProvisioningTest {
     private FakeSystem signed;
     private FakeSystem unfetchable;
     private FakeSystem overrideGone;
+    private FakeSystem heldByADamagedRecord;
 
     @BeforeAll
     void start() throws Exception {
@@ -71,6 +72,8 @@ class BmcProvisioningTest {
         systems.add(unfetchable);
         overrideGone = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ac", "node-override-gone", "Off", "52:54:00:00:02:ac");
         systems.add(overrideGone);
+        heldByADamagedRecord = new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ad", "node-damaged-record", "Off", "52:54:00:00:02:ad");
+        systems.add(heldByADamagedRecord);
         // the last system's BMC reports a power state that is neither On nor Off
         systems.add(new FakeSystem("9a7d3c1e-5b2f-4e8a-9c0d-0000000000ff", "node-paused", "Paused", "52:54:00:00:02:ff"));
         emulator = SushyEmulator.start(Peers.workDir("provisioning"), systems, USER, PASSWORD, null);
@@ -416,6 +419,59 @@ class BmcProvisioningTest {
         assertThat(names(status)).containsExactly("boot-override-set pxe once", "boot-override-set pxe once (again before the power "
                 + "request: what an earlier try set may have expired or been used by a boot since)", "power-requested On", "powered-on");
         assertThat(settle(provider, provider.delete(status.handle(), context(30))).state()).isEqualTo(MachineState.GONE);
+        provider.close();
+    }
+
+    /**
+     * The record of an earlier operation that was powering a node on is cut short in the journal
+     * directory (written from outside: a copy, an editor; the provider replaces its files
+     * atomically), beside a temporary file a crash left while a record was written. Before, the
+     * record was logged and skipped when the journal was read: the node was free, and a create of
+     * another operation powered it on for a second deployment. Now every use of the journal is
+     * refused as unavailable, naming the file and what is wrong with it, nothing is sent to the BMC
+     * and the file is left as it was; discovery goes on and says why the labels are not shown. Once
+     * the operator puts the record back, the directory is read again without a restart, and the
+     * node is held by the earlier operation. The temporary file stops nothing.
+     */
+    @Test
+    void aRecordThatCannotBeReadRefusesTheJournalUntilItIsRepairedRatherThanFreeingItsNode() throws Exception {
+        FakeSystem s = heldByADamagedRecord;
+        Path journal = Peers.workDir("journal");
+        Instant now = Instant.now();
+        new OperationJournal(journal).put(new Operation("op-earlier", "dep-1", "m", "t", node(s), "sushy", SushyEmulator.systemPath(s),
+                "pxe", null, "force", Operation.Phase.POWER_SENT, PowerAction.ON, now, now, now, null));
+        Path file = journal.resolve(OperationJournal.fileName("op-earlier"));
+        byte[] whole = Files.readAllBytes(file);
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+        Files.write(file, cut);
+        Files.writeString(journal.resolve(OperationJournal.fileName("op-crashed") + ".tmp"), "{\"operationId\": \"op-cra");
+
+        BmcProvider provider = provider(journal);
+        assertThatThrownBy(() -> provider.create(request("op-later", s, Map.of()), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("the BMC operation journal " + journal + " holds a record that cannot be read: " + file
+                        + " (not JSON: Unexpected end-of-input")
+                .hasMessageContaining("no machine is provisioned or deleted until the file is repaired, or removed once that machine is "
+                        + "known to be free")
+                .hasMessageEndingWith("; nothing was sent to the BMC");
+        assertThat(resets(s)).as("no power request").isZero();
+        assertThat(Files.readAllBytes(file)).as("the file is left as it was").isEqualTo(cut);
+        assertThat(journal.resolve(OperationJournal.fileName("op-later"))).doesNotExist();
+        assertThat(provider.discoverCompute(context(60)).warnings())
+                .anySatisfy(w -> assertThat(w).startsWith("the labels of provisioned machines are not shown: ").contains(file.toString()));
+
+        Files.writeString(file, new String(whole, StandardCharsets.UTF_8).replace("\"POWER_SENT\"", "\"POWERING_ON\""));
+        assertThatThrownBy(() -> provider.create(request("op-later", s, Map.of()), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(file + " (phase 'POWERING_ON', none of [CLAIMED, BOOT_SET, POWER_INTENT, POWER_SENT, RUNNING");
+
+        Files.write(file, whole);
+        assertThatThrownBy(() -> provider.create(request("op-later", s, Map.of()), context(30)))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("node " + node(s) + " is provisioned for deployment dep-1 member m by operation op-earlier (POWER_SENT); delete "
+                        + "that machine first");
+        assertThat(resets(s)).as("no power request").isZero();
+        assertThat(provider.provisioner().journal().get("op-earlier").orElseThrow().phase()).isEqualTo(Operation.Phase.POWER_SENT);
         provider.close();
     }
 
