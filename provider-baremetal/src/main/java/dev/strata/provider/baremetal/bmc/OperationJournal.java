@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *     one, never a torn one. Right for one instance; another instance does not see it.</li>
  * </ul>
  * A record file that cannot be read (not JSON, cut short by a copy or an editor, a phase this
- * version does not know, a field missing) is not skipped: the operation it records may hold a
+ * version does not know, a field missing, or a name other than its operation id gives: a copy) is not skipped: the operation it records may hold a
  * machine (being powered on, or given to a deployment), and only this record says so, so skipped
  * it would leave that machine free for the next {@code create}: two deployments on one machine.
  * Nor does it stop the provider: discovery goes on, and every use of the journal (a create, a
@@ -173,6 +173,13 @@ public final class OperationJournal {
             for (Path file : files) {
                 try {
                     Operation op = fromJson(json.readTree(Files.readAllBytes(file)));
+                    String named = fileName(op.operationId());
+                    if (!file.getFileName().toString().equals(named)) {
+                        // a copy or a rename of a record (op-1a2b copy.json): which of the two files is the operation's is not
+                        // known, and the one read last would stand, perhaps an older phase of it
+                        throw new IllegalArgumentException("its operation id gives the name " + named + ", not this one: a copy or a "
+                                + "rename of a record, which leaves two records of one operation or one where the provider does not look");
+                    }
                     found.put(op.operationId(), op);
                 } catch (IOException | RuntimeException e) {
                     unreadable.add(file + " (" + problem(e) + ")");

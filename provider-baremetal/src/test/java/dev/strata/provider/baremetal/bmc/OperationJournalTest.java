@@ -1,0 +1,38 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A record file named other than its operation id gives (a copy an operator made, {@code op-… copy.json}, or a rename)
+ * is taken as a record that cannot be read: of two files of one operation, the one read last would stand, perhaps an
+ * older phase of it. Before, both were read and the directory's order decided. The journal refuses every use, naming
+ * the file, until it is removed; then the operation's own record stands.
+ */
+class OperationJournalTest {
+
+    @Test
+    void aRecordFileNamedOtherThanItsOperationIdGivesRefusesTheJournalUntilItIsRemoved(@TempDir Path dir) throws Exception {
+        Instant now = Instant.parse("2026-12-06T01:00:00Z");
+        new OperationJournal(dir).put(new Operation("op-1", "dep-1", "m", "t", "node-7", "bmc-7", "/redfish/v1/Systems/7", "pxe", null,
+                "force", Operation.Phase.POWER_SENT, PowerAction.ON, now, now, now, null));
+        Path own = dir.resolve(OperationJournal.fileName("op-1"));
+        Path copy = dir.resolve("op-1 copy.json");
+        Files.copy(own, copy);
+
+        OperationJournal reopened = new OperationJournal(dir);
+        assertThatThrownBy(() -> reopened.get("op-1")).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(copy + " (its operation id gives the name " + OperationJournal.fileName("op-1") + ", not this one")
+                .hasMessageContaining("nothing was sent to the BMC");
+
+        Files.delete(copy);
+        assertThat(reopened.get("op-1")).hasValueSatisfying(op -> assertThat(op.phase()).isEqualTo(Operation.Phase.POWER_SENT));
+    }
+}
