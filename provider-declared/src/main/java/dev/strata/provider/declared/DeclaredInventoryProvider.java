@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -47,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@value #SETTLE_MILLIS} ms, and again if it changed while it was read. A file with errors, an
  * empty one (what an editor may leave for a moment while saving) included, is refused whole with
  * every error listed, and the last good content stays.
+ *
+ * <p>The snapshots' generations are kept above every one given before across restarts, through a
+ * mark in Karaf's data folder ({@link Generations}), so a clock set back does not take them back.
  */
 @Component(service = {ComputeProvider.class, FabricProvider.class}, immediate = true, configurationPid = DeclaredInventoryProvider.PID)
 @Designate(ocd = DeclaredInventoryConfig.class)
@@ -59,6 +61,8 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     static final long SETTLE_MILLIS = 250;
     /** The largest file read; the YAML reader itself takes at most 3 MiB of text (3,145,728 characters). */
     static final long MAX_BYTES = 16L << 20;
+    /** The file, in Karaf's data folder under strata/declared/, that keeps the last generation across restarts. */
+    static final String GENERATION_FILE = "generation";
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredInventoryProvider.class);
 
     private final Path file;
@@ -66,7 +70,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     private final Clock clock;
     private final Duration settle;
     private final FileWatcher watcher;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
     private final Object lock = new Object();
     /** The stamp of the content in {@link #loaded}; null before the first read, {@link Stamp#MISSING} when there is no file. */
     private Stamp loadedStamp;
@@ -77,19 +81,32 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
 
     @Activate
     public DeclaredInventoryProvider(DeclaredInventoryConfig config) {
-        this(resolve(config.file()), InventoryDocumentReader.withBuiltInCatalogue(), Clock.systemUTC(), Duration.ofMillis(SETTLE_MILLIS), true);
+        this(resolve(config.file()), InventoryDocumentReader.withBuiltInCatalogue(), Clock.systemUTC(), Duration.ofMillis(SETTLE_MILLIS), true,
+                Generations.stored(Path.of(System.getProperty("karaf.data", "data"), "strata", "declared", GENERATION_FILE), Clock.systemUTC()));
     }
 
-    /** A provider that does not watch its file (tests drive it). */
+    /** A provider that does not watch its file and keeps its generations in memory only (tests drive it). */
     DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock) {
         this(file, reader, clock, Duration.ofMillis(SETTLE_MILLIS), false);
     }
 
+    /** A provider that keeps its generations in memory only (tests). */
     DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Duration settle, boolean watch) {
+        this(file, reader, clock, settle, watch, Generations.inMemory(clock));
+    }
+
+    /** A provider that does not watch its file and keeps the last generation in {@code generationFile} (tests drive it). */
+    DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Path generationFile) {
+        this(file, reader, clock, Duration.ofMillis(SETTLE_MILLIS), false, Generations.stored(generationFile, clock));
+    }
+
+    private DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Duration settle, boolean watch,
+            Generations generations) {
         this.file = file.toAbsolutePath().normalize();
         this.reader = reader;
         this.clock = clock;
         this.settle = settle;
+        this.generations = generations;
         this.watcher = watch ? FileWatcher.start(this.file, settle, this::fileChanged) : null;
         LOG.info("Declared inventory is read from {}{}", this.file, watch ? " and watched" : "");
     }
@@ -126,18 +143,14 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         DeclaredInventory inventory = current(context);
-        return ComputeSnapshot.builder(nextGeneration(), clock.instant()).sites(inventory.sites()).nodes(inventory.nodes())
-                .powerDomains(inventory.powerDomains()).build();
+        return ComputeSnapshot.builder(generations.next(), clock.instant()).sites(inventory.sites()).nodes(inventory.nodes())
+                .powerDomains(inventory.powerDomains()).warnings(generations.warnings()).build();
     }
 
     @Override
     public FabricSnapshot discoverFabrics(DiscoveryContext context) {
-        return FabricSnapshot.builder(nextGeneration(), clock.instant()).fabrics(current(context).fabrics()).build();
-    }
-
-    private long nextGeneration() {
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        DeclaredInventory inventory = current(context);
+        return FabricSnapshot.builder(generations.next(), clock.instant()).fabrics(inventory.fabrics()).warnings(generations.warnings()).build();
     }
 
     /**
