@@ -45,6 +45,11 @@ final class Generations {
 
     /** How far ahead of the generation handed out the stored mark is set: one minute, in microseconds. */
     static final long RESERVE = 60_000_000L;
+    /**
+     * The highest mark read as one (in the year 146,000 or so): a larger number, which only a hand edit can leave, would
+     * overflow when a generation or the next mark is counted from it.
+     */
+    private static final long MAX_MARK = Long.MAX_VALUE / 2;
     /** The longest text a mark can take: a long's digits, a sign and a line end, with room to spare. */
     private static final int MAX_CHARS = 32;
     private static final Logger LOG = LoggerFactory.getLogger(Generations.class);
@@ -86,14 +91,13 @@ final class Generations {
         } catch (IOException e) {
             long guess = guess(file);
             LOG.warn("The last generation of the declared inventory cannot be read from {}: {}; expected a readable file holding a"
-                    + " whole number of microseconds. Generations start above {} (its modification time plus a minute, in microseconds) or at the"
-                    + " clock, whichever is later", file,
-                    e.getMessage(), guess);
+                    + " whole number of microseconds. Generations start above {} (its modification time plus a minute, in"
+                    + " microseconds) or at the clock, whichever is later", file, e.getMessage(), guess);
             return guess;
         }
         try {
             long stored = text.length() > MAX_CHARS ? -1 : Long.parseLong(text.strip());
-            if (stored >= 0) {
+            if (stored >= 0 && stored <= MAX_MARK) {
                 return stored;
             }
         } catch (NumberFormatException e) {
@@ -101,8 +105,9 @@ final class Generations {
         }
         long guess = guess(file);
         LOG.warn("The last generation of the declared inventory in {} is not a whole number of microseconds (it holds {} characters);"
-                + " expected a number such as 1767225600000000. Generations start above {} (its modification time plus a minute, in"
-                + " microseconds) or at the clock, whichever is later, and the file is replaced", file, text.length() > MAX_CHARS ? "more than " + MAX_CHARS : text.length(), guess);
+                + " expected a number from 0 to {}, such as 1767225600000000. Generations start above {} (its modification time plus"
+                + " a minute, in microseconds) or at the clock, whichever is later, and the file is replaced", file,
+                text.length() > MAX_CHARS ? "more than " + MAX_CHARS : text.length(), MAX_MARK, guess);
         return guess;
     }
 
