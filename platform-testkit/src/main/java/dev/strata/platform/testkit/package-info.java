@@ -18,6 +18,10 @@
  * &lt;/dependency&gt;
  * </pre>
  *
+ * A telemetry source ({@link dev.strata.platform.api.telemetry.GpuTelemetrySource}) is checked by
+ * {@link dev.strata.platform.testkit.GpuTelemetrySourceContract}, which stands alone: its calls take
+ * no deadline, and each must answer from memory within a bound.
+ *
  * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
  * discovery) and adds the SPI's own obligations as tests; see there.
  */
