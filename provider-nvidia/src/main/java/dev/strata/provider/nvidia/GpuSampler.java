@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples the GPUs of the current source every interval on one daemon thread
  * ({@code strata-nvidia-telemetry}) and keeps the last {@code history} samples of each GPU in a
- * ring, oldest first, in the order they were taken. Reads ({@link #latest()}, {@link #recent},
- * {@link #since}) serve from memory and never wait for the device; a page from an instant on finds
- * it by binary search in the ring and copies only what it answers.
+ * ring, oldest first, in the order they were taken, which is the order of their instants (a sample
+ * stamped before the newest kept, the clock having been set back, drops those stamped after it).
+ * Reads ({@link #latest()}, {@link #recent}, {@link #since}) serve from memory and never wait for
+ * the device; a page from an instant on finds it by binary search in the ring and copies only what
+ * it answers.
  * Until a discovery has found GPUs there is no source and nothing is sampled.
  *
  * <p>A round starts an interval after the previous one started, or as soon as it finished where it
@@ -145,11 +147,31 @@ final class GpuSampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps a sample as its GPU's newest. A sample taken before the newest kept (the clock was set back: an NTP step, a
+     * virtual machine resumed) drops first the samples kept that are stamped after it, so that the ring stays in time
+     * order, which {@link #since}'s binary search, {@link #recent}'s "oldest first" and a walk page by page rely on: those
+     * were stamped by a clock that ran ahead of the one that stamps the samples from now on. Said once per GPU at each
+     * setting back.
+     */
     void record(GpuSample sample) {
+        int dropped = 0;
+        GpuSample newest = null;
         synchronized (rings) {
             // grown as samples come, not reserved up front: a history of millions would otherwise
             // claim its whole array (or fail to) with the first sample of each GPU
-            rings.computeIfAbsent(sample.acceleratorId(), k -> new Ring(history)).add(sample);
+            Ring ring = rings.computeIfAbsent(sample.acceleratorId(), k -> new Ring(history));
+            while (ring.size() > 0 && ring.get(ring.size() - 1).at().isAfter(sample.at())) {
+                newest = newest == null ? ring.get(ring.size() - 1) : newest;
+                ring.removeNewest();
+                dropped++;
+            }
+            ring.add(sample);
+        }
+        if (dropped > 0) {
+            LOG.warn("GPU telemetry of {}: the clock was set back (a sample taken at {}, the newest kept at {}); the {} sample(s) "
+                    + "stamped after {} are dropped so that the history stays in time order", sample.acceleratorId(), sample.at(),
+                    newest.at(), dropped, sample.at());
         }
     }
 
@@ -241,6 +263,12 @@ final class GpuSampler implements AutoCloseable {
             }
             samples[(first + size) % samples.length] = sample;
             size++;
+        }
+
+        /** Forgets the newest sample kept; there is one. */
+        void removeNewest() {
+            size--;
+            samples[(first + size) % samples.length] = null;
         }
 
         /** The samples from the {@code from}th oldest to before the {@code to}th, as an immutable list. */

@@ -132,6 +132,46 @@ class GpuSamplerTest {
         assertThat(walked).containsExactlyElementsOf(kept);
     }
 
+    /**
+     * A sample stamped before the newest kept (the clock set back by 2 s after ten samples half a second apart, with a
+     * history of 8 that has wrapped) drops the samples stamped after it, and is kept as the newest: the ring stays in time
+     * order, so recent is oldest first, latest is the newest, and a page from an instant is found by the binary search.
+     * Before, it was kept after them: recent answered out of time order, and since from 03:40:19.803 answered the samples
+     * stamped 03:40:20.203 to 03:40:21.703 before the one just taken at 03:40:19.953.
+     */
+    @Test
+    void aSampleStampedBeforeTheNewestKeptDropsThoseStampedAfterIt() {
+        GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 8, Duration.ofSeconds(1));
+        List<GpuSample> rows = capturedLoop().rows;
+        Instant t0 = rows.get(0).at();
+        for (int i = 0; i < 10; i++) {
+            sampler.record(rows.get(i));
+        }
+        GpuSample setBack = rows.get(0).toBuilder().at(t0.plusMillis(500L * 9 - 2000 + 250)).build();
+
+        String logged;
+        try (StderrCapture log = new StderrCapture()) {
+            sampler.record(setBack);
+            logged = log.text();
+        }
+
+        List<GpuSample> kept = new ArrayList<>(rows.subList(2, 6));
+        kept.add(setBack);
+        assertThat(sampler.recent(H200, 100)).containsExactlyElementsOf(kept);
+        assertThat(sampler.latest()).containsExactly(setBack);
+        assertThat(sampler.since(H200, t0.plusMillis(2600), 10)).as("from after the samples kept before it").containsExactly(setBack);
+        assertThat(sampler.since(H200, t0, 10)).containsExactlyElementsOf(kept);
+        assertThat(logged).contains("WARN").contains("GPU telemetry of " + H200 + ": the clock was set back (a sample taken at "
+                + setBack.at() + ", the newest kept at " + rows.get(9).at() + "); the 4 sample(s) stamped after " + setBack.at()
+                + " are dropped");
+
+        GpuSample next = setBack.toBuilder().at(setBack.at().plusMillis(500)).build();
+        sampler.record(next);
+        kept.add(next);
+        assertThat(sampler.recent(H200, 100)).containsExactlyElementsOf(kept);
+        assertThat(sampler.since(H200, setBack.at(), 1)).containsExactly(setBack);
+    }
+
     @Test
     void samplesNothingWithoutASourceAndSurvivesFailures() {
         GpuSampler sampler = new GpuSampler(Duration.ofHours(1), 4, Duration.ofSeconds(1));

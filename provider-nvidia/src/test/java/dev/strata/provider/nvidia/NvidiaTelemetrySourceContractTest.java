@@ -35,7 +35,8 @@ import org.osgi.util.converter.Converters;
  * once with the samples taken through nvidia-smi as the provider takes them (the replaying script
  * of {@link FakeNvidiaSmi}, NVML pointed at a path that does not exist), on a clock that moves on
  * every third reading so that samples come in runs taken at one instant; once with the captured
- * full-load loop kept as taken, at its own timestamps, in a ring that has wrapped. The provider's
+ * full-load loop kept as taken, at its own timestamps, in a ring that has wrapped; and once sampling
+ * across a clock set back by two seconds, as an NTP step sets it. The provider's
  * sampling thread is given an interval of an hour, so it takes no sample while a test runs: the
  * test takes them itself ({@link GpuSampler#sampleOnce()}), before the kit reads the source.
  */
@@ -119,6 +120,54 @@ class NvidiaTelemetrySourceContractTest {
             for (Map<String, String> row : rows) {
                 Instant at = LocalDateTime.parse(row.get("timestamp"), TIMESTAMP).toInstant(ZoneOffset.UTC);
                 provider.sampler().record(SmiSamples.of(H200, at, row));
+            }
+            return provider;
+        }
+
+        @Override
+        protected Collection<String> acceleratorIds() {
+            return List.of(H200);
+        }
+
+        @Override
+        protected void release(NvidiaGpuProvider provider) {
+            provider.deactivate();
+        }
+    }
+
+    /** A clock that moves on by half a second at each reading, and once, at its tenth, is set back by two seconds. */
+    static final class ClockSetBack extends Clock {
+        private final Instant start = Instant.parse("2026-11-27T03:40:17.203Z");
+        private final AtomicLong readings = new AtomicLong();
+
+        @Override
+        public Instant instant() {
+            long n = readings.getAndIncrement();
+            return start.plusMillis(500 * n - (n >= 10 ? 2000 : 0));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("not used");
+        }
+    }
+
+    @Nested
+    class SamplingAcrossAClockSetBack extends GpuTelemetrySourceContract<NvidiaGpuProvider> {
+        @Override
+        protected NvidiaGpuProvider createSource() throws Exception {
+            Path script = dir.resolve("replay-set-back");
+            Files.createDirectories(script);
+            NvidiaGpuProvider provider = provider(FakeNvidiaSmi.replaying(script, Fixtures.nvidia("h200-vm")).toString(), 120,
+                    new ClockSetBack());
+            provider.discoverGpus(DiscoveryContext.withTimeout("telemetry-contract", Duration.ofSeconds(30)));
+            for (int i = 0; i < 12; i++) {
+                provider.sampler().sampleOnce();
             }
             return provider;
         }
