@@ -52,37 +52,110 @@ public class InvalidConfigurationException extends StrataException {
     }
 
     /**
-     * A URL or address as a configuration error may show it: whatever stands between
-     * {@code scheme://} (or the start) and the last {@code @} (a user and password, as in
-     * {@code https://admin:pw@host} or IPMI's {@code root:calvin@10.0.0.5}) becomes {@value #MASK},
+     * A URL or address as a configuration error may show it: a user and password (as in
+     * {@code https://admin:pw@host} or IPMI's {@code root:calvin@10.0.0.5}) become {@value #MASK},
      * and so does the value of every query parameter whose name says secret ({@code password=},
      * {@code token=}, {@code X-Amz-Signature=}, {@code apikey=}, ...), and so does a fragment,
-     * whatever follows the first {@code #} after that {@code @} (an OAuth implicit flow's
-     * {@code #access_token=...}): {@code https://h/v3#t0k} shows as {@code https://h/v3#****}. A
-     * {@code #} before the last {@code @} is taken as part of a password
-     * ({@code root:pa#ss@10.0.0.5}) and masked with it. It works on any text, one that does not
-     * parse as a URL included, so a provider can pass the value it refuses through it before
-     * putting it in this exception's message, which reaches the log and the shell.
+     * whatever follows its {@code #} (an OAuth implicit flow's {@code #access_token=...}):
+     * {@code https://h/v3#t0k} shows as {@code https://h/v3#****}. A user and password stand only
+     * in the authority, after {@code scheme://} (or the start of text without one) and before the
+     * first {@code /}, {@code ?} or {@code #}; they are masked up to the last {@code @} there, since
+     * a password may hold an {@code @}. An {@code @} in a path, a query or a fragment is no user's:
+     * {@code https://h/x#tok@en} shows as {@code https://h/x#****}, its host and path kept.
+     *
+     * <p>Where text can be read more than one way, whatever any reading takes for a secret is
+     * masked. A {@code ?} or {@code #} followed by an {@code @} before the first {@code /} may be a
+     * password's ({@code https://root:pa#ss@10.0.0.5}) or begin a query or fragment
+     * ({@code https://h#tok@en}): everything either reading hides is hidden, so such a URL loses its
+     * host ({@code https://****}, and IPMI's {@code root:pa#ss@10.0.0.5} shows as {@code ****}; before,
+     * as {@code ****@10.0.0.5}, which showed the tail of a fragment read the other way). A password
+     * holding a {@code /} is masked where what precedes
+     * the {@code /} cannot be a host and port ({@code https://root:pa/ss@h}); one whose text before
+     * the {@code /} is digits alone cannot be told from a port and a path. It works on any text, one
+     * that does not parse as a URL included, so a provider can pass the value it refuses through it
+     * before putting it in this exception's message, which reaches the log and the shell.
      *
      * @param url the value as configured; null gives null
-     * @since 1.6.1 (package version): the fragment is masked; before, it was shown
+     * @since 1.8.1 (package version): only a user and password in the authority are masked; before,
+     *     everything up to the last {@code @} was, a path's, a query's or a fragment's included,
+     *     and the host and path with it
      */
     public static String withoutCredentials(String url) {
         if (url == null) {
             return null;
         }
-        String s = url;
-        int at = s.lastIndexOf('@');
+        int n = url.length();
+        int scheme = url.indexOf("://");
+        boolean isUrl = scheme > 0 && first(url, 0, scheme, "@/?#") == scheme;
+        int start = isUrl ? scheme + 3 : 0;
+        int authorityEnd = first(url, start, n, "/?#");
+        int slash = first(url, start, n, "/");
+        boolean[] hidden = new boolean[n];
+        // the authority as a URL parser reads it
+        int strict = last(url, start, authorityEnd, '@');
+        hide(url, start, strict, hidden);
+        // a '?' or '#' in a password
+        int lenient = last(url, start, slash, '@');
+        if (lenient > authorityEnd) {
+            hide(url, start, lenient, hidden);
+        }
+        // a '/' in a password, where what precedes it is no host and port ("root:pa/ss@h")
+        if (strict < 0 && !hostAndPort(url.substring(start, authorityEnd))) {
+            hide(url, start, last(url, start, n, '@'), hidden);
+        }
+        StringBuilder shown = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            if (!hidden[i]) {
+                shown.append(url.charAt(i));
+            } else if (i == 0 || !hidden[i - 1]) {
+                shown.append(MASK);
+            }
+        }
+        return shown.toString();
+    }
+
+    /**
+     * Marks what one reading of {@code url} hides: a user and password from {@code start} up to
+     * {@code at} (none where it is negative), the fragment after the first {@code #} that follows
+     * them, and the value of every secret query parameter after them.
+     */
+    private static void hide(String url, int start, int at, boolean[] hidden) {
+        int n = url.length();
+        int from = start;
         if (at >= 0) {
-            int scheme = s.indexOf("://");
-            int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-            s = s.substring(0, start) + MASK + s.substring(at);
+            java.util.Arrays.fill(hidden, start, at, true);
+            from = at + 1;
         }
-        int hash = s.indexOf('#', Math.max(s.lastIndexOf('@'), 0));
-        if (hash >= 0 && hash < s.length() - 1) {
-            s = s.substring(0, hash + 1) + MASK;
+        int hash = url.indexOf('#', from);
+        if (hash >= 0) {
+            java.util.Arrays.fill(hidden, hash + 1, n, true);
         }
-        return SECRET_PARAMETER.matcher(s).replaceAll("$1" + MASK);
+        Matcher m = SECRET_PARAMETER.matcher(url).region(from, n);
+        while (m.find()) {
+            java.util.Arrays.fill(hidden, m.end(1), m.end(), true);
+        }
+    }
+
+    /** Whether an authority without a user reads as a host and, after its last ':' outside brackets, a port of digits. */
+    private static boolean hostAndPort(String authority) {
+        int colon = authority.indexOf(':', authority.lastIndexOf(']') + 1);
+        return colon < 0 || authority.substring(colon + 1).chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** The first index in {@code [from, to)} of one of {@code chars}, or {@code to} where none is there. */
+    private static int first(String s, int from, int to, String chars) {
+        for (int i = from; i < to; i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /** The last index of {@code c} in {@code [from, to)}, or -1. */
+    private static int last(String s, int from, int to, char c) {
+        int i = s.lastIndexOf(c, to - 1);
+        return i >= from ? i : -1;
     }
 
     /**

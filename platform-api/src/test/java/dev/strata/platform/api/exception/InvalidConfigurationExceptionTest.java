@@ -17,6 +17,35 @@ class InvalidConfigurationExceptionTest {
         assertThat(InvalidConfigurationException.withoutCredentials("not a url: x@y")).isEqualTo("****@y");
     }
 
+    /**
+     * A user and password stand only in the authority: an '@' in a path, a query or a fragment is
+     * no user's, and the host and path are kept; before, everything up to the last '@' was masked
+     * ({@code https://****@en}).
+     */
+    @Test
+    void anAtInAPathQueryOrFragmentIsNoUsers() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/x#tok@en")).isEqualTo("https://h/x#****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://registry.example/v2/@sha:1?by=ops@example.org"))
+                .isEqualTo("https://registry.example/v2/@sha:1?by=ops@example.org");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://u:p@ss@h:443/a@b?token=t@k#f@g"))
+                .isEqualTo("https://****@h:443/a@b?token=****#****");
+        assertThat(InvalidConfigurationException.withoutCredentials("h/x#tok@en")).as("no scheme").isEqualTo("h/x#****");
+    }
+
+    /**
+     * A '?' or '#' followed by an '@' before any '/' may be a password's or begin a query or a
+     * fragment: what either reading hides is hidden. A '/' in a password is masked with it where
+     * what precedes it cannot be a host and port.
+     */
+    @Test
+    void whatEitherReadingTakesForASecretIsMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://root:pa#ss@10.0.0.5")).isEqualTo("https://****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h#tok@en")).isEqualTo("https://****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h?token=a@b")).isEqualTo("https://****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://root:pa/ss@h/v3")).isEqualTo("https://****@h/v3");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).isEqualTo("https://h:443/v3@x");
+    }
+
     @Test
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
@@ -29,8 +58,8 @@ class InvalidConfigurationExceptionTest {
     /**
      * A fragment can carry a token (an OAuth implicit flow answers {@code #access_token=...}), so
      * it is masked wherever it stands; before, it was shown, and each provider masked it itself.
-     * A {@code #} in a password (before the last {@code @}) is masked with the password, and the
-     * host after it is still shown.
+     * A {@code #} before an {@code @} ahead of any {@code /} may be a password's or begin a
+     * fragment, and is masked as both.
      */
     @Test
     void aFragmentIsMasked() {
@@ -39,7 +68,8 @@ class InvalidConfigurationExceptionTest {
         assertThat(InvalidConfigurationException.withoutCredentials("https://admin:pw@h/v3?token=t0k#t0k-Secret"))
                 .isEqualTo("https://****@h/v3?token=****#****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3#t0k%-Secret")).as("not a URL").isEqualTo("https://h/v3#****");
-        assertThat(InvalidConfigurationException.withoutCredentials("root:pa#ss@10.0.0.5")).isEqualTo("****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("root:pa#ss@10.0.0.5")).as("a fragment or a password: both hidden")
+                .isEqualTo("****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3#")).as("nothing to mask").isEqualTo("https://h/v3#");
     }
 
