@@ -81,11 +81,9 @@ public class PlaceCommand implements Action {
         return text == null ? null : Format.visible(text);
     }
 
-    /** The source an {@link InvalidContractException}'s message names: what stands between "contract " and " has N error". */
+    /** The source an {@link InvalidContractException} was made with, or {@code (contract)} where it was made with none. */
     private static String source(InvalidContractException e) {
-        String message = String.valueOf(e.getMessage());
-        int has = message.indexOf(" has " + e.violations().size() + (e.violations().size() == 1 ? " error:\n" : " errors:\n"));
-        return message.startsWith("contract ") && has >= "contract ".length() ? message.substring("contract ".length(), has) : "(contract)";
+        return e.source() == null ? "(contract)" : e.source();
     }
 
     private static Contract read(String file, ContractReader reader) throws IOException {

@@ -259,6 +259,26 @@ class TerminalSafeOutputTest {
                 .hasMessage("a tenant's login reads no file on the server: " + shownFile);
     }
 
+    /**
+     * The contract's source is taken from the exception, not parsed out of its message: a source holding the text the
+     * message puts after it ({@code " has 2 errors:\n"}) was cut there, and the rest of it lost.
+     */
+    @Test
+    void aContractSourceHoldingTheMessagesOwnWordsIsShownWhole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("c.yaml"), "name: x\n");
+        String source = "a has 2 errors:\n  b.yaml";
+        PlaceCommand place = new PlaceCommand();
+        place.reader = refusing(path -> new dev.strata.platform.api.contract.InvalidContractException(source,
+                List.of(new dev.strata.platform.api.contract.Violation("name", "x", "the contract's name"),
+                        new dev.strata.platform.api.contract.Violation("tenant", null, "a tenant id"))));
+        place.file = file.toString();
+        assertThatThrownBy(place::execute).isInstanceOf(dev.strata.platform.api.contract.InvalidContractException.class)
+                .hasMessage("contract a has 2 errors:   b.yaml has 2 errors:\n  name: 'x'; expected the contract's name\n"
+                        + "  tenant: missing; expected a tenant id")
+                .satisfies(e -> assertThat(((dev.strata.platform.api.contract.InvalidContractException) e).source())
+                        .as("the line break shown as a blank, as in the message").isEqualTo("a has 2 errors:   b.yaml"));
+    }
+
     /** A contract reader that refuses every file with the exception {@code error} makes for it. */
     static dev.strata.platform.api.contract.ContractReader refusing(java.util.function.Function<java.nio.file.Path, RuntimeException> error) {
         return new dev.strata.platform.api.contract.ContractReader() {

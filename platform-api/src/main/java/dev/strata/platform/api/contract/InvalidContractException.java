@@ -9,13 +9,33 @@ public class InvalidContractException extends StrataException {
     private static final long serialVersionUID = 1L;
 
     private final transient List<Violation> violations;
+    private final String source;
 
     /** The most violations the message lists; {@link #violations()} holds every one. */
     private static final int MESSAGE_LIMIT = 100;
 
     public InvalidContractException(String source, List<Violation> violations) {
         super(message(source, violations));
+        this.source = source;
         this.violations = List.copyOf(violations);
+    }
+
+    /** The copy {@link #withMessage} makes. */
+    private InvalidContractException(String message, String source, List<Violation> violations) {
+        super(message);
+        this.source = source;
+        this.violations = violations;
+    }
+
+    /**
+     * {@inheritDoc} The copy is an {@code InvalidContractException} with this one's source and
+     * violations.
+     *
+     * @since 1.2 (package version); before, the copy was a plain {@link StrataException}
+     */
+    @Override
+    public InvalidContractException withMessage(String message) {
+        return copied(new InvalidContractException(message, source, violations));
     }
 
     /**
@@ -32,5 +52,18 @@ public class InvalidContractException extends StrataException {
 
     public List<Violation> violations() {
         return violations;
+    }
+
+    /**
+     * The contract's source as it was given when this exception was made, as its message names it
+     * after {@code contract}: the file's name, or a name such as {@code (standard input)}; kept by
+     * {@link #withMessage} copies. Read it here rather than from the message, whose source may hold
+     * any text, {@code " has 2 errors:"} and line breaks included.
+     *
+     * @return the source as given, which may be null where none was
+     * @since 1.2 (package version)
+     */
+    public String source() {
+        return source;
     }
 }
