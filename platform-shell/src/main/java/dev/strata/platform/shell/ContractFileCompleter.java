@@ -21,12 +21,26 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 @Service
 public class ContractFileCompleter extends FileCompleter {
 
+    /**
+     * The same names as {@link #completeCandidates}, in the older form of Karaf's {@code Completer}: each candidate's value,
+     * followed by a blank where it is complete (a file, not a folder), all of them replacing the argument under the
+     * cursor, whose start in the buffer is returned. Karaf's own file completer throws
+     * {@link UnsupportedOperationException} here (4.4), which reached whoever completed through this method.
+     */
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
         if (Logins.isTenantsUser()) {
             return Completions.complete(java.util.stream.Stream.of("-"), session, commandLine, candidates);
         }
-        return super.complete(session, commandLine, candidates);
+        if (candidates == null) {
+            return -1;
+        }
+        List<Candidate> found = new java.util.ArrayList<>();
+        completeCandidates(session, commandLine, found);
+        for (Candidate c : found) {
+            candidates.add(c.complete() ? c.value() + " " : c.value());
+        }
+        return commandLine.getBufferPosition() - commandLine.getArgumentPosition();
     }
 
     @Override

@@ -316,6 +316,34 @@ class CommandsTest {
         });
     }
 
+    /**
+     * The contract file's completer answers Karaf's older {@code complete} too, with the names {@code completeCandidates}
+     * offers: a file's followed by a blank, a folder's not, replacing the argument under the cursor. Before, it threw
+     * {@link UnsupportedOperationException}, as Karaf's file completer does there. Read back through Karaf's own conversion
+     * (the interface's {@code completeCandidates}), it gives the same candidates.
+     */
+    @Test
+    void theContractFileCompleterAnswersTheOlderCompleteWithTheSameNames(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("plain.yaml"), "name: x\n");
+        java.nio.file.Files.writeString(dir.resolve("a;b.yaml"), "name: x\n");
+        java.nio.file.Files.createDirectory(dir.resolve("sub"));
+        ContractFileCompleter completer = new ContractFileCompleter();
+        CommandLine line = TenantLoginShellTest.line("strata:place", "-f", dir + "/");
+        List<String> strings = new ArrayList<>();
+        int start = completer.complete(TenantLoginShellTest.session(dir), line, strings);
+        assertThat(start).as("the start of the argument under the cursor").isEqualTo("strata:place -f ".length());
+        assertThat(strings).containsExactlyInAnyOrder(dir + "/plain.yaml ", dir + "/a\\;b.yaml ", dir + "/sub/");
+
+        List<org.apache.karaf.shell.api.console.Candidate> direct = new ArrayList<>();
+        completer.completeCandidates(TenantLoginShellTest.session(dir), line, direct);
+        org.apache.karaf.shell.api.console.Completer viaComplete = completer::complete;
+        List<org.apache.karaf.shell.api.console.Candidate> converted = new ArrayList<>();
+        viaComplete.completeCandidates(TenantLoginShellTest.session(dir), line, converted);
+        assertThat(converted).extracting(org.apache.karaf.shell.api.console.Candidate::value, org.apache.karaf.shell.api.console.Candidate::complete)
+                .containsExactlyInAnyOrderElementsOf(direct.stream().map(c -> org.assertj.core.groups.Tuple.tuple(c.value(), c.complete())).toList());
+    }
+
     /** The fields of a --no-format line: split on single tabs, nothing stripped (padding would show). */
     static List<String> cells(String line) {
         return List.of(line.split("\t", -1));
