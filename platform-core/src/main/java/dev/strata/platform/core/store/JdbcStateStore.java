@@ -67,8 +67,22 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private volatile ProvenanceHead head;
     private long headEpoch = -1;
     private FileChannel h2Channel;
-    /** PostgreSQL: the connection, outside the pool, that holds this instance's mode lock for as long as the store is open. */
-    private Connection modeConnection;
+    /**
+     * PostgreSQL: the connection, outside the pool, that holds this instance's mode lock for as long as the store is open;
+     * null while the lock, lost with its connection, is not held again ({@link #checkModeIfDue}).
+     */
+    private volatile Connection modeConnection;
+    /** Why writes are refused while the mode lock is not held, or the database is used in the other mode; null while it is held. */
+    private volatile String modeRefusal;
+    /** Set by the close before it closes the mode connection: a check under way then closes the connection it took. */
+    private volatile boolean modeClosed;
+    /** Set once the start held the mode lock: the writer, running before that, checks the lock only from then on. */
+    private volatile boolean modeHeld;
+    // the writer thread's alone: when the mode lock was last checked (System.nanoTime), and whether the last check could not
+    // take it again or found the database used in the other mode (each logged once per episode)
+    private long modeChecked;
+    private boolean modeUntaken;
+    private boolean modeMixed;
     private volatile H2Compaction compaction;
     private volatile H2HeaderGuard headerGuard;
     /** Whether a read found the embedded database closed under the pool, or opening it again failed: the writer opens it (again). */
@@ -212,20 +226,42 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * (a pool may recycle its connections) marks a running instance of each mode; PostgreSQL
      * frees it when the instance's session ends, so a stopped or dead instance does not count.
      * Each instance takes its own lock before it looks for the other, so of two started at once
-     * at least one sees the other.
+     * at least one sees the other. Should the connection be lost while the store is open, the
+     * writer takes the lock again ({@link #checkModeIfDue}).
      */
     private void holdMode() {
+        boolean elected = settings.highAvailability();
+        List<String> others;
+        try {
+            others = takeMode();
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot record the mode of this instance (highAvailability = " + elected + ") in the state store at "
+                    + settings.location() + ": " + describe(e), e);
+        }
+        if (!others.isEmpty()) {
+            throw new StateStoreException("instance " + settings.instanceId() + " cannot start with highAvailability = " + elected
+                    + " on the state store at " + settings.location() + ": " + otherMode(others));
+        }
+        modeChecked = System.nanoTime();
+        modeHeld = true;
+    }
+
+    /**
+     * Takes this instance's mode lock on a new connection, which becomes {@link #modeConnection}, and
+     * names the instances of the other mode running on the database (empty when none runs).
+     */
+    private List<String> takeMode() throws SQLException {
         boolean elected = settings.highAvailability();
         long mine = elected ? ELECTED_MODE_LOCK : SHARED_WRITERS_MODE_LOCK;
         long other = elected ? SHARED_WRITERS_MODE_LOCK : ELECTED_MODE_LOCK;
         List<String> others = new ArrayList<>();
+        Connection c = direct.getConnection();
         try {
-            modeConnection = direct.getConnection();
-            try (Statement s = modeConnection.createStatement()) {
+            try (Statement s = c.createStatement()) {
                 s.execute("SET application_name = 'strata " + settings.instanceId().replace("'", "") + " highAvailability=" + elected + "'");
                 s.execute("SELECT pg_advisory_lock_shared(" + mine + ")");
             }
-            try (PreparedStatement p = modeConnection.prepareStatement("SELECT l.pid, a.application_name FROM pg_locks l "
+            try (PreparedStatement p = c.prepareStatement("SELECT l.pid, a.application_name FROM pg_locks l "
                     + "LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                     + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                     + "AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 1 ORDER BY l.pid")) {
@@ -237,18 +273,135 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot record the mode of this instance (highAvailability = " + elected + ") in the state store at "
-                    + settings.location() + ": " + describe(e), e);
+        } catch (SQLException | RuntimeException e) {
+            closeModeConnection(c);
+            throw e;
         }
-        if (!others.isEmpty()) {
-            throw new StateStoreException("instance " + settings.instanceId() + " cannot start with highAvailability = " + elected
-                    + " on the state store at " + settings.location() + ": " + (others.size() == 1 ? "instance " : "instances ")
-                    + String.join(", ", others) + (others.size() == 1 ? " runs" : " run") + " on it with highAvailability = " + !elected
-                    + (elected ? " (every instance writes, without a leader)" : " (one leader elected through the database)")
-                    + ", and the two modes do not keep each other's writes apart; every instance on one database needs the same "
-                    + "highAvailability: set highAvailability = " + !elected + " in " + StoreSettings.PID + ", or stop "
-                    + (others.size() == 1 ? "that instance" : "those instances") + " and set it to " + elected + " on each");
+        modeConnection = c;
+        if (modeClosed) {
+            // the store closed while the lock was being taken: it does not outlive the store
+            modeConnection = null;
+            closeModeConnection(c);
+        }
+        return others;
+    }
+
+    /** Why an instance of this mode may not run beside {@code others}, and what to set: the reason of a start's and of a write's refusal. */
+    private String otherMode(List<String> others) {
+        boolean elected = settings.highAvailability();
+        return (others.size() == 1 ? "instance " : "instances ") + String.join(", ", others) + (others.size() == 1 ? " runs" : " run")
+                + " on it with highAvailability = " + !elected
+                + (elected ? " (every instance writes, without a leader)" : " (one leader elected through the database)")
+                + ", and the two modes do not keep each other's writes apart; every instance on one database needs the same "
+                + "highAvailability: set highAvailability = " + !elected + " in " + StoreSettings.PID + ", or stop "
+                + (others.size() == 1 ? "that instance" : "those instances") + " and set it to " + elected + " on each";
+    }
+
+    /**
+     * Checks, on the writer thread, that the connection holding this instance's mode lock is still
+     * there, at most once per {@code electionInterval}: after each batch and while idle (the writer's
+     * housekeeping), and before a batch's writes when a check is due (a writer held up in a long
+     * batch or a lock wait checks before it writes again). A connection that is lost (a network
+     * failure, a server restart, a session ended by a DBA) took the lock with it, and this instance
+     * was invisible to the starts of instances of the other mode, which were then let in. The lock
+     * is taken again at once on a new connection; should an instance of the other mode run on the
+     * database by then, writes are refused naming it and what to set, one error is logged, and the
+     * lock is given up and tried again at each check, so that writes go on once no instance of the
+     * other mode runs. Writes are refused too while the lock cannot be taken again (the database
+     * does not answer). A check costs one round trip on the idle mode connection per interval; one
+     * before every batch would cost one per batch. Loss is thus noticed within one interval (and a
+     * batch), and at most what this instance wrote in that time falls among another mode's writes.
+     */
+    private void checkModeIfDue() {
+        if (!modeHeld) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - modeChecked >= settings.electionInterval().toNanos()) {
+            modeChecked = now;
+            checkMode();
+        }
+    }
+
+    /** One check of the mode lock ({@link #checkModeIfDue}): taken again where its connection was lost, or where it is not held. */
+    private void checkMode() {
+        if (modeClosed) {
+            return;
+        }
+        boolean elected = settings.highAvailability();
+        Connection held = modeConnection;
+        if (held != null) {
+            boolean valid;
+            try {
+                valid = held.isValid((int) Math.max(2, Math.min(settings.socketTimeout().toSeconds(), settings.electionInterval().toSeconds() * 3)));
+            } catch (SQLException | RuntimeException e) {
+                valid = false;
+            }
+            if (valid) {
+                return;
+            }
+            modeConnection = null;
+            modeRefusal = "instance " + settings.instanceId() + " refuses writes on the state store at " + settings.location()
+                    + ": the connection holding its mode (highAvailability = " + elected + ") was lost, and the lock that marks the mode "
+                    + "is being taken again";
+            closeModeConnection(held);
+            LOG.warn("The connection holding the mode of instance {} (highAvailability = {}) on the state store at {} was lost (a network "
+                    + "failure, a server restart or a session ended on the server), and the lock that marks the mode with it; taking it "
+                    + "again on a new connection", settings.instanceId(), elected, settings.location());
+        }
+        List<String> others;
+        try {
+            others = takeMode();
+        } catch (SQLException | RuntimeException e) {
+            modeRefusal = "instance " + settings.instanceId() + " refuses writes on the state store at " + settings.location()
+                    + ": the connection holding its mode (highAvailability = " + elected + ") was lost, and taking the lock that marks "
+                    + "the mode again failed (" + describe(e) + "); it is tried again every " + settings.electionInterval().toMillis()
+                    + " ms, and writes go on once it is held";
+            if (!modeUntaken) {
+                LOG.warn("{}", modeRefusal);
+                modeUntaken = true;
+            } else {
+                LOG.debug("Taking the mode lock of instance {} again failed: {}", settings.instanceId(), describe(e));
+            }
+            return;
+        }
+        modeUntaken = false;
+        if (modeClosed) {
+            return;
+        }
+        if (others.isEmpty()) {
+            if (modeRefusal != null) {
+                LOG.info("Instance {} holds its mode (highAvailability = {}) on the state store at {} again{}; writes go on", settings.instanceId(),
+                        elected, settings.location(), modeMixed ? ", no instance of the other mode running there any more" : "");
+            }
+            modeRefusal = null;
+            modeMixed = false;
+            return;
+        }
+        // the database is used in the other mode now: this instance does not write beside it, nor keeps instances of that mode out
+        Connection taken = modeConnection;
+        modeConnection = null;
+        closeModeConnection(taken);
+        modeRefusal = "instance " + settings.instanceId() + " refuses writes with highAvailability = " + elected + " on the state store at "
+                + settings.location() + ": the connection holding its mode was lost, and meanwhile " + otherMode(others)
+                + "; writes are refused until no instance runs on it with highAvailability = " + !elected + ", and go on by themselves then";
+        if (!modeMixed) {
+            LOG.error("{}", modeRefusal);
+            modeMixed = true;
+        } else {
+            LOG.debug("Instance {} still finds the state store at {} used with highAvailability = {}: {}", settings.instanceId(),
+                    settings.location(), !elected, String.join(", ", others));
+        }
+    }
+
+    private static void closeModeConnection(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close(); // frees the mode lock
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Closing the state store's mode connection: {}", e.getMessage());
         }
     }
 
@@ -437,13 +590,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             headerGuard.close();
         }
         pool.close();
-        if (modeConnection != null) {
-            try {
-                modeConnection.close(); // frees the mode lock
-            } catch (SQLException e) {
-                LOG.debug("Closing the state store's mode connection: {}", e.getMessage());
-            }
-        }
+        modeClosed = true;
+        Connection mode = modeConnection;
+        modeConnection = null;
+        closeModeConnection(mode);
         if (h2Channel != null) {
             closeFsyncChannel(h2Channel);
         }
@@ -765,6 +915,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             + ")")) {
                         rs.next();
                     }
+                    requireMode();
                 }
                 return;
             }
@@ -781,6 +932,16 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     election.stepDown("the database holds epoch " + current + ": " + now.instanceId() + " was elected since");
                     throw notLeader(Optional.of(now));
                 }
+            }
+            requireMode();
+        }
+
+        /** Last before a batch writes: the mode lock checked where due, and the batch refused while it is not held. */
+        private void requireMode() {
+            checkModeIfDue();
+            String refused = modeRefusal;
+            if (refused != null) {
+                throw new StateStoreException(refused);
             }
         }
 
@@ -842,6 +1003,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public void housekeeping(boolean idle) {
+            if (postgres) {
+                checkModeIfDue();
+            }
             H2Compaction c = compaction;
             if (c == null) {
                 return;

@@ -149,6 +149,136 @@ class ClusterTest {
         }
     }
 
+    /** The server processes of the admin statement's database that hold an advisory lock, in sessions of the given application name. */
+    static List<Long> lockHolders(java.sql.Statement admin, String applicationName) throws java.sql.SQLException {
+        List<Long> out = new ArrayList<>();
+        try (java.sql.ResultSet rs = admin.executeQuery("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND a.application_name = '"
+                + applicationName + "' ORDER BY l.pid")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    static long count(java.sql.Statement admin, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = admin.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void anInstanceWhoseModeLockWasLostTakesItAgainSoThatAStartInTheOtherModeIsStillRefused() throws Exception {
+        String url = pg.newDatabase("modelost_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        Path b = Files.createDirectories(etc.resolve("b"));
+        String mode = "strata strata-a highAvailability=true";
+        JdbcStateStore elected = Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", true, "300ms"));
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            List<Long> lost = lockHolders(s, mode);
+            assertThat(lost).hasSize(1);
+            // the session holding strata-a's mode lock ends (a DBA's pg_terminate_backend; a server restart or a network failure
+            // ends it as well), and the lock with it
+            assertThat(pg.terminate(mode)).isEqualTo(1);
+            // strata-a notices within its check interval and holds the lock again, on a session of its own
+            long until = System.nanoTime() + 10_000_000_000L;
+            List<Long> holders = lockHolders(s, mode);
+            while ((holders.isEmpty() || lost.containsAll(holders)) && System.nanoTime() < until) {
+                Thread.sleep(50);
+                holders = lockHolders(s, mode);
+            }
+            // so a shared writer is refused as before the loss (it was let in, and wrote beside the elected leader)
+            assertThatThrownBy(() -> Stores.postgres(Stores.postgresSettings(pg, url, b, "strata-b", false, "300ms")))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-b cannot start with highAvailability = false")
+                    .hasMessageContaining("instance strata-a runs on it with highAvailability = true")
+                    .hasMessageContaining("set highAvailability = true in " + StoreSettings.PID);
+            // and strata-a writes on
+            StateStoreContract.join(elected.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("x", 1))));
+            assertThat(elected.clusterStatus().instances()).extracting(ClusterInstance::id).containsExactly("strata-a");
+        } finally {
+            elected.close();
+        }
+    }
+
+    @Test
+    void anInstanceOfTheOtherModeStartedWhileTheModeLockWasLostStopsThisInstancesWritesUntilItStops() throws Exception {
+        String url = pg.newDatabase("modemixed_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        Path b = Files.createDirectories(etc.resolve("b"));
+        Path c = Files.createDirectories(etc.resolve("c"));
+        long interval = 100;
+        JdbcStateStore shared = Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", false, interval + "ms"));
+        JdbcStateStore elected = null;
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            StateStoreContract.join(shared.ledger().commit(0, Capacity.one("a-1", "node-0", "gpu0"), null, null));
+            // another shared writer's long write transaction holds the lock that orders them: strata-a's next batch waits for it
+            s.execute("SELECT pg_advisory_lock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            var held = shared.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null);
+            long until = System.nanoTime() + 10_000_000_000L;
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata strata-a' AND wait_event_type = 'Lock'";
+            while (count(s, waiting) == 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(count(s, waiting)).as("strata-a's batch waits for the lock").isEqualTo(1);
+            long waitingSince = System.nanoTime();
+            // meanwhile the session holding strata-a's mode lock ends, and an elected instance starts: nothing marks strata-a's mode
+            assertThat(pg.terminate("strata strata-a highAvailability=false")).isEqualTo(1);
+            while (!lockHolders(s, "strata strata-a highAvailability=false").isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            elected = Stores.postgres(Stores.postgresSettings(pg, url, b, "strata-b", true, interval + "ms"));
+            // the batch has waited longer than strata-a's check interval, so it checks the mode lock before it writes
+            Thread.sleep(Math.max(0, 2 * interval - (System.nanoTime() - waitingSince) / 1_000_000));
+            s.execute("SELECT pg_advisory_unlock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            assertThatThrownBy(() -> StateStoreContract.join(held))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-a refuses writes with highAvailability = false")
+                    .hasMessageContaining("instance strata-b runs on it with highAvailability = true")
+                    .hasMessageContaining("set highAvailability = true in " + StoreSettings.PID)
+                    .hasMessageContaining("writes are refused until no instance runs on it with highAvailability = true");
+            // so are its writes while strata-b runs, though strata-a keeps checking; nothing of them was stored
+            for (int i = 0; i < 3; i++) {
+                Thread.sleep(interval);
+                assertThatThrownBy(() -> StateStoreContract.join(shared.ledger().commit(1, Capacity.one("a-3", "node-0", "gpu2"), null, null)))
+                        .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .hasMessageContaining("instance strata-b runs on it with highAvailability = true");
+            }
+            assertThat(elected.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1");
+        } finally {
+            if (elected != null) {
+                elected.close();
+            }
+        }
+        try {
+            // once strata-b stopped, strata-a holds its mode lock again at its next check, and its writes go on
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                try {
+                    StateStoreContract.join(shared.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null));
+                    break;
+                } catch (dev.strata.platform.api.exception.StateStoreException e) {
+                    assertThat(e).hasMessageContaining("instance strata-a refuses writes");
+                    if (System.nanoTime() > until) {
+                        throw e;
+                    }
+                    Thread.sleep(interval);
+                }
+            }
+            assertThat(shared.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1", "a-2");
+            // and it marks its mode again: an elected instance is refused at start
+            assertThatThrownBy(() -> Stores.postgres(Stores.postgresSettings(pg, url, c, "strata-c", true, interval + "ms")))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-a runs on it with highAvailability = false");
+        } finally {
+            shared.close();
+        }
+    }
+
     @Test
     void aDeposedLeaderIsFencedByTheDatabase() throws Exception {
         // a long interval: the rounds run only when the test says
