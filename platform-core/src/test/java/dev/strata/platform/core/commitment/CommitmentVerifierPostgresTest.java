@@ -13,6 +13,7 @@ import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.StoreTestAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the log is not recorded after its release, where every instance writes (the release made by
  * another instance) and under an elected leader (the writes fenced by its epoch).
  */
+@ExtendWith(PostgresClusterExtension.class)
 class CommitmentVerifierPostgresTest {
 
     static PostgresCluster pg;
@@ -58,18 +59,6 @@ class CommitmentVerifierPostgresTest {
             return current.get();
         }
     };
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private void inventory(Site site, Node node) {
         current.set(new InventorySnapshot(generation.incrementAndGet(), Instant.now(), List.of(site), List.of(node), List.of(), List.of(),

@@ -8,6 +8,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.StoreTestAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link PostgresCluster}): kill -9 while placing and releasing, placements sent to two instances
  * at once while the leadership moves, and kill -9 of the leading JVM.
  */
+@ExtendWith(PostgresClusterExtension.class)
 class DurablePlacementPostgresTest {
 
     private static PostgresCluster pg;
@@ -37,18 +38,6 @@ class DurablePlacementPostgresTest {
 
     @TempDir
     Path etc;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private JdbcStateStore instance(String url, String id, boolean ha) throws Exception {
         return StoreTestAccess.postgres(url, Files.createDirectories(etc.resolve(id)), id, ha, "300ms");

@@ -9,14 +9,14 @@ import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.StoreTestAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,24 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  * decisions of every instance (before, each instance enforced its own configuration file), and a
  * follower refuses to set one, naming the leader.
  */
+@ExtendWith(PostgresClusterExtension.class)
 class QuotasAcrossInstancesTest {
 
     static PostgresCluster pg;
 
     @TempDir
     Path etc;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private JdbcStateStore instance(String url, String id) throws Exception {
         return instance(url, id, "300ms");

@@ -14,6 +14,7 @@ import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StoreTestAccess;
 import dev.strata.platform.core.store.Tenant;
@@ -36,9 +37,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes, "kept apart by the ledger's generation check alone" (README). A real PostgreSQL, started
  * privately ({@link PostgresCluster}).
  */
+@ExtendWith(PostgresClusterExtension.class)
 class SharedWritersPostgresTest {
 
     static PostgresCluster pg;
@@ -53,18 +54,6 @@ class SharedWritersPostgresTest {
 
     @TempDir
     Path etc;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private JdbcStateStore instance(String url, String id) throws Exception {
         Path folder = Files.createDirectories(etc.resolve(id));

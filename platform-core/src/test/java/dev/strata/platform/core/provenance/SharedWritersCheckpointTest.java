@@ -6,6 +6,7 @@ import dev.strata.platform.api.audit.AuditReport;
 import dev.strata.platform.audit.Checkpoint;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
+import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StoreTestAccess;
 import java.nio.file.Files;
@@ -20,9 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,24 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * through {@link PostgresCluster}) each sign checkpoints of the provenance log: a signer that finds
  * the head already signed by the other takes that checkpoint as done instead of colliding with it.
  */
+@ExtendWith(PostgresClusterExtension.class)
 class SharedWritersCheckpointTest {
 
     static PostgresCluster pg;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @Test
     void twoSharedWritersSigningTheSameHeadDoNotCollide() throws Exception {

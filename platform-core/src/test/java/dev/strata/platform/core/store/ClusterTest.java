@@ -18,9 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * database, failover within the stated bound with no acknowledged write lost, and concurrent
  * writers that never double-book.
  */
+@ExtendWith(PostgresClusterExtension.class)
 class ClusterTest {
 
     static PostgresCluster pg;
@@ -36,18 +36,6 @@ class ClusterTest {
 
     @TempDir
     Path etc;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     List<JdbcStateStore> instances(String url, int n, boolean ha, String interval) throws Exception {
         List<JdbcStateStore> out = new ArrayList<>();

@@ -11,13 +11,13 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The state store contract on a real PostgreSQL (a private cluster this test starts), and bad configurations. */
+@ExtendWith(PostgresClusterExtension.class)
 class PostgresStoreTest extends StateStoreContract {
 
     static PostgresCluster pg;
@@ -27,18 +27,6 @@ class PostgresStoreTest extends StateStoreContract {
     Path etc;
 
     private StoreSettings settings;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @Override
     JdbcStateStore store() {
