@@ -33,6 +33,19 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseLeadership.class);
     /** The advisory lock key of the leadership ('strata' + 2). */
     static final long LEADER_LOCK = 0x5374726174610002L;
+
+    /**
+     * Sets the server-side keepalives of a session whose lock must die with the network to this
+     * instance: PostgreSQL probes an idle connection after 3 s, every 2 s, and ends the session
+     * (freeing its advisory locks) after 3 probes unanswered, about 10 s after the network failed,
+     * rather than after the operating system's default of two hours. A connection through a Unix
+     * socket ignores them (none is used here).
+     */
+    static void keepAliveBriefly(Statement s) throws SQLException {
+        s.execute("SET tcp_keepalives_idle = 3");
+        s.execute("SET tcp_keepalives_interval = 2");
+        s.execute("SET tcp_keepalives_count = 3");
+    }
     /**
      * How long {@link #close()} waits for an election round under way. A round stuck on a database
      * that does not answer (a lock wait, a silent server) ends only at the connection's network
@@ -138,10 +151,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                 }
                 lock.setAutoCommit(true);
                 try (Statement s = lock.createStatement()) {
-                    // end the session (and free the lock) soon after the network to this instance fails
-                    s.execute("SET tcp_keepalives_idle = 3");
-                    s.execute("SET tcp_keepalives_interval = 2");
-                    s.execute("SET tcp_keepalives_count = 3");
+                    keepAliveBriefly(s);
                     s.execute("SET application_name = 'strata " + instanceId.replace("'", "") + " leadership'");
                 }
                 lock.setNetworkTimeout(Runnable::run, (int) Math.max(2000, interval.toMillis() * 3));

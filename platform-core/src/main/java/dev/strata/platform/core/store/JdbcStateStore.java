@@ -258,6 +258,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         Connection c = direct.getConnection();
         try {
             try (Statement s = c.createStatement()) {
+                // a machine cut off from the network must not keep its mode marked for hours (the kernel's keepalive)
+                DatabaseLeadership.keepAliveBriefly(s);
                 s.execute("SET application_name = 'strata " + settings.instanceId().replace("'", "") + " highAvailability=" + elected + "'");
                 s.execute("SELECT pg_advisory_lock_shared(" + mine + ")");
             }
@@ -284,6 +286,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             closeModeConnection(c);
         }
         return others;
+    }
+
+    /** The connection holding this instance's mode lock; null while it is not held (embedded, or lost and not taken again). */
+    Connection modeConnection() {
+        return modeConnection;
     }
 
     /** Why an instance of this mode may not run beside {@code others}, and what to set: the reason of a start's and of a write's refusal. */

@@ -192,6 +192,31 @@ class ClusterTest {
         }
     }
 
+    /**
+     * The session holding the mode lock ends about 10 s after the network to its instance fails, as the leadership's does:
+     * left to the kernel's keepalive (two hours by default), a machine cut off without closing its connections kept its mode
+     * marked, and every start of the other mode on the database was refused meanwhile.
+     */
+    @Test
+    void theSessionHoldingTheModeLockEndsSoonAfterTheNetworkFails() throws Exception {
+        String url = pg.newDatabase("modekeepalive_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        for (boolean elected : new boolean[] {true, false}) {
+            try (JdbcStateStore store = Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", elected, "300ms"));
+                    java.sql.Statement s = store.modeConnection().createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT name, setting FROM pg_settings WHERE name IN "
+                            + "('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count') ORDER BY name")) {
+                Map<String, String> settings = new java.util.TreeMap<>();
+                while (rs.next()) {
+                    settings.put(rs.getString(1), rs.getString(2));
+                }
+                assertThat(settings).as("highAvailability = %s", elected)
+                        .containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("tcp_keepalives_count", "3", "tcp_keepalives_idle", "3",
+                                "tcp_keepalives_interval", "2")));
+            }
+        }
+    }
+
     @Test
     void anInstanceOfTheOtherModeStartedWhileTheModeLockWasLostStopsThisInstancesWritesUntilItStops() throws Exception {
         String url = pg.newDatabase("modemixed_" + DATABASES.incrementAndGet());
