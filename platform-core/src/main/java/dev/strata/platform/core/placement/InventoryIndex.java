@@ -62,6 +62,11 @@ final class InventoryIndex {
     final int[] nodeDomain;
     final Map<String, Integer> domainIndex;
     /**
+     * Per domain index, the facts of the tree of power domains it is in ({@link #powerDomainFacts}):
+     * one list, shared by the domains of the tree.
+     */
+    private final List<?>[] domainTree;
+    /**
      * For a power domain that nodes name, why nothing is placed under it, as a rejection says it;
      * absent when its chain ends well. Its chain (itself, its parent, ...) reaches a domain the
      * inventory does not hold, or ends in a cycle of parents: a budget that holds it is unknown
@@ -166,6 +171,7 @@ final class InventoryIndex {
             nodeDomain[i] = d == null ? -1 : byDomain.getOrDefault(d, -1);
         }
         this.domainIndex = Collections.unmodifiableMap(byDomain);
+        this.domainTree = trees(this.domains, domainParent, domainCycle);
         Map<String, String> faults = new HashMap<>();
         unheld.forEach((domain, fault) -> fault.ifPresent(m -> faults.put(domain, m)));
         this.domainFault = Collections.unmodifiableMap(faults);
@@ -188,6 +194,69 @@ final class InventoryIndex {
             }
         }
         this.counted = Collections.unmodifiableMap(machines);
+    }
+
+    /** What a decision reads of one power domain: its place in its tree and its budget. */
+    private record DomainFact(String id, String parentId, long budgetWatts) {
+    }
+
+    /**
+     * Per domain index, the facts of every domain of its tree (the domains whose chains end at the
+     * same top, or in the same cycle of parents), in id order; one list per tree, shared.
+     * Linear in the domains: each chain is followed only up to a domain whose top is known.
+     */
+    private static List<?>[] trees(PowerDomain[] domains, int[] parent, int[][] cycle) {
+        int[] top = new int[domains.length];
+        java.util.Arrays.fill(top, -1);
+        int[] path = new int[domains.length];
+        for (int d = 0; d < domains.length; d++) {
+            int length = 0;
+            int i = d;
+            int found;
+            while (true) {
+                if (top[i] >= 0) {
+                    found = top[i];
+                    break;
+                }
+                path[length++] = i;
+                if (parent[i] < 0) {
+                    // a cycle's domains share one top, the first of them; parents are cut where the cycle comes round
+                    found = cycle[i] == null ? i : java.util.Arrays.stream(cycle[i]).min().orElseThrow();
+                    break;
+                }
+                i = parent[i];
+            }
+            for (int k = 0; k < length; k++) {
+                top[path[k]] = found;
+            }
+        }
+        Map<Integer, List<DomainFact>> byTop = new HashMap<>();
+        for (int d = 0; d < domains.length; d++) {
+            PowerDomain domain = domains[d];
+            byTop.computeIfAbsent(top[d], k -> new ArrayList<>()).add(new DomainFact(domain.id(), domain.parentId(), domain.budgetWatts()));
+        }
+        Map<Integer, List<DomainFact>> frozen = new HashMap<>();
+        List<?>[] out = new List<?>[domains.length];
+        for (int d = 0; d < domains.length; d++) {
+            out[d] = frozen.computeIfAbsent(top[d], k -> List.copyOf(byTop.get(k)));
+        }
+        return out;
+    }
+
+    /**
+     * What a decision that binds a node in power domain {@code id} read of the power domains, as one
+     * value to compare with another inventory's: every domain of the domain's tree (those whose
+     * chains end at the same top, or in the same cycle of parents), each as its id, parent and
+     * budget. That decides which budgets hold the node (its domain and every one above it, or the
+     * fault of a chain that reaches a domain the inventory lacks) and what each of them has
+     * reserved, since an allocation holds power in its binding's domain and in every domain above
+     * it: a domain moved into or out of the tree changes what the domains above the node hold.
+     * Domains of other trees, and a domain's kind or site, are left out. Null when the inventory
+     * does not hold the domain. Computed once per inventory; reading it costs nothing.
+     */
+    Object powerDomainFacts(String id) {
+        Integer d = domainIndex.get(id);
+        return d == null ? null : domainTree[d];
     }
 
     /** What of a binding's node room its machine already uses ({@link CountedMachine}), or null. */

@@ -218,6 +218,17 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 Arrays.toString(gpuDomain), domainNames, Arrays.toString(rdmaNicNuma));
     }
 
+    /**
+     * What the sovereignty clauses read of the node's site, as one value to compare with another
+     * inventory's: whether the inventory holds the site, its country, its jurisdictions and its
+     * operator (name and jurisdictions). The node's own facts hold only the site's id; a site whose
+     * jurisdictions change leaves the node as it was. What no clause reads (certifications, region,
+     * budgets and floor space) is left out.
+     */
+    Object siteFacts() {
+        return site == null ? List.of() : Arrays.asList(site.country(), site.jurisdictions(), site.operator());
+    }
+
     int gpuCount() {
         return gpuDomain.length;
     }

@@ -78,10 +78,10 @@ final class PlacementEngine {
     static final Duration FIRST_PAUSE = Duration.ofMillis(2);
     static final Duration LONGEST_PAUSE = Duration.ofMillis(100);
     /**
-     * How many times one placement decides again because the inventory changed a node it bound
-     * between its decision and its commit; after that it commits as decided (the commitment
-     * verifier then judges the allocation on the node as it is), so that a node whose facts keep
-     * moving cannot hold a placement forever.
+     * How many times one placement decides again because the inventory changed a node it bound (or
+     * its site or power domains) between its decision and its commit; after that it commits as
+     * decided (the commitment verifier then judges the allocation on the node as it is), so that
+     * facts that keep moving cannot hold a placement forever.
      */
     static final int INVENTORY_REDECISIONS = 8;
 
@@ -180,8 +180,8 @@ final class PlacementEngine {
                             continue;
                         }
                         LOG.warn("Placement of {} decided on inventory generation {} is committed although {}: it was decided again {} "
-                                + "times and the node kept changing; the commitment verifier judges it on the node as it is", contract.name(),
-                                m.inv.generation(), changed, INVENTORY_REDECISIONS);
+                                + "times and what it read kept changing; the commitment verifier judges it on the node as it is",
+                                contract.name(), m.inv.generation(), changed, INVENTORY_REDECISIONS);
                     }
                     Allocation allocation = new Allocation(ledger.nextId(), contract.name(), contract.tenant(), contract.priority(),
                             contract.isolation() == Isolation.DEDICATED_NODE, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
@@ -419,9 +419,16 @@ final class PlacementEngine {
     /**
      * Why a decision made on {@code decidedOn} does not hold on {@code now}, or null when it does:
      * a node it binds left the inventory, or what placement read from it changed (its state, its
-     * room, a GPU's health or identity: {@link NodeFacts#ownFacts()}). Nodes it does not bind, and
-     * facts placement does not read, leave it standing: deciding again on every change of the
-     * inventory would make every placement start over whenever any node anywhere changed.
+     * room, a GPU's health or identity, the RDMA fabrics it is on: {@link NodeFacts#ownFacts()}), or
+     * what the clauses read around it changed: its site's country, jurisdictions or operator
+     * ({@link NodeFacts#siteFacts()}), the budgets and parents of the power domains of its domain's
+     * tree ({@link InventoryIndex#powerDomainFacts}). Nodes it does not bind, and facts placement
+     * does not read, leave it standing: deciding again on every change of the inventory would make
+     * every placement start over whenever any node anywhere changed. A fabric's other members are
+     * not read: the gang's clause holds while each of its nodes is still on its fabric. Each site
+     * and power domain tree is compared once; the facts are built once per inventory, so the check
+     * costs a comparison per bound node, site and tree, and nothing at all when the inventory did
+     * not change.
      */
     static String boundNodeChanged(InventoryIndex decidedOn, InventoryIndex now, List<MemberBinding> bindings) {
         if (now == decidedOn) {
@@ -439,6 +446,17 @@ final class PlacementEngine {
             }
             if (before == null || !before.ownFacts().equals(after.ownFacts())) {
                 return "node " + b.nodeId() + " (member " + b.member() + ") changed (generation " + now.generation() + ")";
+            }
+            String site = after.node().siteId();
+            if (seen.add("site " + site) && !before.siteFacts().equals(after.siteFacts())) {
+                return "site " + site + " of node " + b.nodeId() + " (member " + b.member() + ") changed (generation " + now.generation()
+                        + ")";
+            }
+            String domain = after.node().powerDomainId();
+            if (domain != null && seen.add("power domain " + domain)
+                    && !java.util.Objects.equals(decidedOn.powerDomainFacts(domain), now.powerDomainFacts(domain))) {
+                return "power domain " + domain + " of node " + b.nodeId() + " (member " + b.member() + "), or a domain of its tree, changed "
+                        + "(generation " + now.generation() + ")";
             }
         }
         return null;
