@@ -1,17 +1,31 @@
 package dev.strata.platform.core.telemetry;
 
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
 import dev.strata.platform.api.telemetry.Telemetry;
+import dev.strata.platform.core.placement.TenantAccess;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -26,13 +40,32 @@ import org.slf4j.LoggerFactory;
  * null among a source's samples (vendor code, against the SPI) is left out, the others it answered
  * kept, and logged once, with how many, until the source answers without one again. Pages of a GPU's samples
  * ({@link #since}) are isolated alike.
+ *
+ * <p>A source is called on a thread of the service's own, all sources of a call at once, and each
+ * call waits for them until one deadline ({@link #DEFAULT_DEADLINE} unless constructed with another):
+ * a source that hangs (vendor code, against the SPI's word that calls never block) is left out of
+ * that call, the others answered, and is not called again while a call past its deadline is still
+ * in it (it is left out at once meanwhile), so that it costs one deadline, not one per call, and holds
+ * at most the threads of the calls that reached it before it was known to hang. Logged once, naming
+ * what it was asked, until it answers in time again.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryService.class);
 
+    /** How long a call of the merged view waits for its sources unless constructed with another deadline. */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(1);
+    /** The most source calls running at once (one hung source holds the few that reached it before it was known to hang). */
+    private static final int MAX_CALL_THREADS = 32;
+
     private final List<GpuTelemetrySource> sources = new CopyOnWriteArrayList<>();
+    private final Duration deadline;
+    private final ThreadPoolExecutor calls;
+    /** Per source, its calls past their deadline still in it: while there is one, it is not called. */
+    private final Map<GpuTelemetrySource, Integer> stuck = new ConcurrentHashMap<>();
+    /** The sources that did not answer a call in time (logged then), until one answers in time again. */
+    private final Set<GpuTelemetrySource> hung = ConcurrentHashMap.newKeySet();
     /** The sources whose latest samples, and those whose recent samples, failed when last asked (logged then). */
     private final Set<GpuTelemetrySource> latestFailing = ConcurrentHashMap.newKeySet();
     private final Set<GpuTelemetrySource> recentFailing = ConcurrentHashMap.newKeySet();
@@ -49,6 +82,31 @@ public class TelemetryService implements Telemetry {
     private record RecentOf(GpuTelemetrySource source, String acceleratorId) {
     }
 
+    public TelemetryService() {
+        this(DEFAULT_DEADLINE);
+    }
+
+    /**
+     * @param deadline how long a call of the merged view waits for its sources (a {@link #since} waits
+     *     it twice: for the sources' newest samples, then for the page)
+     */
+    TelemetryService(Duration deadline) {
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be positive: " + deadline);
+        }
+        this.deadline = deadline;
+        AtomicInteger counter = new AtomicInteger();
+        // started as the platform: threads start when calls come, and a call may come from a tenant's login
+        this.calls = new ThreadPoolExecutor(0, MAX_CALL_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> TenantAccess.platformThread(r, "strata-telemetry-call-" + counter.incrementAndGet()));
+    }
+
+    /** Stops the call threads: a call still in a source is interrupted, and later calls answer no samples. */
+    @Deactivate
+    void deactivate() {
+        calls.shutdownNow();
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addSource(GpuTelemetrySource source) {
         sources.add(source);
@@ -59,6 +117,7 @@ public class TelemetryService implements Telemetry {
         latestFailing.remove(source);
         recentFailing.remove(source);
         sinceFailing.remove(source);
+        hung.remove(source);
         latestWithNulls.remove(source);
         recentWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
         sinceWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
@@ -66,13 +125,22 @@ public class TelemetryService implements Telemetry {
 
     @Override
     public List<GpuSample> latestGpuSamples() {
+        List<GpuTelemetrySource> asked = List.copyOf(sources);
+        List<Call<List<GpuSample>>> answers = new ArrayList<>(asked.size());
+        for (GpuTelemetrySource source : asked) {
+            answers.add(start(source, "its latest samples", () -> withoutNulls(latestWithNulls, source, source, "its latest samples",
+                    source.latest())));
+        }
+        long until = System.nanoTime() + deadline.toNanos();
         List<GpuSample> all = new ArrayList<>();
-        for (GpuTelemetrySource source : sources) {
+        for (Call<List<GpuSample>> call : answers) {
             try {
-                all.addAll(withoutNulls(latestWithNulls, source, source, "its latest samples", source.latest()));
-                answered(latestFailing, source);
+                all.addAll(call.await(until));
+                answered(latestFailing, call.source);
+            } catch (NotAnswered e) {
+                // hung: logged as such
             } catch (RuntimeException e) {
-                failed(latestFailing, source, "its latest samples", e);
+                failed(latestFailing, call.source, "its latest samples", e);
             }
         }
         return all;
@@ -100,13 +168,14 @@ public class TelemetryService implements Telemetry {
      */
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
+        List<Call<List<GpuSample>>> answers = recentOfEach(acceleratorId, limit);
+        long until = System.nanoTime() + deadline.toNanos();
         List<GpuSample> newest = List.of();
         Instant newestAt = null;
-        for (GpuTelemetrySource source : sources) {
+        for (Call<List<GpuSample>> call : answers) {
+            GpuTelemetrySource source = call.source;
             try {
-                List<GpuSample> samples = withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source,
-                        "its recent samples of " + acceleratorId,
-                        source.recent(acceleratorId, limit));
+                List<GpuSample> samples = call.await(until);
                 Instant at = null;
                 for (GpuSample s : samples) {
                     if (at == null || s.at().isAfter(at)) {
@@ -118,6 +187,8 @@ public class TelemetryService implements Telemetry {
                     newestAt = at;
                 }
                 answered(recentFailing, source);
+            } catch (NotAnswered e) {
+                // hung: logged as such
             } catch (RuntimeException e) {
                 failed(recentFailing, source, "its recent samples", e);
             }
@@ -129,9 +200,9 @@ public class TelemetryService implements Telemetry {
      * A page of a GPU's samples from {@code from} on, from the source {@link #recent} reads: the one with the GPU's newest
      * sample (its {@code recent(acceleratorId, 1)}; the last source's where two have one taken at the same instant), so
      * that the pages of one walk come from one source while the sources stay. A source that throws on {@code recent} is
-     * left out as {@link #recent} leaves it out; where the source chosen throws on the page itself, the call fails
-     * ({@link dev.strata.platform.api.exception.ProviderUnavailableException}, logged once), since an empty page would
-     * read as the end of the GPU's samples. Nulls among a page are left out and logged once.
+     * left out as {@link #recent} leaves it out, and so is one that does not answer it in time; where the source chosen
+     * throws on the page itself or does not answer it in time, the call fails ({@link ProviderUnavailableException},
+     * logged once), since an empty page would read as the end of the GPU's samples. Nulls among a page are left out and logged once.
      */
     @Override
     public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
@@ -140,18 +211,22 @@ public class TelemetryService implements Telemetry {
         if (limit <= 0) {
             return List.of();
         }
+        List<Call<List<GpuSample>>> answers = recentOfEach(acceleratorId, 1);
+        long until = System.nanoTime() + deadline.toNanos();
         GpuTelemetrySource newest = null;
         Instant newestAt = null;
-        for (GpuTelemetrySource source : sources) {
+        for (Call<List<GpuSample>> call : answers) {
+            GpuTelemetrySource source = call.source;
             try {
-                for (GpuSample s : withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source,
-                        "its recent samples of " + acceleratorId, source.recent(acceleratorId, 1))) {
+                for (GpuSample s : call.await(until)) {
                     if (newestAt == null || !s.at().isBefore(newestAt)) {
                         newest = source;
                         newestAt = s.at();
                     }
                 }
                 answered(recentFailing, source);
+            } catch (NotAnswered e) {
+                // hung: logged as such
             } catch (RuntimeException e) {
                 failed(recentFailing, source, "its recent samples", e);
             }
@@ -159,16 +234,139 @@ public class TelemetryService implements Telemetry {
         if (newest == null) {
             return List.of();
         }
+        GpuTelemetrySource chosen = newest;
+        String what = "its samples of " + acceleratorId + " since " + from;
         try {
-            List<GpuSample> page = withoutNulls(sinceWithNulls, new RecentOf(newest, acceleratorId), newest,
-                    "its samples of " + acceleratorId + " since " + from, newest.since(acceleratorId, from, limit));
-            answered(sinceFailing, newest);
+            List<GpuSample> page = start(chosen, what, () -> withoutNulls(sinceWithNulls, new RecentOf(chosen, acceleratorId), chosen,
+                    what, chosen.since(acceleratorId, from, limit))).await(System.nanoTime() + deadline.toNanos());
+            answered(sinceFailing, chosen);
             return page;
-        } catch (RuntimeException e) {
-            failed(sinceFailing, newest, "its pages of samples", e);
+        } catch (NotAnswered e) {
             // not an empty page: that would read as the end of the GPU's samples, and a walk cut short as a whole one
-            throw new dev.strata.platform.api.exception.ProviderUnavailableException("telemetry source " + newest
-                    + " did not answer the samples of " + acceleratorId + " since " + from, e);
+            throw new ProviderUnavailableException("telemetry source " + chosen + " did not answer the samples of " + acceleratorId
+                    + " since " + from + " within " + deadline.toMillis() + " ms");
+        } catch (RuntimeException e) {
+            failed(sinceFailing, chosen, "its pages of samples", e);
+            throw new ProviderUnavailableException("telemetry source " + chosen + " did not answer the samples of " + acceleratorId
+                    + " since " + from, e);
+        }
+    }
+
+    /** Every source's recent samples of a GPU, each call started on a call thread. */
+    private List<Call<List<GpuSample>>> recentOfEach(String acceleratorId, int limit) {
+        List<GpuTelemetrySource> asked = List.copyOf(sources);
+        List<Call<List<GpuSample>>> answers = new ArrayList<>(asked.size());
+        for (GpuTelemetrySource source : asked) {
+            String what = "its recent samples of " + acceleratorId;
+            answers.add(start(source, what, () -> withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source, what,
+                    source.recent(acceleratorId, limit))));
+        }
+        return answers;
+    }
+
+    /**
+     * Starts a call of a source on a call thread; a source with a call past its deadline still in it is not called (the
+     * call answers {@link NotAnswered} at once), and one the threads cannot take (all busy, or the service stopped)
+     * fails.
+     */
+    private <T> Call<T> start(GpuTelemetrySource source, String what, Callable<T> work) {
+        Call<T> call = new Call<>(source, what);
+        if (stuck.containsKey(source)) {
+            return call;
+        }
+        try {
+            call.future = calls.submit(() -> {
+                try {
+                    return work.call();
+                } finally {
+                    call.left();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            call.refused = new ProviderUnavailableException(calls.isShutdown() ? "telemetry is stopped"
+                    : "all " + MAX_CALL_THREADS + " telemetry call threads are busy");
+        }
+        return call;
+    }
+
+    /** Thrown by {@link Call#await} where the source did not answer in time, or was not called for a call still in it. */
+    private static final class NotAnswered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotAnswered() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NotAnswered NOT_ANSWERED = new NotAnswered();
+
+    /** One call of a source on a call thread (none where the source was not called). */
+    private final class Call<T> {
+        /** Running, left the source, or past its deadline (counted in {@link #stuck} until it leaves). */
+        private static final int RUNNING = 0;
+        private static final int LEFT = 1;
+        private static final int OVERRAN = 2;
+
+        final GpuTelemetrySource source;
+        final String what;
+        final AtomicInteger state = new AtomicInteger(RUNNING);
+        Future<T> future;
+        RuntimeException refused;
+
+        Call(GpuTelemetrySource source, String what) {
+            this.source = source;
+            this.what = what;
+        }
+
+        /** On the call thread, once it has left the source. */
+        void left() {
+            if (!state.compareAndSet(RUNNING, LEFT)) {
+                stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
+            }
+        }
+
+        /**
+         * The source's answer, waiting for it until {@code until} ({@link System#nanoTime()}); throws what the source threw,
+         * or {@link NotAnswered} where it was not called or did not answer by then.
+         */
+        T await(long until) {
+            if (refused != null) {
+                throw refused;
+            }
+            if (future == null) {
+                throw NOT_ANSWERED;
+            }
+            try {
+                T answer = future.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                inTime();
+                return answer;
+            } catch (ExecutionException e) {
+                inTime();
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().toString(), e.getCause());
+            } catch (TimeoutException e) {
+                overran();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw NOT_ANSWERED;
+        }
+
+        private void inTime() {
+            if (hung.remove(source)) {
+                LOG.info("Telemetry source {} answers in time again", source);
+            }
+        }
+
+        private void overran() {
+            // counted before it is marked, so that the call thread leaving meanwhile finds the count to take back
+            stuck.merge(source, 1, Integer::sum);
+            if (!state.compareAndSet(RUNNING, OVERRAN)) {
+                stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
+            }
+            if (hung.add(source)) {
+                LOG.warn("Telemetry source {} did not answer {} within {} ms; it is left out, and not called again while that call "
+                        + "is in it, until it answers in time again", source, what, deadline.toMillis());
+            }
         }
     }
 

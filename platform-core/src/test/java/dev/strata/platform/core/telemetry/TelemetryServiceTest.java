@@ -264,6 +264,151 @@ class TelemetryServiceTest {
         }
     }
 
+    /** A source whose calls block until {@code release} is counted down, counting its calls; it samples GPU-h. */
+    private static final class HangingSource implements GpuTelemetrySource {
+        volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final GpuSample sample = sample("GPU-h", 400);
+
+        private List<GpuSample> hang() {
+            calls.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(sample);
+        }
+
+        @Override
+        public List<GpuSample> latest() {
+            return hang();
+        }
+
+        @Override
+        public List<GpuSample> recent(String acceleratorId, int limit) {
+            return acceleratorId.equals("GPU-h") ? hang() : List.of();
+        }
+
+        @Override
+        public String toString() {
+            return "stuck";
+        }
+    }
+
+    /**
+     * A source that hangs (against the SPI) is left out of a call after the deadline, the healthy source's samples
+     * answered: before, every call of the merged view waited for as long as the source hung (the shell's
+     * {@code strata:gpus} and {@code strata:gpu} with it). While its call is still in it, it is not called again and
+     * costs a call nothing; once that call has returned, it is called and answered again.
+     */
+    @Test
+    void aHungSourceCostsOneDeadlineAndTheOthersAreStillAnswered() {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofMillis(500));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(stuck);
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+                assertThat(stuck.calls).hasValue(1);
+                long started = System.nanoTime();
+                // still in the source: not called again, and answered at once
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+                assertThat(telemetry.latest("GPU-a")).hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(300));
+                assertThat(telemetry.latest("GPU-h")).isEmpty();
+                assertThat(telemetry.recent("GPU-a", 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(telemetry.since("GPU-a", Instant.EPOCH, 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("no call waited for the stuck source")
+                        .isLessThan(java.time.Duration.ofMillis(500));
+                assertThat(stuck.calls).hasValue(1);
+            });
+            assertThat(log.text()).contains("Telemetry source stuck did not answer its latest samples within 500 ms");
+            assertThat(log.text().split("did not answer", -1)).as("logged once: %s", log.text()).hasSize(2);
+
+            stuck.release.countDown();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                // its call leaves the source on the call thread: called again once it has
+                while (telemetry.latestGpuSamples().size() < 2) {
+                    Thread.onSpinWait();
+                }
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-h", "GPU-a");
+                assertThat(telemetry.recent("GPU-h", 5)).containsExactly(stuck.sample);
+            });
+
+            stuck.release = new java.util.concurrent.CountDownLatch(1);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a"));
+            assertThat(log.text().split("did not answer", -1)).as("hanging again once it had answered: logged again").hasSize(3);
+        } finally {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A source that hangs on the recent samples of a GPU is left out of {@code recent} and {@code since} as one that
+     * throws is, the other sources answered; where the source chosen for a page hangs on the page, the call fails within
+     * the deadline rather than answering an empty page.
+     */
+    @Test
+    void recentAndSinceLeaveOutAHungSourceAndFailWhereTheChosenOneHangsOnThePage() {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofMillis(500));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(source(sample("GPU-h", 300)));
+        telemetry.addSource(stuck);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                assertThat(telemetry.recent("GPU-h", 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(telemetry.since("GPU-h", Instant.EPOCH, 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(stuck.calls).as("not called again while its first call is in it").hasValue(1);
+            });
+        } finally {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+
+        TelemetryService paged = new TelemetryService(java.time.Duration.ofMillis(500));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        GpuSample newest = sample("GPU-a", 650);
+        paged.addSource(source(new GpuSample("GPU-a", Instant.EPOCH, 50, 10, 1L << 30, 300, 40, 1980, Set.of(), 0, 0)));
+        paged.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(newest);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of(newest);
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return List.of(newest);
+            }
+
+            @Override
+            public String toString() {
+                return "slow pages";
+            }
+        });
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> org.assertj.core.api.Assertions.assertThatThrownBy(() -> paged.since("GPU-a", Instant.EPOCH, 5))
+                            .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                            .hasMessageContaining("telemetry source slow pages did not answer the samples of GPU-a since"));
+        } finally {
+            release.countDown();
+            paged.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
