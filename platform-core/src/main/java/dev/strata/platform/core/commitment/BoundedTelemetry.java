@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * through {@link #forPass()}, whose calls together wait at most the deadline: a source that answers
  * every call just under it would otherwise cost a pass one deadline per GPU. Logged once until
  * telemetry answers again.
+ *
+ * <p>The core's merged view leaves out a source that does not answer within a shorter deadline of
+ * its own, so that a hung source costs a pass at most that, the other sources read; this bound stays
+ * for what that one does not cover: a pass's calls in all, and a telemetry service other than the core's.
  */
 final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
