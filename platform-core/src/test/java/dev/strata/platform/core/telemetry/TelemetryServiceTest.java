@@ -265,6 +265,127 @@ class TelemetryServiceTest {
     }
 
     /** A source whose calls block until {@code release} is counted down, counting its calls; it samples GPU-h. */
+    /**
+     * With one source (the usual case), a page is asked in one call of the source's thread: its newest sample, then the
+     * page; the answers are those of several sources' two calls. A source with no sample of the GPU, or one that throws
+     * on or does not answer its newest sample, gives no samples, its page not asked; one that throws on or does not
+     * answer the page fails the call, since an empty page would read as the end of the GPU's samples.
+     */
+    @Test
+    void oneSourcesPagesAnswerAsSeveralSourcesDo() {
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        GpuSample a1 = new GpuSample("GPU-a", now.minusSeconds(20), 50, 10, 1L << 30, 600, 40, 1980, Set.of(), 0, 0);
+        GpuSample a2 = new GpuSample("GPU-a", now.minusSeconds(10), 50, 10, 1L << 30, 650, 40, 1980, Set.of(), 0, 0);
+        GpuSample a3 = new GpuSample("GPU-a", now, 50, 10, 1L << 30, 700, 40, 1980, Set.of(), 0, 0);
+        TelemetryService paged = new TelemetryService();
+        paged.addSource(source(a1, a2, a3));
+        try {
+            assertThat(paged.since("GPU-a", now.minusSeconds(400), 2)).containsExactly(a1, a2);
+            assertThat(paged.since("GPU-a", now.minusSeconds(10), 5)).containsExactly(a2, a3);
+            assertThat(paged.since("GPU-x", now.minusSeconds(400), 5)).isEmpty();
+        } finally {
+            paged.deactivate();
+        }
+
+        java.util.concurrent.atomic.AtomicInteger pages = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<String> mode = new java.util.concurrent.atomic.AtomicReference<>();
+        TelemetryService one = new TelemetryService(java.time.Duration.ofMillis(300));
+        one.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                switch (mode.get()) {
+                    case "none":
+                        return List.of();
+                    case "newest throws":
+                        throw new IllegalStateException("NVML gone");
+                    case "newest hangs":
+                        await(release);
+                        return List.of(a3);
+                    default:
+                        return List.of(a3);
+                }
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                pages.incrementAndGet();
+                if (mode.get().equals("page throws")) {
+                    throw new IllegalStateException("NVML gone");
+                }
+                await(release);
+                return List.of(a3);
+            }
+
+            @Override
+            public String toString() {
+                return "one";
+            }
+        });
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                mode.set("none");
+                assertThat(one.since("GPU-a", now.minusSeconds(400), 5)).isEmpty();
+                mode.set("newest throws");
+                assertThat(one.since("GPU-a", now.minusSeconds(400), 5)).isEmpty();
+                assertThat(pages).as("no page asked of a source without a newest sample").hasValue(0);
+                mode.set("page throws");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.since("GPU-a", now.minusSeconds(400), 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("telemetry source one did not answer the samples of GPU-a since");
+                mode.set("page hangs");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.since("GPU-a", now.minusSeconds(400), 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("telemetry source one did not answer the samples of GPU-a since")
+                        .hasMessageContaining("within 300 ms");
+            });
+        } finally {
+            release.countDown();
+            one.deactivate();
+        }
+
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        mode.set("newest hangs");
+        TelemetryService stuck = new TelemetryService(java.time.Duration.ofMillis(300));
+        stuck.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                await(held);
+                return List.of(a3);
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return List.of(a3);
+            }
+        });
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> assertThat(stuck.since("GPU-a", now.minusSeconds(400), 5)).as("left out, as of several sources").isEmpty());
+        } finally {
+            held.countDown();
+            stuck.deactivate();
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static final class HangingSource implements GpuTelemetrySource {
         volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
