@@ -184,6 +184,10 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
         directory.unregister(serviceId(ref), Capability.COMPUTE);
     }
 
+    void updatedCompute(ServiceReference<ComputeProvider> ref, ComputeProvider provider) {
+        update(ref, Capability.COMPUTE, provider, provider::discoverCompute);
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindGpu(ServiceReference<GpuProvider> ref, GpuProvider provider) {
         register(ref, Capability.GPU, provider, provider::discoverGpus);
@@ -191,6 +195,10 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
 
     void unbindGpu(ServiceReference<GpuProvider> ref) {
         directory.unregister(serviceId(ref), Capability.GPU);
+    }
+
+    void updatedGpu(ServiceReference<GpuProvider> ref, GpuProvider provider) {
+        update(ref, Capability.GPU, provider, provider::discoverGpus);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -202,6 +210,10 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
         directory.unregister(serviceId(ref), Capability.FABRIC);
     }
 
+    void updatedFabric(ServiceReference<FabricProvider> ref, FabricProvider provider) {
+        update(ref, Capability.FABRIC, provider, provider::discoverFabrics);
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindStorage(ServiceReference<StorageProvider> ref, StorageProvider provider) {
         register(ref, Capability.STORAGE, provider, provider::discoverStorage);
@@ -209,6 +221,10 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
 
     void unbindStorage(ServiceReference<StorageProvider> ref) {
         directory.unregister(serviceId(ref), Capability.STORAGE);
+    }
+
+    void updatedStorage(ServiceReference<StorageProvider> ref, StorageProvider provider) {
+        update(ref, Capability.STORAGE, provider, provider::discoverStorage);
     }
 
     private void register(ServiceReference<?> ref, Capability capability, Object provider, Registration.Discoverer discoverer) {
@@ -230,6 +246,40 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
         directory.register(new Registration(providerId, ProviderIds.label(ref.getProperty(ProviderProperties.VENDOR), providerId),
                 ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundleVersion), bundle.getSymbolicName(),
                 serviceId(ref), capability, discoverer, description));
+    }
+
+    /**
+     * A bound provider service's properties changed (its configuration was edited, and its
+     * component, which stays, registered the new properties). Where the provider id, vendor or
+     * version it is listed with changed, the service is taken as departing under what it was
+     * listed with and registering under what it has now, as if it had been unregistered and
+     * registered again: the old id is {@code DEPARTED} (its resources stay, stale, for the grace
+     * period; a discovery of it that is running is stopped), the new one registers and is
+     * discovered, and the provenance log records both. Where none of them changed, nothing
+     * happens. A service ignored when it was bound (an id that is not one) is registered once its
+     * id is valid; one whose id becomes invalid departs and is ignored, as at bind.
+     */
+    private void update(ServiceReference<?> ref, Capability capability, Object provider, Registration.Discoverer discoverer) {
+        long serviceId = serviceId(ref);
+        Bundle bundle = ref.getBundle();
+        if (bundle == null) {
+            LOG.debug("{} service {} was unregistered while its properties changed; ignored", capability, serviceId);
+            return;
+        }
+        Registration held = directory.registration(serviceId, capability);
+        Object property = ref.getProperty(ProviderProperties.ID);
+        if (held != null && property instanceof String id && id.equals(held.providerId())
+                && ProviderIds.label(ref.getProperty(ProviderProperties.VENDOR), id).equals(held.vendor())
+                && ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundle.getVersion().toString()).equals(held.version())) {
+            return;
+        }
+        if (held != null) {
+            LOG.info("Provider {}: the id, vendor or version of its {} service {} of bundle {} changed; the service departs as {} "
+                    + "and registers with its new properties", held.providerId(), capability, serviceId, bundle.getSymbolicName(),
+                    held.providerId());
+            directory.unregister(serviceId, capability);
+        }
+        register(ref, capability, provider, discoverer);
     }
 
     /**

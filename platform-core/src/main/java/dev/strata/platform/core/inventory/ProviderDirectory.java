@@ -250,6 +250,31 @@ final class ProviderDirectory implements AutoCloseable {
     }
 
     /**
+     * What the directory holds of a service for a capability: its registration, whether it is
+     * used or waits behind another service with its id; null where it holds none (the service was
+     * ignored when it was bound, or has left).
+     */
+    Registration registration(long serviceId, Capability capability) {
+        lock.lock();
+        try {
+            for (Entry entry : entries.values()) {
+                Registration current = entry.registrations.get(capability);
+                if (current != null && current.serviceId() == serviceId) {
+                    return current;
+                }
+                for (Registration w : entry.waiting) {
+                    if (w.serviceId() == serviceId && w.capability() == capability) {
+                        return w;
+                    }
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The registration that keeps a new service with this entry's id out, or null where it may
      * join: another service of its capability, or a service of another bundle (one id is one
      * provider: a second bundle's service that joined would make the first bundle's resources
