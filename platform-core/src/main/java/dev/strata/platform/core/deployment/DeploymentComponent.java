@@ -54,13 +54,16 @@ public class DeploymentComponent implements Deployments, MultiCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentComponent.class);
 
-    private final ProvisioningProviders providers = new ProvisioningProviders();
+    private final ProvisioningProviders providers;
+    /** The provider id each bound provisioning service was added under, by service id: what it leaves under. */
+    private final java.util.Map<Long, String> boundIds = new java.util.concurrent.ConcurrentHashMap<>();
     private final DeploymentEngine engine;
 
     @Activate
     public DeploymentComponent(@Reference StateStore store, @Reference Placement placement, @Reference Inventory inventory,
             @Reference ProviderRegistry registry, DeploymentConfig config) {
         DeploymentSettings settings = DeploymentSettings.from(config);
+        this.providers = new ProvisioningProviders();
         this.engine = new DeploymentEngine(store, placement, inventory, providers, registry, settings, Clock.systemUTC());
         if (registry instanceof InventoryService inventoryService) {
             // the inventory's own setting, as in force at each deploy
@@ -79,7 +82,13 @@ public class DeploymentComponent implements Deployments, MultiCollector {
 
     /** Over an engine made elsewhere (tests). */
     DeploymentComponent(DeploymentEngine engine) {
+        this(engine, new ProvisioningProviders());
+    }
+
+    /** Over an engine made elsewhere and the providers it calls, which this component's references fill (tests). */
+    DeploymentComponent(DeploymentEngine engine, ProvisioningProviders providers) {
         this.engine = engine;
+        this.providers = providers;
     }
 
     /** Provisioning calls: {@code strata_provisioning_calls_total}, {@code strata_provisioning_call_duration_seconds}. */
@@ -117,15 +126,46 @@ public class DeploymentComponent implements Deployments, MultiCollector {
                     ref.getBundle().getSymbolicName(), e.getMessage());
             return;
         }
-        providers.add(providerId, (Long) ref.getProperty(Constants.SERVICE_ID), provider);
+        long serviceId = (Long) ref.getProperty(Constants.SERVICE_ID);
+        boundIds.put(serviceId, providerId);
+        providers.add(providerId, serviceId, provider);
         LOG.info("Provisioning provider {} is available", providerId);
         engine.kick();
     }
 
+    /**
+     * A bound provisioning service's properties changed (its configuration was edited, and its
+     * component, which stays, registered the new properties). Where its provider id changed, it
+     * leaves under the old id, as an unregistered service does (the deployments on the old id's
+     * nodes wait for a provider with that id), and is available under the new one; otherwise
+     * nothing happens. One whose id becomes invalid leaves and is ignored, as at bind.
+     */
+    void updatedProvisioning(ServiceReference<ProvisioningProvider> ref, ProvisioningProvider provider) {
+        long serviceId = (Long) ref.getProperty(Constants.SERVICE_ID);
+        String previous = boundIds.get(serviceId);
+        if (previous != null && previous.equals(ref.getProperty(ProviderProperties.ID))) {
+            return;
+        }
+        if (previous != null) {
+            leave(serviceId, previous);
+        }
+        if (ref.getBundle() != null) {
+            bindProvisioning(ref, provider);
+        }
+    }
+
     void unbindProvisioning(ServiceReference<ProvisioningProvider> ref) {
-        Object id = ref.getProperty(ProviderProperties.ID);
-        if (id instanceof String providerId) {
-            providers.remove(providerId, (Long) ref.getProperty(Constants.SERVICE_ID));
+        long serviceId = (Long) ref.getProperty(Constants.SERVICE_ID);
+        // the id it was added under: the reference holds the service's properties as they are now
+        String providerId = boundIds.get(serviceId);
+        if (providerId != null) {
+            leave(serviceId, providerId);
+        }
+    }
+
+    private void leave(long serviceId, String providerId) {
+        if (boundIds.remove(serviceId, providerId)) {
+            providers.remove(providerId, serviceId);
             LOG.info("Provisioning provider {} left; its deployments wait for it", providerId);
         }
     }
