@@ -176,6 +176,53 @@ public class OpenStackProviderIT {
     }
 
     /**
+     * An operator who edits a cloud's configuration and changes its {@code strata.provider.id}:
+     * the provider's component handles the change itself ({@code @Modified}) and stays, and
+     * Declarative Services registers the new id on the same service. The inventory lists the
+     * provider under the new id, and the old id departs as when its service is unregistered.
+     * The cloud cannot be reached, so each id is FAILED with the reason: no OpenStack is needed.
+     */
+    @Test
+    public void anIdChangedInTheConfigurationDepartsTheOldIdAndRegistersTheNewOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path passwordFile = Files.createTempFile("strata-itest", ".pw");
+        Files.writeString(passwordFile, "not-a-secret\n");
+        org.osgi.service.cm.Configuration cloud = configAdmin.getFactoryConfiguration("dev.strata.provider.openstack", "rename", "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("strata.provider.id", "openstack-rename");
+        props.put("authUrl", "http://127.0.0.1:" + closed + "/v3");
+        props.put("userName", "admin");
+        props.put("passwordFile", passwordFile.toString());
+        props.put("projectName", "admin");
+        try {
+            cloud.update(props);
+            await("openstack-rename to register and fail", () -> registry.provider("openstack-rename")
+                    .map(p -> p.state() == ProviderState.FAILED).orElse(false));
+            Object service = context.getServiceReferences(dev.strata.platform.api.provider.ComputeProvider.class,
+                    "(strata.provider.id=openstack-rename)").iterator().next().getProperty(org.osgi.framework.Constants.SERVICE_ID);
+
+            props.put("strata.provider.id", "openstack-renamed");
+            cloud.update(props);
+            await("openstack-renamed to register and fail, and openstack-rename to depart", () -> registry.provider("openstack-renamed")
+                    .map(p -> p.state() == ProviderState.FAILED).orElse(false)
+                    && registry.provider("openstack-rename").map(p -> p.state() == ProviderState.DEPARTED).orElse(false));
+            assertEquals("the component stayed: its service is the one registered first, with the new id", List.of(service),
+                    context.getServiceReferences(dev.strata.platform.api.provider.ComputeProvider.class, "(strata.provider.id=openstack-renamed)")
+                            .stream().map(r -> r.getProperty(org.osgi.framework.Constants.SERVICE_ID)).toList());
+            String providers = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(providers, providers.contains("openstack-renamed\t") && providers.contains("openstack-rename\t"));
+        } finally {
+            cloud.delete();
+            Files.deleteIfExists(passwordFile);
+        }
+        await("openstack-renamed to leave", () -> registry.provider("openstack-renamed")
+                .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+    }
+
+    /**
      * The hot-swap test of the foundation on this provider, against the all-in-one OpenStack: the
      * {@code provider-openstack} bundle is updated again and again (each time to a new
      * Bundle-Version, as a vendor's next release) while one deployment is ready, a second is being
