@@ -68,11 +68,24 @@ public class LocalStorageProvider implements StorageProvider {
     }
 
     private static List<Path> paths(String[] configured) {
-        if (configured == null || configured.length == 0) {
+        List<String> entries = new ArrayList<>();
+        for (String value : configured == null ? new String[0] : configured) {
+            if (value == null || value.isBlank()) {
+                entries.add(value); // refused below, as any other invalid value
+                continue;
+            }
+            // Karaf's .cfg files give one string for the property: its mount points separated by commas
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    entries.add(part.strip());
+                }
+            }
+        }
+        if (entries.isEmpty()) {
             throw new InvalidConfigurationException(PID, "paths", "", "one or more absolute mount points, e.g. /");
         }
         List<Path> paths = new ArrayList<>();
-        for (String p : configured) {
+        for (String p : entries) {
             Path path;
             try {
                 path = p == null || p.isBlank() ? null : Path.of(p);

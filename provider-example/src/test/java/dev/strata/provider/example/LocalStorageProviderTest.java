@@ -51,6 +51,23 @@ class LocalStorageProviderTest {
         assertThat(pools.get(0).capacityBytes()).isEqualTo(Files.getFileStore(a).getTotalSpace());
     }
 
+    /**
+     * A {@code .cfg} file gives {@code paths = /data, /} as one string, as the feature's default
+     * configuration says: each of its comma-separated mount points is reported. Before, the whole
+     * string was taken for one mount point, {@code "/data, /"}, which does not exist, and every
+     * discovery failed.
+     */
+    @Test
+    void mountPointsSeparatedByCommasInOneValueAreEachReported(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir + ", /", "site", "lab-1")));
+        List<StoragePool> pools = provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).pools();
+        if (Files.getFileStore(dir).equals(Files.getFileStore(Path.of("/")))) {
+            assertThat(pools).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
+        } else {
+            assertThat(pools).extracting(StoragePool::id).containsExactly("example-storage:" + dir, "example-storage:/");
+        }
+    }
+
     @Test
     void aRelativePathIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"data"}))))
