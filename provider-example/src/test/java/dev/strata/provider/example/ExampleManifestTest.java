@@ -17,12 +17,28 @@ class ExampleManifestTest {
 
     @Test
     void importsTheProvidersApiFromOnePointOneOn() throws Exception {
+        assertThat(imports()).contains("dev.strata.platform.api.provider;version=\"[1.1,2)\"");
+    }
+
+    /**
+     * The other packages of the API it uses are imported from the versions it needs too (the model
+     * from 1.1, where the builders came, the exceptions from 1.0): before, bnd imported them from
+     * the versions the build had (the exceptions from 1.8), and the example did not resolve on an API
+     * 1.1 whose providers' package it imported from 1.1.
+     */
+    @Test
+    void importsTheModelAndTheExceptionsFromTheVersionsItNeeds() throws Exception {
+        assertThat(imports())
+                .contains("dev.strata.platform.api.model;version=\"[1.1,2)\"")
+                .contains("dev.strata.platform.api.exception;version=\"[1.0,2)\"");
+    }
+
+    private static String imports() throws Exception {
         Path classes = Path.of(LocalStorageProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Manifest manifest;
         try (InputStream in = Files.newInputStream(classes.resolve("META-INF/MANIFEST.MF"))) {
             manifest = new Manifest(in);
         }
-        String imports = manifest.getMainAttributes().getValue("Import-Package");
-        assertThat(imports).contains("dev.strata.platform.api.provider;version=\"[1.1,2)\"");
+        return manifest.getMainAttributes().getValue("Import-Package");
     }
 }
