@@ -18,11 +18,11 @@ public interface GpuTelemetrySource {
     List<GpuSample> latest();
 
     /**
-     * Recent samples of one accelerator, oldest first.
+     * Recent samples of one accelerator, oldest first: the newest {@code limit} of those kept.
      *
      * @param acceleratorId the accelerator
-     * @param limit at most this many samples
-     * @return the samples kept, possibly empty
+     * @param limit at most this many samples; none where it is 0 or less
+     * @return the samples kept, possibly empty (for an accelerator the source does not cover too)
      */
     List<GpuSample> recent(String acceleratorId, int limit);
 
