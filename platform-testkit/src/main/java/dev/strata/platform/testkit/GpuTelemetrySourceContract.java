@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
  *     {@code limit}, the newest ones kept ({@code recent(id, Integer.MAX_VALUE)} is every sample
  *     kept, on which the default {@code since} relies), no null among them; an accelerator the
  *     source does not cover has an empty list, not an exception;</li>
- * <li>{@code recent} with a limit of 0 or less answers an empty list, not an exception: the SPI
- *     says nothing of such a limit for {@code recent}, but says "none" for {@code since}, and the
- *     NVIDIA provider and the core's merged view ({@code Telemetry}) answer so for both;</li>
+ * <li>{@code recent} with a limit of 0 or less answers an empty list, not an exception, as for
+ *     {@code since}; the NVIDIA provider and the core's merged view ({@code Telemetry}) answer so
+ *     for both;</li>
  * <li>{@code since(id, from, limit)} answers the samples kept taken at or after {@code from},
  *     oldest first, at most {@code limit}, the oldest such first: none for a limit of 0 or less,
  *     from the oldest kept where {@code from} is before it, a sample taken at {@code from} itself
