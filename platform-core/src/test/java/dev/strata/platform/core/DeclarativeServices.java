@@ -28,7 +28,8 @@ public final class DeclarativeServices {
     /**
      * A reference to a service of a bundle, whose properties are read from {@code properties} at
      * each call: as the framework's, it answers the service's properties as they are now, so a
-     * change of the map is a change of the service's properties.
+     * change of the map is a change of the service's properties. A null {@code bundle} is a
+     * service unregistered meanwhile: its reference has no bundle.
      */
     @SuppressWarnings("unchecked")
     public static <S> ServiceReference<S> reference(Map<String, Object> properties, String bundle, Version version) {
@@ -42,7 +43,7 @@ public final class DeclarativeServices {
                 });
         return (ServiceReference<S>) Proxy.newProxyInstance(ServiceReference.class.getClassLoader(), new Class<?>[] {ServiceReference.class},
                 (p, m, args) -> switch (m.getName()) {
-                    case "getBundle" -> owner;
+                    case "getBundle" -> bundle == null ? null : owner;
                     case "getProperty" -> properties.get((String) args[0]);
                     case "hashCode" -> System.identityHashCode(p);
                     case "equals" -> p == args[0];

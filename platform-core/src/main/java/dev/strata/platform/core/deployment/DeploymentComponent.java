@@ -122,8 +122,10 @@ public class DeploymentComponent implements Deployments, MultiCollector {
         try {
             providerId = ProviderIds.id(ref.getProperty(ProviderProperties.ID));
         } catch (IllegalArgumentException e) {
+            // the bundle is null where the service was unregistered meanwhile (its bundle stopping)
+            org.osgi.framework.Bundle bundle = ref.getBundle();
             LOG.error("Ignoring provisioning service {} of bundle {}: {}", ref.getProperty(Constants.SERVICE_ID),
-                    ref.getBundle().getSymbolicName(), e.getMessage());
+                    bundle == null ? "(unregistered)" : bundle.getSymbolicName(), e.getMessage());
             return;
         }
         long serviceId = (Long) ref.getProperty(Constants.SERVICE_ID);

@@ -88,6 +88,19 @@ class ProvisioningPropertiesChangeTest {
         assertThat(lab.providers.departed("cloud")).isFalse();
     }
 
+    /**
+     * A service with an id that is none, unregistered while it is bound (its bundle stopping: its
+     * reference has no bundle then), is ignored as any other such service; before, naming its
+     * bundle in the log line threw a NullPointerException out of the bind.
+     */
+    @Test
+    void aServiceWithAnInvalidIdUnregisteredWhileItIsBoundIsIgnored() {
+        Map<String, Object> gone = new ConcurrentHashMap<>(Map.of(Constants.SERVICE_ID, 72L, ProviderProperties.ID, "cloud fra1"));
+        component.bindProvisioning(DeclarativeServices.reference(gone, null, new Version(0, 1, 0)), cloud);
+
+        assertThat(lab.providers.all()).containsOnlyKeys("lab", "lab2");
+    }
+
     /** An id that becomes invalid leaves, and the service is ignored as at bind until its id is valid again. */
     @Test
     void anIdThatBecomesInvalidLeavesAndOneMadeValidServes() {
