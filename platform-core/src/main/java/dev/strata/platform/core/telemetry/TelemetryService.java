@@ -202,7 +202,10 @@ public class TelemetryService implements Telemetry {
      * that the pages of one walk come from one source while the sources stay. A source that throws on {@code recent} is
      * left out as {@link #recent} leaves it out, and so is one that does not answer it in time; where the source chosen
      * throws on the page itself or does not answer it in time, the call fails ({@link ProviderUnavailableException},
-     * logged once), since an empty page would read as the end of the GPU's samples. Nulls among a page are left out and logged once.
+     * logged once), since an empty page would read as the end of the GPU's samples. For that reason too, the call fails
+     * where no source answered a newest sample of the GPU and one did not answer at all (it threw, did not answer in time,
+     * was not called while a call past its deadline is still in it, or could not be called): a page is empty only where
+     * every source answered that it has none. Nulls among a page are left out and logged once.
      */
     @Override
     public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
@@ -219,6 +222,7 @@ public class TelemetryService implements Telemetry {
         long until = System.nanoTime() + deadline.toNanos();
         GpuTelemetrySource newest = null;
         Instant newestAt = null;
+        GpuTelemetrySource unanswered = null;
         for (Call<List<GpuSample>> call : answers) {
             GpuTelemetrySource source = call.source;
             try {
@@ -230,10 +234,14 @@ public class TelemetryService implements Telemetry {
                 }
                 answered(recentFailing, source);
             } catch (NotAnswered e) {
-                // hung: logged as such
+                unanswered = source; // hung: logged as such
             } catch (RuntimeException e) {
+                unanswered = source;
                 failed(recentFailing, source, "its recent samples", e);
             }
+        }
+        if (newest == null && unanswered != null) {
+            throw newestNotAnswered(unanswered, acceleratorId, from);
         }
         if (newest == null) {
             return List.of();
@@ -262,8 +270,8 @@ public class TelemetryService implements Telemetry {
      * it has one, the page. The verifier reads a page of every bound GPU per pass, and a hand-off to a
      * call thread and back is most of what such a call costs ({@code TelemetryCalls} in
      * {@code docs/benchmarks.md}). Waits two deadlines, as the two calls of several sources do; a source
-     * that does not answer its newest sample in time is left out (no samples), one that does not
-     * answer the page fails the call.
+     * that does not answer its newest sample (throws, is late, or is not called while a call is stuck
+     * in it) or the page fails the call, as where no source of several answered a newest sample.
      */
     private List<GpuSample> sinceOfOne(GpuTelemetrySource source, String acceleratorId, Instant from, int limit) {
         String newestWhat = "its recent samples of " + acceleratorId;
@@ -289,7 +297,7 @@ public class TelemetryService implements Telemetry {
             answer = call.await(System.nanoTime() + 2 * deadline.toNanos());
         } catch (NotAnswered e) {
             if (!paging.get()) {
-                return List.of(); // left out, as several sources' newest samples leave out one that does not answer
+                throw newestNotAnswered(source, acceleratorId, from); // as where no source of several answered it
             }
             throw new ProviderUnavailableException("telemetry source " + source + " did not answer the samples of " + acceleratorId
                     + " since " + from + " within " + deadline.toMillis() + " ms");
@@ -301,7 +309,7 @@ public class TelemetryService implements Telemetry {
         }
         if (answer instanceof NewestFailed f) {
             failed(recentFailing, source, "its recent samples", f.cause());
-            return List.of();
+            throw newestNotAnswered(source, acceleratorId, from);
         }
         answered(recentFailing, source);
         if (answer == NO_SAMPLES) {
@@ -311,6 +319,15 @@ public class TelemetryService implements Telemetry {
         @SuppressWarnings("unchecked")
         List<GpuSample> page = (List<GpuSample>) answer;
         return page;
+    }
+
+    /**
+     * The failure of a {@link #since} where no source answered a newest sample of the GPU and {@code source} did not
+     * answer: not an empty page, which would read as the end of the GPU's samples, and a walk cut short as a whole one.
+     */
+    private static ProviderUnavailableException newestNotAnswered(GpuTelemetrySource source, String acceleratorId, Instant from) {
+        return new ProviderUnavailableException("telemetry source " + source + " did not answer the samples of " + acceleratorId
+                + " since " + from + ": it did not answer its newest sample of " + acceleratorId + ", and no source had one");
     }
 
     /** {@link #sinceOfOne}'s answer where the source threw on its newest sample. */

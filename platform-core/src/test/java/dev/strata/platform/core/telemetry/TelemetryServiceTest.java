@@ -267,9 +267,9 @@ class TelemetryServiceTest {
     /** A source whose calls block until {@code release} is counted down, counting its calls; it samples GPU-h. */
     /**
      * With one source (the usual case), a page is asked in one call of the source's thread: its newest sample, then the
-     * page; the answers are those of several sources' two calls. A source with no sample of the GPU, or one that throws
-     * on or does not answer its newest sample, gives no samples, its page not asked; one that throws on or does not
-     * answer the page fails the call, since an empty page would read as the end of the GPU's samples.
+     * page; the answers are those of several sources' two calls. A source with no sample of the GPU gives no samples, its
+     * page not asked; one that throws on or does not answer its newest sample (its page not asked either), or the page,
+     * fails the call, since an empty page would read as the end of the GPU's samples.
      */
     @Test
     void oneSourcesPagesAnswerAsSeveralSourcesDo() {
@@ -332,7 +332,9 @@ class TelemetryServiceTest {
                 mode.set("none");
                 assertThat(one.since("GPU-a", now.minusSeconds(400), 5)).isEmpty();
                 mode.set("newest throws");
-                assertThat(one.since("GPU-a", now.minusSeconds(400), 5)).isEmpty();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.since("GPU-a", now.minusSeconds(400), 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("did not answer its newest sample of GPU-a");
                 assertThat(pages).as("no page asked of a source without a newest sample").hasValue(0);
                 mode.set("page throws");
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.since("GPU-a", now.minusSeconds(400), 5))
@@ -371,7 +373,9 @@ class TelemetryServiceTest {
         });
         try {
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
-                    () -> assertThat(stuck.since("GPU-a", now.minusSeconds(400), 5)).as("left out, as of several sources").isEmpty());
+                    () -> org.assertj.core.api.Assertions.assertThatThrownBy(() -> stuck.since("GPU-a", now.minusSeconds(400), 5))
+                            .as("not answered, as where no source of several answered").isInstanceOf(
+                                    dev.strata.platform.api.exception.ProviderUnavailableException.class));
         } finally {
             held.countDown();
             stuck.deactivate();
@@ -527,6 +531,94 @@ class TelemetryServiceTest {
         } finally {
             release.countDown();
             paged.deactivate();
+        }
+    }
+
+    /**
+     * A page is empty only where every source answered that it has no sample of the GPU. Where none answered one and a
+     * source did not answer at all (it hangs on its newest sample, throws on it, or is not called while a call past its
+     * deadline is still in it), the call fails: an empty page reads as the end of the GPU's samples, and a walk of the
+     * verifier whose later page came back empty was taken for a whole one. Before, each of these answered an empty page.
+     */
+    @Test
+    void aPageIsNotAnsweredEmptyWhereNoSourceAnsweredTheGpusNewestSample() {
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        GpuSample a1 = new GpuSample("GPU-h", now, 50, 10, 1L << 30, 600, 40, 1980, Set.of(), 0, 0);
+
+        // one source, stuck in a call of the shell's that passed its deadline: the verifier's next page is not called of it
+        TelemetryService stuckOne = new TelemetryService(java.time.Duration.ofMillis(300));
+        HangingSource stuck = new HangingSource();
+        stuckOne.addSource(stuck);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                assertThat(stuckOne.latestGpuSamples()).isEmpty();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> stuckOne.since("GPU-h", Instant.EPOCH, 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("did not answer the samples of GPU-h since");
+                assertThat(stuck.calls).as("not called while its call is in it").hasValue(1);
+            });
+        } finally {
+            stuck.release.countDown();
+            stuckOne.deactivate();
+        }
+
+        // one source that hangs on, or throws on, its newest sample
+        for (String mode : List.of("hangs", "throws")) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            TelemetryService one = new TelemetryService(java.time.Duration.ofMillis(300));
+            one.addSource(new GpuTelemetrySource() {
+                @Override
+                public List<GpuSample> latest() {
+                    return List.of(a1);
+                }
+
+                @Override
+                public List<GpuSample> recent(String acceleratorId, int limit) {
+                    if (mode.equals("throws")) {
+                        throw new IllegalStateException("NVML gone");
+                    }
+                    await(release);
+                    return List.of(a1);
+                }
+
+                @Override
+                public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                    return List.of(a1);
+                }
+
+                @Override
+                public String toString() {
+                    return "one";
+                }
+            });
+            try {
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                        () -> org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.since("GPU-h", Instant.EPOCH, 5))
+                                .as("a source that %s on its newest sample", mode)
+                                .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                                .hasMessageContaining("telemetry source one did not answer the samples of GPU-h since"));
+            } finally {
+                release.countDown();
+                one.deactivate();
+            }
+        }
+
+        // two sources: one answers that it has no sample of the GPU, the other hangs on its newest
+        TelemetryService two = new TelemetryService(java.time.Duration.ofMillis(300));
+        HangingSource hung = new HangingSource();
+        two.addSource(source(sample("GPU-a", 300)));
+        two.addSource(hung);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> two.since("GPU-h", Instant.EPOCH, 5))
+                        .isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                        .hasMessageContaining("did not answer the samples of GPU-h since");
+                assertThat(two.since("GPU-a", Instant.EPOCH, 5)).as("a source with a sample of the GPU answers it, the hung one left out")
+                        .extracting(GpuSample::powerWatts).containsExactly(300.0);
+            });
+        } finally {
+            hung.release.countDown();
+            two.deactivate();
         }
     }
 
