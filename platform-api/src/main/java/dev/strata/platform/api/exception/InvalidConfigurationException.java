@@ -19,6 +19,9 @@ public class InvalidConfigurationException extends StrataException {
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
 
+    /** What may stand before "://" as a URL's scheme (RFC 3986). */
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
+
     private final String pid;
     private final String property;
 
@@ -58,7 +61,9 @@ public class InvalidConfigurationException extends StrataException {
      * {@code token=}, {@code X-Amz-Signature=}, {@code apikey=}, ...), and so does a fragment,
      * whatever follows its {@code #} (an OAuth implicit flow's {@code #access_token=...}):
      * {@code https://h/v3#t0k} shows as {@code https://h/v3#****}. A user and password stand only
-     * in the authority, after {@code scheme://} (or the start of text without one) and before the
+     * in the authority, after {@code scheme://} (or the start of text without one; a scheme is a
+     * letter followed by letters, digits, {@code +}, {@code -} or {@code .}, so the {@code ://} of a
+     * password, as in {@code root:pa://ss@h}, starts none) and before the
      * first {@code /}, {@code ?} or {@code #}; they are masked up to the last {@code @} there, since
      * a password may hold an {@code @}. An {@code @} in a path, a query or a fragment is no user's:
      * {@code https://h/x#tok@en} shows as {@code https://h/x#****}, its host and path kept.
@@ -86,7 +91,8 @@ public class InvalidConfigurationException extends StrataException {
         }
         int n = url.length();
         int scheme = url.indexOf("://");
-        boolean isUrl = scheme > 0 && first(url, 0, scheme, "@/?#") == scheme;
+        // a scheme is a letter and then letters, digits, '+', '-' or '.': a "://" after a ':' is a password's ("root:pa://ss@h")
+        boolean isUrl = scheme > 0 && SCHEME.matcher(url).region(0, scheme).matches();
         int start = isUrl ? scheme + 3 : 0;
         int authorityEnd = first(url, start, n, "/?#");
         int slash = first(url, start, n, "/");

@@ -46,6 +46,18 @@ class InvalidConfigurationExceptionTest {
         assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).isEqualTo("https://h:443/v3@x");
     }
 
+    /**
+     * A "://" in a password, of an address without a scheme, is no scheme's end: what stands before it holds a ':' and
+     * is no scheme, so the user and password are masked whole. Before, what preceded the "://" was taken for a scheme
+     * and shown, the user and the start of the password with it.
+     */
+    @Test
+    void aSchemeSeparatorInAPasswordIsNoScheme() {
+        assertThat(InvalidConfigurationException.withoutCredentials("root:pa://ss@10.0.0.5")).isEqualTo("****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://root:pa://ss@10.0.0.5")).isEqualTo("https://****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("svn+ssh://u:p@h/r")).as("a scheme with '+'").isEqualTo("svn+ssh://****@h/r");
+    }
+
     @Test
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
