@@ -64,6 +64,8 @@ public class TelemetryService implements Telemetry {
     private final ThreadPoolExecutor calls;
     /** Per source, its calls past their deadline still in it: while there is one, it is not called. */
     private final Map<GpuTelemetrySource, Integer> stuck = new ConcurrentHashMap<>();
+    /** Whether a call was last refused for want of a call thread (logged then), until one is taken again. */
+    private final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The sources that did not answer a call in time (logged then), until one answers in time again. */
     private final Set<GpuTelemetrySource> hung = ConcurrentHashMap.newKeySet();
     /** The sources whose latest samples, and those whose recent samples, failed when last asked (logged then). */
@@ -355,8 +357,9 @@ public class TelemetryService implements Telemetry {
 
     /**
      * Starts a call of a source on a call thread; a source with a call past its deadline still in it is not called (the
-     * call answers {@link NotAnswered} at once), and one the threads cannot take (all busy, or the service stopped)
-     * fails.
+     * call answers {@link NotAnswered} at once), and neither is one the threads cannot take (all busy, or the service
+     * stopped): that is the service's lack, not the source's failure, so it is logged once as such (until a call is taken
+     * again) and leaves the source out as one that did not answer, no source logged as failing.
      */
     private <T> Call<T> start(GpuTelemetrySource source, String what, Callable<T> work) {
         Call<T> call = new Call<>(source, what);
@@ -372,13 +375,23 @@ public class TelemetryService implements Telemetry {
                 }
             });
         } catch (RejectedExecutionException e) {
-            call.refused = new ProviderUnavailableException(calls.isShutdown() ? "telemetry is stopped"
-                    : "all " + MAX_CALL_THREADS + " telemetry call threads are busy");
+            if (refusing.compareAndSet(false, true)) {
+                LOG.warn("Telemetry source {} is not called for {}: {}; the sources not called are left out of their calls until a "
+                        + "call thread is free", source, what, calls.isShutdown() ? "telemetry is stopped"
+                                : "all " + MAX_CALL_THREADS + " telemetry call threads are busy");
+            }
+            return call;
+        }
+        if (refusing.compareAndSet(true, false)) {
+            LOG.info("Telemetry sources are called again: a call thread was free");
         }
         return call;
     }
 
-    /** Thrown by {@link Call#await} where the source did not answer in time, or was not called for a call still in it. */
+    /**
+     * Thrown by {@link Call#await} where the source did not answer in time, or was not called (a call still in it, or no
+     * call thread free).
+     */
     private static final class NotAnswered extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -400,7 +413,6 @@ public class TelemetryService implements Telemetry {
         final String what;
         final AtomicInteger state = new AtomicInteger(RUNNING);
         Future<T> future;
-        RuntimeException refused;
 
         Call(GpuTelemetrySource source, String what) {
             this.source = source;
@@ -419,9 +431,6 @@ public class TelemetryService implements Telemetry {
          * or {@link NotAnswered} where it was not called or did not answer by then.
          */
         T await(long until) {
-            if (refused != null) {
-                throw refused;
-            }
             if (future == null) {
                 throw NOT_ANSWERED;
             }

@@ -622,6 +622,63 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A call the service cannot make because all its call threads are busy (here, in a source that blocks) leaves the
+     * source out as one that did not answer: the lack of threads is logged once, as such, and no source is said to have
+     * failed, nor, once threads are free again, to answer again. Before, each source of such a call was logged as failing
+     * with "all 32 telemetry call threads are busy", the healthy one included.
+     */
+    @Test
+    void aCallRefusedForBusyThreadsIsNotBlamedOnTheSource() throws Exception {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(20));
+        HangingSource blocking = new HangingSource();
+        telemetry.addSource(blocking);
+        GpuTelemetrySource healthy = new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return List.of(sample("GPU-a", 300));
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public String toString() {
+                return "healthy";
+            }
+        };
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(32);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            List<java.util.concurrent.Future<List<GpuSample>>> waiting = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                waiting.add(callers.submit(telemetry::latestGpuSamples));
+            }
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (blocking.calls.get() < 32 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertThat(blocking.calls).as("every call thread in the blocking source").hasValue(32);
+            telemetry.addSource(healthy);
+
+            assertThat(telemetry.latestGpuSamples()).as("no thread to call either source on").isEmpty();
+
+            blocking.release.countDown();
+            for (java.util.concurrent.Future<List<GpuSample>> f : waiting) {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).contains("GPU-a");
+            assertThat(log.text()).contains("telemetry call threads are busy");
+            assertThat(log.text()).as("the healthy source is not blamed: %s", log.text()).doesNotContain("healthy failed")
+                    .doesNotContain("healthy answers again");
+        } finally {
+            blocking.release.countDown();
+            callers.shutdownNow();
+            telemetry.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
