@@ -434,7 +434,10 @@ final class PlacementEngine {
         if (now == decidedOn) {
             return null;
         }
+        // nodes, sites and power domains checked, each in a set of its own: an id may be any text, another kind's included
         java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> sitesSeen = new java.util.HashSet<>();
+        java.util.Set<String> domainsSeen = new java.util.HashSet<>();
         for (MemberBinding b : bindings) {
             if (!seen.add(b.nodeId())) {
                 continue;
@@ -448,12 +451,12 @@ final class PlacementEngine {
                 return "node " + b.nodeId() + " (member " + b.member() + ") changed (generation " + now.generation() + ")";
             }
             String site = after.node().siteId();
-            if (seen.add("site " + site) && !before.siteFacts().equals(after.siteFacts())) {
+            if (sitesSeen.add(site) && !before.siteFacts().equals(after.siteFacts())) {
                 return "site " + site + " of node " + b.nodeId() + " (member " + b.member() + ") changed (generation " + now.generation()
                         + ")";
             }
             String domain = after.node().powerDomainId();
-            if (domain != null && seen.add("power domain " + domain)
+            if (domain != null && domainsSeen.add(domain)
                     && !java.util.Objects.equals(decidedOn.powerDomainFacts(domain), now.powerDomainFacts(domain))) {
                 return "power domain " + domain + " of node " + b.nodeId() + " (member " + b.member() + "), or a domain of its tree, changed "
                         + "(generation " + now.generation() + ")";

@@ -387,4 +387,29 @@ class PlacementInventoryChangeTest {
         assertThat(service.engine().inventoryRedecisions()).isZero();
         assertThat(service.allocations()).isEmpty();
     }
+
+    /**
+     * A node id may be any text, "power domain r1" included: the check of a bound node's own facts and the check of its
+     * power domain's tree are kept apart, so that a node named as a domain's check would be does not pass for that
+     * check done. Before, both were marked done in one set of names, and a lowered budget of rack r1 went unseen for the
+     * node "power domain r1" in it.
+     */
+    @Test
+    void aNodeNamedAsItsPowerDomainsCheckStillHasItsDomainChecked() {
+        java.util.function.LongFunction<Infra> racks = r1Watts -> new Infra().s1().domain("r1", "s1", r1Watts).domain("r2", "s1", 10_000)
+                .node("power domain r1", "s1", "r1", 32, 256, 2, "NVIDIA L40S", 48, 0, 1, 350, 2000)
+                .node("b", "s1", "r2", 32, 256, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
+        InventorySnapshot before = racks.apply(2000).snapshot();
+        Infra lowered = racks.apply(2000);
+        withDomain(lowered, new PowerDomain("r1", "rack", "s1", null, 500));
+        InventorySnapshot after = new InventorySnapshot(before.generation() + 1, before.takenAt(), before.sites(), before.nodes(),
+                before.fabrics(), before.storagePools(), lowered.domains, before.offers());
+        PlacementService service = service(new Reads(n -> n == 0 ? before : after));
+
+        PlacementDecision d = service.place(reader.read(TWO_GPUS, "c"), false);
+
+        assertThat(d.bindings()).as("rack r1's budget of 500 W no longer holds the member: decided again, on b")
+                .extracting(MemberBinding::nodeId).containsExactly("b");
+        assertThat(service.engine().inventoryRedecisions()).isEqualTo(1);
+    }
 }
