@@ -114,8 +114,13 @@ public class TelemetryService implements Telemetry {
         sources.add(source);
     }
 
+    /**
+     * Forgets a source for good: a call of it still waiting when it is removed records nothing of it afterwards (see
+     * {@link Call#overran}), so that the service keeps no reference to it nor a stale state of it.
+     */
     void removeSource(GpuTelemetrySource source) {
         sources.remove(source);
+        stuck.remove(source);
         latestFailing.remove(source);
         recentFailing.remove(source);
         sinceFailing.remove(source);
@@ -123,6 +128,11 @@ public class TelemetryService implements Telemetry {
         latestWithNulls.remove(source);
         recentWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
         sinceWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
+    }
+
+    /** Whether the service still holds a call past its deadline in the source, or the source as one that hung. */
+    boolean tracksAsHung(GpuTelemetrySource source) {
+        return stuck.containsKey(source) || hung.contains(source);
     }
 
     @Override
@@ -421,9 +431,14 @@ public class TelemetryService implements Telemetry {
 
         /** On the call thread, once it has left the source. */
         void left() {
-            if (!state.compareAndSet(RUNNING, LEFT)) {
-                stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
+            if (state.getAndSet(LEFT) == OVERRAN) {
+                unstick();
             }
+        }
+
+        /** Takes back the count of this call in {@link #stuck}. */
+        private void unstick() {
+            stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
         }
 
         /**
@@ -459,9 +474,21 @@ public class TelemetryService implements Telemetry {
             // counted before it is marked, so that the call thread leaving meanwhile finds the count to take back
             stuck.merge(source, 1, Integer::sum);
             if (!state.compareAndSet(RUNNING, OVERRAN)) {
-                stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
+                unstick();
             }
-            if (hung.add(source)) {
+            boolean first = hung.add(source);
+            if (!sources.contains(source)) {
+                // removed meanwhile: removal is final, so what was recorded is taken back (once, whether or not the call
+                // thread has left since), and a removal after this check clears it itself
+                if (state.compareAndSet(OVERRAN, LEFT)) {
+                    unstick();
+                }
+                if (first) {
+                    hung.remove(source);
+                }
+                return;
+            }
+            if (first) {
                 LOG.warn("Telemetry source {} did not answer {} within {} ms; it is left out, and not called again while that call "
                         + "is in it, until it answers in time again", source, what, deadline.toMillis());
             }

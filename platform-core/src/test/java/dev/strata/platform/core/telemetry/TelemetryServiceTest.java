@@ -679,6 +679,39 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A hung source removed while a caller still waits for it is forgotten for good: the caller's overrun, recorded after
+     * the removal, leaves no trace of it, and the source added again is called at once. Before, the overrun put the
+     * removed source back among the hung and stuck ones, keeping a reference to it, and the source added again was left
+     * out until its old call returned.
+     */
+    @Test
+    void aHungSourceRemovedWhileACallerWaitsLeavesNoTrace() throws Exception {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofMillis(300));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(stuck);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                java.util.concurrent.Future<List<GpuSample>> waiting = callers.submit(telemetry::latestGpuSamples);
+                while (stuck.calls.get() < 1) {
+                    Thread.onSpinWait();
+                }
+                telemetry.removeSource(stuck);
+                assertThat(waiting.get()).isEmpty();
+                assertThat(telemetry.tracksAsHung(stuck)).as("no trace of the removed source").isFalse();
+
+                telemetry.addSource(stuck);
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+                assertThat(stuck.calls).as("added again: called at once").hasValue(2);
+            });
+        } finally {
+            stuck.release.countDown();
+            callers.shutdownNow();
+            telemetry.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
