@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * that call, the others answered, and is not called again while a call past its deadline is still
  * in it (it is left out at once meanwhile), so that it costs one deadline, not one per call, and holds
  * at most the threads of the calls that reached it before it was known to hang. Logged once, naming
- * what it was asked, until it answers in time again.
+ * what it was asked, until it answers in time again. A call whose caller is interrupted while it waits (a shell
+ * command's Ctrl-C) counts as one past its deadline while it is still in the source, without being logged as a hang.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -116,7 +117,7 @@ public class TelemetryService implements Telemetry {
 
     /**
      * Forgets a source for good: a call of it still waiting when it is removed records nothing of it afterwards (see
-     * {@link Call#overran}), so that the service keeps no reference to it nor a stale state of it.
+     * {@link Call#stuck}), so that the service keeps no reference to it nor a stale state of it.
      */
     void removeSource(GpuTelemetrySource source) {
         sources.remove(source);
@@ -414,7 +415,7 @@ public class TelemetryService implements Telemetry {
 
     /** One call of a source on a call thread (none where the source was not called). */
     private final class Call<T> {
-        /** Running, left the source, or past its deadline (counted in {@link #stuck} until it leaves). */
+        /** Running, left the source, or past its deadline or given up by its caller (counted in {@link #stuck} until it leaves). */
         private static final int RUNNING = 0;
         private static final int LEFT = 1;
         private static final int OVERRAN = 2;
@@ -457,8 +458,12 @@ public class TelemetryService implements Telemetry {
                 inTime();
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().toString(), e.getCause());
             } catch (TimeoutException e) {
-                overran();
+                stuck(true);
             } catch (InterruptedException e) {
+                // the caller gave up (a shell command's Ctrl-C) while the call is still in the source: counted as stuck, so
+                // that the next call does not enter the source again and hold another thread, but not logged as a hang,
+                // since the source was not late
+                stuck(false);
                 Thread.currentThread().interrupt();
             }
             throw NOT_ANSWERED;
@@ -470,13 +475,17 @@ public class TelemetryService implements Telemetry {
             }
         }
 
-        private void overran() {
+        /**
+         * Counts the call in {@link #stuck} while it is still in the source, and, where it ran past its deadline
+         * ({@code late}), the source as hung (logged where it was not already); nothing where the source was removed.
+         */
+        private void stuck(boolean late) {
             // counted before it is marked, so that the call thread leaving meanwhile finds the count to take back
             stuck.merge(source, 1, Integer::sum);
             if (!state.compareAndSet(RUNNING, OVERRAN)) {
                 unstick();
             }
-            boolean first = hung.add(source);
+            boolean first = late && hung.add(source);
             if (!sources.contains(source)) {
                 // removed meanwhile: removal is final, so what was recorded is taken back (once, whether or not the call
                 // thread has left since), and a removal after this check clears it itself

@@ -712,6 +712,38 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A caller interrupted while it waits for a hung source (a shell command's Ctrl-C) counts its call as still in the
+     * source: the next call leaves the source out at once rather than entering it again and holding another call thread,
+     * and nothing is logged as a hang, since the source was not late. Before, the next call entered the source again.
+     */
+    @Test
+    void aCallerInterruptedWhileWaitingLeavesTheHungSourceUncalled() {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(2));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(stuck);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                Thread caller = new Thread(telemetry::latestGpuSamples, "interrupted-caller");
+                caller.start();
+                while (stuck.calls.get() < 1) {
+                    Thread.onSpinWait();
+                }
+                caller.interrupt();
+                caller.join(5_000);
+                assertThat(caller.isAlive()).as("the interrupted caller returned").isFalse();
+                telemetry.addSource(source(sample("GPU-a", 300)));
+
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+                assertThat(stuck.calls).as("not entered again while the given-up call is in it").hasValue(1);
+            });
+            assertThat(log.text()).as("not logged as a hang: %s", log.text()).doesNotContain("did not answer");
+        } finally {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
