@@ -391,8 +391,20 @@ class DeploymentEngineFaultsTest {
         AtomicBoolean providerDown = new AtomicBoolean(true);
         failing.failBegin = o -> storeDown.get() && o.member().equals("worker-1");
         lab.lab.refuse.put("worker-0", "quota exceeded: 0 of 1 left for this shape");
+        // worker-0's refusal waits until worker-2's create has been sent: the creates of one pass run at once, and a create
+        // that starts after the deployment failed is not sent at all, so without the wait the premise (worker-2's create sent
+        // and not answered) held only where worker-2's create happened to start first
+        java.util.concurrent.CountDownLatch worker2Sent = new java.util.concurrent.CountDownLatch(1);
         lab.lab.beforeCreate = r -> {
+            if (r.member().equals("worker-0")) {
+                try {
+                    worker2Sent.await(PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (providerDown.get() && r.member().equals("worker-2")) {
+                worker2Sent.countDown();
                 throw new ProviderUnavailableException("provider lab: cloud unreachable (connection refused)");
             }
         };
