@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -43,7 +44,12 @@ import org.slf4j.LoggerFactory;
  * call at all. Each is a {@link ComputeProvider} (the cloud's compute hosts as nodes) and a
  * {@link ProvisioningProvider} (Nova servers on those hosts); the work is done by an
  * {@link OpenStackCloud}, which a valid configuration change replaces. A configuration change
- * that is not valid is refused and the previous settings stay in force.
+ * that is not valid is refused and the previous settings stay in force, unless it also changed
+ * {@code strata.provider.id}: Declarative Services registers the service under the new id whatever
+ * {@link #modified} does, so the provider, known by that id from then on, serves nothing and
+ * answers every call with the refusal until a valid configuration replaces it. Its old settings
+ * under the new id would be a configuration nobody wrote, and under the old id its nodes would
+ * not be the registered provider's.
  *
  * <p>The record of its create requests ({@link CreateJournal}) outlives those replacements: it is
  * kept in the core's {@link ProviderJournal}, in Strata's state store, once the core offers one,
@@ -69,10 +75,15 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     private final CreateJournal journal;
     private final AtomicReference<Installation> installation;
     private volatile OpenStackCloud cloud;
+    /** The provider id the service is registered with: the configuration's, as Declarative Services registers it. */
+    private volatile String registeredId;
+    /** The refusal of the configuration the service is registered with, once a refused change changed the id; else null. */
+    private volatile InvalidConfigurationException refusal;
 
     @Activate
     public OpenStackCloudProvider(OpenStackConfig config) {
         this(OpenStackSettings.from(config), Clock.systemUTC());
+        registeredId = config.strata_provider_id();
     }
 
     OpenStackCloudProvider(OpenStackSettings settings, Clock clock) {
@@ -99,6 +110,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
 
     private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock, CreateJournal journal, AtomicReference<Installation> installation) {
         this.cloud = cloud;
+        this.registeredId = cloud.settings().providerId();
         this.clock = clock;
         this.journal = journal;
         this.installation = installation;
@@ -143,18 +155,50 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
         installation.compareAndSet(bound, null);
     }
 
+    /**
+     * A configuration change: a valid one replaces the cloud. A refused one leaves the previous
+     * settings in force while the provider id stays what it was; Declarative Services registers the
+     * service with the new configuration's id whatever this method does (OSGi Compendium 112.7.1:
+     * Felix SCR logs what a modified method throws and updates the service properties all the
+     * same), so a refused change that changed the id, or one made while a refusal is in force,
+     * leaves the provider serving nothing under the id it is registered with: every call answers
+     * the refusal, which {@code strata:providers} then shows.
+     */
     @Modified
     void modified(OpenStackConfig config) {
+        String id = config.strata_provider_id();
         OpenStackSettings settings;
         try {
             settings = OpenStackSettings.from(config);
         } catch (InvalidConfigurationException e) {
-            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            String previousId = registeredId;
+            registeredId = id;
+            if (refusal == null && Objects.equals(id, previousId)) {
+                LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+                return;
+            }
+            refusal = e.withMessage("the configuration of OpenStack cloud " + id + " was refused, and it serves nothing until the "
+                    + "configuration is corrected: " + e.getMessage());
+            LOG.error("Configuration change rejected: {}; {}, so the cloud is registered as {} and serves nothing until its "
+                    + "configuration is corrected", e.getMessage(), Objects.equals(id, previousId)
+                            ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
+                                    + previousId + ")", id);
             return;
         }
         OpenStackCloud previous = cloud;
         cloud = OpenStackCloud.connect(settings, clock, journal, idOf(installation));
+        registeredId = id;
+        refusal = null;
         previous.close(false);
+    }
+
+    /** The cloud that serves calls; throws the refusal of the configuration the provider is registered with, while there is one. */
+    private OpenStackCloud serving() {
+        InvalidConfigurationException refused = refusal;
+        if (refused != null) {
+            throw refused.withMessage(refused.getMessage());
+        }
+        return cloud;
     }
 
     @Deactivate
@@ -162,8 +206,9 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
         cloud.close(true);
     }
 
+    /** The provider id its nodes have: the id the service is registered with, also while a refusal is in force. */
     public String providerId() {
-        return cloud.settings().providerId();
+        return refusal != null ? registeredId : cloud.settings().providerId();
     }
 
     public Session session() {
@@ -180,32 +225,32 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
 
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
-        return cloud.discoverCompute(context);
+        return serving().discoverCompute(context);
     }
 
     @Override
     public MachineStatus create(MachineRequest request, DiscoveryContext context) {
-        return cloud.create(request, context);
+        return serving().create(request, context);
     }
 
     @Override
     public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
-        return cloud.describe(handle, context);
+        return serving().describe(handle, context);
     }
 
     @Override
     public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-        return cloud.find(operationId, context);
+        return serving().find(operationId, context);
     }
 
     @Override
     public List<MachineStatus> machines(DiscoveryContext context) {
-        return cloud.machines(context);
+        return serving().machines(context);
     }
 
     @Override
     public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
-        return cloud.delete(handle, context);
+        return serving().delete(handle, context);
     }
 
     /** The server name of a member: {@code strata-<deployment>-<member>}, made of safe characters, at most 63. */

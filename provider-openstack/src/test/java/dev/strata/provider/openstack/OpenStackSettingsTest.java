@@ -405,7 +405,6 @@ class OpenStackSettingsTest {
         try {
             Map<String, Object> bad = valid();
             bad.put("parallelism", "4x");
-            bad.put("strata.provider.id", "os-other");
             provider.modified(TestClouds.config(bad));
             assertThat(provider.providerId()).isEqualTo("os-test");
             assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
@@ -421,7 +420,6 @@ class OpenStackSettingsTest {
         try {
             Map<String, Object> bad = valid();
             bad.put("flavorPolicy", "guess");
-            bad.put("strata.provider.id", "os-other");
             provider.modified(TestClouds.config(bad));
             assertThat(provider.providerId()).isEqualTo("os-test");
             assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "

@@ -1,0 +1,183 @@
+package dev.strata.provider.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.Node;
+import dev.strata.provider.openstack.auth.StaticSession;
+import dev.strata.provider.openstack.http.OpenStackHttp;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The component's {@code @Modified} path. Declarative Services registers the service with the new
+ * configuration's {@code strata.provider.id} whatever the modified method does (Felix SCR logs what
+ * it throws and updates the service properties all the same), and the core lists the provider
+ * under the id it is registered with. So a refused change that also changed the id must not leave
+ * the provider serving its previous settings under its previous id: the core would list the new
+ * id with nodes named with the old one. Discovery runs against a local stand-in for Placement
+ * with one compute host, {@code cn-1}.
+ */
+class OpenStackCloudProviderModifiedTest {
+
+    @TempDir
+    Path dir;
+    HttpServer endpoint;
+    ExecutorService threads;
+    final String uuid = UUID.randomUUID().toString();
+    Map<String, Object> config;
+    OpenStackCloudProvider provider;
+
+    @BeforeEach
+    void start() throws IOException {
+        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        endpoint.createContext("/", this::handle);
+        threads = Executors.newFixedThreadPool(2);
+        endpoint.setExecutor(threads);
+        endpoint.start();
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        // Keystone at a closed port: a configuration that is taken replaces the stand-in session by one that cannot connect
+        config = TestClouds.passwordConfig(dir, "http://127.0.0.1:" + closed + "/v3", "unused");
+        config.put("strata.provider.id", "placement-test");
+        config.put("parallelism", 1);
+        OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        URI placement = URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/placement");
+        provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)),
+                new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        provider.deactivate();
+        endpoint.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String at = "/placement/resource_providers/" + uuid;
+        String body;
+        if (path.equals("/placement/")) {
+            body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
+        } else if (path.equals("/placement/resource_providers")) {
+            body = "{\"resource_providers\": [{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", \"generation\": 1, "
+                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}]}";
+        } else if (path.equals(at + "/inventories")) {
+            body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": {\"total\": 8, \"reserved\": 0, \"min_unit\": 1, "
+                    + "\"max_unit\": 8, \"step_size\": 1, \"allocation_ratio\": 1.0}}}";
+        } else if (path.equals(at + "/usages")) {
+            body = "{\"resource_provider_generation\": 1, \"usages\": {}}";
+        } else if (path.equals(at + "/traits")) {
+            body = "{\"resource_provider_generation\": 1, \"traits\": []}";
+        } else if (path.equals(at + "/aggregates")) {
+            body = "{\"resource_provider_generation\": 1, \"aggregates\": []}";
+        } else if (path.equals(at + "/allocations")) {
+            body = "{\"resource_provider_generation\": 1, \"allocations\": {}}";
+        } else {
+            body = null;
+        }
+        byte[] out = (body == null ? "{\"errors\": [{\"status\": 404, \"title\": \"Not Found\"}]}" : body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(body == null ? 404 : 200, out.length);
+        try (OutputStream o = exchange.getResponseBody()) {
+            o.write(out);
+        }
+        exchange.close();
+    }
+
+    private List<String> nodes() {
+        return provider.discoverCompute(TestClouds.context()).nodes().stream().map(Node::id).toList();
+    }
+
+    /** A refused change that keeps the id leaves the previous settings in force: the cloud is still discovered, under its id. */
+    @Test
+    void aRefusedChangeThatKeepsTheIdKeepsServingThePreviousSettings() throws IOException {
+        assertThat(nodes()).containsExactly("placement-test:cn-1");
+        config.put("flavorPolicy", "guess");
+        provider.modified(TestClouds.config(config));
+        assertThat(provider.providerId()).isEqualTo("placement-test");
+        assertThat(nodes()).containsExactly("placement-test:cn-1");
+        assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
+                + "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create");
+    }
+
+    /**
+     * A refused change that also changed the id: the service is registered under the new id, so
+     * the provider is known by it and serves nothing, answering every call with the refusal (which
+     * the core shows for that id) until a valid configuration replaces it. Before, it went on
+     * naming its nodes with the old id under the new registration, and the core left them out.
+     */
+    @Test
+    void aRefusedChangeThatAlsoChangedTheIdServesNothingUnderTheNewIdUntilCorrected() throws IOException {
+        assertThat(nodes()).containsExactly("placement-test:cn-1");
+        config.put("flavorPolicy", "guess");
+        config.put("strata.provider.id", "placement-renamed");
+        provider.modified(TestClouds.config(config));
+
+        assertThat(provider.providerId()).isEqualTo("placement-renamed");
+        String refused = "the configuration of OpenStack cloud placement-renamed was refused, and it serves nothing until the configuration "
+                + "is corrected: dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
+        assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class).hasMessage(refused)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("flavorPolicy"));
+        assertThatThrownBy(() -> provider.machines(TestClouds.context())).isInstanceOf(InvalidConfigurationException.class).hasMessage(refused);
+        assertThatThrownBy(() -> provider.find("op-1", TestClouds.context())).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage(refused);
+        assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected: dev.strata.provider.openstack: flavorPolicy = "
+                + "'guess' is invalid; expected match or create; the change also changed strata.provider.id (was placement-test), so the "
+                + "cloud is registered as placement-renamed and serves nothing until its configuration is corrected");
+
+        // another refused change, the id kept: still nothing served, with the latest refusal
+        config.put("flavorPolicy", "match");
+        config.put("parallelism", 99);
+        provider.modified(TestClouds.config(config));
+        assertThat(provider.providerId()).isEqualTo("placement-renamed");
+        assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class).hasMessageEndingWith(
+                "dev.strata.provider.openstack: parallelism = '99' is invalid; expected a number from 1 to 32");
+
+        // corrected: the cloud is taken (here a Keystone that cannot be reached), under the id it is registered with
+        config.put("parallelism", 1);
+        provider.modified(TestClouds.config(config));
+        assertThat(provider.providerId()).isEqualTo("placement-renamed");
+        assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
+    }
+
+    /**
+     * An id the provider refuses (upper-case letters, which the core takes) is the id the service
+     * is registered with all the same: the provider answers under it with the refusal naming
+     * {@code strata.provider.id}, never with nodes of its old id.
+     */
+    @Test
+    void aRefusedIdIsStillTheIdTheProviderAnswersUnder() {
+        config.put("strata.provider.id", "Placement-Renamed");
+        provider.modified(TestClouds.config(config));
+        assertThat(provider.providerId()).isEqualTo("Placement-Renamed");
+        assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("the configuration of OpenStack cloud Placement-Renamed was refused, and it serves nothing until "
+                        + "the configuration is corrected: dev.strata.provider.openstack: strata.provider.id = 'Placement-Renamed' is invalid");
+    }
+}
