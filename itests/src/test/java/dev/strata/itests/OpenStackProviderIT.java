@@ -223,6 +223,58 @@ public class OpenStackProviderIT {
     }
 
     /**
+     * An operator's edit that changes a cloud's {@code strata.provider.id} and also holds a value
+     * the provider refuses: Declarative Services registers the new id on the service all the same
+     * (Felix SCR updates the service properties whatever the modified method makes of the change),
+     * so the provider answers under the new id with the refusal, which {@code strata:providers}
+     * shows; it never lists the new id with nodes named with the old one. Once corrected, the cloud
+     * is taken under the new id (here FAILED, since it cannot be reached).
+     */
+    @Test
+    public void aRefusedChangeThatAlsoChangesTheIdIsListedUnderTheNewIdWithTheRefusal() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path passwordFile = Files.createTempFile("strata-itest", ".pw");
+        Files.writeString(passwordFile, "not-a-secret\n");
+        org.osgi.service.cm.Configuration cloud = configAdmin.getFactoryConfiguration("dev.strata.provider.openstack", "refused", "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("strata.provider.id", "openstack-before");
+        props.put("authUrl", "http://127.0.0.1:" + closed + "/v3");
+        props.put("userName", "admin");
+        props.put("passwordFile", passwordFile.toString());
+        props.put("projectName", "admin");
+        try {
+            cloud.update(props);
+            await("openstack-before to register and fail", () -> registry.provider("openstack-before")
+                    .map(p -> p.state() == ProviderState.FAILED).orElse(false));
+
+            props.put("strata.provider.id", "openstack-after");
+            props.put("flavorPolicy", "guess");
+            cloud.update(props);
+            String refusal = "the configuration of OpenStack cloud openstack-after was refused, and it serves nothing until the "
+                    + "configuration is corrected: dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
+            await("openstack-after to be listed with the refusal, and openstack-before to depart", () -> registry.provider("openstack-after")
+                    .map(p -> p.state() == ProviderState.FAILED && p.message() != null && p.message().contains(refusal)).orElse(false)
+                    && registry.provider("openstack-before").map(p -> p.state() == ProviderState.DEPARTED).orElse(false));
+            String providers = new Shell(sessions).run("strata:providers --no-format");
+            assertTrue(providers, providers.contains("openstack-after\t") && providers.contains("flavorPolicy = 'guess' is invalid"));
+
+            props.put("flavorPolicy", "match");
+            cloud.update(props);
+            await("openstack-after to be taken, and fail as the cloud cannot be reached", () -> registry.provider("openstack-after")
+                    .map(p -> p.state() == ProviderState.FAILED && p.message() != null
+                            && p.message().contains("Keystone at http://127.0.0.1:" + closed + " cannot be reached")).orElse(false));
+        } finally {
+            cloud.delete();
+            Files.deleteIfExists(passwordFile);
+        }
+        await("openstack-after to leave", () -> registry.provider("openstack-after")
+                .map(p -> p.state() == ProviderState.DEPARTED).orElse(true));
+    }
+
+    /**
      * The hot-swap test of the foundation on this provider, against the all-in-one OpenStack: the
      * {@code provider-openstack} bundle is updated again and again (each time to a new
      * Bundle-Version, as a vendor's next release) while one deployment is ready, a second is being
