@@ -293,6 +293,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         return modeConnection;
     }
 
+    /** Tests: puts {@code wrap}'s connection in place of the one holding the mode lock (one whose check hangs), while no check runs. */
+    void wrapModeConnection(java.util.function.UnaryOperator<Connection> wrap) {
+        modeConnection = wrap.apply(modeConnection);
+    }
+
     /** Why an instance of this mode may not run beside {@code others}, and what to set: the reason of a start's and of a write's refusal. */
     private String otherMode(List<String> others) {
         boolean elected = settings.highAvailability();
@@ -307,8 +312,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     /**
      * Checks, on the writer thread, that the connection holding this instance's mode lock is still
      * there, at most once per {@code electionInterval}: after each batch and while idle (the writer's
-     * housekeeping), and before a batch's writes when a check is due (a writer held up in a long
-     * batch or a lock wait checks before it writes again). A connection that is lost (a network
+     * housekeeping), and before a batch takes the lock it writes under when a check is due (a writer
+     * held up in a long batch checks before it writes again). The check never runs while that lock is
+     * held, since its round trip (up to its timeout on a failing network) would hold every other
+     * writer: where the wait for the lock outlasted the interval, the lock is let go for the check
+     * and taken again. A connection that is lost (a network
      * failure, a server restart, a session ended by a DBA) took the lock with it, and this instance
      * was invisible to the starts of instances of the other mode, which were then let in. The lock
      * is taken again at once on a new connection; should an instance of the other mode run on the
@@ -317,17 +325,19 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * other mode runs. Writes are refused too while the lock cannot be taken again (the database
      * does not answer). A check costs one round trip on the idle mode connection per interval; one
      * before every batch would cost one per batch. Loss is thus noticed within one interval (and a
-     * batch), and at most what this instance wrote in that time falls among another mode's writes.
+     * batch, and a second wait for the lock after a long first one), and at most what this instance
+     * wrote in that time falls among another mode's writes.
      */
     private void checkModeIfDue() {
-        if (!modeHeld) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - modeChecked >= settings.electionInterval().toNanos()) {
-            modeChecked = now;
+        if (modeCheckDue()) {
+            modeChecked = System.nanoTime();
             checkMode();
         }
+    }
+
+    /** Whether a check of the mode lock is due (the writer thread's). */
+    private boolean modeCheckDue() {
+        return modeHeld && System.nanoTime() - modeChecked >= settings.electionInterval().toNanos();
     }
 
     /** One check of the mode lock ({@link #checkModeIfDue}): taken again where its connection was lost, or where it is not held. */
@@ -914,15 +924,30 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
 
         @Override
         public void fence(Connection c) throws SQLException {
+            if (!postgres) {
+                return; // embedded: H2's file lock keeps other processes out, and there is no election (highAvailability is false)
+            }
+            // the mode lock's check, where due, runs before the lock that orders the shared writers' transactions (or the leader
+            // row's) is taken: its round trip, up to its timeout on a failing network, would hold every other writer meanwhile
+            requireMode();
+            lockForWrites(c);
+            if (modeCheckDue()) {
+                // the wait for that lock outlasted the check interval: it is let go for the check (nothing is written yet in this
+                // transaction), and taken again, once, so that a writer whose every wait is that long still writes
+                c.rollback();
+                requireMode();
+                lockForWrites(c);
+            }
+        }
+
+        /** Takes the lock a batch writes under: the shared writers' commit lock, or the leader row's (the epoch fence). */
+        private void lockForWrites(Connection c) throws SQLException {
             if (!settings.highAvailability()) {
-                if (postgres) {
-                    // every instance writes: one write transaction at a time across them (held to its commit), so that each
-                    // reads the provenance log's head after the last one committed and appends after it
-                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_advisory_xact_lock(" + SHARED_WRITERS_LOCK
-                            + ")")) {
-                        rs.next();
-                    }
-                    requireMode();
+                // every instance writes: one write transaction at a time across them (held to its commit), so that each
+                // reads the provenance log's head after the last one committed and appends after it
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_advisory_xact_lock(" + SHARED_WRITERS_LOCK
+                        + ")")) {
+                    rs.next();
                 }
                 return;
             }
@@ -940,10 +965,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     throw notLeader(Optional.of(now));
                 }
             }
-            requireMode();
         }
 
-        /** Last before a batch writes: the mode lock checked where due, and the batch refused while it is not held. */
+        /** Before a batch takes its lock: the mode lock checked where due, and the batch refused while it is not held. */
         private void requireMode() {
             checkModeIfDue();
             String refused = modeRefusal;

@@ -15,9 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -289,6 +292,77 @@ class ClusterTest {
                     .hasMessageContaining("instance strata-a runs on it with highAvailability = false");
         } finally {
             shared.close();
+        }
+    }
+
+    /**
+     * A connection whose {@code isValid} (the mode lock's check) first tells {@code checking} which thread checks, then hangs
+     * until {@code answer} opens, as a check on a failing network hangs until its timeout; the rest goes to {@code real}.
+     */
+    static java.sql.Connection hangingCheck(java.sql.Connection real, AtomicReference<Thread> checking, CountDownLatch checked,
+            CountDownLatch answer) {
+        return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
+                new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("isValid")) {
+                        checking.set(Thread.currentThread());
+                        checked.countDown();
+                        answer.await(60, TimeUnit.SECONDS);
+                    }
+                    try {
+                        Object result = method.invoke(real, args);
+                        if (method.getName().equals("close")) {
+                            answer.countDown(); // a check hanging on this connection ends when it is closed
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * The check of the mode lock, due before a batch writes, runs while its instance holds no lock another writer waits for:
+     * it ran after the shared writers' commit lock was taken, so a check hanging on a failing network (up to its timeout) held
+     * every other instance's writes meanwhile.
+     */
+    @Test
+    void aModeCheckThatHangsDoesNotHoldAnotherWritersWrites() throws Exception {
+        String url = pg.newDatabase("modecheckhangs_" + DATABASES.incrementAndGet());
+        long interval = 100;
+        List<JdbcStateStore> stores = instances(url, 2, false, interval + "ms");
+        JdbcStateStore a = stores.get(0);
+        JdbcStateStore b = stores.get(1);
+        AtomicReference<Thread> checking = new AtomicReference<>();
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            // another writer's long transaction holds the lock that orders the shared writers: strata-a's batch waits for it
+            s.execute("SELECT pg_advisory_lock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            var held = a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("by", "strata-a")));
+            long until = System.nanoTime() + 10_000_000_000L;
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata strata-a' AND wait_event_type = 'Lock'";
+            while (count(s, waiting) == 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(count(s, waiting)).as("strata-a's batch waits for the lock").isEqualTo(1);
+            long waitingSince = System.nanoTime();
+            // strata-a's next check of its mode lock hangs until the test lets it answer
+            a.wrapModeConnection(real -> hangingCheck(real, checking, checked, answer));
+            // the batch waits longer than strata-a's check interval, so a check is due once it has the lock
+            Thread.sleep(Math.max(0, 2 * interval - (System.nanoTime() - waitingSince) / 1_000_000));
+            s.execute("SELECT pg_advisory_unlock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            assertThat(checked.await(30, TimeUnit.SECONDS)).as("strata-a checks its mode lock").isTrue();
+            // while that check hangs, strata-b writes: nothing of strata-a's holds the lock
+            long seq = b.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("by", "strata-b")))
+                    .get(30, TimeUnit.SECONDS).seq();
+            assertThat(answer.getCount()).as("strata-a's check still hangs").isEqualTo(1);
+            // once the check answers, strata-a's write is stored after strata-b's
+            answer.countDown();
+            assertThat(StateStoreContract.join(held).seq()).isGreaterThan(seq);
+        } finally {
+            answer.countDown();
+            closeAll(stores);
         }
     }
 
