@@ -354,7 +354,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 valid = false;
             }
-            if (valid) {
+            if (valid || modeClosed) {
+                // a close under way closed the connection (before it, modeClosed was set): no loss, and nothing taken again
                 return;
             }
             modeConnection = null;

@@ -366,6 +366,38 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A close of the store while the check of its mode lock hangs ends the check by closing its connection, and that is no
+     * loss of the mode lock: no warning says so, and no new connection takes the lock again.
+     */
+    @Test
+    void closingWhileTheModeCheckHangsLogsNoLossOfTheModeLock() throws Exception {
+        String url = pg.newDatabase("modecheckclose_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        JdbcStateStore shared = Stores.postgres(Stores.postgresSettings(pg, url, a, "strata-a", false, "100ms"));
+        AtomicReference<Thread> checking = new AtomicReference<>();
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            try {
+                // the writer's idle check of the mode lock hangs (a failing network) until its connection is closed
+                shared.wrapModeConnection(real -> hangingCheck(real, checking, checked, answer));
+                assertThat(checked.await(30, TimeUnit.SECONDS)).as("the writer checks its mode lock").isTrue();
+            } finally {
+                shared.close();
+            }
+            checking.get().join(30_000);
+            assertThat(checking.get().isAlive()).as("the writer ended").isFalse();
+            assertThat(log.text()).doesNotContain("The connection holding the mode of instance strata-a");
+        } finally {
+            answer.countDown();
+        }
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            assertThat(lockHolders(s, "strata strata-a highAvailability=false")).isEmpty();
+        }
+    }
+
     @Test
     void aDeposedLeaderIsFencedByTheDatabase() throws Exception {
         // a long interval: the rounds run only when the test says
