@@ -423,13 +423,28 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** The instance a mode lock's session belongs to, from its application name; its server process where that is not shown. */
+    /**
+     * The instance a mode lock's session belongs to, from its application name ({@code strata <instanceId> highAvailability=<mode>});
+     * its server process where that is not shown. PostgreSQL cuts an application name at 63 characters, and an instance id
+     * may have 128 (one generated from a long host name has 50 or more): the id ends at the first space after
+     * {@code strata } (an id has none), and one cut off is named by its start.
+     */
     private static String instanceOf(String applicationName, long pid) {
-        if (applicationName != null && applicationName.startsWith("strata ") && applicationName.contains(" highAvailability=")) {
-            return applicationName.substring("strata ".length(), applicationName.lastIndexOf(" highAvailability="));
+        if (applicationName != null && applicationName.startsWith("strata ") && applicationName.length() > "strata ".length()) {
+            String rest = applicationName.substring("strata ".length());
+            int end = rest.indexOf(' ');
+            if (end > 0) {
+                return rest.substring(0, end);
+            }
+            if (end < 0 && applicationName.length() >= APPLICATION_NAME_LIMIT) {
+                return rest + "... (an id longer than PostgreSQL shows, cut at " + rest.length() + " characters)";
+            }
         }
         return "(an instance whose session, server process " + pid + ", this database user cannot see)";
     }
+
+    /** How many characters of an application name PostgreSQL keeps (NAMEDATALEN - 1). */
+    private static final int APPLICATION_NAME_LIMIT = 63;
 
     /**
      * Forces the embedded file's folder, and the folder holding it, to disk, before the first write

@@ -140,6 +140,32 @@ class ClusterTest {
         }
     }
 
+    /**
+     * PostgreSQL keeps 63 characters of a session's application name, and an instance id may have 128: one generated from a
+     * long host name (an EC2 machine's) cut off the mode the name carries after the id, and the refusal named no instance
+     * but "an instance whose session this database user cannot see", sending the user after a permission that was there.
+     */
+    @Test
+    void aRefusedStartNamesTheRunningInstanceOfTheOtherModeWhoseIdIsLong() throws Exception {
+        String url = pg.newDatabase("modelongid_" + DATABASES.incrementAndGet());
+        Path a = Files.createDirectories(etc.resolve("a"));
+        Path b = Files.createDirectories(etc.resolve("b"));
+        // as generated into data/strata/instance-id on a machine so named: the mode is cut off the session's name
+        String generated = "ip-10-0-12-34.eu-west-1.compute.internal-1a2b3c4d";
+        // and one whose id itself is cut off
+        String longer = "strata-" + "x".repeat(60) + "-node-7";
+        for (String id : List.of(generated, longer)) {
+            try (JdbcStateStore shared = Stores.postgres(Stores.postgresSettings(pg, url, a, id, false, "300ms"))) {
+                String shown = id.equals(generated) ? id : id.substring(0, 56) + "... (an id longer than PostgreSQL shows";
+                assertThatThrownBy(() -> Stores.postgres(Stores.postgresSettings(pg, url, b, "strata-b", true, "300ms")))
+                        .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                        .hasMessageContaining("instance strata-b cannot start with highAvailability = true")
+                        .hasMessageContaining("instance " + shown)
+                        .hasMessageNotContaining("cannot see");
+            }
+        }
+    }
+
     /** The server processes of the admin statement's database that hold an advisory lock, in sessions of the given application name. */
     static List<Long> lockHolders(java.sql.Statement admin, String applicationName) throws java.sql.SQLException {
         List<Long> out = new ArrayList<>();
