@@ -11,6 +11,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,7 +83,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     @Activate
     public DeclaredInventoryProvider(DeclaredInventoryConfig config) {
         this(resolve(config.file()), InventoryDocumentReader.withBuiltInCatalogue(), Clock.systemUTC(), Duration.ofMillis(SETTLE_MILLIS), true,
-                Generations.stored(Path.of(System.getProperty("karaf.data", "data"), "strata", "declared", GENERATION_FILE), Clock.systemUTC()));
+                stored(Generations.dataFolder().resolve("strata").resolve(ID).resolve(GENERATION_FILE), Clock.systemUTC()));
     }
 
     /** A provider that does not watch its file and keeps its generations in memory only (tests drive it). */
@@ -97,7 +98,12 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
 
     /** A provider that does not watch its file and keeps the last generation in {@code generationFile} (tests drive it). */
     DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Path generationFile) {
-        this(file, reader, clock, Duration.ofMillis(SETTLE_MILLIS), false, Generations.stored(generationFile, clock));
+        this(file, reader, clock, Duration.ofMillis(SETTLE_MILLIS), false, stored(generationFile, clock));
+    }
+
+    /** The generations kept in {@code generationFile}; what goes wrong with it is logged. */
+    private static Generations stored(Path generationFile, Clock clock) {
+        return Generations.stored(generationFile, clock, message -> LOG.warn("Declared inventory: {}", message));
     }
 
     private DeclaredInventoryProvider(Path file, InventoryDocumentReader reader, Clock clock, Duration settle, boolean watch,

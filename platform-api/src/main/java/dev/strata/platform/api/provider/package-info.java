@@ -28,7 +28,9 @@
  *     service with the same id registers again and rediscovers; it is then the same provider.</li>
  * </ul>
  * {@code platform-testkit} has one contract test per SPI that checks these obligations.
+ * {@link dev.strata.platform.api.provider.Generations} hands out snapshot generations that stay
+ * above every earlier one across restarts with the clock set back (since 1.3).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.strata.platform.api.provider;

@@ -1,0 +1,262 @@
+package dev.strata.platform.api.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The generations a provider stamps its snapshots with: the wall clock in microseconds, and
+ * always above every generation handed out before, also after the bundle or Karaf restarted with
+ * the clock set back (an NTP step, a virtual machine restored), as the SPIs ask
+ * ({@link ComputeSnapshot#generation()}). Each provider instance keeps its own, one per
+ * configuration: {@link #inDataFolder}.
+ *
+ * <p>The generations handed out are bounded by a mark kept in a file. A generation above the
+ * stored mark is handed out only once a new mark, {@link #RESERVE} above it, is durably in the
+ * file (written to a temporary file, forced to disk, renamed over the old one, and the folder
+ * forced), and a restarted provider starts above the stored mark. Reserving ahead writes the file
+ * about once a minute instead of at every discovery, each write forcing the disk twice; the price
+ * is that after a restart generations may run up to a minute ahead of the clock, which no one
+ * minds: the core only compares them.
+ *
+ * <p>No file starts at the clock. A file that cannot be read, or holds no whole number, is told to
+ * the caller's warning sink, naming it, and the provider starts above what was most likely handed
+ * out before it: the file's modification time plus {@link #RESERVE} (the mark it would hold had the
+ * clock not gone back before it was written), or the clock where that is later; the next generation
+ * replaces it. Where the mark cannot be written, generations are handed out from memory (they still
+ * increase until the provider stops) and {@link #warnings()} says why, for the provider's
+ * snapshots to carry, until a write succeeds.
+ *
+ * <p>Thread-safe. This class logs nothing itself: what goes wrong with the file goes to the sink
+ * given to {@link #stored} (the provider's log) and to {@link #warnings()}.
+ *
+ * @since 1.3
+ */
+public final class Generations {
+
+    /** How far ahead of the generation handed out the stored mark is set: one minute, in microseconds. */
+    public static final long RESERVE = 60_000_000L;
+    /** The name of the file that keeps the mark, in the provider instance's folder ({@link #file}). */
+    public static final String FILE_NAME = "generation";
+    /**
+     * The highest mark read as one (in the year 146,000 or so): a larger number, which only a hand edit can leave, would
+     * overflow when a generation or the next mark is counted from it.
+     */
+    private static final long MAX_MARK = Long.MAX_VALUE / 2;
+    /** The longest text a mark can take: a long's digits, a sign and a line end, with room to spare. */
+    private static final int MAX_CHARS = 32;
+
+    private final Path file;
+    private final Clock clock;
+    private final Consumer<String> warn;
+    /** The last generation handed out (or, before the first, the floor the next one must pass). */
+    private long last;
+    /** The highest generation that may be handed out without writing a new mark. */
+    private long mark;
+    /** Why the last write of the mark failed; null when it succeeded or none was needed yet. */
+    private String unwritten;
+
+    private Generations(Path file, Clock clock, Consumer<String> warn, long last, long mark) {
+        this.file = file;
+        this.clock = clock;
+        this.warn = warn;
+        this.last = last;
+        this.mark = mark;
+    }
+
+    /**
+     * Generations kept in memory only, which go back when the clock goes back across a restart:
+     * for tests, and for a provider that has no folder to keep them in.
+     */
+    public static Generations inMemory(Clock clock) {
+        return new Generations(null, Objects.requireNonNull(clock, "clock"), message -> { }, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * Generations above the mark stored in {@code file}, which is created (with its folders) at the
+     * first generation. The file is read here, once.
+     *
+     * @param warn told, once each, that the file cannot be read or holds no mark (where generations
+     *     then start) and that the mark cannot be written; typically the provider's log at WARN
+     */
+    public static Generations stored(Path file, Clock clock, Consumer<String> warn) {
+        Path absolute = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(warn, "warn");
+        return new Generations(absolute, clock, warn, floor(absolute, warn), 0);
+    }
+
+    /**
+     * Generations of one provider instance, kept in {@link #file file(dataFolder, provider, providerId)}.
+     *
+     * @see #stored
+     */
+    public static Generations inDataFolder(Path dataFolder, String provider, String providerId, Clock clock, Consumer<String> warn) {
+        return stored(file(dataFolder, provider, providerId), clock, warn);
+    }
+
+    /**
+     * Karaf's data folder: the {@code karaf.data} system property, or {@code data} in the working
+     * folder where it is not set.
+     */
+    public static Path dataFolder() {
+        return Path.of(System.getProperty("karaf.data", "data"));
+    }
+
+    /**
+     * Where one provider instance keeps its mark: {@code <dataFolder>/strata/<provider>/<providerId>/generation},
+     * so that several configurations of one provider (accounts, clouds, BMCs) each keep their own.
+     * A name holding anything but letters, digits, '.', '_' and '-' (or starting with '.') has those
+     * characters written as {@code %XX} of their UTF-8 bytes, so that no name leads out of the folder.
+     *
+     * @param provider the provider's kind, such as {@code aws}
+     * @param providerId the instance's provider id ({@link ProviderProperties#ID})
+     * @throws IllegalArgumentException where {@code provider} or {@code providerId} is empty
+     */
+    public static Path file(Path dataFolder, String provider, String providerId) {
+        Objects.requireNonNull(dataFolder, "dataFolder");
+        return dataFolder.resolve("strata").resolve(segment("provider", provider)).resolve(segment("providerId", providerId))
+                .resolve(FILE_NAME);
+    }
+
+    private static String segment(String what, String name) {
+        Objects.requireNonNull(name, what);
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException(what + " is empty; expected a name such as aws or aws-prod");
+        }
+        StringBuilder out = new StringBuilder();
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '-'
+                    || (b == '.' && i > 0);
+            if (plain) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The generation handed out last before this provider started, or a safe guess of it; 0 where there is no file. */
+    private static long floor(Path file, Consumer<String> warn) {
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readNBytes(MAX_CHARS + 1), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            long guess = guess(file);
+            warn.accept("the last snapshot generation cannot be read from " + file + ": " + e.getMessage() + "; expected a readable"
+                    + " file holding a whole number of microseconds. Generations start above " + guess + " (its modification time"
+                    + " plus a minute, in microseconds) or at the clock, whichever is later");
+            return guess;
+        }
+        try {
+            long stored = text.length() > MAX_CHARS ? -1 : Long.parseLong(text.strip());
+            if (stored >= 0 && stored <= MAX_MARK) {
+                return stored;
+            }
+        } catch (NumberFormatException e) {
+            // told below, with what was expected
+        }
+        long guess = guess(file);
+        warn.accept("the last snapshot generation in " + file + " is not a whole number of microseconds (it holds "
+                + (text.length() > MAX_CHARS ? "more than " + MAX_CHARS : text.length()) + " characters); expected a number from 0 to "
+                + MAX_MARK + ", such as 1767225600000000. Generations start above " + guess + " (its modification time plus a"
+                + " minute, in microseconds) or at the clock, whichever is later, and the file is replaced");
+        return guess;
+    }
+
+    /** The file's modification time plus {@link #RESERVE}, in microseconds; 0 where it has none (the clock then rules). */
+    private static long guess(Path file) {
+        try {
+            return micros(Files.getLastModifiedTime(file).toInstant()) + RESERVE;
+        } catch (IOException | ArithmeticException e) {
+            return 0;
+        }
+    }
+
+    private static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    /** The next generation: the clock in microseconds, or one above the last where that is not higher. */
+    public synchronized long next() {
+        long next = Math.max(last + 1, micros(clock.instant()));
+        if (next > mark) {
+            reserve(next + RESERVE);
+        }
+        last = next;
+        return next;
+    }
+
+    /**
+     * What a snapshot should say about the generations: that they are not kept, while the mark
+     * cannot be written; otherwise none.
+     */
+    public synchronized List<String> warnings() {
+        return unwritten == null ? List.of() : List.of(unwritten);
+    }
+
+    /** Writes {@code newMark} durably, replacing the file whole; on failure the mark stays and the next generation tries again. */
+    private void reserve(long newMark) {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap((newMark + "\n").getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            forceFolder();
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException | RuntimeException ignored) {
+                // a temporary file left behind is never read, and is replaced by the next write
+            }
+            String why = "the last generation cannot be written to " + file + " (" + e.getMessage() + "); generations are kept in"
+                    + " memory only and may go back after a restart with the clock set back; expected a writable file there";
+            if (!why.equals(unwritten)) {
+                warn.accept(why);
+            }
+            unwritten = why;
+            return;
+        }
+        unwritten = null;
+        mark = newMark;
+    }
+
+    private void forceFolder() {
+        try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            folder.force(true);
+        } catch (IOException e) {
+            // some file systems cannot open a folder for sync; the rename is still atomic there
+        }
+    }
+}

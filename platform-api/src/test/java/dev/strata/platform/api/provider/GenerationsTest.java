@@ -1,0 +1,201 @@
+package dev.strata.platform.api.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Snapshot generations increase across restarts with the clock set back, through the mark kept in
+ * a file, which is replaced whole or not at all.
+ */
+class GenerationsTest {
+
+    private static final Instant T = Instant.parse("2026-06-01T12:00:00Z");
+    private final List<String> told = new ArrayList<>();
+
+    private static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    private static long stored(Path file) throws Exception {
+        return Long.parseLong(Files.readString(file).strip());
+    }
+
+    private Generations stored(Path file, Clock clock) {
+        return Generations.stored(file, clock, told::add);
+    }
+
+    /** A clock that stands still until the test moves it. */
+    private static final class MovingClock extends Clock {
+        volatile Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void generationsIncreaseAcrossARestartWithTheClockSetBack(@TempDir Path dir) {
+        Path file = Generations.file(dir, "aws", "aws-prod");
+        Generations before = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        long first = before.next();
+        long last = before.next();
+        assertThat(first).as("no file: the first generation is the clock").isEqualTo(micros(T));
+        assertThat(last).isGreaterThan(first);
+
+        // an NTP step or a restored virtual machine: the clock an hour behind the one the generations were taken on
+        Generations after = stored(file, Clock.fixed(T.minus(Duration.ofHours(1)), ZoneOffset.UTC));
+        long restarted = after.next();
+        assertThat(restarted).as("after the restart, above the generations before it").isGreaterThan(last);
+        assertThat(after.next()).isGreaterThan(restarted);
+        assertThat(after.warnings()).isEmpty();
+        assertThat(told).isEmpty();
+
+        Generations memory = Generations.inMemory(Clock.fixed(T.minus(Duration.ofHours(1)), ZoneOffset.UTC));
+        assertThat(memory.next()).as("kept in memory only, they go back").isLessThan(first);
+    }
+
+    @Test
+    void eachProviderInstanceKeepsItsOwnFileInTheDataFolder(@TempDir Path dir) {
+        assertThat(Generations.file(dir, "aws", "aws-prod")).isEqualTo(dir.resolve("strata/aws/aws-prod/generation"));
+        assertThat(Generations.file(dir, "openstack", "os.fra-1_b")).isEqualTo(dir.resolve("strata/openstack/os.fra-1_b/generation"));
+        assertThat(Generations.file(dir, "aws", "../x/ä").getFileName().toString()).isEqualTo("generation");
+        assertThat(Generations.file(dir, "aws", "../x/ä")).as("no name leads out of the folder")
+                .isEqualTo(dir.resolve("strata/aws/%2E.%2Fx%2F%C3%A4/generation"));
+        assertThatThrownBy(() -> Generations.file(dir, "aws", "")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("providerId is empty");
+
+        Generations one = Generations.inDataFolder(dir, "aws", "one", Clock.fixed(T.plusSeconds(3600), ZoneOffset.UTC), told::add);
+        one.next();
+        Generations other = Generations.inDataFolder(dir, "aws", "other", Clock.fixed(T, ZoneOffset.UTC), told::add);
+        assertThat(other.next()).as("another configuration's mark is not this one's").isEqualTo(micros(T));
+    }
+
+    @Test
+    void theMarkIsWrittenAMinuteAheadReplacedWholeAndOnlyWhenPassed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("declared/generation");
+        MovingClock clock = new MovingClock(T);
+        Generations generations = stored(file, clock);
+        assertThat(file).as("nothing is written before a generation is handed out").doesNotExist();
+
+        long first = generations.next();
+        assertThat(stored(file)).isEqualTo(first + Generations.RESERVE);
+        assertThat(dir.resolve("declared/generation.tmp")).as("the temporary file is renamed over the mark").doesNotExist();
+        Files.setLastModifiedTime(file, FileTime.from(T.minusSeconds(3600)));
+
+        clock.now = T.plusSeconds(30);
+        long within = generations.next();
+        assertThat(within).isEqualTo(micros(T.plusSeconds(30)));
+        assertThat(stored(file)).as("within the reserved minute nothing is written").isEqualTo(first + Generations.RESERVE);
+        assertThat(Files.getLastModifiedTime(file)).isEqualTo(FileTime.from(T.minusSeconds(3600)));
+
+        clock.now = T.plusSeconds(61);
+        long past = generations.next();
+        assertThat(past).isEqualTo(micros(T.plusSeconds(61)));
+        assertThat(stored(file)).as("a generation past the mark writes a new one first").isEqualTo(past + Generations.RESERVE);
+        try (var files = Files.list(dir.resolve("declared"))) {
+            assertThat(files).as("only the mark is left").containsExactly(file);
+        }
+    }
+
+    @Test
+    void aMarkThatCannotBeWrittenLeavesTheStoredOneWholeAndIsReportedUntilItIs(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        long before = micros(T) + Generations.RESERVE;
+        Files.writeString(file, before + "\n");
+        // the temporary file cannot be created: a folder (not empty, so it cannot be removed) stands in its way
+        Path blocker = Files.createDirectories(dir.resolve("generation.tmp"));
+        Files.writeString(blocker.resolve("something"), "x");
+
+        Generations generations = stored(file, Clock.fixed(T.plusSeconds(600), ZoneOffset.UTC));
+        long first = generations.next();
+        assertThat(first).isGreaterThan(before);
+        assertThat(Files.readString(file)).as("the stored mark is left whole").isEqualTo(before + "\n");
+        assertThat(generations.warnings()).singleElement().asString().contains("the last generation cannot be written to " + file)
+                .contains("may go back after a restart");
+        long second = generations.next();
+        assertThat(second).as("generations still increase, from memory").isGreaterThan(first);
+        assertThat(generations.warnings()).hasSize(1);
+        assertThat(told).as("told once").hasSize(1);
+
+        Files.delete(blocker.resolve("something"));
+        Files.delete(blocker);
+        long written = generations.next();
+        assertThat(written).isGreaterThan(second);
+        assertThat(generations.warnings()).as("the warning goes once the mark is written").isEmpty();
+        assertThat(stored(file)).isEqualTo(written + Generations.RESERVE);
+    }
+
+    @Test
+    void aCorruptMarkStartsAboveItsModificationTimePlusTheReserveAndIsReplaced(@TempDir Path dir) throws Exception {
+        for (String corrupt : new String[] {"", "17672256\u0000\u0000", "not a number\n", "-5\n", "9".repeat(100), Long.MAX_VALUE - 1 + "\n"}) {
+            told.clear();
+            Path file = dir.resolve("generation");
+            Files.writeString(file, corrupt);
+            // written an hour ahead of the clock now in force (which was set back since)
+            Instant written = T.plus(Duration.ofHours(1));
+            Files.setLastModifiedTime(file, FileTime.from(written));
+
+            Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+            long generation = generations.next();
+            assertThat(generation).as("after %s", corrupt.length() > 20 ? "a long number" : "'" + corrupt + "'")
+                    .isGreaterThan(micros(written) + Generations.RESERVE);
+            assertThat(generations.warnings()).isEmpty();
+            assertThat(told).singleElement().asString().contains(file.toString()).contains("not a whole number");
+            assertThat(stored(file)).as("replaced by a mark above it").isGreaterThan(generation)
+                    .isEqualTo(generation + Generations.RESERVE);
+        }
+    }
+
+    @Test
+    void aCorruptMarkOlderThanTheClockStartsAtTheClock(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        Files.writeString(file, "garbage");
+        Files.setLastModifiedTime(file, FileTime.from(T.minus(Duration.ofDays(1))));
+
+        assertThat(stored(file, Clock.fixed(T, ZoneOffset.UTC)).next()).isEqualTo(micros(T));
+    }
+
+    @Test
+    void anUnreadableMarkDoesNotFailNorGoBackAndIsReported(@TempDir Path dir) throws Exception {
+        // a folder where the mark should be: it cannot be read, nor replaced
+        Path file = Files.createDirectories(dir.resolve("generation"));
+        Files.writeString(file.resolve("something"), "x");
+        Instant modified = T.plus(Duration.ofHours(1));
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+
+        Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        assertThat(generations.next()).isGreaterThan(micros(modified) + Generations.RESERVE);
+        assertThat(generations.warnings()).singleElement().asString().contains(file.toString()).contains("cannot be written");
+        assertThat(told).hasSize(2).first().asString().contains("cannot be read from " + file);
+        assertThat(dir.resolve("generation.tmp")).as("no temporary file left behind").doesNotExist();
+    }
+}
