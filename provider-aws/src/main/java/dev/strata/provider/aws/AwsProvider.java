@@ -7,6 +7,7 @@ import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -46,7 +46,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * <p>A factory component: one instance per configuration ({@code etc/dev.strata.provider.aws-NAME.cfg});
  * with none, nothing runs. Activation validates the configuration and makes no network call; the
  * first discovery does. The provider keeps no state the platform needs: ids come from zone names,
- * type names and instance ids, instances are found again by their tags, generations are the clock.
+ * type names and instance ids, instances are found again by their tags, generations are the clock,
+ * kept above every earlier one across restarts by a mark in Karaf's data folder ({@link Generations}).
  */
 @Component(service = {ComputeProvider.class, FabricProvider.class, ProvisioningProvider.class}, immediate = true,
         configurationPid = AwsProvider.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -62,17 +63,28 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     private final AwsDiscovery discovery;
     private final AwsProvisioner provisioner;
     private final Clock clock;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
     private final AtomicReference<Installation> installation = new AtomicReference<>();
 
     @Activate
     public AwsProvider(AwsConfig config) {
-        this(AwsSettings.from(config, etc()), Clock.systemUTC());
+        this(AwsSettings.from(config, etc()), Clock.systemUTC(), Generations.dataFolder());
     }
 
+    /** A provider whose generations are kept in memory only (tests). */
     AwsProvider(AwsSettings settings, Clock clock) {
+        this(settings, clock, null);
+    }
+
+    /**
+     * A provider that keeps the mark of its generations in {@code dataFolder}, in a file of its own provider id
+     * ({@link Generations#file}); in memory only where {@code dataFolder} is null.
+     */
+    AwsProvider(AwsSettings settings, Clock clock, Path dataFolder) {
         this.settings = settings;
         this.clock = clock;
+        this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, "aws",
+                settings.providerId(), clock, message -> LOG.warn("AWS provider {}: {}", settings.providerId(), message));
         SovereigntyTable table;
         try {
             table = SovereigntyTable.load(settings.sovereigntyFile());
@@ -170,12 +182,14 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         AwsDiscovery.View view = discovery.view(context);
-        return ComputeSnapshot.builder(generation(), clock.instant()).sites(view.sites()).nodes(view.nodes()).offers(view.offers()).build();
+        return ComputeSnapshot.builder(generation(), clock.instant()).sites(view.sites()).nodes(view.nodes()).offers(view.offers())
+                .warnings(generations.warnings()).build();
     }
 
     @Override
     public FabricSnapshot discoverFabrics(DiscoveryContext context) {
-        return FabricSnapshot.builder(generation(), clock.instant()).fabrics(discovery.view(context).fabrics()).build();
+        return FabricSnapshot.builder(generation(), clock.instant()).fabrics(discovery.view(context).fabrics())
+                .warnings(generations.warnings()).build();
     }
 
     @Override
@@ -204,8 +218,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     }
 
     private long generation() {
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        return lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        return generations.next();
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
@@ -20,6 +21,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -109,6 +112,34 @@ class AwsProviderMotoTest {
             assertThat(f.members()).contains(P4D_EU);
         });
         assertThat(snapshot.nodes()).isEmpty();
+    }
+
+    /**
+     * A new instance of the provider (its bundle restarted or updated, Karaf restarted) whose clock is an hour behind
+     * the earlier instance's hands out generations above the earlier instance's, through the mark each configuration
+     * keeps in the data folder under its own provider id. Before, generations were the clock from memory: the new
+     * instance's went back an hour, and the core warned that they must increase across bundle versions until the
+     * clock caught up.
+     */
+    @Test
+    void generationsStayAboveAnEarlierInstancesAfterARestartWithTheClockSetBack(@TempDir Path data) {
+        AwsProvider before = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto)), Clock.systemUTC(), data);
+        long computed = before.discoverCompute(context()).generation();
+        long last = before.discoverFabrics(context()).generation();
+        before.deactivate();
+        assertThat(last).isGreaterThan(computed);
+
+        AwsProvider after = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto)), Clock.offset(Clock.systemUTC(),
+                Duration.ofHours(-1)), data);
+        try {
+            ComputeSnapshot compute = after.discoverCompute(context());
+            assertThat(compute.generation()).as("above the earlier instance's, its clock an hour ahead").isGreaterThan(last);
+            assertThat(compute.warnings()).isEmpty();
+            assertThat(after.discoverFabrics(context()).generation()).isGreaterThan(compute.generation());
+            assertThat(Generations.file(data, "aws", "aws")).as("the mark of provider id aws").isRegularFile();
+        } finally {
+            after.deactivate();
+        }
     }
 
     /**
