@@ -7,13 +7,14 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.provider.baremetal.sysfs.SysfsDiscovery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.Designate;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This host as a bare-metal node, read from {@code /sys} and {@code /proc} under a configurable
  * root. Keeps no state the platform needs: the node id derives from the host name (or the
- * configuration), so a new version of the bundle reports the same node.
+ * configuration), so a new version of the bundle reports the same node. The snapshots' generations
+ * are kept above every earlier one across restarts by a mark in Karaf's data folder
+ * ({@link Generations}).
  */
 @Component(service = ComputeProvider.class, immediate = true, configurationPid = SysfsComputeProvider.PID)
 @Designate(ocd = BaremetalConfig.class)
@@ -39,14 +42,20 @@ public class SysfsComputeProvider implements ComputeProvider {
     private final String nodeId;
     private final String siteId;
     private final Clock clock;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
 
     @Activate
     public SysfsComputeProvider(BaremetalConfig config) {
-        this(validRoot(config.root()), config.nodeId(), config.site(), Clock.systemUTC());
+        this(validRoot(config.root()), config.nodeId(), config.site(), Clock.systemUTC(), Generations.dataFolder());
     }
 
+    /** A provider whose generations are kept in memory only (tests). */
     SysfsComputeProvider(Path root, String nodeId, String siteId, Clock clock) {
+        this(root, nodeId, siteId, clock, null);
+    }
+
+    /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
+    SysfsComputeProvider(Path root, String nodeId, String siteId, Clock clock, Path dataFolder) {
         if (siteId == null || siteId.isBlank()) {
             throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
         }
@@ -56,6 +65,8 @@ public class SysfsComputeProvider implements ComputeProvider {
         this.nodeId = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
         this.siteId = siteId;
         this.clock = clock;
+        this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
+                message -> LOG.warn("Bare-metal provider: {}", message));
         LOG.info("Bare-metal provider reads {} as node {} at site {}", root, this.nodeId, siteId);
     }
 
@@ -80,9 +91,10 @@ public class SysfsComputeProvider implements ComputeProvider {
             throw new ProviderFailureException("discovery of " + nodeId + " below " + root + " failed: " + e, e);
         }
         context.checkDeadline("returning " + nodeId);
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        long generation = generations.next();
+        List<String> warnings = new ArrayList<>(found.warnings());
+        warnings.addAll(generations.warnings());
         return ComputeSnapshot.builder(generation, clock.instant()).sites(List.of(Site.local(siteId, ID))).nodes(List.of(found.node()))
-                .warnings(found.warnings()).build();
+                .warnings(warnings).build();
     }
 }

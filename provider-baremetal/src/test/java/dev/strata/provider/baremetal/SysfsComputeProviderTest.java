@@ -7,11 +7,13 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +36,25 @@ class SysfsComputeProviderTest {
         assertThat(first.nodes().get(0).cpu().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(first.sites()).extracting(s -> s.id()).containsExactly("local");
         assertThat(second.generation()).isGreaterThan(first.generation());
+    }
+
+    /**
+     * A new instance of the provider (its bundle restarted or updated, Karaf restarted) whose clock is an hour behind the
+     * earlier instance's hands out generations above the earlier instance's, through the mark in the data folder. Before,
+     * generations were the clock from memory: the new instance's went back an hour, and the core warned that they must
+     * increase across bundle versions until the clock caught up.
+     */
+    @Test
+    void generationsStayAboveAnEarlierInstancesAfterARestartWithTheClockSetBack(@TempDir Path data) {
+        Instant t = Instant.parse("2026-06-01T12:00:00Z");
+        SysfsComputeProvider before = new SysfsComputeProvider(Path.of("/"), null, "local", Clock.fixed(t, ZoneOffset.UTC), data);
+        long last = before.discoverCompute(DiscoveryContext.withTimeout("t1", Duration.ofSeconds(10))).generation();
+
+        SysfsComputeProvider after = new SysfsComputeProvider(Path.of("/"), null, "local",
+                Clock.fixed(t.minus(Duration.ofHours(1)), ZoneOffset.UTC), data);
+        ComputeSnapshot snapshot = after.discoverCompute(DiscoveryContext.withTimeout("t2", Duration.ofSeconds(10)));
+        assertThat(snapshot.generation()).as("above the earlier instance's, its clock an hour ahead").isGreaterThan(last);
+        assertThat(Generations.file(data, "baremetal", SysfsComputeProvider.ID)).isRegularFile();
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -67,7 +67,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     private final BmcFleet fleet;
     private final BmcProvisioner provisioner;
     private final Clock clock;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
 
     /** Whether the operations are journalled in Strata's state store (given by {@link #bindJournal}). */
     private final boolean inStateStore;
@@ -86,7 +86,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     /** The timeouts are read before the journal is opened, so that a bad one leaves nothing behind. */
     private BmcProvider(BmcProviderConfig config, int threads, Duration bmcTimeout, Duration powerTimeout) {
-        this(journal(config), threads, bmcTimeout, powerTimeout, Clock.systemUTC());
+        this(journal(config), threads, bmcTimeout, powerTimeout, Clock.systemUTC(), Generations.dataFolder());
     }
 
     /** A provider with plain settings (tests, benchmarks), journalling in a local directory; BMCs are added with {@link #bind}. */
@@ -99,10 +99,20 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
      * store ({@link OperationJournal#inStateStore}) that {@link #bindJournal} attaches.
      */
     public BmcProvider(OperationJournal journal, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock) {
+        this(journal, threads, bmcTimeout, powerTimeout, clock, null);
+    }
+
+    /**
+     * A provider with plain settings and the given journal that keeps the mark of its snapshots'
+     * generations in {@code dataFolder} ({@link Generations#file}); in memory only where it is null.
+     */
+    public BmcProvider(OperationJournal journal, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock, Path dataFolder) {
         if (threads < 1 || threads > 1024) {
             throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
         }
         this.clock = clock;
+        this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
+                message -> LOG.warn("BMC provider: {}", message));
         this.inStateStore = journal.inStateStore();
         this.fleet = new BmcFleet(ID, threads, bmcTimeout, clock);
         this.provisioner = new BmcProvisioner(ID, fleet, journal, powerTimeout, clock);
@@ -201,8 +211,8 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
                 nodes.add(BmcFleet.with(node, node.state(), attributes));
             }
         }
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        long generation = generations.next();
+        warnings.addAll(generations.warnings());
         // Sites and power domains come from the declared inventory: a BMC knows only their ids. Each site
         // its nodes are at is reported as a placeholder (no facts), which the declared site's facts fill in.
         List<Site> sites = nodes.stream().map(Node::siteId).distinct().sorted().map(id -> Site.local(id, ID)).toList();
