@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.provider.StrataProvider;
@@ -29,7 +30,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Activation only validates the configuration and starts the idle sampling thread: NVML is
  * loaded and initialised, and processes are started, on the first discovery, within its deadline.
- * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock. A
+ * The provider keeps no state the platform needs: ids are GPU UUIDs, generations the wall clock,
+ * kept above every earlier one across restarts by a mark in Karaf's data folder ({@link Generations}). A
  * GPU whose UUID cannot be read is reported FAILED under an id made of the host and its PCI address
  * ({@link GpuIds}), and the host's other GPUs are discovered as usual. A GPU NVML cannot reach, or
  * that nvidia-smi shows without a product name, is reported FAILED too (under its UUID where the
@@ -70,39 +71,52 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final Clock clock;
     private final Path root;
     private final String machineId;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
     private final AtomicBoolean unavailableLogged = new AtomicBoolean();
     private final Set<String> failedLogged = ConcurrentHashMap.newKeySet();
     private volatile String lastSource;
 
     @Activate
     public NvidiaGpuProvider(NvidiaConfig config) {
-        this(NvidiaSettings.from(config), Clock.systemUTC(), new PciSysfs(), Path.of("/"));
+        this(NvidiaSettings.from(config), Clock.systemUTC(), new PciSysfs(), Path.of("/"), Generations.dataFolder());
     }
 
     /**
+     * A provider whose generations are kept in memory only (tests).
+     *
      * @param root the root of the host's {@code /proc}, {@code /sys} and {@code /etc}, for its name
      *     and machine identity ({@code /} for this host)
      */
     NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root) {
-        this(settings, clock, sysfs, root, GpuIds.host(root));
+        this(settings, clock, sysfs, root, (Path) null);
     }
 
-    private NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, String host) {
+    /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
+    NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, Path dataFolder) {
+        this(settings, clock, sysfs, root, GpuIds.host(root), dataFolder);
+    }
+
+    private NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, String host, Path dataFolder) {
         this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock, host),
                 new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock, host),
                 // a round has the command's deadline, not the interval: nvidia-smi slower than the interval samples as often as it
                 // answers, where a round cut at the interval was killed every time and gave no telemetry at all
                 new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(), settings.commandTimeout()),
-                clock, root);
+                clock, root, dataFolder);
     }
 
     NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root) {
+        this(nvml, smi, sampler, clock, root, null);
+    }
+
+    private NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root, Path dataFolder) {
         this.nvml = nvml;
         this.smi = smi;
         this.sampler = sampler;
         this.clock = clock;
         this.root = root;
+        this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
+                message -> LOG.warn("NVIDIA provider: {}", message));
         // the same identity the bare-metal provider gives this host's node: the inventory joins on it
         this.machineId = MachineIdentity.read(root).orElse(null);
         sampler.start();
@@ -177,10 +191,9 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
 
     private GpuSnapshot snapshot(List<Accelerator> accelerators, List<Fabric> fabrics,
             List<DevicePath> paths, String unavailableReason) {
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
+        long generation = generations.next();
         return GpuSnapshot.builder(generation, clock.instant()).hostname(hostname()).machineId(machineId).accelerators(accelerators)
-                .interconnects(fabrics).paths(paths).unavailableReason(unavailableReason).build();
+                .interconnects(fabrics).paths(paths).unavailableReason(unavailableReason).warnings(generations.warnings()).build();
     }
 
     private String hostname() {

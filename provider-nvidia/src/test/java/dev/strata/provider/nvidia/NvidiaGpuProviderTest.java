@@ -10,6 +10,7 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.PciSysfs;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +94,35 @@ class NvidiaGpuProviderTest {
         assertThat(second.unavailableReason()).isEqualTo(NvidiaGpuProvider.UNAVAILABLE);
         assertThat(gpus.latest()).isEmpty();
         assertThat(gpus.recent("GPU-anything", 10)).isEmpty();
+    }
+
+    /**
+     * A new instance of the provider (its bundle restarted or updated, Karaf restarted) whose clock is an hour behind the
+     * earlier instance's hands out generations above the earlier instance's, through the mark in the data folder. Before,
+     * generations were the clock from memory: the new instance's went back an hour, and the core warned that they must
+     * increase across bundle versions until the clock caught up.
+     */
+    @Test
+    void generationsStayAboveAnEarlierInstancesAfterARestartWithTheClockSetBack() throws Exception {
+        writeHost();
+        Path data = dir.resolve("data");
+        Instant t = Instant.parse("2026-06-01T12:00:00Z");
+        NvidiaSettings settings = NvidiaSettings.from(config(nothingInstalled()));
+        NvidiaGpuProvider before = new NvidiaGpuProvider(settings, Clock.fixed(t, ZoneOffset.UTC), new PciSysfs(dir.resolve("sys")), dir, data);
+        long last;
+        try {
+            before.discoverGpus(DiscoveryContext.withTimeout("op-1", Duration.ofSeconds(30)));
+            last = before.discoverGpus(DiscoveryContext.withTimeout("op-2", Duration.ofSeconds(30))).generation();
+        } finally {
+            before.deactivate();
+        }
+
+        provider = new NvidiaGpuProvider(settings, Clock.fixed(t.minus(Duration.ofHours(1)), ZoneOffset.UTC), new PciSysfs(dir.resolve("sys")),
+                dir, data);
+        GpuSnapshot after = provider.discoverGpus(DiscoveryContext.withTimeout("op-3", Duration.ofSeconds(30)));
+        assertThat(after.generation()).as("above the earlier instance's, its clock an hour ahead").isGreaterThan(last);
+        assertThat(after.warnings()).isEmpty();
+        assertThat(Generations.file(data, "nvidia", NvidiaGpuProvider.ID)).isRegularFile();
     }
 
     /**
