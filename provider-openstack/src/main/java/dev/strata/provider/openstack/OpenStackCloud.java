@@ -11,6 +11,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -42,7 +43,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +93,8 @@ import org.slf4j.LoggerFactory;
  * installation this is (its store is not up yet) every server Strata made does.
  *
  * <p>Construction reads no network; the first call authenticates. Apart from those records, keeps
- * no state the platform needs (ids are host names and server UUIDs; generations the wall clock).
+ * no state the platform needs (ids are host names and server UUIDs; generations the wall clock, kept
+ * above every earlier one across restarts by a mark in Karaf's data folder, {@link Generations}).
  * Thread-safe.
  */
 public final class OpenStackCloud implements ComputeProvider, ProvisioningProvider {
@@ -115,7 +116,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private final CreateJournal journal;
     private final Supplier<String> installation;
     private final ObjectMapper json = new ObjectMapper();
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
 
     /**
      * A cloud reached through Keystone with the configured credentials, recording its create
@@ -125,7 +126,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
      *     the core has not said it
      */
     static OpenStackCloud connect(OpenStackSettings settings, Clock clock, CreateJournal journal, Supplier<String> installation) {
-        return new OpenStackCloud(settings, keystone(settings, clock), clock, journal, installation);
+        return connect(settings, clock, journal, installation, Generations.inMemory(clock));
+    }
+
+    /** A cloud reached through Keystone, as above, whose snapshots take their generations from {@code generations}. */
+    static OpenStackCloud connect(OpenStackSettings settings, Clock clock, CreateJournal journal, Supplier<String> installation,
+            Generations generations) {
+        return new OpenStackCloud(settings, keystone(settings, clock), clock, journal, installation, generations);
     }
 
     /**
@@ -141,7 +148,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     }
 
     OpenStackCloud(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal, Supplier<String> installation) {
+        this(settings, session, clock, journal, installation, Generations.inMemory(clock));
+    }
+
+    OpenStackCloud(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal, Supplier<String> installation,
+            Generations generations) {
         this.settings = settings;
+        this.generations = generations;
         this.journal = journal;
         this.installation = installation;
         this.session = session;
@@ -231,10 +244,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             }
         }
         HostNodes.Hosts found = hosts.map(trees, hypervisors, zones, flavors, counted);
-        long generation = lastGeneration.updateAndGet(last -> Math.max(last + 1, java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant())));
+        long generation = generations.next();
+        List<String> warnings = new ArrayList<>(found.warnings());
+        warnings.addAll(generations.warnings());
         LOG.debug("OpenStack {}: {} nodes from {} provider trees ({} hypervisors, {} flavors)", settings.providerId(), found.nodes().size(),
                 trees.size(), hypervisors == null ? "no Nova" : hypervisors.size(), flavors.size());
-        return ComputeSnapshot.builder(generation, takenAt).sites(found.sites()).nodes(found.nodes()).warnings(found.warnings()).build();
+        return ComputeSnapshot.builder(generation, takenAt).sites(found.sites()).nodes(found.nodes()).warnings(warnings).build();
     }
 
     // ---------------------------------------------------------------- provisioning

@@ -4,6 +4,7 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.platform.api.provisioning.Installation;
 import dev.strata.platform.api.provisioning.MachineHandle;
@@ -15,6 +16,7 @@ import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.compute.NovaClient;
 import dev.strata.provider.openstack.placement.PlacementClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -74,46 +76,60 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     private final Clock clock;
     private final CreateJournal journal;
     private final AtomicReference<Installation> installation;
+    /** Where the mark of the snapshots' generations is kept; null: in memory only (tests). */
+    private final Path dataFolder;
     private volatile OpenStackCloud cloud;
     /** The provider id the service is registered with: the configuration's, as Declarative Services registers it. */
     private volatile String registeredId;
     /** The refusal of the configuration the service is registered with, once a refused change changed the id; else null. */
     private volatile InvalidConfigurationException refusal;
+    /** The generations of the provider id last configured, kept when a configuration change leaves the id as it was. */
+    private Generations generations;
+    private String generationsOf;
 
     @Activate
     public OpenStackCloudProvider(OpenStackConfig config) {
-        this(OpenStackSettings.from(config), Clock.systemUTC());
+        this(OpenStackSettings.from(config), null, Clock.systemUTC(), Generations.dataFolder());
         registeredId = config.strata_provider_id();
     }
 
     OpenStackCloudProvider(OpenStackSettings settings, Clock clock) {
-        this(settings, clock, new CreateJournal(clock), new AtomicReference<>());
-    }
-
-    private OpenStackCloudProvider(OpenStackSettings settings, Clock clock, CreateJournal journal, AtomicReference<Installation> installation) {
-        this(OpenStackCloud.connect(settings, clock, journal, idOf(installation)), clock, journal, installation);
+        this(settings, null, clock, null);
     }
 
     /**
      * A provider on a session of the caller's (Placement alone with noauth2, in tests and
      * benchmarks); its create requests are recorded in memory until {@link #bindJournal} gives it
-     * a journal.
+     * a journal, and its generations are kept in memory only.
      */
     public OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock) {
-        this(settings, session, clock, new CreateJournal(clock), new AtomicReference<>());
+        this(settings, session, clock, null);
     }
 
-    private OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock, CreateJournal journal,
-            AtomicReference<Installation> installation) {
-        this(new OpenStackCloud(settings, session, clock, journal, idOf(installation)), clock, journal, installation);
-    }
-
-    private OpenStackCloudProvider(OpenStackCloud cloud, Clock clock, CreateJournal journal, AtomicReference<Installation> installation) {
-        this.cloud = cloud;
-        this.registeredId = cloud.settings().providerId();
+    /**
+     * A provider on {@code session}, or on Keystone with the configured credentials where it is null, that keeps the mark
+     * of its snapshots' generations in {@code dataFolder} under its provider id ({@link Generations#file}); in memory only
+     * where {@code dataFolder} is null.
+     */
+    OpenStackCloudProvider(OpenStackSettings settings, Session session, Clock clock, Path dataFolder) {
+        this.registeredId = settings.providerId();
         this.clock = clock;
-        this.journal = journal;
-        this.installation = installation;
+        this.journal = new CreateJournal(clock);
+        this.installation = new AtomicReference<>();
+        this.dataFolder = dataFolder;
+        this.cloud = session == null ? OpenStackCloud.connect(settings, clock, journal, idOf(installation), generations(settings))
+                : new OpenStackCloud(settings, session, clock, journal, idOf(installation), generations(settings));
+    }
+
+    /** The generations of the configured provider id: the ones in use where a new configuration keeps the id. */
+    private synchronized Generations generations(OpenStackSettings settings) {
+        String id = settings.providerId();
+        if (!id.equals(generationsOf)) {
+            generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, "openstack", id, clock,
+                    message -> LOG.warn("OpenStack provider {}: {}", id, message));
+            generationsOf = id;
+        }
+        return generations;
     }
 
     /** This installation's id as the bound {@link Installation} says it, or null while none is bound. */
@@ -186,7 +202,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             return;
         }
         OpenStackCloud previous = cloud;
-        cloud = OpenStackCloud.connect(settings, clock, journal, idOf(installation));
+        cloud = OpenStackCloud.connect(settings, clock, journal, idOf(installation), generations(settings));
         registeredId = id;
         refusal = null;
         previous.close(false);

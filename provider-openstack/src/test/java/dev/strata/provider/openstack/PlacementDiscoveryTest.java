@@ -16,6 +16,7 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provisioning.LargestMachine;
 import dev.strata.provider.openstack.http.Microversion;
 import dev.strata.provider.openstack.placement.Inventory;
@@ -24,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +128,36 @@ class PlacementDiscoveryTest {
             writer.deleteProvider(rp, c);
         }
         provider.deactivate();
+    }
+
+    /**
+     * A new instance of the provider (its bundle restarted or updated, Karaf restarted) whose clock is an hour behind the
+     * earlier instance's hands out generations above the earlier instance's, through the mark each configuration keeps in
+     * the data folder under its own provider id. Before, generations were the clock from memory: the new instance's went
+     * back an hour, and the core warned that they must increase across bundle versions until the clock caught up.
+     */
+    @Test
+    void generationsStayAboveAnEarlierInstancesAfterARestartWithTheClockSetBack(@TempDir Path data) {
+        OpenStackCloudProvider before = TestClouds.placementOnly(server.url(), dir, 2, Map.of(), Clock.systemUTC(), data);
+        long last;
+        try {
+            long first = before.discoverCompute(TestClouds.context()).generation();
+            last = before.discoverCompute(TestClouds.context()).generation();
+            assertThat(last).isGreaterThan(first);
+        } finally {
+            before.deactivate();
+        }
+
+        OpenStackCloudProvider after = TestClouds.placementOnly(server.url(), dir, 2, Map.of(),
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)), data);
+        try {
+            ComputeSnapshot snapshot = after.discoverCompute(TestClouds.context());
+            assertThat(snapshot.generation()).as("above the earlier instance's, its clock an hour ahead").isGreaterThan(last);
+            assertThat(snapshot.warnings()).noneMatch(w -> w.contains("generation"));
+            assertThat(Generations.file(data, "openstack", "placement-test")).isRegularFile();
+        } finally {
+            after.deactivate();
+        }
     }
 
     private static Node node(ComputeSnapshot snapshot, String name) {

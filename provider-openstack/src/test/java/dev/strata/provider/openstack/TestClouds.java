@@ -62,12 +62,17 @@ final class TestClouds {
 
     /** A provider on Placement alone, with more configuration ({@code pciGpus}, say). */
     static OpenStackCloudProvider placementOnly(URI placement, Path dir, int parallelism, Map<String, Object> more) {
+        return placementOnly(placement, dir, parallelism, more, Clock.systemUTC(), null);
+    }
+
+    /** A provider on Placement alone on {@code clock}, keeping the mark of its generations in {@code data} (null: in memory). */
+    static OpenStackCloudProvider placementOnly(URI placement, Path dir, int parallelism, Map<String, Object> more, Clock clock, Path data) {
         Map<String, Object> m = passwordConfig(dir, "http://127.0.0.1:1/v3", "unused");
         m.put("strata.provider.id", "placement-test");
         m.put("parallelism", parallelism);
         m.putAll(more);
         OpenStackSettings settings = OpenStackSettings.from(config(m));
         OpenStackHttp http = new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(30));
-        return new OpenStackCloudProvider(settings, new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());
+        return new OpenStackCloudProvider(settings, new StaticSession(http, Map.of("placement", placement), "admin"), clock, data);
     }
 }
