@@ -8,6 +8,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.StorageClass;
 import dev.strata.platform.api.model.StoragePool;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StorageProvider;
 import dev.strata.platform.api.provider.StorageSnapshot;
 import dev.strata.platform.api.provider.StrataProvider;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.Designate;
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * of one configured before it is left out: one file system is one pool).
  *
  * <p>It does what every provider does: it reads its source within the caller's deadline, keeps no
- * state the platform needs (pool ids derive from the mount point; generations from the clock),
+ * state the platform needs (pool ids derive from the mount point; generations from the clock, kept
+ * above every earlier one across restarts by {@link Generations}, a mark in Karaf's data folder),
  * and lets only Strata's exceptions leave, translating the vendor's errors (here
  * {@link IOException}) in one place, {@link #translate}.
  */
@@ -48,22 +49,30 @@ public class LocalStorageProvider implements StorageProvider {
     private final List<Path> paths;
     private final String site;
     private final Clock clock;
-    private final AtomicLong lastGeneration = new AtomicLong();
+    private final Generations generations;
     /** Paths on a file system another configured path reports, each warned about once. */
     private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Activate
     public LocalStorageProvider(LocalStorageConfig config) {
-        this(paths(config.paths()), config.site(), Clock.systemUTC());
+        this(paths(config.paths()), config.site(), Clock.systemUTC(), Generations.dataFolder());
     }
 
+    /** A provider whose generations are kept in memory only (tests). */
     LocalStorageProvider(List<Path> paths, String site, Clock clock) {
+        this(paths, site, clock, null);
+    }
+
+    /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
+    LocalStorageProvider(List<Path> paths, String site, Clock clock, Path dataFolder) {
         if (site == null || site.isBlank()) {
             throw new InvalidConfigurationException(PID, "site", site, "a site id such as local or fra-1");
         }
         this.paths = List.copyOf(paths);
         this.site = site;
         this.clock = clock;
+        this.generations = dataFolder == null ? Generations.inMemory(clock)
+                : Generations.inDataFolder(dataFolder, "example", ID, clock, message -> LOG.warn("Example storage provider: {}", message));
         LOG.info("Example storage provider reports {} at site {}", this.paths, site);
     }
 
@@ -129,9 +138,8 @@ public class LocalStorageProvider implements StorageProvider {
             }
         }
         context.checkDeadline("returning the storage pools");
-        long now = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
-        long generation = lastGeneration.updateAndGet(previous -> Math.max(previous + 1, now));
-        return StorageSnapshot.builder(generation, clock.instant()).pools(pools).build();
+        long generation = generations.next();
+        return StorageSnapshot.builder(generation, clock.instant()).pools(pools).warnings(generations.warnings()).build();
     }
 
     /** The one place where the source's errors become Strata's portable exceptions. */

@@ -9,10 +9,14 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.StorageClass;
 import dev.strata.platform.api.model.StoragePool;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.Generations;
+import dev.strata.platform.api.provider.StorageSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,26 @@ class LocalStorageProviderTest {
         assertThat(root.storageClass()).isEqualTo(StorageClass.FILE);
         assertThat(root.siteId()).isEqualTo("local");
         assertThat(root.capacityBytes()).isEqualTo(Files.getFileStore(Path.of("/")).getTotalSpace()).isPositive();
+    }
+
+    /**
+     * A new instance of the provider (its bundle restarted or updated, Karaf restarted) whose clock is an hour behind the
+     * earlier instance's hands out generations above the earlier instance's, through the mark in the data folder. Before,
+     * generations were the clock from memory: the new instance's went back an hour, and the core warned that they must
+     * increase across bundle versions until the clock caught up.
+     */
+    @Test
+    void generationsStayAboveAnEarlierInstancesAfterARestartWithTheClockSetBack(@org.junit.jupiter.api.io.TempDir Path data) {
+        Instant t = Instant.parse("2026-06-01T12:00:00Z");
+        LocalStorageProvider before = new LocalStorageProvider(List.of(Path.of("/")), "local", Clock.fixed(t, ZoneOffset.UTC), data);
+        long last = before.discoverStorage(DiscoveryContext.withTimeout("t1", Duration.ofSeconds(10))).generation();
+
+        LocalStorageProvider after = new LocalStorageProvider(List.of(Path.of("/")), "local",
+                Clock.fixed(t.minus(Duration.ofHours(1)), ZoneOffset.UTC), data);
+        StorageSnapshot snapshot = after.discoverStorage(DiscoveryContext.withTimeout("t2", Duration.ofSeconds(10)));
+        assertThat(snapshot.generation()).as("above the earlier instance's, its clock an hour ahead").isGreaterThan(last);
+        assertThat(snapshot.warnings()).isEmpty();
+        assertThat(Generations.file(data, "example", LocalStorageProvider.ID)).isRegularFile();
     }
 
     /**
