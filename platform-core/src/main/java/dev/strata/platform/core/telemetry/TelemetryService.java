@@ -63,8 +63,11 @@ public class TelemetryService implements Telemetry {
     private final List<GpuTelemetrySource> sources = new CopyOnWriteArrayList<>();
     private final Duration deadline;
     private final ThreadPoolExecutor calls;
-    /** Per source, its calls past their deadline still in it: while there is one, it is not called. */
-    private final Map<GpuTelemetrySource, Integer> stuck = new ConcurrentHashMap<>();
+    /**
+     * Per source, its calls past their deadline still in it: while there is one, it is not called. A removal drops the
+     * count, and a source added again gets a new one, which the calls of the time before do not take from.
+     */
+    private final Map<GpuTelemetrySource, StuckCount> stuck = new ConcurrentHashMap<>();
     /** Whether a call was last refused for want of a call thread (logged then), until one is taken again. */
     private final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The sources that did not answer a call in time (logged then), until one answers in time again. */
@@ -80,6 +83,11 @@ public class TelemetryService implements Telemetry {
     private final Set<Object> latestWithNulls = ConcurrentHashMap.newKeySet();
     private final Set<Object> recentWithNulls = ConcurrentHashMap.newKeySet();
     private final Set<Object> sinceWithNulls = ConcurrentHashMap.newKeySet();
+
+    /** A count of {@link #stuck}, changed only in that map's compute methods. */
+    private static final class StuckCount {
+        int calls;
+    }
 
     /** A source's recent samples of one GPU. */
     private record RecentOf(GpuTelemetrySource source, String acceleratorId) {
@@ -424,6 +432,8 @@ public class TelemetryService implements Telemetry {
         final String what;
         final AtomicInteger state = new AtomicInteger(RUNNING);
         Future<T> future;
+        /** The count in {@link #stuck} this call was counted in, written before it is marked {@link #OVERRAN}. */
+        private StuckCount counted;
 
         Call(GpuTelemetrySource source, String what) {
             this.source = source;
@@ -439,7 +449,9 @@ public class TelemetryService implements Telemetry {
 
         /** Takes back the count of this call in {@link #stuck}. */
         private void unstick() {
-            stuck.computeIfPresent(source, (s, n) -> n == 1 ? null : n - 1);
+            StuckCount mine = counted;
+            // only its own count: the source removed and added again meanwhile has a new one
+            stuck.computeIfPresent(source, (s, c) -> c != mine ? c : --c.calls == 0 ? null : c);
         }
 
         /**
@@ -481,7 +493,11 @@ public class TelemetryService implements Telemetry {
          */
         private void stuck(boolean late) {
             // counted before it is marked, so that the call thread leaving meanwhile finds the count to take back
-            stuck.merge(source, 1, Integer::sum);
+            counted = stuck.compute(source, (s, c) -> {
+                StuckCount count = c == null ? new StuckCount() : c;
+                count.calls++;
+                return count;
+            });
             if (!state.compareAndSet(RUNNING, OVERRAN)) {
                 unstick();
             }

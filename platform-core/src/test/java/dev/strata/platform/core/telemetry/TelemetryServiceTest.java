@@ -744,6 +744,61 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A source removed while a call is stuck in it and added again keeps the calls of each time apart: the old call
+     * leaving the source takes back only what it counted, so that the source added again, with a call of its own still
+     * stuck in it, is still left out rather than entered again. Before, the old call's leaving took back the new call's
+     * count and the next call entered the source again while a call past its deadline was still in it.
+     */
+    @Test
+    void aStuckCallOfASourceRemovedAndAddedAgainLeavesTheNewCallsCountAlone() throws Exception {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofMillis(200));
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseOthers = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Thread> firstThread = new java.util.concurrent.atomic.AtomicReference<>();
+        GpuTelemetrySource source = new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                if (calls.incrementAndGet() == 1) {
+                    firstThread.set(Thread.currentThread());
+                    await(releaseFirst);
+                } else {
+                    await(releaseOthers);
+                }
+                return List.of();
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+        };
+        telemetry.addSource(source);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                assertThat(telemetry.latestGpuSamples()).isEmpty(); // the first call, stuck
+                telemetry.removeSource(source);
+                telemetry.addSource(source);
+                assertThat(telemetry.latestGpuSamples()).isEmpty(); // added again: called, and stuck again
+                assertThat(calls).hasValue(2);
+
+                releaseFirst.countDown();
+                // the first call's thread is back waiting for work once it has left the source
+                while (firstThread.get().getState() != Thread.State.TIMED_WAITING) {
+                    Thread.onSpinWait();
+                }
+                assertThat(telemetry.tracksAsHung(source)).as("the second call is still in the source").isTrue();
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+                assertThat(calls).as("not entered again while the second call is in it").hasValue(2);
+            });
+        } finally {
+            releaseFirst.countDown();
+            releaseOthers.countDown();
+            telemetry.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
