@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * in it (it is left out at once meanwhile), so that it costs one deadline, not one per call, and holds
  * at most the threads of the calls that reached it before it was known to hang. Logged once, naming
  * what it was asked, until it answers in time again. A call whose caller is interrupted while it waits (a shell
- * command's Ctrl-C) counts as one past its deadline while it is still in the source, without being logged as a hang.
+ * command's Ctrl-C) counts as one past its deadline while it is still in the source, without being logged as a hang
+ * until it is still in it past the deadline, which the next call that leaves the source out logs.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -84,9 +85,19 @@ public class TelemetryService implements Telemetry {
     private final Set<Object> recentWithNulls = ConcurrentHashMap.newKeySet();
     private final Set<Object> sinceWithNulls = ConcurrentHashMap.newKeySet();
 
-    /** A count of {@link #stuck}, changed only in that map's compute methods. */
+    /**
+     * A count of {@link #stuck}, changed only in that map's compute methods, with when the call that began it was
+     * started and what it asked (so that a source that got there by a caller's interrupt is logged once it is late).
+     */
     private static final class StuckCount {
+        final long startedAt;
+        final String what;
         int calls;
+
+        StuckCount(long startedAt, String what) {
+            this.startedAt = startedAt;
+            this.what = what;
+        }
     }
 
     /** A source's recent samples of one GPU. */
@@ -382,7 +393,12 @@ public class TelemetryService implements Telemetry {
      */
     private <T> Call<T> start(GpuTelemetrySource source, String what, Callable<T> work) {
         Call<T> call = new Call<>(source, what);
-        if (stuck.containsKey(source)) {
+        StuckCount held = stuck.get(source);
+        if (held != null) {
+            // counted by a caller that gave up before the deadline: late now, so hung, and said so once
+            if (System.nanoTime() - held.startedAt >= deadline.toNanos()) {
+                late(source, held.what);
+            }
             return call;
         }
         try {
@@ -405,6 +421,21 @@ public class TelemetryService implements Telemetry {
             LOG.info("Telemetry sources are called again: a call thread was free");
         }
         return call;
+    }
+
+    /**
+     * A source found past the deadline in a call that a caller gave up before it: counted as hung and logged where it was
+     * not already, unless it was removed meanwhile.
+     */
+    private void late(GpuTelemetrySource source, String what) {
+        if (hung.add(source)) {
+            if (!sources.contains(source)) {
+                hung.remove(source);
+                return;
+            }
+            LOG.warn("Telemetry source {} did not answer {} within {} ms; it is left out, and not called again while that call "
+                    + "is in it, until it answers in time again", source, what, deadline.toMillis());
+        }
     }
 
     /**
@@ -431,6 +462,7 @@ public class TelemetryService implements Telemetry {
         final GpuTelemetrySource source;
         final String what;
         final AtomicInteger state = new AtomicInteger(RUNNING);
+        final long startedAt = System.nanoTime();
         Future<T> future;
         /** The count in {@link #stuck} this call was counted in, written before it is marked {@link #OVERRAN}. */
         private StuckCount counted;
@@ -494,7 +526,7 @@ public class TelemetryService implements Telemetry {
         private void stuck(boolean late) {
             // counted before it is marked, so that the call thread leaving meanwhile finds the count to take back
             counted = stuck.compute(source, (s, c) -> {
-                StuckCount count = c == null ? new StuckCount() : c;
+                StuckCount count = c == null ? new StuckCount(startedAt, what) : c;
                 count.calls++;
                 return count;
             });

@@ -719,7 +719,8 @@ class TelemetryServiceTest {
      */
     @Test
     void aCallerInterruptedWhileWaitingLeavesTheHungSourceUncalled() {
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(2));
+        // a deadline the test never reaches: a call past it would rightly be logged as a hang
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
         HangingSource stuck = new HangingSource();
         telemetry.addSource(stuck);
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
@@ -795,6 +796,60 @@ class TelemetryServiceTest {
         } finally {
             releaseFirst.countDown();
             releaseOthers.countDown();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A source whose only call past the caller's patience was given up by an interrupted caller, and that is still in
+     * it once the deadline has passed, is logged as hung when the next call leaves it out: it was late after all, and
+     * the calls that leave it out would otherwise leave it out without a word for as long as it hangs. Before, a source
+     * hung since a shell command's Ctrl-C was left out of every call and never logged.
+     */
+    @Test
+    void aSourceStillInTheCallAnInterruptedCallerGaveUpIsLoggedAsHungOnceItIsLate() {
+        java.time.Duration deadline = java.time.Duration.ofMillis(200);
+        TelemetryService telemetry = new TelemetryService(deadline);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong entered = new java.util.concurrent.atomic.AtomicLong();
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                entered.compareAndSet(0, System.nanoTime());
+                await(release);
+                return List.of();
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public String toString() {
+                return "silent";
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                Thread caller = new Thread(telemetry::latestGpuSamples, "interrupted-caller");
+                caller.start();
+                while (entered.get() == 0) {
+                    Thread.onSpinWait();
+                }
+                caller.interrupt();
+                caller.join(5_000);
+                assertThat(caller.isAlive()).as("the interrupted caller returned").isFalse();
+                while (System.nanoTime() - entered.get() < deadline.toNanos()) {
+                    Thread.sleep(10);
+                }
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+            });
+            assertThat(log.text()).contains("Telemetry source silent did not answer its latest samples within 200 ms");
+            assertThat(log.text().split("did not answer", -1)).as("logged once: %s", log.text()).hasSize(2);
+        } finally {
+            release.countDown();
             telemetry.deactivate();
         }
     }
