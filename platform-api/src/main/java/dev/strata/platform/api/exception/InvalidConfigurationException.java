@@ -66,7 +66,10 @@ public class InvalidConfigurationException extends StrataException {
      * password, as in {@code root:pa://ss@h}, starts none) and before the
      * first {@code /}, {@code ?} or {@code #}; they are masked up to the last {@code @} there, since
      * a password may hold an {@code @}. An {@code @} in a path, a query or a fragment is no user's:
-     * {@code https://h/x#tok@en} shows as {@code https://h/x#****}, its host and path kept.
+     * {@code https://h/x#tok@en} shows as {@code https://h/x#****}, its host and path kept. Each
+     * further {@code ://} may begin an authority too, so that a URL that other text precedes (quotes,
+     * as in {@code "https://u:p@h"}, a blank, a name and {@code =}) or one URL of a list has its user
+     * and password masked.
      *
      * <p>Where text can be read more than one way, whatever any reading takes for a secret is
      * masked. A {@code ?} or {@code #} followed by an {@code @} before the first {@code /} may be a
@@ -94,9 +97,29 @@ public class InvalidConfigurationException extends StrataException {
         // a scheme is a letter and then letters, digits, '+', '-' or '.': a "://" after a ':' is a password's ("root:pa://ss@h")
         boolean isUrl = scheme > 0 && SCHEME.matcher(url).region(0, scheme).matches();
         int start = isUrl ? scheme + 3 : 0;
+        boolean[] hidden = new boolean[n];
+        read(url, start, hidden);
+        // each "://" after that may begin an authority too: a URL that other text precedes ("https://u:p@h" in quotes,
+        // after a blank or a name and '='), or one URL of a list
+        for (int k = url.indexOf("://", start); k >= 0; k = url.indexOf("://", k + 3)) {
+            read(url, k + 3, hidden);
+        }
+        StringBuilder shown = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            if (!hidden[i]) {
+                shown.append(url.charAt(i));
+            } else if (i == 0 || !hidden[i - 1]) {
+                shown.append(MASK);
+            }
+        }
+        return shown.toString();
+    }
+
+    /** Marks what the readings of {@code url} with an authority from {@code start} on hide. */
+    private static void read(String url, int start, boolean[] hidden) {
+        int n = url.length();
         int authorityEnd = first(url, start, n, "/?#");
         int slash = first(url, start, n, "/");
-        boolean[] hidden = new boolean[n];
         // the authority as a URL parser reads it
         int strict = last(url, start, authorityEnd, '@');
         hide(url, start, strict, hidden);
@@ -109,15 +132,6 @@ public class InvalidConfigurationException extends StrataException {
         if (strict < 0 && !hostAndPort(url.substring(start, authorityEnd))) {
             hide(url, start, last(url, start, n, '@'), hidden);
         }
-        StringBuilder shown = new StringBuilder(n);
-        for (int i = 0; i < n; i++) {
-            if (!hidden[i]) {
-                shown.append(url.charAt(i));
-            } else if (i == 0 || !hidden[i - 1]) {
-                shown.append(MASK);
-            }
-        }
-        return shown.toString();
     }
 
     /**

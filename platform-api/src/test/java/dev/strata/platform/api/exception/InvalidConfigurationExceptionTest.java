@@ -58,6 +58,27 @@ class InvalidConfigurationExceptionTest {
         assertThat(InvalidConfigurationException.withoutCredentials("svn+ssh://u:p@h/r")).as("a scheme with '+'").isEqualTo("svn+ssh://****@h/r");
     }
 
+    /**
+     * A URL that something other than its scheme precedes (a value written in quotes, as a Karaf .cfg file keeps them, a
+     * blank, a name and '=', or another URL of a list) has its user and password masked: each "://" may begin an
+     * authority. Before, text not starting with a scheme was read from its start alone, where what precedes the first
+     * '/' ({@code "https:}) reads as a host and an empty port, and the password was shown whole.
+     */
+    @Test
+    void aUserAndPasswordAfterTextBeforeTheSchemeAreMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("\"https://admin:S3cret@10.0.0.5\""))
+                .isEqualTo("\"https://****@10.0.0.5\"");
+        assertThat(InvalidConfigurationException.withoutCredentials("'https://admin:S3cret@h'")).isEqualTo("'https://****@h'");
+        assertThat(InvalidConfigurationException.withoutCredentials(" https://admin:S3cret@h")).isEqualTo(" https://****@h");
+        assertThat(InvalidConfigurationException.withoutCredentials("<https://admin:S3cret@h>")).isEqualTo("<https://****@h>");
+        assertThat(InvalidConfigurationException.withoutCredentials("endpoint=https://admin:S3cret@h/v3"))
+                .isEqualTo("endpoint=https://****@h/v3");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://a:S1@h1, https://c:S2@h2"))
+                .isEqualTo("https://****@h1, https://****@h2");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/login?next=https://h2:8443/x"))
+                .as("a URL in a query without a user is shown").isEqualTo("https://h/login?next=https://h2:8443/x");
+    }
+
     @Test
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
