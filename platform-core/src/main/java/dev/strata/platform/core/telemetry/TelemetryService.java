@@ -555,9 +555,10 @@ public class TelemetryService implements Telemetry {
     /**
      * A source's answer without its null elements: where it held some, they are counted and logged where its answer
      * to the same call ({@code key}) before did not hold any (once until it answers without one). A null answer is
-     * thrown as a failure of the call.
+     * thrown as a failure of the call. Nothing is recorded of a source removed meanwhile (its call answered after its
+     * removal): removal is final.
      */
-    private static List<GpuSample> withoutNulls(Set<Object> withNulls, Object key, GpuTelemetrySource source, String what,
+    private List<GpuSample> withoutNulls(Set<Object> withNulls, Object key, GpuTelemetrySource source, String what,
             List<GpuSample> answer) {
         if (answer == null) {
             throw new IllegalStateException("the source answered null instead of a list of samples");
@@ -570,7 +571,7 @@ public class TelemetryService implements Telemetry {
             withNulls.remove(key);
             return answer;
         }
-        if (withNulls.add(key)) {
+        if (withNulls.add(key) && !removedMeanwhile(withNulls, key, source)) {
             LOG.warn("Telemetry source {} answered {} null sample{} among {} ({} in all); {} left out until it answers without one", source,
                     nulls, nulls == 1 ? "" : "s", what, answer.size(), nulls == 1 ? "it is" : "they are");
         }
@@ -583,11 +584,26 @@ public class TelemetryService implements Telemetry {
         return out;
     }
 
-    /** A call of a source failed: logged where the one before it did not fail (once until it answers again). */
-    private static void failed(Set<GpuTelemetrySource> failing, GpuTelemetrySource source, String what, RuntimeException e) {
-        if (failing.add(source)) {
+    /**
+     * A call of a source failed: logged where the one before it did not fail (once until it answers again); nothing where
+     * the source was removed meanwhile (its call answered after its removal), since removal is final.
+     */
+    private void failed(Set<GpuTelemetrySource> failing, GpuTelemetrySource source, String what, RuntimeException e) {
+        if (failing.add(source) && !removedMeanwhile(failing, source, source)) {
             LOG.warn("Telemetry source {} failed; {} are left out until it answers again: {}", source, what, e.toString());
         }
+    }
+
+    /**
+     * Whether {@code source} was removed, {@code key} having just been added to {@code state} for it: it is taken back
+     * then, and a removal after this check clears it itself.
+     */
+    private boolean removedMeanwhile(Set<?> state, Object key, GpuTelemetrySource source) {
+        if (sources.contains(source)) {
+            return false;
+        }
+        state.remove(key);
+        return true;
     }
 
     private static void answered(Set<GpuTelemetrySource> failing, GpuTelemetrySource source) {

@@ -854,6 +854,59 @@ class TelemetryServiceTest {
         }
     }
 
+    /**
+     * A source removed while a caller waits for it, whose call then fails, leaves no trace: the failure is not recorded
+     * against it, so that the source added again has its first failure logged. Before, the failure recorded after the
+     * removal kept the source among the failing ones, and the source added again failed without a word.
+     */
+    @Test
+    void aFailureOfARemovedSourceAnsweredAfterItsRemovalLeavesNoTrace() throws Exception {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        GpuTelemetrySource failing = new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                calls.incrementAndGet();
+                await(release);
+                throw new IllegalStateException("NVML gone");
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public String toString() {
+                return "failing";
+            }
+        };
+        telemetry.addSource(failing);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                java.util.concurrent.Future<List<GpuSample>> waiting = callers.submit(telemetry::latestGpuSamples);
+                while (calls.get() < 1) {
+                    Thread.onSpinWait();
+                }
+                telemetry.removeSource(failing);
+                release.countDown();
+                assertThat(waiting.get()).isEmpty();
+
+                telemetry.addSource(failing);
+                int before = log.text().length();
+                assertThat(telemetry.latestGpuSamples()).isEmpty();
+                assertThat(log.text().substring(before)).as("the source added again is logged as failing")
+                        .contains("Telemetry source failing failed; its latest samples are left out");
+            });
+        } finally {
+            release.countDown();
+            callers.shutdownNow();
+            telemetry.deactivate();
+        }
+    }
+
     @Test
     void departedSourceIsForgotten() {
         TelemetryService telemetry = new TelemetryService();
