@@ -78,8 +78,9 @@ public class InvalidConfigurationException extends StrataException {
      * host ({@code https://****}, and IPMI's {@code root:pa#ss@10.0.0.5} shows as {@code ****}; before,
      * as {@code ****@10.0.0.5}, which showed the tail of a fragment read the other way). A password
      * holding a {@code /} is masked where what precedes
-     * the {@code /} cannot be a host and port ({@code https://root:pa/ss@h}); one whose text before
-     * the {@code /} is digits alone cannot be told from a port and a path. It works on any text, one
+     * the {@code /} cannot be a host and port ({@code https://root:pa/ss@h}, and
+     * {@code https://root:/pa@h}, an empty port being none); one whose text before the {@code /} is
+     * digits alone cannot be told from a port and a path. It works on any text, one
      * that does not parse as a URL included, so a provider can pass the value it refuses through it
      * before putting it in this exception's message, which reaches the log and the shell.
      *
@@ -129,7 +130,7 @@ public class InvalidConfigurationException extends StrataException {
             hide(url, start, lenient, hidden);
         }
         // a '/' in a password, where what precedes it is no host and port ("root:pa/ss@h")
-        if (strict < 0 && !hostAndPort(url.substring(start, authorityEnd))) {
+        if (strict < 0 && !hostAndPort(url.substring(start, authorityEnd), url.startsWith("//", authorityEnd))) {
             hide(url, start, last(url, start, n, '@'), hidden);
         }
     }
@@ -156,10 +157,19 @@ public class InvalidConfigurationException extends StrataException {
         }
     }
 
-    /** Whether an authority without a user reads as a host and, after its last ':' outside brackets, a port of digits. */
-    private static boolean hostAndPort(String authority) {
+    /**
+     * Whether an authority without a user reads as a host and, after its ':' outside brackets, a port of digits. A ':'
+     * with nothing after it is a user's before a password that starts with a '/' ({@code root:/pa@h}), not a host's
+     * empty port, unless {@code "//"} follows it ({@code slashesFollow}): that is a {@code ://}, which the reading after
+     * it takes.
+     */
+    private static boolean hostAndPort(String authority, boolean slashesFollow) {
         int colon = authority.indexOf(':', authority.lastIndexOf(']') + 1);
-        return colon < 0 || authority.substring(colon + 1).chars().allMatch(c -> c >= '0' && c <= '9');
+        if (colon < 0) {
+            return true;
+        }
+        String port = authority.substring(colon + 1);
+        return port.isEmpty() ? slashesFollow : port.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** The first index in {@code [from, to)} of one of {@code chars}, or {@code to} where none is there. */

@@ -79,6 +79,19 @@ class InvalidConfigurationExceptionTest {
                 .as("a URL in a query without a user is shown").isEqualTo("https://h/login?next=https://h2:8443/x");
     }
 
+    /**
+     * A password that starts with a '/' (one generated base64 password in 64 does) is masked: what precedes the '/', a
+     * user and a ':', is no host and port, since an empty port is none. Before, the ':' with nothing after it read as a
+     * host's empty port, the rest as a path, and the user and password were shown whole.
+     */
+    @Test
+    void aPasswordStartingWithASlashIsMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://admin:/S3cret@h/v3")).isEqualTo("https://****@h/v3");
+        assertThat(InvalidConfigurationException.withoutCredentials("root:/X9Ab+c@10.0.0.5")).isEqualTo("****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).as("a port and a path")
+                .isEqualTo("https://h:443/v3@x");
+    }
+
     @Test
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
