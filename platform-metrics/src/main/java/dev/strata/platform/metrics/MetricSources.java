@@ -118,9 +118,10 @@ final class MetricSources {
             calls.add(s.call(threads));
         }
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        // every sample name written so far, with the family that writes it; the endpoint's own gauge first
+        // every sample name written so far, with the family that writes it; the endpoint's own gauges first
         Map<String, String> written = new HashMap<>();
         written.put(ERRORS, ERRORS);
+        written.put(Exposition.RENDER_ERRORS, Exposition.RENDER_ERRORS);
         int errors = 0;
         for (int i = 0; i < all.size(); i++) {
             Object collector = all.get(i).collector;

@@ -21,7 +21,8 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 /**
  * {@code GET /metrics}: every {@link MultiCollector} and {@link Collector} service, whichever
  * bundle registered it, in the Prometheus text format (OpenMetrics when asked for). The scrape is
- * written to memory first, so that a failure answers 500 rather than a truncated page. Strata's
+ * written to memory first, one family at a time, so that a family that cannot be written is left
+ * out whole ({@link Exposition}) rather than truncating the page or failing the scrape. Strata's
  * own collectors read in-memory state only; none of them calls a provider. Every collector is
  * read with a deadline ({@link MetricSources}): one that hangs is left out, and does not hold the
  * request.

@@ -16,7 +16,9 @@ class ExpositionTest {
             Exposition.Rendered page = Exposition.render(scrape, accept);
             assertThat(page.contentType()).as(accept).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
             assertThat(new String(page.body(), StandardCharsets.UTF_8)).as(accept)
-                    .isEqualTo("# HELP strata_allocations Allocations in the ledger\n# TYPE strata_allocations gauge\nstrata_allocations 3.0\n");
+                    .isEqualTo("# HELP strata_allocations Allocations in the ledger\n# TYPE strata_allocations gauge\nstrata_allocations 3.0\n"
+                            + "# HELP strata_metrics_render_errors Metric families left out of this scrape because they could not be written "
+                            + "(Strata's log names them)\n# TYPE strata_metrics_render_errors gauge\nstrata_metrics_render_errors 0.0\n");
         }
         Exposition.Rendered open = Exposition.render(scrape, "application/openmetrics-text;version=1.0.0,text/plain;q=0.5");
         assertThat(open.contentType()).startsWith("application/openmetrics-text");

@@ -2,6 +2,12 @@ package dev.strata.platform.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -92,10 +98,18 @@ class MetricsServletTest {
 
     /** The answer to {@code method /metrics} sending {@code authorization} (null: none). */
     Answer call(String method, String authorization) throws Exception {
+        return call(method, authorization, null);
+    }
+
+    /** The answer to {@code method /metrics} sending {@code authorization} and {@code accept} (null: none). */
+    Answer call(String method, String authorization, String accept) throws Exception {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Host", "127.0.0.1:8181");
         if (authorization != null) {
             headers.put("Authorization", authorization);
+        }
+        if (accept != null) {
+            headers.put("Accept", accept);
         }
         HttpServletRequest request = (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, m, args) -> switch (m.getName()) {
@@ -190,5 +204,31 @@ class MetricsServletTest {
         assertThat(options.status).isEqualTo(200);
         assertThat(options.headers.get("Allow")).doesNotContain("TRACE").contains("GET");
         assertThat(call("POST", "Bearer " + TOKEN).status).isEqualTo(405);
+    }
+
+    /**
+     * A family the writer cannot write (here a vendor's gauge with a null label value, which the
+     * model accepts) failed the whole scrape: the exception left the servlet, and the container
+     * answered 500 with its error page, so Prometheus lost every series, Strata's too. The family is
+     * left out, the others are written, and the page says how many it left out; nothing of the
+     * failure reaches the scraper.
+     */
+    @Test
+    void aFamilyThatCannotBeWrittenIsLeftOutAndTheRestIsServed() throws Exception {
+        servlet.addCollector((Collector) () -> GaugeSnapshot.builder().name("vendor_broken").help("broken")
+                .dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("tenant", null)).value(1).build()).build());
+        servlet.addMultiCollector((MultiCollector) () -> MetricSnapshots.of(
+                GaugeSnapshot.builder().name("vendor_a").dataPoint(GaugeDataPointSnapshot.builder().value(1).build()).build(),
+                GaugeSnapshot.builder().name("vendor_z").dataPoint(GaugeDataPointSnapshot.builder().value(2).build()).build()));
+        Answer text = call("GET", "Bearer " + TOKEN);
+        assertThat(text.status).isEqualTo(200);
+        assertThat(text.body()).contains("vendor_a 1.0\n", "vendor_z 2.0\n", "strata_metrics_collector_errors 0.0\n",
+                "# TYPE strata_metrics_render_errors gauge\nstrata_metrics_render_errors 1.0\n")
+                .doesNotContain("vendor_broken", "Exception", "tenant").endsWith("\n");
+        Answer open = call("GET", "Bearer " + TOKEN, "application/openmetrics-text;version=1.0.0");
+        assertThat(open.status).isEqualTo(200);
+        assertThat(open.body()).contains("vendor_a 1.0\n", "vendor_z 2.0\n", "strata_metrics_render_errors 1.0\n")
+                .doesNotContain("vendor_broken").endsWith("strata_metrics_render_errors 1.0\n# EOF\n");
+        assertThat(open.body().indexOf("# EOF")).isEqualTo(open.body().length() - "# EOF\n".length());
     }
 }
