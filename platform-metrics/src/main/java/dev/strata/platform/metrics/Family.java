@@ -5,14 +5,22 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One gauge family being built during a scrape: values by label values, in the order first seen.
- * A null label value is written as the empty string (which Prometheus reads as no label). Not
- * thread-safe: each scrape builds its own.
+ * A null label value is written as the empty string (which Prometheus reads as no label). A label
+ * value that is not Unicode text (an id with an unpaired surrogate, which a JSON {@code \}{@code ud800}
+ * escape gives) has each unpaired surrogate written as the six characters {@code \}{@code uD800}:
+ * UTF-8 cannot hold it, and the writer wrote {@code ?} for it, so that two GPUs whose ids differed
+ * there were written as two series with the same labels, which Prometheus cannot tell apart. Two
+ * series {@link #set} that still come to the same labels (an id that holds that text itself) are
+ * left out, as neither value is the series'. Not thread-safe: each scrape builds its own.
  */
 final class Family {
 
@@ -20,6 +28,10 @@ final class Family {
     private final String help;
     private final String[] labelNames;
     private final Map<List<String>, Double> values = new LinkedHashMap<>();
+    /** The label values as given, by those written, for the series set so far. */
+    private final Map<List<String>, List<String>> given = new HashMap<>();
+    /** Labels that two different series set came to: left out. */
+    private final Set<List<String>> ambiguous = new HashSet<>();
 
     Family(String name, String help, String... labelNames) {
         this.name = name;
@@ -35,7 +47,18 @@ final class Family {
 
     /** Sets the series with these label values. */
     Family set(double value, String... labelValues) {
-        values.put(key(labelValues), value);
+        List<String> key = key(labelValues);
+        if (ambiguous.contains(key)) {
+            return this;
+        }
+        List<String> asGiven = Arrays.stream(labelValues).map(v -> v == null ? "" : v).toList();
+        List<String> earlier = given.putIfAbsent(key, asGiven);
+        if (earlier != null && !earlier.equals(asGiven)) {
+            ambiguous.add(key);
+            values.remove(key);
+            return this;
+        }
+        values.put(key, value);
         return this;
     }
 
@@ -45,9 +68,30 @@ final class Family {
         }
         List<String> key = new ArrayList<>(labelValues.length);
         for (String v : labelValues) {
-            key.add(v == null ? "" : v);
+            key.add(v == null ? "" : unicode(v));
         }
         return key;
+    }
+
+    /** The value with each unpaired surrogate written as the text {@code \}{@code uXXXX}; the value itself when it has none. */
+    static String unicode(String value) {
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) ? i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))
+                    : !Character.isLowSurrogate(c) || i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
+            if (!paired && out == null) {
+                out = new StringBuilder(value.length() + 8).append(value, 0, i);
+            }
+            if (out != null) {
+                if (paired) {
+                    out.append(c);
+                } else {
+                    out.append(String.format("\\u%04X", (int) c));
+                }
+            }
+        }
+        return out == null ? value : out.toString();
     }
 
     GaugeSnapshot snapshot() {

@@ -122,4 +122,34 @@ class TelemetryMetricsTest {
             assertThat(Series.of(twice, name)).as(name).isEmpty();
         }
     }
+
+    /**
+     * Two GPUs whose ids differ only in an unpaired surrogate (a JSON "\\ud800" escape gives one),
+     * which UTF-8 cannot hold: the writer wrote "?" for each, so the page held two series with the
+     * same labels, which Prometheus cannot tell apart. Each is written as its own series, the
+     * surrogate as the text backslash-u and its hex code; a GPU whose id is that text itself would
+     * come to the same labels, and is left out with the other rather than written twice.
+     */
+    @Test
+    void gpusWhoseIdsDifferOnlyInWhatUtf8CannotHoldAreTwoSeries() {
+        String high = "GPU-" + (char) 0xD800;
+        String low = "GPU-" + (char) 0xDC00;
+        List<GpuSample> samples = List.of(GpuSample.builder().acceleratorId(high).at(AT).powerWatts(100).build(),
+                GpuSample.builder().acceleratorId(low).at(AT).powerWatts(200).build(),
+                GpuSample.builder().acceleratorId("GPU-" + (char) 0xD83D + (char) 0xDE00).at(AT).powerWatts(300).build());
+        String text = new String(Exposition.render(new TelemetryMetrics(telemetry(samples), InventoryMetricsTest.inventory(inventory)).collect(),
+                null).body(), StandardCharsets.UTF_8);
+        List<String> power = text.lines().filter(l -> l.startsWith("strata_gpu_power_watts{")).toList();
+        assertThat(power).containsExactlyInAnyOrder("strata_gpu_power_watts{accelerator=\"GPU-\\\\uD800\",node=\"\"} 100.0",
+                "strata_gpu_power_watts{accelerator=\"GPU-\\\\uDC00\",node=\"\"} 200.0",
+                "strata_gpu_power_watts{accelerator=\"GPU-\uD83D\uDE00\",node=\"\"} 300.0");
+
+        List<GpuSample> clash = List.of(GpuSample.builder().acceleratorId(high).at(AT).powerWatts(100).build(),
+                GpuSample.builder().acceleratorId("GPU-\\uD800").at(AT).powerWatts(200).build(),
+                GpuSample.builder().acceleratorId("GPU-b").at(AT).powerWatts(300).build());
+        text = new String(Exposition.render(new TelemetryMetrics(telemetry(clash), InventoryMetricsTest.inventory(inventory)).collect(),
+                null).body(), StandardCharsets.UTF_8);
+        assertThat(text.lines().filter(l -> l.startsWith("strata_gpu_power_watts{")).toList())
+                .containsExactly("strata_gpu_power_watts{accelerator=\"GPU-b\",node=\"\"} 300.0");
+    }
 }
