@@ -100,6 +100,12 @@ class ExpositionFormatPropertyTest {
             Set<String> providers = new HashSet<>();
             scenario.providers.forEach(p -> providers.add(p.id()));
             assertThat(page.series("strata_provider_resources")).hasSize(providers.size());
+            // OpenMetrics, when asked for: the same series, and one # EOF, at the end
+            String open = new String(Exposition.render(sources.collect(), "application/openmetrics-text;version=1.0.0").body(),
+                    StandardCharsets.UTF_8);
+            assertThat(open).endsWith("\n# EOF\n");
+            Page openPage = Page.parse(open.substring(0, open.length() - "# EOF\n".length()).getBytes(StandardCharsets.UTF_8));
+            assertThat(openPage.families).isEqualTo(page.families);
         } finally {
             sources.close();
         }
