@@ -9,9 +9,13 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +193,47 @@ class MetricSourcesTest {
         scrape = sources.collect();
         assertThat(calls).hasValue(before + 1);
         assertThat(names(scrape)).containsExactly("first", "single", ERRORS, "vendor_stuck");
+    }
+
+    /**
+     * Two scrapes at once while a collector hangs: each is answered at its deadline with the other
+     * collectors and the count of those left out, and the hung collector is called once, not once
+     * per scrape, so concurrent scrapes pile up no threads in it.
+     */
+    @Test
+    void twoScrapesAtOnceShareTheCallOfAHungCollector() throws Exception {
+        // long enough for the collector that answers at once, on a busy machine
+        sources = new MetricSources(Duration.ofSeconds(3), Executors.newCachedThreadPool());
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        sources.add(multi("first", 1));
+        sources.add((MultiCollector) () -> {
+            calls.incrementAndGet();
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return MetricSnapshots.of(new Family("vendor_stuck", "help").set(5).snapshot());
+        });
+        ExecutorService scrapers = Executors.newFixedThreadPool(2);
+        try {
+            Future<MetricSnapshots> one = scrapers.submit(sources::collect);
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<MetricSnapshots> two = scrapers.submit(sources::collect);
+            for (MetricSnapshots scrape : List.of(one.get(60, TimeUnit.SECONDS), two.get(60, TimeUnit.SECONDS))) {
+                assertThat(names(scrape)).containsExactly("first", ERRORS);
+                assertThat(Series.of(scrape, ERRORS)).isEqualTo(Map.of(labels(), 1.0));
+                assertThat(new String(Exposition.render(scrape, null).body(), StandardCharsets.UTF_8)).contains("first 1.0\n", ERRORS + " 1.0\n")
+                        .doesNotContain("vendor_stuck");
+            }
+            assertThat(calls).hasValue(1);
+        } finally {
+            release.countDown();
+            scrapers.shutdownNow();
+        }
     }
 
     @Test
