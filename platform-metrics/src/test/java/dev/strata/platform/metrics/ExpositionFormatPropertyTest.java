@@ -13,6 +13,7 @@ import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.placement.TenantUse;
 import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.telemetry.GpuSample;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Whatever ids the providers and telemetry sources report, a scrape is a page Prometheus reads:
+ * Whatever ids the providers, telemetry sources and tenants have, a scrape is a page Prometheus reads:
  * the page of generated inventories with awkward ids (quotes, backslashes, line breaks, braces,
  * non-ASCII text, unpaired surrogates, NaN and infinite samples) is read back with a parser of the
  * text format 0.0.4 written here from its specification, not with the library that wrote it.
@@ -79,6 +80,8 @@ class ExpositionFormatPropertyTest {
                     InventoryMetricsTest.registry(scenario.providers)));
             sources.add(new TelemetryMetrics(TelemetryMetricsTest.telemetry(scenario.samples),
                     InventoryMetricsTest.inventory(scenario.snapshot)));
+            sources.add(new LedgerMetrics(LedgerAndCommitmentMetricsTest.ledger(List.of(), scenario.tenants),
+                    InventoryMetricsTest.inventory(scenario.snapshot)));
             byte[] body = Exposition.render(sources.collect(), null).body();
             Page page = Page.parse(body);
 
@@ -100,6 +103,12 @@ class ExpositionFormatPropertyTest {
             Set<String> providers = new HashSet<>();
             scenario.providers.forEach(p -> providers.add(p.id()));
             assertThat(page.series("strata_provider_resources")).hasSize(providers.size());
+            // one series per tenant, whatever its name, and each quota for a tenant that has one
+            Set<String> tenants = new HashSet<>();
+            scenario.tenants.forEach(t -> tenants.add(t.tenant()));
+            assertThat(page.series("strata_tenant_gpus")).hasSize(tenants.size());
+            assertThat(page.series("strata_tenant_gpu_quota")).hasSize((int) scenario.tenants.stream().filter(t -> t.gpuQuotaMilli() >= 0)
+                    .map(TenantUse::tenant).distinct().count());
             // OpenMetrics, when asked for: the same series, and one # EOF, at the end
             String open = new String(Exposition.render(sources.collect(), "application/openmetrics-text;version=1.0.0").body(),
                     StandardCharsets.UTF_8);
@@ -116,7 +125,7 @@ class ExpositionFormatPropertyTest {
         return StandardCharsets.UTF_8.newEncoder().canEncode(s);
     }
 
-    private record Scenario(InventorySnapshot snapshot, List<ProviderStatus> providers, List<GpuSample> samples) {
+    private record Scenario(InventorySnapshot snapshot, List<ProviderStatus> providers, List<GpuSample> samples, List<TenantUse> tenants) {
     }
 
     private static Scenario scenario(List<String> ids, Random random) {
@@ -126,6 +135,7 @@ class ExpositionFormatPropertyTest {
         List<PowerDomain> domains = new ArrayList<>();
         List<ProviderStatus> providers = new ArrayList<>();
         List<GpuSample> samples = new ArrayList<>();
+        Map<String, TenantUse> tenants = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
             String other = ids.get(random.nextInt(ids.size()));
@@ -155,6 +165,10 @@ class ExpositionFormatPropertyTest {
                         .throttleReasons(random.nextBoolean() ? Set.of(other) : Set.of()).build());
             }
             if (random.nextInt(3) == 0) {
+                // one use per tenant, as placement answers
+                tenants.putIfAbsent(id, new TenantUse(id, 1, random.nextInt(4000), 1500, 1L << 30, random.nextBoolean() ? 8000 : -1, -1, -1));
+            }
+            if (random.nextInt(3) == 0) {
                 providers.add(new ProviderStatus(id, "vendor", "1.0", "bundle", Set.of(Capability.COMPUTE),
                         ProviderState.values()[random.nextInt(ProviderState.values().length)], T, T, Duration.ofMillis(random.nextInt(5000)), 1,
                         random.nextInt(10), null, 0, List.of(), null));
@@ -162,7 +176,7 @@ class ExpositionFormatPropertyTest {
         }
         InventorySnapshot snapshot = new InventorySnapshot(random.nextInt(100), T, List.of(), nodes, fabrics, List.of(), domains, List.of(),
                 unattached);
-        return new Scenario(snapshot, providers, samples);
+        return new Scenario(snapshot, providers, samples, List.copyOf(tenants.values()));
     }
 
     /** A page of the Prometheus text format 0.0.4, read and checked line by line. */
