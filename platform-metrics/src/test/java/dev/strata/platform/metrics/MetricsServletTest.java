@@ -219,12 +219,15 @@ class MetricsServletTest {
                 .dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("tenant", null)).value(1).build()).build());
         servlet.addMultiCollector((MultiCollector) () -> MetricSnapshots.of(
                 GaugeSnapshot.builder().name("vendor_a").dataPoint(GaugeDataPointSnapshot.builder().value(1).build()).build(),
-                GaugeSnapshot.builder().name("vendor_z").dataPoint(GaugeDataPointSnapshot.builder().value(2).build()).build()));
+                GaugeSnapshot.builder().name("vendor_z").dataPoint(GaugeDataPointSnapshot.builder().value(2).build()).build(),
+                // a vendor's family of the endpoint's name cannot hide it
+                GaugeSnapshot.builder().name("strata_metrics_render_errors").dataPoint(GaugeDataPointSnapshot.builder().value(0).build())
+                        .build()));
         Answer text = call("GET", "Bearer " + TOKEN);
         assertThat(text.status).isEqualTo(200);
         assertThat(text.body()).contains("vendor_a 1.0\n", "vendor_z 2.0\n", "strata_metrics_collector_errors 0.0\n",
                 "# TYPE strata_metrics_render_errors gauge\nstrata_metrics_render_errors 1.0\n")
-                .doesNotContain("vendor_broken", "Exception", "tenant").endsWith("\n");
+                .doesNotContain("vendor_broken", "Exception", "tenant", "strata_metrics_render_errors 0.0").endsWith("\n");
         Answer open = call("GET", "Bearer " + TOKEN, "application/openmetrics-text;version=1.0.0");
         assertThat(open.status).isEqualTo(200);
         assertThat(open.body()).contains("vendor_a 1.0\n", "vendor_z 2.0\n", "strata_metrics_render_errors 1.0\n")
