@@ -3,6 +3,7 @@ package dev.strata.platform.core.commitment;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.TenantAccess;
+import dev.strata.platform.core.telemetry.TelemetryService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * <p>The core's merged view leaves out a source that does not answer within a shorter deadline of
  * its own, so that a hung source costs a pass at most that, the other sources read; this bound stays
  * for what that one does not cover: a pass's calls in all, and a telemetry service other than the core's.
+ * The core's merged view (the usual wiring) is called on the pass's thread instead, {@linkplain TelemetryService#within
+ * within} the same deadline: it already calls its sources on threads of its own and waits for them, so a thread of this
+ * one's as well would cost every call a second hand-off (some 15 to 35 µs each, {@code TelemetryCalls} in
+ * {@code docs/benchmarks.md}) for nothing more. It answers by that deadline as this thread's wait would, and a source
+ * with a call still in it is left out by the merged view itself, so the answers, the deadline of a pass and what is
+ * logged are those of a call on this thread.
  */
 final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
@@ -194,6 +201,9 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
                 return none;
             }
         }
+        if (t instanceof TelemetryService merged) {
+            return direct(what, call, none, pass, merged, waitNanos);
+        }
         if (pending != null && !pending.isDone()) {
             if (pass != null) {
                 pass.unanswered = true;
@@ -223,6 +233,44 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
             tell("telemetry call " + what + " failed: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (pass != null) {
+                pass.leftNanos -= System.nanoTime() - started;
+            }
+        }
+        if (pass != null) {
+            pass.unanswered = true;
+        }
+        return none;
+    }
+
+    /**
+     * A call of the core's merged view on the caller's thread, answered by the deadline {@code waitNanos} from now: as
+     * {@link #call} on the calls' thread answers, without that hand-off (the merged view makes its own to each source).
+     */
+    private <T> T direct(String what, java.util.function.Function<Telemetry, T> call, T none, PassTelemetry pass, TelemetryService merged,
+            long waitNanos) {
+        if (Thread.currentThread().isInterrupted()) {
+            if (pass != null) {
+                pass.unanswered = true; // as a wait cut short by the interrupt
+            }
+            return none;
+        }
+        long started = System.nanoTime();
+        try {
+            T answer = call.apply(merged.within(started + waitNanos));
+            if (told && pass == null) {
+                told = false;
+                LOG.info("GPU telemetry answers the verifier again");
+            }
+            return answer == null ? none : answer;
+        } catch (TelemetryService.CutShort e) {
+            if (!e.interrupted()) {
+                tell("telemetry call " + what + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms"
+                        + (waitNanos < deadline.toNanos() ? ", what was left of the pass's " + deadline.toMillis() + " ms" : ""));
+            }
+        } catch (RuntimeException e) {
+            tell("telemetry call " + what + " failed: " + e);
         } finally {
             if (pass != null) {
                 pass.leftNanos -= System.nanoTime() - started;

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * what it was asked, until it answers in time again. A call whose caller is interrupted while it waits (a shell
  * command's Ctrl-C) counts as one past its deadline while it is still in the source, without being logged as a hang
  * until it is still in it past the deadline, which the next call that leaves the source out logs.
+ * A source's answer is read (copied) on the call thread, so that its callers run none of its code. A caller with a
+ * deadline of its own (the verifier's budget of a pass) calls it {@link #within} that deadline, on its own thread.
  */
 @Component(service = Telemetry.class)
 public class TelemetryService implements Telemetry {
@@ -150,6 +152,88 @@ public class TelemetryService implements Telemetry {
         sinceWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
     }
 
+    /**
+     * The merged view for a caller with a deadline of its own (the verifier's telemetry budget of a pass): its calls are
+     * this service's, made on the caller's thread, but each waits for the sources at most until {@code until} (a
+     * {@link System#nanoTime()} instant) where that comes before the service's own deadline, so that the caller needs no
+     * thread of its own to bound them, and a page costs one hand-off to a call thread rather than two. Where a source
+     * has not answered by {@code until} (before the service's own deadline), or the caller is interrupted while it waits,
+     * the call throws {@link CutShort} rather than answering what the other sources answered: the caller's deadline is
+     * spent and it reads that call as not answered, as where it had stopped waiting itself. The call still in the source
+     * is counted as one past its deadline (the source is left out, not entered again, while it is in it), but the source
+     * is not logged as hung, since it was not late by the service's deadline. Answers are otherwise those of the calls
+     * without a deadline of the caller's: a source that does not answer within the service's deadline is left out, or
+     * fails a page, as there.
+     *
+     * @param until the instant ({@link System#nanoTime()}) by which each call of the view answers
+     */
+    public Telemetry within(long until) {
+        return new Telemetry() {
+            @Override
+            public List<GpuSample> latestGpuSamples() {
+                return TelemetryService.this.latestGpuSamples(new Bound(until));
+            }
+
+            @Override
+            public Optional<GpuSample> latest(String acceleratorId) {
+                return TelemetryService.this.latest(acceleratorId, new Bound(until));
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return TelemetryService.this.recent(acceleratorId, limit, new Bound(until));
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return TelemetryService.this.since(acceleratorId, from, limit, new Bound(until));
+            }
+        };
+    }
+
+    /**
+     * Thrown by a call of {@link #within} whose caller's deadline came before a source answered, or whose caller was
+     * interrupted while it waited (its interrupt status kept): the call answers nothing.
+     */
+    public static final class CutShort extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean interrupted;
+
+        CutShort(boolean interrupted) {
+            super(interrupted ? "the caller was interrupted" : "the caller's deadline came first", null, false, false);
+            this.interrupted = interrupted;
+        }
+
+        /** Whether the caller was interrupted, rather than its deadline come. */
+        public boolean interrupted() {
+            return interrupted;
+        }
+    }
+
+    /** A caller's own deadline for one call ({@link #within}), and whether it cut the call short. */
+    private static final class Bound {
+        final long until;
+        /** Null, or why a source's wait was cut short: the caller's deadline came first, or it was interrupted. */
+        private CutShort cut;
+
+        Bound(long until) {
+            this.until = until;
+        }
+
+        void cut(boolean interrupted) {
+            if (cut == null || interrupted) {
+                cut = new CutShort(interrupted);
+            }
+        }
+
+        /** Throws, once every call started has been waited for, where one of them was cut short. */
+        static void check(Bound bound) {
+            if (bound != null && bound.cut != null) {
+                throw bound.cut;
+            }
+        }
+    }
+
     /** Whether the service still holds a call past its deadline in the source, or the source as one that hung. */
     boolean tracksAsHung(GpuTelemetrySource source) {
         return stuck.containsKey(source) || hung.contains(source);
@@ -157,11 +241,15 @@ public class TelemetryService implements Telemetry {
 
     @Override
     public List<GpuSample> latestGpuSamples() {
+        return latestGpuSamples(null);
+    }
+
+    private List<GpuSample> latestGpuSamples(Bound bound) {
         List<GpuTelemetrySource> asked = List.copyOf(sources);
         List<Call<List<GpuSample>>> answers = new ArrayList<>(asked.size());
         for (GpuTelemetrySource source : asked) {
             answers.add(start(source, "its latest samples", () -> withoutNulls(latestWithNulls, source, source, "its latest samples",
-                    source.latest())));
+                    source.latest()), bound));
         }
         long until = System.nanoTime() + deadline.toNanos();
         List<GpuSample> all = new ArrayList<>();
@@ -175,6 +263,7 @@ public class TelemetryService implements Telemetry {
                 failed(latestFailing, call.source, "its latest samples", e);
             }
         }
+        Bound.check(bound);
         return all;
     }
 
@@ -184,8 +273,12 @@ public class TelemetryService implements Telemetry {
      */
     @Override
     public Optional<GpuSample> latest(String acceleratorId) {
+        return latest(acceleratorId, null);
+    }
+
+    private Optional<GpuSample> latest(String acceleratorId, Bound bound) {
         GpuSample newest = null;
-        for (GpuSample s : latestGpuSamples()) {
+        for (GpuSample s : latestGpuSamples(bound)) {
             if (s.acceleratorId().equals(acceleratorId) && (newest == null || !s.at().isBefore(newest.at()))) {
                 newest = s;
             }
@@ -200,7 +293,11 @@ public class TelemetryService implements Telemetry {
      */
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
-        List<Call<List<GpuSample>>> answers = recentOfEach(acceleratorId, limit);
+        return recent(acceleratorId, limit, null);
+    }
+
+    private List<GpuSample> recent(String acceleratorId, int limit, Bound bound) {
+        List<Call<List<GpuSample>>> answers = recentOfEach(List.copyOf(sources), acceleratorId, limit, bound);
         long until = System.nanoTime() + deadline.toNanos();
         List<GpuSample> newest = List.of();
         Instant newestAt = null;
@@ -225,6 +322,7 @@ public class TelemetryService implements Telemetry {
                 failed(recentFailing, source, "its recent samples", e);
             }
         }
+        Bound.check(bound);
         return newest;
     }
 
@@ -241,6 +339,10 @@ public class TelemetryService implements Telemetry {
      */
     @Override
     public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+        return since(acceleratorId, from, limit, null);
+    }
+
+    private List<GpuSample> since(String acceleratorId, Instant from, int limit, Bound bound) {
         Objects.requireNonNull(acceleratorId, "acceleratorId");
         Objects.requireNonNull(from, "from");
         if (limit <= 0) {
@@ -248,9 +350,9 @@ public class TelemetryService implements Telemetry {
         }
         List<GpuTelemetrySource> asked = List.copyOf(sources);
         if (asked.size() == 1) {
-            return sinceOfOne(asked.get(0), acceleratorId, from, limit);
+            return sinceOfOne(asked.get(0), acceleratorId, from, limit, bound);
         }
-        List<Call<List<GpuSample>>> answers = recentOfEach(asked, acceleratorId, 1);
+        List<Call<List<GpuSample>>> answers = recentOfEach(asked, acceleratorId, 1, bound);
         long until = System.nanoTime() + deadline.toNanos();
         GpuTelemetrySource newest = null;
         Instant newestAt = null;
@@ -272,6 +374,7 @@ public class TelemetryService implements Telemetry {
                 failed(recentFailing, source, "its recent samples", e);
             }
         }
+        Bound.check(bound);
         if (newest == null && unanswered != null) {
             throw newestNotAnswered(unanswered, acceleratorId, from);
         }
@@ -282,10 +385,11 @@ public class TelemetryService implements Telemetry {
         String what = "its samples of " + acceleratorId + " since " + from;
         try {
             List<GpuSample> page = start(chosen, what, () -> withoutNulls(sinceWithNulls, new RecentOf(chosen, acceleratorId), chosen,
-                    what, chosen.since(acceleratorId, from, limit))).await(System.nanoTime() + deadline.toNanos());
+                    what, chosen.since(acceleratorId, from, limit)), bound).await(System.nanoTime() + deadline.toNanos());
             answered(sinceFailing, chosen);
             return page;
         } catch (NotAnswered e) {
+            Bound.check(bound);
             // not an empty page: that would read as the end of the GPU's samples, and a walk cut short as a whole one
             throw new ProviderUnavailableException("telemetry source " + chosen + " did not answer the samples of " + acceleratorId
                     + " since " + from + " within " + deadline.toMillis() + " ms");
@@ -305,7 +409,7 @@ public class TelemetryService implements Telemetry {
      * that does not answer its newest sample (throws, is late, or is not called while a call is stuck
      * in it) or the page fails the call, as where no source of several answered a newest sample.
      */
-    private List<GpuSample> sinceOfOne(GpuTelemetrySource source, String acceleratorId, Instant from, int limit) {
+    private List<GpuSample> sinceOfOne(GpuTelemetrySource source, String acceleratorId, Instant from, int limit, Bound bound) {
         String newestWhat = "its recent samples of " + acceleratorId;
         String pageWhat = "its samples of " + acceleratorId + " since " + from;
         java.util.concurrent.atomic.AtomicBoolean paging = new java.util.concurrent.atomic.AtomicBoolean();
@@ -323,11 +427,12 @@ public class TelemetryService implements Telemetry {
             paging.set(true);
             return withoutNulls(sinceWithNulls, new RecentOf(source, acceleratorId), source, pageWhat,
                     source.since(acceleratorId, from, limit));
-        });
+        }, bound);
         Object answer;
         try {
             answer = call.await(System.nanoTime() + 2 * deadline.toNanos());
         } catch (NotAnswered e) {
+            Bound.check(bound);
             if (!paging.get()) {
                 throw newestNotAnswered(source, acceleratorId, from); // as where no source of several answered it
             }
@@ -369,18 +474,13 @@ public class TelemetryService implements Telemetry {
     /** {@link #sinceOfOne}'s answer where the source has no sample of the GPU. */
     private static final Object NO_SAMPLES = new Object();
 
-    /** Every source's recent samples of a GPU, each call started on a call thread. */
-    private List<Call<List<GpuSample>>> recentOfEach(String acceleratorId, int limit) {
-        return recentOfEach(List.copyOf(sources), acceleratorId, limit);
-    }
-
     /** The recent samples of a GPU of each source asked, each call started on a call thread. */
-    private List<Call<List<GpuSample>>> recentOfEach(List<GpuTelemetrySource> asked, String acceleratorId, int limit) {
+    private List<Call<List<GpuSample>>> recentOfEach(List<GpuTelemetrySource> asked, String acceleratorId, int limit, Bound bound) {
         List<Call<List<GpuSample>>> answers = new ArrayList<>(asked.size());
         for (GpuTelemetrySource source : asked) {
             String what = "its recent samples of " + acceleratorId;
             answers.add(start(source, what, () -> withoutNulls(recentWithNulls, new RecentOf(source, acceleratorId), source, what,
-                    source.recent(acceleratorId, limit))));
+                    source.recent(acceleratorId, limit)), bound));
         }
         return answers;
     }
@@ -391,8 +491,8 @@ public class TelemetryService implements Telemetry {
      * stopped): that is the service's lack, not the source's failure, so it is logged once as such (until a call is taken
      * again) and leaves the source out as one that did not answer, no source logged as failing.
      */
-    private <T> Call<T> start(GpuTelemetrySource source, String what, Callable<T> work) {
-        Call<T> call = new Call<>(source, what);
+    private <T> Call<T> start(GpuTelemetrySource source, String what, Callable<T> work, Bound bound) {
+        Call<T> call = new Call<>(source, what, bound);
         StuckCount held = stuck.get(source);
         if (held != null) {
             // counted by a caller that gave up before the deadline: late now, so hung, and said so once
@@ -461,15 +561,18 @@ public class TelemetryService implements Telemetry {
 
         final GpuTelemetrySource source;
         final String what;
+        /** The caller's own deadline ({@link #within}); null: none. */
+        final Bound bound;
         final AtomicInteger state = new AtomicInteger(RUNNING);
         final long startedAt = System.nanoTime();
         Future<T> future;
         /** The count in {@link #stuck} this call was counted in, written before it is marked {@link #OVERRAN}. */
         private StuckCount counted;
 
-        Call(GpuTelemetrySource source, String what) {
+        Call(GpuTelemetrySource source, String what, Bound bound) {
             this.source = source;
             this.what = what;
+            this.bound = bound;
         }
 
         /** On the call thread, once it has left the source. */
@@ -487,28 +590,39 @@ public class TelemetryService implements Telemetry {
         }
 
         /**
-         * The source's answer, waiting for it until {@code until} ({@link System#nanoTime()}); throws what the source threw,
-         * or {@link NotAnswered} where it was not called or did not answer by then.
+         * The source's answer, waiting for it until {@code until} ({@link System#nanoTime()}), or the caller's own deadline
+         * where that comes first; throws what the source threw, or {@link NotAnswered} where it was not called or did not
+         * answer by then (the caller's call then cut short where its own deadline came first, or it was interrupted).
          */
         T await(long until) {
             if (future == null) {
                 throw NOT_ANSWERED;
             }
+            boolean callersFirst = bound != null && bound.until - until < 0;
             try {
-                T answer = future.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                T answer = future.get(Math.max(0, (callersFirst ? bound.until : until) - System.nanoTime()), TimeUnit.NANOSECONDS);
                 inTime();
                 return answer;
             } catch (ExecutionException e) {
                 inTime();
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().toString(), e.getCause());
             } catch (TimeoutException e) {
-                stuck(true);
+                if (callersFirst) {
+                    // the caller's deadline, not the source's: still in the source, so counted as stuck, but not late
+                    stuck(false);
+                    bound.cut(false);
+                } else {
+                    stuck(true);
+                }
             } catch (InterruptedException e) {
                 // the caller gave up (a shell command's Ctrl-C) while the call is still in the source: counted as stuck, so
                 // that the next call does not enter the source again and hold another thread, but not logged as a hang,
                 // since the source was not late
                 stuck(false);
                 Thread.currentThread().interrupt();
+                if (bound != null) {
+                    bound.cut(true);
+                }
             }
             throw NOT_ANSWERED;
         }
@@ -553,35 +667,34 @@ public class TelemetryService implements Telemetry {
     }
 
     /**
-     * A source's answer without its null elements: where it held some, they are counted and logged where its answer
-     * to the same call ({@code key}) before did not hold any (once until it answers without one). A null answer is
-     * thrown as a failure of the call. Nothing is recorded of a source removed meanwhile (its call answered after its
-     * removal): removal is final.
+     * A source's answer without its null elements, copied on the call thread, so that no caller runs the source's code
+     * (its list's) on a thread of its own: a caller with a deadline of its own ({@link #within}) waits for nothing else.
+     * Where it held nulls, they are counted and logged where its answer to the same call ({@code key}) before did not
+     * hold any (once until it answers without one). A null answer is thrown as a failure of the call, and so is one that
+     * cannot be read (a source's live list, changed meanwhile). Nothing is recorded of a source removed meanwhile (its
+     * call answered after its removal): removal is final.
      */
     private List<GpuSample> withoutNulls(Set<Object> withNulls, Object key, GpuTelemetrySource source, String what,
             List<GpuSample> answer) {
         if (answer == null) {
             throw new IllegalStateException("the source answered null instead of a list of samples");
         }
+        List<GpuSample> out = new ArrayList<>(answer.size());
         int nulls = 0;
         for (GpuSample s : answer) {
-            nulls += s == null ? 1 : 0;
-        }
-        if (nulls == 0) {
-            withNulls.remove(key);
-            return answer;
-        }
-        if (withNulls.add(key) && !removedMeanwhile(withNulls, key, source)) {
-            LOG.warn("Telemetry source {} answered {} null sample{} among {} ({} in all); {} left out until it answers without one", source,
-                    nulls, nulls == 1 ? "" : "s", what, answer.size(), nulls == 1 ? "it is" : "they are");
-        }
-        List<GpuSample> out = new ArrayList<>(answer.size() - nulls);
-        for (GpuSample s : answer) {
-            if (s != null) {
+            if (s == null) {
+                nulls++;
+            } else {
                 out.add(s);
             }
         }
-        return out;
+        if (nulls == 0) {
+            withNulls.remove(key);
+        } else if (withNulls.add(key) && !removedMeanwhile(withNulls, key, source)) {
+            LOG.warn("Telemetry source {} answered {} null sample{} among {} ({} in all); {} left out until it answers without one", source,
+                    nulls, nulls == 1 ? "" : "s", what, out.size() + nulls, nulls == 1 ? "it is" : "they are");
+        }
+        return java.util.Collections.unmodifiableList(out);
     }
 
     /**

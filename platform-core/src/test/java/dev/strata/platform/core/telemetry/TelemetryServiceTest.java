@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
+import dev.strata.platform.api.telemetry.Telemetry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -903,6 +904,134 @@ class TelemetryServiceTest {
         } finally {
             release.countDown();
             callers.shutdownNow();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A call made within a caller's deadline shorter than the service's own (the verifier's budget of a pass) is cut short
+     * by it: it throws rather than answering the other sources' samples, within the caller's deadline. The call still in
+     * the hung source counts as stuck (the next call leaves the source out at once), and the source is not logged as hung,
+     * since it was not late by the service's deadline. Where the caller's deadline is later, the call answers as one
+     * without it.
+     */
+    @Test
+    void aCallWithinACallersDeadlineIsCutShortByIt() {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(stuck);
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                Telemetry within = telemetry.within(System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200));
+                org.assertj.core.api.Assertions.assertThatThrownBy(within::latestGpuSamples).isInstanceOfSatisfying(
+                        TelemetryService.CutShort.class, e -> assertThat(e.interrupted()).isFalse());
+                assertThat(telemetry.tracksAsHung(stuck)).as("its call still in it").isTrue();
+                Telemetry later = telemetry.within(System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+                assertThat(later.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+                assertThat(later.recent("GPU-a", 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(later.since("GPU-a", Instant.EPOCH, 5)).extracting(GpuSample::powerWatts).containsExactly(300.0);
+                assertThat(later.latest("GPU-a")).hasValueSatisfying(s -> assertThat(s.powerWatts()).isEqualTo(300));
+                assertThat(stuck.calls).as("not entered again while its call is in it").hasValue(1);
+            });
+            assertThat(log.text()).as("not logged as a hang: %s", log.text()).doesNotContain("did not answer");
+        } finally {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A caller with a deadline of its own interrupted while it waits (the verifier stopped) is answered nothing: the
+     * call throws, the interrupt kept, and the source is left out while the given-up call is in it.
+     */
+    @Test
+    void aCallWithinACallersDeadlineInterruptedIsCutShort() {
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
+        HangingSource stuck = new HangingSource();
+        telemetry.addSource(stuck);
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.atomic.AtomicBoolean kept = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread caller = new Thread(() -> {
+                    try {
+                        telemetry.within(System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60)).since("GPU-h",
+                                Instant.EPOCH, 5);
+                    } catch (RuntimeException e) {
+                        thrown.set(e);
+                    }
+                    kept.set(Thread.currentThread().isInterrupted());
+                }, "interrupted-caller");
+                caller.start();
+                while (stuck.calls.get() < 1) {
+                    Thread.onSpinWait();
+                }
+                caller.interrupt();
+                caller.join(10_000);
+                assertThat(caller.isAlive()).isFalse();
+                assertThat(thrown.get()).isInstanceOfSatisfying(TelemetryService.CutShort.class, e -> assertThat(e.interrupted()).isTrue());
+                assertThat(kept).isTrue();
+                assertThat(telemetry.latestGpuSamples()).extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+                assertThat(stuck.calls).hasValue(1);
+            });
+        } finally {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A source's answer is read on the service's call thread, not its caller's: a caller with a deadline of its own
+     * (the verifier) waits for nothing else, and a list of the source's that hangs or fails when read (a live list) is
+     * the source's hang or failure. Before, the recent samples and a page of one source were answered as the source's
+     * own list, read then on the caller's thread.
+     */
+    @Test
+    void aSourcesAnswerIsReadOnTheCallThread() {
+        Set<String> readOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        GpuSample s = sample("GPU-a", 300);
+        List<GpuSample> recorded = new java.util.AbstractList<>() {
+            @Override
+            public GpuSample get(int index) {
+                readOn.add(Thread.currentThread().getName());
+                return s;
+            }
+
+            @Override
+            public int size() {
+                readOn.add(Thread.currentThread().getName());
+                return 1;
+            }
+        };
+        TelemetryService telemetry = new TelemetryService();
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                return recorded;
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return recorded;
+            }
+
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return recorded;
+            }
+        });
+        try {
+            List<GpuSample> latest = telemetry.latestGpuSamples();
+            List<GpuSample> recent = telemetry.recent("GPU-a", 5);
+            List<GpuSample> page = telemetry.since("GPU-a", Instant.EPOCH, 5);
+            List<GpuSample> within = telemetry.within(System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60)).recent("GPU-a", 5);
+            for (List<GpuSample> answer : List.of(latest, recent, page, within)) {
+                assertThat(answer).containsExactly(s);
+            }
+            assertThat(readOn).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("strata-telemetry-call-"));
+        } finally {
             telemetry.deactivate();
         }
     }
