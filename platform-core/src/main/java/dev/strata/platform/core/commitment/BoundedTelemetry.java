@@ -184,7 +184,8 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
     /**
      * A call of the telemetry on the calls' thread, waiting at most the deadline, and within a pass
-     * ({@code pass} not null) at most what is left of the pass's.
+     * ({@code pass} not null) at most what is left of the pass's; of the core's merged view, on the
+     * caller's thread within the same ({@link #direct}).
      */
     private synchronized <T> T call(String what, java.util.function.Function<Telemetry, T> call, T none, PassTelemetry pass) {
         Telemetry t = telemetry.get();
