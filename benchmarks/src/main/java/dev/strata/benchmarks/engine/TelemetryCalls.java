@@ -2,18 +2,24 @@ package dev.strata.benchmarks.engine;
 
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
+import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.telemetry.TelemetryService;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * latest). The source answers from memory (100 samples of one GPU), as the NVIDIA provider's ring
  * does, so what is measured is the merged view's own cost: the hand-off to a call thread and back
  * (one for a page where one source is registered, the newest samples of each and then the page where
- * there are two).
+ * there are two). {@link #verifierSince} is a page as the commitment verifier reads it (its
+ * {@code BoundedTelemetry}, which bounds the calls of a pass), over the merged view of one or two
+ * sources: {@code path=handoff} hands each call to the verifier's telemetry thread first, as it does
+ * for a telemetry service other than the core's (and did for the core's too); {@code path=direct}
+ * calls the core's merged view on the caller's thread within the same deadline, as it now does.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar TelemetryCalls</pre>
  */
@@ -97,6 +107,78 @@ public class TelemetryCalls {
         stop.setAccessible(true);
         stop.invoke(merged);
         stop.invoke(mergedOfTwo);
+    }
+
+    /** The verifier's telemetry over the merged view of {@link TelemetryCalls}'s source (and a second one). */
+    @State(Scope.Benchmark)
+    public static class Verifier {
+        /** {@code handoff}: on the verifier's telemetry thread, then the merged view's; {@code direct}: the merged view's only. */
+        @Param({"handoff", "direct"})
+        public String path;
+        /** How many sources the merged view has: 1, or 2 (the second without samples of the GPU). */
+        @Param({"1", "2"})
+        public int sources;
+
+        Telemetry bounded;
+
+        @Setup
+        public void setUp(TelemetryCalls calls) throws Exception {
+            TelemetryService merged = sources == 1 ? calls.merged : calls.mergedOfTwo;
+            Telemetry seen = switch (path) {
+                case "direct" -> merged;
+                case "handoff" -> notTheCores(merged);
+                default -> throw new IllegalArgumentException(path);
+            };
+            // package-private in the core: the verifier builds it
+            Class<?> type = Class.forName("dev.strata.platform.core.commitment.BoundedTelemetry");
+            Constructor<?> make = type.getDeclaredConstructor(Supplier.class, Duration.class);
+            make.setAccessible(true);
+            Supplier<Telemetry> now = () -> seen;
+            bounded = (Telemetry) make.newInstance(now, Duration.ofSeconds(2));
+            List<GpuSample> page = bounded.since("GPU-0", T0.plusSeconds(50), 1000);
+            if (page.size() != 50) {
+                throw new IllegalStateException("the page was not read: " + page.size() + " samples");
+            }
+        }
+
+        @TearDown
+        public void tearDown() throws Exception {
+            ((AutoCloseable) bounded).close();
+        }
+
+        /** The merged view as a telemetry that is not the core's: the verifier hands its calls to a thread of its own. */
+        private static Telemetry notTheCores(Telemetry t) {
+            return new Telemetry() {
+                @Override
+                public List<GpuSample> latestGpuSamples() {
+                    return t.latestGpuSamples();
+                }
+
+                @Override
+                public Optional<GpuSample> latest(String acceleratorId) {
+                    return t.latest(acceleratorId);
+                }
+
+                @Override
+                public List<GpuSample> recent(String acceleratorId, int limit) {
+                    return t.recent(acceleratorId, limit);
+                }
+
+                @Override
+                public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                    return t.since(acceleratorId, from, limit);
+                }
+            };
+        }
+    }
+
+    /**
+     * A page of the GPU's samples as the verifier reads it, through its bound on telemetry calls and the merged view
+     * ({@link Verifier#path}: one hand-off, or two).
+     */
+    @Benchmark
+    public List<GpuSample> verifierSince(Verifier verifier) {
+        return verifier.bounded.since("GPU-0", T0.plusSeconds(50), 1000);
     }
 
     /** A page of the GPU's samples from the source itself. */
