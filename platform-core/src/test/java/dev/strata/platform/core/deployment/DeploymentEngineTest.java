@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +168,17 @@ class DeploymentEngineTest {
     @Test
     void aRefusedMachineFailsTheDeploymentWithTheProvidersReasonAndUndeployCleansUp() {
         lab.lab.refuse.put("worker-1", "quota exceeded: 0 of 2 left for this shape");
+        // worker-1's refusal waits until the creates of worker-0 and worker-2 have been sent: the creates of one pass run at
+        // once, and a create that starts after the deployment failed is not sent, so without the wait the premise (the
+        // others' machines made) held only where both happened to start before worker-1's refusal was recorded
+        CountDownLatch othersSent = new CountDownLatch(2);
+        lab.lab.beforeCreate = r -> {
+            if (r.member().equals("worker-1")) {
+                await(othersSent);
+            } else {
+                othersSent.countDown();
+            }
+        };
         Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
         Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
         assertThat(failed.message()).isEqualTo("member worker-1: quota exceeded: 0 of 2 left for this shape");
@@ -1006,6 +1019,15 @@ class DeploymentEngineTest {
         lab.lab.extraSteps.add("virtual-media-inserted https://admin:" + password + "@images.lab/boot.iso");
         lab.lab.refuse.put("worker-1", "quota exceeded (the request had X-Auth-Token: " + token + ")\n2026-12-01 12:00:00 INFO [main] forged");
         lab.lab.faults.put("worker-0", "no boot device; the BMC answered {\"UserName\": \"root\", \"Password\": \"" + password + "\"}");
+        // no create is answered before all three have been sent: the creates of one pass run at once, and a create that starts
+        // after the deployment failed (worker-1 refused, or worker-0's machine failed) is not sent, so without the wait the
+        // premise (a refusal, a machine failed as it was made and a machine that runs, all three) held only where all three
+        // creates happened to start before the first answer was recorded
+        CountDownLatch allSent = new CountDownLatch(3);
+        lab.lab.beforeCreate = r -> {
+            allSent.countDown();
+            await(allSent);
+        };
 
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             Deployment d = engine.deploy(lab.workers("leaky", 3, "lab", ""), "alice").deployment();
@@ -1105,6 +1127,20 @@ class DeploymentEngineTest {
             }
             assertThat(Instant.now()).as("%s of %s did not become %s (it is %s)", member, deploymentId, state, m.state()).isBefore(deadline);
             sleep(50);
+        }
+    }
+
+    /**
+     * Waits, in a provider's call, for what a test's premise needs to have happened on other
+     * workers first: at most half the call's operationTimeout, so that a premise that does not come
+     * about fails the create with an AssertionError that says so (the member's message names it),
+     * not with the engine's timeout of the call.
+     */
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(Lab.FAST.operationTimeout().toMillis() / 2, TimeUnit.MILLISECONDS)).as("the premise came about").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
