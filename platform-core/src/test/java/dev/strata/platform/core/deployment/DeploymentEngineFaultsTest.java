@@ -421,11 +421,24 @@ class DeploymentEngineFaultsTest {
 
         storeDown.set(false);
         providerDown.set(false);
-        // passes for longer than the longest backoff (400 ms), so that worker-1 is due again
+        // passes for longer than the longest backoff (400 ms), and until a pass has found worker-1 due again (past the backoff
+        // its store failure set) and worker-2's create has been answered: 1.5 s of passes alone held both only where the
+        // passes were quick enough
+        String worker1Key = DeploymentEngine.key(d.id(), "worker-1");
+        boolean worker1Due = false;
         Instant until = Instant.now().plusMillis(1500);
-        while (Instant.now().isBefore(until)) {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (true) {
+            boolean due = engine.due(worker1Key);
             engine.reconcileNow();
             engine.awaitIdle(PATIENCE);
+            worker1Due |= due;
+            boolean worker2Made = engine.get(d.id()).orElseThrow().members().get(2).machine() != null;
+            if (worker1Due && worker2Made && !Instant.now().isBefore(until)) {
+                break;
+            }
+            assertThat(Instant.now()).as("a pass with worker-1 due (%s) and worker-2's machine made (%s)", worker1Due, worker2Made)
+                    .isBefore(deadline);
             Thread.sleep(50);
         }
 
