@@ -282,6 +282,10 @@ class ReleaseGuardTest {
                 AtomicInteger refused = new AtomicInteger();
                 Map<String, Instant> freed = new ConcurrentHashMap<>();
                 CountDownLatch start = new CountDownLatch(1);
+                // each deployer goes on after its first deploy only once the releaser has met a held allocation: with the
+                // deployers' threads quicker than the releaser's (all of them on a loaded machine's cores), every deploy
+                // could end before the releaser first looked, and nothing raced
+                CountDownLatch met = new CountDownLatch(1);
                 try {
                     List<Future<List<String>>> deploys = new ArrayList<>();
                     for (int t = 0; t < deployers; t++) {
@@ -292,6 +296,10 @@ class ReleaseGuardTest {
                             for (int i = 0; i < each; i++) {
                                 Deployment d = engine.deploy(lab.workers("c" + thread + "-" + i, 1, "lab", ""), "alice").deployment();
                                 ids.add(d.id());
+                                if (i == 0) {
+                                    assertThat(met.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the releaser met an allocation")
+                                            .isTrue();
+                                }
                             }
                             return ids;
                         }));
@@ -305,6 +313,7 @@ class ReleaseGuardTest {
                                     freed.put(a.id(), Instant.now());
                                 } catch (ConflictException held) {
                                     refused.incrementAndGet();
+                                    met.countDown();
                                 } catch (NotFoundException gone) {
                                     // released by another pass
                                 }
