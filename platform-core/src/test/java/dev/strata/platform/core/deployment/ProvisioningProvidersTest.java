@@ -65,16 +65,20 @@ class ProvisioningProvidersTest {
         assertThat(providers.await("lab", Duration.ofMillis(200))).isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - t1)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
-        CompletableFuture<Void> returning = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // the provider returns once this thread waits for it: after a fixed 100 ms, a slow start of the wait (a loaded machine)
+        // found it back already, and nothing was waited for
+        Thread waiter = Thread.currentThread();
+        CompletableFuture<Boolean> returning = CompletableFuture.supplyAsync(() -> {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < until) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
+            boolean waiting = waiter.getState() == Thread.State.TIMED_WAITING;
             providers.add("lab", 4, next);
+            return waiting;
         });
         assertThat(providers.await("lab", Duration.ofSeconds(20))).containsSame(next);
-        returning.get(20, TimeUnit.SECONDS);
+        assertThat(returning.get(20, TimeUnit.SECONDS)).as("the provider returned while it was waited for").isTrue();
         assertThat(providers.departed("lab")).isFalse();
     }
 }
