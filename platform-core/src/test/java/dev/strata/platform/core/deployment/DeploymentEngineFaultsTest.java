@@ -590,8 +590,12 @@ class DeploymentEngineFaultsTest {
                 assertThat(Instant.now()).as("worker-1 made and worker-0 waiting: %s", now.members()).isBefore(deadline);
                 Thread.sleep(50);
             }
-            Thread.sleep(1000); // passes go on meanwhile
-            engine.reconcileNow();
+            // past the longest backoff (400 ms), a pass tries the hung member's create again, and the try is waited for before
+            // the creates are counted: counted at once, a try that had not run yet passed for one that sent nothing
+            Thread.sleep(1000);
+            Reconciler.PassReport again = engine.reconcileNow();
+            assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+            assertThat(again.started()).as("the hung member's create tried again").isPositive();
             assertThat(hungCalls.get()).as("creates sent for the hung member while its call is in the provider").isEqualTo(1);
 
             release.countDown();
