@@ -489,9 +489,10 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * Plans a placed contract for a deploy. A member whose provisioning provider is being replaced
      * (it ran and left, its bundle being updated: {@link ProvisioningProviders#departed}) waits for
      * it up to {@link #swapWait} in all, as a caller of the provider registry waits for a departed
-     * provider, and the plan is made again once it is back; one that is simply not running is
-     * refused at once. The wait holds no lock (placement went on for everyone else; this
-     * deployment's allocation stays held until it is stored or released).
+     * provider, and the plan is made again once it is back (also where it came back while the plan
+     * was being made); one that never ran is refused at once. The wait holds no lock (placement
+     * went on for everyone else; this deployment's allocation stays held until it is stored or
+     * released).
      */
     private List<Spec.MemberSpec> planAwaitingProviders(Contract contract, PlacementDecision decision) {
         Duration wait = swapWait.get();
@@ -500,11 +501,17 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             try {
                 return plan(contract, decision, true);
             } catch (NoProvisioner e) {
-                Optional<String> replaced = e.candidates.stream().filter(providers::departed).findFirst();
+                // a provider that ran (whether it is departed now or came back since the plan looked for it) is waited for; asked
+                // only whether it is departed, one that came back after the plan looked was no longer departed, and the deploy
+                // was refused as if no such provider had ever run
+                Optional<String> replaced = e.candidates.stream().filter(providers::ran).findFirst();
                 if (replaced.isEmpty()) {
                     throw new ProviderFailureException(e.getMessage());
                 }
                 String id = replaced.get();
+                if (providers.get(id).isPresent()) {
+                    continue; // back since the plan looked for it: planned again
+                }
                 if (deadline == null) {
                     deadline = clock.instant().plus(wait);
                     LOG.info("Deploy of {} (tenant {}): provisioning provider {} is being replaced; waiting up to {} for it", contract.name(),

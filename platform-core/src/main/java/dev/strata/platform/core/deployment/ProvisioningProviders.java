@@ -30,6 +30,8 @@ public final class ProvisioningProviders {
     private final Map<String, NavigableMap<Long, ProvisioningProvider>> byId = new ConcurrentHashMap<>();
     /** Ids whose last registration left and none has returned since. */
     private final Set<String> departed = ConcurrentHashMap.newKeySet();
+    /** Every id that had a registration: it runs now, or is departed. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -45,6 +47,7 @@ public final class ProvisioningProviders {
             NavigableMap<Long, ProvisioningProvider> next = held == null ? new TreeMap<>() : new TreeMap<>(held);
             next.put(serviceId, provider);
             byId.put(providerId, next);
+            registered.add(providerId);
             departed.remove(providerId);
             changed.signalAll();
         } finally {
@@ -93,6 +96,16 @@ public final class ProvisioningProviders {
      */
     public boolean departed(String providerId) {
         return departed.contains(providerId);
+    }
+
+    /**
+     * Whether a provider with this id ran: it runs now, or it is {@linkplain #departed departed}.
+     * Unlike those two, which a provider leaving or returning changes, this never changes back, so
+     * that a caller that found no provider running can tell one being replaced (whether it has
+     * returned since or not) from one that never ran.
+     */
+    public boolean ran(String providerId) {
+        return registered.contains(providerId);
     }
 
     /**

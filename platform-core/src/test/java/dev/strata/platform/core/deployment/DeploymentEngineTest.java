@@ -853,6 +853,46 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A provisioning provider replaced again and again (its bundle updated over and over) while
+     * contracts are deployed on its nodes: every deploy is placed and stored, none refused, as the
+     * provider ran throughout. Before, where the provider came back after the deploy's plan had
+     * looked for it and before the deploy asked whether it was being replaced, it was no longer
+     * departed then, and the deploy was refused at once as if no such provider had ever run ("no
+     * provisioning provider with the id lab is running"), its allocation released.
+     */
+    @Test
+    void aDeployWhoseProviderComesBackWhileItIsPlannedIsNotRefused() throws Exception {
+        engine.swapWaitFrom(() -> PATIENCE);
+        java.util.concurrent.atomic.AtomicBoolean replacing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong replaced = new java.util.concurrent.atomic.AtomicLong();
+        Thread replacer = new Thread(() -> {
+            long service = 1;
+            while (replacing.get()) {
+                lab.providers.remove("lab", service);
+                lab.providers.add("lab", ++service, lab.lab);
+                replaced.incrementAndGet();
+            }
+        }, "replacing provider lab");
+        replacer.start();
+        List<String> deployed = new ArrayList<>();
+        try {
+            Instant until = Instant.now().plusSeconds(5);
+            for (int i = 0; i < 300 && (i < 20 || Instant.now().isBefore(until)); i++) {
+                DeploymentResult r = engine.deploy(lab.contract("name: c" + i + "\ntenant: bank-risk\nsovereignty: {countries: [DE]}\n"
+                        + "members:\n  - {name: worker, cpu: 1}\n"), "alice");
+                assertThat(r.deployment()).as("deploy %s", i).isNotNull();
+                deployed.add(r.deployment().id());
+            }
+        } finally {
+            replacing.set(false);
+            replacer.join();
+        }
+        assertThat(replaced.get()).as("replacements of provider lab").isPositive();
+        assertThat(engine.list()).extracting(Deployment::id).containsExactlyElementsOf(deployed);
+        assertThat(lab.placement.allocations()).hasSize(deployed.size());
+    }
+
+    /**
      * A provider being replaced that does not come back within swapWait: the deploy is refused
      * saying so, storing and holding nothing. One that never ran (a provider that cannot make
      * machines) is refused at once, as before, however long swapWait is.

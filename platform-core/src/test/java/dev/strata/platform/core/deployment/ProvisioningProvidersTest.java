@@ -81,4 +81,22 @@ class ProvisioningProvidersTest {
         assertThat(returning.get(20, TimeUnit.SECONDS)).as("the provider returned while it was waited for").isTrue();
         assertThat(providers.departed("lab")).isFalse();
     }
+
+    /**
+     * An id that ran stays one that ran, whether it is departed now or back (a caller that found
+     * it missing tells it from an id that never ran by this); an id never registered did not run.
+     */
+    @Test
+    void anIdThatRanStaysOneThatRanWhereverItIsSince() {
+        ProvisioningProviders providers = new ProvisioningProviders();
+        assertThat(providers.ran("lab")).isFalse();
+        providers.add("lab", 1, new ScriptedProvider("lab"));
+        assertThat(providers.ran("lab")).isTrue();
+        providers.remove("lab", 1);
+        assertThat(providers.ran("lab")).as("departed").isTrue();
+        providers.add("lab", 2, new ScriptedProvider("lab"));
+        assertThat(providers.ran("lab")).as("back").isTrue();
+        providers.remove("other", 3);
+        assertThat(providers.ran("other")).isFalse();
+    }
 }
