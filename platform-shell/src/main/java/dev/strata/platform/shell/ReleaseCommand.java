@@ -46,8 +46,8 @@ public class ReleaseCommand implements Action {
             // the message quotes the id as typed
             throw missing.withMessage(Format.visible(missing.getMessage()));
         }
-        System.out.println(Format.visible(String.format("Released %s: %s of tenant %s, %d members%s", a.id(), a.contract(), a.tenant(),
-                a.bindings().size(), force ? " (forced)" : "")));
+        System.out.println(Format.visible(String.format("Released %s: %s of tenant %s, %d %s%s", a.id(), a.contract(), a.tenant(),
+                a.bindings().size(), a.bindings().size() == 1 ? "member" : "members", force ? " (forced)" : "")));
         return null;
     }
 }

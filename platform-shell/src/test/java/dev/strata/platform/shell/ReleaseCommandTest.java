@@ -30,18 +30,18 @@ class ReleaseCommandTest {
         assertThat(placement.released).isEmpty();
 
         command.force = true;
-        assertThat(CommandOutput.of(command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 members (forced)\n");
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 member (forced)\n");
         assertThat(placement.released).containsExactly("a-000004 forced");
     }
 
-    /** An allocation no deployment holds is released without force, as placement answers. */
+    /** An allocation no deployment holds is released without force, as placement answers; one member is "1 member". */
     @Test
     void releasesAnAllocationNoDeploymentHolds() throws Exception {
         RecordingPlacement placement = new RecordingPlacement();
         ReleaseCommand command = new ReleaseCommand();
         command.placement = placement;
         command.id = "a-000004";
-        assertThat(CommandOutput.of(command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 members\n");
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 member\n");
         assertThat(placement.released).containsExactly("a-000004");
     }
 
