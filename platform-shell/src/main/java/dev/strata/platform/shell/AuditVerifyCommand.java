@@ -87,7 +87,8 @@ public class AuditVerifyCommand implements Action {
         System.out.println("Took         " + r.took().toMillis() + " ms");
         if (r.holds()) {
             long tail = r.lastSeq() - r.signedThrough();
-            System.out.println("The chain holds" + (tail > 0 ? "; the last " + tail + " records are chained, not yet signed" : "") + ".");
+            System.out.println("The chain holds" + (tail == 1 ? "; the last record is chained, not yet signed"
+                    : tail > 1 ? "; the last " + tail + " records are chained, not yet signed" : "") + ".");
             return null;
         }
         String failure = Format.visible(r.failure());

@@ -187,6 +187,16 @@ class AuditAndClusterCommandsTest {
         assertThat(log.queries.get(0).to()).isBefore(Instant.now().minus(Duration.ofDays(36_499)));
     }
 
+    /** One record after the last checkpoint is "the last record", not "the last 1 records". */
+    @Test
+    void verifySaysTheLastRecordWhenOneIsNotYetSigned() throws Exception {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditVerifyCommand c = new AuditVerifyCommand();
+        c.audit = log;
+        log.report = new AuditReport(true, 201, 1, 201, "t1", "t2", 2, 200, List.of("0123456789abcdef"), 0, null, Duration.ofMillis(12));
+        assertThat(CommandOutput.of(c::execute)).contains("The chain holds; the last record is chained, not yet signed.");
+    }
+
     @Test
     void verifyNamesTheFirstFailingRecord() throws Exception {
         RecordingAuditLog log = new RecordingAuditLog();
