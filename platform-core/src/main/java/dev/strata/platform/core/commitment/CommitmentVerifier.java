@@ -29,6 +29,7 @@ import dev.strata.platform.core.store.StoredContract;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * and back to HONORED) one provenance record of kind {@value #KIND} is appended with the allocation,
  * contract, tenant, status, previous status and findings (their texts cleaned as provider text
  * is). The status last recorded for an allocation is read back from the log, so that a restart or
- * a new leader does not record it again; where every instance writes (no election), a change is
+ * a new leader does not record it again, and a change is shown since its record's time, as they and a follower read it
+ * (until it is recorded, since the pass that saw it, in milliseconds too); where every instance writes (no election), a change is
  * checked against the log before it is recorded. A released allocation is forgotten, and its change is
  * appended only while it is in the ledger, checked by the store in the append's own transaction, so
  * that no record of it follows its release ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocated}).
@@ -338,7 +340,7 @@ public class CommitmentVerifier implements Commitments {
         if (c == null || released.contains(allocationId)) {
             throw new NotFoundException("allocation '" + allocationId + "' was released; strata:allocations lists those in the ledger");
         }
-        return c;
+        return latest.getOrDefault(allocationId, c); // since the record's time where the change was recorded
     }
 
     @Override
@@ -380,6 +382,7 @@ public class CommitmentVerifier implements Commitments {
             ids.removeAll(released);
             out.removeIf(c -> released.contains(c.allocationId()));
         }
+        out.replaceAll(c -> latest.getOrDefault(c.allocationId(), c)); // since the record's time where a change was recorded
         for (String id : new ArrayList<>(latest.keySet())) {
             if (!ids.contains(id)) {
                 forget(id);
@@ -410,7 +413,9 @@ public class CommitmentVerifier implements Commitments {
             recordedEpoch = epoch;
         }
         CommitmentCheck.Verdict v = pass.check(a, contractOf(a));
-        Instant now = clock.instant();
+        // in milliseconds, as the log's records are: a change shown before the leader has recorded it (a follower, an append
+        // that failed) reads as the times a change is shown with once it is recorded
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         boolean leader = store.leadership().isLeader();
         Known before = recorded.containsKey(a.id()) ? recorded.get(a.id()) : fromLog(a, now);
         if (before.status() != v.status() && leader && !store.leadership().exclusive() && recorded.containsKey(a.id())) {
@@ -429,29 +434,35 @@ public class CommitmentVerifier implements Commitments {
             // a follower reads the log again each time: the leader records what it does not see
             recorded.put(a.id(), before);
         }
+        CompletableFuture<LogRecord> appended = null;
         if (change && leader) {
-            CompletableFuture<LogRecord> appended;
             try {
                 appended = store.provenance().appendWhileAllocated(a.id(), record(a, v, before.status(), snapshot.generation()));
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
-            recordings.add(new Recording(a, v, new Known(v.status(), now), appended));
         }
         Commitment c = new Commitment(a.id(), a.contract(), a.tenant(), v.status(), since, v.findings(), snapshot.generation());
         latest.put(a.id(), c);
+        if (change && leader) {
+            recordings.add(new Recording(a, c, appended));
+        }
         return c;
     }
 
-    /** A change handed to the provenance log, and the status remembered as recorded once it is durable. */
-    private record Recording(Allocation allocation, CommitmentCheck.Verdict verdict, Known after, CompletableFuture<LogRecord> appended) {
+    /**
+     * A change handed to the provenance log, and the verdict that shows it: until the record is durable, since when this
+     * pass saw it; once it is, since the record's time ({@link #settle}).
+     */
+    private record Recording(Allocation allocation, Commitment verdict, CompletableFuture<LogRecord> appended) {
     }
 
     /**
      * Waits for the changes a pass handed to the log. A durable one becomes the status remembered
-     * as recorded; one that failed leaves the status before it, so the next pass records it again;
-     * one refused because its allocation was released before it reached the log is forgotten with
-     * the allocation.
+     * as recorded, and its verdict shows it since the record's time, which a restart, a new leader and
+     * a follower read back from the log; one that failed leaves the status before it, so the next
+     * pass records it again; one refused because its allocation was released before it reached the log
+     * is forgotten with the allocation.
      *
      * @return the allocations found released
      */
@@ -459,9 +470,10 @@ public class CommitmentVerifier implements Commitments {
         Set<String> released = new HashSet<>();
         for (Recording r : recordings) {
             Allocation a = r.allocation();
-            CommitmentCheck.Verdict v = r.verdict();
+            Commitment v = r.verdict();
+            LogRecord appended;
             try {
-                r.appended().join();
+                appended = r.appended().join();
             } catch (RuntimeException e) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof StoreRefusedException refused && refused.getCause() instanceof NotFoundException) {
@@ -475,9 +487,13 @@ public class CommitmentVerifier implements Commitments {
                         v.status(), cause.toString());
                 continue;
             }
+            Instant at = appended == null ? v.since() : Instant.parse(appended.time());
             if (recorded.containsKey(a.id())) {
-                recorded.put(a.id(), r.after());
+                recorded.put(a.id(), new Known(v.status(), at));
             }
+            // the verdict of this pass (a pass under the monitor replaces it; a read of the last verdicts does not)
+            latest.computeIfPresent(a.id(), (id, c) -> c == v ? new Commitment(c.allocationId(), c.contract(), c.tenant(), c.status(), at,
+                    c.findings(), c.inventoryGeneration()) : c);
             LOG.info("Allocation {} of contract {} ({}): {}{}", a.id(), a.contract(), a.tenant(), v.status(),
                     v.findings().isEmpty() ? "" : ", " + v.findings().get(0) + (v.findings().size() > 1 ? " and "
                             + (v.findings().size() - 1) + " more" : ""));

@@ -175,6 +175,58 @@ class CommitmentVerifierTest {
         }
     }
 
+    /**
+     * A change is shown since the time of the record that recorded it, by the leader that saw it as by a follower and by a
+     * verifier after a restart, which read it back from the log: one verdict, one time. The leader showed its clock's reading
+     * when it saw the change (with nanoseconds), and the log's readers the record's time (milliseconds, a few later).
+     */
+    @Test
+    void aChangeIsShownSinceItsRecordsTimeByTheLeaderAFollowerAndAfterARestart() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        String id;
+        Instant recordedAt;
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            CommitmentVerifier leader = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            leader.verifyAll();
+            inventory(CommitmentCheckTest.fra1().toBuilder().country("US").build(), CommitmentCheckTest.node());
+            Commitment breached = leader.verifyAll().get(0);
+            assertThat(breached.status()).isEqualTo(CommitmentStatus.BREACHED);
+            recordedAt = Instant.parse(records(store).get(0).time());
+
+            assertThat(breached.since()).isEqualTo(recordedAt);
+            assertThat(leader.commitments()).singleElement().satisfies(c -> assertThat(c.since()).isEqualTo(recordedAt));
+            assertThat(leader.verify(id).since()).isEqualTo(recordedAt);
+            CommitmentVerifier follower = new CommitmentVerifier(asFollower(store), placement, inventory, Clock.systemUTC());
+            assertThat(follower.verify(id).since()).isEqualTo(recordedAt);
+        } finally {
+            store.close();
+        }
+
+        store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            CommitmentVerifier restarted = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            assertThat(restarted.verifyAll()).singleElement().satisfies(c -> assertThat(c.since()).isEqualTo(recordedAt));
+            assertThat(records(store)).hasSize(1);
+        } finally {
+            store.close();
+        }
+    }
+
+    /** The store as an instance that is not the leader sees it: it reads the log, and records nothing. */
+    private static dev.strata.platform.core.store.StateStore asFollower(JdbcStateStore store) {
+        dev.strata.platform.core.store.Leadership own = store.leadership();
+        dev.strata.platform.core.store.Leadership notLeader = (dev.strata.platform.core.store.Leadership) java.lang.reflect.Proxy.newProxyInstance(
+                CommitmentVerifierTest.class.getClassLoader(), new Class<?>[] {dev.strata.platform.core.store.Leadership.class},
+                (proxy, m, args) -> m.getName().equals("isLeader") ? Boolean.FALSE : m.invoke(own, args));
+        return (dev.strata.platform.core.store.StateStore) java.lang.reflect.Proxy.newProxyInstance(CommitmentVerifierTest.class.getClassLoader(),
+                new Class<?>[] {dev.strata.platform.core.store.StateStore.class},
+                (proxy, m, args) -> m.getName().equals("leadership") ? notLeader : m.invoke(store, args));
+    }
+
     static CommitmentSettings settings(Map<String, Object> properties) {
         return CommitmentSettings.from(Converters.standardConverter().convert(properties).to(CommitmentConfig.class));
     }
