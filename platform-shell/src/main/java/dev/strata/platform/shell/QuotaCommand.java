@@ -87,10 +87,29 @@ public class QuotaCommand implements Action {
                 throw new IllegalArgumentException(Format.visible(resource) + " is given twice; expected each resource once");
             }
         }
-        TenantUse u = Services.require(placement, "placement service").setQuota(id, given);
+        TenantUse u;
+        try {
+            u = Services.require(placement, "placement service").setQuota(id, given);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(forTheShell(e.getMessage()), e);
+        }
         System.out.println(Format.visible(describe(u)));
         return null;
     }
+
+    /**
+     * Placement's message for a wrong limit ends as its API has it: no limits remove the quota. The
+     * shell refuses no limits and removes a quota with {@code --remove}, so its message says so.
+     */
+    static String forTheShell(String message) {
+        if (message != null && message.endsWith(API_REMOVAL)) {
+            return message.substring(0, message.length() - API_REMOVAL.length()) + "; --remove to remove the quota";
+        }
+        return message;
+    }
+
+    /** How placement's message for a wrong limit ends (the core's {@code TenantQuotas.LIMITS_EXPECTED}): for API callers. */
+    private static final String API_REMOVAL = "; none to remove the quota";
 
     /** Thousandths of a unit as a count: 1 GPU, 0 GPUs, 2.5 GPUs, 0.5 CPUs. */
     private static String count(long milli, String unit) {

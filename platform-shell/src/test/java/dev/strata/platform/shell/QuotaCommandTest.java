@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class QuotaCommandTest {
 
     /** A placement service that records the quotas it is asked to set and answers with them (this test checks the command, not placement). */
-    static final class RecordingPlacement implements Placement {
+    static class RecordingPlacement implements Placement {
         final List<Map<String, String>> asked = new ArrayList<>();
         final List<String> tenants = new ArrayList<>();
         TenantUse answer;
@@ -139,6 +139,29 @@ class QuotaCommandTest {
         assertThatThrownBy(() -> command(placement, "bank", false, "gpus=1", "gpus=2").execute())
                 .hasMessage("gpus is given twice; expected each resource once");
         assertThat(placement.asked).isEmpty();
+    }
+
+    /**
+     * Placement refuses a wrong limit with what its API expects, ending "none to remove the
+     * quota"; from the shell no limits are refused and {@code --remove} removes it, so the
+     * shell's message ends so. Another message of placement is passed on as it is.
+     */
+    @Test
+    void aWrongLimitIsRefusedNamingWhatTheShellTakesToRemoveTheQuota() {
+        String core = "quota of tenant bank-risk: gpu=8x is invalid: 'gpu' is no resource; expected limits RESOURCE=VALUE, "
+                + "RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each once; none to "
+                + "remove the quota";
+        RecordingPlacement refusing = new RecordingPlacement() {
+            @Override
+            public TenantUse setQuota(String tenant, Map<String, String> limits) {
+                throw new IllegalArgumentException(tenant.equals("bank-risk") ? core : "user ann may not set quotas");
+            }
+        };
+        assertThatThrownBy(() -> command(refusing, "bank-risk", false, "gpu=8x").execute()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("quota of tenant bank-risk: gpu=8x is invalid: 'gpu' is no resource; expected limits RESOURCE=VALUE, "
+                        + "RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each once; "
+                        + "--remove to remove the quota");
+        assertThatThrownBy(() -> command(refusing, "web", false, "gpus=1").execute()).hasMessage("user ann may not set quotas");
     }
 
     /**
