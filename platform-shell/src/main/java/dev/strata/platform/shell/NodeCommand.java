@@ -54,8 +54,8 @@ public class NodeCommand implements Action {
         Format.line(out, line, "Node", n.id() + " (" + n.state() + ")");
         Format.line(out, line, "Provider", n.providerId() + ", site " + n.siteId() + ", " + n.kind());
         Format.line(out, line, "Host", Format.orDash(n.hostname()));
-        Format.line(out, line, "CPU", String.format("%d packages, %d cores, %d threads online%s%s", n.cpu().packages().size(), n.cpu().cores(),
-                n.cpu().threads(), n.cpu().offline().isEmpty() ? "" : ", offline " + n.cpu().offline(),
+        Format.line(out, line, "CPU", String.format("%s, %s, %s online%s%s", Format.count(n.cpu().packages().size(), "package", "packages"),
+                Format.count(n.cpu().cores(), "core", "cores"), Format.count(n.cpu().threads(), "thread", "threads"), n.cpu().offline().isEmpty() ? "" : ", offline " + n.cpu().offline(),
                 n.cpu().model() == null ? "" : ": " + n.cpu().model()));
         Format.line(out, line, "Memory", Format.bytes(n.memoryBytes()));
         for (Map.Entry<String, String> a : n.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {

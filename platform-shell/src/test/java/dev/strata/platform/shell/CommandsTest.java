@@ -62,11 +62,23 @@ class CommandsTest {
         command.noFormat = true;
 
         List<String> lines = CommandOutput.of(command::execute).lines().toList();
-        assertThat(lines).contains("CPU           1 packages, 2 cores, 4 threads online: Xeon Gold 6338");
+        assertThat(lines).contains("CPU           1 package, 2 cores, 4 threads online: Xeon Gold 6338");
         List<List<String>> rows = lines.stream().map(CommandsTest::cells).toList();
         assertThat(rows).contains(List.of("0", "0-3", "64.0 GiB", "10"));
         assertThat(rows).contains(List.of("0000:3b:00.0", "030200 display", "10de:2335", "-", "0", "gen4 x16 (max gen5 x16)", "nvidia"));
         assertThat(rows).contains(List.of("ib0", "infiniband", "200000 Mb/s", "0000:5e:00.0", "0", "-"));
+    }
+
+    /** Counts of one are written in the singular: it said "1 packages", and "1 cores, 1 threads" for a one-CPU machine. */
+    @Test
+    void nodeWritesCountsOfOneInTheSingular() throws Exception {
+        Node small = Fixtures.node().toBuilder().cpu(new dev.strata.platform.api.model.CpuTopology(List.of(new dev.strata.platform.api.model.CpuPackage(
+                0, "GenuineIntel", "Xeon", List.of(new dev.strata.platform.api.model.CpuCore(0, dev.strata.platform.api.model.CpuSet.of(0))))),
+                dev.strata.platform.api.model.CpuSet.of(0), dev.strata.platform.api.model.CpuSet.EMPTY)).build();
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(small);
+        command.id = "baremetal:gpu1";
+        assertThat(CommandOutput.of(command::execute).lines().toList()).contains("CPU           1 package, 1 core, 1 thread online: Xeon");
     }
 
     /**
@@ -109,7 +121,7 @@ class CommandsTest {
 
         List<String> head = CommandOutput.of(command::execute).lines().takeWhile(l -> !l.isEmpty()).toList();
         assertThat(head).hasSize(9);
-        Map<String, String> values = Map.of("Node", "baremetal:gpu1 (AVAILABLE)", "CPU", "1 packages, 2 cores, 4 threads online: Xeon Gold 6338",
+        Map<String, String> values = Map.of("Node", "baremetal:gpu1 (AVAILABLE)", "CPU", "1 package, 2 cores, 4 threads online: Xeon Gold 6338",
                 "kernel", "6.1.0", "bmc.powerState", "On", "power.consumedWatts", "894", "system.manufacturer", "HPE");
         int column = "system.manufacturer".length() + 1;
         for (String line : head) {
