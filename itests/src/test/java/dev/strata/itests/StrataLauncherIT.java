@@ -73,6 +73,32 @@ public class StrataLauncherIT {
     }
 
     /**
+     * {@code bin/strata shell help strata} prints the help, as {@code strata:status} tells the
+     * operator to ask for it. Karaf's {@code help} pages through {@code shell:less}, which prints
+     * nothing without a terminal: from the system shell help printed nothing and exited 0.
+     */
+    @Test
+    public void helpFromTheSystemShellPrintsTheHelp() throws Exception {
+        Path base = work.resolve("help-instance");
+        try (StrataInstallation strata = StrataInstallation.unpack(work.resolve("help"), base)) {
+            strata.prepareInstance();
+            Result start = strata.strata(START, "start");
+            assertEquals(start.output(), 0, start.exitCode());
+            assertTrue(start.output(), start.output().contains("; help strata"));
+
+            Result scope = strata.strata(COMMAND, "shell", "help", "strata");
+            assertEquals(scope.output(), 0, scope.exitCode());
+            assertTrue(scope.output(), scope.output().contains("strata:place"));
+            assertTrue(scope.output(), scope.output().contains("strata:allocations"));
+            Result all = strata.strata(COMMAND, "shell", "help");
+            assertTrue(all.output(), all.output().contains("strata:nodes"));
+            Result tooMany = strata.strata(COMMAND, "shell", "help", "strata", "place");
+            assertEquals(tooMany.output(), 1, tooMany.exitCode());
+            assertTrue(tooMany.output(), tooMany.output().contains("too many arguments specified"));
+        }
+    }
+
+    /**
      * A start timeout that is not a whole number of seconds is refused before anything starts,
      * naming the value and what is expected; it was taken for a timeout that never comes, and a
      * Strata that could not start was waited for forever.
