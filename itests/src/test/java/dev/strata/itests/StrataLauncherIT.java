@@ -515,6 +515,13 @@ public class StrataLauncherIT {
             assertTrue(r.output(), r.output().contains("Set JAVA_HOME to a Java 17"));
             assertFalse(r.output(), r.output().contains("Starting Strata"));
             assertEquals(r.output(), List.of(), strata.karafProcesses());
+            // refused before anything is created: an empty data/ was left behind
+            assertFalse(command + ": " + r.output(), Files.exists(base.resolve("data")));
+            Path fresh = base.resolveSibling(base.getFileName() + "-never-made");
+            Result first = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), command),
+                    Map.of("STRATA_BASE", fresh.toString(), "JAVA_HOME", javaHome.toString()), null, Duration.ofSeconds(60));
+            assertEquals(first.output(), 1, first.exitCode());
+            assertFalse(command + ": " + first.output(), Files.exists(fresh));
         }
     }
 
