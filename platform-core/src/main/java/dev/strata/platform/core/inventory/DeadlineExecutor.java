@@ -23,10 +23,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DeadlineExecutor implements AutoCloseable {
 
+    /**
+     * How long a call waits for a thread on its way back to the pool: one that has left its call
+     * (whose caller may already have the answer) but has not yet taken new work, which the pool
+     * counts as busy.
+     */
+    static final Duration RETURN_WAIT = Duration.ofMillis(100);
+
+    /** A call not yet started by its thread, started, and left (or never to start: its result completed first). */
+    private static final int NOT_STARTED = 0;
+    private static final int RUNNING = 1;
+    private static final int LEFT = 2;
+
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService timer;
+    /** Calls handed to the pool and not yet left: below the pool's size, a thread is free or on its way back. */
+    private final AtomicInteger inCalls = new AtomicInteger();
+    private final Duration returnWait;
+    /** Tests: runs on a call's thread before it starts the call ({@code beforeStart}) and after it has completed it. */
+    private final Runnable beforeStart;
+    private final Runnable afterCall;
 
     DeadlineExecutor(int maxThreads) {
+        this(maxThreads, RETURN_WAIT, () -> { }, () -> { });
+    }
+
+    /** Tests: with a wait for a returning thread of its own, and code run on a call's thread before and after the call. */
+    DeadlineExecutor(int maxThreads, Duration returnWait, Runnable beforeStart, Runnable afterCall) {
+        this.returnWait = returnWait;
+        this.beforeStart = beforeStart;
+        this.afterCall = afterCall;
         this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 threads("strata-provider-call"));
         ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1, threads("strata-provider-deadline"));
@@ -56,30 +82,35 @@ final class DeadlineExecutor implements AutoCloseable {
      */
     <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task, Runnable ended) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
-        Future<?> running;
-        try {
-            running = pool.submit(() -> {
-                // ended first: whoever sees the result complete finds the call over
-                T value = null;
-                Throwable failure = null;
-                try {
-                    value = task.call();
-                } catch (Throwable t) {
-                    failure = t;
+        AtomicInteger phase = new AtomicInteger(NOT_STARTED);
+        Runnable work = () -> {
+            beforeStart.run();
+            if (!phase.compareAndSet(NOT_STARTED, RUNNING)) {
+                return; // its result completed before this thread started it: the call was ended then
+            }
+            // ended first: whoever sees the result complete finds the call over
+            T value = null;
+            Throwable failure = null;
+            try {
+                value = task.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            phase.set(LEFT);
+            inCalls.decrementAndGet();
+            try {
+                ended.run();
+            } finally {
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(failure);
                 }
-                left.set(true);
-                try {
-                    ended.run();
-                } finally {
-                    if (failure == null) {
-                        result.complete(value);
-                    } else {
-                        result.completeExceptionally(failure);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) {
+                afterCall.run();
+            }
+        };
+        Future<?> running = submit(work);
+        if (running == null) {
             ended.run();
             result.completeExceptionally(new ProviderUnavailableException(
                     what + " refused: all " + pool.getMaximumPoolSize() + " provider call threads are busy"));
@@ -89,12 +120,38 @@ final class DeadlineExecutor implements AutoCloseable {
                 what + " did not finish within " + InventorySettings.describe(timeout))), timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((value, error) -> {
             deadline.cancel(false);
-            if (!left.get()) {
+            if (phase.compareAndSet(NOT_STARTED, LEFT)) {
+                // completed before its thread started the task, which now never starts: the call is over here
+                running.cancel(false);
+                inCalls.decrementAndGet();
+                ended.run();
+            } else if (phase.get() == RUNNING) {
                 // completed by the deadline or from outside while the task still runs: stop it
                 running.cancel(true);
             }
         });
         return result;
+    }
+
+    /**
+     * Hands {@code work} to a thread; null where every thread is in a call. A thread that has left
+     * its call is busy for the pool until it is back waiting for work: a call made meanwhile waits
+     * for it, up to {@link #RETURN_WAIT}, rather than being refused as if every thread were busy.
+     */
+    private Future<?> submit(Runnable work) {
+        inCalls.incrementAndGet();
+        long until = System.nanoTime() + returnWait.toNanos();
+        while (true) {
+            try {
+                return pool.submit(work);
+            } catch (RejectedExecutionException e) {
+                if (pool.isShutdown() || inCalls.get() > pool.getMaximumPoolSize() || System.nanoTime() - until > 0) {
+                    inCalls.decrementAndGet();
+                    return null;
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /**
