@@ -115,10 +115,16 @@ public record Verification(boolean holds, long failedSeq, String failedAt, Strin
     /** One line: {@code the chain holds: ...} or {@code FAILED at ...: ...}. */
     public String summary() {
         if (holds) {
-            return "the chain holds: " + records + " records" + (records == 0 ? "" : " (" + firstSeq + ".." + lastSeq + ")") + ", "
-                    + checkpoints + " signed checkpoints verified, signed through record " + signedThrough
-                    + (unsignedTail() > 0 ? "; " + unsignedTail() + " later records are chained but not yet signed" : "");
+            long tail = unsignedTail();
+            return "the chain holds: " + count(records, "record") + (records == 0 ? "" : " (" + firstSeq + ".." + lastSeq + ")") + ", "
+                    + count(checkpoints, "signed checkpoint") + " verified, signed through record " + signedThrough
+                    + (tail == 1 ? "; 1 later record is chained but not yet signed"
+                            : tail > 1 ? "; " + tail + " later records are chained but not yet signed" : "");
         }
         return "FAILED at " + failedAt + ": " + failure;
+    }
+
+    private static String count(long n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 }
