@@ -1,8 +1,8 @@
 package dev.strata.platform.api.provider;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -215,18 +215,31 @@ public final class Generations {
         return unwritten == null ? List.of() : List.of(unwritten);
     }
 
-    /** Writes {@code newMark} durably, replacing the file whole; on failure the mark stays and the next generation tries again. */
+    /**
+     * Writes {@code newMark} durably, replacing the file whole; on failure the mark stays and the next generation tries again.
+     * The caller's interrupt is kept, and does not stop the write.
+     */
     private void reserve(long newMark) {
+        // the core interrupts a provider call past its deadline, and a provider may still take a generation then: a file channel
+        // used by an interrupted thread fails (and is closed), so the interrupt is set aside while the mark is written, and the
+        // file is written through a stream that an interrupt arriving meanwhile does not close
+        boolean interrupted = Thread.interrupted();
+        try {
+            write(newMark);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void write(long newMark) {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap((newMark + "\n").getBytes(StandardCharsets.US_ASCII));
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
+            try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
+                out.write((newMark + "\n").getBytes(StandardCharsets.US_ASCII));
+                out.getFD().sync();
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -198,4 +198,26 @@ class GenerationsTest {
         assertThat(told).hasSize(2).first().asString().contains("cannot be read from " + file);
         assertThat(dir.resolve("generation.tmp")).as("no temporary file left behind").doesNotExist();
     }
+
+    /**
+     * The core interrupts a provider call past its deadline, and a provider that goes on to stamp its snapshot takes its
+     * generation on the interrupted thread: the mark is written all the same, nothing is reported, and the interrupt is kept.
+     */
+    @Test
+    void anInterruptedCallerStillWritesTheMarkAndKeepsItsInterrupt(@TempDir Path dir) throws Exception {
+        Path file = Generations.file(dir, "aws", "aws-prod");
+        Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        long generation;
+        boolean interrupted;
+        Thread.currentThread().interrupt();
+        try {
+            generation = generations.next();
+        } finally {
+            interrupted = Thread.interrupted();
+        }
+        assertThat(interrupted).as("the caller's interrupt is kept").isTrue();
+        assertThat(stored(file)).isEqualTo(generation + Generations.RESERVE);
+        assertThat(generations.warnings()).isEmpty();
+        assertThat(told).isEmpty();
+    }
 }
