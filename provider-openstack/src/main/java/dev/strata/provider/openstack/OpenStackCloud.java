@@ -117,6 +117,9 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private final Supplier<String> installation;
     private final ObjectMapper json = new ObjectMapper();
     private final Generations generations;
+    /** Discoveries reading with {@link #pool} now, and whether it is let go once they have ended; guarded by this. */
+    private int discovering;
+    private boolean closing;
 
     /**
      * A cloud reached through Keystone with the configured credentials, recording its create
@@ -181,13 +184,37 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         };
     }
 
-    /** Stops the discovery threads: at once, or after the reads in progress. */
+    /**
+     * Stops the discovery threads: at once, or once the discoveries in progress have ended (a configuration change: a
+     * discovery that has listed the hosts but not yet handed their reads to the threads still reads them).
+     */
     void close(boolean now) {
         if (now) {
             pool.shutdownNow();
-        } else {
-            pool.shutdown();
+            return;
         }
+        synchronized (this) {
+            closing = true;
+            if (discovering > 0) {
+                return; // the last of them lets the threads go
+            }
+        }
+        pool.shutdown();
+    }
+
+    /** A discovery begins: the threads to read with, or null (read on the caller's) where they were let go already. */
+    private synchronized ExecutorService discoveryBegins() {
+        discovering++;
+        return pool.isShutdown() ? null : pool;
+    }
+
+    private void discoveryEnds() {
+        synchronized (this) {
+            if (--discovering > 0 || !closing) {
+                return;
+            }
+        }
+        pool.shutdown();
     }
 
     OpenStackSettings settings() {
@@ -216,7 +243,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
         context.checkDeadline("OpenStack discovery");
         Instant takenAt = clock.instant();
-        List<ProviderTree> trees = ProviderTree.of(placement.readAll(context, pool));
+        List<ProviderTree> trees;
+        ExecutorService threads = discoveryBegins();
+        try {
+            trees = ProviderTree.of(placement.readAll(context, threads));
+        } finally {
+            discoveryEnds();
+        }
         List<Hypervisor> hypervisors = null;
         Map<String, String> zones = Map.of();
         List<Flavor> flavors = List.of();

@@ -24,8 +24,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,10 @@ class OpenStackCloudProviderModifiedTest {
     HttpServer endpoint;
     ExecutorService threads;
     final String uuid = UUID.randomUUID().toString();
+    final String uuid2 = UUID.randomUUID().toString();
+    /** Where set, Placement lists a second host, cn-2, and answers the listing once the test lets it (it counts the latch down). */
+    volatile CountDownLatch listingHeld;
+    final CountDownLatch listing = new CountDownLatch(1);
     Map<String, Object> config;
     OpenStackCloudProvider provider;
 
@@ -80,13 +87,21 @@ class OpenStackCloudProviderModifiedTest {
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        String at = "/placement/resource_providers/" + uuid;
+        String at = "/placement/resource_providers/" + (path.contains(uuid2) ? uuid2 : uuid);
+        CountDownLatch held = listingHeld;
         String body;
         if (path.equals("/placement/")) {
             body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
+        } else if (path.equals("/placement/resource_providers") && held != null) {
+            listing.countDown();
+            try {
+                held.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            body = "{\"resource_providers\": [" + host(uuid, "cn-1") + ", " + host(uuid2, "cn-2") + "]}";
         } else if (path.equals("/placement/resource_providers")) {
-            body = "{\"resource_providers\": [{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", \"generation\": 1, "
-                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}]}";
+            body = "{\"resource_providers\": [" + host(uuid, "cn-1") + "]}";
         } else if (path.equals(at + "/inventories")) {
             body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": {\"total\": 8, \"reserved\": 0, \"min_unit\": 1, "
                     + "\"max_unit\": 8, \"step_size\": 1, \"allocation_ratio\": 1.0}}}";
@@ -108,6 +123,11 @@ class OpenStackCloudProviderModifiedTest {
             o.write(out);
         }
         exchange.close();
+    }
+
+    private static String host(String id, String name) {
+        return "{\"uuid\": \"" + id + "\", \"name\": \"" + name + "\", \"generation\": 1, \"parent_provider_uuid\": null, "
+                + "\"root_provider_uuid\": \"" + id + "\"}";
     }
 
     private List<String> nodes() {
@@ -179,5 +199,29 @@ class OpenStackCloudProviderModifiedTest {
         assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("the configuration of OpenStack cloud Placement-Renamed was refused, and it serves nothing until "
                         + "the configuration is corrected: dev.strata.provider.openstack: strata.provider.id = 'Placement-Renamed' is invalid");
+    }
+
+    /**
+     * A valid change while a discovery runs lets that discovery finish with the reads it has left: the previous cloud's
+     * threads are let go after the reads in progress. Before, a discovery that had listed the cloud's hosts but not yet handed
+     * their reads to those threads had them refused (RejectedExecutionException), and the core took the provider for failed.
+     */
+    @Test
+    void aValidChangeDuringADiscoveryLetsThatDiscoveryFinish() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        listingHeld = held;
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<List<String>> discovery = CompletableFuture.supplyAsync(this::nodes, caller);
+            assertThat(listing.await(30, TimeUnit.SECONDS)).as("the discovery lists the hosts").isTrue();
+            // while Placement answers the listing: a valid change, the id kept
+            config.put("parallelism", 2);
+            provider.modified(TestClouds.config(config));
+            held.countDown();
+            assertThat(discovery.get(30, TimeUnit.SECONDS)).containsExactlyInAnyOrder("placement-test:cn-1", "placement-test:cn-2");
+        } finally {
+            held.countDown();
+            caller.shutdownNow();
+        }
     }
 }
