@@ -22,6 +22,10 @@
  * {@link dev.strata.platform.testkit.GpuTelemetrySourceContract}, which stands alone: its calls take
  * no deadline, and each must answer from memory within a bound.
  *
+ * Two helpers serve a provider's own tests: {@link dev.strata.platform.testkit.StderrCapture} copies
+ * what is logged, and {@link dev.strata.platform.testkit.SettableClock} is a clock the test sets,
+ * moves forward or sets back, for code that takes a {@link java.time.Clock}.
+ *
  * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
  * discovery) and adds the SPI's own obligations as tests; see there.
  */
