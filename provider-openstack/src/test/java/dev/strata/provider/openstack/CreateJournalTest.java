@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.testkit.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,7 +98,7 @@ class CreateJournalTest {
      */
     @Test
     void anUnreadableRecordIsARequestSentWhenFirstReadAndHoldsBackTheNextOneForTheQuietTime() {
-        MovingClock clock = new MovingClock(T);
+        SettableClock clock = SettableClock.at(T);
         CreateJournal reader = new CreateJournal(clock);
         MemoryJournal store = new MemoryJournal();
         store.put("os", "op-1", "{\"state\": \"SENT_BY_A_NEWER_STRATA\", \"at\": \"2026-12-02T23:59:00Z\"}");
@@ -111,18 +112,19 @@ class CreateJournalTest {
             assertThat(e.detail()).startsWith("its record in the test's journal is unreadable (")
                     .endsWith("), so when it was sent is not known; it is taken as sent at " + T + ", when this Strata first read the record");
         });
-        clock.now = T.plusSeconds(60);
+        clock.set(T.plusSeconds(60));
         assertThat(reader.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(T.plus(QUIET));
-        clock.now = T.plus(QUIET).plusSeconds(1);
-        assertThat(reader.get("os", "op-1", QUIET)).get().satisfies(e -> assertThat(e.quietUntil()).isBefore(clock.now));
+        clock.set(T.plus(QUIET).plusSeconds(1));
+        assertThat(reader.get("os", "op-1", QUIET)).get().satisfies(e -> assertThat(e.quietUntil()).isBefore(clock.instant()));
 
         // a restarted Strata knows nothing of the first read: it waits again from its own
         CreateJournal restarted = new CreateJournal(clock);
         restarted.attach(store);
-        assertThat(restarted.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(clock.now.plus(QUIET));
+        assertThat(restarted.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil)
+                .isEqualTo(clock.instant().plus(QUIET));
         // another unreadable text is another request: a wait of its own
-        Instant second = clock.now.plusSeconds(5);
-        clock.now = second;
+        Instant second = clock.instant().plusSeconds(5);
+        clock.set(second);
         store.put("os", "op-1", "not JSON");
         assertThat(reader.get("os", "op-1", QUIET)).get().extracting(CreateJournal.Entry::quietUntil).isEqualTo(second.plus(QUIET));
         // a record written over it is read as written

@@ -13,6 +13,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.compute.NovaClient;
 import dev.strata.provider.openstack.http.OpenStackHttp;
@@ -42,7 +43,7 @@ class FlavorSpecsStandInTest {
 
     @TempDir
     Path dir;
-    final MovingClock clock = new MovingClock(T);
+    final SettableClock clock = SettableClock.at(T);
     final String host = "host-" + UUID.randomUUID().toString().substring(0, 8);
     final String root = UUID.randomUUID().toString();
     final List<OpenStackCloud> clouds = new ArrayList<>();

@@ -20,6 +20,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.compute.Flavor;
 import dev.strata.provider.openstack.compute.NovaClient;
@@ -56,7 +57,7 @@ class NovaStandInCreateTest {
 
     @TempDir
     Path dir;
-    final MovingClock clock = new MovingClock(T);
+    final SettableClock clock = SettableClock.at(T);
     final MemoryJournal store = new MemoryJournal();
     final String host = "host-" + UUID.randomUUID().toString().substring(0, 8);
     final String root = UUID.randomUUID().toString();
@@ -146,11 +147,11 @@ class NovaStandInCreateTest {
                 .hasMessageEndingWith("and Nova lists no server with the operation's tag yet; the operation stays pending, and Nova is not "
                         + "asked again before " + until);
         assertThatThrownBy(() -> cloud.find(op, context())).isInstanceOf(ProviderUnavailableException.class);
-        clock.now = until.minusMillis(1);
+        clock.set(until.minusMillis(1));
         assertThatThrownBy(() -> cloud.create(small(op), context())).isInstanceOf(ProviderUnavailableException.class);
         assertThat(nova.count("POST", "/v2\\.1/servers")).isZero();
 
-        clock.now = until;
+        clock.set(until);
         MachineStatus made = cloud.create(small(op), context());
         assertThat(made.state()).isEqualTo(MachineState.RUNNING);
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
@@ -208,21 +209,21 @@ class NovaStandInCreateTest {
         OpenStackCloud first = new OpenStackCloud(settings(), session(), clock, dying);
         clouds.add(first);
         nova.throttleCreates(1);
-        nova.beforeEachCreate(() -> clock.now = clock.now.plusSeconds(6));
+        nova.beforeEachCreate(() -> clock.advance(Duration.ofSeconds(6)));
         nova.lagListings();
 
         assertThatThrownBy(() -> first.create(small(op), context())).isInstanceOf(Killed.class);
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(2);
         assertThat(nova.serverIds()).hasSize(1);
 
-        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        clock.set(T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1));
         assertThatThrownBy(() -> cloud().create(small(op), context())).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("Nova has not said whether it made the server of operation " + op + ": its create request at " + T
                         + " was in flight when Strata stopped");
         assertThat(nova.serverIds()).hasSize(1);
 
         nova.listAll();
-        clock.now = T.plus(Duration.ofSeconds(20)).plus(SETTLE);
+        clock.set(T.plus(Duration.ofSeconds(20)).plus(SETTLE));
         MachineStatus found = cloud().create(small(op), context());
         assertThat(found.state()).isEqualTo(MachineState.RUNNING);
         assertThat(nova.serverIds()).containsExactly(found.handle().machineId());
@@ -252,7 +253,7 @@ class NovaStandInCreateTest {
         assertThat(again.message()).isEqualTo("server " + id + " of operation " + op + " no longer exists in Nova (deleted outside Strata); "
                 + "the operation made its server and does not make another");
         assertThat(again.labels()).containsEntry("strata:operation", op);
-        clock.now = T.plus(Duration.ofHours(1));
+        clock.set(T.plus(Duration.ofHours(1)));
         assertThat(cloud().create(small(op), context()).state()).isEqualTo(MachineState.GONE);
         assertThat(cloud.find(op, context())).isEmpty();
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(1);
@@ -278,7 +279,7 @@ class NovaStandInCreateTest {
                 .contains("\"server\":\"" + made.handle().machineId() + "\"");
 
         nova.deleteServer(made.handle().machineId());
-        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        clock.set(T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1));
         MachineStatus again = cloud.create(small(op), context());
         assertThat(again.state()).isEqualTo(MachineState.GONE);
         assertThat(again.handle()).isEqualTo(made.handle());
@@ -307,7 +308,7 @@ class NovaStandInCreateTest {
         assertThat(store.get(PROVIDER, op)).get().asString().contains("\"server\":\"" + found.handle().machineId() + "\"");
 
         nova.deleteServer(found.handle().machineId());
-        clock.now = T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1);
+        clock.set(T.plus(REQUEST_TIMEOUT).plus(SETTLE).plusSeconds(1));
         MachineStatus again = cloud.create(small(op), context());
         assertThat(again.state()).isEqualTo(MachineState.GONE);
         assertThat(again.handle()).isEqualTo(found.handle());
@@ -612,14 +613,14 @@ class NovaStandInCreateTest {
         OpenStackCloud cloud = cloud();
 
         nova.holdInBuild(Duration.ofSeconds(5));
-        clock.now = Instant.now().plus(Duration.ofHours(2));
+        clock.set(Instant.now().plus(Duration.ofHours(2)));
         MachineStatus young = cloud.create(small(UUID.randomUUID().toString()), TestClouds.context(Duration.ofSeconds(2)));
         assertThat(young.state()).as("building for 5 s by Nova's clock, Strata's two hours ahead: %s", young.message())
                 .isEqualTo(MachineState.PENDING);
         assertThat(cloud.describe(young.handle(), context()).state()).isEqualTo(MachineState.PENDING);
 
         nova.holdInBuild(Duration.ofMinutes(11));
-        clock.now = Instant.now().minus(Duration.ofHours(2));
+        clock.set(Instant.now().minus(Duration.ofHours(2)));
         MachineStatus stuck = cloud.create(small(UUID.randomUUID().toString()), TestClouds.context(Duration.ofSeconds(2)));
         assertThat(stuck.state()).as("building for 11 min by Nova's clock, Strata's two hours behind").isEqualTo(MachineState.FAILED);
         assertThat(stuck.message()).startsWith("server " + stuck.handle().machineId() + " has been building for 66")

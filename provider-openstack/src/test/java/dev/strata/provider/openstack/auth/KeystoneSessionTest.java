@@ -10,6 +10,7 @@ import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.openstack.AllInOne;
 import dev.strata.provider.openstack.LogFile;
 import dev.strata.provider.openstack.http.ApiRequest;
@@ -22,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,16 +98,16 @@ class KeystoneSessionTest {
 
     @Test
     void aTokenIsRenewedBeforeItExpiresAndNotBefore() {
-        MovableClock clock = new MovableClock();
+        SettableClock clock = SettableClock.system();
         KeystoneSession s = admin("RegionOne", clock);
         DiscoveryContext c = ctx();
         KeystoneSession.Token t = s.token(c);
         Duration lifetime = Duration.between(t.issuedAt(), t.expiresAt());
         assertThat(lifetime).isEqualTo(Duration.ofHours(1));
-        clock.offset = Duration.ofMinutes(30);
+        clock.advance(Duration.ofMinutes(30));
         assertThat(s.token(c)).isSameAs(t);
         // Four minutes before expiry: inside the five-minute margin.
-        clock.offset = Duration.between(clock.base.instant(), t.expiresAt()).minusMinutes(4);
+        clock.set(t.expiresAt().minus(Duration.ofMinutes(4)));
         KeystoneSession.Token renewed = s.token(c);
         assertThat(renewed).isNotSameAs(t);
         assertThat(s.authentications()).isEqualTo(2);
@@ -186,26 +185,5 @@ class KeystoneSessionTest {
             aio.signal("keystone", "CONT");
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
-    }
-
-    /** A clock the test moves forward. */
-    static final class MovableClock extends Clock {
-        final Clock base = Clock.systemUTC();
-        volatile Duration offset = Duration.ZERO;
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return base.instant().plus(offset);
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import dev.strata.provider.openstack.http.Secret;
 import java.io.IOException;
@@ -303,29 +304,6 @@ class KeystoneStandInTest {
             other.shutdownNow();
         }
     }
-    /** A clock the test moves: the system clock plus an offset. */
-    static final class OffsetClock extends Clock {
-        volatile Duration offset;
-
-        OffsetClock(Duration offset) {
-            this.offset = offset;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return java.time.Instant.now().plus(offset);
-        }
-    }
 
     KeystoneSession session(String secret, Clock clock) {
         Credentials c = new Credentials.ApplicationCredential("8c2c1f3e4d5b4a69b7a1d2e3f4a5b6c7", () -> Secret.of(secret));
@@ -346,20 +324,20 @@ class KeystoneStandInTest {
         tokens = e -> token(e, java.util.Map.of("compute", "http://127.0.0.1:8774/v2.1"));
         DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
 
-        KeystoneSession ahead = session("s3cr3t", new OffsetClock(Duration.ofHours(2)));
+        KeystoneSession ahead = session("s3cr3t", SettableClock.system().advance(Duration.ofHours(2)));
         ahead.projectId(c);
         ahead.endpoint("compute", c);
         ahead.projectId(c);
         assertThat(ahead.authentications()).as("Strata's clock two hours ahead of Keystone's").isEqualTo(1);
 
-        OffsetClock late = new OffsetClock(Duration.ofHours(-2));
+        SettableClock late = SettableClock.system().back(Duration.ofHours(2));
         KeystoneSession behind = session("s3cr3t", late);
         behind.projectId(c);
-        late.offset = Duration.ofHours(-2).plusMinutes(30);
+        late.advance(Duration.ofMinutes(30));
         behind.projectId(c);
         assertThat(behind.authentications()).as("half the lifetime gone").isEqualTo(1);
         // four minutes before the token expires by Keystone's clock: inside the five-minute margin
-        late.offset = Duration.ofHours(-2).plusMinutes(56);
+        late.advance(Duration.ofMinutes(26)); // two hours behind, 56 minutes on
         behind.projectId(c);
         assertThat(behind.authentications()).as("Strata's clock two hours behind, the token about to expire").isEqualTo(2);
     }
