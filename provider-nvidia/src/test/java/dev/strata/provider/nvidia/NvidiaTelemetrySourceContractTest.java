@@ -6,6 +6,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.testkit.GpuTelemetrySourceContract;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.smi.QueryCsv;
 import dev.strata.provider.nvidia.smi.SmiSamples;
@@ -15,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -57,25 +56,11 @@ class NvidiaTelemetrySourceContractTest {
         return new NvidiaGpuProvider(NvidiaSettings.from(config), clock, new PciSysfs(dir.resolve("sys")), Path.of("/"));
     }
 
+    static final Instant START = Instant.parse("2026-11-27T03:40:17.203Z");
+
     /** A clock that reads coarsely: it moves on by half a second every third reading. */
-    static final class CoarseClock extends Clock {
-        private final Instant start = Instant.parse("2026-11-27T03:40:17.203Z");
-        private final AtomicLong readings = new AtomicLong();
-
-        @Override
-        public Instant instant() {
-            return start.plusMillis(500 * (readings.getAndIncrement() / 3));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("not used");
-        }
+    static SettableClock coarseClock() {
+        return SettableClock.byReading(START, n -> Duration.ofMillis(500 * (n / 3)));
     }
 
     @Nested
@@ -85,7 +70,7 @@ class NvidiaTelemetrySourceContractTest {
             Path script = dir.resolve("replay");
             Files.createDirectories(script);
             NvidiaGpuProvider provider = provider(FakeNvidiaSmi.replaying(script, Fixtures.nvidia("h200-vm")).toString(), 120,
-                    new CoarseClock());
+                    coarseClock());
             GpuSnapshot found = provider.discoverGpus(DiscoveryContext.withTimeout("telemetry-contract", Duration.ofSeconds(30)));
             assertThat(found.accelerators()).as("GPUs the replayed nvidia-smi shows").hasSize(1);
             for (int i = 0; i < 9; i++) {
@@ -136,25 +121,8 @@ class NvidiaTelemetrySourceContractTest {
     }
 
     /** A clock that moves on by half a second at each reading, and once, at its tenth, is set back by two seconds. */
-    static final class ClockSetBack extends Clock {
-        private final Instant start = Instant.parse("2026-11-27T03:40:17.203Z");
-        private final AtomicLong readings = new AtomicLong();
-
-        @Override
-        public Instant instant() {
-            long n = readings.getAndIncrement();
-            return start.plusMillis(500 * n - (n >= 10 ? 2000 : 0));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("not used");
-        }
+    static SettableClock clockSetBack() {
+        return SettableClock.byReading(START, n -> Duration.ofMillis(500 * n - (n >= 10 ? 2000 : 0)));
     }
 
     @Nested
@@ -164,7 +132,7 @@ class NvidiaTelemetrySourceContractTest {
             Path script = dir.resolve("replay-set-back");
             Files.createDirectories(script);
             NvidiaGpuProvider provider = provider(FakeNvidiaSmi.replaying(script, Fixtures.nvidia("h200-vm")).toString(), 120,
-                    new ClockSetBack());
+                    clockSetBack());
             provider.discoverGpus(DiscoveryContext.withTimeout("telemetry-contract", Duration.ofSeconds(30)));
             for (int i = 0; i < 12; i++) {
                 provider.sampler().sampleOnce();

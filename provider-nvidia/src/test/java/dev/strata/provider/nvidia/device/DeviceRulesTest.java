@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.Health;
-import java.time.Clock;
+import dev.strata.platform.testkit.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -94,53 +93,33 @@ class DeviceRulesTest {
         assertThat(fabric.members()).hasSize(2);
     }
 
-    /** A clock that reads {@code now[0]}, which the test moves. */
-    private static Clock clock(Instant[] now) {
-        return new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
-    }
-
     @Test
     void xidsCountForAnHour() {
-        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
-        XidLog log = new XidLog(clock(now));
+        SettableClock clock = SettableClock.at(Instant.parse("2026-11-27T00:00:00Z"));
+        XidLog log = new XidLog(clock);
         log.record("GPU-0", 79);
         log.record("GPU-0", 79);
-        now[0] = now[0].plus(Duration.ofMinutes(30));
+        clock.advance(Duration.ofMinutes(30));
         log.record("GPU-0", 94);
         assertThat(log.recent("GPU-0")).containsExactly(79, 94);
-        now[0] = now[0].plus(Duration.ofMinutes(31));
+        clock.advance(Duration.ofMinutes(31));
         assertThat(log.recent("GPU-0")).containsExactly(94);
         assertThat(log.recent("GPU-1")).isEmpty();
     }
 
     @Test
     void aFloodOfApplicationXidsDoesNotPushAnEarlierCriticalXidOutOfTheWindow() {
-        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
-        XidLog log = new XidLog(clock(now));
+        SettableClock clock = SettableClock.at(Instant.parse("2026-11-27T00:00:00Z"));
+        XidLog log = new XidLog(clock);
         log.record("GPU-0", 79);
         // a faulting application can make the driver report XID 13 many times a second
         for (int i = 0; i < 500; i++) {
-            now[0] = now[0].plusMillis(100);
+            clock.advance(Duration.ofMillis(100));
             log.record("GPU-0", 13);
         }
         assertThat(log.recent("GPU-0")).containsExactly(79, 13);
         assertThat(HealthRules.evaluate(Set.of(), null, null, null, log.recent("GPU-0")).status()).isEqualTo(Health.Status.FAILED);
-        now[0] = now[0].plus(Duration.ofSeconds(3580));
+        clock.advance(Duration.ofSeconds(3580));
         assertThat(log.recent("GPU-0")).as("XID 79 was reported more than an hour ago, XID 13 less").containsExactly(13);
     }
 }
