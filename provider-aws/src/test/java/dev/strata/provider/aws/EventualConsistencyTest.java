@@ -6,15 +6,13 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.aws.ec2.Ec2Gateway;
 import dev.strata.provider.aws.ec2.Ec2Instance;
 import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +40,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 class EventualConsistencyTest {
 
     private Moto moto;
-    private TestClock clock;
+    /** The wall clock, moved forward by the test. */
+    private SettableClock clock;
     private LaggingGateway gateway;
     private AwsProvisioner provisioner;
     private Ec2Client direct;
@@ -51,7 +50,7 @@ class EventualConsistencyTest {
     void start() {
         moto = Moto.shared();
         moto.reset();
-        clock = new TestClock();
+        clock = SettableClock.system();
         gateway = new LaggingGateway(moto.endpoint());
         provisioner = provisioner(Map.of());
         direct = Ec2Client.builder().region(Region.EU_CENTRAL_1).endpointOverride(moto.endpoint())
@@ -345,30 +344,6 @@ class EventualConsistencyTest {
                 return null;
             }
             return super.terminate(region, instanceId, context);
-        }
-    }
-
-    /** The wall clock, moved forward by the test. */
-    static final class TestClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
