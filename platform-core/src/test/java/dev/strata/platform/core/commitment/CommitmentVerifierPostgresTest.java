@@ -15,6 +15,7 @@ import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
 import dev.strata.platform.core.store.PostgresClusterExtension;
 import dev.strata.platform.core.store.StoreTestAccess;
+import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -120,7 +121,7 @@ class CommitmentVerifierPostgresTest {
             Placement placement = PlacementEngines.durable(inventory, leader, "strata", Clock.systemUTC(), 1);
             String id = placement.place(CommitmentVerifierTest.withCeiling(600), false).allocationId();
             gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            CommitmentVerifierTest.SetClock clock = new CommitmentVerifierTest.SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(leader, placement, inventory, clock);
             CommitmentVerifierTest.Held source = new CommitmentVerifierTest.Held();
             source.power(gpus, sampled, 200);
@@ -151,7 +152,7 @@ class CommitmentVerifierPostgresTest {
             elected(restarted);
             Placement placement = PlacementEngines.durable(inventory, restarted, "strata", Clock.systemUTC(), 1);
             CommitmentVerifier verifier = new CommitmentVerifier(restarted, placement, inventory,
-                    new CommitmentVerifierTest.SetClock(now.plusSeconds(150)));
+                    SettableClock.at(now.plusSeconds(150)));
             verifier.telemetry = new TelemetryClausesTest.Samples();
             assertThat(verifier.verifyAll()).singleElement().satisfies(c -> {
                 assertThat(c.status()).isEqualTo(CommitmentStatus.AT_RISK);
@@ -180,7 +181,7 @@ class CommitmentVerifierPostgresTest {
             String id = onA.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
             List<String> gpus = onA.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
             Placement onB = PlacementEngines.durable(inventory, b, "strata", Clock.systemUTC(), 1);
-            CommitmentVerifierTest.SetClock clock = new CommitmentVerifierTest.SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifierA = new CommitmentVerifier(CommitmentVerifierTest.shared(a), onA, inventory, clock);
             CommitmentVerifier verifierB = new CommitmentVerifier(CommitmentVerifierTest.shared(b), onB, inventory, clock);
             CommitmentVerifierTest.Held sourceA = new CommitmentVerifierTest.Held();

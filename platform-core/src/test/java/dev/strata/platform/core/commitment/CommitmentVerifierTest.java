@@ -22,6 +22,7 @@ import dev.strata.platform.core.placement.TenantUsers;
 import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StoreTestAccess;
+import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -253,34 +254,6 @@ class CommitmentVerifierTest {
         }
     }
 
-    /** A clock that stands still where a test sets it. */
-    static final class SetClock extends Clock {
-        private final AtomicReference<Instant> at;
-
-        SetClock(Instant at) {
-            this.at = new AtomicReference<>(at);
-        }
-
-        void set(Instant instant) {
-            at.set(instant);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return at.get();
-        }
-    }
-
     /**
      * The verifier reads the telemetry service it is given, within its window by its own clock: a
      * GPU that reports uncorrected ECC errors puts its allocation at risk, recorded once; a source
@@ -297,7 +270,7 @@ class CommitmentVerifierTest {
             String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
             String gpu = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds().get(0);
             Instant now = Instant.now();
-            SetClock clockAt = new SetClock(now);
+            SettableClock clockAt = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clockAt);
             assertThat(verifier.verify(id).status()).isEqualTo(CommitmentStatus.HONORED);
             TelemetryClausesTest.Samples samples = new TelemetryClausesTest.Samples();
@@ -353,7 +326,7 @@ class CommitmentVerifierTest {
             String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
             List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
             Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
             TelemetryClausesTest.Samples source = new TelemetryClausesTest.Samples();
             gpus.forEach(g -> source.add(dev.strata.platform.api.telemetry.GpuSample.builder().acceleratorId(g).at(now.minusSeconds(1))
@@ -475,7 +448,7 @@ class CommitmentVerifierTest {
         final String allocationId;
         final List<String> gpus;
         final Instant now;
-        final SetClock clock;
+        final SettableClock clock;
         final CommitmentVerifier verifier;
 
         Watched(dev.strata.platform.api.contract.Contract contract) {
@@ -490,7 +463,7 @@ class CommitmentVerifierTest {
                 allocationId = d.allocationId();
                 gpus = placement.allocation(allocationId).orElseThrow().bindings().get(0).acceleratorIds();
                 now = Instant.now();
-                clock = new SetClock(now);
+                clock = SettableClock.at(now);
                 verifier = new CommitmentVerifier(store, placement, inventory, clock);
                 verifier.telemetry = source;
             } catch (RuntimeException | Error e) {
@@ -521,12 +494,12 @@ class CommitmentVerifierTest {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
         try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
             Instant now = Instant.now();
-            SetClock placedAt = new SetClock(now.minus(Duration.ofHours(1)));
+            SettableClock placedAt = SettableClock.at(now.minus(Duration.ofHours(1)));
             Placement placement = PlacementEngines.durable(inventory, store, "strata", placedAt, 1);
             PlacementDecision first = placement.place(withCeiling(600), false);
             assertThat(first.placed()).as(first.summary()).isTrue();
             List<String> gpus = placement.allocation(first.allocationId()).orElseThrow().bindings().get(0).acceleratorIds();
-            SetClock clock = new SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
             Held source = new Held();
             verifier.telemetry = source;
@@ -580,7 +553,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.sample(gpus, now.minusSeconds(1));
@@ -613,7 +586,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             String id = w.allocationId;
@@ -741,7 +714,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.sample(gpus, now.minusSeconds(1)); // ECC errors, no power draw
@@ -793,7 +766,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(30), 410);
@@ -841,7 +814,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.sample(List.of(gpus.get(0)), now.minusSeconds(1));
@@ -882,7 +855,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(1), 400);
@@ -926,7 +899,7 @@ class CommitmentVerifierTest {
             Held source = w.source;
             List<String> gpus = w.gpus;
             Instant now = w.now;
-            SetClock clock = w.clock;
+            SettableClock clock = w.clock;
             CommitmentVerifier verifier = w.verifier;
             JdbcStateStore store = w.store;
             source.power(gpus, now.minusSeconds(1), 400);
@@ -1115,7 +1088,7 @@ class CommitmentVerifierTest {
             assertThat(d.placed()).as(d.summary()).isTrue();
             id = d.allocationId();
             gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            SetClock clock = new SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
             Held source = new Held();
             source.power(gpus, sampled, 200);
@@ -1137,7 +1110,7 @@ class CommitmentVerifierTest {
         store = StoreTestAccess.embedded(data);
         try {
             Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now.plusSeconds(150)));
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, SettableClock.at(now.plusSeconds(150)));
             verifier.telemetry = new TelemetryClausesTest.Samples();
             Commitment again = verifier.verifyAll().get(0);
             assertThat(again.status()).isEqualTo(CommitmentStatus.AT_RISK);
@@ -1174,7 +1147,7 @@ class CommitmentVerifierTest {
             Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
             String id = placement.place(withCeiling(600), false).allocationId();
             gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
-            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now));
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, SettableClock.at(now));
             Held source = new Held();
             source.power(gpus, now.minusSeconds(1), 200);
             verifier.telemetry = source;
@@ -1187,7 +1160,7 @@ class CommitmentVerifierTest {
         store = StoreTestAccess.embedded(data);
         try {
             Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            SetClock clock = new SetClock(now.plusSeconds(30));
+            SettableClock clock = SettableClock.at(now.plusSeconds(30));
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
             verifier.telemetry = new TelemetryClausesTest.Samples();
             Commitment unread = verifier.verifyAll().get(0);
@@ -1220,7 +1193,7 @@ class CommitmentVerifierTest {
             String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
             List<String> gpus = placement.allocation(id).orElseThrow().bindings().get(0).acceleratorIds();
             Instant now = Instant.now();
-            SetClock clock = new SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, clock);
             Held source = new Held();
             source.sample(gpus, now.minusSeconds(1));
@@ -1295,7 +1268,7 @@ class CommitmentVerifierTest {
                     return real.write(latest, forgotten);
                 }
             };
-            SetClock clock = new SetClock(now);
+            SettableClock clock = SettableClock.at(now);
             CommitmentVerifier verifier = new CommitmentVerifier(withCoverage(store, refusing), placement, inventory, clock);
             Held source = new Held();
             source.power(gpus, now.minusSeconds(1), 200);
@@ -1327,7 +1300,7 @@ class CommitmentVerifierTest {
         store = StoreTestAccess.embedded(data);
         try {
             Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
-            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, new SetClock(now.plusSeconds(200)));
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, SettableClock.at(now.plusSeconds(200)));
             assertThat(verifier.verifyAll()).singleElement().satisfies(c -> assertThat(c.findings()).isEqualTo(gap.findings()));
             assertThat(records(store)).hasSize(1);
         } finally {

@@ -331,7 +331,7 @@ class DeploymentEngineFaultsTest {
         String lost = Lab.settle(first, d.id(), Set.of(DeploymentState.READY), PATIENCE).members().get(0).machine().machineId();
         first.close();
 
-        lab.storeClock.skew = Duration.ofMinutes(-1);
+        lab.storeClock.back(Duration.ofMinutes(1));
         FailingStore failing = new FailingStore(lab.store);
         failing.failMember = FailingStore.once(r -> r.state().equals(MemberState.PENDING.name()));
         DeploymentEngine engine = lab.engine(Lab.FAST, failing);

@@ -21,6 +21,7 @@ import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StateStore;
 import dev.strata.platform.core.store.StoreConfig;
 import dev.strata.platform.core.store.StoreSettings;
+import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +46,7 @@ final class Lab implements AutoCloseable {
 
     final Path data;
     /** The store's clock: the system's, set back or forward by a test (an NTP correction, a new leader whose clock differs). */
-    final SkewedClock storeClock = new SkewedClock();
+    final SettableClock storeClock = SettableClock.system();
     final JdbcStateStore store;
     final Inventory inventory;
     final Placement placement;
@@ -91,26 +92,6 @@ final class Lab implements AutoCloseable {
         StoreConfig config = Converters.standardConverter().convert(p).to(StoreConfig.class);
         StoreSettings s = StoreSettings.from(config, data, data);
         return JdbcStateStore.open(s, DataSources.direct(s, new org.h2.util.OsgiDataSourceFactory(new org.h2.Driver())), clock);
-    }
-
-    /** The system's clock, off by {@link #skew}. */
-    static final class SkewedClock extends Clock {
-        volatile Duration skew = Duration.ZERO;
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException("a test clock in UTC");
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(skew);
-        }
     }
 
     DeploymentEngine engine() {

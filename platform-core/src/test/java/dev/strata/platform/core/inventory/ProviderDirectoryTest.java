@@ -30,6 +30,7 @@ import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.testkit.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -507,7 +508,7 @@ class ProviderDirectoryTest {
     @Test
     void anUnknownPowerDomainIsLoggedOnlyIfItOutlastsTheStart() {
         directory.close();
-        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T08:00:00Z"));
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
         directory = new ProviderDirectory(new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(30), WAIT, Duration.ofMinutes(15)),
                 new DeadlineExecutor(8), clock);
         PowerDomain rack = new PowerDomain("fra-1-rack-a01", "rack", "fra-1", null, 20_000);
@@ -555,34 +556,6 @@ class ProviderDirectoryTest {
             n++;
         }
         return n;
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     private static String printed(Throwable t) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -176,7 +177,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void writesAreStoredAgainOnceSpaceIsFreedAfterADiskFullFailure() {
-        ForwardClock clock = new ForwardClock();
+        SettableClock clock = SettableClock.system();
         JdbcStateStore store = onFullDisk(clock);
         try {
             long stored = join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -190,7 +191,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                             .isInstanceOf(StateStoreException.class).hasMessageContaining("No space left on device");
                 }
                 FullDisk.full = false;
-                clock.forward(JdbcStateStore.REOPEN_MAX);
+                clock.advance(JdbcStateStore.REOPEN_MAX);
                 long generation = store.ledger().generation();
                 join(store.ledger().commit(generation, Stores.allocation("a-2", "n2", List.of("g0")), null,
                         ProvenanceEntry.of("placement", "system", Map.of())));
@@ -211,7 +212,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                 FullDisk.full = false;
                 FullDisk.unopenable = false;
             }
-            clock.forward(JdbcStateStore.REOPEN_MAX);
+            clock.advance(JdbcStateStore.REOPEN_MAX);
             for (int i = 3; i <= 4; i++) {
                 long generation = store.ledger().generation();
                 join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
@@ -246,7 +247,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void whileTheDiskStaysFullTheDatabaseIsOpenedAgainOncePerWaitNotForEachWrite() {
-        ForwardClock clock = new ForwardClock();
+        SettableClock clock = SettableClock.system();
         JdbcStateStore store = onFullDisk(clock);
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -266,7 +267,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                         .hasMessageContaining("it is opened again from its file by the first write from")
                         .hasMessageContaining("(in 1 s)").hasMessageContaining("every write fails at once and nothing is stored");
 
-                clock.forward(JdbcStateStore.REOPEN_FIRST);
+                clock.advance(JdbcStateStore.REOPEN_FIRST);
                 for (int i = 0; i < 5; i++) {
                     assertThatThrownBy(() -> join(store.ledger().commit(stored, Stores.allocation("full", "n-full", List.of("g0")), null,
                             ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class)
@@ -283,7 +284,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                         .isInstanceOf(StateStoreException.class).hasMessageContaining("(in 2 s)");
                 assertThat(store.embeddedReopens() - before).isEqualTo(2);
 
-                clock.forward(JdbcStateStore.reopenWait(2));
+                clock.advance(JdbcStateStore.reopenWait(2));
                 for (int i = 2; i <= 4; i++) {
                     long generation = store.ledger().generation();
                     join(store.ledger().commit(generation, Stores.allocation("a-" + i, "n" + i, List.of("g0")), null,
@@ -316,7 +317,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void whileTheDiskStaysFullReadsDuringTheWaitFailAtOnceAndDoNotOpenTheDatabase() {
-        ForwardClock clock = new ForwardClock();
+        SettableClock clock = SettableClock.system();
         JdbcStateStore store = onFullDisk(clock);
         try {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -346,7 +347,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                         .isLessThanOrEqualTo(1);
 
                 FullDisk.full = false;
-                clock.forward(JdbcStateStore.REOPEN_FIRST);
+                clock.advance(JdbcStateStore.REOPEN_FIRST);
                 join(store.ledger().commit(stored, Stores.allocation("a-2", "n2", List.of("g0")), null,
                         ProvenanceEntry.of("placement", "system", Map.of())));
                 assertThat(store.embeddedReopens() - reopensBefore).as("opened again by the first write after the wait").isEqualTo(1);
@@ -367,7 +368,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void aClockSetBackDoesNotLengthenTheWaitBeforeTheDatabaseIsOpenedAgain() {
-        ForwardClock clock = new ForwardClock();
+        SettableClock clock = SettableClock.system();
         JdbcStateStore store = onFullDisk(clock);
         try {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -380,7 +381,7 @@ class EmbeddedStoreTest extends StateStoreContract {
                         ProvenanceEntry.of("placement", "system", Map.of())))).isInstanceOf(StateStoreException.class);
             }
             assertThat(store.embeddedReopens() - before).isEqualTo(1);
-            clock.forward(java.time.Duration.ofHours(-1));
+            clock.back(java.time.Duration.ofHours(1));
             FullDisk.full = false;
             join(store.ledger().commit(stored, Stores.allocation("a-2", "n2", List.of("g0")), null,
                     ProvenanceEntry.of("placement", "system", Map.of())));
@@ -401,30 +402,6 @@ class EmbeddedStoreTest extends StateStoreContract {
         direct.setURL(settings.url().replace("jdbc:h2:file:", "jdbc:h2:" + FullDisk.SCHEME + ":"));
         direct.setUser(settings.user());
         return JdbcStateStore.open(settings, direct, clock);
-    }
-
-    /** The system's clock, which a test moves forward (past the wait before the database is opened again). */
-    static final class ForwardClock extends java.time.Clock {
-        private volatile java.time.Duration ahead = java.time.Duration.ZERO;
-
-        void forward(java.time.Duration by) {
-            ahead = ahead.plus(by);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException("a test clock in UTC");
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return java.time.Instant.now().plus(ahead);
-        }
     }
 
     /**
