@@ -1,5 +1,6 @@
 package dev.strata.platform.shell;
 
+import dev.strata.platform.api.placement.InvalidQuotaException;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.TenantUse;
 import java.util.ArrayList;
@@ -90,26 +91,22 @@ public class QuotaCommand implements Action {
         TenantUse u;
         try {
             u = Services.require(placement, "placement service").setQuota(id, given);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(forTheShell(e.getMessage()), e);
+        } catch (InvalidQuotaException e) {
+            throw new IllegalArgumentException(forTheShell(e), e);
         }
         System.out.println(Format.visible(describe(u)));
         return null;
     }
 
     /**
-     * Placement's message for a wrong limit ends as its API has it: no limits remove the quota. The
-     * shell refuses no limits and removes a quota with {@code --remove}, so its message says so.
+     * Placement's refusal of a wrong limit, worded for the shell from its parts: placement's message
+     * ends as its API has it (no limits remove the quota), while the shell refuses no limits and
+     * removes a quota with {@code --remove}.
      */
-    static String forTheShell(String message) {
-        if (message != null && message.endsWith(API_REMOVAL)) {
-            return message.substring(0, message.length() - API_REMOVAL.length()) + "; --remove to remove the quota";
-        }
-        return message;
+    static String forTheShell(InvalidQuotaException e) {
+        return Format.visible("quota of tenant " + e.tenant() + ": " + e.problem() + "; expected " + e.expected()
+                + "; --remove to remove the quota");
     }
-
-    /** How placement's message for a wrong limit ends (the core's {@code TenantQuotas.LIMITS_EXPECTED}): for API callers. */
-    private static final String API_REMOVAL = "; none to remove the quota";
 
     /** Thousandths of a unit as a count: 1 GPU, 0 GPUs, 2.5 GPUs, 0.5 CPUs. */
     private static String count(long milli, String unit) {

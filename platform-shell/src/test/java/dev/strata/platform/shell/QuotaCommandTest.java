@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.placement.Allocation;
+import dev.strata.platform.api.placement.InvalidQuotaException;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.TenantUse;
@@ -144,7 +145,8 @@ class QuotaCommandTest {
     /**
      * Placement refuses a wrong limit with what its API expects, ending "none to remove the
      * quota"; from the shell no limits are refused and {@code --remove} removes it, so the
-     * shell's message ends so. Another message of placement is passed on as it is.
+     * shell's message ends so, composed from the refusal's parts. Another message of placement is
+     * passed on as it is.
      */
     @Test
     void aWrongLimitIsRefusedNamingWhatTheShellTakesToRemoveTheQuota() {
@@ -154,9 +156,14 @@ class QuotaCommandTest {
         RecordingPlacement refusing = new RecordingPlacement() {
             @Override
             public TenantUse setQuota(String tenant, Map<String, String> limits) {
-                throw new IllegalArgumentException(tenant.equals("bank-risk") ? core : "user ann may not set quotas");
+                if (tenant.equals("bank-risk")) {
+                    throw new InvalidQuotaException(tenant, "gpu=8x is invalid: 'gpu' is no resource", "limits RESOURCE=VALUE, "
+                            + "RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each once");
+                }
+                throw new IllegalArgumentException("user ann may not set quotas");
             }
         };
+        assertThatThrownBy(() -> refusing.setQuota("bank-risk", Map.of())).as("the API's message").hasMessage(core);
         assertThatThrownBy(() -> command(refusing, "bank-risk", false, "gpu=8x").execute()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("quota of tenant bank-risk: gpu=8x is invalid: 'gpu' is no resource; expected limits RESOURCE=VALUE, "
                         + "RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or 500m) or memory (e.g. 4TiB), each once; "

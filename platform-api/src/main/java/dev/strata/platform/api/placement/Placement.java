@@ -113,7 +113,10 @@ public interface Placement {
      * @param limits by resource: {@code gpus} (a number of GPUs, {@code 64} or {@code 2.5}),
      *     {@code cpu} ({@code 512} or {@code 500m}), {@code memory} ({@code 4TiB})
      * @return what the tenant holds, with its new quota
-     * @throws IllegalArgumentException naming the tenant or limit that is wrong and what was expected; nothing is changed
+     * @throws InvalidQuotaException (an {@code IllegalArgumentException}) for a wrong limit, naming it and what was expected,
+     *     with the parts of its message as data (since 1.7); nothing is changed
+     * @throws IllegalArgumentException for a tenant id that cannot have a quota, naming it and what was expected; nothing is
+     *     changed
      * @throws dev.strata.platform.api.exception.NotLeaderException on an instance that does not lead, naming the leader
      * @throws dev.strata.platform.api.exception.AuthorizationException for a tenant's user
      * @throws UnsupportedOperationException where the implementation keeps no quotas

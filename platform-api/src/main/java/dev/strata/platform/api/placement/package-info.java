@@ -3,5 +3,5 @@
  * decisions (bindings, evidence per clause, counted rejections) and ledger allocations.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.6.0")
+@org.osgi.annotation.versioning.Version("1.7.0")
 package dev.strata.platform.api.placement;

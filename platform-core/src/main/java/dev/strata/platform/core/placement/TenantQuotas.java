@@ -2,6 +2,7 @@ package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.api.placement.InvalidQuotaException;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.TenantUse;
 import java.math.BigDecimal;
@@ -34,9 +35,9 @@ public final class TenantQuotas {
     static final String MEMORY_ATTRIBUTE = "quota.memoryBytes";
     private static final String ATTRIBUTE_PREFIX = "quota.";
 
-    /** What {@link #limits} expects of each limit. */
+    /** What {@link #limits} expects of each limit ({@link InvalidQuotaException} adds how to remove the quota). */
     static final String LIMITS_EXPECTED = "limits RESOURCE=VALUE, RESOURCE gpus (a number of GPUs, e.g. 64 or 2.5), cpu (e.g. 512 or "
-            + "500m) or memory (e.g. 4TiB), each once; none to remove the quota";
+            + "500m) or memory (e.g. 4TiB), each once";
 
     static final String PROPERTY = "tenantQuotas";
 
@@ -182,7 +183,8 @@ public final class TenantQuotas {
      * Reads the limits an operator gives a tenant ({@code gpus -> 64}, {@code memory -> 4TiB}); no
      * limits for none.
      *
-     * @throws IllegalArgumentException naming the tenant, the limit that is wrong and what was expected
+     * @throws InvalidQuotaException naming the tenant, the limit that is wrong and what was expected
+     * @throws IllegalArgumentException for a tenant id that cannot have a quota
      */
     static Limits limits(String tenant, Map<String, String> given) {
         if (!isTenantId(tenant)) {
@@ -197,13 +199,11 @@ public final class TenantQuotas {
             try {
                 v = value(resource, amount);
             } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + "=" + amount + " is invalid: "
-                        + ex.getMessage() + "; expected " + LIMITS_EXPECTED);
+                throw new InvalidQuotaException(tenant, resource + "=" + amount + " is invalid: " + ex.getMessage(), LIMITS_EXPECTED);
             }
             if (out.of(resource) >= 0) {
                 // the same resource under two keys (gpus and " gpus"): neither is taken silently over the other
-                throw new IllegalArgumentException("quota of tenant " + tenant + ": " + resource + " is given twice; expected "
-                        + LIMITS_EXPECTED);
+                throw new InvalidQuotaException(tenant, resource + " is given twice", LIMITS_EXPECTED);
             }
             out = out.with(resource, v);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.placement.InvalidQuotaException;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.TenantUse;
 import dev.strata.platform.audit.LogRecord;
@@ -415,7 +416,13 @@ class StoreQuotasTest {
                     + "memory (e.g. 4TiB), each once; none to remove the quota";
             assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "8", "gpu", "1")))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("quota of tenant bank: gpu=1 is invalid: 'gpu' is no resource; " + expected);
+                    .hasMessage("quota of tenant bank: gpu=1 is invalid: 'gpu' is no resource; " + expected)
+                    .isInstanceOfSatisfying(InvalidQuotaException.class, e -> {
+                        // the parts, for a caller that words the refusal its own way (the shell)
+                        assertThat(e.tenant()).isEqualTo("bank");
+                        assertThat(e.problem()).isEqualTo("gpu=1 is invalid: 'gpu' is no resource");
+                        assertThat("expected " + e.expected() + "; " + InvalidQuotaException.REMOVAL).isEqualTo(expected);
+                    });
             assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "lots")))
                     .hasMessage("quota of tenant bank: gpus=lots is invalid: 'lots' is not an amount of gpus; " + expected);
             assertThatThrownBy(() -> placement.setQuota("bank", limits("gpus", "-1"))).hasMessageContaining("'-1' is not an amount of gpus");
