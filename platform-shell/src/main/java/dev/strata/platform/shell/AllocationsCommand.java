@@ -43,7 +43,7 @@ public class AllocationsCommand implements Action {
             table.row(a.id(), a.contract(), a.tenant(), a.priority(), a.dedicated() ? "dedicated-node" : "shared",
                     a.bindings().size(), a.bindings().stream().map(MemberBinding::nodeId).collect(Collectors.toCollection(TreeSet::new)).size(),
                     TenantsCommand.thousandths(gpuMilli),
-                    Format.watts(watts), a.createdAt(), gone(a, present));
+                    Format.watts(watts), Format.time(a.createdAt()), gone(a, present));
         }
         table.print(System.out, noFormat);
         return null;

@@ -70,7 +70,7 @@ public class AuditCommand implements Action {
             AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
             // what a record holds comes from providers and contracts, and from whoever wrote to the database
             System.out.println("Record    " + e.seq());
-            System.out.println(Format.visible("Time      " + e.time()));
+            System.out.println(Format.visible("Time      " + Format.time(e.time())));
             System.out.println(Format.visible("Kind      " + e.kind()));
             System.out.println(Format.visible("Actor     " + e.actor()));
             System.out.println(Format.visible("Subjects  " + subjects(e)));
@@ -104,7 +104,7 @@ public class AuditCommand implements Action {
         Table table = new Table("SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD").emptyText("No provenance records match");
         for (AuditEntry e : entries) {
             String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();
-            table.row(e.seq(), e.time(), e.kind(), e.actor(), subjects(e), payload);
+            table.row(e.seq(), Format.time(e.time()), e.kind(), e.actor(), subjects(e), payload);
         }
         table.print(System.out, noFormat);
         return null;

@@ -29,14 +29,14 @@ public class ClusterCommand implements Action {
             System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
                     : "single instance (no election)"));
             System.out.println(Format.visible("Leader    " + (s.leader() == null ? "none (election under way)"
-                    : s.leader() + " at " + s.leaderAddress() + " since " + s.leaderSince() + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
+                    : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince()) + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
             System.out.println(Format.visible("This      " + s.self()));
             System.out.println();
         }
         Table table = new Table("INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN");
         for (ClusterInstance i : s.instances()) {
             table.row(i.id() + (i.id().equals(s.self()) ? " (this)" : ""), i.address(), i.role(), i.alive() ? "yes" : "no",
-                    i.startedAt(), i.lastSeen());
+                    Format.time(i.startedAt()), Format.time(i.lastSeen()));
         }
         table.print(System.out, noFormat);
         return null;

@@ -49,7 +49,7 @@ public class CommitmentsCommand implements Action {
                 throw missing.withMessage(Format.visible(missing.getMessage()));
             }
             out.println(Format.visible(String.format("Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)",
-                    c.allocationId(), c.contract(), c.tenant(), c.status(), c.since(), c.inventoryGeneration())));
+                    c.allocationId(), c.contract(), c.tenant(), c.status(), Format.time(c.since()), c.inventoryGeneration())));
             Table findings = new Table("MEMBER", "CLAUSE", "STATUS", "EVIDENCE").emptyText("Every clause holds.");
             for (Finding f : c.findings()) {
                 findings.row(f.member(), f.clause(), f.status(), f.evidence());
@@ -62,7 +62,7 @@ public class CommitmentsCommand implements Action {
                 .emptyText(verifyAll ? "No allocations in the ledger." : "No verdicts yet: the verifier checks every allocation each interval "
                         + "on the leader; --verify checks them now.");
         for (Commitment c : verdicts) {
-            table.row(c.allocationId(), c.contract(), c.tenant(), c.status(), c.since(), findings(c.findings()));
+            table.row(c.allocationId(), c.contract(), c.tenant(), c.status(), Format.time(c.since()), findings(c.findings()));
         }
         table.print(out, noFormat);
         return null;

@@ -56,7 +56,7 @@ public class DeploymentCommand implements Action {
         out.println("History");
         Table events = new Table("SEQ", "TIME", "KIND", "ACTOR", "WHAT").emptyText("No records");
         for (DeploymentEvent e : history) {
-            events.row(e.seq(), e.time(), e.kind(), e.actor(), e.summary());
+            events.row(e.seq(), Format.time(e.time()), e.kind(), e.actor(), e.summary());
         }
         events.print(out, noFormat);
         return null;

@@ -110,6 +110,19 @@ final class Format {
 
     private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
+    /**
+     * A time as every command shows it: UTC in ISO 8601, to the millisecond, as the provenance log
+     * records times ({@code 2026-12-01T10:00:00.412Z}; a whole second without a fraction); {@code -}
+     * for none. Services hand over times as they took them, some from the clock with micro- or
+     * nanoseconds (a single instance's leader start, which is when it opened the store), others from
+     * the database in milliseconds; cut here, where they are shown, the shell shows one precision
+     * whichever service (or a later one) a time comes from, and the services keep their times exact
+     * for the programs that order or compare them.
+     */
+    static String time(Instant t) {
+        return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    }
+
     /** How long ago, coarse: {@code 3s ago}, {@code 5m ago}. */
     static String ago(Instant then, Instant now) {
         if (then == null) {

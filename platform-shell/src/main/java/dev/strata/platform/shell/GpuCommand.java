@@ -134,7 +134,7 @@ public class GpuCommand implements Action {
         out.println("Latest samples");
         Table t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
         for (GpuSample s : recent) {
-            t.row(s.at(), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
+            t.row(Format.time(s.at()), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
                     Format.measuredBytes(s.memoryUsedBytes()),
                     s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
                     s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),

@@ -37,7 +37,7 @@ class DeploymentCommandsTest {
     static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
 
     /** Records what the commands asked, returns fixed answers. */
-    static final class RecordingDeployments implements Deployments {
+    static class RecordingDeployments implements Deployments {
         final List<String> calls = new ArrayList<>();
         Deployment deployment = deployment(DeploymentState.READY, MemberState.RUNNING);
         Deployment awaited = deployment(DeploymentState.DELETED, MemberState.DELETED);
