@@ -96,8 +96,8 @@ public class AuditCommand implements Action {
         Instant before = AuditTimes.parse("--to", to, now);
         if (after != null && before != null && !after.isBefore(before)) {
             // no record can match: said, not answered with "No provenance records match" as if the log held none
-            throw new IllegalArgumentException("--from " + from + " (" + after + ") is not before --to " + to + " (" + before
-                    + "); expected --from earlier than --to (a time ago counts back from now: --from 2h --to 1h)");
+            throw new IllegalArgumentException("--from " + Format.visible(from) + " (" + Format.time(after) + ") is not before --to "
+                    + Format.visible(to) + " (" + Format.time(before) + "); expected --from earlier than --to (a time ago counts back from now: --from 2h --to 1h)");
         }
         List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, after, before, limit,
                 !oldestFirst));

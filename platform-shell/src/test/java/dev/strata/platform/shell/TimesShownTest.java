@@ -36,6 +36,18 @@ class TimesShownTest {
         assertThat(Format.time(null)).isEqualTo("-");
     }
 
+    /** strata:audit --from 1h --to 2h: the times it counted back from now, a clock reading, are shown to the millisecond. */
+    @Test
+    void auditShowsTheTimesItCountedBackToTheMillisecond() {
+        AuditCommand c = new AuditCommand();
+        c.audit = new AuditAndClusterCommandsTest.RecordingAuditLog();
+        c.from = "1h";
+        c.to = "2h";
+        String time = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z";
+        org.assertj.core.api.Assertions.assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                .message().matches("--from 1h \\(" + time + "\\) is not before --to 2h \\(" + time + "\\); expected .*");
+    }
+
     /** strata:cluster of a single instance: the leader's start is the store's open, a clock reading; the table's is the database's. */
     @Test
     void clusterShowsTheLeadersStartAsItsInstanceRowDoes() throws Exception {
