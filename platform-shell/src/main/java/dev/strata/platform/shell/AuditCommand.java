@@ -67,7 +67,12 @@ public class AuditCommand implements Action {
     public Object execute() {
         AuditLog log = Services.require(audit, "provenance log");
         if (seq != null) {
-            AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq));
+            if (seq < 1) {
+                throw new IllegalArgumentException("record " + seq + ": expected a record's number, 1 or more (strata:audit lists them, "
+                        + "column SEQ)");
+            }
+            AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq + "; expected the "
+                    + "number of a record in the log (strata:audit lists them, column SEQ)"));
             // what a record holds comes from providers and contracts, and from whoever wrote to the database
             System.out.println("Record    " + e.seq());
             System.out.println(Format.visible("Time      " + Format.time(e.time())));

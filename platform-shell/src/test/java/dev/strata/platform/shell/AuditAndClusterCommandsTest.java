@@ -68,6 +68,23 @@ class AuditAndClusterCommandsTest {
         }
     }
 
+    /**
+     * A record asked for by a number the log does not hold was refused as "no provenance record 7"
+     * alone, and a number below 1 the same way, as if such a record could exist: each now says what
+     * was expected and where the numbers are listed.
+     */
+    @Test
+    void aRecordNumberTheLogDoesNotHoldIsRefusedSayingWhatWasExpected() {
+        AuditCommand c = new AuditCommand();
+        c.audit = new RecordingAuditLog();
+        c.seq = 7L;
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessage("no provenance record 7; expected the number "
+                + "of a record in the log (strata:audit lists them, column SEQ)");
+        c.seq = 0L;
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessage("record 0: expected a record's number, 1 or "
+                + "more (strata:audit lists them, column SEQ)");
+    }
+
     /** -n 0 or a negative -n is a clear error naming the option, not a listing of one record. */
     @Test
     void auditRefusesALimitBelowOne() {
@@ -141,7 +158,8 @@ class AuditAndClusterCommandsTest {
         one.seq = 42L;
         assertThat(CommandOutput.of(one::execute)).contains("Record    42").contains("Payload   {\"nodes\":2}").contains("Hash      " + "b".repeat(64));
         one.seq = 7L;
-        assertThatThrownBy(one::execute).hasMessage("no provenance record 7");
+        assertThatThrownBy(one::execute).hasMessage("no provenance record 7; expected the number of a record in the log (strata:audit "
+                + "lists them, column SEQ)");
         AuditCommand bad = new AuditCommand();
         bad.audit = log;
         bad.from = "yesterday";
