@@ -80,8 +80,7 @@ public class DeployCommand implements Action {
             Deployment settled = service.await(d.id(), EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED, DeploymentState.FAILED),
                     wait);
             out.println();
-            out.println(Format.visible("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + settled.count(
-                    dev.strata.platform.api.deployment.MemberState.RUNNING) + " of " + settled.members().size() + " machines running)"
+            out.println(Format.visible("Deployment " + settled.id() + ": " + state(settled.state()) + " (" + running(settled) + ")"
                     + (settled.message() == null ? "" : ": " + settled.message())));
             // thrown, so that the command fails: Karaf's client then exits 1, and a script does not go on without machines
             if (settled.state() == DeploymentState.FAILED) {
@@ -124,6 +123,12 @@ public class DeployCommand implements Action {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--timeout: " + e.getMessage(), e);
         }
+    }
+
+    /** How many of a deployment's machines run: {@code 2 of 2 machines running}, {@code 0 of 1 machine running}. */
+    static String running(Deployment d) {
+        return d.count(dev.strata.platform.api.deployment.MemberState.RUNNING) + " of " + Format.count(d.members().size(), "machine",
+                "machines") + " running";
     }
 
     static String state(DeploymentState s) {

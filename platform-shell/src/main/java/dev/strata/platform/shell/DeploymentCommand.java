@@ -4,7 +4,6 @@ import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentEvent;
 import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.Deployments;
-import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.NotFoundException;
 import java.io.PrintStream;
 import java.util.List;
@@ -41,8 +40,8 @@ public class DeploymentCommand implements Action {
         PrintStream out = System.out;
         out.println(Format.visible(String.format("Deployment %s of contract %s, tenant %s: %s%s", d.id(), d.contract(), d.tenant(),
                 DeployCommand.state(d.state()), d.message() == null ? "" : " (" + d.message() + ")")));
-        out.printf("Allocation %s; %d of %d machines running; a lost machine is %s%n", Format.orDash(d.allocationId()),
-                d.count(MemberState.RUNNING), d.members().size(), d.onMachineLoss().name().equals("REPLACE") ? "replaced" : "not replaced "
+        out.printf("Allocation %s; %s; a lost machine is %s%n", Format.orDash(d.allocationId()), DeployCommand.running(d),
+                d.onMachineLoss().name().equals("REPLACE") ? "replaced" : "not replaced "
                         + "(the deployment is marked degraded)");
         out.println();
         Table members = new Table("MEMBER", "STATE", "TARGET", "PROVIDER", "MACHINE", "NODE", "OPERATION", "MESSAGE");

@@ -376,6 +376,30 @@ class DeploymentCommandsTest {
                 "9\t2026-12-01T10:00:03Z\tprovisioning\tsystem\ttrainer-0: provider aws made i-0abc (running), operation op-1");
     }
 
+    /** A deployment of one machine said "1 of 1 machines running" (and "0 of 1 machines"); a count of one is now singular. */
+    @Test
+    void aDeploymentOfOneMachineCountsItInTheSingular(@TempDir Path dir) throws Exception {
+        Deployment two = deployment(DeploymentState.READY, MemberState.RUNNING);
+        Deployment one = new Deployment(two.id(), two.contract(), two.tenant(), two.allocationId(), two.state(), null, two.onMachineLoss(),
+                T, T, 3, two.members().subList(0, 1));
+        RecordingDeployments service = new RecordingDeployments();
+        service.deployment = one;
+        service.awaited = one;
+        DeploymentCommand shown = new DeploymentCommand();
+        shown.deployments = service;
+        shown.id = "d-000001";
+        assertThat(CommandOutput.of(shown::execute)).contains("Allocation a-000004; 1 of 1 machine running; a lost machine is replaced\n");
+
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        DeployCommand deploy = new DeployCommand();
+        deploy.deployments = service;
+        deploy.reader = READER;
+        deploy.file = file.toString();
+        deploy.await = true;
+        deploy.noFormat = true;
+        assertThat(CommandOutput.of(deploy::execute)).contains("Deployment d-000001: ready (1 of 1 machine running)");
+    }
+
     @Test
     void anUnknownDeploymentIsNamed() {
         DeploymentCommand command = new DeploymentCommand();
