@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -30,12 +31,21 @@ final class DeadlineExecutor implements AutoCloseable {
      */
     static final Duration RETURN_WAIT = Duration.ofMillis(100);
 
+    /**
+     * While a call waits for a thread on its way back, how often it asks the pool again: a thread
+     * that comes back takes the call at once, but one the pool lets go (idle past its keep-alive)
+     * frees its place without coming back, and only the pool can start another in its place.
+     */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     /** A call not yet started by its thread, started, and left (or never to start: its result completed first). */
     private static final int NOT_STARTED = 0;
     private static final int RUNNING = 1;
     private static final int LEFT = 2;
 
     private final ThreadPoolExecutor pool;
+    /** The pool's queue: a thread waiting for work takes a call handed to it here. */
+    private final SynchronousQueue<Runnable> handoff = new SynchronousQueue<>();
     private final ScheduledExecutorService timer;
     /** Calls handed to the pool and not yet left: below the pool's size, a thread is free or on its way back. */
     private final AtomicInteger inCalls = new AtomicInteger();
@@ -53,7 +63,7 @@ final class DeadlineExecutor implements AutoCloseable {
         this.returnWait = returnWait;
         this.beforeStart = beforeStart;
         this.afterCall = afterCall;
-        this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, handoff,
                 threads("strata-provider-call"));
         ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1, threads("strata-provider-deadline"));
         scheduled.setRemoveOnCancelPolicy(true);
@@ -109,7 +119,16 @@ final class DeadlineExecutor implements AutoCloseable {
                 afterCall.run();
             }
         };
-        Future<?> running = submit(work);
+        Future<?> running;
+        try {
+            running = submit(work);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended.run();
+            result.completeExceptionally(new ProviderUnavailableException(
+                    what + " refused: interrupted while waiting for a provider call thread to come back from its last call"));
+            return result;
+        }
         if (running == null) {
             ended.run();
             result.completeExceptionally(new ProviderUnavailableException(
@@ -137,19 +156,36 @@ final class DeadlineExecutor implements AutoCloseable {
      * Hands {@code work} to a thread; null where every thread is in a call. A thread that has left
      * its call is busy for the pool until it is back waiting for work: a call made meanwhile waits
      * for it, up to {@link #RETURN_WAIT}, rather than being refused as if every thread were busy.
+     * The call waits parked, handed to the returning thread the moment it asks for work.
+     *
+     * @throws InterruptedException if the caller is interrupted while it waits; the call is not made
      */
-    private Future<?> submit(Runnable work) {
+    private Future<?> submit(Runnable work) throws InterruptedException {
         inCalls.incrementAndGet();
-        long until = System.nanoTime() + returnWait.toNanos();
-        while (true) {
-            try {
-                return pool.submit(work);
-            } catch (RejectedExecutionException e) {
-                if (pool.isShutdown() || inCalls.get() > pool.getMaximumPoolSize() || System.nanoTime() - until > 0) {
-                    inCalls.decrementAndGet();
-                    return null;
+        FutureTask<Void> task = new FutureTask<>(work, null);
+        boolean handed = false;
+        try {
+            long until = System.nanoTime() + returnWait.toNanos();
+            while (true) {
+                try {
+                    pool.execute(task);
+                    handed = true;
+                    return task;
+                } catch (RejectedExecutionException e) {
+                    long left = until - System.nanoTime();
+                    if (pool.isShutdown() || inCalls.get() > pool.getMaximumPoolSize() || left <= 0) {
+                        return null;
+                    }
+                    // a thread is on its way back: it takes the task when it asks for work
+                    if (handoff.offer(task, Math.min(left, RETRY_NANOS), TimeUnit.NANOSECONDS)) {
+                        handed = true;
+                        return task;
+                    }
                 }
-                Thread.onSpinWait();
+            }
+        } finally {
+            if (!handed) {
+                inCalls.decrementAndGet();
             }
         }
     }

@@ -99,6 +99,91 @@ class DeadlineExecutorTest {
         }
     }
 
+    /**
+     * A call waiting for the pool's only thread to come back from its last call waits parked, not spinning on a CPU, and
+     * is handed to the thread as soon as it is back: long before its wait (an hour here) would end. Before, the caller
+     * spun on its CPU for the whole wait.
+     */
+    @Test
+    void aCallWaitingForAThreadOnItsWayBackWaitsParkedAndGoesToItWhenItIsBack() throws Exception {
+        java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (DeadlineExecutor executor = new DeadlineExecutor(1, Duration.ofHours(1), () -> { }, () -> {
+            if (calls.incrementAndGet() == 1) {
+                await(back); // the first call's thread, its answer given, held before it goes back to the pool
+            }
+        })) {
+            assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+            java.util.concurrent.atomic.AtomicReference<Object> second = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread caller = new Thread(() -> second.set(executor.call("second", Duration.ofSeconds(30), () -> "two").join()));
+            try {
+                caller.start();
+                assertThat(parks(caller)).as("the caller waits parked").isTrue();
+            } finally {
+                back.countDown();
+            }
+            caller.join(30_000);
+            assertThat(caller.isAlive()).as("the call went to the thread once it was back").isFalse();
+            assertThat(second).hasValue("two");
+        }
+    }
+
+    /**
+     * A caller interrupted while it waits for a thread on its way back stops waiting: its call is refused, saying so,
+     * its end is told, the interrupt stays set for the caller to see, and the call takes no place in the pool. Before,
+     * the caller went on waiting, deaf to the interrupt.
+     */
+    @Test
+    void aCallerInterruptedWhileItWaitsForAThreadIsRefusedAndKeepsTheInterrupt() throws Exception {
+        java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (DeadlineExecutor executor = new DeadlineExecutor(1, Duration.ofHours(1), () -> { }, () -> {
+            if (calls.incrementAndGet() == 1) {
+                await(back);
+            }
+        })) {
+            assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<String>> second =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+            Thread caller = new Thread(() -> {
+                second.set(executor.call("second", Duration.ofSeconds(30), ran::incrementAndGet, ended::incrementAndGet)
+                        .thenApply(String::valueOf));
+                interrupted.set(Thread.currentThread().isInterrupted());
+            });
+            try {
+                caller.start();
+                assertThat(parks(caller)).as("the caller waits parked").isTrue();
+                caller.interrupt();
+                caller.join(30_000);
+                assertThat(caller.isAlive()).as("the interrupted caller stopped waiting").isFalse();
+            } finally {
+                back.countDown();
+            }
+            assertThat(interrupted).as("the interrupt kept").isTrue();
+            assertThat(ended).as("its end told").hasValue(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(second.get()::join)
+                    .hasCauseInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("second refused: interrupted while waiting for a provider call thread");
+            assertThat(laterCall(executor)).isEmpty();
+            assertThat(ran).as("the refused call never ran").hasValue(0);
+        }
+    }
+
+    /** Whether {@code thread} comes to wait parked with a time limit, within 30 s. */
+    private static boolean parks(Thread thread) {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() - until > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
     private static void await(java.util.concurrent.CountDownLatch latch) {
         try {
             latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
