@@ -50,8 +50,12 @@ final class DeadlineExecutor implements AutoCloseable {
     /** Calls handed to the pool and not yet left: below the pool's size, a thread is free or on its way back. */
     private final AtomicInteger inCalls = new AtomicInteger();
     private final Duration returnWait;
-    /** Tests: runs on a call's thread before it starts the call ({@code beforeStart}) and after it has completed it. */
+    /**
+     * Tests: runs on a call's thread before it starts the call ({@code beforeStart}), after it has left it, before its
+     * end is told ({@code afterLeave}), and after it has completed it.
+     */
     private final Runnable beforeStart;
+    private final Runnable afterLeave;
     private final Runnable afterCall;
 
     DeadlineExecutor(int maxThreads) {
@@ -60,8 +64,14 @@ final class DeadlineExecutor implements AutoCloseable {
 
     /** Tests: with a wait for a returning thread of its own, and code run on a call's thread before and after the call. */
     DeadlineExecutor(int maxThreads, Duration returnWait, Runnable beforeStart, Runnable afterCall) {
+        this(maxThreads, returnWait, beforeStart, () -> { }, afterCall);
+    }
+
+    /** Tests: as above, with code run on a call's thread once it has left the call, before its end is told. */
+    DeadlineExecutor(int maxThreads, Duration returnWait, Runnable beforeStart, Runnable afterLeave, Runnable afterCall) {
         this.returnWait = returnWait;
         this.beforeStart = beforeStart;
+        this.afterLeave = afterLeave;
         this.afterCall = afterCall;
         this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, handoff,
                 threads("strata-provider-call"));
@@ -109,6 +119,7 @@ final class DeadlineExecutor implements AutoCloseable {
             phase.set(LEFT);
             inCalls.decrementAndGet();
             try {
+                afterLeave.run();
                 ended.run();
             } finally {
                 if (failure == null) {

@@ -346,53 +346,51 @@ final class ProviderDirectory implements AutoCloseable {
 
     // ---- discovery ---------------------------------------------------------------------------
 
-    /** Starts (or joins) a discovery of one registration; the result is folded in when it completes. */
+    /**
+     * Starts (or joins) a discovery of one registration; the result is folded in when it completes.
+     * The call is made outside the lock: where every call thread is busy, it waits for one on its way
+     * back from its last call ({@link DeadlineExecutor}), which takes the lock to tell its end and to
+     * fold its result, and so could not come back while the lock was held here.
+     */
     private CompletableFuture<Object> discover(Entry entry, Registration registration) {
+        // the call as the directory knows it: the executor's completes it, and the service leaving completes it first
+        CompletableFuture<Object> call = new CompletableFuture<>();
+        String what;
+        Duration timeout;
+        DiscoveryContext context;
+        Running marker;
+        CompletableFuture<Object> folded;
         lock.lock();
         try {
             CompletableFuture<Object> running = entry.inFlight.get(registration.capability());
             if (running != null && !running.isDone() && entry.inFlightRegistration.get(registration.capability()) == registration) {
                 return running;
             }
-            String what = "discovery of " + registration.providerId() + " " + registration.capability();
+            what = "discovery of " + registration.providerId() + " " + registration.capability();
             Instant started = clock.instant();
             Running stuck = entry.running.get(registration.capability());
             if (stuck != null && stuck.registration() == registration) {
                 // its last call overran its deadline and its thread is still in the provider, which ignores interruption:
                 // another call would take one more of the pool's threads each time, until no provider could be called
                 CompletableFuture<Object> refused = new CompletableFuture<>();
-                CompletableFuture<Object> folded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+                CompletableFuture<Object> refusedFolded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
                 Instant since = stuck.started().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                 ProviderTimeoutException overdue = new ProviderTimeoutException(what + " started at " + since + " has not returned, "
                         + "past its deadline of " + InventorySettings.describe(settings.discoveryTimeout()) + " (the provider does not "
                         + "stop when interrupted); it is not started again until that call returns");
                 metrics.ended(overdue, -1, registration.providerId(), registration.capability().name(), CallMetrics.DISCOVERY);
                 refused.completeExceptionally(overdue);
-                return folded;
+                return refusedFolded;
             }
             String operationId = registration.providerId() + "/" + registration.capability() + "/" + operations.incrementAndGet();
-            Duration timeout = settings.discoveryTimeout();
-            DiscoveryContext context = new DiscoveryContext(operationId, started.plus(timeout), clock);
-            Running marker = new Running(registration, started);
+            timeout = settings.discoveryTimeout();
+            context = new DiscoveryContext(operationId, started.plus(timeout), clock);
+            marker = new Running(registration, started);
             entry.running.put(registration.capability(), marker);
             long startedNanos = System.nanoTime();
-            CompletableFuture<Object> call = executor.call(what, timeout, () -> {
-                Object snapshot = registration.discoverer().discover(context);
-                if (snapshot == null) {
-                    throw new ProviderFailureException(what + " returned no snapshot");
-                }
-                return snapshot;
-            }, () -> {
-                lock.lock();
-                try {
-                    entry.running.remove(registration.capability(), marker);
-                } finally {
-                    lock.unlock();
-                }
-            });
             // callers wait on the folded future: it completes after the snapshot (or the failure) is in the
             // entry, so a caller that waited never reads the provider's status from before its discovery
-            CompletableFuture<Object> folded = call.whenComplete((snapshot, error) -> {
+            folded = call.whenComplete((snapshot, error) -> {
                 // counted before the fold, so that whoever waited for the discovery finds it counted
                 metrics.ended(unwrap(error), System.nanoTime() - startedNanos, registration.providerId(), registration.capability().name(),
                         CallMetrics.DISCOVERY);
@@ -401,10 +399,37 @@ final class ProviderDirectory implements AutoCloseable {
             entry.inFlight.put(registration.capability(), folded);
             entry.calls.put(registration.capability(), call);
             entry.inFlightRegistration.put(registration.capability(), registration);
-            return folded;
         } finally {
             lock.unlock();
         }
+        CompletableFuture<Object> made = executor.call(what, timeout, () -> {
+            Object snapshot = registration.discoverer().discover(context);
+            if (snapshot == null) {
+                throw new ProviderFailureException(what + " returned no snapshot");
+            }
+            return snapshot;
+        }, () -> {
+            lock.lock();
+            try {
+                entry.running.remove(registration.capability(), marker);
+            } finally {
+                lock.unlock();
+            }
+        });
+        made.whenComplete((snapshot, error) -> {
+            if (error == null) {
+                call.complete(snapshot);
+            } else {
+                call.completeExceptionally(error);
+            }
+        });
+        // the service left (before the call was made, or while it runs): the executor stops it
+        call.whenComplete((snapshot, error) -> {
+            if (error != null) {
+                made.completeExceptionally(error);
+            }
+        });
+        return folded;
     }
 
     private void fold(Entry entry, Registration registration, Object snapshot, Throwable error, Instant started) {

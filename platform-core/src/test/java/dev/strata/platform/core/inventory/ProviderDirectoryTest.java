@@ -71,6 +71,50 @@ class ProviderDirectoryTest {
         assertThat(directory.refresh("metal", WAIT).description()).isNull();
     }
 
+    /**
+     * A discovery made while the only call thread is on its way back from the last discovery goes to that thread once it is
+     * back: the thread tells its call's end and folds its result, under the directory's lock, before it is back. Before,
+     * the discovery waited for it holding that lock, so the thread could not come back, and the discovery was refused
+     * ("all 1 provider call threads are busy") when its wait ran out, the directory locked the while.
+     */
+    @Test
+    void aDiscoveryMadeWhileTheOnlyCallThreadIsOnItsWayBackGoesToItOnceItIsBack() throws Exception {
+        directory.close();
+        CountDownLatch left = new CountDownLatch(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger leaves = new java.util.concurrent.atomic.AtomicInteger();
+        DeadlineExecutor executor = new DeadlineExecutor(1, Duration.ofSeconds(10), () -> { }, () -> {
+            if (leaves.incrementAndGet() == 1) {
+                // the first discovery's thread, out of the provider, held until the second discovery waits for it
+                left.countDown();
+                try {
+                    waiting.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, () -> { });
+        directory = new ProviderDirectory(new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(30), WAIT, Duration.ofMinutes(15)),
+                executor, Clock.systemUTC());
+        directory.register(registration("first", "1", ctx -> compute(1, node("f1", "first", "f"))));
+        assertThat(left.await(30, TimeUnit.SECONDS)).isTrue();
+        Thread registering = new Thread(() -> directory.register(registration("second", "1", ctx -> compute(1, node("s1", "second", "s")))));
+        registering.start();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (registering.getState() != Thread.State.TIMED_WAITING && registering.isAlive() && System.nanoTime() - until < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // until the second discovery waits for the thread
+        }
+        waiting.countDown();
+        registering.join(30_000);
+        ProviderStatus status = directory.status("second").orElseThrow();
+        while (status.state() == ProviderState.STARTING && System.nanoTime() - until < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // until its discovery is folded in
+            status = directory.status("second").orElseThrow();
+        }
+        assertThat(status.state()).as(String.valueOf(status.message())).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.status("first").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
+    }
+
     @Test
     void registeredProviderIsDiscoveredAndMerged() {
         directory.register(registration("metal", "1.0", ctx -> compute(7, node("n1", "metal", "host1"))));
