@@ -376,7 +376,7 @@ final class ProviderDirectory implements AutoCloseable {
                 CompletableFuture<Object> refusedFolded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
                 Instant since = stuck.started().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                 ProviderTimeoutException overdue = new ProviderTimeoutException(what + " started at " + since + " has not returned, "
-                        + "past its deadline of " + InventorySettings.describe(settings.discoveryTimeout()) + " (the provider does not "
+                        + "past its deadline of " + InventorySettings.describe(stuck.timeout()) + " (the provider does not "
                         + "stop when interrupted); it is not started again until that call returns");
                 metrics.ended(overdue, -1, registration.providerId(), registration.capability().name(), CallMetrics.DISCOVERY);
                 refused.completeExceptionally(overdue);
@@ -385,7 +385,7 @@ final class ProviderDirectory implements AutoCloseable {
             String operationId = registration.providerId() + "/" + registration.capability() + "/" + operations.incrementAndGet();
             timeout = settings.discoveryTimeout();
             context = new DiscoveryContext(operationId, started.plus(timeout), clock);
-            marker = new Running(registration, started);
+            marker = new Running(registration, started, timeout);
             entry.running.put(registration.capability(), marker);
             long startedNanos = System.nanoTime();
             // callers wait on the folded future: it completes after the snapshot (or the failure) is in the
@@ -963,8 +963,8 @@ final class ProviderDirectory implements AutoCloseable {
         return (int) resources.stream().map(id).distinct().count();
     }
 
-    /** A discovery call whose thread is in the provider: of which registration, since when. */
-    private record Running(Registration registration, Instant started) {
+    /** A discovery call whose thread is in the provider: of which registration, since when, with what deadline. */
+    private record Running(Registration registration, Instant started, Duration timeout) {
     }
 
     /** One provider id; mutable, guarded by the directory's lock. */

@@ -96,6 +96,43 @@ class ProviderFaultIsolationTest {
     }
 
     /**
+     * A hung call's refusal names the deadline the call was given, not the one configured since: a call given 150 ms is
+     * past its 150 ms, while the 600 s configured after it started have not passed. Before, the refusal said the call
+     * was past its deadline of 600s.
+     */
+    @Test
+    void aHungCallIsSaidToBePastTheDeadlineItWasGivenNotOneConfiguredSince() {
+        directory.close();
+        directory = directory(Duration.ofMillis(150), Duration.ofMinutes(15));
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            directory.register(registration("hang", "1", ctx -> {
+                while (true) {
+                    try {
+                        release.await();
+                        return compute(1);
+                    } catch (InterruptedException ignored) {
+                        // a provider that does not honour interruption
+                    }
+                }
+            }));
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (directory.status("hang").orElseThrow().state() != ProviderState.FAILED && System.nanoTime() - until < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // until its deadline has passed
+            }
+            directory.configure(new InventorySettings(Duration.ofHours(1), Duration.ofMinutes(10), WAIT, Duration.ofMinutes(15)));
+            directory.tick();
+            while (!directory.status("hang").orElseThrow().message().contains("has not returned") && System.nanoTime() - until < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the tick came while the timeout was being folded in
+                directory.tick();
+            }
+            assertThat(directory.status("hang").orElseThrow().message()).contains("has not returned, past its deadline of 150ms");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
      * A provider with a compute and a GPU service whose compute discovery fails while its GPU
      * discovery succeeds: the provider is FAILED, its compute node STALE (README: "a failing
      * provider's resources stay, marked STALE"), and dropped once the grace period passes while the
