@@ -403,6 +403,10 @@ final class ProviderDirectory implements AutoCloseable {
             lock.unlock();
         }
         CompletableFuture<Object> made = executor.call(what, timeout, () -> {
+            if (call.isDone()) {
+                // the service left after the lock was let go, before its thread started: its code is not called
+                throw new ProviderUnavailableException(what + " stopped: the service left before it started");
+            }
             Object snapshot = registration.discoverer().discover(context);
             if (snapshot == null) {
                 throw new ProviderFailureException(what + " returned no snapshot");
