@@ -10,6 +10,7 @@ import dev.strata.platform.api.placement.TenantUse;
 import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import dev.strata.platform.core.placement.packing.PackingPolicy;
+import dev.strata.platform.core.provenance.ConfigurationRejections;
 import dev.strata.platform.audit.Jcs;
 import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.store.AuditFilter;
@@ -26,7 +27,11 @@ import java.util.SortedMap;
 import java.util.function.BiFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +53,17 @@ public class PlacementService implements Placement, MultiCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
 
-    private final PlacementEngine engine;
-    private final String policyName;
+    /** What each engine is built on: a changed configuration builds a new engine over the same inventory and ledger. */
+    private final Inventory inventory;
+    private final AllocationLedger ledger;
+    private final Clock clock;
+    /** The engine of the settings in force; replaced whole when a change of them is accepted ({@link #modified}). */
+    private volatile PlacementEngine engine;
+    private volatile String policyName;
+    /** The settings in force, as configured; null where placement was built without a configuration (tests). */
+    private volatile Settings inForce;
+    /** Where the settings in force are recorded; null where placement runs without a state store (tests and benchmarks). */
+    private volatile StateStore store;
     private final PlacementMetrics metrics = new PlacementMetrics();
     /** The tenant quotas in the state store; null where placement runs without one (tests and benchmarks over a ledger). */
     private StoreQuotas storeQuotas;
@@ -64,12 +78,69 @@ public class PlacementService implements Placement, MultiCollector {
     @Reference
     volatile RetiredQuotaFile retiredQuotaFile;
 
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Activate
     public PlacementService(@Reference Inventory inventory, @Reference StateStore store, PlacementConfig config,
             Map<String, Object> properties) {
         this(switches(config, properties), inventory, store);
+        this.store = store;
         quotasFrom(store);
         recordConfiguration(store, config);
+    }
+
+    /** The settings placement runs with, checked: a policy it knows, a number of deciders of 0 or more. */
+    private record Settings(String policy, int deciders, boolean recordDryRuns) {
+
+        /** @throws InvalidConfigurationException naming the property, the value and what was expected */
+        static Settings of(PlacementConfig config) {
+            PackingPolicies.byName(config.policy());
+            int deciders = InvalidConfigurationException.wholeNumber(PID, "deciders", config::deciders, DECIDERS_EXPECTED);
+            PlacementService.deciders(deciders);
+            return new Settings(config.policy(), deciders, config.recordDryRuns());
+        }
+    }
+
+    /**
+     * A change of the configuration while placement runs. One that is not valid is refused: the
+     * settings before it stay in force, the refusal is logged and recorded in the provenance log
+     * (without this method Declarative Services made the component again from the changed
+     * configuration, and a value it refused left no placement service, and none of the services
+     * that need it, until the file was corrected). One that changes the settings builds a new
+     * engine with them over the same inventory and ledger (the ledger orders the commits of both
+     * while decisions on the engine before finish), and is recorded as placement records its
+     * settings at start.
+     */
+    @Modified
+    void modified(PlacementConfig config, Map<String, Object> properties) {
+        Settings next;
+        try {
+            switches(config, properties);
+            next = Settings.of(config);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
+            return;
+        }
+        if (!next.equals(inForce)) {
+            PlacementEngine replacement = new PlacementEngine(inventory, ledger, PackingPolicies.byName(next.policy()), clock,
+                    deciders(next.deciders()), next.policy(), next.recordDryRuns());
+            StoreQuotas quotas = storeQuotas;
+            if (quotas != null) {
+                replacement.quotas(quotas);
+            }
+            engine = replacement;
+            policyName = next.policy();
+            inForce = next;
+            LOG.info("Placement's settings changed: policy {}, deciders {}, recordDryRuns {}", next.policy(), next.deciders(),
+                    next.recordDryRuns());
+        }
+        StateStore s = store;
+        if (s != null) {
+            recordConfiguration(s, config);
+        }
     }
 
     /** Holds every decision to the tenant quotas in {@code store}, read at each decision, and sets them there ({@link #setQuota}). */
@@ -93,10 +164,14 @@ public class PlacementService implements Placement, MultiCollector {
     }
 
     PlacementService(Inventory inventory, AllocationLedger ledger, PlacementConfig config, Clock clock) {
-        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(config.policy()), clock,
-                deciders(InvalidConfigurationException.wholeNumber(PID, "deciders", config::deciders, DECIDERS_EXPECTED)), config.policy(),
-                config.recordDryRuns());
-        this.policyName = config.policy();
+        Settings settings = Settings.of(config);
+        this.inventory = inventory;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(settings.policy()), clock,
+                deciders(settings.deciders()), settings.policy(), settings.recordDryRuns());
+        this.policyName = settings.policy();
+        this.inForce = settings;
     }
 
     /**
@@ -136,6 +211,9 @@ public class PlacementService implements Placement, MultiCollector {
 
     PlacementService(Inventory inventory, AllocationLedger ledger, String policyName,
             BiFunction<List<NodeCapacity>, Map<Demand, Integer>, PackingPolicy> policy, Clock clock, int deciders) {
+        this.inventory = inventory;
+        this.ledger = ledger;
+        this.clock = clock;
         this.engine = new PlacementEngine(inventory, ledger, policy, clock, deciders);
         this.policyName = policyName;
     }
