@@ -48,7 +48,11 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,14 +72,21 @@ public class ProvenanceService implements AuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(ProvenanceService.class);
 
     private final StateStore store;
-    private final SigningKey key;
-    private final int every;
-    private final Duration interval;
+    /** Where a relative {@code keyFile} is resolved. */
+    private final Path data;
+    /** The settings in force; replaced when a change of the configuration is accepted ({@link #modified}). */
+    private volatile SigningKey key;
+    private volatile int every;
+    private volatile Duration interval;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private long lastCheckpointSeq = -1;
     private Instant lastCheckpointAt;
     private boolean keyRegistered;
+
+    /** Where a refused change of the configuration is recorded, after Config Admin's record of it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     @Activate
     public ProvenanceService(@Reference StateStore store, ProvenanceConfig config) {
@@ -85,11 +96,8 @@ public class ProvenanceService implements AuditLog {
     ProvenanceService(StateStore store, ProvenanceConfig config, Path data, Clock clock, boolean schedule) {
         this.store = store;
         this.clock = clock;
-        int every = InvalidConfigurationException.wholeNumber(PID, "checkpointEvery", config::checkpointEvery, "a whole number of records, at least 1");
-        if (every < 1) {
-            throw new InvalidConfigurationException(PID, "checkpointEvery", every, "a whole number of records, at least 1");
-        }
-        this.every = every;
+        this.data = data;
+        this.every = every(config);
         this.interval = duration(config.checkpointInterval());
         this.key = SigningKey.loadOrCreate(data.resolve(config.keyFile()), PID);
         this.lastCheckpointAt = clock.instant();
@@ -109,6 +117,55 @@ public class ProvenanceService implements AuditLog {
             }
         }
         LOG.info("Provenance log {}: checkpoints every {} records or {}, signed with {}", store.provenance().logId(), every, interval, key);
+    }
+
+    /**
+     * A change of the configuration while the log runs. One that is not valid is refused: the
+     * settings before it stay in force, the refusal is logged and recorded in the provenance log
+     * (without this method Declarative Services made the component again from the changed
+     * configuration, and a value it refused left no provenance log service, no listing, verifying,
+     * exporting or signing of checkpoints, until the file was corrected). A valid one applies to the
+     * next checkpoint; a {@code keyFile} that names another key signs with that key from then on,
+     * registered as a key is at start.
+     */
+    @Modified
+    void modified(ProvenanceConfig config) {
+        int e;
+        Duration i;
+        SigningKey k;
+        try {
+            e = every(config);
+            i = duration(config.checkpointInterval());
+            k = SigningKey.loadOrCreate(data.resolve(config.keyFile()), PID);
+        } catch (InvalidConfigurationException ex) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", ex.getMessage());
+            ConfigurationRejections.tell(rejections, PID, ex.getMessage());
+            return;
+        }
+        synchronized (this) {
+            every = e;
+            interval = i;
+            if (!k.keyId.equals(key.keyId)) {
+                key = k;
+                keyRegistered = false;
+                if (store.leadership().isLeader()) {
+                    try {
+                        registerKey();
+                    } catch (StrataException ex) {
+                        LOG.warn("The provenance key {} is not registered yet: {}", key.keyId, ex.getMessage());
+                    }
+                }
+            }
+        }
+        LOG.info("Provenance log {}: checkpoints every {} records or {}, signed with {}", store.provenance().logId(), e, i, k);
+    }
+
+    private static int every(ProvenanceConfig config) {
+        int every = InvalidConfigurationException.wholeNumber(PID, "checkpointEvery", config::checkpointEvery, "a whole number of records, at least 1");
+        if (every < 1) {
+            throw new InvalidConfigurationException(PID, "checkpointEvery", every, "a whole number of records, at least 1");
+        }
+        return every;
     }
 
     /**

@@ -534,4 +534,59 @@ class ProvenanceServiceTest {
                 null, null, 100, false)), "tenant:t1", "admin")).hasSameSizeAs(all);
         assertThat(TenantUsers.as("root", service::verify, "admin").holds()).isTrue();
     }
+
+    /**
+     * A change of etc/dev.strata.platform.core.provenance.cfg while Strata runs that holds a value
+     * the log refuses leaves the settings before it in force, as the README says of every rejected
+     * change, and is recorded as rejected. Before, the component had no modified method: Declarative
+     * Services made it again from the changed configuration, the refused value failed that, and the
+     * provenance log service (listing, verifying, exporting, signing checkpoints) stopped until the
+     * file was corrected. The method is called as Declarative Services calls it, named by the
+     * component's descriptor; a valid change applies to the next checkpoint.
+     */
+    @Test
+    void aRejectedChangeOfTheConfigurationLeavesThePreviousSettingsInForce() throws Exception {
+        org.w3c.dom.Document xml;
+        String descriptor = "OSGI-INF/" + ProvenanceService.class.getName() + ".xml";
+        try (java.io.InputStream in = ProvenanceService.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+        }
+        String name = xml.getDocumentElement().getAttribute("modified");
+        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
+        java.lang.reflect.Method modified = ProvenanceService.class.getDeclaredMethod(name, ProvenanceConfig.class);
+        modified.setAccessible(true);
+        List<String> rejected = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList references = xml.getElementsByTagName("reference");
+        for (int i = 0; i < references.getLength(); i++) {
+            org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
+            if (r.getAttribute("interface").equals(ConfigurationRejections.class.getName())) {
+                java.lang.reflect.Field f = ProvenanceService.class.getDeclaredField(r.getAttribute("field"));
+                f.setAccessible(true);
+                f.set(service, (ConfigurationRejections) (pid, reason) -> rejected.add(pid + " | " + reason));
+            }
+        }
+        String keyId = service.keyId();
+        for (Map<String, Object> change : List.<Map<String, Object>>of(Map.of("checkpointEvery", "ten", "checkpointInterval", "1h"),
+                Map.of("checkpointEvery", 0, "checkpointInterval", "1h"), Map.of("checkpointEvery", 2, "checkpointInterval", "5S"))) {
+            modified.invoke(service, Converters.standardConverter().convert(change).to(ProvenanceConfig.class));
+        }
+        assertThat(rejected).containsExactly(
+                "dev.strata.platform.core.provenance | dev.strata.platform.core.provenance: checkpointEvery = 'ten' is invalid; expected a whole "
+                        + "number of records, at least 1",
+                "dev.strata.platform.core.provenance | dev.strata.platform.core.provenance: checkpointEvery = '0' is invalid; expected a whole "
+                        + "number of records, at least 1",
+                "dev.strata.platform.core.provenance | dev.strata.platform.core.provenance: checkpointInterval = '5S' is invalid; expected a "
+                        + "duration of at least 1s, such as 60s, 5m or 1h (units ns, us, ms, s, m, h, d; a bare number is seconds; at most 106751d)");
+        // the settings before them stay: a checkpoint every 100 records, not every 2
+        appendRecords(10);
+        assertThat(store.provenance().lastCheckpoint()).isEmpty();
+
+        modified.invoke(service, Converters.standardConverter().convert(Map.of("checkpointEvery", 4, "checkpointInterval", "1h"))
+                .to(ProvenanceConfig.class));
+        appendRecords(1);
+        assertThat(store.provenance().lastCheckpoint()).as("a valid change applies to the next checkpoint").isPresent();
+        assertThat(service.keyId()).isEqualTo(keyId);
+        assertThat(rejected).hasSize(3);
+    }
 }
