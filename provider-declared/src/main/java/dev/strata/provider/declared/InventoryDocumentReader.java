@@ -1097,7 +1097,8 @@ final class InventoryDocumentReader {
     private static String reference(JsonNode parent, String field, String path, Problems problems, Set<String> known, String what) {
         String id = text(parent, field, path, problems, "the id of a " + what);
         if (id != null && !known.contains(id)) {
-            problems.add(path + "." + field, parent.get(field), "the id of a " + what + " (known: " + Problems.listed(known) + ")");
+            problems.add(path + "." + field, parent.get(field), "the id of a " + what
+                    + (known.isEmpty() ? " (the file declares none)" : " (known: " + Problems.listed(known) + ")"));
             return null;
         }
         return id;

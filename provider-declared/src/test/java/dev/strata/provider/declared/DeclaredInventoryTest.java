@@ -190,6 +190,27 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("\n  line 14, fabrics[0].latency: '10h'; expected the one-way latency of fabric ib");
     }
 
+    /**
+     * A reference to a power domain or site in a file that declares none says so. Before, the list
+     * of known ids was left empty: "expected the id of a power domain (known: )".
+     */
+    @Test
+    void aReferenceInAFileThatDeclaresNoneOfItsKindSaysSo() {
+        String text = """
+                sites:
+                  - {id: fra-1, country: DE}
+                nodes:
+                  - {id: n1, model: dgx-h100, site: fra-1, powerDomain: rack-a01}
+                """;
+        assertThatThrownBy(() -> reader.read(text, "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].powerDomain: 'rack-a01'; expected the id of a power domain (the file declares none)")
+                .hasMessageNotContaining("(known: )");
+        assertThatThrownBy(() -> reader.read("nodes:\n  - {id: n1, model: dgx-h100, site: fra-1}\n", "inv.yaml", "declared"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].site: 'fra-1'; expected the id of a site (the file declares none)");
+    }
+
     @Test
     void everyProblemIsListedWithItsPath() {
         String text = """
