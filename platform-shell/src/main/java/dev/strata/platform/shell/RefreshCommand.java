@@ -56,12 +56,29 @@ public class RefreshCommand implements Action {
                 // the message quotes the id as typed
                 throw missing.withMessage(Format.visible(missing.getMessage()));
             }
-            System.out.println(Format.visible(String.format("%s %s: %s, %s in %s%s", status.id(), status.version(), status.state(),
-                    Format.count(status.resources(), "resource", "resources"),
-                    Format.millis(status.lastDiscoveryTime()), status.message() == null ? "" : " (" + status.message() + ")")));
+            System.out.println(Format.visible(summary(status)));
             failIfAnyFailed(List.of(status));
         }
         return null;
+    }
+
+    /**
+     * The line that says what the refresh of one provider did. A provider's resource count, the
+     * time of its last discovery and how long that took are those of its last successful
+     * discovery: after a failed one they are not this refresh's, and the line says so, with when
+     * that discovery was (or that none has succeeded yet), rather than reading as if this refresh
+     * had found them.
+     */
+    static String summary(ProviderStatus status) {
+        String why = status.message() == null ? "" : " (" + status.message() + ")";
+        if (status.state() != ProviderState.FAILED) {
+            return String.format("%s %s: %s, %s in %s%s", status.id(), status.version(), status.state(),
+                    Format.count(status.resources(), "resource", "resources"), Format.millis(status.lastDiscoveryTime()), why);
+        }
+        String kept = status.lastDiscovery() == null ? "no discovery of it has succeeded yet"
+                : "kept from its last successful discovery, at " + Format.time(status.lastDiscovery()) + " (took "
+                        + Format.millis(status.lastDiscoveryTime()) + "): " + Format.count(status.resources(), "resource", "resources");
+        return String.format("%s %s: discovery FAILED%s; %s", status.id(), status.version(), why, kept);
     }
 
     /**

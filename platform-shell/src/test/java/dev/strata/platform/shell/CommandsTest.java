@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.provider.Capability;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import dev.strata.platform.api.model.Node;
 import org.apache.karaf.shell.api.console.CommandLine;
 import dev.strata.platform.api.inventory.ProviderStatus;
@@ -175,7 +179,7 @@ class CommandsTest {
         one.registry = Fixtures.registry(Fixtures.status("bmc", ProviderState.FAILED, "connection refused"));
         one.provider = "bmc";
         CommandOutput.Failure failure = CommandOutput.ofFailing(one::execute);
-        assertThat(failure.output()).isEqualTo("bmc 0.1.0: FAILED, 1 resource in 12 ms (connection refused)" + System.lineSeparator());
+        assertThat(failure.output()).startsWith("bmc 0.1.0: discovery FAILED (connection refused); kept from its last successful discovery, at ");
         assertThat(failure.thrown()).hasMessage("discovery failed for provider bmc (connection refused); what each discovered before"
                 + " is kept, stale (see strata:providers)");
 
@@ -194,6 +198,32 @@ class CommandsTest {
                 Fixtures.status("nvidia", ProviderState.UNAVAILABLE, "no NVIDIA driver"));
         assertThat(CommandOutput.of(all::execute)).isEqualTo("Refreshed 2 providers: 1 node, 0 sites; 1 reported a problem"
                 + " (see strata:providers)" + System.lineSeparator());
+    }
+
+    /**
+     * A refresh whose discovery failed printed {@code FAILED, 1 resource in 12 ms}: the count and
+     * the time were those of the provider's last successful discovery, read as if this refresh had
+     * found them. The line now says the discovery failed, and that what follows was kept from the
+     * last successful discovery, at what time; or that none has succeeded yet.
+     */
+    @Test
+    void aFailedRefreshSaysItsFiguresAreFromTheLastSuccessfulDiscovery() throws Exception {
+        Instant at = Instant.parse("2026-12-01T10:00:00.412Z");
+        RefreshCommand c = new RefreshCommand();
+        c.provider = "bmc";
+        c.registry = Fixtures.registry(new ProviderStatus("bmc", "baremetal", "0.1.0", "dev.strata.provider.bmc",
+                Set.of(Capability.COMPUTE), ProviderState.FAILED, at.plusSeconds(60), at, Duration.ofMillis(12), 42, 3,
+                "connection refused", 0, List.of(), null));
+        CommandOutput.Failure failure = CommandOutput.ofFailing(c::execute);
+        assertThat(failure.output()).isEqualTo("bmc 0.1.0: discovery FAILED (connection refused); kept from its last successful "
+                + "discovery, at 2026-12-01T10:00:00.412Z (took 12 ms): 3 resources" + System.lineSeparator());
+        assertThat(failure.thrown()).hasMessageStartingWith("discovery failed for provider bmc (connection refused)");
+
+        c.registry = Fixtures.registry(new ProviderStatus("bmc", "baremetal", "0.1.0", "dev.strata.provider.bmc",
+                Set.of(Capability.COMPUTE), ProviderState.FAILED, at, null, null, 0, 0, "connection refused", 0, List.of(), null));
+        failure = CommandOutput.ofFailing(c::execute);
+        assertThat(failure.output()).isEqualTo("bmc 0.1.0: discovery FAILED (connection refused); no discovery of it has succeeded yet"
+                + System.lineSeparator());
     }
 
     @Test
