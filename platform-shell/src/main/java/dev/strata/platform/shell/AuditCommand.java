@@ -104,15 +104,33 @@ public class AuditCommand implements Action {
             throw new IllegalArgumentException("--from " + Format.visible(from) + " (" + Format.time(after) + ") is not before --to "
                     + Format.visible(to) + " (" + Format.time(before) + "); expected --from earlier than --to (a time ago counts back from now: --from 2h --to 1h)");
         }
-        List<AuditEntry> entries = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, after, before, limit,
+        // one record more than is shown: its presence says that the list is cut, without counting (or reading) the rest
+        List<AuditEntry> found = log.entries(new AuditQuery(contract, tenant, allocation, deployment, kind, after, before, limit + 1,
                 !oldestFirst));
+        boolean more = found.size() > limit;
+        List<AuditEntry> entries = more ? found.subList(0, limit) : found;
         Table table = new Table("SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD").emptyText("No provenance records match");
         for (AuditEntry e : entries) {
             String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();
             table.row(e.seq(), Format.time(e.time()), e.kind(), e.actor(), subjects(e), payload);
         }
         table.print(System.out, noFormat);
+        if (more && !noFormat) {
+            // a script's output stays one record per line; it asks for what it needs with -n
+            System.out.println(cut(limit, oldestFirst));
+        }
         return null;
+    }
+
+    /**
+     * Said below a list that shows fewer records than match: the table stopped at {@code -n}
+     * silently, and 50 records read as the whole log.
+     */
+    static String cut(int limit, boolean oldestFirst) {
+        String next = limit < MAX_LIMIT ? "; -n " + Math.min(MAX_LIMIT, limit * 4L) + " shows more"
+                : "; narrow it with --from and --to, or strata:audit-export <file> writes the whole log";
+        return "Only the " + (limit == 1 ? "" : limit + " ") + (oldestFirst ? "oldest " : "newest ") + (limit == 1 ? "record is" : "records are")
+                + " shown; more match" + next + ".";
     }
 
     static String subjects(AuditEntry e) {

@@ -118,7 +118,65 @@ class AuditAndClusterCommandsTest {
         assertThat(log.queries).isEmpty();
         c.limit = 10_000;
         CommandOutput.of(c::execute);
-        assertThat(log.queries).singleElement().satisfies(q -> assertThat(q.limit()).isEqualTo(10_000));
+        // one more than is shown, to tell whether more match
+        assertThat(log.queries).singleElement().satisfies(q -> assertThat(q.limit()).isEqualTo(10_001));
+    }
+
+    /** A log of {@code size} records, numbered 1 to size, that answers a query as the store does: at most its limit. */
+    static AuditLog logOf(int size, List<AuditQuery> asked) {
+        return new RecordingAuditLog() {
+            @Override
+            public List<AuditEntry> entries(AuditQuery q) {
+                asked.add(q);
+                List<AuditEntry> out = new ArrayList<>();
+                for (int i = 0; i < Math.min(size, q.limit()); i++) {
+                    long seq = q.newestFirst() ? size - i : i + 1;
+                    out.add(new AuditEntry(seq, T.plusSeconds(seq), "placement", "karaf", Map.of(), "{}", "a".repeat(64), "b".repeat(64)));
+                }
+                return out;
+            }
+        };
+    }
+
+    /**
+     * A list cut at {@code -n} (50 by default) said nothing of it: 50 records read as the whole
+     * log. The log is asked for one record more than is shown, and where it has that one, a line
+     * below the table says that more match and how to see them; a list that shows every match
+     * says nothing more, nor does a script's output (one record per line).
+     */
+    @Test
+    void aListCutAtTheLimitSaysMoreRecordsMatch() throws Exception {
+        List<AuditQuery> queries = new ArrayList<>();
+        AuditCommand c = new AuditCommand();
+        c.audit = logOf(120, queries);
+        List<String> lines = CommandOutput.of(c::execute).lines().toList();
+        assertThat(lines).hasSize(2 + 50 + 1);
+        assertThat(lines.get(2)).startsWith("120 ");
+        assertThat(lines.get(51)).startsWith("71 ");
+        assertThat(lines.get(52)).isEqualTo("Only the 50 newest records are shown; more match; -n 200 shows more.");
+        assertThat(queries).last().satisfies(q -> assertThat(q.limit()).isEqualTo(51));
+
+        c.oldestFirst = true;
+        c.limit = 1;
+        assertThat(CommandOutput.of(c::execute).lines().toList()).last()
+                .isEqualTo("Only the oldest record is shown; more match; -n 4 shows more.");
+        c.limit = AuditCommand.MAX_LIMIT;
+        c.audit = logOf(AuditCommand.MAX_LIMIT + 1, queries);
+        assertThat(CommandOutput.of(c::execute).lines().toList()).last()
+                .isEqualTo("Only the 10000 oldest records are shown; more match; narrow it with --from and --to, or strata:audit-export "
+                        + "<file> writes the whole log.");
+
+        c.oldestFirst = false;
+        c.limit = 200;
+        c.audit = logOf(120, queries);
+        assertThat(CommandOutput.of(c::execute).lines().toList()).hasSize(2 + 120).last().asString().startsWith("1 ");
+        c.limit = 50;
+        c.audit = logOf(50, queries);
+        assertThat(CommandOutput.of(c::execute).lines().toList()).as("every match shown").hasSize(2 + 50);
+        c.audit = logOf(120, queries);
+        c.noFormat = true;
+        assertThat(CommandOutput.of(c::execute).lines().toList()).as("a script's output: records alone").hasSize(50)
+                .allSatisfy(l -> assertThat(l).contains("\t"));
     }
 
     /** A record asked for by its number is one record: the list's limit does not refuse it, whatever -n says. */
@@ -151,7 +209,7 @@ class AuditAndClusterCommandsTest {
         assertThat(q.contract()).isEqualTo("llm");
         assertThat(q.from()).isEqualTo(T.minus(Duration.ofHours(10)));
         assertThat(q.newestFirst()).isTrue();
-        assertThat(q.limit()).isEqualTo(10);
+        assertThat(q.limit()).as("one more than is shown, to tell whether more match").isEqualTo(11);
 
         AuditCommand one = new AuditCommand();
         one.audit = log;
