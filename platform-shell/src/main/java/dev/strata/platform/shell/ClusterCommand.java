@@ -26,9 +26,11 @@ public class ClusterCommand implements Action {
         ClusterStatus s = Services.require(cluster, "state store").status();
         if (!noFormat) {
             System.out.println(Format.visible("Store     " + s.store()));
+            boolean sharedWriters = sharedWriters(s);
             System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
-                    : "single instance (no election)"));
+                    : sharedWriters ? SHARED_WRITERS : "single instance (no election)"));
             System.out.println(Format.visible("Leader    " + (s.leader() == null ? "none (election under way)"
+                    : sharedWriters ? "none elected: every instance acts as one (this one since " + Format.time(s.leaderSince()) + ")"
                     : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince()) + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
             System.out.println(Format.visible("This      " + s.self()));
             System.out.println();
@@ -40,5 +42,21 @@ public class ClusterCommand implements Action {
         }
         table.print(System.out, noFormat);
         return null;
+    }
+
+    /**
+     * What the Mode line says of PostgreSQL with {@code highAvailability = false}: several
+     * instances may share the database, and each writes; they record no heartbeat, so this one alone is listed.
+     */
+    static final String SHARED_WRITERS = "shared writers (highAvailability = false): every instance on this database writes, no leader "
+            + "is elected; instances without an election are not tracked, so only this one is listed";
+
+    /**
+     * Whether the store is PostgreSQL without an election: {@link ClusterStatus#store()} names a
+     * PostgreSQL store {@code postgresql URL} and the embedded one {@code embedded (H2) FILE}; only
+     * PostgreSQL lets several instances share it.
+     */
+    static boolean sharedWriters(ClusterStatus s) {
+        return !s.highAvailability() && s.store() != null && s.store().startsWith("postgresql ");
     }
 }

@@ -431,4 +431,29 @@ class AuditAndClusterCommandsTest {
         ClusterCommand none = new ClusterCommand();
         assertThatThrownBy(none::execute).hasMessageContaining("the Strata state store is not running");
     }
+
+    /**
+     * PostgreSQL with highAvailability = false lets several instances share the database, each
+     * writing, none elected; strata:cluster said "single instance (no election)" and named this
+     * instance the leader, as if it were alone and led the others. It now names the shared writers'
+     * mode, says that no leader is elected and why only this instance is listed; the embedded store,
+     * which one process alone opens, is still a single instance.
+     */
+    @Test
+    void clusterNamesTheSharedWritersModeOnPostgresqlWithoutHighAvailability() throws Exception {
+        ClusterCommand c = new ClusterCommand();
+        c.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata, installation i-1", false, "strata-b", "strata-b",
+                "b.example:8101", T, 0, List.of(new ClusterInstance("strata-b", "b.example:8101", "leader", T, T.plusSeconds(60), true)));
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).doesNotContain("single instance")
+                .contains("Mode      shared writers (highAvailability = false): every instance on this database writes, no leader is "
+                        + "elected; instances without an election are not tracked, so only this one is listed" + System.lineSeparator())
+                .contains("Leader    none elected: every instance acts as one (this one since 2026-11-27T10:00:00Z)" + System.lineSeparator())
+                .contains("strata-b (this) | b.example:8101 | leader");
+
+        c.cluster = () -> new ClusterStatus("embedded (H2) /data/strata/store.mv.db, installation i-1", false, "strata-a", "strata-a",
+                "a.example:8101", T, 0, List.of(new ClusterInstance("strata-a", "a.example:8101", "leader", T, T.plusSeconds(60), true)));
+        assertThat(CommandOutput.of(c::execute)).contains("Mode      single instance (no election)" + System.lineSeparator())
+                .contains("Leader    strata-a at a.example:8101 since 2026-11-27T10:00:00Z" + System.lineSeparator());
+    }
 }
