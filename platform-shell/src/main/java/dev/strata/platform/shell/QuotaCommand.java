@@ -1,5 +1,6 @@
 package dev.strata.platform.shell;
 
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.placement.InvalidQuotaException;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.TenantUse;
@@ -93,6 +94,9 @@ public class QuotaCommand implements Action {
             u = Services.require(placement, "placement service").setQuota(id, given);
         } catch (InvalidQuotaException e) {
             throw new IllegalArgumentException(forTheShell(e), e);
+        } catch (StrataException e) {
+            // a refusal quotes the tenant as typed (a tenant's user may not set a quota: "refused to set the quota of tenant ...")
+            throw e.withMessage(Format.visible(e.getMessage()));
         }
         System.out.println(Format.visible(describe(u)));
         return null;

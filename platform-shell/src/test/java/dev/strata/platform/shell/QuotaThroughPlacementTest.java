@@ -81,4 +81,24 @@ class QuotaThroughPlacementTest {
                     + "0 GPUs, 0 CPUs, 0 B of memory in 0 allocations)");
         }
     }
+
+    /**
+     * A tenant's user may not set a quota: placement refuses it before it looks at the tenant,
+     * quoting the tenant as typed, and the command passed the refusal on as it was, so an escape
+     * sequence or a direction override in it reached the terminal. It is now shown escaped, as
+     * every id a command quotes, and stays a refusal (AuthorizationException).
+     */
+    @Test
+    void aTenantsUsersRefusalQuotesTheTenantAsTypedShownEscaped() throws Exception {
+        try (JdbcStateStore store = store()) {
+            PlacementService placement = placement(store);
+            String typed = "bank\u001b[2J\u001b]0;owned\u0007\u202eksir";
+            QuotaCommand c = command(placement, typed, "gpus=8");
+            assertThatThrownBy(() -> TenantLoginShellTest.as("tenant:bank-risk", c::execute))
+                    .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
+                    .hasMessageEndingWith("refused to set the quota of tenant bank\\x1b[2J\\x1b]0;owned\\x07\\u202eksir")
+                    .message().doesNotContain("\u001b", "\u0007", "\u202e");
+            assertThat(placement.tenants()).as("nothing set").isEmpty();
+        }
+    }
 }
