@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.audit.AuditExport;
 import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.exception.StrataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.karaf.shell.api.action.Action;
@@ -46,7 +47,13 @@ public class AuditExportCommand implements Action {
             throw new IllegalArgumentException("--public-key " + Format.visible(keys) + " is the export file itself; the keys would replace the log: "
                     + "expected another file");
         }
-        AuditExport e = log.export(target, keys);
+        AuditExport e;
+        try {
+            e = log.export(target, keys);
+        } catch (StrataException failed) {
+            // a file that cannot be written is named as typed, in the provenance log's message and in the file system's it quotes
+            throw failed.withMessage(Format.visible(failed.getMessage()));
+        }
         // the log id and key ids come from the store, which may have been edited: shown as the log's records are
         System.out.println(Format.visible(String.format("Exported %d records and %d checkpoints of log %s to %s", e.records(), e.checkpoints(),
                 e.logId(), e.file())));

@@ -121,7 +121,8 @@ public class DeployCommand implements Action {
         try {
             return Quantities.duration(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--timeout: " + e.getMessage(), e);
+            // the message quotes the value as typed
+            throw new IllegalArgumentException("--timeout: " + Format.visible(e.getMessage()), e);
         }
     }
 

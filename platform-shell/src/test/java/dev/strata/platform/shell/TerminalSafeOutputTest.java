@@ -223,6 +223,50 @@ class TerminalSafeOutputTest {
                 .hasMessageStartingWith("--from '" + shown + "': expected an instant");
     }
     /**
+     * Values typed by the user that a service or the API's parser quotes in the error it throws, which
+     * Karaf prints as it is: a {@code --timeout} of strata:undeploy and strata:deploy (the duration
+     * parser quotes it), and the file of strata:audit-export that the provenance log cannot write (its
+     * message and the file system's it quotes name the path). Before, an escape sequence or a line
+     * break in them reached the terminal.
+     */
+    @Test
+    void aValueTypedByTheUserThatAServicesErrorQuotesIsShownEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String typed = "5\u001b[2J\u001b]0;owned\u0007x\nRESULT: ok";
+        String shown = "5\\x1b[2J\\x1b]0;owned\\x07x RESULT: ok";
+        UndeployCommand undeploy = new UndeployCommand();
+        undeploy.deployments = new DeploymentCommandsTest.RecordingDeployments();
+        undeploy.id = "d-1";
+        undeploy.await = true;
+        undeploy.timeout = typed;
+        assertThatThrownBy(undeploy::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--timeout: '" + shown + "' ").message().doesNotContain("\u001b", "\u0007", "\n");
+        assertThatThrownBy(() -> DeployCommand.waitFor(true, typed)).hasMessageStartingWith("--timeout: '" + shown + "' ");
+
+        java.nio.file.Path file = dir.resolve("a-file");
+        java.nio.file.Files.writeString(file, "");
+        String path = file + "/" + typed + ".jsonl";
+        AuditExportCommand export = new AuditExportCommand();
+        export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path target, java.nio.file.Path keys) {
+                // what the provenance log throws when the file cannot be written (ProvenanceService.export)
+                try {
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    throw new AssertionError("a folder was made below a file");
+                } catch (java.io.IOException e) {
+                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        };
+        export.file = path;
+        assertThatThrownBy(export::execute).isInstanceOf(dev.strata.platform.api.exception.StrataException.class)
+                .hasMessageStartingWith("cannot export the provenance log to " + file + "/" + shown + ".jsonl: ")
+                .message().doesNotContain("\u001b", "\u0007", "\n");
+    }
+
+    /**
      * The contract reader's errors quote the file's values and name, both the user's: {@code strata:place -f} and
      * {@code strata:deploy -f} passed them on as they were, so a value holding an escape sequence or a line break reached
      * the terminal. The reader here is a stand-in (the real one lives in platform-core, which this bundle does not depend
