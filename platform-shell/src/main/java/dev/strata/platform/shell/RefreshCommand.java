@@ -1,6 +1,7 @@
 package dev.strata.platform.shell;
 
 import dev.strata.platform.api.exception.NotFoundException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.Inventory;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderState;
@@ -55,6 +56,17 @@ public class RefreshCommand implements Action {
             } catch (NotFoundException missing) {
                 // the message quotes the id as typed
                 throw missing.withMessage(Format.visible(missing.getMessage()));
+            } catch (StrataException failed) {
+                // a discovery that failed is thrown with the provider's own message, which need not name the provider: the
+                // failure is in its status by then (the registry folds it in before the refresh returns), so the summary and
+                // the error that names it are the same as for a status that came back FAILED. Anything else (a provider being
+                // replaced that did not return in time), or a status whose failure is not this one, is passed on as it is
+                ProviderStatus after = registry.provider(provider).orElse(null);
+                if (after == null || after.state() != ProviderState.FAILED || after.message() == null || failed.getMessage() == null
+                        || !after.message().contains(failed.getMessage())) {
+                    throw failed.withMessage(Format.visible(failed.getMessage()));
+                }
+                status = after;
             }
             System.out.println(Format.visible(summary(status)));
             failIfAnyFailed(List.of(status));

@@ -226,6 +226,54 @@ class CommandsTest {
                 + System.lineSeparator());
     }
 
+    /**
+     * The registry throws a discovery's failure (ProviderRegistry.refresh: ProviderFailureException),
+     * with the provider's own message, after folding it into the provider's status; strata:refresh
+     * passed it on alone ({@code Error executing command: connection refused}), naming neither the
+     * provider nor that what it discovered before is kept, and without the summary the README
+     * promises. It now prints the summary of the status that failure left and fails naming the
+     * provider, as for a status that comes back FAILED; an exception the status does not record (a
+     * provider being replaced that did not return in time) is passed on as it was.
+     */
+    @Test
+    void aDiscoveryFailureTheRegistryThrowsIsSummarisedAndNamesTheProvider() throws Exception {
+        Instant at = Instant.parse("2026-12-01T10:00:00.412Z");
+        ProviderStatus failed = new ProviderStatus("bmc", "baremetal", "0.1.0", "dev.strata.provider.bmc", Set.of(Capability.COMPUTE),
+                ProviderState.FAILED, at.plusSeconds(60), at, Duration.ofMillis(12), 42, 3, "BMC 10.0.0.7 does not answer", 0, List.of(),
+                null);
+        RuntimeException[] thrown = {new dev.strata.platform.api.exception.ProviderFailureException("BMC 10.0.0.7 does not answer")};
+        RefreshCommand c = new RefreshCommand();
+        c.provider = "bmc";
+        c.registry = new dev.strata.platform.api.inventory.ProviderRegistry() {
+            @Override
+            public List<ProviderStatus> providers() {
+                return List.of(failed);
+            }
+
+            @Override
+            public java.util.Optional<ProviderStatus> provider(String id) {
+                return providers().stream().filter(p -> p.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public ProviderStatus refresh(String id, Duration maxWait) {
+                throw thrown[0];
+            }
+        };
+        CommandOutput.Failure failure = CommandOutput.ofFailing(c::execute);
+        assertThat(failure.output()).isEqualTo("bmc 0.1.0: discovery FAILED (BMC 10.0.0.7 does not answer); kept from its last successful "
+                + "discovery, at 2026-12-01T10:00:00.412Z (took 12 ms): 3 resources" + System.lineSeparator());
+        assertThat(failure.thrown()).isInstanceOf(IllegalStateException.class).hasMessage("discovery failed for provider bmc (BMC 10.0.0.7 "
+                + "does not answer); what each discovered before is kept, stale (see strata:providers)");
+
+        thrown[0] = new dev.strata.platform.api.exception.ProviderUnavailableException("provider 'bmc' departed 31 s ago and has not "
+                + "returned (waited 30s)");
+        failure = CommandOutput.ofFailing(c::execute);
+        assertThat(failure.output()).isEmpty();
+        assertThat(failure.thrown()).isInstanceOf(dev.strata.platform.api.exception.ProviderUnavailableException.class)
+                .hasMessage("provider 'bmc' departed 31 s ago and has not returned (waited 30s)");
+    }
+
     @Test
     void noFormatIsOneRecordPerLineWithUnpaddedTabSeparatedFields() throws Exception {
         ProvidersCommand command = new ProvidersCommand();
