@@ -54,7 +54,8 @@ public class DeployCommand implements Action {
         Contract contract = PlaceCommand.readContract(file, reader);
         Deployments service = Services.require(deployments, "deployment service");
         Duration wait = waitFor(await, timeout);
-        String waited = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        // as typed, quoted in what the command prints and throws: a line break or carriage return around it is a blank to the parser
+        String waited = Format.visible(timeout == null ? DEFAULT_TIMEOUT : timeout);
         DeploymentResult result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
         PrintStream out = System.out;
         PlaceCommand.print(result.decision(), out, noFormat);

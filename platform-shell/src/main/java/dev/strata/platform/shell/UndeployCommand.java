@@ -38,7 +38,8 @@ public class UndeployCommand implements Action {
     public Object execute() {
         Deployments service = Services.require(deployments, "deployment service");
         Duration wait = DeployCommand.waitFor(await, timeout);
-        String waited = timeout == null ? DeployCommand.DEFAULT_TIMEOUT : timeout;
+        // as typed, quoted in what the command prints and throws: a line break or carriage return around it is a blank to the parser
+        String waited = Format.visible(timeout == null ? DeployCommand.DEFAULT_TIMEOUT : timeout);
         Deployment d;
         try {
             d = service.undeploy(id, Actors.current());

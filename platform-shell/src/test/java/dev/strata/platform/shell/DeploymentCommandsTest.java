@@ -331,6 +331,40 @@ class DeploymentCommandsTest {
         }
     }
 
+    /**
+     * A {@code --timeout} is parsed with the blanks around it, a carriage return or a vertical tab
+     * among them, and was quoted as typed in the line and the error of a wait that ran out: a
+     * carriage return sent to the terminal overwrote the line. It is now shown escaped, as every
+     * value typed.
+     */
+    @Test
+    void aTimeoutQuotedWhenTheWaitEndsIsShownEscaped(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        service.awaited = deployment(DeploymentState.PROVISIONING, MemberState.PENDING);
+        DeployCommand deploy = new DeployCommand();
+        deploy.deployments = service;
+        deploy.reader = READER;
+        deploy.file = file.toString();
+        deploy.await = true;
+        deploy.timeout = "2m\r\u000b";
+        CommandOutput.Failure result = CommandOutput.ofFailing(deploy::execute);
+        assertThat(result.output()).doesNotContain("\r", "\u000b").contains("Still provisioning after 2m\\x0d\\x0b; it goes on");
+        assertThat(result.thrown()).hasMessageContaining("is still provisioning after 2m\\x0d\\x0b; it goes on")
+                .message().doesNotContain("\r", "\u000b");
+
+        RecordingDeployments deleting = new RecordingDeployments();
+        deleting.awaited = deployment(DeploymentState.DELETING, MemberState.DELETING);
+        UndeployCommand undeploy = new UndeployCommand();
+        undeploy.deployments = deleting;
+        undeploy.id = "d-000001";
+        undeploy.await = true;
+        undeploy.timeout = "2m\r";
+        result = CommandOutput.ofFailing(undeploy::execute);
+        assertThat(result.output()).doesNotContain("\r").contains("still deleting after 2m\\x0d (waiting");
+        assertThat(result.thrown()).hasMessage("deployment d-000001 is still deleting after 2m\\x0d; it goes on in the background");
+    }
+
     /** {@code strata:undeploy --wait} that runs out of time before the deployment is deleted fails as well. */
     @Test
     void undeployWithWaitFailsTheCommandWhenTheWaitEndsFirst() {
