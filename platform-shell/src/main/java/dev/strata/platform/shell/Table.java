@@ -50,7 +50,8 @@ final class Table {
             return;
         }
         if (rows.isEmpty() && emptyText != null) {
-            out.println(emptyText);
+            // some name what is empty by an id from a provider (strata:gpus -n: "No GPUs on node ...")
+            out.println(Format.visible(emptyText));
             return;
         }
         ShellTable table = new ShellTable();

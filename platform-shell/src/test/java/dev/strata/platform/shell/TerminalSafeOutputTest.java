@@ -89,6 +89,19 @@ class TerminalSafeOutputTest {
         assertThat(CommandOutput.of(command::execute).split("\t")[0]).isEqualTo(shown);
     }
 
+    /**
+     * strata:gpus -n of a node without GPUs says so naming the node, whose id comes from its
+     * provider (and is offered by Tab): the empty table's text was printed as it was, escape
+     * sequence included, where every row of a table is shown escaped.
+     */
+    @Test
+    void anEmptyTablesTextNamingANodeShowsItsControlCharacters() throws Exception {
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(evilNode().toBuilder().accelerators(List.of()).build());
+        command.node = ESC_ID;
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("No GPUs on node " + SHOWN + "." + System.lineSeparator());
+    }
+
     @Test
     void nodeDetailShowsControlCharacters() throws Exception {
         NodeCommand command = new NodeCommand();
