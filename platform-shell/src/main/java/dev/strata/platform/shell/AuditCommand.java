@@ -111,8 +111,7 @@ public class AuditCommand implements Action {
         List<AuditEntry> entries = more ? found.subList(0, limit) : found;
         Table table = new Table("SEQ", "TIME", "KIND", "ACTOR", "SUBJECTS", "PAYLOAD").emptyText("No provenance records match");
         for (AuditEntry e : entries) {
-            String payload = e.payload().length() > 80 ? e.payload().substring(0, 77) + "..." : e.payload();
-            table.row(e.seq(), Format.time(e.time()), e.kind(), e.actor(), subjects(e), payload);
+            table.row(e.seq(), Format.time(e.time()), e.kind(), e.actor(), subjects(e), shortened(e.payload()));
         }
         table.print(System.out, noFormat);
         if (more && !noFormat) {
@@ -131,6 +130,18 @@ public class AuditCommand implements Action {
                 : "; narrow it with --from and --to, or strata:audit-export <file> writes the whole log";
         return "Only the " + (limit == 1 ? "" : limit + " ") + (oldestFirst ? "oldest " : "newest ") + (limit == 1 ? "record is" : "records are")
                 + " shown; more match" + next + ".";
+    }
+
+    /**
+     * A payload as the list shows it: at most 80 characters, the longer cut to 77 and {@code ...}.
+     * Counted in characters (code points), so that a cut never splits one written as two UTF-16
+     * units (an emoji, a CJK extension ideograph), which showed as an escaped half ({@code \ud83d}).
+     */
+    static String shortened(String payload) {
+        if (payload.codePointCount(0, payload.length()) <= 80) {
+            return payload;
+        }
+        return payload.substring(0, payload.offsetByCodePoints(0, 77)) + "...";
     }
 
     static String subjects(AuditEntry e) {

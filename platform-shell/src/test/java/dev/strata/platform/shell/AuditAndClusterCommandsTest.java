@@ -179,6 +179,30 @@ class AuditAndClusterCommandsTest {
                 .allSatisfy(l -> assertThat(l).contains("\t"));
     }
 
+    /**
+     * The list cuts a payload longer than 80 characters to 77 and "...": cut by UTF-16 units, a
+     * character written as two (an emoji in a contract's name) was split, and its first half shown
+     * escaped ({@code \ud83d}); one such character also counted twice towards the 80.
+     */
+    @Test
+    void aLongPayloadIsCutBetweenCharactersNeverInsideOne() throws Exception {
+        String emoji = "\ud83d\ude80";
+        String[] payload = {"{\"contract\":\"" + "x".repeat(63) + emoji.repeat(20) + "\"}"};
+        AuditCommand c = new AuditCommand();
+        c.noFormat = true;
+        c.audit = new RecordingAuditLog() {
+            @Override
+            public List<AuditEntry> entries(AuditQuery query) {
+                return List.of(new AuditEntry(42, T, "placement", "karaf", Map.of(), payload[0], "a".repeat(64), "b".repeat(64)));
+            }
+        };
+        String shown = CommandsTest.cells(CommandOutput.of(c::execute).strip()).get(5);
+        assertThat(shown).doesNotContain("\\u").isEqualTo("{\"contract\":\"" + "x".repeat(63) + emoji + "...");
+        payload[0] = "{" + emoji.repeat(78) + "}";
+        assertThat(CommandsTest.cells(CommandOutput.of(c::execute).strip()).get(5)).as("80 characters, 158 units: kept whole")
+                .isEqualTo(payload[0]);
+    }
+
     /** A record asked for by its number is one record: the list's limit does not refuse it, whatever -n says. */
     @Test
     void aRecordAskedForByNumberIsShownWhateverTheLimit() throws Exception {
