@@ -33,6 +33,9 @@ public class ClusterCommand implements Action {
                     : sharedWriters ? "none elected: every instance acts as one (this one since " + Format.time(s.leaderSince()) + ")"
                     : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince()) + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
             System.out.println(Format.visible("This      " + s.self()));
+            if (s.writesRefused() != null) {
+                System.out.println(Format.visible("Writes    refused: " + s.writesRefused()));
+            }
             System.out.println();
         }
         Table table = new Table("INSTANCE", "ADDRESS", "ROLE", "ALIVE", "STARTED", "LAST SEEN");

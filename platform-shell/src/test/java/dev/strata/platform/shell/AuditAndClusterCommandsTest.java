@@ -454,6 +454,18 @@ class AuditAndClusterCommandsTest {
                 .contains("strata-b (this) | b.example:8101 | follower | yes");
         ClusterCommand none = new ClusterCommand();
         assertThatThrownBy(none::execute).hasMessageContaining("the Strata state store is not running");
+        assertThat(out).as("nothing refused, nothing said").doesNotContain("Writes");
+    }
+
+    /** An instance that refuses every write for a reason of its own (its mode lock not held) says so, and why. */
+    @Test
+    void clusterSaysWhyThisInstanceRefusesWrites() throws Exception {
+        ClusterCommand c = new ClusterCommand();
+        String why = "instance strata-a refuses writes with highAvailability = true on the state store at jdbc:postgresql://db:5432/strata: "
+                + "the connection holding its mode was lost, and meanwhile instance strata-c runs on it with highAvailability = false";
+        c.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata", true, "strata-a", null, null, null, 0,
+                List.of(new ClusterInstance("strata-a", "a.example:8101", "follower", T, T.plusSeconds(60), true)), why);
+        assertThat(CommandOutput.of(c::execute)).contains("Leader    none (election under way)\nThis      strata-a\nWrites    refused: " + why + "\n");
     }
 
     /**

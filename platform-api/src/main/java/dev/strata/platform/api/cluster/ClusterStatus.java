@@ -17,10 +17,20 @@ import java.util.List;
  * @param leaderSince since when it leads, or null
  * @param epoch the leader's epoch
  * @param instances every instance seen
+ * @param writesRefused why this instance refuses every write for a reason of its own (on
+ *     PostgreSQL: the lock that marks its mode is not held, or an instance of the other mode runs
+ *     on the database), null while it does not; a follower's refusal, which names the leader, is
+ *     not one (since 1.1)
  */
 public record ClusterStatus(String store, boolean highAvailability, String self, String leader, String leaderAddress, Instant leaderSince,
-        long epoch, List<ClusterInstance> instances) {
+        long epoch, List<ClusterInstance> instances, String writesRefused) {
     public ClusterStatus {
         instances = List.copyOf(instances);
+    }
+
+    /** A status of an instance that refuses no write for a reason of its own ({@link #writesRefused()} null). */
+    public ClusterStatus(String store, boolean highAvailability, String self, String leader, String leaderAddress, Instant leaderSince,
+            long epoch, List<ClusterInstance> instances) {
+        this(store, highAvailability, self, leader, leaderAddress, leaderSince, epoch, instances, null);
     }
 }

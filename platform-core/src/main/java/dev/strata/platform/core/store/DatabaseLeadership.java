@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +82,25 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private volatile long epoch;
     private volatile Leader leader;
     private volatile boolean closed;
+    /**
+     * Why this instance may not write for a reason of its own (its mode lock is not held: lost and
+     * not taken again, or the database is used in the other mode meanwhile), or null while it may.
+     */
+    private final Supplier<String> refusal;
+    /** Whether the last round left the leadership, or passed it by, for {@link #refusal}: logged once per episode. */
+    private boolean refusing;
 
     DatabaseLeadership(DataSource direct, String instanceId, String address, Duration interval, Clock clock) {
+        this(direct, instanceId, address, interval, clock, () -> null);
+    }
+
+    /**
+     * @param refusal why this instance refuses writes for a reason of its own, or null while it
+     *     writes: while there is one it does not lead (a leader gives the leadership up at its next
+     *     round), so that an instance that can write is elected in its place
+     */
+    DatabaseLeadership(DataSource direct, String instanceId, String address, Duration interval, Clock clock, Supplier<String> refusal) {
+        this.refusal = refusal;
         this.direct = direct;
         this.instanceId = instanceId;
         this.address = address;
@@ -156,7 +174,32 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                 }
                 lock.setNetworkTimeout(Runnable::run, (int) Math.max(2000, interval.toMillis() * 3));
             }
-            if (epoch == 0) {
+            String refused = refusal.get();
+            if (refused != null && epoch != 0) {
+                // a leader that cannot write held every instance's writes: no other could be elected while it held the lock.
+                // It gives the lock up (closing its connection), and takes part in the election again once it can write
+                refusing = true;
+                long was = epoch;
+                // the record of the leader names it no more: no instance is told to send its writes here meanwhile
+                try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_leader SET instance_id = NULL, address = NULL, "
+                        + "since_ms = NULL WHERE id = 1 AND epoch = ?")) {
+                    p.setLong(1, was);
+                    p.executeUpdate();
+                } catch (SQLException e) {
+                    LOG.debug("Clearing the leader record of {} (epoch {}): {}", instanceId, was, JdbcStateStore.describe(e));
+                }
+                lost(was, "it cannot write: " + refused + "; it does not try to lead again until it can write");
+                leader = null;
+                return;
+            }
+            if (refused != null && !refusing) {
+                refusing = true;
+                LOG.info("Instance {} does not try to lead while it cannot write: {}", instanceId, refused);
+            } else if (refused == null && refusing) {
+                refusing = false;
+                LOG.info("Instance {} can write again and takes part in the leader election again", instanceId);
+            }
+            if (epoch == 0 && refused == null) {
                 try (Statement s = lock.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LEADER_LOCK + ")")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
@@ -173,7 +216,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                         LOG.info("Instance {} is the leader now (epoch {})", instanceId, epoch);
                     }
                 }
-            } else {
+            } else if (epoch != 0) {
                 try (Statement s = lock.createStatement()) {
                     s.execute("SELECT 1");
                 }

@@ -74,6 +74,12 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     private volatile Connection modeConnection;
     /** Why writes are refused while the mode lock is not held, or the database is used in the other mode; null while it is held. */
     private volatile String modeRefusal;
+    /**
+     * Why writes are refused while the mode lock could not be taken again, or the database is used in the other mode: what
+     * {@link #modeRefusal} says once a check has ended so (not while it takes the lock again); null otherwise. An elected
+     * instance does not lead meanwhile, so that one that can write leads.
+     */
+    private volatile String modeBlocked;
     /** Set by the close before it closes the mode connection: a check under way then closes the connection it took. */
     private volatile boolean modeClosed;
     /** Set once the start held the mode lock: the writer, running before that, checks the lock only from then on. */
@@ -121,7 +127,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         this.schemaVersion = schema.version();
         this.opened = clock.instant();
         if (settings.highAvailability()) {
-            election = new DatabaseLeadership(direct, settings.instanceId(), settings.advertisedAddress(), settings.electionInterval(), clock);
+            election = new DatabaseLeadership(direct, settings.instanceId(), settings.advertisedAddress(), settings.electionInterval(), clock,
+                    () -> modeBlocked);
             leadership = election;
         } else {
             election = null;
@@ -375,6 +382,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     + ": the connection holding its mode (highAvailability = " + elected + ") was lost, and taking the lock that marks "
                     + "the mode again failed (" + describe(e) + "); it is tried again every " + settings.electionInterval().toMillis()
                     + " ms, and writes go on once it is held";
+            modeBlocked = modeRefusal;
             if (!modeUntaken) {
                 LOG.warn("{}", modeRefusal);
                 modeUntaken = true;
@@ -393,6 +401,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                         elected, settings.location(), modeMixed ? ", no instance of the other mode running there any more" : "");
             }
             modeRefusal = null;
+            modeBlocked = null;
             modeMixed = false;
             return;
         }
@@ -402,7 +411,9 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         closeModeConnection(taken);
         modeRefusal = "instance " + settings.instanceId() + " refuses writes with highAvailability = " + elected + " on the state store at "
                 + settings.location() + ": the connection holding its mode was lost, and meanwhile " + otherMode(others)
-                + "; writes are refused until no instance runs on it with highAvailability = " + !elected + ", and go on by themselves then";
+                + "; writes are refused until no instance runs on it with highAvailability = " + !elected + ", and go on by themselves then"
+                + (elected ? " (meanwhile this instance does not lead: a leader gives the leadership up)" : "");
+        modeBlocked = modeRefusal;
         if (!modeMixed) {
             LOG.error("{}", modeRefusal);
             modeMixed = true;
@@ -604,7 +615,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             return new ClusterStatus((postgres ? "postgresql " + settings.location() : "embedded (H2) " + settings.location() + embeddedFile())
                     + ", installation " + logId,
                     settings.highAvailability(),
-                    settings.instanceId(), leaderId, leaderAddress, since, epoch, instances);
+                    settings.instanceId(), leaderId, leaderAddress, since, epoch, instances, modeRefusal);
         });
     }
 
@@ -899,7 +910,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     }
 
     NotLeaderException notLeader() {
-        return notLeader(leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId())));
+        Optional<Leadership.Leader> other = leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId()));
+        String blocked = modeBlocked;
+        if (blocked != null) {
+            // it does not lead because it cannot write: the reason, not an election under way
+            return new NotLeaderException(blocked + other.map(l -> "; the leader is " + l.instanceId() + " at " + l.address() + " (leading since "
+                    + l.since() + ")").orElse(""), other.map(Leadership.Leader::instanceId).orElse(null),
+                    other.map(Leadership.Leader::address).orElse(null));
+        }
+        return notLeader(other);
     }
 
     NotLeaderException notLeader(Optional<Leadership.Leader> leader) {

@@ -321,6 +321,182 @@ class ClusterTest {
         }
     }
 
+    /** A data source that hands out {@code real}'s connections, or fails as an unreachable database does while {@code refuse} is set. */
+    static javax.sql.DataSource refusing(javax.sql.DataSource real, AtomicBoolean refuse) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("getConnection") && refuse.get()) {
+                        throw new java.sql.SQLException("FATAL: sorry, too many clients already", "53300");
+                    }
+                    try {
+                        return m.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * An elected leader that cannot write for a reason of its own (the connection holding its mode lock was lost, and it
+     * cannot take the lock again: no new connection is to be had) gives the leadership up, so that a follower that can
+     * write is elected. Before, it kept the leadership lock on its own connection, which still answered: it refused every
+     * write, and so did every follower, naming it as the leader, for as long as it could not take its mode lock again.
+     */
+    @Test
+    void aLeaderThatCannotTakeItsModeLockAgainGivesTheLeadershipUpToAFollowerThatCanWrite() throws Exception {
+        String url = pg.newDatabase("modeuntaken_" + DATABASES.incrementAndGet());
+        long interval = 100;
+        StoreSettings settingsA = Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("a")), "strata-a", true,
+                interval + "ms");
+        AtomicBoolean refuse = new AtomicBoolean();
+        JdbcStateStore a = JdbcStateStore.open(settingsA, refusing(DataSources.direct(settingsA, new org.postgresql.osgi.PGDataSourceFactory()),
+                refuse), java.time.Clock.systemUTC());
+        JdbcStateStore b = null;
+        try {
+            assertThat(a.leadership().isLeader()).as("strata-a, alone, leads after its first round").isTrue();
+            b = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("b")), "strata-b", true, interval + "ms"));
+            assertThat(b.leadership().isLeader()).isFalse();
+            // strata-a's database takes no new connection of it, and the session holding its mode lock ends
+            refuse.set(true);
+            assertThat(pg.terminate("strata strata-a highAvailability=true")).isEqualTo(1);
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (a.leadership().isLeader() && System.nanoTime() < until) {
+                Thread.sleep(interval);
+            }
+            assertThat(a.leadership().isLeader()).as("strata-a, which cannot write, gives the leadership up").isFalse();
+            // strata-b is elected, and writes
+            while (!b.leadership().isLeader() && System.nanoTime() < until) {
+                Thread.sleep(interval);
+            }
+            assertThat(b.leadership().isLeader()).as("strata-b is elected in its place").isTrue();
+            StateStoreContract.join(b.ledger().commit(0, Capacity.one("b-1", "node-0", "gpu0"), null, null));
+            assertThat(b.clusterStatus().leader()).isEqualTo("strata-b");
+            // strata-a says why it does not write (not that an election is under way)
+            JdbcStateStore refused = a;
+            assertThatThrownBy(refused::requireLeader).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-a refuses writes on the state store at")
+                    .hasMessageContaining("taking the lock that marks the mode again failed");
+            // once it can connect again it holds its mode again, and follows strata-b
+            refuse.set(false);
+            while (true) {
+                try {
+                    StateStoreContract.join(a.ledger().commit(1, Capacity.one("a-1", "node-0", "gpu1"), null, null));
+                    throw new AssertionError("strata-a wrote as a follower");
+                } catch (NotLeaderException e) {
+                    if (e.getMessage().contains("is a follower and refuses writes; the leader is strata-b")) {
+                        break;
+                    }
+                    if (System.nanoTime() > until) {
+                        throw e;
+                    }
+                } catch (dev.strata.platform.api.exception.StateStoreException e) {
+                    assertThat(e).hasMessageContaining("instance strata-a refuses writes");
+                    if (System.nanoTime() > until) {
+                        throw e;
+                    }
+                }
+                Thread.sleep(interval);
+            }
+            assertThat(b.ledger().load().allocations()).extracting(Allocation::id).containsExactly("b-1");
+        } finally {
+            refuse.set(false);
+            if (b != null) {
+                b.close();
+            }
+            a.close();
+        }
+    }
+
+    /**
+     * An elected leader whose writes are refused because an instance of the other mode came into the database while its mode
+     * lock was lost gives the leadership up, says why it does not write ({@code strata:cluster}, and to a caller that asks
+     * it to lead), and leads again by itself once that instance stopped. Before, it kept the leadership and showed as the
+     * leader, writing nothing.
+     */
+    @Test
+    void anElectedLeaderThatFindsAnInstanceOfTheOtherModeGivesTheLeadershipUpAndSaysWhyUntilItStops() throws Exception {
+        String url = pg.newDatabase("modemixedleader_" + DATABASES.incrementAndGet());
+        long interval = 100;
+        JdbcStateStore elected = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("a")), "strata-a", true,
+                interval + "ms"));
+        JdbcStateStore shared = null;
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            assertThat(elected.leadership().isLeader()).isTrue();
+            StateStoreContract.join(elected.ledger().commit(0, Capacity.one("a-1", "node-0", "gpu0"), null, null));
+            // an election's transaction holds the leader row: strata-a's next batch waits for it in its fence
+            admin.setAutoCommit(false);
+            s.executeQuery("SELECT epoch FROM cluster_leader WHERE id = 1 FOR UPDATE").close();
+            var held = elected.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null);
+            long until = System.nanoTime() + 20_000_000_000L;
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata strata-a' AND wait_event_type = 'Lock'";
+            while (count(s, waiting) == 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(count(s, waiting)).as("strata-a's batch waits for the leader row").isEqualTo(1);
+            long waitingSince = System.nanoTime();
+            // meanwhile the session holding strata-a's mode lock ends, and a shared writer starts: nothing marks strata-a's mode
+            assertThat(pg.terminate("strata strata-a highAvailability=true")).isEqualTo(1);
+            while (!lockHolders(s, "strata strata-a highAvailability=true").isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            shared = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("c")), "strata-c", false,
+                    interval + "ms"));
+            // the batch has waited longer than strata-a's check interval, so it checks the mode lock before it writes
+            Thread.sleep(Math.max(0, 2 * interval - (System.nanoTime() - waitingSince) / 1_000_000));
+            admin.rollback();
+            admin.setAutoCommit(true);
+            assertThatThrownBy(() -> StateStoreContract.join(held))
+                    .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("instance strata-a refuses writes with highAvailability = true")
+                    .hasMessageContaining("instance strata-c runs on it with highAvailability = false");
+            // strata-a gives the leadership up at its next round
+            while (elected.leadership().isLeader() && System.nanoTime() < until) {
+                Thread.sleep(interval);
+            }
+            assertThat(elected.leadership().isLeader()).as("strata-a, which cannot write, does not lead").isFalse();
+            ClusterStatus status = elected.clusterStatus();
+            assertThat(status.leader()).as("the record of the leader names it no more").isNull();
+            assertThat(status.writesRefused()).contains("instance strata-a refuses writes with highAvailability = true")
+                    .contains("instance strata-c runs on it with highAvailability = false")
+                    .contains("meanwhile this instance does not lead");
+            assertThat(status.instances()).filteredOn(i -> i.id().equals("strata-a")).extracting(ClusterInstance::role)
+                    .containsExactly("follower");
+            assertThatThrownBy(elected::requireLeader).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-c runs on it with highAvailability = false")
+                    .hasMessageNotContaining("an election is under way");
+            // nor does it lead again while strata-c runs
+            Thread.sleep(3 * interval);
+            assertThat(elected.leadership().isLeader()).isFalse();
+            assertThat(shared.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1");
+        } finally {
+            if (shared != null) {
+                shared.close();
+            }
+        }
+        try {
+            // once strata-c stopped, strata-a holds its mode again, leads again, and writes
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (true) {
+                try {
+                    StateStoreContract.join(elected.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null));
+                    break;
+                } catch (dev.strata.platform.api.exception.StateStoreException | NotLeaderException e) {
+                    assertThat(e).hasMessageContaining("instance strata-a");
+                    if (System.nanoTime() > until) {
+                        throw e;
+                    }
+                    Thread.sleep(interval);
+                }
+            }
+            assertThat(elected.leadership().isLeader()).isTrue();
+            assertThat(elected.clusterStatus().writesRefused()).isNull();
+            assertThat(elected.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1", "a-2");
+        } finally {
+            elected.close();
+        }
+    }
+
     /**
      * A connection whose {@code isValid} (the mode lock's check) first tells {@code checking} which thread checks, then hangs
      * until {@code answer} opens, as a check on a failing network hangs until its timeout; the rest goes to {@code real}.
