@@ -55,7 +55,8 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
      */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /**
-     * How long {@link #start()} waits for the first election round. A database that does not answer
+     * How long {@link #start()} waits for the first election round by default (the store's
+     * {@code electionStartWait}). A database that does not answer
      * held the store's opening (and Strata's start) until the round's network timeout; past this
      * wait the instance goes on as a follower, and the round, once it ends, elects as any other.
      */

@@ -134,7 +134,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             election = null;
             leadership = new SoloLeadership(settings.instanceId(), settings.advertisedAddress(), opened, !postgres);
         }
-        this.writer = new WritePipeline(new Host(), 512, "strata-store-writer");
+        this.writer = new WritePipeline(new Host(), 512, "strata-store-writer", settings.writeQueueLimit(), settings.writeQueueWait());
     }
 
     /**
@@ -200,7 +200,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             holdMode();
         }
         if (election != null) {
-            election.start();
+            election.start(settings.electionStartWait());
         } else {
             try (Connection c = pool.getConnection()) {
                 instanceRow(c, "leader");

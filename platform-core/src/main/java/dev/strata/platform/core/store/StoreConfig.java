@@ -58,4 +58,17 @@ public @interface StoreConfig {
     @AttributeDefinition(description = "PostgreSQL only: how often followers try to take the leadership and the leader checks "
             + "its lock, e.g. 1s.")
     String electionInterval() default "1s";
+
+    @AttributeDefinition(description = "PostgreSQL with highAvailability only: how long a start waits for the first leader election "
+            + "round (1s to 10m), e.g. 5s. A round that takes longer (a database far away, or one that does not answer) is left to end "
+            + "on its own, and the instance starts as a follower, leading should that round, or a later one, elect it.")
+    String electionStartWait() default "5s";
+
+    @AttributeDefinition(description = "How many writes may wait for the store's writer (100 to 1000000). One more holds its caller "
+            + "back until the writer has made room, for at most writeQueueWait; each waiting write holds its data in memory.")
+    int writeQueueLimit() default 10_000;
+
+    @AttributeDefinition(description = "How long a write waits for room among the writeQueueLimit writes waiting for the writer before "
+            + "it fails, not stored (100ms to 10m), e.g. 10s.")
+    String writeQueueWait() default "10s";
 }

@@ -36,10 +36,14 @@ import java.util.regex.Pattern;
  * @param compactFillRate embedded: the live-data percentage below which the writer compacts the
  *     file online; 0 for never
  * @param socketTimeout PostgreSQL: the longest wait for the server's answer on an open connection
+ * @param electionStartWait PostgreSQL with high availability: how long a start waits for the first
+ *     election round
+ * @param writeQueueLimit how many writes may wait for the writer
+ * @param writeQueueWait how long a write waits for room among them before it fails
  */
 public record StoreSettings(Kind kind, String url, String location, String user, Secret password, int poolSize, Duration connectTimeout,
         boolean fsync, boolean highAvailability, String instanceId, String advertisedAddress, Duration electionInterval, Path h2File,
-        int compactFillRate, Duration socketTimeout) {
+        int compactFillRate, Duration socketTimeout, Duration electionStartWait, int writeQueueLimit, Duration writeQueueWait) {
 
     public static final String PID = "dev.strata.platform.core.store";
 
@@ -137,6 +141,13 @@ public record StoreSettings(Kind kind, String url, String location, String user,
                     "host[:port] where other instances and operators reach this one, at most 256 characters, no control characters");
         }
         Duration socketTimeout = duration("socketTimeout", c.socketTimeout(), Duration.ofSeconds(5), Duration.ofHours(1));
+        Duration electionStartWait = duration("electionStartWait", c.electionStartWait(), Duration.ofSeconds(1), Duration.ofMinutes(10));
+        int writeQueueLimit = InvalidConfigurationException.wholeNumber(PID, "writeQueueLimit", c::writeQueueLimit,
+                "a whole number from 100 to 1000000");
+        if (writeQueueLimit < 100 || writeQueueLimit > 1_000_000) {
+            throw new InvalidConfigurationException(PID, "writeQueueLimit", writeQueueLimit, "a whole number from 100 to 1000000");
+        }
+        Duration writeQueueWait = duration("writeQueueWait", c.writeQueueWait(), Duration.ofMillis(100), Duration.ofMinutes(10));
         // last: the id kept in data/ is written only for a configuration found good
         String instanceId = c.instanceId() == null || c.instanceId().isBlank() ? persistentInstanceId(data) : c.instanceId().strip();
         if (!instanceId.matches(INSTANCE_ID)) {
@@ -144,7 +155,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
         }
         return new StoreSettings(kind, url, location, user, password, poolSize, connectTimeout, durability.equals("fsync"),
                 kind == Kind.POSTGRESQL && c.highAvailability(), instanceId, address, electionInterval, h2File,
-                compactFillRate, socketTimeout);
+                compactFillRate, socketTimeout, electionStartWait, writeQueueLimit, writeQueueWait);
     }
 
     /**

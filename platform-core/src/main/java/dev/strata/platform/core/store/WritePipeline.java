@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * it has failed, and a writer that stopped would stop every write for good, where the next batch
  * may well succeed. Closing fails what is still queued.
  *
- * <p>At most {@link #QUEUE_LIMIT} writes wait for the writer: one submitted beyond that waits for
- * room (its caller is held back while the writer catches up, as a burst of appends is), for at
- * most {@link #QUEUE_WAIT}; where none comes (the database is slow or does not answer, and writes
+ * <p>At most {@code writeQueueLimit} ({@link #QUEUE_LIMIT} by default) writes wait for the writer: one
+ * submitted beyond that waits for room (its caller is held back while the writer catches up, as a
+ * burst of appends is), for at most {@code writeQueueWait} ({@link #QUEUE_WAIT} by default); where none comes (the database is slow or does not answer, and writes
  * keep coming) it fails, not stored, so that the queue does not grow until the heap is spent.
  */
 final class WritePipeline implements AutoCloseable {
@@ -92,12 +92,14 @@ final class WritePipeline implements AutoCloseable {
 
     private final Host host;
     private final int maxBatch;
-    /** How many writes may wait for the writer; one more waits for room ({@link #QUEUE_WAIT}). */
+    /** How many writes may wait for the writer by default; one more waits for room ({@link #QUEUE_WAIT}). */
     static final int QUEUE_LIMIT = 10_000;
-    /** How long a write submitted to a full queue waits for room before it fails. */
+    /** How long a write submitted to a full queue waits for room before it fails, by default. */
     static final java.time.Duration QUEUE_WAIT = java.time.Duration.ofSeconds(10);
 
-    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
+    private final BlockingQueue<Pending<?>> queue;
+    /** How many writes may wait for the writer here ({@code writeQueueLimit}; {@link #QUEUE_LIMIT} unless configured). */
+    private final int queueLimit;
     private final Thread thread;
     private volatile boolean running = true;
     /** Set by the writer before its last look at the queue: a unit queued after that is failed by whoever queued it. */
@@ -115,6 +117,16 @@ final class WritePipeline implements AutoCloseable {
 
     /** A pipeline whose writes wait at most {@code queueWait} for room in a full queue (tests). */
     WritePipeline(Host host, int maxBatch, String name, java.time.Duration queueWait) {
+        this(host, maxBatch, name, QUEUE_LIMIT, queueWait);
+    }
+
+    /**
+     * A pipeline where at most {@code queueLimit} writes wait for the writer, and one more waits at
+     * most {@code queueWait} for room (the store's {@code writeQueueLimit} and {@code writeQueueWait}).
+     */
+    WritePipeline(Host host, int maxBatch, String name, int queueLimit, java.time.Duration queueWait) {
+        this.queueLimit = queueLimit;
+        this.queue = new LinkedBlockingQueue<>(queueLimit);
         this.host = host;
         this.maxBatch = maxBatch;
         this.queueWait = queueWait;
@@ -137,12 +149,12 @@ final class WritePipeline implements AutoCloseable {
                     && queue.offer(pending, queueWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.completeExceptionally(new StateStoreException("interrupted while waiting for room among the " + QUEUE_LIMIT
+            future.completeExceptionally(new StateStoreException("interrupted while waiting for room among the " + queueLimit
                     + " writes waiting for the writer of the state store at " + host.where() + "; this write is not stored"));
             return future;
         }
         if (!queued) {
-            future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " has " + QUEUE_LIMIT
+            future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " has " + queueLimit
                     + " writes waiting for its writer, and no room came within " + queueWait.toMillis() + " ms (its database is slow or "
                     + "does not answer); this write is not stored, nor queued: try it again once the store has caught up"));
             return future;

@@ -498,6 +498,88 @@ class ClusterTest {
     }
 
     /**
+     * {@code writeQueueLimit} and {@code writeQueueWait} bound the writes waiting for the store's writer: with the writer held
+     * (another writer's transaction holds the lock that orders them), 100 writes wait, and the next one, after 200 ms without
+     * room, fails, not stored; once the writer goes on, every write that waited is stored. Before, the queue held 10,000
+     * writes whatever the configuration said, and a write waited 10 s for room.
+     */
+    @Test
+    void theWriteQueueHoldsTheConfiguredNumberOfWritesAndTheNextWaitsTheConfiguredTime() throws Exception {
+        String url = pg.newDatabase("writequeue_" + DATABASES.incrementAndGet());
+        JdbcStateStore a = Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("a")), "strata-a", false, "1s",
+                Map.of("writeQueueLimit", 100, "writeQueueWait", "200ms")));
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            List<java.util.concurrent.CompletableFuture<dev.strata.platform.audit.LogRecord>> writes = new ArrayList<>();
+            writes.add(a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("n", 0))));
+            long until = System.nanoTime() + 20_000_000_000L;
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata strata-a' AND wait_event_type = 'Lock'";
+            while (count(s, waiting) == 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(count(s, waiting)).as("strata-a's writer waits for the lock with the first write").isEqualTo(1);
+            for (int i = 1; i <= 100; i++) {
+                writes.add(a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("n", i))));
+            }
+            var refused = a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("n", "one too many")));
+            assertThat(refused).as("failed once its wait for room was over, not queued").isCompletedExceptionally();
+            assertThatThrownBy(() -> StateStoreContract.join(refused)).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .hasMessageContaining("has 100 writes waiting for its writer, and no room came within 200 ms")
+                    .hasMessageContaining("this write is not stored");
+            assertThat(writes).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+            s.execute("SELECT pg_advisory_unlock(" + JdbcStateStore.SHARED_WRITERS_LOCK + ")");
+            for (var w : writes) {
+                StateStoreContract.join(w);
+            }
+            assertThat(a.provenance().head().seq()).isEqualTo(101);
+        } finally {
+            a.close();
+        }
+    }
+
+    /**
+     * {@code electionStartWait} is how long a start waits for the first election round: with the round held (another
+     * session holds the leader row) and the wait set to 10 minutes, the start is still waiting past the default 5 s, and
+     * once the row is free the round elects the instance and the start ends with it leading. Before, the start went on as a
+     * follower after 5 s whatever the configuration said.
+     */
+    @Test
+    void aStartWaitsForTheFirstElectionRoundAsLongAsElectionStartWaitSays() throws Exception {
+        String url = pg.newDatabase("startwait_" + DATABASES.incrementAndGet());
+        Path dir = Files.createDirectories(etc.resolve("a"));
+        Stores.postgres(Stores.postgresSettings(pg, url, dir, "strata-schema", false, "1h")).close(); // the schema
+        StoreSettings settings = Stores.postgresSettings(pg, url, dir, "strata-a", true, "1h", Map.of("electionStartWait", "10m"));
+        AtomicReference<JdbcStateStore> opened = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread starting = new Thread(() -> {
+            try {
+                opened.set(Stores.postgres(settings));
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "starting");
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement()) {
+            admin.setAutoCommit(false);
+            s.executeQuery("SELECT epoch FROM cluster_leader WHERE id = 1 FOR UPDATE").close();
+            starting.start();
+            starting.join(DatabaseLeadership.START_WAIT.toMillis() + 3000);
+            assertThat(starting.isAlive()).as("the start still waits for its first election round past the default wait").isTrue();
+            admin.rollback();
+            starting.join(60_000);
+            assertThat(failed.get()).isNull();
+            assertThat(opened.get()).isNotNull();
+            assertThat(opened.get().leadership().isLeader()).as("the first round, waited for, elected it").isTrue();
+        } finally {
+            starting.join(60_000);
+            if (opened.get() != null) {
+                opened.get().close();
+            }
+        }
+    }
+
+    /**
      * A connection whose {@code isValid} (the mode lock's check) first tells {@code checking} which thread checks, then hangs
      * until {@code answer} opens, as a check on a failing network hangs until its timeout; the rest goes to {@code real}.
      */

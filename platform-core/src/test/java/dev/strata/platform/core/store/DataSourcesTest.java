@@ -24,7 +24,8 @@ class DataSourcesTest {
     void aDriverThatQuotesTheUrlShowsNoPassword() {
         String url = "jdbc:postgresql://strata:S3cr#tPw9@db.example:5432/strata";
         StoreSettings s = new StoreSettings(StoreSettings.Kind.POSTGRESQL, url, StoreSettings.shown(url), "strata", Secret.none(), 4,
-                Duration.ofSeconds(5), true, false, "r1", "localhost", Duration.ofSeconds(1), null, 0, Duration.ofSeconds(60));
+                Duration.ofSeconds(5), true, false, "r1", "localhost", Duration.ofSeconds(1), null, 0, Duration.ofSeconds(60),
+                Duration.ofSeconds(5), 10_000, Duration.ofSeconds(10));
         DataSourceFactory refusing = (DataSourceFactory) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {DataSourceFactory.class}, (proxy, method, args) -> {
                     Properties p = (Properties) args[0];

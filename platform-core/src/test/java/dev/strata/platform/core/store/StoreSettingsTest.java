@@ -265,6 +265,48 @@ class StoreSettingsTest {
     }
 
     /**
+     * The first election round's wait at start and the write queue's bound and wait are settings: by default what they were
+     * as constants (5 s, 10,000 writes, 10 s); each taken in its range, and a value outside it, or not of its kind, is
+     * refused naming the PID, the property, the value and what is expected.
+     */
+    @Test
+    void theElectionStartWaitAndTheWriteQueueAreSettingsWithinTheirRanges() {
+        StoreSettings defaults = from(Map.of());
+        assertThat(defaults.electionStartWait()).isEqualTo(DatabaseLeadership.START_WAIT).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.writeQueueLimit()).isEqualTo(WritePipeline.QUEUE_LIMIT).isEqualTo(10_000);
+        assertThat(defaults.writeQueueWait()).isEqualTo(WritePipeline.QUEUE_WAIT).isEqualTo(Duration.ofSeconds(10));
+        StoreSettings set = from(Map.of("electionStartWait", "30s", "writeQueueLimit", "50000", "writeQueueWait", "2m"));
+        assertThat(set.electionStartWait()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(set.writeQueueLimit()).isEqualTo(50_000);
+        assertThat(set.writeQueueWait()).isEqualTo(Duration.ofMinutes(2));
+        StoreSettings lowest = from(Map.of("electionStartWait", "1s", "writeQueueLimit", 100, "writeQueueWait", "100ms"));
+        assertThat(List.of(lowest.electionStartWait(), lowest.writeQueueWait())).containsExactly(Duration.ofSeconds(1), Duration.ofMillis(100));
+        assertThat(lowest.writeQueueLimit()).isEqualTo(100);
+        StoreSettings highest = from(Map.of("electionStartWait", "10m", "writeQueueLimit", 1_000_000, "writeQueueWait", "10m"));
+        assertThat(List.of(highest.electionStartWait(), highest.writeQueueWait())).containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(10));
+        assertThat(highest.writeQueueLimit()).isEqualTo(1_000_000);
+        String durations = ", a number with unit ns, us, ms, s, m (or min), h or d; a bare number is seconds (e.g. 10s)";
+        for (String bad : List.of("999ms", "0", "11m", "1h", "soon", "5S")) {
+            assertThatThrownBy(() -> from(Map.of("electionStartWait", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: electionStartWait = '" + bad + "' is invalid; expected a duration from 1s to 10m"
+                            + durations)
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("electionStartWait"));
+        }
+        for (String bad : List.of("99ms", "0", "601s", "1h", "soon")) {
+            assertThatThrownBy(() -> from(Map.of("writeQueueWait", bad))).as(bad).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: writeQueueWait = '" + bad + "' is invalid; expected a duration from 100ms to 10m"
+                            + durations)
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("writeQueueWait"));
+        }
+        for (Object bad : List.of(99, 0, -1, 1_000_001, "ten", "2.5", "99999999999")) {
+            assertThatThrownBy(() -> from(Map.of("writeQueueLimit", bad))).as(String.valueOf(bad)).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("dev.strata.platform.core.store: writeQueueLimit = '" + bad + "' is invalid; expected a whole number from 100 "
+                            + "to 1000000")
+                    .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("writeQueueLimit"));
+        }
+    }
+
+    /**
      * A .cfg value is text that Declarative Services converts to the method's int only when it is read: one that is no
      * number is refused like any other bad value, naming the PID, the property, the value and what was expected.
      */

@@ -40,6 +40,12 @@ final class Stores {
     }
 
     static StoreSettings postgresSettings(PostgresCluster pg, String url, Path etc, String instance, boolean ha, String interval) throws Exception {
+        return postgresSettings(pg, url, etc, instance, ha, interval, Map.of());
+    }
+
+    /** As {@link #postgresSettings(PostgresCluster, String, Path, String, boolean, String)}, with {@code more} properties set. */
+    static StoreSettings postgresSettings(PostgresCluster pg, String url, Path etc, String instance, boolean ha, String interval,
+            Map<String, Object> more) throws Exception {
         java.nio.file.Files.writeString(etc.resolve("db-password"), PostgresCluster.PASSWORD + "\n");
         Map<String, Object> p = new HashMap<>();
         p.put("url", url);
@@ -50,6 +56,7 @@ final class Stores {
         p.put("highAvailability", ha);
         p.put("electionInterval", interval);
         p.put("poolSize", 4);
+        p.putAll(more);
         return StoreSettings.from(config(p), etc, etc);
     }
 
