@@ -155,8 +155,14 @@ final class WritePipeline implements AutoCloseable {
         }
         if (!queued) {
             future.completeExceptionally(new StateStoreException("the state store at " + host.where() + " has " + queueLimit
-                    + " writes waiting for its writer, and no room came within " + queueWait.toMillis() + " ms (its database is slow or "
-                    + "does not answer); this write is not stored, nor queued: try it again once the store has caught up"));
+                    + " writes waiting for its writer, and " + (Thread.currentThread() == thread
+                            // it waited for nothing: code run on the writer's thread (a caller's continuation of a write it completed)
+                            ? "this write was made on the writer's own thread (by code run when an earlier write completed), which "
+                                    + "cannot wait for room, since the writer would wait on itself; this write is not stored, nor queued: "
+                                    + "make it from another thread (an executor of the caller's), or try it again once the store has "
+                                    + "caught up"
+                            : "no room came within " + queueWait.toMillis() + " ms (its database is slow or does not answer); this write "
+                                    + "is not stored, nor queued: try it again once the store has caught up")));
             return future;
         }
         if (stopped) {

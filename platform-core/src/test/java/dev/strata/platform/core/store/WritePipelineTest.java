@@ -398,6 +398,44 @@ class WritePipelineTest {
     }
 
     /**
+     * A write made on the writer's own thread (a caller's continuation of a write, run as the writer completes it) while the
+     * queue is full fails at once, as it must (the writer cannot wait for room it would make itself), and says so. Before,
+     * its message said that no room came within the queue's wait (10 s), though it had waited for nothing, sending an
+     * operator after a slow database.
+     */
+    @Test
+    void aWriteMadeOnTheWritersThreadWhileTheQueueIsFullSaysItCannotWaitForRoom() throws Exception {
+        Recording host = new Recording("writer-thread");
+        try (WritePipeline pipeline = new WritePipeline(host, 512, "test-writer", 100, java.time.Duration.ofSeconds(10))) {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            CompletableFuture<Void> entered = new CompletableFuture<>();
+            CompletableFuture<Long> held = pipeline.submit(tx -> {
+                entered.complete(null);
+                gate.join();
+                return 0L;
+            });
+            entered.join();
+            List<CompletableFuture<Long>> queued = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                queued.add(pipeline.submit(Recording::unit));
+            }
+            // the continuation runs on the writer's thread as it completes the held write, the queue still full
+            CompletableFuture<CompletableFuture<Long>> chained = held.thenApply(done -> pipeline.submit(Recording::unit));
+            gate.complete(null);
+            CompletableFuture<Long> next = chained.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(next).failsWithin(java.time.Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .withMessageContaining("the state store at test has 100 writes waiting for its writer, and this write was made on "
+                            + "the writer's own thread")
+                    .withMessageContaining("cannot wait for room").withMessageContaining("this write is not stored")
+                    .withMessageNotContaining("no room came within");
+            for (CompletableFuture<Long> f : queued) {
+                assertThat(f).succeedsWithin(java.time.Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /**
      * A burst of more writes than the queue holds, submitted faster than the writer commits them (a log filled in bulk,
      * a pass recording many changes), is held back while the writer makes room, not refused: every write of it is
      * stored. (With the queue bounded at first, writes beyond 10,000 failed at once, and such a burst lost them.)
