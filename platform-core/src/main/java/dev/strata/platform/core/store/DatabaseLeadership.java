@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * when the leader's process is killed its socket closes and PostgreSQL ends the session at once;
  * when the network to it fails, the keepalives set on the session end it within about 10 s. The
  * epoch fences what falls between: every write transaction reads it ({@code FOR SHARE}) and is
- * refused when it moved.
+ * refused when it moved. An instance that cannot write for a reason of its own (the store does not
+ * hold its mode lock) does not lead: a leader gives the leadership up at its next round, so that an
+ * instance that can write is elected.
  */
 final class DatabaseLeadership implements Leadership, AutoCloseable {
 
