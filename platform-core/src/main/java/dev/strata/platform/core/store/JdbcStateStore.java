@@ -331,14 +331,19 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * lock is given up and tried again at each check, so that writes go on once no instance of the
      * other mode runs. Writes are refused too while the lock cannot be taken again (the database
      * does not answer). A check costs one round trip on the idle mode connection per interval; one
-     * before every batch would cost one per batch. Loss is thus noticed within one interval (and a
+     * before every batch would cost one per batch. Loss is thus noticed within one interval of the last check's end (and a
      * batch, and a second wait for the lock after a long first one), and at most what this instance
      * wrote in that time falls among another mode's writes.
      */
     private void checkModeIfDue() {
         if (modeCheckDue()) {
-            modeChecked = System.nanoTime();
-            checkMode();
+            try {
+                checkMode();
+            } finally {
+                // the interval counts from the check's end: counted from its start, a check slower than the interval (a
+                // round trip on a slow network) made the next due at once, and a batch after it checked, and took its lock, twice
+                modeChecked = System.nanoTime();
+            }
         }
     }
 

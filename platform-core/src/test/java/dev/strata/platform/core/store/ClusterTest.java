@@ -651,6 +651,44 @@ class ClusterTest {
     }
 
     /**
+     * The interval between checks of the mode lock counts from the end of a check: counted from its start, a check that took
+     * longer than the interval (a slow network) made the next one due as soon as it ended, so the batch written right after it
+     * checked the lock once more before writing (and, after its lock wait, let the lock go and took it again).
+     */
+    @Test
+    void aWriteRightAfterASlowModeCheckDoesNotCheckAgain() throws Exception {
+        String url = pg.newDatabase("slowmodecheck_" + DATABASES.incrementAndGet());
+        long interval = 5_000;
+        JdbcStateStore a = instances(url, 1, false, interval + "ms").get(0);
+        AtomicInteger checks = new AtomicInteger();
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try {
+            a.wrapModeConnection(real -> (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
+                    new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("isValid") && checks.incrementAndGet() == 1) {
+                            checked.countDown();
+                            answer.await(60, TimeUnit.SECONDS); // the first check answers only after more than an interval
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
+            assertThat(checked.await(30, TimeUnit.SECONDS)).as("strata-a's writer checks its mode lock").isTrue();
+            Thread.sleep(interval + 500); // the check takes longer than the interval
+            var held = a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("by", "strata-a")));
+            answer.countDown();
+            StateStoreContract.join(held);
+            assertThat(checks.get()).as("the write, made within an interval of the check's end, checks the mode lock no more").isEqualTo(1);
+        } finally {
+            answer.countDown();
+            closeAll(List.of(a));
+        }
+    }
+
+    /**
      * A close of the store while the check of its mode lock hangs ends the check by closing its connection, and that is no
      * loss of the mode lock: no warning says so, and no new connection takes the lock again.
      */
