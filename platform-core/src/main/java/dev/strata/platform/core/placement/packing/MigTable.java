@@ -32,14 +32,13 @@ public final class MigTable {
      * @param name e.g. {@code 3g.40gb}
      * @param computeSlices compute slices of one instance (the {@code g} count)
      * @param slots memory slots one instance occupies from its start
-     * @param starts the allowed starts, ascending
+     * @param starts the allowed starts, ascending, each once (a start a provider lists twice is one start)
      * @param maxInstances the most instances on one GPU
      */
     public record Profile(String name, int computeSlices, int slots, int[] starts, int maxInstances) {
         public Profile {
             Objects.requireNonNull(name, "name");
-            starts = starts.clone();
-            Arrays.sort(starts);
+            starts = Arrays.stream(starts).distinct().sorted().toArray();
         }
 
         @Override

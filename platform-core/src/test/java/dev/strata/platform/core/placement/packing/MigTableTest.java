@@ -67,6 +67,13 @@ public class MigTableTest {
     }
 
     @Test
+    void aPlacementListedTwiceIsOneStart() {
+        MigTable table = MigTable.of(List.of(new PartitionProfile("1g.0gb", 0, 2, 1L << 30, 1, 1, 3, List.of(0, 3, 3), 4)));
+        assertThat(table.profile(0).starts()).containsExactly(0, 3);
+        assertThat(table.feasibleStarts(0, 0)).containsExactly(0, 3);
+    }
+
+    @Test
     void sevenSmallestInstancesFillTheGpuAndAnEighthIsRefused() {
         NodeCapacity node = gpu();
         assertThat(fill(node, "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb", "1g.10gb")).isEmpty();
@@ -190,5 +197,146 @@ public class MigTableTest {
             assertThat(compute).isLessThanOrEqualTo(7).isEqualTo(H100.computeUsed(layout));
             assertThat(node.gpuFreeMilli(0)).isGreaterThanOrEqualTo(0);
         }
+    }
+
+    /**
+     * Any MIG table, not only the H100's: random profiles (instance sizes from one slot to all 16,
+     * placements anywhere they fit, repeated now and then, up to every compute slice, instance
+     * limits from none to many, some profiles unusable: no placements, no compute, no instances)
+     * and random places (at a start the table allows, at the start the table advises, or anywhere,
+     * slot -1 and one past the end included) and releases. The model is a list of the instances
+     * held, checked against the raw profiles only: a start is allowed exactly when it is one of the
+     * profile's placements, its memory slots are free, a compute slice is left for each of its
+     * own and the profile has an instance left. The node must serve, list and accept exactly those
+     * starts, refuse every other without changing, and show the model's slots and compute.
+     */
+    @Property(tries = 300)
+    void anyTablePlacesAnInstanceExactlyWhereItsProfilesAllow(@ForAll long seed) {
+        Random r = new Random(seed);
+        int slotCount = 1 + r.nextInt(MigTable.MAX_SLOTS);
+        int compute = 1 + r.nextInt(7);
+        List<PartitionProfile> raw = new ArrayList<>();
+        int count = 1 + r.nextInt(6);
+        for (int i = 0; i < count; i++) {
+            int size = 1 + r.nextInt(slotCount);
+            List<Integer> placements = new ArrayList<>();
+            for (int s = 0; s + size <= slotCount; s++) {
+                if (r.nextInt(3) > 0) {
+                    placements.add(s);
+                    if (r.nextInt(10) == 0) {
+                        placements.add(s); // a placement listed twice
+                    }
+                }
+            }
+            int slices = 1 + r.nextInt(compute);
+            int max = 1 + r.nextInt(slotCount);
+            if (i > 0) {
+                // some profiles the table cannot use
+                switch (r.nextInt(10)) {
+                    case 0 -> placements.clear();
+                    case 1 -> slices = 0;
+                    case 2 -> max = 0;
+                    default -> { }
+                }
+            }
+            if (i == 0 && placements.isEmpty()) {
+                placements.add(r.nextInt(slotCount - size + 1));
+            }
+            raw.add(new PartitionProfile(slices + "g." + i + "gb", i, max, 1L << 30, 1, slices, compute, placements, size));
+        }
+        MigTable table = MigTable.of(raw);
+        NodeCapacity node = new NodeCapacity("n", "H100", 64_000, 512 * 1024, new int[] {-1}, null, table);
+        List<int[]> held = new ArrayList<>(); // {raw profile, start}
+        for (int step = 0; step < 40; step++) {
+            if (!held.isEmpty() && r.nextInt(3) == 0) {
+                int[] h = held.remove(r.nextInt(held.size()));
+                node.release(demand(raw.get(h[0])), new int[] {0}, h[1]);
+            } else {
+                int p = r.nextInt(raw.size());
+                PartitionProfile profile = raw.get(p);
+                Demand d = demand(profile);
+                List<Integer> allowed = allowedStarts(raw, held, p);
+                String why = "profile " + profile.name() + " of " + raw + " holding " + describe(raw, held);
+                assertThat(node.gpuServes(0, d)).as(why).isEqualTo(!allowed.isEmpty());
+                int index = table.profile(profile.name());
+                if (index >= 0) {
+                    assertThat(table.feasibleStarts(node.gpuLayout(0), index)).as(why).containsExactly(allowed.stream().mapToInt(Integer::intValue).toArray());
+                }
+                int best = node.bestSlot(0, d);
+                if (allowed.isEmpty()) {
+                    assertThat(best).as(why).isEqualTo(-1);
+                } else {
+                    assertThat(allowed).as(why).contains(best);
+                }
+                int start = switch (r.nextInt(3)) {
+                    case 0 -> allowed.isEmpty() ? -1 : allowed.get(r.nextInt(allowed.size()));
+                    case 1 -> best;
+                    default -> r.nextInt(slotCount + 2) - 1;
+                };
+                String before = node.toString();
+                if (allowed.contains(start)) {
+                    node.allocate(d, new int[] {0}, start);
+                    held.add(new int[] {p, start});
+                } else {
+                    int refused = start;
+                    assertThatThrownBy(() -> node.allocate(d, new int[] {0}, refused)).as("%s at %d", why, start)
+                            .isInstanceOfAny(IllegalStateException.class, IllegalArgumentException.class);
+                    assertThat(node.toString()).as("a refusal changes nothing").isEqualTo(before);
+                }
+            }
+            int mask = 0;
+            int slices = 0;
+            for (int[] h : held) {
+                PartitionProfile profile = raw.get(h[0]);
+                mask |= ((1 << profile.placementSize()) - 1) << h[1];
+                slices += profile.computeSlices();
+            }
+            long layout = node.gpuLayout(0);
+            assertThat(table.occupied(layout)).as(describe(raw, held)).isEqualTo(mask);
+            assertThat(table.computeUsed(layout)).as(describe(raw, held)).isEqualTo(slices);
+            for (int p = 0; p < raw.size(); p++) {
+                int index = table.profile(raw.get(p).name());
+                int p0 = p;
+                long n = held.stream().filter(h -> h[0] == p0).count();
+                assertThat(index >= 0 ? table.instances(layout, index) : 0).as("instances of %s", raw.get(p).name()).isEqualTo((int) n);
+            }
+            assertThat(node.gpuFreeMilli(0)).isBetween(0, 1000);
+        }
+    }
+
+    private static Demand demand(PartitionProfile p) {
+        return Demand.partition(1000, 1024, p.name(), Math.max(1, p.computeSlices()), Set.of(), false);
+    }
+
+    /** The starts, ascending, at which the model allows another instance of raw profile {@code p}. */
+    private static List<Integer> allowedStarts(List<PartitionProfile> raw, List<int[]> held, int p) {
+        PartitionProfile profile = raw.get(p);
+        int mask = 0;
+        int slices = 0;
+        int instances = 0;
+        for (int[] h : held) {
+            mask |= ((1 << raw.get(h[0]).placementSize()) - 1) << h[1];
+            slices += raw.get(h[0]).computeSlices();
+            instances += h[0] == p ? 1 : 0;
+        }
+        List<Integer> out = new ArrayList<>();
+        if (profile.computeSlices() <= 0 || slices + profile.computeSlices() > profile.totalSlices() || instances >= profile.maxInstances()) {
+            return out;
+        }
+        for (int s = 0; s < 32; s++) {
+            int need = ((1 << profile.placementSize()) - 1) << s;
+            if (profile.placements().contains(s) && (mask & need) == 0) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static String describe(List<PartitionProfile> raw, List<int[]> held) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int[] h : held) {
+            sb.append(' ').append(raw.get(h[0]).name()).append('@').append(h[1]);
+        }
+        return sb.append(" ]").toString();
     }
 }
