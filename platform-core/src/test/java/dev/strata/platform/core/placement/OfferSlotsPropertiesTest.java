@@ -45,12 +45,14 @@ class OfferSlotsPropertiesTest {
         int offerCount = 1 + r.nextInt(3);
         List<CapacityOffer> offers = new ArrayList<>();
         for (int o = 0; o < offerCount; o++) {
-            String id = "cloud:z:shape" + o;
+            // ids as providers write them, and ids that hold the slot separator, end in digits or hold spaces and non-ASCII
+            String id = new String[] {"cloud:z:shape" + o, "cloud:z:p5#" + o, "cloud:z:p5#" + o + "#", "#" + o, "cloud:z:ü shape " + o,
+                    "cloud:z:" + o + "#1" + o}[r.nextInt(6)];
             int gpus = r.nextBoolean() ? 0 : 1 + r.nextInt(8);
             infra.node(id, "z", null, 4 + r.nextInt(60), 16 + r.nextInt(500), gpus, "NVIDIA H100", 80, gpus == 0 ? 0 : gpus, 1, 700, 10_000);
             Node machine = infra.nodes.remove(infra.nodes.size() - 1);
             offers.add(CapacityOffer.builder().id(id).providerId("cloud").siteId("z").shape("shape" + o).machine(machine)
-                    .limit(r.nextInt(6)).inUse(r.nextInt(4)).build());
+                    .limit(r.nextInt(8) == 0 ? 0 : r.nextInt(6)).inUse(r.nextInt(4) == 0 ? 0 : r.nextInt(7)).build());
         }
         InventorySnapshot snapshot = new InventorySnapshot(1, Instant.now(), infra.sites, List.of(), List.of(), List.of(), List.of(), offers);
         Placement placement = PlacementEngines.create(new Inventory() {
@@ -67,6 +69,14 @@ class OfferSlotsPropertiesTest {
 
         Map<String, Integer> free = new HashMap<>();
         offers.forEach(o -> free.put(o.id(), Math.max(0, o.limit() - o.inUse())));
+        // the launch slots each offer has, named as documented (the offer's id, '#', the slot's number from 0), read here
+        // without the code under test: a binding on any other id, or on a slot beyond the free quota, is an error
+        Map<String, String> slotOffer = new HashMap<>();
+        offers.forEach(o -> {
+            for (int k = 0; k < free.get(o.id()); k++) {
+                assertThat(slotOffer.put(o.id() + "#" + k, o.id())).as("slot id %s#%d is unique", o.id(), k).isNull();
+            }
+        });
         for (int step = 0; step < 12; step++) {
             List<Allocation> held = placement.allocations();
             if (!held.isEmpty() && r.nextInt(4) == 0) {
@@ -90,7 +100,8 @@ class OfferSlotsPropertiesTest {
             Set<String> slots = new HashSet<>();
             for (Allocation a : placement.allocations()) {
                 for (MemberBinding b : a.bindings()) {
-                    String offer = OfferSlots.offerOf(b.nodeId()).orElseThrow();
+                    String offer = slotOffer.get(b.nodeId());
+                    assertThat(offer).as("binding on %s, not a free launch slot of %s", b.nodeId(), free).isNotNull();
                     assertThat(slots.add(b.nodeId())).as("slot %s holds two members", b.nodeId()).isTrue();
                     used.merge(offer, 1, Integer::sum);
                 }
