@@ -14,7 +14,10 @@ import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -45,8 +48,14 @@ class TenantQuotaPropertiesTest {
         PlacementService service = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
         // the oracle's placement: no quotas, on the same ledger, dry runs only
         PlacementService unlimited = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
-        String configured = quotas(r);
+        Map<String, long[]> limits = new HashMap<>();
+        String configured = quotas(r, limits);
         TenantQuotas quotas = TenantQuotas.parse(RetiredQuotaFile.PID, configured);
+        for (String tenant : TENANTS) {
+            // the limits as the oracle reads the text it wrote: each resource given, or -1 (none)
+            assertThat(quotas.of(tenant)).as("%s under %s", tenant, configured).isEqualTo(Optional.ofNullable(limits.get(tenant))
+                    .map(l -> new TenantQuotas.Limits(l[0], l[1], l[2])));
+        }
         service.engine().quotas(quotas);
         List<String> placed = new ArrayList<>();
         for (int step = 0; step < 30; step++) {
@@ -58,9 +67,9 @@ class TenantQuotaPropertiesTest {
             PlacementDecision without = unlimited.place(contract, true);
             long[] held = heldFromScratch(service.allocations(), contract.tenant());
             long[] wanted = without.placed() ? sum(without.bindings()) : new long[3];
-            TenantQuotas.Limits limit = quotas.of(contract.tenant()).orElse(null);
-            boolean allowed = limit == null || fits(limit.gpuMilli(), held[0], wanted[0]) && fits(limit.cpuMilli(), held[1], wanted[1])
-                    && fits(limit.memoryBytes(), held[2], wanted[2]);
+            long[] limit = limits.get(contract.tenant());
+            boolean allowed = limit == null || fits(limit[0], held[0], wanted[0]) && fits(limit[1], held[1], wanted[1])
+                    && fits(limit[2], held[2], wanted[2]);
             PlacementDecision d = service.place(contract, false);
             String why = "step " + step + " of " + contract.tenant() + " under " + configured + ", holding " + List.of(held[0], held[1], held[2])
                     + ", wanting " + List.of(wanted[0], wanted[1], wanted[2]) + ": " + d.summary();
@@ -73,10 +82,11 @@ class TenantQuotaPropertiesTest {
             }
             for (String tenant : TENANTS) {
                 long[] now = heldFromScratch(service.allocations(), tenant);
-                quotas.of(tenant).ifPresent(q -> {
-                    assertThat(within(q.gpuMilli(), now[0]) && within(q.cpuMilli(), now[1]) && within(q.memoryBytes(), now[2]))
+                long[] q = limits.get(tenant);
+                if (q != null) {
+                    assertThat(within(q[0], now[0]) && within(q[1], now[1]) && within(q[2], now[2]))
                             .as("tenant %s holds %s under %s", tenant, List.of(now[0], now[1], now[2]), configured).isTrue();
-                });
+                }
                 assertThat(service.engine().tenantHolds().getOrDefault(tenant, new TenantQuotas.Limits(0, 0, 0)))
                         .as("the model's running sum for %s", tenant).isEqualTo(new TenantQuotas.Limits(now[0], now[1], now[2]));
             }
@@ -156,21 +166,42 @@ class TenantQuotaPropertiesTest {
 
     // ---- generators -----------------------------------------------------------------------------
 
-    /** Quotas on some of the three tenants, on some resources, from none at all to tight. */
-    private static String quotas(Random r) {
+    private static final String[] GPUS = {"0", "0.25", "0.3", "0.5", "0.75", "1", "2.5", "4", "9", "16"};
+    private static final long[] GPU_MILLI = {0, 250, 300, 500, 750, 1000, 2500, 4000, 9000, 16000};
+    private static final String[] CPUS = {"0", "500m", "1", "4", "16", "32", "40", "100"};
+    private static final long[] CPU_MILLI = {0, 500, 1000, 4000, 16000, 32000, 40000, 100000};
+    private static final String[] MEMORY = {"0", "1GiB", "64GiB", "256GiB", "300GiB", "1TiB"};
+    private static final long[] MEMORY_BYTES = {0, 1L << 30, 64L << 30, 256L << 30, 300L << 30, 1L << 40};
+
+    /**
+     * Quotas on some of the three tenants, on some resources, from none at all to tight, with
+     * limits at the exact size of a member the contracts ask for (a GPU share, one whole GPU, one
+     * or 32 CPUs, 1 or 256 GiB) and at zero; {@code limits} gets each tenant's, -1 where none.
+     */
+    private static String quotas(Random r, Map<String, long[]> limits) {
         List<String> entries = new ArrayList<>();
         for (String t : TENANTS) {
             if (r.nextInt(4) == 0) {
                 continue;
             }
+            long[] limit = {-1, -1, -1};
             if (r.nextBoolean()) {
-                entries.add(t + "/gpus=" + new String[] {"0", "0.5", "1", "2.5", "4", "9", "16"}[r.nextInt(7)]);
+                int k = r.nextInt(GPUS.length);
+                entries.add(t + "/gpus=" + GPUS[k]);
+                limit[0] = GPU_MILLI[k];
             }
             if (r.nextBoolean()) {
-                entries.add(t + "/cpu=" + new String[] {"500m", "4", "16", "40", "100"}[r.nextInt(5)]);
+                int k = r.nextInt(CPUS.length);
+                entries.add(t + "/cpu=" + CPUS[k]);
+                limit[1] = CPU_MILLI[k];
             }
             if (r.nextBoolean()) {
-                entries.add(t + "/memory=" + new String[] {"1GiB", "64GiB", "300GiB", "1TiB"}[r.nextInt(4)]);
+                int k = r.nextInt(MEMORY.length);
+                entries.add(t + "/memory=" + MEMORY[k]);
+                limit[2] = MEMORY_BYTES[k];
+            }
+            if (limit[0] >= 0 || limit[1] >= 0 || limit[2] >= 0) {
+                limits.put(t, limit);
             }
         }
         return String.join(", ", entries);
