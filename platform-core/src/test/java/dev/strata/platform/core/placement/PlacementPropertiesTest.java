@@ -11,10 +11,12 @@ import dev.strata.platform.api.contract.Sovereignty;
 import dev.strata.platform.api.contract.TopologyRequest;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.PowerDomain;
+import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
@@ -142,6 +144,10 @@ class PlacementPropertiesTest {
             for (MemberBinding b : a.bindings()) {
                 Member m = c.members().stream().filter(x -> x.name().equals(b.member())).findFirst().orElseThrow();
                 Node n = nodes.get(b.nodeId());
+                assertThat(n.state()).as("state of %s", n.id()).isEqualTo(ResourceState.AVAILABLE);
+                if (n.ownerTenant() != null) {
+                    assertThat(a.tenant()).as("tenant on %s, owned by %s", n.id(), n.ownerTenant()).isEqualTo(n.ownerTenant());
+                }
                 Site site = sites.get(n.siteId());
                 Sovereignty s = c.sovereignty();
                 if (!s.countries().isEmpty()) {
@@ -163,6 +169,10 @@ class PlacementPropertiesTest {
                         assertThat(m.gpus().models()).anyMatch(model -> gpu.model().toLowerCase(Locale.ROOT).contains(model.toLowerCase(Locale.ROOT)));
                     }
                     assertThat(gpu.memoryBytes()).isGreaterThanOrEqualTo(m.gpus().minMemoryBytes());
+                    assertThat(gpu.health().status()).as("health of %s", id).isNotEqualTo(Health.Status.FAILED);
+                    if (!m.gpus().allowDegraded()) {
+                        assertThat(gpu.health().status()).as("health of %s", id).isNotEqualTo(Health.Status.DEGRADED);
+                    }
                     nvlink.add(String.valueOf(gpu.interconnectDomain()));
                     numa.add(gpu.numaNode());
                     gpuMilli.merge(id, (int) Math.ceil(b.gpuFraction() * 1000 - 1e-9), Integer::sum);
@@ -188,7 +198,8 @@ class PlacementPropertiesTest {
                     assertThat(b.powerWatts()).isLessThanOrEqualTo(m.powerCeilingWatts() + 1e-6);
                 }
                 cpu.merge(n.id(), m.cpuMilli(), Long::sum);
-                memory.merge(n.id(), PlacementModel.mib(m.memoryBytes()), Long::sum);
+                // whole MiB, rounded up: a part of a MiB is held as a MiB
+                memory.merge(n.id(), (m.memoryBytes() + (1L << 20) - 1) / (1L << 20), Long::sum);
                 if (n.powerDomainId() != null) {
                     power.merge(n.powerDomainId(), b.powerWatts(), Double::sum);
                 }
@@ -239,6 +250,20 @@ class PlacementPropertiesTest {
             infra.node("n" + i, site, domain, 16 + r.nextInt(112), 128 + r.nextInt(2048), gpus, MODELS[model], model == 1 ? 40 : 80,
                     domainSize, numa, 300 + r.nextInt(400), r.nextInt(3) == 0 ? 0 : 2_000 + r.nextInt(9_000));
             nodeIds.add("n" + i);
+            // now and then a node placement must not use (not available, or another tenant's) and GPUs failed or degraded
+            int condition = r.nextInt(10);
+            if (condition == 0) {
+                ResourceState state = new ResourceState[] {ResourceState.STALE, ResourceState.DRAINING, ResourceState.UNAVAILABLE}[r.nextInt(3)];
+                infra.change("n" + i, n -> n.withState(state));
+            } else if (condition == 1) {
+                infra.owner("n" + i, "t" + r.nextInt(3));
+            }
+            for (int g = 0; g < gpus; g++) {
+                int h = r.nextInt(10);
+                if (h < 2) {
+                    infra.health("n" + i, g, h == 0 ? Health.Status.FAILED : Health.Status.DEGRADED);
+                }
+            }
         }
         int fabrics = r.nextInt(4);
         for (int f = 0; f < fabrics; f++) {
@@ -261,16 +286,25 @@ class PlacementPropertiesTest {
             int kind = r.nextInt(4);
             Set<String> models = r.nextInt(3) == 0 ? Set.of(MODEL_NAMES[r.nextInt(MODEL_NAMES.length)]) : Set.of();
             long minMemory = r.nextInt(3) == 0 ? (40L + 40L * r.nextInt(2)) << 30 : 0;
+            boolean degraded = r.nextInt(4) == 0;
             if (kind == 0) {
                 gpus = GpuRequest.NONE;
             } else if (kind == 1) {
-                gpus = new GpuRequest(1, models, minMemory, new double[] {0.25, 0.5, 0.3}[r.nextInt(3)], null);
+                gpus = new GpuRequest(1, models, minMemory, new double[] {0.25, 0.5, 0.3, 0.7, 0.001, 1}[r.nextInt(6)], null, degraded);
             } else {
-                gpus = new GpuRequest(new int[] {1, 2, 4, 8}[r.nextInt(4)], models, minMemory, 1, null);
+                gpus = new GpuRequest(new int[] {1, 2, 4, 8}[r.nextInt(4)], models, minMemory, 1, null, degraded);
             }
             TopologyRequest topology = new TopologyRequest(gpus.count() > 1 && r.nextBoolean(), gpus.count() > 0 && r.nextInt(3) == 0);
-            long cpu = 1000L * (1 + r.nextInt(32));
-            long memory = (long) (1 + r.nextInt(256)) << 30;
+            // no CPU or memory now and then, and memory that is not a whole number of MiB
+            long cpu = r.nextInt(8) == 0 ? 0 : 1000L * (1 + r.nextInt(32));
+            long memory = switch (r.nextInt(8)) {
+                case 0 -> 0;
+                case 1 -> ((long) (1 + r.nextInt(256)) << 30) + 1 + r.nextInt(1 << 20);
+                default -> (long) (1 + r.nextInt(256)) << 30;
+            };
+            if (cpu == 0 && memory == 0 && gpus.count() == 0) {
+                cpu = 1000; // a member holds something, so that its release shows
+            }
             double ceiling = r.nextInt(4) == 0 ? 500 + r.nextInt(10_000) : 0;
             members.add(new Member("m" + i, cpu, memory, gpus, topology, ceiling));
         }
