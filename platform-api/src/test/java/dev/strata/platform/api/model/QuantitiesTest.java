@@ -146,29 +146,89 @@ class QuantitiesTest {
 
     // ---- properties against an exact oracle ------------------------------------------------------
 
-    /** Every whole number of every size unit parses to exactly n x factor, or fails as too large exactly when that passes Long.MAX_VALUE. */
+    /**
+     * The units as SI and IEC define them, written here and not read from {@link Quantities}, so
+     * that a wrong or missing factor in its table shows: SI prefixes are powers of 1000, IEC ones
+     * powers of 1024; a minute is 60 s.
+     */
+    private static final java.util.Map<String, BigInteger> SIZE_FACTORS = new java.util.TreeMap<>();
+    private static final java.util.Map<String, BigInteger> DURATION_FACTORS = new java.util.TreeMap<>();
+
+    static {
+        SIZE_FACTORS.put("B", BigInteger.ONE);
+        String[] prefixes = {"k", "M", "G", "T", "P", "E"};
+        for (int k = 0; k < prefixes.length; k++) {
+            SIZE_FACTORS.put(prefixes[k] + "B", BigInteger.TEN.pow(3 * (k + 1)));
+            String iec = prefixes[k].toUpperCase(java.util.Locale.ROOT) + "i";
+            SIZE_FACTORS.put(iec + "B", BigInteger.TWO.pow(10 * (k + 1)));
+            SIZE_FACTORS.put(iec, BigInteger.TWO.pow(10 * (k + 1)));
+        }
+        BigInteger second = BigInteger.TEN.pow(9);
+        DURATION_FACTORS.put("ns", BigInteger.ONE);
+        DURATION_FACTORS.put("us", BigInteger.TEN.pow(3));
+        DURATION_FACTORS.put("\u00b5s", BigInteger.TEN.pow(3));
+        DURATION_FACTORS.put("ms", BigInteger.TEN.pow(6));
+        DURATION_FACTORS.put("s", second);
+        DURATION_FACTORS.put("m", second.multiply(BigInteger.valueOf(60)));
+        DURATION_FACTORS.put("min", second.multiply(BigInteger.valueOf(60)));
+        DURATION_FACTORS.put("h", second.multiply(BigInteger.valueOf(3600)));
+        DURATION_FACTORS.put("d", second.multiply(BigInteger.valueOf(86_400)));
+    }
+
+    @Test
+    void theUnitsAreExactlyThoseOfSiAndIec() {
+        assertThat(Quantities.SIZE.units.keySet()).containsExactlyInAnyOrderElementsOf(SIZE_FACTORS.keySet());
+        assertThat(Quantities.DURATION.units.keySet()).containsExactlyInAnyOrderElementsOf(DURATION_FACTORS.keySet());
+    }
+
+    /**
+     * Every number of every size unit (whole or with up to 12 decimals, blanks around it or not;
+     * a bare number is bytes) parses to exactly n x factor rounded half up to a byte, or fails as
+     * too large exactly when that passes Long.MAX_VALUE.
+     */
     @Property(tries = 2000)
-    void sizesAreExactOrRefusedAsTooLarge(@ForAll("sizeUnits") String unit, @ForAll("wholeNumbers") BigInteger n) {
-        BigInteger expected = n.multiply(new BigInteger(Quantities.SIZE.units.get(unit).toBigIntegerExact().toString()));
-        String text = n + unit;
+    void sizesAreExactOrRefusedAsTooLarge(@ForAll("sizeUnits") String unit, @ForAll("wholeNumbers") BigInteger n,
+            @ForAll("decimals") String decimals, @ForAll("blanks") String blank) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(n + decimals).multiply(new java.math.BigDecimal(SIZE_FACTORS.get(unit)));
+        BigInteger expected = exact.setScale(0, java.math.RoundingMode.HALF_UP).toBigIntegerExact();
+        String text = blank + n + decimals + blank + (unit.equals("B") && blank.isEmpty() && n.testBit(0) ? "" : unit) + blank;
         if (expected.bitLength() < 64) {
-            assertThat(Quantities.bytes(text)).isEqualTo(expected.longValueExact());
+            assertThat(Quantities.bytes(text)).as(text).isEqualTo(expected.longValueExact());
         } else {
-            assertThatThrownBy(() -> Quantities.bytes(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is more than");
+            assertThatThrownBy(() -> Quantities.bytes(text)).as(text).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is more than");
         }
     }
 
-    /** The same for durations, whose factors are whole nanoseconds. */
+    /**
+     * The same for durations, whose factors are whole nanoseconds: a fraction of a nanosecond is
+     * refused, and so is more than Long.MAX_VALUE nanoseconds; a bare number is seconds.
+     */
     @Property(tries = 2000)
-    void durationsAreExactOrRefusedAsTooLong(@ForAll("durationUnits") String unit, @ForAll("wholeNumbers") BigInteger n) {
-        BigInteger expected = n.multiply(Quantities.DURATION.units.get(unit).toBigIntegerExact());
-        String text = n + unit;
-        if (expected.bitLength() < 64) {
-            assertThat(Quantities.duration(text)).isEqualTo(Duration.ofNanos(expected.longValueExact()));
+    void durationsAreExactOrRefusedAsTooLong(@ForAll("durationUnits") String unit, @ForAll("wholeNumbers") BigInteger n,
+            @ForAll("decimals") String decimals, @ForAll("blanks") String blank) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(n + decimals).multiply(new java.math.BigDecimal(DURATION_FACTORS.get(unit)));
+        String text = blank + n + decimals + blank + (unit.equals("s") && n.testBit(0) ? "" : unit) + blank;
+        if (exact.stripTrailingZeros().scale() > 0) {
+            assertThatThrownBy(() -> Quantities.duration(text)).as(text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a whole number of nanoseconds");
+        } else if (exact.toBigIntegerExact().bitLength() < 64) {
+            assertThat(Quantities.duration(text)).as(text).isEqualTo(Duration.ofNanos(exact.longValueExact()));
         } else {
-            assertThatThrownBy(() -> Quantities.duration(text)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> Quantities.duration(text)).as(text).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is longer than the longest duration");
         }
+    }
+
+    /** No decimals mostly; else up to 12 digits, with zeros at either end now and then ({@code .0}, {@code .5}, {@code .000000001}). */
+    @Provide
+    Arbitrary<String> decimals() {
+        return Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.just(""), Arbitraries.of(".0", ".5", ".25", ".000000001", ".999999999999", ".1"),
+                Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(12).map(d -> "." + d));
+    }
+
+    @Provide
+    Arbitrary<String> blanks() {
+        return Arbitraries.of("", "", "", " ", "\t");
     }
 
     /** A unit in another case than its own is refused, never read as another unit. */
@@ -189,12 +249,12 @@ class QuantitiesTest {
 
     @Provide
     Arbitrary<String> sizeUnits() {
-        return Arbitraries.of(Quantities.SIZE.units.keySet());
+        return Arbitraries.of(SIZE_FACTORS.keySet());
     }
 
     @Provide
     Arbitrary<String> durationUnits() {
-        return Arbitraries.of(Quantities.DURATION.units.keySet());
+        return Arbitraries.of(DURATION_FACTORS.keySet());
     }
 
     @Provide
