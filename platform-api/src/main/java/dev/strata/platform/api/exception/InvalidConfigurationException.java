@@ -15,9 +15,13 @@ public class InvalidConfigurationException extends StrataException {
 
     /** What stands in a message in place of a secret. */
     public static final String MASK = "****";
-    /** A query parameter whose name says it holds a secret, up to its value. */
+    /**
+     * A query parameter whose name says it holds a secret, up to its value. A name may start after a
+     * ';' (a separator to some servers) but a value ends only at a '&' or '#', as RFC 3986 and
+     * browsers read a query: a ';' in a token is the token's.
+     */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&;#]*");
+            "(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token|key|sig|credential|auth)[^=&;#]*=)[^&#]*");
 
     /** What may stand before "://" as a URL's scheme (RFC 3986). */
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");

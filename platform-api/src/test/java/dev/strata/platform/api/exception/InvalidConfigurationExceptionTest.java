@@ -33,6 +33,17 @@ class InvalidConfigurationExceptionTest {
     }
 
     /**
+     * A secret parameter's value runs to the next '&' or '#', as RFC 3986 and browsers read a
+     * query: a ';' in it is its own. Before, the value ended at the ';' and the rest of the secret
+     * was shown ({@code ?token=****;CD}).
+     */
+    @Test
+    void aSemicolonInASecretParametersValueIsMaskedWithIt() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3?token=AB;CD&region=x")).isEqualTo("https://h/v3?token=****&region=x");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3?region=x;password=p;w#f")).isEqualTo("https://h/v3?region=x;password=****#****");
+    }
+
+    /**
      * A '?' or '#' followed by an '@' before any '/' may be a password's or begin a query or a
      * fragment: what either reading hides is hidden. A '/' in a password is masked with it where
      * what precedes it cannot be a host and port.
@@ -96,7 +107,8 @@ class InvalidConfigurationExceptionTest {
     void theValueOfEveryParameterWhoseNameSaysSecretIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials(
                 "https://ec2.example/?X-Amz-Signature=abc123&region=eu-central-1&Token=t0k&apiKey=k3y;password=pw#frag"))
-                .isEqualTo("https://ec2.example/?X-Amz-Signature=****&region=eu-central-1&Token=****&apiKey=****;password=****#****");
+                .as("a value runs to the next '&': the ';' and what follows are apiKey's").isEqualTo(
+                        "https://ec2.example/?X-Amz-Signature=****&region=eu-central-1&Token=****&apiKey=****#****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://h/?sslmode=require&db=secret-store"))
                 .as("the word in a value is no secret").isEqualTo("https://h/?sslmode=require&db=secret-store");
     }
