@@ -110,6 +110,11 @@ public final class ProviderText {
     private static final int NAME_BEFORE = 60;
     /** What ends a value that is neither quoted nor bracketed, besides white space. */
     private static final String VALUE_ENDS = "&,;\"'<>(){}[]";
+    /**
+     * What ends a query parameter's value (its name after a '?' or '&'), besides white space: a
+     * ',' or ';' there is the value's own, as RFC 3986 and browsers read a query.
+     */
+    private static final String QUERY_VALUE_ENDS = "&#\"'<>";
     private static final List<String> AWS_KEY_PREFIXES = List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA",
             "AROA", "ASCA");
     private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Z0-9])(?:" + String.join("|", AWS_KEY_PREFIXES) + ")[A-Z0-9]{16}(?![A-Z0-9])");
@@ -322,7 +327,9 @@ public final class ProviderText {
             }
             String name = s.substring(nameStart, nameEnd).toLowerCase(Locale.ROOT);
             if (NOT_SECRET_SUFFIXES.stream().noneMatch(name::endsWith)) {
-                int[] value = value(s, valueStart);
+                boolean query = nameStart > 0 && (s.charAt(nameStart - 1) == '?' || s.charAt(nameStart - 1) == '&')
+                        && s.charAt(nameEnd) == '=';
+                int[] value = value(s, valueStart, query ? QUERY_VALUE_ENDS : VALUE_ENDS);
                 if (value[1] > value[0]) {
                     ranges.add(value);
                 }
@@ -337,7 +344,7 @@ public final class ProviderText {
         Matcher m = AUTHORIZATION_LIST.matcher(s);
         List<int[]> ranges = new ArrayList<>();
         while (m.find()) {
-            int[] value = value(s, m.end());
+            int[] value = value(s, m.end(), VALUE_ENDS);
             if (value[1] > value[0]) {
                 ranges.add(value);
             }
@@ -464,7 +471,7 @@ public final class ProviderText {
      * quote or closing bracket a value left open (it runs to the end of the text, and its mask
      * closes it), else 0.
      */
-    private static int[] value(String s, int at) {
+    private static int[] value(String s, int at, String ends) {
         if (at >= s.length()) {
             return new int[] {at, at, 0};
         }
@@ -478,7 +485,7 @@ public final class ProviderText {
             return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote == '[' ? ']' : ')'};
         }
         int i = at;
-        while (i < s.length() && VALUE_ENDS.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
+        while (i < s.length() && ends.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
             i++;
         }
         return new int[] {at, i, 0};

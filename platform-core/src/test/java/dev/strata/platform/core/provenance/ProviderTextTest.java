@@ -98,6 +98,20 @@ class ProviderTextTest {
                 .isEqualTo("**** in the answer");
     }
 
+    /**
+     * A query parameter's value runs to the next '&', '#' or blank, as RFC 3986 and browsers read a
+     * query: a ',' or ';' in a password or token there is its own. Before, the value ended at the
+     * ',' or ';' and the rest of the secret was shown ({@code password=****;AAAAAA}); elsewhere a ','
+     * or ';' still ends a value, as in a Java map's {@code {password=x, user=y}}.
+     */
+    @Test
+    void aCommaOrSemicolonInAQueryParametersSecretIsMaskedWithIt() {
+        assertThat(ProviderText.clean("GET /v2.1/servers?limit=5&password=A;AAAAAA&marker=x")).isEqualTo("GET /v2.1/servers?limit=5&password=****&marker=x");
+        assertThat(ProviderText.clean("GET /v3?application_credential_secret=CJ,kJGD7VQ8SqSdg answered 401"))
+                .isEqualTo("GET /v3?application_credential_secret=**** answered 401");
+        assertThat(ProviderText.clean("{password=x, user=admin}")).isEqualTo("{password=****, user=admin}");
+    }
+
     /** An Authorization header masks its credential whatever the scheme, the scheme word with it; what follows stays. */
     @Test
     void anAuthorizationHeaderIsMaskedWhateverItsScheme() {
@@ -207,6 +221,13 @@ class ProviderTextTest {
         String clean = ProviderText.clean(text);
         for (String f : c.forbidden()) {
             assertThat(clean).as("%s in %s", c.form(), text).doesNotContain(f);
+            // nor any part of it: a run of six letters or digits of the secret that the text holds nowhere else
+            String elsewhere = text.replace(f, "\u0000");
+            for (String part : f.split("[^A-Za-z0-9]+")) {
+                if (part.length() >= 6 && !elsewhere.contains(part) && !ProviderText.MASK.contains(part)) {
+                    assertThat(clean).as("part %s of %s in %s", part, c.form(), text).doesNotContain(part);
+                }
+            }
         }
         assertThat(clean).contains(ProviderText.MASK);
     }
@@ -293,6 +314,12 @@ class ProviderTextTest {
                 .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
     }
 
+    /** What a secret may hold in a query's value unencoded: a token's characters and ';', ',', ':', '@'. */
+    private static Arbitrary<String> querySecrets() {
+        return Arbitraries.strings().withChars(LETTERS + "-._~+/=!$*%;,:@").ofMinLength(8).ofMaxLength(48)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
+    }
+
     /** A password in a URL's user part: no '/', '?', '#' or '@' (those are percent-encoded there). */
     private static Arbitrary<String> userinfoSecrets() {
         return Arbitraries.strings().withChars(LETTERS + "-._~+=!$*%:;,").ofMinLength(8).ofMaxLength(40)
@@ -358,6 +385,9 @@ class ProviderTextTest {
                         List.of(s, json(s)), "JSON array " + n)),
                 Combinators.combine(names, tokenSecrets()).as((n, s) -> new Carried("/v2.1/servers?limit=5&" + n + "=" + s + "&marker=x", List.of(s),
                         "query parameter " + n)),
+                // a query value may hold what a header's may not: ';', ',', ':', '@' ('&' would end it)
+                Combinators.combine(names, querySecrets()).as((n, s) -> new Carried("/v2.1/servers?limit=5&" + n + "=" + s + "&marker=x", List.of(s),
+                        "query parameter with marks " + n)),
                 Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"user\": \"admin\", \"" + n + "\": \"" + json(s) + "\"}",
                         List.of(s, json(s)), "JSON field " + n)),
                 Combinators.combine(names, printableSecrets().filter(s -> s.indexOf('\'') < 0 && s.indexOf('\\') < 0))
