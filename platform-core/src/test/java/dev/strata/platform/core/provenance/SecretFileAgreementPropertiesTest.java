@@ -27,14 +27,19 @@ import net.jqwik.api.Provide;
  */
 class SecretFileAgreementPropertiesTest {
 
-    record Content(byte[] bytes, String shown) {
+    /**
+     * A file's bytes, as shown in a failure, and what a reader of it must give: the secret, or
+     * nothing where the file must be refused, worked out from the pieces it was built from by the
+     * documented rules (see {@link #expected}), not by reading the bytes.
+     */
+    record Content(byte[] bytes, String shown, Optional<String> expected) {
         @Override
         public String toString() {
             return shown;
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 600)
     void theSecretLearntFromAFileIsWhatTheProvidersReadOrNothing(@ForAll("contents") Content content) throws Exception {
         Path dir = Files.createTempDirectory("strata-secret-agreement");
         Path file = dir.resolve("secret.pw");
@@ -46,6 +51,7 @@ class SecretFileAgreementPropertiesTest {
             } catch (InvalidConfigurationException refused) {
                 providers = Optional.empty();
             }
+            assertThat(providers).as("read by the providers from %s", content).isEqualTo(content.expected());
             assertThat(SecretFiles.secretIn(file)).as("learnt from %s", content).isEqualTo(providers);
         } finally {
             Files.deleteIfExists(file);
@@ -77,8 +83,33 @@ class SecretFileAgreementPropertiesTest {
                         out.writeBytes(new byte[] {(byte) 0xC3, 0x28});
                     }
                     return new Content(out.toByteArray(), (((Boolean) parts.get(6)) ? "BOM+" : "") + escaped(text)
-                            + (((Boolean) parts.get(7)) ? "+0xC3 0x28" : ""));
+                            + (((Boolean) parts.get(7)) ? "+0xC3 0x28" : ""),
+                            (Boolean) parts.get(7) ? Optional.empty() : expected(text, (String) parts.get(2), (String) parts.get(0)));
                 });
+    }
+
+    /**
+     * What a reader must give for a file of {@code text} (UTF-8, its byte order mark left out) whose
+     * secret line is {@code prefix + secret}: refused when no line or more than one is not blank;
+     * refused when the line names a secret before a value (a quoted JSON name and ':' always; a bare
+     * name and '=' when a value follows that does not start with a second '='; the secret's own
+     * characters spell no secret's name); else the line without blanks at either end.
+     */
+    static Optional<String> expected(String text, String prefix, String secret) {
+        List<String> lines = java.util.Arrays.stream(text.split("\r\n|\r|\n", -1)).filter(l -> !l.strip().isEmpty()).toList();
+        if (lines.size() != 1) {
+            return Optional.empty();
+        }
+        String line = lines.get(0).strip();
+        String name = prefix.strip();
+        // what follows the name and its '=' or ':' on the line (the secret, and the second line where no line break came between)
+        String rest = line.startsWith(name) ? line.substring(name.length()) : null;
+        boolean named = rest != null && switch (prefix) {
+            case "\"SecretAccessKey\": " -> true;
+            case "password=", "export OS_PASSWORD=", "aws_secret_access_key = " -> !rest.strip().isEmpty() && rest.charAt(0) != '=';
+            default -> false;
+        };
+        return named ? Optional.empty() : Optional.of(line);
     }
 
     private static String escaped(String text) {
