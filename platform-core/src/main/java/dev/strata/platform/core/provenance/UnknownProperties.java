@@ -326,24 +326,42 @@ final class UnknownProperties {
         return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
-    /** The edit distance (insertions, deletions, substitutions, and swaps of two neighbours). */
+    /**
+     * The edit distance: the fewest insertions, deletions, substitutions and swaps of two neighbours
+     * that turn one string into the other (Damerau-Levenshtein, by Lowrance and Wagner's method, so
+     * that a swap and an edit between the swapped characters count as two, as they are: "ca" to
+     * "abc" is 2; the restricted form that edits no character twice said 3).
+     */
     static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
+        int n = a.length();
+        int m = b.length();
+        int infinity = n + m;
+        int[][] d = new int[n + 2][m + 2];
+        d[0][0] = infinity;
+        for (int i = 0; i <= n; i++) {
+            d[i + 1][0] = infinity;
+            d[i + 1][1] = i;
         }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
+        for (int j = 0; j <= m; j++) {
+            d[0][j + 1] = infinity;
+            d[1][j + 1] = j;
         }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        java.util.Map<Character, Integer> lastRow = new java.util.HashMap<>();
+        for (int i = 1; i <= n; i++) {
+            int lastMatch = 0;
+            for (int j = 1; j <= m; j++) {
+                int i1 = lastRow.getOrDefault(b.charAt(j - 1), 0);
+                int j1 = lastMatch;
+                int cost = 1;
+                if (a.charAt(i - 1) == b.charAt(j - 1)) {
+                    cost = 0;
+                    lastMatch = j;
                 }
+                d[i + 1][j + 1] = Math.min(Math.min(d[i][j] + cost, d[i + 1][j] + 1),
+                        Math.min(d[i][j + 1] + 1, d[i1][j1] + (i - i1 - 1) + 1 + (j - j1 - 1)));
             }
+            lastRow.put(a.charAt(i - 1), i);
         }
-        return d[a.length()][b.length()];
+        return d[n + 1][m + 1];
     }
 }

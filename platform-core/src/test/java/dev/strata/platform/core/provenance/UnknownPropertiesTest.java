@@ -303,6 +303,95 @@ class UnknownPropertiesTest {
         return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> answer.apply(m, a));
     }
 
+    /**
+     * The edit distance is the fewest edits (insert, delete, substitute, swap two neighbours) that
+     * turn one string into the other, as a breadth-first search over every edit finds it, on short
+     * strings of three letters, where the awkward cases are: a swap with an edit between the swapped
+     * letters, repeated letters, the empty string.
+     */
+    @Property(tries = 300)
+    void theDistanceIsTheFewestEditsAnExhaustiveSearchFinds(@ForAll long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        StringBuilder a = new StringBuilder();
+        for (int i = r.nextInt(6); i > 0; i--) {
+            a.append((char) ('a' + r.nextInt(3)));
+        }
+        // the other: one to three random edits of the first (swaps most often), or any string
+        StringBuilder b = new StringBuilder(a);
+        if (r.nextInt(4) == 0) {
+            b.setLength(0);
+            for (int i = r.nextInt(6); i > 0; i--) {
+                b.append((char) ('a' + r.nextInt(3)));
+            }
+        } else {
+            for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                int at = b.length() == 0 ? 0 : r.nextInt(b.length());
+                char c = (char) ('a' + r.nextInt(3));
+                switch (b.length() < 2 ? r.nextInt(2) : r.nextInt(5)) {
+                    case 0 -> b.insert(r.nextInt(b.length() + 1), c);
+                    case 1 -> {
+                        if (b.length() > 0) {
+                            b.setCharAt(at, c);
+                        }
+                    }
+                    case 2 -> b.deleteCharAt(at);
+                    default -> {
+                        int i = r.nextInt(b.length() - 1);
+                        char x = b.charAt(i);
+                        b.setCharAt(i, b.charAt(i + 1));
+                        b.setCharAt(i + 1, x);
+                    }
+                }
+            }
+        }
+        assertThat(UnknownProperties.distance(a.toString(), b.toString())).as("%s to %s", a, b).isEqualTo(fewestEdits(a.toString(), b.toString(), "abc"));
+        assertThat(UnknownProperties.distance(b.toString(), a.toString())).as("%s to %s", b, a).isEqualTo(fewestEdits(b.toString(), a.toString(), "abc"));
+    }
+
+    @Test
+    void aSwapAndAnEditBetweenTheSwappedLettersAreTwoEdits() {
+        assertThat(UnknownProperties.distance("ca", "abc")).isEqualTo(2);
+        assertThat(UnknownProperties.distance("abc", "ca")).isEqualTo(2);
+    }
+
+    /** Breadth-first search from {@code a} over every single edit, strings at most two longer than the longer of the two. */
+    private static int fewestEdits(String a, String b, String alphabet) {
+        int longest = Math.max(a.length(), b.length()) + 2;
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>(java.util.Map.of(a, 0));
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(a));
+        while (!queue.isEmpty()) {
+            String s = queue.poll();
+            int d = seen.get(s);
+            if (s.equals(b)) {
+                return d;
+            }
+            List<String> next = new java.util.ArrayList<>();
+            for (int i = 0; i <= s.length(); i++) {
+                for (char c : alphabet.toCharArray()) {
+                    if (s.length() < longest) {
+                        next.add(s.substring(0, i) + c + s.substring(i));
+                    }
+                    if (i < s.length()) {
+                        next.add(s.substring(0, i) + c + s.substring(i + 1));
+                    }
+                }
+                if (i < s.length()) {
+                    next.add(s.substring(0, i) + s.substring(i + 1));
+                }
+                if (i + 1 < s.length()) {
+                    next.add(s.substring(0, i) + s.charAt(i + 1) + s.charAt(i) + s.substring(i + 2));
+                }
+            }
+            for (String x : next) {
+                if (!seen.containsKey(x)) {
+                    seen.put(x, d + 1);
+                    queue.add(x);
+                }
+            }
+        }
+        throw new AssertionError("no edits from " + a + " to " + b);
+    }
+
     /** The edit distance against its definition's bounds: zero only for equal strings, symmetric, at most the longer length. */
     @Property(tries = 500)
     void theDistanceIsAMetricBoundedByTheLongerString(@ForAll @AlphaChars @StringLength(max = 12) String a,
