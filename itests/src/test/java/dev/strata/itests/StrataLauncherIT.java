@@ -54,6 +54,21 @@ public class StrataLauncherIT {
                 assertTrue(id + " reaches strata:node as typed: " + r.output(), r.output().contains("no node '" + id + "'"));
             }
 
+            // Many at once, each as given: after an argument holding a ' (written 'x'\''y'), Karaf's own parser, which splits the
+            // line before Gogo reads it, split the next key=value into three words (e=f reached the command as e, =, f)
+            List<String> awkward = List.of("a\\b", "x'y", "e=f", "it's", "gpus=4", "", "a b", "  two  spaces ", "$HOME", "$(shell:echo x)",
+                    "${x}", "{x}", ";", "|", "a;b|c", "\\", "'", "''", "\"q\"", "ends\\", "\\users", "\\n", "\u00e9t\u00e9 \u2211 \u65e5\u672c",
+                    "null", "true", "007", "1.50", "=", "=x", "[a]", "(b)", "<c>", "`x`", "#c", "~*?!&^%@", "tab\there", "line\nbreak",
+                    "x'\\'y=z", "o'brien $x");
+            Result echoed = strata.strata(COMMAND, Stream.concat(Stream.of("shell", "shell:printf", "<%s>".repeat(awkward.size()) + "%n"),
+                    awkward.stream()).toArray(String[]::new));
+            assertEquals(echoed.output(), 0, echoed.exitCode());
+            assertEquals("<" + String.join("><", awkward) + ">\n", echoed.output());
+            // a line break after a ' or \ cannot be written on Karaf's command line: refused, naming the argument
+            Result lineBreak = strata.strata(COMMAND, "shell", "shell:printf", "%s", "it's\nmore");
+            assertEquals(lineBreak.output(), 2, lineBreak.exitCode());
+            assertTrue(lineBreak.output(), lineBreak.output().contains("argument 2 of shell:printf holds a line break after a ' or a \\"));
+
             // the command and its arguments in one quoted word reached the Karaf shell as a string: nothing ran, and it answered 0
             Result oneWord = strata.strata(COMMAND, "shell", "strata:node gpu$node");
             assertEquals(oneWord.output(), 2, oneWord.exitCode());
