@@ -568,8 +568,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             if (providers.get(providerId).isEmpty()) {
                 // one machine seen by several providers (in band and through its BMC): the node keeps the in-band
                 // provider's id, and the machine is made by the joined provider that provisions, on its own node id
-                for (String joined : node.get().attributes().getOrDefault(
-                        dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS, "").split(",")) {
+                for (String joined : dev.strata.platform.core.inventory.JoinedIds.split(node.get().attributes().get(
+                        dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS))) {
                     int eq = joined.indexOf('=');
                     if (eq <= 0 || eq >= joined.length() - 1) {
                         continue;

@@ -73,9 +73,9 @@ import java.util.stream.Collectors;
  */
 final class InventoryMerger {
 
-    /** The node attribute listing, comma-separated, the ids of other providers' nodes joined into it. */
+    /** The node attribute listing the ids of other providers' nodes joined into it, as {@link JoinedIds} writes them. */
     static final String JOINED = "strata.joined";
-    /** The nodes joined into a node with their providers, {@code provider=node,...}: who else can act on the machine. */
+    /** The nodes joined into a node with their providers, {@code provider=node,...} as {@link JoinedIds} writes them: who else can act on the machine. */
     static final String JOINED_PROVIDERS = InventoryService.JOINED_PROVIDERS;
 
     /**
@@ -429,8 +429,8 @@ final class InventoryMerger {
                 traits.addAll(other.traits());
                 other.attributes().forEach(attributes::putIfAbsent);
             }
-            attributes.put(JOINED, String.join(",", joined));
-            attributes.put(JOINED_PROVIDERS, String.join(",", joinedProviders));
+            attributes.put(JOINED, JoinedIds.join(joined));
+            attributes.put(JOINED_PROVIDERS, JoinedIds.join(joinedProviders));
             nodes.put(kept.id(), b.traits(traits).attributes(attributes).build());
         }
         return borrowed;

@@ -53,7 +53,8 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
     private static final Logger LOG = LoggerFactory.getLogger(InventoryService.class);
     /**
      * Attribute of a node that is one machine seen by several providers (joined by machine
-     * identity): the other providers' nodes, {@code provider=node,...} ({@code bmc=bmc:4c4c4544-...}).
+     * identity): the other providers' nodes, {@code provider=node,...} ({@code bmc=bmc:4c4c4544-...}),
+     * with {@code \} and {@code ,} in a node id written {@code \\} and {@code \,} ({@link JoinedIds}).
      * A deployment onto the node is made by the first of them that provisions when the node's own
      * provider does not.
      */

@@ -15,6 +15,7 @@ import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.core.contract.ContractDocumentReader;
+import dev.strata.platform.core.inventory.JoinedIds;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.DataSources;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -132,6 +133,9 @@ final class Lab implements AutoCloseable {
         }
     }
 
+    /** The lab's own node of the machine that is the in-band node {@code inband:h1}. */
+    static final String JOINED_LAB_NODE = "lab:rack-1,bmc\\h1";
+
     private static InventorySnapshot inventory() {
         List<Site> sites = List.of(
                 Site.builder().id("lab-1").providerId("lab").country("DE").jurisdictions(Set.of("EU", "DE"))
@@ -150,10 +154,12 @@ final class Lab implements AutoCloseable {
             nodes.add(node("lab2:n" + i, "lab2", "lab-2"));
         }
         nodes.add(node("declared:n1", "declared", "decl-1"));
-        // one machine seen in band (provider inband, which makes no machines) and through its BMC (a node of lab)
+        // one machine seen in band (provider inband, which makes no machines) and through its BMC (a node of lab, whose id holds the
+        // separator of the joined ids and its escape)
         nodes.add(node("inband:h1", "inband", "band-1").toBuilder()
-                .attributes(Map.of("strata.joined", "lab:bmc-h1", dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS,
-                        "other=other:h1,lab=lab:bmc-h1")).build());
+                .attributes(Map.of("strata.joined", JoinedIds.join(List.of("other:h1", JOINED_LAB_NODE)),
+                        dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS,
+                        JoinedIds.join(List.of("other=other:h1", "lab=" + JOINED_LAB_NODE)))).build());
         return new InventorySnapshot(7, Instant.now(), sites, nodes, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 

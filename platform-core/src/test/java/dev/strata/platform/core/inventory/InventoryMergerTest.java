@@ -364,6 +364,23 @@ class InventoryMergerTest {
         assertThat(result.warnings()).isEmpty();
     }
 
+    /**
+     * A node id is any text its provider chooses (a Redfish system id, a configured in-band id):
+     * one holding a comma was listed as two joined nodes, and a deployment went to the part before
+     * the comma. Each id is now written with its {@code \} and {@code ,} escaped and read back whole.
+     */
+    @Test
+    void aJoinedNodeIdHoldingACommaOrABackslashReadsBackWhole() {
+        String id = "bmc:rack-1,slot\\4";
+        Node bmc = outOfBand().toBuilder().id(id).build();
+        InventoryMerger.Result result = merge(compute("baremetal", List.of(), inBand()), compute("bmc", List.of(), bmc));
+
+        Node node = result.snapshot().node("baremetal:gpu-07").orElseThrow();
+        assertThat(JoinedIds.split(node.attributes().get(InventoryMerger.JOINED))).containsExactly(id);
+        assertThat(JoinedIds.split(node.attributes().get(InventoryMerger.JOINED_PROVIDERS))).containsExactly("bmc=" + id);
+        assertThat(node.attributes()).containsEntry(InventoryMerger.JOINED, "bmc:rack-1\\,slot\\\\4");
+    }
+
     @Test
     void aGpuProvidersSnapshotOfTheJoinedMachineReplacesTheBmcsGpusAndIsAttachedOnce() {
         InventoryMerger.Result result = merge(compute("baremetal", List.of(), inBand()), compute("bmc", List.of(), outOfBand(BMC_GPU)),
@@ -409,9 +426,9 @@ class InventoryMergerTest {
             String joined = n.attributes().get(InventoryMerger.JOINED);
             if (joined != null) {
                 // the joined nodes with their own providers, in the same order
-                assertThat(n.attributes().get(InventoryMerger.JOINED_PROVIDERS).split(",")).containsExactly(java.util.Arrays.stream(joined.split(","))
+                assertThat(JoinedIds.split(n.attributes().get(InventoryMerger.JOINED_PROVIDERS))).containsExactly(JoinedIds.split(joined).stream()
                         .map(j -> unique.get(j).providerId() + "=" + j).toArray(String[]::new));
-                for (String j : joined.split(",")) {
+                for (String j : JoinedIds.split(joined)) {
                     seen.merge(j, 1, Integer::sum);
                     assertThat(unique.get(j).attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE))
                             .isEqualTo(n.attributes().get(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE));
@@ -438,12 +455,14 @@ class InventoryMergerTest {
         Arbitrary<String> provider = Arbitraries.of("baremetal", "bmc", "openstack");
         Arbitrary<String> identity = Arbitraries.of("dmi:a", "dmi:b", "dmi:c", "machine-id:d").injectNull(0.3);
         Arbitrary<Integer> pci = Arbitraries.integers().between(0, 3);
-        Arbitrary<Node> node = Combinators.combine(Arbitraries.integers().between(0, 9), provider, identity, pci).as((i, p, m, functions) -> {
+        // a node id is any text its provider chooses: some hold the separator of the joined ids, or its escape
+        Arbitrary<String> suffix = Arbitraries.of("", "", ",rack-1", "\\", "\\,", ",");
+        Arbitrary<Node> node = Combinators.combine(Arbitraries.integers().between(0, 9), provider, identity, pci, suffix).as((i, p, m, functions, x) -> {
             PciDevice[] devices = new PciDevice[functions];
             for (int k = 0; k < functions; k++) {
                 devices[k] = PciDevice.builder().address(String.format("0000:%02x:00.0", k + 1)).build();
             }
-            Node n = node(p + ":n" + i, p, "h" + i, devices);
+            Node n = node(p + ":n" + i + x, p, "h" + i, devices);
             return m == null ? n : n.toBuilder().attribute(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE, m).build();
         });
         return node.list().ofMinSize(0).ofMaxSize(8);
