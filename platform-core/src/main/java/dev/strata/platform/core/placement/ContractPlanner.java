@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Rejection;
+import dev.strata.platform.core.placement.packing.Demand;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -244,7 +245,10 @@ final class ContractPlanner {
             }
         }
         String domain = nvlink < 0 ? null : f.domainNames().get(nvlink);
-        return new MemberBinding(m.name(), f.node().id(), f.node().siteId(), ids, gpus.length == 0 ? 1 : NodeFilter.share(m), domain, numa,
+        // a MIG instance is its profile's share of the GPU it is on: 1/4 of an A30 for a 1g, 1/7 of an H100
+        int profile = r.slot() >= 0 && f.mig() != null ? f.mig().profile(m.gpus().partitionProfile()) : -1;
+        double share = gpus.length == 0 ? 1 : profile >= 0 ? f.mig().milli(profile) / (double) Demand.WHOLE_GPU : NodeFilter.share(m);
+        return new MemberBinding(m.name(), f.node().id(), f.node().siteId(), ids, share, domain, numa,
                 fabric == null ? null : fabric.id(), m.cpuMilli(), m.memoryBytes(), r.watts(), f.node().powerDomainId(),
                 r.slot() >= 0 ? m.gpus().partitionProfile() : null, r.slot());
     }

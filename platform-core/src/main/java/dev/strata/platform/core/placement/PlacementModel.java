@@ -200,6 +200,13 @@ final class PlacementModel {
     TenantQuotas.Limits holdOf(MemberBinding b) {
         TenantQuotas.Limits own = TenantQuotas.held(b);
         Integer node = inv.index.get(b.nodeId());
+        if (node != null && b.partition() != null && b.acceleratorIds().size() == 1 && facts[node].mig() != null
+                && facts[node].mig().profile(b.partition()) >= 0) {
+            // a MIG instance holds its profile's share of its GPU's own compute slices, also where the ledger recorded it as
+            // sevenths of a GPU whatever the GPU (a 1g on an A30 as 0.142, not 0.25)
+            own = new TenantQuotas.Limits(facts[node].mig().milli(facts[node].mig().profile(b.partition())), own.cpuMilli(),
+                    own.memoryBytes());
+        }
         if (node == null || !launchSlot[node]) {
             return own;
         }

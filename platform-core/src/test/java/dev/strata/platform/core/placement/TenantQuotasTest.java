@@ -133,6 +133,61 @@ class TenantQuotasTest {
                 + "10 GiB of memory");
     }
 
+    /**
+     * A MIG instance counts its compute slices over its GPU's own: an A30 has 4, so a {@code 1g.6gb}
+     * is a quarter of it. Counted as sevenths whatever the GPU, two of them held 0.284 of a 0.5 GPU
+     * quota and a third was placed, taking the tenant to three quarters of a GPU.
+     */
+    @Test
+    void aPartitionOfAnA30CountsAQuarterOfAGpu() {
+        Infra infra = Infra.threeSites().node("a30", "fra-1", null, 32, 256, 1, "NVIDIA A30", 24, 0, 1, 165, 1_000)
+                .mig("a30", dev.strata.platform.core.placement.packing.MigTableTest.a30());
+        PlacementService service = service(infra, "t/gpus=0.5");
+        String oneG = "{name: %s, tenant: t, members: [{name: m, cpu: 1, memory: 1GiB, gpus: {partition: 1g.6gb}}]}";
+        PlacementDecision first = service.place(contract(oneG.formatted("a")), false);
+        assertThat(first.placed()).isTrue();
+        assertThat(first.bindings()).singleElement().satisfies(b -> assertThat(b.gpuFraction()).isEqualTo(0.25));
+        assertThat(service.place(contract(oneG.formatted("b")), false).placed()).isTrue();
+        assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(500, 2_000, 2L << 30));
+        assertThat(service.place(contract(oneG.formatted("c")), false).summary())
+                .isEqualTo("not placed: tenant t would exceed its quota: 0.25 GPUs more on the 0.5 GPUs it holds, of 0.5 GPUs");
+    }
+
+    /**
+     * An allocation already in the ledger records a {@code 1g.6gb} of an A30 as 0.142 of a GPU (the
+     * sevenths it was counted as): it holds the quarter of the A30 it takes all the same, and the
+     * A30's capacity books it so.
+     */
+    @Test
+    void aPartitionOfAnA30RecordedAsASeventhHoldsAQuarter() {
+        Infra infra = Infra.threeSites().node("a30", "fra-1", null, 32, 256, 1, "NVIDIA A30", 24, 0, 1, 165, 1_000)
+                .mig("a30", dev.strata.platform.core.placement.packing.MigTableTest.a30());
+        InMemoryLedger ledger = new InMemoryLedger();
+        for (int slot = 0; slot < 3; slot++) {
+            ledger.commit(ledger.generation(), new dev.strata.platform.api.placement.Allocation("old-" + slot, "old-" + slot, "t", 0, false,
+                    java.time.Instant.EPOCH, java.util.List.of(new dev.strata.platform.api.placement.MemberBinding("m", "a30", "fra-1",
+                            java.util.List.of("a30/gpu0"), 0.142, null, 0, null, 1_000, 1L << 30, 0, null, "1g.6gb", slot))));
+        }
+        PlacementService service = new PlacementService(infra.inventory(), ledger, "strata", Clock.systemUTC());
+        service.engine().quotas(TenantQuotas.parse(PID, "t/gpus=1"));
+        assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(750, 3_000, 3L << 30));
+        String oneG = "{name: %s, tenant: t, members: [{name: m, cpu: 1, memory: 1GiB, gpus: {partition: 1g.6gb}}]}";
+        assertThat(service.place(contract(oneG.formatted("a")), false).placed()).as("the fourth slot").isTrue();
+        assertThat(service.place(contract(oneG.formatted("b")), false).placed()).as("the A30 is full").isFalse();
+        assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(1_000, 4_000, 4L << 30));
+    }
+
+    /** On an A100 or H100 (7 compute slices) a {@code 1g} instance is a seventh of a GPU, rounded down. */
+    @Test
+    void aPartitionOfAnH100CountsASeventhOfAGpu() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null).mig("n1", dev.strata.platform.core.placement.packing.MigTableTest.h100());
+        PlacementService service = service(infra, "t/gpus=1");
+        PlacementDecision placed = service.place(contract("{name: a, tenant: t, members: [{name: m, cpu: 1, memory: 1GiB, gpus: "
+                + "{partition: 1g.10gb}}]}"), false);
+        assertThat(placed.bindings()).singleElement().satisfies(b -> assertThat(b.gpuFraction()).isEqualTo(0.142));
+        assertThat(service.engine().tenantHolds()).containsEntry("t", new TenantQuotas.Limits(142, 1_000, 1L << 30));
+    }
+
     @Test
     void aQuotaLoweredBelowWhatIsHeldRefusesMoreButTakesNothingBack() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null);

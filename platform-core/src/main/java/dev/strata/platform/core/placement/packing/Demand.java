@@ -69,9 +69,11 @@ public record Demand(long cpuMilli, long memoryMiB, int gpuCount, int gpuMilli, 
     }
 
     /**
-     * One MIG instance of {@code profile} with {@code computeSlices} of the GPU's 7 compute slices;
-     * it counts {@code floor(1000 * computeSlices / 7)} milli-GPU, so that the instances a GPU can
-     * hold never add up to more than 1000.
+     * One MIG instance of {@code profile} with {@code computeSlices} compute slices; before its GPU
+     * is known it counts {@code floor(1000 * computeSlices / 7)} milli-GPU (7 slices, as on A100,
+     * H100, H200), for the packing policies' estimates. On a GPU it takes its profile's share of
+     * that GPU's own compute slices ({@link MigTable#milli}: a {@code 1g} is 1/4 of an A30), which
+     * is what {@link NodeCapacity} books and what the member's binding records.
      */
     public static Demand partition(long cpuMilli, long memoryMiB, String profile, int computeSlices, Set<String> models, boolean allowDegraded) {
         int milli = Math.max(1, Math.min(WHOLE_GPU, WHOLE_GPU * computeSlices / 7));

@@ -111,6 +111,16 @@ public final class MigTable {
         return computeSlices;
     }
 
+    /**
+     * The share of the GPU one instance of profile {@code index} counts, in milli-GPU: its compute
+     * slices over this GPU's own ({@code floor(1000 * g / computeSlices())}: 1/7 for a {@code 1g}
+     * on an A100 or H100, 1/4 on an A30), so that the instances a GPU can hold never add up to
+     * more than a whole GPU.
+     */
+    public int milli(int index) {
+        return Math.max(1, Math.min(Demand.WHOLE_GPU, Demand.WHOLE_GPU * profiles[index].computeSlices() / computeSlices));
+    }
+
     /** The index of the profile with this name, -1 when the table has none. */
     public int profile(String name) {
         Integer i = byName.get(name);

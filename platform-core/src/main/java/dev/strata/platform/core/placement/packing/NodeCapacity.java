@@ -213,7 +213,7 @@ public final class NodeCapacity {
         int free = gpuFree[gpu];
         if (demand.partitioned()) {
             long layout = gpuLayout(gpu);
-            if (mig == null || free < demand.gpuMilli() || layout == 0 && free != Demand.WHOLE_GPU) {
+            if (mig == null || free < gpuMilli(demand) || layout == 0 && free != Demand.WHOLE_GPU) {
                 return false;
             }
             int p = mig.profile(demand.partition());
@@ -332,6 +332,7 @@ public final class NodeCapacity {
 
     private void allocate(Demand demand, int[] gpus, int slot, boolean anyHealth) {
         checkGpus(demand, gpus, slot);
+        int milli = gpuMilli(demand);
         if (!demand.allows(model)) {
             throw new IllegalArgumentException("node " + id + ": GPU model " + model + " is not in " + demand.models());
         }
@@ -347,8 +348,8 @@ public final class NodeCapacity {
                 throw new IllegalStateException("node " + id + ": GPU " + g + " is " + (gpuHealth(g) == FAILED ? "failed" : "degraded")
                         + "; the demand does not accept it");
             }
-            if (gpuFree[g] < demand.gpuMilli()) {
-                throw short_("gpu " + g + " milli", demand.gpuMilli(), gpuFree[g]);
+            if (gpuFree[g] < milli) {
+                throw short_("gpu " + g + " milli", milli, gpuFree[g]);
             }
             if (demand.partitioned()) {
                 if (gpuLayout(g) == 0 && gpuFree[g] != Demand.WHOLE_GPU) {
@@ -363,10 +364,10 @@ public final class NodeCapacity {
         cpuFreeMilli -= demand.cpuMilli();
         memoryFreeMiB -= demand.memoryMiB();
         for (int g : gpus) {
-            gpuFree[g] -= demand.gpuMilli();
-            gpuFreeTotal -= demand.gpuMilli();
+            gpuFree[g] -= milli;
+            gpuFreeTotal -= milli;
             if (gpuHealth(g) == FAILED) {
-                gpuFreeOnFailed -= demand.gpuMilli();
+                gpuFreeOnFailed -= milli;
             }
             if (demand.partitioned()) {
                 gpuLayout[g] = layout;
@@ -394,6 +395,7 @@ public final class NodeCapacity {
      */
     public void release(Demand demand, int[] gpus, int slot) {
         checkGpus(demand, gpus, slot);
+        int milli = gpuMilli(demand);
         if (cpuFreeMilli + demand.cpuMilli() > cpuTotalMilli) {
             throw over("cpuMilli", demand.cpuMilli(), cpuTotalMilli - cpuFreeMilli);
         }
@@ -402,8 +404,8 @@ public final class NodeCapacity {
         }
         long layout = 0;
         for (int g : gpus) {
-            if (gpuFree[g] + demand.gpuMilli() > Demand.WHOLE_GPU) {
-                throw over("gpu " + g + " milli", demand.gpuMilli(), Demand.WHOLE_GPU - gpuFree[g]);
+            if (gpuFree[g] + milli > Demand.WHOLE_GPU) {
+                throw over("gpu " + g + " milli", milli, Demand.WHOLE_GPU - gpuFree[g]);
             }
             if (demand.partitioned()) {
                 layout = mig.remove(gpuLayout(g), mig.profile(demand.partition()), slot);
@@ -412,15 +414,25 @@ public final class NodeCapacity {
         cpuFreeMilli += demand.cpuMilli();
         memoryFreeMiB += demand.memoryMiB();
         for (int g : gpus) {
-            gpuFree[g] += demand.gpuMilli();
-            gpuFreeTotal += demand.gpuMilli();
+            gpuFree[g] += milli;
+            gpuFreeTotal += milli;
             if (gpuHealth(g) == FAILED) {
-                gpuFreeOnFailed += demand.gpuMilli();
+                gpuFreeOnFailed += milli;
             }
             if (demand.partitioned()) {
                 gpuLayout[g] = layout;
             }
         }
+    }
+
+    /**
+     * The milli-GPU the demand takes of each of its GPUs: a MIG instance its profile's share of this
+     * node's GPUs ({@link MigTable#milli}), whatever share the demand was made with before its GPU was
+     * known (or stored with in the ledger); any other demand its own.
+     */
+    private int gpuMilli(Demand demand) {
+        int p = demand.partitioned() && mig != null ? mig.profile(demand.partition()) : -1;
+        return p < 0 ? demand.gpuMilli() : mig.milli(p);
     }
 
     private void checkGpus(Demand demand, int[] gpus, int slot) {

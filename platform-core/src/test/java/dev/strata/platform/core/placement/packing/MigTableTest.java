@@ -32,7 +32,45 @@ public class MigTableTest {
                 new PartitionProfile("7g.80gb", 0, 1, 81152L << 20, 132, 7, 7, List.of(0), 8));
     }
 
+    /** An A30's MIG table ({@code nvidia-smi mig -lgip} / {@code -lgipp}): 4 compute slices over 4 memory slots. */
+    public static List<PartitionProfile> a30() {
+        return List.of(
+                new PartitionProfile("1g.6gb", 14, 4, 5836L << 20, 14, 1, 4, List.of(0, 1, 2, 3), 1),
+                new PartitionProfile("1g.6gb+me", 21, 1, 5836L << 20, 14, 1, 4, List.of(0, 1, 2, 3), 1),
+                new PartitionProfile("2g.12gb", 5, 2, 11950L << 20, 28, 2, 4, List.of(0, 2), 2),
+                new PartitionProfile("4g.24gb", 0, 1, 24062L << 20, 56, 4, 4, List.of(0), 4));
+    }
+
     static final MigTable H100 = MigTable.of(h100());
+
+    /**
+     * A MIG instance takes its compute slices over its GPU's own: a {@code 1g} is a quarter of an A30
+     * (4 slices) and a seventh of an H100, and an A30 full of instances has nothing left. Counted as
+     * sevenths whatever the GPU, four {@code 1g.6gb} left an A30 with 0.432 of it free.
+     */
+    @Test
+    void aPartitionTakesItsShareOfItsOwnGpusComputeSlices() {
+        MigTable a30 = MigTable.of(a30());
+        assertThat(a30.computeSlices()).isEqualTo(4);
+        assertThat(a30.milli(a30.profile("1g.6gb"))).isEqualTo(250);
+        assertThat(a30.milli(a30.profile("2g.12gb"))).isEqualTo(500);
+        assertThat(a30.milli(a30.profile("4g.24gb"))).isEqualTo(1000);
+        assertThat(H100.milli(H100.profile("1g.10gb"))).isEqualTo(142);
+        assertThat(H100.milli(H100.profile("3g.40gb"))).isEqualTo(428);
+        assertThat(H100.milli(H100.profile("7g.80gb"))).isEqualTo(1000);
+
+        NodeCapacity node = new NodeCapacity("n", "A30", 64_000, 512 * 1024, new int[] {-1}, null, a30);
+        assertThat(fill(node, "1g.6gb", "1g.6gb", "1g.6gb")).isEmpty();
+        assertThat(node.gpuFreeMilli(0)).isEqualTo(250);
+        assertThat(fill(node, "1g.6gb", "1g.6gb")).as("the A30 holds four").containsExactly("1g.6gb");
+        assertThat(node.gpuFreeMilli(0)).isZero();
+        node.release(mig("1g.6gb"), new int[] {0}, 3);
+        assertThat(node.gpuFreeMilli(0)).isEqualTo(250);
+
+        NodeCapacity h100 = gpu();
+        assertThat(fill(h100, "1g.10gb")).isEmpty();
+        assertThat(h100.gpuFreeMilli(0)).isEqualTo(858);
+    }
 
     private static NodeCapacity gpu() {
         return new NodeCapacity("n", "H100", 64_000, 512 * 1024, new int[] {-1}, null, H100);
