@@ -53,7 +53,14 @@ final class SigningKey {
                     throw new InvalidConfigurationException(pid, "keyFile", file, "the private key with its public half beside it (" + pub
                             + " is missing; restore it, or remove both files to create a new key)");
                 }
-                List<PublicKey> pubs = AuditKeys.readPublicKeys(Files.readString(pub, StandardCharsets.US_ASCII));
+                List<PublicKey> pubs;
+                try {
+                    pubs = AuditKeys.readPublicKeys(Files.readString(pub, StandardCharsets.US_ASCII));
+                } catch (IOException | IllegalArgumentException e) {
+                    // the public half is at fault, not the private key the message named before
+                    throw new InvalidConfigurationException(pid, "keyFile", file, "the private key with its public half beside it (" + pub
+                            + " cannot be read: " + e.getMessage() + "; restore it, or remove both files to create a new key)");
+                }
                 SigningKey k = new SigningKey(key, pubs.get(0));
                 String probe = AuditKeys.sign(key, new byte[] {1, 2, 3});
                 if (!AuditKeys.verify(k.publicKey, new byte[] {1, 2, 3}, probe)) {

@@ -77,6 +77,32 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * A public key file that holds no key (empty: cut short when the key was created) is refused
+     * naming that file, at start and in a change of the configuration, which leaves the key before
+     * it in force; the refusal said the private key was not a readable Ed25519 private key.
+     */
+    @Test
+    void aPublicKeyFileHoldingNoKeyIsRefusedNamingIt() throws Exception {
+        Path other = data.resolve("strata/other-ed25519.key");
+        ProvenanceConfig otherConfig = Converters.standardConverter().convert(Map.of("checkpointEvery", 100, "checkpointInterval", "1h",
+                "keyFile", "strata/other-ed25519.key")).to(ProvenanceConfig.class);
+        new ProvenanceService(store, otherConfig, data, Clock.systemUTC(), false);
+        Path pub = data.resolve("strata/other-ed25519.key.pub");
+        Files.writeString(pub, "");
+        assertThatThrownBy(() -> new ProvenanceService(store, otherConfig, data, Clock.systemUTC(), false))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("dev.strata.platform.core.provenance: keyFile = '" + other + "'")
+                .hasMessageContaining(pub + " cannot be read: no '-----BEGIN PUBLIC KEY-----' block found")
+                .hasMessageNotContaining("expected a readable Ed25519 private key");
+        List<String> rejected = new java.util.ArrayList<>();
+        service.rejections = (pid, reason) -> rejected.add(reason);
+        String keyId = service.keyId();
+        service.modified(otherConfig);
+        assertThat(rejected).singleElement().asString().contains(pub + " cannot be read");
+        assertThat(service.keyId()).isEqualTo(keyId);
+    }
+
+    /**
      * A .cfg value that is no number is refused naming the PID, the property, the value and what was expected, before
      * a signing key is created.
      */
