@@ -469,8 +469,11 @@ public class ProvenanceService implements AuditLog {
                     w.checkpoint(next[0]);
                     counts[1]++;
                 }
-                w.checkpoint(Checkpoint.sign(p.logId(), last[0].seq(), last[0].hash(), LogRecord.formatTime(clock.instant()), true, key.privateKey,
-                        key.publicKey));
+                // the key read once: a configuration change naming another key may replace it meanwhile, and a checkpoint signed
+                // with one key's private half and another's public half fails verification
+                SigningKey signing = key;
+                w.checkpoint(Checkpoint.sign(p.logId(), last[0].seq(), last[0].hash(), LogRecord.formatTime(clock.instant()), true,
+                        signing.privateKey, signing.publicKey));
                 counts[1]++;
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
