@@ -7,6 +7,7 @@ import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Quantities;
 import java.time.Duration;
 import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
@@ -32,17 +33,18 @@ public class RefreshCommand implements Action {
     @Completion(ProviderIdCompleter.class)
     String provider;
 
-    @Option(name = "-w", aliases = "--wait", description = "Seconds to wait for a provider that is being replaced")
-    int waitSeconds = 30;
+    @Option(name = "-w", aliases = "--wait", description = "How long to wait for a provider that is being replaced, e.g. 30s or 2m "
+            + "(a bare number is seconds; default 30s)")
+    String wait;
+
+    /** How long {@code --wait} waits when it is not given. */
+    static final String DEFAULT_WAIT = "30s";
 
     @Override
     public Object execute() {
-        if (waitSeconds < 0) {
-            throw new IllegalArgumentException("--wait " + waitSeconds + " is negative; expected seconds, 0 or more");
-        }
-        Duration wait = Duration.ofSeconds(waitSeconds);
+        Duration maxWait = waitFor(wait == null ? DEFAULT_WAIT : wait);
         if (provider == null) {
-            InventorySnapshot snapshot = Services.require(inventory, "inventory").refresh(wait);
+            InventorySnapshot snapshot = Services.require(inventory, "inventory").refresh(maxWait);
             long failed = Services.require(registry, "provider registry").providers().stream()
                     .filter(p -> p.message() != null).count();
             System.out.printf("Refreshed %s: %s, %s%s%n", Format.count(registry.providers().size(), "provider", "providers"),
@@ -52,7 +54,7 @@ public class RefreshCommand implements Action {
         } else {
             ProviderStatus status;
             try {
-                status = Services.require(registry, "provider registry").refresh(provider, wait);
+                status = Services.require(registry, "provider registry").refresh(provider, maxWait);
             } catch (NotFoundException missing) {
                 // the message quotes the id as typed
                 throw missing.withMessage(Format.visible(missing.getMessage()));
@@ -72,6 +74,22 @@ public class RefreshCommand implements Action {
             failIfAnyFailed(List.of(status));
         }
         return null;
+    }
+
+    /**
+     * The {@code --wait}: a duration as {@code --timeout} of strata:deploy takes ({@code 3s},
+     * {@code 500ms}, {@code 2m}), a bare number being seconds as the option once took only. Karaf
+     * refused {@code --wait 3s} itself ("unable to convert option -w with value '3s' to type int"),
+     * naming neither what was expected nor that the other options take durations.
+     */
+    static Duration waitFor(String value) {
+        try {
+            return Quantities.duration(value);
+        } catch (IllegalArgumentException e) {
+            // the message quotes the value as typed
+            throw new IllegalArgumentException(Format.visible("--wait: " + e.getMessage() + "; a bare number is seconds (--wait 30 is "
+                    + "--wait 30s)"), e);
+        }
     }
 
     /**

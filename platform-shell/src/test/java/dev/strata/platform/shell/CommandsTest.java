@@ -164,8 +164,6 @@ class CommandsTest {
 
         command.provider = "aws";
         assertThatThrownBy(command::execute).hasMessage("no provider 'aws'");
-        command.waitSeconds = -1;
-        assertThatThrownBy(command::execute).hasMessageContaining("--wait -1 is negative");
     }
 
     /**

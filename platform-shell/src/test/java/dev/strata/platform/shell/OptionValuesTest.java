@@ -3,8 +3,16 @@ package dev.strata.platform.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.inventory.ProviderRegistry;
+import dev.strata.platform.api.inventory.ProviderState;
+import dev.strata.platform.api.inventory.ProviderStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.karaf.shell.impl.action.command.DefaultActionPreparator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,5 +83,55 @@ class OptionValuesTest {
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--public-key " + dir + " is a directory");
         c.publicKey = dir.resolve("sub/../log.jsonl").toString();
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is the export file itself");
+    }
+
+    /**
+     * strata:refresh --wait took whole seconds only: Karaf refused {@code --wait 3s} itself ("unable
+     * to convert option -w with value '3s' to type int"), while --timeout of strata:deploy takes a
+     * duration. It takes a duration, read from the command line as Karaf reads it; a bare number is
+     * still seconds, so that scripts written for it keep working, and a bad value is refused naming
+     * the option and what it expects, before any provider is refreshed.
+     */
+    @Test
+    void refreshWaitTakesADurationOrABareNumberOfSeconds() throws Exception {
+        List<Duration> waits = new ArrayList<>();
+        ProviderRegistry providers = Fixtures.registry(Fixtures.status("bmc", ProviderState.ACTIVE, null));
+        ProviderRegistry recording = new ProviderRegistry() {
+            @Override
+            public List<ProviderStatus> providers() {
+                return providers.providers();
+            }
+
+            @Override
+            public Optional<ProviderStatus> provider(String id) {
+                return providers.provider(id);
+            }
+
+            @Override
+            public ProviderStatus refresh(String id, Duration maxWait) {
+                waits.add(maxWait);
+                return providers.refresh(id, maxWait);
+            }
+        };
+        for (List<Object> line : List.<List<Object>>of(List.of("--wait", "3s", "bmc"), List.of("-w", "500ms", "bmc"),
+                List.of("--wait", "2m", "bmc"), List.of("--wait", "45", "bmc"), List.of("--wait", "0", "bmc"), List.of("bmc"))) {
+            RefreshCommand refresh = new RefreshCommand();
+            refresh.registry = recording;
+            assertThat(new DefaultActionPreparator().prepare(refresh, null, line)).as("%s", line).isTrue();
+            assertThat(CommandOutput.of(refresh::execute)).as("%s", line).startsWith("bmc 0.1.0: ACTIVE");
+        }
+        assertThat(waits).containsExactly(Duration.ofSeconds(3), Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofSeconds(45),
+                Duration.ZERO, Duration.ofSeconds(30));
+
+        waits.clear();
+        for (String bad : List.of("3x", "-5", "soon")) {
+            RefreshCommand refresh = new RefreshCommand();
+            refresh.registry = recording;
+            assertThat(new DefaultActionPreparator().prepare(refresh, null, List.<Object>of("--wait", bad, "bmc"))).isTrue();
+            assertThatThrownBy(refresh::execute).as(bad).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--wait: '" + bad + "' ").hasMessageContaining("expected a duration such as 30s")
+                    .hasMessageEndingWith("a bare number is seconds (--wait 30 is --wait 30s)");
+        }
+        assertThat(waits).as("nothing refreshed").isEmpty();
     }
 }
