@@ -142,9 +142,14 @@ public class PlaceCommand implements Action {
             return "no contract file " + Format.visible(path);
         }
         String looked = path.toAbsolutePath() + home().map(h -> " and " + h.resolve(name).toAbsolutePath()).orElse("");
+        // the commands are shown with the name written as where each is typed reads it back whole (a name with a space, a
+        // quote, a $ or a ; was shown bare, and the command read something else): cat in Strata's shell (./ before a name
+        // that cat would read as an option), bin/strata in sh, which passes each argument on to the command as it is given
+        String cat = Format.consoleWord(name.startsWith("-") ? "./" + name : name);
         return Format.visible("no contract file " + name + ": looked for " + looked + " (a relative path is read on the Strata server, in "
-                + "its working directory and then its home); give an absolute path, pipe the contract in ('cat " + name
-                + " | strata:place -f -'), or run 'bin/strata shell strata:place -f " + name + "' from the folder that holds it");
+                + "its working directory and then its home); give an absolute path, pipe the contract in within Strata's shell (cat "
+                + cat + " | strata:place -f -), or run bin/strata shell strata:place -f " + Format.shWord(name) + " from the folder "
+                + "that holds it");
     }
 
     private static java.util.Optional<Path> home() {

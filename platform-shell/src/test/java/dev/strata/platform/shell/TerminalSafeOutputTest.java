@@ -231,7 +231,7 @@ class TerminalSafeOutputTest {
 
         assertThat(PlaceCommand.notFound("/srv/" + typed + ".yaml")).isEqualTo("no contract file /srv/" + shown + ".yaml");
         assertThat(PlaceCommand.notFound(typed + ".yaml")).doesNotContain("\u001b", "\u0007", "\n").contains("no contract file " + shown
-                + ".yaml: looked for ").contains("('cat " + shown + ".yaml | strata:place -f -')");
+                + ".yaml: looked for ").contains("(cat '" + shown + ".yaml' | strata:place -f -)");
         assertThatThrownBy(() -> AuditTimes.parse("--from", typed, java.time.Instant.EPOCH))
                 .hasMessageStartingWith("--from '" + shown + "': expected an instant");
     }
