@@ -358,11 +358,15 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     }
 
     /**
-     * Stops the election: records this instance as stopped and closes the leadership connection,
-     * which frees the lock. A round under way is waited for up to {@link #CLOSE_WAIT}; one that
-     * takes longer (stuck on a database that does not answer) is abandoned: the instance steps
-     * down, the round's connection is aborted (which ends the round and, with the session, frees
-     * the lock), and a warning says so. Before, the close waited for such a round until it ended.
+     * Stops the election. A leader gives the leadership up first: it clears the record of the leader
+     * where it still holds its epoch (so that no instance names it as the leader any more, and the
+     * next election does not wait for it), then records this instance as stopped and closes the
+     * leadership connection, which frees the lock. A round under way is waited for up to
+     * {@link #CLOSE_WAIT}; one that takes longer (stuck on a database that does not answer) is
+     * abandoned: the instance steps down, the round's connection is aborted (which ends the round
+     * and, with the session, frees the lock), and a warning says so. The statements of the close
+     * itself have what is left of that wait as their network timeout: a database that stops answering
+     * then fails them, and the connection is closed.
      */
     @Override
     public void close() {
@@ -370,6 +374,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     }
 
     void close(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         closed = true;
         timer.shutdownNow();
         boolean idle;
@@ -384,17 +389,41 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             return;
         }
         try {
-            if (lock != null) {
+            long was = epoch;
+            // no write of this instance starts in its epoch from here on
+            epoch = 0;
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (lock != null && leftMs > 0) {
+                try {
+                    // the round's timeout is three intervals: the close answers within its own wait
+                    lock.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, leftMs));
+                    if (was != 0) {
+                        try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_leader SET instance_id = NULL, address = NULL, "
+                                + "since_ms = NULL WHERE id = 1 AND epoch = ?")) {
+                            p.setLong(1, was);
+                            if (p.executeUpdate() == 1) {
+                                LOG.info("Instance {} gives the leadership up (epoch {}): it is stopping", instanceId, was);
+                            }
+                        }
+                    }
+                } catch (SQLException e) {
+                    if (was != 0) {
+                        LOG.info("Instance {} stops without clearing the record of the leader (epoch {}), which names it until the "
+                                + "next election: {}", instanceId, was, JdbcStateStore.describe(e));
+                    } else {
+                        LOG.debug("Stopping the leader election of {}: {}", instanceId, JdbcStateStore.describe(e));
+                    }
+                }
                 try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET role = 'stopped', seen_ms = ? WHERE id = ?")) {
                     p.setLong(1, clock.millis());
                     p.setString(2, instanceId);
                     p.executeUpdate();
                 } catch (SQLException e) {
-                    LOG.debug("Recording the stop of {}: {}", instanceId, e.getMessage());
+                    LOG.debug("Recording the stop of {}: {}", instanceId, JdbcStateStore.describe(e));
                 }
             }
-            epoch = 0;
-            lost("it is stopping");
+            leader = null;
+            lost(0, "it is stopping");
         } finally {
             rounds.unlock();
         }

@@ -915,7 +915,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     }
 
     NotLeaderException notLeader() {
-        Optional<Leadership.Leader> other = leadership.leader().filter(l -> !l.instanceId().equals(settings.instanceId()));
+        Optional<Leadership.Leader> other = recordedLeader().filter(l -> !l.instanceId().equals(settings.instanceId()));
         String blocked = modeBlocked;
         if (blocked != null) {
             // it does not lead because it cannot write: the reason, not an election under way
@@ -924,6 +924,70 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     other.map(Leadership.Leader::address).orElse(null));
         }
         return notLeader(other);
+    }
+
+    /**
+     * How long a refusal waits for the record of the leader read from the database before it names
+     * the leader this instance's last election round read.
+     */
+    static final Duration LEADER_READ_WAIT = Duration.ofMillis(500);
+
+    /** The record of the leader being read for refusals, or null: refusals at the same moment share one read. */
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Optional<Leadership.Leader>>> leaderRead =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The leader a refusal names: as the database records it now, read within {@link #LEADER_READ_WAIT}, else as the last
+     * election round read it. A leader that stopped cleared the record as it stopped, and the last round, up to one
+     * {@code electionInterval} old, may still name it: a caller sent there would find it gone.
+     */
+    private Optional<Leadership.Leader> recordedLeader() {
+        if (election == null) {
+            return leadership.leader();
+        }
+        CompletableFuture<Optional<Leadership.Leader>> reading = leaderRead.get();
+        if (reading == null) {
+            CompletableFuture<Optional<Leadership.Leader>> mine = new CompletableFuture<>();
+            if (leaderRead.compareAndSet(null, mine)) {
+                // on a thread of its own: a database that does not answer holds it up to the socket timeout, and the refusal not
+                Thread t = new Thread(() -> {
+                    try {
+                        mine.complete(read(JdbcStateStore::leaderRecord));
+                    } catch (RuntimeException e) {
+                        mine.completeExceptionally(e);
+                    } finally {
+                        leaderRead.compareAndSet(mine, null);
+                    }
+                }, "strata-leader-read-" + settings.instanceId());
+                t.setDaemon(true);
+                t.start();
+                reading = mine;
+            } else {
+                reading = leaderRead.get();
+            }
+        }
+        if (reading == null) {
+            return leadership.leader();
+        }
+        try {
+            return reading.get(LEADER_READ_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("Reading the leader for a refusal of {}: {}", settings.instanceId(), describe(e.getCause() == null ? e : e.getCause()));
+        }
+        return leadership.leader();
+    }
+
+    /** The record of the leader: empty while none leads (none elected yet, or the leader gave the leadership up). */
+    static Optional<Leadership.Leader> leaderRecord(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT instance_id, address, since_ms, epoch FROM cluster_leader WHERE id = 1")) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new Leadership.Leader(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getLong(4)));
+        }
     }
 
     NotLeaderException notLeader(Optional<Leadership.Leader> leader) {

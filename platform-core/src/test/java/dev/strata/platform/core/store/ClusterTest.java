@@ -753,6 +753,95 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A leader that stops normally gives the leadership up as its store closes: once the close returned, before any further
+     * election round, a follower names it neither in its refusals nor in its status (an election is under way), and shows it
+     * stopped; the follower's next round elects it. Before, the record still named the stopped leader until that round, and
+     * the follower sent callers to an instance that was gone.
+     */
+    @Test
+    void aLeaderThatStopsGivesTheLeadershipUpSoThatNoFollowerNamesIt() throws Exception {
+        // a long interval: the rounds after the first run only when the test says
+        List<JdbcStateStore> stores = instances(pg.newDatabase("stop_" + DATABASES.incrementAndGet()), 2, true, "1h");
+        try {
+            JdbcStateStore a = stores.get(0);
+            JdbcStateStore b = stores.get(1);
+            assertThat(a.leadership().isLeader()).isTrue();
+            long epochA = a.leadership().epoch();
+            assertThatThrownBy(b::requireLeader).isInstanceOf(NotLeaderException.class).hasMessageContaining("the leader is strata-a");
+            assertThat(b.clusterStatus().leader()).isEqualTo("strata-a");
+
+            a.close();
+
+            assertThat(b.leadership().isLeader()).as("strata-b has had no round since").isFalse();
+            assertThatThrownBy(b::requireLeader).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-b is not the leader and no leader is known yet (an election is under way)")
+                    .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isNull());
+            assertThatThrownBy(() -> StateStoreContract.join(b.ledger().commit(0, Capacity.one("b-0", "node-0", "gpu0"), null, null)))
+                    .isInstanceOf(NotLeaderException.class).hasMessageNotContaining("strata-a");
+            ClusterStatus status = b.clusterStatus();
+            assertThat(status.leader()).isNull();
+            assertThat(status.leaderAddress()).isNull();
+            assertThat(status.instances()).extracting(i -> i.id() + " " + i.role() + " " + i.alive())
+                    .containsExactlyInAnyOrder("strata-a stopped false", "strata-b follower true");
+
+            // strata-b's next round elects it, in a later epoch
+            ((DatabaseLeadership) b.leadership()).tickNow();
+            assertThat(b.leadership().isLeader()).isTrue();
+            assertThat(b.leadership().epoch()).isGreaterThan(epochA);
+            assertThat(b.clusterStatus().leader()).isEqualTo("strata-b");
+            StateStoreContract.join(b.ledger().commit(0, Capacity.one("b-1", "node-0", "gpu0"), null, null));
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
+     * Closing a leader while the database does not answer the statement that gives the leadership up (here another session
+     * holds the {@code cluster_leader} row, so the statement waits for its lock; with a one-hour interval the connection's
+     * network timeout is three hours): the close still returns within its wait.
+     */
+    @Test
+    void closingALeaderWhoseDatabaseDoesNotAnswerEndsWithinItsWait() throws Exception {
+        String url = pg.newDatabase("hung_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-hung", false, "1s");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource direct = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        DatabaseLeadership election = new DatabaseLeadership(direct, "strata-hung", "hung.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        election.start();
+        assertThat(election.isLeader()).isTrue();
+        java.time.Duration wait = java.time.Duration.ofSeconds(2);
+        Thread closing = new Thread(() -> election.close(wait), "closing");
+        try (java.sql.Connection holder = direct.getConnection(); java.sql.Connection watcher = direct.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.executeQuery("SELECT 1 FROM cluster_leader WHERE id = 1 FOR UPDATE").close();
+            }
+            long started = System.nanoTime();
+            closing.start();
+            closing.join(wait.toMillis() + 10_000);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(closing.isAlive()).as("the close, after " + tookMs + " ms").isFalse();
+            assertThat(election.isLeader()).isFalse();
+            // the server ends the session whose client went once its wait is over, freeing the lock
+            holder.rollback();
+            int held = -1;
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (held != 0 && System.currentTimeMillis() < deadline) {
+                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
+                    rs.next();
+                    held = rs.getInt(1);
+                }
+                Thread.sleep(50);
+            }
+            assertThat(held).as("leadership locks held once the session ended").isZero();
+        } finally {
+            closing.join(60_000);
+        }
+    }
+
     @Test
     void failoverWithinTheBoundLosesNoAcknowledgedWrite() throws Exception {
         List<JdbcStateStore> stores = instances(pg.newDatabase("failover_" + DATABASES.incrementAndGet()), 3, true, "500ms");
