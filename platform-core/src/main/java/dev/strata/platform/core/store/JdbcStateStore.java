@@ -1063,10 +1063,19 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     ResultSet rs = s.executeQuery("SELECT epoch, instance_id, address, since_ms FROM cluster_leader WHERE id = 1 FOR SHARE")) {
                 rs.next();
                 long current = rs.getLong(1);
+                String id = rs.getString(2);
                 if (current != mine) {
-                    Leadership.Leader now = new Leadership.Leader(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), current);
-                    election.stepDown("the database holds epoch " + current + ": " + now.instanceId() + " was elected since");
-                    throw notLeader(Optional.of(now));
+                    Optional<Leadership.Leader> now = id == null ? Optional.empty()
+                            : Optional.of(new Leadership.Leader(id, rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), current));
+                    election.stepDown("the database holds epoch " + current + ": " + (id == null ? "an instance was elected since and "
+                            + "gave the leadership up" : id + " was elected since"));
+                    throw notLeader(now);
+                }
+                if (id == null) {
+                    // the leader of this epoch gave the leadership up (it stopped, or it cannot write): a write of its epoch that
+                    // comes after (a batch its writer was stuck in when it stopped) is refused as one of a later epoch would be
+                    election.stepDown("the leadership of epoch " + current + " was given up");
+                    throw notLeader(Optional.empty());
                 }
             }
         }

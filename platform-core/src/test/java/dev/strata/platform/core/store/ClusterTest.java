@@ -797,6 +797,38 @@ class ClusterTest {
     }
 
     /**
+     * The epoch fence refuses a write in an epoch whose leader gave the leadership up (the record names no leader at that
+     * epoch), as it refuses one of an earlier epoch: a batch the stopped leader's writer was stuck in, or a write of a leader
+     * that gives the leadership up because it cannot write, does not commit after the leadership was given up. Before, the
+     * fence compared the epoch alone, which giving the leadership up leaves as it was.
+     */
+    @Test
+    void aWriteInAnEpochWhoseLeadershipWasGivenUpIsFenced() throws Exception {
+        List<JdbcStateStore> stores = instances(pg.newDatabase("givenup_" + DATABASES.incrementAndGet()), 1, true, "1h");
+        try {
+            JdbcStateStore a = stores.get(0);
+            assertThat(a.leadership().isLeader()).isTrue();
+            long epochA = a.leadership().epoch();
+            StateStoreContract.join(a.ledger().commit(0, Capacity.one("a-1", "node-0", "gpu0"), null, null));
+            // the record is cleared at strata-a's epoch, as giving the leadership up clears it; strata-a still believes it leads
+            a.read(c -> {
+                try (java.sql.PreparedStatement p = c.prepareStatement("UPDATE cluster_leader SET instance_id = NULL, address = NULL, "
+                        + "since_ms = NULL WHERE id = 1 AND epoch = ?")) {
+                    p.setLong(1, epochA);
+                    return p.executeUpdate();
+                }
+            });
+            assertThat(a.leadership().isLeader()).isTrue();
+            assertThatThrownBy(() -> StateStoreContract.join(a.ledger().commit(1, Capacity.one("a-2", "node-0", "gpu1"), null, null)))
+                    .isInstanceOf(NotLeaderException.class).hasMessageContaining("no leader is known yet");
+            assertThat(a.leadership().isLeader()).as("strata-a stepped down").isFalse();
+            assertThat(a.ledger().load().allocations()).extracting(Allocation::id).containsExactly("a-1");
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
      * Closing a leader while the database does not answer the statement that gives the leadership up (here another session
      * holds the {@code cluster_leader} row, so the statement waits for its lock; with a one-hour interval the connection's
      * network timeout is three hours): the close still returns within its wait.
