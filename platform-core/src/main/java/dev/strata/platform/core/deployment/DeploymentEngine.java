@@ -671,11 +671,20 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
 
     private void requireLeader() {
         Leadership leadership = store.leadership();
-        if (!leadership.isLeader()) {
-            Optional<Leadership.Leader> leader = leadership.leader();
-            throw new NotLeaderException("instance " + leadership.instanceId() + " is a follower and does not deploy; "
-                    + leader.map(l -> "the leader is " + l.instanceId() + " at " + l.address()).orElse("no leader is known yet"),
-                    leader.map(Leadership.Leader::instanceId).orElse(null), leader.map(Leadership.Leader::address).orElse(null));
+        if (leadership.isLeader()) {
+            return;
+        }
+        try {
+            // the store's refusal names the leader as the database records it now: this instance's last election round, up to
+            // one election interval old, may still name a leader that stopped (and cleared the record as it stopped)
+            store.requireLeader();
+        } catch (NotLeaderException refused) {
+            if (refused.leaderId() == null) {
+                throw new NotLeaderException("instance " + leadership.instanceId() + " does not deploy: " + refused.getMessage(), null,
+                        null);
+            }
+            throw new NotLeaderException("instance " + leadership.instanceId() + " is a follower and does not deploy; the leader is "
+                    + refused.leaderId() + " at " + refused.leaderAddress(), refused.leaderId(), refused.leaderAddress());
         }
     }
 

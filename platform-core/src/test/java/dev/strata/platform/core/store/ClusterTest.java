@@ -797,6 +797,38 @@ class ClusterTest {
     }
 
     /**
+     * A follower's deployment engine refuses a deploy naming the leader as the database records it, as the store's own
+     * refusals do: right after the leader stopped (and cleared the record) it names none, where before it named the stopped
+     * leader its last election round read, up to one election interval old.
+     */
+    @Test
+    void aFollowersDeploymentEngineNamesNoLeaderOnceTheLeaderStopped() throws Exception {
+        // a long interval: the rounds after the first run only when the test says
+        List<JdbcStateStore> stores = instances(pg.newDatabase("deploystop_" + DATABASES.incrementAndGet()), 2, true, "1h");
+        try (dev.strata.platform.core.deployment.DeploymentEngine engine = new dev.strata.platform.core.deployment.DeploymentEngine(
+                stores.get(1), null, null, null, null, dev.strata.platform.core.deployment.DeploymentSettings.DEFAULTS,
+                java.time.Clock.systemUTC())) {
+            JdbcStateStore a = stores.get(0);
+            assertThat(a.leadership().isLeader()).isTrue();
+            assertThatThrownBy(() -> engine.undeploy("d-1", "alice")).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-b is a follower and does not deploy; the leader is strata-a at ")
+                    .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isEqualTo("strata-a"));
+
+            a.close();
+
+            assertThat(stores.get(1).leadership().isLeader()).as("strata-b has had no round since").isFalse();
+            assertThatThrownBy(() -> engine.undeploy("d-1", "alice")).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-b does not deploy: ")
+                    .hasMessageContaining("no leader is known yet (an election is under way)")
+                    .hasMessageNotContaining("strata-a")
+                    .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isNull())
+                    .satisfies(e -> assertThat(((NotLeaderException) e).leaderAddress()).isNull());
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
      * The epoch fence refuses a write in an epoch whose leader gave the leadership up (the record names no leader at that
      * epoch), as it refuses one of an earlier epoch: a batch the stopped leader's writer was stuck in, or a write of a leader
      * that gives the leadership up because it cannot write, does not commit after the leadership was given up. Before, the
