@@ -29,7 +29,8 @@ public class ClusterCommand implements Action {
             boolean sharedWriters = sharedWriters(s);
             System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
                     : sharedWriters ? SHARED_WRITERS : "single instance (no election)"));
-            System.out.println(Format.visible("Leader    " + (s.leader() == null ? "none (election under way)"
+            System.out.println(Format.visible("Leader    " + (s.leader() == null ? (s.writesRefused() != null ? NOT_LEADING_WHILE_REFUSED
+                    : "none (election under way)")
                     : sharedWriters ? "none elected: every instance acts as one (this one since " + Format.time(s.leaderSince()) + ")"
                     : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince()) + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
             System.out.println(Format.visible("This      " + s.self()));
@@ -46,6 +47,14 @@ public class ClusterCommand implements Action {
         table.print(System.out, noFormat);
         return null;
     }
+
+    /**
+     * What the Leader line says where none leads and this instance refuses writes for a reason of its own
+     * ({@link ClusterStatus#writesRefused()}): an elected instance gives the leadership up then, and while an instance of the
+     * other mode runs on the database no election succeeds, so none is under way.
+     */
+    static final String NOT_LEADING_WHILE_REFUSED = "none, and not an election under way: this instance does not lead while it refuses "
+            + "writes (see Writes below)";
 
     /**
      * What the Mode line says of PostgreSQL with {@code highAvailability = false}: several

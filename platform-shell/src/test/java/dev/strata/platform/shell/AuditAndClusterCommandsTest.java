@@ -457,7 +457,11 @@ class AuditAndClusterCommandsTest {
         assertThat(out).as("nothing refused, nothing said").doesNotContain("Writes");
     }
 
-    /** An instance that refuses every write for a reason of its own (its mode lock not held) says so, and why. */
+    /**
+     * An instance that refuses every write for a reason of its own (its mode lock not held, an instance of the other mode on
+     * the database) says so, and why; its Leader line said "none (election under way)" beside it, though it does not lead
+     * while it refuses writes and no election succeeds while the other mode runs, and now says so.
+     */
     @Test
     void clusterSaysWhyThisInstanceRefusesWrites() throws Exception {
         ClusterCommand c = new ClusterCommand();
@@ -465,7 +469,14 @@ class AuditAndClusterCommandsTest {
                 + "the connection holding its mode was lost, and meanwhile instance strata-c runs on it with highAvailability = false";
         c.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata", true, "strata-a", null, null, null, 0,
                 List.of(new ClusterInstance("strata-a", "a.example:8101", "follower", T, T.plusSeconds(60), true)), why);
-        assertThat(CommandOutput.of(c::execute)).contains("Leader    none (election under way)\nThis      strata-a\nWrites    refused: " + why + "\n");
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).contains("Leader    none, and not an election under way: this instance does not lead while it refuses writes "
+                + "(see Writes below)\nThis      strata-a\nWrites    refused: " + why + "\n").doesNotContain("election under way)");
+
+        // refusing nothing, an instance that sees no leader still says an election is under way
+        c.cluster = () -> new ClusterStatus("postgresql jdbc:postgresql://db:5432/strata", true, "strata-a", null, null, null, 0,
+                List.of(new ClusterInstance("strata-a", "a.example:8101", "follower", T, T.plusSeconds(60), true)));
+        assertThat(CommandOutput.of(c::execute)).contains("Leader    none (election under way)\nThis      strata-a\n").doesNotContain("Writes");
     }
 
     /**
