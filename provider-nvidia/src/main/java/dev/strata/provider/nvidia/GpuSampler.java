@@ -100,6 +100,26 @@ final class GpuSampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over the samples that {@code previous} kept, the newest of each GPU that fit this sampler's history: a
+     * configuration change replaces the sampler (its interval, history or deadline), and the telemetry sampled before the
+     * change stays readable after it. Called once {@code previous} is closed and before this sampler is read or started, so
+     * that no round adds to either meanwhile.
+     */
+    void keepHistoryOf(GpuSampler previous) {
+        Map<String, List<GpuSample>> kept = new LinkedHashMap<>();
+        synchronized (previous.rings) {
+            previous.rings.forEach((id, ring) -> kept.put(id, ring.copy(Math.max(0, ring.size() - history), ring.size())));
+        }
+        synchronized (rings) {
+            kept.forEach((id, samples) -> {
+                Ring ring = new Ring(history);
+                samples.forEach(ring::add);
+                rings.put(id, ring);
+            });
+        }
+    }
+
     /** Samples through this source from now on (null: sample nothing). */
     void use(GpuSource newSource) {
         source = newSource;

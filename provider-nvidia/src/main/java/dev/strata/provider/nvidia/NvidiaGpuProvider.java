@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,14 @@ import org.slf4j.LoggerFactory;
  * the reason, is logged once as a warning (again if it fails anew after it was well).
  * Snapshots carry the host's {@link MachineIdentity}, by which the inventory attaches the GPUs to
  * the bare-metal node of the same machine.
+ *
+ * <p>A configuration change applies in place, the provider staying registered: a change it refuses
+ * leaves the previous settings in force (logged at ERROR), and a valid one replaces the sampler (its
+ * thread stops, and the new one samples at the new interval, keeping the newest samples of each GPU
+ * that fit the new history) and, where {@code nvmlLibrary}, {@code nvidiaSmi} or
+ * {@code commandTimeout} changed, the sources, which read the GPUs from the next discovery on (the
+ * sampling resumes with it, as at activation). A discovery running meanwhile ends on the sources it
+ * began with, which are closed only then. The provider's id is not part of its configuration.
  */
 @Component(service = {GpuProvider.class, GpuTelemetrySource.class}, immediate = true, configurationPid = NvidiaGpuProvider.PID)
 @Designate(ocd = NvidiaConfig.class)
@@ -65,16 +75,21 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     public static final String UNAVAILABLE = "no NVML and no nvidia-smi";
     private static final Logger LOG = LoggerFactory.getLogger(NvidiaGpuProvider.class);
 
-    private final GpuSource nvml;
-    private final GpuSource smi;
-    private final GpuSampler sampler;
     private final Clock clock;
     private final Path root;
+    /** What the sources of a new configuration are made with; the XIDs seen are kept across changes, in the health of their GPUs. */
+    private final PciSysfs sysfs;
+    private final XidLog xids;
+    private final String host;
     private final String machineId;
     private final Generations generations;
     private final AtomicBoolean unavailableLogged = new AtomicBoolean();
     private final Set<String> failedLogged = ConcurrentHashMap.newKeySet();
     private volatile String lastSource;
+    /** Guards which sampler a discovery's findings go to against a change replacing the sampler ({@link #sampleThrough}). */
+    private final Object swap = new Object();
+    /** The settings in force with their sources and sampler; replaced whole by a valid configuration change ({@link #modified}). */
+    private volatile State state;
 
     @Activate
     public NvidiaGpuProvider(NvidiaConfig config) {
@@ -97,41 +112,129 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     }
 
     private NvidiaGpuProvider(NvidiaSettings settings, Clock clock, PciSysfs sysfs, Path root, String host, Path dataFolder) {
-        this(NvmlSource.jna(settings.nvmlLibrary(), new XidLog(clock), sysfs, clock, host),
-                new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock, host),
-                // a round has the command's deadline, not the interval: nvidia-smi slower than the interval samples as often as it
-                // answers, where a round cut at the interval was killed every time and gave no telemetry at all
-                new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(), settings.commandTimeout()),
-                clock, root, dataFolder);
+        this(settings, null, null, null, clock, root, sysfs, host, dataFolder);
     }
 
+    /** A provider on the caller's sources and sampler (tests); a configuration change makes its sources as configured. */
     NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root) {
-        this(nvml, smi, sampler, clock, root, null);
+        this(null, nvml, smi, sampler, clock, root, new PciSysfs(), GpuIds.host(root), null);
     }
 
-    private NvidiaGpuProvider(GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root, Path dataFolder) {
-        this.nvml = nvml;
-        this.smi = smi;
-        this.sampler = sampler;
+    /** Sources and sampler as given, or as {@code settings} say where they are null. */
+    private NvidiaGpuProvider(NvidiaSettings settings, GpuSource nvml, GpuSource smi, GpuSampler sampler, Clock clock, Path root,
+            PciSysfs sysfs, String host, Path dataFolder) {
         this.clock = clock;
         this.root = root;
+        this.sysfs = sysfs;
+        this.xids = new XidLog(clock);
+        this.host = host;
         this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
                 message -> LOG.warn("NVIDIA provider: {}", message));
         // the same identity the bare-metal provider gives this host's node: the inventory joins on it
         this.machineId = MachineIdentity.read(root).orElse(null);
+        State first = new State(settings, nvml == null ? sources(settings) : new Sources(nvml, smi),
+                sampler == null ? sampler(settings) : sampler);
+        this.state = first;
+        first.sampler().start();
+    }
+
+    private Sources sources(NvidiaSettings settings) {
+        return new Sources(NvmlSource.jna(settings.nvmlLibrary(), xids, sysfs, clock, host),
+                new SmiSource(settings.nvidiaSmi(), settings.commandTimeout(), sysfs, clock, host));
+    }
+
+    private static GpuSampler sampler(NvidiaSettings settings) {
+        // a round has the command's deadline, not the interval: nvidia-smi slower than the interval samples as often as it
+        // answers, where a round cut at the interval was killed every time and gave no telemetry at all
+        return new GpuSampler(settings.telemetryInterval(), settings.telemetryHistory(), settings.commandTimeout());
+    }
+
+    /**
+     * A configuration change, applied in place: Declarative Services keeps the component (and its
+     * registration) and calls this. A change the provider refuses leaves the previous settings in
+     * force, the GPUs discovered and sampled as before; without this method the component was made
+     * again from the change, so a refused one left no provider at all ({@code DEPARTED}) until the
+     * file was corrected. A valid one replaces the sampler and, where it changed how NVML or
+     * nvidia-smi is reached, the sources; the generations go on from the same mark.
+     */
+    @Modified
+    void modified(NvidiaConfig config) {
+        NvidiaSettings settings;
+        try {
+            settings = NvidiaSettings.from(config);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        apply(settings);
+    }
+
+    /**
+     * Puts valid settings in force. The sampler is replaced: the previous one stops (its thread ends, a round under way cut
+     * short) and the new one keeps the newest samples of each GPU that fit its history, so that telemetry read across the
+     * change finds what was sampled before it. The sources are kept where the change left {@code nvmlLibrary},
+     * {@code nvidiaSmi} and {@code commandTimeout} as they were (the new sampler samples through them at once); else new ones
+     * read the GPUs from the next discovery on, the sampling resuming with it, and the previous ones are closed once the
+     * discoveries that began on them have ended.
+     */
+    private synchronized void apply(NvidiaSettings settings) {
+        State previous = state;
+        NvidiaSettings before = previous.settings();
+        if (settings.equals(before)) {
+            return;
+        }
+        boolean keepSources = before != null && before.nvmlLibrary().equals(settings.nvmlLibrary())
+                && before.nvidiaSmi().equals(settings.nvidiaSmi()) && before.commandTimeout().equals(settings.commandTimeout());
+        Sources sources = keepSources ? previous.sources() : sources(settings);
+        GpuSampler sampler = sampler(settings);
+        previous.sampler().close();
+        synchronized (swap) {
+            sampler.keepHistoryOf(previous.sampler());
+            sampler.use(keepSources ? sources.sampling : null);
+            state = new State(settings, sources, sampler);
+        }
         sampler.start();
+        if (!keepSources) {
+            previous.sources().replaced();
+        }
+        LOG.info("NVIDIA provider's settings changed: nvmlLibrary '{}', nvidiaSmi '{}', telemetryInterval {} ms, telemetryHistory {}, "
+                + "commandTimeout {} ms{}", settings.nvmlLibrary(), settings.nvidiaSmi(), settings.telemetryInterval().toMillis(),
+                settings.telemetryHistory(), settings.commandTimeout().toMillis(),
+                keepSources ? "" : "; the GPUs are read with them from the next discovery on");
     }
 
     @Deactivate
-    void deactivate() {
-        sampler.close();
-        nvml.close();
-        smi.close();
+    synchronized void deactivate() {
+        State last = state;
+        last.sampler().close();
+        last.sources().close();
     }
 
     @Override
     public GpuSnapshot discoverGpus(DiscoveryContext context) {
         context.checkDeadline("GPU discovery");
+        State in = begin();
+        try {
+            return discover(in, context);
+        } finally {
+            in.sources().ends();
+        }
+    }
+
+    /** The settings in force, their sources held until the discovery ends: a change meanwhile closes them only then. */
+    private State begin() {
+        while (true) {
+            State current = state;
+            if (current.sources().begins()) {
+                return current;
+            }
+            // replaced between the read and the hold: the change put its successor in force before it let these go
+        }
+    }
+
+    private GpuSnapshot discover(State in, DiscoveryContext context) {
+        GpuSource nvml = in.sources().nvml;
+        GpuSource smi = in.sources().smi;
         DiscoveredGpus found = null;
         GpuSource used = null;
         String nvmlReason;
@@ -152,7 +255,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             }
         }
         if (found == null) {
-            sampler.use(null);
+            sampleThrough(in, null, null);
             if (unavailableLogged.compareAndSet(false, true)) {
                 LOG.info("NVIDIA provider sees no GPUs: {} ({}; {})", UNAVAILABLE, nvmlReason, smiReason);
             }
@@ -165,10 +268,27 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
         }
         unavailableLogged.set(false);
         logFailedGpus(found.accelerators());
-        sampler.retain(found.accelerators().stream().map(Accelerator::id).toList());
-        sampler.use(found.accelerators().isEmpty() ? null : used);
+        sampleThrough(in, found.accelerators().isEmpty() ? null : used, found.accelerators().stream().map(Accelerator::id).toList());
         context.checkDeadline("returning the GPU snapshot");
         return snapshot(found.accelerators(), found.interconnects(), found.paths(), null);
+    }
+
+    /**
+     * Samples through {@code source} from now on (null: nothing), keeping only the history of the GPUs {@code ids} names
+     * (all, where null). Where a change replaced the sampler but kept the sources this discovery ran on, the sampler in
+     * force is the one told; where it replaced the sources, it is the replaced (stopped) sampler, and the new sources are
+     * sampled from their own first discovery on.
+     */
+    private void sampleThrough(State in, GpuSource source, List<String> ids) {
+        synchronized (swap) {
+            in.sources().sampling = source;
+            State now = state;
+            GpuSampler sampler = now.sources() == in.sources() ? now.sampler() : in.sampler();
+            if (ids != null) {
+                sampler.retain(ids);
+            }
+            sampler.use(source);
+        }
     }
 
     /**
@@ -202,21 +322,82 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
 
     @Override
     public List<GpuSample> latest() {
-        return sampler.latest();
+        return state.sampler().latest();
     }
 
     @Override
     public List<GpuSample> recent(String acceleratorId, int limit) {
-        return sampler.recent(acceleratorId, limit);
+        return state.sampler().recent(acceleratorId, limit);
     }
 
     @Override
     public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
-        return sampler.since(Objects.requireNonNull(acceleratorId, "acceleratorId"), Objects.requireNonNull(from, "from"), limit);
+        return state.sampler().since(Objects.requireNonNull(acceleratorId, "acceleratorId"), Objects.requireNonNull(from, "from"), limit);
     }
 
-    /** The sampler, for tests. */
+    /** The sampler in force, for tests. */
     GpuSampler sampler() {
-        return sampler;
+        return state.sampler();
+    }
+
+    /**
+     * The settings in force (null where the provider was made on given sources, in tests), with the sources and the
+     * sampler made for them.
+     */
+    private record State(NvidiaSettings settings, Sources sources, GpuSampler sampler) {
+    }
+
+    /**
+     * NVML and nvidia-smi as one configuration reaches them. Replaced by a change of how they are reached, they are closed
+     * once the discoveries that began on them have ended: a discovery running while a change applies finishes on the
+     * sources it started with, and does not fail because of the change.
+     */
+    private static final class Sources {
+        final GpuSource nvml;
+        final GpuSource smi;
+        /** What the last discovery through these sources samples through (null: nothing); guarded by the provider's swap lock. */
+        GpuSource sampling;
+        private int discovering;
+        private boolean replaced;
+
+        Sources(GpuSource nvml, GpuSource smi) {
+            this.nvml = nvml;
+            this.smi = smi;
+        }
+
+        /** A discovery begins on these sources; false where a change has replaced them (the caller takes those in force). */
+        synchronized boolean begins() {
+            if (replaced) {
+                return false;
+            }
+            discovering++;
+            return true;
+        }
+
+        /** A discovery on these sources has ended; the last to end after they were replaced closes them. */
+        void ends() {
+            synchronized (this) {
+                if (--discovering > 0 || !replaced) {
+                    return;
+                }
+            }
+            close();
+        }
+
+        /** A change put other sources in force: these are closed now, or by the last discovery still on them. */
+        void replaced() {
+            synchronized (this) {
+                replaced = true;
+                if (discovering > 0) {
+                    return;
+                }
+            }
+            close();
+        }
+
+        void close() {
+            nvml.close();
+            smi.close();
+        }
     }
 }

@@ -91,6 +91,21 @@ public final class FakeNvidiaSmi {
     }
 
     /**
+     * As {@link #replaying(Path, Path)}, except that {@code -q -x} creates {@code started} and then
+     * answers only once {@code release} exists, as an nvidia-smi slow to list the GPUs: a test holds
+     * a discovery in progress with it.
+     */
+    public static Path replayingHeldListing(Path dir, Path fixtures, Path started, Path release) throws IOException {
+        Path replay = replaying(dir, fixtures);
+        String script = "#!/bin/sh\n"
+                + "case \"$*\" in\n"
+                + "  '-q -x') : > '" + started + "'; while [ ! -e '" + release + "' ]; do sleep 0.05; done ;;\n"
+                + "esac\n"
+                + "exec '" + replay + "' \"$@\"\n";
+        return executable(dir.resolve("nvidia-smi-held"), script);
+    }
+
+    /**
      * A script that answers every command as nvidia-smi does when NVML cannot start: it prints
      * {@code printed} (nvidia-smi prints its errors on standard output) and exits with {@code status}.
      */
