@@ -11,6 +11,7 @@ import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.provider.baremetal.sysfs.SysfsDiscovery;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -71,9 +72,16 @@ public class SysfsComputeProvider implements ComputeProvider {
     }
 
     private static Path validRoot(String root) {
-        Path path = root == null || root.isBlank() ? null : Path.of(root);
+        Path path;
+        try {
+            path = root == null || root.isBlank() ? null : Path.of(root);
+        } catch (InvalidPathException e) {
+            path = null; // no path at all (a NUL in it): refused as any other invalid value, not with the JDK's exception
+        }
         if (path == null || !Files.isDirectory(path)) {
-            throw new InvalidConfigurationException(PID, "root", root, "an existing directory holding sys/ and proc/ (/ for this host)");
+            String shown = root == null ? null : root.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            throw new InvalidConfigurationException(PID, "root", shown, "an existing directory holding sys/ and proc/ (/ for this host)");
         }
         return path;
     }

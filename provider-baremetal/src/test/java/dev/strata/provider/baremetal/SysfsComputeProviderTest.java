@@ -74,6 +74,19 @@ class SysfsComputeProviderTest {
                         + "expected an existing directory holding sys/ and proc/ (/ for this host)");
     }
 
+    /**
+     * A root that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
+     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
+     */
+    @Test
+    void aRootThatIsNoPathIsRejectedNamingTheProperty() {
+        assertThatThrownBy(() -> new SysfsComputeProvider(config(Map.of("root", "/srv\0root"))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.baremetal: root = '/srv?root' is invalid; "
+                        + "expected an existing directory holding sys/ and proc/ (/ for this host)");
+    }
+
     @Test
     void expiredDeadlineIsHonoured() {
         SysfsComputeProvider provider = new SysfsComputeProvider(config(Map.of()));
