@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * configuration), so a new version of the bundle reports the same node. The snapshots' generations
  * are kept above every earlier one across restarts by a mark in Karaf's data folder
  * ({@link Generations}).
+ *
+ * <p>A configuration change while Strata runs applies in place from the next discovery
+ * ({@link #modified}); one the provider refuses leaves the previous settings in force, so the node
+ * stays discovered rather than the provider departing until the file is corrected.
  */
 @Component(service = ComputeProvider.class, immediate = true, configurationPid = SysfsComputeProvider.PID)
 @Designate(ocd = BaremetalConfig.class)
@@ -38,12 +43,26 @@ public class SysfsComputeProvider implements ComputeProvider {
     public static final String ID = "baremetal";
     private static final Logger LOG = LoggerFactory.getLogger(SysfsComputeProvider.class);
 
-    private final Path root;
-    private final SysfsDiscovery discovery;
-    private final String nodeId;
-    private final String siteId;
+    /** The settings in force; replaced whole by a valid change ({@link #modified}), read once by each discovery. */
+    private volatile Settings settings;
     private final Clock clock;
+    /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
+
+    /** What one configuration reads: the tree under {@code root}, as node {@code nodeId} at site {@code siteId}. */
+    private record Settings(Path root, SysfsDiscovery discovery, String nodeId, String siteId) {
+
+        /** The settings of a valid configuration; {@code nodeId} null or blank is {@code baremetal:<host name under root>}. */
+        static Settings of(Path root, String nodeId, String siteId) {
+            if (siteId == null || siteId.isBlank()) {
+                throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
+            }
+            SysfsDiscovery discovery = new SysfsDiscovery(root);
+            String host = discovery.hostname();
+            String id = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
+            return new Settings(root, discovery, id, siteId);
+        }
+    }
 
     @Activate
     public SysfsComputeProvider(BaremetalConfig config) {
@@ -57,18 +76,33 @@ public class SysfsComputeProvider implements ComputeProvider {
 
     /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
     SysfsComputeProvider(Path root, String nodeId, String siteId, Clock clock, Path dataFolder) {
-        if (siteId == null || siteId.isBlank()) {
-            throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
-        }
-        this.root = root;
-        this.discovery = new SysfsDiscovery(root);
-        String host = discovery.hostname();
-        this.nodeId = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
-        this.siteId = siteId;
+        this.settings = Settings.of(root, nodeId, siteId);
         this.clock = clock;
         this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
                 message -> LOG.warn("Bare-metal provider: {}", message));
-        LOG.info("Bare-metal provider reads {} as node {} at site {}", root, this.nodeId, siteId);
+        LOG.info("Bare-metal provider reads {} as node {} at site {}", root, settings.nodeId(), siteId);
+    }
+
+    /**
+     * A configuration change: a valid one applies from the next discovery (a discovery already
+     * running finishes on the settings it started with), and one the provider refuses leaves the
+     * previous settings in force. Without this method Declarative Services made the component again
+     * from the changed configuration, and a refused value left no provider at all: the node's
+     * provider {@code DEPARTED}, its node {@code STALE}, until the file was corrected. A new
+     * {@code root} or {@code nodeId} is a new node id: the next snapshot reports that node, and the
+     * one before is no longer in it. The provider id stays {@link #ID}, so the generations go on.
+     */
+    @Modified
+    void modified(BaremetalConfig config) {
+        Settings next;
+        try {
+            next = Settings.of(validRoot(config.root()), config.nodeId(), config.site());
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        settings = next;
+        LOG.info("Bare-metal provider reads {} as node {} at site {}", next.root(), next.nodeId(), next.siteId());
     }
 
     private static Path validRoot(String root) {
@@ -88,10 +122,13 @@ public class SysfsComputeProvider implements ComputeProvider {
 
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
+        Settings in = settings;
+        String nodeId = in.nodeId();
+        Path root = in.root();
         context.checkDeadline("reading " + nodeId);
         SysfsDiscovery.Discovered found;
         try {
-            found = discovery.discoverWithWarnings(nodeId, ID, siteId);
+            found = in.discovery().discoverWithWarnings(nodeId, ID, in.siteId());
         } catch (StrataException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -102,7 +139,7 @@ public class SysfsComputeProvider implements ComputeProvider {
         long generation = generations.next();
         List<String> warnings = new ArrayList<>(found.warnings());
         warnings.addAll(generations.warnings());
-        return ComputeSnapshot.builder(generation, clock.instant()).sites(List.of(Site.local(siteId, ID))).nodes(List.of(found.node()))
+        return ComputeSnapshot.builder(generation, clock.instant()).sites(List.of(Site.local(in.siteId(), ID))).nodes(List.of(found.node()))
                 .warnings(warnings).build();
     }
 }

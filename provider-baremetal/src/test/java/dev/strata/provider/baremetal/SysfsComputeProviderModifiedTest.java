@@ -1,0 +1,114 @@
+package dev.strata.provider.baremetal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.StderrCapture;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/**
+ * The component's {@code @Modified} path, called as Declarative Services calls it: the method the
+ * component's descriptor names (without one, every change makes the component again, and a refused
+ * value leaves no provider at all). The provider reads captured trees under temporary roots.
+ */
+class SysfsComputeProviderModifiedTest {
+
+    @TempDir
+    Path first;
+    @TempDir
+    Path second;
+
+    private static BaremetalConfig config(Map<String, Object> properties) {
+        return Converters.standardConverter().convert(properties).to(BaremetalConfig.class);
+    }
+
+    /** The component's modified method, as its descriptor names it, called with the changed configuration. */
+    private static void modified(SysfsComputeProvider provider, Map<String, Object> properties) throws Exception {
+        String descriptor = "OSGI-INF/" + SysfsComputeProvider.class.getName() + ".xml";
+        String name;
+        try (InputStream in = SysfsComputeProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
+        }
+        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
+        Method m = SysfsComputeProvider.class.getDeclaredMethod(name, BaremetalConfig.class);
+        m.setAccessible(true);
+        m.invoke(provider, config(properties));
+    }
+
+    private static ComputeSnapshot discover(SysfsComputeProvider provider) {
+        return provider.discoverCompute(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10)));
+    }
+
+    /** A captured tree whose host is called {@code host}. */
+    private static Path tree(Path root, String host) throws Exception {
+        Files.createDirectories(root.resolve("sys/devices/system/cpu"));
+        Files.writeString(Files.createDirectories(root.resolve("proc/sys/kernel")).resolve("hostname"), host + "\n");
+        return root;
+    }
+
+    /**
+     * A change the provider refuses (a root that is no directory, a blank site) leaves the previous
+     * settings in force, logged at ERROR, and the node is discovered as before. Before, Declarative
+     * Services made the component again from the refused configuration, which failed: the provider
+     * departed and its node went stale until the file was corrected.
+     */
+    @Test
+    void aRefusedChangeKeepsThePreviousSettingsAndTheNodeDiscovered() throws Exception {
+        Map<String, Object> properties = new HashMap<>(Map.of("root", tree(first, "n1").toString(), "nodeId", "rack1-n7", "site", "fra-1"));
+        SysfsComputeProvider provider = new SysfsComputeProvider(config(properties));
+        long before = discover(provider).generation();
+
+        try (StderrCapture log = new StderrCapture()) {
+            properties.put("root", "/no/such/dir");
+            properties.put("nodeId", "rack2-n1");
+            modified(provider, properties);
+            properties.put("root", second.toString());
+            properties.put("site", " ");
+            modified(provider, properties);
+            assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.baremetal: "
+                    + "root = '/no/such/dir' is invalid; expected an existing directory holding sys/ and proc/ (/ for this host)")
+                    .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.baremetal: site = ' ' "
+                            + "is invalid; expected a site id such as local or fra-1");
+        }
+        ComputeSnapshot after = discover(provider);
+        assertThat(after.nodes()).extracting(Node::id).containsExactly("rack1-n7");
+        assertThat(after.nodes().get(0).siteId()).isEqualTo("fra-1");
+        assertThat(after.generation()).isGreaterThan(before);
+    }
+
+    /**
+     * A valid change applies from the next discovery without the provider departing: a new root
+     * and site, the node id left empty, report the new tree's host as {@code baremetal:<host>} at
+     * the new site, and the node of the settings before is no longer in the snapshot. Generations go
+     * on above the earlier ones.
+     */
+    @Test
+    void aValidChangeAppliesFromTheNextDiscovery() throws Exception {
+        SysfsComputeProvider provider = new SysfsComputeProvider(config(Map.of("root", tree(first, "n1").toString(), "site", "fra-1")));
+        ComputeSnapshot before = discover(provider);
+        assertThat(before.nodes()).extracting(Node::id).containsExactly("baremetal:n1");
+
+        modified(provider, Map.of("root", tree(second, "n2").toString(), "nodeId", "", "site", "par-1"));
+        ComputeSnapshot after = discover(provider);
+        assertThat(after.nodes()).extracting(Node::id).containsExactly("baremetal:n2");
+        assertThat(after.nodes().get(0).siteId()).isEqualTo("par-1");
+        assertThat(after.sites()).extracting(s -> s.id()).containsExactly("par-1");
+        assertThat(after.generation()).isGreaterThan(before.generation());
+
+        modified(provider, Map.of("root", second.toString(), "nodeId", "rack1-n7", "site", "par-1"));
+        assertThat(discover(provider).nodes()).extracting(Node::id).containsExactly("rack1-n7");
+    }
+}
