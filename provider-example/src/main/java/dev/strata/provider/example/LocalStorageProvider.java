@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * state the platform needs (pool ids derive from the mount point; generations from the clock, kept
  * above every earlier one across restarts by {@link Generations}, a mark in Karaf's data folder),
  * and lets only Strata's exceptions leave, translating the vendor's errors (here
- * {@link IOException}) in one place, {@link #translate}.
+ * {@link IOException}) in one place, {@link #translate}. A configuration change while Strata runs
+ * applies in place ({@link #modified}); one it refuses leaves the previous settings in force.
  */
 @Component(service = StorageProvider.class, immediate = true, configurationPid = LocalStorageProvider.PID)
 @Designate(ocd = LocalStorageConfig.class)
@@ -46,12 +48,25 @@ public class LocalStorageProvider implements StorageProvider {
     public static final String ID = "example-storage";
     private static final Logger LOG = LoggerFactory.getLogger(LocalStorageProvider.class);
 
-    private final List<Path> paths;
-    private final String site;
+    /** The settings in force; replaced whole by a valid change ({@link #modified}), read once by each discovery. */
+    private volatile Settings settings;
     private final Clock clock;
+    /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
-    /** Paths on a file system another configured path reports, each warned about once. */
-    private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * What one configuration reports: its mount points at its site, and the paths among them on a
+     * file system another configured path reports, each warned about once.
+     */
+    private record Settings(List<Path> paths, String site, java.util.Set<Path> warned) {
+
+        static Settings of(List<Path> paths, String site) {
+            if (site == null || site.isBlank()) {
+                throw new InvalidConfigurationException(PID, "site", site, "a site id such as local or fra-1");
+            }
+            return new Settings(List.copyOf(paths), site, java.util.concurrent.ConcurrentHashMap.newKeySet());
+        }
+    }
 
     @Activate
     public LocalStorageProvider(LocalStorageConfig config) {
@@ -65,15 +80,32 @@ public class LocalStorageProvider implements StorageProvider {
 
     /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
     LocalStorageProvider(List<Path> paths, String site, Clock clock, Path dataFolder) {
-        if (site == null || site.isBlank()) {
-            throw new InvalidConfigurationException(PID, "site", site, "a site id such as local or fra-1");
-        }
-        this.paths = List.copyOf(paths);
-        this.site = site;
+        this.settings = Settings.of(paths, site);
         this.clock = clock;
         this.generations = dataFolder == null ? Generations.inMemory(clock)
                 : Generations.inDataFolder(dataFolder, "example", ID, clock, message -> LOG.warn("Example storage provider: {}", message));
-        LOG.info("Example storage provider reports {} at site {}", this.paths, site);
+        LOG.info("Example storage provider reports {} at site {}", settings.paths(), site);
+    }
+
+    /**
+     * A configuration change: a valid one applies from the next discovery (a discovery already
+     * running finishes on the settings it started with), and one the provider refuses leaves the
+     * previous settings in force. Without this method Declarative Services made the component again
+     * from the changed configuration, and a refused value left no provider at all: it departed, its
+     * pools went stale, until the file was corrected. The provider id stays {@link #ID}, so the
+     * generations go on; a mount point left out of {@code paths} is a pool gone from the next snapshot.
+     */
+    @Modified
+    void modified(LocalStorageConfig config) {
+        Settings next;
+        try {
+            next = Settings.of(paths(config.paths()), config.site());
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        settings = next;
+        LOG.info("Example storage provider reports {} at site {}", next.paths(), next.site());
     }
 
     private static List<Path> paths(String[] configured) {
@@ -113,16 +145,17 @@ public class LocalStorageProvider implements StorageProvider {
 
     @Override
     public StorageSnapshot discoverStorage(DiscoveryContext context) {
+        Settings in = settings;
         List<StoragePool> pools = new ArrayList<>();
         java.util.Map<FileStore, Path> seen = new java.util.HashMap<>();
-        for (Path path : paths) {
+        for (Path path : in.paths()) {
             context.checkDeadline("reading the file system of " + path);
             try {
                 FileStore store = Files.getFileStore(path);
                 Path first = seen.putIfAbsent(store, path);
                 if (first != null) {
                     // one file system is one pool: its capacity counted twice would be promised twice
-                    if (warned.add(path)) {
+                    if (in.warned().add(path)) {
                         LOG.warn("{} is on the file system of {} ({}); reported once, as {}", path, first, store, first);
                     }
                     continue;
@@ -130,7 +163,7 @@ public class LocalStorageProvider implements StorageProvider {
                 pools.add(StoragePool.builder()
                         .id(ID + ":" + path)
                         .storageClass(StorageClass.FILE)
-                        .siteId(site)
+                        .siteId(in.site())
                         .capacityBytes(store.getTotalSpace())
                         .build());
             } catch (IOException | RuntimeException e) {

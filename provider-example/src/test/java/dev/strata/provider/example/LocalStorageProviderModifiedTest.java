@@ -1,0 +1,93 @@
+package dev.strata.provider.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.testkit.StderrCapture;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/**
+ * The component's {@code @Modified} path, called as Declarative Services calls it: the method the
+ * component's descriptor names (without one, every change makes the component again, and a refused
+ * value leaves no provider at all).
+ */
+class LocalStorageProviderModifiedTest {
+
+    @TempDir
+    Path dir;
+
+    private static LocalStorageConfig config(Map<String, Object> properties) {
+        return Converters.standardConverter().convert(properties).to(LocalStorageConfig.class);
+    }
+
+    /** The component's modified method, as its descriptor names it, called with the changed configuration. */
+    private static void modified(LocalStorageProvider provider, Map<String, Object> properties) throws Exception {
+        String descriptor = "OSGI-INF/" + LocalStorageProvider.class.getName() + ".xml";
+        String name;
+        try (InputStream in = LocalStorageProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
+        }
+        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
+        Method m = LocalStorageProvider.class.getDeclaredMethod(name, LocalStorageConfig.class);
+        m.setAccessible(true);
+        m.invoke(provider, config(properties));
+    }
+
+    private static StorageSnapshot discover(LocalStorageProvider provider) {
+        return provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10)));
+    }
+
+    /**
+     * A change the provider refuses (a relative mount point, a blank site) leaves the previous
+     * settings in force, logged at ERROR, and the pools are reported as before. Before, Declarative
+     * Services made the component again from the refused configuration, which failed: the provider
+     * departed and its pools went stale until the file was corrected.
+     */
+    @Test
+    void aRefusedChangeKeepsThePreviousSettingsAndThePoolsReported() throws Exception {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir.toString(), "site", "lab-1")));
+        long before = discover(provider).generation();
+
+        try (StderrCapture log = new StderrCapture()) {
+            modified(provider, Map.of("paths", "data", "site", "lab-2"));
+            modified(provider, Map.of("paths", "/", "site", ""));
+            assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.example: "
+                    + "paths = 'data' is invalid; expected an absolute mount point, e.g. / or /data")
+                    .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.example: site = '' "
+                            + "is invalid; expected a site id such as local or fra-1");
+        }
+        StorageSnapshot after = discover(provider);
+        assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
+        assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-1");
+        assertThat(after.generation()).isGreaterThan(before);
+    }
+
+    /**
+     * A valid change applies from the next discovery without the provider departing: the new mount
+     * point is the pool, at the new site, and the one left out is gone from the snapshot.
+     * Generations go on above the earlier ones.
+     */
+    @Test
+    void aValidChangeAppliesFromTheNextDiscovery() throws Exception {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir.toString(), "site", "lab-1")));
+        StorageSnapshot before = discover(provider);
+        assertThat(before.pools()).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
+
+        modified(provider, Map.of("paths", "/", "site", "lab-2"));
+        StorageSnapshot after = discover(provider);
+        assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:/");
+        assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-2");
+        assertThat(after.generation()).isGreaterThan(before.generation());
+    }
+}
