@@ -1675,6 +1675,21 @@ class DeclaredInventoryTest {
         }
     }
 
+    /**
+     * A file that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
+     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
+     */
+    @Test
+    void aFileThatIsNoPathIsRefusedNamingTheProperty() {
+        DeclaredInventoryConfig config = org.osgi.util.converter.Converters.standardConverter()
+                .convert(Map.of("file", "inventory\0.yaml")).to(DeclaredInventoryConfig.class);
+        assertThatThrownBy(() -> new DeclaredInventoryProvider(config))
+                .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.declared: file = 'inventory?.yaml' is invalid; expected the path of a YAML inventory file, "
+                        + "e.g. strata-inventory.yaml");
+    }
+
     /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
     private record RecordingRegistry(Runnable onRefresh) implements dev.strata.platform.api.inventory.ProviderRegistry {
         @Override
