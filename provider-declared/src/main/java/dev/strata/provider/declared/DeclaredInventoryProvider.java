@@ -29,6 +29,7 @@ import java.time.Duration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -51,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The snapshots' generations are kept above every one given before across restarts, through a
  * mark in Karaf's data folder ({@link Generations}), so a clock set back does not take them back.
+ *
+ * <p>A configuration change while Strata runs applies in place ({@link #modified}): another file is
+ * watched and read from then on, the generations going on; one the provider refuses leaves the
+ * previous file and its watch in force.
  */
 @Component(service = {ComputeProvider.class, FabricProvider.class}, immediate = true, configurationPid = DeclaredInventoryProvider.PID)
 @Designate(ocd = DeclaredInventoryConfig.class)
@@ -67,11 +72,16 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     static final String GENERATION_FILE = "generation";
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredInventoryProvider.class);
 
-    private final Path file;
+    /** The file read; changed only under {@link #lock}, so a read of it under the lock sees one file throughout. */
+    private volatile Path file;
     private final InventoryDocumentReader reader;
     private final Clock clock;
     private final Duration settle;
-    private final FileWatcher watcher;
+    /** Whether the file is watched: a file a configuration change names is watched in its turn. */
+    private final boolean watch;
+    /** The watch of {@link #file}; null where the file is not watched. Changed only under {@link #lock}. */
+    private volatile FileWatcher watcher;
+    /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
     private final Object lock = new Object();
     /** The stamp of the content in {@link #loaded}; null before the first read, {@link Stamp#MISSING} when there is no file. */
@@ -114,14 +124,57 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         this.clock = clock;
         this.settle = settle;
         this.generations = generations;
+        this.watch = watch;
         this.watcher = watch ? FileWatcher.start(this.file, settle, this::fileChanged) : null;
         LOG.info("Declared inventory is read from {}{}", this.file, watch ? " and watched" : "");
     }
 
+    /**
+     * A configuration change: a valid one naming another file stops the watch of the file read so
+     * far, watches the new one and has the core rediscover the provider once the change has settled,
+     * so that the next discovery reads the new file; its generations go on above the earlier ones. A
+     * discovery under way when the change comes finishes on the file it started with (the change
+     * waits for it, through {@link #lock}). A change the provider refuses (a blank {@code file})
+     * leaves the previous file and its watch in force. Without this method Declarative Services made
+     * the component again from the changed configuration, and a refused value left no provider at
+     * all: it departed, everything declared went stale, until the file was corrected.
+     */
+    @Modified
+    void modified(DeclaredInventoryConfig config) {
+        Path next;
+        try {
+            next = resolve(config.file()).toAbsolutePath().normalize();
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        if (next.equals(file)) {
+            return; // the same file, read and watched as before
+        }
+        FileWatcher started = watch ? FileWatcher.start(next, settle, this::fileChanged) : null;
+        FileWatcher stopped;
+        Path before;
+        synchronized (lock) {
+            before = file;
+            stopped = watcher;
+            file = next;
+            watcher = started;
+            loadedStamp = null; // read the new file at the next discovery, whatever its stamp
+        }
+        if (stopped != null) {
+            stopped.close();
+        }
+        LOG.info("Declared inventory is read from {}{}, no longer from {}", next, started != null ? " and watched" : "", before);
+        if (started != null) {
+            started.changed(); // the new file's content is in the inventory within the settle time, as a saved change is
+        }
+    }
+
     @Deactivate
     void deactivate() {
-        if (watcher != null) {
-            watcher.close();
+        FileWatcher current = watcher;
+        if (current != null) {
+            current.close();
         }
     }
 

@@ -188,7 +188,11 @@ final class FileWatcher implements AutoCloseable {
         }
     }
 
-    private synchronized void changed() {
+    /**
+     * Runs the callback once the settle time has passed without a further change, as an event for
+     * the file does; the provider asks for it when it starts reading another file.
+     */
+    synchronized void changed() {
         if (pending != null) {
             pending.cancel(false);
         }
