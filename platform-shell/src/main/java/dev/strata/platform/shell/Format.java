@@ -174,37 +174,6 @@ final class Format {
     }
 
     /**
-     * A word of a command that a message shows to be typed in Strata's shell, written so that Karaf's
-     * shell reads it back whole: at the console (Gogo's parser) and in a command given to
-     * {@code bin/client} or {@code ssh} (Karaf's own parser, which splits the line and joins it again
-     * and eats the character after a quoted part that does not start the word, then Gogo's). A plain
-     * word is written as it is; any other is one single-quoted part up to its first {@code '} or
-     * {@code \}, where Gogo expands nothing, and from there each ASCII character but letters and
-     * digits behind a {@code \}, which Gogo takes away again ({@code it's x} is {@code 'it'\'s\ x}).
-     * This is how the core writes a tenant id into the strata:quota commands of its retired quota
-     * file's refusal; {@code sh} reads such a word back whole too, but for a line break after a
-     * {@code '} or {@code \}.
-     */
-    static String consoleWord(String word) {
-        if (word.matches("[A-Za-z0-9._/:@+-]+")) {
-            return word;
-        }
-        int cut = 0;
-        while (cut < word.length() && word.charAt(cut) != '\'' && word.charAt(cut) != '\\') {
-            cut++;
-        }
-        StringBuilder b = new StringBuilder(word.length() + 8).append('\'').append(word, 0, cut).append('\'');
-        for (int i = cut; i < word.length(); i++) {
-            char c = word.charAt(i);
-            if (c < 128 && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
-                b.append('\\');
-            }
-            b.append(c);
-        }
-        return b.toString();
-    }
-
-    /**
      * Text fit to print on an operator's terminal: ids, names and messages come from providers and
      * contracts, and a control character among them (an escape sequence's ESC, a carriage return)
      * would be run by the terminal instead of shown; a bidirectional override ({@code U+202E}) or

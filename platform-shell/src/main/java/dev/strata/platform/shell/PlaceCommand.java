@@ -5,6 +5,7 @@ import dev.strata.platform.api.contract.ContractReader;
 import dev.strata.platform.api.contract.InvalidContractException;
 import dev.strata.platform.api.contract.Violation;
 import dev.strata.platform.api.exception.StrataException;
+import dev.strata.platform.api.model.ConsoleWords;
 import dev.strata.platform.api.placement.ClauseEvidence;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
@@ -145,7 +146,7 @@ public class PlaceCommand implements Action {
         // the commands are shown with the name written as where each is typed reads it back whole (a name with a space, a
         // quote, a $ or a ; was shown bare, and the command read something else): cat in Strata's shell (./ before a name
         // that cat would read as an option), bin/strata in sh, which passes each argument on to the command as it is given
-        String cat = Format.consoleWord(name.startsWith("-") ? "./" + name : name);
+        String cat = ConsoleWords.quoted(name.startsWith("-") ? "./" + name : name);
         return Format.visible("no contract file " + name + ": looked for " + looked + " (a relative path is read on the Strata server, in "
                 + "its working directory and then its home); give an absolute path, pipe the contract in within Strata's shell (cat "
                 + cat + " | strata:place -f -), or run bin/strata shell strata:place -f " + Format.shWord(name) + " from the folder "

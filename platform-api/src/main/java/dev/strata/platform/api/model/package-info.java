@@ -5,5 +5,5 @@
  * arguments and copy collections; they are safe to share between threads.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package dev.strata.platform.api.model;

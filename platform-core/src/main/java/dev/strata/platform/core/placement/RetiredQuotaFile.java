@@ -1,6 +1,7 @@
 package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.ConsoleWords;
 import dev.strata.platform.core.provenance.ConfigurationRejections;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,47 +128,16 @@ public class RetiredQuotaFile {
         };
     }
 
-    /** How a word is written so that Karaf's shell reads it back whole. */
+    /** How a word is written so that Karaf's shell reads it back whole ({@link ConsoleWords#quoted}). */
     static final class Shell {
         /**
          * The tenant as strata:quota's first word, or after {@code --tenant} where it starts with
          * {@code -}: Karaf reads every word starting with {@code -} before the first argument as an
-         * option (quoted or not), and refuses one it does not know.
+         * option (quoted or not), and refuses one it does not know. A tenant id has no control
+         * characters, so no line break, which could not be written.
          */
         static String tenant(String id) {
-            return (id.startsWith("-") ? "--tenant " : "") + quoted(id);
-        }
-
-        /**
-         * A word as Karaf's shell reads it back whole, at the console and in a command given to
-         * {@code bin/client} or {@code ssh}. Karaf reads such a command twice: its own parser
-         * splits it into words and joins them again with spaces, then Gogo's reads that (the
-         * console reads with Gogo's alone). Karaf's parser eats the character after a quoted part
-         * that does not start the word, so {@code 'o'\''brien' gpus=4} reached strata:quota as
-         * {@code o'brien}, {@code gpus}, {@code =}, {@code 4}. A plain word is written as it is; any other is one
-         * quoted part, then the rest escaped: the word up to its first {@code '} or {@code \} in
-         * single quotes, where Gogo expands nothing (in double quotes {@code team$a} is read as
-         * {@code team}), and from there each ASCII character but letters and digits behind a
-         * {@code \}, which Gogo takes away again ({@code 'o'\'brien\ \$x}). A tenant id has no
-         * control characters, so no line break, which could not be escaped.
-         */
-        static String quoted(String word) {
-            if (word.matches("[A-Za-z0-9._/:@+-]+")) {
-                return word;
-            }
-            int cut = 0;
-            while (cut < word.length() && word.charAt(cut) != '\'' && word.charAt(cut) != '\\') {
-                cut++;
-            }
-            StringBuilder b = new StringBuilder(word.length() + 8).append('\'').append(word, 0, cut).append('\'');
-            for (int i = cut; i < word.length(); i++) {
-                char c = word.charAt(i);
-                if (c < 128 && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
-                    b.append('\\');
-                }
-                b.append(c);
-            }
-            return b.toString();
+            return (id.startsWith("-") ? "--tenant " : "") + ConsoleWords.quoted(id);
         }
     }
 }
