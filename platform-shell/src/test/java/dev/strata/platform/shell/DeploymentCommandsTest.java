@@ -19,6 +19,7 @@ import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -296,15 +297,7 @@ class DeploymentCommandsTest {
     /** {@code --wait} that runs out of time has not seen the deployment ready: the command fails, saying it goes on. */
     @Test
     void deployWithWaitFailsTheCommandWhenTheWaitEndsFirst(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
-        RecordingDeployments service = new RecordingDeployments();
-        service.awaited = deployment(DeploymentState.PROVISIONING, MemberState.PENDING);
-        DeployCommand command = new DeployCommand();
-        command.deployments = service;
-        command.reader = READER;
-        command.file = file.toString();
-        command.await = true;
-        command.timeout = "2m";
+        DeployCommand command = deployStillProvisioningWhenTheWaitEnds(dir, "2m");
         command.noFormat = true;
 
         CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
@@ -339,27 +332,13 @@ class DeploymentCommandsTest {
      */
     @Test
     void aTimeoutQuotedWhenTheWaitEndsIsShownEscaped(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
-        RecordingDeployments service = new RecordingDeployments();
-        service.awaited = deployment(DeploymentState.PROVISIONING, MemberState.PENDING);
-        DeployCommand deploy = new DeployCommand();
-        deploy.deployments = service;
-        deploy.reader = READER;
-        deploy.file = file.toString();
-        deploy.await = true;
-        deploy.timeout = "2m\r\u000b";
+        DeployCommand deploy = deployStillProvisioningWhenTheWaitEnds(dir, "2m\r\u000b");
         CommandOutput.Failure result = CommandOutput.ofFailing(deploy::execute);
         assertThat(result.output()).doesNotContain("\r", "\u000b").contains("Still provisioning after 2m\\x0d\\x0b; it goes on");
         assertThat(result.thrown()).hasMessageContaining("is still provisioning after 2m\\x0d\\x0b; it goes on")
                 .message().doesNotContain("\r", "\u000b");
 
-        RecordingDeployments deleting = new RecordingDeployments();
-        deleting.awaited = deployment(DeploymentState.DELETING, MemberState.DELETING);
-        UndeployCommand undeploy = new UndeployCommand();
-        undeploy.deployments = deleting;
-        undeploy.id = "d-000001";
-        undeploy.await = true;
-        undeploy.timeout = "2m\r";
+        UndeployCommand undeploy = undeployStillDeletingWhenTheWaitEnds("2m\r");
         result = CommandOutput.ofFailing(undeploy::execute);
         assertThat(result.output()).doesNotContain("\r").contains("still deleting after 2m\\x0d (waiting");
         assertThat(result.thrown()).hasMessage("deployment d-000001 is still deleting after 2m\\x0d; it goes on in the background");
@@ -368,18 +347,38 @@ class DeploymentCommandsTest {
     /** {@code strata:undeploy --wait} that runs out of time before the deployment is deleted fails as well. */
     @Test
     void undeployWithWaitFailsTheCommandWhenTheWaitEndsFirst() {
+        UndeployCommand command = undeployStillDeletingWhenTheWaitEnds("2m");
+
+        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
+        assertThat(result.output()).contains("Deployment d-000001 still deleting after 2m (waiting for its providers); it goes on in the background");
+        assertThat(result.thrown()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("deployment d-000001 is still deleting after 2m; it goes on in the background");
+    }
+
+    /** strata:deploy --wait --timeout {@code timeout} of llm, whose deployment is still provisioning when the wait ends. */
+    private static DeployCommand deployStillProvisioningWhenTheWaitEnds(Path dir, String timeout) throws IOException {
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+        RecordingDeployments service = new RecordingDeployments();
+        service.awaited = deployment(DeploymentState.PROVISIONING, MemberState.PENDING);
+        DeployCommand command = new DeployCommand();
+        command.deployments = service;
+        command.reader = READER;
+        command.file = file.toString();
+        command.await = true;
+        command.timeout = timeout;
+        return command;
+    }
+
+    /** strata:undeploy --wait --timeout {@code timeout} of d-000001, still deleting when the wait ends. */
+    private static UndeployCommand undeployStillDeletingWhenTheWaitEnds(String timeout) {
         RecordingDeployments service = new RecordingDeployments();
         service.awaited = deployment(DeploymentState.DELETING, MemberState.DELETING);
         UndeployCommand command = new UndeployCommand();
         command.deployments = service;
         command.id = "d-000001";
         command.await = true;
-        command.timeout = "2m";
-
-        CommandOutput.Failure result = CommandOutput.ofFailing(command::execute);
-        assertThat(result.output()).contains("Deployment d-000001 still deleting after 2m (waiting for its providers); it goes on in the background");
-        assertThat(result.thrown()).isInstanceOf(IllegalStateException.class)
-                .hasMessage("deployment d-000001 is still deleting after 2m; it goes on in the background");
+        command.timeout = timeout;
+        return command;
     }
 
     @Test
