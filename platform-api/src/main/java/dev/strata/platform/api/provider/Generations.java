@@ -54,7 +54,9 @@ public final class Generations {
     public static final String FILE_NAME = "generation";
     /**
      * The highest mark read as one (in the year 146,000 or so): a larger number, which only a hand edit can leave, would
-     * overflow when a generation or the next mark is counted from it.
+     * overflow when a generation or the next mark is counted from it. No mark above it is written either: a new mark is
+     * held to it, so that every mark written is read back at the next start, and generations above it, which only a mark
+     * edited up to it by hand can bring, are handed out from memory ({@link #next}).
      */
     private static final long MAX_MARK = Long.MAX_VALUE / 2;
     /** The longest text a mark can take: a long's digits, a sign and a line end, with room to spare. */
@@ -200,8 +202,12 @@ public final class Generations {
     /** The next generation: the clock in microseconds, or one above the last where that is not higher. */
     public synchronized long next() {
         long next = Math.max(last + 1, micros(clock.instant()));
-        if (next > mark) {
-            reserve(next + RESERVE);
+        if (next > MAX_MARK && file != null) {
+            // a mark above MAX_MARK would read as corrupt at the next start, and generations would then go back to the clock;
+            // the mark kept at MAX_MARK is read back, and generations above it increase from memory until the provider stops
+            exhausted();
+        } else if (next > mark) {
+            reserve(Math.min(next + RESERVE, MAX_MARK));
         }
         last = next;
         return next;
@@ -213,6 +219,17 @@ public final class Generations {
      */
     public synchronized List<String> warnings() {
         return unwritten == null ? List.of() : List.of(unwritten);
+    }
+
+    /** Reports, as a mark that cannot be written is, that generations went above the highest mark the file can keep. */
+    private void exhausted() {
+        String why = "the last generation cannot be written to " + file + ": generations went above " + MAX_MARK + ", the highest"
+                + " mark kept, which only a mark edited by hand can bring; generations are kept in memory only and may go back"
+                + " after a restart; expected a mark from 0 to " + MAX_MARK + " well below it, such as 1767225600000000";
+        if (!why.equals(unwritten)) {
+            warn.accept(why);
+        }
+        unwritten = why;
     }
 
     /**

@@ -175,6 +175,49 @@ class GenerationsTest {
         }
     }
 
+    /** The highest mark read as one (Generations.MAX_MARK): a larger number reads as corrupt. */
+    private static final long MAX_MARK = Long.MAX_VALUE / 2;
+
+    /**
+     * A mark edited by hand to just below the highest mark read as one: the mark written after it is read back at the next
+     * start, so generations go on increasing (from memory, once above it) instead of going back to the clock with the mark
+     * read as corrupt.
+     */
+    @Test
+    void aMarkNearTheHighestReadAsOneIsFollowedByMarksReadBackAtTheNextStart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        Files.writeString(file, (MAX_MARK - 5) + "\n");
+        Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        long first = generations.next();
+        assertThat(first).isEqualTo(MAX_MARK - 4);
+        assertThat(stored(file)).as("the next mark is held to the highest read as one").isEqualTo(MAX_MARK);
+        assertThat(generations.warnings()).isEmpty();
+
+        Generations restarted = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        assertThat(restarted.next()).as("after the restart, above the generation before it").isGreaterThan(first);
+        assertThat(told).as("the mark written is read back").noneMatch(message -> message.contains("not a whole number"));
+    }
+
+    @Test
+    void generationsAboveAMarkAtTheHighestReadAsOneIncreaseFromMemoryAndTheMarkIsKept(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        Files.writeString(file, MAX_MARK + "\n");
+        Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        long first = generations.next();
+        long second = generations.next();
+        assertThat(first).as("above the mark, as after any mark").isEqualTo(MAX_MARK + 1);
+        assertThat(second).isGreaterThan(first);
+        assertThat(stored(file)).as("no mark above the highest read as one is written").isEqualTo(MAX_MARK);
+        assertThat(generations.warnings()).singleElement().asString().contains("the last generation cannot be written to " + file)
+                .contains("generations went above " + MAX_MARK).contains("may go back after a restart");
+        assertThat(told).as("told once").hasSize(1);
+
+        told.clear();
+        assertThat(stored(file, Clock.fixed(T, ZoneOffset.UTC)).next()).as("the kept mark is read back, not as corrupt")
+                .isEqualTo(MAX_MARK + 1);
+        assertThat(told).singleElement().asString().doesNotContain("not a whole number");
+    }
+
     @Test
     void aCorruptMarkOlderThanTheClockStartsAtTheClock(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("generation");
