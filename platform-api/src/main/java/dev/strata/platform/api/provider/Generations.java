@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  *
  * <p>The generations handed out are bounded by a mark kept in a file. A generation above the
  * stored mark is handed out only once a new mark, {@link #RESERVE} above it, is durably in the
- * file (written to a temporary file, forced to disk, renamed over the old one, and the folder
+ * file (written to a temporary file of its own, forced to disk, renamed over the old one, and the folder
  * forced), and a restarted provider starts above the stored mark. Reserving ahead writes the file
  * about once a minute instead of at every discovery, each write forcing the disk twice; the price
  * is that after a restart generations may run up to a minute ahead of the clock, which no one
@@ -61,6 +62,8 @@ public final class Generations {
     private static final long MAX_MARK = Long.MAX_VALUE / 2;
     /** The longest text a mark can take: a long's digits, a sign and a line end, with room to spare. */
     private static final int MAX_CHARS = 32;
+    /** The end of the name of every temporary file a mark is written to, which begins with the mark's name and a dot. */
+    private static final String TEMP_SUFFIX = ".tmp";
 
     private final Path file;
     private final Clock clock;
@@ -99,7 +102,9 @@ public final class Generations {
         Path absolute = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(warn, "warn");
-        return new Generations(absolute, clock, warn, floor(absolute, warn), 0);
+        long floor = floor(absolute, warn);
+        removeLeftovers(absolute);
+        return new Generations(absolute, clock, warn, floor, 0);
     }
 
     /**
@@ -186,6 +191,34 @@ public final class Generations {
         return guess;
     }
 
+    /** The start of the name of every temporary file a mark is written to: the mark's name and a dot. */
+    private static String tempPrefix(Path file) {
+        return file.getFileName() + ".";
+    }
+
+    /**
+     * Removes the temporary files of writes that a crash or a stop cut short, which nothing else removes: each write names its
+     * own. A write of another instance still running (a provider instance whose call goes on after a new one started) may lose
+     * its temporary file here; it fails, is told as any failed write is, and is tried again at its next generation, leaving the
+     * mark whole.
+     */
+    private static void removeLeftovers(Path file) {
+        Path folder = file.getParent();
+        String prefix = tempPrefix(file);
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(folder,
+                name -> name.getFileName().toString().startsWith(prefix) && name.getFileName().toString().endsWith(TEMP_SUFFIX))) {
+            for (Path name : names) {
+                try {
+                    Files.deleteIfExists(name);
+                } catch (IOException | RuntimeException e) {
+                    // a folder of that name, or one that cannot be removed: never read, and no write uses its name
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no folder yet, or one that cannot be listed: the write then fails or leaves nothing behind
+        }
+    }
+
     /** The file's modification time plus {@link #RESERVE}, in microseconds; 0 where it has none (the clock then rules). */
     private static long guess(Path file) {
         try {
@@ -251,9 +284,12 @@ public final class Generations {
     }
 
     private void write(long newMark) {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path temp = null;
         try {
             Files.createDirectories(file.getParent());
+            // a name of its own, created new: two instances writing one mark at once (a provider instance whose call goes on after
+            // a new one started) must not write into the same temporary file, which the first rename could leave empty
+            temp = Files.createTempFile(file.getParent(), tempPrefix(file), TEMP_SUFFIX);
             try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
                 out.write((newMark + "\n").getBytes(StandardCharsets.US_ASCII));
                 out.getFD().sync();
@@ -266,11 +302,16 @@ public final class Generations {
             forceFolder();
         } catch (IOException | RuntimeException e) {
             try {
-                Files.deleteIfExists(temp);
+                if (temp != null) {
+                    Files.deleteIfExists(temp);
+                }
             } catch (IOException | RuntimeException ignored) {
-                // a temporary file left behind is never read, and is replaced by the next write
+                // a temporary file left behind is never read, and is removed when the mark is next opened
             }
-            String why = "the last generation cannot be written to " + file + " (" + e.getMessage() + "); generations are kept in"
+            // the temporary file's own name is left out, for a failure that lasts to be told once, not at every write
+            String reason = temp == null || e.getMessage() == null ? e.getMessage()
+                    : e.getMessage().replace(temp.toString(), file.resolveSibling(tempPrefix(file) + "*" + TEMP_SUFFIX).toString());
+            String why = "the last generation cannot be written to " + file + " (" + reason + "); generations are kept in"
                     + " memory only and may go back after a restart with the clock set back; expected a writable file there";
             if (!why.equals(unwritten)) {
                 warn.accept(why);

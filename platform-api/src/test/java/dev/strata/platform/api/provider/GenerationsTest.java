@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
@@ -14,6 +15,14 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,14 +140,17 @@ class GenerationsTest {
         Path file = dir.resolve("generation");
         long before = micros(T) + Generations.RESERVE;
         Files.writeString(file, before + "\n");
-        // the temporary file cannot be created: a folder (not empty, so it cannot be removed) stands in its way
-        Path blocker = Files.createDirectories(dir.resolve("generation.tmp"));
+        Generations generations = stored(file, Clock.fixed(T.plusSeconds(600), ZoneOffset.UTC));
+        // once the mark is read, the new one cannot be renamed over it: a folder (not empty, so it cannot be replaced) stands in its way
+        Files.delete(file);
+        Path blocker = Files.createDirectories(file);
         Files.writeString(blocker.resolve("something"), "x");
 
-        Generations generations = stored(file, Clock.fixed(T.plusSeconds(600), ZoneOffset.UTC));
         long first = generations.next();
         assertThat(first).isGreaterThan(before);
-        assertThat(Files.readString(file)).as("the stored mark is left whole").isEqualTo(before + "\n");
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no temporary file left behind").containsExactly(blocker);
+        }
         assertThat(generations.warnings()).singleElement().asString().contains("the last generation cannot be written to " + file)
                 .contains("may go back after a restart");
         long second = generations.next();
@@ -239,7 +251,109 @@ class GenerationsTest {
         assertThat(generations.next()).isGreaterThan(micros(modified) + Generations.RESERVE);
         assertThat(generations.warnings()).singleElement().asString().contains(file.toString()).contains("cannot be written");
         assertThat(told).hasSize(2).first().asString().contains("cannot be read from " + file);
-        assertThat(dir.resolve("generation.tmp")).as("no temporary file left behind").doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no temporary file left behind").containsExactly(file);
+        }
+    }
+
+    /** A clock that moves on by more than the reserve at each reading, so that every generation writes a new mark. */
+    private static final class SteppingClock extends Clock {
+        private final AtomicLong readings = new AtomicLong();
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return T.plusSeconds(61 * readings.incrementAndGet());
+        }
+    }
+
+    /**
+     * An old provider instance whose call goes on after a new one started writes the same mark as the new one: each write has
+     * a temporary file of its own, so the mark always reads back as a whole number and no write fails.
+     */
+    @Test
+    void twoInstancesWritingOneMarkAtOnceLeaveItWhole(@TempDir Path dir) throws Exception {
+        Path file = Generations.file(dir, "aws", "aws-prod");
+        Generations old = stored(file, new SteppingClock());
+        Generations current = stored(file, new SteppingClock());
+        int writes = 500;
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<String> unreadable = new CopyOnWriteArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> writers = new ArrayList<>();
+            for (Generations generations : List.of(old, current)) {
+                writers.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < writes; i++) {
+                        generations.next();
+                    }
+                    return null;
+                }));
+            }
+            Future<?> reader = threads.submit(() -> {
+                start.await();
+                while (writing.get()) {
+                    String text;
+                    try {
+                        text = Files.readString(file);
+                    } catch (NoSuchFileException e) {
+                        continue; // before the first mark
+                    }
+                    if (!text.matches("[0-9]+\n")) {
+                        unreadable.add("'" + text + "'");
+                    }
+                }
+                return null;
+            });
+            start.countDown();
+            try {
+                for (Future<?> writer : writers) {
+                    writer.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                writing.set(false);
+            }
+            reader.get(60, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(told).as("no write failed").isEmpty();
+        assertThat(old.warnings()).isEmpty();
+        assertThat(current.warnings()).isEmpty();
+        assertThat(unreadable).as("the mark as read while the two wrote").isEmpty();
+        assertThat(stored(file)).isPositive();
+        try (var files = Files.list(file.getParent())) {
+            assertThat(files).as("only the mark is left").containsExactly(file);
+        }
+    }
+
+    @Test
+    void temporaryFilesACrashLeftAreRemovedWhenTheMarkIsOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        Files.writeString(file, micros(T) + "\n");
+        Files.writeString(dir.resolve("generation.tmp"), ""); // the name all writes shared before
+        Files.writeString(dir.resolve("generation.4711.tmp"), "17");
+        Files.writeString(dir.resolve("other.1.tmp"), "kept");
+        Files.writeString(dir.resolve("generation.4711"), "kept");
+
+        Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("the mark and what is not a temporary file of it are kept")
+                    .containsExactlyInAnyOrder(file, dir.resolve("other.1.tmp"), dir.resolve("generation.4711"));
+        }
+        assertThat(generations.next()).isEqualTo(micros(T) + 1);
+        assertThat(told).isEmpty();
     }
 
     /**
