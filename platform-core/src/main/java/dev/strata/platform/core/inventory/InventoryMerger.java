@@ -45,13 +45,16 @@ import java.util.stream.Collectors;
  *     another provider declares about the same site. Two providers stating different values for one
  *     fact is a conflict: the value of the provider that states the most facts about the site
  *     (ties: the lower provider id) is kept, and the conflict is reported to both.</li>
- * <li><b>Nodes, power domains, fabrics, storage pools</b> with one id from several providers: the
+ * <li><b>Nodes, power domains, fabrics, storage pools, capacity offers</b> with one id from several providers: the
  *     first by provider id of those whose resources are live is kept, a stale one (its provider
  *     departed or failing) only where no live provider reports the id; when the others differ,
  *     that is a conflict, reported to all. A departed provider's stale copy hiding a live node
  *     would keep it from placement for the whole grace period (a provider re-registered under a
  *     new id reports its old id's nodes), and which provider won would depend on whether the
- *     departed one was still remembered, which a restart forgets.</li>
+ *     departed one was still remembered, which a restart forgets. One provider listing one id
+ *     twice, which its snapshots do not refuse (one mistaken entry does not fail its whole
+ *     discovery), has the first it lists kept and is told: of a node always, of the others where
+ *     the two differ.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine

@@ -5,6 +5,7 @@ import static dev.strata.platform.core.inventory.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.InventorySnapshot;
@@ -240,6 +241,28 @@ class InventoryMergerTest {
         assertThat(result.warnings().get("dup")).containsExactly(
                 "conflict: power domain rack-1 is listed twice by dup, differently; keeping the first",
                 "conflict: fabric ib-1 is listed twice by dup, differently; keeping the first");
+    }
+
+    /**
+     * One provider listing a capacity offer twice, which its snapshot does not refuse, has one offer
+     * in the inventory, the first it lists, and is told where the two differ; the merge goes on for
+     * everyone.
+     */
+    @Test
+    void aCapacityOfferListedTwiceByOneProviderKeepsTheFirstAndIsWarnedOfWhereTheyDiffer() {
+        CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("dup").siteId("eu-central-1a")
+                .shape("p5.48xlarge").machine(node("p5", "dup", "p5")).limit(4).build();
+        CapacityOffer p4 = p5.toBuilder().id("aws:eu-central-1a:p4d.24xlarge").shape("p4d.24xlarge").build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("dup", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .offers(List.of(p5, p4, p5.toBuilder().limit(8).build(), p4)).build())),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().offers()).as("one offer per id, by id order, the first listed").containsExactly(p4, p5);
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("dup");
+        assertThat(result.warnings().get("dup")).as("the same offer twice changes nothing and is not told").containsExactly(
+                "conflict: capacity offer aws:eu-central-1a:p5.48xlarge is listed twice by dup, differently; keeping the first");
     }
 
     /**
