@@ -258,7 +258,7 @@ public final class Generations {
     private void exhausted() {
         String why = "the last generation cannot be written to " + file + ": generations went above " + MAX_MARK + ", the highest"
                 + " mark kept, which only a mark edited by hand can bring; generations are kept in memory only and may go back"
-                + " after a restart; expected a mark from 0 to " + MAX_MARK + " well below it, such as 1767225600000000";
+                + " after a restart; expected a mark well below " + MAX_MARK + ", such as 1767225600000000";
         if (!why.equals(unwritten)) {
             warn.accept(why);
         }
