@@ -188,6 +188,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                         + "since_ms = NULL WHERE id = 1 AND epoch = ?")) {
                     p.setLong(1, was);
                     p.executeUpdate();
+                    unlockLeadership();
                 } catch (SQLException e) {
                     LOG.debug("Clearing the leader record of {} (epoch {}): {}", instanceId, was, JdbcStateStore.describe(e));
                 }
@@ -233,6 +234,18 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             // stepped down would never lead again, a leader never check its lock again. This round failed; the next one runs
             LOG.warn("Leader election round of {} failed unexpectedly: {}", instanceId, JdbcStateStore.describe(e));
             lost("its election round failed: " + e.getClass().getName());
+        }
+    }
+
+    /**
+     * Frees the leadership lock on its own connection, before that connection is closed: closing it
+     * frees the lock too, but only once the database has ended the session, which it does after the
+     * close has returned here, so a follower whose round came right after the leader stopped could
+     * still find the lock taken and wait a whole interval more to be elected.
+     */
+    private void unlockLeadership() throws SQLException {
+        try (Statement s = lock.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_advisory_unlock(" + LEADER_LOCK + ")")) {
+            rs.next();
         }
     }
 
@@ -405,6 +418,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                                 LOG.info("Instance {} gives the leadership up (epoch {}): it is stopping", instanceId, was);
                             }
                         }
+                        unlockLeadership();
                     }
                 } catch (SQLException e) {
                     if (was != 0) {
