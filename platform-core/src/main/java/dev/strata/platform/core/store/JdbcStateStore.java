@@ -126,6 +126,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         this.logId = schema.logId();
         this.schemaVersion = schema.version();
         this.opened = clock.instant();
+        this.leaderReads = leaderReads(settings.instanceId()); // no thread until the first refusal
         if (settings.highAvailability()) {
             election = new DatabaseLeadership(direct, settings.instanceId(), settings.advertisedAddress(), settings.electionInterval(), clock,
                     () -> modeBlocked);
@@ -638,6 +639,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         if (headerGuard != null) {
             headerGuard.close();
         }
+        leaderReads.shutdownNow();
         pool.close();
         modeClosed = true;
         Connection mode = modeConnection;
@@ -937,6 +939,23 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
+     * Runs the reads of the leader's record for refusals: one thread, started at the first refusal and kept, where a thread
+     * of its own per read made every refusal start one. One read is in flight at a time (refusals meanwhile wait for it,
+     * each at most {@link #LEADER_READ_WAIT}), so a read stuck on a database that does not answer leaves none queued behind
+     * it; the queue holds at most the next read while the last one's thread is still ending it.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor leaderReads;
+
+    private static java.util.concurrent.ThreadPoolExecutor leaderReads(String instanceId) {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(1), r -> {
+                    Thread t = new Thread(r, "strata-leader-read-" + instanceId);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
      * The leader a refusal names: as the database records it now, read within {@link #LEADER_READ_WAIT}, else as the last
      * election round read it. A leader that stopped cleared the record as it stopped, and the last round, up to one
      * {@code electionInterval} old, may still name it: a caller sent there would find it gone.
@@ -949,18 +968,23 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         if (reading == null) {
             CompletableFuture<Optional<Leadership.Leader>> mine = new CompletableFuture<>();
             if (leaderRead.compareAndSet(null, mine)) {
-                // on a thread of its own: a database that does not answer holds it up to the socket timeout, and the refusal not
-                Thread t = new Thread(() -> {
-                    try {
-                        mine.complete(read(JdbcStateStore::leaderRecord));
-                    } catch (RuntimeException e) {
-                        mine.completeExceptionally(e);
-                    } finally {
-                        leaderRead.compareAndSet(mine, null);
-                    }
-                }, "strata-leader-read-" + settings.instanceId());
-                t.setDaemon(true);
-                t.start();
+                // on the store's leader-read thread: a database that does not answer holds it up to the socket timeout, and the
+                // refusal not
+                try {
+                    leaderReads.execute(() -> {
+                        try {
+                            mine.complete(read(JdbcStateStore::leaderRecord));
+                        } catch (RuntimeException e) {
+                            mine.completeExceptionally(e);
+                        } finally {
+                            leaderRead.compareAndSet(mine, null);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the store is closed: no read, the last round's record
+                    leaderRead.compareAndSet(mine, null);
+                    mine.completeExceptionally(e);
+                }
                 reading = mine;
             } else {
                 reading = leaderRead.get();

@@ -853,6 +853,116 @@ class ClusterTest {
     }
 
     /**
+     * A follower's refusals read the leader's record on one thread the store keeps, started at the first refusal. Before,
+     * each read started a thread of its own, so a caller retrying a refused write in a loop made the follower start a
+     * thread per try.
+     */
+    @Test
+    void aFollowersRefusalsReadTheLeaderOnOneThreadOfTheStore() throws Exception {
+        // a long interval: no round runs during the test
+        List<JdbcStateStore> stores = instances(pg.newDatabase("readthread_" + DATABASES.incrementAndGet()), 2, true, "1h");
+        try {
+            JdbcStateStore b = stores.get(1);
+            assertThat(stores.get(0).leadership().isLeader()).isTrue();
+            assertThatThrownBy(b::requireLeader).isInstanceOf(NotLeaderException.class).hasMessageContaining("the leader is strata-a");
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long startedBefore = threads.getTotalStartedThreadCount();
+            // the record's address changes before each refusal: each is answered by a read of its own
+            for (int i = 0; i < 20; i++) {
+                String address = "strata-a-" + i + ".example:8101";
+                b.read(c -> {
+                    try (java.sql.PreparedStatement p = c.prepareStatement("UPDATE cluster_leader SET address = ? WHERE id = 1")) {
+                        p.setString(1, address);
+                        return p.executeUpdate();
+                    }
+                });
+                long deadline = System.currentTimeMillis() + 5000;
+                String message = "";
+                while (!message.contains(address) && System.currentTimeMillis() < deadline) {
+                    try {
+                        b.requireLeader();
+                    } catch (NotLeaderException e) {
+                        message = e.getMessage();
+                    }
+                }
+                assertThat(message).contains("the leader is strata-a at " + address);
+            }
+            long started = threads.getTotalStartedThreadCount() - startedBefore;
+            assertThat(started).as("threads started in this JVM during 20 refusals that each read the record").isLessThan(10);
+            assertThat(leaderReadThreads("strata-b")).as("strata-b's leader-read threads").isEqualTo(1);
+
+            b.close();
+            long deadline = System.currentTimeMillis() + 5000;
+            while (leaderReadThreads("strata-b") != 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(leaderReadThreads("strata-b")).as("strata-b's leader-read threads once it closed").isZero();
+            // a refusal of the closed store starts no read and is still a refusal
+            assertThatThrownBy(b::requireLeader).isInstanceOf(NotLeaderException.class);
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
+     * A read of the leader's record stuck on a database that does not answer (here another session locks
+     * {@code cluster_leader}; with a one-hour interval the connection's network timeout is three hours) holds no refusal
+     * past {@link JdbcStateStore#LEADER_READ_WAIT}: the refusals meanwhile share that one read, none queued behind it, and
+     * name the leader the last round read. Once the database answers, refusals name the leader as it records it again.
+     */
+    @Test
+    void refusalsWhileTheLeaderReadIsStuckWaitTheBoundEachAndShareOneRead() throws Exception {
+        String url = pg.newDatabase("readstuck_" + DATABASES.incrementAndGet());
+        List<JdbcStateStore> stores = instances(url, 2, true, "1h");
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Connection watcher = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD)) {
+            JdbcStateStore b = stores.get(1);
+            assertThat(stores.get(0).leadership().isLeader()).isTrue();
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE cluster_leader IN ACCESS EXCLUSIVE MODE");
+            }
+            for (int i = 0; i < 5; i++) {
+                long started = System.nanoTime();
+                assertThatThrownBy(b::requireLeader).isInstanceOf(NotLeaderException.class).hasMessageContaining("the leader is strata-a");
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                assertThat(tookMs).as("refusal " + i + " while the read is stuck, in ms")
+                        .isLessThan(JdbcStateStore.LEADER_READ_WAIT.toMillis() + 500);
+            }
+            try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                    + "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM cluster_leader%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("reads of the leader waiting for the lock").isEqualTo(1);
+            }
+            assertThat(leaderReadThreads("strata-b")).as("strata-b's leader-read threads").isEqualTo(1);
+
+            // the database answers again, the leader having given the leadership up meanwhile
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.executeUpdate("UPDATE cluster_leader SET instance_id = NULL, address = NULL, since_ms = NULL WHERE id = 1");
+            }
+            holder.commit();
+            long deadline = System.currentTimeMillis() + 10_000;
+            String message = "";
+            while (!message.contains("no leader is known yet") && System.currentTimeMillis() < deadline) {
+                try {
+                    b.requireLeader();
+                } catch (NotLeaderException e) {
+                    message = e.getMessage();
+                }
+            }
+            assertThat(message).contains("instance strata-b is not the leader and no leader is known yet");
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /** The live threads that read the leader's record for refusals of the instance. */
+    static long leaderReadThreads(String instance) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals("strata-leader-read-" + instance))
+                .count();
+    }
+
+    /**
      * The epoch fence refuses a write in an epoch whose leader gave the leadership up (the record names no leader at that
      * epoch), as it refuses one of an earlier epoch: a batch the stopped leader's writer was stuck in, or a write of a leader
      * that gives the leadership up because it cannot write, does not commit after the leadership was given up. Before, the
