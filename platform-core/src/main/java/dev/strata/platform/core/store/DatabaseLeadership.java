@@ -252,23 +252,27 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private void heartbeat() throws SQLException {
         long now = clock.millis();
         String role = epoch != 0 ? "leader" : "follower";
-        try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET address = ?, seen_ms = ?, role = ? WHERE id = ?")) {
+        // the interval with the heartbeat: others judge whether this instance is alive by how often it writes one
+        try (PreparedStatement p = lock.prepareStatement("UPDATE cluster_instance SET address = ?, seen_ms = ?, role = ?, interval_ms = ? "
+                + "WHERE id = ?")) {
             p.setString(1, address);
             p.setLong(2, now);
             p.setString(3, role);
-            p.setString(4, instanceId);
+            p.setLong(4, interval.toMillis());
+            p.setString(5, instanceId);
             if (p.executeUpdate() == 1) {
                 return;
             }
         }
-        try (PreparedStatement p = lock.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = EXCLUDED.address, started_ms = EXCLUDED.started_ms, "
-                + "seen_ms = EXCLUDED.seen_ms, role = EXCLUDED.role")) {
+        try (PreparedStatement p = lock.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role, interval_ms) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = EXCLUDED.address, started_ms = EXCLUDED.started_ms, "
+                + "seen_ms = EXCLUDED.seen_ms, role = EXCLUDED.role, interval_ms = EXCLUDED.interval_ms")) {
             p.setString(1, instanceId);
             p.setString(2, address);
             p.setLong(3, started.toEpochMilli());
             p.setLong(4, now);
             p.setString(5, role);
+            p.setLong(6, interval.toMillis());
             p.executeUpdate();
         }
     }

@@ -491,12 +491,14 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             p.setString(1, settings.instanceId());
             p.executeUpdate();
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO cluster_instance (id, address, started_ms, seen_ms, role, interval_ms) "
+                + "VALUES (?, ?, ?, ?, ?, ?)")) {
             p.setString(1, settings.instanceId());
             p.setString(2, settings.advertisedAddress());
             p.setLong(3, opened.toEpochMilli());
             p.setLong(4, clock.millis());
             p.setString(5, role);
+            p.setLong(6, settings.electionInterval().toMillis());
             p.executeUpdate();
         }
     }
@@ -595,14 +597,20 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 since = opened;
             }
             long now = clock.millis();
-            long aliveWithin = Math.max(5000, settings.electionInterval().toMillis() * 5);
             List<ClusterInstance> instances = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT id, address, started_ms, seen_ms, role FROM cluster_instance ORDER BY started_ms, id")) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, address, started_ms, seen_ms, role, interval_ms "
+                    + "FROM cluster_instance ORDER BY started_ms, id")) {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     String role = rs.getString(5);
                     boolean self = id.equals(settings.instanceId());
+                    // within five of its own heartbeats (at least 5 s): judged by this instance's interval, an instance whose
+                    // interval is longer showed as gone between its heartbeats; a row of an earlier version has no interval
+                    long interval = rs.getLong(6);
+                    if (rs.wasNull()) {
+                        interval = settings.electionInterval().toMillis();
+                    }
+                    long aliveWithin = Math.max(5000, interval * 5);
                     boolean alive = self || (!role.equals("stopped") && now - rs.getLong(4) <= aliveWithin);
                     if (!settings.highAvailability() && !self) {
                         continue; // without an election only this instance's row means anything

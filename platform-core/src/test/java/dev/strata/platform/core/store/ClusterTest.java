@@ -963,6 +963,45 @@ class ClusterTest {
     }
 
     /**
+     * Whether an instance is alive is judged by its own election interval, which it writes with its heartbeat. Before,
+     * each instance judged the others by its own interval, so instances whose intervals differ showed each other as gone:
+     * here strata-a (200 ms) read strata-b (one hour), last seen a minute ago, as gone though its next heartbeat is not due
+     * for an hour. A row of an earlier version has no interval, and is judged by the reader's, as before.
+     */
+    @Test
+    void instancesWhoseElectionIntervalsDifferEachSeeTheOtherAlive() throws Exception {
+        String url = pg.newDatabase("intervals_" + DATABASES.incrementAndGet());
+        List<JdbcStateStore> stores = new ArrayList<>();
+        try {
+            stores.add(Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("a")), "strata-a", true, "200ms")));
+            stores.add(Stores.postgres(Stores.postgresSettings(pg, url, Files.createDirectories(etc.resolve("b")), "strata-b", true, "1h")));
+            JdbcStateStore a = stores.get(0);
+            JdbcStateStore b = stores.get(1);
+            // strata-b's last heartbeat a minute ago: within its own interval, past five of strata-a's (and the 5 s floor)
+            a.read(c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    return s.executeUpdate("UPDATE cluster_instance SET seen_ms = seen_ms - 60000 WHERE id = 'strata-b'");
+                }
+            });
+            assertThat(a.clusterStatus().instances()).extracting(i -> i.id() + " " + i.alive())
+                    .containsExactlyInAnyOrder("strata-a true", "strata-b true");
+            assertThat(b.clusterStatus().instances()).extracting(i -> i.id() + " " + i.alive())
+                    .containsExactlyInAnyOrder("strata-a true", "strata-b true");
+
+            // the same row as an earlier version wrote it, without an interval: judged by strata-a's
+            a.read(c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    return s.executeUpdate("UPDATE cluster_instance SET interval_ms = NULL WHERE id = 'strata-b'");
+                }
+            });
+            assertThat(a.clusterStatus().instances()).extracting(i -> i.id() + " " + i.role() + " " + i.alive())
+                    .contains("strata-b gone false");
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
      * The epoch fence refuses a write in an epoch whose leader gave the leadership up (the record names no leader at that
      * epoch), as it refuses one of an earlier epoch: a batch the stopped leader's writer was stuck in, or a write of a leader
      * that gives the leadership up because it cannot write, does not commit after the leadership was given up. Before, the

@@ -551,7 +551,7 @@ class EmbeddedStoreTest extends StateStoreContract {
         assertThat(Migrations.bundled()).extracting(Migrations.Migration::name).containsExactly("V001__initial.sql",
                 "V002__deployments.sql", "V003__binding_partitions.sql", "V004__provenance_chain_keys.sql", "V005__provider_journal.sql",
                 "V006__allocation_deployment.sql", "V007__provenance_by_allocation.sql", "V008__deployment_by_allocation.sql",
-                "V009__telemetry_coverage.sql", "V010__provenance_key_record.sql");
+                "V009__telemetry_coverage.sql", "V010__provenance_key_record.sql", "V011__cluster_instance_interval.sql");
     }
 
     /** Regression: a binding's MIG partition (profile and start slot) was not stored, so a restart lost it. */
