@@ -18,13 +18,19 @@ import dev.strata.provider.aws.ec2.Ec2Gateway;
 import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -48,6 +54,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * first discovery does. The provider keeps no state the platform needs: ids come from zone names,
  * type names and instance ids, instances are found again by their tags, generations are the clock,
  * kept above every earlier one across restarts by a mark in Karaf's data folder ({@link Generations}).
+ *
+ * <p>A configuration change that is valid applies in place ({@link #modified}): new SDK clients for the new settings take
+ * the calls that begin from then on, and the previous ones are closed once the calls in progress on them (discoveries,
+ * creates, deletes) have ended, each finishing on the settings it began with. A change the settings refuse leaves the
+ * previous settings in force, unless it also changed {@code strata.provider.id}: Declarative Services registers the service
+ * under the new id whatever {@link #modified} does, so the provider, known by that id from then on, serves nothing and
+ * answers every call with the refusal until a valid configuration replaces it.
  */
 @Component(service = {ComputeProvider.class, FabricProvider.class, ProvisioningProvider.class}, immediate = true,
         configurationPid = AwsProvider.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -58,17 +71,26 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     public static final String PID = "dev.strata.provider.aws";
     private static final Logger LOG = LoggerFactory.getLogger(AwsProvider.class);
 
-    private final AwsSettings settings;
-    private final Ec2Gateway gateway;
-    private final AwsDiscovery discovery;
-    private final AwsProvisioner provisioner;
     private final Clock clock;
-    private final Generations generations;
+    /** Where the mark of the generations is kept; null: in memory only (tests). */
+    private final Path dataFolder;
     private final AtomicReference<Installation> installation = new AtomicReference<>();
+    /** The settings in force and the clients made for them: replaced by a valid configuration change. */
+    private volatile Engine engine;
+    /** The provider id the service is registered with: the configuration's, as Declarative Services registers it. */
+    private volatile String registeredId;
+    /** The refusal of the configuration the service is registered with, once a refused change changed the id; else null. */
+    private volatile InvalidConfigurationException refusal;
+    /** The generations of the provider id last configured, kept when a configuration change leaves the id as it was. */
+    private Generations generations;
+    private String generationsOf;
+    /** The deletes waiting for EC2 to list their instance ({@link AwsProvisioner}), kept when a change leaves the id as it was. */
+    private Map<String, Instant> deletesAwaitingListing;
 
     @Activate
     public AwsProvider(AwsConfig config) {
         this(AwsSettings.from(config, etc()), Clock.systemUTC(), Generations.dataFolder());
+        registeredId = config.strata_provider_id();
     }
 
     /** A provider whose generations are kept in memory only (tests). */
@@ -81,29 +103,132 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
      * ({@link Generations#file}); in memory only where {@code dataFolder} is null.
      */
     AwsProvider(AwsSettings settings, Clock clock, Path dataFolder) {
-        this.settings = settings;
         this.clock = clock;
-        this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, "aws",
-                settings.providerId(), clock, message -> LOG.warn("AWS provider {}: {}", settings.providerId(), message));
+        this.dataFolder = dataFolder;
+        this.registeredId = settings.providerId();
+        this.engine = engine(settings);
+        LOG.info("AWS provider {} ready: {}", settings.providerId(), engine.scrub(settings.description()));
+        warnUnused(settings);
+    }
+
+    /**
+     * The clients of {@code settings}, with the generations and the deletes awaiting listing of their provider id (those in use
+     * where the id stays as it was).
+     *
+     * @throws InvalidConfigurationException where the sovereignty file is no valid table
+     */
+    private synchronized Engine engine(AwsSettings settings) {
         SovereigntyTable table;
         try {
             table = SovereigntyTable.load(settings.sovereigntyFile());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
         }
+        String id = settings.providerId();
+        if (!id.equals(generationsOf)) {
+            generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, "aws", id, clock,
+                    message -> LOG.warn("AWS provider {}: {}", id, message));
+            deletesAwaitingListing = new ConcurrentHashMap<>();
+            generationsOf = id;
+        }
         AwsCredentialsProvider credentials = credentials(settings.credentials());
         // credentials from the standard chain (environment, profile, instance role) are scrubbed as they are now, session token
         // included: they rotate, so they are read from the chain's cache whenever a text is scrubbed
-        this.gateway = new Ec2Gateway(credentials, settings.endpoint(), settings.requestTimeout(),
-                settings.credentials().isStatic() ? settings.credentials()::scrub : text -> scrubResolved(credentials, text));
-        this.discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
-        this.provisioner = new AwsProvisioner(settings, gateway, discovery, clock);
-        LOG.info("AWS provider {} ready: {}", settings.providerId(), settings.description());
+        UnaryOperator<String> scrub = settings.credentials().isStatic() ? settings.credentials()::scrub
+                : text -> scrubResolved(credentials, text);
+        Ec2Gateway gateway = new Ec2Gateway(credentials, settings.endpoint(), settings.requestTimeout(), scrub);
+        AwsDiscovery discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
+        return new Engine(settings, gateway, discovery, new AwsProvisioner(settings, gateway, discovery, clock, deletesAwaitingListing),
+                generations);
+    }
+
+    private static void warnUnused(AwsSettings settings) {
         List<String> unused = settings.unusedEntries();
         if (!unused.isEmpty()) {
             LOG.warn("AWS provider {}: {} configured for regions not in 'regions' ({}), never used: {}", settings.providerId(),
                     unused.size() == 1 ? "an entry is" : unused.size() + " entries are", String.join(", ", settings.regions()),
                     String.join("; ", unused));
+        }
+    }
+
+    /**
+     * One configuration's settings and the SDK clients made for them, with the calls in progress on them: closed at once when
+     * the provider stops, or, when a configuration change replaces them, once the last of those calls has ended.
+     */
+    private static final class Engine {
+        final AwsSettings settings;
+        final Ec2Gateway gateway;
+        final AwsDiscovery discovery;
+        final AwsProvisioner provisioner;
+        final Generations generations;
+        /** Calls in progress; whether a change replaced these settings; whether the clients were let go. Guarded by this. */
+        private int calls;
+        private boolean replaced;
+        private boolean closed;
+
+        Engine(AwsSettings settings, Ec2Gateway gateway, AwsDiscovery discovery, AwsProvisioner provisioner, Generations generations) {
+            this.settings = settings;
+            this.gateway = gateway;
+            this.discovery = discovery;
+            this.provisioner = provisioner;
+            this.generations = generations;
+        }
+
+        /**
+         * {@code text} without the configured credentials of these settings, for a log line of the provider's own. Credentials
+         * from the standard chain are in no configuration value, and resolving them here (an instance role: a network call)
+         * would hold up the configuration change; what EC2 answers is scrubbed of them by the gateway.
+         */
+        String scrub(String text) {
+            return settings.credentials().scrub(text);
+        }
+
+        /** A call begins on these clients; false where a change replaced them (the call goes to the new ones). */
+        synchronized boolean begin() {
+            if (replaced) {
+                return false;
+            }
+            calls++;
+            return true;
+        }
+
+        void end() {
+            synchronized (this) {
+                if (--calls > 0 || !replaced || closed) {
+                    return;
+                }
+                closed = true;
+            }
+            release();
+        }
+
+        /** A change replaced these settings: their clients are let go now where no call is in progress, else when the last ends. */
+        void replaced() {
+            synchronized (this) {
+                replaced = true;
+                if (calls > 0 || closed) {
+                    return;
+                }
+                closed = true;
+            }
+            release();
+        }
+
+        /** The provider stops: the clients are let go at once, a call in progress fails as one on a stopped provider. */
+        void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            release();
+        }
+
+        private void release() {
+            gateway.close();
+            settings.credentials().accessKeyId.clear();
+            settings.credentials().secretAccessKey.clear();
         }
     }
 
@@ -127,11 +252,87 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         return bound == null ? null : bound.id();
     }
 
+    /**
+     * A configuration change: a valid one replaces the settings and the SDK clients in place. Calls in progress finish on the
+     * clients they began with (a create that began under the previous settings launches under them; the operation's tag and
+     * the per-operation lock of {@link AwsProvisioner} make a create of it under the new settings find that instance rather
+     * than launch a second), and those clients are closed once the last of them has ended. A refused one leaves the previous
+     * settings in force while the provider id stays what it was; Declarative Services registers the service with the new
+     * configuration's id whatever this method does (OSGi Compendium 112.7.1: Felix SCR logs what a modified method throws and
+     * updates the service properties all the same), so a refused change that changed the id, or one made while a refusal is
+     * in force, leaves the provider serving nothing under the id it is registered with: every call answers the refusal,
+     * which {@code strata:providers} then shows. What is logged goes through the credentials' scrubbing, as every message of
+     * the provider does.
+     */
+    @Modified
+    void modified(AwsConfig config) {
+        modified(config, etc());
+    }
+
+    /** {@link #modified(AwsConfig)} with relative file names resolved against {@code etc} (tests). */
+    void modified(AwsConfig config, Path etc) {
+        String id = config.strata_provider_id();
+        Engine previous = engine;
+        AwsSettings settings;
+        Engine next;
+        try {
+            settings = AwsSettings.from(config, etc);
+            next = engine(settings);
+        } catch (InvalidConfigurationException e) {
+            String message = clean(previous, config, e.getMessage());
+            String previousId = registeredId;
+            registeredId = id;
+            if (refusal == null && Objects.equals(id, previousId)) {
+                LOG.error("Configuration change rejected, previous settings stay in force: {}", message);
+                return;
+            }
+            refusal = e.withMessage("the configuration of AWS provider " + id + " was refused, and it serves nothing until the "
+                    + "configuration is corrected: " + message);
+            LOG.error("Configuration change rejected: {}; {}, so the provider is registered as {} and serves nothing until its "
+                    + "configuration is corrected", message, Objects.equals(id, previousId)
+                            ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
+                                    + previousId + ")", clean(previous, config, id));
+            return;
+        }
+        engine = next;
+        registeredId = id;
+        refusal = null;
+        previous.replaced();
+        LOG.info("AWS provider {} takes its changed configuration: {}", settings.providerId(), next.scrub(settings.description()));
+        warnUnused(settings);
+    }
+
+    /**
+     * {@code text} without the credentials in force nor those the refused configuration names: a refusal never shows them
+     * (the key id is hidden, the secret file's content never read into a message), and this holds should one slip through.
+     */
+    private static String clean(Engine inForce, AwsConfig config, String text) {
+        String out = inForce.scrub(text);
+        out = Secret.of(config._secretAccessKey() == null ? null : config._secretAccessKey().strip()).scrub(out);
+        return Secret.of(config.accessKeyId() == null ? null : config.accessKeyId().strip()).scrub(out);
+    }
+
+    /**
+     * The clients that serve a call, the call counted on them until {@link Engine#end}; throws the refusal of the
+     * configuration the provider is registered with, while there is one.
+     */
+    private Engine serving() {
+        while (true) {
+            InvalidConfigurationException refused = refusal;
+            if (refused != null) {
+                throw refused.withMessage(refused.getMessage());
+            }
+            Engine serving = engine;
+            if (serving.begin()) {
+                return serving;
+            }
+            // replaced between the read and the count: the call goes to the clients that replaced them
+        }
+    }
+
     @Deactivate
     void deactivate() {
-        gateway.close();
-        settings.credentials().accessKeyId.clear();
-        settings.credentials().secretAccessKey.clear();
+        engine.close();
     }
 
     private static AwsCredentialsProvider credentials(AwsSettings.Credentials credentials) {
@@ -169,60 +370,98 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         return Path.of(etc == null ? "." : etc);
     }
 
-    /** The account, regions and where the credentials come from; never a credential. */
+    /**
+     * The account, regions and where the credentials come from; never a credential. While a refused configuration is in force
+     * under a changed id, the refusal.
+     */
     @Override
     public String description() {
-        return settings.description();
+        InvalidConfigurationException refused = refusal;
+        return refused != null ? refused.getMessage() : engine.settings.description();
     }
 
+    /** The provider id its nodes have: the id the service is registered with, also while a refusal is in force. */
     String providerId() {
-        return settings.providerId();
+        return refusal != null ? registeredId : engine.settings.providerId();
     }
 
     @Override
     public ComputeSnapshot discoverCompute(DiscoveryContext context) {
-        AwsDiscovery.View view = discovery.view(context);
-        return ComputeSnapshot.builder(generation(), clock.instant()).sites(view.sites()).nodes(view.nodes()).offers(view.offers())
-                .warnings(generations.warnings()).build();
+        Engine serving = serving();
+        try {
+            AwsDiscovery.View view = serving.discovery.view(context);
+            return ComputeSnapshot.builder(serving.generations.next(), clock.instant()).sites(view.sites()).nodes(view.nodes())
+                    .offers(view.offers()).warnings(serving.generations.warnings()).build();
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public FabricSnapshot discoverFabrics(DiscoveryContext context) {
-        return FabricSnapshot.builder(generation(), clock.instant()).fabrics(discovery.view(context).fabrics())
-                .warnings(generations.warnings()).build();
+        Engine serving = serving();
+        try {
+            return FabricSnapshot.builder(serving.generations.next(), clock.instant()).fabrics(serving.discovery.view(context).fabrics())
+                    .warnings(serving.generations.warnings()).build();
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public MachineStatus create(MachineRequest request, DiscoveryContext context) {
-        return provisioner.create(request, context);
+        Engine serving = serving();
+        try {
+            return serving.provisioner.create(request, context);
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
-        return provisioner.describe(handle, context);
+        Engine serving = serving();
+        try {
+            return serving.provisioner.describe(handle, context);
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-        return provisioner.find(operationId, context);
+        Engine serving = serving();
+        try {
+            return serving.provisioner.find(operationId, context);
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public List<MachineStatus> machines(DiscoveryContext context) {
-        return provisioner.machines(context);
+        Engine serving = serving();
+        try {
+            return serving.provisioner.machines(context);
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
-        return provisioner.delete(handle, context);
-    }
-
-    private long generation() {
-        return generations.next();
+        Engine serving = serving();
+        try {
+            return serving.provisioner.delete(handle, context);
+        } finally {
+            serving.end();
+        }
     }
 
     @Override
     public String toString() {
-        return "AwsProvider[" + settings.providerId() + ": " + settings.description() + "]";
+        InvalidConfigurationException refused = refusal;
+        return refused != null ? "AwsProvider[" + registeredId + ": " + refused.getMessage() + "]"
+                : "AwsProvider[" + engine.settings.providerId() + ": " + engine.settings.description() + "]";
     }
 }

@@ -89,9 +89,18 @@ final class AwsProvisioner {
      * the map holds at most the instances launched within one grace period. Lost on a restart,
      * which costs one more delete.
      */
-    private final Map<String, Instant> deleteAwaitingListing = new ConcurrentHashMap<>();
+    private final Map<String, Instant> deleteAwaitingListing;
 
     AwsProvisioner(AwsSettings settings, Ec2Gateway gateway, AwsDiscovery discovery, Clock clock) {
+        this(settings, gateway, discovery, clock, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * A provisioner that keeps the deletes awaiting listing in {@code deleteAwaitingListing}: the provider hands the map of the
+     * provisioner a configuration change replaces to the new one where the provider id stays, so the change forgets none.
+     */
+    AwsProvisioner(AwsSettings settings, Ec2Gateway gateway, AwsDiscovery discovery, Clock clock, Map<String, Instant> deleteAwaitingListing) {
+        this.deleteAwaitingListing = deleteAwaitingListing;
         this.settings = settings;
         this.gateway = gateway;
         this.discovery = discovery;

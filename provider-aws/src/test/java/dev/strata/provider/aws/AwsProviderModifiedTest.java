@@ -1,0 +1,263 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineRequest;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.api.provisioning.MachineTarget;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The component's {@code @Modified} path, against moto through {@link Ec2Proxy} (which holds an EC2 call where a test
+ * needs one in progress while the change applies). Without a modified method, Declarative Services deactivates the
+ * component on every change and makes it again from the new configuration: a value the provider refuses leaves no provider
+ * at all until the file is corrected. Each test checks that the generated descriptor names the modified method and calls
+ * it as the framework would.
+ */
+class AwsProviderModifiedTest {
+
+    private static final Path DESCRIPTOR = Path.of("target", "classes", "OSGI-INF", "dev.strata.provider.aws.AwsProvider.xml");
+    private static final String KEY_ID = "AKIAMODIFIED" + "7Q4Z2X9W";
+
+    private Moto moto;
+    private Ec2Proxy proxy;
+    private Map<String, Object> config;
+    private AwsProvider provider;
+    private final ExecutorService caller = Executors.newSingleThreadExecutor();
+
+    @BeforeEach
+    void start() {
+        moto = Moto.shared();
+        moto.reset();
+        proxy = new Ec2Proxy(moto.endpoint());
+        config = TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(), "accessKeyId", KEY_ID);
+        provider = new AwsProvider(TestConfigs.settings(config), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        caller.shutdownNow();
+        provider.deactivate();
+        proxy.close();
+    }
+
+    /** Calls the modified method the component's descriptor names, as Declarative Services would on a configuration change. */
+    private void modified() {
+        Method method;
+        try {
+            String descriptor = Files.readString(DESCRIPTOR, StandardCharsets.UTF_8);
+            Matcher named = Pattern.compile("modified=\"([^\"]+)\"").matcher(descriptor);
+            assertThat(named.find()).as("the descriptor %s names a modified method (else a change deactivates the provider)", DESCRIPTOR)
+                    .isTrue();
+            method = AwsProvider.class.getDeclaredMethod(named.group(1), AwsConfig.class);
+        } catch (IOException | NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+        method.setAccessible(true);
+        try {
+            method.invoke(provider, TestConfigs.config(config));
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssertionError(e.getCause());
+        }
+    }
+
+    private List<String> regions() {
+        return provider.discoverCompute(context()).sites().stream().map(Site::region).distinct().sorted().toList();
+    }
+
+    private static String log() throws IOException {
+        return Files.readString(Path.of("target", "test-log.txt"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A malformed region, a malformed duration, a secret file that cannot be read and a secret pasted as the key id: each is
+     * refused, logged in the form the core's components use, and the provider goes on discovering with the settings it had.
+     * Before, a refused change deactivated the provider and left none until the file was corrected.
+     */
+    @Test
+    void aRefusedChangeKeepsThePreviousSettingsAndTheProviderServing() throws IOException {
+        assertThat(regions()).containsExactly("eu-central-1", "us-east-1");
+        String pasted = "wJalrXUtnFEMI/K7MDENG/" + UUID.randomUUID();
+        Path missing = Path.of("target").toAbsolutePath().resolve("no-such-secret-" + UUID.randomUUID());
+        List<Map<String, Object>> refused = List.of(Map.of("regions", new String[] {"eu-central-1", "Frankfurt"}),
+                Map.of("requestTimeout", "soon"), Map.of("secretAccessKeyFile", missing.toString(), ".secretAccessKey", ""),
+                Map.of("accessKeyId", pasted));
+        for (Map<String, Object> change : refused) {
+            Map<String, Object> previous = new java.util.HashMap<>(config);
+            config.putAll(change);
+            modified();
+            assertThat(provider.providerId()).isEqualTo("aws");
+            assertThat(regions()).as("after %s", change.keySet()).containsExactly("eu-central-1", "us-east-1");
+            config = previous;
+        }
+        assertThat(log()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: regions = "
+                + "'Frankfurt' is invalid; expected an AWS region name such as eu-central-1")
+                .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: requestTimeout = 'soon' "
+                        + "is invalid; expected a duration of at least 1s and at most 10m")
+                .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: secretAccessKeyFile = ")
+                .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: accessKeyId = '(hidden)'")
+                .doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
+    }
+
+    /**
+     * A valid change applies in place: the next discovery reads the new regions, with a generation above the previous
+     * settings' ones.
+     */
+    @Test
+    void aValidChangeAppliesToTheNextDiscovery() {
+        ComputeSnapshot before = provider.discoverCompute(context());
+        config.put("regions", "eu-central-1");
+        config.put("requestTimeout", "25s");
+        modified();
+        ComputeSnapshot after = provider.discoverCompute(context());
+        assertThat(after.sites()).extracting(Site::region).containsOnly("eu-central-1").isNotEmpty();
+        assertThat(after.generation()).isGreaterThan(before.generation());
+        assertThat(provider.description()).contains("regions eu-central-1,").doesNotContain("us-east-1");
+    }
+
+    /**
+     * A refused change that also changed the id: the service is registered under the new id, so the provider is known by it
+     * and answers every call with the refusal, until a valid configuration is saved; then it serves under the new id.
+     */
+    @Test
+    void aRefusedChangeThatAlsoChangedTheIdServesNothingUnderTheNewIdUntilCorrected() throws IOException {
+        assertThat(regions()).containsExactly("eu-central-1", "us-east-1");
+        config.put("strata.provider.id", "aws-renamed");
+        config.put("efa", "some");
+        modified();
+
+        assertThat(provider.providerId()).isEqualTo("aws-renamed");
+        String refusal = "the configuration of AWS provider aws-renamed was refused, and it serves nothing until the configuration is "
+                + "corrected: dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or off";
+        assertThatThrownBy(this::regions).isInstanceOf(InvalidConfigurationException.class).hasMessage(refusal)
+                .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("efa"));
+        assertThatThrownBy(() -> provider.machines(context())).isInstanceOf(InvalidConfigurationException.class).hasMessage(refusal);
+        assertThatThrownBy(() -> provider.find("op-1", context())).isInstanceOf(InvalidConfigurationException.class).hasMessage(refusal);
+        assertThatThrownBy(() -> provider.discoverFabrics(context())).isInstanceOf(InvalidConfigurationException.class).hasMessage(refusal);
+        assertThat(provider.description()).isEqualTo(refusal);
+        assertThat(log()).contains("Configuration change rejected: dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or "
+                + "off; the change also changed strata.provider.id (was aws), so the provider is registered as aws-renamed and serves "
+                + "nothing until its configuration is corrected");
+
+        // another refused change, the id kept: still nothing served, with the latest refusal
+        config.put("efa", "one");
+        config.put("visibilityGrace", "2h");
+        modified();
+        assertThatThrownBy(this::regions).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("the configuration of AWS provider aws-renamed was refused").hasMessageContaining("visibilityGrace = '2h'");
+
+        // corrected: served under the id it is registered with
+        config.put("visibilityGrace", "5m");
+        modified();
+        assertThat(provider.providerId()).isEqualTo("aws-renamed");
+        assertThat(provider.discoverCompute(context()).sites()).extracting(Site::id).contains("aws-renamed:eu-central-1a")
+                .allMatch(id -> id.startsWith("aws-renamed:"));
+    }
+
+    /**
+     * A valid change while a discovery waits on EC2: that discovery finishes on the clients and the settings it began with
+     * (both regions), and the clients are closed after it. Closing them at once would fail it as a call on a stopped provider.
+     */
+    @Test
+    void aValidChangeDuringADiscoveryLetsThatDiscoveryFinishOnItsSettings() throws Exception {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        proxy.inject(call -> {
+            if (call.action().equals("DescribeInstances") && reached.getCount() > 0) {
+                reached.countDown();
+                await(release);
+            }
+            return null;
+        });
+        CompletableFuture<List<String>> discovery = CompletableFuture.supplyAsync(this::regions, caller);
+        try {
+            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the discovery lists the instances").isTrue();
+            config.put("regions", "eu-central-1");
+            modified();
+        } finally {
+            release.countDown();
+        }
+        assertThat(discovery.get(60, TimeUnit.SECONDS)).containsExactly("eu-central-1", "us-east-1");
+        assertThat(regions()).containsExactly("eu-central-1");
+    }
+
+    /**
+     * A create that began before a valid change that also changed the id launches under the settings it began with (its
+     * handle names the previous id), and a create of the same operation under the new settings finds that instance by the
+     * operation's tag: EC2 is asked to launch once.
+     */
+    @Test
+    void aCreateInProgressAcrossAChangeFinishesUnderItsSettingsAndIsNotLaunchedTwice() throws Exception {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        proxy.inject(call -> {
+            if (call.action().equals("RunInstances") && reached.getCount() > 0) {
+                reached.countDown();
+                await(release);
+            }
+            return null;
+        });
+        CompletableFuture<MachineStatus> first = CompletableFuture.supplyAsync(() -> provider.create(request("aws"), context()), caller);
+        try {
+            assertThat(reached.await(60, TimeUnit.SECONDS)).as("the create sends RunInstances").isTrue();
+            config.put("strata.provider.id", "aws-renamed");
+            config.put("requestTimeout", "25s");
+            modified();
+        } finally {
+            release.countDown();
+        }
+        MachineStatus launched = first.get(60, TimeUnit.SECONDS);
+        assertThat(launched.handle().providerId()).isEqualTo("aws");
+        MachineStatus again = provider.create(request("aws-renamed"), context());
+        assertThat(again.handle().machineId()).isEqualTo(launched.handle().machineId());
+        assertThat(again.handle().providerId()).isEqualTo("aws-renamed");
+        assertThat(proxy.calls("RunInstances")).hasSize(1);
+    }
+
+    private static MachineRequest request(String providerId) {
+        return new MachineRequest("op-across-change", "dep-1", "m", "bank-risk",
+                MachineTarget.offer(providerId + ":eu-central-1a:g5.xlarge"), AwsProviderMotoTest.resources(), Map.of());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static DiscoveryContext context() {
+        return DiscoveryContext.withTimeout("test", Duration.ofSeconds(60));
+    }
+}
