@@ -130,19 +130,29 @@ class AwsProviderModifiedTest {
     }
 
     /**
-     * A valid change applies in place: the next discovery reads the new regions, with a generation above the previous
-     * settings' ones.
+     * A valid change applies in place: the next discovery reads the new regions with the new credentials, with a generation
+     * above the previous settings' ones, and neither the previous credentials nor the new ones reach the log.
      */
     @Test
-    void aValidChangeAppliesToTheNextDiscovery() {
+    void aValidChangeAppliesToTheNextDiscovery() throws IOException {
         ComputeSnapshot before = provider.discoverCompute(context());
+        String keyId = "AKIACHANGED" + "7Q4Z2X9W";
+        String secret = "changed/" + UUID.randomUUID() + "+Secret";
+        Path secretFile = Files.createTempFile(Path.of("target"), "secret", ".txt").toAbsolutePath();
+        Files.writeString(secretFile, secret + "\n");
         config.put("regions", "eu-central-1");
         config.put("requestTimeout", "25s");
+        config.put("accessKeyId", keyId);
+        config.put(".secretAccessKey", "");
+        config.put("secretAccessKeyFile", secretFile.toString());
         modified();
         ComputeSnapshot after = provider.discoverCompute(context());
         assertThat(after.sites()).extracting(Site::region).containsOnly("eu-central-1").isNotEmpty();
         assertThat(after.generation()).isGreaterThan(before.generation());
-        assertThat(provider.description()).contains("regions eu-central-1,").doesNotContain("us-east-1");
+        assertThat(provider.description()).contains("regions eu-central-1,").doesNotContain("us-east-1")
+                .endsWith("credentials from configuration (secret in " + secretFile + ")");
+        assertThat(log()).contains("AWS provider aws takes its changed configuration: account not set, regions eu-central-1, endpoint ")
+                .doesNotContain(keyId).doesNotContain(secret).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
     }
 
     /**
