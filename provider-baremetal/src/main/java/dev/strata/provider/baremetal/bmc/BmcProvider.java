@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
@@ -16,11 +17,14 @@ import dev.strata.platform.api.provisioning.ProvisioningProvider;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -62,6 +66,14 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
      * shutdown is forced after half of it, so an operating system has at least 5 s to stop.
      */
     static final Duration MIN_POWER_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long after the provider starts the core's journal may still be missing before discovery
+     * warns that the labels of provisioned machines are not shown: at start-up the provider is
+     * discovered before the core registers its journal (which waits for the state store), and the
+     * journal's arrival has the provider rediscovered at once, so a missing journal says something
+     * only once it is missing longer than a start-up explains, or once it went away.
+     */
+    static final Duration JOURNAL_START_UP_GRACE = Duration.ofMinutes(2);
     private static final Logger LOG = LoggerFactory.getLogger(BmcProvider.class);
 
     private final BmcFleet fleet;
@@ -72,6 +84,20 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     /** Whether the operations are journalled in Strata's state store (given by {@link #bindJournal}). */
     private final boolean inStateStore;
     private final java.util.concurrent.atomic.AtomicReference<ProviderJournal> boundJournal = new java.util.concurrent.atomic.AtomicReference<>();
+    /** When the provider started: the start of {@link #JOURNAL_START_UP_GRACE}. */
+    private final Instant started;
+    /** Whether the core's journal has been attached since the provider started. */
+    private volatile boolean journalSeen;
+    /** How many times the core's journal was attached: a discovery that read none sees whether one came meanwhile. */
+    private final AtomicLong attachments = new AtomicLong();
+    /** Whether the latest snapshot went without the labels because the journal could not be read. */
+    private volatile boolean labelsWithheld;
+    /** Whether a rediscovery was asked for and has not begun yet. */
+    private final AtomicBoolean rediscoveryAsked = new AtomicBoolean();
+
+    /** The core's registry, asked to rediscover the provider once the journal comes (see {@link #bindJournal}). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ProviderRegistry registry;
 
     @Activate
     public BmcProvider(BmcProviderConfig config) {
@@ -111,6 +137,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
             throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
         }
         this.clock = clock;
+        this.started = clock.instant();
         this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
                 message -> LOG.warn("BMC provider: {}", message));
         this.inStateStore = journal.inStateStore();
@@ -135,6 +162,10 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
      * The core's journal in the state store: from now on the operations are recorded there (records
      * left in the directory by an earlier version are imported). Without it, provisioning is refused
      * as unavailable, so nothing is sent to a BMC unrecorded. Ignored with {@code journal = directory}.
+     * Where a snapshot went without the labels of provisioned machines for want of it (the provider
+     * is discovered before the core registers its journal at start-up), the core is asked to
+     * rediscover the provider now, so that the labels show without waiting for the next periodic
+     * discovery.
      */
     @Reference(name = "journal", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindJournal")
@@ -149,6 +180,44 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
             LOG.error("The BMC operation journal in the state store could not be attached; provisioning is refused until it is: {}",
                     e.getMessage());
         }
+        journalSeen = true;
+        attachments.incrementAndGet();
+        if (labelsWithheld) {
+            rediscover();
+        }
+    }
+
+    /**
+     * Asks the core to rediscover the provider, on a thread of its own: the journal is bound on the
+     * thread that registers the core's service, which must not wait for a discovery of every BMC.
+     * Without the core's registry nothing is asked: its first discovery of the provider reads the
+     * labels.
+     */
+    private void rediscover() {
+        ProviderRegistry current = registry;
+        if (current == null || !rediscoveryAsked.compareAndSet(false, true)) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            rediscoveryAsked.set(false);
+            try {
+                current.refresh(ID, Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                // the failure is the provider's state (strata:providers); nothing more to say here
+                LOG.debug("Rediscovery of the BMC provider once its operation journal came failed: {}", e.getMessage());
+            }
+        }, "strata-bmc-rediscovery");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Whether the core's journal in the state store has not come yet, no longer after the provider
+     * started than a start-up explains: no reason to warn, as its arrival has the provider
+     * rediscovered with the labels.
+     */
+    private boolean journalAwaitedAtStartUp() {
+        return inStateStore && !journalSeen && Duration.between(started, clock.instant()).compareTo(JOURNAL_START_UP_GRACE) < 0;
     }
 
     public void unbindJournal(ProviderJournal journal) {
@@ -195,11 +264,20 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         List<Node> nodes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Map<String, Map<String, String>> labelled;
+        long attachedBefore = attachments.get();
         try {
             labelled = provisioner.labelsByNode();
+            labelsWithheld = false;
         } catch (dev.strata.platform.api.exception.StrataException e) {
             labelled = Map.of();
-            warnings.add("the labels of provisioned machines are not shown: " + e.getMessage());
+            labelsWithheld = true;
+            if (attachments.get() != attachedBefore) {
+                // the journal came while this discovery read it: its bind may have found no labels withheld yet
+                rediscover();
+            }
+            if (!journalAwaitedAtStartUp()) {
+                warnings.add("the labels of provisioned machines are not shown: " + e.getMessage());
+            }
         }
         for (Node node : fleet.discover(context)) {
             Map<String, String> labels = labelled.getOrDefault(node.id(), Map.of());
