@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * its tree) costs only its own nodes: they are reported UNAVAILABLE with the reason in
  * {@link NodeTemplate#ERROR}, with the details last read from it when there are any, and the
  * other BMCs' nodes are unaffected.
+ *
+ * <p>The pool and {@code bmcTimeout} change together ({@link #reconfigure}): a discovery, or a
+ * search for a node, runs to its end on those it began with, and the previous pool's threads end
+ * once the last call using them has.
  */
 public final class BmcFleet implements AutoCloseable {
 
@@ -48,9 +52,9 @@ public final class BmcFleet implements AutoCloseable {
     }
 
     private final String providerId;
-    private final Duration bmcTimeout;
     private final Clock clock;
-    private final ExecutorService pool;
+    private final AtomicInteger threadNumber = new AtomicInteger();
+    private volatile Workers workers;
     private final Map<String, ConfiguredBmc> bmcs = new ConcurrentHashMap<>();
     private final Map<String, List<Node>> lastGood = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
@@ -58,15 +62,88 @@ public final class BmcFleet implements AutoCloseable {
 
     public BmcFleet(String providerId, int threads, Duration bmcTimeout, Clock clock) {
         this.providerId = providerId;
-        this.bmcTimeout = bmcTimeout;
         this.clock = clock;
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "strata-bmc-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), factory);
+        this.workers = new Workers(threads, bmcTimeout);
+    }
+
+    /**
+     * The threads and the per-BMC bound of the calls that begin from now on. Calls in progress
+     * finish on the previous ones, whose threads end once the last of those calls has.
+     */
+    public void reconfigure(int threads, Duration bmcTimeout) {
+        Workers previous = workers;
+        workers = new Workers(threads, bmcTimeout);
+        previous.retire();
+    }
+
+    /** The number of BMCs read at once by the calls that begin now. */
+    public int threads() {
+        return workers.threads;
+    }
+
+    /** The most one BMC's discovery may take in the calls that begin now. */
+    public Duration bmcTimeout() {
+        return workers.bmcTimeout;
+    }
+
+    /** The workers of a call that begins now, held until it {@link Workers#leave}s them. */
+    private Workers enter() {
+        while (true) {
+            Workers current = workers;
+            if (current.enter()) {
+                return current;
+            }
+            if (current == workers) {
+                throw new ProviderUnavailableException("the BMC provider has stopped");
+            }
+            // retired and let go between the read and the entry: the workers that replaced them are in place
+        }
+    }
+
+    /**
+     * A pool of threads and the per-BMC bound that go with it. Retired by a reconfiguration, its
+     * threads are let go once the last call that entered it leaves: a call in progress never finds
+     * its pool shut under it.
+     */
+    private final class Workers {
+        final int threads;
+        final Duration bmcTimeout;
+        final ExecutorService pool;
+        private int users;
+        private boolean retired;
+
+        Workers(int threads, Duration bmcTimeout) {
+            this.threads = threads;
+            this.bmcTimeout = bmcTimeout;
+            ThreadFactory factory = r -> {
+                Thread t = new Thread(r, "strata-bmc-" + threadNumber.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+            this.pool = Executors.newFixedThreadPool(Math.max(1, threads), factory);
+        }
+
+        /** False once the pool is let go: the caller takes the workers that replaced these. */
+        synchronized boolean enter() {
+            if (pool.isShutdown()) {
+                return false;
+            }
+            users++;
+            return true;
+        }
+
+        synchronized void leave() {
+            if (--users == 0 && retired) {
+                pool.shutdown();
+            }
+        }
+
+        synchronized void retire() {
+            retired = true;
+            if (users == 0) {
+                pool.shutdown();
+            }
+        }
     }
 
     public void add(ConfiguredBmc bmc) {
@@ -139,10 +216,19 @@ public final class BmcFleet implements AutoCloseable {
         if (known.isPresent()) {
             return known;
         }
+        Workers w = enter();
+        try {
+            return find(nodeId, context, w);
+        } finally {
+            w.leave();
+        }
+    }
+
+    private Optional<Location> find(String nodeId, DiscoveryContext context, Workers w) {
         List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
         Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context))));
+            futures.put(bmc, w.pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context, w.bmcTimeout))));
         }
         Location found = null;
         List<String> unanswered = new ArrayList<>();
@@ -180,7 +266,7 @@ public final class BmcFleet implements AutoCloseable {
         return Optional.ofNullable(found);
     }
 
-    private DiscoveryContext bounded(DiscoveryContext context) {
+    private DiscoveryContext bounded(DiscoveryContext context, Duration bmcTimeout) {
         Instant own = clock.instant().plus(bmcTimeout);
         Instant deadline = own.isBefore(context.deadline()) ? own : context.deadline();
         return new DiscoveryContext(context.operationId(), deadline, context.clock());
@@ -188,10 +274,19 @@ public final class BmcFleet implements AutoCloseable {
 
     /** Every node of every BMC; never throws for one BMC's failure. */
     public List<Node> discover(DiscoveryContext context) {
+        Workers w = enter();
+        try {
+            return discover(context, w);
+        } finally {
+            w.leave();
+        }
+    }
+
+    private List<Node> discover(DiscoveryContext context, Workers w) {
         List<ConfiguredBmc> list = bmcs();
         Map<ConfiguredBmc, Future<List<Node>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, pool.submit(() -> discoverOne(bmc, context)));
+            futures.put(bmc, w.pool.submit(() -> discoverOne(bmc, context, w.bmcTimeout)));
         }
         List<Node> nodes = new ArrayList<>();
         Map<String, Location> found = new HashMap<>();
@@ -239,7 +334,7 @@ public final class BmcFleet implements AutoCloseable {
         return nodes;
     }
 
-    private List<Node> discoverOne(ConfiguredBmc bmc, DiscoveryContext context) {
+    private List<Node> discoverOne(ConfiguredBmc bmc, DiscoveryContext context, Duration bmcTimeout) {
         if (bmc.problem() != null) {
             throw bmc.problem();
         }
@@ -247,7 +342,7 @@ public final class BmcFleet implements AutoCloseable {
         if (conflict.isPresent()) {
             throw conflict.get();
         }
-        DiscoveryContext bounded = bounded(context);
+        DiscoveryContext bounded = bounded(context, bmcTimeout);
         bounded.checkDeadline("reading BMC " + bmc.name());
         return bmc.bmc().discover(bmc.template(providerId), bounded);
     }
@@ -284,7 +379,7 @@ public final class BmcFleet implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        workers.pool.shutdownNow();
         bmcs.values().forEach(ConfiguredBmc::close);
     }
 }

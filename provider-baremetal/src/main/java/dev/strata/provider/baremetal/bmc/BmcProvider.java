@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nodes of a machine that Strata provisioned carry the operation's labels
  * ({@code strata:deployment}, {@code strata:member}, ...) in their attributes.
+ *
+ * <p>A configuration change applies in place ({@link #modified}); one the provider refuses leaves
+ * the previous settings in force, and a change of where the operations are journalled waits for
+ * the provider's restart.
  */
 @Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = BmcProvider.PID)
 @Designate(ocd = BmcProviderConfig.class)
@@ -106,7 +111,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     /** The number of threads is read first: when it is no number, no journal has been opened yet. */
     private BmcProvider(BmcProviderConfig config, int threads) {
-        this(config, threads, BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MIN_BMC_TIMEOUT, MAX_BMC_TIMEOUT),
+        this(config, validThreads(threads), BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MIN_BMC_TIMEOUT, MAX_BMC_TIMEOUT),
                 BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MIN_POWER_TIMEOUT, MAX_POWER_TIMEOUT));
     }
 
@@ -133,9 +138,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
      * generations in {@code dataFolder} ({@link Generations#file}); in memory only where it is null.
      */
     public BmcProvider(OperationJournal journal, int threads, Duration bmcTimeout, Duration powerTimeout, Clock clock, Path dataFolder) {
-        if (threads < 1 || threads > 1024) {
-            throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
-        }
+        validThreads(threads);
         this.clock = clock;
         this.started = clock.instant();
         this.generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, ID, ID, clock,
@@ -147,15 +150,72 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
                 inStateStore ? "Strata's state store" : journal.location());
     }
 
+    private static int validThreads(int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new InvalidConfigurationException(PID, "discoveryThreads", threads, "a whole number from 1 to 1024");
+        }
+        return threads;
+    }
+
     private static OperationJournal journal(BmcProviderConfig config) {
         Path directory = stateDirectory(config.stateDirectory());
+        return inStateStore(config) ? OperationJournal.inStateStore(directory) : new OperationJournal(directory);
+    }
+
+    /** Whether the configuration keeps the journal in the state store (else in a directory); read without opening it. */
+    private static boolean inStateStore(BmcProviderConfig config) {
         String kind = config.journal() == null ? "store" : config.journal().trim().toLowerCase(java.util.Locale.ROOT);
         return switch (kind) {
-            case "store", "" -> OperationJournal.inStateStore(directory);
-            case "directory" -> new OperationJournal(directory);
+            case "store", "" -> true;
+            case "directory" -> false;
             default -> throw new InvalidConfigurationException(PID, "journal", config.journal(),
                     "store (Strata's state store) or directory (files in stateDirectory)");
         };
+    }
+
+    /**
+     * A configuration change while the provider runs. One it refuses (a value out of its bounds,
+     * a journal that is neither store nor directory) is logged and leaves every previous setting in
+     * force, the provider serving as before. A valid one applies in place: {@code discoveryThreads}
+     * and {@code bmcTimeout} to the discoveries that begin from now on (one in progress finishes
+     * on those it began with; the previous threads end after it), {@code powerTimeout} to each
+     * operation from its next look. A change of {@code journal} or {@code stateDirectory} is not
+     * applied while the provider runs: a create or delete in progress records its steps one after
+     * the other, each before its request to the BMC, and a journal replaced between two steps
+     * would hold half of an operation, or none of the operations that hold machines, so a
+     * repeated request could be sent again or a held machine given twice. The journal in force
+     * stays until the provider restarts, which takes the new one; the rest of the change applies.
+     * The snapshots' generations go on from where they were.
+     */
+    @Modified
+    void modified(BmcProviderConfig config) {
+        int threads;
+        Duration bmcTimeout;
+        Duration powerTimeout;
+        boolean store;
+        Path directory;
+        try {
+            threads = validThreads(InvalidConfigurationException.wholeNumber(PID, "discoveryThreads", config::discoveryThreads,
+                    "a whole number from 1 to 1024"));
+            bmcTimeout = BmcSettings.duration(PID, "bmcTimeout", config.bmcTimeout(), MIN_BMC_TIMEOUT, MAX_BMC_TIMEOUT);
+            powerTimeout = BmcSettings.duration(PID, "powerTimeout", config.powerTimeout(), MIN_POWER_TIMEOUT, MAX_POWER_TIMEOUT);
+            store = inStateStore(config);
+            directory = stateDirectory(config.stateDirectory());
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            return;
+        }
+        OperationJournal journal = provisioner.journal();
+        if (store != inStateStore || !directory.toAbsolutePath().normalize().equals(journal.directory().toAbsolutePath().normalize())) {
+            LOG.error("Configuration change of the BMC operation journal (journal = {}, stateDirectory = {}) not applied while the "
+                    + "provider runs: operations in progress record their steps in {}, and a journal replaced between two steps could "
+                    + "send a request to a BMC again or give a held machine twice; the journal in force stays until the provider "
+                    + "restarts, which applies the change. The other settings are applied", store ? "store" : "directory", directory,
+                    inStateStore ? "Strata's state store" : journal.directory());
+        }
+        fleet.reconfigure(threads, bmcTimeout);
+        provisioner.powerTimeout(powerTimeout);
+        LOG.info("BMC provider reconfigured: {} discovery threads, {} per BMC, power timeout {}", threads, bmcTimeout, powerTimeout);
     }
 
     /**

@@ -60,7 +60,8 @@ public final class BmcProvisioner {
     private final String providerId;
     private final BmcFleet fleet;
     private final OperationJournal journal;
-    private final Duration powerTimeout;
+    /** Read at each look at an operation: a change applies to the operations in progress from their next look. */
+    private volatile Duration powerTimeout;
     private final Clock clock;
     /** The lock of each operation (create, delete), held through its steps and its power wait. */
     private final KeyedLocks locks = new KeyedLocks();
@@ -74,6 +75,15 @@ public final class BmcProvisioner {
         this.journal = journal;
         this.powerTimeout = powerTimeout;
         this.clock = clock;
+    }
+
+    /** How long a machine may take to reach the power state asked for, from now on. */
+    public void powerTimeout(Duration powerTimeout) {
+        this.powerTimeout = powerTimeout;
+    }
+
+    public Duration powerTimeout() {
+        return powerTimeout;
     }
 
     public OperationJournal journal() {
