@@ -272,6 +272,9 @@ public class InventoryService implements Inventory, ProviderRegistry, MultiColle
         if (held != null && property instanceof String id && id.equals(held.providerId())
                 && ProviderIds.label(ref.getProperty(ProviderProperties.VENDOR), id).equals(held.vendor())
                 && ProviderIds.label(ref.getProperty(ProviderProperties.VERSION), bundle.getVersion().toString()).equals(held.version())) {
+            // its configuration changed and the provider applied it in place: the change is in the inventory at its next
+            // discovery, made now
+            directory.rediscover(serviceId, capability);
             return;
         }
         if (held != null) {

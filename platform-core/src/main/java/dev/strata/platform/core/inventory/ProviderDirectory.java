@@ -250,6 +250,62 @@ final class ProviderDirectory implements AutoCloseable {
     }
 
     /**
+     * Discovers a service in use again now, for a change of its properties that kept its id,
+     * vendor and version: its configuration changed, and a provider that applies a change in
+     * place (its modified method) serves the new settings from its next discovery, which would
+     * otherwise wait for the periodic refresh (a minute by default), where a provider made again
+     * from the change was discovered at once. Where a discovery of it is under way, begun on the
+     * settings before the change, the next starts once that one has ended. A service that waits
+     * behind another with its id, or that has left, is not called.
+     */
+    void rediscover(long serviceId, Capability capability) {
+        Entry holder = null;
+        Registration registration = null;
+        CompletableFuture<Object> running = null;
+        lock.lock();
+        try {
+            for (Entry entry : entries.values()) {
+                Registration current = entry.registrations.get(capability);
+                if (current != null && current.serviceId() == serviceId) {
+                    holder = entry;
+                    registration = current;
+                    CompletableFuture<Object> inFlight = entry.inFlight.get(capability);
+                    if (inFlight != null && !inFlight.isDone() && entry.inFlightRegistration.get(capability) == current) {
+                        running = inFlight;
+                    }
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (registration == null) {
+            return;
+        }
+        Entry entry = holder;
+        Registration r = registration;
+        if (running == null) {
+            discover(entry, r);
+        } else {
+            running.whenComplete((snapshot, error) -> {
+                if (stillUsed(entry, r)) {
+                    discover(entry, r);
+                }
+            });
+        }
+    }
+
+    /** Whether {@code registration} is still the one its entry uses for its capability (it has not left or been replaced). */
+    private boolean stillUsed(Entry entry, Registration registration) {
+        lock.lock();
+        try {
+            return entries.get(entry.id) == entry && entry.registrations.get(registration.capability()) == registration;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * What the directory holds of a service for a capability: its registration, whether it is
      * used or waits behind another service with its id; null where it holds none (the service was
      * ignored when it was bound, or has left).

@@ -72,6 +72,58 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * A provider that applies a configuration change in place (its modified method) keeps its service, whose properties
+     * change: the inventory asks for it to be discovered again at once, and the directory discovers it then, not at the
+     * periodic refresh (an hour here); where a discovery begun on the settings before the change is under way, the next
+     * starts once it has ended, so the change is not lost in the discovery it joined. Before, nothing discovered it again
+     * until the refresh, where a provider made again from the change (without a modified method) was discovered at once.
+     */
+    @Test
+    void aServiceWhosePropertiesChangedIsDiscoveredAgainAtOnceAfterADiscoveryUnderWay() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> host = new java.util.concurrent.atomic.AtomicReference<>("before");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch inSecond = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        Registration metal = registration("metal", "1.0", ctx -> {
+            int call = calls.incrementAndGet();
+            String seen = host.get();
+            if (seen.equals("during")) {
+                inSecond.countDown();
+                try {
+                    releaseSecond.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return compute(call, node("metal:" + seen, "metal", seen));
+        });
+        directory.register(metal);
+        directory.refresh("metal", WAIT);
+        assertThat(directory.inventory().node("metal:before")).isPresent();
+        int before = calls.get();
+
+        host.set("during");
+        directory.rediscover(metal.serviceId(), Capability.COMPUTE);
+        assertThat(inSecond.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("a discovery made at once for the change").isTrue();
+        // a second change while that discovery runs on what it read before: a discovery follows it once it has ended
+        host.set("after");
+        directory.rediscover(metal.serviceId(), Capability.COMPUTE);
+        assertThat(calls.get()).as("no discovery beside the one under way").isEqualTo(before + 1);
+        releaseSecond.countDown();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (directory.inventory().node("metal:after").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(directory.inventory().node("metal:after")).as("the change made while a discovery ran").isPresent();
+        assertThat(calls.get()).isEqualTo(before + 2);
+
+        // a service that has left is not called again
+        directory.unregister(metal.serviceId(), Capability.COMPUTE);
+        directory.rediscover(metal.serviceId(), Capability.COMPUTE);
+        assertThat(calls.get()).isEqualTo(before + 2);
+    }
+
+    /**
      * A discovery made while the only call thread is on its way back from the last discovery goes to that thread once it is
      * back: the thread tells its call's end and folds its result, under the directory's lock, before it is back. Before,
      * the discovery waited for it holding that lock, so the thread could not come back, and the discovery was refused
