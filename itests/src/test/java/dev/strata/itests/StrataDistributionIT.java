@@ -517,6 +517,55 @@ public class StrataDistributionIT {
     }
 
     /**
+     * A provider with a modified method keeps its service through a change of its configuration:
+     * one it refuses leaves the previous settings serving (the same service, ACTIVE, its node
+     * AVAILABLE) and is logged as README says, where the provider used to be made again from it,
+     * which failed, so it departed and its node went stale until the file was corrected; a valid
+     * one applies in place and is in the inventory at once, with no refresh asked for (the periodic
+     * refresh comes once a minute), as a provider made again from a change was.
+     */
+    @Test
+    public void aProviderKeepsItsSettingsOnARefusedChangeAndAppliesAValidOneInPlace() throws Exception {
+        org.osgi.service.cm.Configuration metal = configAdmin.getConfiguration("dev.strata.provider.baremetal", null);
+        Dictionary<String, Object> before = metal.getProperties();
+        long service = bareMetalServiceId();
+        String site = localNode().siteId();
+        Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+        try {
+            Dictionary<String, Object> refused = copy(before);
+            refused.put("root", "/no/such/strata/root");
+            metal.update(refused);
+            await("the refusal in " + log, () -> read(log).contains("Configuration change rejected, previous settings stay in force: "
+                    + "dev.strata.provider.baremetal: root = '/no/such/strata/root' is invalid"));
+            assertEquals("the same service serves on", service, bareMetalServiceId());
+            assertEquals(ProviderState.ACTIVE, registry.refresh(PROVIDER, PATIENCE).state());
+            assertEquals(ResourceState.AVAILABLE, localNode().state());
+            assertEquals(site, localNode().siteId());
+
+            Dictionary<String, Object> moved = copy(before);
+            moved.put("site", "lab-moved");
+            long start = System.nanoTime();
+            metal.update(moved);
+            await("the bare-metal node at the new site without a refresh", () -> inventory.snapshot().nodes().stream()
+                    .anyMatch(n -> n.providerId().equals(PROVIDER) && n.siteId().equals("lab-moved") && n.state() == ResourceState.AVAILABLE));
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue("picked up in " + tookMs + " ms; expected within seconds, not at the periodic refresh", tookMs <= 15_000);
+            assertEquals("the same service, its settings changed in place", service, bareMetalServiceId());
+        } finally {
+            metal.update(before == null ? new Hashtable<>() : before);
+            await("the bare-metal node back at " + site, () -> inventory.snapshot().nodes().stream()
+                    .anyMatch(n -> n.providerId().equals(PROVIDER) && n.siteId().equals(site)));
+        }
+    }
+
+    private long bareMetalServiceId() throws Exception {
+        var refs = context.getServiceReferences(dev.strata.platform.api.provider.ComputeProvider.class,
+                "(" + dev.strata.platform.api.provider.ProviderProperties.ID + "=" + PROVIDER + ")");
+        assertEquals("one bare-metal compute service", 1, refs.size());
+        return (Long) refs.iterator().next().getProperty(org.osgi.framework.Constants.SERVICE_ID);
+    }
+
+    /**
      * The declared inventory file is watched: a saved change reaches the inventory within a second
      * or two, with no refresh asked for; an empty file (what an editor leaves for a moment) is
      * refused and the nodes stay. And the README's case: the bare-metal provider configured at
