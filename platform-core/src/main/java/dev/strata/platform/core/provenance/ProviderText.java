@@ -29,7 +29,18 @@ import java.util.regex.Pattern;
  * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
  * that ends in {@code file} or {@code path} names where a secret is kept and is left; a value that
  * is a list, {@code X-Auth-Token=[...]} as Java prints a map of headers or a JSON array, is masked
- * inside its brackets), the
+ * inside its brackets; a quoted value inside its quotes; a query parameter's, its name after a
+ * {@code ?} or {@code &}, up to white space or one of {@code & # " ' < >}; any other value, and an
+ * {@code Authorization} header's or a {@code Bearer} credential's, up to white space, a quote, a
+ * {@code &}, a {@code ,} or {@code ;} followed by white space or by a name and {@code =} (the next
+ * field of {@code {password=x, user=y}} or {@code Password=x;Database=y}), or a closing bracket
+ * ({@code )}, {@code ]} or <code>}</code>) that closes a bracket open before the name and is
+ * followed by the text's end, white space, a {@code ,}, a {@code ;} or another closing bracket
+ * ({@code (password=x)}, {@code {a=1, password=x}}):
+ * any other mark, {@code # , ; ( ) < >} included, is taken for the value's, as a generated password
+ * holds them, so {@code password=a;b} and {@code password=a,b} are masked whole; only a {@code ,} or
+ * {@code ;} followed by a name and {@code =} inside a secret ({@code password=a,b=c}) cannot be told
+ * from the next field, and shows from there on), the
  * signature of an Azure shared access signature (the {@code sig} parameter of a URL's query), AWS
  * access key ids, JSON web tokens, OpenStack (Fernet) tokens and PEM private keys.</li>
  * <li><b>Control characters</b> (line breaks, terminal escapes, and the Unicode bidirectional
@@ -89,7 +100,7 @@ public final class ProviderText {
      */
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
-                    + "(?:[a-z][a-z0-9_.+-]*+\\s++)?[^\\s\"',;&<>(){}\\[\\]]+");
+                    + "(?:[a-z][a-z0-9_.+-]*+\\s++)?(?=[^\\s\"'&\\[(])");
     /**
      * An Authorization header or field whose value is a bracketed list, as a Java map of headers
      * prints it ({@code {Authorization=[SSWS 00ab...]}}): the list is masked as a whole, see {@link #value}.
@@ -108,8 +119,12 @@ public final class ProviderText {
                     + "|session[_-]?key|auth[_-]?key");
     /** How far before the secret word a name is taken to begin, at most. */
     private static final int NAME_BEFORE = 60;
-    /** What ends a value that is neither quoted nor bracketed, besides white space. */
-    private static final String VALUE_ENDS = "&,;\"'<>(){}[]";
+    /**
+     * What ends a bare value (neither quoted nor bracketed, nor a query parameter's) wherever it
+     * stands, besides white space; a ',', ';' or closing bracket ends one only where it is followed
+     * by what {@link #bareEnd} says.
+     */
+    private static final String BARE_VALUE_ENDS = "&\"'";
     /**
      * What ends a query parameter's value (its name after a '?' or '&'), besides white space: a
      * ',' or ';' there is the value's own, as RFC 3986 and browsers read a query.
@@ -188,7 +203,7 @@ public final class ProviderText {
             s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
         }
         if (lower.contains("authori")) {
-            s = AUTHORIZATION.matcher(s).replaceAll("$1" + MASK);
+            s = authorizations(s);
             s = authorizationLists(s);
         }
         if (lower.contains("bearer") || lower.contains("basic")) {
@@ -248,16 +263,35 @@ public final class ProviderText {
      */
     private static String schemeCredentials(String s) {
         Matcher m = SCHEME_CREDENTIAL.matcher(s);
-        if (!m.find()) {
-            return s;
+        List<int[]> ranges = new ArrayList<>();
+        while (m.find()) {
+            if (m.group(1).equalsIgnoreCase("bearer")) {
+                // a token may hold what no b64token does ("Bearer abcdefgh;ijk"): it runs as far as any bare value
+                ranges.add(new int[] {m.start(3), Math.max(m.end(3), bareEnd(s, m.start(1), m.start(3))), 0});
+            } else if (isBasicCredential(m.group(3))) {
+                ranges.add(new int[] {m.start(3), m.end(3), 0});
+            }
         }
-        StringBuilder out = new StringBuilder(s.length());
-        do {
-            boolean credential = m.group(1).equalsIgnoreCase("bearer") || isBasicCredential(m.group(3));
-            m.appendReplacement(out, Matcher.quoteReplacement(credential ? m.group(1) + m.group(2) + MASK : m.group()));
-        } while (m.find());
-        m.appendTail(out);
-        return out.toString();
+        return mask(s, ranges);
+    }
+
+    /**
+     * Each Authorization header's or field's value, its scheme with it, masked; the value runs as
+     * far as a bare value does ({@link #bareEnd}), so a credential holding a ',', ';' or bracket
+     * ({@code Authorization: Bearer abc;def}) is masked whole.
+     */
+    private static String authorizations(String s) {
+        Matcher m = AUTHORIZATION.matcher(s);
+        List<int[]> ranges = new ArrayList<>();
+        int from = 0;
+        while (from < s.length() && m.find(from)) {
+            int end = bareEnd(s, m.start(), m.end());
+            if (end > m.end()) {
+                ranges.add(new int[] {m.end(1), end, 0});
+            }
+            from = Math.max(end, m.end(1) + 1);
+        }
+        return mask(s, ranges);
     }
 
     private static boolean isBasicCredential(String value) {
@@ -329,7 +363,7 @@ public final class ProviderText {
             if (NOT_SECRET_SUFFIXES.stream().noneMatch(name::endsWith)) {
                 boolean query = nameStart > 0 && (s.charAt(nameStart - 1) == '?' || s.charAt(nameStart - 1) == '&')
                         && s.charAt(nameEnd) == '=';
-                int[] value = value(s, valueStart, query ? QUERY_VALUE_ENDS : VALUE_ENDS);
+                int[] value = value(s, nameStart, valueStart, query);
                 if (value[1] > value[0]) {
                     ranges.add(value);
                 }
@@ -344,7 +378,7 @@ public final class ProviderText {
         Matcher m = AUTHORIZATION_LIST.matcher(s);
         List<int[]> ranges = new ArrayList<>();
         while (m.find()) {
-            int[] value = value(s, m.end(), VALUE_ENDS);
+            int[] value = value(s, m.start(), m.end(), false);
             if (value[1] > value[0]) {
                 ranges.add(value);
             }
@@ -467,11 +501,15 @@ public final class ProviderText {
      * Where the value that starts at {@code at} lies: inside its quotes when quoted (a backslash
      * escapes); inside its brackets when it starts with '[' or '(' (a list, as Java prints a map of
      * headers, {@code {X-Auth-Token=[...]}}, or a JSON array), up to the bracket that closes it,
-     * brackets nested and quotes inside honoured; else up to a delimiter. The third element is the
-     * quote or closing bracket a value left open (it runs to the end of the text, and its mask
-     * closes it), else 0.
+     * brackets nested and quotes inside honoured; else, a query parameter's value up to white
+     * space or one of {@value #QUERY_VALUE_ENDS}, and any other value as {@link #bareEnd} says. The
+     * third element is the quote or closing bracket a value left open (it runs to the end of the
+     * text, and its mask closes it), else 0.
+     *
+     * @param nameStart where the value's name begins
+     * @param query whether the name follows a '?' or '&' and is followed by '='
      */
-    private static int[] value(String s, int at, String ends) {
+    private static int[] value(String s, int nameStart, int at, boolean query) {
         if (at >= s.length()) {
             return new int[] {at, at, 0};
         }
@@ -484,11 +522,71 @@ public final class ProviderText {
             int i = closingBracket(s, at);
             return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote == '[' ? ']' : ')'};
         }
+        if (!query) {
+            return new int[] {at, bareEnd(s, nameStart, at), 0};
+        }
         int i = at;
-        while (i < s.length() && ends.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
+        while (i < s.length() && QUERY_VALUE_ENDS.indexOf(s.charAt(i)) < 0 && !Character.isWhitespace(s.charAt(i))) {
             i++;
         }
         return new int[] {at, i, 0};
+    }
+
+    /**
+     * Where a bare value that starts at {@code at} ends: at white space, a quote or a '&'; at a ','
+     * or ';' followed by white space or by a name and '=' (the next field of a list, {@code {password=x,
+     * user=y}}, {@code Password=x;Database=y}); at a ')', ']' or '}' that closes a bracket open before
+     * the name ({@code nameStart}) and is followed by the end of the text, white space, a ',', a ';'
+     * or another closing bracket ({@code (password=x)}, {@code {a=1, password=x}}); else at the end
+     * of the text. Anything else is the value's: a generated password holds ',', ';', '#', '(' and
+     * ')' as readily as letters, so where a mark may be the value's or end it, it is taken for the
+     * value's and masked with it. A secret holding a ',' or ';' followed by a name and '='
+     * ({@code password=a,b=c}) cannot be told from two fields and shows from its ',' on.
+     */
+    private static int bareEnd(String s, int nameStart, int at) {
+        int i = at;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) || BARE_VALUE_ENDS.indexOf(c) >= 0) {
+                return i;
+            }
+            if ((c == ',' || c == ';') && i + 1 < s.length() && (Character.isWhitespace(s.charAt(i + 1)) || namesField(s, i + 1))) {
+                return i;
+            }
+            if ((c == ')' || c == ']' || c == '}') && (i + 1 == s.length() || ",;)]}".indexOf(s.charAt(i + 1)) >= 0
+                    || Character.isWhitespace(s.charAt(i + 1))) && openBefore(s, nameStart, c)) {
+                return i;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /** Whether a name (a letter, then letters, digits or {@code _ . -}) and '=' begin at {@code at}. */
+    private static boolean namesField(String s, int at) {
+        if (at >= s.length() || !Character.isLetter(s.charAt(at))) {
+            return false;
+        }
+        int i = at;
+        while (i < s.length() && nameChar(s.charAt(i))) {
+            i++;
+        }
+        return i < s.length() && s.charAt(i) == '=';
+    }
+
+    /** Whether the text before {@code end} leaves a bracket open that {@code closing} would close. */
+    private static boolean openBefore(String s, int end, char closing) {
+        char opening = closing == ')' ? '(' : closing == ']' ? '[' : '{';
+        int depth = 0;
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            if (c == opening) {
+                depth++;
+            } else if (c == closing && depth > 0) {
+                depth--;
+            }
+        }
+        return depth > 0;
     }
 
     /** Where the quote that opens at {@code at} closes (a backslash escapes); the text's length when it does not. */

@@ -102,7 +102,7 @@ class ProviderTextTest {
      * A query parameter's value runs to the next '&', '#' or blank, as RFC 3986 and browsers read a
      * query: a ',' or ';' in a password or token there is its own. Before, the value ended at the
      * ',' or ';' and the rest of the secret was shown ({@code password=****;AAAAAA}); elsewhere a ','
-     * or ';' still ends a value, as in a Java map's {@code {password=x, user=y}}.
+     * or ';' followed by a blank still ends a value, as in a Java map's {@code {password=x, user=y}}.
      */
     @Test
     void aCommaOrSemicolonInAQueryParametersSecretIsMaskedWithIt() {
@@ -110,6 +110,54 @@ class ProviderTextTest {
         assertThat(ProviderText.clean("GET /v3?application_credential_secret=CJ,kJGD7VQ8SqSdg answered 401"))
                 .isEqualTo("GET /v3?application_credential_secret=**** answered 401");
         assertThat(ProviderText.clean("{password=x, user=admin}")).isEqualTo("{password=****, user=admin}");
+    }
+
+    /**
+     * A bare secret value outside a query runs on past a ',' or ';' that is not followed by a
+     * blank or a name and '=', and past a closing bracket that closes nothing opened before its
+     * name: a generated password holds them. Before, a ',' or ';' (chosen for Java map text such
+     * as {@code {password=x, user=y}}) and any bracket ended the value, and the rest of the secret
+     * was shown ({@code password=****;Qz9}).
+     */
+    @Test
+    void aBareSecretHoldingACommaSemicolonOrBracketIsMaskedWhole() {
+        assertThat(ProviderText.clean("login as root with password=Xy7;Qz9 refused")).isEqualTo("login as root with password=**** refused");
+        assertThat(ProviderText.clean("login as root with password=Xy7,Qz9 refused")).isEqualTo("login as root with password=**** refused");
+        assertThat(ProviderText.clean("password=a;b c")).as("a blank ends it").isEqualTo("password=**** c");
+        assertThat(ProviderText.clean("secret=Xy7(Qz9)w, retrying")).isEqualTo("secret=****, retrying");
+        assertThat(ProviderText.clean("secret=Xy7}Qz9 and secret=Kp2]")).isEqualTo("secret=**** and secret=****");
+        // what still ends one: the next field of a list, and a bracket that closes one opened before the name
+        assertThat(ProviderText.clean("{password=x, user=y}")).isEqualTo("{password=****, user=y}");
+        assertThat(ProviderText.clean("Server=db;Password=Xy7;Database=strata")).isEqualTo("Server=db;Password=****;Database=strata");
+        assertThat(ProviderText.clean("password=a,b=c")).as("two fields or one secret: read as two").isEqualTo("password=****,b=c");
+        assertThat(ProviderText.clean("{user=y, password=x}")).isEqualTo("{user=y, password=****}");
+        assertThat(ProviderText.clean("BMC refused (password=Xy7)Qz9) twice")).isEqualTo("BMC refused (password=****) twice");
+    }
+
+    /**
+     * A header's or a Bearer credential's value runs as far as any bare value: before, the
+     * Authorization header's and a bare Bearer token's ended at a ',', ';' or bracket, and
+     * {@code X-Auth-Token:} or {@code apiKey:} at a ',' or ';', and the rest was shown.
+     */
+    @Test
+    void aHeaderOrBearerCredentialHoldingACommaOrSemicolonIsMaskedWhole() {
+        assertThat(ProviderText.clean("Authorization: Bearer abc;def")).isEqualTo("Authorization: ****");
+        assertThat(ProviderText.clean("Authorization: Basic dXNlcjpw,YXNz refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("sent bearer abcdefgh12345678;xyz twice")).isEqualTo("sent bearer **** twice");
+        assertThat(ProviderText.clean("X-Auth-Token: gAAAAB;tail1 refused")).isEqualTo("X-Auth-Token: **** refused");
+        assertThat(ProviderText.clean("apiKey: k3y,tail2 refused")).isEqualTo("apiKey: **** refused");
+        assertThat(ProviderText.clean("Authorization: Bearer abc, Accept: */*")).isEqualTo("Authorization: ****, Accept: */*");
+    }
+
+    /** Headers, JSON with and without blanks, and YAML, as providers print them. */
+    @Test
+    void headersJsonAndYamlAreMasked() {
+        assertThat(ProviderText.clean("X-Auth-Token: gAAAAB1 refused")).isEqualTo("X-Auth-Token: **** refused");
+        assertThat(ProviderText.clean("apiKey: k3y refused")).isEqualTo("apiKey: **** refused");
+        assertThat(ProviderText.clean("{\"user\":\"root\",\"password\":\"hun ter2\"}")).isEqualTo("{\"user\":\"root\",\"password\":\"****\"}");
+        assertThat(ProviderText.clean("{ \"password\" : \"hunter2\" }")).isEqualTo("{ \"password\" : \"****\" }");
+        assertThat(ProviderText.clean("bmc:\n  user: root\n  password: hunter2\n")).isEqualTo("bmc:   user: root   password: **** ");
+        assertThat(ProviderText.clean("password: 'hun ter2'")).isEqualTo("password: '****'");
     }
 
     /** An Authorization header masks its credential whatever the scheme, the scheme word with it; what follows stays. */
@@ -320,6 +368,18 @@ class ProviderTextTest {
                 .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4);
     }
 
+    /**
+     * A secret written bare outside a query: a token's characters and the marks a generated
+     * password holds, ',', ';', '#', ':', '@' and brackets among them, but no ',' or ';' followed by
+     * a name and '=' (that reads as the next field), no closing bracket followed by another or by
+     * a ',' or ';' (that may close a bracket opened before the name), and no bracket to open it.
+     */
+    private static Arbitrary<String> bareSecrets() {
+        return Arbitraries.strings().withChars(LETTERS + "-._~+/=!$*%,;#:@()[]{}<>").ofMinLength(8).ofMaxLength(48)
+                .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4 && "[(".indexOf(s.charAt(0)) < 0
+                        && !Pattern.compile("[,;][A-Za-z][A-Za-z0-9_.-]*=|[)\\]}][,;)\\]}]").matcher(s).find());
+    }
+
     /** A password in a URL's user part: no '/', '?', '#' or '@' (those are percent-encoded there). */
     private static Arbitrary<String> userinfoSecrets() {
         return Arbitraries.strings().withChars(LETTERS + "-._~+=!$*%:;,").ofMinLength(8).ofMaxLength(40)
@@ -377,6 +437,11 @@ class ProviderTextTest {
                             return new Carried("basic " + b, List.of(b), "Basic credential (bare)");
                         }),
                 Combinators.combine(names, seps, tokenSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare: " + n)),
+                Combinators.combine(names, seps, bareSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare with marks: " + n)),
+                Combinators.combine(Arbitraries.of("Authorization: Bearer ", "Authorization: ", "authorization=SSWS "), bareSecrets())
+                        .as((header, s) -> new Carried(header + s, List.of(s), "Authorization with marks")),
+                Combinators.combine(tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}")), bareSecrets())
+                        .as((t, s) -> new Carried("Bearer " + t + s, List.of(t + s), "Bearer credential with marks")),
                 Combinators.combine(names, tokenSecrets(), tokenSecrets()).as((n, s, t) -> new Carried("{Accept=[*/*], " + n + "=[" + s + ", " + t
                         + "], Content-Length=[0]}", List.of(s, t), "Java map of headers, " + n)),
                 Combinators.combine(Arbitraries.of("SSWS", "Bearer", "ApiKey", "AWS"), tokenSecrets())
@@ -390,6 +455,8 @@ class ProviderTextTest {
                         "query parameter with marks " + n)),
                 Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"user\": \"admin\", \"" + n + "\": \"" + json(s) + "\"}",
                         List.of(s, json(s)), "JSON field " + n)),
+                Combinators.combine(names, printableSecrets()).as((n, s) -> new Carried("{\"user\":\"admin\",\"" + n + "\":\"" + json(s) + "\"}",
+                        List.of(s, json(s)), "JSON field without blanks " + n)),
                 Combinators.combine(names, printableSecrets().filter(s -> s.indexOf('\'') < 0 && s.indexOf('\\') < 0))
                         .as((n, s) -> new Carried(n + "='" + s + "'", List.of(s), "single-quoted " + n)),
                 Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").ofLength(16).flatMap(tail -> Arbitraries.of("AKIA", "ASIA", "AROA")
@@ -428,7 +495,7 @@ class ProviderTextTest {
         Arbitrary<String> pieces = Arbitraries.oneOf(List.of(
                 carried().map(Carried::text), Arbitraries.of(BENIGN),
                 Arbitraries.strings().all().ofMaxLength(60),
-                Arbitraries.strings().withChars("=:\"'\\ \n@/?&*-_.").ofMaxLength(20),
+                Arbitraries.strings().withChars("=:\"'\\ \n@/?&*-_.,;()[]{}").ofMaxLength(20),
                 Arbitraries.of("password", "token", "Bearer", "Basic", "https://", "@", "Authorization", "-----BEGIN PRIVATE KEY-----", "****",
                         "AKIA", "eyJ", "gAAAAA")));
         return Arbitraries.oneOf(List.of(
