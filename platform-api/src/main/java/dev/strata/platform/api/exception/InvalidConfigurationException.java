@@ -73,7 +73,12 @@ public class InvalidConfigurationException extends StrataException {
      * {@code https://h/x#tok@en} shows as {@code https://h/x#****}, its host and path kept. Each
      * further {@code ://} may begin an authority too, so that a URL that other text precedes (quotes,
      * as in {@code "https://u:p@h"}, a blank, a name and {@code =}) or one URL of a list has its user
-     * and password masked.
+     * and password masked. A {@code //} without its {@code :} begins an authority as well where it
+     * starts the text ({@code //u:p@h}), follows a scheme the text starts with ({@code https//u:p@h}
+     * shows as {@code https//****@h}), or is followed by a {@code :} before any {@code /}, {@code ?},
+     * {@code #}, {@code @} or blank ({@code see //u:p@h}), so a URL that lost its colon keeps its
+     * user and password hidden. The value of a secret parameter that is empty ({@code ?token=&x=1},
+     * {@code ?token=} at the end) is shown empty: there is nothing to hide.
      *
      * <p>Where text can be read more than one way, whatever any reading takes for a secret is
      * masked. A {@code ?} or {@code #} followed by an {@code @} before the first {@code /} may be a
@@ -81,10 +86,13 @@ public class InvalidConfigurationException extends StrataException {
      * ({@code https://h#tok@en}): everything either reading hides is hidden, so such a URL loses its
      * host ({@code https://****}, and IPMI's {@code root:pa#ss@10.0.0.5} shows as {@code ****}; before,
      * as {@code ****@10.0.0.5}, which showed the tail of a fragment read the other way). A password
-     * holding a {@code /} is masked where what precedes
-     * the {@code /} cannot be a host and port ({@code https://root:pa/ss@h}, and
-     * {@code https://root:/pa@h}, an empty port being none); one whose text before the {@code /} is
-     * digits alone cannot be told from a port and a path. It works on any text, one
+     * holding a {@code /} is masked, up to the last {@code @} of the text, wherever what precedes the
+     * {@code /} holds a {@code :} outside brackets ({@code https://root:pa/ss@h},
+     * {@code https://root:/pa@h}): one whose text before the {@code /} is digits
+     * ({@code https://user:123/x@h}) cannot be told from a port and a path, so a URL without a user
+     * whose port an {@code @} follows loses its host and port to the mask ({@code https://h:443/v3@x}
+     * shows as {@code https://****@x}): too much masked, never too little. Only a host alone, with no
+     * {@code :}, keeps a path's {@code @} ({@code https://h/v2/@sha:1}). It works on any text, one
      * that does not parse as a URL included, so a provider can pass the value it refuses through it
      * before putting it in this exception's message, which reaches the log and the shell.
      *
@@ -108,6 +116,13 @@ public class InvalidConfigurationException extends StrataException {
         // after a blank or a name and '='), or one URL of a list
         for (int k = url.indexOf("://", start); k >= 0; k = url.indexOf("://", k + 3)) {
             read(url, k + 3, hidden);
+        }
+        // a "//" without its ':' may begin one too: at the start of the text ("//u@h"), after a scheme the text starts with
+        // ("https//u@h"), or anywhere a ':' follows it before any '/', '?', '#', '@' or blank ("x //u:p@h")
+        for (int k = url.indexOf("//"); k >= 0; k = url.indexOf("//", k + 2)) {
+            if (k == 0 || SCHEME.matcher(url).region(0, k).matches() || colonBeforeAt(url, k + 2)) {
+                read(url, k + 2, hidden);
+            }
         }
         StringBuilder shown = new StringBuilder(n);
         for (int i = 0; i < n; i++) {
@@ -133,8 +148,8 @@ public class InvalidConfigurationException extends StrataException {
         if (lenient > authorityEnd) {
             hide(url, start, lenient, hidden);
         }
-        // a '/' in a password, where what precedes it is no host and port ("root:pa/ss@h")
-        if (strict < 0 && !hostAndPort(url.substring(start, authorityEnd), url.startsWith("//", authorityEnd))) {
+        // a '/' in a password, where what precedes it is not a host alone ("root:pa/ss@h", "user:123/x@h")
+        if (strict < 0 && !hostAlone(url.substring(start, authorityEnd), url.startsWith("//", authorityEnd))) {
             hide(url, start, last(url, start, n, '@'), hidden);
         }
     }
@@ -162,18 +177,28 @@ public class InvalidConfigurationException extends StrataException {
     }
 
     /**
-     * Whether an authority without a user reads as a host and, after its ':' outside brackets, a port of digits. A ':'
-     * with nothing after it is a user's before a password that starts with a '/' ({@code root:/pa@h}), not a host's
-     * empty port, unless {@code "//"} follows it ({@code slashesFollow}): that is a {@code ://}, which the reading after
-     * it takes.
+     * Whether an authority without a user can only be a host: it holds no ':' outside brackets. After a ':' may stand a
+     * port or the start of a password that holds a '/': a port of digits ({@code h:443/v3@x}) cannot be told from a
+     * password whose text before its '/' is digits ({@code user:123/x@h}), and is masked as one. A ':' with nothing
+     * after it and {@code "//"} following ({@code slashesFollow}) is a {@code ://}, which the reading after it takes.
      */
-    private static boolean hostAndPort(String authority, boolean slashesFollow) {
+    private static boolean hostAlone(String authority, boolean slashesFollow) {
         int colon = authority.indexOf(':', authority.lastIndexOf(']') + 1);
-        if (colon < 0) {
-            return true;
+        return colon < 0 || colon == authority.length() - 1 && slashesFollow;
+    }
+
+    /** Whether a ':' stands after {@code from} before the first '/', '?', '#', '@' or white space: a user and password may. */
+    private static boolean colonBeforeAt(String url, int from) {
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == ':') {
+                return true;
+            }
+            if ("/?#@".indexOf(c) >= 0 || Character.isWhitespace(c)) {
+                return false;
+            }
         }
-        String port = authority.substring(colon + 1);
-        return port.isEmpty() ? slashesFollow : port.chars().allMatch(c -> c >= '0' && c <= '9');
+        return false;
     }
 
     /** The first index in {@code [from, to)} of one of {@code chars}, or {@code to} where none is there. */

@@ -45,8 +45,8 @@ class InvalidConfigurationExceptionTest {
 
     /**
      * A '?' or '#' followed by an '@' before any '/' may be a password's or begin a query or a
-     * fragment: what either reading hides is hidden. A '/' in a password is masked with it where
-     * what precedes it cannot be a host and port.
+     * fragment: what either reading hides is hidden. A '/' in a password is masked with it wherever
+     * what precedes it holds a ':', a port's included.
      */
     @Test
     void whatEitherReadingTakesForASecretIsMasked() {
@@ -54,7 +54,8 @@ class InvalidConfigurationExceptionTest {
         assertThat(InvalidConfigurationException.withoutCredentials("https://h#tok@en")).isEqualTo("https://****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://h?token=a@b")).isEqualTo("https://****");
         assertThat(InvalidConfigurationException.withoutCredentials("https://root:pa/ss@h/v3")).isEqualTo("https://****@h/v3");
-        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).isEqualTo("https://h:443/v3@x");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).as("a port or a password's digits")
+                .isEqualTo("https://****@x");
     }
 
     /**
@@ -99,8 +100,48 @@ class InvalidConfigurationExceptionTest {
     void aPasswordStartingWithASlashIsMasked() {
         assertThat(InvalidConfigurationException.withoutCredentials("https://admin:/S3cret@h/v3")).isEqualTo("https://****@h/v3");
         assertThat(InvalidConfigurationException.withoutCredentials("root:/X9Ab+c@10.0.0.5")).isEqualTo("****@10.0.0.5");
-        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).as("a port and a path")
-                .isEqualTo("https://h:443/v3@x");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h:443/v3@x")).as("a port and a path, or a password")
+                .isEqualTo("https://****@x");
+    }
+
+    /**
+     * A password holding a '/' whose text before the '/' is digits cannot be told from a port and
+     * a path, and is masked as a password: more, never less. Before, it read as a port and a path,
+     * and the user and password were shown whole.
+     */
+    @Test
+    void aPasswordWhoseTextBeforeItsSlashIsDigitsIsMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://admin:123/S3cret@h/v3")).isEqualTo("https://****@h/v3");
+        assertThat(InvalidConfigurationException.withoutCredentials("root:2024/X9Ab@10.0.0.5")).isEqualTo("****@10.0.0.5");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://[::1]:443/x@h")).isEqualTo("https://****@h");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://[::1]/x@h")).as("a host alone keeps a path's '@'")
+                .isEqualTo("https://[::1]/x@h");
+    }
+
+    /**
+     * A URL that lost the ':' of its "://" ({@code https//u:p@h}) has its user and password masked: a
+     * "//" begins an authority at the start of the text, after a scheme the text starts with, and
+     * wherever a ':' follows it before any '/', '?', '#', '@' or blank. Before, the text was read
+     * from its start alone, where {@code https} is a host, and shown whole.
+     */
+    @Test
+    void aUserAndPasswordAfterADoubleSlashWithoutItsColonAreMasked() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https//admin:S3cret@h")).isEqualTo("https//****@h");
+        assertThat(InvalidConfigurationException.withoutCredentials("https//admin:S3cret@h:443/v3?token=t0k"))
+                .isEqualTo("https//****@h:443/v3?token=****");
+        assertThat(InvalidConfigurationException.withoutCredentials("https//S3cretToken@h/v3")).isEqualTo("https//****@h/v3");
+        assertThat(InvalidConfigurationException.withoutCredentials("//admin:S3cret@h")).isEqualTo("//****@h");
+        assertThat(InvalidConfigurationException.withoutCredentials("endpoint //admin:S3cret@h")).isEqualTo("endpoint //****@h");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v2//x@y")).as("a path's '//' and '@' without a ':'")
+                .isEqualTo("https://h/v2//x@y");
+    }
+
+    /** A secret parameter's empty value hides nothing and is shown empty, at the end of the text too. */
+    @Test
+    void anEmptySecretParameterIsShownEmpty() {
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3?token=&x=1")).isEqualTo("https://h/v3?token=&x=1");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://h/v3?x=1&token=")).isEqualTo("https://h/v3?x=1&token=");
+        assertThat(InvalidConfigurationException.withoutCredentials("https://u:p@h/v3?token=")).isEqualTo("https://****@h/v3?token=");
     }
 
     @Test
