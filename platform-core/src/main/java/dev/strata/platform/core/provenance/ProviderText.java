@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * where it comes in, before anything stores, logs or shows it:
  * <ul>
  * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
- * of a URL ({@code https://admin:pw@bmc/}, the password's {@code /?#@} unencoded too), the value of an {@code Authorization} header (its
+ * of a URL ({@code https://admin:pw@bmc/}, the password's {@code /?#@} unencoded too; after a
+ * {@code //} without its ':', {@code https//admin:pw@bmc/}, where a ':' stands between them), the value of an {@code Authorization} header (its
  * scheme, whichever it is, and the credential after it) and of a
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
@@ -91,6 +92,13 @@ public final class ProviderText {
      */
     private static final Pattern USERINFO = Pattern.compile(
             "(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}+://)(?:[^/\\s@?#:\"<>]*+:[^\\s\"<>]*|[^/\\s@?#]++)@");
+    /**
+     * //user:password@ after a {@code //} that is no {@code ://}: a URL that lost its ':'
+     * ({@code https//admin:pw@bmc/}) or has no scheme ({@code //admin:pw@bmc/}). Without the ':' a
+     * scheme's {@code //} cannot be told from a path's, so only a user and a password, a ':' between
+     * them, are taken for user info here; the password runs to the last {@code @} as in {@link #USERINFO}.
+     */
+    private static final Pattern USERINFO_WITHOUT_COLON = Pattern.compile("(?<![:/])(//)[^/\\s@?#:\"<>]*+:[^\\s\"<>]*@");
     /**
      * Authorization: [scheme] value (header, or a field of that name). Any word before the value
      * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and
@@ -199,8 +207,9 @@ public final class ProviderText {
         if (hasControl(s)) {
             s = spaceControls(s);
         }
-        if (s.contains("://")) {
+        if (s.contains("//")) {
             s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
+            s = USERINFO_WITHOUT_COLON.matcher(s).replaceAll("$1" + MASK + "@");
         }
         if (lower.contains("authori")) {
             s = authorizations(s);

@@ -75,6 +75,18 @@ class ProviderTextTest {
                 .isEqualTo("\"url\": \"https://****@bmc-r12.lab/redfish/v1\", \"contact\": \"ops@example.com\"");
     }
 
+    /**
+     * A URL that lost the ':' of its "://", or has no scheme, keeps its user and password hidden
+     * where a ':' stands between them. Before, only a "://" began user info, and
+     * {@code https//admin:S3cret@bmc} was left whole.
+     */
+    @Test
+    void aUserAndPasswordAfterADoubleSlashWithoutItsColonAreMasked() {
+        assertThat(ProviderText.clean("GET https//admin:S3cret@10.0.0.5/redfish/v1 failed")).isEqualTo("GET https//****@10.0.0.5/redfish/v1 failed");
+        assertThat(ProviderText.clean("see //admin:S3/cr#t@bmc-r12 now")).isEqualTo("see //****@bmc-r12 now");
+        assertThat(ProviderText.clean("GET https://registry.example/v2//@sha:1 ok")).as("no user and password").isEqualTo("GET https://registry.example/v2//@sha:1 ok");
+    }
+
     @Test
     void eachFormACredentialTravelsInIsMasked() {
         assertThat(ProviderText.clean("GET https://admin:hunter2@10.0.0.5/redfish/v1 failed"))
@@ -416,6 +428,7 @@ class ProviderTextTest {
         return Arbitraries.oneOf(List.of(
                 form("URL user and password", userinfoSecrets(), s -> "GET https://admin:" + s + "@10.0.0.5:8000/redfish/v1/Systems"),
                 form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
+                form("URL user and password, the scheme's ':' lost", rawUserinfoSecrets(), s -> "GET https//admin:" + s + "@10.0.0.5:8000/redfish/v1"),
                 form("URL user and password, unencoded", rawUserinfoSecrets(),
                         s -> "jdbc:postgresql://strata:" + s + "@db.example:5432/strata?sslmode=require"),
                 form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
