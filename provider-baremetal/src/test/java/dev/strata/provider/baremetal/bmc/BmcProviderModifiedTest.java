@@ -163,6 +163,25 @@ class BmcProviderModifiedTest {
         }
     }
 
+    /**
+     * A stateDirectory that is no path at all (a NUL in it, as a mistyped .cfg can carry) is refused
+     * as any other invalid value, naming the property: it left modified as the JDK's
+     * InvalidPathException, which named neither the PID nor the property, without the log line that
+     * says the previous settings stay in force.
+     */
+    @Test
+    void aStateDirectoryThatIsNoPathIsRefusedNamingThePropertyAndThePreviousSettingsStay() throws Exception {
+        provider("slow");
+        try (StderrCapture log = new StderrCapture()) {
+            config.put("bmcTimeout", "5s");
+            change("stateDirectory", dir + "/else\u0000where");
+            assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: " + BmcProvider.PID
+                    + ": stateDirectory = '" + dir + "/else?where' is invalid; expected the path of a directory");
+        }
+        assertThat(provider.fleet().bmcTimeout()).as("refused with the rest").isEqualTo(Duration.ofSeconds(1));
+        assertThat(provider.provisioner().journal().location()).isEqualTo(dir.resolve("journal").toString());
+    }
+
     /** A valid change applies to the next discovery, the provider serving on, its generations going on from where they were. */
     @Test
     void aValidChangeAppliesToTheNextDiscovery() throws Exception {
