@@ -384,7 +384,16 @@ record AwsSettings(
         if (name.isEmpty()) {
             return null;
         }
-        Path path = resolve(name, etc);
+        Path path;
+        try {
+            path = resolve(name, etc);
+        } catch (java.nio.file.InvalidPathException e) {
+            // no path at all (a NUL in it): refused naming the property, not with the JDK's exception, which left the provider's
+            // modified method past the line that says the previous settings stay in force
+            String shown = name.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            throw new InvalidConfigurationException(PID, "sovereigntyFile", shown, "a readable YAML file in the format of the built-in table");
+        }
         if (!Files.isReadable(path)) {
             throw new InvalidConfigurationException(PID, "sovereigntyFile", path, "a readable YAML file in the format of the built-in table");
         }
