@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.cluster.Cluster;
 import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterMode;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -26,13 +27,17 @@ public class ClusterCommand implements Action {
         ClusterStatus s = Services.require(cluster, "state store").status();
         if (!noFormat) {
             System.out.println(Format.visible("Store     " + s.store()));
-            boolean sharedWriters = sharedWriters(s);
-            System.out.println("Mode      " + (s.highAvailability() ? "high availability: one leader elected through the database"
-                    : sharedWriters ? SHARED_WRITERS : "single instance (no election)"));
+            boolean sharedWriters = s.mode() == ClusterMode.SHARED_WRITERS;
+            System.out.println("Mode      " + switch (s.mode()) {
+                case ELECTED_LEADER -> "high availability: one leader elected through the database";
+                case SHARED_WRITERS -> ClusterCommand.SHARED_WRITERS;
+                case EMBEDDED -> "single instance (no election)";
+            });
             System.out.println(Format.visible("Leader    " + (s.leader() == null ? (s.writesRefused() != null ? NOT_LEADING_WHILE_REFUSED
                     : "none (election under way)")
                     : sharedWriters ? "none elected: every instance acts as one (this one since " + Format.time(s.leaderSince()) + ")"
-                    : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince()) + (s.highAvailability() ? ", epoch " + s.epoch() : ""))));
+                    : s.leader() + " at " + s.leaderAddress() + " since " + Format.time(s.leaderSince())
+                            + (s.mode() == ClusterMode.ELECTED_LEADER ? ", epoch " + s.epoch() : ""))));
             System.out.println(Format.visible("This      " + s.self()));
             if (s.writesRefused() != null) {
                 System.out.println(Format.visible("Writes    refused: " + s.writesRefused()));
@@ -62,13 +67,4 @@ public class ClusterCommand implements Action {
      */
     static final String SHARED_WRITERS = "shared writers (highAvailability = false): every instance on this database writes, no leader "
             + "is elected; instances without an election are not tracked, so only this one is listed";
-
-    /**
-     * Whether the store is PostgreSQL without an election: {@link ClusterStatus#store()} names a
-     * PostgreSQL store {@code postgresql URL} and the embedded one {@code embedded (H2) FILE}; only
-     * PostgreSQL lets several instances share it.
-     */
-    static boolean sharedWriters(ClusterStatus s) {
-        return !s.highAvailability() && s.store() != null && s.store().startsWith("postgresql ");
-    }
 }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.audit.AuditLog;
 import dev.strata.platform.api.audit.AuditQuery;
 import dev.strata.platform.api.audit.AuditReport;
 import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterMode;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -502,5 +503,29 @@ class AuditAndClusterCommandsTest {
                 "a.example:8101", T, 0, List.of(new ClusterInstance("strata-a", "a.example:8101", "leader", T, T.plusSeconds(60), true)));
         assertThat(CommandOutput.of(c::execute)).contains("Mode      single instance (no election)" + System.lineSeparator())
                 .contains("Leader    strata-a at a.example:8101 since 2026-11-27T10:00:00Z" + System.lineSeparator());
+    }
+
+    /**
+     * strata:cluster tells the modes apart by {@link ClusterStatus#mode()}, which the store fills. Before, it told the shared
+     * writers from the embedded store by the description's prefix {@code "postgresql "}: a store described otherwise
+     * (here {@code "PostgreSQL ..."}) showed as a single instance and named the leader.
+     */
+    @Test
+    void clusterTellsTheModesApartByTheStatusModeNotByTheStoreDescription() throws Exception {
+        ClusterCommand c = new ClusterCommand();
+        c.cluster = () -> new ClusterStatus("PostgreSQL 16 at db:5432/strata, installation i-1", false, "strata-b", "strata-b",
+                "b.example:8101", T, 0, List.of(new ClusterInstance("strata-b", "b.example:8101", "leader", T, T.plusSeconds(60), true)),
+                null, ClusterMode.SHARED_WRITERS);
+        String out = CommandOutput.of(c::execute);
+        assertThat(out).doesNotContain("single instance")
+                .contains("Mode      " + ClusterCommand.SHARED_WRITERS + System.lineSeparator())
+                .contains("Leader    none elected: every instance acts as one (this one since 2026-11-27T10:00:00Z)" + System.lineSeparator());
+
+        c.cluster = () -> new ClusterStatus("H2 file /data/strata/store.mv.db, installation i-1", false, "strata-a", "strata-a",
+                "a.example:8101", T, 0, List.of(new ClusterInstance("strata-a", "a.example:8101", "leader", T, T.plusSeconds(60), true)),
+                null, ClusterMode.EMBEDDED);
+        assertThat(CommandOutput.of(c::execute)).contains("Mode      single instance (no election)" + System.lineSeparator())
+                .contains("Leader    strata-a at a.example:8101 since 2026-11-27T10:00:00Z" + System.lineSeparator())
+                .doesNotContain("shared writers");
     }
 }

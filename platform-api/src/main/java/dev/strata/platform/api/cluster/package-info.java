@@ -1,4 +1,4 @@
 /** Strata instances sharing one database: the {@link dev.strata.platform.api.cluster.Cluster} service. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.strata.platform.api.cluster;

@@ -3,6 +3,7 @@ package dev.strata.platform.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.strata.platform.api.cluster.ClusterInstance;
+import dev.strata.platform.api.cluster.ClusterMode;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
@@ -629,7 +630,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             return new ClusterStatus((postgres ? "postgresql " + settings.location() : "embedded (H2) " + settings.location() + embeddedFile())
                     + ", installation " + logId,
                     settings.highAvailability(),
-                    settings.instanceId(), leaderId, leaderAddress, since, epoch, instances, modeRefusal);
+                    settings.instanceId(), leaderId, leaderAddress, since, epoch, instances, modeRefusal,
+                    !postgres ? ClusterMode.EMBEDDED : settings.highAvailability() ? ClusterMode.ELECTED_LEADER : ClusterMode.SHARED_WRITERS);
         });
     }
 
