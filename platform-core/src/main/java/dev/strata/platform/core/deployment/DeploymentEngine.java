@@ -50,6 +50,7 @@ import dev.strata.platform.core.store.OperationState;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
 import dev.strata.platform.core.store.StoreRefusedException;
+import dev.strata.platform.core.store.WritesRefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -679,9 +680,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             // one election interval old, may still name a leader that stopped (and cleared the record as it stopped)
             store.requireLeader();
         } catch (NotLeaderException refused) {
-            if (refused.leaderId() == null) {
-                throw new NotLeaderException("instance " + leadership.instanceId() + " does not deploy: " + refused.getMessage(), null,
-                        null);
+            // an instance that refuses writes for its mode (the lock that marks it lost, or an instance of the other mode on the
+            // database) keeps the store's reason before the leader it names: named alone, the leader sent the operator there as
+            // if this instance merely followed
+            if (refused.leaderId() == null || refused instanceof WritesRefusedException) {
+                throw new NotLeaderException("instance " + leadership.instanceId() + " does not deploy: " + refused.getMessage(),
+                        refused.leaderId(), refused.leaderAddress());
             }
             throw new NotLeaderException("instance " + leadership.instanceId() + " is a follower and does not deploy; the leader is "
                     + refused.leaderId() + " at " + refused.leaderAddress(), refused.leaderId(), refused.leaderAddress());

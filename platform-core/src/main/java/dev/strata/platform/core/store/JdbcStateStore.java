@@ -931,7 +931,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         String blocked = modeBlocked;
         if (blocked != null) {
             // it does not lead because it cannot write: the reason, not an election under way
-            return new NotLeaderException(blocked + other.map(l -> "; the leader is " + l.instanceId() + " at " + l.address() + " (leading since "
+            return new WritesRefusedException(blocked + other.map(l -> "; the leader is " + l.instanceId() + " at " + l.address() + " (leading since "
                     + l.since() + ")").orElse(""), other.map(Leadership.Leader::instanceId).orElse(null),
                     other.map(Leadership.Leader::address).orElse(null));
         }

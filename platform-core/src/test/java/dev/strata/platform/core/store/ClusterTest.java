@@ -498,6 +498,54 @@ class ClusterTest {
     }
 
     /**
+     * An elected instance that refuses writes because an instance of the other mode came into the database while its mode
+     * lock was lost, and that sees another instance lead, refuses a deploy with that reason, as the store's own refusal does,
+     * and names the leader after it. Before, its deployment engine said only that it was a follower and named the leader, as
+     * if a deploy sent there were all that was wrong.
+     */
+    @Test
+    void aDeployRefusedWhileTheOtherModeRunsSaysWhyBesideTheLeader() throws Exception {
+        String url = pg.newDatabase("modemixeddeploy_" + DATABASES.incrementAndGet());
+        long interval = 100;
+        List<JdbcStateStore> stores = instances(url, 2, true, interval + "ms");
+        JdbcStateStore a = stores.get(0);
+        JdbcStateStore b = stores.get(1);
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement s = admin.createStatement();
+                dev.strata.platform.core.deployment.DeploymentEngine engine = new dev.strata.platform.core.deployment.DeploymentEngine(
+                        a, null, null, null, null, dev.strata.platform.core.deployment.DeploymentSettings.DEFAULTS,
+                        java.time.Clock.systemUTC())) {
+            assertThat(a.leadership().isLeader()).as("strata-a, started first, leads").isTrue();
+            assertThat(a.clusterStatus().mode()).isEqualTo(dev.strata.platform.api.cluster.ClusterMode.ELECTED_LEADER);
+            // a session that holds the shared writers' mode lock as an instance strata-c with highAvailability = false would (strata-b
+            // holds its own mode lock, so such an instance would be refused at start), and the session holding strata-a's ends
+            s.execute("SET application_name = 'strata strata-c highAvailability=false'");
+            s.execute("SELECT pg_advisory_lock_shared(" + JdbcStateStore.SHARED_WRITERS_MODE_LOCK + ")");
+            assertThat(pg.terminate("strata strata-a highAvailability=true")).isEqualTo(1);
+            // strata-a takes its mode lock again, finds strata-c, gives the leadership up, and strata-b is elected
+            long until = System.nanoTime() + 20_000_000_000L;
+            while ((a.leadership().isLeader() || !b.leadership().isLeader()) && System.nanoTime() < until) {
+                Thread.sleep(interval);
+            }
+            assertThat(a.leadership().isLeader()).as("strata-a, which cannot write, does not lead").isFalse();
+            assertThat(b.leadership().isLeader()).as("strata-b, which holds its mode lock, is elected").isTrue();
+            assertThat(a.clusterStatus().writesRefused()).contains("instance strata-c runs on it with highAvailability = false");
+            assertThatThrownBy(a::requireLeader).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-c runs on it with highAvailability = false")
+                    .hasMessageContaining("; the leader is strata-b at ");
+
+            assertThatThrownBy(() -> engine.undeploy("d-1", "alice")).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("instance strata-a does not deploy: instance strata-a refuses writes with highAvailability = true")
+                    .hasMessageContaining("instance strata-c runs on it with highAvailability = false")
+                    .hasMessageContaining("; the leader is strata-b at ")
+                    .hasMessageNotContaining("is a follower")
+                    .satisfies(e -> assertThat(((NotLeaderException) e).leaderId()).isEqualTo("strata-b"));
+        } finally {
+            closeAll(stores);
+        }
+    }
+
+    /**
      * {@code writeQueueLimit} and {@code writeQueueWait} bound the writes waiting for the store's writer: with the writer held
      * (another writer's transaction holds the lock that orders them), 100 writes wait, and the next one, after 200 ms without
      * room, fails, not stored; once the writer goes on, every write that waited is stored. Before, the queue held 10,000
