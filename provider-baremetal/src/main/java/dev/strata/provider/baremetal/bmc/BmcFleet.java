@@ -228,7 +228,11 @@ public final class BmcFleet implements AutoCloseable {
         List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
         Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, w.pool.submit(() -> bmc.bmc().systems(bmc.template(providerId), bounded(context, w.bmcTimeout))));
+            futures.put(bmc, w.pool.submit(() -> {
+                try (ConfiguredBmc.Use use = bmc.use()) {
+                    return use.bmc().systems(use.template(providerId), bounded(context, w.bmcTimeout));
+                }
+            }));
         }
         Location found = null;
         List<String> unanswered = new ArrayList<>();
@@ -344,7 +348,11 @@ public final class BmcFleet implements AutoCloseable {
         }
         DiscoveryContext bounded = bounded(context, bmcTimeout);
         bounded.checkDeadline("reading BMC " + bmc.name());
-        return bmc.bmc().discover(bmc.template(providerId), bounded);
+        // the client and the settings it was made from, held to the end of the read: a change of the BMC's configuration
+        // meanwhile closes them only after it
+        try (ConfiguredBmc.Use use = bmc.use()) {
+            return use.bmc().discover(use.template(providerId), bounded);
+        }
     }
 
     private List<Node> failed(ConfiguredBmc bmc, String message) {

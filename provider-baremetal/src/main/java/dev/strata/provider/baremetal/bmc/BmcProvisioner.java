@@ -109,8 +109,9 @@ public final class BmcProvisioner {
             } else {
                 op = claim(request, context);
             }
-            Bmc bmc = bmcOf(op);
-            return advance(op, bmc, context);
+            try (ConfiguredBmc.Use use = bmcOf(op)) {
+                return advance(op, use.bmc(), context);
+            }
         } finally {
             locks.unlock(key);
         }
@@ -314,7 +315,9 @@ public final class BmcProvisioner {
         if (op.phase() == Operation.Phase.GONE) {
             return build(op, MachineState.GONE, null, null);
         }
-        return status(op, bmcOf(op), context);
+        try (ConfiguredBmc.Use use = bmcOf(op)) {
+            return status(op, use.bmc(), context);
+        }
     }
 
     public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
@@ -417,13 +420,15 @@ public final class BmcProvisioner {
     public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
         String operationId = handle.attributes().get(OPERATION);
         String key = operationId == null ? handle.machineId() : operationId;
+        ConfiguredBmc.Use use = null; // the BMC's client, held to the end (see bmcOf)
         locks.lock(key);
         try {
             Operation op = operationOf(handle);
             if (op.phase() == Operation.Phase.GONE) {
                 return build(op, MachineState.GONE, null, null);
             }
-            Bmc bmc = bmcOf(op);
+            use = bmcOf(op);
+            Bmc bmc = use.bmc();
             if (!op.phase().deleting()) {
                 op = journal.put(op.with(Operation.Phase.DELETE_INTENT, clock.instant()));
                 LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), op.bmc());
@@ -478,6 +483,9 @@ public final class BmcProvisioner {
                 }
             }
         } finally {
+            if (use != null) {
+                use.close();
+            }
             locks.unlock(key);
         }
     }
@@ -535,10 +543,14 @@ public final class BmcProvisioner {
                 handle.attributes().getOrDefault(SHUTDOWN, "force"), Operation.Phase.RUNNING, null, null, now, now, null);
     }
 
-    private Bmc bmcOf(Operation op) {
+    /**
+     * The BMC of the operation, held until the use is closed: a change of the BMC's configuration
+     * while the operation runs leaves it the client it began with, closed only after it.
+     */
+    private ConfiguredBmc.Use bmcOf(Operation op) {
         ConfiguredBmc configured = fleet.byName(op.bmc()).orElseThrow(() -> new ProviderUnavailableException("BMC " + op.bmc()
                 + " of node " + op.nodeId() + " is not configured any more; configure it again to finish operation " + op.operationId()));
-        return configured.bmc();
+        return configured.use();
     }
 
     public MachineHandle handle(Operation op) {

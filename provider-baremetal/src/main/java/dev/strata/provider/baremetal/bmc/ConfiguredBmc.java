@@ -5,12 +5,14 @@ import dev.strata.provider.baremetal.ipmi.IpmiBmc;
 import dev.strata.provider.baremetal.ipmi.IpmiTool;
 import dev.strata.provider.baremetal.redfish.RedfishBmc;
 import dev.strata.provider.baremetal.redfish.RedfishClient;
+import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
 import java.nio.file.Path;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * One configured BMC ({@code etc/dev.strata.provider.bmc-<name>.cfg}). A configuration with
  * errors still registers, holding the error, so that the provider reports it on that BMC's node
  * (UNAVAILABLE, with the message) instead of the BMC silently missing; the error is also logged.
+ *
+ * <p>A change of the configuration applies in place ({@link #modified}): a change the settings
+ * refuse leaves the previous settings serving, a valid one makes the next calls use a new client.
+ * Discoveries and operations hold the client they began with ({@link #use}) to their end, and the
+ * previous client (whose {@link Bmc#close} deletes its Redfish session) is closed once the last of
+ * them has ended. The BMC's name does not change while the component lives: operations are
+ * journalled by it, and one in progress would no longer find its BMC under the new name.
  */
 @Component(service = ConfiguredBmc.class, configurationPid = ConfiguredBmc.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = BmcConfig.class, factory = true)
@@ -28,11 +37,19 @@ public final class ConfiguredBmc {
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredBmc.class);
 
     private final String pid;
-    private final BmcSettings settings;
-    private final InvalidConfigurationException problem;
-    private final String fallbackName;
-    private final String fallbackSite;
-    private volatile Bmc bmc;
+    private final Path etc;
+    /** The settings in force, or the error of a configuration refused since activation; swapped whole. */
+    private volatile State state;
+    /** The client of {@link #state}, opened on first use; guarded by {@code this}. */
+    private Client client;
+
+    /** Settings (or the error that stands for them) and the name and site their node is shown under. */
+    private record State(BmcSettings settings, InvalidConfigurationException problem, String fallbackName, String fallbackSite) {
+
+        String name() {
+            return settings != null ? settings.name() : fallbackName;
+        }
+    }
 
     @Activate
     public ConfiguredBmc(BmcConfig config, Map<String, Object> properties) {
@@ -41,6 +58,7 @@ public final class ConfiguredBmc {
 
     ConfiguredBmc(BmcConfig config, String pid, Path etc) {
         this.pid = pid;
+        this.etc = etc;
         BmcSettings s = null;
         InvalidConfigurationException p = null;
         try {
@@ -50,11 +68,9 @@ public final class ConfiguredBmc {
             p = e;
             LOG.error("BMC configuration rejected: {}", e.getMessage());
         }
-        this.settings = s;
-        this.problem = p;
         String name = config.name() == null || config.name().isBlank() ? lastPart(pid) : config.name().trim();
-        this.fallbackName = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        this.fallbackSite = config.site() == null || config.site().isBlank() ? "local" : config.site().trim();
+        this.state = new State(s, p, name.replaceAll("[^A-Za-z0-9._-]", "_"),
+                config.site() == null || config.site().isBlank() ? "local" : config.site().trim());
     }
 
     /** A BMC made from settings directly (tests, benchmarks). */
@@ -64,10 +80,74 @@ public final class ConfiguredBmc {
 
     private ConfiguredBmc(BmcSettings settings) {
         this.pid = settings.pid();
-        this.settings = settings;
-        this.problem = null;
-        this.fallbackName = settings.name();
-        this.fallbackSite = settings.siteId();
+        this.etc = Path.of(System.getProperty("karaf.etc", "etc"));
+        this.state = new State(settings, null, settings.name(), settings.siteId());
+    }
+
+    /**
+     * A change of the configuration, applied in place. One the settings refuse is logged and
+     * leaves the previous settings serving (where the component holds the error of a refused
+     * configuration, the new error replaces it: nothing served before). A valid one serves the
+     * calls that begin from now on; calls in progress end on the client they began with, which is
+     * closed after the last of them. A new {@code name} is not applied (logged): operations in
+     * progress are journalled under the name in force and find their BMC by it; the BMC keeps it
+     * until its component is made again (Strata restarts, or the configuration is deleted and
+     * created again).
+     */
+    @Modified
+    void modified(BmcConfig config, Map<String, Object> properties) {
+        apply(config);
+    }
+
+    /** What {@link #modified} does: the change of a configuration, as Configuration Admin hands it over. */
+    void apply(BmcConfig config) {
+        State previous = state;
+        BmcSettings s;
+        try {
+            s = BmcSettings.from(config, pid, etc);
+        } catch (InvalidConfigurationException e) {
+            if (previous.problem() != null) {
+                LOG.error("BMC configuration rejected: {}", e.getMessage());
+                replace(new State(null, e, previous.fallbackName(), previous.fallbackSite()));
+            } else {
+                LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            }
+            return;
+        }
+        String name = previous.name();
+        if (!s.name().equals(name)) {
+            LOG.warn("Configuration change of the name of BMC {} ({}) to {} is not applied while Strata runs: operations are journalled "
+                    + "under the BMC's name, and one in progress would no longer find its BMC; the BMC keeps the name {} until its "
+                    + "configuration is made again (Strata restarts, or the configuration is deleted and created again); the rest of the "
+                    + "change applies", name, pid, s.name(), name);
+            s = renamed(s, name);
+        }
+        LOG.info("BMC {} at {} ({}), site {}: configuration change applied", s.name(), s.address(), s.protocol(), s.siteId());
+        replace(new State(s, null, previous.fallbackName(), s.siteId()));
+    }
+
+    /** Puts the state in force; the previous client is closed once its last user has ended. */
+    private void replace(State next) {
+        Client retired;
+        synchronized (this) {
+            state = next;
+            retired = client;
+            client = null;
+            if (retired == null || !retired.retire()) {
+                return;
+            }
+        }
+        retired.bmc.close();
+    }
+
+    private static BmcSettings renamed(BmcSettings s, String name) {
+        RedfishEndpoint r = s.redfish();
+        IpmiTool.Target i = s.ipmi();
+        return new BmcSettings(s.pid(), name, s.protocol(),
+                r == null ? null : new RedfishEndpoint(name, r.baseUri(), r.user(), r.password(), r.auth(), r.fingerprint(), r.caFile(),
+                        r.requestTimeout(), r.maxAttempts()),
+                i == null ? null : new IpmiTool.Target(name, i.host(), i.port(), i.user(), i.password(), i.cipherSuites(), i.commandTimeout()),
+                s.ipmitool(), s.siteId(), s.powerDomainId());
     }
 
     /** The configuration PID. */
@@ -77,58 +157,131 @@ public final class ConfiguredBmc {
 
     /** The BMC's name (from the configuration, even when it has errors). */
     public String name() {
-        return settings != null ? settings.name() : fallbackName;
+        return state.name();
     }
 
     /** The validated settings, or null when the configuration has errors. */
     public BmcSettings settings() {
-        return settings;
+        return state.settings();
     }
 
     /** What is wrong with the configuration, or null. */
     public InvalidConfigurationException problem() {
-        return problem;
+        return state.problem();
     }
 
     /** The template of this BMC's nodes. */
     public NodeTemplate template(String providerId) {
+        return template(state, providerId);
+    }
+
+    private NodeTemplate template(State st, String providerId) {
+        BmcSettings settings = st.settings();
         if (settings == null) {
-            return new NodeTemplate(providerId, fallbackName, "(invalid configuration " + pid + ")", "unknown", fallbackSite, null);
+            return new NodeTemplate(providerId, st.fallbackName(), "(invalid configuration " + pid + ")", "unknown", st.fallbackSite(), null);
         }
         return new NodeTemplate(providerId, settings.name(), settings.address(), settings.protocol(), settings.siteId(), settings.powerDomainId());
     }
 
     /**
-     * The BMC, connected on first use.
+     * The BMC in force, connected on first use, for a caller that holds it no longer than one
+     * request (tests); a discovery or an operation takes it through {@link #use}, so that a
+     * configuration change does not close it under them.
      *
      * @throws InvalidConfigurationException when the configuration has errors
      */
     public Bmc bmc() {
-        if (problem != null) {
-            throw problem;
+        try (Use use = use()) {
+            return use.bmc();
         }
-        Bmc b = bmc;
-        if (b == null) {
-            synchronized (this) {
-                b = bmc;
-                if (b == null) {
-                    b = settings.redfish() != null
-                            ? new RedfishBmc(RedfishClient.open(settings.redfish(), pid))
-                            : new IpmiBmc(new IpmiTool(settings.ipmitool(), settings.ipmi()));
-                    bmc = b;
-                }
+    }
+
+    /**
+     * The BMC in force and the template of its nodes, held until the use is closed: a
+     * configuration change made meanwhile leaves them to it, and the client is closed only after
+     * the last use of it has ended.
+     *
+     * @throws InvalidConfigurationException when the configuration has errors
+     */
+    public Use use() {
+        synchronized (this) {
+            State st = state;
+            if (st.problem() != null) {
+                throw st.problem();
             }
+            if (client == null) {
+                BmcSettings settings = st.settings();
+                client = new Client(settings.redfish() != null
+                        ? new RedfishBmc(RedfishClient.open(settings.redfish(), pid))
+                        : new IpmiBmc(new IpmiTool(settings.ipmitool(), settings.ipmi())));
+            }
+            client.users++;
+            return new Use(client, st);
         }
-        return b;
+    }
+
+    /** One caller's hold of a client; closing it lets the client go where a change retired it. */
+    public final class Use implements AutoCloseable {
+        private final Client held;
+        private final State st;
+        private boolean closed;
+
+        private Use(Client held, State st) {
+            this.held = held;
+            this.st = st;
+        }
+
+        /** The BMC, as the configuration was when the use began. */
+        public Bmc bmc() {
+            return held.bmc;
+        }
+
+        /** The template of the BMC's nodes, as the configuration was when the use began. */
+        public NodeTemplate template(String providerId) {
+            return ConfiguredBmc.this.template(st, providerId);
+        }
+
+        @Override
+        public void close() {
+            synchronized (ConfiguredBmc.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                if (--held.users > 0 || !held.retired || held.closed) {
+                    return;
+                }
+                held.closed = true;
+            }
+            held.bmc.close();
+        }
+    }
+
+    /** A client and how many calls use it; guarded by the ConfiguredBmc. */
+    private static final class Client {
+        final Bmc bmc;
+        int users;
+        boolean retired;
+        boolean closed;
+
+        Client(Bmc bmc) {
+            this.bmc = bmc;
+        }
+
+        /** Marks it replaced; true where no call uses it, so the caller closes it now. */
+        boolean retire() {
+            retired = true;
+            if (users > 0 || closed) {
+                return false;
+            }
+            closed = true;
+            return true;
+        }
     }
 
     @Deactivate
     public void close() {
-        Bmc b = bmc;
-        bmc = null;
-        if (b != null) {
-            b.close();
-        }
+        replace(state);
     }
 
     private static String lastPart(String pid) {

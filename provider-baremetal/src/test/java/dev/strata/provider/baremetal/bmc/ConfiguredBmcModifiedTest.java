@@ -1,0 +1,304 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.StderrCapture;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/**
+ * The {@code @Modified} path of one BMC's configuration. Without one, Declarative Services made the
+ * component again for every change, and a change the settings refused left that BMC's node
+ * UNAVAILABLE with the error until the file was corrected, its previous client gone. The BMCs are
+ * local stand-ins for a Redfish service: each makes sessions (recording the user that logged in and
+ * the sessions deleted) and answers every other request with HTTP 500 and its own label, so a
+ * node's error says which BMC a discovery read.
+ */
+class ConfiguredBmcModifiedTest {
+
+    static final String PID = "dev.strata.provider.bmc~rack1";
+    static final String PASSWORD = "Stand-in-Pw1";
+    static final String NEW_PASSWORD = "Changed-Pw-77";
+
+    @TempDir
+    Path dir;
+    String dataFolder;
+    ExecutorService threads;
+    StandIn first;
+    StandIn second;
+    Map<String, Object> config;
+    BmcProvider provider;
+
+    /** A Redfish stand-in. */
+    final class StandIn {
+        final String label;
+        final HttpServer server;
+        final List<String> users = new CopyOnWriteArrayList<>();
+        final CountDownLatch deleted = new CountDownLatch(1);
+        final CountDownLatch arrived = new CountDownLatch(1);
+        /** Where set, the stand-in answers a read of the systems once the test counts it down. */
+        volatile CountDownLatch held;
+
+        StandIn(String label) throws IOException {
+            this.label = label;
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+            server.createContext("/", this::handle);
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        String address() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (method.equals("GET") && (path.equals("/redfish/v1") || path.equals("/redfish/v1/"))) {
+                answer(exchange, 200, "{\"RedfishVersion\": \"1.6.0\", \"Systems\": {\"@odata.id\": \"/redfish/v1/Systems\"}, \"SessionService\": {\"@odata.id\": \"/redfish/v1/SessionService\"}, "
+                        + "\"Links\": {\"Sessions\": {\"@odata.id\": \"/redfish/v1/SessionService/Sessions\"}}}");
+                return;
+            }
+            if (method.equals("POST") && path.equals("/redfish/v1/SessionService/Sessions")) {
+                users.add(body.replaceAll(".*\"UserName\"\\s*:\\s*\"([^\"]*)\".*", "$1"));
+                exchange.getResponseHeaders().add("X-Auth-Token", "token-" + label);
+                exchange.getResponseHeaders().add("Location", "/redfish/v1/SessionService/Sessions/1");
+                answer(exchange, 201, "{\"@odata.id\": \"/redfish/v1/SessionService/Sessions/1\"}");
+                return;
+            }
+            if (method.equals("DELETE") && path.equals("/redfish/v1/SessionService/Sessions/1")) {
+                deleted.countDown();
+                answer(exchange, 204, null);
+                return;
+            }
+            arrived.countDown();
+            CountDownLatch latch = held;
+            if (latch != null) {
+                try {
+                    latch.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            answer(exchange, 500, "{\"error\": {\"code\": \"Base.1.0.InternalError\", \"message\": \"stand-in " + label + "\"}}");
+        }
+
+        private void answer(HttpExchange exchange, int status, String json) throws IOException {
+            if (json == null) {
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+                return;
+            }
+            byte[] out = json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, out.length);
+            try (OutputStream o = exchange.getResponseBody()) {
+                o.write(out);
+            }
+            exchange.close();
+        }
+
+        void stop() {
+            CountDownLatch latch = held;
+            if (latch != null) {
+                latch.countDown();
+            }
+            server.stop(0);
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        dataFolder = System.getProperty("karaf.data");
+        System.setProperty("karaf.data", dir.resolve("data").toString());
+        threads = Executors.newFixedThreadPool(6);
+        first = new StandIn("first");
+        second = new StandIn("second");
+        config = TestBmcs.redfish("rack1", first.address(), "operator", PASSWORD);
+        config.put("auth", "session");
+    }
+
+    @AfterEach
+    void stop() {
+        if (provider != null) {
+            provider.close();
+        }
+        first.stop();
+        second.stop();
+        threads.shutdownNow();
+        if (dataFolder == null) {
+            System.clearProperty("karaf.data");
+        } else {
+            System.setProperty("karaf.data", dataFolder);
+        }
+    }
+
+    /** The BMC as Declarative Services activates it, bound to a provider. */
+    private ConfiguredBmc bmc() {
+        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
+        provider = new BmcProvider(Converters.standardConverter().convert(new HashMap<>(Map.of("journal", "directory",
+                "stateDirectory", dir.resolve("journal").toString(), "discoveryThreads", "2", "bmcTimeout", "30s")))
+                .to(BmcProviderConfig.class));
+        provider.bind(bmc);
+        return bmc;
+    }
+
+    private Node discover() {
+        List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("test", Duration.ofSeconds(60))).nodes();
+        assertThat(nodes).hasSize(1);
+        assertThat(nodes.get(0).state()).isEqualTo(ResourceState.UNAVAILABLE);
+        return nodes.get(0);
+    }
+
+    private static String error(Node node) {
+        return node.attributes().get(NodeTemplate.ERROR);
+    }
+
+    private void change(ConfiguredBmc bmc, Map<String, Object> changes) throws Exception {
+        config.putAll(changes);
+        modifiedMethod().invoke(bmc, TestBmcs.config(config), Map.<String, Object>of("service.pid", PID));
+    }
+
+    /**
+     * A change the settings refuse (an address that is no URL, a password file that cannot be read,
+     * an unknown protocol) is logged, without a password, and leaves the previous settings serving:
+     * the BMC is still read, at its previous address.
+     */
+    @Test
+    void aRefusedChangeLeavesThePreviousSettingsServing() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
+        Map<String, Map<String, Object>> refused = Map.of(
+                "address", Map.of("address", "http://bmc rack1:8000"),
+                "passwordFile", Map.of("passwordFile", dir.resolve("missing.pw").toString(), ".password", ""),
+                "protocol", Map.of("protocol", "smoke-signals"));
+        for (Map.Entry<String, Map<String, Object>> e : refused.entrySet()) {
+            Map<String, Object> previous = new HashMap<>(config);
+            try (StderrCapture log = new StderrCapture()) {
+                Map<String, Object> changes = new HashMap<>(e.getValue());
+                changes.putIfAbsent(".password", NEW_PASSWORD);
+                change(bmc, changes);
+                assertThat(log.text()).as(e.getKey()).contains("Configuration change rejected, previous settings stay in force: " + PID
+                        + ": " + e.getKey() + " = ").doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
+            }
+            config = previous;
+            assertThat(bmc.problem()).as(e.getKey()).isNull();
+            assertThat(bmc.settings().address()).isEqualTo(first.address());
+            assertThat(error(discover())).as(e.getKey()).contains("answered HTTP 500 (stand-in first)");
+        }
+        assertThat(first.users).as("one session, kept through the refused changes").containsExactly("operator");
+        assertThat(first.deleted.getCount()).as("the session is not deleted").isEqualTo(1);
+    }
+
+    /** A valid change (a new address and user) applies to the next discovery; the previous session is deleted. */
+    @Test
+    void aValidChangeAppliesToTheNextDiscovery() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
+        try (StderrCapture log = new StderrCapture()) {
+            change(bmc, Map.of("address", second.address(), "user", "operator2", ".password", NEW_PASSWORD));
+            assertThat(log.text()).doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD).doesNotContain("Configuration change rejected");
+        }
+        assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("the previous client's session is deleted").isTrue();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
+        assertThat(second.users).containsExactly("operator2");
+    }
+
+    /**
+     * A change made while a discovery reads the BMC lets that read finish on the client it began
+     * with (its session is not deleted under it); that client is closed once the read has ended.
+     */
+    @Test
+    void aCallInProgressFinishesOnItsClientWhichIsClosedAfterwards() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        CountDownLatch latch = new CountDownLatch(1);
+        first.held = latch;
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Node> discovery = CompletableFuture.supplyAsync(this::discover, caller);
+            assertThat(first.arrived.await(30, TimeUnit.SECONDS)).as("the discovery reads the first BMC").isTrue();
+            change(bmc, Map.of("address", second.address()));
+            assertThat(first.deleted.getCount()).as("the session in use is not deleted while the discovery reads").isEqualTo(1);
+            latch.countDown();
+            assertThat(error(discovery.get(60, TimeUnit.SECONDS))).as("the read ends on the client it began with")
+                    .contains("answered HTTP 500 (stand-in first)");
+            assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("the previous client is closed after the read").isTrue();
+        } finally {
+            latch.countDown();
+            caller.shutdownNow();
+        }
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
+    }
+
+    /**
+     * A new name is not applied while the BMC serves (operations are journalled by the name): it is
+     * said so, the BMC keeps its name, and the rest of the change applies.
+     */
+    @Test
+    void aNewNameWaitsForARestartWhileTheRestApplies() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        try (StderrCapture log = new StderrCapture()) {
+            change(bmc, Map.of("name", "rack2", "address", second.address()));
+            assertThat(log.text()).contains("Configuration change of the name of BMC rack1 (" + PID + ") to rack2 is not applied while "
+                    + "Strata runs").contains("the rest of the change applies");
+        }
+        assertThat(bmc.name()).isEqualTo("rack1");
+        Node node = discover();
+        assertThat(node.attributes().get(NodeTemplate.BMC)).isEqualTo("rack1");
+        assertThat(error(node)).contains("BMC rack1").contains("answered HTTP 500 (stand-in second)");
+        assertThat(provider.fleet().byName("rack1")).containsSame(bmc);
+    }
+
+    /** A BMC activated with a configuration its settings refuse serves once a valid configuration is saved. */
+    @Test
+    void aBmcActivatedWithARefusedConfigurationServesOnceItIsCorrected() throws Exception {
+        config.put("protocol", "smoke-signals");
+        ConfiguredBmc bmc = bmc();
+        assertThat(error(discover())).contains("protocol = 'smoke-signals' is invalid");
+        change(bmc, Map.of("protocol", "redfish"));
+        assertThat(bmc.problem()).isNull();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
+    }
+
+    /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
+    private static java.lang.reflect.Method modifiedMethod() throws Exception {
+        String descriptor = "OSGI-INF/" + ConfiguredBmc.class.getName() + ".xml";
+        String name;
+        try (java.io.InputStream in = ConfiguredBmc.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            name = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement()
+                    .getAttribute("modified");
+        }
+        assertThat(name).as("the modified method of ConfiguredBmc's descriptor (without one, every change makes the component again)")
+                .isNotEmpty();
+        java.lang.reflect.Method m = ConfiguredBmc.class.getDeclaredMethod(name, BmcConfig.class, Map.class);
+        m.setAccessible(true);
+        return m;
+    }
+}
