@@ -22,9 +22,11 @@
  * {@link dev.strata.platform.testkit.GpuTelemetrySourceContract}, which stands alone: its calls take
  * no deadline, and each must answer from memory within a bound.
  *
- * Two helpers serve a provider's own tests: {@link dev.strata.platform.testkit.StderrCapture} copies
- * what is logged, and {@link dev.strata.platform.testkit.SettableClock} is a clock the test sets,
- * moves forward or sets back, for code that takes a {@link java.time.Clock}.
+ * Helpers serve a provider's own tests: {@link dev.strata.platform.testkit.StderrCapture} copies
+ * what is logged, {@link dev.strata.platform.testkit.SettableClock} is a clock the test sets,
+ * moves forward or sets back, for code that takes a {@link java.time.Clock}, and
+ * {@link dev.strata.platform.testkit.ComponentDescriptors} finds the modified method that the
+ * component's generated descriptor names, so that a test calls it as Declarative Services does.
  *
  * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
  * discovery) and adds the SPI's own obligations as tests; see there.

@@ -1,0 +1,66 @@
+package dev.strata.platform.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The descriptors read are fixtures under {@code src/test/resources/OSGI-INF}, copied beside the
+ * test classes as bnd places a component's generated descriptor beside its class.
+ */
+class ComponentDescriptorsTest {
+
+    @Test
+    void theModifiedMethodIsTheOneTheDescriptorNames() throws Exception {
+        assertThat(ComponentDescriptors.modifiedMethodName(Described.class)).isEqualTo("changed");
+        Method method = ComponentDescriptors.modifiedMethod(Described.class, String.class);
+        Described component = new Described();
+        method.invoke(component, "new settings");
+        assertThat(component.settings).isEqualTo("new settings");
+    }
+
+    @Test
+    void aDescriptorNamingNoModifiedMethodFailsNamingTheFile() {
+        assertThatThrownBy(() -> ComponentDescriptors.modifiedMethodName(WithoutModified.class)).isInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("The component descriptor " + classes().resolve("OSGI-INF")
+                        .resolve(WithoutModified.class.getName() + ".xml") + " names no modified method");
+    }
+
+    @Test
+    void aComponentWithoutADescriptorFailsNamingTheFileLookedFor() {
+        assertThatThrownBy(() -> ComponentDescriptors.modifiedMethodName(ComponentDescriptorsTest.class)).isInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("There is no component descriptor " + classes().resolve("OSGI-INF")
+                        .resolve(ComponentDescriptorsTest.class.getName() + ".xml") + ",");
+    }
+
+    @Test
+    void aModifiedMethodOfOtherParametersFailsNamingTheMethod() {
+        assertThatThrownBy(() -> ComponentDescriptors.modifiedMethod(Described.class, Integer.class)).isInstanceOf(AssertionError.class)
+                .hasMessageEndingWith("names the modified method changed, but " + Described.class.getName()
+                        + " declares no changed(class java.lang.Integer).");
+    }
+
+    private static Path classes() {
+        try {
+            return Path.of(ComponentDescriptorsTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A component whose descriptor names its modified method. */
+    static final class Described {
+        String settings;
+
+        private void changed(String settings) {
+            this.settings = settings;
+        }
+    }
+
+    /** A component whose descriptor names none. */
+    static final class WithoutModified {
+    }
+}
