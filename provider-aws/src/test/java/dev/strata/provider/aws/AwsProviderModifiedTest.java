@@ -10,6 +10,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,8 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Test;
  */
 class AwsProviderModifiedTest {
 
-    private static final Path DESCRIPTOR = Path.of("target", "classes", "OSGI-INF", "dev.strata.provider.aws.AwsProvider.xml");
     private static final String KEY_ID = "AKIAMODIFIED" + "7Q4Z2X9W";
 
     private Moto moto;
@@ -68,17 +66,7 @@ class AwsProviderModifiedTest {
 
     /** Calls the modified method the component's descriptor names, as Declarative Services would on a configuration change. */
     private void modified() {
-        Method method;
-        try {
-            String descriptor = Files.readString(DESCRIPTOR, StandardCharsets.UTF_8);
-            Matcher named = Pattern.compile("modified=\"([^\"]+)\"").matcher(descriptor);
-            assertThat(named.find()).as("the descriptor %s names a modified method (else a change deactivates the provider)", DESCRIPTOR)
-                    .isTrue();
-            method = AwsProvider.class.getDeclaredMethod(named.group(1), AwsConfig.class);
-        } catch (IOException | NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
-        method.setAccessible(true);
+        Method method = ComponentDescriptors.modifiedMethod(AwsProvider.class, AwsConfig.class);
         try {
             method.invoke(provider, TestConfigs.config(config));
         } catch (IllegalAccessException e) {

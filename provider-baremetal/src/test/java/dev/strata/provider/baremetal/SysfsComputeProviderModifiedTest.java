@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -36,15 +35,7 @@ class SysfsComputeProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(SysfsComputeProvider provider, Map<String, Object> properties) throws Exception {
-        String descriptor = "OSGI-INF/" + SysfsComputeProvider.class.getName() + ".xml";
-        String name;
-        try (InputStream in = SysfsComputeProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
-        Method m = SysfsComputeProvider.class.getDeclaredMethod(name, BaremetalConfig.class);
-        m.setAccessible(true);
+        Method m = ComponentDescriptors.modifiedMethod(SysfsComputeProvider.class, BaremetalConfig.class);
         m.invoke(provider, config(properties));
     }
 

@@ -6,8 +6,8 @@ import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,15 +74,7 @@ class DeclaredInventoryProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(DeclaredInventoryProvider provider, Map<String, Object> properties) throws Exception {
-        String descriptor = "OSGI-INF/" + DeclaredInventoryProvider.class.getName() + ".xml";
-        String name;
-        try (InputStream in = DeclaredInventoryProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
-        Method m = DeclaredInventoryProvider.class.getDeclaredMethod(name, DeclaredInventoryConfig.class);
-        m.setAccessible(true);
+        Method m = ComponentDescriptors.modifiedMethod(DeclaredInventoryProvider.class, DeclaredInventoryConfig.class);
         m.invoke(provider, Converters.standardConverter().convert(properties).to(DeclaredInventoryConfig.class));
     }
 

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.model.StoragePool;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -32,15 +31,7 @@ class LocalStorageProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(LocalStorageProvider provider, Map<String, Object> properties) throws Exception {
-        String descriptor = "OSGI-INF/" + LocalStorageProvider.class.getName() + ".xml";
-        String name;
-        try (InputStream in = LocalStorageProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
-        Method m = LocalStorageProvider.class.getDeclaredMethod(name, LocalStorageConfig.class);
-        m.setAccessible(true);
+        Method m = ComponentDescriptors.modifiedMethod(LocalStorageProvider.class, LocalStorageConfig.class);
         m.invoke(provider, config(properties));
     }
 

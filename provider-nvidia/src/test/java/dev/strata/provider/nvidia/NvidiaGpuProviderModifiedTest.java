@@ -6,11 +6,11 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.smi.QueryCsv;
 import dev.strata.provider.nvidia.smi.SmiSamples;
-import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,18 +101,8 @@ class NvidiaGpuProviderModifiedTest {
         }
     }
 
-    private static Method modifiedMethod() throws Exception {
-        String descriptor = "OSGI-INF/" + NvidiaGpuProvider.class.getName() + ".xml";
-        String name;
-        try (InputStream in = NvidiaGpuProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement().getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of NvidiaGpuProvider's descriptor (without one, every change makes the component again,"
-                + " and a refused one leaves no provider)").isNotEmpty();
-        Method method = NvidiaGpuProvider.class.getDeclaredMethod(name, NvidiaConfig.class);
-        method.setAccessible(true);
-        return method;
+    private static Method modifiedMethod() {
+        return ComponentDescriptors.modifiedMethod(NvidiaGpuProvider.class, NvidiaConfig.class);
     }
 
     /** Waits, up to 10 s, until the GPU's history holds at least {@code count} samples, and returns them. */

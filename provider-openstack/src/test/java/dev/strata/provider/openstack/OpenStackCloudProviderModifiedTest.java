@@ -8,10 +8,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * under the id it is registered with. So a refused change that also changed the id must not leave
  * the provider serving its previous settings under its previous id: the core would list the new
  * id with nodes named with the old one. Discovery runs against a local stand-in for Placement
- * with one compute host, {@code cn-1}.
+ * with one compute host, {@code cn-1}. Each change is applied through the modified method that the
+ * generated descriptor names, as the framework calls it.
  */
 class OpenStackCloudProviderModifiedTest {
 
@@ -130,6 +134,21 @@ class OpenStackCloudProviderModifiedTest {
                 + "\"root_provider_uuid\": \"" + id + "\"}";
     }
 
+    /** Calls the modified method the component's descriptor names with {@link #config}, as Declarative Services would on a configuration change. */
+    private void modified() {
+        Method method = ComponentDescriptors.modifiedMethod(OpenStackCloudProvider.class, OpenStackConfig.class);
+        try {
+            method.invoke(provider, TestClouds.config(config));
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssertionError(e.getCause());
+        }
+    }
+
     private List<String> nodes() {
         return provider.discoverCompute(TestClouds.context()).nodes().stream().map(Node::id).toList();
     }
@@ -139,7 +158,7 @@ class OpenStackCloudProviderModifiedTest {
     void aRefusedChangeThatKeepsTheIdKeepsServingThePreviousSettings() throws IOException {
         assertThat(nodes()).containsExactly("placement-test:cn-1");
         config.put("flavorPolicy", "guess");
-        provider.modified(TestClouds.config(config));
+        modified();
         assertThat(provider.providerId()).isEqualTo("placement-test");
         assertThat(nodes()).containsExactly("placement-test:cn-1");
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
@@ -157,7 +176,7 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(nodes()).containsExactly("placement-test:cn-1");
         config.put("flavorPolicy", "guess");
         config.put("strata.provider.id", "placement-renamed");
-        provider.modified(TestClouds.config(config));
+        modified();
 
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         String refused = "the configuration of OpenStack cloud placement-renamed was refused, and it serves nothing until the configuration "
@@ -174,14 +193,14 @@ class OpenStackCloudProviderModifiedTest {
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("flavorPolicy", "match");
         config.put("parallelism", 99);
-        provider.modified(TestClouds.config(config));
+        modified();
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class).hasMessageEndingWith(
                 "dev.strata.provider.openstack: parallelism = '99' is invalid; expected a number from 1 to 32");
 
         // corrected: the cloud is taken (here a Keystone that cannot be reached), under the id it is registered with
         config.put("parallelism", 1);
-        provider.modified(TestClouds.config(config));
+        modified();
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
     }
@@ -194,7 +213,7 @@ class OpenStackCloudProviderModifiedTest {
     @Test
     void aRefusedIdIsStillTheIdTheProviderAnswersUnder() {
         config.put("strata.provider.id", "Placement-Renamed");
-        provider.modified(TestClouds.config(config));
+        modified();
         assertThat(provider.providerId()).isEqualTo("Placement-Renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("the configuration of OpenStack cloud Placement-Renamed was refused, and it serves nothing until "
@@ -216,7 +235,7 @@ class OpenStackCloudProviderModifiedTest {
             assertThat(listing.await(30, TimeUnit.SECONDS)).as("the discovery lists the hosts").isTrue();
             // while Placement answers the listing: a valid change, the id kept
             config.put("parallelism", 2);
-            provider.modified(TestClouds.config(config));
+            modified();
             held.countDown();
             assertThat(discovery.get(30, TimeUnit.SECONDS)).containsExactlyInAnyOrder("placement-test:cn-1", "placement-test:cn-2");
         } finally {

@@ -8,6 +8,7 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.io.IOException;
@@ -255,18 +256,7 @@ class BmcProviderModifiedTest {
     }
 
     /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
-    private static java.lang.reflect.Method modifiedMethod() throws Exception {
-        String descriptor = "OSGI-INF/" + BmcProvider.class.getName() + ".xml";
-        String name;
-        try (java.io.InputStream in = BmcProvider.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement()
-                    .getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of BmcProvider's descriptor (without one, every change makes the component again)")
-                .isNotEmpty();
-        java.lang.reflect.Method m = BmcProvider.class.getDeclaredMethod(name, BmcProviderConfig.class);
-        m.setAccessible(true);
-        return m;
+    private static java.lang.reflect.Method modifiedMethod() {
+        return ComponentDescriptors.modifiedMethod(BmcProvider.class, BmcProviderConfig.class);
     }
 }
