@@ -24,9 +24,10 @@
  *
  * Helpers serve a provider's own tests: {@link dev.strata.platform.testkit.StderrCapture} copies
  * what is logged, {@link dev.strata.platform.testkit.SettableClock} is a clock the test sets,
- * moves forward or sets back, for code that takes a {@link java.time.Clock}, and
+ * moves forward or sets back, for code that takes a {@link java.time.Clock},
  * {@link dev.strata.platform.testkit.ComponentDescriptors} finds the modified method that the
- * component's generated descriptor names, so that a test calls it as Declarative Services does.
+ * component's generated descriptor names, so that a test calls it as Declarative Services does,
+ * and {@link dev.strata.platform.testkit.MemoryJournal} stands in for the core's journal.
  *
  * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
  * discovery) and adds the SPI's own obligations as tests; see there.

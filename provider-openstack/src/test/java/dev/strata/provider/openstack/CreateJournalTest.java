@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StateStoreException;
+import dev.strata.platform.testkit.MemoryJournal;
 import dev.strata.platform.testkit.SettableClock;
 import java.time.Clock;
 import java.time.Duration;

@@ -20,6 +20,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.MemoryJournal;
 import dev.strata.platform.testkit.SettableClock;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.compute.Flavor;

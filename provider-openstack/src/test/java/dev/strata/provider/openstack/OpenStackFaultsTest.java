@@ -12,6 +12,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.platform.testkit.MemoryJournal;
 import dev.strata.provider.openstack.auth.KeystoneSession;
 import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.compute.Server;

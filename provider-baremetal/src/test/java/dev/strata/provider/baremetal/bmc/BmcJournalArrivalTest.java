@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.provider.DiscoveryContext;
-import dev.strata.platform.api.provisioning.ProviderJournal;
+import dev.strata.platform.testkit.MemoryJournal;
 import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -129,31 +126,6 @@ class BmcJournalArrivalTest {
         public ProviderStatus refresh(String id, Duration maxWait) {
             rediscovered.add(id);
             return null;
-        }
-    }
-
-    /** The core's journal, kept in a map. */
-    static final class MemoryJournal implements ProviderJournal {
-        private final Map<String, Map<String, String>> records = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<String> get(String providerId, String operationId) {
-            return Optional.ofNullable(records.getOrDefault(providerId, Map.of()).get(operationId));
-        }
-
-        @Override
-        public Map<String, String> all(String providerId) {
-            return new TreeMap<>(records.getOrDefault(providerId, Map.of()));
-        }
-
-        @Override
-        public void put(String providerId, String operationId, String record) {
-            records.computeIfAbsent(providerId, p -> new ConcurrentHashMap<>()).put(operationId, record);
-        }
-
-        @Override
-        public String location() {
-            return "the test's journal";
         }
     }
 }
