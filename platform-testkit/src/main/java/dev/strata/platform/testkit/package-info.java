@@ -27,7 +27,9 @@
  * moves forward or sets back, for code that takes a {@link java.time.Clock},
  * {@link dev.strata.platform.testkit.ComponentDescriptors} finds the modified method that the
  * component's generated descriptor names, so that a test calls it as Declarative Services does,
- * and {@link dev.strata.platform.testkit.MemoryJournal} stands in for the core's journal.
+ * and {@link dev.strata.platform.testkit.MemoryJournal} and
+ * {@link dev.strata.platform.testkit.RefreshingRegistry} stand in for the core's journal and
+ * registry.
  *
  * A contract for a new SPI extends {@code SpiContract} (or {@code ProviderContract} for a
  * discovery) and adds the SPI's own obligations as tests; see there.

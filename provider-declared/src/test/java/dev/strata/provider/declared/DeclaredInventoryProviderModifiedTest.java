@@ -2,11 +2,10 @@ package dev.strata.provider.declared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.platform.api.inventory.ProviderRegistry;
-import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RefreshingRegistry;
 import dev.strata.platform.testkit.StderrCapture;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +58,7 @@ class DeclaredInventoryProviderModifiedTest {
         DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, InventoryDocumentReader.withBuiltInCatalogue(),
                 Clock.systemUTC(), settle, true);
         started.add(provider);
-        provider.registry = new Registry(() -> discovered.add(provider.discoverCompute(context()).nodes().size()));
+        provider.registry = new RefreshingRegistry(id -> discovered.add(provider.discoverCompute(context()).nodes().size()));
         return provider;
     }
 
@@ -178,25 +176,6 @@ class DeclaredInventoryProviderModifiedTest {
             assertThat(provider.discoverCompute(context()).nodes()).as("the next discovery, on the new file").hasSize(5);
         } finally {
             caller.shutdownNow();
-        }
-    }
-
-    /** Stands in for the core's registry: runs the given discovery when asked to refresh. */
-    private record Registry(Runnable onRefresh) implements ProviderRegistry {
-        @Override
-        public List<ProviderStatus> providers() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<ProviderStatus> provider(String id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ProviderStatus refresh(String id, Duration maxWait) {
-            onRefresh.run();
-            return null;
         }
     }
 }

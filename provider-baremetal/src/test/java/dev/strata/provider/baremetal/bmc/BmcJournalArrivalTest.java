@@ -3,15 +3,14 @@ package dev.strata.provider.baremetal.bmc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.inventory.ProviderRegistry;
-import dev.strata.platform.api.inventory.ProviderStatus;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.MemoryJournal;
+import dev.strata.platform.testkit.RefreshingRegistry;
 import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +57,7 @@ class BmcJournalArrivalTest {
     void theJournalComingAfterTheFirstDiscoveryIsNoWarningAndHasTheProviderRediscovered() throws Exception {
         assertThat(warnings()).as("the first discovery, before the core's journal is there").noneMatch(w -> w.startsWith(WARNING));
 
-        registry(provider, new Registry());
+        registry(provider, new RefreshingRegistry(rediscovered::add));
         clock.advance(Duration.ofSeconds(5));
         MemoryJournal journal = new MemoryJournal();
         provider.bindJournal(journal);
@@ -108,24 +107,5 @@ class BmcJournalArrivalTest {
             }
         }
         throw new AssertionError("the BMC provider has no reference to the core's ProviderRegistry");
-    }
-
-    /** The core's registry as the provider uses it: what it is asked to rediscover. */
-    private final class Registry implements ProviderRegistry {
-        @Override
-        public List<ProviderStatus> providers() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<ProviderStatus> provider(String id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ProviderStatus refresh(String id, Duration maxWait) {
-            rediscovered.add(id);
-            return null;
-        }
     }
 }
