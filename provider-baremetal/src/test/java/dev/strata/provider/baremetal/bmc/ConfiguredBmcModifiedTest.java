@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.io.IOException;
@@ -287,18 +288,7 @@ class ConfiguredBmcModifiedTest {
     }
 
     /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
-    private static java.lang.reflect.Method modifiedMethod() throws Exception {
-        String descriptor = "OSGI-INF/" + ConfiguredBmc.class.getName() + ".xml";
-        String name;
-        try (java.io.InputStream in = ConfiguredBmc.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            name = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement()
-                    .getAttribute("modified");
-        }
-        assertThat(name).as("the modified method of ConfiguredBmc's descriptor (without one, every change makes the component again)")
-                .isNotEmpty();
-        java.lang.reflect.Method m = ConfiguredBmc.class.getDeclaredMethod(name, BmcConfig.class, Map.class);
-        m.setAccessible(true);
-        return m;
+    private static java.lang.reflect.Method modifiedMethod() {
+        return ComponentDescriptors.modifiedMethod(ConfiguredBmc.class, BmcConfig.class, Map.class);
     }
 }
