@@ -15,6 +15,7 @@ import dev.strata.provider.baremetal.bmc.BmcProvider;
 import dev.strata.provider.baremetal.bmc.BmcProviderConfig;
 import dev.strata.provider.baremetal.bmc.Operation;
 import dev.strata.provider.baremetal.bmc.OperationJournal;
+import dev.strata.platform.testkit.SettableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,10 +130,16 @@ class BmcJournalInStoreTest {
         assertThat(core.all(BmcProvider.ID)).containsOnlyKeys("op-1");
     }
 
+    /**
+     * Until the core's journal is there nothing is provisioned, and discovery says why once the journal has been missing
+     * longer than a start-up explains (at start-up the provider is discovered before the core registers its journal, and
+     * the journal's arrival has it rediscovered: no warning then).
+     */
     @Test
     void untilTheCoresJournalIsThereNothingIsProvisionedAndDiscoverySaysWhy() {
+        SettableClock clock = SettableClock.system();
         BmcProvider provider = new BmcProvider(OperationJournal.inStateStore(dir.resolve("journal")), 2, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), Clock.systemUTC());
+                Duration.ofSeconds(10), clock);
         try {
             MachineRequest request = new MachineRequest("op-9", "d-000009", "worker-0", "lab-ops", MachineTarget.node("bmc:n9"),
                     new MachineResources(8000, 64L << 30, 0, List.of(), null), Map.of());
@@ -140,6 +147,9 @@ class BmcJournalInStoreTest {
                     .isInstanceOf(ProviderUnavailableException.class)
                     .hasMessageContaining("kept in Strata's state store, which is not available yet")
                     .hasMessageContaining("nothing was sent to the BMC");
+            assertThat(provider.discoverCompute(DiscoveryContext.withTimeout("test", Duration.ofSeconds(5))).warnings())
+                    .as("right after the start").isEmpty();
+            clock.advance(Duration.ofMinutes(3));
             assertThat(provider.discoverCompute(DiscoveryContext.withTimeout("test", Duration.ofSeconds(5))).warnings())
                     .singleElement().asString().startsWith("the labels of provisioned machines are not shown: ");
 
