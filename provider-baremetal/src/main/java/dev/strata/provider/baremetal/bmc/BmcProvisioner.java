@@ -60,7 +60,11 @@ public final class BmcProvisioner {
     private final String providerId;
     private final BmcFleet fleet;
     private final OperationJournal journal;
-    /** Read at each look at an operation: a change applies to the operations in progress from their next look. */
+    /**
+     * Read once at each look at an operation, and that reading passed to every judgement of the
+     * look and every figure it quotes: a change applies to the operations in progress from their
+     * next look, and never makes a message quote another figure than the one its judgement used.
+     */
     private volatile Duration powerTimeout;
     private final Clock clock;
     /** The lock of each operation (create, delete), held through its steps and its power wait. */
@@ -303,7 +307,7 @@ public final class BmcProvisioner {
                 return build(op, byPhase(op.phase()), null, power);
             }
             if (!pause(context)) {
-                return fromPower(op, power);
+                return fromPower(op, power, powerTimeout);
             }
         }
     }
@@ -364,6 +368,7 @@ public final class BmcProvisioner {
     }
 
     private MachineStatus status(Operation op, Bmc bmc, DiscoveryContext context) {
+        Duration timeout = powerTimeout;
         PowerState power = bmc.powerState(op.system(), context);
         return switch (op.phase()) {
             case CLAIMED, BOOT_SET, POWER_INTENT -> build(op, MachineState.PENDING, null, power);
@@ -372,7 +377,7 @@ public final class BmcProvisioner {
                     Operation running = settle(op, Operation.Phase.POWER_SENT, Operation.Phase.RUNNING, "powered-on");
                     yield build(running, byPhase(running.phase()), null, power);
                 }
-                yield fromPower(op, power);
+                yield fromPower(op, power, timeout);
             }
             case RUNNING -> power == PowerState.ON ? build(op, MachineState.RUNNING, null, power)
                     : build(op, MachineState.FAILED, "node " + op.nodeId() + " is " + power.label()
@@ -383,36 +388,37 @@ public final class BmcProvisioner {
                     Operation gone = settle(op, Operation.Phase.POWER_OFF_SENT, Operation.Phase.GONE, "powered-off");
                     yield build(gone, byPhase(gone.phase()), null, power);
                 }
-                if (graceOver(op) && locks.tryLock(op.operationId())) {
+                if (graceOver(op, timeout) && locks.tryLock(op.operationId())) {
                     // whoever looks forces a shutdown past its grace, not only a delete call still waiting for it; a delete
                     // at work holds the lock and forces it itself
                     try {
                         Operation now = journal.get(op.operationId()).orElse(op);
-                        if (now.phase() == Operation.Phase.POWER_OFF_SENT && graceOver(now)) {
-                            yield build(forceOff(now, bmc, context), MachineState.DELETING, null, power);
+                        if (now.phase() == Operation.Phase.POWER_OFF_SENT && graceOver(now, timeout)) {
+                            yield build(forceOff(now, bmc, context, timeout), MachineState.DELETING, null, power);
                         }
                     } finally {
                         locks.unlock(op.operationId());
                     }
                 }
-                yield overdue(op) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
-                        + op.powerAction() + "); still " + power.label() + " after " + powerTimeout.toSeconds() + " s", power)
+                yield overdue(op, timeout) ? build(op, MachineState.FAILED, "asked to power off at " + op.powerRequestedAt() + " ("
+                        + op.powerAction() + "); still " + power.label() + " after " + timeout.toSeconds() + " s", power)
                         : build(op, MachineState.DELETING, null, power);
             }
             case GONE -> build(op, MachineState.GONE, null, power);
         };
     }
 
-    private MachineStatus fromPower(Operation op, PowerState power) {
-        if (overdue(op)) {
+    /** What a machine not yet on is, judged and told with the look's one reading of {@code powerTimeout}. */
+    private MachineStatus fromPower(Operation op, PowerState power, Duration timeout) {
+        if (overdue(op, timeout)) {
             return build(op, MachineState.FAILED, "asked to power on at " + op.powerRequestedAt() + " (" + op.powerAction() + "); still "
-                    + power.label() + " after " + powerTimeout.toSeconds() + " s", power);
+                    + power.label() + " after " + timeout.toSeconds() + " s", power);
         }
         return build(op, MachineState.PENDING, null, power);
     }
 
-    private boolean overdue(Operation op) {
-        return op.powerRequestedAt() != null && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout) > 0;
+    private boolean overdue(Operation op, Duration timeout) {
+        return op.powerRequestedAt() != null && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(timeout) > 0;
     }
 
     // ---- delete -------------------------------------------------------------------------
@@ -475,8 +481,9 @@ public final class BmcProvisioner {
                     LOG.info("Operation {}: node {} is off and cleared", op.operationId(), op.nodeId());
                     return build(op, byPhase(op.phase()), null, power);
                 }
-                if (graceOver(op)) {
-                    op = forceOff(op, bmc, context);
+                Duration timeout = powerTimeout;
+                if (graceOver(op, timeout)) {
+                    op = forceOff(op, bmc, context, timeout);
                 }
                 if (!pause(context)) {
                     return build(op, MachineState.DELETING, null, power);
@@ -492,21 +499,25 @@ public final class BmcProvisioner {
 
     // ---- helpers ------------------------------------------------------------------------
 
-    /** Whether a graceful shutdown has had its grace (half of {@code powerTimeout}) and is still not done. */
-    private boolean graceOver(Operation op) {
+    /** Whether a graceful shutdown has had its grace (half of the look's {@code powerTimeout}) and is still not done. */
+    private boolean graceOver(Operation op, Duration timeout) {
         return op.powerAction() == PowerAction.GRACEFUL_SHUTDOWN && op.powerRequestedAt() != null
-                && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(powerTimeout.dividedBy(2)) > 0;
+                && Duration.between(op.powerRequestedAt(), clock.instant()).compareTo(timeout.dividedBy(2)) > 0;
     }
 
-    /** Forces off a machine whose graceful shutdown is over its grace, the intent journalled first; the caller holds the operation's lock. */
-    private Operation forceOff(Operation op, Bmc bmc, DiscoveryContext context) {
+    /**
+     * Forces off a machine whose graceful shutdown is over its grace, the intent journalled first;
+     * the caller holds the operation's lock. The grace quoted is that of the {@code timeout} the
+     * caller judged it by, not the setting as it is after the request (a change meanwhile).
+     */
+    private Operation forceOff(Operation op, Bmc bmc, DiscoveryContext context, Duration timeout) {
         LOG.info("Operation {}: node {} did not shut down within {} s; forcing it off", op.operationId(), op.nodeId(),
-                powerTimeout.dividedBy(2).toSeconds());
+                timeout.dividedBy(2).toSeconds());
         op = journal.put(op.withPower(Operation.Phase.POWER_OFF_INTENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant()));
         power(bmc, op.system(), PowerAction.FORCE_OFF, context);
         return journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, PowerAction.FORCE_OFF, clock.instant(), clock.instant())
                 .withStep("power-off-requested", PowerAction.FORCE_OFF.redfishResetType() + " (no graceful shutdown within "
-                        + powerTimeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
+                        + timeout.dividedBy(2).toSeconds() + " s)", clock.instant()));
     }
 
     /** A power request that may be sent again whatever became of it (on, off): a failure is reported as what it was. */
