@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * (UNAVAILABLE, with the message) instead of the BMC silently missing; the error is also logged.
  *
  * <p>A change of the configuration applies in place ({@link #modified}): a change the settings
- * refuse leaves the previous settings serving, a valid one makes the next calls use a new client.
+ * refuse leaves the previous settings serving, a valid one makes the next calls use a new client
+ * where it changes what the client is made from ({@link #sameClient}; a change of the site alone
+ * keeps the client and its Redfish session).
  * Discoveries and operations hold the client they began with ({@link #use}) to their end, and the
  * previous client (whose {@link Bmc#close} deletes its Redfish session) is closed once the last of
  * them has ended. The BMC's name does not change while the component lives: operations are
@@ -88,8 +90,10 @@ public final class ConfiguredBmc {
      * A change of the configuration, applied in place. One the settings refuse is logged and
      * leaves the previous settings serving (where the component holds the error of a refused
      * configuration, the new error replaces it: nothing served before). A valid one serves the
-     * calls that begin from now on; calls in progress end on the client they began with, which is
-     * closed after the last of them. A new {@code name} is not applied (logged): operations in
+     * calls that begin from now on; where it changes what the client is made from, calls in
+     * progress end on the client they began with, which is closed after the last of them, and
+     * where it does not ({@link #sameClient}) the client serves on, so that an unrelated edit does
+     * not log out of the BMC and in again. A new {@code name} is not applied (logged): operations in
      * progress are journalled under the name in force and find their BMC by it; the BMC keeps it
      * until its component is made again (Strata restarts, or the configuration is deleted and
      * created again).
@@ -123,7 +127,29 @@ public final class ConfiguredBmc {
             s = renamed(s, name);
         }
         LOG.info("BMC {} at {} ({}), site {}: configuration change applied", s.name(), s.address(), s.protocol(), s.siteId());
-        replace(new State(s, null, previous.fallbackName(), s.siteId()));
+        State next = new State(s, null, previous.fallbackName(), s.siteId());
+        if (previous.settings() != null && sameClient(previous.settings(), s)) {
+            // nothing the client is made from changed (a site, a power domain): it and its Redfish session serve on
+            synchronized (this) {
+                state = next;
+            }
+            return;
+        }
+        replace(next);
+    }
+
+    /**
+     * Whether a client made from {@code a} serves {@code b} as well: the same protocol and the same
+     * way of reaching the BMC (address, account, password, authentication, pinned certificate,
+     * request timeout, attempts; for IPMI the cipher suites and the ipmitool command). The
+     * passwords are compared by content, in constant time ({@link Secret#equals}), never through
+     * their text. A BMC that trusts a CA file gets a new client on every change: the client reads
+     * the file when it is made, and the file may have been replaced at the same path.
+     */
+    static boolean sameClient(BmcSettings a, BmcSettings b) {
+        return a.protocol().equals(b.protocol()) && java.util.Objects.equals(a.redfish(), b.redfish())
+                && java.util.Objects.equals(a.ipmi(), b.ipmi()) && (a.ipmi() == null || a.ipmitool().equals(b.ipmitool()))
+                && (a.redfish() == null || a.redfish().caFile() == null);
     }
 
     /** Puts the state in force; the previous client is closed once its last user has ended. */

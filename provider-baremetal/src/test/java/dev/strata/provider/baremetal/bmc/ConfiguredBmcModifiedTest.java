@@ -287,6 +287,29 @@ class ConfiguredBmcModifiedTest {
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
     }
 
+    /**
+     * A change of nothing the BMC's client is made from (the site, the power domain, the password
+     * saved again as it was) keeps the client and its Redfish session: no logout and login again.
+     * A change of the password makes a new client, the previous session deleted, as one of the
+     * address does ({@link #aValidChangeAppliesToTheNextDiscovery}).
+     */
+    @Test
+    void aChangeOfNothingTheClientIsMadeFromKeepsItsSession() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
+        assertThat(first.users).containsExactly("operator");
+        change(bmc, Map.of("site", "fra-1", "powerDomain", "rack1-pdu", ".password", PASSWORD));
+        Node node = discover();
+        assertThat(node.siteId()).as("the change applies").isEqualTo("fra-1");
+        assertThat(first.users).as("no new login: the client and its session are kept").containsExactly("operator");
+        assertThat(first.deleted.getCount()).as("the session is not deleted").isEqualTo(1);
+
+        change(bmc, Map.of(".password", NEW_PASSWORD));
+        assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("a new password: the previous client's session is deleted").isTrue();
+        assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
+        assertThat(first.users).as("a new client logs in").containsExactly("operator", "operator");
+    }
+
     /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
     private static java.lang.reflect.Method modifiedMethod() {
         return ComponentDescriptors.modifiedMethod(ConfiguredBmc.class, BmcConfig.class, Map.class);
