@@ -42,10 +42,23 @@ import org.slf4j.LoggerFactory;
  * <p>The pool and {@code bmcTimeout} change together ({@link #reconfigure}): a discovery, or a
  * search for a node, runs to its end on those it began with, and the previous pool's threads end
  * once the last call using them has.
+ *
+ * <p>Closing the fleet (the provider stops) stops every pool, the current one and those a change
+ * replaced that a call still uses: a BMC being read is interrupted, one waiting for a thread is
+ * not read, and a call in progress ends with {@link ProviderUnavailableException} saying the
+ * provider stopped. The BMCs are closed once the reads in progress have let go of them, waiting
+ * at most {@link #STOP_WAIT}: a read that began on a replaced pool never goes on on a BMC already
+ * closed.
  */
 public final class BmcFleet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BmcFleet.class);
+    /**
+     * The most {@link #close} waits for the reads it interrupted to let go of their BMCs before it
+     * closes them. A read honours interruption at once (Redfish) or once its ipmitool is killed;
+     * one that still holds its BMC after this keeps its client, closed after it as after a change.
+     */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     /** Where a node is managed. */
     public record Location(ConfiguredBmc bmc, String system, Node node) {
@@ -59,6 +72,14 @@ public final class BmcFleet implements AutoCloseable {
     private final Map<String, List<Node>> lastGood = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private volatile Map<String, Location> locations = Map.of();
+    /** Every pool not yet let go: the current one and those a change replaced that a call still uses. */
+    private final Set<Workers> pools = ConcurrentHashMap.newKeySet();
+    /** Guards {@link #stopped} and {@link #reading}. */
+    private final Object reads = new Object();
+    /** Set by {@link #close}: no read of a BMC begins from then on. */
+    private boolean stopped;
+    /** How many reads hold a BMC now, on any pool: {@link #close} waits for them before it closes the BMCs. */
+    private int reading;
 
     public BmcFleet(String providerId, int threads, Duration bmcTimeout, Clock clock) {
         this.providerId = providerId;
@@ -121,6 +142,7 @@ public final class BmcFleet implements AutoCloseable {
                 return t;
             };
             this.pool = Executors.newFixedThreadPool(Math.max(1, threads), factory);
+            pools.add(this);
         }
 
         /** False once the pool is let go: the caller takes the workers that replaced these. */
@@ -135,6 +157,7 @@ public final class BmcFleet implements AutoCloseable {
         synchronized void leave() {
             if (--users == 0 && retired) {
                 pool.shutdown();
+                pools.remove(this);
             }
         }
 
@@ -142,8 +165,62 @@ public final class BmcFleet implements AutoCloseable {
             retired = true;
             if (users == 0) {
                 pool.shutdown();
+                pools.remove(this);
             }
         }
+
+        /**
+         * Stops the pool now: the reads on its threads are interrupted, and those still waiting for
+         * a thread are cancelled, so that the call waiting for them is not left waiting until its
+         * deadline.
+         */
+        void stop() {
+            for (Runnable waiting : pool.shutdownNow()) {
+                if (waiting instanceof Future<?> f) {
+                    f.cancel(false);
+                }
+            }
+            pools.remove(this);
+        }
+    }
+
+    /**
+     * Reads a BMC through its client, held to the end of the read (a change of the BMC's
+     * configuration meanwhile closes it only after it); refused once the fleet is closed, so that no
+     * read begins on a BMC that {@link #close} closes.
+     */
+    private <T> T read(ConfiguredBmc bmc, java.util.function.Function<ConfiguredBmc.Use, T> read) {
+        synchronized (reads) {
+            if (stopped) {
+                throw stopped();
+            }
+            reading++;
+        }
+        try (ConfiguredBmc.Use use = bmc.use()) {
+            return read.apply(use);
+        } finally {
+            synchronized (reads) {
+                reading--;
+                reads.notifyAll();
+            }
+        }
+    }
+
+    private boolean isStopped() {
+        synchronized (reads) {
+            return stopped;
+        }
+    }
+
+    private static ProviderUnavailableException stopped() {
+        return new ProviderUnavailableException("the BMC provider has stopped");
+    }
+
+    /** The end of a call the fleet's close interrupted: its futures cancelled, and why. */
+    private static ProviderUnavailableException stoppedDuring(Map<?, ? extends Future<?>> futures, String what) {
+        futures.values().forEach(f -> f.cancel(true));
+        return new ProviderUnavailableException("the BMC provider has stopped while " + what + ": its BMCs are closed, and the call "
+                + "ends without reading them further");
     }
 
     public void add(ConfiguredBmc bmc) {
@@ -228,11 +305,8 @@ public final class BmcFleet implements AutoCloseable {
         List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
         Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, w.pool.submit(() -> {
-                try (ConfiguredBmc.Use use = bmc.use()) {
-                    return use.bmc().systems(use.template(providerId), bounded(context, w.bmcTimeout));
-                }
-            }));
+            futures.put(bmc, w.pool.submit(() -> read(bmc, use -> use.bmc().systems(use.template(providerId),
+                    bounded(context, w.bmcTimeout)))));
         }
         Location found = null;
         List<String> unanswered = new ArrayList<>();
@@ -242,7 +316,10 @@ public final class BmcFleet implements AutoCloseable {
                 if (system != null && found == null) {
                     found = new Location(e.getKey(), system, null);
                 }
-            } catch (ExecutionException | TimeoutException ex) {
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
+                if (isStopped()) {
+                    throw stoppedDuring(futures, "looking for node " + nodeId);
+                }
                 e.getValue().cancel(true);
                 unanswered.add(e.getKey().name());
                 LOG.debug("BMC {} could not list its systems: {}", e.getKey().name(), String.valueOf(ex.getCause()));
@@ -305,9 +382,16 @@ public final class BmcFleet implements AutoCloseable {
                     LOG.info("BMC {} answers again: {} nodes", bmc.name(), result.size());
                 }
             } catch (TimeoutException ex) {
+                if (isStopped()) {
+                    throw stoppedDuring(futures, "discovering its BMCs (operation " + context.operationId() + ")");
+                }
                 e.getValue().cancel(true);
                 result = failed(bmc, "no answer before the discovery deadline (" + context.deadline() + ")");
-            } catch (ExecutionException ex) {
+            } catch (ExecutionException | java.util.concurrent.CancellationException ex) {
+                if (isStopped()) {
+                    // read on a pool the close stopped: interrupted, or never begun; not this BMC's failure
+                    throw stoppedDuring(futures, "discovering its BMCs (operation " + context.operationId() + ")");
+                }
                 Throwable cause = ex.getCause() == null ? ex : ex.getCause();
                 result = failed(bmc, cause instanceof StrataException ? cause.getMessage()
                         : "BMC " + bmc.name() + ": unexpected " + cause);
@@ -350,9 +434,7 @@ public final class BmcFleet implements AutoCloseable {
         bounded.checkDeadline("reading BMC " + bmc.name());
         // the client and the settings it was made from, held to the end of the read: a change of the BMC's configuration
         // meanwhile closes them only after it
-        try (ConfiguredBmc.Use use = bmc.use()) {
-            return use.bmc().discover(use.template(providerId), bounded);
-        }
+        return read(bmc, use -> use.bmc().discover(use.template(providerId), bounded));
     }
 
     private List<Node> failed(ConfiguredBmc bmc, String message) {
@@ -385,9 +467,36 @@ public final class BmcFleet implements AutoCloseable {
         return n.toBuilder().state(state).attributes(attributes).build();
     }
 
+    /**
+     * Stops every pool, the current one and those a change replaced that a discovery still runs on,
+     * and closes the BMCs once the reads in progress have let go of them (at most
+     * {@link #STOP_WAIT}). From now on no read of a BMC begins: a call in progress ends with
+     * {@link ProviderUnavailableException} saying the provider stopped.
+     */
     @Override
     public void close() {
-        workers.pool.shutdownNow();
+        synchronized (reads) {
+            stopped = true;
+        }
+        for (Workers w : List.copyOf(pools)) {
+            w.stop();
+        }
+        long end = System.nanoTime() + STOP_WAIT.toNanos();
+        synchronized (reads) {
+            long left;
+            while (reading > 0 && (left = end - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(reads, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (reading > 0) {
+                LOG.warn("BMC provider stopped with {} BMC reads still under way after {} s; their clients are closed once they end",
+                        reading, STOP_WAIT.toSeconds());
+            }
+        }
         bmcs.values().forEach(ConfiguredBmc::close);
     }
 }

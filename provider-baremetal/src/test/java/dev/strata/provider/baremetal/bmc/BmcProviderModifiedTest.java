@@ -1,9 +1,11 @@
 package dev.strata.provider.baremetal.bmc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ComputeSnapshot;
@@ -23,9 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +56,8 @@ class BmcProviderModifiedTest {
     /** Where set, the stand-in answers once the test counts it down. */
     volatile CountDownLatch held;
     final CountDownLatch arrived = new CountDownLatch(1);
+    /** How many requests the stand-in got. */
+    final AtomicInteger requests = new AtomicInteger();
     Map<String, Object> config;
     BmcProvider provider;
 
@@ -86,6 +92,7 @@ class BmcProviderModifiedTest {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         arrived.countDown();
         try {
             CountDownLatch latch = held;
@@ -249,6 +256,39 @@ class BmcProviderModifiedTest {
             latch.countDown();
             List<Node> nodes = discovery.get(60, TimeUnit.SECONDS).nodes();
             assertThat(nodes).hasSize(2).allSatisfy(n -> assertThat(error(n)).contains("answered HTTP 500 (stand-in)"));
+        } finally {
+            latch.countDown();
+            caller.shutdownNow();
+        }
+    }
+
+    /**
+     * The provider stopped while a discovery still runs on the threads a change replaced: that
+     * discovery ends saying the provider stopped, and no BMC is read after the stop. Before, the
+     * stop shut only the threads in force; the discovery went on on the replaced ones, and the BMC
+     * still waiting for a thread was read after its client had been closed, on a new one that
+     * nothing closed.
+     */
+    @Test
+    void aDiscoveryOnReplacedThreadsEndsWhenTheProviderStops() throws Exception {
+        config.put("discoveryThreads", "1");
+        config.put("bmcTimeout", "30s");
+        provider("first", "second");
+        CountDownLatch latch = new CountDownLatch(1);
+        held = latch;
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<ComputeSnapshot> discovery = CompletableFuture.supplyAsync(this::discover, caller);
+            assertThat(arrived.await(30, TimeUnit.SECONDS)).as("the discovery reads the first BMC").isTrue();
+            // the second BMC waits for the pool's one thread, which the change replaces
+            change("discoveryThreads", "4");
+            provider.close();
+            int atStop = requests.get();
+            latch.countDown();
+            Throwable ended = catchThrowable(() -> discovery.get(60, TimeUnit.SECONDS));
+            assertThat(requests.get()).as("no BMC read after the provider stopped").isEqualTo(atStop);
+            assertThat(ended).isInstanceOf(ExecutionException.class).cause().isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("the BMC provider has stopped");
         } finally {
             latch.countDown();
             caller.shutdownNow();
