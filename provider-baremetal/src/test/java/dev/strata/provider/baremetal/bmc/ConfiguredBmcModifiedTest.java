@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -308,6 +310,48 @@ class ConfiguredBmcModifiedTest {
         assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("a new password: the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
         assertThat(first.users).as("a new client logs in").containsExactly("operator", "operator");
+    }
+
+    /**
+     * A change made while a discovery waits for the BMC's login (a BMC that accepts the connection
+     * and never answers) applies at once: the client is made and logs in outside the BMC's lock,
+     * which a change takes, so the change does not wait for the login's timeout.
+     */
+    @Test
+    void aChangeDoesNotWaitForALoginInProgress() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            CountDownLatch accepted = new CountDownLatch(1);
+            List<Socket> connections = new CopyOnWriteArrayList<>();
+            threads.submit(() -> {
+                while (!silent.isClosed()) {
+                    connections.add(silent.accept());
+                    accepted.countDown();
+                }
+                return null;
+            });
+            config.put("address", "http://127.0.0.1:" + silent.getLocalPort());
+            config.put("requestTimeout", "20s");
+            ConfiguredBmc bmc = bmc();
+            ExecutorService caller = Executors.newSingleThreadExecutor();
+            java.util.concurrent.Future<?> discovery = caller.submit(() -> provider.discoverCompute(DiscoveryContext.withTimeout("test",
+                    Duration.ofSeconds(60))));
+            try {
+                assertThat(accepted.await(30, TimeUnit.SECONDS)).as("the discovery connects to log in").isTrue();
+                long began = System.nanoTime();
+                change(bmc, Map.of("address", second.address()));
+                assertThat(Duration.ofNanos(System.nanoTime() - began)).as("the change, while the login waits up to 20 s")
+                        .isLessThan(Duration.ofSeconds(5));
+                assertThat(bmc.settings().address()).isEqualTo(second.address());
+            } finally {
+                silent.close();
+                for (Socket s : connections) {
+                    s.close();
+                }
+                // the login fails once its connection is gone: the discovery ends before the test's folder is deleted
+                org.assertj.core.api.Assertions.catchThrowable(() -> discovery.get(60, TimeUnit.SECONDS));
+                caller.shutdownNow();
+            }
+        }
     }
 
     /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
