@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs provider calls on a bounded pool, each with a deadline. When the deadline passes the
  * returned future fails with {@link ProviderTimeoutException} and the call's thread is
  * interrupted; a provider that ignores the interruption keeps that thread until it returns, and
- * the caller learns when it does ({@code ended}), so as not to call it again meanwhile.
+ * the caller learns when it does ({@code ended}), so as not to call it again meanwhile. Once
+ * closed (Strata stopping) every call still open fails, and every later one is refused, saying
+ * so: a caller that waits on a call without a timeout of its own is never left waiting.
  */
 final class DeadlineExecutor implements AutoCloseable {
 
@@ -49,6 +51,9 @@ final class DeadlineExecutor implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Calls handed to the pool and not yet left: below the pool's size, a thread is free or on its way back. */
     private final AtomicInteger inCalls = new AtomicInteger();
+    /** The calls whose result is not complete yet, with what they are: completed (failed) when the executor is closed. */
+    private final java.util.Map<CompletableFuture<?>, String> open = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean closed;
     private final Duration returnWait;
     /**
      * Tests: runs on a call's thread before it starts the call ({@code beforeStart}), after it has left it, before its
@@ -102,6 +107,11 @@ final class DeadlineExecutor implements AutoCloseable {
      */
     <T> CompletableFuture<T> call(String what, Duration timeout, Callable<T> task, Runnable ended) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        if (closed) {
+            ended.run();
+            result.completeExceptionally(new ProviderUnavailableException(what + " refused: " + CLOSED));
+            return result;
+        }
         AtomicInteger phase = new AtomicInteger(NOT_STARTED);
         Runnable work = () -> {
             beforeStart.run();
@@ -142,14 +152,18 @@ final class DeadlineExecutor implements AutoCloseable {
         }
         if (running == null) {
             ended.run();
-            result.completeExceptionally(new ProviderUnavailableException(
-                    what + " refused: all " + pool.getMaximumPoolSize() + " provider call threads are busy"));
+            result.completeExceptionally(new ProviderUnavailableException(what + " refused: "
+                    + (closed || pool.isShutdown() ? CLOSED : busy(pool.getMaximumPoolSize()))));
             return result;
         }
-        Future<?> deadline = timer.schedule(() -> result.completeExceptionally(new ProviderTimeoutException(
-                what + " did not finish within " + InventorySettings.describe(timeout))), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // open before the check of closed that follows, which close() sets before it fails those open: one of the two sees it
+        open.put(result, what);
+        Future<?> deadline = deadline(result, what, timeout);
         result.whenComplete((value, error) -> {
-            deadline.cancel(false);
+            open.remove(result);
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             if (phase.compareAndSet(NOT_STARTED, LEFT)) {
                 // completed before its thread started the task, which now never starts: the call is over here
                 running.cancel(false);
@@ -160,14 +174,37 @@ final class DeadlineExecutor implements AutoCloseable {
                 running.cancel(true);
             }
         });
+        if (deadline == null || closed) {
+            // closed while it was being made: no deadline would end it
+            result.completeExceptionally(new ProviderUnavailableException(what + " stopped: " + CLOSED));
+        }
         return result;
     }
 
+    /** Why a call is refused or stopped once the executor is closed. */
+    private static final String CLOSED = "Strata is stopping (its provider calls are closed)";
+
+    /** Why a call is refused when every thread is in a call. */
+    private static String busy(int threads) {
+        return threads == 1 ? "the only provider call thread is busy" : "all " + threads + " provider call threads are busy";
+    }
+
+    /** Fails {@code result} with a {@link ProviderTimeoutException} after {@code timeout}; null where the timer is shut down (closing). */
+    private Future<?> deadline(CompletableFuture<?> result, String what, Duration timeout) {
+        try {
+            return timer.schedule(() -> result.completeExceptionally(new ProviderTimeoutException(
+                    what + " did not finish within " + InventorySettings.describe(timeout))), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
     /**
-     * Hands {@code work} to a thread; null where every thread is in a call. A thread that has left
-     * its call is busy for the pool until it is back waiting for work: a call made meanwhile waits
-     * for it, up to {@link #RETURN_WAIT}, rather than being refused as if every thread were busy.
-     * The call waits parked, handed to the returning thread the moment it asks for work.
+     * Hands {@code work} to a thread; null where every thread is in a call (or the pool is shut
+     * down). A thread that has left its call is busy for the pool until it is back waiting for work:
+     * a call made meanwhile waits for it, up to {@link #RETURN_WAIT}, rather than being refused as if
+     * every thread were busy. The call waits parked, handed to the returning thread the moment it
+     * asks for work.
      *
      * @throws InterruptedException if the caller is interrupted while it waits; the call is not made
      */
@@ -215,10 +252,16 @@ final class DeadlineExecutor implements AutoCloseable {
         }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stops the threads (a call still in its provider is interrupted) and fails every call still
+     * open, whose deadline would never come: the timer is stopped with them. Later calls are refused.
+     */
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         pool.shutdownNow();
+        open.forEach((result, what) -> result.completeExceptionally(new ProviderUnavailableException(what + " stopped: " + CLOSED)));
     }
 
     private static ThreadFactory threads(String prefix) {

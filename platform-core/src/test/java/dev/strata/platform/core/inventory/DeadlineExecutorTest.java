@@ -172,6 +172,99 @@ class DeadlineExecutorTest {
         }
     }
 
+    /**
+     * A call made once the executor is closed (Strata stopping) is refused saying so, its end told. Before, it was
+     * refused as if every thread were busy: "all 4 provider call threads are busy".
+     */
+    @Test
+    void aCallMadeAfterCloseIsRefusedAsStrataStoppingNotAsBusyThreads() {
+        DeadlineExecutor executor = new DeadlineExecutor(4);
+        assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+        executor.close();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<String> late = executor.call("discovery of metal COMPUTE", Duration.ofSeconds(30),
+                () -> "never", ended::incrementAndGet);
+        org.assertj.core.api.Assertions.assertThatThrownBy(late::join)
+                .hasCauseInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("discovery of metal COMPUTE refused: Strata is stopping (its provider calls are closed)")
+                .hasMessageNotContaining("busy");
+        assertThat(ended).as("its end told").hasValue(1);
+    }
+
+    /**
+     * A call refused because every thread is in a call says how many there are in words that read: the only thread, or
+     * all of them. Before, a pool of one said "all 1 provider call threads are busy".
+     */
+    @Test
+    void aCallRefusedForBusyThreadsSaysSoInTheSingularOrPlural() throws Exception {
+        for (int threads : new int[] {1, 2}) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            try (DeadlineExecutor executor = new DeadlineExecutor(threads)) {
+                java.util.List<java.util.concurrent.CompletableFuture<String>> busy = new java.util.ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    busy.add(executor.call("busy " + i, Duration.ofSeconds(30), () -> {
+                        release.await();
+                        return "done";
+                    }));
+                }
+                java.util.concurrent.CompletableFuture<String> refused = executor.call("refused", Duration.ofSeconds(30), () -> "never");
+                org.assertj.core.api.Assertions.assertThatThrownBy(refused::join)
+                        .hasCauseInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining(threads == 1 ? "refused refused: the only provider call thread is busy"
+                                : "refused refused: all 2 provider call threads are busy");
+                release.countDown();
+                for (java.util.concurrent.CompletableFuture<String> f : busy) {
+                    assertThat(f.join()).isEqualTo("done");
+                }
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /**
+     * A call still open when the executor is closed, its provider deaf to the interruption, fails then, saying Strata
+     * stops: its deadline, stopped with the timer, would never come, and a caller without a timeout of its own would wait
+     * forever. Before, its result was never completed.
+     */
+    @Test
+    void aCallStillOpenWhenTheExecutorClosesFailsThen() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        DeadlineExecutor executor = new DeadlineExecutor(2);
+        try {
+            java.util.concurrent.CompletableFuture<String> deaf = executor.call("discovery of metal COMPUTE", Duration.ofHours(1), () -> {
+                entered.countDown();
+                awaitUninterruptibly(release);
+                return "late";
+            });
+            assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            executor.close();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> deaf.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasCauseInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("discovery of metal COMPUTE stopped: Strata is stopping (its provider calls are closed)");
+        } finally {
+            release.countDown();
+            executor.close();
+        }
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // a provider deaf to the interruption
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Whether {@code thread} comes to wait parked with a time limit, within 30 s. */
     private static boolean parks(Thread thread) {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
