@@ -49,7 +49,10 @@ final class DeadlineExecutor implements AutoCloseable {
     /** The pool's queue: a thread waiting for work takes a call handed to it here. */
     private final SynchronousQueue<Runnable> handoff = new SynchronousQueue<>();
     private final ScheduledExecutorService timer;
-    /** Calls handed to the pool and not yet left: below the pool's size, a thread is free or on its way back. */
+    /**
+     * Calls handed to the pool, or taking their place to be, and not yet left: at most the pool's size, each taken
+     * only while below it, so that a call that takes a place finds a thread free or on its way back.
+     */
     private final AtomicInteger inCalls = new AtomicInteger();
     /** The calls whose result is not complete yet, with what they are: completed (failed) when the executor is closed. */
     private final java.util.Map<CompletableFuture<?>, String> open = new java.util.concurrent.ConcurrentHashMap<>();
@@ -62,6 +65,8 @@ final class DeadlineExecutor implements AutoCloseable {
     private final Runnable beforeStart;
     private final Runnable afterLeave;
     private final Runnable afterCall;
+    /** Tests: runs on the caller once its call has taken a place among the calls, before it is handed to a thread. */
+    private final Runnable afterCount;
 
     DeadlineExecutor(int maxThreads) {
         this(maxThreads, RETURN_WAIT, () -> { }, () -> { });
@@ -74,10 +79,17 @@ final class DeadlineExecutor implements AutoCloseable {
 
     /** Tests: as above, with code run on a call's thread once it has left the call, before its end is told. */
     DeadlineExecutor(int maxThreads, Duration returnWait, Runnable beforeStart, Runnable afterLeave, Runnable afterCall) {
+        this(maxThreads, returnWait, beforeStart, afterLeave, afterCall, () -> { });
+    }
+
+    /** Tests: as above, with code run on the caller once its call has taken its place, before it is handed to a thread. */
+    DeadlineExecutor(int maxThreads, Duration returnWait, Runnable beforeStart, Runnable afterLeave, Runnable afterCall,
+            Runnable afterCount) {
         this.returnWait = returnWait;
         this.beforeStart = beforeStart;
         this.afterLeave = afterLeave;
         this.afterCall = afterCall;
+        this.afterCount = afterCount;
         this.pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, handoff,
                 threads("strata-provider-call"));
         ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1, threads("strata-provider-deadline"));
@@ -204,15 +216,27 @@ final class DeadlineExecutor implements AutoCloseable {
      * down). A thread that has left its call is busy for the pool until it is back waiting for work:
      * a call made meanwhile waits for it, up to {@link #RETURN_WAIT}, rather than being refused as if
      * every thread were busy. The call waits parked, handed to the returning thread the moment it
-     * asks for work.
+     * asks for work. A call first takes its place among the calls, only while there is one: of two
+     * made at once with one thread on its way back, one takes it and waits for the thread, the other
+     * is refused. (Before, both counted themselves in, each found the calls over the pool's size with
+     * the other's count, and both were refused, the returning thread left to nobody.)
      *
      * @throws InterruptedException if the caller is interrupted while it waits; the call is not made
      */
     private Future<?> submit(Runnable work) throws InterruptedException {
-        inCalls.incrementAndGet();
+        int max = pool.getMaximumPoolSize();
+        for (int n = inCalls.get(); ; n = inCalls.get()) {
+            if (n >= max) {
+                return null; // every thread is in a call
+            }
+            if (inCalls.compareAndSet(n, n + 1)) {
+                break;
+            }
+        }
         FutureTask<Void> task = new FutureTask<>(work, null);
         boolean handed = false;
         try {
+            afterCount.run();
             long until = System.nanoTime() + returnWait.toNanos();
             while (true) {
                 try {
@@ -221,7 +245,7 @@ final class DeadlineExecutor implements AutoCloseable {
                     return task;
                 } catch (RejectedExecutionException e) {
                     long left = until - System.nanoTime();
-                    if (pool.isShutdown() || inCalls.get() > pool.getMaximumPoolSize() || left <= 0) {
+                    if (pool.isShutdown() || left <= 0) {
                         return null;
                     }
                     // a thread is on its way back: it takes the task when it asks for work

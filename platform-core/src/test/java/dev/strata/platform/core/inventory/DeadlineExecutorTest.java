@@ -250,6 +250,61 @@ class DeadlineExecutorTest {
         }
     }
 
+    /**
+     * Of two calls made at once while the pool's only thread is on its way back, one waits for it and gets it, the other
+     * is refused: there is one thread for the two. The interleaving is driven: the second call, counted, is held until the
+     * first, which waits for the thread, has been decided. Before, the second call's count made the waiting one see more
+     * calls than threads and give up: both were refused ("waiting refused: all 1 provider call threads are busy").
+     */
+    @Test
+    void ofTwoCallsMadeAtOnceWhileTheOnlyThreadIsOnItsWayBackOneGetsIt() throws Exception {
+        java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch waitingDecided = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch eitherDecided = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger returns = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+        try (DeadlineExecutor executor = new DeadlineExecutor(1, Duration.ofHours(1), () -> { }, () -> { }, () -> {
+            if (returns.incrementAndGet() == 1) {
+                await(back); // the first call's thread, its answer given, held before it goes back to the pool
+            }
+        }, () -> {
+            if (Thread.currentThread() == second.get()) {
+                await(waitingDecided); // the second call, counted, held until the waiting one has been decided
+            }
+        })) {
+            assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<String>> waiting =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<String>> other =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                waiting.set(executor.call("waiting", Duration.ofSeconds(30), () -> "two"));
+                waitingDecided.countDown();
+                eitherDecided.countDown();
+            });
+            Thread later = new Thread(() -> {
+                other.set(executor.call("other", Duration.ofSeconds(30), () -> "three"));
+                eitherDecided.countDown();
+            });
+            second.set(later);
+            try {
+                waiter.start();
+                assertThat(parks(waiter)).as("the first call waits for the thread").isTrue();
+                later.start();
+                assertThat(eitherDecided.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } finally {
+                back.countDown();
+                waitingDecided.countDown();
+            }
+            waiter.join(30_000);
+            later.join(30_000);
+            assertThat(waiting.get().get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the waiting call got the thread back").isEqualTo("two");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.get().join())
+                    .hasCauseInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("other refused: the only provider call thread is busy");
+        }
+    }
+
     private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
