@@ -48,7 +48,10 @@ final class DeadlineExecutor implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     /** The pool's queue: a thread waiting for work takes a call handed to it here. */
     private final SynchronousQueue<Runnable> handoff = new SynchronousQueue<>();
+    /** Ends calls at their deadlines, and does nothing else, so that a deadline is never held up. */
     private final ScheduledExecutorService timer;
+    /** Runs the periodic tasks ({@link #every}), which may wait for a call thread: not on the timer's thread. */
+    private final ScheduledExecutorService periodic;
     /**
      * Calls handed to the pool, or taking their place to be, and not yet left: at most the pool's size, each taken
      * only while below it, so that a call that takes a place finds a thread free or on its way back.
@@ -95,6 +98,7 @@ final class DeadlineExecutor implements AutoCloseable {
         ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1, threads("strata-provider-deadline"));
         scheduled.setRemoveOnCancelPolicy(true);
         this.timer = scheduled;
+        this.periodic = new ScheduledThreadPoolExecutor(1, threads("strata-provider-refresh"));
     }
 
     /**
@@ -263,11 +267,13 @@ final class DeadlineExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} every {@code period}, first after {@code period}, on the timer thread:
-     * the task must not block. An exception from one run does not cancel the next.
+     * Runs {@code task} every {@code period}, first after {@code period}, on a thread of its own: not
+     * the timer's, since a task that calls (the inventory's refresh) may wait for a thread on its way
+     * back ({@link #RETURN_WAIT}), and on the timer's thread that wait held up every deadline due
+     * meanwhile. An exception from one run does not cancel the next.
      */
     Future<?> every(Duration period, Runnable task, java.util.function.Consumer<RuntimeException> onError) {
-        return timer.scheduleWithFixedDelay(() -> {
+        return periodic.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -284,6 +290,7 @@ final class DeadlineExecutor implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        periodic.shutdownNow();
         pool.shutdownNow();
         open.forEach((result, what) -> result.completeExceptionally(new ProviderUnavailableException(what + " stopped: " + CLOSED)));
     }

@@ -305,6 +305,64 @@ class DeadlineExecutorTest {
         }
     }
 
+    /**
+     * The periodic refresh runs off the timer's thread: while it waits for a thread on its way back (for a provider's
+     * discovery), a call's deadline is met on time. The refresh here makes a call that hangs, its deadline 100 ms, then
+     * one that waits for the thread held on its way back; the hanging call fails by its deadline while the second still
+     * waits. Before, the refresh ran on the timer's thread, and no deadline came while it waited (for up to 100 ms of
+     * Strata's wait; here, until the thread was back).
+     */
+    @Test
+    void aDeadlineIsMetWhileThePeriodicRefreshWaitsForAThread() throws Exception {
+        java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger returns = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Thread> refresher = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<String>> hung =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<String>> waiting =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (DeadlineExecutor executor = new DeadlineExecutor(2, Duration.ofHours(1), () -> { }, () -> {
+            if (returns.incrementAndGet() == 1) {
+                awaitUninterruptibly(back); // the first call's thread, its answer given, held until the test lets it go back
+            }
+        })) {
+            assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+            java.util.concurrent.Future<?> periodic = executor.every(Duration.ofMillis(1), () -> {
+                if (once.compareAndSet(false, true)) {
+                    refresher.set(Thread.currentThread());
+                    hung.set(executor.call("hung", Duration.ofMillis(100), () -> {
+                        awaitUninterruptibly(release); // its thread kept past the deadline: the refresh waits on
+                        return "late";
+                    }));
+                    made.countDown();
+                    // the pool's other thread is in the hung call, the first on its way back: this one waits for it
+                    waiting.set(executor.call("waiting", Duration.ofSeconds(30), () -> "two"));
+                }
+            }, e -> { });
+            try {
+                assertThat(made.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(parks(refresher.get())).as("the refresh waits for the thread").isTrue();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> hung.get().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the hung call's deadline met")
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                        .hasCauseInstanceOf(dev.strata.platform.api.exception.ProviderTimeoutException.class);
+                assertThat(waiting.get()).as("while the refresh still waits").isNull();
+            } finally {
+                back.countDown();
+                release.countDown();
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (waiting.get() == null && System.nanoTime() - until < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(waiting.get().get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("two");
+            periodic.cancel(false);
+        }
+    }
+
     private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
