@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * call waits for them until one deadline ({@link #DEFAULT_DEADLINE} unless constructed with another):
  * a source that hangs (vendor code, against the SPI's word that calls never block) is left out of
  * that call, the others answered, and is not called again while a call past its deadline is still
- * in it (it is left out at once meanwhile), so that it costs one deadline, not one per call, and holds
- * at most the threads of the calls that reached it before it was known to hang. Logged once, naming
- * what it was asked, until it answers in time again. A call whose caller is interrupted while it waits (a shell
+ * in it (it is left out at once meanwhile), so that it costs one deadline, not one per call. Nor is a
+ * source called while {@link #MAX_CALLS_PER_SOURCE} calls of it are in it, past their deadline or not
+ * (it is left out of the call at once, logged once as such until it is called again): before its first
+ * deadline passes a source that hangs is not known to, and every call made meanwhile entered it, so that
+ * one source could hold every call thread and the others, with none to be called on, were left out of
+ * every call. A source that hangs is logged once, naming what it was asked, until it answers in time again. A call whose caller is interrupted while it waits (a shell
  * command's Ctrl-C) counts as one past its deadline while it is still in the source, without being logged as a hang
  * until it is still in it past the deadline, which the next call that leaves the source out logs.
  * A source's answer is read (copied) on the call thread, so that its callers run none of its code. A caller with a
@@ -60,8 +63,13 @@ public class TelemetryService implements Telemetry {
 
     /** How long a call of the merged view waits for its sources unless constructed with another deadline. */
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(1);
-    /** The most source calls running at once (one hung source holds the few that reached it before it was known to hang). */
+    /** The most source calls running at once. */
     private static final int MAX_CALL_THREADS = 32;
+    /**
+     * The most calls of one source in it at once, and so the most call threads a source that hangs holds: one that
+     * answers at once, as the SPI asks, seldom has even two.
+     */
+    static final int MAX_CALLS_PER_SOURCE = 2;
 
     private final List<GpuTelemetrySource> sources = new CopyOnWriteArrayList<>();
     private final Duration deadline;
@@ -71,6 +79,13 @@ public class TelemetryService implements Telemetry {
      * count, and a source added again gets a new one, which the calls of the time before do not take from.
      */
     private final Map<GpuTelemetrySource, StuckCount> stuck = new ConcurrentHashMap<>();
+    /**
+     * Per source, its calls in it (on a call thread, not yet left), past their deadline or not; none: absent. Kept
+     * while a source is removed and added again: the calls of the time before still hold their threads.
+     */
+    private final Map<GpuTelemetrySource, Integer> inSource = new ConcurrentHashMap<>();
+    /** The sources left out of a call for {@link #MAX_CALLS_PER_SOURCE} calls in them (logged then), until called again. */
+    private final Set<GpuTelemetrySource> full = ConcurrentHashMap.newKeySet();
     /** Whether a call was last refused for want of a call thread (logged then), until one is taken again. */
     private final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The sources that did not answer a call in time (logged then), until one answers in time again. */
@@ -147,6 +162,7 @@ public class TelemetryService implements Telemetry {
         recentFailing.remove(source);
         sinceFailing.remove(source);
         hung.remove(source);
+        full.remove(source);
         latestWithNulls.remove(source);
         recentWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
         sinceWithNulls.removeIf(k -> ((RecentOf) k).source() == source);
@@ -487,7 +503,8 @@ public class TelemetryService implements Telemetry {
 
     /**
      * Starts a call of a source on a call thread; a source with a call past its deadline still in it is not called (the
-     * call answers {@link NotAnswered} at once), and neither is one the threads cannot take (all busy, or the service
+     * call answers {@link NotAnswered} at once), nor one with {@link #MAX_CALLS_PER_SOURCE} calls in it (logged once as
+     * such, until it is called again), and neither is one the threads cannot take (all busy, or the service
      * stopped): that is the service's lack, not the source's failure, so it is logged once as such (until a call is taken
      * again) and leaves the source out as one that did not answer, no source logged as failing.
      */
@@ -501,15 +518,24 @@ public class TelemetryService implements Telemetry {
             }
             return call;
         }
+        if (!enter(source)) {
+            if (full.add(source) && !removedMeanwhile(full, source, source)) {
+                LOG.warn("Telemetry source {} is not called for {}: {} calls of it are still in it, the most it is given at once; it is "
+                        + "left out of the calls until one of them returns", source, what, MAX_CALLS_PER_SOURCE);
+            }
+            return call;
+        }
         try {
             call.future = calls.submit(() -> {
                 try {
                     return work.call();
                 } finally {
+                    leave(source);
                     call.left();
                 }
             });
         } catch (RejectedExecutionException e) {
+            leave(source);
             if (refusing.compareAndSet(false, true)) {
                 LOG.warn("Telemetry source {} is not called for {}: {}; the sources not called are left out of their calls until a "
                         + "call thread is free", source, what, calls.isShutdown() ? "telemetry is stopped"
@@ -520,7 +546,28 @@ public class TelemetryService implements Telemetry {
         if (refusing.compareAndSet(true, false)) {
             LOG.info("Telemetry sources are called again: a call thread was free");
         }
+        if (full.remove(source)) {
+            LOG.info("Telemetry source {} is called again: a call of it returned", source);
+        }
         return call;
+    }
+
+    /** Counts a call of {@code source} in it; false, counting nothing, where {@link #MAX_CALLS_PER_SOURCE} are already. */
+    private boolean enter(GpuTelemetrySource source) {
+        boolean[] entered = new boolean[1];
+        inSource.compute(source, (s, n) -> {
+            if (n != null && n >= MAX_CALLS_PER_SOURCE) {
+                return n;
+            }
+            entered[0] = true;
+            return n == null ? 1 : n + 1;
+        });
+        return entered[0];
+    }
+
+    /** Takes back the count of a call of {@code source} that has left it (or was never made). */
+    private void leave(GpuTelemetrySource source) {
+        inSource.computeIfPresent(source, (s, n) -> n <= 1 ? null : n - 1);
     }
 
     /**

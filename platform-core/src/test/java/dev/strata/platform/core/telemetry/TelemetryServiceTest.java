@@ -624,16 +624,20 @@ class TelemetryServiceTest {
     }
 
     /**
-     * A call the service cannot make because all its call threads are busy (here, in a source that blocks) leaves the
-     * source out as one that did not answer: the lack of threads is logged once, as such, and no source is said to have
-     * failed, nor, once threads are free again, to answer again. Before, each source of such a call was logged as failing
-     * with "all 32 telemetry call threads are busy", the healthy one included.
+     * A call the service cannot make because all its call threads are busy (here, in sources that block, each holding as
+     * many as it may) leaves the source out as one that did not answer: the lack of threads is logged once, as such, and
+     * no source is said to have failed, nor, once threads are free again, to answer again. Before, each source of such a
+     * call was logged as failing with "all 32 telemetry call threads are busy", the healthy one included.
      */
     @Test
     void aCallRefusedForBusyThreadsIsNotBlamedOnTheSource() throws Exception {
         TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(20));
-        HangingSource blocking = new HangingSource();
-        telemetry.addSource(blocking);
+        List<HangingSource> blocking = new java.util.ArrayList<>();
+        for (int i = 0; i < 32 / TelemetryService.MAX_CALLS_PER_SOURCE; i++) {
+            HangingSource source = new HangingSource();
+            blocking.add(source);
+            telemetry.addSource(source);
+        }
         GpuTelemetrySource healthy = new GpuTelemetrySource() {
             @Override
             public List<GpuSample> latest() {
@@ -650,22 +654,23 @@ class TelemetryServiceTest {
                 return "healthy";
             }
         };
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(32);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(
+                TelemetryService.MAX_CALLS_PER_SOURCE);
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             List<java.util.concurrent.Future<List<GpuSample>>> waiting = new java.util.ArrayList<>();
-            for (int i = 0; i < 32; i++) {
+            for (int i = 0; i < TelemetryService.MAX_CALLS_PER_SOURCE; i++) {
                 waiting.add(callers.submit(telemetry::latestGpuSamples));
             }
             long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (blocking.calls.get() < 32 && System.nanoTime() < until) {
+            while (blocking.stream().mapToInt(b -> b.calls.get()).sum() < 32 && System.nanoTime() < until) {
                 Thread.sleep(5);
             }
-            assertThat(blocking.calls).as("every call thread in the blocking source").hasValue(32);
+            assertThat(blocking.stream().mapToInt(b -> b.calls.get()).sum()).as("every call thread in a blocking source").isEqualTo(32);
             telemetry.addSource(healthy);
 
-            assertThat(telemetry.latestGpuSamples()).as("no thread to call either source on").isEmpty();
+            assertThat(telemetry.latestGpuSamples()).as("no thread to call the healthy source on").isEmpty();
 
-            blocking.release.countDown();
+            blocking.forEach(b -> b.release.countDown());
             for (java.util.concurrent.Future<List<GpuSample>> f : waiting) {
                 f.get(10, java.util.concurrent.TimeUnit.SECONDS);
             }
@@ -674,7 +679,56 @@ class TelemetryServiceTest {
             assertThat(log.text()).as("the healthy source is not blamed: %s", log.text()).doesNotContain("healthy failed")
                     .doesNotContain("healthy answers again");
         } finally {
-            blocking.release.countDown();
+            blocking.forEach(b -> b.release.countDown());
+            callers.shutdownNow();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
+     * A source that hangs holds at most {@link TelemetryService#MAX_CALLS_PER_SOURCE} call threads, however many calls
+     * reach it before its first deadline: a call made while that many are in it leaves it out at once (logged once, as
+     * such), not waiting for it, and the other source is called and answers every call, more calls here than there are
+     * call threads. Before, every call made before the first deadline entered the hung source: it held every call thread,
+     * the callers waited for it, and the calls past the threads answered nothing (the healthy source left out).
+     */
+    @Test
+    void aHungSourceHoldsNoMoreThreadsThanItsCapAndTheOtherSourcesAreStillCalled() throws Exception {
+        // a deadline the test never reaches: the calls in the hung source are not yet known to hang
+        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
+        HangingSource hung = new HangingSource();
+        telemetry.addSource(hung);
+        telemetry.addSource(source(sample("GPU-a", 300)));
+        int many = 40;
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(many);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            List<java.util.concurrent.Future<List<GpuSample>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < many; i++) {
+                int entered = hung.calls.get();
+                java.util.concurrent.Future<List<GpuSample>> answer = callers.submit(telemetry::latestGpuSamples);
+                answers.add(answer);
+                // one call at a time: until it has entered the hung source, or answered without it
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (hung.calls.get() == entered && !answer.isDone() && System.nanoTime() - until < 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+            }
+            assertThat(hung.calls).as("call threads held by the hung source").hasValue(TelemetryService.MAX_CALLS_PER_SOURCE);
+            for (java.util.concurrent.Future<List<GpuSample>> answer : answers.subList(TelemetryService.MAX_CALLS_PER_SOURCE, many)) {
+                assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the other source called, the hung one left out")
+                        .extracting(GpuSample::acceleratorId).containsExactly("GPU-a");
+            }
+            assertThat(log.text()).contains("Telemetry source stuck is not called for its latest samples: 2 calls of it are still in it");
+            assertThat(log.text().split("is not called for", -1)).as("logged once: %s", log.text()).hasSize(2);
+            assertThat(log.text()).as("the threads did not run out: %s", log.text()).doesNotContain("call threads are busy");
+
+            hung.release.countDown();
+            for (java.util.concurrent.Future<List<GpuSample>> answer : answers.subList(0, TelemetryService.MAX_CALLS_PER_SOURCE)) {
+                assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).extracting(GpuSample::acceleratorId)
+                        .containsExactly("GPU-h", "GPU-a");
+            }
+        } finally {
+            hung.release.countDown();
             callers.shutdownNow();
             telemetry.deactivate();
         }
