@@ -384,16 +384,9 @@ record AwsSettings(
         if (name.isEmpty()) {
             return null;
         }
-        Path path;
-        try {
-            path = resolve(name, etc);
-        } catch (java.nio.file.InvalidPathException e) {
-            // no path at all (a NUL in it): refused naming the property, not with the JDK's exception, which left the provider's
-            // modified method past the line that says the previous settings stay in force
-            String shown = name.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-            throw new InvalidConfigurationException(PID, "sovereigntyFile", shown, "a readable YAML file in the format of the built-in table");
-        }
+        // no path at all (a NUL in it) is refused there naming the property, not with the JDK's exception, which left the
+        // provider's modified method past the line that says the previous settings stay in force
+        Path path = InvalidConfigurationException.path(PID, "sovereigntyFile", name, etc, "a readable YAML file in the format of the built-in table");
         if (!Files.isReadable(path)) {
             throw new InvalidConfigurationException(PID, "sovereigntyFile", path, "a readable YAML file in the format of the built-in table");
         }
@@ -477,11 +470,6 @@ record AwsSettings(
             }
         }
         return Pattern.compile(regex.toString());
-    }
-
-    private static Path resolve(String name, Path etc) {
-        Path path = Path.of(name);
-        return path.isAbsolute() ? path : etc.resolve(path);
     }
 
     private static List<String> list(String[] values) {

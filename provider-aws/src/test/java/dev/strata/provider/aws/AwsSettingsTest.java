@@ -153,15 +153,15 @@ class AwsSettingsTest {
 
     /**
      * A sovereigntyFile that is no path at all (a NUL in it, as a mistyped .cfg can carry) is refused naming the property, its
-     * control character shown as ?: it left as the JDK's InvalidPathException, naming neither the PID nor the property, which
-     * a configuration change carried out of the provider's modified method past the line that says the previous settings
-     * stay in force.
+     * control character shown escaped (&#92;u0000): it left as the JDK's InvalidPathException, naming neither the PID nor the
+     * property, which a configuration change carried out of the provider's modified method past the line that says the
+     * previous settings stay in force.
      */
     @Test
     void aSovereigntyFileThatIsNoPathIsRefusedNamingTheProperty() {
         assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "sovereigntyFile", "sovereignty\u0000.yaml")))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("dev.strata.provider.aws: sovereigntyFile = 'sovereignty?.yaml' is invalid; expected a readable YAML file in "
+                .hasMessage("dev.strata.provider.aws: sovereigntyFile = 'sovereignty\\u0000.yaml' is invalid; expected a readable YAML file in "
                         + "the format of the built-in table")
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).property()).isEqualTo("sovereigntyFile"));
     }

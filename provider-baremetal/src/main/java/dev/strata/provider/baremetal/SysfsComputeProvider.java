@@ -11,7 +11,6 @@ import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
 import dev.strata.provider.baremetal.sysfs.SysfsDiscovery;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -106,16 +105,11 @@ public class SysfsComputeProvider implements ComputeProvider {
     }
 
     private static Path validRoot(String root) {
-        Path path;
-        try {
-            path = root == null || root.isBlank() ? null : Path.of(root);
-        } catch (InvalidPathException e) {
-            path = null; // no path at all (a NUL in it): refused as any other invalid value, not with the JDK's exception
-        }
+        String expected = "an existing directory holding sys/ and proc/ (/ for this host)";
+        // no path at all (a NUL in it) is refused there naming the property, not with the JDK's exception
+        Path path = root == null || root.isBlank() ? null : InvalidConfigurationException.path(PID, "root", root, null, expected);
         if (path == null || !Files.isDirectory(path)) {
-            String shown = root == null ? null : root.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-            throw new InvalidConfigurationException(PID, "root", shown, "an existing directory holding sys/ and proc/ (/ for this host)");
+            throw new InvalidConfigurationException(PID, "root", root, expected);
         }
         return path;
     }

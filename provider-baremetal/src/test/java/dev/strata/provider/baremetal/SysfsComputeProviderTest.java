@@ -76,14 +76,14 @@ class SysfsComputeProviderTest {
 
     /**
      * A root that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
-     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * naming the property, its control character shown escaped (<code>&#92;u0000</code>); before, {@code Path.of}'s
      * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
      */
     @Test
     void aRootThatIsNoPathIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new SysfsComputeProvider(config(Map.of("root", "/srv\0root"))))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("dev.strata.provider.baremetal: root = '/srv?root' is invalid; "
+                .hasMessage("dev.strata.provider.baremetal: root = '/srv\\u0000root' is invalid; "
                         + "expected an existing directory holding sys/ and proc/ (/ for this host)");
     }
 

@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -182,16 +181,9 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         if (configured == null || configured.isBlank()) {
             throw new InvalidConfigurationException(PID, "file", configured, "the path of a YAML inventory file, e.g. strata-inventory.yaml");
         }
-        Path path;
-        try {
-            path = Path.of(configured);
-        } catch (InvalidPathException e) {
-            // no path at all (a NUL in it): refused naming the property, not with the JDK's exception
-            String shown = configured.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-            throw new InvalidConfigurationException(PID, "file", shown, "the path of a YAML inventory file, e.g. strata-inventory.yaml");
-        }
-        return path.isAbsolute() ? path : Path.of(System.getProperty("karaf.etc", "etc")).resolve(path);
+        // no path at all (a NUL in it) is refused there naming the property, not with the JDK's exception
+        return InvalidConfigurationException.path(PID, "file", configured, Path.of(System.getProperty("karaf.etc", "etc")),
+                "the path of a YAML inventory file, e.g. strata-inventory.yaml");
     }
 
     /** Called by the watcher once a change of the file has settled: asks the core to rediscover this provider now. */

@@ -1677,7 +1677,7 @@ class DeclaredInventoryTest {
 
     /**
      * A file that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
-     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * naming the property, its control character shown escaped (<code>&#92;u0000</code>); before, {@code Path.of}'s
      * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
      */
     @Test
@@ -1686,7 +1686,7 @@ class DeclaredInventoryTest {
                 .convert(Map.of("file", "inventory\0.yaml")).to(DeclaredInventoryConfig.class);
         assertThatThrownBy(() -> new DeclaredInventoryProvider(config))
                 .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
-                .hasMessage("dev.strata.provider.declared: file = 'inventory?.yaml' is invalid; expected the path of a YAML inventory file, "
+                .hasMessage("dev.strata.provider.declared: file = 'inventory\\u0000.yaml' is invalid; expected the path of a YAML inventory file, "
                         + "e.g. strata-inventory.yaml");
     }
 

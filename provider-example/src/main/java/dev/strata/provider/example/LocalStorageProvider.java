@@ -134,9 +134,9 @@ public class LocalStorageProvider implements StorageProvider {
                 path = null; // no path at all (a NUL in it): refused as any other invalid value, not with the JDK's exception
             }
             if (path == null || !path.isAbsolute()) {
-                String shown = p == null ? null : p.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-                throw new InvalidConfigurationException(PID, "paths", shown, "an absolute mount point, e.g. / or /data");
+                // the value as configured: the exception shows its control characters escaped (exceptions' package 1.9; the
+                // example reads it without InvalidConfigurationException.path, which came with 1.9, to run on every 1.x)
+                throw new InvalidConfigurationException(PID, "paths", p, "an absolute mount point, e.g. / or /data");
             }
             paths.add(path.normalize());
         }

@@ -101,14 +101,14 @@ class LocalStorageProviderTest {
 
     /**
      * A value that is no path at all (a NUL in it, as a mistyped {@code .cfg} can carry) is refused
-     * naming the property, its control character shown as {@code ?}; before, {@code Path.of}'s
+     * naming the property, its control character shown escaped (<code>&#92;u0000</code>); before, {@code Path.of}'s
      * {@code InvalidPathException} left the constructor, naming neither the PID nor the property.
      */
     @Test
     void aValueThatIsNoPathIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"/data\0"}))))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("dev.strata.provider.example: paths = '/data?' is invalid; expected an absolute mount point, e.g. / or /data");
+                .hasMessage("dev.strata.provider.example: paths = '/data\\u0000' is invalid; expected an absolute mount point, e.g. / or /data");
     }
 
     /**

@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * A configuration value is malformed or out of range. The message names the property, the value
- * and what was expected; {@link #property()} returns the property alone.
+ * and what was expected; {@link #property()} returns the property alone. The message holds no
+ * control character: it reaches the log, the provenance log's records and the shell, where a line
+ * break in a value would forge a line of its own and an escape sequence would be run by the
+ * terminal, so each is shown as a backslash, {@code u} and four hex digits (see the constructor).
  */
 public class InvalidConfigurationException extends StrataException {
     private static final long serialVersionUID = 1L;
@@ -29,8 +32,26 @@ public class InvalidConfigurationException extends StrataException {
     private final String pid;
     private final String property;
 
+    /**
+     * The message {@code pid: property = 'value' is invalid; expected ...}, every character of it
+     * printable: a control character (C0, DEL or C1: a NUL, a line break, a terminal's ESC or CSI),
+     * a Unicode format character (a direction override, a zero-width space), a line or paragraph
+     * separator and half of a surrogate pair without its other half are each shown as a
+     * backslash, {@code u} and four hex digits, as Java writes them
+     * (<code>/srv&#92;u0000root</code>, <code>a&#92;u000ab</code>; one above U+FFFF as its two
+     * UTF-16 units), the rest as it is. A configured value holds whatever its {@code .cfg} file or
+     * the bundle that set it wrote; before 1.9 (package version) it went into the message as it
+     * was, and each provider replaced such characters by {@code ?} itself, or did not. A URL or
+     * address still goes through {@link #withoutCredentials} and a secret file's path through
+     * {@link #secretFilePath} first.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param value the value as configured (its {@code toString})
+     * @param expected what was expected
+     */
     public InvalidConfigurationException(String pid, String property, Object value, String expected) {
-        super(pid + ": " + property + " = '" + value + "' is invalid; expected " + expected);
+        super(printable(pid + ": " + property + " = '" + value + "' is invalid; expected " + expected));
         this.pid = pid;
         this.property = property;
     }
@@ -275,6 +296,70 @@ public class InvalidConfigurationException extends StrataException {
             throw new InvalidConfigurationException(pid, property, "(not shown: no valid path)",
                     expected + " (" + e.getReason() + ")");
         }
+    }
+
+    /**
+     * A configured path property that holds no secret ({@code root}, {@code file},
+     * {@code stateDirectory}, {@code sovereigntyFile}, ...): the value, stripped, as an absolute
+     * path, or resolved against {@code base} where it is relative (Karaf's {@code etc}, where a
+     * file is taken from; {@code null} keeps it relative, taken from the working directory). A
+     * value that is no valid path on this system (a NUL in it) is this exception naming
+     * {@code pid}, {@code property}, the value as configured, shown printable as every value is
+     * (see the constructor), and {@code expected}: {@link java.nio.file.InvalidPathException}
+     * names neither the PID nor the property, and its message ends in the value as it is. For a
+     * secret file's property use {@link #secretFile}, which does not show the value.
+     *
+     * @param pid the configuration's PID
+     * @param property the property's name
+     * @param value the value as configured; not null or blank (check for an unset value first)
+     * @param base the folder a relative path is taken from, or null to keep it relative
+     * @param expected what was expected, e.g. {@code an existing directory}
+     * @return the path the value names; whether anything is there is for the caller to check
+     * @throws InvalidConfigurationException when the value is no valid path
+     * @since 1.9 (package version)
+     */
+    public static java.nio.file.Path path(String pid, String property, String value, java.nio.file.Path base, String expected) {
+        java.nio.file.Path path;
+        try {
+            path = java.nio.file.Path.of(value.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidConfigurationException(pid, property, value, expected);
+        }
+        return path.isAbsolute() || base == null ? path : base.resolve(path);
+    }
+
+    /**
+     * {@code text} with each character a terminal or a log does not show as itself written as
+     * a backslash, {@code u} and four hex digits (see the constructor).
+     */
+    static String printable(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
+            if (shownEscaped(c)) {
+                if (b == null) {
+                    b = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                for (char unit : Character.toChars(c)) {
+                    b.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
+                }
+            } else if (b != null) {
+                b.append(text, i, next);
+            }
+            i = next;
+        }
+        return b == null ? text : b.toString();
+    }
+
+    /**
+     * Whether {@code c} is a C0 or C1 control character or DEL, a format character (Unicode
+     * category Cf), a line or paragraph separator, or half of a surrogate pair without its other half.
+     */
+    private static boolean shownEscaped(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
     }
 
     /** What a refusal of a secret file holding a line that names the secret expects. */

@@ -3,5 +3,5 @@
  * choke point in each provider, so callers never see vendor exception types.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.8.1")
+@org.osgi.annotation.versioning.Version("1.9.0")
 package dev.strata.platform.api.exception;

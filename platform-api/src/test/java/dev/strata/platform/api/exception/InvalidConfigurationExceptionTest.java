@@ -189,6 +189,48 @@ class InvalidConfigurationExceptionTest {
     }
 
     /**
+     * A value holding control characters (a NUL, a line break that would forge a log line of its
+     * own, a terminal's ESC and CSI, DEL, C1's NEL) shows none of them in the message, which
+     * reaches the log, the provenance log and the shell: each is written as a backslash, u and its
+     * four hex digits, the rest of the message as it was. Before, the value went in as it was.
+     */
+    @Test
+    void aValueHoldingControlCharactersIsShownWithoutThem() {
+        String value = "/srv\u0000a\nb\rc\u001b[31md\u007fe\u0085f\u009b2Jg";
+        InvalidConfigurationException e = new InvalidConfigurationException("dev.strata.x", "root", value, "an existing directory");
+        e.getMessage().codePoints().forEach(c -> assertThat(Character.isISOControl(c))
+                .as("U+%04X in the message", c).isFalse());
+        assertThat(e).hasMessage("dev.strata.x: root = '/srv\\u0000a\\u000ab\\u000dc\\u001b[31md\\u007fe\\u0085f\\u009b2Jg' is invalid; "
+                + "expected an existing directory");
+        assertThat(e.property()).isEqualTo("root");
+    }
+
+    /** A direction override, a line separator and half a surrogate pair are shown escaped as well; the rest, beyond U+FFFF included, as it is. */
+    @Test
+    void formatCharactersSeparatorsAndLoneSurrogatesAreShownEscaped() {
+        InvalidConfigurationException e = new InvalidConfigurationException("p", "name", "a\u202eb\u2028c\ud800d\u00e9\ud83d\ude00", "x");
+        assertThat(e).hasMessage("p: name = 'a\\u202eb\\u2028c\\ud800d\u00e9\ud83d\ude00' is invalid; expected x");
+        assertThat(InvalidConfigurationException.printable("C:\\u0041 is kept")).isEqualTo("C:\\u0041 is kept");
+    }
+
+    /**
+     * A configured path is the value stripped, relative ones taken from the base (or left relative
+     * without one); one that is no path is refused naming the PID and the property, its value shown
+     * printable, where Path.of's InvalidPathException named neither.
+     */
+    @Test
+    void aConfiguredPathIsReadAndOneThatIsNoPathIsRefusedNamingTheProperty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path etc) {
+        assertThat(InvalidConfigurationException.path("p", "file", " inventory.yaml\n", etc, "a file")).isEqualTo(etc.resolve("inventory.yaml"));
+        assertThat(InvalidConfigurationException.path("p", "root", "srv/root", null, "a directory")).isEqualTo(java.nio.file.Path.of("srv/root"));
+        java.nio.file.Path absolute = etc.resolve("x").toAbsolutePath();
+        assertThat(InvalidConfigurationException.path("p", "file", absolute.toString(), java.nio.file.Path.of("/nowhere"), "a file")).isEqualTo(absolute);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> InvalidConfigurationException.path("dev.strata.x", "stateDirectory", "/var/else\u0000where", etc, "a directory"))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.property()).isEqualTo("stateDirectory"))
+                .hasMessage("dev.strata.x: stateDirectory = '/var/else\\u0000where' is invalid; expected a directory");
+    }
+
+    /**
      * A secret file's path is shown where it names a file; otherwise neither the value nor any
      * part of it that names nothing: the folder only where it exists.
      */

@@ -273,7 +273,7 @@ public final class TenantQuotas {
             }
             if (!isTenantId(tenant)) {
                 // strata:quota, which takes these quotas over, refuses such an id: said here, not in the command it would fail
-                throw new InvalidConfigurationException(pid, PROPERTY, visible(entry), EXPECTED + "; a tenant id is " + TENANT_ID_EXPECTED);
+                throw new InvalidConfigurationException(pid, PROPERTY, entry, EXPECTED + "; a tenant id is " + TENANT_ID_EXPECTED);
             }
             Limits l = out.getOrDefault(tenant, Limits.NONE);
             long v = amount(pid, entry, resource, amount);

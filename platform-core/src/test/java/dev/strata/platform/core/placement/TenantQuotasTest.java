@@ -87,6 +87,20 @@ class TenantQuotasTest {
                 .hasMessageContaining("expected entries TENANT/RESOURCE=VALUE separated by commas");
     }
 
+    /**
+     * A tenant id holding a control character is refused, the entry shown as every configuration
+     * error shows a value: its control characters escaped, as the exception writes them. Before,
+     * TenantQuotas replaced them by '?' itself, which the exception's own escaping now does the one way.
+     */
+    @Test
+    void aTenantIdHoldingAControlCharacterIsShownEscaped() {
+        assertThatThrownBy(() -> TenantQuotas.parse(PID, "\"bank\nrisk\u001b[2J\"/gpus=4"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("tenantQuotas = '\"bank\\u000arisk\\u001b[2J\"/gpus=4' is invalid")
+                .hasMessageContaining("a tenant id is 1 to 256 characters, no control characters")
+                .satisfies(e -> assertThat(e.getMessage().codePoints().noneMatch(Character::isISOControl)).isTrue());
+    }
+
     @Test
     void aGangThatWouldTakeTheTenantPastItsQuotaIsRefusedWholeAndAReleaseMakesRoom() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);

@@ -288,16 +288,10 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     private static Path stateDirectory(String configured) {
         if (configured != null && !configured.isBlank()) {
-            try {
-                return Path.of(configured.trim());
-            } catch (java.nio.file.InvalidPathException e) {
-                // no path at all (a NUL in it): refused naming the property, not with the JDK's exception, which a change
-                // would carry out of modified past the log line that says the previous settings stay in force
-                String shown = configured.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-                throw new InvalidConfigurationException(PID, "stateDirectory", shown,
-                        "the path of a directory for the operation journal, or empty for data/strata/bmc-operations");
-            }
+            // no path at all (a NUL in it) is refused there naming the property, not with the JDK's exception, which a change
+            // would carry out of modified past the log line that says the previous settings stay in force
+            return InvalidConfigurationException.path(PID, "stateDirectory", configured, null,
+                    "the path of a directory for the operation journal, or empty for data/strata/bmc-operations");
         }
         return Path.of(System.getProperty("karaf.data", "data"), "strata", "bmc-operations");
     }

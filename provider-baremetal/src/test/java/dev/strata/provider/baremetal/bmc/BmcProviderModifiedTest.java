@@ -184,7 +184,7 @@ class BmcProviderModifiedTest {
             config.put("bmcTimeout", "5s");
             change("stateDirectory", dir + "/else\u0000where");
             assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: " + BmcProvider.PID
-                    + ": stateDirectory = '" + dir + "/else?where' is invalid; expected the path of a directory");
+                    + ": stateDirectory = '" + dir + "/else\\u0000where' is invalid; expected the path of a directory");
         }
         assertThat(provider.fleet().bmcTimeout()).as("refused with the rest").isEqualTo(Duration.ofSeconds(1));
         assertThat(provider.provisioner().journal().location()).isEqualTo(dir.resolve("journal").toString());
