@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * <ul>
  * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
  * of a URL ({@code https://admin:pw@bmc/}, the password's {@code /?#@} unencoded too; after a
- * {@code //} without its ':', {@code https//admin:pw@bmc/}, where a ':' stands between them), the value of an {@code Authorization} header (its
+ * {@code //} without its ':', {@code https//admin:pw@bmc/}, where a ':' stands between them, and
+ * a token alone, {@code https//TOKEN@bmc/}, where a scheme or a word's start comes before the
+ * {@code //}), the value of an {@code Authorization} header (its
  * scheme, whichever it is, and the credential after it) and of a
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
@@ -99,6 +101,16 @@ public final class ProviderText {
      * them, are taken for user info here; the password runs to the last {@code @} as in {@link #USERINFO}.
      */
     private static final Pattern USERINFO_WITHOUT_COLON = Pattern.compile("(?<![:/])(//)[^/\\s@?#:\"<>]*+:[^\\s\"<>]*@");
+    /**
+     * //token@ without a ':' in it, after a {@code //} that is no {@code ://} but follows a scheme
+     * that begins a word ({@code https//TOKEN@h}, {@code ssh//TOKEN@h}) or begins a word itself
+     * ({@code //TOKEN@h} at the start of the text or after white space, a quote, a bracket, a
+     * {@code <}, {@code =} or {@code ,}): a token alone as user info, which
+     * {@code InvalidConfigurationException.withoutCredentials} masks too. A {@code //} after a
+     * path's segment ({@code /v2//x@sha}) follows a {@code /} and is left.
+     */
+    private static final Pattern TOKEN_WITHOUT_COLON = Pattern.compile(
+            "(?i)((?:(?<![a-z0-9+.:/-])[a-z][a-z0-9+.-]{0,30}+|^|(?<=[\\s\"'<(\\[{=,]))//)[^/\\s@?#:\"<>]++@");
     /**
      * Authorization: [scheme] value (header, or a field of that name). Any word before the value
      * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and
@@ -210,6 +222,7 @@ public final class ProviderText {
         if (s.contains("//")) {
             s = USERINFO.matcher(s).replaceAll("$1" + MASK + "@");
             s = USERINFO_WITHOUT_COLON.matcher(s).replaceAll("$1" + MASK + "@");
+            s = TOKEN_WITHOUT_COLON.matcher(s).replaceAll("$1" + MASK + "@");
         }
         if (lower.contains("authori")) {
             s = authorizations(s);

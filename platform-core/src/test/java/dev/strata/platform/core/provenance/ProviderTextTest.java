@@ -87,6 +87,24 @@ class ProviderTextTest {
         assertThat(ProviderText.clean("GET https://registry.example/v2//@sha:1 ok")).as("no user and password").isEqualTo("GET https://registry.example/v2//@sha:1 ok");
     }
 
+    /**
+     * A URL that lost the ':' of its "://" with a token alone as its user info, no ':' in it
+     * ({@code https//TOKEN@h}), keeps the token hidden, as InvalidConfigurationException.withoutCredentials
+     * hides it, and so does one whose "//" starts a word; before, only a user and a password with a ':'
+     * between them were taken for user info after a "//", and the token was recorded.
+     */
+    @Test
+    void aTokenAloneAfterADoubleSlashWithoutItsColonIsMasked() {
+        assertThat(ProviderText.clean("GET https//Xk29fQ7LmZp@10.0.0.5/redfish/v1 failed")).isEqualTo("GET https//****@10.0.0.5/redfish/v1 failed");
+        assertThat(ProviderText.clean("ssh//Xk29fQ7LmZp@bmc-r12.lab refused")).isEqualTo("ssh//****@bmc-r12.lab refused");
+        assertThat(ProviderText.clean("cloning //Xk29fQ7LmZp@git.example/x")).isEqualTo("cloning //****@git.example/x");
+        assertThat(ProviderText.clean("GET https//Xk29fQ7LmZp@10.0.0.5/v1")).as("cleaning again changes nothing")
+                .isEqualTo(ProviderText.clean(ProviderText.clean("GET https//Xk29fQ7LmZp@10.0.0.5/v1")));
+        // a path's "//" after a path segment is no scheme's: its '@' is no user's
+        assertThat(ProviderText.clean("GET https://registry.example/v2//x@sha:1 ok")).isEqualTo("GET https://registry.example/v2//x@sha:1 ok");
+        assertThat(ProviderText.clean("GET /repo/v2//x@sha ok")).isEqualTo("GET /repo/v2//x@sha ok");
+    }
+
     @Test
     void eachFormACredentialTravelsInIsMasked() {
         assertThat(ProviderText.clean("GET https://admin:hunter2@10.0.0.5/redfish/v1 failed"))
@@ -429,6 +447,7 @@ class ProviderTextTest {
                 form("URL user and password", userinfoSecrets(), s -> "GET https://admin:" + s + "@10.0.0.5:8000/redfish/v1/Systems"),
                 form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
                 form("URL user and password, the scheme's ':' lost", rawUserinfoSecrets(), s -> "GET https//admin:" + s + "@10.0.0.5:8000/redfish/v1"),
+                form("URL token as user, the scheme's ':' lost", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "GET https//" + s + "@10.0.0.5/redfish/v1"),
                 form("URL user and password, unencoded", rawUserinfoSecrets(),
                         s -> "jdbc:postgresql://strata:" + s + "@db.example:5432/strata?sslmode=require"),
                 form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
