@@ -36,10 +36,11 @@ import java.util.regex.Pattern;
  * {@code ?} or {@code &}, up to white space or one of {@code & # " ' < >}; any other value, and an
  * {@code Authorization} header's or a {@code Bearer} credential's, up to white space, a quote, a
  * {@code &}, a {@code ,} or {@code ;} followed by white space or by a name and {@code =} (the next
- * field of {@code {password=x, user=y}} or {@code Password=x;Database=y}), or a closing bracket
- * ({@code )}, {@code ]} or <code>}</code>) that closes a bracket open before the name and is
- * followed by the text's end, white space, a {@code ,}, a {@code ;} or another closing bracket
- * ({@code (password=x)}, {@code {a=1, password=x}}):
+ * field of {@code {password=x, user=y}} or {@code Password=x;Database=y}), or the closing
+ * brackets ({@code )}, {@code ]} or <code>}</code>) that end a run of them followed by the text's
+ * end, white space, a {@code ,} or a {@code ;} and close, innermost first, brackets open before
+ * the name ({@code (password=x)}, {@code {a=1, password=x}}; those before them in the run are the
+ * value's: in {@code (password=ab))} one bracket is open, so the first {@code )} is the value's):
  * any other mark, {@code # , ; ( ) < >} included, is taken for the value's, as a generated password
  * holds them, so {@code password=a;b} and {@code password=a,b} are masked whole; only a {@code ,} or
  * {@code ;} followed by a name and {@code =} inside a secret ({@code password=a,b=c}) cannot be told
@@ -557,12 +558,14 @@ public final class ProviderText {
     /**
      * Where a bare value that starts at {@code at} ends: at white space, a quote or a '&'; at a ','
      * or ';' followed by white space or by a name and '=' (the next field of a list, {@code {password=x,
-     * user=y}}, {@code Password=x;Database=y}); at a ')', ']' or '}' that closes a bracket open before
-     * the name ({@code nameStart}) and is followed by the end of the text, white space, a ',', a ';'
-     * or another closing bracket ({@code (password=x)}, {@code {a=1, password=x}}); else at the end
-     * of the text. Anything else is the value's: a generated password holds ',', ';', '#', '(' and
-     * ')' as readily as letters, so where a mark may be the value's or end it, it is taken for the
-     * value's and masked with it. A secret holding a ',' or ';' followed by a name and '='
+     * user=y}}, {@code Password=x;Database=y}); at a run of ')', ']' and '}' followed by the end of the
+     * text, white space, a ',' or a ';', where its last ones close brackets open before the name
+     * ({@code nameStart}), innermost first ({@code (password=x)}, {@code {a=1, password=x}}): there,
+     * at the first of those last ones, so that closing brackets beyond the open ones are the value's
+     * ({@code (password=ab))} ends after {@code ab)}: one bracket was open); else at the end of the
+     * text. Anything else is the value's: a generated password holds ',', ';', '#', '(' and ')' as
+     * readily as letters, so where a mark may be the value's or end it, it is taken for the value's
+     * and masked with it. A secret holding a ',' or ';' followed by a name and '='
      * ({@code password=a,b=c}) cannot be told from two fields and shows from its ',' on.
      */
     private static int bareEnd(String s, int nameStart, int at) {
@@ -575,9 +578,19 @@ public final class ProviderText {
             if ((c == ',' || c == ';') && i + 1 < s.length() && (Character.isWhitespace(s.charAt(i + 1)) || namesField(s, i + 1))) {
                 return i;
             }
-            if ((c == ')' || c == ']' || c == '}') && (i + 1 == s.length() || ",;)]}".indexOf(s.charAt(i + 1)) >= 0
-                    || Character.isWhitespace(s.charAt(i + 1))) && openBefore(s, nameStart, c)) {
-                return i;
+            if (c == ')' || c == ']' || c == '}') {
+                int run = i;
+                while (run < s.length() && ")]}".indexOf(s.charAt(run)) >= 0) {
+                    run++;
+                }
+                if (run == s.length() || s.charAt(run) == ',' || s.charAt(run) == ';' || Character.isWhitespace(s.charAt(run))) {
+                    int closing = closingOpenBefore(s, nameStart, s.substring(i, run));
+                    if (closing > 0) {
+                        return run - closing;
+                    }
+                }
+                i = run; // brackets that close none opened before the name are the value's
+                continue;
             }
             i++;
         }
@@ -596,19 +609,32 @@ public final class ProviderText {
         return i < s.length() && s.charAt(i) == '=';
     }
 
-    /** Whether the text before {@code end} leaves a bracket open that {@code closing} would close. */
-    private static boolean openBefore(String s, int end, char closing) {
-        char opening = closing == ')' ? '(' : closing == ']' ? '[' : '{';
-        int depth = 0;
+    /**
+     * How many of the last closing brackets of {@code run} close, innermost first, brackets that
+     * the text before {@code end} leaves open: the most that do, at most as many as are open; 0
+     * where its last one closes none. A closing bracket before {@code end} closes the innermost
+     * open one where it matches it and is passed over where it does not.
+     */
+    private static int closingOpenBefore(String s, int end, String run) {
+        StringBuilder open = new StringBuilder(); // the closing bracket each open one awaits, innermost last
         for (int i = 0; i < end; i++) {
             char c = s.charAt(i);
-            if (c == opening) {
-                depth++;
-            } else if (c == closing && depth > 0) {
-                depth--;
+            if (c == '(' || c == '[' || c == '{') {
+                open.append(c == '(' ? ')' : c == '[' ? ']' : '}');
+            } else if (open.length() > 0 && c == open.charAt(open.length() - 1)) {
+                open.setLength(open.length() - 1);
             }
         }
-        return depth > 0;
+        for (int k = Math.min(run.length(), open.length()); k > 0; k--) {
+            boolean closes = true;
+            for (int m = 0; m < k && closes; m++) {
+                closes = run.charAt(run.length() - k + m) == open.charAt(open.length() - 1 - m);
+            }
+            if (closes) {
+                return k;
+            }
+        }
+        return 0;
     }
 
     /** Where the quote that opens at {@code at} closes (a backslash escapes); the text's length when it does not. */

@@ -105,6 +105,22 @@ class ProviderTextTest {
         assertThat(ProviderText.clean("GET /repo/v2//x@sha ok")).isEqualTo("GET /repo/v2//x@sha ok");
     }
 
+    /**
+     * A bare secret that ends in closing brackets, inside a bracket opened before its name
+     * ({@code (password=ab))}): only as many closing brackets as were opened before the name close
+     * them, the last ones of the run; those before are the secret's and are masked with it. Before,
+     * the first closing bracket ended the value and the secret's own ')' was shown.
+     */
+    @Test
+    void closingBracketsBeyondThoseOpenedBeforeTheNameAreTheSecrets() {
+        assertThat(ProviderText.clean("(password=ab))")).isEqualTo("(password=****)");
+        assertThat(ProviderText.clean("BMC refused (password=Xy7))) twice")).isEqualTo("BMC refused (password=****) twice");
+        assertThat(ProviderText.clean("{a=1, (password=x(y))}, next")).isEqualTo("{a=1, (password=****)}, next");
+        assertThat(ProviderText.clean("Outer[inner=Inner[password=x]]")).as("every one closes a bracket opened before the name")
+                .isEqualTo("Outer[inner=Inner[password=****]]");
+        assertThat(ProviderText.clean("sent (Authorization: Bearer abc)) twice")).isEqualTo("sent (Authorization: ****) twice");
+    }
+
     @Test
     void eachFormACredentialTravelsInIsMasked() {
         assertThat(ProviderText.clean("GET https://admin:hunter2@10.0.0.5/redfish/v1 failed"))
@@ -400,14 +416,15 @@ class ProviderTextTest {
 
     /**
      * A secret written bare outside a query: a token's characters and the marks a generated
-     * password holds, ',', ';', '#', ':', '@' and brackets among them, but no ',' or ';' followed by
-     * a name and '=' (that reads as the next field), no closing bracket followed by another or by
-     * a ',' or ';' (that may close a bracket opened before the name), and no bracket to open it.
+     * password holds, ',', ';', '#', ':', '@' and brackets among them, runs of closing brackets
+     * included, but no ',' or ';' followed by a name and '=' (that reads as the next field), no
+     * closing bracket followed by a ',' or ';' (that may close a bracket opened before the name),
+     * and no bracket to open it.
      */
     private static Arbitrary<String> bareSecrets() {
         return Arbitraries.strings().withChars(LETTERS + "-._~+/=!$*%,;#:@()[]{}<>").ofMinLength(8).ofMaxLength(48)
                 .filter(s -> s.chars().filter(ch -> LETTERS.indexOf(ch) >= 0).count() >= 4 && "[(".indexOf(s.charAt(0)) < 0
-                        && !Pattern.compile("[,;][A-Za-z][A-Za-z0-9_.-]*=|[)\\]}][,;)\\]}]").matcher(s).find());
+                        && !Pattern.compile("[,;][A-Za-z][A-Za-z0-9_.-]*=|[)\\]}]+[,;]").matcher(s).find());
     }
 
     /** A password in a URL's user part: no '/', '?', '#' or '@' (those are percent-encoded there). */
@@ -470,6 +487,10 @@ class ProviderTextTest {
                         }),
                 Combinators.combine(names, seps, tokenSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare: " + n)),
                 Combinators.combine(names, seps, bareSecrets()).as((n, sep, s) -> new Carried(n + sep + s, List.of(s), "named, bare with marks: " + n)),
+                // inside brackets opened before the name, the secret ending in closing brackets of its own ("(password=ab))")
+                Combinators.combine(names, Arbitraries.of("(", "{a=1, ", "[", "{x=[", "f(g("), bareSecrets(), Arbitraries.of("", ")", "]", "))", ")]}"))
+                        .as((n, open, s, own) -> new Carried(open + n + "=" + s + own + closing(open), List.of(s + own),
+                                "named, bare, in brackets: " + open + n)),
                 Combinators.combine(Arbitraries.of("Authorization: Bearer ", "Authorization: ", "authorization=SSWS "), bareSecrets())
                         .as((header, s) -> new Carried(header + s, List.of(s), "Authorization with marks")),
                 Combinators.combine(tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}")), bareSecrets())
@@ -505,6 +526,18 @@ class ProviderTextTest {
                     return new Carried("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----", lines.stream().filter(l -> l.length() >= 16).toList(),
                             "PEM private key");
                 })));
+    }
+
+    /** The closing brackets of {@code open}'s opening ones, innermost first. */
+    private static String closing(String open) {
+        StringBuilder b = new StringBuilder();
+        for (int i = open.length() - 1; i >= 0; i--) {
+            char c = open.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                b.append(c == '(' ? ')' : c == '[' ? ']' : '}');
+            }
+        }
+        return b.toString();
     }
 
     private static String json(String s) {
