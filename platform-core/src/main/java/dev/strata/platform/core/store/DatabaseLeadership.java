@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Leader election through PostgreSQL. Each instance keeps one dedicated connection, outside the
  * pool (a pool that recycles a connection would drop its lock silently). Every
  * {@code electionInterval} a follower tries {@code pg_try_advisory_lock}; the one that gets it
- * increments the epoch in {@code cluster_leader} and leads. The leader checks its connection at
- * the same interval and steps down the moment the check fails. The lock dies with the session:
+ * increments the epoch in {@code cluster_leader} and leads. The leader checks at the same
+ * interval that its session still holds the lock ({@code pg_locks}) and steps down the moment it
+ * does not, or the check fails. The lock dies with the session:
  * when the leader's process is killed its socket closes and PostgreSQL ends the session at once;
  * when the network to it fails, the keepalives set on the session end it within about 10 s. The
  * epoch fences what falls between: every write transaction reads it ({@code FOR SHARE}) and is
@@ -220,10 +221,9 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                         LOG.info("Instance {} is the leader now (epoch {})", instanceId, epoch);
                     }
                 }
-            } else if (epoch != 0) {
-                try (Statement s = lock.createStatement()) {
-                    s.execute("SELECT 1");
-                }
+            } else if (epoch != 0 && !holdsLeadership()) {
+                lost("its database session no longer holds the leadership lock");
+                return;
             }
             heartbeat();
             readLeader();
@@ -246,6 +246,27 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
     private void unlockLeadership() throws SQLException {
         try (Statement s = lock.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_advisory_unlock(" + LEADER_LOCK + ")")) {
             rs.next();
+        }
+    }
+
+    /**
+     * Whether this instance's session holds the leadership lock, as the database's {@code pg_locks}
+     * says: the key of {@code pg_try_advisory_lock(bigint)} is shown split in two, its high 32 bits
+     * as {@code classid} and its low 32 bits as {@code objid}, with {@code objsubid} 1. Before, the
+     * leader checked its lock by {@code SELECT 1} on its connection: that tells the connection
+     * answers, not that its session still holds the lock (one freed behind its back, or a session
+     * that changed under it, as behind a transaction-mode pooler), and such a leader went on leading
+     * while another instance could be elected.
+     */
+    private boolean holdsLeadership() throws SQLException {
+        try (PreparedStatement p = lock.prepareStatement("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                + "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                + "AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1")) {
+            p.setLong(1, LEADER_LOCK >>> 32);
+            p.setLong(2, LEADER_LOCK & 0xFFFF_FFFFL);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -825,6 +825,64 @@ class ClusterTest {
         }
     }
 
+    /** A data source that hands out {@code real}'s connections, each through {@code wrap}, and keeps the last in {@code handed}. */
+    static javax.sql.DataSource handing(javax.sql.DataSource real, java.util.function.UnaryOperator<java.sql.Connection> wrap,
+            AtomicReference<java.sql.Connection> handed) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
+                    try {
+                        Object out = m.invoke(real, args);
+                        if (m.getName().equals("getConnection")) {
+                            java.sql.Connection c = wrap.apply((java.sql.Connection) out);
+                            handed.set(c);
+                            return c;
+                        }
+                        return out;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * A leader whose session no longer holds the leadership lock steps down at its next round. Here the lock is freed
+     * behind its back on its own connection, as a session changed under it (a transaction-mode pooler between it and
+     * PostgreSQL) would not hold it either. Before, the round checked the lock by {@code SELECT 1} on the connection,
+     * which still answered: the instance went on leading while another took the lock and was elected.
+     */
+    @Test
+    void aLeaderWhoseSessionNoLongerHoldsTheLockStepsDownAtItsNextRound() throws Exception {
+        String url = pg.newDatabase("lockgone_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-a", false, "1h");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        AtomicReference<java.sql.Connection> handed = new AtomicReference<>();
+        DatabaseLeadership a = new DatabaseLeadership(handing(real, c -> c, handed), "strata-a", "strata-a.example:8101",
+                java.time.Duration.ofHours(1), java.time.Clock.systemUTC());
+        DatabaseLeadership b = new DatabaseLeadership(real, "strata-b", "strata-b.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        try {
+            a.tickNow();
+            assertThat(a.isLeader()).as("strata-a, alone, leads after its first round").isTrue();
+            long epochA = a.epoch();
+            try (java.sql.Statement s = handed.get().createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT pg_advisory_unlock(" + DatabaseLeadership.LEADER_LOCK + ")")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as("strata-a's session held the lock").isTrue();
+            }
+            a.tickNow();
+            assertThat(a.isLeader()).as("strata-a, whose session no longer holds the lock, has stepped down").isFalse();
+            b.tickNow();
+            assertThat(b.isLeader()).as("strata-b takes the free lock").isTrue();
+            assertThat(b.epoch()).isGreaterThan(epochA);
+            a.tickNow();
+            assertThat(a.isLeader()).as("strata-a follows").isFalse();
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
     /**
      * A leader that stops normally gives the leadership up as its store closes: once the close returned, before any further
      * election round, a follower names it neither in its refusals nor in its status (an election is under way), and shows it
