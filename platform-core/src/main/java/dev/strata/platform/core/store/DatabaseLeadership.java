@@ -189,9 +189,15 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
                         + "since_ms = NULL WHERE id = 1 AND epoch = ?")) {
                     p.setLong(1, was);
                     p.executeUpdate();
-                    unlockLeadership();
                 } catch (SQLException e) {
                     LOG.debug("Clearing the leader record of {} (epoch {}): {}", instanceId, was, JdbcStateStore.describe(e));
+                }
+                // freed whether or not the record was cleared: else the lock stayed taken until the database ended the closed
+                // session, and a follower's round meanwhile found it held and waited one more interval to be elected
+                try {
+                    unlockLeadership();
+                } catch (SQLException e) {
+                    LOG.debug("Freeing the leadership lock of {} (epoch {}): {}", instanceId, was, JdbcStateStore.describe(e));
                 }
                 lost(was, "it cannot write: " + refused + "; it does not try to lead again until it can write");
                 leader = null;

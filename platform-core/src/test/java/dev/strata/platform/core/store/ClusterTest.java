@@ -884,6 +884,54 @@ class ClusterTest {
     }
 
     /**
+     * A leader that cannot write gives the leadership up and has freed the lock by the time its round returns, also where
+     * clearing the record of the leader failed (here its statement fails on the leader's connection). Before, the lock was
+     * freed explicitly only where the record was cleared; else only closing the connection freed it, once the database had
+     * ended the session, after the round had returned. Checked from another session through {@code pg_locks}, over several
+     * rounds, since that window is short.
+     */
+    @Test
+    void aLeaderThatCannotWriteHasFreedTheLockWhenItsRoundReturnsThoughClearingTheRecordFailed() throws Exception {
+        String url = pg.newDatabase("unclearable_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-a", false, "1h");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        // the leader's connection fails the statement that clears the record of the leader, and only that one
+        java.util.function.UnaryOperator<java.sql.Connection> failingClear = c -> (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("prepareStatement") && ((String) args[0]).startsWith("UPDATE cluster_leader SET instance_id = NULL")) {
+                        throw new java.sql.SQLException("canceling statement due to lock timeout", "55P03");
+                    }
+                    try {
+                        return m.invoke(c, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                + "AND classid::bigint * 4294967296 + objid::bigint = " + DatabaseLeadership.LEADER_LOCK;
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
+                java.sql.Statement admin = connection.createStatement()) {
+            for (int i = 0; i < 20; i++) {
+                AtomicReference<String> refusal = new AtomicReference<>();
+                DatabaseLeadership a = new DatabaseLeadership(handing(real, failingClear, new AtomicReference<>()), "strata-a",
+                        "strata-a.example:8101", java.time.Duration.ofHours(1), java.time.Clock.systemUTC(), refusal::get);
+                try {
+                    a.tickNow();
+                    assertThat(a.isLeader()).isTrue();
+                    assertThat(count(admin, held)).as("the lock held while it leads").isEqualTo(1);
+                    refusal.set("the lock that marks the mode is lost");
+                    a.tickNow();
+                    assertThat(a.isLeader()).as("it gives the leadership up").isFalse();
+                    assertThat(count(admin, held)).as("the lock held once round " + (i + 1) + " that gave it up returned").isZero();
+                } finally {
+                    a.close();
+                }
+            }
+        }
+    }
+
+    /**
      * A leader that stops normally gives the leadership up as its store closes: once the close returned, before any further
      * election round, a follower names it neither in its refusals nor in its status (an election is under way), and shows it
      * stopped; the follower's next round elects it. Before, the record still named the stopped leader until that round, and
