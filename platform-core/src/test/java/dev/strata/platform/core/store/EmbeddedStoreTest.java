@@ -177,7 +177,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void writesAreStoredAgainOnceSpaceIsFreedAfterADiskFullFailure() {
-        SettableClock clock = SettableClock.system();
+        SettableClock clock = SettableClock.at(java.time.Instant.now());
         JdbcStateStore store = onFullDisk(clock);
         try {
             long stored = join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -247,7 +247,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void whileTheDiskStaysFullTheDatabaseIsOpenedAgainOncePerWaitNotForEachWrite() {
-        SettableClock clock = SettableClock.system();
+        SettableClock clock = SettableClock.at(java.time.Instant.now());
         JdbcStateStore store = onFullDisk(clock);
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -317,7 +317,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void whileTheDiskStaysFullReadsDuringTheWaitFailAtOnceAndDoNotOpenTheDatabase() {
-        SettableClock clock = SettableClock.system();
+        SettableClock clock = SettableClock.at(java.time.Instant.now());
         JdbcStateStore store = onFullDisk(clock);
         try {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
@@ -368,7 +368,7 @@ class EmbeddedStoreTest extends StateStoreContract {
      */
     @Test
     void aClockSetBackDoesNotLengthenTheWaitBeforeTheDatabaseIsOpenedAgain() {
-        SettableClock clock = SettableClock.system();
+        SettableClock clock = SettableClock.at(java.time.Instant.now());
         JdbcStateStore store = onFullDisk(clock);
         try {
             join(store.ledger().commit(0, Stores.allocation("a-1", "n1", List.of("g0")), null,
