@@ -27,7 +27,7 @@ import java.util.Optional;
  * fails, a depth-first search ({@link #search}) looks for any assignment: members most constrained
  * first; for each, every node already used by the gang and one node of each group of untouched
  * candidate nodes that are alike in every respect a later member could tell apart (facts, free
- * capacity per GPU, power domain, tenants), and every distinct GPU choice on it ({@link GpuOptions});
+ * capacity per GPU, power domain, tenants, being a launch slot), and every distinct GPU choice on it ({@link GpuOptions});
  * after each tentative binding it checks that every remaining member still has a node. Nodes alike
  * are interchangeable, so trying one of each misses no assignment: the search finds one whenever
  * one exists, unless it runs out of its budget of {@link #SEARCH_STEPS} node checks per decision,
@@ -337,10 +337,16 @@ final class GangBinder {
         h = h * 31 + String.valueOf(model.dedicatedTo[node]).hashCode();
         h = h * 31 + (model.otherTenantOn(node, contract.tenant()) ? 1 : 0);
         h = h * 31 + model.nodeMilliwatts[node];
+        h = h * 31 + (model.launchSlot[node] ? 1 : 0);
         return h;
     }
 
-    /** Whether two nodes are interchangeable for every member of this gang (the exact check behind {@link #signature}). */
+    /**
+     * Whether two nodes are interchangeable for every member of this gang (the exact check behind
+     * {@link #signature}). A launch slot is never alike a node that is not one, whatever their facts
+     * and room: the slot holds one member, the node as many as fit, so a gang that needs the slot
+     * for one member and the node for several was refused when the node stood for both.
+     */
     private boolean alike(int a, int b) {
         NodeFacts fa = model.facts[a];
         NodeFacts fb = model.facts[b];
@@ -354,7 +360,7 @@ final class GangBinder {
                 || ca.cpuFreeMilli() != cb.cpuFreeMilli() || ca.memoryFreeMiB() != cb.memoryFreeMiB()
                 || !java.util.Objects.equals(model.dedicatedTo[a], model.dedicatedTo[b])
                 || model.otherTenantOn(a, contract.tenant()) != model.otherTenantOn(b, contract.tenant())
-                || model.nodeMilliwatts[a] != model.nodeMilliwatts[b]) {
+                || model.nodeMilliwatts[a] != model.nodeMilliwatts[b] || model.launchSlot[a] != model.launchSlot[b]) {
             return false;
         }
         for (int g = 0; g < ca.gpuCount(); g++) {

@@ -63,7 +63,9 @@ import java.util.Set;
  * holds whole). A node that reports the largest machine its provider makes there (node attributes
  * {@code strata.largestMachine.cpuMilli}, {@code strata.largestMachine.memoryBytes} and
  * {@code strata.largestMachine.gpus}, whole numbers; anything else is no limit) takes no member
- * asking more CPU, memory or whole GPUs than that.
+ * asking more CPU, memory or whole GPUs than that. A launch slot of a cloud offer (a node with the
+ * attribute {@code strata:offer}) is one machine to be launched: it holds one member, of any
+ * allocation, however small.
  */
 final class ExhaustivePlacement {
 
@@ -90,7 +92,12 @@ final class ExhaustivePlacement {
         final Set<String> tenants = new HashSet<>();
         final Set<String> dedicatedTo = new HashSet<>();
         long nodeMilliwatts;
+        /** Members bound on the node, of every allocation and of this gang. */
+        int members;
     }
+
+    /** The attribute that makes a node a launch slot of a cloud offer, as documented. */
+    private static final String LAUNCH_SLOT = "strata:offer";
 
     private final List<NodeState> state = new ArrayList<>();
     private final Map<String, Long> domainMilliwatts = new HashMap<>();
@@ -148,6 +155,7 @@ final class ExhaustivePlacement {
                     }
                 }
                 s.tenants.add(a.tenant());
+                s.members++;
                 if (a.dedicated()) {
                     s.dedicatedTo.add(a.tenant());
                 }
@@ -472,6 +480,9 @@ final class ExhaustivePlacement {
         if (contract.isolation() == Isolation.DEDICATED_NODE && s.tenants.stream().anyMatch(t -> !t.equals(contract.tenant()))) {
             return "isolation (dedicated-node)";
         }
+        if (n.attributes().containsKey(LAUNCH_SLOT) && s.members > 0) {
+            return "launch slot (one member per launched machine)";
+        }
         if (s.cpu + m.cpuMilli() > n.cpu().threads() * 1000L || s.mib + mib(m.memoryBytes()) > (n.memoryBytes() >> 20)) {
             return "cpu/memory capacity";
         }
@@ -552,6 +563,7 @@ final class ExhaustivePlacement {
         NodeState s = state.get(c.node());
         s.cpu += sign * m.cpuMilli();
         s.mib += sign * mib(m.memoryBytes());
+        s.members += sign;
         for (int g : c.gpus()) {
             if (m.gpus().partitionProfile() != null) {
                 int p = profileIndex(n.accelerators().get(g), m.gpus().partitionProfile());

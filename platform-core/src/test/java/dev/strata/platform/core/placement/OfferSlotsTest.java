@@ -126,4 +126,40 @@ class OfferSlotsTest {
         assertThat(third.placed()).isFalse();
         assertThat(third.rejections().toString()).contains(NodeFilter.SLOT_TAKEN);
     }
+    /**
+     * A launch slot beside a hardware node of its shape, both free: the search took them for
+     * interchangeable (their facts and free room are alike) and tried only the first for the gang's
+     * largest member, though the slot holds one member and the node several. The two small members
+     * fit only together on the node, the large one alone on the slot; the greedy pass puts the large
+     * one on the node, and the search then never tried the slot for it.
+     */
+    @Test
+    void aLaunchSlotIsNotTakenForInterchangeableWithAHardwareNodeOfItsShape() {
+        Infra infra = new Infra().site("z", "DE", Infra.EU_DE, "Op", Set.of("EU"));
+        infra.node("hw", "z", null, 4, 16, 0, null, 0, 0, 1, 0, 0);
+        infra.node("cloud:z:c4", "z", null, 4, 16, 0, null, 0, 0, 1, 0, 0);
+        Node machine = infra.nodes.remove(1);
+        CapacityOffer offer = CapacityOffer.builder().id("cloud:z:c4").providerId("test").siteId("z").shape("c4").machine(machine).limit(1)
+                .inUse(0).build();
+        InventorySnapshot snapshot = new InventorySnapshot(1, Instant.now(), infra.sites, infra.nodes, List.of(), List.of(), List.of(),
+                List.of(offer));
+        Contract gang = new Contract("gang", "t", 0, List.of(
+                new dev.strata.platform.api.contract.Member("large", 4000, 0, dev.strata.platform.api.contract.GpuRequest.NONE,
+                        dev.strata.platform.api.contract.TopologyRequest.ANY, 0),
+                new dev.strata.platform.api.contract.Member("small-a", 2000, 0, dev.strata.platform.api.contract.GpuRequest.NONE,
+                        dev.strata.platform.api.contract.TopologyRequest.ANY, 0),
+                new dev.strata.platform.api.contract.Member("small-b", 2000, 0, dev.strata.platform.api.contract.GpuRequest.NONE,
+                        dev.strata.platform.api.contract.TopologyRequest.ANY, 0)),
+                dev.strata.platform.api.contract.FabricRequest.ANY, dev.strata.platform.api.contract.Sovereignty.ANY,
+                dev.strata.platform.api.contract.Isolation.SHARED);
+        InventorySnapshot expanded = OfferSlots.expand(snapshot);
+        assertThat(new ExhaustivePlacement(expanded, List.of(), gang, 1_000_000).exists()).as("the oracle's assignment").isTrue();
+
+        PlacementDecision d = PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC()).place(gang, true);
+
+        assertThat(d.placed()).as(d.summary()).isTrue();
+        assertThat(new ExhaustivePlacement(expanded, List.of(), gang, 1_000_000).check(d.bindings())).isNull();
+        assertThat(d.bindings()).filteredOn(b -> b.member().equals("large")).extracting(MemberBinding::nodeId)
+                .containsExactly("cloud:z:c4#0");
+    }
 }
