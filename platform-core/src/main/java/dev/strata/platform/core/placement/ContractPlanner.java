@@ -72,7 +72,7 @@ final class ContractPlanner {
         double minGbps = contract.fabric().minBandwidthGbps();
         long needed = 0;
         for (Member m : members) {
-            needed += Math.round(m.gpus().count() * NodeFilter.share(m) * 1000);
+            needed += filter.gpuMilli(m);
         }
         List<Rejection> notes = new ArrayList<>();
         List<Fabric> tried = new ArrayList<>();

@@ -248,7 +248,7 @@ final class GangBinder {
         alone.values().forEach(union::or);
         long need = 0;
         for (Member m : members) {
-            need += Math.round(m.gpus().count() * NodeFilter.share(m) * 1000);
+            need += filter.gpuMilli(m);
         }
         if (need > freeMilli(union)) {
             return Optional.empty();

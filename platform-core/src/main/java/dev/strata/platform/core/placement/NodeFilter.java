@@ -112,6 +112,18 @@ final class NodeFilter {
         return d.gpuCount() == 0 ? d : d.withDegradedAllowed(m.gpus().allowDegraded());
     }
 
+    /**
+     * The thousandths of GPUs the member's demand reserves: whole GPUs, and a share rounded up to a
+     * thousandth as it is reserved (0.0004 takes 1); a MIG instance its demand's share, as the packing
+     * kernel counts it before its GPU is known. What the checks of free GPUs before binding (an RDMA
+     * fabric's, the search's) count: the share rounded to the nearest thousandth took a gang of
+     * shares finer than one to need none, so a fabric without room for it was tried, and the gang
+     * refused as though it did not fit there some other way.
+     */
+    long gpuMilli(Member m) {
+        return demandOf(m).gpuMilliTotal();
+    }
+
     /** The share of one GPU each of the member's GPUs takes: 1 for whole GPUs. */
     static double share(Member m) {
         return m.gpus().partitionProfile() != null ? demand(m).gpuMilli() / 1000.0 : m.gpus().fraction();
