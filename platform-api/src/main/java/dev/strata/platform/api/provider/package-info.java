@@ -30,7 +30,10 @@
  * {@code platform-testkit} has one contract test per SPI that checks these obligations.
  * {@link dev.strata.platform.api.provider.Generations} hands out snapshot generations that stay
  * above every earlier one across restarts with the clock set back (since 1.3).
+ * {@link dev.strata.platform.api.provider.ConfigurationRejections}, which the core registers, records
+ * in the provenance log that a provider refused a change of its configuration and kept the settings
+ * before it (since 1.4).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package dev.strata.platform.api.provider;

@@ -2,7 +2,7 @@ package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.ConsoleWords;
-import dev.strata.platform.core.provenance.ConfigurationRejections;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

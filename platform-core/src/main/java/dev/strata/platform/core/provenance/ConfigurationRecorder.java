@@ -1,5 +1,6 @@
 package dev.strata.platform.core.provenance;
 
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.core.placement.Actors;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;

@@ -9,6 +9,7 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Quantities;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ChainVerifier;
 import dev.strata.platform.audit.Checkpoint;

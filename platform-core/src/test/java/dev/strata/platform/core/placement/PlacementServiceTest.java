@@ -664,12 +664,12 @@ class PlacementServiceTest {
     }
 
     /** Binds where rejections are recorded as Declarative Services binds it: the field the descriptor names for the reference. */
-    private static void bindRejections(PlacementService service, dev.strata.platform.core.provenance.ConfigurationRejections rejections)
+    private static void bindRejections(PlacementService service, dev.strata.platform.api.provider.ConfigurationRejections rejections)
             throws Exception {
         org.w3c.dom.NodeList references = descriptor().getElementsByTagName("reference");
         for (int i = 0; i < references.getLength(); i++) {
             org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
-            if (r.getAttribute("interface").equals(dev.strata.platform.core.provenance.ConfigurationRejections.class.getName())) {
+            if (r.getAttribute("interface").equals(dev.strata.platform.api.provider.ConfigurationRejections.class.getName())) {
                 java.lang.reflect.Field f = PlacementService.class.getDeclaredField(r.getAttribute("field"));
                 f.setAccessible(true);
                 f.set(service, rejections);

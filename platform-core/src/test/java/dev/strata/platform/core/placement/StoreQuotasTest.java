@@ -565,7 +565,7 @@ class StoreQuotasTest {
     @Test
     void aRetiredQuotaFileFoundAtStartIsRecordedAsRejectedOnceItsRecorderIsBound() throws Exception {
         List<String> rejected = new ArrayList<>();
-        dev.strata.platform.core.provenance.ConfigurationRejections recorder = (pid, reason) -> rejected.add(pid + " | " + reason);
+        dev.strata.platform.api.provider.ConfigurationRejections recorder = (pid, reason) -> rejected.add(pid + " | " + reason);
         RetiredQuotaFile file = asDeclarativeServicesMakesIt(Map.of("tenantQuotas", "bank-risk/gpus=64"), recorder);
         String refusal = file.refusal().orElseThrow();
         assertThat(rejected).containsExactly(RetiredQuotaFile.PID + " | " + refusal);
@@ -578,7 +578,7 @@ class StoreQuotasTest {
 
     /** Makes the component from its descriptor as Declarative Services does: constructor with the configuration, then its references. */
     private static RetiredQuotaFile asDeclarativeServicesMakesIt(Map<String, Object> configuration,
-            dev.strata.platform.core.provenance.ConfigurationRejections recorder) throws Exception {
+            dev.strata.platform.api.provider.ConfigurationRejections recorder) throws Exception {
         String descriptor = "OSGI-INF/" + RetiredQuotaFile.class.getName() + ".xml";
         org.w3c.dom.Document xml;
         try (java.io.InputStream in = RetiredQuotaFile.class.getClassLoader().getResourceAsStream(descriptor)) {
@@ -589,14 +589,14 @@ class StoreQuotasTest {
         org.w3c.dom.NodeList references = xml.getElementsByTagName("reference");
         for (int i = 0; i < references.getLength(); i++) {
             org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
-            assertThat(r.getAttribute("interface")).isEqualTo(dev.strata.platform.core.provenance.ConfigurationRejections.class.getName());
+            assertThat(r.getAttribute("interface")).isEqualTo(dev.strata.platform.api.provider.ConfigurationRejections.class.getName());
             if (!r.getAttribute("field").isEmpty()) {
                 java.lang.reflect.Field f = RetiredQuotaFile.class.getDeclaredField(r.getAttribute("field"));
                 f.setAccessible(true);
                 f.set(file, recorder);
             } else {
                 java.lang.reflect.Method m = RetiredQuotaFile.class.getDeclaredMethod(r.getAttribute("bind"),
-                        dev.strata.platform.core.provenance.ConfigurationRejections.class);
+                        dev.strata.platform.api.provider.ConfigurationRejections.class);
                 m.setAccessible(true);
                 m.invoke(file, recorder);
             }

@@ -2,6 +2,7 @@ package dev.strata.platform.core.provenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -209,6 +210,75 @@ class ConfigurationRecorderTest {
                     + " change rejected, the settings before it stay in force: " + pid
                     + ": refreshInterval = '-5s' is invalid; expected a duration (****)");
             assertThat(rejected.payload().toString()).doesNotContain("hunter22-secret");
+        } finally {
+            recorder.deactivate();
+            store.close();
+        }
+    }
+
+    /**
+     * The recorder is the API's {@link ConfigurationRejections} (its descriptor registers it so), the
+     * service through which a provider, which sees the API only, records a change it refused. A refusal
+     * of a factory configuration's instance (a provider's, named {@code dev.strata.provider.aws~eu})
+     * is recorded under the instance's PID, the one the change's own {@code updated} record names,
+     * after it, as written by whoever made the change (here a file: {@code system}); a credential in
+     * the reason is masked. Before, the recorder was registered as the core's interface only, so a
+     * provider's refusal was only logged, and the log said {@code updated} for a change never in force.
+     */
+    @Test
+    void aProvidersRefusalIsRecordedThroughTheApisServiceUnderTheInstancesPid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        String descriptor = "OSGI-INF/" + ConfigurationRecorder.class.getName() + ".xml";
+        org.w3c.dom.Document xml;
+        try (java.io.InputStream in = ConfigurationRecorder.class.getClassLoader().getResourceAsStream(descriptor)) {
+            assertThat(in).as(descriptor).isNotNull();
+            xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+        }
+        List<String> provided = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList provides = xml.getElementsByTagName("provide");
+        for (int i = 0; i < provides.getLength(); i++) {
+            provided.add(((org.w3c.dom.Element) provides.item(i)).getAttribute("interface"));
+        }
+        assertThat(provided).as("the services the recorder is registered as").contains(ConfigurationRejections.class.getName());
+
+        String factoryPid = "dev.strata.provider.aws";
+        String pid = factoryPid + "~eu";
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("service.pid", pid);
+        properties.put("service.factoryPid", factoryPid);
+        properties.put("efa", "some");
+        org.osgi.service.cm.Configuration configuration = proxy(org.osgi.service.cm.Configuration.class, (name, args) -> switch (name) {
+            case "getPid" -> pid;
+            case "getFactoryPid" -> factoryPid;
+            case "getProperties" -> properties;
+            default -> null;
+        });
+        org.osgi.service.cm.ConfigurationAdmin admin = proxy(org.osgi.service.cm.ConfigurationAdmin.class,
+                (name, args) -> "listConfigurations".equals(name) ? new org.osgi.service.cm.Configuration[] {configuration} : null);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin);
+        try {
+            recorder.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(proxy(org.osgi.framework.ServiceReference.class, (n, a) -> null),
+                    org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, factoryPid, pid));
+            ConfigurationRejections rejections = recorder;
+            ConfigurationRejections.tell(rejections, pid, factoryPid + ": efa = 'some' is invalid; expected all, one or off (from "
+                    + "https://admin:s3cr3t-pw@ec2.example)");
+            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (records.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                        null, null, 10, false));
+            }
+            assertThat(records).extracting(r -> r.payload().get("action")).containsExactly("updated", "rejected");
+            assertThat(records).extracting(r -> r.payload().get("pid")).containsExactly(pid, pid);
+            assertThat(records.get(0).payload()).containsEntry("factoryPid", factoryPid);
+            dev.strata.platform.audit.LogRecord rejected = records.get(1);
+            assertThat(rejected.actor()).as("whoever made the change").isEqualTo("system");
+            assertThat(rejected.subjects()).containsEntry("configuration", pid);
+            assertThat(String.valueOf(rejected.payload().get("reason"))).startsWith(factoryPid + ": efa = 'some' is invalid; expected all, "
+                    + "one or off");
+            assertThat(rejected.payload().toString()).doesNotContain("s3cr3t-pw");
         } finally {
             recorder.deactivate();
             store.close();

@@ -8,6 +8,7 @@ import dev.strata.platform.api.audit.AuditExport;
 import dev.strata.platform.api.audit.AuditQuery;
 import dev.strata.platform.api.audit.AuditReport;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.audit.AuditKeys;
 import dev.strata.platform.audit.ExportFile;
 import dev.strata.platform.core.placement.TenantUsers;

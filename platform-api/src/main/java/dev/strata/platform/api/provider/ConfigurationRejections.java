@@ -1,0 +1,54 @@
+package dev.strata.platform.api.provider;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Where a component that refuses a change of its configuration, and keeps the settings before it,
+ * says so: the core records it in the provenance log. Config Admin tells the core of every change
+ * of a configuration under {@code dev.strata.} before the component has read it, so the log's
+ * record of the change (kind {@code configuration}) says {@code updated} whether or not it took
+ * effect; the record this adds after it (action {@code rejected}, with the reason and whoever made
+ * the change) says that it did not, so that the log tells an auditor which settings were in force.
+ *
+ * <p>For a vendor: a provider whose component has a {@code @Modified} method that refuses a change
+ * (an {@link dev.strata.platform.api.exception.InvalidConfigurationException}) and serves on its
+ * previous settings calls {@link #rejected} where it logs the refusal, with the PID of the
+ * configuration refused (for a factory configuration, the PID of the instance, as Config Admin
+ * names it in {@code service.pid}: the one the core records the change under) and the exception's
+ * message. Bind the service through an optional, dynamic, greedy reference held in a volatile field
+ * and call it through {@link #tell}: the core registers it once its state store is up, and a
+ * provider installed without the core, or running before it, records nothing and loses nothing but
+ * the record. The core cleans the reason as it cleans provider text (a credential in a URL is
+ * masked), but a reason should carry no credential in the first place: name a secret's property,
+ * never show its value.
+ *
+ * <p>The record is written on the core's own thread: a call returns at once and never throws for
+ * a store that is slow or down (what was not recorded is logged by the core). On a highly
+ * available Strata only the leader writes it.
+ *
+ * @since 1.4
+ */
+@ProviderType
+public interface ConfigurationRejections {
+
+    /**
+     * Records that the latest change of a configuration was refused and the settings before it stay
+     * in force.
+     *
+     * @param pid the configuration's PID (for a factory configuration the instance's, as
+     *     {@code service.pid} names it)
+     * @param reason why, as the component logs it (an {@code InvalidConfigurationException}'s
+     *     message: the property, the value and what was expected)
+     */
+    void rejected(String pid, String reason);
+
+    /**
+     * Tells {@code to}, where there is one (the core registers it once its state store is up; a
+     * provider may run without the core), that the latest change of {@code pid} was refused.
+     */
+    static void tell(ConfigurationRejections to, String pid, String reason) {
+        if (to != null) {
+            to.rejected(pid, reason);
+        }
+    }
+}
