@@ -2,6 +2,7 @@ package dev.strata.platform.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
 /**
@@ -73,6 +75,61 @@ public final class ComponentDescriptors {
         }
         method.setAccessible(true);
         return method;
+    }
+
+    /**
+     * Binds {@code service} to {@code component} as Declarative Services does for the descriptor's
+     * reference to {@code type}: sets its field, or calls its bind method. The reference must be
+     * optional, dynamic and greedy, as one to a service that may come after the component, go, or
+     * never be there (the core's {@code ConfigurationRejections} for a provider installed without
+     * the core) must be: a mandatory one would keep the component from starting without it, a static
+     * one would make it again when it comes.
+     *
+     * @throws AssertionError where the descriptor has no reference to {@code type}, one that is not
+     *     optional, dynamic and greedy, or one whose field or bind method the component lacks
+     */
+    public static <S> void bindOptional(Object component, Class<S> type, S service) {
+        Class<?> kind = component.getClass();
+        NodeList references = descriptor(kind).getElementsByTagName("reference");
+        for (int i = 0; i < references.getLength(); i++) {
+            Element r = (Element) references.item(i);
+            if (!r.getAttribute("interface").equals(type.getName())) {
+                continue;
+            }
+            // as declared, or Declarative Services' default where the descriptor leaves it out
+            String how = or(r.getAttribute("cardinality"), "1..1") + " " + or(r.getAttribute("policy"), "static") + " "
+                    + or(r.getAttribute("policy-option"), "reluctant");
+            if (!how.equals("0..1 dynamic greedy")) {
+                throw new AssertionError("The component descriptor " + location(kind) + " has a reference to " + type.getName()
+                        + " that is '" + how + "' (cardinality, policy, policy option), where '0..1 dynamic greedy' was"
+                        + " expected: a service that may be missing, come or go while the component runs.");
+            }
+            try {
+                if (!r.getAttribute("field").isEmpty()) {
+                    Field field = kind.getDeclaredField(r.getAttribute("field"));
+                    if (!java.lang.reflect.Modifier.isVolatile(field.getModifiers())) {
+                        throw new AssertionError("The field " + field.getName() + " of " + kind.getName() + " holds a dynamic reference"
+                                + " to " + type.getName() + " but is not volatile, as Declarative Services requires of it.");
+                    }
+                    field.setAccessible(true);
+                    field.set(component, service);
+                } else {
+                    Method bind = kind.getDeclaredMethod(r.getAttribute("bind"), type);
+                    bind.setAccessible(true);
+                    bind.invoke(component, service);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("The reference to " + type.getName() + " in " + location(kind)
+                        + " could not be bound as Declarative Services binds it: " + e, e);
+            }
+            return;
+        }
+        throw new AssertionError("The component descriptor " + location(kind) + " has no reference to " + type.getName()
+                + ", where one was expected.");
+    }
+
+    private static String or(String value, String otherwise) {
+        return value.isEmpty() ? otherwise : value;
     }
 
     /** The root element of the component's descriptor, read from where the component's class was loaded. */

@@ -43,6 +43,29 @@ class ComponentDescriptorsTest {
                         + " declares no changed(class java.lang.Integer).");
     }
 
+    /** An optional, dynamic, greedy reference is bound through the field the descriptor names. */
+    @Test
+    void anOptionalDynamicReferenceIsBoundThroughItsField() {
+        Described component = new Described();
+        Runnable service = () -> { };
+        ComponentDescriptors.bindOptional(component, Runnable.class, service);
+        assertThat(component.told).isSameAs(service);
+    }
+
+    /** A mandatory reference, which would keep the component from starting without its service, fails naming how it is declared. */
+    @Test
+    void aMandatoryReferenceFailsNamingHowItIsDeclared() {
+        assertThatThrownBy(() -> ComponentDescriptors.bindOptional(new Described(), java.util.function.Supplier.class, () -> "x"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("has a reference to java.util.function.Supplier that is '1..1 static "
+                        + "reluctant' (cardinality, policy, policy option), where '0..1 dynamic greedy' was expected");
+    }
+
+    @Test
+    void aDescriptorWithoutTheReferenceFailsNamingTheService() {
+        assertThatThrownBy(() -> ComponentDescriptors.bindOptional(new Described(), Comparable.class, o -> 0)).isInstanceOf(AssertionError.class)
+                .hasMessageEndingWith(" has no reference to java.lang.Comparable, where one was expected.");
+    }
+
     private static Path classes() {
         try {
             return Path.of(ComponentDescriptorsTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -54,6 +77,8 @@ class ComponentDescriptorsTest {
     /** A component whose descriptor names its modified method. */
     static final class Described {
         String settings;
+        volatile Runnable told;
+        java.util.function.Supplier<?> needed;
 
         private void changed(String settings) {
             this.settings = settings;
