@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Health;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.GpuProvider;
@@ -35,6 +36,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +95,13 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final Object swap = new Object();
     /** The settings in force with their sources and sampler; replaced whole by a valid configuration change ({@link #modified}). */
     private volatile State state;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     @Activate
     public NvidiaGpuProvider(NvidiaConfig config) {
@@ -164,6 +176,7 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             settings = NvidiaSettings.from(config);
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
         apply(settings);

@@ -3,6 +3,7 @@ package dev.strata.provider.nvidia;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,8 @@ import org.osgi.util.converter.Converters;
  * descriptor names for a configuration change, and makes the component again from the change where
  * it names none, which for a change the provider refuses left no provider at all ({@code DEPARTED})
  * until the file was corrected. The provider reads the GPUs through a replayed nvidia-smi (the real
- * H200 and H100 captures); there is no NVML on the test host.
+ * H200 and H100 captures); there is no NVML on the test host. The core's
+ * {@link ConfigurationRejections} is bound as the descriptor binds it, recording what it is told.
  */
 class NvidiaGpuProviderModifiedTest {
 
@@ -85,8 +88,12 @@ class NvidiaGpuProviderModifiedTest {
 
     private NvidiaGpuProvider provider(Map<String, Object> properties) {
         provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")), dir);
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
         return provider;
     }
+
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    private final List<String> rejected = new CopyOnWriteArrayList<>();
 
     private GpuSnapshot discover(String operation) {
         return provider.discoverGpus(DiscoveryContext.withTimeout(operation, Duration.ofSeconds(30)));
@@ -134,7 +141,9 @@ class NvidiaGpuProviderModifiedTest {
      * the previous settings in force: the same sampler goes on sampling at the previous interval, and
      * the GPU is still discovered. Before, the descriptor named no modified method, so Declarative
      * Services made the component again from the change, which its constructor refused: the provider
-     * departed until the file was corrected.
+     * departed until the file was corrected. The refusal is recorded in the provenance log through the
+     * core's ConfigurationRejections, once, with the provider's PID and the message logged; before, it
+     * was only logged, and the log's record of the change ({@code updated}) read as in force.
      */
     @Test
     void aRefusedChangeLeavesThePreviousSettingsInForceAndTheProviderServing() throws Exception {
@@ -151,6 +160,8 @@ class NvidiaGpuProviderModifiedTest {
             assertThat(log.text()).contains("ERROR").contains("Configuration change rejected, previous settings stay in force: "
                     + "dev.strata.provider.nvidia: telemetryInterval = '5S' is invalid; expected " + NvidiaSettings.DURATION_EXPECTED);
         }
+        assertThat(rejected).containsExactly(NvidiaGpuProvider.PID + " | dev.strata.provider.nvidia: telemetryInterval = '5S' is invalid; "
+                + "expected " + NvidiaSettings.DURATION_EXPECTED);
         assertThat(provider.sampler()).as("the sampler of the settings in force").isSameAs(sampler);
         assertThat(sampler.running()).isTrue();
         Instant changed = Instant.now();
@@ -196,6 +207,7 @@ class NvidiaGpuProviderModifiedTest {
         // at 1h no sample would come during the test; at 100ms they come, four kept
         List<GpuSample> samples = awaitSamples(H100, 4);
         assertThat(samples).hasSize(4).allSatisfy(s -> assertThat(s.acceleratorId()).isEqualTo(H100));
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
     /**
