@@ -6,6 +6,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
@@ -18,6 +19,10 @@ import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +52,13 @@ public class SysfsComputeProvider implements ComputeProvider {
     private final Clock clock;
     /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     /** What one configuration reads: the tree under {@code root}, as node {@code nodeId} at site {@code siteId}. */
     private record Settings(Path root, SysfsDiscovery discovery, String nodeId, String siteId) {
@@ -98,6 +110,7 @@ public class SysfsComputeProvider implements ComputeProvider {
             next = Settings.of(validRoot(config.root()), config.nodeId(), config.site());
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
         settings = next;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -20,7 +23,8 @@ import org.osgi.util.converter.Converters;
 /**
  * The component's {@code @Modified} path, called as Declarative Services calls it: the method the
  * component's descriptor names (without one, every change makes the component again, and a refused
- * value leaves no provider at all). The provider reads captured trees under temporary roots.
+ * value leaves no provider at all). The provider reads captured trees under temporary roots. The
+ * core's {@link ConfigurationRejections} is bound as the descriptor binds it, recording what it is told.
  */
 class SysfsComputeProviderModifiedTest {
 
@@ -28,6 +32,15 @@ class SysfsComputeProviderModifiedTest {
     Path first;
     @TempDir
     Path second;
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    private final List<String> rejected = new CopyOnWriteArrayList<>();
+
+    /** The provider made from {@code properties}, the core's ConfigurationRejections bound. */
+    private SysfsComputeProvider provider(Map<String, Object> properties) {
+        SysfsComputeProvider provider = new SysfsComputeProvider(config(properties));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        return provider;
+    }
 
     private static BaremetalConfig config(Map<String, Object> properties) {
         return Converters.standardConverter().convert(properties).to(BaremetalConfig.class);
@@ -54,12 +67,15 @@ class SysfsComputeProviderModifiedTest {
      * A change the provider refuses (a root that is no directory, a blank site) leaves the previous
      * settings in force, logged at ERROR, and the node is discovered as before. Before, Declarative
      * Services made the component again from the refused configuration, which failed: the provider
-     * departed and its node went stale until the file was corrected.
+     * departed and its node went stale until the file was corrected. Each refusal is recorded in the
+     * provenance log through the core's ConfigurationRejections, once, with the provider's PID and the
+     * message logged; before, it was only logged, and the log's record of the change ({@code updated})
+     * read as in force.
      */
     @Test
     void aRefusedChangeKeepsThePreviousSettingsAndTheNodeDiscovered() throws Exception {
         Map<String, Object> properties = new HashMap<>(Map.of("root", tree(first, "n1").toString(), "nodeId", "rack1-n7", "site", "fra-1"));
-        SysfsComputeProvider provider = new SysfsComputeProvider(config(properties));
+        SysfsComputeProvider provider = provider(properties);
         long before = discover(provider).generation();
 
         try (StderrCapture log = new StderrCapture()) {
@@ -74,6 +90,10 @@ class SysfsComputeProviderModifiedTest {
                     .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.baremetal: site = ' ' "
                             + "is invalid; expected a site id such as local or fra-1");
         }
+        assertThat(rejected).hasSize(2);
+        assertThat(rejected.get(0)).startsWith(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: root = '/no/such/dir' is invalid;");
+        assertThat(rejected.get(1)).isEqualTo(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: site = ' ' is invalid; expected a "
+                + "site id such as local or fra-1");
         ComputeSnapshot after = discover(provider);
         assertThat(after.nodes()).extracting(Node::id).containsExactly("rack1-n7");
         assertThat(after.nodes().get(0).siteId()).isEqualTo("fra-1");
@@ -88,7 +108,7 @@ class SysfsComputeProviderModifiedTest {
      */
     @Test
     void aValidChangeAppliesFromTheNextDiscovery() throws Exception {
-        SysfsComputeProvider provider = new SysfsComputeProvider(config(Map.of("root", tree(first, "n1").toString(), "site", "fra-1")));
+        SysfsComputeProvider provider = provider(Map.of("root", tree(first, "n1").toString(), "site", "fra-1"));
         ComputeSnapshot before = discover(provider);
         assertThat(before.nodes()).extracting(Node::id).containsExactly("baremetal:n1");
 
@@ -101,5 +121,6 @@ class SysfsComputeProviderModifiedTest {
 
         modified(provider, Map.of("root", second.toString(), "nodeId", "rack1-n7", "site", "par-1"));
         assertThat(discover(provider).nodes()).extracting(Node::id).containsExactly("rack1-n7");
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 }

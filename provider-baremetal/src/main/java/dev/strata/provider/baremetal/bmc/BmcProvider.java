@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
@@ -103,6 +104,13 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
     /** The core's registry, asked to rediscover the provider once the journal comes (see {@link #bindJournal}). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ProviderRegistry registry;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     @Activate
     public BmcProvider(BmcProviderConfig config) {
@@ -203,6 +211,7 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
             directory = stateDirectory(config.stateDirectory());
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
         OperationJournal journal = provisioner.journal();

@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.bmc;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.provider.baremetal.ipmi.IpmiBmc;
 import dev.strata.provider.baremetal.ipmi.IpmiTool;
 import dev.strata.provider.baremetal.redfish.RedfishBmc;
@@ -13,6 +14,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +49,13 @@ public final class ConfiguredBmc {
     private volatile State state;
     /** The client of {@link #state}, opened on first use; guarded by {@code this}. */
     private Client client;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     /** Settings (or the error that stands for them) and the name and site their node is shown under. */
     private record State(BmcSettings settings, InvalidConfigurationException problem, String fallbackName, String fallbackSite) {
@@ -115,6 +127,7 @@ public final class ConfiguredBmc {
                 replace(new State(null, e, previous.fallbackName(), previous.fallbackSite()));
             } else {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+                ConfigurationRejections.tell(rejections, pid, e.getMessage());
             }
             return;
         }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +44,8 @@ import org.osgi.util.converter.Converters;
  * showed it DEPARTED, its nodes STALE) until the file was corrected. The BMCs are a local stand-in
  * for a Redfish service that answers every request with HTTP 500, after a delay where a test sets
  * one (a slow BMC) or once a test lets it: how long a BMC's discovery may take shows in what its
- * node says.
+ * node says. The core's {@link ConfigurationRejections} is bound as the descriptor binds it,
+ * recording what it is told.
  */
 class BmcProviderModifiedTest {
 
@@ -60,6 +63,8 @@ class BmcProviderModifiedTest {
     final AtomicInteger requests = new AtomicInteger();
     Map<String, Object> config;
     BmcProvider provider;
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    final List<String> rejected = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -115,6 +120,7 @@ class BmcProviderModifiedTest {
 
     private BmcProvider provider(String... bmcs) {
         provider = new BmcProvider(Converters.standardConverter().convert(config).to(BmcProviderConfig.class));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
         for (String name : bmcs) {
             provider.bind(TestBmcs.bmc(TestBmcs.redfish(name, "http://127.0.0.1:" + endpoint.getAddress().getPort(), "root", "Stand-in-Pw1")));
         }
@@ -138,7 +144,8 @@ class BmcProviderModifiedTest {
     /**
      * A refused change (a value out of its bounds, a journal that is neither store nor directory)
      * leaves every previous setting in force and the provider serving: a BMC slower than the
-     * bmcTimeout in force is still cut at it.
+     * bmcTimeout in force is still cut at it. Each refusal is recorded in the provenance log through
+     * the core's ConfigurationRejections, once, with the provider's PID and the message logged.
      */
     @Test
     void aRefusedChangeLeavesThePreviousSettingsInForceAndTheProviderServing() throws Exception {
@@ -150,6 +157,7 @@ class BmcProviderModifiedTest {
                 "bmcTimeout", "bmcTimeout = '1ms' is invalid; expected a duration from 1s to 10m",
                 "journal", "journal = 'maybe' is invalid; expected store (Strata's state store) or directory (files in stateDirectory)");
         Map<String, Object> values = Map.of("discoveryThreads", "0", "bmcTimeout", "1ms", "journal", "maybe");
+        int told = 0;
         for (Map.Entry<String, String> e : refused.entrySet()) {
             Object previous = config.get(e.getKey());
             try (StderrCapture log = new StderrCapture()) {
@@ -159,6 +167,8 @@ class BmcProviderModifiedTest {
                 assertThat(log.text()).as(e.getKey()).contains("Configuration change rejected, previous settings stay in force: "
                         + BmcProvider.PID + ": " + e.getValue());
             }
+            assertThat(rejected).as(e.getKey()).hasSize(++told);
+            assertThat(rejected.get(told - 1)).startsWith(BmcProvider.PID + " | " + BmcProvider.PID + ": " + e.getValue());
             config.put(e.getKey(), previous);
             config.put("powerTimeout", "60s");
             assertThat(provider.fleet().threads()).isEqualTo(2);
@@ -207,6 +217,7 @@ class BmcProviderModifiedTest {
         ComputeSnapshot after = discover();
         assertThat(error(after.nodes().get(0))).as("the slow BMC's answer, within the new bmcTimeout").contains("answered HTTP 500 (stand-in)");
         assertThat(after.generation()).isGreaterThan(before.generation());
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
     /**
@@ -233,6 +244,7 @@ class BmcProviderModifiedTest {
             assertThat(provider.fleet().bmcTimeout()).isEqualTo(Duration.ofSeconds(e.getKey().equals("journal") ? 5 : 7));
         }
         assertThat(dir.resolve("elsewhere")).as("no journal opened there").doesNotExist();
+        assertThat(rejected).as("the rest of the change applies: no refusal").isEmpty();
     }
 
     /**

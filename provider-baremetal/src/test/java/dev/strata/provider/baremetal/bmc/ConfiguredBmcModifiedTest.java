@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
@@ -40,11 +41,14 @@ import org.osgi.util.converter.Converters;
  * UNAVAILABLE with the error until the file was corrected, its previous client gone. The BMCs are
  * local stand-ins for a Redfish service: each makes sessions (recording the user that logged in and
  * the sessions deleted) and answers every other request with HTTP 500 and its own label, so a
- * node's error says which BMC a discovery read.
+ * node's error says which BMC a discovery read. The core's {@link ConfigurationRejections} is bound
+ * as the descriptor binds it, recording what it is told.
  */
 class ConfiguredBmcModifiedTest {
 
     static final String PID = "dev.strata.provider.bmc~rack1";
+    /** What the BMC's component told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    final List<String> rejected = new CopyOnWriteArrayList<>();
     static final String PASSWORD = "Stand-in-Pw1";
     static final String NEW_PASSWORD = "Changed-Pw-77";
 
@@ -165,6 +169,7 @@ class ConfiguredBmcModifiedTest {
     /** The BMC as Declarative Services activates it, bound to a provider. */
     private ConfiguredBmc bmc() {
         ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
+        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
         provider = new BmcProvider(Converters.standardConverter().convert(new HashMap<>(Map.of("journal", "directory",
                 "stateDirectory", dir.resolve("journal").toString(), "discoveryThreads", "2", "bmcTimeout", "30s")))
                 .to(BmcProviderConfig.class));
@@ -191,7 +196,9 @@ class ConfiguredBmcModifiedTest {
     /**
      * A change the settings refuse (an address that is no URL, a password file that cannot be read,
      * an unknown protocol) is logged, without a password, and leaves the previous settings serving:
-     * the BMC is still read, at its previous address.
+     * the BMC is still read, at its previous address. Each refusal is recorded in the provenance log
+     * through the core's ConfigurationRejections, once, under the PID of the factory configuration's
+     * instance (the one the change's own record names), without a password.
      */
     @Test
     void aRefusedChangeLeavesThePreviousSettingsServing() throws Exception {
@@ -201,6 +208,7 @@ class ConfiguredBmcModifiedTest {
                 "address", Map.of("address", "http://bmc rack1:8000"),
                 "passwordFile", Map.of("passwordFile", dir.resolve("missing.pw").toString(), ".password", ""),
                 "protocol", Map.of("protocol", "smoke-signals"));
+        int told = 0;
         for (Map.Entry<String, Map<String, Object>> e : refused.entrySet()) {
             Map<String, Object> previous = new HashMap<>(config);
             try (StderrCapture log = new StderrCapture()) {
@@ -210,6 +218,9 @@ class ConfiguredBmcModifiedTest {
                 assertThat(log.text()).as(e.getKey()).contains("Configuration change rejected, previous settings stay in force: " + PID
                         + ": " + e.getKey() + " = ").doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
             }
+            assertThat(rejected).as(e.getKey()).hasSize(++told);
+            assertThat(rejected.get(told - 1)).startsWith(PID + " | " + PID + ": " + e.getKey() + " = ").doesNotContain(PASSWORD)
+                    .doesNotContain(NEW_PASSWORD);
             config = previous;
             assertThat(bmc.problem()).as(e.getKey()).isNull();
             assertThat(bmc.settings().address()).isEqualTo(first.address());
@@ -231,6 +242,7 @@ class ConfiguredBmcModifiedTest {
         assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
         assertThat(second.users).containsExactly("operator2");
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
     /**
