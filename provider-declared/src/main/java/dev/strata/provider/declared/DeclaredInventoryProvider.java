@@ -8,6 +8,7 @@ import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
 import dev.strata.platform.api.provider.FabricSnapshot;
@@ -90,6 +91,13 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ProviderRegistry registry;
 
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     @Activate
     public DeclaredInventoryProvider(DeclaredInventoryConfig config) {
         this(resolve(config.file()), InventoryDocumentReader.withBuiltInCatalogue(), Clock.systemUTC(), Duration.ofMillis(SETTLE_MILLIS), true,
@@ -145,6 +153,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
             next = resolve(config.file()).toAbsolutePath().normalize();
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
         if (next.equals(file)) {

@@ -3,6 +3,7 @@ package dev.strata.provider.declared;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.RefreshingRegistry;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,7 +35,8 @@ import org.osgi.util.converter.Converters;
  * The component's {@code @Modified} path, called as Declarative Services calls it: the method the
  * component's descriptor names (without one, every change makes the component again, and a refused
  * value leaves no provider at all). The provider watches its file; a registry standing in for the
- * core discovers it whenever the provider asks and records the node count.
+ * core discovers it whenever the provider asks and records the node count. The core's
+ * {@link ConfigurationRejections} is bound as the descriptor binds it, recording what it is told.
  */
 class DeclaredInventoryProviderModifiedTest {
 
@@ -43,6 +46,8 @@ class DeclaredInventoryProviderModifiedTest {
     Path dir;
     final BlockingQueue<Integer> discovered = new LinkedBlockingQueue<>();
     final List<DeclaredInventoryProvider> started = new ArrayList<>();
+    /** What the providers told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    final List<String> rejected = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -59,6 +64,7 @@ class DeclaredInventoryProviderModifiedTest {
                 Clock.systemUTC(), settle, true);
         started.add(provider);
         provider.registry = new RefreshingRegistry(id -> discovered.add(provider.discoverCompute(context()).nodes().size()));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
         return provider;
     }
 
@@ -96,7 +102,9 @@ class DeclaredInventoryProviderModifiedTest {
      * A blank {@code file} is refused, logged at ERROR, and the previous file stays read and
      * watched: a saved change of it is still picked up. Before, Declarative Services made the
      * component again from the refused configuration, which failed: the provider departed and
-     * everything declared went stale until the file was corrected.
+     * everything declared went stale until the file was corrected. The refusal is recorded in the
+     * provenance log through the core's ConfigurationRejections, once, with the provider's PID and the
+     * message logged.
      */
     @Test
     void aRefusedChangeKeepsThePreviousFileAndItsWatch() throws Exception {
@@ -109,6 +117,8 @@ class DeclaredInventoryProviderModifiedTest {
             assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.declared: "
                     + "file = ' ' is invalid; expected the path of a YAML inventory file, e.g. strata-inventory.yaml");
         }
+        assertThat(rejected).containsExactly(DeclaredInventoryProvider.PID + " | dev.strata.provider.declared: file = ' ' is invalid; "
+                + "expected the path of a YAML inventory file, e.g. strata-inventory.yaml");
         ComputeSnapshot after = provider.discoverCompute(context());
         assertThat(after.nodes()).hasSize(2);
         assertThat(after.generation()).isGreaterThan(before);
@@ -141,6 +151,7 @@ class DeclaredInventoryProviderModifiedTest {
         Files.writeString(old, NODES.formatted(3));
         assertThat(discovered.poll(1, TimeUnit.SECONDS)).as("a change of the file no longer configured").isNull();
         assertThat(provider.discoverCompute(context()).nodes()).hasSize(7);
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
     /**
