@@ -7,6 +7,7 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.StorageClass;
 import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StorageProvider;
@@ -23,6 +24,10 @@ import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +58,13 @@ public class LocalStorageProvider implements StorageProvider {
     private final Clock clock;
     /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
 
     /**
      * What one configuration reports: its mount points at its site, and the paths among them on a
@@ -102,6 +114,7 @@ public class LocalStorageProvider implements StorageProvider {
             next = Settings.of(paths(config.paths()), config.site());
         } catch (InvalidConfigurationException e) {
             LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+            ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
         settings = next;

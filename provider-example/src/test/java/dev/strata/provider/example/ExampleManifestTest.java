@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The example's manifest, as bnd wrote it for the build (process-classes, before the tests): it
- * imports the providers' API from 1.3 on (where {@code Generations} came), as the provider guide
- * says, whatever version of the API it was built against.
+ * imports the providers' API from 1.4 on (where {@code ConfigurationRejections} came), as the
+ * provider guide says, whatever version of the API it was built against.
  */
 class ExampleManifestTest {
 
     @Test
-    void importsTheProvidersApiFromOnePointThreeOn() throws Exception {
-        assertThat(imports()).contains("dev.strata.platform.api.provider;version=\"[1.3,2)\"");
+    void importsTheProvidersApiFromOnePointFourOn() throws Exception {
+        assertThat(imports()).contains("dev.strata.platform.api.provider;version=\"[1.4,2)\"");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.strata.provider.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.StorageSnapshot;
 import dev.strata.platform.testkit.ComponentDescriptors;
@@ -10,7 +11,9 @@ import dev.strata.platform.testkit.StderrCapture;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -18,12 +21,22 @@ import org.osgi.util.converter.Converters;
 /**
  * The component's {@code @Modified} path, called as Declarative Services calls it: the method the
  * component's descriptor names (without one, every change makes the component again, and a refused
- * value leaves no provider at all).
+ * value leaves no provider at all). The core's {@link ConfigurationRejections} is bound as the
+ * descriptor binds it, recording what it is told.
  */
 class LocalStorageProviderModifiedTest {
 
     @TempDir
     Path dir;
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    private final List<String> rejected = new CopyOnWriteArrayList<>();
+
+    /** The provider made from {@code properties}, the core's ConfigurationRejections bound. */
+    private LocalStorageProvider provider(Map<String, Object> properties) {
+        LocalStorageProvider provider = new LocalStorageProvider(config(properties));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        return provider;
+    }
 
     private static LocalStorageConfig config(Map<String, Object> properties) {
         return Converters.standardConverter().convert(properties).to(LocalStorageConfig.class);
@@ -43,11 +56,13 @@ class LocalStorageProviderModifiedTest {
      * A change the provider refuses (a relative mount point, a blank site) leaves the previous
      * settings in force, logged at ERROR, and the pools are reported as before. Before, Declarative
      * Services made the component again from the refused configuration, which failed: the provider
-     * departed and its pools went stale until the file was corrected.
+     * departed and its pools went stale until the file was corrected. Each refusal is recorded in the
+     * provenance log through the core's ConfigurationRejections, once, with the provider's PID and the
+     * message logged.
      */
     @Test
     void aRefusedChangeKeepsThePreviousSettingsAndThePoolsReported() throws Exception {
-        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir.toString(), "site", "lab-1")));
+        LocalStorageProvider provider = provider(Map.of("paths", dir.toString(), "site", "lab-1"));
         long before = discover(provider).generation();
 
         try (StderrCapture log = new StderrCapture()) {
@@ -58,6 +73,10 @@ class LocalStorageProviderModifiedTest {
                     .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.example: site = '' "
                             + "is invalid; expected a site id such as local or fra-1");
         }
+        assertThat(rejected).containsExactly(
+                LocalStorageProvider.PID + " | dev.strata.provider.example: paths = 'data' is invalid; expected an absolute mount point, e.g. / "
+                        + "or /data",
+                LocalStorageProvider.PID + " | dev.strata.provider.example: site = '' is invalid; expected a site id such as local or fra-1");
         StorageSnapshot after = discover(provider);
         assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
         assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-1");
@@ -71,7 +90,7 @@ class LocalStorageProviderModifiedTest {
      */
     @Test
     void aValidChangeAppliesFromTheNextDiscovery() throws Exception {
-        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir.toString(), "site", "lab-1")));
+        LocalStorageProvider provider = provider(Map.of("paths", dir.toString(), "site", "lab-1"));
         StorageSnapshot before = discover(provider);
         assertThat(before.pools()).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
 
@@ -80,5 +99,6 @@ class LocalStorageProviderModifiedTest {
         assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:/");
         assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-2");
         assertThat(after.generation()).isGreaterThan(before.generation());
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 }
