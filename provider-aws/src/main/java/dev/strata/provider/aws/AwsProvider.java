@@ -3,6 +3,7 @@ package dev.strata.provider.aws;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DescribedProvider;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricProvider;
@@ -81,6 +82,14 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     private volatile String registeredId;
     /** The refusal of the configuration the service is registered with, once a refused change changed the id; else null. */
     private volatile InvalidConfigurationException refusal;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     /** The generations of the provider id last configured, kept when a configuration change leaves the id as it was. */
     private Generations generations;
     private String generationsOf;
@@ -262,15 +271,16 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
      * updates the service properties all the same), so a refused change that changed the id, or one made while a refusal is
      * in force, leaves the provider serving nothing under the id it is registered with: every call answers the refusal,
      * which {@code strata:providers} then shows. What is logged goes through the credentials' scrubbing, as every message of
-     * the provider does.
+     * the provider does, and so does what a refusal records in the provenance log ({@link ConfigurationRejections}), under the
+     * PID of this factory configuration's instance ({@code service.pid}), which the change's own record names.
      */
     @Modified
-    void modified(AwsConfig config) {
-        modified(config, etc());
+    void modified(AwsConfig config, Map<String, Object> properties) {
+        modified(config, String.valueOf(properties.getOrDefault("service.pid", PID)), etc());
     }
 
-    /** {@link #modified(AwsConfig)} with relative file names resolved against {@code etc} (tests). */
-    void modified(AwsConfig config, Path etc) {
+    /** {@link #modified(AwsConfig, Map)} of the configuration {@code pid}, relative file names resolved against {@code etc}. */
+    void modified(AwsConfig config, String pid, Path etc) {
         String id = config.strata_provider_id();
         Engine previous = engine;
         AwsSettings settings;
@@ -284,6 +294,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             registeredId = id;
             if (refusal == null && Objects.equals(id, previousId)) {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", message);
+                ConfigurationRejections.tell(rejections, pid, message);
                 return;
             }
             refusal = e.withMessage("the configuration of AWS provider " + id + " was refused, and it serves nothing until the "
@@ -292,6 +303,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
                     + "configuration is corrected", message, Objects.equals(id, previousId)
                             ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
                                     + previousId + ")", clean(previous, config, id));
+            ConfigurationRejections.tell(rejections, pid, refusal.getMessage());
             return;
         }
         engine = next;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,16 +38,21 @@ import org.junit.jupiter.api.Test;
  * needs one in progress while the change applies). Without a modified method, Declarative Services deactivates the
  * component on every change and makes it again from the new configuration: a value the provider refuses leaves no provider
  * at all until the file is corrected. Each test checks that the generated descriptor names the modified method and calls
- * it as the framework would.
+ * it as the framework would, with the core's {@link ConfigurationRejections} bound as the descriptor binds it, recording
+ * what it is told.
  */
 class AwsProviderModifiedTest {
 
     private static final String KEY_ID = "AKIAMODIFIED" + "7Q4Z2X9W";
+    /** The PID of the factory configuration's instance, as Config Admin names it in {@code service.pid}. */
+    private static final String INSTANCE_PID = AwsProvider.PID + "~modified";
 
     private Moto moto;
     private Ec2Proxy proxy;
     private Map<String, Object> config;
     private AwsProvider provider;
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    private final List<String> rejected = new CopyOnWriteArrayList<>();
     private final ExecutorService caller = Executors.newSingleThreadExecutor();
 
     @BeforeEach
@@ -55,6 +62,7 @@ class AwsProviderModifiedTest {
         proxy = new Ec2Proxy(moto.endpoint());
         config = TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(), "accessKeyId", KEY_ID);
         provider = new AwsProvider(TestConfigs.settings(config), Clock.systemUTC());
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
     }
 
     @AfterEach
@@ -66,9 +74,12 @@ class AwsProviderModifiedTest {
 
     /** Calls the modified method the component's descriptor names, as Declarative Services would on a configuration change. */
     private void modified() {
-        Method method = ComponentDescriptors.modifiedMethod(AwsProvider.class, AwsConfig.class);
+        Method method = ComponentDescriptors.modifiedMethod(AwsProvider.class, AwsConfig.class, Map.class);
+        Map<String, Object> properties = new java.util.HashMap<>(config);
+        properties.put("service.pid", INSTANCE_PID);
+        properties.put("service.factoryPid", AwsProvider.PID);
         try {
-            method.invoke(provider, TestConfigs.config(config));
+            method.invoke(provider, TestConfigs.config(config), properties);
         } catch (IllegalAccessException e) {
             throw new AssertionError(e);
         } catch (InvocationTargetException e) {
@@ -115,6 +126,15 @@ class AwsProviderModifiedTest {
                 .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: secretAccessKeyFile = ")
                 .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: accessKeyId = '(hidden)'")
                 .doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
+        // each refusal recorded in the provenance log once, under the instance's PID, as logged: no credential in it
+        assertThat(rejected).hasSize(4);
+        assertThat(rejected.get(0)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: regions = 'Frankfurt' is invalid; expected an AWS "
+                + "region name such as eu-central-1");
+        assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: requestTimeout = 'soon' is invalid; expected a "
+                + "duration of at least 1s and at most 10m");
+        assertThat(rejected.get(2)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: secretAccessKeyFile = ");
+        assertThat(rejected.get(3)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: accessKeyId = '(hidden)'");
+        assertThat(String.join("\n", rejected)).doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
     }
 
     /**
@@ -141,6 +161,7 @@ class AwsProviderModifiedTest {
                 .endsWith("credentials from configuration (secret in " + secretFile + ")");
         assertThat(log()).contains("AWS provider aws takes its changed configuration: account not set, regions eu-central-1, endpoint ")
                 .doesNotContain(keyId).doesNotContain(secret).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
+        assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
     /**
@@ -166,6 +187,7 @@ class AwsProviderModifiedTest {
         assertThat(log()).contains("Configuration change rejected: dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or "
                 + "off; the change also changed strata.provider.id (was aws), so the provider is registered as aws-renamed and serves "
                 + "nothing until its configuration is corrected");
+        assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refusal);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("efa", "one");
@@ -180,6 +202,9 @@ class AwsProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("aws-renamed");
         assertThat(provider.discoverCompute(context()).sites()).extracting(Site::id).contains("aws-renamed:eu-central-1a")
                 .allMatch(id -> id.startsWith("aws-renamed:"));
+        assertThat(rejected).as("two refusals, the correction none").hasSize(2);
+        assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | the configuration of AWS provider aws-renamed was refused")
+                .contains("visibilityGrace = '2h'");
     }
 
     /**
