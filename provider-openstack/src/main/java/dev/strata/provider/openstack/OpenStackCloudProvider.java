@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.StrataProvider;
@@ -22,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -83,6 +85,14 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
     private volatile String registeredId;
     /** The refusal of the configuration the service is registered with, once a refused change changed the id; else null. */
     private volatile InvalidConfigurationException refusal;
+
+    /**
+     * Where a refused configuration change is recorded in the provenance log, after the core's
+     * record of the change; none where the provider runs without the core.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationRejections rejections;
+
     /** The generations of the provider id last configured, kept when a configuration change leaves the id as it was. */
     private Generations generations;
     private String generationsOf;
@@ -178,10 +188,13 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
      * Felix SCR logs what a modified method throws and updates the service properties all the
      * same), so a refused change that changed the id, or one made while a refusal is in force,
      * leaves the provider serving nothing under the id it is registered with: every call answers
-     * the refusal, which {@code strata:providers} then shows.
+     * the refusal, which {@code strata:providers} then shows. A refusal is recorded in the
+     * provenance log ({@link ConfigurationRejections}) under the PID of this factory
+     * configuration's instance ({@code service.pid}), which the change's own record names.
      */
     @Modified
-    void modified(OpenStackConfig config) {
+    void modified(OpenStackConfig config, Map<String, Object> properties) {
+        String pid = String.valueOf(properties.getOrDefault("service.pid", PID));
         String id = config.strata_provider_id();
         OpenStackSettings settings;
         try {
@@ -191,6 +204,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             registeredId = id;
             if (refusal == null && Objects.equals(id, previousId)) {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
+                ConfigurationRejections.tell(rejections, pid, e.getMessage());
                 return;
             }
             refusal = e.withMessage("the configuration of OpenStack cloud " + id + " was refused, and it serves nothing until the "
@@ -199,6 +213,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
                     + "configuration is corrected", e.getMessage(), Objects.equals(id, previousId)
                             ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
                                     + previousId + ")", id);
+            ConfigurationRejections.tell(rejections, pid, refusal.getMessage());
             return;
         }
         OpenStackCloud previous = cloud;

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.http.OpenStackHttp;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,9 +47,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the provider serving its previous settings under its previous id: the core would list the new
  * id with nodes named with the old one. Discovery runs against a local stand-in for Placement
  * with one compute host, {@code cn-1}. Each change is applied through the modified method that the
- * generated descriptor names, as the framework calls it.
+ * generated descriptor names, as the framework calls it, with the core's
+ * {@link ConfigurationRejections} bound as the descriptor binds it, recording what it is told.
  */
 class OpenStackCloudProviderModifiedTest {
+
+    /** The PID of the factory configuration's instance, as Config Admin names it in {@code service.pid}. */
+    static final String INSTANCE_PID = OpenStackCloudProvider.PID + "~placement-test";
 
     @TempDir
     Path dir;
@@ -60,6 +66,8 @@ class OpenStackCloudProviderModifiedTest {
     final CountDownLatch listing = new CountDownLatch(1);
     Map<String, Object> config;
     OpenStackCloudProvider provider;
+    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
+    final List<String> rejected = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -80,6 +88,7 @@ class OpenStackCloudProviderModifiedTest {
         URI placement = URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/placement");
         provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)),
                 new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
     }
 
     @AfterEach
@@ -136,9 +145,12 @@ class OpenStackCloudProviderModifiedTest {
 
     /** Calls the modified method the component's descriptor names with {@link #config}, as Declarative Services would on a configuration change. */
     private void modified() {
-        Method method = ComponentDescriptors.modifiedMethod(OpenStackCloudProvider.class, OpenStackConfig.class);
+        Method method = ComponentDescriptors.modifiedMethod(OpenStackCloudProvider.class, OpenStackConfig.class, Map.class);
+        Map<String, Object> properties = new java.util.HashMap<>(config);
+        properties.put("service.pid", INSTANCE_PID);
+        properties.put("service.factoryPid", OpenStackCloudProvider.PID);
         try {
-            method.invoke(provider, TestClouds.config(config));
+            method.invoke(provider, TestClouds.config(config), properties);
         } catch (IllegalAccessException e) {
             throw new AssertionError(e);
         } catch (InvocationTargetException e) {
@@ -153,7 +165,12 @@ class OpenStackCloudProviderModifiedTest {
         return provider.discoverCompute(TestClouds.context()).nodes().stream().map(Node::id).toList();
     }
 
-    /** A refused change that keeps the id leaves the previous settings in force: the cloud is still discovered, under its id. */
+    /**
+     * A refused change that keeps the id leaves the previous settings in force: the cloud is still discovered, under its id.
+     * The refusal is recorded in the provenance log through the core's ConfigurationRejections, once, under the PID of the
+     * factory configuration's instance that the change's own record names; before, it was only logged, and the log's record
+     * of the change ({@code updated}) had an auditor read settings as in force that never took effect.
+     */
     @Test
     void aRefusedChangeThatKeepsTheIdKeepsServingThePreviousSettings() throws IOException {
         assertThat(nodes()).containsExactly("placement-test:cn-1");
@@ -161,8 +178,18 @@ class OpenStackCloudProviderModifiedTest {
         modified();
         assertThat(provider.providerId()).isEqualTo("placement-test");
         assertThat(nodes()).containsExactly("placement-test:cn-1");
-        assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
-                + "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create");
+        String refusal = "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
+        assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: " + refusal);
+        assertThat(rejected).containsExactly(INSTANCE_PID + " | " + refusal);
+    }
+
+    /** A valid change is no refusal: nothing is recorded as rejected. */
+    @Test
+    void aValidChangeRecordsNoRejection() {
+        config.put("parallelism", 2);
+        modified();
+        assertThat(provider.providerId()).isEqualTo("placement-test");
+        assertThat(rejected).isEmpty();
     }
 
     /**
@@ -189,6 +216,7 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected: dev.strata.provider.openstack: flavorPolicy = "
                 + "'guess' is invalid; expected match or create; the change also changed strata.provider.id (was placement-test), so the "
                 + "cloud is registered as placement-renamed and serves nothing until its configuration is corrected");
+        assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refused);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("flavorPolicy", "match");
@@ -197,12 +225,15 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class).hasMessageEndingWith(
                 "dev.strata.provider.openstack: parallelism = '99' is invalid; expected a number from 1 to 32");
+        assertThat(rejected).hasSize(2);
+        assertThat(rejected.get(1)).endsWith("parallelism = '99' is invalid; expected a number from 1 to 32");
 
         // corrected: the cloud is taken (here a Keystone that cannot be reached), under the id it is registered with
         config.put("parallelism", 1);
         modified();
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
+        assertThat(rejected).as("the valid change is not recorded as rejected").hasSize(2);
     }
 
     /**

@@ -405,7 +405,7 @@ class OpenStackSettingsTest {
         try {
             Map<String, Object> bad = valid();
             bad.put("parallelism", "4x");
-            provider.modified(TestClouds.config(bad));
+            provider.modified(TestClouds.config(bad), Map.of());
             assertThat(provider.providerId()).isEqualTo("os-test");
             assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
                     + "dev.strata.provider.openstack: parallelism = '4x' is invalid; expected a number from 1 to 32");
@@ -420,13 +420,13 @@ class OpenStackSettingsTest {
         try {
             Map<String, Object> bad = valid();
             bad.put("flavorPolicy", "guess");
-            provider.modified(TestClouds.config(bad));
+            provider.modified(TestClouds.config(bad), Map.of());
             assertThat(provider.providerId()).isEqualTo("os-test");
             assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: "
                     + "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create");
             Map<String, Object> good = valid();
             good.put("strata.provider.id", "os-other");
-            provider.modified(TestClouds.config(good));
+            provider.modified(TestClouds.config(good), Map.of());
             assertThat(provider.providerId()).isEqualTo("os-other");
         } finally {
             provider.deactivate();
