@@ -522,7 +522,11 @@ public class StrataDistributionIT {
      * AVAILABLE) and is logged as README says, where the provider used to be made again from it,
      * which failed, so it departed and its node went stale until the file was corrected; a valid
      * one applies in place and is in the inventory at once, with no refresh asked for (the periodic
-     * refresh comes once a minute), as a provider made again from a change was.
+     * refresh comes once a minute), as a provider made again from a change was. The refusal is in
+     * the provenance log too: the change's own record (updated: Config Admin tells the recorder
+     * first) is followed by one with action rejected and the message, which the provider has the
+     * core write through the API's ConfigurationRejections, so that the log does not show the
+     * refused root as in force.
      */
     @Test
     public void aProviderKeepsItsSettingsOnARefusedChangeAndAppliesAValidOneInPlace() throws Exception {
@@ -537,6 +541,15 @@ public class StrataDistributionIT {
             metal.update(refused);
             await("the refusal in " + log, () -> read(log).contains("Configuration change rejected, previous settings stay in force: "
                     + "dev.strata.provider.baremetal: root = '/no/such/strata/root' is invalid"));
+            await("the refusal's record after the change's own", () -> {
+                List<String> records = audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, "configuration",
+                                null, null, 50, true)).stream()
+                        .filter(e -> "dev.strata.provider.baremetal".equals(e.subjects().get("configuration")))
+                        .map(dev.strata.platform.api.audit.AuditEntry::payload).limit(2).toList();
+                return records.size() == 2 && records.get(0).contains("\"action\":\"rejected\"")
+                        && records.get(0).contains("root = '/no/such/strata/root' is invalid")
+                        && records.get(1).contains("\"action\":\"updated\"");
+            });
             assertEquals("the same service serves on", service, bareMetalServiceId());
             assertEquals(ProviderState.ACTIVE, registry.refresh(PROVIDER, PATIENCE).state());
             assertEquals(ResourceState.AVAILABLE, localNode().state());
