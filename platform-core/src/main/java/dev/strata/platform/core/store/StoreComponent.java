@@ -4,7 +4,7 @@ import dev.strata.platform.api.cluster.Cluster;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StrataException;
-import dev.strata.platform.core.provenance.ConfigurationRejections;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.strata.platform.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.platform.core.provenance.ConfigurationRejections;
+import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
 import java.lang.reflect.InvocationTargetException;
