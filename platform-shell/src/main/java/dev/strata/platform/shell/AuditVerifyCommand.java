@@ -42,12 +42,12 @@ public class AuditVerifyCommand implements Action {
         AuditLog log = Services.require(audit, "provenance log");
         AuditReport r;
         if (keyFiles == null || keyFiles.isEmpty()) {
-            r = log.verify();
+            r = refusedVisibly(log::verify);
         } else {
             if (Logins.isTenantsUser()) {
                 // the log refuses a tenant's user; asked before any file is read, so that a tenant's user learns the refusal,
                 // not whether a file of the server exists or can be read
-                log.verify();
+                refusedVisibly(log::verify);
                 throw new AuthorizationException("a tenant's user may not verify the provenance log");
             }
             StringBuilder pem = new StringBuilder();
@@ -74,7 +74,7 @@ public class AuditVerifyCommand implements Action {
                 read.add(file.toString());
             }
             try {
-                r = log.verify(pem.toString());
+                r = refusedVisibly(() -> log.verify(pem.toString()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(Format.visible("--key " + String.join(", ", read) + ": " + e.getMessage()), e);
             }
@@ -96,5 +96,17 @@ public class AuditVerifyCommand implements Action {
         // thrown, so that the command fails: Karaf's client then exits 1, as the offline verifier does
         throw new IllegalStateException("the provenance log does not verify"
                 + (r.failedSeq() > 0 ? ": record " + r.failedSeq() + " is the first that fails" : "") + " (" + failure + ")");
+    }
+
+    /**
+     * The log's answer; its refusal of a tenant's user names the login as JAAS gave it, which may hold an escape
+     * sequence: Karaf prints an error's message to the terminal as it is, so the refusal is shown {@link Format#visible}.
+     */
+    private static AuditReport refusedVisibly(java.util.function.Supplier<AuditReport> verify) {
+        try {
+            return verify.get();
+        } catch (AuthorizationException refused) {
+            throw refused.withMessage(Format.visible(refused.getMessage()));
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.strata.platform.api.deployment.DeploymentMember;
 import dev.strata.platform.api.deployment.DeploymentResult;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.model.Quantities;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,7 +57,13 @@ public class DeployCommand implements Action {
         Duration wait = waitFor(await, timeout);
         // as typed, quoted in what the command prints and throws: a line break or carriage return around it is a blank to the parser
         String waited = Format.visible(timeout == null ? DEFAULT_TIMEOUT : timeout);
-        DeploymentResult result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
+        DeploymentResult result;
+        try {
+            result = dryRun ? service.plan(contract) : service.deploy(contract, Actors.current());
+        } catch (AuthorizationException refused) {
+            // a tenant's user's refusal names the login as JAAS gave it, which may hold an escape sequence
+            throw refused.withMessage(Format.visible(refused.getMessage()));
+        }
         PrintStream out = System.out;
         PlaceCommand.print(result.decision(), out, noFormat);
         if (!result.decision().placed()) {

@@ -4,6 +4,7 @@ import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.contract.ContractReader;
 import dev.strata.platform.api.contract.InvalidContractException;
 import dev.strata.platform.api.contract.Violation;
+import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.ConsoleWords;
 import dev.strata.platform.api.placement.ClauseEvidence;
@@ -47,7 +48,13 @@ public class PlaceCommand implements Action {
     @Override
     public Object execute() throws IOException {
         Contract contract = readContract(file, reader);
-        PlacementDecision d = Services.require(placement, "placement service").place(contract, dryRun);
+        PlacementDecision d;
+        try {
+            d = Services.require(placement, "placement service").place(contract, dryRun);
+        } catch (AuthorizationException refused) {
+            // a tenant's user's refusal names the login as JAAS gave it, which may hold an escape sequence
+            throw refused.withMessage(Format.visible(refused.getMessage()));
+        }
         print(d, System.out, noFormat);
         if (!d.placed() && !dryRun) {
             // nothing was reserved: fail after the reasons, as strata:deploy does (Karaf's client exits 1), so that a script
@@ -104,7 +111,7 @@ public class PlaceCommand implements Action {
             Path given = Path.of(file);
             try {
                 contract = contracts.read(given);
-            } catch (dev.strata.platform.api.exception.AuthorizationException e) {
+            } catch (AuthorizationException e) {
                 throw e;
             } catch (RuntimeException e) {
                 if (Files.exists(given)) {

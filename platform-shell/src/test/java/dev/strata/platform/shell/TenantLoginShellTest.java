@@ -212,4 +212,60 @@ class TenantLoginShellTest {
             }
         }
     }
+
+    /**
+     * A tenant's user's refusal names the login as JAAS gave it, and a login name may hold an escape
+     * sequence or a line break: strata:place, strata:deploy and strata:audit-verify passed the refusal on
+     * as it was, and Karaf prints an error's message to the terminal as it is. The login is shown
+     * escaped, as the shell shows other untrusted text, and the refusal keeps its type.
+     */
+    @Test
+    void aTenantsUsersRefusalShowsTheLoginEscaped(@TempDir Path dir) throws Exception {
+        String refusal = "user ann\u001b]0;owned\u0007\nRESULT: ok may act for tenant bank-risk only (its roles tenant:ID)";
+        String shown = "user ann\\x1b]0;owned\\x07 RESULT: ok may act for tenant bank-risk only (its roles tenant:ID)";
+        Path file = Files.writeString(dir.resolve("llm.yaml"), "name: llm\n");
+
+        RecordingPlacement placement = new RecordingPlacement();
+        placement.decide = (contract, dryRun) -> {
+            throw new AuthorizationException(refusal + ", not for tenant bank: refused to place contract llm");
+        };
+        PlaceCommand place = new PlaceCommand();
+        place.reader = DeploymentCommandsTest.READER;
+        place.file = file.toString();
+        place.placement = placement;
+        assertThatThrownBy(() -> as("tenant:bank-risk", place::execute)).as("strata:place").isInstanceOf(AuthorizationException.class)
+                .hasMessage(shown + ", not for tenant bank: refused to place contract llm");
+
+        DeploymentCommandsTest.RecordingDeployments deployments = new DeploymentCommandsTest.RecordingDeployments() {
+            @Override
+            public dev.strata.platform.api.deployment.DeploymentResult deploy(Contract contract, String actor) {
+                throw new AuthorizationException(refusal + ", not for tenant bank: refused to deploy contract llm");
+            }
+
+            @Override
+            public dev.strata.platform.api.deployment.DeploymentResult plan(Contract contract) {
+                throw new AuthorizationException(refusal + ", not for tenant bank: refused to plan contract llm");
+            }
+        };
+        for (boolean dryRun : List.of(false, true)) {
+            DeployCommand deploy = new DeployCommand();
+            deploy.deployments = deployments;
+            deploy.reader = DeploymentCommandsTest.READER;
+            deploy.file = file.toString();
+            deploy.dryRun = dryRun;
+            assertThatThrownBy(() -> as("tenant:bank-risk", deploy::execute)).as("strata:deploy, dry run " + dryRun)
+                    .isInstanceOf(AuthorizationException.class)
+                    .hasMessage(shown + ", not for tenant bank: refused to " + (dryRun ? "plan" : "deploy") + " contract llm");
+        }
+
+        AuditVerifyCommand verify = new AuditVerifyCommand();
+        verify.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditReport verify() {
+                throw new AuthorizationException(refusal + "; the provenance log is one chain of every tenant's records: refused to verify it");
+            }
+        };
+        assertThatThrownBy(() -> as("tenant:bank-risk", verify::execute)).as("strata:audit-verify").isInstanceOf(AuthorizationException.class)
+                .hasMessage(shown + "; the provenance log is one chain of every tenant's records: refused to verify it");
+    }
 }
