@@ -201,6 +201,40 @@ final class Format {
     }
 
     /**
+     * A stand-in for {@code cause} and its own causes, fit for a stack trace printed on an operator's
+     * terminal (Karaf's {@code printStackTraces}): each is named by its class and its message made
+     * {@link #visible}, with its stack trace; a file system error quotes the path as the user typed it.
+     */
+    static Throwable shown(Throwable cause) {
+        if (cause == null) {
+            return null;
+        }
+        Throwable stand = new Shown(cause.getClass().getName(), cause.getMessage() == null ? null : visible(cause.getMessage()),
+                shown(cause.getCause() == cause ? null : cause.getCause()));
+        stand.setStackTrace(cause.getStackTrace());
+        for (Throwable suppressed : cause.getSuppressed()) {
+            stand.addSuppressed(shown(suppressed));
+        }
+        return stand;
+    }
+
+    /** What {@link #shown} makes: printed as the exception it stands for ({@code java.nio.file.AccessDeniedException: /x}). */
+    private static final class Shown extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String type;
+
+        Shown(String type, String message, Throwable cause) {
+            super(message, cause);
+            this.type = type;
+        }
+
+        @Override
+        public String toString() {
+            return getMessage() == null ? type : type + ": " + getMessage();
+        }
+    }
+
+    /**
      * A character a terminal does not show as itself: a C0 or C1 control character, DEL, a format
      * character (Unicode category Cf: bidirectional embeddings, overrides and isolates, zero-width
      * characters, the byte order mark, the soft hyphen, the invisible tag characters from U+E0001),

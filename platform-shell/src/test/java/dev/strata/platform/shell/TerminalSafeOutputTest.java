@@ -280,6 +280,41 @@ class TerminalSafeOutputTest {
     }
 
     /**
+     * With Karaf's {@code printStackTraces} on, the error of strata:audit-export that the provenance log
+     * cannot write the file to is printed with its cause, the file system's error, which quotes the path
+     * as the user typed it: the message was shown escaped, but an escape sequence in the cause reached
+     * the terminal. The cause is printed escaped too, still naming its class.
+     */
+    @Test
+    void theFileErrorOfAnExportPrintedWithItsStackTraceShowsThePathEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String typed = "x\u001b]0;owned\u0007\nRESULT: ok";
+        String shown = "x\\x1b]0;owned\\x07 RESULT: ok";
+        java.nio.file.Path file = dir.resolve("a-file");
+        java.nio.file.Files.writeString(file, "");
+        AuditExportCommand export = new AuditExportCommand();
+        export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path target, java.nio.file.Path keys) {
+                // what the provenance log throws when the file cannot be written (ProvenanceService.export)
+                try {
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    throw new AssertionError("a folder was made below a file");
+                } catch (java.io.IOException e) {
+                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        };
+        export.file = file + "/" + typed + "/log.jsonl";
+        Throwable thrown = CommandOutput.ofFailing(export::execute).thrown();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        thrown.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).as("the stack trace Karaf prints").doesNotContain("\u001b", "\u0007", "RESULT: ok\n")
+                .contains("Caused by: java.nio.file.FileSystemException: " + file + "/" + shown);
+    }
+
+    /**
      * The contract reader's errors quote the file's values and name, both the user's: {@code strata:place -f} and
      * {@code strata:deploy -f} passed them on as they were, so a value holding an escape sequence or a line break reached
      * the terminal. The reader here is a stand-in (the real one lives in platform-core, which this bundle does not depend
