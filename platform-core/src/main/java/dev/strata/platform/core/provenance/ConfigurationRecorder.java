@@ -2,6 +2,7 @@ package dev.strata.platform.core.provenance;
 
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.core.placement.Actors;
+import dev.strata.platform.core.placement.RetiredQuotaFile;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
 import java.io.IOException;
@@ -322,9 +323,12 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
 
     /**
      * Writes, after the record of the change, that a component refused the latest change of
-     * {@code pid} and kept the settings before it: kind {@code configuration}, action
-     * {@code rejected}, the reason cleaned as provider text is (a secret the value carried is
-     * masked), and as actor whoever made the change.
+     * {@code pid}: kind {@code configuration}, action {@code rejected}, the reason cleaned as
+     * provider text is (a secret the value carried is masked), and as actor whoever made the change.
+     * The summary says that the settings before it stay in force only for the core's own components
+     * that keep them ({@link #keepsItsSettings}): a provider also tells of a refusal that leaves it
+     * serving nothing (the AWS and OpenStack providers under a changed {@code strata.provider.id}),
+     * which only its reason tells apart, so a provider's record says what its reason says.
      */
     @Override
     public void rejected(String pid, String reason) {
@@ -333,7 +337,8 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         try {
             writer.execute(() -> {
                 Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("summary", "configuration " + pid + " change rejected, the settings before it stay in force: " + why);
+                payload.put("summary", "configuration " + pid + " change rejected" + (keepsItsSettings(pid) ? ", the settings before it stay in "
+                        + "force: " : ": ") + why);
                 payload.put("pid", pid);
                 payload.put("action", "rejected");
                 payload.put("reason", why);
@@ -342,6 +347,15 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the rejection of the change of {} is not recorded", pid);
         }
+    }
+
+    /**
+     * Whether the component of {@code pid} is one of the core's that serves on the settings before
+     * a change it refuses (inventory, placement, deployments, the commitment verifier, the provenance
+     * log, the state store); not the retired tenant quota file, whose refusal stops placement.
+     */
+    static boolean keepsItsSettings(String pid) {
+        return pid != null && pid.startsWith("dev.strata.platform.core.") && !pid.equals(RetiredQuotaFile.PID);
     }
 
     private Seen read(String pid, Set<String> declared) {

@@ -286,6 +286,48 @@ class ConfigurationRecorderTest {
     }
 
     /**
+     * A provider tells of every refusal through the same call: one that keeps its previous settings,
+     * and one that leaves it serving nothing (the AWS and OpenStack providers refusing a change that
+     * also changed {@code strata.provider.id}). The record's summary said for both that the settings
+     * before it stay in force, contradicting the reason of the second; a provider's record now says
+     * what its reason says, and a core component's, which keeps its settings, still says so (not the
+     * retired tenant quota file's, whose refusal stops placement).
+     */
+    @Test
+    void aProvidersRefusalThatLeavesItServingNothingIsNotSaidToKeepTheSettingsBeforeIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        String factoryPid = "dev.strata.provider.aws";
+        String pid = factoryPid + "~eu";
+        String core = "dev.strata.platform.core.inventory";
+        org.osgi.service.cm.ConfigurationAdmin admin = proxy(org.osgi.service.cm.ConfigurationAdmin.class, (name, args) -> null);
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin);
+        try {
+            String servesNothing = "the configuration of AWS provider aws-us was refused, and it serves nothing until the configuration is "
+                    + "corrected: " + factoryPid + ": efa = 'some' is invalid; expected all, one or off";
+            ConfigurationRejections.tell(recorder, pid, servesNothing);
+            ConfigurationRejections.tell(recorder, core, core + ": refreshInterval = '-5s' is invalid; expected a duration");
+            String quotas = dev.strata.platform.core.placement.RetiredQuotaFile.PID;
+            ConfigurationRejections.tell(recorder, quotas, "placement refuses while " + quotas + " sets quotas");
+            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (records.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                        null, null, 10, false));
+            }
+            assertThat(records).extracting(r -> String.valueOf(r.payload().get("summary"))).containsExactly(
+                    "configuration " + pid + " change rejected: " + servesNothing,
+                    "configuration " + core + " change rejected, the settings before it stay in force: " + core
+                            + ": refreshInterval = '-5s' is invalid; expected a duration",
+                    "configuration " + quotas + " change rejected: placement refuses while " + quotas + " sets quotas");
+        } finally {
+            recorder.deactivate();
+            store.close();
+        }
+    }
+
+    /**
      * A configuration whose properties could not be read is recorded as {@code unreadable} with
      * the reason; that is no property of it, and it is not warned of nor recorded as one no
      * component reads (the record said {@code not read by Strata: unreadable}, a property the
