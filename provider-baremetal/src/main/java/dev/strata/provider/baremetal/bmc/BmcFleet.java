@@ -78,7 +78,7 @@ public final class BmcFleet implements AutoCloseable {
     private final Object reads = new Object();
     /** Set by {@link #close}: no read of a BMC begins from then on. */
     private boolean stopped;
-    /** How many reads hold a BMC now, on any pool: {@link #close} waits for them before it closes the BMCs. */
+    /** How many reads and operations hold a BMC now ({@link #hold}): {@link #close} waits for them before it closes the BMCs. */
     private int reading;
 
     public BmcFleet(String providerId, int threads, Duration bmcTimeout, Clock clock) {
@@ -89,12 +89,26 @@ public final class BmcFleet implements AutoCloseable {
 
     /**
      * The threads and the per-BMC bound of the calls that begin from now on. Calls in progress
-     * finish on the previous ones, whose threads end once the last of those calls has.
+     * finish on the previous ones, whose threads end once the last of those calls has. Once the
+     * fleet is closed it does nothing (logged): a pool made then would be one that nothing stops.
      */
     public void reconfigure(int threads, Duration bmcTimeout) {
-        Workers previous = workers;
-        workers = new Workers(threads, bmcTimeout);
-        previous.retire();
+        // under the lock close sets stopped by: a pool made here is either in place before close stops the pools, or not made
+        synchronized (reads) {
+            if (stopped) {
+                LOG.info("BMC provider stopped: the change of discoveryThreads to {} and bmcTimeout to {} s is not applied", threads,
+                        bmcTimeout.toSeconds());
+                return;
+            }
+            Workers previous = workers;
+            workers = new Workers(threads, bmcTimeout);
+            previous.retire();
+        }
+    }
+
+    /** How many pools are not yet let go (tests). */
+    int livePools() {
+        return pools.size();
     }
 
     /** The number of BMCs read at once by the calls that begin now. */
@@ -190,24 +204,60 @@ public final class BmcFleet implements AutoCloseable {
      * read begins on a BMC that {@link #close} closes.
      */
     private <T> T read(ConfiguredBmc bmc, java.util.function.Function<ConfiguredBmc.Use, T> read) {
-        synchronized (reads) {
-            if (stopped) {
-                throw stopped();
-            }
-            reading++;
-        }
-        try (ConfiguredBmc.Use use = bmc.use()) {
+        try (ConfiguredBmc.Use use = hold(bmc, null)) {
             return read.apply(use);
-        } finally {
-            synchronized (reads) {
-                reading--;
-                reads.notifyAll();
-            }
         }
     }
 
-    private boolean isStopped() {
+    /**
+     * The BMC's client for a discovery or an operation (create, delete, describe), held until the
+     * use is closed and counted with the reads {@link #close} waits for: refused once the fleet is
+     * closed, so that no call opens a client after the BMCs are closed, and one that holds a BMC
+     * when the provider stops is given {@link #STOP_WAIT} to let go of it before it is closed.
+     *
+     * @param refused what the call that is refused does not do, for its message; null for a read of the fleet's own
+     * @throws ProviderUnavailableException once the fleet is closed
+     */
+    ConfiguredBmc.Use hold(ConfiguredBmc bmc, String refused) {
         synchronized (reads) {
+            if (stopped) {
+                throw refused == null ? stopped() : new ProviderUnavailableException("the BMC provider has stopped: " + refused);
+            }
+            reading++;
+        }
+        try {
+            return bmc.use(this::release);
+        } catch (RuntimeException | Error e) {
+            release();
+            throw e;
+        }
+    }
+
+    private void release() {
+        synchronized (reads) {
+            reading--;
+            reads.notifyAll();
+        }
+    }
+
+    boolean isStopped() {
+        synchronized (reads) {
+            return stopped;
+        }
+    }
+
+    /**
+     * Waits at most {@code wait} for the fleet to be closed (an operation's wait for a power
+     * change): true once it is, at once, so that the operation lets go of its BMC before
+     * {@link #close} closes it.
+     */
+    boolean stoppedWithin(Duration wait) throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        synchronized (reads) {
+            long left;
+            while (!stopped && (left = end - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(reads, left);
+            }
             return stopped;
         }
     }
@@ -470,13 +520,15 @@ public final class BmcFleet implements AutoCloseable {
     /**
      * Stops every pool, the current one and those a change replaced that a discovery still runs on,
      * and closes the BMCs once the reads in progress have let go of them (at most
-     * {@link #STOP_WAIT}). From now on no read of a BMC begins: a call in progress ends with
+     * {@link #STOP_WAIT}), those of operations included ({@link #hold}). From now on no read of a
+     * BMC begins and no operation takes one: a call in progress ends with
      * {@link ProviderUnavailableException} saying the provider stopped.
      */
     @Override
     public void close() {
         synchronized (reads) {
             stopped = true;
+            reads.notifyAll(); // operations waiting for a power change (stoppedWithin)
         }
         for (Workers w : List.copyOf(pools)) {
             w.stop();
@@ -493,7 +545,7 @@ public final class BmcFleet implements AutoCloseable {
                 }
             }
             if (reading > 0) {
-                LOG.warn("BMC provider stopped with {} BMC reads still under way after {} s; their clients are closed once they end",
+                LOG.warn("BMC provider stopped with {} BMC reads or operations still under way after {} s; their clients are closed once they end",
                         reading, STOP_WAIT.toSeconds());
             }
         }

@@ -556,12 +556,16 @@ public final class BmcProvisioner {
 
     /**
      * The BMC of the operation, held until the use is closed: a change of the BMC's configuration
-     * while the operation runs leaves it the client it began with, closed only after it.
+     * while the operation runs leaves it the client it began with, closed only after it. Taken
+     * through the fleet ({@link BmcFleet#hold}): refused once the provider has stopped, before the
+     * operation's next step is journalled, so that a retry resumes it where its journal stands, and
+     * waited for (at most {@link BmcFleet#STOP_WAIT}) before the stop closes the BMCs.
      */
     private ConfiguredBmc.Use bmcOf(Operation op) {
         ConfiguredBmc configured = fleet.byName(op.bmc()).orElseThrow(() -> new ProviderUnavailableException("BMC " + op.bmc()
                 + " of node " + op.nodeId() + " is not configured any more; configure it again to finish operation " + op.operationId()));
-        return configured.use();
+        return fleet.hold(configured, "operation " + op.operationId() + " on node " + op.nodeId() + " is not carried on (" + op.phase()
+                + "); tried again once the provider runs, it resumes from there");
     }
 
     public MachineHandle handle(Operation op) {
@@ -620,13 +624,20 @@ public final class BmcProvisioner {
         };
     }
 
-    /** Waits before the next look at the power state; false when the deadline leaves no time for another look. */
+    /**
+     * Waits before the next look at the power state; false when the deadline leaves no time for
+     * another look. Ends the wait when the provider stops, so that the operation lets go of its BMC
+     * before the stop closes it; its journal stands at the power request sent, where a retry resumes.
+     */
     private boolean pause(DiscoveryContext context) {
         if (context.remaining().compareTo(POLL.plus(MARGIN).plus(MARGIN)) < 0) {
             return false;
         }
         try {
-            Thread.sleep(POLL.toMillis());
+            if (fleet.stoppedWithin(POLL)) {
+                throw new ProviderUnavailableException("the BMC provider has stopped while operation " + context.operationId()
+                        + " waited for a power change; tried again once the provider runs, it resumes from the power request sent");
+            }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -124,7 +124,7 @@ public final class ConfiguredBmc {
         } catch (InvalidConfigurationException e) {
             if (previous.problem() != null) {
                 LOG.error("BMC configuration rejected: {}", e.getMessage());
-                replace(new State(null, e, previous.fallbackName(), previous.fallbackSite()));
+                replace(new State(null, e, previous.fallbackName(), previous.fallbackSite()), true);
             } else {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
                 ConfigurationRejections.tell(rejections, pid, e.getMessage());
@@ -148,7 +148,7 @@ public final class ConfiguredBmc {
             }
             return;
         }
-        replace(next);
+        replace(next, true);
     }
 
     /**
@@ -165,8 +165,13 @@ public final class ConfiguredBmc {
                 && (a.redfish() == null || a.redfish().caFile() == null);
     }
 
-    /** Puts the state in force; the previous client is closed once its last user has ended. */
-    private void replace(State next) {
+    /**
+     * Puts the state in force; the previous client is closed once its last user has ended. Where
+     * none uses it and {@code aside} (a configuration change), it is closed on a thread of its own:
+     * deleting its Redfish session may take up to the BMC's request timeout, for which Configuration
+     * Admin's update thread, which hands over the changes of every configuration, would wait.
+     */
+    private void replace(State next, boolean aside) {
         Client retired;
         synchronized (this) {
             state = next;
@@ -176,7 +181,20 @@ public final class ConfiguredBmc {
                 return;
             }
         }
-        retired.bmc.close();
+        if (!aside) {
+            retired.bmc.close();
+            return;
+        }
+        String name = next.name();
+        Thread closing = new Thread(() -> {
+            try {
+                retired.bmc.close(); // bounded: a Redfish session delete waits at most the request timeout (at most 10 s)
+            } catch (RuntimeException e) {
+                LOG.warn("BMC {}: the client the configuration change replaced could not be closed: {}", name, e.toString());
+            }
+        }, "strata-bmc-close-" + name);
+        closing.setDaemon(true);
+        closing.start();
     }
 
     private static BmcSettings renamed(BmcSettings s, String name) {
@@ -243,6 +261,11 @@ public final class ConfiguredBmc {
      * @throws InvalidConfigurationException when the configuration has errors
      */
     public Use use() {
+        return use(null);
+    }
+
+    /** {@link #use()}, running {@code release} (once) when the use is closed. */
+    Use use(Runnable release) {
         synchronized (this) {
             State st = state;
             if (st.problem() != null) {
@@ -255,7 +278,7 @@ public final class ConfiguredBmc {
                         : new IpmiBmc(new IpmiTool(settings.ipmitool(), settings.ipmi())));
             }
             client.users++;
-            return new Use(client, st);
+            return new Use(client, st, release);
         }
     }
 
@@ -263,11 +286,14 @@ public final class ConfiguredBmc {
     public final class Use implements AutoCloseable {
         private final Client held;
         private final State st;
+        /** What the taker of the use runs once it has ended (the fleet's count of BMCs held), or null. */
+        private final Runnable release;
         private boolean closed;
 
-        private Use(Client held, State st) {
+        private Use(Client held, State st, Runnable release) {
             this.held = held;
             this.st = st;
+            this.release = release;
         }
 
         /** The BMC, as the configuration was when the use began. */
@@ -282,17 +308,26 @@ public final class ConfiguredBmc {
 
         @Override
         public void close() {
+            boolean last;
             synchronized (ConfiguredBmc.this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
-                if (--held.users > 0 || !held.retired || held.closed) {
-                    return;
+                last = --held.users == 0 && held.retired && !held.closed;
+                if (last) {
+                    held.closed = true;
                 }
-                held.closed = true;
             }
-            held.bmc.close();
+            try {
+                if (last) {
+                    held.bmc.close();
+                }
+            } finally {
+                if (release != null) {
+                    release.run();
+                }
+            }
         }
     }
 
@@ -320,7 +355,7 @@ public final class ConfiguredBmc {
 
     @Deactivate
     public void close() {
-        replace(state);
+        replace(state, false);
     }
 
     private static String lastPart(String pid) {
