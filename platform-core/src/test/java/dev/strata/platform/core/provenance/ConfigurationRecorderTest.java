@@ -195,13 +195,7 @@ class ConfigurationRecorderTest {
                 return null;
             });
             recorder.rejected(pid, pid + ": refreshInterval = '-5s' is invalid; expected a duration (hunter22-secret)");
-            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (records.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
-                        null, null, 10, false));
-            }
+            List<dev.strata.platform.audit.LogRecord> records = configurationRecords(store, 2);
             assertThat(records).extracting(r -> r.payload().get("action")).containsExactly("updated", "rejected");
             dev.strata.platform.audit.LogRecord rejected = records.get(1);
             assertThat(rejected.actor()).as("whoever made the change").isEqualTo("alice");
@@ -263,13 +257,7 @@ class ConfigurationRecorderTest {
             ConfigurationRejections rejections = recorder;
             ConfigurationRejections.tell(rejections, pid, factoryPid + ": efa = 'some' is invalid; expected all, one or off (from "
                     + "https://admin:s3cr3t-pw@ec2.example)");
-            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (records.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
-                        null, null, 10, false));
-            }
+            List<dev.strata.platform.audit.LogRecord> records = configurationRecords(store, 2);
             assertThat(records).extracting(r -> r.payload().get("action")).containsExactly("updated", "rejected");
             assertThat(records).extracting(r -> r.payload().get("pid")).containsExactly(pid, pid);
             assertThat(records.get(0).payload()).containsEntry("factoryPid", factoryPid);
@@ -309,13 +297,7 @@ class ConfigurationRecorderTest {
             ConfigurationRejections.tell(recorder, core, core + ": refreshInterval = '-5s' is invalid; expected a duration");
             String quotas = dev.strata.platform.core.placement.RetiredQuotaFile.PID;
             ConfigurationRejections.tell(recorder, quotas, "placement refuses while " + quotas + " sets quotas");
-            List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (records.size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
-                        null, null, 10, false));
-            }
+            List<dev.strata.platform.audit.LogRecord> records = configurationRecords(store, 3);
             assertThat(records).extracting(r -> String.valueOf(r.payload().get("summary"))).containsExactly(
                     "configuration " + pid + " change rejected: " + servesNothing,
                     "configuration " + core + " change rejected, the settings before it stay in force: " + core
@@ -718,5 +700,21 @@ class ConfigurationRecorderTest {
     private static <T> T proxy(Class<T> type, java.util.function.BiFunction<String, Object[], Object> answer) {
         return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 (self, method, args) -> method.getName().equals("toString") ? type.getSimpleName() : answer.apply(method.getName(), args));
+    }
+
+    /**
+     * The store's configuration records (at most 10) once there are {@code count} of them, or as
+     * they are after 10 s: the recorder writes on a thread of its own.
+     */
+    private static List<dev.strata.platform.audit.LogRecord> configurationRecords(dev.strata.platform.core.store.JdbcStateStore store,
+            int count) throws InterruptedException {
+        List<dev.strata.platform.audit.LogRecord> records = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (records.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            records = store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, null, "configuration",
+                    null, null, 10, false));
+        }
+        return records;
     }
 }
