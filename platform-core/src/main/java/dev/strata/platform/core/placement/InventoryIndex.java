@@ -8,14 +8,17 @@ import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.core.inventory.PowerDomainChains;
+import dev.strata.platform.core.placement.packing.MigTable;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ final class InventoryIndex {
     final int[] shapeSize;
     final int[] shapeMember;
     final Map<String, Integer> index;
+    /** The MIG tables of the nodes' GPUs, each once ({@link #leastShare}). */
+    final List<MigTable> migTables;
     final Map<String, PowerDomain> powerDomains;
     final Map<String, Fabric> fabrics;
     /** Per fabric id, its member nodes by index. */
@@ -103,17 +108,22 @@ final class InventoryIndex {
         Map<Object, Integer> shapes = new HashMap<>();
         PowerDomainChains chains = PowerDomainChains.of(domains);
         Map<String, Optional<String>> unheld = new HashMap<>();
+        Set<MigTable> tables = new LinkedHashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             List<Fabric> ofNode = new ArrayList<>(rdmaOf.getOrDefault(n.id(), List.of()));
             ofNode.sort((a, b) -> a.id().compareTo(b.id()));
             facts[i] = NodeFacts.of(n, sites.get(n.siteId()), ofNode);
             byId.put(n.id(), i);
+            if (facts[i].mig() != null) {
+                tables.add(facts[i].mig());
+            }
             // a node under a power domain the inventory lacks fails a fixed constraint the facts do not hold: its own shape
             String fault = n.powerDomainId() == null ? null
                     : unheld.computeIfAbsent(n.powerDomainId(), d -> Optional.ofNullable(fault(d, chains))).orElse(null);
             shape[i] = shapes.computeIfAbsent(fault != null ? List.of(facts[i].shape(), fault) : facts[i].shape(), k -> shapes.size());
         }
+        migTables = List.copyOf(tables);
         Map<String, BitSet> members = new HashMap<>();
         for (Fabric f : inventory.fabrics()) {
             BitSet bits = new BitSet(nodes.size());
@@ -288,6 +298,25 @@ final class InventoryIndex {
     NodeFacts factsOf(String nodeId) {
         Integer i = index.get(nodeId);
         return i == null ? null : facts[i];
+    }
+
+    /**
+     * The least share of a GPU, in thousandths, one instance of MIG profile {@code profile} takes
+     * on any GPU of the inventory ({@link MigTable#milli}: its compute slices over that GPU's own),
+     * or {@code otherwise} when no GPU has the profile.
+     * What a partition counts before its GPU is known, in the checks that only bound what may fit:
+     * its demand's share is reckoned in sevenths, more than a {@code 1g} takes of a GPU whose table
+     * has more compute slices, so that such a GPU with room only for the last one looked full.
+     */
+    int leastShare(String profile, int otherwise) {
+        int least = Integer.MAX_VALUE;
+        for (MigTable t : migTables) {
+            int p = t.profile(profile);
+            if (p >= 0) {
+                least = Math.min(least, t.milli(p));
+            }
+        }
+        return least == Integer.MAX_VALUE ? otherwise : least;
     }
 
     int nodeCount() {

@@ -114,14 +114,18 @@ final class NodeFilter {
 
     /**
      * The thousandths of GPUs the member's demand reserves: whole GPUs, and a share rounded up to a
-     * thousandth as it is reserved (0.0004 takes 1); a MIG instance its demand's share, as the packing
-     * kernel counts it before its GPU is known. What the checks of free GPUs before binding (an RDMA
-     * fabric's, the search's) count: the share rounded to the nearest thousandth took a gang of
-     * shares finer than one to need none, so a fabric without room for it was tried, and the gang
-     * refused as though it did not fit there some other way.
+     * thousandth as it is reserved (0.0004 takes 1); a MIG instance the least share its profile takes
+     * of any GPU that has it ({@link InventoryIndex#leastShare}), since its GPU is not known yet.
+     * What the checks of free GPUs before binding (an RDMA fabric's, the search's) count: the share
+     * rounded to the nearest thousandth took a gang of shares finer than one to need none, so a
+     * fabric without room for it was tried, and the gang refused as though it did not fit there
+     * some other way; a MIG instance counted in sevenths took the last {@code 1g} of a GPU of 8
+     * compute slices to need more than was free, and a one-member gang was refused as not fitting
+     * "all at once".
      */
     long gpuMilli(Member m) {
-        return demandOf(m).gpuMilliTotal();
+        Demand d = demandOf(m);
+        return d.partitioned() ? model.inv.leastShare(d.partition(), d.gpuMilli()) : d.gpuMilliTotal();
     }
 
     /** The share of one GPU each of the member's GPUs takes: 1 for whole GPUs. */

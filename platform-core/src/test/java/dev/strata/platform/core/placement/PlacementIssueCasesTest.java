@@ -481,4 +481,29 @@ class PlacementIssueCasesTest {
         model.unapply(own);
         assertThat(List.of("rack-d", "hall-c", "rack-c", "rack-e")).allSatisfy(d -> assertThat(model.reservedWatts(d)).as(d).isZero());
     }
+
+    /**
+     * A declared GPU model whose MIG table has 8 compute slices (as {@code gpus.migProfiles} may
+     * give in full form): a {@code 1g} is 1/8 of it, so it holds eight. Counted as 1/7 before its
+     * GPU was known, the eighth was refused by the kernel's first check, with 125 thousandths free
+     * against 142 wanted, and the refusal said a one-member gang did not fit "all at once".
+     */
+    @Test
+    void aPartitionFitsAGpuOfMoreThanSevenSlicesAsItsTableAllows() {
+        List<Integer> eachSlot = List.of(0, 1, 2, 3, 4, 5, 6, 7);
+        List<PartitionProfile> eightSlices = List.of(
+                new PartitionProfile("1g.10gb", -1, 8, 10L << 30, 0, 1, 8, eachSlot, 1),
+                new PartitionProfile("8g.80gb", -1, 1, 80L << 30, 0, 8, 8, List.of(0), 8));
+        PlacementService service = service(new Infra().s1().node("n1", "s1", null, 16, 256, 1, "Declared GPU", 80, 0, 1, 350, 1500)
+                .mig("n1", eightSlices));
+        for (int i = 0; i < 8; i++) {
+            PlacementDecision d = service.place(contract("{name: p" + i + ", tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.10gb}}]}"),
+                    false);
+            assertThat(d.placed()).as("1g.10gb number %d of 8: %s %s", i + 1, d.summary(), d.rejections()).isTrue();
+        }
+        PlacementDecision ninth = service.place(contract("{name: p8, tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.10gb}}]}"),
+                false);
+        assertThat(ninth.placed()).as("the table allows eight 1g.10gb").isFalse();
+        assertThat(ninth.rejections()).extracting(Rejection::reason).contains("no GPU with free slots for partition 1g.10gb");
+    }
 }

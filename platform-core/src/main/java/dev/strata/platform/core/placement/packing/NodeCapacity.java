@@ -430,7 +430,7 @@ public final class NodeCapacity {
      * node's GPUs ({@link MigTable#milli}), whatever share the demand was made with before its GPU was
      * known (or stored with in the ledger); any other demand its own.
      */
-    private int gpuMilli(Demand demand) {
+    int gpuMilli(Demand demand) {
         int p = demand.partitioned() && mig != null ? mig.profile(demand.partition()) : -1;
         return p < 0 ? demand.gpuMilli() : mig.milli(p);
     }

@@ -234,7 +234,10 @@ public final class Packer {
         int count = demand.gpuCount();
         if (count > 0) {
             int[] fd = c.freeDesc;
-            if (!info.allowedModels[c.modelId] || fd.length < count || fd[count - 1] < demand.gpuMilli()) {
+            // a MIG instance counts its share of this class's GPUs, as NodeCapacity books it: its
+            // demand's sevenths are more than a 1g takes of a GPU whose table has more slices
+            int milli = demand.partitioned() ? c.state.gpuMilli(demand) : demand.gpuMilli();
+            if (!info.allowedModels[c.modelId] || fd.length < count || fd[count - 1] < milli) {
                 return null;
             }
         }

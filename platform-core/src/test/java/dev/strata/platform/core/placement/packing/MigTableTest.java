@@ -197,6 +197,29 @@ public class MigTableTest {
         assertThat(packer.place(mig("1g.10gb"))).isEmpty();
     }
 
+    /**
+     * A table of 8 compute slices (a declared model's may have them): a {@code 1g} takes 1/8 of
+     * its GPU, so the kernel places eight of them. Its first check counted the demand's 1/7, and
+     * refused the eighth with 125 thousandths free.
+     */
+    @Test
+    void thePackerFillsAGpuOfEightSlicesAsItsTableAllows() {
+        MigTable eight = MigTable.of(List.of(
+                new PartitionProfile("1g.10gb", -1, 8, 10L << 30, 0, 1, 8, List.of(0, 1, 2, 3, 4, 5, 6, 7), 1),
+                new PartitionProfile("8g.80gb", -1, 1, 80L << 30, 0, 8, 8, List.of(0), 8)));
+        Packer packer = new Packer(List.of(new NodeCapacity("n", "Declared", 64_000, 512 * 1024, new int[] {-1}, null, eight)),
+                new BestFitPolicy(64_000, 1000));
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Optional<Fit> fit = packer.place(mig("1g.10gb"));
+            assertThat(fit).as("1g.10gb number %d of 8", i + 1).isPresent();
+            slots.add(fit.get().slot());
+        }
+        assertThat(slots).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(packer.place(mig("1g.10gb"))).as("every slot is taken").isEmpty();
+        assertThat(packer.nodes().get(0).gpuFreeMilli(0)).isEqualTo(0);
+    }
+
     /** Whatever is placed and released, in any order, a GPU's layout keeps NVIDIA's rules. */
     @Property(tries = 300)
     void layoutsKeepTheRules(@ForAll long seed) {
