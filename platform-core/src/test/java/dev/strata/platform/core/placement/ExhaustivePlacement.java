@@ -46,7 +46,9 @@ import java.util.Set;
  * for an RDMA gang); whole GPUs are not shared; fractions of a GPU add up to at most one GPU; MIG
  * instances sit at their profile's placements without sharing a memory slot, within the GPU's
  * compute slices and the profile's instance count, never beside fractions; a partition counts
- * floor(1000 g / 7) thousandths of its GPU. CPU (threads) and memory (MiB) add up within the node.
+ * floor(1000 g / G) thousandths of its GPU, G the compute slices of that GPU's own table (7 on
+ * A100, H100, H200; 4 on an A30; whatever a declared model gives), while its power estimate takes
+ * g/7 of the GPU's limit, as placement reckons it before the GPU is known. CPU (threads) and memory (MiB) add up within the node.
  * Power: a member's estimated draw is its GPUs' share of their power limit plus its CPU share of the
  * node's draw beyond its GPUs; it must not exceed the member's ceiling; the member reserves its
  * ceiling (or the estimate) in its node's power domain and every parent, each once, within their budgets, or,
@@ -147,8 +149,9 @@ final class ExhaustivePlacement {
                 for (String id : gpusHeld ? b.acceleratorIds() : List.<String>of()) {
                     int g = gpuIndex(n, id);
                     if (b.partition() != null) {
-                        s.mig.get(g).add(new int[] {profileIndex(n.accelerators().get(g), b.partition()), b.partitionSlot()});
-                        s.milli[g] += Math.toIntExact(Math.round(b.gpuFraction() * 1000));
+                        int p = profileIndex(n.accelerators().get(g), b.partition());
+                        s.mig.get(g).add(new int[] {p, b.partitionSlot()});
+                        s.milli[g] += migMilli(n.accelerators().get(g), p); // what the node books, whatever share was stored
                     } else {
                         s.milli[g] += (int) Math.min(1000, Math.ceil(b.gpuFraction() * 1000 - 1e-9));
                         s.nonMig[g]++;
@@ -515,17 +518,13 @@ final class ExhaustivePlacement {
             if (s.nonMig[g] > 0) {
                 return "gpu (fractions on it)";
             }
-            int milli = (int) Math.round(share(m) * 1000);
-            if (s.milli[g] + milli > 1000) {
+            if (s.milli[g] + migMilli(a, p) > 1000) {
                 return "gpu share";
             }
             int compute = prof.computeSlices();
             int count = 1;
             long mask = ((1L << prof.placementSize()) - 1) << c.slot();
-            int total = 0;
-            for (PartitionProfile q : a.partitionProfiles()) {
-                total = Math.max(total, Math.max(q.totalSlices(), q.computeSlices()));
-            }
+            int total = totalSlices(a);
             for (int[] inst : s.mig.get(g)) {
                 PartitionProfile q = a.partitionProfiles().get(inst[0]);
                 long other = ((1L << q.placementSize()) - 1) << inst[1];
@@ -557,6 +556,20 @@ final class ExhaustivePlacement {
         return null;
     }
 
+    /** The compute slices of the GPU: the most its profiles give. */
+    private static int totalSlices(Accelerator a) {
+        int total = 0;
+        for (PartitionProfile q : a.partitionProfiles()) {
+            total = Math.max(total, Math.max(q.totalSlices(), q.computeSlices()));
+        }
+        return total;
+    }
+
+    /** The thousandths of GPU {@code a} one instance of its profile {@code p} takes: its compute slices over the GPU's own, at least 1. */
+    private static int migMilli(Accelerator a, int p) {
+        return Math.max(1, Math.min(1000, 1000 * a.partitionProfiles().get(p).computeSlices() / totalSlices(a)));
+    }
+
     private void doApply(Choice c, int sign) {
         Member m = c.member();
         Node n = nodes.get(c.node());
@@ -572,7 +585,7 @@ final class ExhaustivePlacement {
                 } else {
                     s.mig.get(g).removeIf(inst -> inst[0] == p && inst[1] == c.slot());
                 }
-                s.milli[g] += sign * (int) Math.round(share(m) * 1000);
+                s.milli[g] += sign * migMilli(n.accelerators().get(g), p);
             } else {
                 s.milli[g] += sign * (int) Math.min(1000, Math.ceil(m.gpus().fraction() * 1000 - 1e-9));
                 s.nonMig[g] += sign;

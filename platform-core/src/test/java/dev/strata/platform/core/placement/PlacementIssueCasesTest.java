@@ -490,12 +490,8 @@ class PlacementIssueCasesTest {
      */
     @Test
     void aPartitionFitsAGpuOfMoreThanSevenSlicesAsItsTableAllows() {
-        List<Integer> eachSlot = List.of(0, 1, 2, 3, 4, 5, 6, 7);
-        List<PartitionProfile> eightSlices = List.of(
-                new PartitionProfile("1g.10gb", -1, 8, 10L << 30, 0, 1, 8, eachSlot, 1),
-                new PartitionProfile("8g.80gb", -1, 1, 80L << 30, 0, 8, 8, List.of(0), 8));
-        PlacementService service = service(new Infra().s1().node("n1", "s1", null, 16, 256, 1, "Declared GPU", 80, 0, 1, 350, 1500)
-                .mig("n1", eightSlices));
+        PlacementService service = service(new Infra().s1().node("n1", "s1", null, 16, 256, 1, "Declared G8", 80, 0, 1, 350, 1500)
+                .mig("n1", dev.strata.platform.core.placement.packing.MigTableTest.eightSlices()));
         for (int i = 0; i < 8; i++) {
             PlacementDecision d = service.place(contract("{name: p" + i + ", tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.10gb}}]}"),
                     false);

@@ -82,6 +82,31 @@ class PlacementOracleTest {
     }
 
     /**
+     * GPUs whose MIG table has 8 compute slices (a declared model's), filled by one partition after
+     * another, mostly the smallest: each probe must agree with the oracle, so a refusal comes only
+     * when no slot is left. Counted in sevenths before its GPU was known, the last {@code 1g} of
+     * such a GPU was refused with its slot free; the main property's gangs seldom fill a GPU that far.
+     */
+    @Property(tries = 60)
+    void gpusOfEightComputeSlicesFillAsFarAsTheirTablesAllow(@ForAll long seed) {
+        Random r = new Random(seed);
+        Infra infra = new Infra().s1();
+        for (int i = 1 + r.nextInt(2); i > 0; i--) {
+            infra.node("n" + i, "s1", null, 16, 256, 1 + r.nextInt(2), "Declared G8", 80, 0, 1, 350, 0).mig("n" + i, MigTableTest.eightSlices());
+        }
+        InventorySnapshot snapshot = infra.snapshot();
+        PlacementService service = new PlacementService(fixed(snapshot), new InMemoryLedger(), "strata", Clock.systemUTC());
+        String[] profiles = {"1g.10gb", "1g.10gb", "1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "8g.80gb"};
+        for (int i = 0; i < 20; i++) {
+            GpuRequest gpus = new GpuRequest(1, Set.of(), 0, 1, profiles[r.nextInt(profiles.length)], false);
+            Contract probe = new Contract("p" + i, "t1", 50, List.of(new Member("w", 500, 1L << 30, gpus, new TopologyRequest(false, false), 0)),
+                    FabricRequest.ANY, new Sovereignty(Set.of(), Set.of(), Set.of(), null), Isolation.SHARED);
+            judgeProbe(snapshot, service, probe);
+            service.place(probe, false);
+        }
+    }
+
+    /**
      * The probe's dry run on the service's inventory {@code snapshot} and ledger: a placement breaks
      * no clause as the oracle reads them, and a refusal, unless at the stated search bound, comes
      * only when the oracle finds no assignment either, with every member and node explained.
@@ -531,8 +556,12 @@ class PlacementOracleTest {
             String domain = r.nextInt(3) == 0 ? null : r.nextInt(12) == 0 ? "rack9" : "rack" + r.nextInt(2);
             int kind = (firstKind + r.nextInt(variety)) % 6;
             switch (kind) {
-                case 0 -> infra.node(id, site, domain, 16, 256, 1, "NVIDIA H100 PCIe", 80, 0, 1, 350, r.nextInt(4) == 0 ? 0 : 1500)
-                        .mig(id, MigTableTest.h100());
+                case 0 -> {
+                    // now and then a declared model whose MIG table has 8 compute slices: a 1g is 1/8 of it
+                    boolean eight = r.nextInt(4) == 0;
+                    infra.node(id, site, domain, 16, 256, 1, eight ? "Declared G8" : "NVIDIA H100 PCIe", 80, 0, 1, 350, r.nextInt(4) == 0 ? 0 : 1500)
+                            .mig(id, eight ? MigTableTest.eightSlices() : MigTableTest.h100());
+                }
                 case 1 -> infra.node(id, site, domain, 4, 64, 4, "NVIDIA A100-SXM4-80GB", 80, 0, 1, 400, 2600);
                 case 2 -> infra.node(id, site, domain, 8, 32, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000);
                 case 3 -> infra.node(id, site, domain, 32, 512, 4, "NVIDIA H100 80GB HBM3", 80, 2, 2, 700, 5000).mig(id, MigTableTest.h100());

@@ -41,6 +41,20 @@ public class MigTableTest {
                 new PartitionProfile("4g.24gb", 0, 1, 24062L << 20, 56, 4, 4, List.of(0), 4));
     }
 
+    /**
+     * A declared model's MIG table of 8 compute slices over 8 memory slots ({@code gpus.migProfiles}
+     * in full form may give one; NVIDIA's have 7, or 4 on an A30): a {@code 1g} is 1/8 of its GPU.
+     */
+    public static List<PartitionProfile> eightSlices() {
+        return List.of(
+                new PartitionProfile("1g.10gb", -1, 8, 10L << 30, 0, 1, 8, List.of(0, 1, 2, 3, 4, 5, 6, 7), 1),
+                new PartitionProfile("1g.20gb", -1, 4, 20L << 30, 0, 1, 8, List.of(0, 2, 4, 6), 2),
+                new PartitionProfile("2g.20gb", -1, 4, 20L << 30, 0, 2, 8, List.of(0, 2, 4, 6), 2),
+                new PartitionProfile("3g.40gb", -1, 2, 40L << 30, 0, 3, 8, List.of(0, 4), 4),
+                new PartitionProfile("4g.40gb", -1, 2, 40L << 30, 0, 4, 8, List.of(0, 4), 4),
+                new PartitionProfile("8g.80gb", -1, 1, 80L << 30, 0, 8, 8, List.of(0), 8));
+    }
+
     static final MigTable H100 = MigTable.of(h100());
 
     /**
@@ -204,9 +218,7 @@ public class MigTableTest {
      */
     @Test
     void thePackerFillsAGpuOfEightSlicesAsItsTableAllows() {
-        MigTable eight = MigTable.of(List.of(
-                new PartitionProfile("1g.10gb", -1, 8, 10L << 30, 0, 1, 8, List.of(0, 1, 2, 3, 4, 5, 6, 7), 1),
-                new PartitionProfile("8g.80gb", -1, 1, 80L << 30, 0, 8, 8, List.of(0), 8)));
+        MigTable eight = MigTable.of(eightSlices());
         Packer packer = new Packer(List.of(new NodeCapacity("n", "Declared", 64_000, 512 * 1024, new int[] {-1}, null, eight)),
                 new BestFitPolicy(64_000, 1000));
         List<Integer> slots = new ArrayList<>();
