@@ -10,6 +10,7 @@ import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.core.placement.packing.Demand;
+import dev.strata.platform.core.placement.packing.MigTable;
 import dev.strata.platform.core.placement.packing.NodeCapacity;
 import java.util.HashMap;
 import java.util.List;
@@ -126,6 +127,20 @@ final class NodeFilter {
     long gpuMilli(Member m) {
         Demand d = demandOf(m);
         return d.partitioned() ? model.inv.leastShare(d.partition(), d.gpuMilli()) : d.gpuMilliTotal();
+    }
+
+    /**
+     * The share of one GPU of node {@code f} each of the member's GPUs takes: a MIG instance its
+     * compute slices over those of the node's own table, as its slots are booked ({@link MigTable#milli});
+     * every other demand as {@link #share(Member)}. The power estimate counts this: counted in
+     * sevenths whatever the GPU, an instance on an A30 (a quarter of it per slice) was estimated at
+     * four sevenths of its draw, and a power domain could be committed past its budget.
+     */
+    static double share(Member m, NodeFacts f) {
+        String profile = m.gpus().partitionProfile();
+        MigTable table = f.mig();
+        int p = profile != null && table != null ? table.profile(profile) : -1;
+        return p < 0 ? share(m) : table.milli(p) / 1000.0;
     }
 
     /** The share of one GPU each of the member's GPUs takes: 1 for whole GPUs. */
@@ -332,7 +347,7 @@ final class NodeFilter {
 
     /** What the member is expected to draw on the node: its GPUs' share of their limit, and its CPU share of the rest. */
     static double powerEstimate(Member m, NodeFacts f) {
-        double gpu = m.gpus().count() * share(m) * f.gpuPowerWatts();
+        double gpu = m.gpus().count() * share(m, f) * f.gpuPowerWatts();
         double rest = Math.max(0, f.node().power().maxWatts() - f.gpuCount() * f.gpuPowerWatts());
         double cpuShare = f.cpuMilli() == 0 ? 0 : Math.min(1, (double) m.cpuMilli() / f.cpuMilli());
         return gpu + rest * cpuShare;

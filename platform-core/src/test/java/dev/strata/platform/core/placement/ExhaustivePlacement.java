@@ -337,9 +337,22 @@ final class ExhaustivePlacement {
         return m.gpus().fraction();
     }
 
+    /** A partition's share of node {@code n}'s GPUs by their own table (as its slots take it), every other demand's as {@link #share(Member)}. */
+    static double share(Member m, Node n) {
+        String p = m.gpus().partitionProfile();
+        if (p != null && !n.accelerators().isEmpty()) {
+            Accelerator a = representative(n);
+            int i = profileIndex(a, p);
+            if (i >= 0) {
+                return migMilli(a, i) / 1000.0;
+            }
+        }
+        return share(m);
+    }
+
     static double estimate(Member m, Node n) {
         double gpuPower = n.accelerators().isEmpty() ? 0 : representative(n).power().enforcedWatts();
-        double gpu = m.gpus().count() * share(m) * gpuPower;
+        double gpu = m.gpus().count() * share(m, n) * gpuPower;
         double rest = Math.max(0, n.power().maxWatts() - n.accelerators().size() * gpuPower);
         double cpuShare = n.cpu().threads() == 0 ? 0 : Math.min(1, (double) m.cpuMilli() / (n.cpu().threads() * 1000L));
         return gpu + rest * cpuShare;

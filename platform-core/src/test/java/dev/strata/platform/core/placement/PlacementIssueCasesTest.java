@@ -502,4 +502,27 @@ class PlacementIssueCasesTest {
         assertThat(ninth.placed()).as("the table allows eight 1g.10gb").isFalse();
         assertThat(ninth.rejections()).extracting(Rejection::reason).contains("no GPU with free slots for partition 1g.10gb");
     }
+
+    /**
+     * A MIG instance's power is estimated as its share of its GPU by the GPU's own table, as its
+     * slots are booked. Counted in sevenths whatever the GPU, a {@code 1g.6gb} on an A30 (a quarter
+     * of it) was estimated at 23.6 W of the GPU's 165 W where it may draw 41.3 W, so four of them
+     * were committed in a rack of 100 W, which holds two.
+     */
+    @Test
+    void aPartitionsPowerIsEstimatedAsItsShareOfItsOwnGpu() {
+        PlacementService service = service(new Infra().s1().domain("rack", "s1", 100)
+                .node("n1", "s1", "rack", 16, 256, 1, "NVIDIA A30", 24, 0, 1, 165, 165)
+                .mig("n1", dev.strata.platform.core.placement.packing.MigTableTest.a30()));
+        for (int i = 0; i < 2; i++) {
+            PlacementDecision d = service.place(contract("{name: p" + i + ", tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.6gb}}]}"),
+                    false);
+            assertThat(d.placed()).as("1g.6gb number %d: %s %s", i + 1, d.summary(), d.rejections()).isTrue();
+        }
+        PlacementDecision third = service.place(contract("{name: p2, tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.6gb}}]}"),
+                false);
+        assertThat(third.placed()).as("two quarters of a 165 W GPU fill 82.5 W of the rack's 100 W: %s", third.summary()).isFalse();
+        assertThat(third.rejections()).extracting(Rejection::reason)
+                .containsExactly("power domain rack (rack): 83 W of its 100 W budget reserved, no room for it");
+    }
 }
