@@ -583,6 +583,10 @@ final class ProviderDirectory implements AutoCloseable {
                     }
                 }
                 remerge();
+            } else if (closing) {
+                // the call stopped by the close (Strata stopping), not the provider's failure: no provider is FAILED, and no
+                // such record reaches the provenance log, at every stop that finds a discovery under way
+                LOG.debug("Discovery of {} ended by the inventory's close: {}", entry.id, ProviderText.message(cause));
             } else if (current) {
                 entry.failing.put(registration.capability(), ProviderText.message(cause));
                 String message = failingMessage(entry);
@@ -788,8 +792,12 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
+    /** Set by {@link #close} before the calls under way are ended, whose ends then change no provider's state. */
+    private volatile boolean closing;
+
     @Override
     public void close() {
+        closing = true;
         executor.close();
         events.shutdown();
         try {

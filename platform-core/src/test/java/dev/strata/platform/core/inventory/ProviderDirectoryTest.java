@@ -124,6 +124,42 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * Closing the directory (Strata stopping) ends the discoveries under way, so that nobody waits on them for ever; their
+     * end is the close's, not the providers' failure. Before, each such provider was made FAILED as the directory closed,
+     * and the change went to the listener, which writes it into the provenance log: every stop that found a discovery
+     * under way left a record of a provider failing.
+     */
+    @Test
+    void aDiscoveryEndedByTheCloseMakesNoProviderFailed() throws Exception {
+        List<ProviderChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        directory.listen(changes::add);
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Registration metal = registration("metal", "1.0", ctx -> {
+            if (hang.get()) {
+                entered.countDown();
+                try {
+                    never.await(WAIT.toMillis() * 4, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return compute(1);
+        });
+        directory.register(metal);
+        assertThat(directory.refresh("metal", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
+        hang.set(true);
+        directory.rediscover(metal.serviceId(), Capability.COMPUTE);
+        assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("a discovery under way").isTrue();
+
+        directory.close();
+
+        assertThat(changes).as("the changes told").extracting(ProviderChange::event).doesNotContain("failed");
+        never.countDown();
+    }
+
+    /**
      * A discovery made while the only call thread is on its way back from the last discovery goes to that thread once it is
      * back: the thread tells its call's end and folds its result, under the directory's lock, before it is back. Before,
      * the discovery waited for it holding that lock, so the thread could not come back, and the discovery was refused
