@@ -32,8 +32,11 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface ConfigurationRejections {
 
     /**
-     * Records that the latest change of a configuration was refused and the settings before it stay
-     * in force.
+     * Records that the latest change of a configuration was refused: as a rule the settings before
+     * it stay in force; where they do not (a provider refusing a change that also renamed it serves
+     * nothing under the new name until the configuration is corrected), the reason says so: the core's
+     * record of a provider's refusal states the reason as given, and adds nothing of its own about
+     * which settings are in force.
      *
      * @param pid the configuration's PID (for a factory configuration the instance's, as
      *     {@code service.pid} names it)
