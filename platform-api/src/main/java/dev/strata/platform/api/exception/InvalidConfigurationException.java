@@ -63,10 +63,14 @@ public class InvalidConfigurationException extends StrataException {
         this.property = property;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc} The new message is made printable as the constructor's is: a caller that adds
+     * text to a refusal (a provider naming its configured {@code strata.provider.id}) would else
+     * put a control character back into a message that reaches the log and the shell.
+     */
     @Override
     public InvalidConfigurationException withMessage(String message) {
-        return copied(new InvalidConfigurationException(message, pid, property));
+        return copied(new InvalidConfigurationException(message == null ? null : printable(message), pid, property));
     }
 
     /** The configuration PID the property belongs to. */

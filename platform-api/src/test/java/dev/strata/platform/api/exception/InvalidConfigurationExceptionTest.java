@@ -205,6 +205,19 @@ class InvalidConfigurationExceptionTest {
         assertThat(e.property()).isEqualTo("root");
     }
 
+    /**
+     * A message given through withMessage (a provider's refusal naming its configured
+     * strata.provider.id before the original message) is made printable as the constructor's is.
+     * Before, the text added went in as it was, a line break or an escape sequence in it raw.
+     */
+    @Test
+    void aMessageGivenThroughWithMessageIsShownWithoutControlCharacters() {
+        InvalidConfigurationException e = new InvalidConfigurationException("p", "name", "v", "x");
+        InvalidConfigurationException copy = e.withMessage("provider a\nforged\u001b[2J was refused: " + e.getMessage());
+        assertThat(copy).hasMessage("provider a\\u000aforged\\u001b[2J was refused: p: name = 'v' is invalid; expected x");
+        assertThat(copy.property()).isEqualTo("name");
+    }
+
     /** A direction override, a line separator and half a surrogate pair are shown escaped as well; the rest, beyond U+FFFF included, as it is. */
     @Test
     void formatCharactersSeparatorsAndLoneSurrogatesAreShownEscaped() {
