@@ -1,8 +1,5 @@
 package dev.strata.provider.baremetal.bmc;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -52,12 +49,17 @@ public final class Secret {
         }
     }
 
+    /**
+     * The password's UTF-16 units, two bytes each: every {@code char} as it is. Not an encoding
+     * such as UTF-8, which writes each unpaired surrogate as the same {@code ?}, so that two
+     * passwords differing there (a {@code .cfg} file may write one as <code>&#92;uD800</code>) compared equal,
+     * and a change between them kept the client logged in with the password before it.
+     */
     private static byte[] bytes(char[] chars) {
-        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-        byte[] out = new byte[encoded.remaining()];
-        encoded.get(out);
-        if (encoded.hasArray()) {
-            Arrays.fill(encoded.array(), (byte) 0);
+        byte[] out = new byte[chars.length * 2];
+        for (int i = 0; i < chars.length; i++) {
+            out[2 * i] = (byte) (chars[i] >> 8);
+            out[2 * i + 1] = (byte) chars[i];
         }
         return out;
     }
