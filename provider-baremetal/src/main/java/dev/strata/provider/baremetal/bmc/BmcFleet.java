@@ -355,8 +355,13 @@ public final class BmcFleet implements AutoCloseable {
         List<ConfiguredBmc> list = bmcs().stream().filter(b -> b.problem() == null).toList();
         Map<ConfiguredBmc, Future<Map<String, String>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, w.pool.submit(() -> read(bmc, use -> use.bmc().systems(use.template(providerId),
-                    bounded(context, w.bmcTimeout)))));
+            try {
+                futures.put(bmc, w.pool.submit(() -> read(bmc, use -> use.bmc().systems(use.template(providerId),
+                        bounded(context, w.bmcTimeout)))));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the pool stopped after this call entered it: only the close stops a pool in use
+                throw stoppedDuring(futures, "looking for node " + nodeId);
+            }
         }
         Location found = null;
         List<String> unanswered = new ArrayList<>();
@@ -417,7 +422,12 @@ public final class BmcFleet implements AutoCloseable {
         List<ConfiguredBmc> list = bmcs();
         Map<ConfiguredBmc, Future<List<Node>>> futures = new LinkedHashMap<>();
         for (ConfiguredBmc bmc : list) {
-            futures.put(bmc, w.pool.submit(() -> discoverOne(bmc, context, w.bmcTimeout)));
+            try {
+                futures.put(bmc, w.pool.submit(() -> discoverOne(bmc, context, w.bmcTimeout)));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the pool stopped after this call entered it: only the close stops a pool in use
+                throw stoppedDuring(futures, "discovering its BMCs (operation " + context.operationId() + ")");
+            }
         }
         List<Node> nodes = new ArrayList<>();
         Map<String, Location> found = new HashMap<>();
