@@ -571,64 +571,6 @@ public class StrataDistributionIT {
         }
     }
 
-    /**
-     * The state store keeps its settings on a change of its configuration it refuses: the same
-     * store serves on, and the core's services that need it (placement, deployments) stay as they
-     * are, the refusal logged as README says. Before, Declarative Services made the store again
-     * from the change, which failed, and the store and every service of the core that needs it were
-     * gone until the file was corrected. A valid change still closes the store and opens it again
-     * with the new settings, under a new service.
-     */
-    @Test
-    public void theStateStoreKeepsItsSettingsOnARefusedChangeAndOpensAgainWithAValidOne() throws Exception {
-        org.osgi.service.cm.Configuration store = configAdmin.getConfiguration("dev.strata.platform.core.store", null);
-        Dictionary<String, Object> before = store.getProperties();
-        long storeService = serviceId(STATE_STORE);
-        long placement = serviceId(dev.strata.platform.api.placement.Placement.class.getName());
-        long deployments = serviceId(dev.strata.platform.api.deployment.Deployments.class.getName());
-        Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
-        try {
-            Dictionary<String, Object> refused = copy(before);
-            refused.put("durability", "sometimes");
-            store.update(refused);
-            await("the refusal in " + log, () -> read(log).contains("Configuration change rejected, previous settings stay in force: "
-                    + "dev.strata.platform.core.store: durability = 'sometimes' is invalid"));
-            assertEquals("the same state store serves on", storeService, serviceId(STATE_STORE));
-            assertEquals("placement is not made again", placement, serviceId(dev.strata.platform.api.placement.Placement.class.getName()));
-            assertEquals("deployments are not made again", deployments,
-                    serviceId(dev.strata.platform.api.deployment.Deployments.class.getName()));
-
-            Dictionary<String, Object> changed = copy(before);
-            changed.put("writeQueueWait", "20s");
-            store.update(changed);
-            await("the state store opened again with writeQueueWait = 20s", () -> {
-                org.osgi.framework.ServiceReference<?> ref = context.getServiceReference(STATE_STORE);
-                return ref != null && !ref.getProperty(org.osgi.framework.Constants.SERVICE_ID).equals(storeService)
-                        && "20s".equals(ref.getProperty("writeQueueWait"));
-            });
-            await("placement and deployments with the store opened again",
-                    () -> context.getServiceReference(dev.strata.platform.api.placement.Placement.class) != null
-                            && context.getServiceReference(dev.strata.platform.api.deployment.Deployments.class) != null);
-        } finally {
-            store.update(before == null ? new Hashtable<>() : before);
-            await("the state store with its settings before the test", () -> {
-                org.osgi.framework.ServiceReference<?> ref = context.getServiceReference(STATE_STORE);
-                return ref != null && !"20s".equals(ref.getProperty("writeQueueWait"))
-                        && context.getServiceReference(dev.strata.platform.api.placement.Placement.class) != null
-                        && context.getServiceReference(dev.strata.platform.api.deployment.Deployments.class) != null;
-            });
-        }
-    }
-
-    /** The core's state store service, by name: its package is the core's own, which this bundle does not import. */
-    private static final String STATE_STORE = "dev.strata.platform.core.store.StateStore";
-
-    private long serviceId(String service) {
-        org.osgi.framework.ServiceReference<?> ref = context.getServiceReference(service);
-        assertTrue("a " + service + " service", ref != null);
-        return (Long) ref.getProperty(org.osgi.framework.Constants.SERVICE_ID);
-    }
-
     private long bareMetalServiceId() throws Exception {
         var refs = context.getServiceReferences(dev.strata.platform.api.provider.ComputeProvider.class,
                 "(" + dev.strata.platform.api.provider.ProviderProperties.ID + "=" + PROVIDER + ")");
