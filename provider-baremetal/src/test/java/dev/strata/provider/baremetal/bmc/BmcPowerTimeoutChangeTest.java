@@ -2,24 +2,16 @@ package dev.strata.provider.baremetal.bmc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.provider.baremetal.peers.StandInRedfish;
 import dev.strata.provider.baremetal.peers.TestBmcs;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,29 +19,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A change of {@code powerTimeout} while an operation is looked at: what the look records is
- * judged and quoted with one reading of it. The BMC is a local stand-in for a Redfish service
- * whose system stays On, and which has the provider's power timeout changed while it takes the
- * ForceOff the look sends: between the judgement that the graceful shutdown is over its grace
- * and the step that quotes that grace.
+ * judged and quoted with one reading of it. The BMC is a {@link StandInRedfish} (the emulator
+ * cannot run the test's code while it takes a reset) whose system stays On, and which has the
+ * provider's power timeout changed while it takes the ForceOff the look sends: between the
+ * judgement that the graceful shutdown is over its grace and the step that quotes that grace.
  */
 class BmcPowerTimeoutChangeTest {
 
-    static final String SYSTEM = "/redfish/v1/Systems/1";
+    static final String SYSTEM = StandInRedfish.SYSTEM;
 
     @TempDir
     Path dir;
-    HttpServer endpoint;
-    ExecutorService threads;
+    StandInRedfish endpoint;
     BmcFleet fleet;
     BmcProvisioner provisioner;
 
     @BeforeEach
-    void start() throws IOException {
-        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        endpoint.createContext("/", this::handle);
-        threads = Executors.newFixedThreadPool(2);
-        endpoint.setExecutor(threads);
-        endpoint.start();
+    void start() {
+        // the change, made while the look forces the machine off
+        endpoint = StandInRedfish.start("power", 2).onReset(() -> provisioner.powerTimeout(Duration.ofHours(1)));
     }
 
     @AfterEach
@@ -57,29 +45,7 @@ class BmcPowerTimeoutChangeTest {
         if (fleet != null) {
             fleet.close();
         }
-        endpoint.stop(0);
-        threads.shutdownNow();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        exchange.getRequestBody().readAllBytes();
-        if (exchange.getRequestMethod().equals("POST") && path.equals(SYSTEM + "/Actions/ComputerSystem.Reset")) {
-            provisioner.powerTimeout(Duration.ofHours(1)); // the change, made while the look forces the machine off
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-            return;
-        }
-        String json = path.equals(SYSTEM) ? "{\"@odata.id\": \"" + SYSTEM + "\", \"PowerState\": \"On\", \"Actions\": {\"#ComputerSystem.Reset\": "
-                + "{\"target\": \"" + SYSTEM + "/Actions/ComputerSystem.Reset\"}}}"
-                : "{\"RedfishVersion\": \"1.6.0\", \"Systems\": {\"@odata.id\": \"/redfish/v1/Systems\"}}";
-        byte[] out = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, out.length);
-        try (OutputStream o = exchange.getResponseBody()) {
-            o.write(out);
-        }
-        exchange.close();
+        endpoint.close();
     }
 
     /**
@@ -91,7 +57,7 @@ class BmcPowerTimeoutChangeTest {
     @Test
     void aChangeDuringALookLeavesTheStepQuotingTheGraceItWasJudgedBy() {
         Clock clock = Clock.systemUTC();
-        Map<String, Object> config = TestBmcs.redfish("rack1", "http://127.0.0.1:" + endpoint.getAddress().getPort(), "root", "Stand-in-Pw1");
+        Map<String, Object> config = TestBmcs.redfish("rack1", endpoint.address(), "root", "Stand-in-Pw1");
         config.put("auth", "basic");
         fleet = new BmcFleet(BmcProvider.ID, 1, Duration.ofSeconds(30), clock);
         fleet.add(TestBmcs.bmc(config));

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineRequest;
@@ -13,12 +11,8 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
+import dev.strata.provider.baremetal.peers.StandInRedfish;
 import dev.strata.provider.baremetal.peers.TestBmcs;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,12 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,109 +33,52 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The BMC provider at stop, for what its discoveries do not cover: operations (create, delete,
  * describe) that run when it stops, a change of its pool after it, and the close of a client a
- * configuration change replaced. The BMC is a local stand-in for a Redfish service with one
- * system, whose power state the test sets, which can hold the look at the system until the test
- * lets it answer, and which offers sessions whose delete it never answers.
+ * configuration change replaced. The BMC is a {@link StandInRedfish} (the emulator can neither hold
+ * a request nor leave a session delete unanswered) with one system, whose power state the test
+ * sets, which can hold the look at the system until the test lets it answer, and which offers
+ * sessions whose delete it never answers.
  */
 class BmcStopTest {
 
-    static final String SYSTEM = "/redfish/v1/Systems/1";
-    static final String SESSION = "/redfish/v1/SessionService/Sessions/1";
+    static final String SYSTEM = StandInRedfish.SYSTEM;
 
     @TempDir
     Path dir;
-    HttpServer endpoint;
-    ExecutorService threads;
+    StandInRedfish endpoint;
     ExecutorService callers;
     BmcFleet fleet;
     BmcProvisioner provisioner;
     OperationJournal journal;
     final Clock clock = Clock.systemUTC();
-    final AtomicInteger requests = new AtomicInteger();
     final List<String> events = new CopyOnWriteArrayList<>();
-    volatile String power = "On";
-    /** When set, a look at the system waits for it (counted down by the test) before it answers. */
-    volatile CountDownLatch hold;
-    final CountDownLatch looked = new CountDownLatch(1);
-    final CountDownLatch deleteArrived = new CountDownLatch(1);
-    /** What a session delete waits for: never counted down before the test ends. */
-    final CountDownLatch neverAnswer = new CountDownLatch(1);
+    /** When set, the looks at the system it holds until the test lets them answer. */
+    volatile StandInRedfish.Gate hold;
+    /** Session deletes, never answered before the test ends. */
+    StandInRedfish.Gate deletes;
 
     @BeforeEach
-    void start() throws IOException {
-        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        endpoint.createContext("/", this::handle);
-        threads = Executors.newFixedThreadPool(4);
-        endpoint.setExecutor(threads);
-        endpoint.start();
+    void start() {
+        endpoint = StandInRedfish.start("stop", 4);
+        deletes = endpoint.holdSessionDeletes();
         callers = Executors.newFixedThreadPool(2);
     }
 
     @AfterEach
     void stop() {
-        neverAnswer.countDown();
-        CountDownLatch h = hold;
+        deletes.release();
+        StandInRedfish.Gate h = hold;
         if (h != null) {
-            h.countDown();
+            h.release();
         }
         if (fleet != null) {
             fleet.close();
         }
         callers.shutdownNow();
-        endpoint.stop(0);
-        threads.shutdownNow();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
-        String path = exchange.getRequestURI().getPath();
-        String method = exchange.getRequestMethod();
-        exchange.getRequestBody().readAllBytes();
-        try {
-            if (method.equals("DELETE") && path.equals(SESSION)) {
-                deleteArrived.countDown();
-                neverAnswer.await(60, TimeUnit.SECONDS);
-                exchange.close();
-                return;
-            }
-            if (method.equals("POST") && path.equals("/redfish/v1/SessionService/Sessions")) {
-                exchange.getResponseHeaders().add("X-Auth-Token", "token-1");
-                exchange.getResponseHeaders().add("Location", SESSION);
-                answer(exchange, 201, "{\"@odata.id\": \"" + SESSION + "\"}");
-                return;
-            }
-            if (path.equals(SYSTEM)) {
-                looked.countDown();
-                CountDownLatch h = hold;
-                if (h != null) {
-                    h.await(60, TimeUnit.SECONDS);
-                    events.add("answered");
-                }
-                answer(exchange, 200, "{\"@odata.id\": \"" + SYSTEM + "\", \"PowerState\": \"" + power + "\", \"Actions\": "
-                        + "{\"#ComputerSystem.Reset\": {\"target\": \"" + SYSTEM + "/Actions/ComputerSystem.Reset\"}}}");
-                return;
-            }
-            answer(exchange, 200, "{\"RedfishVersion\": \"1.6.0\", \"Systems\": {\"@odata.id\": \"/redfish/v1/Systems\"}, "
-                    + "\"SessionService\": {\"@odata.id\": \"/redfish/v1/SessionService\"}, \"Links\": {\"Sessions\": "
-                    + "{\"@odata.id\": \"/redfish/v1/SessionService/Sessions\"}}}");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.close();
-        }
-    }
-
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] out = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, out.length);
-        try (OutputStream o = exchange.getResponseBody()) {
-            o.write(out);
-        }
-        exchange.close();
+        endpoint.close();
     }
 
     private Map<String, Object> config(String auth) {
-        Map<String, Object> config = TestBmcs.redfish("rack1", "http://127.0.0.1:" + endpoint.getAddress().getPort(), "root", "Stand-in-Pw1");
+        Map<String, Object> config = TestBmcs.redfish("rack1", endpoint.address(), "root", "Stand-in-Pw1");
         config.put("auth", auth);
         return config;
     }
@@ -181,7 +116,7 @@ class BmcStopTest {
         provider();
         Operation op = recorded(Operation.Phase.RUNNING, PowerAction.ON);
         fleet.close();
-        int atStop = requests.get();
+        int atStop = endpoint.requests();
 
         assertThatThrownBy(() -> provisioner.describe(provisioner.handle(op), context())).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("the BMC provider has stopped");
@@ -190,7 +125,7 @@ class BmcStopTest {
         assertThatThrownBy(() -> provisioner.create(request(), context())).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("the BMC provider has stopped");
 
-        assertThat(requests.get()).as("no BMC request after the provider stopped").isEqualTo(atStop);
+        assertThat(endpoint.requests()).as("no BMC request after the provider stopped").isEqualTo(atStop);
         Operation now = journal.get("op-1").orElseThrow();
         assertThat(now.phase()).as("no step journalled").isEqualTo(Operation.Phase.RUNNING);
         assertThat(now.steps()).isEqualTo(op.steps());
@@ -204,11 +139,11 @@ class BmcStopTest {
     void aLookInProgressIsWaitedForBeforeTheBmcsAreClosed() throws Exception {
         provider();
         Operation op = recorded(Operation.Phase.RUNNING, PowerAction.ON);
-        CountDownLatch answer = new CountDownLatch(1);
+        StandInRedfish.Gate answer = endpoint.holdReads().whenPassed(() -> events.add("answered"));
         hold = answer;
         CompletableFuture<MachineStatus> look = CompletableFuture.supplyAsync(() -> provisioner.describe(provisioner.handle(op), context()),
                 callers);
-        assertThat(looked.await(30, TimeUnit.SECONDS)).as("the look reached the BMC").isTrue();
+        assertThat(endpoint.awaitRead(Duration.ofSeconds(30))).as("the look reached the BMC").isTrue();
         Thread closing = new Thread(() -> {
             fleet.close();
             events.add("closed");
@@ -220,7 +155,7 @@ class BmcStopTest {
             Thread.onSpinWait();
         } while (state != Thread.State.TIMED_WAITING && state != Thread.State.WAITING && state != Thread.State.TERMINATED);
         assertThat(state).as("the stop waits for the look that holds the BMC").isNotEqualTo(Thread.State.TERMINATED);
-        answer.countDown();
+        answer.release();
         closing.join(TimeUnit.SECONDS.toMillis(30));
 
         assertThat(look.get(30, TimeUnit.SECONDS).state()).isEqualTo(MachineState.RUNNING);
@@ -235,10 +170,10 @@ class BmcStopTest {
     @Test
     void anOperationWaitingForPowerEndsAtTheStopAndResumesAfterARestart() throws Exception {
         provider();
-        power = "Off";
+        endpoint.power("Off");
         recorded(Operation.Phase.POWER_SENT, PowerAction.ON);
         CompletableFuture<MachineStatus> create = CompletableFuture.supplyAsync(() -> provisioner.create(request(), context()), callers);
-        assertThat(looked.await(30, TimeUnit.SECONDS)).as("the operation looks at the machine's power").isTrue();
+        assertThat(endpoint.awaitRead(Duration.ofSeconds(30))).as("the operation looks at the machine's power").isTrue();
 
         fleet.close();
 
@@ -247,7 +182,7 @@ class BmcStopTest {
                 .hasMessageContaining("the BMC provider has stopped");
         assertThat(journal.get("op-1").orElseThrow().phase()).isEqualTo(Operation.Phase.POWER_SENT);
 
-        power = "On";
+        endpoint.power("On");
         provider();
         MachineStatus resumed = provisioner.create(request(), context());
         assertThat(resumed.state()).isEqualTo(MachineState.RUNNING);
@@ -281,6 +216,6 @@ class BmcStopTest {
         CompletableFuture<Void> change = CompletableFuture.runAsync(() -> bmc.modified(TestBmcs.config(config), Map.of()), callers);
 
         change.get(3, TimeUnit.SECONDS);
-        assertThat(deleteArrived.await(30, TimeUnit.SECONDS)).as("the replaced client's session is deleted").isTrue();
+        assertThat(deletes.arrived(Duration.ofSeconds(30))).as("the replaced client's session is deleted").isTrue();
     }
 }

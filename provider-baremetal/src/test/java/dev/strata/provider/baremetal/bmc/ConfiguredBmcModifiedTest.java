@@ -2,22 +2,17 @@ package dev.strata.provider.baremetal.bmc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
+import dev.strata.provider.baremetal.peers.StandInRedfish;
 import dev.strata.provider.baremetal.peers.TestBmcs;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,9 +34,9 @@ import org.osgi.util.converter.Converters;
  * The {@code @Modified} path of one BMC's configuration. Without one, Declarative Services made the
  * component again for every change, and a change the settings refused left that BMC's node
  * UNAVAILABLE with the error until the file was corrected, its previous client gone. The BMCs are
- * local stand-ins for a Redfish service: each makes sessions (recording the user that logged in and
- * the sessions deleted) and answers every other request with HTTP 500 and its own label, so a
- * node's error says which BMC a discovery read. The core's {@link ConfigurationRejections} is bound
+ * {@link StandInRedfish} stand-ins (the emulator neither counts logins nor holds a read): each
+ * makes sessions (recording the user that logged in and the sessions deleted) and answers every
+ * other request with HTTP 500 and its own label, so a node's error says which BMC a discovery read. The core's {@link ConfigurationRejections} is bound
  * as the descriptor binds it, recording what it is told.
  */
 class ConfiguredBmcModifiedTest {
@@ -56,97 +51,18 @@ class ConfiguredBmcModifiedTest {
     Path dir;
     String dataFolder;
     ExecutorService threads;
-    StandIn first;
-    StandIn second;
+    StandInRedfish first;
+    StandInRedfish second;
     Map<String, Object> config;
     BmcProvider provider;
 
-    /** A Redfish stand-in. */
-    final class StandIn {
-        final String label;
-        final HttpServer server;
-        final List<String> users = new CopyOnWriteArrayList<>();
-        final CountDownLatch deleted = new CountDownLatch(1);
-        final CountDownLatch arrived = new CountDownLatch(1);
-        /** Where set, the stand-in answers a read of the systems once the test counts it down. */
-        volatile CountDownLatch held;
-
-        StandIn(String label) throws IOException {
-            this.label = label;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-            server.createContext("/", this::handle);
-            server.setExecutor(threads);
-            server.start();
-        }
-
-        String address() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            if (method.equals("GET") && (path.equals("/redfish/v1") || path.equals("/redfish/v1/"))) {
-                answer(exchange, 200, "{\"RedfishVersion\": \"1.6.0\", \"Systems\": {\"@odata.id\": \"/redfish/v1/Systems\"}, \"SessionService\": {\"@odata.id\": \"/redfish/v1/SessionService\"}, "
-                        + "\"Links\": {\"Sessions\": {\"@odata.id\": \"/redfish/v1/SessionService/Sessions\"}}}");
-                return;
-            }
-            if (method.equals("POST") && path.equals("/redfish/v1/SessionService/Sessions")) {
-                users.add(body.replaceAll(".*\"UserName\"\\s*:\\s*\"([^\"]*)\".*", "$1"));
-                exchange.getResponseHeaders().add("X-Auth-Token", "token-" + label);
-                exchange.getResponseHeaders().add("Location", "/redfish/v1/SessionService/Sessions/1");
-                answer(exchange, 201, "{\"@odata.id\": \"/redfish/v1/SessionService/Sessions/1\"}");
-                return;
-            }
-            if (method.equals("DELETE") && path.equals("/redfish/v1/SessionService/Sessions/1")) {
-                deleted.countDown();
-                answer(exchange, 204, null);
-                return;
-            }
-            arrived.countDown();
-            CountDownLatch latch = held;
-            if (latch != null) {
-                try {
-                    latch.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            answer(exchange, 500, "{\"error\": {\"code\": \"Base.1.0.InternalError\", \"message\": \"stand-in " + label + "\"}}");
-        }
-
-        private void answer(HttpExchange exchange, int status, String json) throws IOException {
-            if (json == null) {
-                exchange.sendResponseHeaders(status, -1);
-                exchange.close();
-                return;
-            }
-            byte[] out = json.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, out.length);
-            try (OutputStream o = exchange.getResponseBody()) {
-                o.write(out);
-            }
-            exchange.close();
-        }
-
-        void stop() {
-            CountDownLatch latch = held;
-            if (latch != null) {
-                latch.countDown();
-            }
-            server.stop(0);
-        }
-    }
-
     @BeforeEach
-    void start() throws IOException {
+    void start() {
         dataFolder = System.getProperty("karaf.data");
         System.setProperty("karaf.data", dir.resolve("data").toString());
         threads = Executors.newFixedThreadPool(6);
-        first = new StandIn("first");
-        second = new StandIn("second");
+        first = StandInRedfish.start("first", 3).failReads();
+        second = StandInRedfish.start("second", 3).failReads();
         config = TestBmcs.redfish("rack1", first.address(), "operator", PASSWORD);
         config.put("auth", "session");
     }
@@ -156,8 +72,8 @@ class ConfiguredBmcModifiedTest {
         if (provider != null) {
             provider.close();
         }
-        first.stop();
-        second.stop();
+        first.close();
+        second.close();
         threads.shutdownNow();
         if (dataFolder == null) {
             System.clearProperty("karaf.data");
@@ -226,8 +142,8 @@ class ConfiguredBmcModifiedTest {
             assertThat(bmc.settings().address()).isEqualTo(first.address());
             assertThat(error(discover())).as(e.getKey()).contains("answered HTTP 500 (stand-in first)");
         }
-        assertThat(first.users).as("one session, kept through the refused changes").containsExactly("operator");
-        assertThat(first.deleted.getCount()).as("the session is not deleted").isEqualTo(1);
+        assertThat(first.logins()).as("one session, kept through the refused changes").containsExactly("operator");
+        assertThat(first.deletes()).as("the session is not deleted").isZero();
     }
 
     /** A valid change (a new address and user) applies to the next discovery; the previous session is deleted. */
@@ -239,9 +155,9 @@ class ConfiguredBmcModifiedTest {
             change(bmc, Map.of("address", second.address(), "user", "operator2", ".password", NEW_PASSWORD));
             assertThat(log.text()).doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD).doesNotContain("Configuration change rejected");
         }
-        assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("the previous client's session is deleted").isTrue();
+        assertThat(first.awaitDelete(Duration.ofSeconds(30))).as("the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
-        assertThat(second.users).containsExactly("operator2");
+        assertThat(second.logins()).containsExactly("operator2");
         assertThat(rejected).as("a valid change is no refusal").isEmpty();
     }
 
@@ -252,20 +168,19 @@ class ConfiguredBmcModifiedTest {
     @Test
     void aCallInProgressFinishesOnItsClientWhichIsClosedAfterwards() throws Exception {
         ConfiguredBmc bmc = bmc();
-        CountDownLatch latch = new CountDownLatch(1);
-        first.held = latch;
+        StandInRedfish.Gate latch = first.holdReads();
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
             CompletableFuture<Node> discovery = CompletableFuture.supplyAsync(this::discover, caller);
-            assertThat(first.arrived.await(30, TimeUnit.SECONDS)).as("the discovery reads the first BMC").isTrue();
+            assertThat(latch.arrived(Duration.ofSeconds(30))).as("the discovery reads the first BMC").isTrue();
             change(bmc, Map.of("address", second.address()));
-            assertThat(first.deleted.getCount()).as("the session in use is not deleted while the discovery reads").isEqualTo(1);
-            latch.countDown();
+            assertThat(first.deletes()).as("the session in use is not deleted while the discovery reads").isZero();
+            latch.release();
             assertThat(error(discovery.get(60, TimeUnit.SECONDS))).as("the read ends on the client it began with")
                     .contains("answered HTTP 500 (stand-in first)");
-            assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("the previous client is closed after the read").isTrue();
+            assertThat(first.awaitDelete(Duration.ofSeconds(30))).as("the previous client is closed after the read").isTrue();
         } finally {
-            latch.countDown();
+            latch.release();
             caller.shutdownNow();
         }
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
@@ -311,17 +226,17 @@ class ConfiguredBmcModifiedTest {
     void aChangeOfNothingTheClientIsMadeFromKeepsItsSession() throws Exception {
         ConfiguredBmc bmc = bmc();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
-        assertThat(first.users).containsExactly("operator");
+        assertThat(first.logins()).containsExactly("operator");
         change(bmc, Map.of("site", "fra-1", "powerDomain", "rack1-pdu", ".password", PASSWORD));
         Node node = discover();
         assertThat(node.siteId()).as("the change applies").isEqualTo("fra-1");
-        assertThat(first.users).as("no new login: the client and its session are kept").containsExactly("operator");
-        assertThat(first.deleted.getCount()).as("the session is not deleted").isEqualTo(1);
+        assertThat(first.logins()).as("no new login: the client and its session are kept").containsExactly("operator");
+        assertThat(first.deletes()).as("the session is not deleted").isZero();
 
         change(bmc, Map.of(".password", NEW_PASSWORD));
-        assertThat(first.deleted.await(30, TimeUnit.SECONDS)).as("a new password: the previous client's session is deleted").isTrue();
+        assertThat(first.awaitDelete(Duration.ofSeconds(30))).as("a new password: the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
-        assertThat(first.users).as("a new client logs in").containsExactly("operator", "operator");
+        assertThat(first.logins()).as("a new client logs in").containsExactly("operator", "operator");
     }
 
     /**
