@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <li><b>Authentication</b>: a Redfish session (POST to the session collection, the
  *     {@code X-Auth-Token} on every request, the session deleted on {@link #close()} within the
  *     request timeout and at most 10 s, a new one
- *     made when the BMC forgets it) or HTTP basic authentication; {@code AUTO} takes a session
+ *     made when the BMC forgets it; a closed client sends nothing more, see {@link #close()}) or HTTP basic authentication; {@code AUTO} takes a session
  *     where the service root offers a session service and falls back to basic when the BMC does
  *     not implement it (no session service, or a login answered 404, 405 or 501, or without a
  *     token); another failed login (a 500, a timeout) fails its request, and the next logs in again.</li>
@@ -83,6 +83,8 @@ public final class RedfishClient implements AutoCloseable {
     private volatile boolean basic;
     private volatile JsonNode root;
     private volatile Boolean expandWorks;
+    /** Set by {@link #close}: every request from then on is refused before it is sent, a login too. */
+    private volatile boolean closed;
 
     private record Session(String token, URI uri) {
     }
@@ -444,17 +446,53 @@ public final class RedfishClient implements AutoCloseable {
 
     // ---- sessions ------------------------------------------------------------------------
 
-    /** Deletes the session, if one was made. Never throws. */
+    /**
+     * Closes the client: every request from now on is refused before it is sent, with a
+     * {@code ProviderUnavailableException} saying the client was closed (the provider stopped, or
+     * the BMC's settings changed), so that no login follows the close and makes a session nothing
+     * deletes; and the session, if one was made, is deleted. Never throws.
+     *
+     * <p>A login in progress on this client (it holds the session lock while the BMC answers, up to
+     * the request timeout) is waited for at most {@link #LOGIN_WAIT_AT_CLOSE}: the close then
+     * returns, and the login fails once its answer comes, saying the client was closed; a session
+     * the BMC made for it is deleted by that login's thread, as nothing else would delete it.
+     * The close takes at most {@link #LOGIN_WAIT_AT_CLOSE} and the session delete's bound
+     * ({@link #sessionDeleteBound}).
+     */
     @Override
     public void close() {
+        closed = true;
+        boolean locked;
+        try {
+            locked = sessionLock.tryLock(LOGIN_WAIT_AT_CLOSE.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = sessionLock.tryLock();
+        }
+        if (!locked) {
+            LOG.debug("BMC {}: closed while a login was in progress; that login fails and deletes the session it made, if any",
+                    endpoint.name());
+            return;
+        }
         Session s;
-        sessionLock.lock();
         try {
             s = session;
             session = null;
         } finally {
             sessionLock.unlock();
         }
+        deleteSession(s);
+    }
+
+    /**
+     * The most {@link #close} waits for a login in progress on the client (a BMC that does not
+     * answer it would otherwise hold the close for the request timeout, or longer where the login
+     * reads the service root first) before it returns without it.
+     */
+    static final Duration LOGIN_WAIT_AT_CLOSE = Duration.ofSeconds(1);
+
+    /** Deletes a session, within {@link #sessionDeleteBound}; nothing where it is null or has no address. Never throws. */
+    private void deleteSession(Session s) {
         if (s == null || s.uri() == null) {
             return;
         }
@@ -515,8 +553,12 @@ public final class RedfishClient implements AutoCloseable {
     }
 
     private Session login(DiscoveryContext context) {
+        Session made;
         lockSession(context);
         try {
+            if (closed) {
+                throw RedfishErrors.closed(endpoint, "the login was not sent");
+            }
             if (session != null || basic) {
                 return session;
             }
@@ -556,12 +598,19 @@ public final class RedfishClient implements AutoCloseable {
                 return null;
             }
             String location = answer.header("Location").orElse(answer.json().path("@odata.id").asText(""));
-            session = new Session(token.get(), location.isBlank() ? null : resolve(location));
-            LOG.debug("BMC {}: session created at {}", endpoint.name(), location);
-            return session;
+            made = new Session(token.get(), location.isBlank() ? null : resolve(location));
+            if (!closed) {
+                session = made;
+                LOG.debug("BMC {}: session created at {}", endpoint.name(), location);
+                return made;
+            }
         } finally {
             sessionLock.unlock();
         }
+        // the client was closed while the BMC answered the login, and its close did not wait for it: nothing else deletes this session
+        LOG.debug("BMC {}: the client was closed during the login; the session the BMC made is deleted", endpoint.name());
+        deleteSession(made);
+        throw RedfishErrors.closed(endpoint, "the login was answered after the close, and the session it made is deleted");
     }
 
     /**
@@ -639,6 +688,11 @@ public final class RedfishClient implements AutoCloseable {
             Duration remaining = context.remaining();
             if (remaining.isNegative() || remaining.isZero()) {
                 break;
+            }
+            if (closed) {
+                // a request begun after the close, or its next attempt: nothing more is sent (a login would make a session nothing deletes)
+                StrataException refused = RedfishErrors.closed(endpoint, what + " was not sent");
+                throw once ? new RequestNotApplied(refused) : refused;
             }
             if (Thread.currentThread().isInterrupted()) {
                 throw RedfishErrors.interrupted(endpoint, "before " + what);

@@ -151,6 +151,15 @@ final class RedfishErrors {
         return new ProviderTimeoutException(prefix(bmc) + "the deadline passed " + what);
     }
 
+    /**
+     * A request on a client that {@link RedfishClient#close} closed: the BMC provider stopped, or
+     * the BMC's settings changed and a new client serves the calls that begin after the change.
+     */
+    static ProviderUnavailableException closed(RedfishEndpoint bmc, String what) {
+        return new ProviderUnavailableException(prefix(bmc) + what + ": this BMC's Redfish client was closed, because the BMC provider "
+                + "stopped or the BMC's settings changed; the calls that begin after a change use a new client");
+    }
+
     static ProviderTimeoutException interrupted(RedfishEndpoint bmc, String what) {
         return new ProviderTimeoutException(prefix(bmc) + "interrupted " + what);
     }
