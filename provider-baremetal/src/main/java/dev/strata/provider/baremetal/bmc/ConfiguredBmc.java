@@ -7,7 +7,11 @@ import dev.strata.provider.baremetal.ipmi.IpmiTool;
 import dev.strata.provider.baremetal.redfish.RedfishBmc;
 import dev.strata.provider.baremetal.redfish.RedfishClient;
 import dev.strata.provider.baremetal.redfish.RedfishEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A change of the configuration applies in place ({@link #modified}): a change the settings
  * refuse leaves the previous settings serving, a valid one makes the next calls use a new client
- * where it changes what the client is made from ({@link #sameClient}; a change of the site alone
- * keeps the client and its Redfish session).
+ * where it changes what the client is made from ({@link #sameClient}, {@link #sameCaFile}; a change
+ * of the site alone keeps the client and its Redfish session).
  * Discoveries and operations hold the client they began with ({@link #use}) to their end, and the
  * previous client (whose {@link Bmc#close} deletes its Redfish session) is closed once the last of
  * them has ended. The BMC's name does not change while the component lives: operations are
@@ -142,11 +146,14 @@ public final class ConfiguredBmc {
         LOG.info("BMC {} at {} ({}), site {}: configuration change applied", s.name(), s.address(), s.protocol(), s.siteId());
         State next = new State(s, null, previous.fallbackName(), s.siteId());
         if (previous.settings() != null && sameClient(previous.settings(), s)) {
-            // nothing the client is made from changed (a site, a power domain): it and its Redfish session serve on
+            byte[] ca = caDigest(s); // read outside the lock, which every call takes to begin
             synchronized (this) {
-                state = next;
+                if (client == null || sameCaFile(client, ca)) {
+                    // nothing the client is made from changed (a site, a power domain): it and its Redfish session serve on
+                    state = next;
+                    return;
+                }
             }
-            return;
         }
         replace(next, true);
     }
@@ -156,13 +163,40 @@ public final class ConfiguredBmc {
      * way of reaching the BMC (address, account, password, authentication, pinned certificate,
      * request timeout, attempts; for IPMI the cipher suites and the ipmitool command). The
      * passwords are compared by content, in constant time ({@link Secret#equals}), never through
-     * their text. A BMC that trusts a CA file gets a new client on every change: the client reads
-     * the file when it is made, and the file may have been replaced at the same path.
+     * their text. A CA file is compared here by its path; what it holds, by {@link #sameCaFile}.
      */
     static boolean sameClient(BmcSettings a, BmcSettings b) {
         return a.protocol().equals(b.protocol()) && java.util.Objects.equals(a.redfish(), b.redfish())
-                && java.util.Objects.equals(a.ipmi(), b.ipmi()) && (a.ipmi() == null || a.ipmitool().equals(b.ipmitool()))
-                && (a.redfish() == null || a.redfish().caFile() == null);
+                && java.util.Objects.equals(a.ipmi(), b.ipmi()) && (a.ipmi() == null || a.ipmitool().equals(b.ipmitool()));
+    }
+
+    /**
+     * Whether the CA file a client trusts holds what it held when the client was made, read again
+     * at every change ({@code now}, from {@link #caDigest}): the client reads the file only when it
+     * is made, and the file may have been replaced at the same path, so a changed file makes a new
+     * client, and one written again as it was (or untouched) keeps the client and its Redfish
+     * session. True where the client trusts no CA file; false where the file could not be read
+     * then or now. The digests of the file's bytes are compared with {@link MessageDigest#isEqual}.
+     */
+    private static boolean sameCaFile(Client client, byte[] now) {
+        if (!client.trustsCaFile) {
+            return true;
+        }
+        return client.caDigest != null && now != null && MessageDigest.isEqual(client.caDigest, now);
+    }
+
+    /** The SHA-256 digest of the bytes of the settings' CA file; null where there is none or it cannot be read. */
+    private static byte[] caDigest(BmcSettings settings) {
+        Path ca = settings.redfish() == null ? null : settings.redfish().caFile();
+        if (ca == null) {
+            return null;
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(ca));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            LOG.debug("BMC {}: caFile {} could not be read to compare it: {}", settings.name(), ca, e.toString());
+            return null;
+        }
     }
 
     /**
@@ -273,9 +307,11 @@ public final class ConfiguredBmc {
             }
             if (client == null) {
                 BmcSettings settings = st.settings();
+                byte[] ca = caDigest(settings); // what the client trusts, read with it: a change compares the file with it
                 client = new Client(settings.redfish() != null
                         ? new RedfishBmc(RedfishClient.open(settings.redfish(), pid))
-                        : new IpmiBmc(new IpmiTool(settings.ipmitool(), settings.ipmi())));
+                        : new IpmiBmc(new IpmiTool(settings.ipmitool(), settings.ipmi())),
+                        settings.redfish() != null && settings.redfish().caFile() != null, ca);
             }
             client.users++;
             return new Use(client, st, release);
@@ -334,12 +370,18 @@ public final class ConfiguredBmc {
     /** A client and how many calls use it; guarded by the ConfiguredBmc. */
     private static final class Client {
         final Bmc bmc;
+        /** Whether it trusts a CA file ({@code caFile}). */
+        final boolean trustsCaFile;
+        /** The digest of the CA file's bytes as it was read when the client was made; null where none or unreadable. */
+        final byte[] caDigest;
         int users;
         boolean retired;
         boolean closed;
 
-        Client(Bmc bmc) {
+        Client(Bmc bmc, boolean trustsCaFile, byte[] caDigest) {
             this.bmc = bmc;
+            this.trustsCaFile = trustsCaFile;
+            this.caDigest = caDigest;
         }
 
         /** Marks it replaced; true where no call uses it, so the caller closes it now. */

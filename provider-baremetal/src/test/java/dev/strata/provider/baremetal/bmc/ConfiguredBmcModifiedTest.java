@@ -8,12 +8,16 @@ import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
+import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.StandInRedfish;
+import dev.strata.provider.baremetal.peers.TestCertificate;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -237,6 +241,42 @@ class ConfiguredBmcModifiedTest {
         assertThat(first.awaitDelete(Duration.ofSeconds(30))).as("a new password: the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in first)");
         assertThat(first.logins()).as("a new client logs in").containsExactly("operator", "operator");
+    }
+
+    /**
+     * A BMC that trusts a CA file keeps its client through a change of nothing else while the file
+     * holds what it held when the client was made (read again at each change and compared by a
+     * digest of its bytes), written again as it was included; it got a new client on every change,
+     * as the file might have been replaced at the same path. Another CA written to the same path
+     * makes a new client. Nothing listens at the address: the clients are made, never used to send.
+     */
+    @Test
+    void aCaFileOfTheSameContentKeepsTheClientAndAnotherMakesANewOne() throws Exception {
+        Path certificates = Peers.workDir("ca-files");
+        TestCertificate one = TestCertificate.create(certificates, "one");
+        TestCertificate two = TestCertificate.create(certificates, "two");
+        Path ca = dir.resolve("ca.pem");
+        Files.copy(one.certificate(), ca);
+        config.put("address", "https://127.0.0.1:9");
+        config.put("caFile", ca.toString());
+        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
+        try {
+            Bmc client = bmc.bmc();
+            change(bmc, Map.of("site", "fra-1"));
+            assertThat(bmc.bmc()).as("the same CA file: the client is kept").isSameAs(client);
+            Files.copy(one.certificate(), ca, StandardCopyOption.REPLACE_EXISTING);
+            change(bmc, Map.of("powerDomain", "rack1-pdu"));
+            assertThat(bmc.bmc()).as("the CA file written again as it was: the client is kept").isSameAs(client);
+
+            Files.copy(two.certificate(), ca, StandardCopyOption.REPLACE_EXISTING);
+            change(bmc, Map.of("site", "fra-2"));
+            Bmc replaced = bmc.bmc();
+            assertThat(replaced).as("another CA at the same path: a new client").isNotSameAs(client);
+            change(bmc, Map.of("site", "fra-3"));
+            assertThat(bmc.bmc()).as("that CA unchanged since: the new client is kept").isSameAs(replaced);
+        } finally {
+            bmc.close();
+        }
     }
 
     /**
