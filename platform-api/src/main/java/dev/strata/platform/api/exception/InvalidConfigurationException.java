@@ -334,9 +334,23 @@ public class InvalidConfigurationException extends StrataException {
 
     /**
      * {@code text} with each character a terminal or a log does not show as itself written as
-     * a backslash, {@code u} and four hex digits (see the constructor).
+     * a backslash, {@code u} and four hex digits, by the rule this exception's messages follow
+     * (see the constructor): a control character (C0, DEL or C1), a format character, a line or
+     * paragraph separator and half of a surrogate pair without its other half
+     * (<code>a&#92;u000ab</code>, <code>&#92;u001b[2J</code>, <code>&#92;ud800</code>); the rest
+     * as it is. Other text that reaches the log or the shell from outside (a value read from a
+     * record file, a URL a service gave, a login's name) is shown the same way through here, so
+     * that what it held can still be read and none of it forges a line or drives a terminal, where
+     * each place replacing such characters by {@code ?} lost what they were.
+     *
+     * @param text the text; null gives null
+     * @return the text, printable
+     * @since 1.10 (package version)
      */
-    static String printable(String text) {
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
         StringBuilder b = null;
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);

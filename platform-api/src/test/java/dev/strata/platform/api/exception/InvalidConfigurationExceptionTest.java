@@ -227,6 +227,18 @@ class InvalidConfigurationExceptionTest {
     }
 
     /**
+     * The rule is public for other text that reaches the log or the shell from outside (a record
+     * file's value, a login's name): it shows such text as the messages show a value, and null as null.
+     */
+    @Test
+    void printableShowsTextByTheMessagesRule() {
+        assertThat(InvalidConfigurationException.printable("a\u0000b\u001b[2J\u2028c\ud800d\ud83d\ude00"))
+                .isEqualTo("a\\u0000b\\u001b[2J\\u2028c\\ud800d\ud83d\ude00");
+        assertThat(InvalidConfigurationException.printable("plain")).isEqualTo("plain");
+        assertThat(InvalidConfigurationException.printable(null)).isNull();
+    }
+
+    /**
      * A configured path is the value stripped, relative ones taken from the base (or left relative
      * without one); one that is no path is refused naming the PID and the property, its value shown
      * printable, where Path.of's InvalidPathException named neither.

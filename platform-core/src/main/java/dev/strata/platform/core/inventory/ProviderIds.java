@@ -1,5 +1,6 @@
 package dev.strata.platform.core.inventory;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.provider.ProviderProperties;
 import java.util.regex.Pattern;
 
@@ -8,7 +9,7 @@ import java.util.regex.Pattern;
  * of nodes, ledger entries, operations and provenance records and a column of the shell's
  * tab-separated output, so it is a plain word; the vendor, version and description a bundle
  * gives are text for people, shown with their control and format characters (a tab, a newline,
- * a direction override) replaced and cut to a bounded length.
+ * a direction override) written as escapes and cut to a bounded length.
  */
 public final class ProviderIds {
 
@@ -49,7 +50,13 @@ public final class ProviderIds {
         return shown.isEmpty() ? null : shown;
     }
 
-    /** The text with every control or format character replaced by '?', cut to {@code max} code points (ending in "..."). */
+    /**
+     * The text cut to {@code max} code points (ending in "..."), shown as the API shows a value
+     * ({@link InvalidConfigurationException#printable}): every control or format character, line or
+     * paragraph separator and lone surrogate as a backslash, {@code u} and four hex digits, and so an
+     * unassigned code point too, which no terminal shows as anything. Before, each was {@code ?}, which
+     * lost what the text held; the cut counts the text's own code points, not the escapes.
+     */
     static String printable(String text, int max) {
         StringBuilder out = new StringBuilder();
         int count = 0;
@@ -60,12 +67,15 @@ public final class ProviderIds {
                 out.append("...");
                 break;
             }
-            int type = Character.getType(c);
-            boolean hidden = Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
-            out.appendCodePoint(hidden ? '?' : c);
+            if (Character.getType(c) == Character.UNASSIGNED) {
+                for (char unit : Character.toChars(c)) {
+                    out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) unit));
+                }
+            } else {
+                out.appendCodePoint(c);
+            }
             count++;
         }
-        return out.toString();
+        return InvalidConfigurationException.printable(out.toString());
     }
 }

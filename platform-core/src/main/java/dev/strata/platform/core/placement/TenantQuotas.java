@@ -167,13 +167,6 @@ public final class TenantQuotas {
         return tenant != null && !tenant.isBlank() && tenant.length() <= 256 && tenant.chars().noneMatch(Character::isISOControl);
     }
 
-    /** Text with its control characters shown as {@code ?}. */
-    private static String visible(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return out.toString();
-    }
-
     /** Whether an attribute of a tenant's record is part of its quota. */
     static boolean isQuotaAttribute(String name) {
         return name.startsWith(ATTRIBUTE_PREFIX);
@@ -188,7 +181,7 @@ public final class TenantQuotas {
      */
     static Limits limits(String tenant, Map<String, String> given) {
         if (!isTenantId(tenant)) {
-            throw new IllegalArgumentException("tenant id '" + (tenant == null ? "" : visible(tenant))
+            throw new IllegalArgumentException("tenant id '" + (tenant == null ? "" : InvalidConfigurationException.printable(tenant))
                     + "' cannot have a quota; expected the tenant's id as contracts name it: " + TENANT_ID_EXPECTED);
         }
         Limits out = Limits.NONE;

@@ -435,7 +435,7 @@ class StoreQuotasTest {
             assertThatThrownBy(() -> placement.setQuota(" ", limits("gpus", "1"))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("tenant id ' ' cannot have a quota; expected the tenant's id as contracts name it: 1 to 256 characters, "
                             + "no control characters");
-            assertThatThrownBy(() -> placement.setQuota("bank\nrisk", limits("gpus", "1"))).hasMessageStartingWith("tenant id 'bank?risk'");
+            assertThatThrownBy(() -> placement.setQuota("bank\nrisk", limits("gpus", "1"))).hasMessageStartingWith("tenant id 'bank\\u000arisk'");
             assertThatThrownBy(() -> placement.setQuota("t".repeat(257), limits("gpus", "1"))).hasMessageContaining("1 to 256 characters");
             assertThat(store.tenants().list()).isEmpty();
             assertThat(quotaRecords(store)).isEmpty();

@@ -101,6 +101,19 @@ class TenantQuotasTest {
                 .satisfies(e -> assertThat(e.getMessage().codePoints().noneMatch(Character::isISOControl)).isTrue());
     }
 
+    /**
+     * A quota set for a tenant id that cannot have one (strata:quota set) is refused with the id
+     * shown as the API shows a configured value: a NUL, an ESC, a line separator and a lone surrogate
+     * each as a backslash, u and four hex digits. Before, the control characters were '?', which
+     * lost what the id held, and the separator and the surrogate went through as they were.
+     */
+    @Test
+    void aTenantIdThatCannotHaveAQuotaIsShownEscaped() {
+        assertThatThrownBy(() -> TenantQuotas.limits("a\u0000b\u001b[2Jc\u2028d\ud800e", Map.of("gpus", "1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("tenant id 'a\\u0000b\\u001b[2Jc\\u2028d\\ud800e' cannot have a quota;");
+    }
+
     @Test
     void aGangThatWouldTakeTheTenantPastItsQuotaIsRefusedWholeAndAReleaseMakesRoom() {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);

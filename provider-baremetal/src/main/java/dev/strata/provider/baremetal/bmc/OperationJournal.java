@@ -3,6 +3,7 @@ package dev.strata.provider.baremetal.bmc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provisioning.ProviderJournal;
@@ -532,11 +533,13 @@ public final class OperationJournal {
         }
     }
 
-    /** A value of a damaged record, cut and without control characters, for a message. */
+    /**
+     * A value of a damaged record, cut, for a message: its control and format characters, separators
+     * and lone surrogates shown as the API shows a value ({@link InvalidConfigurationException#printable},
+     * <code>&#92;u001b</code>), so that the message tells what the file holds; before, each was {@code ?}.
+     */
     private static String shown(String text) {
-        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return InvalidConfigurationException.printable(text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 
     /**

@@ -35,4 +35,25 @@ class OperationJournalTest {
         Files.delete(copy);
         assertThat(reopened.get("op-1")).hasValueSatisfying(op -> assertThat(op.phase()).isEqualTo(Operation.Phase.POWER_SENT));
     }
+
+    /**
+     * A damaged record's value is quoted in the refusal as the API shows a configured value: a NUL,
+     * an ESC, a line separator and a lone surrogate each as a backslash, u and four hex digits, so
+     * the message tells what the file holds and none of it forges a log line or drives a terminal.
+     * Before, the control characters were '?', and the separator and the surrogate went through.
+     */
+    @Test
+    void aDamagedRecordsValueIsShownEscaped(@TempDir Path dir) throws Exception {
+        Instant now = Instant.parse("2026-12-06T01:00:00Z");
+        new OperationJournal(dir).put(new Operation("op-1", "dep-1", "m", "t", "node-7", "bmc-7", "/redfish/v1/Systems/7", "pxe", null,
+                "force", Operation.Phase.POWER_SENT, PowerAction.ON, now, now, now, null));
+        Path own = dir.resolve(OperationJournal.fileName("op-1"));
+        String record = Files.readString(own);
+        assertThat(record).contains("\"POWER_SENT\"");
+        Files.writeString(own, record.replace("\"POWER_SENT\"", "\"POWER\\u0000\\u001b[2J\\u2028\\ud800\""));
+
+        OperationJournal reopened = new OperationJournal(dir);
+        assertThatThrownBy(() -> reopened.get("op-1")).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("phase 'POWER\\u0000\\u001b[2J\\u2028\\ud800', none of [");
+    }
 }

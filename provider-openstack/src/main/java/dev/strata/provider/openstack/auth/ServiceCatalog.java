@@ -1,6 +1,7 @@
 package dev.strata.provider.openstack.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -133,9 +134,13 @@ public final class ServiceCatalog {
                 + "); set the region to choose one");
     }
 
+    /**
+     * A URL as the catalogue wrote it, cut, for a message: its control and format characters,
+     * separators and lone surrogates shown as the API shows a value
+     * ({@link InvalidConfigurationException#printable}, <code>&#92;u001b</code>), so that the message
+     * tells what the catalogue holds; before, each was {@code ?}.
+     */
     private static String printable(String text) {
-        String cut = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return InvalidConfigurationException.printable(text.length() > 200 ? text.substring(0, 200) + "..." : text);
     }
 }
