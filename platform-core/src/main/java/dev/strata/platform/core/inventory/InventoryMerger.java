@@ -1,5 +1,6 @@
 package dev.strata.platform.core.inventory;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.DevicePath;
@@ -54,7 +55,9 @@ import java.util.stream.Collectors;
  *     departed one was still remembered, which a restart forgets. One provider listing one id
  *     twice, which its snapshots do not refuse (one mistaken entry does not fail its whole
  *     discovery), has the first it lists kept and is told: of a node always, of the others where
- *     the two differ.</li>
+ *     the two differ. A node whose id holds a control or format character, a line or paragraph
+ *     separator or half of a surrogate pair is left out, with a warning to its provider naming the id
+ *     escaped; its other nodes are kept.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -168,6 +171,10 @@ final class InventoryMerger {
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
                     for (Node node : compute.nodes()) {
+                        if (!InvalidConfigurationException.printable(node.id()).equals(node.id())) {
+                            warnings.add(c.providerId(), unprintableId(node.id(), c.providerId()));
+                            continue;
+                        }
                         if (!node.providerId().equals(c.providerId())) {
                             warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
                             continue;
@@ -216,6 +223,23 @@ final class InventoryMerger {
     private static String namesAnother(String what, String named, String reporter) {
         return what + " names provider " + named + ", not " + reporter + ", as the one that reports it; left out of the inventory "
                 + "(a resource's providerId is the id of the provider service that reports it)";
+    }
+
+    /**
+     * Why a node is left out whose id holds a control character (a line break, a terminal's ESC), a
+     * format character (a direction override), a line or paragraph separator or half of a surrogate
+     * pair: the API's model takes any id that is not blank, and a node id is a key of the ledger,
+     * operations and provenance records and is written to the log, where a line break forges a line
+     * and an escape sequence drives the terminal that shows it. The id is shown as the API shows a
+     * configured value ({@link InvalidConfigurationException#printable}); the door is here rather than
+     * in the model's constructor, which would fail the whole snapshot of a provider built against an
+     * earlier 1.x API.
+     */
+    private static String unprintableId(String id, String reporter) {
+        return "node " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its id "
+                + "holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown here as a "
+                + "backslash, u and four hex digits), which would forge a line of the log or act on a terminal; expected an id of "
+                + "characters that show as themselves";
     }
 
     /**

@@ -186,6 +186,29 @@ class InventoryMergerTest {
     }
 
     /**
+     * A node whose id holds a line break, an ESC, a line separator or half of a surrogate pair is
+     * left out of the inventory, and its provider is told, naming itself and the id escaped as the
+     * API shows a configured value; the provider's other nodes and the other providers' are merged.
+     * Before, such an id went into the inventory as it was, and from there into the log, the ledger
+     * and the provenance log.
+     */
+    @Test
+    void aNodeWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarningAndTheRestAreMerged() {
+        String expected = " of provider odd is left out of the inventory: its id holds a control or format character, a line or "
+                + "paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge "
+                + "a line of the log or act on a terminal; expected an id of characters that show as themselves";
+        InventoryMerger.Result result = merge(compute("odd", List.of(), node("odd-1\nINFO forged", "odd", "h"), node("odd-2", "odd", "h2"),
+                        node("odd-3\u001b[2J", "odd", "h3"), node("odd-4\u2028x", "odd", "h4"), node("odd-5\ud800", "odd", "h5"),
+                        node("odd-6\u0000", "odd", "h6")),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("g1", "odd-2");
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly("node odd-1\\u000aINFO forged" + expected, "node odd-3\\u001b[2J" + expected,
+                "node odd-4\\u2028x" + expected, "node odd-5\\ud800" + expected, "node odd-6\\u0000" + expected);
+    }
+
+    /**
      * One provider listing a node twice is told so, and the merge goes on for everyone. Before, the
      * conflict warning was built with {@code Set.of(provider, provider)}, which throws: the merge
      * failed for every provider.

@@ -149,10 +149,11 @@ class ProviderMistakesTest {
 
     /**
      * What the merge says about a provider's resources quotes what the provider wrote (a node's id,
-     * a host name, a site's facts): a node id carrying a line break and a host name carrying a
+     * a host name, a site's facts): a power domain id carrying an ESC and a host name carrying a
      * BMC's credentials are told in the status and the log cleaned, one line each. Before, merge
      * warnings were the one text of a provider that went to the log uncleaned: a node id could
-     * forge a log line of its own, and a password in a host name was logged as it was.
+     * forge a log line of its own, and a password in a host name was logged as it was. A node id
+     * carrying a line break is now left out of the inventory, the warning showing it escaped.
      */
     @Test
     void whatTheMergeSaysAboutAProvidersResourcesIsCleaned() {
@@ -170,12 +171,12 @@ class ProviderMistakesTest {
             ProviderStatus status = directory.refresh("acme", WAIT);
             ProviderStatus gpus = directory.refresh("acme-gpu", WAIT);
             assertThat(status.warnings()).hasSize(2).allSatisfy(w -> assertThat(w).doesNotContainPattern("\\p{Cntrl}"));
-            assertThat(status.warnings().get(0)).isEqualTo("conflict: node n1 2026-12-05 10:00:00 ERROR [main] forged line is listed "
-                    + "twice by acme; keeping the first");
+            assertThat(status.warnings().get(0)).startsWith("node n1\\u000a2026-12-05 10:00:00 ERROR [main] forged line of provider acme "
+                    + "is left out of the inventory: its id holds a control or format character");
             assertThat(status.warnings().get(1)).startsWith("power domain rack [31m-9 of node n2 is reported by no provider");
             assertThat(gpus.warnings()).containsExactly("1 accelerator of host https://****@bmc-r12 attached to no node: the snapshot has "
                     + "no machine identity and its accelerators no PCI addresses");
-            assertThat(log.text()).contains("forged line is listed twice by acme").doesNotContain("\n2026-12-05 10:00:00 ERROR [main] forged")
+            assertThat(log.text()).contains("forged line of provider acme is left out of the inventory").doesNotContain("\n2026-12-05 10:00:00 ERROR [main] forged")
                     .contains("of host https://****@bmc-r12").doesNotContain(password);
         }
     }
