@@ -1,6 +1,7 @@
 package dev.strata.platform.core.placement;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import java.security.AccessController;
 import java.security.Principal;
 import java.security.PrivilegedAction;
@@ -101,9 +102,17 @@ public final class TenantAccess {
         }
     }
 
+    /**
+     * Who is refused and what it may act for, for a refusal's message. The login's name and its
+     * roles' tenants are shown as the API shows a configured value
+     * ({@link InvalidConfigurationException#printable}): they come from the login's realm, and the
+     * message reaches the log and the provenance log as well as the shell, which escapes what it
+     * prints but a log line does not; a line break in a name would forge a line there. The tenants
+     * are sorted: the restriction is a set without an order of its own.
+     */
     private static String restricted(Set<String> tenants) {
-        return "user " + Actors.current() + " may act for tenant" + (tenants.size() == 1 ? " " : "s ") + String.join(", ", tenants)
-                + " only (its roles tenant:ID)";
+        return "user " + InvalidConfigurationException.printable(Actors.current()) + " may act for tenant" + (tenants.size() == 1 ? " " : "s ")
+                + InvalidConfigurationException.printable(String.join(", ", new TreeSet<>(tenants))) + " only (its roles tenant:ID)";
     }
 
     /** The items of tenants the caller sees, in their order. */

@@ -129,6 +129,21 @@ class TenantAccessTest {
     }
 
     /**
+     * A refusal names the login and its roles' tenants as the API shows a configured value: a line
+     * break, an ESC, a line separator, a lone surrogate and a NUL each as a backslash, u and four
+     * hex digits, since the message reaches the log and the provenance log, which do not escape it
+     * as the shell does. Before, the login went into the message as it was.
+     */
+    @Test
+    void aRefusalShowsTheLoginAndItsTenantsEscaped() {
+        assertThatThrownBy(() -> TenantUsers.run("ann\nINFO forged\u001b[2J\u2028\ud800\u0000",
+                () -> TenantAccess.requireEveryTenant("it spans all", "do it"), "tenant:bank", "tenant:x\u001by"))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessage("user ann\\u000aINFO forged\\u001b[2J\\u2028\\ud800\\u0000 may act for tenants bank, x\\u001by only (its roles "
+                        + "tenant:ID); it spans all: refused to do it");
+    }
+
+    /**
      * A thread started inside a login's subject inherits it: a pool whose thread a tenant's command
      * happened to start would run later work, every tenant's, as that tenant's user. Strata's pools
      * start their threads as the platform.
