@@ -28,11 +28,7 @@ public class ClusterCommand implements Action {
         if (!noFormat) {
             System.out.println(Format.visible("Store     " + s.store()));
             boolean sharedWriters = s.mode() == ClusterMode.SHARED_WRITERS;
-            System.out.println("Mode      " + switch (s.mode()) {
-                case ELECTED_LEADER -> "high availability: one leader elected through the database";
-                case SHARED_WRITERS -> ClusterCommand.SHARED_WRITERS;
-                case EMBEDDED -> "single instance (no election)";
-            });
+            System.out.println("Mode      " + mode(s.mode()));
             System.out.println(Format.visible("Leader    " + (s.leader() == null ? (s.writesRefused() != null ? NOT_LEADING_WHILE_REFUSED
                     : "none (election under way)")
                     : sharedWriters ? "none elected: every instance acts as one (this one since " + Format.time(s.leaderSince()) + ")"
@@ -51,6 +47,22 @@ public class ClusterCommand implements Action {
         }
         table.print(System.out, noFormat);
         return null;
+    }
+
+    /**
+     * What the Mode line says of a mode. {@link ClusterMode} is the API's, and a later minor version
+     * of it may add a mode; this shell, built against today's, shows such a mode by its name. A
+     * switch over the modes without a default fails on a mode it does not name (an
+     * IncompatibleClassChangeError, a MatchException from Java 21 on), which took the whole command
+     * down.
+     */
+    static String mode(ClusterMode mode) {
+        return switch (mode) {
+            case ELECTED_LEADER -> "high availability: one leader elected through the database";
+            case SHARED_WRITERS -> SHARED_WRITERS;
+            case EMBEDDED -> "single instance (no election)";
+            default -> mode.name();
+        };
     }
 
     /**
