@@ -48,8 +48,10 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.strata.benchmarks.openb.OpenbReplay \
- *     [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51] [--policies random,bestfit,fgd,strata] [--threads 1]
+ *     [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51] [--policies random,bestfit,fgd,strata] [--threads 1] [--ceiling]
  * </pre>
+ * {@code --ceiling} prints, instead of the table, each replay's allocation at the end of the workload
+ * next to {@link OpenbCeiling}'s bound for an offline repacking of its pods ({@link #ceilings}).
  * Defaults: the fixtures in place under {@code ${strata.fixtures}/openb} (system property
  * {@code strata.fixtures}, else {@code ../shared/fixtures} relative to the working directory, the
  * project root) and all five pod lists there.
@@ -273,6 +275,15 @@ public final class OpenbReplay {
 
     /** Replays a workload on fresh copies of the nodes. Single-threaded. */
     public static Result replay(List<NodeCapacity> nodes, List<Demand> workload, PackingPolicy policy, long seed) {
+        return replay(nodes, workload, policy, seed, null);
+    }
+
+    /**
+     * Replays a workload on fresh copies of the nodes, telling {@code outcome} (when not null) each pod
+     * in arrival order and whether it was placed: what {@link OpenbCeiling} needs. Single-threaded.
+     */
+    public static Result replay(List<NodeCapacity> nodes, List<Demand> workload, PackingPolicy policy, long seed,
+            java.util.function.BiConsumer<Demand, Boolean> outcome) {
         long capacity = capacity(nodes);
         if (policy.tiesToFirstNode()) {
             // the simulator names each node with a random 4-digit prefix and breaks ties by name
@@ -292,9 +303,13 @@ public final class OpenbReplay {
         long start = System.nanoTime();
         for (Demand d : workload) {
             arrived += d.gpuMilliTotal();
-            if (packer.place(d).isPresent()) {
+            boolean fits = packer.place(d).isPresent();
+            if (fits) {
                 allocated += d.gpuMilliTotal();
                 placed++;
+            }
+            if (outcome != null) {
+                outcome.accept(d, fits);
             }
             while (level < LEVELS.length && arrived >= thresholds[level]) {
                 ratio[level++] = 100.0 * allocated / capacity;
@@ -400,6 +415,7 @@ public final class OpenbReplay {
         int threads = 1;
         int warmup = 0;
         boolean loto = false;
+        boolean ceiling = false;
         List<Long> selectionSeeds = seeds("52..54");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -420,10 +436,16 @@ public final class OpenbReplay {
                     i--;
                 }
                 case "--selection-seeds" -> selectionSeeds = seeds(require(a, v));
+                case "--ceiling" -> {
+                    ceiling = true;
+                    i--;
+                }
                 case "-h", "--help" -> {
                     System.out.println("OpenbReplay [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51|42,43] "
                             + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]\n"
-                            + "OpenbReplay --loto [--selection-seeds 52..54] [--seeds 42..51] [--threads N]: leave-one-trace-out evaluation of Strata's weights");
+                            + "OpenbReplay --loto [--selection-seeds 52..54] [--seeds 42..51] [--threads N]: leave-one-trace-out evaluation of Strata's weights\n"
+                            + "OpenbReplay --ceiling [--pods CSV] [--seeds 42..51] [--policies strata] [--threads N]: each replay's allocation at the end "
+                            + "of the workload (130% arrived) and the ceiling of an offline repacking of its pods (OpenbCeiling)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -439,7 +461,77 @@ public final class OpenbReplay {
             leaveOneTraceOut(nodesCsv, podCsvs, selectionSeeds, seeds, threads, System.out);
             return;
         }
+        if (ceiling) {
+            ceilings(nodesCsv, podCsvs, seeds, policies, threads, System.out);
+            return;
+        }
         run(nodesCsv, podCsvs, seeds, policies, threads, warmup, System.out);
+    }
+
+    /**
+     * Replays every trace x policy x seed and prints, per replay, the allocation at the end of the
+     * workload (130 % arrived) next to {@link OpenbCeiling}'s bound on what an offline repacking of the
+     * pods that replay placed, with any of those it refused, could allocate; then per policy the
+     * medians over the seeds. Returns the ceilings per trace and policy, in seed order.
+     */
+    public static Map<String, Map<String, List<OpenbCeiling.Ceiling>>> ceilings(Path nodesCsv, List<Path> podCsvs, List<Long> seeds,
+            List<String> policies, int threads, PrintStream out) throws IOException, InterruptedException, ExecutionException {
+        List<NodeCapacity> nodes = readNodes(nodesCsv);
+        long capacity = capacity(nodes);
+        long gpus = capacity / Demand.WHOLE_GPU;
+        out.printf(Locale.ROOT, "openb ceiling: %s, %d nodes, %d GPUs; seeds %s; %d thread(s)%n", nodesCsv.getFileName(), nodes.size(), gpus, seeds,
+                threads);
+        out.println("RNG: " + RNG);
+        out.println("ceiling: an upper bound on the GPU allocation of an offline repacking of the placed pods plus any refused ones"
+                + " (nodes, models, CPU and memory ignored; OpenbCeiling)");
+        Map<String, Map<String, List<OpenbCeiling.Ceiling>>> all = new java.util.LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (Path csv : podCsvs) {
+                List<Demand> pods = reshapeShares(readPods(csv), RESHAPE);
+                String trace = traceName(csv) + (RESHAPE.isEmpty() ? "" : ", shares reshaped " + RESHAPE);
+                Map<String, List<Future<OpenbCeiling.Ceiling>>> futures = new java.util.LinkedHashMap<>();
+                for (String p : policies) {
+                    List<Future<OpenbCeiling.Ceiling>> fs = new ArrayList<>();
+                    for (long seed : seeds) {
+                        fs.add(pool.submit(() -> {
+                            List<Demand> w = DRAWN_WORKLOAD ? inflateDrawn(pods, capacity, seed) : inflate(pods, capacity, seed);
+                            List<Demand> placed = new ArrayList<>();
+                            List<Demand> refused = new ArrayList<>();
+                            replay(nodes, w, policy(p, nodes, pods, seed), seed, (d, fits) -> (fits ? placed : refused).add(d));
+                            return OpenbCeiling.of(gpus, placed, refused);
+                        }));
+                    }
+                    futures.put(p, fs);
+                }
+                out.printf(Locale.ROOT, "%n== %s: GPU allocation %% at the end of the workload (130%% arrived) and its ceiling, per seed%n", trace);
+                out.printf(Locale.ROOT, "%-25s %-6s %-10s %-10s %-8s %s%n", "policy", "seed", "allocation", "ceiling", "gap", "refused milli-GPU");
+                Map<String, List<OpenbCeiling.Ceiling>> results = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, List<Future<OpenbCeiling.Ceiling>>> e : futures.entrySet()) {
+                    List<OpenbCeiling.Ceiling> cs = new ArrayList<>();
+                    for (int k = 0; k < seeds.size(); k++) {
+                        OpenbCeiling.Ceiling c = e.getValue().get(k).get();
+                        cs.add(c);
+                        out.printf(Locale.ROOT, "%-25s %-6d %-10.2f %-10.2f %-8.2f %d%n", e.getKey(), seeds.get(k), c.allocationPercent(), c.boundPercent(),
+                                c.boundPercent() - c.allocationPercent(), c.refusedMilli());
+                    }
+                    results.put(e.getKey(), cs);
+                }
+                out.printf(Locale.ROOT, "%-25s %-10s %-10s %s%n", "policy", "allocation", "ceiling", "(median over seeds; mean allocation / ceiling; ceiling min..max)");
+                for (Map.Entry<String, List<OpenbCeiling.Ceiling>> e : results.entrySet()) {
+                    double[] a = e.getValue().stream().mapToDouble(OpenbCeiling.Ceiling::allocationPercent).toArray();
+                    double[] b = e.getValue().stream().mapToDouble(OpenbCeiling.Ceiling::boundPercent).toArray();
+                    double[] sorted = b.clone();
+                    Arrays.sort(sorted);
+                    out.printf(Locale.ROOT, "%-25s %-10.2f %-10.2f (%.2f / %.2f; %.2f..%.2f)%n", e.getKey(), median(a), median(b), mean(a), mean(b), sorted[0],
+                            sorted[sorted.length - 1]);
+                }
+                all.put(trace, results);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return all;
     }
 
     /**
