@@ -36,7 +36,10 @@ import java.util.List;
  * (with {@code e} = 191 each 810-milli-GPU pod costs a whole GPU, beside which only the pods of 190 or
  * less, priced 0, fit); and the optimum of the cutting-stock LP's dual for the objective
  * {@code y(P) + theta y(Q)}, {@code theta} in {@link #SHARES} ({@link #dualPrices}: {@code theta = 0}
- * is the LP bound on the GPUs the placed pods need, the old estimate's). Each is also tried lifted: size
+ * is the LP bound on the GPUs the placed pods need); and the optimum of the LP that chooses the prices
+ * for the bound itself, refused pods credited at the ratio {@code 1 / mu}, {@code mu} in
+ * {@link #CREDIT_RATIOS} ({@link #jointPrices}: with the refused whole-GPU pods taking the room left,
+ * {@code mu = 1} is the best). Each is also tried lifted: size
  * by size (the placed volume's largest first; smallest first; largest first), its price raised as far
  * as the condition allows, so that 470-milli pods, two to a GPU with 60 left that only a 50 fills, cost
  * 500. Soundness does not rest on how the prices were found: before a price list is used the condition
@@ -44,8 +47,10 @@ import java.util.List;
  * scaled down where it fails. Prices are integers in units of 1/{@value #SCALE} milli-GPU, so the check
  * is exact.
  *
- * <p>It is a bound, not an optimum: the prices are a heuristic's, not the cutting-stock LP's optimum,
- * and the relaxation ignores nodes, models, CPU and memory, so the true ceiling may lie below it.
+ * <p>It is a bound, not an optimum: the LPs are solved in floating point on a grid of {@code mu}, the
+ * fractional knapsack lets a refused pod in in part, and the relaxation ignores nodes, models, CPU and
+ * memory (on openb the refused pods include shares of 220 to 650 milli-GPU, which it may count in),
+ * so the true ceiling may lie below it.
  * {@code OpenbCeilingTest} checks it against an exhaustive search on small random clusters.
  */
 public final class OpenbCeiling {
@@ -54,6 +59,8 @@ public final class OpenbCeiling {
     static final long SCALE = 840;
     /** The weights {@code theta} of the refused pods in the LP's objective {@code y(P) + theta y(Q)}: each gives a bound, the least is kept. */
     static final double[] SHARES = {0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 4};
+    /** The values of {@code mu} tried in {@link #jointPrices}: 1 is a refused whole GPU's milli-GPU per unit of its price. */
+    static final double[] CREDIT_RATIOS = {0.8, 1, 1.25, 1.5, 2};
     private static final int WHOLE = Demand.WHOLE_GPU;
     private static final long FULL = WHOLE * SCALE;
 
@@ -167,6 +174,14 @@ public final class OpenbCeiling {
             }
             bases.add(y);
         }
+        for (double mu : CREDIT_RATIOS) {
+            double[] lp = jointPrices(t, placed, refused, mu);
+            long[] y = new long[t.length];
+            for (int i = 0; i < t.length; i++) {
+                y[i] = (long) Math.floor(lp[i] * SCALE);
+            }
+            bases.add(y);
+        }
         for (int[] order : orders(t, placed)) {
             for (long[] base : bases) {
                 long[] y = valid(t, base.clone());
@@ -226,8 +241,98 @@ public final class OpenbCeiling {
         return y;
     }
 
-    /** Maximises {@code c y} subject to {@code row y <= 1000} for every row and {@code y >= 0}: a dense tableau, Bland's rule. */
+    /**
+     * Prices that minimise the bound itself for refused pods credited at about {@code mu} milli-GPU per
+     * unit of price: the optimum of the LP that maximises {@code sum p_i y_i + q_i min(y_i, mu s_i)}
+     * ({@code p}, {@code q} the placed and refused items of size {@code s_i}) over the same prices, with
+     * {@code y = u + v}, {@code u <= mu s} (the fractional knapsack's dual, for the credit ratio
+     * {@code 1 / mu}). A candidate like {@link #dualPrices}'s, checked by {@link #valid} before use.
+     */
+    static double[] jointPrices(int[] t, long[] placed, long[] refused, double mu) {
+        int n = t.length;
+        double[] c = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            c[i] = placed[t[i]] + refused[t[i]];
+            c[n + i] = placed[t[i]];
+        }
+        List<double[]> rows = new ArrayList<>();
+        List<Double> b = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] cap = new double[2 * n];
+            cap[i] = 1;
+            rows.add(cap);
+            b.add(mu * t[i]);
+            double[] alone = new double[2 * n];
+            alone[i] = WHOLE / t[i];
+            alone[n + i] = WHOLE / t[i];
+            rows.add(alone);
+            b.add((double) WHOLE);
+        }
+        double[] y = new double[n];
+        for (int round = 0; round < 2_000; round++) {
+            double[] uv = simplex(rows, b.stream().mapToDouble(Double::doubleValue).toArray(), c);
+            for (int i = 0; i < n; i++) {
+                y[i] = uv[i] + uv[n + i];
+            }
+            int[] pattern = mostPricedSet(t, y);
+            if (pattern == null) {
+                return y;
+            }
+            double[] row = new double[2 * n];
+            for (int i = 0; i < n; i++) {
+                row[i] = pattern[i];
+                row[n + i] = pattern[i];
+            }
+            rows.add(row);
+            b.add((double) WHOLE);
+        }
+        return y;
+    }
+
+    /** The set of items that fits one GPU with the highest price, as counts per size, or null when none is priced above 1000. */
+    private static int[] mostPricedSet(int[] t, double[] y) {
+        int n = t.length;
+        double[] k = new double[WHOLE + 1];
+        int[] last = new int[WHOLE + 1];
+        for (int cap = 1; cap <= WHOLE; cap++) {
+            k[cap] = k[cap - 1];
+            last[cap] = -1;
+            for (int i = 0; i < n; i++) {
+                if (t[i] <= cap && k[cap - t[i]] + y[i] > k[cap]) {
+                    k[cap] = k[cap - t[i]] + y[i];
+                    last[cap] = i;
+                }
+            }
+        }
+        if (k[WHOLE] <= WHOLE * (1 + 1e-9)) {
+            return null;
+        }
+        int[] row = new int[n];
+        for (int cap = WHOLE; cap > 0;) {
+            if (last[cap] < 0) {
+                cap--;
+            } else {
+                row[last[cap]]++;
+                cap -= t[last[cap]];
+            }
+        }
+        return row;
+    }
+
+    /** Maximises {@code c y} subject to {@code row y <= 1000} for every row and {@code y >= 0}. */
     private static double[] simplex(List<int[]> rows, double[] c, int n) {
+        List<double[]> a = new ArrayList<>();
+        double[] b = new double[rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            a.add(java.util.Arrays.stream(rows.get(r)).asDoubleStream().toArray());
+            b[r] = WHOLE;
+        }
+        return simplex(a, b, c);
+    }
+
+    /** Maximises {@code c y} subject to {@code rows[r] y <= b[r]} ({@code b >= 0}) and {@code y >= 0}: a dense tableau, Bland's rule. */
+    private static double[] simplex(List<double[]> rows, double[] b, double[] c) {
+        int n = c.length;
         int m = rows.size();
         int width = n + m + 1;
         double[][] a = new double[m + 1][width];
@@ -237,7 +342,7 @@ public final class OpenbCeiling {
                 a[r][j] = rows.get(r)[j];
             }
             a[r][n + r] = 1;
-            a[r][width - 1] = WHOLE;
+            a[r][width - 1] = b[r];
             basis[r] = n + r;
         }
         for (int j = 0; j < n; j++) {
