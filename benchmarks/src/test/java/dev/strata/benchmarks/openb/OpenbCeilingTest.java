@@ -84,6 +84,13 @@ class OpenbCeilingTest {
     }
 
     @Test
+    void refusedSharesAreCreditedWhereARepackingMakesRoomForThem() {
+        // 480 + 350 | 550 placed; repacked 480 + 190 + 320 | 550 + 350 takes two refused shares, and prices chosen
+        // for the bound itself (not only for the GPUs the placed pods need) show that nothing more fits
+        assertTight(2, List.of(share(480), share(550), share(350)), List.of(share(810), share(190), share(320)), 1_890);
+    }
+
+    @Test
     void aMigPartitionIsRefusedWithAMessageNamingIt() {
         Demand mig = Demand.partition(0, 0, "3g.40gb", 3, Set.of(), false);
         assertThatThrownBy(() -> OpenbCeiling.of(1, List.of(), List.of(mig))).isInstanceOf(IllegalArgumentException.class)
