@@ -444,7 +444,7 @@ public final class OpenbReplay {
                     System.out.println("OpenbReplay [--nodes CSV] [--pods CSV[,CSV...]] [--seeds 42..51|42,43] "
                             + "[--policies random,bestfit,fgd,strata] [--threads N] [--warmup ROUNDS]\n"
                             + "OpenbReplay --loto [--selection-seeds 52..54] [--seeds 42..51] [--threads N]: leave-one-trace-out evaluation of Strata's weights\n"
-                            + "OpenbReplay --ceiling [--pods CSV] [--seeds 42..51] [--policies strata] [--threads N]: each replay's allocation at the end "
+                            + "OpenbReplay --ceiling [--pods CSV[,CSV...]] [--seeds 42..51] [--policies random,bestfit,fgd,strata] [--threads N]: each replay's allocation at the end "
                             + "of the workload (130% arrived) and the ceiling of an offline repacking of its pods (OpenbCeiling)");
                     return;
                 }
