@@ -294,7 +294,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             registeredId = id;
             if (refusal == null && Objects.equals(id, previousId)) {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", message);
-                ConfigurationRejections.tell(rejections, pid, message);
+                ConfigurationRejections.tell(rejections, pid, message, true);
                 return;
             }
             refusal = e.withMessage("the configuration of AWS provider " + id + " was refused, and it serves nothing until the "
@@ -303,7 +303,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
                     + "configuration is corrected", message, Objects.equals(id, previousId)
                             ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
                                     + previousId + ")", clean(previous, config, id));
-            ConfigurationRejections.tell(rejections, pid, refusal.getMessage());
+            ConfigurationRejections.tell(rejections, pid, refusal.getMessage(), false);
             return;
         }
         engine = next;

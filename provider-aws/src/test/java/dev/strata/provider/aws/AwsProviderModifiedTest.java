@@ -53,6 +53,8 @@ class AwsProviderModifiedTest {
     private AwsProvider provider;
     /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
     private final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What it told of each refused change: whether the settings before it stay in force. */
+    private final List<Boolean> inForce = new CopyOnWriteArrayList<>();
     private final ExecutorService caller = Executors.newSingleThreadExecutor();
 
     @BeforeEach
@@ -62,7 +64,18 @@ class AwsProviderModifiedTest {
         proxy = new Ec2Proxy(moto.endpoint());
         config = TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(), "accessKeyId", KEY_ID);
         provider = new AwsProvider(TestConfigs.settings(config), Clock.systemUTC());
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, new ConfigurationRejections() {
+            @Override
+            public void rejected(String pid, String reason) {
+                rejected(pid, reason, true);
+            }
+
+            @Override
+            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
+                rejected.add(pid + " | " + reason);
+                inForce.add(previousSettingsInForce);
+            }
+        });
     }
 
     @AfterEach
@@ -128,6 +141,7 @@ class AwsProviderModifiedTest {
                 .doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
         // each refusal recorded in the provenance log once, under the instance's PID, as logged: no credential in it
         assertThat(rejected).hasSize(4);
+        assertThat(inForce).as("each said to leave the settings before it in force").containsExactly(true, true, true, true);
         assertThat(rejected.get(0)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: regions = 'Frankfurt' is invalid; expected an AWS "
                 + "region name such as eu-central-1");
         assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: requestTimeout = 'soon' is invalid; expected a "
@@ -188,6 +202,7 @@ class AwsProviderModifiedTest {
                 + "off; the change also changed strata.provider.id (was aws), so the provider is registered as aws-renamed and serves "
                 + "nothing until its configuration is corrected");
         assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refusal);
+        assertThat(inForce).as("recorded as leaving no settings in force").containsExactly(false);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("efa", "one");
@@ -203,6 +218,7 @@ class AwsProviderModifiedTest {
         assertThat(provider.discoverCompute(context()).sites()).extracting(Site::id).contains("aws-renamed:eu-central-1a")
                 .allMatch(id -> id.startsWith("aws-renamed:"));
         assertThat(rejected).as("two refusals, the correction none").hasSize(2);
+        assertThat(inForce).containsExactly(false, false);
         assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | the configuration of AWS provider aws-renamed was refused")
                 .contains("visibilityGrace = '2h'");
     }

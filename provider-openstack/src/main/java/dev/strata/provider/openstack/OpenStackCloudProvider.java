@@ -204,7 +204,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
             registeredId = id;
             if (refusal == null && Objects.equals(id, previousId)) {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
-                ConfigurationRejections.tell(rejections, pid, e.getMessage());
+                ConfigurationRejections.tell(rejections, pid, e.getMessage(), true);
                 return;
             }
             refusal = e.withMessage("the configuration of OpenStack cloud " + id + " was refused, and it serves nothing until the "
@@ -213,7 +213,7 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
                     + "configuration is corrected", e.getMessage(), Objects.equals(id, previousId)
                             ? "the configuration refused before is still in force" : "the change also changed strata.provider.id (was "
                                     + previousId + ")", id);
-            ConfigurationRejections.tell(rejections, pid, refusal.getMessage());
+            ConfigurationRejections.tell(rejections, pid, refusal.getMessage(), false);
             return;
         }
         OpenStackCloud previous = cloud;

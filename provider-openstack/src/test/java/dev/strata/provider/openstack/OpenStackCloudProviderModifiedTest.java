@@ -68,6 +68,8 @@ class OpenStackCloudProviderModifiedTest {
     OpenStackCloudProvider provider;
     /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
     final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What it told of each refused change: whether the settings before it stay in force. */
+    final List<Boolean> inForce = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -88,7 +90,18 @@ class OpenStackCloudProviderModifiedTest {
         URI placement = URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/placement");
         provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)),
                 new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, new ConfigurationRejections() {
+            @Override
+            public void rejected(String pid, String reason) {
+                rejected(pid, reason, true);
+            }
+
+            @Override
+            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
+                rejected.add(pid + " | " + reason);
+                inForce.add(previousSettingsInForce);
+            }
+        });
     }
 
     @AfterEach
@@ -181,6 +194,7 @@ class OpenStackCloudProviderModifiedTest {
         String refusal = "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: " + refusal);
         assertThat(rejected).containsExactly(INSTANCE_PID + " | " + refusal);
+        assertThat(inForce).as("said to leave the settings before it in force").containsExactly(true);
     }
 
     /** A valid change is no refusal: nothing is recorded as rejected. */
@@ -217,6 +231,7 @@ class OpenStackCloudProviderModifiedTest {
                 + "'guess' is invalid; expected match or create; the change also changed strata.provider.id (was placement-test), so the "
                 + "cloud is registered as placement-renamed and serves nothing until its configuration is corrected");
         assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refused);
+        assertThat(inForce).as("recorded as leaving no settings in force").containsExactly(false);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("flavorPolicy", "match");
@@ -227,6 +242,7 @@ class OpenStackCloudProviderModifiedTest {
                 "dev.strata.provider.openstack: parallelism = '99' is invalid; expected a number from 1 to 32");
         assertThat(rejected).hasSize(2);
         assertThat(rejected.get(1)).endsWith("parallelism = '99' is invalid; expected a number from 1 to 32");
+        assertThat(inForce).containsExactly(false, false);
 
         // corrected: the cloud is taken (here a Keystone that cannot be reached), under the id it is registered with
         config.put("parallelism", 1);

@@ -32,8 +32,8 @@
  * above every earlier one across restarts with the clock set back (since 1.3).
  * {@link dev.strata.platform.api.provider.ConfigurationRejections}, which the core registers, records
  * in the provenance log that a provider refused a change of its configuration and kept the settings
- * before it (since 1.4).
+ * before it (since 1.4), or was left serving nothing (since 1.5).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package dev.strata.platform.api.provider;

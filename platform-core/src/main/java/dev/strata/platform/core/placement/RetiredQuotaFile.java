@@ -83,9 +83,10 @@ public class RetiredQuotaFile {
         }
     }
 
+    /** Records the refusal: placement refuses while the file sets quotas, so no settings before it stay in force. */
     private void record(String why) {
         if (rejections != null) {
-            ConfigurationRejections.tell(rejections, PID, why);
+            ConfigurationRejections.tell(rejections, PID, why, false);
             recorded = why;
         }
     }

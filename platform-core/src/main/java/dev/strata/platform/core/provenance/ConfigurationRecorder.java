@@ -2,7 +2,6 @@ package dev.strata.platform.core.provenance;
 
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.core.placement.Actors;
-import dev.strata.platform.core.placement.RetiredQuotaFile;
 import dev.strata.platform.core.store.ProvenanceEntry;
 import dev.strata.platform.core.store.StateStore;
 import java.io.IOException;
@@ -323,39 +322,40 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
 
     /**
      * Writes, after the record of the change, that a component refused the latest change of
-     * {@code pid}: kind {@code configuration}, action {@code rejected}, the reason cleaned as
-     * provider text is (a secret the value carried is masked), and as actor whoever made the change.
-     * The summary says that the settings before it stay in force only for the core's own components
-     * that keep them ({@link #keepsItsSettings}): a provider also tells of a refusal that leaves it
-     * serving nothing (the AWS and OpenStack providers under a changed {@code strata.provider.id}),
-     * which only its reason tells apart, so a provider's record says what its reason says.
+     * {@code pid} and the settings before it stay in force ({@link #rejected(String, String, boolean)}).
      */
     @Override
     public void rejected(String pid, String reason) {
+        rejected(pid, reason, true);
+    }
+
+    /**
+     * Writes, after the record of the change, that a component refused the latest change of
+     * {@code pid}: kind {@code configuration}, action {@code rejected}, the reason cleaned as
+     * provider text is (a secret the value carried is masked), as actor whoever made the change, and
+     * whether the settings before it stay in force ({@code previousSettingsInForce}, which the
+     * summary says too), as the component says: a provider refusing a change that also changed its
+     * {@code strata.provider.id} (the AWS and OpenStack providers), and the retired tenant quota
+     * file, whose refusal stops placement, are left serving nothing; which, only the component knows.
+     */
+    @Override
+    public void rejected(String pid, String reason, boolean previousSettingsInForce) {
         String actor = changedBy.getOrDefault(pid, Actors.current());
         String why = ProviderText.clean(String.valueOf(reason));
         try {
             writer.execute(() -> {
                 Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("summary", "configuration " + pid + " change rejected" + (keepsItsSettings(pid) ? ", the settings before it stay in "
-                        + "force: " : ": ") + why);
+                payload.put("summary", "configuration " + pid + " change rejected" + (previousSettingsInForce ? ", the settings before it "
+                        + "stay in force: " : ": ") + why);
                 payload.put("pid", pid);
                 payload.put("action", "rejected");
                 payload.put("reason", why);
+                payload.put("previousSettingsInForce", previousSettingsInForce);
                 append(payload, actor, "rejected", pid);
             });
         } catch (RejectedExecutionException e) {
             LOG.debug("Stopping: the rejection of the change of {} is not recorded", pid);
         }
-    }
-
-    /**
-     * Whether the component of {@code pid} is one of the core's that serves on the settings before
-     * a change it refuses (inventory, placement, deployments, the commitment verifier, the provenance
-     * log, the state store); not the retired tenant quota file, whose refusal stops placement.
-     */
-    static boolean keepsItsSettings(String pid) {
-        return pid != null && pid.startsWith("dev.strata.platform.core.") && !pid.equals(RetiredQuotaFile.PID);
     }
 
     private Seen read(String pid, Set<String> declared) {

@@ -496,6 +496,7 @@ class StoreQuotasTest {
     /**
      * The configuration file the quotas were kept in before: while it sets any, placement refuses
      * (dry runs too), naming the commands that set them in the store; an empty one changes nothing.
+     * Its refusal is recorded as one that leaves no settings before it in force.
      */
     @Test
     void theRetiredQuotaFileStopsPlacementUntilItSetsNoneAndSaysWhatToRunInstead() {
@@ -504,7 +505,17 @@ class StoreQuotasTest {
             PlacementService placement = placement(inventory, store);
             RetiredQuotaFile file = new RetiredQuotaFile(Map.of("tenantQuotas", ""));
             List<String> rejected = new ArrayList<>();
-            file.bindRejections((pid, reason) -> rejected.add(pid + " | " + reason));
+            file.bindRejections(new dev.strata.platform.api.provider.ConfigurationRejections() {
+                @Override
+                public void rejected(String pid, String reason) {
+                    rejected(pid, reason, true);
+                }
+
+                @Override
+                public void rejected(String pid, String reason, boolean previousSettingsInForce) {
+                    rejected.add(pid + " | " + reason + (previousSettingsInForce ? "" : " | nothing in force"));
+                }
+            });
             placement.retiredQuotaFile = file;
             Contract one = contract("{name: a, tenant: bank-risk, members: [{name: m, cpu: 1, gpus: 1}]}");
             assertThat(placement.place(one, true).placed()).as("the empty file the features shipped").isTrue();
@@ -517,7 +528,8 @@ class StoreQuotasTest {
             assertThatThrownBy(() -> placement.place(one, true)).isInstanceOf(IllegalStateException.class).hasMessage(refusal);
             assertThatThrownBy(() -> placement.place(one, false)).hasMessage(refusal);
             assertThatThrownBy(() -> placement.placeFor(one, "d-1")).hasMessage(refusal);
-            assertThat(rejected).containsExactly("dev.strata.platform.core.quotas | " + refusal);
+            assertThat(rejected).as("recorded as leaving no settings in force: placement refuses")
+                    .containsExactly("dev.strata.platform.core.quotas | " + refusal + " | nothing in force");
 
             file.modified(Map.of("tenantQuotas", "bank-risk/gpu=8"));
             assertThatThrownBy(() -> placement.place(one, true)).hasMessageContaining("set the quotas with strata:quota TENANT gpus=N cpu=N "

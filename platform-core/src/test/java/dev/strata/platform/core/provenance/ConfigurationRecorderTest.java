@@ -274,16 +274,16 @@ class ConfigurationRecorderTest {
     }
 
     /**
-     * A provider tells of every refusal through the same call: one that keeps its previous settings,
-     * and one that leaves it serving nothing (the AWS and OpenStack providers refusing a change that
-     * also changed {@code strata.provider.id}). The record's summary said for both that the settings
-     * before it stay in force, contradicting the reason of the second; a provider's record now says
-     * what its reason says, and a core component's, which keeps its settings, still says so (not the
-     * retired tenant quota file's, whose refusal stops placement).
+     * A component says whether the settings before a refused change stay in force: a provider's
+     * ordinary refusal (the form of 1.4, which says they do) and one that leaves it serving nothing
+     * (the AWS and OpenStack providers refusing a change that also changed {@code strata.provider.id},
+     * which say {@code false}); the summary and the payload's {@code previousSettingsInForce} say
+     * which. Before, only the core's own PIDs were said to keep their settings, so a provider's
+     * ordinary refusal, which keeps them, was recorded as though it did not.
      */
     @Test
-    void aProvidersRefusalThatLeavesItServingNothingIsNotSaidToKeepTheSettingsBeforeIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
-            throws Exception {
+    void theRecordSaysWhetherTheSettingsBeforeARefusedChangeStayInForceAsTheComponentSays(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
         String factoryPid = "dev.strata.provider.aws";
         String pid = factoryPid + "~eu";
         String core = "dev.strata.platform.core.inventory";
@@ -291,18 +291,19 @@ class ConfigurationRecorderTest {
         dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
         ConfigurationRecorder recorder = new ConfigurationRecorder(store, admin);
         try {
+            String ordinary = factoryPid + ": efa = 'some' is invalid; expected all, one or off";
+            ConfigurationRejections.tell(recorder, pid, ordinary);
             String servesNothing = "the configuration of AWS provider aws-us was refused, and it serves nothing until the configuration is "
                     + "corrected: " + factoryPid + ": efa = 'some' is invalid; expected all, one or off";
-            ConfigurationRejections.tell(recorder, pid, servesNothing);
-            ConfigurationRejections.tell(recorder, core, core + ": refreshInterval = '-5s' is invalid; expected a duration");
-            String quotas = dev.strata.platform.core.placement.RetiredQuotaFile.PID;
-            ConfigurationRejections.tell(recorder, quotas, "placement refuses while " + quotas + " sets quotas");
+            ConfigurationRejections.tell(recorder, pid, servesNothing, false);
+            ConfigurationRejections.tell(recorder, core, core + ": refreshInterval = '-5s' is invalid; expected a duration", true);
             List<dev.strata.platform.audit.LogRecord> records = configurationRecords(store, 3);
             assertThat(records).extracting(r -> String.valueOf(r.payload().get("summary"))).containsExactly(
+                    "configuration " + pid + " change rejected, the settings before it stay in force: " + ordinary,
                     "configuration " + pid + " change rejected: " + servesNothing,
                     "configuration " + core + " change rejected, the settings before it stay in force: " + core
-                            + ": refreshInterval = '-5s' is invalid; expected a duration",
-                    "configuration " + quotas + " change rejected: placement refuses while " + quotas + " sets quotas");
+                            + ": refreshInterval = '-5s' is invalid; expected a duration");
+            assertThat(records).extracting(r -> r.payload().get("previousSettingsInForce")).containsExactly(true, false, true);
         } finally {
             recorder.deactivate();
             store.close();
