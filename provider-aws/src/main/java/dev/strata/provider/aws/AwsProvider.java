@@ -266,11 +266,12 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
      * clients they began with (a create that began under the previous settings launches under them; the operation's tag and
      * the per-operation lock of {@link AwsProvisioner} make a create of it under the new settings find that instance rather
      * than launch a second), and those clients are closed once the last of them has ended. A refused one leaves the previous
-     * settings in force while the provider id stays what it was; Declarative Services registers the service with the new
-     * configuration's id whatever this method does (OSGi Compendium 112.7.1: Felix SCR logs what a modified method throws and
-     * updates the service properties all the same), so a refused change that changed the id, or one made while a refusal is
-     * in force, leaves the provider serving nothing under the id it is registered with: every call answers the refusal,
-     * which {@code strata:providers} then shows. What is logged goes through the credentials' scrubbing, as every message of
+     * settings in force while the provider id is the one they serve under; Declarative Services registers the service with the
+     * new configuration's id whatever this method does (OSGi Compendium 112.7.1: Felix SCR logs what a modified method throws
+     * and updates the service properties all the same), so a refused change under another id leaves the provider serving
+     * nothing under the id it is registered with: every call answers the refusal, which {@code strata:providers} then shows.
+     * A change that puts the id back to the one the settings in force serve under serves again: a valid one applies, a
+     * refused one leaves those settings in force. What is logged goes through the credentials' scrubbing, as every message of
      * the provider does, and so does what a refusal records in the provenance log ({@link ConfigurationRejections}), under the
      * PID of this factory configuration's instance ({@code service.pid}), which the change's own record names.
      */
@@ -292,7 +293,9 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             String message = clean(previous, config, e.getMessage());
             String previousId = registeredId;
             registeredId = id;
-            if (refusal == null && Objects.equals(id, previousId)) {
+            // under the id the settings in force serve (also one put back after a refusal under another id), those settings serve on
+            if (Objects.equals(id, previous.settings.providerId())) {
+                refusal = null;
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", message);
                 ConfigurationRejections.tell(rejections, pid, message, true);
                 return;

@@ -224,6 +224,45 @@ class AwsProviderModifiedTest {
     }
 
     /**
+     * Once a refusal under a changed id is in force, a change that puts the id back to the one the settings in force serve
+     * under serves again: one still refused is an ordinary refusal (those settings serve on under their id, and the record
+     * says they stay in force), and a valid one applies. Before, every refused change made while a refusal was in force was
+     * taken for one under the changed id, and the provider, registered again under its own id, served nothing there.
+     */
+    @Test
+    void aChangeThatPutsTheIdBackAfterARefusalUnderAChangedIdServesAgain() throws IOException {
+        config.put("strata.provider.id", "aws-renamed");
+        config.put("efa", "some");
+        modified();
+        assertThatThrownBy(this::regions).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("the configuration of AWS provider aws-renamed was refused");
+
+        // the id put back, the change still refused: the settings in force serve on under their id
+        config.put("strata.provider.id", "aws");
+        modified();
+        assertThat(provider.providerId()).isEqualTo("aws");
+        assertThat(regions()).containsExactly("eu-central-1", "us-east-1");
+        assertThat(provider.description()).doesNotContain("was refused");
+        assertThat(rejected).hasSize(2);
+        assertThat(rejected.get(1)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or off");
+        assertThat(inForce).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
+        assertThat(log()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: efa = 'some' "
+                + "is invalid; expected all, one or off");
+
+        // refused under the changed id again, then the id put back with valid settings: they apply
+        config.put("strata.provider.id", "aws-renamed");
+        modified();
+        assertThatThrownBy(this::regions).isInstanceOf(InvalidConfigurationException.class);
+        config.put("strata.provider.id", "aws");
+        config.remove("efa");
+        config.put("regions", "eu-central-1");
+        modified();
+        assertThat(provider.providerId()).isEqualTo("aws");
+        assertThat(regions()).containsExactly("eu-central-1");
+        assertThat(rejected).as("the valid change is no refusal").hasSize(3);
+    }
+
+    /**
      * A valid change while a discovery waits on EC2: that discovery finishes on the clients and the settings it began with
      * (both regions), and the clients are closed after it. Closing them at once would fail it as a call on a stopped provider.
      */

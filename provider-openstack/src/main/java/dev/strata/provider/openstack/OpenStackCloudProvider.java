@@ -183,12 +183,13 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
 
     /**
      * A configuration change: a valid one replaces the cloud. A refused one leaves the previous
-     * settings in force while the provider id stays what it was; Declarative Services registers the
-     * service with the new configuration's id whatever this method does (OSGi Compendium 112.7.1:
-     * Felix SCR logs what a modified method throws and updates the service properties all the
-     * same), so a refused change that changed the id, or one made while a refusal is in force,
-     * leaves the provider serving nothing under the id it is registered with: every call answers
-     * the refusal, which {@code strata:providers} then shows. A refusal is recorded in the
+     * settings in force while the provider id is the one they serve under; Declarative Services
+     * registers the service with the new configuration's id whatever this method does (OSGi
+     * Compendium 112.7.1: Felix SCR logs what a modified method throws and updates the service
+     * properties all the same), so a refused change under another id leaves the provider serving
+     * nothing under the id it is registered with: every call answers the refusal, which
+     * {@code strata:providers} then shows. A change that puts the id back to the one the settings
+     * in force serve under serves again: a valid one applies, a refused one leaves them in force. A refusal is recorded in the
      * provenance log ({@link ConfigurationRejections}) under the PID of this factory
      * configuration's instance ({@code service.pid}), which the change's own record names.
      */
@@ -202,7 +203,9 @@ public class OpenStackCloudProvider implements ComputeProvider, ProvisioningProv
         } catch (InvalidConfigurationException e) {
             String previousId = registeredId;
             registeredId = id;
-            if (refusal == null && Objects.equals(id, previousId)) {
+            // under the id the cloud in force serves (also one put back after a refusal under another id), that cloud serves on
+            if (Objects.equals(id, cloud.settings().providerId())) {
+                refusal = null;
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
                 ConfigurationRejections.tell(rejections, pid, e.getMessage(), true);
                 return;

@@ -253,6 +253,44 @@ class OpenStackCloudProviderModifiedTest {
     }
 
     /**
+     * Once a refusal under a changed id is in force, a change that puts the id back to the one the
+     * cloud in force serves under serves again: one still refused is an ordinary refusal (that cloud
+     * serves on under its id, and the record says its settings stay in force), and a valid one
+     * applies. Before, every refused change made while a refusal was in force was taken for one
+     * under the changed id, and the provider, registered again under its own id, served nothing there.
+     */
+    @Test
+    void aChangeThatPutsTheIdBackAfterARefusalUnderAChangedIdServesAgain() throws IOException {
+        config.put("flavorPolicy", "guess");
+        config.put("strata.provider.id", "placement-renamed");
+        modified();
+        assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class);
+
+        // the id put back, the change still refused: the cloud in force serves on under its id
+        config.put("strata.provider.id", "placement-test");
+        modified();
+        assertThat(provider.providerId()).isEqualTo("placement-test");
+        assertThat(nodes()).containsExactly("placement-test:cn-1");
+        String refusal = "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
+        assertThat(rejected).hasSize(2);
+        assertThat(rejected.get(1)).isEqualTo(INSTANCE_PID + " | " + refusal);
+        assertThat(inForce).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
+        assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: " + refusal);
+
+        // refused under the changed id again, then the id put back with valid settings: they apply (here a Keystone that
+        // cannot be reached)
+        config.put("strata.provider.id", "placement-renamed");
+        modified();
+        assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class);
+        config.put("strata.provider.id", "placement-test");
+        config.put("flavorPolicy", "match");
+        modified();
+        assertThat(provider.providerId()).isEqualTo("placement-test");
+        assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
+        assertThat(rejected).as("the valid change is no refusal").hasSize(3);
+    }
+
+    /**
      * An id the provider refuses (upper-case letters, which the core takes) is the id the service
      * is registered with all the same: the provider answers under it with the refusal naming
      * {@code strata.provider.id}, never with nodes of its old id.
