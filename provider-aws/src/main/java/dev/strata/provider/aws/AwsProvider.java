@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -124,13 +125,15 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
      * The clients of {@code settings}, with the generations and the deletes awaiting listing of their provider id (those in use
      * where the id stays as it was).
      *
-     * @throws InvalidConfigurationException where the sovereignty file is no valid table
+     * @throws InvalidConfigurationException where the sovereignty file is no valid table; the credentials of {@code settings}
+     *     are then zeroed, as those of settings a change replaces are, rather than left to the garbage collector
      */
     private synchronized Engine engine(AwsSettings settings) {
         SovereigntyTable table;
         try {
             table = SovereigntyTable.load(settings.sovereigntyFile());
         } catch (IllegalArgumentException e) {
+            settings.credentials().clear();
             throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
         }
         String id = settings.providerId();
@@ -236,8 +239,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
 
         private void release() {
             gateway.close();
-            settings.credentials().accessKeyId.clear();
-            settings.credentials().secretAccessKey.clear();
+            settings.credentials().clear();
         }
     }
 
@@ -277,17 +279,21 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
      */
     @Modified
     void modified(AwsConfig config, Map<String, Object> properties) {
-        modified(config, String.valueOf(properties.getOrDefault("service.pid", PID)), etc());
+        Path etc = etc();
+        modified(config, String.valueOf(properties.getOrDefault("service.pid", PID)), () -> AwsSettings.from(config, etc));
     }
 
-    /** {@link #modified(AwsConfig, Map)} of the configuration {@code pid}, relative file names resolved against {@code etc}. */
-    void modified(AwsConfig config, String pid, Path etc) {
+    /**
+     * {@link #modified(AwsConfig, Map)} of the configuration {@code pid}, its settings read by {@code read} (a test keeps
+     * what it read, to see that a refusal zeroes the secret read).
+     */
+    void modified(AwsConfig config, String pid, Supplier<AwsSettings> read) {
         String id = config.strata_provider_id();
         Engine previous = engine;
         AwsSettings settings;
         Engine next;
         try {
-            settings = AwsSettings.from(config, etc);
+            settings = read.get();
             next = engine(settings);
         } catch (InvalidConfigurationException e) {
             String message = clean(previous, config, e.getMessage());

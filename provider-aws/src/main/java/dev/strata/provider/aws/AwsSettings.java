@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -127,6 +128,12 @@ record AwsSettings(
             return accessKeyId.scrub(secretAccessKey.scrub(text));
         }
 
+        /** Zeroes the key id and the secret: once the settings are replaced, and once a configuration that read them is refused. */
+        void clear() {
+            accessKeyId.clear();
+            secretAccessKey.clear();
+        }
+
         @Override
         public String toString() {
             return origin;
@@ -196,6 +203,14 @@ record AwsSettings(
      * @throws InvalidConfigurationException naming the first property that is malformed
      */
     static AwsSettings from(AwsConfig config, Path etc) {
+        return from(config, etc, credentials -> { });
+    }
+
+    /**
+     * {@link #from(AwsConfig, Path)}, handing {@code read} the credentials as soon as they are read (a test sees through it
+     * that a configuration refused after its secret was read has the secret zeroed, not left to the garbage collector).
+     */
+    static AwsSettings from(AwsConfig config, Path etc, Consumer<Credentials> read) {
         String id = text(config.strata_provider_id());
         if (id.isEmpty() || !ID.matcher(id).matches()) {
             throw new InvalidConfigurationException(PID, "strata.provider.id", id,
@@ -227,13 +242,21 @@ record AwsSettings(
         if (defaultQuota < 0) {
             throw new InvalidConfigurationException(PID, "defaultQuota", defaultQuota, "a number of instances, 0 or more");
         }
-        return new AwsSettings(id, regions, account.isEmpty() ? null : account, credentials(config, etc), endpoint, types,
-                quotas(config.quotas()), defaultQuota, images(config.images()), subnets(config.subnets()),
-                securityGroups(config.securityGroups()), blankToNull(config.keyName()), efa(config.efa()),
-                duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1), MAX_REQUEST_TIMEOUT),
-                duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO, MAX_CATALOGUE_REFRESH),
-                duration("visibilityGrace", config.visibilityGrace(), Duration.ZERO, MAX_VISIBILITY_GRACE),
-                file(config.sovereigntyFile(), etc));
+        Credentials credentials = credentials(config, etc);
+        read.accept(credentials);
+        try {
+            return new AwsSettings(id, regions, account.isEmpty() ? null : account, credentials, endpoint, types,
+                    quotas(config.quotas()), defaultQuota, images(config.images()), subnets(config.subnets()),
+                    securityGroups(config.securityGroups()), blankToNull(config.keyName()), efa(config.efa()),
+                    duration("requestTimeout", config.requestTimeout(), Duration.ofSeconds(1), MAX_REQUEST_TIMEOUT),
+                    duration("catalogueRefresh", config.catalogueRefresh(), Duration.ZERO, MAX_CATALOGUE_REFRESH),
+                    duration("visibilityGrace", config.visibilityGrace(), Duration.ZERO, MAX_VISIBILITY_GRACE),
+                    file(config.sovereigntyFile(), etc));
+        } catch (RuntimeException e) {
+            // refused after the secret was read: zeroed now, as the settings a change replaces are
+            credentials.clear();
+            throw e;
+        }
     }
 
     private static Credentials credentials(AwsConfig config, Path etc) {

@@ -152,6 +152,39 @@ class AwsProviderModifiedTest {
     }
 
     /**
+     * A change refused after it read its secret file zeroes the secret read, as the settings a valid change replaces are:
+     * refused by the settings (an {@code efa} they refuse, checked after the credentials) and refused after them (a
+     * sovereignty file that is no table). The settings are read through the seam {@code modified} takes, which keeps the
+     * credentials read. Before, the secret of a refused change was left to the garbage collector, in memory for as long.
+     */
+    @Test
+    void aRefusedChangeZeroesTheSecretItRead() throws IOException {
+        String secret = "refused/" + UUID.randomUUID() + "+Secret";
+        Path secretFile = Files.createTempFile(Path.of("target"), "secret", ".txt").toAbsolutePath();
+        Files.writeString(secretFile, secret + "\n");
+        Path table = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml").toAbsolutePath();
+        Files.writeString(table, "- not a mapping\n");
+        config.put(".secretAccessKey", "");
+        config.put("secretAccessKeyFile", secretFile.toString());
+        List<AwsSettings.Credentials> read = new CopyOnWriteArrayList<>();
+        for (Map<String, String> change : List.of(Map.of("efa", "some"), Map.of("sovereigntyFile", table.toString()))) {
+            Map<String, Object> refused = new java.util.HashMap<>(config);
+            refused.putAll(change);
+            AwsConfig changed = TestConfigs.config(refused);
+            provider.modified(changed, INSTANCE_PID, () -> AwsSettings.from(changed, Path.of("target"), read::add));
+        }
+        assertThat(rejected).hasSize(2);
+        assertThat(rejected.get(0)).contains("efa = 'some' is invalid");
+        assertThat(rejected.get(1)).contains("sovereigntyFile = ");
+        assertThat(inForce).containsExactly(true, true);
+        assertThat(read).as("the credentials each refused change read").hasSize(2).allSatisfy(credentials -> {
+            assertThat(credentials.secretAccessKey.reveal()).as("the secret read, zeroed").isEqualTo("\0".repeat(secret.length()));
+            assertThat(credentials.accessKeyId.reveal()).as("the key id read, zeroed").isEqualTo("\0".repeat(KEY_ID.length()));
+        });
+        assertThat(regions()).as("the settings in force serve on").containsExactly("eu-central-1", "us-east-1");
+    }
+
+    /**
      * A valid change applies in place: the next discovery reads the new regions with the new credentials, with a generation
      * above the previous settings' ones, and neither the previous credentials nor the new ones reach the log.
      */
