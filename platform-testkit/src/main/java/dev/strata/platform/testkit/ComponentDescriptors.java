@@ -3,12 +3,18 @@ package dev.strata.platform.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import javax.xml.XMLConstants;
@@ -27,6 +33,7 @@ import org.xml.sax.SAXException;
  * <pre>
  * Method modified = ComponentDescriptors.modifiedMethod(MyProvider.class, MyConfig.class);
  * modified.invoke(provider, changedConfig);   // as Declarative Services does on a configuration change
+ * ComponentDescriptors.modified(provider, changedConfig, changedProperties);   // the same, what it throws unwrapped
  * </pre>
  *
  * Without a modified method, Declarative Services deactivates the component on every change of
@@ -75,6 +82,53 @@ public final class ComponentDescriptors {
         }
         method.setAccessible(true);
         return method;
+    }
+
+    /**
+     * Calls the modified method that the descriptor of {@code component} names, as Declarative
+     * Services does on a change of the component's configuration: {@code configuration} (the
+     * component property type made from {@code properties}, as the framework makes it) for each
+     * parameter of its type, and {@code properties} for a {@code Map} parameter. What the method
+     * throws is thrown as it is, as the framework sees it (the {@code InvalidConfigurationException}
+     * of a refused change, where the component lets one out), not wrapped by reflection.
+     *
+     * @throws AssertionError where there is no descriptor, it names no modified method, or
+     *     {@code component} declares no method of that name (or more than one) taking only the
+     *     configuration and the properties
+     */
+    public static void modified(Object component, Object configuration, Map<String, ?> properties) {
+        Class<?> kind = component.getClass();
+        String name = modifiedMethodName(kind);
+        List<Method> found = new ArrayList<>();
+        for (Method m : kind.getDeclaredMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() > 0
+                    && Arrays.stream(m.getParameterTypes()).allMatch(t -> t == Map.class || t.isInstance(configuration))) {
+                found.add(m);
+            }
+        }
+        if (found.size() != 1) {
+            throw new AssertionError("The component descriptor " + location(kind) + " names the modified method " + name + ", but "
+                    + kind.getName() + " declares " + (found.isEmpty() ? "no" : found.size()) + " " + name + " taking only the"
+                    + " configuration (" + (configuration == null ? "null" : configuration.getClass().getName()) + ") and the"
+                    + " properties (Map), where one was expected.");
+        }
+        Method method = found.get(0);
+        Map<String, ?> unmodifiable = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        Object[] arguments = Arrays.stream(method.getParameterTypes()).map(t -> t == Map.class ? unmodifiable : configuration).toArray();
+        method.setAccessible(true);
+        try {
+            method.invoke(component, arguments);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError("The modified method " + name + " of " + kind.getName() + " could not be called: " + e, e);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new AssertionError("The modified method " + name + " of " + kind.getName() + " threw " + e.getCause(), e.getCause());
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,41 @@ class ComponentDescriptorsTest {
         assertThatThrownBy(() -> ComponentDescriptors.modifiedMethod(Described.class, Integer.class)).isInstanceOf(AssertionError.class)
                 .hasMessageEndingWith("names the modified method changed, but " + Described.class.getName()
                         + " declares no changed(class java.lang.Integer).");
+    }
+
+    /**
+     * The modified method the descriptor names is called as the framework calls it: the
+     * configuration for its parameter of that type, the properties for its {@code Map} one.
+     */
+    @Test
+    void modifiedCallsTheMethodTheDescriptorNamesWithTheConfigurationAndTheProperties() {
+        Changing component = new Changing();
+        ComponentDescriptors.modified(component, "new settings", Map.of("service.pid", "dev.strata.example~a"));
+        assertThat(component.settings).isEqualTo("new settings");
+        assertThat(component.pid).isEqualTo("dev.strata.example~a");
+        Described described = new Described();
+        ComponentDescriptors.modified(described, "only the configuration", Map.of());
+        assertThat(described.settings).isEqualTo("only the configuration");
+    }
+
+    /** What the modified method throws is thrown as it is, as the framework sees it, not wrapped by reflection. */
+    @Test
+    void modifiedThrowsWhatTheMethodThrows() {
+        assertThatThrownBy(() -> ComponentDescriptors.modified(new Changing(), "refused", Map.of()))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("settings = 'refused' is invalid; expected anything else");
+    }
+
+    @Test
+    void modifiedOfAComponentWhoseDescriptorNamesNoneFails() {
+        assertThatThrownBy(() -> ComponentDescriptors.modified(new WithoutModified(), "x", Map.of())).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("names no modified method");
+    }
+
+    @Test
+    void modifiedWithAConfigurationTheMethodDoesNotTakeFailsNamingTheMethod() {
+        assertThatThrownBy(() -> ComponentDescriptors.modified(new Described(), 7, Map.of())).isInstanceOf(AssertionError.class)
+                .hasMessageEndingWith("names the modified method changed, but " + Described.class.getName() + " declares no changed "
+                        + "taking only the configuration (java.lang.Integer) and the properties (Map), where one was expected.");
     }
 
     /** An optional, dynamic, greedy reference is bound through the field the descriptor names. */
@@ -82,6 +118,20 @@ class ComponentDescriptorsTest {
 
         private void changed(String settings) {
             this.settings = settings;
+        }
+    }
+
+    /** A component whose modified method takes its configuration and its properties, and refuses {@code refused}. */
+    static final class Changing {
+        String settings;
+        String pid;
+
+        private void changed(String settings, Map<String, Object> properties) {
+            if (settings.equals("refused")) {
+                throw new IllegalArgumentException("settings = 'refused' is invalid; expected anything else");
+            }
+            this.settings = settings;
+            this.pid = (String) properties.get("service.pid");
         }
     }
 

@@ -13,8 +13,6 @@ import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,20 +85,10 @@ class AwsProviderModifiedTest {
 
     /** Calls the modified method the component's descriptor names, as Declarative Services would on a configuration change. */
     private void modified() {
-        Method method = ComponentDescriptors.modifiedMethod(AwsProvider.class, AwsConfig.class, Map.class);
         Map<String, Object> properties = new java.util.HashMap<>(config);
         properties.put("service.pid", INSTANCE_PID);
         properties.put("service.factoryPid", AwsProvider.PID);
-        try {
-            method.invoke(provider, TestConfigs.config(config), properties);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new AssertionError(e.getCause());
-        }
+        ComponentDescriptors.modified(provider, TestConfigs.config(config), properties);
     }
 
     private List<String> regions() {

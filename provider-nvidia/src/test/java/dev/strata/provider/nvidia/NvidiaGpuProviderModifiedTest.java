@@ -12,8 +12,6 @@ import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.smi.QueryCsv;
 import dev.strata.provider.nvidia.smi.SmiSamples;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -100,16 +98,8 @@ class NvidiaGpuProviderModifiedTest {
     }
 
     /** Calls the modified method the component's descriptor names, as Declarative Services does for a configuration change. */
-    private void change(Map<String, Object> properties) throws Exception {
-        try {
-            modifiedMethod().invoke(provider, config(properties));
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    private static Method modifiedMethod() {
-        return ComponentDescriptors.modifiedMethod(NvidiaGpuProvider.class, NvidiaConfig.class);
+    private void change(Map<String, Object> properties) {
+        ComponentDescriptors.modified(provider, config(properties), properties);
     }
 
     /** Waits, up to 10 s, until the GPU's history holds at least {@code count} samples, and returns them. */

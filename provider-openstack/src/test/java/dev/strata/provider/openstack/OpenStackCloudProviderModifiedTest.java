@@ -14,8 +14,6 @@ import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -158,20 +156,10 @@ class OpenStackCloudProviderModifiedTest {
 
     /** Calls the modified method the component's descriptor names with {@link #config}, as Declarative Services would on a configuration change. */
     private void modified() {
-        Method method = ComponentDescriptors.modifiedMethod(OpenStackCloudProvider.class, OpenStackConfig.class, Map.class);
         Map<String, Object> properties = new java.util.HashMap<>(config);
         properties.put("service.pid", INSTANCE_PID);
         properties.put("service.factoryPid", OpenStackCloudProvider.PID);
-        try {
-            method.invoke(provider, TestClouds.config(config), properties);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new AssertionError(e.getCause());
-        }
+        ComponentDescriptors.modified(provider, TestClouds.config(config), properties);
     }
 
     private List<String> nodes() {

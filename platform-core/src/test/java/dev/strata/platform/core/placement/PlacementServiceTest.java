@@ -624,15 +624,15 @@ class PlacementServiceTest {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
         PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(),
                 DurablePlacementTest.config(java.util.Map.of()), Clock.systemUTC());
-        java.lang.reflect.Method modified = modifiedMethod();
         List<String> rejected = new java.util.ArrayList<>();
-        bindRejections(service, (pid, reason) -> rejected.add(pid + " | " + reason));
+        dev.strata.platform.testkit.ComponentDescriptors.bindOptional(service, dev.strata.platform.api.provider.ConfigurationRejections.class,
+                (pid, reason) -> rejected.add(pid + " | " + reason));
         String placed = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 8}]}"), false).allocationId();
 
         PlacementEngine before = service.engine();
         for (java.util.Map<String, Object> change : List.<java.util.Map<String, Object>>of(java.util.Map.of("recordDryRuns", "yes"),
                 java.util.Map.of("deciders", -1), java.util.Map.of("deciders", "ten"), java.util.Map.of("policy", "bestfti"))) {
-            modified.invoke(service, DurablePlacementTest.config(change), change);
+            dev.strata.platform.testkit.ComponentDescriptors.modified(service, DurablePlacementTest.config(change), change);
             assertThat(service.engine()).as("%s: the engine before it stays", change).isSameAs(before);
         }
         assertThat(service.policyName()).isEqualTo("strata");
@@ -648,7 +648,7 @@ class PlacementServiceTest {
 
         // a valid change takes effect, on the same ledger
         java.util.Map<String, Object> bestfit = java.util.Map.of("policy", "bestfit", "deciders", 3);
-        modified.invoke(service, DurablePlacementTest.config(bestfit), bestfit);
+        dev.strata.platform.testkit.ComponentDescriptors.modified(service, DurablePlacementTest.config(bestfit), bestfit);
         assertThat(service.policyName()).isEqualTo("bestfit");
         assertThat(service.engine()).isNotSameAs(before);
         assertThat(service.allocations()).extracting(a -> a.id()).containsExactly(placed);
@@ -658,42 +658,8 @@ class PlacementServiceTest {
         assertThat(service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: 1}]}"), true).placed())
                 .as("both nodes are held").isFalse();
         PlacementEngine changed = service.engine();
-        modified.invoke(service, DurablePlacementTest.config(bestfit), bestfit);
+        dev.strata.platform.testkit.ComponentDescriptors.modified(service, DurablePlacementTest.config(bestfit), bestfit);
         assertThat(service.engine()).as("a change that leaves the settings as they are keeps the engine").isSameAs(changed);
         assertThat(rejected).hasSize(4);
-    }
-
-    /** Binds where rejections are recorded as Declarative Services binds it: the field the descriptor names for the reference. */
-    private static void bindRejections(PlacementService service, dev.strata.platform.api.provider.ConfigurationRejections rejections)
-            throws Exception {
-        org.w3c.dom.NodeList references = descriptor().getElementsByTagName("reference");
-        for (int i = 0; i < references.getLength(); i++) {
-            org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
-            if (r.getAttribute("interface").equals(dev.strata.platform.api.provider.ConfigurationRejections.class.getName())) {
-                java.lang.reflect.Field f = PlacementService.class.getDeclaredField(r.getAttribute("field"));
-                f.setAccessible(true);
-                f.set(service, rejections);
-                return;
-            }
-        }
-        throw new AssertionError("placement has no reference to where rejected changes are recorded");
-    }
-
-    private static org.w3c.dom.Document descriptor() throws Exception {
-        String descriptor = "OSGI-INF/" + PlacementService.class.getName() + ".xml";
-        try (java.io.InputStream in = PlacementService.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            return javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
-        }
-    }
-
-    /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
-    private static java.lang.reflect.Method modifiedMethod() throws Exception {
-        String name = descriptor().getDocumentElement().getAttribute("modified");
-        assertThat(name).as("the modified method of PlacementService's descriptor (without one, every change makes the component again)")
-                .isNotEmpty();
-        java.lang.reflect.Method m = PlacementService.class.getDeclaredMethod(name, PlacementConfig.class, java.util.Map.class);
-        m.setAccessible(true);
-        return m;
     }
 }

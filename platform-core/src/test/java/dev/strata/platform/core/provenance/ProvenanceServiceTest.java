@@ -573,30 +573,14 @@ class ProvenanceServiceTest {
      */
     @Test
     void aRejectedChangeOfTheConfigurationLeavesThePreviousSettingsInForce() throws Exception {
-        org.w3c.dom.Document xml;
-        String descriptor = "OSGI-INF/" + ProvenanceService.class.getName() + ".xml";
-        try (java.io.InputStream in = ProvenanceService.class.getClassLoader().getResourceAsStream(descriptor)) {
-            assertThat(in).as(descriptor).isNotNull();
-            xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
-        }
-        String name = xml.getDocumentElement().getAttribute("modified");
-        assertThat(name).as("the modified method of " + descriptor + " (without one, every change makes the component again)").isNotEmpty();
-        java.lang.reflect.Method modified = ProvenanceService.class.getDeclaredMethod(name, ProvenanceConfig.class);
-        modified.setAccessible(true);
         List<String> rejected = new java.util.ArrayList<>();
-        org.w3c.dom.NodeList references = xml.getElementsByTagName("reference");
-        for (int i = 0; i < references.getLength(); i++) {
-            org.w3c.dom.Element r = (org.w3c.dom.Element) references.item(i);
-            if (r.getAttribute("interface").equals(ConfigurationRejections.class.getName())) {
-                java.lang.reflect.Field f = ProvenanceService.class.getDeclaredField(r.getAttribute("field"));
-                f.setAccessible(true);
-                f.set(service, (ConfigurationRejections) (pid, reason) -> rejected.add(pid + " | " + reason));
-            }
-        }
+        dev.strata.platform.testkit.ComponentDescriptors.bindOptional(service, ConfigurationRejections.class,
+                (pid, reason) -> rejected.add(pid + " | " + reason));
         String keyId = service.keyId();
         for (Map<String, Object> change : List.<Map<String, Object>>of(Map.of("checkpointEvery", "ten", "checkpointInterval", "1h"),
                 Map.of("checkpointEvery", 0, "checkpointInterval", "1h"), Map.of("checkpointEvery", 2, "checkpointInterval", "5S"))) {
-            modified.invoke(service, Converters.standardConverter().convert(change).to(ProvenanceConfig.class));
+            dev.strata.platform.testkit.ComponentDescriptors.modified(service, Converters.standardConverter().convert(change)
+                    .to(ProvenanceConfig.class), change);
         }
         assertThat(rejected).containsExactly(
                 "dev.strata.platform.core.provenance | dev.strata.platform.core.provenance: checkpointEvery = 'ten' is invalid; expected a whole "
@@ -609,8 +593,9 @@ class ProvenanceServiceTest {
         appendRecords(10);
         assertThat(store.provenance().lastCheckpoint()).isEmpty();
 
-        modified.invoke(service, Converters.standardConverter().convert(Map.of("checkpointEvery", 4, "checkpointInterval", "1h"))
-                .to(ProvenanceConfig.class));
+        Map<String, Object> valid = Map.of("checkpointEvery", 4, "checkpointInterval", "1h");
+        dev.strata.platform.testkit.ComponentDescriptors.modified(service, Converters.standardConverter().convert(valid)
+                .to(ProvenanceConfig.class), valid);
         appendRecords(1);
         assertThat(store.provenance().lastCheckpoint()).as("a valid change applies to the next checkpoint").isPresent();
         assertThat(service.keyId()).isEqualTo(keyId);
