@@ -62,7 +62,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * creates, deletes) have ended, each finishing on the settings it began with. A change the settings refuse leaves the
  * previous settings in force, unless it also changed {@code strata.provider.id}: Declarative Services registers the service
  * under the new id whatever {@link #modified} does, so the provider, known by that id from then on, serves nothing and
- * answers every call with the refusal until a valid configuration replaces it.
+ * answers every call with the refusal until a valid configuration replaces it or a change puts the id back.
  */
 @Component(service = {ComputeProvider.class, FabricProvider.class, ProvisioningProvider.class}, immediate = true,
         configurationPid = AwsProvider.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * that is not valid is refused and the previous settings stay in force, unless it also changed
  * {@code strata.provider.id}: Declarative Services registers the service under the new id whatever
  * {@link #modified} does, so the provider, known by that id from then on, serves nothing and
- * answers every call with the refusal until a valid configuration replaces it. Its old settings
+ * answers every call with the refusal until a valid configuration replaces it or a change puts
+ * the id back. Its old settings
  * under the new id would be a configuration nobody wrote, and under the old id its nodes would
  * not be the registered provider's.
  *
