@@ -571,6 +571,119 @@ public class StrataDistributionIT {
         }
     }
 
+    /**
+     * The state store keeps its settings on a change of its configuration it refuses: the same
+     * store service serves on, the core's services that need it (placement, deployments, the
+     * provenance log) stay as they are and answer, and the refusal is logged and recorded as README
+     * says, where Declarative Services used to make the store again from the change, which failed,
+     * so that the store and every service of the core that needs it were gone until the file was
+     * corrected. A valid change that alters the settings closes the store and opens it again with
+     * them, under a new service. The configuration is put back as it was, and the test returns only
+     * once the store and the provenance log of the settings before serve again.
+     */
+    @Test
+    public void theStateStoreKeepsItsSettingsOnARefusedChangeAndOpensAgainWithAValidOne() throws Exception {
+        org.osgi.service.cm.Configuration store = configAdmin.getConfiguration("dev.strata.platform.core.store", null);
+        Dictionary<String, Object> before = store.getProperties();
+        long storeService = serviceId(STATE_STORE);
+        long placement = serviceId(dev.strata.platform.api.placement.Placement.class.getName());
+        long deployments = serviceId(dev.strata.platform.api.deployment.Deployments.class.getName());
+        long auditLog = serviceId(dev.strata.platform.api.audit.AuditLog.class.getName());
+        Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+        String wait = "17s".equals(before == null ? null : before.get("writeQueueWait")) ? "19s" : "17s";
+        long[] reopened = {storeService, auditLog};
+        Duration waitBefore = writeQueueWaitInForce();
+        try {
+            Dictionary<String, Object> refused = copy(before);
+            refused.put("durability", "sometimes");
+            store.update(refused);
+            await("the refusal in " + log, () -> read(log).contains("Configuration change rejected, previous settings stay in force: "
+                    + "dev.strata.platform.core.store: durability = 'sometimes' is invalid"));
+            await("the refusal's record after the change's own", () -> {
+                List<String> records = audit.entries(new dev.strata.platform.api.audit.AuditQuery(null, null, null, null, "configuration",
+                                null, null, 50, true)).stream()
+                        .filter(e -> "dev.strata.platform.core.store".equals(e.subjects().get("configuration")))
+                        .map(dev.strata.platform.api.audit.AuditEntry::payload).limit(2).toList();
+                return records.size() == 2 && records.get(0).contains("\"action\":\"rejected\"")
+                        && records.get(0).contains("durability = 'sometimes' is invalid")
+                        && records.get(1).contains("\"action\":\"updated\"");
+            });
+            assertEquals("the same state store serves on", storeService, serviceId(STATE_STORE));
+            assertEquals("with the settings before", waitBefore, writeQueueWaitInForce());
+            assertEquals("placement is not made again", placement, serviceId(dev.strata.platform.api.placement.Placement.class.getName()));
+            assertEquals("deployments are not made again", deployments,
+                    serviceId(dev.strata.platform.api.deployment.Deployments.class.getName()));
+            assertEquals("the provenance log is not made again", auditLog, serviceId(dev.strata.platform.api.audit.AuditLog.class.getName()));
+            assertTrue("the provenance log holds, over the same store", audit.verify().holds());
+            assertTrue("the store answers the shell's cluster view", cluster.status() != null);
+
+            Dictionary<String, Object> changed = copy(before);
+            changed.put("writeQueueWait", wait);
+            store.update(changed);
+            await("the state store opened again", () -> servesAgain(storeService, auditLog));
+            assertEquals("the settings in force", wait, writeQueueWaitInForce().toSeconds() + "s");
+            reopened[0] = serviceId(STATE_STORE);
+            reopened[1] = serviceId(dev.strata.platform.api.audit.AuditLog.class.getName());
+        } finally {
+            store.update(before == null ? new Hashtable<>() : before);
+            if (reopened[0] != storeService) {
+                await("the state store and the provenance log with the settings before the test",
+                        () -> servesAgain(reopened[0], reopened[1]));
+            }
+        }
+    }
+
+    /** The core's state store service, by name: its package is the core's own, which this bundle does not import. */
+    private static final String STATE_STORE = "dev.strata.platform.core.store.StateStore";
+
+    private long serviceId(String service) {
+        org.osgi.framework.ServiceReference<?> ref = context.getServiceReference(service);
+        assertTrue("a " + service + " service", ref != null);
+        return (Long) ref.getProperty(org.osgi.framework.Constants.SERVICE_ID);
+    }
+
+    /**
+     * The state store's write queue wait in force, as the core registers its settings (by
+     * reflection: the service's package is the core's own, which this bundle does not import).
+     */
+    private Duration writeQueueWaitInForce() throws Exception {
+        org.osgi.framework.ServiceReference<?> ref = context.getServiceReference("dev.strata.platform.core.store.StoreSettingsInForce");
+        assertTrue("the state store's settings in force", ref != null);
+        Object inForce = context.getService(ref);
+        try {
+            Object settings = inForce.getClass().getMethod("settings").invoke(inForce);
+            return (Duration) settings.getClass().getMethod("writeQueueWait").invoke(settings);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /**
+     * Whether a state store other than {@code storeBefore} is registered and a provenance log other
+     * than {@code auditBefore} answers over it, with placement and deployments there again.
+     */
+    private boolean servesAgain(long storeBefore, long auditBefore) {
+        org.osgi.framework.ServiceReference<?> store = context.getServiceReference(STATE_STORE);
+        org.osgi.framework.ServiceReference<dev.strata.platform.api.audit.AuditLog> audit =
+                context.getServiceReference(dev.strata.platform.api.audit.AuditLog.class);
+        if (store == null || audit == null || store.getProperty(org.osgi.framework.Constants.SERVICE_ID).equals(storeBefore)
+                || audit.getProperty(org.osgi.framework.Constants.SERVICE_ID).equals(auditBefore)
+                || context.getServiceReference(dev.strata.platform.api.placement.Placement.class) == null
+                || context.getServiceReference(dev.strata.platform.api.deployment.Deployments.class) == null) {
+            return false;
+        }
+        dev.strata.platform.api.audit.AuditLog log = context.getService(audit);
+        try {
+            return log != null && log.verify().holds();
+        } catch (RuntimeException e) {
+            return false; // made again under way
+        } finally {
+            if (log != null) {
+                context.ungetService(audit);
+            }
+        }
+    }
+
     private long bareMetalServiceId() throws Exception {
         var refs = context.getServiceReferences(dev.strata.platform.api.provider.ComputeProvider.class,
                 "(" + dev.strata.platform.api.provider.ProviderProperties.ID + "=" + PROVIDER + ")");

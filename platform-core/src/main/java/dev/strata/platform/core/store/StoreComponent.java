@@ -2,30 +2,28 @@ package dev.strata.platform.core.store;
 
 import dev.strata.platform.api.cluster.Cluster;
 import dev.strata.platform.api.cluster.ClusterStatus;
-import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.StrataException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jdbc.DataSourceFactory;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state store as an OSGi service: opens {@link JdbcStateStore} with the configuration of
+ * The state store as an OSGi service: opens {@link JdbcStateStore} with the settings in force of
  * {@code dev.strata.platform.core.store} and the JDBC drivers' own {@link DataSourceFactory}
  * services (H2 and PostgreSQL bundles register them), and offers it as {@link StateStore} to the
- * core and as {@link Cluster} to the shell. A configuration change closes and reopens it.
+ * core and as {@link Cluster} to the shell. It reads no configuration itself: {@link StoreConfiguration}
+ * checks each change and registers the settings in force, which this takes by a static reference,
+ * so that a valid change that alters them closes and reopens the store, and a refused one leaves it
+ * open with those before it.
  */
-@Component(service = {StateStore.class, Cluster.class}, immediate = true, configurationPid = StoreSettings.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@Designate(ocd = StoreConfig.class)
+@Component(service = {StateStore.class, Cluster.class}, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
 public class StoreComponent implements StateStore, Cluster {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreComponent.class);
@@ -33,13 +31,11 @@ public class StoreComponent implements StateStore, Cluster {
     private final JdbcStateStore store;
 
     @Activate
-    public StoreComponent(StoreConfig config, Map<String, Object> properties,
+    public StoreComponent(@Reference StoreSettingsInForce inForce,
             @Reference(target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory h2,
             @Reference(target = "(osgi.jdbc.driver.class=org.postgresql.Driver)") DataSourceFactory postgres) {
+        StoreSettings settings = inForce.settings();
         try {
-            // as written: Declarative Services reads highAvailability = yes as false, turning leader election off without a word
-            InvalidConfigurationException.trueOrFalse(StoreSettings.PID, "highAvailability", properties, true);
-            StoreSettings settings = StoreSettings.from(config, folder("karaf.data", "data"), folder("karaf.etc", "etc"));
             this.store = JdbcStateStore.open(settings,
                     DataSources.direct(settings, settings.kind() == StoreSettings.Kind.POSTGRESQL ? postgres : h2), Clock.systemUTC());
         } catch (StrataException e) {

@@ -243,14 +243,14 @@ class StoreSettingsTest {
 
     /**
      * highAvailability is a switch that turns leader election on: written {@code yes} or {@code maybe},
-     * Declarative Services reads it as false, without a word. The component refuses it, naming it,
+     * Declarative Services reads it as false, without a word. The store's configuration refuses it, naming it,
      * before it opens anything (no database, no driver is touched).
      */
     @Test
     void aHighAvailabilityThatIsNeitherTrueNorFalseIsRefused() {
         Map<String, Object> p = Map.of("url", "jdbc:postgresql://db.example/strata", "highAvailability", "yes");
         assertThat(Stores.config(p).highAvailability()).as("what Declarative Services would read").isFalse();
-        assertThatThrownBy(() -> new StoreComponent(Stores.config(p), p, null, null))
+        assertThatThrownBy(() -> StoreConfiguration.settings(Stores.config(p), p, dir, dir))
                 .isInstanceOf(dev.strata.platform.api.exception.InvalidConfigurationException.class)
                 .hasMessage("dev.strata.platform.core.store: highAvailability = 'yes' is invalid; expected true or false");
     }
