@@ -118,7 +118,8 @@ public class StoreConfiguration {
             } else {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
             }
-            ConfigurationRejections.tell(rejections, StoreSettings.PID, e.getMessage());
+            // refused at start, nothing is in force: the record must not say that settings before it stay
+            ConfigurationRejections.tell(rejections, StoreSettings.PID, e.getMessage(), inForce != null);
             return;
         }
         if (inForce != null) {

@@ -34,6 +34,8 @@ class StoreConfigurationTest {
     private final List<StoreSettingsInForce> registered = new ArrayList<>();
     private final List<StoreSettingsInForce> unregistered = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
+    /** Whether each refusal was told as leaving the settings before it in force. */
+    private final List<Boolean> inForce = new ArrayList<>();
 
     private StoreConfiguration.Registrar registrar() {
         return settings -> {
@@ -44,7 +46,18 @@ class StoreConfigurationTest {
 
     private StoreConfiguration start(Map<String, Object> properties) {
         StoreConfiguration c = new StoreConfiguration(Stores.config(properties), properties, registrar(), dir, dir);
-        ComponentDescriptors.bindOptional(c, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + ": " + reason));
+        ComponentDescriptors.bindOptional(c, ConfigurationRejections.class, new ConfigurationRejections() {
+            @Override
+            public void rejected(String pid, String reason) {
+                rejected(pid, reason, true);
+            }
+
+            @Override
+            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
+                rejected.add(pid + ": " + reason);
+                inForce.add(previousSettingsInForce);
+            }
+        });
         return c;
     }
 
@@ -75,6 +88,7 @@ class StoreConfigurationTest {
         assertThat(registered).as("nothing registered again").hasSize(1);
         assertThat(unregistered).as("the settings in force stay registered").isEmpty();
         assertThat(rejected).hasSize(2);
+        assertThat(inForce).containsExactly(true, true);
         assertThat(rejected.get(0)).startsWith("dev.strata.platform.core.store: dev.strata.platform.core.store: durability = 'sometimes'");
         assertThat(rejected.get(1)).isEqualTo("dev.strata.platform.core.store: "
                 + "dev.strata.platform.core.store: highAvailability = 'yes' is invalid; expected true or false");
@@ -130,6 +144,8 @@ class StoreConfigurationTest {
                     + "dev.strata.platform.core.store: highAvailability = 'maybe' is invalid; expected true or false");
         }
         assertThat(registered).isEmpty();
+        assertThat(inForce).as("a refusal while no settings are in force (refused at start) is not told as keeping any")
+                .containsExactly(false);
         change(c, config());
         assertThat(registered).hasSize(1);
         assertThat(unregistered).isEmpty();
