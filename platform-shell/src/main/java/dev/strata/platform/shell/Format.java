@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Formatting shared by the commands. */
@@ -204,16 +207,29 @@ final class Format {
      * A stand-in for {@code cause} and its own causes, fit for a stack trace printed on an operator's
      * terminal (Karaf's {@code printStackTraces}): each is named by its class and its message made
      * {@link #visible}, with its stack trace; a file system error quotes the path as the user typed it.
+     * A chain may come back to a throwable already shown ({@code initCause} lets A's cause be B and B's
+     * cause A; a suppressed exception may be one of its own causes): that one stands as
+     * {@code [CIRCULAR REFERENCE: type: message]} without a stack trace, cause or suppressed exceptions, as
+     * {@link Throwable#printStackTrace()} prints it, where following it again would never end.
      */
     static Throwable shown(Throwable cause) {
+        return shown(cause, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static Throwable shown(Throwable cause, Set<Throwable> seen) {
         if (cause == null) {
             return null;
         }
-        Throwable stand = new Shown(cause.getClass().getName(), cause.getMessage() == null ? null : visible(cause.getMessage()),
-                shown(cause.getCause() == cause ? null : cause.getCause()));
+        String message = cause.getMessage() == null ? null : visible(cause.getMessage());
+        if (!seen.add(cause)) {
+            Throwable circular = new Shown("[CIRCULAR REFERENCE: " + new Shown(cause.getClass().getName(), message, null) + "]", null, null);
+            circular.setStackTrace(new StackTraceElement[0]);
+            return circular;
+        }
+        Throwable stand = new Shown(cause.getClass().getName(), message, shown(cause.getCause(), seen));
         stand.setStackTrace(cause.getStackTrace());
         for (Throwable suppressed : cause.getSuppressed()) {
-            stand.addSuppressed(shown(suppressed));
+            stand.addSuppressed(shown(suppressed, seen));
         }
         return stand;
     }

@@ -315,6 +315,46 @@ class TerminalSafeOutputTest {
     }
 
     /**
+     * A cause chain that comes back to itself ({@code initCause} lets A's cause be B and B's cause A) was followed
+     * without end when the error was made fit for the terminal, until a StackOverflowError: it stops at the throwable
+     * already shown, printed as the JDK prints it, {@code [CIRCULAR REFERENCE: ...]}, its message still shown escaped.
+     */
+    @Test
+    void aCauseChainThatComesBackToItselfIsShownOnceEndingInACircularReference() {
+        IllegalStateException a = new IllegalStateException("a\u001b[2J");
+        IllegalArgumentException b = new IllegalArgumentException("b");
+        a.initCause(b);
+        b.initCause(a);
+        Throwable shown = Format.shown(a);
+        assertThat(shown).hasToString("java.lang.IllegalStateException: a\\x1b[2J");
+        assertThat(shown.getCause()).hasToString("java.lang.IllegalArgumentException: b");
+        assertThat(shown.getCause().getCause()).hasToString("[CIRCULAR REFERENCE: java.lang.IllegalStateException: a\\x1b[2J]")
+                .hasNoCause();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        shown.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain("\u001b")
+                .contains("Caused by: [CIRCULAR REFERENCE: java.lang.IllegalStateException: a\\x1b[2J]");
+    }
+
+    /**
+     * A suppressed exception that is one of the throwables holding it (here the one it was added to's own cause) was
+     * followed back up the chain without end: it is shown as a circular reference, with neither cause nor suppressed.
+     */
+    @Test
+    void aSuppressedExceptionThatIsAnAncestorIsShownAsACircularReference() {
+        IllegalStateException top = new IllegalStateException("top");
+        IllegalArgumentException cause = new IllegalArgumentException("cause");
+        top.initCause(cause);
+        cause.addSuppressed(top);
+        Throwable shown = Format.shown(top);
+        assertThat(shown.getCause()).hasToString("java.lang.IllegalArgumentException: cause");
+        assertThat(shown.getCause().getSuppressed()).hasSize(1);
+        Throwable circular = shown.getCause().getSuppressed()[0];
+        assertThat(circular).hasToString("[CIRCULAR REFERENCE: java.lang.IllegalStateException: top]").hasNoCause();
+        assertThat(circular.getSuppressed()).isEmpty();
+    }
+
+    /**
      * The contract reader's errors quote the file's values and name, both the user's: {@code strata:place -f} and
      * {@code strata:deploy -f} passed them on as they were, so a value holding an escape sequence or a line break reached
      * the terminal. The reader here is a stand-in (the real one lives in platform-core, which this bundle does not depend
