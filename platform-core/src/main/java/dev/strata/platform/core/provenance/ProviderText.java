@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * <li><b>Credentials in the forms they travel in</b> become {@value #MASK}: the user and password
  * of a URL ({@code https://admin:pw@bmc/}, the password's {@code /?#@} unencoded too; after a
  * {@code //} without its ':', {@code https//admin:pw@bmc/}, where a ':' stands between them, and
- * a token alone, {@code https//TOKEN@bmc/}, where a scheme or a word's start comes before the
- * {@code //}), the value of an {@code Authorization} header (its
+ * a token alone, {@code https//TOKEN@bmc/}, a {@code /} in it too, where a scheme or a word's
+ * start comes before the {@code //}), the value of an {@code Authorization} header (its
  * scheme, whichever it is, and the credential after it) and of a
  * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
@@ -107,11 +107,14 @@ public final class ProviderText {
      * that begins a word ({@code https//TOKEN@h}, {@code ssh//TOKEN@h}) or begins a word itself
      * ({@code //TOKEN@h} at the start of the text or after white space, a quote, a bracket, a
      * {@code <}, {@code =} or {@code ,}): a token alone as user info, which
-     * {@code InvalidConfigurationException.withoutCredentials} masks too. A {@code //} after a
-     * path's segment ({@code /v2//x@sha}) follows a {@code /} and is left.
+     * {@code InvalidConfigurationException.withoutCredentials} masks too. The token may hold a
+     * {@code /}, as a base64 one does ({@code https//Xk2/9fQ@h}): without the scheme's ':' it cannot
+     * be told from a host and a path that holds an {@code @} ({@code https//h/x@y}), which loses its
+     * host and path to the mask: too much masked, never too little. A {@code //} after a path's
+     * segment ({@code /v2//x@sha}) follows a {@code /} and is left.
      */
     private static final Pattern TOKEN_WITHOUT_COLON = Pattern.compile(
-            "(?i)((?:(?<![a-z0-9+.:/-])[a-z][a-z0-9+.-]{0,30}+|^|(?<=[\\s\"'<(\\[{=,]))//)[^/\\s@?#:\"<>]++@");
+            "(?i)((?:(?<![a-z0-9+.:/-])[a-z][a-z0-9+.-]{0,30}+|^|(?<=[\\s\"'<(\\[{=,]))//)[^\\s@?#:\"<>]++@");
     /**
      * Authorization: [scheme] value (header, or a field of that name). Any word before the value
      * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and
@@ -543,7 +546,7 @@ public final class ProviderText {
         }
         if (quote == '[' || quote == '(') {
             int i = closingBracket(s, at);
-            return i < s.length() ? new int[] {at + 1, i, 0} : new int[] {at + 1, s.length(), quote == '[' ? ']' : ')'};
+            return i < s.length() ? new int[] {at + 1, bracketedEnd(s, at, i), 0} : new int[] {at + 1, s.length(), quote == '[' ? ']' : ')'};
         }
         if (!query) {
             return new int[] {at, bareEnd(s, nameStart, at), 0};
@@ -595,6 +598,21 @@ public final class ProviderText {
             i++;
         }
         return i;
+    }
+
+    /**
+     * Where a bracketed value that opens at {@code at} ends, its bracket first closed at {@code i}
+     * ({@link #closingBracket}): a secret may hold closing brackets of its own
+     * ({@code Authorization: (Bearer abc))}, {@code token=[ab]c]}), so the value runs on, as a bare
+     * value does ({@link #bareEnd}), to a run of closing brackets whose last ones close its own
+     * bracket and those open before it, followed by the text's end, white space, a {@code ,} or a
+     * {@code ;}; the closing brackets before those are the secret's. Where no such run follows before
+     * what ends a bare value, it ends at {@code i}.
+     */
+    private static int bracketedEnd(String s, int at, int i) {
+        // the value's own bracket counts among those open before it, the innermost
+        int end = bareEnd(s, at + 1, i);
+        return end < s.length() && ")]}".indexOf(s.charAt(end)) >= 0 ? end : i;
     }
 
     /** Whether a name (a letter, then letters, digits or {@code _ . -}) and '=' begin at {@code at}. */

@@ -106,6 +106,39 @@ class ProviderTextTest {
     }
 
     /**
+     * A token alone after a "//" that lost its ':' may hold a '/', as a base64 one does
+     * ({@code https//Xk29/fQ7@h}); before, a '/' ended the token, no '@' followed it there, and the
+     * token was recorded whole. A "//" after a path's segment is still no scheme's.
+     */
+    @Test
+    void aTokenHoldingASlashAfterADoubleSlashWithoutItsColonIsMasked() {
+        assertThat(ProviderText.clean("GET https//Xk29/fQ7LmZp@10.0.0.5/redfish/v1 failed")).isEqualTo("GET https//****@10.0.0.5/redfish/v1 failed");
+        assertThat(ProviderText.clean("cloning //Xk2/9fQ+7Lm=@git.example/x")).isEqualTo("cloning //****@git.example/x");
+        assertThat(ProviderText.clean("ssh//a/b/Xk29fQ7LmZp@bmc-r12.lab refused")).isEqualTo("ssh//****@bmc-r12.lab refused");
+        assertThat(ProviderText.clean("GET /repo/v2//x/y@sha ok")).isEqualTo("GET /repo/v2//x/y@sha ok");
+    }
+
+    /**
+     * A bracketed secret that holds closing brackets of its own ({@code Authorization: (Bearer abc))},
+     * {@code token=[ab]Xk29]}): the value runs, as a bare one does, to a run of closing brackets whose
+     * last ones close its own bracket and those opened before it, followed by the end, a blank, a ','
+     * or a ';'. Before, the value ended at its first closing bracket, and the rest of the secret was
+     * shown ({@code (****))}, {@code [****]Xk29]}).
+     */
+    @Test
+    void closingBracketsOfABracketedSecretBeforeThoseThatCloseItAreTheSecrets() {
+        assertThat(ProviderText.clean("Authorization: (Bearer abc))")).isEqualTo("Authorization: (****)");
+        assertThat(ProviderText.clean("sent (Authorization: (Bearer abc))) twice")).isEqualTo("sent (Authorization: (****)) twice");
+        assertThat(ProviderText.clean("Authorization: (Bearer abc)Xk29fQ) refused")).isEqualTo("Authorization: (****) refused");
+        assertThat(ProviderText.clean("login refused: token=[ab]Xk29], retrying")).isEqualTo("login refused: token=[****], retrying");
+        assertThat(ProviderText.clean("{X-Auth-Token=[gAAAA-1]]}")).isEqualTo("{X-Auth-Token=[****]}");
+        // what still ends one at its first closing bracket: one that closes it, or text after it that is no secret's
+        assertThat(ProviderText.clean("{X-Auth-Token=[gAAAA-1], Accept=[*/*]}")).isEqualTo("{X-Auth-Token=[****], Accept=[*/*]}");
+        assertThat(ProviderText.clean("token=[abc]: refused (see docs)")).isEqualTo("token=[****]: refused (see docs)");
+        assertThat(ProviderText.clean("{\"password\":[\"x\"],\"user\":\"root\"}")).isEqualTo("{\"password\":[****],\"user\":\"root\"}");
+    }
+
+    /**
      * A bare secret that ends in closing brackets, inside a bracket opened before its name
      * ({@code (password=ab))}): only as many closing brackets as were opened before the name close
      * them, the last ones of the run; those before are the secret's and are masked with it. Before,
@@ -464,7 +497,7 @@ class ProviderTextTest {
                 form("URL user and password", userinfoSecrets(), s -> "GET https://admin:" + s + "@10.0.0.5:8000/redfish/v1/Systems"),
                 form("URL token as user", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "ssh://" + s + "@bmc-r12.lab"),
                 form("URL user and password, the scheme's ':' lost", rawUserinfoSecrets(), s -> "GET https//admin:" + s + "@10.0.0.5:8000/redfish/v1"),
-                form("URL token as user, the scheme's ':' lost", tokenSecrets().filter(s -> s.indexOf('/') < 0), s -> "GET https//" + s + "@10.0.0.5/redfish/v1"),
+                form("URL token as user, the scheme's ':' lost", tokenSecrets(), s -> "GET https//" + s + "@10.0.0.5/redfish/v1"),
                 form("URL user and password, unencoded", rawUserinfoSecrets(),
                         s -> "jdbc:postgresql://strata:" + s + "@db.example:5432/strata?sslmode=require"),
                 form("Authorization header", tokenSecrets(), s -> "Authorization: Bearer " + s),
@@ -491,6 +524,11 @@ class ProviderTextTest {
                 Combinators.combine(names, Arbitraries.of("(", "{a=1, ", "[", "{x=[", "f(g("), bareSecrets(), Arbitraries.of("", ")", "]", "))", ")]}"))
                         .as((n, open, s, own) -> new Carried(open + n + "=" + s + own + closing(open), List.of(s + own),
                                 "named, bare, in brackets: " + open + n)),
+                // a bracketed value whose secret holds closing brackets of its own ("Authorization: (Bearer abc))", "token=[ab]Xk29]")
+                Combinators.combine(Arbitraries.of("Authorization: ", "authorization=", "X-Auth-Token=", "password: ", "api_key="), Arbitraries.of("(", "["),
+                        Arbitraries.of("", "Bearer ", "SSWS "), tokenSecrets(), Arbitraries.of(")", "]", "))", ")]", ")Xk29fQ", "]Lm7Zp2)"))
+                        .as((name, open, scheme, s, own) -> new Carried(name + open + scheme + s + own + (open.equals("(") ? ")" : "]") + " refused",
+                                List.of(s + own), "bracketed, with closing brackets of its own: " + name + open)),
                 Combinators.combine(Arbitraries.of("Authorization: Bearer ", "Authorization: ", "authorization=SSWS "), bareSecrets())
                         .as((header, s) -> new Carried(header + s, List.of(s), "Authorization with marks")),
                 Combinators.combine(tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}")), bareSecrets())
